@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// xbarsim: a circuit-level simulator of resistive crossbar arrays for
+// hardware neural networks. The toolchain alone: no package dependencies.
+import PackageDescription
+
+// Release builds are whole-module optimised by SwiftPM (`-c release`);
+// the debug build stays fast to compile for the tests.
+let kernelSettings: [SwiftSetting] = [
+  .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+  name: "xbarsim",
+  products: [
+    .library(name: "Circuit", targets: ["Circuit"]),
+    .library(name: "Peripherals", targets: ["Peripherals"]),
+    .library(name: "Trainer", targets: ["Trainer"]),
+    .executable(name: "xbarsim", targets: ["xbarsim"]),
+  ],
+  dependencies: [],
+  targets: [
+    // MARK: - Public API
+    .target(name: "Circuit", swiftSettings: kernelSettings),
+    .target(
+      name: "Peripherals", dependencies: ["Circuit"],
+      swiftSettings: kernelSettings),
+    .target(
+      name: "Trainer", dependencies: ["Peripherals", "Circuit"],
+      swiftSettings: kernelSettings),
+
+    // MARK: - Implementation details
+    .target(name: "_TestSupport", dependencies: ["Circuit"]),
+
+    // MARK: - Tools
+    .executableTarget(
+      name: "xbarsim", dependencies: ["Trainer", "Peripherals", "Circuit"],
+      swiftSettings: kernelSettings),
+    .executableTarget(
+      name: "solve-example", dependencies: ["Circuit"],
+      path: "Examples/01-solve"),
+
+    // MARK: - Tests
+    .testTarget(name: "CircuitTests", dependencies: ["Circuit", "_TestSupport"]),
+    .testTarget(
+      name: "PeripheralsTests",
+      dependencies: ["Peripherals", "Circuit", "_TestSupport"]),
+    .testTarget(
+      name: "TrainerTests",
+      dependencies: ["Trainer", "Peripherals", "Circuit", "_TestSupport"]),
+    .testTarget(
+      name: "XbarsimTests",
+      dependencies: ["xbarsim", "Circuit", "_TestSupport"]),
+  ]
+)

@@ -1,0 +1,1 @@
+// The Peripherals module.

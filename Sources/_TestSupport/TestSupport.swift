@@ -1,0 +1,93 @@
+import Foundation
+
+/// Relative closeness with a floor: |a − b| ≤ tol · max(|a|, |b|, floor).
+public func isApproximatelyEqual(
+  _ a: Double, _ b: Double, relativeTolerance tol: Double, floor: Double = 0
+) -> Bool {
+  if a == b { return true }
+  return abs(a - b) <= tol * max(abs(a), abs(b), floor)
+}
+
+/// The largest |a_i − b_i| / max(|b|_∞, floor): a norm-based comparison.
+public func maxRelativeDifference(_ a: [Double], _ b: [Double], floor: Double = 0) -> Double {
+  precondition(a.count == b.count, "lengths \(a.count) and \(b.count) differ")
+  let scale = max(b.map(abs).max() ?? 0, floor)
+  if scale == 0 { return a.map(abs).max() ?? 0 }
+  var m = 0.0
+  for i in a.indices { m = max(m, abs(a[i] - b[i]) / scale) }
+  return m
+}
+
+/// The result of running a built product of this package.
+public struct ProcessResult: Sendable {
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+}
+
+/// Finds an executable product (e.g. `xbarsim`) built beside the test bundle.
+public func productExecutable(_ name: String) -> URL? {
+  var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  for _ in 0..<4 {
+    let candidate = dir.appendingPathComponent(name)
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue {
+      return candidate
+    }
+    dir = dir.deletingLastPathComponent()
+  }
+  return nil
+}
+
+/// Runs `executable` with `arguments` and captures its output.
+public func runProcess(
+  _ executable: URL, _ arguments: [String], stdin: Data? = nil,
+  currentDirectory: URL? = nil
+) throws -> ProcessResult {
+  let p = Process()
+  p.executableURL = executable
+  p.arguments = arguments
+  if let currentDirectory { p.currentDirectoryURL = currentDirectory }
+  let out = Pipe(), err = Pipe()
+  p.standardOutput = out
+  p.standardError = err
+  let inPipe = Pipe()
+  p.standardInput = inPipe
+  try p.run()
+  if let stdin { inPipe.fileHandleForWriting.write(stdin) }
+  try? inPipe.fileHandleForWriting.close()
+  // Read both pipes concurrently so a large output cannot block the child.
+  nonisolated(unsafe) var errData = Data()
+  let group = DispatchGroup()
+  group.enter()
+  DispatchQueue.global().async {
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.leave()
+  }
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  group.wait()
+  p.waitUntilExit()
+  return ProcessResult(
+    status: p.terminationStatus,
+    stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs the package's `xbarsim` executable.
+public func runXbarsim(_ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+  guard let exe = productExecutable("xbarsim") else {
+    struct Missing: Error, CustomStringConvertible {
+      var description: String { "xbarsim executable not found beside the test bundle" }
+    }
+    throw Missing()
+  }
+  return try runProcess(exe, arguments, stdin: stdin)
+}
+
+/// A fresh temporary directory for one test.
+public func temporaryDirectory(_ label: String = "xbarsim-test") throws -> URL {
+  let url = FileManager.default.temporaryDirectory
+    .appendingPathComponent("\(label)-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+// A small argument parser in the conventions of swift-argument-parser
+// (which xbarsim does not depend on): `xbarsim <command> [--kebab-case v]`,
+// `-h/--help`, usage errors on stderr with exit 64, runtime errors exit 1.
+
+/// Standard error as a `TextOutputStream` (Swift 6 rejects `fputs(_, stderr)`).
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) {
+    var s = string
+    s.withUTF8 { buf in
+      var off = 0
+      while off < buf.count {
+        let n = Foundation.write(STDERR_FILENO, buf.baseAddress! + off, buf.count - off)
+        if n <= 0 { break }
+        off += n
+      }
+    }
+  }
+}
+
+/// The errors a command reports; `run(arguments:)` turns them into exit codes.
+enum CLIError: Error, CustomStringConvertible {
+  /// Bad usage: unknown option, missing or malformed value. Exit 64.
+  case usage(String)
+  /// A failure while doing the work: unreadable file, bad content,
+  /// a solve that did not converge. Exit 1.
+  case runtime(String)
+
+  var description: String {
+    switch self {
+    case .usage(let m), .runtime(let m): return m
+    }
+  }
+}
+
+/// One option of a command. `value` is the placeholder (`<ohms>`); nil
+/// makes it a flag.
+struct OptionSpec: Sendable {
+  var name: String
+  var value: String?
+  var help: String
+  init(_ name: String, _ value: String? = nil, _ help: String) {
+    self.name = name
+    self.value = value
+    self.help = help
+  }
+}
+
+/// What `--help` prints for a command, and what the parser accepts.
+struct CommandSpec: Sendable {
+  var name: String
+  var abstract: String
+  var usage: String
+  var discussion: String = ""
+  var options: [OptionSpec] = []
+  /// Maximum number of positional arguments (nil: any number).
+  var maxPositionals: Int? = 0
+  /// Sub-subcommands (e.g. `sweep merge`) accepted as first positional.
+  var subcommands: [String] = []
+
+  var helpText: String {
+    var s = "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n"
+    if !discussion.isEmpty { s += "\n\(discussion)\n" }
+    s += "\nOPTIONS:\n"
+    let all = options + [OptionSpec("--help", nil, "Show help information.")]
+    let labels = all.map { o in o.value.map { "\(o.name) \($0)" } ?? o.name }
+    let width = min(30, (labels.map(\.count).max() ?? 0) + 2)
+    for (o, label) in zip(all, labels) {
+      let pad = label.count < width
+        ? String(repeating: " ", count: width - label.count) : "\n  " + String(repeating: " ", count: width)
+      s += "  \(label)\(pad)\(o.help)\n"
+    }
+    return s
+  }
+}
+
+/// Parsed arguments of one command, with typed accessors that throw usage
+/// errors naming the option and the offending value.
+struct ParsedArguments {
+  var command: String
+  var positionals: [String] = []
+  var values: [String: [String]] = [:]
+  var flags: Set<String> = []
+
+  func has(_ flag: String) -> Bool { flags.contains(flag) }
+  func string(_ name: String) -> String? { values[name]?.last }
+  func all(_ name: String) -> [String] { values[name] ?? [] }
+
+  func double(_ name: String) throws -> Double? {
+    guard let s = string(name) else { return nil }
+    guard let v = Double(s), v.isFinite else {
+      throw CLIError.usage("\(name) expects a finite number, got '\(s)'")
+    }
+    return v
+  }
+  func double(_ name: String, default d: Double) throws -> Double {
+    try double(name) ?? d
+  }
+  func int(_ name: String) throws -> Int? {
+    guard let s = string(name) else { return nil }
+    guard let v = Int(s) else {
+      throw CLIError.usage("\(name) expects an integer, got '\(s)'")
+    }
+    return v
+  }
+  func int(_ name: String, default d: Int) throws -> Int {
+    try int(name) ?? d
+  }
+  func uint64(_ name: String, default d: UInt64) throws -> UInt64 {
+    guard let s = string(name) else { return d }
+    guard let v = UInt64(s) else {
+      throw CLIError.usage("\(name) expects a non-negative integer, got '\(s)'")
+    }
+    return v
+  }
+  /// A comma-separated list of numbers, e.g. `--layers 784,200,10`.
+  func doubles(_ name: String) throws -> [Double]? {
+    guard let s = string(name) else { return nil }
+    let parts = s.split(separator: ",", omittingEmptySubsequences: false)
+    var out: [Double] = []
+    for p in parts {
+      guard let v = Double(p.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+        throw CLIError.usage("\(name) expects comma-separated numbers, got '\(s)'")
+      }
+      out.append(v)
+    }
+    return out
+  }
+}
+
+/// A subcommand of `xbarsim`.
+protocol CLICommand {
+  static var spec: CommandSpec { get }
+  static func run(_ args: ParsedArguments) throws
+}
+
+enum ArgumentParsing {
+  /// Parses `arguments` (after the command name) against `spec`.
+  /// Returns nil when help was requested (and printed).
+  static func parse(_ arguments: [String], spec: CommandSpec) throws -> ParsedArguments? {
+    var parsed = ParsedArguments(command: spec.name)
+    let byName = Dictionary(spec.options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    var i = 0
+    while i < arguments.count {
+      let a = arguments[i]
+      i += 1
+      if a == "-h" || a == "--help" {
+        print(spec.helpText, terminator: "")
+        return nil
+      }
+      if a == "--" {
+        parsed.positionals.append(contentsOf: arguments[i...])
+        break
+      }
+      if a.hasPrefix("--") && a.count > 2 {
+        var name = a
+        var inline: String? = nil
+        if let eq = a.firstIndex(of: "=") {
+          name = String(a[..<eq])
+          inline = String(a[a.index(after: eq)...])
+        }
+        guard let opt = byName[name] else {
+          throw CLIError.usage("unknown option '\(name)'")
+        }
+        if opt.value == nil {
+          if inline != nil { throw CLIError.usage("\(name) takes no value") }
+          parsed.flags.insert(name)
+        } else {
+          let v: String
+          if let inline { v = inline } else {
+            guard i < arguments.count else {
+              throw CLIError.usage("missing value for '\(name) \(opt.value!)'")
+            }
+            v = arguments[i]
+            i += 1
+          }
+          parsed.values[name, default: []].append(v)
+        }
+      } else if a.hasPrefix("-") && a.count > 1 && Double(a) == nil {
+        throw CLIError.usage("unknown option '\(a)'")
+      } else {
+        parsed.positionals.append(a)
+      }
+    }
+    if let maxP = spec.maxPositionals, parsed.positionals.count > maxP {
+      let extra = parsed.positionals[maxP]
+      throw CLIError.usage("unexpected argument '\(extra)'")
+    }
+    return parsed
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The `xbarsim` command line: a thin shell over the three libraries.
+enum Xbarsim {
+  static let version = "0.1.0"
+
+  /// Every subcommand, in the order `--help` lists them.
+  nonisolated(unsafe) static var commands: [any CLICommand.Type] = [
+    SolveCommand.self,
+    SpiceCommand.self,
+    PulsesCommand.self,
+    BenchCommand.self,
+  ]
+
+  static var helpText: String {
+    var s = """
+      OVERVIEW: xbarsim, a circuit-level simulator of resistive crossbar arrays
+      for hardware neural networks.
+
+      USAGE: xbarsim <command> [options]
+
+      COMMANDS:
+
+      """
+    let width = (commands.map { $0.spec.name.count }.max() ?? 0) + 2
+    for c in commands {
+      let n = c.spec.name
+      s += "  \(n)\(String(repeating: " ", count: width - n.count))\(c.spec.abstract)\n"
+    }
+    s += """
+
+      OPTIONS:
+        --version   Show the version.
+        --help      Show help information.
+
+        See 'xbarsim <command> --help' for a command's options.
+
+      """
+    return s
+  }
+
+  /// Runs one invocation and returns the process exit code:
+  /// 0 success, 64 bad usage, 1 other failure.
+  static func run(arguments: [String]) -> Int32 {
+    var err = StandardError()
+    guard let first = arguments.first else {
+      print(helpText, terminator: "", to: &err)
+      return 64
+    }
+    if first == "-h" || first == "--help" || first == "help" {
+      if arguments.count > 1, let c = commands.first(where: { $0.spec.name == arguments[1] }) {
+        print(c.spec.helpText, terminator: "")
+      } else {
+        print(helpText, terminator: "")
+      }
+      return 0
+    }
+    if first == "--version" {
+      print("xbarsim \(version)")
+      return 0
+    }
+    guard let command = commands.first(where: { $0.spec.name == first }) else {
+      print("Error: unknown command '\(first)'", to: &err)
+      print("Usage: xbarsim <command> [options]", to: &err)
+      print("  See 'xbarsim --help' for more information.", to: &err)
+      return 64
+    }
+    let spec = command.spec
+    do {
+      guard let parsed = try ArgumentParsing.parse(Array(arguments.dropFirst()), spec: spec)
+      else { return 0 }
+      try command.run(parsed)
+      return 0
+    } catch let e as CLIError {
+      switch e {
+      case .usage(let m):
+        print("Error: \(m)", to: &err)
+        print("Usage: \(spec.usage)", to: &err)
+        print("  See 'xbarsim \(spec.name) --help' for more information.", to: &err)
+        return 64
+      case .runtime(let m):
+        print("Error: \(m)", to: &err)
+        return 1
+      }
+    } catch {
+      print("Error: \(error)", to: &err)
+      return 1
+    }
+  }
+}
