@@ -1,10 +1,118 @@
 import Circuit
 import Foundation
 
+/// `xbarsim solve FILE.json`: one read of one passive array.
 enum SolveCommand: CLICommand {
   static let spec = CommandSpec(
-    name: "solve", abstract: "(not yet implemented)", usage: "xbarsim solve")
+    name: "solve",
+    abstract: "Solve one crossbar read (problem JSON) and print the currents as JSON.",
+    usage: "xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...",
+    discussion: """
+      Reads a problem in the format of shared/formats/crossbar-problem.md (rows, cols,
+      conductance [S], v_in [V], r_row and r_col [Ω per segment]) and prints one JSON
+      object with i_out (A, current out of each bit line into its 0 V output), the
+      solver used, iterations, relative residual and solve time. With r_row = r_col = 0
+      the answer is the exact Kirchhoff sum; otherwise the 2·M·N node voltages are
+      solved by conjugate gradients preconditioned with exact line (tridiagonal)
+      solves, to a relative KCL residual of --tolerance. A solve that does not
+      converge is an error (exit 1), never an answer. Use '-' to read standard input.
+      """,
+    options: [
+      OptionSpec("--node-voltages", nil, "Also print v_word and v_bit, M×N node voltages (V)."),
+      OptionSpec("--device-currents", nil, "Also print i_device, M×N cell currents word→bit (A)."),
+      OptionSpec("--line-currents", nil, "Also print i_row_segment and i_col_segment, M×N (A)."),
+      OptionSpec("--tolerance", "<t>", "Relative KCL residual to reach (default 1e-12)."),
+      OptionSpec("--max-iterations", "<n>", "Iteration limit (default 20000)."),
+      OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
+      OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
+      OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
+    ],
+    maxPositionals: 1)
+
   static func run(_ args: ParsedArguments) throws {
-    throw CLIError.runtime("solve is not implemented yet")
+    guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
+    let tolerance = try args.double("--tolerance", default: 1e-12)
+    guard tolerance > 0, tolerance < 1 else {
+      throw CLIError.usage("--tolerance must be in (0, 1), got \(tolerance)")
+    }
+    let maxIterations = try args.int("--max-iterations", default: 20_000)
+    guard maxIterations >= 1 else { throw CLIError.usage("--max-iterations must be ≥ 1, got \(maxIterations)") }
+    let threads = try args.int("--threads", default: 0)
+    guard (0...64).contains(threads) else { throw CLIError.usage("--threads must be in 0...64, got \(threads)") }
+    let readTime = try args.double("--read-time", default: 1e-8)
+    guard readTime > 0 else { throw CLIError.usage("--read-time must be > 0 s, got \(readTime)") }
+    let repeats = try args.int("--repeat", default: 1)
+    guard repeats >= 1 else { throw CLIError.usage("--repeat must be ≥ 1, got \(repeats)") }
+
+    let mesh: CrossbarMesh
+    if path == "-" {
+      mesh = try ProblemFile.parse(FileHandle.standardInput.readDataToEndOfFile(), source: "<stdin>")
+    } else {
+      mesh = try ProblemFile.load(path)
+    }
+    do { try mesh.validate() } catch let e as ConfigurationError {
+      throw CLIError.runtime("\(path): \(e)")
+    }
+
+    let solver = NodalSolver(
+      options: .init(tolerance: tolerance, maxIterations: maxIterations, threads: threads))
+    var best = Double.infinity
+    var solution: MeshSolution? = nil
+    for _ in 0..<repeats {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      do {
+        solution = try solver.solve(mesh)
+      } catch let e as SolverError {
+        throw CLIError.runtime("\(path): \(e)")
+      }
+      best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+    }
+    let sol = solution!
+    let m = mesh.rows, n = mesh.columns
+    let method: String
+    switch (mesh.wires.rowSegmentResistance > 0, mesh.wires.columnSegmentResistance > 0) {
+    case (false, false): method = "kirchhoff-sum"
+    case (true, true): method = "pcg-line-jacobi"
+    default: method = "line-direct"
+    }
+
+    var json = JSONWriter()
+    json.add("i_out", sol.outputCurrents)
+    json.add("rows", m)
+    json.add("cols", n)
+    json.add("solver", method)
+    json.add("converged", sol.converged)
+    json.add("iterations", sol.iterations)
+    json.add("residual", sol.relativeResidual)
+    json.add("tolerance", tolerance)
+    json.add("seconds_solve", best)
+    json.add("i_row", sol.rowTerminalCurrent)
+    let power = sol.power(mesh: mesh)
+    json.add("power_watts", power)
+    json.add("read_time_seconds", readTime)
+    json.add("read_energy_joules", power * readTime)
+    if args.has("--node-voltages") {
+      json.add("v_word", rows: m, columns: n, sol.wordNodeVoltage)
+      json.add("v_bit", rows: m, columns: n, sol.bitNodeVoltage)
+    }
+    if args.has("--device-currents") {
+      var c = [Double](repeating: 0, count: m * n)
+      for i in 0..<m {
+        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * n + j]) }
+      }
+      json.add("i_device", rows: m, columns: n, c)
+    }
+    if args.has("--line-currents") {
+      var rowSeg = [Double](repeating: 0, count: m * n), colSeg = rowSeg
+      for i in 0..<m {
+        for j in 0..<n {
+          rowSeg[i * n + j] = sol.wordSegmentCurrent(row: i, segment: j, mesh: mesh)
+          colSeg[i * n + j] = sol.bitSegmentCurrent(row: i, column: j, mesh: mesh)
+        }
+      }
+      json.add("i_row_segment", rows: m, columns: n, rowSeg)
+      json.add("i_col_segment", rows: m, columns: n, colSeg)
+    }
+    FileHandle.standardOutput.write(json.finished().data(using: .utf8)!)
   }
 }

@@ -1,10 +1,78 @@
 import Circuit
 import Foundation
 
+/// `xbarsim spice FILE.json`: the same circuit as an ngspice netlist.
 enum SpiceCommand: CLICommand {
   static let spec = CommandSpec(
-    name: "spice", abstract: "(not yet implemented)", usage: "xbarsim spice")
+    name: "spice",
+    abstract: "Write a crossbar problem (JSON) as an ngspice netlist for cross-checking.",
+    usage: "xbarsim spice <file.json> [--output <file.cir>]",
+    discussion: """
+      The netlist has one voltage source per word line, one resistor per line segment
+      and per cell (1/G; cells with G = 0 are left open), and a 0 V source Vout<j> at
+      the end of each bit line as an ammeter. It runs an operating point (.op) and
+      prints i(vout<j>) = i_out[j] with 15 significant digits:
+
+        xbarsim spice problem.json > net.cir && ngspice -b net.cir
+
+      Segments of zero resistance are merged into their nodes (SPICE rejects 0 Ω).
+      """,
+    options: [OptionSpec("--output", "<file>", "Write the netlist to a file instead of standard output.")],
+    maxPositionals: 1)
+
   static func run(_ args: ParsedArguments) throws {
-    throw CLIError.runtime("spice is not implemented yet")
+    guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
+    let mesh = try ProblemFile.load(path)
+    do { try mesh.validate() } catch let e as ConfigurationError {
+      throw CLIError.runtime("\(path): \(e)")
+    }
+    let text = netlist(mesh, title: path)
+    if let out = args.string("--output") {
+      do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+        throw CLIError.runtime("\(out): cannot write netlist (\(ProblemFile.describe(error)))")
+      }
+    } else {
+      FileHandle.standardOutput.write(text.data(using: .utf8)!)
+    }
+  }
+
+  /// The netlist of a forward read of `mesh`.
+  static func netlist(_ mesh: CrossbarMesh, title: String) -> String {
+    let m = mesh.rows, n = mesh.columns
+    let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
+    func num(_ x: Double) -> String { String(format: "%.17g", x) }
+    // Node names; ideal segments merge a line into its terminal node.
+    func word(_ i: Int, _ j: Int) -> String { rr == 0 ? "s\(i)" : "w\(i)_\(j)" }
+    func bit(_ i: Int, _ j: Int) -> String { rc == 0 ? "o\(j)" : "b\(i)_\(j)" }
+    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm, from \(title)\n"
+    s.reserveCapacity(64 * m * n)
+    for i in 0..<m {
+      s += "V\(i) s\(i) 0 DC \(num(mesh.rowTerminations[i].volts ?? 0))\n"
+      if rr > 0 {
+        s += "RW\(i)_0 s\(i) \(word(i, 0)) \(num(rr))\n"
+        for j in 1..<n { s += "RW\(i)_\(j) \(word(i, j - 1)) \(word(i, j)) \(num(rr))\n" }
+      }
+    }
+    for i in 0..<m {
+      for j in 0..<n where mesh.conductance[i * n + j] > 0 {
+        s += "RC\(i)_\(j) \(word(i, j)) \(bit(i, j)) \(num(1 / mesh.conductance[i * n + j]))\n"
+      }
+    }
+    for j in 0..<n {
+      if rc > 0 {
+        for i in 0..<(m - 1) { s += "RB\(i)_\(j) \(bit(i, j)) \(bit(i + 1, j)) \(num(rc))\n" }
+        s += "RB\(m - 1)_\(j) \(bit(m - 1, j)) o\(j) \(num(rc))\n"
+      }
+      s += "Vout\(j) o\(j) 0 DC 0\n"
+    }
+    s += ".op\n.control\nset numdgt=15\nrun\n"
+    var k = 0
+    while k < n {
+      let upper = min(n, k + 16)
+      s += "print " + (k..<upper).map { "i(vout\($0))" }.joined(separator: " ") + "\n"
+      k = upper
+    }
+    s += ".endc\n.end\n"
+    return s
   }
 }

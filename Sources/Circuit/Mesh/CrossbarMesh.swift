@@ -1,0 +1,130 @@
+/// What terminates one end of a line: a voltage source (a driver, or a
+/// sense amplifier's virtual ground at 0 V) or nothing.
+public enum LineTermination: Sendable, Equatable {
+  /// An ideal voltage source of `volts` (V) behind one line segment.
+  case source(volts: Double)
+  /// An open end: no current leaves the line here.
+  case open
+
+  /// The source voltage, or nil for an open end.
+  @inlinable public var volts: Double? {
+    if case .source(let v) = self { return v }
+    return nil
+  }
+}
+
+/// Segment resistances of the lines of one array.
+///
+/// With both zero the array has ideal wires and every read is the exact
+/// Kirchhoff sum Σ G·V. With either positive, reads are nodal solves of the
+/// whole mesh.
+public struct WireModel: Sendable, Equatable {
+  /// Resistance of one word-line (drain, row) segment, in ohms (Ω), ≥ 0.
+  public var rowSegmentResistance: Double
+  /// Resistance of one bit-line (source, column) segment, in ohms (Ω), ≥ 0.
+  public var columnSegmentResistance: Double
+
+  public init(rowSegmentResistance: Double = 0, columnSegmentResistance: Double = 0) {
+    self.rowSegmentResistance = rowSegmentResistance
+    self.columnSegmentResistance = columnSegmentResistance
+  }
+
+  /// Ideal wires: zero resistance everywhere.
+  public static let ideal = WireModel()
+
+  /// True when every segment has zero resistance.
+  public var isIdeal: Bool { rowSegmentResistance == 0 && columnSegmentResistance == 0 }
+
+  public func validate() throws {
+    for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
+      guard r.isFinite, r >= 0 else {
+        throw ConfigurationError(field: name, "resistance \(r) must be finite and ≥ 0 Ω")
+      }
+    }
+  }
+}
+
+/// One passive resistive array with its lines, ready to be solved.
+///
+/// The circuit (the convention of `shared/formats/crossbar-problem.md` and
+/// of the badcrossbar package): word line (row) `i` is terminated at its
+/// left end, before column 0, through one row segment; bit line (column)
+/// `j` is terminated at its bottom end, after row M−1, through one column
+/// segment. Cell (i, j) of conductance G[i][j] joins word-line node (i, j)
+/// to bit-line node (i, j); neighbouring nodes along a line are joined by one
+/// segment. The far ends are open.
+///
+/// A forward read drives the word lines and holds the bit lines at 0 V; a
+/// transposed read drives the bit lines and holds the word lines at 0 V.
+public struct CrossbarMesh: Sendable {
+  /// M, the number of word lines (rows).
+  public let rows: Int
+  /// N, the number of bit lines (columns).
+  public let columns: Int
+  /// Cell conductances in siemens (S), row-major: `conductance[i*N + j]`.
+  public var conductance: [Double]
+  /// Segment resistances.
+  public var wires: WireModel
+  /// Termination of each word line's left end (M of them).
+  public var rowTerminations: [LineTermination]
+  /// Termination of each bit line's bottom end (N of them).
+  public var columnTerminations: [LineTermination]
+
+  /// A mesh with every word line driven by `rowVoltages` and every bit line
+  /// held at 0 V (a forward read).
+  public init(
+    rows: Int, columns: Int, conductance: [Double], wires: WireModel,
+    rowVoltages: [Double]
+  ) {
+    precondition(rowVoltages.count == rows, "\(rowVoltages.count) voltages for \(rows) rows")
+    self.init(
+      rows: rows, columns: columns, conductance: conductance, wires: wires,
+      rowTerminations: rowVoltages.map { .source(volts: $0) },
+      columnTerminations: Array(repeating: .source(volts: 0), count: columns))
+  }
+
+  public init(
+    rows: Int, columns: Int, conductance: [Double], wires: WireModel,
+    rowTerminations: [LineTermination], columnTerminations: [LineTermination]
+  ) {
+    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    precondition(conductance.count == rows * columns,
+      "conductance has \(conductance.count) cells, expected \(rows)×\(columns)")
+    precondition(rowTerminations.count == rows && columnTerminations.count == columns,
+      "terminations must be one per line")
+    self.rows = rows
+    self.columns = columns
+    self.conductance = conductance
+    self.wires = wires
+    self.rowTerminations = rowTerminations
+    self.columnTerminations = columnTerminations
+  }
+
+  /// Checks values a user supplies: conductances ≥ 0 and finite, resistances
+  /// ≥ 0 and finite, finite source voltages, and no open line without
+  /// resistance (its nodes would have to be merged into one; not supported).
+  public func validate() throws {
+    try wires.validate()
+    for k in conductance.indices where !(conductance[k].isFinite && conductance[k] >= 0) {
+      throw ConfigurationError(
+        field: "conductance[\(k / columns)][\(k % columns)]",
+        "\(conductance[k]) S must be finite and ≥ 0")
+    }
+    for (i, t) in rowTerminations.enumerated() {
+      if let v = t.volts, !v.isFinite {
+        throw ConfigurationError(field: "v_in[\(i)]", "\(v) V is not finite")
+      }
+      if t == .open && wires.rowSegmentResistance == 0 {
+        throw ConfigurationError(field: "r_row", "an open word line needs r_row > 0")
+      }
+    }
+    for (j, t) in columnTerminations.enumerated() {
+      if let v = t.volts, !v.isFinite {
+        throw ConfigurationError(field: "v_col[\(j)]", "\(v) V is not finite")
+      }
+      if t == .open && wires.columnSegmentResistance == 0 {
+        throw ConfigurationError(field: "r_col", "an open bit line needs r_col > 0")
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/// Every node voltage of a solved mesh, and the currents that follow.
+///
+/// Sign conventions: a device current flows from the word-line node to the
+/// bit-line node; a line's terminal current flows from its termination
+/// into the array (positive for a driver delivering current, negative for
+/// a sense amplifier absorbing it). Kirchhoff's current law makes the
+/// terminal currents of all lines sum to zero.
+public struct MeshSolution: Sendable {
+  public let rows: Int
+  public let columns: Int
+  /// Word-line node voltages (V), row-major M×N.
+  public var wordNodeVoltage: [Double]
+  /// Bit-line node voltages (V), row-major M×N.
+  public var bitNodeVoltage: [Double]
+  /// Current from each word line's termination into the array (A), M values.
+  public var rowTerminalCurrent: [Double]
+  /// Current from each bit line's termination into the array (A), N values.
+  public var columnTerminalCurrent: [Double]
+  /// Iterations the solver took (0 for a direct solve).
+  public var iterations: Int
+  /// Final relative residual ‖b − A·x‖₂ / ‖b‖₂ of the nodal equations
+  /// (0 for a direct solve).
+  public var relativeResidual: Double
+  /// True when the residual met the solver's tolerance.
+  public var converged: Bool
+
+  /// The currents out of the bit lines into their terminations (A): the
+  /// outputs `i_out` of a forward read.
+  public var outputCurrents: [Double] { columnTerminalCurrent.map { -$0 } }
+
+  /// Current through cell (i, j) from its word-line node to its bit-line
+  /// node, in amperes, given the cell conductance `g` (S).
+  @inlinable
+  public func deviceCurrent(row i: Int, column j: Int, conductance g: Double) -> Double {
+    let k = i * columns + j
+    return g * (wordNodeVoltage[k] - bitNodeVoltage[k])
+  }
+
+  /// Current along word line `i` in the segment that feeds node (i, j) from
+  /// the left (from the termination when j = 0), flowing rightwards (A).
+  public func wordSegmentCurrent(row i: Int, segment j: Int, mesh: CrossbarMesh) -> Double {
+    let r = mesh.wires.rowSegmentResistance
+    let k = i * columns + j
+    if j == 0 {
+      if r == 0 { return rowTerminalCurrent[i] }
+      guard let v = mesh.rowTerminations[i].volts else { return 0 }
+      return (v - wordNodeVoltage[k]) / r
+    }
+    if r == 0 {
+      // Ideal wire: what passes node j−1 is what the cells j..N−1 draw.
+      var s = 0.0
+      for jj in j..<columns {
+        s += deviceCurrent(row: i, column: jj, conductance: mesh.conductance[i * columns + jj])
+      }
+      return s
+    }
+    return (wordNodeVoltage[k - 1] - wordNodeVoltage[k]) / r
+  }
+
+  /// Current along bit line `j` in the segment below node (i, j) (towards
+  /// the termination when i = M−1), flowing downwards (A).
+  public func bitSegmentCurrent(row i: Int, column j: Int, mesh: CrossbarMesh) -> Double {
+    let r = mesh.wires.columnSegmentResistance
+    let k = i * columns + j
+    if i == rows - 1 {
+      if r == 0 { return -columnTerminalCurrent[j] }
+      guard let v = mesh.columnTerminations[j].volts else { return 0 }
+      return (bitNodeVoltage[k] - v) / r
+    }
+    if r == 0 {
+      var s = 0.0
+      for ii in 0...i {
+        s += deviceCurrent(row: ii, column: j, conductance: mesh.conductance[ii * columns + j])
+      }
+      return s
+    }
+    return (bitNodeVoltage[k] - bitNodeVoltage[k + columns]) / r
+  }
+
+  /// Power delivered by all terminations, Σ V·I (W); with 0 V sense
+  /// amplifiers this is the power the drivers deliver, which the devices
+  /// and wires dissipate.
+  public func power(mesh: CrossbarMesh) -> Double {
+    var p = 0.0
+    for i in 0..<rows { p += (mesh.rowTerminations[i].volts ?? 0) * rowTerminalCurrent[i] }
+    for j in 0..<columns { p += (mesh.columnTerminations[j].volts ?? 0) * columnTerminalCurrent[j] }
+    return p
+  }
+}
+
+/// Why a nodal solve could not produce an answer.
+public enum SolverError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// A group of nodes has no path to any source: its voltages are
+  /// undefined (the matrix is singular).
+  case floatingLine(String)
+  /// The iteration stopped at `iterations` with residual `residual` above
+  /// the tolerance.
+  case didNotConverge(iterations: Int, residual: Double, tolerance: Double)
+
+  public var description: String {
+    switch self {
+    case .floatingLine(let line):
+      return "\(line) is floating: no path to any driven or grounded line"
+    case .didNotConverge(let n, let r, let tol):
+      return "nodal solve did not converge: residual \(r) after \(n) iterations (tolerance \(tol))"
+    }
+  }
+}

@@ -1,0 +1,514 @@
+import Dispatch
+
+/// Solves the nodal equations of a resistive crossbar mesh.
+///
+/// With both segment resistances positive the 2·M·N node voltages solve a
+/// symmetric positive definite system G·x = i (Kirchhoff's current law at
+/// every node). The solver runs preconditioned conjugate gradients with a
+/// block-Jacobi preconditioner whose blocks are the lines themselves: every
+/// word line and every bit line is a tridiagonal system, solved exactly by
+/// the Thomas algorithm. The coupling left to the iteration is only through
+/// the cells, which are weak next to the wires (G ≪ 1/r), so few
+/// iterations are needed. With one kind of line ideal (r = 0) its nodes are
+/// known and the other lines are solved directly; with both ideal the
+/// answer is the Kirchhoff sum.
+///
+/// The solver keeps its workspace between calls: solving meshes of one
+/// shape again allocates only the returned solution. Not thread-safe: use
+/// one solver per thread.
+///
+/// - Complexity: O(M·N) per iteration; the iteration count grows with the
+///   electrical length of the lines, √(G·r)·max(M, N).
+public final class NodalSolver: @unchecked Sendable {
+  /// Convergence and parallelism settings.
+  public struct Options: Sendable {
+    /// Stop when ‖i − G·x‖₂ ≤ tolerance · ‖i‖₂ (relative KCL residual).
+    public var tolerance: Double
+    /// Give up after this many iterations.
+    public var maxIterations: Int
+    /// Worker threads; 0 chooses 2 for meshes of at least
+    /// `parallelThreshold` cells and 1 below.
+    public var threads: Int
+    /// Cells from which two threads pay for their start-up cost.
+    public var parallelThreshold: Int
+
+    public init(
+      tolerance: Double = 1e-12, maxIterations: Int = 20_000, threads: Int = 0,
+      parallelThreshold: Int = 20_000
+    ) {
+      self.tolerance = tolerance
+      self.maxIterations = maxIterations
+      self.threads = threads
+      self.parallelThreshold = parallelThreshold
+    }
+  }
+
+  public var options: Options
+
+  // Workspace, each M·N long, row-major: diagonals, Thomas inverses and
+  // the PCG vectors, word-line (w) and bit-line (b) halves.
+  // One allocation holds them all; it grows, never shrinks.
+  private var capacity = 0
+  private var storage = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+  private var dw: UnsafeMutablePointer<Double> { storage }
+  private var db: UnsafeMutablePointer<Double> { storage + capacity }
+  private var iw: UnsafeMutablePointer<Double> { storage + 2 * capacity }
+  private var ib: UnsafeMutablePointer<Double> { storage + 3 * capacity }
+  private var xw: UnsafeMutablePointer<Double> { storage + 4 * capacity }
+  private var xb: UnsafeMutablePointer<Double> { storage + 5 * capacity }
+  private var rw: UnsafeMutablePointer<Double> { storage + 6 * capacity }
+  private var rb: UnsafeMutablePointer<Double> { storage + 7 * capacity }
+  private var zw: UnsafeMutablePointer<Double> { storage + 8 * capacity }
+  private var zb: UnsafeMutablePointer<Double> { storage + 9 * capacity }
+  private var pw: UnsafeMutablePointer<Double> { storage + 10 * capacity }
+  private var pb: UnsafeMutablePointer<Double> { storage + 11 * capacity }
+  private var qw: UnsafeMutablePointer<Double> { storage + 12 * capacity }
+  private var qb: UnsafeMutablePointer<Double> { storage + 13 * capacity }
+  private static let vectorCount = 14
+
+  public init(options: Options = Options()) {
+    self.options = options
+  }
+
+  deinit { storage.deallocate() }
+
+  private func reserve(_ m: Int, _ n: Int) {
+    guard m * n > capacity else { return }
+    storage.deallocate()
+    capacity = m * n
+    storage = .allocate(capacity: Self.vectorCount * capacity)
+    storage.initialize(repeating: 0, count: Self.vectorCount * capacity)
+  }
+
+  /// Solves `mesh`, optionally starting from a previous solution of a
+  /// mesh of the same shape (a warm start).
+  ///
+  /// - Throws: `SolverError.floatingLine` when a line has no path to any
+  ///   source; `SolverError.didNotConverge` when the tolerance is not met
+  ///   within `maxIterations` (the caller gets no unconverged answer).
+  /// - Precondition: the mesh passed `validate()`.
+  public func solve(_ mesh: CrossbarMesh, warmStart: MeshSolution? = nil) throws -> MeshSolution {
+    let m = mesh.rows, n = mesh.columns
+    try checkFloating(mesh)
+    let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
+    var sol = MeshSolution(
+      rows: m, columns: n,
+      wordNodeVoltage: [Double](repeating: 0, count: m * n),
+      bitNodeVoltage: [Double](repeating: 0, count: m * n),
+      rowTerminalCurrent: [Double](repeating: 0, count: m),
+      columnTerminalCurrent: [Double](repeating: 0, count: n),
+      iterations: 0, relativeResidual: 0, converged: true)
+    let vRow = mesh.rowTerminations.map { $0.volts ?? 0 }
+    let vCol = mesh.columnTerminations.map { $0.volts ?? 0 }
+
+    if rr == 0 && rc == 0 {
+      for i in 0..<m {
+        for j in 0..<n {
+          sol.wordNodeVoltage[i * n + j] = vRow[i]
+          sol.bitNodeVoltage[i * n + j] = vCol[j]
+        }
+      }
+    } else if rr == 0 {
+      // Word lines ideal: bit lines are independent tridiagonal systems.
+      for i in 0..<m { for j in 0..<n { sol.wordNodeVoltage[i * n + j] = vRow[i] } }
+      solveBitLinesDirect(mesh, vCol: vCol, solution: &sol)
+    } else if rc == 0 {
+      for i in 0..<m { for j in 0..<n { sol.bitNodeVoltage[i * n + j] = vCol[j] } }
+      solveWordLinesDirect(mesh, vRow: vRow, solution: &sol)
+    } else {
+      try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, solution: &sol)
+    }
+    terminalCurrents(mesh, vRow: vRow, vCol: vCol, solution: &sol)
+    return sol
+  }
+
+  // MARK: - Structure checks
+
+  /// Every group of lines joined by non-zero cells must reach a source.
+  private func checkFloating(_ mesh: CrossbarMesh) throws {
+    let m = mesh.rows, n = mesh.columns
+    let anyOpen = mesh.rowTerminations.contains(.open) || mesh.columnTerminations.contains(.open)
+    guard anyOpen else { return }
+    // Union-find over lines: 0..<m word lines, m..<m+n bit lines.
+    var parent = Array(0..<(m + n))
+    func find(_ x: Int) -> Int {
+      var x = x
+      while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+      return x
+    }
+    for i in 0..<m {
+      for j in 0..<n where mesh.conductance[i * n + j] > 0 {
+        let a = find(i), b = find(m + j)
+        if a != b { parent[a] = b }
+      }
+    }
+    var grounded = [Bool](repeating: false, count: m + n)
+    for i in 0..<m where mesh.rowTerminations[i] != .open { grounded[find(i)] = true }
+    for j in 0..<n where mesh.columnTerminations[j] != .open { grounded[find(m + j)] = true }
+    for i in 0..<m where !grounded[find(i)] { throw SolverError.floatingLine("word line \(i)") }
+    for j in 0..<n where !grounded[find(m + j)] { throw SolverError.floatingLine("bit line \(j)") }
+  }
+
+  // MARK: - Direct solves with one kind of line ideal
+
+  private func solveBitLinesDirect(_ mesh: CrossbarMesh, vCol: [Double], solution sol: inout MeshSolution) {
+    let m = mesh.rows, n = mesh.columns
+    let gc = 1 / mesh.wires.columnSegmentResistance
+    reserve(m, n)
+    mesh.conductance.withUnsafeBufferPointer { g in
+      sol.wordNodeVoltage.withUnsafeBufferPointer { w in
+        sol.bitNodeVoltage.withUnsafeMutableBufferPointer { x in
+          // Right-hand side: current injected by the cells (from the known
+          // word-line voltages) and by the termination of each bit line.
+          for k in 0..<(m * n) { x[k] = g[k] * w[k] }
+          for j in 0..<n where mesh.columnTerminations[j] != .open { x[(m - 1) * n + j] += gc * vCol[j] }
+          buildBitFactors(mesh, gc: gc)
+          Self.bitThomas(x.baseAddress!, ib, m: m, n: n, g: gc, j0: 0, j1: n)
+        }
+      }
+    }
+  }
+
+  private func solveWordLinesDirect(_ mesh: CrossbarMesh, vRow: [Double], solution sol: inout MeshSolution) {
+    let m = mesh.rows, n = mesh.columns
+    let gr = 1 / mesh.wires.rowSegmentResistance
+    reserve(m, n)
+    mesh.conductance.withUnsafeBufferPointer { g in
+      sol.bitNodeVoltage.withUnsafeBufferPointer { b in
+        sol.wordNodeVoltage.withUnsafeMutableBufferPointer { x in
+          for k in 0..<(m * n) { x[k] = g[k] * b[k] }
+          for i in 0..<m where mesh.rowTerminations[i] != .open { x[i * n] += gr * vRow[i] }
+          buildWordFactors(mesh, gr: gr)
+          Self.wordThomas(x.baseAddress!, iw, n: n, g: gr, i0: 0, i1: m)
+        }
+      }
+    }
+  }
+
+  // MARK: - Line factors
+
+  /// Diagonal of the word-line equations, and its Thomas inverses.
+  private func buildWordFactors(_ mesh: CrossbarMesh, gr: Double) {
+    let m = mesh.rows, n = mesh.columns
+    let d = dw, inv = iw
+    mesh.conductance.withUnsafeBufferPointer { g in
+          let g2 = gr * gr
+          for i in 0..<m {
+            let leftEnd = mesh.rowTerminations[i] != .open
+            var prev = 0.0
+            for j in 0..<n {
+              let k = i * n + j
+              let segments = (j > 0 || leftEnd ? 1.0 : 0.0) + (j < n - 1 ? 1.0 : 0.0)
+              d[k] = gr * segments + g[k]
+              let pivot = j == 0 ? d[k] : d[k] - g2 * prev
+              prev = 1 / pivot
+              inv[k] = prev
+            }
+          }
+    }
+  }
+
+  /// Diagonal of the bit-line equations, and its Thomas inverses.
+  private func buildBitFactors(_ mesh: CrossbarMesh, gc: Double) {
+    let m = mesh.rows, n = mesh.columns
+    let d = db, inv = ib
+    mesh.conductance.withUnsafeBufferPointer { g in
+          let g2 = gc * gc
+          for i in 0..<m {
+            for j in 0..<n {
+              let k = i * n + j
+              let bottomEnd = mesh.columnTerminations[j] != .open
+              let segments = (i > 0 ? 1.0 : 0.0) + (i < m - 1 || bottomEnd ? 1.0 : 0.0)
+              d[k] = gc * segments + g[k]
+              inv[k] = 1 / (i == 0 ? d[k] : d[k] - g2 * inv[k - n])
+            }
+          }
+    }
+  }
+
+  // MARK: - Kernels
+
+  /// Solves the word lines i0..<i1 in place: x ← T⁻¹x, with T tridiagonal
+  /// (off-diagonal −g) and `inv` its precomputed Thomas pivots' inverses.
+  // Note: the recurrence runs along a row, so one row is a dependency
+  // chain. Four rows go through the loop together to keep the FPU busy.
+  @inline(__always)
+  static func wordThomas(
+    _ x: UnsafeMutablePointer<Double>, _ inv: UnsafePointer<Double>,
+    n: Int, g: Double, i0: Int, i1: Int
+  ) {
+    var i = i0
+    while i + 4 <= i1 {
+      let a = x + i * n, b = a + n, c = b + n, d = c + n
+      let ia = inv + i * n, ib = ia + n, ic = ib + n, id = ic + n
+      a[0] *= ia[0]; b[0] *= ib[0]; c[0] *= ic[0]; d[0] *= id[0]
+      var j = 1
+      while j < n {
+        a[j] = (a[j] + g * a[j - 1]) * ia[j]
+        b[j] = (b[j] + g * b[j - 1]) * ib[j]
+        c[j] = (c[j] + g * c[j - 1]) * ic[j]
+        d[j] = (d[j] + g * d[j - 1]) * id[j]
+        j += 1
+      }
+      j = n - 2
+      while j >= 0 {
+        a[j] += g * ia[j] * a[j + 1]
+        b[j] += g * ib[j] * b[j + 1]
+        c[j] += g * ic[j] * c[j + 1]
+        d[j] += g * id[j] * d[j + 1]
+        j -= 1
+      }
+      i += 4
+    }
+    while i < i1 {
+      let a = x + i * n, ia = inv + i * n
+      a[0] *= ia[0]
+      var j = 1
+      while j < n { a[j] = (a[j] + g * a[j - 1]) * ia[j]; j += 1 }
+      j = n - 2
+      while j >= 0 { a[j] += g * ia[j] * a[j + 1]; j -= 1 }
+      i += 1
+    }
+  }
+
+  /// Solves the bit lines j0..<j1 in place, all columns of the range in
+  /// each sweep over the rows (contiguous, vectorisable).
+  @inline(__always)
+  static func bitThomas(
+    _ x: UnsafeMutablePointer<Double>, _ inv: UnsafePointer<Double>,
+    m: Int, n: Int, g: Double, j0: Int, j1: Int
+  ) {
+    for j in j0..<j1 { x[j] *= inv[j] }
+    if m > 1 {
+      for i in 1..<m {
+        let row = x + i * n, up = row - n, ir = inv + i * n
+        for j in j0..<j1 { row[j] = (row[j] + g * up[j]) * ir[j] }
+      }
+      for i in stride(from: m - 2, through: 0, by: -1) {
+        let row = x + i * n, down = row + n, ir = inv + i * n
+        for j in j0..<j1 { row[j] += g * ir[j] * down[j] }
+      }
+    }
+  }
+
+  // MARK: - Preconditioned conjugate gradients
+
+  private func solveConjugateGradients(
+    _ mesh: CrossbarMesh, vRow: [Double], vCol: [Double], warmStart: MeshSolution?,
+    solution sol: inout MeshSolution
+  ) throws {
+    let m = mesh.rows, n = mesh.columns, mn = m * n
+    let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
+    reserve(m, n)
+    buildWordFactors(mesh, gr: gr)
+    buildBitFactors(mesh, gc: gc)
+    let threads = options.threads > 0 ? options.threads : (mn >= options.parallelThreshold ? 2 : 1)
+    let tol = options.tolerance, maxIter = options.maxIterations
+    let rowOpen = mesh.rowTerminations.map { $0 == .open }
+    let colOpen = mesh.columnTerminations.map { $0 == .open }
+
+    var iterations = 0
+    var relRes = 0.0
+    var converged = false
+
+    let gArray = mesh.conductance
+    gArray.withUnsafeBufferPointer { gBuf in
+      let G = gBuf.baseAddress!, DW = dw, DB = db, IW = iw, IB = ib
+      let XW = xw, XB = xb, RW = rw, RB = rb, ZW = zw, ZB = zb
+      let PW = pw, PB = pb, QW = qw, QB = qb
+      let partial = UnsafeMutablePointer<Double>.allocate(capacity: 16 * threads)
+      defer { partial.deallocate() }
+
+      // Split rows (for row-wise passes) and columns (for the bit-line
+      // Thomas sweeps) into `threads` contiguous ranges.
+      func rowRange(_ t: Int) -> Range<Int> { (m * t / threads)..<(m * (t + 1) / threads) }
+      func colRange(_ t: Int) -> Range<Int> { (n * t / threads)..<(n * (t + 1) / threads) }
+      func parallel(_ body: (Int) -> Void) {
+        if threads == 1 { body(0) } else { concurrentPerform(threads, body) }
+      }
+      func total() -> Double {
+        var s = 0.0
+        for t in 0..<threads { s += partial[16 * t] }
+        return s
+      }
+
+      /// q = A·p over rows `rows`; returns p·q over them.
+      func applyA(
+        _ pW: UnsafeMutablePointer<Double>, _ pB: UnsafeMutablePointer<Double>,
+        _ qW: UnsafeMutablePointer<Double>, _ qB: UnsafeMutablePointer<Double>, rows: Range<Int>
+      ) -> Double {
+        var dot = 0.0
+        for i in rows {
+          let o = i * n
+          // Word line i.
+          if n == 1 {
+            qW[o] = DW[o] * pW[o] - G[o] * pB[o]
+          } else {
+            qW[o] = DW[o] * pW[o] - gr * pW[o + 1] - G[o] * pB[o]
+            for j in 1..<(n - 1) {
+              let k = o + j
+              qW[k] = DW[k] * pW[k] - gr * (pW[k - 1] + pW[k + 1]) - G[k] * pB[k]
+            }
+            let k = o + n - 1
+            qW[k] = DW[k] * pW[k] - gr * pW[k - 1] - G[k] * pB[k]
+          }
+          // Bit lines at row i.
+          let up = i > 0 ? gc : 0, down = i < m - 1 ? gc : 0
+          let pUp = i > 0 ? pB + o - n : pB + o
+          let pDown = i < m - 1 ? pB + o + n : pB + o
+          for j in 0..<n {
+            let k = o + j
+            qB[k] = DB[k] * pB[k] - up * pUp[j] - down * pDown[j] - G[k] * pW[k]
+          }
+          for j in 0..<n { dot += pW[o + j] * qW[o + j] + pB[o + j] * qB[o + j] }
+        }
+        return dot
+      }
+
+      // Initial guess: warm start, or every node at its line's drive.
+      if let ws = warmStart, ws.rows == m, ws.columns == n {
+        for k in 0..<mn { XW[k] = ws.wordNodeVoltage[k]; XB[k] = ws.bitNodeVoltage[k] }
+      } else {
+        for i in 0..<m { for j in 0..<n { XW[i * n + j] = vRow[i]; XB[i * n + j] = vCol[j] } }
+      }
+      // Right-hand side into Z (scratch), residual r = b − A·x.
+      for k in 0..<mn { ZW[k] = 0; ZB[k] = 0 }
+      for i in 0..<m where !rowOpen[i] { ZW[i * n] = gr * vRow[i] }
+      for j in 0..<n where !colOpen[j] { ZB[(m - 1) * n + j] = gc * vCol[j] }
+      var bNorm2 = 0.0
+      for k in 0..<mn { bNorm2 += ZW[k] * ZW[k] + ZB[k] * ZB[k] }
+      if bNorm2 == 0 {
+        // Nothing drives the mesh: every node is at 0 V.
+        for k in 0..<mn { XW[k] = 0; XB[k] = 0 }
+        converged = true
+        return
+      }
+      parallel { t in _ = applyA(XW, XB, QW, QB, rows: rowRange(t)) }
+      var rNorm2 = 0.0
+      for k in 0..<mn {
+        RW[k] = ZW[k] - QW[k]; RB[k] = ZB[k] - QB[k]
+        rNorm2 += RW[k] * RW[k] + RB[k] * RB[k]
+      }
+      let target2 = tol * tol * bNorm2
+
+      /// z = P⁻¹ r; returns r·z.
+      func precondition() -> Double {
+        parallel { t in
+          let rows = rowRange(t)
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { ZW[k] = RW[k] }
+          Self.wordThomas(ZW, IW, n: n, g: gr, i0: rows.lowerBound, i1: rows.upperBound)
+          let cols = colRange(t)
+          for i in 0..<m { let o = i * n; for j in cols { ZB[o + j] = RB[o + j] } }
+          Self.bitThomas(ZB, IB, m: m, n: n, g: gc, j0: cols.lowerBound, j1: cols.upperBound)
+          var s = 0.0
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { s += RW[k] * ZW[k] + RB[k] * ZB[k] }
+          partial[16 * t] = s
+        }
+        return total()
+      }
+
+      if rNorm2 <= target2 {
+        converged = true
+        relRes = (rNorm2 / bNorm2).squareRoot()
+        return
+      }
+      var rz = precondition()
+      for k in 0..<mn { PW[k] = ZW[k]; PB[k] = ZB[k] }
+      while iterations < maxIter {
+        iterations += 1
+        parallel { t in partial[16 * t] = applyA(PW, PB, QW, QB, rows: rowRange(t)) }
+        let pq = total()
+        guard pq > 0 else { break }
+        let alpha = rz / pq
+        parallel { t in
+          let rows = rowRange(t)
+          var s = 0.0
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) {
+            XW[k] += alpha * PW[k]; XB[k] += alpha * PB[k]
+            RW[k] -= alpha * QW[k]; RB[k] -= alpha * QB[k]
+            s += RW[k] * RW[k] + RB[k] * RB[k]
+          }
+          partial[16 * t] = s
+        }
+        rNorm2 = total()
+        if rNorm2 <= target2 { converged = true; break }
+        let rzNew = precondition()
+        let beta = rzNew / rz
+        rz = rzNew
+        parallel { t in
+          let rows = rowRange(t)
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) {
+            PW[k] = ZW[k] + beta * PW[k]; PB[k] = ZB[k] + beta * PB[k]
+          }
+        }
+      }
+      relRes = (rNorm2 / bNorm2).squareRoot()
+    }
+
+    sol.iterations = iterations
+    sol.relativeResidual = relRes
+    sol.converged = converged
+    guard converged else {
+      throw SolverError.didNotConverge(iterations: iterations, residual: relRes, tolerance: tol)
+    }
+    for k in 0..<mn {
+      sol.wordNodeVoltage[k] = xw[k]
+      sol.bitNodeVoltage[k] = xb[k]
+    }
+  }
+
+  // MARK: - Terminal currents
+
+  private func terminalCurrents(
+    _ mesh: CrossbarMesh, vRow: [Double], vCol: [Double], solution sol: inout MeshSolution
+  ) {
+    let m = mesh.rows, n = mesh.columns
+    let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
+    for i in 0..<m {
+      if mesh.rowTerminations[i] == .open { sol.rowTerminalCurrent[i] = 0; continue }
+      if rr > 0 {
+        sol.rowTerminalCurrent[i] = (vRow[i] - sol.wordNodeVoltage[i * n]) / rr
+      } else {
+        var s = 0.0
+        for j in 0..<n {
+          let k = i * n + j
+          s += mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
+        }
+        sol.rowTerminalCurrent[i] = s
+      }
+    }
+    if rc > 0 {
+      for j in 0..<n {
+        if mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0; continue }
+        sol.columnTerminalCurrent[j] = (vCol[j] - sol.bitNodeVoltage[(m - 1) * n + j]) / rc
+      }
+    } else {
+      for j in 0..<n { sol.columnTerminalCurrent[j] = 0 }
+      for i in 0..<m {
+        for j in 0..<n {
+          let k = i * n + j
+          sol.columnTerminalCurrent[j] -= mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
+        }
+      }
+    }
+  }
+}
+
+/// Runs `body(0..<count)` on `count` threads and waits for all of them.
+///
+/// A non-escaping wrapper over `DispatchQueue.concurrentPerform`, whose
+/// closure Swift 6 requires to be `@Sendable`: the kernels that call it
+/// hand each index a disjoint part of their buffers.
+@usableFromInline
+func concurrentPerform(_ count: Int, _ body: (Int) -> Void) {
+  withoutActuallyEscaping(body) { escaping in
+    let box = _UncheckedSendable(escaping)
+    DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
+  }
+}
+
+@usableFromInline
+struct _UncheckedSendable<T>: @unchecked Sendable {
+  @usableFromInline let value: T
+  @usableFromInline init(_ value: T) { self.value = value }
+}

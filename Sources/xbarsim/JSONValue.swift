@@ -1,0 +1,174 @@
+import Foundation
+
+/// A parsed JSON value. xbarsim parses JSON itself so that numbers stay
+/// numbers (not booleans in disguise), errors carry line numbers, and
+/// large problem files parse quickly.
+enum JSONValue: Equatable {
+  case null
+  case bool(Bool)
+  case number(Double)
+  case string(String)
+  case array([JSONValue])
+  case object([String: JSONValue], keys: [String])
+
+  subscript(key: String) -> JSONValue? {
+    if case .object(let d, _) = self { return d[key] }
+    return nil
+  }
+
+  /// A short description for error messages ("a list", "\"abc\"", "true").
+  var brief: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .number(let x): return JSONWriter.number(x)
+    case .string(let s): return JSONWriter.string(s.count > 30 ? String(s.prefix(30)) + "…" : s)
+    case .array: return "a list"
+    case .object: return "an object"
+    }
+  }
+
+  struct ParseError: Error, CustomStringConvertible {
+    var line: Int
+    var message: String
+    var description: String { "line \(line): \(message)" }
+  }
+
+  static func parse(_ data: Data) throws -> JSONValue {
+    try data.withUnsafeBytes { raw -> JSONValue in
+      var p = Parser(bytes: raw.bindMemory(to: UInt8.self))
+      p.skipSpace()
+      let v = try p.value(depth: 0)
+      p.skipSpace()
+      if p.i < p.bytes.count { throw p.error("unexpected text after the JSON value") }
+      return v
+    }
+  }
+
+  private struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    func error(_ m: String) -> ParseError {
+      var line = 1
+      for k in 0..<min(i, bytes.count) where bytes[k] == 10 { line += 1 }
+      return ParseError(line: line, message: m)
+    }
+
+    mutating func skipSpace() {
+      while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 }
+    }
+
+    mutating func value(depth: Int) throws -> JSONValue {
+      guard depth < 256 else { throw error("nesting too deep") }
+      guard i < bytes.count else { throw error("unexpected end of input") }
+      switch bytes[i] {
+      case UInt8(ascii: "{"):
+        i += 1
+        var dict: [String: JSONValue] = [:]
+        var keys: [String] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(dict, keys: keys) }
+        while true {
+          skipSpace()
+          guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+          let k = try string()
+          skipSpace()
+          guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(k)\"") }
+          i += 1
+          skipSpace()
+          let v = try value(depth: depth + 1)
+          if dict.updateValue(v, forKey: k) == nil { keys.append(k) }
+          skipSpace()
+          guard i < bytes.count else { throw error("unexpected end of input in an object") }
+          if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+          if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(dict, keys: keys) }
+          throw error("expected ',' or '}' in an object")
+        }
+      case UInt8(ascii: "["):
+        i += 1
+        var a: [JSONValue] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+        while true {
+          skipSpace()
+          a.append(try value(depth: depth + 1))
+          skipSpace()
+          guard i < bytes.count else { throw error("unexpected end of input in a list") }
+          if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+          if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+          throw error("expected ',' or ']' in a list")
+        }
+      case UInt8(ascii: "\""):
+        return .string(try string())
+      case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+      case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+      case UInt8(ascii: "n"): try literal("null"); return .null
+      default:
+        return .number(try number())
+      }
+    }
+
+    mutating func literal(_ word: String) throws {
+      for c in word.utf8 {
+        guard i < bytes.count, bytes[i] == c else { throw error("invalid literal (expected \(word))") }
+        i += 1
+      }
+    }
+
+    mutating func number() throws -> Double {
+      let start = i
+      func isNumberByte(_ b: UInt8) -> Bool {
+        (b >= 48 && b <= 57) || b == 43 || b == 45 || b == 46 || b == 101 || b == 69
+      }
+      while i < bytes.count, isNumberByte(bytes[i]) { i += 1 }
+      guard i > start, i - start < 64 else { throw error("invalid value") }
+      // strtod on a NUL-terminated copy of the token.
+      var buf = [CChar](repeating: 0, count: i - start + 1)
+      for k in start..<i { buf[k - start] = CChar(bitPattern: bytes[k]) }
+      var end: UnsafeMutablePointer<CChar>? = nil
+      let v = buf.withUnsafeMutableBufferPointer { b -> Double in
+        let r = strtod(b.baseAddress!, &end)
+        if end != b.baseAddress! + (i - start) { return .nan }
+        return r
+      }
+      guard !v.isNaN else {
+        i = start
+        throw error("invalid number '\(String(decoding: bytes[start..<min(start + 20, bytes.count)], as: UTF8.self))'")
+      }
+      return v
+    }
+
+    mutating func string() throws -> String {
+      i += 1  // opening quote
+      var out = [UInt8]()
+      while i < bytes.count {
+        let b = bytes[i]
+        if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+        if b == UInt8(ascii: "\\") {
+          i += 1
+          guard i < bytes.count else { break }
+          switch bytes[i] {
+          case UInt8(ascii: "n"): out.append(10)
+          case UInt8(ascii: "t"): out.append(9)
+          case UInt8(ascii: "r"): out.append(13)
+          case UInt8(ascii: "b"): out.append(8)
+          case UInt8(ascii: "f"): out.append(12)
+          case UInt8(ascii: "u"):
+            guard i + 4 < bytes.count,
+              let code = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
+            else { throw error("invalid \\u escape") }
+            out.append(contentsOf: Array(String(UnicodeScalar(code).map(Character.init) ?? "?").utf8))
+            i += 4
+          default: out.append(bytes[i])
+          }
+          i += 1
+          continue
+        }
+        out.append(b)
+        i += 1
+      }
+      throw error("unterminated string")
+    }
+  }
+}

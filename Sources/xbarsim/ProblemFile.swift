@@ -1,0 +1,138 @@
+import Circuit
+import Foundation
+
+/// Reads a crossbar problem file (`shared/formats/crossbar-problem.md`).
+///
+/// Every violation is a `CLIError.runtime` of one line that names the file,
+/// the key and the value.
+enum ProblemFile {
+  static func load(_ path: String) throws -> CrossbarMesh {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw CLIError.runtime("\(path): cannot read file (\(describe(error)))")
+    }
+    return try parse(data, source: path)
+  }
+
+  static func parse(_ data: Data, source: String) throws -> CrossbarMesh {
+    func fail(_ message: String) -> CLIError { .runtime("\(source): \(message)") }
+    let root: JSONValue
+    do {
+      root = try JSONValue.parse(data)
+    } catch let e as JSONValue.ParseError {
+      throw fail("malformed JSON at \(e)")
+    }
+    guard case .object = root else { throw fail("expected a JSON object at the top level") }
+
+    func number(_ value: JSONValue?, _ key: String) throws -> Double {
+      guard let value else { throw fail("missing key '\(key)'") }
+      guard case .number(let x) = value else { throw fail("'\(key)' must be a number, got \(value.brief)") }
+      return x
+    }
+    func count(_ key: String) throws -> Int {
+      let v = try number(root[key], key)
+      guard v >= 1, v == v.rounded(), v <= 1e8 else {
+        throw fail("'\(key)' must be an integer ≥ 1, got \(JSONWriter.number(v))")
+      }
+      return Int(v)
+    }
+    func nonNegative(_ key: String) throws -> Double {
+      let v = try number(root[key], key)
+      guard v.isFinite, v >= 0 else { throw fail("'\(key)' must be finite and ≥ 0, got \(JSONWriter.number(v))") }
+      return v
+    }
+    func list(_ value: JSONValue?, _ key: String, length: Int) throws -> [JSONValue] {
+      guard let value else { throw fail("missing key '\(key)'") }
+      guard case .array(let a) = value else { throw fail("'\(key)' must be a list, got \(value.brief)") }
+      guard a.count == length else { throw fail("'\(key)' has \(a.count) entries, expected \(length)") }
+      return a
+    }
+
+    let m = try count("rows"), n = try count("cols")
+    let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
+    let vList = try list(root["v_in"], "v_in", length: m)
+    var v = [Double](repeating: 0, count: m)
+    for i in 0..<m {
+      v[i] = try number(vList[i], "v_in[\(i)]")
+      guard v[i].isFinite else { throw fail("'v_in[\(i)]' must be finite, got \(v[i])") }
+    }
+    let gRows = try list(root["conductance"], "conductance", length: m)
+    var g = [Double](repeating: 0, count: m * n)
+    for i in 0..<m {
+      let row = try list(gRows[i], "conductance[\(i)]", length: n)
+      for j in 0..<n {
+        let x = try number(row[j], "conductance[\(i)][\(j)]")
+        guard x.isFinite, x >= 0 else {
+          throw fail("'conductance[\(i)][\(j)]' must be finite and ≥ 0 S, got \(JSONWriter.number(x))")
+        }
+        g[i * n + j] = x
+      }
+    }
+    return CrossbarMesh(
+      rows: m, columns: n, conductance: g,
+      wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: v)
+  }
+
+  static func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    if let d = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return d }
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+    return ns.localizedDescription
+  }
+}
+
+/// Minimal JSON writing for numeric results (shortest round-trip digits).
+struct JSONWriter {
+  var text = "{"
+  private var first = true
+
+  private mutating func key(_ k: String) {
+    if !first { text += "," }
+    first = false
+    text += "\n  \"\(k)\": "
+  }
+  mutating func add(_ k: String, _ v: Double) { key(k); text += Self.number(v) }
+  mutating func add(_ k: String, _ v: Int) { key(k); text += String(v) }
+  mutating func add(_ k: String, _ v: Bool) { key(k); text += v ? "true" : "false" }
+  mutating func add(_ k: String, _ v: String) { key(k); text += Self.string(v) }
+  mutating func add(_ k: String, _ v: [Double]) {
+    key(k)
+    text += "[" + v.map(Self.number).joined(separator: ", ") + "]"
+  }
+  /// A matrix as a list of rows.
+  mutating func add(_ k: String, rows: Int, columns: Int, _ v: [Double]) {
+    key(k)
+    text += "["
+    for i in 0..<rows {
+      if i > 0 { text += "," }
+      text += "\n    [" + v[(i * columns)..<((i + 1) * columns)].map(Self.number).joined(separator: ", ") + "]"
+    }
+    text += "]"
+  }
+  /// Raw JSON for a value the caller already rendered.
+  mutating func addRaw(_ k: String, _ json: String) { key(k); text += json }
+
+  func finished() -> String { text + "\n}\n" }
+
+  static func number(_ v: Double) -> String {
+    guard v.isFinite else { return "null" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+  }
+  static func string(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+      switch c {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default:
+        if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+      }
+    }
+    return out + "\""
+  }
+}

@@ -1,0 +1,134 @@
+import Circuit
+import Testing
+import _TestSupport
+
+/// The ideal Kirchhoff sum I_j = Σ_i G_ij V_i.
+func idealOutputs(_ mesh: CrossbarMesh) -> [Double] {
+  var out = [Double](repeating: 0, count: mesh.columns)
+  for i in 0..<mesh.rows {
+    let v = mesh.rowTerminations[i].volts ?? 0
+    for j in 0..<mesh.columns { out[j] += mesh.conductance[i * mesh.columns + j] * v }
+  }
+  return out
+}
+
+@Test(arguments: [(1, 1), (1, 5), (5, 1), (2, 2), (3, 7), (8, 4), (12, 12)])
+func conjugateGradientsMatchDenseElimination(shape: (Int, Int)) throws {
+  for (seed, r) in [(UInt64(1), 1.0), (2, 10.0), (3, 1000.0)] {
+    let mesh = randomMesh(rows: shape.0, columns: shape.1, r: r, seed: seed, gHigh: 1e-2)
+    let sol = try NodalSolver().solve(mesh)
+    let ref = denseMeshSolve(mesh)
+    #expect(sol.converged)
+    #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < 1e-9)
+    #expect(maxRelativeDifference(sol.bitNodeVoltage, ref.bit, floor: 1e-3) < 1e-9)
+  }
+}
+
+@Test func closedFormOneCell() throws {
+  // V — r — G — r — 0 V: a series circuit, I = V / (2r + 1/G).
+  let mesh = CrossbarMesh(
+    rows: 1, columns: 1, conductance: [1e-3],
+    wires: WireModel(rowSegmentResistance: 5, columnSegmentResistance: 7), rowVoltages: [0.8])
+  let sol = try NodalSolver().solve(mesh)
+  let expected = 0.8 / (5 + 7 + 1000)
+  #expect(isApproximatelyEqual(sol.outputCurrents[0], expected, relativeTolerance: 1e-12))
+  #expect(isApproximatelyEqual(sol.rowTerminalCurrent[0], expected, relativeTolerance: 1e-12))
+}
+
+@Test func idealWiresGiveTheKirchhoffSum() throws {
+  let mesh = randomMesh(rows: 9, columns: 6, r: 0, seed: 4)
+  let sol = try NodalSolver().solve(mesh)
+  #expect(maxRelativeDifference(sol.outputCurrents, idealOutputs(mesh)) < 1e-14)
+}
+
+@Test func vanishingResistanceApproachesIdealSum() throws {
+  var previous = Double.infinity
+  for r in [1.0, 1e-2, 1e-4, 1e-6] {
+    let mesh = randomMesh(rows: 32, columns: 16, r: r, seed: 5)
+    let sol = try NodalSolver().solve(mesh)
+    let d = maxRelativeDifference(sol.outputCurrents, idealOutputs(mesh))
+    #expect(d < previous)
+    previous = d
+  }
+  #expect(previous < 1e-7)
+}
+
+@Test(arguments: [0.0, 2.0])
+func oneIdealKindOfLineIsSolvedDirectly(rowR: Double) throws {
+  // r_row = 0 (bit lines solved directly) or r_col = 0 (word lines).
+  var mesh = randomMesh(rows: 6, columns: 5, r: 3, seed: 6, gHigh: 1e-2)
+  mesh.wires = WireModel(rowSegmentResistance: rowR, columnSegmentResistance: rowR == 0 ? 3 : 0)
+  let sol = try NodalSolver().solve(mesh)
+  #expect(sol.iterations == 0)
+  // Compare with a tiny resistance in place of zero via the dense oracle.
+  var ref = mesh
+  ref.wires = WireModel(
+    rowSegmentResistance: max(rowR, 1e-9), columnSegmentResistance: rowR == 0 ? 3 : 1e-9)
+  let dense = denseMeshSolve(ref)
+  #expect(maxRelativeDifference(sol.bitNodeVoltage, dense.bit, floor: 1e-3) < 1e-6)
+  #expect(maxRelativeDifference(sol.wordNodeVoltage, dense.word) < 1e-6)
+}
+
+@Test(arguments: [(16, 16, 1.0), (40, 25, 10.0), (64, 64, 1.0)])
+func currentIsConserved(rows: Int, columns: Int, r: Double) throws {
+  let mesh = randomMesh(rows: rows, columns: columns, r: r, seed: 7)
+  let sol = try NodalSolver().solve(mesh)
+  let inflow = sol.rowTerminalCurrent.reduce(0, +)
+  let outflow = sol.outputCurrents.reduce(0, +)
+  #expect(isApproximatelyEqual(inflow, outflow, relativeTolerance: 1e-9))
+  // Each bit line carries out what its cells put in.
+  for j in 0..<columns {
+    var cells = 0.0
+    for i in 0..<rows {
+      cells += sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * columns + j])
+    }
+    #expect(isApproximatelyEqual(cells, sol.outputCurrents[j], relativeTolerance: 1e-8))
+    #expect(isApproximatelyEqual(
+      sol.bitSegmentCurrent(row: rows - 1, column: j, mesh: mesh), sol.outputCurrents[j],
+      relativeTolerance: 1e-12))
+  }
+}
+
+@Test func transposedReadOfTransposedMeshAgrees() throws {
+  // Driving the bit lines of a mesh and grounding its word lines is the
+  // forward read of the transposed array with the line ends swapped; with
+  // ideal wires both reduce to Gᵀ·V.
+  let base = randomMesh(rows: 7, columns: 4, r: 0, seed: 8)
+  let v = [0.1, 0.4, 0.7, 1.0]
+  let mesh = CrossbarMesh(
+    rows: 7, columns: 4, conductance: base.conductance, wires: .ideal,
+    rowTerminations: Array(repeating: .source(volts: 0), count: 7),
+    columnTerminations: v.map { .source(volts: $0) })
+  let sol = try NodalSolver().solve(mesh)
+  for i in 0..<7 {
+    var expected = 0.0
+    for j in 0..<4 { expected += base.conductance[i * 4 + j] * v[j] }
+    #expect(isApproximatelyEqual(-sol.rowTerminalCurrent[i], expected, relativeTolerance: 1e-13))
+  }
+}
+
+@Test func warmStartConvergesInFewerIterations() throws {
+  let solver = NodalSolver()
+  var mesh = randomMesh(rows: 64, columns: 48, r: 2, seed: 9)
+  let cold = try solver.solve(mesh)
+  mesh.conductance[5] *= 1.01
+  let warm = try solver.solve(mesh, warmStart: cold)
+  let coldAgain = try NodalSolver().solve(mesh)
+  #expect(warm.iterations < coldAgain.iterations)
+  #expect(maxRelativeDifference(warm.outputCurrents, coldAgain.outputCurrents) < 1e-9)
+}
+
+@Test func floatingLineIsReported() throws {
+  let mesh = CrossbarMesh(
+    rows: 2, columns: 2, conductance: [1e-3, 0, 1e-3, 0],
+    wires: WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1),
+    rowTerminations: [.source(volts: 1), .source(volts: 1)],
+    columnTerminations: [.source(volts: 0), .open])
+  #expect(throws: SolverError.floatingLine("bit line 1")) { try NodalSolver().solve(mesh) }
+}
+
+@Test func nonConvergenceIsAnErrorNotAnAnswer() throws {
+  let mesh = randomMesh(rows: 32, columns: 32, r: 1, seed: 10)
+  let solver = NodalSolver(options: .init(tolerance: 1e-14, maxIterations: 2))
+  #expect(throws: SolverError.self) { try solver.solve(mesh) }
+}
