@@ -1,10 +1,110 @@
 import Circuit
 import Foundation
 
+/// `xbarsim bench read|solve`: release-build benchmarks of the circuit core.
+/// (The side-by-side comparison with badcrossbar and ngspice is
+/// `scripts/bench-solve`, which calls `xbarsim solve` on the same files.)
 enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
-    name: "bench", abstract: "(not yet implemented)", usage: "xbarsim bench")
+    name: "bench",
+    abstract: "Benchmark the circuit kernels (build with -c release).",
+    usage: "xbarsim bench read|solve [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S]",
+    discussion: """
+      bench read   ideal-wire reads of a differential array (default 784×200) from the
+                   single-precision weight cache, forward with dense and with 19 % active
+                   inputs (MNIST's density) and transposed; prints µs per read.
+      bench solve  nodal solves of random meshes (G uniform in [1e-6, 1e-4] S, v_in uniform
+                   in [0, 1] V, r per segment) at 64×64, 128×128, 256×256 and 784×200, or at
+                   --rows/--cols; prints seconds, iterations and residual.
+      Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
+      """,
+    options: [
+      OptionSpec("--rows", "<m>", "Rows (drain lines)."),
+      OptionSpec("--cols", "<n>", "Columns (source lines)."),
+      OptionSpec("--r", "<ohms>", "Segment resistance for bench solve (default 1)."),
+      OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
+      OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
+    ],
+    maxPositionals: 1, subcommands: ["read", "solve"])
+
   static func run(_ args: ParsedArguments) throws {
-    throw CLIError.runtime("bench is not implemented yet")
+    guard let what = args.positionals.first else { throw CLIError.usage("missing 'read' or 'solve'") }
+    let seed = try args.uint64("--seed", default: 1)
+    switch what {
+    case "read":
+      let m = try args.int("--rows", default: 784), n = try args.int("--cols", default: 200)
+      guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
+      try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+    case "solve":
+      let r = try args.double("--r", default: 1)
+      guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
+      var shapes = [(64, 64), (128, 128), (256, 256), (784, 200)]
+      if let m = try args.int("--rows") { shapes = [(m, try args.int("--cols", default: m))] }
+      guard shapes.allSatisfy({ $0.0 >= 1 && $0.1 >= 1 }) else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
+      try benchSolve(shapes: shapes, r: r, repeats: max(1, try args.int("--repeat", default: 5)), seed: seed)
+    default:
+      throw CLIError.usage("unknown benchmark '\(what)' (expected read or solve)")
+    }
+  }
+
+  static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+  static func benchRead(m: Int, n: Int, repeats: Int, seed: UInt64) throws {
+    var rng = SeededGenerator(seed: seed)
+    var array = DifferentialArray(rows: m, columns: n)
+    array.setConductances(
+      plus: (0..<(m * n)).map { _ in rng.nextUniform() },
+      minus: (0..<(m * n)).map { _ in rng.nextUniform() })
+    let dense = (0..<m).map { _ in Float(rng.nextUniform()) }
+    let sparse = (0..<m).map { _ in rng.nextUniform() < 0.19 ? Float(rng.nextUniform()) : 0 }
+    let back = (0..<n).map { _ in Float(rng.nextUniform() - 0.5) }
+    var out = [Float](repeating: 0, count: max(m, n))
+    var sink: Float = 0
+    func time(_ direction: ReadDirection, _ input: [Float]) -> Double {
+      var best = UInt64.max
+      input.withUnsafeBufferPointer { inp in
+        out.withUnsafeMutableBufferPointer { o in
+          let ob = UnsafeMutableBufferPointer(rebasing: o[0..<(direction == .forward ? n : m)])
+          for _ in 0..<3 { array.readIdeal(direction, input: inp, output: ob) }
+          for _ in 0..<repeats {
+            let t0 = now()
+            array.readIdeal(direction, input: inp, output: ob)
+            best = min(best, now() - t0)
+            sink += ob[0]
+          }
+        }
+      }
+      return Double(best) * 1e-3
+    }
+    let f = time(.forward, dense), fs = time(.forward, sparse), t = time(.transposed, back)
+    print("ideal read of a \(m)×\(n) differential array (G+ and G−, Float weight cache), best of \(repeats):")
+    print(String(format: "  forward, dense inputs        %8.2f µs   (target ≤ 20 µs at 784×200)", f))
+    print(String(format: "  forward, 19 %% active inputs  %8.2f µs", fs))
+    print(String(format: "  transposed                   %8.2f µs", t))
+    if sink.isNaN { print("") }
+  }
+
+  static func benchSolve(shapes: [(Int, Int)], r: Double, repeats: Int, seed: UInt64) throws {
+    print("nodal solve, r_row = r_col = \(r) Ω, G ∈ [1e-6, 1e-4] S, v_in ∈ [0, 1] V, best of \(repeats):")
+    print("  size        seconds   iterations  residual")
+    let solver = NodalSolver()
+    for (m, n) in shapes {
+      var rng = SeededGenerator(seed: seed &+ UInt64(m * 100_000 + n))
+      let g = (0..<(m * n)).map { _ in 1e-6 + (1e-4 - 1e-6) * rng.nextUniform() }
+      let v = (0..<m).map { _ in rng.nextUniform() }
+      let mesh = CrossbarMesh(
+        rows: m, columns: n, conductance: g,
+        wires: WireModel(rowSegmentResistance: r, columnSegmentResistance: r), rowVoltages: v)
+      var best = UInt64.max
+      var sol: MeshSolution? = nil
+      for _ in 0..<repeats {
+        let t0 = now()
+        do { sol = try solver.solve(mesh) } catch { throw CLIError.runtime("\(m)×\(n): \(error)") }
+        best = min(best, now() - t0)
+      }
+      let label = "\(m)×\(n)".padding(toLength: 10, withPad: " ", startingAt: 0)
+      print(String(format: "  %@ %9.5f   %5d       %.1e", label as NSString,
+        Double(best) * 1e-9, sol!.iterations, sol!.relativeResidual))
+    }
   }
 }

@@ -132,3 +132,15 @@ func currentIsConserved(rows: Int, columns: Int, r: Double) throws {
   let solver = NodalSolver(options: .init(tolerance: 1e-14, maxIterations: 2))
   #expect(throws: SolverError.self) { try solver.solve(mesh) }
 }
+
+@Test func twoThreadsGiveTheSameAnswerAsOne() throws {
+  // Above the parallel threshold; a race between the threads' passes
+  // shows up as different iteration counts or answers.
+  let mesh = randomMesh(rows: 200, columns: 150, r: 1, seed: 11)
+  let one = try NodalSolver(options: .init(threads: 1)).solve(mesh)
+  for _ in 0..<5 {
+    let two = try NodalSolver(options: .init(threads: 2)).solve(mesh)
+    #expect(two.iterations == one.iterations)
+    #expect(maxRelativeDifference(two.outputCurrents, one.outputCurrents) < 1e-12)
+  }
+}

@@ -400,8 +400,11 @@ public final class NodalSolver: @unchecked Sendable {
           let cols = colRange(t)
           for i in 0..<m { let o = i * n; for j in cols { ZB[o + j] = RB[o + j] } }
           Self.bitThomas(ZB, IB, m: m, n: n, g: gc, j0: cols.lowerBound, j1: cols.upperBound)
+          // Each thread sums what it wrote itself: its rows of the word
+          // half and its columns of the bit half.
           var s = 0.0
-          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { s += RW[k] * ZW[k] + RB[k] * ZB[k] }
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { s += RW[k] * ZW[k] }
+          for i in 0..<m { let o = i * n; for j in cols { s += RB[o + j] * ZB[o + j] } }
           partial[16 * t] = s
         }
         return total()

@@ -1,0 +1,109 @@
+import Circuit
+import Testing
+import _TestSupport
+
+func randomArray(_ m: Int, _ n: Int, seed: UInt64, wires: WireModel = .ideal) -> DifferentialArray {
+  var rng = SeededGenerator(seed: seed)
+  var a = DifferentialArray(rows: m, columns: n, wires: wires)
+  a.setConductances(
+    plus: (0..<(m * n)).map { _ in 1e-6 + 1e-4 * rng.nextUniform() },
+    minus: (0..<(m * n)).map { _ in 1e-6 + 1e-4 * rng.nextUniform() })
+  return a
+}
+
+@Test(arguments: [(1, 1), (1, 9), (9, 1), (2, 2), (17, 33), (784, 10)])
+func idealForwardReadIsTheKirchhoffSum(shape: (Int, Int)) throws {
+  let (m, n) = shape
+  var a = randomArray(m, n, seed: 1)
+  var rng = SeededGenerator(seed: 2)
+  let v = (0..<m).map { _ in rng.nextUniform() }
+  let r = try a.read(.forward, voltages: v)
+  let gp = a.conductances(.plus), gm = a.conductances(.minus)
+  for j in 0..<n {
+    var ip = 0.0, im = 0.0
+    for i in 0..<m { ip += gp[i * n + j] * v[i]; im += gm[i * n + j] * v[i] }
+    #expect(isApproximatelyEqual(r.plus[j], ip, relativeTolerance: 1e-14))
+    #expect(isApproximatelyEqual(r.minus[j], im, relativeTolerance: 1e-14))
+  }
+}
+
+@Test(arguments: [(1, 1), (3, 5), (40, 20)])
+func transposedReadIsTheTransposedSum(shape: (Int, Int)) throws {
+  let (m, n) = shape
+  var a = randomArray(m, n, seed: 3)
+  var rng = SeededGenerator(seed: 4)
+  let v = (0..<n).map { _ in rng.nextUniform() - 0.5 }
+  let r = try a.read(.transposed, voltages: v)
+  let w = zip(a.conductances(.plus), a.conductances(.minus)).map { $0 - $1 }
+  for i in 0..<m {
+    var s = 0.0
+    for j in 0..<n { s += w[i * n + j] * v[j] }
+    #expect(isApproximatelyEqual(r.difference[i], s, relativeTolerance: 1e-12, floor: 1e-9))
+  }
+}
+
+@Test(arguments: [(5, 7), (64, 48), (785, 200)])
+func fastPathMatchesExactPath(shape: (Int, Int)) throws {
+  let (m, n) = shape
+  var a = randomArray(m, n, seed: 5)
+  var rng = SeededGenerator(seed: 6)
+  // Sparse inputs, as MNIST's: the fast path skips zero rows.
+  let v = (0..<m).map { _ in rng.nextUniform() < 0.3 ? Float(rng.nextUniform()) : 0 }
+  let fast = a.readIdeal(.forward, input: v)
+  let exact = try a.read(.forward, voltages: v.map(Double.init)).difference
+  // Float weights: compare against the output scale, not element-wise.
+  #expect(maxRelativeDifference(fast.map(Double.init), exact, floor: 1e-6) < 1e-5)
+  let d = (0..<n).map { _ in Float(rng.nextUniform() - 0.5) }
+  let fastT = a.readIdeal(.transposed, input: d)
+  let exactT = try a.read(.transposed, voltages: d.map(Double.init)).difference
+  #expect(maxRelativeDifference(fastT.map(Double.init), exactT, floor: 1e-6) < 1e-5)
+}
+
+@Test func setConductanceKeepsTheWeightCacheInStep() {
+  var a = DifferentialArray(rows: 2, columns: 3, conductance: 1e-5)
+  a.setConductance(.plus, row: 1, column: 2, 4e-5)
+  a.setConductance(.minus, row: 0, column: 0, 3e-5)
+  #expect(a.weights[5] == Float(3e-5))
+  #expect(a.weights[0] == Float(-2e-5))
+  #expect(a.readIdeal(.forward, input: [0, 1]) == [0, 0, Float(3e-5)])
+}
+
+@Test func readEnergyOfAHandCase() throws {
+  // One synapse, G+ = 2e-5 S, G− = 1e-5 S, 0.5 V for 10 ns:
+  // E = t·V²·(G+ + G−) = 1e-8 · 0.25 · 3e-5 = 7.5e-14 J.
+  var a = DifferentialArray(rows: 1, columns: 1)
+  a.setConductances(plus: [2e-5], minus: [1e-5])
+  let r = try a.read(.forward, voltages: [0.5])
+  #expect(isApproximatelyEqual(r.energy, 7.5e-14, relativeTolerance: 1e-12))
+  _ = a.readIdeal(.forward, input: [0.5])
+  #expect(isApproximatelyEqual(a.readEnergy, 1.5e-13, relativeTolerance: 1e-6))
+  #expect(a.readCount == 2)
+}
+
+@Test func resistiveReadSolvesEachPolarity() throws {
+  let wires = WireModel(rowSegmentResistance: 2, columnSegmentResistance: 3)
+  var a = randomArray(12, 8, seed: 7, wires: wires)
+  var rng = SeededGenerator(seed: 8)
+  let v = (0..<12).map { _ in rng.nextUniform() }
+  let r = try a.read(.forward, voltages: v)
+  let ref = try NodalSolver().solve(a.mesh(.plus, .forward, voltages: v))
+  #expect(maxRelativeDifference(r.plus, ref.outputCurrents) < 1e-12)
+  // IR drop only lowers the currents below the ideal sum.
+  var ideal = a
+  ideal.wires = .ideal
+  let ri = try ideal.read(.forward, voltages: v)
+  for j in 0..<8 { #expect(r.plus[j] < ri.plus[j]) }
+  // Energy: the drivers' power equals Σ V·I over both meshes.
+  var inflow = 0.0
+  for i in 0..<12 {
+    inflow += v[i] * r.plusSolution!.rowTerminalCurrent[i]
+    inflow += v[i] * r.minusSolution!.rowTerminalCurrent[i]
+  }
+  #expect(isApproximatelyEqual(r.energy, inflow * a.readTime, relativeTolerance: 1e-12))
+  // Transposed with resistive lines: drivers on S, outputs out of D.
+  let d = (0..<8).map { _ in rng.nextUniform() }
+  let rt = try a.read(.transposed, voltages: d)
+  let total = rt.plus.reduce(0, +)
+  let driven = rt.plusSolution!.columnTerminalCurrent.reduce(0, +)
+  #expect(isApproximatelyEqual(total, driven, relativeTolerance: 1e-9))
+}

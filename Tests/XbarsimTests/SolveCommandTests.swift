@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import _TestSupport
+
+func problemFile(_ text: String) throws -> URL {
+  let dir = try temporaryDirectory("solve")
+  let url = dir.appendingPathComponent("problem.json")
+  try text.write(to: url, atomically: true, encoding: .utf8)
+  return url
+}
+
+@Test func solvePrintsIOutOfAHandCase() throws {
+  // Ideal wires: I_j = Σ_i G_ij V_i = [1e-4·0.5 + 3e-4·1, 2e-4·0.5 + 4e-4·1].
+  let url = try problemFile("""
+    {"rows": 2, "cols": 2, "conductance": [[1e-4, 2e-4], [3e-4, 4e-4]],
+     "v_in": [0.5, 1.0], "r_row": 0, "r_col": 0, "comment": "unknown keys are ignored"}
+    """)
+  let r = try runXbarsim(["solve", url.path, "--node-voltages"])
+  #expect(r.status == 0)
+  let iOut = try #require(parseIOut(r.stdout))
+  #expect(isApproximatelyEqual(iOut[0], 3.5e-4, relativeTolerance: 1e-14))
+  #expect(isApproximatelyEqual(iOut[1], 5.0e-4, relativeTolerance: 1e-14))
+  #expect(r.stdout.contains("\"v_word\""))
+  #expect(r.stdout.contains("\"solver\": \"kirchhoff-sum\""))
+}
+
+@Test(arguments: [
+  ("{\"rows\": 2", "malformed JSON"),
+  ("[1, 2]", "expected a JSON object"),
+  ("{\"cols\": 1, \"conductance\": [[1]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}", "missing key 'rows'"),
+  ("{\"rows\": 2, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [1, 1], \"r_row\": 1, \"r_col\": 1}",
+   "'conductance' has 1 entries, expected 2"),
+  ("{\"rows\": 1, \"cols\": 2, \"conductance\": [[1e-3]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
+   "'conductance[0]' has 1 entries, expected 2"),
+  ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[-1e-3]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
+   "'conductance[0][0]' must be finite and ≥ 0 S, got -0.001"),
+  ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e999]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
+   "'conductance[0][0]' must be finite"),
+  ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [1], \"r_row\": -1, \"r_col\": 1}",
+   "'r_row' must be finite and ≥ 0, got -1"),
+  ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[\"a\"]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
+   "'conductance[0][0]' must be a number, got \"a\""),
+  ("{\"rows\": 1.5, \"cols\": 1, \"conductance\": [[1]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
+   "'rows' must be an integer ≥ 1, got 1.5"),
+  ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [true], \"r_row\": 1, \"r_col\": 1}",
+   "'v_in[0]' must be a number, got true"),
+])
+func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
+  let url = try problemFile(text)
+  for command in ["solve", "spice"] {
+    let r = try runXbarsim([command, url.path])
+    #expect(r.status == 1)
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.hasPrefix("Error: \(url.path): "), "\(r.stderr)")
+    #expect(r.stderr.contains(message), "\(r.stderr)")
+    #expect(r.stderr.split(separator: "\n").count == 1)
+  }
+}
+
+@Test func missingFileAndBadOptions() throws {
+  let missing = try runXbarsim(["solve", "/nonexistent/p.json"])
+  #expect(missing.status == 1)
+  #expect(missing.stderr.contains("/nonexistent/p.json: cannot read file"))
+  let url = try problemFile(
+    "{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}")
+  let bad = try runXbarsim(["solve", url.path, "--tolerance", "0"])
+  #expect(bad.status == 64)
+  #expect(bad.stderr == """
+    Error: --tolerance must be in (0, 1), got 0.0
+    Usage: xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...
+      See 'xbarsim solve --help' for more information.
+
+    """)
+  let unknown = try runXbarsim(["solve", url.path, "--frobnicate"])
+  #expect(unknown.status == 64)
+  #expect(unknown.stderr.hasPrefix("Error: unknown option '--frobnicate'"))
+  let noFile = try runXbarsim(["solve"])
+  #expect(noFile.status == 64)
+}
+
+@Test func unconvergedSolveIsAnErrorNotAnAnswer() throws {
+  var rows: [String] = []
+  for i in 0..<20 { rows.append("[" + (0..<20).map { j in "\(1e-4 * Double(1 + (i * 7 + j) % 5))" }.joined(separator: ",") + "]") }
+  let url = try problemFile("""
+    {"rows": 20, "cols": 20, "r_row": 1, "r_col": 1, "v_in": [\(Array(repeating: "1", count: 20).joined(separator: ","))],
+     "conductance": [\(rows.joined(separator: ","))]}
+    """)
+  let r = try runXbarsim(["solve", url.path, "--max-iterations", "1", "--tolerance", "1e-15"])
+  #expect(r.status == 1)
+  #expect(r.stdout.isEmpty)
+  #expect(r.stderr.contains("did not converge"))
+}
+
+@Test func lineCurrentsSumToTheOutputs() throws {
+  let url = try problemFile("""
+    {"rows": 3, "cols": 2, "conductance": [[1e-3, 2e-3], [3e-3, 4e-3], [5e-3, 6e-3]],
+     "v_in": [0.2, 0.6, 1.0], "r_row": 2, "r_col": 5}
+    """)
+  let r = try runXbarsim(["solve", url.path, "--line-currents", "--device-currents"])
+  #expect(r.status == 0)
+  #expect(r.stdout.contains("\"i_col_segment\""))
+  #expect(r.stdout.contains("\"i_device\""))
+}
