@@ -72,7 +72,7 @@ enum SpiceCommand: CLICommand {
       s += "print " + (k..<upper).map { "i(vout\($0))" }.joined(separator: " ") + "\n"
       k = upper
     }
-    s += ".endc\n.end\n"
+    s += "quit\n.endc\n.end\n"
     return s
   }
 }

@@ -1,1 +1,0 @@
-// The Peripherals module.
