@@ -51,7 +51,7 @@ enum BenchCommand: CLICommand {
 
   static func benchRead(m: Int, n: Int, repeats: Int, seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
-    var array = DifferentialArray(rows: m, columns: n)
+    let array = DifferentialArray(rows: m, columns: n)
     array.setConductances(
       plus: (0..<(m * n)).map { _ in rng.nextUniform() },
       minus: (0..<(m * n)).map { _ in rng.nextUniform() })

@@ -4,7 +4,7 @@ import _TestSupport
 
 func randomArray(_ m: Int, _ n: Int, seed: UInt64, wires: WireModel = .ideal) -> DifferentialArray {
   var rng = SeededGenerator(seed: seed)
-  var a = DifferentialArray(rows: m, columns: n, wires: wires)
+  let a = DifferentialArray(rows: m, columns: n, wires: wires)
   a.setConductances(
     plus: (0..<(m * n)).map { _ in 1e-6 + 1e-4 * rng.nextUniform() },
     minus: (0..<(m * n)).map { _ in 1e-6 + 1e-4 * rng.nextUniform() })
@@ -14,7 +14,7 @@ func randomArray(_ m: Int, _ n: Int, seed: UInt64, wires: WireModel = .ideal) ->
 @Test(arguments: [(1, 1), (1, 9), (9, 1), (2, 2), (17, 33), (784, 10)])
 func idealForwardReadIsTheKirchhoffSum(shape: (Int, Int)) throws {
   let (m, n) = shape
-  var a = randomArray(m, n, seed: 1)
+  let a = randomArray(m, n, seed: 1)
   var rng = SeededGenerator(seed: 2)
   let v = (0..<m).map { _ in rng.nextUniform() }
   let r = try a.read(.forward, voltages: v)
@@ -30,7 +30,7 @@ func idealForwardReadIsTheKirchhoffSum(shape: (Int, Int)) throws {
 @Test(arguments: [(1, 1), (3, 5), (40, 20)])
 func transposedReadIsTheTransposedSum(shape: (Int, Int)) throws {
   let (m, n) = shape
-  var a = randomArray(m, n, seed: 3)
+  let a = randomArray(m, n, seed: 3)
   var rng = SeededGenerator(seed: 4)
   let v = (0..<n).map { _ in rng.nextUniform() - 0.5 }
   let r = try a.read(.transposed, voltages: v)
@@ -45,7 +45,7 @@ func transposedReadIsTheTransposedSum(shape: (Int, Int)) throws {
 @Test(arguments: [(5, 7), (64, 48), (785, 200)])
 func fastPathMatchesExactPath(shape: (Int, Int)) throws {
   let (m, n) = shape
-  var a = randomArray(m, n, seed: 5)
+  let a = randomArray(m, n, seed: 5)
   var rng = SeededGenerator(seed: 6)
   // Sparse inputs, as MNIST's: the fast path skips zero rows.
   let v = (0..<m).map { _ in rng.nextUniform() < 0.3 ? Float(rng.nextUniform()) : 0 }
@@ -60,7 +60,7 @@ func fastPathMatchesExactPath(shape: (Int, Int)) throws {
 }
 
 @Test func setConductanceKeepsTheWeightCacheInStep() {
-  var a = DifferentialArray(rows: 2, columns: 3, conductance: 1e-5)
+  let a = DifferentialArray(rows: 2, columns: 3, conductance: 1e-5)
   a.setConductance(.plus, row: 1, column: 2, 4e-5)
   a.setConductance(.minus, row: 0, column: 0, 3e-5)
   #expect(a.weights[5] == Float(3e-5))
@@ -71,7 +71,7 @@ func fastPathMatchesExactPath(shape: (Int, Int)) throws {
 @Test func readEnergyOfAHandCase() throws {
   // One synapse, G+ = 2e-5 S, G− = 1e-5 S, 0.5 V for 10 ns:
   // E = t·V²·(G+ + G−) = 1e-8 · 0.25 · 3e-5 = 7.5e-14 J.
-  var a = DifferentialArray(rows: 1, columns: 1)
+  let a = DifferentialArray(rows: 1, columns: 1)
   a.setConductances(plus: [2e-5], minus: [1e-5])
   let r = try a.read(.forward, voltages: [0.5])
   #expect(isApproximatelyEqual(r.energy, 7.5e-14, relativeTolerance: 1e-12))
@@ -82,14 +82,14 @@ func fastPathMatchesExactPath(shape: (Int, Int)) throws {
 
 @Test func resistiveReadSolvesEachPolarity() throws {
   let wires = WireModel(rowSegmentResistance: 2, columnSegmentResistance: 3)
-  var a = randomArray(12, 8, seed: 7, wires: wires)
+  let a = randomArray(12, 8, seed: 7, wires: wires)
   var rng = SeededGenerator(seed: 8)
   let v = (0..<12).map { _ in rng.nextUniform() }
   let r = try a.read(.forward, voltages: v)
   let ref = try NodalSolver().solve(a.mesh(.plus, .forward, voltages: v))
   #expect(maxRelativeDifference(r.plus, ref.outputCurrents) < 1e-12)
   // IR drop only lowers the currents below the ideal sum.
-  var ideal = a
+  let ideal = a.copy()
   ideal.wires = .ideal
   let ri = try ideal.read(.forward, voltages: v)
   for j in 0..<8 { #expect(r.plus[j] < ri.plus[j]) }

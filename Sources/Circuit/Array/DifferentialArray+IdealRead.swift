@@ -12,20 +12,18 @@ extension DifferentialArray {
   ///   - bookEnergy: add this read's energy t·Σ V²·(G+ + G−) to `readEnergy`.
   /// - Complexity: O(active rows × N) forward, O(M × N) transposed.
   @inlinable
-  public mutating func readIdeal(
+  public func readIdeal(
     _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
     output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
   ) {
     let m = rows, n = columns
-    _weight.withUnsafeBufferPointer { w in
-      switch direction {
-      case .forward:
-        precondition(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
-        _forwardKernel(w.baseAddress!, input.baseAddress!, output.baseAddress!, m, n)
-      case .transposed:
-        precondition(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
-        _transposedKernel(w.baseAddress!, input.baseAddress!, output.baseAddress!, m, n)
-      }
+    switch direction {
+    case .forward:
+      precondition(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
+      _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
+    case .transposed:
+      precondition(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
+      _transposedKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
     }
     if bookEnergy {
       var p = 0.0
@@ -40,7 +38,7 @@ extension DifferentialArray {
   }
 
   /// Convenience over arrays; allocates the result.
-  public mutating func readIdeal(_ direction: ReadDirection, input: [Float]) -> [Float] {
+  public func readIdeal(_ direction: ReadDirection, input: [Float]) -> [Float] {
     var out = [Float](repeating: 0, count: direction == .forward ? columns : rows)
     input.withUnsafeBufferPointer { i in
       out.withUnsafeMutableBufferPointer { o in readIdeal(direction, input: i, output: o) }
@@ -51,7 +49,7 @@ extension DifferentialArray {
 
 /// out[0..<n] = Σ_i in[i]·w[i, 0..<n], skipping zero inputs.
 @inlinable
-func _forwardKernel(
+package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
   _ m: Int, _ n: Int
 ) {
@@ -78,7 +76,7 @@ func _forwardKernel(
 
 /// out[i] = Σ_j w[i, j]·in[j], with independent SIMD accumulators.
 @inlinable
-func _transposedKernel(
+package func _transposedKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
   _ m: Int, _ n: Int
 ) {

@@ -26,7 +26,7 @@ public enum Polarity: Sendable {
 /// - ideal wires (`wires.isIdeal`): the exact Kirchhoff sum Σ G·V;
 /// - resistive lines: a nodal solve of each polarity's mesh (`read`), with
 ///   every node voltage, device current and line current available.
-public struct DifferentialArray: Sendable {
+public final class DifferentialArray: @unchecked Sendable {
   /// M, pre-neurons (drain lines per polarity).
   public let rows: Int
   /// N, post-neurons (source lines per polarity).
@@ -36,13 +36,16 @@ public struct DifferentialArray: Sendable {
   /// Read pulse width in seconds, for the read energy (default 10 ns).
   public var readTime: Double = 1e-8
 
-  @usableFromInline var _plus: [Double]
-  @usableFromInline var _minus: [Double]
-  @usableFromInline var _weight: [Float]
+  // Storage with stable addresses, so that kernels (and the trainer's
+  // per-sample loop) work on raw pointers without uniqueness checks.
+  // An array is a piece of hardware: a reference type; `copy()` clones it.
+  @usableFromInline let _plus: UnsafeMutablePointer<Double>
+  @usableFromInline let _minus: UnsafeMutablePointer<Double>
+  @usableFromInline package let _weight: UnsafeMutablePointer<Float>
   /// Σ_j (G+_ij + G−_ij): the load a drain line pair drives (S).
-  @usableFromInline var _rowLoad: [Double]
+  @usableFromInline let _rowLoad: UnsafeMutablePointer<Double>
   /// Σ_i (G+_ij + G−_ij): the load a source line pair drives (S).
-  @usableFromInline var _columnLoad: [Double]
+  @usableFromInline let _columnLoad: UnsafeMutablePointer<Double>
 
   /// Energy of all reads so far (J): Σ V·I over each read's duration.
   public var readEnergy: Double = 0
@@ -55,53 +58,91 @@ public struct DifferentialArray: Sendable {
     self.rows = rows
     self.columns = columns
     self.wires = wires
-    _plus = Array(repeating: conductance, count: rows * columns)
-    _minus = _plus
-    _weight = Array(repeating: 0, count: rows * columns)
-    _rowLoad = Array(repeating: 2 * conductance * Double(columns), count: rows)
-    _columnLoad = Array(repeating: 2 * conductance * Double(rows), count: columns)
+    let mn = rows * columns
+    _plus = .allocate(capacity: mn)
+    _plus.initialize(repeating: conductance, count: mn)
+    _minus = .allocate(capacity: mn)
+    _minus.initialize(repeating: conductance, count: mn)
+    _weight = .allocate(capacity: mn)
+    _weight.initialize(repeating: 0, count: mn)
+    _rowLoad = .allocate(capacity: rows)
+    _rowLoad.initialize(repeating: 2 * conductance * Double(columns), count: rows)
+    _columnLoad = .allocate(capacity: columns)
+    _columnLoad.initialize(repeating: 2 * conductance * Double(rows), count: columns)
+  }
+
+  deinit {
+    _plus.deallocate()
+    _minus.deallocate()
+    _weight.deallocate()
+    _rowLoad.deallocate()
+    _columnLoad.deallocate()
+  }
+
+  /// An independent array with the same devices, lines and counters.
+  public func copy() -> DifferentialArray {
+    let a = DifferentialArray(rows: rows, columns: columns, wires: wires)
+    a.setConductances(plus: conductances(.plus), minus: conductances(.minus))
+    a.readTime = readTime
+    a.readEnergy = readEnergy
+    a.readCount = readCount
+    return a
   }
 
   /// Conductances of one polarity (S), row-major M×N.
-  public func conductances(_ p: Polarity) -> [Double] { p == .plus ? _plus : _minus }
+  public func conductances(_ p: Polarity) -> [Double] {
+    Array(UnsafeBufferPointer(start: p == .plus ? _plus : _minus, count: rows * columns))
+  }
 
   /// The weights G+ − G− (S) as kept by the hot-path cache, row-major.
-  public var weights: [Float] { _weight }
+  public var weights: [Float] { Array(UnsafeBufferPointer(start: _weight, count: rows * columns)) }
 
   /// Conductance of one device (S).
   @inlinable
   public func conductance(_ p: Polarity, row i: Int, column j: Int) -> Double {
-    p == .plus ? _plus[i * columns + j] : _minus[i * columns + j]
+    precondition(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
+    return p == .plus ? _plus[i * columns + j] : _minus[i * columns + j]
   }
 
   /// Sets one device's conductance (S), keeping the caches in step.
   @inlinable
-  public mutating func setConductance(_ p: Polarity, row i: Int, column j: Int, _ g: Double) {
+  public func setConductance(_ p: Polarity, row i: Int, column j: Int, _ g: Double) {
+    precondition(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
     let k = i * columns + j
-    let old: Double
     if p == .plus {
-      old = _plus[k]
-      _plus[k] = g
+      _setPair(k, row: i, column: j, plus: g, minus: _minus[k])
     } else {
-      old = _minus[k]
-      _minus[k] = g
+      _setPair(k, row: i, column: j, plus: _plus[k], minus: g)
     }
-    _weight[k] = Float(_plus[k] - _minus[k])
-    _rowLoad[i] += g - old
-    _columnLoad[j] += g - old
+  }
+
+  /// Sets both devices of synapse `k = i·N + j` (S): the unchecked form
+  /// the trainer's update loop uses.
+  @inlinable
+  public func _setPair(_ k: Int, row i: Int, column j: Int, plus gp: Double, minus gm: Double) {
+    let delta = (gp - _plus[k]) + (gm - _minus[k])
+    _plus[k] = gp
+    _minus[k] = gm
+    _weight[k] = Float(gp - gm)
+    _rowLoad[i] += delta
+    _columnLoad[j] += delta
   }
 
   /// Replaces all conductances (S, row-major M×N each).
-  public mutating func setConductances(plus: [Double], minus: [Double]) {
+  public func setConductances(plus: [Double], minus: [Double]) {
     precondition(plus.count == rows * columns && minus.count == rows * columns,
       "conductances have \(plus.count) and \(minus.count) cells, expected \(rows)×\(columns)")
-    _plus = plus
-    _minus = minus
-    for k in 0..<(rows * columns) { _weight[k] = Float(plus[k] - minus[k]) }
+    for k in 0..<(rows * columns) {
+      _plus[k] = plus[k]
+      _minus[k] = minus[k]
+      _weight[k] = Float(plus[k] - minus[k])
+    }
     recomputeLoads()
   }
 
-  @usableFromInline mutating func recomputeLoads() {
+  /// Recomputes the line loads from the conductances (undoes the drift of
+  /// many incremental updates).
+  public func recomputeLoads() {
     for i in 0..<rows { _rowLoad[i] = 0 }
     for j in 0..<columns { _columnLoad[j] = 0 }
     for i in 0..<rows {
@@ -117,7 +158,7 @@ public struct DifferentialArray: Sendable {
   /// the input lines (M of them forward, N transposed) and the output lines
   /// held at 0 V by sense amplifiers.
   public func mesh(_ p: Polarity, _ direction: ReadDirection, voltages: [Double]) -> CrossbarMesh {
-    let g = p == .plus ? _plus : _minus
+    let g = conductances(p)
     switch direction {
     case .forward:
       precondition(voltages.count == rows, "\(voltages.count) voltages for \(rows) drain lines")
@@ -158,18 +199,18 @@ extension DifferentialArray {
   /// With ideal wires the outputs are the Kirchhoff sums of each polarity;
   /// with resistive lines each polarity's mesh is solved by `solver`.
   /// - Throws: `SolverError` when a nodal solve fails.
-  public mutating func read(
+  public func read(
     _ direction: ReadDirection, voltages: [Double], solver: NodalSolver? = nil,
     warmStart: (plus: MeshSolution?, minus: MeshSolution?) = (nil, nil)
   ) throws -> DifferentialReadout {
     var out: DifferentialReadout
     if wires.isIdeal {
-      let ip = Self.kirchhoff(_plus, rows, columns, direction, voltages)
-      let im = Self.kirchhoff(_minus, rows, columns, direction, voltages)
+      let ip = Self.kirchhoff(conductances(.plus), rows, columns, direction, voltages)
+      let im = Self.kirchhoff(conductances(.minus), rows, columns, direction, voltages)
       // Every device sees its full input voltage: E = t·Σ V²·G.
       var p = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
-      for (v, l) in zip(voltages, load) { p += v * v * l }
+      for (k, v) in voltages.enumerated() { p += v * v * load[k] }
       out = DifferentialReadout(plus: ip, minus: im, energy: p * readTime)
     } else {
       let s = solver ?? NodalSolver()

@@ -502,16 +502,14 @@ public final class NodalSolver: @unchecked Sendable {
 /// A non-escaping wrapper over `DispatchQueue.concurrentPerform`, whose
 /// closure Swift 6 requires to be `@Sendable`: the kernels that call it
 /// hand each index a disjoint part of their buffers.
-@usableFromInline
-func concurrentPerform(_ count: Int, _ body: (Int) -> Void) {
+package func concurrentPerform(_ count: Int, _ body: (Int) -> Void) {
   withoutActuallyEscaping(body) { escaping in
     let box = _UncheckedSendable(escaping)
     DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
   }
 }
 
-@usableFromInline
-struct _UncheckedSendable<T>: @unchecked Sendable {
-  @usableFromInline let value: T
-  @usableFromInline init(_ value: T) { self.value = value }
+package struct _UncheckedSendable<T>: @unchecked Sendable {
+  package let value: T
+  package init(_ value: T) { self.value = value }
 }

@@ -1,0 +1,235 @@
+import Circuit
+import Dispatch
+import Peripherals
+
+/// One test-set evaluation during training.
+public struct EvaluationPoint: Sendable {
+  /// Training images seen so far.
+  public var images: Int
+  /// Test accuracy in percent.
+  public var accuracy: Double
+  /// Mean training loss (cross-entropy) since the previous point.
+  public var loss: Double
+  /// Identical pulses and resets issued so far.
+  public var pulses: Int
+  public var resets: Int
+  /// Training seconds so far (evaluation excluded).
+  public var seconds: Double
+}
+
+/// What a training run measured.
+public struct TrainingResult: Sendable {
+  public var points: [EvaluationPoint] = []
+  /// Accuracy at the last evaluation point (percent).
+  public var testAccuracy: Double = 0
+  /// Mean, min and max over the last 10 % of the evaluation points: the
+  /// paper's "average accuracy" and its error bars.
+  public var accuracyMeanLast: Double = 0
+  public var accuracyMinLast: Double = 0
+  public var accuracyMaxLast: Double = 0
+  public var trainImages: Int = 0
+  /// Seconds spent training (forward, backward, update), evaluation excluded.
+  public var secondsTrain: Double = 0
+  public var secondsEvaluate: Double = 0
+  public var pulses: Int = 0
+  public var resets: Int = 0
+  /// Energy of all array reads during training (J).
+  public var readEnergy: Double = 0
+  /// Stopped early (interrupt).
+  public var interrupted = false
+
+  public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
+}
+
+/// Progress of a run, for a progress bar.
+public struct TrainingProgress: Sendable {
+  public var images: Int
+  public var totalImages: Int
+  public var imagesPerSecond: Double
+  public var lastAccuracy: Double?
+}
+
+/// A training run: a configuration, the data, and the loop that trains,
+/// evaluates at regular points and reports.
+public final class Experiment {
+  public let configuration: TrainingConfiguration
+  let train: IDXDataset
+  let test: IDXDataset
+  let trainCount: Int
+  let testCount: Int
+
+  /// - Throws: `ConfigurationError` when the configuration is invalid or
+  ///   does not fit the data (input size, classes).
+  public init(configuration: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws {
+    try configuration.validate()
+    let features = train.rows * train.cols
+    guard configuration.layers[0] == features else {
+      throw ConfigurationError(
+        field: "layers", "the input layer has \(configuration.layers[0]) neurons but the images have \(features) pixels (\(train.rows)×\(train.cols))")
+    }
+    guard test.rows * test.cols == features else {
+      throw ConfigurationError(field: "data", "test images are \(test.rows)×\(test.cols), training images \(train.rows)×\(train.cols)")
+    }
+    let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
+    guard configuration.layers.last! >= classes else {
+      throw ConfigurationError(
+        field: "layers", "the output layer has \(configuration.layers.last!) neurons but the labels have \(classes) classes")
+    }
+    self.configuration = configuration
+    self.train = train
+    self.test = test
+    trainCount = configuration.trainLimit > 0 ? min(configuration.trainLimit, train.count) : train.count
+    testCount = configuration.testLimit > 0 ? min(configuration.testLimit, test.count) : test.count
+    guard trainCount >= 1, testCount >= 1 else {
+      throw ConfigurationError(field: "data", "needs at least one training and one test image")
+    }
+  }
+
+  /// Runs the experiment.
+  ///
+  /// - Parameters:
+  ///   - progress: called about every 0.2 s of training.
+  ///   - point: called at every evaluation point, as soon as it is measured
+  ///     (so a log written from it survives an interrupt).
+  ///   - shouldStop: polled between samples; true ends the run early.
+  public func run(
+    progress: (TrainingProgress) -> Void = { _ in },
+    point: (EvaluationPoint) -> Void = { _ in },
+    shouldStop: () -> Bool = { false }
+  ) -> TrainingResult {
+    let cfg = configuration
+    let features = train.rows * train.cols
+    let total = trainCount * cfg.epochs
+    let pointCount = cfg.evaluationsPerEpoch * cfg.epochs
+    var result = TrainingResult()
+
+    let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? LimNetwork(configuration: cfg) : nil
+    let float: FloatNetwork? = lim == nil ? FloatNetwork(configuration: cfg) : nil
+    // Off-chip: the array that receives the software weights.
+    let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
+
+    func evaluate() -> Double {
+      let neuron = HardSigmoidNeuron(c: Float(cfg.c))
+      var correct = 0
+      test.pixels.withUnsafeBufferPointer { px in
+        test.labels.withUnsafeBufferPointer { lb in
+          if let net = lim ?? target {
+            if let target, let float {
+              target.program(weights: float.weights.map { $0.map(Double.init) })
+            }
+            let arrays = net.arrays
+            let evaluator = ForwardEvaluator(
+              sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
+              scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
+            correct = evaluator.correct(
+              pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features)
+          } else if let float {
+            let ws = float.weights
+            var ptrs: [UnsafePointer<Float>] = []
+            // The weights stay alive in `ws` for the whole evaluation.
+            for w in ws { w.withUnsafeBufferPointer { ptrs.append($0.baseAddress!) } }
+            let evaluator = ForwardEvaluator(
+              sizes: cfg.layers, weights: ptrs, scales: ws.map { _ in 1 }, neuron: neuron)
+            correct = withExtendedLifetime(ws) {
+              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features)
+            }
+          }
+        }
+      }
+      return 100 * Double(correct) / Double(testCount)
+    }
+
+    var order = Array(0..<trainCount)
+    var shuffler = SeededGenerator(seed: cfg.seed, stream: 3)
+    var seen = 0
+    var lossSum = 0.0, lossCount = 0
+    var nextPoint = 1
+    var trainNanos: UInt64 = 0, evalNanos: UInt64 = 0
+    var lastProgress = DispatchTime.now().uptimeNanoseconds
+    var lastAccuracy: Double? = nil
+    func pointAt(_ k: Int) -> Int { Int((Double(total) * Double(k) / Double(pointCount)).rounded()) }
+
+    train.pixels.withUnsafeBufferPointer { px in
+      train.labels.withUnsafeBufferPointer { lb in
+        epochs: for _ in 0..<cfg.epochs {
+          if cfg.shuffle {
+            for i in stride(from: trainCount - 1, to: 0, by: -1) {
+              order.swapAt(i, Int(shuffler.next() % UInt64(i + 1)))
+            }
+          }
+          var index = 0
+          while index < trainCount {
+            // Train up to the next evaluation point (or a progress tick).
+            let stop = min(trainCount, index + max(1, pointAt(nextPoint) - seen))
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var chunkLoss = 0.0
+            var s = index
+            while s < stop {
+              let k = order[s]
+              let loss: Float
+              if let lim {
+                loss = lim.train(px.baseAddress! + k * features, label: Int(lb[k]))
+              } else {
+                loss = float!.train(px.baseAddress! + k * features, label: Int(lb[k]))
+              }
+              chunkLoss += Double(loss)
+              s += 1
+              if s & 255 == 0 && shouldStop() { break }
+            }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            trainNanos += t1 - t0
+            lossSum += chunkLoss
+            lossCount += s - index
+            seen += s - index
+            index = s
+            if shouldStop() {
+              result.interrupted = true
+              break epochs
+            }
+            if t1 - lastProgress > 200_000_000 || seen >= pointAt(nextPoint) {
+              lastProgress = t1
+              progress(TrainingProgress(
+                images: seen, totalImages: total,
+                imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
+                lastAccuracy: lastAccuracy))
+            }
+            if seen >= pointAt(nextPoint) {
+              if index == trainCount { lim?.applyBatch(); float?.applyBatch() }
+              let e0 = DispatchTime.now().uptimeNanoseconds
+              let acc = evaluate()
+              evalNanos += DispatchTime.now().uptimeNanoseconds - e0
+              lastAccuracy = acc
+              let p = EvaluationPoint(
+                images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
+                pulses: lim?.pulses ?? 0, resets: lim?.resets ?? 0, seconds: Double(trainNanos) * 1e-9)
+              result.points.append(p)
+              point(p)
+              lossSum = 0
+              lossCount = 0
+              nextPoint += 1
+            }
+          }
+          // An epoch ends a mini-batch.
+          lim?.applyBatch()
+          float?.applyBatch()
+        }
+      }
+    }
+
+    result.trainImages = seen
+    result.secondsTrain = Double(trainNanos) * 1e-9
+    result.secondsEvaluate = Double(evalNanos) * 1e-9
+    result.pulses = lim?.pulses ?? 0
+    result.resets = lim?.resets ?? 0
+    result.readEnergy = lim?.readEnergy ?? 0
+    if let last = result.points.last {
+      result.testAccuracy = last.accuracy
+      let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))
+      let tail = result.points.suffix(k).map(\.accuracy)
+      result.accuracyMeanLast = tail.reduce(0, +) / Double(tail.count)
+      result.accuracyMinLast = tail.min()!
+      result.accuracyMaxLast = tail.max()!
+    }
+    return result
+  }
+}

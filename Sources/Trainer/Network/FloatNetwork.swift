@@ -1,0 +1,154 @@
+import Circuit
+import Peripherals
+
+/// The software baseline: the same network (layer sizes, bias neurons,
+/// hard-sigmoid hidden units with their true derivative 1/(2c), softmax and
+/// cross-entropy at the output) trained by plain stochastic gradient
+/// descent on float weights, in the same normalised units as the hardware
+/// (weights in G_max, inputs in [0, 1]).
+///
+/// Initial weights are uniform in ±1/√(fan-in) (seeded).
+public final class FloatNetwork: @unchecked Sendable {
+  public let sizes: [Int]
+  /// Weights of layer l, row-major (inputs + 1) × outputs, bias row last.
+  public private(set) var weights: [[Float]]
+  let neuron: HardSigmoidNeuron
+  let learningRate: Float
+  let batch: Int
+  var activations: [[Float]]
+  var sums: [[Float]]
+  var deltas: [[Float]]
+  var gradients: [[Float]]
+  var samplesInBatch = 0
+
+  public init(configuration cfg: TrainingConfiguration) {
+    sizes = cfg.layers
+    var rng = SeededGenerator(seed: cfg.seed, stream: 2)
+    var w: [[Float]] = []
+    for l in 0..<(sizes.count - 1) {
+      let m = sizes[l] + 1, n = sizes[l + 1]
+      let r = 1 / Double(sizes[l]).squareRoot()
+      w.append((0..<(m * n)).map { _ in Float((2 * rng.nextUniform() - 1) * r) })
+    }
+    weights = w
+    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    learningRate = Float(cfg.learningRate)
+    batch = cfg.batch
+    activations = (0..<(sizes.count - 1)).map { [Float](repeating: 0, count: sizes[$0] + 1) }
+    sums = (1..<sizes.count).map { [Float](repeating: 0, count: sizes[$0]) }
+    deltas = sums
+    gradients = cfg.batch > 1 ? w.map { [Float](repeating: 0, count: $0.count) } : []
+  }
+
+  private func forward(_ pixels: UnsafePointer<UInt8>) {
+    let n0 = sizes[0]
+    activations[0].withUnsafeMutableBufferPointer { a in
+      for i in 0..<n0 { a[i] = Float(pixels[i]) * (1 / 255) }
+      a[n0] = 1
+    }
+    for l in 0..<weights.count {
+      let m = sizes[l] + 1, n = sizes[l + 1]
+      weights[l].withUnsafeBufferPointer { w in
+        activations[l].withUnsafeBufferPointer { a in
+          sums[l].withUnsafeMutableBufferPointer { s in
+            _forwardKernel(w.baseAddress!, a.baseAddress!, s.baseAddress!, m, n)
+          }
+        }
+      }
+      if l + 1 < weights.count {
+        let c = neuron
+        sums[l].withUnsafeBufferPointer { s in
+          activations[l + 1].withUnsafeMutableBufferPointer { a in
+            for j in 0..<n { a[j] = c.activation(s[j]) }
+            a[n] = 1
+          }
+        }
+      }
+    }
+  }
+
+  public func predict(_ pixels: UnsafePointer<UInt8>) -> Int {
+    forward(pixels)
+    return argmax(sums[weights.count - 1])
+  }
+
+  /// One SGD step on one sample (or an accumulation within a mini-batch).
+  @discardableResult
+  public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    forward(pixels)
+    let last = weights.count - 1
+    var loss: Float = 0
+    sums[last].withUnsafeBufferPointer { s in
+      deltas[last].withUnsafeMutableBufferPointer { d in
+        var m = s[0]
+        for j in 1..<s.count { m = max(m, s[j]) }
+        var z: Float = 0
+        for j in 0..<s.count { d[j] = _expf(s[j] - m); z += d[j] }
+        for j in 0..<s.count {
+          let p = d[j] / z
+          if j == label { loss = -_logf(max(p, 1e-30)) }
+          d[j] = p - (j == label ? 1 : 0)
+        }
+      }
+    }
+    var l = last
+    while l > 0 {
+      let m = sizes[l] + 1, n = sizes[l + 1]
+      weights[l].withUnsafeBufferPointer { w in
+        deltas[l].withUnsafeBufferPointer { d in
+          sums[l - 1].withUnsafeBufferPointer { sPrev in
+            deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
+              for i in 0..<(m - 1) {
+                var acc: Float = 0
+                for j in 0..<n { acc += w[i * n + j] * d[j] }
+                dPrev[i] = acc * neuron.derivative(sPrev[i])
+              }
+            }
+          }
+        }
+      }
+      l -= 1
+    }
+    for l in 0..<weights.count {
+      let m = sizes[l] + 1, n = sizes[l + 1]
+      let eta = learningRate
+      activations[l].withUnsafeBufferPointer { a in
+        deltas[l].withUnsafeBufferPointer { d in
+          if batch == 1 {
+            weights[l].withUnsafeMutableBufferPointer { w in
+              for i in 0..<m where a[i] != 0 {
+                let ai = eta * a[i]
+                for j in 0..<n { w[i * n + j] -= ai * d[j] }
+              }
+            }
+          } else {
+            gradients[l].withUnsafeMutableBufferPointer { g in
+              for i in 0..<m where a[i] != 0 {
+                for j in 0..<n { g[i * n + j] += a[i] * d[j] }
+              }
+            }
+          }
+        }
+      }
+    }
+    if batch > 1 {
+      samplesInBatch += 1
+      if samplesInBatch == batch { applyBatch() }
+    }
+    return loss
+  }
+
+  /// Ends a mini-batch: w ← w − η·(mean gradient).
+  public func applyBatch() {
+    guard batch > 1, samplesInBatch > 0 else { return }
+    let f = learningRate / Float(samplesInBatch)
+    for l in 0..<weights.count {
+      weights[l].withUnsafeMutableBufferPointer { w in
+        gradients[l].withUnsafeMutableBufferPointer { g in
+          for k in 0..<w.count { w[k] -= f * g[k]; g[k] = 0 }
+        }
+      }
+    }
+    samplesInBatch = 0
+  }
+}

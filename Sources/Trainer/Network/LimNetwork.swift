@@ -1,0 +1,299 @@
+import Circuit
+import Peripherals
+
+/// A fully connected network whose every read and update happens in the
+/// simulated arrays and peripheral circuits (Lim et al. 2018, Figure 5).
+///
+/// One sample, end to end: pixels in [0, 1] become read voltages x·V_read
+/// on the drain lines (the bias line at V_read); each layer's array is read
+/// forward; the differential currents, divided by V_read·G_max (the neuron
+/// circuit's transimpedance), are the weighted sums s; hidden neurons apply
+/// the hard sigmoid and remember their derivative gates; the output's
+/// softmax and δ = p − t are software; the comparator's dead band zeroes
+/// small δ; δ is driven onto the source lines and the array read transposed
+/// to give the hidden δ (gated); finally every synapse with an active input
+/// (f(s_i) > 0) and a non-zero δ_j gets one identical pulse, to G+ to raise
+/// W (δ_j < 0) or to G− to lower it.
+///
+/// Mini-batches: δ_j·f(s_i) is accumulated over the batch (a digital
+/// accumulator per synapse at the array's edge), and at the end of the batch
+/// each synapse with a non-zero sum gets one pulse in the direction of
+/// −sum. The weights are frozen within a batch.
+public final class LimNetwork: @unchecked Sendable {
+  let layers: [LimLayer]
+  public let sizes: [Int]
+  let neuron: HardSigmoidNeuron
+  let outputComparator: Comparator
+  let hiddenComparator: Comparator
+  let batch: Int
+  let readVoltage: Float
+  let gMax: Float
+
+  // Per-sample buffers (no allocation per sample). Layer l's input
+  // activations a[l] (with the bias at the end), read voltages, sums,
+  // gates and δ.
+  var activations: [[Float]]
+  var voltages: [[Float]]
+  var currents: [[Float]]
+  var sums: [[Float]]
+  var gates: [[Float]]
+  var deltas: [[Float]]
+  var backCurrents: [[Float]]
+  var activeRows: [[Int32]]
+  var accumulators: [[Float]]
+  var samplesInBatch = 0
+
+  public init(configuration cfg: TrainingConfiguration) {
+    var rng = SeededGenerator(seed: cfg.seed, stream: 1)
+    sizes = cfg.layers
+    var ls: [LimLayer] = []
+    for l in 0..<(cfg.layers.count - 1) {
+      ls.append(LimLayer(inputs: cfg.layers[l], outputs: cfg.layers[l + 1], configuration: cfg, rng: &rng))
+    }
+    layers = ls
+    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
+    hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
+    batch = cfg.batch
+    readVoltage = Float(cfg.readVoltage)
+    gMax = Float(cfg.gMaxSiemens)
+    activations = ls.map { [Float](repeating: 0, count: $0.rows) }
+    voltages = activations
+    activeRows = ls.map { [Int32](repeating: 0, count: $0.rows) }
+    currents = ls.map { [Float](repeating: 0, count: $0.columns) }
+    sums = currents
+    gates = currents
+    deltas = currents
+    backCurrents = activations
+    accumulators = cfg.batch > 1 ? ls.map { [Float](repeating: 0, count: $0.rows * $0.columns) } : []
+  }
+
+  /// Identical pulses issued so far.
+  public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
+  /// Device resets issued so far.
+  public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
+  /// Read energy booked by the arrays so far (J).
+  public var readEnergy: Double { layers.reduce(0) { $0 + $1.array.readEnergy } }
+  /// The arrays, input layer first.
+  public var arrays: [DifferentialArray] { layers.map(\.array) }
+
+  /// The normalised weights (G+ − G−)/G_max of layer l, row-major
+  /// (inputs + 1) × outputs, bias row last.
+  public func weights(layer l: Int) -> [Double] {
+    (0..<(layers[l].rows * layers[l].columns)).map { layers[l].weight($0) }
+  }
+
+  /// Programs software weights into the arrays (off-chip learning).
+  public func program(weights: [[Double]]) {
+    for (l, w) in weights.enumerated() {
+      precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
+      for k in w.indices { layers[l].program(k, weight: w[k]) }
+    }
+  }
+
+  // MARK: - Forward
+
+  /// Reads layer l forward from `activations[l]`; fills `sums[l]`.
+  @inline(__always)
+  private func forward(_ l: Int, bookEnergy: Bool) {
+    let layer = layers[l]
+    let v = readVoltage, scale = 1 / (readVoltage * gMax)
+    activations[l].withUnsafeBufferPointer { a in
+      voltages[l].withUnsafeMutableBufferPointer { volts in
+        for i in 0..<a.count { volts[i] = a[i] * v }
+        currents[l].withUnsafeMutableBufferPointer { out in
+          layer.array.readIdeal(.forward, input: UnsafeBufferPointer(volts), output: out, bookEnergy: bookEnergy)
+          sums[l].withUnsafeMutableBufferPointer { s in
+            for j in 0..<out.count { s[j] = out[j] * scale }
+          }
+        }
+      }
+    }
+  }
+
+  /// Loads a sample's pixels (bytes 0…255) as the input activations.
+  @inline(__always)
+  private func load(_ pixels: UnsafePointer<UInt8>) {
+    let n = layers[0].rows - 1
+    activations[0].withUnsafeMutableBufferPointer { a in
+      for i in 0..<n { a[i] = Float(pixels[i]) * (1 / 255) }
+      a[n] = 1
+    }
+  }
+
+  /// Runs the forward pass; returns the output sums (logits) in `sums`.
+  @inline(__always)
+  private func forwardAll(bookEnergy: Bool) {
+    for l in 0..<layers.count {
+      forward(l, bookEnergy: bookEnergy)
+      if l + 1 < layers.count {
+        let c = neuron
+        sums[l].withUnsafeBufferPointer { s in
+          gates[l].withUnsafeMutableBufferPointer { g in
+            activations[l + 1].withUnsafeMutableBufferPointer { a in
+              for j in 0..<s.count {
+                a[j] = c.activation(s[j])
+                g[j] = c.gate(s[j])
+              }
+              a[s.count] = 1
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The predicted class of one image (the forward pass only).
+  public func predict(_ pixels: UnsafePointer<UInt8>) -> Int {
+    load(pixels)
+    forwardAll(bookEnergy: false)
+    return argmax(sums[layers.count - 1])
+  }
+
+  // MARK: - Training
+
+  /// Trains on one sample. Returns the cross-entropy loss before the update.
+  @discardableResult
+  public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    load(pixels)
+    forwardAll(bookEnergy: true)
+    let last = layers.count - 1
+    // Softmax and δ = p − t in software; the comparator's dead band.
+    var loss: Float = 0
+    var anyError = false
+    sums[last].withUnsafeBufferPointer { s in
+      deltas[last].withUnsafeMutableBufferPointer { d in
+        var m = s[0]
+        for j in 1..<s.count { m = max(m, s[j]) }
+        var z: Float = 0
+        for j in 0..<s.count { d[j] = _expf(s[j] - m); z += d[j] }
+        let inv = 1 / z
+        for j in 0..<s.count {
+          let p = d[j] * inv
+          if j == label { loss = -_logf(max(p, 1e-30)) }
+          let delta = outputComparator.deadBand(p - (j == label ? 1 : 0))
+          d[j] = delta
+          if delta != 0 { anyError = true }
+        }
+      }
+    }
+    if anyError {
+      // Back-propagation through the transposed arrays.
+      var l = last
+      while l > 0 {
+        backward(l)
+        l -= 1
+      }
+    }
+    if batch == 1 {
+      if anyError { for l in 0..<layers.count { updateLayer(l) } }
+    } else {
+      if anyError { for l in 0..<layers.count { accumulate(l) } }
+      samplesInBatch += 1
+      if samplesInBatch == batch { applyBatch() }
+    }
+    return loss
+  }
+
+  /// δ of layer l−1's outputs from δ of layer l: a transposed read of
+  /// array l with δ·V_read on its source lines, gated by the derivative.
+  @inline(__always)
+  private func backward(_ l: Int) {
+    let layer = layers[l]
+    let v = readVoltage, scale = 1 / (readVoltage * gMax)
+    deltas[l].withUnsafeBufferPointer { d in
+      // Reuse the column-sized current buffer as the δ-voltage drive.
+      currents[l].withUnsafeMutableBufferPointer { drive in
+        for j in 0..<d.count { drive[j] = d[j] * v }
+        backCurrents[l].withUnsafeMutableBufferPointer { out in
+          layer.array.readIdeal(.transposed, input: UnsafeBufferPointer(drive), output: out)
+          gates[l - 1].withUnsafeBufferPointer { g in
+            deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
+              for i in 0..<dPrev.count {
+                dPrev[i] = hiddenComparator.deadBand(g[i] * out[i] * scale)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// One pulse per synapse with f(s_i) > 0 and δ_j ≠ 0 (Table 1).
+  private func updateLayer(_ l: Int) {
+    let layer = layers[l]
+    let n = layer.columns
+    let rowCount = collectActiveRows(l)
+    activeRows[l].withUnsafeBufferPointer { rowsBuf in
+      deltas[l].withUnsafeBufferPointer { d in
+        for r in 0..<rowCount {
+          let base = Int(rowsBuf[r]) * n
+          for j in 0..<n {
+            let dj = d[j]
+            if dj != 0 { layer.update(base + j, up: dj < 0) }
+          }
+        }
+      }
+    }
+  }
+
+  private func collectActiveRows(_ l: Int) -> Int {
+    var count = 0
+    activations[l].withUnsafeBufferPointer { a in
+      activeRows[l].withUnsafeMutableBufferPointer { rows in
+        for i in 0..<a.count where a[i] > 0 {
+          rows[count] = Int32(i)
+          count += 1
+        }
+      }
+    }
+    return count
+  }
+
+  private func accumulate(_ l: Int) {
+    let n = layers[l].columns
+    let rowCount = collectActiveRows(l)
+    activations[l].withUnsafeBufferPointer { a in
+      deltas[l].withUnsafeBufferPointer { d in
+        accumulators[l].withUnsafeMutableBufferPointer { acc in
+          for r in 0..<rowCount {
+            let i = Int(activeRows[l][r])
+            let ai = a[i]
+            for j in 0..<n { acc[i * n + j] -= d[j] * ai }
+          }
+        }
+      }
+    }
+  }
+
+  /// Ends a mini-batch: one pulse per synapse with a non-zero sum.
+  public func applyBatch() {
+    guard batch > 1 else { return }
+    for l in 0..<layers.count {
+      let layer = layers[l]
+      accumulators[l].withUnsafeMutableBufferPointer { acc in
+        for k in 0..<acc.count where acc[k] != 0 {
+          layer.update(k, up: acc[k] > 0)
+          acc[k] = 0
+        }
+      }
+    }
+    samplesInBatch = 0
+  }
+}
+
+@inline(__always)
+func argmax(_ v: [Float]) -> Int {
+  var best = 0
+  for j in 1..<v.count where v[j] > v[best] { best = j }
+  return best
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always) func _expf(_ x: Float) -> Float { expf(x) }
+@inline(__always) func _logf(_ x: Float) -> Float { logf(x) }
