@@ -1,10 +1,414 @@
 import Circuit
 import Foundation
 
+/// `xbarsim pulses`: conductance versus pulse number of one device model
+/// (Lim et al., Fig. 6; Choi et al., Fig. 3E), as CSV and optionally SVG.
 enum PulsesCommand: CLICommand {
   static let spec = CommandSpec(
-    name: "pulses", abstract: "(not yet implemented)", usage: "xbarsim pulses")
+    name: "pulses",
+    abstract: "Apply pulse trains to a device model and print conductance per pulse (CSV).",
+    usage: "xbarsim pulses [--device lim|choi|measured] [--beta <b[,b...]>] [--nmax <n>] "
+      + "[--sequence <spec>] [--svg <file>] ...",
+    discussion: """
+      Devices (conductances in siemens, S):
+        lim       Lim et al. eqs. (1)-(2) (after Querlioz 2013): exponential steps,
+                  nonlinearity β, n_max pulses from G_min to G_max and back; the
+                  steps α are solved so the discrete recursion spans the range in
+                  exactly n_max pulses. Bidirectional unless --unidirectional.
+                  Options: --beta, --beta-p, --beta-d, --nmax, --gmin, --gmax.
+                  A list --beta 0,1,2,3 prints one column per β (Lim Fig. 6).
+        choi      Choi et al. Mo/TiOx RRAM: --states equal steps from G_min/k to
+                  G_max/k (states + 1 levels); unidirectional (potentiation and
+                  a strong reset to G_min/k) unless --bidirectional.
+                  Options: --states, --k, --gmin, --gmax.
+        measured  A lookup table read from --csv FILE: lines 'branch,conductance'
+                  in pulse order, branch p|potentiation or d|depression,
+                  conductance in S; optional header, '#' comments. Noisy data
+                  are made monotone (running max / running min); a pulse moves
+                  one step along the interpolated branch. No d rows means
+                  unidirectional.
+
+      Pulses: by default N potentiation pulses then N depression pulses, or N
+      potentiation pulses then one reset for a unidirectional device, with N
+      from --pulses (default n_max, --states, or the longest measured branch).
+      --sequence replaces this with a comma list of steps: pN (N potentiation
+      pulses, p = p1), dN (depression), r or rN (reset), e.g. p64,d64,r,p10.
+      A depression pulse leaves a unidirectional device unchanged.
+
+      Variation: --sigma σ gives each device a scale X ~ N(1, σ²) on its whole
+      curve (Lim Fig. 13; X <= 0 is a dead device at 0 S); --offset δ an
+      additive offset ~ N(0, (δ·G_min)²) (Choi Fig. 6C); --c2c δ/μ multiplies
+      every step by (1 + δ/μ·N(0,1)) (Choi Fig. 6B). --devices N prints N
+      sampled devices; all draws are fixed by --seed.
+
+      Output (stdout): CSV with header 'pulse,polarity,conductance'; pulse is
+      the event number (0 = initial state, a reset counts as one event),
+      polarity is start, p, d or r. Several curves print one column each,
+      named beta=B, device=I or beta=B/device=I. --normalize prints
+      (G - G_min)/(G_max - G_min) of the nominal model instead of G.
+      --svg FILE also draws the curves as an SVG chart.
+
+      Exit status: 0 on success, 64 for bad options or impossible parameters
+      (e.g. --gmax <= --gmin, --nmax < 1, --states < 2, --k <= 0, negative σ),
+      1 when the --csv file cannot be read or is malformed, or the SVG cannot
+      be written.
+      """,
+    options: [
+      OptionSpec("--device", "<name>", "lim (default), choi or measured."),
+      OptionSpec("--beta", "<b[,b...]>", "lim: nonlinearity β ≥ 0, or a comma list (default 2)."),
+      OptionSpec("--beta-p", "<b>", "lim: potentiation nonlinearity βp (default --beta)."),
+      OptionSpec("--beta-d", "<b>", "lim: depression nonlinearity βd (default --beta)."),
+      OptionSpec("--nmax", "<n>", "lim: dynamic range, pulses from G_min to G_max (default 64)."),
+      OptionSpec("--unidirectional", nil, "lim: potentiation and reset only."),
+      OptionSpec("--states", "<n>", "choi: pulses from G_min to G_max, ≥ 2 (default 50)."),
+      OptionSpec("--k", "<k>", "choi: area scale k > 0; conductances divided by k (default 1)."),
+      OptionSpec("--bidirectional", nil, "choi: also step down on depression pulses."),
+      OptionSpec("--gmin", "<S>", "lim, choi: minimum conductance in S (default 1e-6)."),
+      OptionSpec("--gmax", "<S>", "lim, choi: maximum conductance in S (default 1e-5)."),
+      OptionSpec("--csv", "<file>", "measured: the device data (branch,conductance rows)."),
+      OptionSpec("--pulses", "<n>", "Pulses per branch of the default sequence."),
+      OptionSpec("--sequence", "<spec>", "Steps pN, dN, r, comma-separated, e.g. p64,d64,r,p10."),
+      OptionSpec("--c2c", "<x>", "Cycle-to-cycle variation δ/μ of each step (default 0)."),
+      OptionSpec("--sigma", "<x>", "Device-to-device scale σ of X ~ N(1, σ²) (default 0)."),
+      OptionSpec("--offset", "<x>", "Device-to-device offset δ/G_min (default 0)."),
+      OptionSpec("--devices", "<n>", "Number of sampled devices per curve (default 1)."),
+      OptionSpec("--seed", "<n>", "Seed of every random draw (default 1)."),
+      OptionSpec("--normalize", nil, "Print (G - G_min)/(G_max - G_min) instead of G."),
+      OptionSpec("--svg", "<file>", "Also write an SVG chart of conductance vs pulse."),
+    ])
+
+  /// Upper limits that keep the output and the run time sane.
+  static let maxPulses = 1_000_000
+  static let maxDevices = 1_000
+  static let maxValues = 10_000_000
+
+  enum Step: Equatable {
+    case potentiate, depress, reset
+    var polarity: String {
+      switch self {
+      case .potentiate: "p"
+      case .depress: "d"
+      case .reset: "r"
+      }
+    }
+  }
+
+  struct Curve {
+    var label: String
+    var model: any DeviceModel
+  }
+
   static func run(_ args: ParsedArguments) throws {
-    throw CLIError.runtime("pulses is not implemented yet")
+    // Variation and population size (usage errors before any file is read).
+    let sigma = try nonNegative(args, "--sigma")
+    let offset = try nonNegative(args, "--offset")
+    let c2c = try nonNegative(args, "--c2c")
+    let devices = try args.int("--devices", default: 1)
+    guard (1...maxDevices).contains(devices) else {
+      throw CLIError.usage("--devices \(raw(args, "--devices")) must be in 1...\(maxDevices)")
+    }
+    let seed = try args.uint64("--seed", default: 1)
+    let variation = DeviceVariation(
+      deviceToDeviceScale: sigma, deviceToDeviceOffset: offset, cycleToCycle: c2c)
+
+    let device = args.string("--device") ?? "lim"
+    let defaultPulses: Int
+    let curves: [Curve]
+    let title: String
+    switch device {
+    case "lim":
+      try reject(["--states", "--k", "--bidirectional", "--csv"], device: device, args)
+      (curves, defaultPulses, title) = try limCurves(args)
+    case "choi":
+      try reject(
+        ["--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--csv"],
+        device: device, args)
+      (curves, defaultPulses, title) = try choiCurves(args)
+    case "measured":
+      try reject(
+        [
+          "--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--states",
+          "--k", "--bidirectional", "--gmin", "--gmax",
+        ], device: device, args)
+      (curves, defaultPulses, title) = try measuredCurves(args)
+    default:
+      throw CLIError.usage("--device '\(device)' is unknown (expected lim, choi or measured)")
+    }
+
+    // The pulse sequence.
+    let bidirectional = curves.allSatisfy { $0.model.isBidirectional }
+    let steps = try sequence(args, defaultPulses: defaultPulses, bidirectional: bidirectional)
+
+    let values = curves.count * devices * (steps.count + 1)
+    guard values <= maxValues else {
+      throw CLIError.usage(
+        "the output would have \(values) values (\(curves.count) curve(s) × \(devices) "
+          + "device(s) × \(steps.count + 1) rows); at most \(maxValues): "
+          + "reduce --devices, --pulses or --sequence")
+    }
+
+    // Expand to one column per (curve, device).
+    let normalize = args.has("--normalize")
+    var labels: [String] = []
+    var columns: [[Double]] = []
+    for curve in curves {
+      let values: [[Double]]
+      do {
+        values = try simulate(
+          curve.model, steps: steps, devices: devices, variation: variation, seed: seed,
+          normalize: normalize)
+      } catch let e as ConfigurationError {
+        throw usageError(e, args)
+      }
+      for (i, column) in values.enumerated() {
+        var label = curve.label
+        if devices > 1 { label = label == "conductance" ? "device=\(i)" : "\(label)/device=\(i)" }
+        labels.append(label)
+        columns.append(column)
+      }
+    }
+
+    // CSV on standard output.
+    var out = "pulse,polarity," + labels.joined(separator: ",") + "\n"
+    out.reserveCapacity((steps.count + 2) * (16 + 24 * columns.count))
+    for e in 0...steps.count {
+      out += String(e)
+      out += e == 0 ? ",start" : "," + steps[e - 1].polarity
+      for c in columns {
+        out += ","
+        out += "\(c[e])"
+      }
+      out += "\n"
+    }
+    FileHandle.standardOutput.write(Data(out.utf8))
+
+    if let path = args.string("--svg") {
+      var plot = SVGLinePlot(
+        title: title, xLabel: "Pulse number",
+        yLabel: normalize ? "Normalized conductance (G - Gmin)/(Gmax - Gmin)" : "Conductance (S)")
+      let x = (0...steps.count).map(Double.init)
+      for (label, column) in zip(labels, columns) {
+        plot.series.append(.init(label: label, x: x, y: column))
+      }
+      do {
+        try plot.render().write(
+          to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
+      } catch {
+        throw CLIError.runtime("cannot write SVG file '\(path)'")
+      }
+    }
+  }
+
+  // MARK: - Devices
+
+  static func limCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
+    let (gMin, gMax) = try conductanceRange(args)
+    let nMax = try args.int("--nmax", default: 64)
+    guard nMax >= 1 else {
+      throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at least 1")
+    }
+    guard nMax <= maxPulses / 2 else {
+      throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at most \(maxPulses / 2)")
+    }
+    let betas = try args.doubles("--beta") ?? [2]
+    for b in betas where b < 0 {
+      throw CLIError.usage("--beta \(raw(args, "--beta")) must be non-negative")
+    }
+    let betaP = try nonNegativeOrNil(args, "--beta-p")
+    let betaD = try nonNegativeOrNil(args, "--beta-d")
+    if betas.count > 1 && (betaP != nil || betaD != nil) {
+      throw CLIError.usage(
+        "--beta-p and --beta-d cannot be combined with a list in --beta '\(raw(args, "--beta"))'")
+    }
+    let bidirectional = !args.has("--unidirectional")
+    var curves: [Curve] = []
+    for b in betas {
+      let model = LimExponentialDevice(
+        gMin: gMin, gMax: gMax, betaP: betaP ?? b, betaD: betaD ?? b, nMax: nMax,
+        isBidirectional: bidirectional)
+      curves.append(
+        Curve(label: betas.count > 1 ? "beta=\(number(b))" : "conductance", model: model))
+    }
+    let betaText =
+      betaP != nil || betaD != nil
+      ? "betaP \(number(betaP ?? betas[0])), betaD \(number(betaD ?? betas[0]))"
+      : "beta \(betas.map(number).joined(separator: ", "))"
+    return (curves, nMax, "lim: \(betaText), nmax \(nMax)")
+  }
+
+  static func choiCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
+    let (gMin, gMax) = try conductanceRange(args)
+    let states = try args.int("--states", default: 50)
+    guard states >= 2 else {
+      throw CLIError.usage("--states \(raw(args, "--states")) must be at least 2")
+    }
+    guard states <= maxPulses / 2 else {
+      throw CLIError.usage("--states \(raw(args, "--states")) must be at most \(maxPulses / 2)")
+    }
+    let k = try args.double("--k", default: 1)
+    guard k > 0 else { throw CLIError.usage("--k \(raw(args, "--k")) must be positive") }
+    let model = FiniteStateDevice(
+      states: states, gMin: gMin, gMax: gMax, areaScale: k,
+      isBidirectional: args.has("--bidirectional"))
+    return (
+      [Curve(label: "conductance", model: model)], states,
+      "choi: \(states) states, k \(number(k))"
+    )
+  }
+
+  static func measuredCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
+    guard let path = args.string("--csv") else {
+      throw CLIError.usage("--device measured needs --csv <file>")
+    }
+    let model: MeasuredDevice
+    do {
+      model = try MeasuredDevice.load(csv: URL(fileURLWithPath: path))
+    } catch let e as ConfigurationError {
+      throw CLIError.runtime(e.description)
+    }
+    let n = max(model.potentiation.count, model.depression.count) - 1
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
+  }
+
+  // MARK: - Simulation
+
+  /// Runs `steps` on `devices` sampled devices; one column of length
+  /// steps.count + 1 per device.
+  static func simulate<Model: DeviceModel>(
+    _ model: Model, steps: [Step], devices: Int, variation: DeviceVariation,
+    seed: UInt64, normalize: Bool
+  ) throws -> [[Double]] {
+    var population = try DevicePopulation(
+      model: model, count: devices, variation: variation, seed: seed)
+    let gMin = model.minimumConductance
+    let range = model.maximumConductance - gMin
+    func value(_ i: Int) -> Double {
+      let g = population.conductance(i)
+      return normalize ? (g - gMin) / range : g
+    }
+    var columns = (0..<devices).map { i -> [Double] in
+      var c = [Double]()
+      c.reserveCapacity(steps.count + 1)
+      c.append(value(i))
+      return c
+    }
+    for step in steps {
+      for i in 0..<devices {
+        switch step {
+        case .potentiate: population.potentiate(i)
+        case .depress: population.depress(i)
+        case .reset: population.reset(i)
+        }
+        columns[i].append(value(i))
+      }
+    }
+    return columns
+  }
+
+  // MARK: - Parsing helpers
+
+  /// Parses `--sequence`, or builds the default train.
+  static func sequence(
+    _ args: ParsedArguments, defaultPulses: Int, bidirectional: Bool
+  ) throws -> [Step] {
+    if let spec = args.string("--sequence") {
+      if args.string("--pulses") != nil {
+        throw CLIError.usage("--pulses cannot be combined with --sequence '\(spec)'")
+      }
+      var steps: [Step] = []
+      for token in spec.split(separator: ",", omittingEmptySubsequences: false) {
+        let t = token.trimmingCharacters(in: .whitespaces).lowercased()
+        let bad = CLIError.usage(
+          "--sequence '\(spec)': bad step '\(token)' (expected pN, dN or rN, e.g. p64,d64,r,p10)")
+        guard let first = t.first else { throw bad }
+        let step: Step
+        switch first {
+        case "p": step = .potentiate
+        case "d": step = .depress
+        case "r": step = .reset
+        default: throw bad
+        }
+        let rest = t.dropFirst()
+        let n = rest.isEmpty ? 1 : Int(rest)
+        guard let n, n >= 1 else { throw bad }
+        guard n <= maxPulses - steps.count else {
+          throw CLIError.usage("--sequence '\(spec)' has more than \(maxPulses) steps")
+        }
+        steps.append(contentsOf: repeatElement(step, count: n))
+      }
+      return steps
+    }
+    let n = try args.int("--pulses", default: defaultPulses)
+    guard n >= 0 else {
+      throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be non-negative")
+    }
+    guard n <= maxPulses / 2 else {
+      throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be at most \(maxPulses / 2)")
+    }
+    let down: [Step] = bidirectional ? Array(repeating: .depress, count: n) : [.reset]
+    return Array(repeating: .potentiate, count: n) + down
+  }
+
+  /// `--gmin` and `--gmax`, checked: 0 ≤ G_min < G_max.
+  static func conductanceRange(_ args: ParsedArguments) throws -> (Double, Double) {
+    let gMin = try args.double("--gmin", default: 1e-6)
+    let gMax = try args.double("--gmax", default: 1e-5)
+    guard gMin >= 0 else {
+      throw CLIError.usage("--gmin \(raw(args, "--gmin")) must be non-negative")
+    }
+    guard gMax > gMin else {
+      throw CLIError.usage(
+        "--gmax \(raw(args, "--gmax", default: gMax)) must be greater than "
+          + "--gmin \(raw(args, "--gmin", default: gMin))")
+    }
+    return (gMin, gMax)
+  }
+
+  static func nonNegative(_ args: ParsedArguments, _ name: String) throws -> Double {
+    try nonNegativeOrNil(args, name) ?? 0
+  }
+
+  static func nonNegativeOrNil(_ args: ParsedArguments, _ name: String) throws -> Double? {
+    guard let v = try args.double(name) else { return nil }
+    guard v >= 0 else { throw CLIError.usage("\(name) \(raw(args, name)) must be non-negative") }
+    return v
+  }
+
+  /// The options that set each model or variation field.
+  static let optionOfField = [
+    "gMin": "--gmin", "gMax": "--gmax", "nMax": "--nmax", "betaP": "--beta-p",
+    "betaD": "--beta-d", "states": "--states", "areaScale": "--k",
+    "deviceToDeviceScale": "--sigma", "deviceToDeviceOffset": "--offset",
+    "cycleToCycle": "--c2c",
+  ]
+
+  /// A validation error of the library, restated with the option that set
+  /// the field (`--k 1e-320: areaScale = 1e-320 leaves no ...`).
+  static func usageError(_ e: ConfigurationError, _ args: ParsedArguments) -> CLIError {
+    guard var option = optionOfField[e.field] else { return .usage(e.description) }
+    if (option == "--beta-p" || option == "--beta-d") && args.string(option) == nil {
+      option = "--beta"
+    }
+    let value = args.string(option).map { " \($0)" } ?? ""
+    return .usage("\(option)\(value): \(e.message)")
+  }
+
+  /// Options that do not apply to `device` are usage errors, not ignored.
+  static func reject(_ names: [String], device: String, _ args: ParsedArguments) throws {
+    for name in names where args.values[name] != nil || args.has(name) {
+      throw CLIError.usage("\(name) does not apply to --device \(device)")
+    }
+  }
+
+  /// The option's value as the user wrote it (or the default).
+  static func raw(_ args: ParsedArguments, _ name: String, default d: Double? = nil) -> String {
+    if let s = args.string(name) { return s }
+    return d.map { "\($0) (default)" } ?? ""
+  }
+
+  /// A number without a trailing ".0" when it is an integer.
+  static func number(_ v: Double) -> String {
+    v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
   }
 }

@@ -1,0 +1,170 @@
+/// A device defined by measured conductance-versus-pulse data: a lookup
+/// table with interpolation.
+///
+/// The data are two branches in pulse order: the conductances read after
+/// 0, 1, 2, … identical potentiation pulses, and (optionally) after 0, 1, 2,
+/// … identical depression pulses. A pulse moves the device one step along
+/// its branch:
+///
+/// 1. Noisy data are made monotone by an envelope: the running maximum of
+///    the potentiation branch and the running minimum of the depression
+///    branch. The envelope defines conductance as a non-decreasing
+///    (non-increasing) function of the pulse index.
+/// 2. The present conductance g is inverted by piecewise-linear
+///    interpolation to a fractional pulse index u. Where the envelope is
+///    flat (a plateau of equal values) g maps to the *last* index of the
+///    plateau, so a pulse never leaves the device stuck.
+/// 3. The index is advanced by one pulse, u + 1, and mapped back to a
+///    conductance by the same interpolation.
+///
+/// For data that increase strictly, a device started at the first point
+/// reproduces the measured branch pulse by pulse. Below the start of a
+/// branch (e.g. potentiating from a conductance the depression branch
+/// reached but potentiation never measured) a pulse adds the branch's
+/// first step; at or past its end a pulse leaves the conductance unchanged.
+/// Results are clamped to [``minimumConductance``, ``maximumConductance``],
+/// the extremes of the data.
+///
+/// An empty depression branch makes the device unidirectional: depression
+/// pulses leave it unchanged and a reset returns it to the first point of
+/// the potentiation branch (``resetConductance``).
+///
+/// CSV format (``init(csv:source:)``, ``load(csv:)``): one record per line,
+/// `branch,conductance`, in pulse order, where `branch` is `p` or
+/// `potentiation`, `d` or `depression` (any case) and `conductance` is in
+/// siemens (S), finite and ≥ 0. The rows of each branch are taken in file
+/// order (the branches may be interleaved, but normally all `p` rows come
+/// first). An optional header line (a first record of two fields whose
+/// branch is not one of those names and whose second field is not a number,
+/// e.g. `branch,conductance`) is skipped, as are blank lines
+/// and lines starting with `#`. Fields may be padded with spaces. Example:
+///
+/// ```
+/// branch,conductance
+/// p,1.00e-6
+/// p,1.52e-6
+/// p,1.98e-6
+/// d,1.98e-6
+/// d,1.41e-6
+/// d,1.00e-6
+/// ```
+public struct MeasuredDevice: DeviceModel {
+  /// The potentiation branch as given, in siemens (S), pulse 0 first.
+  public let potentiation: [Double]
+  /// The depression branch as given, in siemens (S), pulse 0 first; empty
+  /// for a unidirectional device.
+  public let depression: [Double]
+
+  // The monotone envelopes, both stored non-decreasing: the running maximum
+  // of the potentiation branch, and the *negated* running minimum of the
+  // depression branch, so one stepping kernel serves both.
+  @usableFromInline let _up: [Double]
+  @usableFromInline let _downNegated: [Double]
+
+  public let minimumConductance: Double
+  public let maximumConductance: Double
+  /// The first point of the potentiation branch, in siemens (S): where a
+  /// reset leaves the device.
+  public let resetConductance: Double
+
+  /// Whether the data have a depression branch.
+  public var isBidirectional: Bool { !_downNegated.isEmpty }
+
+  /// Creates a device from its two measured branches.
+  ///
+  /// - Parameters:
+  ///   - potentiation: Conductances in siemens (S) after 0, 1, 2, …
+  ///     potentiation pulses; at least 2 points.
+  ///   - depression: Conductances in siemens (S) after 0, 1, 2, …
+  ///     depression pulses; empty (unidirectional) or at least 2 points.
+  /// - Throws: ``ConfigurationError`` naming the branch and index of a
+  ///   negative or non-finite value, or a branch with too few points.
+  public init(potentiation: [Double], depression: [Double] = []) throws {
+    try Self._check(potentiation, name: "potentiation", allowEmpty: false)
+    try Self._check(depression, name: "depression", allowEmpty: true)
+    self.potentiation = potentiation
+    self.depression = depression
+    var up = potentiation
+    for i in up.indices.dropFirst() { up[i] = max(up[i], up[i - 1]) }
+    var down = depression.map { -$0 }
+    for i in down.indices.dropFirst() { down[i] = max(down[i], down[i - 1]) }
+    _up = up
+    _downNegated = down
+    var lo = up[0]
+    var hi = up[up.count - 1]
+    if let first = down.first, let last = down.last {
+      lo = min(lo, -last)
+      hi = max(hi, -first)
+    }
+    minimumConductance = lo
+    maximumConductance = hi
+    resetConductance = up[0]
+  }
+
+  /// The conductance after one potentiation pulse, in siemens (S).
+  @inlinable
+  public func potentiated(_ g: Double) -> Double {
+    let next = Self._advance(g, along: _up)
+    return min(max(next, minimumConductance), maximumConductance)
+  }
+
+  /// The conductance after one depression pulse, in siemens (S); a
+  /// unidirectional device (no depression data) returns `g` unchanged.
+  @inlinable
+  public func depressed(_ g: Double) -> Double {
+    guard !_downNegated.isEmpty else { return g }
+    let next = -Self._advance(-g, along: _downNegated)
+    return min(max(next, minimumConductance), maximumConductance)
+  }
+
+  /// Checks the data again (the initialiser already has).
+  ///
+  /// - Throws: ``ConfigurationError`` naming the branch and index.
+  public func validate() throws {
+    try Self._check(potentiation, name: "potentiation", allowEmpty: false)
+    try Self._check(depression, name: "depression", allowEmpty: true)
+  }
+
+  static func _check(_ values: [Double], name: String, allowEmpty: Bool) throws {
+    if values.isEmpty && allowEmpty { return }
+    guard values.count >= 2 else {
+      throw ConfigurationError(
+        field: name,
+        "\(name) branch has \(values.count) point\(values.count == 1 ? "" : "s"); "
+          + "at least 2 are needed")
+    }
+    for (i, v) in values.enumerated() where !(v.isFinite && v >= 0) {
+      throw ConfigurationError(
+        field: "\(name)[\(i)]",
+        "conductance \(v) S must be finite and non-negative")
+    }
+  }
+
+  // One pulse along a non-decreasing table `t` (count ≥ 2): invert g to the
+  // fractional index u (last index of a plateau), step to u + 1, interpolate.
+  // O(log n), no allocation.
+  @inlinable
+  static func _advance(_ g: Double, along t: [Double]) -> Double {
+    t.withUnsafeBufferPointer { t in
+      let last = t.count - 1
+      // Below the table: the first step.
+      if g < t[0] { return g + (t[1] - t[0]) }
+      // The last i with t[i] <= g (binary search); t[0] <= g holds here.
+      var lo = 0
+      var hi = last
+      while lo < hi {
+        let mid = (lo + hi + 1) >> 1
+        if t[mid] <= g { lo = mid } else { hi = mid - 1 }
+      }
+      let i = lo
+      if i >= last { return g }  // at or past the end: saturated
+      // t[i] <= g < t[i + 1], so the denominator is positive.
+      let u = Double(i) + (g - t[i]) / (t[i + 1] - t[i])
+      let v = u + 1
+      // (`!(v < last)` also catches a NaN g, which must not reach Int(v).)
+      if !(v < Double(last)) { return t[last] }
+      let j = Int(v)
+      return t[j] + (v - Double(j)) * (t[j + 1] - t[j])
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// The CSV rows of `xbarsim pulses` output, split into fields.
+func csvRows(_ text: String) -> [[String]] {
+  text.split(separator: "\n").map {
+    $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+  }
+}
+
+@Test func limPulsesPrintPotentiationThenDepression() throws {
+  let r = try runXbarsim(["pulses", "--device", "lim", "--beta", "2", "--nmax", "64"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = csvRows(r.stdout)
+  #expect(rows.first == ["pulse", "polarity", "conductance"])
+  #expect(rows.count == 1 + 2 * 64 + 1)
+  #expect(rows[1] == ["0", "start", "1e-06"])
+  #expect(rows[65][1] == "p" && Double(rows[65][2]) == 1e-5)
+  #expect(rows[66][1] == "d")
+  #expect(rows.last?[0] == "128" && Double(rows.last![2]) == 1e-6)
+  // Monotone up, then monotone down.
+  let g = rows.dropFirst().map { Double($0[2])! }
+  for n in 1...64 { #expect(g[n] > g[n - 1]) }
+  for n in 65...128 { #expect(g[n] < g[n - 1]) }
+}
+
+@Test func aBetaListPrintsOneColumnPerBeta() throws {
+  let r = try runXbarsim(["pulses", "--beta", "0,1,2,3", "--nmax", "32", "--normalize"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = csvRows(r.stdout)
+  #expect(rows[0] == ["pulse", "polarity", "beta=0", "beta=1", "beta=2", "beta=3"])
+  #expect(rows.count == 1 + 2 * 32 + 1)
+  #expect(rows.allSatisfy { $0.count == 6 })
+  #expect(rows[1].dropFirst(2).allSatisfy { Double($0) == 0 })
+  #expect(rows[33].dropFirst(2).allSatisfy { Double($0) == 1 })
+  // After one pulse, the larger β has moved further (Lim Fig. 6).
+  let first = rows[2].dropFirst(2).map { Double($0)! }
+  #expect(first == first.sorted() && Set(first).count == 4)
+  #expect(abs(first[0] - 1.0 / 32) < 1e-12)
+}
+
+@Test func choiDeviceIsUnidirectionalWithAReset() throws {
+  let r = try runXbarsim(["pulses", "--device", "choi", "--states", "10", "--k", "10"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = csvRows(r.stdout)
+  #expect(rows.count == 1 + 10 + 2)
+  #expect(rows.last?[1] == "r")
+  #expect(Double(rows.last![2]) == 1e-7)
+  #expect(abs(Double(rows[11][2])! - 1e-6) < 1e-18)
+}
+
+@Test func sequencesAndVariationAreReproducible() throws {
+  let args = [
+    "pulses", "--sequence", "p3,d2,r,p", "--c2c", "0.3", "--sigma", "0.2",
+    "--devices", "3", "--seed", "7",
+  ]
+  let a = try runXbarsim(args)
+  let b = try runXbarsim(args)
+  #expect(a.status == 0, "\(a.stderr)")
+  #expect(a.stdout == b.stdout)
+  let rows = csvRows(a.stdout)
+  #expect(rows[0] == ["pulse", "polarity", "device=0", "device=1", "device=2"])
+  #expect(rows.dropFirst().map { $0[1] } == ["start", "p", "p", "p", "d", "d", "r", "p"])
+  let c = try runXbarsim(args.dropLast() + ["8"])
+  #expect(c.stdout != a.stdout)
+}
+
+@Test func measuredDeviceFromCSVFile() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let good = dir.appendingPathComponent("device.csv")
+  try "branch,conductance\np,1e-6\np,2e-6\np,2.5e-6\nd,2.5e-6\nd,1e-6\n"
+    .write(to: good, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", good.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let g = csvRows(r.stdout).dropFirst().map { Double($0[2])! }
+  #expect(g == [1e-6, 2e-6, 2.5e-6, 1e-6, 1e-6])
+
+  let bad = dir.appendingPathComponent("bad.csv")
+  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: true, encoding: .utf8)
+  let e = try runXbarsim(["pulses", "--device", "measured", "--csv", bad.path])
+  #expect(e.status == 1)
+  #expect(e.stderr.contains("bad.csv line 3: conductance 'abc' is not a number"), "\(e.stderr)")
+}
+
+@Test func missingCSVFileIsARuntimeError() throws {
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", "/nonexistent/device.csv"])
+  #expect(r.status == 1)
+  #expect(r.stderr.hasPrefix("Error: /nonexistent/device.csv: no such file"), "\(r.stderr)")
+}
+
+@Test func svgChartIsWritten() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let svg = dir.appendingPathComponent("pulses.svg")
+  let r = try runXbarsim(["pulses", "--beta", "0,2", "--nmax", "16", "--svg", svg.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let text = try String(contentsOf: svg, encoding: .utf8)
+  #expect(text.contains("<svg"))
+  #expect(text.components(separatedBy: "<polyline").count - 1 == 2)
+  #expect(text.contains("beta=2"))
+  #expect(text.contains("Pulse number"))
+  #expect(text.hasSuffix("</svg>\n"))
+}
+
+@Test(arguments: [
+  (["--gmin", "2e-6", "--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin 2e-6"),
+  (["--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin"),
+  (["--device", "memristor"], "--device 'memristor' is unknown"),
+  (["--nmax", "0"], "--nmax 0 must be at least 1"),
+  (["--device", "choi", "--states", "1"], "--states 1 must be at least 2"),
+  (["--device", "choi", "--k", "0"], "--k 0 must be positive"),
+  (["--sigma", "-0.1"], "--sigma -0.1 must be non-negative"),
+  (["--c2c", "-1"], "--c2c -1 must be non-negative"),
+  (["--beta", "1,-2"], "--beta 1,-2 must be non-negative"),
+  (["--sequence", "p3,x2"], "--sequence 'p3,x2': bad step 'x2'"),
+  (["--device", "choi", "--beta", "2"], "--beta does not apply to --device choi"),
+  (["--device", "measured"], "--device measured needs --csv"),
+  (["--device", "choi", "--k", "1e-320"], "--k 1e-320: areaScale = 1e-320"),
+  (["--device", "measured", "--csv", "x.csv", "--gmin", "0"], "--gmin does not apply"),
+])
+func impossibleParametersAreUsageErrors(arguments: [String], message: String) throws {
+  let r = try runXbarsim(["pulses"] + arguments)
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: \(message)"), "\(r.stderr)")
+  #expect(r.stderr.contains("See 'xbarsim pulses --help'"))
+  #expect(r.stdout.isEmpty)
+}
+
+@Test func helpDocumentsEveryOption() throws {
+  let r = try runXbarsim(["pulses", "--help"])
+  #expect(r.status == 0)
+  for option in [
+    "--device", "--beta", "--beta-p", "--beta-d", "--nmax", "--gmin", "--gmax", "--states",
+    "--k", "--csv", "--pulses", "--sequence", "--c2c", "--sigma", "--seed", "--normalize",
+    "--svg",
+  ] {
+    #expect(r.stdout.contains("  \(option) "), "\(option)")
+  }
+  #expect(r.stdout.contains("branch,conductance"))
+}
