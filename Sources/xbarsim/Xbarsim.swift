@@ -9,6 +9,7 @@ enum Xbarsim {
     SolveCommand.self,
     SpiceCommand.self,
     PulsesCommand.self,
+    TrainCommand.self,
     BenchCommand.self,
   ]
 

@@ -48,29 +48,62 @@ extension DifferentialArray {
 }
 
 /// out[0..<n] = Σ_i in[i]·w[i, 0..<n], skipping zero inputs.
+///
+/// Blocks of 64 outputs stay in registers (eight `SIMD8<Float>`: large
+/// SIMD types compile to slow generic code) while the inputs are scanned,
+/// so an active row costs 64-wide loads and multiply-adds and no output
+/// traffic; the last n mod 64 outputs are accumulated row by row.
 @inlinable
 package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
   _ m: Int, _ n: Int
 ) {
-  out.update(repeating: 0, count: n)
-  let n16 = n & ~15
-  var i = 0
-  while i < m {
+  @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+  @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+  var j0 = 0
+  while j0 + 64 <= n {
+    var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+    var row = w + j0
+    for i in 0..<m {
+      let v = input[i]
+      if v != 0 {
+        let s = SIMD8<Float>(repeating: v)
+        a0.addProduct(s, load(row))
+        a1.addProduct(s, load(row + 8))
+        a2.addProduct(s, load(row + 16))
+        a3.addProduct(s, load(row + 24))
+        a4.addProduct(s, load(row + 32))
+        a5.addProduct(s, load(row + 40))
+        a6.addProduct(s, load(row + 48))
+        a7.addProduct(s, load(row + 56))
+      }
+      row += n
+    }
+    let o = out + j0
+    store(o, a0); store(o + 8, a1); store(o + 16, a2); store(o + 24, a3)
+    store(o + 32, a4); store(o + 40, a5); store(o + 48, a6); store(o + 56, a7)
+    j0 += 64
+  }
+  guard j0 < n else { return }
+  (out + j0).update(repeating: 0, count: n - j0)
+  let rest = n - j0, r8 = rest & ~7
+  for i in 0..<m {
     let v = input[i]
     if v != 0 {
-      let row = w + i * n
+      let row = w + i * n + j0
       var j = 0
-      // 16 lanes at a time; unaligned loads via raw pointers.
-      while j < n16 {
-        let a = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
-        let o = UnsafeRawPointer(out + j).loadUnaligned(as: SIMD16<Float>.self)
-        UnsafeMutableRawPointer(out + j).storeBytes(of: o + v * a, as: SIMD16<Float>.self)
-        j += 16
+      while j < r8 {
+        let a = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+        let o = UnsafeRawPointer(out + j0 + j).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(out + j0 + j).storeBytes(of: o + v * a, as: SIMD8<Float>.self)
+        j += 8
       }
-      while j < n { out[j] += v * row[j]; j += 1 }
+      while j < rest { out[j0 + j] += v * row[j]; j += 1 }
     }
-    i += 1
   }
 }
 

@@ -39,13 +39,13 @@ public final class DifferentialArray: @unchecked Sendable {
   // Storage with stable addresses, so that kernels (and the trainer's
   // per-sample loop) work on raw pointers without uniqueness checks.
   // An array is a piece of hardware: a reference type; `copy()` clones it.
-  @usableFromInline let _plus: UnsafeMutablePointer<Double>
-  @usableFromInline let _minus: UnsafeMutablePointer<Double>
+  @usableFromInline package let _plus: UnsafeMutablePointer<Double>
+  @usableFromInline package let _minus: UnsafeMutablePointer<Double>
   @usableFromInline package let _weight: UnsafeMutablePointer<Float>
   /// Σ_j (G+_ij + G−_ij): the load a drain line pair drives (S).
-  @usableFromInline let _rowLoad: UnsafeMutablePointer<Double>
+  @usableFromInline package let _rowLoad: UnsafeMutablePointer<Double>
   /// Σ_i (G+_ij + G−_ij): the load a source line pair drives (S).
-  @usableFromInline let _columnLoad: UnsafeMutablePointer<Double>
+  @usableFromInline package let _columnLoad: UnsafeMutablePointer<Double>
 
   /// Energy of all reads so far (J): Σ V·I over each read's duration.
   public var readEnergy: Double = 0

@@ -85,6 +85,9 @@ public final class Experiment {
     }
   }
 
+  /// Training images per epoch (after `train_limit`).
+  public var trainImagesPerEpoch: Int { trainCount }
+
   /// Runs the experiment.
   ///
   /// - Parameters:

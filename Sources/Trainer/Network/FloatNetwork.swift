@@ -34,8 +34,9 @@ public final class FloatNetwork: @unchecked Sendable {
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     learningRate = Float(cfg.learningRate)
     batch = cfg.batch
-    activations = (0..<(sizes.count - 1)).map { [Float](repeating: 0, count: sizes[$0] + 1) }
-    sums = (1..<sizes.count).map { [Float](repeating: 0, count: sizes[$0]) }
+    let s = cfg.layers
+    activations = (0..<(s.count - 1)).map { [Float](repeating: 0, count: s[$0] + 1) }
+    sums = (1..<s.count).map { [Float](repeating: 0, count: s[$0]) }
     deltas = sums
     gradients = cfg.batch > 1 ? w.map { [Float](repeating: 0, count: $0.count) } : []
   }

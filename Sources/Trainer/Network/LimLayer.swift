@@ -8,9 +8,13 @@ import Peripherals
 /// Device states are integers on the device's potentiation curve (methods a
 /// and b: devices only potentiate from a reset, so every reachable state is
 /// a point of that curve) or conductances (method c: depression leaves the
-/// curve). Each device's actual conductance is X·G(state)·G_max, X its
-/// device-to-device scale. The array's conductances and weight cache are
-/// updated with every pulse.
+/// curve). A device's conductance is X·G(state), X its device-to-device
+/// scale and G the curve in siemens.
+///
+/// Every pulse updates the array's single-precision weight cache and its
+/// line loads at once (that is all a read and its energy need); the
+/// double-precision conductances of the array are written from the states
+/// by `synchronize()`, before anything reads them exactly.
 final class LimLayer {
   /// Rows, including the bias row (the last), and columns.
   let rows: Int, columns: Int
@@ -21,13 +25,16 @@ final class LimLayer {
   let gMax: Double
   /// The potentiation curve G(k)/G_max, k = 0…n_max.
   let table: [Double]
+  /// The same in siemens, single precision, for the weight cache.
+  let tableS: UnsafeMutablePointer<Float>
   let device: LimExponentialDevice
+  let hasVariation: Bool
   // Integer states (methods a, b).
-  var kp: [UInt8], km: [UInt8]
+  let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>
   // Normalised conductance states (method c).
-  var gp: [Double], gm: [Double]
+  let gp: UnsafeMutablePointer<Double>, gm: UnsafeMutablePointer<Double>
   // Device-to-device scales X (1 without variation).
-  var xp: [Double], xm: [Double]
+  let xp: UnsafeMutablePointer<Float>, xm: UnsafeMutablePointer<Float>
   var pulses = 0
   var resets = 0
 
@@ -42,121 +49,219 @@ final class LimLayer {
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = device.potentiationCurve()
+    tableS = .allocate(capacity: nMax + 2)
+    for s in 0...nMax { tableS[s] = Float(table[s] * gMax) }
+    tableS[nMax + 1] = tableS[nMax]
     array = DifferentialArray(rows: rows, columns: columns)
     array.readTime = cfg.readTime
     let mn = rows * columns
-    kp = Array(repeating: 0, count: mn)
-    km = kp
-    gp = Array(repeating: 0, count: mn)
-    gm = gp
-    xp = Array(repeating: 1, count: mn)
-    xm = xp
-    if cfg.sigma > 0 {
+    kp = .allocate(capacity: mn)
+    km = .allocate(capacity: mn)
+    gp = .allocate(capacity: mn)
+    gm = .allocate(capacity: mn)
+    xp = .allocate(capacity: mn)
+    xm = .allocate(capacity: mn)
+    xp.initialize(repeating: 1, count: mn)
+    xm.initialize(repeating: 1, count: mn)
+    hasVariation = cfg.sigma > 0
+    if hasVariation {
       for k in 0..<mn {
-        xp[k] = max(0, 1 + cfg.sigma * rng.nextGaussian())
-        xm[k] = max(0, 1 + cfg.sigma * rng.nextGaussian())
+        xp[k] = Float(max(0, 1 + cfg.sigma * rng.nextGaussian()))
+        xm[k] = Float(max(0, 1 + cfg.sigma * rng.nextGaussian()))
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the
     // range (in pulses from G_min).
-    let top = Int((cfg.initialFraction * Double(nMax)).rounded(.down))
+    let top = UInt64((cfg.initialFraction * Double(nMax)).rounded(.down))
     for k in 0..<mn {
-      kp[k] = UInt8(Int(rng.next() % UInt64(top + 1)))
-      km[k] = UInt8(Int(rng.next() % UInt64(top + 1)))
+      kp[k] = UInt8(rng.next() % (top + 1))
+      km[k] = UInt8(rng.next() % (top + 1))
       gp[k] = table[Int(kp[k])]
       gm[k] = table[Int(km[k])]
     }
-    for k in 0..<mn { store(k) }
+    synchronize()
   }
 
-  /// Writes synapse k's two conductances into the array.
+  deinit {
+    for p in [kp, km] { p.deallocate() }
+    for p in [gp, gm] { p.deallocate() }
+    for p in [xp, xm] { p.deallocate() }
+    tableS.deallocate()
+  }
+
+  /// Conductances of synapse k's devices, in siemens.
   @inline(__always)
-  func store(_ k: Int) {
+  func conductances(_ k: Int) -> (plus: Double, minus: Double) {
     let a = method == .c ? gp[k] : table[Int(kp[k])]
     let b = method == .c ? gm[k] : table[Int(km[k])]
-    array._setPair(k, row: k / columns, column: k % columns, plus: xp[k] * a * gMax, minus: xm[k] * b * gMax)
+    return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
+  }
+
+  /// Writes every device's conductance into the array (and its caches).
+  func synchronize() {
+    for k in 0..<(rows * columns) {
+      let (a, b) = conductances(k)
+      array._plus[k] = a
+      array._minus[k] = b
+      array._weight[k] = Float(a - b)
+    }
+    array.recomputeLoads()
   }
 
   /// The normalised weight (G+ − G−)/G_max of synapse k.
-  @inline(__always)
   func weight(_ k: Int) -> Double {
-    method == .c
-      ? xp[k] * gp[k] - xm[k] * gm[k]
-      : xp[k] * table[Int(kp[k])] - xm[k] * table[Int(km[k])]
+    let (a, b) = conductances(k)
+    return (a - b) / gMax
+  }
+
+  /// Stores synapse k's weight in the cache and books the change of its
+  /// conductance (S) on its lines' loads.
+  @inline(__always)
+  private func store(_ k: Int, before: (plus: Double, minus: Double)) {
+    let after = conductances(k)
+    array._weight[k] = Float(after.plus - after.minus)
+    let delta = (after.plus - before.plus) + (after.minus - before.minus)
+    array._rowLoad[k / columns] += delta
+    array._columnLoad[k % columns] += delta
+  }
+
+  // MARK: - The update
+
+  /// Table 1's update of one layer: every synapse in the active rows and
+  /// the listed columns gets one identical pulse, to G+ for the columns in
+  /// `up` (raise W) and to G− for those in `down`.
+  func update(
+    rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+  ) {
+    if method == .c {
+      for r in 0..<rowCount {
+        let base = Int(activeRows[r]) * columns
+        for u in 0..<upCount { update(base + Int(up[u]), up: true) }
+        for d in 0..<downCount { update(base + Int(down[d]), up: false) }
+      }
+      return
+    }
+    // Methods a and b: integer states. The common case, a device below
+    // G_max, is one increment, one weight and two load updates; the rare
+    // case goes to `atMaximum`.
+    let n = columns, top = UInt8(nMax)
+    let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
+    let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
+    var count = 0
+    for r in 0..<rowCount {
+      let i = Int(activeRows[r]), base = i * n
+      var rowDelta: Float = 0
+      for u in 0..<upCount {
+        let j = Int(up[u]), k = base + j
+        let s = kp[k]
+        if s < top && !(s &+ 1 == top && km[k] == top) {
+          let s1 = s &+ 1
+          kp[k] = s1
+          let gNew = xp[k] * t[Int(s1)]
+          let d = gNew - xp[k] * t[Int(s)]
+          w[k] = gNew - xm[k] * t[Int(km[k])]
+          rowDelta += d
+          colLoad[j] += Double(d)
+          count += 1
+        } else {
+          rowLoad[i] += Double(rowDelta)
+          rowDelta = 0
+          update(k, up: true)
+        }
+      }
+      for v in 0..<downCount {
+        let j = Int(down[v]), k = base + j
+        let s = km[k]
+        if s < top && !(s &+ 1 == top && kp[k] == top) {
+          let s1 = s &+ 1
+          km[k] = s1
+          let gNew = xm[k] * t[Int(s1)]
+          let d = gNew - xm[k] * t[Int(s)]
+          w[k] = xp[k] * t[Int(kp[k])] - gNew
+          rowDelta += d
+          colLoad[j] += Double(d)
+          count += 1
+        } else {
+          rowLoad[i] += Double(rowDelta)
+          rowDelta = 0
+          update(k, up: false)
+        }
+      }
+      rowLoad[i] += Double(rowDelta)
+    }
+    pulses += count
   }
 
   /// One update of synapse k: raise its weight (`up`) or lower it, by one
   /// identical pulse to G+ or G−, and the method's handling at G_max.
-  @inline(__always)
   func update(_ k: Int, up: Bool) {
+    let before = conductances(k)
     if method == .c {
       updateBidirectional(k, up: up)
-      return
-    }
-    if up {
-      let s = kp[k]
-      if Int(s) < nMax {
-        kp[k] = s &+ 1
-        pulses += 1
-        if Int(s) + 1 == nMax && Int(km[k]) == nMax { resetBoth(k) }
-        store(k)
-      } else {
-        atMaximum(k, up: true)
-      }
     } else {
-      let s = km[k]
-      if Int(s) < nMax {
-        km[k] = s &+ 1
+      let a = up ? kp : km, b = up ? km : kp
+      if Int(a[k]) < nMax {
+        a[k] += 1
         pulses += 1
-        if Int(s) + 1 == nMax && Int(kp[k]) == nMax { resetBoth(k) }
-        store(k)
+        if Int(a[k]) == nMax && Int(b[k]) == nMax {
+          // Figure 2D: both at G_max, both are reset.
+          a[k] = 0
+          b[k] = 0
+          resets += 2
+        }
       } else {
-        atMaximum(k, up: false)
+        atMaximum(k, up: up)
       }
     }
-  }
-
-  /// Figure 2D: both devices at G_max are both reset.
-  @inline(__always)
-  private func resetBoth(_ k: Int) {
-    kp[k] = 0
-    km[k] = 0
-    resets += 2
+    store(k, before: before)
   }
 
   /// Methods a and b when the device to pulse is at G_max, following the
   /// pseudocode of Lim et al. §2.2 (written for G+ = G_max, ΔW > 0; the
   /// other case is its mirror image). W is the weight in actual
   /// conductances, X·G, as a verify read would see it.
-  @inline(never)
   private func atMaximum(_ k: Int, up: Bool) {
     let t = table, n = nMax
-    let xa = up ? xp[k] : xm[k]  // the device at G_max
-    let xb = up ? xm[k] : xp[k]  // the other one
+    let xa = Double(up ? xp[k] : xm[k])  // the device at G_max
+    let xb = Double(up ? xm[k] : xp[k])  // the other one
     var a = Int(up ? kp[k] : km[k])
     var b = Int(up ? km[k] : kp[k])
     // w = Ga − Gb: the weight, signed so that "raise" raises w.
     let w = xa * t[a] - xb * t[b]
+    // Both loops of the pseudocode stop at the first state where a
+    // condition monotone in that state flips; the stop is found directly
+    // (method b: one below the old state, checked; method a: bisection),
+    // and every pulse of the loop is counted as issued.
     switch method {
     case .a:
       // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
       a = 0
       b = 0
       resets += 2
-      while xa * t[a] - xb * t[b] < w && a < n {
-        a += 1
-        pulses += 1
+      // Smallest a in 0...n with xa·t[a] − xb·t[0] ≥ w (or n).
+      var lo = 0, hi = n
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if xa * t[mid] - xb * t[0] < w { lo = mid + 1 } else { hi = mid }
       }
+      a = lo
+      pulses += a
     case .b:
       // G− ← G_min; while G+ − (G− + ΔG) > W: G− ← G− + ΔG.
-      // With exact states this stops at one state below the old G−:
+      // With exact states this stops at the state just below the old G−:
       // the weight rises by exactly the old G−'s last step.
+      let old = b
       b = 0
       resets += 1
-      while b < n && xa * t[a] - xb * t[b + 1] > w {
-        b += 1
-        pulses += 1
+      func goesOn(_ s: Int) -> Bool { s < n && xa * t[a] - xb * t[s + 1] > w }
+      let guess = max(old - 1, 0)
+      if (guess == 0 || goesOn(guess - 1)) && !goesOn(guess) {
+        b = guess
+      } else {
+        while goesOn(b) { b += 1 }
       }
+      pulses += b
     case .c:
       preconditionFailure("method c uses conductance states")
     }
@@ -166,35 +271,31 @@ final class LimLayer {
       resets += 2
     }
     if up { kp[k] = UInt8(a); km[k] = UInt8(b) } else { km[k] = UInt8(a); kp[k] = UInt8(b) }
-    store(k)
   }
 
   /// Method c: bidirectional devices. Below G_max the device to raise is
-  /// potentiated; at G_max the other one is depressed one step.
+  /// potentiated; at G_max the other one is depressed one step (eq. (2)).
   private func updateBidirectional(_ k: Int, up: Bool) {
-    let one = 1.0
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
-    if a < one {
+    if a < device.gMax {
       a = device.potentiated(a)
       pulses += 1
     } else if b > device.gMin {
       b = device.depressed(b)
       pulses += 1
     }
-    if a >= one && b >= one {
+    if a >= device.gMax && b >= device.gMax {
       a = device.gMin
       b = device.gMin
       resets += 2
     }
     if up { gp[k] = a; gm[k] = b } else { gm[k] = a; gp[k] = b }
-    store(k)
   }
 
   /// Programs weight w (normalised, clipped to the device range) as the
   /// nearest state of one device with the other at G_min (off-chip
-  /// transfer). Variation is what the array has: the programming does not
-  /// see it.
+  /// transfer). The programming does not see the variation.
   func program(_ k: Int, weight w: Double) {
     func nearest(_ target: Double) -> Int {
       var best = 0
@@ -203,12 +304,13 @@ final class LimLayer {
     }
     let g0 = table[0]
     if w >= 0 {
-      kp[k] = UInt8(nearest(g0 + w)); km[k] = 0
+      kp[k] = UInt8(nearest(g0 + w))
+      km[k] = 0
     } else {
-      kp[k] = 0; km[k] = UInt8(nearest(g0 - w))
+      kp[k] = 0
+      km[k] = UInt8(nearest(g0 - w))
     }
     gp[k] = table[Int(kp[k])]
     gm[k] = table[Int(km[k])]
-    store(k)
   }
 }

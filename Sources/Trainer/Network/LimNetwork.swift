@@ -41,6 +41,8 @@ public final class LimNetwork: @unchecked Sendable {
   var backCurrents: [[Float]]
   var activeRows: [[Int32]]
   var accumulators: [[Float]]
+  var upColumns: [Int32]
+  var downColumns: [Int32]
   var samplesInBatch = 0
 
   public init(configuration cfg: TrainingConfiguration) {
@@ -65,6 +67,9 @@ public final class LimNetwork: @unchecked Sendable {
     gates = currents
     deltas = currents
     backCurrents = activations
+    let widest = cfg.layers.dropFirst().max()!
+    upColumns = [Int32](repeating: 0, count: widest)
+    downColumns = upColumns
     accumulators = cfg.batch > 1 ? ls.map { [Float](repeating: 0, count: $0.rows * $0.columns) } : []
   }
 
@@ -74,8 +79,12 @@ public final class LimNetwork: @unchecked Sendable {
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Read energy booked by the arrays so far (J).
   public var readEnergy: Double { layers.reduce(0) { $0 + $1.array.readEnergy } }
-  /// The arrays, input layer first.
-  public var arrays: [DifferentialArray] { layers.map(\.array) }
+  /// The arrays, input layer first, with their conductances brought in
+  /// step with the device states.
+  public var arrays: [DifferentialArray] {
+    for l in layers { l.synchronize() }
+    return layers.map(\.array)
+  }
 
   /// The normalised weights (G+ − G−)/G_max of layer l, row-major
   /// (inputs + 1) × outputs, bias row last.
@@ -88,6 +97,7 @@ public final class LimNetwork: @unchecked Sendable {
     for (l, w) in weights.enumerated() {
       precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
       for k in w.indices { layers[l].program(k, weight: w[k]) }
+      layers[l].synchronize()
     }
   }
 
@@ -222,16 +232,25 @@ public final class LimNetwork: @unchecked Sendable {
   /// One pulse per synapse with f(s_i) > 0 and δ_j ≠ 0 (Table 1).
   private func updateLayer(_ l: Int) {
     let layer = layers[l]
-    let n = layer.columns
     let rowCount = collectActiveRows(l)
-    activeRows[l].withUnsafeBufferPointer { rowsBuf in
-      deltas[l].withUnsafeBufferPointer { d in
-        for r in 0..<rowCount {
-          let base = Int(rowsBuf[r]) * n
-          for j in 0..<n {
-            let dj = d[j]
-            if dj != 0 { layer.update(base + j, up: dj < 0) }
+    var upCount = 0, downCount = 0
+    deltas[l].withUnsafeBufferPointer { d in
+      upColumns.withUnsafeMutableBufferPointer { up in
+        downColumns.withUnsafeMutableBufferPointer { down in
+          for j in 0..<d.count {
+            if d[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
+            else if d[j] > 0 { down[downCount] = Int32(j); downCount += 1 }
           }
+        }
+      }
+    }
+    guard upCount + downCount > 0 else { return }
+    activeRows[l].withUnsafeBufferPointer { rows in
+      upColumns.withUnsafeBufferPointer { up in
+        downColumns.withUnsafeBufferPointer { down in
+          layer.update(
+            rows: rows.baseAddress!, rowCount: rowCount, up: up.baseAddress!, upCount: upCount,
+            down: down.baseAddress!, downCount: downCount)
         }
       }
     }

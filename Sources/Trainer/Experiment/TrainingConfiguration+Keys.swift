@@ -1,0 +1,127 @@
+import Circuit
+import Foundation
+
+/// Configuration keys: one name per parameter, shared by the command-line
+/// options (`--beta 2`), JSON configuration files (`{"beta": 2}`), sweep
+/// grids and the summaries, so that every spelling means the same thing.
+extension TrainingConfiguration {
+  /// Every key, with a one-line description and its value placeholder.
+  public static let keys: [(key: String, value: String, help: String)] = [
+    ("layers", "<n,n,...>", "Neurons per layer, input first (default 784,200,10)."),
+    ("rule", "<lim|float>", "Learning rule: Lim's sign rule in the arrays, or float SGD (default lim)."),
+    ("method", "<a|b|c>", "Lim's update method at G_max (default b)."),
+    ("learning", "<on-chip|off-chip>", "Train in the arrays, or in software then program them (default on-chip)."),
+    ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
+    ("beta_p", "<β>", "Nonlinearity of potentiation only."),
+    ("beta_d", "<β>", "Nonlinearity of depression only."),
+    ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
+    ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0)."),
+    ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
+    ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range (default 0.125)."),
+    ("batch", "<n>", "Mini-batch size (default 1: online)."),
+    ("epochs", "<n>", "Passes over the training set (default 1)."),
+    ("seed", "<n>", "Seed of every random draw (default 1)."),
+    ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
+    ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
+    ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
+    ("lr", "<η>", "Learning rate of float SGD (default 0.01)."),
+    ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100)."),
+    ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
+    ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
+    ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
+    ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
+    ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
+    ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
+  ]
+
+  /// Sets one key from its text form.
+  /// - Throws: `ConfigurationError` naming the key for an unknown key or a
+  ///   value of the wrong form.
+  public mutating func set(_ rawKey: String, _ value: String) throws {
+    let key = rawKey.replacingOccurrences(of: "-", with: "_")
+    func number() throws -> Double {
+      guard let x = Double(value), x.isFinite else {
+        throw ConfigurationError(field: key, "expects a number, got '\(value)'")
+      }
+      return x
+    }
+    func integer() throws -> Int {
+      guard let x = Int(value) else { throw ConfigurationError(field: key, "expects an integer, got '\(value)'") }
+      return x
+    }
+    switch key {
+    case "layers":
+      let parts = value.split(separator: ",", omittingEmptySubsequences: false)
+      var sizes: [Int] = []
+      for p in parts {
+        guard let n = Int(p.trimmingCharacters(in: .whitespaces)) else {
+          throw ConfigurationError(field: key, "expects comma-separated integers, got '\(value)'")
+        }
+        sizes.append(n)
+      }
+      layers = sizes
+    case "rule":
+      guard let r = LearningRule(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects one of \(LearningRule.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+      }
+      rule = r
+    case "method":
+      guard let m = UpdateMethod(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects a, b or c, got '\(value)'")
+      }
+      method = m
+    case "learning":
+      guard let m = LearningMode(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects on-chip or off-chip, got '\(value)'")
+      }
+      mode = m
+    case "beta": betaP = try number(); betaD = betaP
+    case "beta_p": betaP = try number()
+    case "beta_d": betaD = try number()
+    case "nmax": nMax = try integer()
+    case "gmin_ratio": gMinRatio = try number()
+    case "sigma": sigma = try number()
+    case "initial_fraction": initialFraction = try number()
+    case "batch": batch = try integer()
+    case "epochs": epochs = try integer()
+    case "seed":
+      guard let s = UInt64(value) else { throw ConfigurationError(field: key, "expects a non-negative integer, got '\(value)'") }
+      seed = s
+    case "c": c = try number()
+    case "threshold": outputThreshold = try number()
+    case "hidden_threshold": hiddenThreshold = try number()
+    case "lr": learningRate = try number()
+    case "evals_per_epoch": evaluationsPerEpoch = try integer()
+    case "train_limit": trainLimit = try integer()
+    case "test_limit": testLimit = try integer()
+    case "shuffle":
+      switch value {
+      case "true", "1", "yes": shuffle = true
+      case "false", "0", "no": shuffle = false
+      default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
+      }
+    case "read_time": readTime = try number()
+    case "read_voltage": readVoltage = try number()
+    case "gmax": gMaxSiemens = try number()
+    default:
+      throw ConfigurationError(field: rawKey, "unknown configuration key")
+    }
+  }
+
+  /// Every key with its current value, as text (for summaries and logs).
+  public var keyValues: [(String, String)] {
+    func n(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+    return [
+      ("layers", layers.map(String.init).joined(separator: ",")),
+      ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
+      ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("initial_fraction", n(initialFraction)),
+      ("batch", String(batch)), ("epochs", String(epochs)), ("seed", String(seed)),
+      ("c", n(c)), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
+      ("lr", n(learningRate)), ("evals_per_epoch", String(evaluationsPerEpoch)),
+      ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
+      ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
+      ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
+    ]
+  }
+}

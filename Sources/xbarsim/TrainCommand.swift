@@ -1,0 +1,249 @@
+import Circuit
+import Foundation
+import Trainer
+
+/// Set by SIGINT; the training loop polls it and stops cleanly.
+nonisolated(unsafe) var interruptRequested: Int32 = 0
+
+/// `xbarsim train`: one training run.
+enum TrainCommand: CLICommand {
+  static let spec = CommandSpec(
+    name: "train",
+    abstract: "Train a network in the simulated arrays (Lim's rule) or in software.",
+    usage: "xbarsim train [--data DIR] [--config FILE.json] [--<key> <value> ...] [--out DIR] [--summary FILE]",
+    discussion: """
+      Loads MNIST-style IDX files from --data (default data/mnist; fetch with
+      scripts/fetch-mnist), trains for --epochs and evaluates the test set at
+      --evals-per-epoch points per epoch. A progress bar goes to standard error.
+      Keys may also come from a JSON object in --config (same names, '_' or '-');
+      options given on the command line override the file.
+
+      Outputs: --log FILE.csv (one row per evaluation point, written as it is
+      measured), --plot FILE.svg (accuracy versus training images), --summary FILE.json
+      (test_accuracy, accuracy_mean_last/min/max over the last 10 % of points,
+      train_images, seconds_train, images_per_second, pulses, resets and the
+      configuration); --out DIR writes all three as DIR/log.csv, DIR/accuracy.svg and
+      DIR/summary.json. Ctrl-C stops the run, keeps the log and writes the summary.
+      """,
+    options: commonOptions + [
+      OptionSpec("--out", "<dir>", "Write log.csv, accuracy.svg and summary.json into DIR."),
+      OptionSpec("--log", "<file.csv>", "CSV log of the evaluation points."),
+      OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
+      OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
+      OptionSpec("--quiet", nil, "No progress bar."),
+    ])
+
+  /// Options shared by `train` and the commands that build on it.
+  static var commonOptions: [OptionSpec] {
+    [
+      OptionSpec("--data", "<dir>", "Directory with the IDX files (default data/mnist)."),
+      OptionSpec("--config", "<file.json>", "Configuration keys from a JSON object."),
+    ] + TrainingConfiguration.keys.map { k in
+      OptionSpec("--" + k.key.replacingOccurrences(of: "_", with: "-"), k.value, k.help)
+    }
+  }
+
+  /// The configuration from --config and the key options.
+  static func configuration(_ args: ParsedArguments) throws -> TrainingConfiguration {
+    var cfg = TrainingConfiguration()
+    if let path = args.string("--config") {
+      let data: Data
+      do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw CLIError.runtime("\(path): cannot read file (\(ProblemFile.describe(error)))")
+      }
+      let root: JSONValue
+      do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
+      guard case .object(let dict, let keys) = root else {
+        throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
+      }
+      for key in keys {
+        let text: String
+        switch dict[key]! {
+        case .number(let x): text = JSONWriter.number(x)
+        case .string(let s): text = s
+        case .bool(let b): text = b ? "true" : "false"
+        case .array(let a):
+          text = a.map { v -> String in if case .number(let x) = v { return JSONWriter.number(x) } else { return "?" } }
+            .joined(separator: ",")
+        default: throw CLIError.runtime("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
+        }
+        do { try cfg.set(key, text) } catch let e as ConfigurationError {
+          throw CLIError.runtime("\(path): \(e)")
+        }
+      }
+    }
+    for k in TrainingConfiguration.keys {
+      let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
+      if let v = args.string(option) {
+        do { try cfg.set(k.key, v) } catch let e as ConfigurationError {
+          throw CLIError.usage("\(option): \(e.message)")
+        }
+      }
+    }
+    do { try cfg.validate() } catch let e as ConfigurationError {
+      throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
+    }
+    return cfg
+  }
+
+  /// Loads the training and test sets.
+  static func datasets(_ args: ParsedArguments) throws -> (train: IDXDataset, test: IDXDataset) {
+    let dir = args.string("--data").map { URL(fileURLWithPath: $0, isDirectory: true) } ?? IDXDataset.defaultDirectory
+    do {
+      return (try IDXDataset.load(directory: dir, split: .train), try IDXDataset.load(directory: dir, split: .test))
+    } catch {
+      throw CLIError.runtime("\(error)")
+    }
+  }
+
+  static func run(_ args: ParsedArguments) throws {
+    let cfg = try configuration(args)
+    var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
+    if let out = args.string("--out") {
+      do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+        throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
+      }
+      log = log ?? out + "/log.csv"
+      plot = plot ?? out + "/accuracy.svg"
+      summary = summary ?? out + "/summary.json"
+    }
+    let (train, test) = try datasets(args)
+    let experiment: Experiment
+    do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
+      throw CLIError.runtime("\(e)")
+    }
+    let result = try runWithOutputs(
+      experiment, label: describe(cfg), log: log, quiet: args.has("--quiet"))
+    if let plot { try writePlot(result, cfg, to: plot) }
+    let json = summaryJSON(result, cfg)
+    if let summary {
+      do { try json.write(toFile: summary, atomically: true, encoding: .utf8) } catch {
+        throw CLIError.runtime("\(summary): cannot write (\(ProblemFile.describe(error)))")
+      }
+    }
+    print(String(
+      format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %d images in %.2f s train (%.0f images/s), %d pulses, %d resets",
+      describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
+      result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
+    if result.interrupted {
+      print("interrupted: partial results above")
+      throw CLIError.runtime("interrupted after \(result.trainImages) training images")
+    }
+  }
+
+  static func describe(_ cfg: TrainingConfiguration) -> String {
+    let shape = cfg.layers.map(String.init).joined(separator: "-")
+    switch (cfg.rule, cfg.mode) {
+    case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
+    case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)"
+    case (.lim, .onChip):
+      return "lim \(shape) method \(cfg.method.rawValue) β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))"
+    }
+  }
+
+  /// Runs with the CSV log, the progress bar and Ctrl-C handling.
+  static func runWithOutputs(
+    _ experiment: Experiment, label: String, log: String?, quiet: Bool
+  ) throws -> TrainingResult {
+    var logHandle: FileHandle? = nil
+    if let log {
+      guard FileManager.default.createFile(atPath: log, contents: nil),
+        let h = FileHandle(forWritingAtPath: log)
+      else { throw CLIError.runtime("\(log): cannot create the log file") }
+      h.write("images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train\n".data(using: .utf8)!)
+      logHandle = h
+    }
+    defer { try? logHandle?.close() }
+    let trainCount = experiment.trainImagesPerEpoch
+    signal(SIGINT) { _ in interruptRequested = 1 }
+    defer { signal(SIGINT, SIG_DFL) }
+    var bar = ProgressBar(label: label, enabled: !quiet)
+    let result = experiment.run(
+      progress: { p in bar.update(p) },
+      point: { p in
+        let line = String(
+          format: "%d,%.6f,%.2f,%.6f,%d,%d,%.4f\n", p.images, Double(p.images) / Double(trainCount),
+          p.accuracy, p.loss, p.pulses, p.resets, p.seconds)
+        logHandle?.write(line.data(using: .utf8)!)
+      },
+      shouldStop: { interruptRequested != 0 })
+    bar.finish()
+    return result
+  }
+
+  static func writePlot(_ result: TrainingResult, _ cfg: TrainingConfiguration, to path: String) throws {
+    var plot = SVGLinePlot(
+      title: "Test accuracy, \(describe(cfg))", xLabel: "training images", yLabel: "test accuracy (%)")
+    plot.series = [
+      .init(label: describe(cfg), x: result.points.map { Double($0.images) }, y: result.points.map(\.accuracy))
+    ]
+    do { try plot.render().write(toFile: path, atomically: true, encoding: .utf8) } catch {
+      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+    }
+  }
+
+  static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration) -> String {
+    var json = JSONWriter()
+    json.add("test_accuracy", r.testAccuracy)
+    json.add("accuracy_mean_last", r.accuracyMeanLast)
+    json.add("accuracy_min_last", r.accuracyMinLast)
+    json.add("accuracy_max_last", r.accuracyMaxLast)
+    json.add("train_images", r.trainImages)
+    json.add("seconds_train", r.secondsTrain)
+    json.add("seconds_evaluate", r.secondsEvaluate)
+    json.add("images_per_second", r.imagesPerSecond)
+    json.add("pulses", r.pulses)
+    json.add("resets", r.resets)
+    json.add("read_energy_joules", r.readEnergy)
+    json.add("evaluation_points", r.points.count)
+    json.add("interrupted", r.interrupted)
+    var c = JSONWriter()
+    for (k, v) in cfg.keyValues {
+      if let x = Double(v), k != "layers" { c.add(k, x) } else { c.add(k, v) }
+    }
+    json.addRaw("configuration", c.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
+    return json.finished()
+  }
+}
+
+/// A one-line progress bar on standard error (redrawn in place on a
+/// terminal; a line per 10 % otherwise).
+struct ProgressBar {
+  let label: String
+  let enabled: Bool
+  let isTerminal = isatty(STDERR_FILENO) != 0
+  var lastDecile = -1
+  var drawn = false
+
+  init(label: String, enabled: Bool) {
+    self.label = label
+    self.enabled = enabled
+  }
+
+  mutating func update(_ p: TrainingProgress) {
+    guard enabled else { return }
+    var err = StandardError()
+    let frac = Double(p.images) / Double(max(1, p.totalImages))
+    let acc = p.lastAccuracy.map { String(format: "%.2f %%", $0) } ?? "–"
+    if isTerminal {
+      let width = 30, filled = Int(frac * Double(width))
+      let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+      print(String(format: "\r[%@] %d/%d images  %.0f images/s  test %@ ", bar as NSString, p.images, p.totalImages,
+        p.imagesPerSecond, acc as NSString), terminator: "", to: &err)
+      drawn = true
+    } else {
+      let decile = Int(frac * 10)
+      if decile > lastDecile {
+        lastDecile = decile
+        print(String(format: "%@: %d/%d images, %.0f images/s, test %@", label as NSString, p.images, p.totalImages,
+          p.imagesPerSecond, acc as NSString), to: &err)
+      }
+    }
+  }
+
+  mutating func finish() {
+    guard enabled, drawn else { return }
+    var err = StandardError()
+    print("", to: &err)
+  }
+}
