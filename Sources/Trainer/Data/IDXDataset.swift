@@ -1,0 +1,119 @@
+import Foundation
+
+/// Labelled greyscale images in memory, as stored in the IDX files of the
+/// MNIST database (and Fashion-MNIST, EMNIST, ...).
+///
+/// Pixels are bytes (0 = background, 255 = ink for MNIST), row-major per
+/// image and images back to back: image `i` is
+/// `pixels[i * features ..< (i + 1) * features]` with
+/// `features = rows * cols`. Load one with
+/// `load(directory:split:)` or `load(images:labels:)`.
+///
+/// ```swift
+/// let train = try IDXDataset.load(split: .train)  // data/mnist
+/// train.count        // 60000
+/// train.image(0)     // 784 bytes
+/// train.labels[0]    // 5
+/// ```
+public struct IDXDataset: Sendable, Equatable {
+  /// The number of images (and labels).
+  public let count: Int
+  /// The height of each image in pixels.
+  public let rows: Int
+  /// The width of each image in pixels.
+  public let cols: Int
+  /// Every image's pixels, `count × rows × cols` bytes, row-major.
+  public let pixels: [UInt8]
+  /// One class label per image.
+  public let labels: [UInt8]
+  /// The largest label + 1 (0 for an empty set): 10 for MNIST.
+  public let classCount: Int
+
+  /// The number of pixels per image, `rows * cols`.
+  public var features: Int { rows * cols }
+
+  /// Makes a dataset from pixels already in memory.
+  ///
+  /// - Parameters:
+  ///   - rows: The height of each image in pixels.
+  ///   - cols: The width of each image in pixels.
+  ///   - pixels: `labels.count × rows × cols` bytes, image after image.
+  ///   - labels: One class label per image.
+  /// - Precondition: `rows > 0`, `cols > 0` and
+  ///   `pixels.count == labels.count * rows * cols`.
+  public init(rows: Int, cols: Int, pixels: [UInt8], labels: [UInt8]) {
+    precondition(rows > 0 && cols > 0, "image size \(rows)×\(cols)")
+    precondition(
+      pixels.count == labels.count * rows * cols,
+      "\(pixels.count) pixels for \(labels.count) images of \(rows)×\(cols)")
+    self.count = labels.count
+    self.rows = rows
+    self.cols = cols
+    self.pixels = pixels
+    self.labels = labels
+    self.classCount = labels.max().map { Int($0) + 1 } ?? 0
+  }
+
+  /// The pixels of image `i`, row-major.
+  ///
+  /// - Precondition: `0 <= i < count`.
+  /// - Complexity: O(1); the slice shares `pixels`' storage.
+  public func image(_ i: Int) -> ArraySlice<UInt8> {
+    precondition(i >= 0 && i < count, "image \(i) of \(count)")
+    let n = features
+    return pixels[i * n..<(i + 1) * n]
+  }
+
+  /// Calls `body` with all pixels, `count × features` bytes, image after
+  /// image.
+  public func withUnsafePixels<R, E: Error>(
+    _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+  ) throws(E) -> R {
+    try pixels.withUnsafeBufferPointer(body)
+  }
+
+  /// The images and labels in `range`, as a dataset of their own.
+  ///
+  /// `classCount` is recomputed from the labels kept.
+  ///
+  /// - Precondition: `range` lies within `0..<count`.
+  public func subset(_ range: Range<Int>) -> IDXDataset {
+    precondition(
+      range.lowerBound >= 0 && range.upperBound <= count,
+      "range \(range) outside 0..<\(count)")
+    let n = features
+    return IDXDataset(
+      rows: rows, cols: cols,
+      pixels: Array(pixels[range.lowerBound * n..<range.upperBound * n]),
+      labels: Array(labels[range]))
+  }
+}
+
+extension IDXDataset {
+  /// One of the two parts of the MNIST database and datasets laid out
+  /// like it.
+  public enum Split: String, Sendable, CaseIterable {
+    /// The training set: `train-images-idx3-ubyte`,
+    /// `train-labels-idx1-ubyte` (60,000 images for MNIST).
+    case train
+    /// The test set: `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`
+    /// (10,000 images for MNIST).
+    case test
+
+    /// The standard name of the images file, without `.gz`.
+    public var imagesFileName: String {
+      self == .train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte"
+    }
+
+    /// The standard name of the labels file, without `.gz`.
+    public var labelsFileName: String {
+      self == .train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte"
+    }
+  }
+
+  /// `data/mnist` in the current directory: where `scripts/fetch-mnist`
+  /// puts MNIST when run from the repository root.
+  public static var defaultDirectory: URL {
+    URL(fileURLWithPath: "data/mnist", isDirectory: true)
+  }
+}

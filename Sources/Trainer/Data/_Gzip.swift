@@ -1,0 +1,167 @@
+// gzip framing (RFC 1952) around the DEFLATE decoder in `_Inflater.swift`.
+//
+// Why not zlib or `gzip -dc`: Foundation on Linux exposes no decompression
+// API, importing the system zlib would need a module map and the zlib
+// headers on every machine, and spawning `gzip` depends on PATH and process
+// spawning (awkward in tests and sandboxes). The decoder is ~300 lines and
+// checks each member's CRC-32 and length, so a corrupt file is reported
+// instead of silently producing wrong pixels.
+
+/// gzip decompression: every member of a (possibly multi-member) file.
+enum _Gzip {
+  /// Whether `bytes` starts with the gzip magic number 1f 8b.
+  static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+  }
+
+  /// Decompresses a gzip file: its members' data, concatenated.
+  ///
+  /// - Throws: `_InflateError` if a header, the compressed data, a CRC-32
+  ///   or a length field is wrong, the data ends early, or non-gzip bytes
+  ///   follow the last member.
+  static func decompress(
+    _ input: UnsafeRawBufferPointer
+  ) throws(_InflateError) -> [UInt8] {
+    // The last member's ISIZE is the whole output's size for the common
+    // single-member file (mod 2^32): a good first capacity, bounded by
+    // DEFLATE's largest ratio (~1032:1) against a forged trailer.
+    var capacity = input.count * 3
+    if input.count >= 18 {
+      capacity = max(capacity, Int(readLE32(input, input.count - 4)))
+      capacity = min(capacity, input.count * 1032)
+    }
+    var inflater = _Inflater(input: input, position: 0, capacity: capacity)
+    defer { inflater.deallocate() }
+    var memberIndex = 0
+    repeat {
+      let start = inflater.outputCount
+      try member(&inflater, index: memberIndex)
+      let produced = inflater.outputCount - start
+      let trailer = inflater.position
+      if trailer + 8 > input.count {
+        throw _InflateError("member \(memberIndex + 1): trailer truncated")
+      }
+      let crc = _crc32(
+        UnsafeRawBufferPointer(start: inflater.output + start, count: produced))
+      let storedCRC = readLE32(input, trailer)
+      if crc != storedCRC {
+        throw _InflateError(
+          "member \(memberIndex + 1): CRC-32 0x\(hex8(crc)), "
+            + "trailer says 0x\(hex8(storedCRC))")
+      }
+      let storedSize = readLE32(input, trailer + 4)
+      if UInt32(truncatingIfNeeded: produced) != storedSize {
+        throw _InflateError(
+          "member \(memberIndex + 1): \(produced) bytes out, "
+            + "trailer says \(storedSize)")
+      }
+      inflater.position = trailer + 8
+      memberIndex += 1
+    } while inflater.position < input.count
+
+    return [UInt8](unsafeUninitializedCapacity: inflater.outputCount) {
+      buffer, count in
+      buffer.baseAddress!.initialize(
+        from: inflater.output, count: inflater.outputCount)
+      count = inflater.outputCount
+    }
+  }
+
+  /// Parses one member's header at `inflater.position` and inflates its
+  /// data, leaving `position` at the trailer.
+  static func member(
+    _ inflater: inout _Inflater, index: Int
+  ) throws(_InflateError) {
+    let input = inflater.input
+    var p = inflater.position
+    let name = "member \(index + 1)"
+    if index > 0 && !hasMagic(UnsafeRawBufferPointer(rebasing: input[p...])) {
+      throw _InflateError(
+        "\(input.count - p) bytes of non-gzip data after the last member")
+    }
+    if p + 10 > input.count {
+      throw _InflateError("\(name): header truncated")
+    }
+    if input[p] != 0x1F || input[p + 1] != 0x8B {
+      throw _InflateError("not gzip data")
+    }
+    if input[p + 2] != 8 {
+      throw _InflateError(
+        "\(name): compression method \(input[p + 2]), expected 8 (deflate)")
+    }
+    let flags = input[p + 3]
+    if flags & 0xE0 != 0 {
+      throw _InflateError("\(name): reserved header flags set")
+    }
+    p += 10
+    if flags & 0x04 != 0 {  // FEXTRA
+      if p + 2 > input.count {
+        throw _InflateError("\(name): header truncated")
+      }
+      p += 2 + Int(input[p]) + Int(input[p + 1]) << 8
+    }
+    // FNAME, FCOMMENT: zero-terminated strings.
+    for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {
+      while p < input.count && input[p] != 0 { p += 1 }
+      p += 1
+    }
+    if flags & 0x02 != 0 { p += 2 }  // FHCRC
+    if p >= input.count { throw _InflateError("\(name): header truncated") }
+    inflater.position = p
+    try inflater.inflateStream()
+  }
+
+  static func readLE32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32
+  {
+    UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+      | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+  }
+
+  static func hex8(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: 8 - digits.count) + digits
+  }
+}
+
+/// CRC-32 (ISO-HDLC: reflected, polynomial 0xEDB88320) slicing by 8.
+let _crc32Tables: [UInt32] = {
+  var tables = [UInt32](repeating: 0, count: 8 * 256)
+  for n in 0..<256 {
+    var c = UInt32(n)
+    for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    tables[n] = c
+  }
+  for n in 0..<256 {
+    for k in 1..<8 {
+      let previous = tables[(k - 1) * 256 + n]
+      tables[k * 256 + n] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+    }
+  }
+  return tables
+}()
+
+/// The CRC-32 of `bytes`, as gzip and zlib's `crc32` compute it.
+func _crc32(_ bytes: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt32 {
+  _crc32Tables.withUnsafeBufferPointer { t in
+    var crc = ~initial
+    var i = 0
+    let n = bytes.count
+    while i + 8 <= n {
+      let word = UInt64(
+        littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+      let lo = UInt32(truncatingIfNeeded: word) ^ crc
+      let hi = UInt32(truncatingIfNeeded: word >> 32)
+      crc =
+        t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+        ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+        ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]
+        ^ t[1 * 256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+      i += 8
+    }
+    while i < n {
+      crc = t[Int((crc ^ UInt32(bytes[i])) & 0xFF)] ^ (crc >> 8)
+      i += 1
+    }
+    return ~crc
+  }
+}

@@ -1,0 +1,477 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// Small IDX files are written into a fresh temporary directory per test and
+// read back; nothing here needs data/mnist.
+
+// MARK: - Helpers
+
+/// `value` as 4 big-endian bytes.
+private func bigEndian(_ value: UInt32) -> [UInt8] {
+  [
+    UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF),
+    UInt8(value & 0xFF),
+  ]
+}
+
+/// An images IDX file: header (`magic`, count, rows, cols) + pixels.
+private func idxImages(
+  count: Int, rows: Int, cols: Int, pixels: [UInt8], magic: UInt32 = 0x0803
+) -> [UInt8] {
+  bigEndian(magic) + bigEndian(UInt32(count)) + bigEndian(UInt32(rows))
+    + bigEndian(UInt32(cols)) + pixels
+}
+
+/// A labels IDX file: header (`magic`, count) + labels.
+private func idxLabels(_ labels: [UInt8], magic: UInt32 = 0x0801) -> [UInt8] {
+  bigEndian(magic) + bigEndian(UInt32(labels.count)) + labels
+}
+
+/// Sparse, MNIST-like pixels: mostly zero, some strokes.
+private func samplePixels(count: Int, features: Int, seed: UInt64) -> [UInt8] {
+  var g = SeededGenerator(seed: seed)
+  return (0..<count * features).map { _ in
+    g.nextUniform() < 0.8 ? 0 : UInt8(truncatingIfNeeded: g.next())
+  }
+}
+
+private func write(_ bytes: [UInt8], _ url: URL) throws {
+  try Data(bytes).write(to: url)
+}
+
+/// A small sample set: 5 images of 3×4 and labels with classCount 8.
+private struct Sample {
+  static let rows = 3, cols = 4
+  static let labels: [UInt8] = [7, 0, 3, 3, 1]
+  static let pixels = samplePixels(count: 5, features: 12, seed: 1)
+  static var imagesFile: [UInt8] {
+    idxImages(count: 5, rows: rows, cols: cols, pixels: pixels)
+  }
+  static var labelsFile: [UInt8] { idxLabels(labels) }
+}
+
+/// The `gzip` program, used as an independent compressor.
+let gzipProgram: URL? = ["/usr/bin/gzip", "/bin/gzip"]
+  .map(URL.init(fileURLWithPath:))
+  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+/// `bytes` compressed by the `gzip` program at `level` (name kept in the
+/// header unless `noName`).
+func systemGzip(_ bytes: [UInt8], level: Int = 6, noName: Bool = false)
+  throws -> [UInt8]
+{
+  let dir = try temporaryDirectory("xbarsim-gzip")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("payload")
+  try Data(bytes).write(to: file)
+  let result = try runProcess(
+    gzipProgram!, ["-\(level)"] + (noName ? ["-n"] : []) + [file.path])
+  #expect(result.status == 0, "gzip: \(result.stderr)")
+  return [UInt8](try Data(contentsOf: file.appendingPathExtension("gz")))
+}
+
+/// Expects `body` to throw a `DatasetError` of `kind` whose description
+/// names `file` and contains every one of `phrases`.
+private func expectError(
+  _ kind: DatasetError.Kind, file: URL, _ phrases: [String],
+  sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () throws -> IDXDataset
+) {
+  do {
+    let dataset = try body()
+    Issue.record(
+      "loaded \(dataset.count) images, expected \(kind)",
+      sourceLocation: sourceLocation)
+  } catch let error as DatasetError {
+    #expect(error.kind == kind, sourceLocation: sourceLocation)
+    #expect(error.file == file.path, sourceLocation: sourceLocation)
+    let text = error.description
+    #expect(text.hasPrefix(file.path + ": "), sourceLocation: sourceLocation)
+    #expect(!text.contains("\n"), sourceLocation: sourceLocation)
+    for phrase in phrases {
+      #expect(
+        text.contains(phrase), "\(text) lacks \(phrase)",
+        sourceLocation: sourceLocation)
+    }
+  } catch {
+    Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+  }
+}
+
+// MARK: - Reading
+
+@Test(arguments: IDXDataset.Split.allCases)
+func loadsStandardNamesFromDirectory(split: IDXDataset.Split) throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  try write(Sample.imagesFile, dir.appendingPathComponent(split.imagesFileName))
+  try write(Sample.labelsFile, dir.appendingPathComponent(split.labelsFileName))
+
+  let set = try IDXDataset.load(directory: dir, split: split)
+  #expect(set.count == 5)
+  #expect(set.rows == 3 && set.cols == 4 && set.features == 12)
+  #expect(set.pixels == Sample.pixels)
+  #expect(set.labels == Sample.labels)
+  #expect(set.classCount == 8)
+  for i in 0..<5 {
+    #expect(Array(set.image(i)) == Array(Sample.pixels[i * 12..<(i + 1) * 12]))
+  }
+  let sum = set.withUnsafePixels { $0.reduce(0) { $0 + Int($1) } }
+  #expect(sum == Sample.pixels.reduce(0) { $0 + Int($1) })
+}
+
+@Test func splitsUseTheMNISTFileNames() {
+  #expect(IDXDataset.Split.train.imagesFileName == "train-images-idx3-ubyte")
+  #expect(IDXDataset.Split.train.labelsFileName == "train-labels-idx1-ubyte")
+  #expect(IDXDataset.Split.test.imagesFileName == "t10k-images-idx3-ubyte")
+  #expect(IDXDataset.Split.test.labelsFileName == "t10k-labels-idx1-ubyte")
+  #expect(IDXDataset.defaultDirectory.path.hasSuffix("/data/mnist"))
+}
+
+@Test func loadsExplicitFilesOfAnyName() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("x.idx3")
+  let labels = dir.appendingPathComponent("y.idx1")
+  try write(Sample.imagesFile, images)
+  try write(Sample.labelsFile, labels)
+  let set = try IDXDataset.load(images: images, labels: labels)
+  let expected = IDXDataset(
+    rows: 3, cols: 4, pixels: Sample.pixels, labels: Sample.labels)
+  #expect(set == expected)
+}
+
+@Test func emptySetHasNoClasses() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  try write(
+    idxImages(count: 0, rows: 28, cols: 28, pixels: []),
+    dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+  try write(idxLabels([]), dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+  let set = try IDXDataset.load(directory: dir, split: .test)
+  #expect(set.count == 0 && set.features == 784 && set.classCount == 0)
+}
+
+@Test func subsetKeepsImagesAndLabelsTogether() {
+  let set = IDXDataset(
+    rows: 3, cols: 4, pixels: Sample.pixels, labels: Sample.labels)
+  let part = set.subset(1..<4)
+  #expect(part.count == 3 && part.rows == 3 && part.cols == 4)
+  #expect(part.labels == [0, 3, 3])
+  #expect(part.classCount == 4)
+  #expect(part.pixels == Array(Sample.pixels[12..<48]))
+  #expect(set.subset(2..<2).count == 0)
+}
+
+@Test(.enabled(if: gzipProgram != nil))
+func loadsGzipFilesNamedWithGz() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  // A realistic size so the compressor emits dynamic Huffman blocks.
+  let pixels = samplePixels(count: 300, features: 784, seed: 2)
+  var g = SeededGenerator(seed: 3)
+  let labels = (0..<300).map { _ in UInt8(g.next() % 10) }
+  try write(
+    try systemGzip(idxImages(count: 300, rows: 28, cols: 28, pixels: pixels)),
+    dir.appendingPathComponent("train-images-idx3-ubyte.gz"))
+  try write(
+    try systemGzip(idxLabels(labels)),
+    dir.appendingPathComponent("train-labels-idx1-ubyte.gz"))
+
+  let set = try IDXDataset.load(directory: dir, split: .train)
+  #expect(set.count == 300 && set.rows == 28 && set.cols == 28)
+  #expect(set.pixels == pixels)
+  #expect(set.labels == labels)
+  #expect(set.classCount == Int(labels.max()!) + 1)
+}
+
+@Test func detectsGzipByMagicWhateverTheName() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  // Python's gzip.compress(idxLabels([0...9, 0, 1]), compresslevel=9,
+  // mtime=0): one fixed-Huffman block.
+  let gzipped: [UInt8] = [
+    0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60,
+    0xE0, 0x60, 0x64, 0x60, 0x60, 0xE0, 0x61, 0x60, 0x64, 0x62, 0x66, 0x61,
+    0x65, 0x63, 0xE7, 0xE0, 0x64, 0x60, 0x04, 0x00, 0xA7, 0x49, 0x07, 0xF6,
+    0x14, 0x00, 0x00, 0x00,
+  ]
+  let labels = dir.appendingPathComponent("labels")
+  let images = dir.appendingPathComponent("images")
+  try write(gzipped, labels)
+  let pixels = samplePixels(count: 12, features: 4, seed: 4)
+  try write(idxImages(count: 12, rows: 2, cols: 2, pixels: pixels), images)
+  let set = try IDXDataset.load(images: images, labels: labels)
+  #expect(set.labels == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])
+  #expect(set.pixels == pixels)
+  #expect(set.classCount == 10)
+}
+
+@Test func prefersThePlainFileToItsGzVariant() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  try write(
+    Sample.imagesFile, dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+  try write(
+    Sample.labelsFile, dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+  // A broken .gz beside each: must not be opened.
+  try write(
+    [0x1F, 0x8B, 0], dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+  try write(
+    [0x1F, 0x8B, 0], dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+  #expect(try IDXDataset.load(directory: dir, split: .test).count == 5)
+}
+
+// MARK: - Errors
+
+@Test func missingFileIsNamed() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  expectError(.missingFile, file: images, ["missing file"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  try write(Sample.imagesFile, images)
+  expectError(.missingFile, file: labels, ["missing file"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func missingFileInDirectoryMentionsGzVariant() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("train-images-idx3-ubyte")
+  expectError(
+    .missingFile, file: images,
+    ["missing file", "nor train-images-idx3-ubyte.gz"]
+  ) {
+    try IDXDataset.load(directory: dir, split: .train)
+  }
+  // Not MNIST's directory: no fetch hint.
+  do {
+    _ = try IDXDataset.load(directory: dir, split: .train)
+  } catch {
+    #expect(!error.description.contains("fetch-mnist"))
+  }
+  try write(Sample.imagesFile, images)
+  expectError(
+    .missingFile, file: dir.appendingPathComponent("train-labels-idx1-ubyte"),
+    ["missing file", "nor train-labels-idx1-ubyte.gz"]
+  ) {
+    try IDXDataset.load(directory: dir, split: .train)
+  }
+}
+
+@Test func missingMNISTSaysToRunFetchScript() throws {
+  let root = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = root.appendingPathComponent("data/mnist")
+  expectError(
+    .missingFile, file: dir.appendingPathComponent("t10k-images-idx3-ubyte"),
+    ["missing file", "run scripts/fetch-mnist"]
+  ) {
+    try IDXDataset.load(directory: dir, split: .test)
+  }
+}
+
+@Test func badMagicShowsExpectedAndFoundInHex() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(Sample.labelsFile, labels)
+
+  try write(Array("not an IDX file at all".utf8), images)
+  expectError(
+    .badMagic, file: images, ["bad magic 0x6E6F7420", "expected 0x00000803"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  // Labels given as images and images as labels.
+  expectError(
+    .badMagic, file: labels,
+    ["bad magic 0x00000801", "expected 0x00000803", "swapped"]
+  ) {
+    try IDXDataset.load(images: labels, labels: images)
+  }
+  try write(Sample.imagesFile, images)
+  try write(idxLabels(Sample.labels, magic: 0x0803), labels)
+  expectError(
+    .badMagic, file: labels, ["bad magic 0x00000803", "expected 0x00000801"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func wrongElementTypeIsNamed() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(
+    idxImages(count: 5, rows: 3, cols: 4, pixels: Sample.pixels, magic: 0x0D03),
+    images)
+  try write(Sample.labelsFile, labels)
+  expectError(
+    .wrongDataType, file: images,
+    ["element type 0x0D (float32)", "expected 0x08 (unsigned byte)"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func truncatedFileShowsExpectedAndActualBytes() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(Array(Sample.imagesFile.dropLast(10)), images)
+  try write(Sample.labelsFile, labels)
+  expectError(
+    .truncated, file: images,
+    [
+      "truncated", "expected 76 bytes", "16-byte header", "5 × 3 × 4",
+      "found 66",
+    ]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  try write(Sample.imagesFile, images)
+  try write(Array(Sample.labelsFile.dropLast()), labels)
+  expectError(
+    .truncated, file: labels,
+    ["truncated", "expected 13 bytes", "8-byte header + 5 labels", "found 12"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  // Shorter than the header; empty.
+  try write(Array(Sample.imagesFile.prefix(10)), images)
+  expectError(
+    .truncated, file: images, ["truncated", "16-byte header", "found 10"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  try write([], images)
+  expectError(.truncated, file: images, ["truncated", "found 0"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func trailingBytesAreRejected() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(Sample.imagesFile + [0, 0], images)
+  try write(Sample.labelsFile, labels)
+  expectError(
+    .trailingData, file: images,
+    ["trailing data", "expected 76 bytes", "found 78"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func imageAndLabelCountsMustAgree() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(Sample.imagesFile, images)
+  try write(idxLabels(Array(Sample.labels.prefix(4))), labels)
+  expectError(
+    .countMismatch, file: labels, ["4 labels for 5 images in \(images.path)"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func imagesWithoutPixelsAreRejected() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(idxImages(count: 5, rows: 0, cols: 28, pixels: []), images)
+  try write(Sample.labelsFile, labels)
+  expectError(.badHeader, file: images, ["image size 0×28"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+@Test func directoryInPlaceOfFileIsUnreadable() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let labels = dir.appendingPathComponent("labels")
+  try write(Sample.labelsFile, labels)
+  expectError(.unreadable, file: dir, ["is a directory"]) {
+    try IDXDataset.load(images: dir, labels: labels)
+  }
+}
+
+@Test func corruptGzipIsReported() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images.gz")
+  let labels = dir.appendingPathComponent("labels")
+  try write(Sample.labelsFile, labels)
+  let good = try gzippedSampleImages()
+  var bad = good
+  bad[bad.count - 8] ^= 0xFF  // CRC-32 in the trailer
+  try write(bad, images)
+  expectError(.corruptGzip, file: images, ["gzip:", "CRC-32"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  try write(Array(good.prefix(good.count / 2)), images)
+  expectError(.corruptGzip, file: images, ["gzip:", "truncated"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+/// `Sample.imagesFile` as one stored (uncompressed) DEFLATE block, with the
+/// CRC-32 computed by the code under test (checked against known values in
+/// `InflateTests`).
+private func gzippedSampleImages() throws -> [UInt8] {
+  let payload = Sample.imagesFile
+  let n = payload.count
+  var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+  out += [
+    1, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8 & 0xFF),
+  ]
+  out += payload
+  let crc = payload.withUnsafeBytes { _crc32($0) }
+  for value in [crc, UInt32(n)] {
+    out += [
+      UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF),
+      UInt8(value >> 16 & 0xFF), UInt8(value >> 24),
+    ]
+  }
+  return out
+}
+
+// MARK: - Preconditions
+
+@Test func imageIndexOutOfRangeTraps() async {
+  await #expect(processExitsWith: .failure) {
+    let set = IDXDataset(
+      rows: 1, cols: 2, pixels: [1, 2, 3, 4], labels: [0, 1])
+    _ = set.image(2)
+  }
+}
+
+@Test func pixelCountMustMatchLabels() async {
+  await #expect(processExitsWith: .failure) {
+    _ = IDXDataset(rows: 2, cols: 2, pixels: [1, 2, 3], labels: [0])
+  }
+}
+
+@Test func subsetOutsideTheSetTraps() async {
+  await #expect(processExitsWith: .failure) {
+    let set = IDXDataset(rows: 1, cols: 1, pixels: [1, 2], labels: [0, 1])
+    _ = set.subset(1..<3)
+  }
+}
