@@ -4,7 +4,8 @@ extension DifferentialArray {
   ///
   /// Equal to `read(_:voltages:)`'s `difference` up to single-precision
   /// rounding. Rows with zero input are skipped (forward), which is what
-  /// makes sparse inputs cheap. Allocates nothing.
+  /// makes sparse inputs cheap. Allocates nothing; uses the array's
+  /// scratch buffer, so one array is read by one thread at a time.
   ///
   /// - Parameters:
   ///   - input: M voltages (forward) or N voltages (transposed), V.
@@ -20,7 +21,7 @@ extension DifferentialArray {
     switch direction {
     case .forward:
       precondition(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
-      _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
+      _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n, scratch: _scratch)
     case .transposed:
       precondition(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
       _transposedKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
@@ -28,7 +29,8 @@ extension DifferentialArray {
     if bookEnergy {
       var p = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
-      for k in 0..<input.count where input[k] != 0 {
+      // Branch-free (zero inputs add 0), so it vectorises.
+      for k in 0..<input.count {
         let v = Double(input[k])
         p += v * v * load[k]
       }
@@ -56,7 +58,7 @@ extension DifferentialArray {
 @inlinable
 package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-  _ m: Int, _ n: Int
+  _ m: Int, _ n: Int, scratch: UnsafeMutablePointer<Int32>
 ) {
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -64,24 +66,28 @@ package func _forwardKernel(
   @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
   }
+  // Compact the active rows first (branch-free): each image has its own
+  // pattern of zero pixels, which a branch per row and block mispredicts.
+  var count = 0
+  for i in 0..<m {
+    scratch[count] = Int32(truncatingIfNeeded: i)
+    count &+= input[i] != 0 ? 1 : 0
+  }
   var j0 = 0
   while j0 + 64 <= n {
     var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-    var row = w + j0
-    for i in 0..<m {
-      let v = input[i]
-      if v != 0 {
-        let s = SIMD8<Float>(repeating: v)
-        a0.addProduct(s, load(row))
-        a1.addProduct(s, load(row + 8))
-        a2.addProduct(s, load(row + 16))
-        a3.addProduct(s, load(row + 24))
-        a4.addProduct(s, load(row + 32))
-        a5.addProduct(s, load(row + 40))
-        a6.addProduct(s, load(row + 48))
-        a7.addProduct(s, load(row + 56))
-      }
-      row += n
+    for r in 0..<count {
+      let i = Int(scratch[r])
+      let row = w + i * n + j0
+      let s = SIMD8<Float>(repeating: input[i])
+      a0.addProduct(s, load(row))
+      a1.addProduct(s, load(row + 8))
+      a2.addProduct(s, load(row + 16))
+      a3.addProduct(s, load(row + 24))
+      a4.addProduct(s, load(row + 32))
+      a5.addProduct(s, load(row + 40))
+      a6.addProduct(s, load(row + 48))
+      a7.addProduct(s, load(row + 56))
     }
     let o = out + j0
     store(o, a0); store(o + 8, a1); store(o + 16, a2); store(o + 24, a3)
@@ -91,19 +97,18 @@ package func _forwardKernel(
   guard j0 < n else { return }
   (out + j0).update(repeating: 0, count: n - j0)
   let rest = n - j0, r8 = rest & ~7
-  for i in 0..<m {
+  for r in 0..<count {
+    let i = Int(scratch[r])
     let v = input[i]
-    if v != 0 {
-      let row = w + i * n + j0
-      var j = 0
-      while j < r8 {
-        let a = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-        let o = UnsafeRawPointer(out + j0 + j).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(out + j0 + j).storeBytes(of: o + v * a, as: SIMD8<Float>.self)
-        j += 8
-      }
-      while j < rest { out[j0 + j] += v * row[j]; j += 1 }
+    let row = w + i * n + j0
+    var j = 0
+    while j < r8 {
+      let a = load(row + j)
+      let o = load(out + j0 + j)
+      store(out + j0 + j, o + v * a)
+      j += 8
     }
+    while j < rest { out[j0 + j] += v * row[j]; j += 1 }
   }
 }
 

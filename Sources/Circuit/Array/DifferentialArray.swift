@@ -47,6 +47,9 @@ public final class DifferentialArray: @unchecked Sendable {
   /// Σ_i (G+_ij + G−_ij): the load a source line pair drives (S).
   @usableFromInline package let _columnLoad: UnsafeMutablePointer<Double>
 
+  /// Row indices of the active inputs of a read (the kernels' scratch).
+  @usableFromInline let _scratch: UnsafeMutablePointer<Int32>
+
   /// Energy of all reads so far (J): Σ V·I over each read's duration.
   public var readEnergy: Double = 0
   /// Number of reads so far.
@@ -69,6 +72,7 @@ public final class DifferentialArray: @unchecked Sendable {
     _rowLoad.initialize(repeating: 2 * conductance * Double(columns), count: rows)
     _columnLoad = .allocate(capacity: columns)
     _columnLoad.initialize(repeating: 2 * conductance * Double(rows), count: columns)
+    _scratch = .allocate(capacity: rows)
   }
 
   deinit {
@@ -77,6 +81,7 @@ public final class DifferentialArray: @unchecked Sendable {
     _weight.deallocate()
     _rowLoad.deallocate()
     _columnLoad.deallocate()
+    _scratch.deallocate()
   }
 
   /// An independent array with the same devices, lines and counters.

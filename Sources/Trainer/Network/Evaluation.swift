@@ -25,6 +25,7 @@ struct ForwardEvaluator {
       let lo = count * part / t, hi = count * (part + 1) / t
       var acts = sizes.dropLast().map { [Float](repeating: 0, count: $0 + 1) }
       var out = sizes.dropFirst().map { [Float](repeating: 0, count: $0) }
+      var scratch = [Int32](repeating: 0, count: (sizes.max() ?? 0) + 1)
       var ok = 0
       for s in lo..<hi {
         let px = pixels + s * features
@@ -36,7 +37,9 @@ struct ForwardEvaluator {
           let m = sizes[l] + 1, n = sizes[l + 1], scale = scales[l]
           acts[l].withUnsafeBufferPointer { a in
             out[l].withUnsafeMutableBufferPointer { o in
-              _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n)
+              scratch.withUnsafeMutableBufferPointer { sc in
+                _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n, scratch: sc.baseAddress!)
+              }
               for j in 0..<n { o[j] *= scale }
             }
           }

@@ -20,6 +20,7 @@ public final class FloatNetwork: @unchecked Sendable {
   var deltas: [[Float]]
   var gradients: [[Float]]
   var samplesInBatch = 0
+  var scratch: [Int32]
 
   public init(configuration cfg: TrainingConfiguration) {
     sizes = cfg.layers
@@ -38,6 +39,7 @@ public final class FloatNetwork: @unchecked Sendable {
     activations = (0..<(s.count - 1)).map { [Float](repeating: 0, count: s[$0] + 1) }
     sums = (1..<s.count).map { [Float](repeating: 0, count: s[$0]) }
     deltas = sums
+    scratch = [Int32](repeating: 0, count: (s.max() ?? 0) + 1)
     gradients = cfg.batch > 1 ? w.map { [Float](repeating: 0, count: $0.count) } : []
   }
 
@@ -52,7 +54,9 @@ public final class FloatNetwork: @unchecked Sendable {
       weights[l].withUnsafeBufferPointer { w in
         activations[l].withUnsafeBufferPointer { a in
           sums[l].withUnsafeMutableBufferPointer { s in
-            _forwardKernel(w.baseAddress!, a.baseAddress!, s.baseAddress!, m, n)
+            scratch.withUnsafeMutableBufferPointer { sc in
+              _forwardKernel(w.baseAddress!, a.baseAddress!, s.baseAddress!, m, n, scratch: sc.baseAddress!)
+            }
           }
         }
       }

@@ -25,6 +25,8 @@ final class LimLayer {
   let gMax: Double
   /// The potentiation curve G(k)/G_max, k = 0…n_max.
   let table: [Double]
+  /// The same as a raw pointer (the hot loop's copy).
+  let tableD: UnsafeMutablePointer<Double>
   /// The same in siemens, single precision, for the weight cache.
   let tableS: UnsafeMutablePointer<Float>
   let device: LimExponentialDevice
@@ -49,6 +51,9 @@ final class LimLayer {
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = device.potentiationCurve()
+    tableD = .allocate(capacity: nMax + 2)
+    for s in 0...nMax { tableD[s] = table[s] }
+    tableD[nMax + 1] = table[nMax]
     tableS = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableS[s] = Float(table[s] * gMax) }
     tableS[nMax + 1] = tableS[nMax]
@@ -87,6 +92,7 @@ final class LimLayer {
     for p in [gp, gm] { p.deallocate() }
     for p in [xp, xm] { p.deallocate() }
     tableS.deallocate()
+    tableD.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -142,55 +148,89 @@ final class LimLayer {
       }
       return
     }
-    // Methods a and b: integer states. The common case, a device below
-    // G_max, is one increment, one weight and two load updates; the rare
-    // case goes to `atMaximum`.
+    if hasVariation {
+      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: true)
+    } else {
+      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false)
+    }
+  }
+
+  /// Methods a and b: integer states. The common case, a device below
+  /// G_max, is one increment; at G_max the method's sequence runs on the
+  /// states (`atMaximum`). Either way the weight cache and the line loads
+  /// follow from the old and new states. `scaled` is false without
+  /// variation (every X is 1), which saves streaming the scales.
+  @inline(__always)
+  private func updateStates(
+    rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int, scaled: Bool
+  ) {
     let n = columns, top = UInt8(nMax)
     let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
-    var count = 0
+    let methodB = method == .b
+    var count = 0, resetCount = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
       var rowDelta: Float = 0
-      for u in 0..<upCount {
-        let j = Int(up[u]), k = base + j
-        let s = kp[k]
-        if s < top && !(s &+ 1 == top && km[k] == top) {
-          let s1 = s &+ 1
-          kp[k] = s1
-          let gNew = xp[k] * t[Int(s1)]
-          let d = gNew - xp[k] * t[Int(s)]
-          w[k] = gNew - xm[k] * t[Int(km[k])]
-          rowDelta += d
-          colLoad[j] += Double(d)
-          count += 1
+      @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
+        let k = base + j
+        let sa = a[k], sb = b[k]
+        if sa < top && !(sa &+ 1 == top && sb == top) {
+          a[k] = sa &+ 1
+          count &+= 1
+        } else if methodB && sa == top && sb > 1 && sb < top
+          && bStopsBelow(Int(sb), xa: Double(scaled ? (up ? xp[k] : xm[k]) : 1),
+            xb: Double(scaled ? (up ? xm[k] : xp[k]) : 1))
+        {
+          // Method b's sequence, found directly (see `atMaximum`): reset the
+          // other device and re-potentiate it to one state below.
+          b[k] = sb &- 1
+          count &+= Int(sb) - 1
+          resetCount &+= 1
         } else {
-          rowLoad[i] += Double(rowDelta)
-          rowDelta = 0
-          update(k, up: true)
+          atMaximumOrReset(k, up: up)
         }
+        let xpk: Float = scaled ? xp[k] : 1, xmk: Float = scaled ? xm[k] : 1
+        let p0 = xpk * t[Int(up ? sa : sb)], m0 = xmk * t[Int(up ? sb : sa)]
+        let p1 = xpk * t[Int(kp[k])], m1 = xmk * t[Int(km[k])]
+        w[k] = p1 - m1
+        let d = (p1 - p0) + (m1 - m0)
+        rowDelta += d
+        colLoad[j] += Double(d)
       }
-      for v in 0..<downCount {
-        let j = Int(down[v]), k = base + j
-        let s = km[k]
-        if s < top && !(s &+ 1 == top && kp[k] == top) {
-          let s1 = s &+ 1
-          km[k] = s1
-          let gNew = xm[k] * t[Int(s1)]
-          let d = gNew - xm[k] * t[Int(s)]
-          w[k] = xp[k] * t[Int(kp[k])] - gNew
-          rowDelta += d
-          colLoad[j] += Double(d)
-          count += 1
-        } else {
-          rowLoad[i] += Double(rowDelta)
-          rowDelta = 0
-          update(k, up: false)
-        }
-      }
+      for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
+      for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
       rowLoad[i] += Double(rowDelta)
     }
     pulses += count
+    resets += resetCount
+  }
+
+  /// Method b's loop stops one state below the old one, `old − 1`: the
+  /// loop condition G+ − (G− + ΔG) > W holds at old − 2 and fails at
+  /// old − 1 (for G+ at G_max, with scales xa, xb). Checked, not assumed.
+  @inline(__always)
+  private func bStopsBelow(_ old: Int, xa: Double, xb: Double) -> Bool {
+    let t = tableD, top = xa * t[nMax]
+    let w = top - xb * t[old]
+    return top - xb * t[old - 1] > w && !(top - xb * t[old] > w)
+  }
+
+  /// The uncommon cases of a pulse on integer states: the device to pulse
+  /// is at G_max (the method's sequence), or the pulse brings both devices
+  /// to G_max (Figure 2D: both reset).
+  @inline(never)
+  private func atMaximumOrReset(_ k: Int, up: Bool) {
+    let a = up ? kp : km, b = up ? km : kp
+    if Int(a[k]) < nMax {
+      a[k] = 0
+      b[k] = 0
+      pulses += 1
+      resets += 2
+    } else {
+      atMaximum(k, up: up)
+    }
   }
 
   /// One update of synapse k: raise its weight (`up`) or lower it, by one
