@@ -10,6 +10,7 @@ enum Xbarsim {
     SpiceCommand.self,
     PulsesCommand.self,
     TrainCommand.self,
+    ReproduceCommand.self,
     BenchCommand.self,
   ]
 

@@ -1,0 +1,91 @@
+import Circuit
+
+/// One run of a figure's sweep: what varies, and the paper's number.
+public struct ReproductionRun: Sendable {
+  public var figure: Int
+  /// The column of the sweep ("β = 2", "batch 5", …).
+  public var label: String
+  public var configuration: TrainingConfiguration
+  /// The paper's average accuracy for this point (percent), where the
+  /// paper states it.
+  public var paper: Double?
+  public var hiddenLayers: Int { configuration.layers.count - 2 }
+  /// on-chip, off-chip or software.
+  public var learning: String {
+    configuration.rule == .float ? "software" : configuration.mode.rawValue
+  }
+}
+
+/// The sweeps of Lim et al. (2018), Figures 8, 9, 10, 12 and 14, with the
+/// paper's average accuracies (method b and software; the paper gives no
+/// numbers for methods a and c). Every run uses the same defaults
+/// (`TrainingConfiguration()`) except what the figure varies.
+public enum LimReproduction {
+  public static let figures = [8, 9, 10, 12, 14]
+
+  public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
+    var out: [ReproductionRun] = []
+    func add(_ label: String, _ paper: Double?, _ change: (inout TrainingConfiguration) -> Void) {
+      var c = base
+      change(&c)
+      out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper))
+    }
+    switch figure {
+    case 8:
+      // n_max 64, batch 1; β = 0…3 for methods a, b, c.
+      let paperB: [Double] = [95.36, 95.59, 94.80, 93.71]
+      for method in UpdateMethod.allCases {
+        for (k, beta) in [0.0, 1, 2, 3].enumerated() {
+          add("β = \(Int(beta))", method == .b ? paperB[k] : nil) {
+            $0.method = method; $0.betaP = beta; $0.betaD = beta; $0.nMax = 64; $0.batch = 1
+          }
+        }
+      }
+    case 9:
+      let paperB: [Double] = [92.96, 94.80, 94.71]
+      for method in UpdateMethod.allCases {
+        for (k, n) in [32, 64, 128].enumerated() {
+          add("n_max = \(n)", method == .b ? paperB[k] : nil) {
+            $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = n; $0.batch = 1
+          }
+        }
+      }
+    case 10:
+      let paperB: [Double] = [94.80, 95.64, 95.70, 80.42]
+      for method in UpdateMethod.allCases {
+        for (k, b) in [1, 2, 5, 10].enumerated() {
+          add("batch \(b)", method == .b ? paperB[k] : nil) {
+            $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.batch = b
+          }
+        }
+      }
+    case 12:
+      let shapes = [[784, 200, 10], [784, 300, 100, 10], [784, 400, 200, 100, 10]]
+      let software: [Double] = [93.83, 96.19, 91.84]
+      let hardware: [Double] = [95.36, 95.85, 94.45]
+      for (k, shape) in shapes.enumerated() {
+        add("\(k + 1) hidden, software", software[k]) { $0.layers = shape; $0.rule = .float }
+        add("\(k + 1) hidden, β = 0", hardware[k]) {
+          $0.layers = shape; $0.method = .b; $0.betaP = 0; $0.betaD = 0; $0.nMax = 64
+        }
+        add("\(k + 1) hidden, β = 2", nil) {
+          $0.layers = shape; $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64
+        }
+      }
+    case 14:
+      let onChip: [Double] = [94.92, 94.81, 94.01]
+      let offChip: [Double] = [94.67, 79.24, 57.34]
+      for (k, s) in [0.0, 0.5, 1].enumerated() {
+        add("σ = \(s), on-chip", onChip[k]) {
+          $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.sigma = s
+        }
+        add("σ = \(s), off-chip", offChip[k]) {
+          $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.sigma = s; $0.mode = .offChip
+        }
+      }
+    default:
+      break
+    }
+    return out
+  }
+}

@@ -1,0 +1,146 @@
+import Circuit
+import Dispatch
+import Foundation
+import Trainer
+
+/// `xbarsim reproduce lim2018 --figure N`: a paper's sweep, measured.
+enum ReproduceCommand: CLICommand {
+  static let spec = CommandSpec(
+    name: "reproduce",
+    abstract: "Run a figure's sweep from a source paper and compare with its numbers.",
+    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 [--seeds K] [--summary FILE] [--<key> <value> ...]",
+    discussion: """
+      Runs every point of the figure with --seeds seeds (1, 2, …, K) and prints the
+      paper's average accuracy beside the measured mean (over seeds) of each run's
+      average over the last 10 % of evaluation points, with the min and max over
+      those points and seeds (the paper's error bars). Every run uses the same
+      defaults as 'xbarsim train'; only what the figure varies changes. Other keys
+      (e.g. --epochs, --train-limit) apply to all runs. Two runs go at a time.
+      --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
+      hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
+      """,
+    options: TrainCommand.commonOptions + [
+      OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14."),
+      OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
+      OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
+      OptionSpec("--jobs", "<n>", "Runs at a time (default 2)."),
+    ],
+    maxPositionals: 1)
+
+  struct Row {
+    var run: ReproductionRun
+    var results: [TrainingResult] = []
+    var mean: Double { results.map(\.accuracyMeanLast).reduce(0, +) / Double(Swift.max(1, results.count)) }
+    var min: Double { results.map(\.accuracyMinLast).min() ?? 0 }
+    var max: Double { results.map(\.accuracyMaxLast).max() ?? 0 }
+  }
+
+  static func run(_ args: ParsedArguments) throws {
+    guard let paper = args.positionals.first else { throw CLIError.usage("missing the paper (lim2018)") }
+    guard paper == "lim2018" else { throw CLIError.usage("unknown paper '\(paper)' (known: lim2018)") }
+    guard let figure = try args.int("--figure") else { throw CLIError.usage("missing --figure") }
+    guard LimReproduction.figures.contains(figure) else {
+      throw CLIError.usage("--figure \(figure) is not reproduced for lim2018 (figures: 8, 9, 10, 12, 14)")
+    }
+    let seeds = try args.int("--seeds", default: 3)
+    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
+    let jobs = try args.int("--jobs", default: 2)
+    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
+    let base = try TrainCommand.configuration(args)
+    let (train, test) = try TrainCommand.datasets(args)
+    var rows = LimReproduction.runs(figure: figure, base: base).map { Row(run: $0) }
+    for r in rows {
+      do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
+        throw CLIError.runtime("figure \(figure), \(r.run.label): \(error)")
+      }
+    }
+
+    // Work items: (row, seed). Each finishes independently.
+    let items = rows.indices.flatMap { r in (1...seeds).map { (r, UInt64($0)) } }
+    let lock = NSLock()
+    nonisolated(unsafe) var next = 0
+    nonisolated(unsafe) var done = 0
+    nonisolated(unsafe) var results = [TrainingResult?](repeating: nil, count: items.count)
+    let started = Date()
+    let work: (Int) -> Void = { _ in
+      while true {
+        lock.lock()
+        let index = next
+        next += 1
+        lock.unlock()
+        guard index < items.count, interruptRequested == 0 else { return }
+        let (r, seed) = items[index]
+        var cfg = rows[r].run.configuration
+        cfg.seed = seed
+        let result = try! Experiment(configuration: cfg, train: train, test: test)
+          .run(shouldStop: { interruptRequested != 0 })
+        lock.lock()
+        results[index] = result
+        done += 1
+        var err = StandardError()
+        print(String(format: "[%d/%d %.0fs] figure %d, %@, method %@, seed %d: %.2f %%", done, items.count,
+          Date().timeIntervalSince(started), figure, rows[r].run.label as NSString,
+          cfg.method.rawValue as NSString, seed, result.accuracyMeanLast), to: &err)
+        lock.unlock()
+      }
+    }
+    signal(SIGINT) { _ in interruptRequested = 1 }
+    defer { signal(SIGINT, SIG_DFL) }
+    let box = UncheckedBox(work)
+    DispatchQueue.concurrentPerform(iterations: jobs) { box.value($0) }
+    for (k, item) in items.enumerated() {
+      if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
+    }
+
+    print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
+    print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
+    print("")
+    print("run                         method  paper   measured  [min, max]        Δ")
+    for row in rows {
+      let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
+      let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
+      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+      let label = row.run.label.padding(toLength: 27, withPad: " ", startingAt: 0)
+      let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
+      print(String(format: "%@ %@  %@   %6.2f   [%6.2f, %6.2f]  %@", label as NSString, methodText as NSString,
+        paperText as NSString, row.mean, row.min, row.max, delta as NSString))
+    }
+    if let path = args.string("--summary") {
+      var text = "[\n"
+      for (k, row) in rows.enumerated() {
+        let c = row.run.configuration
+        var j = JSONWriter()
+        j.add("figure", figure)
+        j.add("label", row.run.label)
+        j.add("method", c.rule == .float ? "float" : c.method.rawValue)
+        j.add("beta", c.betaP)
+        j.add("nmax", c.nMax)
+        j.add("batch", c.batch)
+        j.add("sigma", c.sigma)
+        j.add("hidden_layers", row.run.hiddenLayers)
+        j.add("layers", c.layers.map(String.init).joined(separator: ","))
+        j.add("learning", row.run.learning)
+        if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
+        j.add("mean", row.mean)
+        j.add("min", row.min)
+        j.add("max", row.max)
+        j.add("seeds", row.results.count)
+        j.add("per_seed", row.results.map(\.accuracyMeanLast))
+        j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, row.results.count)))
+        j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / Double(max(1, row.results.count)))
+        text += "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  ")
+        text += k + 1 < rows.count ? ",\n" : "\n"
+      }
+      text += "]\n"
+      do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+      }
+    }
+    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+  }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
