@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Trainer
 
 /// `xbarsim bench read|solve`: release-build benchmarks of the circuit core.
 /// (The side-by-side comparison with badcrossbar and ngspice is
@@ -8,7 +9,7 @@ enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Benchmark the circuit kernels (build with -c release).",
-    usage: "xbarsim bench read|solve [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S]",
+    usage: "xbarsim bench read|solve|train [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR]",
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
@@ -16,6 +17,10 @@ enum BenchCommand: CLICommand {
       bench solve  nodal solves of random meshes (G uniform in [1e-6, 1e-4] S, v_in uniform
                    in [0, 1] V, r per segment) at 64×64, 128×128, 256×256 and 784×200, or at
                    --rows/--cols; prints seconds, iterations and residual.
+      bench train  one epoch of online training of 784-200-10 with Lim's rule (β = 2,
+                   n_max = 64, method b) on MNIST (--data, default data/mnist): training
+                   images/s with evaluation excluded, the time of one evaluation of the
+                   10,000 test images, peak memory; and the same network's float SGD speed.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
       """,
     options: [
@@ -24,8 +29,9 @@ enum BenchCommand: CLICommand {
       OptionSpec("--r", "<ohms>", "Segment resistance for bench solve (default 1)."),
       OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
+      OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
     ],
-    maxPositionals: 1, subcommands: ["read", "solve"])
+    maxPositionals: 1, subcommands: ["read", "solve", "train"])
 
   static func run(_ args: ParsedArguments) throws {
     guard let what = args.positionals.first else { throw CLIError.usage("missing 'read' or 'solve'") }
@@ -42,8 +48,10 @@ enum BenchCommand: CLICommand {
       if let m = try args.int("--rows") { shapes = [(m, try args.int("--cols", default: m))] }
       guard shapes.allSatisfy({ $0.0 >= 1 && $0.1 >= 1 }) else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
       try benchSolve(shapes: shapes, r: r, repeats: max(1, try args.int("--repeat", default: 5)), seed: seed)
+    case "train":
+      try benchTrain(args, repeats: max(1, try args.int("--repeat", default: 3)))
     default:
-      throw CLIError.usage("unknown benchmark '\(what)' (expected read or solve)")
+      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve or train)")
     }
   }
 
@@ -82,6 +90,34 @@ enum BenchCommand: CLICommand {
     print(String(format: "  forward, 19 %% active inputs  %8.2f µs", fs))
     print(String(format: "  transposed                   %8.2f µs", t))
     if sink.isNaN { print("") }
+  }
+
+  static func benchTrain(_ args: ParsedArguments, repeats: Int) throws {
+    let (train, test) = try TrainCommand.datasets(args)
+    var lim = TrainingConfiguration()
+    lim.evaluationsPerEpoch = 1
+    var float = lim
+    float.rule = .float
+    print("one epoch of \(train.count) MNIST images, 784-200-10, best of \(repeats) (training only, evaluation excluded):")
+    var bestLim: TrainingResult? = nil, bestFloat: TrainingResult? = nil
+    for _ in 0..<repeats {
+      let r = try Experiment(configuration: lim, train: train, test: test).run()
+      if r.imagesPerSecond > (bestLim?.imagesPerSecond ?? 0) { bestLim = r }
+      let f = try Experiment(configuration: float, train: train, test: test).run()
+      if f.imagesPerSecond > (bestFloat?.imagesPerSecond ?? 0) { bestFloat = f }
+    }
+    guard let bestLim, let bestFloat else { return }
+    print(String(format: "  Lim rule, β 2, n_max 64, method b  %8.0f images/s  (%.3f s per epoch, %d pulses, %.2f %% test)",
+      bestLim.imagesPerSecond, bestLim.secondsTrain, bestLim.pulses, bestLim.testAccuracy))
+    print(String(format: "  float SGD, lr 0.01                %8.0f images/s  (%.3f s per epoch, %.2f %% test)",
+      bestFloat.imagesPerSecond, bestFloat.secondsTrain, bestFloat.testAccuracy))
+    print(String(format: "  ratio Lim/float                   %8.2f", bestLim.imagesPerSecond / bestFloat.imagesPerSecond))
+    print(String(format: "  one evaluation of %d test images: %.1f ms (both cores)", test.count,
+      bestLim.secondsEvaluate * 1e3 / Double(max(1, bestLim.points.count))))
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print(String(format: "  peak memory (max RSS): %.0f MB", Double(usage.ru_maxrss) / 1024))
+    print("  targets: ≥ 100,000 images/s; evaluation ≤ 30 ms; memory ≤ 200 MB")
   }
 
   static func benchSolve(shapes: [(Int, Int)], r: Double, repeats: Int, seed: UInt64) throws {
