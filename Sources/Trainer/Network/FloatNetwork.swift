@@ -85,15 +85,7 @@ public final class FloatNetwork: @unchecked Sendable {
     var loss: Float = 0
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
-        var m = s[0]
-        for j in 1..<s.count { m = max(m, s[j]) }
-        var z: Float = 0
-        for j in 0..<s.count { d[j] = _expf(s[j] - m); z += d[j] }
-        for j in 0..<s.count {
-          let p = d[j] / z
-          if j == label { loss = -_logf(max(p, 1e-30)) }
-          d[j] = p - (j == label ? 1 : 0)
-        }
+        loss = softmaxCrossEntropy(s, label: label, delta: d)
       }
     }
     var l = last

@@ -173,17 +173,10 @@ public final class LimNetwork: @unchecked Sendable {
     var anyError = false
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
-        var m = s[0]
-        for j in 1..<s.count { m = max(m, s[j]) }
-        var z: Float = 0
-        for j in 0..<s.count { d[j] = _expf(s[j] - m); z += d[j] }
-        let inv = 1 / z
-        for j in 0..<s.count {
-          let p = d[j] * inv
-          if j == label { loss = -_logf(max(p, 1e-30)) }
-          let delta = outputComparator.deadBand(p - (j == label ? 1 : 0))
-          d[j] = delta
-          if delta != 0 { anyError = true }
+        loss = softmaxCrossEntropy(s, label: label, delta: d)
+        for j in 0..<d.count {
+          d[j] = outputComparator.deadBand(d[j])
+          if d[j] != 0 { anyError = true }
         }
       }
     }
@@ -299,6 +292,26 @@ public final class LimNetwork: @unchecked Sendable {
     }
     samplesInBatch = 0
   }
+}
+
+/// Softmax of the logits `s` and the cross-entropy loss of `label`;
+/// writes δ = p − t (the loss gradient with respect to s) into `delta`.
+@inline(__always)
+func softmaxCrossEntropy(
+  _ s: UnsafeBufferPointer<Float>, label: Int, delta d: UnsafeMutableBufferPointer<Float>
+) -> Float {
+  var m = s[0]
+  for j in 1..<s.count { m = max(m, s[j]) }
+  var z: Float = 0
+  for j in 0..<s.count { d[j] = _expf(s[j] - m); z += d[j] }
+  let inv = 1 / z
+  var loss: Float = 0
+  for j in 0..<s.count {
+    let p = d[j] * inv
+    if j == label { loss = -_logf(max(p, 1e-30)) }
+    d[j] = p - (j == label ? 1 : 0)
+  }
+  return loss
 }
 
 @inline(__always)
