@@ -19,6 +19,7 @@ extension TrainingConfiguration {
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range (default 0.125)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
+    ("batch_pulses", "<sign|net>", "Mini-batch: one pulse along the summed gradient, or the samples' pulses netted (default sign)."),
     ("epochs", "<n>", "Passes over the training set (default 1)."),
     ("seed", "<n>", "Seed of every random draw (default 1)."),
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
@@ -83,6 +84,11 @@ extension TrainingConfiguration {
     case "sigma": sigma = try number()
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
+    case "batch_pulses":
+      guard let b = BatchPulses(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects sign or net, got '\(value)'")
+      }
+      batchPulses = b
     case "epochs": epochs = try integer()
     case "seed":
       guard let s = UInt64(value) else { throw ConfigurationError(field: key, "expects a non-negative integer, got '\(value)'") }
@@ -116,7 +122,8 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
       ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("initial_fraction", n(initialFraction)),
-      ("batch", String(batch)), ("epochs", String(epochs)), ("seed", String(seed)),
+      ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
+      ("seed", String(seed)),
       ("c", n(c)), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
       ("lr", n(learningRate)), ("evals_per_epoch", String(evaluationsPerEpoch)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),

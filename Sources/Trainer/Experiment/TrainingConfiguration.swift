@@ -30,6 +30,14 @@ public enum LearningMode: String, Sendable, CaseIterable {
   case offChip = "off-chip"
 }
 
+/// How a mini-batch's updates become pulses (Lim Figure 10).
+public enum BatchPulses: String, Sendable, CaseIterable {
+  /// One pulse per synapse in the direction of the batch's summed gradient.
+  case sign
+  /// The samples' own pulses, netted: |Σ sgn| pulses per synapse.
+  case net
+}
+
 /// Every parameter of a training run, with the documented defaults, which
 /// are the same for every figure.
 public struct TrainingConfiguration: Sendable, Equatable {
@@ -52,6 +60,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var initialFraction: Double = 0.125
   /// Training samples per update (1: online learning).
   public var batch: Int = 1
+  /// How a mini-batch's updates are combined into pulses.
+  public var batchPulses: BatchPulses = .sign
   public var epochs: Int = 1
   public var seed: UInt64 = 1
   /// Hard-sigmoid half-width c, in units of G_max × full-scale input.

@@ -15,10 +15,13 @@ import Peripherals
 /// (f(s_i) > 0) and a non-zero δ_j gets one identical pulse, to G+ to raise
 /// W (δ_j < 0) or to G− to lower it.
 ///
-/// Mini-batches: δ_j·f(s_i) is accumulated over the batch (a digital
-/// accumulator per synapse at the array's edge), and at the end of the batch
-/// each synapse with a non-zero sum gets one pulse in the direction of
-/// −sum. The weights are frozen within a batch.
+/// Mini-batches (`batch_pulses`): by default (`sign`) δ_j·f(s_i) is
+/// accumulated over the batch (a digital accumulator per synapse at the
+/// array's edge), and at the end of the batch each synapse with a non-zero
+/// sum gets one pulse in the direction of −sum. With `net`, each sample's
+/// own pulse (−sgn δ_j where f(s_i) > 0) is counted instead and the net
+/// count is issued at the end of the batch. The weights are frozen within a
+/// batch either way.
 public final class LimNetwork: @unchecked Sendable {
   let layers: [LimLayer]
   public let sizes: [Int]
@@ -26,6 +29,9 @@ public final class LimNetwork: @unchecked Sendable {
   let outputComparator: Comparator
   let hiddenComparator: Comparator
   let batch: Int
+  /// Mini-batch combining: net count of the samples' pulses, or one pulse
+  /// in the direction of the summed gradient.
+  let netPulses: Bool
   let readVoltage: Float
   let gMax: Float
 
@@ -57,6 +63,7 @@ public final class LimNetwork: @unchecked Sendable {
     outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
     hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
     batch = cfg.batch
+    netPulses = cfg.batchPulses == .net
     readVoltage = Float(cfg.readVoltage)
     gMax = Float(cfg.gMaxSiemens)
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
@@ -271,7 +278,12 @@ public final class LimNetwork: @unchecked Sendable {
           for r in 0..<rowCount {
             let i = Int(activeRows[l][r])
             let ai = a[i]
-            for j in 0..<n { acc[i * n + j] -= d[j] * ai }
+            if netPulses {
+              // Each sample's own pulse (−sgn δ_j), netted over the batch.
+              for j in 0..<n { acc[i * n + j] -= d[j] > 0 ? 1 : (d[j] < 0 ? -1 : 0) }
+            } else {
+              for j in 0..<n { acc[i * n + j] -= d[j] * ai }
+            }
           }
         }
       }
@@ -285,7 +297,8 @@ public final class LimNetwork: @unchecked Sendable {
       let layer = layers[l]
       accumulators[l].withUnsafeMutableBufferPointer { acc in
         for k in 0..<acc.count where acc[k] != 0 {
-          layer.update(k, up: acc[k] > 0)
+          let count = netPulses ? Int(abs(acc[k])) : 1
+          for _ in 0..<count { layer.update(k, up: acc[k] > 0) }
           acc[k] = 0
         }
       }
