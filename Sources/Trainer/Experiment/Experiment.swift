@@ -31,6 +31,8 @@ public struct TrainingResult: Sendable {
   /// Seconds spent training (forward, backward, update), evaluation excluded.
   public var secondsTrain: Double = 0
   public var secondsEvaluate: Double = 0
+  /// The fastest single evaluation of the test set (s).
+  public var secondsEvaluateMin: Double = .infinity
   public var pulses: Int = 0
   public var resets: Int = 0
   /// Energy of all array reads during training (J).
@@ -200,7 +202,9 @@ public final class Experiment {
               if index == trainCount { lim?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc = evaluate()
-              evalNanos += DispatchTime.now().uptimeNanoseconds - e0
+              let e1 = DispatchTime.now().uptimeNanoseconds - e0
+              evalNanos += e1
+              result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
               lastAccuracy = acc
               let p = EvaluationPoint(
                 images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
