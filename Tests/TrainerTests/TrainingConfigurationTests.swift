@@ -1,0 +1,86 @@
+import Circuit
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// The configuration keys: one spelling per parameter for options, JSON
+// files and summaries; every key's text form round-trips, and every bad
+// value is reported under its key.
+
+@Test func everyKeyRoundTripsThroughItsTextForm() throws {
+  var cfg = TrainingConfiguration()
+  try cfg.set("layers", "64,32,10")
+  try cfg.set("rule", "lim")
+  try cfg.set("method", "c")
+  try cfg.set("learning", "off-chip")
+  try cfg.set("beta_p", "1.5")
+  try cfg.set("beta-d", "0.25")
+  try cfg.set("nmax", "100")
+  try cfg.set("gmin_ratio", "0.1")
+  try cfg.set("sigma", "0.05")
+  try cfg.set("initial_fraction", "0.3")
+  try cfg.set("batch", "7")
+  try cfg.set("epochs", "3")
+  try cfg.set("seed", "18446744073709551615")
+  try cfg.set("c", "2.5")
+  try cfg.set("threshold", "0.05")
+  try cfg.set("hidden_threshold", "0.01")
+  try cfg.set("lr", "0.003")
+  try cfg.set("evals_per_epoch", "9")
+  try cfg.set("train_limit", "1000")
+  try cfg.set("test_limit", "500")
+  try cfg.set("shuffle", "no")
+  try cfg.set("read_time", "2e-9")
+  try cfg.set("read_voltage", "0.15")
+  try cfg.set("gmax", "3e-6")
+  try cfg.validate()
+  #expect(cfg.seed == .max)
+  #expect(cfg.betaD == 0.25)
+  #expect(cfg.shuffle == false)
+
+  var again = TrainingConfiguration()
+  for (k, v) in cfg.keyValues { try again.set(k, v) }
+  #expect(again == cfg)
+  // Every key the summaries write is a documented key.
+  let documented = Set(TrainingConfiguration.keys.map(\.key))
+  #expect(cfg.keyValues.allSatisfy { documented.contains($0.0) })
+}
+
+@Test func betaSetsBothNonlinearities() throws {
+  var cfg = TrainingConfiguration()
+  try cfg.set("beta", "3")
+  #expect(cfg.betaP == 3 && cfg.betaD == 3)
+}
+
+@Test(arguments: [
+  ("layers", "64,x,10"), ("rule", "sgd"), ("method", "d"), ("learning", "offchip"),
+  ("nmax", "8.5"), ("sigma", "nan"), ("seed", "-1"), ("shuffle", "maybe"), ("frobnicate", "1"),
+])
+func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: String) {
+  var cfg = TrainingConfiguration()
+  let error = #expect(throws: ConfigurationError.self) { try cfg.set(key, value) }
+  #expect(error?.field == key)
+}
+
+@Test(arguments: [
+  ("layers", "64"), ("layers", "64,0,10"), ("layers", "64,1"), ("beta_p", "-1"), ("beta_d", "51"),
+  ("nmax", "0"), ("nmax", "256"), ("gmin_ratio", "1"), ("sigma", "-0.1"),
+  ("initial_fraction", "1.5"),
+  ("batch", "0"), ("epochs", "0"), ("c", "0"), ("threshold", "1"), ("hidden_threshold", "-1"),
+  ("lr", "0"), ("evals_per_epoch", "0"), ("train_limit", "-1"), ("test_limit", "-1"),
+  ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"),
+])
+func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throws {
+  var cfg = TrainingConfiguration()
+  try cfg.set(key, value)
+  let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  #expect(error?.field == key)
+}
+
+@Test func defaultsAreValidAndThePapersCentralCase() throws {
+  let cfg = TrainingConfiguration()
+  try cfg.validate()
+  #expect(cfg.layers == [784, 200, 10])
+  #expect(cfg.method == .b && cfg.nMax == 64 && cfg.betaP == 2 && cfg.batch == 1)
+}

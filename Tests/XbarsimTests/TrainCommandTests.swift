@@ -1,0 +1,487 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `xbarsim train` end to end, on generated 8×8 IDX files (10 classes,
+// `SyntheticImages`) in a fresh temporary directory per test. Every
+// failure must be a clear message and an exit status of 64 (usage) or 1
+// (runtime), never a crash.
+
+// MARK: - Helpers
+
+/// A temporary directory `root` with `train` training and `test` test
+/// images under the four standard IDX names in `root/data`.
+private func dataDirectory(
+  train: Int = 300, test: Int = 100
+) throws -> (root: URL, data: URL) {
+  let root = try temporaryDirectory("xbarsim-train")
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: test, seed: 2),
+    to: data)
+  return (root, data)
+}
+
+/// How a process ended, and what it wrote.
+private struct Termination {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+  /// True when a signal ended the process (a crash or trap, not an exit).
+  var bySignal: Bool
+}
+
+/// Runs the `xbarsim` product and reports whether it exited or died of a
+/// signal (an exit status alone cannot tell exit 4 from SIGILL).
+private func xbarsim(_ arguments: [String]) throws -> Termination {
+  let exe = try #require(productExecutable("xbarsim"))
+  let dir = try temporaryDirectory("xbarsim-out")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let out = dir.appendingPathComponent("stdout")
+  let err = dir.appendingPathComponent("stderr")
+  _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+  let p = Process()
+  p.executableURL = exe
+  p.arguments = arguments
+  p.standardInput = FileHandle.nullDevice
+  let outHandle = try FileHandle(forWritingTo: out)
+  let errHandle = try FileHandle(forWritingTo: err)
+  defer {
+    try? outHandle.close()
+    try? errHandle.close()
+  }
+  p.standardOutput = outHandle
+  p.standardError = errHandle
+  try p.run()
+  p.waitUntilExit()
+  return Termination(
+    status: p.terminationStatus,
+    stdout: try String(contentsOf: out, encoding: .utf8),
+    stderr: try String(contentsOf: err, encoding: .utf8),
+    bySignal: p.terminationReason == .uncaughtSignal)
+}
+
+/// The lines of `text`, without their newlines (a final newline does not
+/// start another line).
+private func lines(_ text: String) -> [Substring] {
+  var parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+  if parts.last?.isEmpty == true { parts.removeLast() }
+  return parts
+}
+
+/// The JSON object in `url`.
+private func jsonObject(_ url: URL) throws -> [String: Any] {
+  let data = try Data(contentsOf: url)
+  return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
+
+private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train"
+
+// MARK: - A successful run
+
+@Test func trainWritesSummaryLogAndPlot() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let log = root.appendingPathComponent("log.csv")
+  let plot = root.appendingPathComponent("accuracy.svg")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "1",
+    "--evals-per-epoch", "5", "--summary", summary.path, "--log", log.path, "--plot", plot.path,
+  ])
+  #expect(!t.bySignal)
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stdout.contains("test accuracy"))
+
+  let json = try jsonObject(summary)
+  for key in [
+    "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last",
+    "train_images", "seconds_train", "images_per_second", "pulses", "resets", "configuration",
+  ] {
+    #expect(json[key] != nil, "summary lacks \(key)")
+  }
+  #expect(json["train_images"] as? Int == 300)
+  #expect(json["evaluation_points"] as? Int == 5)
+  #expect(json["interrupted"] as? Bool == false)
+  let accuracy = try #require(json["test_accuracy"] as? Double)
+  #expect(accuracy > 10 && accuracy <= 100)
+  #expect((json["pulses"] as? Int ?? 0) > 0)
+  let configuration = try #require(json["configuration"] as? [String: Any])
+  #expect(configuration["layers"] as? String == "64,16,10")
+  #expect(configuration["method"] as? String == "b")
+  #expect(configuration["nmax"] as? Int == 64)
+
+  let rows = lines(try String(contentsOf: log, encoding: .utf8))
+  #expect(rows.first.map(String.init) == logHeader)
+  #expect(rows.count == 6)
+  for row in rows.dropFirst() {
+    #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 7, "\(row)")
+  }
+  // Evaluation points at 1/5 … 5/5 of the 300 images.
+  #expect(
+    rows.dropFirst().map { $0.split(separator: ",")[0] } == ["60", "120", "180", "240", "300"])
+  #expect(rows.last?.split(separator: ",")[1] == "1.000000")
+
+  let svg = try String(contentsOf: plot, encoding: .utf8)
+  #expect(svg.contains("<svg"))
+  #expect(svg.contains("</svg>"))
+}
+
+@Test func outDirectoryGetsAllThreeFiles() throws {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("run/1")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet",
+    "--out", out.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stderr.isEmpty, "--quiet: \(t.stderr)")
+  for name in ["log.csv", "accuracy.svg", "summary.json"] {
+    #expect(
+      FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+  }
+}
+
+@Test func sameSeedSameRunOtherSeedOtherPulses() throws {
+  let (root, data) = try dataDirectory(train: 200, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func run(seed: Int) throws -> [String: Any] {
+    let summary = root.appendingPathComponent("summary-\(seed)-\(UUID().uuidString).json")
+    let t = try xbarsim([
+      "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "2", "--quiet",
+      "--seed", "\(seed)", "--summary", summary.path,
+    ])
+    #expect(t.status == 0, "\(t.stderr)")
+    return try jsonObject(summary)
+  }
+  let a = try run(seed: 3)
+  let b = try run(seed: 3)
+  let c = try run(seed: 4)
+  #expect(a["pulses"] as? Int == b["pulses"] as? Int)
+  #expect(a["resets"] as? Int == b["resets"] as? Int)
+  #expect(a["test_accuracy"] as? Double == b["test_accuracy"] as? Double)
+  #expect(a["pulses"] as? Int != c["pulses"] as? Int)
+}
+
+@Test func configFileSetsKeysAndOptionsOverrideIt() throws {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try
+    #"{"layers": [64, 12, 10], "method": "a", "nmax": 32, "evals-per-epoch": 2, "shuffle": false}"#
+    .write(to: config, atomically: true, encoding: .utf8)
+  let summary = root.appendingPathComponent("summary.json")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--config", config.path, "--nmax", "16", "--quiet",
+    "--summary", summary.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let c = try #require(try jsonObject(summary)["configuration"] as? [String: Any])
+  #expect(c["layers"] as? String == "64,12,10")
+  #expect(c["method"] as? String == "a")
+  #expect(c["nmax"] as? Int == 16)
+  #expect(c["evals_per_epoch"] as? Int == 2)
+  #expect(c["shuffle"] as? String == "false")
+}
+
+@Test func theSummarysConfigurationReproducesTheRunAsAConfigFile() throws {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let first = root.appendingPathComponent("first.json")
+  let second = root.appendingPathComponent("second.json")
+  let a = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--method", "a", "--nmax", "32",
+    "--sigma", "0.1", "--seed", "7", "--read-time", "2e-9", "--evals-per-epoch", "2", "--quiet",
+    "--summary", first.path,
+  ])
+  #expect(a.status == 0, "\(a.stderr)")
+  let configuration = try #require(try jsonObject(first)["configuration"] as? [String: Any])
+  let config = root.appendingPathComponent("config.json")
+  try JSONSerialization.data(withJSONObject: configuration).write(to: config)
+  let b = try xbarsim([
+    "train", "--data", data.path, "--config", config.path, "--quiet", "--summary", second.path,
+  ])
+  #expect(b.status == 0, "\(b.stderr)")
+  let x = try jsonObject(first)
+  let y = try jsonObject(second)
+  #expect(x["pulses"] as? Int == y["pulses"] as? Int)
+  #expect(x["resets"] as? Int == y["resets"] as? Int)
+  #expect(x["test_accuracy"] as? Double == y["test_accuracy"] as? Double)
+  #expect(
+    NSDictionary(dictionary: configuration)
+      == NSDictionary(dictionary: y["configuration"] as? [String: Any] ?? [:]))
+}
+
+@Test func aSeedOfSixteenDigitsInAConfigFileIsAccepted() throws {
+  // --seed 1000000000000001 is accepted; the same number in --config is
+  // turned into text by JSONWriter.number, which from 1e15 on prints the
+  // Double's description ("1000000000000001.0"), and `set("seed", _)`
+  // rejects that. Above 2^53 the value is also rounded (a Double).
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"seed": 1000000000000001, "layers": [64, 8, 10], "evals_per_epoch": 1}"#
+    .write(to: config, atomically: true, encoding: .utf8)
+  let summary = root.appendingPathComponent("summary.json")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--config", config.path, "--quiet", "--summary", summary.path,
+  ])
+  #expect(!t.bySignal)
+  withKnownIssue("bug: TrainCommand.configuration formats JSON numbers with JSONWriter.number") {
+    #expect(t.status == 0, "\(t.stderr)")
+    let text = (try? String(contentsOf: summary, encoding: .utf8)) ?? ""
+    #expect(text.contains(#""seed": 1000000000000001"#))
+  }
+}
+
+@Test func theSummaryKeepsEverySeedExactly() throws {
+  // 2^53 + 1: summaryJSON writes every numeric key as a Double, so the
+  // seed comes out as 9007199254740992.0 (and any seed ≥ 1e15 with a
+  // ".0" that `--config` then rejects).
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet",
+    "--seed", "9007199254740993", "--summary", summary.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let text = try String(contentsOf: summary, encoding: .utf8)
+  withKnownIssue("bug: TrainCommand.summaryJSON writes the seed through Double") {
+    #expect(text.contains(#""seed": 9007199254740993"#), "\(text)")
+  }
+}
+
+// MARK: - Bad input
+
+@Test func missingMNISTDirectoryNamesTheFileAndTheFetchScript() throws {
+  let root = try temporaryDirectory("xbarsim-train")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let mnist = root.appendingPathComponent("data/mnist")
+  let t = try xbarsim(["train", "--data", mnist.path, "--layers", "64,16,10"])
+  #expect(!t.bySignal)
+  #expect(t.status == 1)
+  let err = lines(t.stderr)
+  #expect(err.count == 1, "\(t.stderr)")
+  #expect(err.first?.hasPrefix("Error: ") == true)
+  #expect(t.stderr.contains(mnist.appendingPathComponent("train-images-idx3-ubyte").path))
+  #expect(t.stderr.contains("scripts/fetch-mnist"))
+}
+
+@Test func missingOtherDirectoryNamesTheFileOnly() throws {
+  let root = try temporaryDirectory("xbarsim-train")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = root.appendingPathComponent("elsewhere")
+  let t = try xbarsim(["train", "--data", dir.path])
+  #expect(t.status == 1)
+  #expect(t.stderr.contains(dir.appendingPathComponent("train-images-idx3-ubyte").path))
+  #expect(!t.stderr.contains("fetch-mnist"))
+}
+
+@Test func aMissingTestSetIsNamed() throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  try FileManager.default.removeItem(at: data.appendingPathComponent("t10k-labels-idx1-ubyte"))
+  let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10"])
+  #expect(t.status == 1)
+  #expect(t.stderr.contains("t10k-labels-idx1-ubyte"))
+}
+
+@Test(arguments: [
+  // Input layer ≠ 8×8 pixels; output layer < 10 classes.
+  ["--layers", "784,16,10"],
+  ["--layers", "64,16,5"],
+])
+func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) throws {
+  let (root, data) = try dataDirectory(train: 50, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let t = try xbarsim(["train", "--data", data.path] + options)
+  #expect(!t.bySignal)
+  #expect(t.status != 0)
+  let err = lines(t.stderr)
+  #expect(err.count == 1, "\(t.stderr)")
+  #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
+}
+
+/// Bad options and values: (arguments, expected status, text the first
+/// line of stderr must contain).
+struct BadInvocation: Sendable, CustomTestStringConvertible {
+  var arguments: [String]
+  var status: Int32
+  var mentions: String
+  var testDescription: String { arguments.joined(separator: " ") }
+}
+
+@Test(arguments: [
+  BadInvocation(arguments: ["--nmax", "0"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--nmax", "256"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--method", "d"], status: 64, mentions: "--method"),
+  BadInvocation(arguments: ["--batch", "0"], status: 64, mentions: "--batch"),
+  BadInvocation(arguments: ["--sigma", "-1"], status: 64, mentions: "--sigma"),
+  BadInvocation(arguments: ["--epochs", "0"], status: 64, mentions: "--epochs"),
+  BadInvocation(arguments: ["--evals-per-epoch", "0"], status: 64, mentions: "--evals-per-epoch"),
+  BadInvocation(arguments: ["--layers", "64,,10"], status: 64, mentions: "--layers"),
+  BadInvocation(arguments: ["--layers", "64"], status: 64, mentions: "--layers"),
+  BadInvocation(arguments: ["--seed", "-3"], status: 64, mentions: "--seed"),
+  BadInvocation(arguments: ["--beta", "x"], status: 64, mentions: "--beta"),
+  BadInvocation(arguments: ["--threshold", "1"], status: 64, mentions: "--threshold"),
+  BadInvocation(
+    arguments: ["--rule", "float", "--learning", "off-chip"], status: 64, mentions: "--learning"),
+  BadInvocation(arguments: ["--frobnicate", "3"], status: 64, mentions: "'--frobnicate'"),
+  BadInvocation(arguments: ["--nmax"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
+])
+func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10"] + bad.arguments)
+  #expect(!t.bySignal)
+  #expect(t.status == bad.status, "\(t.stderr)")
+  let err = lines(t.stderr)
+  #expect(err.first?.hasPrefix("Error: ") == true, "\(t.stderr)")
+  #expect(err.first?.contains(bad.mentions) == true, "\(t.stderr)")
+  #expect(err.dropFirst().first?.hasPrefix("Usage: xbarsim train") == true)
+  #expect(t.stdout.isEmpty)
+}
+
+@Test(arguments: [
+  (#"{"layers": [64, 16, 10], "frobnicate": 1}"#, "frobnicate"),
+  (#"{"nmax": "many"}"#, "nmax"),
+  (#"{"method": "d"}"#, "method"),
+  (#"{"layers": {"a": 1}}"#, "layers"),
+  (#"{"nmax": 8"#, "config.json"),
+  (#"[1, 2]"#, "config.json"),
+])
+func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: String) throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try text.write(to: config, atomically: true, encoding: .utf8)
+  let t = try xbarsim(["train", "--data", data.path, "--config", config.path])
+  #expect(!t.bySignal)
+  #expect(t.status == 1 || t.status == 64, "\(t.stderr)")
+  let err = lines(t.stderr)
+  #expect(err.count == 1, "\(t.stderr)")
+  #expect(err.first?.hasPrefix("Error: ") == true)
+  #expect(err.first?.contains(mentions) == true, "\(t.stderr)")
+  #expect(err.first?.contains(config.path) == true, "\(t.stderr)")
+}
+
+@Test func aMissingConfigFileIsNamed() throws {
+  let t = try xbarsim(["train", "--config", "/nonexistent/config.json"])
+  #expect(!t.bySignal)
+  #expect(t.status == 1)
+  #expect(t.stderr.contains("/nonexistent/config.json"))
+}
+
+// MARK: - Ctrl-C
+
+/// Checks a log written by a run that SIGINT stopped: the header, then
+/// complete rows of 7 numbers, fewer than `planned`; and the summary, which
+/// says the run was interrupted and counts the rows.
+private func expectInterruptedOutputs(log: URL, summary: URL, planned: Int, images: Int) throws {
+  let text = try String(contentsOf: log, encoding: .utf8)
+  #expect(text.hasSuffix("\n"), "the last line is complete")
+  let rows = lines(text)
+  #expect(rows.first.map(String.init) == logHeader)
+  #expect(rows.count >= 2 && rows.count < 1 + planned, "\(rows.count - 1) rows of \(planned)")
+  for row in rows.dropFirst() {
+    let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+    #expect(fields.count == 7, "\(row)")
+    #expect(fields.allSatisfy { Double($0) != nil }, "\(row)")
+  }
+  let json = try jsonObject(summary)
+  #expect(json["interrupted"] as? Bool == true)
+  #expect((json["train_images"] as? Int ?? .max) < images)
+  #expect(json["evaluation_points"] as? Int == rows.count - 1)
+}
+
+/// Polls until `log` has a header and at least one row, the process
+/// ended, or 60 s passed.
+private func waitForFirstRow(_ log: URL, while running: () -> Bool) {
+  let deadline = Date().addingTimeInterval(60)
+  func rows() -> Int {
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    return text.filter { $0 == "\n" }.count - 1
+  }
+  while rows() < 1 && running() && Date() < deadline {
+    Thread.sleep(forTimeInterval: 0.01)
+  }
+}
+
+#if os(Linux)
+  @Test func interruptKeepsACompleteLogAndExitsNonZero() throws {
+    // 8,000 images × 20 epochs take seconds even in a release build; the
+    // first of 1,000 evaluation points is logged after 160 images.
+    let (root, data) = try dataDirectory(train: 8000, test: 200)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let log = root.appendingPathComponent("log.csv")
+    let summary = root.appendingPathComponent("summary.json")
+    let out = root.appendingPathComponent("stdout")
+    let err = root.appendingPathComponent("stderr")
+    // Started as a shell would (SIGINT unblocked): see `SpawnedProcess`.
+    let child = try SpawnedProcess(
+      try #require(productExecutable("xbarsim")),
+      [
+        "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "20",
+        "--evals-per-epoch", "50", "--log", log.path, "--summary", summary.path,
+      ],
+      stdout: out, stderr: err)
+    waitForFirstRow(log, while: { child.isRunning })
+    #expect(child.isRunning, "the run ended before it could be interrupted")
+    child.send(SIGINT)
+    let end = child.wait()
+    #expect(end == .exited(1), "\(end)")
+    let stderr = try String(contentsOf: err, encoding: .utf8)
+    #expect(stderr.contains("Error: interrupted after"), "\(stderr)")
+    #expect(
+      try String(contentsOf: out, encoding: .utf8).contains("interrupted: partial results above"))
+    try expectInterruptedOutputs(log: log, summary: summary, planned: 1000, images: 8000 * 20)
+  }
+#endif
+
+@Test func interruptReachesARunWhoseParentBlocksSIGINT() throws {
+  // A parent that blocks SIGINT while it starts the run (Foundation's
+  // Process passes the calling thread's signal mask on, and every
+  // libdispatch worker thread blocks SIGINT: Swift Testing's, or any
+  // Swift driver that launches runs off the main thread). 3,000 images ×
+  // 10 epochs: about a second in a debug build when SIGINT is lost.
+  let (root, data) = try dataDirectory(train: 3000, test: 100)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv")
+  let summary = root.appendingPathComponent("summary.json")
+  let exe = try #require(productExecutable("xbarsim"))
+  let p = Process()
+  p.executableURL = exe
+  p.arguments = [
+    "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "10",
+    "--evals-per-epoch", "50", "--quiet", "--log", log.path, "--summary", summary.path,
+  ]
+  p.standardInput = FileHandle.nullDevice
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = FileHandle.nullDevice
+  var block = sigset_t()
+  var old = sigset_t()
+  sigemptyset(&block)
+  sigaddset(&block, SIGINT)
+  pthread_sigmask(SIG_BLOCK, &block, &old)
+  defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+  try p.run()
+  pthread_sigmask(SIG_SETMASK, &old, nil)
+  waitForFirstRow(log, while: { p.isRunning })
+  #expect(p.isRunning, "the run ended before it could be interrupted")
+  p.interrupt()
+  p.waitUntilExit()
+  #expect(p.terminationReason == .exit)
+  withKnownIssue(
+    """
+    bug: TrainCommand.runWithOutputs installs a SIGINT handler but does not \
+    unblock SIGINT, so a run that inherits a blocked SIGINT cannot be stopped
+    """
+  ) {
+    #expect(p.terminationStatus == 1)
+    try expectInterruptedOutputs(log: log, summary: summary, planned: 500, images: 30_000)
+  }
+}
