@@ -118,7 +118,7 @@ struct JSONWriter {
 
   static func number(_ v: Double) -> String {
     guard v.isFinite else { return "null" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    if v == v.rounded(), abs(v) < 9.2e18 { return String(Int64(v)) }
     return "\(v)"
   }
   static func string(_ s: String) -> String {

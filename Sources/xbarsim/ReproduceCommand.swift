@@ -84,7 +84,7 @@ enum ReproduceCommand: CLICommand {
         lock.unlock()
       }
     }
-    signal(SIGINT) { _ in interruptRequested = 1 }
+    catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
     let box = UncheckedBox(work)
     DispatchQueue.concurrentPerform(iterations: jobs) { box.value($0) }

@@ -5,6 +5,18 @@ import Trainer
 /// Set by SIGINT; the training loop polls it and stops cleanly.
 nonisolated(unsafe) var interruptRequested: Int32 = 0
 
+/// Routes Ctrl-C to `interruptRequested` for the duration of a run. The
+/// signal is also unblocked: a parent that started us from a thread with
+/// SIGINT blocked (Foundation's Process from a Dispatch worker does) would
+/// otherwise leave it pending forever.
+func catchInterrupts() {
+  signal(SIGINT) { _ in interruptRequested = 1 }
+  var set = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, SIGINT)
+  pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
+
 /// `xbarsim train`: one training run.
 enum TrainCommand: CLICommand {
   static let spec = CommandSpec(
@@ -155,7 +167,7 @@ enum TrainCommand: CLICommand {
     }
     defer { try? logHandle?.close() }
     let trainCount = experiment.trainImagesPerEpoch
-    signal(SIGINT) { _ in interruptRequested = 1 }
+    catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
     var bar = ProgressBar(label: label, enabled: !quiet)
     let result = experiment.run(
@@ -199,7 +211,8 @@ enum TrainCommand: CLICommand {
     json.add("interrupted", r.interrupted)
     var c = JSONWriter()
     for (k, v) in cfg.keyValues {
-      if let x = Double(v), k != "layers" { c.add(k, x) } else { c.add(k, v) }
+      // Numbers as JSON numbers, written as given (a 64-bit seed stays exact).
+      if k != "layers", let x = Double(v), x.isFinite { c.addRaw(k, v) } else { c.add(k, v) }
     }
     json.addRaw("configuration", c.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()

@@ -192,20 +192,15 @@ func fastEvaluatorCountsWhatThePredictPathPredicts(rule: LearningRule) throws {
 
 // MARK: - More evaluation points than images
 
-@Test func everyRequestedEvaluationPointIsMeasured() throws {
-  // evals_per_epoch = 5 on 3 training images: the points fall at
-  // round(3k/5) = 1, 1, 2, 2, 3 images. The loop trains at least one image
-  // before every evaluation (`max(1, pointAt(nextPoint) − seen)`), so it
-  // evaluates after images 1, 2, 3 and the epoch ends with 3 of 5 points;
-  // the log and `evaluation_points` silently have fewer rows than asked.
+@Test func moreEvaluationPointsThanImagesIsAConfigurationError() throws {
+  // evals_per_epoch = 5 on 3 training images cannot be honoured (every
+  // point follows at least one trained image): refused, naming the key.
   var cfg = Fixture.configuration(epochs: 1)
   cfg.evaluationsPerEpoch = 5
-  let e = try Experiment(configuration: cfg, train: small(3, seed: 1), test: small(5, seed: 2))
-  let r = e.run()
-  #expect(r.trainImages == 3)
-  withKnownIssue(
-    "bug: Experiment.run drops evaluation points when evals_per_epoch exceeds the images per epoch"
-  ) {
-    #expect(r.points.count == 5, "points at \(r.points.map(\.images)) images")
-  }
+  #expect {
+    _ = try Experiment(configuration: cfg, train: small(3, seed: 1), test: small(5, seed: 2))
+  } throws: { ($0 as? ConfigurationError)?.field == "evals_per_epoch" }
+  cfg.evaluationsPerEpoch = 3
+  let r = try Experiment(configuration: cfg, train: small(3, seed: 1), test: small(5, seed: 2)).run()
+  #expect(r.points.count == 3)
 }

@@ -229,11 +229,9 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
     "train", "--data", data.path, "--config", config.path, "--quiet", "--summary", summary.path,
   ])
   #expect(!t.bySignal)
-  withKnownIssue("bug: TrainCommand.configuration formats JSON numbers with JSONWriter.number") {
-    #expect(t.status == 0, "\(t.stderr)")
-    let text = (try? String(contentsOf: summary, encoding: .utf8)) ?? ""
-    #expect(text.contains(#""seed": 1000000000000001"#))
-  }
+  #expect(t.status == 0, "\(t.stderr)")
+  let text = (try? String(contentsOf: summary, encoding: .utf8)) ?? ""
+  #expect(text.contains(#""seed": 1000000000000001"#))
 }
 
 @Test func theSummaryKeepsEverySeedExactly() throws {
@@ -249,9 +247,7 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   ])
   #expect(t.status == 0, "\(t.stderr)")
   let text = try String(contentsOf: summary, encoding: .utf8)
-  withKnownIssue("bug: TrainCommand.summaryJSON writes the seed through Double") {
-    #expect(text.contains(#""seed": 9007199254740993"#), "\(text)")
-  }
+  #expect(text.contains(#""seed": 9007199254740993"#), "\(text)")
 }
 
 // MARK: - Bad input
@@ -475,13 +471,6 @@ private func waitForFirstRow(_ log: URL, while running: () -> Bool) {
   p.interrupt()
   p.waitUntilExit()
   #expect(p.terminationReason == .exit)
-  withKnownIssue(
-    """
-    bug: TrainCommand.runWithOutputs installs a SIGINT handler but does not \
-    unblock SIGINT, so a run that inherits a blocked SIGINT cannot be stopped
-    """
-  ) {
-    #expect(p.terminationStatus == 1)
-    try expectInterruptedOutputs(log: log, summary: summary, planned: 500, images: 30_000)
-  }
+  #expect(p.terminationStatus == 1)
+  try expectInterruptedOutputs(log: log, summary: summary, planned: 500, images: 30_000)
 }

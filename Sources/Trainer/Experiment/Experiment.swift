@@ -85,6 +85,11 @@ public final class Experiment {
     guard trainCount >= 1, testCount >= 1 else {
       throw ConfigurationError(field: "data", "needs at least one training and one test image")
     }
+    guard configuration.evaluationsPerEpoch <= trainCount else {
+      throw ConfigurationError(
+        field: "evals_per_epoch",
+        "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(trainCount) training images per epoch")
+    }
   }
 
   /// Training images per epoch (after `train_limit`).

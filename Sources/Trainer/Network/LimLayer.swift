@@ -172,7 +172,7 @@ final class LimLayer {
     var count = 0, resetCount = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
-      var rowDelta: Float = 0
+      var rowDelta: Double = 0
       @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
         let k = base + j
         let sa = a[k], sb = b[k]
@@ -196,12 +196,12 @@ final class LimLayer {
         let p1 = xpk * t[Int(kp[k])], m1 = xmk * t[Int(km[k])]
         w[k] = p1 - m1
         let d = (p1 - p0) + (m1 - m0)
-        rowDelta += d
+        rowDelta += Double(d)
         colLoad[j] += Double(d)
       }
       for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
       for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
-      rowLoad[i] += Double(rowDelta)
+      rowLoad[i] += rowDelta
     }
     pulses += count
     resets += resetCount
