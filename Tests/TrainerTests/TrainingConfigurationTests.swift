@@ -34,7 +34,10 @@ import _TestSupport
   try cfg.set("read_time", "2e-9")
   try cfg.set("read_voltage", "0.15")
   try cfg.set("gmax", "3e-6")
+  try cfg.set("batch_pulses", "net")
+  try cfg.set("float_derivative", "true")
   try cfg.validate()
+  #expect(cfg.batchPulses == .net && cfg.floatDerivative == .true)
   #expect(cfg.seed == .max)
   #expect(cfg.betaD == 0.25)
   #expect(cfg.shuffle == false)
@@ -56,6 +59,7 @@ import _TestSupport
 @Test(arguments: [
   ("layers", "64,x,10"), ("rule", "sgd"), ("method", "d"), ("learning", "offchip"),
   ("nmax", "8.5"), ("sigma", "nan"), ("seed", "-1"), ("shuffle", "maybe"), ("frobnicate", "1"),
+  ("batch_pulses", "all"), ("float_derivative", "exact"),
 ])
 func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: String) {
   var cfg = TrainingConfiguration()

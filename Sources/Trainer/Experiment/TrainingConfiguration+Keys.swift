@@ -26,6 +26,7 @@ extension TrainingConfiguration {
     ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
     ("lr", "<η>", "Learning rate of float SGD (default 0.01)."),
+    ("float_derivative", "<gate|true>", "Float SGD's hidden derivative: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate)."),
     ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100)."),
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
@@ -97,6 +98,11 @@ extension TrainingConfiguration {
     case "threshold": outputThreshold = try number()
     case "hidden_threshold": hiddenThreshold = try number()
     case "lr": learningRate = try number()
+    case "float_derivative":
+      guard let d = FloatDerivative(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects gate or true, got '\(value)'")
+      }
+      floatDerivative = d
     case "evals_per_epoch": evaluationsPerEpoch = try integer()
     case "train_limit": trainLimit = try integer()
     case "test_limit": testLimit = try integer()
@@ -125,7 +131,8 @@ extension TrainingConfiguration {
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
-      ("lr", n(learningRate)), ("evals_per_epoch", String(evaluationsPerEpoch)),
+      ("lr", n(learningRate)), ("float_derivative", floatDerivative.rawValue),
+      ("evals_per_epoch", String(evaluationsPerEpoch)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),

@@ -38,6 +38,15 @@ public enum BatchPulses: String, Sendable, CaseIterable {
   case net
 }
 
+/// The hidden-unit derivative the float baseline back-propagates.
+public enum FloatDerivative: String, Sendable, CaseIterable {
+  /// 1 inside the linear region, 0 outside: Lim et al. replace the
+  /// hard sigmoid's 1/(2c) by 1 ("without any logical error", §2.1).
+  case gate
+  /// The true derivative 1/(2c) inside, 0 outside.
+  case `true`
+}
+
 /// Every parameter of a training run, with the documented defaults, which
 /// are the same for every figure.
 public struct TrainingConfiguration: Sendable, Equatable {
@@ -72,6 +81,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var hiddenThreshold: Double = 0
   /// Learning rate of the float baseline (and of off-chip training).
   public var learningRate: Double = 0.01
+  /// Hidden-unit derivative of the float baseline.
+  public var floatDerivative: FloatDerivative = .gate
   /// Test-set evaluations per epoch.
   public var evaluationsPerEpoch: Int = 100
   /// Use only the first N training / test images (0: all).

@@ -2,10 +2,12 @@ import Circuit
 import Peripherals
 
 /// The software baseline: the same network (layer sizes, bias neurons,
-/// hard-sigmoid hidden units with their true derivative 1/(2c), softmax and
-/// cross-entropy at the output) trained by plain stochastic gradient
-/// descent on float weights, in the same normalised units as the hardware
-/// (weights in G_max, inputs in [0, 1]).
+/// hard-sigmoid hidden units, softmax and cross-entropy at the output)
+/// trained by plain stochastic gradient descent on float weights, in the
+/// same normalised units as the hardware (weights in G_max, inputs in
+/// [0, 1]). Hidden units back-propagate their 0/1 derivative gate by
+/// default, as Lim et al. replace 1/(2c) by 1 (`float_derivative gate`),
+/// or the true derivative 1/(2c) (`float_derivative true`).
 ///
 /// Initial weights are uniform in ±1/√(fan-in) (seeded).
 public final class FloatNetwork: @unchecked Sendable {
@@ -14,6 +16,8 @@ public final class FloatNetwork: @unchecked Sendable {
   public private(set) var weights: [[Float]]
   let neuron: HardSigmoidNeuron
   let learningRate: Float
+  /// Back-propagate the 0/1 gate instead of the true derivative 1/(2c).
+  let useGate: Bool
   let batch: Int
   var activations: [[Float]]
   var sums: [[Float]]
@@ -34,6 +38,7 @@ public final class FloatNetwork: @unchecked Sendable {
     weights = w
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     learningRate = Float(cfg.learningRate)
+    useGate = cfg.floatDerivative == .gate
     batch = cfg.batch
     let s = cfg.layers
     activations = (0..<(s.count - 1)).map { [Float](repeating: 0, count: s[$0] + 1) }
@@ -98,7 +103,7 @@ public final class FloatNetwork: @unchecked Sendable {
               for i in 0..<(m - 1) {
                 var acc: Float = 0
                 for j in 0..<n { acc += w[i * n + j] * d[j] }
-                dPrev[i] = acc * neuron.derivative(sPrev[i])
+                dPrev[i] = acc * (useGate ? neuron.gate(sPrev[i]) : neuron.derivative(sPrev[i]))
               }
             }
           }
