@@ -17,7 +17,7 @@ extension TrainingConfiguration {
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
-    ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range (default 0.125)."),
+    ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
     ("batch_pulses", "<sign|net>", "Mini-batch: one pulse along the summed gradient, or the samples' pulses netted (default sign)."),
     ("epochs", "<n>", "Passes over the training set (default 1)."),

@@ -66,7 +66,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var sigma: Double = 0
   /// Initial device states are uniform over this fraction of the range
   /// from G_min (so that hidden units differ from the start).
-  public var initialFraction: Double = 0.125
+  public var initialFraction: Double = 0.5
   /// Training samples per update (1: online learning).
   public var batch: Int = 1
   /// How a mini-batch's updates are combined into pulses.
