@@ -46,6 +46,9 @@ let package = Package(
     .executableTarget(
       name: "solve-example", dependencies: ["Circuit"],
       path: "Examples/01-solve"),
+    .executableTarget(
+      name: "train-example", dependencies: ["Trainer", "Circuit"],
+      path: "Examples/02-train"),
 
     // MARK: - Tests
     .testTarget(name: "CircuitTests", dependencies: ["Circuit", "_TestSupport"]),
