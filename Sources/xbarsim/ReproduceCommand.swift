@@ -86,8 +86,7 @@ enum ReproduceCommand: CLICommand {
     }
     catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
-    let box = UncheckedBox(work)
-    DispatchQueue.concurrentPerform(iterations: jobs) { box.value($0) }
+    concurrentPerform(jobs, work)
     for (k, item) in items.enumerated() {
       if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
     }
@@ -138,9 +137,4 @@ enum ReproduceCommand: CLICommand {
     }
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
   }
-}
-
-struct UncheckedBox<T>: @unchecked Sendable {
-  let value: T
-  init(_ value: T) { self.value = value }
 }

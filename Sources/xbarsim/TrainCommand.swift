@@ -205,6 +205,7 @@ enum TrainCommand: CLICommand {
     json.add("seconds_evaluate", r.secondsEvaluate)
     json.add("images_per_second", r.imagesPerSecond)
     json.add("pulses", r.pulses)
+    json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
     json.add("evaluation_points", r.points.count)

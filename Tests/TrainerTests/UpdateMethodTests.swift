@@ -540,3 +540,30 @@ func rowKernelMatchesPerSynapseUpdatesOnASeededSequence(method: UpdateMethod, va
   expectCachesMatchStates(fast, "(row kernel, method \(method.rawValue))", loadTolerance: 2e-5)
   expectCachesMatchStates(slow, "(update(_:up:), method \(method.rawValue))")
 }
+
+@Test(arguments: [UpdateMethod.a, .b])
+func repotentiationsCountOnlyThePulsesAfterAReset(method: UpdateMethod) {
+  // G+ at G_max (state 8), G− at state 5, raise W. Method b re-potentiates
+  // G− to state 4 (4 pulses); method a resets both and re-potentiates G+
+  // to the first state with G+ − G− ≥ W (β = 0: state 3, 3 pulses).
+  // An ordinary pulse below G_max is not a re-potentiation.
+  for kernel in [false, true] {
+    let layer = makeLayer(method: method, beta: 0)
+    layer.kp[0] = 8
+    layer.km[0] = 5
+    layer.kp[1] = 2
+    layer.synchronize()
+    if kernel {
+      var rows: [Int32] = [0, 1]
+      var up: [Int32] = [0]
+      var none: [Int32] = [0]
+      layer.update(rows: &rows, rowCount: 2, up: &up, upCount: 1, down: &none, downCount: 0)
+    } else {
+      layer.update(0, up: true)
+      layer.update(1, up: true)
+    }
+    let expected = method == .b ? 4 : 3
+    #expect(layer.repotentiations == expected)
+    #expect(layer.pulses == expected + 1)
+  }
+}

@@ -34,6 +34,8 @@ public struct TrainingResult: Sendable {
   /// The fastest single evaluation of the test set (s).
   public var secondsEvaluateMin: Double = .infinity
   public var pulses: Int = 0
+  /// Of `pulses`, those that re-potentiate a device after a reset.
+  public var repotentiationPulses: Int = 0
   public var resets: Int = 0
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
@@ -232,6 +234,7 @@ public final class Experiment {
     result.secondsTrain = Double(trainNanos) * 1e-9
     result.secondsEvaluate = Double(evalNanos) * 1e-9
     result.pulses = lim?.pulses ?? 0
+    result.repotentiationPulses = lim?.repotentiations ?? 0
     result.resets = lim?.resets ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
     if let last = result.points.last {

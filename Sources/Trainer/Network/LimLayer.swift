@@ -39,6 +39,9 @@ final class LimLayer {
   let xp: UnsafeMutablePointer<Float>, xm: UnsafeMutablePointer<Float>
   var pulses = 0
   var resets = 0
+  /// Of `pulses`, those issued to re-potentiate a device after a reset
+  /// (methods a and b at G_max) rather than as the rule's one pulse.
+  var repotentiations = 0
 
   init(
     inputs: Int, outputs: Int, configuration cfg: TrainingConfiguration,
@@ -169,7 +172,7 @@ final class LimLayer {
     let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
     let methodB = method == .b
-    var count = 0, resetCount = 0
+    var count = 0, resetCount = 0, repot = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
       var rowDelta: Double = 0
@@ -187,6 +190,7 @@ final class LimLayer {
           // other device and re-potentiate it to one state below.
           b[k] = sb &- 1
           count &+= Int(sb) - 1
+          repot &+= Int(sb) - 1
           resetCount &+= 1
         } else {
           atMaximumOrReset(k, up: up)
@@ -205,6 +209,7 @@ final class LimLayer {
     }
     pulses += count
     resets += resetCount
+    repotentiations += repot
   }
 
   /// Method b's loop stops one state below the old one, `old − 1`: the
@@ -287,6 +292,7 @@ final class LimLayer {
       }
       a = lo
       pulses += a
+      repotentiations += a
     case .b:
       // G− ← G_min; while G+ − (G− + ΔG) > W: G− ← G− + ΔG.
       // With exact states this stops at the state just below the old G−:
@@ -302,6 +308,7 @@ final class LimLayer {
         while goesOn(b) { b += 1 }
       }
       pulses += b
+      repotentiations += b
     case .c:
       preconditionFailure("method c uses conductance states")
     }

@@ -82,6 +82,8 @@ public final class LimNetwork: @unchecked Sendable {
 
   /// Identical pulses issued so far.
   public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
+  /// Of `pulses`, the re-potentiations after resets (methods a, b).
+  public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   /// Device resets issued so far.
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Read energy booked by the arrays so far (J).
