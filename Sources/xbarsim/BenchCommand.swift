@@ -9,7 +9,7 @@ enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Benchmark the circuit kernels (build with -c release).",
-    usage: "xbarsim bench read|solve|train [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR]",
+    usage: "xbarsim bench read|solve|train|hybrid [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR]",
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
@@ -21,6 +21,10 @@ enum BenchCommand: CLICommand {
                    n_max = 64, method b) on MNIST (--data, default data/mnist): training
                    images/s with evaluation excluded, the time of one evaluation of the
                    10,000 test images, peak memory; and the same network's float SGD speed.
+      bench hybrid one epoch each of Choi's 784-250-10 on MNIST with stochastic coincidence
+                   updates (BL 32, c2c 0.34): the hybrid's dynamic phase (big arrays), its
+                   fine phase (small arrays, a second epoch after a forced switch), the single
+                   pair, and float SGD (lr 0.1) in the same run.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
       """,
     options: [
@@ -31,7 +35,7 @@ enum BenchCommand: CLICommand {
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
       OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
     ],
-    maxPositionals: 1, subcommands: ["read", "solve", "train"])
+    maxPositionals: 1, subcommands: ["read", "solve", "train", "hybrid"])
 
   static func run(_ args: ParsedArguments) throws {
     guard let what = args.positionals.first else { throw CLIError.usage("missing 'read' or 'solve'") }
@@ -50,8 +54,10 @@ enum BenchCommand: CLICommand {
       try benchSolve(shapes: shapes, r: r, repeats: max(1, try args.int("--repeat", default: 5)), seed: seed)
     case "train":
       try benchTrain(args, repeats: max(1, try args.int("--repeat", default: 3)))
+    case "hybrid":
+      try benchHybrid(args, repeats: max(1, try args.int("--repeat", default: 3)))
     default:
-      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve or train)")
+      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve, train or hybrid)")
     }
   }
 
@@ -119,6 +125,49 @@ enum BenchCommand: CLICommand {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print(String(format: "  peak memory (max RSS): %.0f MB", Double(usage.ru_maxrss) / 1024))
     print("  targets: ≥ 100,000 images/s; evaluation ≤ 30 ms; memory ≤ 200 MB")
+  }
+
+  static func benchHybrid(_ args: ParsedArguments, repeats: Int) throws {
+    let (train, test) = try TrainCommand.datasets(args)
+    var base = TrainingConfiguration()
+    base.layers = [784, 250, 10]
+    base.evaluationsPerEpoch = 1
+    var hybrid = base
+    hybrid.rule = .hybrid
+    hybrid.epochs = 2
+    hybrid.switchThreshold = 99.99  // forced switch after epoch 1
+    var single = base
+    single.rule = .single
+    var float = base
+    float.rule = .float
+    float.learningRate = 0.1
+    float.floatDerivative = .true
+    print("one epoch of \(train.count) MNIST images, 784-250-10, best of \(repeats) (training only, evaluation excluded):")
+    var best = [Double](repeating: .infinity, count: 4)
+    var pulses = [Int](repeating: 0, count: 4)
+    for _ in 0..<repeats {
+      let h = try Experiment(configuration: hybrid, train: train, test: test).run()
+      for (k, e) in h.epochs.prefix(2).enumerated() where e.seconds < best[k] {
+        best[k] = e.seconds
+        pulses[k] = e.pulses
+      }
+      let s = try Experiment(configuration: single, train: train, test: test).run()
+      if s.secondsTrain < best[2] { best[2] = s.secondsTrain; pulses[2] = s.pulses }
+      let f = try Experiment(configuration: float, train: train, test: test).run()
+      best[3] = min(best[3], f.secondsTrain)
+    }
+    let n = Double(train.count)
+    let names = [
+      "hybrid k 10, 50 states, dynamic (big)", "hybrid k 10, 50 states, fine (small)", "single pair, 50 states",
+      "float SGD, lr 0.1",
+    ]
+    for k in 0..<4 {
+      let name = names[k].padding(toLength: 38, withPad: " ", startingAt: 0)
+      print(String(format: "  %@ %8.0f images/s  (%.3f s per epoch%@)", name as NSString, n / best[k], best[k],
+        (k < 3 ? String(format: ", %.1f pulses per image", Double(pulses[k]) / n) : "") as NSString))
+    }
+    print(String(format: "  ratio hybrid (slower phase)/float   %8.2f", min(n / best[0], n / best[1]) / (n / best[3])))
+    print("  target: ≥ 30,000 images/s for the hybrid with stochastic coincidence updates")
   }
 
   static func benchSolve(shapes: [(Int, Int)], r: Double, repeats: Int, seed: UInt64) throws {

@@ -8,7 +8,7 @@ enum ReproduceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "reproduce",
     abstract: "Run a figure's sweep from a source paper and compare with its numbers.",
-    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 [--seeds K] [--summary FILE] [--<key> <value> ...]",
+    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 [--seeds K] [--epochs E] [--summary FILE] [--<key> <value> ...]",
     discussion: """
       Runs every point of the figure with --seeds seeds (1, 2, …, K) and prints the
       paper's average accuracy beside the measured mean (over seeds) of each run's
@@ -18,9 +18,15 @@ enum ReproduceCommand: CLICommand {
       (e.g. --epochs, --train-limit) apply to all runs. Two runs go at a time.
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
+
+      choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
+      epoch (default 20 epochs); mean, min and max are over the seeds' final test
+      accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
+      states, c2c, d2d, encoding, paper, mean, min, max, train_accuracy,
+      phase_switch_epochs, seeds, per_seed.
       """,
     options: TrainCommand.commonOptions + [
-      OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14."),
+      OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
       OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
       OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
       OptionSpec("--jobs", "<n>", "Runs at a time (default 2)."),
@@ -29,26 +35,37 @@ enum ReproduceCommand: CLICommand {
 
   struct Row {
     var run: ReproductionRun
+    /// Final test accuracies (choi2021) instead of the last 10 % of points.
+    var final = false
     var results: [TrainingResult] = []
-    var mean: Double { results.map(\.accuracyMeanLast).reduce(0, +) / Double(Swift.max(1, results.count)) }
-    var min: Double { results.map(\.accuracyMinLast).min() ?? 0 }
-    var max: Double { results.map(\.accuracyMaxLast).max() ?? 0 }
+    var mean: Double {
+      results.map { final ? $0.testAccuracy : $0.accuracyMeanLast }.reduce(0, +) / Double(Swift.max(1, results.count))
+    }
+    var min: Double { results.map { final ? $0.testAccuracy : $0.accuracyMinLast }.min() ?? 0 }
+    var max: Double { results.map { final ? $0.testAccuracy : $0.accuracyMaxLast }.max() ?? 0 }
   }
 
   static func run(_ args: ParsedArguments) throws {
-    guard let paper = args.positionals.first else { throw CLIError.usage("missing the paper (lim2018)") }
-    guard paper == "lim2018" else { throw CLIError.usage("unknown paper '\(paper)' (known: lim2018)") }
+    guard let paper = args.positionals.first else { throw CLIError.usage("missing the paper (lim2018 or choi2021)") }
+    guard paper == "lim2018" || paper == "choi2021" else {
+      throw CLIError.usage("unknown paper '\(paper)' (known: lim2018, choi2021)")
+    }
+    let choi = paper == "choi2021"
     guard let figure = try args.int("--figure") else { throw CLIError.usage("missing --figure") }
-    guard LimReproduction.figures.contains(figure) else {
-      throw CLIError.usage("--figure \(figure) is not reproduced for lim2018 (figures: 8, 9, 10, 12, 14)")
+    let figures = choi ? ChoiReproduction.figures : LimReproduction.figures
+    guard figures.contains(figure) else {
+      throw CLIError.usage(
+        "--figure \(figure) is not reproduced for \(paper) (figures: \(figures.map(String.init).joined(separator: ", ")))")
     }
     let seeds = try args.int("--seeds", default: 3)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
     let jobs = try args.int("--jobs", default: 2)
     guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
-    let base = try TrainCommand.configuration(args)
+    var base = try TrainCommand.configuration(args)
+    if choi && args.string("--epochs") == nil { base.epochs = 20 }
     let (train, test) = try TrainCommand.datasets(args)
-    var rows = LimReproduction.runs(figure: figure, base: base).map { Row(run: $0) }
+    var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
+      .map { Row(run: $0, final: choi) }
     for r in rows {
       do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
         throw CLIError.runtime("figure \(figure), \(r.run.label): \(error)")
@@ -78,9 +95,10 @@ enum ReproduceCommand: CLICommand {
         results[index] = result
         done += 1
         var err = StandardError()
-        print(String(format: "[%d/%d %.0fs] figure %d, %@, method %@, seed %d: %.2f %%", done, items.count,
+        print(String(format: "[%d/%d %.0fs] figure %d, %@%@, seed %d: %.2f %%", done, items.count,
           Date().timeIntervalSince(started), figure, rows[r].run.label as NSString,
-          cfg.method.rawValue as NSString, seed, result.accuracyMeanLast), to: &err)
+          (choi ? "" : ", method " + cfg.method.rawValue) as NSString, seed,
+          choi ? result.testAccuracy : result.accuracyMeanLast), to: &err)
         lock.unlock()
       }
     }
@@ -91,6 +109,11 @@ enum ReproduceCommand: CLICommand {
       if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
     }
 
+    if choi {
+      try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
+      if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+      return
+    }
     print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
     print("")
@@ -136,5 +159,54 @@ enum ReproduceCommand: CLICommand {
       }
     }
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+  }
+
+  /// The choi2021 table and JSON rows.
+  static func choiTable(_ rows: [Row], figure: Int, seeds: Int, epochs: Int, summary: String?) throws {
+    print("Choi et al. 2021, Figure \(figure): final test accuracy (%) after \(epochs) epochs, mean of \(seeds) seed(s)")
+    print("[min, max over seeds]; train: final training-set accuracy; switch: epochs before fine tuning")
+    print("")
+    print("run                              paper   measured  [min, max]          Δ   train  switch")
+    func synapse(_ c: TrainingConfiguration) -> String { c.rule == .float ? "float" : c.rule.rawValue }
+    for row in rows {
+      let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
+      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+      let label = row.run.label.padding(toLength: 31, withPad: " ", startingAt: 0)
+      let train = row.results.map(\.trainAccuracy).reduce(0, +) / Double(max(1, row.results.count))
+      let switches = row.results.compactMap(\.phaseSwitchEpoch).map(String.init).joined(separator: ",")
+      print(String(format: "%@  %@   %6.2f   [%6.2f, %6.2f]  %@  %6.2f  %@", label as NSString, paperText as NSString,
+        row.mean, row.min, row.max, delta as NSString, train, (switches.isEmpty ? "–" : switches) as NSString))
+    }
+    guard let path = summary else { return }
+    var text = "[\n"
+    for (k, row) in rows.enumerated() {
+      let c = row.run.configuration
+      var j = JSONWriter()
+      j.add("figure", figure)
+      j.add("label", row.run.label)
+      j.add("synapse", synapse(c))
+      j.add("k", c.rule == .hybrid ? c.k : 1)
+      j.add("states", c.states)
+      j.add("c2c", c.c2c)
+      j.add("d2d", c.d2d)
+      j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
+      j.add("epochs", c.epochs)
+      if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
+      j.add("mean", row.mean)
+      j.add("min", row.min)
+      j.add("max", row.max)
+      j.add("train_accuracy", row.results.map(\.trainAccuracy).reduce(0, +) / Double(max(1, row.results.count)))
+      j.add("phase_switch_epochs", row.results.map { Double($0.phaseSwitchEpoch ?? 0) })
+      j.add("seeds", row.results.count)
+      j.add("per_seed", row.results.map(\.testAccuracy))
+      j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, row.results.count)))
+      j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / Double(max(1, row.results.count)))
+      text += "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  ")
+      text += k + 1 < rows.count ? ",\n" : "\n"
+    }
+    text += "]\n"
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+    }
   }
 }

@@ -42,6 +42,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--log", "<file.csv>", "CSV log of the evaluation points."),
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
+      OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs (accuracies, update frequency, MSE, phase)."),
       OptionSpec("--quiet", nil, "No progress bar."),
     ])
 
@@ -111,6 +112,7 @@ enum TrainCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     let cfg = try configuration(args)
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
+    var epochLog = args.string("--epoch-log")
     if let out = args.string("--out") {
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
@@ -118,6 +120,7 @@ enum TrainCommand: CLICommand {
       log = log ?? out + "/log.csv"
       plot = plot ?? out + "/accuracy.svg"
       summary = summary ?? out + "/summary.json"
+      epochLog = epochLog ?? out + "/epochs.csv"
     }
     let (train, test) = try datasets(args)
     let experiment: Experiment
@@ -125,7 +128,7 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime("\(e)")
     }
     let result = try runWithOutputs(
-      experiment, label: describe(cfg), log: log, quiet: args.has("--quiet"))
+      experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"))
     if let plot { try writePlot(result, cfg, to: plot) }
     let json = summaryJSON(result, cfg)
     if let summary {
@@ -147,6 +150,9 @@ enum TrainCommand: CLICommand {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
     switch (cfg.rule, cfg.mode) {
     case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
+    case (.hybrid, _), (.single, _):
+      let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
+      return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)"
     case (.lim, .onChip):
       return "lim \(shape) method \(cfg.method.rawValue) β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))"
@@ -155,17 +161,23 @@ enum TrainCommand: CLICommand {
 
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
-    _ experiment: Experiment, label: String, log: String?, quiet: Bool
+    _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool
   ) throws -> TrainingResult {
-    var logHandle: FileHandle? = nil
-    if let log {
-      guard FileManager.default.createFile(atPath: log, contents: nil),
-        let h = FileHandle(forWritingAtPath: log)
-      else { throw CLIError.runtime("\(log): cannot create the log file") }
-      h.write("images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train\n".data(using: .utf8)!)
-      logHandle = h
+    func open(_ path: String?, header: String) throws -> FileHandle? {
+      guard let path else { return nil }
+      guard FileManager.default.createFile(atPath: path, contents: nil),
+        let h = FileHandle(forWritingAtPath: path)
+      else { throw CLIError.runtime("\(path): cannot create the log file") }
+      h.write(header.data(using: .utf8)!)
+      return h
     }
-    defer { try? logHandle?.close() }
+    let logHandle = try open(log, header: "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train\n")
+    let epochHandle = try open(
+      epochLog, header: "epoch,images,train_accuracy,test_accuracy,train_loss,mse,pulses,cell_updates,update_frequency,phase\n")
+    defer {
+      try? logHandle?.close()
+      try? epochHandle?.close()
+    }
     let trainCount = experiment.trainImagesPerEpoch
     catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
@@ -177,6 +189,20 @@ enum TrainCommand: CLICommand {
           format: "%d,%.6f,%.2f,%.6f,%d,%d,%.4f\n", p.images, Double(p.images) / Double(trainCount),
           p.accuracy, p.loss, p.pulses, p.resets, p.seconds)
         logHandle?.write(line.data(using: .utf8)!)
+      },
+      epoch: { e in
+        let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
+        let line = String(
+          format: "%d,%d,%.2f,%.2f,%.6f,%@,%d,%d,%.6g,%@\n", e.epoch, e.images, e.trainAccuracy, e.testAccuracy,
+          e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString)
+        epochHandle?.write(line.data(using: .utf8)!)
+        if !quiet {
+          bar.finish()
+          var err = StandardError()
+          print(String(
+            format: "epoch %d: train %.2f %%, test %.2f %%%@", e.epoch, e.trainAccuracy, e.testAccuracy,
+            (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays") as NSString), to: &err)
+        }
       },
       shouldStop: { interruptRequested != 0 })
     bar.finish()
@@ -194,6 +220,26 @@ enum TrainCommand: CLICommand {
     }
   }
 
+  /// The epoch records as a JSON array of objects.
+  static func epochsJSON(_ epochs: [EpochRecord]) -> String {
+    let items = epochs.map { e -> String in
+      var o = JSONWriter()
+      o.add("epoch", e.epoch)
+      o.add("images", e.images)
+      o.add("train_accuracy", e.trainAccuracy)
+      o.add("test_accuracy", e.testAccuracy)
+      o.add("train_loss", e.loss)
+      if let m = e.meanSquaredError { o.add("mse", m) }
+      o.add("pulses", e.pulses)
+      o.add("cell_updates", e.cellUpdates)
+      o.add("update_frequency", e.updateFrequency)
+      if !e.phase.isEmpty { o.add("phase", e.phase) }
+      return o.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+        .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ")
+    }
+    return "[" + items.map { "\n    " + $0 }.joined(separator: ",") + (items.isEmpty ? "]" : "\n  ]")
+  }
+
   static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration) -> String {
     var json = JSONWriter()
     json.add("test_accuracy", r.testAccuracy)
@@ -208,6 +254,12 @@ enum TrainCommand: CLICommand {
     json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
+    json.add("train_accuracy", r.trainAccuracy)
+    if cfg.rule.isFiniteState { json.add("cell_updates", r.cellUpdates) }
+    if cfg.rule == .hybrid {
+      if let e = r.phaseSwitchEpoch { json.add("phase_switch_epoch", e) } else { json.addRaw("phase_switch_epoch", "null") }
+    }
+    json.addRaw("epochs", epochsJSON(r.epochs))
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
     var c = JSONWriter()
@@ -257,6 +309,7 @@ struct ProgressBar {
 
   mutating func finish() {
     guard enabled, drawn else { return }
+    drawn = false
     var err = StandardError()
     print("", to: &err)
   }

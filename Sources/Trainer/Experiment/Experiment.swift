@@ -17,8 +17,50 @@ public struct EvaluationPoint: Sendable {
   public var seconds: Double
 }
 
+/// What one epoch did (Choi Fig. 4: accuracies, update frequency, MSE).
+public struct EpochRecord: Sendable {
+  /// 1-based epoch number.
+  public var epoch: Int
+  /// Training images seen so far.
+  public var images: Int
+  /// Accuracy on the training images (after `train_limit`) at the end of
+  /// the epoch, percent.
+  public var trainAccuracy: Double
+  /// Test accuracy at the epoch's last evaluation point, percent.
+  public var testAccuracy: Double
+  /// Mean cross-entropy of the epoch's training samples.
+  public var loss: Double
+  /// Mean squared error Σ_j (p_j − t_j)²/n of the epoch's training samples
+  /// (finite-state rules; nil otherwise).
+  public var meanSquaredError: Double?
+  /// Identical pulses issued in this epoch.
+  public var pulses: Int
+  /// Synapse updates (synapses that got ≥ 1 pulse, summed over samples).
+  public var cellUpdates: Int
+  /// cellUpdates / (images in the epoch × synapses): the fraction of
+  /// synapses updated per image (Choi Fig. 4B).
+  public var updateFrequency: Double
+  /// Training seconds of this epoch (evaluation excluded).
+  public var seconds: Double
+  /// The arrays updated during the epoch: `dynamic` (big), `fine` (small),
+  /// or empty for rules without phases.
+  public var phase: String
+}
+
 /// What a training run measured.
 public struct TrainingResult: Sendable {
+  /// One record per finished epoch.
+  public var epochs: [EpochRecord] = []
+  /// Accuracy on the training images after the last epoch, percent.
+  public var trainAccuracy: Double = 0
+  /// The hybrid's training accuracy before training: the reference of the
+  /// first epoch's gain.
+  public var initialTrainAccuracy: Double? = nil
+  /// The hybrid's switch to fine tuning: after this many epochs (nil: it
+  /// did not switch).
+  public var phaseSwitchEpoch: Int? = nil
+  /// Synapse updates (finite-state rules).
+  public var cellUpdates: Int = 0
   public var points: [EvaluationPoint] = []
   /// Accuracy at the last evaluation point (percent).
   public var testAccuracy: Double = 0
@@ -107,6 +149,7 @@ public final class Experiment {
   public func run(
     progress: (TrainingProgress) -> Void = { _ in },
     point: (EvaluationPoint) -> Void = { _ in },
+    epoch epochDone: (EpochRecord) -> Void = { _ in },
     shouldStop: () -> Bool = { false }
   ) -> TrainingResult {
     let cfg = configuration
@@ -116,16 +159,26 @@ public final class Experiment {
     var result = TrainingResult()
 
     let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? LimNetwork(configuration: cfg) : nil
-    let float: FloatNetwork? = lim == nil ? FloatNetwork(configuration: cfg) : nil
+    // The configuration was validated by init, which is all it checks.
+    let hybrid: HybridNetwork? = cfg.rule.isFiniteState ? try! HybridNetwork(configuration: cfg) : nil
+    let float: FloatNetwork? = lim == nil && hybrid == nil ? FloatNetwork(configuration: cfg) : nil
     // Off-chip: the array that receives the software weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
 
-    func evaluate() -> Double {
+    func evaluate() -> Double { accuracy(on: test, count: testCount) }
+    func accuracy(on data: IDXDataset, count: Int) -> Double {
       let neuron = HardSigmoidNeuron(c: Float(cfg.c))
       var correct = 0
-      test.pixels.withUnsafeBufferPointer { px in
-        test.labels.withUnsafeBufferPointer { lb in
-          if let net = lim ?? target {
+      data.pixels.withUnsafeBufferPointer { px in
+        data.labels.withUnsafeBufferPointer { lb in
+          if let hybrid {
+            let evaluator = ForwardEvaluator(
+              sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
+              neuron: neuron)
+            correct = withExtendedLifetime(hybrid) {
+              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
+            }
+          } else if let net = lim ?? target {
             if let target, let float {
               target.program(weights: float.weights.map { $0.map(Double.init) })
             }
@@ -134,7 +187,7 @@ public final class Experiment {
               sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
               scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
             correct = evaluator.correct(
-              pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features)
+              pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
           } else if let float {
             let ws = float.weights
             var ptrs: [UnsafePointer<Float>] = []
@@ -143,13 +196,21 @@ public final class Experiment {
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: ptrs, scales: ws.map { _ in 1 }, neuron: neuron)
             correct = withExtendedLifetime(ws) {
-              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features)
+              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
             }
           }
         }
       }
-      return 100 * Double(correct) / Double(testCount)
+      return 100 * Double(correct) / Double(count)
     }
+
+    // Per-epoch bookkeeping; the hybrid's phase switch compares training
+    // accuracies from epoch to epoch, starting from the untrained network.
+    var previousTrainAccuracy = hybrid?.isHybrid == true ? accuracy(on: train, count: trainCount) : 0
+    if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
+    var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
+    var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
+    func pulsesSoFar() -> Int { lim?.pulses ?? hybrid?.pulses ?? 0 }
 
     var order = Array(0..<trainCount)
     var shuffler = SeededGenerator(seed: cfg.seed, stream: 3)
@@ -181,6 +242,8 @@ public final class Experiment {
               let loss: Float
               if let lim {
                 loss = lim.train(px.baseAddress! + k * features, label: Int(lb[k]))
+              } else if let hybrid {
+                loss = hybrid.train(px.baseAddress! + k * features, label: Int(lb[k]))
               } else {
                 loss = float!.train(px.baseAddress! + k * features, label: Int(lb[k]))
               }
@@ -191,6 +254,7 @@ public final class Experiment {
             let t1 = DispatchTime.now().uptimeNanoseconds
             trainNanos += t1 - t0
             lossSum += chunkLoss
+            epochLossSum += chunkLoss
             lossCount += s - index
             seen += s - index
             index = s
@@ -215,7 +279,7 @@ public final class Experiment {
               lastAccuracy = acc
               let p = EvaluationPoint(
                 images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
-                pulses: lim?.pulses ?? 0, resets: lim?.resets ?? 0, seconds: Double(trainNanos) * 1e-9)
+                pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9)
               result.points.append(p)
               point(p)
               lossSum = 0
@@ -226,6 +290,37 @@ public final class Experiment {
           // An epoch ends a mini-batch.
           lim?.applyBatch()
           float?.applyBatch()
+          // The epoch's record (outside the training time).
+          let e0 = DispatchTime.now().uptimeNanoseconds
+          let trainAccuracy = accuracy(on: train, count: trainCount)
+          evalNanos += DispatchTime.now().uptimeNanoseconds - e0
+          let images = seen - epochStartImages
+          let updates = (hybrid?.cellUpdates ?? 0) - epochStartUpdates
+          let synapses = hybrid?.synapseCount ?? 1
+          let squared = hybrid?.squaredErrorSum ?? 0
+          let record = EpochRecord(
+            epoch: result.epochs.count + 1, images: seen, trainAccuracy: trainAccuracy,
+            testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : 0,
+            meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
+            pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
+            updateFrequency: images > 0 ? Double(updates) / (Double(images) * Double(synapses)) : 0,
+            seconds: Double(trainNanos - epochStartNanos) * 1e-9,
+            phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "")
+          result.epochs.append(record)
+          epochDone(record)
+          epochStartImages = seen
+          epochStartNanos = trainNanos
+          epochStartUpdates += updates
+          epochStartPulses += record.pulses
+          epochStartSquared = squared
+          epochLossSum = 0
+          if let hybrid, hybrid.isHybrid, hybrid.phase == .dynamic {
+            if trainAccuracy - previousTrainAccuracy < cfg.switchThreshold {
+              hybrid.switchToFineTuning()
+              result.phaseSwitchEpoch = record.epoch
+            }
+          }
+          previousTrainAccuracy = trainAccuracy
         }
       }
     }
@@ -233,9 +328,11 @@ public final class Experiment {
     result.trainImages = seen
     result.secondsTrain = Double(trainNanos) * 1e-9
     result.secondsEvaluate = Double(evalNanos) * 1e-9
-    result.pulses = lim?.pulses ?? 0
-    result.repotentiationPulses = lim?.repotentiations ?? 0
-    result.resets = lim?.resets ?? 0
+    result.pulses = pulsesSoFar()
+    result.repotentiationPulses = lim?.repotentiations ?? hybrid?.repotentiations ?? 0
+    result.resets = lim?.resets ?? hybrid?.resets ?? 0
+    result.cellUpdates = hybrid?.cellUpdates ?? 0
+    result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
     if let last = result.points.last {
       result.testAccuracy = last.accuracy

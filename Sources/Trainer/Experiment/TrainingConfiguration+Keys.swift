@@ -8,14 +8,14 @@ extension TrainingConfiguration {
   /// Every key, with a one-line description and its value placeholder.
   public static let keys: [(key: String, value: String, help: String)] = [
     ("layers", "<n,n,...>", "Neurons per layer, input first (default 784,200,10)."),
-    ("rule", "<lim|float>", "Learning rule: Lim's sign rule in the arrays, or float SGD (default lim)."),
+    ("rule", "<lim|float|hybrid|single>", "Learning rule: Lim's sign rule, float SGD, Choi's hybrid synapse, or one pair of its devices (default lim)."),
     ("method", "<a|b|c>", "Lim's update method at G_max (default b)."),
     ("learning", "<on-chip|off-chip>", "Train in the arrays, or in software then program them (default on-chip)."),
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only."),
     ("beta_d", "<β>", "Nonlinearity of depression only."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
-    ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0)."),
+    ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -25,8 +25,18 @@ extension TrainingConfiguration {
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
     ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
-    ("lr", "<η>", "Learning rate of float SGD (default 0.01)."),
-    ("float_derivative", "<gate|true>", "Float SGD's hidden derivative: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate)."),
+    ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
+    ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
+    ("k", "<k>", "Gain of the hybrid's small synapse, g = G/k (default 10)."),
+    ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50)."),
+    ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 32)."),
+    ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
+    ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34)."),
+    ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
+    ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
+    ("write_voltage", "<V>", "Full write voltage of a coincidence (default 1)."),
+    ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
+    ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
     ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100)."),
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
@@ -115,6 +125,20 @@ extension TrainingConfiguration {
     case "read_time": readTime = try number()
     case "read_voltage": readVoltage = try number()
     case "gmax": gMaxSiemens = try number()
+    case "k": k = try number()
+    case "states": states = try integer()
+    case "bl": pulseTrainLength = try integer()
+    case "encoding":
+      guard let e = UpdateEncoding(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects stochastic, deterministic or sign, got '\(value)'")
+      }
+      encoding = e
+    case "c2c": c2c = try number()
+    case "d2d": d2d = try number()
+    case "switch_threshold": switchThreshold = try number()
+    case "write_voltage": writeVoltage = try number()
+    case "write_threshold": writeThreshold = try number()
+    case "disturb_step": disturbStep = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -136,6 +160,10 @@ extension TrainingConfiguration {
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
+      ("k", n(k)), ("states", String(states)), ("bl", String(pulseTrainLength)),
+      ("encoding", encoding.rawValue), ("c2c", n(c2c)), ("d2d", n(d2d)),
+      ("switch_threshold", n(switchThreshold)), ("write_voltage", n(writeVoltage)),
+      ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
     ]
   }
 }

@@ -1,4 +1,5 @@
 import Circuit
+import Peripherals
 
 /// How the weights learn.
 public enum LearningRule: String, Sendable, CaseIterable {
@@ -6,6 +7,29 @@ public enum LearningRule: String, Sendable, CaseIterable {
   case lim
   /// Software back-propagation with float weights (the baseline).
   case float
+  /// Choi et al. (2021): hybrid big/small synapses, W = (G+ − G−) +
+  /// (g+ − g−) with g = G/k, fully parallel coincidence updates, dynamic
+  /// tuning of the big arrays then fine tuning of the small ones.
+  case hybrid
+  /// One G+/G− pair of the same finite-state devices, updated like the
+  /// hybrid's big arrays (Choi's single-synapse network).
+  case single
+
+  /// The rules that train finite-state (Choi) devices.
+  public var isFiniteState: Bool { self == .hybrid || self == .single }
+}
+
+/// How the finite-state rules turn x and δ into update pulses.
+public enum UpdateEncoding: String, Sendable, CaseIterable {
+  /// Stochastic row and column trains of BL slots, P(pulse) ∝ |x|, |δ|
+  /// (Gokmen & Vlasov 2016): the expected update is −η·δ·xᵀ.
+  case stochastic
+  /// Deterministic trains: a thermometer code on the rows, evenly spread
+  /// pulses on the columns; the overlap is the outer product rounded down.
+  case deterministic
+  /// Lim's sign rule: one pulse per synapse with x > 0 and δ beyond the
+  /// comparator's dead band; update method b at G_max.
+  case sign
 }
 
 /// What Lim's update does when the device to pulse is already at G_max
@@ -60,8 +84,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var betaD: Double = 2
   /// Dynamic range: pulses from G_min to G_max.
   public var nMax: Int = 64
-  /// G_min / G_max of a device (0: the paper's normalised curves).
-  public var gMinRatio: Double = 0
+  /// G_min / G_max of a device. Default 0 for `lim` and `float` (Lim's
+  /// normalised curves), 0.1 for `hybrid` and `single` (1 µS … 10 µS, so
+  /// that Choi's d2d variation δ/G_min has a G_min to refer to).
+  public var gMinRatio: Double {
+    get { _gMinRatio ?? (rule.isFiniteState ? 0.1 : 0) }
+    set { _gMinRatio = newValue }
+  }
+  var _gMinRatio: Double? = nil
   /// Device-to-device variation: σ of the per-device scale X ~ N(1, σ²).
   public var sigma: Double = 0
   /// Initial device states are uniform over this fraction of the range
@@ -79,10 +109,49 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var outputThreshold: Double = 0.1
   /// Comparator dead band on hidden-layer errors.
   public var hiddenThreshold: Double = 0
-  /// Learning rate of the float baseline (and of off-chip training).
-  public var learningRate: Double = 0.01
-  /// Hidden-unit derivative of the float baseline.
-  public var floatDerivative: FloatDerivative = .gate
+  /// Learning rate η of the float baseline (and of off-chip training) and
+  /// of the finite-state rules' outer-product update. Default 0.01 for
+  /// `lim` and `float` (Lim), 0.1 for `hybrid` and `single` (Choi).
+  public var learningRate: Double {
+    get { _learningRate ?? (rule.isFiniteState ? 0.1 : 0.01) }
+    set { _learningRate = newValue }
+  }
+  var _learningRate: Double? = nil
+  /// Hidden-unit derivative of the float baseline and of the finite-state
+  /// rules. Default `gate` for `lim` and `float` (Lim), `true` for `hybrid`
+  /// and `single` (plain gradient descent, as Choi's update is −η·δ·xᵀ).
+  public var floatDerivative: FloatDerivative {
+    get { _floatDerivative ?? (rule.isFiniteState ? .true : .gate) }
+    set { _floatDerivative = newValue }
+  }
+  var _floatDerivative: FloatDerivative? = nil
+
+  // Finite-state devices and coincidence updates (Choi et al. 2021).
+  /// Gain of the small synapse: its devices are the big ones with k times
+  /// smaller area, g = G/k.
+  public var k: Double = 10
+  /// Identical potentiation pulses from G_min to G_max of a finite-state
+  /// device (Choi: 50).
+  public var states: Int = 50
+  /// Slots per row/column pulse train (BL), 1…64.
+  public var pulseTrainLength: Int = 32
+  /// How x and δ become pulses.
+  public var encoding: UpdateEncoding = .stochastic
+  /// Cycle-to-cycle variation δ/μ of a pulse's conductance step (Choi's
+  /// measured 0.34).
+  public var c2c: Double = 0.34
+  /// Device-to-device variation δ/G_min: σ of each device's conductance
+  /// offset, in units of its G_min.
+  public var d2d: Double = 0
+  /// The hybrid switches from the big to the small arrays when the
+  /// training accuracy gains less than this (percentage points) in an
+  /// epoch (Choi: 0.5).
+  public var switchThreshold: Double = 0.5
+  /// Full write voltage of a coincidence, the device's threshold, and the
+  /// disturb step of half-selected cells (used only when V_w/2 ≥ V_th).
+  public var writeVoltage: Double = 1
+  public var writeThreshold: Double = 0.75
+  public var disturbStep: Double = 0.1
   /// Test-set evaluations per epoch.
   public var evaluationsPerEpoch: Int = 100
   /// Use only the first N training / test images (0: all).
@@ -139,6 +208,26 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard readTime.isFinite && readTime > 0 else { throw fail("read_time", "must be > 0 s, got \(readTime)") }
     guard readVoltage.isFinite && readVoltage > 0 else { throw fail("read_voltage", "must be > 0 V, got \(readVoltage)") }
     guard gMaxSiemens.isFinite && gMaxSiemens > 0 else { throw fail("gmax", "must be > 0 S, got \(gMaxSiemens)") }
-    if rule == .float && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
+    if rule != .lim && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
+    guard k.isFinite && k > 0 else { throw fail("k", "the small synapse's gain must be > 0, got \(k)") }
+    guard states >= 2 && states <= 100_000 else { throw fail("states", "must be in 2...100000, got \(states)") }
+    guard pulseTrainLength >= 1 && pulseTrainLength <= 64 else {
+      throw fail("bl", "pulse-train length must be in 1...64 slots, got \(pulseTrainLength)")
+    }
+    guard c2c.isFinite && c2c >= 0 else { throw fail("c2c", "must be ≥ 0, got \(c2c)") }
+    guard d2d.isFinite && d2d >= 0 else { throw fail("d2d", "must be ≥ 0, got \(d2d)") }
+    guard switchThreshold.isFinite && switchThreshold > 0 && switchThreshold < 100 else {
+      throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(switchThreshold)")
+    }
+    try WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).validate()
+    if rule.isFiniteState && batch != 1 {
+      throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
+    }
+    if rule.isFiniteState && sigma != 0 {
+      throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
+    }
+    if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
+      throw fail("d2d", "δ/G_min needs G_min > 0 (gmin_ratio is 0)")
+    }
   }
 }

@@ -1,0 +1,143 @@
+import Circuit
+
+/// Row and column pulse trains for the fully parallel ("coincidence")
+/// update of a crossbar (Gokmen & Vlasov 2016; Choi et al. 2021, Fig. 1B).
+///
+/// During an update phase every row driver sends a train of BL time slots
+/// encoding its neuron's |x_i| and every column driver a train encoding
+/// its |δ_j|, all at the same time. A row pulse is +V_w/2 on the row line
+/// and a column pulse −V_w/2 on the column line, so a cell sees the full
+/// V_w only in a slot where both fire (a coincidence) and is programmed
+/// once per coincidence; a cell whose row or column alone fires sees V_w/2
+/// (half-selected), which does nothing below the device's threshold.
+///
+/// A train of BL ≤ 64 slots is one machine word, bit t = slot t, so a
+/// cell's coincidence count is `popcount(row & column)`.
+///
+/// Encodings:
+/// - ``stochastic(_:_:)``: every slot fires independently with probability
+///   p (Gokmen & Vlasov): E[coincidences] = BL·p_i·q_j, so the expected
+///   update is the outer product.
+/// - ``thermometer(_:)`` for rows and ``spread(_:)`` for columns: the
+///   deterministic encoding, round(p·BL) pulses from slot 0 on the row and
+///   round(q·BL) pulses spread evenly over the BL slots on the column; the
+///   overlap is ⌊a·b/BL⌋ for a row with a pulses and a column with b, the
+///   outer product rounded down, with no noise.
+public struct PulseTrainEncoder: Sendable, Equatable {
+  /// Slots per train, BL, in 1...64.
+  public let length: Int
+  /// The low `length` bits set.
+  public let mask: UInt64
+
+  /// - Throws: `ConfigurationError` (field `bl`) unless 1 ≤ BL ≤ 64.
+  public init(length: Int) throws {
+    guard length >= 1 && length <= 64 else {
+      throw ConfigurationError(field: "bl", "pulse-train length must be in 1...64 slots, got \(length)")
+    }
+    self.length = length
+    mask = length == 64 ? ~0 : (1 << UInt64(length)) - 1
+  }
+
+  /// A stochastic train: each slot fires with probability `p` (clamped to
+  /// [0, 1]), drawn with 16-bit resolution: 16 slots from four random words
+  /// at a time, compared branch-free in SIMD lanes.
+  @inlinable
+  public func stochastic(_ p: Float, _ rng: inout SeededGenerator) -> UInt64 {
+    if !(p > 0) { return 0 }
+    if p >= 1 { return mask }
+    let threshold = SIMD16<UInt16>(repeating: UInt16(min(65535, p * 65536)))
+    let weights = SIMD16<UInt16>(
+      1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+    var train: UInt64 = 0
+    var slot = 0
+    while slot < length {
+      let r = SIMD4<UInt64>(rng.next(), rng.next(), rng.next(), rng.next())
+      let lanes = unsafeBitCast(r, to: SIMD16<UInt16>.self)
+      let fired = weights.replacing(with: 0, where: lanes .>= threshold)
+      train |= UInt64(fired.wrappedSum()) << UInt64(slot)
+      slot += 16
+    }
+    return train & mask
+  }
+
+  /// The deterministic row code: round(p·BL) pulses in the first slots.
+  @inlinable
+  public func thermometer(_ p: Float) -> UInt64 {
+    let a = pulseCount(p)
+    return a == 64 ? ~0 : (1 << UInt64(a)) - 1
+  }
+
+  /// The deterministic column code: b = round(q·BL) pulses spread evenly,
+  /// slot t firing when ⌊(t+1)·b/BL⌋ > ⌊t·b/BL⌋ (Bresenham), so any first
+  /// a slots hold ⌊a·b/BL⌋ of them.
+  @inlinable
+  public func spread(_ q: Float) -> UInt64 {
+    let b = pulseCount(q)
+    var train: UInt64 = 0
+    for t in 0..<length where ((t + 1) * b) / length > (t * b) / length {
+      train |= 1 << UInt64(t)
+    }
+    return train
+  }
+
+  /// round(p·BL), with p clamped to [0, 1].
+  @inlinable
+  public func pulseCount(_ p: Float) -> Int {
+    Int((min(max(p, 0), 1) * Float(length)).rounded())
+  }
+
+  /// Slots in which a cell sees the full write voltage.
+  @inlinable @inline(__always)
+  public static func coincidences(row: UInt64, column: UInt64) -> Int {
+    (row & column).nonzeroBitCount
+  }
+
+  /// Slots in which a cell sees half the write voltage: its row or its
+  /// column fires, not both.
+  @inlinable @inline(__always)
+  public static func halfSelections(row: UInt64, column: UInt64) -> Int {
+    (row ^ column).nonzeroBitCount
+  }
+}
+
+/// The write voltages of a coincidence update and what a half-selected
+/// cell does.
+///
+/// A cell in a coincidence sees V_w and takes one full step; a
+/// half-selected cell sees V_w/2 and is left alone while V_w/2 is below the
+/// device's write threshold V_th (the default, V_th = 0.75·V_w). Above it,
+/// the optional disturb model moves it by `disturbStep` of a full step per
+/// half-selected slot, in the direction its line drives.
+public struct WriteDrive: Sendable, Equatable {
+  /// Full write voltage V_w seen by a cell in a coincidence (V).
+  public var voltage: Double
+  /// The device's write threshold V_th (V).
+  public var threshold: Double
+  /// Fraction of a full step a half-selected slot moves a device when
+  /// V_w/2 ≥ V_th.
+  public var disturbStep: Double
+
+  public init(voltage: Double = 1, threshold: Double = 0.75, disturbStep: Double = 0.1) {
+    self.voltage = voltage
+    self.threshold = threshold
+    self.disturbStep = disturbStep
+  }
+
+  /// Whether half-selected cells change (V_w/2 ≥ V_th).
+  public var disturbsHalfSelected: Bool { voltage / 2 >= threshold }
+
+  /// - Throws: `ConfigurationError` naming `write_voltage`,
+  ///   `write_threshold` or `disturb_step`.
+  public func validate() throws {
+    guard voltage.isFinite && voltage > 0 else {
+      throw ConfigurationError(field: "write_voltage", "must be > 0 V, got \(voltage)")
+    }
+    guard threshold.isFinite && threshold > 0 && threshold <= voltage else {
+      throw ConfigurationError(
+        field: "write_threshold", "must be in (0, write_voltage = \(voltage)] V so that a coincidence programs, got \(threshold)")
+    }
+    guard disturbStep.isFinite && disturbStep >= 0 && disturbStep <= 1 else {
+      throw ConfigurationError(field: "disturb_step", "must be in [0, 1] of a step, got \(disturbStep)")
+    }
+  }
+}

@@ -1,0 +1,365 @@
+import Circuit
+import Peripherals
+
+/// Which devices of a hybrid synapse an update phase programs.
+public enum SynapseKind: Int, Sendable, CaseIterable {
+  /// The big pair G+/G− (area 1).
+  case big = 0
+  /// The small pair g+/g− (area 1/k, g = G/k).
+  case small = 1
+}
+
+/// What happens when a pulse finds its device already at G_max.
+enum SaturationPolicy {
+  /// Burr et al. (2015)'s occasional reset: reset both devices of the pair
+  /// and re-potentiate the pair's weight onto one of them.
+  case refresh
+  /// Lim et al.'s method b: reset the other device and re-potentiate it to
+  /// one step below its old conductance.
+  case methodB
+}
+
+/// One layer of Choi's hybrid synapses (or of single G+/G− pairs) made of
+/// linear finite-state devices, each kind of device in its own array.
+///
+/// Units: conductances are normalised to the big device's G_max = 1, like
+/// Lim's layers, so the weighted sum of a read is s = I/(V_read·G_max). A
+/// big device spans [G_min, 1] in `states` identical steps
+/// μ = (1 − G_min)/states; a small one spans [G_min, 1]/k in as many steps
+/// of μ/k (Choi Fig. 3D: the area scales the range, not the pulse count).
+/// W = (G+ − G−) + (g+ − g−) (Choi eq. 4) is kept in a Float cache, in step
+/// with every device change: with ideal wires an array read sums exactly
+/// these currents, so a forward read of the four arrays is one read of W.
+///
+/// Device-to-device variation: each device's curve is offset by
+/// o ~ N(0, (d2d·G_min)²) (its G_min and G_max both move; a conductance
+/// cannot go below 0, so a large negative offset loses the lowest states).
+/// Cycle-to-cycle variation: each pulse moves its device by μ·(1 + c2c·z),
+/// z ~ N(0, 1) (Choi: a Gaussian added to ΔG at every update), clamped to
+/// the device's range.
+final class HybridLayer: @unchecked Sendable {
+  let rows: Int
+  let columns: Int
+  let count: Int
+  /// 1 (single pair) or 2 (big and small).
+  let kinds: Int
+  /// Device buffers, index 2·kind + polarity (0: plus, 1: minus).
+  let g: [UnsafeMutablePointer<Float>]
+  /// Per-device bounds: a device's G_min and G_max after its offset.
+  let lo: [UnsafeMutablePointer<Float>]
+  let hi: [UnsafeMutablePointer<Float>]
+  /// The combined weight W, row-major rows × columns (bias row last).
+  let w: UnsafeMutablePointer<Float>
+  /// The step μ of one pulse, per kind.
+  let step: [Float]
+  let c2c: Float
+  let policy: SaturationPolicy
+
+  var noise: GaussianStream
+  /// Pulses that would take a device past G_max wait here, as
+  /// 2·index + polarity, for the saturation pass after the update.
+  let flagged: UnsafeMutablePointer<Int32>
+  let flagMark: UnsafeMutablePointer<UInt8>
+  var flaggedCount = 0
+  /// Slot buckets of the column trains: bucket t is
+  /// slotList[slotStart[t] ..< slotStart[t + 1]].
+  let slotStart: UnsafeMutablePointer<Int32>
+  let slotFill: UnsafeMutablePointer<Int32>
+  let slotList: UnsafeMutablePointer<Int32>
+  /// The update in which each synapse last got a pulse (for counting
+  /// updated synapses once per update).
+  let stamp: UnsafeMutablePointer<UInt32>
+  var tick: UInt32 = 1
+
+  /// Identical pulses issued (coincidences, re-potentiations, disturbs
+  /// excluded).
+  var pulses = 0
+  /// Of `pulses`, re-potentiations after resets.
+  var repotentiations = 0
+  var resets = 0
+  /// Synapses that received at least one pulse.
+  var cellUpdates = 0
+  /// Half-selected slots that moved a device (disturb model).
+  var disturbs = 0
+
+  init(
+    inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
+    policy: SaturationPolicy, rng: inout SeededGenerator
+  ) {
+    rows = inputs + 1
+    columns = outputs
+    count = rows * columns
+    self.kinds = kinds
+    self.policy = policy
+    c2c = Float(cfg.c2c)
+    let gMin = cfg.gMinRatio
+    let mu = (1 - gMin) / Double(cfg.states)
+    step = (0..<kinds).map { Float(mu / ($0 == 0 ? 1 : cfg.k)) }
+    let cells = (inputs + 1) * outputs
+    g = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
+    lo = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
+    hi = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
+    w = .allocate(capacity: cells)
+    flagged = .allocate(capacity: cells)
+    flagMark = .allocate(capacity: cells)
+    flagMark.initialize(repeating: 0, count: cells)
+    slotStart = .allocate(capacity: 65)
+    slotFill = .allocate(capacity: 64)
+    slotList = .allocate(capacity: 64 * outputs)
+    stamp = .allocate(capacity: cells)
+    stamp.initialize(repeating: 0, count: cells)
+    // Offsets, then initial states: big devices uniform over the first
+    // `initial_fraction` of their pulses, small devices at their minimum.
+    let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
+    for d in 0..<(2 * kinds) {
+      let scale = d < 2 ? 1.0 : 1 / cfg.k
+      for x in 0..<count {
+        let o = cfg.d2d > 0 ? cfg.d2d * gMin * rng.nextGaussian() : 0
+        let l = max(0, gMin + o) * scale, h = (1 + o) * scale
+        lo[d][x] = Float(l)
+        hi[d][x] = Float(max(l, h))
+        let n = d < 2 ? Int(rng.next() % UInt64(top + 1)) : 0
+        g[d][x] = Float(min(max(l, l + Double(n) * mu * scale), max(l, h)))
+      }
+    }
+    noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
+    recomputeWeights()
+  }
+
+  deinit {
+    for p in g + lo + hi { p.deallocate() }
+    w.deallocate()
+    flagged.deallocate()
+    flagMark.deallocate()
+    slotStart.deallocate()
+    slotFill.deallocate()
+    slotList.deallocate()
+    stamp.deallocate()
+  }
+
+  func recomputeWeights() {
+    for x in 0..<count {
+      var s: Float = 0
+      for k in 0..<kinds { s += g[2 * k][x] - g[2 * k + 1][x] }
+      w[x] = s
+    }
+  }
+
+  /// Every device conductance and the weight cache, to restore later
+  /// (tests).
+  func snapshot() -> [[Float]] {
+    (g + [w]).map { Array(UnsafeBufferPointer(start: $0, count: count)) }
+  }
+
+  func restore(_ s: [[Float]]) {
+    for (d, p) in (g + [w]).enumerated() { for x in 0..<count { p[x] = s[d][x] } }
+  }
+
+  /// The four (or two) devices of synapse x: (G+, G−, g+, g−).
+  func devices(_ x: Int) -> [Float] { g.map { $0[x] } }
+
+  /// One coincidence update of `kind`: rows `rowIndex[r]` carry trains
+  /// `rowWords[r]`; columns in `up` (δ < 0: W rises, the G+ array's column
+  /// drivers fire) and `down` (the G− array's) carry their trains. Every
+  /// cell gets one pulse per coincidence.
+  func update(
+    kind: SynapseKind,
+    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
+    upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
+    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
+  ) {
+    let k = kind.rawValue
+    GaussianTable.values.withUnsafeBufferPointer { table in
+        apply(
+          polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+          columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!)
+        apply(
+          polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+          columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!)
+    }
+    resolveSaturations(kind: k)
+    tick &+= 1
+    if tick == 0 {
+      stamp.update(repeating: 0, count: count)
+      tick = 1
+    }
+  }
+
+  /// Applies one array's coincidences pulse by pulse, at a cost in
+  /// proportion to the pulses rather than the cells: the columns are
+  /// bucketed by the slots they fire in, then every set bit (slot) of a row's
+  /// train meets the columns of that slot's bucket. Each pulse moves its
+  /// device by μ·(1 + c2c·z) and is clamped at the device's bounds; a pulse
+  /// that finds its device at G_max is left to the saturation pass.
+  @inline(__always)
+  private func apply(
+    polarity: Int, kind: Int,
+    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
+    columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
+    table: UnsafePointer<Float>
+  ) {
+    guard columnCount > 0 else { return }
+    // Bucket the columns by slot (a counting sort over the 64 slots).
+    let start = slotStart, list = slotList
+    for t in 0...64 { start[t] = 0 }
+    var anySlots: UInt64 = 0
+    for c in 0..<columnCount {
+      var b = words[c]
+      anySlots |= b
+      while b != 0 {
+        start[b.trailingZeroBitCount + 1] += 1
+        b &= b &- 1
+      }
+    }
+    for t in 0..<64 { start[t + 1] += start[t] }
+    let fill = slotFill
+    for t in 0..<64 { fill[t] = start[t] }
+    for c in 0..<columnCount {
+      var b = words[c]
+      let j = cols[c]
+      while b != 0 {
+        let t = b.trailingZeroBitCount
+        list[Int(fill[t])] = j
+        fill[t] += 1
+        b &= b &- 1
+      }
+    }
+    let d = 2 * kind + polarity
+    let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w, stamp = self.stamp
+    let sign: Float = polarity == 0 ? 1 : -1
+    let mu = step[kind], spread = step[kind] * c2c
+    let n = self.columns
+    let tick = self.tick
+    var noise = self.noise
+    var pulses = 0, cells = 0, flaggedCount = self.flaggedCount
+    for r in 0..<rowCount {
+      var bits = rowWords[r] & anySlots
+      if bits == 0 { continue }
+      let base = Int(rowIndex[r]) * n
+      while bits != 0 {
+        let t = bits.trailingZeroBitCount
+        bits &= bits &- 1
+        let hi0 = Int(start[t + 1])
+        var c = Int(start[t])
+        while c < hi0 {
+          let x = base + Int(list[c])
+          c += 1
+          pulses &+= 1
+          if stamp[x] != tick {
+            stamp[x] = tick
+            cells &+= 1
+          }
+          let old = dev[x]
+          let top = hiP[x]
+          if old >= top {
+            // At G_max already: the saturation pass decides.
+            if flagMark[x] == 0 {
+              flagMark[x] = 1
+              flagged[flaggedCount] = Int32(truncatingIfNeeded: 2 * x + polarity)
+              flaggedCount += 1
+            }
+            continue
+          }
+          var new = old + mu
+          if spread != 0 { new += spread * noise.next(table) }
+          new = min(max(new, loP[x]), top)
+          dev[x] = new
+          w[x] += sign * (new - old)
+        }
+      }
+    }
+    self.noise = noise
+    self.flaggedCount = flaggedCount
+    self.pulses += pulses
+    cellUpdates += cells
+  }
+
+  /// The devices that were pulsed at G_max: Burr's refresh or method b.
+  private func resolveSaturations(kind: Int) {
+    guard flaggedCount > 0 else { return }
+    GaussianTable.values.withUnsafeBufferPointer { tb in
+      let table = tb.baseAddress!
+      let plus = 2 * kind, minus = plus + 1
+      let mu = step[kind]
+      for f in 0..<flaggedCount {
+        let code = Int(flagged[f])
+        let x = code >> 1, pol = code & 1
+        flagMark[x] = 0
+        let p = g[plus][x], m = g[minus][x]
+        switch policy {
+        case .refresh:
+          // Reset both, then put the pair's weight back on one device.
+          let delta = (p - m) - (lo[plus][x] - lo[minus][x])
+          g[plus][x] = lo[plus][x]
+          g[minus][x] = lo[minus][x]
+          resets += 2
+          let target = delta > 0 ? plus : minus
+          let n = Int((abs(delta) / mu).rounded())
+          repotentiate(target, x, pulses: n, table: table)
+        case .methodB:
+          // Reset the other device; re-potentiate it one step lower.
+          let other = pol == 0 ? minus : plus
+          let old = g[other][x]
+          g[other][x] = lo[other][x]
+          resets += 1
+          let n = Int(((old - lo[other][x]) / mu).rounded()) - 1
+          repotentiate(other, x, pulses: max(0, n), table: table)
+        }
+        let s = (g[plus][x] - g[minus][x]) - (p - m)
+        w[x] += s
+      }
+    }
+    flaggedCount = 0
+  }
+
+  private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
+    guard n > 0 else { return }
+    let k = d / 2
+    var v = lo[d][x] + Float(n) * step[k]
+    if c2c != 0 { v += step[k] * c2c * Float(Double(n).squareRoot()) * noise.next(table) }
+    g[d][x] = min(max(v, lo[d][x]), hi[d][x])
+    pulses += n
+    repotentiations += n
+  }
+
+  /// The disturb model: every half-selected slot (row or column fires, not
+  /// both) moves the device it drives by `fraction`·μ toward G_max. Only
+  /// called when V_w/2 reaches the write threshold (a slow path: every cell
+  /// of the selected arrays). `rowWordOf[i]` is row i's train (0: silent),
+  /// `columnWordOf[j]` column j's train and `columnPolarity[j]` the array
+  /// it drives (0: G+, 1: G−, −1: none).
+  func disturb(
+    kind: SynapseKind, fraction: Float, rowWordOf: UnsafePointer<UInt64>,
+    columnWordOf: UnsafePointer<UInt64>, columnPolarity: UnsafePointer<Int8>
+  ) {
+    let k = kind.rawValue
+    for pol in 0..<2 {
+      let d = 2 * k + pol
+      let sign: Float = pol == 0 ? 1 : -1
+      for i in 0..<rows {
+        for j in 0..<columns {
+          let cw = Int(columnPolarity[j]) == pol ? columnWordOf[j] : 0
+          let h = PulseTrainEncoder.halfSelections(row: rowWordOf[i], column: cw)
+          guard h > 0 else { continue }
+          let x = i * columns + j
+          let old = g[d][x]
+          let new = min(max(old + Float(h) * fraction * step[k], lo[d][x]), hi[d][x])
+          g[d][x] = new
+          w[x] += sign * (new - old)
+          disturbs += h
+        }
+      }
+    }
+  }
+
+  /// The arrays of one kind in siemens (G_max of a big device = `gMax`),
+  /// for exact reads.
+  func array(_ kind: SynapseKind, gMax: Double) -> DifferentialArray {
+    let a = DifferentialArray(rows: rows, columns: columns)
+    let k = kind.rawValue
+    a.setConductances(
+      plus: (0..<count).map { Double(g[2 * k][$0]) * gMax },
+      minus: (0..<count).map { Double(g[2 * k + 1][$0]) * gMax })
+    return a
+  }
+}

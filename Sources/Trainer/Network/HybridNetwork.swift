@@ -1,0 +1,340 @@
+import Circuit
+import Peripherals
+
+/// The training phase of a hybrid network (Choi et al. 2021, Fig. 2D).
+public enum HybridPhase: String, Sendable {
+  /// Only the big arrays receive update pulses.
+  case dynamic
+  /// Only the small arrays receive update pulses; the big ones are fixed.
+  case fine
+}
+
+/// A network of Choi's hybrid synapses (`rule hybrid`) or of single pairs
+/// of the same devices (`rule single`), trained on chip with fully
+/// parallel row/column coincidence updates.
+///
+/// One sample: pixels in [0, 1] drive the rows; every layer's forward read
+/// sums the currents of its big and small arrays (W = (G+ − G−) + (g+ − g−));
+/// hidden neurons are hard sigmoids; softmax and δ = p − t at the output
+/// are software; the transposed read of the same arrays, times the neuron
+/// circuit's derivative, gives the hidden δ (Choi eq. 2). Then the update
+/// (Choi eq. 3, ΔW = −η·δ·xᵀ) goes, in one parallel phase per layer, to the
+/// arrays the phase selects (big while `dynamic`, small while `fine`: the
+/// array-selection logic):
+///
+/// - `stochastic`: row i fires in each of BL slots with probability
+///   C_x·x_i, column j with C_δ·|δ_j|; the G+ array's columns fire where
+///   δ_j < 0 and the G− array's where δ_j > 0; each coincidence is one
+///   identical pulse of step μ, so E[ΔW_ij] = −BL·C_x·C_δ·μ·x_i·δ_j. The
+///   scales are set so that BL·C_x·C_δ·μ = η: C_x = C_δ = √(η/(BL·μ)) while
+///   that is ≤ 1, else C_x = 1 and C_δ = η/(BL·μ) (x ≤ 1 always fits;
+///   larger |δ| clip at probability 1).
+/// - `deterministic`: thermometer-coded rows, evenly spread columns, the
+///   same scales; the overlap is the outer product rounded down.
+/// - `sign`: Lim's rule on the selected arrays: one pulse per synapse with
+///   x_i > 0 and |δ_j| beyond the comparator's dead band (`threshold` at
+///   the output, `hidden_threshold` inside); method b at G_max.
+///
+/// A pulse that finds its device at G_max triggers, for the coincidence
+/// encodings, Burr's occasional reset (both devices reset, the pair's
+/// weight re-potentiated onto one of them), and for `sign`, method b.
+public final class HybridNetwork: @unchecked Sendable {
+  let layers: [HybridLayer]
+  public let sizes: [Int]
+  public let isHybrid: Bool
+  public private(set) var phase: HybridPhase = .dynamic
+  let neuron: HardSigmoidNeuron
+  let useGate: Bool
+  let encoding: UpdateEncoding
+  let encoder: PulseTrainEncoder
+  let eta: Float
+  let outputComparator: Comparator
+  let hiddenComparator: Comparator
+  let drive: WriteDrive
+  var rng: SeededGenerator
+  /// C_x and C_δ of the big and small arrays.
+  let rowScale: [Float]
+  let columnScale: [Float]
+
+  var activations: [[Float]]
+  var sums: [[Float]]
+  var derivatives: [[Float]]
+  var deltas: [[Float]]
+  var rowIndex: [[Int32]]
+  var rowWords: [[UInt64]]
+  var upIndex: [Int32]
+  var upWords: [UInt64]
+  var downIndex: [Int32]
+  var downWords: [UInt64]
+  var scratch: [Int32]
+  /// Σ over trained samples of the squared error Σ_j (p_j − t_j)²/n.
+  public private(set) var squaredErrorSum: Double = 0
+  /// Training samples whose forward pass picked the label.
+  public private(set) var trainCorrect = 0
+  public private(set) var trainSamples = 0
+
+  /// - Throws: `ConfigurationError` for a configuration the finite-state
+  ///   rules cannot run.
+  public init(configuration cfg: TrainingConfiguration) throws {
+    precondition(cfg.rule.isFiniteState, "HybridNetwork trains rule hybrid or single")
+    try cfg.validate()
+    guard cfg.batch == 1 else {
+      throw ConfigurationError(field: "batch", "the \(cfg.rule.rawValue) rule updates online (batch 1), got \(cfg.batch)")
+    }
+    sizes = cfg.layers
+    isHybrid = cfg.rule == .hybrid
+    var rng = SeededGenerator(seed: cfg.seed, stream: 11)
+    let policy: SaturationPolicy = cfg.encoding == .sign ? .methodB : .refresh
+    var ls: [HybridLayer] = []
+    for l in 0..<(cfg.layers.count - 1) {
+      ls.append(HybridLayer(
+        inputs: cfg.layers[l], outputs: cfg.layers[l + 1], kinds: isHybrid ? 2 : 1,
+        configuration: cfg, policy: policy, rng: &rng))
+    }
+    layers = ls
+    self.rng = SeededGenerator(seed: cfg.seed, stream: 12)
+    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    useGate = cfg.floatDerivative == .gate
+    encoding = cfg.encoding
+    encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
+    eta = Float(cfg.learningRate)
+    outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
+    hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
+    drive = WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep)
+    var cx: [Float] = [], cd: [Float] = []
+    for mu in ls[0].step {
+      let a = Double(cfg.learningRate) / (Double(cfg.pulseTrainLength) * Double(mu))
+      let x = min(1, a.squareRoot())
+      cx.append(Float(x))
+      cd.append(Float(a / x))
+    }
+    rowScale = cx
+    columnScale = cd
+    activations = ls.map { [Float](repeating: 0, count: $0.rows) }
+    sums = ls.map { [Float](repeating: 0, count: $0.columns) }
+    derivatives = sums
+    deltas = sums
+    rowIndex = ls.map { [Int32](repeating: 0, count: $0.rows) }
+    rowWords = ls.map { [UInt64](repeating: 0, count: $0.rows) }
+    let widest = cfg.layers.dropFirst().max()!
+    upIndex = [Int32](repeating: 0, count: widest)
+    downIndex = upIndex
+    upWords = [UInt64](repeating: 0, count: widest)
+    downWords = upWords
+    scratch = [Int32](repeating: 0, count: (cfg.layers.max() ?? 0) + 2)
+  }
+
+  /// The arrays updated now.
+  public var selectedKind: SynapseKind { phase == .fine ? .small : .big }
+
+  /// Moves the updates from the big to the small arrays (hybrid only).
+  public func switchToFineTuning() {
+    if isHybrid { phase = .fine }
+  }
+
+  public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
+  public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
+  public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
+  /// Synapses that received at least one pulse, summed over updates.
+  public var cellUpdates: Int { layers.reduce(0) { $0 + $1.cellUpdates } }
+  /// Synapses in the network.
+  public var synapseCount: Int { layers.reduce(0) { $0 + $1.count } }
+  /// Half-selected slots that moved a device (0 below the threshold).
+  public var disturbs: Int { layers.reduce(0) { $0 + $1.disturbs } }
+
+  /// The combined weights W of each layer (normalised to G_max), for
+  /// evaluation; valid while the network lives.
+  public var weightPointers: [UnsafePointer<Float>] { layers.map { UnsafePointer($0.w) } }
+
+  /// The weights of layer l, row-major (inputs + 1) × outputs.
+  public func weights(layer l: Int) -> [Float] {
+    Array(UnsafeBufferPointer(start: layers[l].w, count: layers[l].count))
+  }
+
+  /// The arrays of layer l of one kind, in siemens (big G_max = `gMax`).
+  public func array(layer l: Int, kind: SynapseKind, gMax: Double) -> DifferentialArray {
+    layers[l].array(kind, gMax: gMax)
+  }
+
+  /// The device conductances (normalised) of synapse x of layer l:
+  /// G+, G− and, for a hybrid, g+, g−.
+  public func devices(layer l: Int, synapse x: Int) -> [Float] { layers[l].devices(x) }
+
+  // MARK: - Forward and backward
+
+  private func forward(_ pixels: UnsafePointer<UInt8>) {
+    let n0 = sizes[0]
+    activations[0].withUnsafeMutableBufferPointer { a in
+      for i in 0..<n0 { a[i] = Float(pixels[i]) * (1 / 255) }
+      a[n0] = 1
+    }
+    for l in 0..<layers.count {
+      let layer = layers[l]
+      activations[l].withUnsafeBufferPointer { a in
+        sums[l].withUnsafeMutableBufferPointer { s in
+          scratch.withUnsafeMutableBufferPointer { sc in
+            _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
+          }
+        }
+      }
+      if l + 1 < layers.count {
+        let c = neuron, gate = useGate
+        sums[l].withUnsafeBufferPointer { s in
+          derivatives[l].withUnsafeMutableBufferPointer { d in
+            activations[l + 1].withUnsafeMutableBufferPointer { a in
+              for j in 0..<s.count {
+                a[j] = c.activation(s[j])
+                d[j] = gate ? c.gate(s[j]) : c.derivative(s[j])
+              }
+              a[s.count] = 1
+            }
+          }
+        }
+      }
+    }
+  }
+
+  public func predict(_ pixels: UnsafePointer<UInt8>) -> Int {
+    forward(pixels)
+    return argmax(sums[layers.count - 1])
+  }
+
+  /// Trains on one sample; returns its cross-entropy loss before the update.
+  @discardableResult
+  public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    forward(pixels)
+    let last = layers.count - 1
+    var loss: Float = 0
+    var squared: Float = 0
+    trainSamples += 1
+    if argmax(sums[last]) == label { trainCorrect += 1 }
+    sums[last].withUnsafeBufferPointer { s in
+      deltas[last].withUnsafeMutableBufferPointer { d in
+        loss = softmaxCrossEntropy(s, label: label, delta: d)
+        for j in 0..<d.count { squared += d[j] * d[j] }
+        squared /= Float(d.count)
+        if encoding == .sign { for j in 0..<d.count { d[j] = outputComparator.deadBand(d[j]) } }
+      }
+    }
+    squaredErrorSum += Double(squared)
+    var l = last
+    while l > 0 {
+      backward(l)
+      l -= 1
+    }
+    for l in 0..<layers.count { update(l) }
+    return loss
+  }
+
+  /// δ of layer l−1 from δ of layer l: the transposed read of all arrays of
+  /// layer l (the combined W), times the neuron's derivative.
+  private func backward(_ l: Int) {
+    let layer = layers[l]
+    let sign = encoding == .sign
+    deltas[l].withUnsafeBufferPointer { d in
+      deltas[l - 1].withUnsafeMutableBufferPointer { out in
+        // The bias row's δ is not needed: read the rows of the neurons only.
+        _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
+        derivatives[l - 1].withUnsafeBufferPointer { f in
+          for i in 0..<out.count {
+            let v = out[i] * f[i]
+            out[i] = sign ? hiddenComparator.deadBand(v) : v
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: - Update
+
+  /// Builds the row and column trains of layer l from `activations[l]` and
+  /// `deltas[l]` and applies them to the selected arrays.
+  func update(_ l: Int) {
+    let layer = layers[l]
+    let kind = selectedKind
+    let cx = rowScale[kind.rawValue], cd = columnScale[kind.rawValue]
+    var rows = 0, ups = 0, downs = 0
+    let enc = encoder
+    activations[l].withUnsafeBufferPointer { a in
+      rowIndex[l].withUnsafeMutableBufferPointer { ri in
+        rowWords[l].withUnsafeMutableBufferPointer { rw in
+          for i in 0..<a.count where a[i] > 0 {
+            let word: UInt64
+            switch encoding {
+            case .stochastic: word = enc.stochastic(cx * a[i], &rng)
+            case .deterministic: word = enc.thermometer(cx * a[i])
+            case .sign: word = 1
+            }
+            if word != 0 {
+              ri[rows] = Int32(i)
+              rw[rows] = word
+              rows += 1
+            }
+          }
+        }
+      }
+    }
+    deltas[l].withUnsafeBufferPointer { d in
+      for j in 0..<d.count where d[j] != 0 {
+        let q = cd * abs(d[j])
+        let word: UInt64
+        switch encoding {
+        case .stochastic: word = enc.stochastic(q, &rng)
+        case .deterministic: word = enc.spread(q)
+        case .sign: word = 1
+        }
+        if word == 0 { continue }
+        if d[j] < 0 {
+          upIndex[ups] = Int32(j)
+          upWords[ups] = word
+          ups += 1
+        } else {
+          downIndex[downs] = Int32(j)
+          downWords[downs] = word
+          downs += 1
+        }
+      }
+    }
+    guard rows > 0, ups + downs > 0 else { return }
+    rowIndex[l].withUnsafeBufferPointer { ri in
+      rowWords[l].withUnsafeBufferPointer { rw in
+        upIndex.withUnsafeBufferPointer { ui in
+          upWords.withUnsafeBufferPointer { uw in
+            downIndex.withUnsafeBufferPointer { di in
+              downWords.withUnsafeBufferPointer { dw in
+                if drive.disturbsHalfSelected && encoding != .sign {
+                  disturb(
+                    layer, kind: kind, rows: ri, rowWords: rw, rowCount: rows,
+                    up: (ui, uw, ups), down: (di, dw, downs))
+                }
+                layer.update(
+                  kind: kind, rowIndex: ri.baseAddress!, rowWords: rw.baseAddress!, rowCount: rows,
+                  upIndex: ui.baseAddress!, upWords: uw.baseAddress!, upCount: ups,
+                  downIndex: di.baseAddress!, downWords: dw.baseAddress!, downCount: downs)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The optional half-select disturb: expands the trains to every line of
+  /// the selected arrays (a slow path, used only when V_w/2 ≥ V_th).
+  private func disturb(
+    _ layer: HybridLayer, kind: SynapseKind,
+    rows ri: UnsafeBufferPointer<Int32>, rowWords rw: UnsafeBufferPointer<UInt64>, rowCount: Int,
+    up: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int),
+    down: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int)
+  ) {
+    var rowOf = [UInt64](repeating: 0, count: layer.rows)
+    var colOf = [UInt64](repeating: 0, count: layer.columns)
+    var polarity = [Int8](repeating: -1, count: layer.columns)
+    for r in 0..<rowCount { rowOf[Int(ri[r])] = rw[r] }
+    for c in 0..<up.2 { colOf[Int(up.0[c])] = up.1[c]; polarity[Int(up.0[c])] = 0 }
+    for c in 0..<down.2 { colOf[Int(down.0[c])] = down.1[c]; polarity[Int(down.0[c])] = 1 }
+    layer.disturb(
+      kind: kind, fraction: Float(drive.disturbStep), rowWordOf: rowOf, columnWordOf: colOf,
+      columnPolarity: polarity)
+  }
+}

@@ -1,0 +1,95 @@
+import Circuit
+import Testing
+
+@testable import Peripherals
+
+@Suite("Coincidence pulse trains")
+struct CoincidenceUpdateTests {
+  @Test("coincidences and half selections of hand-made trains")
+  func handMade() {
+    // Slots 0, 1, 3 on the row; 1, 2 on the column: they meet in slot 1;
+    // slots 0, 2, 3 see one line only.
+    #expect(PulseTrainEncoder.coincidences(row: 0b1011, column: 0b0110) == 1)
+    #expect(PulseTrainEncoder.halfSelections(row: 0b1011, column: 0b0110) == 3)
+    #expect(PulseTrainEncoder.coincidences(row: 0, column: ~0) == 0)
+    #expect(PulseTrainEncoder.halfSelections(row: 0, column: ~0) == 64)
+    #expect(PulseTrainEncoder.coincidences(row: ~0, column: ~0) == 64)
+  }
+
+  @Test("deterministic codes overlap in ⌊a·b/BL⌋ slots")
+  func deterministicOverlap() throws {
+    for bl in [1, 7, 10, 32, 64] {
+      let enc = try PulseTrainEncoder(length: bl)
+      for a in 0...bl {
+        for b in 0...bl {
+          let row = enc.thermometer(Float(a) / Float(bl))
+          let column = enc.spread(Float(b) / Float(bl))
+          #expect(row.nonzeroBitCount == a)
+          #expect(column.nonzeroBitCount == b)
+          #expect(row & ~enc.mask == 0 && column & ~enc.mask == 0)
+          #expect(PulseTrainEncoder.coincidences(row: row, column: column) == a * b / bl, "BL \(bl), a \(a), b \(b)")
+        }
+      }
+    }
+    let enc = try PulseTrainEncoder(length: 8)
+    #expect(enc.spread(0.5) == 0b1010_1010)
+    #expect(enc.thermometer(0.5) == 0b1111)
+  }
+
+  @Test("stochastic trains: E[coincidences] = BL·p·q within 5σ")
+  func stochasticExpectation() throws {
+    let enc = try PulseTrainEncoder(length: 32)
+    var rng = SeededGenerator(seed: 9)
+    for (p, q) in [(Float(0.5), Float(0.5)), (0.9, 0.1), (0.25, 0.75), (1, 0.3), (0.05, 0.6)] {
+      let n = 20_000
+      var sum = 0
+      for _ in 0..<n {
+        sum += PulseTrainEncoder.coincidences(row: enc.stochastic(p, &rng), column: enc.stochastic(q, &rng))
+      }
+      let pq = Double(p * q)
+      let mean = Double(sum) / Double(n)
+      let sd = (32 * pq * (1 - pq) / Double(n)).squareRoot()
+      #expect(abs(mean - 32 * pq) < 5 * sd + 1e-9, "p \(p), q \(q): mean \(mean)")
+    }
+    #expect(enc.stochastic(0, &rng) == 0)
+    #expect(enc.stochastic(-1, &rng) == 0)
+    #expect(enc.stochastic(1, &rng) == enc.mask)
+    #expect(enc.stochastic(7, &rng) == enc.mask)
+  }
+
+  @Test("train length outside 1...64 is refused, naming bl")
+  func badLength() {
+    for bl in [0, -3, 65] {
+      #expect(throws: ConfigurationError.self) { try PulseTrainEncoder(length: bl) }
+      do { _ = try PulseTrainEncoder(length: bl) } catch let e as ConfigurationError { #expect(e.field == "bl") } catch {}
+    }
+  }
+
+  @Test("write drive: half selection is below the threshold by default; bad values name their field")
+  func writeDrive() throws {
+    let d = WriteDrive()
+    try d.validate()
+    #expect(!d.disturbsHalfSelected)
+    #expect(WriteDrive(voltage: 1, threshold: 0.5).disturbsHalfSelected)
+    for (drive, field) in [
+      (WriteDrive(voltage: 0), "write_voltage"), (WriteDrive(voltage: 1, threshold: 1.5), "write_threshold"),
+      (WriteDrive(voltage: 1, threshold: 0), "write_threshold"), (WriteDrive(disturbStep: 2), "disturb_step"),
+    ] {
+      do {
+        try drive.validate()
+        Issue.record("\(drive) accepted")
+      } catch let e as ConfigurationError { #expect(e.field == field) }
+    }
+  }
+
+  @Test("the Gaussian table has mean 0 and variance 1")
+  func gaussianTable() {
+    let v = GaussianTable.values
+    #expect(v.count == 4096)
+    let mean = v.reduce(0, +) / Float(v.count)
+    let variance = v.reduce(0) { $0 + $1 * $1 } / Float(v.count)
+    #expect(abs(mean) < 1e-5)
+    #expect(abs(variance - 1) < 1e-4)
+    #expect(v == v.sorted())
+  }
+}

@@ -1,0 +1,253 @@
+import Circuit
+import Peripherals
+import Testing
+
+@testable import Trainer
+
+@Suite("Hybrid synapses and coincidence updates (Choi et al.)")
+struct HybridNetworkTests {
+  static func configuration(
+    rule: LearningRule = .hybrid, encoding: UpdateEncoding = .stochastic, c2c: Double = 0
+  ) -> TrainingConfiguration {
+    var cfg = TrainingConfiguration()
+    cfg.layers = [4, 3, 2]
+    cfg.rule = rule
+    cfg.encoding = encoding
+    cfg.c2c = c2c
+    return cfg
+  }
+
+  /// Drives layer 0 with x (plus the bias at 1) and δ, and returns ΔW.
+  static func step(_ net: HybridNetwork, x: [Float], delta: [Float]) -> [Float] {
+    let before = net.weights(layer: 0)
+    net.activations[0] = x + [1]
+    net.deltas[0] = delta
+    net.update(0)
+    return zip(net.weights(layer: 0), before).map { $0 - $1 }
+  }
+
+  @Test("stochastic updates: E[ΔW] = −η·δ·xᵀ within 5σ, big and small arrays")
+  func outerProductExpectation() throws {
+    let cfg = Self.configuration()
+    let net = try HybridNetwork(configuration: cfg)
+    let x: [Float] = [1, 0.5, 0.25, 0]
+    let delta: [Float] = [0.8, -0.4, 0.2]
+    for kind in [SynapseKind.big, .small] {
+      if kind == .small { net.switchToFineTuning() }
+      let layer = net.layers[0]
+      let saved = layer.snapshot()
+      let reps = 3000
+      var sum = [Double](repeating: 0, count: layer.count)
+      for _ in 0..<reps {
+        let d = Self.step(net, x: x, delta: delta)
+        for k in d.indices { sum[k] += Double(d[k]) }
+        layer.restore(saved)
+      }
+      let mu = Double(layer.step[kind.rawValue])
+      let p = (cfg.learningRate / (Double(cfg.pulseTrainLength) * mu))
+      for i in 0..<5 {
+        for j in 0..<3 {
+          let xi = i < 4 ? Double(x[i]) : 1
+          // Coincidences are Binomial(BL, p_i·q_j), a step of μ each;
+          // probabilities above 1 clip (the small arrays' large |δ|).
+          let cx = min(1, p.squareRoot()), cd = p / cx
+          let pq = min(1, cx * xi) * min(1, cd * abs(Double(delta[j])))
+          let expected = -(delta[j] < 0 ? -1 : 1) * Double(cfg.pulseTrainLength) * pq * mu
+          if cd * abs(Double(delta[j])) <= 1 {
+            // Unclipped: the outer product itself.
+            #expect(abs(expected - -cfg.learningRate * xi * Double(delta[j])) < 1e-6)
+          }
+          let sd = mu * (Double(cfg.pulseTrainLength) * pq * (1 - pq) / Double(reps)).squareRoot()
+          let mean = sum[i * 3 + j] / Double(reps)
+          #expect(abs(mean - expected) <= 5 * sd + 1e-7, "\(kind) cell (\(i), \(j)): \(mean) vs \(expected)")
+        }
+      }
+    }
+  }
+
+  @Test("deterministic updates: ΔW = −sgn(δ)·μ·⌊a·b/BL⌋ exactly")
+  func deterministicUpdate() throws {
+    let cfg = Self.configuration(encoding: .deterministic)
+    let net = try HybridNetwork(configuration: cfg)
+    let x: [Float] = [1, 0.5, 0.25, 0]
+    let delta: [Float] = [0.8, -0.4, 0.2]
+    let d = Self.step(net, x: x, delta: delta)
+    let layer = net.layers[0]
+    let mu = layer.step[0]
+    let enc = try PulseTrainEncoder(length: cfg.pulseTrainLength)
+    let cx = net.rowScale[0], cd = net.columnScale[0]
+    for i in 0..<5 {
+      for j in 0..<3 {
+        let a = enc.pulseCount(cx * (i < 4 ? x[i] : 1)), b = enc.pulseCount(cd * abs(delta[j]))
+        let expected = -Float(delta[j].sign == .minus ? -1 : 1) * mu * Float(a * b / cfg.pulseTrainLength)
+        #expect(abs(d[i * 3 + j] - expected) < 1e-6, "cell (\(i), \(j))")
+      }
+    }
+  }
+}
+
+@Suite("Hybrid networks in training")
+struct HybridTrainingTests {
+  @Test("a forward read of a hybrid unit is the sum of its four arrays' currents")
+  func readsSumFourArrays() throws {
+    var cfg = Fixture.configuration(rule: .hybrid)
+    cfg.c2c = 0.34
+    cfg.d2d = 0.5
+    let net = try HybridNetwork(configuration: cfg)
+    let data = Fixture.dataset(Fixture.train)
+    data.pixels.withUnsafeBufferPointer { px in
+      for s in 0..<50 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+      net.switchToFineTuning()
+      for s in 50..<100 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+    }
+    let gMax = 1e-5, vRead = 0.2
+    for l in 0..<2 {
+      let rows = cfg.layers[l] + 1, columns = cfg.layers[l + 1]
+      let v = (0..<rows).map { Double(($0 * 37) % 11) / 10 * vRead }
+      let big = try net.array(layer: l, kind: .big, gMax: gMax).read(.forward, voltages: v)
+      let small = try net.array(layer: l, kind: .small, gMax: gMax).read(.forward, voltages: v)
+      let w = net.weights(layer: l)
+      // The Float cache is kept by increments: it agrees with the devices
+      // to Float rounding of the device conductances (each ≤ G_max).
+      for j in 0..<columns {
+        var s = 0.0, scale = 0.0
+        for i in 0..<rows {
+          s += Double(w[i * columns + j]) * v[i] * gMax
+          scale += abs(v[i]) * gMax
+        }
+        let four = big.plus[j] - big.minus[j] + small.plus[j] - small.minus[j]
+        #expect(abs(four - s) <= 1e-5 * scale, "layer \(l) column \(j)")
+      }
+      // The transposed read of the same arrays is the transposed matrix.
+      let d = (0..<columns).map { Double($0 % 3) - 1 }
+      let bigT = try net.array(layer: l, kind: .big, gMax: gMax).read(.transposed, voltages: d)
+      let smallT = try net.array(layer: l, kind: .small, gMax: gMax).read(.transposed, voltages: d)
+      for i in 0..<rows {
+        var s = 0.0, scale = 0.0
+        for j in 0..<columns {
+          s += Double(w[i * columns + j]) * d[j] * gMax
+          scale += abs(d[j]) * gMax
+        }
+        let four = bigT.plus[i] - bigT.minus[i] + smallT.plus[i] - smallT.minus[i]
+        #expect(abs(four - s) <= 1e-5 * scale)
+      }
+    }
+  }
+
+  @Test("half-selected cells are unchanged below the write threshold, disturbed above it")
+  func halfSelection() throws {
+    var cfg = HybridNetworkTests.configuration(rule: .single)
+    cfg.layers = [6, 5, 2]
+    let x: [Float] = [1, 0, 0.5, 0, 0.8, 0]
+    let delta: [Float] = [0.6, 0, -0.7, 0, 0]
+    let quiet = try HybridNetwork(configuration: cfg)
+    let before = quiet.layers[0].snapshot()
+    _ = HybridNetworkTests.step(quiet, x: x, delta: delta)
+    let after = quiet.layers[0].snapshot()
+    var changed = 0
+    for i in 0..<7 {
+      for j in 0..<5 {
+        let k = i * 5 + j
+        let moved = before[0][k] != after[0][k] || before[1][k] != after[1][k]
+        if moved { changed += 1 }
+        // Only rows with x > 0 (and the bias) meet columns with δ ≠ 0.
+        if (i < 6 && x[i] == 0) || delta[j] == 0 { #expect(!moved, "cell (\(i), \(j)) was half-selected only") }
+        // G+ moves only where δ < 0, G− only where δ > 0.
+        if delta[j] > 0 { #expect(before[0][k] == after[0][k]) }
+        if delta[j] < 0 { #expect(before[1][k] == after[1][k]) }
+      }
+    }
+    #expect(changed > 0)
+    #expect(quiet.disturbs == 0)
+    // V_w/2 at the threshold: half-selected cells now move.
+    cfg.writeThreshold = 0.5
+    let loud = try HybridNetwork(configuration: cfg)
+    _ = HybridNetworkTests.step(loud, x: x, delta: delta)
+    let disturbed = loud.layers[0].snapshot()
+    #expect(loud.disturbs > 0)
+    var halfMoved = 0
+    for i in 0..<6 where x[i] > 0 {
+      for j in 0..<5 where delta[j] == 0 {
+        let k = i * 5 + j
+        if before[0][k] != disturbed[0][k] || before[1][k] != disturbed[1][k] { halfMoved += 1 }
+      }
+    }
+    #expect(halfMoved > 0)
+  }
+
+  @Test("the phase switch fires when an epoch gains less than the threshold, then only small devices move")
+  func phaseSwitch() throws {
+    var cfg = Fixture.configuration(rule: .hybrid, epochs: 4)
+    cfg.learningRate = 0.1
+    cfg.switchThreshold = 3
+    let r = try Fixture.run(cfg)
+    var previous = try #require(r.initialTrainAccuracy)
+    var expectedSwitch: Int? = nil
+    for e in r.epochs {
+      #expect(e.phase == (expectedSwitch == nil ? "dynamic" : "fine"))
+      if expectedSwitch == nil && e.trainAccuracy - previous < cfg.switchThreshold { expectedSwitch = e.epoch }
+      previous = e.trainAccuracy
+    }
+    #expect(r.phaseSwitchEpoch == expectedSwitch)
+    // A threshold no epoch can reach switches after the first epoch.
+    cfg.switchThreshold = 99.99
+    cfg.epochs = 2
+    let early = try Fixture.run(cfg)
+    #expect(early.phaseSwitchEpoch == 1)
+    #expect(early.epochs.map(\.phase) == ["dynamic", "fine"])
+  }
+
+  @Test("in the fine phase the big devices are frozen")
+  func fineTuningFreezesBig() throws {
+    let cfg = Fixture.configuration(rule: .hybrid)
+    let net = try HybridNetwork(configuration: cfg)
+    net.switchToFineTuning()
+    let layer = net.layers[1]
+    let before = layer.snapshot()
+    let data = Fixture.dataset(Fixture.train)
+    data.pixels.withUnsafeBufferPointer { px in
+      for s in 0..<100 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+    }
+    let after = layer.snapshot()
+    #expect(before[0] == after[0] && before[1] == after[1])
+    #expect(before[2] != after[2] || before[3] != after[3])
+  }
+
+  @Test("hybrid, single and the sign rule learn the fixture; same seed, same result", arguments: [
+    (LearningRule.hybrid, UpdateEncoding.stochastic), (.single, .stochastic), (.hybrid, .sign),
+  ])
+  func learns(_ rule: LearningRule, _ encoding: UpdateEncoding) throws {
+    var cfg = Fixture.configuration(rule: rule, epochs: 3)
+    cfg.encoding = encoding
+    cfg.learningRate = 0.1
+    let r = try Fixture.run(cfg)
+    #expect(r.testAccuracy > 60, "\(rule) \(encoding): \(r.testAccuracy) %")
+    #expect(r.pulses > 0)
+    #expect(r.epochs.count == 3)
+    let again = try Fixture.run(cfg)
+    #expect(again.points.map(\.accuracy) == r.points.map(\.accuracy))
+    #expect(again.pulses == r.pulses && again.resets == r.resets)
+  }
+
+  @Test("bad hybrid settings name their key")
+  func badInput() {
+    for (key, value) in [
+      ("k", "0"), ("k", "-2"), ("states", "1"), ("bl", "0"), ("bl", "65"), ("switch_threshold", "0"),
+      ("switch_threshold", "100"), ("c2c", "-1"), ("d2d", "-0.5"),
+    ] {
+      var cfg = TrainingConfiguration()
+      cfg.rule = .hybrid
+      do {
+        try cfg.set(key, value)
+        try cfg.validate()
+        Issue.record("\(key) = \(value) accepted")
+      } catch let e as ConfigurationError {
+        #expect(e.field == key)
+      } catch { Issue.record("\(error)") }
+    }
+    var cfg = TrainingConfiguration()
+    cfg.rule = .single
+    cfg.batch = 10
+    #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  }
+}
