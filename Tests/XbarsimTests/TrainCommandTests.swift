@@ -326,6 +326,15 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(
     arguments: ["--rule", "float", "--learning", "off-chip"], status: 64, mentions: "--learning"),
   BadInvocation(arguments: ["--frobnicate", "3"], status: 64, mentions: "'--frobnicate'"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--k", "0"], status: 64, mentions: "--k"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--k", "-3"], status: 64, mentions: "--k"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--states", "1"], status: 64, mentions: "--states"),
+  BadInvocation(arguments: ["--rule", "single", "--bl", "0"], status: 64, mentions: "--bl"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--bl", "65"], status: 64, mentions: "--bl"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--switch-threshold", "0"], status: 64, mentions: "--switch-threshold"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--switch-threshold", "100"], status: 64, mentions: "--switch-threshold"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--encoding", "random"], status: 64, mentions: "--encoding"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--batch", "5"], status: 64, mentions: "--batch"),
   BadInvocation(arguments: ["--nmax"], status: 64, mentions: "--nmax"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
 ])
@@ -473,4 +482,41 @@ private func waitForFirstRow(_ log: URL, while running: () -> Bool) {
   #expect(p.terminationReason == .exit)
   #expect(p.terminationStatus == 1)
   try expectInterruptedOutputs(log: log, summary: summary, planned: 500, images: 30_000)
+}
+
+@Test(arguments: ["hybrid", "single"])
+func choiRulesRunWithTheContractSpellings(_ rule: String) throws {
+  let (root, data) = try dataDirectory(train: 200, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let epochs = root.appendingPathComponent("epochs.csv")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--rule", rule, "--k", "10", "--states", "50", "--layers", "64,16,10",
+    "--epochs", "2", "--seed", "1", "--summary", summary.path, "--epoch-log", epochs.path, "--quiet",
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let json = try jsonObject(summary)
+  #expect(json["train_accuracy"] is Double)
+  let records = try #require(json["epochs"] as? [[String: Any]])
+  #expect(records.count == 2)
+  #expect(records.first?["update_frequency"] is Double)
+  #expect((json["pulses"] as? Int ?? 0) > 0)
+  let cfg = try #require(json["configuration"] as? [String: Any])
+  #expect(cfg["rule"] as? String == rule)
+  #expect(cfg["states"] as? Int == 50)
+  #expect(cfg["lr"] as? Double == 0.1)
+  #expect((json["phase_switch_epoch"] != nil) == (rule == "hybrid"))
+  let rows = try String(contentsOf: epochs, encoding: .utf8).split(separator: "\n")
+  #expect(rows.count == 3)
+  #expect(rows.first?.hasPrefix("epoch,images,train_accuracy,test_accuracy") == true)
+}
+
+@Test(arguments: [["--figure", "7"], ["--figure", "8"]])
+func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let t = try xbarsim(["reproduce", "choi2021", "--data", data.path] + options)
+  #expect(!t.bySignal)
+  #expect(t.status == 64)
+  #expect(lines(t.stderr).first?.contains("choi2021") == true, "\(t.stderr)")
 }
