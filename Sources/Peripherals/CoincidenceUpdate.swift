@@ -21,8 +21,8 @@ import Circuit
 /// - ``thermometer(_:)`` for rows and ``spread(_:)`` for columns: the
 ///   deterministic encoding, round(p·BL) pulses from slot 0 on the row and
 ///   round(q·BL) pulses spread evenly over the BL slots on the column; the
-///   overlap is ⌊a·b/BL⌋ for a row with a pulses and a column with b, the
-///   outer product rounded down, with no noise.
+///   overlap is ⌊(a·b + ⌊BL/2⌋)/BL⌋ for a row with a pulses and a column
+///   with b, the outer product rounded to the nearest pulse, with no noise.
 public struct PulseTrainEncoder: Sendable, Equatable {
   /// Slots per train, BL, in 1...64.
   public let length: Int
@@ -67,14 +67,18 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     return a == 64 ? ~0 : (1 << UInt64(a)) - 1
   }
 
-  /// The deterministic column code: b = round(q·BL) pulses spread evenly,
-  /// slot t firing when ⌊(t+1)·b/BL⌋ > ⌊t·b/BL⌋ (Bresenham), so any first
-  /// a slots hold ⌊a·b/BL⌋ of them.
+  /// The deterministic column code: b = round(q·BL) pulses spread evenly
+  /// and centred in their intervals, slot t firing when
+  /// ⌊((t+1)·b + h)/BL⌋ > ⌊(t·b + h)/BL⌋ with h = ⌊BL/2⌋ (Bresenham with
+  /// a half-interval phase), so the first a slots hold ⌊(a·b + h)/BL⌋ of
+  /// them: the product a·b/BL rounded to the nearest integer (halves up
+  /// for an even BL), not truncated.
   @inlinable
   public func spread(_ q: Float) -> UInt64 {
     let b = pulseCount(q)
+    let h = length / 2
     var train: UInt64 = 0
-    for t in 0..<length where ((t + 1) * b) / length > (t * b) / length {
+    for t in 0..<length where ((t + 1) * b + h) / length > (t * b + h) / length {
       train |= 1 << UInt64(t)
     }
     return train

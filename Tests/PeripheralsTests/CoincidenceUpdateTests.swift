@@ -16,7 +16,7 @@ struct CoincidenceUpdateTests {
     #expect(PulseTrainEncoder.coincidences(row: ~0, column: ~0) == 64)
   }
 
-  @Test("deterministic codes overlap in ⌊a·b/BL⌋ slots")
+  @Test("deterministic codes overlap in ⌊(a·b + ⌊BL/2⌋)/BL⌋ slots (the rounded product)")
   func deterministicOverlap() throws {
     for bl in [1, 7, 10, 32, 64] {
       let enc = try PulseTrainEncoder(length: bl)
@@ -27,12 +27,13 @@ struct CoincidenceUpdateTests {
           #expect(row.nonzeroBitCount == a)
           #expect(column.nonzeroBitCount == b)
           #expect(row & ~enc.mask == 0 && column & ~enc.mask == 0)
-          #expect(PulseTrainEncoder.coincidences(row: row, column: column) == a * b / bl, "BL \(bl), a \(a), b \(b)")
+          #expect(
+            PulseTrainEncoder.coincidences(row: row, column: column) == (a * b + bl / 2) / bl, "BL \(bl), a \(a), b \(b)")
         }
       }
     }
     let enc = try PulseTrainEncoder(length: 8)
-    #expect(enc.spread(0.5) == 0b1010_1010)
+    #expect(enc.spread(0.5) == 0b0101_0101)
     #expect(enc.thermometer(0.5) == 0b1111)
   }
 

@@ -65,7 +65,7 @@ struct HybridNetworkTests {
     }
   }
 
-  @Test("deterministic updates: ΔW = −sgn(δ)·μ·⌊a·b/BL⌋ exactly")
+  @Test("deterministic updates: ΔW = −sgn(δ)·μ·round(a·b/BL) exactly")
   func deterministicUpdate() throws {
     let cfg = Self.configuration(encoding: .deterministic)
     let net = try HybridNetwork(configuration: cfg)
@@ -79,7 +79,7 @@ struct HybridNetworkTests {
     for i in 0..<5 {
       for j in 0..<3 {
         let a = enc.pulseCount(cx * (i < 4 ? x[i] : 1)), b = enc.pulseCount(cd * abs(delta[j]))
-        let expected = -Float(delta[j].sign == .minus ? -1 : 1) * mu * Float(a * b / cfg.pulseTrainLength)
+        let expected = -Float(delta[j].sign == .minus ? -1 : 1) * mu * Float((a * b + cfg.pulseTrainLength / 2) / cfg.pulseTrainLength)
         #expect(abs(d[i * 3 + j] - expected) < 1e-6, "cell (\(i), \(j))")
       }
     }

@@ -25,7 +25,8 @@ public enum UpdateEncoding: String, Sendable, CaseIterable {
   /// (Gokmen & Vlasov 2016): the expected update is −η·δ·xᵀ.
   case stochastic
   /// Deterministic trains: a thermometer code on the rows, evenly spread
-  /// pulses on the columns; the overlap is the outer product rounded down.
+  /// pulses on the columns; the overlap is the outer product rounded to the
+  /// nearest pulse.
   case deterministic
   /// Lim's sign rule: one pulse per synapse with x > 0 and δ beyond the
   /// comparator's dead band; update method b at G_max.

@@ -30,7 +30,8 @@ public enum HybridPhase: String, Sendable {
 ///   that is ≤ 1, else C_x = 1 and C_δ = η/(BL·μ) (x ≤ 1 always fits;
 ///   larger |δ| clip at probability 1).
 /// - `deterministic`: thermometer-coded rows, evenly spread columns, the
-///   same scales; the overlap is the outer product rounded down.
+///   same scales; the overlap is the outer product rounded to the nearest
+///   pulse.
 /// - `sign`: Lim's rule on the selected arrays: one pulse per synapse with
 ///   x_i > 0 and |δ_j| beyond the comparator's dead band (`threshold` at
 ///   the output, `hidden_threshold` inside); method b at G_max.
