@@ -92,9 +92,13 @@ final class HybridLayer: @unchecked Sendable {
     self.kinds = kinds
     self.policy = policy
     c2c = Float(cfg.c2c)
+    // The circuit core's finite-state device, big (area 1) and small
+    // (area 1/k), in units of the big G_max.
     let gMin = cfg.gMinRatio
-    let mu = (1 - gMin) / Double(cfg.states)
-    step = (0..<kinds).map { Float(mu / ($0 == 0 ? 1 : cfg.k)) }
+    let devices = (0..<kinds).map {
+      FiniteStateDevice(states: cfg.states, gMin: gMin, gMax: 1, areaScale: $0 == 0 ? 1 : cfg.k)
+    }
+    step = devices.map { Float($0.stepSize) }
     let cells = (inputs + 1) * outputs
     g = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
     lo = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
@@ -112,14 +116,15 @@ final class HybridLayer: @unchecked Sendable {
     // `initial_fraction` of their pulses, small devices at their minimum.
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
     for d in 0..<(2 * kinds) {
-      let scale = d < 2 ? 1.0 : 1 / cfg.k
+      let device = devices[d / 2]
       for x in 0..<count {
-        let o = cfg.d2d > 0 ? cfg.d2d * gMin * rng.nextGaussian() : 0
-        let l = max(0, gMin + o) * scale, h = (1 + o) * scale
+        // d2d: the device's curve offset by o (its own G_min's units).
+        let o = cfg.d2d > 0 ? cfg.d2d * device.minimumConductance * rng.nextGaussian() : 0
+        let l = max(0, device.minimumConductance + o), h = device.maximumConductance + o
         lo[d][x] = Float(l)
         hi[d][x] = Float(max(l, h))
         let n = d < 2 ? Int(rng.next() % UInt64(top + 1)) : 0
-        g[d][x] = Float(min(max(l, l + Double(n) * mu * scale), max(l, h)))
+        g[d][x] = Float(min(max(l, l + Double(n) * device.stepSize), max(l, h)))
       }
     }
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
