@@ -22,7 +22,7 @@ enum BenchCommand: CLICommand {
                    images/s with evaluation excluded, the time of one evaluation of the
                    10,000 test images, peak memory; and the same network's float SGD speed.
       bench hybrid one epoch each of Choi's 784-250-10 on MNIST with stochastic coincidence
-                   updates (BL 32, c2c 0.34): the hybrid's dynamic phase (big arrays), its
+                   updates (BL 64, c2c 0.34): the hybrid's dynamic phase (big arrays), its
                    fine phase (small arrays, a second epoch after a forced switch), the single
                    pair, and float SGD (lr 0.1) in the same run.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.

@@ -97,7 +97,7 @@ public enum LimReproduction {
 /// learning rate 0.1 on the true gradient (`float_derivative true`),
 /// one test evaluation per epoch; the devices are the configuration's
 /// defaults (50 states, c2c 0.34, d2d 0, G_min/G_max 0.1, k 10,
-/// stochastic trains of BL 32) except what the figure varies. The float
+/// stochastic trains of BL 64) except what the figure varies. The float
 /// rows (FP) use the same network and learning rate.
 public enum ChoiReproduction {
   public static let figures = [4, 5, 6]

@@ -29,7 +29,7 @@ extension TrainingConfiguration {
     ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
     ("k", "<k>", "Gain of the hybrid's small synapse, g = G/k (default 10)."),
     ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50)."),
-    ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 32)."),
+    ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 64)."),
     ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
     ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34)."),
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),

@@ -135,7 +135,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// device (Choi: 50).
   public var states: Int = 50
   /// Slots per row/column pulse train (BL), 1…64.
-  public var pulseTrainLength: Int = 32
+  public var pulseTrainLength: Int = 64
   /// How x and δ become pulses.
   public var encoding: UpdateEncoding = .stochastic
   /// Cycle-to-cycle variation δ/μ of a pulse's conductance step (Choi's
