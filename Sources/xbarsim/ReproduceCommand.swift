@@ -128,10 +128,8 @@ enum ReproduceCommand: CLICommand {
         paperText as NSString, row.mean, row.min, row.max, delta as NSString))
     }
     if let path = args.string("--summary") {
-      var text = "[\n"
-      for (k, row) in rows.enumerated() {
+      try writeRows(rows, to: path) { row, j in
         let c = row.run.configuration
-        var j = JSONWriter()
         j.add("figure", figure)
         j.add("label", row.run.label)
         j.add("method", c.rule == .float ? "float" : c.method.rawValue)
@@ -148,14 +146,6 @@ enum ReproduceCommand: CLICommand {
         j.add("max", row.max)
         j.add("seeds", row.results.count)
         j.add("per_seed", row.results.map(\.accuracyMeanLast))
-        j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, row.results.count)))
-        j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / Double(max(1, row.results.count)))
-        text += "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  ")
-        text += k + 1 < rows.count ? ",\n" : "\n"
-      }
-      text += "]\n"
-      do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-        throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
       }
     }
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
@@ -178,10 +168,8 @@ enum ReproduceCommand: CLICommand {
         row.mean, row.min, row.max, delta as NSString, train, (switches.isEmpty ? "–" : switches) as NSString))
     }
     guard let path = summary else { return }
-    var text = "[\n"
-    for (k, row) in rows.enumerated() {
+    try writeRows(rows, to: path) { row, j in
       let c = row.run.configuration
-      var j = JSONWriter()
       j.add("figure", figure)
       j.add("label", row.run.label)
       j.add("synapse", synapse(c))
@@ -190,6 +178,7 @@ enum ReproduceCommand: CLICommand {
       j.add("c2c", c.c2c)
       j.add("d2d", c.d2d)
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
+      j.add("bl", c.pulseTrainLength)
       j.add("epochs", c.epochs)
       if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
       j.add("mean", row.mean)
@@ -199,8 +188,19 @@ enum ReproduceCommand: CLICommand {
       j.add("phase_switch_epochs", row.results.map { Double($0.phaseSwitchEpoch ?? 0) })
       j.add("seeds", row.results.count)
       j.add("per_seed", row.results.map(\.testAccuracy))
-      j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, row.results.count)))
-      j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / Double(max(1, row.results.count)))
+    }
+  }
+
+  /// Writes one JSON object per row (the fields from `fields`, then the
+  /// mean speed and pulses over the seeds) as a JSON array.
+  static func writeRows(_ rows: [Row], to path: String, fields: (Row, inout JSONWriter) -> Void) throws {
+    var text = "[\n"
+    for (k, row) in rows.enumerated() {
+      var j = JSONWriter()
+      fields(row, &j)
+      let n = Double(max(1, row.results.count))
+      j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / n)
+      j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / n)
       text += "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  ")
       text += k + 1 < rows.count ? ",\n" : "\n"
     }
