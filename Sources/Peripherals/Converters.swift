@@ -1,0 +1,129 @@
+import Circuit
+
+/// An input DAC: a value in [0, 1] becomes one of 2^b evenly spaced read
+/// voltages (b = 0: ideal, the value itself).
+public struct DAC: Sendable, Equatable {
+  /// Resolution in bits, 0 (ideal) or 1…16.
+  public var bits: Int
+
+  public init(bits: Int = 0) { self.bits = bits }
+
+  /// - Throws: `ConfigurationError` (field `dac_bits`) outside 0…16.
+  public func validate() throws {
+    guard bits >= 0 && bits <= 16 else {
+      throw ConfigurationError(field: "dac_bits", "must be 0 (ideal) or 1...16 bits, got \(bits)")
+    }
+  }
+
+  /// Levels, 2^b (0: continuous).
+  public var levels: Int { bits == 0 ? 0 : 1 << bits }
+
+  /// The nearest of the 2^b levels k/(2^b − 1) to x clamped to [0, 1].
+  @inlinable
+  public func convert(_ x: Float) -> Float {
+    guard bits > 0 else { return x }
+    let top = Float((1 << bits) - 1)
+    return (min(max(x, 0), 1) * top).rounded() / top
+  }
+}
+
+/// An output ADC: a signed value becomes one of 2^b evenly spaced codes
+/// over [−range, +range]; values outside the range clip (b = 0: ideal).
+public struct ADC: Sendable, Equatable {
+  /// Resolution in bits, 0 (ideal) or 1…16.
+  public var bits: Int
+  /// Full scale: codes span [−range, +range].
+  public var range: Float
+
+  public init(bits: Int = 0, range: Float = 1) {
+    self.bits = bits
+    self.range = range
+  }
+
+  /// - Throws: `ConfigurationError` (`adc_bits`, `adc_range`).
+  public func validate() throws {
+    guard bits >= 0 && bits <= 16 else {
+      throw ConfigurationError(field: "adc_bits", "must be 0 (ideal) or 1...16 bits, got \(bits)")
+    }
+    guard range.isFinite && range > 0 else {
+      throw ConfigurationError(field: "adc_range", "must be > 0, got \(range)")
+    }
+  }
+
+  /// Levels, 2^b (0: continuous).
+  public var levels: Int { bits == 0 ? 0 : 1 << bits }
+
+  /// The nearest of the 2^b levels −range + k·2·range/(2^b − 1) to x.
+  @inlinable
+  public func convert(_ x: Float) -> Float {
+    guard bits > 0 else { return x }
+    let top = Float((1 << bits) - 1)
+    let step = 2 * range / top
+    let k = ((min(max(x, -range), range) + range) / step).rounded()
+    return -range + k * step
+  }
+}
+
+/// What converters and pulses cost: a documented figure-of-merit model.
+///
+/// - ADC: E = FoM_ADC · 2^b per conversion (Walden's figure of merit,
+///   J per conversion step), and b cycles of `adcCycle` per conversion
+///   (successive approximation).
+/// - DAC: E = FoM_DAC · 2^b per conversion, settling in `dacSettle`.
+/// - An ideal converter (b = 0) is modelled as 8 bits for energy and time.
+/// - Programming: a pulse of V_p for t_p into a device of conductance G
+///   costs V_p²·G·t_p; a reset, V_r²·G·t_r (G before the reset).
+public struct ConverterCosts: Sendable, Equatable {
+  public var adcFigureOfMerit: Double
+  public var dacFigureOfMerit: Double
+  public var adcCycle: Double
+  public var dacSettle: Double
+
+  /// Defaults: 50 fJ per conversion step (a good SAR ADC), 10 fJ per DAC
+  /// level, 1 ns per SAR cycle, 1 ns DAC settling. Assumptions, not fits.
+  public init(
+    adcFigureOfMerit: Double = 50e-15, dacFigureOfMerit: Double = 10e-15, adcCycle: Double = 1e-9,
+    dacSettle: Double = 1e-9
+  ) {
+    self.adcFigureOfMerit = adcFigureOfMerit
+    self.dacFigureOfMerit = dacFigureOfMerit
+    self.adcCycle = adcCycle
+    self.dacSettle = dacSettle
+  }
+
+  static func effectiveBits(_ b: Int) -> Int { b == 0 ? 8 : b }
+
+  /// Energy of one ADC conversion at b bits (J).
+  public func adcEnergy(bits: Int) -> Double { adcFigureOfMerit * Double(1 << Self.effectiveBits(bits)) }
+  /// Energy of one DAC conversion at b bits (J).
+  public func dacEnergy(bits: Int) -> Double { dacFigureOfMerit * Double(1 << Self.effectiveBits(bits)) }
+  /// Time of one ADC conversion at b bits (s).
+  public func adcTime(bits: Int) -> Double { adcCycle * Double(Self.effectiveBits(bits)) }
+}
+
+/// Energy and latency booked by component, as a run goes.
+public struct EnergyLedger: Sendable, Equatable {
+  /// Array reads, Σ V·I·t over every device of every read (J).
+  public var read = 0.0
+  /// Programming pulses, Σ V_p²·G·t_p (J).
+  public var program = 0.0
+  /// Resets, Σ V_r²·G·t_r (J).
+  public var reset = 0.0
+  /// Converters (J).
+  public var adc = 0.0
+  public var dac = 0.0
+  /// Latency (s): reads (with conversions) and update phases.
+  public var readTime = 0.0
+  public var updateTime = 0.0
+
+  public init() {}
+
+  public var energy: Double { read + program + reset + adc + dac }
+  public var latency: Double { readTime + updateTime }
+
+  /// The components by name, for summaries.
+  public var energyBreakdown: [(String, Double)] {
+    [("read", read), ("program", program), ("reset", reset), ("adc", adc), ("dac", dac)]
+  }
+  public var latencyBreakdown: [(String, Double)] { [("read", readTime), ("update", updateTime)] }
+}

@@ -1,0 +1,59 @@
+import Circuit
+import Testing
+
+@testable import Peripherals
+
+@Suite("Converters and the energy model")
+struct ConverterTests {
+  @Test("an ADC at b bits has 2^b levels over its range, evenly spaced, and clips", arguments: [1, 2, 3, 4, 6, 8])
+  func adcLevels(_ bits: Int) throws {
+    let adc = ADC(bits: bits, range: 2)
+    try adc.validate()
+    var seen = Set<Float>()
+    for k in 0...20_000 { seen.insert(adc.convert(-3 + 6 * Float(k) / 20_000)) }
+    #expect(seen.count == 1 << bits)
+    let sorted = seen.sorted()
+    #expect(sorted.first == -2 && abs(sorted.last! - 2) < 1e-5)
+    let step = 4 / Float((1 << bits) - 1)
+    for (a, b) in zip(sorted, sorted.dropFirst()) { #expect(abs(b - a - step) < 1e-4) }
+    #expect(adc.levels == 1 << bits)
+  }
+
+  @Test("a DAC at b bits has 2^b levels in [0, 1]; 0 bits is ideal", arguments: [1, 2, 4, 8])
+  func dacLevels(_ bits: Int) {
+    let dac = DAC(bits: bits)
+    var seen = Set<Float>()
+    for k in 0...10_000 { seen.insert(dac.convert(Float(k) / 10_000)) }
+    #expect(seen.count == 1 << bits)
+    #expect(DAC().convert(0.123) == 0.123)
+    #expect(ADC().convert(-7.5) == -7.5)
+  }
+
+  @Test("bad converter settings name their key")
+  func badSettings() {
+    for (check, field) in [
+      ({ try ADC(bits: 17).validate() }, "adc_bits"), ({ try ADC(bits: -1).validate() }, "adc_bits"),
+      ({ try ADC(bits: 4, range: 0).validate() }, "adc_range"), ({ try DAC(bits: 20).validate() }, "dac_bits"),
+    ] as [(() throws -> Void, String)] {
+      do {
+        try check()
+        Issue.record("\(field) accepted")
+      } catch let e as ConfigurationError { #expect(e.field == field) } catch { Issue.record("\(error)") }
+    }
+  }
+
+  @Test("converter energy follows the figure of merit")
+  func costs() {
+    let c = ConverterCosts()
+    #expect(c.adcEnergy(bits: 4) == 50e-15 * 16)
+    #expect(c.dacEnergy(bits: 1) == 10e-15 * 2)
+    #expect(c.adcEnergy(bits: 0) == c.adcEnergy(bits: 8))
+    #expect(abs(c.adcTime(bits: 6) - 6e-9) < 1e-20)
+    var ledger = EnergyLedger()
+    ledger.read = 1
+    ledger.adc = 2
+    ledger.readTime = 3
+    ledger.updateTime = 4
+    #expect(ledger.energy == 3 && ledger.latency == 7)
+  }
+}
