@@ -34,6 +34,11 @@ extension TrainingConfiguration {
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
+    ("program_voltage", "<V>", "Amplitude of the identical programming pulse in volts (default 1; inspect's waveforms)."),
+    ("program_time", "<s>", "Width of the programming pulse in seconds (default 1e-7)."),
+    ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts (default -1.5)."),
+    ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
+    ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
   ]
 
   /// Sets one key from its text form.
@@ -115,6 +120,11 @@ extension TrainingConfiguration {
     case "read_time": readTime = try number()
     case "read_voltage": readVoltage = try number()
     case "gmax": gMaxSiemens = try number()
+    case "program_voltage": programVoltage = try number()
+    case "program_time": programTime = try number()
+    case "reset_voltage": resetVoltage = try number()
+    case "reset_time": resetTime = try number()
+    case "slot_time": slotTime = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -136,6 +146,8 @@ extension TrainingConfiguration {
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
+      ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
+      ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
     ]
   }
 }

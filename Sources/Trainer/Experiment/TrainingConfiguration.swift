@@ -95,6 +95,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var readVoltage: Double = 0.2
   /// G_max of a device in siemens, for energies and physical currents.
   public var gMaxSiemens: Double = 1e-5
+  /// The update phase's time base (`xbarsim inspect`'s waveforms): the
+  /// identical programming pulse's amplitude (V) and width (s), the reset
+  /// pulse's, and the slot every read, pulse or reset occupies (s).
+  public var programVoltage: Double = 1
+  public var programTime: Double = 1e-7
+  public var resetVoltage: Double = -1.5
+  public var resetTime: Double = 1e-6
+  public var slotTime: Double = 2e-6
 
   public init() {}
 
@@ -139,6 +147,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard readTime.isFinite && readTime > 0 else { throw fail("read_time", "must be > 0 s, got \(readTime)") }
     guard readVoltage.isFinite && readVoltage > 0 else { throw fail("read_voltage", "must be > 0 V, got \(readVoltage)") }
     guard gMaxSiemens.isFinite && gMaxSiemens > 0 else { throw fail("gmax", "must be > 0 S, got \(gMaxSiemens)") }
+    for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !(t.isFinite && t > 0) {
+      throw fail(k, "must be > 0 s, got \(t)")
+    }
+    guard programVoltage.isFinite && programVoltage != 0 else {
+      throw fail("program_voltage", "must be a non-zero number of volts, got \(programVoltage)")
+    }
+    guard resetVoltage.isFinite && resetVoltage != 0 else {
+      throw fail("reset_voltage", "must be a non-zero number of volts, got \(resetVoltage)")
+    }
+    let widest = max(readTime, programTime, resetTime)
+    guard slotTime.isFinite && slotTime >= widest else {
+      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s), got \(slotTime)")
+    }
     if rule == .float && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
   }
 }
