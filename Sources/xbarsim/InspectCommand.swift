@@ -69,7 +69,9 @@ enum InspectCommand: CLICommand {
 
     var err = StandardError()
     var records: [(image: Int, record: SampleInspection)] = []
+    var counted: [(pulses: Int, resets: Int)] = []
     for s in 0..<samples {
+      let before = (net.pulses, net.resets)
       let image = order[start + s]
       let (pixels, label) = experiment.trainingImage(image)
       let record: SampleInspection
@@ -77,11 +79,12 @@ enum InspectCommand: CLICommand {
         throw CLIError.runtime("sample \(s) (training image \(image)): \(error)")
       }
       records.append((image, record))
+      counted.append((net.pulses - before.0, net.resets - before.1))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(record.prediction), \(record.pulses.count) pulse events",
         to: &err)
     }
 
-    let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records)
+    let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
     try write(writer.json(checkpoint: checkpoint), to: out + "/inspect.json")
     try write(writer.linesCSV(), to: out + "/lines.csv")
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
@@ -107,6 +110,8 @@ enum InspectCommand: CLICommand {
     let cfg: TrainingConfiguration
     let sizes: [Int]
     let records: [(image: Int, record: SampleInspection)]
+    /// The trainer's own counts of each sample's pulses and resets.
+    let counted: [(pulses: Int, resets: Int)]
     /// Every slot, in time order; `sampleSteps[s]` are sample s's.
     private(set) var steps: [Step] = []
     private(set) var sampleSteps: [Range<Int>] = []
@@ -117,10 +122,14 @@ enum InspectCommand: CLICommand {
 
     static let phaseForward = 1, phaseTransposed = 2, phaseUpdate = 3
 
-    init(cfg: TrainingConfiguration, sizes: [Int], records: [(image: Int, record: SampleInspection)]) {
+    init(
+      cfg: TrainingConfiguration, sizes: [Int], records: [(image: Int, record: SampleInspection)],
+      counted: [(pulses: Int, resets: Int)]
+    ) {
       self.cfg = cfg
       self.sizes = sizes
       self.records = records
+      self.counted = counted
       var slot = 0
       for (_, r) in records {
         let first = steps.count
@@ -263,6 +272,8 @@ enum InspectCommand: CLICommand {
         u.add("pulses", events.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) })
         u.add("resets", events.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) })
         u.add("repotentiation_pulses", events.reduce(0) { $0 + ($1.kind == .repotentiate ? $1.count : 0) })
+        u.add("trainer_pulses", counted[s].pulses)
+        u.add("trainer_resets", counted[s].resets)
         u.add("first_slot", updateFirstSlot[s])
         u.add("slots", updateSlots[s].count)
         o.addRaw("update", u.finished().trimmingCharacters(in: .whitespacesAndNewlines))
