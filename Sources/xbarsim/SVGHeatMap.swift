@@ -42,14 +42,8 @@ struct SVGHeatMap {
     let width = left + layout.reduce(0) { $0 + max(Double($1.c) * cell, 110) + gap } + 20
     let height = top + (layout.map { Double($0.r) * cell }.max() ?? 0) + 70
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    var s = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
-      viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="11">
-      <rect x="0" y="0" width="\(f(width))" height="\(f(height))" fill="white"/>
-      <text x="\(f(left))" y="20" font-size="14">\(SVGLinePlot.escape(title))</text>
-
-      """
+    var s = SVGLinePlot.documentStart(width: f(width), height: f(height), fontSize: 11)
+    s += "<text x=\"\(f(left))\" y=\"20\" font-size=\"14\">\(SVGLinePlot.escape(title))</text>\n"
     var x0 = left
     for (p, l) in zip(panels, layout) {
       let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
