@@ -39,11 +39,7 @@ struct SVGLinePlot {
     func py(_ y: Double) -> Double { top + plotH - (y - yt.lo) / (yt.hi - yt.lo) * plotH }
     func f(_ v: Double) -> String { String(format: "%.2f", v) }
 
-    var s = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
-      viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
-      <rect x="0" y="0" width="\(f(width))" height="\(f(height))" fill="white"/>
+    var s = Self.documentStart(width: f(width), height: f(height), fontSize: 12) + """
       <text x="\(f(left + plotW / 2))" y="22" text-anchor="middle" font-size="14">\
       \(Self.escape(title))</text>
 
@@ -146,6 +142,17 @@ struct SVGLinePlot {
     }
     let values = stride(from: first, through: last, by: 1).map { $0 * step }
     return (first * step, last * step, values)
+  }
+
+  /// An SVG document's opening: the root element and a white background.
+  static func documentStart(width: String, height: String, fontSize: Int) -> String {
+    """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
+    viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="\(fontSize)">
+    <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
+
+    """
   }
 
   static func label(_ v: Double) -> String {

@@ -35,7 +35,8 @@ enum TrainCommand: CLICommand {
       (test_accuracy, accuracy_mean_last/min/max over the last 10 % of points,
       train_images, seconds_train, images_per_second, pulses, resets and the
       configuration); --out DIR writes all three as DIR/log.csv, DIR/accuracy.svg and
-      DIR/summary.json. Ctrl-C stops the run, keeps the log and writes the summary.
+      DIR/summary.json. --checkpoint-out FILE saves the arrays' device states (rule lim).
+      Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint.
       """,
     options: commonOptions + [
       OptionSpec("--out", "<dir>", "Write log.csv, accuracy.svg and summary.json into DIR."),
@@ -43,6 +44,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs (accuracies, update frequency, MSE, phase)."),
+      OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' loads it."),
       OptionSpec("--quiet", nil, "No progress bar."),
     ])
 
@@ -57,8 +59,10 @@ enum TrainCommand: CLICommand {
   }
 
   /// The configuration from --config and the key options.
-  static func configuration(_ args: ParsedArguments) throws -> TrainingConfiguration {
-    var cfg = TrainingConfiguration()
+  static func configuration(
+    _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration()
+  ) throws -> TrainingConfiguration {
+    var cfg = base
     if let path = args.string("--config") {
       let data: Data
       do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -66,24 +70,7 @@ enum TrainCommand: CLICommand {
       }
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
-      guard case .object(let dict, let keys) = root else {
-        throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
-      }
-      for key in keys {
-        let text: String
-        switch dict[key]! {
-        case .number(let x): text = JSONWriter.number(x)
-        case .string(let s): text = s
-        case .bool(let b): text = b ? "true" : "false"
-        case .array(let a):
-          text = a.map { v -> String in if case .number(let x) = v { return JSONWriter.number(x) } else { return "?" } }
-            .joined(separator: ",")
-        default: throw CLIError.runtime("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
-        }
-        do { try cfg.set(key, text) } catch let e as ConfigurationError {
-          throw CLIError.runtime("\(path): \(e)")
-        }
-      }
+      try setKeys(from: root, in: path, into: &cfg)
     }
     for k in TrainingConfiguration.keys {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
@@ -97,6 +84,39 @@ enum TrainCommand: CLICommand {
       throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
     }
     return cfg
+  }
+
+  /// Sets the configuration keys of a JSON object (a config file's, a
+  /// checkpoint's); errors name `path` and the key.
+  static func setKeys(from object: JSONValue, in path: String, into cfg: inout TrainingConfiguration) throws {
+    guard case .object(let dict, let keys) = object else {
+      throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
+    }
+    for key in keys {
+      let text: String
+      switch dict[key]! {
+      case .number(let x): text = JSONWriter.number(x)
+      case .string(let s): text = s
+      case .bool(let b): text = b ? "true" : "false"
+      case .array(let a):
+        text = a.map { v -> String in if case .number(let x) = v { return JSONWriter.number(x) } else { return "?" } }
+          .joined(separator: ",")
+      default: throw CLIError.runtime("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
+      }
+      do { try cfg.set(key, text) } catch let e as ConfigurationError {
+        throw CLIError.runtime("\(path): \(e)")
+      }
+    }
+  }
+
+  /// Every configuration key as a JSON object (numbers as JSON numbers,
+  /// written as given, so a 64-bit seed stays exact).
+  static func configurationJSON(_ cfg: TrainingConfiguration) -> String {
+    var c = JSONWriter()
+    for (k, v) in cfg.keyValues {
+      if k != "layers", let x = Double(v), x.isFinite { c.addRaw(k, v) } else { c.add(k, v) }
+    }
+    return c.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Loads the training and test sets.
@@ -122,13 +142,23 @@ enum TrainCommand: CLICommand {
       summary = summary ?? out + "/summary.json"
       epochLog = epochLog ?? out + "/epochs.csv"
     }
+    let checkpoint = args.string("--checkpoint-out")
+    if checkpoint != nil && cfg.rule != .lim {
+      throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
+    }
     let (train, test) = try datasets(args)
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
     }
+    var checkpointError: (any Error)? = nil
     let result = try runWithOutputs(
-      experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"))
+      experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
+      finished: { net, images in
+        guard let checkpoint else { return }
+        do { try Checkpoint.write(net, trainImages: images, to: checkpoint) } catch { checkpointError = error }
+      })
+    if let checkpointError { throw checkpointError }
     if let plot { try writePlot(result, cfg, to: plot) }
     let json = summaryJSON(result, cfg)
     if let summary {
@@ -161,7 +191,8 @@ enum TrainCommand: CLICommand {
 
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
-    _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool
+    _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
+    finished: (LimNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) throws -> TrainingResult {
     func open(_ path: String?, header: String) throws -> FileHandle? {
       guard let path else { return nil }
@@ -204,7 +235,8 @@ enum TrainCommand: CLICommand {
             (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays") as NSString), to: &err)
         }
       },
-      shouldStop: { interruptRequested != 0 })
+      shouldStop: { interruptRequested != 0 },
+      finished: finished)
     bar.finish()
     return result
   }
@@ -262,12 +294,7 @@ enum TrainCommand: CLICommand {
     json.addRaw("epochs", epochsJSON(r.epochs))
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
-    var c = JSONWriter()
-    for (k, v) in cfg.keyValues {
-      // Numbers as JSON numbers, written as given (a 64-bit seed stays exact).
-      if k != "layers", let x = Double(v), x.isFinite { c.addRaw(k, v) } else { c.add(k, v) }
-    }
-    json.addRaw("configuration", c.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
+    json.addRaw("configuration", configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()
   }
 }

@@ -10,6 +10,8 @@ enum Xbarsim {
     SpiceCommand.self,
     PulsesCommand.self,
     TrainCommand.self,
+    InspectCommand.self,
+    SweepCommand.self,
     ReproduceCommand.self,
     BenchCommand.self,
   ]

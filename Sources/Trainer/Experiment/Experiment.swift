@@ -139,6 +139,27 @@ public final class Experiment {
   /// Training images per epoch (after `train_limit`).
   public var trainImagesPerEpoch: Int { trainCount }
 
+  /// The training set's indices in the order the first epoch visits them.
+  public var firstEpochOrder: [Int] {
+    var order = Array(0..<trainCount)
+    var shuffler = SeededGenerator(seed: configuration.seed, stream: 3)
+    if configuration.shuffle { Self.shuffle(&order, &shuffler) }
+    return order
+  }
+
+  /// The training set's image `index`: its pixels and label.
+  public func trainingImage(_ index: Int) -> (pixels: ArraySlice<UInt8>, label: Int) {
+    let features = train.rows * train.cols
+    return (train.pixels[(index * features)..<((index + 1) * features)], Int(train.labels[index]))
+  }
+
+  /// Fisher–Yates, seeded: an epoch's order.
+  static func shuffle(_ order: inout [Int], _ g: inout SeededGenerator) {
+    for i in stride(from: order.count - 1, to: 0, by: -1) {
+      order.swapAt(i, Int(g.next() % UInt64(i + 1)))
+    }
+  }
+
   /// Runs the experiment.
   ///
   /// - Parameters:
@@ -146,11 +167,15 @@ public final class Experiment {
   ///   - point: called at every evaluation point, as soon as it is measured
   ///     (so a log written from it survives an interrupt).
   ///   - shouldStop: polled between samples; true ends the run early.
+  ///   - finished: called at the end (also after an interrupt) with the
+  ///     network in the arrays, when there is one (rule lim), and the
+  ///     training images seen, e.g. to save a checkpoint.
   public func run(
     progress: (TrainingProgress) -> Void = { _ in },
     point: (EvaluationPoint) -> Void = { _ in },
     epoch epochDone: (EpochRecord) -> Void = { _ in },
-    shouldStop: () -> Bool = { false }
+    shouldStop: () -> Bool = { false },
+    finished: (LimNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) -> TrainingResult {
     let cfg = configuration
     let features = train.rows * train.cols
@@ -225,11 +250,7 @@ public final class Experiment {
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
         epochs: for _ in 0..<cfg.epochs {
-          if cfg.shuffle {
-            for i in stride(from: trainCount - 1, to: 0, by: -1) {
-              order.swapAt(i, Int(shuffler.next() % UInt64(i + 1)))
-            }
-          }
+          if cfg.shuffle { Self.shuffle(&order, &shuffler) }
           var index = 0
           while index < trainCount {
             // Train up to the next evaluation point (or a progress tick).
@@ -334,6 +355,7 @@ public final class Experiment {
     result.cellUpdates = hybrid?.cellUpdates ?? 0
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
+    if let net = lim ?? target { finished(net, seen) }
     if let last = result.points.last {
       result.testAccuracy = last.accuracy
       let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))

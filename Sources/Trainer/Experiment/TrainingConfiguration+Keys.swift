@@ -44,6 +44,11 @@ extension TrainingConfiguration {
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
+    ("program_voltage", "<V>", "Amplitude of the identical programming pulse in volts (default 1; inspect's waveforms)."),
+    ("program_time", "<s>", "Width of the programming pulse in seconds (default 1e-7)."),
+    ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts (default -1.5)."),
+    ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
+    ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
   ]
 
   /// Sets one key from its text form.
@@ -139,6 +144,11 @@ extension TrainingConfiguration {
     case "write_voltage": writeVoltage = try number()
     case "write_threshold": writeThreshold = try number()
     case "disturb_step": disturbStep = try number()
+    case "program_voltage": programVoltage = try number()
+    case "program_time": programTime = try number()
+    case "reset_voltage": resetVoltage = try number()
+    case "reset_time": resetTime = try number()
+    case "slot_time": slotTime = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -164,6 +174,8 @@ extension TrainingConfiguration {
       ("encoding", encoding.rawValue), ("c2c", n(c2c)), ("d2d", n(d2d)),
       ("switch_threshold", n(switchThreshold)), ("write_voltage", n(writeVoltage)),
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
+      ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
+      ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
     ]
   }
 }

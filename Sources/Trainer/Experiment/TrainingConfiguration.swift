@@ -165,6 +165,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var readVoltage: Double = 0.2
   /// G_max of a device in siemens, for energies and physical currents.
   public var gMaxSiemens: Double = 1e-5
+  /// The update phase's time base (`xbarsim inspect`'s waveforms): the
+  /// identical programming pulse's amplitude (V) and width (s), the reset
+  /// pulse's, and the slot every read, pulse or reset occupies (s).
+  public var programVoltage: Double = 1
+  public var programTime: Double = 1e-7
+  public var resetVoltage: Double = -1.5
+  public var resetTime: Double = 1e-6
+  public var slotTime: Double = 2e-6
 
   public init() {}
 
@@ -229,6 +237,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
       throw fail("d2d", "δ/G_min needs G_min > 0 (gmin_ratio is 0)")
+    }
+    for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !(t.isFinite && t > 0) {
+      throw fail(k, "must be > 0 s, got \(t)")
+    }
+    guard programVoltage.isFinite && programVoltage != 0 else {
+      throw fail("program_voltage", "must be a non-zero number of volts, got \(programVoltage)")
+    }
+    guard resetVoltage.isFinite && resetVoltage != 0 else {
+      throw fail("reset_voltage", "must be a non-zero number of volts, got \(resetVoltage)")
+    }
+    let widest = max(readTime, programTime, resetTime)
+    guard slotTime.isFinite && slotTime >= widest else {
+      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s), got \(slotTime)")
     }
   }
 }

@@ -42,6 +42,11 @@ final class LimLayer {
   /// Of `pulses`, those issued to re-potentiate a device after a reset
   /// (methods a and b at G_max) rather than as the rule's one pulse.
   var repotentiations = 0
+  /// Receives every pulse and reset while set (`xbarsim inspect`); nil on
+  /// the training path, which then costs one check per update call.
+  var recorder: PulseRecorder?
+  /// This layer's index in its network (names the array in the record).
+  var index = 0
 
   init(
     inputs: Int, outputs: Int, configuration cfg: TrainingConfiguration,
@@ -151,10 +156,15 @@ final class LimLayer {
       }
       return
     }
-    if hasVariation {
-      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: true)
+    if let recorder {
+      // The same kernel, reporting each pulse: the same pulses, recorded.
+      updateStates(
+        rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
+        scaled: hasVariation, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
+    } else if hasVariation {
+      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: true, sink: NoPulseSink())
     } else {
-      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false)
+      updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false, sink: NoPulseSink())
     }
   }
 
@@ -162,11 +172,13 @@ final class LimLayer {
   /// G_max, is one increment; at G_max the method's sequence runs on the
   /// states (`atMaximum`). Either way the weight cache and the line loads
   /// follow from the old and new states. `scaled` is false without
-  /// variation (every X is 1), which saves streaming the scales.
+  /// variation (every X is 1), which saves streaming the scales. `sink`
+  /// hears every pulse and reset (`NoPulseSink` compiles to nothing).
   @inline(__always)
-  private func updateStates(
+  private func updateStates<Sink: PulseSink>(
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
-    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int, scaled: Bool
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int, scaled: Bool,
+    sink: Sink
   ) {
     let n = columns, top = UInt8(nMax)
     let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
@@ -182,6 +194,7 @@ final class LimLayer {
         if sa < top && !(sa &+ 1 == top && sb == top) {
           a[k] = sa &+ 1
           count &+= 1
+          sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         } else if methodB && sa == top && sb > 1 && sb < top
           && bStopsBelow(Int(sb), xa: Double(scaled ? (up ? xp[k] : xm[k]) : 1),
             xb: Double(scaled ? (up ? xm[k] : xp[k]) : 1))
@@ -192,8 +205,10 @@ final class LimLayer {
           count &+= Int(sb) - 1
           repot &+= Int(sb) - 1
           resetCount &+= 1
+          sink.issue(.reset, up ? .minus : .plus, cell: k, count: 1)
+          sink.issue(.repotentiate, up ? .minus : .plus, cell: k, count: Int(sb) - 1)
         } else {
-          atMaximumOrReset(k, up: up)
+          atMaximumOrReset(k, up: up, sink: sink)
         }
         let xpk: Float = scaled ? xp[k] : 1, xmk: Float = scaled ? xm[k] : 1
         let p0 = xpk * t[Int(up ? sa : sb)], m0 = xmk * t[Int(up ? sb : sa)]
@@ -226,37 +241,49 @@ final class LimLayer {
   /// is at G_max (the method's sequence), or the pulse brings both devices
   /// to G_max (Figure 2D: both reset).
   @inline(never)
-  private func atMaximumOrReset(_ k: Int, up: Bool) {
+  private func atMaximumOrReset<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     let a = up ? kp : km, b = up ? km : kp
     if Int(a[k]) < nMax {
       a[k] = 0
       b[k] = 0
       pulses += 1
       resets += 2
+      sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
+      sink.issueBothResets(cell: k)
     } else {
-      atMaximum(k, up: up)
+      atMaximum(k, up: up, sink: sink)
     }
   }
 
   /// One update of synapse k: raise its weight (`up`) or lower it, by one
   /// identical pulse to G+ or G−, and the method's handling at G_max.
   func update(_ k: Int, up: Bool) {
+    if let recorder {
+      update(k, up: up, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
+    } else {
+      update(k, up: up, sink: NoPulseSink())
+    }
+  }
+
+  private func update<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     let before = conductances(k)
     if method == .c {
-      updateBidirectional(k, up: up)
+      updateBidirectional(k, up: up, sink: sink)
     } else {
       let a = up ? kp : km, b = up ? km : kp
       if Int(a[k]) < nMax {
         a[k] += 1
         pulses += 1
+        sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         if Int(a[k]) == nMax && Int(b[k]) == nMax {
           // Figure 2D: both at G_max, both are reset.
           a[k] = 0
           b[k] = 0
           resets += 2
+          sink.issueBothResets(cell: k)
         }
       } else {
-        atMaximum(k, up: up)
+        atMaximum(k, up: up, sink: sink)
       }
     }
     store(k, before: before)
@@ -266,7 +293,8 @@ final class LimLayer {
   /// pseudocode of Lim et al. §2.2 (written for G+ = G_max, ΔW > 0; the
   /// other case is its mirror image). W is the weight in actual
   /// conductances, X·G, as a verify read would see it.
-  private func atMaximum(_ k: Int, up: Bool) {
+  private func atMaximum<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
+    let pa: Polarity = up ? .plus : .minus, pb: Polarity = up ? .minus : .plus
     let t = table, n = nMax
     let xa = Double(up ? xp[k] : xm[k])  // the device at G_max
     let xb = Double(up ? xm[k] : xp[k])  // the other one
@@ -284,6 +312,7 @@ final class LimLayer {
       a = 0
       b = 0
       resets += 2
+      sink.issueBothResets(cell: k)
       // Smallest a in 0...n with xa·t[a] − xb·t[0] ≥ w (or n).
       var lo = 0, hi = n
       while lo < hi {
@@ -293,6 +322,7 @@ final class LimLayer {
       a = lo
       pulses += a
       repotentiations += a
+      sink.issue(.repotentiate, pa, cell: k, count: a)
     case .b:
       // G− ← G_min; while G+ − (G− + ΔG) > W: G− ← G− + ΔG.
       // With exact states this stops at the state just below the old G−:
@@ -300,6 +330,7 @@ final class LimLayer {
       let old = b
       b = 0
       resets += 1
+      sink.issue(.reset, pb, cell: k, count: 1)
       func goesOn(_ s: Int) -> Bool { s < n && xa * t[a] - xb * t[s + 1] > w }
       let guess = max(old - 1, 0)
       if (guess == 0 || goesOn(guess - 1)) && !goesOn(guess) {
@@ -309,6 +340,7 @@ final class LimLayer {
       }
       pulses += b
       repotentiations += b
+      sink.issue(.repotentiate, pb, cell: k, count: b)
     case .c:
       preconditionFailure("method c uses conductance states")
     }
@@ -316,26 +348,30 @@ final class LimLayer {
       a = 0
       b = 0
       resets += 2
+      sink.issueBothResets(cell: k)
     }
     if up { kp[k] = UInt8(a); km[k] = UInt8(b) } else { km[k] = UInt8(a); kp[k] = UInt8(b) }
   }
 
   /// Method c: bidirectional devices. Below G_max the device to raise is
   /// potentiated; at G_max the other one is depressed one step (eq. (2)).
-  private func updateBidirectional(_ k: Int, up: Bool) {
+  private func updateBidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
     if a < device.gMax {
       a = device.potentiated(a)
       pulses += 1
+      sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
     } else if b > device.gMin {
       b = device.depressed(b)
       pulses += 1
+      sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
     }
     if a >= device.gMax && b >= device.gMax {
       a = device.gMin
       b = device.gMin
       resets += 2
+      sink.issueBothResets(cell: k)
     }
     if up { gp[k] = a; gm[k] = b } else { gm[k] = a; gp[k] = b }
   }

@@ -34,6 +34,21 @@ public final class LimNetwork: @unchecked Sendable {
   let netPulses: Bool
   let readVoltage: Float
   let gMax: Float
+  /// What the network was built from.
+  public let configuration: TrainingConfiguration
+  /// Set while a sample is inspected: reads go the exact way and are
+  /// recorded (`inspect(_:label:)`).
+  var probe: InspectionProbe?
+
+  /// Receives every pulse and reset while set (nil: not recorded).
+  public var recorder: PulseRecorder? {
+    didSet {
+      for (l, layer) in layers.enumerated() {
+        layer.recorder = recorder
+        layer.index = l
+      }
+    }
+  }
 
   // Per-sample buffers (no allocation per sample). Layer l's input
   // activations a[l] (with the bias at the end), read voltages, sums,
@@ -53,6 +68,7 @@ public final class LimNetwork: @unchecked Sendable {
 
   public init(configuration cfg: TrainingConfiguration) {
     var rng = SeededGenerator(seed: cfg.seed, stream: 1)
+    configuration = cfg
     sizes = cfg.layers
     var ls: [LimLayer] = []
     for l in 0..<(cfg.layers.count - 1) {
@@ -115,6 +131,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// Reads layer l forward from `activations[l]`; fills `sums[l]`.
   @inline(__always)
   private func forward(_ l: Int, bookEnergy: Bool) {
+    if let probe { return forwardExact(l, probe) }
     let layer = layers[l]
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     activations[l].withUnsafeBufferPointer { a in
@@ -211,6 +228,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// array l with δ·V_read on its source lines, gated by the derivative.
   @inline(__always)
   private func backward(_ l: Int) {
+    if let probe { return backwardExact(l, probe) }
     let layer = layers[l]
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     deltas[l].withUnsafeBufferPointer { d in

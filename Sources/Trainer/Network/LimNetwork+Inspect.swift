@@ -1,0 +1,187 @@
+import Circuit
+import Peripherals
+
+/// One read of one array during an inspected sample, taken the exact way
+/// (`DifferentialArray.read`: the Kirchhoff sum with ideal wires, the
+/// nodal solve of each polarity's mesh with resistive lines).
+public struct ReadRecord: Sendable {
+  public var array: Int
+  public var direction: ReadDirection
+  /// Voltage at each line's termination (V): D±_i (D+_i and D−_i carry
+  /// the same) and S±_j. The output lines sit at their sense amplifiers'
+  /// 0 V virtual ground.
+  public var drainVoltage: [Double]
+  public var sourceVoltage: [Double]
+  /// Current on each line (A): on a driven line, what its driver delivers
+  /// into the array; on an output line, what flows out of the array into
+  /// its sense amplifier.
+  public var drainPlusCurrent: [Double]
+  public var drainMinusCurrent: [Double]
+  public var sourcePlusCurrent: [Double]
+  public var sourceMinusCurrent: [Double]
+  /// Energy of the read (J).
+  public var energy: Double
+  /// The nodal solutions of the G+ and G− meshes (nil with ideal wires):
+  /// node voltages, and device currents with `conductances`.
+  public var plusSolution: MeshSolution?
+  public var minusSolution: MeshSolution?
+
+  /// The output lines' differential currents I(+) − I(−) (A): the neuron
+  /// inputs of a forward read, the δ currents of a transposed one.
+  public var difference: [Double] {
+    direction == .forward
+      ? zip(sourcePlusCurrent, sourceMinusCurrent).map { $0 - $1 }
+      : zip(drainPlusCurrent, drainMinusCurrent).map { $0 - $1 }
+  }
+}
+
+/// The neuron circuits at one array's outputs during an inspected sample.
+public struct NeuronRecord: Sendable {
+  public var array: Int
+  /// Input current I(S+_j) − I(S−_j) (A).
+  public var inputCurrent: [Double]
+  /// The weighted sum s_j = I / (V_read·G_max) the network used.
+  public var sum: [Double]
+  /// Output voltage f(s)·V_read, the next array's read voltage (hidden
+  /// layers); nil at the output layer, whose softmax is software.
+  public var outputVoltage: [Double]?
+  /// Derivative gate (hidden layers).
+  public var gate: [Double]?
+  /// Softmax probabilities (output layer).
+  public var probability: [Double]?
+  /// δ after the comparator's dead band (0 where no error reached the
+  /// layer).
+  public var delta: [Double]
+}
+
+/// Everything one inspected training sample did.
+public struct SampleInspection: Sendable {
+  public var label: Int
+  /// The predicted class before the update.
+  public var prediction: Int
+  /// Cross-entropy loss before the update.
+  public var loss: Double
+  /// Every read, in the order taken: forward reads from the first array,
+  /// then transposed reads from the last array down to the second.
+  public var reads: [ReadRecord]
+  /// One per array, input side first.
+  public var neurons: [NeuronRecord]
+  /// Every pulse and reset of the update, in issue order.
+  public var pulses: [PulseEvent]
+}
+
+/// Collects the exact reads of an inspected sample.
+final class InspectionProbe {
+  var reads: [ReadRecord] = []
+  var error: (any Error)?
+  let solver = NodalSolver()
+
+  /// Reads `array` exactly and records the read; on a solver failure the
+  /// error is kept (and the currents are zero).
+  func read(_ l: Int, _ array: DifferentialArray, _ d: ReadDirection, _ v: [Double]) -> [Double] {
+    let m = array.rows, n = array.columns
+    let readout: DifferentialReadout
+    do { readout = try array.read(d, voltages: v, solver: solver) } catch {
+      self.error = self.error ?? error
+      return [Double](repeating: 0, count: d == .forward ? n : m)
+    }
+    // The driven lines' currents: the solution's terminal currents, or
+    // Σ G·V along each line with ideal wires.
+    func driven(_ p: Polarity, _ sol: MeshSolution?) -> [Double] {
+      if let sol { return d == .forward ? sol.rowTerminalCurrent : sol.columnTerminalCurrent }
+      let g = array.conductances(p)
+      if d == .forward {
+        return (0..<m).map { i in v[i] * (0..<n).reduce(0) { $0 + g[i * n + $1] } }
+      }
+      return (0..<n).map { j in v[j] * (0..<m).reduce(0) { $0 + g[$1 * n + j] } }
+    }
+    let dp = driven(.plus, readout.plusSolution), dm = driven(.minus, readout.minusSolution)
+    let zeros = { (k: Int) in [Double](repeating: 0, count: k) }
+    reads.append(ReadRecord(
+      array: l, direction: d,
+      drainVoltage: d == .forward ? v : zeros(m), sourceVoltage: d == .forward ? zeros(n) : v,
+      drainPlusCurrent: d == .forward ? dp : readout.plus, drainMinusCurrent: d == .forward ? dm : readout.minus,
+      sourcePlusCurrent: d == .forward ? readout.plus : dp, sourceMinusCurrent: d == .forward ? readout.minus : dm,
+      energy: readout.energy, plusSolution: readout.plusSolution, minusSolution: readout.minusSolution))
+    return readout.difference
+  }
+}
+
+extension LimNetwork {
+  /// Trains on one sample as `train(_:label:)` does, with every read taken
+  /// the exact way (`DifferentialArray.read`) and recorded, and every
+  /// pulse and reset of the update recorded.
+  ///
+  /// - Throws: `SolverError` when a nodal solve (resistive lines) fails.
+  public func inspect(_ pixels: UnsafePointer<UInt8>, label: Int) throws -> SampleInspection {
+    let probe = InspectionProbe()
+    let pulses = PulseRecorder()
+    let previous = recorder
+    recorder = pulses
+    self.probe = probe
+    defer {
+      self.probe = nil
+      recorder = previous
+    }
+    // The exact reads use the double-precision conductances.
+    for layer in layers { layer.synchronize() }
+    let loss = train(pixels, label: label)
+    if let error = probe.error { throw error }
+    let last = layers.count - 1
+    let scale = 1 / (Double(readVoltage) * Double(gMax))
+    var neurons: [NeuronRecord] = []
+    for l in 0...last {
+      let forwardRead = probe.reads.first { $0.array == l && $0.direction == .forward }!
+      let reachedByError = l == last || probe.reads.contains { $0.array == l + 1 && $0.direction == .transposed }
+      var record = NeuronRecord(
+        array: l, inputCurrent: forwardRead.difference, sum: sums[l].map(Double.init),
+        delta: reachedByError ? deltas[l].map(Double.init) : [Double](repeating: 0, count: sums[l].count))
+      if l < last {
+        record.outputVoltage = activations[l + 1].dropLast().map { Double($0) * Double(readVoltage) }
+        record.gate = gates[l].map(Double.init)
+      } else {
+        let s = record.inputCurrent.map { $0 * scale }
+        let top = s.max()!
+        let e = s.map { _exp($0 - top) }
+        let z = e.reduce(0, +)
+        record.probability = e.map { $0 / z }
+      }
+      neurons.append(record)
+    }
+    return SampleInspection(
+      label: label, prediction: argmax(sums[last]), loss: Double(loss), reads: probe.reads,
+      neurons: neurons, pulses: pulses.events)
+  }
+
+  /// Array l's forward read, the exact way (the probe's path of `forward`).
+  func forwardExact(_ l: Int, _ probe: InspectionProbe) {
+    let layer = layers[l]
+    let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    for i in 0..<layer.rows { voltages[l][i] = activations[l][i] * readVoltage }
+    let out = probe.read(l, layer.array, .forward, activations[l].map { Double($0) * v })
+    for j in 0..<layer.columns {
+      currents[l][j] = Float(out[j])
+      sums[l][j] = currents[l][j] * scale
+    }
+  }
+
+  /// Array l's transposed read with δ·V_read on its source lines, the
+  /// exact way (the probe's path of `backward`).
+  func backwardExact(_ l: Int, _ probe: InspectionProbe) {
+    let layer = layers[l]
+    let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Double($0) * v })
+    for i in 0..<deltas[l - 1].count {
+      backCurrents[l][i] = Float(out[i])
+      deltas[l - 1][i] = hiddenComparator.deadBand(gates[l - 1][i] * backCurrents[l][i] * scale)
+    }
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always) private func _exp(_ x: Double) -> Double { exp(x) }

@@ -1,0 +1,94 @@
+import Circuit
+
+/// The device states of one layer: what a checkpoint stores.
+public struct LimLayerState: Sendable, Equatable {
+  /// Rows (inputs + the bias row) and columns (outputs).
+  public var rows: Int
+  public var columns: Int
+  /// Methods a and b: each device's state in pulses from G_min, row-major.
+  public var plusStates: [UInt8]
+  public var minusStates: [UInt8]
+  /// Method c: each device's normalised conductance G/G_max, row-major.
+  public var plusConductances: [Double]
+  public var minusConductances: [Double]
+  /// Device-to-device scales X (all 1 without variation).
+  public var plusScales: [Float]
+  public var minusScales: [Float]
+  /// The layer's counters so far.
+  public var pulses: Int
+  public var resets: Int
+  public var repotentiations: Int
+
+  public init(
+    rows: Int, columns: Int, plusStates: [UInt8], minusStates: [UInt8], plusConductances: [Double],
+    minusConductances: [Double], plusScales: [Float], minusScales: [Float], pulses: Int, resets: Int,
+    repotentiations: Int
+  ) {
+    self.rows = rows
+    self.columns = columns
+    self.plusStates = plusStates
+    self.minusStates = minusStates
+    self.plusConductances = plusConductances
+    self.minusConductances = minusConductances
+    self.plusScales = plusScales
+    self.minusScales = minusScales
+    self.pulses = pulses
+    self.resets = resets
+    self.repotentiations = repotentiations
+  }
+}
+
+extension LimNetwork {
+  /// Every layer's device states and counters.
+  public var layerStates: [LimLayerState] {
+    layers.map { l in
+      let mn = l.rows * l.columns
+      return LimLayerState(
+        rows: l.rows, columns: l.columns,
+        plusStates: Array(UnsafeBufferPointer(start: l.kp, count: mn)),
+        minusStates: Array(UnsafeBufferPointer(start: l.km, count: mn)),
+        plusConductances: Array(UnsafeBufferPointer(start: l.gp, count: mn)),
+        minusConductances: Array(UnsafeBufferPointer(start: l.gm, count: mn)),
+        plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
+        minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
+        pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations)
+    }
+  }
+
+  /// Puts saved device states and counters back.
+  ///
+  /// - Throws: `ConfigurationError` (field `layers`) when the states are
+  ///   for another shape, or (field `nmax`) when a state exceeds n_max.
+  public func restore(_ states: [LimLayerState]) throws {
+    let shape = { (s: [(Int, Int)]) in
+      s.isEmpty ? "none" : ([s[0].0 - 1] + s.map(\.1)).map(String.init).joined(separator: "-")
+    }
+    let have = layers.map { ($0.rows, $0.columns) }, given = states.map { ($0.rows, $0.columns) }
+    guard have.count == given.count, zip(have, given).allSatisfy({ $0 == $1 }) else {
+      throw ConfigurationError(field: "layers", "the states are for a \(shape(given)) network, not \(shape(have))")
+    }
+    for (layer, s) in zip(layers, states) {
+      let mn = layer.rows * layer.columns
+      guard [s.plusStates.count, s.minusStates.count, s.plusConductances.count, s.minusConductances.count,
+        s.plusScales.count, s.minusScales.count].allSatisfy({ $0 == mn })
+      else {
+        throw ConfigurationError(field: "layers", "a \(layer.rows)×\(layer.columns) layer's states have the wrong length")
+      }
+      if let bad = (s.plusStates + s.minusStates).first(where: { Int($0) > layer.nMax }) {
+        throw ConfigurationError(field: "nmax", "a device state \(bad) exceeds n_max \(layer.nMax)")
+      }
+      for k in 0..<mn {
+        layer.kp[k] = s.plusStates[k]
+        layer.km[k] = s.minusStates[k]
+        layer.gp[k] = s.plusConductances[k]
+        layer.gm[k] = s.minusConductances[k]
+        layer.xp[k] = s.plusScales[k]
+        layer.xm[k] = s.minusScales[k]
+      }
+      layer.pulses = s.pulses
+      layer.resets = s.resets
+      layer.repotentiations = s.repotentiations
+      layer.synchronize()
+    }
+  }
+}

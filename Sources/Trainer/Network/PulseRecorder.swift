@@ -1,0 +1,62 @@
+import Circuit
+import Peripherals
+
+/// Collects every pulse and reset a `LimNetwork` issues while it is
+/// attached (`LimNetwork.recorder`), in issue order.
+///
+/// The update kernel reports to it through the same code that changes the
+/// device states, so a recorded run issues exactly the pulses of a plain
+/// one; without a recorder the kernel is specialised for `NoPulseSink` and
+/// the reports compile to nothing.
+public final class PulseRecorder: @unchecked Sendable {
+  public private(set) var events: [PulseEvent] = []
+
+  public init() {}
+
+  func append(_ e: PulseEvent) { events.append(e) }
+
+  /// Forgets the events recorded so far.
+  public func removeAll() { events.removeAll(keepingCapacity: true) }
+
+  /// Identical pulses recorded (the trainer's `pulses` counts the same).
+  public var pulses: Int { events.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
+  /// Device resets recorded.
+  public var resets: Int { events.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
+  /// Of `pulses`, the re-potentiations after resets.
+  public var repotentiations: Int { events.reduce(0) { $0 + ($1.kind == .repotentiate ? $1.count : 0) } }
+}
+
+/// Where the update reports the pulses and resets it issues.
+protocol PulseSink {
+  /// `count` pulses of `kind` to the `polarity` device of synapse `cell`
+  /// (k = row·N + column).
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int)
+}
+
+extension PulseSink {
+  /// Figure 2D and methods a/b: both devices of a synapse reset.
+  @inline(__always)
+  func issueBothResets(cell k: Int) {
+    issue(.reset, .plus, cell: k, count: 1)
+    issue(.reset, .minus, cell: k, count: 1)
+  }
+}
+
+/// The training path: reports go nowhere.
+struct NoPulseSink: PulseSink {
+  @inline(__always)
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int) {}
+}
+
+/// Reports into a recorder, naming the array and the cell's row and column.
+struct RecordingSink: PulseSink {
+  let recorder: PulseRecorder
+  let array: Int
+  let columns: Int
+
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell k: Int, count: Int) {
+    guard count > 0 else { return }
+    recorder.append(PulseEvent(
+      array: array, polarity: polarity, row: k / columns, column: k % columns, kind: kind, count: count))
+  }
+}

@@ -1,0 +1,377 @@
+import Circuit
+import Foundation
+import Peripherals
+import Trainer
+
+/// `xbarsim inspect`: a few training samples with every line, neuron and
+/// pulse recorded.
+enum InspectCommand: CLICommand {
+  static let spec = CommandSpec(
+    name: "inspect",
+    abstract: "Record every line voltage and current, neuron and pulse of a few training samples.",
+    usage: "xbarsim inspect [--data DIR] [--config FILE] [--<key> <value> ...] [--checkpoint FILE] --samples N --out DIR",
+    discussion: """
+      Builds the configured Lim network (from scratch, or from a checkpoint written by
+      'xbarsim train --checkpoint-out'; its configuration is the base, and options may
+      change anything but the network's shape and device keys) and trains it on N
+      samples: the first N of the first epoch's training order (after --start K).
+      Every read of these samples is taken the exact way (DifferentialArray.read:
+      nodal solves with resistive lines) and recorded with every pulse and reset.
+
+      Writes into DIR: inspect.json (everything, per sample), lines.csv, neurons.csv,
+      pulses.csv, pulses.vcd (one real signal per D±/S± line of every array, time unit
+      1 ps: each read, pulse or reset takes one --slot-time slot and lasts --read-time,
+      --program-time or --reset-time; open it in GTKWave) and arrayL.svg (heat maps of
+      the conductances and the last sample's forward line currents). README "Inspect"
+      gives the schemas.
+      """,
+    options: TrainCommand.commonOptions + [
+      OptionSpec("--samples", "<n>", "Training samples to inspect (required)."),
+      OptionSpec("--out", "<dir>", "Output directory (required)."),
+      OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states."),
+      OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0)."),
+    ])
+
+  /// One read, pulse or reset slot of the timeline.
+  struct Step {
+    var slot: Int
+    var phase: Int
+    var array: Int
+    var width: Double
+    var drives: [(line: Int, volts: Double)]
+  }
+
+  static func run(_ args: ParsedArguments) throws {
+    guard let samples = try args.int("--samples") else { throw CLIError.usage("missing --samples N") }
+    guard samples >= 1 && samples <= 100_000 else { throw CLIError.usage("--samples must be in 1...100000, got \(samples)") }
+    guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    let start = try args.int("--start", default: 0)
+    guard start >= 0 else { throw CLIError.usage("--start must be ≥ 0, got \(start)") }
+    let checkpoint = args.string("--checkpoint")
+    let base = try checkpoint.map { try Checkpoint.read($0).configuration } ?? TrainingConfiguration()
+    let cfg = try TrainCommand.configuration(args, base: base)
+    guard cfg.rule == .lim && cfg.mode == .onChip else {
+      throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
+    }
+    let (train, test) = try TrainCommand.datasets(args)
+    let experiment: Experiment
+    do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch {
+      throw CLIError.runtime("\(error)")
+    }
+    let order = experiment.firstEpochOrder
+    guard start + samples <= order.count else {
+      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
+    }
+    let net = try checkpoint.map { try Checkpoint.load($0, into: cfg) } ?? LimNetwork(configuration: cfg)
+    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
+    }
+
+    var err = StandardError()
+    var records: [(image: Int, record: SampleInspection)] = []
+    var counted: [(pulses: Int, resets: Int)] = []
+    for s in 0..<samples {
+      let before = (net.pulses, net.resets)
+      let image = order[start + s]
+      let (pixels, label) = experiment.trainingImage(image)
+      let record: SampleInspection
+      do { record = try pixels.withUnsafeBufferPointer { try net.inspect($0.baseAddress!, label: label) } } catch {
+        throw CLIError.runtime("sample \(s) (training image \(image)): \(error)")
+      }
+      records.append((image, record))
+      counted.append((net.pulses - before.0, net.resets - before.1))
+      print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(record.prediction), \(record.pulses.count) pulse events",
+        to: &err)
+    }
+
+    let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
+    try write(writer.json(checkpoint: checkpoint), to: out + "/inspect.json")
+    try write(writer.linesCSV(), to: out + "/lines.csv")
+    try write(writer.neuronsCSV(), to: out + "/neurons.csv")
+    try write(writer.pulsesCSV(), to: out + "/pulses.csv")
+    try write(writer.vcd(), to: out + "/pulses.vcd")
+    for (l, array) in net.arrays.enumerated() {
+      try write(writer.heatMap(l, array, lastForward: records.last!.record.reads.first { $0.array == l && $0.direction == .forward }!),
+        to: out + "/array\(l).svg")
+    }
+    let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
+    let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
+    print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(writer.steps.last.map { $0.slot + 1 } ?? 0) slots; wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+  }
+
+  static func write(_ text: String, to path: String) throws {
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+    }
+  }
+
+  /// The recorded samples laid out on the time base, and their files.
+  struct Outputs {
+    let cfg: TrainingConfiguration
+    let sizes: [Int]
+    let records: [(image: Int, record: SampleInspection)]
+    /// The trainer's own counts of each sample's pulses and resets.
+    let counted: [(pulses: Int, resets: Int)]
+    /// Every slot, in time order; `sampleSteps[s]` are sample s's.
+    private(set) var steps: [Step] = []
+    private(set) var sampleSteps: [Range<Int>] = []
+    /// Per sample, per read: its slot; per sample: the update's slots.
+    private(set) var readSlots: [[Int]] = []
+    private(set) var updateSlots: [[[PulseEvent]]] = []
+    private(set) var updateFirstSlot: [Int] = []
+
+    static let phaseForward = 1, phaseTransposed = 2, phaseUpdate = 3
+
+    init(
+      cfg: TrainingConfiguration, sizes: [Int], records: [(image: Int, record: SampleInspection)],
+      counted: [(pulses: Int, resets: Int)]
+    ) {
+      self.cfg = cfg
+      self.sizes = sizes
+      self.records = records
+      self.counted = counted
+      var slot = 0
+      for (_, r) in records {
+        let first = steps.count
+        var slots: [Int] = []
+        for read in r.reads {
+          let forward = read.direction == .forward
+          let volts = forward ? read.drainVoltage : read.sourceVoltage
+          var drives: [(Int, Double)] = []
+          for (k, v) in volts.enumerated() where v != 0 {
+            drives.append((line(read.array, forward ? .dPlus : .sPlus, k), v))
+            drives.append((line(read.array, forward ? .dMinus : .sMinus, k), v))
+          }
+          steps.append(Step(
+            slot: slot, phase: forward ? Self.phaseForward : Self.phaseTransposed, array: read.array,
+            width: cfg.readTime, drives: drives))
+          slots.append(slot)
+          slot += 1
+        }
+        readSlots.append(slots)
+        let update = UpdateSchedule.slots(r.pulses)
+        updateFirstSlot.append(slot)
+        for events in update {
+          var drives: [(Int, Double)] = []
+          for e in events {
+            let a = amplitude(e.kind) / 2
+            let plus = e.polarity == .plus
+            drives.append((line(e.array, plus ? .dPlus : .dMinus, e.row), a))
+            drives.append((line(e.array, plus ? .sPlus : .sMinus, e.column), -a))
+          }
+          steps.append(Step(
+            slot: slot, phase: Self.phaseUpdate, array: events[0].array, width: width(events[0].kind), drives: drives))
+          slot += 1
+        }
+        updateSlots.append(update)
+        sampleSteps.append(first..<steps.count)
+      }
+    }
+
+    enum LineKind: Int, CaseIterable {
+      case dPlus, dMinus, sPlus, sMinus
+      var name: String { ["D+", "D-", "S+", "S-"][rawValue] }
+      var vcdName: String { ["Dp", "Dm", "Sp", "Sm"][rawValue] }
+    }
+
+    /// Lines of array l: D+ (M), D− (M), S+ (N), S− (N), arrays in order.
+    func line(_ l: Int, _ kind: LineKind, _ index: Int) -> Int {
+      var base = 0
+      for a in 0..<l { base += 2 * (sizes[a] + 1) + 2 * sizes[a + 1] }
+      let m = sizes[l] + 1, n = sizes[l + 1]
+      return base + [0, m, 2 * m, 2 * m + n][kind.rawValue] + index
+    }
+
+    func amplitude(_ kind: PulseKind) -> Double {
+      switch kind {
+      case .reset: return cfg.resetVoltage
+      case .depress: return -cfg.programVoltage
+      case .potentiate, .repotentiate: return cfg.programVoltage
+      }
+    }
+
+    func width(_ kind: PulseKind) -> Double { kind == .reset ? cfg.resetTime : cfg.programTime }
+
+    func seconds(_ slot: Int) -> Double { Double(slot) * cfg.slotTime }
+
+    static func picoseconds(_ t: Double) -> Int64 { Int64((t * 1e12).rounded()) }
+
+    static func list(_ v: [Double]) -> String { "[" + v.map(JSONWriter.number).joined(separator: ", ") + "]" }
+
+    static func matrix(_ v: [Double], columns: Int) -> String {
+      "[" + stride(from: 0, to: v.count, by: columns).map { list(Array(v[$0..<($0 + columns)])) }.joined(separator: ",\n") + "]"
+    }
+
+    func json(checkpoint: String?) -> String {
+      var j = JSONWriter()
+      j.add("format", "xbarsim-inspect")
+      j.add("version", 1)
+      if let checkpoint { j.add("checkpoint", checkpoint) } else { j.addRaw("checkpoint", "null") }
+      j.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
+      var t = JSONWriter()
+      t.add("vcd_timescale", "1 ps")
+      t.add("slot_time", cfg.slotTime)
+      t.add("read_time", cfg.readTime)
+      t.add("program_time", cfg.programTime)
+      t.add("reset_time", cfg.resetTime)
+      t.add("read_voltage", cfg.readVoltage)
+      t.add("program_voltage", cfg.programVoltage)
+      t.add("reset_voltage", cfg.resetVoltage)
+      j.addRaw("time_base", t.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
+      var samples: [String] = []
+      for (s, (image, r)) in records.enumerated() {
+        var o = JSONWriter()
+        o.add("sample", s)
+        o.add("image", image)
+        o.add("label", r.label)
+        o.add("prediction", r.prediction)
+        o.add("loss", r.loss)
+        o.add("start_time", seconds(steps[sampleSteps[s].lowerBound].slot))
+        var reads: [String] = []
+        for (k, read) in r.reads.enumerated() {
+          var w = JSONWriter()
+          w.add("array", read.array)
+          w.add("direction", read.direction == .forward ? "forward" : "transposed")
+          w.add("slot", readSlots[s][k])
+          w.add("time", seconds(readSlots[s][k]))
+          w.add("energy", read.energy)
+          w.add("d_voltage", read.drainVoltage)
+          w.add("s_voltage", read.sourceVoltage)
+          w.add("d_plus_current", read.drainPlusCurrent)
+          w.add("d_minus_current", read.drainMinusCurrent)
+          w.add("s_plus_current", read.sourcePlusCurrent)
+          w.add("s_minus_current", read.sourceMinusCurrent)
+          w.add("difference", read.difference)
+          for (name, sol) in [("plus_mesh", read.plusSolution), ("minus_mesh", read.minusSolution)] {
+            guard let sol else { continue }
+            var m = JSONWriter()
+            m.add("iterations", sol.iterations)
+            m.add("relative_residual", sol.relativeResidual)
+            m.add("word_node_voltage", rows: sol.rows, columns: sol.columns, sol.wordNodeVoltage)
+            m.add("bit_node_voltage", rows: sol.rows, columns: sol.columns, sol.bitNodeVoltage)
+            w.addRaw(name, m.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+          }
+          reads.append(w.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        o.addRaw("reads", "[" + reads.joined(separator: ",\n") + "]")
+        var neurons: [String] = []
+        for n in r.neurons {
+          var w = JSONWriter()
+          w.add("array", n.array)
+          w.add("input_current", n.inputCurrent)
+          w.add("sum", n.sum)
+          if let v = n.outputVoltage { w.add("output_voltage", v) } else { w.addRaw("output_voltage", "null") }
+          if let v = n.gate { w.add("gate", v) } else { w.addRaw("gate", "null") }
+          if let v = n.probability { w.add("probability", v) } else { w.addRaw("probability", "null") }
+          w.add("delta", n.delta)
+          neurons.append(w.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        o.addRaw("neurons", "[" + neurons.joined(separator: ",\n") + "]")
+        var u = JSONWriter()
+        let events = r.pulses
+        u.add("pulses", events.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) })
+        u.add("resets", events.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) })
+        u.add("repotentiation_pulses", events.reduce(0) { $0 + ($1.kind == .repotentiate ? $1.count : 0) })
+        u.add("trainer_pulses", counted[s].pulses)
+        u.add("trainer_resets", counted[s].resets)
+        u.add("first_slot", updateFirstSlot[s])
+        u.add("slots", updateSlots[s].count)
+        o.addRaw("update", u.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+        samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+      }
+      j.addRaw("samples", "[\n" + samples.joined(separator: ",\n") + "\n]")
+      return j.finished()
+    }
+
+    func linesCSV() -> String {
+      var s = "sample,array,phase,slot,line,index,voltage,current\n"
+      for (k, (_, r)) in records.enumerated() {
+        for (q, read) in r.reads.enumerated() {
+          let phase = read.direction == .forward ? "forward" : "transposed"
+          let prefix = "\(k),\(read.array),\(phase),\(readSlots[k][q]),"
+          let groups: [(LineKind, [Double], [Double])] = [
+            (.dPlus, read.drainVoltage, read.drainPlusCurrent), (.dMinus, read.drainVoltage, read.drainMinusCurrent),
+            (.sPlus, read.sourceVoltage, read.sourcePlusCurrent), (.sMinus, read.sourceVoltage, read.sourceMinusCurrent),
+          ]
+          for (kind, volts, amps) in groups {
+            for i in volts.indices {
+              s += prefix + "\(kind.name),\(i),\(JSONWriter.number(volts[i])),\(JSONWriter.number(amps[i]))\n"
+            }
+          }
+        }
+      }
+      return s
+    }
+
+    func neuronsCSV() -> String {
+      var s = "sample,array,neuron,input_current,sum,output_voltage,gate,probability,delta\n"
+      func opt(_ v: [Double]?, _ j: Int) -> String { v.map { JSONWriter.number($0[j]) } ?? "" }
+      for (k, (_, r)) in records.enumerated() {
+        for n in r.neurons {
+          for j in n.sum.indices {
+            s += "\(k),\(n.array),\(j),\(JSONWriter.number(n.inputCurrent[j])),\(JSONWriter.number(n.sum[j])),"
+            s += "\(opt(n.outputVoltage, j)),\(opt(n.gate, j)),\(opt(n.probability, j)),\(JSONWriter.number(n.delta[j]))\n"
+          }
+        }
+      }
+      return s
+    }
+
+    func pulsesCSV() -> String {
+      var s = "sample,array,polarity,row,column,kind,amplitude,width,slot,time\n"
+      for (k, slots) in updateSlots.enumerated() {
+        for (q, events) in slots.enumerated() {
+          let slot = updateFirstSlot[k] + q
+          for e in events {
+            s += "\(k),\(e.array),\(e.polarity == .plus ? "G+" : "G-"),\(e.row),\(e.column),\(e.kind.rawValue),"
+            s += "\(JSONWriter.number(amplitude(e.kind))),\(JSONWriter.number(width(e.kind))),\(slot),\(JSONWriter.number(seconds(slot)))\n"
+          }
+        }
+      }
+      return s
+    }
+
+    func vcd() -> String {
+      var v = VCDWriter()
+      let phase = v.add(scope: ["xbarsim"], name: "phase", .integer(bits: 2))
+      let sample = v.add(scope: ["xbarsim"], name: "sample", .integer(bits: 32))
+      let array = v.add(scope: ["xbarsim"], name: "array", .integer(bits: 32))
+      var signal: [Int] = []
+      for l in 0..<(sizes.count - 1) {
+        let m = sizes[l] + 1, n = sizes[l + 1]
+        for kind in LineKind.allCases {
+          for i in 0..<(kind.rawValue < 2 ? m : n) {
+            signal.append(v.add(scope: ["xbarsim", "array\(l)"], name: "\(kind.vcdName)_\(i)", .real))
+          }
+        }
+      }
+      let slotPs = Self.picoseconds(cfg.slotTime)
+      for (s, range) in sampleSteps.enumerated() {
+        for step in steps[range] {
+          let t0 = Int64(step.slot) * slotPs, t1 = t0 + Self.picoseconds(step.width)
+          v.set(phase, Double(step.phase), at: t0)
+          v.set(sample, Double(s), at: t0)
+          v.set(array, Double(step.array), at: t0)
+          for d in step.drives { v.set(signal[d.line], d.volts, at: t0) }
+          for d in step.drives { v.set(signal[d.line], 0, at: t1) }
+        }
+      }
+      if let last = steps.last { v.set(phase, 0, at: Int64(last.slot + 1) * slotPs) }
+      let date = ISO8601DateFormatter().string(from: Date())
+      return v.render(version: "xbarsim \(Xbarsim.version) inspect", timescale: "1 ps", date: date)
+    }
+
+    func heatMap(_ l: Int, _ a: DifferentialArray, lastForward read: ReadRecord) -> String {
+      var map = SVGHeatMap(title: "Array \(l): conductances after the last sample, line currents of its forward read")
+      map.panels = [
+        .init(title: "G+", rows: a.rows, columns: a.columns, values: a.conductances(.plus), unit: "S"),
+        .init(title: "G−", rows: a.rows, columns: a.columns, values: a.conductances(.minus), unit: "S"),
+        .init(title: "I(D+)", rows: a.rows, columns: 1, values: read.drainPlusCurrent, unit: "A"),
+        .init(title: "I(D−)", rows: a.rows, columns: 1, values: read.drainMinusCurrent, unit: "A"),
+        .init(title: "I(S+)", rows: 1, columns: a.columns, values: read.sourcePlusCurrent, unit: "A"),
+        .init(title: "I(S−)", rows: 1, columns: a.columns, values: read.sourceMinusCurrent, unit: "A"),
+      ]
+      return map.render()
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Heat maps as plain SVG: panels of matrices (rows × columns), each with
+/// its own colour scale (dark blue at its minimum to yellow at its
+/// maximum, printed under the panel). Matrices larger than `maxCells` a
+/// side are shown block-averaged, which the panel's caption says.
+struct SVGHeatMap {
+  struct Panel {
+    var title: String
+    var rows: Int
+    var columns: Int
+    /// Row-major values.
+    var values: [Double]
+    var unit: String
+  }
+
+  var title: String
+  var panels: [Panel] = []
+  static let maxCells = 160
+
+  /// Viridis-like ramp from t = 0 to 1.
+  static func color(_ t: Double) -> String {
+    let stops: [(Double, Double, Double)] = [
+      (68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37),
+    ]
+    let x = min(max(t.isFinite ? t : 0, 0), 1) * Double(stops.count - 1)
+    let k = min(Int(x), stops.count - 2), f = x - Double(k)
+    let c = (0..<3).map { i -> Int in
+      let a = [stops[k].0, stops[k].1, stops[k].2][i], b = [stops[k + 1].0, stops[k + 1].1, stops[k + 1].2][i]
+      return Int((a + (b - a) * f).rounded())
+    }
+    return String(format: "#%02x%02x%02x", c[0], c[1], c[2])
+  }
+
+  func render() -> String {
+    let cell = 3.0, gap = 40.0, top = 50.0, left = 20.0
+    // Block sizes and drawn sizes.
+    let layout = panels.map { p -> (br: Int, bc: Int, r: Int, c: Int) in
+      let br = (p.rows + Self.maxCells - 1) / Self.maxCells, bc = (p.columns + Self.maxCells - 1) / Self.maxCells
+      return (br, bc, (p.rows + br - 1) / br, (p.columns + bc - 1) / bc)
+    }
+    let width = left + layout.reduce(0) { $0 + max(Double($1.c) * cell, 110) + gap } + 20
+    let height = top + (layout.map { Double($0.r) * cell }.max() ?? 0) + 70
+    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    var s = SVGLinePlot.documentStart(width: f(width), height: f(height), fontSize: 11)
+    s += "<text x=\"\(f(left))\" y=\"20\" font-size=\"14\">\(SVGLinePlot.escape(title))</text>\n"
+    var x0 = left
+    for (p, l) in zip(panels, layout) {
+      let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
+      let span = hi > lo ? hi - lo : 1
+      s += "<text x=\"\(f(x0))\" y=\"\(f(top - 8))\">\(SVGLinePlot.escape(p.title))</text>\n<g shape-rendering=\"crispEdges\">\n"
+      for bi in 0..<l.r {
+        for bj in 0..<l.c {
+          var sum = 0.0, n = 0
+          for i in (bi * l.br)..<min(p.rows, (bi + 1) * l.br) {
+            for j in (bj * l.bc)..<min(p.columns, (bj + 1) * l.bc) {
+              sum += p.values[i * p.columns + j]
+              n += 1
+            }
+          }
+          s += "<rect x=\"\(f(x0 + Double(bj) * cell))\" y=\"\(f(top + Double(bi) * cell))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(Self.color((sum / Double(n) - lo) / span))\"/>\n"
+        }
+      }
+      s += "</g>\n"
+      let blocks = l.br * l.bc > 1 ? "; \(l.br)×\(l.bc) blocks averaged" : ""
+      let y = top + Double(l.r) * cell
+      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 16))\">\(p.rows)×\(p.columns)\(blocks)</text>\n"
+      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 30))\">\(String(format: "%.3g", lo)) … \(String(format: "%.3g", hi)) \(SVGLinePlot.escape(p.unit))</text>\n"
+      x0 += max(Double(l.c) * cell, 110) + gap
+    }
+    return s + "</svg>\n"
+  }
+}

@@ -1,0 +1,352 @@
+import Circuit
+import Foundation
+import Trainer
+
+/// `xbarsim sweep`: a grid over configuration keys, one training run per
+/// point, shardable over a job array; `xbarsim sweep merge` joins shards.
+enum SweepCommand: CLICommand {
+  static let spec = CommandSpec(
+    name: "sweep",
+    abstract: "Train every point of a grid over configuration keys (shardable); merge shards.",
+    usage: "xbarsim sweep [--config FILE] --grid key=v1,v2,... [--grid ...] [--shard i/n] --out DIR | xbarsim sweep merge DIR... [--out DIR]",
+    discussion: """
+      The grid is the Cartesian product of the --grid lists, over any configuration keys
+      (those of 'xbarsim train'); values are separated by ',' or, when a value holds
+      commas (layers), by ';'. Point p enumerates it like nested loops in the order the
+      --grid options are given, the last key varying fastest (p = 0, 1, ...).
+      --shard i/n (0 ≤ i < n, default 0/1) runs the points with p mod n = i, e.g.
+      --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=0-(n-1).
+      Every point trains as 'xbarsim train' does with --config, the other key options
+      and its grid values. As each point finishes, DIR/sweep.csv and DIR/sweep.json
+      are rewritten with its row (point, the grid keys, accuracies, pulses, resets,
+      images/s, energy and latency per image when the summary has them) and
+      DIR/sweep.svg plots accuracy_mean_last versus the first grid key, one line per
+      combination of the others. Progress goes to standard error.
+
+      'xbarsim sweep merge DIR...' joins shards into one table in point order (into
+      --out DIR, or as CSV on standard output); the shards must share the grid and
+      the base configuration, and every point must be in exactly one of them.
+      """,
+    options: TrainCommand.commonOptions + [
+      OptionSpec("--grid", "<key=v1,v2,...>", "A configuration key and its values (repeatable)."),
+      OptionSpec("--shard", "<i/n>", "Run every n-th point from point i, 0 ≤ i < n (default 0/1)."),
+      OptionSpec("--out", "<dir>", "Output directory (sweep: required; merge: default standard output)."),
+      OptionSpec("--quiet", nil, "No per-point progress lines."),
+    ],
+    maxPositionals: nil,
+    subcommands: ["merge"])
+
+  /// The summary fields every row carries after the grid keys; the last
+  /// two are empty until the summary has them.
+  static let fields = [
+    "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_images", "pulses",
+    "repotentiation_pulses", "resets", "images_per_second", "read_energy_joules", "interrupted",
+    "energy_per_image_joules", "latency_per_image_seconds",
+  ]
+
+  struct Grid: Equatable {
+    var keys: [String]
+    var values: [[String]]
+    var count: Int { values.reduce(1) { $0 * $1.count } }
+
+    /// The values of point p (the last key varies fastest).
+    func point(_ p: Int) -> [String] {
+      var rest = p
+      var out = [String](repeating: "", count: keys.count)
+      for k in keys.indices.reversed() {
+        out[k] = values[k][rest % values[k].count]
+        rest /= values[k].count
+      }
+      return out
+    }
+
+    var header: [String] { ["point"] + keys + SweepCommand.fields }
+  }
+
+  static func run(_ args: ParsedArguments) throws {
+    if let first = args.positionals.first {
+      guard first == "merge" else { throw CLIError.usage("unexpected argument '\(first)' (did you mean 'sweep merge DIR...'?)") }
+      return try merge(Array(args.positionals.dropFirst()), out: args.string("--out"))
+    }
+    let grid = try parseGrid(args.all("--grid"))
+    let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
+    guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    let base = try TrainCommand.configuration(args)
+    // Every point's configuration, checked before anything runs.
+    var configurations: [TrainingConfiguration] = []
+    for p in 0..<grid.count {
+      var cfg = base
+      for (k, v) in zip(grid.keys, grid.point(p)) {
+        do { try cfg.set(k, v) } catch let e as ConfigurationError { throw CLIError.usage("--grid \(k): \(e.message)") }
+      }
+      do { try cfg.validate() } catch let e as ConfigurationError {
+        throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(e.field): \(e.message)")
+      }
+      configurations.append(cfg)
+    }
+    let (train, test) = try TrainCommand.datasets(args)
+    for (p, cfg) in configurations.enumerated() {
+      do { _ = try Experiment(configuration: cfg, train: train, test: test) } catch {
+        throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
+      }
+    }
+    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
+    }
+    let mine = Array(stride(from: index, to: grid.count, by: shards))
+    var rows: [[String]] = []
+    let baseJSON = TrainCommand.configurationJSON(base)
+    try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
+    var err = StandardError()
+    catchInterrupts()
+    defer { signal(SIGINT, SIG_DFL) }
+    let started = Date()
+    for (done, p) in mine.enumerated() {
+      let cfg = configurations[p]
+      let result = try! Experiment(configuration: cfg, train: train, test: test)
+        .run(shouldStop: { interruptRequested != 0 })
+      if result.interrupted { break }
+      rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
+      try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
+      if !args.has("--quiet") {
+        print(String(format: "sweep [%d/%d, %.0f s] point %d (%@): %.2f %% (mean of the last 10 %% of points)",
+          done + 1, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
+          result.accuracyMeanLast), to: &err)
+      }
+    }
+    if interruptRequested != 0 {
+      throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
+    }
+    print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg")
+  }
+
+  static func describe(_ grid: Grid, _ p: Int) -> String {
+    zip(grid.keys, grid.point(p)).map { "\($0)=\($1)" }.joined(separator: " ")
+  }
+
+  /// `key=v1,v2,...` (or `key=v1;v2` when values hold commas), per --grid.
+  static func parseGrid(_ specs: [String]) throws -> Grid {
+    guard !specs.isEmpty else { throw CLIError.usage("missing --grid key=v1,v2,... (the grid is empty)") }
+    let known = Set(TrainingConfiguration.keys.map(\.key))
+    var grid = Grid(keys: [], values: [])
+    for spec in specs {
+      guard let eq = spec.firstIndex(of: "=") else { throw CLIError.usage("--grid '\(spec)' is not key=v1,v2,...") }
+      let key = spec[..<eq].replacingOccurrences(of: "-", with: "_")
+      let list = spec[spec.index(after: eq)...]
+      guard known.contains(key) else { throw CLIError.usage("--grid: unknown configuration key '\(key)'") }
+      guard !grid.keys.contains(key) else { throw CLIError.usage("--grid: key '\(key)' is given twice") }
+      guard !list.isEmpty else { throw CLIError.usage("--grid \(key): empty value list") }
+      let values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+      guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
+      guard Set(values).count == values.count else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
+      grid.keys.append(key)
+      grid.values.append(values)
+    }
+    return grid
+  }
+
+  /// `i/n` with 0 ≤ i < n.
+  static func parseShard(_ text: String) throws -> (Int, Int) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+      throw CLIError.usage("--shard expects i/n (e.g. 0/4), got '\(text)'")
+    }
+    guard n >= 1 else { throw CLIError.usage("--shard \(text): the shard count must be ≥ 1") }
+    guard i >= 0 && i < n else { throw CLIError.usage("--shard \(text): the index must be in 0..<\(n)") }
+    return (i, n)
+  }
+
+  /// A row's cells: the point, its grid values and the summary's fields.
+  static func row(_ p: Int, _ grid: Grid, summary: String) throws -> [String] {
+    let json = try JSONValue.parse(Data(summary.utf8))
+    return [String(p)] + grid.point(p) + fields.map { f in
+      switch json[f] {
+      case .number(let x)?: return JSONWriter.number(x)
+      case .bool(let b)?: return b ? "true" : "false"
+      case .string(let s)?: return s
+      default: return ""
+      }
+    }
+  }
+
+  // MARK: - Files
+
+  static func csvField(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+
+  static func csvLine(_ cells: [String]) -> String { cells.map(csvField).joined(separator: ",") + "\n" }
+
+  /// The cells of one CSV line (quoted fields may hold commas and "").
+  static func csvCells(_ line: Substring) -> [String] {
+    var cells: [String] = [], cell = "", quoted = false
+    var chars = line.makeIterator()
+    while let c = chars.next() {
+      if quoted {
+        if c == "\"" {
+          if let d = chars.next() {
+            if d == "\"" { cell.append("\"") } else { quoted = false; if d == "," { cells.append(cell); cell = "" } else { cell.append(d) } }
+          } else { quoted = false }
+        } else { cell.append(c) }
+      } else if c == "\"" { quoted = true } else if c == "," { cells.append(cell); cell = "" } else { cell.append(c) }
+    }
+    cells.append(cell)
+    return cells
+  }
+
+  /// A cell as JSON: a number when it reads as one (not for `layers`).
+  static func jsonCell(_ key: String, _ s: String) -> String {
+    if s.isEmpty { return "null" }
+    if s == "true" || s == "false" { return s }
+    if key != "layers", let x = Double(s), x.isFinite { return s }
+    return JSONWriter.string(s)
+  }
+
+  static func writeOutputs(
+    _ grid: Grid, _ rows: [[String]], baseJSON: String, shard: (Int, Int), mergedFrom: [String] = [], to dir: String
+  ) throws {
+    var csv = csvLine(grid.header)
+    for r in rows { csv += csvLine(r) }
+    var j = JSONWriter()
+    j.add("format", "xbarsim-sweep")
+    j.add("version", 1)
+    j.addRaw("grid", "[" + zip(grid.keys, grid.values).map { k, v in
+      "{\"key\": \(JSONWriter.string(k)), \"values\": [" + v.map(JSONWriter.string).joined(separator: ", ") + "]}"
+    }.joined(separator: ", ") + "]")
+    j.add("points", grid.count)
+    j.addRaw("shard", "{\"index\": \(shard.0), \"count\": \(shard.1)}")
+    if !mergedFrom.isEmpty { j.addRaw("merged_from", "[" + mergedFrom.map(JSONWriter.string).joined(separator: ", ") + "]") }
+    j.addRaw("base_configuration", baseJSON.replacingOccurrences(of: "\n", with: "\n  "))
+    let header = grid.header
+    j.addRaw("rows", "[" + rows.map { r in
+      "\n    {" + zip(header, r).map { "\(JSONWriter.string($0)): \(jsonCell($0, $1))" }.joined(separator: ", ") + "}"
+    }.joined(separator: ",") + "\n  ]")
+    for (name, text) in [("sweep.csv", csv), ("sweep.json", j.finished()), ("sweep.svg", plot(grid, rows))] {
+      try InspectCommand.write(text, to: dir + "/" + name)
+    }
+  }
+
+  /// accuracy_mean_last versus the first grid key (its values, or their
+  /// positions 1, 2, … when not numbers), a line per combination of the
+  /// others.
+  static func plot(_ grid: Grid, _ rows: [[String]]) -> String {
+    let first = grid.keys[0], firstValues = grid.values[0]
+    let numeric = firstValues.allSatisfy { Double($0) != nil } && first != "layers"
+    let yColumn = grid.header.firstIndex(of: "accuracy_mean_last")!
+    var series: [String: SVGLinePlot.Series] = [:]
+    var order: [String] = []
+    for r in rows.sorted(by: { Int($0[0])! < Int($1[0])! }) {
+      let values = Array(r[1...grid.keys.count])
+      let label = grid.keys.count == 1
+        ? "accuracy_mean_last" : zip(grid.keys.dropFirst(), values.dropFirst()).map { "\($0)=\($1)" }.joined(separator: ", ")
+      let x = numeric ? Double(values[0])! : Double(firstValues.firstIndex(of: values[0])! + 1)
+      guard let y = Double(r[yColumn]) else { continue }
+      if series[label] == nil {
+        series[label] = .init(label: label, x: [], y: [])
+        order.append(label)
+      }
+      series[label]!.x.append(x)
+      series[label]!.y.append(y)
+    }
+    let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \($1)" }.joined(separator: ", ") + ")"
+    var p = SVGLinePlot(title: "Sweep: average test accuracy versus \(first)", xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
+    p.series = order.map { series[$0]! }
+    return p.render()
+  }
+
+  // MARK: - Merge
+
+  static func merge(_ dirs: [String], out: String?) throws {
+    guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
+    var grid: Grid? = nil
+    var baseJSON: JSONValue? = nil
+    var owner: [Int: String] = [:]
+    var rows: [Int: [String]] = [:]
+    for dir in dirs {
+      let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
+      let data: Data
+      do { data = try Data(contentsOf: URL(fileURLWithPath: jsonPath)) } catch {
+        throw CLIError.runtime("\(jsonPath): cannot read file (\(ProblemFile.describe(error)))")
+      }
+      let root: JSONValue
+      do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(jsonPath): malformed JSON at \(error)") }
+      guard root["format"] == .string("xbarsim-sweep"), case .array(let g)? = root["grid"] else {
+        throw CLIError.runtime("\(jsonPath): not an xbarsim sweep (no \"format\": \"xbarsim-sweep\" and \"grid\")")
+      }
+      var here = Grid(keys: [], values: [])
+      for entry in g {
+        guard case .string(let k)? = entry["key"], case .array(let vs)? = entry["values"] else {
+          throw CLIError.runtime("\(jsonPath): grid entries must be {\"key\": …, \"values\": […]}")
+        }
+        here.keys.append(k)
+        here.values.append(vs.map { if case .string(let s) = $0 { return s } else { return $0.brief } })
+      }
+      let base = root["base_configuration"]
+      if let grid {
+        guard here == grid else {
+          throw CLIError.runtime("\(dir): its grid (\(gridText(here))) differs from \(dirs[0])'s (\(gridText(grid)))")
+        }
+        guard base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
+      } else {
+        grid = here
+        baseJSON = base
+      }
+      let text: String
+      do { text = try String(contentsOfFile: csvPath, encoding: .utf8) } catch {
+        throw CLIError.runtime("\(csvPath): cannot read file (\(ProblemFile.describe(error)))")
+      }
+      let lines = text.split(separator: "\n")
+      guard let head = lines.first, csvCells(head) == here.header else {
+        throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
+      }
+      for line in lines.dropFirst() {
+        let cells = csvCells(line)
+        guard cells.count == here.header.count, let p = Int(cells[0]), p >= 0, p < here.count else {
+          throw CLIError.runtime("\(csvPath): malformed row '\(line)'")
+        }
+        if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
+        owner[p] = dir
+        rows[p] = cells
+      }
+    }
+    let g = grid!
+    let missing = (0..<g.count).filter { rows[$0] == nil }
+    guard missing.isEmpty else {
+      let list = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
+      throw CLIError.runtime("\(missing.count) of \(g.count) points are missing from the shards: \(list)")
+    }
+    let ordered = (0..<g.count).map { rows[$0]! }
+    if let out {
+      do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+        throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
+      }
+      // The base configuration as the shards wrote it.
+      let data = try Data(contentsOf: URL(fileURLWithPath: dirs[0] + "/sweep.json"))
+      let first = String(decoding: data, as: UTF8.self)
+      try writeOutputs(g, ordered, baseJSON: baseObject(first), shard: (0, 1), mergedFrom: dirs, to: out)
+      print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg")
+    } else {
+      print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
+    }
+  }
+
+  static func gridText(_ g: Grid) -> String {
+    zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: ","))" }.joined(separator: " ")
+  }
+
+  /// The text of the "base_configuration" object in a sweep.json.
+  static func baseObject(_ text: String) -> String {
+    guard let r = text.range(of: "\"base_configuration\": ") else { return "{}" }
+    var depth = 0
+    var end = r.upperBound
+    for i in text[r.upperBound...].indices {
+      if text[i] == "{" { depth += 1 }
+      if text[i] == "}" {
+        depth -= 1
+        if depth == 0 { end = text.index(after: i); break }
+      }
+    }
+    return String(text[r.upperBound..<end]).replacingOccurrences(of: "\n  ", with: "\n")
+  }
+}

@@ -1,0 +1,280 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `xbarsim inspect`, `train --checkpoint-out` and `xbarsim sweep` end to
+// end on generated 8×8 IDX files: the VCD parses and holds the pulses the
+// trainer counted, the recorded line currents give the outputs, shards
+// partition the grid and merge back to the unsharded table, and bad input
+// is one "Error:" line with a non-zero exit.
+
+private func dataDirectory() throws -> (root: URL, data: URL) {
+  let root = try temporaryDirectory("xbarsim-inspect")
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 200, seed: 1), test: SyntheticImages(count: 60, seed: 2), to: data)
+  return (root, data)
+}
+
+private func json(_ url: URL) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+/// The first line of standard error starts with "Error: " and mentions
+/// every one of `words`; the exit status is non-zero.
+private func expectOneLineError(_ r: ProcessResult, _ words: [String]) {
+  #expect(r.status != 0)
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: "), "\(r.stderr)")
+  for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)") }
+}
+
+/// A parsed VCD: header sections, variables by code, and the value
+/// changes in file order with their times.
+private struct VCD {
+  var sections: Set<String> = []
+  var timescale = ""
+  var names: [String: String] = [:]
+  var scopes: [String: String] = [:]
+  var times: [Int64] = []
+  var changes: [(time: Int64, code: String, value: Double)] = []
+
+  init(_ text: String) throws {
+    var scope: [String] = []
+    var t: Int64 = 0
+    var inDefinitions = true
+    let tokens = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+    var i = 0
+    while i < tokens.count {
+      let tok = String(tokens[i])
+      if inDefinitions {
+        if tok.hasPrefix("$") && tok != "$end" { sections.insert(tok) }
+        switch tok {
+        case "$timescale":
+          timescale = tokens[(i + 1)...].prefix { $0 != "$end" }.joined(separator: " ")
+        case "$scope": scope.append(String(tokens[i + 2]))
+        case "$upscope": scope.removeLast()
+        case "$var":
+          names[String(tokens[i + 3])] = String(tokens[i + 4])
+          scopes[String(tokens[i + 3])] = scope.joined(separator: ".")
+        case "$enddefinitions": inDefinitions = false
+        default: break
+        }
+        i += 1
+        continue
+      }
+      if tok.hasPrefix("#") {
+        t = try #require(Int64(tok.dropFirst()))
+        times.append(t)
+      } else if tok.hasPrefix("r") {
+        changes.append((t, String(tokens[i + 1]), try #require(Double(tok.dropFirst()))))
+        i += 1
+      } else if tok.hasPrefix("b") {
+        changes.append((t, String(tokens[i + 1]), Double(try #require(Int(tok.dropFirst(), radix: 2)))))
+        i += 1
+      }
+      i += 1
+    }
+  }
+
+  /// Pulses and resets: at each time in the update phase, every array's
+  /// cells with both lines driven (one D line per polarity at a time),
+  /// resets told by the D line's level (reset amplitude / 2).
+  func count(resetLevel: Double) -> (pulses: Int, resets: Int) {
+    var value: [String: Double] = [:]
+    let phase = names.first { $0.value == "phase" }!.key
+    var pulses = 0, resets = 0
+    var k = 0
+    while k < changes.count {
+      let t = changes[k].time
+      while k < changes.count && changes[k].time == t {
+        value[changes[k].code] = changes[k].value
+        k += 1
+      }
+      guard value[phase] == 3 else { continue }
+      var driven: [String: (d: [Double], s: Int)] = [:]
+      for (code, v) in value where v != 0 {
+        guard let name = names[code], let scope = scopes[code], scope.hasPrefix("xbarsim.array") else { continue }
+        let kind = String(name.prefix(2))
+        let key = scope + (kind.hasSuffix("p") ? "+" : "-")
+        if kind.hasPrefix("D") { driven[key, default: ([], 0)].d.append(v) } else { driven[key, default: ([], 0)].s += 1 }
+      }
+      for (_, lines) in driven {
+        guard let level = lines.d.first else { continue }
+        let cells = lines.d.count * lines.s
+        if abs(level - resetLevel / 2) < 1e-12 { resets += cells } else { pulses += cells }
+      }
+    }
+    return (pulses, resets)
+  }
+}
+
+@Test func inspectWritesAVCDThatHoldsTheTrainersPulses() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect")
+  // n_max 4: devices reach G_max within the inspected samples (resets).
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,12,10", "--nmax", "4", "--samples", "6", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  for f in ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd", "array0.svg", "array1.svg"] {
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "\(f) missing")
+  }
+  let vcd = try VCD(String(contentsOf: out.appendingPathComponent("pulses.vcd"), encoding: .utf8))
+  #expect(vcd.sections.isSuperset(of: ["$date", "$version", "$timescale", "$scope", "$var", "$enddefinitions"]))
+  #expect(vcd.timescale == "1 ps")
+  #expect(zip(vcd.times, vcd.times.dropFirst()).allSatisfy { $0 < $1 }, "times must increase")
+  // One signal per driven line: 2·(64+1) + 2·12 and 2·(12+1) + 2·10, and 3 markers.
+  #expect(vcd.names.count == 3 + 2 * 65 + 2 * 12 + 2 * 13 + 2 * 10)
+
+  let inspect = try json(out.appendingPathComponent("inspect.json"))
+  let samples = try #require(inspect["samples"] as? [[String: Any]])
+  #expect(samples.count == 6)
+  var trainerPulses = 0, trainerResets = 0
+  for s in samples {
+    let u = try #require(s["update"] as? [String: Any])
+    trainerPulses += u["trainer_pulses"] as! Int
+    trainerResets += u["trainer_resets"] as! Int
+    #expect(u["pulses"] as? Int == u["trainer_pulses"] as? Int)
+    #expect(u["resets"] as? Int == u["trainer_resets"] as? Int)
+  }
+  #expect(trainerPulses > 0 && trainerResets > 0)
+  let counted = vcd.count(resetLevel: -1.5)
+  #expect(counted.pulses == trainerPulses)
+  #expect(counted.resets == trainerResets)
+  let csvRows = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8)
+    .split(separator: "\n").dropFirst()
+  #expect(csvRows.count == trainerPulses + trainerResets)
+}
+
+@Test func inspectsLineCurrentsGiveTheNeuronInputs() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect")
+  let r = try runXbarsim(["inspect", "--data", data.path, "--layers", "64,12,10", "--samples", "2", "--out", out.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [[String: Any]])
+  for s in samples {
+    let reads = try #require(s["reads"] as? [[String: Any]])
+    let neurons = try #require(s["neurons"] as? [[String: Any]])
+    for read in reads where read["direction"] as? String == "forward" {
+      let plus = read["s_plus_current"] as! [Double], minus = read["s_minus_current"] as! [Double]
+      let dPlus = read["d_plus_current"] as! [Double], dMinus = read["d_minus_current"] as! [Double]
+      let input = neurons[read["array"] as! Int]["input_current"] as! [Double]
+      #expect(input.count == plus.count)
+      for j in input.indices { #expect(isApproximatelyEqual(plus[j] - minus[j], input[j], relativeTolerance: 1e-12, floor: 1e-15)) }
+      #expect(isApproximatelyEqual(dPlus.reduce(0, +), plus.reduce(0, +), relativeTolerance: 1e-9))
+      #expect(isApproximatelyEqual(dMinus.reduce(0, +), minus.reduce(0, +), relativeTolerance: 1e-9))
+    }
+  }
+}
+
+@Test func aCheckpointLoadsIntoInspectAndAnotherShapeIsAnError() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("net.json")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "2", "--quiet",
+    "--checkpoint-out", checkpoint.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let saved = try json(checkpoint)
+  #expect(saved["format"] as? String == "xbarsim-checkpoint")
+  #expect(saved["train_images"] as? Int == 200)
+  let ok = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "1",
+    "--out", root.appendingPathComponent("a").path,
+  ])
+  #expect(ok.status == 0, "\(ok.stderr)")
+  let bad = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--layers", "64,20,10", "--samples", "1",
+    "--out", root.appendingPathComponent("b").path,
+  ])
+  expectOneLineError(bad, [checkpoint.path, "64-12-10", "64-20-10"])
+}
+
+// MARK: - Sweep
+
+private func sweep(_ data: URL, _ config: URL, _ extra: [String]) throws -> ProcessResult {
+  try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--grid", "method=a,b",
+    "--quiet",
+  ] + extra)
+}
+
+/// sweep.csv's rows without images_per_second (a timing).
+private func rows(_ dir: URL) throws -> [[String]] {
+  let lines = try String(contentsOf: dir.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
+  let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
+  let timing = try #require(header.firstIndex(of: "images_per_second"))
+  return lines.dropFirst().map { line in
+    var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    cells.remove(at: timing)
+    return cells
+  }
+}
+
+@Test func shardsPartitionTheGridAndMergeBackToTheUnshardedSweep() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"layers": "64,12,10", "evals_per_epoch": 2, "train_limit": 60, "test_limit": 30}"#
+    .write(to: config, atomically: true, encoding: .utf8)
+  let whole = root.appendingPathComponent("whole")
+  let r = try sweep(data, config, ["--out", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let expected = try rows(whole)
+  #expect(expected.map { $0[0] } == ["0", "1", "2", "3", "4", "5"])
+  // Point order: the last --grid key varies fastest.
+  #expect(expected.map { "\($0[1])/\($0[2])" } == ["8/a", "8/b", "16/a", "16/b", "32/a", "32/b"])
+  #expect(FileManager.default.fileExists(atPath: whole.appendingPathComponent("sweep.svg").path))
+
+  var shards: [URL] = []
+  var seen: [String] = []
+  for i in 0..<4 {
+    let dir = root.appendingPathComponent("shard\(i)")
+    let s = try sweep(data, config, ["--shard", "\(i)/4", "--out", dir.path])
+    #expect(s.status == 0, "\(s.stderr)")
+    let points = try rows(dir).map { $0[0] }
+    #expect(points.allSatisfy { Int($0)! % 4 == i })
+    seen += points
+    shards.append(dir)
+  }
+  #expect(seen.sorted { Int($0)! < Int($1)! } == ["0", "1", "2", "3", "4", "5"])
+
+  let merged = root.appendingPathComponent("merged")
+  let m = try runXbarsim(["sweep", "merge"] + shards.reversed().map(\.path) + ["--out", merged.path])
+  #expect(m.status == 0, "\(m.stderr)")
+  #expect(try rows(merged) == expected)
+  let mergedJSON = try json(merged.appendingPathComponent("sweep.json"))
+  #expect((mergedJSON["rows"] as? [[String: Any]])?.count == 6)
+
+  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path]), ["missing", "2"])
+  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[0].path]), ["point 0", "both"])
+  let other = root.appendingPathComponent("other")
+  let o = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16", "--quiet", "--out", other.path,
+  ])
+  #expect(o.status == 0, "\(o.stderr)")
+  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, other.path]), [other.path, "grid"])
+}
+
+@Test(arguments: [
+  (["--grid", "frobnicate=1,2"], "frobnicate"),
+  ([], "grid"),
+  (["--grid", "nmax="], "nmax"),
+  (["--grid", "nmax=8,,16"], "nmax"),
+  (["--grid", "nmax=8", "--shard", "4/4"], "--shard"),
+  (["--grid", "nmax=8", "--shard", "-1/4"], "--shard"),
+  (["--grid", "nmax=8", "--shard", "1-4"], "--shard"),
+  (["--grid", "nmax=8", "--shard", "0/0"], "--shard"),
+  (["--grid", "nmax=8,300"], "nmax"),
+])
+func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
+  let dir = try temporaryDirectory("xbarsim-sweep-bad")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let r = try runXbarsim(["sweep", "--out", dir.appendingPathComponent("out").path] + extra)
+  expectOneLineError(r, [mentions])
+  #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+}
