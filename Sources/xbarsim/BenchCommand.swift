@@ -9,7 +9,7 @@ enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Benchmark the circuit kernels (build with -c release).",
-    usage: "xbarsim bench read|solve|train [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR]",
+    usage: "xbarsim bench read|solve|train [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR] [--wires resistive --r-row R --r-col R --images N]",
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
@@ -21,6 +21,10 @@ enum BenchCommand: CLICommand {
                    n_max = 64, method b) on MNIST (--data, default data/mnist): training
                    images/s with evaluation excluded, the time of one evaluation of the
                    10,000 test images, peak memory; and the same network's float SGD speed.
+                   With --wires resistive (--r-row, --r-col, --wire-tolerance), also the
+                   same network trained with resistive lines on the first --images
+                   training images (default 2000): images/s beside the ideal-wire speed,
+                   solver iterations per read, and the time of one resistive evaluation.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
       """,
     options: [
@@ -30,6 +34,11 @@ enum BenchCommand: CLICommand {
       OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
       OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
+      OptionSpec("--wires", "<ideal|resistive>", "bench train: also train with resistive lines."),
+      OptionSpec("--r-row", "<Ω>", "bench train: word-line resistance per segment (default 1)."),
+      OptionSpec("--r-col", "<Ω>", "bench train: bit-line resistance per segment (default 1)."),
+      OptionSpec("--wire-tolerance", "<t>", "bench train: relative residual of resistive reads (default 1e-6)."),
+      OptionSpec("--images", "<n>", "bench train: training images of the resistive run (default 2000)."),
     ],
     maxPositionals: 1, subcommands: ["read", "solve", "train"])
 
@@ -107,11 +116,43 @@ enum BenchCommand: CLICommand {
       if f.imagesPerSecond > (bestFloat?.imagesPerSecond ?? 0) { bestFloat = f }
     }
     guard let bestLim, let bestFloat else { return }
+    var wired = lim
+    for key in ["wires", "r_row", "r_col", "wire_tolerance"] {
+      let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+      if let v = args.string(option) {
+        do { try wired.set(key, v) } catch let e as ConfigurationError { throw CLIError.usage("\(option): \(e.message)") }
+      }
+    }
+    var resistive: TrainingResult? = nil
+    if wired.wires == .resistive {
+      wired.trainLimit = try args.int("--images", default: 2000)
+      wired.evaluationsPerEpoch = 1
+      wired.shuffle = false
+      do { try wired.validate() } catch let e as ConfigurationError {
+        throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
+      }
+      guard wired.trainLimit >= 1 else { throw CLIError.usage("--images must be ≥ 1") }
+      let r = try Experiment(configuration: wired, train: train, test: test).run()
+      if let failure = r.failure { throw CLIError.runtime(failure) }
+      resistive = r
+    }
     print(String(format: "  Lim rule, β 2, n_max 64, method b  %8.0f images/s  (%.3f s per epoch, %d pulses, %.2f %% test)",
       bestLim.imagesPerSecond, bestLim.secondsTrain, bestLim.pulses, bestLim.testAccuracy))
     print(String(format: "  float SGD, lr 0.01                %8.0f images/s  (%.3f s per epoch, %.2f %% test)",
       bestFloat.imagesPerSecond, bestFloat.secondsTrain, bestFloat.testAccuracy))
     print(String(format: "  ratio Lim/float                   %8.2f", bestLim.imagesPerSecond / bestFloat.imagesPerSecond))
+    if let r = resistive {
+      print(String(format: "  resistive lines, r_row %@ Ω, r_col %@ Ω, tolerance %@: first %d images, in order, one run:",
+        JSONWriter.number(wired.rowSegmentResistance) as NSString, JSONWriter.number(wired.columnSegmentResistance) as NSString,
+        JSONWriter.number(wired.wireTolerance) as NSString, r.trainImages))
+      print(String(format: "  Lim rule, resistive lines         %8.1f images/s  (ideal wires above: %.0f images/s, %.0f× faster)",
+        r.imagesPerSecond, bestLim.imagesPerSecond, bestLim.imagesPerSecond / max(r.imagesPerSecond, 1e-9)))
+      print(String(format: "  solver iterations per read (G+ or G− mesh): %.2f; %.2f %% test after %d images",
+        Double(r.solverIterations) / Double(max(1, r.solverSolves)), r.testAccuracy, r.trainImages))
+      print(String(format: "  one resistive evaluation of %d test images: %.2f s (transfer matrices by unit solves, both cores)",
+        test.count, r.secondsEvaluateMin))
+      print("  target with resistive lines: ≥ 100 images/s")
+    }
     print(String(format: "  one evaluation of %d test images: %.1f ms (both cores; best of %d, mean %.1f ms)", test.count,
       bestLim.secondsEvaluateMin * 1e3, bestLim.points.count,
       bestLim.secondsEvaluate * 1e3 / Double(max(1, bestLim.points.count))))

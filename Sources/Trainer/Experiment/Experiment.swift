@@ -39,8 +39,15 @@ public struct TrainingResult: Sendable {
   public var resets: Int = 0
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
-  /// Stopped early (interrupt).
+  /// Stopped early (interrupt, or `failure`).
   public var interrupted = false
+  /// Why the run stopped early other than by an interrupt: a resistive
+  /// read whose solve did not converge.
+  public var failure: String? = nil
+  /// Resistive lines: nodal-solver iterations and solves of the training
+  /// reads (0 with ideal wires).
+  public var solverIterations: Int = 0
+  public var solverSolves: Int = 0
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
 }
@@ -120,19 +127,25 @@ public final class Experiment {
     // Off-chip: the array that receives the software weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
 
-    func evaluate() -> Double {
+    /// Test accuracy in percent. The arrays' reads are linear in their
+    /// drives, so every image is read through the same effective weights:
+    /// the weight caches with ideal wires, or with resistive lines the
+    /// transfer matrices solved once per evaluation on the arrays' current
+    /// conductances (`ResistiveReader.transferMatrix`) — the same currents
+    /// a nodal solve per image would give, to the solver's tolerance.
+    func evaluate() throws -> Double {
       let neuron = HardSigmoidNeuron(c: Float(cfg.c))
       var correct = 0
-      test.pixels.withUnsafeBufferPointer { px in
-        test.labels.withUnsafeBufferPointer { lb in
+      try test.pixels.withUnsafeBufferPointer { px in
+        try test.labels.withUnsafeBufferPointer { lb in
           if let net = lim ?? target {
             if let target, let float {
               target.program(weights: float.weights.map { $0.map(Double.init) })
             }
-            let arrays = net.arrays
+            let weights = try net.effectiveWeights()
             let evaluator = ForwardEvaluator(
-              sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
-              scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
+              sizes: cfg.layers, weights: weights,
+              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
             correct = evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features)
           } else if let float {
@@ -194,7 +207,10 @@ public final class Experiment {
             lossCount += s - index
             seen += s - index
             index = s
-            if shouldStop() {
+            if let e = lim?.wireError {
+              result.failure = "resistive read after \(seen) training images: \(e)"
+            }
+            if shouldStop() || result.failure != nil {
               result.interrupted = true
               break epochs
             }
@@ -208,7 +224,12 @@ public final class Experiment {
             if seen >= pointAt(nextPoint) {
               if index == trainCount { lim?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
-              let acc = evaluate()
+              let acc: Double
+              do { acc = try evaluate() } catch {
+                result.failure = "evaluation after \(seen) training images: \(error)"
+                result.interrupted = true
+                break epochs
+              }
               let e1 = DispatchTime.now().uptimeNanoseconds - e0
               evalNanos += e1
               result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
@@ -237,6 +258,10 @@ public final class Experiment {
     result.repotentiationPulses = lim?.repotentiations ?? 0
     result.resets = lim?.resets ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
+    for layer in lim?.layers ?? [] {
+      result.solverIterations += layer.reader?.iterations ?? 0
+      result.solverSolves += layer.reader?.solves ?? 0
+    }
     if let last = result.points.last {
       result.testAccuracy = last.accuracy
       let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))

@@ -34,6 +34,10 @@ extension TrainingConfiguration {
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
+    ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays) (default ideal)."),
+    ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive (default 1)."),
+    ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive (default 1)."),
+    ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
   ]
 
   /// Sets one key from its text form.
@@ -115,6 +119,14 @@ extension TrainingConfiguration {
     case "read_time": readTime = try number()
     case "read_voltage": readVoltage = try number()
     case "gmax": gMaxSiemens = try number()
+    case "wires":
+      guard let w = WireKind(rawValue: value) else {
+        throw ConfigurationError(field: key, "expects ideal or resistive, got '\(value)'")
+      }
+      wires = w
+    case "r_row": rowSegmentResistance = try number()
+    case "r_col": columnSegmentResistance = try number()
+    case "wire_tolerance": wireTolerance = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -136,6 +148,8 @@ extension TrainingConfiguration {
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
+      ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
+      ("wire_tolerance", n(wireTolerance)),
     ]
   }
 }

@@ -47,6 +47,15 @@ public enum FloatDerivative: String, Sendable, CaseIterable {
   case `true`
 }
 
+/// The word and bit lines of every array.
+public enum WireKind: String, Sendable, CaseIterable {
+  /// Zero-resistance lines: every read is the Kirchhoff sum Σ G·V.
+  case ideal
+  /// Lines of `r_row`/`r_col` ohms per segment (one segment per cell):
+  /// every read is a nodal solve of the G+ and G− meshes.
+  case resistive
+}
+
 /// Every parameter of a training run, with the documented defaults, which
 /// are the same for every figure.
 public struct TrainingConfiguration: Sendable, Equatable {
@@ -95,8 +104,26 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var readVoltage: Double = 0.2
   /// G_max of a device in siemens, for energies and physical currents.
   public var gMaxSiemens: Double = 1e-5
+  /// Ideal or resistive word/bit lines.
+  public var wires: WireKind = .ideal
+  /// Resistance of one word-line (drain) and one bit-line (source) segment
+  /// in ohms, used when `wires` is resistive (default 1 Ω each: a few µm
+  /// of thin metal per cell at a scaled node).
+  public var rowSegmentResistance: Double = 1
+  public var columnSegmentResistance: Double = 1
+  /// Relative KCL residual at which a resistive read stops (‖r‖ ≤ tol·‖r₀‖,
+  /// r₀ the ideal cell currents; see `ResistiveReader`).
+  public var wireTolerance: Double = 1e-6
 
   public init() {}
+
+  /// The lines of every array: ideal unless `wires` is resistive with a
+  /// non-zero resistance (r_row = r_col = 0 is ideal wires exactly).
+  public var wireModel: WireModel {
+    wires == .ideal
+      ? .ideal
+      : WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
+  }
 
   /// The device of every synapse (normalised: G_max = 1).
   public var device: LimExponentialDevice {
@@ -139,6 +166,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard readTime.isFinite && readTime > 0 else { throw fail("read_time", "must be > 0 s, got \(readTime)") }
     guard readVoltage.isFinite && readVoltage > 0 else { throw fail("read_voltage", "must be > 0 V, got \(readVoltage)") }
     guard gMaxSiemens.isFinite && gMaxSiemens > 0 else { throw fail("gmax", "must be > 0 S, got \(gMaxSiemens)") }
+    for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] where !(r.isFinite && r >= 0) {
+      throw fail(k, "must be a resistance ≥ 0 Ω, got \(r)")
+    }
+    if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
+      let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
+      throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
+    }
+    guard wireTolerance.isFinite && wireTolerance > 0 && wireTolerance <= 1e-2 else {
+      throw fail("wire_tolerance", "must be in (0, 0.01], got \(wireTolerance)")
+    }
+    if wires == .resistive && rule == .float && mode == .onChip {
+      throw fail("wires", "resistive lines need arrays: rule lim (on-chip) or learning off-chip, not float SGD")
+    }
     if rule == .float && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
   }
 }

@@ -1,0 +1,600 @@
+/// Reads a differential array through its resistive lines, many times, with
+/// no allocation per read: the training hot path for `wires resistive`.
+///
+/// Every read is a nodal solve of the G+ mesh and of the G− mesh on the
+/// array's conductances in siemens (`_plus`, `_minus`), the same circuit as
+/// `CrossbarMesh`/`NodalSolver` (word line i driven at its left end, bit
+/// line j at its bottom end, each through one segment; far ends open), and
+/// the neuron sees the solved currents out of the output lines. What makes
+/// it fast:
+///
+/// - **The correction field.** The unknowns are e = x − x₀, the departure
+///   of the node voltages from the ideal-wire field x₀ (every word-line
+///   node at its row's drive a_i, every bit-line node at its column's drive
+///   c_j). Its right-hand side is the ideal cell currents
+///   G_ij·(a_i − c_j), drawn from the word node and injected into the bit
+///   node, so e is of the order of the IR drop itself and keeps its
+///   relative precision however small r is (r = 1e-9 Ω works). Outputs are
+///   g·e at the terminated nodes: forward I_j = e_B(M−1, j)/r_col,
+///   transposed I_i = e_W(i, 0)/r_row.
+/// - **Only the terminal nodes of x.** The iterate x is kept only at the
+///   M + N nodes next to a termination (what the output and input currents
+///   need), not over the whole mesh.
+/// - **A stale preconditioner.** Conjugate gradients are preconditioned by
+///   exact tridiagonal solves of every word line and bit line (block Jacobi,
+///   as `NodalSolver`). The line factors depend on G only through the
+///   diagonal, where G ≪ 1/r, so they are rebuilt every
+///   `factorInterval` reads rather than after every pulse: any fixed SPD
+///   preconditioner leaves the answer exact to the tolerance; a slightly
+///   stale one costs at most an iteration. A·p always uses the current G.
+/// - **Fused passes.** q = A·p with p's update, then r's update with the
+///   word-line and downward bit-line sweeps, then the upward bit-line
+///   sweep: three passes over the mesh per iteration, in tiles of rows.
+/// - **Both cores.** Above `parallelThreshold` cells the G+ and G− meshes
+///   are solved at once, one per thread.
+///
+/// The stopping rule is a relative KCL residual: ‖r‖₂ ≤ tolerance·‖r₀‖₂,
+/// where r₀ is the ideal cell currents, the scale of the physical currents
+/// (`NodalSolver`'s 1e-12 relative to the drivers' injections is about
+/// 1e-8 on this scale for MNIST reads at 1 Ω).
+///
+/// The mesh is linear in its drives, so the read is a linear map: the
+/// effective weights `transferMatrix` (I = Tᵀ·V forward, T·U transposed, by
+/// reciprocity of a resistive network) are found by one unit solve per
+/// line of the smaller side, after which any number of reads of unchanged
+/// arrays (a test-set evaluation) cost what an ideal read costs.
+///
+/// Not thread-safe: one reader per array and thread. Both segment
+/// resistances must be positive.
+public final class ResistiveReader: @unchecked Sendable {
+  /// Convergence and scheduling settings.
+  public struct Options: Sendable, Equatable {
+    /// Stop when ‖r‖₂ ≤ tolerance·‖r₀‖₂ (r₀: the ideal cell currents).
+    public var tolerance: Double
+    /// Give up after this many iterations.
+    public var maxIterations: Int
+    /// Reads between rebuilds of the line factors (the preconditioner).
+    public var factorInterval: Int
+    /// Cells from which the two polarities are solved on two threads.
+    public var parallelThreshold: Int
+
+    public init(
+      tolerance: Double = 1e-6, maxIterations: Int = 5_000, factorInterval: Int = 64,
+      parallelThreshold: Int = 20_000
+    ) {
+      self.tolerance = tolerance
+      self.maxIterations = maxIterations
+      self.factorInterval = factorInterval
+      self.parallelThreshold = parallelThreshold
+    }
+  }
+
+  public let rows: Int
+  public let columns: Int
+  public let wires: WireModel
+  public var options: Options
+  /// Iterations of every read's solves so far (both polarities), and
+  /// solves (two per read).
+  public private(set) var iterations = 0
+  public private(set) var solves = 0
+  /// The same for the unit solves of `transferMatrix`.
+  public private(set) var transferIterations = 0
+  public private(set) var transferSolves = 0
+  /// The largest final relative residual of the last read's two solves.
+  public private(set) var lastResidual = 0.0
+
+  let plus: MeshWorkspace
+  let minus: MeshWorkspace
+  // Per-read double-precision drives and per-polarity currents.
+  let drive: UnsafeMutablePointer<Double>
+  let outPlus: UnsafeMutablePointer<Double>, outMinus: UnsafeMutablePointer<Double>
+  let inPlus: UnsafeMutablePointer<Double>, inMinus: UnsafeMutablePointer<Double>
+
+  /// - Precondition: both segment resistances are positive and finite.
+  public init(rows: Int, columns: Int, wires: WireModel, options: Options = Options()) {
+    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    precondition(
+      wires.rowSegmentResistance > 0 && wires.columnSegmentResistance > 0
+        && wires.rowSegmentResistance.isFinite && wires.columnSegmentResistance.isFinite,
+      "a resistive read needs r_row > 0 and r_col > 0, got \(wires)")
+    self.rows = rows
+    self.columns = columns
+    self.wires = wires
+    self.options = options
+    plus = MeshWorkspace(rows: rows, columns: columns, wires: wires)
+    minus = MeshWorkspace(rows: rows, columns: columns, wires: wires)
+    let side = max(rows, columns)
+    drive = .allocate(capacity: side)
+    drive.initialize(repeating: 0, count: side)
+    outPlus = .allocate(capacity: side)
+    outMinus = .allocate(capacity: side)
+    inPlus = .allocate(capacity: side)
+    inMinus = .allocate(capacity: side)
+  }
+
+  deinit {
+    for p in [drive, outPlus, outMinus, inPlus, inMinus] { p.deallocate() }
+  }
+
+  private func check(_ array: DifferentialArray) {
+    precondition(array.rows == rows && array.columns == columns,
+      "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
+  }
+
+  /// Solves both polarities for the drives in `drive` (M row drives
+  /// forward, N column drives transposed); fills the output and input
+  /// currents of each polarity.
+  private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
+    let refresh = plus.readsSinceFactor >= options.factorInterval || !plus.hasFactors
+    let body: (Int) -> Void = { t in
+      let w = t == 0 ? self.plus : self.minus
+      let g = t == 0 ? array._plus : array._minus
+      if refresh { w.buildFactors(g) }
+      w.solve(
+        g: g, direction: direction, drive: self.drive, tolerance: self.options.tolerance,
+        maxIterations: self.options.maxIterations,
+        output: t == 0 ? self.outPlus : self.outMinus, input: t == 0 ? self.inPlus : self.inMinus)
+    }
+    if rows * columns >= options.parallelThreshold {
+      concurrentPerform(2, body)
+    } else {
+      body(0)
+      body(1)
+    }
+    iterations += plus.lastIterations + minus.lastIterations
+    solves += 2
+    lastResidual = max(plus.lastResidual, minus.lastResidual)
+    for w in [plus, minus] where !w.lastConverged {
+      throw SolverError.didNotConverge(
+        iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+    }
+  }
+
+  /// The hot path: a resistive read with single-precision drives and
+  /// outputs, I(+) − I(−) per output line, like `readIdeal`.
+  ///
+  /// - Parameters:
+  ///   - input: M voltages (forward) or N voltages (transposed), V.
+  ///   - output: N currents (forward) or M currents (transposed), A.
+  ///   - bookEnergy: add this read's energy t·Σ V·I_in (both polarities,
+  ///     the drivers' currents as solved) to the array's `readEnergy`.
+  /// - Throws: `SolverError.didNotConverge` (the outputs are then the last
+  ///   iterate).
+  public func read(
+    _ array: DifferentialArray, _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
+    output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
+  ) throws {
+    check(array)
+    let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
+    precondition(input.count == ni && output.count == no, "read needs \(ni) inputs and \(no) outputs")
+    for k in 0..<ni { drive[k] = Double(input[k]) }
+    try solveBoth(array, direction)
+    for k in 0..<no { output[k] = Float(outPlus[k] - outMinus[k]) }
+    if bookEnergy { book(array, inputs: ni) }
+  }
+
+  private func book(_ array: DifferentialArray, inputs ni: Int) {
+    var p = 0.0
+    for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
+    array.readEnergy += p * array.readTime
+    array.readCount += 1
+  }
+
+  /// A read in double precision with each polarity's output and input
+  /// currents (A) and the energy (J): what `DifferentialArray.read` gives,
+  /// at this reader's tolerance. Allocates its results.
+  public func readout(
+    _ array: DifferentialArray, _ direction: ReadDirection, voltages: [Double]
+  ) throws -> (plus: [Double], minus: [Double], inputPlus: [Double], inputMinus: [Double], energy: Double) {
+    check(array)
+    let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
+    precondition(voltages.count == ni, "\(voltages.count) voltages for \(ni) input lines")
+    for k in 0..<ni { drive[k] = voltages[k] }
+    try solveBoth(array, direction)
+    var p = 0.0
+    for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
+    func list(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
+    return (list(outPlus, no), list(outMinus, no), list(inPlus, ni), list(inMinus, ni), p * array.readTime)
+  }
+
+  /// The effective weights of the array with these lines: T(+) − T(−),
+  /// row-major M×N in siemens (A/V), such that a forward read gives
+  /// I_j = Σ_i T_ij·V_i and a transposed read I_i = Σ_j T_ij·U_j, exactly
+  /// as the meshes do (to the tolerance). With ideal wires T would be
+  /// G+ − G−; line resistance makes each output depend on every cell.
+  ///
+  /// One unit-drive solve per line of the smaller side (transposed reads
+  /// with one source line at 1 V when N ≤ M), the polarities on two
+  /// threads; the factors are rebuilt first.
+  public func transferMatrix(_ array: DifferentialArray, into t: UnsafeMutablePointer<Float>) throws {
+    check(array)
+    let m = rows, n = columns
+    let byColumns = n <= m
+    let count = byColumns ? n : m
+    let body: (Int) -> Void = { p in
+      let w = p == 0 ? self.plus : self.minus
+      let g = p == 0 ? array._plus : array._minus
+      w.buildFactors(g)
+      w.transfer(
+        g: g, byColumns: byColumns, count: count, tolerance: self.options.tolerance,
+        maxIterations: self.options.maxIterations)
+    }
+    concurrentPerform(2, body)
+    for w in [plus, minus] {
+      transferIterations += w.transferIterations
+      transferSolves += count
+      if !w.lastConverged {
+        throw SolverError.didNotConverge(
+          iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+      }
+    }
+    let tp = plus.transferBuffer, tm = minus.transferBuffer
+    for k in 0..<(m * n) { t[k] = Float(tp[k] - tm[k]) }
+  }
+}
+
+/// One polarity's mesh: the correction-field PCG of `ResistiveReader`, its
+/// workspace and its (possibly stale) line factors.
+final class MeshWorkspace {
+  let m: Int, n: Int
+  /// Segment conductances 1/r (S).
+  let gr: Double, gc: Double
+  // Residual r, preconditioned residual z, direction p and q = A·p, word
+  // (W) and bit (B) halves, row-major M×N.
+  let rW: UnsafeMutablePointer<Double>, rB: UnsafeMutablePointer<Double>
+  let zW: UnsafeMutablePointer<Double>, zB: UnsafeMutablePointer<Double>
+  let pW: UnsafeMutablePointer<Double>, pB: UnsafeMutablePointer<Double>
+  let qW: UnsafeMutablePointer<Double>, qB: UnsafeMutablePointer<Double>
+  /// Thomas inverse pivots of the word lines and the bit lines.
+  let invW: UnsafeMutablePointer<Double>, invB: UnsafeMutablePointer<Double>
+  /// The iterate at the terminated nodes: e_W(i, 0) and e_B(M−1, j).
+  let eLeft: UnsafeMutablePointer<Double>, eBottom: UnsafeMutablePointer<Double>
+  /// Unit-drive transfers, M×N (allocated on first use).
+  var transferBuffer: UnsafeMutablePointer<Double>
+  var hasTransferBuffer = false
+  var hasFactors = false
+  var readsSinceFactor = 0
+  var lastIterations = 0
+  var lastResidual = 0.0
+  var lastConverged = true
+  var transferIterations = 0
+
+  init(rows: Int, columns: Int, wires: WireModel) {
+    m = rows
+    n = columns
+    gr = 1 / wires.rowSegmentResistance
+    gc = 1 / wires.columnSegmentResistance
+    let mn = rows * columns
+    func buffer() -> UnsafeMutablePointer<Double> {
+      let p = UnsafeMutablePointer<Double>.allocate(capacity: mn)
+      p.initialize(repeating: 0, count: mn)
+      return p
+    }
+    rW = buffer(); rB = buffer(); zW = buffer(); zB = buffer()
+    pW = buffer(); pB = buffer(); qW = buffer(); qB = buffer()
+    invW = buffer(); invB = buffer()
+    eLeft = .allocate(capacity: rows)
+    eBottom = .allocate(capacity: columns)
+    transferBuffer = .allocate(capacity: 1)
+  }
+
+  deinit {
+    for p in [rW, rB, zW, zB, pW, pB, qW, qB, invW, invB, eLeft, eBottom, transferBuffer] { p.deallocate() }
+  }
+
+  /// The line factors from conductances `g` (S): word line i's diagonal is
+  /// g_r·(segments at its node) + G_ij, bit line j's likewise.
+  func buildFactors(_ g: UnsafePointer<Double>) {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let gr2 = gr * gr, gc2 = gc * gc
+    for i in 0..<m {
+      let o = i * n
+      var prev = 0.0
+      for j in 0..<n {
+        let segments = 1.0 + (j < n - 1 ? 1.0 : 0.0)
+        let d = gr * segments + g[o + j]
+        prev = 1 / (j == 0 ? d : d - gr2 * prev)
+        invW[o + j] = prev
+      }
+      let segments = 1.0 + (i > 0 ? 1.0 : 0.0)
+      if i == 0 {
+        for j in 0..<n { invB[j] = 1 / (gc * segments + g[j]) }
+      } else {
+        for j in 0..<n { invB[o + j] = 1 / (gc * segments + g[o + j] - gc2 * invB[o - n + j]) }
+      }
+    }
+    hasFactors = true
+    readsSinceFactor = 0
+  }
+
+  // MARK: - Kernels
+
+  /// Tile height of the fused passes: rows whose word-line recurrences run
+  /// interleaved (independent dependency chains).
+  static let tile = 8
+
+  /// q = A·p over the whole mesh; returns p·q. With `beta`, first
+  /// p ← z + β·p, one row ahead of the rows A needs.
+  @inline(__always)
+  private func applyA(_ g: UnsafePointer<Double>, beta: Double?) -> Double {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let pW = self.pW, pB = self.pB, qW = self.qW, qB = self.qB, zW = self.zW, zB = self.zB
+    @inline(__always) func updateP(_ i: Int) {
+      guard let beta else { return }
+      let o = i * n
+      for j in 0..<n {
+        pW[o + j] = zW[o + j] + beta * pW[o + j]
+        pB[o + j] = zB[o + j] + beta * pB[o + j]
+      }
+    }
+    updateP(0)
+    if m > 1 { updateP(1) }
+    var dot = 0.0
+    for i in 0..<m {
+      if i + 2 < m { updateP(i + 2) }
+      let o = i * n
+      let w = pW + o, b = pB + o, gi = g + o, qw = qW + o, qb = qB + o
+      // Word line i: g_r·(s_j·p_j − p_{j−1} − p_{j+1}) + G·(p_W − p_B),
+      // s_j = 2 but 1 at the open right end.
+      if n == 1 {
+        qw[0] = gr * w[0] + gi[0] * (w[0] - b[0])
+      } else {
+        qw[0] = gr * (2 * w[0] - w[1]) + gi[0] * (w[0] - b[0])
+        for j in 1..<(n - 1) {
+          qw[j] = gr * (2 * w[j] - w[j - 1] - w[j + 1]) + gi[j] * (w[j] - b[j])
+        }
+        qw[n - 1] = gr * (w[n - 1] - w[n - 2]) + gi[n - 1] * (w[n - 1] - b[n - 1])
+      }
+      // Bit lines at row i: the open top end (i = 0) has one segment.
+      if m == 1 {
+        for j in 0..<n { qb[j] = gc * b[j] + gi[j] * (b[j] - w[j]) }
+      } else if i == 0 {
+        let dn = b + n
+        for j in 0..<n { qb[j] = gc * (b[j] - dn[j]) + gi[j] * (b[j] - w[j]) }
+      } else if i == m - 1 {
+        let up = b - n
+        for j in 0..<n { qb[j] = gc * (2 * b[j] - up[j]) + gi[j] * (b[j] - w[j]) }
+      } else {
+        let up = b - n, dn = b + n
+        for j in 0..<n { qb[j] = gc * (2 * b[j] - up[j] - dn[j]) + gi[j] * (b[j] - w[j]) }
+      }
+      var s = 0.0
+      for j in 0..<n { s += w[j] * qw[j] + b[j] * qb[j] }
+      dot += s
+    }
+    return dot
+  }
+
+  /// r ← r − α·q (skipped when α is nil: r is fresh), then z_W = P_W⁻¹·r_W
+  /// (every word line) and the downward sweep of z_B = P_B⁻¹·r_B. Returns
+  /// ‖r‖² and r_W·z_W.
+  @inline(__always)
+  private func updateAndPrecondition(alpha: Double?) -> (rr: Double, rz: Double) {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let rW = self.rW, rB = self.rB, qW = self.qW, qB = self.qB
+    let zW = self.zW, zB = self.zB, invW = self.invW, invB = self.invB
+    var rr = 0.0, rz = 0.0
+    var i0 = 0
+    while i0 < m {
+      let i1 = min(m, i0 + Self.tile)
+      // Residual update of the tile's rows.
+      for i in i0..<i1 {
+        let o = i * n
+        var s = 0.0
+        if let alpha {
+          for j in 0..<n {
+            let a = rW[o + j] - alpha * qW[o + j], b = rB[o + j] - alpha * qB[o + j]
+            rW[o + j] = a
+            rB[o + j] = b
+            s += a * a + b * b
+          }
+        } else {
+          for j in 0..<n { s += rW[o + j] * rW[o + j] + rB[o + j] * rB[o + j] }
+        }
+        rr += s
+      }
+      // Word lines of the tile: forward elimination y_j = r_j·inv_j +
+      // (g·inv_j)·y_{j−1} (one multiply-add on the dependency chain),
+      // then back substitution z_j = y_j + g·inv_j·z_{j+1}, the rows
+      // interleaved.
+      if i1 - i0 == Self.tile {
+        let base = i0 * n
+        var y = SIMD8<Double>()
+        for j in 0..<n {
+          var r = SIMD8<Double>(), v = SIMD8<Double>()
+          for u in 0..<8 { r[u] = rW[base + u * n + j]; v[u] = invW[base + u * n + j] }
+          y = (r * v).addingProduct(gr * v, j == 0 ? SIMD8<Double>() : y)
+          for u in 0..<8 { zW[base + u * n + j] = y[u] }
+        }
+        var j = n - 2
+        while j >= 0 {
+          var v = SIMD8<Double>()
+          for u in 0..<8 { v[u] = invW[base + u * n + j] }
+          var yj = SIMD8<Double>()
+          for u in 0..<8 { yj[u] = zW[base + u * n + j] }
+          y = yj.addingProduct(gr * v, y)
+          for u in 0..<8 { zW[base + u * n + j] = y[u] }
+          j -= 1
+        }
+      } else {
+        for i in i0..<i1 {
+          let o = i * n
+          var y = 0.0
+          for j in 0..<n {
+            y = rW[o + j] * invW[o + j] + gr * invW[o + j] * y
+            zW[o + j] = y
+          }
+          var j = n - 2
+          while j >= 0 {
+            y = zW[o + j] + gr * invW[o + j] * y
+            zW[o + j] = y
+            j -= 1
+          }
+        }
+      }
+      // r_W·z_W of the tile, and the bit lines' downward elimination.
+      for i in i0..<i1 {
+        let o = i * n
+        var s = 0.0
+        for j in 0..<n { s += rW[o + j] * zW[o + j] }
+        rz += s
+        if i == 0 {
+          for j in 0..<n { zB[j] = rB[j] * invB[j] }
+        } else {
+          for j in 0..<n { zB[o + j] = (rB[o + j] + gc * zB[o - n + j]) * invB[o + j] }
+        }
+      }
+      i0 = i1
+    }
+    return (rr, rz)
+  }
+
+  /// The upward sweep of the bit lines' back substitution; returns r_B·z_B.
+  @inline(__always)
+  private func bitBackSubstitution() -> Double {
+    let m = self.m, n = self.n, gc = self.gc
+    let rB = self.rB, zB = self.zB, invB = self.invB
+    var rz = 0.0
+    let last = (m - 1) * n
+    for j in 0..<n { rz += rB[last + j] * zB[last + j] }
+    var i = m - 2
+    while i >= 0 {
+      let o = i * n
+      var s = 0.0
+      for j in 0..<n {
+        let z = zB[o + j] + gc * invB[o + j] * zB[o + n + j]
+        zB[o + j] = z
+        s += rB[o + j] * z
+      }
+      rz += s
+      i -= 1
+    }
+    return rz
+  }
+
+  /// Conjugate gradients from e = 0 with r = r₀ already in place; keeps e
+  /// at the terminated nodes in `eLeft`/`eBottom`.
+  private func iterate(_ g: UnsafePointer<Double>, tolerance: Double, maxIterations: Int) {
+    let m = self.m, n = self.n
+    for i in 0..<m { eLeft[i] = 0 }
+    for j in 0..<n { eBottom[j] = 0 }
+    var (rr, rz) = updateAndPrecondition(alpha: nil)
+    let target = tolerance * tolerance * rr
+    lastIterations = 0
+    lastConverged = true
+    lastResidual = 0
+    guard rr > 0 else { return }
+    rz += bitBackSubstitution()
+    var beta: Double? = nil
+    // p = z on the first pass.
+    for k in 0..<(m * n) { pW[k] = zW[k]; pB[k] = zB[k] }
+    let r0 = rr
+    while true {
+      let pq = applyA(g, beta: beta)
+      guard pq > 0 else { lastConverged = rr <= target; break }
+      let alpha = rz / pq
+      for i in 0..<m { eLeft[i] += alpha * pW[i * n] }
+      let last = (m - 1) * n
+      for j in 0..<n { eBottom[j] += alpha * pB[last + j] }
+      lastIterations += 1
+      let (rrNew, rzW) = updateAndPrecondition(alpha: alpha)
+      rr = rrNew
+      if rr <= target { break }
+      if lastIterations >= maxIterations { lastConverged = false; break }
+      let rzNew = rzW + bitBackSubstitution()
+      beta = rzNew / rz
+      rz = rzNew
+    }
+    lastResidual = (rr / r0).squareRoot()
+  }
+
+  /// The right-hand side r₀ of the correction field: the ideal cell
+  /// currents G_ij·(a_i − c_j), out of the word node, into the bit node.
+  /// `rowDrive`/`columnDrive` nil means 0 V on those lines.
+  private func setRightHandSide(
+    _ g: UnsafePointer<Double>, rowDrive: UnsafePointer<Double>?, columnDrive: UnsafePointer<Double>?
+  ) {
+    let m = self.m, n = self.n
+    for i in 0..<m {
+      let o = i * n
+      let a = rowDrive?[i] ?? 0
+      if let c = columnDrive {
+        for j in 0..<n {
+          let cell = g[o + j] * (a - c[j])
+          rW[o + j] = -cell
+          rB[o + j] = cell
+        }
+      } else {
+        for j in 0..<n {
+          let cell = g[o + j] * a
+          rW[o + j] = -cell
+          rB[o + j] = cell
+        }
+      }
+    }
+  }
+
+  /// One read: forward (`drive` = M row voltages, columns at 0 V) or
+  /// transposed (`drive` = N column voltages, rows at 0 V). Writes the
+  /// currents out of the output lines into their sense amplifiers and the
+  /// currents the drivers deliver.
+  func solve(
+    g: UnsafePointer<Double>, direction: ReadDirection, drive: UnsafePointer<Double>,
+    tolerance: Double, maxIterations: Int,
+    output: UnsafeMutablePointer<Double>, input: UnsafeMutablePointer<Double>
+  ) {
+    readsSinceFactor += 1
+    let m = self.m, n = self.n
+    switch direction {
+    case .forward:
+      setRightHandSide(g, rowDrive: drive, columnDrive: nil)
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      // Out of S_j: (x_B − 0)·g_c; into D_i: (v_i − x_W)·g_r = −e_W·g_r.
+      for j in 0..<n { output[j] = gc * eBottom[j] }
+      for i in 0..<m { input[i] = -gr * eLeft[i] }
+    case .transposed:
+      setRightHandSide(g, rowDrive: nil, columnDrive: drive)
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      for i in 0..<m { output[i] = gr * eLeft[i] }
+      for j in 0..<n { input[j] = -gc * eBottom[j] }
+    }
+  }
+
+  /// Unit-drive solves of every column (transposed reads, `byColumns`) or
+  /// every row (forward reads) into `transferBuffer` (M×N, row-major).
+  func transfer(
+    g: UnsafePointer<Double>, byColumns: Bool, count: Int, tolerance: Double, maxIterations: Int
+  ) {
+    let m = self.m, n = self.n
+    if !hasTransferBuffer {
+      transferBuffer.deallocate()
+      transferBuffer = .allocate(capacity: m * n)
+      hasTransferBuffer = true
+    }
+    let t = transferBuffer
+    transferIterations = 0
+    var worst = (iterations: 0, residual: 0.0, converged: true)
+    for k in 0..<count {
+      // One drive at 1 V: the right-hand side lives on that line's cells.
+      for x in 0..<(m * n) { rW[x] = 0; rB[x] = 0 }
+      if byColumns {
+        for i in 0..<m { let c = g[i * n + k]; rW[i * n + k] = c; rB[i * n + k] = -c }
+      } else {
+        for j in 0..<n { let c = g[k * n + j]; rW[k * n + j] = -c; rB[k * n + j] = c }
+      }
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      transferIterations += lastIterations
+      if !lastConverged || lastResidual > worst.residual {
+        worst = (lastIterations, lastResidual, worst.converged && lastConverged)
+      }
+      if byColumns {
+        for i in 0..<m { t[i * n + k] = gr * eLeft[i] }
+      } else {
+        for j in 0..<n { t[k * n + j] = gc * eBottom[j] }
+      }
+    }
+    lastIterations = worst.iterations
+    lastResidual = worst.residual
+    lastConverged = worst.converged
+  }
+}
