@@ -49,7 +49,14 @@ enum BenchCommand: CLICommand {
     case "read":
       let m = try args.int("--rows", default: 784), n = try args.int("--cols", default: 200)
       guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
-      try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+      if args.string("--wires") == "resistive" {
+        try benchResistiveRead(
+          m: try args.int("--rows", default: 785), n: n, rRow: try args.double("--r-row", default: 1),
+          rCol: try args.double("--r-col", default: 1), tolerance: try args.double("--wire-tolerance", default: 1e-6),
+          repeats: max(1, try args.int("--repeat", default: 50)), seed: seed)
+      } else {
+        try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+      }
     case "solve":
       let r = try args.double("--r", default: 1)
       guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
@@ -99,6 +106,44 @@ enum BenchCommand: CLICommand {
     print(String(format: "  forward, 19 %% active inputs  %8.2f µs", fs))
     print(String(format: "  transposed                   %8.2f µs", t))
     if sink.isNaN { print("") }
+  }
+
+  /// Resistive reads of an array like a trained 784-200-10's first layer:
+  /// G uniform in [0, 10 µS], 19 % of the inputs active at up to 0.2 V.
+  static func benchResistiveRead(
+    m: Int, n: Int, rRow: Double, rCol: Double, tolerance: Double, repeats: Int, seed: UInt64
+  ) throws {
+    guard m >= 1, n >= 1, rRow > 0, rCol > 0, tolerance > 0 else {
+      throw CLIError.usage("--rows, --cols ≥ 1, --r-row, --r-col, --wire-tolerance > 0")
+    }
+    var rng = SeededGenerator(seed: seed)
+    let wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
+    let array = DifferentialArray(rows: m, columns: n, wires: wires)
+    array.setConductances(
+      plus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() },
+      minus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() })
+    let inputs = (0..<16).map { _ in (0..<m).map { _ in rng.nextUniform() < 0.19 ? Float(0.2 * rng.nextUniform()) : 0 } }
+    let reader = ResistiveReader(rows: m, columns: n, wires: wires, options: .init(tolerance: tolerance))
+    var out = [Float](repeating: 0, count: n)
+    var best = UInt64.max, total: UInt64 = 0
+    for k in 0..<repeats {
+      let t0 = now()
+      try inputs[k % inputs.count].withUnsafeBufferPointer { i in
+        try out.withUnsafeMutableBufferPointer { o in try reader.read(array, .forward, input: i, output: o) }
+      }
+      let dt = now() - t0
+      best = min(best, dt)
+      total += dt
+    }
+    print("resistive forward read of a \(m)×\(n) differential array (G ∈ [0, 10 µS], 19 % active inputs ≤ 0.2 V,")
+    print("r_row \(rRow) Ω, r_col \(rCol) Ω, tolerance \(tolerance)), both polarities, \(repeats) reads:")
+    print(String(format: "  best %.3f ms, mean %.3f ms, %.2f iterations per mesh", Double(best) * 1e-6,
+      Double(total) * 1e-6 / Double(repeats), Double(reader.iterations) / Double(reader.solves)))
+    var t = [Float](repeating: 0, count: m * n)
+    let t0 = now()
+    try t.withUnsafeMutableBufferPointer { try reader.transferMatrix(array, into: $0.baseAddress!) }
+    print(String(format: "  transfer matrix (%d unit solves per polarity): %.3f s, %.2f iterations per solve",
+      min(m, n), Double(now() - t0) * 1e-9, Double(reader.transferIterations) / Double(reader.transferSolves)))
   }
 
   static func benchTrain(_ args: ParsedArguments, repeats: Int) throws {

@@ -128,6 +128,25 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(svg.contains("</svg>"))
 }
 
+@Test func resistiveLinesAreInTheSummarysConfiguration() throws {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet",
+    "--wires", "resistive", "--r-row", "2.5", "--r-col", "1", "--summary", summary.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stdout.contains("lines 2.5/1 Ω"), "\(t.stdout)")
+  let json = try jsonObject(summary)
+  let configuration = try #require(json["configuration"] as? [String: Any])
+  #expect(configuration["wires"] as? String == "resistive")
+  #expect(configuration["r_row"] as? Double == 2.5)
+  #expect(configuration["r_col"] as? Double == 1)
+  #expect((json["solver_iterations_per_read"] as? Double ?? 0) >= 1)
+  #expect((json["test_accuracy"] as? Double ?? 0) > 10)
+}
+
 @Test func outDirectoryGetsAllThreeFiles() throws {
   let (root, data) = try dataDirectory(train: 100, test: 50)
   defer { try? FileManager.default.removeItem(at: root) }
@@ -327,6 +346,12 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
     arguments: ["--rule", "float", "--learning", "off-chip"], status: 64, mentions: "--learning"),
   BadInvocation(arguments: ["--frobnicate", "3"], status: 64, mentions: "'--frobnicate'"),
   BadInvocation(arguments: ["--nmax"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--wires", "copper"], status: 64, mentions: "--wires"),
+  BadInvocation(arguments: ["--wires", "resistive", "--r-row", "-1"], status: 64, mentions: "--r-row"),
+  BadInvocation(arguments: ["--wires", "resistive", "--r-col", "x"], status: 64, mentions: "--r-col"),
+  BadInvocation(
+    arguments: ["--wires", "resistive", "--r-row", "0", "--r-col", "1"], status: 64, mentions: "--r-row"),
+  BadInvocation(arguments: ["--r-row", "2"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {

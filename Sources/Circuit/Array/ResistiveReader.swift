@@ -308,145 +308,226 @@ final class MeshWorkspace {
   }
 
   // MARK: - Kernels
+  //
+  // Explicit four-wide vectors with their own accumulators: the compiler
+  // does not reassociate floating-point sums, so a plain `s += a·b` loop
+  // stays scalar. Rows are split into a four-wide body and a scalar tail.
 
-  /// Tile height of the fused passes: rows whose word-line recurrences run
-  /// interleaved (independent dependency chains).
+  typealias V4 = SIMD4<Double>
+
+  @inline(__always) static func ld(_ p: UnsafePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func ld(_ p: UnsafeMutablePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func st(_ p: UnsafeMutablePointer<Double>, _ v: V4) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V4.self)
+  }
+
+  /// Rows whose word-line recurrences run interleaved: independent
+  /// dependency chains that keep the floating-point units busy.
   static let tile = 8
 
-  /// q = A·p over the whole mesh; returns p·q. With `beta`, first
-  /// p ← z + β·p, one row ahead of the rows A needs.
+  /// q = A·p over the whole mesh; returns p·q. First p ← z + β·p, one row
+  /// ahead of the rows A needs.
   @inline(__always)
-  private func applyA(_ g: UnsafePointer<Double>, beta: Double?) -> Double {
+  private func applyA(_ g: UnsafePointer<Double>, beta: Double) -> Double {
     let m = self.m, n = self.n, gr = self.gr, gc = self.gc
     let pW = self.pW, pB = self.pB, qW = self.qW, qB = self.qB, zW = self.zW, zB = self.zB
+    let n4 = n & ~3
+    let vb = V4(repeating: beta), vgr = V4(repeating: gr), vgc = V4(repeating: gc), two = V4(repeating: 2)
     @inline(__always) func updateP(_ i: Int) {
-      guard let beta else { return }
-      let o = i * n
-      for j in 0..<n {
-        pW[o + j] = zW[o + j] + beta * pW[o + j]
-        pB[o + j] = zB[o + j] + beta * pB[o + j]
+      let o = i &* n
+      var j = 0
+      while j < n4 {
+        Self.st(pW + o + j, Self.ld(zW + o + j) + vb * Self.ld(pW + o + j))
+        Self.st(pB + o + j, Self.ld(zB + o + j) + vb * Self.ld(pB + o + j))
+        j &+= 4
+      }
+      while j < n {
+        pW[o &+ j] = zW[o &+ j] + beta * pW[o &+ j]
+        pB[o &+ j] = zB[o &+ j] + beta * pB[o &+ j]
+        j &+= 1
       }
     }
     updateP(0)
     if m > 1 { updateP(1) }
-    var dot = 0.0
+    var acc = V4()
+    var tail = 0.0
     for i in 0..<m {
-      if i + 2 < m { updateP(i + 2) }
-      let o = i * n
+      if i &+ 2 < m { updateP(i &+ 2) }
+      let o = i &* n
       let w = pW + o, b = pB + o, gi = g + o, qw = qW + o, qb = qB + o
       // Word line i: g_r·(s_j·p_j − p_{j−1} − p_{j+1}) + G·(p_W − p_B),
-      // s_j = 2 but 1 at the open right end.
+      // s_j = 2 but 1 at the open right end. The ends first, then the
+      // interior four at a time.
       if n == 1 {
         qw[0] = gr * w[0] + gi[0] * (w[0] - b[0])
       } else {
         qw[0] = gr * (2 * w[0] - w[1]) + gi[0] * (w[0] - b[0])
-        for j in 1..<(n - 1) {
-          qw[j] = gr * (2 * w[j] - w[j - 1] - w[j + 1]) + gi[j] * (w[j] - b[j])
+        var j = 1
+        while j &+ 4 <= n &- 1 {
+          let c = Self.ld(w + j)
+          let lap = two * c - Self.ld(w + j - 1) - Self.ld(w + j + 1)
+          Self.st(qw + j, vgr * lap + Self.ld(gi + j) * (c - Self.ld(b + j)))
+          j &+= 4
         }
-        qw[n - 1] = gr * (w[n - 1] - w[n - 2]) + gi[n - 1] * (w[n - 1] - b[n - 1])
+        while j < n &- 1 {
+          qw[j] = gr * (2 * w[j] - w[j &- 1] - w[j &+ 1]) + gi[j] * (w[j] - b[j])
+          j &+= 1
+        }
+        qw[n &- 1] = gr * (w[n &- 1] - w[n &- 2]) + gi[n &- 1] * (w[n &- 1] - b[n &- 1])
       }
-      // Bit lines at row i: the open top end (i = 0) has one segment.
-      if m == 1 {
-        for j in 0..<n { qb[j] = gc * b[j] + gi[j] * (b[j] - w[j]) }
-      } else if i == 0 {
-        let dn = b + n
-        for j in 0..<n { qb[j] = gc * (b[j] - dn[j]) + gi[j] * (b[j] - w[j]) }
-      } else if i == m - 1 {
-        let up = b - n
-        for j in 0..<n { qb[j] = gc * (2 * b[j] - up[j]) + gi[j] * (b[j] - w[j]) }
-      } else {
-        let up = b - n, dn = b + n
-        for j in 0..<n { qb[j] = gc * (2 * b[j] - up[j] - dn[j]) + gi[j] * (b[j] - w[j]) }
+      // Bit lines at row i: the open top end (i = 0) has one segment, and
+      // the missing neighbours count as 0 (a zero row stands in).
+      let up = i > 0 ? UnsafePointer(b - n) : nil
+      let dn = i < m &- 1 ? UnsafePointer(b + n) : nil
+      let s = V4(repeating: i > 0 ? 2 : 1)
+      let su = i > 0 ? 1.0 : 0.0, sd = i < m &- 1 ? 1.0 : 0.0
+      let ss = i > 0 ? 2.0 : 1.0
+      var j = 0
+      while j < n4 {
+        let c = Self.ld(b + j)
+        var lap = s * c
+        if let up { lap -= Self.ld(up + j) }
+        if let dn { lap -= Self.ld(dn + j) }
+        let qbj = vgc * lap + Self.ld(gi + j) * (c - Self.ld(w + j))
+        Self.st(qb + j, qbj)
+        acc += c * qbj + Self.ld(w + j) * Self.ld(qw + j)
+        j &+= 4
       }
-      var s = 0.0
-      for j in 0..<n { s += w[j] * qw[j] + b[j] * qb[j] }
-      dot += s
+      while j < n {
+        let lap = ss * b[j] - su * (up?[j] ?? 0) - sd * (dn?[j] ?? 0)
+        qb[j] = gc * lap + gi[j] * (b[j] - w[j])
+        tail += b[j] * qb[j] + w[j] * qw[j]
+        j &+= 1
+      }
     }
-    return dot
+    return acc.sum() + tail
   }
 
-  /// r ← r − α·q (skipped when α is nil: r is fresh), then z_W = P_W⁻¹·r_W
-  /// (every word line) and the downward sweep of z_B = P_B⁻¹·r_B. Returns
-  /// ‖r‖² and r_W·z_W.
+  /// r ← r − α·q (α = 0: r is fresh), then z_W = P_W⁻¹·r_W (every word
+  /// line) and the downward sweep of z_B = P_B⁻¹·r_B. Returns ‖r‖² and
+  /// r_W·z_W.
   @inline(__always)
-  private func updateAndPrecondition(alpha: Double?) -> (rr: Double, rz: Double) {
+  private func updateAndPrecondition(alpha: Double) -> (rr: Double, rz: Double) {
     let m = self.m, n = self.n, gr = self.gr, gc = self.gc
     let rW = self.rW, rB = self.rB, qW = self.qW, qB = self.qB
     let zW = self.zW, zB = self.zB, invW = self.invW, invB = self.invB
-    var rr = 0.0, rz = 0.0
+    let n4 = n & ~3
+    let va = V4(repeating: alpha), vgc = V4(repeating: gc)
+    var accRR = V4(), accRZ = V4()
+    var tailRR = 0.0, tailRZ = 0.0
     var i0 = 0
     while i0 < m {
-      let i1 = min(m, i0 + Self.tile)
+      let i1 = min(m, i0 &+ Self.tile)
       // Residual update of the tile's rows.
-      for i in i0..<i1 {
-        let o = i * n
-        var s = 0.0
-        if let alpha {
-          for j in 0..<n {
-            let a = rW[o + j] - alpha * qW[o + j], b = rB[o + j] - alpha * qB[o + j]
-            rW[o + j] = a
-            rB[o + j] = b
-            s += a * a + b * b
+      if alpha != 0 {
+        for i in i0..<i1 {
+          let o = i &* n
+          var j = 0
+          while j < n4 {
+            let a = Self.ld(rW + o + j) - va * Self.ld(qW + o + j)
+            let b = Self.ld(rB + o + j) - va * Self.ld(qB + o + j)
+            Self.st(rW + o + j, a)
+            Self.st(rB + o + j, b)
+            accRR += a * a + b * b
+            j &+= 4
           }
-        } else {
-          for j in 0..<n { s += rW[o + j] * rW[o + j] + rB[o + j] * rB[o + j] }
-        }
-        rr += s
-      }
-      // Word lines of the tile: forward elimination y_j = r_j·inv_j +
-      // (g·inv_j)·y_{j−1} (one multiply-add on the dependency chain),
-      // then back substitution z_j = y_j + g·inv_j·z_{j+1}, the rows
-      // interleaved.
-      if i1 - i0 == Self.tile {
-        let base = i0 * n
-        var y = SIMD8<Double>()
-        for j in 0..<n {
-          var r = SIMD8<Double>(), v = SIMD8<Double>()
-          for u in 0..<8 { r[u] = rW[base + u * n + j]; v[u] = invW[base + u * n + j] }
-          y = (r * v).addingProduct(gr * v, j == 0 ? SIMD8<Double>() : y)
-          for u in 0..<8 { zW[base + u * n + j] = y[u] }
-        }
-        var j = n - 2
-        while j >= 0 {
-          var v = SIMD8<Double>()
-          for u in 0..<8 { v[u] = invW[base + u * n + j] }
-          var yj = SIMD8<Double>()
-          for u in 0..<8 { yj[u] = zW[base + u * n + j] }
-          y = yj.addingProduct(gr * v, y)
-          for u in 0..<8 { zW[base + u * n + j] = y[u] }
-          j -= 1
+          while j < n {
+            let a = rW[o &+ j] - alpha * qW[o &+ j], b = rB[o &+ j] - alpha * qB[o &+ j]
+            rW[o &+ j] = a
+            rB[o &+ j] = b
+            tailRR += a * a + b * b
+            j &+= 1
+          }
         }
       } else {
         for i in i0..<i1 {
-          let o = i * n
+          let o = i &* n
+          var j = 0
+          while j < n4 {
+            let a = Self.ld(rW + o + j), b = Self.ld(rB + o + j)
+            accRR += a * a + b * b
+            j &+= 4
+          }
+          while j < n { tailRR += rW[o &+ j] * rW[o &+ j] + rB[o &+ j] * rB[o &+ j]; j &+= 1 }
+        }
+      }
+      // Word lines of the tile: forward elimination y_j = r_j·inv_j +
+      // (g·inv_j)·y_{j−1} (one multiply-add on the dependency chain),
+      // back substitution z_j = y_j + g·inv_j·z_{j+1}; eight rows'
+      // chains interleaved.
+      if i1 &- i0 == Self.tile {
+        let b0 = i0 &* n
+        let r0 = rW + b0, v0 = invW + b0, z0 = zW + b0
+        var y0 = 0.0, y1 = 0.0, y2 = 0.0, y3 = 0.0, y4 = 0.0, y5 = 0.0, y6 = 0.0, y7 = 0.0
+        @inline(__always) func fwd(_ y: inout Double, _ u: Int, _ j: Int) {
+          let k = u &* n &+ j
+          let v = v0[k]
+          y = r0[k] * v + (gr * v) * y
+          z0[k] = y
+        }
+        @inline(__always) func bwd(_ y: inout Double, _ u: Int, _ j: Int) {
+          let k = u &* n &+ j
+          y = z0[k] + (gr * v0[k]) * y
+          z0[k] = y
+        }
+        for j in 0..<n {
+          fwd(&y0, 0, j); fwd(&y1, 1, j); fwd(&y2, 2, j); fwd(&y3, 3, j)
+          fwd(&y4, 4, j); fwd(&y5, 5, j); fwd(&y6, 6, j); fwd(&y7, 7, j)
+        }
+        var j = n &- 2
+        while j >= 0 {
+          bwd(&y0, 0, j); bwd(&y1, 1, j); bwd(&y2, 2, j); bwd(&y3, 3, j)
+          bwd(&y4, 4, j); bwd(&y5, 5, j); bwd(&y6, 6, j); bwd(&y7, 7, j)
+          j &-= 1
+        }
+      } else {
+        for i in i0..<i1 {
+          let o = i &* n
           var y = 0.0
           for j in 0..<n {
-            y = rW[o + j] * invW[o + j] + gr * invW[o + j] * y
-            zW[o + j] = y
+            y = rW[o &+ j] * invW[o &+ j] + gr * invW[o &+ j] * y
+            zW[o &+ j] = y
           }
-          var j = n - 2
+          var j = n &- 2
           while j >= 0 {
-            y = zW[o + j] + gr * invW[o + j] * y
-            zW[o + j] = y
-            j -= 1
+            y = zW[o &+ j] + gr * invW[o &+ j] * y
+            zW[o &+ j] = y
+            j &-= 1
           }
         }
       }
       // r_W·z_W of the tile, and the bit lines' downward elimination.
       for i in i0..<i1 {
-        let o = i * n
-        var s = 0.0
-        for j in 0..<n { s += rW[o + j] * zW[o + j] }
-        rz += s
+        let o = i &* n
+        var j = 0
         if i == 0 {
-          for j in 0..<n { zB[j] = rB[j] * invB[j] }
+          while j < n4 {
+            Self.st(zB + j, Self.ld(rB + j) * Self.ld(invB + j))
+            accRZ += Self.ld(rW + j) * Self.ld(zW + j)
+            j &+= 4
+          }
+          while j < n { zB[j] = rB[j] * invB[j]; tailRZ += rW[j] * zW[j]; j &+= 1 }
         } else {
-          for j in 0..<n { zB[o + j] = (rB[o + j] + gc * zB[o - n + j]) * invB[o + j] }
+          while j < n4 {
+            let y = (Self.ld(rB + o + j) + vgc * Self.ld(zB + o - n + j)) * Self.ld(invB + o + j)
+            Self.st(zB + o + j, y)
+            accRZ += Self.ld(rW + o + j) * Self.ld(zW + o + j)
+            j &+= 4
+          }
+          while j < n {
+            zB[o &+ j] = (rB[o &+ j] + gc * zB[o &- n &+ j]) * invB[o &+ j]
+            tailRZ += rW[o &+ j] * zW[o &+ j]
+            j &+= 1
+          }
         }
       }
       i0 = i1
     }
-    return (rr, rz)
+    return (accRR.sum() + tailRR, accRZ.sum() + tailRZ)
   }
 
   /// The upward sweep of the bit lines' back substitution; returns r_B·z_B.
@@ -454,22 +535,31 @@ final class MeshWorkspace {
   private func bitBackSubstitution() -> Double {
     let m = self.m, n = self.n, gc = self.gc
     let rB = self.rB, zB = self.zB, invB = self.invB
-    var rz = 0.0
-    let last = (m - 1) * n
-    for j in 0..<n { rz += rB[last + j] * zB[last + j] }
-    var i = m - 2
+    let n4 = n & ~3
+    let vgc = V4(repeating: gc)
+    var acc = V4()
+    var tail = 0.0
+    let last = (m &- 1) &* n
+    for j in 0..<n { tail += rB[last &+ j] * zB[last &+ j] }
+    var i = m &- 2
     while i >= 0 {
-      let o = i * n
-      var s = 0.0
-      for j in 0..<n {
-        let z = zB[o + j] + gc * invB[o + j] * zB[o + n + j]
-        zB[o + j] = z
-        s += rB[o + j] * z
+      let o = i &* n
+      var j = 0
+      while j < n4 {
+        let z = Self.ld(zB + o + j) + vgc * Self.ld(invB + o + j) * Self.ld(zB + o + n + j)
+        Self.st(zB + o + j, z)
+        acc += Self.ld(rB + o + j) * z
+        j &+= 4
       }
-      rz += s
-      i -= 1
+      while j < n {
+        let z = zB[o &+ j] + gc * invB[o &+ j] * zB[o &+ n &+ j]
+        zB[o &+ j] = z
+        tail += rB[o &+ j] * z
+        j &+= 1
+      }
+      i &-= 1
     }
-    return rz
+    return acc.sum() + tail
   }
 
   /// Conjugate gradients from e = 0 with r = r₀ already in place; keeps e
@@ -478,16 +568,15 @@ final class MeshWorkspace {
     let m = self.m, n = self.n
     for i in 0..<m { eLeft[i] = 0 }
     for j in 0..<n { eBottom[j] = 0 }
-    var (rr, rz) = updateAndPrecondition(alpha: nil)
+    var (rr, rz) = updateAndPrecondition(alpha: 0)
     let target = tolerance * tolerance * rr
     lastIterations = 0
     lastConverged = true
     lastResidual = 0
     guard rr > 0 else { return }
     rz += bitBackSubstitution()
-    var beta: Double? = nil
-    // p = z on the first pass.
-    for k in 0..<(m * n) { pW[k] = zW[k]; pB[k] = zB[k] }
+    // p = z + 0·p on the first pass (p is always finite).
+    var beta = 0.0
     let r0 = rr
     while true {
       let pq = applyA(g, beta: beta)
