@@ -139,6 +139,19 @@ enum BenchCommand: CLICommand {
     print("r_row \(rRow) Ω, r_col \(rCol) Ω, tolerance \(tolerance)), both polarities, \(repeats) reads:")
     print(String(format: "  best %.3f ms, mean %.3f ms, %.2f iterations per mesh", Double(best) * 1e-6,
       Double(total) * 1e-6 / Double(repeats), Double(reader.iterations) / Double(reader.solves)))
+    // How large the IR drop is: the G+ mesh's output currents against its
+    // ideal Kirchhoff sums Σ_i G_ij·V_i, for the first input.
+    let v = inputs[0].map(Double.init)
+    let solved = try reader.readout(array, .forward, voltages: v).plus
+    let g = array.conductances(.plus)
+    var ratios: [Double] = []
+    for j in 0..<n {
+      var ideal = 0.0
+      for i in 0..<m { ideal += g[i * n + j] * v[i] }
+      if ideal > 0 { ratios.append(solved[j] / ideal) }
+    }
+    print(String(format: "  IR drop: output current / ideal sum, G+ mesh: mean %.3f, min %.3f, max %.3f",
+      ratios.reduce(0, +) / Double(max(1, ratios.count)), ratios.min() ?? 0, ratios.max() ?? 0))
     var t = [Float](repeating: 0, count: m * n)
     let t0 = now()
     try t.withUnsafeMutableBufferPointer { try reader.transferMatrix(array, into: $0.baseAddress!) }

@@ -93,7 +93,7 @@ enum ReproduceCommand: CLICommand {
     print("\(testImages) test images at \(base.evaluationsPerEpoch) points per epoch; test accuracy (%) averaged over the last 10 % of")
     print("points, mean of \(seeds) seed(s) [min, max over points and seeds]; r = r_row = r_col per segment")
     print("")
-    print("r (Ω)   on-chip   [min, max]          off-chip  [min, max]          on − off   iterations/read")
+    print("r (Ω)   on-chip   [min, max]          off-chip  [min, max]          on − off   mean G on/off (µS)   iterations/read")
     for r in IRDropReproduction.resistances {
       guard let on = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .onChip }),
         let off = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .offChip })
@@ -101,8 +101,11 @@ enum ReproduceCommand: CLICommand {
       let iterations = on.results.map { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) }.reduce(0, +)
         / Double(max(1, on.results.count))
       let rText = JSONWriter.number(r).padding(toLength: 6, withPad: " ", startingAt: 0)
-      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f    [%6.2f, %6.2f]    %+6.2f     %@",
-        rText as NSString, on.mean, on.min, on.max, off.mean, off.min, off.max, on.mean - off.mean,
+      func meanG(_ row: Row) -> Double {
+        row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)) * 1e6
+      }
+      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f    [%6.2f, %6.2f]    %+6.2f     %5.2f / %5.2f        %@",
+        rText as NSString, on.mean, on.min, on.max, off.mean, off.min, off.max, on.mean - off.mean, meanG(on), meanG(off),
         (r == 0 ? "– (ideal)" : String(format: "%.2f", iterations)) as NSString))
     }
     try writeSummary(rows, figure: 0, args: args)
@@ -188,6 +191,7 @@ enum ReproduceCommand: CLICommand {
         j.add("wires", c.wires.rawValue)
         j.add("r_row", c.rowSegmentResistance)
         j.add("r_col", c.columnSegmentResistance)
+        j.add("mean_conductance", row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)))
         j.add("train_limit", c.trainLimit)
         j.add("test_limit", c.testLimit)
         j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, row.results.count)))

@@ -223,6 +223,7 @@ enum TrainCommand: CLICommand {
     json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
+    json.add("mean_conductance", r.meanConductance)
     if cfg.wireModel != .ideal {
       json.add("solver_iterations_per_read", Double(r.solverIterations) / Double(max(1, r.solverSolves)))
     }

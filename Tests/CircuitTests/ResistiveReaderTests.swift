@@ -133,8 +133,9 @@ func theTransferMatrixIsTheReadAsALinearMap(_ direction: ReadDirection) throws {
   // the current mesh's solution.
   let wires = WireModel(rowSegmentResistance: 4, columnSegmentResistance: 4)
   let a = trainedLikeArray(40, 16, seed: 13, gMax: 1e-4, wires: wires)
-  let reader = ResistiveReader(
-    rows: 40, columns: 16, wires: wires, options: .init(tolerance: 1e-11, factorInterval: 1_000))
+  var options = ResistiveReader.Options(tolerance: 1e-11)
+  options.factorInterval = 1_000
+  let reader = ResistiveReader(rows: 40, columns: 16, wires: wires, options: options)
   let v = sparseVoltages(40, seed: 14)
   _ = try reader.readout(a, .forward, voltages: v)  // factors from these conductances
   var rng = SeededGenerator(seed: 15)

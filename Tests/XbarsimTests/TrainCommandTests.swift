@@ -128,17 +128,22 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(svg.contains("</svg>"))
 }
 
-@Test func resistiveLinesAreInTheSummarysConfiguration() throws {
+/// Trains 64-8-10 on 100 generated images with `options` and two
+/// evaluation points; returns how it ended and its summary (empty when
+/// none was written).
+private func smallRunSummary(_ options: [String]) throws -> (Termination, [String: Any]) {
   let (root, data) = try dataDirectory(train: 100, test: 50)
   defer { try? FileManager.default.removeItem(at: root) }
   let summary = root.appendingPathComponent("summary.json")
-  let t = try xbarsim([
-    "train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet",
-    "--wires", "resistive", "--r-row", "2.5", "--r-col", "1", "--summary", summary.path,
-  ])
+  let arguments = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet"]
+  let t = try xbarsim(arguments + options + ["--summary", summary.path])
+  return (t, t.status == 0 ? try jsonObject(summary) : [:])
+}
+
+@Test func resistiveLinesAreInTheSummarysConfiguration() throws {
+  let (t, json) = try smallRunSummary(["--wires", "resistive", "--r-row", "2.5", "--r-col", "1"])
   #expect(t.status == 0, "\(t.stderr)")
   #expect(t.stdout.contains("lines 2.5/1 Ω"), "\(t.stdout)")
-  let json = try jsonObject(summary)
   let configuration = try #require(json["configuration"] as? [String: Any])
   #expect(configuration["wires"] as? String == "resistive")
   #expect(configuration["r_row"] as? Double == 2.5)

@@ -50,23 +50,15 @@ public final class ResistiveReader: @unchecked Sendable {
   /// Convergence and scheduling settings.
   public struct Options: Sendable, Equatable {
     /// Stop when ‖r‖₂ ≤ tolerance·‖r₀‖₂ (r₀: the ideal cell currents).
-    public var tolerance: Double
+    public var tolerance = 1e-6
     /// Give up after this many iterations.
-    public var maxIterations: Int
+    public var maxIterations = 5_000
     /// Reads between rebuilds of the line factors (the preconditioner).
-    public var factorInterval: Int
+    public var factorInterval = 64
     /// Cells from which the two polarities are solved on two threads.
-    public var parallelThreshold: Int
+    public var parallelThreshold = 20_000
 
-    public init(
-      tolerance: Double = 1e-6, maxIterations: Int = 5_000, factorInterval: Int = 64,
-      parallelThreshold: Int = 20_000
-    ) {
-      self.tolerance = tolerance
-      self.maxIterations = maxIterations
-      self.factorInterval = factorInterval
-      self.parallelThreshold = parallelThreshold
-    }
+    public init(tolerance: Double = 1e-6) { self.tolerance = tolerance }
   }
 
   public let rows: Int

@@ -44,6 +44,12 @@ public struct TrainingResult: Sendable {
   /// Why the run stopped early other than by an interrupt: a resistive
   /// read whose solve did not converge.
   public var failure: String? = nil
+  /// Mean device conductance of the arrays at the end (S): both devices of
+  /// every synapse of every layer (on-chip, or the arrays off-chip
+  /// training was last programmed into; 0 for float SGD). With resistive
+  /// lines the IR drop of each mesh grows with its own total conductance,
+  /// not with G+ − G−, so this common-mode level matters.
+  public var meanConductance: Double = 0
   /// Resistive lines: nodal-solver iterations and solves of the training
   /// reads (0 with ideal wires).
   public var solverIterations: Int = 0
@@ -258,6 +264,14 @@ public final class Experiment {
     result.repotentiationPulses = lim?.repotentiations ?? 0
     result.resets = lim?.resets ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
+    if let net = lim ?? target {
+      var sum = 0.0, count = 0
+      for a in net.arrays {
+        for k in 0..<(a.rows * a.columns) { sum += a._plus[k] + a._minus[k] }
+        count += 2 * a.rows * a.columns
+      }
+      result.meanConductance = sum / Double(max(1, count))
+    }
     for layer in lim?.layers ?? [] {
       result.solverIterations += layer.reader?.iterations ?? 0
       result.solverSolves += layer.reader?.solves ?? 0

@@ -51,6 +51,15 @@ extension TrainingConfiguration {
       }
       return x
     }
+    /// One of an enumeration's spellings ("expects a, b or c").
+    func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws -> T where T.RawValue == String {
+      guard let x = T(rawValue: value) else {
+        let names = T.allCases.map(\.rawValue)
+        let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+        throw ConfigurationError(field: key, "expects \(list), got '\(value)'")
+      }
+      return x
+    }
     func integer() throws -> Int {
       guard let x = Int(value) else { throw ConfigurationError(field: key, "expects an integer, got '\(value)'") }
       return x
@@ -66,21 +75,9 @@ extension TrainingConfiguration {
         sizes.append(n)
       }
       layers = sizes
-    case "rule":
-      guard let r = LearningRule(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects one of \(LearningRule.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
-      }
-      rule = r
-    case "method":
-      guard let m = UpdateMethod(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects a, b or c, got '\(value)'")
-      }
-      method = m
-    case "learning":
-      guard let m = LearningMode(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects on-chip or off-chip, got '\(value)'")
-      }
-      mode = m
+    case "rule": rule = try choice(LearningRule.self)
+    case "method": method = try choice(UpdateMethod.self)
+    case "learning": mode = try choice(LearningMode.self)
     case "beta": betaP = try number(); betaD = betaP
     case "beta_p": betaP = try number()
     case "beta_d": betaD = try number()
@@ -89,11 +86,7 @@ extension TrainingConfiguration {
     case "sigma": sigma = try number()
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
-    case "batch_pulses":
-      guard let b = BatchPulses(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects sign or net, got '\(value)'")
-      }
-      batchPulses = b
+    case "batch_pulses": batchPulses = try choice(BatchPulses.self)
     case "epochs": epochs = try integer()
     case "seed":
       guard let s = UInt64(value) else { throw ConfigurationError(field: key, "expects a non-negative integer, got '\(value)'") }
@@ -102,11 +95,7 @@ extension TrainingConfiguration {
     case "threshold": outputThreshold = try number()
     case "hidden_threshold": hiddenThreshold = try number()
     case "lr": learningRate = try number()
-    case "float_derivative":
-      guard let d = FloatDerivative(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects gate or true, got '\(value)'")
-      }
-      floatDerivative = d
+    case "float_derivative": floatDerivative = try choice(FloatDerivative.self)
     case "evals_per_epoch": evaluationsPerEpoch = try integer()
     case "train_limit": trainLimit = try integer()
     case "test_limit": testLimit = try integer()
@@ -119,11 +108,7 @@ extension TrainingConfiguration {
     case "read_time": readTime = try number()
     case "read_voltage": readVoltage = try number()
     case "gmax": gMaxSiemens = try number()
-    case "wires":
-      guard let w = WireKind(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects ideal or resistive, got '\(value)'")
-      }
-      wires = w
+    case "wires": wires = try choice(WireKind.self)
     case "r_row": rowSegmentResistance = try number()
     case "r_col": columnSegmentResistance = try number()
     case "wire_tolerance": wireTolerance = try number()
