@@ -9,7 +9,7 @@ enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Benchmark the circuit kernels (build with -c release).",
-    usage: "xbarsim bench read|solve|train|hybrid [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR]",
+    usage: "xbarsim bench read|solve|train|hybrid [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR] [--wires resistive --r-row R --r-col R --images N]",
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
@@ -21,6 +21,10 @@ enum BenchCommand: CLICommand {
                    n_max = 64, method b) on MNIST (--data, default data/mnist): training
                    images/s with evaluation excluded, the time of one evaluation of the
                    10,000 test images, peak memory; and the same network's float SGD speed.
+                   With --wires resistive (--r-row, --r-col, --wire-tolerance), also the
+                   same network trained with resistive lines on the first --images
+                   training images (default 2000): images/s beside the ideal-wire speed,
+                   solver iterations per read, and the time of one resistive evaluation.
       bench hybrid one epoch each of Choi's 784-250-10 on MNIST with stochastic coincidence
                    updates (BL 64, c2c 0.34): the hybrid's dynamic phase (big arrays), its
                    fine phase (small arrays, a second epoch after a forced switch), the single
@@ -34,6 +38,11 @@ enum BenchCommand: CLICommand {
       OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
       OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
+      OptionSpec("--wires", "<ideal|resistive>", "bench train: also train with resistive lines."),
+      OptionSpec("--r-row", "<Ω>", "bench train: word-line resistance per segment (default 1)."),
+      OptionSpec("--r-col", "<Ω>", "bench train: bit-line resistance per segment (default 1)."),
+      OptionSpec("--wire-tolerance", "<t>", "bench train: relative residual of resistive reads (default 1e-6)."),
+      OptionSpec("--images", "<n>", "bench train: training images of the resistive run (default 2000)."),
     ],
     maxPositionals: 1, subcommands: ["read", "solve", "train", "hybrid"])
 
@@ -44,7 +53,14 @@ enum BenchCommand: CLICommand {
     case "read":
       let m = try args.int("--rows", default: 784), n = try args.int("--cols", default: 200)
       guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
-      try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+      if args.string("--wires") == "resistive" {
+        try benchResistiveRead(
+          m: try args.int("--rows", default: 785), n: n, rRow: try args.double("--r-row", default: 1),
+          rCol: try args.double("--r-col", default: 1), tolerance: try args.double("--wire-tolerance", default: 1e-6),
+          repeats: max(1, try args.int("--repeat", default: 50)), seed: seed)
+      } else {
+        try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+      }
     case "solve":
       let r = try args.double("--r", default: 1)
       guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
@@ -98,6 +114,57 @@ enum BenchCommand: CLICommand {
     if sink.isNaN { print("") }
   }
 
+  /// Resistive reads of an array like a trained 784-200-10's first layer:
+  /// G uniform in [0, 10 µS], 19 % of the inputs active at up to 0.2 V.
+  static func benchResistiveRead(
+    m: Int, n: Int, rRow: Double, rCol: Double, tolerance: Double, repeats: Int, seed: UInt64
+  ) throws {
+    guard m >= 1, n >= 1, rRow > 0, rCol > 0, tolerance > 0 else {
+      throw CLIError.usage("--rows, --cols ≥ 1, --r-row, --r-col, --wire-tolerance > 0")
+    }
+    var rng = SeededGenerator(seed: seed)
+    let wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
+    let array = DifferentialArray(rows: m, columns: n, wires: wires)
+    array.setConductances(
+      plus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() },
+      minus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() })
+    let inputs = (0..<16).map { _ in (0..<m).map { _ in rng.nextUniform() < 0.19 ? Float(0.2 * rng.nextUniform()) : 0 } }
+    let reader = ResistiveReader(rows: m, columns: n, wires: wires, options: .init(tolerance: tolerance))
+    var out = [Float](repeating: 0, count: n)
+    var best = UInt64.max, total: UInt64 = 0
+    for k in 0..<repeats {
+      let t0 = now()
+      try inputs[k % inputs.count].withUnsafeBufferPointer { i in
+        try out.withUnsafeMutableBufferPointer { o in try reader.read(array, .forward, input: i, output: o) }
+      }
+      let dt = now() - t0
+      best = min(best, dt)
+      total += dt
+    }
+    print("resistive forward read of a \(m)×\(n) differential array (G ∈ [0, 10 µS], 19 % active inputs ≤ 0.2 V,")
+    print("r_row \(rRow) Ω, r_col \(rCol) Ω, tolerance \(tolerance)), both polarities, \(repeats) reads:")
+    print(String(format: "  best %.3f ms, mean %.3f ms, %.2f iterations per mesh", Double(best) * 1e-6,
+      Double(total) * 1e-6 / Double(repeats), Double(reader.iterations) / Double(reader.solves)))
+    // How large the IR drop is: the G+ mesh's output currents against its
+    // ideal Kirchhoff sums Σ_i G_ij·V_i, for the first input.
+    let v = inputs[0].map(Double.init)
+    let solved = try reader.readout(array, .forward, voltages: v).plus
+    let g = array.conductances(.plus)
+    var ratios: [Double] = []
+    for j in 0..<n {
+      var ideal = 0.0
+      for i in 0..<m { ideal += g[i * n + j] * v[i] }
+      if ideal > 0 { ratios.append(solved[j] / ideal) }
+    }
+    print(String(format: "  IR drop: output current / ideal sum, G+ mesh: mean %.3f, min %.3f, max %.3f",
+      ratios.reduce(0, +) / Double(max(1, ratios.count)), ratios.min() ?? 0, ratios.max() ?? 0))
+    var t = [Float](repeating: 0, count: m * n)
+    let t0 = now()
+    try t.withUnsafeMutableBufferPointer { try reader.transferMatrix(array, into: $0.baseAddress!) }
+    print(String(format: "  transfer matrix (%d unit solves per polarity): %.3f s, %.2f iterations per solve",
+      min(m, n), Double(now() - t0) * 1e-9, Double(reader.transferIterations) / Double(reader.transferSolves)))
+  }
+
   static func benchTrain(_ args: ParsedArguments, repeats: Int) throws {
     let (train, test) = try TrainCommand.datasets(args)
     var lim = TrainingConfiguration()
@@ -113,11 +180,43 @@ enum BenchCommand: CLICommand {
       if f.imagesPerSecond > (bestFloat?.imagesPerSecond ?? 0) { bestFloat = f }
     }
     guard let bestLim, let bestFloat else { return }
+    var wired = lim
+    for key in ["wires", "r_row", "r_col", "wire_tolerance"] {
+      let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+      if let v = args.string(option) {
+        do { try wired.set(key, v) } catch let e as ConfigurationError { throw CLIError.usage("\(option): \(e.message)") }
+      }
+    }
+    var resistive: TrainingResult? = nil
+    if wired.wires == .resistive {
+      wired.trainLimit = try args.int("--images", default: 2000)
+      wired.evaluationsPerEpoch = 1
+      wired.shuffle = false
+      do { try wired.validate() } catch let e as ConfigurationError {
+        throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
+      }
+      guard wired.trainLimit >= 1 else { throw CLIError.usage("--images must be ≥ 1") }
+      let r = try Experiment(configuration: wired, train: train, test: test).run()
+      if let failure = r.failure { throw CLIError.runtime(failure) }
+      resistive = r
+    }
     print(String(format: "  Lim rule, β 2, n_max 64, method b  %8.0f images/s  (%.3f s per epoch, %d pulses, %.2f %% test)",
       bestLim.imagesPerSecond, bestLim.secondsTrain, bestLim.pulses, bestLim.testAccuracy))
     print(String(format: "  float SGD, lr 0.01                %8.0f images/s  (%.3f s per epoch, %.2f %% test)",
       bestFloat.imagesPerSecond, bestFloat.secondsTrain, bestFloat.testAccuracy))
     print(String(format: "  ratio Lim/float                   %8.2f", bestLim.imagesPerSecond / bestFloat.imagesPerSecond))
+    if let r = resistive {
+      print(String(format: "  resistive lines, r_row %@ Ω, r_col %@ Ω, tolerance %@: first %d images, in order, one run:",
+        JSONWriter.number(wired.rowSegmentResistance) as NSString, JSONWriter.number(wired.columnSegmentResistance) as NSString,
+        JSONWriter.number(wired.wireTolerance) as NSString, r.trainImages))
+      print(String(format: "  Lim rule, resistive lines         %8.1f images/s  (ideal wires above: %.0f images/s, %.0f× faster)",
+        r.imagesPerSecond, bestLim.imagesPerSecond, bestLim.imagesPerSecond / max(r.imagesPerSecond, 1e-9)))
+      print(String(format: "  solver iterations per read (G+ or G− mesh): %.2f; %.2f %% test after %d images",
+        Double(r.solverIterations) / Double(max(1, r.solverSolves)), r.testAccuracy, r.trainImages))
+      print(String(format: "  one resistive evaluation of %d test images: %.2f s (transfer matrices by unit solves, both cores)",
+        test.count, r.secondsEvaluateMin))
+      print("  target with resistive lines: ≥ 100 images/s")
+    }
     print(String(format: "  one evaluation of %d test images: %.1f ms (both cores; best of %d, mean %.1f ms)", test.count,
       bestLim.secondsEvaluateMin * 1e3, bestLim.points.count,
       bestLim.secondsEvaluate * 1e3 / Double(max(1, bestLim.points.count))))

@@ -8,7 +8,7 @@ enum ReproduceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "reproduce",
     abstract: "Run a figure's sweep from a source paper and compare with its numbers.",
-    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 [--seeds K] [--epochs E] [--summary FILE] [--<key> <value> ...]",
+    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 | irdrop [--seeds K] [--epochs E] [--summary FILE] [--<key> <value> ...]",
     discussion: """
       Runs every point of the figure with --seeds seeds (1, 2, …, K) and prints the
       paper's average accuracy beside the measured mean (over seeds) of each run's
@@ -22,8 +22,15 @@ enum ReproduceCommand: CLICommand {
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs); mean, min and max are over the seeds' final test
       accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
-      states, c2c, d2d, encoding, paper, mean, min, max, train_accuracy,
+      states, c2c, d2d, encoding, bl, paper, mean, min, max, train_accuracy,
       phase_switch_epochs, seeds, per_seed.
+
+      reproduce irdrop: on-chip training with IR drop against off-chip training
+      transferred to the same arrays, r_row = r_col = 0, 1, 2.5, 5 Ω per segment, on
+      784-200-10 (method b, β = 2, n_max 64), every read a nodal solve. Unless given,
+      it trains on the first 20000 training images (--train-limit 20000, one pass),
+      evaluates the whole test set at 20 points (--evals-per-epoch 20) and uses one
+      seed (--seeds 1): about 10 minutes on two cores.
       """,
     options: TrainCommand.commonOptions + [
       OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
@@ -46,9 +53,12 @@ enum ReproduceCommand: CLICommand {
   }
 
   static func run(_ args: ParsedArguments) throws {
-    guard let paper = args.positionals.first else { throw CLIError.usage("missing the paper (lim2018 or choi2021)") }
+    guard let paper = args.positionals.first else {
+      throw CLIError.usage("missing the paper (lim2018, choi2021) or study (irdrop)")
+    }
+    if paper == "irdrop" { return try runIRDrop(args) }
     guard paper == "lim2018" || paper == "choi2021" else {
-      throw CLIError.usage("unknown paper '\(paper)' (known: lim2018, choi2021)")
+      throw CLIError.usage("unknown paper '\(paper)' (known: lim2018, choi2021, irdrop)")
     }
     let choi = paper == "choi2021"
     guard let figure = try args.int("--figure") else { throw CLIError.usage("missing --figure") }
@@ -59,19 +69,85 @@ enum ReproduceCommand: CLICommand {
     }
     let seeds = try args.int("--seeds", default: 3)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
-    let jobs = try args.int("--jobs", default: 2)
-    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
     var base = try TrainCommand.configuration(args)
     if choi && args.string("--epochs") == nil { base.epochs = 20 }
     let (train, test) = try TrainCommand.datasets(args)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
-    for r in rows {
-      do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
-        throw CLIError.runtime("figure \(figure), \(r.run.label): \(error)")
-      }
+    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)")
+    if choi {
+      try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
+      if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+      return
     }
 
+    print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
+    print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
+    print("")
+    print("run                         method  paper   measured  [min, max]        Δ")
+    for row in rows {
+      let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
+      let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
+      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+      let label = row.run.label.padding(toLength: 27, withPad: " ", startingAt: 0)
+      let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
+      print(String(format: "%@ %@  %@   %6.2f   [%6.2f, %6.2f]  %@", label as NSString, methodText as NSString,
+        paperText as NSString, row.mean, row.min, row.max, delta as NSString))
+    }
+    try writeSummary(rows, figure: figure, args: args)
+    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+  }
+
+  /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
+  static func runIRDrop(_ args: ParsedArguments) throws {
+    if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018, not irdrop") }
+    let seeds = try args.int("--seeds", default: 1)
+    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
+    var base = try TrainCommand.configuration(args)
+    // The documented subset, unless the command line says otherwise.
+    if args.string("--train-limit") == nil { base.trainLimit = 20_000 }
+    if args.string("--evals-per-epoch") == nil { base.evaluationsPerEpoch = 20 }
+    let (train, test) = try TrainCommand.datasets(args)
+    var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
+    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop")
+    let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
+    let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
+    print("IR drop: on-chip training with resistive lines vs off-chip training transferred to the same arrays")
+    print("784-200-10 (layers \(base.layers.map(String.init).joined(separator: "-"))), method b, β 2, n_max 64; \(trainImages) training images × \(base.epochs) epoch(s),")
+    print("\(testImages) test images at \(base.evaluationsPerEpoch) points per epoch; test accuracy (%) averaged over the last 10 % of")
+    print("points, mean of \(seeds) seed(s) [min, max over points and seeds]; r = r_row = r_col per segment")
+    print("")
+    print("r (Ω)   on-chip   [min, max]          off-chip  [min, max]          on − off   mean G on/off (µS)   iterations/read")
+    for r in IRDropReproduction.resistances {
+      guard let on = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .onChip }),
+        let off = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .offChip })
+      else { continue }
+      let iterations = on.results.map { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) }.reduce(0, +)
+        / Double(max(1, on.results.count))
+      let rText = JSONWriter.number(r).padding(toLength: 6, withPad: " ", startingAt: 0)
+      func meanG(_ row: Row) -> Double {
+        row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)) * 1e6
+      }
+      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f    [%6.2f, %6.2f]    %+6.2f     %5.2f / %5.2f        %@",
+        rText as NSString, on.mean, on.min, on.max, off.mean, off.min, off.max, on.mean - off.mean, meanG(on), meanG(off),
+        (r == 0 ? "– (ideal)" : String(format: "%.2f", iterations)) as NSString))
+    }
+    try writeSummary(rows, figure: 0, args: args)
+    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+  }
+
+  /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`.
+  static func execute(
+    _ rows: inout [Row], seeds: Int, args: ParsedArguments, train: IDXDataset, test: IDXDataset, name: String
+  ) throws {
+    let jobs = try args.int("--jobs", default: 2)
+    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
+    for r in rows {
+      do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
+        throw CLIError.runtime("\(name), \(r.run.label): \(error)")
+      }
+    }
+    let rowsSnapshot = rows
     // Work items: (row, seed). Each finishes independently.
     let items = rows.indices.flatMap { r in (1...seeds).map { (r, UInt64($0)) } }
     let lock = NSLock()
@@ -87,7 +163,7 @@ enum ReproduceCommand: CLICommand {
         lock.unlock()
         guard index < items.count, interruptRequested == 0 else { return }
         let (r, seed) = items[index]
-        var cfg = rows[r].run.configuration
+        var cfg = rowsSnapshot[r].run.configuration
         cfg.seed = seed
         let result = try! Experiment(configuration: cfg, train: train, test: test)
           .run(shouldStop: { interruptRequested != 0 })
@@ -95,10 +171,12 @@ enum ReproduceCommand: CLICommand {
         results[index] = result
         done += 1
         var err = StandardError()
-        print(String(format: "[%d/%d %.0fs] figure %d, %@%@, seed %d: %.2f %%", done, items.count,
-          Date().timeIntervalSince(started), figure, rows[r].run.label as NSString,
-          (choi ? "" : ", method " + cfg.method.rawValue) as NSString, seed,
-          choi ? result.testAccuracy : result.accuracyMeanLast), to: &err)
+        let final = rowsSnapshot[r].final
+        print(String(format: "[%d/%d %.0fs] %@, %@%@, seed %d: %.2f %%%@", done, items.count,
+          Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
+          (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed,
+          final ? result.testAccuracy : result.accuracyMeanLast,
+          (result.failure.map { " (\($0))" } ?? "") as NSString), to: &err)
         lock.unlock()
       }
     }
@@ -106,27 +184,15 @@ enum ReproduceCommand: CLICommand {
     defer { signal(SIGINT, SIG_DFL) }
     concurrentPerform(jobs, work)
     for (k, item) in items.enumerated() {
+      if let failure = results[k]?.failure {
+        throw CLIError.runtime("\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)")
+      }
       if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
     }
+  }
 
-    if choi {
-      try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
-      if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
-      return
-    }
-    print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
-    print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
-    print("")
-    print("run                         method  paper   measured  [min, max]        Δ")
-    for row in rows {
-      let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
-      let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
-      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
-      let label = row.run.label.padding(toLength: 27, withPad: " ", startingAt: 0)
-      let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
-      print(String(format: "%@ %@  %@   %6.2f   [%6.2f, %6.2f]  %@", label as NSString, methodText as NSString,
-        paperText as NSString, row.mean, row.min, row.max, delta as NSString))
-    }
+  /// --summary FILE: one JSON row per run of the table.
+  static func writeSummary(_ rows: [Row], figure: Int, args: ParsedArguments) throws {
     if let path = args.string("--summary") {
       try writeRows(rows, to: path) { row, j in
         let c = row.run.configuration
@@ -146,6 +212,12 @@ enum ReproduceCommand: CLICommand {
         j.add("max", row.max)
         j.add("seeds", row.results.count)
         j.add("per_seed", row.results.map(\.accuracyMeanLast))
+        j.add("wires", c.wires.rawValue)
+        j.add("r_row", c.rowSegmentResistance)
+        j.add("r_col", c.columnSegmentResistance)
+        j.add("mean_conductance", row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)))
+        j.add("train_limit", c.trainLimit)
+        j.add("test_limit", c.testLimit)
       }
     }
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }

@@ -80,6 +80,11 @@ enum TrainCommand: CLICommand {
         }
       }
     }
+    if cfg.wires == .ideal {
+      for option in ["--r-row", "--r-col"] where args.string(option) != nil {
+        throw CLIError.usage("\(option): applies only with --wires resistive (the lines are ideal)")
+      }
+    }
     do { try cfg.validate() } catch let e as ConfigurationError {
       throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
     }
@@ -170,6 +175,9 @@ enum TrainCommand: CLICommand {
       format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %d images in %.2f s train (%.0f images/s), %d pulses, %d resets",
       describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
       result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
+    if let failure = result.failure {
+      throw CLIError.runtime(failure)
+    }
     if result.interrupted {
       print("interrupted: partial results above")
       throw CLIError.runtime("interrupted after \(result.trainImages) training images")
@@ -183,10 +191,17 @@ enum TrainCommand: CLICommand {
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
       return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
-    case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)"
+    case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):
-      return "lim \(shape) method \(cfg.method.rawValue) β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))"
+      return "lim \(shape) method \(cfg.method.rawValue) β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     }
+  }
+
+  /// ", lines r_row/r_col Ω" with resistive lines, "" otherwise.
+  static func wires(_ cfg: TrainingConfiguration) -> String {
+    cfg.wires == .ideal
+      ? ""
+      : ", lines \(JSONWriter.number(cfg.rowSegmentResistance))/\(JSONWriter.number(cfg.columnSegmentResistance)) Ω"
   }
 
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
@@ -292,6 +307,10 @@ enum TrainCommand: CLICommand {
       if let e = r.phaseSwitchEpoch { json.add("phase_switch_epoch", e) } else { json.addRaw("phase_switch_epoch", "null") }
     }
     json.addRaw("epochs", epochsJSON(r.epochs))
+    json.add("mean_conductance", r.meanConductance)
+    if cfg.wireModel != .ideal {
+      json.add("solver_iterations_per_read", Double(r.solverIterations) / Double(max(1, r.solverSolves)))
+    }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
     json.addRaw("configuration", configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))

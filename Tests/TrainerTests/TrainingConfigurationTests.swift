@@ -36,7 +36,12 @@ import _TestSupport
   try cfg.set("gmax", "3e-6")
   try cfg.set("batch_pulses", "net")
   try cfg.set("float_derivative", "true")
+  try cfg.set("wires", "resistive")
+  try cfg.set("r_row", "2.5")
+  try cfg.set("r-col", "0.75")
+  try cfg.set("wire_tolerance", "1e-8")
   try cfg.validate()
+  #expect(cfg.wireModel == WireModel(rowSegmentResistance: 2.5, columnSegmentResistance: 0.75))
   #expect(cfg.batchPulses == .net && cfg.floatDerivative == .true)
   #expect(cfg.seed == .max)
   #expect(cfg.betaD == 0.25)
@@ -59,7 +64,8 @@ import _TestSupport
 @Test(arguments: [
   ("layers", "64,x,10"), ("rule", "sgd"), ("method", "d"), ("learning", "offchip"),
   ("nmax", "8.5"), ("sigma", "nan"), ("seed", "-1"), ("shuffle", "maybe"), ("frobnicate", "1"),
-  ("batch_pulses", "all"), ("float_derivative", "exact"),
+  ("batch_pulses", "all"), ("float_derivative", "exact"), ("wires", "copper"), ("r_row", "1 Ω"),
+  ("r_col", "inf"),
 ])
 func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: String) {
   var cfg = TrainingConfiguration()
@@ -73,7 +79,8 @@ func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: Str
   ("initial_fraction", "1.5"),
   ("batch", "0"), ("epochs", "0"), ("c", "0"), ("threshold", "1"), ("hidden_threshold", "-1"),
   ("lr", "0"), ("evals_per_epoch", "0"), ("train_limit", "-1"), ("test_limit", "-1"),
-  ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"),
+  ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"), ("r_row", "-1"), ("r_col", "-0.5"),
+  ("wire_tolerance", "0"), ("wire_tolerance", "0.5"),
 ])
 func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throws {
   var cfg = TrainingConfiguration()
@@ -87,4 +94,21 @@ func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throw
   try cfg.validate()
   #expect(cfg.layers == [784, 200, 10])
   #expect(cfg.method == .b && cfg.nMax == 64 && cfg.betaP == 2 && cfg.batch == 1)
+}
+
+@Test func resistiveLinesNeedBothResistancesOrNeither() throws {
+  var cfg = TrainingConfiguration()
+  #expect(cfg.wireModel == .ideal)
+  cfg.wires = .resistive
+  #expect(cfg.wireModel == WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1))
+  cfg.rowSegmentResistance = 0
+  let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  #expect(error?.field == "r_row")
+  // Both zero: ideal wires exactly.
+  cfg.columnSegmentResistance = 0
+  try cfg.validate()
+  #expect(cfg.wireModel.isIdeal)
+  // Float SGD on-chip has no arrays to give lines to.
+  cfg.rule = .float
+  #expect(throws: ConfigurationError.self) { try cfg.validate() }
 }

@@ -128,6 +128,30 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(svg.contains("</svg>"))
 }
 
+/// Trains 64-8-10 on 100 generated images with `options` and two
+/// evaluation points; returns how it ended and its summary (empty when
+/// none was written).
+private func smallRunSummary(_ options: [String]) throws -> (Termination, [String: Any]) {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let arguments = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet"]
+  let t = try xbarsim(arguments + options + ["--summary", summary.path])
+  return (t, t.status == 0 ? try jsonObject(summary) : [:])
+}
+
+@Test func resistiveLinesAreInTheSummarysConfiguration() throws {
+  let (t, json) = try smallRunSummary(["--wires", "resistive", "--r-row", "2.5", "--r-col", "1"])
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stdout.contains("lines 2.5/1 Ω"), "\(t.stdout)")
+  let configuration = try #require(json["configuration"] as? [String: Any])
+  #expect(configuration["wires"] as? String == "resistive")
+  #expect(configuration["r_row"] as? Double == 2.5)
+  #expect(configuration["r_col"] as? Double == 1)
+  #expect((json["solver_iterations_per_read"] as? Double ?? 0) >= 1)
+  #expect((json["test_accuracy"] as? Double ?? 0) > 10)
+}
+
 @Test func outDirectoryGetsAllThreeFiles() throws {
   let (root, data) = try dataDirectory(train: 100, test: 50)
   defer { try? FileManager.default.removeItem(at: root) }
@@ -336,6 +360,12 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--rule", "hybrid", "--encoding", "random"], status: 64, mentions: "--encoding"),
   BadInvocation(arguments: ["--rule", "hybrid", "--batch", "5"], status: 64, mentions: "--batch"),
   BadInvocation(arguments: ["--nmax"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--wires", "copper"], status: 64, mentions: "--wires"),
+  BadInvocation(arguments: ["--wires", "resistive", "--r-row", "-1"], status: 64, mentions: "--r-row"),
+  BadInvocation(arguments: ["--wires", "resistive", "--r-col", "x"], status: 64, mentions: "--r-col"),
+  BadInvocation(
+    arguments: ["--wires", "resistive", "--r-row", "0", "--r-col", "1"], status: 64, mentions: "--r-row"),
+  BadInvocation(arguments: ["--r-row", "2"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {

@@ -25,7 +25,8 @@ public enum Polarity: Sendable {
 /// Two ways to integrate the currents:
 /// - ideal wires (`wires.isIdeal`): the exact Kirchhoff sum Σ G·V;
 /// - resistive lines: a nodal solve of each polarity's mesh (`read`), with
-///   every node voltage, device current and line current available.
+///   every node voltage, device current and line current available; the
+///   training hot path for resistive lines is `ResistiveReader`.
 public final class DifferentialArray: @unchecked Sendable {
   /// M, pre-neurons (drain lines per polarity).
   public let rows: Int

@@ -81,8 +81,21 @@ public struct TrainingResult: Sendable {
   public var resets: Int = 0
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
-  /// Stopped early (interrupt).
+  /// Stopped early (interrupt, or `failure`).
   public var interrupted = false
+  /// Why the run stopped early other than by an interrupt: a resistive
+  /// read whose solve did not converge.
+  public var failure: String? = nil
+  /// Mean device conductance of the arrays at the end (S): both devices of
+  /// every synapse of every layer (on-chip, or the arrays off-chip
+  /// training was last programmed into; 0 for float SGD). With resistive
+  /// lines the IR drop of each mesh grows with its own total conductance,
+  /// not with G+ − G−, so this common-mode level matters.
+  public var meanConductance: Double = 0
+  /// Resistive lines: nodal-solver iterations and solves of the training
+  /// reads (0 with ideal wires).
+  public var solverIterations: Int = 0
+  public var solverSolves: Int = 0
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
 }
@@ -190,12 +203,18 @@ public final class Experiment {
     // Off-chip: the array that receives the software weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
 
-    func evaluate() -> Double { accuracy(on: test, count: testCount) }
-    func accuracy(on data: IDXDataset, count: Int) -> Double {
+    /// Test accuracy in percent. The arrays' reads are linear in their
+    /// drives, so every image is read through the same effective weights:
+    /// the weight caches with ideal wires, or with resistive lines the
+    /// transfer matrices solved once per evaluation on the arrays' current
+    /// conductances (`ResistiveReader.transferMatrix`) — the same currents
+    /// a nodal solve per image would give, to the solver's tolerance.
+    func evaluate() throws -> Double { try accuracy(on: test, count: testCount) }
+    func accuracy(on data: IDXDataset, count: Int) throws -> Double {
       let neuron = HardSigmoidNeuron(c: Float(cfg.c))
       var correct = 0
-      data.pixels.withUnsafeBufferPointer { px in
-        data.labels.withUnsafeBufferPointer { lb in
+      try data.pixels.withUnsafeBufferPointer { px in
+        try data.labels.withUnsafeBufferPointer { lb in
           if let hybrid {
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
@@ -207,10 +226,10 @@ public final class Experiment {
             if let target, let float {
               target.program(weights: float.weights.map { $0.map(Double.init) })
             }
-            let arrays = net.arrays
+            let weights = try net.effectiveWeights()
             let evaluator = ForwardEvaluator(
-              sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
-              scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
+              sizes: cfg.layers, weights: weights,
+              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
             correct = evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
           } else if let float {
@@ -231,7 +250,7 @@ public final class Experiment {
 
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
-    var previousTrainAccuracy = hybrid?.isHybrid == true ? accuracy(on: train, count: trainCount) : 0
+    var previousTrainAccuracy = hybrid?.isHybrid == true ? (try? accuracy(on: train, count: trainCount)) ?? 0 : 0
     if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
@@ -279,7 +298,10 @@ public final class Experiment {
             lossCount += s - index
             seen += s - index
             index = s
-            if shouldStop() {
+            if let e = lim?.wireError {
+              result.failure = "resistive read after \(seen) training images: \(e)"
+            }
+            if shouldStop() || result.failure != nil {
               result.interrupted = true
               break epochs
             }
@@ -293,7 +315,12 @@ public final class Experiment {
             if seen >= pointAt(nextPoint) {
               if index == trainCount { lim?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
-              let acc = evaluate()
+              let acc: Double
+              do { acc = try evaluate() } catch {
+                result.failure = "evaluation after \(seen) training images: \(error)"
+                result.interrupted = true
+                break epochs
+              }
               let e1 = DispatchTime.now().uptimeNanoseconds - e0
               evalNanos += e1
               result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
@@ -313,7 +340,8 @@ public final class Experiment {
           float?.applyBatch()
           // The epoch's record (outside the training time).
           let e0 = DispatchTime.now().uptimeNanoseconds
-          let trainAccuracy = accuracy(on: train, count: trainCount)
+          // A failed evaluation was reported by the test evaluation already.
+          let trainAccuracy = (try? accuracy(on: train, count: trainCount)) ?? 0
           evalNanos += DispatchTime.now().uptimeNanoseconds - e0
           let images = seen - epochStartImages
           let updates = (hybrid?.cellUpdates ?? 0) - epochStartUpdates
@@ -356,6 +384,18 @@ public final class Experiment {
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
     if let net = lim ?? target { finished(net, seen) }
+    if let net = lim ?? target {
+      var sum = 0.0, count = 0
+      for a in net.arrays {
+        for k in 0..<(a.rows * a.columns) { sum += a._plus[k] + a._minus[k] }
+        count += 2 * a.rows * a.columns
+      }
+      result.meanConductance = sum / Double(max(1, count))
+    }
+    for layer in lim?.layers ?? [] {
+      result.solverIterations += layer.reader?.iterations ?? 0
+      result.solverSolves += layer.reader?.solves ?? 0
+    }
     if let last = result.points.last {
       result.testAccuracy = last.accuracy
       let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))

@@ -157,3 +157,37 @@ public enum ChoiReproduction {
     return out
   }
 }
+
+/// On-chip training with IR drop against off-chip training transferred to
+/// the same arrays (the analogue of Lim et al.'s Figure 14 for line
+/// resistance, which no source paper shows): 784-200-10, method b, β = 2,
+/// n_max 64, with r_row = r_col = r per segment on every array, for
+/// r = 0, 1, 2.5 and 5 Ω. On-chip, every read of training and evaluation
+/// is a nodal solve of the arrays with their lines; off-chip, the float
+/// network is trained without lines and its weights are programmed into
+/// arrays with those lines, whose reads then see the IR drop.
+public enum IRDropReproduction {
+  /// Segment resistances of the sweep (Ω).
+  public static let resistances: [Double] = [0, 1, 2.5, 5]
+
+  public static func runs(base: TrainingConfiguration) -> [ReproductionRun] {
+    var out: [ReproductionRun] = []
+    for r in resistances {
+      for mode in [LearningMode.onChip, .offChip] {
+        var c = base
+        c.rule = .lim
+        c.method = .b
+        c.betaP = 2
+        c.betaD = 2
+        c.nMax = 64
+        c.mode = mode
+        c.wires = .resistive
+        c.rowSegmentResistance = r
+        c.columnSegmentResistance = r
+        let rText = r == r.rounded() ? String(Int(r)) : "\(r)"
+        out.append(ReproductionRun(figure: 0, label: "r = \(rText) Ω, \(mode.rawValue)", configuration: c, paper: nil))
+      }
+    }
+    return out
+  }
+}

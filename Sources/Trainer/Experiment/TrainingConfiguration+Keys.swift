@@ -49,6 +49,10 @@ extension TrainingConfiguration {
     ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts (default -1.5)."),
     ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
     ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
+    ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays) (default ideal)."),
+    ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive (default 1)."),
+    ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive (default 1)."),
+    ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
   ]
 
   /// Sets one key from its text form.
@@ -59,6 +63,15 @@ extension TrainingConfiguration {
     func number() throws -> Double {
       guard let x = Double(value), x.isFinite else {
         throw ConfigurationError(field: key, "expects a number, got '\(value)'")
+      }
+      return x
+    }
+    /// One of an enumeration's spellings ("expects a, b or c").
+    func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws -> T where T.RawValue == String {
+      guard let x = T(rawValue: value) else {
+        let names = T.allCases.map(\.rawValue)
+        let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+        throw ConfigurationError(field: key, "expects \(list), got '\(value)'")
       }
       return x
     }
@@ -77,21 +90,9 @@ extension TrainingConfiguration {
         sizes.append(n)
       }
       layers = sizes
-    case "rule":
-      guard let r = LearningRule(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects one of \(LearningRule.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
-      }
-      rule = r
-    case "method":
-      guard let m = UpdateMethod(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects a, b or c, got '\(value)'")
-      }
-      method = m
-    case "learning":
-      guard let m = LearningMode(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects on-chip or off-chip, got '\(value)'")
-      }
-      mode = m
+    case "rule": rule = try choice(LearningRule.self)
+    case "method": method = try choice(UpdateMethod.self)
+    case "learning": mode = try choice(LearningMode.self)
     case "beta": betaP = try number(); betaD = betaP
     case "beta_p": betaP = try number()
     case "beta_d": betaD = try number()
@@ -100,11 +101,7 @@ extension TrainingConfiguration {
     case "sigma": sigma = try number()
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
-    case "batch_pulses":
-      guard let b = BatchPulses(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects sign or net, got '\(value)'")
-      }
-      batchPulses = b
+    case "batch_pulses": batchPulses = try choice(BatchPulses.self)
     case "epochs": epochs = try integer()
     case "seed":
       guard let s = UInt64(value) else { throw ConfigurationError(field: key, "expects a non-negative integer, got '\(value)'") }
@@ -113,11 +110,7 @@ extension TrainingConfiguration {
     case "threshold": outputThreshold = try number()
     case "hidden_threshold": hiddenThreshold = try number()
     case "lr": learningRate = try number()
-    case "float_derivative":
-      guard let d = FloatDerivative(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects gate or true, got '\(value)'")
-      }
-      floatDerivative = d
+    case "float_derivative": floatDerivative = try choice(FloatDerivative.self)
     case "evals_per_epoch": evaluationsPerEpoch = try integer()
     case "train_limit": trainLimit = try integer()
     case "test_limit": testLimit = try integer()
@@ -149,6 +142,10 @@ extension TrainingConfiguration {
     case "reset_voltage": resetVoltage = try number()
     case "reset_time": resetTime = try number()
     case "slot_time": slotTime = try number()
+    case "wires": wires = try choice(WireKind.self)
+    case "r_row": rowSegmentResistance = try number()
+    case "r_col": columnSegmentResistance = try number()
+    case "wire_tolerance": wireTolerance = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -176,6 +173,8 @@ extension TrainingConfiguration {
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
       ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
+      ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
+      ("wire_tolerance", n(wireTolerance)),
     ]
   }
 }

@@ -72,6 +72,15 @@ public enum FloatDerivative: String, Sendable, CaseIterable {
   case `true`
 }
 
+/// The word and bit lines of every array.
+public enum WireKind: String, Sendable, CaseIterable {
+  /// Zero-resistance lines: every read is the Kirchhoff sum Σ G·V.
+  case ideal
+  /// Lines of `r_row`/`r_col` ohms per segment (one segment per cell):
+  /// every read is a nodal solve of the G+ and G− meshes.
+  case resistive
+}
+
 /// Every parameter of a training run, with the documented defaults, which
 /// are the same for every figure.
 public struct TrainingConfiguration: Sendable, Equatable {
@@ -173,8 +182,26 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var resetVoltage: Double = -1.5
   public var resetTime: Double = 1e-6
   public var slotTime: Double = 2e-6
+  /// Ideal or resistive word/bit lines.
+  public var wires: WireKind = .ideal
+  /// Resistance of one word-line (drain) and one bit-line (source) segment
+  /// in ohms, used when `wires` is resistive (default 1 Ω each: a few µm
+  /// of thin metal per cell at a scaled node).
+  public var rowSegmentResistance: Double = 1
+  public var columnSegmentResistance: Double = 1
+  /// Relative KCL residual at which a resistive read stops (‖r‖ ≤ tol·‖r₀‖,
+  /// r₀ the ideal cell currents; see `ResistiveReader`).
+  public var wireTolerance: Double = 1e-6
 
   public init() {}
+
+  /// The lines of every array: ideal unless `wires` is resistive with a
+  /// non-zero resistance (r_row = r_col = 0 is ideal wires exactly).
+  public var wireModel: WireModel {
+    wires == .ideal
+      ? .ideal
+      : WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
+  }
 
   /// The device of every synapse (normalised: G_max = 1).
   public var device: LimExponentialDevice {
@@ -250,6 +277,22 @@ public struct TrainingConfiguration: Sendable, Equatable {
     let widest = max(readTime, programTime, resetTime)
     guard slotTime.isFinite && slotTime >= widest else {
       throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s), got \(slotTime)")
+    }
+    for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] where !(r.isFinite && r >= 0) {
+      throw fail(k, "must be a resistance ≥ 0 Ω, got \(r)")
+    }
+    if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
+      let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
+      throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
+    }
+    guard wireTolerance.isFinite && wireTolerance > 0 && wireTolerance <= 1e-2 else {
+      throw fail("wire_tolerance", "must be in (0, 0.01], got \(wireTolerance)")
+    }
+    if wires == .resistive && rule == .float && mode == .onChip {
+      throw fail("wires", "resistive lines need arrays: rule lim (on-chip) or learning off-chip, not float SGD")
+    }
+    if wires == .resistive && rule.isFiniteState {
+      throw fail("wires", "resistive lines are implemented for rule lim (and off-chip transfer), not \(rule.rawValue)")
     }
   }
 }

@@ -47,6 +47,12 @@ final class LimLayer {
   var recorder: PulseRecorder?
   /// This layer's index in its network (names the array in the record).
   var index = 0
+  /// The nodal solver of every read when the lines are resistive (nil:
+  /// ideal wires, reads from the weight cache).
+  let reader: ResistiveReader?
+  /// The array's effective weights with its lines (M×N, S), for
+  /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
+  private(set) var transfer: UnsafeMutablePointer<Float>? = nil
 
   init(
     inputs: Int, outputs: Int, configuration cfg: TrainingConfiguration,
@@ -65,8 +71,13 @@ final class LimLayer {
     tableS = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableS[s] = Float(table[s] * gMax) }
     tableS[nMax + 1] = tableS[nMax]
-    array = DifferentialArray(rows: rows, columns: columns)
+    let wires = cfg.wireModel
+    array = DifferentialArray(rows: rows, columns: columns, wires: wires)
     array.readTime = cfg.readTime
+    reader = wires.isIdeal
+      ? nil
+      : ResistiveReader(
+        rows: rows, columns: columns, wires: wires, options: .init(tolerance: cfg.wireTolerance))
     let mn = rows * columns
     kp = .allocate(capacity: mn)
     km = .allocate(capacity: mn)
@@ -101,6 +112,7 @@ final class LimLayer {
     for p in [xp, xm] { p.deallocate() }
     tableS.deallocate()
     tableD.deallocate()
+    transfer?.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -120,6 +132,34 @@ final class LimLayer {
       array._weight[k] = Float(a - b)
     }
     array.recomputeLoads()
+  }
+
+  /// Writes the double-precision conductances of the listed rows from the
+  /// device states: after an update, before a resistive read solves the
+  /// meshes (the update itself keeps only the weight cache and the loads in
+  /// step, which is all an ideal read needs).
+  func synchronizeConductances(rows list: UnsafePointer<Int32>, count: Int) {
+    let n = columns
+    for r in 0..<count {
+      let base = Int(list[r]) * n
+      for k in base..<(base + n) {
+        let (a, b) = conductances(k)
+        array._plus[k] = a
+        array._minus[k] = b
+      }
+    }
+  }
+
+  /// The weights every read of the array applies, in siemens, M×N: the
+  /// weight cache G+ − G− with ideal wires; with resistive lines the
+  /// array's transfer matrix, solved now on the current conductances.
+  func effectiveWeights() throws -> UnsafePointer<Float> {
+    synchronize()
+    guard let reader else { return UnsafePointer(array._weight) }
+    let t = transfer ?? .allocate(capacity: rows * columns)
+    transfer = t
+    try reader.transferMatrix(array, into: t)
+    return UnsafePointer(t)
   }
 
   /// The normalised weight (G+ − G−)/G_max of synapse k.

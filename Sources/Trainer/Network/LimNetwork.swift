@@ -65,6 +65,9 @@ public final class LimNetwork: @unchecked Sendable {
   var upColumns: [Int32]
   var downColumns: [Int32]
   var samplesInBatch = 0
+  /// The first failed resistive read (a solve that did not converge); the
+  /// run stops at the next check (`Experiment`).
+  public private(set) var wireError: SolverError? = nil
 
   public init(configuration cfg: TrainingConfiguration) {
     var rng = SeededGenerator(seed: cfg.seed, stream: 1)
@@ -117,6 +120,31 @@ public final class LimNetwork: @unchecked Sendable {
     (0..<(layers[l].rows * layers[l].columns)).map { layers[l].weight($0) }
   }
 
+  /// The weights each layer's reads apply (S, M×N row-major): the weight
+  /// caches with ideal wires, the arrays' transfer matrices with resistive
+  /// lines (both cores). Valid until the next update.
+  func effectiveWeights() throws -> [UnsafePointer<Float>] {
+    try layers.map { try $0.effectiveWeights() }
+  }
+
+  /// A read of layer l: from the weight cache with ideal wires, a nodal
+  /// solve of both meshes with resistive lines.
+  @inline(__always)
+  private func read(
+    _ layer: LimLayer, _ direction: ReadDirection, _ input: UnsafeBufferPointer<Float>,
+    _ output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool
+  ) {
+    guard let reader = layer.reader else {
+      layer.array.readIdeal(direction, input: input, output: output, bookEnergy: bookEnergy)
+      return
+    }
+    do {
+      try reader.read(layer.array, direction, input: input, output: output, bookEnergy: bookEnergy)
+    } catch {
+      if wireError == nil { wireError = error as? SolverError }
+    }
+  }
+
   /// Programs software weights into the arrays (off-chip learning).
   public func program(weights: [[Double]]) {
     for (l, w) in weights.enumerated() {
@@ -138,7 +166,7 @@ public final class LimNetwork: @unchecked Sendable {
       voltages[l].withUnsafeMutableBufferPointer { volts in
         for i in 0..<a.count { volts[i] = a[i] * v }
         currents[l].withUnsafeMutableBufferPointer { out in
-          layer.array.readIdeal(.forward, input: UnsafeBufferPointer(volts), output: out, bookEnergy: bookEnergy)
+          read(layer, .forward, UnsafeBufferPointer(volts), out, bookEnergy: bookEnergy)
           sums[l].withUnsafeMutableBufferPointer { s in
             for j in 0..<out.count { s[j] = out[j] * scale }
           }
@@ -236,7 +264,7 @@ public final class LimNetwork: @unchecked Sendable {
       currents[l].withUnsafeMutableBufferPointer { drive in
         for j in 0..<d.count { drive[j] = d[j] * v }
         backCurrents[l].withUnsafeMutableBufferPointer { out in
-          layer.array.readIdeal(.transposed, input: UnsafeBufferPointer(drive), output: out)
+          read(layer, .transposed, UnsafeBufferPointer(drive), out, bookEnergy: true)
           gates[l - 1].withUnsafeBufferPointer { g in
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
               for i in 0..<dPrev.count {
@@ -271,6 +299,9 @@ public final class LimNetwork: @unchecked Sendable {
           layer.update(
             rows: rows.baseAddress!, rowCount: rowCount, up: up.baseAddress!, upCount: upCount,
             down: down.baseAddress!, downCount: downCount)
+          if layer.reader != nil {
+            layer.synchronizeConductances(rows: rows.baseAddress!, count: rowCount)
+          }
         }
       }
     }
@@ -322,6 +353,7 @@ public final class LimNetwork: @unchecked Sendable {
           acc[k] = 0
         }
       }
+      if layer.reader != nil { layer.synchronize() }
     }
     samplesInBatch = 0
   }

@@ -1,0 +1,681 @@
+/// Reads a differential array through its resistive lines, many times, with
+/// no allocation per read: the training hot path for `wires resistive`.
+///
+/// Every read is a nodal solve of the G+ mesh and of the G− mesh on the
+/// array's conductances in siemens (`_plus`, `_minus`), the same circuit as
+/// `CrossbarMesh`/`NodalSolver` (word line i driven at its left end, bit
+/// line j at its bottom end, each through one segment; far ends open), and
+/// the neuron sees the solved currents out of the output lines. What makes
+/// it fast:
+///
+/// - **The correction field.** The unknowns are e = x − x₀, the departure
+///   of the node voltages from the ideal-wire field x₀ (every word-line
+///   node at its row's drive a_i, every bit-line node at its column's drive
+///   c_j). Its right-hand side is the ideal cell currents
+///   G_ij·(a_i − c_j), drawn from the word node and injected into the bit
+///   node, so e is of the order of the IR drop itself and keeps its
+///   relative precision however small r is (r = 1e-9 Ω works). Outputs are
+///   g·e at the terminated nodes: forward I_j = e_B(M−1, j)/r_col,
+///   transposed I_i = e_W(i, 0)/r_row.
+/// - **Only the terminal nodes of x.** The iterate x is kept only at the
+///   M + N nodes next to a termination (what the output and input currents
+///   need), not over the whole mesh.
+/// - **A stale preconditioner.** Conjugate gradients are preconditioned by
+///   exact tridiagonal solves of every word line and bit line (block Jacobi,
+///   as `NodalSolver`). The line factors depend on G only through the
+///   diagonal, where G ≪ 1/r, so they are rebuilt every
+///   `factorInterval` reads rather than after every pulse: any fixed SPD
+///   preconditioner leaves the answer exact to the tolerance; a slightly
+///   stale one costs at most an iteration. A·p always uses the current G.
+/// - **Fused passes.** q = A·p with p's update, then r's update with the
+///   word-line and downward bit-line sweeps, then the upward bit-line
+///   sweep: three passes over the mesh per iteration, in tiles of rows.
+/// - **Both cores.** Above `parallelThreshold` cells the G+ and G− meshes
+///   are solved at once, one per thread.
+///
+/// The stopping rule is a relative KCL residual: ‖r‖₂ ≤ tolerance·‖r₀‖₂,
+/// where r₀ is the ideal cell currents, the scale of the physical currents
+/// (`NodalSolver`'s 1e-12 relative to the drivers' injections is about
+/// 1e-8 on this scale for MNIST reads at 1 Ω).
+///
+/// The mesh is linear in its drives, so the read is a linear map: the
+/// effective weights `transferMatrix` (I = Tᵀ·V forward, T·U transposed, by
+/// reciprocity of a resistive network) are found by one unit solve per
+/// line of the smaller side, after which any number of reads of unchanged
+/// arrays (a test-set evaluation) cost what an ideal read costs.
+///
+/// Not thread-safe: one reader per array and thread. Both segment
+/// resistances must be positive.
+public final class ResistiveReader: @unchecked Sendable {
+  /// Convergence and scheduling settings.
+  public struct Options: Sendable, Equatable {
+    /// Stop when ‖r‖₂ ≤ tolerance·‖r₀‖₂ (r₀: the ideal cell currents).
+    public var tolerance = 1e-6
+    /// Give up after this many iterations.
+    public var maxIterations = 5_000
+    /// Reads between rebuilds of the line factors (the preconditioner).
+    public var factorInterval = 64
+    /// Cells from which the two polarities are solved on two threads.
+    public var parallelThreshold = 20_000
+
+    public init(tolerance: Double = 1e-6) { self.tolerance = tolerance }
+  }
+
+  public let rows: Int
+  public let columns: Int
+  public let wires: WireModel
+  public var options: Options
+  /// Iterations of every read's solves so far (both polarities), and
+  /// solves (two per read).
+  public private(set) var iterations = 0
+  public private(set) var solves = 0
+  /// The same for the unit solves of `transferMatrix`.
+  public private(set) var transferIterations = 0
+  public private(set) var transferSolves = 0
+  /// The largest final relative residual of the last read's two solves.
+  public private(set) var lastResidual = 0.0
+
+  let plus: MeshWorkspace
+  let minus: MeshWorkspace
+  // Per-read double-precision drives and per-polarity currents.
+  let drive: UnsafeMutablePointer<Double>
+  let outPlus: UnsafeMutablePointer<Double>, outMinus: UnsafeMutablePointer<Double>
+  let inPlus: UnsafeMutablePointer<Double>, inMinus: UnsafeMutablePointer<Double>
+
+  /// - Precondition: both segment resistances are positive and finite.
+  public init(rows: Int, columns: Int, wires: WireModel, options: Options = Options()) {
+    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    precondition(
+      wires.rowSegmentResistance > 0 && wires.columnSegmentResistance > 0
+        && wires.rowSegmentResistance.isFinite && wires.columnSegmentResistance.isFinite,
+      "a resistive read needs r_row > 0 and r_col > 0, got \(wires)")
+    self.rows = rows
+    self.columns = columns
+    self.wires = wires
+    self.options = options
+    plus = MeshWorkspace(rows: rows, columns: columns, wires: wires)
+    minus = MeshWorkspace(rows: rows, columns: columns, wires: wires)
+    let side = max(rows, columns)
+    drive = .allocate(capacity: side)
+    drive.initialize(repeating: 0, count: side)
+    outPlus = .allocate(capacity: side)
+    outMinus = .allocate(capacity: side)
+    inPlus = .allocate(capacity: side)
+    inMinus = .allocate(capacity: side)
+  }
+
+  deinit {
+    for p in [drive, outPlus, outMinus, inPlus, inMinus] { p.deallocate() }
+  }
+
+  private func check(_ array: DifferentialArray) {
+    precondition(array.rows == rows && array.columns == columns,
+      "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
+  }
+
+  /// Solves both polarities for the drives in `drive` (M row drives
+  /// forward, N column drives transposed); fills the output and input
+  /// currents of each polarity.
+  private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
+    let refresh = plus.readsSinceFactor >= options.factorInterval || !plus.hasFactors
+    let body: (Int) -> Void = { t in
+      let w = t == 0 ? self.plus : self.minus
+      let g = t == 0 ? array._plus : array._minus
+      if refresh { w.buildFactors(g) }
+      w.solve(
+        g: g, direction: direction, drive: self.drive, tolerance: self.options.tolerance,
+        maxIterations: self.options.maxIterations,
+        output: t == 0 ? self.outPlus : self.outMinus, input: t == 0 ? self.inPlus : self.inMinus)
+    }
+    if rows * columns >= options.parallelThreshold {
+      concurrentPerform(2, body)
+    } else {
+      body(0)
+      body(1)
+    }
+    iterations += plus.lastIterations + minus.lastIterations
+    solves += 2
+    lastResidual = max(plus.lastResidual, minus.lastResidual)
+    for w in [plus, minus] where !w.lastConverged {
+      throw SolverError.didNotConverge(
+        iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+    }
+  }
+
+  /// The hot path: a resistive read with single-precision drives and
+  /// outputs, I(+) − I(−) per output line, like `readIdeal`.
+  ///
+  /// - Parameters:
+  ///   - input: M voltages (forward) or N voltages (transposed), V.
+  ///   - output: N currents (forward) or M currents (transposed), A.
+  ///   - bookEnergy: add this read's energy t·Σ V·I_in (both polarities,
+  ///     the drivers' currents as solved) to the array's `readEnergy`.
+  /// - Throws: `SolverError.didNotConverge` (the outputs are then the last
+  ///   iterate).
+  public func read(
+    _ array: DifferentialArray, _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
+    output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
+  ) throws {
+    check(array)
+    let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
+    precondition(input.count == ni && output.count == no, "read needs \(ni) inputs and \(no) outputs")
+    for k in 0..<ni { drive[k] = Double(input[k]) }
+    try solveBoth(array, direction)
+    for k in 0..<no { output[k] = Float(outPlus[k] - outMinus[k]) }
+    if bookEnergy { book(array, inputs: ni) }
+  }
+
+  private func book(_ array: DifferentialArray, inputs ni: Int) {
+    var p = 0.0
+    for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
+    array.readEnergy += p * array.readTime
+    array.readCount += 1
+  }
+
+  /// A read in double precision with each polarity's output and input
+  /// currents (A) and the energy (J): what `DifferentialArray.read` gives,
+  /// at this reader's tolerance. Allocates its results.
+  public func readout(
+    _ array: DifferentialArray, _ direction: ReadDirection, voltages: [Double]
+  ) throws -> (plus: [Double], minus: [Double], inputPlus: [Double], inputMinus: [Double], energy: Double) {
+    check(array)
+    let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
+    precondition(voltages.count == ni, "\(voltages.count) voltages for \(ni) input lines")
+    for k in 0..<ni { drive[k] = voltages[k] }
+    try solveBoth(array, direction)
+    var p = 0.0
+    for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
+    func list(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
+    return (list(outPlus, no), list(outMinus, no), list(inPlus, ni), list(inMinus, ni), p * array.readTime)
+  }
+
+  /// The effective weights of the array with these lines: T(+) − T(−),
+  /// row-major M×N in siemens (A/V), such that a forward read gives
+  /// I_j = Σ_i T_ij·V_i and a transposed read I_i = Σ_j T_ij·U_j, exactly
+  /// as the meshes do (to the tolerance). With ideal wires T would be
+  /// G+ − G−; line resistance makes each output depend on every cell.
+  ///
+  /// One unit-drive solve per line of the smaller side (transposed reads
+  /// with one source line at 1 V when N ≤ M), the polarities on two
+  /// threads; the factors are rebuilt first.
+  public func transferMatrix(_ array: DifferentialArray, into t: UnsafeMutablePointer<Float>) throws {
+    check(array)
+    let m = rows, n = columns
+    let byColumns = n <= m
+    let count = byColumns ? n : m
+    let body: (Int) -> Void = { p in
+      let w = p == 0 ? self.plus : self.minus
+      let g = p == 0 ? array._plus : array._minus
+      w.buildFactors(g)
+      w.transfer(
+        g: g, byColumns: byColumns, count: count, tolerance: self.options.tolerance,
+        maxIterations: self.options.maxIterations)
+    }
+    concurrentPerform(2, body)
+    for w in [plus, minus] {
+      transferIterations += w.transferIterations
+      transferSolves += count
+      if !w.lastConverged {
+        throw SolverError.didNotConverge(
+          iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+      }
+    }
+    let tp = plus.transferBuffer, tm = minus.transferBuffer
+    for k in 0..<(m * n) { t[k] = Float(tp[k] - tm[k]) }
+  }
+}
+
+/// One polarity's mesh: the correction-field PCG of `ResistiveReader`, its
+/// workspace and its (possibly stale) line factors.
+final class MeshWorkspace {
+  let m: Int, n: Int
+  /// Segment conductances 1/r (S).
+  let gr: Double, gc: Double
+  // Residual r, preconditioned residual z, direction p and q = A·p, word
+  // (W) and bit (B) halves, row-major M×N.
+  let rW: UnsafeMutablePointer<Double>, rB: UnsafeMutablePointer<Double>
+  let zW: UnsafeMutablePointer<Double>, zB: UnsafeMutablePointer<Double>
+  let pW: UnsafeMutablePointer<Double>, pB: UnsafeMutablePointer<Double>
+  let qW: UnsafeMutablePointer<Double>, qB: UnsafeMutablePointer<Double>
+  /// Thomas inverse pivots of the word lines and the bit lines.
+  let invW: UnsafeMutablePointer<Double>, invB: UnsafeMutablePointer<Double>
+  /// The iterate at the terminated nodes: e_W(i, 0) and e_B(M−1, j).
+  let eLeft: UnsafeMutablePointer<Double>, eBottom: UnsafeMutablePointer<Double>
+  /// Unit-drive transfers, M×N (allocated on first use).
+  var transferBuffer: UnsafeMutablePointer<Double>
+  var hasTransferBuffer = false
+  var hasFactors = false
+  var readsSinceFactor = 0
+  var lastIterations = 0
+  var lastResidual = 0.0
+  var lastConverged = true
+  var transferIterations = 0
+
+  init(rows: Int, columns: Int, wires: WireModel) {
+    m = rows
+    n = columns
+    gr = 1 / wires.rowSegmentResistance
+    gc = 1 / wires.columnSegmentResistance
+    let mn = rows * columns
+    func buffer() -> UnsafeMutablePointer<Double> {
+      let p = UnsafeMutablePointer<Double>.allocate(capacity: mn)
+      p.initialize(repeating: 0, count: mn)
+      return p
+    }
+    rW = buffer(); rB = buffer(); zW = buffer(); zB = buffer()
+    pW = buffer(); pB = buffer(); qW = buffer(); qB = buffer()
+    invW = buffer(); invB = buffer()
+    eLeft = .allocate(capacity: rows)
+    eBottom = .allocate(capacity: columns)
+    transferBuffer = .allocate(capacity: 1)
+  }
+
+  deinit {
+    for p in [rW, rB, zW, zB, pW, pB, qW, qB, invW, invB, eLeft, eBottom, transferBuffer] { p.deallocate() }
+  }
+
+  /// The line factors from conductances `g` (S): word line i's diagonal is
+  /// g_r·(segments at its node) + G_ij, bit line j's likewise.
+  func buildFactors(_ g: UnsafePointer<Double>) {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let gr2 = gr * gr, gc2 = gc * gc
+    for i in 0..<m {
+      let o = i * n
+      var prev = 0.0
+      for j in 0..<n {
+        let segments = 1.0 + (j < n - 1 ? 1.0 : 0.0)
+        let d = gr * segments + g[o + j]
+        prev = 1 / (j == 0 ? d : d - gr2 * prev)
+        invW[o + j] = prev
+      }
+      let segments = 1.0 + (i > 0 ? 1.0 : 0.0)
+      if i == 0 {
+        for j in 0..<n { invB[j] = 1 / (gc * segments + g[j]) }
+      } else {
+        for j in 0..<n { invB[o + j] = 1 / (gc * segments + g[o + j] - gc2 * invB[o - n + j]) }
+      }
+    }
+    hasFactors = true
+    readsSinceFactor = 0
+  }
+
+  // MARK: - Kernels
+  //
+  // Explicit four-wide vectors with their own accumulators: the compiler
+  // does not reassociate floating-point sums, so a plain `s += a·b` loop
+  // stays scalar. Rows are split into a four-wide body and a scalar tail.
+
+  typealias V4 = SIMD4<Double>
+
+  @inline(__always) static func ld(_ p: UnsafePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func ld(_ p: UnsafeMutablePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func st(_ p: UnsafeMutablePointer<Double>, _ v: V4) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V4.self)
+  }
+
+  /// Rows whose word-line recurrences run interleaved: independent
+  /// dependency chains that keep the floating-point units busy.
+  static let tile = 8
+
+  /// q = A·p over the whole mesh; returns p·q. First p ← z + β·p, one row
+  /// ahead of the rows A needs.
+  @inline(__always)
+  private func applyA(_ g: UnsafePointer<Double>, beta: Double) -> Double {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let pW = self.pW, pB = self.pB, qW = self.qW, qB = self.qB, zW = self.zW, zB = self.zB
+    let n4 = n & ~3
+    let vb = V4(repeating: beta), vgr = V4(repeating: gr), vgc = V4(repeating: gc), two = V4(repeating: 2)
+    @inline(__always) func updateP(_ i: Int) {
+      let o = i &* n
+      var j = 0
+      while j < n4 {
+        Self.st(pW + o + j, Self.ld(zW + o + j) + vb * Self.ld(pW + o + j))
+        Self.st(pB + o + j, Self.ld(zB + o + j) + vb * Self.ld(pB + o + j))
+        j &+= 4
+      }
+      while j < n {
+        pW[o &+ j] = zW[o &+ j] + beta * pW[o &+ j]
+        pB[o &+ j] = zB[o &+ j] + beta * pB[o &+ j]
+        j &+= 1
+      }
+    }
+    updateP(0)
+    if m > 1 { updateP(1) }
+    var acc = V4()
+    var tail = 0.0
+    for i in 0..<m {
+      if i &+ 2 < m { updateP(i &+ 2) }
+      let o = i &* n
+      let w = pW + o, b = pB + o, gi = g + o, qw = qW + o, qb = qB + o
+      // Word line i: g_r·(s_j·p_j − p_{j−1} − p_{j+1}) + G·(p_W − p_B),
+      // s_j = 2 but 1 at the open right end. The ends first, then the
+      // interior four at a time.
+      if n == 1 {
+        qw[0] = gr * w[0] + gi[0] * (w[0] - b[0])
+      } else {
+        qw[0] = gr * (2 * w[0] - w[1]) + gi[0] * (w[0] - b[0])
+        var j = 1
+        while j &+ 4 <= n &- 1 {
+          let c = Self.ld(w + j)
+          let lap = two * c - Self.ld(w + j - 1) - Self.ld(w + j + 1)
+          Self.st(qw + j, vgr * lap + Self.ld(gi + j) * (c - Self.ld(b + j)))
+          j &+= 4
+        }
+        while j < n &- 1 {
+          qw[j] = gr * (2 * w[j] - w[j &- 1] - w[j &+ 1]) + gi[j] * (w[j] - b[j])
+          j &+= 1
+        }
+        qw[n &- 1] = gr * (w[n &- 1] - w[n &- 2]) + gi[n &- 1] * (w[n &- 1] - b[n &- 1])
+      }
+      // Bit lines at row i: the open top end (i = 0) has one segment, and
+      // the missing neighbours count as 0 (a zero row stands in).
+      let up = i > 0 ? UnsafePointer(b - n) : nil
+      let dn = i < m &- 1 ? UnsafePointer(b + n) : nil
+      let s = V4(repeating: i > 0 ? 2 : 1)
+      let su = i > 0 ? 1.0 : 0.0, sd = i < m &- 1 ? 1.0 : 0.0
+      let ss = i > 0 ? 2.0 : 1.0
+      var j = 0
+      while j < n4 {
+        let c = Self.ld(b + j)
+        var lap = s * c
+        if let up { lap -= Self.ld(up + j) }
+        if let dn { lap -= Self.ld(dn + j) }
+        let qbj = vgc * lap + Self.ld(gi + j) * (c - Self.ld(w + j))
+        Self.st(qb + j, qbj)
+        acc += c * qbj + Self.ld(w + j) * Self.ld(qw + j)
+        j &+= 4
+      }
+      while j < n {
+        let lap = ss * b[j] - su * (up?[j] ?? 0) - sd * (dn?[j] ?? 0)
+        qb[j] = gc * lap + gi[j] * (b[j] - w[j])
+        tail += b[j] * qb[j] + w[j] * qw[j]
+        j &+= 1
+      }
+    }
+    return acc.sum() + tail
+  }
+
+  /// r ← r − α·q (α = 0: r is fresh), then z_W = P_W⁻¹·r_W (every word
+  /// line) and the downward sweep of z_B = P_B⁻¹·r_B. Returns ‖r‖² and
+  /// r_W·z_W.
+  @inline(__always)
+  private func updateAndPrecondition(alpha: Double) -> (rr: Double, rz: Double) {
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let rW = self.rW, rB = self.rB, qW = self.qW, qB = self.qB
+    let zW = self.zW, zB = self.zB, invW = self.invW, invB = self.invB
+    let n4 = n & ~3
+    let va = V4(repeating: alpha), vgc = V4(repeating: gc)
+    var accRR = V4(), accRZ = V4()
+    var tailRR = 0.0, tailRZ = 0.0
+    var i0 = 0
+    while i0 < m {
+      let i1 = min(m, i0 &+ Self.tile)
+      // Residual update of the tile's rows.
+      if alpha != 0 {
+        for i in i0..<i1 {
+          let o = i &* n
+          var j = 0
+          while j < n4 {
+            let a = Self.ld(rW + o + j) - va * Self.ld(qW + o + j)
+            let b = Self.ld(rB + o + j) - va * Self.ld(qB + o + j)
+            Self.st(rW + o + j, a)
+            Self.st(rB + o + j, b)
+            accRR += a * a + b * b
+            j &+= 4
+          }
+          while j < n {
+            let a = rW[o &+ j] - alpha * qW[o &+ j], b = rB[o &+ j] - alpha * qB[o &+ j]
+            rW[o &+ j] = a
+            rB[o &+ j] = b
+            tailRR += a * a + b * b
+            j &+= 1
+          }
+        }
+      } else {
+        for i in i0..<i1 {
+          let o = i &* n
+          var j = 0
+          while j < n4 {
+            let a = Self.ld(rW + o + j), b = Self.ld(rB + o + j)
+            accRR += a * a + b * b
+            j &+= 4
+          }
+          while j < n { tailRR += rW[o &+ j] * rW[o &+ j] + rB[o &+ j] * rB[o &+ j]; j &+= 1 }
+        }
+      }
+      // Word lines of the tile: forward elimination y_j = r_j·inv_j +
+      // (g·inv_j)·y_{j−1} (one multiply-add on the dependency chain),
+      // back substitution z_j = y_j + g·inv_j·z_{j+1}; eight rows'
+      // chains interleaved.
+      if i1 &- i0 == Self.tile {
+        let b0 = i0 &* n
+        let r0 = rW + b0, v0 = invW + b0, z0 = zW + b0
+        var y0 = 0.0, y1 = 0.0, y2 = 0.0, y3 = 0.0, y4 = 0.0, y5 = 0.0, y6 = 0.0, y7 = 0.0
+        @inline(__always) func fwd(_ y: inout Double, _ u: Int, _ j: Int) {
+          let k = u &* n &+ j
+          let v = v0[k]
+          y = r0[k] * v + (gr * v) * y
+          z0[k] = y
+        }
+        @inline(__always) func bwd(_ y: inout Double, _ u: Int, _ j: Int) {
+          let k = u &* n &+ j
+          y = z0[k] + (gr * v0[k]) * y
+          z0[k] = y
+        }
+        for j in 0..<n {
+          fwd(&y0, 0, j); fwd(&y1, 1, j); fwd(&y2, 2, j); fwd(&y3, 3, j)
+          fwd(&y4, 4, j); fwd(&y5, 5, j); fwd(&y6, 6, j); fwd(&y7, 7, j)
+        }
+        var j = n &- 2
+        while j >= 0 {
+          bwd(&y0, 0, j); bwd(&y1, 1, j); bwd(&y2, 2, j); bwd(&y3, 3, j)
+          bwd(&y4, 4, j); bwd(&y5, 5, j); bwd(&y6, 6, j); bwd(&y7, 7, j)
+          j &-= 1
+        }
+      } else {
+        for i in i0..<i1 {
+          let o = i &* n
+          var y = 0.0
+          for j in 0..<n {
+            y = rW[o &+ j] * invW[o &+ j] + gr * invW[o &+ j] * y
+            zW[o &+ j] = y
+          }
+          var j = n &- 2
+          while j >= 0 {
+            y = zW[o &+ j] + gr * invW[o &+ j] * y
+            zW[o &+ j] = y
+            j &-= 1
+          }
+        }
+      }
+      // r_W·z_W of the tile, and the bit lines' downward elimination.
+      for i in i0..<i1 {
+        let o = i &* n
+        var j = 0
+        if i == 0 {
+          while j < n4 {
+            Self.st(zB + j, Self.ld(rB + j) * Self.ld(invB + j))
+            accRZ += Self.ld(rW + j) * Self.ld(zW + j)
+            j &+= 4
+          }
+          while j < n { zB[j] = rB[j] * invB[j]; tailRZ += rW[j] * zW[j]; j &+= 1 }
+        } else {
+          while j < n4 {
+            let y = (Self.ld(rB + o + j) + vgc * Self.ld(zB + o - n + j)) * Self.ld(invB + o + j)
+            Self.st(zB + o + j, y)
+            accRZ += Self.ld(rW + o + j) * Self.ld(zW + o + j)
+            j &+= 4
+          }
+          while j < n {
+            zB[o &+ j] = (rB[o &+ j] + gc * zB[o &- n &+ j]) * invB[o &+ j]
+            tailRZ += rW[o &+ j] * zW[o &+ j]
+            j &+= 1
+          }
+        }
+      }
+      i0 = i1
+    }
+    return (accRR.sum() + tailRR, accRZ.sum() + tailRZ)
+  }
+
+  /// The upward sweep of the bit lines' back substitution; returns r_B·z_B.
+  @inline(__always)
+  private func bitBackSubstitution() -> Double {
+    let m = self.m, n = self.n, gc = self.gc
+    let rB = self.rB, zB = self.zB, invB = self.invB
+    let n4 = n & ~3
+    let vgc = V4(repeating: gc)
+    var acc = V4()
+    var tail = 0.0
+    let last = (m &- 1) &* n
+    for j in 0..<n { tail += rB[last &+ j] * zB[last &+ j] }
+    var i = m &- 2
+    while i >= 0 {
+      let o = i &* n
+      var j = 0
+      while j < n4 {
+        let z = Self.ld(zB + o + j) + vgc * Self.ld(invB + o + j) * Self.ld(zB + o + n + j)
+        Self.st(zB + o + j, z)
+        acc += Self.ld(rB + o + j) * z
+        j &+= 4
+      }
+      while j < n {
+        let z = zB[o &+ j] + gc * invB[o &+ j] * zB[o &+ n &+ j]
+        zB[o &+ j] = z
+        tail += rB[o &+ j] * z
+        j &+= 1
+      }
+      i &-= 1
+    }
+    return acc.sum() + tail
+  }
+
+  /// Conjugate gradients from e = 0 with r = r₀ already in place; keeps e
+  /// at the terminated nodes in `eLeft`/`eBottom`.
+  private func iterate(_ g: UnsafePointer<Double>, tolerance: Double, maxIterations: Int) {
+    let m = self.m, n = self.n
+    for i in 0..<m { eLeft[i] = 0 }
+    for j in 0..<n { eBottom[j] = 0 }
+    var (rr, rz) = updateAndPrecondition(alpha: 0)
+    let target = tolerance * tolerance * rr
+    lastIterations = 0
+    lastConverged = true
+    lastResidual = 0
+    guard rr > 0 else { return }
+    rz += bitBackSubstitution()
+    // p = z + 0·p on the first pass (p is always finite).
+    var beta = 0.0
+    let r0 = rr
+    while true {
+      let pq = applyA(g, beta: beta)
+      guard pq > 0 else { lastConverged = rr <= target; break }
+      let alpha = rz / pq
+      for i in 0..<m { eLeft[i] += alpha * pW[i * n] }
+      let last = (m - 1) * n
+      for j in 0..<n { eBottom[j] += alpha * pB[last + j] }
+      lastIterations += 1
+      let (rrNew, rzW) = updateAndPrecondition(alpha: alpha)
+      rr = rrNew
+      if rr <= target { break }
+      if lastIterations >= maxIterations { lastConverged = false; break }
+      let rzNew = rzW + bitBackSubstitution()
+      beta = rzNew / rz
+      rz = rzNew
+    }
+    lastResidual = (rr / r0).squareRoot()
+  }
+
+  /// The right-hand side r₀ of the correction field: the ideal cell
+  /// currents G_ij·(a_i − c_j), out of the word node, into the bit node.
+  /// `rowDrive`/`columnDrive` nil means 0 V on those lines.
+  private func setRightHandSide(
+    _ g: UnsafePointer<Double>, rowDrive: UnsafePointer<Double>?, columnDrive: UnsafePointer<Double>?
+  ) {
+    let m = self.m, n = self.n
+    for i in 0..<m {
+      let o = i * n
+      let a = rowDrive?[i] ?? 0
+      if let c = columnDrive {
+        for j in 0..<n {
+          let cell = g[o + j] * (a - c[j])
+          rW[o + j] = -cell
+          rB[o + j] = cell
+        }
+      } else {
+        for j in 0..<n {
+          let cell = g[o + j] * a
+          rW[o + j] = -cell
+          rB[o + j] = cell
+        }
+      }
+    }
+  }
+
+  /// One read: forward (`drive` = M row voltages, columns at 0 V) or
+  /// transposed (`drive` = N column voltages, rows at 0 V). Writes the
+  /// currents out of the output lines into their sense amplifiers and the
+  /// currents the drivers deliver.
+  func solve(
+    g: UnsafePointer<Double>, direction: ReadDirection, drive: UnsafePointer<Double>,
+    tolerance: Double, maxIterations: Int,
+    output: UnsafeMutablePointer<Double>, input: UnsafeMutablePointer<Double>
+  ) {
+    readsSinceFactor += 1
+    let m = self.m, n = self.n
+    switch direction {
+    case .forward:
+      setRightHandSide(g, rowDrive: drive, columnDrive: nil)
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      // Out of S_j: (x_B − 0)·g_c; into D_i: (v_i − x_W)·g_r = −e_W·g_r.
+      for j in 0..<n { output[j] = gc * eBottom[j] }
+      for i in 0..<m { input[i] = -gr * eLeft[i] }
+    case .transposed:
+      setRightHandSide(g, rowDrive: nil, columnDrive: drive)
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      for i in 0..<m { output[i] = gr * eLeft[i] }
+      for j in 0..<n { input[j] = -gc * eBottom[j] }
+    }
+  }
+
+  /// Unit-drive solves of every column (transposed reads, `byColumns`) or
+  /// every row (forward reads) into `transferBuffer` (M×N, row-major).
+  func transfer(
+    g: UnsafePointer<Double>, byColumns: Bool, count: Int, tolerance: Double, maxIterations: Int
+  ) {
+    let m = self.m, n = self.n
+    if !hasTransferBuffer {
+      transferBuffer.deallocate()
+      transferBuffer = .allocate(capacity: m * n)
+      hasTransferBuffer = true
+    }
+    let t = transferBuffer
+    transferIterations = 0
+    var worst = (iterations: 0, residual: 0.0, converged: true)
+    for k in 0..<count {
+      // One drive at 1 V: the right-hand side lives on that line's cells.
+      for x in 0..<(m * n) { rW[x] = 0; rB[x] = 0 }
+      if byColumns {
+        for i in 0..<m { let c = g[i * n + k]; rW[i * n + k] = c; rB[i * n + k] = -c }
+      } else {
+        for j in 0..<n { let c = g[k * n + j]; rW[k * n + j] = -c; rB[k * n + j] = c }
+      }
+      iterate(g, tolerance: tolerance, maxIterations: maxIterations)
+      transferIterations += lastIterations
+      if !lastConverged || lastResidual > worst.residual {
+        worst = (lastIterations, lastResidual, worst.converged && lastConverged)
+      }
+      if byColumns {
+        for i in 0..<m { t[i * n + k] = gr * eLeft[i] }
+      } else {
+        for j in 0..<n { t[k * n + j] = gc * eBottom[j] }
+      }
+    }
+    lastIterations = worst.iterations
+    lastResidual = worst.residual
+    lastConverged = worst.converged
+  }
+}

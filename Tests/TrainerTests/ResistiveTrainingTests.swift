@@ -1,0 +1,147 @@
+import Circuit
+import Peripherals
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// Training with resistive lines (`wires resistive`): every read of every
+// layer is a nodal solve of the G+ and G− meshes on the arrays' real
+// conductances, and the evaluation reads through the same lines.
+
+/// A 64-32-10 network trained on the first `count` fixture images with
+/// lines of `r` Ω per segment (G_max = 10 µS: an electrical length
+/// √(G·r)·M of about 0.9 on the first array's bit lines at 20 Ω).
+/// (Sizes keep each test to about a second in a debug build.)
+private func trainedNetwork(r: Double, count: Int = 120) -> LimNetwork {
+  var cfg = Fixture.configuration(epochs: 1)
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = r
+  cfg.columnSegmentResistance = r
+  let net = LimNetwork(configuration: cfg)
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<count { net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+  return net
+}
+
+@Test func lineCurrentsSumToTheOutputsInATrainedNetworksRead() throws {
+  let net = trainedNetwork(r: 20)
+  #expect(net.wireError == nil)
+  #expect(net.pulses > 0)
+  for image in [3, 7] {
+    Fixture.test.pixels.withUnsafeBufferPointer { _ = net.predict($0.baseAddress! + image * 64) }
+    let array = net.arrays[0]
+    let (m, n) = (array.rows, array.columns)
+    let volts = net.voltages[0].map(Double.init)
+    // The general solver (1e-12), with every node and line current.
+    let exact = try array.read(.forward, voltages: volts)
+    for (sol, g) in [
+      (exact.plusSolution!, array.conductances(.plus)), (exact.minusSolution!, array.conductances(.minus)),
+    ] {
+      let outputs = sol.outputCurrents
+      for j in 0..<n {
+        // Bit line j: its cells' currents all reach its sense amplifier.
+        var cells = 0.0
+        for i in 0..<m { cells += sol.deviceCurrent(row: i, column: j, conductance: g[i * n + j]) }
+        #expect(isApproximatelyEqual(cells, outputs[j], relativeTolerance: 1e-8))
+      }
+      // What the drivers deliver, the sense amplifiers take.
+      #expect(isApproximatelyEqual(
+        sol.rowTerminalCurrent.reduce(0, +), outputs.reduce(0, +), relativeTolerance: 1e-8))
+    }
+    // The neuron saw those currents (single precision, loose tolerance)…
+    let seen = net.currents[0].map(Double.init)
+    #expect(maxRelativeDifference(seen, exact.difference) < 1e-5)
+    // …which are not the ideal sums: the IR drop is there.
+    let ideal = array.copy()
+    ideal.wires = .ideal
+    let sums = try ideal.read(.forward, voltages: volts).difference
+    #expect(maxRelativeDifference(exact.difference, sums) > 1e-3)
+  }
+}
+
+@Test func theEvaluationReadsEveryTestImageThroughTheLines() throws {
+  // Evaluations go through each array's transfer matrix (the mesh is
+  // linear in its drives); a nodal solve per image gives the same classes.
+  let net = trainedNetwork(r: 20)
+  let count = 100
+  var perImage = 0
+  Fixture.test.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<count where net.predict(px.baseAddress! + s * 64) == Int(Fixture.test.labels[s]) {
+      perImage += 1
+    }
+  }
+  let weights = try net.effectiveWeights()
+  let evaluator = ForwardEvaluator(
+    sizes: net.sizes, weights: weights, scales: weights.map { _ in Float(1 / 1e-5) },
+    neuron: HardSigmoidNeuron(c: 4))
+  let viaTransfer = Fixture.test.pixels.withUnsafeBufferPointer { px in
+    Fixture.test.labels.withUnsafeBufferPointer { lb in
+      evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: 64)
+    }
+  }
+  #expect(perImage > count / 4)
+  #expect(viaTransfer == perImage)
+}
+
+/// The fixture's run with ideal wires and with lines of 1e-9 Ω per segment
+/// (an IR drop of ~1e-13 of the currents), same seed.
+private func idealAndNearIdeal(
+  _ mode: LearningMode, hiddenThreshold: Double
+) throws -> (ideal: TrainingResult, wired: TrainingResult) {
+  var ideal = Fixture.configuration(epochs: 1)
+  ideal.mode = mode
+  ideal.hiddenThreshold = hiddenThreshold
+  var wired = ideal
+  wired.wires = .resistive
+  wired.rowSegmentResistance = 1e-9
+  wired.columnSegmentResistance = 1e-9
+  return (try Fixture.run(ideal), try Fixture.run(wired))
+}
+
+@Test(arguments: [LearningMode.onChip, .offChip])
+func nearZeroLineResistanceTrainsAndEvaluatesAsIdealWires(_ mode: LearningMode) throws {
+  // With a hidden dead band of 1e-6 (far above the solver's ~1e-13 of
+  // rounding, far below any δ that matters) the run is the ideal one:
+  // the same pulses, resets and accuracies; the read energy within 1e-6.
+  let (a, b) = try idealAndNearIdeal(mode, hiddenThreshold: 1e-6)
+  #expect(b.failure == nil)
+  #expect(b.points.map(\.accuracy) == a.points.map(\.accuracy))
+  #expect(b.points.map(\.pulses) == a.points.map(\.pulses))
+  #expect(b.points.map(\.resets) == a.points.map(\.resets))
+  #expect(isApproximatelyEqual(b.readEnergy, a.readEnergy, relativeTolerance: 1e-6))
+  if mode == .onChip { #expect(b.solverSolves > 0) }
+}
+
+@Test func nearZeroLineResistanceWithTheDefaultDeadBandStaysWithinTolerance() throws {
+  // With the default hidden dead band of 0, a hidden δ that cancels to
+  // exactly 0.0 in the ideal single-precision sum (equal G+ and G− states)
+  // comes out as ±1e-13 from a solve, and pulses: the runs part after
+  // about a hundred samples (sample 128 here) and then differ as two
+  // seeds' worth of rounding do. Stated bound: every evaluation point
+  // within 2 percentage points (6 of 300 test images), pulses within 10 %.
+  let (a, b) = try idealAndNearIdeal(.onChip, hiddenThreshold: 0)
+  #expect(b.failure == nil)
+  for (p, q) in zip(a.points, b.points) {
+    #expect(abs(p.accuracy - q.accuracy) <= 2, "\(a.points.map(\.accuracy)) vs \(b.points.map(\.accuracy))")
+    #expect(abs(Double(p.pulses - q.pulses)) <= 0.1 * Double(p.pulses))
+  }
+}
+
+@Test func lineResistanceChangesTheRun() throws {
+  // At 20 Ω the reads differ from the ideal sums by percents: the same
+  // seed gives another run.
+  var ideal = Fixture.configuration(epochs: 1)
+  ideal.trainLimit = 150
+  ideal.testLimit = 100
+  var wired = ideal
+  wired.wires = .resistive
+  wired.rowSegmentResistance = 20
+  wired.columnSegmentResistance = 20
+  let a = try Fixture.run(ideal)
+  let b = try Fixture.run(wired)
+  #expect(b.failure == nil)
+  #expect(b.pulses != a.pulses)
+  #expect(b.testAccuracy > 40, "\(b.points.map(\.accuracy))")
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `xbarsim reproduce irdrop` end to end on generated 8×8 images: the table
+// of on-chip against off-chip training for r = 0, 1, 2.5, 5 Ω per segment.
+
+@Test func irdropPrintsTheTableAndWritesOneRowPerRun() throws {
+  let root = try temporaryDirectory("xbarsim-irdrop")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 80, seed: 1), test: SyntheticImages(count: 40, seed: 2), to: data)
+  let summary = root.appendingPathComponent("irdrop.json")
+  let r = try runXbarsim([
+    "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "60",
+    "--evals-per-epoch", "2", "--summary", summary.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  for row in ["0 ", "1 ", "2.5 ", "5 "] {
+    #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix(row) }, "\(r.stdout)")
+  }
+  #expect(r.stdout.contains("60 training images"))
+  let rows = try #require(
+    try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [[String: Any]])
+  #expect(rows.count == 8)
+  #expect(rows.map { $0["r_row"] as? Double } == [0, 0, 1, 1, 2.5, 2.5, 5, 5])
+  #expect(rows.map { $0["r_col"] as? Double } == [0, 0, 1, 1, 2.5, 2.5, 5, 5])
+  #expect(rows.map { $0["learning"] as? String } == Array(repeating: ["on-chip", "off-chip"], count: 4).flatMap { $0 })
+  #expect(rows.allSatisfy { ($0["mean"] as? Double ?? -1) >= 0 && ($0["mean_conductance"] as? Double ?? 0) > 0 })
+}
+
+@Test func irdropRejectsAFigure() throws {
+  let r = try runXbarsim(["reproduce", "irdrop", "--figure", "8"])
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: --figure"), "\(r.stderr)")
+}
