@@ -161,7 +161,7 @@ enum BenchCommand: CLICommand {
     var t = [Float](repeating: 0, count: m * n)
     let t0 = now()
     try t.withUnsafeMutableBufferPointer { try reader.transferMatrix(array, into: $0.baseAddress!) }
-    print(String(format: "  transfer matrix (%d unit solves per polarity): %.3f s, %.2f iterations per solve",
+    print(String(format: "  transfer matrix (%ld unit solves per polarity): %.3f s, %.2f iterations per solve",
       min(m, n), Double(now() - t0) * 1e-9, Double(reader.transferIterations) / Double(reader.transferSolves)))
   }
 
@@ -200,24 +200,24 @@ enum BenchCommand: CLICommand {
       if let failure = r.failure { throw CLIError.runtime(failure) }
       resistive = r
     }
-    print(String(format: "  Lim rule, β 2, n_max 64, method b  %8.0f images/s  (%.3f s per epoch, %d pulses, %.2f %% test)",
+    print(String(format: "  Lim rule, β 2, n_max 64, method b  %8.0f images/s  (%.3f s per epoch, %ld pulses, %.2f %% test)",
       bestLim.imagesPerSecond, bestLim.secondsTrain, bestLim.pulses, bestLim.testAccuracy))
     print(String(format: "  float SGD, lr 0.01                %8.0f images/s  (%.3f s per epoch, %.2f %% test)",
       bestFloat.imagesPerSecond, bestFloat.secondsTrain, bestFloat.testAccuracy))
     print(String(format: "  ratio Lim/float                   %8.2f", bestLim.imagesPerSecond / bestFloat.imagesPerSecond))
     if let r = resistive {
-      print(String(format: "  resistive lines, r_row %@ Ω, r_col %@ Ω, tolerance %@: first %d images, in order, one run:",
+      print(String(format: "  resistive lines, r_row %@ Ω, r_col %@ Ω, tolerance %@: first %ld images, in order, one run:",
         JSONWriter.number(wired.rowSegmentResistance) as NSString, JSONWriter.number(wired.columnSegmentResistance) as NSString,
         JSONWriter.number(wired.wireTolerance) as NSString, r.trainImages))
       print(String(format: "  Lim rule, resistive lines         %8.1f images/s  (ideal wires above: %.0f images/s, %.0f× faster)",
         r.imagesPerSecond, bestLim.imagesPerSecond, bestLim.imagesPerSecond / max(r.imagesPerSecond, 1e-9)))
-      print(String(format: "  solver iterations per read (G+ or G− mesh): %.2f; %.2f %% test after %d images",
+      print(String(format: "  solver iterations per read (G+ or G− mesh): %.2f; %.2f %% test after %ld images",
         Double(r.solverIterations) / Double(max(1, r.solverSolves)), r.testAccuracy, r.trainImages))
-      print(String(format: "  one resistive evaluation of %d test images: %.2f s (transfer matrices by unit solves, both cores)",
+      print(String(format: "  one resistive evaluation of %ld test images: %.2f s (transfer matrices by unit solves, both cores)",
         test.count, r.secondsEvaluateMin))
       print("  target with resistive lines: ≥ 100 images/s")
     }
-    print(String(format: "  one evaluation of %d test images: %.1f ms (both cores; best of %d, mean %.1f ms)", test.count,
+    print(String(format: "  one evaluation of %ld test images: %.1f ms (both cores; best of %ld, mean %.1f ms)", test.count,
       bestLim.secondsEvaluateMin * 1e3, bestLim.points.count,
       bestLim.secondsEvaluate * 1e3 / Double(max(1, bestLim.points.count))))
     var usage = rusage()

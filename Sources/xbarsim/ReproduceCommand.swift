@@ -172,7 +172,7 @@ enum ReproduceCommand: CLICommand {
         done += 1
         var err = StandardError()
         let final = rowsSnapshot[r].final
-        print(String(format: "[%d/%d %.0fs] %@, %@%@, seed %d: %.2f %%%@", done, items.count,
+        print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %.2f %%%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
           (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed,
           final ? result.testAccuracy : result.accuracyMeanLast,

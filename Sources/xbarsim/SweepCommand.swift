@@ -109,7 +109,7 @@ enum SweepCommand: CLICommand {
       rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
       try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
-        print(String(format: "sweep [%d/%d, %.0f s] point %d (%@): %.2f %% (mean of the last 10 %% of points)",
+        print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the last 10 %% of points)",
           done + 1, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
           result.accuracyMeanLast), to: &err)
       }

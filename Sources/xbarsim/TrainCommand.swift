@@ -172,7 +172,7 @@ enum TrainCommand: CLICommand {
       }
     }
     print(String(
-      format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %d images in %.2f s train (%.0f images/s), %d pulses, %d resets",
+      format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
       result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
     if let failure = result.failure {
@@ -232,21 +232,21 @@ enum TrainCommand: CLICommand {
       progress: { p in bar.update(p) },
       point: { p in
         let line = String(
-          format: "%d,%.6f,%.2f,%.6f,%d,%d,%.4f\n", p.images, Double(p.images) / Double(trainCount),
+          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f\n", p.images, Double(p.images) / Double(trainCount),
           p.accuracy, p.loss, p.pulses, p.resets, p.seconds)
         logHandle?.write(line.data(using: .utf8)!)
       },
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
         let line = String(
-          format: "%d,%d,%.2f,%.2f,%.6f,%@,%d,%d,%.6g,%@\n", e.epoch, e.images, e.trainAccuracy, e.testAccuracy,
+          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%ld,%.6g,%@\n", e.epoch, e.images, e.trainAccuracy, e.testAccuracy,
           e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString)
         epochHandle?.write(line.data(using: .utf8)!)
         if !quiet {
           bar.finish()
           var err = StandardError()
           print(String(
-            format: "epoch %d: train %.2f %%, test %.2f %%%@", e.epoch, e.trainAccuracy, e.testAccuracy,
+            format: "epoch %ld: train %.2f %%, test %.2f %%%@", e.epoch, e.trainAccuracy, e.testAccuracy,
             (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays") as NSString), to: &err)
         }
       },
@@ -340,14 +340,14 @@ struct ProgressBar {
     if isTerminal {
       let width = 30, filled = Int(frac * Double(width))
       let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-      print(String(format: "\r[%@] %d/%d images  %.0f images/s  test %@ ", bar as NSString, p.images, p.totalImages,
+      print(String(format: "\r[%@] %ld/%ld images  %.0f images/s  test %@ ", bar as NSString, p.images, p.totalImages,
         p.imagesPerSecond, acc as NSString), terminator: "", to: &err)
       drawn = true
     } else {
       let decile = Int(frac * 10)
       if decile > lastDecile {
         lastDecile = decile
-        print(String(format: "%@: %d/%d images, %.0f images/s, test %@", label as NSString, p.images, p.totalImages,
+        print(String(format: "%@: %ld/%ld images, %.0f images/s, test %@", label as NSString, p.images, p.totalImages,
           p.imagesPerSecond, acc as NSString), to: &err)
       }
     }
