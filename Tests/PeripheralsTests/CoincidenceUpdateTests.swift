@@ -40,7 +40,8 @@ struct CoincidenceUpdateTests {
   @Test("stochastic trains: E[coincidences] = BL·p·q within 5σ")
   func stochasticExpectation() throws {
     let enc = try PulseTrainEncoder(length: 32)
-    var rng = SeededGenerator(seed: 9)
+    var seeder = SeededGenerator(seed: 9)
+    var rng = LaneGenerator(&seeder)
     for (p, q) in [(Float(0.5), Float(0.5)), (0.9, 0.1), (0.25, 0.75), (1, 0.3), (0.05, 0.6)] {
       let n = 20_000
       var sum = 0

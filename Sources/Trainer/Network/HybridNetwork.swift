@@ -52,7 +52,8 @@ public final class HybridNetwork: @unchecked Sendable {
   let outputComparator: Comparator
   let hiddenComparator: Comparator
   let drive: WriteDrive
-  var rng: SeededGenerator
+  /// The random bits of the stochastic pulse trains.
+  var rng: LaneGenerator
   /// C_x and C_δ of the big and small arrays.
   let rowScale: [Float]
   let columnScale: [Float]
@@ -93,7 +94,8 @@ public final class HybridNetwork: @unchecked Sendable {
         configuration: cfg, policy: policy, rng: &rng))
     }
     layers = ls
-    self.rng = SeededGenerator(seed: cfg.seed, stream: 12)
+    var seeder = SeededGenerator(seed: cfg.seed, stream: 12)
+    self.rng = LaneGenerator(&seeder)
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
