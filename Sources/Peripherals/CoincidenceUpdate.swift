@@ -39,25 +39,28 @@ public struct PulseTrainEncoder: Sendable, Equatable {
   }
 
   /// A stochastic train: each slot fires with probability `p` (clamped to
-  /// [0, 1]), drawn with 16-bit resolution: 16 slots from 256 random bits
-  /// at a time, compared branch-free in SIMD lanes.
+  /// [0, 1]), drawn with 16-bit resolution: slot 16·b + k compares the k-th
+  /// 16-bit field of four random words r_0…r_3 (field k is bits
+  /// 16·(k mod 4) … of r_⌊k/4⌋) with t = ⌊p·65536⌋, branch-free in SIMD
+  /// lanes.
   @inlinable
-  public func stochastic(_ p: Float, _ rng: inout LaneGenerator) -> UInt64 {
+  public func stochastic(_ p: Float, _ rng: inout SeededGenerator) -> UInt64 {
     if !(p > 0) { return 0 }
     if p >= 1 { return mask }
-    // A slot fires when its 16 random bits r < t = ⌊p·65536⌋. In 32-bit
-    // lanes r − t wraps above 2³¹ exactly when r < t: its top bit is the
-    // slot's bit, shifted to the slot's place and OR-ed down. Each 32-bit
-    // lane of the 256 random bits gives two slots (low and high halves).
+    // In 32-bit lanes r − t wraps above 2³¹ exactly when r < t: its top bit
+    // is the slot's bit, shifted to the slot's place and OR-ed down. Each
+    // 32-bit lane holds two fields: the even slot (low half) and the odd
+    // one (high half).
     let threshold = SIMD8<UInt32>(repeating: UInt32(min(65535, p * 65536)))
-    let low = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-    let high = low &+ 8
+    let even = SIMD8<UInt32>(0, 2, 4, 6, 8, 10, 12, 14)
+    let odd = even &+ 1
     var train: UInt64 = 0
     var slot = 0
     while slot < length {
-      let x = unsafeBitCast(rng.next(), to: SIMD8<UInt32>.self)
+      let words = SIMD4<UInt64>(rng.next(), rng.next(), rng.next(), rng.next())
+      let x = unsafeBitCast(words, to: SIMD8<UInt32>.self)
       let fired =
-        ((((x & 0xFFFF) &- threshold) &>> 31) &<< low) | ((((x &>> 16) &- threshold) &>> 31) &<< high)
+        ((((x & 0xFFFF) &- threshold) &>> 31) &<< even) | ((((x &>> 16) &- threshold) &>> 31) &<< odd)
       let h4 = fired.lowHalf | fired.highHalf
       let h2 = h4.lowHalf | h4.highHalf
       train |= UInt64(h2[0] | h2[1]) << UInt64(slot)

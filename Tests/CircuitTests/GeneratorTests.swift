@@ -20,29 +20,3 @@ import Testing
   #expect(abs(variance - 1) < 0.015)
 }
 
-@Test func laneGeneratorBitsAreBalancedAndSeeded() {
-  var seeder = SeededGenerator(seed: 5)
-  var a = LaneGenerator(&seeder)
-  var seeder2 = SeededGenerator(seed: 5)
-  var b = LaneGenerator(&seeder2)
-  var ones = [Int](repeating: 0, count: 256)
-  let n = 20_000
-  for _ in 0..<n {
-    let w = a.next()
-    #expect(w == b.next())
-    for lane in 0..<4 {
-      var x = w[lane]
-      for bit in 0..<64 {
-        ones[lane * 64 + bit] += Int(x & 1)
-        x >>= 1
-      }
-    }
-  }
-  // Every one of the 256 bit positions is 1 half the time (5σ of a
-  // binomial with p = 1/2).
-  let sd = (Double(n) * 0.25).squareRoot()
-  for c in ones { #expect(abs(Double(c) - Double(n) / 2) < 5 * sd) }
-  // The lanes are not copies of each other.
-  let w = a.next()
-  #expect(w[0] != w[1] && w[1] != w[2] && w[2] != w[3])
-}

@@ -40,8 +40,7 @@ struct CoincidenceUpdateTests {
   @Test("stochastic trains: E[coincidences] = BL·p·q within 5σ")
   func stochasticExpectation() throws {
     let enc = try PulseTrainEncoder(length: 32)
-    var seeder = SeededGenerator(seed: 9)
-    var rng = LaneGenerator(&seeder)
+    var rng = SeededGenerator(seed: 9)
     for (p, q) in [(Float(0.5), Float(0.5)), (0.9, 0.1), (0.25, 0.75), (1, 0.3), (0.05, 0.6)] {
       let n = 20_000
       var sum = 0
@@ -57,6 +56,24 @@ struct CoincidenceUpdateTests {
     #expect(enc.stochastic(-1, &rng) == 0)
     #expect(enc.stochastic(1, &rng) == enc.mask)
     #expect(enc.stochastic(7, &rng) == enc.mask)
+  }
+
+  @Test("slot 16·b + k fires when field k of the block's four random words is below ⌊p·65536⌋")
+  func slotMapping() throws {
+    let enc = try PulseTrainEncoder(length: 64)
+    for p in [Float(0.1), 0.37, 0.5, 0.93] {
+      var a = SeededGenerator(seed: 3), b = SeededGenerator(seed: 3)
+      let train = enc.stochastic(p, &a)
+      let t = UInt64(min(65535, p * 65536))
+      var expected: UInt64 = 0
+      for block in 0..<4 {
+        let words = (0..<4).map { _ in b.next() }
+        for k in 0..<16 where (words[k / 4] >> UInt64(16 * (k % 4))) & 0xFFFF < t {
+          expected |= 1 << UInt64(16 * block + k)
+        }
+      }
+      #expect(train == expected, "p \(p)")
+    }
   }
 
   @Test("train length outside 1...64 is refused, naming bl")

@@ -53,7 +53,7 @@ public final class HybridNetwork: @unchecked Sendable {
   let hiddenComparator: Comparator
   let drive: WriteDrive
   /// The random bits of the stochastic pulse trains.
-  var rng: LaneGenerator
+  var rng: SeededGenerator
   /// C_x and C_δ of the big and small arrays.
   let rowScale: [Float]
   let columnScale: [Float]
@@ -94,8 +94,7 @@ public final class HybridNetwork: @unchecked Sendable {
         configuration: cfg, policy: policy, rng: &rng))
     }
     layers = ls
-    var seeder = SeededGenerator(seed: cfg.seed, stream: 12)
-    self.rng = LaneGenerator(&seeder)
+    self.rng = SeededGenerator(seed: cfg.seed, stream: 12)
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
