@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Peripherals
 import Trainer
 
 /// Set by SIGINT; the training loop polls it and stops cleanly.
@@ -272,6 +273,28 @@ enum TrainCommand: CLICommand {
     return "[" + items.map { "\n    " + $0 }.joined(separator: ",") + (items.isEmpty ? "]" : "\n  ]")
   }
 
+  /// `energy_per_image_joules`, `latency_per_image_seconds` and their
+  /// breakdowns: the runs' ledgers per training image, averaged over the
+  /// runs (null without a ledger: rules other than on-chip lim).
+  static func addEnergy(_ json: inout JSONWriter, ledgers: [EnergyLedger], images: Double) {
+    guard !ledgers.isEmpty, images > 0 else {
+      for k in ["energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules", "latency_breakdown_seconds"] {
+        json.addRaw(k, "null")
+      }
+      return
+    }
+    let n = Double(ledgers.count) * images
+    func mean(_ f: (EnergyLedger) -> Double) -> Double { ledgers.map(f).reduce(0, +) / n }
+    func object(_ parts: [(String, Double)]) -> String {
+      "{" + parts.map { "\"\($0.0)\": \(JSONWriter.number($0.1))" }.joined(separator: ", ") + "}"
+    }
+    json.add("energy_per_image_joules", mean(\.energy))
+    json.add("latency_per_image_seconds", mean(\.latency))
+    let names = ledgers[0].energyBreakdown.map(\.0), times = ledgers[0].latencyBreakdown.map(\.0)
+    json.addRaw("energy_breakdown_joules", object(names.indices.map { k in (names[k], mean { $0.energyBreakdown[k].1 }) }))
+    json.addRaw("latency_breakdown_seconds", object(times.indices.map { k in (times[k], mean { $0.latencyBreakdown[k].1 }) }))
+  }
+
   static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration) -> String {
     var json = JSONWriter()
     json.add("test_accuracy", r.testAccuracy)
@@ -286,6 +309,7 @@ enum TrainCommand: CLICommand {
     json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
+    addEnergy(&json, ledgers: r.ledger.map { [$0] } ?? [], images: Double(r.trainImages))
     json.add("train_accuracy", r.trainAccuracy)
     if cfg.rule.isFiniteState { json.add("cell_updates", r.cellUpdates) }
     if cfg.rule == .hybrid {

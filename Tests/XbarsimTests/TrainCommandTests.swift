@@ -336,6 +336,13 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--rule", "hybrid", "--encoding", "random"], status: 64, mentions: "--encoding"),
   BadInvocation(arguments: ["--rule", "hybrid", "--batch", "5"], status: 64, mentions: "--batch"),
   BadInvocation(arguments: ["--nmax"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--dac-bits", "-1"], status: 64, mentions: "--dac-bits"),
+  BadInvocation(arguments: ["--adc-bits", "17"], status: 64, mentions: "--adc-bits"),
+  BadInvocation(arguments: ["--adc-range", "0"], status: 64, mentions: "--adc-range"),
+  BadInvocation(arguments: ["--tia-gain", "0"], status: 64, mentions: "--tia-gain"),
+  BadInvocation(arguments: ["--sense-offset", "-1"], status: 64, mentions: "--sense-offset"),
+  BadInvocation(arguments: ["--comparator-offset", "-0.5"], status: 64, mentions: "--comparator-offset"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {

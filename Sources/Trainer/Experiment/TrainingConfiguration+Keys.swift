@@ -49,6 +49,12 @@ extension TrainingConfiguration {
     ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts (default -1.5)."),
     ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
     ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
+    ("dac_bits", "<b>", "Input DAC resolution of every forward read's drive x, 1…16 bits (default 0: ideal; rule lim)."),
+    ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rule lim)."),
+    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c)."),
+    ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
+    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0; rule lim)."),
+    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim)."),
   ]
 
   /// Sets one key from its text form.
@@ -149,6 +155,12 @@ extension TrainingConfiguration {
     case "reset_voltage": resetVoltage = try number()
     case "reset_time": resetTime = try number()
     case "slot_time": slotTime = try number()
+    case "dac_bits": dacBits = try integer()
+    case "adc_bits": adcBits = try integer()
+    case "adc_range": adcRange = try number()
+    case "tia_gain": tiaGain = try number()
+    case "sense_offset": senseOffset = try number()
+    case "comparator_offset": comparatorOffset = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -176,6 +188,8 @@ extension TrainingConfiguration {
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
       ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
+      ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
+      ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
   }
 }

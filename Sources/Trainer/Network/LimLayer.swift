@@ -42,6 +42,20 @@ final class LimLayer {
   /// Of `pulses`, those issued to re-potentiate a device after a reset
   /// (methods a and b at G_max) rather than as the rule's one pulse.
   var repotentiations = 0
+  /// Of `pulses`, the depressions of method c (serial in the update phase).
+  var depressions = 0
+  /// Σ G over every programming pulse (S), G the pulsed device's
+  /// conductance just before the pulse: a pulse of V_p for t_p dissipates
+  /// V_p²·G·t_p in the device, so the energy is V_p²·t_p times this sum.
+  var pulseConductance = 0.0
+  /// Σ G over every reset (S), G the device's conductance before it.
+  var resetConductance = 0.0
+  /// Update-phase time slots (row by row): one per active input row of an
+  /// update, plus one per reset, re-potentiation and depression.
+  var updateSlots = 0
+  /// cumulative[n] = Σ_{s<n} G(s) in siemens: the conductances seen by a
+  /// run of n pulses from G_min, one lookup per re-potentiation.
+  let cumulative: UnsafeMutablePointer<Double>
   /// Receives every pulse and reset while set (`xbarsim inspect`); nil on
   /// the training path, which then costs one check per update call.
   var recorder: PulseRecorder?
@@ -65,6 +79,9 @@ final class LimLayer {
     tableS = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableS[s] = Float(table[s] * gMax) }
     tableS[nMax + 1] = tableS[nMax]
+    cumulative = .allocate(capacity: nMax + 2)
+    cumulative[0] = 0
+    for s in 0...nMax { cumulative[s + 1] = cumulative[s] + table[s] * gMax }
     array = DifferentialArray(rows: rows, columns: columns)
     array.readTime = cfg.readTime
     let mn = rows * columns
@@ -101,6 +118,7 @@ final class LimLayer {
     for p in [xp, xm] { p.deallocate() }
     tableS.deallocate()
     tableD.deallocate()
+    cumulative.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -109,6 +127,12 @@ final class LimLayer {
     let a = method == .c ? gp[k] : table[Int(kp[k])]
     let b = method == .c ? gm[k] : table[Int(km[k])]
     return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
+  }
+
+  /// The scales X of synapse k's device to raise (`up`: G+) and the other.
+  @inline(__always)
+  private func scales(_ k: Int, up: Bool) -> (Double, Double) {
+    (Double(up ? xp[k] : xm[k]), Double(up ? xm[k] : xp[k]))
   }
 
   /// Writes every device's conductance into the array (and its caches).
@@ -148,6 +172,8 @@ final class LimLayer {
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
+    let serialBefore = resets + repotentiations + depressions
+    defer { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) }
     if method == .c {
       for r in 0..<rowCount {
         let base = Int(activeRows[r]) * columns
@@ -185,6 +211,8 @@ final class LimLayer {
     let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
     let methodB = method == .b
     var count = 0, resetCount = 0, repot = 0
+    var pulseG = 0.0, resetG = 0.0
+    let cum = cumulative
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
       var rowDelta: Double = 0
@@ -194,6 +222,7 @@ final class LimLayer {
         if sa < top && !(sa &+ 1 == top && sb == top) {
           a[k] = sa &+ 1
           count &+= 1
+          pulseG += Double((scaled ? (up ? xp[k] : xm[k]) : 1) * t[Int(sa)])
           sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         } else if methodB && sa == top && sb > 1 && sb < top
           && bStopsBelow(Int(sb), xa: Double(scaled ? (up ? xp[k] : xm[k]) : 1),
@@ -205,6 +234,9 @@ final class LimLayer {
           count &+= Int(sb) - 1
           repot &+= Int(sb) - 1
           resetCount &+= 1
+          let xb = Double(scaled ? (up ? xm[k] : xp[k]) : 1)
+          resetG += xb * Double(t[Int(sb)])
+          pulseG += xb * cum[Int(sb) - 1]
           sink.issue(.reset, up ? .minus : .plus, cell: k, count: 1)
           sink.issue(.repotentiate, up ? .minus : .plus, cell: k, count: Int(sb) - 1)
         } else {
@@ -225,6 +257,8 @@ final class LimLayer {
     pulses += count
     resets += resetCount
     repotentiations += repot
+    pulseConductance += pulseG
+    resetConductance += resetG
   }
 
   /// Method b's loop stops one state below the old one, `old − 1`: the
@@ -244,6 +278,9 @@ final class LimLayer {
   private func atMaximumOrReset<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     let a = up ? kp : km, b = up ? km : kp
     if Int(a[k]) < nMax {
+      let (xa, xb) = scales(k, up: up)
+      pulseConductance += xa * table[Int(a[k])] * gMax
+      resetConductance += (xa + xb) * table[nMax] * gMax
       a[k] = 0
       b[k] = 0
       pulses += 1
@@ -272,11 +309,14 @@ final class LimLayer {
     } else {
       let a = up ? kp : km, b = up ? km : kp
       if Int(a[k]) < nMax {
+        let (xa, xb) = scales(k, up: up)
+        pulseConductance += xa * table[Int(a[k])] * gMax
         a[k] += 1
         pulses += 1
         sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         if Int(a[k]) == nMax && Int(b[k]) == nMax {
           // Figure 2D: both at G_max, both are reset.
+          resetConductance += (xa + xb) * table[nMax] * gMax
           a[k] = 0
           b[k] = 0
           resets += 2
@@ -309,6 +349,7 @@ final class LimLayer {
     switch method {
     case .a:
       // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
+      resetConductance += (xa * t[a] + xb * t[b]) * gMax
       a = 0
       b = 0
       resets += 2
@@ -320,6 +361,7 @@ final class LimLayer {
         if xa * t[mid] - xb * t[0] < w { lo = mid + 1 } else { hi = mid }
       }
       a = lo
+      pulseConductance += xa * cumulative[a]
       pulses += a
       repotentiations += a
       sink.issue(.repotentiate, pa, cell: k, count: a)
@@ -328,6 +370,7 @@ final class LimLayer {
       // With exact states this stops at the state just below the old G−:
       // the weight rises by exactly the old G−'s last step.
       let old = b
+      resetConductance += xb * t[old] * gMax
       b = 0
       resets += 1
       sink.issue(.reset, pb, cell: k, count: 1)
@@ -338,6 +381,7 @@ final class LimLayer {
       } else {
         while goesOn(b) { b += 1 }
       }
+      pulseConductance += xb * cumulative[b]
       pulses += b
       repotentiations += b
       sink.issue(.repotentiate, pb, cell: k, count: b)
@@ -345,6 +389,7 @@ final class LimLayer {
       preconditionFailure("method c uses conductance states")
     }
     if a == n && b == n {
+      resetConductance += (xa + xb) * t[n] * gMax
       a = 0
       b = 0
       resets += 2
@@ -358,16 +403,21 @@ final class LimLayer {
   private func updateBidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
+    let (xa, xb) = scales(k, up: up)
     if a < device.gMax {
+      pulseConductance += xa * a * gMax
       a = device.potentiated(a)
       pulses += 1
       sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
     } else if b > device.gMin {
+      pulseConductance += xb * b * gMax
       b = device.depressed(b)
       pulses += 1
+      depressions += 1
       sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
     }
     if a >= device.gMax && b >= device.gMax {
+      resetConductance += (xa * a + xb * b) * gMax
       a = device.gMin
       b = device.gMin
       resets += 2

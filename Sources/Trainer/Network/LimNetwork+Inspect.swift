@@ -157,11 +157,12 @@ extension LimNetwork {
   func forwardExact(_ l: Int, _ probe: InspectionProbe) {
     let layer = layers[l]
     let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    activations[l].withUnsafeMutableBufferPointer { senseChains[l].quantizeDrive($0) }
     for i in 0..<layer.rows { voltages[l][i] = activations[l][i] * readVoltage }
     let out = probe.read(l, layer.array, .forward, activations[l].map { Double($0) * v })
-    for j in 0..<layer.columns {
-      currents[l][j] = Float(out[j])
-      sums[l][j] = currents[l][j] * scale
+    for j in 0..<layer.columns { currents[l][j] = Float(out[j]) }
+    currents[l].withUnsafeBufferPointer { i in
+      sums[l].withUnsafeMutableBufferPointer { senseChains[l].sums(currents: i, scale: scale, into: $0) }
     }
   }
 
