@@ -171,6 +171,13 @@ enum TrainCommand: CLICommand {
       format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %d images in %.2f s train (%.0f images/s), %d pulses, %d resets",
       describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
       result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
+    if let e = result.ledger, result.trainImages > 0 {
+      let n = Double(result.trainImages)
+      print(String(
+        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g), latency %.3g s (reads %.3g, update %.3g)",
+        e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
+        e.updateTime / n))
+    }
     if result.interrupted {
       print("interrupted: partial results above")
       throw CLIError.runtime("interrupted after \(result.trainImages) training images")

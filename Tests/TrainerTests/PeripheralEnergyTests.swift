@@ -36,30 +36,67 @@ import Testing
   func gOf(_ k: Int) -> Double { Double(k) / 8 * g }
   // One rule pulse: G+ from state 3; G before the pulse is G(3).
   layer.setStates(0, kp: 3, km: 5)
-  layer.pulseConductance = 0
-  layer.resetConductance = 0
+  layer.restartEnergyAccount()
   layer.kernelUpdate(0, up: true)
-  // (The row kernel reads single-precision conductances: 1e-6 relative.)
-  #expect(abs(layer.pulseConductance - gOf(3)) < 1e-6 * g)
+  #expect(abs(layer.pulseConductance - gOf(3)) < 1e-12 * g)
   // Method b at G_max: G− (state 5) is reset, then re-potentiated through
   // states 0, 1, 2, 3 to 4: four pulses seeing G(0) … G(3).
   layer.setStates(0, kp: 8, km: 5)
-  layer.pulseConductance = 0
-  layer.resetConductance = 0
+  layer.restartEnergyAccount()
   layer.kernelUpdate(0, up: true)
   #expect(layer.outcome(0) == PairOutcome(kp: 8, km: 4, pulses: 4, resets: 1))
+  // (The row kernel reads single-precision conductances: 1e-6 relative.)
   #expect(abs(layer.resetConductance - gOf(5)) < 1e-6 * g)
-  #expect(abs(layer.pulseConductance - (gOf(0) + gOf(1) + gOf(2) + gOf(3))) < 1e-6 * g)
+  #expect(abs(layer.pulseConductance - (gOf(0) + gOf(1) + gOf(2) + gOf(3))) < 1e-12 * g)
   // Method a at G_max through the single-synapse path: both reset (G(8),
   // G(2)), G+ re-potentiated from G_min to the old weight 6/8: states 0…5.
   let la = makeLayer(method: .a, nMax: 8, beta: 0)
   la.setStates(0, kp: 8, km: 2)
-  la.pulseConductance = 0
-  la.resetConductance = 0
+  la.restartEnergyAccount()
   la.update(0, up: true)
   #expect(la.outcome(0) == PairOutcome(kp: 6, km: 0, pulses: 6, resets: 2))
   #expect(abs(la.resetConductance - (gOf(8) + gOf(2))) < 1e-12 * g)
   #expect(abs(la.pulseConductance - (0...5).map(gOf).reduce(0, +)) < 1e-12 * g)
+}
+
+@Test func programmingEnergyOfASequenceWithScalesAndResets() {
+  // σ > 0 path with X+ = 1.5, X− = 0.5; method b, linear, n_max = 8.
+  // A sequence of raises and lowers replayed by hand from the states,
+  // pulse by pulse.
+  let layer = makeLayer(method: .b, nMax: 8, beta: 0, scales: (1.5, 0.5))
+  let g = layer.gMax
+  layer.setStates(0, kp: 7, km: 5)
+  layer.restartEnergyAccount()
+  var byHand = 0.0, resetsByHand = 0.0
+  var kp = 7, km = 5
+  // (7,5) → (8,5) → method b (8,4) → (8,5) → (8,6) → (8,7) → both reset
+  // (0,0) → (1,0): every branch of the row kernel.
+  for up in [true, true, false, false, false, false, true] {
+    // The device to pulse, before the update, and what happens to it.
+    let before = (kp: kp, km: km)
+    layer.kernelUpdate(0, up: up)
+    kp = Int(layer.kp[0])
+    km = Int(layer.km[0])
+    let xa = up ? 1.5 : 0.5, xb = up ? 0.5 : 1.5
+    let a0 = up ? before.kp : before.km, b0 = up ? before.km : before.kp
+    let a1 = up ? kp : km, b1 = up ? km : kp
+    if a1 == a0 + 1 && b1 == b0 {
+      byHand += xa * Double(a0) / 8 * g
+    } else if a0 + 1 == 8 && b0 == 8 && a1 == 0 && b1 == 0 {
+      // Figure 2D: the pulse brings both to G_max; both are reset.
+      byHand += xa * Double(a0) / 8 * g
+      resetsByHand += (xa + xb) * g
+    } else if a0 == 8 && b1 < b0 {
+      // Method b: reset b, then b1 pulses from G_min.
+      resetsByHand += xb * Double(b0) / 8 * g
+      byHand += xb * Double((0..<b1).reduce(0, +)) / 8 * g
+    } else {
+      Issue.record("unexpected transition \(before) → (\(kp), \(km))")
+    }
+  }
+  #expect((kp, km) == (1, 0))
+  #expect(abs(layer.pulseConductance - byHand) < 1e-12 * g, "\(layer.pulseConductance) vs \(byHand)")
+  #expect(abs(layer.resetConductance - resetsByHand) < 1e-6 * g)
 }
 
 @Test func theLedgerFollowsTheCountersAndTheConfiguration() throws {

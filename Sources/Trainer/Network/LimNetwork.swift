@@ -195,6 +195,7 @@ public final class LimNetwork: @unchecked Sendable {
       precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
       for k in w.indices { layers[l].program(k, weight: w[k]) }
       layers[l].synchronize()
+      layers[l].restartEnergyAccount()
     }
   }
 
@@ -340,8 +341,7 @@ public final class LimNetwork: @unchecked Sendable {
         if dac.bits == 0 {
           for j in 0..<d.count { drive[j] = d[j] * v }
         } else {
-          // The DAC sets |δ| (≤ 1); a polarity switch sets its sign.
-          for j in 0..<d.count { drive[j] = (d[j] < 0 ? -dac.convert(-d[j]) : dac.convert(d[j])) * v }
+          for j in 0..<d.count { drive[j] = dac.convertSigned(d[j]) * v }
         }
         backCurrents[l].withUnsafeMutableBufferPointer { out in
           layer.array.readIdeal(.transposed, input: UnsafeBufferPointer(drive), output: out)
@@ -371,11 +371,19 @@ public final class LimNetwork: @unchecked Sendable {
     deltas[l].withUnsafeBufferPointer { d in
       upColumns.withUnsafeMutableBufferPointer { up in
         downColumns.withUnsafeMutableBufferPointer { down in
-          for j in 0..<d.count {
+          if columnComparators.isEmpty {
+            for j in 0..<d.count {
+              if d[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
+              else if d[j] > 0 { down[downCount] = Int32(j); downCount += 1 }
+            }
+          } else {
             // With offsets the comparator's sign is that of δ + offset.
-            let dj = d[j] == 0 || columnComparators.isEmpty ? d[j] : columnComparators[l][j].sign(d[j])
-            if dj < 0 { up[upCount] = Int32(j); upCount += 1 }
-            else if dj > 0 { down[downCount] = Int32(j); downCount += 1 }
+            let comparators = columnComparators[l]
+            for j in 0..<d.count where d[j] != 0 {
+              let sign = comparators[j].sign(d[j])
+              if sign < 0 { up[upCount] = Int32(j); upCount += 1 }
+              else if sign > 0 { down[downCount] = Int32(j); downCount += 1 }
+            }
           }
         }
       }
