@@ -224,6 +224,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// `forward` through the non-ideal periphery: the DAC's levels replace
   /// the activations (so the update's active rows are the lines the DAC
   /// drives), and the sums pass the transimpedance, offsets and ADC.
+  @inline(never)
   private func forwardThroughPeripherals(_ l: Int, bookEnergy: Bool) {
     let layer = layers[l], chain = senseChains[l]
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
@@ -337,10 +338,10 @@ public final class LimNetwork: @unchecked Sendable {
     deltas[l].withUnsafeBufferPointer { d in
       // Reuse the column-sized current buffer as the δ-voltage drive.
       currents[l].withUnsafeMutableBufferPointer { drive in
-        let dac = senseChains[l].dac
-        if dac.bits == 0 {
+        if idealSense || senseChains[l].dac.bits == 0 {
           for j in 0..<d.count { drive[j] = d[j] * v }
         } else {
+          let dac = senseChains[l].dac
           for j in 0..<d.count { drive[j] = dac.convertSigned(d[j]) * v }
         }
         backCurrents[l].withUnsafeMutableBufferPointer { out in
