@@ -25,6 +25,13 @@ public struct DAC: Sendable, Equatable {
     let top = Float((1 << bits) - 1)
     return (min(max(x, 0), 1) * top).rounded() / top
   }
+
+  /// A signed drive in [−1, 1] (δ on a transposed read): the DAC sets the
+  /// magnitude, a polarity switch the sign.
+  @inlinable
+  public func convertSigned(_ x: Float) -> Float {
+    x < 0 ? -convert(-x) : convert(x)
+  }
 }
 
 /// An output ADC: a signed value becomes one of 2^b evenly spaced codes

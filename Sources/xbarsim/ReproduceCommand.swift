@@ -1,6 +1,7 @@
 import Circuit
 import Dispatch
 import Foundation
+import Peripherals
 import Trainer
 
 /// `xbarsim reproduce lim2018 --figure N`: a paper's sweep, measured.
@@ -273,6 +274,10 @@ enum ReproduceCommand: CLICommand {
       let n = Double(max(1, row.results.count))
       j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / n)
       j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / n)
+      let ledgers = row.results.compactMap(\.ledger)
+      TrainCommand.addEnergy(
+        &j, ledgers: ledgers.count == row.results.count ? ledgers : [],
+        images: Double(row.results.first?.trainImages ?? 0))
       text += "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  ")
       text += k + 1 < rows.count ? ",\n" : "\n"
     }

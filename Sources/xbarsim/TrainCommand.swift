@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Peripherals
 import Trainer
 
 /// Set by SIGINT; the training loop polls it and stops cleanly.
@@ -175,6 +176,13 @@ enum TrainCommand: CLICommand {
       format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
       result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
+    if let e = result.ledger, result.trainImages > 0 {
+      let n = Double(result.trainImages)
+      print(String(
+        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g), latency %.3g s (reads %.3g, update %.3g)",
+        e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
+        e.updateTime / n))
+    }
     if let failure = result.failure {
       throw CLIError.runtime(failure)
     }
@@ -287,6 +295,28 @@ enum TrainCommand: CLICommand {
     return "[" + items.map { "\n    " + $0 }.joined(separator: ",") + (items.isEmpty ? "]" : "\n  ]")
   }
 
+  /// `energy_per_image_joules`, `latency_per_image_seconds` and their
+  /// breakdowns: the runs' ledgers per training image, averaged over the
+  /// runs (null without a ledger: rules other than on-chip lim).
+  static func addEnergy(_ json: inout JSONWriter, ledgers: [EnergyLedger], images: Double) {
+    guard !ledgers.isEmpty, images > 0 else {
+      for k in ["energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules", "latency_breakdown_seconds"] {
+        json.addRaw(k, "null")
+      }
+      return
+    }
+    let n = Double(ledgers.count) * images
+    func mean(_ f: (EnergyLedger) -> Double) -> Double { ledgers.map(f).reduce(0, +) / n }
+    func object(_ parts: [(String, Double)]) -> String {
+      "{" + parts.map { "\"\($0.0)\": \(JSONWriter.number($0.1))" }.joined(separator: ", ") + "}"
+    }
+    json.add("energy_per_image_joules", mean(\.energy))
+    json.add("latency_per_image_seconds", mean(\.latency))
+    let names = ledgers[0].energyBreakdown.map(\.0), times = ledgers[0].latencyBreakdown.map(\.0)
+    json.addRaw("energy_breakdown_joules", object(names.indices.map { k in (names[k], mean { $0.energyBreakdown[k].1 }) }))
+    json.addRaw("latency_breakdown_seconds", object(times.indices.map { k in (times[k], mean { $0.latencyBreakdown[k].1 }) }))
+  }
+
   static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration) -> String {
     var json = JSONWriter()
     json.add("test_accuracy", r.testAccuracy)
@@ -301,6 +331,7 @@ enum TrainCommand: CLICommand {
     json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
+    addEnergy(&json, ledgers: r.ledger.map { [$0] } ?? [], images: Double(r.trainImages))
     json.add("train_accuracy", r.trainAccuracy)
     if cfg.rule.isFiniteState { json.add("cell_updates", r.cellUpdates) }
     if cfg.rule == .hybrid {

@@ -111,6 +111,17 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(configuration["layers"] as? String == "64,16,10")
   #expect(configuration["method"] as? String == "b")
   #expect(configuration["nmax"] as? Int == 64)
+  #expect(configuration["adc_bits"] as? Int == 0)
+  // Energy and latency per training image, with breakdowns that add up.
+  let energy = try #require(json["energy_per_image_joules"] as? Double)
+  let latency = try #require(json["latency_per_image_seconds"] as? Double)
+  let parts = try #require(json["energy_breakdown_joules"] as? [String: Double])
+  let times = try #require(json["latency_breakdown_seconds"] as? [String: Double])
+  #expect(Set(parts.keys) == ["read", "program", "reset", "adc", "dac"])
+  #expect(Set(times.keys) == ["read", "update"])
+  #expect(energy > 0 && abs(parts.values.reduce(0, +) - energy) <= 1e-9 * energy)
+  #expect(latency > 0 && abs(times.values.reduce(0, +) - latency) <= 1e-9 * latency)
+  #expect(t.stdout.contains("per training image: energy"))
 
   let rows = lines(try String(contentsOf: log, encoding: .utf8))
   #expect(rows.first.map(String.init) == logHeader)
@@ -366,6 +377,13 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(
     arguments: ["--wires", "resistive", "--r-row", "0", "--r-col", "1"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["--r-row", "2"], status: 64, mentions: "--r-row"),
+  BadInvocation(arguments: ["--dac-bits", "-1"], status: 64, mentions: "--dac-bits"),
+  BadInvocation(arguments: ["--adc-bits", "17"], status: 64, mentions: "--adc-bits"),
+  BadInvocation(arguments: ["--adc-range", "0"], status: 64, mentions: "--adc-range"),
+  BadInvocation(arguments: ["--tia-gain", "0"], status: 64, mentions: "--tia-gain"),
+  BadInvocation(arguments: ["--sense-offset", "-1"], status: 64, mentions: "--sense-offset"),
+  BadInvocation(arguments: ["--comparator-offset", "-0.5"], status: 64, mentions: "--comparator-offset"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {

@@ -81,6 +81,9 @@ public struct TrainingResult: Sendable {
   public var resets: Int = 0
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
+  /// Energy and latency of the training, from the simulation (on-chip
+  /// rule lim; nil otherwise): `LimNetwork.ledger`.
+  public var ledger: EnergyLedger? = nil
   /// Stopped early (interrupt, or `failure`).
   public var interrupted = false
   /// Why the run stopped early other than by an interrupt: a resistive
@@ -229,7 +232,7 @@ public final class Experiment {
             let weights = try net.effectiveWeights()
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: weights,
-              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron)
+              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains)
             correct = evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
           } else if let float {
@@ -383,6 +386,7 @@ public final class Experiment {
     result.cellUpdates = hybrid?.cellUpdates ?? 0
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
+    result.ledger = lim?.ledger()
     if let net = lim ?? target { finished(net, seen) }
     if let net = lim ?? target {
       var sum = 0.0, count = 0

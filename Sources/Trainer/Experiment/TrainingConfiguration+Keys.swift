@@ -53,6 +53,12 @@ extension TrainingConfiguration {
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive (default 1)."),
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive (default 1)."),
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
+    ("dac_bits", "<b>", "Input DAC resolution of every forward read's drive x, 1…16 bits (default 0: ideal; rule lim)."),
+    ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rule lim)."),
+    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c)."),
+    ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
+    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0; rule lim)."),
+    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim)."),
   ]
 
   /// Sets one key from its text form.
@@ -146,6 +152,12 @@ extension TrainingConfiguration {
     case "r_row": rowSegmentResistance = try number()
     case "r_col": columnSegmentResistance = try number()
     case "wire_tolerance": wireTolerance = try number()
+    case "dac_bits": dacBits = try integer()
+    case "adc_bits": adcBits = try integer()
+    case "adc_range": adcRange = try number()
+    case "tia_gain": tiaGain = try number()
+    case "sense_offset": senseOffset = try number()
+    case "comparator_offset": comparatorOffset = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -175,6 +187,8 @@ extension TrainingConfiguration {
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
       ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
       ("wire_tolerance", n(wireTolerance)),
+      ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
+      ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
   }
 }

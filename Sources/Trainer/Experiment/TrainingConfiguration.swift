@@ -193,6 +193,39 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// r₀ the ideal cell currents; see `ResistiveReader`).
   public var wireTolerance: Double = 1e-6
 
+  // Peripheral circuits (rule lim). Every default is ideal.
+  /// Input DAC resolution in bits (0: ideal). The DAC sets every forward
+  /// read's drive x (pixels, hidden activations, the bias line) to one of
+  /// 2^b levels in [0, 1], and the magnitude of the transposed read's δ.
+  public var dacBits: Int = 0
+  /// ADC resolution in bits (0: ideal): every layer's weighted sums s are
+  /// digitised to 2^b codes over [−adc_range, adc_range], clipping outside.
+  public var adcBits: Int = 0
+  /// The ADC's full scale in units of s; default 2c, so the hidden neurons'
+  /// linear region [−c, c] uses half the codes and the output logits keep
+  /// room above the clamp.
+  public var adcRange: Double {
+    get { _adcRange ?? 2 * c }
+    set { _adcRange = newValue }
+  }
+  var _adcRange: Double? = nil
+  /// The neuron circuit's transimpedance relative to its nominal
+  /// 1/(V_read·G_max): a gain error scales every weighted sum (1: ideal).
+  public var tiaGain: Double = 1
+  /// σ of the sense amplifiers' input-referred offsets, in units of s: one
+  /// offset per output column of every array, drawn once from the seed
+  /// and added to that column's sum on every forward read (0: none).
+  public var senseOffset: Double = 0
+  /// σ of the δ comparators' input offsets, in units of δ: one per output
+  /// column of every array, drawn once from the seed; the comparator
+  /// decides the dead band and the pulse's sign from δ + offset (0: none).
+  public var comparatorOffset: Double = 0
+
+  /// True when every peripheral key is at its ideal default.
+  public var hasIdealPeripherals: Bool {
+    dacBits == 0 && adcBits == 0 && tiaGain == 1 && senseOffset == 0 && comparatorOffset == 0
+  }
+
   public init() {}
 
   /// The lines of every array: ideal unless `wires` is resistive with a
@@ -273,6 +306,21 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     guard resetVoltage.isFinite && resetVoltage != 0 else {
       throw fail("reset_voltage", "must be a non-zero number of volts, got \(resetVoltage)")
+    }
+    try DAC(bits: dacBits).validate()
+    try ADC(bits: adcBits, range: Float(adcRange)).validate()
+    guard tiaGain.isFinite && tiaGain > 0 else { throw fail("tia_gain", "must be > 0, got \(tiaGain)") }
+    for (k, s) in [("sense_offset", senseOffset), ("comparator_offset", comparatorOffset)] where !(s.isFinite && s >= 0) {
+      throw fail(k, "must be ≥ 0, got \(s)")
+    }
+    if rule != .lim {
+      let set: [(String, Bool)] = [
+        ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
+        ("sense_offset", senseOffset != 0), ("comparator_offset", comparatorOffset != 0),
+      ]
+      if let (k, _) = set.first(where: \.1) {
+        throw fail(k, "peripheral non-idealities apply to rule lim only, got rule \(rule.rawValue)")
+      }
     }
     let widest = max(readTime, programTime, resetTime)
     guard slotTime.isFinite && slotTime >= widest else {

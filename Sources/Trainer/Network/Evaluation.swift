@@ -12,6 +12,9 @@ struct ForwardEvaluator {
   /// Multiplier from a read's output to the weighted sum s.
   let scales: [Float]
   let neuron: HardSigmoidNeuron
+  /// Per layer, the forward read's periphery (DAC, transimpedance, sense
+  /// offsets, ADC) as in training; nil: ideal.
+  var chains: [SenseChain]? = nil
 
   /// The number of correctly classified images among `count` images
   /// of `features` bytes each, using up to 2 threads.
@@ -35,12 +38,19 @@ struct ForwardEvaluator {
         }
         for l in 0..<weights.count {
           let m = sizes[l] + 1, n = sizes[l + 1], scale = scales[l]
+          if let chain = chains?[l], !chain.isIdeal {
+            acts[l].withUnsafeMutableBufferPointer { chain.quantizeDrive($0) }
+          }
           acts[l].withUnsafeBufferPointer { a in
             out[l].withUnsafeMutableBufferPointer { o in
               scratch.withUnsafeMutableBufferPointer { sc in
                 _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n, scratch: sc.baseAddress!)
               }
-              for j in 0..<n { o[j] *= scale }
+              if let chain = chains?[l], !chain.isIdeal {
+                chain.sums(currents: UnsafeBufferPointer(o), scale: scale, into: o)
+              } else {
+                for j in 0..<n { o[j] *= scale }
+              }
             }
           }
           if l + 1 < weights.count {

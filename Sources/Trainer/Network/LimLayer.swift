@@ -42,6 +42,54 @@ final class LimLayer {
   /// Of `pulses`, those issued to re-potentiate a device after a reset
   /// (methods a and b at G_max) rather than as the rule's one pulse.
   var repotentiations = 0
+  /// Of `pulses`, the depressions of method c (serial in the update phase).
+  var depressions = 0
+  /// Σ G over every programming pulse since `restartEnergyAccount` (S), G
+  /// the pulsed device's conductance just before the pulse: a pulse of V_p
+  /// for t_p dissipates V_p²·G·t_p in the device, so the energy is
+  /// V_p²·t_p times this sum.
+  ///
+  /// Methods a and b cost nothing per pulse: a device only potentiates
+  /// along its curve between resets, so the pulses of one stretch from
+  /// state s₀ to s see Σ_{s₀≤q<s} G(q) = cumulative[s] − cumulative[s₀].
+  /// Each reset closes a stretch (`closedPulseConductance` gains
+  /// X·cumulative[state]); the open stretches are summed here, in O(M·N)
+  /// when asked, from the states and the ones at the account's start.
+  var pulseConductance: Double {
+    guard method != .c else { return closedPulseConductance }
+    var open = 0.0
+    for k in 0..<(rows * columns) {
+      open += Double(xp[k]) * (cumulative[Int(kp[k])] - cumulative[Int(kp0[k])])
+      open += Double(xm[k]) * (cumulative[Int(km[k])] - cumulative[Int(km0[k])])
+    }
+    for s in 0...nMax { open += Double(resetsFrom[s]) * cumulative[s] }
+    return closedPulseConductance + open
+  }
+  /// Methods a, b: the pulses of stretches closed by a reset; method c:
+  /// every pulse's G, added as it is issued.
+  var closedPulseConductance = 0.0
+  /// The integer states when the energy account started.
+  let kp0: UnsafeMutablePointer<UInt8>, km0: UnsafeMutablePointer<UInt8>
+  /// Σ G over every reset since `restartEnergyAccount` (S), G the
+  /// device's conductance before it: a reset of V_r for t_r dissipates
+  /// V_r²·G·t_r.
+  var resetConductance: Double {
+    var g = settledResetConductance
+    for s in 0...nMax { g += Double(resetsFrom[s]) * table[s] * gMax }
+    return g
+  }
+  var settledResetConductance = 0.0
+  /// The row kernel's method-b resets of devices without variation, by
+  /// the state they were reset from: each closes a stretch of pulses
+  /// (cumulative[s]) and costs G(s); counted here, one increment, and
+  /// summed when asked.
+  let resetsFrom: UnsafeMutablePointer<Int>
+  /// Update-phase time slots (row by row): one per active input row of an
+  /// update, plus one per reset, re-potentiation and depression.
+  var updateSlots = 0
+  /// cumulative[n] = Σ_{s<n} G(s) in siemens: the conductances seen by a
+  /// run of n pulses from G_min, one lookup per re-potentiation.
+  let cumulative: UnsafeMutablePointer<Double>
   /// Receives every pulse and reset while set (`xbarsim inspect`); nil on
   /// the training path, which then costs one check per update call.
   var recorder: PulseRecorder?
@@ -71,6 +119,10 @@ final class LimLayer {
     tableS = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableS[s] = Float(table[s] * gMax) }
     tableS[nMax + 1] = tableS[nMax]
+    cumulative = .allocate(capacity: nMax + 2)
+    resetsFrom = .allocate(capacity: nMax + 1)
+    cumulative[0] = 0
+    for s in 0...nMax { cumulative[s + 1] = cumulative[s] + table[s] * gMax }
     let wires = cfg.wireModel
     array = DifferentialArray(rows: rows, columns: columns, wires: wires)
     array.readTime = cfg.readTime
@@ -85,6 +137,8 @@ final class LimLayer {
     gm = .allocate(capacity: mn)
     xp = .allocate(capacity: mn)
     xm = .allocate(capacity: mn)
+    kp0 = .allocate(capacity: mn)
+    km0 = .allocate(capacity: mn)
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
     hasVariation = cfg.sigma > 0
@@ -104,15 +158,30 @@ final class LimLayer {
       gm[k] = table[Int(km[k])]
     }
     synchronize()
+    restartEnergyAccount()
+  }
+
+  /// Starts the energy account afresh from the present states (after
+  /// states are set from outside: programming, a checkpoint).
+  func restartEnergyAccount() {
+    let mn = rows * columns
+    kp0.update(from: kp, count: mn)
+    km0.update(from: km, count: mn)
+    closedPulseConductance = 0
+    settledResetConductance = 0
+    resetsFrom.initialize(repeating: 0, count: nMax + 1)
+    updateSlots = 0
   }
 
   deinit {
-    for p in [kp, km] { p.deallocate() }
+    for p in [kp, km, kp0, km0] { p.deallocate() }
     for p in [gp, gm] { p.deallocate() }
     for p in [xp, xm] { p.deallocate() }
     tableS.deallocate()
     tableD.deallocate()
     transfer?.deallocate()
+    cumulative.deallocate()
+    resetsFrom.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -121,6 +190,12 @@ final class LimLayer {
     let a = method == .c ? gp[k] : table[Int(kp[k])]
     let b = method == .c ? gm[k] : table[Int(km[k])]
     return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
+  }
+
+  /// The scales X of synapse k's device to raise (`up`: G+) and the other.
+  @inline(__always)
+  private func scales(_ k: Int, up: Bool) -> (Double, Double) {
+    (Double(up ? xp[k] : xm[k]), Double(up ? xm[k] : xp[k]))
   }
 
   /// Writes every device's conductance into the array (and its caches).
@@ -188,6 +263,8 @@ final class LimLayer {
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
+    let serialBefore = resets + repotentiations + depressions
+    defer { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) }
     if method == .c {
       for r in 0..<rowCount {
         let base = Int(activeRows[r]) * columns
@@ -245,6 +322,17 @@ final class LimLayer {
           count &+= Int(sb) - 1
           repot &+= Int(sb) - 1
           resetCount &+= 1
+          // The reset closes b's stretch of pulses; the re-potentiation
+          // opens the next one from G_min. (Booked on the layer here, in
+          // the rare branch: accumulators held across the loop would cost
+          // the common pulse registers.)
+          if scaled {
+            let xb = Double(up ? xm[k] : xp[k])
+            settledResetConductance += xb * Double(t[Int(sb)])
+            closedPulseConductance += xb * cumulative[Int(sb)]
+          } else {
+            resetsFrom[Int(sb)] &+= 1
+          }
           sink.issue(.reset, up ? .minus : .plus, cell: k, count: 1)
           sink.issue(.repotentiate, up ? .minus : .plus, cell: k, count: Int(sb) - 1)
         } else {
@@ -284,6 +372,9 @@ final class LimLayer {
   private func atMaximumOrReset<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     let a = up ? kp : km, b = up ? km : kp
     if Int(a[k]) < nMax {
+      let (xa, xb) = scales(k, up: up)
+      closedPulseConductance += (xa + xb) * cumulative[nMax]
+      settledResetConductance += (xa + xb) * table[nMax] * gMax
       a[k] = 0
       b[k] = 0
       pulses += 1
@@ -317,6 +408,9 @@ final class LimLayer {
         sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         if Int(a[k]) == nMax && Int(b[k]) == nMax {
           // Figure 2D: both at G_max, both are reset.
+          let (xa, xb) = scales(k, up: up)
+          closedPulseConductance += (xa + xb) * cumulative[nMax]
+          settledResetConductance += (xa + xb) * table[nMax] * gMax
           a[k] = 0
           b[k] = 0
           resets += 2
@@ -349,6 +443,8 @@ final class LimLayer {
     switch method {
     case .a:
       // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
+      closedPulseConductance += xa * cumulative[a] + xb * cumulative[b]
+      settledResetConductance += (xa * t[a] + xb * t[b]) * gMax
       a = 0
       b = 0
       resets += 2
@@ -368,6 +464,8 @@ final class LimLayer {
       // With exact states this stops at the state just below the old G−:
       // the weight rises by exactly the old G−'s last step.
       let old = b
+      closedPulseConductance += xb * cumulative[old]
+      settledResetConductance += xb * t[old] * gMax
       b = 0
       resets += 1
       sink.issue(.reset, pb, cell: k, count: 1)
@@ -385,6 +483,8 @@ final class LimLayer {
       preconditionFailure("method c uses conductance states")
     }
     if a == n && b == n {
+      closedPulseConductance += (xa + xb) * cumulative[n]
+      settledResetConductance += (xa + xb) * t[n] * gMax
       a = 0
       b = 0
       resets += 2
@@ -398,16 +498,21 @@ final class LimLayer {
   private func updateBidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
+    let (xa, xb) = scales(k, up: up)
     if a < device.gMax {
+      closedPulseConductance += xa * a * gMax
       a = device.potentiated(a)
       pulses += 1
       sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
     } else if b > device.gMin {
+      closedPulseConductance += xb * b * gMax
       b = device.depressed(b)
       pulses += 1
+      depressions += 1
       sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
     }
     if a >= device.gMax && b >= device.gMax {
+      settledResetConductance += (xa * a + xb * b) * gMax
       a = device.gMin
       b = device.gMin
       resets += 2

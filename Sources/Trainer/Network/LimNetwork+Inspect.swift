@@ -157,11 +157,12 @@ extension LimNetwork {
   func forwardExact(_ l: Int, _ probe: InspectionProbe) {
     let layer = layers[l]
     let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    activations[l].withUnsafeMutableBufferPointer { senseChains[l].quantizeDrive($0) }
     for i in 0..<layer.rows { voltages[l][i] = activations[l][i] * readVoltage }
     let out = probe.read(l, layer.array, .forward, activations[l].map { Double($0) * v })
-    for j in 0..<layer.columns {
-      currents[l][j] = Float(out[j])
-      sums[l][j] = currents[l][j] * scale
+    for j in 0..<layer.columns { currents[l][j] = Float(out[j]) }
+    currents[l].withUnsafeBufferPointer { i in
+      sums[l].withUnsafeMutableBufferPointer { senseChains[l].sums(currents: i, scale: scale, into: $0) }
     }
   }
 
@@ -170,10 +171,12 @@ extension LimNetwork {
   func backwardExact(_ l: Int, _ probe: InspectionProbe) {
     let layer = layers[l]
     let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
-    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Double($0) * v })
+    let dac = senseChains[l].dac
+    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Double(dac.convertSigned($0)) * v })
     for i in 0..<deltas[l - 1].count {
       backCurrents[l][i] = Float(out[i])
-      deltas[l - 1][i] = hiddenComparator.deadBand(gates[l - 1][i] * backCurrents[l][i] * scale)
+      let x = gates[l - 1][i] * backCurrents[l][i] * scale
+      deltas[l - 1][i] = columnComparators.isEmpty ? hiddenComparator.deadBand(x) : columnComparators[l - 1][i].deadBand(x)
     }
   }
 }

@@ -89,6 +89,8 @@ extension LimNetwork {
       layer.resets = s.resets
       layer.repotentiations = s.repotentiations
       layer.synchronize()
+      // The energy account starts at the restored states.
+      layer.restartEnergyAccount()
     }
   }
 }

@@ -36,6 +36,19 @@ public final class LimNetwork: @unchecked Sendable {
   let gMax: Float
   /// What the network was built from.
   public let configuration: TrainingConfiguration
+  /// Each array's forward-read periphery (DAC, transimpedance, sense
+  /// offsets, ADC); the evaluator reads through the same circuits.
+  public let senseChains: [SenseChain]
+  /// Every chain ideal: the forward pass skips them.
+  let idealSense: Bool
+  /// Per array, one δ comparator per output column with its offset (empty
+  /// without `comparator_offset`: the shared comparators above).
+  let columnComparators: [[Comparator]]
+  /// Samples trained (each: one forward read per array) and, of them,
+  /// those that back-propagated (one transposed read per array but the
+  /// first): the counts behind the converter energies and read latency.
+  public private(set) var trainedSamples = 0
+  public private(set) var backwardSamples = 0
   /// Set while a sample is inspected: reads go the exact way and are
   /// recorded (`inspect(_:label:)`).
   var probe: InspectionProbe?
@@ -85,6 +98,25 @@ public final class LimNetwork: @unchecked Sendable {
     netPulses = cfg.batchPulses == .net
     readVoltage = Float(cfg.readVoltage)
     gMax = Float(cfg.gMaxSiemens)
+    // Offsets are mismatches, drawn once per column from their own streams
+    // (so the devices' draws above do not move).
+    var senseRNG = SeededGenerator(seed: cfg.seed, stream: 21)
+    var comparatorRNG = SeededGenerator(seed: cfg.seed, stream: 22)
+    senseChains = ls.map { layer in
+      SenseChain(
+        dac: DAC(bits: cfg.dacBits), adc: ADC(bits: cfg.adcBits, range: Float(cfg.adcRange)),
+        gain: Float(cfg.tiaGain),
+        offsets: cfg.senseOffset > 0
+          ? (0..<layer.columns).map { _ in Float(cfg.senseOffset * senseRNG.nextGaussian()) } : [])
+    }
+    idealSense = senseChains.allSatisfy(\.isIdeal)
+    columnComparators = cfg.comparatorOffset > 0
+      ? ls.indices.map { l in
+        let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
+        return (0..<ls[l].columns).map { _ in
+          Comparator(threshold: t, offset: Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()))
+        }
+      } : []
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     voltages = activations
     activeRows = ls.map { [Int32](repeating: 0, count: $0.rows) }
@@ -107,6 +139,46 @@ public final class LimNetwork: @unchecked Sendable {
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Read energy booked by the arrays so far (J).
   public var readEnergy: Double { layers.reduce(0) { $0 + $1.array.readEnergy } }
+  /// Energy and latency of the training so far, from the simulation:
+  ///
+  /// - read: Σ V·I·t of every training read, booked by the arrays from
+  ///   the line voltages and the devices' conductances (evaluation reads
+  ///   are not training and are not booked);
+  /// - program: V_p²·t_p·Σ G, G each pulsed device's conductance just
+  ///   before its pulse; reset: V_r²·t_r·Σ G likewise (the device's own
+  ///   dissipation; line and driver losses are not modelled);
+  /// - dac: one conversion per driven line per read (a forward read drives
+  ///   every row, the bias line included; a transposed read every column);
+  /// - adc: one conversion per sensed column of every forward read (the
+  ///   transposed read's outputs go to the δ comparators, whose energy is
+  ///   neglected);
+  /// - read latency: per forward read `read_time` + one ADC conversion, per
+  ///   transposed read `read_time` (DAC settling overlaps the previous
+  ///   conversion; the arrays are read one after the other);
+  /// - update latency: `slot_time` per update slot (row by row: one slot
+  ///   per active input row, plus one per reset, re-potentiation and
+  ///   depression, serially).
+  public func ledger(costs: ConverterCosts = ConverterCosts()) -> EnergyLedger {
+    let cfg = configuration
+    var e = EnergyLedger()
+    e.read = readEnergy
+    let vp = cfg.programVoltage, vr = cfg.resetVoltage
+    e.program = vp * vp * cfg.programTime * layers.reduce(0) { $0 + $1.pulseConductance }
+    e.reset = vr * vr * cfg.resetTime * layers.reduce(0) { $0 + $1.resetConductance }
+    var dacConversions = 0, adcConversions = 0
+    for (l, layer) in layers.enumerated() {
+      dacConversions += trainedSamples * layer.rows + (l > 0 ? backwardSamples * layer.columns : 0)
+      adcConversions += trainedSamples * layer.columns
+    }
+    e.dac = Double(dacConversions) * costs.dacEnergy(bits: cfg.dacBits)
+    e.adc = Double(adcConversions) * costs.adcEnergy(bits: cfg.adcBits)
+    let forwardReads = trainedSamples * layers.count, transposedReads = backwardSamples * (layers.count - 1)
+    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
+      + Double(transposedReads) * cfg.readTime
+    e.updateTime = Double(layers.reduce(0) { $0 + $1.updateSlots }) * cfg.slotTime
+    return e
+  }
+
   /// The arrays, input layer first, with their conductances brought in
   /// step with the device states.
   public var arrays: [DifferentialArray] {
@@ -151,6 +223,7 @@ public final class LimNetwork: @unchecked Sendable {
       precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
       for k in w.indices { layers[l].program(k, weight: w[k]) }
       layers[l].synchronize()
+      layers[l].restartEnergyAccount()
     }
   }
 
@@ -162,6 +235,7 @@ public final class LimNetwork: @unchecked Sendable {
     if let probe { return forwardExact(l, probe) }
     let layer = layers[l]
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
+    if !idealSense { return forwardThroughPeripherals(l, bookEnergy: bookEnergy) }
     activations[l].withUnsafeBufferPointer { a in
       voltages[l].withUnsafeMutableBufferPointer { volts in
         for i in 0..<a.count { volts[i] = a[i] * v }
@@ -169,6 +243,27 @@ public final class LimNetwork: @unchecked Sendable {
           read(layer, .forward, UnsafeBufferPointer(volts), out, bookEnergy: bookEnergy)
           sums[l].withUnsafeMutableBufferPointer { s in
             for j in 0..<out.count { s[j] = out[j] * scale }
+          }
+        }
+      }
+    }
+  }
+
+  /// `forward` through the non-ideal periphery: the DAC's levels replace
+  /// the activations (so the update's active rows are the lines the DAC
+  /// drives), and the sums pass the transimpedance, offsets and ADC.
+  @inline(never)
+  private func forwardThroughPeripherals(_ l: Int, bookEnergy: Bool) {
+    let layer = layers[l], chain = senseChains[l]
+    let v = readVoltage, scale = 1 / (readVoltage * gMax)
+    activations[l].withUnsafeMutableBufferPointer { a in
+      chain.quantizeDrive(a)
+      voltages[l].withUnsafeMutableBufferPointer { volts in
+        for i in 0..<a.count { volts[i] = a[i] * v }
+        currents[l].withUnsafeMutableBufferPointer { out in
+          read(layer, .forward, UnsafeBufferPointer(volts), out, bookEnergy: bookEnergy)
+          sums[l].withUnsafeMutableBufferPointer { s in
+            chain.sums(currents: UnsafeBufferPointer(out), scale: scale, into: s)
           }
         }
       }
@@ -228,13 +323,22 @@ public final class LimNetwork: @unchecked Sendable {
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
         loss = softmaxCrossEntropy(s, label: label, delta: d)
-        for j in 0..<d.count {
-          d[j] = outputComparator.deadBand(d[j])
-          if d[j] != 0 { anyError = true }
+        if columnComparators.isEmpty {
+          for j in 0..<d.count {
+            d[j] = outputComparator.deadBand(d[j])
+            if d[j] != 0 { anyError = true }
+          }
+        } else {
+          for j in 0..<d.count {
+            d[j] = columnComparators[last][j].deadBand(d[j])
+            if d[j] != 0 { anyError = true }
+          }
         }
       }
     }
+    trainedSamples += 1
     if anyError {
+      backwardSamples += 1
       // Back-propagation through the transposed arrays.
       var l = last
       while l > 0 {
@@ -262,13 +366,24 @@ public final class LimNetwork: @unchecked Sendable {
     deltas[l].withUnsafeBufferPointer { d in
       // Reuse the column-sized current buffer as the δ-voltage drive.
       currents[l].withUnsafeMutableBufferPointer { drive in
-        for j in 0..<d.count { drive[j] = d[j] * v }
+        if idealSense || senseChains[l].dac.bits == 0 {
+          for j in 0..<d.count { drive[j] = d[j] * v }
+        } else {
+          let dac = senseChains[l].dac
+          for j in 0..<d.count { drive[j] = dac.convertSigned(d[j]) * v }
+        }
         backCurrents[l].withUnsafeMutableBufferPointer { out in
           read(layer, .transposed, UnsafeBufferPointer(drive), out, bookEnergy: true)
           gates[l - 1].withUnsafeBufferPointer { g in
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
-              for i in 0..<dPrev.count {
-                dPrev[i] = hiddenComparator.deadBand(g[i] * out[i] * scale)
+              if columnComparators.isEmpty {
+                for i in 0..<dPrev.count {
+                  dPrev[i] = hiddenComparator.deadBand(g[i] * out[i] * scale)
+                }
+              } else {
+                for i in 0..<dPrev.count {
+                  dPrev[i] = columnComparators[l - 1][i].deadBand(g[i] * out[i] * scale)
+                }
               }
             }
           }
@@ -285,9 +400,19 @@ public final class LimNetwork: @unchecked Sendable {
     deltas[l].withUnsafeBufferPointer { d in
       upColumns.withUnsafeMutableBufferPointer { up in
         downColumns.withUnsafeMutableBufferPointer { down in
-          for j in 0..<d.count {
-            if d[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
-            else if d[j] > 0 { down[downCount] = Int32(j); downCount += 1 }
+          if columnComparators.isEmpty {
+            for j in 0..<d.count {
+              if d[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
+              else if d[j] > 0 { down[downCount] = Int32(j); downCount += 1 }
+            }
+          } else {
+            // With offsets the comparator's sign is that of δ + offset.
+            let comparators = columnComparators[l]
+            for j in 0..<d.count where d[j] != 0 {
+              let sign = comparators[j].sign(d[j])
+              if sign < 0 { up[upCount] = Int32(j); upCount += 1 }
+              else if sign > 0 { down[downCount] = Int32(j); downCount += 1 }
+            }
           }
         }
       }
@@ -331,7 +456,12 @@ public final class LimNetwork: @unchecked Sendable {
             let ai = a[i]
             if netPulses {
               // Each sample's own pulse (−sgn δ_j), netted over the batch.
-              for j in 0..<n { acc[i * n + j] -= d[j] > 0 ? 1 : (d[j] < 0 ? -1 : 0) }
+              // (the comparator's sign, that of δ + offset, with offsets).
+              if columnComparators.isEmpty {
+                for j in 0..<n { acc[i * n + j] -= d[j] > 0 ? 1 : (d[j] < 0 ? -1 : 0) }
+              } else {
+                for j in 0..<n where d[j] != 0 { acc[i * n + j] -= columnComparators[l][j].sign(d[j]) }
+              }
             } else {
               for j in 0..<n { acc[i * n + j] -= d[j] * ai }
             }
@@ -345,15 +475,25 @@ public final class LimNetwork: @unchecked Sendable {
   public func applyBatch() {
     guard batch > 1 else { return }
     for l in 0..<layers.count {
-      let layer = layers[l]
+      let layer = layers[l], n = layer.columns
+      let serialBefore = layer.resets + layer.repotentiations + layer.depressions
+      var rowSlots = 0
       accumulators[l].withUnsafeMutableBufferPointer { acc in
-        for k in 0..<acc.count where acc[k] != 0 {
-          let count = netPulses ? Int(abs(acc[k])) : 1
-          for _ in 0..<count { layer.update(k, up: acc[k] > 0) }
-          acc[k] = 0
+        for i in 0..<layer.rows {
+          // A row's pulses go out together, one round of slots per pulse
+          // of its most-pulsed synapse.
+          var rounds = 0
+          for k in (i * n)..<((i + 1) * n) where acc[k] != 0 {
+            let count = netPulses ? Int(abs(acc[k])) : 1
+            rounds = max(rounds, count)
+            for _ in 0..<count { layer.update(k, up: acc[k] > 0) }
+            acc[k] = 0
+          }
+          rowSlots += rounds
         }
       }
       if layer.reader != nil { layer.synchronize() }
+      layer.updateSlots += rowSlots + layer.resets + layer.repotentiations + layer.depressions - serialBefore
     }
     samplesInBatch = 0
   }
