@@ -48,6 +48,11 @@ final class HybridLayer: @unchecked Sendable {
   /// Per-device bounds: a device's G_min and G_max after its offset.
   let lo: [UnsafeMutablePointer<Float>]
   let hi: [UnsafeMutablePointer<Float>]
+  /// Whether the bounds differ per device (d2d > 0); otherwise every
+  /// device of a kind has `uniformLow[kind]`…`uniformHigh[kind]`.
+  let perDeviceBounds: Bool
+  let uniformLow: [Float]
+  let uniformHigh: [Float]
   /// The combined weight W, row-major rows × columns (bias row last).
   let w: UnsafeMutablePointer<Float>
   /// The step μ of one pulse, per kind.
@@ -99,6 +104,9 @@ final class HybridLayer: @unchecked Sendable {
       FiniteStateDevice(states: cfg.states, gMin: gMin, gMax: 1, areaScale: $0 == 0 ? 1 : cfg.k)
     }
     step = devices.map { Float($0.stepSize) }
+    perDeviceBounds = cfg.d2d > 0
+    uniformLow = devices.map { Float($0.minimumConductance) }
+    uniformHigh = devices.map { Float($0.maximumConductance) }
     let cells = (inputs + 1) * outputs
     g = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
     lo = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
@@ -231,6 +239,11 @@ final class HybridLayer: @unchecked Sendable {
     }
     let d = 2 * kind + polarity
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w, stamp = self.stamp
+    // Without d2d every device of the kind has the same bounds: no
+    // per-device loads (two fewer random accesses per pulse).
+    let perDevice = self.perDeviceBounds
+    let loS = uniformLow[kind], hiS = uniformHigh[kind]
+    let flagMark = self.flagMark, flagged = self.flagged
     let sign: Float = polarity == 0 ? 1 : -1
     let mu = step[kind], spread = step[kind] * c2c
     let n = self.columns
@@ -255,7 +268,7 @@ final class HybridLayer: @unchecked Sendable {
             cells &+= 1
           }
           let old = dev[x]
-          let top = hiP[x]
+          let top = perDevice ? hiP[x] : hiS
           if old >= top {
             // At G_max already: the saturation pass decides.
             if flagMark[x] == 0 {
@@ -267,7 +280,7 @@ final class HybridLayer: @unchecked Sendable {
           }
           var new = old + mu
           if spread != 0 { new += spread * noise.next(table) }
-          new = min(max(new, loP[x]), top)
+          new = min(max(new, perDevice ? loP[x] : loS), top)
           dev[x] = new
           w[x] += sign * (new - old)
         }
