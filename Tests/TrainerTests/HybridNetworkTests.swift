@@ -251,3 +251,76 @@ struct HybridTrainingTests {
     #expect(throws: ConfigurationError.self) { try cfg.validate() }
   }
 }
+
+@Suite("Hybrid energy and latency")
+struct HybridEnergyTests {
+  @Test("programming energy is Σ V_p²·G·t_p over the pulses, G before each pulse; slots are BL per phase")
+  func programmingEnergyByHand() throws {
+    let cfg = HybridNetworkTests.configuration(encoding: .deterministic)
+    let net = try HybridNetwork(configuration: cfg)
+    let layer = net.layers[0]
+    let before = layer.snapshot()
+    let x: [Float] = [1, 0.5, 0.25, 0]
+    let delta: [Float] = [0.8, -0.4, 0.2]
+    _ = HybridNetworkTests.step(net, x: x, delta: delta)
+    let enc = try PulseTrainEncoder(length: cfg.pulseTrainLength)
+    let mu = Double(layer.step[0])
+    var expected = 0.0, pulses = 0
+    for i in 0..<5 {
+      for j in 0..<3 {
+        let a = enc.pulseCount(net.rowScale[0] * (i < 4 ? x[i] : 1))
+        let b = enc.pulseCount(net.columnScale[0] * abs(delta[j]))
+        let n = (a * b + cfg.pulseTrainLength / 2) / cfg.pulseTrainLength
+        // δ > 0 lowers W: the G− device (buffer 1) takes the pulses.
+        let g0 = Double(before[delta[j] > 0 ? 1 : 0][i * 3 + j])
+        for k in 0..<n { expected += g0 + Double(k) * mu }
+        pulses += n
+      }
+    }
+    #expect(pulses > 0 && layer.pulses == pulses)
+    #expect(abs(layer.pulseConductance - expected) <= 1e-5 * expected)
+    let e = net.ledger()
+    let vp = cfg.programVoltage
+    #expect(abs(e.program - vp * vp * cfg.programTime * cfg.gMaxSiemens * expected) <= 1e-5 * e.program)
+    #expect(layer.updateSlots == cfg.pulseTrainLength)
+    #expect(abs(e.updateTime - Double(cfg.pulseTrainLength) * cfg.slotTime) < 1e-15)
+  }
+
+  @Test("the line loads follow every device change, and a read's energy is Σ V²·G·t of the four arrays")
+  func readEnergy() throws {
+    var cfg = Fixture.configuration(rule: .hybrid)
+    cfg.c2c = 0.34
+    cfg.d2d = 0.5
+    let net = try HybridNetwork(configuration: cfg)
+    let data = Fixture.dataset(Fixture.train)
+    data.pixels.withUnsafeBufferPointer { px in
+      for s in 0..<40 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+      net.switchToFineTuning()
+      for s in 40..<80 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+    }
+    for layer in net.layers {
+      for i in 0..<layer.rows {
+        var t = 0.0
+        for j in 0..<layer.columns { for d in layer.g.indices { t += Double(layer.g[d][i * layer.columns + j]) } }
+        #expect(abs(layer.rowLoad[i] - t) <= 1e-4 * max(1, t))
+      }
+    }
+    // One more sample's first forward read, against the exact reads.
+    let gMax = cfg.gMaxSiemens, v = cfg.readVoltage
+    let sample = 80
+    let drive = (0..<64).map { Double(data.pixels[sample * 64 + $0]) / 255 * v } + [v]
+    var exact = 0.0
+    for kind in [SynapseKind.big, .small] {
+      let a = net.array(layer: 0, kind: kind, gMax: gMax)
+      a.readTime = cfg.readTime
+      exact += try a.read(.forward, voltages: drive).energy
+    }
+    let layer0 = net.layers[0]
+    var simulated = 0.0
+    for i in 0..<layer0.rows { simulated += (drive[i] / v) * (drive[i] / v) * layer0.rowLoad[i] }
+    simulated *= v * v * cfg.readTime * gMax
+    #expect(abs(simulated - exact) <= 1e-4 * exact)
+    let e = net.ledger()
+    #expect(e.read > 0 && e.program > 0 && e.adc > 0 && e.dac > 0 && e.readTime > 0 && e.updateTime > 0)
+  }
+}

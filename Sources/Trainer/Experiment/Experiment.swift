@@ -82,7 +82,8 @@ public struct TrainingResult: Sendable {
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
   /// Energy and latency of the training, from the simulation (on-chip
-  /// rule lim; nil otherwise): `LimNetwork.ledger`.
+  /// rules lim, hybrid and single; nil otherwise): `LimNetwork.ledger`,
+  /// `HybridNetwork.ledger`.
   public var ledger: EnergyLedger? = nil
   /// Stopped early (interrupt, or `failure`).
   public var interrupted = false
@@ -386,7 +387,7 @@ public final class Experiment {
     result.cellUpdates = hybrid?.cellUpdates ?? 0
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
-    result.ledger = lim?.ledger()
+    result.ledger = lim?.ledger() ?? hybrid?.ledger()
     if let net = lim ?? target { finished(net, seen) }
     if let net = lim ?? target {
       var sum = 0.0, count = 0

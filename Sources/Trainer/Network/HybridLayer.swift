@@ -86,6 +86,23 @@ final class HybridLayer: @unchecked Sendable {
   var cellUpdates = 0
   /// Half-selected slots that moved a device (disturb model).
   var disturbs = 0
+  /// Σ over pulses of the pulsed device's conductance before the pulse,
+  /// and Σ over resets of the device's conductance before the reset
+  /// (normalised; × V²·t·G_max gives the energy).
+  var pulseConductance = 0.0
+  var resetConductance = 0.0
+  /// Time slots of the update phases: BL per coincidence phase (1 for the
+  /// sign rule: every selected cell at once), plus one per reset and per
+  /// re-potentiation pulse, which go one after another.
+  var updateSlots = 0
+  /// Σ_j of all four (or two) devices' conductances on each row, and Σ_i on
+  /// each column (normalised), kept in step with every device change: the
+  /// load a read's drivers see, for its energy Σ V²·G·t.
+  let rowLoad: UnsafeMutablePointer<Double>
+  let columnLoad: UnsafeMutablePointer<Double>
+  /// Whether `columnLoad` is kept: only layers read transposed need it (the
+  /// first layer's δ is never read, so its column loads are left stale).
+  var tracksColumnLoad = true
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
@@ -136,6 +153,8 @@ final class HybridLayer: @unchecked Sendable {
       }
     }
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
+    rowLoad = .allocate(capacity: inputs + 1)
+    columnLoad = .allocate(capacity: outputs)
     recomputeWeights()
   }
 
@@ -144,6 +163,8 @@ final class HybridLayer: @unchecked Sendable {
     w.deallocate()
     flagged.deallocate()
     flagMark.deallocate()
+    rowLoad.deallocate()
+    columnLoad.deallocate()
     slotStart.deallocate()
     slotFill.deallocate()
     slotList.deallocate()
@@ -156,6 +177,23 @@ final class HybridLayer: @unchecked Sendable {
       for k in 0..<kinds { s += g[2 * k][x] - g[2 * k + 1][x] }
       w[x] = s
     }
+    rowLoad.initialize(repeating: 0, count: rows)
+    columnLoad.initialize(repeating: 0, count: columns)
+    for i in 0..<rows {
+      for j in 0..<columns {
+        var t = 0.0
+        for d in g.indices { t += Double(g[d][i * columns + j]) }
+        rowLoad[i] += t
+        columnLoad[j] += t
+      }
+    }
+  }
+
+  /// A device change of `delta` (normalised) at cell x, on the line loads.
+  @inline(__always)
+  func load(_ x: Int, _ delta: Float) {
+    rowLoad[x / columns] += Double(delta)
+    columnLoad[x % columns] += Double(delta)
   }
 
   /// Every device conductance and the weight cache, to restore later
@@ -179,9 +217,11 @@ final class HybridLayer: @unchecked Sendable {
     kind: SynapseKind,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
-    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
+    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int,
+    slots: Int
   ) {
     let k = kind.rawValue
+    updateSlots += slots
     GaussianTable.values.withUnsafeBufferPointer { table in
         apply(
           polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
@@ -250,10 +290,13 @@ final class HybridLayer: @unchecked Sendable {
     let tick = self.tick
     var noise = self.noise
     var pulses = 0, cells = 0, flaggedCount = self.flaggedCount
+    var pulsedConductance: Float = 0
+    let columnLoad = self.columnLoad, tracksColumns = tracksColumnLoad
     for r in 0..<rowCount {
       var bits = rowWords[r] & anySlots
       if bits == 0 { continue }
       let base = Int(rowIndex[r]) * n
+      var rowDelta: Float = 0
       while bits != 0 {
         let t = bits.trailingZeroBitCount
         bits &= bits &- 1
@@ -268,6 +311,7 @@ final class HybridLayer: @unchecked Sendable {
             cells &+= 1
           }
           let old = dev[x]
+          pulsedConductance += old
           let top = perDevice ? hiP[x] : hiS
           if old >= top {
             // At G_max already: the saturation pass decides.
@@ -283,9 +327,13 @@ final class HybridLayer: @unchecked Sendable {
           new = min(max(new, perDevice ? loP[x] : loS), top)
           dev[x] = new
           w[x] += sign * (new - old)
+          rowDelta += new - old
+          if tracksColumns { columnLoad[Int(list[c - 1])] += Double(new - old) }
         }
       }
+      rowLoad[Int(rowIndex[r])] += Double(rowDelta)
     }
+    pulseConductance += Double(pulsedConductance)
     self.noise = noise
     self.flaggedCount = flaggedCount
     self.pulses += pulses
@@ -308,9 +356,11 @@ final class HybridLayer: @unchecked Sendable {
         case .refresh:
           // Reset both, then put the pair's weight back on one device.
           let delta = (p - m) - (lo[plus][x] - lo[minus][x])
+          resetConductance += Double(p + m)
           g[plus][x] = lo[plus][x]
           g[minus][x] = lo[minus][x]
           resets += 2
+          updateSlots += 2
           let target = delta > 0 ? plus : minus
           let n = Int((abs(delta) / mu).rounded())
           repotentiate(target, x, pulses: n, table: table)
@@ -318,13 +368,16 @@ final class HybridLayer: @unchecked Sendable {
           // Reset the other device; re-potentiate it one step lower.
           let other = pol == 0 ? minus : plus
           let old = g[other][x]
+          resetConductance += Double(old)
           g[other][x] = lo[other][x]
           resets += 1
+          updateSlots += 1
           let n = Int(((old - lo[other][x]) / mu).rounded()) - 1
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
         let s = (g[plus][x] - g[minus][x]) - (p - m)
         w[x] += s
+        load(x, (g[plus][x] + g[minus][x]) - (p + m))
       }
     }
     flaggedCount = 0
@@ -333,6 +386,9 @@ final class HybridLayer: @unchecked Sendable {
   private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
     guard n > 0 else { return }
     let k = d / 2
+    // The pulses climb from G_min one step at a time (noise aside).
+    pulseConductance += Double(n) * Double(lo[d][x]) + Double(step[k]) * Double(n * (n - 1) / 2)
+    updateSlots += n
     var v = lo[d][x] + Float(n) * step[k]
     if c2c != 0 { v += step[k] * c2c * Float(Double(n).squareRoot()) * noise.next(table) }
     g[d][x] = min(max(v, lo[d][x]), hi[d][x])
@@ -364,6 +420,7 @@ final class HybridLayer: @unchecked Sendable {
           let new = min(max(old + Float(h) * fraction * step[k], lo[d][x]), hi[d][x])
           g[d][x] = new
           w[x] += sign * (new - old)
+          load(x, new - old)
           disturbs += h
         }
       }

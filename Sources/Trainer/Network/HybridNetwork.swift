@@ -52,6 +52,12 @@ public final class HybridNetwork: @unchecked Sendable {
   let outputComparator: Comparator
   let hiddenComparator: Comparator
   let drive: WriteDrive
+  let configuration: TrainingConfiguration
+  /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
+  /// t_read·G_max is the read energy Σ V·I·t.
+  var readLoad = 0.0
+  var forwardReads = 0
+  var transposedReads = 0
   /// The random bits of the stochastic pulse trains.
   var rng: SeededGenerator
   /// C_x and C_δ of the big and small arrays.
@@ -94,6 +100,7 @@ public final class HybridNetwork: @unchecked Sendable {
         configuration: cfg, policy: policy, rng: &rng))
     }
     layers = ls
+    ls[0].tracksColumnLoad = false
     self.rng = SeededGenerator(seed: cfg.seed, stream: 12)
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     useGate = cfg.floatDerivative == .gate
@@ -103,6 +110,7 @@ public final class HybridNetwork: @unchecked Sendable {
     outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
     hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
     drive = WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep)
+    configuration = cfg
     var cx: [Float] = [], cd: [Float] = []
     for mu in ls[0].step {
       let a = Double(cfg.learningRate) / (Double(cfg.pulseTrainLength) * Double(mu))
@@ -144,6 +152,36 @@ public final class HybridNetwork: @unchecked Sendable {
   /// Half-selected slots that moved a device (0 below the threshold).
   public var disturbs: Int { layers.reduce(0) { $0 + $1.disturbs } }
 
+  /// Energy and latency of the training so far, built from the simulation
+  /// as for Lim's network (`LimNetwork.ledger`): reads Σ V²·G·t over every
+  /// device of every driven line (all four arrays), V_p²·G·t_p per pulse and
+  /// V_r²·G·t_r per reset with G the device's conductance before it, one
+  /// DAC conversion per driven line and one ADC conversion per sensed
+  /// column of each forward read (ideal converters costed at 8 bits), and
+  /// the update phases fully parallel: BL slots per layer and phase (one
+  /// for the sign rule), plus the refreshes' resets and re-potentiation
+  /// pulses one slot each, in series.
+  public func ledger(costs: ConverterCosts = ConverterCosts()) -> EnergyLedger {
+    let cfg = configuration
+    var e = EnergyLedger()
+    let v = cfg.readVoltage, g = cfg.gMaxSiemens
+    e.read = v * v * cfg.readTime * g * readLoad
+    let vp = cfg.programVoltage, vr = cfg.resetVoltage
+    e.program = vp * vp * cfg.programTime * g * layers.reduce(0) { $0 + $1.pulseConductance }
+    e.reset = vr * vr * cfg.resetTime * g * layers.reduce(0) { $0 + $1.resetConductance }
+    var dac = 0, adc = 0
+    for (l, layer) in layers.enumerated() {
+      dac += trainSamples * layer.rows + (l > 0 ? trainSamples * layer.columns : 0)
+      adc += trainSamples * layer.columns
+    }
+    e.dac = Double(dac) * costs.dacEnergy(bits: 0)
+    e.adc = Double(adc) * costs.adcEnergy(bits: 0)
+    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: 0))
+      + Double(transposedReads) * cfg.readTime
+    e.updateTime = Double(layers.reduce(0) { $0 + $1.updateSlots }) * cfg.slotTime
+    return e
+  }
+
   /// The combined weights W of each layer (normalised to G_max), for
   /// evaluation; valid while the network lives.
   public var weightPointers: [UnsafePointer<Float>] { layers.map { UnsafePointer($0.w) } }
@@ -164,7 +202,7 @@ public final class HybridNetwork: @unchecked Sendable {
 
   // MARK: - Forward and backward
 
-  private func forward(_ pixels: UnsafePointer<UInt8>) {
+  private func forward(_ pixels: UnsafePointer<UInt8>, bookEnergy: Bool = false) {
     let n0 = sizes[0]
     activations[0].withUnsafeMutableBufferPointer { a in
       for i in 0..<n0 { a[i] = Float(pixels[i]) * (1 / 255) }
@@ -173,6 +211,13 @@ public final class HybridNetwork: @unchecked Sendable {
     for l in 0..<layers.count {
       let layer = layers[l]
       activations[l].withUnsafeBufferPointer { a in
+        if bookEnergy {
+          // Every device of a driven row sees its row's voltage.
+          var e = 0.0
+          for i in 0..<a.count where a[i] != 0 { e += Double(a[i] * a[i]) * layer.rowLoad[i] }
+          readLoad += e
+          forwardReads += 1
+        }
         sums[l].withUnsafeMutableBufferPointer { s in
           scratch.withUnsafeMutableBufferPointer { sc in
             _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
@@ -204,7 +249,7 @@ public final class HybridNetwork: @unchecked Sendable {
   /// Trains on one sample; returns its cross-entropy loss before the update.
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
-    forward(pixels)
+    forward(pixels, bookEnergy: true)
     let last = layers.count - 1
     var loss: Float = 0
     var squared: Float = 0
@@ -234,6 +279,10 @@ public final class HybridNetwork: @unchecked Sendable {
     let layer = layers[l]
     let sign = encoding == .sign
     deltas[l].withUnsafeBufferPointer { d in
+      var e = 0.0
+      for j in 0..<d.count where d[j] != 0 { e += Double(d[j] * d[j]) * layer.columnLoad[j] }
+      readLoad += e
+      transposedReads += 1
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
@@ -312,7 +361,8 @@ public final class HybridNetwork: @unchecked Sendable {
                 layer.update(
                   kind: kind, rowIndex: ri.baseAddress!, rowWords: rw.baseAddress!, rowCount: rows,
                   upIndex: ui.baseAddress!, upWords: uw.baseAddress!, upCount: ups,
-                  downIndex: di.baseAddress!, downWords: dw.baseAddress!, downCount: downs)
+                  downIndex: di.baseAddress!, downWords: dw.baseAddress!, downCount: downs,
+                  slots: encoding == .sign ? 1 : enc.length)
               }
             }
           }
