@@ -88,18 +88,26 @@ struct HybridNetworkTests {
 
 @Suite("Hybrid networks in training")
 struct HybridTrainingTests {
-  @Test("a forward read of a hybrid unit is the sum of its four arrays' currents")
-  func readsSumFourArrays() throws {
+  /// A hybrid on the fixture with c2c and d2d, trained on `samples` images,
+  /// the second half of them after the switch to the small arrays.
+  static func trained(samples: Int) throws -> (TrainingConfiguration, HybridNetwork) {
     var cfg = Fixture.configuration(rule: .hybrid)
     cfg.c2c = 0.34
     cfg.d2d = 0.5
     let net = try HybridNetwork(configuration: cfg)
     let data = Fixture.dataset(Fixture.train)
     data.pixels.withUnsafeBufferPointer { px in
-      for s in 0..<50 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
-      net.switchToFineTuning()
-      for s in 50..<100 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
+      for s in 0..<samples {
+        if s == samples / 2 { net.switchToFineTuning() }
+        net.train(px.baseAddress! + s * 64, label: Int(data.labels[s]))
+      }
     }
+    return (cfg, net)
+  }
+
+  @Test("a forward read of a hybrid unit is the sum of its four arrays' currents")
+  func readsSumFourArrays() throws {
+    let (cfg, net) = try HybridTrainingTests.trained(samples: 100)
     let gMax = 1e-5, vRead = 0.2
     for l in 0..<2 {
       let rows = cfg.layers[l] + 1, columns = cfg.layers[l + 1]
@@ -288,16 +296,8 @@ struct HybridEnergyTests {
 
   @Test("the line loads follow every device change, and a read's energy is Σ V²·G·t of the four arrays")
   func readEnergy() throws {
-    var cfg = Fixture.configuration(rule: .hybrid)
-    cfg.c2c = 0.34
-    cfg.d2d = 0.5
-    let net = try HybridNetwork(configuration: cfg)
+    let (cfg, net) = try HybridTrainingTests.trained(samples: 80)
     let data = Fixture.dataset(Fixture.train)
-    data.pixels.withUnsafeBufferPointer { px in
-      for s in 0..<40 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
-      net.switchToFineTuning()
-      for s in 40..<80 { net.train(px.baseAddress! + s * 64, label: Int(data.labels[s])) }
-    }
     for layer in net.layers {
       for i in 0..<layer.rows {
         var t = 0.0
