@@ -73,8 +73,8 @@ final class HybridLayer: @unchecked Sendable {
   let slotList: UnsafeMutablePointer<Int32>
   /// The update in which each synapse last got a pulse (for counting
   /// updated synapses once per update).
-  let stamp: UnsafeMutablePointer<UInt32>
-  var tick: UInt32 = 1
+  let stamp: UnsafeMutablePointer<UInt8>
+  var tick: UInt8 = 1
 
   /// Identical pulses issued (coincidences, re-potentiations, disturbs
   /// excluded).
