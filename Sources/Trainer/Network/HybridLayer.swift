@@ -206,8 +206,6 @@ final class HybridLayer: @unchecked Sendable {
     for (d, p) in (g + [w]).enumerated() { for x in 0..<count { p[x] = s[d][x] } }
   }
 
-  /// The four (or two) devices of synapse x: (G+, G−, g+, g−).
-  func devices(_ x: Int) -> [Float] { g.map { $0[x] } }
 
   /// One coincidence update of `kind`: rows `rowIndex[r]` carry trains
   /// `rowWords[r]`; columns in `up` (δ < 0: W rises, the G+ array's column

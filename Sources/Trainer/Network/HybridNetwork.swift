@@ -56,8 +56,6 @@ public final class HybridNetwork: @unchecked Sendable {
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
   /// t_read·G_max is the read energy Σ V·I·t.
   var readLoad = 0.0
-  var forwardReads = 0
-  var transposedReads = 0
   /// The random bits of the stochastic pulse trains.
   var rng: SeededGenerator
   /// C_x and C_δ of the big and small arrays.
@@ -75,10 +73,14 @@ public final class HybridNetwork: @unchecked Sendable {
   var downIndex: [Int32]
   var downWords: [UInt64]
   var scratch: [Int32]
+  /// The disturb model's per-line trains (its slow path, kept allocated).
+  var rowOf: [UInt64]
+  var colOf: [UInt64]
+  var polarity: [Int8]
   /// Σ over trained samples of the squared error Σ_j (p_j − t_j)²/n.
   public private(set) var squaredErrorSum: Double = 0
-  /// Training samples whose forward pass picked the label.
-  public private(set) var trainCorrect = 0
+  /// Training samples seen (each one forward read per layer and one
+  /// transposed read per hidden layer).
   public private(set) var trainSamples = 0
 
   /// - Throws: `ConfigurationError` for a configuration the finite-state
@@ -86,9 +88,6 @@ public final class HybridNetwork: @unchecked Sendable {
   public init(configuration cfg: TrainingConfiguration) throws {
     precondition(cfg.rule.isFiniteState, "HybridNetwork trains rule hybrid or single")
     try cfg.validate()
-    guard cfg.batch == 1 else {
-      throw ConfigurationError(field: "batch", "the \(cfg.rule.rawValue) rule updates online (batch 1), got \(cfg.batch)")
-    }
     sizes = cfg.layers
     isHybrid = cfg.rule == .hybrid
     var rng = SeededGenerator(seed: cfg.seed, stream: 11)
@@ -132,6 +131,9 @@ public final class HybridNetwork: @unchecked Sendable {
     upWords = [UInt64](repeating: 0, count: widest)
     downWords = upWords
     scratch = [Int32](repeating: 0, count: (cfg.layers.max() ?? 0) + 2)
+    rowOf = [UInt64](repeating: 0, count: (cfg.layers.max() ?? 0) + 1)
+    colOf = [UInt64](repeating: 0, count: widest)
+    polarity = [Int8](repeating: -1, count: widest)
   }
 
   /// The arrays updated now.
@@ -176,6 +178,7 @@ public final class HybridNetwork: @unchecked Sendable {
     }
     e.dac = Double(dac) * costs.dacEnergy(bits: 0)
     e.adc = Double(adc) * costs.adcEnergy(bits: 0)
+    let forwardReads = trainSamples * layers.count, transposedReads = trainSamples * (layers.count - 1)
     e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: 0))
       + Double(transposedReads) * cfg.readTime
     e.updateTime = Double(layers.reduce(0) { $0 + $1.updateSlots }) * cfg.slotTime
@@ -196,9 +199,6 @@ public final class HybridNetwork: @unchecked Sendable {
     layers[l].array(kind, gMax: gMax)
   }
 
-  /// The device conductances (normalised) of synapse x of layer l:
-  /// G+, G− and, for a hybrid, g+, g−.
-  public func devices(layer l: Int, synapse x: Int) -> [Float] { layers[l].devices(x) }
 
   // MARK: - Forward and backward
 
@@ -216,7 +216,6 @@ public final class HybridNetwork: @unchecked Sendable {
           var e = 0.0
           for i in 0..<a.count where a[i] != 0 { e += Double(a[i] * a[i]) * layer.rowLoad[i] }
           readLoad += e
-          forwardReads += 1
         }
         sums[l].withUnsafeMutableBufferPointer { s in
           scratch.withUnsafeMutableBufferPointer { sc in
@@ -254,7 +253,6 @@ public final class HybridNetwork: @unchecked Sendable {
     var loss: Float = 0
     var squared: Float = 0
     trainSamples += 1
-    if argmax(sums[last]) == label { trainCorrect += 1 }
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
         loss = softmaxCrossEntropy(s, label: label, delta: d)
@@ -282,7 +280,6 @@ public final class HybridNetwork: @unchecked Sendable {
       var e = 0.0
       for j in 0..<d.count where d[j] != 0 { e += Double(d[j] * d[j]) * layer.columnLoad[j] }
       readLoad += e
-      transposedReads += 1
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
@@ -379,9 +376,12 @@ public final class HybridNetwork: @unchecked Sendable {
     up: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int),
     down: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int)
   ) {
-    var rowOf = [UInt64](repeating: 0, count: layer.rows)
-    var colOf = [UInt64](repeating: 0, count: layer.columns)
-    var polarity = [Int8](repeating: -1, count: layer.columns)
+    // Every line's train, in buffers kept between samples.
+    for i in 0..<layer.rows { rowOf[i] = 0 }
+    for j in 0..<layer.columns {
+      colOf[j] = 0
+      polarity[j] = -1
+    }
     for r in 0..<rowCount { rowOf[Int(ri[r])] = rw[r] }
     for c in 0..<up.2 { colOf[Int(up.0[c])] = up.1[c]; polarity[Int(up.0[c])] = 0 }
     for c in 0..<down.2 { colOf[Int(down.0[c])] = down.1[c]; polarity[Int(down.0[c])] = 1 }
