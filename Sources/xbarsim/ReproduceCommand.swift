@@ -27,11 +27,12 @@ enum ReproduceCommand: CLICommand {
       phase_switch_epochs, seeds, per_seed.
 
       reproduce irdrop: on-chip training with IR drop against off-chip training
-      transferred to the same arrays, r_row = r_col = 0, 1, 2.5, 5 Ω per segment, on
-      784-200-10 (method b, β = 2, n_max 64), every read a nodal solve. Unless given,
-      it trains on the first 20000 training images (--train-limit 20000, one pass),
-      evaluates the whole test set at 20 points (--evals-per-epoch 20) and uses one
-      seed (--seeds 1): about 10 minutes on two cores.
+      transferred to the same arrays (both transfers: the ideal sign rule's device
+      states, and float SGD's weights), r_row = r_col = 0, 1, 2.5, 5 Ω per segment,
+      on 784-200-10 (method b, β = 2, n_max 64), every read a nodal solve. Unless
+      given, it trains on the first 20000 training images (--train-limit 20000, one
+      pass), evaluates the whole test set at 20 points (--evals-per-epoch 20) and
+      uses one seed (--seeds 1): about 15 minutes on two cores.
       """,
     options: TrainCommand.commonOptions + [
       OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
@@ -118,10 +119,18 @@ enum ReproduceCommand: CLICommand {
     print("\(testImages) test images at \(base.evaluationsPerEpoch) points per epoch; test accuracy (%) averaged over the last 10 % of")
     print("points, mean of \(seeds) seed(s) [min, max over points and seeds]; r = r_row = r_col per segment")
     print("")
-    print("r (Ω)   on-chip   [min, max]          off-chip  [min, max]          on − off   mean G on/off (µS)   iterations/read")
+    print("off-chip: the states of the sign rule trained on ideal arrays (transfer states), or float SGD's weights")
+    print("(transfer weights), programmed into the arrays with lines")
+    print("")
+    print("r (Ω)   on-chip   [min, max]          off, states [min, max]        off, weights [min, max]       mean G on/states/weights (µS)   iterations/read")
     for r in IRDropReproduction.resistances {
-      guard let on = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .onChip }),
-        let off = rows.first(where: { $0.run.configuration.rowSegmentResistance == r && $0.run.configuration.mode == .offChip })
+      func row(_ mode: LearningMode, _ transfer: OffChipTransfer?) -> Row? {
+        rows.first {
+          let c = $0.run.configuration
+          return c.rowSegmentResistance == r && c.mode == mode && (transfer == nil || c.transfer == transfer)
+        }
+      }
+      guard let on = row(.onChip, nil), let states = row(.offChip, .states), let weights = row(.offChip, .weights)
       else { continue }
       let iterations = on.results.map { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) }.reduce(0, +)
         / Double(max(1, on.results.count))
@@ -129,8 +138,9 @@ enum ReproduceCommand: CLICommand {
       func meanG(_ row: Row) -> Double {
         row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)) * 1e6
       }
-      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f    [%6.2f, %6.2f]    %+6.2f     %5.2f / %5.2f        %@",
-        rText as NSString, on.mean, on.min, on.max, off.mean, off.min, off.max, on.mean - off.mean, meanG(on), meanG(off),
+      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f      [%6.2f, %6.2f]      %6.2f       [%6.2f, %6.2f]      %5.2f / %5.2f / %5.2f             %@",
+        rText as NSString, on.mean, on.min, on.max, states.mean, states.min, states.max,
+        weights.mean, weights.min, weights.max, meanG(on), meanG(states), meanG(weights),
         (r == 0 ? "– (ideal)" : String(format: "%.2f", iterations)) as NSString))
     }
     try writeSummary(rows, figure: 0, args: args)
@@ -207,6 +217,7 @@ enum ReproduceCommand: CLICommand {
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)
+        j.add("transfer", c.mode == .offChip && c.rule == .lim ? c.transfer.rawValue : "none")
         if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
         j.add("mean", row.mean)
         j.add("min", row.min)

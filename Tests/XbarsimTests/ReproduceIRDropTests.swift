@@ -3,7 +3,7 @@ import Testing
 import _TestSupport
 
 // `xbarsim reproduce irdrop` end to end on generated 8×8 images: the table
-// of on-chip against off-chip training for r = 0, 1, 2.5, 5 Ω per segment.
+// of on-chip training against both off-chip transfers for r = 0, 1, 2.5, 5 Ω per segment.
 
 @Test func irdropPrintsTheTableAndWritesOneRowPerRun() throws {
   let root = try temporaryDirectory("xbarsim-irdrop")
@@ -23,10 +23,11 @@ import _TestSupport
   #expect(r.stdout.contains("60 training images"))
   let rows = try #require(
     try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [[String: Any]])
-  #expect(rows.count == 8)
-  #expect(rows.map { $0["r_row"] as? Double } == [0, 0, 1, 1, 2.5, 2.5, 5, 5])
-  #expect(rows.map { $0["r_col"] as? Double } == [0, 0, 1, 1, 2.5, 2.5, 5, 5])
-  #expect(rows.map { $0["learning"] as? String } == Array(repeating: ["on-chip", "off-chip"], count: 4).flatMap { $0 })
+  #expect(rows.count == 12)
+  #expect(rows.map { $0["r_row"] as? Double } == [0, 0, 0, 1, 1, 1, 2.5, 2.5, 2.5, 5, 5, 5])
+  #expect(rows.map { $0["r_col"] as? Double } == [0, 0, 0, 1, 1, 1, 2.5, 2.5, 2.5, 5, 5, 5])
+  #expect(rows.map { $0["learning"] as? String } == Array(repeating: ["on-chip", "off-chip", "off-chip"], count: 4).flatMap { $0 })
+  #expect(rows.map { $0["transfer"] as? String } == Array(repeating: ["none", "states", "weights"], count: 4).flatMap { $0 })
   #expect(rows.allSatisfy { ($0["mean"] as? Double ?? -1) >= 0 && ($0["mean_conductance"] as? Double ?? 0) > 0 })
 }
 

@@ -201,11 +201,18 @@ public final class Experiment {
     var result = TrainingResult()
 
     let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? LimNetwork(configuration: cfg) : nil
+    // Off-chip with `transfer states`: the same rule trained in simulation
+    // on ideal hardware (no variation, ideal lines and peripherals).
+    let ideal: LimNetwork? =
+      cfg.rule == .lim && cfg.mode == .offChip && cfg.transfer == .states
+      ? LimNetwork(configuration: cfg.idealHardware) : nil
     // The configuration was validated by init, which is all it checks.
     let hybrid: HybridNetwork? = cfg.rule.isFiniteState ? try! HybridNetwork(configuration: cfg) : nil
-    let float: FloatNetwork? = lim == nil && hybrid == nil ? FloatNetwork(configuration: cfg) : nil
-    // Off-chip: the array that receives the software weights.
+    let float: FloatNetwork? =
+      lim == nil && ideal == nil && hybrid == nil ? FloatNetwork(configuration: cfg) : nil
+    // Off-chip: the array that receives the trained states or weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
+    let trainer = lim ?? ideal
 
     /// Test accuracy in percent. The arrays' reads are linear in their
     /// drives, so every image is read through the same effective weights:
@@ -226,9 +233,11 @@ public final class Experiment {
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
             }
-          } else if let net = lim ?? target {
+          } else if let net = target ?? lim {
             if let target, let float {
               target.program(weights: float.weights.map { $0.map(Double.init) })
+            } else if let target, let ideal {
+              target.program(statesOf: ideal)
             }
             let weights = try net.effectiveWeights()
             let evaluator = ForwardEvaluator(
@@ -284,8 +293,8 @@ public final class Experiment {
             while s < stop {
               let k = order[s]
               let loss: Float
-              if let lim {
-                loss = lim.train(px.baseAddress! + k * features, label: Int(lb[k]))
+              if let trainer {
+                loss = trainer.train(px.baseAddress! + k * features, label: Int(lb[k]))
               } else if let hybrid {
                 loss = hybrid.train(px.baseAddress! + k * features, label: Int(lb[k]))
               } else {
@@ -317,7 +326,7 @@ public final class Experiment {
                 lastAccuracy: lastAccuracy))
             }
             if seen >= pointAt(nextPoint) {
-              if index == trainCount { lim?.applyBatch(); float?.applyBatch() }
+              if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
               do { acc = try evaluate() } catch {
@@ -340,7 +349,7 @@ public final class Experiment {
             }
           }
           // An epoch ends a mini-batch.
-          lim?.applyBatch()
+          trainer?.applyBatch()
           float?.applyBatch()
           // The epoch's record (outside the training time).
           let e0 = DispatchTime.now().uptimeNanoseconds

@@ -163,9 +163,11 @@ public enum ChoiReproduction {
 /// resistance, which no source paper shows): 784-200-10, method b, β = 2,
 /// n_max 64, with r_row = r_col = r per segment on every array, for
 /// r = 0, 1, 2.5 and 5 Ω. On-chip, every read of training and evaluation
-/// is a nodal solve of the arrays with their lines; off-chip, the float
-/// network is trained without lines and its weights are programmed into
-/// arrays with those lines, whose reads then see the IR drop.
+/// is a nodal solve of the arrays with their lines. Off-chip, training
+/// sees no lines, and what it ends with is programmed into arrays with
+/// those lines, whose reads then see the IR drop: the device states of the
+/// sign rule trained on ideal hardware (`transfer states`, the default),
+/// and float SGD's weights (`transfer weights`).
 public enum IRDropReproduction {
   /// Segment resistances of the sweep (Ω).
   public static let resistances: [Double] = [0, 1, 2.5, 5]
@@ -173,8 +175,9 @@ public enum IRDropReproduction {
   public static func runs(base: TrainingConfiguration) -> [ReproductionRun] {
     var out: [ReproductionRun] = []
     for r in resistances {
-      for mode in [LearningMode.onChip, .offChip] {
+      for (mode, transfer) in [(LearningMode.onChip, base.transfer), (.offChip, .states), (.offChip, .weights)] {
         var c = base
+        c.transfer = transfer
         c.rule = .lim
         c.method = .b
         c.betaP = 2
@@ -185,7 +188,8 @@ public enum IRDropReproduction {
         c.rowSegmentResistance = r
         c.columnSegmentResistance = r
         let rText = r == r.rounded() ? String(Int(r)) : "\(r)"
-        out.append(ReproductionRun(figure: 0, label: "r = \(rText) Ω, \(mode.rawValue)", configuration: c, paper: nil))
+        let what = mode == .onChip ? mode.rawValue : "\(mode.rawValue), \(transfer.rawValue)"
+        out.append(ReproductionRun(figure: 0, label: "r = \(rText) Ω, \(what)", configuration: c, paper: nil))
       }
     }
     return out

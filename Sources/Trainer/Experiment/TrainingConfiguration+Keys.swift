@@ -11,12 +11,14 @@ extension TrainingConfiguration {
     ("rule", "<lim|float|hybrid|single>", "Learning rule: Lim's sign rule, float SGD, Choi's hybrid synapse, or one pair of its devices (default lim)."),
     ("method", "<a|b|c>", "Lim's update method at G_max (default b)."),
     ("learning", "<on-chip|off-chip>", "Train in the arrays, or in software then program them (default on-chip)."),
+    ("transfer", "<states|weights>", "Off-chip: program the device states of the sign rule trained without variation, or float SGD's weights (default states)."),
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only."),
     ("beta_d", "<β>", "Nonlinearity of depression only."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
+    ("negative_scale", "<dead|fold>", "A device whose scale X draws below 0: dead at 0 S, or X = |X| (default dead)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
     ("batch_pulses", "<sign|net>", "Mini-batch: one pulse along the summed gradient, or the samples' pulses netted (default sign)."),
@@ -99,12 +101,14 @@ extension TrainingConfiguration {
     case "rule": rule = try choice(LearningRule.self)
     case "method": method = try choice(UpdateMethod.self)
     case "learning": mode = try choice(LearningMode.self)
+    case "transfer": transfer = try choice(OffChipTransfer.self)
     case "beta": betaP = try number(); betaD = betaP
     case "beta_p": betaP = try number()
     case "beta_d": betaD = try number()
     case "nmax": nMax = try integer()
     case "gmin_ratio": gMinRatio = try number()
     case "sigma": sigma = try number()
+    case "negative_scale": negativeScale = try choice(NegativeScale.self)
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
     case "batch_pulses": batchPulses = try choice(BatchPulses.self)
@@ -169,8 +173,9 @@ extension TrainingConfiguration {
     return [
       ("layers", layers.map(String.init).joined(separator: ",")),
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
+      ("transfer", transfer.rawValue),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

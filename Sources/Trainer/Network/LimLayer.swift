@@ -142,10 +142,12 @@ final class LimLayer {
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
     hasVariation = cfg.sigma > 0
+    let fold = cfg.negativeScale == .fold
+    func scale(_ x: Double) -> Float { Float(fold ? abs(x) : max(0, x)) }
     if hasVariation {
       for k in 0..<mn {
-        xp[k] = Float(max(0, 1 + cfg.sigma * rng.nextGaussian()))
-        xm[k] = Float(max(0, 1 + cfg.sigma * rng.nextGaussian()))
+        xp[k] = scale(1 + cfg.sigma * rng.nextGaussian())
+        xm[k] = scale(1 + cfg.sigma * rng.nextGaussian())
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the
