@@ -65,6 +65,41 @@ struct HybridNetworkTests {
     }
   }
 
+  @Test("fine_trains same: the small arrays get the big arrays' trains, E[ΔW] = −(η/k)·δ·xᵀ within 5σ")
+  func sameTrainsScaleTheFineUpdateByOneOverK() throws {
+    var cfg = Self.configuration()
+    cfg.fineTrains = .same
+    let net = try HybridNetwork(configuration: cfg)
+    net.switchToFineTuning()
+    let x: [Float] = [1, 0.5, 0.25, 0]
+    let delta: [Float] = [0.8, -0.4, 0.2]
+    let layer = net.layers[0]
+    let saved = layer.snapshot()
+    let reps = 3000
+    var sum = [Double](repeating: 0, count: layer.count)
+    for _ in 0..<reps {
+      let d = Self.step(net, x: x, delta: delta)
+      for k in d.indices { sum[k] += Double(d[k]) }
+      layer.restore(saved)
+    }
+    // The big arrays' probabilities (never clipped here), the small step.
+    let big = Double(layer.step[0]), small = Double(layer.step[1])
+    #expect(abs(big / small - cfg.k) < 1e-3)
+    let p = cfg.learningRate / (Double(cfg.pulseTrainLength) * big)
+    let c = p.squareRoot()
+    for i in 0..<5 {
+      for j in 0..<3 {
+        let xi = i < 4 ? Double(x[i]) : 1
+        let pq = c * xi * c * abs(Double(delta[j]))
+        let expected = -cfg.learningRate / cfg.k * xi * Double(delta[j])
+        #expect(abs(-(delta[j] < 0 ? -1 : 1) * Double(cfg.pulseTrainLength) * pq * small - expected) < 1e-7)
+        let sd = small * (Double(cfg.pulseTrainLength) * pq * (1 - pq) / Double(reps)).squareRoot()
+        let mean = sum[i * 3 + j] / Double(reps)
+        #expect(abs(mean - expected) <= 5 * sd + 1e-8, "cell (\(i), \(j)): \(mean) vs \(expected)")
+      }
+    }
+  }
+
   @Test("deterministic updates: ΔW = −sgn(δ)·μ·round(a·b/BL) exactly")
   func deterministicUpdate() throws {
     let cfg = Self.configuration(encoding: .deterministic)

@@ -16,6 +16,7 @@ import _TestSupport
   try cfg.set("learning", "off-chip")
   try cfg.set("transfer", "weights")
   try cfg.set("negative_scale", "fold")
+  try cfg.set("fine_trains", "same")
   try cfg.set("beta_p", "1.5")
   try cfg.set("beta-d", "0.25")
   try cfg.set("nmax", "100")
@@ -51,7 +52,7 @@ import _TestSupport
   try cfg.validate()
   #expect(cfg.wireModel == WireModel(rowSegmentResistance: 2.5, columnSegmentResistance: 0.75))
   #expect(cfg.batchPulses == .net && cfg.floatDerivative == .true)
-  #expect(cfg.transfer == .weights && cfg.negativeScale == .fold)
+  #expect(cfg.transfer == .weights && cfg.negativeScale == .fold && cfg.fineTrains == .same)
   #expect(cfg.seed == .max)
   #expect(cfg.betaD == 0.25)
   #expect(cfg.shuffle == false)
@@ -74,7 +75,7 @@ import _TestSupport
   ("layers", "64,x,10"), ("rule", "sgd"), ("method", "d"), ("learning", "offchip"),
   ("nmax", "8.5"), ("sigma", "nan"), ("seed", "-1"), ("shuffle", "maybe"), ("frobnicate", "1"),
   ("batch_pulses", "all"), ("float_derivative", "exact"), ("wires", "copper"), ("r_row", "1 Ω"),
-  ("r_col", "inf"), ("transfer", "floats"), ("negative_scale", "clip"),
+  ("r_col", "inf"), ("transfer", "floats"), ("negative_scale", "clip"), ("fine_trains", "other"),
 ])
 func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: String) {
   var cfg = TrainingConfiguration()

@@ -20,6 +20,16 @@ public enum LearningRule: String, Sendable, CaseIterable {
 }
 
 /// How the finite-state rules turn x and δ into update pulses.
+/// The pulse trains of the hybrid's fine phase (Choi et al. are silent).
+public enum FineTrains: String, Sendable, CaseIterable {
+  /// Probabilities rescaled for the small arrays' step μ/k, so that
+  /// E[ΔW] = −η·δ·xᵀ in both phases.
+  case rescaled
+  /// The dynamic phase's trains unchanged; only the array selection
+  /// switches, so E[ΔW] = −(η/k)·δ·xᵀ on the small arrays.
+  case same
+}
+
 public enum UpdateEncoding: String, Sendable, CaseIterable {
   /// Stochastic row and column trains of BL slots, P(pulse) ∝ |x|, |δ|
   /// (Gokmen & Vlasov 2016): the expected update is −η·δ·xᵀ.
@@ -184,6 +194,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// training accuracy gains less than this (percentage points) in an
   /// epoch (Choi: 0.5).
   public var switchThreshold: Double = 0.5
+  /// The hybrid's fine-phase trains: rescaled for the small step, or the
+  /// dynamic phase's own.
+  public var fineTrains: FineTrains = .rescaled
   /// Full write voltage of a coincidence, the device's threshold, and the
   /// disturb step of half-selected cells (used only when V_w/2 ≥ V_th).
   public var writeVoltage: Double = 1

@@ -300,7 +300,9 @@ public final class HybridNetwork: @unchecked Sendable {
   func update(_ l: Int) {
     let layer = layers[l]
     let kind = selectedKind
-    let cx = rowScale[kind.rawValue], cd = columnScale[kind.rawValue]
+    // `fine_trains same`: the small arrays get the big arrays' trains.
+    let scaleKind = configuration.fineTrains == .same ? 0 : kind.rawValue
+    let cx = rowScale[scaleKind], cd = columnScale[scaleKind]
     var rows = 0, ups = 0, downs = 0
     let enc = encoder
     activations[l].withUnsafeBufferPointer { a in
