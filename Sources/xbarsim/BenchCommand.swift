@@ -27,8 +27,9 @@ enum BenchCommand: CLICommand {
                    solver iterations per read, and the time of one resistive evaluation.
       bench hybrid one epoch each of Choi's 784-250-10 on MNIST with stochastic coincidence
                    updates (BL 64, c2c 0.34): the hybrid's dynamic phase (big arrays), its
-                   fine phase (small arrays, a second epoch after a forced switch), the single
-                   pair, and float SGD (lr 0.1) in the same run.
+                   fine phase (small arrays, a second epoch after a forced switch) and the
+                   single pair, each on one thread and on two (--threads: the same
+                   results), and float SGD (lr 0.1) in the same run.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
       """,
     options: [
@@ -242,30 +243,43 @@ enum BenchCommand: CLICommand {
     float.learningRate = 0.1
     float.floatDerivative = .true
     print("one epoch of \(train.count) MNIST images, 784-250-10, best of \(repeats) (training only, evaluation excluded):")
-    var best = [Double](repeating: .infinity, count: 4)
-    var pulses = [Int](repeating: 0, count: 4)
+    // Hybrid and single on one thread and on two (`threads`: the same
+    // results), then float SGD (one thread).
+    let runs: [(String, TrainingConfiguration, Int)] = [
+      ("hybrid k 10, 50 states, dynamic (big)", hybrid, 1), ("hybrid k 10, 50 states, fine (small)", hybrid, 1),
+      ("single pair, 50 states", single, 1),
+      ("hybrid k 10, 50 states, dynamic (big)", hybrid, 2), ("hybrid k 10, 50 states, fine (small)", hybrid, 2),
+      ("single pair, 50 states", single, 2),
+    ]
+    var best = [Double](repeating: .infinity, count: runs.count + 1)
+    var pulses = [Int](repeating: 0, count: runs.count)
     for _ in 0..<repeats {
-      let h = try Experiment(configuration: hybrid, train: train, test: test).run()
-      for (k, e) in h.epochs.prefix(2).enumerated() where e.seconds < best[k] {
-        best[k] = e.seconds
-        pulses[k] = e.pulses
+      for threads in [1, 2] {
+        let o = threads == 1 ? 0 : 3
+        var h = hybrid, s = single
+        h.threads = threads
+        s.threads = threads
+        let hr = try Experiment(configuration: h, train: train, test: test).run()
+        for (k, e) in hr.epochs.prefix(2).enumerated() where e.seconds < best[o + k] {
+          best[o + k] = e.seconds
+          pulses[o + k] = e.pulses
+        }
+        let sr = try Experiment(configuration: s, train: train, test: test).run()
+        if sr.secondsTrain < best[o + 2] { best[o + 2] = sr.secondsTrain; pulses[o + 2] = sr.pulses }
       }
-      let s = try Experiment(configuration: single, train: train, test: test).run()
-      if s.secondsTrain < best[2] { best[2] = s.secondsTrain; pulses[2] = s.pulses }
       let f = try Experiment(configuration: float, train: train, test: test).run()
-      best[3] = min(best[3], f.secondsTrain)
+      best[runs.count] = min(best[runs.count], f.secondsTrain)
     }
     let n = Double(train.count)
-    let names = [
-      "hybrid k 10, 50 states, dynamic (big)", "hybrid k 10, 50 states, fine (small)", "single pair, 50 states",
-      "float SGD, lr 0.1",
-    ]
-    for k in 0..<4 {
-      let name = names[k].padding(toLength: 38, withPad: " ", startingAt: 0)
-      print(String(format: "  %@ %8.0f images/s  (%.3f s per epoch%@)", name as NSString, n / best[k], best[k],
-        (k < 3 ? String(format: ", %.1f pulses per image", Double(pulses[k]) / n) : "") as NSString))
+    for (k, run) in runs.enumerated() {
+      let name = "\(run.0), \(run.2) thread\(run.2 == 1 ? "" : "s")".padding(toLength: 50, withPad: " ", startingAt: 0)
+      print(String(format: "  %@ %8.0f images/s  (%.3f s per epoch, %.1f pulses per image)", name as NSString, n / best[k],
+        best[k], Double(pulses[k]) / n))
     }
-    print(String(format: "  ratio hybrid (slower phase)/float   %8.2f", min(n / best[0], n / best[1]) / (n / best[3])))
+    let floatName = "float SGD, lr 0.1, 1 thread".padding(toLength: 50, withPad: " ", startingAt: 0)
+    print(String(format: "  %@ %8.0f images/s  (%.3f s per epoch)", floatName as NSString, n / best[runs.count], best[runs.count]))
+    print(String(format: "  ratio hybrid (slower phase)/float: %.2f on 1 thread, %.2f on 2",
+      min(n / best[0], n / best[1]) / (n / best[runs.count]), min(n / best[3], n / best[4]) / (n / best[runs.count])))
     print("  target: ≥ 30,000 images/s for the hybrid with stochastic coincidence updates")
   }
 

@@ -58,8 +58,11 @@ extension DifferentialArray {
 @inlinable
 package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-  _ m: Int, _ n: Int, scratch: UnsafeMutablePointer<Int32>
+  _ m: Int, _ n: Int, scratch: UnsafeMutablePointer<Int32>, rowStride: Int? = nil
 ) {
+  // Rows are `stride` apart: n for a whole matrix, more for a band of
+  // columns of a wider one.
+  let stride = rowStride ?? n
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
   }
@@ -78,7 +81,7 @@ package func _forwardKernel(
     var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
     for r in 0..<count {
       let i = Int(scratch[r])
-      let row = w + i * n + j0
+      let row = w + i * stride + j0
       let s = SIMD8<Float>(repeating: input[i])
       a0.addProduct(s, load(row))
       a1.addProduct(s, load(row + 8))
@@ -100,7 +103,7 @@ package func _forwardKernel(
   for r in 0..<count {
     let i = Int(scratch[r])
     let v = input[i]
-    let row = w + i * n + j0
+    let row = w + i * stride + j0
     var j = 0
     while j < r8 {
       let a = load(row + j)

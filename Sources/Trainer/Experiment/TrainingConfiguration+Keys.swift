@@ -37,6 +37,7 @@ extension TrainingConfiguration {
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
+    ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two row shares one after the other, or at once; the same results (default 1; train and bench use 2)."),
     ("write_voltage", "<V>", "Full write voltage of a coincidence (default 1)."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
@@ -145,6 +146,7 @@ extension TrainingConfiguration {
     case "c2c": c2c = try number()
     case "d2d": d2d = try number()
     case "fine_trains": fineTrains = try choice(FineTrains.self)
+    case "threads": threads = try integer()
     case "switch_threshold": switchThreshold = try number()
     case "write_voltage": writeVoltage = try number()
     case "write_threshold": writeThreshold = try number()
@@ -188,7 +190,7 @@ extension TrainingConfiguration {
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
       ("k", n(k)), ("states", String(states)), ("bl", String(pulseTrainLength)),
       ("encoding", encoding.rawValue), ("c2c", n(c2c)), ("d2d", n(d2d)),
-      ("switch_threshold", n(switchThreshold)), ("fine_trains", fineTrains.rawValue), ("write_voltage", n(writeVoltage)),
+      ("switch_threshold", n(switchThreshold)), ("fine_trains", fineTrains.rawValue), ("threads", String(threads)), ("write_voltage", n(writeVoltage)),
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
       ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),

@@ -197,6 +197,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The hybrid's fine-phase trains: rescaled for the small step, or the
   /// dynamic phase's own.
   public var fineTrains: FineTrains = .rescaled
+  /// Threads of one hybrid/single run: 1, or 2 (the update's two row
+  /// shares at the same time; the same results either way).
+  public var threads: Int = 1
   /// Full write voltage of a coincidence, the device's threshold, and the
   /// disturb step of half-selected cells (used only when V_w/2 ≥ V_th).
   public var writeVoltage: Double = 1
@@ -340,6 +343,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     guard c2c.isFinite && c2c >= 0 else { throw fail("c2c", "must be ≥ 0, got \(c2c)") }
     guard d2d.isFinite && d2d >= 0 else { throw fail("d2d", "must be ≥ 0, got \(d2d)") }
+    guard threads == 1 || threads == 2 else { throw fail("threads", "must be 1 or 2, got \(threads)") }
     guard switchThreshold.isFinite && switchThreshold > 0 && switchThreshold < 100 else {
       throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(switchThreshold)")
     }

@@ -60,17 +60,14 @@ final class HybridLayer: @unchecked Sendable {
   let c2c: Float
   let policy: SaturationPolicy
 
+  /// The noise of re-potentiations (the serial saturation pass).
   var noise: GaussianStream
-  /// Pulses that would take a device past G_max wait here, as
-  /// 2·index + polarity, for the saturation pass after the update.
-  let flagged: UnsafeMutablePointer<Int32>
+  /// The two column shares' coincidence state (`ApplyShare`): share 0
+  /// holds columns 0..<columnSplit, share 1 the rest.
+  let shares: [ApplyShare]
+  let columnSplit: Int
+  /// Marks the cells already in a share's saturation list.
   let flagMark: UnsafeMutablePointer<UInt8>
-  var flaggedCount = 0
-  /// Slot buckets of the column trains: bucket t is
-  /// slotList[slotStart[t] ..< slotStart[t + 1]].
-  let slotStart: UnsafeMutablePointer<Int32>
-  let slotFill: UnsafeMutablePointer<Int32>
-  let slotList: UnsafeMutablePointer<Int32>
   /// The update in which each synapse last got a pulse (for counting
   /// updated synapses once per update).
   let stamp: UnsafeMutablePointer<UInt8>
@@ -129,12 +126,9 @@ final class HybridLayer: @unchecked Sendable {
     lo = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
     hi = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
     w = .allocate(capacity: cells)
-    flagged = .allocate(capacity: cells)
     flagMark = .allocate(capacity: cells)
     flagMark.initialize(repeating: 0, count: cells)
-    slotStart = .allocate(capacity: 65)
-    slotFill = .allocate(capacity: 64)
-    slotList = .allocate(capacity: 64 * outputs)
+    columnSplit = outputs / 2
     stamp = .allocate(capacity: cells)
     stamp.initialize(repeating: 0, count: cells)
     // Offsets, then initial states: big devices uniform over the first
@@ -153,6 +147,10 @@ final class HybridLayer: @unchecked Sendable {
       }
     }
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
+    shares = (0..<2).map { h in
+      ApplyShare(
+        cells: cells, rows: inputs + 1, columns: outputs, noise: GaussianStream(SeededGenerator(seed: rng.next(), stream: 8 + UInt64(h))))
+    }
     rowLoad = .allocate(capacity: inputs + 1)
     columnLoad = .allocate(capacity: outputs)
     recomputeWeights()
@@ -161,13 +159,9 @@ final class HybridLayer: @unchecked Sendable {
   deinit {
     for p in g + lo + hi { p.deallocate() }
     w.deallocate()
-    flagged.deallocate()
     flagMark.deallocate()
     rowLoad.deallocate()
     columnLoad.deallocate()
-    slotStart.deallocate()
-    slotFill.deallocate()
-    slotList.deallocate()
     stamp.deallocate()
   }
 
@@ -207,28 +201,54 @@ final class HybridLayer: @unchecked Sendable {
   }
 
 
-  /// One coincidence update of `kind`: rows `rowIndex[r]` carry trains
-  /// `rowWords[r]`; columns in `up` (δ < 0: W rises, the G+ array's column
-  /// drivers fire) and `down` (the G− array's) carry their trains. Every
-  /// cell gets one pulse per coincidence.
-  func update(
-    kind: SynapseKind,
+  /// One coincidence update of `kind` on one column share: rows
+  /// `rowIndex[r]` carry trains `rowWords[r]`; columns in `up` (δ < 0: W
+  /// rises, the G+ array's column drivers fire) and `down` (the G−
+  /// array's), all among share `h`'s columns, carry their trains. Every
+  /// cell gets one pulse per coincidence. The two shares touch disjoint
+  /// cells and columns and their own `ApplyShare` (row loads included), so
+  /// they may run at the same time; `finishUpdate` merges them, once both
+  /// are done.
+  func applyShare(
+    _ h: Int, kind: SynapseKind,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
-    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int,
-    slots: Int
+    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
   ) {
+    guard rowCount > 0 else { return }
     let k = kind.rawValue
-    updateSlots += slots
+    let share = shares[h]
     GaussianTable.values.withUnsafeBufferPointer { table in
-        apply(
-          polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-          columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!)
-        apply(
-          polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-          columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!)
+      apply(
+        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!)
+      apply(
+        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!)
     }
-    resolveSaturations(kind: k)
+  }
+
+  /// Ends an update after both shares: their tallies and column loads are
+  /// merged, and the pulses that found their device at G_max are resolved
+  /// (share 0's first). `slots` is the phase's length (BL, or 1 for the
+  /// sign rule).
+  /// `rows` lists the update's rows (whose loads the shares changed).
+  func finishUpdate(kind: SynapseKind, slots: Int, rows: UnsafePointer<Int32>, rowCount: Int) {
+    updateSlots += slots
+    for share in shares {
+      pulses += share.pulses
+      cellUpdates += share.cells
+      pulseConductance += share.pulseConductance
+      share.pulses = 0
+      share.cells = 0
+      share.pulseConductance = 0
+      for r in 0..<rowCount {
+        let i = Int(rows[r])
+        rowLoad[i] += share.rowDelta[i]
+        share.rowDelta[i] = 0
+      }
+    }
+    resolveSaturations(kind: kind.rawValue)
     tick &+= 1
     if tick == 0 {
       stamp.update(repeating: 0, count: count)
@@ -244,14 +264,14 @@ final class HybridLayer: @unchecked Sendable {
   /// that finds its device at G_max is left to the saturation pass.
   @inline(__always)
   private func apply(
-    polarity: Int, kind: Int,
+    _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
     table: UnsafePointer<Float>
   ) {
     guard columnCount > 0 else { return }
     // Bucket the columns by slot (a counting sort over the 64 slots).
-    let start = slotStart, list = slotList
+    let start = share.slotStart, list = share.slotList
     for t in 0...64 { start[t] = 0 }
     var anySlots: UInt64 = 0
     for c in 0..<columnCount {
@@ -263,7 +283,7 @@ final class HybridLayer: @unchecked Sendable {
       }
     }
     for t in 0..<64 { start[t + 1] += start[t] }
-    let fill = slotFill
+    let fill = share.slotFill
     for t in 0..<64 { fill[t] = start[t] }
     for c in 0..<columnCount {
       var b = words[c]
@@ -281,15 +301,16 @@ final class HybridLayer: @unchecked Sendable {
     // per-device loads (two fewer random accesses per pulse).
     let perDevice = self.perDeviceBounds
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
-    let flagMark = self.flagMark, flagged = self.flagged
+    let flagMark = self.flagMark, flagged = share.flagged
     let sign: Float = polarity == 0 ? 1 : -1
     let mu = step[kind], spread = step[kind] * c2c
     let n = self.columns
     let tick = self.tick
-    var noise = self.noise
-    var pulses = 0, cells = 0, flaggedCount = self.flaggedCount
+    var noise = share.noise
+    var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
     let columnLoad = self.columnLoad, tracksColumns = tracksColumnLoad
+    let rowLoad = share.rowDelta
     for r in 0..<rowCount {
       var bits = rowWords[r] & anySlots
       if bits == 0 { continue }
@@ -331,22 +352,23 @@ final class HybridLayer: @unchecked Sendable {
       }
       rowLoad[Int(rowIndex[r])] += Double(rowDelta)
     }
-    pulseConductance += Double(pulsedConductance)
-    self.noise = noise
-    self.flaggedCount = flaggedCount
-    self.pulses += pulses
-    cellUpdates += cells
+    share.pulseConductance += Double(pulsedConductance)
+    share.noise = noise
+    share.flaggedCount = flaggedCount
+    share.pulses += pulses
+    share.cells += cells
   }
 
   /// The devices that were pulsed at G_max: Burr's refresh or method b.
   private func resolveSaturations(kind: Int) {
-    guard flaggedCount > 0 else { return }
+    guard shares[0].flaggedCount + shares[1].flaggedCount > 0 else { return }
     GaussianTable.values.withUnsafeBufferPointer { tb in
       let table = tb.baseAddress!
       let plus = 2 * kind, minus = plus + 1
       let mu = step[kind]
-      for f in 0..<flaggedCount {
-        let code = Int(flagged[f])
+      for share in shares {
+      for f in 0..<share.flaggedCount {
+        let code = Int(share.flagged[f])
         let x = code >> 1, pol = code & 1
         flagMark[x] = 0
         let p = g[plus][x], m = g[minus][x]
@@ -377,8 +399,9 @@ final class HybridLayer: @unchecked Sendable {
         w[x] += s
         load(x, (g[plus][x] + g[minus][x]) - (p + m))
       }
+      share.flaggedCount = 0
+      }
     }
-    flaggedCount = 0
   }
 
   private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
@@ -434,5 +457,44 @@ final class HybridLayer: @unchecked Sendable {
       plus: (0..<count).map { Double(g[2 * k][$0]) * gMax },
       minus: (0..<count).map { Double(g[2 * k + 1][$0]) * gMax })
     return a
+  }
+}
+
+/// One column share's coincidence state: its noise stream, its list of
+/// pulses at G_max, its slot buckets and tallies. Each share is its own
+/// object, so two threads never write the same cache line.
+final class ApplyShare: @unchecked Sendable {
+  var noise: GaussianStream
+  /// Pulses that would take a device past G_max, as 2·index + polarity,
+  /// for the saturation pass after the update.
+  let flagged: UnsafeMutablePointer<Int32>
+  var flaggedCount = 0
+  /// Slot buckets of the column trains: bucket t is
+  /// slotList[slotStart[t] ..< slotStart[t + 1]].
+  let slotStart: UnsafeMutablePointer<Int32>
+  let slotFill: UnsafeMutablePointer<Int32>
+  let slotList: UnsafeMutablePointer<Int32>
+  /// The share's change of each row's load, merged after the update.
+  let rowDelta: UnsafeMutablePointer<Double>
+  var pulses = 0
+  var cells = 0
+  var pulseConductance = 0.0
+
+  init(cells: Int, rows: Int, columns: Int, noise: GaussianStream) {
+    self.noise = noise
+    flagged = .allocate(capacity: cells)
+    slotStart = .allocate(capacity: 65)
+    slotFill = .allocate(capacity: 64)
+    slotList = .allocate(capacity: 64 * columns)
+    rowDelta = .allocate(capacity: rows)
+    rowDelta.initialize(repeating: 0, count: rows)
+  }
+
+  deinit {
+    flagged.deallocate()
+    slotStart.deallocate()
+    slotFill.deallocate()
+    slotList.deallocate()
+    rowDelta.deallocate()
   }
 }

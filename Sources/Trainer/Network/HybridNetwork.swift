@@ -39,7 +39,7 @@ public enum HybridPhase: String, Sendable {
 /// A pulse that finds its device at G_max triggers, for the coincidence
 /// encodings, Burr's occasional reset (both devices reset, the pair's
 /// weight re-potentiated onto one of them), and for `sign`, method b.
-public final class HybridNetwork: @unchecked Sendable {
+public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let layers: [HybridLayer]
   public let sizes: [Int]
   public let isHybrid: Bool
@@ -56,23 +56,34 @@ public final class HybridNetwork: @unchecked Sendable {
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
   /// t_read·G_max is the read energy Σ V·I·t.
   var readLoad = 0.0
-  /// The random bits of the stochastic pulse trains.
-  var rng: SeededGenerator
+  /// The random bits of the stochastic pulse trains, one stream per share
+  /// (share h encodes the rows and the columns of its half).
+  let encodeShares: [EncodeShare]
+  /// The second thread (`threads` 2), or nil: both shares on this one.
+  private var helper: ShareHelper?
   /// C_x and C_δ of the big and small arrays.
   let rowScale: [Float]
+  /// `fine_trains same`.
+  let sameTrains: Bool
   let columnScale: [Float]
 
   var activations: [[Float]]
   var sums: [[Float]]
   var derivatives: [[Float]]
   var deltas: [[Float]]
-  var rowIndex: [[Int32]]
-  var rowWords: [[UInt64]]
-  var upIndex: [Int32]
-  var upWords: [UInt64]
-  var downIndex: [Int32]
-  var downWords: [UInt64]
+  /// The trains of an update: share h's rows from `rowStart(l, h)`, its
+  /// up and down columns from `columnStart(l, h)` (raw buffers: the two
+  /// shares write them at the same time).
+  let rowIndex: [UnsafeMutablePointer<Int32>]
+  let rowWords: [UnsafeMutablePointer<UInt64>]
+  let upIndex: UnsafeMutablePointer<Int32>
+  let upWords: UnsafeMutablePointer<UInt64>
+  let downIndex: UnsafeMutablePointer<Int32>
+  let downWords: UnsafeMutablePointer<UInt64>
   var scratch: [Int32]
+  /// The first layer's forward shares' own row lists (share h's from
+  /// h·rows).
+  let shareScratch: UnsafeMutablePointer<Int32>
   /// The disturb model's per-line trains (its slow path, kept allocated).
   var rowOf: [UInt64]
   var colOf: [UInt64]
@@ -100,7 +111,7 @@ public final class HybridNetwork: @unchecked Sendable {
     }
     layers = ls
     ls[0].tracksColumnLoad = false
-    self.rng = SeededGenerator(seed: cfg.seed, stream: 12)
+    encodeShares = (0..<2).map { h in EncodeShare(rng: SeededGenerator(seed: cfg.seed, stream: 12 + UInt64(h))) }
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
@@ -118,22 +129,39 @@ public final class HybridNetwork: @unchecked Sendable {
       cd.append(Float(a / x))
     }
     rowScale = cx
+    sameTrains = cfg.fineTrains == .same
     columnScale = cd
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     sums = ls.map { [Float](repeating: 0, count: $0.columns) }
     derivatives = sums
     deltas = sums
-    rowIndex = ls.map { [Int32](repeating: 0, count: $0.rows) }
-    rowWords = ls.map { [UInt64](repeating: 0, count: $0.rows) }
+    rowIndex = ls.map { .allocate(capacity: $0.rows) }
+    rowWords = ls.map { .allocate(capacity: $0.rows) }
     let widest = cfg.layers.dropFirst().max()!
-    upIndex = [Int32](repeating: 0, count: widest)
-    downIndex = upIndex
-    upWords = [UInt64](repeating: 0, count: widest)
-    downWords = upWords
+    upIndex = .allocate(capacity: widest)
+    downIndex = .allocate(capacity: widest)
+    upWords = .allocate(capacity: widest)
+    downWords = .allocate(capacity: widest)
     scratch = [Int32](repeating: 0, count: (cfg.layers.max() ?? 0) + 2)
+    shareScratch = .allocate(capacity: 2 * (cfg.layers[0] + 1))
+    jobLayer = ls[0]
     rowOf = [UInt64](repeating: 0, count: (cfg.layers.max() ?? 0) + 1)
     colOf = [UInt64](repeating: 0, count: widest)
     polarity = [Int8](repeating: -1, count: widest)
+    if cfg.threads == 2 {
+      helper = ShareHelper()
+      helper!.start(self)
+    }
+  }
+
+  deinit {
+    // The helper thread reads this network: end it first.
+    helper?.stop()
+    for p in rowIndex { p.deallocate() }
+    for p in rowWords { p.deallocate() }
+    for p in [upIndex, downIndex] { p.deallocate() }
+    for p in [upWords, downWords] { p.deallocate() }
+    shareScratch.deallocate()
   }
 
   /// The arrays updated now.
@@ -218,8 +246,15 @@ public final class HybridNetwork: @unchecked Sendable {
           readLoad += e
         }
         sums[l].withUnsafeMutableBufferPointer { s in
-          scratch.withUnsafeMutableBufferPointer { sc in
-            _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
+          if l == 0 {
+            // The first layer in two column shares (as its update).
+            job = Job(kind: .forward, layer: 0, x: a.baseAddress!, d: nil, out: s.baseAddress!)
+            jobLayer = layer
+            runShares(parallel: true)
+          } else {
+            scratch.withUnsafeMutableBufferPointer { sc in
+              _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
+            }
           }
         }
       }
@@ -296,99 +331,177 @@ public final class HybridNetwork: @unchecked Sendable {
   // MARK: - Update
 
   /// Builds the row and column trains of layer l from `activations[l]` and
-  /// `deltas[l]` and applies them to the selected arrays.
+  /// `deltas[l]` and applies them to the selected arrays, in two shares:
+  /// share h encodes its half of the rows and of the columns, each with its
+  /// own random stream, then applies every row's coincidences with its half
+  /// of the columns. The result does not depend on whether the shares run
+  /// on one thread or two (`threads`); the first layer's go on two.
   func update(_ l: Int) {
     let layer = layers[l]
+    activations[l].withUnsafeBufferPointer { a in
+      deltas[l].withUnsafeBufferPointer { d in
+        job = Job(kind: .encode, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
+        jobLayer = layer
+        runShares(parallel: l == 0)
+      }
+    }
+    // The rows, in order: share 1's after share 0's.
+    let e0 = encodeShares[0], e1 = encodeShares[1]
+    let rows = rowIndex[l], words = rowWords[l], r1 = rowStart(l, 1)
+    (rows + e0.rows).update(from: rows + r1, count: e1.rows)
+    (words + e0.rows).update(from: words + r1, count: e1.rows)
+    let rowCount = e0.rows + e1.rows
+    guard rowCount > 0, e0.ups + e0.downs + e1.ups + e1.downs > 0 else { return }
+    let kind = selectedKind
+    if drive.disturbsHalfSelected && encoding != .sign { disturb(layer, kind: kind, l, rowCount: rowCount) }
+    job.kind = .apply
+    runShares(parallel: l == 0)
+    layer.finishUpdate(kind: kind, slots: encoding == .sign ? 1 : encoder.length, rows: rows, rowCount: rowCount)
+  }
+
+  /// What the shares do now, and on what (raw pointers: the two shares
+  /// read them at once, and a helper thread must not retain shared
+  /// objects per sample).
+  struct Job {
+    enum Kind { case forward, encode, apply }
+    var kind: Kind
+    var layer: Int
+    var x: UnsafePointer<Float>
+    var d: UnsafePointer<Float>?
+    var out: UnsafeMutablePointer<Float>?
+  }
+  private var job = Job(kind: .encode, layer: 0, x: UnsafePointer(bitPattern: 8)!, d: nil, out: nil)
+  private unowned(unsafe) var jobLayer: HybridLayer
+
+  /// Share h's first row of the encoder's buffer (its rows are
+  /// rowStart(l, h) ..< rowStart(l, h + 1)).
+  private func rowStart(_ l: Int, _ h: Int) -> Int {
+    h == 0 ? 0 : (h == 1 ? layers[l].rows / 2 : layers[l].rows)
+  }
+  /// Share h's first column.
+  private func columnStart(_ l: Int, _ h: Int) -> Int {
+    h == 0 ? 0 : (h == 1 ? layers[l].columnSplit : layers[l].columns)
+  }
+
+  /// Runs the current job's two shares: on two threads when there is a
+  /// helper and `parallel`, else one after the other.
+  @inline(__always)
+  private func runShares(parallel: Bool) {
+    if parallel, let helper {
+      helper.run(self)
+    } else {
+      runShare(0)
+      runShare(1)
+    }
+  }
+
+  func runShare(_ h: Int) {
+    switch job.kind {
+    case .forward: forwardShare(h)
+    case .encode: encodeShare(h)
+    case .apply: applyShare(h)
+    }
+  }
+
+  /// Share h's columns of a forward read of layer `job.layer`.
+  private func forwardShare(_ h: Int) {
+    let layer = jobLayer
+    let c0 = h == 0 ? 0 : layer.columnSplit, c1 = h == 0 ? layer.columnSplit : layer.columns
+    guard c1 > c0 else { return }
+    _forwardKernel(
+      layer.w + c0, job.x, job.out! + c0, layer.rows, c1 - c0, scratch: shareScratch + h * layer.rows, rowStride: layer.columns)
+  }
+
+  /// Share h's trains: its rows with x > 0 and its columns with δ ≠ 0.
+  private func encodeShare(_ h: Int) {
+    let l = job.layer
     let kind = selectedKind
     // `fine_trains same`: the small arrays get the big arrays' trains.
-    let scaleKind = configuration.fineTrains == .same ? 0 : kind.rawValue
+    let scaleKind = sameTrains ? 0 : kind.rawValue
     let cx = rowScale[scaleKind], cd = columnScale[scaleKind]
+    let enc = encoder, encoding = self.encoding
+    let share = encodeShares[h]
+    var rng = share.rng
     var rows = 0, ups = 0, downs = 0
-    let enc = encoder
-    activations[l].withUnsafeBufferPointer { a in
-      rowIndex[l].withUnsafeMutableBufferPointer { ri in
-        rowWords[l].withUnsafeMutableBufferPointer { rw in
-          for i in 0..<a.count where a[i] > 0 {
-            let word: UInt64
-            switch encoding {
-            case .stochastic: word = enc.stochastic(cx * a[i], &rng)
-            case .deterministic: word = enc.thermometer(cx * a[i])
-            case .sign: word = 1
-            }
-            if word != 0 {
-              ri[rows] = Int32(i)
-              rw[rows] = word
-              rows += 1
-            }
-          }
-        }
+    let r0 = rowStart(l, h), r1 = rowStart(l, h + 1)
+    let c0 = columnStart(l, h), c1 = columnStart(l, h + 1)
+    let ri = rowIndex[l] + r0, rw = rowWords[l] + r0
+    let ui = upIndex + c0, uw = upWords + c0, di = downIndex + c0, dw = downWords + c0
+    let a = job.x, d = job.d!
+    for i in r0..<r1 where a[i] > 0 {
+      let word: UInt64
+      switch encoding {
+      case .stochastic: word = enc.stochastic(cx * a[i], &rng)
+      case .deterministic: word = enc.thermometer(cx * a[i])
+      case .sign: word = 1
+      }
+      if word != 0 {
+        ri[rows] = Int32(i)
+        rw[rows] = word
+        rows += 1
       }
     }
-    deltas[l].withUnsafeBufferPointer { d in
-      for j in 0..<d.count where d[j] != 0 {
-        let q = cd * abs(d[j])
-        let word: UInt64
-        switch encoding {
-        case .stochastic: word = enc.stochastic(q, &rng)
-        case .deterministic: word = enc.spread(q)
-        case .sign: word = 1
-        }
-        if word == 0 { continue }
-        if d[j] < 0 {
-          upIndex[ups] = Int32(j)
-          upWords[ups] = word
-          ups += 1
-        } else {
-          downIndex[downs] = Int32(j)
-          downWords[downs] = word
-          downs += 1
-        }
+    for j in c0..<c1 where d[j] != 0 {
+      let q = cd * abs(d[j])
+      let word: UInt64
+      switch encoding {
+      case .stochastic: word = enc.stochastic(q, &rng)
+      case .deterministic: word = enc.spread(q)
+      case .sign: word = 1
+      }
+      if word == 0 { continue }
+      if d[j] < 0 {
+        ui[ups] = Int32(j)
+        uw[ups] = word
+        ups += 1
+      } else {
+        di[downs] = Int32(j)
+        dw[downs] = word
+        downs += 1
       }
     }
-    guard rows > 0, ups + downs > 0 else { return }
-    rowIndex[l].withUnsafeBufferPointer { ri in
-      rowWords[l].withUnsafeBufferPointer { rw in
-        upIndex.withUnsafeBufferPointer { ui in
-          upWords.withUnsafeBufferPointer { uw in
-            downIndex.withUnsafeBufferPointer { di in
-              downWords.withUnsafeBufferPointer { dw in
-                if drive.disturbsHalfSelected && encoding != .sign {
-                  disturb(
-                    layer, kind: kind, rows: ri, rowWords: rw, rowCount: rows,
-                    up: (ui, uw, ups), down: (di, dw, downs))
-                }
-                layer.update(
-                  kind: kind, rowIndex: ri.baseAddress!, rowWords: rw.baseAddress!, rowCount: rows,
-                  upIndex: ui.baseAddress!, upWords: uw.baseAddress!, upCount: ups,
-                  downIndex: di.baseAddress!, downWords: dw.baseAddress!, downCount: downs,
-                  slots: encoding == .sign ? 1 : enc.length)
-              }
-            }
-          }
-        }
-      }
-    }
+    share.rng = rng
+    share.rows = rows
+    share.ups = ups
+    share.downs = downs
+  }
+
+  /// Share h's coincidences: every row against its columns.
+  private func applyShare(_ h: Int) {
+    let l = job.layer
+    let c0 = columnStart(l, h)
+    let e = encodeShares[h]
+    jobLayer.applyShare(
+      h, kind: selectedKind, rowIndex: rowIndex[l], rowWords: rowWords[l],
+      rowCount: encodeShares[0].rows + encodeShares[1].rows,
+      upIndex: upIndex + c0, upWords: upWords + c0, upCount: e.ups,
+      downIndex: downIndex + c0, downWords: downWords + c0, downCount: e.downs)
   }
 
   /// The optional half-select disturb: expands the trains to every line of
   /// the selected arrays (a slow path, used only when V_w/2 ≥ V_th).
-  private func disturb(
-    _ layer: HybridLayer, kind: SynapseKind,
-    rows ri: UnsafeBufferPointer<Int32>, rowWords rw: UnsafeBufferPointer<UInt64>, rowCount: Int,
-    up: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int),
-    down: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<UInt64>, Int)
-  ) {
+  private func disturb(_ layer: HybridLayer, kind: SynapseKind, _ l: Int, rowCount: Int) {
     // Every line's train, in buffers kept between samples.
     for i in 0..<layer.rows { rowOf[i] = 0 }
     for j in 0..<layer.columns {
       colOf[j] = 0
       polarity[j] = -1
     }
-    for r in 0..<rowCount { rowOf[Int(ri[r])] = rw[r] }
-    for c in 0..<up.2 { colOf[Int(up.0[c])] = up.1[c]; polarity[Int(up.0[c])] = 0 }
-    for c in 0..<down.2 { colOf[Int(down.0[c])] = down.1[c]; polarity[Int(down.0[c])] = 1 }
+    for r in 0..<rowCount { rowOf[Int(rowIndex[l][r])] = rowWords[l][r] }
+    for h in 0..<2 {
+      let c0 = columnStart(l, h), e = encodeShares[h]
+      for c in c0..<(c0 + e.ups) { colOf[Int(upIndex[c])] = upWords[c]; polarity[Int(upIndex[c])] = 0 }
+      for c in c0..<(c0 + e.downs) { colOf[Int(downIndex[c])] = downWords[c]; polarity[Int(downIndex[c])] = 1 }
+    }
     layer.disturb(
       kind: kind, fraction: Float(drive.disturbStep), rowWordOf: rowOf, columnWordOf: colOf,
       columnPolarity: polarity)
   }
+}
+
+/// One share's encoder state: its random stream and the trains it built.
+final class EncodeShare: @unchecked Sendable {
+  var rng: SeededGenerator
+  var rows = 0, ups = 0, downs = 0
+  init(rng: SeededGenerator) { self.rng = rng }
 }

@@ -1,0 +1,109 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Work split into two fixed shares, 0 and 1: the caller runs share 0 and
+/// a `ShareHelper` thread share 1 at the same time, or the caller runs
+/// both in turn. The shares own disjoint data and their own random streams,
+/// so the result is the same either way.
+protocol TwoShareWork: AnyObject {
+  func runShare(_ share: Int)
+}
+
+/// A second thread for `TwoShareWork`: `run()` posts one job, runs share 0
+/// on the calling thread and share 1 on the helper, and returns when both
+/// are done. Between jobs the helper spins for a few tens of microseconds
+/// (a training sample's serial part), then sleeps on a semaphore until the
+/// next job, so an idle helper (evaluation, I/O) costs no CPU. No
+/// allocation per job.
+final class ShareHelper: @unchecked Sendable {
+  private let posted = Atomic<Int>(0)
+  private let finished = Atomic<Int>(0)
+  private let sleeping = Atomic<Bool>(false)
+  private let stopping = Atomic<Bool>(false)
+  private let wake = DispatchSemaphore(value: 0)
+  private let exited = DispatchSemaphore(value: 0)
+  /// The work, set by `start` before the thread starts and read only by the
+  /// helper. Not retained: its owner stops the helper before it goes away.
+  nonisolated(unsafe) private unowned(unsafe) var work: (any TwoShareWork)?
+  private var jobs = 0
+  /// Iterations of the helper's wait loop before it sleeps.
+  private let spinLimit: Int
+
+  init(spinLimit: Int = 2_000_000) {
+    self.spinLimit = spinLimit
+  }
+
+  /// Starts the helper thread for `work` (not retained: call `stop()`
+  /// before `work` goes away, e.g. in its deinit).
+  func start(_ work: any TwoShareWork) {
+    self.work = work
+    let thread = Thread { [self] in self.loop() }
+    thread.name = "xbarsim share 1"
+    thread.start()
+  }
+
+  /// Runs one job: share 0 here, share 1 on the helper.
+  func run(_ work: any TwoShareWork) {
+    jobs += 1
+    posted.store(jobs, ordering: .sequentiallyConsistent)
+    if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    work.runShare(0)
+    var spins = 0
+    while finished.load(ordering: .acquiring) != jobs {
+      // Past a few microseconds the helper is likely descheduled (a busy
+      // machine): give it the core.
+      spins &+= 1
+      if spins > 2_000_000 { yieldCore() }
+    }
+  }
+
+  /// Ends the helper thread and waits for it.
+  func stop() {
+    stopping.store(true, ordering: .sequentiallyConsistent)
+    if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    exited.wait()
+  }
+
+  private func loop() {
+    var seen = 0
+    while true {
+      var spins = 0
+      while posted.load(ordering: .acquiring) == seen {
+        if stopping.load(ordering: .acquiring) {
+          exited.signal()
+          return
+        }
+        spins &+= 1
+        if spins < spinLimit {
+          if spins > 2_000_000 { yieldCore() }
+          continue
+        }
+        spins = 0
+        // Announce the sleep, then look again: a job (or a stop) posted in
+        // between either sees the flag and signals, or is seen here.
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        if posted.load(ordering: .sequentiallyConsistent) != seen
+          || stopping.load(ordering: .sequentiallyConsistent)
+        {
+          // Take the flag back; if the poster already took it, its signal
+          // is on the way and must be consumed.
+          if !sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+        } else {
+          wake.wait()
+        }
+      }
+      seen += 1
+      work!.runShare(1)
+      finished.store(seen, ordering: .releasing)
+    }
+  }
+}
+
+@inline(__always) private func yieldCore() {
+  #if canImport(Glibc)
+  _ = sched_yield()
+  #else
+  pthread_yield_np()
+  #endif
+}
