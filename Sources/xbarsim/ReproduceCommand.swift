@@ -153,6 +153,10 @@ enum ReproduceCommand: CLICommand {
   ) throws {
     let jobs = try args.int("--jobs", default: 2)
     guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
+    if jobs > 1, rows.contains(where: { $0.run.configuration.threads > 1 }) {
+      // Each run's helper thread would wait for time slices (README, Choices).
+      throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")
+    }
     for r in rows {
       do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
         throw CLIError.runtime("\(name), \(r.run.label): \(error)")

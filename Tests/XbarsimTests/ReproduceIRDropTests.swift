@@ -36,3 +36,17 @@ import _TestSupport
   #expect(r.status == 64)
   #expect(r.stderr.hasPrefix("Error: --figure"), "\(r.stderr)")
 }
+
+@Test func twoThreadsPerRunNeedOneRunAtATime() throws {
+  let root = try temporaryDirectory("xbarsim-threads")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 40, seed: 1), test: SyntheticImages(count: 20, seed: 2), to: data)
+  let r = try runXbarsim([
+    "reproduce", "choi2021", "--figure", "4", "--data", data.path, "--layers", "64,8,10", "--epochs", "1",
+    "--threads", "2",
+  ])
+  #expect(r.status == 64)
+  #expect(r.stderr.contains("--threads 2 needs --jobs 1"), "\(r.stderr)")
+}
