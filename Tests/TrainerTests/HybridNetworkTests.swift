@@ -26,6 +26,19 @@ struct HybridNetworkTests {
     return zip(net.weights(layer: 0), before).map { $0 - $1 }
   }
 
+  /// Σ of layer 0's ΔW over `reps` updates from the same state.
+  static func summedUpdates(_ net: HybridNetwork, x: [Float], delta: [Float], reps: Int) -> [Double] {
+    let layer = net.layers[0]
+    let saved = layer.snapshot()
+    var sum = [Double](repeating: 0, count: layer.count)
+    for _ in 0..<reps {
+      let d = step(net, x: x, delta: delta)
+      for k in d.indices { sum[k] += Double(d[k]) }
+      layer.restore(saved)
+    }
+    return sum
+  }
+
   @Test("stochastic updates: E[ΔW] = −η·δ·xᵀ within 5σ, big and small arrays")
   func outerProductExpectation() throws {
     let cfg = Self.configuration()
@@ -35,14 +48,8 @@ struct HybridNetworkTests {
     for kind in [SynapseKind.big, .small] {
       if kind == .small { net.switchToFineTuning() }
       let layer = net.layers[0]
-      let saved = layer.snapshot()
       let reps = 3000
-      var sum = [Double](repeating: 0, count: layer.count)
-      for _ in 0..<reps {
-        let d = Self.step(net, x: x, delta: delta)
-        for k in d.indices { sum[k] += Double(d[k]) }
-        layer.restore(saved)
-      }
+      let sum = Self.summedUpdates(net, x: x, delta: delta, reps: reps)
       let mu = Double(layer.step[kind.rawValue])
       let p = (cfg.learningRate / (Double(cfg.pulseTrainLength) * mu))
       for i in 0..<5 {
@@ -74,14 +81,8 @@ struct HybridNetworkTests {
     let x: [Float] = [1, 0.5, 0.25, 0]
     let delta: [Float] = [0.8, -0.4, 0.2]
     let layer = net.layers[0]
-    let saved = layer.snapshot()
     let reps = 3000
-    var sum = [Double](repeating: 0, count: layer.count)
-    for _ in 0..<reps {
-      let d = Self.step(net, x: x, delta: delta)
-      for k in d.indices { sum[k] += Double(d[k]) }
-      layer.restore(saved)
-    }
+    let sum = Self.summedUpdates(net, x: x, delta: delta, reps: reps)
     // The big arrays' probabilities (never clipped here), the small step.
     let big = Double(layer.step[0]), small = Double(layer.step[1])
     #expect(abs(big / small - cfg.k) < 1e-3)
