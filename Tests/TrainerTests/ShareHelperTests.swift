@@ -27,7 +27,7 @@ func everyJobRunsBothSharesOnceBeforeRunReturns(spinLimit: Int) {
   var expected = 0
   for job in 1...2_000 {
     work.job = job
-    helper.run(work)
+    helper.run()
     expected += job
     if work.sums != [expected, expected] { break }
     // Now and then leave the helper idle long enough to fall asleep.

@@ -228,11 +228,10 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
-  /// Ends an update after both shares: their tallies and column loads are
-  /// merged, and the pulses that found their device at G_max are resolved
-  /// (share 0's first). `slots` is the phase's length (BL, or 1 for the
-  /// sign rule).
-  /// `rows` lists the update's rows (whose loads the shares changed).
+  /// Ends an update after both shares: their tallies and row loads (of
+  /// the update's `rows`) are merged, and the pulses that found their
+  /// device at G_max are resolved (share 0's first). `slots` is the phase's
+  /// length (BL, or 1 for the sign rule).
   func finishUpdate(kind: SynapseKind, slots: Int, rows: UnsafePointer<Int32>, rowCount: Int) {
     updateSlots += slots
     for share in shares {

@@ -48,7 +48,6 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let useGate: Bool
   let encoding: UpdateEncoding
   let encoder: PulseTrainEncoder
-  let eta: Float
   let outputComparator: Comparator
   let hiddenComparator: Comparator
   let drive: WriteDrive
@@ -61,10 +60,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let encodeShares: [EncodeShare]
   /// The second thread (`threads` 2), or nil: both shares on this one.
   private var helper: ShareHelper?
-  /// C_x and C_δ of the big and small arrays.
+  /// C_x and C_δ of the trains that update the big and the small arrays.
   let rowScale: [Float]
-  /// `fine_trains same`.
-  let sameTrains: Bool
   let columnScale: [Float]
 
   var activations: [[Float]]
@@ -116,7 +113,6 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
-    eta = Float(cfg.learningRate)
     outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
     hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
     drive = WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep)
@@ -128,8 +124,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       cx.append(Float(x))
       cd.append(Float(a / x))
     }
+    if cfg.fineTrains == .same && cx.count == 2 {
+      // The small arrays get the big arrays' trains (η/k on them).
+      cx[1] = cx[0]
+      cd[1] = cd[0]
+    }
     rowScale = cx
-    sameTrains = cfg.fineTrains == .same
     columnScale = cd
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     sums = ls.map { [Float](repeating: 0, count: $0.columns) }
@@ -388,7 +388,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   @inline(__always)
   private func runShares(parallel: Bool) {
     if parallel, let helper {
-      helper.run(self)
+      helper.run()
     } else {
       runShare(0)
       runShare(1)
@@ -416,9 +416,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   private func encodeShare(_ h: Int) {
     let l = job.layer
     let kind = selectedKind
-    // `fine_trains same`: the small arrays get the big arrays' trains.
-    let scaleKind = sameTrains ? 0 : kind.rawValue
-    let cx = rowScale[scaleKind], cd = columnScale[scaleKind]
+    let cx = rowScale[kind.rawValue], cd = columnScale[kind.rawValue]
     let enc = encoder, encoding = self.encoding
     let share = encodeShares[h]
     var rng = share.rng

@@ -12,10 +12,10 @@ protocol TwoShareWork: AnyObject {
 
 /// A second thread for `TwoShareWork`: `run()` posts one job, runs share 0
 /// on the calling thread and share 1 on the helper, and returns when both
-/// are done. Between jobs the helper spins for a few tens of microseconds
-/// (a training sample's serial part), then sleeps on a semaphore until the
-/// next job, so an idle helper (evaluation, I/O) costs no CPU. No
-/// allocation per job.
+/// are done. Between jobs the helper spins (`spinLimit` polls: long
+/// enough to cover a training sample's serial part), then sleeps on a
+/// semaphore until the next job, so an idle helper (evaluation, I/O) costs
+/// no CPU. No allocation per job.
 final class ShareHelper: @unchecked Sendable {
   private let posted = Atomic<Int>(0)
   private let finished = Atomic<Int>(0)
@@ -43,18 +43,18 @@ final class ShareHelper: @unchecked Sendable {
     thread.start()
   }
 
-  /// Runs one job: share 0 here, share 1 on the helper.
-  func run(_ work: any TwoShareWork) {
+  /// Runs one job of the started work: share 0 here, share 1 on the helper.
+  func run() {
     jobs += 1
     posted.store(jobs, ordering: .sequentiallyConsistent)
     if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
-    work.runShare(0)
+    work!.runShare(0)
     var spins = 0
     while finished.load(ordering: .acquiring) != jobs {
-      // Past a few microseconds the helper is likely descheduled (a busy
-      // machine): give it the core.
+      // After as many polls as the helper spins, it is likely descheduled
+      // (a busy machine): give it the core.
       spins &+= 1
-      if spins > 2_000_000 { yieldCore() }
+      if spins > spinLimit { _ = sched_yield() }
     }
   }
 
@@ -75,10 +75,7 @@ final class ShareHelper: @unchecked Sendable {
           return
         }
         spins &+= 1
-        if spins < spinLimit {
-          if spins > 2_000_000 { yieldCore() }
-          continue
-        }
+        if spins < spinLimit { continue }
         spins = 0
         // Announce the sleep, then look again: a job (or a stop) posted in
         // between either sees the flag and signals, or is seen here.
@@ -98,12 +95,4 @@ final class ShareHelper: @unchecked Sendable {
       finished.store(seen, ordering: .releasing)
     }
   }
-}
-
-@inline(__always) private func yieldCore() {
-  #if canImport(Glibc)
-  _ = sched_yield()
-  #else
-  pthread_yield_np()
-  #endif
 }
