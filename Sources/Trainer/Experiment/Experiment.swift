@@ -221,6 +221,14 @@ public final class Experiment {
     /// conductances (`ResistiveReader.transferMatrix`) — the same currents
     /// a nodal solve per image would give, to the solver's tolerance.
     func evaluate() throws -> Double { try accuracy(on: test, count: testCount) }
+    /// Off-chip: the array receives what training has reached so far.
+    func programTarget() {
+      if let target, let float {
+        target.program(weights: float.weights.map { $0.map(Double.init) })
+      } else if let target, let ideal {
+        target.program(statesOf: ideal)
+      }
+    }
     func accuracy(on data: IDXDataset, count: Int) throws -> Double {
       let neuron = HardSigmoidNeuron(c: Float(cfg.c))
       var correct = 0
@@ -234,11 +242,7 @@ public final class Experiment {
               evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
             }
           } else if let net = target ?? lim {
-            if let target, let float {
-              target.program(weights: float.weights.map { $0.map(Double.init) })
-            } else if let target, let ideal {
-              target.program(statesOf: ideal)
-            }
+            programTarget()
             let weights = try net.effectiveWeights()
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: weights,
@@ -397,8 +401,11 @@ public final class Experiment {
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.readEnergy = lim?.readEnergy ?? 0
     result.ledger = lim?.ledger() ?? hybrid?.ledger()
-    if let net = lim ?? target { finished(net, seen) }
     if let net = lim ?? target {
+      // Off-chip: the arrays as training left them (also after an interrupt
+      // between evaluation points).
+      programTarget()
+      finished(net, seen)
       var sum = 0.0, count = 0
       for a in net.arrays {
         for k in 0..<(a.rows * a.columns) { sum += a._plus[k] + a._minus[k] }

@@ -138,11 +138,7 @@ extension TrainingConfiguration {
     case "k": k = try number()
     case "states": states = try integer()
     case "bl": pulseTrainLength = try integer()
-    case "encoding":
-      guard let e = UpdateEncoding(rawValue: value) else {
-        throw ConfigurationError(field: key, "expects stochastic, deterministic or sign, got '\(value)'")
-      }
-      encoding = e
+    case "encoding": encoding = try choice(UpdateEncoding.self)
     case "c2c": c2c = try number()
     case "d2d": d2d = try number()
     case "fine_trains": fineTrains = try choice(FineTrains.self)

@@ -19,7 +19,6 @@ public enum LearningRule: String, Sendable, CaseIterable {
   public var isFiniteState: Bool { self == .hybrid || self == .single }
 }
 
-/// How the finite-state rules turn x and δ into update pulses.
 /// The pulse trains of the hybrid's fine phase (Choi et al. are silent).
 public enum FineTrains: String, Sendable, CaseIterable {
   /// Probabilities rescaled for the small arrays' step μ/k, so that
@@ -30,6 +29,7 @@ public enum FineTrains: String, Sendable, CaseIterable {
   case same
 }
 
+/// How the finite-state rules turn x and δ into update pulses.
 public enum UpdateEncoding: String, Sendable, CaseIterable {
   /// Stochastic row and column trains of BL slots, P(pulse) ∝ |x|, |δ|
   /// (Gokmen & Vlasov 2016): the expected update is −η·δ·xᵀ.
@@ -263,11 +263,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// column of every array, drawn once from the seed; the comparator
   /// decides the dead band and the pulse's sign from δ + offset (0: none).
   public var comparatorOffset: Double = 0
-
-  /// True when every peripheral key is at its ideal default.
-  public var hasIdealPeripherals: Bool {
-    dacBits == 0 && adcBits == 0 && tiaGain == 1 && senseOffset == 0 && comparatorOffset == 0
-  }
 
   public init() {}
 

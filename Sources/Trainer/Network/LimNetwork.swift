@@ -473,7 +473,7 @@ public final class LimNetwork: @unchecked Sendable {
 
   /// Ends a mini-batch: one pulse per synapse with a non-zero sum.
   public func applyBatch() {
-    guard batch > 1 else { return }
+    guard batch > 1, samplesInBatch > 0 else { return }
     for l in 0..<layers.count {
       let layer = layers[l], n = layer.columns
       let serialBefore = layer.resets + layer.repotentiations + layer.depressions
