@@ -61,13 +61,20 @@ public struct ADC: Sendable, Equatable {
   public var levels: Int { bits == 0 ? 0 : 1 << bits }
 
   /// The nearest of the 2^b levels −range + k·2·range/(2^b − 1) to x.
+  /// The levels are symmetric about 0 and there is no zero code (a
+  /// mid-rise converter): the magnitude is quantised and the sign kept, so
+  /// convert(−x) = −convert(x), and 0 reads as the first level above it.
+  /// Ties go to the larger magnitude.
   @inlinable
   public func convert(_ x: Float) -> Float {
     guard bits > 0 else { return x }
     let top = Float((1 << bits) - 1)
-    let step = 2 * range / top
-    let k = ((min(max(x, -range), range) + range) / step).rounded()
-    return -range + k * step
+    let half = Float(1 << (bits - 1))
+    // Positive levels range·(2k + 1)/top, k = 0 … half − 1.
+    let a = min(abs(x), range)
+    let k = min(max(((a * top / range - 1) / 2).rounded(), 0), half - 1)
+    let level = range * (2 * k + 1) / top
+    return x < 0 ? -level : level
   }
 }
 
@@ -76,7 +83,8 @@ public struct ADC: Sendable, Equatable {
 /// - ADC: E = FoM_ADC · 2^b per conversion (Walden's figure of merit,
 ///   J per conversion step), and b cycles of `adcCycle` per conversion
 ///   (successive approximation).
-/// - DAC: E = FoM_DAC · 2^b per conversion, settling in `dacSettle`.
+/// - DAC: E = FoM_DAC · 2^b per conversion. Its settling (`dacSettle`)
+///   overlaps the previous read's conversion and is not booked as latency.
 /// - An ideal converter (b = 0) is modelled as 8 bits for energy and time.
 /// - Programming: a pulse of V_p for t_p into a device of conductance G
 ///   costs V_p²·G·t_p; a reset, V_r²·G·t_r (G before the reset).

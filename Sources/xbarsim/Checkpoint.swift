@@ -18,8 +18,9 @@ enum Checkpoint {
   static let format = "xbarsim-checkpoint"
 
   /// The configuration keys that give device states their meaning: a
-  /// checkpoint loads only into a network that agrees on them.
-  static let stateKeys = ["layers", "method", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
+  /// checkpoint loads only into a network that agrees on them (and on the
+  /// layer sizes, checked first).
+  static let stateKeys = ["method", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
 
   static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
     let cfg = net.configuration
@@ -64,46 +65,69 @@ enum Checkpoint {
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     var cfg = TrainingConfiguration()
     try TrainCommand.setKeys(from: root["configuration"] ?? .null, in: path, into: &cfg)
+    do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
     guard case .array(let layers)? = root["layers"] else { throw fail("'layers' must be a list") }
+    guard layers.count == cfg.layers.count - 1 else {
+      throw fail("'layers' holds \(layers.count) arrays; its configuration's \(cfg.layers.count)-layer network has \(cfg.layers.count - 1)")
+    }
+    // What the method and σ say the file must hold, and the ranges.
+    let deviceKeys = cfg.method == .c ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
+    let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
       func int(_ k: String) throws -> Int {
-        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0 else {
+        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, x <= 9_007_199_254_740_992 else {
           throw fail("layers[\(l)].\(k) must be a non-negative integer")
         }
         return Int(x)
       }
-      let rows = try int("rows"), columns = try int("columns"), mn = rows * columns
-      func numbers(_ k: String, default d: Double) throws -> [Double] {
-        guard let v = layer[k] else { return [Double](repeating: d, count: mn) }
+      // The shape is checked before anything of that size is made.
+      let rows = try int("rows"), columns = try int("columns")
+      guard rows == cfg.layers[l] + 1, columns == cfg.layers[l + 1] else {
+        throw fail("layers[\(l)] is \(rows)×\(columns); its configuration's network needs \(cfg.layers[l] + 1)×\(cfg.layers[l + 1])")
+      }
+      let mn = rows * columns
+      func numbers(_ k: String, default d: Double, in range: ClosedRange<Double>) throws -> [Double] {
+        guard let v = layer[k] else {
+          if deviceKeys.contains(k) || scaleKeys.contains(k) { throw fail("layers[\(l)].\(k) is missing") }
+          return [Double](repeating: d, count: mn)
+        }
         guard case .array(let a) = v, a.count == mn else { throw fail("layers[\(l)].\(k) must be a list of \(mn) numbers") }
         return try a.map { e in
-          guard case .number(let x) = e else { throw fail("layers[\(l)].\(k) holds \(e.brief), not a number") }
+          guard case .number(let x) = e, range.contains(x) else {
+            throw fail("layers[\(l)].\(k) holds \(e.brief), not a number in \(JSONWriter.number(range.lowerBound))…\(JSONWriter.number(range.upperBound))")
+          }
           return x
         }
       }
       func deviceStates(_ k: String) throws -> [UInt8] {
-        try numbers(k, default: 0).map { x in
-          guard x == x.rounded(), x >= 0, x <= 255 else { throw fail("layers[\(l)].\(k) holds \(x), not a state 0…255") }
+        try numbers(k, default: 0, in: 0...Double(cfg.nMax)).map { x in
+          guard x == x.rounded() else { throw fail("layers[\(l)].\(k) holds \(x), not a state 0…\(cfg.nMax)") }
           return UInt8(x)
         }
       }
+      // Method c's normalised conductances lie in [G_min/G_max, 1] (to
+      // rounding); a scale X is ≥ 0 (a dead device is 0) and a finite Float.
+      let g = (cfg.gMinRatio - 1e-9)...(1 + 1e-9), x = 0.0...Double(Float.greatestFiniteMagnitude)
       states.append(LimLayerState(
         rows: rows, columns: columns, plusStates: try deviceStates("plus_states"), minusStates: try deviceStates("minus_states"),
-        plusConductances: try numbers("plus_conductances", default: 0),
-        minusConductances: try numbers("minus_conductances", default: 0),
-        plusScales: try numbers("plus_scales", default: 1).map(Float.init),
-        minusScales: try numbers("minus_scales", default: 1).map(Float.init),
+        plusConductances: try numbers("plus_conductances", default: 0, in: g),
+        minusConductances: try numbers("minus_conductances", default: 0, in: g),
+        plusScales: try numbers("plus_scales", default: 1, in: x).map(Float.init),
+        minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses")))
     }
     return (cfg, states)
   }
 
-  /// Loads `path` into a network built from `cfg`.
+  /// Loads the checkpoint `read` from `path` into a network built from `cfg`.
   /// - Throws: a one-line error naming the file and, for a network of
   ///   another shape, both shapes.
-  static func load(_ path: String, into cfg: TrainingConfiguration) throws -> LimNetwork {
-    let (saved, states) = try read(path)
+  static func load(
+    _ checkpoint: (configuration: TrainingConfiguration, states: [LimLayerState]), from path: String,
+    into cfg: TrainingConfiguration
+  ) throws -> LimNetwork {
+    let (saved, states) = checkpoint
     let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
     guard saved.layers == cfg.layers else {
       throw CLIError.runtime(

@@ -48,7 +48,8 @@ enum InspectCommand: CLICommand {
     let start = try args.int("--start", default: 0)
     guard start >= 0 else { throw CLIError.usage("--start must be ≥ 0, got \(start)") }
     let checkpoint = args.string("--checkpoint")
-    let base = try checkpoint.map { try Checkpoint.read($0).configuration } ?? TrainingConfiguration()
+    let saved = try checkpoint.map { try Checkpoint.read($0) }
+    let base = saved?.configuration ?? TrainingConfiguration()
     let cfg = try TrainCommand.configuration(args, base: base)
     guard cfg.rule == .lim && cfg.mode == .onChip else {
       throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
@@ -62,7 +63,8 @@ enum InspectCommand: CLICommand {
     guard start + samples <= order.count else {
       throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
     }
-    let net = try checkpoint.map { try Checkpoint.load($0, into: cfg) } ?? LimNetwork(configuration: cfg)
+    let net =
+      try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
       throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
     }
@@ -331,7 +333,13 @@ enum InspectCommand: CLICommand {
       return s
     }
 
-    func vcd() -> String {
+    /// - Throws: when the last slot's time does not fit VCD's 64-bit
+    ///   picosecond clock.
+    func vcd() throws -> String {
+      if let last = steps.last, Double(last.slot + 1) * cfg.slotTime * 1e12 >= 9e18 {
+        throw CLIError.runtime(
+          "pulses.vcd: \(last.slot + 1) slots of slot_time \(cfg.slotTime) s exceed the VCD's 64-bit picosecond clock; lower --samples or --slot-time")
+      }
       var v = VCDWriter()
       let phase = v.add(scope: ["xbarsim"], name: "phase", .integer(bits: 2))
       let sample = v.add(scope: ["xbarsim"], name: "sample", .integer(bits: 32))

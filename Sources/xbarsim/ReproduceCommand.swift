@@ -47,9 +47,11 @@ enum ReproduceCommand: CLICommand {
     /// Final test accuracies (choi2021) instead of the last 10 % of points.
     var final = false
     var results: [TrainingResult] = []
-    var mean: Double {
-      results.map { final ? $0.testAccuracy : $0.accuracyMeanLast }.reduce(0, +) / Double(Swift.max(1, results.count))
+    /// The mean over the seeds of one number of each result (0 without results).
+    func meanOf(_ value: (TrainingResult) -> Double) -> Double {
+      results.map(value).reduce(0, +) / Double(Swift.max(1, results.count))
     }
+    var mean: Double { meanOf { final ? $0.testAccuracy : $0.accuracyMeanLast } }
     var min: Double { results.map { final ? $0.testAccuracy : $0.accuracyMinLast }.min() ?? 0 }
     var max: Double { results.map { final ? $0.testAccuracy : $0.accuracyMaxLast }.max() ?? 0 }
   }
@@ -132,11 +134,10 @@ enum ReproduceCommand: CLICommand {
       }
       guard let on = row(.onChip, nil), let states = row(.offChip, .states), let weights = row(.offChip, .weights)
       else { continue }
-      let iterations = on.results.map { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) }.reduce(0, +)
-        / Double(max(1, on.results.count))
+      let iterations = on.meanOf { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) }
       let rText = JSONWriter.number(r).padding(toLength: 6, withPad: " ", startingAt: 0)
       func meanG(_ row: Row) -> Double {
-        row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)) * 1e6
+        row.meanOf(\.meanConductance) * 1e6
       }
       print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f      [%6.2f, %6.2f]      %6.2f       [%6.2f, %6.2f]      %5.2f / %5.2f / %5.2f             %@",
         rText as NSString, on.mean, on.min, on.max, states.mean, states.min, states.max,
@@ -231,7 +232,7 @@ enum ReproduceCommand: CLICommand {
         j.add("wires", c.wires.rawValue)
         j.add("r_row", c.rowSegmentResistance)
         j.add("r_col", c.columnSegmentResistance)
-        j.add("mean_conductance", row.results.map(\.meanConductance).reduce(0, +) / Double(max(1, row.results.count)))
+        j.add("mean_conductance", row.meanOf(\.meanConductance))
         j.add("train_limit", c.trainLimit)
         j.add("test_limit", c.testLimit)
       }
@@ -249,7 +250,7 @@ enum ReproduceCommand: CLICommand {
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
       let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
       let label = row.run.label.padding(toLength: 31, withPad: " ", startingAt: 0)
-      let train = row.results.map(\.trainAccuracy).reduce(0, +) / Double(max(1, row.results.count))
+      let train = row.meanOf(\.trainAccuracy)
       let switches = row.results.compactMap(\.phaseSwitchEpoch).map(String.init).joined(separator: ",")
       print(String(format: "%@  %@   %6.2f   [%6.2f, %6.2f]  %@  %6.2f  %@", label as NSString, paperText as NSString,
         row.mean, row.min, row.max, delta as NSString, train, (switches.isEmpty ? "–" : switches) as NSString))
@@ -271,7 +272,7 @@ enum ReproduceCommand: CLICommand {
       j.add("mean", row.mean)
       j.add("min", row.min)
       j.add("max", row.max)
-      j.add("train_accuracy", row.results.map(\.trainAccuracy).reduce(0, +) / Double(max(1, row.results.count)))
+      j.add("train_accuracy", row.meanOf(\.trainAccuracy))
       j.add("phase_switch_epochs", row.results.map { Double($0.phaseSwitchEpoch ?? 0) })
       j.add("seeds", row.results.count)
       j.add("per_seed", row.results.map(\.testAccuracy))
@@ -285,9 +286,8 @@ enum ReproduceCommand: CLICommand {
     for (k, row) in rows.enumerated() {
       var j = JSONWriter()
       fields(row, &j)
-      let n = Double(max(1, row.results.count))
-      j.add("images_per_second", row.results.map(\.imagesPerSecond).reduce(0, +) / n)
-      j.add("pulses", row.results.map { Double($0.pulses) }.reduce(0, +) / n)
+      j.add("images_per_second", row.meanOf(\.imagesPerSecond))
+      j.add("pulses", row.meanOf { Double($0.pulses) })
       let ledgers = row.results.compactMap(\.ledger)
       TrainCommand.addEnergy(
         &j, ledgers: ledgers.count == row.results.count ? ledgers : [],

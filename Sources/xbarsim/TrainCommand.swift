@@ -101,7 +101,13 @@ enum TrainCommand: CLICommand {
     for key in keys {
       let text: String
       switch dict[key]! {
-      case .number(let x): text = JSONWriter.number(x)
+      case .number(let x):
+        // A JSON number is a double: integers beyond 2^53 are not exact.
+        if x == x.rounded(), abs(x) > 9_007_199_254_740_992 {
+          throw CLIError.runtime(
+            "\(path): key '\(key)': the integer \(JSONWriter.number(x)) is beyond 2^53, where JSON numbers are not exact; give it as a string")
+        }
+        text = JSONWriter.number(x)
       case .string(let s): text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
@@ -115,12 +121,17 @@ enum TrainCommand: CLICommand {
     }
   }
 
-  /// Every configuration key as a JSON object (numbers as JSON numbers,
-  /// written as given, so a 64-bit seed stays exact).
+  /// Every configuration key as a JSON object: numbers as JSON numbers,
+  /// written as given, except integers beyond 2^53 (a 64-bit seed), which
+  /// a JSON reader would round: those are strings, so they stay exact.
   static func configurationJSON(_ cfg: TrainingConfiguration) -> String {
     var c = JSONWriter()
     for (k, v) in cfg.keyValues {
-      if k != "layers", let x = Double(v), x.isFinite { c.addRaw(k, v) } else { c.add(k, v) }
+      if k != "layers", let x = Double(v), x.isFinite, !(x == x.rounded() && abs(x) > 9_007_199_254_740_992) {
+        c.addRaw(k, v)
+      } else {
+        c.add(k, v)
+      }
     }
     return c.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
@@ -152,6 +163,15 @@ enum TrainCommand: CLICommand {
     if checkpoint != nil && cfg.rule != .lim {
       throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
     }
+    if let checkpoint {
+      // Checked before training, so that a long run is not lost to a typo.
+      let dir = (checkpoint as NSString).deletingLastPathComponent
+      var isDirectory: ObjCBool = false
+      let d = dir.isEmpty ? "." : dir
+      guard FileManager.default.fileExists(atPath: d, isDirectory: &isDirectory), isDirectory.boolValue,
+        FileManager.default.isWritableFile(atPath: d)
+      else { throw CLIError.runtime("\(checkpoint): cannot write the checkpoint (no writable directory \(d))") }
+    }
     let (train, test) = try datasets(args)
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
@@ -164,7 +184,6 @@ enum TrainCommand: CLICommand {
         guard let checkpoint else { return }
         do { try Checkpoint.write(net, trainImages: images, to: checkpoint) } catch { checkpointError = error }
       })
-    if let checkpointError { throw checkpointError }
     if let plot { try writePlot(result, cfg, to: plot) }
     let json = summaryJSON(result, cfg)
     if let summary {
@@ -183,6 +202,8 @@ enum TrainCommand: CLICommand {
         e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
         e.updateTime / n))
     }
+    // After the summary, the plot and the results, so that they are kept either way.
+    if let checkpointError { throw checkpointError }
     if let failure = result.failure {
       throw CLIError.runtime(failure)
     }
@@ -225,7 +246,11 @@ enum TrainCommand: CLICommand {
       h.write(header.data(using: .utf8)!)
       return h
     }
-    let logHandle = try open(log, header: "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train\n")
+    // One gate_open column per hidden layer (empty for rules without it).
+    let hiddenLayers = experiment.configuration.layers.count - 2
+    let gateHeader = (0..<hiddenLayers).map { ",gate_open_h\($0 + 1)" }.joined()
+    let logHandle = try open(
+      log, header: "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train" + gateHeader + "\n")
     let epochHandle = try open(
       epochLog, header: "epoch,images,train_accuracy,test_accuracy,train_loss,mse,pulses,cell_updates,update_frequency,phase\n")
     defer {
@@ -239,9 +264,12 @@ enum TrainCommand: CLICommand {
     let result = experiment.run(
       progress: { p in bar.update(p) },
       point: { p in
+        let gates = (0..<hiddenLayers).map { h in
+          h < p.gateOpen.count ? String(format: ",%.4f", p.gateOpen[h]) : ","
+        }.joined()
         let line = String(
-          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f\n", p.images, Double(p.images) / Double(trainCount),
-          p.accuracy, p.loss, p.pulses, p.resets, p.seconds)
+          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images) / Double(trainCount),
+          p.accuracy, p.loss, p.pulses, p.resets, p.seconds, gates as NSString)
         logHandle?.write(line.data(using: .utf8)!)
       },
       epoch: { e in

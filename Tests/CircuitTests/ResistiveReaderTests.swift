@@ -146,3 +146,29 @@ func theTransferMatrixIsTheReadAsALinearMap(_ direction: ReadDirection) throws {
   let exact = try a.read(.forward, voltages: v)
   #expect(maxRelativeDifference(fast.plus, exact.plus) < 1e-9)
 }
+
+// A NaN drive or an infinite conductance is not a solution: the reader
+// throws, as NodalSolver does, instead of reporting zero currents.
+@Test func aNonFiniteDriveOrConductanceDoesNotConverge() throws {
+  let wires = WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1)
+  let a = DifferentialArray(rows: 4, columns: 3, wires: wires)
+  a.setConductances(plus: [Double](repeating: 1e-5, count: 12), minus: [Double](repeating: 2e-6, count: 12))
+  let reader = ResistiveReader(rows: 4, columns: 3, wires: wires)
+  var out = [Float](repeating: 7, count: 3)
+  let nanDrive: [Float] = [.nan, 0.1, 0.1, 0.1]
+  #expect(throws: SolverError.self) {
+    try nanDrive.withUnsafeBufferPointer { i in
+      try out.withUnsafeMutableBufferPointer { o in try reader.read(a, .forward, input: i, output: o) }
+    }
+  }
+  #expect(out == [7, 7, 7], "a failed read leaves the outputs alone")
+  var g = [Double](repeating: 1e-5, count: 12)
+  g[5] = .infinity
+  a.setConductances(plus: g, minus: [Double](repeating: 2e-6, count: 12))
+  let drive: [Float] = [0.1, 0.1, 0.1, 0.1]
+  #expect(throws: SolverError.self) {
+    try drive.withUnsafeBufferPointer { i in
+      try out.withUnsafeMutableBufferPointer { o in try reader.read(a, .forward, input: i, output: o) }
+    }
+  }
+}

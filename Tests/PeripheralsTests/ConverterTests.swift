@@ -17,6 +17,15 @@ struct ConverterTests {
     let step = 4 / Float((1 << bits) - 1)
     for (a, b) in zip(sorted, sorted.dropFirst()) { #expect(abs(b - a - step) < 1e-4) }
     #expect(adc.levels == 1 << bits)
+    // The nearest level, odd-symmetric; no zero code: 0 reads as the first
+    // level above it, whatever the rounding.
+    for k in 0...2_000 {
+      let x = -2 + 4 * Float(k) / 2_000
+      if x != 0 { #expect(adc.convert(-x) == -adc.convert(x)) }
+      #expect(abs(adc.convert(x) - x) <= step / 2 + 1e-5, "x = \(x)")
+    }
+    #expect(adc.convert(0) == 2 / Float((1 << bits) - 1))
+    #expect(adc.convert(1e-30) == adc.convert(0) && adc.convert(-1e-30) == -adc.convert(0))
   }
 
   @Test("a DAC at b bits has 2^b levels in [0, 1]; 0 bits is ideal", arguments: [1, 2, 4, 8])

@@ -186,6 +186,20 @@ let twoLayerStates: [(l: Int, i: Int, j: Int, kp: Int, km: Int)] = [
   for i in [0, 2, 3] { pulses += [(0, i, 0, true)] }
   for i in [0, 1, 2] { pulses += [(1, i, 0, true), (1, i, 1, false)] }
   #expect(states(net) == expectedStates(before, net, pulses: pulses))
+  // One of the two hidden gates was open; the count restarts when taken.
+  #expect(net.takeGateOpenFractions() == [0.5])
+  #expect(net.takeGateOpenFractions() == [])
+}
+
+@Test func gateOpenFractionsAverageOverTheSamplesSinceTheLastTake() throws {
+  // All weights 0 and c = 4: every hidden sum is 0 on the first sample,
+  // so both layers' gates are all open; an enormous c keeps them open.
+  let net = try makeNetwork(layers: [3, 4, 2, 2], c: 1e6)
+  for _ in 0..<3 { train(net, [255, 0, 128], label: 1) }
+  #expect(net.takeGateOpenFractions() == [1, 1])
+  let shallow = try makeNetwork(layers: [3, 2])
+  train(shallow, [255, 0, 128], label: 1)
+  #expect(shallow.takeGateOpenFractions() == [])
 }
 
 // MARK: - Mini-batches

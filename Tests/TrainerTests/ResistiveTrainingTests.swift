@@ -145,3 +145,22 @@ func nearZeroLineResistanceTrainsAndEvaluatesAsIdealWires(_ mode: LearningMode) 
   #expect(b.pulses != a.pulses)
   #expect(b.testAccuracy > 40, "\(b.points.map(\.accuracy))")
 }
+
+// A read that fails (here an infinite device scale, so the solve meets an
+// infinite conductance) is recorded and makes no update: the devices stay
+// as they were, so a checkpoint of the stopped run holds no update made
+// from stale sums.
+@Test func aFailedResistiveReadMakesNoUpdate() throws {
+  let net = trainedNetwork(r: 20, count: 10)
+  #expect(net.wireError == nil)
+  let layer = net.layers[0]
+  layer.xp[0] = .infinity
+  layer.synchronize()
+  let before = states(net), pulses = net.pulses
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 10..<20 { net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+  #expect(net.wireError != nil)
+  #expect(states(net) == before)
+  #expect(net.pulses == pulses)
+}

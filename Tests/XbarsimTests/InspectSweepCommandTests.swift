@@ -278,3 +278,54 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   expectOneLineError(r, [mentions])
   #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
 }
+
+// A checkpoint edited by hand or cut short: every damage is one error line
+// naming the file and the field, never a trap or a silent load.
+@Test func aDamagedCheckpointIsAnErrorNamingTheField() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("net.json")
+  // A seed beyond 2^53 is saved as a string, so it comes back exactly.
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "1", "--quiet",
+    "--seed", "12345678901234567891", "--checkpoint-out", checkpoint.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let text = try String(contentsOf: checkpoint, encoding: .utf8)
+  #expect(text.contains("\"seed\": \"12345678901234567891\""))
+  let ok = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "1",
+    "--out", root.appendingPathComponent("ok").path,
+  ])
+  #expect(ok.status == 0, "\(ok.stderr)")
+
+  let damages: [(pattern: String, with: String, words: [String])] = [
+    (",\\n     \"minus_states\": \\[[^\\]]*\\]", "", ["layers[0].minus_states is missing"]),
+    ("\"pulses\": [0-9]+", "\"pulses\": 1e400", ["layers[0].pulses"]),
+    ("\"rows\": 65, \"columns\": 12", "\"rows\": 4294967296, \"columns\": 4294967296", ["layers[0] is 4294967296×4294967296", "65×12"]),
+    ("\"plus_states\": \\[[0-9]+", "\"plus_states\": [65", ["layers[0].plus_states holds 65", "0…64"]),
+    ("\"seed\": \"12345678901234567891\"", "\"seed\": 12345678901234567891", ["seed", "2^53"]),
+  ]
+  for (k, d) in damages.enumerated() {
+    let damaged = text.replacingOccurrences(of: d.pattern, with: d.with, options: .regularExpression)
+    #expect(damaged != text, "damage \(k) did not apply")
+    let file = root.appendingPathComponent("damaged\(k).json")
+    try damaged.write(to: file, atomically: true, encoding: .utf8)
+    let r = try runXbarsim([
+      "inspect", "--data", data.path, "--checkpoint", file.path, "--samples", "1",
+      "--out", root.appendingPathComponent("d\(k)").path,
+    ])
+    expectOneLineError(r, [file.path] + d.words)
+  }
+}
+
+@Test func anUnwritableCheckpointPathFailsBeforeTraining() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "1", "--quiet",
+    "--checkpoint-out", "/nonexistent/dir/net.json",
+  ])
+  expectOneLineError(r, ["/nonexistent/dir/net.json"])
+  #expect(!r.stdout.contains("test accuracy"), "trained before failing: \(r.stdout)")
+}

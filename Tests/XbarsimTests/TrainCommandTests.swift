@@ -76,7 +76,8 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
   return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }
 
-private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train"
+/// One hidden layer: one gate_open column.
+private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train,gate_open_h1"
 
 // MARK: - A successful run
 
@@ -127,7 +128,10 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(rows.first.map(String.init) == logHeader)
   #expect(rows.count == 6)
   for row in rows.dropFirst() {
-    #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 7, "\(row)")
+    let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+    #expect(fields.count == 8, "\(row)")
+    // The hidden layer's open-gate fraction since the previous point.
+    #expect(Double(fields[7]).map { $0 > 0 && $0 <= 1 } == true, "\(row)")
   }
   // Evaluation points at 1/5 … 5/5 of the 300 images.
   #expect(
@@ -432,7 +436,7 @@ func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: Stri
 // MARK: - Ctrl-C
 
 /// Checks a log written by a run that SIGINT stopped: the header, then
-/// complete rows of 7 numbers, fewer than `planned`; and the summary, which
+/// complete rows of 8 numbers, fewer than `planned`; and the summary, which
 /// says the run was interrupted and counts the rows.
 private func expectInterruptedOutputs(log: URL, summary: URL, planned: Int, images: Int) throws {
   let text = try String(contentsOf: log, encoding: .utf8)
@@ -442,7 +446,7 @@ private func expectInterruptedOutputs(log: URL, summary: URL, planned: Int, imag
   #expect(rows.count >= 2 && rows.count < 1 + planned, "\(rows.count - 1) rows of \(planned)")
   for row in rows.dropFirst() {
     let fields = row.split(separator: ",", omittingEmptySubsequences: false)
-    #expect(fields.count == 7, "\(row)")
+    #expect(fields.count == 8, "\(row)")
     #expect(fields.allSatisfy { Double($0) != nil }, "\(row)")
   }
   let json = try jsonObject(summary)

@@ -111,6 +111,7 @@ public final class ResistiveReader: @unchecked Sendable {
   private func check(_ array: DifferentialArray) {
     precondition(array.rows == rows && array.columns == columns,
       "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
+    precondition(array.wires == wires, "reader for other lines than the array's")
   }
 
   /// Solves both polarities for the drives in `drive` (M row drives
@@ -118,14 +119,16 @@ public final class ResistiveReader: @unchecked Sendable {
   /// currents of each polarity.
   private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
     let refresh = plus.readsSinceFactor >= options.factorInterval || !plus.hasFactors
-    let body: (Int) -> Void = { t in
-      let w = t == 0 ? self.plus : self.minus
+    // A nested function, not a closure value: the serial path allocates
+    // no context per read.
+    func body(_ t: Int) {
+      let w = t == 0 ? plus : minus
       let g = t == 0 ? array._plus : array._minus
       if refresh { w.buildFactors(g) }
       w.solve(
-        g: g, direction: direction, drive: self.drive, tolerance: self.options.tolerance,
-        maxIterations: self.options.maxIterations,
-        output: t == 0 ? self.outPlus : self.outMinus, input: t == 0 ? self.inPlus : self.inMinus)
+        g: g, direction: direction, drive: drive, tolerance: options.tolerance,
+        maxIterations: options.maxIterations,
+        output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
     }
     if rows * columns >= options.parallelThreshold {
       concurrentPerform(2, body)
@@ -150,8 +153,8 @@ public final class ResistiveReader: @unchecked Sendable {
   ///   - output: N currents (forward) or M currents (transposed), A.
   ///   - bookEnergy: add this read's energy t·Σ V·I_in (both polarities,
   ///     the drivers' currents as solved) to the array's `readEnergy`.
-  /// - Throws: `SolverError.didNotConverge` (the outputs are then the last
-  ///   iterate).
+  /// - Throws: `SolverError.didNotConverge`; `output` is then left as it
+  ///   was.
   public func read(
     _ array: DifferentialArray, _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
     output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
@@ -563,8 +566,11 @@ final class MeshWorkspace {
     var (rr, rz) = updateAndPrecondition(alpha: 0)
     let target = tolerance * tolerance * rr
     lastIterations = 0
-    lastConverged = true
     lastResidual = 0
+    // A NaN or infinite drive or conductance makes rr non-finite: not a
+    // solution (NodalSolver throws likewise).
+    guard rr.isFinite else { lastConverged = false; lastResidual = .nan; return }
+    lastConverged = true
     guard rr > 0 else { return }
     rz += bitBackSubstitution()
     // p = z + 0·p on the first pass (p is always finite).
@@ -572,7 +578,7 @@ final class MeshWorkspace {
     let r0 = rr
     while true {
       let pq = applyA(g, beta: beta)
-      guard pq > 0 else { lastConverged = rr <= target; break }
+      guard pq > 0, pq.isFinite else { lastConverged = pq.isFinite && rr <= target; break }
       let alpha = rz / pq
       for i in 0..<m { eLeft[i] += alpha * pW[i * n] }
       let last = (m - 1) * n

@@ -15,6 +15,10 @@ public struct EvaluationPoint: Sendable {
   public var resets: Int
   /// Training seconds so far (evaluation excluded).
   public var seconds: Double
+  /// Per hidden layer, the fraction of its neurons with an open derivative
+  /// gate over the training samples since the previous point (Lim's rule, on
+  /// chip or its off-chip twin; empty for the other rules).
+  public var gateOpen: [Double] = []
 }
 
 /// What one epoch did (Choi Fig. 4: accuracies, update frequency, MSE).
@@ -344,7 +348,8 @@ public final class Experiment {
               lastAccuracy = acc
               let p = EvaluationPoint(
                 images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
-                pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9)
+                pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9,
+                gateOpen: trainer?.takeGateOpenFractions() ?? [])
               result.points.append(p)
               point(p)
               lossSum = 0

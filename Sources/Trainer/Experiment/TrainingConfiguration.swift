@@ -327,7 +327,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     guard trainLimit >= 0 else { throw fail("train_limit", "must be ≥ 0, got \(trainLimit)") }
     guard testLimit >= 0 else { throw fail("test_limit", "must be ≥ 0, got \(testLimit)") }
-    guard readTime.isFinite && readTime > 0 else { throw fail("read_time", "must be > 0 s, got \(readTime)") }
+    // Pulse widths and slots from 1 ps (the waveforms' time unit) to 1 s.
+    let times = 1e-12...1.0
+    guard times.contains(readTime) else { throw fail("read_time", "must be in 1e-12…1 s, got \(readTime)") }
     guard readVoltage.isFinite && readVoltage > 0 else { throw fail("read_voltage", "must be > 0 V, got \(readVoltage)") }
     guard gMaxSiemens.isFinite && gMaxSiemens > 0 else { throw fail("gmax", "must be > 0 S, got \(gMaxSiemens)") }
     if rule != .lim && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
@@ -352,8 +354,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
       throw fail("d2d", "δ/G_min needs G_min > 0 (gmin_ratio is 0)")
     }
-    for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !(t.isFinite && t > 0) {
-      throw fail(k, "must be > 0 s, got \(t)")
+    for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !times.contains(t) {
+      throw fail(k, "must be in 1e-12…1 s, got \(t)")
     }
     guard programVoltage.isFinite && programVoltage != 0 else {
       throw fail("program_voltage", "must be a non-zero number of volts, got \(programVoltage)")
@@ -377,8 +379,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
     }
     let widest = max(readTime, programTime, resetTime)
-    guard slotTime.isFinite && slotTime >= widest else {
-      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s), got \(slotTime)")
+    guard slotTime.isFinite && slotTime >= widest && slotTime <= 1 else {
+      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(slotTime)")
     }
     for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] where !(r.isFinite && r >= 0) {
       throw fail(k, "must be a resistance ≥ 0 Ω, got \(r)")

@@ -176,7 +176,7 @@ extension LimNetwork {
     for i in 0..<deltas[l - 1].count {
       backCurrents[l][i] = Float(out[i])
       let x = gates[l - 1][i] * backCurrents[l][i] * scale
-      deltas[l - 1][i] = columnComparators.isEmpty ? hiddenComparator.deadBand(x) : columnComparators[l - 1][i].deadBand(x)
+      deltas[l - 1][i] = columnComparators[l - 1][i].deadBand(x)
     }
   }
 }

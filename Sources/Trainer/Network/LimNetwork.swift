@@ -26,8 +26,6 @@ public final class LimNetwork: @unchecked Sendable {
   let layers: [LimLayer]
   public let sizes: [Int]
   let neuron: HardSigmoidNeuron
-  let outputComparator: Comparator
-  let hiddenComparator: Comparator
   let batch: Int
   /// Mini-batch combining: net count of the samples' pulses, or one pulse
   /// in the direction of the summed gradient.
@@ -41,14 +39,19 @@ public final class LimNetwork: @unchecked Sendable {
   public let senseChains: [SenseChain]
   /// Every chain ideal: the forward pass skips them.
   let idealSense: Bool
-  /// Per array, one δ comparator per output column with its offset (empty
-  /// without `comparator_offset`: the shared comparators above).
+  /// Per array, one δ comparator per output column: the output layer's
+  /// with `threshold`, the hidden layers' with `hidden_threshold`, each with
+  /// its input offset (0 without `comparator_offset`).
   let columnComparators: [[Comparator]]
   /// Samples trained (each: one forward read per array) and, of them,
   /// those that back-propagated (one transposed read per array but the
   /// first): the counts behind the converter energies and read latency.
   public private(set) var trainedSamples = 0
   public private(set) var backwardSamples = 0
+  /// Per hidden layer, the open derivative gates summed over the samples
+  /// trained since the last `takeGateOpenFractions()`.
+  var gateOpenCounts: [Int]
+  var gateSamples = 0
   /// Set while a sample is inspected: reads go the exact way and are
   /// recorded (`inspect(_:label:)`).
   var probe: InspectionProbe?
@@ -92,8 +95,6 @@ public final class LimNetwork: @unchecked Sendable {
     }
     layers = ls
     neuron = HardSigmoidNeuron(c: Float(cfg.c))
-    outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
-    hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
     batch = cfg.batch
     netPulses = cfg.batchPulses == .net
     readVoltage = Float(cfg.readVoltage)
@@ -110,13 +111,14 @@ public final class LimNetwork: @unchecked Sendable {
           ? (0..<layer.columns).map { _ in Float(cfg.senseOffset * senseRNG.nextGaussian()) } : [])
     }
     idealSense = senseChains.allSatisfy(\.isIdeal)
-    columnComparators = cfg.comparatorOffset > 0
-      ? ls.indices.map { l in
-        let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
-        return (0..<ls[l].columns).map { _ in
-          Comparator(threshold: t, offset: Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()))
-        }
-      } : []
+    columnComparators = ls.indices.map { l in
+      let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
+      return (0..<ls[l].columns).map { _ in
+        Comparator(
+          threshold: t,
+          offset: cfg.comparatorOffset > 0 ? Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()) : 0)
+      }
+    }
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     voltages = activations
     activeRows = ls.map { [Int32](repeating: 0, count: $0.rows) }
@@ -128,6 +130,7 @@ public final class LimNetwork: @unchecked Sendable {
     let widest = cfg.layers.dropFirst().max()!
     upColumns = [Int32](repeating: 0, count: widest)
     downColumns = upColumns
+    gateOpenCounts = [Int](repeating: 0, count: ls.count - 1)
     accumulators = cfg.batch > 1 ? ls.map { [Float](repeating: 0, count: $0.rows * $0.columns) } : []
   }
 
@@ -323,20 +326,16 @@ public final class LimNetwork: @unchecked Sendable {
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
         loss = softmaxCrossEntropy(s, label: label, delta: d)
-        if columnComparators.isEmpty {
+        columnComparators[last].withUnsafeBufferPointer { comparators in
           for j in 0..<d.count {
-            d[j] = outputComparator.deadBand(d[j])
-            if d[j] != 0 { anyError = true }
-          }
-        } else {
-          for j in 0..<d.count {
-            d[j] = columnComparators[last][j].deadBand(d[j])
+            d[j] = comparators[j].deadBand(d[j])
             if d[j] != 0 { anyError = true }
           }
         }
       }
     }
     trainedSamples += 1
+    countOpenGates()
     if anyError {
       backwardSamples += 1
       // Back-propagation through the transposed arrays.
@@ -346,6 +345,9 @@ public final class LimNetwork: @unchecked Sendable {
         l -= 1
       }
     }
+    // A read that failed left stale sums: no update from them (the run
+    // stops at the next check).
+    guard wireError == nil else { return loss }
     if batch == 1 {
       if anyError { for l in 0..<layers.count { updateLayer(l) } }
     } else {
@@ -354,6 +356,34 @@ public final class LimNetwork: @unchecked Sendable {
       if samplesInBatch == batch { applyBatch() }
     }
     return loss
+  }
+
+  /// Adds this sample's open derivative gates to `gateOpenCounts`.
+  @inline(__always)
+  private func countOpenGates() {
+    for l in 0..<gateOpenCounts.count {
+      var open: Float = 0
+      gates[l].withUnsafeBufferPointer { g in
+        for j in 0..<g.count { open += g[j] }
+      }
+      gateOpenCounts[l] += Int(open)
+    }
+    gateSamples += 1
+  }
+
+  /// Per hidden layer, the fraction of its neurons whose derivative gate
+  /// was open (|s| < c), over the samples trained since the previous call;
+  /// then restarts the count. A layer near 0 is saturated: no δ reaches
+  /// its inputs. Empty without hidden layers or samples.
+  public func takeGateOpenFractions() -> [Double] {
+    defer {
+      for l in gateOpenCounts.indices { gateOpenCounts[l] = 0 }
+      gateSamples = 0
+    }
+    guard gateSamples > 0 else { return [] }
+    return gateOpenCounts.indices.map {
+      Double(gateOpenCounts[$0]) / Double(gateSamples * layers[$0].columns)
+    }
   }
 
   /// δ of layer l−1's outputs from δ of layer l: a transposed read of
@@ -376,13 +406,9 @@ public final class LimNetwork: @unchecked Sendable {
           read(layer, .transposed, UnsafeBufferPointer(drive), out, bookEnergy: true)
           gates[l - 1].withUnsafeBufferPointer { g in
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
-              if columnComparators.isEmpty {
+              columnComparators[l - 1].withUnsafeBufferPointer { comparators in
                 for i in 0..<dPrev.count {
-                  dPrev[i] = hiddenComparator.deadBand(g[i] * out[i] * scale)
-                }
-              } else {
-                for i in 0..<dPrev.count {
-                  dPrev[i] = columnComparators[l - 1][i].deadBand(g[i] * out[i] * scale)
+                  dPrev[i] = comparators[i].deadBand(g[i] * out[i] * scale)
                 }
               }
             }
@@ -400,14 +426,9 @@ public final class LimNetwork: @unchecked Sendable {
     deltas[l].withUnsafeBufferPointer { d in
       upColumns.withUnsafeMutableBufferPointer { up in
         downColumns.withUnsafeMutableBufferPointer { down in
-          if columnComparators.isEmpty {
-            for j in 0..<d.count {
-              if d[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
-              else if d[j] > 0 { down[downCount] = Int32(j); downCount += 1 }
-            }
-          } else {
-            // With offsets the comparator's sign is that of δ + offset.
-            let comparators = columnComparators[l]
+          // δ is 0 inside the dead band; outside it the comparator's sign
+          // is that of δ + offset.
+          columnComparators[l].withUnsafeBufferPointer { comparators in
             for j in 0..<d.count where d[j] != 0 {
               let sign = comparators[j].sign(d[j])
               if sign < 0 { up[upCount] = Int32(j); upCount += 1 }
@@ -457,10 +478,8 @@ public final class LimNetwork: @unchecked Sendable {
             if netPulses {
               // Each sample's own pulse (−sgn δ_j), netted over the batch.
               // (the comparator's sign, that of δ + offset, with offsets).
-              if columnComparators.isEmpty {
-                for j in 0..<n { acc[i * n + j] -= d[j] > 0 ? 1 : (d[j] < 0 ? -1 : 0) }
-              } else {
-                for j in 0..<n where d[j] != 0 { acc[i * n + j] -= columnComparators[l][j].sign(d[j]) }
+              columnComparators[l].withUnsafeBufferPointer { comparators in
+                for j in 0..<n where d[j] != 0 { acc[i * n + j] -= comparators[j].sign(d[j]) }
               }
             } else {
               for j in 0..<n { acc[i * n + j] -= d[j] * ai }
