@@ -224,7 +224,7 @@ public final class Experiment {
     /// transfer matrices solved once per evaluation on the arrays' current
     /// conductances (`ResistiveReader.transferMatrix`) — the same currents
     /// a nodal solve per image would give, to the solver's tolerance.
-    func evaluate() throws -> Double { try accuracy(on: test, count: testCount) }
+    func evaluate(after images: Int) throws -> Double { try accuracy(on: test, count: testCount, after: images) }
     /// Off-chip: the array receives what training has reached so far.
     func programTarget() {
       if let target, let float {
@@ -233,7 +233,13 @@ public final class Experiment {
         target.program(statesOf: ideal)
       }
     }
-    func accuracy(on data: IDXDataset, count: Int) throws -> Double {
+    // The arrays' effective weights and the training images they were
+    // built after: the epoch's training-set accuracy reuses the last test
+    // evaluation's (with resistive lines, a second solve of the transfer
+    // matrices and a second programming of an off-chip array saved).
+    var weightsImages: Int? = nil
+    var effective: [UnsafePointer<Float>] = []
+    func accuracy(on data: IDXDataset, count: Int, after images: Int?) throws -> Double {
       let neuron = HardSigmoidNeuron(c: Float(cfg.c))
       var correct = 0
       try data.pixels.withUnsafeBufferPointer { px in
@@ -246,8 +252,13 @@ public final class Experiment {
               evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
             }
           } else if let net = target ?? lim {
-            programTarget()
-            let weights = try net.effectiveWeights()
+            if images == nil || images != weightsImages {
+              programTarget()
+              weightsImages = nil
+              effective = try net.effectiveWeights()
+              weightsImages = images
+            }
+            let weights = effective
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: weights,
               scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains)
@@ -271,7 +282,7 @@ public final class Experiment {
 
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
-    var previousTrainAccuracy = hybrid?.isHybrid == true ? (try? accuracy(on: train, count: trainCount)) ?? 0 : 0
+    var previousTrainAccuracy = hybrid?.isHybrid == true ? (try? accuracy(on: train, count: trainCount, after: nil)) ?? 0 : 0
     if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
@@ -337,7 +348,7 @@ public final class Experiment {
               if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
-              do { acc = try evaluate() } catch {
+              do { acc = try evaluate(after: seen) } catch {
                 result.failure = "evaluation after \(seen) training images: \(error)"
                 result.interrupted = true
                 break epochs
@@ -363,7 +374,7 @@ public final class Experiment {
           // The epoch's record (outside the training time).
           let e0 = DispatchTime.now().uptimeNanoseconds
           // A failed evaluation was reported by the test evaluation already.
-          let trainAccuracy = (try? accuracy(on: train, count: trainCount)) ?? 0
+          let trainAccuracy = (try? accuracy(on: train, count: trainCount, after: seen)) ?? 0
           evalNanos += DispatchTime.now().uptimeNanoseconds - e0
           let images = seen - epochStartImages
           let updates = (hybrid?.cellUpdates ?? 0) - epochStartUpdates
