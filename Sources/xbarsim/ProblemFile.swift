@@ -52,6 +52,9 @@ enum ProblemFile {
 
     let m = try count("rows"), n = try count("cols")
     let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
+    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > 0 && !(1 / r).isFinite {
+      throw fail("'\(k)' is too small to invert (\(JSONWriter.number(r)) Ω); use 0 for an ideal line")
+    }
     let vList = try list(root["v_in"], "v_in", length: m)
     var v = [Double](repeating: 0, count: m)
     for i in 0..<m {
@@ -59,9 +62,11 @@ enum ProblemFile {
       guard v[i].isFinite else { throw fail("'v_in[\(i)]' must be finite, got \(v[i])") }
     }
     let gRows = try list(root["conductance"], "conductance", length: m)
+    // Every row's length first: the matrix is made only for what the file holds.
+    let rows = try (0..<m).map { try list(gRows[$0], "conductance[\($0)]", length: n) }
     var g = [Double](repeating: 0, count: m * n)
     for i in 0..<m {
-      let row = try list(gRows[i], "conductance[\(i)]", length: n)
+      let row = rows[i]
       for j in 0..<n {
         let x = try number(row[j], "conductance[\(i)][\(j)]")
         guard x.isFinite, x >= 0 else {

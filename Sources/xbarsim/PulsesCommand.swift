@@ -168,6 +168,14 @@ enum PulsesCommand: CLICommand {
       }
     }
 
+    // Finite inputs can still give a flat curve (--normalize divides by
+    // G_max − G_min) or overflow (a huge σ or offset): not an answer.
+    if let bad = zip(labels, columns).first(where: { !$0.1.allSatisfy(\.isFinite) }) {
+      throw CLIError.runtime(
+        "\(bad.0): a conductance is not finite"
+          + (normalize ? " (--normalize needs G_max > G_min)" : "") + "; check the device's range, --sigma and --offset")
+    }
+
     // CSV on standard output.
     var out = "pulse,polarity," + labels.joined(separator: ",") + "\n"
     out.reserveCapacity((steps.count + 2) * (16 + 24 * columns.count))

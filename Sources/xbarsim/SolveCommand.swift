@@ -68,6 +68,10 @@ enum SolveCommand: CLICommand {
       best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
     }
     let sol = solution!
+    // Finite inputs can still overflow (G·V beyond 1.8e308): not an answer.
+    guard (sol.outputCurrents + sol.rowTerminalCurrent).allSatisfy(\.isFinite) else {
+      throw CLIError.runtime("\(path): the currents overflow (not finite); the conductances or voltages are too large")
+    }
     let m = mesh.rows, n = mesh.columns
     let method: String
     switch (mesh.wires.rowSegmentResistance > 0, mesh.wires.columnSegmentResistance > 0) {

@@ -44,10 +44,26 @@ enum SweepCommand: CLICommand {
     "energy_per_image_joules", "latency_per_image_seconds",
   ]
 
+  /// The most points a grid may have.
+  static let maxPoints = 1_000_000
+
   struct Grid: Equatable {
     var keys: [String]
     var values: [[String]]
+    /// The number of points (checked ≤ `maxPoints` when the grid is read).
     var count: Int { values.reduce(1) { $0 * $1.count } }
+
+    /// The number of points, or nil beyond `maxPoints` (or without keys).
+    var checkedCount: Int? {
+      guard !keys.isEmpty, keys.count == values.count else { return nil }
+      var n = 1
+      for v in values {
+        let (m, overflow) = n.multipliedReportingOverflow(by: v.count)
+        guard !v.isEmpty, !overflow, m <= SweepCommand.maxPoints else { return nil }
+        n = m
+      }
+      return n
+    }
 
     /// The values of point p (the last key varies fastest).
     func point(_ p: Int) -> [String] {
@@ -71,7 +87,10 @@ enum SweepCommand: CLICommand {
     let grid = try parseGrid(args.all("--grid"))
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
-    let base = try TrainCommand.configuration(args)
+    // The grid may set the lines per point, so r_row/r_col are checked
+    // against each point's wires below.
+    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
+    let lineKeys = ["r_row", "r_col"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
     // Every point's configuration, checked before anything runs.
     var configurations: [TrainingConfiguration] = []
     for p in 0..<grid.count {
@@ -82,26 +101,50 @@ enum SweepCommand: CLICommand {
       do { try cfg.validate() } catch let e as ConfigurationError {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(e.field): \(e.message)")
       }
+      if cfg.wires == .ideal, let k = lineKeys.first {
+        throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)")
+      }
       configurations.append(cfg)
     }
+    let mine = Array(stride(from: index, to: grid.count, by: shards))
     let (train, test) = try TrainCommand.datasets(args)
-    for (p, cfg) in configurations.enumerated() {
-      do { _ = try Experiment(configuration: cfg, train: train, test: test) } catch {
+    for p in mine {
+      do { _ = try Experiment(configuration: configurations[p], train: train, test: test) } catch {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
       }
     }
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
       throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
     }
-    let mine = Array(stride(from: index, to: grid.count, by: shards))
-    var rows: [[String]] = []
     let baseJSON = TrainCommand.configurationJSON(base)
+    // A directory that holds this very shard's earlier run is resumed: its
+    // finished points are kept and not run again. Anything else there is
+    // not overwritten.
+    var rows: [[String]] = []
+    if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
+      let earlier = try readShard(out)
+      let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
+      guard earlier.grid == grid, earlier.base == baseNow, (earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty
+      else {
+        throw CLIError.runtime(
+          "\(out) holds another sweep (its grid, base configuration or shard differ); give another --out, or remove it")
+      }
+      if let stray = earlier.rows.keys.first(where: { !mine.contains($0) }) {
+        throw CLIError.runtime("\(out)/sweep.csv: point \(stray) is not in shard \(index)/\(shards)")
+      }
+      rows = earlier.rows.keys.sorted().map { earlier.rows[$0]! }
+      if !rows.isEmpty && !args.has("--quiet") {
+        var err = StandardError()
+        print("sweep: resuming \(out): \(rows.count) of \(mine.count) point(s) already done", to: &err)
+      }
+    }
+    let done = Set(rows.map { Int($0[0])! })
     try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
     var err = StandardError()
     catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
     let started = Date()
-    for (done, p) in mine.enumerated() {
+    for p in mine where !done.contains(p) {
       let cfg = configurations[p]
       let result = try! Experiment(configuration: cfg, train: train, test: test)
         .run(shouldStop: { interruptRequested != 0 })
@@ -110,11 +153,11 @@ enum SweepCommand: CLICommand {
       try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the last 10 %% of points)",
-          done + 1, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
+          rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
           result.accuracyMeanLast), to: &err)
       }
     }
-    if interruptRequested != 0 {
+    if interruptRequested != 0 && rows.count < mine.count {
       throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
     }
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg")
@@ -140,8 +183,16 @@ enum SweepCommand: CLICommand {
         .map { $0.trimmingCharacters(in: .whitespaces) }
       guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       guard Set(values).count == values.count else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
+      let value: (String) -> Double? = { Double($0) }
+      let numbers = values.compactMap(value)
+      if numbers.count == values.count, Set(numbers).count < numbers.count {
+        throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'")
+      }
       grid.keys.append(key)
       grid.values.append(values)
+      guard grid.checkedCount != nil else {
+        throw CLIError.usage("--grid: more than \(maxPoints) points")
+      }
     }
     return grid
   }
@@ -195,11 +246,15 @@ enum SweepCommand: CLICommand {
     return cells
   }
 
-  /// A cell as JSON: a number when it reads as one (not for `layers`).
+  /// A cell as JSON: a number when it reads as one (not for `layers`),
+  /// written as JSON spells numbers (".1", "+1" or "0x1p-3" as typed in a
+  /// grid would not parse); an integer beyond 2^53 stays a string.
   static func jsonCell(_ key: String, _ s: String) -> String {
     if s.isEmpty { return "null" }
     if s == "true" || s == "false" { return s }
-    if key != "layers", let x = Double(s), x.isFinite { return s }
+    if key != "layers", let x = Double(s), x.isFinite, !(x == x.rounded() && abs(x) > 9_007_199_254_740_992) {
+      return JSONWriter.number(x)
+    }
     return JSONWriter.string(s)
   }
 
@@ -264,50 +319,20 @@ enum SweepCommand: CLICommand {
     var owner: [Int: String] = [:]
     var rows: [Int: [String]] = [:]
     for dir in dirs {
-      let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
-      let data: Data
-      do { data = try Data(contentsOf: URL(fileURLWithPath: jsonPath)) } catch {
-        throw CLIError.runtime("\(jsonPath): cannot read file (\(ProblemFile.describe(error)))")
-      }
-      let root: JSONValue
-      do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(jsonPath): malformed JSON at \(error)") }
-      guard root["format"] == .string("xbarsim-sweep"), case .array(let g)? = root["grid"] else {
-        throw CLIError.runtime("\(jsonPath): not an xbarsim sweep (no \"format\": \"xbarsim-sweep\" and \"grid\")")
-      }
-      var here = Grid(keys: [], values: [])
-      for entry in g {
-        guard case .string(let k)? = entry["key"], case .array(let vs)? = entry["values"] else {
-          throw CLIError.runtime("\(jsonPath): grid entries must be {\"key\": …, \"values\": […]}")
-        }
-        here.keys.append(k)
-        here.values.append(vs.map { if case .string(let s) = $0 { return s } else { return $0.brief } })
-      }
-      let base = root["base_configuration"]
+      let shard = try readShard(dir)
       if let grid {
-        guard here == grid else {
-          throw CLIError.runtime("\(dir): its grid (\(gridText(here))) differs from \(dirs[0])'s (\(gridText(grid)))")
+        guard shard.grid == grid else {
+          throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
-        guard base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
+        guard shard.base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
       } else {
-        grid = here
-        baseJSON = base
+        grid = shard.grid
+        baseJSON = shard.base
       }
-      let text: String
-      do { text = try String(contentsOfFile: csvPath, encoding: .utf8) } catch {
-        throw CLIError.runtime("\(csvPath): cannot read file (\(ProblemFile.describe(error)))")
-      }
-      let lines = text.split(separator: "\n")
-      guard let head = lines.first, csvCells(head) == here.header else {
-        throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
-      }
-      for line in lines.dropFirst() {
-        let cells = csvCells(line)
-        guard cells.count == here.header.count, let p = Int(cells[0]), p >= 0, p < here.count else {
-          throw CLIError.runtime("\(csvPath): malformed row '\(line)'")
-        }
+      for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
         owner[p] = dir
-        rows[p] = cells
+        rows[p] = shard.rows[p]
       }
     }
     let g = grid!
@@ -329,6 +354,61 @@ enum SweepCommand: CLICommand {
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
     }
+  }
+
+  /// One shard directory's sweep.json and sweep.csv, checked: a known
+  /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
+  /// numbers are in range and whose grid cells are that point's values.
+  static func readShard(_ dir: String) throws -> (
+    grid: Grid, base: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
+  ) {
+    let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: jsonPath)) } catch {
+      throw CLIError.runtime("\(jsonPath): cannot read file (\(ProblemFile.describe(error)))")
+    }
+    let root: JSONValue
+    do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(jsonPath): malformed JSON at \(error)") }
+    guard root["format"] == .string("xbarsim-sweep"), case .array(let g)? = root["grid"] else {
+      throw CLIError.runtime("\(jsonPath): not an xbarsim sweep (no \"format\": \"xbarsim-sweep\" and \"grid\")")
+    }
+    var here = Grid(keys: [], values: [])
+    for entry in g {
+      guard case .string(let k)? = entry["key"], case .array(let vs)? = entry["values"] else {
+        throw CLIError.runtime("\(jsonPath): grid entries must be {\"key\": …, \"values\": […]}")
+      }
+      here.keys.append(k)
+      here.values.append(vs.map { if case .string(let s) = $0 { return s } else { return $0.brief } })
+    }
+    guard here.checkedCount != nil else {
+      throw CLIError.runtime("\(jsonPath): the grid must have at least one key, each with values, and at most \(maxPoints) points")
+    }
+    var shard: (Int, Int)? = nil
+    if case .number(let i)? = root["shard"]?["index"], case .number(let n)? = root["shard"]?["count"],
+      i >= 0, n >= 1, i < n, n <= 1e9, i == i.rounded(), n == n.rounded()
+    {
+      shard = (Int(i), Int(n))
+    }
+    let text: String
+    do { text = try String(contentsOfFile: csvPath, encoding: .utf8) } catch {
+      throw CLIError.runtime("\(csvPath): cannot read file (\(ProblemFile.describe(error)))")
+    }
+    let lines = text.split(separator: "\n")
+    guard let head = lines.first, csvCells(head) == here.header else {
+      throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
+    }
+    var rows: [Int: [String]] = [:]
+    for line in lines.dropFirst() {
+      let cells = csvCells(line)
+      guard cells.count == here.header.count, let p = Int(cells[0]), p >= 0, p < here.count,
+        Array(cells[1...here.keys.count]) == here.point(p)
+      else {
+        throw CLIError.runtime("\(csvPath): malformed row '\(line)' (its point number and grid values must agree)")
+      }
+      guard rows[p] == nil else { throw CLIError.runtime("\(csvPath): point \(p) appears twice") }
+      rows[p] = cells
+    }
+    return (here, root["base_configuration"], shard, rows)
   }
 
   static func gridText(_ g: Grid) -> String {

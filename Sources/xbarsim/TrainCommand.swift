@@ -59,9 +59,11 @@ enum TrainCommand: CLICommand {
     }
   }
 
-  /// The configuration from --config and the key options.
+  /// The configuration from --config and the key options. `checkLines`:
+  /// refuse --r-row/--r-col with ideal lines (a sweep whose grid sets the
+  /// wires checks each point instead).
   static func configuration(
-    _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration()
+    _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), checkLines: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
     if let path = args.string("--config") {
@@ -81,7 +83,7 @@ enum TrainCommand: CLICommand {
         }
       }
     }
-    if cfg.wires == .ideal {
+    if cfg.wires == .ideal && checkLines {
       for option in ["--r-row", "--r-col"] where args.string(option) != nil {
         throw CLIError.usage("\(option): applies only with --wires resistive (the lines are ideal)")
       }

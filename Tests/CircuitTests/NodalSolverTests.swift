@@ -144,3 +144,18 @@ func currentIsConserved(rows: Int, columns: Int, r: Double) throws {
     #expect(maxRelativeDifference(two.outputCurrents, one.outputCurrents) < 1e-12)
   }
 }
+
+// Word lines of 1e-10 Ω against bit lines of 50 Ω: ‖b‖ is then some 1e13
+// times the cell currents, and a residual small against ‖b‖ alone let the
+// first guess (no current in the bit lines) pass as converged. The cell
+// currents' scale is checked too: the outputs match dense elimination.
+@Test func aStiffLineKindDoesNotHideTheCellResidual() throws {
+  var mesh = randomMesh(rows: 6, columns: 5, r: 50, seed: 9, gHigh: 1e-3)
+  mesh.wires = WireModel(rowSegmentResistance: 1e-10, columnSegmentResistance: 50)
+  let sol = try NodalSolver().solve(mesh)
+  let ref = denseMeshSolve(mesh)
+  #expect(sol.converged)
+  #expect(sol.iterations > 0)
+  #expect(maxRelativeDifference(sol.bitNodeVoltage, ref.bit, floor: 1e-6) < 1e-6)
+  #expect(sol.outputCurrents.allSatisfy { abs($0) > 0 })
+}

@@ -270,6 +270,11 @@ private func rows(_ dir: URL) throws -> [[String]] {
   (["--grid", "nmax=8", "--shard", "1-4"], "--shard"),
   (["--grid", "nmax=8", "--shard", "0/0"], "--shard"),
   (["--grid", "nmax=8,300"], "nmax"),
+  (["--grid", "seed=1,01"], "repeated"),
+  (["--grid", "r_row=1,1000"], "r_row applies only with wires resistive"),
+  // 1,001 × 1,001 points: beyond the 1,000,000 a grid may have.
+  (["--grid", "seed=" + (1...1001).map(String.init).joined(separator: ","),
+    "--grid", "c=" + (1...1001).map(String.init).joined(separator: ",")], "more than 1000000 points"),
 ])
 func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   let dir = try temporaryDirectory("xbarsim-sweep-bad")
@@ -328,4 +333,43 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   ])
   expectOneLineError(r, ["/nonexistent/dir/net.json"])
   #expect(!r.stdout.contains("test accuracy"), "trained before failing: \(r.stdout)")
+}
+
+// A sweep run again into its own directory resumes: the finished points
+// are kept, not run again and not lost; another sweep there is refused.
+@Test func aSweepResumesItsOwnDirectoryAndRefusesAnother() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"layers": [64, 12, 10], "evals_per_epoch": 2}"#.write(to: config, atomically: true, encoding: .utf8)
+  let out = root.appendingPathComponent("out")
+  let first = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--out", out.path,
+  ])
+  #expect(first.status == 0, "\(first.stderr)")
+  let all = try rows(out)
+  #expect(all.count == 3)
+  // Cut the last row off, as an interrupt would have.
+  let csv = out.appendingPathComponent("sweep.csv")
+  let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  let again = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--out", out.path,
+  ])
+  #expect(again.status == 0, "\(again.stderr)")
+  #expect(again.stderr.contains("resuming"), "\(again.stderr)")
+  #expect(again.stderr.components(separatedBy: "sweep [").count == 2, "one point run: \(again.stderr)")
+  #expect(try rows(out) == all)
+  // Numbers as typed (".5") are written as JSON numbers.
+  let other = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "c=.5,4", "--quiet", "--out", out.path,
+  ])
+  expectOneLineError(other, [out.path, "another sweep"])
+  let fresh = root.appendingPathComponent("fresh")
+  let typed = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "c=.5,4", "--quiet", "--out", fresh.path,
+  ])
+  #expect(typed.status == 0, "\(typed.stderr)")
+  let rowsJSON = try json(fresh.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]]
+  #expect(rowsJSON?.first?["c"] as? Double == 0.5)
 }

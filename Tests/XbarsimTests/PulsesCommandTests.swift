@@ -140,3 +140,21 @@ func impossibleParametersAreUsageErrors(arguments: [String], message: String) th
   }
   #expect(r.stdout.contains("branch,conductance"))
 }
+
+// Finite options that would print NaN or inf are errors, not output: a
+// flat measured curve under --normalize, and an overflowing scale.
+@Test func pulsesThatWouldNotBeFiniteAreAnError() throws {
+  let dir = try temporaryDirectory("xbarsim-pulses-flat")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let flat = dir.appendingPathComponent("flat.csv")
+  try "p,1e-6\np,1e-6\np,1e-6\n".write(to: flat, atomically: true, encoding: .utf8)
+  for args in [
+    ["pulses", "--device", "measured", "--csv", flat.path, "--normalize"],
+    ["pulses", "--device", "choi", "--sigma", "1e300", "--gmax", "1e10"],
+  ] {
+    let r = try runXbarsim(args)
+    #expect(r.status == 1, "\(args): \(r.stdout.prefix(200))")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains("not finite"), "\(r.stderr)")
+  }
+}

@@ -101,3 +101,25 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   #expect(r.stdout.contains("\"i_col_segment\""))
   #expect(r.stdout.contains("\"i_device\""))
 }
+
+// Claims the file cannot back (a 200 × 10^8 matrix in 1.5 KB), an r too
+// small to invert, and currents that overflow: one error line each, no
+// allocation of the claimed size, no "null" answer.
+@Test func impossibleProblemsAreErrorsNotAllocationsOrNulls() throws {
+  let huge = try problemFile("""
+    {"rows": 200, "cols": 100000000, "r_row": 1, "r_col": 1, "v_in": [\(Array(repeating: "0.1", count: 200).joined(separator: ","))],
+     "conductance": [\(Array(repeating: "[]", count: 200).joined(separator: ","))]}
+    """)
+  let tiny = try problemFile("""
+    {"rows": 1, "cols": 1, "r_row": 1e-320, "r_col": 0, "v_in": [1], "conductance": [[1e-5]]}
+    """)
+  let overflow = try problemFile("""
+    {"rows": 1, "cols": 1, "r_row": 0, "r_col": 0, "v_in": [1e300], "conductance": [[1e300]]}
+    """)
+  for (url, words) in [(huge, "conductance[0]"), (tiny, "r_row"), (overflow, "not finite")] {
+    let r = try runXbarsim(["solve", url.path])
+    #expect(r.status == 1, "\(url.path)")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains(words), "\(r.stderr)")
+  }
+}

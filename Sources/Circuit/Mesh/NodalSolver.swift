@@ -22,7 +22,9 @@ import Dispatch
 public final class NodalSolver: @unchecked Sendable {
   /// Convergence and parallelism settings.
   public struct Options: Sendable {
-    /// Stop when ‖i − G·x‖₂ ≤ tolerance · ‖i‖₂ (relative KCL residual).
+    /// Stop when ‖i − G·x‖₂ ≤ tolerance · ‖i‖₂ (relative KCL residual) and
+    /// ≤ √tolerance · ‖I_cells‖₂, the cell currents of the ideal-wire field
+    /// (so a line of vanishing r cannot hide the cells' residual).
     public var tolerance: Double
     /// Give up after this many iterations.
     public var maxIterations: Int
@@ -390,6 +392,20 @@ public final class NodalSolver: @unchecked Sendable {
         rNorm2 += RW[k] * RW[k] + RB[k] * RB[k]
       }
       let target2 = tol * tol * bNorm2
+      // ‖b‖ is dominated by the drivers' g·V; when a line's g dwarfs the
+      // cells' (r → 0 on one line kind), a residual small against ‖b‖ can
+      // still be as large as the cell currents themselves (the first guess
+      // then "converges" with no current in the bit lines). So the residual
+      // must also be below √tol of the ideal-field cell currents.
+      var cellNorm2 = 0.0
+      for i in 0..<m {
+        let a = rowOpen[i] ? 0 : vRow[i]
+        for j in 0..<n {
+          let c = G[i * n + j] * (a - (colOpen[j] ? 0 : vCol[j]))
+          cellNorm2 += c * c
+        }
+      }
+      let cellTarget2 = cellNorm2 > 0 ? tol * cellNorm2 : .infinity
 
       /// z = P⁻¹ r; returns r·z.
       func precondition() -> Double {
@@ -410,7 +426,7 @@ public final class NodalSolver: @unchecked Sendable {
         return total()
       }
 
-      if rNorm2 <= target2 {
+      if rNorm2 <= target2 && rNorm2 <= cellTarget2 {
         converged = true
         relRes = (rNorm2 / bNorm2).squareRoot()
         return
@@ -434,7 +450,7 @@ public final class NodalSolver: @unchecked Sendable {
           partial[16 * t] = s
         }
         rNorm2 = total()
-        if rNorm2 <= target2 { converged = true; break }
+        if rNorm2 <= target2 && rNorm2 <= cellTarget2 { converged = true; break }
         let rzNew = precondition()
         let beta = rzNew / rz
         rz = rzNew
