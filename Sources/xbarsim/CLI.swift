@@ -173,6 +173,11 @@ enum ArgumentParsing {
               throw CLIError.usage("missing value for '\(name) \(opt.value!)'")
             }
             v = arguments[i]
+            // "--out --quiet": the value forgotten, the next option taken
+            // for it (use --out=--quiet for such a name).
+            guard !(v.hasPrefix("--") && byName[v.split(separator: "=").first.map(String.init) ?? v] != nil) else {
+              throw CLIError.usage("missing value for '\(name) \(opt.value!)' (got the option '\(v)')")
+            }
             i += 1
           }
           parsed.values[name, default: []].append(v)

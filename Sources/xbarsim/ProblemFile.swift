@@ -84,6 +84,8 @@ enum ProblemFile {
     let ns = error as NSError
     if let d = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return d }
     if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+    // Foundation's "unknown read error" (256), e.g. for a directory.
+    if ns.domain == NSCocoaErrorDomain && ns.code == NSFileReadUnknownError { return "a directory, or unreadable" }
     return ns.localizedDescription
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import _TestSupport
 
@@ -13,4 +14,17 @@ import _TestSupport
   let r = try runXbarsim(["frobnicate"])
   #expect(r.status == 64)
   #expect(r.stderr.hasPrefix("Error: unknown command 'frobnicate'"))
+}
+
+// A value forgotten before the next option, and a directory given as a
+// file: one clear line each.
+@Test func aForgottenValueAndADirectoryForAFileAreNamed() throws {
+  let dir = try temporaryDirectory("xbarsim-cli-dir")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let forgotten = try runXbarsim(["sweep", "--grid", "nmax=8", "--out", "--quiet"])
+  #expect(forgotten.status == 64)
+  #expect(forgotten.stderr.hasPrefix("Error: missing value for '--out"), "\(forgotten.stderr)")
+  let directory = try runXbarsim(["solve", dir.path])
+  #expect(directory.status == 1)
+  #expect(directory.stderr.hasPrefix("Error: \(dir.path): cannot read file (a directory, or unreadable)"), "\(directory.stderr)")
 }
