@@ -168,16 +168,22 @@ public final class ResistiveReader: @unchecked Sendable {
     if bookEnergy { book(array, inputs: ni) }
   }
 
-  private func book(_ array: DifferentialArray, inputs ni: Int) {
+  /// Σ V·I of the drivers of the last solve (W), both polarities.
+  private func drivePower(inputs ni: Int) -> Double {
     var p = 0.0
     for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
-    array.readEnergy += p * array.readTime
+    return p
+  }
+
+  private func book(_ array: DifferentialArray, inputs ni: Int) {
+    array.readEnergy += drivePower(inputs: ni) * array.readTime
     array.readCount += 1
   }
 
   /// A read in double precision with each polarity's output and input
   /// currents (A) and the energy (J): what `DifferentialArray.read` gives,
-  /// at this reader's tolerance. Allocates its results.
+  /// at this reader's tolerance. The energy is returned, not booked on the
+  /// array. Allocates its results.
   public func readout(
     _ array: DifferentialArray, _ direction: ReadDirection, voltages: [Double]
   ) throws -> (plus: [Double], minus: [Double], inputPlus: [Double], inputMinus: [Double], energy: Double) {
@@ -186,8 +192,7 @@ public final class ResistiveReader: @unchecked Sendable {
     precondition(voltages.count == ni, "\(voltages.count) voltages for \(ni) input lines")
     for k in 0..<ni { drive[k] = voltages[k] }
     try solveBoth(array, direction)
-    var p = 0.0
-    for k in 0..<ni { p += drive[k] * (inPlus[k] + inMinus[k]) }
+    let p = drivePower(inputs: ni)
     func list(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
     return (list(outPlus, no), list(outMinus, no), list(inPlus, ni), list(inMinus, ni), p * array.readTime)
   }
