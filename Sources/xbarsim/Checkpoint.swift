@@ -76,7 +76,7 @@ enum Checkpoint {
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
       func int(_ k: String) throws -> Int {
-        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, x <= 9_007_199_254_740_992 else {
+        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, !JSONWriter.isInexactInteger(x) else {
           throw fail("layers[\(l)].\(k) must be a non-negative integer")
         }
         return Int(x)

@@ -252,7 +252,7 @@ enum SweepCommand: CLICommand {
   static func jsonCell(_ key: String, _ s: String) -> String {
     if s.isEmpty { return "null" }
     if s == "true" || s == "false" { return s }
-    if key != "layers", let x = Double(s), x.isFinite, !(x == x.rounded() && abs(x) > 9_007_199_254_740_992) {
+    if key != "layers", let x = Double(s), x.isFinite, !JSONWriter.isInexactInteger(x) {
       return JSONWriter.number(x)
     }
     return JSONWriter.string(s)

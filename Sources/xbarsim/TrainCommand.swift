@@ -105,7 +105,7 @@ enum TrainCommand: CLICommand {
       switch dict[key]! {
       case .number(let x):
         // A JSON number is a double: integers beyond 2^53 are not exact.
-        if x == x.rounded(), abs(x) > 9_007_199_254_740_992 {
+        if JSONWriter.isInexactInteger(x) {
           throw CLIError.runtime(
             "\(path): key '\(key)': the integer \(JSONWriter.number(x)) is beyond 2^53, where JSON numbers are not exact; give it as a string")
         }
@@ -129,7 +129,7 @@ enum TrainCommand: CLICommand {
   static func configurationJSON(_ cfg: TrainingConfiguration) -> String {
     var c = JSONWriter()
     for (k, v) in cfg.keyValues {
-      if k != "layers", let x = Double(v), x.isFinite, !(x == x.rounded() && abs(x) > 9_007_199_254_740_992) {
+      if k != "layers", let x = Double(v), x.isFinite, !JSONWriter.isInexactInteger(x) {
         c.addRaw(k, v)
       } else {
         c.add(k, v)
