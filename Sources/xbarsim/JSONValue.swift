@@ -21,7 +21,7 @@ enum JSONValue: Equatable {
     switch self {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"
-    case .number(let x): return JSONWriter.number(x)
+    case .number(let x): return x.isFinite ? JSONWriter.number(x) : "\(x) (out of range)"
     case .string(let s): return JSONWriter.string(s.count > 30 ? String(s.prefix(30)) + "…" : s)
     case .array: return "a list"
     case .object: return "an object"

@@ -26,6 +26,8 @@ enum ProblemFile {
     }
     guard case .object = root else { throw fail("expected a JSON object at the top level") }
 
+    /// A number for an error message ("inf" for what JSON wrote as 1e400).
+    func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }
     func number(_ value: JSONValue?, _ key: String) throws -> Double {
       guard let value else { throw fail("missing key '\(key)'") }
       guard case .number(let x) = value else { throw fail("'\(key)' must be a number, got \(value.brief)") }
@@ -34,13 +36,13 @@ enum ProblemFile {
     func count(_ key: String) throws -> Int {
       let v = try number(root[key], key)
       guard v >= 1, v == v.rounded(), v <= 1e8 else {
-        throw fail("'\(key)' must be an integer ≥ 1, got \(JSONWriter.number(v))")
+        throw fail("'\(key)' must be an integer in 1…100000000, got \(shown(v))")
       }
       return Int(v)
     }
     func nonNegative(_ key: String) throws -> Double {
       let v = try number(root[key], key)
-      guard v.isFinite, v >= 0 else { throw fail("'\(key)' must be finite and ≥ 0, got \(JSONWriter.number(v))") }
+      guard v.isFinite, v >= 0 else { throw fail("'\(key)' must be finite and ≥ 0, got \(shown(v))") }
       return v
     }
     func list(_ value: JSONValue?, _ key: String, length: Int) throws -> [JSONValue] {
@@ -70,7 +72,7 @@ enum ProblemFile {
       for j in 0..<n {
         let x = try number(row[j], "conductance[\(i)][\(j)]")
         guard x.isFinite, x >= 0 else {
-          throw fail("'conductance[\(i)][\(j)]' must be finite and ≥ 0 S, got \(JSONWriter.number(x))")
+          throw fail("'conductance[\(i)][\(j)]' must be finite and ≥ 0 S, got \(shown(x))")
         }
         g[i * n + j] = x
       }
