@@ -352,7 +352,13 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be non-negative")
     }
     guard n <= maxPulses / 2 else {
-      throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be at most \(maxPulses / 2)")
+      // The default comes from the device (e.g. a measured curve's longest
+      // branch) when --pulses was not given.
+      let given = args.string("--pulses") != nil
+      throw CLIError.usage(
+        given
+          ? "--pulses \(raw(args, "--pulses")) must be at most \(maxPulses / 2)"
+          : "the device's \(n) pulses per branch exceed \(maxPulses / 2); give --pulses or --sequence")
     }
     let down: [Step] = bidirectional ? Array(repeating: .depress, count: n) : [.reset]
     return Array(repeating: .potentiate, count: n) + down

@@ -82,6 +82,9 @@ enum SweepCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     if let first = args.positionals.first {
       guard first == "merge" else { throw CLIError.usage("unexpected argument '\(first)' (did you mean 'sweep merge DIR...'?)") }
+      if let option = ["--grid", "--shard", "--config"].first(where: { args.string($0) != nil }) {
+        throw CLIError.usage("\(option) does not apply to 'sweep merge' (the shards carry their grid)")
+      }
       return try merge(Array(args.positionals.dropFirst()), out: args.string("--out"))
     }
     let grid = try parseGrid(args.all("--grid"))
