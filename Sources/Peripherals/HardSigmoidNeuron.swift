@@ -11,30 +11,43 @@
 /// Its derivative is 1/(2c) inside and 0 outside; the circuit reports it as
 /// a gate of 0 or 1, since only the sign of a weight change is used (the
 /// paper replaces 1/(2c) by 1).
+///
+/// `zeroBased` reads the paper's formula s/(2c) literally instead:
+/// f(s) = clamp(s/(2c), 0, 1), linear on (0, 2c), so f(0) = 0 and a neuron
+/// without input is off.
 public struct HardSigmoidNeuron: Sendable, Equatable {
   /// Half-width c of the linear region (> 0), in weighted-sum units.
   public var c: Float
+  /// The linear region is (0, 2c) instead of (−c, c).
+  public var zeroBased: Bool
 
-  public init(c: Float) {
+  public init(c: Float, zeroBased: Bool = false) {
     precondition(c > 0 && c.isFinite, "hard-sigmoid c must be > 0, got \(c)")
     self.c = c
+    self.zeroBased = zeroBased
   }
 
   /// The activation f(s) in [0, 1].
   @inlinable
   public func activation(_ s: Float) -> Float {
-    min(max((s + c) * (0.5 / c), 0), 1)
+    zeroBased ? min(max(s * (0.5 / c), 0), 1) : min(max((s + c) * (0.5 / c), 0), 1)
   }
 
-  /// The derivative gate: 1 inside the linear region (−c < s < c), else 0.
+  /// The derivative gate: 1 inside the linear region, else 0.
   @inlinable
   public func gate(_ s: Float) -> Float {
-    abs(s) < c ? 1 : 0
+    inside(s) ? 1 : 0
   }
 
   /// The true derivative f'(s): 1/(2c) inside, 0 outside.
   @inlinable
   public func derivative(_ s: Float) -> Float {
-    abs(s) < c ? 0.5 / c : 0
+    inside(s) ? 0.5 / c : 0
+  }
+
+  /// Whether s is in the linear region, (−c, c) or (0, 2c).
+  @inlinable
+  public func inside(_ s: Float) -> Bool {
+    zeroBased ? s > 0 && s < 2 * c : abs(s) < c
   }
 }

@@ -120,7 +120,7 @@ func fastEvaluatorCountsWhatThePredictPathPredicts(rule: LearningRule) throws {
   let cfg = Fixture.configuration(rule: rule, epochs: 1)
   let train = Fixture.dataset(Fixture.train)
   let test = small(600, seed: 9)
-  let neuron = HardSigmoidNeuron(c: Float(cfg.c))
+  let neuron = cfg.neuron
   var predicted = 0
   var evaluated = 0
   test.pixels.withUnsafeBufferPointer { px in

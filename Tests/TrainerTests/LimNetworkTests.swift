@@ -26,6 +26,8 @@ func makeNetwork(
   cfg.hiddenThreshold = hiddenThreshold
   cfg.batch = batch
   cfg.c = c
+  // The hand-made cases below are worked out for the centred sigmoid.
+  cfg.activation = .centred
   try cfg.validate()
   let net = LimNetwork(configuration: cfg)
   for layer in net.layers {
@@ -306,8 +308,10 @@ func softwarePasses(
     for i in 0..<m { for j in 0..<n { s[j] += a[i] * weights[l][i * n + j] } }
     inputs.append(a)
     sums.append(s)
-    gates.append(s.map { abs($0) < c ? 1 : 0 })
-    a = s.map { min(max(($0 + c) / (2 * c), 0), 1) } + [1]
+    // The hard sigmoid written out: linear on (−c, c), or on (0, 2c).
+    let shift = cfg.activation == .zero ? 0 : c
+    gates.append(s.map { $0 + shift > 0 && $0 + shift < 2 * c ? 1 : 0 })
+    a = s.map { min(max(($0 + shift) / (2 * c), 0), 1) } + [1]
   }
   let out = sums.last!
   let top = out.max()!

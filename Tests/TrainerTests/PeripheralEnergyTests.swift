@@ -181,7 +181,7 @@ func aNonIdealPeripheralChangesTheRun(_ key: String, _ value: String) throws {
   let arrays = net.arrays
   let evaluator = ForwardEvaluator(
     sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
-    scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: HardSigmoidNeuron(c: Float(cfg.c)),
+    scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: cfg.neuron,
     chains: net.senseChains)
   // The network's own forward pass labels the images; the evaluator,
   // reading the same arrays through the same periphery, must agree.

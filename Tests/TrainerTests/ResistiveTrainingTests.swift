@@ -75,7 +75,7 @@ private func trainedNetwork(r: Double, count: Int = 120) -> LimNetwork {
   let weights = try net.effectiveWeights()
   let evaluator = ForwardEvaluator(
     sizes: net.sizes, weights: weights, scales: weights.map { _ in Float(1 / 1e-5) },
-    neuron: HardSigmoidNeuron(c: 4))
+    neuron: net.configuration.neuron)
   let viaTransfer = Fixture.test.pixels.withUnsafeBufferPointer { px in
     Fixture.test.labels.withUnsafeBufferPointer { lb in
       evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: 64)

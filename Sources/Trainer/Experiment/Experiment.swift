@@ -240,7 +240,7 @@ public final class Experiment {
     var weightsImages: Int? = nil
     var effective: [UnsafePointer<Float>] = []
     func accuracy(on data: IDXDataset, count: Int, after images: Int?) throws -> Double {
-      let neuron = HardSigmoidNeuron(c: Float(cfg.c))
+      let neuron = cfg.neuron
       var correct = 0
       try data.pixels.withUnsafeBufferPointer { px in
         try data.labels.withUnsafeBufferPointer { lb in

@@ -25,6 +25,7 @@ extension TrainingConfiguration {
     ("epochs", "<n>", "Passes over the training set (default 1)."),
     ("seed", "<n>", "Seed of every random draw (default 1)."),
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
+    ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero for lim and float; centred for hybrid and single, and every run of reproduce choi2021)."),
     ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
     ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
@@ -119,6 +120,7 @@ extension TrainingConfiguration {
       guard let s = UInt64(value) else { throw ConfigurationError(field: key, "expects a non-negative integer, got '\(value)'") }
       seed = s
     case "c": c = try number()
+    case "activation": activation = try choice(Activation.self)
     case "threshold": outputThreshold = try number()
     case "hidden_threshold": hiddenThreshold = try number()
     case "lr": learningRate = try number()
@@ -178,7 +180,7 @@ extension TrainingConfiguration {
       ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
-      ("c", n(c)), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
+      ("c", n(c)), ("activation", activation.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
       ("lr", n(learningRate)), ("float_derivative", floatDerivative.rawValue),
       ("evals_per_epoch", String(evaluationsPerEpoch)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),

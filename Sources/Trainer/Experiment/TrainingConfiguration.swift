@@ -96,6 +96,16 @@ public enum BatchPulses: String, Sendable, CaseIterable {
 }
 
 /// The hidden-unit derivative the float baseline back-propagates.
+/// The hard sigmoid's linear region.
+public enum Activation: String, Sendable, CaseIterable {
+  /// f(s) = clamp((s + c)/(2c), 0, 1): 0 below −c, 1 above c (the paper's
+  /// breakpoints); f(0) = 1/2.
+  case centred
+  /// f(s) = clamp(s/(2c), 0, 1): the paper's formula s/(2c) on (0, 2c);
+  /// f(0) = 0.
+  case zero
+}
+
 public enum FloatDerivative: String, Sendable, CaseIterable {
   /// 1 inside the linear region, 0 outside: Lim et al. replace the
   /// hard sigmoid's 1/(2c) by 1 ("without any logical error", §2.1).
@@ -167,6 +177,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Hidden-unit derivative of the float baseline and of the finite-state
   /// rules. Default `gate` for `lim` and `float` (Lim), `true` for `hybrid`
   /// and `single` (plain gradient descent, as Choi's update is −η·δ·xᵀ).
+  /// The hidden neurons' hard sigmoid (`activation`).
+  public var activation: Activation {
+    get { _activation ?? (rule.isFiniteState ? .centred : .zero) }
+    set { _activation = newValue }
+  }
+  var _activation: Activation? = nil
+  /// The hidden neuron circuit this configuration describes.
+  public var neuron: HardSigmoidNeuron { HardSigmoidNeuron(c: Float(c), zeroBased: activation == .zero) }
+
   public var floatDerivative: FloatDerivative {
     get { _floatDerivative ?? (rule.isFiniteState ? .true : .gate) }
     set { _floatDerivative = newValue }

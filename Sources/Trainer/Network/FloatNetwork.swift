@@ -36,7 +36,7 @@ public final class FloatNetwork: @unchecked Sendable {
       w.append((0..<(m * n)).map { _ in Float((2 * rng.nextUniform() - 1) * r) })
     }
     weights = w
-    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    neuron = cfg.neuron
     learningRate = Float(cfg.learningRate)
     useGate = cfg.floatDerivative == .gate
     batch = cfg.batch

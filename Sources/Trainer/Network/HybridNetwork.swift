@@ -109,7 +109,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     layers = ls
     ls[0].tracksColumnLoad = false
     encodeShares = (0..<2).map { h in EncodeShare(rng: SeededGenerator(seed: cfg.seed, stream: 12 + UInt64(h))) }
-    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    neuron = cfg.neuron
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)

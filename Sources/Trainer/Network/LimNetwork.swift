@@ -94,7 +94,7 @@ public final class LimNetwork: @unchecked Sendable {
       ls.append(LimLayer(inputs: cfg.layers[l], outputs: cfg.layers[l + 1], configuration: cfg, rng: &rng))
     }
     layers = ls
-    neuron = HardSigmoidNeuron(c: Float(cfg.c))
+    neuron = cfg.neuron
     batch = cfg.batch
     netPulses = cfg.batchPulses == .net
     readVoltage = Float(cfg.readVoltage)
