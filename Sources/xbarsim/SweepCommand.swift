@@ -186,8 +186,7 @@ enum SweepCommand: CLICommand {
         .map { $0.trimmingCharacters(in: .whitespaces) }
       guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       guard Set(values).count == values.count else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
-      let value: (String) -> Double? = { Double($0) }
-      let numbers = values.compactMap(value)
+      let numbers = values.compactMap { Double($0) }
       if numbers.count == values.count, Set(numbers).count < numbers.count {
         throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'")
       }
