@@ -71,10 +71,14 @@ package func _forwardKernel(
   }
   // Compact the active rows first (branch-free): each image has its own
   // pattern of zero pixels, which a branch per row and block mispredicts.
+  // (`input[i] != 0` compiles to a branch; the magnitude's bits do not:
+  // they are 0 for ±0 only, and x + 0x7FFF_FFFF carries into bit 31 for
+  // every other.)
   var count = 0
   for i in 0..<m {
     scratch[count] = Int32(truncatingIfNeeded: i)
-    count &+= input[i] != 0 ? 1 : 0
+    let magnitude = input[i].bitPattern & 0x7FFF_FFFF
+    count &+= Int((magnitude &+ 0x7FFF_FFFF) >> 31)
   }
   var j0 = 0
   while j0 + 64 <= n {

@@ -84,6 +84,10 @@ final class LimLayer {
   /// (cumulative[s]) and costs G(s); counted here, one increment, and
   /// summed when asked.
   let resetsFrom: UnsafeMutablePointer<Int>
+  /// refills[s]: method b, a device without variation at G_max, the other
+  /// at state s: the sequence is one reset of the other and s − 1 pulses
+  /// (`bStopsBelow`, checked per state). False for every other method.
+  let refills: UnsafeMutablePointer<UInt8>
   /// Update-phase time slots (row by row): one per active input row of an
   /// update, plus one per reset, re-potentiation and depression.
   var updateSlots = 0
@@ -121,6 +125,7 @@ final class LimLayer {
     tableS[nMax + 1] = tableS[nMax]
     cumulative = .allocate(capacity: nMax + 2)
     resetsFrom = .allocate(capacity: nMax + 1)
+    refills = .allocate(capacity: 256)
     cumulative[0] = 0
     for s in 0...nMax { cumulative[s + 1] = cumulative[s] + table[s] * gMax }
     let wires = cfg.wireModel
@@ -159,6 +164,10 @@ final class LimLayer {
       gp[k] = table[Int(kp[k])]
       gm[k] = table[Int(km[k])]
     }
+    refills.initialize(repeating: 0, count: 256)
+    if method == .b {
+      for s in 2..<max(nMax, 2) { refills[s] = bStopsBelow(s, xa: 1, xb: 1) ? 1 : 0 }
+    }
     synchronize()
     restartEnergyAccount()
   }
@@ -184,6 +193,7 @@ final class LimLayer {
     transfer?.deallocate()
     cumulative.deallocate()
     resetsFrom.deallocate()
+    refills.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -302,7 +312,7 @@ final class LimLayer {
     let n = columns, top = UInt8(nMax)
     let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
-    let methodB = method == .b
+    let methodB = method == .b, refills = self.refills
     var count = 0, resetCount = 0, repot = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
@@ -310,39 +320,61 @@ final class LimLayer {
       @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
         let k = base + j
         let sa = a[k], sb = b[k]
-        if sa < top && !(sa &+ 1 == top && sb == top) {
-          a[k] = sa &+ 1
-          count &+= 1
-          sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
-        } else if methodB && sa == top && sb > 1 && sb < top
-          && bStopsBelow(Int(sb), xa: Double(scaled ? (up ? xp[k] : xm[k]) : 1),
-            xb: Double(scaled ? (up ? xm[k] : xp[k]) : 1))
-        {
-          // Method b's sequence, found directly (see `atMaximum`): reset the
-          // other device and re-potentiate it to one state below.
-          b[k] = sb &- 1
-          count &+= Int(sb) - 1
-          repot &+= Int(sb) - 1
-          resetCount &+= 1
-          // The reset closes b's stretch of pulses; the re-potentiation
-          // opens the next one from G_min. (Booked on the layer here, in
-          // the rare branch: accumulators held across the loop would cost
-          // the common pulse registers.)
+        // The two common cases, decided without a branch on the data (a
+        // third of the visits find the device at G_max, in no pattern a
+        // predictor could learn): `rise`, one pulse below G_max; `refill`,
+        // method b's sequence found directly (see `atMaximum`): reset the
+        // other device and re-potentiate it to one state below.
+        // Written as arithmetic on purpose: `&&` compiles to branches here.
+        let ia = Int(sa), ib = Int(sb), itop = Int(top)
+        let below = (ia &- itop) >> 63 & 1  // sa < top
+        let bothTop = ((ia &+ 1) ^ itop) | (ib ^ itop)  // 0: the pulse takes both to G_max
+        let riseI = below & ((0 &- bothTop) >> 63 & 1)
+        let refillI: Int
+        if scaled {
+          refillI = methodB && sa == top && sb > 1 && sb < top
+            && bStopsBelow(ib, xa: Double(up ? xp[k] : xm[k]), xb: Double(up ? xm[k] : xp[k])) ? 1 : 0
+        } else {
+          refillI = (((ia ^ itop) &- 1) >> 63 & 1) & Int(refills[ib])
+        }
+        let rise = riseI != 0, refill = refillI != 0
+        let na: UInt8, nb: UInt8
+        if _fastPath(riseI | refillI != 0) {
+          na = sa &+ UInt8(truncatingIfNeeded: riseI)
+          nb = sb &- UInt8(truncatingIfNeeded: refillI)
+          a[k] = na
+          b[k] = nb
+          let r = (ib &- 1) & (0 &- refillI)
+          count &+= riseI &+ r
+          repot &+= r
+          resetCount &+= refillI
           if scaled {
-            let xb = Double(up ? xm[k] : xp[k])
-            settledResetConductance += xb * Double(t[Int(sb)])
-            closedPulseConductance += xb * cumulative[Int(sb)]
+            // The reset closes b's stretch of pulses; the re-potentiation
+            // opens the next one from G_min. (Booked on the layer here, in
+            // the rare branch: accumulators held across the loop would cost
+            // the common pulse registers.)
+            if refill {
+              let xb = Double(up ? xm[k] : xp[k])
+              settledResetConductance += xb * Double(t[Int(sb)])
+              closedPulseConductance += xb * cumulative[Int(sb)]
+            }
           } else {
-            resetsFrom[Int(sb)] &+= 1
+            resetsFrom[ib] &+= refillI
           }
-          sink.issue(.reset, up ? .minus : .plus, cell: k, count: 1)
-          sink.issue(.repotentiate, up ? .minus : .plus, cell: k, count: Int(sb) - 1)
+          if rise {
+            sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
+          } else {
+            sink.issue(.reset, up ? .minus : .plus, cell: k, count: 1)
+            sink.issue(.repotentiate, up ? .minus : .plus, cell: k, count: Int(sb) - 1)
+          }
         } else {
           atMaximumOrReset(k, up: up, sink: sink)
+          na = a[k]
+          nb = b[k]
         }
         let xpk: Float = scaled ? xp[k] : 1, xmk: Float = scaled ? xm[k] : 1
         let p0 = xpk * t[Int(up ? sa : sb)], m0 = xmk * t[Int(up ? sb : sa)]
-        let p1 = xpk * t[Int(kp[k])], m1 = xmk * t[Int(km[k])]
+        let p1 = xpk * t[Int(up ? na : nb)], m1 = xmk * t[Int(up ? nb : na)]
         w[k] = p1 - m1
         let d = (p1 - p0) + (m1 - m0)
         rowDelta += Double(d)
