@@ -136,8 +136,9 @@ public struct WriteDrive: Sendable, Equatable {
     self.disturbStep = disturbStep
   }
 
-  /// Whether half-selected cells change (V_w/2 ≥ V_th).
-  public var disturbsHalfSelected: Bool { voltage / 2 >= threshold }
+  /// Whether half-selected cells change (V_w/2 ≥ V_th, and a non-zero
+  /// disturb step).
+  public var disturbsHalfSelected: Bool { voltage / 2 >= threshold && disturbStep > 0 }
 
   /// - Throws: `ConfigurationError` naming `write_voltage`,
   ///   `write_threshold` or `disturb_step`.

@@ -47,9 +47,7 @@ enum Checkpoint {
       text += "}"
     }
     text += "\n  ]\n}\n"
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-      throw CLIError.runtime("\(path): cannot write the checkpoint (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.write(text, to: path)
   }
 
   /// A checkpoint's configuration and layer states.

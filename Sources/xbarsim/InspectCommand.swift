@@ -60,7 +60,7 @@ enum InspectCommand: CLICommand {
       throw CLIError.runtime("\(error)")
     }
     let order = experiment.firstEpochOrder
-    guard start + samples <= order.count else {
+    guard start <= order.count && samples <= order.count - start else {
       throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
     }
     let net =
@@ -102,9 +102,7 @@ enum InspectCommand: CLICommand {
   }
 
   static func write(_ text: String, to path: String) throws {
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.write(text, to: path)
   }
 
   /// The recorded samples laid out on the time base, and their files.

@@ -198,12 +198,7 @@ enum PulsesCommand: CLICommand {
       for (label, column) in zip(labels, columns) {
         plot.series.append(.init(label: label, x: x, y: column))
       }
-      do {
-        try plot.render().write(
-          to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
-      } catch {
-        throw CLIError.runtime("cannot write SVG file '\(path)'")
-      }
+      try OutputFile.write(plot.render(), to: path)
     }
   }
 

@@ -23,7 +23,7 @@ enum ReproduceCommand: CLICommand {
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs); mean, min and max are over the seeds' final test
       accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
-      states, c2c, d2d, encoding, bl, paper, mean, min, max, train_accuracy,
+      states, small_states, c2c, d2d, encoding, bl, paper, mean, min, max, train_accuracy,
       phase_switch_epochs, seeds, per_seed.
 
       reproduce irdrop: on-chip training with IR drop against off-chip training
@@ -78,6 +78,7 @@ enum ReproduceCommand: CLICommand {
     let (train, test) = try TrainCommand.datasets(args)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
+    try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
     try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)")
     if choi {
       try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
@@ -102,17 +103,37 @@ enum ReproduceCommand: CLICommand {
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
   }
 
+  /// Refuses a key the user gave that some run of the sweep sets to
+  /// another value: it would be silently ignored there.
+  static func refuseOverridden(
+    _ args: ParsedArguments, base: TrainingConfiguration, runs: [ReproductionRun], what: String
+  ) throws {
+    let baseValues = Dictionary(base.keyValues, uniquingKeysWith: { a, _ in a })
+    for key in TrainCommand.explicitKeys(args).sorted() {
+      let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
+      for run in runs {
+        let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
+        if compared.contains(where: { values[$0] != baseValues[$0] }) {
+          throw CLIError.usage(
+            "--\(key.replacingOccurrences(of: "_", with: "-")): \(what) sets \(key) itself (run '\(run.label)'), so the value given would be ignored")
+        }
+      }
+    }
+  }
+
   /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
   static func runIRDrop(_ args: ParsedArguments) throws {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018, not irdrop") }
     let seeds = try args.int("--seeds", default: 1)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
-    var base = try TrainCommand.configuration(args)
+    // Lines are the sweep's own (r_row, r_col are refused below).
+    var base = try TrainCommand.configuration(args, checkLines: false)
     // The documented subset, unless the command line says otherwise.
     if args.string("--train-limit") == nil { base.trainLimit = 20_000 }
     if args.string("--evals-per-epoch") == nil { base.evaluationsPerEpoch = 20 }
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
+    try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
     try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop")
     let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
     let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
@@ -263,6 +284,7 @@ enum ReproduceCommand: CLICommand {
       j.add("synapse", synapse(c))
       j.add("k", c.rule == .hybrid ? c.k : 1)
       j.add("states", c.states)
+      if c.rule == .hybrid { j.add("small_states", c.smallStates) } else { j.addRaw("small_states", "null") }
       j.add("c2c", c.c2c)
       j.add("d2d", c.d2d)
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
@@ -296,8 +318,6 @@ enum ReproduceCommand: CLICommand {
       text += k + 1 < rows.count ? ",\n" : "\n"
     }
     text += "]\n"
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.write(text, to: path)
   }
 }

@@ -28,9 +28,7 @@ enum SpiceCommand: CLICommand {
     }
     let text = netlist(mesh, title: path)
     if let out = args.string("--output") {
-      do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-        throw CLIError.runtime("\(out): cannot write netlist (\(ProblemFile.describe(error)))")
-      }
+      try OutputFile.write(text, to: out)
     } else {
       FileHandle.standardOutput.write(text.data(using: .utf8)!)
     }

@@ -94,6 +94,22 @@ enum TrainCommand: CLICommand {
     return cfg
   }
 
+  /// The configuration keys the user gave, as options or in --config
+  /// (`beta` as itself), for commands that set some keys themselves.
+  static func explicitKeys(_ args: ParsedArguments) -> Set<String> {
+    var keys = Set<String>()
+    for k in TrainingConfiguration.keys where args.string("--" + k.key.replacingOccurrences(of: "_", with: "-")) != nil {
+      keys.insert(k.key)
+    }
+    // The file was read and checked by `configuration(_:)` already.
+    if let path = args.string("--config"), let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
+      case .object(_, let names)? = try? JSONValue.parse(data)
+    {
+      for name in names { keys.insert(name.replacingOccurrences(of: "-", with: "_")) }
+    }
+    return keys
+  }
+
   /// Sets the configuration keys of a JSON object (a config file's, a
   /// checkpoint's); errors name `path` and the key.
   static func setKeys(from object: JSONValue, in path: String, into cfg: inout TrainingConfiguration) throws {
@@ -104,6 +120,7 @@ enum TrainCommand: CLICommand {
       let text: String
       switch dict[key]! {
       case .number(let x):
+        guard x.isFinite else { throw CLIError.runtime("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
         // A JSON number is a double: integers beyond 2^53 are not exact.
         if JSONWriter.isInexactInteger(x) {
           throw CLIError.runtime(
@@ -113,8 +130,14 @@ enum TrainCommand: CLICommand {
       case .string(let s): text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
-        text = a.map { v -> String in if case .number(let x) = v { return JSONWriter.number(x) } else { return "?" } }
-          .joined(separator: ",")
+        var items: [String] = []
+        for v in a {
+          guard case .number(let x) = v, x.isFinite else {
+            throw CLIError.runtime("\(path): key '\(key)' expects a list of numbers, got an element \(v.brief)")
+          }
+          items.append(JSONWriter.number(x))
+        }
+        text = items.joined(separator: ",")
       default: throw CLIError.runtime("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
       }
       do { try cfg.set(key, text) } catch let e as ConfigurationError {
@@ -165,33 +188,31 @@ enum TrainCommand: CLICommand {
     if checkpoint != nil && cfg.rule != .lim {
       throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
     }
-    if let checkpoint {
-      // Checked before training, so that a long run is not lost to a typo.
-      let dir = (checkpoint as NSString).deletingLastPathComponent
-      var isDirectory: ObjCBool = false
-      let d = dir.isEmpty ? "." : dir
-      guard FileManager.default.fileExists(atPath: d, isDirectory: &isDirectory), isDirectory.boolValue,
-        FileManager.default.isWritableFile(atPath: d)
-      else { throw CLIError.runtime("\(checkpoint): cannot write the checkpoint (no writable directory \(d))") }
-    }
+    // Checked before training, so that a long run is not lost to a typo.
+    if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
+    if let summary { try OutputFile.check(summary, "the summary") }
+    if let plot { try OutputFile.check(plot, "the plot") }
     let (train, test) = try datasets(args)
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
     }
     var checkpointError: (any Error)? = nil
-    let result = try runWithOutputs(
+    let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       finished: { net, images in
         guard let checkpoint else { return }
         do { try Checkpoint.write(net, trainImages: images, to: checkpoint) } catch { checkpointError = error }
       })
-    if let plot { try writePlot(result, cfg, to: plot) }
+    // Every output is attempted, and the results printed, before the
+    // first failure is reported: one lost file does not lose the others.
+    var outputError: (any Error)? = nil
     let json = summaryJSON(result, cfg)
     if let summary {
-      do { try json.write(toFile: summary, atomically: true, encoding: .utf8) } catch {
-        throw CLIError.runtime("\(summary): cannot write (\(ProblemFile.describe(error)))")
-      }
+      do { try OutputFile.write(json, to: summary) } catch { outputError = error }
+    }
+    if let plot {
+      do { try writePlot(result, cfg, to: plot) } catch { outputError = outputError ?? error }
     }
     print(String(
       format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
@@ -205,7 +226,8 @@ enum TrainCommand: CLICommand {
         e.updateTime / n))
     }
     // After the summary, the plot and the results, so that they are kept either way.
-    if let checkpointError { throw checkpointError }
+    if let e = outputError ?? checkpointError { throw e }
+    if let logFailure { throw CLIError.runtime(logFailure) }
     if let failure = result.failure {
       throw CLIError.runtime(failure)
     }
@@ -239,14 +261,35 @@ enum TrainCommand: CLICommand {
   static func runWithOutputs(
     _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
     finished: (LimNetwork, _ trainImages: Int) -> Void = { _, _ in }
-  ) throws -> TrainingResult {
+  ) throws -> (TrainingResult, logFailure: String?) {
     func open(_ path: String?, header: String) throws -> FileHandle? {
       guard let path else { return nil }
-      guard FileManager.default.createFile(atPath: path, contents: nil),
-        let h = FileHandle(forWritingAtPath: path)
-      else { throw CLIError.runtime("\(path): cannot create the log file") }
-      h.write(header.data(using: .utf8)!)
+      try OutputFile.check(path, "the log")
+      // open(2), not FileManager.createFile: that one writes a new file and
+      // renames it over the path, which would replace a device or a link.
+      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      guard fd >= 0 else {
+        throw CLIError.runtime("\(path): cannot create the log file (\(String(cString: strerror(errno))))")
+      }
+      let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+      do { try h.write(contentsOf: Data(header.utf8)) } catch {
+        throw CLIError.runtime("\(path): cannot write the log (\(ProblemFile.describe(error)))")
+      }
       return h
+    }
+    // A failed log write (disk full, a file-size limit) stops the run like
+    // Ctrl-C: what was trained is summarised and saved, and the failure is
+    // reported last. Rows are whole lines, written one call each.
+    var logFailure: String? = nil
+    func append(_ line: String, to handle: FileHandle?, _ path: String?) {
+      guard let handle, logFailure == nil else { return }
+      let data = Data(line.utf8)
+      let start = (try? handle.offset()) ?? 0
+      do { try handle.write(contentsOf: data) } catch {
+        // Part of the line may be in: cut back to the last whole row.
+        try? handle.truncate(atOffset: start)
+        logFailure = "\(path ?? "log"): write failed (\(ProblemFile.describe(error))); training stopped there"
+      }
     }
     // One gate_open column per hidden layer (empty for rules without it).
     let hiddenLayers = experiment.configuration.layers.count - 2
@@ -272,14 +315,14 @@ enum TrainCommand: CLICommand {
         let line = String(
           format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images) / Double(trainCount),
           p.accuracy, p.loss, p.pulses, p.resets, p.seconds, gates as NSString)
-        logHandle?.write(line.data(using: .utf8)!)
+        append(line, to: logHandle, log)
       },
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
         let line = String(
           format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%ld,%.6g,%@\n", e.epoch, e.images, e.trainAccuracy, e.testAccuracy,
           e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString)
-        epochHandle?.write(line.data(using: .utf8)!)
+        append(line, to: epochHandle, epochLog)
         if !quiet {
           bar.finish()
           var err = StandardError()
@@ -288,10 +331,10 @@ enum TrainCommand: CLICommand {
             (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays") as NSString), to: &err)
         }
       },
-      shouldStop: { interruptRequested != 0 },
+      shouldStop: { interruptRequested != 0 || logFailure != nil },
       finished: finished)
     bar.finish()
-    return result
+    return (result, logFailure)
   }
 
   static func writePlot(_ result: TrainingResult, _ cfg: TrainingConfiguration, to path: String) throws {
@@ -300,9 +343,7 @@ enum TrainCommand: CLICommand {
     plot.series = [
       .init(label: describe(cfg), x: result.points.map { Double($0.images) }, y: result.points.map(\.accuracy))
     ]
-    do { try plot.render().write(toFile: path, atomically: true, encoding: .utf8) } catch {
-      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.write(plot.render(), to: path)
   }
 
   /// The epoch records as a JSON array of objects.

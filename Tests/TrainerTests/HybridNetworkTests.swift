@@ -273,10 +273,49 @@ struct HybridTrainingTests {
     #expect(again.pulses == r.pulses && again.resets == r.resets)
   }
 
+  @Test("a pulse on a device at G_max refreshes the pair (weight kept), unless the other device is at G_min")
+  func refreshAtSaturation() throws {
+    let cfg = HybridNetworkTests.configuration(rule: .single, encoding: .deterministic)
+    let net = try HybridNetwork(configuration: cfg)
+    let layer = net.layers[0]
+    let mu = layer.step[0]
+    // Column 0 (δ < 0 drives G+), rows 0 and 4 (the bias): cell 0 at the
+    // largest weight, cell 12 one step below it (G− one step up).
+    for x in [0, 12] { layer.g[0][x] = layer.hi[0][x] }
+    layer.g[1][0] = layer.lo[1][0]
+    layer.g[1][12] = layer.lo[1][12] + mu
+    layer.recomputeWeights()
+    let resets = layer.resets
+    let d = HybridNetworkTests.step(net, x: [1, 0, 0, 0], delta: [-1, 0, 0])
+    #expect(layer.resets - resets == 2, "only cell 12 is refreshed")
+    #expect(layer.g[0][0] == layer.hi[0][0] && layer.g[1][0] == layer.lo[1][0])
+    #expect(layer.g[1][12] == layer.lo[1][12], "cell 12's G− was reset")
+    #expect(abs(d[0]) == 0 && abs(d[12]) < 1e-6, "\(d[0]), \(d[12])")
+  }
+
+  @Test("small_states sets only the small devices' steps: (1 − G_min)/(k·n) against (1 − G_min)/states")
+  func smallStates() throws {
+    var cfg = TrainingConfiguration()
+    cfg.rule = .hybrid
+    cfg.layers = [4, 3]
+    cfg.gMinRatio = 0.1
+    cfg.k = 10
+    #expect(cfg.smallStates == 50)
+    cfg.smallStates = 400
+    try cfg.validate()
+    let layer = try HybridNetwork(configuration: cfg).layers[0]
+    #expect(abs(Double(layer.step[0]) - 0.9 / 50) < 1e-7)
+    #expect(abs(Double(layer.step[1]) - 0.9 / (10 * 400)) < 1e-8)
+    // The small devices' range is the big one's over k, whatever the count.
+    #expect(abs(Double(layer.uniformHigh[1]) - 0.1) < 1e-7 && abs(Double(layer.uniformLow[1]) - 0.01) < 1e-8)
+    #expect(cfg.keyValues.contains { $0 == ("small_states", "400") })
+  }
+
   @Test("bad hybrid settings name their key")
   func badInput() {
     for (key, value) in [
-      ("k", "0"), ("k", "-2"), ("states", "1"), ("bl", "0"), ("bl", "65"), ("switch_threshold", "0"),
+      ("k", "0"), ("k", "-2"), ("states", "1"), ("small_states", "1"), ("small_states", "100001"),
+      ("bl", "0"), ("bl", "65"), ("switch_threshold", "0"),
       ("switch_threshold", "100"), ("c2c", "-1"), ("d2d", "-0.5"),
     ] {
       var cfg = TrainingConfiguration()

@@ -50,6 +50,7 @@ import _TestSupport
   try cfg.set("tia_gain", "0.9")
   try cfg.set("sense_offset", "0.02")
   try cfg.set("comparator_offset", "0.01")
+  try cfg.set("small_states", "40")
   try cfg.validate()
   #expect(cfg.wireModel == WireModel(rowSegmentResistance: 2.5, columnSegmentResistance: 0.75))
   #expect(cfg.batchPulses == .net && cfg.floatDerivative == .true && cfg.activation == .centred)

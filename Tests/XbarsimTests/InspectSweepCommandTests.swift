@@ -373,3 +373,33 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   let rowsJSON = try json(fresh.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]]
   #expect(rowsJSON?.first?["c"] as? Double == 0.5)
 }
+
+@Test func aHugeStartIsAnErrorNotAnOverflow() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,12,10", "--samples", "2", "--start", String(Int.max),
+    "--out", root.appendingPathComponent("inspect").path,
+  ])
+  #expect(r.status == 64)
+  expectOneLineError(r, ["--start", "exceed"])
+}
+
+/// A key the sweep sets itself would be silently ignored: refused, named.
+@Test(arguments: [
+  (["lim2018", "--figure", "8", "--rule", "hybrid"], "--rule"),
+  (["lim2018", "--figure", "8", "--beta", "3"], "--beta"),
+  (["lim2018", "--figure", "14", "--learning", "off-chip"], "--learning"),
+  (["choi2021", "--figure", "4", "--layers", "64,8,10"], "--layers"),
+  (["choi2021", "--figure", "5", "--k", "3"], "--k"),
+  (["choi2021", "--figure", "6", "--lr", "0.05"], "--lr"),
+  (["irdrop", "--wires", "resistive", "--r-row", "3"], "--r-row"),
+  (["irdrop", "--method", "a"], "--method"),
+])
+func reproduceRefusesKeysItsSweepSets(_ arguments: [String], _ option: String) throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["reproduce"] + arguments + ["--data", data.path])
+  #expect(r.status == 64)
+  expectOneLineError(r, [option, "ignored"])
+}

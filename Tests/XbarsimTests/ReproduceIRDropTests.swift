@@ -44,8 +44,7 @@ import _TestSupport
   try SyntheticImages.writeIDX(
     train: SyntheticImages(count: 40, seed: 1), test: SyntheticImages(count: 20, seed: 2), to: data)
   let r = try runXbarsim([
-    "reproduce", "choi2021", "--figure", "4", "--data", data.path, "--layers", "64,8,10", "--epochs", "1",
-    "--threads", "2",
+    "reproduce", "choi2021", "--figure", "4", "--data", data.path, "--epochs", "1", "--threads", "2",
   ])
   #expect(r.status == 64)
   #expect(r.stderr.contains("--threads 2 needs --jobs 1"), "\(r.stderr)")

@@ -33,7 +33,9 @@ private struct Termination {
 
 /// Runs the `xbarsim` product and reports whether it exited or died of a
 /// signal (an exit status alone cannot tell exit 4 from SIGILL).
-private func xbarsim(_ arguments: [String]) throws -> Termination {
+/// `fileSizeLimitKiB`: run it under that file-size limit (bash's ulimit,
+/// SIGXFSZ ignored, so that writes beyond it fail with EFBIG).
+private func xbarsim(_ arguments: [String], fileSizeLimitKiB: Int? = nil) throws -> Termination {
   let exe = try #require(productExecutable("xbarsim"))
   let dir = try temporaryDirectory("xbarsim-out")
   defer { try? FileManager.default.removeItem(at: dir) }
@@ -42,8 +44,13 @@ private func xbarsim(_ arguments: [String]) throws -> Termination {
   _ = FileManager.default.createFile(atPath: out.path, contents: nil)
   _ = FileManager.default.createFile(atPath: err.path, contents: nil)
   let p = Process()
-  p.executableURL = exe
-  p.arguments = arguments
+  if let limit = fileSizeLimitKiB {
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = ["-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", exe.path] + arguments
+  } else {
+    p.executableURL = exe
+    p.arguments = arguments
+  }
   p.standardInput = FileHandle.nullDevice
   let outHandle = try FileHandle(forWritingTo: out)
   let errHandle = try FileHandle(forWritingTo: err)
@@ -389,6 +396,23 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--comparator-offset", "-0.5"], status: 64, mentions: "--comparator-offset"),
   BadInvocation(arguments: ["--rule", "hybrid", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
+  // Values whose single-precision copies or products would trap, vanish
+  // or overflow (2026-11-29 review): refused by range, naming the key.
+  BadInvocation(arguments: ["--c", "1e39"], status: 64, mentions: "--c:"),
+  BadInvocation(arguments: ["--c", "1e-46"], status: 64, mentions: "--c:"),
+  BadInvocation(arguments: ["--hidden-threshold", "1e39"], status: 64, mentions: "--hidden-threshold"),
+  BadInvocation(arguments: ["--beta", "-1"], status: 64, mentions: "--beta:"),
+  BadInvocation(arguments: ["--gmax", "1e-300"], status: 64, mentions: "--gmax"),
+  BadInvocation(arguments: ["--read-voltage", "1e300"], status: 64, mentions: "--read-voltage"),
+  BadInvocation(arguments: ["--tia-gain", "1e300"], status: 64, mentions: "--tia-gain"),
+  BadInvocation(arguments: ["--sigma", "1e300"], status: 64, mentions: "--sigma"),
+  BadInvocation(arguments: ["--rule", "float", "--lr", "1e-40"], status: 64, mentions: "--lr"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--k", "1e-40"], status: 64, mentions: "--k"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--d2d", "1e300"], status: 64, mentions: "--d2d"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--c2c", "1e300"], status: 64, mentions: "--c2c"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--small-states", "1"], status: 64, mentions: "--small-states"),
+  BadInvocation(arguments: ["--program-voltage", "1e300"], status: 64, mentions: "--program-voltage"),
+  BadInvocation(arguments: ["--layers", "64,1000000,1000000,10"], status: 64, mentions: "--layers"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   let (root, data) = try dataDirectory(train: 20, test: 10)
@@ -410,6 +434,8 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"layers": {"a": 1}}"#, "layers"),
   (#"{"nmax": 8"#, "config.json"),
   (#"[1, 2]"#, "config.json"),
+  (#"{"switch_threshold": 1e999}"#, "switch_threshold"),
+  (#"{"layers": ["64", "10"]}"#, "layers"),
 ])
 func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: String) throws {
   let (root, data) = try dataDirectory(train: 20, test: 10)
@@ -558,6 +584,10 @@ func choiRulesRunWithTheContractSpellings(_ rule: String) throws {
   #expect(cfg["states"] as? Int == 50)
   #expect(cfg["lr"] as? Double == 0.1)
   #expect((json["phase_switch_epoch"] != nil) == (rule == "hybrid"))
+  // The arrays' read energy and mean conductance, as for rule lim.
+  #expect((json["read_energy_joules"] as? Double ?? 0) > 0)
+  let g = json["mean_conductance"] as? Double ?? 0
+  #expect(g > 1e-7 && g < 1e-5, "\(g) S")
   let rows = try String(contentsOf: epochs, encoding: .utf8).split(separator: "\n")
   #expect(rows.count == 3)
   #expect(rows.first?.hasPrefix("epoch,images,train_accuracy,test_accuracy") == true)
@@ -571,4 +601,65 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   #expect(!t.bySignal)
   #expect(t.status == 64)
   #expect(lines(t.stderr).first?.contains("choi2021") == true, "\(t.stderr)")
+}
+
+// MARK: - Output files (2026-11-29 review)
+
+@Test func anUnwritableSummaryOrPlotIsRefusedBeforeTraining() throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv")
+  for (option, path) in [
+    ("--summary", root.appendingPathComponent("missing/s.json").path), ("--plot", root.path),
+    ("--checkpoint-out", root.path),
+  ] {
+    let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10", "--log", log.path, option, path])
+    #expect(!t.bySignal)
+    #expect(t.status == 1, "\(option): \(t.stderr)")
+    #expect(lines(t.stderr).count == 1 && t.stderr.contains(path), "\(t.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: log.path), "\(option): training started")
+  }
+}
+
+@Test func outputsAreWrittenThroughASymbolicLink() throws {
+  let (root, data) = try dataDirectory(train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let fm = FileManager.default
+  let target = root.appendingPathComponent("real.json"), link = root.appendingPathComponent("link.json")
+  let logTarget = root.appendingPathComponent("real.csv"), logLink = root.appendingPathComponent("link.csv")
+  try fm.createSymbolicLink(atPath: link.path, withDestinationPath: "real.json")
+  try fm.createSymbolicLink(atPath: logLink.path, withDestinationPath: logTarget.path)
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "2", "--quiet",
+    "--summary", link.path, "--log", logLink.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect((try? fm.destinationOfSymbolicLink(atPath: link.path)) == "real.json")
+  #expect((try? fm.destinationOfSymbolicLink(atPath: logLink.path)) == logTarget.path)
+  #expect(try jsonObject(target)["test_accuracy"] != nil)
+  #expect(try String(contentsOf: logTarget, encoding: .utf8).hasPrefix("images,epoch,"))
+}
+
+@Test func aLogWriteFailureStopsTheRunKeepsTheSummaryAndFails() throws {
+  // A 16 KiB file-size limit (SIGXFSZ ignored, so the write fails with
+  // EFBIG instead of killing the process): the log outgrows it, the
+  // summary fits.
+  let (root, data) = try dataDirectory(train: 2000, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv"), summary = root.appendingPathComponent("s.json")
+  let p = try xbarsim(
+    [
+      "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "1000",
+      "--quiet", "--log", log.path, "--summary", summary.path,
+    ], fileSizeLimitKiB: 16)
+  #expect(!p.bySignal)
+  #expect(p.status == 1, "\(p.stderr)")
+  #expect(p.stderr.contains("\(log.path): write failed"), "\(p.stderr)")
+  let text = try String(contentsOf: log, encoding: .utf8)
+  #expect(text.hasSuffix("\n"), "the log ends in a half line")
+  let rows = text.split(separator: "\n").count - 1
+  #expect(rows > 10 && rows < 1000, "\(rows) rows")
+  let json = try jsonObject(summary)
+  #expect(json["interrupted"] as? Bool == true)
+  #expect((json["train_images"] as? Int ?? 0) < 2000)
 }

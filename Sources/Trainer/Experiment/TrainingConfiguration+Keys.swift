@@ -32,13 +32,14 @@ extension TrainingConfiguration {
     ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
     ("k", "<k>", "Gain of the hybrid's small synapse, g = G/k (default 10)."),
     ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50)."),
+    ("small_states", "<n>", "Pulses from G_min to G_max of the hybrid's small devices, Choi's g states (default: states)."),
     ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 64)."),
     ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
     ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34)."),
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
-    ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two row shares one after the other, or at once; the same results (default 1; train and bench use 2)."),
+    ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two row shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
     ("write_voltage", "<V>", "Full write voltage of a coincidence (default 1)."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
@@ -139,6 +140,7 @@ extension TrainingConfiguration {
     case "gmax": gMaxSiemens = try number()
     case "k": k = try number()
     case "states": states = try integer()
+    case "small_states": smallStates = try integer()
     case "bl": pulseTrainLength = try integer()
     case "encoding": encoding = try choice(UpdateEncoding.self)
     case "c2c": c2c = try number()
@@ -186,7 +188,8 @@ extension TrainingConfiguration {
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
-      ("k", n(k)), ("states", String(states)), ("bl", String(pulseTrainLength)),
+      ("k", n(k)), ("states", String(states)), ("small_states", String(smallStates)),
+      ("bl", String(pulseTrainLength)),
       ("encoding", encoding.rawValue), ("c2c", n(c2c)), ("d2d", n(d2d)),
       ("switch_threshold", n(switchThreshold)), ("fine_trains", fineTrains.rawValue), ("threads", String(threads)), ("write_voltage", n(writeVoltage)),
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),

@@ -199,6 +199,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Identical potentiation pulses from G_min to G_max of a finite-state
   /// device (Choi: 50).
   public var states: Int = 50
+  /// States of the hybrid's small devices (Choi's "g states", Fig. 5F and
+  /// 6D: 400 with 50-state big devices): they span [G_min, G_max]/k in
+  /// this many identical steps. Nil: `states`, the same device.
+  public var smallStates: Int {
+    get { _smallStates ?? states }
+    set { _smallStates = newValue }
+  }
+  var _smallStates: Int? = nil
   /// Slots per row/column pulse train (BL), 1…64.
   public var pulseTrainLength: Int = 64
   /// How x and δ become pulses.
@@ -320,27 +328,40 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard layers.count >= 2 else { throw fail("layers", "needs at least an input and an output layer, got \(layers)") }
     for n in layers where n < 1 || n > 1_000_000 { throw fail("layers", "sizes must be in 1...1000000, got \(n)") }
     guard layers.last! >= 2 else { throw fail("layers", "the output layer needs at least 2 classes, got \(layers.last!)") }
+    // Each synapse holds some 50 bytes of device state and caches: cap the
+    // network before anything is allocated.
+    let synapses = zip(layers, layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+    guard synapses <= 100_000_000 else {
+      throw fail("layers", "\(synapses) synapses (bias rows included), more than the 100000000 this tool simulates")
+    }
     for (k, b) in [("beta_p", betaP), ("beta_d", betaD)] where !(b.isFinite && b >= 0 && b <= 50) {
-      throw fail(k, "must be in [0, 50], got \(b)")
+      // `beta` sets both: name what the user gave.
+      throw fail(betaP == betaD ? "beta" : k, "must be in [0, 50], got \(b)")
+    }
+    // Physical ranges wide enough for any device or circuit, narrow enough
+    // that every product and single-precision copy stays finite and non-zero.
+    func within(_ key: String, _ x: Double, _ lo: Double, _ hi: Double, _ unit: String = "") throws {
+      func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : "\(v)" }
+      guard x.isFinite && x >= lo && x <= hi else {
+        throw fail(key, "must be in [\(text(lo)), \(text(hi))]\(unit), got \(x)")
+      }
     }
     guard nMax >= 1 && nMax <= 255 else { throw fail("nmax", "must be in 1...255, got \(nMax)") }
     guard gMinRatio.isFinite && gMinRatio >= 0 && gMinRatio < 1 else {
       throw fail("gmin_ratio", "G_min/G_max must be in [0, 1), got \(gMinRatio)")
     }
-    guard sigma.isFinite && sigma >= 0 else { throw fail("sigma", "must be ≥ 0, got \(sigma)") }
+    try within("sigma", sigma, 0, 10)
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(initialFraction)")
     }
     guard batch >= 1 else { throw fail("batch", "must be ≥ 1, got \(batch)") }
     guard epochs >= 1 && epochs <= 10_000 else { throw fail("epochs", "must be in 1...10000, got \(epochs)") }
-    guard c.isFinite && c > 0 else { throw fail("c", "must be > 0, got \(c)") }
+    try within("c", c, 1e-3, 1e6)
     guard outputThreshold.isFinite && outputThreshold >= 0 && outputThreshold < 1 else {
       throw fail("threshold", "must be in [0, 1), got \(outputThreshold)")
     }
-    guard hiddenThreshold.isFinite && hiddenThreshold >= 0 else {
-      throw fail("hidden_threshold", "must be ≥ 0, got \(hiddenThreshold)")
-    }
-    guard learningRate.isFinite && learningRate > 0 else { throw fail("lr", "must be > 0, got \(learningRate)") }
+    try within("hidden_threshold", hiddenThreshold, 0, 1e6)
+    try within("lr", learningRate, 1e-9, 1e3)
     guard evaluationsPerEpoch >= 1 && evaluationsPerEpoch <= 100_000 else {
       throw fail("evals_per_epoch", "must be in 1...100000, got \(evaluationsPerEpoch)")
     }
@@ -349,16 +370,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // Pulse widths and slots from 1 ps (the waveforms' time unit) to 1 s.
     let times = 1e-12...1.0
     guard times.contains(readTime) else { throw fail("read_time", "must be in 1e-12…1 s, got \(readTime)") }
-    guard readVoltage.isFinite && readVoltage > 0 else { throw fail("read_voltage", "must be > 0 V, got \(readVoltage)") }
-    guard gMaxSiemens.isFinite && gMaxSiemens > 0 else { throw fail("gmax", "must be > 0 S, got \(gMaxSiemens)") }
+    try within("read_voltage", readVoltage, 1e-6, 100, " V")
+    try within("gmax", gMaxSiemens, 1e-12, 1, " S")
     if rule != .lim && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
-    guard k.isFinite && k > 0 else { throw fail("k", "the small synapse's gain must be > 0, got \(k)") }
+    try within("k", k, 1e-3, 1e6)
     guard states >= 2 && states <= 100_000 else { throw fail("states", "must be in 2...100000, got \(states)") }
+    guard smallStates >= 2 && smallStates <= 100_000 else {
+      throw fail("small_states", "must be in 2...100000, got \(smallStates)")
+    }
     guard pulseTrainLength >= 1 && pulseTrainLength <= 64 else {
       throw fail("bl", "pulse-train length must be in 1...64 slots, got \(pulseTrainLength)")
     }
-    guard c2c.isFinite && c2c >= 0 else { throw fail("c2c", "must be ≥ 0, got \(c2c)") }
-    guard d2d.isFinite && d2d >= 0 else { throw fail("d2d", "must be ≥ 0, got \(d2d)") }
+    try within("c2c", c2c, 0, 10)
+    try within("d2d", d2d, 0, 10)
     guard threads == 1 || threads == 2 else { throw fail("threads", "must be 1 or 2, got \(threads)") }
     guard switchThreshold.isFinite && switchThreshold > 0 && switchThreshold < 100 else {
       throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(switchThreshold)")
@@ -376,18 +400,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
     for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !times.contains(t) {
       throw fail(k, "must be in 1e-12…1 s, got \(t)")
     }
-    guard programVoltage.isFinite && programVoltage != 0 else {
-      throw fail("program_voltage", "must be a non-zero number of volts, got \(programVoltage)")
-    }
-    guard resetVoltage.isFinite && resetVoltage != 0 else {
-      throw fail("reset_voltage", "must be a non-zero number of volts, got \(resetVoltage)")
+    for (key, v) in [("program_voltage", programVoltage), ("reset_voltage", resetVoltage)]
+    where !(v.isFinite && abs(v) >= 1e-6 && abs(v) <= 1e3) {
+      throw fail(key, "must be a number of volts with 1e-6 ≤ |V| ≤ 1000, got \(v)")
     }
     try DAC(bits: dacBits).validate()
     try ADC(bits: adcBits, range: Float(adcRange)).validate()
-    guard tiaGain.isFinite && tiaGain > 0 else { throw fail("tia_gain", "must be > 0, got \(tiaGain)") }
-    for (k, s) in [("sense_offset", senseOffset), ("comparator_offset", comparatorOffset)] where !(s.isFinite && s >= 0) {
-      throw fail(k, "must be ≥ 0, got \(s)")
-    }
+    try within("tia_gain", tiaGain, 1e-6, 1e6)
+    try within("sense_offset", senseOffset, 0, 1e6)
+    try within("comparator_offset", comparatorOffset, 0, 1e6)
     if rule != .lim {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),

@@ -26,7 +26,8 @@ enum SaturationPolicy {
 /// Lim's layers, so the weighted sum of a read is s = I/(V_read·G_max). A
 /// big device spans [G_min, 1] in `states` identical steps
 /// μ = (1 − G_min)/states; a small one spans [G_min, 1]/k in as many steps
-/// of μ/k (Choi Fig. 3D: the area scales the range, not the pulse count).
+/// of μ/k (Choi Fig. 3D: the area scales the range, not the pulse count),
+/// or in `small_states` steps when that is set (Choi's "g states").
 /// W = (G+ − G−) + (g+ − g−) (Choi eq. 4) is kept in a Float cache, in step
 /// with every device change: with ideal wires an array read sums exactly
 /// these currents, so a forward read of the four arrays is one read of W.
@@ -115,7 +116,7 @@ final class HybridLayer: @unchecked Sendable {
     // (area 1/k), in units of the big G_max.
     let gMin = cfg.gMinRatio
     let devices = (0..<kinds).map {
-      FiniteStateDevice(states: cfg.states, gMin: gMin, gMax: 1, areaScale: $0 == 0 ? 1 : cfg.k)
+      FiniteStateDevice(states: $0 == 0 ? cfg.states : cfg.smallStates, gMin: gMin, gMax: 1, areaScale: $0 == 0 ? 1 : cfg.k)
     }
     step = devices.map { Float($0.stepSize) }
     perDeviceBounds = cfg.d2d > 0
@@ -373,6 +374,12 @@ final class HybridLayer: @unchecked Sendable {
         let p = g[plus][x], m = g[minus][x]
         switch policy {
         case .refresh:
+          // The other device at its minimum: W is at its limit already, and
+          // a refresh would only rewrite it (with c2c, clamped at G_max, a
+          // little lower: an increase request would lower W). The pulse is
+          // lost, as on a device at G_max.
+          let other = pol == 0 ? minus : plus
+          if g[other][x] <= lo[other][x] { continue }
           // Reset both, then put the pair's weight back on one device.
           let delta = (p - m) - (lo[plus][x] - lo[minus][x])
           resetConductance += Double(p + m)

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Writing the tool's result files (summaries, plots, checkpoints, netlists):
+/// one place that checks a path before a long run and writes through
+/// symbolic links and into special files instead of replacing them.
+enum OutputFile {
+  /// Throws a one-line error naming `path` unless a file can be written
+  /// there: not a directory, in an existing, writable directory (or an
+  /// existing writable file). `what` names the output ("the summary").
+  static func check(_ path: String, _ what: String) throws {
+    let target = resolved(path)
+    var isDirectory: ObjCBool = false
+    let fm = FileManager.default
+    if fm.fileExists(atPath: target, isDirectory: &isDirectory) {
+      guard !isDirectory.boolValue else { throw CLIError.runtime("\(path): is a directory, cannot write \(what) there") }
+      guard fm.isWritableFile(atPath: target) else { throw CLIError.runtime("\(path): cannot write \(what) (not writable)") }
+      return
+    }
+    let dir = (target as NSString).deletingLastPathComponent
+    let d = dir.isEmpty ? "." : dir
+    guard fm.fileExists(atPath: d, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CLIError.runtime("\(path): cannot write \(what) (no directory \(d))")
+    }
+    guard fm.isWritableFile(atPath: d) else {
+      throw CLIError.runtime("\(path): cannot write \(what) (directory \(d) is not writable)")
+    }
+  }
+
+  /// Writes `text` to `path`: atomically (a temporary file renamed over it)
+  /// for a regular file or a new one, through a symbolic link to its
+  /// target, and in place for a special file (a device, a pipe), which a
+  /// rename would replace. Errors are one line naming `path`.
+  static func write(_ text: String, to path: String) throws {
+    let target = resolved(path)
+    let data = Data(text.utf8)
+    do {
+      let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+      if type == .typeDirectory { throw CLIError.runtime("\(path): is a directory, cannot write a file there") }
+      if let type, type != .typeRegular {
+        guard let h = FileHandle(forWritingAtPath: target) else {
+          throw CLIError.runtime("\(path): cannot open for writing")
+        }
+        defer { try? h.close() }
+        try h.write(contentsOf: data)
+      } else {
+        try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+      }
+    } catch let e as CLIError {
+      throw e
+    } catch {
+      throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+    }
+  }
+
+  /// The path with every symbolic link resolved (the path itself when it
+  /// does not exist yet).
+  static func resolved(_ path: String) -> String {
+    var p = path
+    for _ in 0..<32 {
+      guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: p) else { return p }
+      p = dest.hasPrefix("/") ? dest : ((p as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+    }
+    return p
+  }
+}
