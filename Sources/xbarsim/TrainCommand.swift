@@ -173,6 +173,11 @@ enum TrainCommand: CLICommand {
 
   static func run(_ args: ParsedArguments) throws {
     let cfg = try configuration(args)
+    if let (key, usedBy) = cfg.ignoredKey {
+      let given = key.hasPrefix("beta_") && explicitKeys(args).contains("beta") ? "beta" : key
+      throw CLIError.usage(
+        "--\(given.replacingOccurrences(of: "_", with: "-")): applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it")
+    }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
     var epochLog = args.string("--epoch-log")
     if let out = args.string("--out") {

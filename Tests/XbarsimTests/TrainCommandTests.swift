@@ -413,6 +413,15 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--rule", "hybrid", "--small-states", "1"], status: 64, mentions: "--small-states"),
   BadInvocation(arguments: ["--program-voltage", "1e300"], status: 64, mentions: "--program-voltage"),
   BadInvocation(arguments: ["--layers", "64,1000000,1000000,10"], status: 64, mentions: "--layers"),
+  // A value the rule would silently ignore.
+  BadInvocation(arguments: ["--k", "3"], status: 64, mentions: "--k: applies to rule hybrid only"),
+  BadInvocation(arguments: ["--rule", "single", "--k", "3"], status: 64, mentions: "--k"),
+  BadInvocation(arguments: ["--states", "7"], status: 64, mentions: "--states"),
+  BadInvocation(arguments: ["--rule", "float", "--method", "c"], status: 64, mentions: "--method"),
+  BadInvocation(arguments: ["--rule", "float", "--beta", "3"], status: 64, mentions: "--beta:"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--nmax", "3"], status: 64, mentions: "--nmax"),
+  BadInvocation(arguments: ["--transfer", "weights"], status: 64, mentions: "--transfer"),
+  BadInvocation(arguments: ["--wire-tolerance", "1e-3"], status: 64, mentions: "--wire-tolerance"),
 ])
 func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   let (root, data) = try dataDirectory(train: 20, test: 10)

@@ -440,3 +440,39 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
   }
 }
+
+extension TrainingConfiguration {
+  /// The first key set away from its default that this configuration's
+  /// rule (or learning mode) never reads, with the rules that do: a value
+  /// that would be silently ignored (`train` refuses it). Keys whose default
+  /// depends on the rule (lr, activation, …) are not checked.
+  public var ignoredKey: (key: String, usedBy: String)? {
+    let d = TrainingConfiguration()
+    let limKeys: [(String, Bool)] = [
+      ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
+      ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
+      ("batch_pulses", batchPulses != d.batchPulses),
+    ]
+    let finiteKeys: [(String, Bool)] = [
+      ("states", states != d.states), ("bl", pulseTrainLength != d.pulseTrainLength),
+      ("encoding", encoding != d.encoding), ("c2c", c2c != d.c2c), ("d2d", d2d != d.d2d),
+      ("threads", threads != d.threads), ("write_voltage", writeVoltage != d.writeVoltage),
+      ("write_threshold", writeThreshold != d.writeThreshold), ("disturb_step", disturbStep != d.disturbStep),
+    ]
+    let hybridKeys: [(String, Bool)] = [
+      ("k", k != d.k), ("small_states", _smallStates != nil && smallStates != states),
+      ("switch_threshold", switchThreshold != d.switchThreshold), ("fine_trains", fineTrains != d.fineTrains),
+    ]
+    if rule != .lim, let (key, _) = limKeys.first(where: \.1) { return (key, "rule lim") }
+    if rule == .lim && mode == .onChip && transfer != d.transfer { return ("transfer", "off-chip learning") }
+    if !rule.isFiniteState, let (key, _) = finiteKeys.first(where: \.1) { return (key, "rules hybrid and single") }
+    if rule != .hybrid, let (key, _) = hybridKeys.first(where: \.1) { return (key, "rule hybrid") }
+    let lineKeys: [(String, Bool)] = [
+      ("r_row", rowSegmentResistance != d.rowSegmentResistance),
+      ("r_col", columnSegmentResistance != d.columnSegmentResistance),
+      ("wire_tolerance", wireTolerance != d.wireTolerance),
+    ]
+    if wires == .ideal, let (key, _) = lineKeys.first(where: \.1) { return (key, "wires resistive") }
+    return nil
+  }
+}
