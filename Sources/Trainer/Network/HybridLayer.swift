@@ -325,10 +325,10 @@ final class HybridLayer: @unchecked Sendable {
           let x = base + Int(list[c])
           c += 1
           pulses &+= 1
-          if stamp[x] != tick {
-            stamp[x] = tick
-            cells &+= 1
-          }
+          // Counted without a branch: whether a cell was already pulsed
+          // in this update is as good as random.
+          cells &+= stamp[x] != tick ? 1 : 0
+          stamp[x] = tick
           let old = dev[x]
           pulsedConductance += old
           let top = perDevice ? hiP[x] : hiS

@@ -108,7 +108,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
     layers = ls
     ls[0].tracksColumnLoad = false
-    encodeShares = (0..<2).map { h in EncodeShare(rng: SeededGenerator(seed: cfg.seed, stream: 12 + UInt64(h))) }
+    let lines = (0..<(cfg.layers.count - 1)).map { max(cfg.layers[$0] + 1, cfg.layers[$0 + 1]) }.max()!
+    encodeShares = (0..<2).map { h in
+      EncodeShare(rng: SeededGenerator(seed: cfg.seed, stream: 12 + UInt64(h)), lines: lines)
+    }
     neuron = cfg.neuron
     useGate = cfg.floatDerivative == .gate
     encoding = cfg.encoding
@@ -426,7 +429,16 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let ri = rowIndex[l] + r0, rw = rowWords[l] + r0
     let ui = upIndex + c0, uw = upWords + c0, di = downIndex + c0, dw = downWords + c0
     let a = job.x, d = job.d!
-    for i in r0..<r1 where a[i] > 0 {
+    let active = share.activeLines
+    // A float's bits read as a signed integer are > 0 exactly when it is
+    // (x is never NaN); |δ|'s bits are 0 only for ±0.
+    var count = 0
+    for i in r0..<r1 {
+      active[count] = Int32(truncatingIfNeeded: i)
+      count &+= (0 &- Int(Int32(bitPattern: a[i].bitPattern))) >> 63 & 1
+    }
+    for r in 0..<count {
+      let i = Int(active[r])
       let word: UInt64
       switch encoding {
       case .stochastic: word = enc.stochastic(cx * a[i], &rng)
@@ -439,7 +451,13 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         rows += 1
       }
     }
-    for j in c0..<c1 where d[j] != 0 {
+    count = 0
+    for j in c0..<c1 {
+      active[count] = Int32(truncatingIfNeeded: j)
+      count &+= Int(((d[j].bitPattern & 0x7FFF_FFFF) &+ 0x7FFF_FFFF) >> 31)
+    }
+    for r in 0..<count {
+      let j = Int(active[r])
       let q = cd * abs(d[j])
       let word: UInt64
       switch encoding {
@@ -501,5 +519,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
 final class EncodeShare: @unchecked Sendable {
   var rng: SeededGenerator
   var rows = 0, ups = 0, downs = 0
-  init(rng: SeededGenerator) { self.rng = rng }
+  /// The share's rows with x > 0 and columns with δ ≠ 0, compacted
+  /// without a branch per line (which lines are active follows the image).
+  let activeLines: UnsafeMutablePointer<Int32>
+  init(rng: SeededGenerator, lines: Int) {
+    self.rng = rng
+    activeLines = .allocate(capacity: lines)
+  }
+  deinit { activeLines.deallocate() }
 }
