@@ -40,10 +40,14 @@ struct OptionSpec: Sendable {
   var name: String
   var value: String?
   var help: String
-  init(_ name: String, _ value: String? = nil, _ help: String) {
+  /// May be given more than once (`sweep --grid`); any other option given
+  /// twice is a usage error, not a silent "the last one wins".
+  var repeatable = false
+  init(_ name: String, _ value: String? = nil, _ help: String, repeatable: Bool = false) {
     self.name = name
     self.value = value
     self.help = help
+    self.repeatable = repeatable
   }
 }
 
@@ -165,6 +169,7 @@ enum ArgumentParsing {
         }
         if opt.value == nil {
           if inline != nil { throw CLIError.usage("\(name) takes no value") }
+          guard !parsed.flags.contains(name) else { throw CLIError.usage("\(name) given twice") }
           parsed.flags.insert(name)
         } else {
           let v: String
@@ -179,6 +184,9 @@ enum ArgumentParsing {
               throw CLIError.usage("missing value for '\(name) \(opt.value!)' (got the option '\(v)')")
             }
             i += 1
+          }
+          if !opt.repeatable, let first = parsed.values[name]?.first {
+            throw CLIError.usage("\(name) given twice ('\(first)' and '\(v)')")
           }
           parsed.values[name, default: []].append(v)
         }

@@ -78,7 +78,9 @@ enum JSONValue: Equatable {
           i += 1
           skipSpace()
           let v = try value(depth: depth + 1)
-          if dict.updateValue(v, forKey: k) == nil { keys.append(k) }
+          // A repeated key has no agreed meaning (the first? the last?).
+          guard dict.updateValue(v, forKey: k) == nil else { throw error("key \"\(k)\" appears twice") }
+          keys.append(k)
           skipSpace()
           guard i < bytes.count else { throw error("unexpected end of input in an object") }
           if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -28,7 +28,7 @@ enum SweepCommand: CLICommand {
       the base configuration, and every point must be in exactly one of them.
       """,
     options: TrainCommand.commonOptions + [
-      OptionSpec("--grid", "<key=v1,v2,...>", "A configuration key and its values (repeatable)."),
+      OptionSpec("--grid", "<key=v1,v2,...>", "A configuration key and its values (repeatable).", repeatable: true),
       OptionSpec("--shard", "<i/n>", "Run every n-th point from point i, 0 ≤ i < n (default 0/1)."),
       OptionSpec("--out", "<dir>", "Output directory (sweep: required; merge: default standard output)."),
       OptionSpec("--quiet", nil, "No per-point progress lines."),

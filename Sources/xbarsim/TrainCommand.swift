@@ -116,7 +116,11 @@ enum TrainCommand: CLICommand {
     guard case .object(let dict, let keys) = object else {
       throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
     }
+    var seen = Set<String>()
     for key in keys {
+      guard seen.insert(key.replacingOccurrences(of: "-", with: "_")).inserted else {
+        throw CLIError.runtime("\(path): key '\(key)' is given twice")
+      }
       let text: String
       switch dict[key]! {
       case .number(let x):

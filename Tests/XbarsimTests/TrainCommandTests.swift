@@ -415,6 +415,8 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--layers", "64,1000000,1000000,10"], status: 64, mentions: "--layers"),
   // A value the rule would silently ignore.
   BadInvocation(arguments: ["--k", "3"], status: 64, mentions: "--k: applies to rule hybrid only"),
+  BadInvocation(arguments: ["--nmax", "8", "--nmax", "16"], status: 64, mentions: "--nmax given twice"),
+  BadInvocation(arguments: ["--quiet", "--quiet"], status: 64, mentions: "--quiet given twice"),
   BadInvocation(arguments: ["--rule", "single", "--k", "3"], status: 64, mentions: "--k"),
   BadInvocation(arguments: ["--states", "7"], status: 64, mentions: "--states"),
   BadInvocation(arguments: ["--rule", "float", "--method", "c"], status: 64, mentions: "--method"),
@@ -444,6 +446,8 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"nmax": 8"#, "config.json"),
   (#"[1, 2]"#, "config.json"),
   (#"{"switch_threshold": 1e999}"#, "switch_threshold"),
+  (#"{"gmin_ratio": 0.1, "gmin-ratio": 0.2}"#, "given twice"),
+  (#"{"nmax": 8, "nmax": 16}"#, "twice"),
   (#"{"layers": ["64", "10"]}"#, "layers"),
 ])
 func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: String) throws {
