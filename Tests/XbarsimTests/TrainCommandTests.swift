@@ -420,6 +420,7 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--rule", "single", "--k", "3"], status: 64, mentions: "--k"),
   BadInvocation(arguments: ["--states", "7"], status: 64, mentions: "--states"),
   BadInvocation(arguments: ["--rule", "float", "--method", "c"], status: 64, mentions: "--method"),
+  BadInvocation(arguments: ["--rule", "float", "--sigma", "0.5"], status: 64, mentions: "--sigma"),
   BadInvocation(arguments: ["--rule", "float", "--beta", "3"], status: 64, mentions: "--beta:"),
   BadInvocation(arguments: ["--rule", "hybrid", "--nmax", "3"], status: 64, mentions: "--nmax"),
   BadInvocation(arguments: ["--transfer", "weights"], status: 64, mentions: "--transfer"),

@@ -451,7 +451,7 @@ extension TrainingConfiguration {
     let limKeys: [(String, Bool)] = [
       ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
       ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
-      ("batch_pulses", batchPulses != d.batchPulses),
+      ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states), ("bl", pulseTrainLength != d.pulseTrainLength),
