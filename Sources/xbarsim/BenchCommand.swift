@@ -174,12 +174,18 @@ enum BenchCommand: CLICommand {
     float.rule = .float
     print("one epoch of \(train.count) MNIST images, 784-200-10, best of \(repeats) (training only, evaluation excluded):")
     var bestLim: TrainingResult? = nil, bestFloat: TrainingResult? = nil
+    // Every run's speed is printed too: on a VM single runs vary widely,
+    // and the best alone would hide it.
+    var limSpeeds: [Double] = [], floatSpeeds: [Double] = []
     for _ in 0..<repeats {
       let r = try Experiment(configuration: lim, train: train, test: test).run()
+      limSpeeds.append(r.imagesPerSecond)
       if r.imagesPerSecond > (bestLim?.imagesPerSecond ?? 0) { bestLim = r }
       let f = try Experiment(configuration: float, train: train, test: test).run()
+      floatSpeeds.append(f.imagesPerSecond)
       if f.imagesPerSecond > (bestFloat?.imagesPerSecond ?? 0) { bestFloat = f }
     }
+    func runs(_ v: [Double]) -> String { v.map { String(format: "%.0f", $0) }.joined(separator: ", ") }
     guard let bestLim, let bestFloat else { return }
     var wired = lim
     for key in ["wires", "r_row", "r_col", "wire_tolerance"] {
@@ -206,6 +212,7 @@ enum BenchCommand: CLICommand {
     print(String(format: "  float SGD, lr 0.01                %8.0f images/s  (%.3f s per epoch, %.2f %% test)",
       bestFloat.imagesPerSecond, bestFloat.secondsTrain, bestFloat.testAccuracy))
     print(String(format: "  ratio Lim/float                   %8.2f", bestLim.imagesPerSecond / bestFloat.imagesPerSecond))
+    print("  every run, in order: Lim \(runs(limSpeeds)); float \(runs(floatSpeeds)) images/s")
     if let r = resistive {
       print(String(format: "  resistive lines, r_row %@ Ω, r_col %@ Ω, tolerance %@: first %ld images, in order, one run:",
         JSONWriter.number(wired.rowSegmentResistance) as NSString, JSONWriter.number(wired.columnSegmentResistance) as NSString,
