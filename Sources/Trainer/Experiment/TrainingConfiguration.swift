@@ -95,7 +95,6 @@ public enum BatchPulses: String, Sendable, CaseIterable {
   case net
 }
 
-/// The hidden-unit derivative the float baseline back-propagates.
 /// The hard sigmoid's linear region.
 public enum Activation: String, Sendable, CaseIterable {
   /// f(s) = clamp((s + c)/(2c), 0, 1): 0 below −c, 1 above c (the paper's
@@ -106,6 +105,7 @@ public enum Activation: String, Sendable, CaseIterable {
   case zero
 }
 
+/// The hidden-unit derivative the float baseline back-propagates.
 public enum FloatDerivative: String, Sendable, CaseIterable {
   /// 1 inside the linear region, 0 outside: Lim et al. replace the
   /// hard sigmoid's 1/(2c) by 1 ("without any logical error", §2.1).
@@ -174,10 +174,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     set { _learningRate = newValue }
   }
   var _learningRate: Double? = nil
-  /// Hidden-unit derivative of the float baseline and of the finite-state
-  /// rules. Default `gate` for `lim` and `float` (Lim), `true` for `hybrid`
-  /// and `single` (plain gradient descent, as Choi's update is −η·δ·xᵀ).
-  /// The hidden neurons' hard sigmoid (`activation`).
+  /// The hidden neurons' hard sigmoid (`activation`): `zero` for `lim` and
+  /// `float`, `centred` for `hybrid` and `single` (README, Choices).
   public var activation: Activation {
     get { _activation ?? (rule.isFiniteState ? .centred : .zero) }
     set { _activation = newValue }
@@ -186,6 +184,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The hidden neuron circuit this configuration describes.
   public var neuron: HardSigmoidNeuron { HardSigmoidNeuron(c: Float(c), zeroBased: activation == .zero) }
 
+  /// Hidden-unit derivative of the float baseline and of the finite-state
+  /// rules. Default `gate` for `lim` and `float` (Lim), `true` for `hybrid`
+  /// and `single` (plain gradient descent, as Choi's update is −η·δ·xᵀ).
   public var floatDerivative: FloatDerivative {
     get { _floatDerivative ?? (rule.isFiniteState ? .true : .gate) }
     set { _floatDerivative = newValue }
