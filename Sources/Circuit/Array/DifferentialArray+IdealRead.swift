@@ -71,15 +71,7 @@ package func _forwardKernel(
   }
   // Compact the active rows first (branch-free): each image has its own
   // pattern of zero pixels, which a branch per row and block mispredicts.
-  // (`input[i] != 0` compiles to a branch; the magnitude's bits do not:
-  // they are 0 for ±0 only, and x + 0x7FFF_FFFF carries into bit 31 for
-  // every other.)
-  var count = 0
-  for i in 0..<m {
-    scratch[count] = Int32(truncatingIfNeeded: i)
-    let magnitude = input[i].bitPattern & 0x7FFF_FFFF
-    count &+= Int((magnitude &+ 0x7FFF_FFFF) >> 31)
-  }
+  let count = _compactNonZero(input, 0..<m, into: scratch)
   var j0 = 0
   while j0 + 64 <= n {
     var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
@@ -140,4 +132,37 @@ package func _transposedKernel(
     while j < n { s += row[j] * input[j]; j += 1 }
     out[i] = s
   }
+}
+
+/// Writes the indices i in `range` with x[i] ≠ 0 to `out`, in order, and
+/// returns their count. Branch-free: which lines are active follows the
+/// data (pixels, activations, δ), in no pattern a predictor learns, and
+/// `x[i] != 0` compiles to a branch. The magnitude's bits are 0 for ±0
+/// only, and magnitude + 0x7FFF_FFFF carries into bit 31 for every other
+/// value (NaN included, as `!=` would). `out` holds `range.count` entries.
+@inlinable @inline(__always)
+package func _compactNonZero(
+  _ x: UnsafePointer<Float>, _ range: Range<Int>, into out: UnsafeMutablePointer<Int32>
+) -> Int {
+  var count = 0
+  for i in range {
+    out[count] = Int32(truncatingIfNeeded: i)
+    count &+= Int(((x[i].bitPattern & 0x7FFF_FFFF) &+ 0x7FFF_FFFF) >> 31)
+  }
+  return count
+}
+
+/// As `_compactNonZero`, for x[i] > 0: a float's bits read as a signed
+/// integer are > 0 exactly when it is (a positive NaN aside, which `>`
+/// would reject; activations are clamped, never NaN).
+@inlinable @inline(__always)
+package func _compactPositive(
+  _ x: UnsafePointer<Float>, _ range: Range<Int>, into out: UnsafeMutablePointer<Int32>
+) -> Int {
+  var count = 0
+  for i in range {
+    out[count] = Int32(truncatingIfNeeded: i)
+    count &+= (0 &- Int(Int32(bitPattern: x[i].bitPattern))) >> 63 & 1
+  }
+  return count
 }

@@ -430,13 +430,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let ui = upIndex + c0, uw = upWords + c0, di = downIndex + c0, dw = downWords + c0
     let a = job.x, d = job.d!
     let active = share.activeLines
-    // A float's bits read as a signed integer are > 0 exactly when it is
-    // (x is never NaN); |δ|'s bits are 0 only for ±0.
-    var count = 0
-    for i in r0..<r1 {
-      active[count] = Int32(truncatingIfNeeded: i)
-      count &+= (0 &- Int(Int32(bitPattern: a[i].bitPattern))) >> 63 & 1
-    }
+    var count = _compactPositive(a, r0..<r1, into: active)
     for r in 0..<count {
       let i = Int(active[r])
       let word: UInt64
@@ -451,11 +445,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         rows += 1
       }
     }
-    count = 0
-    for j in c0..<c1 {
-      active[count] = Int32(truncatingIfNeeded: j)
-      count &+= Int(((d[j].bitPattern & 0x7FFF_FFFF) &+ 0x7FFF_FFFF) >> 31)
-    }
+    count = _compactNonZero(d, c0..<c1, into: active)
     for r in 0..<count {
       let j = Int(active[r])
       let q = cd * abs(d[j])

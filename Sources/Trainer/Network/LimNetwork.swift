@@ -457,13 +457,7 @@ public final class LimNetwork: @unchecked Sendable {
     var count = 0
     activations[l].withUnsafeBufferPointer { a in
       activeRows[l].withUnsafeMutableBufferPointer { rows in
-        // Branch-free: which activations are zero follows the image. A
-        // float's bits read as a signed integer are > 0 exactly when it
-        // is (activations are never NaN: the neuron clamps).
-        for i in 0..<a.count {
-          rows[count] = Int32(truncatingIfNeeded: i)
-          count &+= (0 &- Int(Int32(bitPattern: a[i].bitPattern))) >> 63 & 1
-        }
+        count = _compactPositive(a.baseAddress!, 0..<a.count, into: rows.baseAddress!)
       }
     }
     return count
