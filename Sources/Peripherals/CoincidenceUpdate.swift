@@ -48,24 +48,24 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     if !(p > 0) { return 0 }
     if p >= 1 { return mask }
     // In 32-bit lanes r − t wraps above 2³¹ exactly when r < t: its top bit
-    // is the slot's bit, shifted to the slot's place and OR-ed down. Each
-    // 32-bit lane holds two fields: the even slot (low half) and the odd
-    // one (high half).
+    // is the slot's bit. Lane L of a block's four words holds fields 2L
+    // (low half) and 2L + 1 (high half), so its two bits go to slots
+    // 2L and 2L + 1 of the block: shifted there, the lanes' bits are
+    // disjoint and their sum is their OR. Blocks 0 and 1 fill the low 32
+    // slots, blocks 2 and 3 the high ones.
     let threshold = SIMD8<UInt32>(repeating: UInt32(min(65535, p * 65536)))
-    let even = SIMD8<UInt32>(0, 2, 4, 6, 8, 10, 12, 14)
-    let odd = even &+ 1
-    var train: UInt64 = 0
-    var slot = 0
-    while slot < length {
+    let place = SIMD8<UInt32>(0, 2, 4, 6, 8, 10, 12, 14)
+    var low = SIMD8<UInt32>(), high = low
+    var block: UInt32 = 0
+    while Int(block) * 16 < length {
       let words = SIMD4<UInt64>(rng.next(), rng.next(), rng.next(), rng.next())
       let x = unsafeBitCast(words, to: SIMD8<UInt32>.self)
-      let fired =
-        ((((x & 0xFFFF) &- threshold) &>> 31) &<< even) | ((((x &>> 16) &- threshold) &>> 31) &<< odd)
-      let h4 = fired.lowHalf | fired.highHalf
-      let h2 = h4.lowHalf | h4.highHalf
-      train |= UInt64(h2[0] | h2[1]) << UInt64(slot)
-      slot += 16
+      let pair = (((x & 0xFFFF) &- threshold) &>> 31) | ((((x &>> 16) &- threshold) &>> 31) &<< 1)
+      let placed = pair &<< (place &+ (block & 1) &* 16)
+      if block < 2 { low |= placed } else { high |= placed }
+      block += 1
     }
+    let train = UInt64(low.wrappedSum()) | UInt64(high.wrappedSum()) << 32
     return train & mask
   }
 

@@ -42,7 +42,7 @@ func transposedReadIsTheTransposedSum(shape: (Int, Int)) throws {
   }
 }
 
-@Test(arguments: [(5, 7), (64, 48), (785, 200)])
+@Test(arguments: [(5, 7), (64, 48), (785, 200), (30, 13), (50, 125), (9, 250)])
 func fastPathMatchesExactPath(shape: (Int, Int)) throws {
   let (m, n) = shape
   let a = randomArray(m, n, seed: 5)
@@ -57,6 +57,30 @@ func fastPathMatchesExactPath(shape: (Int, Int)) throws {
   let fastT = a.readIdeal(.transposed, input: d)
   let exactT = try a.read(.transposed, voltages: d.map(Double.init)).difference
   #expect(maxRelativeDifference(fastT.map(Double.init), exactT, floor: 1e-6) < 1e-5)
+}
+
+/// The forward kernel on a band of columns of a wider matrix (`rowStride`),
+/// for every band width up to 130 (its 64-, 32-, 16-, 8-wide blocks and
+/// the window over the last n mod 8), against a Double sum.
+@Test func forwardKernelOnColumnBands() {
+  let m = 23, stride = 140
+  var rng = SeededGenerator(seed: 12)
+  let w = (0..<(m * stride)).map { _ in Float(rng.nextUniform() - 0.5) }
+  let x = (0..<m).map { _ in rng.nextUniform() < 0.4 ? Float(rng.nextUniform()) : 0 }
+  var scratch = [Int32](repeating: 0, count: m)
+  for width in 1...130 {
+    for c0 in [0, stride - width] {
+      var out = [Float](repeating: .nan, count: width)
+      w.withUnsafeBufferPointer { wp in
+        _forwardKernel(wp.baseAddress! + c0, x, &out, m, width, scratch: &scratch, rowStride: stride)
+      }
+      for j in 0..<width {
+        var s = 0.0
+        for i in 0..<m { s += Double(x[i]) * Double(w[i * stride + c0 + j]) }
+        #expect(abs(Double(out[j]) - s) < 1e-5, "width \(width), band at \(c0), column \(j)")
+      }
+    }
+  }
 }
 
 @Test func setConductanceKeepsTheWeightCacheInStep() {

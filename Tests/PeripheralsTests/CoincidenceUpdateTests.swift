@@ -60,19 +60,24 @@ struct CoincidenceUpdateTests {
 
   @Test("slot 16·b + k fires when field k of the block's four random words is below ⌊p·65536⌋")
   func slotMapping() throws {
-    let enc = try PulseTrainEncoder(length: 64)
-    for p in [Float(0.1), 0.37, 0.5, 0.93] {
+    // Every train length (the last block's unused slots still draw), and
+    // probabilities from below one 16-bit step to just under 1.
+    for length in [1, 5, 15, 16, 17, 31, 32, 33, 48, 50, 63, 64] {
+      let enc = try PulseTrainEncoder(length: length)
       var a = SeededGenerator(seed: 3), b = SeededGenerator(seed: 3)
-      let train = enc.stochastic(p, &a)
-      let t = UInt64(min(65535, p * 65536))
-      var expected: UInt64 = 0
-      for block in 0..<4 {
-        let words = (0..<4).map { _ in b.next() }
-        for k in 0..<16 where (words[k / 4] >> UInt64(16 * (k % 4))) & 0xFFFF < t {
-          expected |= 1 << UInt64(16 * block + k)
+      for p in [Float(0.1), 0.37, 0.5, 0.93, 1e-5, 0.99999, 0.25, 0.75, 0.001, 0.6180339] {
+        let train = enc.stochastic(p, &a)
+        let t = UInt64(min(65535, p * 65536))
+        var expected: UInt64 = 0
+        for block in 0..<((length + 15) / 16) {
+          let words = (0..<4).map { _ in b.next() }
+          for k in 0..<16 where 16 * block + k < length && (words[k / 4] >> UInt64(16 * (k % 4))) & 0xFFFF < t {
+            expected |= 1 << UInt64(16 * block + k)
+          }
         }
+        #expect(train == expected, "BL \(length), p \(p)")
       }
-      #expect(train == expected, "p \(p)")
+      #expect(a.next() == b.next(), "BL \(length): the same number of draws")
     }
   }
 

@@ -54,7 +54,7 @@ extension DifferentialArray {
 /// Blocks of 64 outputs stay in registers (eight `SIMD8<Float>`: large
 /// SIMD types compile to slow generic code) while the inputs are scanned,
 /// so an active row costs 64-wide loads and multiply-adds and no output
-/// traffic; the last n mod 64 outputs are accumulated row by row.
+/// traffic; the last n mod 64 outputs in narrower register blocks.
 @inlinable
 package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
@@ -94,20 +94,63 @@ package func _forwardKernel(
     j0 += 64
   }
   guard j0 < n else { return }
-  (out + j0).update(repeating: 0, count: n - j0)
-  let rest = n - j0, r8 = rest & ~7
-  for r in 0..<count {
-    let i = Int(scratch[r])
-    let v = input[i]
-    let row = w + i * stride + j0
-    var j = 0
-    while j < r8 {
-      let a = load(row + j)
-      let o = load(out + j0 + j)
-      store(out + j0 + j, o + v * a)
-      j += 8
+  // The last n − j0 < 64 outputs: each one Σ_rows v·w with the product
+  // rounded before the sum (not fused), in row order, from 0. Blocks of
+  // 32, 16 and 8 outputs stay in registers over the rows; the last n mod 8
+  // come from an 8-wide window ending at column n, whose leading lanes
+  // (outputs already done) are dropped.
+  @inline(__always) func accumulate(_ j: Int, _ k: Int) {
+    var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+    for r in 0..<count {
+      let i = Int(scratch[r])
+      let s = SIMD8<Float>(repeating: input[i])
+      let row = w + i * stride + j
+      a0 = a0 + s * load(row)
+      if k > 1 { a1 = a1 + s * load(row + 8) }
+      if k > 2 {
+        a2 = a2 + s * load(row + 16)
+        a3 = a3 + s * load(row + 24)
+      }
     }
-    while j < rest { out[j0 + j] += v * row[j]; j += 1 }
+    store(out + j, a0)
+    if k > 1 { store(out + j + 8, a1) }
+    if k > 2 {
+      store(out + j + 16, a2)
+      store(out + j + 24, a3)
+    }
+  }
+  var j = j0
+  while n - j >= 32 {
+    accumulate(j, 4)
+    j += 32
+  }
+  if n - j >= 16 {
+    accumulate(j, 2)
+    j += 16
+  }
+  if n - j >= 8 {
+    accumulate(j, 1)
+    j += 8
+  }
+  guard j < n else { return }
+  if n >= 8 {
+    let start = n - 8
+    var a = SIMD8<Float>()
+    for r in 0..<count {
+      let i = Int(scratch[r])
+      a = a + SIMD8<Float>(repeating: input[i]) * load(w + i * stride + start)
+    }
+    for lane in (j - start)..<8 { out[start + lane] = a[lane] }
+  } else {
+    // Fewer than 8 columns in all: one output at a time.
+    for jj in j..<n {
+      var a: Float = 0
+      for r in 0..<count {
+        let i = Int(scratch[r])
+        a = a + input[i] * w[i * stride + jj]
+      }
+      out[jj] = a
+    }
   }
 }
 

@@ -69,10 +69,6 @@ final class HybridLayer: @unchecked Sendable {
   let columnSplit: Int
   /// Marks the cells already in a share's saturation list.
   let flagMark: UnsafeMutablePointer<UInt8>
-  /// The update in which each synapse last got a pulse (for counting
-  /// updated synapses once per update).
-  let stamp: UnsafeMutablePointer<UInt8>
-  var tick: UInt8 = 1
 
   /// Identical pulses issued (coincidences, re-potentiations, disturbs
   /// excluded).
@@ -130,8 +126,6 @@ final class HybridLayer: @unchecked Sendable {
     flagMark = .allocate(capacity: cells)
     flagMark.initialize(repeating: 0, count: cells)
     columnSplit = outputs / 2
-    stamp = .allocate(capacity: cells)
-    stamp.initialize(repeating: 0, count: cells)
     // Offsets, then initial states: big devices uniform over the first
     // `initial_fraction` of their pulses, small devices at their minimum.
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
@@ -163,7 +157,6 @@ final class HybridLayer: @unchecked Sendable {
     flagMark.deallocate()
     rowLoad.deallocate()
     columnLoad.deallocate()
-    stamp.deallocate()
   }
 
   func recomputeWeights() {
@@ -249,11 +242,6 @@ final class HybridLayer: @unchecked Sendable {
       }
     }
     resolveSaturations(kind: kind.rawValue)
-    tick &+= 1
-    if tick == 0 {
-      stamp.update(repeating: 0, count: count)
-      tick = 1
-    }
   }
 
   /// Applies one array's coincidences pulse by pulse, at a cost in
@@ -271,7 +259,7 @@ final class HybridLayer: @unchecked Sendable {
   ) {
     guard columnCount > 0 else { return }
     // Bucket the columns by slot (a counting sort over the 64 slots).
-    let start = share.slotStart, list = share.slotList
+    let start = share.slotStart, list = share.slotList, listWords = share.slotWords
     for t in 0...64 { start[t] = 0 }
     var anySlots: UInt64 = 0
     for c in 0..<columnCount {
@@ -286,17 +274,19 @@ final class HybridLayer: @unchecked Sendable {
     let fill = share.slotFill
     for t in 0..<64 { fill[t] = start[t] }
     for c in 0..<columnCount {
-      var b = words[c]
+      let word = words[c]
+      var b = word
       let j = cols[c]
       while b != 0 {
         let t = b.trailingZeroBitCount
         list[Int(fill[t])] = j
+        listWords[Int(fill[t])] = word
         fill[t] += 1
         b &= b &- 1
       }
     }
     let d = 2 * kind + polarity
-    let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w, stamp = self.stamp
+    let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
     let perDevice = self.perDeviceBounds
@@ -305,30 +295,32 @@ final class HybridLayer: @unchecked Sendable {
     let sign: Float = polarity == 0 ? 1 : -1
     let mu = step[kind], spread = step[kind] * c2c
     let n = self.columns
-    let tick = self.tick
     var noise = share.noise
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
     let columnLoad = self.columnLoad, tracksColumns = tracksColumnLoad
     let rowLoad = share.rowDelta
     for r in 0..<rowCount {
-      var bits = rowWords[r] & anySlots
+      let rowWord = rowWords[r]
+      var bits = rowWord & anySlots
       if bits == 0 { continue }
       let base = Int(rowIndex[r]) * n
       var rowDelta: Float = 0
       while bits != 0 {
         let t = bits.trailingZeroBitCount
         bits &= bits &- 1
+        // The row's slots before t: a cell's first pulse of the update is
+        // the one with no earlier coincidence (its row and column are in
+        // no other share or polarity, so this call issues all its pulses).
+        let earlier = rowWord & ((1 &<< UInt64(t)) &- 1)
         let hi0 = Int(start[t + 1])
         var c = Int(start[t])
         while c < hi0 {
           let x = base + Int(list[c])
+          // Counted without a branch or a per-cell mark in memory.
+          cells &+= earlier & listWords[c] == 0 ? 1 : 0
           c += 1
           pulses &+= 1
-          // Counted without a branch: whether a cell was already pulsed
-          // in this update is as good as random.
-          cells &+= stamp[x] != tick ? 1 : 0
-          stamp[x] = tick
           let old = dev[x]
           pulsedConductance += old
           let top = perDevice ? hiP[x] : hiS
@@ -476,10 +468,12 @@ final class ApplyShare: @unchecked Sendable {
   let flagged: UnsafeMutablePointer<Int32>
   var flaggedCount = 0
   /// Slot buckets of the column trains: bucket t is
-  /// slotList[slotStart[t] ..< slotStart[t + 1]].
+  /// slotList[slotStart[t] ..< slotStart[t + 1]] (column indices), with
+  /// each column's whole train beside it in `slotWords`.
   let slotStart: UnsafeMutablePointer<Int32>
   let slotFill: UnsafeMutablePointer<Int32>
   let slotList: UnsafeMutablePointer<Int32>
+  let slotWords: UnsafeMutablePointer<UInt64>
   /// The share's change of each row's load, merged after the update.
   let rowDelta: UnsafeMutablePointer<Double>
   var pulses = 0
@@ -492,6 +486,7 @@ final class ApplyShare: @unchecked Sendable {
     slotStart = .allocate(capacity: 65)
     slotFill = .allocate(capacity: 64)
     slotList = .allocate(capacity: 64 * columns)
+    slotWords = .allocate(capacity: 64 * columns)
     rowDelta = .allocate(capacity: rows)
     rowDelta.initialize(repeating: 0, count: rows)
   }
@@ -501,6 +496,7 @@ final class ApplyShare: @unchecked Sendable {
     slotStart.deallocate()
     slotFill.deallocate()
     slotList.deallocate()
+    slotWords.deallocate()
     rowDelta.deallocate()
   }
 }

@@ -243,10 +243,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       let layer = layers[l]
       activations[l].withUnsafeBufferPointer { a in
         if bookEnergy {
-          // Every device of a driven row sees its row's voltage.
-          var e = 0.0
-          for i in 0..<a.count where a[i] != 0 { e += Double(a[i] * a[i]) * layer.rowLoad[i] }
-          readLoad += e
+          // Every device of a driven row sees its row's voltage (the driven
+          // rows compacted first, without a branch per row).
+          readLoad += drivenLoad(a.baseAddress!, a.count, layer.rowLoad)
         }
         sums[l].withUnsafeMutableBufferPointer { s in
           if l == 0 {
@@ -275,6 +274,19 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
           }
         }
       }
+    }
+  }
+
+  /// Σ over lines with v ≠ 0 of v²·load, in line order.
+  private func drivenLoad(_ v: UnsafePointer<Float>, _ n: Int, _ load: UnsafePointer<Double>) -> Double {
+    scratch.withUnsafeMutableBufferPointer { sc in
+      let active = sc.baseAddress!
+      var e = 0.0
+      for r in 0..<_compactNonZero(v, 0..<n, into: active) {
+        let i = Int(active[r])
+        e += Double(v[i] * v[i]) * load[i]
+      }
+      return e
     }
   }
 
@@ -315,9 +327,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let layer = layers[l]
     let sign = encoding == .sign
     deltas[l].withUnsafeBufferPointer { d in
-      var e = 0.0
-      for j in 0..<d.count where d[j] != 0 { e += Double(d[j] * d[j]) * layer.columnLoad[j] }
-      readLoad += e
+      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoad)
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
