@@ -89,9 +89,28 @@ enum TrainCommand: CLICommand {
       }
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
-      throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
+      throw keyError(e.field, e.message, args)
     }
     return cfg
+  }
+
+  /// An error about configuration key `key`, naming where the user gave it:
+  /// the option, or else the --config file's entry (a key neither set
+  /// keeps its default and is named as the option that would change it).
+  static func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
+    let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+    if args.string(option) == nil, let path = args.string("--config"), fileKeys(path).contains(key) {
+      return .runtime("\(path): \(key): \(message)")
+    }
+    return .usage("\(option): \(message)")
+  }
+
+  /// The keys a --config file sets (read and checked before).
+  private static func fileKeys(_ path: String) -> Set<String> {
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
+      case .object(_, let names)? = try? JSONValue.parse(data)
+    else { return [] }
+    return Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
   }
 
   /// The configuration keys the user gave, as options or in --config
@@ -102,11 +121,7 @@ enum TrainCommand: CLICommand {
       keys.insert(k.key)
     }
     // The file was read and checked by `configuration(_:)` already.
-    if let path = args.string("--config"), let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
-      case .object(_, let names)? = try? JSONValue.parse(data)
-    {
-      for name in names { keys.insert(name.replacingOccurrences(of: "-", with: "_")) }
-    }
+    if let path = args.string("--config") { keys.formUnion(fileKeys(path)) }
     return keys
   }
 
@@ -179,8 +194,9 @@ enum TrainCommand: CLICommand {
     let cfg = try configuration(args)
     if let (key, usedBy) = cfg.ignoredKey {
       let given = key.hasPrefix("beta_") && explicitKeys(args).contains("beta") ? "beta" : key
-      throw CLIError.usage(
-        "--\(given.replacingOccurrences(of: "_", with: "-")): applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it")
+      throw keyError(
+        given, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
+        args)
     }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
     var epochLog = args.string("--epoch-log")

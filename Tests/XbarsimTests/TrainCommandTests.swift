@@ -450,6 +450,12 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"gmin_ratio": 0.1, "gmin-ratio": 0.2}"#, "given twice"),
   (#"{"nmax": 8, "nmax": 16}"#, "twice"),
   (#"{"layers": ["64", "10"]}"#, "layers"),
+  // Values out of range and keys the rule ignores name the file's entry,
+  // not an option the user never typed.
+  (#"{"beta": -5}"#, "beta: must be in"),
+  (#"{"rule": "hybrid", "states": 1}"#, "states: must be in"),
+  (#"{"k": 3}"#, "k: applies to rule hybrid only"),
+  (#"{"r_row": 5}"#, "r_row: applies"),
 ])
 func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: String) throws {
   let (root, data) = try dataDirectory(train: 20, test: 10)
@@ -464,6 +470,17 @@ func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: Stri
   #expect(err.first?.hasPrefix("Error: ") == true)
   #expect(err.first?.contains(mentions) == true, "\(t.stderr)")
   #expect(err.first?.contains(config.path) == true, "\(t.stderr)")
+}
+
+@Test func anOptionOverridingTheConfigFileIsNamedAsTheOption() throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"beta": 1, "nmax": 16}"#.write(to: config, atomically: true, encoding: .utf8)
+  let t = try xbarsim(["train", "--data", data.path, "--config", config.path, "--beta", "-5"])
+  #expect(t.status == 64, "\(t.stderr)")
+  #expect(lines(t.stderr).first?.hasPrefix("Error: --beta: must be in") == true, "\(t.stderr)")
+  #expect(!t.stderr.contains(config.path))
 }
 
 @Test func aMissingConfigFileIsNamed() throws {
