@@ -18,19 +18,25 @@ extension DifferentialArray {
     output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
   ) {
     let m = rows, n = columns
+    // The driven lines (non-zero inputs) end up in `_scratch`, in order.
+    let driven: Int
     switch direction {
     case .forward:
       precondition(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
-      _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n, scratch: _scratch)
+      driven = _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n, scratch: _scratch)
     case .transposed:
       precondition(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
       _transposedKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
+      driven = bookEnergy ? _compactNonZero(input.baseAddress!, 0..<n, into: _scratch) : 0
     }
     if bookEnergy {
+      // Σ V²·load over the driven lines only, in line order: an undriven
+      // line adds exactly 0, and a serial sum over every line would cost
+      // a floating-point add latency per line.
       var p = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
-      // Branch-free (zero inputs add 0), so it vectorises.
-      for k in 0..<input.count {
+      for r in 0..<driven {
+        let k = Int(_scratch[r])
         let v = Double(input[k])
         p += v * v * load[k]
       }
@@ -55,11 +61,13 @@ extension DifferentialArray {
 /// SIMD types compile to slow generic code) while the inputs are scanned,
 /// so an active row costs 64-wide loads and multiply-adds and no output
 /// traffic; the last n mod 64 outputs in narrower register blocks.
-@inlinable
+/// Returns the number of active rows, whose indices it leaves in
+/// `scratch`, in order.
+@inlinable @discardableResult
 package func _forwardKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
   _ m: Int, _ n: Int, scratch: UnsafeMutablePointer<Int32>, rowStride: Int? = nil
-) {
+) -> Int {
   // Rows are `stride` apart: n for a whole matrix, more for a band of
   // columns of a wider one.
   let stride = rowStride ?? n
@@ -93,7 +101,7 @@ package func _forwardKernel(
     store(o + 32, a4); store(o + 40, a5); store(o + 48, a6); store(o + 56, a7)
     j0 += 64
   }
-  guard j0 < n else { return }
+  guard j0 < n else { return count }
   // The last n − j0 < 64 outputs: each one Σ_rows v·w with the product
   // rounded before the sum (not fused), in row order, from 0. Blocks of
   // 32, 16 and 8 outputs stay in registers over the rows; the last n mod 8
@@ -132,7 +140,7 @@ package func _forwardKernel(
     accumulate(j, 1)
     j += 8
   }
-  guard j < n else { return }
+  guard j < n else { return count }
   if n >= 8 {
     let start = n - 8
     var a = SIMD8<Float>()
@@ -152,6 +160,7 @@ package func _forwardKernel(
       out[jj] = a
     }
   }
+  return count
 }
 
 /// out[i] = Σ_j w[i, j]·in[j], with independent SIMD accumulators.

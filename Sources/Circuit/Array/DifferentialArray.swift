@@ -48,7 +48,8 @@ public final class DifferentialArray: @unchecked Sendable {
   /// Σ_i (G+_ij + G−_ij): the load a source line pair drives (S).
   @usableFromInline package let _columnLoad: UnsafeMutablePointer<Double>
 
-  /// Row indices of the active inputs of a read (the kernels' scratch).
+  /// Indices of the driven lines (non-zero inputs) of a read: the
+  /// kernels' and the energy sum's scratch, max(rows, columns) long.
   @usableFromInline let _scratch: UnsafeMutablePointer<Int32>
 
   /// Energy of all reads so far (J): Σ V·I over each read's duration.
@@ -73,7 +74,7 @@ public final class DifferentialArray: @unchecked Sendable {
     _rowLoad.initialize(repeating: 2 * conductance * Double(columns), count: rows)
     _columnLoad = .allocate(capacity: columns)
     _columnLoad.initialize(repeating: 2 * conductance * Double(rows), count: columns)
-    _scratch = .allocate(capacity: rows)
+    _scratch = .allocate(capacity: max(rows, columns))
   }
 
   deinit {
