@@ -59,26 +59,40 @@ func fastPathMatchesExactPath(shape: (Int, Int)) throws {
   #expect(maxRelativeDifference(fastT.map(Double.init), exactT, floor: 1e-6) < 1e-5)
 }
 
-/// The forward kernel on a band of columns of a wider matrix (`rowStride`),
-/// for every band width up to 130 (its 64-, 32-, 16-, 8-wide blocks and
-/// the window over the last n mod 8), against a Double sum.
-@Test func forwardKernelOnColumnBands() {
+/// The forward kernel on a band of columns at the end of a buffer of
+/// exactly m·stride weights, for every band width up to 130, bit for bit:
+/// columns of its 64-wide blocks are fused multiply-adds, the rest a
+/// product rounded before the sum, both in row order from +0, over the
+/// non-zero inputs. Outputs past the band stay untouched.
+@Test(arguments: [false, true])
+func forwardKernelOnColumnBandsIsExact(allZero: Bool) {
   let m = 23, stride = 140
   var rng = SeededGenerator(seed: 12)
   let w = (0..<(m * stride)).map { _ in Float(rng.nextUniform() - 0.5) }
-  let x = (0..<m).map { _ in rng.nextUniform() < 0.4 ? Float(rng.nextUniform()) : 0 }
+  let x: [Float] = (0..<m).map { i in
+    if allZero { return i % 2 == 0 ? 0 : -0.0 }
+    return rng.nextUniform() < 0.4 ? Float(rng.nextUniform()) : (i % 3 == 0 ? -0.0 : 0)
+  }
   var scratch = [Int32](repeating: 0, count: m)
-  for width in 1...130 {
+  for width in 0...130 {
     for c0 in [0, stride - width] {
-      var out = [Float](repeating: .nan, count: width)
+      var out = [Float](repeating: .nan, count: width + 8)
+      var active = 0
       w.withUnsafeBufferPointer { wp in
-        _forwardKernel(wp.baseAddress! + c0, x, &out, m, width, scratch: &scratch, rowStride: stride)
+        active = _forwardKernel(wp.baseAddress! + c0, x, &out, m, width, scratch: &scratch, rowStride: stride)
       }
+      #expect(active == x.filter { $0 != 0 }.count)
+      let fused = width / 64 * 64
       for j in 0..<width {
-        var s = 0.0
-        for i in 0..<m { s += Double(x[i]) * Double(w[i * stride + c0 + j]) }
-        #expect(abs(Double(out[j]) - s) < 1e-5, "width \(width), band at \(c0), column \(j)")
+        var s: Float = 0
+        for i in 0..<m where x[i] != 0 {
+          let v = w[i * stride + c0 + j]
+          s = j < fused ? s.addingProduct(x[i], v) : s + x[i] * v
+        }
+        #expect(out[j].bitPattern == s.bitPattern, "width \(width), band at \(c0), column \(j): \(out[j]) vs \(s)")
       }
+      let untouched = out[width...].allSatisfy { $0.isNaN }
+      #expect(untouched, "width \(width): wrote past the band")
     }
   }
 }

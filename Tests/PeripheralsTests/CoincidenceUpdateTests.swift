@@ -81,6 +81,32 @@ struct CoincidenceUpdateTests {
     }
   }
 
+  @Test("p ≤ 0, NaN and p ≥ 1 draw nothing; a p below one 16-bit step draws and fires nothing")
+  func edgeProbabilities() throws {
+    let enc = try PulseTrainEncoder(length: 40)
+    var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+    for p in [Float.nan, 0, -0.0, -1, -Float.infinity] { #expect(enc.stochastic(p, &a) == 0, "p \(p)") }
+    for p in [Float(1), 1.5, Float.infinity] { #expect(enc.stochastic(p, &a) == enc.mask, "p \(p)") }
+    #expect(a.next() == b.next(), "no draws")
+    for p in [Float.leastNonzeroMagnitude, 1e-6, Float(1) / 65536 * 0.999] {
+      #expect(enc.stochastic(p, &a) == 0, "p \(p)")
+    }
+    for _ in 0..<(3 * 12) { _ = b.next() }  // three trains of ⌈40/16⌉ = 3 blocks of four words
+    #expect(a.next() == b.next(), "three blocks of four words per train")
+    // Just below 1: every field but 0xFFFF fires.
+    let p = Float(1).nextDown
+    var c = SeededGenerator(seed: 6), d = SeededGenerator(seed: 6)
+    let train = enc.stochastic(p, &c)
+    var expected: UInt64 = 0
+    for block in 0..<3 {
+      let words = (0..<4).map { _ in d.next() }
+      for k in 0..<16 where 16 * block + k < 40 && (words[k / 4] >> UInt64(16 * (k % 4))) & 0xFFFF < 65535 {
+        expected |= 1 << UInt64(16 * block + k)
+      }
+    }
+    #expect(train == expected)
+  }
+
   @Test("train length outside 1...64 is refused, naming bl")
   func badLength() {
     for bl in [0, -3, 65] {

@@ -293,6 +293,47 @@ struct HybridTrainingTests {
     #expect(abs(d[0]) == 0 && abs(d[12]) < 1e-6, "\(d[0]), \(d[12])")
   }
 
+  @Test("coincidences on hand-made trains: one pulse per overlap, a synapse counted once per update even at G_max")
+  func coincidenceCounts() throws {
+    let cfg = HybridNetworkTests.configuration(rule: .single)
+    let layer = try HybridNetwork(configuration: cfg).layers[0]
+    // 5 rows × 3 columns; share 0 holds column 0, share 1 columns 1 and 2.
+    #expect(layer.columnSplit == 1)
+    func slots(_ s: [Int]) -> UInt64 { s.reduce(0) { $0 | 1 << UInt64($1) } }
+    let rows: [Int32] = [0, 1, 2]
+    let rowWords = [slots([0, 3, 10]), slots([0]), slots([5, 6])]
+    let columns: [(index: Int32, word: UInt64, polarity: Int)] = [
+      (0, slots([3, 10]), 0), (1, slots([3]), 0), (2, slots([6, 0]), 1),
+    ]
+    // Cell (2, 2)'s G− (column 2 lowers W) and cell (0, 0)'s G+ start at
+    // G_max: their pulses find the device full, and still count.
+    layer.g[1][2 * 3 + 2] = layer.hi[1][2 * 3 + 2]
+    layer.g[0][0] = layer.hi[0][0]
+    layer.recomputeWeights()
+    // Coincidence pulses: the refreshes' re-potentiations aside.
+    let (pulses, cells) = (layer.pulses - layer.repotentiations, layer.cellUpdates)
+    for h in 0..<2 {
+      let mine = columns.filter { (Int($0.index) < layer.columnSplit) == (h == 0) }
+      let up = mine.filter { $0.polarity == 0 }, down = mine.filter { $0.polarity == 1 }
+      layer.applyShare(
+        h, kind: .big, rowIndex: rows, rowWords: rowWords, rowCount: rows.count,
+        upIndex: up.map(\.index), upWords: up.map(\.word), upCount: up.count,
+        downIndex: down.map(\.index), downWords: down.map(\.word), downCount: down.count)
+    }
+    layer.finishUpdate(kind: .big, slots: 64, rows: rows, rowCount: rows.count)
+    var overlaps = 0, overlapping = 0
+    for r in rowWords {
+      for c in columns {
+        overlaps += (r & c.word).nonzeroBitCount
+        overlapping += r & c.word != 0 ? 1 : 0
+      }
+    }
+    #expect(overlaps == 6 && overlapping == 5)
+    #expect(layer.pulses - layer.repotentiations - pulses == overlaps)
+    #expect(layer.resets > 0, "a pulse at G_max refreshed its pair")
+    #expect(layer.cellUpdates - cells == overlapping)
+  }
+
   @Test("small_states sets only the small devices' steps: (1 − G_min)/(k·n) against (1 − G_min)/states")
   func smallStates() throws {
     var cfg = TrainingConfiguration()

@@ -103,7 +103,9 @@ package func _forwardKernel(
   }
   guard j0 < n else { return count }
   // The last n − j0 < 64 outputs: each one Σ_rows v·w with the product
-  // rounded before the sum (not fused), in row order, from 0. Blocks of
+  // rounded before the sum (not fused, unlike the 64-wide blocks: an
+  // output's last bits depend on whether its column falls in a block or
+  // here, so on the band's width), in row order, from 0. Blocks of
   // 32, 16 and 8 outputs stay in registers over the rows; the last n mod 8
   // come from an 8-wide window ending at column n, whose leading lanes
   // (outputs already done) are dropped.
