@@ -114,8 +114,8 @@ enum ReproduceCommand: CLICommand {
       for run in runs {
         let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
         if compared.contains(where: { values[$0] != baseValues[$0] }) {
-          throw CLIError.usage(
-            "--\(key.replacingOccurrences(of: "_", with: "-")): \(what) sets \(key) itself (run '\(run.label)'), so the value given would be ignored")
+          throw TrainCommand.keyError(
+            key, "\(what) sets \(key) itself (run '\(run.label)'), so the value given would be ignored", args)
         }
       }
     }

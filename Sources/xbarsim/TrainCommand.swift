@@ -95,22 +95,31 @@ enum TrainCommand: CLICommand {
   }
 
   /// An error about configuration key `key`, naming where the user gave it:
-  /// the option, or else the --config file's entry (a key neither set
-  /// keeps its default and is named as the option that would change it).
+  /// the option, or else the --config file's entry as spelled there (a key
+  /// set nowhere keeps its default and is named as the option that would
+  /// change it). `beta` stands for `beta_p` and `beta_d` and each of them
+  /// for `beta`, as the options do.
   static func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
-    let option = "--" + key.replacingOccurrences(of: "_", with: "-")
-    if args.string(option) == nil, let path = args.string("--config"), fileKeys(path).contains(key) {
-      return .runtime("\(path): \(key): \(message)")
+    let related = key == "beta" ? ["beta", "beta_p", "beta_d"] : key.hasPrefix("beta_") ? [key, "beta"] : [key]
+    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
+    if let given = related.first(where: { args.string(option($0)) != nil }) {
+      return .usage("\(option(given)): \(message)")
     }
-    return .usage("\(option): \(message)")
+    if let path = args.string("--config"),
+      let name = fileKeyNames(path).first(where: { related.contains($0.replacingOccurrences(of: "-", with: "_")) })
+    {
+      return .runtime("\(path): \(name): \(message)")
+    }
+    return .usage("\(option(key)): \(message)")
   }
 
-  /// The keys a --config file sets (read and checked before).
-  private static func fileKeys(_ path: String) -> Set<String> {
+  /// The keys of a --config file as spelled there, in order (the file was
+  /// read and checked before).
+  private static func fileKeyNames(_ path: String) -> [String] {
     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
       case .object(_, let names)? = try? JSONValue.parse(data)
     else { return [] }
-    return Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
+    return names
   }
 
   /// The configuration keys the user gave, as options or in --config
@@ -120,8 +129,9 @@ enum TrainCommand: CLICommand {
     for k in TrainingConfiguration.keys where args.string("--" + k.key.replacingOccurrences(of: "_", with: "-")) != nil {
       keys.insert(k.key)
     }
-    // The file was read and checked by `configuration(_:)` already.
-    if let path = args.string("--config") { keys.formUnion(fileKeys(path)) }
+    if let path = args.string("--config") {
+      keys.formUnion(fileKeyNames(path).map { $0.replacingOccurrences(of: "-", with: "_") })
+    }
     return keys
   }
 
@@ -193,9 +203,8 @@ enum TrainCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     let cfg = try configuration(args)
     if let (key, usedBy) = cfg.ignoredKey {
-      let given = key.hasPrefix("beta_") && explicitKeys(args).contains("beta") ? "beta" : key
       throw keyError(
-        given, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
+        key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
         args)
     }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")

@@ -81,7 +81,7 @@ struct CoincidenceUpdateTests {
     }
   }
 
-  @Test("p ≤ 0, NaN and p ≥ 1 draw nothing; a p below one 16-bit step draws and fires nothing")
+  @Test("p ≤ 0, NaN and p ≥ 1 draw nothing; a p below one 16-bit step fires nothing but draws its blocks, as every p in (0, 1) does (the stream stays where recorded runs put it)")
   func edgeProbabilities() throws {
     let enc = try PulseTrainEncoder(length: 40)
     var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)

@@ -306,9 +306,13 @@ struct HybridTrainingTests {
       (0, slots([3, 10]), 0), (1, slots([3]), 0), (2, slots([6, 0]), 1),
     ]
     // Cell (2, 2)'s G− (column 2 lowers W) and cell (0, 0)'s G+ start at
-    // G_max: their pulses find the device full, and still count.
+    // G_max, their other devices two steps above G_min (so the pair is
+    // refreshed): their pulses find the device full, and still count.
+    let mu = layer.step[0]
     layer.g[1][2 * 3 + 2] = layer.hi[1][2 * 3 + 2]
+    layer.g[0][2 * 3 + 2] = layer.lo[0][2 * 3 + 2] + 2 * mu
     layer.g[0][0] = layer.hi[0][0]
+    layer.g[1][0] = layer.lo[1][0] + 2 * mu
     layer.recomputeWeights()
     // Coincidence pulses: the refreshes' re-potentiations aside.
     let (pulses, cells) = (layer.pulses - layer.repotentiations, layer.cellUpdates)
@@ -330,7 +334,7 @@ struct HybridTrainingTests {
     }
     #expect(overlaps == 6 && overlapping == 5)
     #expect(layer.pulses - layer.repotentiations - pulses == overlaps)
-    #expect(layer.resets > 0, "a pulse at G_max refreshed its pair")
+    #expect(layer.resets == 4, "both full pairs were refreshed (two resets each)")
     #expect(layer.cellUpdates - cells == overlapping)
   }
 

@@ -403,3 +403,14 @@ func reproduceRefusesKeysItsSweepSets(_ arguments: [String], _ option: String) t
   #expect(r.status == 64)
   expectOneLineError(r, [option, "ignored"])
 }
+
+/// The same key from a --config file: the error names the file's entry.
+@Test func reproduceNamesAConfigFilesKeyItsSweepSets() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"method": "a"}"#.write(to: config, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", config.path, "--data", data.path])
+  #expect(r.status == 1)
+  expectOneLineError(r, [config.path + ": method:", "ignored"])
+}

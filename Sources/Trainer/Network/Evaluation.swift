@@ -44,7 +44,7 @@ struct ForwardEvaluator {
           acts[l].withUnsafeBufferPointer { a in
             out[l].withUnsafeMutableBufferPointer { o in
               scratch.withUnsafeMutableBufferPointer { sc in
-                _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n, scratch: sc.baseAddress!)
+                _ = _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n, scratch: sc.baseAddress!)
               }
               if let chain = chains?[l], !chain.isIdeal {
                 chain.sums(currents: UnsafeBufferPointer(o), scale: scale, into: o)

@@ -60,7 +60,7 @@ public final class FloatNetwork: @unchecked Sendable {
         activations[l].withUnsafeBufferPointer { a in
           sums[l].withUnsafeMutableBufferPointer { s in
             scratch.withUnsafeMutableBufferPointer { sc in
-              _forwardKernel(w.baseAddress!, a.baseAddress!, s.baseAddress!, m, n, scratch: sc.baseAddress!)
+              _ = _forwardKernel(w.baseAddress!, a.baseAddress!, s.baseAddress!, m, n, scratch: sc.baseAddress!)
             }
           }
         }

@@ -255,7 +255,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
             runShares(parallel: true)
           } else {
             scratch.withUnsafeMutableBufferPointer { sc in
-              _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
+              _ = _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
             }
           }
         }
