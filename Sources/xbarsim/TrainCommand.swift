@@ -331,7 +331,8 @@ enum TrainCommand: CLICommand {
     let logHandle = try open(
       log, header: "images,epoch,test_accuracy,train_loss,pulses,resets,seconds_train" + gateHeader + "\n")
     let epochHandle = try open(
-      epochLog, header: "epoch,images,train_accuracy,test_accuracy,train_loss,mse,pulses,cell_updates,update_frequency,phase\n")
+      epochLog,
+      header: "epoch,images,train_accuracy,test_accuracy,train_loss,mse,pulses,cell_updates,update_frequency,phase,big_at_limit,small_at_limit\n")
     defer {
       try? logHandle?.close()
       try? epochHandle?.close()
@@ -353,9 +354,11 @@ enum TrainCommand: CLICommand {
       },
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
+        let limits = [e.bigAtLimit, e.smallAtLimit].map { $0.map { String(format: "%.6f", $0) } ?? "" }
         let line = String(
-          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%ld,%.6g,%@\n", e.epoch, e.images, e.trainAccuracy, e.testAccuracy,
-          e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString)
+          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%ld,%.6g,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
+          e.testAccuracy, e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString,
+          limits[0] as NSString, limits[1] as NSString)
         append(line, to: epochHandle, epochLog)
         if !quiet {
           bar.finish()
@@ -394,6 +397,8 @@ enum TrainCommand: CLICommand {
       o.add("cell_updates", e.cellUpdates)
       o.add("update_frequency", e.updateFrequency)
       if !e.phase.isEmpty { o.add("phase", e.phase) }
+      if let f = e.bigAtLimit { o.add("big_at_limit", f) }
+      if let f = e.smallAtLimit { o.add("small_at_limit", f) }
       return o.finished().trimmingCharacters(in: .whitespacesAndNewlines)
         .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ")
     }

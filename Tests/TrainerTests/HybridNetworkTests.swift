@@ -338,6 +338,27 @@ struct HybridTrainingTests {
     #expect(layer.cellUpdates - cells == overlapping)
   }
 
+  @Test("a pair is at its weight limit when one device is at G_max and the other at G_min")
+  func pairsAtLimit() throws {
+    let net = try HybridNetwork(configuration: HybridNetworkTests.configuration(c2c: 0))
+    let layer = net.layers[0]
+    for d in 0..<4 { for x in 0..<layer.count { layer.g[d][x] = layer.lo[d][x] } }
+    #expect(layer.pairsAtLimit(.big) == 0 && layer.pairsAtLimit(.small) == 0)
+    layer.g[0][1] = layer.hi[0][1]  // W at its top: G+ full, G− empty
+    layer.g[1][2] = layer.hi[1][2]  // W at its bottom
+    layer.g[0][3] = layer.hi[0][3]  // both full: not at a limit
+    layer.g[1][3] = layer.hi[1][3]
+    layer.g[0][4] = layer.hi[0][4] - layer.step[0]  // one step short
+    layer.g[3][5] = layer.hi[3][5]  // a small pair at its bottom
+    #expect(layer.pairsAtLimit(.big) == 2)
+    #expect(layer.pairsAtLimit(.small) == 1)
+    let synapses = Double(net.synapseCount)
+    #expect(net.fractionAtLimit(.big) == 2 / synapses)
+    #expect(net.fractionAtLimit(.small) == 1 / synapses)
+    let single = try HybridNetwork(configuration: HybridNetworkTests.configuration(rule: .single))
+    #expect(single.fractionAtLimit(.small) == nil && single.fractionAtLimit(.big) != nil)
+  }
+
   @Test("small_states sets only the small devices' steps: (1 − G_min)/(k·n) against (1 − G_min)/states")
   func smallStates() throws {
     var cfg = TrainingConfiguration()

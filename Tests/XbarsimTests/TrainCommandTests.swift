@@ -611,6 +611,9 @@ func choiRulesRunWithTheContractSpellings(_ rule: String) throws {
   let records = try #require(json["epochs"] as? [[String: Any]])
   #expect(records.count == 2)
   #expect(records.first?["update_frequency"] is Double)
+  let bigAtLimit = records.first?["big_at_limit"] as? Double ?? -1
+  #expect(bigAtLimit >= 0 && bigAtLimit <= 1)
+  #expect((records.first?["small_at_limit"] is Double) == (rule == "hybrid"))
   #expect((json["pulses"] as? Int ?? 0) > 0)
   let cfg = try #require(json["configuration"] as? [String: Any])
   #expect(cfg["rule"] as? String == rule)

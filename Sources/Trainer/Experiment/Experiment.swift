@@ -49,6 +49,11 @@ public struct EpochRecord: Sendable {
   /// The arrays updated during the epoch: `dynamic` (big), `fine` (small),
   /// or empty for rules without phases.
   public var phase: String
+  /// At the epoch's end, the fraction of synapses whose big (small) pair is
+  /// at its weight limit, one device at G_max and the other at G_min
+  /// (finite-state rules; `smallAtLimit` for rule hybrid only).
+  public var bigAtLimit: Double? = nil
+  public var smallAtLimit: Double? = nil
 }
 
 /// What a training run measured.
@@ -391,7 +396,8 @@ public final class Experiment {
             pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
             updateFrequency: images > 0 ? Double(updates) / (Double(images) * Double(synapses)) : 0,
             seconds: Double(trainNanos - epochStartNanos) * 1e-9,
-            phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "")
+            phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "",
+            bigAtLimit: hybrid?.fractionAtLimit(.big), smallAtLimit: hybrid?.fractionAtLimit(.small))
           result.epochs.append(record)
           epochDone(record)
           epochStartImages = seen

@@ -184,6 +184,21 @@ final class HybridLayer: @unchecked Sendable {
     columnLoad[x % columns] += Double(delta)
   }
 
+  /// Synapses whose pair of `kind` is at its weight limit: one device at
+  /// its G_max and the other at its G_min, so W cannot move further that
+  /// way (a pulse toward it is lost: a refresh would only rewrite it).
+  func pairsAtLimit(_ kind: SynapseKind) -> Int {
+    let plus = 2 * kind.rawValue, minus = plus + 1
+    let gp = g[plus], gm = g[minus], lp = lo[plus], hp = hi[plus], lm = lo[minus], hm = hi[minus]
+    var n = 0
+    for x in 0..<count {
+      let up = gp[x] >= hp[x] && gm[x] <= lm[x]
+      let down = gm[x] >= hm[x] && gp[x] <= lp[x]
+      n += up || down ? 1 : 0
+    }
+    return n
+  }
+
   /// Every device conductance and the weight cache, to restore later
   /// (tests).
   func snapshot() -> [[Float]] {

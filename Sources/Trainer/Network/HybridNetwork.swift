@@ -182,6 +182,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public var cellUpdates: Int { layers.reduce(0) { $0 + $1.cellUpdates } }
   /// Synapses in the network.
   public var synapseCount: Int { layers.reduce(0) { $0 + $1.count } }
+  /// The fraction of synapses whose pair of `kind` is at its weight limit
+  /// (`HybridLayer.pairsAtLimit`); nil for the small pairs of rule single.
+  public func fractionAtLimit(_ kind: SynapseKind) -> Double? {
+    guard kind == .big || isHybrid else { return nil }
+    return Double(layers.reduce(0) { $0 + $1.pairsAtLimit(kind) }) / Double(synapseCount)
+  }
   /// Half-selected slots that moved a device (0 below the threshold).
   public var disturbs: Int { layers.reduce(0) { $0 + $1.disturbs } }
 
