@@ -427,17 +427,7 @@ public final class Experiment {
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.ledger = lim?.ledger() ?? hybrid?.ledger()
     result.readEnergy = lim?.readEnergy ?? result.ledger?.read ?? 0
-    if let hybrid {
-      // Every device of the four (or two) arrays, normalised to G_max.
-      var sum = 0.0, count = 0
-      for layer in hybrid.layers {
-        for d in layer.g {
-          for x in 0..<layer.count { sum += Double(d[x]) }
-          count += layer.count
-        }
-      }
-      result.meanConductance = sum / Double(max(1, count)) * configuration.gMaxSiemens
-    }
+    if let hybrid { result.meanConductance = hybrid.meanConductance * configuration.gMaxSiemens }
     if let net = lim ?? target {
       // Off-chip: the arrays as training left them (also after an interrupt
       // between evaluation points).

@@ -188,6 +188,18 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     guard kind == .big || isHybrid else { return nil }
     return Double(layers.reduce(0) { $0 + $1.pairsAtLimit(kind) }) / Double(synapseCount)
   }
+  /// The mean conductance of every device of the four (or two) arrays,
+  /// normalised to the big G_max.
+  public var meanConductance: Double {
+    var sum = 0.0, count = 0
+    for layer in layers {
+      for d in layer.g {
+        for x in 0..<layer.count { sum += Double(d[x]) }
+        count += layer.count
+      }
+    }
+    return sum / Double(max(1, count))
+  }
   /// Half-selected slots that moved a device (0 below the threshold).
   public var disturbs: Int { layers.reduce(0) { $0 + $1.disturbs } }
 
