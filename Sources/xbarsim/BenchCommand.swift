@@ -13,7 +13,9 @@ enum BenchCommand: CLICommand {
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
-                   inputs (MNIST's density) and transposed; prints µs per read.
+                   inputs (MNIST's density) and transposed; prints µs per read. With
+                   --wires resistive (--r-row, --r-col, --wire-tolerance; default 785
+                   rows, 50 repeats), resistive reads by the solver beside the ideal read.
       bench solve  nodal solves of random meshes (G uniform in [1e-6, 1e-4] S, v_in uniform
                    in [0, 1] V, r per segment) at 64×64, 128×128, 256×256 and 784×200, or at
                    --rows/--cols; prints seconds, iterations and residual.
@@ -39,10 +41,10 @@ enum BenchCommand: CLICommand {
       OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
       OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
-      OptionSpec("--wires", "<ideal|resistive>", "bench train: also train with resistive lines."),
-      OptionSpec("--r-row", "<Ω>", "bench train: word-line resistance per segment (default 1)."),
-      OptionSpec("--r-col", "<Ω>", "bench train: bit-line resistance per segment (default 1)."),
-      OptionSpec("--wire-tolerance", "<t>", "bench train: relative residual of resistive reads (default 1e-6)."),
+      OptionSpec("--wires", "<ideal|resistive>", "bench read and train: also train with resistive lines."),
+      OptionSpec("--r-row", "<Ω>", "bench read and train: word-line resistance per segment (default 1)."),
+      OptionSpec("--r-col", "<Ω>", "bench read and train: bit-line resistance per segment (default 1)."),
+      OptionSpec("--wire-tolerance", "<t>", "bench read and train: relative residual of resistive reads (default 1e-6)."),
       OptionSpec("--images", "<n>", "bench train: training images of the resistive run (default 2000)."),
     ],
     maxPositionals: 1, subcommands: ["read", "solve", "train", "hybrid"])

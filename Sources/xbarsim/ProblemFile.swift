@@ -1,7 +1,8 @@
 import Circuit
 import Foundation
 
-/// Reads a crossbar problem file (`shared/formats/crossbar-problem.md`).
+/// Reads a crossbar problem file (README, "Problem files"; the team's
+/// `crossbar-problem.md`).
 ///
 /// Every violation is a `CLIError.runtime` of one line that names the file,
 /// the key and the value.

@@ -104,11 +104,19 @@ enum ReproduceCommand: CLICommand {
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to
-  /// another value: it would be silently ignored there.
+  /// another value, or that no run reads (every run's rule ignores it): it
+  /// would be silently ignored there.
   static func refuseOverridden(
     _ args: ParsedArguments, base: TrainingConfiguration, runs: [ReproductionRun], what: String
   ) throws {
     let baseValues = Dictionary(base.keyValues, uniquingKeysWith: { a, _ in a })
+    for key in TrainCommand.explicitKeys(args).sorted() {
+      let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
+      let ignoredBy = runs.map { run in run.configuration.ignoredKeys.first { compared.contains($0.key) } }
+      if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {
+        throw TrainCommand.keyError(key, "applies to \(usedBy) only; no run of \(what) reads it", args)
+      }
+    }
     for key in TrainCommand.explicitKeys(args).sorted() {
       let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
       for run in runs {

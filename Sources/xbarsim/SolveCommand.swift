@@ -8,7 +8,7 @@ enum SolveCommand: CLICommand {
     abstract: "Solve one crossbar read (problem JSON) and print the currents as JSON.",
     usage: "xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...",
     discussion: """
-      Reads a problem in the format of shared/formats/crossbar-problem.md (rows, cols,
+      Reads a problem file (README, "Problem files": rows, cols,
       conductance [S], v_in [V], r_row and r_col [Ω per segment]) and prints one JSON
       object with i_out (A, current out of each bit line into its 0 V output), the
       solver used, iterations, relative residual and solve time. With r_row = r_col = 0

@@ -107,6 +107,11 @@ enum SweepCommand: CLICommand {
       if cfg.wires == .ideal, let k = lineKeys.first {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)")
       }
+      // As `train` would: a key this point's rule never reads is refused.
+      if let (key, usedBy) = cfg.ignoredKey {
+        throw CLIError.usage(
+          "--grid point \(p) (\(describe(grid, p))): \(key) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it")
+      }
       configurations.append(cfg)
     }
     let mine = Array(stride(from: index, to: grid.count, by: shards))

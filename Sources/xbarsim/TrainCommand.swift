@@ -35,8 +35,8 @@ enum TrainCommand: CLICommand {
       measured), --plot FILE.svg (accuracy versus training images), --summary FILE.json
       (test_accuracy, accuracy_mean_last/min/max over the last 10 % of points,
       train_images, seconds_train, images_per_second, pulses, resets and the
-      configuration); --out DIR writes all three as DIR/log.csv, DIR/accuracy.svg and
-      DIR/summary.json. --checkpoint-out FILE saves the arrays' device states (rule lim).
+      configuration); --out DIR writes them as DIR/log.csv, DIR/accuracy.svg and
+      DIR/summary.json, with DIR/epochs.csv (--epoch-log). --checkpoint-out FILE saves the arrays' device states (rule lim).
       Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint.
       """,
     options: commonOptions + [
@@ -407,7 +407,7 @@ enum TrainCommand: CLICommand {
 
   /// `energy_per_image_joules`, `latency_per_image_seconds` and their
   /// breakdowns: the runs' ledgers per training image, averaged over the
-  /// runs (null without a ledger: rules other than on-chip lim).
+  /// runs (null without a ledger: float SGD and off-chip learning).
   static func addEnergy(_ json: inout JSONWriter, ledgers: [EnergyLedger], images: Double) {
     guard !ledgers.isEmpty, images > 0 else {
       for k in ["energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules", "latency_breakdown_seconds"] {

@@ -272,6 +272,9 @@ private func rows(_ dir: URL) throws -> [[String]] {
   (["--grid", "nmax=8,300"], "nmax"),
   (["--grid", "seed=1,01"], "repeated"),
   (["--grid", "r_row=1,1000"], "r_row applies only with wires resistive"),
+  // A point whose rule never reads a key is refused, as train would.
+  (["--grid", "k=1,10"], "point 0 (k=1): k applies to rule hybrid only"),
+  (["--grid", "rule=hybrid,lim", "--k", "5"], "point 1 (rule=lim): k applies to rule hybrid only"),
   // 1,001 × 1,001 points: beyond the 1,000,000 a grid may have.
   (["--grid", "seed=" + (1...1001).map(String.init).joined(separator: ","),
     "--grid", "c=" + (1...1001).map(String.init).joined(separator: ",")], "more than 1000000 points"),
@@ -404,6 +407,38 @@ func reproduceRefusesKeysItsSweepSets(_ arguments: [String], _ option: String) t
   expectOneLineError(r, [option, "ignored"])
 }
 
+/// A key no run of the sweep reads (every run's rule ignores it) would be
+/// silently ignored too: refused, named. A key some runs read is taken.
+@Test(arguments: [
+  (["lim2018", "--figure", "8", "--k", "5"], "--k: applies to rule hybrid only; no run"),
+  (["lim2018", "--figure", "12", "--c2c", "0.5"], "--c2c: applies to rules hybrid and single only; no run"),
+  (["choi2021", "--figure", "4", "--sigma", "0.5"], "--sigma: applies to rule lim only; no run"),
+  (["choi2021", "--figure", "4", "--beta", "3"], "--beta: applies to rule lim only; no run"),
+])
+func reproduceRefusesKeysNoRunReads(_ arguments: [String], _ mentions: String) throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["reproduce"] + arguments + ["--data", data.path])
+  #expect(r.status == 64)
+  expectOneLineError(r, [mentions])
+}
+
+/// transfer is read by Figure 14's off-chip rows, not by its on-chip ones:
+/// taken (on-chip alone, train refuses it).
+@Test func reproduceTakesAKeySomeRunsRead() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("rows.json")
+  let r = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "14", "--seeds", "1", "--layers", "64,16,10", "--transfer", "weights",
+    "--evals-per-epoch", "2", "--summary", summary.path, "--data", data.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [[String: Any]])
+  #expect(rows.count == 6)
+  #expect(rows.filter { $0["learning"] as? String == "off-chip" }.count == 3, "\(rows)")
+}
+
 /// The same key from a --config file: the error names the file's entry.
 @Test func reproduceNamesAConfigFilesKeyItsSweepSets() throws {
   let (root, data) = try dataDirectory()
@@ -413,4 +448,8 @@ func reproduceRefusesKeysItsSweepSets(_ arguments: [String], _ option: String) t
   let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", config.path, "--data", data.path])
   #expect(r.status == 1)
   expectOneLineError(r, [config.path + ": method:", "ignored"])
+  try #"{"k": 4}"#.write(to: config, atomically: true, encoding: .utf8)
+  let k = try runXbarsim(["reproduce", "lim2018", "--figure", "9", "--config", config.path, "--data", data.path])
+  #expect(k.status == 1)
+  expectOneLineError(k, [config.path + ": k: applies to rule hybrid only; no run"])
 }

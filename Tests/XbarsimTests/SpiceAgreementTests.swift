@@ -7,7 +7,7 @@ import _TestSupport
 let ngspicePath: String? = ["/usr/bin/ngspice", "/usr/local/bin/ngspice"]
   .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// Writes `mesh` as a problem file (shared/formats/crossbar-problem.md).
+/// Writes `mesh` as a problem file (README, "Problem files").
 func writeProblem(_ mesh: CrossbarMesh, to url: URL) throws {
   let n = mesh.columns
   let rows = (0..<mesh.rows).map { i in

@@ -395,6 +395,8 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--sense-offset", "-1"], status: 64, mentions: "--sense-offset"),
   BadInvocation(arguments: ["--comparator-offset", "-0.5"], status: 64, mentions: "--comparator-offset"),
   BadInvocation(arguments: ["--rule", "hybrid", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
+  BadInvocation(arguments: ["--rule", "hybrid", "--adc-range", "4"], status: 64, mentions: "--adc-range"),
+  BadInvocation(arguments: ["--rule", "float", "--adc-range", "3"], status: 64, mentions: "--adc-range"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),
   // Values whose single-precision copies or products would trap, vanish
   // or overflow (2026-11-29 review): refused by range, naming the key.

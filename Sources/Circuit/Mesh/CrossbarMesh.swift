@@ -46,7 +46,7 @@ public struct WireModel: Sendable, Equatable {
 
 /// One passive resistive array with its lines, ready to be solved.
 ///
-/// The circuit (the convention of `shared/formats/crossbar-problem.md` and
+/// The circuit (the convention of the crossbar problem files, README, and
 /// of the badcrossbar package): word line (row) `i` is terminated at its
 /// left end, before column 0, through one row segment; bit line (column)
 /// `j` is terminated at its bottom end, after row M−1, through one column

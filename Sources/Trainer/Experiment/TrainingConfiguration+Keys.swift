@@ -39,7 +39,7 @@ extension TrainingConfiguration {
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
-    ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two row shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
+    ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two column shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
     ("write_voltage", "<V>", "Full write voltage of a coincidence (default 1)."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),

@@ -225,7 +225,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The hybrid's fine-phase trains: rescaled for the small step, or the
   /// dynamic phase's own.
   public var fineTrains: FineTrains = .rescaled
-  /// Threads of one hybrid/single run: 1, or 2 (the update's two row
+  /// Threads of one hybrid/single run: 1, or 2 (the update's two column
   /// shares at the same time; the same results either way).
   public var threads: Int = 1
   /// Full write voltage of a coincidence, the device's threshold, and the
@@ -273,8 +273,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// digitised to 2^b codes over [−adc_range, adc_range], clipping outside.
   public var adcBits: Int = 0
   /// The ADC's full scale in units of s; default 2c, so the hidden neurons'
-  /// linear region [−c, c] uses half the codes and the output logits keep
-  /// room above the clamp.
+  /// linear region ([0, 2c] with `activation zero`, [−c, c] with `centred`)
+  /// fits and the output logits keep room beyond the clamp.
   public var adcRange: Double {
     get { _adcRange ?? 2 * c }
     set { _adcRange = newValue }
@@ -414,6 +414,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
         ("sense_offset", senseOffset != 0), ("comparator_offset", comparatorOffset != 0),
+        ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
         throw fail(k, "peripheral non-idealities apply to rule lim only, got rule \(rule.rawValue)")
@@ -447,8 +448,13 @@ extension TrainingConfiguration {
   /// rule (or learning mode) never reads, with the rules that do: a value
   /// that would be silently ignored (`train` refuses it). Keys whose default
   /// depends on the rule (lr, activation, …) are not checked.
-  public var ignoredKey: (key: String, usedBy: String)? {
+  public var ignoredKey: (key: String, usedBy: String)? { ignoredKeys.first }
+
+  /// Every key set away from its default that this configuration never
+  /// reads, in the order `ignoredKey` checks them.
+  public var ignoredKeys: [(key: String, usedBy: String)] {
     let d = TrainingConfiguration()
+    var found: [(key: String, usedBy: String)] = []
     let limKeys: [(String, Bool)] = [
       ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
       ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
@@ -464,16 +470,16 @@ extension TrainingConfiguration {
       ("k", k != d.k), ("small_states", _smallStates != nil && smallStates != states),
       ("switch_threshold", switchThreshold != d.switchThreshold), ("fine_trains", fineTrains != d.fineTrains),
     ]
-    if rule != .lim, let (key, _) = limKeys.first(where: \.1) { return (key, "rule lim") }
-    if rule == .lim && mode == .onChip && transfer != d.transfer { return ("transfer", "off-chip learning") }
-    if !rule.isFiniteState, let (key, _) = finiteKeys.first(where: \.1) { return (key, "rules hybrid and single") }
-    if rule != .hybrid, let (key, _) = hybridKeys.first(where: \.1) { return (key, "rule hybrid") }
+    if rule != .lim { found += limKeys.filter(\.1).map { ($0.0, "rule lim") } }
+    if rule == .lim && mode == .onChip && transfer != d.transfer { found.append(("transfer", "off-chip learning")) }
+    if !rule.isFiniteState { found += finiteKeys.filter(\.1).map { ($0.0, "rules hybrid and single") } }
+    if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
     let lineKeys: [(String, Bool)] = [
       ("r_row", rowSegmentResistance != d.rowSegmentResistance),
       ("r_col", columnSegmentResistance != d.columnSegmentResistance),
       ("wire_tolerance", wireTolerance != d.wireTolerance),
     ]
-    if wires == .ideal, let (key, _) = lineKeys.first(where: \.1) { return (key, "wires resistive") }
-    return nil
+    if wires == .ideal { found += lineKeys.filter(\.1).map { ($0.0, "wires resistive") } }
+    return found
   }
 }
