@@ -347,6 +347,24 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
 }
 
+// A training label of 255 (one corrupt byte) used to trap on the UInt8
+// sum that finds which set holds the largest label (2026-11-30 audit).
+@Test func aTrainingLabelOf255IsOneLineNamingLayersNotATrap() throws {
+  let root = try temporaryDirectory("xbarsim-train")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let data = root.appendingPathComponent("data")
+  var train = SyntheticImages(count: 20, seed: 1)
+  train.labels[3] = 255
+  try SyntheticImages.writeIDX(train: train, test: SyntheticImages(count: 10, seed: 2), to: data)
+  let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10"])
+  #expect(!t.bySignal, "\(t.stderr)")
+  #expect(t.status == 1, "\(t.stderr)")
+  let err = lines(t.stderr)
+  #expect(err.count == 1, "\(t.stderr)")
+  #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
+  #expect(err.first?.contains("training labels go up to 255 (first at label 3)") == true, "\(t.stderr)")
+}
+
 /// Bad options and values: (arguments, expected status, text the first
 /// line of stderr must contain).
 struct BadInvocation: Sendable, CustomTestStringConvertible {

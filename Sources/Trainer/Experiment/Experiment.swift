@@ -145,7 +145,7 @@ public final class Experiment {
     let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
     guard configuration.layers.last! >= classes else {
       // Name where the largest label is: one corrupt byte looks like this too.
-      let (set, split) = (train.labels.max() ?? 0) + 1 == classes ? (train, "training") : (test, "test")
+      let (set, split) = Int(train.labels.max() ?? 0) + 1 == classes ? (train, "training") : (test, "test")
       let index = set.labels.firstIndex(of: UInt8(classes - 1)) ?? 0
       throw ConfigurationError(
         field: "layers",
