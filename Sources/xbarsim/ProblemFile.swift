@@ -126,9 +126,10 @@ struct JSONWriter {
 
   func finished() -> String { text + "\n}\n" }
 
-  /// An integer beyond 2^53, which a JSON reader (a double) would round:
-  /// written as a string, refused when read as a number.
-  static func isInexactInteger(_ x: Double) -> Bool { x == x.rounded() && abs(x) > 9_007_199_254_740_992 }
+  /// An integer from 2^53 on, which a JSON reader (a double) would round:
+  /// written as a string, refused when read as a number. 2^53 itself is
+  /// included: 2^53 + 1 reads as that very double.
+  static func isInexactInteger(_ x: Double) -> Bool { x == x.rounded() && abs(x) >= 9_007_199_254_740_992 }
 
   static func number(_ v: Double) -> String {
     guard v.isFinite else { return "null" }

@@ -153,7 +153,7 @@ enum TrainCommand: CLICommand {
         // A JSON number is a double: integers beyond 2^53 are not exact.
         if JSONWriter.isInexactInteger(x) {
           throw CLIError.runtime(
-            "\(path): key '\(key)': the integer \(JSONWriter.number(x)) is beyond 2^53, where JSON numbers are not exact; give it as a string")
+            "\(path): key '\(key)': the integer \(JSONWriter.number(x)) is at or beyond 2^53, where JSON numbers are not exact; give it as a string")
         }
         text = JSONWriter.number(x)
       case .string(let s): text = s

@@ -293,7 +293,17 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   ])
   #expect(t.status == 0, "\(t.stderr)")
   let text = try String(contentsOf: summary, encoding: .utf8)
-  #expect(text.contains(#""seed": 9007199254740993"#), "\(text)")
+  // A string: as a JSON number it would read back as 2^53 (2026-11-30 audit).
+  #expect(text.contains(#""seed": "9007199254740993""#), "\(text)")
+  // The summary's configuration, verbatim, as a config file: the same seed.
+  let object = try #require(text.range(of: #""configuration": "#)).upperBound
+  let config = root.appendingPathComponent("config.json")
+  try String(text[object...].trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
+    .write(to: config, atomically: true, encoding: .utf8)
+  let again = root.appendingPathComponent("again.json")
+  let u = try xbarsim(["train", "--data", data.path, "--config", config.path, "--quiet", "--summary", again.path])
+  #expect(u.status == 0, "\(u.stderr)")
+  #expect(try String(contentsOf: again, encoding: .utf8).contains(#""seed": "9007199254740993""#))
 }
 
 // MARK: - Bad input
@@ -469,6 +479,8 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"switch_threshold": 1e999}"#, "switch_threshold"),
   (#"{"gmin_ratio": 0.1, "gmin-ratio": 0.2}"#, "given twice"),
   (#"{"nmax": 8, "nmax": 16}"#, "twice"),
+  // 2^53 + 1 reads as the double 2^53: refused, not run with another seed.
+  (#"{"seed": 9007199254740993}"#, "seed': the integer 9007199254740992 is at or beyond 2^53"),
   (#"{"layers": ["64", "10"]}"#, "layers"),
   // Values out of range and keys the rule ignores name the file's entry,
   // not an option the user never typed.
