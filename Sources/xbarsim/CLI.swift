@@ -185,6 +185,12 @@ enum ArgumentParsing {
             }
             i += 1
           }
+          // An empty path ("--summary ''", a variable unset in a script)
+          // passes the checks before a run and fails only when the file
+          // is written, after the work.
+          if v.isEmpty, let placeholder = opt.value, placeholder.contains("file") || placeholder.contains("dir") {
+            throw CLIError.usage("\(name) expects a path, got an empty string")
+          }
           if !opt.repeatable, let first = parsed.values[name]?.first {
             throw CLIError.usage("\(name) given twice ('\(first)' and '\(v)')")
           }

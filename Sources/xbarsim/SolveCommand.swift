@@ -31,6 +31,7 @@ enum SolveCommand: CLICommand {
 
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
+    guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
     let tolerance = try args.double("--tolerance", default: 1e-12)
     guard tolerance > 0, tolerance < 1 else {
       throw CLIError.usage("--tolerance must be in (0, 1), got \(tolerance)")

@@ -22,6 +22,7 @@ enum SpiceCommand: CLICommand {
 
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
+    guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
     let mesh = try ProblemFile.load(path)
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(path): \(e)")

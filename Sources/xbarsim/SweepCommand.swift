@@ -321,6 +321,7 @@ enum SweepCommand: CLICommand {
 
   static func merge(_ dirs: [String], out: String?) throws {
     guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
+    guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
     var grid: Grid? = nil
     var baseJSON: JSONValue? = nil
     var owner: [Int: String] = [:]

@@ -31,3 +31,29 @@ import _TestSupport
   #expect(directory.status == 1)
   #expect(directory.stderr.hasPrefix("Error: \(dir.path): cannot read file (a directory, or unreadable)"), "\(directory.stderr)")
 }
+
+// An empty path ('--summary ""', a shell variable that was never set)
+// passed the checks made before training, so the whole run went by and
+// only the write failed, with ": cannot write (… error 512.)" naming
+// nothing (2026-11-30 audit). Now a usage error naming the option, before
+// any data is read.
+@Test(arguments: [
+  (["train", "--summary", ""], "--summary expects a path"),
+  (["train", "--plot="], "--plot expects a path"),
+  (["train", "--checkpoint-out", ""], "--checkpoint-out expects a path"),
+  (["train", "--log", ""], "--log expects a path"),
+  (["train", "--config", ""], "--config expects a path"),
+  (["inspect", "--samples", "1", "--out", ""], "--out expects a path"),
+  (["reproduce", "lim2018", "--figure", "8", "--summary", ""], "--summary expects a path"),
+  (["pulses", "--svg", ""], "--svg expects a path"),
+  (["spice", "p.json", "--output", ""], "--output expects a path"),
+  (["solve", ""], "<file.json> is an empty path"),
+  (["spice", ""], "<file.json> is an empty path"),
+  (["sweep", "merge", ""], "a shard directory is an empty path"),
+])
+func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: String) throws {
+  let r = try runXbarsim(arguments)
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: ") && r.stderr.split(separator: "\n").first?.contains(mentions) == true, "\(r.stderr)")
+  #expect(r.stdout.isEmpty, "\(r.stdout)")
+}
