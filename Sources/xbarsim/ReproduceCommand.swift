@@ -75,6 +75,8 @@ enum ReproduceCommand: CLICommand {
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
     var base = try TrainCommand.configuration(args)
     if choi && args.string("--epochs") == nil { base.epochs = 20 }
+    // Checked before the sweep, so that hours of runs are not lost to a typo.
+    if let summary = args.string("--summary") { try OutputFile.check(summary, "the summary") }
     let (train, test) = try TrainCommand.datasets(args)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
@@ -139,6 +141,7 @@ enum ReproduceCommand: CLICommand {
     // The documented subset, unless the command line says otherwise.
     if args.string("--train-limit") == nil { base.trainLimit = 20_000 }
     if args.string("--evals-per-epoch") == nil { base.evaluationsPerEpoch = 20 }
+    if let summary = args.string("--summary") { try OutputFile.check(summary, "the summary") }
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")

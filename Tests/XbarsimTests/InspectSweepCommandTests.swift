@@ -453,3 +453,21 @@ func reproduceRefusesKeysNoRunReads(_ arguments: [String], _ mentions: String) t
   #expect(k.status == 1)
   expectOneLineError(k, [config.path + ": k: applies to rule hybrid only; no run"])
 }
+
+/// An unwritable --summary is refused before the first run, as train's
+/// outputs are: it used to fail only after the whole sweep (2026-11-30 audit).
+@Test(arguments: [["lim2018", "--figure", "8"], ["irdrop"]])
+func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("missing/table.json").path
+  let r = try runXbarsim(
+    ["reproduce"] + arguments + [
+      "--data", data.path, "--layers", "64,8,10", "--train-limit", "20", "--test-limit", "10",
+      "--evals-per-epoch", "1", "--seeds", "1", "--summary", summary,
+    ])
+  #expect(r.status == 1, "\(r.stderr)")
+  expectOneLineError(r, [summary, "no directory"])
+  #expect(r.stderr.split(separator: "\n").count == 1, "runs started: \(r.stderr)")
+  #expect(r.stdout.isEmpty, "\(r.stdout)")
+}
