@@ -33,6 +33,8 @@ enum BenchCommand: CLICommand {
                    single pair, each on one thread and on two (--threads: the same
                    results), and float SGD (lr 0.1) in the same run.
       Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
+      An option the benchmark does not read is an error; an array has at most
+      100,000,000 cells.
       """,
     options: [
       OptionSpec("--rows", "<m>", "Rows (drain lines)."),
@@ -49,34 +51,74 @@ enum BenchCommand: CLICommand {
     ],
     maxPositionals: 1, subcommands: ["read", "solve", "train", "hybrid"])
 
+  /// The options each benchmark reads; any other is refused, not ignored.
+  static let optionsOf: [String: Set<String>] = [
+    "read": ["--rows", "--cols", "--repeat", "--seed", "--wires", "--r-row", "--r-col", "--wire-tolerance"],
+    "solve": ["--rows", "--cols", "--r", "--repeat", "--seed"],
+    "train": ["--data", "--wires", "--r-row", "--r-col", "--wire-tolerance", "--images", "--repeat"],
+    "hybrid": ["--data", "--repeat"],
+  ]
+
+  /// The most cells of a benchmark's array (as `train` caps a network's
+  /// synapses): M·N beyond it would overflow or exhaust memory.
+  static let maxCells = 100_000_000
+
   static func run(_ args: ParsedArguments) throws {
-    guard let what = args.positionals.first else { throw CLIError.usage("missing 'read' or 'solve'") }
+    guard let what = args.positionals.first else { throw CLIError.usage("missing 'read', 'solve', 'train' or 'hybrid'") }
+    guard let applicable = optionsOf[what] else {
+      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve, train or hybrid)")
+    }
+    if let option = spec.options.map(\.name).first(where: { !applicable.contains($0) && args.values[$0] != nil }) {
+      throw CLIError.usage("\(option) does not apply to 'bench \(what)'")
+    }
+    if args.string("--wires") != "resistive",
+      let option = ["--r-row", "--r-col", "--wire-tolerance", "--images"].first(where: { args.string($0) != nil })
+    {
+      throw CLIError.usage("\(option) applies only with --wires resistive")
+    }
     let seed = try args.uint64("--seed", default: 1)
+    /// --repeat, ≥ 1 (not silently raised to 1).
+    func repeats(default d: Int) throws -> Int {
+      let k = try args.int("--repeat", default: d)
+      guard k >= 1 else { throw CLIError.usage("--repeat must be ≥ 1, got \(k)") }
+      return k
+    }
+    func checkShape(_ m: Int, _ n: Int) throws {
+      guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
+      let (cells, overflow) = m.multipliedReportingOverflow(by: n)
+      guard !overflow, cells <= maxCells else {
+        throw CLIError.usage("--rows \(m) × --cols \(n) is more than the \(maxCells) cells a benchmark array may have")
+      }
+    }
     switch what {
     case "read":
-      let m = try args.int("--rows", default: 784), n = try args.int("--cols", default: 200)
-      guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
-      if args.string("--wires") == "resistive" {
+      let wires = args.string("--wires") ?? "ideal"
+      guard wires == "ideal" || wires == "resistive" else {
+        throw CLIError.usage("--wires expects ideal or resistive, got '\(wires)'")
+      }
+      let m = try args.int("--rows", default: wires == "resistive" ? 785 : 784), n = try args.int("--cols", default: 200)
+      try checkShape(m, n)
+      if wires == "resistive" {
         try benchResistiveRead(
-          m: try args.int("--rows", default: 785), n: n, rRow: try args.double("--r-row", default: 1),
+          m: m, n: n, rRow: try args.double("--r-row", default: 1),
           rCol: try args.double("--r-col", default: 1), tolerance: try args.double("--wire-tolerance", default: 1e-6),
-          repeats: max(1, try args.int("--repeat", default: 50)), seed: seed)
+          repeats: try repeats(default: 50), seed: seed)
       } else {
-        try benchRead(m: m, n: n, repeats: max(1, try args.int("--repeat", default: 2000)), seed: seed)
+        try benchRead(m: m, n: n, repeats: try repeats(default: 2000), seed: seed)
       }
     case "solve":
       let r = try args.double("--r", default: 1)
       guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
       var shapes = [(64, 64), (128, 128), (256, 256), (784, 200)]
-      if let m = try args.int("--rows") { shapes = [(m, try args.int("--cols", default: m))] }
-      guard shapes.allSatisfy({ $0.0 >= 1 && $0.1 >= 1 }) else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
-      try benchSolve(shapes: shapes, r: r, repeats: max(1, try args.int("--repeat", default: 5)), seed: seed)
+      let rows = try args.int("--rows"), cols = try args.int("--cols")
+      // One of them alone gives a square (it used to drop a lone --cols).
+      if let m = rows ?? cols { shapes = [(m, cols ?? m)] }
+      for (m, n) in shapes { try checkShape(m, n) }
+      try benchSolve(shapes: shapes, r: r, repeats: try repeats(default: 5), seed: seed)
     case "train":
-      try benchTrain(args, repeats: max(1, try args.int("--repeat", default: 3)))
-    case "hybrid":
-      try benchHybrid(args, repeats: max(1, try args.int("--repeat", default: 3)))
+      try benchTrain(args, repeats: try repeats(default: 3))
     default:
-      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve, train or hybrid)")
+      try benchHybrid(args, repeats: try repeats(default: 3))
     }
   }
 
@@ -122,8 +164,8 @@ enum BenchCommand: CLICommand {
   static func benchResistiveRead(
     m: Int, n: Int, rRow: Double, rCol: Double, tolerance: Double, repeats: Int, seed: UInt64
   ) throws {
-    guard m >= 1, n >= 1, rRow > 0, rCol > 0, tolerance > 0 else {
-      throw CLIError.usage("--rows, --cols ≥ 1, --r-row, --r-col, --wire-tolerance > 0")
+    for (option, value) in [("--r-row", rRow), ("--r-col", rCol), ("--wire-tolerance", tolerance)] where !(value > 0) {
+      throw CLIError.usage("\(option) must be > 0, got \(value)")
     }
     var rng = SeededGenerator(seed: seed)
     let wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)

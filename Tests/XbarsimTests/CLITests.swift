@@ -57,3 +57,26 @@ func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: 
   #expect(r.stderr.hasPrefix("Error: ") && r.stderr.split(separator: "\n").first?.contains(mentions) == true, "\(r.stderr)")
   #expect(r.stdout.isEmpty, "\(r.stdout)")
 }
+
+// `bench` (2026-11-30 audit): rows × cols that overflow Int trapped, and a
+// value or option the benchmark does not read was silently ignored
+// ('--wires copper' ran ideal wires, '--repeat 0' ran once, '--r' with
+// 'read' did nothing). Each is now a usage error naming the option.
+@Test(arguments: [
+  (["read", "--rows", "9999999999", "--cols", "9999999999"], "--rows 9999999999 × --cols 9999999999 is more than"),
+  (["solve", "--rows", "3037000500", "--cols", "3037000500"], "--rows 3037000500 × --cols 3037000500 is more than"),
+  (["read", "--rows", "4", "--cols", "4", "--wires", "copper"], "--wires expects ideal or resistive, got 'copper'"),
+  (["read", "--rows", "4", "--cols", "4", "--repeat", "0"], "--repeat must be ≥ 1, got 0"),
+  (["solve", "--rows", "4", "--repeat", "-5"], "--repeat must be ≥ 1, got -5"),
+  (["read", "--rows", "4", "--cols", "4", "--r", "5"], "--r does not apply to 'bench read'"),
+  (["hybrid", "--rows", "4"], "--rows does not apply to 'bench hybrid'"),
+  (["read", "--rows", "4", "--cols", "4", "--r-row", "2"], "--r-row applies only with --wires resistive"),
+  (["train", "--images", "5"], "--images applies only with --wires resistive"),
+  (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-col", "0"], "--r-col must be > 0, got 0.0"),
+])
+func benchRefusesBadSizesAndOptionsItWouldIgnore(_ arguments: [String], _ mentions: String) throws {
+  let r = try runXbarsim(["bench"] + arguments)
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: ") && r.stderr.split(separator: "\n").first?.contains(mentions) == true, "\(r.stderr)")
+  #expect(r.stdout.isEmpty, "\(r.stdout)")
+}
