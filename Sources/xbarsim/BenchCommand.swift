@@ -109,6 +109,7 @@ enum BenchCommand: CLICommand {
     case "solve":
       let r = try args.double("--r", default: 1)
       guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
+      guard r >= WireModel.smallestResistance else { throw CLIError.usage("--r: \(WireModel.tooSmall(r))") }
       var shapes = [(64, 64), (128, 128), (256, 256), (784, 200)]
       let rows = try args.int("--rows"), cols = try args.int("--cols")
       // One of them alone gives a square (it used to drop a lone --cols).
@@ -166,6 +167,9 @@ enum BenchCommand: CLICommand {
   ) throws {
     for (option, value) in [("--r-row", rRow), ("--r-col", rCol), ("--wire-tolerance", tolerance)] where !(value > 0) {
       throw CLIError.usage("\(option) must be > 0, got \(value)")
+    }
+    for (option, r) in [("--r-row", rRow), ("--r-col", rCol)] where r < WireModel.smallestResistance {
+      throw CLIError.usage("\(option): \(WireModel.tooSmall(r))")
     }
     var rng = SeededGenerator(seed: seed)
     let wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)

@@ -55,8 +55,8 @@ enum ProblemFile {
 
     let m = try count("rows"), n = try count("cols")
     let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
-    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > 0 && !(1 / r).isFinite {
-      throw fail("'\(k)' is too small to invert (\(JSONWriter.number(r)) Ω); use 0 for an ideal line")
+    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > 0 && r < WireModel.smallestResistance {
+      throw fail("'\(k)': \(WireModel.tooSmall(r))")
     }
     let vList = try list(root["v_in"], "v_in", length: m)
     var v = [Double](repeating: 0, count: m)

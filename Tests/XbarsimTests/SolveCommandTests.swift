@@ -125,3 +125,29 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
     #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains(words), "\(r.stderr)")
   }
 }
+
+// A non-zero r below 1e-150 Ω: the square of 1/r overflows in the solve.
+// With the word lines ideal, r_col 1e-200 answered i_out [0, 0] with exit 0;
+// with both lines that small the error was "did not converge: residual
+// 0.0", naming no key (2026-11-30 audit). 1e-150 still gives the sums.
+@Test func aLineResistanceTooSmallToSolveIsNamedNotAZeroAnswer() throws {
+  func problem(_ rRow: String, _ rCol: String) -> String {
+    """
+    {"rows": 2, "cols": 2, "conductance": [[1e-4, 2e-4], [3e-4, 4e-4]],
+     "v_in": [0.5, 1.0], "r_row": \(rRow), "r_col": \(rCol)}
+    """
+  }
+  for (rRow, rCol, key) in [("0", "1e-200", "r_col"), ("1e-200", "1e-200", "r_row"), ("1e-160", "0", "r_row")] {
+    let r = try runXbarsim(["solve", try problemFile(problem(rRow, rCol)).path])
+    #expect(r.status == 1, "\(rRow), \(rCol): \(r.stdout)")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("'\(key)': 1e-"), "\(r.stderr)")
+    #expect(r.stderr.contains("too small to solve"), "\(r.stderr)")
+  }
+  let r = try runXbarsim(["solve", try problemFile(problem("0", "1e-150")).path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let iOut = try #require(parseIOut(r.stdout))
+  #expect(isApproximatelyEqual(iOut[0], 3.5e-4, relativeTolerance: 1e-9))
+  #expect(isApproximatelyEqual(iOut[1], 5.0e-4, relativeTolerance: 1e-9))
+}

@@ -416,6 +416,10 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(
     arguments: ["--wires", "resistive", "--r-row", "0", "--r-col", "1"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["--r-row", "2"], status: 64, mentions: "--r-row"),
+  // Trained, then failed mid-run with an error naming no key (2026-11-30 audit).
+  BadInvocation(
+    arguments: ["--wires", "resistive", "--r-row", "1e-200", "--r-col", "1"], status: 64,
+    mentions: "--r-row: 1e-200 Ω is too small to solve"),
   BadInvocation(arguments: ["--dac-bits", "-1"], status: 64, mentions: "--dac-bits"),
   BadInvocation(arguments: ["--adc-bits", "17"], status: 64, mentions: "--adc-bits"),
   BadInvocation(arguments: ["--adc-range", "0"], status: 64, mentions: "--adc-range"),

@@ -35,12 +35,26 @@ public struct WireModel: Sendable, Equatable {
   /// True when every segment has zero resistance.
   public var isIdeal: Bool { rowSegmentResistance == 0 && columnSegmentResistance == 0 }
 
+  /// The smallest non-zero segment resistance a solve takes, in Ω. Below
+  /// it the square of a line's conductance 1/r overflows: the solves then
+  /// fail to converge, or (with the other lines ideal) return zero
+  /// currents. Ideal lines are r = 0.
+  public static let smallestResistance = 1e-150
+
   public func validate() throws {
     for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
       guard r.isFinite, r >= 0 else {
         throw ConfigurationError(field: name, "resistance \(r) must be finite and ≥ 0 Ω")
       }
+      guard r == 0 || r >= Self.smallestResistance else {
+        throw ConfigurationError(field: name, Self.tooSmall(r))
+      }
     }
+  }
+
+  /// The message for a resistance in (0, `smallestResistance`).
+  public static func tooSmall(_ r: Double) -> String {
+    "\(r) Ω is too small to solve (a non-zero resistance must be ≥ 1e-150 Ω); use 0 for an ideal line"
   }
 }
 

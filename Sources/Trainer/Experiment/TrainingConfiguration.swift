@@ -427,6 +427,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] where !(r.isFinite && r >= 0) {
       throw fail(k, "must be a resistance ≥ 0 Ω, got \(r)")
     }
+    for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)]
+    where r > 0 && r < WireModel.smallestResistance {
+      throw fail(k, WireModel.tooSmall(r))
+    }
     if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
       throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
