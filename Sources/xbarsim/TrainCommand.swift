@@ -222,6 +222,20 @@ enum TrainCommand: CLICommand {
     if checkpoint != nil && cfg.rule != .lim {
       throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
     }
+    // Two outputs in one file: the one written last would silently replace
+    // the other (the summary the log's rows). A device (/dev/null) may be shared.
+    var writers: [String: String] = [:]
+    for (option, path) in [
+      ("--log", log), ("--epoch-log", epochLog), ("--plot", plot), ("--summary", summary), ("--checkpoint-out", checkpoint),
+    ] {
+      guard let path else { continue }
+      let target = URL(fileURLWithPath: OutputFile.resolved(path)).standardizedFileURL.path
+      let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+      if let type, type != .typeRegular { continue }
+      let label = args.string(option) != nil ? option : "--out"
+      if let other = writers[target] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
+      writers[target] = label
+    }
     // Checked before training, so that a long run is not lost to a typo.
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
     if let summary { try OutputFile.check(summary, "the summary") }

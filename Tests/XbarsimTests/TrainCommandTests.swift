@@ -693,6 +693,29 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   }
 }
 
+// Two outputs in one file: the summary silently replaced the log's rows,
+// exit 0 (2026-11-30 audit). Refused before training; /dev/null is shared.
+@Test func twoOutputsInOneFileAreRefusedBeforeTraining() throws {
+  let (root, data) = try dataDirectory(train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("x").path, out = root.appendingPathComponent("out").path
+  for (options, mentions) in [
+    (["--log", file, "--summary", file], "--log and --summary write the same file \(file)"),
+    (["--out", out, "--plot", out + "/log.csv"], "--out and --plot write the same file \(out)/log.csv"),
+  ] {
+    let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "1", "--quiet"] + options)
+    #expect(!t.bySignal)
+    #expect(t.status == 64, "\(t.stderr)")
+    #expect(lines(t.stderr).first == "Error: \(mentions)", "\(t.stderr)")
+    #expect(t.stdout.isEmpty, "training started: \(t.stdout)")
+  }
+  let shared = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "1", "--quiet",
+    "--log", "/dev/null", "--summary", "/dev/null",
+  ])
+  #expect(shared.status == 0, "\(shared.stderr)")
+}
+
 @Test func outputsAreWrittenThroughASymbolicLink() throws {
   let (root, data) = try dataDirectory(train: 40, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
