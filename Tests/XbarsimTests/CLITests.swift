@@ -37,14 +37,16 @@ import _TestSupport
 // only the write failed, with ": cannot write (… error 512.)" naming
 // nothing (2026-11-30 audit). Now a usage error naming the option, before
 // any data is read.
+// ("@data": a directory of generated images, so that without the check
+// the run goes ahead.)
 @Test(arguments: [
-  (["train", "--summary", ""], "--summary expects a path"),
-  (["train", "--plot="], "--plot expects a path"),
-  (["train", "--checkpoint-out", ""], "--checkpoint-out expects a path"),
-  (["train", "--log", ""], "--log expects a path"),
-  (["train", "--config", ""], "--config expects a path"),
-  (["inspect", "--samples", "1", "--out", ""], "--out expects a path"),
-  (["reproduce", "lim2018", "--figure", "8", "--summary", ""], "--summary expects a path"),
+  (["train", "@data", "--summary", ""], "--summary expects a path"),
+  (["train", "@data", "--plot="], "--plot expects a path"),
+  (["train", "@data", "--checkpoint-out", ""], "--checkpoint-out expects a path"),
+  (["train", "@data", "--log", ""], "--log expects a path"),
+  (["train", "@data", "--config", ""], "--config expects a path"),
+  (["inspect", "@data", "--samples", "1", "--out", ""], "--out expects a path"),
+  (["reproduce", "lim2018", "--figure", "8", "@data", "--seeds", "1", "--summary", ""], "--summary expects a path"),
   (["pulses", "--svg", ""], "--svg expects a path"),
   (["spice", "p.json", "--output", ""], "--output expects a path"),
   (["solve", ""], "<file.json> is an empty path"),
@@ -52,7 +54,14 @@ import _TestSupport
   (["sweep", "merge", ""], "a shard directory is an empty path"),
 ])
 func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: String) throws {
-  let r = try runXbarsim(arguments)
+  let root = try temporaryDirectory("xbarsim-cli-empty")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 20, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: data)
+  let r = try runXbarsim(arguments.flatMap {
+    $0 == "@data" ? ["--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"] : [$0]
+  })
   #expect(r.status == 64, "\(r.stderr)")
   #expect(r.stderr.hasPrefix("Error: ") && r.stderr.split(separator: "\n").first?.contains(mentions) == true, "\(r.stderr)")
   #expect(r.stdout.isEmpty, "\(r.stdout)")
