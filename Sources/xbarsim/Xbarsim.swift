@@ -54,6 +54,11 @@ enum Xbarsim {
     if first == "-h" || first == "--help" || first == "help" {
       if arguments.count > 1, let c = commands.first(where: { $0.spec.name == arguments[1] }) {
         print(c.spec.helpText, terminator: "")
+      } else if arguments.count > 1 {
+        print("Error: unknown command '\(arguments[1])'", to: &err)
+        print("Usage: xbarsim help <command>", to: &err)
+        print("  See 'xbarsim --help' for more information.", to: &err)
+        return 64
       } else {
         print(helpText, terminator: "")
       }

@@ -89,3 +89,14 @@ func benchRefusesBadSizesAndOptionsItWouldIgnore(_ arguments: [String], _ mentio
   #expect(r.stderr.hasPrefix("Error: ") && r.stderr.split(separator: "\n").first?.contains(mentions) == true, "\(r.stderr)")
   #expect(r.stdout.isEmpty, "\(r.stdout)")
 }
+
+// 'xbarsim help frobnicate' printed the overview and exited 0 (2026-11-30 audit).
+@Test func helpForAnUnknownCommandIsAUsageError() throws {
+  let r = try runXbarsim(["help", "frobnicate"])
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: unknown command 'frobnicate'"), "\(r.stderr)")
+  #expect(r.stdout.isEmpty)
+  let known = try runXbarsim(["help", "solve"])
+  #expect(known.status == 0)
+  #expect(known.stdout.hasPrefix("OVERVIEW: Solve one crossbar read"), "\(known.stdout)")
+}
