@@ -63,6 +63,8 @@ enum SolveCommand: CLICommand {
       let t0 = DispatchTime.now().uptimeNanoseconds
       do {
         solution = try solver.solve(mesh)
+      } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
+        throw CLIError.runtime("\(path): the currents overflow (not finite); the conductances or voltages are too large")
       } catch let e as SolverError {
         throw CLIError.runtime("\(path): \(e)")
       }

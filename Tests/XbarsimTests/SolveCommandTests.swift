@@ -151,3 +151,23 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   #expect(isApproximatelyEqual(iOut[0], 3.5e-4, relativeTolerance: 1e-9))
   #expect(isApproximatelyEqual(iOut[1], 5.0e-4, relativeTolerance: 1e-9))
 }
+
+// Drives so large that (V/r)² overflows: the convergence test compared
+// inf ≤ inf and passed the first guess, printing i_out [0, 0] with exit 0
+// (2026-11-30 audit). Now the overflow error the Kirchhoff sum gives.
+@Test func drivesWhoseSquaresOverflowAreAnErrorNotZeroCurrents() throws {
+  func problem(_ v: String) throws -> URL {
+    try problemFile("""
+      {"rows": 2, "cols": 2, "conductance": [[1e-4, 2e-4], [3e-4, 4e-4]],
+       "v_in": [\(v), \(v)], "r_row": 1, "r_col": 1}
+      """)
+  }
+  let r = try runXbarsim(["solve", try problem("1e160").path])
+  #expect(r.status == 1, "\(r.stdout)")
+  #expect(r.stdout.isEmpty)
+  #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+  #expect(r.stderr.contains("the currents overflow (not finite)"), "\(r.stderr)")
+  let fine = try runXbarsim(["solve", try problem("1e5").path])
+  #expect(fine.status == 0, "\(fine.stderr)")
+  #expect((try #require(parseIOut(fine.stdout))).allSatisfy { $0 > 10 })
+}

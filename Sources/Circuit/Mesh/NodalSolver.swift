@@ -379,6 +379,12 @@ public final class NodalSolver: @unchecked Sendable {
       for j in 0..<n where !colOpen[j] { ZB[(m - 1) * n + j] = gc * vCol[j] }
       var bNorm2 = 0.0
       for k in 0..<mn { bNorm2 += ZW[k] * ZW[k] + ZB[k] * ZB[k] }
+      guard bNorm2.isFinite else {
+        // (g·V)² beyond 1.8e308: the convergence test (inf ≤ inf) would
+        // pass the first guess, no current in the bit lines. No answer.
+        relRes = .infinity
+        return
+      }
       if bNorm2 == 0 {
         // Nothing drives the mesh: every node is at 0 V.
         for k in 0..<mn { XW[k] = 0; XB[k] = 0 }
