@@ -15,7 +15,9 @@ enum SolveCommand: CLICommand {
       the answer is the exact Kirchhoff sum; otherwise the 2·M·N node voltages are
       solved by conjugate gradients preconditioned with exact line (tridiagonal)
       solves, to a relative KCL residual of --tolerance. A solve that does not
-      converge is an error (exit 1), never an answer. Use '-' to read standard input.
+      converge is an error (exit 1), never an answer, and so is a G·r (largest cell
+      conductance × segment resistance) above 1e9 with both line kinds resistive, where
+      the mesh is too ill-conditioned to trust. Use '-' to read standard input.
       """,
     options: [
       OptionSpec("--node-voltages", nil, "Also print v_word and v_bit, M×N node voltages (V)."),
@@ -28,6 +30,10 @@ enum SolveCommand: CLICommand {
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
     ],
     maxPositionals: 1)
+
+  /// The largest G·r (cell conductance × segment resistance) solved with
+  /// resistive lines of both kinds (README, "Architecture").
+  static let maxConductanceTimesResistance = 1e9
 
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
@@ -53,6 +59,17 @@ enum SolveCommand: CLICommand {
     }
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(path): \(e)")
+    }
+    // With both line kinds resistive, a cell that conducts G·r times more
+    // than a segment makes the mesh ill-conditioned: the error of i_out
+    // grows as about 1e-16·G·r (3e-6 at 1e10, 2e-4 at 1e12) and from 1e15
+    // the conjugate gradients stop on a meaningless residual.
+    let r = max(mesh.wires.rowSegmentResistance, mesh.wires.columnSegmentResistance)
+    if mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0,
+      let g = mesh.conductance.max(), g * r > maxConductanceTimesResistance
+    {
+      throw CLIError.runtime(
+        "\(path): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
     }
 
     let solver = NodalSolver(

@@ -171,3 +171,28 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   #expect(fine.status == 0, "\(fine.stderr)")
   #expect((try #require(parseIOut(fine.stdout))).allSatisfy { $0 > 10 })
 }
+
+// Cells 1e16 times more conductive than a 1 Ω segment (S mistaken for µS…):
+// the conjugate gradients stopped after 2 iterations on a residual that
+// meant nothing and printed i_out 0.05 for every column (the exact answer,
+// by a 60-digit dense solve: 0.0619, 0.0388, 0.0285), exit 0 (2026-11-30
+// audit). G·r above 1e9 is refused; at 1e9 the answer is within 1e-6.
+@Test func anIllConditionedMeshIsRefusedNotAWrongAnswer() throws {
+  func problem(_ g: String) throws -> URL {
+    try problemFile("""
+      {"rows": 2, "cols": 3, "conductance": [[\(g), \(g), \(g)], [\(g), \(g), \(g)]],
+       "v_in": [0.2, 0.1], "r_row": 1, "r_col": 1}
+      """)
+  }
+  let r = try runXbarsim(["solve", try problem("1e16").path])
+  #expect(r.status == 1, "\(r.stdout)")
+  #expect(r.stdout.isEmpty)
+  #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+  #expect(r.stderr.contains("'conductance' up to 10000000000000000 S against 1 Ω"), "\(r.stderr)")
+  #expect(r.stderr.contains("G·r = 10000000000000000) is beyond 1e9"), "\(r.stderr)")
+  let fine = try runXbarsim(["solve", try problem("1e9").path])
+  #expect(fine.status == 0, "\(fine.stderr)")
+  let exact = [0.06192170818, 0.03879003559, 0.02846975089]
+  let iOut = try #require(parseIOut(fine.stdout))
+  #expect(maxRelativeDifference(iOut, exact) < 1e-6, "\(iOut)")
+}
