@@ -62,7 +62,10 @@ enum Checkpoint {
     guard root["format"] == .string(format) else { throw fail("not an xbarsim checkpoint (no \"format\": \"\(format)\")") }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     var cfg = TrainingConfiguration()
-    try TrainCommand.setKeys(from: root["configuration"] ?? .null, in: path, into: &cfg)
+    guard let configuration = root["configuration"], case .object = configuration else {
+      throw fail("'configuration' must be an object of configuration keys, got \(root["configuration"]?.brief ?? "none")")
+    }
+    try TrainCommand.setKeys(from: configuration, in: path, into: &cfg)
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
     guard case .array(let layers)? = root["layers"] else { throw fail("'layers' must be a list") }
     guard layers.count == cfg.layers.count - 1 else {

@@ -56,7 +56,11 @@ enum InspectCommand: CLICommand {
     }
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment
-    do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch {
+    // inspect never evaluates: the evaluation schedule is not checked
+    // against the training images (a --train-limit below 100 is fine).
+    var trained = cfg
+    trained.evaluationsPerEpoch = 1
+    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
       throw CLIError.runtime("\(error)")
     }
     let order = experiment.firstEpochOrder

@@ -313,6 +313,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     ("\"rows\": 65, \"columns\": 12", "\"rows\": 4294967296, \"columns\": 4294967296", ["layers[0] is 4294967296×4294967296", "65×12"]),
     ("\"plus_states\": \\[[0-9]+", "\"plus_states\": [65", ["layers[0].plus_states holds 65", "0…64"]),
     ("\"seed\": \"12345678901234567891\"", "\"seed\": 12345678901234567891", ["seed", "2^53"]),
+    ("\"configuration\": \\{", "\"configurations\": {", ["'configuration' must be an object", "none"]),
   ]
   for (k, d) in damages.enumerated() {
     let damaged = text.replacingOccurrences(of: d.pattern, with: d.with, options: .regularExpression)
@@ -375,6 +376,18 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   #expect(typed.status == 0, "\(typed.stderr)")
   let rowsJSON = try json(fresh.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]]
   #expect(rowsJSON?.first?["c"] as? Double == 0.5)
+}
+
+/// inspect never evaluates: a training limit below the default 100
+/// evaluation points is not an evals_per_epoch error.
+@Test func inspectTakesATrainingLimitBelowTheEvaluationCount() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,12,10", "--samples", "2", "--train-limit", "2",
+    "--out", root.appendingPathComponent("inspect").path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
 }
 
 @Test func aHugeStartIsAnErrorNotAnOverflow() throws {
