@@ -31,10 +31,6 @@ enum SolveCommand: CLICommand {
     ],
     maxPositionals: 1)
 
-  /// The largest G·r (cell conductance × segment resistance) solved with
-  /// resistive lines of both kinds (README, "Architecture").
-  static let maxConductanceTimesResistance = 1e9
-
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
@@ -66,7 +62,7 @@ enum SolveCommand: CLICommand {
     // the conjugate gradients stop on a meaningless residual.
     let r = max(mesh.wires.rowSegmentResistance, mesh.wires.columnSegmentResistance)
     if mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0,
-      let g = mesh.conductance.max(), g * r > maxConductanceTimesResistance
+      let g = mesh.conductance.max(), g * r > WireModel.largestConductanceTimesResistance
     {
       throw CLIError.runtime(
         "\(path): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")

@@ -413,6 +413,7 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--wires", "copper"], status: 64, mentions: "--wires"),
   BadInvocation(arguments: ["--wires", "resistive", "--r-row", "-1"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["--wires", "resistive", "--r-col", "x"], status: 64, mentions: "--r-col"),
+  BadInvocation(arguments: ["--wires", "resistive", "--r-row", "1e15"], status: 64, mentions: "--r-row: 1e+15 Ω against gmax"),
   BadInvocation(
     arguments: ["--wires", "resistive", "--r-row", "0", "--r-col", "1"], status: 64, mentions: "--r-row"),
   BadInvocation(arguments: ["--r-row", "2"], status: 64, mentions: "--r-row"),

@@ -41,6 +41,12 @@ public struct WireModel: Sendable, Equatable {
   /// currents. Ideal lines are r = 0.
   public static let smallestResistance = 1e-150
 
+  /// The largest G·r (cell conductance × segment resistance) solved with
+  /// resistive lines of both kinds: beyond it the mesh is too
+  /// ill-conditioned to trust (the error of a current grows as about
+  /// 1e-16·G·r).
+  public static let largestConductanceTimesResistance = 1e9
+
   public func validate() throws {
     for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
       guard r.isFinite, r >= 0 else {

@@ -431,6 +431,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
     where r > 0 && r < WireModel.smallestResistance {
       throw fail(k, WireModel.tooSmall(r))
     }
+    let longest = max(rowSegmentResistance, columnSegmentResistance)
+    func g(_ x: Double) -> String { String(format: "%g", x) }
+    if wires == .resistive && gMaxSiemens * longest > WireModel.largestConductanceTimesResistance {
+      let k = rowSegmentResistance >= columnSegmentResistance ? "r_row" : "r_col"
+      throw fail(k, "\(g(longest)) Ω against gmax \(g(gMaxSiemens)) S (G·r = \(g(gMaxSiemens * longest))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+    }
     if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
       throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
