@@ -118,9 +118,6 @@ enum ReproduceCommand: CLICommand {
       if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {
         throw TrainCommand.keyError(key, "applies to \(usedBy) only; no run of \(what) reads it", args)
       }
-    }
-    for key in TrainCommand.explicitKeys(args).sorted() {
-      let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
       for run in runs {
         let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
         if compared.contains(where: { values[$0] != baseValues[$0] }) {
