@@ -424,16 +424,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard slotTime.isFinite && slotTime >= widest && slotTime <= 1 else {
       throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(slotTime)")
     }
-    for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] where !(r.isFinite && r >= 0) {
-      throw fail(k, "must be a resistance ≥ 0 Ω, got \(r)")
-    }
-    for (k, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)]
-    where r > 0 && r < WireModel.smallestResistance {
-      throw fail(k, WireModel.tooSmall(r))
+    // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
+    do {
+      try WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
+        .validate()
+    } catch let e as ConfigurationError {
+      throw fail(e.field, e.message)
     }
     let longest = max(rowSegmentResistance, columnSegmentResistance)
-    func g(_ x: Double) -> String { String(format: "%g", x) }
     if wires == .resistive && gMaxSiemens * longest > WireModel.largestConductanceTimesResistance {
+      func g(_ x: Double) -> String { String(format: "%g", x) }
       let k = rowSegmentResistance >= columnSegmentResistance ? "r_row" : "r_col"
       throw fail(k, "\(g(longest)) Ω against gmax \(g(gMaxSiemens)) S (G·r = \(g(gMaxSiemens * longest))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
     }
