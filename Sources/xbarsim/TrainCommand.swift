@@ -22,7 +22,7 @@ func catchInterrupts() {
 enum TrainCommand: CLICommand {
   static let spec = CommandSpec(
     name: "train",
-    abstract: "Train a network in the simulated arrays (Lim's rule) or in software.",
+    abstract: "Train a network in the simulated arrays (Lim's sign rule, Choi's hybrid or single synapses) or in software.",
     usage: "xbarsim train [--data DIR] [--config FILE.json] [--<key> <value> ...] [--out DIR] [--summary FILE]",
     discussion: """
       Loads MNIST-style IDX files from --data (default data/mnist; fetch with
