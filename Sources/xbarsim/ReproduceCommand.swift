@@ -19,6 +19,8 @@ enum ReproduceCommand: CLICommand {
       (e.g. --epochs, --train-limit) apply to all runs. Two runs go at a time.
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
+      --journal FILE keeps every run in FILE as it finishes; the same command with
+      the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks.
 
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs); mean, min and max are over the seeds' final test
@@ -39,6 +41,7 @@ enum ReproduceCommand: CLICommand {
       OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
       OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
       OptionSpec("--jobs", "<n>", "Runs at a time (default 2)."),
+      OptionSpec("--journal", "<file.json>", "Keep every finished run in FILE; the same command with the same FILE resumes."),
     ],
     maxPositionals: 1)
 
@@ -76,12 +79,12 @@ enum ReproduceCommand: CLICommand {
     var base = try TrainCommand.configuration(args)
     if choi && args.string("--epochs") == nil { base.epochs = 20 }
     // Checked before the sweep, so that hours of runs are not lost to a typo.
-    if let summary = args.string("--summary") { try OutputFile.check(summary, "the summary") }
+    try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
-    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)")
+    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)", study: "\(paper) figure \(figure)")
     if choi {
       try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
       if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
@@ -103,6 +106,18 @@ enum ReproduceCommand: CLICommand {
     }
     try writeSummary(rows, figure: figure, args: args)
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+  }
+
+  /// Checks `--summary` and `--journal` before the runs: each writable,
+  /// and not one file (the summary would replace the journal).
+  static func checkOutputs(_ args: ParsedArguments) throws {
+    let summary = args.string("--summary"), journal = args.string("--journal")
+    if let summary { try OutputFile.check(summary, "the summary") }
+    if let journal { try OutputFile.check(journal, "the journal") }
+    if let summary, let journal {
+      func target(_ p: String) -> String { URL(fileURLWithPath: OutputFile.resolved(p)).standardizedFileURL.path }
+      if target(summary) == target(journal) { throw CLIError.usage("--summary and --journal write the same file \(journal)") }
+    }
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to
@@ -138,11 +153,11 @@ enum ReproduceCommand: CLICommand {
     // The documented subset, unless the command line says otherwise.
     if args.string("--train-limit") == nil { base.trainLimit = 20_000 }
     if args.string("--evals-per-epoch") == nil { base.evaluationsPerEpoch = 20 }
-    if let summary = args.string("--summary") { try OutputFile.check(summary, "the summary") }
+    try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
-    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop")
+    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop", study: "irdrop")
     let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
     let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
     print("IR drop: on-chip training with resistive lines vs off-chip training transferred to the same arrays")
@@ -177,9 +192,12 @@ enum ReproduceCommand: CLICommand {
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
   }
 
-  /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`.
+  /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`; with
+  /// `--journal FILE`, takes the runs FILE holds and records each run that
+  /// finishes there (`RunJournal`).
   static func execute(
-    _ rows: inout [Row], seeds: Int, args: ParsedArguments, train: IDXDataset, test: IDXDataset, name: String
+    _ rows: inout [Row], seeds: Int, args: ParsedArguments, train: IDXDataset, test: IDXDataset, name: String,
+    study: String
   ) throws {
     let jobs = try args.int("--jobs", default: 2)
     guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
@@ -199,14 +217,33 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var next = 0
     nonisolated(unsafe) var done = 0
     nonisolated(unsafe) var results = [TrainingResult?](repeating: nil, count: items.count)
+    nonisolated(unsafe) var journal: RunJournal? = nil
+    nonisolated(unsafe) var journalError: Error? = nil
+    let entries = items.map { (r, seed) in
+      var cfg = rowsSnapshot[r].run.configuration
+      cfg.seed = seed
+      return RunJournal.Item(label: rowsSnapshot[r].run.label, seed: seed, configuration: TrainCommand.configurationJSON(cfg))
+    }
+    if let path = args.string("--journal") {
+      let (opened, held) = try RunJournal.open(path, study: study, items: entries)
+      journal = opened
+      for (index, result) in held { results[index] = result }
+      done = held.count
+      if !held.isEmpty {
+        var err = StandardError()
+        print("reproduce: resuming \(path): \(held.count) of \(items.count) run(s) already done", to: &err)
+      }
+    }
     let started = Date()
     let work: (Int) -> Void = { _ in
       while true {
         lock.lock()
-        let index = next
-        next += 1
+        var index = next
+        while index < items.count && results[index] != nil { index += 1 }
+        next = index + 1
+        let stop = journalError != nil
         lock.unlock()
-        guard index < items.count, interruptRequested == 0 else { return }
+        guard index < items.count, interruptRequested == 0, !stop else { return }
         let (r, seed) = items[index]
         var cfg = rowsSnapshot[r].run.configuration
         cfg.seed = seed
@@ -215,6 +252,9 @@ enum ReproduceCommand: CLICommand {
         lock.lock()
         results[index] = result
         done += 1
+        if !result.interrupted && result.failure == nil && journalError == nil {
+          do { try journal?.record(entries[index], result) } catch { journalError = error }
+        }
         var err = StandardError()
         let final = rowsSnapshot[r].final
         print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %.2f %%%@", done, items.count,
@@ -228,6 +268,7 @@ enum ReproduceCommand: CLICommand {
     catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
     concurrentPerform(jobs, work)
+    if let journalError { throw journalError }
     for (k, item) in items.enumerated() {
       if let failure = results[k]?.failure {
         throw CLIError.runtime("\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)")

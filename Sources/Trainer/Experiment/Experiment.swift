@@ -111,6 +111,9 @@ public struct TrainingResult: Sendable {
   public var solverSolves: Int = 0
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
+
+  /// An empty result (a run's numbers read back from a file).
+  public init() {}
 }
 
 /// Progress of a run, for a progress bar.

@@ -1,0 +1,179 @@
+import Foundation
+import Peripherals
+import Trainer
+
+/// `reproduce --journal FILE`: the finished runs of a reproduction, kept in
+/// FILE as each one ends, so that an interrupted or killed reproduction
+/// loses none of them. The same command with the same FILE takes the runs
+/// FILE holds and runs only the others; the table is the same either way.
+///
+/// FILE is one JSON object, rewritten whole (atomically) after every run:
+/// `format` "xbarsim-reproduce-runs", `version` 1, `study` (e.g. "choi2021
+/// figure 4") and `runs`, each with its `label`, `seed`, full
+/// `configuration` and the `result` numbers the tables and summaries read.
+struct RunJournal {
+  static let format = "xbarsim-reproduce-runs"
+
+  /// One run of the sweep: its row's label, its seed and its whole
+  /// configuration as `TrainCommand.configurationJSON` writes it.
+  struct Item {
+    var label: String
+    var seed: UInt64
+    var configuration: String
+  }
+
+  let path: String
+  let study: String
+  /// The runs' JSON objects, in the order they finished.
+  private var runs: [String] = []
+
+  /// Opens FILE for `study` and returns, by index into `items`, the results
+  /// it holds. A missing FILE is an empty journal.
+  ///
+  /// - Throws: a one-line error naming FILE when it is not a journal, holds
+  ///   another study, or holds a run that is not one of `items` (another
+  ///   label or seed, or another configuration: its first differing key is
+  ///   named).
+  static func open(_ path: String, study: String, items: [Item]) throws -> (RunJournal, [Int: TrainingResult]) {
+    var journal = RunJournal(path: path, study: study)
+    guard FileManager.default.fileExists(atPath: path) else { return (journal, [:]) }
+    func fail(_ message: String) -> CLIError { CLIError.runtime("\(path): \(message)") }
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      throw fail("cannot read (\(ProblemFile.describe(error)))")
+    }
+    let root: JSONValue
+    do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
+    guard root["format"] == .string(format), root["version"] == .number(1) else {
+      throw fail("not a reproduce journal (format \"\(format)\", version 1)")
+    }
+    guard root["study"] == .string(study) else {
+      throw fail("holds the runs of \(root["study"]?.brief ?? "another study"), not of \(study); give another --journal")
+    }
+    guard case .array(let list)? = root["runs"] else { throw fail("'runs' must be a list") }
+    var found: [Int: TrainingResult] = [:]
+    let parsed = try items.map { try JSONValue.parse(Data($0.configuration.utf8)) }
+    for (n, run) in list.enumerated() {
+      guard case .string(let label)? = run["label"], case .number(let seedValue)? = run["seed"],
+        seedValue >= 0, seedValue == seedValue.rounded(), seedValue < 9_007_199_254_740_992,
+        let configuration = run["configuration"], case .object? = run["result"]
+      else { throw fail("run \(n + 1): needs label, seed (a whole number below 2^53), configuration and result") }
+      let seed = UInt64(seedValue)
+      // Rows may share a label (Lim's methods a, b, c): the configuration
+      // (which holds the seed) tells them apart.
+      guard let index = items.indices.first(where: { items[$0].label == label && parsed[$0] == configuration }) else {
+        // The nearest run of that label and seed: the fewest keys differ.
+        let near = items.indices.filter { items[$0].label == label && items[$0].seed == seed }
+          .min { differing(configuration, parsed[$0]) < differing(configuration, parsed[$1]) }
+        if let near {
+          throw fail("run '\(label)', seed \(seed) was made with another configuration (\(difference(configuration, parsed[near]))); give another --journal")
+        }
+        throw fail("run '\(label)', seed \(seed) is not one of this command's runs (other --seeds?); give another --journal")
+      }
+      guard found[index] == nil else { throw fail("run '\(label)', seed \(seed) is there twice") }
+      found[index] = try result(run["result"]!, fail: { fail("run \(n + 1): \($0)") })
+      journal.runs.append(render(label: label, seed: seed, configuration: items[index].configuration, result: found[index]!))
+    }
+    return (journal, found)
+  }
+
+  private init(path: String, study: String) {
+    self.path = path
+    self.study = study
+  }
+
+  /// Adds a finished run and rewrites FILE.
+  mutating func record(_ item: Item, _ r: TrainingResult) throws {
+    runs.append(Self.render(label: item.label, seed: item.seed, configuration: item.configuration, result: r))
+    var j = JSONWriter()
+    j.add("format", Self.format)
+    j.add("version", 1)
+    j.add("study", study)
+    j.addRaw("runs", "[\n" + runs.joined(separator: ",\n") + "\n]")
+    try OutputFile.write(j.finished(), to: path)
+  }
+
+  /// How many keys differ between two configuration objects.
+  private static func differing(_ a: JSONValue, _ b: JSONValue) -> Int {
+    guard case .object(let x, _) = a, case .object(let y, _) = b else { return .max }
+    return Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.count
+  }
+
+  /// The first key whose values differ between two configuration objects.
+  private static func difference(_ was: JSONValue, _ now: JSONValue) -> String {
+    guard case .object(let a, let keys) = was, case .object(let b, _) = now else { return "not an object" }
+    for key in keys where a[key] != b[key] {
+      return "\(key): \(a[key]!.brief) there, \(b[key]?.brief ?? "absent") now"
+    }
+    if let key = b.keys.sorted().first(where: { a[$0] == nil }) { return "\(key) absent there" }
+    return "same keys"
+  }
+
+  private static func render(label: String, seed: UInt64, configuration: String, result r: TrainingResult) -> String {
+    var j = JSONWriter()
+    j.add("label", label)
+    j.add("seed", Int(seed))
+    j.addRaw("configuration", configuration.trimmingCharacters(in: .whitespacesAndNewlines))
+    var o = JSONWriter()
+    o.add("test_accuracy", r.testAccuracy)
+    o.add("accuracy_mean_last", r.accuracyMeanLast)
+    o.add("accuracy_min_last", r.accuracyMinLast)
+    o.add("accuracy_max_last", r.accuracyMaxLast)
+    o.add("train_accuracy", r.trainAccuracy)
+    if let e = r.phaseSwitchEpoch { o.add("phase_switch_epoch", e) } else { o.addRaw("phase_switch_epoch", "null") }
+    o.add("train_images", r.trainImages)
+    o.add("seconds_train", r.secondsTrain)
+    o.add("pulses", r.pulses)
+    o.add("mean_conductance", r.meanConductance)
+    o.add("solver_iterations", r.solverIterations)
+    o.add("solver_solves", r.solverSolves)
+    if let l = r.ledger {
+      var e = JSONWriter()
+      for (name, value) in l.energyBreakdown { e.add(name, value) }
+      e.add("read_time", l.readTime)
+      e.add("update_time", l.updateTime)
+      o.addRaw("ledger", e.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+    } else {
+      o.addRaw("ledger", "null")
+    }
+    j.addRaw("result", o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
+    return "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  private static func result(_ v: JSONValue, fail: (String) -> CLIError) throws -> TrainingResult {
+    func number(_ object: JSONValue, _ key: String) throws -> Double {
+      guard case .number(let x)? = object[key], x.isFinite else { throw fail("result needs a number '\(key)'") }
+      return x
+    }
+    func count(_ object: JSONValue, _ key: String) throws -> Int {
+      let x = try number(object, key)
+      guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail("'\(key)' must be a whole number ≥ 0") }
+      return Int(x)
+    }
+    var r = TrainingResult()
+    r.testAccuracy = try number(v, "test_accuracy")
+    r.accuracyMeanLast = try number(v, "accuracy_mean_last")
+    r.accuracyMinLast = try number(v, "accuracy_min_last")
+    r.accuracyMaxLast = try number(v, "accuracy_max_last")
+    r.trainAccuracy = try number(v, "train_accuracy")
+    if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count(v, "phase_switch_epoch") }
+    r.trainImages = try count(v, "train_images")
+    r.secondsTrain = try number(v, "seconds_train")
+    r.pulses = try count(v, "pulses")
+    r.meanConductance = try number(v, "mean_conductance")
+    r.solverIterations = try count(v, "solver_iterations")
+    r.solverSolves = try count(v, "solver_solves")
+    if let l = v["ledger"], l != .null {
+      var e = EnergyLedger()
+      e.read = try number(l, "read")
+      e.program = try number(l, "program")
+      e.reset = try number(l, "reset")
+      e.adc = try number(l, "adc")
+      e.dac = try number(l, "dac")
+      e.readTime = try number(l, "read_time")
+      e.updateTime = try number(l, "update_time")
+      r.ledger = e
+    }
+    return r
+  }
+}

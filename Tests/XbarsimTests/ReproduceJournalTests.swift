@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `reproduce --journal FILE`: every finished run kept in FILE, and the same
+// command with the same FILE runs only the runs FILE lacks, to the same
+// table and summary as a reproduction run at one go.
+
+/// Generated images: 8×8, or 28×28 for choi2021 (whose runs are 784-250-10).
+private func journalData(side: Int = 8) throws -> (root: URL, data: URL) {
+  let root = try temporaryDirectory("xbarsim-journal")
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 60, rows: side, cols: side, seed: 1),
+    test: SyntheticImages(count: 30, rows: side, cols: side, seed: 2), to: data)
+  return (root, data)
+}
+
+private func rows(_ url: URL) throws -> [[String: Any]] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+}
+
+private func firstLine(_ text: String) -> String { text.split(separator: "\n").first.map(String.init) ?? "" }
+
+/// Figure 9's rows share labels across methods a, b and c; Figure 4's carry
+/// the hybrid's phase switch and energies: both come back from the file.
+@Test(arguments: [
+  ["lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2"],
+  ["choi2021", "--figure", "4", "--epochs", "2"],
+])
+func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
+  let (root, data) = try journalData(side: study[0] == "choi2021" ? 28 : 8)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let base = ["reproduce"] + study + ["--data", data.path]
+  // One seed first (a reproduction stopped half way), then two.
+  let first = try runXbarsim(base + ["--seeds", "1", "--journal", journal.path])
+  #expect(first.status == 0, "\(first.stderr)")
+  let held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
+  #expect(held["format"] as? String == "xbarsim-reproduce-runs")
+  let runs = try #require(held["runs"] as? [[String: Any]])
+  let perSeed = runs.count
+  #expect(perSeed >= 4)
+
+  let resumedSummary = root.appendingPathComponent("resumed.json")
+  let resumed = try runXbarsim(base + ["--seeds", "2", "--journal", journal.path, "--summary", resumedSummary.path])
+  #expect(resumed.status == 0, "\(resumed.stderr)")
+  #expect(resumed.stderr.contains("resuming \(journal.path): \(perSeed) of \(2 * perSeed) run(s) already done"), "\(resumed.stderr)")
+  let trained = resumed.stderr.split(separator: "\n").filter { $0.contains(", seed ") }
+  #expect(trained.count == perSeed, "only the second seed's runs train: \(trained)")
+  #expect(trained.allSatisfy { $0.contains("seed 2") })
+
+  let freshSummary = root.appendingPathComponent("fresh.json")
+  let fresh = try runXbarsim(base + ["--seeds", "2", "--summary", freshSummary.path])
+  #expect(fresh.status == 0, "\(fresh.stderr)")
+  #expect(resumed.stdout == fresh.stdout)
+  let a = try rows(resumedSummary), b = try rows(freshSummary)
+  #expect(a.count == b.count)
+  for (x, y) in zip(a, b) {
+    for (key, value) in x where key != "images_per_second" {
+      #expect((value as? NSObject)?.isEqual(y[key]) == true, "\(x["label"] ?? ""): \(key) \(value) against \(y[key] ?? "absent")")
+    }
+  }
+  // Everything held: nothing trains.
+  let again = try runXbarsim(base + ["--seeds", "2", "--journal", journal.path])
+  #expect(again.status == 0)
+  #expect(!again.stderr.contains(", seed "), "\(again.stderr)")
+  #expect(again.stdout == fresh.stdout)
+}
+
+@Test func aJournalOfAnotherConfigurationOrStudyIsRefusedByName() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  #expect(try runXbarsim(base + ["--journal", journal.path]).status == 0)
+  let before = try Data(contentsOf: journal)
+
+  let epochs = try runXbarsim(base + ["--journal", journal.path, "--epochs", "2"])
+  #expect(epochs.status == 1)
+  let line = firstLine(epochs.stderr)
+  #expect(line.hasPrefix("Error: \(journal.path): run 'n_max = "), "\(line)")
+  #expect(line.contains("', seed 1 was made with another configuration (epochs: 1 there, 2 now); give another --journal"), "\(line)")
+
+  let figure = try runXbarsim(
+    ["reproduce", "lim2018", "--figure", "8", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1", "--journal", journal.path])
+  #expect(figure.status == 1)
+  #expect(firstLine(figure.stderr).contains("holds the runs of \"lim2018 figure 9\", not of lim2018 figure 8"), "\(figure.stderr)")
+
+  // Fewer seeds than the file holds: its seed-2 runs are not this command's.
+  #expect(try runXbarsim(base.dropLast() + ["2", "--journal", journal.path]).status == 0)
+  let fewer = try runXbarsim(base + ["--journal", journal.path])
+  #expect(fewer.status == 1)
+  #expect(firstLine(fewer.stderr).contains("seed 2 is not one of this command's runs"), "\(fewer.stderr)")
+  #expect(try Data(contentsOf: journal) != before)
+}
+
+@Test func aJournalThatIsNotOneOrIsTheSummaryIsRefused() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  let file = root.appendingPathComponent("other.json")
+  try Data("{\"format\": \"xbarsim-checkpoint\", \"version\": 1}".utf8).write(to: file)
+  let other = try runXbarsim(base + ["--journal", file.path])
+  #expect(other.status == 1)
+  #expect(firstLine(other.stderr) == "Error: \(file.path): not a reproduce journal (format \"xbarsim-reproduce-runs\", version 1)")
+  try Data("{\"runs\": [".utf8).write(to: file)
+  let broken = try runXbarsim(base + ["--journal", file.path])
+  #expect(broken.status == 1)
+  #expect(firstLine(broken.stderr).hasPrefix("Error: \(file.path): malformed JSON"), "\(broken.stderr)")
+  let same = try runXbarsim(base + ["--journal", file.path, "--summary", file.path])
+  #expect(same.status == 64)
+  #expect(firstLine(same.stderr) == "Error: --summary and --journal write the same file \(file.path)")
+  let missingDirectory = root.appendingPathComponent("no/such/runs.json")
+  let nowhere = try runXbarsim(base + ["--journal", missingDirectory.path])
+  #expect(nowhere.status != 0)
+  #expect(firstLine(nowhere.stderr).contains("cannot write the journal"), "\(nowhere.stderr)")
+}
