@@ -225,7 +225,7 @@ enum ReproduceCommand: CLICommand {
       return RunJournal.Item(label: rowsSnapshot[r].run.label, seed: seed, configuration: TrainCommand.configurationJSON(cfg))
     }
     if let path = args.string("--journal") {
-      let (opened, held) = try RunJournal.open(path, study: study, items: entries)
+      let (opened, held) = try RunJournal.open(path, study: study, train: train, test: test, items: entries)
       journal = opened
       for (index, result) in held { results[index] = result }
       done = held.count

@@ -9,8 +9,10 @@ import Trainer
 ///
 /// FILE is one JSON object, rewritten whole (atomically) after every run:
 /// `format` "xbarsim-reproduce-runs", `version` 1, `study` (e.g. "choi2021
-/// figure 4") and `runs`, each with its `label`, `seed`, full
-/// `configuration` and the `result` numbers the tables and summaries read.
+/// figure 4"), `data` (the training and test sets' sizes and a 64-bit
+/// checksum of their bytes: the configuration does not name the data) and
+/// `runs`, each with its `label`, `seed`, full `configuration` and the
+/// `result` numbers the tables and summaries read.
 struct RunJournal {
   static let format = "xbarsim-reproduce-runs"
 
@@ -24,6 +26,8 @@ struct RunJournal {
 
   let path: String
   let study: String
+  /// The `data` object.
+  let data: String
   /// The runs' JSON objects, in the order they finished.
   private var runs: [String] = []
 
@@ -34,8 +38,10 @@ struct RunJournal {
   ///   another study, or holds a run that is not one of `items` (another
   ///   label or seed, or another configuration: its first differing key is
   ///   named).
-  static func open(_ path: String, study: String, items: [Item]) throws -> (RunJournal, [Int: TrainingResult]) {
-    var journal = RunJournal(path: path, study: study)
+  static func open(
+    _ path: String, study: String, train: IDXDataset, test: IDXDataset, items: [Item]
+  ) throws -> (RunJournal, [Int: TrainingResult]) {
+    var journal = RunJournal(path: path, study: study, data: dataObject(train: train, test: test))
     guard FileManager.default.fileExists(atPath: path) else { return (journal, [:]) }
     func fail(_ message: String) -> CLIError { CLIError.runtime("\(path): \(message)") }
     let data: Data
@@ -49,6 +55,11 @@ struct RunJournal {
     }
     guard root["study"] == .string(study) else {
       throw fail("holds the runs of \(root["study"]?.brief ?? "another study"), not of \(study); give another --journal")
+    }
+    let dataNow = try JSONValue.parse(Data(journal.data.utf8))
+    guard let dataThen = root["data"], dataThen == dataNow else {
+      let then = root["data"].map { difference($0, dataNow) } ?? "no data object there"
+      throw fail("was made on other training or test data (\(then)); give another --journal")
     }
     guard case .array(let list)? = root["runs"] else { throw fail("'runs' must be a list") }
     var found: [Int: TrainingResult] = [:]
@@ -77,9 +88,31 @@ struct RunJournal {
     return (journal, found)
   }
 
-  private init(path: String, study: String) {
+  private init(path: String, study: String, data: String) {
     self.path = path
     self.study = study
+    self.data = data
+  }
+
+  /// The data sets' sizes and a checksum of their pixels and labels
+  /// (FNV-1a over 8-byte words: it tells data sets apart, it does not
+  /// guard against tampering).
+  private static func dataObject(train: IDXDataset, test: IDXDataset) -> String {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for bytes in [train.pixels, train.labels, test.pixels, test.labels] {
+      bytes.withUnsafeBytes { raw in
+        let words = raw.count / 8
+        for w in 0..<words { h = (h ^ raw.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self)) &* 0x100_0000_01B3 }
+        for b in (8 * words)..<raw.count { h = (h ^ UInt64(raw[b])) &* 0x100_0000_01B3 }
+      }
+      h = (h ^ UInt64(bytes.count)) &* 0x100_0000_01B3
+    }
+    var j = JSONWriter()
+    j.add("train_images", train.count)
+    j.add("test_images", test.count)
+    j.add("features", train.features)
+    j.add("checksum", String(h, radix: 16))
+    return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Adds a finished run and rewrites FILE.
@@ -89,6 +122,7 @@ struct RunJournal {
     j.add("format", Self.format)
     j.add("version", 1)
     j.add("study", study)
+    j.addRaw("data", data)
     j.addRaw("runs", "[\n" + runs.joined(separator: ",\n") + "\n]")
     try OutputFile.write(j.finished(), to: path)
   }

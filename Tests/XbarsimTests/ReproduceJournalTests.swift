@@ -87,6 +87,14 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(figure.status == 1)
   #expect(firstLine(figure.stderr).contains("holds the runs of \"lim2018 figure 9\", not of lim2018 figure 8"), "\(figure.stderr)")
 
+  // Other images of the same sizes: the configuration does not tell, the checksum does.
+  let other = root.appendingPathComponent("other")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 60, seed: 3), test: SyntheticImages(count: 30, seed: 2), to: other)
+  let data2 = try runXbarsim(base.map { $0 == data.path ? other.path : $0 } + ["--journal", journal.path])
+  #expect(data2.status == 1)
+  #expect(firstLine(data2.stderr).contains("was made on other training or test data (checksum: "), "\(data2.stderr)")
+
   // Fewer seeds than the file holds: its seed-2 runs are not this command's.
   #expect(try runXbarsim(base.dropLast() + ["2", "--journal", journal.path]).status == 0)
   let fewer = try runXbarsim(base + ["--journal", journal.path])
