@@ -41,7 +41,7 @@ struct RunJournal {
   static func open(
     _ path: String, study: String, train: IDXDataset, test: IDXDataset, items: [Item]
   ) throws -> (RunJournal, [Int: TrainingResult]) {
-    var journal = RunJournal(path: path, study: study, data: dataObject(train: train, test: test))
+    var journal = RunJournal(path: path, study: study, data: TrainCommand.dataJSON(train: train, test: test))
     guard FileManager.default.fileExists(atPath: path) else { return (journal, [:]) }
     func fail(_ message: String) -> CLIError { CLIError.runtime("\(path): \(message)") }
     let data: Data
@@ -92,27 +92,6 @@ struct RunJournal {
     self.path = path
     self.study = study
     self.data = data
-  }
-
-  /// The data sets' sizes and a checksum of their pixels and labels
-  /// (FNV-1a over 8-byte words: it tells data sets apart, it does not
-  /// guard against tampering).
-  private static func dataObject(train: IDXDataset, test: IDXDataset) -> String {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for bytes in [train.pixels, train.labels, test.pixels, test.labels] {
-      bytes.withUnsafeBytes { raw in
-        let words = raw.count / 8
-        for w in 0..<words { h = (h ^ raw.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self)) &* 0x100_0000_01B3 }
-        for b in (8 * words)..<raw.count { h = (h ^ UInt64(raw[b])) &* 0x100_0000_01B3 }
-      }
-      h = (h ^ UInt64(bytes.count)) &* 0x100_0000_01B3
-    }
-    var j = JSONWriter()
-    j.add("train_images", train.count)
-    j.add("test_images", test.count)
-    j.add("features", train.features)
-    j.add("checksum", String(h, radix: 16))
-    return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Adds a finished run and rewrites FILE.

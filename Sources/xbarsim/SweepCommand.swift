@@ -116,6 +116,7 @@ enum SweepCommand: CLICommand {
     }
     let mine = Array(stride(from: index, to: grid.count, by: shards))
     let (train, test) = try TrainCommand.datasets(args)
+    let dataJSON = TrainCommand.dataJSON(train: train, test: test)
     for p in mine {
       do { _ = try Experiment(configuration: configurations[p], train: train, test: test) } catch {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
@@ -131,6 +132,12 @@ enum SweepCommand: CLICommand {
     var rows: [[String]] = []
     if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
       let earlier = try readShard(out)
+      // The configuration does not name the data: a directory trained on
+      // other images must not lend its rows (a sweep.json from before the
+      // data object has none to compare).
+      if let then = earlier.data, then != (try JSONValue.parse(Data(dataJSON.utf8))) {
+        throw CLIError.runtime("\(out) holds a sweep of other training or test data; give another --out, or remove it")
+      }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
       guard earlier.grid == grid, earlier.base == baseNow, (earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty
       else {
@@ -147,7 +154,7 @@ enum SweepCommand: CLICommand {
       }
     }
     let done = Set(rows.map { Int($0[0])! })
-    try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
+    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
     var err = StandardError()
     catchInterrupts()
     defer { signal(SIGINT, SIG_DFL) }
@@ -158,7 +165,7 @@ enum SweepCommand: CLICommand {
         .run(shouldStop: { interruptRequested != 0 })
       if result.interrupted { break }
       rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
-      try writeOutputs(grid, rows, baseJSON: baseJSON, shard: (index, shards), to: out)
+      try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the last 10 %% of points)",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
@@ -266,7 +273,8 @@ enum SweepCommand: CLICommand {
   }
 
   static func writeOutputs(
-    _ grid: Grid, _ rows: [[String]], baseJSON: String, shard: (Int, Int), mergedFrom: [String] = [], to dir: String
+    _ grid: Grid, _ rows: [[String]], baseJSON: String, dataJSON: String?, shard: (Int, Int), mergedFrom: [String] = [],
+    to dir: String
   ) throws {
     var csv = csvLine(grid.header)
     for r in rows { csv += csvLine(r) }
@@ -280,6 +288,7 @@ enum SweepCommand: CLICommand {
     j.addRaw("shard", "{\"index\": \(shard.0), \"count\": \(shard.1)}")
     if !mergedFrom.isEmpty { j.addRaw("merged_from", "[" + mergedFrom.map(JSONWriter.string).joined(separator: ", ") + "]") }
     j.addRaw("base_configuration", baseJSON.replacingOccurrences(of: "\n", with: "\n  "))
+    if let dataJSON { j.addRaw("data", dataJSON.replacingOccurrences(of: "\n", with: "\n  ")) }
     let header = grid.header
     j.addRaw("rows", "[" + rows.map { r in
       "\n    {" + zip(header, r).map { "\(JSONWriter.string($0)): \(jsonCell($0, $1))" }.joined(separator: ", ") + "}"
@@ -324,6 +333,7 @@ enum SweepCommand: CLICommand {
     guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
     var grid: Grid? = nil
     var baseJSON: JSONValue? = nil
+    var data: JSONValue? = nil
     var owner: [Int: String] = [:]
     var rows: [Int: [String]] = [:]
     for dir in dirs {
@@ -333,9 +343,14 @@ enum SweepCommand: CLICommand {
           throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
         guard shard.base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
+        if let a = data, let b = shard.data, a != b {
+          throw CLIError.runtime("\(dir): its training or test data differ from \(dirs[0])'s")
+        }
+        data = data ?? shard.data
       } else {
         grid = shard.grid
         baseJSON = shard.base
+        data = shard.data
       }
       for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
@@ -357,7 +372,15 @@ enum SweepCommand: CLICommand {
       // The base configuration as the shards wrote it.
       let data = try Data(contentsOf: URL(fileURLWithPath: dirs[0] + "/sweep.json"))
       let first = String(decoding: data, as: UTF8.self)
-      try writeOutputs(g, ordered, baseJSON: baseObject(first), shard: (0, 1), mergedFrom: dirs, to: out)
+      // The data object of the first shard that has one.
+      var dataText: String? = nil
+      for dir in dirs where dataText == nil {
+        let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: dir + "/sweep.json"))) ?? Data(), as: UTF8.self)
+        dataText = objectText("data", in: text)
+      }
+      try writeOutputs(
+        g, ordered, baseJSON: objectText("base_configuration", in: first) ?? "{}", dataJSON: dataText, shard: (0, 1),
+        mergedFrom: dirs, to: out)
       print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg")
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
@@ -368,7 +391,7 @@ enum SweepCommand: CLICommand {
   /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
   /// numbers are in range and whose grid cells are that point's values.
   static func readShard(_ dir: String) throws -> (
-    grid: Grid, base: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
+    grid: Grid, base: JSONValue?, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
     let data: Data
@@ -416,7 +439,7 @@ enum SweepCommand: CLICommand {
       guard rows[p] == nil else { throw CLIError.runtime("\(csvPath): point \(p) appears twice") }
       rows[p] = cells
     }
-    return (here, root["base_configuration"], shard, rows)
+    return (here, root["base_configuration"], root["data"], shard, rows)
   }
 
   static func gridText(_ g: Grid) -> String {
@@ -424,17 +447,20 @@ enum SweepCommand: CLICommand {
   }
 
   /// The text of the "base_configuration" object in a sweep.json.
-  static func baseObject(_ text: String) -> String {
-    guard let r = text.range(of: "\"base_configuration\": ") else { return "{}" }
+  /// The text of the object under top-level `key` of a sweep.json the
+  /// tool wrote (nil when the key is absent).
+  static func objectText(_ key: String, in text: String) -> String? {
+    guard let r = text.range(of: "\n  \"\(key)\": {") else { return nil }
+    let start = text.index(before: r.upperBound)
     var depth = 0
-    var end = r.upperBound
-    for i in text[r.upperBound...].indices {
+    var end = start
+    for i in text[start...].indices {
       if text[i] == "{" { depth += 1 }
       if text[i] == "}" {
         depth -= 1
         if depth == 0 { end = text.index(after: i); break }
       }
     }
-    return String(text[r.upperBound..<end]).replacingOccurrences(of: "\n  ", with: "\n")
+    return String(text[start..<end]).replacingOccurrences(of: "\n  ", with: "\n")
   }
 }

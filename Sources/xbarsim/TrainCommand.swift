@@ -397,6 +397,20 @@ enum TrainCommand: CLICommand {
     try OutputFile.write(plot.render(), to: path)
   }
 
+  /// The training and test sets as a JSON object (`train_images`,
+  /// `test_images`, `features`, `train_checksum`, `test_checksum`): what a
+  /// resumable result file (a sweep, a reproduce journal) keeps to refuse
+  /// other data, which the configuration does not name.
+  static func dataJSON(train: IDXDataset, test: IDXDataset) -> String {
+    var j = JSONWriter()
+    j.add("train_images", train.count)
+    j.add("test_images", test.count)
+    j.add("features", train.features)
+    j.add("train_checksum", String(train.checksum, radix: 16))
+    j.add("test_checksum", String(test.checksum, radix: 16))
+    return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   /// The epoch records as a JSON array of objects.
   static func epochsJSON(_ epochs: [EpochRecord]) -> String {
     let items = epochs.map { e -> String in

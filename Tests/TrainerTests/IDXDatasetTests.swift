@@ -475,3 +475,20 @@ private func gzippedSampleImages() throws -> [UInt8] {
     _ = set.subset(1..<3)
   }
 }
+
+@Test func theChecksumTellsDataSetsApart() {
+  let set = IDXDataset(rows: 3, cols: 4, pixels: Sample.pixels, labels: Sample.labels)
+  #expect(set.checksum == IDXDataset(rows: 3, cols: 4, pixels: Sample.pixels, labels: Sample.labels).checksum)
+  var pixels = Sample.pixels
+  pixels[pixels.count - 1] ^= 1  // the last byte: past the whole 8-byte words
+  #expect(IDXDataset(rows: 3, cols: 4, pixels: pixels, labels: Sample.labels).checksum != set.checksum)
+  pixels = Sample.pixels
+  pixels[5] ^= 0x80
+  #expect(IDXDataset(rows: 3, cols: 4, pixels: pixels, labels: Sample.labels).checksum != set.checksum)
+  var labels = Sample.labels
+  labels[0] = labels[0] == 1 ? 2 : 1
+  #expect(IDXDataset(rows: 3, cols: 4, pixels: Sample.pixels, labels: labels).checksum != set.checksum)
+  // The same bytes in another shape.
+  #expect(IDXDataset(rows: 4, cols: 3, pixels: Sample.pixels, labels: Sample.labels).checksum != set.checksum)
+  #expect(set.subset(0..<set.count).checksum == set.checksum)
+}

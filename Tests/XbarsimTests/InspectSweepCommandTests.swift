@@ -249,6 +249,10 @@ private func rows(_ dir: URL) throws -> [[String]] {
   #expect(try rows(merged) == expected)
   let mergedJSON = try json(merged.appendingPathComponent("sweep.json"))
   #expect((mergedJSON["rows"] as? [[String: Any]])?.count == 6)
+  // The shards' data object carries over: the merged table can be resumed against.
+  let wholeData = try json(whole.appendingPathComponent("sweep.json"))["data"] as? [String: Any]
+  #expect(wholeData?["train_images"] as? Int == 200)
+  #expect((mergedJSON["data"] as? NSDictionary)?.isEqual(to: wholeData ?? [:]) == true, "\(mergedJSON["data"] ?? "none")")
 
   expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path]), ["missing", "2"])
   expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[0].path]), ["point 0", "both"])
@@ -364,6 +368,29 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   #expect(again.stderr.contains("resuming"), "\(again.stderr)")
   #expect(again.stderr.components(separatedBy: "sweep [").count == 2, "one point run: \(again.stderr)")
   #expect(try rows(out) == all)
+  // The same sweep on other images (same sizes): the configuration does
+  // not name the data, sweep.json's checksums do.
+  let otherData = root.appendingPathComponent("other-data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 200, seed: 7), test: SyntheticImages(count: 60, seed: 2), to: otherData)
+  let elsewhere = try runXbarsim([
+    "sweep", "--data", otherData.path, "--config", config.path, "--grid", "nmax=8,16,32", "--out", out.path,
+  ])
+  expectOneLineError(elsewhere, [out.path, "other training or test data"])
+  #expect(try rows(out) == all)
+  let shardElsewhere = root.appendingPathComponent("elsewhere")
+  let s = try runXbarsim([
+    "sweep", "--data", otherData.path, "--config", config.path, "--grid", "nmax=8,16,32", "--shard", "1/2", "--quiet",
+    "--out", shardElsewhere.path,
+  ])
+  #expect(s.status == 0, "\(s.stderr)")
+  let shardHere = root.appendingPathComponent("here")
+  let h = try runXbarsim([
+    "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--shard", "0/2", "--quiet",
+    "--out", shardHere.path,
+  ])
+  #expect(h.status == 0, "\(h.stderr)")
+  expectOneLineError(try runXbarsim(["sweep", "merge", shardHere.path, shardElsewhere.path]), [shardElsewhere.path, "data differ"])
   // Numbers as typed (".5") are written as JSON numbers.
   let other = try runXbarsim([
     "sweep", "--data", data.path, "--config", config.path, "--grid", "c=.5,4", "--quiet", "--out", out.path,

@@ -93,7 +93,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     train: SyntheticImages(count: 60, seed: 3), test: SyntheticImages(count: 30, seed: 2), to: other)
   let data2 = try runXbarsim(base.map { $0 == data.path ? other.path : $0 } + ["--journal", journal.path])
   #expect(data2.status == 1)
-  #expect(firstLine(data2.stderr).contains("was made on other training or test data (checksum: "), "\(data2.stderr)")
+  #expect(firstLine(data2.stderr).contains("was made on other training or test data (train_checksum: "), "\(data2.stderr)")
 
   // Fewer seeds than the file holds: its seed-2 runs are not this command's.
   #expect(try runXbarsim(base.dropLast() + ["2", "--journal", journal.path]).status == 0)

@@ -72,6 +72,26 @@ public struct IDXDataset: Sendable, Equatable {
     try pixels.withUnsafeBufferPointer(body)
   }
 
+  /// A 64-bit checksum of the shape, pixels and labels (FNV-1a over 8-byte
+  /// words): equal data sets have equal checksums, and a changed pixel or
+  /// label changes it. It tells data sets apart in result files; it does
+  /// not guard against tampering.
+  ///
+  /// - Complexity: O(count × features), about 10 ms for MNIST's training set.
+  public var checksum: UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    @inline(__always) func mix(_ x: UInt64) { h = (h ^ x) &* 0x100_0000_01B3 }
+    for x in [count, rows, cols] { mix(UInt64(x)) }
+    for bytes in [pixels, labels] {
+      bytes.withUnsafeBytes { raw in
+        let words = raw.count / 8
+        for w in 0..<words { mix(raw.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self)) }
+        for b in (8 * words)..<raw.count { mix(UInt64(raw[b])) }
+      }
+    }
+    return h
+  }
+
   /// The images and labels in `range`, as a dataset of their own.
   ///
   /// `classCount` is recomputed from the labels kept.
