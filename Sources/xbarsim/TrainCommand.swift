@@ -255,7 +255,7 @@ enum TrainCommand: CLICommand {
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
     var outputError: (any Error)? = nil
-    let json = summaryJSON(result, cfg)
+    let json = summaryJSON(result, cfg, data: dataJSON(train: train, test: test))
     if let summary {
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
@@ -455,7 +455,7 @@ enum TrainCommand: CLICommand {
     json.addRaw("latency_breakdown_seconds", object(times.indices.map { k in (times[k], mean { $0.latencyBreakdown[k].1 }) }))
   }
 
-  static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration) -> String {
+  static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil) -> String {
     var json = JSONWriter()
     json.add("test_accuracy", r.testAccuracy)
     json.add("accuracy_mean_last", r.accuracyMeanLast)
@@ -482,6 +482,9 @@ enum TrainCommand: CLICommand {
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
+    // Which data: the configuration does not name it. (The configuration
+    // stays the last key: cut from there, the file's end is a config file.)
+    if let data { json.addRaw("data", data.replacingOccurrences(of: "\n", with: "\n  ")) }
     json.addRaw("configuration", configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()
   }

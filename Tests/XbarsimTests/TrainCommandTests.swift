@@ -120,6 +120,12 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   #expect(configuration["method"] as? String == "b")
   #expect(configuration["nmax"] as? Int == 64)
   #expect(configuration["adc_bits"] as? Int == 0)
+  // Which data: sizes and checksums (the configuration does not name it).
+  let dataObject = try #require(json["data"] as? [String: Any])
+  #expect(dataObject["train_images"] as? Int == 300 && dataObject["test_images"] as? Int == 100)
+  #expect(dataObject["features"] as? Int == 64)
+  #expect((dataObject["train_checksum"] as? String ?? "").count >= 8)
+  #expect(dataObject["train_checksum"] as? String != dataObject["test_checksum"] as? String)
   // Energy and latency per training image, with breakdowns that add up.
   let energy = try #require(json["energy_per_image_joules"] as? Double)
   let latency = try #require(json["latency_per_image_seconds"] as? Double)
