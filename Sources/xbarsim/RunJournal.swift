@@ -122,35 +122,41 @@ struct RunJournal {
     return "same keys"
   }
 
+  // The result's fields as the file names them: one list for writing and
+  // reading, so the two cannot drift apart.
+  private static let numbers: [(String, WritableKeyPath<TrainingResult, Double> & Sendable)] = [
+    ("test_accuracy", \.testAccuracy), ("accuracy_mean_last", \.accuracyMeanLast),
+    ("accuracy_min_last", \.accuracyMinLast), ("accuracy_max_last", \.accuracyMaxLast),
+    ("train_accuracy", \.trainAccuracy), ("seconds_train", \.secondsTrain), ("mean_conductance", \.meanConductance),
+  ]
+  private static let counts: [(String, WritableKeyPath<TrainingResult, Int> & Sendable)] = [
+    ("train_images", \.trainImages), ("pulses", \.pulses), ("solver_iterations", \.solverIterations),
+    ("solver_solves", \.solverSolves),
+  ]
+  private static let ledgerFields: [(String, WritableKeyPath<EnergyLedger, Double> & Sendable)] = [
+    ("read", \.read), ("program", \.program), ("reset", \.reset), ("adc", \.adc), ("dac", \.dac),
+    ("read_time", \.readTime), ("update_time", \.updateTime),
+  ]
+
   private static func render(label: String, seed: UInt64, configuration: String, result r: TrainingResult) -> String {
+    func object(_ w: JSONWriter) -> String { w.finished().trimmingCharacters(in: .whitespacesAndNewlines) }
+    var o = JSONWriter()
+    for (key, path) in numbers { o.add(key, r[keyPath: path]) }
+    for (key, path) in counts { o.add(key, r[keyPath: path]) }
+    if let e = r.phaseSwitchEpoch { o.add("phase_switch_epoch", e) } else { o.addRaw("phase_switch_epoch", "null") }
+    if let l = r.ledger {
+      var e = JSONWriter()
+      for (key, path) in ledgerFields { e.add(key, l[keyPath: path]) }
+      o.addRaw("ledger", object(e))
+    } else {
+      o.addRaw("ledger", "null")
+    }
     var j = JSONWriter()
     j.add("label", label)
     j.add("seed", Int(seed))
     j.addRaw("configuration", configuration.trimmingCharacters(in: .whitespacesAndNewlines))
-    var o = JSONWriter()
-    o.add("test_accuracy", r.testAccuracy)
-    o.add("accuracy_mean_last", r.accuracyMeanLast)
-    o.add("accuracy_min_last", r.accuracyMinLast)
-    o.add("accuracy_max_last", r.accuracyMaxLast)
-    o.add("train_accuracy", r.trainAccuracy)
-    if let e = r.phaseSwitchEpoch { o.add("phase_switch_epoch", e) } else { o.addRaw("phase_switch_epoch", "null") }
-    o.add("train_images", r.trainImages)
-    o.add("seconds_train", r.secondsTrain)
-    o.add("pulses", r.pulses)
-    o.add("mean_conductance", r.meanConductance)
-    o.add("solver_iterations", r.solverIterations)
-    o.add("solver_solves", r.solverSolves)
-    if let l = r.ledger {
-      var e = JSONWriter()
-      for (name, value) in l.energyBreakdown { e.add(name, value) }
-      e.add("read_time", l.readTime)
-      e.add("update_time", l.updateTime)
-      o.addRaw("ledger", e.finished().trimmingCharacters(in: .whitespacesAndNewlines))
-    } else {
-      o.addRaw("ledger", "null")
-    }
-    j.addRaw("result", o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
-    return "  " + j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+    j.addRaw("result", object(o))
+    return "  " + object(j)
   }
 
   private static func result(_ v: JSONValue, fail: (String) -> CLIError) throws -> TrainingResult {
@@ -158,33 +164,18 @@ struct RunJournal {
       guard case .number(let x)? = object[key], x.isFinite else { throw fail("result needs a number '\(key)'") }
       return x
     }
-    func count(_ object: JSONValue, _ key: String) throws -> Int {
-      let x = try number(object, key)
+    func count(_ key: String) throws -> Int {
+      let x = try number(v, key)
       guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail("'\(key)' must be a whole number ≥ 0") }
       return Int(x)
     }
     var r = TrainingResult()
-    r.testAccuracy = try number(v, "test_accuracy")
-    r.accuracyMeanLast = try number(v, "accuracy_mean_last")
-    r.accuracyMinLast = try number(v, "accuracy_min_last")
-    r.accuracyMaxLast = try number(v, "accuracy_max_last")
-    r.trainAccuracy = try number(v, "train_accuracy")
-    if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count(v, "phase_switch_epoch") }
-    r.trainImages = try count(v, "train_images")
-    r.secondsTrain = try number(v, "seconds_train")
-    r.pulses = try count(v, "pulses")
-    r.meanConductance = try number(v, "mean_conductance")
-    r.solverIterations = try count(v, "solver_iterations")
-    r.solverSolves = try count(v, "solver_solves")
+    for (key, path) in numbers { r[keyPath: path] = try number(v, key) }
+    for (key, path) in counts { r[keyPath: path] = try count(key) }
+    if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count("phase_switch_epoch") }
     if let l = v["ledger"], l != .null {
       var e = EnergyLedger()
-      e.read = try number(l, "read")
-      e.program = try number(l, "program")
-      e.reset = try number(l, "reset")
-      e.adc = try number(l, "adc")
-      e.dac = try number(l, "dac")
-      e.readTime = try number(l, "read_time")
-      e.updateTime = try number(l, "update_time")
+      for (key, path) in ledgerFields { e[keyPath: path] = try number(l, key) }
       r.ledger = e
     }
     return r
