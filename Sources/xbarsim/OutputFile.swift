@@ -52,6 +52,13 @@ enum OutputFile {
     }
   }
 
+  /// The file `path` writes to, as one string for every spelling of it
+  /// (links resolved, `.` and `..` removed): two outputs with the same
+  /// target would replace each other.
+  static func target(_ path: String) -> String {
+    URL(fileURLWithPath: resolved(path)).standardizedFileURL.path
+  }
+
   /// The path with every symbolic link resolved (the path itself when it
   /// does not exist yet).
   static func resolved(_ path: String) -> String {

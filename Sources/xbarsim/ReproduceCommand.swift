@@ -114,9 +114,8 @@ enum ReproduceCommand: CLICommand {
     let summary = args.string("--summary"), journal = args.string("--journal")
     if let summary { try OutputFile.check(summary, "the summary") }
     if let journal { try OutputFile.check(journal, "the journal") }
-    if let summary, let journal {
-      func target(_ p: String) -> String { URL(fileURLWithPath: OutputFile.resolved(p)).standardizedFileURL.path }
-      if target(summary) == target(journal) { throw CLIError.usage("--summary and --journal write the same file \(journal)") }
+    if let summary, let journal, OutputFile.target(summary) == OutputFile.target(journal) {
+      throw CLIError.usage("--summary and --journal write the same file \(journal)")
     }
   }
 
@@ -219,10 +218,16 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var results = [TrainingResult?](repeating: nil, count: items.count)
     nonisolated(unsafe) var journal: RunJournal? = nil
     nonisolated(unsafe) var journalError: Error? = nil
-    let entries = items.map { (r, seed) in
+    // Each item's configuration, its seed set.
+    let configurations = items.map { (r, seed) in
       var cfg = rowsSnapshot[r].run.configuration
       cfg.seed = seed
-      return RunJournal.Item(label: rowsSnapshot[r].run.label, seed: seed, configuration: TrainCommand.configurationJSON(cfg))
+      return cfg
+    }
+    let entries = items.indices.map { k in
+      RunJournal.Item(
+        label: rowsSnapshot[items[k].0].run.label, seed: items[k].1,
+        configuration: TrainCommand.configurationJSON(configurations[k]))
     }
     if let path = args.string("--journal") {
       let (opened, held) = try RunJournal.open(path, study: study, train: train, test: test, items: entries)
@@ -245,8 +250,7 @@ enum ReproduceCommand: CLICommand {
         lock.unlock()
         guard index < items.count, interruptRequested == 0, !stop else { return }
         let (r, seed) = items[index]
-        var cfg = rowsSnapshot[r].run.configuration
-        cfg.seed = seed
+        let cfg = configurations[index]
         let result = try! Experiment(configuration: cfg, train: train, test: test)
           .run(shouldStop: { interruptRequested != 0 })
         lock.lock()

@@ -334,6 +334,8 @@ enum SweepCommand: CLICommand {
     var grid: Grid? = nil
     var baseJSON: JSONValue? = nil
     var data: JSONValue? = nil
+    // The first shard with a data object (a sweep.json from before it has none).
+    var dataDir: String? = nil
     var owner: [Int: String] = [:]
     var rows: [Int: [String]] = [:]
     for dir in dirs {
@@ -344,13 +346,15 @@ enum SweepCommand: CLICommand {
         }
         guard shard.base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
         if let a = data, let b = shard.data, a != b {
-          throw CLIError.runtime("\(dir): its training or test data differ from \(dirs[0])'s")
+          throw CLIError.runtime("\(dir): its training or test data differ from \(dataDir ?? dirs[0])'s")
         }
-        data = data ?? shard.data
       } else {
         grid = shard.grid
         baseJSON = shard.base
+      }
+      if data == nil, shard.data != nil {
         data = shard.data
+        dataDir = dir
       }
       for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
@@ -369,15 +373,12 @@ enum SweepCommand: CLICommand {
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
-      // The base configuration as the shards wrote it.
-      let data = try Data(contentsOf: URL(fileURLWithPath: dirs[0] + "/sweep.json"))
-      let first = String(decoding: data, as: UTF8.self)
-      // The data object of the first shard that has one.
-      var dataText: String? = nil
-      for dir in dirs where dataText == nil {
-        let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: dir + "/sweep.json"))) ?? Data(), as: UTF8.self)
-        dataText = objectText("data", in: text)
+      // The base configuration and the data object as the shards wrote them.
+      func text(_ dir: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/sweep.json")), as: UTF8.self)
       }
+      let first = try text(dirs[0])
+      let dataText = try dataDir.flatMap { objectText("data", in: $0 == dirs[0] ? first : try text($0)) }
       try writeOutputs(
         g, ordered, baseJSON: objectText("base_configuration", in: first) ?? "{}", dataJSON: dataText, shard: (0, 1),
         mergedFrom: dirs, to: out)
@@ -446,7 +447,6 @@ enum SweepCommand: CLICommand {
     zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: ","))" }.joined(separator: " ")
   }
 
-  /// The text of the "base_configuration" object in a sweep.json.
   /// The text of the object under top-level `key` of a sweep.json the
   /// tool wrote (nil when the key is absent).
   static func objectText(_ key: String, in text: String) -> String? {

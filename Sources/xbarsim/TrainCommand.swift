@@ -229,7 +229,7 @@ enum TrainCommand: CLICommand {
       ("--log", log), ("--epoch-log", epochLog), ("--plot", plot), ("--summary", summary), ("--checkpoint-out", checkpoint),
     ] {
       guard let path else { continue }
-      let target = URL(fileURLWithPath: OutputFile.resolved(path)).standardizedFileURL.path
+      let target = OutputFile.target(path)
       let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
       if let type, type != .typeRegular { continue }
       let label = args.string(option) != nil ? option : "--out"
@@ -255,8 +255,8 @@ enum TrainCommand: CLICommand {
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
     var outputError: (any Error)? = nil
-    let json = summaryJSON(result, cfg, data: dataJSON(train: train, test: test))
     if let summary {
+      let json = summaryJSON(result, cfg, data: dataJSON(train: train, test: test))
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
