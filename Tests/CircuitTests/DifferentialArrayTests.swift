@@ -145,3 +145,42 @@ func forwardKernelOnColumnBandsIsExact(allZero: Bool) {
   let driven = rt.plusSolution!.columnTerminalCurrent.reduce(0, +)
   #expect(isApproximatelyEqual(total, driven, relativeTolerance: 1e-9))
 }
+
+/// The eight-wide compactions list exactly the indices a plain filter keeps,
+/// in order, for every offset and length around the eight-lane blocks,
+/// with ±0, negative values, subnormals, infinities and NaNs of both signs,
+/// and never write past `range.count` entries.
+@Test func compactionsListWhatAFilterKeeps() {
+  let specials: [Float] = [
+    0, -0.0, 1, -1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .infinity, -.infinity,
+    .nan, -Float.nan, Float(bitPattern: 0x7F80_0001), 0.5, 1e-30,
+  ]
+  var rng = SeededGenerator(seed: 11)
+  for trial in 0..<400 {
+    let length = trial % 41
+    let start = (trial / 41) % 9
+    let total = start + length + 3
+    // Mostly zeros, as pixels are, and sometimes dense.
+    let zeros = trial % 3 == 0 ? 0.2 : 0.8
+    let x: [Float] = (0..<total).map { _ in
+      rng.nextUniform() < zeros ? 0 : specials[Int(rng.next() % UInt64(specials.count))]
+    }
+    let range = start..<(start + length)
+    let nonZero = range.filter { x[$0] != 0 }
+    let positive = range.filter { x[$0].sign == .plus && x[$0] != 0 }  // positive NaN included
+    for (compact, expected) in [(0, nonZero), (1, positive)] {
+      // A guard of 16 sentinels beyond range.count entries.
+      var out = [Int32](repeating: -7, count: length + 16)
+      let count = x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { op in
+          compact == 0
+            ? _compactNonZero(xp.baseAddress!, range, into: op.baseAddress!)
+            : _compactPositive(xp.baseAddress!, range, into: op.baseAddress!)
+        }
+      }
+      #expect(count == expected.count, "trial \(trial), \(compact == 0 ? "non-zero" : "positive")")
+      #expect(Array(out[0..<count]) == expected.map { Int32($0) }, "trial \(trial)")
+      #expect(out[length...].allSatisfy { $0 == -7 }, "trial \(trial): wrote past range.count")
+    }
+  }
+}

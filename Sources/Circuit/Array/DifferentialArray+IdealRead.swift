@@ -191,19 +191,23 @@ package func _transposedKernel(
 /// Writes the indices i in `range` with x[i] ≠ 0 to `out`, in order, and
 /// returns their count. Branch-free: which lines are active follows the
 /// data (pixels, activations, δ), in no pattern a predictor learns, and
-/// `x[i] != 0` compiles to a branch. The magnitude's bits are 0 for ±0
-/// only, and magnitude + 0x7FFF_FFFF carries into bit 31 for every other
-/// value (NaN included, as `!=` would). `out` holds `range.count` entries.
+/// `x[i] != 0` compiles to a branch. A float is ≠ 0 exactly when its
+/// magnitude bits are not all 0 (NaN included, as `!=` would). `out` holds
+/// `range.count` entries.
+///
+/// Eight at a time: one vector compare gives an 8-bit mask, and
+/// `_compactionOffsets[mask]` lists its set lanes, which are stored as one
+/// eight-wide write (the lanes past the count are overwritten later or
+/// lie beyond it; they never pass `range.count`).
 @inlinable @inline(__always)
 package func _compactNonZero(
   _ x: UnsafePointer<Float>, _ range: Range<Int>, into out: UnsafeMutablePointer<Int32>
 ) -> Int {
-  var count = 0
-  for i in range {
-    out[count] = Int32(truncatingIfNeeded: i)
-    count &+= Int(((x[i].bitPattern & 0x7FFF_FFFF) &+ 0x7FFF_FFFF) >> 31)
+  _compact(x, range, into: out) { bits in
+    (bits & SIMD8(repeating: 0x7FFF_FFFF)) .!= SIMD8(repeating: 0)
+  } scalar: { bits in
+    Int(((bits & 0x7FFF_FFFF) &+ 0x7FFF_FFFF) >> 31)
   }
-  return count
 }
 
 /// As `_compactNonZero`, for x[i] > 0: a float's bits read as a signed
@@ -213,10 +217,56 @@ package func _compactNonZero(
 package func _compactPositive(
   _ x: UnsafePointer<Float>, _ range: Range<Int>, into out: UnsafeMutablePointer<Int32>
 ) -> Int {
-  var count = 0
-  for i in range {
+  _compact(x, range, into: out) { bits in
+    SIMD8<Int32>(truncatingIfNeeded: bits) .> SIMD8(repeating: 0)
+  } scalar: { bits in
+    (0 &- Int(Int32(bitPattern: bits))) >> 63 & 1
+  }
+}
+
+/// The shared body of the two compactions: `lanes` tests eight floats'
+/// bit patterns at once, `scalar` one (0 or 1), for the last range.count
+/// mod 8.
+@inlinable @inline(__always)
+func _compact(
+  _ x: UnsafePointer<Float>, _ range: Range<Int>, into out: UnsafeMutablePointer<Int32>,
+  lanes: (SIMD8<UInt32>) -> SIMDMask<SIMD8<Int32>>, scalar: (UInt32) -> Int
+) -> Int {
+  let offsets = _compactionOffsets
+  var count = 0, i = range.lowerBound
+  // count ≤ i − lowerBound, so the eight-wide store ends within `out`.
+  while i &+ 8 <= range.upperBound {
+    let bits = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<UInt32>.self)
+    // Lane k's 0 or 1 in byte k; the multiply moves byte k's bit to bit
+    // 56 + k (no two partial products meet, so nothing carries).
+    let ones = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>().replacing(with: 1, where: lanes(bits)))
+    let mask = Int(truncatingIfNeeded: (unsafeBitCast(ones, to: UInt64.self) &* 0x0102_0408_1020_4080) >> 56)
+    let list = SIMD8<Int32>(truncatingIfNeeded: offsets[mask]) &+ SIMD8(repeating: Int32(truncatingIfNeeded: i))
+    UnsafeMutableRawPointer(out + count).storeBytes(of: list, as: SIMD8<Int32>.self)
+    count &+= mask.nonzeroBitCount
+    i &+= 8
+  }
+  while i < range.upperBound {
     out[count] = Int32(truncatingIfNeeded: i)
-    count &+= (0 &- Int(Int32(bitPattern: x[i].bitPattern))) >> 63 & 1
+    count &+= scalar(x[i].bitPattern)
+    i += 1
   }
   return count
 }
+
+/// For each 8-bit mask, the positions of its set bits in increasing order,
+/// then zeros: 256 entries of 8 bytes.
+@usableFromInline
+nonisolated(unsafe) let _compactionOffsets: UnsafePointer<SIMD8<UInt8>> = {
+  let table = UnsafeMutablePointer<SIMD8<UInt8>>.allocate(capacity: 256)
+  for mask in 0..<256 {
+    var entry = SIMD8<UInt8>()
+    var slot = 0
+    for bit in 0..<8 where mask >> bit & 1 == 1 {
+      entry[slot] = UInt8(bit)
+      slot += 1
+    }
+    table[mask] = entry
+  }
+  return UnsafePointer(table)
+}()
