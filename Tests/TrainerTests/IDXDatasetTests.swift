@@ -492,3 +492,51 @@ private func gzippedSampleImages() throws -> [UInt8] {
   #expect(IDXDataset(rows: 4, cols: 3, pixels: Sample.pixels, labels: Sample.labels).checksum != set.checksum)
   #expect(set.subset(0..<set.count).checksum == set.checksum)
 }
+
+// MARK: - Bounded decompression
+
+/// A gzip file whose header promises 2 images of 2×2 and whose data goes on
+/// with a long run of zeros (the fuzzed MNIST file had 5 GB of them): the
+/// tail is trailing data, found without inflating it.
+@Test(.enabled(if: gzipProgram != nil))
+func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images.gz")
+  let labels = dir.appendingPathComponent("labels")
+  let file = idxImages(count: 2, rows: 2, cols: 2, pixels: [1, 2, 3, 4, 5, 6, 7, 8])
+  try write(
+    try systemGzip(file + [UInt8](repeating: 0, count: 4_000_000), level: 1),
+    images)
+  try write(idxLabels([0, 1]), labels)
+  expectError(
+    .trailingData, file: images,
+    ["trailing data", "expected 24 bytes", "found more (decompression stopped there)"]
+  ) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+  // The same file without its tail loads, and so does one cut short of
+  // its header (reported as truncated, not as a gzip error).
+  try write(try systemGzip(file), images)
+  #expect(try IDXDataset.load(images: images, labels: labels).count == 2)
+  try write(try systemGzip(Array(file.prefix(10))), images)
+  expectError(.truncated, file: images, ["16-byte header", "found 10"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
+/// 454279 × 31252369 × 649657 = 2^63 − 1: the element count fits an Int,
+/// the file size (16 more) does not.
+@Test func headerDimensionsWithinTheHeaderSizeOfIntMaxAreTooLarge() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images")
+  let labels = dir.appendingPathComponent("labels")
+  try write(
+    bigEndian(0x0803) + bigEndian(454_279) + bigEndian(31_252_369)
+      + bigEndian(649_657), images)
+  try write(Sample.labelsFile, labels)
+  expectError(.badHeader, file: images, ["too large"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}

@@ -188,3 +188,41 @@ func randomCorruptionNeverCrashes() throws {
   // A flipped bit is caught by the decoder or the CRC-32 every time.
   #expect(failures == 300)
 }
+
+// MARK: - Output limit
+
+@Test func aLimitCutsTheOutputJustPastIt() throws {
+  func cut(_ bytes: [UInt8], limit: Int) throws -> [UInt8] {
+    try bytes.withUnsafeBytes { raw in try _Gzip.decompress(raw, limit: limit) }
+  }
+  // Fixed Huffman (literals and overlapping matches) and a stored block:
+  // limit + 1 bytes, the start of the whole output.
+  for limit in [0, 1, 10, 40, hello.count - 1] {
+    #expect(try cut(helloGzip, limit: limit) == Array(hello.prefix(limit + 1)))
+  }
+  for limit in [0, 5, storedPayload.count - 1] {
+    #expect(try cut(storedGzip, limit: limit) == Array(storedPayload.prefix(limit + 1)))
+  }
+  // At or above the size, the output is whole and checked.
+  #expect(try cut(helloGzip, limit: hello.count) == hello)
+  #expect(try cut(storedGzip, limit: 1000) == storedPayload)
+  var bad = storedGzip
+  bad[bad.count - 8] ^= 0xFF
+  expectFailure(bad, "CRC-32")
+  #expect(throws: _InflateError.self) { try cut(bad, limit: storedPayload.count) }
+}
+
+/// The inflater itself stops at its limit: it has read only the start of
+/// the input and never allocated more than the limit.
+@Test(.enabled(if: gzipProgram != nil))
+func theInflaterStopsAtItsLimitWithoutReadingTheRest() throws {
+  let zeros = try systemGzip([UInt8](repeating: 0, count: 4_000_000), level: 1, noName: true)
+  try zeros.withUnsafeBytes { raw in
+    var inflater = _Inflater(input: raw, position: 10, capacity: 1 << 30, outputLimit: 1001)
+    defer { inflater.deallocate() }
+    #expect(throws: _InflateError.outputLimit) { try inflater.inflateStream() }
+    #expect(inflater.outputCount == 1001)
+    #expect(inflater.outputCapacity <= 1001)
+    #expect(inflater.consumedBytes < 100, "read \(inflater.consumedBytes) of \(raw.count) bytes")
+  }
+}

@@ -40,7 +40,8 @@ extension IDXDataset {
   /// dimensions: count, rows, cols); the labels file has magic
   /// `0x00000801` (unsigned bytes, 1 dimension: count). A file whose first
   /// bytes are the gzip magic `1f 8b` is decompressed in memory first,
-  /// whatever its name; its CRC-32 and length are checked.
+  /// whatever its name, no further than its IDX header's size (and a
+  /// byte: more is trailing data); its CRC-32 and length are checked.
   ///
   /// Each file is read with one call; 60,000 MNIST images load in tens of
   /// milliseconds (plain) or a few hundred (gzip) in a release build.
@@ -57,14 +58,8 @@ extension IDXDataset {
     images: URL, labels: URL
   ) throws(DatasetError) -> IDXDataset {
     let imagesFile = images.path, labelsFile = labels.path
-    let (dims, pixels) = try withContents(of: images) {
-      (raw) throws(DatasetError) in
-      try parse(raw, file: imagesFile, rank: 3, items: "images")
-    }
-    let (labelDims, labelBytes) = try withContents(of: labels) {
-      (raw) throws(DatasetError) in
-      try parse(raw, file: labelsFile, rank: 1, items: "labels")
-    }
+    let (dims, pixels) = try read(images, rank: 3, items: "images")
+    let (labelDims, labelBytes) = try read(labels, rank: 1, items: "labels")
     if labelDims[0] != dims[0] {
       throw DatasetError(
         file: labelsFile, kind: .countMismatch,
@@ -102,11 +97,11 @@ extension IDXDataset {
           ? "; run scripts/fetch-mnist to download MNIST" : ""))
   }
 
-  /// Reads `url` with one call and passes its bytes, decompressed if they
-  /// are gzip data, to `body`.
-  static func withContents<R>(
-    of url: URL, _ body: (UnsafeRawBufferPointer) throws(DatasetError) -> R
-  ) throws(DatasetError) -> R {
+  /// Reads `url` with one call and parses it (`parse`), decompressed
+  /// first if it is gzip data.
+  static func read(
+    _ url: URL, rank: Int, items: String
+  ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
     let file = url.path
     var isDirectory: ObjCBool = false
     guard
@@ -126,20 +121,43 @@ extension IDXDataset {
         "cannot read: \(error.localizedDescription)")
     }
     let result = data.withUnsafeBytes {
-      (raw: UnsafeRawBufferPointer) -> Result<R, DatasetError> in
-      Result { () throws(DatasetError) -> R in
-        guard _Gzip.hasMagic(raw) else { return try body(raw) }
-        let bytes: [UInt8]
-        do throws(_InflateError) {
-          bytes = try _Gzip.decompress(raw)
-        } catch {
-          throw DatasetError(
-            file: file, kind: .corruptGzip, "gzip: \(error.message)")
+      (raw: UnsafeRawBufferPointer) -> Result<([Int], [UInt8]), DatasetError>
+      in
+      Result { () throws(DatasetError) -> ([Int], [UInt8]) in
+        guard _Gzip.hasMagic(raw) else {
+          return try Self.parse(raw, file: file, rank: rank, items: items)
         }
-        return try bytes.withUnsafeBytes {
-          (raw: UnsafeRawBufferPointer) -> Result<R, DatasetError> in
-          Result { () throws(DatasetError) -> R in try body(raw) }
-        }.get()
+        func parse(
+          _ bytes: [UInt8], isCut: Bool
+        ) throws(DatasetError) -> ([Int], [UInt8]) {
+          try bytes.withUnsafeBytes {
+            (raw) -> Result<([Int], [UInt8]), DatasetError> in
+            Result { () throws(DatasetError) in
+              try Self.parse(
+                raw, file: file, rank: rank, items: items, isCut: isCut)
+            }
+          }.get()
+        }
+        func gunzip(limit: Int) throws(DatasetError) -> [UInt8] {
+          do throws(_InflateError) {
+            return try _Gzip.decompress(raw, limit: limit)
+          } catch {
+            throw DatasetError(
+              file: file, kind: .corruptGzip, "gzip: \(error.message)")
+          }
+        }
+        // The header first, then no more than it promises: a huge tail
+        // (a few MB of gzip, GB inflated) is trailing data at once, not
+        // after inflating all of it into memory.
+        let headerSize = 4 + 4 * rank
+        let header = try gunzip(limit: headerSize)
+        guard
+          let size = expectedSize(header, rank: rank), size > header.count
+        else {
+          return try parse(header, isCut: false)
+        }
+        let bytes = try gunzip(limit: size)
+        return try parse(bytes, isCut: bytes.count > size)
       }
     }
     return try result.get()
@@ -147,10 +165,34 @@ extension IDXDataset {
 
   // MARK: - Parsing
 
+  /// The size in bytes that the IDX header at the start of `bytes`
+  /// promises; nil unless it is a whole header of unsigned bytes and
+  /// `rank` dimensions whose size is an `Int`.
+  static func expectedSize(_ bytes: [UInt8], rank: Int) -> Int? {
+    let headerSize = 4 + 4 * rank
+    guard bytes.count >= headerSize else { return nil }
+    return bytes.withUnsafeBytes { raw -> Int? in
+      guard bigEndian32(raw, 0) == UInt32(0x0800) | UInt32(rank) else {
+        return nil
+      }
+      var size = 1
+      for d in 0..<rank {
+        let (product, overflow) = size.multipliedReportingOverflow(
+          by: Int(bigEndian32(raw, 4 + 4 * d)))
+        if overflow { return nil }
+        size = product
+      }
+      let (total, overflow) = size.addingReportingOverflow(headerSize)
+      return overflow ? nil : total
+    }
+  }
+
   /// Checks an unsigned-byte IDX file of `rank` dimensions and copies out
-  /// its dimensions and elements.
+  /// its dimensions and elements. `isCut`: `raw` is the start of longer
+  /// data (decompression stopped past the size the header gives).
   static func parse(
-    _ raw: UnsafeRawBufferPointer, file: String, rank: Int, items: String
+    _ raw: UnsafeRawBufferPointer, file: String, rank: Int, items: String,
+    isCut: Bool = false
   ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
     let headerSize = 4 + 4 * rank
     let expectedMagic = UInt32(0x0800) | UInt32(rank)
@@ -190,7 +232,9 @@ extension IDXDataset {
     var elementCount = 1
     for d in dims {
       let (product, overflow) = elementCount.multipliedReportingOverflow(by: d)
-      if overflow {
+      // (The header's bytes are added below: a product within 16 of
+      // Int.max, e.g. 454279 × 31252369 × 649657, must not overflow there.)
+      if overflow || product > Int.max - headerSize {
         throw DatasetError(
           file: file, kind: .badHeader,
           "header dimensions \(dims) are too large")
@@ -203,7 +247,8 @@ extension IDXDataset {
       let expected =
         "expected \(expectedSize) bytes (\(headerSize)-byte header + "
         + (rank == 1 ? "\(dims[0]) \(items)" : "\(items) \(shape)")
-        + "), found \(raw.count)"
+        + "), found "
+        + (isCut ? "more (decompression stopped there)" : "\(raw.count)")
       throw raw.count < expectedSize
         ? DatasetError(file: file, kind: .truncated, "truncated: \(expected)")
         : DatasetError(

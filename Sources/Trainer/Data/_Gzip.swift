@@ -16,11 +16,17 @@ enum _Gzip {
 
   /// Decompresses a gzip file: its members' data, concatenated.
   ///
+  /// - Parameters:
+  ///   - input: The gzip file's bytes.
+  ///   - limit: The most bytes the caller wants. Data that holds more is
+  ///     inflated only to `limit + 1` bytes, which are returned (the member
+  ///     cut short is not checked against its CRC-32 and length): a result
+  ///     longer than `limit` says "more", without inflating the rest.
   /// - Throws: `_InflateError` if a header, the compressed data, a CRC-32
   ///   or a length field is wrong, the data ends early, or non-gzip bytes
   ///   follow the last member.
   static func decompress(
-    _ input: UnsafeRawBufferPointer
+    _ input: UnsafeRawBufferPointer, limit: Int = .max
   ) throws(_InflateError) -> [UInt8] {
     // The last member's ISIZE is the whole output's size for the common
     // single-member file (mod 2^32): a good first capacity, bounded by
@@ -30,8 +36,28 @@ enum _Gzip {
       capacity = max(capacity, Int(readLE32(input, input.count - 4)))
       capacity = min(capacity, input.count * 1032)
     }
-    var inflater = _Inflater(input: input, position: 0, capacity: capacity)
+    var inflater = _Inflater(
+      input: input, position: 0, capacity: capacity,
+      outputLimit: limit < .max ? max(limit, 0) + 1 : limit)
     defer { inflater.deallocate() }
+    do throws(_InflateError) {
+      try members(&inflater)
+    } catch where error == .outputLimit {
+      // More than `limit` bytes: the first `limit + 1` are the answer.
+    }
+    return [UInt8](unsafeUninitializedCapacity: inflater.outputCount) {
+      buffer, count in
+      if inflater.outputCount > 0 {
+        buffer.baseAddress!.initialize(
+          from: inflater.output, count: inflater.outputCount)
+      }
+      count = inflater.outputCount
+    }
+  }
+
+  /// Inflates and checks every member from `inflater.position` on.
+  static func members(_ inflater: inout _Inflater) throws(_InflateError) {
+    let input = inflater.input
     var memberIndex = 0
     repeat {
       let start = inflater.outputCount
@@ -58,13 +84,6 @@ enum _Gzip {
       inflater.position = trailer + 8
       memberIndex += 1
     } while inflater.position < input.count
-
-    return [UInt8](unsafeUninitializedCapacity: inflater.outputCount) {
-      buffer, count in
-      buffer.baseAddress!.initialize(
-        from: inflater.output, count: inflater.outputCount)
-      count = inflater.outputCount
-    }
   }
 
   /// Parses one member's header at `inflater.position` and inflates its

@@ -10,12 +10,15 @@
 // - one flat lookup table per Huffman code, indexed by the next
 //   `maximum code length` bits, each entry `symbol << 4 | length`;
 // - output into one growable buffer, matches copied byte by byte (they may
-//   overlap their own output).
+//   overlap their own output), up to an optional limit (`outputLimit`).
 
 /// A failure to decompress: what is wrong, in a few words.
 struct _InflateError: Error, Equatable {
   var message: String
   init(_ message: String) { self.message = message }
+
+  /// The output reached `_Inflater.outputLimit` with more to come.
+  static let outputLimit = _InflateError("output limit reached")
 }
 
 /// A canonical Huffman code as a flat decoding table.
@@ -103,17 +106,26 @@ struct _Inflater {
   var output: UnsafeMutablePointer<UInt8>
   var outputCount = 0
   var outputCapacity: Int
+  /// The most bytes the output may hold: a stream that would write more
+  /// fills the output to the limit and throws `_InflateError.outputLimit`,
+  /// so a caller that knows the size to expect never inflates a huge tail.
+  let outputLimit: Int
   /// Where the current stream's output begins (distances cannot reach
   /// before it).
   var streamStart = 0
 
   /// Starts reading `input` at byte `position`; the output buffer is
-  /// allocated with `capacity` bytes and must be freed by `deallocate()`.
-  init(input: UnsafeRawBufferPointer, position: Int, capacity: Int) {
+  /// allocated with `capacity` bytes (at most `outputLimit`) and must be
+  /// freed by `deallocate()`.
+  init(
+    input: UnsafeRawBufferPointer, position: Int, capacity: Int,
+    outputLimit: Int = .max
+  ) {
     self.input = input
     self.position = position
-    self.outputCapacity = max(capacity, 1024)
-    self.output = .allocate(capacity: outputCapacity)
+    self.outputLimit = max(outputLimit, 0)
+    self.outputCapacity = min(max(capacity, 1024), self.outputLimit)
+    self.output = .allocate(capacity: max(outputCapacity, 1))
   }
 
   func deallocate() { output.deallocate() }
@@ -181,14 +193,20 @@ struct _Inflater {
 
   // MARK: Output
 
+  // The capacity never passes `outputLimit`, so the limit costs the hot
+  // path nothing: only a write that does not fit checks it.
+
+  /// Makes room for `n` more bytes; past `outputLimit`, throws
+  /// `.outputLimit` (the caller fills the output to the limit first).
   @inline(__always)
-  mutating func reserve(_ n: Int) {
-    if outputCount + n > outputCapacity { _grow(minimum: outputCount + n) }
+  mutating func reserve(_ n: Int) throws(_InflateError) {
+    if outputCount + n > outputCapacity { try _grow(minimum: outputCount + n) }
   }
 
   @inline(never)
-  mutating func _grow(minimum: Int) {
-    let capacity = max(minimum, outputCapacity * 2)
+  mutating func _grow(minimum: Int) throws(_InflateError) {
+    if minimum > outputLimit { throw .outputLimit }
+    let capacity = min(max(minimum, outputCapacity * 2), outputLimit)
     let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     bigger.update(from: output, count: outputCount)
     output.deallocate()
@@ -238,13 +256,15 @@ struct _Inflater {
     if position + length > input.count {
       throw _InflateError("compressed data truncated")
     }
-    reserve(length)
+    let fits = min(length, outputLimit - outputCount)
+    try reserve(fits)
     (output + outputCount).initialize(
       from: input.baseAddress!.advanced(by: position)
         .assumingMemoryBound(to: UInt8.self),
-      count: length)
-    outputCount += length
-    position += length
+      count: fits)
+    outputCount += fits
+    position += fits
+    if fits < length { throw .outputLimit }
   }
 
   /// The order in which code-length code lengths are sent.
@@ -369,7 +389,7 @@ struct _Inflater {
       try checkNotTruncated()
       let symbol = try decode(literalTable, mask: literalMask)
       if symbol < 256 {
-        reserve(1)
+        try reserve(1)
         output[outputCount] = UInt8(truncatingIfNeeded: symbol)
         outputCount += 1
         continue
@@ -391,15 +411,22 @@ struct _Inflater {
         throw _InflateError(
           "distance \(back) reaches before the start of the output")
       }
-      reserve(length)
+      var fits = length
+      if outputCount + length > outputCapacity {
+        fits = min(length, outputLimit - outputCount)
+        if outputCount + fits > outputCapacity {
+          try _grow(minimum: outputCount + fits)
+        }
+      }
       var to = output + outputCount
       var from = to - back
-      for _ in 0..<length {
+      for _ in 0..<fits {
         to.pointee = from.pointee
         to += 1
         from += 1
       }
-      outputCount += length
+      outputCount += fits
+      if fits < length { throw .outputLimit }
     }
   }
 }
