@@ -52,18 +52,25 @@ enum Checkpoint {
 
   /// A checkpoint's configuration and layer states.
   static func read(_ path: String) throws -> (configuration: TrainingConfiguration, states: [LimLayerState]) {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-      throw CLIError.runtime("\(path): cannot read file (\(ProblemFile.describe(error)))")
-    }
+    let data = try TrainCommand.readFile(path)
     func fail(_ m: String) -> CLIError { .runtime("\(path): \(m)") }
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
     guard root["format"] == .string(format) else { throw fail("not an xbarsim checkpoint (no \"format\": \"\(format)\")") }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
+    guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
+      !JSONWriter.isInexactInteger(images)
+    else { throw fail("'train_images' must be a non-negative integer, got \(root["train_images"]?.brief ?? "none")") }
     var cfg = TrainingConfiguration()
-    guard let configuration = root["configuration"], case .object = configuration else {
+    guard let configuration = root["configuration"], case .object(_, let names) = configuration else {
       throw fail("'configuration' must be an object of configuration keys, got \(root["configuration"]?.brief ?? "none")")
+    }
+    // A missing key would take its default: states saved for n_max 8 read
+    // as n_max 64. (`activation` may be missing: README, "Checkpoints".)
+    let given = Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
+    for key in ["layers"] + stateKeys
+    where !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
+      throw fail("configuration: '\(key)' is missing (the device states need it)")
     }
     try TrainCommand.setKeys(from: configuration, in: path, into: &cfg)
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }

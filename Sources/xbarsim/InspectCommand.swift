@@ -51,6 +51,10 @@ enum InspectCommand: CLICommand {
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
     let cfg = try TrainCommand.configuration(args, base: base)
+    let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
+      + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
+    try TrainCommand.refuseOverwriting(
+      [("--config", args.string("--config")), ("--checkpoint", checkpoint)], by: files.map { ("--out", out + "/" + $0) })
     guard cfg.rule == .lim && cfg.mode == .onChip else {
       throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
     }

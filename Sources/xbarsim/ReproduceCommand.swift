@@ -109,7 +109,8 @@ enum ReproduceCommand: CLICommand {
   }
 
   /// Checks `--summary` and `--journal` before the runs: each writable,
-  /// and not one file (the summary would replace the journal).
+  /// not one file (the summary would replace the journal), and neither the
+  /// `--config` file.
   static func checkOutputs(_ args: ParsedArguments) throws {
     let summary = args.string("--summary"), journal = args.string("--journal")
     if let summary { try OutputFile.check(summary, "the summary") }
@@ -117,6 +118,7 @@ enum ReproduceCommand: CLICommand {
     if let summary, let journal, OutputFile.target(summary) == OutputFile.target(journal) {
       throw CLIError.usage("--summary and --journal write the same file \(journal)")
     }
+    try TrainCommand.refuseOverwriting([("--config", args.string("--config"))], by: [("--summary", summary), ("--journal", journal)])
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to

@@ -44,10 +44,10 @@ struct RunJournal {
     var journal = RunJournal(path: path, study: study, data: TrainCommand.dataJSON(train: train, test: test))
     guard FileManager.default.fileExists(atPath: path) else { return (journal, [:]) }
     func fail(_ message: String) -> CLIError { CLIError.runtime("\(path): \(message)") }
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-      throw fail("cannot read (\(ProblemFile.describe(error)))")
-    }
+    // Read back and rewritten: a device (/dev/null) or a pipe cannot hold it.
+    let type = (try? FileManager.default.attributesOfItem(atPath: OutputFile.resolved(path)))?[.type] as? FileAttributeType
+    if let type, type != .typeRegular { throw fail("not a regular file (a journal is read back and rewritten)") }
+    let data = try TrainCommand.readFile(path)
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
     guard root["format"] == .string(format), root["version"] == .number(1) else {
@@ -82,7 +82,10 @@ struct RunJournal {
         throw fail("run '\(label)', seed \(seed) is not one of this command's runs (other --seeds?); give another --journal")
       }
       guard found[index] == nil else { throw fail("run '\(label)', seed \(seed) is there twice") }
-      found[index] = try result(run["result"]!, fail: { fail("run \(n + 1): \($0)") })
+      guard seed == items[index].seed else {
+        throw fail("run \(n + 1) ('\(label)'): seed \(seed), but its configuration's seed is \(items[index].seed)")
+      }
+      found[index] = try result(run["result"]!, fail: { fail("run \(n + 1) ('\(label)', seed \(seed)): \($0)") })
       journal.runs.append(render(label: label, seed: seed, configuration: items[index].configuration, result: found[index]!))
     }
     return (journal, found)
@@ -129,6 +132,10 @@ struct RunJournal {
     ("accuracy_min_last", \.accuracyMinLast), ("accuracy_max_last", \.accuracyMaxLast),
     ("train_accuracy", \.trainAccuracy), ("seconds_train", \.secondsTrain), ("mean_conductance", \.meanConductance),
   ]
+  /// The fields of `numbers` that are accuracies in %.
+  private static let accuracies: Set = [
+    "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_accuracy",
+  ]
   private static let counts: [(String, WritableKeyPath<TrainingResult, Int> & Sendable)] = [
     ("train_images", \.trainImages), ("pulses", \.pulses), ("solver_iterations", \.solverIterations),
     ("solver_solves", \.solverSolves),
@@ -171,6 +178,16 @@ struct RunJournal {
     }
     var r = TrainingResult()
     for (key, path) in numbers { r[keyPath: path] = try number(v, key) }
+    for (key, path) in numbers where accuracies.contains(key) && !(0...100).contains(r[keyPath: path]) {
+      throw fail("'\(key)' is \(JSONWriter.number(r[keyPath: path])), not an accuracy in 0…100 %")
+    }
+    // The mean of the last points lies between their min and max (to the
+    // rounding of a sum).
+    let slack = 1e-9 * max(1, r.accuracyMaxLast)
+    guard r.accuracyMinLast <= r.accuracyMeanLast + slack, r.accuracyMeanLast <= r.accuracyMaxLast + slack else {
+      throw fail(
+        "accuracy_min_last \(JSONWriter.number(r.accuracyMinLast)) ≤ accuracy_mean_last \(JSONWriter.number(r.accuracyMeanLast)) ≤ accuracy_max_last \(JSONWriter.number(r.accuracyMaxLast)) does not hold")
+    }
     for (key, path) in counts { r[keyPath: path] = try count(key) }
     if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count("phase_switch_epoch") }
     if let l = v["ledger"], l != .null {

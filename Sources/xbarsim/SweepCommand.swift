@@ -82,14 +82,19 @@ enum SweepCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     if let first = args.positionals.first {
       guard first == "merge" else { throw CLIError.usage("unexpected argument '\(first)' (did you mean 'sweep merge DIR...'?)") }
-      if let option = ["--grid", "--shard", "--config"].first(where: { args.string($0) != nil }) {
-        throw CLIError.usage("\(option) does not apply to 'sweep merge' (the shards carry their grid)")
+      // Merge reads the shards and --out only: any other option would be
+      // silently ignored.
+      if let option = (Array(args.values.keys) + Array(args.flags)).filter({ $0 != "--out" }).sorted().first {
+        let why = ["--grid", "--shard", "--config"].contains(option) ? "the shards carry their grid" : "it reads only the shards and --out"
+        throw CLIError.usage("\(option) does not apply to 'sweep merge' (\(why))")
       }
       return try merge(Array(args.positionals.dropFirst()), out: args.string("--out"))
     }
     let grid = try parseGrid(args.all("--grid"))
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    try TrainCommand.refuseOverwriting(
+      [("--config", args.string("--config"))], by: ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
     let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
@@ -197,11 +202,12 @@ enum SweepCommand: CLICommand {
       let values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
       guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
-      guard Set(values).count == values.count else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
-      let numbers = values.compactMap { Double($0) }
-      if numbers.count == values.count, Set(numbers).count < numbers.count {
-        throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'")
+      // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
+      if commaKeys.contains(key), !list.contains(";"), values.count > 1 {
+        throw CLIError.usage(
+          "--grid \(key): '\(list)' splits at ',' into single numbers; separate values that hold commas by ';' (--grid '\(key)=784,200,10;784,300,10'), or give one value as --\(key) \(list)")
       }
+      guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
       grid.keys.append(key)
       grid.values.append(values)
       guard grid.checkedCount != nil else {
@@ -209,6 +215,16 @@ enum SweepCommand: CLICommand {
       }
     }
     return grid
+  }
+
+  /// The configuration keys whose values hold commas (`layers`).
+  static let commaKeys = Set(TrainingConfiguration.keys.filter { $0.value.contains(",") }.map(\.key))
+
+  /// Whether a grid's value list repeats a value, as typed or as a number
+  /// (`1,01`).
+  static func repeatsValue(_ values: [String]) -> Bool {
+    let numbers = values.compactMap { Double($0) }
+    return Set(values).count < values.count || (numbers.count == values.count && Set(numbers).count < numbers.count)
   }
 
   /// `i/n` with 0 ≤ i < n.
@@ -331,6 +347,9 @@ enum SweepCommand: CLICommand {
   static func merge(_ dirs: [String], out: String?) throws {
     guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
     guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
+    if let out, let shard = dirs.first(where: { OutputFile.target($0) == OutputFile.target(out) }) {
+      throw CLIError.usage("--out \(out) is the shard directory \(shard): the merge would overwrite it; give another --out")
+    }
     var grid: Grid? = nil
     var baseJSON: JSONValue? = nil
     var data: JSONValue? = nil
@@ -395,10 +414,7 @@ enum SweepCommand: CLICommand {
     grid: Grid, base: JSONValue?, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: jsonPath)) } catch {
-      throw CLIError.runtime("\(jsonPath): cannot read file (\(ProblemFile.describe(error)))")
-    }
+    let data = try TrainCommand.readFile(jsonPath)
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(jsonPath): malformed JSON at \(error)") }
     guard root["format"] == .string("xbarsim-sweep"), case .array(let g)? = root["grid"] else {
@@ -409,8 +425,23 @@ enum SweepCommand: CLICommand {
       guard case .string(let k)? = entry["key"], case .array(let vs)? = entry["values"] else {
         throw CLIError.runtime("\(jsonPath): grid entries must be {\"key\": …, \"values\": […]}")
       }
+      let values = vs.map { if case .string(let s) = $0 { return s } else { return $0.brief } }
+      // As `parseGrid` checks a --grid: a hand-edited grid must not merge.
+      guard TrainingConfiguration.keys.contains(where: { $0.key == k }) else {
+        throw CLIError.runtime("\(jsonPath): grid key '\(k)' is not a configuration key")
+      }
+      guard !here.keys.contains(k) else { throw CLIError.runtime("\(jsonPath): grid key '\(k)' is given twice") }
+      guard !repeatsValue(values) else {
+        throw CLIError.runtime("\(jsonPath): grid key '\(k)': a value is repeated in \(values)")
+      }
+      for v in values {
+        var cfg = TrainingConfiguration()
+        do { try cfg.set(k, v) } catch let e as ConfigurationError {
+          throw CLIError.runtime("\(jsonPath): grid key '\(k)': \(e.message)")
+        }
+      }
       here.keys.append(k)
-      here.values.append(vs.map { if case .string(let s) = $0 { return s } else { return $0.brief } })
+      here.values.append(values)
     }
     guard here.checkedCount != nil else {
       throw CLIError.runtime("\(jsonPath): the grid must have at least one key, each with values, and at most \(maxPoints) points")
@@ -421,10 +452,7 @@ enum SweepCommand: CLICommand {
     {
       shard = (Int(i), Int(n))
     }
-    let text: String
-    do { text = try String(contentsOfFile: csvPath, encoding: .utf8) } catch {
-      throw CLIError.runtime("\(csvPath): cannot read file (\(ProblemFile.describe(error)))")
-    }
+    let text = String(decoding: try TrainCommand.readFile(csvPath), as: UTF8.self)
     let lines = text.split(separator: "\n")
     guard let head = lines.first, csvCells(head) == here.header else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
@@ -438,6 +466,17 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(csvPath): malformed row '\(line)' (its point number and grid values must agree)")
       }
       guard rows[p] == nil else { throw CLIError.runtime("\(csvPath): point \(p) appears twice") }
+      // The summary's fields: numbers (the energy and latency may be
+      // empty), and `interrupted` true or false.
+      for (field, cell) in zip(fields, cells[(here.keys.count + 1)...]) {
+        let ok = field == "interrupted"
+          ? cell == "true" || cell == "false"
+          : Double(cell).map(\.isFinite) == true
+            || (cell.isEmpty && ["energy_per_image_joules", "latency_per_image_seconds"].contains(field))
+        guard ok else {
+          throw CLIError.runtime("\(csvPath): point \(p): \(field) is '\(cell)', not \(field == "interrupted" ? "true or false" : "a number")")
+        }
+      }
       rows[p] = cells
     }
     return (here, root["base_configuration"], root["data"], shard, rows)

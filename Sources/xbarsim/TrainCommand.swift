@@ -67,10 +67,7 @@ enum TrainCommand: CLICommand {
   ) throws -> TrainingConfiguration {
     var cfg = base
     if let path = args.string("--config") {
-      let data: Data
-      do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw CLIError.runtime("\(path): cannot read file (\(ProblemFile.describe(error)))")
-      }
+      let data = try readFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
       try setKeys(from: root, in: path, into: &cfg)
@@ -92,6 +89,32 @@ enum TrainCommand: CLICommand {
       throw keyError(e.field, e.message, args)
     }
     return cfg
+  }
+
+  /// The bytes of an input file (a --config, a checkpoint, a journal, a
+  /// shard's sweep.json); a one-line error naming `path` if unreadable.
+  static func readFile(_ path: String) throws -> Data {
+    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      // Foundation's reason misleads for a directory or a device ("You
+      // don't have permission" for /dev/null).
+      let attributes = try? FileManager.default.attributesOfItem(atPath: OutputFile.resolved(path))
+      if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+        throw CLIError.runtime("\(path): not a regular file")
+      }
+      throw CLIError.runtime("\(path): cannot read file (\(ProblemFile.describe(error)))")
+    }
+  }
+
+  /// Refuses an output that names one of the input files (`--summary` the
+  /// `--config` file): the run would replace what it was made from. Both
+  /// lists are (option, path); a nil path is not given.
+  static func refuseOverwriting(_ inputs: [(String, String?)], by outputs: [(String, String?)]) throws {
+    for case let (inOption, input?) in inputs {
+      let target = OutputFile.target(input)
+      if let (outOption, _) = outputs.first(where: { $0.1.map(OutputFile.target) == target }) {
+        throw CLIError.usage("\(outOption) would overwrite the \(inOption) file \(input)")
+      }
+    }
   }
 
   /// An error about configuration key `key`, naming where the user gave it:
@@ -224,18 +247,18 @@ enum TrainCommand: CLICommand {
     }
     // Two outputs in one file: the one written last would silently replace
     // the other (the summary the log's rows). A device (/dev/null) may be shared.
-    var writers: [String: String] = [:]
-    for (option, path) in [
+    let outputs = [
       ("--log", log), ("--epoch-log", epochLog), ("--plot", plot), ("--summary", summary), ("--checkpoint-out", checkpoint),
-    ] {
-      guard let path else { continue }
+    ].map { option, path in (args.string(option) != nil ? option : "--out", path) }
+    var writers: [String: String] = [:]
+    for case let (label, path?) in outputs {
       let target = OutputFile.target(path)
       let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
       if let type, type != .typeRegular { continue }
-      let label = args.string(option) != nil ? option : "--out"
       if let other = writers[target] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
       writers[target] = label
     }
+    try refuseOverwriting([("--config", args.string("--config"))], by: outputs)
     // Checked before training, so that a long run is not lost to a typo.
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
     if let summary { try OutputFile.check(summary, "the summary") }

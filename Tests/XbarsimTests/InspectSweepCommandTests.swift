@@ -275,6 +275,8 @@ private func rows(_ dir: URL) throws -> [[String]] {
   (["--grid", "nmax=8", "--shard", "0/0"], "--shard"),
   (["--grid", "nmax=8,300"], "nmax"),
   (["--grid", "seed=1,01"], "repeated"),
+  // Values that hold commas are separated by ';' (README, Sweep).
+  (["--grid", "layers=784,5,10"], "--grid layers: '784,5,10' splits at ',' into single numbers; separate values that hold commas by ';'"),
   (["--grid", "r_row=1,1000"], "r_row applies only with wires resistive"),
   // A point whose rule never reads a key is refused, as train would.
   (["--grid", "k=1,10"], "point 0 (k=1): k applies to rule hybrid only"),
@@ -318,6 +320,14 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     ("\"plus_states\": \\[[0-9]+", "\"plus_states\": [65", ["layers[0].plus_states holds 65", "0…64"]),
     ("\"seed\": \"12345678901234567891\"", "\"seed\": 12345678901234567891", ["seed", "2^53"]),
     ("\"configuration\": \\{", "\"configurations\": {", ["'configuration' must be an object", "none"]),
+    // The keys that give the states their meaning must be there: a
+    // missing one would take its default (states for n_max 8 read as 64).
+    ("\"nmax\": [0-9]+,", "", ["configuration: 'nmax' is missing"]),
+    ("\"beta_d\": [0-9.]+,", "", ["configuration: 'beta_d' is missing"]),
+    ("\"sigma\": [0-9.]+,", "", ["configuration: 'sigma' is missing"]),
+    ("\"layers\": \"[0-9,]+\",", "", ["configuration: 'layers' is missing"]),
+    ("\"train_images\": [0-9]+", "\"train_images\": -1", ["'train_images' must be a non-negative integer, got -1"]),
+    ("\"train_images\": [0-9]+", "\"train_images\": \"x\"", ["'train_images' must be a non-negative integer"]),
   ]
   for (k, d) in damages.enumerated() {
     let damaged = text.replacingOccurrences(of: d.pattern, with: d.with, options: .regularExpression)
@@ -330,6 +340,19 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     ])
     expectOneLineError(r, [file.path] + d.words)
   }
+  // `activation` may be missing (README, "Checkpoints"), and `beta` may
+  // stand for `beta_p` and `beta_d`.
+  let older = text.replacingOccurrences(of: "\"activation\": \"[a-z]+\",", with: "", options: .regularExpression)
+    .replacingOccurrences(of: "\"beta_p\": ([0-9.]+),", with: "\"beta\": $1,", options: .regularExpression)
+    .replacingOccurrences(of: "\"beta_d\": [0-9.]+,", with: "", options: .regularExpression)
+  #expect(!older.contains("activation") && !older.contains("beta_"))
+  let olderFile = root.appendingPathComponent("older.json")
+  try older.write(to: olderFile, atomically: true, encoding: .utf8)
+  let loads = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", olderFile.path, "--samples", "1",
+    "--out", root.appendingPathComponent("older").path,
+  ])
+  #expect(loads.status == 0, "\(loads.stderr)")
 }
 
 @Test func anUnwritableCheckpointPathFailsBeforeTraining() throws {
@@ -510,4 +533,119 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
   expectOneLineError(r, [summary, "no directory"])
   #expect(r.stderr.split(separator: "\n").count == 1, "runs started: \(r.stderr)")
   #expect(r.stdout.isEmpty, "\(r.stdout)")
+}
+
+/// `sweep merge` writes --out only, never into one of its shards; refuses
+/// every option it would ignore; and refuses a hand-edited shard, naming
+/// its file.
+@Test func mergeRefusesAShardAsOutputOptionsItIgnoresAndEditedShards() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"layers": "64,12,10", "evals_per_epoch": 1, "train_limit": 20, "test_limit": 10}"#
+    .write(to: config, atomically: true, encoding: .utf8)
+  let shards = (0..<2).map { root.appendingPathComponent("s\($0)") }
+  for (i, dir) in shards.enumerated() {
+    let r = try runXbarsim([
+      "sweep", "--data", data.path, "--config", config.path, "--grid", "seed=1,2,3", "--shard", "\(i)/2", "--quiet",
+      "--out", dir.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  let held = try Data(contentsOf: shards[1].appendingPathComponent("sweep.json"))
+  let into = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", shards[1].path + "/."])
+  #expect(into.status == 64)
+  expectOneLineError(into, ["--out \(shards[1].path)/. is the shard directory \(shards[1].path)"])
+  #expect(try Data(contentsOf: shards[1].appendingPathComponent("sweep.json")) == held)
+  for option in [["--seed", "5"], ["--train-limit", "7"], ["--rule", "float"], ["--data", "/x"], ["--quiet"]] {
+    let r = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path] + option)
+    #expect(r.status == 64)
+    expectOneLineError(r, ["\(option[0]) does not apply to 'sweep merge'"])
+  }
+  #expect(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path]).status == 0)
+
+  let grid = #"{"key": "seed", "values": ["1", "2", "3"]}"#
+  let edits: [(file: String, from: String, to: String, words: [String])] = [
+    ("sweep.json", grid, grid + #", {"key": "foo", "values": ["a", "b"]}"#, ["grid key 'foo' is not a configuration key"]),
+    ("sweep.json", grid, #"{"key": "seed", "values": ["1", "1", "3"]}"#, ["grid key 'seed': a value is repeated"]),
+    ("sweep.json", grid, #"{"key": "seed", "values": ["1", "x", "3"]}"#, ["grid key 'seed': expects a non-negative integer"]),
+    ("sweep.csv", "\n1,2,", "\n1,2,xx", ["point 1: test_accuracy is 'xx", "not a number"]),
+    ("sweep.csv", ",false,", ",maybe,", ["point 1: interrupted is 'maybe', not true or false"]),
+  ]
+  for (k, e) in edits.enumerated() {
+    let edited = root.appendingPathComponent("edited\(k)")
+    try FileManager.default.copyItem(at: shards[1], to: edited)
+    let file = edited.appendingPathComponent(e.file)
+    let text = try String(contentsOf: file, encoding: .utf8)
+    #expect(text.contains(e.from), "edit \(k) does not apply")
+    try text.replacingOccurrences(of: e.from, with: e.to).write(to: file, atomically: true, encoding: .utf8)
+    let r = try runXbarsim(["sweep", "merge", shards[0].path, edited.path])
+    #expect(r.status == 1)
+    expectOneLineError(r, [file.path] + e.words)
+  }
+}
+
+/// An output naming an input file would replace what the run was made
+/// from: refused (exit 64) before anything runs, the file untouched.
+@Test(arguments: [
+  (["train", "--config", "C", "--summary", "C"], "--summary would overwrite the --config file"),
+  (["train", "--config", "C", "--epoch-log", "C"], "--epoch-log would overwrite the --config file"),
+  (["train", "--config", "C", "--checkpoint-out", "C"], "--checkpoint-out would overwrite the --config file"),
+  (["train", "--config", "OUT/summary.json", "--out", "OUT"], "--out would overwrite the --config file"),
+  (["reproduce", "lim2018", "--figure", "8", "--config", "C", "--summary", "C"], "--summary would overwrite the --config file"),
+  (["reproduce", "lim2018", "--figure", "8", "--config", "C", "--journal", "C"], "--journal would overwrite the --config file"),
+  (["sweep", "--grid", "seed=1,2", "--config", "OUT/sweep.json", "--out", "OUT"], "--out would overwrite the --config file"),
+  (["inspect", "--samples", "1", "--config", "OUT/inspect.json", "--out", "OUT"], "--out would overwrite the --config file"),
+  (["inspect", "--samples", "1", "--checkpoint", "OUT/array1.svg", "--out", "OUT"], "--out would overwrite the --checkpoint file"),
+])
+func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: String) throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+  let config = root.appendingPathComponent("config.json")
+  try #"{"layers": "64,12,10", "evals_per_epoch": 1}"#.write(to: config, atomically: true, encoding: .utf8)
+  for name in ["summary.json", "sweep.json", "inspect.json"] {
+    try FileManager.default.copyItem(at: config, to: out.appendingPathComponent(name))
+  }
+  if arguments.contains("OUT/array1.svg") {
+    let t = try runXbarsim([
+      "train", "--data", data.path, "--config", config.path, "--quiet", "--checkpoint-out", out.appendingPathComponent("array1.svg").path,
+    ])
+    #expect(t.status == 0, "\(t.stderr)")
+  }
+  let paths = arguments.map {
+    $0 == "C" ? config.path : $0 == "OUT" ? out.path : $0.hasPrefix("OUT/") ? out.path + $0.dropFirst(3) : $0
+  }
+  let input = try #require(paths.first { $0.hasPrefix(root.path) && $0 != out.path })
+  let before = try Data(contentsOf: URL(fileURLWithPath: input))
+  let r = try runXbarsim(paths + ["--data", data.path])
+  #expect(r.status == 64)
+  expectOneLineError(r, [mentions + " " + input])
+  #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+}
+
+/// A device in place of an input file is named as such, not by Foundation's
+/// "You don't have permission".
+@Test func aDeviceInPlaceOfAnInputFileIsNotARegularFile() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = try runXbarsim(["train", "--data", data.path, "--config", "/dev/null"])
+  expectOneLineError(config, ["/dev/null: not a regular file"])
+  let checkpoint = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", "/dev/null", "--samples", "1", "--out", root.appendingPathComponent("i").path,
+  ])
+  expectOneLineError(checkpoint, ["/dev/null: not a regular file"])
+  let journal = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "8", "--data", data.path, "--layers", "64,8,10", "--train-limit", "20",
+    "--test-limit", "10", "--evals-per-epoch", "1", "--seeds", "1", "--journal", "/dev/null",
+  ])
+  expectOneLineError(journal, ["/dev/null: not a regular file"])
+  #expect(!journal.stderr.contains("seed 1:"), "runs started: \(journal.stderr)")
+  let shard = root.appendingPathComponent("shard")
+  try FileManager.default.createDirectory(at: shard, withIntermediateDirectories: true)
+  try FileManager.default.createSymbolicLink(
+    atPath: shard.appendingPathComponent("sweep.json").path, withDestinationPath: "/dev/null")
+  let merge = try runXbarsim(["sweep", "merge", shard.path])
+  expectOneLineError(merge, ["\(shard.path)/sweep.json: not a regular file"])
 }

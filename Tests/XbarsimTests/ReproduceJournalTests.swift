@@ -124,3 +124,50 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(nowhere.status != 0)
   #expect(firstLine(nowhere.stderr).contains("cannot write the journal"), "\(nowhere.stderr)")
 }
+
+/// A journal's results go straight into the table and the summary: an
+/// accuracy outside 0…100 %, a mean outside [min, max] or a seed its
+/// configuration contradicts is an error naming the file, the run and the
+/// field.
+@Test func aJournalWithImpossibleResultsOrAContradictedSeedIsRefused() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let base = ["reproduce", "lim2018", "--figure", "8", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  let made = try runXbarsim(base + ["--journal", journal.path])
+  #expect(made.status == 0, "\(made.stderr)")
+  let held = try String(contentsOf: journal, encoding: .utf8)
+  /// The journal with the first match of each pattern replaced.
+  func edited(_ name: String, _ replacements: [(String, String)]) throws -> URL {
+    var text = held
+    for (pattern, with) in replacements {
+      let range = try #require(text.range(of: pattern, options: .regularExpression), "\(pattern)")
+      text.replaceSubrange(range, with: with)
+    }
+    let file = root.appendingPathComponent(name)
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+  let number = "-?[0-9.e+-]+"
+  let edits: [(replacements: [(String, String)], words: [String])] = [
+    ([("\"accuracy_mean_last\": \(number)", "\"accuracy_mean_last\": -50")],
+     ["'accuracy_mean_last' is -50, not an accuracy in 0…100 %"]),
+    ([("\"test_accuracy\": \(number)", "\"test_accuracy\": 100.5")], ["'test_accuracy' is 100.5"]),
+    ([("\"accuracy_min_last\": \(number)", "\"accuracy_min_last\": 90"), ("\"accuracy_max_last\": \(number)", "\"accuracy_max_last\": 10")],
+     ["accuracy_min_last 90 ≤", "≤ accuracy_max_last 10 does not hold"]),
+    ([("\"pulses\": \(number)", "\"pulses\": 1.5")], ["'pulses' must be a whole number ≥ 0"]),
+  ]
+  for (k, e) in edits.enumerated() {
+    let file = try edited("edited\(k).json", e.replacements)
+    let r = try runXbarsim(base + ["--journal", file.path])
+    #expect(r.status == 1)
+    let line = firstLine(r.stderr)
+    #expect(line.hasPrefix("Error: \(file.path): run 1 ('β = "), "\(line)")
+    for w in e.words { #expect(line.contains(w), "'\(w)' not in: \(line)") }
+  }
+  let file = try edited("seed.json", [("\"seed\": 1,", "\"seed\": 7,")])
+  let r = try runXbarsim(base + ["--journal", file.path])
+  #expect(r.status == 1)
+  #expect(firstLine(r.stderr).hasPrefix("Error: \(file.path): run 1 ('β = "), "\(r.stderr)")
+  #expect(firstLine(r.stderr).hasSuffix("'): seed 7, but its configuration's seed is 1"), "\(r.stderr)")
+}
