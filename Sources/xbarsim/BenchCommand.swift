@@ -99,10 +99,16 @@ enum BenchCommand: CLICommand {
       let m = try args.int("--rows", default: wires == "resistive" ? 785 : 784), n = try args.int("--cols", default: 200)
       try checkShape(m, n)
       if wires == "resistive" {
+        let rRow = try args.double("--r-row", default: 1), rCol = try args.double("--r-col", default: 1)
+        let tolerance = try args.double("--wire-tolerance", default: 1e-6)
+        for (option, value) in [("--r-row", rRow), ("--r-col", rCol), ("--wire-tolerance", tolerance)] where !(value > 0) {
+          throw CLIError.usage("\(option) must be > 0, got \(value)")
+        }
+        // Then train's rules for the same keys: a tolerance ≤ 0.01, and
+        // G·r ≤ 1e9 at the 10 µS these arrays reach (train's gmax).
+        _ = try resistiveConfiguration(args, TrainingConfiguration())
         try benchResistiveRead(
-          m: m, n: n, rRow: try args.double("--r-row", default: 1),
-          rCol: try args.double("--r-col", default: 1), tolerance: try args.double("--wire-tolerance", default: 1e-6),
-          repeats: try repeats(default: 50), seed: seed)
+          m: m, n: n, rRow: rRow, rCol: rCol, tolerance: tolerance, repeats: try repeats(default: 50), seed: seed)
       } else {
         try benchRead(m: m, n: n, repeats: try repeats(default: 2000), seed: seed)
       }
@@ -114,7 +120,17 @@ enum BenchCommand: CLICommand {
       let rows = try args.int("--rows"), cols = try args.int("--cols")
       // One of them alone gives a square (it used to drop a lone --cols).
       if let m = rows ?? cols { shapes = [(m, cols ?? m)] }
-      for (m, n) in shapes { try checkShape(m, n) }
+      // The meshes' G reaches 1e-4 S: solve's bound on G·r applies.
+      guard benchSolveMaxConductance * r <= WireModel.largestConductanceTimesResistance else {
+        throw CLIError.usage(
+          "--r \(args.string("--r") ?? "") Ω against G up to \(benchSolveMaxConductance) S (G·r = \(JSONWriter.number(benchSolveMaxConductance * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+      }
+      for (m, n) in shapes {
+        try checkShape(m, n)
+        if let reason = MemoryLimit.shortfall(MemoryLimit.solveBytes(rows: m, columns: n)) {
+          throw CLIError.usage("--rows \(m) × --cols \(n): the solve \(reason)")
+        }
+      }
       try benchSolve(shapes: shapes, r: r, repeats: try repeats(default: 5), seed: seed)
     case "train":
       try benchTrain(args, repeats: try repeats(default: 3))
@@ -124,6 +140,28 @@ enum BenchCommand: CLICommand {
   }
 
   static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+  /// The largest conductance of bench solve's random meshes, in S.
+  static let benchSolveMaxConductance = 1e-4
+
+  /// `config` with the resistive-line options given (`--wires`, `--r-row`,
+  /// `--r-col`, `--wire-tolerance`), checked by train's own rules: a usage
+  /// error naming the option.
+  static func resistiveConfiguration(
+    _ args: ParsedArguments, _ config: TrainingConfiguration
+  ) throws -> TrainingConfiguration {
+    var wired = config
+    for key in ["wires", "r_row", "r_col", "wire_tolerance"] {
+      let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+      if let v = args.string(option) {
+        do { try wired.set(key, v) } catch let e as ConfigurationError { throw CLIError.usage("\(option): \(e.message)") }
+      }
+    }
+    do { try wired.validate() } catch let e as ConfigurationError {
+      throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
+    }
+    return wired
+  }
 
   static func benchRead(m: Int, n: Int, repeats: Int, seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
@@ -165,12 +203,6 @@ enum BenchCommand: CLICommand {
   static func benchResistiveRead(
     m: Int, n: Int, rRow: Double, rCol: Double, tolerance: Double, repeats: Int, seed: UInt64
   ) throws {
-    for (option, value) in [("--r-row", rRow), ("--r-col", rCol), ("--wire-tolerance", tolerance)] where !(value > 0) {
-      throw CLIError.usage("\(option) must be > 0, got \(value)")
-    }
-    for (option, r) in [("--r-row", rRow), ("--r-col", rCol)] where r < WireModel.smallestResistance {
-      throw CLIError.usage("\(option): \(WireModel.tooSmall(r))")
-    }
     var rng = SeededGenerator(seed: seed)
     let wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
     let array = DifferentialArray(rows: m, columns: n, wires: wires)
@@ -215,9 +247,19 @@ enum BenchCommand: CLICommand {
   }
 
   static func benchTrain(_ args: ParsedArguments, repeats: Int) throws {
-    let (train, test) = try TrainCommand.datasets(args)
     var lim = TrainingConfiguration()
     lim.evaluationsPerEpoch = 10
+    // The resistive run's options, checked before the data are read and
+    // the ideal epochs run (an error after them cost a minute).
+    var wired = try resistiveConfiguration(args, lim)
+    if wired.wires == .resistive {
+      let images = try args.int("--images", default: 2000)
+      guard images >= 1 else { throw CLIError.usage("--images must be ≥ 1, got \(images)") }
+      wired.trainLimit = images
+      wired.evaluationsPerEpoch = 1
+      wired.shuffle = false
+    }
+    let (train, test) = try TrainCommand.datasets(args)
     var float = lim
     float.rule = .float
     print("one epoch of \(train.count) MNIST images, 784-200-10, best of \(repeats) (training only, evaluation excluded):")
@@ -235,22 +277,8 @@ enum BenchCommand: CLICommand {
     }
     func runs(_ v: [Double]) -> String { v.map { String(format: "%.0f", $0) }.joined(separator: ", ") }
     guard let bestLim, let bestFloat else { return }
-    var wired = lim
-    for key in ["wires", "r_row", "r_col", "wire_tolerance"] {
-      let option = "--" + key.replacingOccurrences(of: "_", with: "-")
-      if let v = args.string(option) {
-        do { try wired.set(key, v) } catch let e as ConfigurationError { throw CLIError.usage("\(option): \(e.message)") }
-      }
-    }
     var resistive: TrainingResult? = nil
     if wired.wires == .resistive {
-      wired.trainLimit = try args.int("--images", default: 2000)
-      wired.evaluationsPerEpoch = 1
-      wired.shuffle = false
-      do { try wired.validate() } catch let e as ConfigurationError {
-        throw CLIError.usage("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
-      }
-      guard wired.trainLimit >= 1 else { throw CLIError.usage("--images must be ≥ 1") }
       let r = try Experiment(configuration: wired, train: train, test: test).run()
       if let failure = r.failure { throw CLIError.runtime(failure) }
       resistive = r
@@ -344,7 +372,7 @@ enum BenchCommand: CLICommand {
     let solver = NodalSolver()
     for (m, n) in shapes {
       var rng = SeededGenerator(seed: seed &+ UInt64(m * 100_000 + n))
-      let g = (0..<(m * n)).map { _ in 1e-6 + (1e-4 - 1e-6) * rng.nextUniform() }
+      let g = (0..<(m * n)).map { _ in 1e-6 + (benchSolveMaxConductance - 1e-6) * rng.nextUniform() }
       let v = (0..<m).map { _ in rng.nextUniform() }
       let mesh = CrossbarMesh(
         rows: m, columns: n, conductance: g,

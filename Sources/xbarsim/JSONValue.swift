@@ -48,6 +48,7 @@ enum JSONValue: Equatable {
   private struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    static let maxNumberLength = 4096
 
     func error(_ m: String) -> ParseError {
       var line = 1
@@ -124,7 +125,13 @@ enum JSONValue: Equatable {
         (b >= 48 && b <= 57) || b == 43 || b == 45 || b == 46 || b == 101 || b == 69
       }
       while i < bytes.count, isNumberByte(bytes[i]) { i += 1 }
-      guard i > start, i - start < 64 else { throw error("invalid value") }
+      guard i > start else { throw error("invalid value") }
+      // Any length strtod reads exactly (0.000…1 with many zeros is a
+      // valid number); beyond maxNumberLength it is surely not a number.
+      guard i - start <= Self.maxNumberLength else {
+        i = start
+        throw error("number too long (more than \(Self.maxNumberLength) characters)")
+      }
       // strtod on a NUL-terminated copy of the token.
       var buf = [CChar](repeating: 0, count: i - start + 1)
       for k in start..<i { buf[k - start] = CChar(bitPattern: bytes[k]) }

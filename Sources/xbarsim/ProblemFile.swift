@@ -7,18 +7,85 @@ import Foundation
 /// Every violation is a `CLIError.runtime` of one line that names the file,
 /// the key and the value.
 enum ProblemFile {
+  /// The most bytes an input file (or standard input) may have: 1 GiB.
+  static let maxBytes = 1 << 30
+
   static func load(_ path: String) throws -> CrossbarMesh {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw CLIError.runtime("\(path): cannot read file (\(describe(error)))")
-    }
-    return try parse(data, source: path)
+    try parse(try read(path), source: path)
   }
+
+  /// The contents of the regular file at `path`, at most `maxBytes`.
+  ///
+  /// - Throws: `CLIError.runtime` of one line naming `path`: the system's
+  ///   reason it cannot be opened or read, "not a regular file" (a
+  ///   directory, a device such as /dev/zero, a pipe), or too large.
+  static func read(_ path: String) throws -> Data {
+    // O_NONBLOCK: opening a named pipe does not wait for a writer (the
+    // pipe is refused below); it changes nothing for a regular file.
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else { throw CLIError.runtime("\(path): cannot read file (\(systemError()))") }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw CLIError.runtime("\(path): cannot read file (\(systemError()))") }
+    let type = st.st_mode & S_IFMT
+    guard type == S_IFREG else {
+      let kind =
+        switch type {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a pipe"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
+      throw CLIError.runtime("\(path): cannot read file (not a regular file: \(kind))")
+    }
+    guard st.st_size <= maxBytes else { throw tooLarge(path, maxBytes) }
+    return try readAll(fd, name: path)
+  }
+
+  /// All of standard input, at most `maxBytes`.
+  ///
+  /// - Throws: `CLIError.runtime` of one line naming standard input.
+  static func readStandardInput() throws -> Data {
+    try readAll(STDIN_FILENO, name: "standard input")
+  }
+
+  /// Reads `fd` to its end in chunks, refusing more than `limit` bytes (a
+  /// device such as /dev/zero never ends). `name` names it in errors.
+  static func readAll(_ fd: Int32, name: String, limit: Int = maxBytes) throws -> Data {
+    var data = Data()
+    let chunk = 1 << 20
+    var buffer = [UInt8](repeating: 0, count: chunk)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, chunk) }
+      if n == 0 { return data }
+      if n < 0 {
+        if errno == EINTR { continue }
+        if errno == EAGAIN {  // a non-blocking descriptor: wait for data
+          var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+          _ = poll(&p, 1, -1)
+          continue
+        }
+        throw CLIError.runtime("\(name): cannot read (\(systemError()))")
+      }
+      guard data.count + n <= limit else { throw tooLarge(name, limit) }
+      data.append(contentsOf: buffer[0..<n])
+    }
+  }
+
+  private static func tooLarge(_ name: String, _ limit: Int) -> CLIError {
+    .runtime("\(name): more than \(limit) bytes, the most xbarsim reads from an input file")
+  }
+
+  private static func systemError() -> String { String(cString: strerror(errno)) }
 
   static func parse(_ data: Data, source: String) throws -> CrossbarMesh {
     func fail(_ message: String) -> CLIError { .runtime("\(source): \(message)") }
+    // The parsed tree takes up to some 13 bytes per byte of text (a
+    // 24-byte value for each "0," of 2 bytes).
+    if let reason = MemoryLimit.shortfall(13 * Double(data.count)) {
+      throw fail("parsing \(data.count) bytes of JSON \(reason)")
+    }
     let root: JSONValue
     do {
       root = try JSONValue.parse(data)

@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Trainer
 
 /// `xbarsim pulses`: conductance versus pulse number of one device model
 /// (Lim et al., Fig. 6; Choi et al., Fig. 3E), as CSV and optionally SVG.
@@ -51,7 +52,9 @@ enum PulsesCommand: CLICommand {
       Exit status: 0 on success, 64 for bad options or impossible parameters
       (e.g. --gmax <= --gmin, --nmax < 1, --states < 2, --k <= 0, negative σ),
       1 when the --csv file cannot be read or is malformed, or the SVG cannot
-      be written.
+      be written, 74 when standard output cannot be written. --gmax, --beta,
+      --k, --sigma, --offset and --c2c have train's ranges (e.g. --sigma ≤ 10,
+      --gmax ≤ 1 S).
       """,
     options: [
       OptionSpec("--device", "<name>", "lim (default), choi or measured."),
@@ -135,6 +138,13 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--device '\(device)' is unknown (expected lim, choi or measured)")
     }
 
+    try checkTrainingBounds(args)
+    if let svg = args.string("--svg"), let csv = args.string("--csv"),
+      OutputFile.target(svg) == OutputFile.target(csv)
+    {
+      throw CLIError.usage("--svg \(svg) names the --csv file \(csv); it would be overwritten")
+    }
+
     // The pulse sequence.
     let bidirectional = curves.allSatisfy { $0.model.isBidirectional }
     let steps = try sequence(args, defaultPulses: defaultPulses, bidirectional: bidirectional)
@@ -188,7 +198,7 @@ enum PulsesCommand: CLICommand {
       }
       out += "\n"
     }
-    FileHandle.standardOutput.write(Data(out.utf8))
+    try StandardOutput.write(out)
 
     if let path = args.string("--svg") {
       var plot = SVGLinePlot(
@@ -264,8 +274,13 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--device measured needs --csv <file>")
     }
     let model: MeasuredDevice
+    // Read here, not by MeasuredDevice.load: a regular file, of bounded size.
+    let data = try ProblemFile.read(path)
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw CLIError.runtime("\(path): is not UTF-8 text")
+    }
     do {
-      model = try MeasuredDevice.load(csv: URL(fileURLWithPath: path))
+      model = try MeasuredDevice(csv: text, source: path)
     } catch let e as ConfigurationError {
       throw CLIError.runtime(e.description)
     }
@@ -372,6 +387,29 @@ enum PulsesCommand: CLICommand {
           + "--gmin \(raw(args, "--gmin", default: gMin))")
     }
     return (gMin, gMax)
+  }
+
+  /// The options `train` shares (as keys), held to train's ranges: e.g.
+  /// `--sigma` ≤ 10 and `--gmax` ≤ 1 S, where every conductance printed
+  /// stays a physical one. The rules are TrainingConfiguration's own.
+  static func checkTrainingBounds(_ args: ParsedArguments) throws {
+    let keys = [
+      ("--sigma", "sigma"), ("--c2c", "c2c"), ("--offset", "d2d"), ("--gmax", "gmax"), ("--k", "k"),
+      ("--beta-p", "beta_p"), ("--beta-d", "beta_d"),
+    ]
+    // Each value alone, against train's defaults for every other key; a
+    // list in --beta one value at a time.
+    var settings = keys.compactMap { option, key in args.string(option).map { (option, key, $0) } }
+    for b in try args.doubles("--beta") ?? [] { settings.append(("--beta", "beta", "\(b)")) }
+    for (option, key, value) in settings {
+      var c = TrainingConfiguration()
+      do {
+        try c.set(key, value)
+        try c.validate()
+      } catch let e as ConfigurationError {
+        throw CLIError.usage("\(option) \(raw(args, option)): \(e.message)")
+      }
+    }
   }
 
   static func nonNegative(_ args: ParsedArguments, _ name: String) throws -> Double {

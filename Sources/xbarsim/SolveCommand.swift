@@ -34,6 +34,7 @@ enum SolveCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
+    let source = path == "-" ? "<stdin>" : path
     let tolerance = try args.double("--tolerance", default: 1e-12)
     guard tolerance > 0, tolerance < 1 else {
       throw CLIError.usage("--tolerance must be in (0, 1), got \(tolerance)")
@@ -49,12 +50,20 @@ enum SolveCommand: CLICommand {
 
     let mesh: CrossbarMesh
     if path == "-" {
-      mesh = try ProblemFile.parse(FileHandle.standardInput.readDataToEndOfFile(), source: "<stdin>")
+      mesh = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source)
     } else {
       mesh = try ProblemFile.load(path)
     }
+    // The solve, and each M×N field printed on request (a double and ~25
+    // characters of text per cell).
+    let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
+    let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns)
+      + Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
+    if let reason = MemoryLimit.shortfall(bytes) {
+      throw CLIError.runtime("\(source): solving the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
+    }
     do { try mesh.validate() } catch let e as ConfigurationError {
-      throw CLIError.runtime("\(path): \(e)")
+      throw CLIError.runtime("\(source): \(e)")
     }
     // With both line kinds resistive, a cell that conducts G·r times more
     // than a segment makes the mesh ill-conditioned: the error of i_out
@@ -65,7 +74,7 @@ enum SolveCommand: CLICommand {
       let g = mesh.conductance.max(), g * r > WireModel.largestConductanceTimesResistance
     {
       throw CLIError.runtime(
-        "\(path): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
+        "\(source): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
     }
 
     let solver = NodalSolver(
@@ -77,16 +86,16 @@ enum SolveCommand: CLICommand {
       do {
         solution = try solver.solve(mesh)
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
-        throw CLIError.runtime("\(path): the currents overflow (not finite); the conductances or voltages are too large")
+        throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
       } catch let e as SolverError {
-        throw CLIError.runtime("\(path): \(e)")
+        throw CLIError.runtime("\(source): \(e)")
       }
       best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
     }
     let sol = solution!
     // Finite inputs can still overflow (G·V beyond 1.8e308): not an answer.
     guard (sol.outputCurrents + sol.rowTerminalCurrent).allSatisfy(\.isFinite) else {
-      throw CLIError.runtime("\(path): the currents overflow (not finite); the conductances or voltages are too large")
+      throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
     }
     let m = mesh.rows, n = mesh.columns
     let method: String
@@ -94,6 +103,14 @@ enum SolveCommand: CLICommand {
     case (false, false): method = "kirchhoff-sum"
     case (true, true): method = "pcg-line-jacobi"
     default: method = "line-direct"
+    }
+
+    /// A field to print, refused when not finite (JSON would say null).
+    func finite(_ key: String, _ v: [Double]) throws -> [Double] {
+      guard v.allSatisfy(\.isFinite) else {
+        throw CLIError.runtime("\(source): '\(key)' overflows (not finite); the conductances or voltages are too large")
+      }
+      return v
     }
 
     var json = JSONWriter()
@@ -108,6 +125,10 @@ enum SolveCommand: CLICommand {
     json.add("seconds_solve", best)
     json.add("i_row", sol.rowTerminalCurrent)
     let power = sol.power(mesh: mesh)
+    // Like the currents: finite currents can still give an infinite power.
+    guard power.isFinite, (power * readTime).isFinite else {
+      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
+    }
     json.add("power_watts", power)
     json.add("read_time_seconds", readTime)
     json.add("read_energy_joules", power * readTime)
@@ -120,7 +141,7 @@ enum SolveCommand: CLICommand {
       for i in 0..<m {
         for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * n + j]) }
       }
-      json.add("i_device", rows: m, columns: n, c)
+      json.add("i_device", rows: m, columns: n, try finite("i_device", c))
     }
     if args.has("--line-currents") {
       var rowSeg = [Double](repeating: 0, count: m * n), colSeg = rowSeg
@@ -130,9 +151,9 @@ enum SolveCommand: CLICommand {
           colSeg[i * n + j] = sol.bitSegmentCurrent(row: i, column: j, mesh: mesh)
         }
       }
-      json.add("i_row_segment", rows: m, columns: n, rowSeg)
-      json.add("i_col_segment", rows: m, columns: n, colSeg)
+      json.add("i_row_segment", rows: m, columns: n, try finite("i_row_segment", rowSeg))
+      json.add("i_col_segment", rows: m, columns: n, try finite("i_col_segment", colSeg))
     }
-    FileHandle.standardOutput.write(json.finished().data(using: .utf8)!)
+    try StandardOutput.write(json.finished())
   }
 }

@@ -23,15 +23,29 @@ enum SpiceCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
+    let output = args.string("--output")
+    if let output, OutputFile.target(output) == OutputFile.target(path) {
+      throw CLIError.usage("--output \(output) names the problem file \(path); it would be overwritten")
+    }
     let mesh = try ProblemFile.load(path)
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(path): \(e)")
     }
+    // The text: some 60 bytes per cell, and twice that while it grows.
+    if let reason = MemoryLimit.shortfall(200 * Double(mesh.rows) * Double(mesh.columns)) {
+      throw CLIError.runtime("\(path): the netlist of the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
+    }
+    // 1/G overflows for a subnormal G: SPICE rejects a resistance of inf.
+    let n = mesh.columns
+    if let k = mesh.conductance.firstIndex(where: { $0 > 0 && !(1 / $0).isFinite }) {
+      throw CLIError.runtime(
+        "\(path): 'conductance[\(k / n)][\(k % n)]' = \(mesh.conductance[k]) S has no finite resistance 1/G for the netlist; use 0 for an open cell")
+    }
     let text = netlist(mesh, title: path)
-    if let out = args.string("--output") {
+    if let out = output {
       try OutputFile.write(text, to: out)
     } else {
-      FileHandle.standardOutput.write(text.data(using: .utf8)!)
+      try StandardOutput.write(text)
     }
   }
 
@@ -43,7 +57,12 @@ enum SpiceCommand: CLICommand {
     // Node names; ideal segments merge a line into its terminal node.
     func word(_ i: Int, _ j: Int) -> String { rr == 0 ? "s\(i)" : "w\(i)_\(j)" }
     func bit(_ i: Int, _ j: Int) -> String { rc == 0 ? "o\(j)" : "b\(i)_\(j)" }
-    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm, from \(title)\n"
+    // A control character in the title (a newline in a file name) would
+    // end the comment and put the rest of it into the circuit.
+    let safeTitle = String(String.UnicodeScalarView(title.unicodeScalars.map {
+      $0.properties.generalCategory == .control ? "?" : $0
+    }))
+    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm, from \(safeTitle)\n"
     s.reserveCapacity(64 * m * n)
     for i in 0..<m {
       s += "V\(i) s\(i) 0 DC \(num(mesh.rowTerminations[i].volts ?? 0))\n"

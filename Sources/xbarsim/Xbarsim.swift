@@ -44,8 +44,21 @@ enum Xbarsim {
   }
 
   /// Runs one invocation and returns the process exit code:
-  /// 0 success, 64 bad usage, 1 other failure.
+  /// 0 success, 64 bad usage, 1 other failure, 74 (EX_IOERR) when standard
+  /// output cannot be written (a full disk, a closed descriptor).
   static func run(arguments: [String]) -> Int32 {
+    let code = runCommand(arguments)
+    // Every command's printed results end here: one that was lost (a full
+    // disk, a closed standard output) is a failure, not exit 0.
+    if code == 0, let failure = StandardOutput.flush() {
+      var err = StandardError()
+      print("Error: \(failure)", to: &err)
+      return 74
+    }
+    return code
+  }
+
+  private static func runCommand(_ arguments: [String]) -> Int32 {
     var err = StandardError()
     guard let first = arguments.first else {
       print(helpText, terminator: "", to: &err)
@@ -91,6 +104,9 @@ enum Xbarsim {
         print("Error: \(m)", to: &err)
         return 1
       }
+    } catch let e as StandardOutput.WriteError {
+      print("Error: \(e)", to: &err)
+      return 74
     } catch {
       print("Error: \(error)", to: &err)
       return 1

@@ -300,6 +300,9 @@ func smallDeviceIsTheBigDeviceDividedByK(k: Double) {
   ("branch,conductance\np,1e-6\n", "device.csv: the potentiation branch has 1 point"),
   ("p,1e-6\np,2e-6\nd,1e-6\n", "device.csv: the depression branch has 1 point"),
   ("", "device.csv: the potentiation branch has 0 points"),
+  ("p,1e-6\np,1e-6\n", "device.csv: the potentiation branch never rises above its first point"),
+  ("p,2e-6\np,1e-6\n", "device.csv: the potentiation branch never rises above its first point"),
+  ("p,1e-6\np,2e-6\nd,2e-6\nd,2e-6\n", "device.csv: the depression branch never falls below its first point"),
 ])
 func malformedCSVNamesTheFileAndLine(text: String, message: String) {
   do {

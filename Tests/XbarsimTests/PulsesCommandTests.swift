@@ -87,7 +87,7 @@ func csvRows(_ text: String) -> [[String]] {
 @Test func missingCSVFileIsARuntimeError() throws {
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", "/nonexistent/device.csv"])
   #expect(r.status == 1)
-  #expect(r.stderr.hasPrefix("Error: /nonexistent/device.csv: no such file"), "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: /nonexistent/device.csv: cannot read file (No such file or directory)"), "\(r.stderr)")
 }
 
 @Test func svgChartIsWritten() throws {
@@ -117,7 +117,14 @@ func csvRows(_ text: String) -> [[String]] {
   (["--sequence", "p3,x2"], "--sequence 'p3,x2': bad step 'x2'"),
   (["--device", "choi", "--beta", "2"], "--beta does not apply to --device choi"),
   (["--device", "measured"], "--device measured needs --csv"),
-  (["--device", "choi", "--k", "1e-320"], "--k 1e-320: areaScale = 1e-320"),
+  (["--device", "choi", "--k", "1e-320"], "--k 1e-320: must be in [0.001, 1000000], got 1e-320"),
+  // Train's ranges for the keys it shares (2026-12 fuzzing: --sigma 1e20
+  // printed conductances of 8e13 S).
+  (["--sigma", "1e20"], "--sigma 1e20: must be in [0, 10], got 1e+20"),
+  (["--gmax", "1e300"], "--gmax 1e300: must be in [1e-12, 1] S, got 1e+300"),
+  (["--c2c", "11"], "--c2c 11: must be in [0, 10], got 11.0"),
+  (["--offset", "1e9"], "--offset 1e9: must be in [0, 10]"),
+  (["--beta", "1,60"], "--beta 1,60: must be in [0, 50], got 60.0"),
   (["--device", "measured", "--csv", "x.csv", "--gmin", "0"], "--gmin does not apply"),
 ])
 func impossibleParametersAreUsageErrors(arguments: [String], message: String) throws {
@@ -141,20 +148,24 @@ func impossibleParametersAreUsageErrors(arguments: [String], message: String) th
   #expect(r.stdout.contains("branch,conductance"))
 }
 
-// Finite options that would print NaN or inf are errors, not output: a
-// flat measured curve under --normalize, and an overflowing scale.
-@Test func pulsesThatWouldNotBeFiniteAreAnError() throws {
+// Measured data that no pulse moves (a flat curve, which --normalize
+// divided by zero, or a potentiation branch that only falls) describe no
+// device: an error naming the file, not a flat curve (2026-12 fuzzing).
+@Test(arguments: [
+  ("p,1e-6\np,1e-6\np,1e-6\n", "the potentiation branch never rises above its first point"),
+  ("p,3e-6\np,2e-6\np,1e-6\n", "the potentiation branch never rises above its first point"),
+  ("p,1e-6\np,2e-6\nd,1e-6\nd,2e-6\n", "the depression branch never falls below its first point"),
+])
+func aMeasuredDeviceThatNoPulseMovesIsAnError(_ csv: String, _ message: String) throws {
   let dir = try temporaryDirectory("xbarsim-pulses-flat")
   defer { try? FileManager.default.removeItem(at: dir) }
   let flat = dir.appendingPathComponent("flat.csv")
-  try "p,1e-6\np,1e-6\np,1e-6\n".write(to: flat, atomically: true, encoding: .utf8)
-  for args in [
-    ["pulses", "--device", "measured", "--csv", flat.path, "--normalize"],
-    ["pulses", "--device", "choi", "--sigma", "1e300", "--gmax", "1e10"],
-  ] {
-    let r = try runXbarsim(args)
-    #expect(r.status == 1, "\(args): \(r.stdout.prefix(200))")
+  try csv.write(to: flat, atomically: true, encoding: .utf8)
+  for extra in [[], ["--normalize"]] {
+    let r = try runXbarsim(["pulses", "--device", "measured", "--csv", flat.path] + extra)
+    #expect(r.status == 1, "\(r.stdout.prefix(200))")
     #expect(r.stdout.isEmpty)
-    #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains("not finite"), "\(r.stderr)")
+    #expect(r.stderr.hasPrefix("Error: \(flat.path): \(message)"), "\(r.stderr)")
+    #expect(r.stderr.split(separator: "\n").count == 1)
   }
 }

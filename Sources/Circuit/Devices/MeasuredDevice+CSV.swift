@@ -9,7 +9,8 @@ extension MeasuredDevice {
   /// - Throws: ``ConfigurationError`` whose field is `"<source> line <n>"`
   ///   for a malformed record (wrong number of fields, unknown branch, a
   ///   conductance that is not a number, negative or not finite), or
-  ///   `"<source>"` when a branch has too few points; e.g.
+  ///   `"<source>"` when a branch has too few points, or potentiation
+  ///   never rises (depression never falls) from its first point; e.g.
   ///   `device.csv line 7: conductance 'abc' is not a number`.
   public init(csv text: String, source: String) throws {
     var up: [Double] = []
@@ -66,6 +67,20 @@ extension MeasuredDevice {
       throw ConfigurationError(
         field: source,
         "the depression branch has 1 point; none (unidirectional) or at least 2 are needed")
+    }
+    // Data that never rise (or, for depression, never fall) describe no
+    // device to pulse: every pulse would leave it where it is.
+    guard up.max()! > up[0] else {
+      throw ConfigurationError(
+        field: source,
+        "the potentiation branch never rises above its first point (\(up[0]) S); "
+          + "a device that no pulse changes")
+    }
+    guard down.isEmpty || down.min()! < down[0] else {
+      throw ConfigurationError(
+        field: source,
+        "the depression branch never falls below its first point (\(down[0]) S); "
+          + "a device that no pulse changes")
     }
     try self.init(potentiation: up, depression: down)
   }

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import xbarsim
+
+// Bad input found by fuzzing the release binary (2026-12): each is a
+// one-line error and a non-zero exit, never a trap, an unbounded read or
+// exit 0 with a wrong answer.
+
+/// Runs `script` with /bin/sh, `$1` being the built xbarsim, in `dir`: for
+/// the redirections `runXbarsim` cannot make (a full disk, a closed
+/// descriptor, a memory limit).
+func runShell(_ script: String, in dir: URL) throws -> ProcessResult {
+  let exe = try #require(productExecutable("xbarsim"))
+  return try runProcess(
+    URL(fileURLWithPath: "/bin/sh"), ["-c", script, "sh", exe.path], currentDirectory: dir)
+}
+
+let okProblem = """
+  {"rows":2,"cols":2,"conductance":[[1e-4,2e-5],[5e-5,1e-4]],"v_in":[0.2,0.1],"r_row":1,"r_col":1}
+  """
+
+/// A fresh directory holding ok.json.
+func problemDirectory() throws -> URL {
+  let dir = try temporaryDirectory("xbarsim-bad-input")
+  try okProblem.write(to: dir.appendingPathComponent("ok.json"), atomically: true, encoding: .utf8)
+  return dir
+}
+
+func expectOneLineError(_ r: ProcessResult, _ status: Int32, _ prefix: String) {
+  #expect(r.status == status, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: \(prefix)"), "\(r.stderr)")
+  #expect(r.stderr.split(separator: "\n").count == (status == 64 ? 3 : 1), "\(r.stderr)")
+}
+
+// solve, spice and pulses trapped in FileHandle.write (exit 132); every
+// other command exited 0 with its output lost.
+@Test(arguments: [
+  "\"$1\" solve ok.json > /dev/full",
+  "\"$1\" solve ok.json >&-",
+  "\"$1\" spice ok.json > /dev/full",
+  "\"$1\" pulses > /dev/full",
+  "\"$1\" bench solve --rows 2 --cols 2 --repeat 1 > /dev/full",
+  "\"$1\" --help > /dev/full",
+  "\"$1\" pulses --help >&-",
+])
+func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let r = try runShell(script, in: dir)
+  expectOneLineError(r, 74, "cannot write standard output: ")
+}
+
+// `solve -` trapped when standard input could not be read, and read
+// /dev/zero until memory ran out.
+@Test func unreadableOrEndlessStandardInputIsAnError() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  expectOneLineError(try runShell("\"$1\" solve - < .", in: dir), 1, "standard input: cannot read (Is a directory)")
+  expectOneLineError(try runShell("\"$1\" solve - <&-", in: dir), 1, "standard input: cannot read (Bad file descriptor)")
+  let ok = try runShell("\"$1\" solve - < ok.json", in: dir)
+  #expect(ok.status == 0 && ok.stdout.contains("\"i_out\""), "\(ok.stderr)")
+  // The cap (1 GiB for a real run) with a small limit.
+  let zero = open("/dev/zero", O_RDONLY)
+  defer { close(zero) }
+  #expect {
+    try ProblemFile.readAll(zero, name: "standard input", limit: 1 << 16)
+  } throws: { "\($0)" == "standard input: more than 65536 bytes, the most xbarsim reads from an input file" }
+}
+
+// A device or a pipe given as a problem file (or a --csv file) said
+// "You don't have permission"; a named pipe waited for a writer.
+@Test func aProblemFileThatIsNotARegularFileIsNamedSo() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0)
+  expectOneLineError(try runXbarsim(["solve", "/dev/zero"]), 1, "/dev/zero: cannot read file (not a regular file: a device)")
+  expectOneLineError(
+    try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1,
+    "\(dir.path)/fifo: cannot read file (not a regular file: a pipe)")
+  expectOneLineError(
+    try runXbarsim(["pulses", "--device", "measured", "--csv", "/dev/zero"]), 1,
+    "/dev/zero: cannot read file (not a regular file: a device)")
+}
+
+// bench solve allocated what it could not (a trap, "failed to allocate").
+@Test func benchSolveRefusesAMeshBeyondTheMemoryLimit() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let r = try runShell("ulimit -v 4000000; \"$1\" bench solve --rows 100000000 --cols 1", in: dir)
+  expectOneLineError(r, 64, "--rows 100000000 × --cols 1: the solve needs about 20.0 GB, more than the 4.1 GB")
+  #expect(MemoryLimit.shortfall(1e3) == nil)
+  #expect(MemoryLimit.shortfall(1e30)?.hasPrefix("needs about ") == true)
+}
+
+// spice --output and pulses --svg overwrote their own input.
+@Test func anOutputNamingAnInputIsRefused() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let csv = dir.appendingPathComponent("c.csv")
+  try "p,1e-6\np,2e-6\n".write(to: csv, atomically: true, encoding: .utf8)
+  try FileManager.default.createSymbolicLink(
+    at: dir.appendingPathComponent("link.json"), withDestinationURL: dir.appendingPathComponent("ok.json"))
+  for output in ["ok.json", "./ok.json", "link.json"] {
+    let r = try runShell("\"$1\" spice ok.json --output \(output)", in: dir)
+    expectOneLineError(r, 64, "--output \(output) names the problem file ok.json")
+  }
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path, "--svg", csv.path])
+  expectOneLineError(r, 64, "--svg \(csv.path) names the --csv file")
+  #expect(try String(contentsOf: csv, encoding: .utf8) == "p,1e-6\np,2e-6\n")
+  #expect(try String(contentsOf: dir.appendingPathComponent("ok.json"), encoding: .utf8) == okProblem)
+}
+
+// spice wrote "RC0_1 w0_1 b0_1 inf" for a subnormal conductance.
+@Test func spiceRefusesACellWithoutAFiniteResistance() throws {
+  let url = try problemFile(
+    "{\"rows\":1,\"cols\":2,\"conductance\":[[1e-4,1e-320]],\"v_in\":[0.2],\"r_row\":1,\"r_col\":1}")
+  expectOneLineError(
+    try runXbarsim(["spice", url.path]), 1,
+    "\(url.path): 'conductance[0][1]' = 1e-320 S has no finite resistance 1/G for the netlist")
+}
+
+// A newline in the problem file's name put circuit lines into the netlist.
+@Test func spiceKeepsControlCharactersOfThePathOutOfTheNetlist() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let name = "evil\nV9 x 0 DC 5\r\n.json"
+  try okProblem.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["spice", dir.appendingPathComponent(name).path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+  #expect(lines[0].hasSuffix("/evil?V9 x 0 DC 5??.json"), "\(lines[0])")
+  #expect(!lines.contains { $0.hasPrefix("V9") })
+  #expect(!r.stdout.contains("\r"))
+}
+
+// solve printed "power_watts": null with exit 0.
+@Test func solveRefusesAnInfinitePower() throws {
+  let url = try problemFile(
+    "{\"rows\":2,\"cols\":2,\"conductance\":[[1e-4,2e-5],[5e-5,1e-4]],\"v_in\":[1e308,1e308],\"r_row\":0,\"r_col\":0}")
+  expectOneLineError(try runXbarsim(["solve", url.path]), 1, "\(url.path): the power overflows (not finite)")
+}
+
+// A number of 64 characters or more was "invalid value".
+@Test func longJSONNumbersParseUpToACap() throws {
+  let long = "0." + String(repeating: "0", count: 80) + "1"
+  #expect(try JSONValue.parse(Data("[\(long)]".utf8)) == .array([.number(1e-81)]))
+  let url = try problemFile(
+    "{\"rows\":1,\"cols\":1,\"conductance\":[[\(long)]],\"v_in\":[1],\"r_row\":0,\"r_col\":0}")
+  let r = try runXbarsim(["solve", url.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(parseIOut(r.stdout) == [1e-81])
+  let tooLong = "0." + String(repeating: "0", count: 5000) + "1"
+  #expect {
+    try JSONValue.parse(Data("[\(tooLong)]".utf8))
+  } throws: { "\($0)" == "line 1: number too long (more than 4096 characters)" }
+}
