@@ -52,11 +52,27 @@ enum OutputFile {
     }
   }
 
-  /// The file `path` writes to, as one string for every spelling of it
-  /// (links resolved, `.` and `..` removed): two outputs with the same
-  /// target would replace each other.
+  /// The file `path` writes to, as one path for every spelling of it
+  /// (links resolved, in the directories too, `.` and `..` removed): two
+  /// outputs with the same target would replace each other. A hard link
+  /// is another path to the same file and is not recognised.
   static func target(_ path: String) -> String {
-    URL(fileURLWithPath: resolved(path)).standardizedFileURL.path
+    let r = resolved(path)
+    // An existing file, or a new one in an existing directory: the real
+    // path of what exists (a directory reached through a link included).
+    if let real = realPath(r) { return real }
+    let ns = r as NSString
+    let dir = ns.deletingLastPathComponent
+    if let real = realPath(dir.isEmpty ? "." : dir) {
+      return (real as NSString).appendingPathComponent(ns.lastPathComponent)
+    }
+    return URL(fileURLWithPath: r).standardizedFileURL.path
+  }
+
+  private static func realPath(_ path: String) -> String? {
+    guard let p = realpath(path, nil) else { return nil }
+    defer { free(p) }
+    return String(cString: p)
   }
 
   /// The path with every symbolic link resolved (the path itself when it

@@ -14,25 +14,25 @@ enum ProblemFile {
     try parse(try read(path), source: path)
   }
 
-  /// The contents of the regular file at `path`, at most `maxBytes`.
+  /// The contents of the regular file or pipe at `path` (`<(...)`, a
+  /// FIFO), at most `maxBytes`.
   ///
   /// - Throws: `CLIError.runtime` of one line naming `path`: the system's
   ///   reason it cannot be opened or read, "not a regular file" (a
-  ///   directory, a device such as /dev/zero, a pipe), or too large.
+  ///   directory, a device such as /dev/zero), or too large.
   static func read(_ path: String) throws -> Data {
-    // O_NONBLOCK: opening a named pipe does not wait for a writer (the
-    // pipe is refused below); it changes nothing for a regular file.
+    // O_NONBLOCK: opening a named pipe does not wait for a writer (without
+    // one it reads as empty); it changes nothing for a regular file.
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { throw CLIError.runtime("\(path): cannot read file (\(systemError()))") }
     defer { close(fd) }
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw CLIError.runtime("\(path): cannot read file (\(systemError()))") }
     let type = st.st_mode & S_IFMT
-    guard type == S_IFREG else {
+    guard type == S_IFREG || type == S_IFIFO else {
       let kind =
         switch type {
         case S_IFDIR: "a directory"
-        case S_IFIFO: "a pipe"
         case S_IFCHR, S_IFBLK: "a device"
         case S_IFSOCK: "a socket"
         default: "a special file"

@@ -92,18 +92,8 @@ enum TrainCommand: CLICommand {
   }
 
   /// The bytes of an input file (a --config, a checkpoint, a journal, a
-  /// shard's sweep.json); a one-line error naming `path` if unreadable.
-  static func readFile(_ path: String) throws -> Data {
-    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-      // Foundation's reason misleads for a directory or a device ("You
-      // don't have permission" for /dev/null).
-      let attributes = try? FileManager.default.attributesOfItem(atPath: OutputFile.resolved(path))
-      if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
-        throw CLIError.runtime("\(path): not a regular file")
-      }
-      throw CLIError.runtime("\(path): cannot read file (\(ProblemFile.describe(error)))")
-    }
-  }
+  /// shard's sweep.json): `ProblemFile.read`, one-line errors naming `path`.
+  static func readFile(_ path: String) throws -> Data { try ProblemFile.read(path) }
 
   /// Refuses an output that names one of the input files (`--summary` the
   /// `--config` file): the run would replace what it was made from. Both

@@ -4,7 +4,7 @@ import _TestSupport
 
 @testable import xbarsim
 
-// Bad input found by fuzzing the release binary (2026-12): each is a
+// Bad input found by fuzzing the release binary (2026-11-29): each is a
 // one-line error and a non-zero exit, never a trap, an unbounded read or
 // exit 0 with a wrong answer.
 
@@ -69,16 +69,18 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   } throws: { "\($0)" == "standard input: more than 65536 bytes, the most xbarsim reads from an input file" }
 }
 
-// A device or a pipe given as a problem file (or a --csv file) said
-// "You don't have permission"; a named pipe waited for a writer.
+// A device given as a problem file (or a --csv file) said "You don't have
+// permission"; a named pipe without a writer waited for one. A pipe with a
+// writer (`solve <(...)` in bash) is read.
 @Test func aProblemFileThatIsNotARegularFileIsNamedSo() throws {
   let dir = try problemDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0)
   expectOneLineError(try runXbarsim(["solve", "/dev/zero"]), 1, "/dev/zero: cannot read file (not a regular file: a device)")
-  expectOneLineError(
-    try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1,
-    "\(dir.path)/fifo: cannot read file (not a regular file: a pipe)")
+  expectOneLineError(try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1, "\(dir.path)/fifo: ")
+  let piped = try runShell("cat ok.json > fifo & \"$1\" solve fifo", in: dir)
+  #expect(piped.status == 0, "\(piped.stderr)")
+  #expect(piped.stdout.contains("\"i_out\""), "\(piped.stdout)")
   expectOneLineError(
     try runXbarsim(["pulses", "--device", "measured", "--csv", "/dev/zero"]), 1,
     "/dev/zero: cannot read file (not a regular file: a device)")
@@ -155,4 +157,27 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   #expect {
     try JSONValue.parse(Data("[\(tooLong)]".utf8))
   } throws: { "\($0)" == "line 1: number too long (more than 4096 characters)" }
+}
+
+// A --config reached through a linked directory was not the same file as
+// its real path to the same-file checks (only a link at the end was
+// followed), so --summary could overwrite it.
+@Test func aFileThroughALinkedDirectoryIsTheSameTarget() throws {
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let real = dir.appendingPathComponent("real"), link = dir.appendingPathComponent("link")
+  try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+  try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: real.path)
+  try "{}".write(to: real.appendingPathComponent("c.json"), atomically: true, encoding: .utf8)
+  for name in ["c.json", "new.json"] {
+    let a = OutputFile.target(link.path + "/" + name)
+    #expect(a == OutputFile.target(real.path + "/" + name), "\(name)")
+    #expect(a == OutputFile.target(dir.path + "/real/../link/./" + name), "\(name)")
+    #expect(a != OutputFile.target(dir.path + "/ok.json"))
+  }
+  let r = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "8", "--config", link.path + "/c.json",
+    "--summary", real.path + "/c.json", "--data", dir.appendingPathComponent("no-data").path,
+  ])
+  expectOneLineError(r, 64, "--summary would overwrite the --config file")
 }

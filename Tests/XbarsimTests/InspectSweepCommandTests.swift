@@ -631,11 +631,11 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
   let (root, data) = try dataDirectory()
   defer { try? FileManager.default.removeItem(at: root) }
   let config = try runXbarsim(["train", "--data", data.path, "--config", "/dev/null"])
-  expectOneLineError(config, ["/dev/null: not a regular file"])
+  expectOneLineError(config, ["/dev/null: cannot read file (not a regular file: a device)"])
   let checkpoint = try runXbarsim([
     "inspect", "--data", data.path, "--checkpoint", "/dev/null", "--samples", "1", "--out", root.appendingPathComponent("i").path,
   ])
-  expectOneLineError(checkpoint, ["/dev/null: not a regular file"])
+  expectOneLineError(checkpoint, ["/dev/null: cannot read file (not a regular file: a device)"])
   let journal = try runXbarsim([
     "reproduce", "lim2018", "--figure", "8", "--data", data.path, "--layers", "64,8,10", "--train-limit", "20",
     "--test-limit", "10", "--evals-per-epoch", "1", "--seeds", "1", "--journal", "/dev/null",
@@ -647,5 +647,5 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
   try FileManager.default.createSymbolicLink(
     atPath: shard.appendingPathComponent("sweep.json").path, withDestinationPath: "/dev/null")
   let merge = try runXbarsim(["sweep", "merge", shard.path])
-  expectOneLineError(merge, ["\(shard.path)/sweep.json: not a regular file"])
+  expectOneLineError(merge, ["\(shard.path)/sweep.json: cannot read file (not a regular file: a device)"])
 }
