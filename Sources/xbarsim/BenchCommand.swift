@@ -98,6 +98,13 @@ enum BenchCommand: CLICommand {
       }
       let m = try args.int("--rows", default: wires == "resistive" ? 785 : 784), n = try args.int("--cols", default: 200)
       try checkShape(m, n)
+      // The array's two conductance fields, weight cache and drive (about
+      // 40 bytes a cell); a resistive read also holds a nodal solve per
+      // polarity.
+      let bytes = wires == "resistive" ? 2 * MemoryLimit.solveBytes(rows: m, columns: n) : 40 * Double(m) * Double(n)
+      if let reason = MemoryLimit.shortfall(bytes) {
+        throw CLIError.usage("--rows \(m) × --cols \(n): the read \(reason)")
+      }
       if wires == "resistive" {
         let rRow = try args.double("--r-row", default: 1), rCol = try args.double("--r-col", default: 1)
         let tolerance = try args.double("--wire-tolerance", default: 1e-6)
