@@ -96,20 +96,40 @@ enum Xbarsim {
     } catch let e as CLIError {
       switch e {
       case .usage(let m):
-        print("Error: \(m)", to: &err)
+        print("Error: \(oneLine(m))", to: &err)
         print("Usage: \(spec.usage)", to: &err)
         print("  See 'xbarsim \(spec.name) --help' for more information.", to: &err)
         return 64
       case .runtime(let m):
-        print("Error: \(m)", to: &err)
+        print("Error: \(oneLine(m))", to: &err)
         return 1
       }
     } catch let e as StandardOutput.WriteError {
       print("Error: \(e)", to: &err)
       return 74
     } catch {
-      print("Error: \(error)", to: &err)
+      print("Error: \(oneLine("\(error)"))", to: &err)
       return 1
     }
+  }
+
+  /// An error message on one line whatever the names in it hold: a file
+  /// name with a newline or a tab (legal on Unix) is shown escaped.
+  static func oneLine(_ message: String) -> String {
+    var out = ""
+    for scalar in message.unicodeScalars {
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.properties.generalCategory == .control {
+          out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out
   }
 }

@@ -184,3 +184,10 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   ])
   expectOneLineError(r, 64, "--summary would overwrite the --config file")
 }
+
+// A file name holding a newline (legal on Unix) split the error over lines.
+@Test func anErrorNamingAFileWithANewlineStaysOneLine() throws {
+  let r = try runXbarsim(["solve", "no\nsuch\tfile.json"])
+  expectOneLineError(r, 1, "no\\nsuch\\tfile.json: cannot read file")
+  #expect(Xbarsim.oneLine("a\u{7}b\r") == "a\\u{7}b\\r")
+}
