@@ -3,7 +3,7 @@
   import Glibc
 
   /// A child process started the way a shell starts a command: with an empty
-  /// signal mask and SIGINT at its default disposition, its standard output
+  /// signal mask and SIGINT (SIGTERM, SIGHUP, SIGXFSZ) at its default disposition, its standard output
   /// and error in files, standard input from /dev/null.
   ///
   /// Foundation's `Process` passes on the signal mask of the thread that
@@ -44,6 +44,9 @@
       var defaults = sigset_t()
       sigemptyset(&defaults)
       sigaddset(&defaults, SIGINT)
+      sigaddset(&defaults, SIGTERM)
+      sigaddset(&defaults, SIGHUP)
+      sigaddset(&defaults, SIGXFSZ)
       sigaddset(&defaults, SIGPIPE)
       posix_spawnattr_setsigdefault(&attr, &defaults)
       posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))

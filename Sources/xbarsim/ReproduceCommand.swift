@@ -57,6 +57,15 @@ enum ReproduceCommand: CLICommand {
     var mean: Double { meanOf { final ? $0.testAccuracy : $0.accuracyMeanLast } }
     var min: Double { results.map { final ? $0.testAccuracy : $0.accuracyMinLast }.min() ?? 0 }
     var max: Double { results.map { final ? $0.testAccuracy : $0.accuracyMaxLast }.max() ?? 0 }
+    /// `value` as `%6.2f`, or "–" for a row none of whose runs finished
+    /// (an interrupted reproduction): never a measured 0.
+    func text(_ value: Double) -> String {
+      results.isEmpty ? "     –" : String(format: "%6.2f", value)
+    }
+    /// Adds `value` under `key`, or null for a row without results.
+    func add(_ key: String, _ value: Double, to j: inout JSONWriter) {
+      if results.isEmpty { j.addRaw(key, "null") } else { j.add(key, value) }
+    }
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -98,11 +107,12 @@ enum ReproduceCommand: CLICommand {
     for row in rows {
       let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
-      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+      let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
       let label = row.run.label.padding(toLength: 27, withPad: " ", startingAt: 0)
       let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
-      print(String(format: "%@ %@  %@   %6.2f   [%6.2f, %6.2f]  %@", label as NSString, methodText as NSString,
-        paperText as NSString, row.mean, row.min, row.max, delta as NSString))
+      print(String(format: "%@ %@  %@   %@   [%@, %@]  %@%@", label as NSString, methodText as NSString,
+        paperText as NSString, row.text(row.mean) as NSString, row.text(row.min) as NSString,
+        row.text(row.max) as NSString, delta as NSString, seedsNote(row, seeds) as NSString))
     }
     try writeSummary(rows, figure: figure, args: args)
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
@@ -123,12 +133,21 @@ enum ReproduceCommand: CLICommand {
 
   /// Refuses a key the user gave that some run of the sweep sets to
   /// another value, or that no run reads (every run's rule ignores it): it
-  /// would be silently ignored there.
+  /// would be silently ignored there. `seed` and `rule` are the sweep's own
+  /// whatever their value (--seeds K runs seeds 1…K), and every run's
+  /// configuration is checked as `train` checks one.
   static func refuseOverridden(
     _ args: ParsedArguments, base: TrainingConfiguration, runs: [ReproductionRun], what: String
   ) throws {
     let baseValues = Dictionary(base.keyValues, uniquingKeysWith: { a, _ in a })
     for key in TrainCommand.explicitKeys(args).sorted() {
+      if key == "seed" {
+        throw TrainCommand.keyError(
+          key, "\(what) runs seeds 1, 2, …, K itself, so the value given would be ignored; give --seeds K", args)
+      }
+      if key == "rule" {
+        throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so the value given would be ignored", args)
+      }
       let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
       let ignoredBy = runs.map { run in run.configuration.ignoredKeys.first { compared.contains($0.key) } }
       if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {
@@ -140,6 +159,13 @@ enum ReproduceCommand: CLICommand {
           throw TrainCommand.keyError(
             key, "\(what) sets \(key) itself (run '\(run.label)'), so the value given would be ignored", args)
         }
+      }
+    }
+    // Every run's configuration as `train` would check it (a peripheral key
+    // that only rule lim takes, say), before the first run starts.
+    for run in runs {
+      do { try run.configuration.validate() } catch let e as ConfigurationError {
+        throw TrainCommand.keyError(e.field, "\(what), run '\(run.label)': \(e.message)", args)
       }
     }
   }
@@ -184,10 +210,13 @@ enum ReproduceCommand: CLICommand {
       func meanG(_ row: Row) -> Double {
         row.meanOf(\.meanConductance) * 1e6
       }
-      print(String(format: "%@  %6.2f    [%6.2f, %6.2f]    %6.2f      [%6.2f, %6.2f]      %6.2f       [%6.2f, %6.2f]      %5.2f / %5.2f / %5.2f             %@",
-        rText as NSString, on.mean, on.min, on.max, states.mean, states.min, states.max,
-        weights.mean, weights.min, weights.max, meanG(on), meanG(states), meanG(weights),
-        (r == 0 ? "– (ideal)" : String(format: "%.2f", iterations)) as NSString))
+      func g(_ row: Row) -> String { row.results.isEmpty ? "    –" : String(format: "%5.2f", meanG(row)) }
+      print(String(format: "%@  %@    [%@, %@]    %@      [%@, %@]      %@       [%@, %@]      %@ / %@ / %@             %@",
+        rText as NSString, on.text(on.mean) as NSString, on.text(on.min) as NSString, on.text(on.max) as NSString,
+        states.text(states.mean) as NSString, states.text(states.min) as NSString, states.text(states.max) as NSString,
+        weights.text(weights.mean) as NSString, weights.text(weights.min) as NSString,
+        weights.text(weights.max) as NSString, g(on) as NSString, g(states) as NSString, g(weights) as NSString,
+        (r == 0 ? "– (ideal)" : on.results.isEmpty ? "–" : String(format: "%.2f", iterations)) as NSString))
     }
     try writeSummary(rows, figure: 0, args: args)
     if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
@@ -257,22 +286,25 @@ enum ReproduceCommand: CLICommand {
           .run(shouldStop: { interruptRequested != 0 })
         lock.lock()
         results[index] = result
-        done += 1
+        if !result.interrupted { done += 1 }
         if !result.interrupted && result.failure == nil && journalError == nil {
           do { try journal?.record(entries[index], result) } catch { journalError = error }
         }
         var err = StandardError()
         let final = rowsSnapshot[r].final
-        print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %.2f %%%@", done, items.count,
+        // A run the interrupt cut short is not a result: it never counts.
+        let outcome =
+          result.interrupted && result.failure == nil
+          ? "interrupted" : String(format: "%.2f %%", final ? result.testAccuracy : result.accuracyMeanLast)
+        print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
-          (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed,
-          final ? result.testAccuracy : result.accuracyMeanLast,
+          (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed, outcome as NSString,
           (result.failure.map { " (\($0))" } ?? "") as NSString), to: &err)
         lock.unlock()
       }
     }
     catchInterrupts()
-    defer { signal(SIGINT, SIG_DFL) }
+    defer { restoreInterrupts() }
     concurrentPerform(jobs, work)
     if let journalError { throw journalError }
     for (k, item) in items.enumerated() {
@@ -281,6 +313,12 @@ enum ReproduceCommand: CLICommand {
       }
       if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
     }
+  }
+
+  /// After a table row: how many of the seeds finished, when not all did
+  /// (an interrupted reproduction); "not run" when none did.
+  static func seedsNote(_ row: Row, _ seeds: Int) -> String {
+    row.results.isEmpty ? " not run" : row.results.count < seeds ? "  (\(row.results.count) of \(seeds) seeds)" : ""
   }
 
   /// --summary FILE: one JSON row per run of the table.
@@ -300,15 +338,15 @@ enum ReproduceCommand: CLICommand {
         j.add("learning", row.run.learning)
         j.add("transfer", c.mode == .offChip && c.rule == .lim ? c.transfer.rawValue : "none")
         if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
-        j.add("mean", row.mean)
-        j.add("min", row.min)
-        j.add("max", row.max)
+        row.add("mean", row.mean, to: &j)
+        row.add("min", row.min, to: &j)
+        row.add("max", row.max, to: &j)
         j.add("seeds", row.results.count)
         j.add("per_seed", row.results.map(\.accuracyMeanLast))
         j.add("wires", c.wires.rawValue)
         j.add("r_row", c.rowSegmentResistance)
         j.add("r_col", c.columnSegmentResistance)
-        j.add("mean_conductance", row.meanOf(\.meanConductance))
+        row.add("mean_conductance", row.meanOf(\.meanConductance), to: &j)
         j.add("train_limit", c.trainLimit)
         j.add("test_limit", c.testLimit)
       }
@@ -324,12 +362,14 @@ enum ReproduceCommand: CLICommand {
     func synapse(_ c: TrainingConfiguration) -> String { c.rule == .float ? "float" : c.rule.rawValue }
     for row in rows {
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
-      let delta = row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+      let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
       let label = row.run.label.padding(toLength: 31, withPad: " ", startingAt: 0)
       let train = row.meanOf(\.trainAccuracy)
       let switches = row.results.compactMap(\.phaseSwitchEpoch).map(String.init).joined(separator: ",")
-      print(String(format: "%@  %@   %6.2f   [%6.2f, %6.2f]  %@  %6.2f  %@", label as NSString, paperText as NSString,
-        row.mean, row.min, row.max, delta as NSString, train, (switches.isEmpty ? "–" : switches) as NSString))
+      print(String(format: "%@  %@   %@   [%@, %@]  %@  %@  %@%@", label as NSString, paperText as NSString,
+        row.text(row.mean) as NSString, row.text(row.min) as NSString, row.text(row.max) as NSString,
+        delta as NSString, row.text(train) as NSString, (switches.isEmpty ? "–" : switches) as NSString,
+        (row.results.isEmpty ? "  not run" : seedsNote(row, seeds)) as NSString))
     }
     guard let path = summary else { return }
     try writeRows(rows, to: path) { row, j in
@@ -346,10 +386,10 @@ enum ReproduceCommand: CLICommand {
       j.add("bl", c.pulseTrainLength)
       j.add("epochs", c.epochs)
       if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
-      j.add("mean", row.mean)
-      j.add("min", row.min)
-      j.add("max", row.max)
-      j.add("train_accuracy", row.meanOf(\.trainAccuracy))
+      row.add("mean", row.mean, to: &j)
+      row.add("min", row.min, to: &j)
+      row.add("max", row.max, to: &j)
+      row.add("train_accuracy", row.meanOf(\.trainAccuracy), to: &j)
       j.add("phase_switch_epochs", row.results.map { Double($0.phaseSwitchEpoch ?? 0) })
       j.add("seeds", row.results.count)
       j.add("per_seed", row.results.map(\.testAccuracy))
@@ -363,8 +403,8 @@ enum ReproduceCommand: CLICommand {
     for (k, row) in rows.enumerated() {
       var j = JSONWriter()
       fields(row, &j)
-      j.add("images_per_second", row.meanOf(\.imagesPerSecond))
-      j.add("pulses", row.meanOf { Double($0.pulses) })
+      row.add("images_per_second", row.meanOf(\.imagesPerSecond), to: &j)
+      row.add("pulses", row.meanOf { Double($0.pulses) }, to: &j)
       let ledgers = row.results.compactMap(\.ledger)
       TrainCommand.addEnergy(
         &j, ledgers: ledgers.count == row.results.count ? ledgers : [],

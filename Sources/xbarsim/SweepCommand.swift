@@ -91,6 +91,15 @@ enum SweepCommand: CLICommand {
       return try merge(Array(args.positionals.dropFirst()), out: args.string("--out"))
     }
     let grid = try parseGrid(args.all("--grid"))
+    // A key the grid sets and an option or --config sets too: the grid's
+    // values would silently replace the other.
+    let given = TrainCommand.explicitKeys(args)
+    for key in grid.keys {
+      let related = key == "beta" ? ["beta", "beta_p", "beta_d"] : key.hasPrefix("beta_") ? [key, "beta"] : [key]
+      if related.contains(where: given.contains) {
+        throw TrainCommand.keyError(key, "is also given by --grid \(key)=…, whose values would replace it; give it in one place", args)
+      }
+    }
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
     try TrainCommand.refuseOverwriting(
@@ -162,7 +171,7 @@ enum SweepCommand: CLICommand {
     try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
     var err = StandardError()
     catchInterrupts()
-    defer { signal(SIGINT, SIG_DFL) }
+    defer { restoreInterrupts() }
     let started = Date()
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]

@@ -3,19 +3,44 @@ import Foundation
 import Peripherals
 import Trainer
 
-/// Set by SIGINT; the training loop polls it and stops cleanly.
+/// Set by SIGINT, SIGTERM or SIGHUP; the training loop polls it and stops
+/// cleanly.
 nonisolated(unsafe) var interruptRequested: Int32 = 0
 
-/// Routes Ctrl-C to `interruptRequested` for the duration of a run. The
-/// signal is also unblocked: a parent that started us from a thread with
-/// SIGINT blocked (Foundation's Process from a Dispatch worker does) would
-/// otherwise leave it pending forever.
+/// The signals that stop a run cleanly: Ctrl-C, SIGTERM (what SLURM and
+/// `kill` send at a job's time limit) and SIGHUP (a closed terminal).
+let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+/// Routes Ctrl-C, SIGTERM and SIGHUP to `interruptRequested` for the
+/// duration of a run. The signals are also unblocked: a parent that started
+/// us from a thread with SIGINT blocked (Foundation's Process from a Dispatch
+/// worker does) would otherwise leave them pending forever.
+/// A SIGHUP ignored when the run started (`nohup`) stays ignored.
 func catchInterrupts() {
-  signal(SIGINT) { _ in interruptRequested = 1 }
   var set = sigset_t()
   sigemptyset(&set)
-  sigaddset(&set, SIGINT)
+  for s in interruptSignals {
+    if s == SIGHUP {
+      hangupIgnored = isIgnored(signal(s, SIG_IGN))
+      if hangupIgnored { continue }
+    }
+    signal(s) { _ in interruptRequested = 1 }
+    sigaddset(&set, s)
+  }
   pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
+
+/// Whether SIGHUP was ignored when `catchInterrupts` ran.
+nonisolated(unsafe) private var hangupIgnored = false
+
+private func isIgnored(_ handler: __sighandler_t?) -> Bool {
+  unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+}
+
+/// Gives the signals `catchInterrupts` caught their default disposition
+/// back (an ignored SIGHUP stays ignored).
+func restoreInterrupts() {
+  for s in interruptSignals { signal(s, s == SIGHUP && hangupIgnored ? SIG_IGN : SIG_DFL) }
 }
 
 /// `xbarsim train`: one training run.
@@ -366,7 +391,7 @@ enum TrainCommand: CLICommand {
     }
     let trainCount = experiment.trainImagesPerEpoch
     catchInterrupts()
-    defer { signal(SIGINT, SIG_DFL) }
+    defer { restoreInterrupts() }
     var bar = ProgressBar(label: label, enabled: !quiet)
     let result = experiment.run(
       progress: { p in bar.update(p) },
