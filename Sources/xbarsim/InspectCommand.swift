@@ -58,6 +58,18 @@ enum InspectCommand: CLICommand {
     guard cfg.rule == .lim && cfg.mode == .onChip else {
       throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
     }
+    // The training loop's keys inspect has no use for, and keys the rule
+    // never reads, when the user gives them (a checkpoint's are its own).
+    let given = TrainCommand.explicitKeys(args)
+    for key in ["epochs", "evals_per_epoch", "test_limit"] where given.contains(key) {
+      throw TrainCommand.keyError(
+        key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
+    }
+    if let (key, usedBy) = cfg.ignoredKeys.first(where: {
+      given.contains($0.key) || ($0.key.hasPrefix("beta_") && given.contains("beta"))
+    }) {
+      throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule lim (on-chip) would ignore it", args)
+    }
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment
     // inspect never evaluates: the evaluation schedule is not checked

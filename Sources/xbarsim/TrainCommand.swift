@@ -92,7 +92,7 @@ enum TrainCommand: CLICommand {
   ) throws -> TrainingConfiguration {
     var cfg = base
     if let path = args.string("--config") {
-      let data = try readFile(path)
+      let data = try readConfigurationFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
       try setKeys(from: root, in: path, into: &cfg)
@@ -119,6 +119,25 @@ enum TrainCommand: CLICommand {
   /// The bytes of an input file (a --config, a checkpoint, a journal, a
   /// shard's sweep.json): `ProblemFile.read`, one-line errors naming `path`.
   static func readFile(_ path: String) throws -> Data { try ProblemFile.read(path) }
+
+  /// The most bytes of a --config file: it holds a small object of keys,
+  /// and parsing costs some 25 times the file's size.
+  static let maxConfigurationBytes = 1 << 20
+
+  /// The bytes of a --config file, refused beyond `maxConfigurationBytes`
+  /// before it is read whole (a pipe, whose size is unknown, as it is read).
+  static func readConfigurationFile(_ path: String) throws -> Data {
+    func tooLarge(_ n: String) -> CLIError {
+      .runtime("\(path): \(n) bytes; a configuration file holds at most 1 MB (\(maxConfigurationBytes) bytes)")
+    }
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > maxConfigurationBytes {
+      throw tooLarge(String(st.st_size))
+    }
+    let data = try readFile(path)
+    guard data.count <= maxConfigurationBytes else { throw tooLarge("more than \(maxConfigurationBytes)") }
+    return data
+  }
 
   /// Refuses an output that names one of the input files (`--summary` the
   /// `--config` file): the run would replace what it was made from. Both
@@ -188,15 +207,20 @@ enum TrainCommand: CLICommand {
       switch dict[key]! {
       case .number(let x):
         guard x.isFinite else { throw CLIError.runtime("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
-        // A JSON number is a double: integers beyond 2^53 are not exact.
+        // A JSON number is a double: integers beyond 2^53 are not exact
+        // (the value read may not be the one written: do not quote it).
         if JSONWriter.isInexactInteger(x) {
           throw CLIError.runtime(
-            "\(path): key '\(key)': the integer \(JSONWriter.number(x)) is at or beyond 2^53, where JSON numbers are not exact; give it as a string")
+            "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
         text = JSONWriter.number(x)
       case .string(let s): text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
+        // A list is the layers' form only: "epochs": [3] is no number.
+        guard key.replacingOccurrences(of: "-", with: "_") == "layers" else {
+          throw CLIError.runtime("\(path): key '\(key)' expects a single value, got a list")
+        }
         var items: [String] = []
         for v in a {
           guard case .number(let x) = v, x.isFinite else {
@@ -240,7 +264,11 @@ enum TrainCommand: CLICommand {
 
   static func run(_ args: ParsedArguments) throws {
     let cfg = try configuration(args)
-    if let (key, usedBy) = cfg.ignoredKey {
+    let checkpoint = args.string("--checkpoint-out")
+    // A checkpoint keeps the update keys for `inspect` (the method decides
+    // what it holds), even when off-chip transfer of weights never reads them.
+    let savedByCheckpoint: Set<String> = checkpoint == nil ? [] : ["method", "threshold", "hidden_threshold"]
+    if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) }) {
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
         args)
@@ -256,7 +284,6 @@ enum TrainCommand: CLICommand {
       summary = summary ?? out + "/summary.json"
       epochLog = epochLog ?? out + "/epochs.csv"
     }
-    let checkpoint = args.string("--checkpoint-out")
     if checkpoint != nil && cfg.rule != .lim {
       throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
     }
@@ -279,6 +306,7 @@ enum TrainCommand: CLICommand {
     if let summary { try OutputFile.check(summary, "the summary") }
     if let plot { try OutputFile.check(plot, "the plot") }
     let (train, test) = try datasets(args)
+    try checkLimits(cfg, train: train, test: test, args)
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
@@ -320,6 +348,23 @@ enum TrainCommand: CLICommand {
     if result.interrupted {
       print("interrupted: partial results above")
       throw CLIError.runtime("interrupted after \(result.trainImages) training images")
+    }
+  }
+
+  /// Refuses a train_limit or test_limit beyond the images loaded (it
+  /// would be cut to them while the summary records it) and a batch larger
+  /// than the training images used (it would be one batch of them).
+  static func checkLimits(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments) throws {
+    let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
+    if cfg.trainLimit > train.count {
+      throw keyError("train_limit", "\(cfg.trainLimit) is more than the \(train.count) training images in \(dir)", args)
+    }
+    if cfg.testLimit > test.count {
+      throw keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args)
+    }
+    let used = cfg.trainLimit == 0 ? train.count : cfg.trainLimit
+    if cfg.batch > used {
+      throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
   }
 

@@ -33,7 +33,7 @@ import _TestSupport
   try cfg.set("evals_per_epoch", "9")
   try cfg.set("train_limit", "1000")
   try cfg.set("test_limit", "500")
-  try cfg.set("shuffle", "no")
+  try cfg.set("shuffle", "false")
   try cfg.set("read_time", "2e-9")
   try cfg.set("read_voltage", "0.15")
   try cfg.set("gmax", "3e-6")

@@ -378,7 +378,7 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
   #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
-  #expect(err.first?.contains("training labels go up to 255 (first at label 3)") == true, "\(t.stderr)")
+  #expect(err.first?.contains("training labels go up to 255 (first at image 3)") == true, "\(t.stderr)")
 }
 
 /// Bad options and values: (arguments, expected status, text the first
@@ -491,7 +491,7 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"gmin_ratio": 0.1, "gmin-ratio": 0.2}"#, "given twice"),
   (#"{"nmax": 8, "nmax": 16}"#, "twice"),
   // 2^53 + 1 reads as the double 2^53: refused, not run with another seed.
-  (#"{"seed": 9007199254740993}"#, "seed': the integer 9007199254740992 is at or beyond 2^53"),
+  (#"{"seed": 9007199254740993}"#, "seed': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings"),
   (#"{"layers": ["64", "10"]}"#, "layers"),
   // Values out of range and keys the rule ignores name the file's entry,
   // not an option the user never typed.

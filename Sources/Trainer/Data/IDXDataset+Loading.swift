@@ -82,9 +82,22 @@ extension IDXDataset {
   ) throws(DatasetError) -> URL {
     let plain = directory.appendingPathComponent(name)
     let compressed = directory.appendingPathComponent(name + ".gz")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && !isDirectory.boolValue {
+      throw DatasetError(file: directory.path, kind: .missingFile, "not a directory (the data directory holds the IDX files)")
+    }
     for url in [plain, compressed]
     where FileManager.default.fileExists(atPath: url.path) {
       return url
+    }
+    // A link to nothing (or to itself) is there, but not a file.
+    for url in [plain, compressed] {
+      var st = stat()
+      guard lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { continue }
+      let loop = stat(url.path, &st) != 0 && errno == ELOOP
+      throw DatasetError(
+        file: url.path, kind: .missingFile,
+        loop ? "a symbolic link loop" : "a broken symbolic link (its target does not exist)")
     }
     // A `data/mnist` directory, the default or the same spelled out, is
     // MNIST's: say how to get it.

@@ -152,7 +152,7 @@ public final class Experiment {
       let index = set.labels.firstIndex(of: UInt8(classes - 1)) ?? 0
       throw ConfigurationError(
         field: "layers",
-        "the output layer has \(configuration.layers.last!) neurons but the \(split) labels go up to \(classes - 1) (first at label \(index)), \(classes) classes")
+        "the output layer has \(configuration.layers.last!) neurons but the \(split) labels go up to \(classes - 1) (first at image \(index)), \(classes) classes")
     }
     self.configuration = configuration
     self.train = train

@@ -73,7 +73,8 @@ extension TrainingConfiguration {
   public mutating func set(_ rawKey: String, _ value: String) throws {
     let key = rawKey.replacingOccurrences(of: "-", with: "_")
     func number() throws -> Double {
-      guard let x = Double(value), x.isFinite else {
+      // Decimal notation only: Double("0x10") is 16.
+      guard Self.isDecimal(value), let x = Double(value), x.isFinite else {
         throw ConfigurationError(field: key, "expects a number, got '\(value)'")
       }
       return x
@@ -131,8 +132,8 @@ extension TrainingConfiguration {
     case "test_limit": testLimit = try integer()
     case "shuffle":
       switch value {
-      case "true", "1", "yes": shuffle = true
-      case "false", "0", "no": shuffle = false
+      case "true": shuffle = true
+      case "false": shuffle = false
       default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
       }
     case "read_time": readTime = try number()
@@ -169,6 +170,22 @@ extension TrainingConfiguration {
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
+  }
+
+  /// Whether `text` is a number in decimal notation: an optional sign,
+  /// digits with an optional point, an optional exponent (no hex, no
+  /// "nan" or "inf").
+  static func isDecimal(_ text: String) -> Bool {
+    var s = Substring(text)
+    if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+    let mantissa = s.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+    guard mantissa.filter({ $0 == "." }).count <= 1, mantissa.contains(where: \.isNumber) else { return false }
+    s = s.dropFirst(mantissa.count)
+    guard !s.isEmpty else { return true }
+    guard s.first == "e" || s.first == "E" else { return false }
+    s = s.dropFirst()
+    if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+    return !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber }
   }
 
   /// Every key with its current value, as text (for summaries and logs).

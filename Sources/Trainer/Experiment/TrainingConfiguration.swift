@@ -323,10 +323,18 @@ public struct TrainingConfiguration: Sendable, Equatable {
       gMin: gMinRatio, gMax: 1, betaP: betaP, betaD: betaD, nMax: nMax, isBidirectional: method == .c)
   }
 
+  /// The most layers of a network, input and output included.
+  public static let maximumLayers = 1_000
+
   /// Checks every value; the error names the key and the value.
   public func validate() throws {
     func fail(_ key: String, _ message: String) -> ConfigurationError { ConfigurationError(field: key, message) }
     guard layers.count >= 2 else { throw fail("layers", "needs at least an input and an output layer, got \(layers)") }
+    // Every layer costs its arrays, caches and a pass of each sample, even
+    // at width 1: deeper networks only run for minutes.
+    guard layers.count <= Self.maximumLayers else {
+      throw fail("layers", "\(layers.count) layers, more than the \(Self.maximumLayers) (input and output included) this tool simulates")
+    }
     for n in layers where n < 1 || n > 1_000_000 { throw fail("layers", "sizes must be in 1...1000000, got \(n)") }
     guard layers.last! >= 2 else { throw fail("layers", "the output layer needs at least 2 classes, got \(layers.last!)") }
     // Each synapse holds some 50 bytes of device state and caches: cap the
@@ -421,6 +429,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
     }
     let widest = max(readTime, programTime, resetTime)
+    // A width beyond the default slot: name the width the user set.
+    let d = TrainingConfiguration()
+    if slotTime == d.slotTime && widest > slotTime,
+      let (k, _) = [("read_time", readTime), ("program_time", programTime), ("reset_time", resetTime)]
+        .first(where: { $0.1 == widest })
+    {
+      let w = widest == widest.rounded() ? String(Int(widest)) : "\(widest)"
+      throw fail(k, "\(w) s needs slot_time ≥ \(w) s; slot_time is \(slotTime) s")
+    }
     guard slotTime.isFinite && slotTime >= widest && slotTime <= 1 else {
       throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(slotTime)")
     }
@@ -490,6 +507,57 @@ extension TrainingConfiguration {
       ("wire_tolerance", wireTolerance != d.wireTolerance),
     ]
     if wires == .ideal { found += lineKeys.filter(\.1).map { ($0.0, "wires resistive") } }
+    // Keys a rule's own paths never read (each checked against the code:
+    // LimNetwork, HybridNetwork, FloatNetwork, Experiment.run).
+    let arrays = "rules lim, hybrid and single"
+    if rule == .lim && !(mode == .offChip && transfer == .weights) {
+      // The sign rule trains: no learning rate, no float derivative.
+      let softwareOrChoi = "float SGD, learning off-chip with transfer weights, and rules hybrid and single"
+      if learningRate != d.learningRate { found.append(("lr", softwareOrChoi)) }
+      if floatDerivative != d.floatDerivative { found.append(("float_derivative", softwareOrChoi)) }
+    }
+    if rule == .lim && mode == .offChip && transfer == .weights {
+      // Float SGD trains; the target array is only programmed.
+      let states = "learning on-chip or transfer states (the sign rule trains)"
+      let keys: [(String, Bool)] = [
+        ("method", method != d.method), ("threshold", outputThreshold != d.outputThreshold),
+        ("hidden_threshold", hiddenThreshold != d.hiddenThreshold),
+        ("initial_fraction", initialFraction != d.initialFraction), ("batch_pulses", batchPulses != d.batchPulses),
+      ]
+      found += keys.filter(\.1).map { ($0.0, states) }
+    }
+    if rule == .lim {
+      if adcBits == 0 && _adcRange.map({ $0 != 2 * c }) ?? false { found.append(("adc_range", "an ADC (adc_bits 1…16)")) }
+      if batch == 1 && batchPulses != d.batchPulses && !(mode == .offChip && transfer == .weights) {
+        found.append(("batch_pulses", "mini-batches (batch > 1)"))
+      }
+      if sigma == 0 && negativeScale != d.negativeScale { found.append(("negative_scale", "device variation (sigma > 0)")) }
+    }
+    if rule.isFiniteState && encoding != .sign {
+      let sign = "encoding sign (and rule lim)"
+      if outputThreshold != d.outputThreshold { found.append(("threshold", sign)) }
+      if hiddenThreshold != d.hiddenThreshold { found.append(("hidden_threshold", sign)) }
+    }
+    if rule.isFiniteState && encoding == .sign {
+      let trains = "encodings stochastic and deterministic (and float SGD)"
+      if learningRate != 0.1 { found.append(("lr", trains)) }
+      if pulseTrainLength != d.pulseTrainLength { found.append(("bl", "encodings stochastic and deterministic")) }
+      if rule == .hybrid && fineTrains != d.fineTrains {
+        found.append(("fine_trains", "encodings stochastic and deterministic"))
+      }
+    }
+    if rule == .float {
+      // Float SGD has no arrays, devices or energy ledger.
+      let keys: [(String, Bool)] = [
+        ("threshold", outputThreshold != d.outputThreshold), ("hidden_threshold", hiddenThreshold != d.hiddenThreshold),
+        ("initial_fraction", initialFraction != d.initialFraction), ("gmin_ratio", gMinRatio != 0),
+        ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
+        ("gmax", gMaxSiemens != d.gMaxSiemens), ("program_voltage", programVoltage != d.programVoltage),
+        ("program_time", programTime != d.programTime), ("reset_voltage", resetVoltage != d.resetVoltage),
+        ("reset_time", resetTime != d.resetTime), ("slot_time", slotTime != d.slotTime),
+      ]
+      found += keys.filter(\.1).map { ($0.0, arrays) }
+    }
     return found
   }
 }

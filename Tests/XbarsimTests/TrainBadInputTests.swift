@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// Bad input to train and inspect found by fuzzing (2026-11-29, fuzz-d):
+// each is a one-line error naming the option or file, never a trap or a
+// silently ignored value.
+
+/// A temporary directory with 8×8 synthetic IDX files (`train` training,
+/// `test` test images) in `root/data`.
+private func syntheticData(train: Int = 40, test: Int = 10) throws -> (root: URL, data: URL) {
+  let root = try temporaryDirectory("xbarsim-fuzz-d")
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: test, seed: 2), to: data)
+  return (root, data)
+}
+
+private func expectError(_ r: ProcessResult, _ status: Int32, _ text: String) {
+  #expect(r.status == status, "\(r.stderr)")
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: ") && first.contains(text), "\(r.stderr)")
+  #expect(r.stderr.split(separator: "\n").count == (status == 64 ? 3 : 1), "\(r.stderr)")
+}
+
+private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+
+@Test func aConfigurationFileOverOneMegabyteIsRefusedUnread() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("big.json")
+  let text = "{\"layers\":[64" + String(repeating: ",1", count: 600_000) + ",10]}"
+  try text.write(to: config, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--config", config.path] + tiny)
+  expectError(r, 1, "\(config.path): \(text.utf8.count) bytes; a configuration file holds at most 1 MB")
+}
+
+@Test(arguments: [
+  (["--lr", "0.5"], "--lr: applies to float SGD"),
+  (["--rule", "float", "--read-time", "1e-7"], "--read-time: applies to rules lim, hybrid and single only"),
+  (["--rule", "hybrid", "--encoding", "sign", "--bl", "8"], "--bl: applies to encodings stochastic and deterministic only"),
+  (["--learning", "off-chip", "--transfer", "weights", "--method", "a"], "--method: applies to learning on-chip or transfer states"),
+  (["--train-limit", "41"], "--train-limit: 41 is more than the 40 training images in "),
+  (["--test-limit", "11"], "--test-limit: 11 is more than the 10 test images in "),
+  (["--train-limit", "20", "--batch", "21"], "--batch: 21 is more than the 20 training images used"),
+  (["--shuffle", "yes"], "--shuffle: expects true or false, got 'yes'"),
+  (["--beta-p", "0x10"], "--beta-p: expects a number, got '0x10'"),
+  (["--read-time", "1"], "--read-time: 1 s needs slot_time ≥ 1 s; slot_time is 2e-06 s"),
+])
+func trainRefusesIgnoredOrMeaninglessOptions(options: [String], message: String) throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path] + tiny + options)
+  expectError(r, 64, message)
+}
+
+@Test func offChipWeightsKeepTheUpdateKeysForACheckpoint() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--learning", "off-chip", "--transfer", "weights", "--method", "a",
+     "--checkpoint-out", root.appendingPathComponent("c.json").path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+}
+
+@Test(arguments: [
+  (#"{"shuffle": 1}"#, "shuffle: expects true or false, got '1'"),
+  (#"{"shuffle": "yes"}"#, "shuffle: expects true or false, got 'yes'"),
+  (#"{"shuffle": [0]}"#, "key 'shuffle' expects a single value, got a list"),
+  (#"{"epochs": [3]}"#, "key 'epochs' expects a single value, got a list"),
+  (#"{"beta_p": "0x10"}"#, "beta_p: expects a number, got '0x10'"),
+  (#"{"seed": 9007199254740993}"#, "key 'seed': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings"),
+  (#"{"train_limit": 1000}"#, "train_limit: 1000 is more than the 40 training images"),
+])
+func configurationValuesAreStrict(json: String, message: String) throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("c.json")
+  try json.write(to: config, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--config", config.path] + tiny)
+  expectError(r, 1, "\(config.path): \(message)")
+}
+
+@Test func aDataPathThatIsAFileOrABrokenLinkIsNamedSo() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = data.appendingPathComponent("train-labels-idx1-ubyte")
+  expectError(try runXbarsim(["train", "--data", file.path] + tiny), 1, "\(file.path): not a directory")
+  let links = root.appendingPathComponent("links")
+  try FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
+  for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+    try FileManager.default.createSymbolicLink(at: links.appendingPathComponent(name), withDestinationURL: data.appendingPathComponent(name))
+  }
+  let images = links.appendingPathComponent("train-images-idx3-ubyte")
+  try FileManager.default.createSymbolicLink(atPath: images.path, withDestinationPath: root.appendingPathComponent("nowhere").path)
+  expectError(try runXbarsim(["train", "--data", links.path] + tiny), 1, "\(images.path): a broken symbolic link")
+  try FileManager.default.removeItem(at: images)
+  try FileManager.default.createSymbolicLink(atPath: images.path, withDestinationPath: images.path)
+  expectError(try runXbarsim(["train", "--data", links.path] + tiny), 1, "\(images.path): a symbolic link loop")
+}
+
+@Test(arguments: [
+  (["--epochs", "5"], "--epochs: inspect trains --samples samples of the first epoch and never evaluates"),
+  (["--evals-per-epoch", "7"], "--evals-per-epoch: inspect trains"),
+  (["--test-limit", "3"], "--test-limit: inspect trains"),
+  (["--lr", "0.5"], "--lr: applies to float SGD"),
+])
+func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message: String) throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out").path
+  let r = try runXbarsim(["inspect", "--data", data.path, "--samples", "1", "--layers", "64,8,10", "--out", out] + options)
+  expectError(r, 64, message)
+}
