@@ -114,10 +114,15 @@ enum Xbarsim {
   }
 
   /// An error message on one line whatever the names in it hold: a file
-  /// name with a newline or a tab (legal on Unix) is shown escaped.
+  /// name with a newline or a tab (legal on Unix) is shown escaped, and a
+  /// message quoting a huge value (a megabyte of config text) is cut at
+  /// `maxErrorLength` characters.
   static func oneLine(_ message: String) -> String {
     var out = ""
-    for scalar in message.unicodeScalars {
+    var scalars = message.unicodeScalars[...]
+    let total = scalars.count
+    if total > maxErrorLength { scalars = scalars.prefix(maxErrorLength) }
+    for scalar in scalars {
       switch scalar {
       case "\n": out += "\\n"
       case "\r": out += "\\r"
@@ -130,6 +135,10 @@ enum Xbarsim {
         }
       }
     }
+    if total > maxErrorLength { out += "… (\(total) characters in all)" }
     return out
   }
+
+  /// The longest error message printed whole.
+  static let maxErrorLength = 2_000
 }

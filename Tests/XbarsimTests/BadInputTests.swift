@@ -190,4 +190,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let r = try runXbarsim(["solve", "no\nsuch\tfile.json"])
   expectOneLineError(r, 1, "no\\nsuch\\tfile.json: cannot read file")
   #expect(Xbarsim.oneLine("a\u{7}b\r") == "a\\u{7}b\\r")
+  // A quoted value of a megabyte is cut, saying how long it was.
+  let long = Xbarsim.oneLine("rule: got '" + String(repeating: "a", count: 1_000_000) + "'")
+  #expect(long.count < 2_100 && long.hasSuffix("… (1000012 characters in all)"), "\(long.suffix(40))")
 }
