@@ -15,12 +15,12 @@ enum ProblemFile {
   }
 
   /// The contents of the regular file or pipe at `path` (`<(...)`, a
-  /// FIFO), at most `maxBytes`.
+  /// FIFO), at most `limit` bytes.
   ///
   /// - Throws: `CLIError.runtime` of one line naming `path`: the system's
   ///   reason it cannot be opened or read, "not a regular file" (a
   ///   directory, a device such as /dev/zero), or too large.
-  static func read(_ path: String) throws -> Data {
+  static func read(_ path: String, limit: Int = maxBytes) throws -> Data {
     // O_NONBLOCK: opening a named pipe does not wait for a writer (without
     // one it reads as empty); it changes nothing for a regular file.
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -39,8 +39,8 @@ enum ProblemFile {
         }
       throw CLIError.runtime("\(path): cannot read file (not a regular file: \(kind))")
     }
-    guard st.st_size <= maxBytes else { throw tooLarge(path, maxBytes) }
-    return try readAll(fd, name: path)
+    guard st.st_size <= limit else { throw tooLarge(path, limit) }
+    return try readAll(fd, name: path, limit: limit)
   }
 
   /// All of standard input, at most `maxBytes`.

@@ -127,16 +127,13 @@ enum TrainCommand: CLICommand {
   /// The bytes of a --config file, refused beyond `maxConfigurationBytes`
   /// before it is read whole (a pipe, whose size is unknown, as it is read).
   static func readConfigurationFile(_ path: String) throws -> Data {
-    func tooLarge(_ n: String) -> CLIError {
-      .runtime("\(path): \(n) bytes; a configuration file holds at most 1 MB (\(maxConfigurationBytes) bytes)")
-    }
     var st = stat()
     if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > maxConfigurationBytes {
-      throw tooLarge(String(st.st_size))
+      throw CLIError.runtime(
+        "\(path): \(st.st_size) bytes; a configuration file holds at most 1 MB (\(maxConfigurationBytes) bytes)")
     }
-    let data = try readFile(path)
-    guard data.count <= maxConfigurationBytes else { throw tooLarge("more than \(maxConfigurationBytes)") }
-    return data
+    // A pipe is cut at the limit as it is read.
+    return try ProblemFile.read(path, limit: maxConfigurationBytes)
   }
 
   /// Refuses an output that names one of the input files (`--summary` the
