@@ -132,6 +132,13 @@ enum SweepCommand: CLICommand {
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
     for p in mine {
+      // As `train` would: limits and batch within the data loaded.
+      do { try TrainCommand.checkLimits(configurations[p], train: train, test: test, args) } catch let e as CLIError {
+        switch e {
+        case .usage(let m): throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(m)")
+        case .runtime(let m): throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(m)")
+        }
+      }
       do { _ = try Experiment(configuration: configurations[p], train: train, test: test) } catch {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
       }

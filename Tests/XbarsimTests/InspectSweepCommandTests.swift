@@ -649,3 +649,20 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
   let merge = try runXbarsim(["sweep", "merge", shard.path])
   expectOneLineError(merge, ["\(shard.path)/sweep.json: cannot read file (not a regular file: a device)"])
 }
+
+// sweep ran a point whose train_limit was beyond the data (cut to the data,
+// recorded as given); train refuses it, and now so does every sweep point.
+@Test func aSweepPointBeyondTheDataIsRefusedBeforeAnyRun() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("sweep")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "1",
+    "--grid", "train_limit=10,10000000", "--out", out.path,
+  ])
+  #expect(r.status == 64, "\(r.stderr)")
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: --grid point 1 (train_limit=10000000): "), "\(first)")
+  #expect(first.contains("10000000 is more than the"), "\(first)")
+  #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("sweep.csv").path))
+}
