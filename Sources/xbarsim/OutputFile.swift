@@ -43,12 +43,54 @@ enum OutputFile {
         defer { try? h.close() }
         try h.write(contentsOf: data)
       } else {
-        try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+        try writeAtomically(data, to: target, naming: path)
       }
     } catch let e as CLIError {
       throw e
     } catch {
       throw CLIError.runtime("\(path): cannot write (\(ProblemFile.describe(error)))")
+    }
+  }
+
+  /// Writes `data` to a temporary file beside `target` and renames it over
+  /// `target`: a reader never sees half a file. Done with the system calls
+  /// themselves, so that a failure names its cause ("File too large", "No
+  /// space left on device"), which Foundation's atomic write loses on Linux
+  /// ("NSCocoaErrorDomain error 512").
+  private static func writeAtomically(_ data: Data, to target: String, naming path: String) throws {
+    let ns = target as NSString
+    let dir = ns.deletingLastPathComponent.isEmpty ? "." : ns.deletingLastPathComponent
+    let temporary = (dir as NSString).appendingPathComponent(".\(ns.lastPathComponent).\(getpid()).tmp")
+    func fail() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw fail() }
+    var written = 0
+    let ok = data.withUnsafeBytes { raw -> Bool in
+      while written < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        written += n
+      }
+      return true
+    }
+    if !ok {
+      let error = fail()
+      close(fd)
+      unlink(temporary)
+      throw error
+    }
+    guard close(fd) == 0 else {
+      let error = fail()
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, target) == 0 else {
+      let error = fail()
+      unlink(temporary)
+      throw error
     }
   }
 

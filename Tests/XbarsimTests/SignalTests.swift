@@ -58,6 +58,27 @@ private func jsonObject(_ url: URL) throws -> Any {
     let summary = try #require(try jsonObject(root.appendingPathComponent("fs.json")) as? [String: Any])
     #expect(summary["interrupted"] as? Bool == true)
   }
+  // A summary beyond the file-size limit said only "NSCocoaErrorDomain
+  // error 512" (Foundation's atomic write drops errno on Linux).
+  @Test func aSummaryBeyondTheFileSizeLimitNamesTheCause() throws {
+    let (root, _) = try signalData(train: 200)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
+    let child = try SpawnedProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      [
+        "-c",
+        "cd \"$2\" && ulimit -f 1 && exec \"$1\" train --data data --quiet --layers 64,8,10 --evals-per-epoch 1 --summary fs.json",
+        "sh", try #require(productExecutable("xbarsim")).path, root.path,
+      ],
+      stdout: out, stderr: err)
+    let end = child.wait()
+    let stderr = try String(contentsOf: err, encoding: .utf8)
+    #expect(end == .exited(1), "\(end): \(stderr)")
+    #expect(stderr.hasPrefix("Error: fs.json: cannot write (File too large)"), "\(stderr)")
+    let left = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }
+    #expect(left.isEmpty, "temporary files left: \(left)")
+  }
   // SIGTERM and SIGHUP killed `train` (exit 143/129) with no summary.
   @Test(arguments: [SIGTERM, SIGHUP])
   func trainStoppedBySIGTERMOrSIGHUPKeepsItsSummary(_ signal: Int32) throws {
