@@ -32,6 +32,14 @@ enum CLIError: Error, CustomStringConvertible {
     case .usage(let m), .runtime(let m): return m
     }
   }
+
+  /// The same error (and exit code) with `context` before its message.
+  func prefixed(_ context: String) -> CLIError {
+    switch self {
+    case .usage(let m): return .usage(context + m)
+    case .runtime(let m): return .runtime(context + m)
+    }
+  }
 }
 
 /// One option of a command. `value` is the placeholder (`<ohms>`); nil

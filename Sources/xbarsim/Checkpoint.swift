@@ -52,7 +52,7 @@ enum Checkpoint {
 
   /// A checkpoint's configuration and layer states.
   static func read(_ path: String) throws -> (configuration: TrainingConfiguration, states: [LimLayerState]) {
-    let data = try TrainCommand.readFile(path)
+    let data = try ProblemFile.read(path)
     func fail(_ m: String) -> CLIError { .runtime("\(path): \(m)") }
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }

@@ -47,7 +47,7 @@ struct RunJournal {
     // Read back and rewritten: a device (/dev/null) or a pipe cannot hold it.
     let type = (try? FileManager.default.attributesOfItem(atPath: OutputFile.resolved(path)))?[.type] as? FileAttributeType
     if let type, type != .typeRegular { throw fail("not a regular file (a journal is read back and rewritten)") }
-    let data = try TrainCommand.readFile(path)
+    let data = try ProblemFile.read(path)
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
     guard root["format"] == .string(format), root["version"] == .number(1) else {

@@ -134,10 +134,7 @@ enum SweepCommand: CLICommand {
     for p in mine {
       // As `train` would: limits and batch within the data loaded.
       do { try TrainCommand.checkLimits(configurations[p], train: train, test: test, args) } catch let e as CLIError {
-        switch e {
-        case .usage(let m): throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(m)")
-        case .runtime(let m): throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(m)")
-        }
+        throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
       }
       do { _ = try Experiment(configuration: configurations[p], train: train, test: test) } catch {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
@@ -430,7 +427,7 @@ enum SweepCommand: CLICommand {
     grid: Grid, base: JSONValue?, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
-    let data = try TrainCommand.readFile(jsonPath)
+    let data = try ProblemFile.read(jsonPath)
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(jsonPath): malformed JSON at \(error)") }
     guard root["format"] == .string("xbarsim-sweep"), case .array(let g)? = root["grid"] else {
@@ -468,7 +465,7 @@ enum SweepCommand: CLICommand {
     {
       shard = (Int(i), Int(n))
     }
-    let text = String(decoding: try TrainCommand.readFile(csvPath), as: UTF8.self)
+    let text = String(decoding: try ProblemFile.read(csvPath), as: UTF8.self)
     let lines = text.split(separator: "\n")
     guard let head = lines.first, csvCells(head) == here.header else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")

@@ -116,10 +116,6 @@ enum TrainCommand: CLICommand {
     return cfg
   }
 
-  /// The bytes of an input file (a --config, a checkpoint, a journal, a
-  /// shard's sweep.json): `ProblemFile.read`, one-line errors naming `path`.
-  static func readFile(_ path: String) throws -> Data { try ProblemFile.read(path) }
-
   /// The most bytes of a --config file: it holds a small object of keys,
   /// and parsing costs some 25 times the file's size.
   static let maxConfigurationBytes = 1 << 20

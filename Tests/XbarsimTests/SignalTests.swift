@@ -30,6 +30,27 @@ private func jsonObject(_ url: URL) throws -> Any {
   try JSONSerialization.jsonObject(with: Data(contentsOf: url))
 }
 
+#if os(Linux)
+/// `train --data data --quiet --layers 64,8,10 ARGS` in `root` under
+/// `ulimit -f BLOCKS`, through a shell, with SIGXFSZ at its default (the
+/// test runner may ignore it, and a shell cannot reset an inherited
+/// SIG_IGN): how it ended, and its standard error.
+private func trainUnderFileSizeLimit(
+  blocks: Int, _ args: String, in root: URL
+) throws -> (SpawnedProcess.Termination, String) {
+  let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
+  let child = try SpawnedProcess(
+    URL(fileURLWithPath: "/bin/sh"),
+    [
+      "-c", "cd \"$2\" && ulimit -f \(blocks) && exec \"$1\" train --data data --quiet --layers 64,8,10 \(args)",
+      "sh", try #require(productExecutable("xbarsim")).path, root.path,
+    ],
+    stdout: out, stderr: err)
+  let end = child.wait()
+  return (end, try String(contentsOf: err, encoding: .utf8))
+}
+#endif
+
 // Under `ulimit -f` SIGXFSZ killed the run (exit 153 from a shell) with
 // the log cut mid-row and no summary; ignored, the write fails with EFBIG
 // and the log failure stops training as documented.
@@ -37,19 +58,8 @@ private func jsonObject(_ url: URL) throws -> Any {
   @Test func aFileSizeLimitFailsTheLogWriteInsteadOfKillingTheRun() throws {
     let (root, _) = try signalData(train: 2000)
     defer { try? FileManager.default.removeItem(at: root) }
-    // Through a shell for `ulimit`, with SIGXFSZ at its default (the test
-    // runner may ignore it, and a shell cannot reset an inherited SIG_IGN).
-    let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
-    let child = try SpawnedProcess(
-      URL(fileURLWithPath: "/bin/sh"),
-      [
-        "-c",
-        "cd \"$2\" && ulimit -f 16 && exec \"$1\" train --data data --quiet --layers 64,8,10 --evals-per-epoch 1000 --log fl.csv --summary fs.json",
-        "sh", try #require(productExecutable("xbarsim")).path, root.path,
-      ],
-      stdout: out, stderr: err)
-    let end = child.wait()
-    let stderr = try String(contentsOf: err, encoding: .utf8)
+    let (end, stderr) = try trainUnderFileSizeLimit(
+      blocks: 16, "--evals-per-epoch 1000 --log fl.csv --summary fs.json", in: root)
     #expect(end == .exited(1), "\(end): \(stderr)")
     #expect(stderr.hasPrefix("Error: fl.csv: write failed ("), "\(stderr)")
     #expect(stderr.contains("File too large"), "\(stderr)")
@@ -63,17 +73,7 @@ private func jsonObject(_ url: URL) throws -> Any {
   @Test func aSummaryBeyondTheFileSizeLimitNamesTheCause() throws {
     let (root, _) = try signalData(train: 200)
     defer { try? FileManager.default.removeItem(at: root) }
-    let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
-    let child = try SpawnedProcess(
-      URL(fileURLWithPath: "/bin/sh"),
-      [
-        "-c",
-        "cd \"$2\" && ulimit -f 1 && exec \"$1\" train --data data --quiet --layers 64,8,10 --evals-per-epoch 1 --summary fs.json",
-        "sh", try #require(productExecutable("xbarsim")).path, root.path,
-      ],
-      stdout: out, stderr: err)
-    let end = child.wait()
-    let stderr = try String(contentsOf: err, encoding: .utf8)
+    let (end, stderr) = try trainUnderFileSizeLimit(blocks: 1, "--evals-per-epoch 1 --summary fs.json", in: root)
     #expect(end == .exited(1), "\(end): \(stderr)")
     #expect(stderr.hasPrefix("Error: fs.json: cannot write (File too large)"), "\(stderr)")
     let left = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }

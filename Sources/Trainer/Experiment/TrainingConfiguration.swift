@@ -170,10 +170,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// of the finite-state rules' outer-product update. Default 0.01 for
   /// `lim` and `float` (Lim), 0.1 for `hybrid` and `single` (Choi).
   public var learningRate: Double {
-    get { _learningRate ?? (rule.isFiniteState ? 0.1 : 0.01) }
+    get { _learningRate ?? defaultLearningRate }
     set { _learningRate = newValue }
   }
   var _learningRate: Double? = nil
+  /// The rule's own learning rate when `lr` is not set: 0.1 for hybrid and
+  /// single (Choi), 0.01 otherwise.
+  public var defaultLearningRate: Double { rule.isFiniteState ? 0.1 : 0.01 }
   /// The hidden neurons' hard sigmoid (`activation`): `zero` for `lim` and
   /// `float`, `centred` for `hybrid` and `single` (README, Choices).
   public var activation: Activation {
@@ -513,7 +516,7 @@ extension TrainingConfiguration {
     if rule == .lim && !(mode == .offChip && transfer == .weights) {
       // The sign rule trains: no learning rate, no float derivative.
       let softwareOrChoi = "float SGD, learning off-chip with transfer weights, and rules hybrid and single"
-      if learningRate != d.learningRate { found.append(("lr", softwareOrChoi)) }
+      if learningRate != defaultLearningRate { found.append(("lr", softwareOrChoi)) }
       if floatDerivative != d.floatDerivative { found.append(("float_derivative", softwareOrChoi)) }
     }
     if rule == .lim && mode == .offChip && transfer == .weights {
@@ -540,7 +543,7 @@ extension TrainingConfiguration {
     }
     if rule.isFiniteState && encoding == .sign {
       let trains = "encodings stochastic and deterministic (and float SGD)"
-      if learningRate != 0.1 { found.append(("lr", trains)) }
+      if learningRate != defaultLearningRate { found.append(("lr", trains)) }
       if pulseTrainLength != d.pulseTrainLength { found.append(("bl", "encodings stochastic and deterministic")) }
       if rule == .hybrid && fineTrains != d.fineTrains {
         found.append(("fine_trains", "encodings stochastic and deterministic"))
