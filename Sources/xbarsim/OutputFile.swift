@@ -94,10 +94,24 @@ enum OutputFile {
     }
   }
 
+  /// Whether `a` and `b` name one file: the same ``target(_:)``, or two
+  /// existing regular files that are one (hard links).
+  static func sameFile(_ a: String, _ b: String) -> Bool { identity(a) == identity(b) }
+
+  /// One key per file: an existing regular file by its device and inode
+  /// (so that every hard link to it has the same key), anything else by
+  /// its ``target(_:)``.
+  static func identity(_ path: String) -> String {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return "inode \(st.st_dev):\(st.st_ino)" }
+    return target(path)
+  }
+
   /// The file `path` writes to, as one path for every spelling of it
   /// (links resolved, in the directories too, `.` and `..` removed): two
   /// outputs with the same target would replace each other. A hard link
-  /// is another path to the same file and is not recognised.
+  /// is another path to the same file and is not recognised here; see
+  /// ``sameFile(_:_:)``.
   static func target(_ path: String) -> String {
     let r = resolved(path)
     // An existing file, or a new one in an existing directory: the real

@@ -140,7 +140,7 @@ enum PulsesCommand: CLICommand {
 
     try checkTrainingBounds(args)
     if let svg = args.string("--svg"), let csv = args.string("--csv"),
-      OutputFile.target(svg) == OutputFile.target(csv)
+      OutputFile.sameFile(svg, csv)
     {
       throw CLIError.usage("--svg \(svg) names the --csv file \(csv); it would be overwritten")
     }

@@ -125,7 +125,7 @@ enum ReproduceCommand: CLICommand {
     let summary = args.string("--summary"), journal = args.string("--journal")
     if let summary { try OutputFile.check(summary, "the summary") }
     if let journal { try OutputFile.check(journal, "the journal") }
-    if let summary, let journal, OutputFile.target(summary) == OutputFile.target(journal) {
+    if let summary, let journal, OutputFile.sameFile(summary, journal) {
       throw CLIError.usage("--summary and --journal write the same file \(journal)")
     }
     try TrainCommand.refuseOverwriting([("--config", args.string("--config"))], by: [("--summary", summary), ("--journal", journal)])

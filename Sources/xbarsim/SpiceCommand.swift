@@ -24,7 +24,7 @@ enum SpiceCommand: CLICommand {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
     let output = args.string("--output")
-    if let output, OutputFile.target(output) == OutputFile.target(path) {
+    if let output, OutputFile.sameFile(output, path) {
       throw CLIError.usage("--output \(output) names the problem file \(path); it would be overwritten")
     }
     let mesh = try ProblemFile.load(path)

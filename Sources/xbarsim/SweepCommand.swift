@@ -360,7 +360,7 @@ enum SweepCommand: CLICommand {
   static func merge(_ dirs: [String], out: String?) throws {
     guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
     guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
-    if let out, let shard = dirs.first(where: { OutputFile.target($0) == OutputFile.target(out) }) {
+    if let out, let shard = dirs.first(where: { OutputFile.sameFile($0, out) }) {
       throw CLIError.usage("--out \(out) is the shard directory \(shard): the merge would overwrite it; give another --out")
     }
     var grid: Grid? = nil

@@ -137,8 +137,7 @@ enum TrainCommand: CLICommand {
   /// lists are (option, path); a nil path is not given.
   static func refuseOverwriting(_ inputs: [(String, String?)], by outputs: [(String, String?)]) throws {
     for case let (inOption, input?) in inputs {
-      let target = OutputFile.target(input)
-      if let (outOption, _) = outputs.first(where: { $0.1.map(OutputFile.target) == target }) {
+      if let (outOption, _) = outputs.first(where: { $0.1.map { OutputFile.sameFile($0, input) } ?? false }) {
         throw CLIError.usage("\(outOption) would overwrite the \(inOption) file \(input)")
       }
     }
@@ -287,11 +286,11 @@ enum TrainCommand: CLICommand {
     ].map { option, path in (args.string(option) != nil ? option : "--out", path) }
     var writers: [String: String] = [:]
     for case let (label, path?) in outputs {
-      let target = OutputFile.target(path)
-      let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+      let type = (try? FileManager.default.attributesOfItem(atPath: OutputFile.target(path)))?[.type] as? FileAttributeType
       if let type, type != .typeRegular { continue }
-      if let other = writers[target] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
-      writers[target] = label
+      let file = OutputFile.identity(path)
+      if let other = writers[file] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
+      writers[file] = label
     }
     try refuseOverwriting([("--config", args.string("--config"))], by: outputs)
     // Checked before training, so that a long run is not lost to a typo.

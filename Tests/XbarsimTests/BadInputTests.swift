@@ -107,12 +107,18 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   try "p,1e-6\np,2e-6\n".write(to: csv, atomically: true, encoding: .utf8)
   try FileManager.default.createSymbolicLink(
     at: dir.appendingPathComponent("link.json"), withDestinationURL: dir.appendingPathComponent("ok.json"))
-  for output in ["ok.json", "./ok.json", "link.json"] {
+  // A hard link is the same file under another name.
+  try FileManager.default.linkItem(at: dir.appendingPathComponent("ok.json"), to: dir.appendingPathComponent("hard.cir"))
+  for output in ["ok.json", "./ok.json", "link.json", "hard.cir"] {
     let r = try runShell("\"$1\" spice ok.json --output \(output)", in: dir)
     expectOneLineError(r, 64, "--output \(output) names the problem file ok.json")
   }
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path, "--svg", csv.path])
   expectOneLineError(r, 64, "--svg \(csv.path) names the --csv file")
+  let hard = dir.appendingPathComponent("c.svg")
+  try FileManager.default.linkItem(at: csv, to: hard)
+  let h = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path, "--svg", hard.path])
+  expectOneLineError(h, 64, "--svg \(hard.path) names the --csv file")
   #expect(try String(contentsOf: csv, encoding: .utf8) == "p,1e-6\np,2e-6\n")
   #expect(try String(contentsOf: dir.appendingPathComponent("ok.json"), encoding: .utf8) == okProblem)
 }

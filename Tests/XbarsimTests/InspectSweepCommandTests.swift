@@ -591,6 +591,7 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
   (["train", "--config", "C", "--summary", "C"], "--summary would overwrite the --config file"),
   (["train", "--config", "C", "--epoch-log", "C"], "--epoch-log would overwrite the --config file"),
   (["train", "--config", "C", "--checkpoint-out", "C"], "--checkpoint-out would overwrite the --config file"),
+  (["train", "--config", "C", "--log", "HARD"], "--log would overwrite the --config file"),
   (["train", "--config", "OUT/summary.json", "--out", "OUT"], "--out would overwrite the --config file"),
   (["reproduce", "lim2018", "--figure", "8", "--config", "C", "--summary", "C"], "--summary would overwrite the --config file"),
   (["reproduce", "lim2018", "--figure", "8", "--config", "C", "--journal", "C"], "--journal would overwrite the --config file"),
@@ -614,8 +615,11 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
     ])
     #expect(t.status == 0, "\(t.stderr)")
   }
+  // HARD: a hard link to the config file, the same file under another name.
+  let hard = root.appendingPathComponent("hard.csv")
+  try FileManager.default.linkItem(at: config, to: hard)
   let paths = arguments.map {
-    $0 == "C" ? config.path : $0 == "OUT" ? out.path : $0.hasPrefix("OUT/") ? out.path + $0.dropFirst(3) : $0
+    $0 == "C" ? config.path : $0 == "HARD" ? hard.path : $0 == "OUT" ? out.path : $0.hasPrefix("OUT/") ? out.path + $0.dropFirst(3) : $0
   }
   let input = try #require(paths.first { $0.hasPrefix(root.path) && $0 != out.path })
   let before = try Data(contentsOf: URL(fileURLWithPath: input))

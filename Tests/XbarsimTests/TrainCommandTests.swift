@@ -706,9 +706,14 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   let (root, data) = try dataDirectory(train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("x").path, out = root.appendingPathComponent("out").path
+  // A hard link: two names of one file.
+  let first = root.appendingPathComponent("a.csv").path, second = root.appendingPathComponent("b.svg").path
+  #expect(FileManager.default.createFile(atPath: first, contents: Data("keep".utf8)))
+  try FileManager.default.linkItem(atPath: first, toPath: second)
   for (options, mentions) in [
     (["--log", file, "--summary", file], "--log and --summary write the same file \(file)"),
     (["--out", out, "--plot", out + "/log.csv"], "--out and --plot write the same file \(out)/log.csv"),
+    (["--log", first, "--plot", second], "--log and --plot write the same file \(second)"),
   ] {
     let t = try xbarsim(["train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "1", "--quiet"] + options)
     #expect(!t.bySignal)
@@ -716,6 +721,7 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
     #expect(lines(t.stderr).first == "Error: \(mentions)", "\(t.stderr)")
     #expect(t.stdout.isEmpty, "training started: \(t.stdout)")
   }
+  #expect(FileManager.default.contents(atPath: first) == Data("keep".utf8))
   let shared = try xbarsim([
     "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "1", "--quiet",
     "--log", "/dev/null", "--summary", "/dev/null",
