@@ -21,7 +21,10 @@ func catchInterrupts() {
   sigemptyset(&set)
   for s in interruptSignals {
     if s == SIGHUP {
-      hangupIgnored = isIgnored(signal(s, SIG_IGN))
+      // The handler's type is named differently by each C library
+      // (__sighandler_t, sig_t): compared as a bit pattern, unnamed.
+      let previous = signal(s, SIG_IGN)
+      hangupIgnored = unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
       if hangupIgnored { continue }
     }
     signal(s) { _ in interruptRequested = 1 }
@@ -32,10 +35,6 @@ func catchInterrupts() {
 
 /// Whether SIGHUP was ignored when `catchInterrupts` ran.
 nonisolated(unsafe) private var hangupIgnored = false
-
-private func isIgnored(_ handler: __sighandler_t?) -> Bool {
-  unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
-}
 
 /// Gives the signals `catchInterrupts` caught their default disposition
 /// back (an ignored SIGHUP stays ignored).
