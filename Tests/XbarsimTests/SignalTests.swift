@@ -103,6 +103,30 @@ private func trainUnderFileSizeLimit(
     #expect(json["interrupted"] as? Bool == true)
   }
 
+  // A SIGHUP ignored when the run starts (`nohup`, `trap '' HUP`) stays
+  // ignored: the run goes on to its end (exit 0, not interrupted).
+  @Test func aSIGHUPIgnoredAtStartStaysIgnored() throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let log = root.appendingPathComponent("log.csv"), summary = root.appendingPathComponent("s.json")
+    let err = root.appendingPathComponent("stderr")
+    let child = try SpawnedProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      [
+        "-c", "trap '' HUP && exec \"$1\" train --data \"$2\" --layers 64,16,10 --epochs 3 --quiet --evals-per-epoch 50 --log \"$3\" --summary \"$4\"",
+        "sh", try #require(productExecutable("xbarsim")).path, data.path, log.path, summary.path,
+      ],
+      stdout: root.appendingPathComponent("stdout"), stderr: err)
+    waitFor("\n", times: 2, in: log, while: { child.isRunning })
+    #expect(child.isRunning, "the run ended before the signal")
+    child.send(SIGHUP)
+    let end = child.wait()
+    #expect(end == .exited(0), "\(end): \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+    let json = try #require(try jsonObject(summary) as? [String: Any])
+    #expect(json["interrupted"] as? Bool == false)
+    #expect(json["train_images"] as? Int == 24000)
+  }
+
   // A stopped reproduction: SIGTERM and SIGHUP killed it (exit 143) without
   // a table or summary; after SIGINT, runs that never finished showed as
   // 0.00 in the table and 0 in the summary, and a run cut short was
