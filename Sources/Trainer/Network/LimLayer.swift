@@ -88,6 +88,18 @@ final class LimLayer {
   /// at state s: the sequence is one reset of the other and s − 1 pulses
   /// (`bStopsBelow`, checked per state). False for every other method.
   let refills: UnsafeMutablePointer<UInt8>
+  /// Methods a and b without variation: what one pulse does to a synapse
+  /// depends only on its pair of states, so the row kernel looks it up
+  /// (`updateByTransitions`): `transitions[s_a·(n_max + 1) + s_b]`, s_a the
+  /// state of the device to pulse, s_b the other's. nil for method c and
+  /// with variation (the scales X make every synapse its own).
+  let transitions: UnsafeMutablePointer<Transition>?
+  /// false: the row kernel computes each pulse instead of looking it up
+  /// (the tests' reference; the same results, bit for bit).
+  var usesTransitions = true
+  /// `resetsFrom` at the start of a looked-up update (its change counts
+  /// the update's refills and their re-potentiations).
+  private let resetsBefore: UnsafeMutablePointer<Int>
   /// Update-phase time slots (row by row): one per active input row of an
   /// update, plus one per reset, re-potentiation and depression.
   var updateSlots = 0
@@ -165,8 +177,15 @@ final class LimLayer {
       gm[k] = table[Int(km[k])]
     }
     refills.initialize(repeating: 0, count: 256)
+    resetsBefore = .allocate(capacity: nMax + 1)
+    transitions = method == .c || hasVariation ? nil : .allocate(capacity: (nMax + 1) * (nMax + 1))
     if method == .b {
       for s in 2..<max(nMax, 2) { refills[s] = bStopsBelow(s, xa: 1, xb: 1) ? 1 : 0 }
+    }
+    if let transitions {
+      for sa in 0...nMax {
+        for sb in 0...nMax { transitions[sa * (nMax + 1) + sb] = transition(sa, sb) }
+      }
     }
     synchronize()
     restartEnergyAccount()
@@ -193,7 +212,9 @@ final class LimLayer {
     transfer?.deallocate()
     cumulative.deallocate()
     resetsFrom.deallocate()
+    resetsBefore.deallocate()
     refills.deallocate()
+    transitions?.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -292,9 +313,104 @@ final class LimLayer {
         scaled: hasVariation, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
     } else if hasVariation {
       updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: true, sink: NoPulseSink())
+    } else if let transitions, usesTransitions {
+      updateByTransitions(
+        transitions, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
     } else {
       updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false, sink: NoPulseSink())
     }
+  }
+
+  /// One entry of `transitions`: a pulse to device a (state s_a) of a pair
+  /// whose other device b is at s_b, as `updateStates` computes it without
+  /// variation.
+  struct Transition {
+    /// G_a − G_b after the pulse (S, single precision): the weight cache's
+    /// value when a is G+; `0 − weight` (the same bits as G_b − G_a) when
+    /// a is G−.
+    var weight: Float
+    /// (G_a' − G_a) + (G_b' − G_b) (S): what the synapse's row and column
+    /// loads gain, in either direction.
+    var load: Float
+    /// The states after the pulse.
+    var a: UInt8, b: UInt8
+    /// 1 when the pulse is method b's refill: b reset from s_b and
+    /// re-potentiated to s_b − 1 (s_b − 1 pulses).
+    var refill: UInt8
+    /// 1 when it is neither a rise nor a refill: the rare sequences of
+    /// `atMaximumOrReset`, run on the states (the other fields unused).
+    var rare: UInt8
+  }
+
+  /// The entry for states (s_a, s_b): `updateStates`' arithmetic with
+  /// every scale X = 1.
+  private func transition(_ sa: Int, _ sb: Int) -> Transition {
+    let t = tableS
+    let rise = sa < nMax && !(sa + 1 == nMax && sb == nMax)
+    let refill = sa == nMax && refills[sb] != 0
+    guard rise || refill else { return Transition(weight: 0, load: 0, a: 0, b: 0, refill: 0, rare: 1) }
+    let na = rise ? sa + 1 : sa, nb = refill ? sb - 1 : sb
+    let p0 = t[sa], m0 = t[sb], p1 = t[na], m1 = t[nb]
+    return Transition(
+      weight: p1 - m1, load: (p1 - p0) + (m1 - m0), a: UInt8(na), b: UInt8(nb), refill: refill ? 1 : 0, rare: 0)
+  }
+
+  /// `updateStates` without variation and without a sink, by lookup: per
+  /// pulse two state loads, one entry, three stores and the loads' sums.
+  /// The same states, weights, loads (the same additions in the same
+  /// order) and counts, bit for bit. Rises, refills and re-potentiations
+  /// are counted after the loop: refills from `resetsFrom` (which books
+  /// each by the state it reset), rises as the pulses that were neither.
+  @inline(__always)
+  private func updateByTransitions(
+    _ table: UnsafeMutablePointer<Transition>, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+  ) {
+    let n = columns, width = nMax + 1
+    let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
+    let kp = self.kp, km = self.km, resetsFrom = self.resetsFrom
+    resetsBefore.update(from: resetsFrom, count: width)
+    var rare = 0
+    for r in 0..<rowCount {
+      let i = Int(activeRows[r]), base = i &* n
+      var rowDelta: Double = 0
+      @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
+        let k = base &+ j
+        let sa = Int(a[k]), sb = Int(b[k])
+        let e = table[sa &* width &+ sb]
+        let d: Float
+        if _fastPath(e.rare == 0) {
+          a[k] = e.a
+          b[k] = e.b
+          w[k] = up ? e.weight : 0 - e.weight
+          resetsFrom[sb] &+= Int(e.refill)
+          d = e.load
+        } else {
+          atMaximumOrReset(k, up: up, sink: NoPulseSink())
+          rare &+= 1
+          let na = Int(a[k]), nb = Int(b[k])
+          // As `updateStates`: p the G+ device, m the G− one.
+          let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
+          let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
+          w[k] = p1 - m1
+          d = (p1 - p0) + (m1 - m0)
+        }
+        rowDelta += Double(d)
+        colLoad[j] += Double(d)
+      }
+      for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
+      for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
+      rowLoad[i] += rowDelta
+    }
+    var refillCount = 0, repot = 0
+    for s in 0..<width {
+      let c = resetsFrom[s] &- resetsBefore[s]
+      refillCount &+= c
+      repot &+= c &* (s - 1)
+    }
+    pulses += rowCount * (upCount + downCount) - refillCount - rare + repot
+    resets += refillCount
+    repotentiations += repot
   }
 
   /// Methods a and b: integer states. The common case, a device below
