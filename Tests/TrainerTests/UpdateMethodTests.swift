@@ -485,6 +485,22 @@ func methodCFollowsEquationTwoAtGMaxOnBothPaths(beta: Double, gMinRatio: Double)
 
 // MARK: - Many synapses: the kernel against one update at a time
 
+/// The row kernel's update of `layer`: the listed rows, columns `up`
+/// raised and `down` lowered.
+private func updateRows(_ layer: LimLayer, rows: [Int32], up: [Int32], down: [Int32]) {
+  // One spare element each, so that an empty list still has an address.
+  let (rr, uu, dd) = (rows + [0], up + [0], down + [0])
+  rr.withUnsafeBufferPointer { r in
+    uu.withUnsafeBufferPointer { u in
+      dd.withUnsafeBufferPointer { d in
+        layer.update(
+          rows: r.baseAddress!, rowCount: rows.count, up: u.baseAddress!, upCount: up.count,
+          down: d.baseAddress!, downCount: down.count)
+      }
+    }
+  }
+}
+
 @Test(arguments: [UpdateMethod.a, .b, .c], [false, true])
 func rowKernelMatchesPerSynapseUpdatesOnASeededSequence(method: UpdateMethod, variation: Bool) {
   // Two identical 6×4 layers (5 inputs + bias), σ = 0.3 when `variation`,
@@ -508,17 +524,7 @@ func rowKernelMatchesPerSynapseUpdatesOnASeededSequence(method: UpdateMethod, va
       let u = rng.nextUniform()
       if u < 0.4 { up.append(Int32(j)) } else if u < 0.8 { down.append(Int32(j)) }
     }
-    // One spare element each, so that an empty list still has an address.
-    let (rr, uu, dd) = (rows + [0], up + [0], down + [0])
-    rr.withUnsafeBufferPointer { r in
-      uu.withUnsafeBufferPointer { u in
-        dd.withUnsafeBufferPointer { d in
-          fast.update(
-            rows: r.baseAddress!, rowCount: rows.count, up: u.baseAddress!, upCount: up.count,
-            down: d.baseAddress!, downCount: down.count)
-        }
-      }
-    }
+    updateRows(fast, rows: rows, up: up, down: down)
     for i in rows {
       for j in up { slow.update(Int(i) * 4 + Int(j), up: true) }
       for j in down { slow.update(Int(i) * 4 + Int(j), up: false) }
@@ -611,18 +617,7 @@ func lookedUpKernelMatchesTheComputedOneBitForBit(method: UpdateMethod, nMax: In
         }
       }
     }
-    let (rr, uu, dd) = (rows + [0], up + [0], down + [0])
-    for layer in [table, computed] {
-      rr.withUnsafeBufferPointer { r in
-        uu.withUnsafeBufferPointer { u in
-          dd.withUnsafeBufferPointer { d in
-            layer.update(
-              rows: r.baseAddress!, rowCount: rows.count, up: u.baseAddress!, upCount: up.count,
-              down: d.baseAddress!, downCount: down.count)
-          }
-        }
-      }
-    }
+    for layer in [table, computed] { updateRows(layer, rows: rows, up: up, down: down) }
     for k in 0..<70 where table.kp[k] != computed.kp[k] || table.km[k] != computed.km[k] {
       Issue.record("step \(step), synapse \(k): states differ")
     }
