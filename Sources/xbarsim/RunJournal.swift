@@ -181,6 +181,10 @@ struct RunJournal {
     for (key, path) in numbers where accuracies.contains(key) && !(0...100).contains(r[keyPath: path]) {
       throw fail("'\(key)' is \(JSONWriter.number(r[keyPath: path])), not an accuracy in 0…100 %")
     }
+    // Seconds, conductances, energies and times are never negative.
+    for (key, path) in numbers where r[keyPath: path] < 0 {
+      throw fail("'\(key)' is \(JSONWriter.number(r[keyPath: path])), not a number ≥ 0")
+    }
     // The mean of the last points lies between their min and max (to the
     // rounding of a sum).
     let slack = 1e-9 * max(1, r.accuracyMaxLast)
@@ -192,7 +196,12 @@ struct RunJournal {
     if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count("phase_switch_epoch") }
     if let l = v["ledger"], l != .null {
       var e = EnergyLedger()
-      for (key, path) in ledgerFields { e[keyPath: path] = try number(l, key) }
+      for (key, path) in ledgerFields {
+        e[keyPath: path] = try number(l, key)
+        guard e[keyPath: path] >= 0 else {
+          throw fail("ledger '\(key)' is \(JSONWriter.number(e[keyPath: path])), not a number ≥ 0")
+        }
+      }
       r.ledger = e
     }
     return r

@@ -126,7 +126,8 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
 }
 
 /// A journal's results go straight into the table and the summary: an
-/// accuracy outside 0…100 %, a mean outside [min, max] or a seed its
+/// accuracy outside 0…100 %, a mean outside [min, max], a negative energy,
+/// conductance or time, or a seed its
 /// configuration contradicts is an error naming the file, the run and the
 /// field.
 @Test func aJournalWithImpossibleResultsOrAContradictedSeedIsRefused() throws {
@@ -156,6 +157,10 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ([("\"accuracy_min_last\": \(number)", "\"accuracy_min_last\": 90"), ("\"accuracy_max_last\": \(number)", "\"accuracy_max_last\": 10")],
      ["accuracy_min_last 90 ≤", "≤ accuracy_max_last 10 does not hold"]),
     ([("\"pulses\": \(number)", "\"pulses\": 1.5")], ["'pulses' must be a whole number ≥ 0"]),
+    // Negative energies, conductances and seconds went into the summary.
+    ([("\"mean_conductance\": \(number)", "\"mean_conductance\": -1")], ["'mean_conductance' is -1, not a number ≥ 0"]),
+    ([("\"seconds_train\": \(number)", "\"seconds_train\": -5")], ["'seconds_train' is -5, not a number ≥ 0"]),
+    ([("\"read\": \(number)", "\"read\": -0.5")], ["ledger 'read' is -0.5, not a number ≥ 0"]),
   ]
   for (k, e) in edits.enumerated() {
     let file = try edited("edited\(k).json", e.replacements)
