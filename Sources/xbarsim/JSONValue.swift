@@ -11,6 +11,20 @@ enum JSONValue: Equatable {
   case array([JSONValue])
   case object([String: JSONValue], keys: [String])
 
+  /// Objects are equal when they hold the same keys and values, in any
+  /// order (a file reformatted with sorted keys means the same).
+  static func == (a: JSONValue, b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.null, .null): return true
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.number(let x), .number(let y)): return x == y
+    case (.string(let x), .string(let y)): return x == y
+    case (.array(let x), .array(let y)): return x == y
+    case (.object(let x, _), .object(let y, _)): return x == y
+    default: return false
+    }
+  }
+
   subscript(key: String) -> JSONValue? {
     if case .object(let d, _) = self { return d[key] }
     return nil
@@ -25,6 +39,22 @@ enum JSONValue: Equatable {
     case .string(let s): return JSONWriter.string(s.count > 30 ? String(s.prefix(30)) + "…" : s)
     case .array: return "a list"
     case .object: return "an object"
+    }
+  }
+
+  /// The value as JSON text; an object one key a line, in the order its
+  /// keys were read (as `JSONWriter` writes one).
+  var text: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .number(let x): return JSONWriter.number(x)
+    case .string(let s): return JSONWriter.string(s)
+    case .array(let a): return "[" + a.map(\.text).joined(separator: ", ") + "]"
+    case .object(let d, let keys):
+      if keys.isEmpty { return "{}" }
+      return "{" + keys.map { "\n  " + JSONWriter.string($0) + ": " + d[$0]!.text.replacingOccurrences(of: "\n", with: "\n  ") }
+        .joined(separator: ",") + "\n}"
     }
   }
 

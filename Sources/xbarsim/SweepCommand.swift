@@ -364,7 +364,7 @@ enum SweepCommand: CLICommand {
       throw CLIError.usage("--out \(out) is the shard directory \(shard): the merge would overwrite it; give another --out")
     }
     var grid: Grid? = nil
-    var baseJSON: JSONValue? = nil
+    var baseJSON = JSONValue.null
     var data: JSONValue? = nil
     // The first shard with a data object (a sweep.json from before it has none).
     var dataDir: String? = nil
@@ -405,15 +405,9 @@ enum SweepCommand: CLICommand {
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
-      // The base configuration and the data object as the shards wrote them.
-      func text(_ dir: String) throws -> String {
-        String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/sweep.json")), as: UTF8.self)
-      }
-      let first = try text(dirs[0])
-      let dataText = try dataDir.flatMap { objectText("data", in: $0 == dirs[0] ? first : try text($0)) }
-      try writeOutputs(
-        g, ordered, baseJSON: objectText("base_configuration", in: first) ?? "{}", dataJSON: dataText, shard: (0, 1),
-        mergedFrom: dirs, to: out)
+      // The base configuration and the data object as the shards hold them
+      // (also when a shard's sweep.json was reformatted).
+      try writeOutputs(g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, shard: (0, 1), mergedFrom: dirs, to: out)
       print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg")
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
@@ -424,7 +418,7 @@ enum SweepCommand: CLICommand {
   /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
   /// numbers are in range and whose grid cells are that point's values.
   static func readShard(_ dir: String) throws -> (
-    grid: Grid, base: JSONValue?, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
+    grid: Grid, base: JSONValue, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
     let data = try ProblemFile.read(jsonPath)
@@ -459,6 +453,12 @@ enum SweepCommand: CLICommand {
     guard here.checkedCount != nil else {
       throw CLIError.runtime("\(jsonPath): the grid must have at least one key, each with values, and at most \(maxPoints) points")
     }
+    guard let base = root["base_configuration"], case .object = base else {
+      throw CLIError.runtime("\(jsonPath): 'base_configuration' must be an object of configuration keys")
+    }
+    if let d = root["data"], case .object = d {} else if root["data"] != nil {
+      throw CLIError.runtime("\(jsonPath): 'data' must be an object")
+    }
     var shard: (Int, Int)? = nil
     if case .number(let i)? = root["shard"]?["index"], case .number(let n)? = root["shard"]?["count"],
       i >= 0, n >= 1, i < n, n <= 1e9, i == i.rounded(), n == n.rounded()
@@ -492,27 +492,10 @@ enum SweepCommand: CLICommand {
       }
       rows[p] = cells
     }
-    return (here, root["base_configuration"], root["data"], shard, rows)
+    return (here, base, root["data"], shard, rows)
   }
 
   static func gridText(_ g: Grid) -> String {
     zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: ","))" }.joined(separator: " ")
-  }
-
-  /// The text of the object under top-level `key` of a sweep.json the
-  /// tool wrote (nil when the key is absent).
-  static func objectText(_ key: String, in text: String) -> String? {
-    guard let r = text.range(of: "\n  \"\(key)\": {") else { return nil }
-    let start = text.index(before: r.upperBound)
-    var depth = 0
-    var end = start
-    for i in text[start...].indices {
-      if text[i] == "{" { depth += 1 }
-      if text[i] == "}" {
-        depth -= 1
-        if depth == 0 { end = text.index(after: i); break }
-      }
-    }
-    return String(text[start..<end]).replacingOccurrences(of: "\n  ", with: "\n")
   }
 }

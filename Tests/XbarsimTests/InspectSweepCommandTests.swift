@@ -585,6 +585,44 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
   }
 }
 
+/// A shard whose sweep.json was reformatted (compact, other indentation)
+/// merges with its base configuration and data: they used to be cut out of
+/// the text by indentation and came out as `{}` and absent. A sweep.json
+/// without a base configuration is refused.
+@Test func mergeKeepsTheBaseConfigurationAndDataOfReformattedShards() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let shards = (0..<2).map { root.appendingPathComponent("s\($0)") }
+  for (i, dir) in shards.enumerated() {
+    let r = try runXbarsim([
+      "sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "20",
+      "--test-limit", "10", "--grid", "seed=1,2", "--shard", "\(i)/2", "--quiet", "--out", dir.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  let original = try json(shards[0].appendingPathComponent("sweep.json"))
+  for dir in shards {
+    let file = dir.appendingPathComponent("sweep.json")
+    try JSONSerialization.data(withJSONObject: try json(file)).write(to: file)
+  }
+  let merged = root.appendingPathComponent("merged")
+  let r = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", merged.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let out = try json(merged.appendingPathComponent("sweep.json"))
+  let base = try #require(out["base_configuration"] as? NSDictionary)
+  #expect(base == original["base_configuration"] as? NSDictionary)
+  #expect(base["layers"] as? String == "64,8,10")
+  #expect(out["data"] as? NSDictionary == original["data"] as? NSDictionary)
+  #expect(out["data"] != nil)
+
+  var bare = try json(shards[1].appendingPathComponent("sweep.json"))
+  bare["base_configuration"] = nil
+  try JSONSerialization.data(withJSONObject: bare).write(to: shards[1].appendingPathComponent("sweep.json"))
+  let refused = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path])
+  #expect(refused.status == 1)
+  expectOneLineError(refused, [shards[1].path + "/sweep.json: 'base_configuration' must be an object"])
+}
+
 /// An output naming an input file would replace what the run was made
 /// from: refused (exit 64) before anything runs, the file untouched.
 @Test(arguments: [
