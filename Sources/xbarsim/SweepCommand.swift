@@ -479,20 +479,85 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(csvPath): malformed row '\(line)' (its point number and grid values must agree)")
       }
       guard rows[p] == nil else { throw CLIError.runtime("\(csvPath): point \(p) appears twice") }
-      // The summary's fields: numbers (the energy and latency may be
-      // empty), and `interrupted` true or false.
-      for (field, cell) in zip(fields, cells[(here.keys.count + 1)...]) {
-        let ok = field == "interrupted"
-          ? cell == "true" || cell == "false"
-          : Double(cell).map(\.isFinite) == true
-            || (cell.isEmpty && ["energy_per_image_joules", "latency_per_image_seconds"].contains(field))
-        guard ok else {
-          throw CLIError.runtime("\(csvPath): point \(p): \(field) is '\(cell)', not \(field == "interrupted" ? "true or false" : "a number")")
-        }
-      }
+      try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
       rows[p] = cells
     }
     return (here, base, root["data"], shard, rows)
+  }
+
+  /// The fields `row` may leave empty: the summary has them as null for a
+  /// run without an energy ledger or without training images.
+  static let optionalFields: Set = ["energy_per_image_joules", "latency_per_image_seconds"]
+  /// The fields that are accuracies in %, and those that are counts.
+  static let accuracyFields: Set = ["test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last"]
+  static let countFields: Set = ["train_images", "pulses", "repotentiation_pulses", "resets"]
+
+  /// Whether `s` is a number as `row` writes them (JSON's decimal notation:
+  /// `-12`, `0.5`, `1e-05`), not `0x10`, `+1`, `.5`, `007`, `1_000`, `nan` or `inf`.
+  static func isDecimal(_ s: String) -> Bool {
+    var u = Array(s.utf8)[...]
+    func digits() -> Int {
+      let n = u.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+      u = u.dropFirst(n)
+      return n
+    }
+    if u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+    // No leading zeros (`007` reads as octal elsewhere).
+    if u.first == UInt8(ascii: "0") {
+      u = u.dropFirst()
+      guard digits() == 0 else { return false }
+    } else {
+      guard digits() >= 1 else { return false }
+    }
+    if u.first == UInt8(ascii: ".") {
+      u = u.dropFirst()
+      guard digits() >= 1 else { return false }
+    }
+    if u.first == UInt8(ascii: "e") || u.first == UInt8(ascii: "E") {
+      u = u.dropFirst()
+      if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+      guard digits() >= 1 else { return false }
+    }
+    return u.isEmpty
+  }
+
+  /// A sweep.csv row's summary cells (`fields`, in order), as
+  /// `RunJournal.result` checks a journal's: decimal numbers, accuracies in
+  /// 0…100 % with min ≤ mean ≤ max, counts whole and ≥ 0, rates, energies
+  /// and times ≥ 0, `interrupted` true or false; empty only where `row`
+  /// writes empty cells.
+  static func checkResults(_ cells: [String], point p: Int, in path: String) throws {
+    func fail(_ field: String, _ cell: String, _ why: String) -> CLIError {
+      CLIError.runtime("\(path): point \(p): \(field) is '\(cell)', \(why)")
+    }
+    var values: [String: Double] = [:]
+    for (field, cell) in zip(fields, cells) {
+      if field == "interrupted" {
+        guard cell == "true" || cell == "false" else { throw fail(field, cell, "not true or false") }
+        continue
+      }
+      if cell.isEmpty && optionalFields.contains(field) { continue }
+      guard isDecimal(cell), let x = Double(cell), x.isFinite else {
+        throw fail(field, cell, "not a number in decimal notation")
+      }
+      if accuracyFields.contains(field) {
+        guard (0...100).contains(x) else { throw fail(field, cell, "not an accuracy in 0…100 %") }
+      } else if countFields.contains(field) {
+        guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail(field, cell, "not a whole number ≥ 0") }
+      } else {
+        guard x >= 0 else { throw fail(field, cell, "not a number ≥ 0") }
+      }
+      values[field] = x
+    }
+    // The mean of the last points lies between their min and max (to the
+    // rounding of a sum).
+    if let lo = values["accuracy_min_last"], let mean = values["accuracy_mean_last"], let hi = values["accuracy_max_last"] {
+      let slack = 1e-9 * max(1, hi)
+      guard lo <= mean + slack, mean <= hi + slack else {
+        throw CLIError.runtime(
+          "\(path): point \(p): accuracy_min_last \(cells[2]) ≤ accuracy_mean_last \(cells[1]) ≤ accuracy_max_last \(cells[3]) does not hold")
+      }
+    }
   }
 
   static func gridText(_ g: Grid) -> String {

@@ -708,3 +708,84 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
   #expect(first.contains("10000000 is more than the"), "\(first)")
   #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("sweep.csv").path))
 }
+
+/// Two shards of `--grid seed=1,2` (64-8-10, rule `rule`), in root/s0 and
+/// root/s1.
+private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -> [URL] {
+  let shards = (0..<2).map { root.appendingPathComponent("s\($0)") }
+  for (i, dir) in shards.enumerated() {
+    let r = try runXbarsim([
+      "sweep", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--evals-per-epoch", "2",
+      "--train-limit", "40", "--test-limit", "10", "--grid", "seed=1,2", "--shard", "\(i)/2", "--quiet", "--out", dir.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  return shards
+}
+
+/// sweep.csv's result cells go into the merged table as typed: an accuracy
+/// outside 0…100 %, a min above the max, a count that is not whole or is
+/// negative, a negative rate or energy, or a number not in decimal notation
+/// is an error naming the file, the point and the column. The empty energy
+/// cells a run without a ledger (rule float) writes still merge.
+@Test func mergeRefusesImpossibleResultCells() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let shards = try seedShards(root, data)
+  #expect(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path]).status == 0)
+  let file = shards[1].appendingPathComponent("sweep.csv")
+  let held = try String(contentsOf: file, encoding: .utf8)
+  let lines = held.split(separator: "\n").map(String.init)
+  let header = lines[0].split(separator: ",").map(String.init)
+  let edits: [(cells: [(String, String)], words: [String])] = [
+    ([("test_accuracy", "500")], ["test_accuracy is '500', not an accuracy in 0…100 %"]),
+    ([("test_accuracy", "-26")], ["test_accuracy is '-26', not an accuracy in 0…100 %"]),
+    ([("accuracy_mean_last", "100.01")], ["accuracy_mean_last is '100.01', not an accuracy"]),
+    ([("accuracy_min_last", "90"), ("accuracy_mean_last", "50"), ("accuracy_max_last", "10")],
+     ["accuracy_min_last 90 ≤ accuracy_mean_last 50 ≤ accuracy_max_last 10 does not hold"]),
+    ([("train_images", "300.5")], ["train_images is '300.5', not a whole number ≥ 0"]),
+    ([("pulses", "-5")], ["pulses is '-5', not a whole number ≥ 0"]),
+    ([("resets", "1e300")], ["resets is '1e300', not a whole number ≥ 0"]),
+    ([("images_per_second", "-1")], ["images_per_second is '-1', not a number ≥ 0"]),
+    ([("read_energy_joules", "-1e-9")], ["read_energy_joules is '-1e-9', not a number ≥ 0"]),
+    ([("energy_per_image_joules", "-2")], ["energy_per_image_joules is '-2', not a number ≥ 0"]),
+    ([("pulses", "0x10")], ["pulses is '0x10', not a number in decimal notation"]),
+    ([("test_accuracy", "+5")], ["test_accuracy is '+5', not a number in decimal notation"]),
+    ([("test_accuracy", ".5")], ["test_accuracy is '.5', not a number in decimal notation"]),
+    ([("resets", "010")], ["resets is '010', not a number in decimal notation"]),
+    ([("images_per_second", "nan")], ["images_per_second is 'nan', not a number in decimal notation"]),
+    ([("images_per_second", "")], ["images_per_second is '', not a number in decimal notation"]),
+  ]
+  for (k, e) in edits.enumerated() {
+    let edited = root.appendingPathComponent("edited\(k)")
+    try FileManager.default.copyItem(at: shards[1], to: edited)
+    var cells = plainCells(lines[1])
+    for (column, value) in e.cells { cells[try #require(header.firstIndex(of: column))] = value }
+    try ([lines[0], cells.joined(separator: ",")].joined(separator: "\n") + "\n")
+      .write(to: edited.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+    let r = try runXbarsim(["sweep", "merge", shards[0].path, edited.path])
+    #expect(r.status == 1, "edit \(k): \(r.stdout)")
+    expectOneLineError(r, [edited.appendingPathComponent("sweep.csv").path + ": point 1: "] + e.words)
+  }
+  // Decimal spellings the writer does not use but that are numbers all the same.
+  let fine = root.appendingPathComponent("fine")
+  try FileManager.default.copyItem(at: shards[1], to: fine)
+  var cells = plainCells(lines[1])
+  cells[header.firstIndex(of: "images_per_second")!] = "1.5E+5"
+  try ([lines[0], cells.joined(separator: ",")].joined(separator: "\n") + "\n")
+    .write(to: fine.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+  let ok = try runXbarsim(["sweep", "merge", shards[0].path, fine.path])
+  #expect(ok.status == 0, "\(ok.stderr)")
+
+  // Rule float has no energy ledger: its energy and latency cells are empty.
+  let float = try seedShards(root.appendingPathComponent("float"), data, rule: "float")
+  let floatCSV = try String(contentsOf: float[0].appendingPathComponent("sweep.csv"), encoding: .utf8)
+  #expect(floatCSV.contains(",false,,\n"), "\(floatCSV)")
+  let merged = try runXbarsim(["sweep", "merge", float[0].path, float[1].path])
+  #expect(merged.status == 0, "\(merged.stderr)")
+}
+
+/// A sweep.csv line's cells (no quoting: the seed grid's cells hold no commas).
+private func plainCells(_ line: String) -> [String] {
+  line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+}
