@@ -465,7 +465,12 @@ enum SweepCommand: CLICommand {
     {
       shard = (Int(i), Int(n))
     }
-    let text = String(decoding: try ProblemFile.read(csvPath), as: UTF8.self)
+    // A byte-order mark and CRLF line endings (a spreadsheet's or a Windows
+    // editor's save) are stripped: Swift reads "\r\n" as one Character, so
+    // the text would not split at "\n" and the header would not match.
+    var bytes = [UInt8](try ProblemFile.read(csvPath))
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     let lines = text.split(separator: "\n")
     guard let head = lines.first, csvCells(head) == here.header else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")

@@ -789,3 +789,31 @@ private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -
 private func plainCells(_ line: String) -> [String] {
   line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
 }
+
+/// A sweep.csv saved with CRLF line endings or a UTF-8 byte-order mark (a
+/// spreadsheet's, a Windows editor's) merges to the same table: its header
+/// read as "not point,…".
+@Test func mergeReadsASweepCSVWithCRLFOrAByteOrderMark() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let shards = try seedShards(root, data)
+  let plain = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path])
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let file = shards[1].appendingPathComponent("sweep.csv")
+  let held = try String(contentsOf: file, encoding: .utf8)
+  for (name, text) in [
+    ("crlf", held.replacingOccurrences(of: "\n", with: "\r\n")), ("bom", "\u{FEFF}" + held),
+    ("both", "\u{FEFF}" + held.replacingOccurrences(of: "\n", with: "\r\n")),
+  ] {
+    let edited = root.appendingPathComponent(name)
+    try FileManager.default.copyItem(at: shards[1], to: edited)
+    try Data(text.utf8).write(to: edited.appendingPathComponent("sweep.csv"))
+    let r = try runXbarsim(["sweep", "merge", shards[0].path, edited.path])
+    #expect(r.status == 0, "\(name): \(r.stderr)")
+    #expect(r.stdout == plain.stdout, "\(name)")
+    // A cell still cannot carry a stray carriage return.
+    try Data(held.replacingOccurrences(of: ",false,", with: ",false\r,").utf8)
+      .write(to: edited.appendingPathComponent("sweep.csv"))
+    expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, edited.path]), ["point 1: interrupted is"])
+  }
+}
