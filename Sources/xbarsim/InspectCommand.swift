@@ -56,6 +56,16 @@ enum InspectCommand: CLICommand {
     try TrainCommand.refuseOverwriting(
       [("--config", args.string("--config")), ("--checkpoint", checkpoint)], by: files.map { ("--out", out + "/" + $0) })
     guard cfg.rule == .lim && cfg.mode == .onChip else {
+      // A checkpoint's own rule or learning (not overridden on the command
+      // line): name the checkpoint and how to train its arrays.
+      let given = TrainCommand.explicitKeys(args)
+      let ruleWrong = cfg.rule != .lim, learningWrong = cfg.mode != .onChip
+      if let checkpoint, !(ruleWrong && given.contains("rule")), !(learningWrong && given.contains("learning")) {
+        let what = (ruleWrong ? ["rule \(cfg.rule.rawValue)"] : []) + (learningWrong ? ["learning \(cfg.mode.rawValue)"] : [])
+        let options = (ruleWrong ? ["--rule lim"] : []) + (learningWrong ? ["--learning on-chip"] : [])
+        throw CLIError.runtime(
+          "\(checkpoint): the checkpoint's configuration is \(what.joined(separator: " and ")); inspect trains the arrays on-chip with rule lim: give \(options.joined(separator: " ")) to train its \(cfg.mode == .offChip ? "programmed " : "")arrays")
+      }
       throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
     }
     // The training loop's keys inspect has no use for, and keys the rule

@@ -817,3 +817,49 @@ private func plainCells(_ line: String) -> [String] {
     expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, edited.path]), ["point 1: interrupted is"])
   }
 }
+
+/// A checkpoint of off-chip training (its arrays programmed, not trained)
+/// or of another rule: inspect names the checkpoint and its configuration
+/// and says how to train its arrays (--learning on-chip, --rule lim), which
+/// then works.
+@Test func inspectNamesACheckpointOfOffChipLearningOrAnotherRule() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("off.json")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--learning", "off-chip", "--evals-per-epoch", "2", "--quiet",
+    "--checkpoint-out", checkpoint.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  func inspect(_ file: URL, _ extra: [String], _ out: String) throws -> ProcessResult {
+    try runXbarsim(
+      ["inspect", "--data", data.path, "--checkpoint", file.path, "--samples", "1", "--out", root.appendingPathComponent(out).path]
+        + extra)
+  }
+  let off = try inspect(checkpoint, [], "a")
+  #expect(off.stderr.split(separator: "\n").count == 1, "\(off.stderr)")
+  expectOneLineError(off, [
+    "\(checkpoint.path): the checkpoint's configuration is learning off-chip",
+    "give --learning on-chip to train its programmed arrays",
+  ])
+  let on = try inspect(checkpoint, ["--learning", "on-chip"], "b")
+  #expect(on.status == 0, "\(on.stderr)")
+
+  let text = try String(contentsOf: checkpoint, encoding: .utf8)
+  let hybrid = root.appendingPathComponent("hybrid.json")
+  try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")
+    .replacingOccurrences(of: "\"learning\": \"off-chip\"", with: "\"learning\": \"on-chip\"")
+    .write(to: hybrid, atomically: true, encoding: .utf8)
+  let rule = try inspect(hybrid, [], "c")
+  expectOneLineError(rule, ["\(hybrid.path): the checkpoint's configuration is rule hybrid", "give --rule lim to train its arrays"])
+  #expect(try inspect(hybrid, ["--rule", "lim"], "d").status == 0)
+  // Both: off-chip learning with another rule is refused by the checkpoint's reading.
+  let both = root.appendingPathComponent("both.json")
+  try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")
+    .write(to: both, atomically: true, encoding: .utf8)
+  expectOneLineError(try inspect(both, [], "e"), ["\(both.path): configuration: learning: off-chip learning needs rule lim"])
+  // Given on the command line: the options are at fault, not the checkpoint.
+  let given = try inspect(checkpoint, ["--learning", "off-chip"], "f")
+  #expect(given.status == 64)
+  expectOneLineError(given, ["inspect needs --rule lim and --learning on-chip"])
+}
