@@ -85,7 +85,10 @@ struct RunJournal {
       guard seed == items[index].seed else {
         throw fail("run \(n + 1) ('\(label)'): seed \(seed), but its configuration's seed is \(items[index].seed)")
       }
-      found[index] = try result(run["result"]!, fail: { fail("run \(n + 1) ('\(label)', seed \(seed)): \($0)") })
+      let runFail = { (m: String) in fail("run \(n + 1) ('\(label)', seed \(seed)): \(m)") }
+      let r = try result(run["result"]!, fail: runFail)
+      try checkAgainstConfiguration(r, parsed[index], trainCount: train.count, fail: runFail)
+      found[index] = r
       journal.runs.append(render(label: label, seed: seed, configuration: items[index].configuration, result: found[index]!))
     }
     return (journal, found)
@@ -164,6 +167,37 @@ struct RunJournal {
     j.addRaw("configuration", configuration.trimmingCharacters(in: .whitespacesAndNewlines))
     j.addRaw("result", object(o))
     return "  " + object(j)
+  }
+
+  /// A journal holds finished runs only (`ReproduceCommand` records no
+  /// interrupted or failed one): each trained all of its configuration's
+  /// epochs over the training images it uses (train_limit of the data's,
+  /// all of them for 0; the data are the journal's, checked above), so
+  /// train_images is their product. Only rule hybrid switches phases, after
+  /// one of its epochs.
+  private static func checkAgainstConfiguration(
+    _ r: TrainingResult, _ configuration: JSONValue, trainCount: Int, fail: (String) -> CLIError
+  ) throws {
+    if case .number(let epochs)? = configuration["epochs"], case .number(let limit)? = configuration["train_limit"],
+      epochs >= 1, limit >= 0, epochs < 1e9, limit < 1e15
+    {
+      let perEpoch = limit > 0 ? min(Int(limit), trainCount) : trainCount
+      let (expected, overflow) = Int(epochs).multipliedReportingOverflow(by: perEpoch)
+      if !overflow && r.trainImages != expected {
+        throw fail(
+          "'train_images' is \(r.trainImages), but its configuration trains \(Int(epochs)) epoch(s) of \(perEpoch) images: \(expected)")
+      }
+      if let e = r.phaseSwitchEpoch {
+        guard configuration["rule"] == .string("hybrid") else {
+          let rule: String
+          if case .string(let name)? = configuration["rule"] { rule = name } else { rule = "absent" }
+          throw fail("'phase_switch_epoch' is \(e), but rule \(rule) never switches phases (null)")
+        }
+        guard (1...Int(epochs)).contains(e) else {
+          throw fail("'phase_switch_epoch' is \(e), not an epoch in 1…\(Int(epochs))")
+        }
+      }
+    }
   }
 
   private static func result(_ v: JSONValue, fail: (String) -> CLIError) throws -> TrainingResult {

@@ -176,3 +176,53 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(firstLine(r.stderr).hasPrefix("Error: \(file.path): run 1 ('β = "), "\(r.stderr)")
   #expect(firstLine(r.stderr).hasSuffix("'): seed 7, but its configuration's seed is 1"), "\(r.stderr)")
 }
+
+/// A journal holds finished runs only: each trained all its configuration's
+/// epochs over all the training images it uses, so train_images is that
+/// product (0 made images/s 0 and the energy per image null in the
+/// summary), and only the hybrid rule switches phases, after one of its
+/// epochs. Anything else is an error naming the file, the run and the field.
+@Test func aJournalWhoseImagesOrPhaseSwitchContradictItsConfigurationIsRefused() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["reproduce", "lim2018", "--figure", "8", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  /// Each edit replaces the first match of its pattern after `anchor`.
+  func check(_ base: [String], _ name: String, after anchor: String? = nil, _ edits: [(String, String, String)]) throws {
+    let journal = root.appendingPathComponent(name + ".json")
+    let made = try runXbarsim(base + ["--journal", journal.path])
+    #expect(made.status == 0, "\(made.stderr)")
+    let held = try String(contentsOf: journal, encoding: .utf8)
+    #expect(try runXbarsim(base + ["--journal", journal.path]).status == 0)
+    for (k, (pattern, with, words)) in edits.enumerated() {
+      var text = held
+      let start = try anchor.map { try #require(text.range(of: $0)).upperBound } ?? text.startIndex
+      let range = try #require(text.range(of: pattern, options: .regularExpression, range: start..<text.endIndex), "\(pattern)")
+      text.replaceSubrange(range, with: with)
+      let file = root.appendingPathComponent("\(name)\(k).json")
+      try text.write(to: file, atomically: true, encoding: .utf8)
+      let r = try runXbarsim(base + ["--journal", file.path])
+      #expect(r.status == 1, "\(with)")
+      let line = firstLine(r.stderr)
+      #expect(line.hasPrefix("Error: \(file.path): run "), "\(line)")
+      #expect(line.contains(words), "'\(words)' not in: \(line)")
+    }
+  }
+  try check(base, "lim", [
+    ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 0, \"pulses\"", "'train_images' is 0, but its configuration trains 1 epoch(s) of 60 images: 60"),
+    ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 59, \"pulses\"", "'train_images' is 59, but its configuration trains 1 epoch(s) of 60 images: 60"),
+    ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 120, \"pulses\"", "'train_images' is 120, but"),
+    ("\"phase_switch_epoch\": null", "\"phase_switch_epoch\": 1", "'phase_switch_epoch' is 1, but rule lim never switches phases (null)"),
+  ])
+  // A training limit below the data's 60 images.
+  try check(base + ["--train-limit", "25", "--epochs", "2"], "limit", [
+    ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 60, \"pulses\"", "'train_images' is 60, but its configuration trains 2 epoch(s) of 25 images: 50"),
+  ])
+  let (choiRoot, choiData) = try journalData(side: 28)
+  defer { try? FileManager.default.removeItem(at: choiRoot) }
+  let choi = ["reproduce", "choi2021", "--figure", "4", "--epochs", "2", "--data", choiData.path, "--seeds", "1"]
+  // The first hybrid run's.
+  try check(choi, "choi", after: "\"rule\": \"hybrid\"", [
+    ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 3", "'phase_switch_epoch' is 3, not an epoch in 1…2"),
+    ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 0", "'phase_switch_epoch' is 0, not an epoch in 1…2"),
+  ])
+}
