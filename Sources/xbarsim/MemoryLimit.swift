@@ -1,4 +1,5 @@
 import Foundation
+import Trainer
 
 /// How much memory a run may plan on: the machine's physical memory, or the
 /// process's address-space limit (`ulimit -v`, RLIMIT_AS) when smaller.
@@ -29,6 +30,39 @@ enum MemoryLimit {
   }
 
   static func gigabytes(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
+
+  /// The address space this process maps now, which a new allocation comes
+  /// on top of (the datasets, the runtime): /proc/self/statm's first field,
+  /// 0 where it cannot be read.
+  static var inUse: Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+      let pages = text.split(separator: " ").first.flatMap({ Double($0) })
+    else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE)))
+  }
+
+  /// Bytes the networks of one training run of `cfg` hold: per synapse
+  /// (bias rows included) the arrays' device states, conductances and
+  /// caches, from the peak resident memory of `train` at two hidden widths
+  /// (48 bytes for rule lim, 53 hybrid, 28 single, 94 off-chip with
+  /// `transfer states` (two networks), 59 with `weights`), rounded up; with
+  /// resistive lines, each layer's two nodal solves.
+  static func trainingBytes(_ cfg: TrainingConfiguration) -> Double {
+    let perSynapse: Double
+    switch (cfg.rule, cfg.mode) {
+    case (.float, _): perSynapse = 16
+    case (.hybrid, _): perSynapse = 56
+    case (.single, _): perSynapse = 32
+    case (.lim, .onChip): perSynapse = 56
+    case (.lim, .offChip): perSynapse = cfg.transfer == .states ? 104 : 64
+    }
+    var bytes = 0.0
+    for (m, n) in zip(cfg.layers, cfg.layers.dropFirst()) {
+      bytes += perSynapse * Double(m + 1) * Double(n)
+      if cfg.wires == .resistive { bytes += 2 * solveBytes(rows: m + 1, columns: n) }
+    }
+    return bytes
+  }
 
   /// Bytes a nodal solve of an M×N mesh holds: the conductances, the
   /// solver's 14 workspace vectors and the solution's 2 node-voltage

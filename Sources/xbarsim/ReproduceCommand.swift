@@ -240,6 +240,15 @@ enum ReproduceCommand: CLICommand {
         throw CLIError.runtime("\(name), \(r.run.label): \(error)")
       }
     }
+    // `--jobs` runs train at once in this process, each with its networks.
+    let bytes = rows.map { MemoryLimit.trainingBytes($0.run.configuration) }
+    if let most = bytes.indices.max(by: { bytes[$0] < bytes[$1] }) {
+      let at = min(jobs, rows.count * seeds)
+      if let reason = MemoryLimit.shortfall(MemoryLimit.inUse + Double(at) * bytes[most]) {
+        let size = TrainCommand.networkSize(rows[most].run.configuration)
+        throw TrainCommand.keyError("layers", "\(name), \(rows[most].run.label): \(size), \(at) at a time (--jobs): training \(reason)", args)
+      }
+    }
     let rowsSnapshot = rows
     // Work items: (row, seed). Each finishes independently.
     let items = rows.indices.flatMap { r in (1...seeds).map { (r, UInt64($0)) } }

@@ -357,6 +357,18 @@ enum TrainCommand: CLICommand {
     if cfg.batch > used {
       throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
+    // A network beyond the memory would trap in its first allocation
+    // ("failed to allocate") or meet the OOM killer.
+    if let reason = MemoryLimit.shortfall(MemoryLimit.inUse + MemoryLimit.trainingBytes(cfg)) {
+      throw keyError("layers", "\(networkSize(cfg)): training \(reason)", args)
+    }
+  }
+
+  /// "784-100000-10 (78500010 synapses)", with ", resistive lines".
+  static func networkSize(_ cfg: TrainingConfiguration) -> String {
+    let synapses = zip(cfg.layers, cfg.layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+    let shape = cfg.layers.map(String.init).joined(separator: "-")
+    return "\(shape) (\(synapses) synapses\(cfg.wires == .resistive ? ", resistive lines" : ""))"
   }
 
   static func describe(_ cfg: TrainingConfiguration) -> String {

@@ -112,3 +112,25 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let r = try runXbarsim(["inspect", "--data", data.path, "--samples", "1", "--layers", "64,8,10", "--out", out] + options)
   expectError(r, 64, message)
 }
+
+// A network within the 1e8-synapse cap but beyond the memory trapped in its
+// first allocation ("failed to allocate", exit 134), in train, sweep and
+// reproduce (fuzz-extreme, 2026-11-29).
+@Test func aNetworkBeyondTheMemoryLimitIsRefusedBeforeTraining() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let limited = "ulimit -v 1000000; \"$1\" "
+  let net = "--data data --layers 64,600000,10 --evals-per-epoch 1"
+  expectError(
+    try runShell(limited + "train \(net) --quiet", in: root), 64,
+    "--layers: 64-600000-10 (45000010 synapses): training needs about 2.")
+  expectError(
+    try runShell(limited + "sweep \(net) --grid rule=lim,hybrid --out o", in: root), 64,
+    "--grid point 0 (rule=lim): --layers: 64-600000-10 (45000010 synapses): training needs about 2.")
+  expectError(
+    try runShell(limited + "reproduce lim2018 --figure 9 \(net)", in: root), 64,
+    "--layers: figure 9, ")
+  // Within the limit it trains.
+  let small = try runShell(limited + "train --data data --layers 64,1000,10 --evals-per-epoch 1 --quiet", in: root)
+  #expect(small.status == 0, "\(small.stderr)")
+}
