@@ -208,6 +208,18 @@ func badPeripheralValuesNameTheirKey(_ key: String, _ value: String) throws {
   #expect(error?.field == key, "\(String(describing: error))")
 }
 
+// adc_range was checked as a Float: 1e300 became inf and 1e-300 zero, and
+// the error said "must be > 0, got inf" (fuzz-extreme).
+@Test(arguments: ["1e300", "1e-300", "1e10", "1e-10"])
+func anAdcRangeBeyondItsSinglePrecisionCopyNamesTheValueGiven(_ value: String) throws {
+  var cfg = TrainingConfiguration()
+  try cfg.set("adc_bits", "4")
+  try cfg.set("adc_range", value)
+  let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  #expect(error?.field == "adc_range")
+  #expect("\(error.map { "\($0)" } ?? "")".contains("must be in [1e-09, 1000000000.0], got \(Double(value)!)"), "\(String(describing: error))")
+}
+
 @Test func peripheralKeysNeedRuleLim() throws {
   for rule in ["hybrid", "single", "float"] {
     var cfg = TrainingConfiguration()

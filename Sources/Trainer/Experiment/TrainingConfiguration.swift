@@ -417,6 +417,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail(key, "must be a number of volts with 1e-6 ≤ |V| ≤ 1000, got \(v)")
     }
     try DAC(bits: dacBits).validate()
+    // Checked before its single-precision copy, which rounds 1e300 to inf
+    // and 1e-300 to 0 ("must be > 0, got inf").
+    try within("adc_range", adcRange, 1e-9, 1e9)
     try ADC(bits: adcBits, range: Float(adcRange)).validate()
     try within("tia_gain", tiaGain, 1e-6, 1e6)
     try within("sense_offset", senseOffset, 0, 1e6)
