@@ -92,7 +92,7 @@ func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: Str
   ("batch", "0"), ("epochs", "0"), ("c", "0"), ("threshold", "1"), ("hidden_threshold", "-1"),
   ("lr", "0"), ("evals_per_epoch", "0"), ("train_limit", "-1"), ("test_limit", "-1"),
   ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"), ("r_row", "-1"), ("r_col", "-0.5"),
-  ("wire_tolerance", "0"), ("wire_tolerance", "0.5"),
+  ("wire_tolerance", "0"), ("wire_tolerance", "0.5"), ("wire_tolerance", "1e-300"),
 ])
 func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throws {
   var cfg = TrainingConfiguration()
