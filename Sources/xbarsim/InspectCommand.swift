@@ -93,6 +93,7 @@ enum InspectCommand: CLICommand {
     guard start <= order.count && samples <= order.count - start else {
       throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
     }
+    try TrainCommand.checkMemory(cfg, args)
     let net =
       try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {

@@ -357,8 +357,12 @@ enum TrainCommand: CLICommand {
     if cfg.batch > used {
       throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
-    // A network beyond the memory would trap in its first allocation
-    // ("failed to allocate") or meet the OOM killer.
+    try checkMemory(cfg, args)
+  }
+
+  /// Refuses a network beyond the memory: it would trap in its first
+  /// allocation ("failed to allocate") or meet the OOM killer.
+  static func checkMemory(_ cfg: TrainingConfiguration, _ args: ParsedArguments) throws {
     if let reason = MemoryLimit.shortfall(MemoryLimit.inUse + MemoryLimit.trainingBytes(cfg)) {
       throw keyError("layers", "\(networkSize(cfg)): training \(reason)", args)
     }

@@ -130,6 +130,9 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   expectError(
     try runShell(limited + "reproduce lim2018 --figure 9 \(net)", in: root), 64,
     "--layers: figure 9, ")
+  expectError(
+    try runShell(limited + "inspect --data data --layers 64,600000,10 --samples 1 --out i", in: root), 64,
+    "--layers: 64-600000-10 (45000010 synapses): training needs about 2.")
   // Within the limit it trains.
   let small = try runShell(limited + "train --data data --layers 64,1000,10 --evals-per-epoch 1 --quiet", in: root)
   #expect(small.status == 0, "\(small.stderr)")
