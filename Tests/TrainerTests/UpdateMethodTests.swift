@@ -646,3 +646,20 @@ func lookedUpKernelMatchesTheComputedOneBitForBit(method: UpdateMethod, nMax: In
   // 1e-5·G_max (measured ≤ 2.9e-5), in both kernels alike.
   expectCachesMatchStates(table, "(looked up, method \(method.rawValue))", loadTolerance: 1e-4)
 }
+
+/// The layers of a network share one transition table (1,000 layers at
+/// n_max 255 would otherwise hold 786 MB of copies); with variation or
+/// method c there is none.
+@Test func theLayersOfANetworkShareOneTransitionTable() {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [16, 8, 8, 4]
+  let net = LimNetwork(configuration: cfg)
+  let first = net.layers[0].transitionTable
+  #expect(first != nil)
+  for layer in net.layers { #expect(layer.transitionTable === first) }
+  cfg.sigma = 0.1
+  #expect(LimNetwork(configuration: cfg).layers.allSatisfy { $0.transitionTable == nil })
+  cfg.sigma = 0
+  cfg.method = .c
+  #expect(LimNetwork(configuration: cfg).layers.allSatisfy { $0.transitionTable == nil })
+}

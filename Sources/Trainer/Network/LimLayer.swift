@@ -92,8 +92,10 @@ final class LimLayer {
   /// depends only on its pair of states, so the row kernel looks it up
   /// (`updateByTransitions`): `transitions[s_a·(n_max + 1) + s_b]`, s_a the
   /// state of the device to pulse, s_b the other's. nil for method c and
-  /// with variation (the scales X make every synapse its own).
-  let transitions: UnsafeMutablePointer<Transition>?
+  /// with variation (the scales X make every synapse its own). One table
+  /// serves every layer of a network (`init`'s `sharing`).
+  private(set) var transitionTable: TransitionTable?
+  var transitions: UnsafeMutablePointer<Transition>? { transitionTable?.entries }
   /// false: the row kernel computes each pulse instead of looking it up
   /// (the tests' reference; the same results, bit for bit).
   var usesTransitions = true
@@ -118,9 +120,11 @@ final class LimLayer {
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
 
+  /// - Parameter sharing: another layer's table of the same configuration
+  ///   (the network's first layer), used instead of building one.
   init(
     inputs: Int, outputs: Int, configuration cfg: TrainingConfiguration,
-    rng: inout SeededGenerator
+    rng: inout SeededGenerator, sharing shared: TransitionTable? = nil
   ) {
     rows = inputs + 1
     columns = outputs
@@ -178,13 +182,19 @@ final class LimLayer {
     }
     refills.initialize(repeating: 0, count: 256)
     resetsBefore = .allocate(capacity: nMax + 1)
-    transitions = method == .c || hasVariation ? nil : .allocate(capacity: (nMax + 1) * (nMax + 1))
     if method == .b {
       for s in 2..<max(nMax, 2) { refills[s] = bStopsBelow(s, xa: 1, xb: 1) ? 1 : 0 }
     }
-    if let transitions {
-      for sa in 0...nMax {
-        for sb in 0...nMax { transitions[sa * (nMax + 1) + sb] = transition(sa, sb) }
+    if method != .c && !hasVariation {
+      if let shared {
+        precondition(shared.states == nMax + 1, "a shared transition table of another n_max")
+        transitionTable = shared
+      } else {
+        let table = TransitionTable(states: nMax + 1)
+        for sa in 0...nMax {
+          for sb in 0...nMax { table.entries[sa * (nMax + 1) + sb] = transition(sa, sb) }
+        }
+        transitionTable = table
       }
     }
     synchronize()
@@ -214,7 +224,6 @@ final class LimLayer {
     resetsFrom.deallocate()
     resetsBefore.deallocate()
     refills.deallocate()
-    transitions?.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -319,6 +328,18 @@ final class LimLayer {
     } else {
       updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false, sink: NoPulseSink())
     }
+  }
+
+  /// The (n_max + 1)² entries of `transitions`, owned here so that the
+  /// layers of a network share them (at n_max 255 a table is 786 KB).
+  final class TransitionTable {
+    let states: Int
+    let entries: UnsafeMutablePointer<Transition>
+    init(states: Int) {
+      self.states = states
+      entries = .allocate(capacity: states * states)
+    }
+    deinit { entries.deallocate() }
   }
 
   /// One entry of `transitions`: a pulse to device a (state s_a) of a pair

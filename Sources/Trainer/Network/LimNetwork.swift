@@ -91,7 +91,10 @@ public final class LimNetwork: @unchecked Sendable {
     sizes = cfg.layers
     var ls: [LimLayer] = []
     for l in 0..<(cfg.layers.count - 1) {
-      ls.append(LimLayer(inputs: cfg.layers[l], outputs: cfg.layers[l + 1], configuration: cfg, rng: &rng))
+      ls.append(
+        LimLayer(
+          inputs: cfg.layers[l], outputs: cfg.layers[l + 1], configuration: cfg, rng: &rng,
+          sharing: ls.first?.transitionTable))
     }
     layers = ls
     neuron = cfg.neuron
