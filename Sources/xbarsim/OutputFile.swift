@@ -16,8 +16,7 @@ enum OutputFile {
       guard fm.isWritableFile(atPath: target) else { throw CLIError.runtime("\(path): cannot write \(what) (not writable)") }
       return
     }
-    let dir = (target as NSString).deletingLastPathComponent
-    let d = dir.isEmpty ? "." : dir
+    let d = parts(target).directory
     guard fm.fileExists(atPath: d, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CLIError.runtime("\(path): cannot write \(what) (no directory \(d))")
     }
@@ -58,9 +57,8 @@ enum OutputFile {
   /// space left on device"), which Foundation's atomic write loses on Linux
   /// ("NSCocoaErrorDomain error 512").
   private static func writeAtomically(_ data: Data, to target: String, naming path: String) throws {
-    let ns = target as NSString
-    let dir = ns.deletingLastPathComponent.isEmpty ? "." : ns.deletingLastPathComponent
-    let temporary = (dir as NSString).appendingPathComponent(".\(ns.lastPathComponent).\(getpid()).tmp")
+    let (dir, name) = parts(target)
+    let temporary = joined(dir, ".\(name).\(getpid()).tmp")
     func fail() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw fail() }
@@ -117,12 +115,26 @@ enum OutputFile {
     // An existing file, or a new one in an existing directory: the real
     // path of what exists (a directory reached through a link included).
     if let real = realPath(r) { return real }
-    let ns = r as NSString
-    let dir = ns.deletingLastPathComponent
-    if let real = realPath(dir.isEmpty ? "." : dir) {
-      return (real as NSString).appendingPathComponent(ns.lastPathComponent)
-    }
+    let (dir, name) = parts(r)
+    if let real = realPath(dir) { return joined(real, name) }
     return URL(fileURLWithPath: r).standardizedFileURL.path
+  }
+
+  /// `path`'s directory ("." when it names none, "/" at the root) and
+  /// its last component, split at the last "/" (trailing ones dropped).
+  /// Foundation's `deletingLastPathComponent` traps on a one-character
+  /// name ("m") in this toolchain, so the split is done here.
+  static func parts(_ path: String) -> (directory: String, name: String) {
+    var p = Substring(path)
+    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+    guard let slash = p.lastIndex(of: "/") else { return (".", String(p)) }
+    let dir = p[..<slash]
+    return (dir.isEmpty ? "/" : String(dir), String(p[p.index(after: slash)...]))
+  }
+
+  /// `name` inside directory `dir`.
+  private static func joined(_ dir: String, _ name: String) -> String {
+    dir.hasSuffix("/") ? dir + name : dir + "/" + name
   }
 
   private static func realPath(_ path: String) -> String? {
@@ -137,7 +149,7 @@ enum OutputFile {
     var p = path
     for _ in 0..<32 {
       guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: p) else { return p }
-      p = dest.hasPrefix("/") ? dest : ((p as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+      p = dest.hasPrefix("/") ? dest : joined(parts(p).directory, dest)
     }
     return p
   }

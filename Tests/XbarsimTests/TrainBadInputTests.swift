@@ -137,3 +137,20 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let small = try runShell(limited + "train --data data --layers 64,1000,10 --evals-per-epoch 1 --quiet", in: root)
   #expect(small.status == 0, "\(small.stderr)")
 }
+
+// An output named by one character ("s", "m") trapped in Foundation's
+// deletingLastPathComponent (exit 132) in train, sweep merge and every
+// command that checks its outputs (found 2026-11-29 in review).
+@Test func outputsNamedByOneCharacterAreWritten() throws {
+  let (root, _) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let net = "--data data --layers 64,8,10 --evals-per-epoch 1 --quiet"
+  let train = try runShell("\"$1\" train \(net) --summary s --log l --plot p", in: root)
+  #expect(train.status == 0, "\(train.stderr)")
+  for name in ["s", "l", "p"] {
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
+  }
+  let sweep = try runShell("\"$1\" sweep \(net) --grid seed=1,2 --out a && \"$1\" sweep merge a --out m", in: root)
+  #expect(sweep.status == 0, "\(sweep.stderr)")
+  #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("m/sweep.json").path))
+}
