@@ -42,6 +42,36 @@ func transposedReadIsTheTransposedSum(shape: (Int, Int)) throws {
   }
 }
 
+/// The transposed read of fewer than 16 columns (an output layer's δ,
+/// mostly zero after the comparators' dead band) sums the non-zero inputs
+/// only: the same bits as the sum over every column in column order from
+/// +0, with +0 and −0 inputs, negative weights and all-zero inputs.
+@Test(arguments: [1, 2, 7, 10, 15, 16, 17])
+func transposedReadSkipsZeroInputsBitForBit(columns n: Int) {
+  let m = 37
+  let a = randomArray(m, n, seed: 13)
+  let w = zip(a.conductances(.plus), a.conductances(.minus)).map { Float($0 - $1) }
+  var rng = SeededGenerator(seed: 14)
+  for trial in 0..<40 {
+    let d: [Float] = (0..<n).map { _ in
+      let u = rng.nextUniform()
+      if trial == 0 || u < 0.4 { return 0 }
+      if u < 0.6 { return -0.0 }
+      return Float(rng.nextUniform() - 0.5) * 1e-3
+    }
+    let out = a.readIdeal(.transposed, input: d)
+    for i in 0..<m {
+      var s: Float = 0
+      for j in 0..<n { s += w[i * n + j] * d[j] }
+      if n < 16 {
+        #expect(out[i].bitPattern == s.bitPattern, "row \(i), trial \(trial)")
+      } else {
+        #expect(abs(out[i] - s) <= 1e-6 * max(abs(s), 1e-9))
+      }
+    }
+  }
+}
+
 @Test(arguments: [(5, 7), (64, 48), (785, 200), (30, 13), (50, 125), (9, 250)])
 func fastPathMatchesExactPath(shape: (Int, Int)) throws {
   let (m, n) = shape

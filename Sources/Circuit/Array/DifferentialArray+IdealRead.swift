@@ -166,12 +166,37 @@ package func _forwardKernel(
 }
 
 /// out[i] = Σ_j w[i, j]·in[j], with independent SIMD accumulators.
+///
+/// Fewer than 16 inputs (an output layer's δ): one scalar sum per output,
+/// in input order, over the non-zero inputs only. The comparators' dead
+/// band zeroes most of an output layer's δ, and a zero input's term
+/// w·(±0) = ±0 leaves every partial sum as it was (the sum starts at +0,
+/// and +0 + −0 = +0), so the skipped terms change no bit, for finite w.
 @inlinable
 package func _transposedKernel(
   _ w: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
   _ m: Int, _ n: Int
 ) {
   let n16 = n & ~15
+  if n16 == 0 {
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { driven in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { x in
+        var count = 0
+        for j in 0..<n where input[j] != 0 {
+          driven[count] = j
+          x[count] = input[j]
+          count += 1
+        }
+        for i in 0..<m {
+          let row = w + i * n
+          var s: Float = 0
+          for q in 0..<count { s += row[driven[q]] * x[q] }
+          out[i] = s
+        }
+      }
+    }
+    return
+  }
   for i in 0..<m {
     let row = w + i * n
     var acc = SIMD16<Float>()
