@@ -43,10 +43,12 @@ enum MemoryLimit {
 
   /// Bytes the networks of one training run of `cfg` hold: per synapse
   /// (bias rows included) the arrays' device states, conductances and
-  /// caches, from the peak resident memory of `train` at two hidden widths
-  /// (48 bytes for rule lim, 53 hybrid, 28 single, 94 off-chip with
-  /// `transfer states` (two networks), 59 with `weights`), rounded up; with
-  /// resistive lines, each layer's two nodal solves.
+  /// caches, from the peak resident memory of `train` at two hidden widths,
+  /// rounded up to the figures used (measured → used: 48 → 56 bytes for
+  /// rule lim, 53 → 56 hybrid, 28 → 32 single, 94 → 104 off-chip with
+  /// `transfer states` (two networks), 59 → 64 with `weights`; float SGD
+  /// 16, its weights and gradients); with resistive lines, each layer's two
+  /// nodal solves.
   static func trainingBytes(_ cfg: TrainingConfiguration) -> Double {
     let perSynapse: Double
     switch (cfg.rule, cfg.mode) {
