@@ -127,6 +127,48 @@ func forwardKernelOnColumnBandsIsExact(allZero: Bool) {
   }
 }
 
+/// Four inputs read in one pass (`_forwardKernel4`, the evaluation's)
+/// give each input's `_forwardKernel` bits, for every width up to 130 and
+/// the layer widths 200 and 250: inputs with their own sparse patterns,
+/// +0 and −0, one input all zero, one driving every row.
+@Test func fourInputKernelMatchesTheSingleOneBitForBit() {
+  let m = 29
+  var rng = SeededGenerator(seed: 15)
+  for n in Array(1...130) + [200, 250] {
+    let w = (0..<(m * n)).map { _ in Float(rng.nextUniform() - 0.5) }
+    var x: [[Float]] = (0..<4).map { b in
+      (0..<m).map { i in
+        if b == 2 { return i % 2 == 0 ? 0 : -0.0 }
+        if b == 3 { return Float(rng.nextUniform()) + 0.01 }
+        return rng.nextUniform() < 0.3 ? Float(rng.nextUniform()) : (i % 3 == 0 ? -0.0 : 0)
+      }
+    }
+    if n % 2 == 0 { x.swapAt(0, 2) }
+    var expected = [[Float]](repeating: [Float](repeating: 0, count: n), count: 4)
+    var scratch = [Int32](repeating: 0, count: m)
+    for b in 0..<4 { _forwardKernel(w, x[b], &expected[b], m, n, scratch: &scratch) }
+    let outs = (0..<4).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n) }
+    let ins = (0..<4).map { b in
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: m)
+      p.initialize(from: x[b], count: m)
+      return p
+    }
+    let union = UnsafeMutablePointer<Float>.allocate(capacity: m)
+    defer {
+      for p in outs { p.deallocate() }
+      for p in ins { p.deallocate() }
+      union.deallocate()
+    }
+    let inPointers = ins.map { UnsafePointer($0) }
+    _forwardKernel4(w, inPointers, outs, m, n, scratch: &scratch, union: union)
+    for b in 0..<4 {
+      for j in 0..<n where outs[b][j].bitPattern != expected[b][j].bitPattern {
+        Issue.record("n \(n), input \(b), column \(j): \(outs[b][j]) vs \(expected[b][j])")
+      }
+    }
+  }
+}
+
 @Test func setConductanceKeepsTheWeightCacheInStep() {
   let a = DifferentialArray(rows: 2, columns: 3, conductance: 1e-5)
   a.setConductance(.plus, row: 1, column: 2, 4e-5)

@@ -26,43 +26,71 @@ struct ForwardEvaluator {
     defer { results.deallocate() }
     let body: (Int) -> Void = { part in
       let lo = count * part / t, hi = count * (part + 1) / t
-      var acts = sizes.dropLast().map { [Float](repeating: 0, count: $0 + 1) }
-      var out = sizes.dropFirst().map { [Float](repeating: 0, count: $0) }
-      var scratch = [Int32](repeating: 0, count: (sizes.max() ?? 0) + 1)
+      // Four images at a time (`_forwardKernel4`: one pass over each
+      // layer's weights for the four), each with its own buffers; the
+      // last hi − lo mod 4 one at a time. The same bits either way.
+      let widest = (sizes.max() ?? 0) + 1
+      let layers = weights.count
+      let acts = UnsafeMutablePointer<Float>.allocate(capacity: 4 * layers * widest)
+      let outs = UnsafeMutablePointer<Float>.allocate(capacity: 4 * layers * widest)
+      let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: widest)
+      let union = UnsafeMutablePointer<Float>.allocate(capacity: widest)
+      let ins = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: 4)
+      let outPointers = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 4)
+      defer {
+        acts.deallocate(); outs.deallocate(); scratch.deallocate(); union.deallocate()
+        ins.deallocate(); outPointers.deallocate()
+      }
+      // Image b's activations into layer l, and layer l's outputs.
+      @inline(__always) func act(_ b: Int, _ l: Int) -> UnsafeMutablePointer<Float> { acts + (b * layers + l) * widest }
+      @inline(__always) func out(_ b: Int, _ l: Int) -> UnsafeMutablePointer<Float> { outs + (b * layers + l) * widest }
       var ok = 0
-      for s in lo..<hi {
-        let px = pixels + s * features
-        acts[0].withUnsafeMutableBufferPointer { a in
+      var s = lo
+      while s < hi {
+        let group = hi - s >= 4 ? 4 : 1
+        for b in 0..<group {
+          let px = pixels + (s + b) * features, a = act(b, 0)
           for i in 0..<features { a[i] = Float(px[i]) * (1 / 255) }
           a[features] = 1
         }
-        for l in 0..<weights.count {
+        for l in 0..<layers {
           let m = sizes[l] + 1, n = sizes[l + 1], scale = scales[l]
-          if let chain = chains?[l], !chain.isIdeal {
-            acts[l].withUnsafeMutableBufferPointer { chain.quantizeDrive($0) }
+          let chain = chains?[l]
+          let exact = chain.map { !$0.isIdeal } ?? false
+          if exact {
+            for b in 0..<group { chain!.quantizeDrive(UnsafeMutableBufferPointer(start: act(b, l), count: m)) }
           }
-          acts[l].withUnsafeBufferPointer { a in
-            out[l].withUnsafeMutableBufferPointer { o in
-              scratch.withUnsafeMutableBufferPointer { sc in
-                _ = _forwardKernel(weights[l], a.baseAddress!, o.baseAddress!, m, n, scratch: sc.baseAddress!)
-              }
-              if let chain = chains?[l], !chain.isIdeal {
-                chain.sums(currents: UnsafeBufferPointer(o), scale: scale, into: o)
-              } else {
-                for j in 0..<n { o[j] *= scale }
-              }
+          if group == 4 {
+            for b in 0..<4 {
+              ins[b] = UnsafePointer(act(b, l))
+              outPointers[b] = out(b, l)
             }
+            _forwardKernel4(weights[l], ins, outPointers, m, n, scratch: scratch, union: union)
+          } else {
+            _ = _forwardKernel(weights[l], act(0, l), out(0, l), m, n, scratch: scratch)
           }
-          if l + 1 < weights.count {
-            out[l].withUnsafeBufferPointer { o in
-              acts[l + 1].withUnsafeMutableBufferPointer { a in
-                for j in 0..<n { a[j] = neuron.activation(o[j]) }
-                a[n] = 1
-              }
+          for b in 0..<group {
+            let o = out(b, l)
+            if exact {
+              let buffer = UnsafeMutableBufferPointer(start: o, count: n)
+              chain!.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
+            } else {
+              for j in 0..<n { o[j] *= scale }
+            }
+            if l + 1 < layers {
+              let a = act(b, l + 1)
+              for j in 0..<n { a[j] = neuron.activation(o[j]) }
+              a[n] = 1
             }
           }
         }
-        if argmax(out[weights.count - 1]) == Int(labels[s]) { ok += 1 }
+        for b in 0..<group {
+          let o = out(b, layers - 1)
+          var best = 0
+          for j in 1..<sizes[layers] where o[j] > o[best] { best = j }
+          if best == Int(labels[s + b]) { ok += 1 }
+        }
+        s += group
       }
       results[part] = ok
     }
