@@ -382,6 +382,10 @@ final class LimLayer {
   /// order) and counts, bit for bit. Rises, refills and re-potentiations
   /// are counted after the loop: refills from `resetsFrom` (which books
   /// each by the state it reset), rises as the pulses that were neither.
+  ///
+  /// A row's pulses of one direction run in `transitionRun`, a loop of its
+  /// own with nothing but the row in its registers, which stops at a rare
+  /// entry; the rare pulse is computed here and the run resumes after it.
   @inline(__always)
   private func updateByTransitions(
     _ table: UnsafeMutablePointer<Transition>, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
@@ -392,35 +396,45 @@ final class LimLayer {
     let kp = self.kp, km = self.km, resetsFrom = self.resetsFrom
     resetsBefore.update(from: resetsFrom, count: width)
     var rare = 0
+    var rowDelta: Double = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i &* n
-      var rowDelta: Double = 0
-      @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
+      rowDelta = 0
+      // The uncommon pulse at column j: the method's sequence on the
+      // states, then the weight and load change from the conductances.
+      @inline(__always) func rarePulse(_ j: Int, up: Bool) {
         let k = base &+ j
+        let a = up ? kp : km, b = up ? km : kp
         let sa = Int(a[k]), sb = Int(b[k])
-        let e = table[sa &* width &+ sb]
-        let d: Float
-        if _fastPath(e.rare == 0) {
-          a[k] = e.a
-          b[k] = e.b
-          w[k] = up ? e.weight : 0 - e.weight
-          resetsFrom[sb] &+= Int(e.refill)
-          d = e.load
-        } else {
-          atMaximumOrReset(k, up: up, sink: NoPulseSink())
-          rare &+= 1
-          let na = Int(a[k]), nb = Int(b[k])
-          // As `updateStates`: p the G+ device, m the G− one.
-          let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
-          let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
-          w[k] = p1 - m1
-          d = (p1 - p0) + (m1 - m0)
-        }
+        atMaximumOrReset(k, up: up, sink: NoPulseSink())
+        rare &+= 1
+        let na = Int(a[k]), nb = Int(b[k])
+        // As `updateStates`: p the G+ device, m the G− one.
+        let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
+        let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
+        w[k] = p1 - m1
+        let d = (p1 - p0) + (m1 - m0)
         rowDelta += Double(d)
         colLoad[j] += Double(d)
       }
-      for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
-      for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
+      var u = 0
+      while u < upCount {
+        u = LimLayer.transitionRunUp(
+          up, u, upCount, kp + base, km + base, w + base, table, width, colLoad, resetsFrom, &rowDelta)
+        if u < upCount {
+          rarePulse(Int(up[u]), up: true)
+          u += 1
+        }
+      }
+      var v = 0
+      while v < downCount {
+        v = LimLayer.transitionRunDown(
+          down, v, downCount, km + base, kp + base, w + base, table, width, colLoad, resetsFrom, &rowDelta)
+        if v < downCount {
+          rarePulse(Int(down[v]), up: false)
+          v += 1
+        }
+      }
       rowLoad[i] += rowDelta
     }
     var refillCount = 0, repot = 0
@@ -432,6 +446,59 @@ final class LimLayer {
     pulses += rowCount * (upCount + downCount) - refillCount - rare + repot
     resets += refillCount
     repotentiations += repot
+  }
+
+  /// Pulses `cols[from..<count]` of one row, looked up (a, b and w start
+  /// at the row: a the devices pulsed, b the others): states, weight cache
+  /// (G_a − G_b when a is G+, `0 − (G_a − G_b)`, the bits of G_b − G_a,
+  /// when it is G−), the column loads, `rowDelta` (in pulse order) and
+  /// the refills' `resetsFrom`. Stops before the first rare entry and
+  /// returns its position, or `count`.
+  @inline(__always)
+  private static func transitionRun(
+    _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
+    _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
+    _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
+    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double, up: Bool
+  ) -> Int {
+    var delta = rowDelta
+    var u = from
+    while u < count {
+      let j = Int(cols[u])
+      let sa = Int(a[j]), sb = Int(b[j])
+      let e = table[sa &* width &+ sb]
+      if _slowPath(e.rare != 0) { break }
+      a[j] = e.a
+      b[j] = e.b
+      w[j] = up ? e.weight : 0 - e.weight
+      resetsFrom[sb] &+= Int(e.refill)
+      let d = Double(e.load)
+      delta += d
+      colLoad[j] += d
+      u &+= 1
+    }
+    rowDelta = delta
+    return u
+  }
+
+  @inline(never)
+  private static func transitionRunUp(
+    _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
+    _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
+    _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
+    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double
+  ) -> Int {
+    transitionRun(cols, from, count, a, b, w, table, width, colLoad, resetsFrom, &rowDelta, up: true)
+  }
+
+  @inline(never)
+  private static func transitionRunDown(
+    _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
+    _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
+    _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
+    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double
+  ) -> Int {
+    transitionRun(cols, from, count, a, b, w, table, width, colLoad, resetsFrom, &rowDelta, up: false)
   }
 
   /// Methods a and b: integer states. The common case, a device below
