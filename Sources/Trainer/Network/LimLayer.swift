@@ -383,9 +383,10 @@ final class LimLayer {
   /// are counted after the loop: refills from `resetsFrom` (which books
   /// each by the state it reset), rises as the pulses that were neither.
   ///
-  /// A row's pulses of one direction run in `transitionRun`, a loop of its
-  /// own with nothing but the row in its registers, which stops at a rare
-  /// entry; the rare pulse is computed here and the run resumes after it.
+  /// A row's pulses run in `transitionRow` (one call a row; the loops of
+  /// `transitionRun` there hold nothing but the row in registers), which
+  /// stops at a rare entry; the rare pulse is computed here and the row
+  /// resumes after it.
   @inline(__always)
   private func updateByTransitions(
     _ table: UnsafeMutablePointer<Transition>, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
@@ -417,22 +418,16 @@ final class LimLayer {
         rowDelta += Double(d)
         colLoad[j] += Double(d)
       }
+      // Positions 0..<upCount are the up list's, the rest the down list's.
+      let total = upCount + downCount
       var u = 0
-      while u < upCount {
-        u = LimLayer.transitionRunUp(
-          up, u, upCount, kp + base, km + base, w + base, table, width, colLoad, resetsFrom, &rowDelta)
-        if u < upCount {
-          rarePulse(Int(up[u]), up: true)
+      while u < total {
+        u = LimLayer.transitionRow(
+          up, upCount, down, downCount, from: u, kp + base, km + base, w + base, table, width, colLoad,
+          resetsFrom, &rowDelta)
+        if u < total {
+          if u < upCount { rarePulse(Int(up[u]), up: true) } else { rarePulse(Int(down[u - upCount]), up: false) }
           u += 1
-        }
-      }
-      var v = 0
-      while v < downCount {
-        v = LimLayer.transitionRunDown(
-          down, v, downCount, km + base, kp + base, w + base, table, width, colLoad, resetsFrom, &rowDelta)
-        if v < downCount {
-          rarePulse(Int(down[v]), up: false)
-          v += 1
         }
       }
       rowLoad[i] += rowDelta
@@ -481,24 +476,24 @@ final class LimLayer {
     return u
   }
 
+  /// One row's pulses from position `from` on (the up list's positions
+  /// first, then the down list's): `transitionRun` on each list, in that
+  /// order. Returns the position of the first rare entry, or
+  /// upCount + downCount.
   @inline(never)
-  private static func transitionRunUp(
-    _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
-    _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
+  private static func transitionRow(
+    _ up: UnsafePointer<Int32>, _ upCount: Int, _ down: UnsafePointer<Int32>, _ downCount: Int, from: Int,
+    _ plus: UnsafeMutablePointer<UInt8>, _ minus: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
     _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
     _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double
   ) -> Int {
-    transitionRun(cols, from, count, a, b, w, table, width, colLoad, resetsFrom, &rowDelta, up: true)
-  }
-
-  @inline(never)
-  private static func transitionRunDown(
-    _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
-    _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
-    _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
-    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double
-  ) -> Int {
-    transitionRun(cols, from, count, a, b, w, table, width, colLoad, resetsFrom, &rowDelta, up: false)
+    if from < upCount {
+      let u = transitionRun(up, from, upCount, plus, minus, w, table, width, colLoad, resetsFrom, &rowDelta, up: true)
+      if u < upCount { return u }
+    }
+    let v = transitionRun(
+      down, max(from - upCount, 0), downCount, minus, plus, w, table, width, colLoad, resetsFrom, &rowDelta, up: false)
+    return upCount + v
   }
 
   /// Methods a and b: integer states. The common case, a device below
