@@ -228,12 +228,24 @@ final class HybridLayer: @unchecked Sendable {
     let k = kind.rawValue
     let share = shares[h]
     GaussianTable.values.withUnsafeBufferPointer { table in
-      apply(
-        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!)
-      apply(
-        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!)
+      // A copy of the loop per combination of the two layer flags, each
+      // folded to a constant: fewer values for the registers.
+      @inline(__always) func both(perDevice: Bool, tracksColumns: Bool) {
+        apply(
+          share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+          columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!,
+          perDevice: perDevice, tracksColumns: tracksColumns)
+        apply(
+          share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+          columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!,
+          perDevice: perDevice, tracksColumns: tracksColumns)
+      }
+      switch (perDeviceBounds, tracksColumnLoad) {
+      case (false, false): both(perDevice: false, tracksColumns: false)
+      case (false, true): both(perDevice: false, tracksColumns: true)
+      case (true, false): both(perDevice: true, tracksColumns: false)
+      case (true, true): both(perDevice: true, tracksColumns: true)
+      }
     }
   }
 
@@ -270,7 +282,7 @@ final class HybridLayer: @unchecked Sendable {
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>
+    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool
   ) {
     guard columnCount > 0 else { return }
     // Bucket the columns by slot (a counting sort over the 64 slots).
@@ -304,7 +316,6 @@ final class HybridLayer: @unchecked Sendable {
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
-    let perDevice = self.perDeviceBounds
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
     let flagMark = self.flagMark, flagged = share.flagged
     let sign: Float = polarity == 0 ? 1 : -1
@@ -313,7 +324,7 @@ final class HybridLayer: @unchecked Sendable {
     var noise = share.noise
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
-    let columnLoad = self.columnLoad, tracksColumns = tracksColumnLoad
+    let columnLoad = self.columnLoad
     let rowLoad = share.rowDelta
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
