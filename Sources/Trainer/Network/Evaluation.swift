@@ -60,10 +60,10 @@ struct ForwardEvaluator {
         }
         for l in 0..<layers {
           let m = sizes[l] + 1, n = sizes[l + 1], scale = scales[l]
-          let chain = chains?[l]
-          let exact = chain.map { !$0.isIdeal } ?? false
-          if exact {
-            for b in 0..<group { chain!.quantizeDrive(UnsafeMutableBufferPointer(start: act(b, l), count: m)) }
+          // The periphery, when it is not ideal.
+          let chain = chains.flatMap { $0[l].isIdeal ? nil : $0[l] }
+          if let chain {
+            for b in 0..<group { chain.quantizeDrive(UnsafeMutableBufferPointer(start: act(b, l), count: m)) }
           }
           if group == 4 {
             for b in 0..<4 {
@@ -76,9 +76,9 @@ struct ForwardEvaluator {
           }
           for b in 0..<group {
             let o = out(b, l)
-            if exact {
+            if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
-              chain!.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
+              chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
             } else {
               for j in 0..<n { o[j] *= scale }
             }
