@@ -1,4 +1,5 @@
 import Circuit
+import Foundation
 
 /// Row and column pulse trains for the fully parallel ("coincidence")
 /// update of a crossbar (Gokmen & Vlasov 2016; Choi et al. 2021, Fig. 1B).
@@ -38,22 +39,34 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     mask = length == 64 ? ~0 : (1 << UInt64(length)) - 1
   }
 
-  /// A stochastic train: each slot fires with probability `p` (clamped to
-  /// [0, 1]), drawn with 16-bit resolution: slot 16·b + k compares the k-th
-  /// 16-bit field of four random words r_0…r_3 (field k is bits
-  /// 16·(k mod 4) … of r_⌊k/4⌋) with t = ⌊p·65536⌋, branch-free in SIMD
-  /// lanes.
+  /// A stochastic train: each slot fires independently with probability
+  /// p' = ⌊p·65536⌋/65536 (p clamped to [0, 1]: 16-bit resolution).
+  ///
+  /// Two ways to draw it, by the expected number of pulses BL·p' (the
+  /// split is at t = ⌊p·65536⌋ = ⌊16384/BL⌋, BL·p' ≈ 1/4):
+  /// - dense: slot 16·b + k compares the k-th 16-bit field
+  ///   of four random words r_0…r_3 (field k is bits 16·(k mod 4) … of
+  ///   r_⌊k/4⌋) with t = ⌊p·65536⌋, branch-free in SIMD lanes: 4 words per
+  ///   16 slots.
+  /// - sparse (e.g. the columns of a small δ): the gaps
+  ///   between pulses, each Geometric(p'), drawn by inversion from a
+  ///   uniform u ∈ (0, 1]: gap = ⌊ln u / ln(1 − p')⌋. The train is empty
+  ///   when the first gap reaches BL, i.e. u ≤ (1 − p')^BL, which holds
+  ///   whenever u ≤ 1 − BL·p' (Bernoulli's inequality): most sparse trains
+  ///   cost one draw and no logarithm; at most one more per pulse.
   @inlinable
   public func stochastic(_ p: Float, _ rng: inout SeededGenerator) -> UInt64 {
     if !(p > 0) { return 0 }
     if p >= 1 { return mask }
+    let t = UInt32(min(65535, p * 65536))
+    if t < 16_384 / UInt32(length) { return sparse(t, &rng) }
     // In 32-bit lanes r − t wraps above 2³¹ exactly when r < t: its top bit
     // is the slot's bit. Lane L of a block's four words holds fields 2L
     // (low half) and 2L + 1 (high half), so its two bits go to slots
     // 2L and 2L + 1 of the block: shifted there, the lanes' bits are
     // disjoint and their sum is their OR. Blocks 0 and 1 fill the low 32
     // slots, blocks 2 and 3 the high ones.
-    let threshold = SIMD8<UInt32>(repeating: UInt32(min(65535, p * 65536)))
+    let threshold = SIMD8<UInt32>(repeating: t)
     let place = SIMD8<UInt32>(0, 2, 4, 6, 8, 10, 12, 14)
     var low = SIMD8<UInt32>(), high = low
     var block: UInt32 = 0
@@ -67,6 +80,29 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     }
     let train = UInt64(low.wrappedSum()) | UInt64(high.wrappedSum()) << 32
     return train & mask
+  }
+
+  /// The sparse way of ``stochastic(_:_:)``: geometric gaps between
+  /// pulses, for t = p'·65536 below ⌊16384/BL⌋.
+  @inlinable
+  func sparse(_ t: UInt32, _ rng: inout SeededGenerator) -> UInt64 {
+    if t == 0 { return 0 }
+    let q = Double(t) * 0x1p-16
+    // u ∈ (0, 1] from the top 53 bits.
+    var u = Double(rng.next() >> 11 &+ 1) * 0x1p-53
+    if u <= 1 - Double(length) * q { return 0 }
+    let l = log1p(-q)
+    var train: UInt64 = 0
+    var slot = 0
+    while true {
+      let gap = log(u) / l
+      if gap >= Double(length - slot) { return train }
+      slot += Int(gap)
+      train |= 1 &<< UInt64(slot)
+      slot += 1
+      if slot == length { return train }
+      u = Double(rng.next() >> 11 &+ 1) * 0x1p-53
+    }
   }
 
   /// The deterministic row code: round(p·BL) pulses in the first slots.

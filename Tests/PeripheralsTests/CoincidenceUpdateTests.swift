@@ -1,4 +1,5 @@
 import Circuit
+import Foundation
 import Testing
 
 @testable import Peripherals
@@ -41,7 +42,8 @@ struct CoincidenceUpdateTests {
   func stochasticExpectation() throws {
     let enc = try PulseTrainEncoder(length: 32)
     var rng = SeededGenerator(seed: 9)
-    for (p, q) in [(Float(0.5), Float(0.5)), (0.9, 0.1), (0.25, 0.75), (1, 0.3), (0.05, 0.6)] {
+    // The last two columns' trains are sparse (t < 16384/32): geometric gaps.
+    for (p, q) in [(Float(0.5), Float(0.5)), (0.9, 0.1), (0.25, 0.75), (1, 0.3), (0.05, 0.6), (0.8, 0.004), (1, 0.0005)] {
       let n = 20_000
       var sum = 0
       for _ in 0..<n {
@@ -58,14 +60,15 @@ struct CoincidenceUpdateTests {
     #expect(enc.stochastic(7, &rng) == enc.mask)
   }
 
-  @Test("slot 16·b + k fires when field k of the block's four random words is below ⌊p·65536⌋")
+  @Test("dense trains (⌊p·65536⌋ ≥ ⌊16384/BL⌋): slot 16·b + k fires when field k of the block's four random words is below ⌊p·65536⌋")
   func slotMapping() throws {
     // Every train length (the last block's unused slots still draw), and
-    // probabilities from below one 16-bit step to just under 1.
+    // probabilities from the split to just under 1.
     for length in [1, 5, 15, 16, 17, 31, 32, 33, 48, 50, 63, 64] {
       let enc = try PulseTrainEncoder(length: length)
       var a = SeededGenerator(seed: 3), b = SeededGenerator(seed: 3)
-      for p in [Float(0.1), 0.37, 0.5, 0.93, 1e-5, 0.99999, 0.25, 0.75, 0.001, 0.6180339] {
+      let split = Float(16_384 / length) / 65536
+      for p in [Float(0.1), 0.37, 0.5, 0.93, split, 0.99999, 0.25, 0.75, 0.0045, 0.6180339] where p >= split {
         let train = enc.stochastic(p, &a)
         let t = UInt64(min(65535, p * 65536))
         var expected: UInt64 = 0
@@ -81,18 +84,16 @@ struct CoincidenceUpdateTests {
     }
   }
 
-  @Test("p ≤ 0, NaN and p ≥ 1 draw nothing; a p below one 16-bit step fires nothing but draws its blocks, as every p in (0, 1) does (the stream stays where recorded runs put it)")
+  @Test("p ≤ 0, NaN, p below one 16-bit step and p ≥ 1 draw nothing; just below 1 every field but 0xFFFF fires")
   func edgeProbabilities() throws {
     let enc = try PulseTrainEncoder(length: 40)
     var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
     for p in [Float.nan, 0, -0.0, -1, -Float.infinity] { #expect(enc.stochastic(p, &a) == 0, "p \(p)") }
     for p in [Float(1), 1.5, Float.infinity] { #expect(enc.stochastic(p, &a) == enc.mask, "p \(p)") }
-    #expect(a.next() == b.next(), "no draws")
     for p in [Float.leastNonzeroMagnitude, 1e-6, Float(1) / 65536 * 0.999] {
       #expect(enc.stochastic(p, &a) == 0, "p \(p)")
     }
-    for _ in 0..<(3 * 12) { _ = b.next() }  // three trains of ⌈40/16⌉ = 3 blocks of four words
-    #expect(a.next() == b.next(), "three blocks of four words per train")
+    #expect(a.next() == b.next(), "no draws")
     // Just below 1: every field but 0xFFFF fires.
     let p = Float(1).nextDown
     var c = SeededGenerator(seed: 6), d = SeededGenerator(seed: 6)
@@ -105,6 +106,46 @@ struct CoincidenceUpdateTests {
       }
     }
     #expect(train == expected)
+  }
+
+  @Test("sparse trains (geometric gaps): every slot fires with p' = ⌊p·65536⌋/65536, the count is Binomial(BL, p'), one draw plus one per pulse before the last slot")
+  func sparseTrains() throws {
+    for (length, p) in [(64, Float(0.003)), (64, 0.0002), (10, 0.02), (1, 0.2)] {
+      let enc = try PulseTrainEncoder(length: length)
+      let q = Double(UInt32(p * 65536)) / 65536
+      #expect(UInt32(p * 65536) < 16_384 / UInt32(length), "BL \(length), p \(p) is on the sparse side")
+      var rng = SeededGenerator(seed: 21)
+      let n = 200_000
+      var perSlot = [Int](repeating: 0, count: length)
+      var byCount = [Int](repeating: 0, count: 4)
+      var drawsMatch = true
+      for _ in 0..<n {
+        var probe = rng
+        let train = enc.stochastic(p, &rng)
+        #expect(train & ~enc.mask == 0)
+        for k in 0..<length where train >> UInt64(k) & 1 == 1 { perSlot[k] += 1 }
+        byCount[min(3, train.nonzeroBitCount)] += 1
+        // Draws: one, then one after each pulse that is not in the last slot.
+        let draws = 1 + train.nonzeroBitCount - Int(train >> UInt64(length - 1) & 1)
+        for _ in 0..<draws { _ = probe.next() }
+        if probe.next() != rng.next() { drawsMatch = false }
+        _ = probe
+      }
+      #expect(drawsMatch, "BL \(length), p \(p)")
+      // Each slot: n·q within 5σ (the first, a middle and the last slot).
+      let sd = (Double(n) * q * (1 - q)).squareRoot()
+      for k in Set([0, length / 2, length - 1]) {
+        #expect(abs(Double(perSlot[k]) - Double(n) * q) < 5 * sd + 1, "BL \(length), p \(p), slot \(k): \(perSlot[k])")
+      }
+      // The count: P(0), P(1), P(2) of Binomial(BL, q) within 5σ.
+      for c in 0..<3 {
+        var choose = 1.0
+        for i in 0..<c { choose = choose * Double(length - i) / Double(i + 1) }
+        let pc = choose * pow(q, Double(c)) * pow(1 - q, Double(length - c))
+        let sdc = (Double(n) * pc * (1 - pc)).squareRoot()
+        #expect(abs(Double(byCount[c]) - Double(n) * pc) < 5 * sdc + 1, "BL \(length), p \(p), \(c) pulses: \(byCount[c])")
+      }
+    }
   }
 
   @Test("train length outside 1...64 is refused, naming bl")

@@ -363,26 +363,33 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
 
   /// Builds the row and column trains of layer l from `activations[l]` and
   /// `deltas[l]` and applies them to the selected arrays, in two shares:
-  /// share h encodes its half of the rows and of the columns, each with its
-  /// own random stream, then applies every row's coincidences with its half
-  /// of the columns. The result does not depend on whether the shares run
-  /// on one thread or two (`threads`); the first layer's go on two.
+  /// share h encodes its half of the columns, then (unless no column of
+  /// either share fires: nothing would be programmed) its half of the rows,
+  /// each share with its own random stream, then applies every row's
+  /// coincidences with its half of the columns. The result does not depend
+  /// on whether the shares run on one thread or two (`threads`); the first
+  /// layer's go on two.
   func update(_ l: Int) {
     let layer = layers[l]
+    let e0 = encodeShares[0], e1 = encodeShares[1]
     activations[l].withUnsafeBufferPointer { a in
       deltas[l].withUnsafeBufferPointer { d in
-        job = Job(kind: .encode, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
+        job = Job(kind: .encodeColumns, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
         jobLayer = layer
         runShares(parallel: l == 0)
+        if e0.ups + e0.downs + e1.ups + e1.downs > 0 {
+          job.kind = .encodeRows
+          runShares(parallel: l == 0)
+        }
       }
     }
+    guard e0.ups + e0.downs + e1.ups + e1.downs > 0 else { return }
     // The rows, in order: share 1's after share 0's.
-    let e0 = encodeShares[0], e1 = encodeShares[1]
     let rows = rowIndex[l], words = rowWords[l], r1 = rowStart(l, 1)
     (rows + e0.rows).update(from: rows + r1, count: e1.rows)
     (words + e0.rows).update(from: words + r1, count: e1.rows)
     let rowCount = e0.rows + e1.rows
-    guard rowCount > 0, e0.ups + e0.downs + e1.ups + e1.downs > 0 else { return }
+    guard rowCount > 0 else { return }
     let kind = selectedKind
     if drive.disturbsHalfSelected && encoding != .sign { disturb(layer, kind: kind, l, rowCount: rowCount) }
     job.kind = .apply
@@ -394,14 +401,14 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// read them at once, and a helper thread must not retain shared
   /// objects per sample).
   struct Job {
-    enum Kind { case forward, encode, apply }
+    enum Kind { case forward, encodeColumns, encodeRows, apply }
     var kind: Kind
     var layer: Int
     var x: UnsafePointer<Float>
     var d: UnsafePointer<Float>?
     var out: UnsafeMutablePointer<Float>?
   }
-  private var job = Job(kind: .encode, layer: 0, x: UnsafePointer(bitPattern: 8)!, d: nil, out: nil)
+  private var job = Job(kind: .encodeColumns, layer: 0, x: UnsafePointer(bitPattern: 8)!, d: nil, out: nil)
   private unowned(unsafe) var jobLayer: HybridLayer
 
   /// Share h's first row of the encoder's buffer (its rows are
@@ -429,7 +436,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   func runShare(_ h: Int) {
     switch job.kind {
     case .forward: forwardShare(h)
-    case .encode: encodeShare(h)
+    case .encodeColumns: encodeColumns(h)
+    case .encodeRows: encodeRows(h)
     case .apply: applyShare(h)
     }
   }
@@ -443,37 +451,20 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       layer.w + c0, job.x, job.out! + c0, layer.rows, c1 - c0, scratch: shareScratch + h * layer.rows, rowStride: layer.columns)
   }
 
-  /// Share h's trains: its rows with x > 0 and its columns with δ ≠ 0.
-  private func encodeShare(_ h: Int) {
+  /// Share h's column trains: its columns with δ ≠ 0, split by the array
+  /// they drive (δ < 0: G+).
+  private func encodeColumns(_ h: Int) {
     let l = job.layer
-    let kind = selectedKind
-    let cx = rowScale[kind.rawValue], cd = columnScale[kind.rawValue]
+    let cd = columnScale[selectedKind.rawValue]
     let enc = encoder, encoding = self.encoding
     let share = encodeShares[h]
     var rng = share.rng
-    var rows = 0, ups = 0, downs = 0
-    let r0 = rowStart(l, h), r1 = rowStart(l, h + 1)
+    var ups = 0, downs = 0
     let c0 = columnStart(l, h), c1 = columnStart(l, h + 1)
-    let ri = rowIndex[l] + r0, rw = rowWords[l] + r0
     let ui = upIndex + c0, uw = upWords + c0, di = downIndex + c0, dw = downWords + c0
-    let a = job.x, d = job.d!
+    let d = job.d!
     let active = share.activeLines
-    var count = _compactPositive(a, r0..<r1, into: active)
-    for r in 0..<count {
-      let i = Int(active[r])
-      let word: UInt64
-      switch encoding {
-      case .stochastic: word = enc.stochastic(cx * a[i], &rng)
-      case .deterministic: word = enc.thermometer(cx * a[i])
-      case .sign: word = 1
-      }
-      if word != 0 {
-        ri[rows] = Int32(i)
-        rw[rows] = word
-        rows += 1
-      }
-    }
-    count = _compactNonZero(d, c0..<c1, into: active)
+    let count = _compactNonZero(d, c0..<c1, into: active)
     for r in 0..<count {
       let j = Int(active[r])
       let q = cd * abs(d[j])
@@ -495,9 +486,39 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       }
     }
     share.rng = rng
-    share.rows = rows
     share.ups = ups
     share.downs = downs
+  }
+
+  /// Share h's row trains: its rows with x > 0.
+  private func encodeRows(_ h: Int) {
+    let l = job.layer
+    let cx = rowScale[selectedKind.rawValue]
+    let enc = encoder, encoding = self.encoding
+    let share = encodeShares[h]
+    var rng = share.rng
+    var rows = 0
+    let r0 = rowStart(l, h), r1 = rowStart(l, h + 1)
+    let ri = rowIndex[l] + r0, rw = rowWords[l] + r0
+    let a = job.x
+    let active = share.activeLines
+    let count = _compactPositive(a, r0..<r1, into: active)
+    for r in 0..<count {
+      let i = Int(active[r])
+      let word: UInt64
+      switch encoding {
+      case .stochastic: word = enc.stochastic(cx * a[i], &rng)
+      case .deterministic: word = enc.thermometer(cx * a[i])
+      case .sign: word = 1
+      }
+      if word != 0 {
+        ri[rows] = Int32(i)
+        rw[rows] = word
+        rows += 1
+      }
+    }
+    share.rng = rng
+    share.rows = rows
   }
 
   /// Share h's coincidences: every row against its columns.
