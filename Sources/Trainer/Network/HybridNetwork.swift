@@ -374,11 +374,13 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let e0 = encodeShares[0], e1 = encodeShares[1]
     activations[l].withUnsafeBufferPointer { a in
       deltas[l].withUnsafeBufferPointer { d in
-        job = Job(kind: .encodeColumns, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
+        job = Job(kind: .encodeRows, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
         jobLayer = layer
-        runShares(parallel: l == 0)
+        // The columns on this thread (mostly sparse trains, one draw each:
+        // not worth a hand-over), then the rows on two threads.
+        encodeColumns(0)
+        encodeColumns(1)
         if e0.ups + e0.downs + e1.ups + e1.downs > 0 {
-          job.kind = .encodeRows
           runShares(parallel: l == 0)
         }
       }
@@ -401,14 +403,14 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// read them at once, and a helper thread must not retain shared
   /// objects per sample).
   struct Job {
-    enum Kind { case forward, encodeColumns, encodeRows, apply }
+    enum Kind { case forward, encodeRows, apply }
     var kind: Kind
     var layer: Int
     var x: UnsafePointer<Float>
     var d: UnsafePointer<Float>?
     var out: UnsafeMutablePointer<Float>?
   }
-  private var job = Job(kind: .encodeColumns, layer: 0, x: UnsafePointer(bitPattern: 8)!, d: nil, out: nil)
+  private var job = Job(kind: .encodeRows, layer: 0, x: UnsafePointer(bitPattern: 8)!, d: nil, out: nil)
   private unowned(unsafe) var jobLayer: HybridLayer
 
   /// Share h's first row of the encoder's buffer (its rows are
@@ -436,7 +438,6 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   func runShare(_ h: Int) {
     switch job.kind {
     case .forward: forwardShare(h)
-    case .encodeColumns: encodeColumns(h)
     case .encodeRows: encodeRows(h)
     case .apply: applyShare(h)
     }
