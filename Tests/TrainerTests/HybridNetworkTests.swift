@@ -44,7 +44,9 @@ struct HybridNetworkTests {
     let cfg = Self.configuration()
     let net = try HybridNetwork(configuration: cfg)
     let x: [Float] = [1, 0.5, 0.25, 0]
-    let delta: [Float] = [0.8, -0.4, 0.2]
+    // The last column's trains on the big arrays are sparse (C_δ·|δ| =
+    // 0.003 < 1/256): drawn by geometric gaps.
+    let delta: [Float] = [0.8, -0.4, 0.01]
     for kind in [SynapseKind.big, .small] {
       if kind == .small { net.switchToFineTuning() }
       let layer = net.layers[0]
@@ -70,6 +72,28 @@ struct HybridNetworkTests {
         }
       }
     }
+  }
+
+  @Test("rows are encoded only when a column fires: with every column train empty, the encoders draw nothing and no device moves")
+  func rowsWaitForColumns() throws {
+    let net = try HybridNetwork(configuration: Self.configuration())
+    let streams = net.encodeShares.map { $0.rng }
+    // C_δ·|δ| below one 16-bit step: every column train is empty, drawn
+    // without a random word.
+    let d = Self.step(net, x: [1, 0.5, 0.25, 1], delta: [1e-7, -1e-7, 2e-7])
+    #expect(d.allSatisfy { $0 == 0 })
+    for (share, before) in zip(net.encodeShares, streams) {
+      var a = share.rng, b = before
+      #expect(a.next() == b.next())
+    }
+    // One column that fires: the rows draw.
+    _ = Self.step(net, x: [1, 0.5, 0.25, 1], delta: [0.8, -1e-7, 2e-7])
+    var moved = false
+    for (share, before) in zip(net.encodeShares, streams) {
+      var a = share.rng, b = before
+      if a.next() != b.next() { moved = true }
+    }
+    #expect(moved)
   }
 
   @Test("fine_trains same: the small arrays get the big arrays' trains, E[ΔW] = −(η/k)·δ·xᵀ within 5σ")
