@@ -452,12 +452,22 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       layer.w + c0, job.x, job.out! + c0, layer.rows, c1 - c0, scratch: shareScratch + h * layer.rows, rowStride: layer.columns)
   }
 
+  /// One line's train for probability (or code) p: stochastic, the
+  /// deterministic row or column code, or the sign rule's single slot.
+  @inline(__always)
+  private func train(_ p: Float, row: Bool, _ rng: inout SeededGenerator) -> UInt64 {
+    switch encoding {
+    case .stochastic: return encoder.stochastic(p, &rng)
+    case .deterministic: return row ? encoder.thermometer(p) : encoder.spread(p)
+    case .sign: return 1
+    }
+  }
+
   /// Share h's column trains: its columns with δ ≠ 0, split by the array
   /// they drive (δ < 0: G+).
   private func encodeColumns(_ h: Int) {
     let l = job.layer
     let cd = columnScale[selectedKind.rawValue]
-    let enc = encoder, encoding = self.encoding
     let share = encodeShares[h]
     var rng = share.rng
     var ups = 0, downs = 0
@@ -468,13 +478,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let count = _compactNonZero(d, c0..<c1, into: active)
     for r in 0..<count {
       let j = Int(active[r])
-      let q = cd * abs(d[j])
-      let word: UInt64
-      switch encoding {
-      case .stochastic: word = enc.stochastic(q, &rng)
-      case .deterministic: word = enc.spread(q)
-      case .sign: word = 1
-      }
+      let word = train(cd * abs(d[j]), row: false, &rng)
       if word == 0 { continue }
       if d[j] < 0 {
         ui[ups] = Int32(j)
@@ -495,7 +499,6 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   private func encodeRows(_ h: Int) {
     let l = job.layer
     let cx = rowScale[selectedKind.rawValue]
-    let enc = encoder, encoding = self.encoding
     let share = encodeShares[h]
     var rng = share.rng
     var rows = 0
@@ -506,12 +509,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let count = _compactPositive(a, r0..<r1, into: active)
     for r in 0..<count {
       let i = Int(active[r])
-      let word: UInt64
-      switch encoding {
-      case .stochastic: word = enc.stochastic(cx * a[i], &rng)
-      case .deterministic: word = enc.thermometer(cx * a[i])
-      case .sign: word = 1
-      }
+      let word = train(cx * a[i], row: true, &rng)
       if word != 0 {
         ri[rows] = Int32(i)
         rw[rows] = word
