@@ -363,15 +363,16 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
 
   /// Builds the row and column trains of layer l from `activations[l]` and
   /// `deltas[l]` and applies them to the selected arrays, in two shares:
-  /// share h encodes its half of the columns, then (unless no column of
-  /// either share fires: nothing would be programmed) its half of the rows,
-  /// each share with its own random stream, then applies every row's
-  /// coincidences with its half of the columns. The result does not depend
-  /// on whether the shares run on one thread or two (`threads`); the first
-  /// layer's go on two.
+  /// share h encodes its half of the columns (both on this thread), then
+  /// (unless no column of either share fires: nothing would be programmed)
+  /// its half of the rows, each share with its own random stream, then
+  /// applies every row's coincidences with its half of the columns. The
+  /// result does not depend on whether the shares run on one thread or two
+  /// (`threads`); the first layer's go on two.
   func update(_ l: Int) {
     let layer = layers[l]
     let e0 = encodeShares[0], e1 = encodeShares[1]
+    var fires = false
     activations[l].withUnsafeBufferPointer { a in
       deltas[l].withUnsafeBufferPointer { d in
         job = Job(kind: .encodeRows, layer: l, x: a.baseAddress!, d: d.baseAddress!, out: nil)
@@ -380,12 +381,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         // not worth a hand-over), then the rows on two threads.
         encodeColumns(0)
         encodeColumns(1)
-        if e0.ups + e0.downs + e1.ups + e1.downs > 0 {
-          runShares(parallel: l == 0)
-        }
+        fires = e0.ups + e0.downs + e1.ups + e1.downs > 0
+        if fires { runShares(parallel: l == 0) }
       }
     }
-    guard e0.ups + e0.downs + e1.ups + e1.downs > 0 else { return }
+    guard fires else { return }
     // The rows, in order: share 1's after share 0's.
     let rows = rowIndex[l], words = rowWords[l], r1 = rowStart(l, 1)
     (rows + e0.rows).update(from: rows + r1, count: e1.rows)
