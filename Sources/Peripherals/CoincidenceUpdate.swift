@@ -29,6 +29,8 @@ public struct PulseTrainEncoder: Sendable, Equatable {
   public let length: Int
   /// The low `length` bits set.
   public let mask: UInt64
+  /// ⌊16384/BL⌋: a stochastic train with a smaller t = ⌊p·65536⌋ is sparse.
+  @usableFromInline let sparseBelow: UInt32
 
   /// - Throws: `ConfigurationError` (field `bl`) unless 1 ≤ BL ≤ 64.
   public init(length: Int) throws {
@@ -37,6 +39,7 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     }
     self.length = length
     mask = length == 64 ? ~0 : (1 << UInt64(length)) - 1
+    sparseBelow = UInt32(16_384 / length)
   }
 
   /// A stochastic train: each slot fires independently with probability
@@ -59,7 +62,7 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     if !(p > 0) { return 0 }
     if p >= 1 { return mask }
     let t = UInt32(min(65535, p * 65536))
-    if t < 16_384 / UInt32(length) { return sparse(t, &rng) }
+    if t < sparseBelow { return sparse(t, &rng) }
     // In 32-bit lanes r − t wraps above 2³¹ exactly when r < t: its top bit
     // is the slot's bit. Lane L of a block's four words holds fields 2L
     // (low half) and 2L + 1 (high half), so its two bits go to slots

@@ -118,19 +118,20 @@ struct CoincidenceUpdateTests {
       let n = 200_000
       var perSlot = [Int](repeating: 0, count: length)
       var byCount = [Int](repeating: 0, count: 4)
-      var drawsMatch = true
+      var drawsMatch = true, inside = true
       for _ in 0..<n {
         var probe = rng
         let train = enc.stochastic(p, &rng)
-        #expect(train & ~enc.mask == 0)
+        if train & ~enc.mask != 0 { inside = false }
         for k in 0..<length where train >> UInt64(k) & 1 == 1 { perSlot[k] += 1 }
         byCount[min(3, train.nonzeroBitCount)] += 1
         // Draws: one, then one after each pulse that is not in the last slot.
         let draws = 1 + train.nonzeroBitCount - Int(train >> UInt64(length - 1) & 1)
         for _ in 0..<draws { _ = probe.next() }
-        if probe.next() != rng.next() { drawsMatch = false }
-        _ = probe
+        var next = rng
+        if probe.next() != next.next() { drawsMatch = false }
       }
+      #expect(inside, "BL \(length), p \(p): no slot beyond BL")
       #expect(drawsMatch, "BL \(length), p \(p)")
       // Each slot: n·q within 5σ (the first, a middle and the last slot).
       let sd = (Double(n) * q * (1 - q)).squareRoot()
