@@ -14,8 +14,8 @@ import Darwin
 /// Box–Muller draw per programmed cell would cost more than the update
 /// itself. Entry k is Φ⁻¹((k + ½)/4096), then the table is rescaled so that
 /// its variance is exactly 1 (mean 0 by symmetry). The tails are cut at
-/// ±3.5σ (the outermost quantile), which a device's programming noise does
-/// not miss.
+/// ±3.67σ (the outermost quantile, Φ⁻¹(0.5/4096) = −3.668 before the
+/// rescale), which a device's programming noise does not miss.
 public enum GaussianTable {
   /// Bits of a random word consumed per draw.
   public static let bits = 12

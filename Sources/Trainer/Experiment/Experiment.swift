@@ -127,6 +127,9 @@ public struct TrainingProgress: Sendable {
 /// A training run: a configuration, the data, and the loop that trains,
 /// evaluates at regular points and reports.
 public final class Experiment {
+  /// The bytes read ahead from the next training image (below), kept so
+  /// that the reads are not optimised away.
+  var readAheadSink: UInt8 = 0
   public let configuration: TrainingConfiguration
   let train: IDXDataset
   let test: IDXDataset
@@ -321,8 +324,24 @@ public final class Experiment {
             let t0 = DispatchTime.now().uptimeNanoseconds
             var chunkLoss = 0.0
             var s = index
+            var readAhead: UInt8 = 0
+            defer { readAheadSink = readAhead }
             while s < stop {
               let k = order[s]
+              // One byte from every cache line of the next image: the
+              // shuffled images are far apart in a 47 MB set, and the reads,
+              // whose results nothing waits for, overlap this sample's work
+              // instead of stalling the next one's first layer (7 % faster
+              // for the Lim rule in alternated runs; same results).
+              if s + 1 < trainCount {
+                let next = UnsafeRawPointer(px.baseAddress! + order[s + 1] * features)
+                var o = 0
+                while o < features {
+                  readAhead |= next.load(fromByteOffset: o, as: UInt8.self)
+                  o += 64
+                }
+                readAhead |= next.load(fromByteOffset: features - 1, as: UInt8.self)
+              }
               let loss: Float
               if let trainer {
                 loss = trainer.train(px.baseAddress! + k * features, label: Int(lb[k]))
