@@ -89,6 +89,36 @@ func currentIsConserved(rows: Int, columns: Int, r: Double) throws {
   }
 }
 
+@Test(arguments: [1e-6, 1e-9, 1e-12, 1e-14])
+func tinyLineResistanceKeepsTheLineCurrentsExact(r: Double) throws {
+  // The drop across a segment of r = 1e-12 Ω is far below the voltages'
+  // last digit: a terminal current taken as that drop over r was off by
+  // 100 % (a reviewer's finding). Summed from the cells, every line current
+  // approaches the ideal Kirchhoff sum and the currents balance.
+  let mesh = randomMesh(rows: 4, columns: 6, r: r, seed: 12)
+  let sol = try NodalSolver().solve(mesh)
+  let ideal = idealOutputs(mesh)
+  #expect(maxRelativeDifference(sol.outputCurrents, ideal) < 1e-5)
+  for i in 0..<4 {
+    let v = mesh.rowTerminations[i].volts ?? 0
+    var drawn = 0.0
+    for j in 0..<6 { drawn += mesh.conductance[i * 6 + j] * v }
+    #expect(isApproximatelyEqual(sol.rowTerminalCurrent[i], drawn, relativeTolerance: 1e-5))
+    let segments = sol.wordSegmentCurrents(row: i, mesh: mesh)
+    #expect(isApproximatelyEqual(segments[0], sol.rowTerminalCurrent[i], relativeTolerance: 1e-14))
+    for j in 0..<6 {
+      #expect(segments[j] == sol.wordSegmentCurrent(row: i, segment: j, mesh: mesh))
+    }
+  }
+  for j in 0..<6 {
+    let segments = sol.bitSegmentCurrents(column: j, mesh: mesh)
+    #expect(isApproximatelyEqual(segments[3], sol.outputCurrents[j], relativeTolerance: 1e-12))
+    for i in 0..<4 { #expect(segments[i] == sol.bitSegmentCurrent(row: i, column: j, mesh: mesh)) }
+  }
+  #expect(isApproximatelyEqual(
+    sol.rowTerminalCurrent.reduce(0, +), sol.outputCurrents.reduce(0, +), relativeTolerance: 1e-12))
+}
+
 @Test func transposedReadOfTransposedMeshAgrees() throws {
   // Driving the bit lines of a mesh and grounding its word lines is the
   // forward read of the transposed array with the line ends swapped; with

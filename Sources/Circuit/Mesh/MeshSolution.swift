@@ -38,43 +38,59 @@ public struct MeshSolution: Sendable {
 
   /// Current along word line `i` in the segment that feeds node (i, j) from
   /// the left (from the termination when j = 0), flowing rightwards (A).
+  ///
+  /// By Kirchhoff's current law (the line's far end is open) it is what the
+  /// cells j..N−1 draw, and it is summed that way rather than taken as the
+  /// drop across the segment over r: on lines of tiny r that drop keeps no
+  /// correct digits. ``wordSegmentCurrents(row:mesh:)`` gives a whole line.
   public func wordSegmentCurrent(row i: Int, segment j: Int, mesh: CrossbarMesh) -> Double {
-    let r = mesh.wires.rowSegmentResistance
-    let k = i * columns + j
-    if j == 0 {
-      if r == 0 { return rowTerminalCurrent[i] }
-      guard let v = mesh.rowTerminations[i].volts else { return 0 }
-      return (v - wordNodeVoltage[k]) / r
+    // An open end passes nothing (the cells' sum is 0 up to the residual).
+    if j == 0 && mesh.rowTerminations[i] == .open { return 0 }
+    var s = 0.0
+    for jj in stride(from: columns - 1, through: j, by: -1) {
+      s += deviceCurrent(row: i, column: jj, conductance: mesh.conductance[i * columns + jj])
     }
-    if r == 0 {
-      // Ideal wire: what passes node j−1 is what the cells j..N−1 draw.
-      var s = 0.0
-      for jj in j..<columns {
-        s += deviceCurrent(row: i, column: jj, conductance: mesh.conductance[i * columns + jj])
-      }
-      return s
-    }
-    return (wordNodeVoltage[k - 1] - wordNodeVoltage[k]) / r
+    return s
   }
 
   /// Current along bit line `j` in the segment below node (i, j) (towards
-  /// the termination when i = M−1), flowing downwards (A).
+  /// the termination when i = M−1), flowing downwards (A): what the cells
+  /// 0...i deliver into the line (its top end is open), summed as for
+  /// ``wordSegmentCurrent(row:segment:mesh:)``.
   public func bitSegmentCurrent(row i: Int, column j: Int, mesh: CrossbarMesh) -> Double {
-    let r = mesh.wires.columnSegmentResistance
-    let k = i * columns + j
-    if i == rows - 1 {
-      if r == 0 { return -columnTerminalCurrent[j] }
-      guard let v = mesh.columnTerminations[j].volts else { return 0 }
-      return (bitNodeVoltage[k] - v) / r
+    if i == rows - 1 && mesh.columnTerminations[j] == .open { return 0 }
+    var s = 0.0
+    for ii in 0...i {
+      s += deviceCurrent(row: ii, column: j, conductance: mesh.conductance[ii * columns + j])
     }
-    if r == 0 {
-      var s = 0.0
-      for ii in 0...i {
-        s += deviceCurrent(row: ii, column: j, conductance: mesh.conductance[ii * columns + j])
-      }
-      return s
+    return s
+  }
+
+  /// Every segment current of word line `i`, segment 0 (at the termination)
+  /// first: ``wordSegmentCurrent(row:segment:mesh:)`` for each, by one
+  /// running sum (O(N) for the line).
+  public func wordSegmentCurrents(row i: Int, mesh: CrossbarMesh) -> [Double] {
+    var out = [Double](repeating: 0, count: columns)
+    var s = 0.0
+    for j in stride(from: columns - 1, through: 0, by: -1) {
+      s += deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * columns + j])
+      out[j] = s
     }
-    return (bitNodeVoltage[k] - bitNodeVoltage[k + columns]) / r
+    if mesh.rowTerminations[i] == .open { out[0] = 0 }
+    return out
+  }
+
+  /// Every segment current of bit line `j`, the segment below row 0 first:
+  /// ``bitSegmentCurrent(row:column:mesh:)`` for each, by one running sum.
+  public func bitSegmentCurrents(column j: Int, mesh: CrossbarMesh) -> [Double] {
+    var out = [Double](repeating: 0, count: rows)
+    var s = 0.0
+    for i in 0..<rows {
+      s += deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * columns + j])
+      out[i] = s
+    }
+    if mesh.columnTerminations[j] == .open { out[rows - 1] = 0 }
+    return out
   }
 
   /// Power delivered by all terminations, Σ V·I (W); with 0 V sense

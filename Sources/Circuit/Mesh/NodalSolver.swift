@@ -120,7 +120,7 @@ public final class NodalSolver: @unchecked Sendable {
     } else {
       try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, solution: &sol)
     }
-    terminalCurrents(mesh, vRow: vRow, vCol: vCol, solution: &sol)
+    terminalCurrents(mesh, solution: &sol)
     return sol
   }
 
@@ -484,38 +484,31 @@ public final class NodalSolver: @unchecked Sendable {
 
   // MARK: - Terminal currents
 
-  private func terminalCurrents(
-    _ mesh: CrossbarMesh, vRow: [Double], vCol: [Double], solution sol: inout MeshSolution
-  ) {
+  private func terminalCurrents(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) {
+    // Each line has one termination and an open far end, so by Kirchhoff's
+    // current law its terminal current is the sum of its cells' currents,
+    // whatever the wire resistance. Summed that way, not as (V − v₀)/r: on
+    // lines of tiny r the drop V − v₀ is a difference of nearly equal
+    // voltages and keeps no correct digits (at r = 1e-12 Ω it was off by
+    // 100 %), while every cell's voltage is of the order of the drive.
     let m = mesh.rows, n = mesh.columns
-    let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     for i in 0..<m {
       if mesh.rowTerminations[i] == .open { sol.rowTerminalCurrent[i] = 0; continue }
-      if rr > 0 {
-        sol.rowTerminalCurrent[i] = (vRow[i] - sol.wordNodeVoltage[i * n]) / rr
-      } else {
-        var s = 0.0
-        for j in 0..<n {
-          let k = i * n + j
-          s += mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
-        }
-        sol.rowTerminalCurrent[i] = s
-      }
-    }
-    if rc > 0 {
+      var s = 0.0
       for j in 0..<n {
-        if mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0; continue }
-        sol.columnTerminalCurrent[j] = (vCol[j] - sol.bitNodeVoltage[(m - 1) * n + j]) / rc
+        let k = i * n + j
+        s += mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
       }
-    } else {
-      for j in 0..<n { sol.columnTerminalCurrent[j] = 0 }
-      for i in 0..<m {
-        for j in 0..<n {
-          let k = i * n + j
-          sol.columnTerminalCurrent[j] -= mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
-        }
+      sol.rowTerminalCurrent[i] = s
+    }
+    for j in 0..<n { sol.columnTerminalCurrent[j] = 0 }
+    for i in 0..<m {
+      for j in 0..<n {
+        let k = i * n + j
+        sol.columnTerminalCurrent[j] -= mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
       }
     }
+    for j in 0..<n where mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0 }
   }
 }
 
