@@ -60,6 +60,6 @@ let package = Package(
       dependencies: ["Trainer", "Peripherals", "Circuit", "_TestSupport"]),
     .testTarget(
       name: "XbarsimTests",
-      dependencies: ["xbarsim", "Circuit", "_TestSupport"]),
+      dependencies: ["xbarsim", "Trainer", "Circuit", "_TestSupport"]),
   ]
 )

@@ -70,12 +70,15 @@ struct CommandSpec: Sendable {
   var maxPositionals: Int? = 0
   /// Sub-subcommands (e.g. `sweep merge`) accepted as first positional.
   var subcommands: [String] = []
+  /// Options parsed (so that a refusal can name them) but left out of the
+  /// help: the command refuses them.
+  var hiddenInHelp: Set<String> = []
 
   var helpText: String {
     var s = "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n"
     if !discussion.isEmpty { s += "\n\(discussion)\n" }
     s += "\nOPTIONS:\n"
-    let all = options + [OptionSpec("--help", nil, "Show help information.")]
+    let all = options.filter { !hiddenInHelp.contains($0.name) } + [OptionSpec("--help", nil, "Show help information.")]
     let labels = all.map { o in o.value.map { "\(o.name) \($0)" } ?? o.name }
     let width = min(30, (labels.map(\.count).max() ?? 0) + 2)
     for (o, label) in zip(all, labels) {

@@ -30,7 +30,10 @@ enum InspectCommand: CLICommand {
       OptionSpec("--out", "<dir>", "Output directory (required)."),
       OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states."),
       OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0)."),
-    ])
+    ],
+    // Parsed (to refuse them by name) but not offered: inspect trains a few
+    // samples and never evaluates.
+    hiddenInHelp: ["--epochs", "--evals-per-epoch", "--test-limit"])
 
   /// One read, pulse or reset slot of the timeline.
   struct Step {
@@ -54,7 +57,7 @@ enum InspectCommand: CLICommand {
     let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
       + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config")), ("--checkpoint", checkpoint)], by: files.map { ("--out", out + "/" + $0) })
+      [("--config", args.string("--config")), ("--checkpoint", checkpoint)], by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
     guard cfg.rule == .lim && cfg.mode == .onChip else {
       // A checkpoint's own rule or learning (not overridden on the command
       // line): name the checkpoint and how to train its arrays.

@@ -15,6 +15,8 @@ enum SpiceCommand: CLICommand {
 
         xbarsim spice problem.json > net.cir && ngspice -b net.cir
 
+      Use '-' to read standard input.
+
       Segments of zero resistance are merged into their nodes (SPICE rejects 0 Ω).
       """,
     options: [OptionSpec("--output", "<file>", "Write the netlist to a file instead of standard output.")],
@@ -24,24 +26,27 @@ enum SpiceCommand: CLICommand {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
     let output = args.string("--output")
-    if let output, OutputFile.sameFile(output, path) {
+    if let output, path != "-", OutputFile.sameFile(output, path) {
       throw CLIError.usage("--output \(output) names the problem file \(path); it would be overwritten")
     }
-    let mesh = try ProblemFile.load(path)
+    // '-' reads standard input, as for `solve`.
+    let source = path == "-" ? "<stdin>" : path
+    let mesh = path == "-"
+      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source) : try ProblemFile.load(path)
     do { try mesh.validate() } catch let e as ConfigurationError {
-      throw CLIError.runtime("\(path): \(e)")
+      throw CLIError.runtime("\(source): \(e)")
     }
     // The text: some 60 bytes per cell, and twice that while it grows.
     if let reason = MemoryLimit.shortfall(200 * Double(mesh.rows) * Double(mesh.columns)) {
-      throw CLIError.runtime("\(path): the netlist of the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
+      throw CLIError.runtime("\(source): the netlist of the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
     }
     // 1/G overflows for a subnormal G: SPICE rejects a resistance of inf.
     let n = mesh.columns
     if let k = mesh.conductance.firstIndex(where: { $0 > 0 && !(1 / $0).isFinite }) {
       throw CLIError.runtime(
-        "\(path): 'conductance[\(k / n)][\(k % n)]' = \(mesh.conductance[k]) S has no finite resistance 1/G for the netlist; use 0 for an open cell")
+        "\(source): 'conductance[\(k / n)][\(k % n)]' = \(mesh.conductance[k]) S has no finite resistance 1/G for the netlist; use 0 for an open cell")
     }
-    let text = netlist(mesh, title: path)
+    let text = netlist(mesh, title: source)
     if let out = output {
       try OutputFile.write(text, to: out)
     } else {

@@ -103,7 +103,7 @@ enum SweepCommand: CLICommand {
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config"))], by: ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
+      [("--config", args.string("--config"))], by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
     let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))

@@ -267,6 +267,9 @@ enum TrainCommand: CLICommand {
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
     var epochLog = args.string("--epoch-log")
     if let out = args.string("--out") {
+      // The directory itself naming the --config file (a usage error, not
+      // a failed mkdir).
+      try refuseOverwriting([("--config", args.string("--config"))], by: [("--out", out)])
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
@@ -319,10 +322,17 @@ enum TrainCommand: CLICommand {
     if let plot {
       do { try writePlot(result, cfg, to: plot) } catch { outputError = outputError ?? error }
     }
+    // A run stopped before its first evaluation point has no accuracy to
+    // report (not 0 %).
+    let accuracyText = result.points.isEmpty
+      ? "test accuracy not evaluated (stopped before the first evaluation point)"
+      : String(
+        format: "test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f)",
+        result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast, result.accuracyMaxLast)
     print(String(
-      format: "%@: test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f); %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
-      describe(cfg) as NSString, result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast,
-      result.accuracyMaxLast, result.trainImages, result.secondsTrain, result.imagesPerSecond, result.pulses, result.resets))
+      format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
+      describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
+      result.imagesPerSecond, result.pulses, result.resets))
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
       print(String(
@@ -357,6 +367,11 @@ enum TrainCommand: CLICommand {
     if cfg.batch > used {
       throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
+    try Experiment.checkFit(cfg, train: train, test: test)
+    if cfg.evaluationsPerEpoch > used {
+      throw keyError(
+        "evals_per_epoch", "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(used) training images used", args)
+    }
     try checkMemory(cfg, args)
   }
 
@@ -384,7 +399,10 @@ enum TrainCommand: CLICommand {
       return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):
-      return "lim \(shape) method \(cfg.method.rawValue) β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
+      let beta = cfg.betaP == cfg.betaD || cfg.method != .c
+        ? "β \(JSONWriter.number(cfg.betaP))"
+        : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))"
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     }
   }
 
@@ -547,10 +565,16 @@ enum TrainCommand: CLICommand {
 
   static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil) -> String {
     var json = JSONWriter()
-    json.add("test_accuracy", r.testAccuracy)
-    json.add("accuracy_mean_last", r.accuracyMeanLast)
-    json.add("accuracy_min_last", r.accuracyMinLast)
-    json.add("accuracy_max_last", r.accuracyMaxLast)
+    // Null, not 0, when the run was stopped before its first evaluation
+    // point (or, for train_accuracy, before its first epoch ended).
+    func accuracy(_ key: String, _ value: Double, known: Bool) {
+      if known { json.add(key, value) } else { json.addRaw(key, "null") }
+    }
+    let evaluated = !r.points.isEmpty
+    accuracy("test_accuracy", r.testAccuracy, known: evaluated)
+    accuracy("accuracy_mean_last", r.accuracyMeanLast, known: evaluated)
+    accuracy("accuracy_min_last", r.accuracyMinLast, known: evaluated)
+    accuracy("accuracy_max_last", r.accuracyMaxLast, known: evaluated)
     json.add("train_images", r.trainImages)
     json.add("seconds_train", r.secondsTrain)
     json.add("seconds_evaluate", r.secondsEvaluate)
@@ -560,7 +584,7 @@ enum TrainCommand: CLICommand {
     json.add("resets", r.resets)
     json.add("read_energy_joules", r.readEnergy)
     addEnergy(&json, ledgers: r.ledger.map { [$0] } ?? [], images: Double(r.trainImages))
-    json.add("train_accuracy", r.trainAccuracy)
+    accuracy("train_accuracy", r.trainAccuracy, known: !r.epochs.isEmpty)
     if cfg.rule.isFiniteState { json.add("cell_updates", r.cellUpdates) }
     if cfg.rule == .hybrid {
       if let e = r.phaseSwitchEpoch { json.add("phase_switch_epoch", e) } else { json.addRaw("phase_switch_epoch", "null") }

@@ -34,6 +34,12 @@ import _TestSupport
   (["learning": "off-chip", "transfer": "weights", "threshold": "0.2"], "threshold"),
   (["learning": "off-chip", "transfer": "weights", "hidden_threshold": "0.2"], "hidden_threshold"),
   (["learning": "off-chip", "transfer": "weights", "initial_fraction": "0.2"], "initial_fraction"),
+  // Methods a and b never depress a device (a reviewer's finding,
+  // 2026-11-30: `--beta-d 0` and `--beta-d 5` gave identical runs).
+  (["beta_d": "5"], "beta_d"),
+  (["method": "a", "beta_d": "0"], "beta_d"),
+  (["learning": "off-chip", "beta_d": "6"], "beta_d"),
+  (["learning": "off-chip", "transfer": "weights", "beta_d": "6"], "beta_d"),
 ])
 func keysTheRuleNeverReadsAreIgnoredKeys(keys: [String: String], ignored: String) throws {
   var cfg = TrainingConfiguration()
@@ -51,6 +57,7 @@ func keysTheRuleNeverReadsAreIgnoredKeys(keys: [String: String], ignored: String
   ["rule": "hybrid", "lr": "0.5", "bl": "8", "fine_trains": "same"],
   ["adc_bits": "8", "adc_range": "3"], ["batch": "4", "batch_pulses": "net"],
   ["sigma": "0.5", "negative_scale": "fold"], ["learning": "off-chip", "method": "a", "threshold": "0.2"],
+  ["method": "c", "beta_d": "5"], ["beta": "3"], ["beta_p": "1"], ["method": "a", "beta": "0"],
 ])
 func keysTheRuleReadsAreNotIgnored(keys: [String: String]) throws {
   var cfg = TrainingConfiguration()

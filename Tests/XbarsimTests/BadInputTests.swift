@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Trainer
 import _TestSupport
 
 @testable import xbarsim
@@ -199,4 +200,48 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   // A quoted value of a megabyte is cut, saying how long it was.
   let long = Xbarsim.oneLine("rule: got '" + String(repeating: "a", count: 1_000_000) + "'")
   #expect(long.count < 2_100 && long.hasSuffix("… (1000012 characters in all)"), "\(long.suffix(40))")
+}
+
+// A run stopped before its first evaluation point printed and wrote
+// "test accuracy 0.00 %" (a reviewer's finding, 2026-11-30): no accuracy was
+// measured, so the summary says null, and so does train_accuracy before
+// the first epoch ends.
+@Test func aRunStoppedBeforeItsFirstEvaluationHasNoAccuracy() throws {
+  var result = TrainingResult()
+  result.trainImages = 768
+  result.interrupted = true
+  let text = TrainCommand.summaryJSON(result, TrainingConfiguration())
+  let json = try #require(
+    try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  for key in ["test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_accuracy"] {
+    #expect(json[key] is NSNull, "\(key): \(String(describing: json[key]))")
+  }
+  #expect(json["evaluation_points"] as? Int == 0)
+  // With one point, numbers again.
+  result.points = [EvaluationPoint(images: 600, accuracy: 71.5, loss: 1, pulses: 0, resets: 0, seconds: 0.1)]
+  result.testAccuracy = 71.5
+  let evaluated = try #require(
+    try JSONSerialization.jsonObject(with: Data(TrainCommand.summaryJSON(result, TrainingConfiguration()).utf8))
+      as? [String: Any])
+  #expect(evaluated["test_accuracy"] as? Double == 71.5)
+  #expect(evaluated["train_accuracy"] is NSNull)
+}
+
+// `spice -` took '-' for a file name (a reviewer's finding, 2026-11-30);
+// the README says every input file may be standard input, as for `solve -`.
+@Test func spiceReadsStandardInputLikeSolve() throws {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xb-spice-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("ok.json")
+  try okProblem.write(to: file, atomically: true, encoding: .utf8)
+  let fromFile = try runXbarsim(["spice", file.path])
+  let fromStdin = try runXbarsim(["spice", "-"], stdin: Data(okProblem.utf8))
+  #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+  // The same netlist but for its title line (the file's name or <stdin>).
+  #expect(fromFile.stdout.split(separator: "\n").dropFirst() == fromStdin.stdout.split(separator: "\n").dropFirst())
+  #expect(fromStdin.stdout.hasPrefix("* <stdin>") || fromStdin.stdout.contains("<stdin>"), "\(fromStdin.stdout.prefix(80))")
+  let bad = try runXbarsim(["spice", "-"], stdin: Data("{\"rows\": 2}".utf8))
+  #expect(bad.status == 1)
+  #expect(bad.stderr.hasPrefix("Error: <stdin>"), "\(bad.stderr)")
 }

@@ -771,3 +771,21 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   #expect(json["interrupted"] as? Bool == true)
   #expect((json["train_images"] as? Int ?? 0) < 2000)
 }
+
+// Two command-line mistakes that came out as runtime failures (exit 1)
+// though the README makes them usage errors (a reviewer, 2026-11-30):
+// `--out` naming the --config file (a failed mkdir), and more evaluation
+// points per epoch than training images (named as the key, not the option).
+@Test func anOutDirectoryNamingTheConfigAndTooManyEvaluationsAreUsageErrors() throws {
+  let (root, data) = try dataDirectory(train: 50, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("cfg.json")
+  try #"{"layers": [64, 8, 10]}"#.write(to: config, atomically: true, encoding: .utf8)
+  let t = try xbarsim(["train", "--data", data.path, "--config", config.path, "--out", config.path])
+  #expect(t.status == 64, "\(t.stderr)")
+  #expect(t.stderr.hasPrefix("Error: --out would overwrite the --config file"), "\(t.stderr)")
+  #expect(try String(contentsOf: config, encoding: .utf8).contains("layers"))
+  let u = try xbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "60"])
+  #expect(u.status == 64, "\(u.stderr)")
+  #expect(u.stderr.hasPrefix("Error: --evals-per-epoch: 60 evaluations per epoch exceed the 50 training images used"), "\(u.stderr)")
+}

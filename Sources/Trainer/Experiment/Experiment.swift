@@ -140,6 +140,27 @@ public final class Experiment {
   ///   does not fit the data (input size, classes).
   public init(configuration: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws {
     try configuration.validate()
+    try Self.checkFit(configuration, train: train, test: test)
+    self.configuration = configuration
+    self.train = train
+    self.test = test
+    trainCount = configuration.trainLimit > 0 ? min(configuration.trainLimit, train.count) : train.count
+    testCount = configuration.testLimit > 0 ? min(configuration.testLimit, test.count) : test.count
+    guard trainCount >= 1, testCount >= 1 else {
+      throw ConfigurationError(field: "data", "needs at least one training and one test image")
+    }
+    guard configuration.evaluationsPerEpoch <= trainCount else {
+      throw ConfigurationError(
+        field: "evals_per_epoch",
+        "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(trainCount) training images per epoch")
+    }
+  }
+
+  /// Whether the network fits the data: the input layer one neuron per
+  /// pixel, test and training images of one size, an output neuron per
+  /// class. (A command checks this before its own limits: a network of the
+  /// wrong shape is the first thing to say.)
+  public static func checkFit(_ configuration: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws {
     let features = train.rows * train.cols
     guard configuration.layers[0] == features else {
       throw ConfigurationError(
@@ -156,19 +177,6 @@ public final class Experiment {
       throw ConfigurationError(
         field: "layers",
         "the output layer has \(configuration.layers.last!) neurons but the \(split) labels go up to \(classes - 1) (first at image \(index)), \(classes) classes")
-    }
-    self.configuration = configuration
-    self.train = train
-    self.test = test
-    trainCount = configuration.trainLimit > 0 ? min(configuration.trainLimit, train.count) : train.count
-    testCount = configuration.testLimit > 0 ? min(configuration.testLimit, test.count) : test.count
-    guard trainCount >= 1, testCount >= 1 else {
-      throw ConfigurationError(field: "data", "needs at least one training and one test image")
-    }
-    guard configuration.evaluationsPerEpoch <= trainCount else {
-      throw ConfigurationError(
-        field: "evals_per_epoch",
-        "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(trainCount) training images per epoch")
     }
   }
 

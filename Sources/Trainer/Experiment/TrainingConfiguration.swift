@@ -535,6 +535,12 @@ extension TrainingConfiguration {
       found += keys.filter(\.1).map { ($0.0, states) }
     }
     if rule == .lim {
+      // Only method c depresses a device (eq. 2); a and b only potentiate.
+      // `beta` sets both exponents, so β_d equal to β_p is not a choice of
+      // its own (Figure 8's sweep sets both for every method).
+      if method != .c && betaD != d.betaD && betaD != betaP {
+        found.append(("beta_d", "method c (the only one that depresses a device)"))
+      }
       if adcBits == 0 && _adcRange.map({ $0 != 2 * c }) ?? false { found.append(("adc_range", "an ADC (adc_bits 1…16)")) }
       if batch == 1 && batchPulses != d.batchPulses && !(mode == .offChip && transfer == .weights) {
         found.append(("batch_pulses", "mini-batches (batch > 1)"))
