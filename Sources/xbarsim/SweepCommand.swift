@@ -135,6 +135,9 @@ enum SweepCommand: CLICommand {
       // As `train` would: limits and batch within the data loaded.
       do { try TrainCommand.checkLimits(configurations[p], train: train, test: test, args) } catch let e as CLIError {
         throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
+      } catch {
+        // The network's shape against the data (`Experiment.checkFit`).
+        throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
       }
       do { _ = try Experiment(configuration: configurations[p], train: train, test: test) } catch {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")

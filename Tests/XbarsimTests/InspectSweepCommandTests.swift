@@ -863,3 +863,18 @@ private func plainCells(_ line: String) -> [String] {
   #expect(given.status == 64)
   expectOneLineError(given, ["inspect needs --rule lim and --learning on-chip"])
 }
+
+// A grid point whose network does not fit the data names the point: the
+// shape check moved into the limits checked before any run (2026-11-30)
+// and for a moment lost the prefix (a reviewer's finding).
+@Test func aGridPointWhoseNetworkDoesNotFitTheDataIsNamed() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--evals-per-epoch", "1", "--grid", "layers=64,8,10;64,8,5",
+    "--out", root.appendingPathComponent("out").path,
+  ])
+  #expect(r.status == 1)
+  expectOneLineError(r, ["--grid point 1 (layers=64,8,5): layers: the output layer has 5 neurons"])
+  #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out").path), "nothing runs")
+}

@@ -39,58 +39,96 @@ public struct MeshSolution: Sendable {
   /// Current along word line `i` in the segment that feeds node (i, j) from
   /// the left (from the termination when j = 0), flowing rightwards (A).
   ///
-  /// By Kirchhoff's current law (the line's far end is open) it is what the
-  /// cells j..N−1 draw, and it is summed that way rather than taken as the
-  /// drop across the segment over r: on lines of tiny r that drop keeps no
-  /// correct digits. ``wordSegmentCurrents(row:mesh:)`` gives a whole line.
+  /// Two exact expressions, with different rounding: the drop across the
+  /// segment over r, and (Kirchhoff's current law: the line's far end is
+  /// open) the sum of what the cells j..N−1 draw. Each loses digits where
+  /// its voltage differences are small against the voltages themselves: the
+  /// drop on lines of tiny r (at 1e-12 Ω it kept none), the cells' voltages
+  /// at large G·r. So the larger of the two differences decides: the drop
+  /// when it is at least the largest cell voltage of those cells, else the
+  /// sum. ``wordSegmentCurrents(row:mesh:)`` gives a whole line the same way.
   public func wordSegmentCurrent(row i: Int, segment j: Int, mesh: CrossbarMesh) -> Double {
-    // An open end passes nothing (the cells' sum is 0 up to the residual).
+    // An open end passes nothing.
     if j == 0 && mesh.rowTerminations[i] == .open { return 0 }
-    var s = 0.0
+    var s = 0.0, largest = 0.0
     for jj in stride(from: columns - 1, through: j, by: -1) {
-      s += deviceCurrent(row: i, column: jj, conductance: mesh.conductance[i * columns + jj])
+      let k = i * columns + jj
+      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
+      s += mesh.conductance[k] * dv
+      largest = max(largest, abs(dv))
     }
-    return s
+    return wordSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
   }
 
   /// Current along bit line `j` in the segment below node (i, j) (towards
-  /// the termination when i = M−1), flowing downwards (A): what the cells
-  /// 0...i deliver into the line (its top end is open), summed as for
-  /// ``wordSegmentCurrent(row:segment:mesh:)``.
+  /// the termination when i = M−1), flowing downwards (A): the drop over r,
+  /// or what the cells 0...i deliver into the line (its top end is open),
+  /// chosen as for ``wordSegmentCurrent(row:segment:mesh:)``.
   public func bitSegmentCurrent(row i: Int, column j: Int, mesh: CrossbarMesh) -> Double {
     if i == rows - 1 && mesh.columnTerminations[j] == .open { return 0 }
-    var s = 0.0
+    var s = 0.0, largest = 0.0
     for ii in 0...i {
-      s += deviceCurrent(row: ii, column: j, conductance: mesh.conductance[ii * columns + j])
+      let k = ii * columns + j
+      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
+      s += mesh.conductance[k] * dv
+      largest = max(largest, abs(dv))
     }
-    return s
+    return bitSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
   }
 
   /// Every segment current of word line `i`, segment 0 (at the termination)
-  /// first: ``wordSegmentCurrent(row:segment:mesh:)`` for each, by one
-  /// running sum (O(N) for the line).
+  /// first: ``wordSegmentCurrent(row:segment:mesh:)`` for each, bit for bit,
+  /// by one running sum (O(N) for the line).
   public func wordSegmentCurrents(row i: Int, mesh: CrossbarMesh) -> [Double] {
     var out = [Double](repeating: 0, count: columns)
-    var s = 0.0
+    var s = 0.0, largest = 0.0
     for j in stride(from: columns - 1, through: 0, by: -1) {
-      s += deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * columns + j])
-      out[j] = s
+      let k = i * columns + j
+      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
+      s += mesh.conductance[k] * dv
+      largest = max(largest, abs(dv))
+      out[j] = wordSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
     }
     if mesh.rowTerminations[i] == .open { out[0] = 0 }
     return out
   }
 
   /// Every segment current of bit line `j`, the segment below row 0 first:
-  /// ``bitSegmentCurrent(row:column:mesh:)`` for each, by one running sum.
+  /// ``bitSegmentCurrent(row:column:mesh:)`` for each, bit for bit.
   public func bitSegmentCurrents(column j: Int, mesh: CrossbarMesh) -> [Double] {
     var out = [Double](repeating: 0, count: rows)
-    var s = 0.0
+    var s = 0.0, largest = 0.0
     for i in 0..<rows {
-      s += deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * columns + j])
-      out[i] = s
+      let k = i * columns + j
+      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
+      s += mesh.conductance[k] * dv
+      largest = max(largest, abs(dv))
+      out[i] = bitSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
     }
     if mesh.columnTerminations[j] == .open { out[rows - 1] = 0 }
     return out
+  }
+
+  /// Word segment j of line i from the cells' sum beyond it, or its drop.
+  @inline(__always)
+  func wordSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+    let r = mesh.wires.rowSegmentResistance
+    guard r > 0 else { return sum }
+    let k = i * columns + j
+    let left = j == 0 ? (mesh.rowTerminations[i].volts ?? wordNodeVoltage[k]) : wordNodeVoltage[k - 1]
+    let drop = left - wordNodeVoltage[k]
+    return abs(drop) >= largestCellVoltage ? drop / r : sum
+  }
+
+  /// Bit segment i of line j from the cells' sum above it, or its drop.
+  @inline(__always)
+  func bitSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+    let r = mesh.wires.columnSegmentResistance
+    guard r > 0 else { return sum }
+    let k = i * columns + j
+    let below = i == rows - 1 ? (mesh.columnTerminations[j].volts ?? bitNodeVoltage[k]) : bitNodeVoltage[k + columns]
+    let drop = bitNodeVoltage[k] - below
+    return abs(drop) >= largestCellVoltage ? drop / r : sum
   }
 
   /// Power delivered by all terminations, Σ V·I (W); with 0 V sense

@@ -485,30 +485,35 @@ public final class NodalSolver: @unchecked Sendable {
   // MARK: - Terminal currents
 
   private func terminalCurrents(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) {
-    // Each line has one termination and an open far end, so by Kirchhoff's
-    // current law its terminal current is the sum of its cells' currents,
-    // whatever the wire resistance. Summed that way, not as (V − v₀)/r: on
-    // lines of tiny r the drop V − v₀ is a difference of nearly equal
-    // voltages and keeps no correct digits (at r = 1e-12 Ω it was off by
-    // 100 %), while every cell's voltage is of the order of the drive.
+    // A line's terminal current is its terminal segment's current, taken as
+    // `MeshSolution` takes a segment's (the drop over r or the cells' sum,
+    // whichever keeps more digits; the cell sum alone lost up to 20× the
+    // accuracy at G·r ≈ 1e9, the drop alone all of it at r = 1e-12 Ω), and
+    // bit for bit the same as `wordSegmentCurrents`/`bitSegmentCurrents`.
     let m = mesh.rows, n = mesh.columns
     for i in 0..<m {
       if mesh.rowTerminations[i] == .open { sol.rowTerminalCurrent[i] = 0; continue }
-      var s = 0.0
-      for j in 0..<n {
+      var s = 0.0, largest = 0.0
+      for j in stride(from: n - 1, through: 0, by: -1) {
         let k = i * n + j
-        s += mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
+        let dv = sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]
+        s += mesh.conductance[k] * dv
+        largest = max(largest, abs(dv))
       }
-      sol.rowTerminalCurrent[i] = s
+      sol.rowTerminalCurrent[i] = sol.wordSegment(i, 0, sum: s, largestCellVoltage: largest, mesh: mesh)
     }
-    for j in 0..<n { sol.columnTerminalCurrent[j] = 0 }
-    for i in 0..<m {
-      for j in 0..<n {
+    for j in 0..<n {
+      if mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0; continue }
+      var s = 0.0, largest = 0.0
+      for i in 0..<m {
         let k = i * n + j
-        sol.columnTerminalCurrent[j] -= mesh.conductance[k] * (sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k])
+        let dv = sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]
+        s += mesh.conductance[k] * dv
+        largest = max(largest, abs(dv))
       }
+      // Into the array from its termination: the segment's downward current, negated.
+      sol.columnTerminalCurrent[j] = -sol.bitSegment(m - 1, j, sum: s, largestCellVoltage: largest, mesh: mesh)
     }
-    for j in 0..<n where mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0 }
   }
 }
 
