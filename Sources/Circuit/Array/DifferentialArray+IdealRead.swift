@@ -288,11 +288,27 @@ package func _transposedKernel(
           x[count] = input[j]
           count += 1
         }
-        for i in 0..<m {
+        // Eight rows at a time, a row per lane: each lane adds its products
+        // in the same order as the scalar loop below (unfused), so the sums
+        // are the same bit for bit, eight sums' dependency chains at once.
+        var i = 0
+        while i + 8 <= m {
+          let block = w + i * n
+          var acc = SIMD8<Float>()
+          for q in 0..<count {
+            let p = block + driven[q]
+            let g = SIMD8<Float>(p[0], p[n], p[2 * n], p[3 * n], p[4 * n], p[5 * n], p[6 * n], p[7 * n])
+            acc = acc + g * SIMD8<Float>(repeating: x[q])
+          }
+          UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: SIMD8<Float>.self)
+          i += 8
+        }
+        while i < m {
           let row = w + i * n
           var s: Float = 0
           for q in 0..<count { s += row[driven[q]] * x[q] }
           out[i] = s
+          i += 1
         }
       }
     }
