@@ -427,9 +427,13 @@ struct HybridTrainingTests {
 
 @Suite("Hybrid energy and latency")
 struct HybridEnergyTests {
-  @Test("programming energy is Σ V_p²·G·t_p over the pulses, G before each pulse; slots are BL per phase")
+  @Test("programming energy is Σ V_w²·G·t_p over the pulses, G before each pulse; slots are BL per phase")
   func programmingEnergyByHand() throws {
-    let cfg = HybridNetworkTests.configuration(encoding: .deterministic)
+    var cfg = HybridNetworkTests.configuration(encoding: .deterministic)
+    // A coincidence's full write voltage, not Lim's program_voltage (the
+    // ledger used that until 2026-11-30; both were 1 V).
+    cfg.writeVoltage = 1.2
+    cfg.programVoltage = 0.7
     let net = try HybridNetwork(configuration: cfg)
     let layer = net.layers[0]
     let before = layer.snapshot()
@@ -453,7 +457,7 @@ struct HybridEnergyTests {
     #expect(pulses > 0 && layer.pulses == pulses)
     #expect(abs(layer.pulseConductance - expected) <= 1e-5 * expected)
     let e = net.ledger()
-    let vp = cfg.programVoltage
+    let vp = cfg.writeVoltage
     #expect(abs(e.program - vp * vp * cfg.programTime * cfg.gMaxSiemens * expected) <= 1e-5 * e.program)
     #expect(layer.updateSlots == cfg.pulseTrainLength)
     #expect(abs(e.updateTime - Double(cfg.pulseTrainLength) * cfg.slotTime) < 1e-15)

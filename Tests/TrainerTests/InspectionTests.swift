@@ -154,3 +154,25 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
   }
   #expect(slots.joined().count == 8)
 }
+
+// The recorded probabilities are those the output's δ came from: softmax of
+// the sums after the sense chain (gain, ADC), not of the raw currents (a
+// reviewer's finding, 2026-11-30: with a gain of 0.5 and a 3-bit ADC they
+// disagreed with the recorded δ).
+@Test func inspectedProbabilitiesAreTheOnesTheDeltaCameFrom() throws {
+  var cfg = smallConfiguration(method: .b)
+  cfg.tiaGain = 0.5
+  cfg.adcBits = 3
+  cfg.outputThreshold = 0
+  let net = LimNetwork(configuration: cfg)
+  train(net, samples: 0..<20)
+  let label = Int(images.labels[20])
+  let record = try images.pixels.withUnsafeBufferPointer { px in
+    try net.inspect(px.baseAddress! + 20 * 16, label: label)
+  }
+  let output = record.neurons[1]
+  let p = try #require(output.probability)
+  for j in p.indices {
+    #expect(abs(output.delta[j] - (p[j] - (j == label ? 1 : 0))) < 1e-6, "output \(j)")
+  }
+}

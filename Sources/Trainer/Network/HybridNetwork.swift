@@ -217,7 +217,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     var e = EnergyLedger()
     let v = cfg.readVoltage, g = cfg.gMaxSiemens
     e.read = v * v * cfg.readTime * g * readLoad
-    let vp = cfg.programVoltage, vr = cfg.resetVoltage
+    // A coincidence puts the full write voltage V_w across its cell (the
+    // voltage `WriteDrive` tests against the threshold), not Lim's V_p.
+    let vp = cfg.writeVoltage, vr = cfg.resetVoltage
     e.program = vp * vp * cfg.programTime * g * layers.reduce(0) { $0 + $1.pulseConductance }
     e.reset = vr * vr * cfg.resetTime * g * layers.reduce(0) { $0 + $1.resetConductance }
     var dac = 0, adc = 0

@@ -128,7 +128,6 @@ extension LimNetwork {
     let loss = train(pixels, label: label)
     if let error = probe.error { throw error }
     let last = layers.count - 1
-    let scale = 1 / (Double(readVoltage) * Double(gMax))
     var neurons: [NeuronRecord] = []
     for l in 0...last {
       let forwardRead = probe.reads.first { $0.array == l && $0.direction == .forward }!
@@ -140,7 +139,9 @@ extension LimNetwork {
         record.outputVoltage = activations[l + 1].dropLast().map { Double($0) * Double(readVoltage) }
         record.gate = gates[l].map(Double.init)
       } else {
-        let s = record.inputCurrent.map { $0 * scale }
+        // From the sums the output layer used (after the sense chain:
+        // gain, offsets, ADC), as its δ was.
+        let s = record.sum
         let top = s.max()!
         let e = s.map { _exp($0 - top) }
         let z = e.reduce(0, +)
