@@ -493,3 +493,39 @@ struct HybridEnergyTests {
     #expect(e.read > 0 && e.program > 0 && e.adc > 0 && e.dac > 0 && e.readTime > 0 && e.updateTime > 0)
   }
 }
+
+@Suite("Burr's refresh near the weight limit")
+struct HybridRefreshNearTheLimitTests {
+  /// Mean ΔW (in steps μ) of a raise request to a synapse whose G+ is at
+  /// G_max and whose G− is `k` steps above G_min, over `reps` refreshes.
+  static func meanRaise(k: Int, reps: Int) throws -> Double {
+    var cfg = HybridNetworkTests.configuration(rule: .single, encoding: .deterministic, c2c: 0.34)
+    cfg.seed = 11
+    let net = try HybridNetwork(configuration: cfg)
+    let layer = net.layers[0]
+    let mu = layer.step[0]
+    var sum = 0.0
+    for _ in 0..<reps {
+      layer.g[0][0] = layer.hi[0][0]
+      layer.g[1][0] = layer.lo[1][0] + Float(k) * mu
+      layer.recomputeWeights()
+      let before = layer.w[0]
+      _ = HybridNetworkTests.step(net, x: [1, 0, 0, 0], delta: [-0.1, 0, 0])
+      sum += Double(layer.w[0] - before)
+    }
+    return sum / Double(reps) / Double(mu)
+  }
+
+  // README, Choices → Choi's hybrid synapse: at the limit (k = 0) the
+  // refresh is skipped and the pulse lost; one step above it, the noisy
+  // re-potentiation of ~49 pulses (σ ≈ 2.4 μ), clamped at G_max, lowers W
+  // by about 0.52 μ on average (a clamped Gaussian); ten steps above, the
+  // bias is gone.
+  @Test func aRefreshOneStepAboveTheMinimumLowersTheWeightOnAverage() throws {
+    #expect(try Self.meanRaise(k: 0, reps: 200) == 0)
+    let one = try Self.meanRaise(k: 1, reps: 20_000)
+    #expect(one > -0.62 && one < -0.42, "\(one)")
+    let ten = try Self.meanRaise(k: 10, reps: 20_000)
+    #expect(abs(ten) < 0.1, "\(ten)")
+  }
+}

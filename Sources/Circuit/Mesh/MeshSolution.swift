@@ -111,7 +111,7 @@ public struct MeshSolution: Sendable {
 
   /// Word segment j of line i from the cells' sum beyond it, or its drop.
   @inline(__always)
-  func wordSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+  private func wordSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
     let r = mesh.wires.rowSegmentResistance
     guard r > 0 else { return sum }
     let k = i * columns + j
@@ -122,7 +122,7 @@ public struct MeshSolution: Sendable {
 
   /// Bit segment i of line j from the cells' sum above it, or its drop.
   @inline(__always)
-  func bitSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+  private func bitSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
     let r = mesh.wires.columnSegmentResistance
     guard r > 0 else { return sum }
     let k = i * columns + j

@@ -486,33 +486,15 @@ public final class NodalSolver: @unchecked Sendable {
 
   private func terminalCurrents(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) {
     // A line's terminal current is its terminal segment's current, taken as
-    // `MeshSolution` takes a segment's (the drop over r or the cells' sum,
-    // whichever keeps more digits; the cell sum alone lost up to 20× the
-    // accuracy at G·r ≈ 1e9, the drop alone all of it at r = 1e-12 Ω), and
-    // bit for bit the same as `wordSegmentCurrents`/`bitSegmentCurrents`.
-    let m = mesh.rows, n = mesh.columns
-    for i in 0..<m {
-      if mesh.rowTerminations[i] == .open { sol.rowTerminalCurrent[i] = 0; continue }
-      var s = 0.0, largest = 0.0
-      for j in stride(from: n - 1, through: 0, by: -1) {
-        let k = i * n + j
-        let dv = sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]
-        s += mesh.conductance[k] * dv
-        largest = max(largest, abs(dv))
-      }
-      sol.rowTerminalCurrent[i] = sol.wordSegment(i, 0, sum: s, largestCellVoltage: largest, mesh: mesh)
+    // `MeshSolution` takes every segment's (the drop over r or the cells'
+    // sum, whichever keeps more digits), so the two agree bit for bit.
+    for i in 0..<mesh.rows {
+      sol.rowTerminalCurrent[i] = sol.wordSegmentCurrent(row: i, segment: 0, mesh: mesh)
     }
-    for j in 0..<n {
-      if mesh.columnTerminations[j] == .open { sol.columnTerminalCurrent[j] = 0; continue }
-      var s = 0.0, largest = 0.0
-      for i in 0..<m {
-        let k = i * n + j
-        let dv = sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]
-        s += mesh.conductance[k] * dv
-        largest = max(largest, abs(dv))
-      }
-      // Into the array from its termination: the segment's downward current, negated.
-      sol.columnTerminalCurrent[j] = -sol.bitSegment(m - 1, j, sum: s, largestCellVoltage: largest, mesh: mesh)
+    for j in 0..<mesh.columns {
+      // Into the array from its termination: the segment's downward current
+      // negated (0 − x: an open line gives +0, not −0).
+      sol.columnTerminalCurrent[j] = 0 - sol.bitSegmentCurrent(row: mesh.rows - 1, column: j, mesh: mesh)
     }
   }
 }
