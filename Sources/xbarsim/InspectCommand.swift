@@ -216,15 +216,9 @@ enum InspectCommand: CLICommand {
       return base + [0, m, 2 * m, 2 * m + n][kind.rawValue] + index
     }
 
-    func amplitude(_ kind: PulseKind) -> Double {
-      switch kind {
-      case .reset: return cfg.resetVoltage
-      case .depress: return -cfg.programVoltage
-      case .potentiate, .repotentiate: return cfg.programVoltage
-      }
-    }
+    func amplitude(_ kind: PulseKind) -> Double { cfg.pulseGenerator.amplitude(of: kind) }
 
-    func width(_ kind: PulseKind) -> Double { kind == .reset ? cfg.resetTime : cfg.programTime }
+    func width(_ kind: PulseKind) -> Double { cfg.pulseGenerator.width(of: kind) }
 
     func seconds(_ slot: Int) -> Double { Double(slot) * cfg.slotTime }
 

@@ -38,10 +38,22 @@ func zeroBasedHardSigmoidIsTheLiteralFormulaClamped(c: Float) {
   #expect(offset.sign(0.06) == 1)
 }
 
-@Test func pulseGeneratorCountsPulsesAndResets() {
-  var p = PulseGenerator()
-  p.issuePulse()
-  p.issuePulse(count: 3)
-  p.issueReset(count: 2)
-  #expect(p.pulses == 4 && p.resets == 2)
+@Test func pulseGeneratorGivesEachKindItsLevelAndWidth() {
+  let p = PulseGenerator(amplitude: 1.2, width: 5e-8, resetAmplitude: -2, resetWidth: 3e-6)
+  #expect(p.amplitude(of: .potentiate) == 1.2 && p.amplitude(of: .repotentiate) == 1.2)
+  #expect(p.amplitude(of: .depress) == -1.2 && p.amplitude(of: .reset) == -2)
+  #expect(p.width(of: .potentiate) == 5e-8 && p.width(of: .depress) == 5e-8 && p.width(of: .repotentiate) == 5e-8)
+  #expect(p.width(of: .reset) == 3e-6)
+}
+
+@Test func pulseGeneratorEnergyIsVSquaredTimesWidthTimesConductance() {
+  let p = PulseGenerator(amplitude: 2, width: 1e-7, resetAmplitude: -3, resetWidth: 1e-6)
+  // Three pulses on devices at 1, 2 and 5 µS: 4 V² · 100 ns · 8 µS.
+  let e = p.programEnergy(conductanceSum: 1e-6 + 2e-6 + 5e-6)
+  #expect(abs(e - 4 * 1e-7 * 8e-6) <= 1e-15 * 3.2e-12)
+  // The same sum in units of a 10 µS G_max (0.8): the same energy.
+  #expect(abs(p.programEnergy(conductanceSum: 0.8, unit: 1e-5) - e) <= 1e-15 * e)
+  // Two resets of devices at 10 µS: 9 V² · 1 µs · 20 µS.
+  #expect(abs(p.resetEnergy(conductanceSum: 2e-5) - 9 * 1e-6 * 2e-5) <= 1e-15 * 1.8e-10)
+  #expect(p.programEnergy(conductanceSum: 0) == 0)
 }

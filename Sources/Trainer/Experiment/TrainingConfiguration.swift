@@ -256,6 +256,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var resetVoltage: Double = -1.5
   public var resetTime: Double = 1e-6
   public var slotTime: Double = 2e-6
+  /// The pulses this configuration's arrays are programmed with: Lim's
+  /// identical pulse (`program_voltage`), or for the hybrid and the single
+  /// pair the full write voltage of a coincidence (`write_voltage`); both
+  /// `program_time` wide, and the reset pulse.
+  public var pulseGenerator: PulseGenerator {
+    PulseGenerator(
+      amplitude: rule == .hybrid || rule == .single ? writeVoltage : programVoltage, width: programTime,
+      resetAmplitude: resetVoltage, resetWidth: resetTime)
+  }
   /// Ideal or resistive word/bit lines.
   public var wires: WireKind = .ideal
   /// Resistance of one word-line (drain) and one bit-line (source) segment

@@ -218,10 +218,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let v = cfg.readVoltage, g = cfg.gMaxSiemens
     e.read = v * v * cfg.readTime * g * readLoad
     // A coincidence puts the full write voltage V_w across its cell (the
-    // voltage `WriteDrive` tests against the threshold), not Lim's V_p.
-    let vp = cfg.writeVoltage, vr = cfg.resetVoltage
-    e.program = vp * vp * cfg.programTime * g * layers.reduce(0) { $0 + $1.pulseConductance }
-    e.reset = vr * vr * cfg.resetTime * g * layers.reduce(0) { $0 + $1.resetConductance }
+    // voltage `WriteDrive` tests against the threshold), not Lim's V_p:
+    // `pulseGenerator` picks it by the rule.
+    let pulse = cfg.pulseGenerator
+    e.program = pulse.programEnergy(conductanceSum: layers.reduce(0) { $0 + $1.pulseConductance }, unit: g)
+    e.reset = pulse.resetEnergy(conductanceSum: layers.reduce(0) { $0 + $1.resetConductance }, unit: g)
     var dac = 0, adc = 0
     for (l, layer) in layers.enumerated() {
       dac += trainSamples * layer.rows + (l > 0 ? trainSamples * layer.columns : 0)

@@ -168,9 +168,9 @@ public final class LimNetwork: @unchecked Sendable {
     let cfg = configuration
     var e = EnergyLedger()
     e.read = readEnergy
-    let vp = cfg.programVoltage, vr = cfg.resetVoltage
-    e.program = vp * vp * cfg.programTime * layers.reduce(0) { $0 + $1.pulseConductance }
-    e.reset = vr * vr * cfg.resetTime * layers.reduce(0) { $0 + $1.resetConductance }
+    let pulse = cfg.pulseGenerator
+    e.program = pulse.programEnergy(conductanceSum: layers.reduce(0) { $0 + $1.pulseConductance })
+    e.reset = pulse.resetEnergy(conductanceSum: layers.reduce(0) { $0 + $1.resetConductance })
     var dacConversions = 0, adcConversions = 0
     for (l, layer) in layers.enumerated() {
       dacConversions += trainedSamples * layer.rows + (l > 0 ? backwardSamples * layer.columns : 0)
