@@ -16,6 +16,8 @@ struct SVGLinePlot {
 
   /// At most this many series are named in the legend; the rest are drawn.
   static let legendLimit = 12
+  /// Series with at most this many points get a marker on each point.
+  static let markerLimit = 30
 
   // A categorical palette (Tableau 10).
   static let palette = [
@@ -85,11 +87,20 @@ struct SVGLinePlot {
       let color = Self.palette[k % Self.palette.count]
       var points = ""
       points.reserveCapacity(c.x.count * 16)
+      var finite: [(Double, Double)] = []
       for (x, y) in zip(c.x, c.y) where x.isFinite && y.isFinite {
         points += "\(f(px(x))),\(f(py(y))) "
+        finite.append((x, y))
       }
       s +=
         "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points)\"><title>\(Self.escape(c.label))</title></polyline>\n"
+      // A line through a few points (one alone draws nothing) gets a
+      // marker on each.
+      if finite.count <= Self.markerLimit {
+        for (x, y) in finite {
+          s += "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+        }
+      }
     }
     // Legend (top left of the plot area, on a white box).
     let named = series.prefix(Self.legendLimit)

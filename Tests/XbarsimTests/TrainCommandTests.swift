@@ -154,6 +154,29 @@ private let logHeader = "images,epoch,test_accuracy,train_loss,pulses,resets,sec
   let svg = try String(contentsOf: plot, encoding: .utf8)
   #expect(svg.contains("<svg"))
   #expect(svg.contains("</svg>"))
+  // Five points: a marker on each (a lone point draws no line).
+  #expect(svg.components(separatedBy: "<circle").count - 1 == 5)
+}
+
+/// With batch 7 a point set at 60 images would fall inside a batch whose
+/// pulses are not out yet: it moves on to the batch's end (63), and logs
+/// what a run of exactly those 63 images ends with.
+@Test func evaluationPointsFallAtTheEndOfAMiniBatch() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv")
+  let common = ["train", "--data", data.path, "--layers", "64,16,10", "--batch", "7", "--shuffle", "false", "--quiet"]
+  let t = try xbarsim(common + ["--evals-per-epoch", "5", "--log", log.path])
+  #expect(t.status == 0, "\(t.stderr)")
+  let rows = lines(try String(contentsOf: log, encoding: .utf8)).dropFirst().map { $0.split(separator: ",") }
+  #expect(rows.map { $0[0] } == ["63", "126", "182", "245", "300"])
+  let short = root.appendingPathComponent("short.csv")
+  let u = try xbarsim(common + ["--train-limit", "63", "--evals-per-epoch", "1", "--log", short.path])
+  #expect(u.status == 0, "\(u.stderr)")
+  let only = lines(try String(contentsOf: short, encoding: .utf8)).dropFirst().map { $0.split(separator: ",") }
+  // The same images, accuracy, pulses and resets.
+  #expect(only.count == 1 && rows.count == 5)
+  if let a = only.first, let b = rows.first { #expect(a[0] == b[0] && a[2] == b[2] && a[4] == b[4] && a[5] == b[5]) }
 }
 
 /// Trains 64-8-10 on 100 generated images with `options` and two

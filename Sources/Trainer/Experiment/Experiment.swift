@@ -326,11 +326,16 @@ public final class Experiment {
         epochs: for _ in 0..<cfg.epochs {
           if cfg.shuffle { Self.shuffle(&order, &shuffler) }
           var index = 0
+          // The losses since the last point (or the epoch's start).
+          var chunkLoss = 0.0
           while index < trainCount {
-            // Train up to the next evaluation point (or a progress tick).
-            let stop = min(trainCount, index + max(1, pointAt(nextPoint) - seen))
+            // Train up to the next evaluation point. A mini-batch's pulses
+            // go out at its end (or the epoch's), so with batch > 1 the
+            // point moves on to the end of its batch: the accuracy it logs
+            // is then that of the images it counts.
+            var stop = min(trainCount, index + max(1, pointAt(nextPoint) - seen))
+            if cfg.batch > 1 { stop = min(trainCount, (stop + cfg.batch - 1) / cfg.batch * cfg.batch) }
             let t0 = DispatchTime.now().uptimeNanoseconds
-            var chunkLoss = 0.0
             var s = index
             var readAhead: UInt8 = 0
             defer { readAheadSink = readAhead }
@@ -360,12 +365,23 @@ public final class Experiment {
               }
               chunkLoss += Double(loss)
               s += 1
-              if s & 255 == 0 && shouldStop() { break }
+              // Every 16 samples: a stop request, or time for the progress
+              // bar (a slow run, e.g. with resistive lines, reports while
+              // it trains toward a distant point).
+              if s & 15 == 0
+                && (shouldStop() || DispatchTime.now().uptimeNanoseconds &- lastProgress > 200_000_000)
+              { break }
             }
             let t1 = DispatchTime.now().uptimeNanoseconds
             trainNanos += t1 - t0
-            lossSum += chunkLoss
-            epochLossSum += chunkLoss
+            // The chunk's losses join the point's and the epoch's sums at
+            // the point (or the epoch's end), however often the progress
+            // bar broke the chunk: the same sums, in the same order.
+            if s >= stop || s == trainCount {
+              lossSum += chunkLoss
+              epochLossSum += chunkLoss
+              chunkLoss = 0
+            }
             lossCount += s - index
             seen += s - index
             index = s
@@ -373,6 +389,8 @@ public final class Experiment {
               result.failure = "resistive read after \(seen) training images: \(e)"
             }
             if shouldStop() || result.failure != nil {
+              lossSum += chunkLoss
+              epochLossSum += chunkLoss
               result.interrupted = true
               break epochs
             }
@@ -404,7 +422,10 @@ public final class Experiment {
               point(p)
               lossSum = 0
               lossCount = 0
+              // Points a batch end went past (batches longer than the
+              // points' spacing) are not taken: one point per batch end.
               nextPoint += 1
+              while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
             }
           }
           // An epoch ends a mini-batch.
