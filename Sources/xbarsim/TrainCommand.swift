@@ -357,6 +357,9 @@ enum TrainCommand: CLICommand {
   /// than the training images used (it would be one batch of them).
   static func checkLimits(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments) throws {
     let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
+    for (set, name) in [(train, IDXDataset.Split.train), (test, IDXDataset.Split.test)] where set.count == 0 {
+      throw CLIError.runtime("\(dir): \(name.imagesFileName) holds no images")
+    }
     if cfg.trainLimit > train.count {
       throw keyError("train_limit", "\(cfg.trainLimit) is more than the \(train.count) training images in \(dir)", args)
     }

@@ -204,3 +204,17 @@ func fastEvaluatorCountsWhatThePredictPathPredicts(rule: LearningRule) throws {
   let r = try Experiment(configuration: cfg, train: small(3, seed: 1), test: small(5, seed: 2)).run()
   #expect(r.points.count == 3)
 }
+
+/// Test images of the training images' pixel count but another shape
+/// (14×56 against 28×28) are a different geometry: refused, naming both.
+@Test func testImagesOfAnotherShapeAreRefused() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [784, 10, 10]
+  let train = IDXDataset(rows: 28, cols: 28, pixels: [UInt8](repeating: 0, count: 784), labels: [1])
+  let test = IDXDataset(rows: 14, cols: 56, pixels: [UInt8](repeating: 0, count: 784), labels: [1])
+  #expect(throws: ConfigurationError.self) { try Experiment.checkFit(cfg, train: train, test: test) }
+  do { try Experiment.checkFit(cfg, train: train, test: test) } catch {
+    #expect("\(error)".contains("test images are 14×56, training images 28×28"), "\(error)")
+  }
+  try Experiment.checkFit(cfg, train: train, test: train)
+}

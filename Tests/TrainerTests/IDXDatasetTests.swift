@@ -252,11 +252,12 @@ func loadsGzipFilesNamedWithGz() throws {
   ) {
     try IDXDataset.load(directory: dir, split: .train)
   }
-  // Not MNIST's directory: no fetch hint.
+  // No IDX file at all: a set not fetched yet; the hint names the
+  // directory (the script's own default is its checkout's data/mnist).
   do {
     _ = try IDXDataset.load(directory: dir, split: .train)
   } catch {
-    #expect(!error.description.contains("fetch-mnist"))
+    #expect(error.description.contains("run scripts/fetch-mnist \(dir.standardizedFileURL.path)"), "\(error)")
   }
   try write(Sample.imagesFile, images)
   expectError(
@@ -265,12 +266,47 @@ func loadsGzipFilesNamedWithGz() throws {
   ) {
     try IDXDataset.load(directory: dir, split: .train)
   }
+  // Some of the files: a user's own set missing one, no MNIST hint.
+  do {
+    _ = try IDXDataset.load(directory: dir, split: .train)
+  } catch {
+    #expect(!error.description.contains("fetch-mnist"), "\(error)")
+  }
+}
+
+@Test func aMissingDirectoryIsNamedWithTheFetchCommand() throws {
+  let dir = try temporaryDirectory().appendingPathComponent("not-there")
+  defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+  expectError(.missingFile, file: dir, ["no such directory", "run scripts/fetch-mnist \(dir.standardizedFileURL.path)"]) {
+    try IDXDataset.load(directory: dir, split: .train)
+  }
+}
+
+@Test func aPlainFileLongerThanItsHeaderIsRefusedFromItsSize() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
+  try write(Sample.imagesFile, images)
+  try write(Sample.labelsFile, labels)
+  // A sparse gigabyte behind the labels' header.
+  let h = try FileHandle(forWritingTo: labels)
+  try h.truncate(atOffset: 1 << 30)
+  try h.close()
+  expectError(.trailingData, file: labels, ["trailing data", "found 1073741824"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
 }
 
 @Test func missingMNISTSaysToRunFetchScript() throws {
   let root = try temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: root) }
   let dir = root.appendingPathComponent("data/mnist")
+  expectError(.missingFile, file: dir, ["no such directory", "run scripts/fetch-mnist"]) {
+    try IDXDataset.load(directory: dir, split: .test)
+  }
+  // There but without the test set: MNIST's directory still gets the hint.
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  try write(Sample.imagesFile, dir.appendingPathComponent("train-images-idx3-ubyte"))
   expectError(
     .missingFile, file: dir.appendingPathComponent("t10k-images-idx3-ubyte"),
     ["missing file", "run scripts/fetch-mnist"]

@@ -347,18 +347,35 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
   #expect(err.first?.hasPrefix("Error: ") == true)
-  #expect(t.stderr.contains(mnist.appendingPathComponent("train-images-idx3-ubyte").path))
+  #expect(t.stderr.contains("\(mnist.path): no such directory"), "\(t.stderr)")
   #expect(t.stderr.contains("scripts/fetch-mnist"))
+  // The directory there, its files not.
+  try FileManager.default.createDirectory(at: mnist, withIntermediateDirectories: true)
+  let u = try xbarsim(["train", "--data", mnist.path, "--layers", "64,16,10"])
+  #expect(u.status == 1)
+  #expect(u.stderr.contains(mnist.appendingPathComponent("train-images-idx3-ubyte").path))
+  #expect(u.stderr.contains("scripts/fetch-mnist"))
 }
 
 @Test func missingOtherDirectoryNamesTheFileOnly() throws {
   let root = try temporaryDirectory("xbarsim-train")
   defer { try? FileManager.default.removeItem(at: root) }
   let dir = root.appendingPathComponent("elsewhere")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  // A set of one's own with its test files only: the missing file, no hint.
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 5, seed: 1), test: SyntheticImages(count: 5, seed: 2), to: dir)
+  try FileManager.default.removeItem(at: dir.appendingPathComponent("train-images-idx3-ubyte"))
   let t = try xbarsim(["train", "--data", dir.path])
   #expect(t.status == 1)
   #expect(t.stderr.contains(dir.appendingPathComponent("train-images-idx3-ubyte").path))
   #expect(!t.stderr.contains("fetch-mnist"))
+  // No directory at all: named, with the command that fills it.
+  let none = root.appendingPathComponent("none")
+  let u = try xbarsim(["train", "--data", none.path])
+  #expect(u.status == 1)
+  #expect(lines(u.stderr).count == 1, "\(u.stderr)")
+  #expect(u.stderr.contains("\(none.path): no such directory"), "\(u.stderr)")
+  #expect(u.stderr.contains("scripts/fetch-mnist \(none.standardizedFileURL.path)"), "\(u.stderr)")
 }
 
 @Test func aMissingTestSetIsNamed() throws {
@@ -401,7 +418,7 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
   #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
-  #expect(err.first?.contains("training labels go up to 255 (first at image 3)") == true, "\(t.stderr)")
+  #expect(err.first?.contains("training labels (train-labels-idx1-ubyte) go up to 255 (first at image 3)") == true, "\(t.stderr)")
 }
 
 /// Bad options and values: (arguments, expected status, text the first

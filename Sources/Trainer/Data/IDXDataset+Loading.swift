@@ -100,14 +100,45 @@ extension IDXDataset {
         loop ? "a symbolic link loop" : "a broken symbolic link (its target does not exist)")
     }
     // A `data/mnist` directory, the default or the same spelled out, is
-    // MNIST's: say how to get it.
-    let isMNISTDirectory = directory.standardizedFileURL.path
-      .hasSuffix("/data/mnist")
+    // MNIST's, and a directory without any of the four files (or none at
+    // all) is a dataset not fetched yet: say how to get MNIST there. A
+    // directory holding some of them is a user's own set, missing a file.
+    let standard = directory.standardizedFileURL.path
+    let isMNISTDirectory = standard.hasSuffix("/data/mnist")
+    let fetchCommand = fetchCommand(for: directory)
+    guard FileManager.default.fileExists(atPath: directory.path) else {
+      throw DatasetError(
+        file: directory.path, kind: .missingFile,
+        "no such directory; to download MNIST into it, run \(fetchCommand)")
+    }
+    let holdsNone = Split.allCases.allSatisfy { split in
+      [split.imagesFileName, split.labelsFileName].allSatisfy { n in
+        !FileManager.default.fileExists(atPath: directory.appendingPathComponent(n).path)
+          && !FileManager.default.fileExists(atPath: directory.appendingPathComponent(n + ".gz").path)
+      }
+    }
     throw DatasetError(
       file: plain.path, kind: .missingFile,
       "missing file (nor \(name).gz)"
-        + (isMNISTDirectory
-          ? "; run scripts/fetch-mnist to download MNIST" : ""))
+        + (isMNISTDirectory || holdsNone
+          ? "; to download MNIST \(holdsNone ? "into this directory" : "(all four files)"), run \(fetchCommand)" : ""))
+  }
+
+  /// The command that fills `directory` with MNIST: `scripts/fetch-mnist`
+  /// alone when it is `data/mnist` of the checkout we run in (the script's
+  /// default), else with the directory's absolute path (the script's
+  /// default is relative to its checkout, not to the current directory).
+  static func fetchCommand(for directory: URL) -> String {
+    let cwd = FileManager.default.currentDirectoryPath
+    let standard = directory.standardizedFileURL.path
+    if standard == URL(fileURLWithPath: cwd).appendingPathComponent("data/mnist").standardizedFileURL.path
+      && FileManager.default.fileExists(atPath: cwd + "/scripts/fetch-mnist")
+    {
+      return "scripts/fetch-mnist"
+    }
+    let quoted = standard.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,:@%".contains($0) }
+      ? standard : "'" + standard.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "scripts/fetch-mnist " + quoted
   }
 
   /// Reads `url` with one call and parses it (`parse`), decompressed
@@ -124,6 +155,22 @@ extension IDXDataset {
     }
     if isDirectory.boolValue {
       throw DatasetError(file: file, kind: .unreadable, "is a directory")
+    }
+    // A plain file's size against its header first: a huge or sparse file
+    // is refused without reading gigabytes into memory.
+    if let handle = FileHandle(forReadingAtPath: file) {
+      defer { try? handle.close() }
+      let head = [UInt8]((try? handle.read(upToCount: 4 + 4 * rank)) ?? Data())
+      let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+      if let fileSize, head.count >= 2, !(head[0] == 0x1F && head[1] == 0x8B),
+        let expected = expectedSize(head, rank: rank), expected != fileSize
+      {
+        try head.withUnsafeBytes { raw -> Result<Void, DatasetError> in
+          Result { () throws(DatasetError) in
+            _ = try parse(raw, file: file, rank: rank, items: items, foundSize: fileSize)
+          }
+        }.get()
+      }
     }
     let data: Data
     do {
@@ -205,7 +252,7 @@ extension IDXDataset {
   /// data (decompression stopped past the size the header gives).
   static func parse(
     _ raw: UnsafeRawBufferPointer, file: String, rank: Int, items: String,
-    isCut: Bool = false
+    isCut: Bool = false, foundSize: Int? = nil
   ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
     let headerSize = 4 + 4 * rank
     let expectedMagic = UInt32(0x0800) | UInt32(rank)
@@ -255,14 +302,16 @@ extension IDXDataset {
       elementCount = product
     }
     let expectedSize = headerSize + elementCount
-    if raw.count != expectedSize {
+    // `foundSize`: the file's size, of which `raw` holds the header only.
+    let found = foundSize ?? raw.count
+    if found != expectedSize {
       let shape = dims.map(String.init).joined(separator: " × ")
       let expected =
         "expected \(expectedSize) bytes (\(headerSize)-byte header + "
         + (rank == 1 ? "\(dims[0]) \(items)" : "\(items) \(shape)")
         + "), found "
-        + (isCut ? "more (decompression stopped there)" : "\(raw.count)")
-      throw raw.count < expectedSize
+        + (isCut ? "more (decompression stopped there)" : "\(found)")
+      throw found < expectedSize
         ? DatasetError(file: file, kind: .truncated, "truncated: \(expected)")
         : DatasetError(
           file: file, kind: .trailingData, "trailing data: \(expected)")

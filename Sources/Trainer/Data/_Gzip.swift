@@ -36,6 +36,10 @@ enum _Gzip {
       capacity = max(capacity, Int(readLE32(input, input.count - 4)))
       capacity = min(capacity, input.count * 1032)
     }
+    // No more than the caller wants, and a forged ISIZE gets no more than
+    // 64 MiB up front (the buffer grows as the data really inflates).
+    capacity = min(capacity, max(input.count * 3, 1 << 26))
+    if limit < .max { capacity = min(capacity, max(limit, 0) + 1) }
     var inflater = _Inflater(
       input: input, position: 0, capacity: capacity,
       outputLimit: limit < .max ? max(limit, 0) + 1 : limit)

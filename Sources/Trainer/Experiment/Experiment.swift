@@ -166,17 +166,18 @@ public final class Experiment {
       throw ConfigurationError(
         field: "layers", "the input layer has \(configuration.layers[0]) neurons but the images have \(features) pixels (\(train.rows)×\(train.cols))")
     }
-    guard test.rows * test.cols == features else {
+    guard test.rows == train.rows && test.cols == train.cols else {
       throw ConfigurationError(field: "data", "test images are \(test.rows)×\(test.cols), training images \(train.rows)×\(train.cols)")
     }
     let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
     guard configuration.layers.last! >= classes else {
       // Name where the largest label is: one corrupt byte looks like this too.
-      let (set, split) = Int(train.labels.max() ?? 0) + 1 == classes ? (train, "training") : (test, "test")
+      let (set, split, file) = Int(train.labels.max() ?? 0) + 1 == classes
+        ? (train, "training", IDXDataset.Split.train.labelsFileName) : (test, "test", IDXDataset.Split.test.labelsFileName)
       let index = set.labels.firstIndex(of: UInt8(classes - 1)) ?? 0
       throw ConfigurationError(
         field: "layers",
-        "the output layer has \(configuration.layers.last!) neurons but the \(split) labels go up to \(classes - 1) (first at image \(index)), \(classes) classes")
+        "the output layer has \(configuration.layers.last!) neurons but the \(split) labels (\(file)) go up to \(classes - 1) (first at image \(index)), \(classes) classes")
     }
   }
 
