@@ -367,12 +367,13 @@ enum ReproduceCommand: CLICommand {
     print("Choi et al. 2021, Figure \(figure): final test accuracy (%) after \(epochs) epochs, mean of \(seeds) seed(s)")
     print("[min, max over seeds]; train: final training-set accuracy; switch: epochs before fine tuning")
     print("")
-    print("run                              paper   measured  [min, max]          Δ   train  switch")
+    let width = max(31, rows.map(\.run.label.count).max() ?? 0)
+    print("run".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "paper   measured  [min, max]          Δ   train  switch")
     func synapse(_ c: TrainingConfiguration) -> String { c.rule == .float ? "float" : c.rule.rawValue }
     for row in rows {
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
       let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
-      let label = row.run.label.padding(toLength: 31, withPad: " ", startingAt: 0)
+      let label = row.run.label.padding(toLength: width, withPad: " ", startingAt: 0)
       let train = row.meanOf(\.trainAccuracy)
       let switches = row.results.compactMap(\.phaseSwitchEpoch).map(String.init).joined(separator: ",")
       print(String(format: "%@  %@   %@   [%@, %@]  %@  %@  %@%@", label as NSString, paperText as NSString,
@@ -399,7 +400,8 @@ enum ReproduceCommand: CLICommand {
       row.add("min", row.min, to: &j)
       row.add("max", row.max, to: &j)
       row.add("train_accuracy", row.meanOf(\.trainAccuracy), to: &j)
-      j.add("phase_switch_epochs", row.results.map { Double($0.phaseSwitchEpoch ?? 0) })
+      // Per seed: the epochs before the switch, null where none came.
+      j.addRaw("phase_switch_epochs", "[" + row.results.map { $0.phaseSwitchEpoch.map(String.init) ?? "null" }.joined(separator: ", ") + "]")
       j.add("seeds", row.results.count)
       j.add("per_seed", row.results.map(\.testAccuracy))
     }

@@ -94,7 +94,7 @@ enum TrainCommand: CLICommand {
       let data = try readConfigurationFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
-      try setKeys(from: root, in: path, into: &cfg)
+      try setKeys(from: configurationObject(root), in: path, into: &cfg)
     }
     for k in TrainingConfiguration.keys {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
@@ -165,9 +165,17 @@ enum TrainCommand: CLICommand {
   /// read and checked before).
   private static func fileKeyNames(_ path: String) -> [String] {
     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
-      case .object(_, let names)? = try? JSONValue.parse(data)
+      let root = try? JSONValue.parse(data), case .object(_, let names) = configurationObject(root)
     else { return [] }
     return names
+  }
+
+  /// A --config file's keys: the object itself, or, for a run's summary
+  /// (`--summary`, `summary.json`), its `configuration` object, so that a
+  /// summary re-runs the run it describes.
+  static func configurationObject(_ root: JSONValue) -> JSONValue {
+    if case .object(let dict, _) = root, let inner = dict["configuration"], case .object = inner { return inner }
+    return root
   }
 
   /// The configuration keys the user gave, as options or in --config

@@ -829,3 +829,27 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   #expect(u.status == 64, "\(u.stderr)")
   #expect(u.stderr.hasPrefix("Error: --evals-per-epoch: 60 evaluations per epoch exceed the 50 training images used"), "\(u.stderr)")
 }
+
+/// A run's summary given as --config re-runs that run: the same log.
+@Test func aSummaryAsConfigRerunsTheRun() throws {
+  let (root, data) = try dataDirectory(train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let first = root.appendingPathComponent("a"), second = root.appendingPathComponent("b")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "3", "--method", "c", "--beta", "1",
+    "--seed", "7", "--quiet", "--out", first.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let u = try xbarsim([
+    "train", "--data", data.path, "--config", first.appendingPathComponent("summary.json").path, "--quiet", "--out", second.path,
+  ])
+  #expect(u.status == 0, "\(u.stderr)")
+  // The logs without the training-seconds column.
+  func log(_ dir: URL) throws -> [String] {
+    lines(try String(contentsOf: dir.appendingPathComponent("log.csv"), encoding: .utf8)).map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 6 }.map(\.element).joined(separator: ",")
+    }
+  }
+  #expect(try log(first) == log(second))
+  #expect(try log(first).count == 4)
+}
