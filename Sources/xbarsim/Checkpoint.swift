@@ -57,6 +57,13 @@ enum Checkpoint {
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
     guard root["format"] == .string(format) else { throw fail("not an xbarsim checkpoint (no \"format\": \"\(format)\")") }
+    // Every key has a meaning: one this version does not know (a typo, an
+    // edit) is refused rather than silently dropped.
+    if case .object(_, let topKeys) = root,
+      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "layers"].contains($0) })
+    {
+      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration and layers)")
+    }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
       !JSONWriter.isInexactInteger(images)
@@ -88,6 +95,11 @@ enum Checkpoint {
           throw fail("layers[\(l)].\(k) must be a non-negative integer")
         }
         return Int(x)
+      }
+      // The keys this method and σ use, and no others.
+      let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
+      if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma)): the keys are \(known.joined(separator: ", ")))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")

@@ -83,6 +83,25 @@ enum InspectCommand: CLICommand {
     }) {
       throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule lim (on-chip) would ignore it", args)
     }
+    // pulses.vcd counts time in picoseconds: the slot and the widths must
+    // be whole picoseconds, and a pulse must end at least 1 ps before the
+    // next slot, or two pulses on a line run together in the waveform.
+    for (key, t) in [("slot_time", cfg.slotTime), ("read_time", cfg.readTime), ("program_time", cfg.programTime), ("reset_time", cfg.resetTime)] {
+      let ps = t * 1e12
+      if abs(ps - ps.rounded()) > 1e-6 * max(1, ps) {
+        throw TrainCommand.keyError(key, "\(t) s is not a whole number of picoseconds (pulses.vcd's time unit)", args)
+      }
+    }
+    let widest = max(cfg.readTime, cfg.programTime, cfg.resetTime)
+    if Outputs.picoseconds(cfg.slotTime) <= Outputs.picoseconds(widest) {
+      throw TrainCommand.keyError(
+        "slot_time", "\(cfg.slotTime) s leaves no idle time after a \(widest) s pulse: inspect needs slot_time ≥ the widest pulse + 1 ps, so that each pulse's end shows in pulses.vcd", args)
+    }
+    // A reset is told from the rule's pulses by its level in pulses.vcd.
+    if cfg.resetVoltage == cfg.programVoltage || (cfg.method == .c && cfg.resetVoltage == -cfg.programVoltage) {
+      throw TrainCommand.keyError(
+        "reset_voltage", "\(cfg.resetVoltage) V is the level of a \(cfg.resetVoltage == cfg.programVoltage ? "potentiation" : "depression") pulse: pulses.vcd could not tell the resets apart", args)
+    }
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment
     // inspect never evaluates: the evaluation schedule is not checked
@@ -111,7 +130,10 @@ enum InspectCommand: CLICommand {
       let image = order[start + s]
       let (pixels, label) = experiment.trainingImage(image)
       let record: SampleInspection
-      do { record = try pixels.withUnsafeBufferPointer { try net.inspect($0.baseAddress!, label: label) } } catch {
+      let endsEpoch = start + s + 1 == order.count
+      do {
+        record = try pixels.withUnsafeBufferPointer { try net.inspect($0.baseAddress!, label: label, endsEpoch: endsEpoch) }
+      } catch {
         throw CLIError.runtime("sample \(s) (training image \(image)): \(error)")
       }
       records.append((image, record))
@@ -120,6 +142,13 @@ enum InspectCommand: CLICommand {
         to: &err)
     }
 
+    // Mini-batches count from the first inspected sample: say when the
+    // last one is still open (its pulses would go out at its end, after
+    // these samples).
+    let open = samples % cfg.batch
+    if cfg.batch > 1 && open != 0 && start + samples < order.count {
+      print("inspect: the last mini-batch is open (\(open) of its \(cfg.batch) samples inspected): its pulses go out at its end, after the inspected samples, and are not recorded", to: &err)
+    }
     let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
     try write(writer.json(checkpoint: checkpoint), to: out + "/inspect.json")
     try write(writer.linesCSV(), to: out + "/lines.csv")

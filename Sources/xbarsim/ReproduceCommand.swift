@@ -9,14 +9,14 @@ enum ReproduceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "reproduce",
     abstract: "Run a figure's sweep from a source paper and compare with its numbers.",
-    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 | irdrop [--seeds K] [--epochs E] [--summary FILE] [--<key> <value> ...]",
+    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 | irdrop [--seeds K] [--epochs E] [--jobs N] [--journal FILE] [--summary FILE] [--<key> <value> ...]",
     discussion: """
       Runs every point of the figure with --seeds seeds (1, 2, …, K) and prints the
       paper's average accuracy beside the measured mean (over seeds) of each run's
       average over the last 10 % of evaluation points, with the min and max over
       those points and seeds (the paper's error bars). Every run uses the same
       defaults as 'xbarsim train'; only what the figure varies changes. Other keys
-      (e.g. --epochs, --train-limit) apply to all runs. Two runs go at a time.
+      (e.g. --epochs, --train-limit) apply to all runs. --jobs runs go at a time (default 2).
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
       --journal FILE keeps every run in FILE as it finishes; the same command with
@@ -172,7 +172,7 @@ enum ReproduceCommand: CLICommand {
 
   /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
   static func runIRDrop(_ args: ParsedArguments) throws {
-    if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018, not irdrop") }
+    if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
     let seeds = try args.int("--seeds", default: 1)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
     // Lines are the sweep's own (r_row, r_col are refused below).

@@ -131,7 +131,9 @@ enum SweepCommand: CLICommand {
     let mine = Array(stride(from: index, to: grid.count, by: shards))
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
-    for p in mine {
+    // Every point, not only this shard's: a grid that cannot finish is
+    // refused by each task of a job array, before any of them trains.
+    for p in 0..<grid.count {
       // As `train` would: limits and batch within the data loaded.
       do { try TrainCommand.checkLimits(configurations[p], train: train, test: test, args) } catch let e as CLIError {
         throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
@@ -184,6 +186,9 @@ enum SweepCommand: CLICommand {
       let cfg = configurations[p]
       let result = try! Experiment(configuration: cfg, train: train, test: test)
         .run(shouldStop: { interruptRequested != 0 })
+      if let failure = result.failure {
+        throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(failure); \(out) holds the \(rows.count) finished point(s)")
+      }
       if result.interrupted { break }
       rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
       try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
@@ -405,6 +410,17 @@ enum SweepCommand: CLICommand {
     }
     let ordered = (0..<g.count).map { rows[$0]! }
     if let out {
+      // --out may hold this merge's earlier result (the same grid and base),
+      // nothing else: another sweep there is not overwritten.
+      if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
+        let there: (grid: Grid, base: JSONValue, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]])
+        do { there = try readShard(out) } catch {
+          throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
+        }
+        guard there.grid == g, there.base == baseJSON, data == nil || there.data == nil || there.data == data else {
+          throw CLIError.runtime("\(out) holds another sweep (its grid, base configuration or data differ); give another --out, or remove it")
+        }
+      }
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }

@@ -319,7 +319,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     ("\"rows\": 65, \"columns\": 12", "\"rows\": 4294967296, \"columns\": 4294967296", ["layers[0] is 4294967296×4294967296", "65×12"]),
     ("\"plus_states\": \\[[0-9]+", "\"plus_states\": [65", ["layers[0].plus_states holds 65", "0…64"]),
     ("\"seed\": \"12345678901234567891\"", "\"seed\": 12345678901234567891", ["seed", "2^53"]),
-    ("\"configuration\": \\{", "\"configurations\": {", ["'configuration' must be an object", "none"]),
+    ("\"configuration\": \\{", "\"configurations\": {", ["unknown key 'configurations'"]),
     // The keys that give the states their meaning must be there: a
     // missing one would take its default (states for n_max 8 read as 64).
     ("\"nmax\": [0-9]+,", "", ["configuration: 'nmax' is missing"]),
@@ -877,4 +877,101 @@ private func plainCells(_ line: String) -> [String] {
   #expect(r.status == 1)
   expectOneLineError(r, ["--grid point 1 (layers=64,8,5): layers: the output layer has 5 neurons"])
   #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out").path), "nothing runs")
+}
+
+/// A merge's --out that holds another sweep is not overwritten; the same
+/// merge again replaces its own result.
+@Test func mergeRefusesAnOutputHoldingAnotherSweep() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let shards = try seedShards(root, data)
+  let other = root.appendingPathComponent("other")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--train-limit", "40",
+    "--test-limit", "10", "--grid", "nmax=16,32", "--quiet", "--out", other.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let held = try Data(contentsOf: other.appendingPathComponent("sweep.csv"))
+  let into = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", other.path])
+  expectOneLineError(into, ["\(other.path) holds another sweep"])
+  #expect(try Data(contentsOf: other.appendingPathComponent("sweep.csv")) == held)
+  let merged = root.appendingPathComponent("merged")
+  for _ in 0..<2 {
+    let m = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", merged.path])
+    #expect(m.status == 0, "\(m.stderr)")
+  }
+}
+
+/// A grid point beyond the data is refused by every shard, also those
+/// that would not run it.
+@Test func everyShardChecksTheWholeGrid() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("s0")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "1",
+    "--grid", "train_limit=10,10000000", "--shard", "0/2", "--out", out.path,
+  ])
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: --grid point 1 (train_limit=10000000): "), "\(r.stderr)")
+}
+
+/// inspect of a whole epoch in mini-batches sends the last, partial batch
+/// out after the epoch's last sample, as train does; an open batch at the
+/// end of fewer samples is announced.
+@Test func inspectSendsTheEpochsLastPartialBatch() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["--data", data.path, "--layers", "64,8,10", "--train-limit", "5", "--batch", "2"]
+  let summary = root.appendingPathComponent("s.json"), out = root.appendingPathComponent("i")
+  let t = try runXbarsim(["train"] + common + ["--evals-per-epoch", "1", "--quiet", "--summary", summary.path])
+  #expect(t.status == 0, "\(t.stderr)")
+  let i = try runXbarsim(["inspect"] + common + ["--samples", "5", "--out", out.path])
+  #expect(i.status == 0, "\(i.stderr)")
+  let trained = try json(summary)
+  let inspected = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [[String: Any]])
+  let pulses = inspected.reduce(0) { $0 + (($1["update"] as? [String: Any])?["pulses"] as? Int ?? 0) }
+  let resets = inspected.reduce(0) { $0 + (($1["update"] as? [String: Any])?["resets"] as? Int ?? 0) }
+  #expect(pulses == trained["pulses"] as? Int && resets == trained["resets"] as? Int)
+  let three = try runXbarsim(["inspect"] + common + ["--samples", "3", "--out", root.appendingPathComponent("j").path])
+  #expect(three.status == 0)
+  #expect(three.stderr.contains("the last mini-batch is open (1 of its 2 samples inspected)"), "\(three.stderr)")
+}
+
+/// pulses.vcd needs whole picoseconds and an idle picosecond after the
+/// widest pulse, and a reset level of its own.
+@Test(arguments: [
+  (["--slot-time", "1e-7", "--reset-time", "1e-7"], "--slot-time: 1e-07 s leaves no idle time"),
+  (["--slot-time", "1.4e-12", "--read-time", "1e-12", "--program-time", "1e-12", "--reset-time", "1e-12"],
+   "--slot-time: 1.4e-12 s is not a whole number of picoseconds"),
+  (["--method", "c", "--reset-voltage", "-1"], "--reset-voltage: -1.0 V is the level of a depression pulse"),
+])
+func inspectRefusesATimeBaseItsWaveformCannotShow(extra: [String], message: String) throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["inspect", "--data", data.path, "--layers", "64,8,10", "--samples", "1", "--out", root.appendingPathComponent("i").path] + extra)
+  expectOneLineError(r, [message])
+}
+
+/// A checkpoint key this version does not know is refused, not dropped.
+@Test func aCheckpointWithAnUnknownKeyIsRefused() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ck = root.appendingPathComponent("ck.json")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--train-limit", "20", "--evals-per-epoch", "1", "--quiet",
+    "--checkpoint-out", ck.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let text = try String(contentsOf: ck, encoding: .utf8)
+  for (edit, words) in [
+    (text.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 1, \"note\": 2"), ["unknown key 'note'"]),
+    (text.replacingOccurrences(of: "\"rows\": 65", with: "\"rows\": 65, \"plus_conductances\": []"),
+     ["layers[0]: key 'plus_conductances' has no meaning here"]),
+  ] {
+    #expect(edit != text)
+    try edit.write(to: ck, atomically: true, encoding: .utf8)
+    let r = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", ck.path, "--samples", "1", "--out", root.appendingPathComponent("i").path])
+    expectOneLineError(r, words)
+  }
 }

@@ -112,8 +112,11 @@ extension LimNetwork {
   /// the exact way (`DifferentialArray.read`) and recorded, and every
   /// pulse and reset of the update recorded.
   ///
+  /// - Parameter endsEpoch: the sample is its epoch's last: a mini-batch
+  ///   still open goes out after it (as `Experiment` does), its pulses
+  ///   recorded with this sample's.
   /// - Throws: `SolverError` when a nodal solve (resistive lines) fails.
-  public func inspect(_ pixels: UnsafePointer<UInt8>, label: Int) throws -> SampleInspection {
+  public func inspect(_ pixels: UnsafePointer<UInt8>, label: Int, endsEpoch: Bool = false) throws -> SampleInspection {
     let probe = InspectionProbe()
     let pulses = PulseRecorder()
     let previous = recorder
@@ -126,6 +129,7 @@ extension LimNetwork {
     // The exact reads use the double-precision conductances.
     for layer in layers { layer.synchronize() }
     let loss = train(pixels, label: label)
+    if endsEpoch { applyBatch() }
     if let error = probe.error { throw error }
     let last = layers.count - 1
     var neurons: [NeuronRecord] = []
