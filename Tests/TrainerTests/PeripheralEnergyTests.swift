@@ -229,3 +229,97 @@ func anAdcRangeBeyondItsSinglePrecisionCopyNamesTheValueGiven(_ value: String) t
     #expect(error?.field == "adc_bits")
   }
 }
+
+/// The network's booked read energy over one training sample equals the
+/// energies of exact reads (`DifferentialArray.read`, double precision,
+/// Σ V·I·t of every driven line) of the arrays as they were before the
+/// sample's update, with the sample's drives: each forward read with its
+/// layer's input voltages, each transposed read with δ·V_read. (A booking
+/// with V instead of V², the wrong direction's loads or a lost read fails.)
+@Test(arguments: [0, 5, 40])
+func theBookedReadEnergyIsThatOfExactReadsOfTheSample(sample: Int) throws {
+  let net = LimNetwork(configuration: Fixture.configuration(epochs: 1))
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<sample { net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+  let before = net.arrays.map { $0.copy() }
+  let booked0 = net.readEnergy
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    _ = net.train(px.baseAddress! + sample * 64, label: Int(Fixture.train.labels[sample]))
+  }
+  let booked = net.readEnergy - booked0
+  let v = Double(net.readVoltage)
+  var exact = 0.0
+  for l in before.indices {
+    exact += try before[l].read(.forward, voltages: net.voltages[l].map(Double.init)).energy
+  }
+  let last = before.count - 1
+  if net.deltas[last].contains(where: { $0 != 0 }) {
+    for l in stride(from: last, to: 0, by: -1) {
+      exact += try before[l].read(.transposed, voltages: net.deltas[l].map { Double($0) * v }).energy
+    }
+  }
+  #expect(exact > 0)
+  #expect(abs(booked - exact) <= 1e-6 * exact, "booked \(booked) J, exact reads \(exact) J")
+}
+
+/// The sense chain on hand numbers: s_j = ADC(g·scale·I_j + o_j), the ADC's
+/// nearest of its 2^b levels −range + k·2·range/(2^b − 1), clipping.
+@Test func theSenseChainIsGainThenOffsetThenADC() {
+  let currents: [Float] = [1e-6, -2e-6, 4e-6, 1e-3]
+  let scale: Float = 1 / (0.2 * 1e-5)  // 1/(V_read·G_max): 1 µA is s = 0.5
+  func run(_ chain: SenseChain) -> [Float] {
+    var s = [Float](repeating: .nan, count: currents.count)
+    currents.withUnsafeBufferPointer { i in s.withUnsafeMutableBufferPointer { chain.sums(currents: i, scale: scale, into: $0) } }
+    return s
+  }
+  // Gain 1.1 and offsets, continuous ADC: 0.55 + 0.05, −1.1 − 0.2, 2.2, 550.
+  let analog = run(SenseChain(gain: 1.1, offsets: [0.05, -0.2, 0, 0]))
+  for (got, want) in zip(analog, [0.6, -1.3, 2.2, 550] as [Float]) { #expect(abs(got - want) <= 1e-5 * max(1, abs(want)), "\(analog)") }
+  // 3 bits over [−2, 2]: levels −2 + k·4/7; 0.6 → 4/7·… nearest is 0.857 (k = 5)?
+  // Levels: −2, −1.429, −0.857, −0.286, 0.286, 0.857, 1.429, 2.
+  let levels: [Float] = (0..<8).map { -2 + Float($0) * 4 / 7 }
+  let coded = run(SenseChain(adc: ADC(bits: 3, range: 2), gain: 1.1, offsets: [0.05, -0.2, 0, 0]))
+  func nearest(_ x: Float) -> Float { levels.min { abs($0 - x) < abs($1 - x) }! }
+  for (got, x) in zip(coded, [0.6, -1.3, 2.2, 550] as [Float]) {
+    #expect(abs(got - nearest(min(max(x, -2), 2))) <= 1e-6, "\(coded)")
+  }
+  #expect(abs(coded[0] - levels[5]) <= 1e-6 && abs(coded[1] - levels[1]) <= 1e-6 && coded[2] == 2 && coded[3] == 2)
+}
+
+/// In a network: the offsets are drawn once per column, N(0, σ²) (σ = 0.1
+/// over 400 columns: the sample deviation within 4 standard errors), the
+/// same for the same seed and other for another; and the neurons' sums
+/// after a read are the chain applied to the sensed currents, recomputed
+/// here from the formula.
+@Test func theNetworksSenseChainsHoldDrawnOffsetsAndShapeTheSums() {
+  var cfg = Fixture.configuration(epochs: 1)
+  cfg.layers = [64, 400, 10]
+  cfg.senseOffset = 0.1
+  cfg.tiaGain = 0.9
+  cfg.adcBits = 6
+  let net = LimNetwork(configuration: cfg)
+  let o = net.senseChains[0].offsets.map(Double.init)
+  #expect(o.count == 400)
+  let mean = o.reduce(0, +) / 400
+  let sd = (o.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 399).squareRoot()
+  #expect(abs(mean) <= 4 * 0.1 / 20, "mean \(mean)")
+  #expect(abs(sd - 0.1) <= 4 * 0.1 / (2 * 399).squareRoot(), "sd \(sd)")
+  #expect(Set(o).count == 400)
+  #expect(LimNetwork(configuration: cfg).senseChains[0].offsets == net.senseChains[0].offsets)
+  var other = cfg
+  other.seed = 2
+  #expect(LimNetwork(configuration: other).senseChains[0].offsets != net.senseChains[0].offsets)
+  Fixture.test.pixels.withUnsafeBufferPointer { _ = net.predict($0.baseAddress! + 3 * 64) }
+  let range = Float(cfg.adcRange), top = Float(63)
+  let scale = 1 / (Float(cfg.readVoltage) * Float(cfg.gMaxSiemens))
+  for l in 0..<2 {
+    let offsets = net.senseChains[l].offsets
+    for j in 0..<net.sums[l].count {
+      let x = min(max(Float(0.9) * scale * net.currents[l][j] + offsets[j], -range), range)
+      let k = ((x + range) / (2 * range) * top).rounded()
+      let level = -range + k * 2 * range / top
+      #expect(abs(net.sums[l][j] - level) <= 1e-4 * range, "layer \(l) column \(j)")
+    }
+  }
+}

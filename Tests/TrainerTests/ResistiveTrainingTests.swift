@@ -164,3 +164,44 @@ func nearZeroLineResistanceTrainsAndEvaluatesAsIdealWires(_ mode: LearningMode) 
   #expect(states(net) == before)
   #expect(net.pulses == pulses)
 }
+
+/// Off-chip learning with resistive lines: the ideal twin trains as with
+/// ideal wires (the same pulses), the programmed arrays are read through
+/// their lines (accuracies that differ from the ideal-wire run's at 20 Ω),
+/// and the evaluation's transfer matrices classify as a nodal solve per
+/// image of the programmed arrays does.
+@Test func offChipArraysAreReadThroughTheirLines() throws {
+  var ideal = Fixture.configuration(epochs: 1)
+  ideal.mode = .offChip
+  var wired = ideal
+  wired.wires = .resistive
+  wired.rowSegmentResistance = 20
+  wired.columnSegmentResistance = 20
+  let a = try Fixture.run(ideal), b = try Fixture.run(wired)
+  #expect(b.failure == nil)
+  #expect(b.points.map(\.pulses) == a.points.map(\.pulses))
+  #expect(b.points.map(\.accuracy) != a.points.map(\.accuracy), "\(a.points.map(\.accuracy))")
+  // The programmed arrays, per image, against the transfer matrices.
+  let twin = LimNetwork(configuration: wired.idealHardware)
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<120 { twin.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+  let target = LimNetwork(configuration: wired)
+  target.program(statesOf: twin)
+  let count = 100
+  var perImage = 0
+  Fixture.test.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<count where target.predict(px.baseAddress! + s * 64) == Int(Fixture.test.labels[s]) { perImage += 1 }
+  }
+  #expect(target.layers.contains { ($0.reader?.solves ?? 0) > 0 })
+  let weights = try target.effectiveWeights()
+  let evaluator = ForwardEvaluator(
+    sizes: target.sizes, weights: weights, scales: weights.map { _ in Float(1 / 1e-5) }, neuron: target.configuration.neuron)
+  let viaTransfer = Fixture.test.pixels.withUnsafeBufferPointer { px in
+    Fixture.test.labels.withUnsafeBufferPointer { lb in
+      evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: 64)
+    }
+  }
+  #expect(perImage > count / 4)
+  #expect(viaTransfer == perImage)
+}
