@@ -484,11 +484,20 @@ struct HybridEnergyTests {
       a.readTime = cfg.readTime
       exact += try a.read(.forward, voltages: drive).energy
     }
-    let layer0 = net.layers[0]
-    var simulated = 0.0
-    for i in 0..<layer0.rows { simulated += (drive[i] / v) * (drive[i] / v) * layer0.rowLoad[i] }
-    simulated *= v * v * cfg.readTime * gMax
-    #expect(abs(simulated - exact) <= 1e-4 * exact)
+    // The ledger's read energy over that sample: its forward reads (both
+    // layers, all four arrays), and the output layer's transposed read with
+    // δ·V_read, as exact reads of the arrays before the sample's update.
+    let before = (0..<2).map { l in [SynapseKind.big, .small].map { net.array(layer: l, kind: $0, gMax: gMax) } }
+    let booked0 = net.ledger().read
+    data.pixels.withUnsafeBufferPointer { px in _ = net.train(px.baseAddress! + sample * 64, label: Int(data.labels[sample])) }
+    let booked = net.ledger().read - booked0
+    var reads = exact
+    for a in before[1] {
+      a.readTime = cfg.readTime
+      reads += try a.read(.forward, voltages: net.activations[1].map { Double($0) * v }).energy
+      reads += try a.read(.transposed, voltages: net.deltas[1].map { Double($0) * v }).energy
+    }
+    #expect(abs(booked - reads) <= 1e-4 * reads, "booked \(booked) J, exact reads \(reads) J")
     let e = net.ledger()
     #expect(e.read > 0 && e.program > 0 && e.adc > 0 && e.dac > 0 && e.readTime > 0 && e.updateTime > 0)
   }
