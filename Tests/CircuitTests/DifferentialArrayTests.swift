@@ -190,32 +190,77 @@ func forwardKernelOnColumnBandsIsExact(allZero: Bool) {
   #expect(a.readCount == 2)
 }
 
-@Test func resistiveReadSolvesEachPolarity() throws {
-  let wires = WireModel(rowSegmentResistance: 2, columnSegmentResistance: 3)
-  let a = randomArray(12, 8, seed: 7, wires: wires)
-  var rng = SeededGenerator(seed: 8)
-  let v = (0..<12).map { _ in rng.nextUniform() }
-  let r = try a.read(.forward, voltages: v)
-  let ref = try NodalSolver().solve(a.mesh(.plus, .forward, voltages: v))
-  #expect(maxRelativeDifference(r.plus, ref.outputCurrents) < 1e-12)
-  // IR drop only lowers the currents below the ideal sum.
-  let ideal = a.copy()
-  ideal.wires = .ideal
-  let ri = try ideal.read(.forward, voltages: v)
-  for j in 0..<8 { #expect(r.plus[j] < ri.plus[j]) }
-  // Energy: the drivers' power equals Σ V·I over both meshes.
-  var inflow = 0.0
-  for i in 0..<12 {
-    inflow += v[i] * r.plusSolution!.rowTerminalCurrent[i]
-    inflow += v[i] * r.minusSolution!.rowTerminalCurrent[i]
+/// One polarity's read solved densely on a mesh built here from its
+/// conductances `g` (S), not by `DifferentialArray.mesh`: forward, `v` on
+/// the word (D) lines' left ends and the bit (S) lines' bottom ends at 0 V;
+/// transposed, `v` on the S lines' bottom ends and the D lines at 0 V.
+/// Returns the currents out of the output lines into their 0 V ends and
+/// into the input lines from their drivers (A), each the sum of its
+/// line's cell currents.
+func denseDifferentialRead(
+  _ g: [Double], rows m: Int, columns n: Int, wires: WireModel, _ direction: ReadDirection, _ v: [Double]
+) -> (output: [Double], input: [Double]) {
+  let ground = { (k: Int) in [LineTermination](repeating: .source(volts: 0), count: k) }
+  let driven = v.map { LineTermination.source(volts: $0) }
+  let forward = direction == .forward
+  let mesh = CrossbarMesh(
+    rows: m, columns: n, conductance: g, wires: wires,
+    rowTerminations: forward ? driven : ground(m), columnTerminations: forward ? ground(n) : driven)
+  let (w, b) = denseMeshSolve(mesh)
+  // Word → bit cell currents summed along each word line and each bit line.
+  var row = [Double](repeating: 0, count: m), column = [Double](repeating: 0, count: n)
+  for i in 0..<m {
+    for j in 0..<n {
+      let c = g[i * n + j] * (w[i * n + j] - b[i * n + j])
+      row[i] += c
+      column[j] += c
+    }
   }
-  #expect(isApproximatelyEqual(r.energy, inflow * a.readTime, relativeTolerance: 1e-12))
-  // Transposed with resistive lines: drivers on S, outputs out of D.
-  let d = (0..<8).map { _ in rng.nextUniform() }
-  let rt = try a.read(.transposed, voltages: d)
-  let total = rt.plus.reduce(0, +)
-  let driven = rt.plusSolution!.columnTerminalCurrent.reduce(0, +)
-  #expect(isApproximatelyEqual(total, driven, relativeTolerance: 1e-9))
+  // Forward: D_i delivers what its cells draw, S_j passes on what they
+  // inject. Transposed: the other way round, word ← bit.
+  return forward ? (column, row) : (row.map { -$0 }, column.map { -$0 })
+}
+
+// Both read directions against meshes built in the test from the array's
+// G+ and G− (so that a `mesh()` that builds + from G−, swaps r_row and
+// r_col or drives the wrong lines cannot agree with itself), r_row ≠ r_col,
+// a non-square array: per-polarity currents, their difference and the
+// read energy t·Σ V·I_in over both polarities, all to 1e-9 of the largest
+// current (measured: 4e-12 forward, 5e-14 transposed).
+@Test func resistiveReadSolvesEachPolarity() throws {
+  let (m, n) = (12, 8)
+  let wires = WireModel(rowSegmentResistance: 2, columnSegmentResistance: 7)
+  let a = randomArray(m, n, seed: 7, wires: wires)
+  let gp = a.conductances(.plus), gm = a.conductances(.minus)
+  var rng = SeededGenerator(seed: 8)
+  let inputs: [(ReadDirection, [Double])] = [
+    (.forward, (0..<m).map { _ in rng.nextUniform() }),
+    (.transposed, (0..<n).map { _ in rng.nextUniform() - 0.5 }),
+  ]
+  for (direction, v) in inputs {
+    let r = try a.read(direction, voltages: v)
+    let plus = denseDifferentialRead(gp, rows: m, columns: n, wires: wires, direction, v)
+    let minus = denseDifferentialRead(gm, rows: m, columns: n, wires: wires, direction, v)
+    let scale = (plus.output + minus.output).map(abs).max()!
+    #expect(maxRelativeDifference(r.plus, plus.output, floor: scale) < 1e-9, "\(direction) G+")
+    #expect(maxRelativeDifference(r.minus, minus.output, floor: scale) < 1e-9, "\(direction) G−")
+    let difference = zip(plus.output, minus.output).map { $0 - $1 }
+    #expect(maxRelativeDifference(r.difference, difference, floor: scale) < 1e-9, "\(direction) G+ − G−")
+    // The drivers' energy over both meshes: Σ V·I·t.
+    var power = 0.0
+    for k in v.indices { power += v[k] * (plus.input[k] + minus.input[k]) }
+    let powerScale = v.map(abs).max()! * (plus.input + minus.input).map(abs).reduce(0, +)
+    #expect(abs(r.energy - power * a.readTime) <= 1e-9 * powerScale * a.readTime, "\(direction) energy \(r.energy) J, \(power * a.readTime) J")
+    #expect(power > 0)
+    // IR drop only lowers each current below the ideal sum's (forward,
+    // every V ≥ 0).
+    if direction == .forward {
+      let ideal = a.copy()
+      ideal.wires = .ideal
+      let ri = try ideal.read(.forward, voltages: v)
+      for j in 0..<n { #expect(r.plus[j] < ri.plus[j] && r.minus[j] < ri.minus[j]) }
+    }
+  }
 }
 
 /// The eight-wide compactions list exactly the indices a plain filter keeps,

@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import Testing
 import _TestSupport
@@ -93,15 +94,83 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   #expect(r.stderr.contains("did not converge"))
 }
 
+/// The fields of `xbarsim solve --line-currents --device-currents` output.
+struct SolveOutput: Decodable {
+  var i_out: [Double]
+  var i_row: [Double]
+  var power_watts: Double
+  var i_device: [[Double]]
+  var i_row_segment: [[Double]]
+  var i_col_segment: [[Double]]
+}
+
+// The printed line and device currents, parsed, against each other and
+// against a dense direct solve of the same problem built in the test (so a
+// swap of r_row and r_col, a transposed field or a sign cannot pass): per
+// column, Σ_i i_device = the last bit segment = i_out; per row, Σ_j i_device
+// = the first word segment = i_row; every segment and device current and
+// the power as the dense node voltages give them, to 1e-9 of the largest
+// terminal current (the solve is good to ~1e-12 here).
 @Test func lineCurrentsSumToTheOutputs() throws {
+  let (m, n) = (3, 4)
+  let g = [[1e-3, 2e-3, 7e-3, 4e-4], [3e-3, 4e-3, 1e-3, 9e-3], [5e-3, 6e-3, 2e-4, 3e-3]]
+  let v = [0.2, 0.6, 1.0]
+  let (rRow, rCol) = (2.0, 5.0)
+  func list(_ x: [Double]) -> String { "[" + x.map { "\($0)" }.joined(separator: ", ") + "]" }
   let url = try problemFile("""
-    {"rows": 3, "cols": 2, "conductance": [[1e-3, 2e-3], [3e-3, 4e-3], [5e-3, 6e-3]],
-     "v_in": [0.2, 0.6, 1.0], "r_row": 2, "r_col": 5}
+    {"rows": \(m), "cols": \(n), "conductance": [\(g.map(list).joined(separator: ", "))],
+     "v_in": \(list(v)), "r_row": \(rRow), "r_col": \(rCol)}
     """)
   let r = try runXbarsim(["solve", url.path, "--line-currents", "--device-currents"])
-  #expect(r.status == 0)
-  #expect(r.stdout.contains("\"i_col_segment\""))
-  #expect(r.stdout.contains("\"i_device\""))
+  #expect(r.status == 0, "\(r.stderr)")
+  let out = try JSONDecoder().decode(SolveOutput.self, from: Data(r.stdout.utf8))
+  try #require(out.i_out.count == n && out.i_row.count == m)
+  for field in [out.i_device, out.i_row_segment, out.i_col_segment] {
+    try #require(field.count == m && field.allSatisfy { $0.count == n })
+  }
+
+  // The reference: word → bit cell currents of the dense node voltages.
+  let mesh = CrossbarMesh(
+    rows: m, columns: n, conductance: g.flatMap { $0 },
+    wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: v)
+  let (w, b) = denseMeshSolve(mesh)
+  var cell = [[Double]](repeating: [Double](repeating: 0, count: n), count: m)
+  for i in 0..<m {
+    for j in 0..<n { cell[i][j] = g[i][j] * (w[i * n + j] - b[i * n + j]) }
+  }
+  // Word segment (i, j) feeds node (i, j) from the left: the cells j..<n
+  // draw it. Bit segment (i, j) lies below node (i, j): cells 0...i fill it.
+  func wordSegment(_ i: Int, _ j: Int) -> Double { (j..<n).map { cell[i][$0] }.reduce(0, +) }
+  func bitSegment(_ i: Int, _ j: Int) -> Double { (0...i).map { cell[$0][j] }.reduce(0, +) }
+  let rowScale: Double = (0..<m).map { abs(wordSegment($0, 0)) }.max()!
+  let columnScale: Double = (0..<n).map { abs(bitSegment(m - 1, $0)) }.max()!
+  let tol = 1e-9 * max(rowScale, columnScale)
+  func near(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= tol }
+
+  for j in 0..<n {
+    let cells = (0..<m).map { out.i_device[$0][j] }.reduce(0, +)
+    #expect(near(cells, out.i_col_segment[m - 1][j]), "column \(j): Σ i_device \(cells), last segment \(out.i_col_segment[m - 1][j])")
+    #expect(near(out.i_col_segment[m - 1][j], out.i_out[j]), "column \(j): last segment vs i_out \(out.i_out[j])")
+    #expect(near(out.i_out[j], bitSegment(m - 1, j)), "i_out[\(j)] \(out.i_out[j]), dense \(bitSegment(m - 1, j))")
+  }
+  for i in 0..<m {
+    let cells = out.i_device[i].reduce(0, +)
+    #expect(near(cells, out.i_row_segment[i][0]), "row \(i): Σ i_device \(cells), first segment \(out.i_row_segment[i][0])")
+    #expect(near(out.i_row_segment[i][0], out.i_row[i]), "row \(i): first segment vs i_row \(out.i_row[i])")
+    #expect(near(out.i_row[i], wordSegment(i, 0)), "i_row[\(i)] \(out.i_row[i]), dense \(wordSegment(i, 0))")
+    for j in 0..<n {
+      #expect(near(out.i_device[i][j], cell[i][j]), "i_device[\(i)][\(j)] \(out.i_device[i][j]), dense \(cell[i][j])")
+      #expect(near(out.i_row_segment[i][j], wordSegment(i, j)), "i_row_segment[\(i)][\(j)]: \(out.i_row_segment[i][j]), dense \(wordSegment(i, j))")
+      #expect(near(out.i_col_segment[i][j], bitSegment(i, j)), "i_col_segment[\(i)][\(j)]: \(out.i_col_segment[i][j]), dense \(bitSegment(i, j))")
+    }
+  }
+  var power = 0.0
+  for i in 0..<m { power += v[i] * wordSegment(i, 0) }
+  #expect(abs(out.power_watts - power) <= 1e-9 * power, "power \(out.power_watts) W, dense \(power) W")
+  // Not the ideal sums: the lines matter here (IR drop of several %).
+  var ideal = [Double](repeating: 0, count: n)
+  for i in 0..<m { for j in 0..<n { ideal[j] += g[i][j] * v[i] } }
+  #expect(maxRelativeDifference(out.i_out, ideal) > 1e-2)
 }
 
 // Claims the file cannot back (a 200 × 10^8 matrix in 1.5 KB), an r too

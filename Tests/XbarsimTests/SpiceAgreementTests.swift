@@ -3,9 +3,29 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// ngspice on this machine, if installed (`.ci/run` installs it).
-let ngspicePath: String? = ["/usr/bin/ngspice", "/usr/local/bin/ngspice"]
-  .first { FileManager.default.isExecutableFile(atPath: $0) }
+/// ngspice on this machine, if installed (`.ci/run` installs it): the
+/// first on PATH, else in /usr/bin or /usr/local/bin.
+let ngspicePath: String? = {
+  let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+  let dirs = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+  return dirs.map { $0 + "/ngspice" }.first { candidate in
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory)
+      && !isDirectory.boolValue && FileManager.default.isExecutableFile(atPath: candidate)
+  }
+}()
+
+/// Under CI (the variable CI set, to anything; `.ci/run` sets it) a
+/// missing ngspice fails the SPICE tests instead of skipping them.
+let ngspiceRequired = ProcessInfo.processInfo.environment["CI"] != nil
+
+/// The ngspice to run: skipped outside CI when missing (the tests'
+/// `.enabled` trait), an error under CI.
+func requireNgspice() throws -> URL {
+  let path = try #require(
+    ngspicePath, "CI is set and ngspice is not on PATH, in /usr/bin or /usr/local/bin (apt-get install -y ngspice)")
+  return URL(fileURLWithPath: path)
+}
 
 /// Writes `mesh` as a problem file (README, "Problem files").
 func writeProblem(_ mesh: CrossbarMesh, to url: URL) throws {
@@ -46,21 +66,26 @@ func parseIOut(_ json: String) -> [Double]? {
 
 @Test(
   "xbarsim solve agrees with ngspice on the exported netlist",
-  .enabled(if: ngspicePath != nil, "ngspice is not installed: skipped (apt-get install -y ngspice)"),
+  .enabled(
+    if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"),
   arguments: [
     (4, 4, 1.0), (4, 4, 10.0), (8, 8, 10.0), (5, 12, 1.0), (16, 16, 1.0), (24, 24, 10.0),
     (32, 32, 1.0), (48, 40, 10.0), (64, 64, 1.0), (64, 64, 10.0),
   ])
 func agreesWithNgspice(rows: Int, cols: Int, r: Double) throws {
+  let ngspice = try requireNgspice()
   let dir = try temporaryDirectory("spice")
   defer { try? FileManager.default.removeItem(at: dir) }
-  let mesh = randomMesh(rows: rows, columns: cols, r: r, seed: UInt64(rows * 1000 + cols) + UInt64(r))
+  // r_col ≠ r_row, so that a swap of the two (in the problem file's
+  // parsing, in the netlist) changes the answer.
+  var mesh = randomMesh(rows: rows, columns: cols, r: r, seed: UInt64(rows * 1000 + cols) + UInt64(r))
+  mesh.wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: 2.3 * r)
   let problem = dir.appendingPathComponent("p.json")
   try writeProblem(mesh, to: problem)
   let netlist = dir.appendingPathComponent("p.cir")
   let export = try runXbarsim(["spice", problem.path, "--output", netlist.path])
   #expect(export.status == 0, "\(export.stderr)")
-  let spice = try runProcess(URL(fileURLWithPath: ngspicePath!), ["-b", netlist.path])
+  let spice = try runProcess(ngspice, ["-b", netlist.path])
   let reference = try #require(parseNgspiceOutputs(spice.stdout, count: cols), "ngspice printed: \(spice.stdout.suffix(500))")
   let solved = try runXbarsim(["solve", problem.path])
   #expect(solved.status == 0, "\(solved.stderr)")
@@ -70,12 +95,25 @@ func agreesWithNgspice(rows: Int, cols: Int, r: Double) throws {
     #expect(isApproximatelyEqual(ours[j], reference[j], relativeTolerance: 1e-6),
       "column \(j): xbarsim \(ours[j]) A, ngspice \(reference[j]) A")
   }
+  // Small meshes also against a dense solve of the mesh as the test built
+  // it: a swap in the parsing, which solve and spice share, agrees with
+  // ngspice but not with this.
+  if rows * cols <= 150 {
+    let (w, b) = denseMeshSolve(mesh)
+    var dense = [Double](repeating: 0, count: cols)
+    for i in 0..<rows {
+      for j in 0..<cols { dense[j] += mesh.conductance[i * cols + j] * (w[i * cols + j] - b[i * cols + j]) }
+    }
+    #expect(maxRelativeDifference(ours, dense) < 1e-9, "xbarsim \(ours), dense \(dense)")
+    #expect(maxRelativeDifference(reference, dense) < 1e-6, "ngspice \(reference), dense \(dense)")
+  }
 }
 
 @Test(
   "ideal wires export without zero-ohm resistors and agree with ngspice",
-  .enabled(if: ngspicePath != nil, "ngspice is not installed: skipped"))
+  .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped"))
 func idealWiresAgreeWithNgspice() throws {
+  let ngspice = try requireNgspice()
   let dir = try temporaryDirectory("spice")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: 6, columns: 5, r: 0, seed: 3)
@@ -86,7 +124,7 @@ func idealWiresAgreeWithNgspice() throws {
   #expect(!export.stdout.contains(" 0\n") || !export.stdout.contains("RW"))
   let netlist = dir.appendingPathComponent("p.cir")
   try export.stdout.write(to: netlist, atomically: true, encoding: .utf8)
-  let spice = try runProcess(URL(fileURLWithPath: ngspicePath!), ["-b", netlist.path])
+  let spice = try runProcess(ngspice, ["-b", netlist.path])
   let reference = try #require(parseNgspiceOutputs(spice.stdout, count: 5))
   let ours = try #require(parseIOut(try runXbarsim(["solve", problem.path]).stdout))
   #expect(maxRelativeDifference(ours, reference) < 1e-9)
