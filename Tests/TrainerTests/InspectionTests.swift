@@ -7,9 +7,12 @@ import _TestSupport
 @testable import Trainer
 
 // The inspection hooks: the pulse recorder hears exactly the pulses the
-// trainer counts and changes nothing; the exact reads of an inspected
-// sample obey Kirchhoff's current law and give the neuron inputs; device
-// states survive a save and restore; the update schedule's slots.
+// trainer counts and changes nothing, and its events, replayed device by
+// device here, give the states the trainer reached; every line current of
+// an inspected sample's reads is what the test computes from the
+// conductances before the sample (the Kirchhoff sums with ideal wires, a
+// dense nodal solve with resistive lines) and gives the neuron inputs;
+// device states survive a save and restore; the update schedule's slots.
 
 /// A small network on 4×4 synthetic images, n_max 8 so that devices reach
 /// G_max (resets and re-potentiations) within a few hundred samples.
@@ -35,6 +38,113 @@ private func train(_ net: LimNetwork, samples: Range<Int>) {
   }
 }
 
+/// One polarity's line currents of a recorded read, computed here from the
+/// conductances `g` before the sample (M×N, S, row-major) and the recorded
+/// drive voltages, with ideal wires. Forward: D_i = v_i·Σ_j G_ij (what the
+/// driver delivers), S_j = Σ_i v_i·G_ij (what the sense amplifier takes);
+/// transposed: S_j = v_j·Σ_i G_ij, D_i = Σ_j G_ij·v_j.
+private func kirchhoffLines(_ g: [Double], rows m: Int, columns n: Int, _ read: ReadRecord) throws -> (d: [Double], s: [Double]) {
+  let forward = read.direction == .forward
+  let v = forward ? read.drainVoltage : read.sourceVoltage
+  try #require(g.count == m * n && v.count == (forward ? m : n))
+  var d = [Double](repeating: 0, count: m), s = [Double](repeating: 0, count: n)
+  for i in 0..<m {
+    for j in 0..<n {
+      let c = g[i * n + j] * (forward ? v[i] : v[j])
+      d[i] += c
+      s[j] += c
+    }
+  }
+  return (d, s)
+}
+
+/// `got` and `want` line by line (index by index), to `tolerance` of the
+/// largest |want|.
+private func expectLines(
+  _ got: [Double], _ want: [Double], _ what: String, tolerance: Double,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(got.count == want.count, "\(what): \(got.count) lines, expected \(want.count)", sourceLocation: sourceLocation)
+  let scale = want.reduce(0) { max($0, abs($1)) }
+  #expect(scale > 0, "\(what): no current at all", sourceLocation: sourceLocation)
+  let bad = zip(got, want).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= tolerance * scale) }
+  #expect(bad.isEmpty, "\(what): line(s) \(bad.prefix(4).map { "\($0.offset): \($0.element.0) vs \($0.element.1)" })",
+    sourceLocation: sourceLocation)
+}
+
+/// The device states after `events`, replayed here on `start` one event at
+/// a time (and the layers' counters): methods a and b count pulses from
+/// G_min (potentiate +1 below n_max, repotentiate +count, reset to 0);
+/// method c's normalised conductances take the device's own step per
+/// potentiation or depression (eq. (1), (2)) and a reset puts G_min.
+private func replay(
+  _ events: [PulseEvent], on start: [LimLayerState], _ cfg: TrainingConfiguration,
+  sourceLocation: SourceLocation = #_sourceLocation
+) throws -> [LimLayerState] {
+  var out = start
+  let device = cfg.device
+  // Events the device could not have taken (one issue for all of them).
+  var odd: [String] = []
+  defer {
+    if !odd.isEmpty { Issue.record("\(odd.count) events impossible: \(odd.prefix(4))", sourceLocation: sourceLocation) }
+  }
+  for e in events {
+    try #require(e.array >= 0 && e.array < out.count && e.count >= 1, "\(e)")
+    let l = e.array, n = out[l].columns
+    try #require(e.row >= 0 && e.row < out[l].rows && e.column >= 0 && e.column < n, "\(e) outside the array")
+    let k = e.row * n + e.column, plus = e.polarity == .plus
+    if cfg.method == .c {
+      var g = plus ? out[l].plusConductances[k] : out[l].minusConductances[k]
+      for _ in 0..<e.count {
+        switch e.kind {
+        case .potentiate:
+          if !(g < device.gMax) { odd.append("\(e): potentiates a device at G_max") }
+          g = device.potentiated(g)
+        case .depress:
+          if !(g > device.gMin) { odd.append("\(e): depresses a device at G_min") }
+          g = device.depressed(g)
+        case .reset: g = device.gMin
+        case .repotentiate: odd.append("\(e): method c re-potentiates")
+        }
+      }
+      if plus { out[l].plusConductances[k] = g } else { out[l].minusConductances[k] = g }
+    } else {
+      var x = Int(plus ? out[l].plusStates[k] : out[l].minusStates[k])
+      switch e.kind {
+      case .potentiate, .repotentiate:
+        if x + e.count > cfg.nMax { odd.append("\(e): from state \(x) beyond n_max") }
+        x = min(x + e.count, cfg.nMax)
+      case .reset: x = 0
+      case .depress: odd.append("\(e): method \(cfg.method) depresses")
+      }
+      if plus { out[l].plusStates[k] = UInt8(x) } else { out[l].minusStates[k] = UInt8(x) }
+    }
+    if e.kind == .reset { out[l].resets += e.count } else { out[l].pulses += e.count }
+    if e.kind == .repotentiate { out[l].repotentiations += e.count }
+  }
+  return out
+}
+
+/// The states of `got` and `want` agree; else the first differing devices.
+private func expectStates(
+  _ got: [LimLayerState], _ want: [LimLayerState], _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  guard got != want else { return }
+  var diffs: [String] = []
+  for (l, (a, b)) in zip(got, want).enumerated() {
+    for k in a.plusStates.indices where a.plusStates[k] != b.plusStates[k] || a.minusStates[k] != b.minusStates[k]
+      || a.plusConductances[k] != b.plusConductances[k] || a.minusConductances[k] != b.minusConductances[k]
+    {
+      diffs.append("array \(l) cell (\(k / a.columns), \(k % a.columns))")
+    }
+    if (a.pulses, a.resets, a.repotentiations) != (b.pulses, b.resets, b.repotentiations) {
+      diffs.append("array \(l) counters \((a.pulses, a.resets, a.repotentiations)) vs \((b.pulses, b.resets, b.repotentiations))")
+    }
+  }
+  Issue.record("\(what): replayed states differ from the network's: \(diffs.prefix(6)) (\(diffs.count) in all)",
+    sourceLocation: sourceLocation)
+}
+
 @Test(arguments: [
   smallConfiguration(method: .a), smallConfiguration(method: .b), smallConfiguration(method: .c),
   smallConfiguration(method: .b, sigma: 0.3), smallConfiguration(method: .a, sigma: 0.3),
@@ -45,9 +155,13 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
   let recorded = LimNetwork(configuration: cfg)
   let recorder = PulseRecorder()
   recorded.recorder = recorder
+  let start = recorded.layerStates
   train(plain, samples: 0..<300)
   train(recorded, samples: 0..<300)
   #expect(recorded.layerStates == plain.layerStates)
+  // The events, replayed device by device on the states before, give the
+  // states after: each names the device it changed and what it did.
+  expectStates(try replay(recorder.events, on: start, cfg), recorded.layerStates, "300 samples")
   #expect(recorded.weights(layer: 0) == plain.weights(layer: 0))
   #expect(recorder.pulses == recorded.pulses)
   #expect(recorder.resets == recorded.resets)
@@ -56,57 +170,179 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
   #expect(recorder.events.allSatisfy { $0.count >= 1 && $0.array < 2 })
 }
 
-@Test func inspectedReadsObeyKirchhoffAndGiveTheNeuronInputs() throws {
+@Test func inspectedReadsCarryEachLinesKirchhoffCurrentAndGiveTheNeuronInputs() throws {
   let cfg = smallConfiguration(method: .b)
   let net = LimNetwork(configuration: cfg)
   train(net, samples: 0..<50)
-  let before = (net.pulses, net.resets)
-  let record = try images.pixels.withUnsafeBufferPointer { px in
-    try net.inspect(px.baseAddress! + 50 * 16, label: Int(images.labels[50]))
-  }
-  #expect(record.reads.count >= 2)
-  #expect(record.reads[0].direction == .forward && record.reads[0].array == 0)
-  for read in record.reads {
-    // What the drivers deliver is what the sense amplifiers take (to
-    // rounding, relative to the currents' magnitudes: δ drives are signed).
-    let driven = read.direction == .forward
-      ? [read.drainPlusCurrent, read.drainMinusCurrent] : [read.sourcePlusCurrent, read.sourceMinusCurrent]
-    let sensed = read.direction == .forward
-      ? [read.sourcePlusCurrent, read.sourceMinusCurrent] : [read.drainPlusCurrent, read.drainMinusCurrent]
-    for (a, b) in zip(driven, sensed) {
-      let scale = (a + b).reduce(0) { $0 + abs($1) }
-      #expect(abs(a.reduce(0, +) - b.reduce(0, +)) <= 1e-12 * scale)
+  let vRead = Double(Float(cfg.readVoltage))
+  var transposedReads = 0
+  for sample in 50..<56 {
+    // The conductances the sample's reads see: its update comes after them.
+    let arrays = net.arrays
+    let g = arrays.map { (plus: $0.conductances(.plus), minus: $0.conductances(.minus), m: $0.rows, n: $0.columns) }
+    let before = (net.pulses, net.resets)
+    let record = try images.pixels.withUnsafeBufferPointer { px in
+      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
     }
-  }
-  for n in record.neurons {
-    let read = record.reads.first { $0.array == n.array && $0.direction == .forward }!
-    for j in n.sum.indices {
-      #expect(n.inputCurrent[j] == read.sourcePlusCurrent[j] - read.sourceMinusCurrent[j])
-      #expect(isApproximatelyEqual(n.sum[j] * cfg.readVoltage * cfg.gMaxSiemens, n.inputCurrent[j], relativeTolerance: 1e-5, floor: 1e-9))
+    // Forward reads from the first array, then transposed ones from the
+    // last down to the second (when an error reached the output).
+    let order = record.reads.map { "\($0.array)\($0.direction == .forward ? "f" : "t")" }
+    #expect(order == ["0f", "1f"] || order == ["0f", "1f", "1t"], "sample \(sample): \(order)")
+    for read in record.reads {
+      let what = "sample \(sample), array \(read.array) \(read.direction)"
+      let (m, n) = (g[read.array].m, g[read.array].n)
+      let forward = read.direction == .forward
+      if !forward { transposedReads += 1 }
+      // The drives: the input activations (bias line at V_read), the hidden
+      // neurons' output voltages, δ·V_read; the output lines at 0 V.
+      let drive = forward ? read.drainVoltage : read.sourceVoltage
+      let want: [Double]
+      if forward && read.array == 0 {
+        want = (0..<16).map { Double(Float(images.pixels[sample * 16 + $0]) * (1 / 255)) * vRead } + [vRead]
+      } else if forward {
+        want = try #require(record.neurons[read.array - 1].outputVoltage) + [vRead]
+      } else {
+        want = record.neurons[read.array].delta.map { $0 * vRead }
+      }
+      #expect(drive.count == want.count && zip(drive, want).allSatisfy {
+        isApproximatelyEqual($0, $1, relativeTolerance: 1e-6, floor: 1e-12)
+      }, "\(what): drives \(drive), expected \(want)")
+      #expect((forward ? read.sourceVoltage : read.drainVoltage) == [Double](repeating: 0, count: forward ? n : m))
+      // Every line's current, D±_i and S±_j, against the sums taken here.
+      let plus = try kirchhoffLines(g[read.array].plus, rows: m, columns: n, read)
+      let minus = try kirchhoffLines(g[read.array].minus, rows: m, columns: n, read)
+      expectLines(read.drainPlusCurrent, plus.d, "\(what): I(D+)", tolerance: 1e-12)
+      expectLines(read.drainMinusCurrent, minus.d, "\(what): I(D−)", tolerance: 1e-12)
+      expectLines(read.sourcePlusCurrent, plus.s, "\(what): I(S+)", tolerance: 1e-12)
+      expectLines(read.sourceMinusCurrent, minus.s, "\(what): I(S−)", tolerance: 1e-12)
+      // What the drivers deliver is what the sense amplifiers take (to
+      // rounding, relative to the currents' magnitudes: δ drives are signed).
+      let driven = forward ? [read.drainPlusCurrent, read.drainMinusCurrent] : [read.sourcePlusCurrent, read.sourceMinusCurrent]
+      let sensed = forward ? [read.sourcePlusCurrent, read.sourceMinusCurrent] : [read.drainPlusCurrent, read.drainMinusCurrent]
+      for (a, b) in zip(driven, sensed) {
+        let scale = (a + b).reduce(0) { $0 + abs($1) }
+        #expect(abs(a.reduce(0, +) - b.reduce(0, +)) <= 1e-12 * scale)
+      }
+      // The neuron inputs (forward) are the output lines' I(+) − I(−).
+      if forward {
+        let neuron = record.neurons[read.array]
+        expectLines(neuron.inputCurrent, zip(plus.s, minus.s).map { $0 - $1 }, "\(what): neuron inputs", tolerance: 1e-12)
+        for j in neuron.sum.indices {
+          #expect(isApproximatelyEqual(
+            neuron.sum[j] * cfg.readVoltage * cfg.gMaxSiemens, neuron.inputCurrent[j], relativeTolerance: 1e-5, floor: 1e-9))
+        }
+      }
     }
+    #expect(record.neurons[0].outputVoltage!.count == 8)
+    #expect(abs(record.neurons[1].probability!.reduce(0, +) - 1) < 1e-9)
+    let pulses = record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) }
+    let resets = record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) }
+    #expect(pulses == net.pulses - before.0 && resets == net.resets - before.1)
+    #expect(net.recorder == nil)
   }
-  #expect(record.neurons[0].outputVoltage!.count == 8)
-  #expect(abs(record.neurons[1].probability!.reduce(0, +) - 1) < 1e-9)
-  let pulses = record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) }
-  let resets = record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) }
-  #expect(pulses == net.pulses - before.0 && resets == net.resets - before.1)
-  #expect(net.recorder == nil)
+  #expect(transposedReads >= 3, "the samples should back-propagate")
 }
 
-@Test func inspectedReadsWithResistiveLinesRecordTheMesh() throws {
-  let net = LimNetwork(configuration: smallConfiguration(method: .b))
-  for a in net.arrays { a.wires = WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1) }
+@Test func inspectedReadsWithResistiveLinesAreTheDenseMeshSolution() throws {
+  // Unequal word- and bit-line segments (a mix-up shows), large enough that
+  // the lines move the currents well beyond the tolerance.
+  var cfg = smallConfiguration(method: .b)
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = 200
+  cfg.columnSegmentResistance = 500
+  let net = LimNetwork(configuration: cfg)
+  train(net, samples: 0..<5)
+  let arrays = net.arrays
+  let g = arrays.map { (plus: $0.conductances(.plus), minus: $0.conductances(.minus), m: $0.rows, n: $0.columns) }
   let record = try images.pixels.withUnsafeBufferPointer { px in
-    try net.inspect(px.baseAddress!, label: Int(images.labels[0]))
+    try net.inspect(px.baseAddress! + 5 * 16, label: Int(images.labels[5]))
   }
-  let read = record.reads[0]
-  let solution = try #require(read.plusSolution)
-  #expect(solution.wordNodeVoltage.count == 17 * 8)
-  // KCL through the mesh: driver currents in, sense-amplifier currents out
-  // (to the solver's tolerance).
-  #expect(isApproximatelyEqual(
-    read.drainPlusCurrent.reduce(0, +), read.sourcePlusCurrent.reduce(0, +), relativeTolerance: 1e-6))
-  #expect(record.neurons[0].inputCurrent == read.difference)
+  #expect(record.reads.map(\.direction) == [.forward, .forward, .transposed])
+  let wires = WireModel(rowSegmentResistance: 200, columnSegmentResistance: 500)
+  for read in record.reads {
+    let what = "array \(read.array) \(read.direction)"
+    let (m, n) = (g[read.array].m, g[read.array].n)
+    let forward = read.direction == .forward
+    let v = forward ? read.drainVoltage : read.sourceVoltage
+    try #require(v.count == (forward ? m : n))
+    let grounded = { (k: Int) in [LineTermination](repeating: .source(volts: 0), count: k) }
+    let cases = [
+      (g[read.array].plus, read.drainPlusCurrent, read.sourcePlusCurrent, read.plusSolution, "+"),
+      (g[read.array].minus, read.drainMinusCurrent, read.sourceMinusCurrent, read.minusSolution, "−"),
+    ]
+    for (conductance, dGot, sGot, solution, sign) in cases {
+      let mesh = CrossbarMesh(
+        rows: m, columns: n, conductance: conductance, wires: wires,
+        rowTerminations: forward ? v.map { .source(volts: $0) } : grounded(m),
+        columnTerminations: forward ? grounded(n) : v.map { .source(volts: $0) })
+      let (word, bit) = denseMeshSolve(mesh)
+      // Terminal currents into the array: word lines end at column 0, bit
+      // lines at row M−1. The record counts a driven line's current into
+      // the array, an output line's out of it.
+      let d = (0..<m).map { ((forward ? v[$0] : 0) - word[$0 * n]) / 200 }
+      let s = (0..<n).map { ((forward ? 0 : v[$0]) - bit[(m - 1) * n + $0]) / 500 }
+      let dWant = forward ? d : d.map { -$0 }, sWant = forward ? s.map { -$0 } : s
+      expectLines(dGot, dWant, "\(what): I(D\(sign))", tolerance: 1e-9)
+      expectLines(sGot, sWant, "\(what): I(S\(sign))", tolerance: 1e-9)
+      let sol = try #require(solution)
+      expectLines(sol.wordNodeVoltage, word, "\(what) \(sign): word nodes", tolerance: 1e-9)
+      expectLines(sol.bitNodeVoltage, bit, "\(what) \(sign): bit nodes", tolerance: 1e-9)
+      // The lines matter here: the ideal-wire sums are far off.
+      let ideal = try kirchhoffLines(conductance, rows: m, columns: n, read)
+      let idealOut = forward ? ideal.s : ideal.d, out = forward ? sWant : dWant
+      let scale = out.reduce(0) { max($0, abs($1)) }
+      #expect(zip(idealOut, out).contains { abs($0 - $1) > 1e-3 * scale }, "\(what): the lines change nothing")
+    }
+    if forward {
+      expectLines(record.neurons[read.array].inputCurrent, read.difference, "\(what): neuron inputs", tolerance: 0)
+    }
+  }
+}
+
+/// A small network with every device within two pulses of G_max, the two
+/// of a pair apart: pulses find devices at the top (method a's and b's
+/// resets and re-potentiations, method c's depressions) and take pairs to
+/// G_max together (both reset).
+private func nearTheTop(_ cfg: TrainingConfiguration) throws -> LimNetwork {
+  let net = LimNetwork(configuration: cfg)
+  let table = cfg.device.potentiationCurve()
+  var states = net.layerStates
+  for l in states.indices {
+    for k in states[l].plusStates.indices {
+      let p = cfg.nMax - k % 3, m = cfg.nMax - (k + 1) % 3
+      states[l].plusStates[k] = UInt8(p)
+      states[l].minusStates[k] = UInt8(m)
+      states[l].plusConductances[k] = table[p]
+      states[l].minusConductances[k] = table[m]
+    }
+  }
+  try net.restore(states)
+  return net
+}
+
+@Test(arguments: [
+  smallConfiguration(method: .a), smallConfiguration(method: .b), smallConfiguration(method: .c),
+  smallConfiguration(method: .a, sigma: 0.3), smallConfiguration(method: .b, sigma: 0.3),
+])
+func inspectedPulsesReplayedOnTheStatesGiveTheStatesAfterTheSample(cfg: TrainingConfiguration) throws {
+  var cfg = cfg
+  cfg.nMax = 4
+  let net = try nearTheTop(cfg)
+  var kinds: Set<PulseKind> = []
+  var updated = 0
+  for sample in 0..<6 {
+    let before = net.layerStates
+    let record = try images.pixels.withUnsafeBufferPointer { px in
+      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
+    }
+    let after = net.layerStates
+    expectStates(try replay(record.pulses, on: before, cfg), after, "sample \(sample)")
+    kinds.formUnion(record.pulses.map(\.kind))
+    if after != before { updated += 1 }
+  }
+  #expect(updated >= 3)
+  let expected: Set<PulseKind> = cfg.method == .c ? [.potentiate, .depress, .reset] : [.potentiate, .reset, .repotentiate]
+  #expect(kinds == expected, "the samples should exercise every kind of event")
 }
 
 @Test func deviceStatesSurviveARestoreAndTheShapeIsChecked() throws {

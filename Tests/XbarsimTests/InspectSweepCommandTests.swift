@@ -1,10 +1,16 @@
+import Circuit
 import Foundation
 import Testing
 import _TestSupport
 
+import Trainer
+@testable import xbarsim
+
 // `xbarsim inspect`, `train --checkpoint-out` and `xbarsim sweep` end to
-// end on generated 8×8 IDX files: the VCD parses and holds the pulses the
-// trainer counted, the recorded line currents give the outputs, shards
+// end on generated 8×8 IDX files: the VCD parses, holds the pulses the
+// trainer counted and, replayed on the device states, gives the trainer's
+// states; every recorded line current is the Kirchhoff sum of the
+// conductances the test started from and gives the outputs; shards
 // partition the grid and merge back to the unsharded table, and bad input
 // is one "Error:" line with a non-zero exit.
 
@@ -27,6 +33,41 @@ private func expectOneLineError(_ r: ProcessResult, _ words: [String]) {
   let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
   #expect(first.hasPrefix("Error: "), "\(r.stderr)")
   for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)") }
+}
+
+/// A network built here and its checkpoint: the test knows the device
+/// states `xbarsim inspect --checkpoint` starts from, and takes the same
+/// samples in process to follow them.
+private func startingPoint(_ root: URL, nMax: Int = 64) throws -> (net: LimNetwork, checkpoint: URL) {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 12, 10]
+  cfg.nMax = nMax
+  let net = LimNetwork(configuration: cfg)
+  let checkpoint = root.appendingPathComponent("start.json")
+  try Checkpoint.write(net, trainImages: 200, to: checkpoint.path)
+  return (net, checkpoint)
+}
+
+/// The training images of `dataDirectory`.
+private let trainImages = SyntheticImages(count: 200, seed: 1)
+
+/// Inspects training image `image` on `net` (as `xbarsim inspect` did).
+private func inspectInProcess(_ net: LimNetwork, image: Int) throws {
+  _ = try trainImages.pixels.withUnsafeBufferPointer { px in
+    try net.inspect(px.baseAddress! + image * 64, label: Int(trainImages.labels[image]))
+  }
+}
+
+/// `got` and `want` line by line, to `tolerance` of the largest |want|.
+private func expectLines(
+  _ got: [Double], _ want: [Double], _ what: String, tolerance: Double = 1e-12,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(got.count == want.count, "\(what): \(got.count) lines, expected \(want.count)", sourceLocation: sourceLocation)
+  let scale = want.reduce(0) { max($0, abs($1)) }
+  let bad = zip(got, want).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= tolerance * scale) }
+  #expect(scale > 0 && bad.isEmpty, "\(what): line(s) \(bad.prefix(4).map { "\($0.offset): \($0.element.0) vs \($0.element.1)" })",
+    sourceLocation: sourceLocation)
 }
 
 /// A parsed VCD: header sections, variables by code, and the value
@@ -77,6 +118,44 @@ private struct VCD {
     }
   }
 
+  /// Every pulse and reset, in time order: at each time in the update
+  /// phase, per array and polarity, the cells where the driven D line
+  /// crosses a driven S line; a reset told by the D line's level.
+  func cells(resetLevel: Double) throws -> [(sample: Int, array: Int, plus: Bool, row: Int, column: Int, reset: Bool)] {
+    var value: [String: Double] = [:]
+    let phase = names.first { $0.value == "phase" }!.key, sample = names.first { $0.value == "sample" }!.key
+    var out: [(sample: Int, array: Int, plus: Bool, row: Int, column: Int, reset: Bool)] = []
+    var k = 0
+    while k < changes.count {
+      let t = changes[k].time
+      while k < changes.count && changes[k].time == t {
+        value[changes[k].code] = changes[k].value
+        k += 1
+      }
+      guard value[phase] == 3 else { continue }
+      // (array, plus) → driven D lines (index, level) and S line indices.
+      var driven: [String: (array: Int, plus: Bool, d: [(Int, Double)], s: [Int])] = [:]
+      for (code, v) in value where v != 0 {
+        guard let name = names[code], let scope = scopes[code], scope.hasPrefix("xbarsim.array") else { continue }
+        let array = try #require(Int(scope.dropFirst("xbarsim.array".count)))
+        let index = try #require(Int(name.drop { $0 != "_" }.dropFirst()))
+        let kind = name.prefix(2), plus = kind.hasSuffix("p")
+        let key = "\(array)\(plus)"
+        var entry = driven[key] ?? (array, plus, [], [])
+        if kind.hasPrefix("D") { entry.d.append((index, v)) } else { entry.s.append(index) }
+        driven[key] = entry
+      }
+      for (_, e) in driven {
+        for (row, level) in e.d {
+          for column in e.s {
+            out.append((Int(value[sample]!), e.array, e.plus, row, column, abs(level - resetLevel / 2) < 1e-12))
+          }
+        }
+      }
+    }
+    return out
+  }
+
   /// Pulses and resets: at each time in the update phase, every array's
   /// cells with both lines driven (one D line per polarity at a time),
   /// resets told by the D line's level (reset amplitude / 2).
@@ -114,8 +193,9 @@ private struct VCD {
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("inspect")
   // n_max 4: devices reach G_max within the inspected samples (resets).
+  let (net, checkpoint) = try startingPoint(root, nMax: 4)
   let r = try runXbarsim([
-    "inspect", "--data", data.path, "--layers", "64,12,10", "--nmax", "4", "--samples", "6", "--out", out.path,
+    "inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "6", "--out", out.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
   for f in ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd", "array0.svg", "array1.svg"] {
@@ -146,28 +226,86 @@ private struct VCD {
   let csvRows = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8)
     .split(separator: "\n").dropFirst()
   #expect(csvRows.count == trainerPulses + trainerResets)
-}
 
-@Test func inspectsLineCurrentsGiveTheNeuronInputs() throws {
-  let (root, data) = try dataDirectory()
-  defer { try? FileManager.default.removeItem(at: root) }
-  let out = root.appendingPathComponent("inspect")
-  let r = try runXbarsim(["inspect", "--data", data.path, "--layers", "64,12,10", "--samples", "2", "--out", out.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [[String: Any]])
-  for s in samples {
-    let reads = try #require(s["reads"] as? [[String: Any]])
-    let neurons = try #require(s["neurons"] as? [[String: Any]])
-    for read in reads where read["direction"] as? String == "forward" {
-      let plus = read["s_plus_current"] as! [Double], minus = read["s_minus_current"] as! [Double]
-      let dPlus = read["d_plus_current"] as! [Double], dMinus = read["d_minus_current"] as! [Double]
-      let input = neurons[read["array"] as! Int]["input_current"] as! [Double]
-      #expect(input.count == plus.count)
-      for j in input.indices { #expect(isApproximatelyEqual(plus[j] - minus[j], input[j], relativeTolerance: 1e-12, floor: 1e-15)) }
-      #expect(isApproximatelyEqual(dPlus.reduce(0, +), plus.reduce(0, +), relativeTolerance: 1e-9))
-      #expect(isApproximatelyEqual(dMinus.reduce(0, +), minus.reduce(0, +), relativeTolerance: 1e-9))
+  // Each cell the VCD drives, replayed on the device states before its
+  // sample (method b: a pulse raises the device one state, a reset takes
+  // it to G_min), gives the states after the sample, taken here in process.
+  let cells = try vcd.cells(resetLevel: -1.5)
+  for (k, s) in samples.enumerated() {
+    var states = net.layerStates
+    for c in cells where c.sample == k {
+      try #require(c.array < states.count && c.row < states[c.array].rows && c.column < states[c.array].columns, "\(c)")
+      let i = c.row * states[c.array].columns + c.column
+      let old = c.plus ? states[c.array].plusStates[i] : states[c.array].minusStates[i]
+      let new: UInt8 = c.reset ? 0 : min(old + 1, 4)
+      if c.plus { states[c.array].plusStates[i] = new } else { states[c.array].minusStates[i] = new }
+    }
+    try inspectInProcess(net, image: s["image"] as! Int)
+    let after = net.layerStates
+    for l in states.indices {
+      let differ = states[l].plusStates.indices.filter {
+        states[l].plusStates[$0] != after[l].plusStates[$0] || states[l].minusStates[$0] != after[l].minusStates[$0]
+      }
+      let places = differ.prefix(6).map { ($0 / after[l].columns, $0 % after[l].columns) }
+      #expect(differ.isEmpty, "sample \(k), array \(l): the VCD's pulses leave cells \(places) other than the trainer did")
     }
   }
+}
+
+@Test func inspectsLineCurrentsAreEachLinesKirchhoffSumAndGiveTheNeuronInputs() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let (net, checkpoint) = try startingPoint(root)
+  let out = root.appendingPathComponent("inspect")
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "3", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [[String: Any]])
+  #expect(samples.count == 3)
+  var transposed = 0
+  for (k, s) in samples.enumerated() {
+    // The conductances the sample's reads see (before its update).
+    let g = net.arrays.map { (plus: $0.conductances(.plus), minus: $0.conductances(.minus), m: $0.rows, n: $0.columns) }
+    let image = try #require(s["image"] as? Int)
+    #expect(s["label"] as? Int == Int(trainImages.labels[image]))
+    let reads = try #require(s["reads"] as? [[String: Any]])
+    let neurons = try #require(s["neurons"] as? [[String: Any]])
+    for read in reads {
+      let l = try #require(read["array"] as? Int), forward = read["direction"] as? String == "forward"
+      let what = "sample \(k), array \(l) \(forward ? "forward" : "transposed")"
+      let (m, n) = (g[l].m, g[l].n)
+      let dV = read["d_voltage"] as! [Double], sV = read["s_voltage"] as! [Double]
+      try #require(dV.count == m && sV.count == n, "\(what): \(dV.count) D and \(sV.count) S lines")
+      #expect((forward ? sV : dV).allSatisfy { $0 == 0 }, "\(what): the output lines sit at 0 V")
+      if !forward { transposed += 1 }
+      // Each line's current from the conductances and the recorded drives:
+      // forward D±_i = v_i·Σ_j G±_ij, S±_j = Σ_i v_i·G±_ij; transposed
+      // S±_j = v_j·Σ_i G±_ij, D±_i = Σ_j G±_ij·v_j.
+      for (sign, c) in [("+", g[l].plus), ("-", g[l].minus)] {
+        var d = [Double](repeating: 0, count: m), sl = [Double](repeating: 0, count: n)
+        for i in 0..<m {
+          for j in 0..<n {
+            let x = c[i * n + j] * (forward ? dV[i] : sV[j])
+            d[i] += x
+            sl[j] += x
+          }
+        }
+        let polarity = sign == "+" ? "plus" : "minus"
+        expectLines(read["d_\(polarity)_current"] as! [Double], d, "\(what): I(D\(sign))")
+        expectLines(read["s_\(polarity)_current"] as! [Double], sl, "\(what): I(S\(sign))")
+      }
+      if forward {
+        // The neuron inputs: I(S+_j) − I(S−_j), from the sums taken here.
+        var want = [Double](repeating: 0, count: n)
+        for i in 0..<m { for j in 0..<n { want[j] += (g[l].plus[i * n + j] - g[l].minus[i * n + j]) * dV[i] } }
+        expectLines(neurons[l]["input_current"] as! [Double], want, "\(what): neuron inputs", tolerance: 1e-9)
+      }
+    }
+    // The next sample starts from this one's update.
+    try inspectInProcess(net, image: image)
+  }
+  #expect(transposed >= 1, "an error should reach the output")
 }
 
 @Test func aCheckpointLoadsIntoInspectAndAnotherShapeIsAnError() throws {
