@@ -9,7 +9,7 @@ import _TestSupport
 
 /// (keys set with `set`, the key `ignoredKey` must name): each was accepted
 /// and silently ignored (results byte-identical with and without it).
-@Test(arguments: [
+private let ignoredKeyCases: [([String: String], String)] = [
   (["lr": "0.5"], "lr"),
   (["float_derivative": "true"], "float_derivative"),
   (["learning": "off-chip", "lr": "0.5"], "lr"),
@@ -40,13 +40,45 @@ import _TestSupport
   (["method": "a", "beta_d": "0"], "beta_d"),
   (["learning": "off-chip", "beta_d": "6"], "beta_d"),
   (["learning": "off-chip", "transfer": "weights", "beta_d": "6"], "beta_d"),
-])
-func keysTheRuleNeverReadsAreIgnoredKeys(keys: [String: String], ignored: String) throws {
+]
+
+/// A configuration with `keys` set (the rule, learning, transfer and
+/// encoding first).
+private func configuration(_ keys: [String: String]) throws -> TrainingConfiguration {
   var cfg = TrainingConfiguration()
   for k in ["rule", "learning", "transfer", "encoding"] { if let v = keys[k] { try cfg.set(k, v) } }
   for (k, v) in keys where !["rule", "learning", "transfer", "encoding"].contains(k) { try cfg.set(k, v) }
+  return cfg
+}
+
+@Test(arguments: ignoredKeyCases)
+func keysTheRuleNeverReadsAreIgnoredKeys(keys: [String: String], ignored: String) throws {
+  let cfg = try configuration(keys)
   try cfg.validate()
   #expect(cfg.ignoredKeys.map(\.key).contains(ignored), "\(cfg.ignoredKeys)")
+}
+
+/// What the table says is what the code does: a short run with the ignored
+/// key set and one without it give the same accuracies, pulses, resets and
+/// energies (a key the rule does read would change them).
+@Test(arguments: ignoredKeyCases)
+func anIgnoredKeyChangesNothingInARun(keys: [String: String], ignored: String) throws {
+  func run(_ keys: [String: String]) throws -> [Double] {
+    var cfg = try configuration(keys)
+    cfg.layers = [64, 12, 10]
+    cfg.epochs = 1
+    cfg.trainLimit = 120
+    cfg.testLimit = 60
+    cfg.evaluationsPerEpoch = 3
+    let r = try Experiment(configuration: cfg, train: Fixture.dataset(Fixture.train), test: Fixture.dataset(Fixture.test)).run()
+    #expect(r.failure == nil)
+    let l = r.ledger
+    return r.points.map(\.accuracy) + r.points.map { Double($0.pulses) } + r.points.map { Double($0.resets) }
+      + [r.readEnergy, l?.program ?? -1, l?.reset ?? -1, l?.updateTime ?? -1, r.trainAccuracy]
+  }
+  var without = keys
+  without[ignored] = nil
+  #expect(try run(keys) == run(without))
 }
 
 /// Keys these rules do read stay accepted.
