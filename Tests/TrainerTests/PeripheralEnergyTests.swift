@@ -217,7 +217,8 @@ func anAdcRangeBeyondItsSinglePrecisionCopyNamesTheValueGiven(_ value: String) t
   try cfg.set("adc_range", value)
   let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
   #expect(error?.field == "adc_range")
-  #expect("\(error.map { "\($0)" } ?? "")".contains("must be in [1e-09, 1000000000.0], got \(Double(value)!)"), "\(String(describing: error))")
+  let shown = ["1e300": "1e+300", "1e-300": "1e-300", "1e10": "10000000000", "1e-10": "1e-10"][value]!
+  #expect("\(error.map { "\($0)" } ?? "")".contains("must be in [1e-09, 1000000000], got \(shown)"), "\(String(describing: error))")
 }
 
 @Test func peripheralKeysNeedRuleLim() throws {

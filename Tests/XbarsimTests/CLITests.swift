@@ -85,7 +85,7 @@ func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: 
   // Train's rules for the keys bench shares with it (2026-12 fuzzing:
   // each ran, reporting 0.00 iterations or a residual of 0).
   (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--wire-tolerance", "5"],
-   "--wire-tolerance: must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got 5.0"),
+   "--wire-tolerance: must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got 5"),
   (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-row", "1e300", "--r-col", "1e300"],
    "--r-row: 1e+300 Ω against gmax 1e-05 S (G·r = 1e+295) is beyond 1e9"),
   (["solve", "--rows", "4", "--r", "1e300"], "--r 1e300 Ω against G up to 0.0001 S (G·r = 1.0000000000000002e+296) is beyond 1e9"),

@@ -122,9 +122,9 @@ func csvRows(_ text: String) -> [[String]] {
   // printed conductances of 8e13 S).
   (["--sigma", "1e20"], "--sigma 1e20: must be in [0, 10], got 1e+20"),
   (["--gmax", "1e300"], "--gmax 1e300: must be in [1e-12, 1] S, got 1e+300"),
-  (["--c2c", "11"], "--c2c 11: must be in [0, 10], got 11.0"),
+  (["--c2c", "11"], "--c2c 11: must be in [0, 10], got 11"),
   (["--offset", "1e9"], "--offset 1e9: must be in [0, 10]"),
-  (["--beta", "1,60"], "--beta 1,60: must be in [0, 50], got 60.0"),
+  (["--beta", "1,60"], "--beta 1,60: must be in [0, 50], got 60"),
   (["--device", "measured", "--csv", "x.csv", "--gmin", "0"], "--gmin does not apply"),
 ])
 func impossibleParametersAreUsageErrors(arguments: [String], message: String) throws {

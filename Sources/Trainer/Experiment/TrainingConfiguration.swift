@@ -341,6 +341,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Checks every value; the error names the key and the value.
   public func validate() throws {
     func fail(_ key: String, _ message: String) -> ConfigurationError { ConfigurationError(field: key, message) }
+    // A value as the user would write it: 0, not 0.0.
+    func shown(_ x: Double) -> String { x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
     guard layers.count >= 2 else { throw fail("layers", "needs at least an input and an output layer, got \(layers)") }
     // Every layer costs its arrays, caches and a pass of each sample, even
     // at width 1: deeper networks only run for minutes.
@@ -357,29 +359,28 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     for (k, b) in [("beta_p", betaP), ("beta_d", betaD)] where !(b.isFinite && b >= 0 && b <= 50) {
       // `beta` sets both: name what the user gave.
-      throw fail(betaP == betaD ? "beta" : k, "must be in [0, 50], got \(b)")
+      throw fail(betaP == betaD ? "beta" : k, "must be in [0, 50], got \(shown(b))")
     }
     // Physical ranges wide enough for any device or circuit, narrow enough
     // that every product and single-precision copy stays finite and non-zero.
     func within(_ key: String, _ x: Double, _ lo: Double, _ hi: Double, _ unit: String = "") throws {
-      func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : "\(v)" }
       guard x.isFinite && x >= lo && x <= hi else {
-        throw fail(key, "must be in [\(text(lo)), \(text(hi))]\(unit), got \(x)")
+        throw fail(key, "must be in [\(shown(lo)), \(shown(hi))]\(unit), got \(shown(x))")
       }
     }
     guard nMax >= 1 && nMax <= 255 else { throw fail("nmax", "must be in 1...255, got \(nMax)") }
     guard gMinRatio.isFinite && gMinRatio >= 0 && gMinRatio < 1 else {
-      throw fail("gmin_ratio", "G_min/G_max must be in [0, 1), got \(gMinRatio)")
+      throw fail("gmin_ratio", "G_min/G_max must be in [0, 1), got \(shown(gMinRatio))")
     }
     try within("sigma", sigma, 0, 10)
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
-      throw fail("initial_fraction", "must be in [0, 1], got \(initialFraction)")
+      throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
     }
     guard batch >= 1 else { throw fail("batch", "must be ≥ 1, got \(batch)") }
     guard epochs >= 1 && epochs <= 10_000 else { throw fail("epochs", "must be in 1...10000, got \(epochs)") }
     try within("c", c, 1e-3, 1e6)
     guard outputThreshold.isFinite && outputThreshold >= 0 && outputThreshold < 1 else {
-      throw fail("threshold", "must be in [0, 1), got \(outputThreshold)")
+      throw fail("threshold", "must be in [0, 1), got \(shown(outputThreshold))")
     }
     try within("hidden_threshold", hiddenThreshold, 0, 1e6)
     try within("lr", learningRate, 1e-9, 1e3)
@@ -390,7 +391,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard testLimit >= 0 else { throw fail("test_limit", "must be ≥ 0, got \(testLimit)") }
     // Pulse widths and slots from 1 ps (the waveforms' time unit) to 1 s.
     let times = 1e-12...1.0
-    guard times.contains(readTime) else { throw fail("read_time", "must be in 1e-12…1 s, got \(readTime)") }
+    guard times.contains(readTime) else { throw fail("read_time", "must be in 1e-12…1 s, got \(shown(readTime))") }
     try within("read_voltage", readVoltage, 1e-6, 100, " V")
     try within("gmax", gMaxSiemens, 1e-12, 1, " S")
     if rule != .lim && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
@@ -406,7 +407,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("d2d", d2d, 0, 10)
     guard threads == 1 || threads == 2 else { throw fail("threads", "must be 1 or 2, got \(threads)") }
     guard switchThreshold.isFinite && switchThreshold > 0 && switchThreshold < 100 else {
-      throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(switchThreshold)")
+      throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(shown(switchThreshold))")
     }
     try WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).validate()
     if rule.isFiniteState && batch != 1 {
@@ -419,11 +420,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail("d2d", "δ/G_min needs G_min > 0 (gmin_ratio is 0)")
     }
     for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !times.contains(t) {
-      throw fail(k, "must be in 1e-12…1 s, got \(t)")
+      throw fail(k, "must be in 1e-12…1 s, got \(shown(t))")
     }
     for (key, v) in [("program_voltage", programVoltage), ("reset_voltage", resetVoltage)]
     where !(v.isFinite && abs(v) >= 1e-6 && abs(v) <= 1e3) {
-      throw fail(key, "must be a number of volts with 1e-6 ≤ |V| ≤ 1000, got \(v)")
+      throw fail(key, "must be a number of volts with 1e-6 ≤ |V| ≤ 1000, got \(shown(v))")
     }
     try DAC(bits: dacBits).validate()
     // Checked before its single-precision copy, which rounds 1e300 to inf
@@ -454,7 +455,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail(k, "\(w) s needs slot_time ≥ \(w) s; slot_time is \(slotTime) s")
     }
     guard slotTime.isFinite && slotTime >= widest && slotTime <= 1 else {
-      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(slotTime)")
+      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(shown(slotTime))")
     }
     // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
     do {
@@ -476,7 +477,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // Below 1e-14 the residual is double-precision rounding: a read would
     // iterate to the solver's limit (1e-300 took 714 iterations a read).
     guard wireTolerance.isFinite && wireTolerance >= 1e-14 && wireTolerance <= 1e-2 else {
-      throw fail("wire_tolerance", "must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got \(wireTolerance)")
+      throw fail("wire_tolerance", "must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got \(shown(wireTolerance))")
     }
     if wires == .resistive && rule == .float && mode == .onChip {
       throw fail("wires", "resistive lines need arrays: rule lim (on-chip) or learning off-chip, not float SGD")
