@@ -129,6 +129,9 @@ enum SweepCommand: CLICommand {
       configurations.append(cfg)
     }
     let mine = Array(stride(from: index, to: grid.count, by: shards))
+    guard !mine.isEmpty else {
+      throw CLIError.usage("--shard \(index)/\(shards): no point of the \(grid.count)-point grid falls to this shard (use at most \(grid.count) shards)")
+    }
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
     // Every point, not only this shard's: a grid that cannot finish is

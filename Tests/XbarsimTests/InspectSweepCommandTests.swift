@@ -1113,3 +1113,17 @@ func inspectRefusesATimeBaseItsWaveformCannotShow(extra: [String], message: Stri
     expectOneLineError(r, words)
   }
 }
+
+/// A shard beyond the grid's points has nothing to run: a usage error
+/// naming the grid's size, not an empty table.
+@Test func aShardWithoutPointsIsAUsageError() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("s5")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,8,10", "--grid", "nmax=16,32,64", "--shard", "5/10", "--out", out.path,
+  ])
+  #expect(r.status == 64, "\(r.stderr)")
+  expectOneLineError(r, ["--shard 5/10: no point of the 3-point grid"])
+  #expect(!FileManager.default.fileExists(atPath: out.path))
+}
