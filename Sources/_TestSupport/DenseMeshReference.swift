@@ -68,3 +68,23 @@ public func randomMesh(
     rows: rows, columns: columns, conductance: g,
     wires: WireModel(rowSegmentResistance: r, columnSegmentResistance: r), rowVoltages: v)
 }
+
+/// The line currents of an ideal-wire read, from the conductances `g`
+/// (M×N, row-major) and the drive voltages `v`: forward (v on the M word
+/// lines) D_i = v_i·Σ_j G_ij, what each driver delivers, and S_j =
+/// Σ_i v_i·G_ij, what each sense amplifier takes; transposed (v on the N
+/// bit lines) S_j = v_j·Σ_i G_ij and D_i = Σ_j G_ij·v_j.
+public func idealLineCurrents(
+  _ g: [Double], rows m: Int, columns n: Int, drive v: [Double], forward: Bool
+) -> (d: [Double], s: [Double]) {
+  precondition(g.count == m * n && v.count == (forward ? m : n))
+  var d = [Double](repeating: 0, count: m), s = [Double](repeating: 0, count: n)
+  for i in 0..<m {
+    for j in 0..<n {
+      let c = g[i * n + j] * (forward ? v[i] : v[j])
+      d[i] += c
+      s[j] += c
+    }
+  }
+  return (d, s)
+}

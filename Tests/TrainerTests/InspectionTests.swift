@@ -40,22 +40,12 @@ private func train(_ net: LimNetwork, samples: Range<Int>) {
 
 /// One polarity's line currents of a recorded read, computed here from the
 /// conductances `g` before the sample (M×N, S, row-major) and the recorded
-/// drive voltages, with ideal wires. Forward: D_i = v_i·Σ_j G_ij (what the
-/// driver delivers), S_j = Σ_i v_i·G_ij (what the sense amplifier takes);
-/// transposed: S_j = v_j·Σ_i G_ij, D_i = Σ_j G_ij·v_j.
+/// drive voltages, with ideal wires (`idealLineCurrents`).
 private func kirchhoffLines(_ g: [Double], rows m: Int, columns n: Int, _ read: ReadRecord) throws -> (d: [Double], s: [Double]) {
   let forward = read.direction == .forward
   let v = forward ? read.drainVoltage : read.sourceVoltage
   try #require(g.count == m * n && v.count == (forward ? m : n))
-  var d = [Double](repeating: 0, count: m), s = [Double](repeating: 0, count: n)
-  for i in 0..<m {
-    for j in 0..<n {
-      let c = g[i * n + j] * (forward ? v[i] : v[j])
-      d[i] += c
-      s[j] += c
-    }
-  }
-  return (d, s)
+  return idealLineCurrents(g, rows: m, columns: n, drive: v, forward: forward)
 }
 
 /// `got` and `want` line by line (index by index), to `tolerance` of the

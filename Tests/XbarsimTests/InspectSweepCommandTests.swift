@@ -283,14 +283,7 @@ private struct VCD {
       // forward D±_i = v_i·Σ_j G±_ij, S±_j = Σ_i v_i·G±_ij; transposed
       // S±_j = v_j·Σ_i G±_ij, D±_i = Σ_j G±_ij·v_j.
       for (sign, c) in [("+", g[l].plus), ("-", g[l].minus)] {
-        var d = [Double](repeating: 0, count: m), sl = [Double](repeating: 0, count: n)
-        for i in 0..<m {
-          for j in 0..<n {
-            let x = c[i * n + j] * (forward ? dV[i] : sV[j])
-            d[i] += x
-            sl[j] += x
-          }
-        }
+        let (d, sl) = idealLineCurrents(c, rows: m, columns: n, drive: forward ? dV : sV, forward: forward)
         let polarity = sign == "+" ? "plus" : "minus"
         expectLines(read["d_\(polarity)_current"] as! [Double], d, "\(what): I(D\(sign))")
         expectLines(read["s_\(polarity)_current"] as! [Double], sl, "\(what): I(S\(sign))")
