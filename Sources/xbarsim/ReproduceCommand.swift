@@ -93,10 +93,10 @@ enum ReproduceCommand: CLICommand {
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
-    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)", study: "\(paper) figure \(figure)")
+    let failure = try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)", study: "\(paper) figure \(figure)")
     if choi {
       try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
-      if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+      try finish(failure)
       return
     }
 
@@ -115,7 +115,7 @@ enum ReproduceCommand: CLICommand {
         row.text(row.max) as NSString, delta as NSString, seedsNote(row, seeds) as NSString))
     }
     try writeSummary(rows, figure: figure, args: args)
-    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+    try finish(failure)
   }
 
   /// Checks `--summary` and `--journal` before the runs: each writable,
@@ -184,7 +184,7 @@ enum ReproduceCommand: CLICommand {
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
-    try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop", study: "irdrop")
+    let failure = try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop", study: "irdrop")
     let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
     let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
     print("IR drop: on-chip training with resistive lines vs off-chip training transferred to the same arrays")
@@ -219,7 +219,7 @@ enum ReproduceCommand: CLICommand {
         (r == 0 ? "– (ideal)" : on.results.isEmpty ? "–" : String(format: "%.2f", iterations)) as NSString))
     }
     try writeSummary(rows, figure: 0, args: args)
-    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+    try finish(failure)
   }
 
   /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`; with
@@ -228,7 +228,7 @@ enum ReproduceCommand: CLICommand {
   static func execute(
     _ rows: inout [Row], seeds: Int, args: ParsedArguments, train: IDXDataset, test: IDXDataset, name: String,
     study: String
-  ) throws {
+  ) throws -> String? {
     let jobs = try args.int("--jobs", default: 2)
     guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
     if jobs > 1, rows.contains(where: { $0.run.configuration.threads > 1 }) {
@@ -258,6 +258,9 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var results = [TrainingResult?](repeating: nil, count: items.count)
     nonisolated(unsafe) var journal: RunJournal? = nil
     nonisolated(unsafe) var journalError: Error? = nil
+    // A run that failed (a resistive read, an evaluation): no new run
+    // starts, and the finished ones are still shown and written.
+    nonisolated(unsafe) var failed = false
     // Each item's configuration, its seed set.
     let configurations = items.map { (r, seed) in
       var cfg = rowsSnapshot[r].run.configuration
@@ -286,7 +289,7 @@ enum ReproduceCommand: CLICommand {
         var index = next
         while index < items.count && results[index] != nil { index += 1 }
         next = index + 1
-        let stop = journalError != nil
+        let stop = journalError != nil || failed
         lock.unlock()
         guard index < items.count, interruptRequested == 0, !stop else { return }
         let (r, seed) = items[index]
@@ -295,6 +298,7 @@ enum ReproduceCommand: CLICommand {
           .run(shouldStop: { interruptRequested != 0 })
         lock.lock()
         results[index] = result
+        if result.failure != nil { failed = true }
         if !result.interrupted { done += 1 }
         if !result.interrupted && result.failure == nil && journalError == nil {
           do { try journal?.record(entries[index], result) } catch { journalError = error }
@@ -316,12 +320,22 @@ enum ReproduceCommand: CLICommand {
     defer { restoreInterrupts() }
     concurrentPerform(jobs, work)
     if let journalError { throw journalError }
+    var firstFailure: String? = nil
     for (k, item) in items.enumerated() {
       if let failure = results[k]?.failure {
-        throw CLIError.runtime("\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)")
+        if firstFailure == nil { firstFailure = "\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)" }
+        continue
       }
       if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
     }
+    return firstFailure
+  }
+
+  /// After the table and the summary: a failed run, or an interrupt, ends
+  /// the command with an error (exit 1), the finished runs shown.
+  static func finish(_ failure: String?) throws {
+    if let failure { throw CLIError.runtime("\(failure); the table holds the runs that finished") }
+    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
   }
 
   /// After a table row: how many of the seeds finished, when not all did
