@@ -576,3 +576,16 @@ func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
     try IDXDataset.load(images: images, labels: labels)
   }
 }
+
+/// A device or FIFO in place of an IDX file is refused before it is opened
+/// (opening a FIFO waits for a writer: the run would hang).
+@Test func aDeviceInPlaceOfAnIDXFileIsNotARegularFile() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
+  try write(Sample.imagesFile, images)
+  try FileManager.default.createSymbolicLink(atPath: labels.path, withDestinationPath: "/dev/null")
+  expectError(.unreadable, file: labels, ["not a regular file"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}

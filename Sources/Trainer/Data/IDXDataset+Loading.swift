@@ -156,6 +156,12 @@ extension IDXDataset {
     if isDirectory.boolValue {
       throw DatasetError(file: file, kind: .unreadable, "is a directory")
     }
+    // Only regular files: opening a FIFO would wait for a writer, and a
+    // device has no size to check.
+    var st = stat()
+    if stat(file, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+      throw DatasetError(file: file, kind: .unreadable, "not a regular file (a FIFO, socket or device): the IDX file itself is needed")
+    }
     // A plain file's size against its header first: a huge or sparse file
     // is refused without reading gigabytes into memory.
     if let handle = FileHandle(forReadingAtPath: file) {
