@@ -88,7 +88,7 @@ enum InspectCommand: CLICommand {
     // next slot, or two pulses on a line run together in the waveform.
     for (key, t) in [("slot_time", cfg.slotTime), ("read_time", cfg.readTime), ("program_time", cfg.programTime), ("reset_time", cfg.resetTime)] {
       let ps = t * 1e12
-      if abs(ps - ps.rounded()) > 1e-6 * max(1, ps) {
+      if abs(ps - ps.rounded()) > 1e-3 {
         throw TrainCommand.keyError(key, "\(t) s is not a whole number of picoseconds (pulses.vcd's time unit)", args)
       }
     }
@@ -100,7 +100,7 @@ enum InspectCommand: CLICommand {
     // A reset is told from the rule's pulses by its level in pulses.vcd.
     if cfg.resetVoltage == cfg.programVoltage || (cfg.method == .c && cfg.resetVoltage == -cfg.programVoltage) {
       throw TrainCommand.keyError(
-        "reset_voltage", "\(cfg.resetVoltage) V is the level of a \(cfg.resetVoltage == cfg.programVoltage ? "potentiation" : "depression") pulse: pulses.vcd could not tell the resets apart", args)
+        "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a \(cfg.resetVoltage == cfg.programVoltage ? "potentiation" : "depression") pulse: pulses.vcd could not tell the resets apart", args)
     }
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment

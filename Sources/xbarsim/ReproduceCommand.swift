@@ -236,6 +236,10 @@ enum ReproduceCommand: CLICommand {
       throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")
     }
     for r in rows {
+      let used = r.run.configuration.trainLimit > 0 ? min(r.run.configuration.trainLimit, train.count) : train.count
+      if r.run.configuration.batch > used {
+        throw TrainCommand.keyError("batch", "\(r.run.configuration.batch) is more than the \(used) training images used", args)
+      }
       do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
         throw CLIError.runtime("\(name), \(r.run.label): \(error)")
       }

@@ -423,6 +423,9 @@ enum SweepCommand: CLICommand {
         guard there.grid == g, there.base == baseJSON, data == nil || there.data == nil || there.data == data else {
           throw CLIError.runtime("\(out) holds another sweep (its grid, base configuration or data differ); give another --out, or remove it")
         }
+        if let (i, n) = there.shard, n > 1 {
+          throw CLIError.runtime("\(out) holds shard \(i)/\(n) of this sweep: the merge would overwrite it; give another --out")
+        }
       }
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")

@@ -218,3 +218,28 @@ func fastEvaluatorCountsWhatThePredictPathPredicts(rule: LearningRule) throws {
   }
   try Experiment.checkFit(cfg, train: train, test: train)
 }
+
+/// Progress breaks (here after every 16 samples: interval 0) change no
+/// result: the same points (at mini-batch ends), accuracies, losses to the
+/// bit, pulses and resets as a run that is never broken, for batch 1, a
+/// batch that does not divide the points' spacing, and the hybrid.
+@Test(arguments: [(LearningRule.lim, 1), (.lim, 7), (.lim, 25), (.float, 25), (.hybrid, 1)])
+func progressBreaksChangeNoResult(rule: LearningRule, batch: Int) throws {
+  var cfg = Fixture.configuration(rule: rule, epochs: 2)
+  cfg.batch = batch
+  cfg.trainLimit = 200
+  cfg.evaluationsPerEpoch = 6
+  let e = try Experiment(configuration: cfg, train: Fixture.dataset(Fixture.train), test: Fixture.dataset(Fixture.test))
+  var broken = 0
+  let a = e.run(progress: { _ in broken += 1 }, progressInterval: 0)
+  let b = e.run(progressInterval: .max)
+  #expect(broken > 20)
+  func fingerprint(_ r: TrainingResult) -> [String] {
+    r.points.map { "\($0.images) \($0.accuracy) \($0.loss.bitPattern) \($0.pulses) \($0.resets)" }
+      + r.epochs.map { "\($0.loss.bitPattern) \($0.trainAccuracy)" }
+  }
+  #expect(fingerprint(a) == fingerprint(b))
+  #expect(a.points.count == 12)
+  // Points at mini-batch ends (batches restart each epoch of 200 images).
+  #expect(a.points.allSatisfy { ($0.images % 200) % batch == 0 || $0.images % 200 == 0 }, "\(a.points.map(\.images))")
+}

@@ -589,3 +589,19 @@ func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
     try IDXDataset.load(images: images, labels: labels)
   }
 }
+
+/// Files linked from a shared dataset load: the size checked against the
+/// header is the file's, not the link's.
+@Test func symbolicLinksToIDXFilesLoad() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
+  try write(Sample.imagesFile, images)
+  try write(Sample.labelsFile, labels)
+  let li = dir.appendingPathComponent("li"), ll = dir.appendingPathComponent("ll")
+  try FileManager.default.createSymbolicLink(at: li, withDestinationURL: images)
+  try FileManager.default.createSymbolicLink(at: ll, withDestinationURL: labels)
+  let direct = try IDXDataset.load(images: images, labels: labels)
+  let linked = try IDXDataset.load(images: li, labels: ll)
+  #expect(linked.pixels == direct.pixels && linked.labels == direct.labels)
+}

@@ -1075,7 +1075,7 @@ private func plainCells(_ line: String) -> [String] {
   (["--slot-time", "1e-7", "--reset-time", "1e-7"], "--slot-time: 1e-07 s leaves no idle time"),
   (["--slot-time", "1.4e-12", "--read-time", "1e-12", "--program-time", "1e-12", "--reset-time", "1e-12"],
    "--slot-time: 1.4e-12 s is not a whole number of picoseconds"),
-  (["--method", "c", "--reset-voltage", "-1"], "--reset-voltage: -1.0 V is the level of a depression pulse"),
+  (["--method", "c", "--reset-voltage", "-1"], "--reset-voltage: -1 V is the level of a depression pulse"),
 ])
 func inspectRefusesATimeBaseItsWaveformCannotShow(extra: [String], message: String) throws {
   let (root, data) = try dataDirectory()

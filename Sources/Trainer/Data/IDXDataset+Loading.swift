@@ -138,7 +138,9 @@ extension IDXDataset {
     }
     let quoted = standard.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,:@%".contains($0) }
       ? standard : "'" + standard.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    return "scripts/fetch-mnist " + quoted
+    // The script lives in the checkout: say so when we run elsewhere.
+    let here = FileManager.default.fileExists(atPath: cwd + "/scripts/fetch-mnist")
+    return "scripts/fetch-mnist " + quoted + (here ? "" : " (in the xbarsim checkout)")
   }
 
   /// Reads `url` with one call and parses it (`parse`), decompressed
@@ -167,7 +169,9 @@ extension IDXDataset {
     if let handle = FileHandle(forReadingAtPath: file) {
       defer { try? handle.close() }
       let head = [UInt8]((try? handle.read(upToCount: 4 + 4 * rank)) ?? Data())
-      let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+      // stat follows symbolic links (a linked shared dataset): the size of
+      // the file, not of the link.
+      let fileSize: Int? = stat(file, &st) == 0 ? Int(st.st_size) : nil
       if let fileSize, head.count >= 2, !(head[0] == 0x1F && head[1] == 0x8B),
         let expected = expectedSize(head, rank: rank), expected != fileSize
       {

@@ -208,7 +208,9 @@ public final class Experiment {
   /// Runs the experiment.
   ///
   /// - Parameters:
-  ///   - progress: called about every 0.2 s of training.
+  ///   - progress: called about every `progressInterval` nanoseconds of
+  ///     training (0.2 s; a test sets 0 to break the training into its
+  ///     smallest chunks, which must not change any result).
   ///   - point: called at every evaluation point, as soon as it is measured
   ///     (so a log written from it survives an interrupt).
   ///   - shouldStop: polled between samples; true ends the run early.
@@ -217,6 +219,7 @@ public final class Experiment {
   ///     training images seen, e.g. to save a checkpoint.
   public func run(
     progress: (TrainingProgress) -> Void = { _ in },
+    progressInterval: UInt64 = 200_000_000,
     point: (EvaluationPoint) -> Void = { _ in },
     epoch epochDone: (EpochRecord) -> Void = { _ in },
     shouldStop: () -> Bool = { false },
@@ -335,7 +338,12 @@ public final class Experiment {
             // point moves on to the end of its batch: the accuracy it logs
             // is then that of the images it counts.
             var stop = min(trainCount, index + max(1, pointAt(nextPoint) - seen))
-            if cfg.batch > 1 { stop = min(trainCount, (stop + cfg.batch - 1) / cfg.batch * cfg.batch) }
+            if cfg.batch > 1 && stop % cfg.batch != 0 {
+              // (Without overflow for any batch: the distance to the end
+              // of the batch against what is left of the epoch.)
+              let toEnd = cfg.batch - stop % cfg.batch
+              stop = toEnd >= trainCount - stop ? trainCount : stop + toEnd
+            }
             let t0 = DispatchTime.now().uptimeNanoseconds
             var s = index
             var readAhead: UInt8 = 0
@@ -370,7 +378,7 @@ public final class Experiment {
               // bar (a slow run, e.g. with resistive lines, reports while
               // it trains toward a distant point).
               if s & 15 == 0
-                && (shouldStop() || DispatchTime.now().uptimeNanoseconds &- lastProgress > 200_000_000)
+                && (shouldStop() || DispatchTime.now().uptimeNanoseconds &- lastProgress > progressInterval)
               { break }
             }
             let t1 = DispatchTime.now().uptimeNanoseconds
@@ -378,7 +386,10 @@ public final class Experiment {
             // The chunk's losses join the point's and the epoch's sums at
             // the point (or the epoch's end), however often the progress
             // bar broke the chunk: the same sums, in the same order.
-            if s >= stop || s == trainCount {
+            // A chunk the progress bar broke off ends short of `stop`: no
+            // point is taken there (it may lie inside a mini-batch).
+            let reachedStop = s >= stop
+            if reachedStop {
               lossSum += chunkLoss
               epochLossSum += chunkLoss
               chunkLoss = 0
@@ -395,14 +406,14 @@ public final class Experiment {
               result.interrupted = true
               break epochs
             }
-            if t1 - lastProgress > 200_000_000 || seen >= pointAt(nextPoint) {
+            if t1 - lastProgress > progressInterval || seen >= pointAt(nextPoint) {
               lastProgress = t1
               progress(TrainingProgress(
                 images: seen, totalImages: total,
                 imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
                 lastAccuracy: lastAccuracy))
             }
-            if seen >= pointAt(nextPoint) {
+            if reachedStop && seen >= pointAt(nextPoint) {
               if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double

@@ -376,7 +376,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
     }
-    guard batch >= 1 else { throw fail("batch", "must be ≥ 1, got \(batch)") }
+    guard batch >= 1 && batch <= 10_000_000 else { throw fail("batch", "must be in 1...10000000, got \(batch)") }
     guard epochs >= 1 && epochs <= 10_000 else { throw fail("epochs", "must be in 1...10000, got \(epochs)") }
     try within("c", c, 1e-3, 1e6)
     guard outputThreshold.isFinite && outputThreshold >= 0 && outputThreshold < 1 else {
