@@ -383,11 +383,11 @@ public final class Experiment {
             }
             let t1 = DispatchTime.now().uptimeNanoseconds
             trainNanos += t1 - t0
-            // The chunk's losses join the point's and the epoch's sums at
-            // the point (or the epoch's end), however often the progress
-            // bar broke the chunk: the same sums, in the same order.
-            // A chunk the progress bar broke off ends short of `stop`: no
-            // point is taken there (it may lie inside a mini-batch).
+            // A chunk the progress bar (or a stop request) broke off ends
+            // short of `stop`: no point is taken there (it may lie inside
+            // a mini-batch), and its losses wait, so that they join the
+            // point's and the epoch's sums at `stop` in the same order
+            // however often the chunk was broken.
             let reachedStop = s >= stop
             if reachedStop {
               lossSum += chunkLoss
