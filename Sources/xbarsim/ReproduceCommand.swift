@@ -236,10 +236,9 @@ enum ReproduceCommand: CLICommand {
       throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")
     }
     for r in rows {
-      let used = r.run.configuration.trainLimit > 0 ? min(r.run.configuration.trainLimit, train.count) : train.count
-      if r.run.configuration.batch > used {
-        throw TrainCommand.keyError("batch", "\(r.run.configuration.batch) is more than the \(used) training images used", args)
-      }
+      // The limits `train` checks (images, batch, evaluations, the network
+      // against the data), the same code; the memory of --jobs runs below.
+      try TrainCommand.checkLimits(r.run.configuration, train: train, test: test, args, memory: false)
       do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
         throw CLIError.runtime("\(name), \(r.run.label): \(error)")
       }

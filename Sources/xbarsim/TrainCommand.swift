@@ -363,7 +363,11 @@ enum TrainCommand: CLICommand {
   /// Refuses a train_limit or test_limit beyond the images loaded (it
   /// would be cut to them while the summary records it) and a batch larger
   /// than the training images used (it would be one batch of them).
-  static func checkLimits(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments) throws {
+  /// `memory`: also the one run's memory (`reproduce` checks its `--jobs`
+  /// runs at once itself).
+  static func checkLimits(
+    _ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true
+  ) throws {
     let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
     for (set, name) in [(train, IDXDataset.Split.train), (test, IDXDataset.Split.test)] where set.count == 0 {
       throw CLIError.runtime("\(dir): \(name.imagesFileName) holds no images")
@@ -383,7 +387,7 @@ enum TrainCommand: CLICommand {
       throw keyError(
         "evals_per_epoch", "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(used) training images used", args)
     }
-    try checkMemory(cfg, args)
+    if memory { try checkMemory(cfg, args) }
   }
 
   /// Refuses a network beyond the memory: it would trap in its first

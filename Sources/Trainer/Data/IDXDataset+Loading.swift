@@ -131,15 +131,13 @@ extension IDXDataset {
   static func fetchCommand(for directory: URL) -> String {
     let cwd = FileManager.default.currentDirectoryPath
     let standard = directory.standardizedFileURL.path
-    if standard == URL(fileURLWithPath: cwd).appendingPathComponent("data/mnist").standardizedFileURL.path
-      && FileManager.default.fileExists(atPath: cwd + "/scripts/fetch-mnist")
-    {
+    // The script lives in the checkout: say so when we run elsewhere.
+    let here = FileManager.default.fileExists(atPath: cwd + "/scripts/fetch-mnist")
+    if here && standard == URL(fileURLWithPath: cwd).appendingPathComponent("data/mnist").standardizedFileURL.path {
       return "scripts/fetch-mnist"
     }
     let quoted = standard.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,:@%".contains($0) }
       ? standard : "'" + standard.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    // The script lives in the checkout: say so when we run elsewhere.
-    let here = FileManager.default.fileExists(atPath: cwd + "/scripts/fetch-mnist")
     return "scripts/fetch-mnist " + quoted + (here ? "" : " (in the xbarsim checkout)")
   }
 
@@ -160,8 +158,11 @@ extension IDXDataset {
     }
     // Only regular files: opening a FIFO would wait for a writer, and a
     // device has no size to check.
+    // (stat follows symbolic links: a linked shared dataset is the file's
+    // mode and size, not the link's.)
     var st = stat()
-    if stat(file, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+    let fileSize: Int? = stat(file, &st) == 0 ? Int(st.st_size) : nil
+    if fileSize != nil && (st.st_mode & S_IFMT) != S_IFREG {
       throw DatasetError(file: file, kind: .unreadable, "not a regular file (a FIFO, socket or device): the IDX file itself is needed")
     }
     // A plain file's size against its header first: a huge or sparse file
@@ -169,9 +170,6 @@ extension IDXDataset {
     if let handle = FileHandle(forReadingAtPath: file) {
       defer { try? handle.close() }
       let head = [UInt8]((try? handle.read(upToCount: 4 + 4 * rank)) ?? Data())
-      // stat follows symbolic links (a linked shared dataset): the size of
-      // the file, not of the link.
-      let fileSize: Int? = stat(file, &st) == 0 ? Int(st.st_size) : nil
       if let fileSize, head.count >= 2, !(head[0] == 0x1F && head[1] == 0x8B),
         let expected = expectedSize(head, rank: rank), expected != fileSize
       {
