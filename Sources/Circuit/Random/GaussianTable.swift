@@ -48,7 +48,9 @@ public struct GaussianStream: Sendable {
 
   public init(_ generator: SeededGenerator) { self.generator = generator }
 
-  /// The next N(0, 1) draw. `table` is ``GaussianTable/values``'s storage.
+  /// The next N(0, 1) draw. `table` is ``GaussianTable/values``'s storage
+  /// (or a copy with every entry multiplied by the same factor a: then the
+  /// draw is a·z, rounded as a·z is).
   @inlinable @inline(__always)
   public mutating func next(_ table: UnsafePointer<Float>) -> Float {
     if left == 0 {
@@ -57,7 +59,7 @@ public struct GaussianStream: Sendable {
     }
     let k = Int(truncatingIfNeeded: word & 0xFFF)
     word >>= 12
-    left -= 1
+    left &-= 1
     return table[k]
   }
 }

@@ -59,6 +59,10 @@ final class HybridLayer: @unchecked Sendable {
   /// The step μ of one pulse, per kind.
   let step: [Float]
   let c2c: Float
+  /// Per kind, ``GaussianTable/values`` times the kind's spread μ·c2c
+  /// (Float products, as the pulse loop would round them): a pulse's noise
+  /// is one lookup.
+  let spreadTable: [UnsafeMutablePointer<Float>]
   let policy: SaturationPolicy
 
   /// The noise of re-potentiations (the serial saturation pass).
@@ -115,6 +119,12 @@ final class HybridLayer: @unchecked Sendable {
       FiniteStateDevice(states: $0 == 0 ? cfg.states : cfg.smallStates, gMin: gMin, gMax: 1, areaScale: $0 == 0 ? 1 : cfg.k)
     }
     step = devices.map { Float($0.stepSize) }
+    let c2c = self.c2c
+    spreadTable = step.map { mu in
+      let t = UnsafeMutablePointer<Float>.allocate(capacity: GaussianTable.values.count)
+      for (i, z) in GaussianTable.values.enumerated() { t[i] = mu * c2c * z }
+      return t
+    }
     perDeviceBounds = cfg.d2d > 0
     uniformLow = devices.map { Float($0.minimumConductance) }
     uniformHigh = devices.map { Float($0.maximumConductance) }
@@ -152,7 +162,7 @@ final class HybridLayer: @unchecked Sendable {
   }
 
   deinit {
-    for p in g + lo + hi { p.deallocate() }
+    for p in g + lo + hi + spreadTable { p.deallocate() }
     w.deallocate()
     flagMark.deallocate()
     rowLoad.deallocate()
@@ -227,25 +237,33 @@ final class HybridLayer: @unchecked Sendable {
     guard rowCount > 0 else { return }
     let k = kind.rawValue
     let share = shares[h]
-    GaussianTable.values.withUnsafeBufferPointer { table in
-      // A copy of the loop per combination of the two layer flags, each
-      // folded to a constant: fewer values for the registers.
-      @inline(__always) func both(perDevice: Bool, tracksColumns: Bool) {
-        apply(
-          share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-          columns: upIndex, words: upWords, columnCount: upCount, table: table.baseAddress!,
-          perDevice: perDevice, tracksColumns: tracksColumns)
-        apply(
-          share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-          columns: downIndex, words: downWords, columnCount: downCount, table: table.baseAddress!,
-          perDevice: perDevice, tracksColumns: tracksColumns)
+    let table = UnsafePointer(spreadTable[k])
+    // A copy of the loop per combination of the three layer flags, each
+    // folded to a constant: fewer values for the registers, and the
+    // noise draw in line when every pulse takes one.
+    @inline(__always) func both(perDevice: Bool, tracksColumns: Bool, noisy: Bool) {
+      apply(
+        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: upIndex, words: upWords, columnCount: upCount, table: table,
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
+      apply(
+        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: downIndex, words: downWords, columnCount: downCount, table: table,
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
+    }
+    @inline(__always) func flags(perDevice: Bool, tracksColumns: Bool) {
+      // A noise draw per pulse whenever the spread μ·c2c is not 0.
+      if step[k] * c2c != 0 {
+        both(perDevice: perDevice, tracksColumns: tracksColumns, noisy: true)
+      } else {
+        both(perDevice: perDevice, tracksColumns: tracksColumns, noisy: false)
       }
-      switch (perDeviceBounds, tracksColumnLoad) {
-      case (false, false): both(perDevice: false, tracksColumns: false)
-      case (false, true): both(perDevice: false, tracksColumns: true)
-      case (true, false): both(perDevice: true, tracksColumns: false)
-      case (true, true): both(perDevice: true, tracksColumns: true)
-      }
+    }
+    switch (perDeviceBounds, tracksColumnLoad) {
+    case (false, false): flags(perDevice: false, tracksColumns: false)
+    case (false, true): flags(perDevice: false, tracksColumns: true)
+    case (true, false): flags(perDevice: true, tracksColumns: false)
+    case (true, true): flags(perDevice: true, tracksColumns: true)
     }
   }
 
@@ -277,16 +295,19 @@ final class HybridLayer: @unchecked Sendable {
   /// train meets the columns of that slot's bucket. Each pulse moves its
   /// device by μ·(1 + c2c·z) and is clamped at the device's bounds; a pulse
   /// that finds its device at G_max is left to the saturation pass.
+  /// `table` is the kind's `spreadTable` (μ·c2c·z by lookup).
   @inline(__always)
   private func apply(
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool
+    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool
   ) {
     guard columnCount > 0 else { return }
-    // Bucket the columns by slot (a counting sort over the 64 slots).
-    let start = share.slotStart, list = share.slotList, listWords = share.slotWords
+    // Bucket the columns by slot (a counting sort over the 64 slots). An
+    // entry is two words: the column's slots before the bucket's, then the
+    // column (one pointer for the pulse loop).
+    let start = share.slotStart, entries = share.slotEntries
     for t in 0...64 { start[t] = 0 }
     var anySlots: UInt64 = 0
     for c in 0..<columnCount {
@@ -306,8 +327,9 @@ final class HybridLayer: @unchecked Sendable {
       let j = cols[c]
       while b != 0 {
         let t = b.trailingZeroBitCount
-        list[Int(fill[t])] = j
-        listWords[Int(fill[t])] = word
+        let e = 2 &* Int(fill[t])
+        entries[e] = word & ((1 &<< UInt64(t)) &- 1)
+        entries[e &+ 1] = UInt64(truncatingIfNeeded: j)
         fill[t] += 1
         b &= b &- 1
       }
@@ -319,7 +341,7 @@ final class HybridLayer: @unchecked Sendable {
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
     let flagMark = self.flagMark, flagged = share.flagged
     let sign: Float = polarity == 0 ? 1 : -1
-    let mu = step[kind], spread = step[kind] * c2c
+    let mu = step[kind]
     let n = self.columns
     var noise = share.noise
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
@@ -335,16 +357,16 @@ final class HybridLayer: @unchecked Sendable {
       while bits != 0 {
         let t = bits.trailingZeroBitCount
         bits &= bits &- 1
-        // The row's slots before t: a cell's first pulse of the update is
-        // the one with no earlier coincidence (its row and column are in
-        // no other share or polarity, so this call issues all its pulses).
-        let earlier = rowWord & ((1 &<< UInt64(t)) &- 1)
         let hi0 = Int(start[t + 1])
         var c = Int(start[t])
         while c < hi0 {
-          let x = base + Int(list[c])
-          // Counted without a branch or a per-cell mark in memory.
-          cells &+= earlier & listWords[c] == 0 ? 1 : 0
+          let j = Int(truncatingIfNeeded: entries[2 &* c &+ 1])
+          let x = base &+ j
+          // A cell's first pulse of the update is the one with no earlier
+          // coincidence (its row and column are in no other share or
+          // polarity, so this call issues all its pulses). Counted without
+          // a branch or a per-cell mark in memory.
+          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
           c += 1
           pulses &+= 1
           let old = dev[x]
@@ -360,12 +382,12 @@ final class HybridLayer: @unchecked Sendable {
             continue
           }
           var new = old + mu
-          if spread != 0 { new += spread * noise.next(table) }
+          if noisy { new += noise.next(table) }
           new = min(max(new, perDevice ? loP[x] : loS), top)
           dev[x] = new
           w[x] += sign * (new - old)
           rowDelta += new - old
-          if tracksColumns { columnLoad[Int(list[c - 1])] += Double(new - old) }
+          if tracksColumns { columnLoad[j] += Double(new - old) }
         }
       }
       rowLoad[Int(rowIndex[r])] += Double(rowDelta)
@@ -493,13 +515,12 @@ final class ApplyShare: @unchecked Sendable {
   /// for the saturation pass after the update.
   let flagged: UnsafeMutablePointer<Int32>
   var flaggedCount = 0
-  /// Slot buckets of the column trains: bucket t is
-  /// slotList[slotStart[t] ..< slotStart[t + 1]] (column indices), with
-  /// each column's whole train beside it in `slotWords`.
+  /// Slot buckets of the column trains: bucket t is entries
+  /// slotStart[t] ..< slotStart[t + 1] of `slotEntries`, two words each:
+  /// the column's train below slot t, and the column.
   let slotStart: UnsafeMutablePointer<Int32>
   let slotFill: UnsafeMutablePointer<Int32>
-  let slotList: UnsafeMutablePointer<Int32>
-  let slotWords: UnsafeMutablePointer<UInt64>
+  let slotEntries: UnsafeMutablePointer<UInt64>
   /// The share's change of each row's load, merged after the update.
   let rowDelta: UnsafeMutablePointer<Double>
   var pulses = 0
@@ -511,8 +532,7 @@ final class ApplyShare: @unchecked Sendable {
     flagged = .allocate(capacity: cells)
     slotStart = .allocate(capacity: 65)
     slotFill = .allocate(capacity: 64)
-    slotList = .allocate(capacity: 64 * columns)
-    slotWords = .allocate(capacity: 64 * columns)
+    slotEntries = .allocate(capacity: 2 * 64 * columns)
     rowDelta = .allocate(capacity: rows)
     rowDelta.initialize(repeating: 0, count: rows)
   }
@@ -521,8 +541,7 @@ final class ApplyShare: @unchecked Sendable {
     flagged.deallocate()
     slotStart.deallocate()
     slotFill.deallocate()
-    slotList.deallocate()
-    slotWords.deallocate()
+    slotEntries.deallocate()
     rowDelta.deallocate()
   }
 }
