@@ -383,7 +383,11 @@ final class HybridLayer: @unchecked Sendable {
           }
           var new = old + mu
           if noisy { new += noise.next(table) }
-          new = min(max(new, perDevice ? loP[x] : loS), top)
+          // Clamped to the device's range: max and min as single
+          // instructions (the same values: new is never NaN or −0).
+          let bottom = perDevice ? loP[x] : loS
+          new = new < bottom ? bottom : new
+          new = top < new ? top : new
           dev[x] = new
           w[x] += sign * (new - old)
           rowDelta += new - old
