@@ -362,6 +362,45 @@ struct HybridTrainingTests {
     #expect(layer.cellUpdates - cells == overlapping)
   }
 
+  @Test("cycle-to-cycle noise: a pulse moves its device by μ·(1 + c2c·z), mean μ and sd c2c·μ, big and small devices")
+  func cycleToCycleNoisePerPulse() throws {
+    var cfg = HybridNetworkTests.configuration(c2c: 0.34)
+    cfg.k = 10
+    let layer = try HybridNetwork(configuration: cfg).layers[0]
+    // Every row and column fires in slot 0 only: one pulse per cell per
+    // update, on the G+ devices (columns lowering δ). 5 rows × 3 columns.
+    let rows: [Int32] = [0, 1, 2, 3, 4]
+    let rowWords = [UInt64](repeating: 1, count: rows.count)
+    for kind in SynapseKind.allCases {
+      let d = 2 * kind.rawValue, mu = Double(layer.step[kind.rawValue])
+      var sum = 0.0, squares = 0.0, n = 0
+      for _ in 0..<2_000 {
+        // Mid-range: no pulse reaches a bound (|z| ≤ 3.67, c2c·|z| < 1.3).
+        for x in 0..<layer.count { layer.g[d][x] = layer.lo[d][x] + 25 * layer.step[kind.rawValue] }
+        let before = (0..<layer.count).map { layer.g[d][$0] }
+        for h in 0..<2 {
+          let up: [Int32] = (0..<Int32(layer.columns)).filter { (Int($0) < layer.columnSplit) == (h == 0) }
+          layer.applyShare(
+            h, kind: kind, rowIndex: rows, rowWords: rowWords, rowCount: rows.count,
+            upIndex: up, upWords: [UInt64](repeating: 1, count: up.count), upCount: up.count,
+            downIndex: [], downWords: [], downCount: 0)
+        }
+        layer.finishUpdate(kind: kind, slots: 64, rows: rows, rowCount: rows.count)
+        for x in 0..<layer.count {
+          let step = Double(layer.g[d][x] - before[x]) / mu
+          sum += step
+          squares += step * step
+          n += 1
+        }
+      }
+      let mean = sum / Double(n), sd = (squares / Double(n) - mean * mean).squareRoot()
+      // The mean of n draws of 1 + 0.34·z: within 5 standard errors of 1.
+      #expect(abs(mean - 1) < 5 * 0.34 / Double(n).squareRoot(), "\(kind): mean step \(mean) μ")
+      // The sample sd of 30,000 draws: within 3 % of 0.34.
+      #expect(abs(sd / 0.34 - 1) < 0.03, "\(kind): step sd \(sd) μ, c2c 0.34")
+    }
+  }
+
   @Test("a pair is at its weight limit when one device is at G_max and the other at G_min")
   func pairsAtLimit() throws {
     let net = try HybridNetwork(configuration: HybridNetworkTests.configuration(c2c: 0))
