@@ -19,8 +19,9 @@ enum Checkpoint {
 
   /// The configuration keys that give device states their meaning: a
   /// checkpoint loads only into a network that agrees on them (and on the
-  /// layer sizes, checked first).
-  static let stateKeys = ["method", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
+  /// layer sizes, checked first). A measured device's file (`device_csv`)
+  /// is read again when the checkpoint loads: its curve is the file's now.
+  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
 
   static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
     let cfg = net.configuration
@@ -75,8 +76,9 @@ enum Checkpoint {
     // A missing key would take its default: states saved for n_max 8 read
     // as n_max 64. (`activation` may be missing: README, "Checkpoints".)
     let given = Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
+    // `device_csv` may be missing too (checkpoints before it: Lim's device).
     for key in ["layers"] + stateKeys
-    where !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
+    where key != "device_csv" && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
       throw fail("configuration: '\(key)' is missing (the device states need it)")
     }
     try TrainCommand.setKeys(from: configuration, in: path, into: &cfg)
@@ -155,7 +157,8 @@ enum Checkpoint {
     }
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues)
     for (k, v) in cfg.keyValues where stateKeys.contains(k) && savedValues[k] != v {
-      throw CLIError.runtime("\(path): the checkpoint has \(k) \(savedValues[k]!), the requested network \(v)")
+      func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
+      throw CLIError.runtime("\(path): the checkpoint has \(k) \(shown(savedValues[k]!)), the requested network \(shown(v))")
     }
     let net = LimNetwork(configuration: cfg)
     do { try net.restore(states) } catch { throw CLIError.runtime("\(path): \(error)") }

@@ -148,6 +148,10 @@ enum ReproduceCommand: CLICommand {
       if key == "rule" {
         throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so the value given would be ignored", args)
       }
+      if key == "device_csv" {
+        throw TrainCommand.keyError(
+          key, "\(what) runs the paper's device models; train or sweep a measured device with xbarsim train or sweep", args)
+      }
       let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
       let ignoredBy = runs.map { run in run.configuration.ignoredKeys.first { compared.contains($0.key) } }
       if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {

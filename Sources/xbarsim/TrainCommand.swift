@@ -414,9 +414,11 @@ enum TrainCommand: CLICommand {
       return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):
-      let beta = cfg.betaP == cfg.betaD || cfg.method != .c
-        ? "β \(JSONWriter.number(cfg.betaP))"
-        : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))"
+      let beta = !cfg.deviceCSV.isEmpty
+        ? "device \(URL(fileURLWithPath: cfg.deviceCSV).lastPathComponent)"
+        : cfg.betaP == cfg.betaD || cfg.method != .c
+          ? "β \(JSONWriter.number(cfg.betaP))"
+          : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))"
       return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     }
   }

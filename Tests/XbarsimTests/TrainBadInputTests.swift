@@ -154,3 +154,28 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   #expect(sweep.status == 0, "\(sweep.stderr)")
   #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("m/sweep.json").path))
 }
+
+@Test func aMeasuredDeviceFileTrainsAndItsErrorsNameTheOptionAndTheFile() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  try "branch,conductance\np,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  // It trains, names the device, and its summary re-runs it.
+  let summary = root.appendingPathComponent("summary.json")
+  var r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--summary", summary.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let text = try String(contentsOf: summary, encoding: .utf8)
+  #expect(text.contains("\"device_csv\": \"\(device.standardizedFileURL.path)\"") && text.contains("\"nmax\": 3"), "\(text)")
+  r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let bad = root.appendingPathComponent("bad.csv")
+  try "p,1e-6\np,-2e-6\n".write(to: bad, atomically: true, encoding: .utf8)
+  for (options, message) in [
+    (["--device-csv", bad.path], "--device-csv: \(bad.path) line 2"),
+    (["--device-csv", root.appendingPathComponent("none.csv").path], "--device-csv: \(root.appendingPathComponent("none.csv").path): no such file"),
+    (["--device-csv", device.path, "--nmax", "64"], "--nmax: device_csv's 4 points give n_max 3, got 64"),
+    (["--device-csv", device.path, "--method", "c"], "--device-csv: method c depresses devices"),
+  ] {
+    expectError(try runXbarsim(["train", "--data", data.path] + tiny + options), 64, message)
+  }
+}

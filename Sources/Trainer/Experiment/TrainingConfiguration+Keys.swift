@@ -15,6 +15,7 @@ extension TrainingConfiguration {
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only."),
     ("beta_d", "<β>", "Nonlinearity of depression only."),
+    ("device_csv", "<file.csv>", "Rule lim, methods a and b: a measured device's potentiation branch (CSV lines p,<siemens> in pulse order, as pulses --device measured reads) replaces Lim's curve; sets nmax (points − 1), gmin_ratio and gmax from it (default: none)."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
@@ -110,6 +111,20 @@ extension TrainingConfiguration {
     case "beta": betaP = try number(); betaD = betaP
     case "beta_p": betaP = try number()
     case "beta_d": betaD = try number()
+    case "device_csv":
+      if value.isEmpty {
+        deviceCSV = ""
+        measuredCurve = nil
+        measuredGMax = 0
+      } else {
+        let (path, curve, top) = try Self.measuredPotentiation(value)
+        deviceCSV = path
+        measuredCurve = curve
+        measuredGMax = top
+        nMax = curve.count - 1
+        gMinRatio = curve[0]
+        gMaxSiemens = top
+      }
     case "nmax": nMax = try integer()
     case "gmin_ratio": gMinRatio = try number()
     case "sigma": sigma = try number()
@@ -172,6 +187,40 @@ extension TrainingConfiguration {
     }
   }
 
+  /// The most bytes of a `device_csv` file (some 256 lines are used).
+  static let maxDeviceBytes = 16 << 20
+
+  /// Reads a measured device's CSV (`device_csv`): its absolute path, its
+  /// potentiation branch made monotone (running maximum) and divided by its
+  /// maximum, and that maximum in siemens. A depression branch, if the file
+  /// has one, is not used (methods a and b only potentiate).
+  /// - Throws: `ConfigurationError` (field `device_csv`) naming the file,
+  ///   and the line of a malformed record.
+  static func measuredPotentiation(_ path: String) throws -> (String, [Double], Double) {
+    func fail(_ message: String) -> ConfigurationError { ConfigurationError(field: "device_csv", "\(path): \(message)") }
+    // A regular file of bounded size (links followed): a FIFO would hang.
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      throw fail(errno == ENOENT ? "no such file" : "cannot read file (\(String(cString: strerror(errno))))")
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
+    guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read file") }
+    guard let text = String(data: data, encoding: .utf8) else { throw fail("is not UTF-8 text") }
+    let device: MeasuredDevice
+    do { device = try MeasuredDevice(csv: text, source: path) } catch let e as ConfigurationError {
+      throw ConfigurationError(field: "device_csv", e.description)
+    }
+    var up = device.potentiation
+    guard up.count <= 256 else {
+      throw fail("\(up.count) potentiation points; rule lim's device holds at most 256 (n_max 255)")
+    }
+    for i in up.indices.dropFirst() { up[i] = max(up[i], up[i - 1]) }
+    // MeasuredDevice refuses a branch that never rises: the maximum is > 0.
+    let top = up[up.count - 1]
+    return (URL(fileURLWithPath: path).standardizedFileURL.path, up.map { $0 / top }, top)
+  }
+
   /// Whether `text` is a number in decimal notation: an optional sign,
   /// digits with an optional point, an optional exponent (no hex, no
   /// "nan" or "inf").
@@ -194,7 +243,7 @@ extension TrainingConfiguration {
     return [
       ("layers", layers.map(String.init).joined(separator: ",")),
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
-      ("transfer", transfer.rawValue),
+      ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
       ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),

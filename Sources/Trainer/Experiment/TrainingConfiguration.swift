@@ -139,6 +139,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var betaD: Double = 2
   /// Dynamic range: pulses from G_min to G_max.
   public var nMax: Int = 64
+  /// A measured device for rule lim (`device_csv`): the CSV file's absolute
+  /// path ("" for Lim's exponential device), and its potentiation branch,
+  /// made monotone (running maximum) and normalised to its maximum, which
+  /// replaces Lim's curve G(n) for methods a and b. Setting it sets
+  /// `nMax` (points − 1), `gMinRatio` (first point / maximum) and
+  /// `gMaxSiemens` (the maximum).
+  public internal(set) var deviceCSV: String = ""
+  public internal(set) var measuredCurve: [Double]? = nil
+  /// The measured maximum in siemens.
+  var measuredGMax: Double = 0
   /// G_min / G_max of a device. Default 0 for `lim` and `float` (Lim's
   /// normalised curves), 0.1 for `hybrid` and `single` (1 µS … 10 µS, so
   /// that Choi's d2d variation δ/G_min has a G_min to refer to).
@@ -368,6 +378,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail(key, "must be in [\(shown(lo)), \(shown(hi))]\(unit), got \(shown(x))")
       }
     }
+    if let curve = measuredCurve {
+      guard rule == .lim else {
+        throw fail("device_csv", "a measured device is read by rule lim only, got rule \(rule.rawValue)")
+      }
+      guard method != .c else {
+        throw fail("device_csv", "method c depresses devices along Lim's eq. (2); a measured potentiation branch serves methods a and b")
+      }
+      guard nMax == curve.count - 1 else {
+        throw fail("nmax", "device_csv's \(curve.count) points give n_max \(curve.count - 1), got \(nMax) (leave nmax out)")
+      }
+      guard gMinRatio == curve[0] else {
+        throw fail("gmin_ratio", "device_csv gives G_min/G_max = \(curve[0]), got \(shown(gMinRatio)) (leave gmin_ratio out)")
+      }
+      guard gMaxSiemens == measuredGMax else {
+        throw fail("gmax", "device_csv gives G_max = \(measuredGMax) S, got \(shown(gMaxSiemens)) (leave gmax out)")
+      }
+    }
     guard nMax >= 1 && nMax <= 255 else { throw fail("nmax", "must be in 1...255, got \(nMax)") }
     guard gMinRatio.isFinite && gMinRatio >= 0 && gMinRatio < 1 else {
       throw fail("gmin_ratio", "G_min/G_max must be in [0, 1), got \(shown(gMinRatio))")
@@ -502,7 +529,7 @@ extension TrainingConfiguration {
     var found: [(key: String, usedBy: String)] = []
     let limKeys: [(String, Bool)] = [
       ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
-      ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
+      ("nmax", nMax != d.nMax), ("device_csv", !deviceCSV.isEmpty), ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
     ]
     let finiteKeys: [(String, Bool)] = [
@@ -543,6 +570,12 @@ extension TrainingConfiguration {
         ("initial_fraction", initialFraction != d.initialFraction), ("batch_pulses", batchPulses != d.batchPulses),
       ]
       found += keys.filter(\.1).map { ($0.0, states) }
+    }
+    if rule == .lim && measuredCurve != nil {
+      // The measured branch replaces Lim's exponential curve.
+      let exponential = "Lim's exponential device (without device_csv)"
+      if betaP != d.betaP { found.append((betaP == betaD ? "beta" : "beta_p", exponential)) }
+      if betaD != d.betaD && betaD != betaP { found.append(("beta_d", exponential)) }
     }
     if rule == .lim {
       // Only method c depresses a device (eq. 2); a and b only potentiate.

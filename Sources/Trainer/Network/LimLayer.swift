@@ -132,7 +132,7 @@ final class LimLayer {
     nMax = cfg.nMax
     gMax = cfg.gMaxSiemens
     device = cfg.device
-    table = device.potentiationCurve()
+    table = cfg.measuredCurve ?? device.potentiationCurve()
     tableD = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableD[s] = table[s] }
     tableD[nMax + 1] = table[nMax]

@@ -1,0 +1,91 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// Rule lim with a measured device (`device_csv`): the file's potentiation
+// branch, made monotone and normalised, replaces Lim's curve G(n).
+
+/// Writes `lines` to a new CSV file and returns its path.
+private func csvFile(_ lines: [String]) throws -> String {
+  let url = try temporaryDirectory("xbarsim-device").appendingPathComponent("device.csv")
+  try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  return url.path
+}
+
+@Test func aMeasuredBranchSetsTheCurveAndTheRangeFromItsPoints() throws {
+  // Noisy data (a dip at pulse 3), a header, a comment and a depression
+  // branch, which methods a and b do not use.
+  let path = try csvFile([
+    "branch,conductance", "# a test device", "p,2e-6", "p,3e-6", "p,5e-6", "p,4.5e-6", "p,8e-6", "d,8e-6", "d,2e-6",
+  ])
+  var cfg = TrainingConfiguration()
+  try cfg.set("device_csv", path)
+  let envelope = [2e-6, 3e-6, 5e-6, 5e-6, 8e-6]
+  #expect(cfg.measuredCurve == envelope.map { $0 / 8e-6 })
+  #expect(cfg.nMax == 4 && cfg.gMinRatio == 2e-6 / 8e-6 && cfg.gMaxSiemens == 8e-6)
+  #expect(cfg.deviceCSV == URL(fileURLWithPath: path).standardizedFileURL.path)
+  try cfg.validate()
+  // The arrays hold the measured curve, in G_max units.
+  let net = LimNetwork(configuration: { var c = cfg; c.layers = [4, 3, 2]; return c }())
+  #expect(net.layers.allSatisfy { $0.table == envelope.map { $0 / 8e-6 } })
+  // A summary's keys set it again, to the same configuration; "" removes it.
+  var again = TrainingConfiguration()
+  for (k, v) in cfg.keyValues { try again.set(k, v) }
+  #expect(again.deviceCSV == cfg.deviceCSV && again.measuredCurve == cfg.measuredCurve)
+  #expect(again.nMax == cfg.nMax && again.gMinRatio == cfg.gMinRatio && again.gMaxSiemens == cfg.gMaxSiemens)
+  try again.validate()
+  try again.set("device_csv", "")
+  #expect(again.measuredCurve == nil && again.deviceCSV.isEmpty)
+}
+
+@Test func limsOwnCurveReadAsMeasuredDataTrainsTheSameNetwork() throws {
+  // Lim's β = 2, n_max 64 curve in G_max units (its last point is 1, so
+  // the normalisation is exact), written with every digit.
+  let base = Fixture.configuration(method: .b)
+  let curve = base.device.potentiationCurve()
+  #expect(curve.last == 1 && curve.first == 0)
+  var measured = base
+  try measured.set("device_csv", try csvFile(curve.map { "p,\($0)" }))
+  #expect(measured.nMax == base.nMax && measured.gMinRatio == base.gMinRatio)
+  let a = try Fixture.run(base), b = try Fixture.run(measured)
+  #expect(a.points.map(\.accuracy) == b.points.map(\.accuracy))
+  #expect(a.pulses == b.pulses && a.resets == b.resets)
+  // Another device trains otherwise: a linear one of 16 steps.
+  var linear = base
+  try linear.set("device_csv", try csvFile((0...16).map { "p,\(1e-6 + Double($0) * 0.5e-6)" }))
+  let c = try Fixture.run(linear)
+  #expect(c.pulses != a.pulses)
+  #expect(c.testAccuracy > 50, "a 16-step linear device learns the fixture: \(c.testAccuracy) %")
+}
+
+@Test func badMeasuredDevicesNameTheKeyAndTheFile() throws {
+  let good = try csvFile(["p,1e-6", "p,2e-6", "p,4e-6"])
+  func fails(_ path: String, _ field: String = "device_csv", _ text: String, _ change: (inout TrainingConfiguration) -> Void = { _ in }) {
+    var cfg = TrainingConfiguration()
+    let error = #expect(throws: ConfigurationError.self) {
+      try cfg.set("device_csv", path)
+      change(&cfg)
+      try cfg.validate()
+    }
+    #expect(error?.field == field, "\(error?.description ?? "no error")")
+    #expect(error?.message.contains(text) == true, "\(error?.description ?? "no error")")
+  }
+  fails("/nonexistent/device.csv", "device_csv", "no such file")
+  fails(FileManager.default.temporaryDirectory.path, "device_csv", "not a regular file")
+  fails(try csvFile(["p,1e-6", "p,x"]), "device_csv", "line 2")
+  fails(try csvFile(["p,2e-6", "p,2e-6"]), "device_csv", "never rises")
+  fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 256")
+  fails(good, "device_csv", "method c") { $0.method = .c }
+  fails(good, "device_csv", "rule lim only") { $0.rule = .hybrid }
+  fails(good, "nmax", "give n_max 2") { $0.nMax = 64 }
+  fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }
+  fails(good, "gmax", "leave gmax out") { $0.gMaxSiemens = 1e-5 }
+  // Lim's β is not read with a measured device: refused as ignored.
+  var cfg = TrainingConfiguration()
+  try cfg.set("device_csv", good)
+  try cfg.set("beta", "3")
+  #expect(cfg.ignoredKey?.key == "beta")
+}
