@@ -57,7 +57,7 @@ enum InspectCommand: CLICommand {
     let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
       + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config")), ("--checkpoint", checkpoint)], by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
+      TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint)], by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
     guard cfg.rule == .lim && cfg.mode == .onChip else {
       // A checkpoint's own rule or learning (not overridden on the command
       // line): name the checkpoint and how to train its arrays.

@@ -148,7 +148,7 @@ enum ReproduceCommand: CLICommand {
       if key == "rule" {
         throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so the value given would be ignored", args)
       }
-      if key == "device_csv" {
+      if key == "device_csv" && !base.deviceCSV.isEmpty {
         throw TrainCommand.keyError(
           key, "\(what) runs the paper's device models; train or sweep a measured device with xbarsim train or sweep", args)
       }

@@ -223,7 +223,7 @@ enum SweepCommand: CLICommand {
       guard known.contains(key) else { throw CLIError.usage("--grid: unknown configuration key '\(key)'") }
       guard !grid.keys.contains(key) else { throw CLIError.usage("--grid: key '\(key)' is given twice") }
       guard !list.isEmpty else { throw CLIError.usage("--grid \(key): empty value list") }
-      let values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
+      var values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
       guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
@@ -232,6 +232,16 @@ enum SweepCommand: CLICommand {
           "--grid \(key): '\(list)' splits at ',' into single numbers; separate values that hold commas by ';' (--grid '\(key)=784,200,10;784,300,10'), or give one value as --\(key) \(list)")
       }
       guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
+      if key == "device_csv" {
+        // Each device file by its real path, as the points' summaries name
+        // it: a sweep resumed or merged elsewhere means the same files.
+        values = values.map { v in
+          guard let real = realpath(v, nil) else { return v }
+          defer { free(real) }
+          return String(cString: real)
+        }
+        guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): '\(list)' names one file twice") }
+      }
       grid.keys.append(key)
       grid.values.append(values)
       guard grid.checkedCount != nil else {

@@ -134,6 +134,12 @@ enum TrainCommand: CLICommand {
   /// Refuses an output that names one of the input files (`--summary` the
   /// `--config` file): the run would replace what it was made from. Both
   /// lists are (option, path); a nil path is not given.
+  /// The files a run reads besides its data: the --config file and a
+  /// measured device's CSV.
+  static func inputFiles(_ args: ParsedArguments, _ cfg: TrainingConfiguration) -> [(String, String?)] {
+    [("--config", args.string("--config")), ("--device-csv", cfg.deviceCSV.isEmpty ? nil : cfg.deviceCSV)]
+  }
+
   static func refuseOverwriting(_ inputs: [(String, String?)], by outputs: [(String, String?)]) throws {
     for case let (inOption, input?) in inputs {
       if let (outOption, _) = outputs.first(where: { $0.1.map { OutputFile.sameFile($0, input) } ?? false }) {
@@ -277,7 +283,7 @@ enum TrainCommand: CLICommand {
     if let out = args.string("--out") {
       // The directory itself naming the --config file (a usage error, not
       // a failed mkdir).
-      try refuseOverwriting([("--config", args.string("--config"))], by: [("--out", out)])
+      try refuseOverwriting(inputFiles(args, cfg), by: [("--out", out)])
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
@@ -302,7 +308,7 @@ enum TrainCommand: CLICommand {
       if let other = writers[file] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
       writers[file] = label
     }
-    try refuseOverwriting([("--config", args.string("--config"))], by: outputs)
+    try refuseOverwriting(inputFiles(args, cfg), by: outputs)
     // Checked before training, so that a long run is not lost to a typo.
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
     if let summary { try OutputFile.check(summary, "the summary") }
@@ -412,7 +418,9 @@ enum TrainCommand: CLICommand {
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
       return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
-    case (.lim, .offChip): return "off-chip \(shape) σ \(cfg.sigma)" + wires(cfg)
+    case (.lim, .offChip):
+      let device = cfg.deviceCSV.isEmpty ? "" : " device \(URL(fileURLWithPath: cfg.deviceCSV).lastPathComponent)"
+      return "off-chip \(shape)\(device) σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):
       let beta = !cfg.deviceCSV.isEmpty
         ? "device \(URL(fileURLWithPath: cfg.deviceCSV).lastPathComponent)"

@@ -26,7 +26,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   let envelope = [2e-6, 3e-6, 5e-6, 5e-6, 8e-6]
   #expect(cfg.measuredCurve == envelope.map { $0 / 8e-6 })
   #expect(cfg.nMax == 4 && cfg.gMinRatio == 2e-6 / 8e-6 && cfg.gMaxSiemens == 8e-6)
-  #expect(cfg.deviceCSV == URL(fileURLWithPath: path).standardizedFileURL.path)
+  #expect(cfg.deviceCSV == URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
   try cfg.validate()
   // The arrays hold the measured curve, in G_max units.
   let net = LimNetwork(configuration: { var c = cfg; c.layers = [4, 3, 2]; return c }())
@@ -80,9 +80,27 @@ private func csvFile(_ lines: [String]) throws -> String {
   fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 256")
   fails(good, "device_csv", "method c") { $0.method = .c }
   fails(good, "device_csv", "rule lim only") { $0.rule = .hybrid }
-  fails(good, "nmax", "give n_max 2") { $0.nMax = 64 }
+  fails(good, "nmax", "gives n_max 2 (its 3 points), got 64") { $0.nMax = 64 }
   fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }
   fails(good, "gmax", "leave gmax out") { $0.gMaxSiemens = 1e-5 }
+  // Conductances out of gmax's range (data in µS, not S): the file is named.
+  fails(try csvFile(["p,1", "p,5", "p,10"]), "device_csv", "largest conductance is 10.0 S, outside the [1e-12, 1] S")
+  // A range key set before the file, otherwise than the file gives, is an
+  // error too (a --config file's order); a previous file's range is not.
+  var first = TrainingConfiguration()
+  try first.set("nmax", "10")
+  let error = #expect(throws: ConfigurationError.self) { try first.set("device_csv", good) }
+  #expect(error?.field == "nmax" && error?.message.contains("got 10") == true, "\(error?.description ?? "")")
+  var twice = TrainingConfiguration()
+  try twice.set("device_csv", good)
+  try twice.set("device_csv", try csvFile(["p,1e-6", "p,2e-6", "p,3e-6", "p,4e-6", "p,8e-6"]))
+  #expect(twice.nMax == 4 && twice.gMinRatio == 1e-6 / 8e-6 && twice.gMaxSiemens == 8e-6)
+  try twice.validate()
+  // A value that prints otherwise but is the file's to 1e-9 is the same.
+  var close = TrainingConfiguration()
+  try close.set("device_csv", try csvFile(["p,1e-6", "p,5e-6", "p,1e-5"]))
+  try close.set("gmin_ratio", "0.1")
+  try close.validate()
   // Lim's β is not read with a measured device: refused as ignored.
   var cfg = TrainingConfiguration()
   try cfg.set("device_csv", good)

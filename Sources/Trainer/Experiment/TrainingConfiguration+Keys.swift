@@ -118,6 +118,20 @@ extension TrainingConfiguration {
         measuredGMax = 0
       } else {
         let (path, curve, top) = try Self.measuredPotentiation(value)
+        // The range keys are the file's: one already set otherwise (not by
+        // a previous device_csv, nor left at its default) is an error here,
+        // as it is when set after (`validate`).
+        let d = TrainingConfiguration()
+        let previous = measuredCurve
+        if nMax != (previous.map { $0.count - 1 } ?? d.nMax) && nMax != curve.count - 1 {
+          throw Self.rangeConflict("nmax", curve: curve, top: top, got: String(nMax))
+        }
+        if let r = _gMinRatio, r != previous?[0], !Self.close(r, curve[0]) {
+          throw Self.rangeConflict("gmin_ratio", curve: curve, top: top, got: "\(r)")
+        }
+        if gMaxSiemens != (previous == nil ? d.gMaxSiemens : measuredGMax) && !Self.close(gMaxSiemens, top) {
+          throw Self.rangeConflict("gmax", curve: curve, top: top, got: "\(gMaxSiemens)")
+        }
         deviceCSV = path
         measuredCurve = curve
         measuredGMax = top
@@ -187,8 +201,23 @@ extension TrainingConfiguration {
     }
   }
 
-  /// The most bytes of a `device_csv` file (some 256 lines are used).
-  static let maxDeviceBytes = 16 << 20
+  /// The most bytes of a `device_csv` file (at most 256 points are used).
+  static let maxDeviceBytes = 1 << 20
+
+  /// Whether a range key given as text matches the file's value: within
+  /// 1e-9 relative (0.1 for a first point 0.09999999999999999 of the maximum).
+  static func close(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
+
+  /// The error for a range key set otherwise than the `device_csv` file gives.
+  static func rangeConflict(_ key: String, curve: [Double], top: Double, got: String) -> ConfigurationError {
+    let given: String
+    switch key {
+    case "nmax": given = "n_max \(curve.count - 1) (its \(curve.count) points)"
+    case "gmin_ratio": given = "G_min/G_max = \(curve[0])"
+    default: given = "G_max = \(top) S"
+    }
+    return ConfigurationError(field: key, "device_csv gives \(given), got \(got) (leave \(key) out)")
+  }
 
   /// Reads a measured device's CSV (`device_csv`): its absolute path, its
   /// potentiation branch made monotone (running maximum) and divided by its
@@ -206,6 +235,11 @@ extension TrainingConfiguration {
     guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
     guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data") }
     guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read file") }
+    // The real path (links and ".." resolved as the file system does): the
+    // file read, for the summary and checkpoints.
+    guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
+    defer { free(real) }
+    let absolute = String(cString: real)
     guard let text = String(data: data, encoding: .utf8) else { throw fail("is not UTF-8 text") }
     let device: MeasuredDevice
     do { device = try MeasuredDevice(csv: text, source: path) } catch let e as ConfigurationError {
@@ -218,7 +252,12 @@ extension TrainingConfiguration {
     for i in up.indices.dropFirst() { up[i] = max(up[i], up[i - 1]) }
     // MeasuredDevice refuses a branch that never rises: the maximum is > 0.
     let top = up[up.count - 1]
-    return (URL(fileURLWithPath: path).standardizedFileURL.path, up.map { $0 / top }, top)
+    // The maximum becomes gmax: name the file, not gmax, when it is out of
+    // gmax's range (data in µS rather than S, say).
+    guard top >= 1e-12 && top <= 1 else {
+      throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
+    }
+    return (absolute, up.map { $0 / top }, top)
   }
 
   /// Whether `text` is a number in decimal notation: an optional sign,

@@ -386,13 +386,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail("device_csv", "method c depresses devices along Lim's eq. (2); a measured potentiation branch serves methods a and b")
       }
       guard nMax == curve.count - 1 else {
-        throw fail("nmax", "device_csv's \(curve.count) points give n_max \(curve.count - 1), got \(nMax) (leave nmax out)")
+        throw Self.rangeConflict("nmax", curve: curve, top: measuredGMax, got: String(nMax))
       }
-      guard gMinRatio == curve[0] else {
-        throw fail("gmin_ratio", "device_csv gives G_min/G_max = \(curve[0]), got \(shown(gMinRatio)) (leave gmin_ratio out)")
+      guard Self.close(gMinRatio, curve[0]) else {
+        throw Self.rangeConflict("gmin_ratio", curve: curve, top: measuredGMax, got: shown(gMinRatio))
       }
-      guard gMaxSiemens == measuredGMax else {
-        throw fail("gmax", "device_csv gives G_max = \(measuredGMax) S, got \(shown(gMaxSiemens)) (leave gmax out)")
+      guard Self.close(gMaxSiemens, measuredGMax) else {
+        throw Self.rangeConflict("gmax", curve: curve, top: measuredGMax, got: shown(gMaxSiemens))
       }
     }
     guard nMax >= 1 && nMax <= 255 else { throw fail("nmax", "must be in 1...255, got \(nMax)") }
