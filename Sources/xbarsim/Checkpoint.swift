@@ -19,16 +19,20 @@ enum Checkpoint {
 
   /// The configuration keys that give device states their meaning: a
   /// checkpoint loads only into a network that agrees on them (and on the
-  /// layer sizes, checked first). A measured device's file (`device_csv`)
-  /// is read again when the checkpoint loads: its curve is the file's now.
+  /// layer sizes, checked first). A measured device (`device_csv`) is
+  /// saved whole (`device`: its file's path, curve and G_max), so the
+  /// checkpoint loads without the file, and only into the same device.
   static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
 
   static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
     let cfg = net.configuration
     var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
-    text += "  \"layers\": ["
     func list<T>(_ v: [T], _ f: (T) -> String) -> String { "[" + v.map(f).joined(separator: ",") + "]" }
+    if let m = cfg.measuredDevice {
+      text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })},\n"
+    }
+    text += "  \"layers\": ["
     for (l, s) in net.layerStates.enumerated() {
       text += l == 0 ? "\n" : ",\n"
       text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
@@ -61,9 +65,9 @@ enum Checkpoint {
     // Every key has a meaning: one this version does not know (a typo, an
     // edit) is refused rather than silently dropped.
     if case .object(_, let topKeys) = root,
-      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "layers"].contains($0) })
+      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "device", "layers"].contains($0) })
     {
-      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration and layers)")
+      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration, device and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -76,12 +80,34 @@ enum Checkpoint {
     // A missing key would take its default: states saved for n_max 8 read
     // as n_max 64. (`activation` may be missing: README, "Checkpoints".)
     let given = Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
-    // `device_csv` may be missing too (checkpoints before it: Lim's device).
+    // `device_csv` is missing for Lim's device.
     for key in ["layers"] + stateKeys
     where key != "device_csv" && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
       throw fail("configuration: '\(key)' is missing (the device states need it)")
     }
-    try TrainCommand.setKeys(from: configuration, in: path, into: &cfg)
+    // A measured device comes from the checkpoint's copy (`device`), not
+    // from its file, which may have changed or gone.
+    guard case .object(var keyValues, let keyNames) = configuration else { throw fail("'configuration' must be an object") }
+    let devicePath = keyValues.removeValue(forKey: "device_csv") ?? keyValues.removeValue(forKey: "device-csv")
+    try TrainCommand.setKeys(
+      from: .object(keyValues, keys: keyNames.filter { keyValues[$0] != nil }), in: path, into: &cfg)
+    switch (devicePath, root["device"]) {
+    case (nil, nil), (.string("")?, nil): break
+    case (.string(let file)?, .object(let d, _)?) where d["path"] == .string(file):
+      guard case .number(let gMax)? = d["gmax"], case .array(let points)? = d["curve"],
+        Set(d.keys) == ["path", "gmax", "curve"]
+      else { throw fail("'device' must hold path, gmax and curve (a list of numbers)") }
+      var curve: [Double] = []
+      for p in points {
+        guard case .number(let x) = p else { throw fail("'device': curve holds \(p.brief), not a number") }
+        curve.append(x)
+      }
+      do { try cfg.restoreMeasuredDevice(MeasuredPotentiation(path: file, curve: curve, gMax: gMax)) } catch let e as ConfigurationError {
+        throw fail("'device': \(e.message)")
+      }
+    default:
+      throw fail("configuration's device_csv and 'device' (the measured curve) must come together, naming the same file")
+    }
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
     guard case .array(let layers)? = root["layers"] else { throw fail("'layers' must be a list") }
     guard layers.count == cfg.layers.count - 1 else {
@@ -156,9 +182,14 @@ enum Checkpoint {
         "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
     }
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues)
-    for (k, v) in cfg.keyValues where stateKeys.contains(k) && savedValues[k] != v {
-      func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
-      throw CLIError.runtime("\(path): the checkpoint has \(k) \(shown(savedValues[k]!)), the requested network \(shown(v))")
+    let values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
+    for k in stateKeys where savedValues[k] != values[k] {
+      throw CLIError.runtime(
+        "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")")
+    }
+    if saved.measuredDevice != cfg.measuredDevice {
+      throw CLIError.runtime(
+        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
     }
     let net = LimNetwork(configuration: cfg)
     do { try net.restore(states) } catch { throw CLIError.runtime("\(path): \(error)") }

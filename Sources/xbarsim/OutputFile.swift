@@ -137,7 +137,7 @@ enum OutputFile {
     dir.hasSuffix("/") ? dir + name : dir + "/" + name
   }
 
-  private static func realPath(_ path: String) -> String? {
+  static func realPath(_ path: String) -> String? {
     guard let p = realpath(path, nil) else { return nil }
     defer { free(p) }
     return String(cString: p)

@@ -235,11 +235,7 @@ enum SweepCommand: CLICommand {
       if key == "device_csv" {
         // Each device file by its real path, as the points' summaries name
         // it: a sweep resumed or merged elsewhere means the same files.
-        values = values.map { v in
-          guard let real = realpath(v, nil) else { return v }
-          defer { free(real) }
-          return String(cString: real)
-        }
+        values = values.map { OutputFile.realPath($0) ?? $0 }
         guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): '\(list)' names one file twice") }
       }
       grid.keys.append(key)

@@ -131,15 +131,15 @@ enum TrainCommand: CLICommand {
     return try ProblemFile.read(path, limit: maxConfigurationBytes)
   }
 
-  /// Refuses an output that names one of the input files (`--summary` the
-  /// `--config` file): the run would replace what it was made from. Both
-  /// lists are (option, path); a nil path is not given.
   /// The files a run reads besides its data: the --config file and a
   /// measured device's CSV.
   static func inputFiles(_ args: ParsedArguments, _ cfg: TrainingConfiguration) -> [(String, String?)] {
     [("--config", args.string("--config")), ("--device-csv", cfg.deviceCSV.isEmpty ? nil : cfg.deviceCSV)]
   }
 
+  /// Refuses an output that names one of the input files (`--summary` the
+  /// `--config` file): the run would replace what it was made from. Both
+  /// lists are (option, path); a nil path is not given.
   static func refuseOverwriting(_ inputs: [(String, String?)], by outputs: [(String, String?)]) throws {
     for case let (inOption, input?) in inputs {
       if let (outOption, _) = outputs.first(where: { $0.1.map { OutputFile.sameFile($0, input) } ?? false }) {
@@ -413,20 +413,20 @@ enum TrainCommand: CLICommand {
 
   static func describe(_ cfg: TrainingConfiguration) -> String {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
+    // A measured device by its file's name (rule lim).
+    let device = cfg.measuredDevice.map { "device " + URL(fileURLWithPath: $0.path).lastPathComponent }
     switch (cfg.rule, cfg.mode) {
     case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
       return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
-      let device = cfg.deviceCSV.isEmpty ? "" : " device \(URL(fileURLWithPath: cfg.deviceCSV).lastPathComponent)"
-      return "off-chip \(shape)\(device) σ \(cfg.sigma)" + wires(cfg)
+      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):
-      let beta = !cfg.deviceCSV.isEmpty
-        ? "device \(URL(fileURLWithPath: cfg.deviceCSV).lastPathComponent)"
-        : cfg.betaP == cfg.betaD || cfg.method != .c
+      let beta = device
+        ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
-          : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))"
+          : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
       return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     }
   }

@@ -39,6 +39,20 @@ private func csvFile(_ lines: [String]) throws -> String {
   try again.validate()
   try again.set("device_csv", "")
   #expect(again.measuredCurve == nil && again.deviceCSV.isEmpty)
+  // The range keys the file set go with it; Lim's summaries do not name it.
+  #expect(again.nMax == 64 && again.gMinRatio == 0 && again.gMaxSiemens == 1e-5)
+  #expect(!again.keyValues.contains { $0.0 == "device_csv" })
+  try again.validate()
+  // The real path is recorded: a link and ".." resolved as the file system does.
+  let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+  let inner = dir.appendingPathComponent("a/b")
+  try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+  try FileManager.default.createSymbolicLink(
+    at: dir.appendingPathComponent("link"), withDestinationURL: inner)
+  try FileManager.default.copyItem(atPath: path, toPath: dir.appendingPathComponent("a/device.csv").path)
+  var linked = TrainingConfiguration()
+  try linked.set("device_csv", dir.path + "/link/../device.csv")
+  #expect(linked.deviceCSV == dir.resolvingSymlinksInPath().path + "/a/device.csv", "\(linked.deviceCSV)")
 }
 
 @Test func limsOwnCurveReadAsMeasuredDataTrainsTheSameNetwork() throws {
@@ -91,6 +105,13 @@ private func csvFile(_ lines: [String]) throws -> String {
   try first.set("nmax", "10")
   let error = #expect(throws: ConfigurationError.self) { try first.set("device_csv", good) }
   #expect(error?.field == "nmax" && error?.message.contains("got 10") == true, "\(error?.description ?? "")")
+  for (key, value) in [("nmax", "64"), ("gmax", "1e-5"), ("gmin_ratio", "0")] {
+    // Even at its default: the value was asked for.
+    var given = TrainingConfiguration()
+    try given.set(key, value)
+    let error = #expect(throws: ConfigurationError.self) { try given.set("device_csv", good) }
+    #expect(error?.field == key, "\(error?.description ?? "")")
+  }
   var twice = TrainingConfiguration()
   try twice.set("device_csv", good)
   try twice.set("device_csv", try csvFile(["p,1e-6", "p,2e-6", "p,3e-6", "p,4e-6", "p,8e-6"]))

@@ -180,3 +180,44 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
     expectError(try runXbarsim(["train", "--data", data.path] + tiny + options), 64, message)
   }
 }
+
+@Test func aMeasuredDeviceCheckpointLoadsFromItsOwnCopyOfTheCurve() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  let checkpoint = root.appendingPathComponent("ck.json")
+  var r = try runXbarsim(
+    ["train", "--data", data.path, "--device-csv", device.path, "--checkpoint-out", checkpoint.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  func inspect(_ name: String, _ extra: [String] = []) throws -> ProcessResult {
+    let out = root.appendingPathComponent(name)
+    return try runXbarsim(["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "1", "--out", out.path] + extra)
+  }
+  r = try inspect("before")
+  #expect(r.status == 0, "\(r.stderr)")
+  // The file changed (or gone): the checkpoint still holds its device.
+  try "p,1e-6\np,4e-6\np,4.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  r = try inspect("after")
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = { (d: String) in try String(contentsOf: root.appendingPathComponent(d + "/lines.csv"), encoding: .utf8) }
+  #expect(try lines("before") == lines("after"))
+  // Asking for the file as it is now is another device: refused.
+  r = try inspect("other", ["--device-csv", device.path])
+  #expect(r.status == 1 && r.stderr.contains("the checkpoint's measured device differs from the file"), "\(r.stderr)")
+}
+
+@Test func sweepsAndReproductionsOfMeasuredDevices() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  try "p,1e-6\np,2e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("alias.csv"), withDestinationURL: device)
+  // One file by two names is one grid value twice.
+  var r = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "device_csv=\(device.path),\(root.path)/alias.csv", "--out", root.appendingPathComponent("s").path] + tiny)
+  expectError(r, 64, "names one file twice")
+  // The paper's figures run the paper's devices.
+  r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--data", data.path, "--device-csv", device.path])
+  expectError(r, 64, "--device-csv: reproduce lim2018 --figure 8 runs the paper's device models")
+}

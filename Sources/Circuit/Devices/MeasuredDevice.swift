@@ -67,6 +67,11 @@ public struct MeasuredDevice: DeviceModel {
   /// reset leaves the device.
   public let resetConductance: Double
 
+  /// The potentiation branch made monotone (its running maximum), in
+  /// siemens (S), pulse 0 first: the conductance after n pulses from the
+  /// first point.
+  public var potentiationEnvelope: [Double] { _up }
+
   /// Whether the data have a depression branch.
   public var isBidirectional: Bool { !_downNegated.isEmpty }
 

@@ -112,33 +112,31 @@ extension TrainingConfiguration {
     case "beta_p": betaP = try number()
     case "beta_d": betaD = try number()
     case "device_csv":
-      if value.isEmpty {
-        deviceCSV = ""
-        measuredCurve = nil
-        measuredGMax = 0
-      } else {
-        let (path, curve, top) = try Self.measuredPotentiation(value)
-        // The range keys are the file's: one already set otherwise (not by
-        // a previous device_csv, nor left at its default) is an error here,
-        // as it is when set after (`validate`).
-        let d = TrainingConfiguration()
-        let previous = measuredCurve
-        if nMax != (previous.map { $0.count - 1 } ?? d.nMax) && nMax != curve.count - 1 {
-          throw Self.rangeConflict("nmax", curve: curve, top: top, got: String(nMax))
-        }
-        if let r = _gMinRatio, r != previous?[0], !Self.close(r, curve[0]) {
-          throw Self.rangeConflict("gmin_ratio", curve: curve, top: top, got: "\(r)")
-        }
-        if gMaxSiemens != (previous == nil ? d.gMaxSiemens : measuredGMax) && !Self.close(gMaxSiemens, top) {
-          throw Self.rangeConflict("gmax", curve: curve, top: top, got: "\(gMaxSiemens)")
-        }
-        deviceCSV = path
-        measuredCurve = curve
-        measuredGMax = top
-        nMax = curve.count - 1
-        gMinRatio = curve[0]
-        gMaxSiemens = top
+      let previous = measuredDevice
+      // The range keys the previous file set go with it.
+      if let p = previous {
+        if _nMax == p.curve.count - 1 { _nMax = nil }
+        if _gMinRatio == p.curve[0] { _gMinRatio = nil }
+        if _gMaxSiemens == p.gMax { _gMaxSiemens = nil }
       }
+      measuredDevice = nil
+      guard !value.isEmpty else { break }
+      let measured = try Self.measuredPotentiation(value)
+      // The range keys are the file's: one set otherwise (even to its
+      // default) is an error here, as it is when set after (`validate`).
+      if let n = _nMax, n != measured.curve.count - 1 {
+        throw Self.rangeConflict("nmax", measured, got: String(n))
+      }
+      if let r = _gMinRatio, !Self.close(r, measured.curve[0]) {
+        throw Self.rangeConflict("gmin_ratio", measured, got: Self.shown(r))
+      }
+      if let g = _gMaxSiemens, !Self.close(g, measured.gMax) {
+        throw Self.rangeConflict("gmax", measured, got: Self.shown(g))
+      }
+      measuredDevice = measured
+      nMax = measured.curve.count - 1
+      gMinRatio = measured.curve[0]
+      gMaxSiemens = measured.gMax
     case "nmax": nMax = try integer()
     case "gmin_ratio": gMinRatio = try number()
     case "sigma": sigma = try number()
@@ -209,47 +207,47 @@ extension TrainingConfiguration {
   static func close(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
 
   /// The error for a range key set otherwise than the `device_csv` file gives.
-  static func rangeConflict(_ key: String, curve: [Double], top: Double, got: String) -> ConfigurationError {
+  static func rangeConflict(_ key: String, _ m: MeasuredPotentiation, got: String) -> ConfigurationError {
     let given: String
     switch key {
-    case "nmax": given = "n_max \(curve.count - 1) (its \(curve.count) points)"
-    case "gmin_ratio": given = "G_min/G_max = \(curve[0])"
-    default: given = "G_max = \(top) S"
+    case "nmax": given = "n_max \(m.curve.count - 1) (its \(m.curve.count) points)"
+    case "gmin_ratio": given = "G_min/G_max = \(m.curve[0])"
+    default: given = "G_max = \(m.gMax) S"
     }
     return ConfigurationError(field: key, "device_csv gives \(given), got \(got) (leave \(key) out)")
   }
 
-  /// Reads a measured device's CSV (`device_csv`): its absolute path, its
-  /// potentiation branch made monotone (running maximum) and divided by its
-  /// maximum, and that maximum in siemens. A depression branch, if the file
-  /// has one, is not used (methods a and b only potentiate).
+  /// A number as the user would write it: 0, not 0.0.
+  static func shown(_ x: Double) -> String { x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+
+  /// Reads a measured device's CSV (`device_csv`): its real path, its
+  /// potentiation branch made monotone and divided by its maximum, and that
+  /// maximum in siemens. A depression branch, if the file has one, is not
+  /// used (methods a and b only potentiate).
   /// - Throws: `ConfigurationError` (field `device_csv`) naming the file,
   ///   and the line of a malformed record.
-  static func measuredPotentiation(_ path: String) throws -> (String, [Double], Double) {
+  static func measuredPotentiation(_ path: String) throws -> MeasuredPotentiation {
     func fail(_ message: String) -> ConfigurationError { ConfigurationError(field: "device_csv", "\(path): \(message)") }
-    // A regular file of bounded size (links followed): a FIFO would hang.
+    // A regular file of bounded size (links followed): a FIFO would hang
+    // `MeasuredDevice.load`, and a huge file take minutes.
     var st = stat()
     guard stat(path, &st) == 0 else {
       throw fail(errno == ENOENT ? "no such file" : "cannot read file (\(String(cString: strerror(errno))))")
     }
     guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
     guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read file") }
     // The real path (links and ".." resolved as the file system does): the
     // file read, for the summary and checkpoints.
     guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
     defer { free(real) }
-    let absolute = String(cString: real)
-    guard let text = String(data: data, encoding: .utf8) else { throw fail("is not UTF-8 text") }
     let device: MeasuredDevice
-    do { device = try MeasuredDevice(csv: text, source: path) } catch let e as ConfigurationError {
+    do { device = try MeasuredDevice.load(csv: URL(fileURLWithPath: path)) } catch let e as ConfigurationError {
       throw ConfigurationError(field: "device_csv", e.description)
     }
-    var up = device.potentiation
+    let up = device.potentiationEnvelope
     guard up.count <= 256 else {
       throw fail("\(up.count) potentiation points; rule lim's device holds at most 256 (n_max 255)")
     }
-    for i in up.indices.dropFirst() { up[i] = max(up[i], up[i - 1]) }
     // MeasuredDevice refuses a branch that never rises: the maximum is > 0.
     let top = up[up.count - 1]
     // The maximum becomes gmax: name the file, not gmax, when it is out of
@@ -257,7 +255,7 @@ extension TrainingConfiguration {
     guard top >= 1e-12 && top <= 1 else {
       throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
     }
-    return (absolute, up.map { $0 / top }, top)
+    return MeasuredPotentiation(path: String(cString: real), curve: up.map { $0 / top }, gMax: top)
   }
 
   /// Whether `text` is a number in decimal notation: an optional sign,
@@ -279,7 +277,9 @@ extension TrainingConfiguration {
   /// Every key with its current value, as text (for summaries and logs).
   public var keyValues: [(String, String)] {
     func n(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
-    return [
+    // `device_csv` only when set: the summaries and sweep bases of Lim's
+    // device read as before it existed.
+    let all: [(String, String)] = [
       ("layers", layers.map(String.init).joined(separator: ",")),
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
@@ -305,5 +305,6 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
+    return measuredDevice == nil ? all.filter { $0.0 != "device_csv" } : all
   }
 }

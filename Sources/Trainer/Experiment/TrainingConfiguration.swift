@@ -137,18 +137,39 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Nonlinearity of potentiation β_p and depression β_d (Lim eqs. (1)-(2)).
   public var betaP: Double = 2
   public var betaD: Double = 2
-  /// Dynamic range: pulses from G_min to G_max.
-  public var nMax: Int = 64
-  /// A measured device for rule lim (`device_csv`): the CSV file's absolute
-  /// path ("" for Lim's exponential device), and its potentiation branch,
-  /// made monotone (running maximum) and normalised to its maximum, which
-  /// replaces Lim's curve G(n) for methods a and b. Setting it sets
-  /// `nMax` (points − 1), `gMinRatio` (first point / maximum) and
-  /// `gMaxSiemens` (the maximum).
-  public internal(set) var deviceCSV: String = ""
-  public internal(set) var measuredCurve: [Double]? = nil
-  /// The measured maximum in siemens.
-  var measuredGMax: Double = 0
+  /// Dynamic range: pulses from G_min to G_max (default 64; whether it was
+  /// set matters to `device_csv`, which sets it too).
+  public var nMax: Int {
+    get { _nMax ?? 64 }
+    set { _nMax = newValue }
+  }
+  var _nMax: Int? = nil
+  /// A measured device for rule lim (`device_csv`), or nil for Lim's
+  /// exponential device. Setting it sets `nMax` (points − 1), `gMinRatio`
+  /// (first point / maximum) and `gMaxSiemens` (the maximum).
+  public internal(set) var measuredDevice: MeasuredPotentiation? = nil
+  /// Sets a measured device from data read before (a checkpoint's copy of
+  /// its curve: the file need not exist any more). The range keys must
+  /// agree with it (`validate`).
+  /// - Throws: `ConfigurationError` (field `device_csv`) for a curve that is
+  ///   not 2…256 finite non-decreasing points from ≥ 0 to exactly 1, or a
+  ///   G_max outside [1e-12, 1] S.
+  public mutating func restoreMeasuredDevice(_ m: MeasuredPotentiation) throws {
+    let c = m.curve
+    guard (2...256).contains(c.count), c.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(c, c.dropFirst()).allSatisfy({ $0 <= $1 }),
+      c.last == 1, c[0] < 1, m.gMax >= 1e-12 && m.gMax <= 1
+    else {
+      throw ConfigurationError(
+        field: "device_csv", "a measured curve must be 2…256 non-decreasing points from ≥ 0 to 1, with G_max in [1e-12, 1] S")
+    }
+    measuredDevice = m
+  }
+
+  /// The measured device's file ("" for none).
+  public var deviceCSV: String { measuredDevice?.path ?? "" }
+  /// The measured device's curve G(n)/G_max, which replaces Lim's for
+  /// methods a and b.
+  public var measuredCurve: [Double]? { measuredDevice?.curve }
   /// G_min / G_max of a device. Default 0 for `lim` and `float` (Lim's
   /// normalised curves), 0.1 for `hybrid` and `single` (1 µS … 10 µS, so
   /// that Choi's d2d variation δ/G_min has a G_min to refer to).
@@ -256,8 +277,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Read pulse width (s) and full-scale read voltage (V), for energies.
   public var readTime: Double = 1e-8
   public var readVoltage: Double = 0.2
-  /// G_max of a device in siemens, for energies and physical currents.
-  public var gMaxSiemens: Double = 1e-5
+  /// G_max of a device in siemens, for energies and physical currents
+  /// (default 1e-5; whether it was set matters to `device_csv`).
+  public var gMaxSiemens: Double {
+    get { _gMaxSiemens ?? 1e-5 }
+    set { _gMaxSiemens = newValue }
+  }
+  var _gMaxSiemens: Double? = nil
   /// The update phase's time base (`xbarsim inspect`'s waveforms): the
   /// identical programming pulse's amplitude (V) and width (s), the reset
   /// pulse's, and the slot every read, pulse or reset occupies (s).
@@ -378,7 +404,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail(key, "must be in [\(shown(lo)), \(shown(hi))]\(unit), got \(shown(x))")
       }
     }
-    if let curve = measuredCurve {
+    if let measured = measuredDevice {
+      let curve = measured.curve
       guard rule == .lim else {
         throw fail("device_csv", "a measured device is read by rule lim only, got rule \(rule.rawValue)")
       }
@@ -386,13 +413,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail("device_csv", "method c depresses devices along Lim's eq. (2); a measured potentiation branch serves methods a and b")
       }
       guard nMax == curve.count - 1 else {
-        throw Self.rangeConflict("nmax", curve: curve, top: measuredGMax, got: String(nMax))
+        throw Self.rangeConflict("nmax", measured, got: String(nMax))
       }
       guard Self.close(gMinRatio, curve[0]) else {
-        throw Self.rangeConflict("gmin_ratio", curve: curve, top: measuredGMax, got: shown(gMinRatio))
+        throw Self.rangeConflict("gmin_ratio", measured, got: shown(gMinRatio))
       }
-      guard Self.close(gMaxSiemens, measuredGMax) else {
-        throw Self.rangeConflict("gmax", curve: curve, top: measuredGMax, got: shown(gMaxSiemens))
+      guard Self.close(gMaxSiemens, measured.gMax) else {
+        throw Self.rangeConflict("gmax", measured, got: shown(gMaxSiemens))
       }
     }
     guard nMax >= 1 && nMax <= 255 else { throw fail("nmax", "must be in 1...255, got \(nMax)") }
@@ -529,7 +556,7 @@ extension TrainingConfiguration {
     var found: [(key: String, usedBy: String)] = []
     let limKeys: [(String, Bool)] = [
       ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
-      ("nmax", nMax != d.nMax), ("device_csv", !deviceCSV.isEmpty), ("negative_scale", negativeScale != d.negativeScale),
+      ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
     ]
     let finiteKeys: [(String, Bool)] = [
@@ -571,11 +598,9 @@ extension TrainingConfiguration {
       ]
       found += keys.filter(\.1).map { ($0.0, states) }
     }
-    if rule == .lim && measuredCurve != nil {
-      // The measured branch replaces Lim's exponential curve.
-      let exponential = "Lim's exponential device (without device_csv)"
-      if betaP != d.betaP { found.append((betaP == betaD ? "beta" : "beta_p", exponential)) }
-      if betaD != d.betaD && betaD != betaP { found.append(("beta_d", exponential)) }
+    if rule == .lim && measuredDevice != nil && betaP != d.betaP {
+      // The measured branch replaces Lim's exponential curve (β_d: below).
+      found.append((betaP == betaD ? "beta" : "beta_p", "Lim's exponential device (without device_csv)"))
     }
     if rule == .lim {
       // Only method c depresses a device (eq. 2); a and b only potentiate.
@@ -616,5 +641,22 @@ extension TrainingConfiguration {
       found += keys.filter(\.1).map { ($0.0, arrays) }
     }
     return found
+  }
+}
+
+/// A measured device's potentiation data, as rule lim uses it.
+public struct MeasuredPotentiation: Sendable, Equatable {
+  /// The CSV file's real path.
+  public var path: String
+  /// The branch made monotone (running maximum), divided by its maximum:
+  /// G(n)/G_max for n = 0 … points − 1.
+  public var curve: [Double]
+  /// The maximum, in siemens.
+  public var gMax: Double
+
+  public init(path: String, curve: [Double], gMax: Double) {
+    self.path = path
+    self.curve = curve
+    self.gMax = gMax
   }
 }
