@@ -378,7 +378,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public func validate() throws {
     func fail(_ key: String, _ message: String) -> ConfigurationError { ConfigurationError(field: key, message) }
     // A value as the user would write it: 0, not 0.0.
-    func shown(_ x: Double) -> String { x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+    func shown(_ x: Double) -> String { Self.shown(x) }
     guard layers.count >= 2 else { throw fail("layers", "needs at least an input and an output layer, got \(layers)") }
     // Every layer costs its arrays, caches and a pass of each sample, even
     // at width 1: deeper networks only run for minutes.
