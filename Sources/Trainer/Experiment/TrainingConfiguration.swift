@@ -152,15 +152,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// its curve: the file need not exist any more). The range keys must
   /// agree with it (`validate`).
   /// - Throws: `ConfigurationError` (field `device_csv`) for a curve that is
-  ///   not 2…256 finite non-decreasing points from ≥ 0 to exactly 1, or a
-  ///   G_max outside [1e-12, 1] S.
+  ///   not 2…256 finite non-decreasing points from ≥ 0 to exactly 1, a
+  ///   G_max outside [1e-12, 1] S, or an empty path.
   public mutating func restoreMeasuredDevice(_ m: MeasuredPotentiation) throws {
     let c = m.curve
-    guard (2...256).contains(c.count), c.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(c, c.dropFirst()).allSatisfy({ $0 <= $1 }),
-      c.last == 1, c[0] < 1, m.gMax >= 1e-12 && m.gMax <= 1
+    guard !m.path.isEmpty, (2...256).contains(c.count), c.allSatisfy({ $0.isFinite && $0 >= 0 }),
+      zip(c, c.dropFirst()).allSatisfy({ $0 <= $1 }), c.last == 1, c[0] < 1, m.gMax >= 1e-12 && m.gMax <= 1
     else {
       throw ConfigurationError(
-        field: "device_csv", "a measured curve must be 2…256 non-decreasing points from ≥ 0 to 1, with G_max in [1e-12, 1] S")
+        field: "device_csv",
+        "a measured device needs its file's path and a curve of 2…256 non-decreasing points from ≥ 0 to 1, with G_max in [1e-12, 1] S")
     }
     measuredDevice = m
   }
