@@ -20,8 +20,9 @@ enum Checkpoint {
   /// The configuration keys that give device states their meaning: a
   /// checkpoint loads only into a network that agrees on them (and on the
   /// layer sizes, checked first). A measured device (`device_csv`) is
-  /// saved whole (`device`: its file's path, curve and G_max), so the
-  /// checkpoint loads without the file, and only into the same device.
+  /// saved whole (`device`: its file's path, curve, G_max and depression
+  /// branch), so the checkpoint loads without the file, and only into the
+  /// same device.
   static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
 
   static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
@@ -30,7 +31,10 @@ enum Checkpoint {
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
     func list<T>(_ v: [T], _ f: (T) -> String) -> String { "[" + v.map(f).joined(separator: ",") + "]" }
     if let m = cfg.measuredDevice {
-      text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })},\n"
+      // `depression` only when the file has one (checkpoints before method
+      // c took measured devices have none).
+      let depression = m.depression.isEmpty ? "" : ", \"depression\": \(list(m.depression) { "\($0)" })"
+      text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })\(depression)},\n"
     }
     text += "  \"layers\": ["
     for (l, s) in net.layerStates.enumerated() {
@@ -95,14 +99,24 @@ enum Checkpoint {
     case (nil, nil), (.string("")?, nil): break
     case (.string(let file)?, .object(let d, _)?) where d["path"] == .string(file):
       guard case .number(let gMax)? = d["gmax"], case .array(let points)? = d["curve"],
-        Set(d.keys) == ["path", "gmax", "curve"]
-      else { throw fail("'device' must hold path, gmax and curve (a list of numbers)") }
-      var curve: [Double] = []
-      for p in points {
-        guard case .number(let x) = p else { throw fail("'device': curve holds \(p.brief), not a number") }
-        curve.append(x)
+        Set(d.keys).subtracting(["depression"]) == ["path", "gmax", "curve"]
+      else { throw fail("'device' must hold path, gmax and curve (lists of numbers; depression optional)") }
+      func numbers(_ name: String, _ values: [JSONValue]) throws -> [Double] {
+        try values.map {
+          guard case .number(let x) = $0 else { throw fail("'device': \(name) holds \($0.brief), not a number") }
+          return x
+        }
       }
-      do { try cfg.restoreMeasuredDevice(MeasuredPotentiation(path: file, curve: curve, gMax: gMax)) } catch let e as ConfigurationError {
+      let curve = try numbers("curve", points)
+      var depression: [Double] = []
+      switch d["depression"] {
+      case nil: break
+      case .array(let values)?: depression = try numbers("depression", values)
+      case let other?: throw fail("'device': depression must be a list of numbers, got \(other.brief)")
+      }
+      do {
+        try cfg.restoreMeasuredDevice(MeasuredBranches(path: file, curve: curve, gMax: gMax, depression: depression))
+      } catch let e as ConfigurationError {
         throw fail("'device': \(e.message)")
       }
     default:

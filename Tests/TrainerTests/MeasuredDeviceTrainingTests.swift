@@ -128,3 +128,79 @@ private func csvFile(_ lines: [String]) throws -> String {
   try cfg.set("beta", "3")
   #expect(cfg.ignoredKey?.key == "beta")
 }
+
+@Test func methodCStepsAMeasuredDeviceAlongTheFilesTwoBranches() throws {
+  // Potentiation 1, 3, 4, 8 µS; depression 8, 5, 2, 1.5 µS. In G_max
+  // units: up 0.125, 0.375, 0.5, 1; down 1, 0.625, 0.25, 0.1875 (its last
+  // point above G_min: the device depresses no further).
+  let path = try csvFile(["p,1e-6", "p,3e-6", "p,4e-6", "p,8e-6", "d,8e-6", "d,5e-6", "d,2e-6", "d,1.5e-6"])
+  var cfg = TrainingConfiguration()
+  cfg.layers = [1, 2]
+  cfg.method = .c
+  try cfg.set("device_csv", path)
+  try cfg.validate()
+  #expect(cfg.measuredDevice?.depression == [8e-6, 5e-6, 2e-6, 1.5e-6].map { $0 / 8e-6 })
+  var rng = SeededGenerator(seed: 1)
+  let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+  let up = [1e-6, 3e-6, 4e-6, 8e-6].map { $0 / 8e-6 }, down = [8e-6, 5e-6, 2e-6, 1.5e-6].map { $0 / 8e-6 }
+  for k in 0..<2 {
+    for (path, run) in [("update(_:up:)", { layer.update(k, up: true) }), ("row kernel", { layer.kernelUpdate(k, up: true) })] {
+      // Below G_max a pulse raises G+ to the next measured point.
+      layer.setConductanceStates(k, gp: up[1], gm: up[0])
+      run()
+      #expect(layer.gp[k] == up[2] && layer.gm[k] == up[0] && layer.pulses == 1 && layer.depressions == 0, "\(path)")
+      expectCachesMatchStates(layer, path)
+      // At G_max it depresses G− one measured step.
+      layer.setConductanceStates(k, gp: 1, gm: down[1])
+      run()
+      #expect(layer.gp[k] == 1 && layer.gm[k] == down[2] && layer.depressions == 1, "\(path): \(layer.gm[k])")
+      // Between two points, one interpolated step: 0.5 is a third of the
+      // way from 0.625 to 0.25, so it goes a third of the way from 0.25 to 0.1875.
+      layer.setConductanceStates(k, gp: 1, gm: up[2])
+      run()
+      #expect(isApproximatelyEqual(layer.gm[k], 0.25 - 0.0625 / 3, relativeTolerance: 1e-12), "\(path): \(layer.gm[k])")
+      // At the depression branch's end nothing moves: no pulse.
+      layer.setConductanceStates(k, gp: 1, gm: down[3])
+      run()
+      #expect(layer.gm[k] == down[3] && layer.pulses == 0, "\(path)")
+      // Both at G_max: both are reset to the first potentiation point.
+      layer.setConductanceStates(k, gp: up[2], gm: 1)
+      run()
+      #expect(layer.gp[k] == up[0] && layer.gm[k] == up[0] && layer.pulses == 1 && layer.resets == 2, "\(path)")
+      expectCachesMatchStates(layer, path)
+    }
+  }
+  // A depression branch that ends below G_min (0.5 µS against 1 µS): a
+  // device stops at G_min, as Lim's does (the states stay in [G_min, 1]).
+  var low = cfg
+  try low.set("device_csv", try csvFile(["p,1e-6", "p,3e-6", "p,4e-6", "p,8e-6", "d,8e-6", "d,4e-6", "d,0.5e-6"]))
+  try low.validate()
+  let lowLayer = LimLayer(inputs: 1, outputs: 2, configuration: low, rng: &rng)
+  lowLayer.setConductanceStates(0, gp: 1, gm: 0.5)
+  lowLayer.update(0, up: true)
+  #expect(lowLayer.gm[0] == 0.125 && lowLayer.depressions == 1, "\(lowLayer.gm[0])")
+  lowLayer.update(0, up: true)
+  #expect(lowLayer.gm[0] == 0.125 && lowLayer.depressions == 1)
+}
+
+@Test func methodCNeedsTheDepressionBranchAndTrainsWithIt() throws {
+  // A file without `d` lines cannot serve method c.
+  var cfg = Fixture.configuration(method: .c)
+  try cfg.set("device_csv", try csvFile(["p,1e-6", "p,2e-6", "p,4e-6"]))
+  let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  #expect(error?.field == "device_csv" && error?.message.contains("no depression branch (d lines)") == true, "\(error?.description ?? "")")
+  // Lim's bidirectional β = 2 device written as data (both branches)
+  // learns the fixture with method c; its β_d is then not read.
+  let model = Fixture.configuration(method: .c)
+  let lim = model.device
+  let curve = lim.potentiationCurve(), fall = lim.depressionCurve()
+  #expect(curve.last == 1 && fall.first == 1)
+  var measured = model
+  try measured.set("device_csv", try csvFile(curve.map { "p,\($0)" } + fall.map { "d,\($0)" }))
+  try measured.validate()
+  let run = try Fixture.run(measured)
+  #expect(run.testAccuracy > 50, "Lim's device as data learns the fixture with method c: \(run.testAccuracy) %")
+  #expect(run.pulses > 0 && run.resets > 0)
+  try measured.set("beta_d", "3")
+  #expect(measured.ignoredKeys.contains { $0.key == "beta_d" }, "\(measured.ignoredKeys)")
+}

@@ -191,6 +191,7 @@ extension LimLayer {
     synchronize()
     pulses = 0
     resets = 0
+    depressions = 0
   }
 
   /// One pulse on synapse k through the row kernel.

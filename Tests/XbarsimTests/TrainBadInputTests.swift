@@ -174,7 +174,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
     (["--device-csv", bad.path], "--device-csv: \(bad.path) line 2"),
     (["--device-csv", root.appendingPathComponent("none.csv").path], "--device-csv: \(root.appendingPathComponent("none.csv").path): no such file"),
     (["--device-csv", device.path, "--nmax", "64"], "--nmax: device_csv gives n_max 3 (its 4 points), got 64"),
-    (["--device-csv", device.path, "--method", "c"], "--device-csv: method c depresses devices"),
+    (["--device-csv", device.path, "--method", "c"], "--device-csv: \(device.resolvingSymlinksInPath().path): method c depresses devices, and the file has no depression branch"),
     (["--device-csv", device.path, "--summary", device.path], "--summary would overwrite the --device-csv file"),
   ] {
     expectError(try runXbarsim(["train", "--data", data.path] + tiny + options), 64, message)
@@ -205,6 +205,40 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   // Asking for the file as it is now is another device: refused.
   r = try inspect("other", ["--device-csv", device.path])
   #expect(r.status == 1 && r.stderr.contains("the checkpoint's measured device differs from the file"), "\(r.stderr)")
+}
+
+@Test func methodCTrainsAMeasuredDeviceWithItsDepressionBranchAndCheckpointsIt() throws {
+  let (root, data) = try syntheticData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  let checkpoint = root.appendingPathComponent("ck.json")
+  let summary = root.appendingPathComponent("summary.json")
+  var r = try runXbarsim(
+    ["train", "--data", data.path, "--device-csv", device.path, "--method", "c", "--checkpoint-out", checkpoint.path,
+     "--summary", summary.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  // The checkpoint holds the depression branch, in G_max units.
+  let text = try String(contentsOf: checkpoint, encoding: .utf8)
+  let depression = [5e-6, 3e-6, 2e-6, 1.5e-6].map { "\($0 / 5e-6)" }.joined(separator: ",")
+  #expect(text.contains("\"depression\": [\(depression)]"), "\(text.prefix(2000))")
+  // It loads without the file, and the summary re-runs the run.
+  try FileManager.default.removeItem(at: device)
+  r = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "1", "--out", root.appendingPathComponent("i").path])
+  #expect(r.status == 0, "\(r.stderr)")
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  // Another depression branch is another device.
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,1e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  r = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--device-csv", device.path, "--samples", "1",
+     "--out", root.appendingPathComponent("j").path])
+  #expect(r.status == 1 && r.stderr.contains("the checkpoint's measured device differs from the file"), "\(r.stderr)")
+  // Lim's β_d is not read with a measured device.
+  r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--method", "c", "--beta-d", "3"] + tiny)
+  expectError(r, 64, "--beta-d")
 }
 
 @Test func sweepsAndReproductionsOfMeasuredDevices() throws {

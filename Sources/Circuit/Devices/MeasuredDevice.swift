@@ -60,6 +60,9 @@ public struct MeasuredDevice: DeviceModel {
   // depression branch, so one stepping kernel serves both.
   @usableFromInline let _up: [Double]
   @usableFromInline let _downNegated: [Double]
+  // Where to start looking for g in each table (`_Guide`).
+  @usableFromInline let _upGuide: _Guide
+  @usableFromInline let _downGuide: _Guide
 
   public let minimumConductance: Double
   public let maximumConductance: Double
@@ -71,6 +74,10 @@ public struct MeasuredDevice: DeviceModel {
   /// siemens (S), pulse 0 first: the conductance after n pulses from the
   /// first point.
   public var potentiationEnvelope: [Double] { _up }
+
+  /// The depression branch made monotone (its running minimum), in
+  /// siemens (S), pulse 0 first; empty for a unidirectional device.
+  public var depressionEnvelope: [Double] { _downNegated.map { -$0 } }
 
   /// Whether the data have a depression branch.
   public var isBidirectional: Bool { !_downNegated.isEmpty }
@@ -95,6 +102,8 @@ public struct MeasuredDevice: DeviceModel {
     for i in down.indices.dropFirst() { down[i] = max(down[i], down[i - 1]) }
     _up = up
     _downNegated = down
+    _upGuide = _Guide(up)
+    _downGuide = _Guide(down)
     var lo = up[0]
     var hi = up[up.count - 1]
     if let first = down.first, let last = down.last {
@@ -109,7 +118,7 @@ public struct MeasuredDevice: DeviceModel {
   /// The conductance after one potentiation pulse, in siemens (S).
   @inlinable
   public func potentiated(_ g: Double) -> Double {
-    let next = Self._advance(g, along: _up)
+    let next = Self._advance(g, along: _up, guide: _upGuide)
     return min(max(next, minimumConductance), maximumConductance)
   }
 
@@ -118,7 +127,7 @@ public struct MeasuredDevice: DeviceModel {
   @inlinable
   public func depressed(_ g: Double) -> Double {
     guard !_downNegated.isEmpty else { return g }
-    let next = -Self._advance(-g, along: _downNegated)
+    let next = -Self._advance(-g, along: _downNegated, guide: _downGuide)
     return min(max(next, minimumConductance), maximumConductance)
   }
 
@@ -147,21 +156,22 @@ public struct MeasuredDevice: DeviceModel {
 
   // One pulse along a non-decreasing table `t` (count ≥ 2): invert g to the
   // fractional index u (last index of a plateau), step to u + 1, interpolate.
-  // O(log n), no allocation.
+  // O(1) for tables whose points are not crowded far beyond their mean
+  // spacing (`_Guide`), no allocation.
   @inlinable
-  static func _advance(_ g: Double, along t: [Double]) -> Double {
+  static func _advance(_ g: Double, along t: [Double], guide: _Guide) -> Double {
     t.withUnsafeBufferPointer { t in
       let last = t.count - 1
       // Below the table: the first step.
       if g < t[0] { return g + (t[1] - t[0]) }
-      // The last i with t[i] <= g (binary search); t[0] <= g holds here.
-      var lo = 0
-      var hi = last
-      while lo < hi {
-        let mid = (lo + hi + 1) >> 1
-        if t[mid] <= g { lo = mid } else { hi = mid - 1 }
-      }
-      let i = lo
+      // The last i with t[i] <= g; t[0] <= g holds here, and the indices
+      // with t[i] <= g are a prefix of the table. From the guide's start,
+      // walk down while t[i] > g, then up while t[i + 1] <= g: the two
+      // walks end on that i from any start (a NaN g stays at the start,
+      // and gives t[last] below).
+      var i = guide.start(g)
+      while i > 0 && t[i] > g { i -= 1 }
+      while i < last && t[i + 1] <= g { i += 1 }
       if i >= last { return g }  // at or past the end: saturated
       // t[i] <= g < t[i + 1], so the denominator is positive.
       let u = Double(i) + (g - t[i]) / (t[i + 1] - t[i])
@@ -171,5 +181,45 @@ public struct MeasuredDevice: DeviceModel {
       let j = Int(v)
       return t[j] + (v - Double(j)) * (t[j + 1] - t[j])
     }
+  }
+}
+
+/// Where a search of a non-decreasing table t starts: the range t[0] …
+/// t[last] cut into 4·count equal buckets, and for each the last index i
+/// with t[i] at or below the bucket's lower end. A g in bucket b then
+/// lies at or after that i, most often within a step or two of it.
+@usableFromInline struct _Guide: Sendable {
+  @usableFromInline let first: [Int32]
+  @usableFromInline let origin: Double
+  @usableFromInline let scale: Double
+
+  init(_ t: [Double]) {
+    guard t.count >= 2, t[t.count - 1] > t[0] else {
+      first = [0]
+      origin = 0
+      scale = 0
+      return
+    }
+    let buckets = 4 * t.count
+    let width = (t[t.count - 1] - t[0]) / Double(buckets)
+    var first = [Int32](repeating: 0, count: buckets)
+    var i = 0
+    for b in 0..<buckets {
+      let lower = t[0] + Double(b) * width
+      while i + 1 < t.count && t[i + 1] <= lower { i += 1 }
+      first[b] = Int32(i)
+    }
+    self.first = first
+    origin = t[0]
+    scale = 1 / width
+  }
+
+  /// A start for the search of g (any start is correct; this one is near).
+  @inlinable @inline(__always)
+  func start(_ g: Double) -> Int {
+    let x = (g - origin) * scale
+    // x in [0, buckets) picks its bucket; above, the last; below or NaN, the first.
+    let b = x >= 0 ? (x < Double(first.count) ? Int(x) : first.count - 1) : 0
+    return Int(first[b])
   }
 }

@@ -15,7 +15,7 @@ extension TrainingConfiguration {
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only."),
     ("beta_d", "<β>", "Nonlinearity of depression only."),
-    ("device_csv", "<file.csv>", "Rule lim, methods a and b: a measured device's potentiation branch (CSV lines p,<siemens> in pulse order, as pulses --device measured reads) replaces Lim's curve; sets nmax (points − 1), gmin_ratio and gmax from it (default: none)."),
+    ("device_csv", "<file.csv>", "Rule lim: a measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads) replaces Lim's curves; sets nmax (potentiation points − 1), gmin_ratio and gmax from it (default: none)."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
@@ -121,7 +121,7 @@ extension TrainingConfiguration {
       }
       measuredDevice = nil
       guard !value.isEmpty else { break }
-      let measured = try Self.measuredPotentiation(value)
+      let measured = try Self.measuredBranches(value)
       // The range keys are the file's: one set otherwise (even to its
       // default) is an error here, as it is when set after (`validate`).
       if let n = _nMax, n != measured.curve.count - 1 {
@@ -207,7 +207,7 @@ extension TrainingConfiguration {
   static func close(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
 
   /// The error for a range key set otherwise than the `device_csv` file gives.
-  static func rangeConflict(_ key: String, _ m: MeasuredPotentiation, got: String) -> ConfigurationError {
+  static func rangeConflict(_ key: String, _ m: MeasuredBranches, got: String) -> ConfigurationError {
     let given: String
     switch key {
     case "nmax": given = "n_max \(m.curve.count - 1) (its \(m.curve.count) points)"
@@ -221,12 +221,12 @@ extension TrainingConfiguration {
   static func shown(_ x: Double) -> String { x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
 
   /// Reads a measured device's CSV (`device_csv`): its real path, its
-  /// potentiation branch made monotone and divided by its maximum, and that
-  /// maximum in siemens. A depression branch, if the file has one, is not
-  /// used (methods a and b only potentiate).
+  /// potentiation branch made monotone and divided by its maximum, that
+  /// maximum in siemens, and its depression branch (if any) made monotone
+  /// and divided by the same maximum (method c depresses along it).
   /// - Throws: `ConfigurationError` (field `device_csv`) naming the file,
   ///   and the line of a malformed record.
-  static func measuredPotentiation(_ path: String) throws -> MeasuredPotentiation {
+  static func measuredBranches(_ path: String) throws -> MeasuredBranches {
     func fail(_ message: String) -> ConfigurationError { ConfigurationError(field: "device_csv", "\(path): \(message)") }
     // A regular file of bounded size (links followed): a FIFO would hang
     // `MeasuredDevice.load`, and a huge file take minutes.
@@ -255,7 +255,9 @@ extension TrainingConfiguration {
     guard top >= 1e-12 && top <= 1 else {
       throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
     }
-    return MeasuredPotentiation(path: String(cString: real), curve: up.map { $0 / top }, gMax: top)
+    return MeasuredBranches(
+      path: String(cString: real), curve: up.map { $0 / top }, gMax: top,
+      depression: device.depressionEnvelope.map { $0 / top })
   }
 
   /// Whether `text` is a number in decimal notation: an optional sign,

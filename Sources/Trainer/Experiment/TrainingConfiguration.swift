@@ -147,15 +147,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// A measured device for rule lim (`device_csv`), or nil for Lim's
   /// exponential device. Setting it sets `nMax` (points − 1), `gMinRatio`
   /// (first point / maximum) and `gMaxSiemens` (the maximum).
-  public internal(set) var measuredDevice: MeasuredPotentiation? = nil
+  public internal(set) var measuredDevice: MeasuredBranches? = nil
   /// Sets a measured device from data read before (a checkpoint's copy of
   /// its curve: the file need not exist any more). The range keys must
   /// agree with it (`validate`).
   /// - Throws: `ConfigurationError` (field `device_csv`) for a curve that is
   ///   not 2…256 finite non-decreasing points from ≥ 0 to exactly 1, a
-  ///   G_max outside [1e-12, 1] S, or an empty path.
-  public mutating func restoreMeasuredDevice(_ m: MeasuredPotentiation) throws {
-    let c = m.curve
+  ///   G_max outside [1e-12, 1] S, an empty path, or a depression branch
+  ///   that is neither empty nor ≥ 2 finite non-increasing points that fall.
+  public mutating func restoreMeasuredDevice(_ m: MeasuredBranches) throws {
+    let c = m.curve, d = m.depression
     guard !m.path.isEmpty, (2...256).contains(c.count), c.allSatisfy({ $0.isFinite && $0 >= 0 }),
       zip(c, c.dropFirst()).allSatisfy({ $0 <= $1 }), c.last == 1, c[0] < 1, m.gMax >= 1e-12 && m.gMax <= 1
     else {
@@ -163,13 +164,21 @@ public struct TrainingConfiguration: Sendable, Equatable {
         field: "device_csv",
         "a measured device needs its file's path and a curve of 2…256 non-decreasing points from ≥ 0 to 1, with G_max in [1e-12, 1] S")
     }
+    guard d.isEmpty
+      || (d.count >= 2 && d.allSatisfy({ $0.isFinite && $0 >= 0 }) && zip(d, d.dropFirst()).allSatisfy({ $0 >= $1 })
+        && d[d.count - 1] < d[0])
+    else {
+      throw ConfigurationError(
+        field: "device_csv", "a measured device's depression branch must be empty or ≥ 2 finite non-increasing points ≥ 0 that fall")
+    }
     measuredDevice = m
   }
 
   /// The measured device's file ("" for none).
   public var deviceCSV: String { measuredDevice?.path ?? "" }
-  /// The measured device's curve G(n)/G_max, which replaces Lim's for
-  /// methods a and b.
+  /// The measured device's potentiation curve G(n)/G_max, which replaces
+  /// Lim's (methods a, b and c; method c also depresses along the file's
+  /// depression branch).
   public var measuredCurve: [Double]? { measuredDevice?.curve }
   /// G_min / G_max of a device. Default 0 for `lim` and `float` (Lim's
   /// normalised curves), 0.1 for `hybrid` and `single` (1 µS … 10 µS, so
@@ -410,8 +419,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       guard rule == .lim else {
         throw fail("device_csv", "a measured device is read by rule lim only, got rule \(rule.rawValue)")
       }
-      guard method != .c else {
-        throw fail("device_csv", "method c depresses devices along Lim's eq. (2); a measured potentiation branch serves methods a and b")
+      guard method != .c || !measured.depression.isEmpty else {
+        throw fail("device_csv", "\(measured.path): method c depresses devices, and the file has no depression branch (d lines)")
       }
       guard nMax == curve.count - 1 else {
         throw Self.rangeConflict("nmax", measured, got: String(nMax))
@@ -600,8 +609,11 @@ extension TrainingConfiguration {
       found += keys.filter(\.1).map { ($0.0, states) }
     }
     if rule == .lim && measuredDevice != nil && betaP != d.betaP {
-      // The measured branch replaces Lim's exponential curve (β_d: below).
+      // The measured branches replace Lim's exponential curves (β_d: below).
       found.append((betaP == betaD ? "beta" : "beta_p", "Lim's exponential device (without device_csv)"))
+    }
+    if rule == .lim && measuredDevice != nil && method == .c && betaD != d.betaD && betaD != betaP {
+      found.append(("beta_d", "Lim's exponential device (without device_csv)"))
     }
     if rule == .lim {
       // Only method c depresses a device (eq. 2); a and b only potentiate.
@@ -645,19 +657,32 @@ extension TrainingConfiguration {
   }
 }
 
-/// A measured device's potentiation data, as rule lim uses it.
-public struct MeasuredPotentiation: Sendable, Equatable {
+/// A measured device's data, as rule lim uses them: the potentiation
+/// branch (every method) and the depression branch (method c), both made
+/// monotone and divided by the potentiation branch's maximum.
+public struct MeasuredBranches: Sendable, Equatable {
   /// The CSV file's real path.
   public var path: String
-  /// The branch made monotone (running maximum), divided by its maximum:
-  /// G(n)/G_max for n = 0 … points − 1.
+  /// The potentiation branch made monotone (running maximum), divided by
+  /// its maximum: G(n)/G_max for n = 0 … points − 1.
   public var curve: [Double]
-  /// The maximum, in siemens.
+  /// The maximum of the potentiation branch, in siemens.
   public var gMax: Double
+  /// The depression branch made monotone (running minimum), in the same
+  /// units as `curve`; empty when the file has none.
+  public var depression: [Double]
 
-  public init(path: String, curve: [Double], gMax: Double) {
+  public init(path: String, curve: [Double], gMax: Double, depression: [Double] = []) {
     self.path = path
     self.curve = curve
     self.gMax = gMax
+    self.depression = depression
+  }
+
+  /// Method c's device, in G_max units: a pulse moves it one step along
+  /// the interpolated branches (``MeasuredDevice``). nil without a
+  /// depression branch, or for data `restoreMeasuredDevice` would refuse.
+  public var bidirectionalDevice: MeasuredDevice? {
+    depression.isEmpty ? nil : try? MeasuredDevice(potentiation: curve, depression: depression)
   }
 }

@@ -30,6 +30,10 @@ final class LimLayer {
   /// The same in siemens, single precision, for the weight cache.
   let tableS: UnsafeMutablePointer<Float>
   let device: LimExponentialDevice
+  /// Method c's measured device (`device_csv` with a depression branch),
+  /// in G_max units; nil for Lim's eqs. (1)–(2) (`device`).
+  let measuredBidirectional: MeasuredBidirectional?
+  let hasMeasuredBidirectional: Bool
   let hasVariation: Bool
   // Integer states (methods a, b).
   let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>
@@ -133,6 +137,8 @@ final class LimLayer {
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = cfg.measuredCurve ?? device.potentiationCurve()
+    measuredBidirectional = cfg.measuredDevice?.bidirectionalDevice.map(MeasuredBidirectional.init)
+    hasMeasuredBidirectional = measuredBidirectional != nil
     tableD = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableD[s] = table[s] }
     tableD[nMax + 1] = table[nMax]
@@ -729,25 +735,44 @@ final class LimLayer {
   /// Method c: bidirectional devices. Below G_max the device to raise is
   /// potentiated; at G_max the other one is depressed one step (eq. (2)).
   private func updateBidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
+    if hasMeasuredBidirectional {
+      updateMeasuredBidirectional(k, up: up, sink: sink)
+    } else {
+      updateBidirectional(k, up: up, sink: sink, LimExponentialDevice.self)
+    }
+  }
+
+  // Out of line: Lim's path stays as it was.
+  @inline(never)
+  private func updateMeasuredBidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
+    updateBidirectional(k, up: up, sink: sink, MeasuredBidirectional.self)
+  }
+
+  /// The same for either device: `Device.of(self)` reads the layer's
+  /// device in place (Lim's `device` as the code always did; a copy of it
+  /// per pulse cost Lim's runs 4 % more instructions).
+  private func updateBidirectional<Sink: PulseSink, Device: BidirectionalModel>(
+    _ k: Int, up: Bool, sink: Sink, _: Device.Type
+  ) {
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
     let (xa, xb) = scales(k, up: up)
-    if a < device.gMax {
+    if a < Device.of(self).gMax {
       closedPulseConductance += xa * a * gMax
-      a = device.potentiated(a)
+      a = Device.of(self).potentiated(a)
       pulses += 1
       sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
-    } else if b > device.gMin {
+    } else if b > Device.of(self).depressionFloor {
       closedPulseConductance += xb * b * gMax
-      b = device.depressed(b)
+      b = Device.of(self).depressed(b)
       pulses += 1
       depressions += 1
       sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
     }
-    if a >= device.gMax && b >= device.gMax {
+    if a >= Device.of(self).gMax && b >= Device.of(self).gMax {
       settledResetConductance += (xa * a + xb * b) * gMax
-      a = device.gMin
-      b = device.gMin
+      a = Device.of(self).gMin
+      b = Device.of(self).gMin
       resets += 2
       sink.issueBothResets(cell: k)
     }
@@ -774,4 +799,53 @@ final class LimLayer {
     gp[k] = table[Int(kp[k])]
     gm[k] = table[Int(km[k])]
   }
+}
+
+/// Method c's bidirectional device, in G_max units: what a pulse does, and
+/// where the device's range ends.
+protocol BidirectionalModel {
+  /// The layer's device of this type.
+  static func of(_ layer: LimLayer) -> Self
+  /// Where a reset leaves a device (G_min).
+  var gMin: Double { get }
+  /// Where potentiation ends (G_max).
+  var gMax: Double { get }
+  /// A device above this conductance can be depressed.
+  var depressionFloor: Double { get }
+  func potentiated(_ g: Double) -> Double
+  func depressed(_ g: Double) -> Double
+}
+
+/// Lim's eqs. (1)–(2): depression goes down to G_min.
+extension LimExponentialDevice: BidirectionalModel {
+  @inline(__always) static func of(_ layer: LimLayer) -> Self { layer.device }
+  var depressionFloor: Double { gMin }
+}
+
+/// A measured device's two branches (`device_csv`), normalised to the
+/// potentiation branch's maximum.
+struct MeasuredBidirectional: BidirectionalModel {
+  let device: MeasuredDevice
+  /// The first potentiation point.
+  let gMin: Double
+  /// The last potentiation point (1).
+  let gMax: Double
+  /// G_min or the depression branch's last point, whichever is higher (a
+  /// pulse below that would not move the device).
+  let depressionFloor: Double
+
+  @inline(__always) static func of(_ layer: LimLayer) -> Self { layer.measuredBidirectional.unsafelyUnwrapped }
+
+  init(_ device: MeasuredDevice) {
+    self.device = device
+    let up = device.potentiationEnvelope
+    gMin = device.resetConductance
+    gMax = up[up.count - 1]
+    depressionFloor = max(gMin, device.depressionEnvelope.last ?? gMin)
+  }
+
+  @inline(__always) func potentiated(_ g: Double) -> Double { device.potentiated(g) }
+  /// Depression stops at G_min, as Lim's does: the states stay in
+  /// [G_min, G_max] (checkpoints check it).
+  @inline(__always) func depressed(_ g: Double) -> Double { max(device.depressed(g), gMin) }
 }

@@ -1,0 +1,60 @@
+import Testing
+
+@testable import Circuit
+
+// A measured device's pulse inverts g to a fractional pulse index: the
+// last table index i with t[i] <= g. The guided walk (`_Guide`) must find
+// the index a plain binary search finds, on any non-decreasing table.
+
+/// The pulse as first written: a binary search for i, then the same
+/// interpolation.
+private func advanceBySearch(_ g: Double, along t: [Double]) -> Double {
+  let last = t.count - 1
+  if g < t[0] { return g + (t[1] - t[0]) }
+  var lo = 0, hi = last
+  while lo < hi {
+    let mid = (lo + hi + 1) >> 1
+    if t[mid] <= g { lo = mid } else { hi = mid - 1 }
+  }
+  let i = lo
+  if i >= last { return g }
+  let u = Double(i) + (g - t[i]) / (t[i + 1] - t[i])
+  let v = u + 1
+  if !(v < Double(last)) { return t[last] }
+  let j = Int(v)
+  return t[j] + (v - Double(j)) * (t[j + 1] - t[j])
+}
+
+@Test func theGuidedSearchFindsWhatABinarySearchFinds() {
+  var rng = SeededGenerator(seed: 11)
+  func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+  var checked = 0
+  for shape in 0..<400 {
+    // Tables of 2 to 300 points: smooth, with plateaus (repeated values),
+    // with a crowd of points in one tiny interval, and flat but for one step.
+    let n = 2 + Int(rng.next() % 299)
+    var t: [Double] = []
+    var g = uniform() * 1e-6
+    for k in 0..<n {
+      switch shape % 4 {
+      case 0: g += uniform() * 1e-7
+      case 1: g += rng.next() % 3 == 0 ? 0 : uniform() * 1e-7
+      case 2: g += k > n / 3 && k < 2 * n / 3 ? uniform() * 1e-15 : uniform() * 1e-7
+      default: g += k == n / 2 ? 1e-7 : 0
+      }
+      t.append(g)
+    }
+    guard t[n - 1] > t[0] else { continue }
+    let guide = _Guide(t)
+    // Every point, its neighbours by an ulp, points between, and outside.
+    var probes = [t[0] - 1e-7, t[n - 1] + 1e-7, .infinity, -.infinity, .nan, 0]
+    for x in t { probes += [x, x.nextUp, x.nextDown] }
+    for _ in 0..<200 { probes.append(t[0] + (t[n - 1] - t[0]) * (uniform() * 1.2 - 0.1)) }
+    for x in probes {
+      let a = MeasuredDevice._advance(x, along: t, guide: guide), b = advanceBySearch(x, along: t)
+      #expect(a == b || (a.isNaN && b.isNaN), "table shape \(shape % 4) of \(n) points, g = \(x): \(a) against \(b)")
+      checked += 1
+    }
+  }
+  #expect(checked > 100_000)
+}
