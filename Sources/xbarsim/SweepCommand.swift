@@ -12,8 +12,10 @@ enum SweepCommand: CLICommand {
     discussion: """
       The grid is the Cartesian product of the --grid lists, over any configuration keys
       (those of 'xbarsim train'); values are separated by ',' or, when a value holds
-      commas (layers), by ';'. Point p enumerates it like nested loops in the order the
-      --grid options are given, the last key varying fastest (p = 0, 1, ...).
+      commas (layers), by ';'. An empty device_csv value is Lim's device
+      (--grid device_csv=,mine.csv compares it with a measured one). Point p
+      enumerates the grid like nested loops in the order the --grid options are
+      given, the last key varying fastest (p = 0, 1, ...).
       --shard i/n (0 ≤ i < n, default 0/1) runs the points with p mod n = i, e.g.
       --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=0-(n-1).
       Every point trains as 'xbarsim train' does with --config, the other key options
@@ -225,7 +227,9 @@ enum SweepCommand: CLICommand {
       guard !list.isEmpty else { throw CLIError.usage("--grid \(key): empty value list") }
       var values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
-      guard !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
+      // An empty value is no value, except for `device_csv`, where it is
+      // Lim's device (`--grid device_csv=,mine.csv` compares the two).
+      guard key == "device_csv" || !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
       if commaKeys.contains(key), !list.contains(";"), values.count > 1 {
         throw CLIError.usage(
@@ -235,7 +239,7 @@ enum SweepCommand: CLICommand {
       if key == "device_csv" {
         // Each device file by its real path, as the points' summaries name
         // it: a sweep resumed or merged elsewhere means the same files.
-        values = values.map { OutputFile.realPath($0) ?? $0 }
+        values = values.map { $0.isEmpty ? $0 : OutputFile.realPath($0) ?? $0 }
         guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): '\(list)' names one file twice") }
       }
       grid.keys.append(key)
@@ -348,6 +352,8 @@ enum SweepCommand: CLICommand {
   /// positions 1, 2, … when not numbers), a line per combination of the
   /// others.
   static func plot(_ grid: Grid, _ rows: [[String]]) -> String {
+    // An empty value (`device_csv`'s, Lim's device) is named.
+    func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
     let first = grid.keys[0], firstValues = grid.values[0]
     let numeric = firstValues.allSatisfy { Double($0) != nil } && first != "layers"
     let yColumn = grid.header.firstIndex(of: "accuracy_mean_last")!
@@ -356,7 +362,7 @@ enum SweepCommand: CLICommand {
     for r in rows.sorted(by: { Int($0[0])! < Int($1[0])! }) {
       let values = Array(r[1...grid.keys.count])
       let label = grid.keys.count == 1
-        ? "accuracy_mean_last" : zip(grid.keys.dropFirst(), values.dropFirst()).map { "\($0)=\($1)" }.joined(separator: ", ")
+        ? "accuracy_mean_last" : zip(grid.keys.dropFirst(), values.dropFirst()).map { "\($0)=\(shown($1))" }.joined(separator: ", ")
       let x = numeric ? Double(values[0])! : Double(firstValues.firstIndex(of: values[0])! + 1)
       guard let y = Double(r[yColumn]) else { continue }
       if series[label] == nil {
@@ -366,7 +372,7 @@ enum SweepCommand: CLICommand {
       series[label]!.x.append(x)
       series[label]!.y.append(y)
     }
-    let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \($1)" }.joined(separator: ", ") + ")"
+    let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
     var p = SVGLinePlot(title: "Sweep: average test accuracy versus \(first)", xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
     p.series = order.map { series[$0]! }
     return p.render()

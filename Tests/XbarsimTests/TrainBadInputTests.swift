@@ -251,6 +251,23 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   var r = try runXbarsim(
     ["sweep", "--data", data.path, "--grid", "device_csv=\(device.path),\(root.path)/alias.csv", "--out", root.appendingPathComponent("s").path] + tiny)
   expectError(r, 64, "names one file twice")
+  // An empty value is Lim's device, beside the file; the sweep resumes.
+  let out = root.appendingPathComponent("both").path
+  for _ in 0..<2 {
+    r = try runXbarsim(["sweep", "--data", data.path, "--grid", "device_csv=,\(device.path)", "--out", out] + tiny)
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  let rows = try String(contentsOfFile: out + "/sweep.csv", encoding: .utf8).split(separator: "\n")
+  #expect(rows.count == 3 && rows[1].hasPrefix("0,,") && rows[2].hasPrefix("1,\(device.resolvingSymlinksInPath().path),"), "\(rows)")
+  let points = try String(contentsOfFile: out + "/sweep.json", encoding: .utf8)
+  #expect(points.contains("\"device_csv\": null"), "\(points)")
+  // Two devices, two runs: the pulses differ.
+  let column = try #require(rows[0].split(separator: ",").firstIndex(of: "pulses"))
+  let pulses = rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[column] }
+  #expect(pulses[0] != pulses[1], "\(rows)")
+  #expect(try String(contentsOfFile: out + "/sweep.svg", encoding: .utf8).contains("1 = (none)"))
+  r = try runXbarsim(["sweep", "--data", data.path, "--grid", "seed=,1", "--out", root.appendingPathComponent("e").path] + tiny)
+  expectError(r, 64, "--grid seed: empty value in ',1'")
   // The paper's figures run the paper's devices.
   r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--data", data.path, "--device-csv", device.path])
   expectError(r, 64, "--device-csv: reproduce lim2018 --figure 8 runs the paper's device models")
