@@ -114,6 +114,9 @@ enum Checkpoint {
       case .array(let values)?: depression = try numbers("depression", values)
       case let other?: throw fail("'device': depression must be a list of numbers, got \(other.brief)")
       }
+      if cfg.method == .c && depression.isEmpty {
+        throw fail("'device': method c's device needs its depression branch ('depression'), which this checkpoint lacks")
+      }
       do {
         try cfg.restoreMeasuredDevice(MeasuredBranches(path: file, curve: curve, gMax: gMax, depression: depression))
       } catch let e as ConfigurationError {
@@ -201,7 +204,12 @@ enum Checkpoint {
       throw CLIError.runtime(
         "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")")
     }
-    if saved.measuredDevice != cfg.measuredDevice {
+    // The depression branch is the device's only for method c (a checkpoint
+    // of methods a or b from before it was kept has none).
+    func device(_ c: TrainingConfiguration) -> MeasuredBranches? {
+      c.method == .c ? c.measuredDevice : c.measuredDevice.map { MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) }
+    }
+    if device(saved) != device(cfg) {
       throw CLIError.runtime(
         "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
     }

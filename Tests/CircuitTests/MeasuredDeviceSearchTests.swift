@@ -6,11 +6,10 @@ import Testing
 // last table index i with t[i] <= g. The guided walk (`_Guide`) must find
 // the index a plain binary search finds, on any non-decreasing table.
 
-/// The pulse as first written: a binary search for i, then the same
-/// interpolation.
+/// The pulse by a binary search for i, then the same interpolation.
 private func advanceBySearch(_ g: Double, along t: [Double]) -> Double {
   let last = t.count - 1
-  if g < t[0] { return g + (t[1] - t[0]) }
+  if g < t[0] { return g + (zip(t, t.dropFirst()).first(where: { $1 > $0 }).map { $1 - $0 } ?? 0) }
   var lo = 0, hi = last
   while lo < hi {
     let mid = (lo + hi + 1) >> 1
@@ -58,3 +57,16 @@ private func advanceBySearch(_ g: Double, along t: [Double]) -> Double {
   }
   #expect(checked > 100_000)
 }
+
+@Test func aPulseBelowABranchThatStartsFlatStillMovesTheDevice() throws {
+  // Noisy depression data whose first pulse did nothing (8, 8, 5, 0 µS):
+  // from 9 µS, above the branch's start, a pulse takes its first step that
+  // moves (3 µS), not the 0 of the plateau.
+  let d = try MeasuredDevice(potentiation: [0, 3e-6, 6e-6, 9e-6, 10e-6], depression: [8e-6, 8e-6, 5e-6, 0])
+  #expect(isClose(d.depressed(9e-6), 6e-6))
+  // The same below a potentiation branch that starts flat.
+  let p = try MeasuredDevice(potentiation: [2e-6, 2e-6, 4e-6, 5e-6], depression: [5e-6, 0])
+  #expect(isClose(p.potentiated(1e-6), 3e-6))
+}
+
+private func isClose(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }

@@ -93,6 +93,10 @@ private func csvFile(_ lines: [String]) throws -> String {
   fails(try csvFile(["p,2e-6", "p,2e-6"]), "device_csv", "never rises")
   fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 256")
   fails(good, "device_csv", "method c") { $0.method = .c }
+  // A depression branch method c could never use: at or above G_max.
+  fails(try csvFile(["p,1e-6", "p,1e-5", "d,3e-5", "d,2e-5"]), "device_csv", "not below the potentiation maximum") { $0.method = .c }
+  // Or beyond what G_max units hold (1e300 S beside 1e-12 S).
+  fails(try csvFile(["p,0", "p,0.5e-12", "p,1e-12", "d,1e300", "d,5e299", "d,0"]), "device_csv", "beyond any multiple")
   fails(good, "device_csv", "rule lim only") { $0.rule = .hybrid }
   fails(good, "nmax", "gives n_max 2 (its 3 points), got 64") { $0.nMax = 64 }
   fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }

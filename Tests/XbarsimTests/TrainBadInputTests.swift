@@ -236,6 +236,24 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
     ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--device-csv", device.path, "--samples", "1",
      "--out", root.appendingPathComponent("j").path])
   #expect(r.status == 1 && r.stderr.contains("the checkpoint's measured device differs from the file"), "\(r.stderr)")
+  // A method-c checkpoint without its depression branch is refused as such.
+  let bare = root.appendingPathComponent("bare.json")
+  try text.replacingOccurrences(of: ", \"depression\": [\(depression)]", with: "").write(to: bare, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", bare.path, "--samples", "1", "--out", root.appendingPathComponent("k").path])
+  #expect(r.status == 1 && r.stderr.contains("'device': method c's device needs its depression branch"), "\(r.stderr)")
+  // A method-b checkpoint from before the branch was kept (no
+  // `depression`) is still the same device as its file.
+  let older = root.appendingPathComponent("b.json")
+  r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--checkpoint-out", older.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let bText = try String(contentsOf: older, encoding: .utf8)
+  let stripped = bText.replacingOccurrences(of: #", "depression": \[[^\]]*\]"#, with: "", options: .regularExpression)
+  #expect(stripped != bText)
+  try stripped.write(to: older, atomically: true, encoding: .utf8)
+  r = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", older.path, "--device-csv", device.path, "--samples", "1",
+     "--out", root.appendingPathComponent("l").path])
+  #expect(r.status == 0, "\(r.stderr)")
   // Lim's β_d is not read with a measured device.
   r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--method", "c", "--beta-d", "3"] + tiny)
   expectError(r, 64, "--beta-d")

@@ -21,7 +21,8 @@
 /// reproduces the measured branch pulse by pulse. Below the start of a
 /// branch (e.g. potentiating from a conductance the depression branch
 /// reached but potentiation never measured) a pulse adds the branch's
-/// first step; at or past its end a pulse leaves the conductance unchanged.
+/// first non-zero step; at or past its end a pulse leaves the conductance
+/// unchanged.
 /// Results are clamped to [``minimumConductance``, ``maximumConductance``],
 /// the extremes of the data.
 ///
@@ -162,16 +163,33 @@ public struct MeasuredDevice: DeviceModel {
   static func _advance(_ g: Double, along t: [Double], guide: _Guide) -> Double {
     t.withUnsafeBufferPointer { t in
       let last = t.count - 1
-      // Below the table: the first step.
-      if g < t[0] { return g + (t[1] - t[0]) }
+      // Below the table: the first step that moves (a plateau at the start
+      // of noisy data would leave the device stuck).
+      if g < t[0] { return g + guide.firstStep }
       // The last i with t[i] <= g; t[0] <= g holds here, and the indices
-      // with t[i] <= g are a prefix of the table. From the guide's start,
-      // walk down while t[i] > g, then up while t[i + 1] <= g: the two
-      // walks end on that i from any start (a NaN g stays at the start,
-      // and gives t[last] below).
-      var i = guide.start(g)
-      while i > 0 && t[i] > g { i -= 1 }
-      while i < last && t[i + 1] <= g { i += 1 }
+      // with t[i] <= g are a prefix of the table, so the answer lies in
+      // lo...hi while t[lo] <= g. The guide's start is that i or a few
+      // points before it; a start past it (rounding), or points crowded
+      // into one bucket, are left to a binary search. (A NaN g ends at the
+      // start, below last, and gives t[last] below.)
+      var lo = guide.start(g)
+      var hi = last
+      if t[lo] > g {
+        hi = lo - 1
+        lo = 0
+      } else {
+        var steps = 0
+        while lo < hi && steps < 8 && t[lo + 1] <= g {
+          lo += 1
+          steps += 1
+        }
+        if lo < hi && t[lo + 1] > g { hi = lo }
+      }
+      while lo < hi {
+        let mid = (lo + hi + 1) >> 1
+        if t[mid] <= g { lo = mid } else { hi = mid - 1 }
+      }
+      let i = lo
       if i >= last { return g }  // at or past the end: saturated
       // t[i] <= g < t[i + 1], so the denominator is positive.
       let u = Double(i) + (g - t[i]) / (t[i + 1] - t[i])
@@ -192,8 +210,11 @@ public struct MeasuredDevice: DeviceModel {
   @usableFromInline let first: [Int32]
   @usableFromInline let origin: Double
   @usableFromInline let scale: Double
+  /// The table's first step that is not 0 (0 for a flat table).
+  @usableFromInline let firstStep: Double
 
   init(_ t: [Double]) {
+    firstStep = zip(t, t.dropFirst()).first(where: { $1 > $0 }).map { $1 - $0 } ?? 0
     guard t.count >= 2, t[t.count - 1] > t[0] else {
       first = [0]
       origin = 0

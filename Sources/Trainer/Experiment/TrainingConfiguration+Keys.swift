@@ -255,9 +255,12 @@ extension TrainingConfiguration {
     guard top >= 1e-12 && top <= 1 else {
       throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
     }
-    return MeasuredBranches(
-      path: String(cString: real), curve: up.map { $0 / top }, gMax: top,
-      depression: device.depressionEnvelope.map { $0 / top })
+    let depression = device.depressionEnvelope.map { $0 / top }
+    // (MeasuredDevice has checked that every point is finite.)
+    guard depression.allSatisfy(\.isFinite) else {
+      throw fail("the depression branch starts at \(device.depressionEnvelope[0]) S, beyond any multiple of the potentiation maximum \(top) S a device can hold")
+    }
+    return MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
   }
 
   /// Whether `text` is a number in decimal notation: an optional sign,

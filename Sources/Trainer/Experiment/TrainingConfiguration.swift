@@ -419,8 +419,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
       guard rule == .lim else {
         throw fail("device_csv", "a measured device is read by rule lim only, got rule \(rule.rawValue)")
       }
-      guard method != .c || !measured.depression.isEmpty else {
-        throw fail("device_csv", "\(measured.path): method c depresses devices, and the file has no depression branch (d lines)")
+      if method == .c {
+        let d = measured.depression
+        guard let last = d.last else {
+          throw fail("device_csv", "\(measured.path): method c depresses devices, and the file has no depression branch (d lines)")
+        }
+        guard last < 1 else {
+          throw fail(
+            "device_csv",
+            "\(measured.path): the depression branch ends at \(last * measured.gMax) S, not below the potentiation maximum G_max = \(measured.gMax) S: method c could never depress a device")
+        }
+        guard measured.bidirectionalDevice != nil else {
+          throw fail("device_csv", "\(measured.path): the two branches do not make a device")
+        }
       }
       guard nMax == curve.count - 1 else {
         throw Self.rangeConflict("nmax", measured, got: String(nMax))

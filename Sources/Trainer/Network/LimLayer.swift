@@ -137,7 +137,13 @@ final class LimLayer {
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = cfg.measuredCurve ?? device.potentiationCurve()
-    measuredBidirectional = cfg.measuredDevice?.bidirectionalDevice.map(MeasuredBidirectional.init)
+    if cfg.method == .c, let m = cfg.measuredDevice {
+      // `validate` admits a measured method c only with a device's two branches.
+      guard let d = m.bidirectionalDevice else { preconditionFailure("method c with a measured device that has no depression branch") }
+      measuredBidirectional = MeasuredBidirectional(d)
+    } else {
+      measuredBidirectional = nil
+    }
     hasMeasuredBidirectional = measuredBidirectional != nil
     tableD = .allocate(capacity: nMax + 2)
     for s in 0...nMax { tableD[s] = table[s] }
