@@ -413,13 +413,13 @@ enum TrainCommand: CLICommand {
 
   static func describe(_ cfg: TrainingConfiguration) -> String {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
-    // A measured device by its file's name (rule lim).
+    // A measured device by its file's name.
     let device = cfg.measuredDevice.map { "device " + URL(fileURLWithPath: $0.path).lastPathComponent }
     switch (cfg.rule, cfg.mode) {
     case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
-      return "\(devices) \(shape) states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
       return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(cfg.sigma)" + wires(cfg)
     case (.lim, .onChip):

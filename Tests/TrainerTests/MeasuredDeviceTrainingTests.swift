@@ -97,7 +97,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   fails(try csvFile(["p,1e-6", "p,1e-5", "d,3e-5", "d,2e-5"]), "device_csv", "not below the potentiation maximum") { $0.method = .c }
   // Or beyond what G_max units hold (1e300 S beside 1e-12 S).
   fails(try csvFile(["p,0", "p,0.5e-12", "p,1e-12", "d,1e300", "d,5e299", "d,0"]), "device_csv", "beyond any multiple")
-  fails(good, "device_csv", "rule lim only") { $0.rule = .hybrid }
+  fails(good, "device_csv", "rules lim, hybrid and single, not float") { $0.rule = .float }
   fails(good, "nmax", "gives n_max 2 (its 3 points), got 64") { $0.nMax = 64 }
   fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }
   fails(good, "gmax", "leave gmax out") { $0.gMaxSiemens = 1e-5 }
@@ -207,4 +207,100 @@ private func csvFile(_ lines: [String]) throws -> String {
   #expect(run.pulses > 0 && run.resets > 0)
   try measured.set("beta_d", "3")
   #expect(measured.ignoredKeys.contains { $0.key == "beta_d" }, "\(measured.ignoredKeys)")
+}
+
+// Rules hybrid and single with a measured device: its points are the
+// states, a coincidence pulse moves a device one level up.
+
+@Test func choisRulesStepAMeasuredDeviceAlongItsLevels() throws {
+  // 1, 3, 4, 4.5, 5 µS: levels 0.2, 0.6, 0.8, 0.9, 1 in G_max units.
+  let path = try csvFile(["p,1e-6", "p,3e-6", "p,4e-6", "p,4.5e-6", "p,5e-6"])
+  var cfg = TrainingConfiguration()
+  cfg.layers = [4, 3, 2]
+  cfg.rule = .hybrid
+  try cfg.set("device_csv", path)
+  try cfg.validate()
+  #expect(cfg.states == 4 && cfg.c2c == 0 && abs(cfg.gMinRatio - 0.2) < 1e-15 && cfg.ignoredKeys.isEmpty, "\(cfg.ignoredKeys)")
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0]
+  let big = [0.2, 0.6, 0.8, 0.9, 1].map { Float($0) }, small = [0.2, 0.6, 0.8, 0.9, 1].map { Float($0 / 10) }
+  let states = try #require(layer.measuredState)
+  // Every device starts on a level: the big ones anywhere in the lowest
+  // quarter of the states, the small ones at G_min.
+  for d in 0..<4 {
+    for x in 0..<layer.count {
+      let levels = d < 2 ? big : small
+      #expect(layer.g[d][x] == levels[Int(states[d][x])], "device \(d), cell \(x)")
+      if d >= 2 { #expect(states[d][x] == 0) }
+    }
+  }
+  func slots(_ s: [Int]) -> UInt64 { s.reduce(0) { $0 | 1 << UInt64($1) } }
+  func pulse(_ kind: SynapseKind, row: Int32, rowSlots: [Int], up: Bool, columnSlots: [Int]) {
+    // Column 0 is share 0's (columnSplit 1).
+    let words = [slots(columnSlots)], index: [Int32] = [0]
+    layer.applyShare(
+      0, kind: kind, rowIndex: [row], rowWords: [slots(rowSlots)], rowCount: 1,
+      upIndex: index, upWords: words, upCount: up ? 1 : 0, downIndex: index, downWords: words, downCount: up ? 0 : 1)
+    layer.finishUpdate(kind: kind, slots: 64, rows: [row], rowCount: 1)
+  }
+  // Two coincidences on cell 0's G+ from G_min: two levels up, exactly.
+  for (d, kind, levels) in [(0, SynapseKind.big, big), (2, .small, small)] {
+    states[d][0] = 0
+    layer.g[d][0] = levels[0]
+    states[d + 1][0] = 0
+    layer.g[d + 1][0] = levels[0]
+    layer.recomputeWeights()
+    pulse(kind, row: 0, rowSlots: [0, 3, 7], up: true, columnSlots: [0, 3, 9])
+    #expect(states[d][0] == 2 && layer.g[d][0] == levels[2], "\(kind): \(layer.g[d][0])")
+  }
+  // At G_max with the other device at level 1: the refresh resets both and
+  // puts the weight 1 − 0.6 back on G+ as the nearest level above G_min
+  // (0.2 + 0.4 = level 1).
+  states[0][0] = 4
+  layer.g[0][0] = big[4]
+  states[1][0] = 1
+  layer.g[1][0] = big[1]
+  layer.recomputeWeights()
+  let (resets, repotentiations) = (layer.resets, layer.repotentiations)
+  pulse(.big, row: 0, rowSlots: [5], up: true, columnSlots: [5])
+  #expect(layer.resets - resets == 2 && layer.repotentiations - repotentiations == 1)
+  #expect(states[0][0] == 1 && layer.g[0][0] == big[1] && states[1][0] == 0 && layer.g[1][0] == big[0])
+  // The rules' other settings of the linear model do not apply.
+  for (key, value, text) in [
+    ("states", "50", "device_csv gives 4 states"), ("c2c", "0.34", "leave c2c out"), ("d2d", "0.5", "leave d2d out"),
+    ("small_states", "400", "leave small_states out"), ("write_voltage", "2", "half-select disturb"),
+  ] {
+    var bad = cfg
+    try bad.set(key, value)
+    let error = #expect(throws: ConfigurationError.self) { try bad.validate() }
+    #expect(error?.field == key && error?.message.contains(text) == true, "\(error?.description ?? "no error")")
+  }
+  var float = cfg
+  float.rule = .float
+  #expect(throws: ConfigurationError.self) { try float.validate() }
+  // Rule lim keeps the linear model's c2c default, unread.
+  var lim = cfg
+  lim.rule = .lim
+  #expect(lim.c2c == 0.34 && lim.states == 50 && lim.ignoredKeys.isEmpty)
+}
+
+@Test func choisRulesLearnTheFixtureWithAMeasuredDevice() throws {
+  // A linear device of 50 steps learns as the linear model does without
+  // c2c; a strongly bent one (21 points, steps shrinking e-fold every 8
+  // pulses) learns, worse: a pair's up and down steps no longer match.
+  let linear = try csvFile((0...50).map { "p,\(1e-6 + Double($0) * 0.18e-6)" })
+  let bent = try csvFile((0...20).map { "p,\(1e-6 + 1e-6 * (1 - exp(-Double($0) / 8)) * 9 / (1 - exp(-20.0 / 8)))" })
+  for rule in [LearningRule.hybrid, .single] {
+    var model = Fixture.configuration(rule: rule, epochs: 3)
+    model.c2c = 0
+    let m = try Fixture.run(model)
+    for (name, path, least) in [("linear", linear, 90.0), ("bent", bent, 40.0)] {
+      var cfg = Fixture.configuration(rule: rule, epochs: 3)
+      try cfg.set("device_csv", path)
+      try cfg.validate()
+      let run = try Fixture.run(cfg)
+      #expect(run.testAccuracy > least, "\(rule), \(name): \(run.testAccuracy) % (the linear model: \(m.testAccuracy) %)")
+      #expect(run.pulses > 0)
+    }
+  }
 }

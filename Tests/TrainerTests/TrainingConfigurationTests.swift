@@ -51,6 +51,8 @@ import _TestSupport
   try cfg.set("sense_offset", "0.02")
   try cfg.set("comparator_offset", "0.01")
   try cfg.set("small_states", "40")
+  try cfg.set("states", "60")
+  try cfg.set("c2c", "0.2")
   try cfg.validate()
   #expect(cfg.wireModel == WireModel(rowSegmentResistance: 2.5, columnSegmentResistance: 0.75))
   #expect(cfg.batchPulses == .net && cfg.floatDerivative == .true && cfg.activation == .centred)

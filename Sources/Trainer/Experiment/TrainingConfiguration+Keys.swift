@@ -15,7 +15,7 @@ extension TrainingConfiguration {
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only."),
     ("beta_d", "<β>", "Nonlinearity of depression only."),
-    ("device_csv", "<file.csv>", "Rule lim: a measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads) replaces Lim's curves; sets nmax (potentiation points − 1), gmin_ratio and gmax from it (default: none)."),
+    ("device_csv", "<file.csv>", "A measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads) replaces Lim's curves (rule lim) or the linear device (rules hybrid and single: states = points − 1, no c2c, d2d or disturb); sets nmax (potentiation points − 1), gmin_ratio and gmax from it (default: none)."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),

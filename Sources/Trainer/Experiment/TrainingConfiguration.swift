@@ -242,8 +242,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// smaller area, g = G/k.
   public var k: Double = 10
   /// Identical potentiation pulses from G_min to G_max of a finite-state
-  /// device (Choi: 50).
-  public var states: Int = 50
+  /// device (Choi: 50; a measured device's points − 1 for rules hybrid and
+  /// single).
+  public var states: Int {
+    get { _states ?? (rule.isFiniteState ? measuredDevice.map { $0.curve.count - 1 } : nil) ?? 50 }
+    set { _states = newValue }
+  }
+  var _states: Int? = nil
   /// States of the hybrid's small devices (Choi's "g states", Fig. 5F and
   /// 6D: 400 with 50-state big devices): they span [G_min, G_max]/k in
   /// this many identical steps. Nil: `states`, the same device.
@@ -257,8 +262,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// How x and δ become pulses.
   public var encoding: UpdateEncoding = .stochastic
   /// Cycle-to-cycle variation δ/μ of a pulse's conductance step (Choi's
-  /// measured 0.34).
-  public var c2c: Double = 0.34
+  /// measured 0.34; 0 for a measured device, whose steps are its data).
+  public var c2c: Double {
+    get { _c2c ?? (rule.isFiniteState && measuredDevice != nil ? 0 : 0.34) }
+    set { _c2c = newValue }
+  }
+  var _c2c: Double? = nil
   /// Device-to-device variation δ/G_min: σ of each device's conductance
   /// offset, in units of its G_min.
   public var d2d: Double = 0
@@ -416,10 +425,29 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if let measured = measuredDevice {
       let curve = measured.curve
-      guard rule == .lim else {
-        throw fail("device_csv", "a measured device is read by rule lim only, got rule \(rule.rawValue)")
+      guard rule == .lim || rule.isFiniteState else {
+        throw fail("device_csv", "a measured device is read by rules lim, hybrid and single, not \(rule.rawValue)")
       }
-      if method == .c {
+      if rule.isFiniteState {
+        // Choi's rules: the device's states are the file's points, its
+        // steps the data's, without the linear model's variations.
+        if let n = _states, n != curve.count - 1 {
+          throw fail("states", "device_csv gives \(curve.count - 1) states (its \(curve.count) points), got \(n) (leave states out)")
+        }
+        if _smallStates != nil {
+          throw fail("small_states", "the small devices are the measured device at area 1/k, with its states (leave small_states out)")
+        }
+        if c2c != 0 {
+          throw fail("c2c", "a measured device steps as its data do; cycle-to-cycle variation of the linear model is not applied to it (leave c2c out)")
+        }
+        if d2d != 0 {
+          throw fail("d2d", "device-to-device offsets are not applied to a measured device (leave d2d out)")
+        }
+        if WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).disturbsHalfSelected {
+          throw fail("write_voltage", "the half-select disturb model moves a device by a fraction of a step, which a measured device's states do not have")
+        }
+      }
+      if rule == .lim && method == .c {
         let d = measured.depression
         guard let last = d.last else {
           throw fail("device_csv", "\(measured.path): method c depresses devices, and the file has no depression branch (d lines)")
@@ -577,7 +605,9 @@ extension TrainingConfiguration {
     var found: [(key: String, usedBy: String)] = []
     let limKeys: [(String, Bool)] = [
       ("method", method != d.method), ("beta_p", betaP != d.betaP), ("beta_d", betaD != d.betaD),
-      ("nmax", nMax != d.nMax), ("negative_scale", negativeScale != d.negativeScale),
+      // (A measured device's file sets nmax for every rule.)
+      ("nmax", nMax != d.nMax && measuredDevice.map { nMax != $0.curve.count - 1 } ?? true),
+      ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
     ]
     let finiteKeys: [(String, Bool)] = [

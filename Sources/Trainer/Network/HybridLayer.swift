@@ -64,6 +64,15 @@ final class HybridLayer: @unchecked Sendable {
   /// is one lookup.
   let spreadTable: [UnsafeMutablePointer<Float>]
   let policy: SaturationPolicy
+  /// A measured device (`device_csv`): per kind its conductances after
+  /// n = 0…states pulses from G_min (the small kind's divided by k), and
+  /// Σ of the first n of them (the re-potentiations' energy); per device
+  /// its pulse count. Nil for the linear model.
+  let measuredLevels: [UnsafeMutablePointer<Float>]?
+  let measuredCumulative: [UnsafeMutablePointer<Double>]?
+  let measuredState: [UnsafeMutablePointer<UInt8>]?
+  /// The measured device's last pulse count (its points − 1; 0 without one).
+  let measuredStates: Int
 
   /// The noise of re-potentiations (the serial saturation pass).
   var noise: GaussianStream
@@ -126,8 +135,24 @@ final class HybridLayer: @unchecked Sendable {
       return t
     }
     perDeviceBounds = cfg.d2d > 0
-    uniformLow = devices.map { Float($0.minimumConductance) }
-    uniformHigh = devices.map { Float($0.maximumConductance) }
+    // A measured device's levels (`validate` admits it without c2c, d2d
+    // or disturb): its range is its data's, in big-G_max units.
+    let curve = cfg.rule.isFiniteState ? cfg.measuredCurve : nil
+    measuredStates = (curve?.count ?? 1) - 1
+    let levels: [[Float]]? = curve.map { c in (0..<kinds).map { k in c.map { Float($0 / (k == 0 ? 1 : cfg.k)) } } }
+    measuredLevels = levels.map { $0.map { l in
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: l.count)
+      p.initialize(from: l, count: l.count)
+      return p
+    } }
+    measuredCumulative = levels.map { $0.map { l in
+      let p = UnsafeMutablePointer<Double>.allocate(capacity: l.count + 1)
+      p[0] = 0
+      for n in l.indices { p[n + 1] = p[n] + Double(l[n]) }
+      return p
+    } }
+    uniformLow = levels.map { $0.map { $0[0] } } ?? devices.map { Float($0.minimumConductance) }
+    uniformHigh = levels.map { $0.map { $0[$0.count - 1] } } ?? devices.map { Float($0.maximumConductance) }
     let cells = (inputs + 1) * outputs
     g = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
     lo = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: cells) }
@@ -139,6 +164,7 @@ final class HybridLayer: @unchecked Sendable {
     // Offsets, then initial states: big devices uniform over the first
     // `initial_fraction` of their pulses, small devices at their minimum.
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
+    measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: cells) } }
     for d in 0..<(2 * kinds) {
       let device = devices[d / 2]
       for x in 0..<count {
@@ -149,6 +175,12 @@ final class HybridLayer: @unchecked Sendable {
         hi[d][x] = Float(max(l, h))
         let n = d < 2 ? Int(rng.next() % UInt64(top + 1)) : 0
         g[d][x] = Float(min(max(l, l + Double(n) * device.stepSize), max(l, h)))
+        if let levels, let state = measuredState?[d] {
+          lo[d][x] = uniformLow[d / 2]
+          hi[d][x] = uniformHigh[d / 2]
+          g[d][x] = levels[d / 2][n]
+          state[x] = UInt8(n)
+        }
       }
     }
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
@@ -163,6 +195,9 @@ final class HybridLayer: @unchecked Sendable {
 
   deinit {
     for p in g + lo + hi + spreadTable { p.deallocate() }
+    for p in measuredLevels ?? [] { p.deallocate() }
+    for p in measuredCumulative ?? [] { p.deallocate() }
+    for p in measuredState ?? [] { p.deallocate() }
     w.deallocate()
     flagMark.deallocate()
     rowLoad.deallocate()
@@ -235,6 +270,13 @@ final class HybridLayer: @unchecked Sendable {
     downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
   ) {
     guard rowCount > 0 else { return }
+    if measuredLevels != nil {
+      applyMeasuredShare(
+        h, kind: kind, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        upIndex: upIndex, upWords: upWords, upCount: upCount,
+        downIndex: downIndex, downWords: downWords, downCount: downCount)
+      return
+    }
     let k = kind.rawValue
     let share = shares[h]
     let table = UnsafePointer(spreadTable[k])
@@ -245,11 +287,11 @@ final class HybridLayer: @unchecked Sendable {
       apply(
         share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
         columns: upIndex, words: upWords, columnCount: upCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy, measured: false)
       apply(
         share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
         columns: downIndex, words: downWords, columnCount: downCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy, measured: false)
     }
     @inline(__always) func flags(perDevice: Bool, tracksColumns: Bool) {
       // A noise draw per pulse whenever the spread μ·c2c is not 0.
@@ -265,6 +307,29 @@ final class HybridLayer: @unchecked Sendable {
     case (true, false): flags(perDevice: true, tracksColumns: false)
     case (true, true): flags(perDevice: true, tracksColumns: true)
     }
+  }
+
+  /// `applyShare` for a measured device (no noise, no per-device bounds:
+  /// `validate` refuses c2c and d2d with one), out of line so that the
+  /// linear model's loops stay as they were. (Its two calls repeat
+  /// `both`'s: sharing them through one helper cost the linear loops 5 %
+  /// more instructions, its flags no longer folded.)
+  @inline(never)
+  private func applyMeasuredShare(
+    _ h: Int, kind: SynapseKind,
+    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
+    upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
+    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
+  ) {
+    let k = kind.rawValue, share = shares[h], table = UnsafePointer(spreadTable[k])
+    apply(
+      share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+      columns: upIndex, words: upWords, columnCount: upCount, table: table,
+      perDevice: false, tracksColumns: tracksColumnLoad, noisy: false, measured: true)
+    apply(
+      share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+      columns: downIndex, words: downWords, columnCount: downCount, table: table,
+      perDevice: false, tracksColumns: tracksColumnLoad, noisy: false, measured: true)
   }
 
   /// Ends an update after both shares: their tallies and row loads (of
@@ -301,7 +366,7 @@ final class HybridLayer: @unchecked Sendable {
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool
+    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool, measured: Bool
   ) {
     guard columnCount > 0 else { return }
     // Bucket the columns by slot (a counting sort over the 64 slots). An
@@ -336,6 +401,9 @@ final class HybridLayer: @unchecked Sendable {
     }
     let d = 2 * kind + polarity
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
+    // A measured device: its pulse counts and its kind's levels.
+    let state: UnsafeMutablePointer<UInt8>? = measured ? measuredState.unsafelyUnwrapped[d] : nil
+    let levels: UnsafeMutablePointer<Float>? = measured ? measuredLevels.unsafelyUnwrapped[kind] : nil
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
@@ -381,8 +449,16 @@ final class HybridLayer: @unchecked Sendable {
             }
             continue
           }
-          var new = old + mu
-          if noisy { new += noise.next(table) }
+          var new: Float
+          if measured {
+            // Below G_max, so below the last level: one level up.
+            let n = state.unsafelyUnwrapped[x] &+ 1
+            state.unsafelyUnwrapped[x] = n
+            new = levels.unsafelyUnwrapped[Int(n)]
+          } else {
+            new = old + mu
+            if noisy { new += noise.next(table) }
+          }
           // Clamped to the device's range: max and min as single
           // instructions (the same values: new is never NaN or −0).
           let bottom = perDevice ? loP[x] : loS
@@ -429,10 +505,12 @@ final class HybridLayer: @unchecked Sendable {
           resetConductance += Double(p + m)
           g[plus][x] = lo[plus][x]
           g[minus][x] = lo[minus][x]
+          measuredState?[plus][x] = 0
+          measuredState?[minus][x] = 0
           resets += 2
           updateSlots += 2
           let target = delta > 0 ? plus : minus
-          let n = Int((abs(delta) / mu).rounded())
+          let n = measuredLevels.map { nearestLevel($0[kind], above: abs(delta)) } ?? Int((abs(delta) / mu).rounded())
           repotentiate(target, x, pulses: n, table: table)
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
@@ -442,7 +520,11 @@ final class HybridLayer: @unchecked Sendable {
           g[other][x] = lo[other][x]
           resets += 1
           updateSlots += 1
-          let n = Int(((old - lo[other][x]) / mu).rounded()) - 1
+          var n = Int(((old - lo[other][x]) / mu).rounded()) - 1
+          if let state = measuredState?[other] {
+            n = Int(state[x]) - 1
+            state[x] = 0
+          }
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
         let s = (g[plus][x] - g[minus][x]) - (p - m)
@@ -454,9 +536,29 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
+  /// The pulse count n whose level is nearest levels[0] + delta (the
+  /// lower one on a tie, as the linear model's rounding of half steps is
+  /// rare enough not to matter).
+  private func nearestLevel(_ levels: UnsafeMutablePointer<Float>, above delta: Float) -> Int {
+    let target = levels[0] + delta
+    var best = 0
+    for n in 1...measuredStates where abs(levels[n] - target) < abs(levels[best] - target) { best = n }
+    return best
+  }
+
   private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
     guard n > 0 else { return }
     let k = d / 2
+    if let levels = measuredLevels?[k], let state = measuredState?[d], let sums = measuredCumulative?[k] {
+      // Along the measured levels from G_min: pulse i sees level i.
+      pulseConductance += sums[n]
+      updateSlots += n
+      g[d][x] = levels[n]
+      state[x] = UInt8(n)
+      pulses += n
+      repotentiations += n
+      return
+    }
     // The pulses climb from G_min one step at a time (noise aside).
     pulseConductance += Double(n) * Double(lo[d][x]) + Double(step[k]) * Double(n * (n - 1) / 2)
     updateSlots += n
