@@ -12,10 +12,11 @@ enum SweepCommand: CLICommand {
     discussion: """
       The grid is the Cartesian product of the --grid lists, over any configuration keys
       (those of 'xbarsim train'); values are separated by ',' or, when a value holds
-      commas (layers), by ';'. An empty device_csv value is Lim's device
-      (--grid device_csv=,mine.csv compares it with a measured one). Point p
-      enumerates the grid like nested loops in the order the --grid options are
-      given, the last key varying fastest (p = 0, 1, ...).
+      commas (layers), by ';'. An empty device_csv value is the rule's model
+      device (Lim's; for hybrid and single the linear one, with c2c 0.34 unless
+      --c2c is given): --grid device_csv=,mine.csv compares it with a measured one.
+      Point p enumerates the grid like nested loops in the order the --grid
+      options are given, the last key varying fastest (p = 0, 1, ...).
       --shard i/n (0 ≤ i < n, default 0/1) runs the points with p mod n = i, e.g.
       --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=0-(n-1).
       Every point trains as 'xbarsim train' does with --config, the other key options
@@ -228,7 +229,7 @@ enum SweepCommand: CLICommand {
       var values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
       // An empty value is no value, except for `device_csv`, where it is
-      // Lim's device (`--grid device_csv=,mine.csv` compares the two).
+      // the rule's model device (`--grid device_csv=,mine.csv` compares the two).
       guard key == "device_csv" || !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
       if commaKeys.contains(key), !list.contains(";"), values.count > 1 {

@@ -275,9 +275,35 @@ private func csvFile(_ lines: [String]) throws -> String {
     let error = #expect(throws: ConfigurationError.self) { try bad.validate() }
     #expect(error?.field == key && error?.message.contains(text) == true, "\(error?.description ?? "no error")")
   }
+  var step = cfg
+  try step.set("disturb_step", "0.3")
+  #expect(throws: ConfigurationError.self) { try step.validate() }
+  // The disturb is never applied with the sign rule: its write voltage is only an energy.
+  var sign = cfg
+  try sign.set("encoding", "sign")
+  try sign.set("write_voltage", "2")
+  try sign.validate()
   var float = cfg
   float.rule = .float
   #expect(throws: ConfigurationError.self) { try float.validate() }
+  // A summary's keys (small_states and states among them) set the same
+  // run again, for either rule, and another file may replace its device.
+  for rule in [LearningRule.hybrid, .single] {
+    var run = cfg
+    run.rule = rule
+    var again = TrainingConfiguration()
+    for (key, value) in run.keyValues { try again.set(key, value) }
+    try again.validate()
+    #expect(again.states == 4 && again.c2c == 0 && again.measuredCurve == run.measuredCurve)
+    try again.set("device_csv", try csvFile(["p,1e-6", "p,2e-6", "p,3e-6"]))
+    try again.validate()
+    #expect(again.states == 2)
+  }
+  // Two points are one state: too few for these rules (rule lim takes them).
+  var two = cfg
+  try two.set("device_csv", try csvFile(["p,1e-6", "p,2e-6"]))
+  let error = #expect(throws: ConfigurationError.self) { try two.validate() }
+  #expect(error?.field == "device_csv" && error?.message.contains("at least 3 points") == true, "\(error?.description ?? "")")
   // Rule lim keeps the linear model's c2c default, unread.
   var lim = cfg
   lim.rule = .lim

@@ -32,11 +32,11 @@ extension TrainingConfiguration {
     ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
     ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
     ("k", "<k>", "Gain of the hybrid's small synapse, g = G/k (default 10)."),
-    ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50)."),
+    ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50; a device_csv file's points − 1)."),
     ("small_states", "<n>", "Pulses from G_min to G_max of the hybrid's small devices, Choi's g states (default: states)."),
     ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 64)."),
     ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
-    ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34)."),
+    ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34; 0, the only value, with device_csv)."),
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
@@ -118,6 +118,8 @@ extension TrainingConfiguration {
         if _nMax == p.curve.count - 1 { _nMax = nil }
         if _gMinRatio == p.curve[0] { _gMinRatio = nil }
         if _gMaxSiemens == p.gMax { _gMaxSiemens = nil }
+        if _states == p.curve.count - 1 { _states = nil }
+        if _smallStates == p.curve.count - 1 { _smallStates = nil }
       }
       measuredDevice = nil
       guard !value.isEmpty else { break }
@@ -246,7 +248,7 @@ extension TrainingConfiguration {
     }
     let up = device.potentiationEnvelope
     guard up.count <= 256 else {
-      throw fail("\(up.count) potentiation points; rule lim's device holds at most 256 (n_max 255)")
+      throw fail("\(up.count) potentiation points; a measured device holds at most 256 (255 pulses from G_min to G_max)")
     }
     // MeasuredDevice refuses a branch that never rises: the maximum is > 0.
     let top = up[up.count - 1]

@@ -431,11 +431,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if rule.isFiniteState {
         // Choi's rules: the device's states are the file's points, its
         // steps the data's, without the linear model's variations.
+        guard curve.count >= 3 else {
+          throw fail("device_csv", "\(measured.path): rules hybrid and single need at least 3 points (2 states), got \(curve.count)")
+        }
         if let n = _states, n != curve.count - 1 {
           throw fail("states", "device_csv gives \(curve.count - 1) states (its \(curve.count) points), got \(n) (leave states out)")
         }
-        if _smallStates != nil {
-          throw fail("small_states", "the small devices are the measured device at area 1/k, with its states (leave small_states out)")
+        if rule == .hybrid, let n = _smallStates, n != curve.count - 1 {
+          throw fail("small_states", "the small devices are the measured device at area 1/k, with its \(curve.count - 1) states (leave small_states out)")
         }
         if c2c != 0 {
           throw fail("c2c", "a measured device steps as its data do; cycle-to-cycle variation of the linear model is not applied to it (leave c2c out)")
@@ -443,8 +446,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
         if d2d != 0 {
           throw fail("d2d", "device-to-device offsets are not applied to a measured device (leave d2d out)")
         }
-        if WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).disturbsHalfSelected {
-          throw fail("write_voltage", "the half-select disturb model moves a device by a fraction of a step, which a measured device's states do not have")
+        // The half-select disturb (coincidence encodings only) moves a
+        // device by a fraction of a step, which its states do not have.
+        let d = TrainingConfiguration()
+        if encoding != .sign && WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).disturbsHalfSelected {
+          let key = writeThreshold != d.writeThreshold ? "write_threshold" : "write_voltage"
+          throw fail(key, "the half-select disturb (V_w/2 ≥ the write threshold) moves a device by a fraction of a step; a measured device's states have none")
+        }
+        if disturbStep != d.disturbStep {
+          throw fail("disturb_step", "the half-select disturb is not applied to a measured device (leave disturb_step out)")
         }
       }
       if rule == .lim && method == .c {
