@@ -244,14 +244,16 @@ final class HybridLayer: @unchecked Sendable {
     return n
   }
 
-  /// Every device conductance and the weight cache, to restore later
-  /// (tests).
+  /// Every device conductance and the weight cache (and a measured
+  /// device's pulse counts), to restore later (tests).
   func snapshot() -> [[Float]] {
     (g + [w]).map { Array(UnsafeBufferPointer(start: $0, count: count)) }
+      + (measuredState ?? []).map { p in (0..<count).map { Float(p[$0]) } }
   }
 
   func restore(_ s: [[Float]]) {
     for (d, p) in (g + [w]).enumerated() { for x in 0..<count { p[x] = s[d][x] } }
+    for (d, p) in (measuredState ?? []).enumerated() { for x in 0..<count { p[x] = UInt8(s[g.count + 1 + d][x]) } }
   }
 
 
