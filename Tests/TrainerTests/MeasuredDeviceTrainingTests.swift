@@ -298,6 +298,13 @@ private func csvFile(_ lines: [String]) throws -> String {
     try again.set("device_csv", try csvFile(["p,1e-6", "p,2e-6", "p,3e-6"]))
     try again.validate()
     #expect(again.states == 2)
+    // The same summary with rule lim: its c2c 0 and states are the
+    // device's, not hybrid settings to refuse.
+    var lim = again
+    try lim.set("rule", "lim")
+    // (Its lr and float_derivative are the hybrid's, refused for rule lim
+    // as from any hybrid summary.)
+    #expect(!lim.ignoredKeys.contains { ["c2c", "states", "small_states", "nmax"].contains($0.key) }, "\(lim.ignoredKeys)")
   }
   // Two points are one state: too few for these rules (rule lim takes them).
   var two = cfg

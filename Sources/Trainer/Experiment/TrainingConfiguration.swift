@@ -621,8 +621,12 @@ extension TrainingConfiguration {
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
     ]
     let finiteKeys: [(String, Bool)] = [
-      ("states", states != d.states), ("bl", pulseTrainLength != d.pulseTrainLength),
-      ("encoding", encoding != d.encoding), ("c2c", c2c != d.c2c), ("d2d", d2d != d.d2d),
+      ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),
+      ("bl", pulseTrainLength != d.pulseTrainLength),
+      // (0 is a measured device's c2c: a summary of a measured hybrid run
+      // carries it to any rule.)
+      ("encoding", encoding != d.encoding), ("c2c", c2c != d.c2c && !(measuredDevice != nil && c2c == 0)),
+      ("d2d", d2d != d.d2d),
       ("threads", threads != d.threads), ("write_voltage", writeVoltage != d.writeVoltage),
       ("write_threshold", writeThreshold != d.writeThreshold), ("disturb_step", disturbStep != d.disturbStep),
     ]
