@@ -158,7 +158,7 @@ public struct MeasuredDevice: DeviceModel {
   // One pulse along a non-decreasing table `t` (count ≥ 2): invert g to the
   // fractional index u (last index of a plateau), step to u + 1, interpolate.
   // O(1) for tables whose points are not crowded far beyond their mean
-  // spacing (`_Guide`), no allocation.
+  // spacing (`_Guide`), O(log n) at worst; no allocation.
   @inlinable
   static func _advance(_ g: Double, along t: [Double], guide: _Guide) -> Double {
     t.withUnsafeBufferPointer { t in

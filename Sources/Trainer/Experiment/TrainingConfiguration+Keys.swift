@@ -258,7 +258,8 @@ extension TrainingConfiguration {
       throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
     }
     let depression = device.depressionEnvelope.map { $0 / top }
-    // (MeasuredDevice has checked that every point is finite.)
+    // Finite in siemens (MeasuredDevice checks that), a point may still
+    // not be in G_max units: 1e300 S beside a maximum of 1e-12 S.
     guard depression.allSatisfy(\.isFinite) else {
       throw fail("the depression branch starts at \(device.depressionEnvelope[0]) S, beyond any multiple of the potentiation maximum \(top) S a device can hold")
     }

@@ -144,9 +144,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     set { _nMax = newValue }
   }
   var _nMax: Int? = nil
-  /// A measured device for rule lim (`device_csv`), or nil for Lim's
-  /// exponential device. Setting it sets `nMax` (points − 1), `gMinRatio`
-  /// (first point / maximum) and `gMaxSiemens` (the maximum).
+  /// A measured device (`device_csv`; rules lim, hybrid and single), or
+  /// nil for the rules' model devices. Setting it sets `nMax` (points − 1),
+  /// `gMinRatio` (first point / maximum) and `gMaxSiemens` (the maximum);
+  /// `states` and `c2c` default to the file's points − 1 and 0 for rules
+  /// hybrid and single.
   public internal(set) var measuredDevice: MeasuredBranches? = nil
   /// Sets a measured device from data read before (a checkpoint's copy of
   /// its curve: the file need not exist any more). The range keys must
@@ -712,8 +714,8 @@ extension TrainingConfiguration {
   }
 }
 
-/// A measured device's data, as rule lim uses them: the potentiation
-/// branch (every method) and the depression branch (method c), both made
+/// A measured device's data: the potentiation branch (every rule and
+/// method) and the depression branch (rule lim's method c), both made
 /// monotone and divided by the potentiation branch's maximum.
 public struct MeasuredBranches: Sendable, Equatable {
   /// The CSV file's real path.

@@ -33,6 +33,8 @@ final class LimLayer {
   /// Method c's measured device (`device_csv` with a depression branch),
   /// in G_max units; nil for Lim's eqs. (1)–(2) (`device`).
   let measuredBidirectional: MeasuredBidirectional?
+  /// `measuredBidirectional != nil`: the per-pulse test on Lim's path
+  /// reads a Bool rather than the optional struct.
   let hasMeasuredBidirectional: Bool
   let hasVariation: Bool
   // Integer states (methods a, b).
