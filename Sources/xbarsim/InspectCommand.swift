@@ -53,7 +53,7 @@ enum InspectCommand: CLICommand {
     let checkpoint = args.string("--checkpoint")
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
-    let cfg = try TrainCommand.configuration(args, base: base)
+    let cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
     let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
       + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
     try TrainCommand.refuseOverwriting(

@@ -14,7 +14,8 @@ enum SweepCommand: CLICommand {
       (those of 'xbarsim train'); values are separated by ',' or, when a value holds
       commas (layers), by ';'. An empty device_csv value is the rule's model
       device (Lim's; for hybrid and single the linear one, with c2c 0.34 unless
-      --c2c is given): --grid device_csv=,mine.csv compares it with a measured one.
+      --c2c is given, which a measured device then takes too; its own default is 0):
+      --grid device_csv=,mine.csv compares it with a measured one.
       Point p enumerates the grid like nested loops in the order the --grid
       options are given, the last key varying fastest (p = 0, 1, ...).
       --shard i/n (0 ≤ i < n, default 0/1) runs the points with p mod n = i, e.g.

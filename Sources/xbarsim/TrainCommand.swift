@@ -86,8 +86,11 @@ enum TrainCommand: CLICommand {
   /// The configuration from --config and the key options. `checkLines`:
   /// refuse --r-row/--r-col with ideal lines (a sweep whose grid sets the
   /// wires checks each point instead).
+  /// `baseName` names where `base` came from (a checkpoint): an error in
+  /// a key given neither as an option nor in `--config` names it.
   static func configuration(
-    _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), checkLines: Bool = true
+    _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), baseName: String? = nil,
+    checkLines: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
     if let path = args.string("--config") {
@@ -110,7 +113,7 @@ enum TrainCommand: CLICommand {
       }
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
-      throw keyError(e.field, e.message, args)
+      throw keyError(e.field, e.message, args, base: baseName)
     }
     return cfg
   }
@@ -153,7 +156,7 @@ enum TrainCommand: CLICommand {
   /// set nowhere keeps its default and is named as the option that would
   /// change it). `beta` stands for `beta_p` and `beta_d` and each of them
   /// for `beta`, as the options do.
-  static func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
+  static func keyError(_ key: String, _ message: String, _ args: ParsedArguments, base: String? = nil) -> CLIError {
     let related = key == "beta" ? ["beta", "beta_p", "beta_d"] : key.hasPrefix("beta_") ? [key, "beta"] : [key]
     func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
     if let given = related.first(where: { args.string(option($0)) != nil }) {
@@ -164,6 +167,7 @@ enum TrainCommand: CLICommand {
     {
       return .runtime("\(path): \(name): \(message)")
     }
+    if let base { return .runtime("\(base): configuration's \(key): \(message)") }
     return .usage("\(option(key)): \(message)")
   }
 

@@ -230,7 +230,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   for d in 0..<4 {
     for x in 0..<layer.count {
       let levels = d < 2 ? big : small
-      #expect(layer.g[d][x] == levels[Int(states[d][x])], "device \(d), cell \(x)")
+      #expect(layer.g[d][x] == levels[Int(states[d][x] >> 16)], "device \(d), cell \(x)")
       if d >= 2 { #expect(states[d][x] == 0) }
     }
   }
@@ -251,38 +251,34 @@ private func csvFile(_ lines: [String]) throws -> String {
     layer.g[d + 1][0] = levels[0]
     layer.recomputeWeights()
     pulse(kind, row: 0, rowSlots: [0, 3, 7], up: true, columnSlots: [0, 3, 9])
-    #expect(states[d][0] == 2 && layer.g[d][0] == levels[2], "\(kind): \(layer.g[d][0])")
+    #expect(states[d][0] == 2 << 16 && layer.g[d][0] == levels[2], "\(kind): \(layer.g[d][0])")
   }
   // At G_max with the other device at level 1: the refresh resets both and
   // puts the weight 1 − 0.6 back on G+ as the nearest level above G_min
   // (0.2 + 0.4 = level 1).
-  states[0][0] = 4
+  states[0][0] = 4 << 16
   layer.g[0][0] = big[4]
-  states[1][0] = 1
+  states[1][0] = 1 << 16
   layer.g[1][0] = big[1]
   layer.recomputeWeights()
   let (resets, repotentiations) = (layer.resets, layer.repotentiations)
   pulse(.big, row: 0, rowSlots: [5], up: true, columnSlots: [5])
   #expect(layer.resets - resets == 2 && layer.repotentiations - repotentiations == 1)
-  #expect(states[0][0] == 1 && layer.g[0][0] == big[1] && states[1][0] == 0 && layer.g[1][0] == big[0])
-  // The rules' other settings of the linear model do not apply.
-  for (key, value, text) in [
-    ("states", "50", "device_csv gives 4 states"), ("c2c", "0.34", "leave c2c out"), ("d2d", "0.5", "leave d2d out"),
-    ("small_states", "400", "leave small_states out"), ("write_voltage", "2", "half-select disturb"),
-  ] {
+  #expect(states[0][0] == 1 << 16 && layer.g[0][0] == big[1] && states[1][0] == 0 && layer.g[1][0] == big[0])
+  // The file sets the states of both kinds: other values are refused.
+  for (key, value, text) in [("states", "50", "device_csv gives 4 states"), ("small_states", "400", "leave small_states out")] {
     var bad = cfg
     try bad.set(key, value)
     let error = #expect(throws: ConfigurationError.self) { try bad.validate() }
     #expect(error?.field == key && error?.message.contains(text) == true, "\(error?.description ?? "no error")")
   }
-  var step = cfg
-  try step.set("disturb_step", "0.3")
-  #expect(throws: ConfigurationError.self) { try step.validate() }
-  // The disturb is never applied with the sign rule: its write voltage is only an energy.
-  var sign = cfg
-  try sign.set("encoding", "sign")
-  try sign.set("write_voltage", "2")
-  try sign.validate()
+  // The linear model's variations apply to it (the next test): not refused.
+  for (key, value) in [("c2c", "0.34"), ("d2d", "0.5"), ("write_voltage", "2"), ("disturb_step", "0.3")] {
+    var varied = cfg
+    try varied.set(key, value)
+    try varied.validate()
+    #expect(varied.ignoredKeys.isEmpty, "\(key): \(varied.ignoredKeys)")
+  }
   var float = cfg
   float.rule = .float
   #expect(throws: ConfigurationError.self) { try float.validate() }
@@ -317,6 +313,137 @@ private func csvFile(_ lines: [String]) throws -> String {
   #expect(lim.c2c == 0.34 && lim.states == 50 && lim.ignoredKeys.isEmpty)
 }
 
+// The linear model's variations on a measured device: c2c moves a pulse's
+// index by 1 + c2c·z, d2d offsets the curve, the disturb moves the index
+// by a fraction; the conductance is the data interpolated at the index.
+
+@Test func aMeasuredDeviceTakesCycleAndDeviceVariationAndTheDisturbOnItsPulseIndex() throws {
+  // A bent device, 1 to 5 µS in 8 pulses: levels 0.2 … 1 in G_max units.
+  let points = [1.0, 2.2, 3.0, 3.6, 4.1, 4.45, 4.7, 4.88, 5.0]
+  let path = try csvFile(points.map { "p,\($0 * 1e-6)" })
+  // An index in pulses (the layer keeps it in 1/65,536 pulse).
+  func index(_ raw: Int32) -> Float { Float(raw) / 65536 }
+  func interpolated(_ levels: [Float], _ p: Float) -> Float {
+    let i = min(Int(p), levels.count - 1), f = p - Float(i)
+    return i == levels.count - 1 ? levels[i] : levels[i] + f * (levels[i + 1] - levels[i])
+  }
+  var cfg = TrainingConfiguration()
+  cfg.layers = [1999, 4, 2]
+  cfg.rule = .hybrid
+  try cfg.set("device_csv", path)
+  cfg.c2c = 0.3
+  cfg.d2d = 0.5
+  try cfg.validate()
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0]
+  let states = try #require(layer.measuredState), offsets = try #require(layer.measuredOffset)
+  let stored = try #require(layer.measuredLevels)
+  let big = (0...8).map { stored[0][$0] }, small = (0...8).map { stored[1][$0] }
+  #expect(zip(big, points).allSatisfy { abs(Double($0) - $1 / 5) < 1e-7 } && stored[0][9] == big[8])
+  // d2d: each device is the data's curve plus its own offset o, within
+  // [max(0, G_min + o), G_max + o]; o has the spread d2d·G_min of its kind.
+  for d in 0..<4 {
+    let levels = d < 2 ? big : small
+    var sum = 0.0, squares = 0.0
+    for x in 0..<layer.count {
+      let o = offsets[d][x]
+      sum += Double(o)
+      squares += Double(o) * Double(o)
+      #expect(layer.lo[d][x] == max(0, levels[0] + o) && layer.hi[d][x] == max(layer.lo[d][x], levels[8] + o))
+      #expect(layer.g[d][x] == min(max(levels[Int(states[d][x] >> 16)] + o, layer.lo[d][x]), layer.hi[d][x]))
+    }
+    let n = Double(layer.count), sd = (squares / n - (sum / n) * (sum / n)).squareRoot()
+    #expect(abs(sd / (0.5 * Double(levels[0])) - 1) < 0.05, "device \(d): offset sd \(sd)")
+  }
+  // c2c: one coincidence on every G+ of share 0 (columns 0 and 1) from
+  // index 0 moves the index by 1 + 0.3·z, and the conductance follows it.
+  let rows = layer.rows
+  for x in 0..<layer.count {
+    states[0][x] = 0
+    layer.g[0][x] = max(big[0] + offsets[0][x], layer.lo[0][x])
+  }
+  layer.recomputeWeights()
+  let rowIndex = (0..<rows).map { Int32($0) }, rowWords = [UInt64](repeating: 1, count: rows)
+  layer.applyShare(
+    0, kind: .big, rowIndex: rowIndex, rowWords: rowWords, rowCount: rows,
+    upIndex: [0, 1], upWords: [1, 1], upCount: 2, downIndex: [], downWords: [], downCount: 0)
+  layer.finishUpdate(kind: .big, slots: 64, rows: rowIndex, rowCount: rows)
+  var steps: [Double] = []
+  for i in 0..<rows {
+    for j in 0..<layer.columns {
+      let x = i * layer.columns + j, p = index(states[0][x])
+      if j >= 2 { #expect(p == 0); continue }
+      steps.append(Double(p))
+      let expected = min(max(interpolated(big, p) + offsets[0][x], layer.lo[0][x]), layer.hi[0][x])
+      #expect(layer.g[0][x] == expected, "cell \(x): index \(p)")
+    }
+  }
+  let mean = steps.reduce(0, +) / Double(steps.count)
+  let sd = (steps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(steps.count)).squareRoot()
+  #expect(steps.count == 2 * rows && abs(mean - 1) < 4 * 0.3 / Double(steps.count).squareRoot(), "mean index step \(mean)")
+  #expect(abs(sd / 0.3 - 1) < 0.06, "index step sd \(sd)")
+  #expect(steps.contains { $0 != 1 } && steps.allSatisfy { $0 >= 0 && $0 <= 8 })
+  // The weight cache follows every change.
+  for x in 0..<layer.count {
+    let w = (layer.g[0][x] - layer.g[1][x]) + (layer.g[2][x] - layer.g[3][x])
+    #expect(abs(layer.w[x] - w) < 1e-6)
+  }
+  // The disturb: row 0 fires alone, so each of its devices in the two big
+  // arrays is half-selected once and its index moves by the fraction.
+  var rowOf = [UInt64](repeating: 0, count: rows), colOf = [UInt64](repeating: 0, count: layer.columns)
+  rowOf[0] = 1
+  let polarity = [Int8](repeating: -1, count: layer.columns)
+  let before = (0..<2).map { d in (0..<(2 * layer.columns)).map { index(states[d][$0]) } }
+  layer.disturb(kind: .big, fraction: 0.25, rowWordOf: rowOf, columnWordOf: &colOf, columnPolarity: polarity)
+  for d in 0..<2 {
+    for j in 0..<layer.columns {
+      let p = index(states[d][j])
+      #expect(p == min(before[d][j] + 0.25, 8))
+      #expect(layer.g[d][j] == min(max(interpolated(big, p) + offsets[d][j], layer.lo[d][j]), layer.hi[d][j]))
+    }
+    // Row 1 stays as it was.
+    #expect((layer.columns..<(2 * layer.columns)).allSatisfy { index(states[d][$0]) == before[d][$0] })
+  }
+  #expect(layer.disturbs == 2 * layer.columns)
+  // A refresh (cell 0 at G_max, its G− at a fractional index) puts the
+  // weight back on one device as the nearest point, then c2c·√n·z.
+  var clean = cfg
+  clean.d2d = 0
+  let net2 = try HybridNetwork(configuration: clean)
+  let l2 = net2.layers[0]
+  let s2 = try #require(l2.measuredState)
+  s2[0][0] = 8 << 16
+  l2.g[0][0] = big[8]
+  s2[1][0] = 3 << 15
+  l2.g[1][0] = interpolated(big, 1.5)
+  l2.recomputeWeights()
+  l2.applyShare(
+    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
+    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
+  l2.finishUpdate(kind: .big, slots: 64, rows: [0], rowCount: 1)
+  // G− at index 1.5 is 0.52 (between 0.44 and 0.6), so W = 0.48 above
+  // G_min: the nearest point to 0.2 + 0.48 is 0.72 at pulse 3 (0.6 at 2),
+  // so 3 pulses and an index 3 ± 0.3·√3·3.7.
+  #expect(l2.resets == 2 && l2.repotentiations == 3 && s2[1][0] == 0 && l2.g[1][0] == big[0])
+  #expect(abs(index(s2[0][0]) - 3) <= 0.3 * Float(3).squareRoot() * 3.7 && l2.g[0][0] == interpolated(big, index(s2[0][0])), "\(index(s2[0][0]))")
+  // Method b rounds a fractional index: G− at 3.6 re-potentiated to 3.
+  var signRule = clean
+  signRule.encoding = .sign
+  signRule.c2c = 0
+  let l3 = try HybridNetwork(configuration: signRule).layers[0]
+  let s3 = try #require(l3.measuredState)
+  s3[0][0] = 8 << 16
+  l3.g[0][0] = big[8]
+  s3[1][0] = 36 << 16 / 10
+  l3.g[1][0] = interpolated(big, 3.6)
+  l3.recomputeWeights()
+  l3.applyShare(
+    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
+    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
+  l3.finishUpdate(kind: .big, slots: 1, rows: [0], rowCount: 1)
+  #expect(l3.resets == 1 && s3[1][0] == 3 << 16 && l3.g[1][0] == big[3] && s3[0][0] == 8 << 16)
+}
+
 @Test func choisRulesLearnTheFixtureWithAMeasuredDevice() throws {
   // A linear device of 50 steps learns as the linear model does without
   // c2c; a strongly bent one (21 points, steps shrinking e-fold every 8
@@ -327,13 +454,35 @@ private func csvFile(_ lines: [String]) throws -> String {
     var model = Fixture.configuration(rule: rule, epochs: 3)
     model.c2c = 0
     let m = try Fixture.run(model)
-    for (name, path, least) in [("linear", linear, 90.0), ("bent", bent, 40.0)] {
+    for (name, path, least, c2c) in [("linear", linear, 90.0, 0.0), ("bent", bent, 40.0, 0), ("linear, c2c 0.34", linear, 85, 0.34)] {
       var cfg = Fixture.configuration(rule: rule, epochs: 3)
       try cfg.set("device_csv", path)
+      cfg.c2c = c2c
       try cfg.validate()
       let run = try Fixture.run(cfg)
       #expect(run.testAccuracy > least, "\(rule), \(name): \(run.testAccuracy) % (the linear model: \(m.testAccuracy) %)")
       #expect(run.pulses > 0)
+    }
+  }
+}
+
+@Test func theNearestPointIsWhatAScanFinds() {
+  // Non-decreasing levels with plateaus (data made monotone), targets on,
+  // between, below and above the points: the binary search gives the
+  // scan's answer, the lowest of the nearest.
+  var rng = SeededGenerator(seed: 5)
+  for _ in 0..<300 {
+    let last = 2 + Int(rng.next() % 30)
+    var levels: [Float] = [Float(rng.nextUniform())]
+    for _ in 0..<last { levels.append(levels[levels.count - 1] + (rng.next() % 3 == 0 ? 0 : Float(rng.nextUniform()))) }
+    levels.append(levels[last])
+    var targets = levels + levels.map { $0.nextUp } + levels.map { $0.nextDown } + [levels[0] - 1, levels[last] + 1]
+    for n in 0..<last { targets.append((levels[n] + levels[n + 1]) / 2) }
+    for t in targets {
+      var scan = 0
+      for n in 1...last where abs(levels[n] - t) < abs(levels[scan] - t) { scan = n }
+      let found = levels.withUnsafeBufferPointer { HybridLayer.nearest($0.baseAddress!, last: last, to: t) }
+      #expect(found == scan, "levels \(levels), target \(t)")
     }
   }
 }

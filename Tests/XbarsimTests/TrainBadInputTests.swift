@@ -254,6 +254,13 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
     ["inspect", "--data", data.path, "--checkpoint", older.path, "--device-csv", device.path, "--samples", "1",
      "--out", root.appendingPathComponent("l").path])
   #expect(r.status == 0, "\(r.stderr)")
+  // Method c asked of it: the checkpoint's device (not an option the user
+  // gave) has no depression branch, and the error names the checkpoint.
+  r = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", older.path, "--method", "c", "--samples", "1",
+     "--out", root.appendingPathComponent("m").path])
+  #expect(r.status == 1 && r.stderr.contains("\(older.path): configuration's device_csv: ") && r.stderr.contains("no depression branch"), "\(r.stderr)")
+  #expect(!r.stderr.contains("--device-csv"), "\(r.stderr)")
   // Lim's β_d is not read with a measured device.
   r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--method", "c", "--beta-d", "3"] + tiny)
   expectError(r, 64, "--beta-d")

@@ -62,4 +62,18 @@ public struct GaussianStream: Sendable {
     left &-= 1
     return table[k]
   }
+
+  /// The next draw from a table of another type (e.g. the quantiles as
+  /// fixed-point integers): the same bits as `next(_:)` would use.
+  @inlinable @inline(__always)
+  public mutating func next<T>(_ table: UnsafePointer<T>) -> T {
+    if left == 0 {
+      word = generator.next()
+      left = 5
+    }
+    let k = Int(truncatingIfNeeded: word & 0xFFF)
+    word >>= 12
+    left &-= 1
+    return table[k]
+  }
 }

@@ -264,7 +264,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// How x and δ become pulses.
   public var encoding: UpdateEncoding = .stochastic
   /// Cycle-to-cycle variation δ/μ of a pulse's conductance step (Choi's
-  /// measured 0.34; 0 for a measured device, whose steps are its data).
+  /// measured 0.34; 0 for a measured device, whose mean steps are its data:
+  /// given, each pulse moves its pulse index by 1 + c2c·z).
   public var c2c: Double {
     get { _c2c ?? (rule.isFiniteState && measuredDevice != nil ? 0 : 0.34) }
     set { _c2c = newValue }
@@ -432,7 +433,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
       if rule.isFiniteState {
         // Choi's rules: the device's states are the file's points, its
-        // steps the data's, without the linear model's variations.
+        // steps the data's (c2c, d2d and the disturb move its pulse index
+        // and offset its curve as they do the linear model's).
         guard curve.count >= 3 else {
           throw fail("device_csv", "\(measured.path): rules hybrid and single need at least 3 points (2 states), got \(curve.count)")
         }
@@ -441,22 +443,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
         }
         if rule == .hybrid, let n = _smallStates, n != curve.count - 1 {
           throw fail("small_states", "the small devices are the measured device at area 1/k, with its \(curve.count - 1) states (leave small_states out)")
-        }
-        if c2c != 0 {
-          throw fail("c2c", "a measured device steps as its data do; cycle-to-cycle variation of the linear model is not applied to it (leave c2c out)")
-        }
-        if d2d != 0 {
-          throw fail("d2d", "device-to-device offsets are not applied to a measured device (leave d2d out)")
-        }
-        // The half-select disturb (coincidence encodings only) moves a
-        // device by a fraction of a step, which its states do not have.
-        let d = TrainingConfiguration()
-        if encoding != .sign && WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).disturbsHalfSelected {
-          let key = writeThreshold != d.writeThreshold ? "write_threshold" : "write_voltage"
-          throw fail(key, "the half-select disturb (V_w/2 ≥ the write threshold) moves a device by a fraction of a step; a measured device's states have none")
-        }
-        if disturbStep != d.disturbStep {
-          throw fail("disturb_step", "the half-select disturb is not applied to a measured device (leave disturb_step out)")
         }
       }
       if rule == .lim && method == .c {

@@ -65,12 +65,28 @@ final class HybridLayer: @unchecked Sendable {
   let spreadTable: [UnsafeMutablePointer<Float>]
   let policy: SaturationPolicy
   /// A measured device (`device_csv`): per kind its conductances after
-  /// n = 0…states pulses from G_min (the small kind's divided by k), and
-  /// Σ of the first n of them (the re-potentiations' energy); per device
-  /// its pulse count. Nil for the linear model.
+  /// n = 0…states pulses from G_min (the small kind's divided by k), the
+  /// last one repeated (so that an interpolation at the last point reads
+  /// no further), and Σ of the first n of them (the re-potentiations'
+  /// energy); per device its pulse index in units of 1/65,536 pulse
+  /// (`indexOne`), fractional with c2c or the disturb model (a conductance
+  /// between two points is interpolated). Nil for the linear model.
   let measuredLevels: [UnsafeMutablePointer<Float>]?
   let measuredCumulative: [UnsafeMutablePointer<Double>]?
-  let measuredState: [UnsafeMutablePointer<UInt8>]?
+  let measuredState: [UnsafeMutablePointer<Int32>]?
+  /// A measured device's offset o (d2d): its conductance is the data's at
+  /// its pulse index plus o, kept within its bounds. Nil without d2d.
+  let measuredOffset: [UnsafeMutablePointer<Float>]?
+  /// A measured device's pulse-index noise, c2c·z per table entry in
+  /// index units (a pulse advances the index by 1 + c2c·z).
+  let measuredSpread: UnsafeMutablePointer<Int32>?
+  /// Whether a measured device's index may be fractional (c2c or the
+  /// disturb model): otherwise a pulse reads its point without
+  /// interpolating.
+  let fractionalIndex: Bool
+  /// One pulse in the index's units: 16 fractional bits (255 states and
+  /// their fraction fit 24 bits, so a Float holds an index exactly).
+  static let indexOne: Int32 = 1 << 16
   /// The measured device's last pulse count (its points − 1; 0 without one).
   let measuredStates: Int
 
@@ -141,10 +157,18 @@ final class HybridLayer: @unchecked Sendable {
     measuredStates = (curve?.count ?? 1) - 1
     let levels: [[Float]]? = curve.map { c in (0..<kinds).map { k in c.map { Float($0 / (k == 0 ? 1 : cfg.k)) } } }
     measuredLevels = levels.map { $0.map { l in
-      let p = UnsafeMutablePointer<Float>.allocate(capacity: l.count)
-      p.initialize(from: l, count: l.count)
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: l.count + 1)
+      p.initialize(from: l + [l[l.count - 1]], count: l.count + 1)
       return p
     } }
+    measuredSpread = curve.map { _ in
+      let t = UnsafeMutablePointer<Int32>.allocate(capacity: GaussianTable.values.count)
+      for (i, z) in GaussianTable.values.enumerated() { t[i] = Self.index(Double(c2c) * Double(z)) }
+      return t
+    }
+    let disturbs = cfg.encoding != .sign
+      && WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep).disturbsHalfSelected
+    fractionalIndex = c2c != 0 || disturbs
     measuredCumulative = levels.map { $0.map { l in
       let p = UnsafeMutablePointer<Double>.allocate(capacity: l.count + 1)
       p[0] = 0
@@ -164,7 +188,8 @@ final class HybridLayer: @unchecked Sendable {
     // Offsets, then initial states: big devices uniform over the first
     // `initial_fraction` of their pulses, small devices at their minimum.
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
-    measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: cells) } }
+    measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: cells) } }
+    measuredOffset = levels != nil && cfg.d2d > 0 ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
     for d in 0..<(2 * kinds) {
       let device = devices[d / 2]
       for x in 0..<count {
@@ -176,10 +201,13 @@ final class HybridLayer: @unchecked Sendable {
         let n = d < 2 ? Int(rng.next() % UInt64(top + 1)) : 0
         g[d][x] = Float(min(max(l, l + Double(n) * device.stepSize), max(l, h)))
         if let levels, let state = measuredState?[d] {
-          lo[d][x] = uniformLow[d / 2]
-          hi[d][x] = uniformHigh[d / 2]
-          g[d][x] = levels[d / 2][n]
-          state[x] = UInt8(n)
+          // The data's curve, offset by o as the linear model's is.
+          let l = max(0, uniformLow[d / 2] + Float(o)), h = max(l, uniformHigh[d / 2] + Float(o))
+          lo[d][x] = l
+          hi[d][x] = h
+          g[d][x] = min(max(levels[d / 2][n] + Float(o), l), h)
+          state[x] = Int32(n) << 16
+          measuredOffset?[d][x] = Float(o)
         }
       }
     }
@@ -198,6 +226,8 @@ final class HybridLayer: @unchecked Sendable {
     for p in measuredLevels ?? [] { p.deallocate() }
     for p in measuredCumulative ?? [] { p.deallocate() }
     for p in measuredState ?? [] { p.deallocate() }
+    for p in measuredOffset ?? [] { p.deallocate() }
+    measuredSpread?.deallocate()
     w.deallocate()
     flagMark.deallocate()
     rowLoad.deallocate()
@@ -253,7 +283,7 @@ final class HybridLayer: @unchecked Sendable {
 
   func restore(_ s: [[Float]]) {
     for (d, p) in (g + [w]).enumerated() { for x in 0..<count { p[x] = s[d][x] } }
-    for (d, p) in (measuredState ?? []).enumerated() { for x in 0..<count { p[x] = UInt8(s[g.count + 1 + d][x]) } }
+    for (d, p) in (measuredState ?? []).enumerated() { for x in 0..<count { p[x] = Int32(s[g.count + 1 + d][x]) } }
   }
 
 
@@ -289,11 +319,11 @@ final class HybridLayer: @unchecked Sendable {
       apply(
         share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
         columns: upIndex, words: upWords, columnCount: upCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy, measured: false)
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
       apply(
         share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
         columns: downIndex, words: downWords, columnCount: downCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy, measured: false)
+        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
     }
     @inline(__always) func flags(perDevice: Bool, tracksColumns: Bool) {
       // A noise draw per pulse whenever the spread μ·c2c is not 0.
@@ -311,11 +341,10 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
-  /// `applyShare` for a measured device (no noise, no per-device bounds:
-  /// `validate` refuses c2c and d2d with one), out of line so that the
-  /// linear model's loops stay as they were. (Its two calls repeat
-  /// `both`'s: sharing them through one helper cost the linear loops 5 %
-  /// more instructions, its flags no longer folded.)
+  /// `applyShare` for a measured device (`applyMeasured`), out of line so
+  /// that the linear model's loops stay as they were. (Its two calls
+  /// repeat `both`'s: sharing them through one helper cost the linear
+  /// loops 5 % more instructions, their flags no longer folded.)
   @inline(never)
   private func applyMeasuredShare(
     _ h: Int, kind: SynapseKind,
@@ -323,15 +352,29 @@ final class HybridLayer: @unchecked Sendable {
     upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
     downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
   ) {
-    let k = kind.rawValue, share = shares[h], table = UnsafePointer(spreadTable[k])
-    apply(
-      share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-      columns: upIndex, words: upWords, columnCount: upCount, table: table,
-      perDevice: false, tracksColumns: tracksColumnLoad, noisy: false, measured: true)
-    apply(
-      share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-      columns: downIndex, words: downWords, columnCount: downCount, table: table,
-      perDevice: false, tracksColumns: tracksColumnLoad, noisy: false, measured: true)
+    let k = kind.rawValue, share = shares[h]
+    let table = UnsafePointer(measuredSpread.unsafelyUnwrapped)
+    @inline(__always) func both(perDevice: Bool, noisy: Bool, fractional: Bool) {
+      applyMeasured(
+        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: upIndex, words: upWords, columnCount: upCount, indexTable: table,
+        perDevice: perDevice, tracksColumns: tracksColumnLoad, noisy: noisy, fractional: fractional)
+      applyMeasured(
+        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+        columns: downIndex, words: downWords, columnCount: downCount, indexTable: table,
+        perDevice: perDevice, tracksColumns: tracksColumnLoad, noisy: noisy, fractional: fractional)
+    }
+    // d2d, c2c and a fractional index folded to constants (the column
+    // loads are not): without them a pulse reads its point, as before
+    // they were applied.
+    switch (perDeviceBounds, c2c != 0, fractionalIndex) {
+    case (false, false, false): both(perDevice: false, noisy: false, fractional: false)
+    case (false, false, true): both(perDevice: false, noisy: false, fractional: true)
+    case (false, true, _): both(perDevice: false, noisy: true, fractional: true)
+    case (true, false, false): both(perDevice: true, noisy: false, fractional: false)
+    case (true, false, true): both(perDevice: true, noisy: false, fractional: true)
+    case (true, true, _): both(perDevice: true, noisy: true, fractional: true)
+    }
   }
 
   /// Ends an update after both shares: their tallies and row loads (of
@@ -356,24 +399,15 @@ final class HybridLayer: @unchecked Sendable {
     resolveSaturations(kind: kind.rawValue)
   }
 
-  /// Applies one array's coincidences pulse by pulse, at a cost in
-  /// proportion to the pulses rather than the cells: the columns are
-  /// bucketed by the slots they fire in, then every set bit (slot) of a row's
-  /// train meets the columns of that slot's bucket. Each pulse moves its
-  /// device by μ·(1 + c2c·z) and is clamped at the device's bounds; a pulse
-  /// that finds its device at G_max is left to the saturation pass.
-  /// `table` is the kind's `spreadTable` (μ·c2c·z by lookup).
+  /// Buckets a polarity's columns by the slots they fire in (a counting
+  /// sort over the 64 slots) into `share`'s buckets: bucket t is entries
+  /// slotStart[t] ..< slotStart[t + 1], two words each, the column's slots
+  /// before t, then the column (one pointer for the pulse loop). Returns
+  /// the slots any column fires in.
   @inline(__always)
-  private func apply(
-    _ share: ApplyShare, polarity: Int, kind: Int,
-    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
-    columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool, measured: Bool
-  ) {
-    guard columnCount > 0 else { return }
-    // Bucket the columns by slot (a counting sort over the 64 slots). An
-    // entry is two words: the column's slots before the bucket's, then the
-    // column (one pointer for the pulse loop).
+  private func bucket(
+    _ share: ApplyShare, columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int
+  ) -> UInt64 {
     let start = share.slotStart, entries = share.slotEntries
     for t in 0...64 { start[t] = 0 }
     var anySlots: UInt64 = 0
@@ -401,11 +435,28 @@ final class HybridLayer: @unchecked Sendable {
         b &= b &- 1
       }
     }
+    return anySlots
+  }
+
+  /// Applies one array's coincidences pulse by pulse, at a cost in
+  /// proportion to the pulses rather than the cells: the columns are
+  /// bucketed by the slots they fire in, then every set bit (slot) of a row's
+  /// train meets the columns of that slot's bucket. Each pulse moves its
+  /// device by μ·(1 + c2c·z) and is clamped at the device's bounds; a pulse
+  /// that finds its device at G_max is left to the saturation pass.
+  /// `table` is the kind's `spreadTable` (μ·c2c·z by lookup).
+  @inline(__always)
+  private func apply(
+    _ share: ApplyShare, polarity: Int, kind: Int,
+    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
+    columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
+    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool
+  ) {
+    guard columnCount > 0 else { return }
+    let anySlots = bucket(share, columns: cols, words: words, columnCount: columnCount)
+    let start = share.slotStart, entries = share.slotEntries
     let d = 2 * kind + polarity
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
-    // A measured device: its pulse counts and its kind's levels.
-    let state: UnsafeMutablePointer<UInt8>? = measured ? measuredState.unsafelyUnwrapped[d] : nil
-    let levels: UnsafeMutablePointer<Float>? = measured ? measuredLevels.unsafelyUnwrapped[kind] : nil
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
@@ -451,18 +502,97 @@ final class HybridLayer: @unchecked Sendable {
             }
             continue
           }
-          var new: Float
-          if measured {
-            // Below G_max, so below the last level: one level up.
-            let n = state.unsafelyUnwrapped[x] &+ 1
-            state.unsafelyUnwrapped[x] = n
-            new = levels.unsafelyUnwrapped[Int(n)]
-          } else {
-            new = old + mu
-            if noisy { new += noise.next(table) }
-          }
+          var new = old + mu
+          if noisy { new += noise.next(table) }
           // Clamped to the device's range: max and min as single
           // instructions (the same values: new is never NaN or −0).
+          let bottom = perDevice ? loP[x] : loS
+          new = new < bottom ? bottom : new
+          new = top < new ? top : new
+          dev[x] = new
+          w[x] += sign * (new - old)
+          rowDelta += new - old
+          if tracksColumns { columnLoad[j] += Double(new - old) }
+        }
+      }
+      rowLoad[Int(rowIndex[r])] += Double(rowDelta)
+    }
+    share.pulseConductance += Double(pulsedConductance)
+    share.noise = noise
+    share.flaggedCount = flaggedCount
+    share.pulses += pulses
+    share.cells += cells
+  }
+
+  /// `apply` for a measured device: a pulse moves the device's index by
+  /// one (1 + c2c·z with `noisy`, from `indexTable`, its `measuredSpread`),
+  /// within 0…states, and its conductance is the data's there
+  /// (interpolated when the index may be `fractional`), plus its offset
+  /// with d2d (`perDevice`), within its bounds. A loop of its own: sharing
+  /// `apply`'s cost the linear model's loop a quarter more instructions.
+  @inline(__always)
+  private func applyMeasured(
+    _ share: ApplyShare, polarity: Int, kind: Int,
+    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
+    columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
+    indexTable: UnsafePointer<Int32>, perDevice: Bool, tracksColumns: Bool, noisy: Bool, fractional: Bool
+  ) {
+    guard columnCount > 0 else { return }
+    let anySlots = bucket(share, columns: cols, words: words, columnCount: columnCount)
+    let start = share.slotStart, entries = share.slotEntries
+    let d = 2 * kind + polarity
+    let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
+    let state = measuredState.unsafelyUnwrapped[d], levels = measuredLevels.unsafelyUnwrapped[kind]
+    let offset: UnsafeMutablePointer<Float>? = perDevice ? measuredOffset.unsafelyUnwrapped[d] : nil
+    let lastIndex = Int32(truncatingIfNeeded: measuredStates) << 16
+    let loS = uniformLow[kind], hiS = uniformHigh[kind]
+    let flagMark = self.flagMark, flagged = share.flagged
+    let sign: Float = polarity == 0 ? 1 : -1
+    let n = self.columns
+    var noise = share.noise
+    var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
+    var pulsedConductance: Float = 0
+    let columnLoad = self.columnLoad
+    let rowLoad = share.rowDelta
+    for r in 0..<rowCount {
+      let rowWord = rowWords[r]
+      var bits = rowWord & anySlots
+      if bits == 0 { continue }
+      let base = Int(rowIndex[r]) * n
+      var rowDelta: Float = 0
+      while bits != 0 {
+        let t = bits.trailingZeroBitCount
+        bits &= bits &- 1
+        let hi0 = Int(start[t + 1])
+        var c = Int(start[t])
+        while c < hi0 {
+          let j = Int(truncatingIfNeeded: entries[2 &* c &+ 1])
+          let x = base &+ j
+          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
+          c += 1
+          pulses &+= 1
+          let old = dev[x]
+          pulsedConductance += old
+          let top = perDevice ? hiP[x] : hiS
+          if old >= top {
+            if flagMark[x] == 0 {
+              flagMark[x] = 1
+              flagged[flaggedCount] = Int32(truncatingIfNeeded: 2 * x + polarity)
+              flaggedCount += 1
+            }
+            continue
+          }
+          // Below G_max, so below the last point: one point up (a whole
+          // index stays within the points; a fractional one is clamped).
+          var p = state[x] &+ 0x10000
+          if noisy {
+            p &+= noise.next(indexTable)
+            p = p < 0 ? 0 : p
+          }
+          if fractional { p = lastIndex < p ? lastIndex : p }
+          state[x] = p
+          var new = fractional ? Self.level(levels, p) : levels[Int(p >> 16)]
+          if perDevice { new += offset.unsafelyUnwrapped[x] }
           let bottom = perDevice ? loP[x] : loS
           new = new < bottom ? bottom : new
           new = top < new ? top : new
@@ -524,7 +654,7 @@ final class HybridLayer: @unchecked Sendable {
           updateSlots += 1
           var n = Int(((old - lo[other][x]) / mu).rounded()) - 1
           if let state = measuredState?[other] {
-            n = Int(state[x]) - 1
+            n = Int((state[x] &+ Self.indexOne / 2) >> 16) - 1
             state[x] = 0
           }
           repotentiate(other, x, pulses: max(0, n), table: table)
@@ -542,9 +672,22 @@ final class HybridLayer: @unchecked Sendable {
   /// lower one on a tie, as the linear model's rounding of half steps is
   /// rare enough not to matter).
   private func nearestLevel(_ levels: UnsafeMutablePointer<Float>, above delta: Float) -> Int {
-    let target = levels[0] + delta
-    var best = 0
-    for n in 1...measuredStates where abs(levels[n] - target) < abs(levels[best] - target) { best = n }
+    Self.nearest(levels, last: measuredStates, to: levels[0] + delta)
+  }
+
+  /// The lowest n in 0…last whose level is nearest `target`, for
+  /// non-decreasing levels: a binary search for the first level ≥ target,
+  /// then the point below it if that is as near, then down a plateau of
+  /// equal levels (what a scan keeping the first strictly nearer point
+  /// finds).
+  static func nearest(_ levels: UnsafePointer<Float>, last: Int, to target: Float) -> Int {
+    var a = 0, b = last + 1
+    while a < b {
+      let m = (a + b) / 2
+      if levels[m] < target { a = m + 1 } else { b = m }
+    }
+    var best = a > last ? last : a == 0 ? 0 : target - levels[a - 1] <= levels[a] - target ? a - 1 : a
+    while best > 0 && levels[best - 1] == levels[best] { best -= 1 }
     return best
   }
 
@@ -552,11 +695,17 @@ final class HybridLayer: @unchecked Sendable {
     guard n > 0 else { return }
     let k = d / 2
     if let levels = measuredLevels?[k], let state = measuredState?[d], let sums = measuredCumulative?[k] {
-      // Along the measured levels from G_min: pulse i sees level i.
-      pulseConductance += sums[n]
+      // Along the measured levels from G_min: pulse i sees level i (and
+      // the device's offset); with c2c the n pulses' index errors add up,
+      // c2c·√n·z, as the linear model's steps do.
+      let o = measuredOffset?[d][x] ?? 0
+      pulseConductance += sums[n] + Double(n) * Double(o)
       updateSlots += n
-      g[d][x] = levels[n]
-      state[x] = UInt8(n)
+      var p = Int32(n) << 16
+      if c2c != 0 { p &+= Self.index(Double(c2c * Float(Double(n).squareRoot()) * noise.next(table))) }
+      p = min(max(p, 0), Int32(measuredStates) << 16)
+      state[x] = p
+      g[d][x] = min(max(Self.level(levels, p) + o, lo[d][x]), hi[d][x])
       pulses += n
       repotentiations += n
       return
@@ -571,8 +720,22 @@ final class HybridLayer: @unchecked Sendable {
     repotentiations += n
   }
 
+  /// A measured device's conductance at pulse index p (in `indexOne`
+  /// units) in 0…states: the data interpolated between the two points
+  /// around it (a whole p reads its point exactly: the other's weight is 0).
+  @inline(__always)
+  static func level(_ levels: UnsafeMutablePointer<Float>, _ p: Int32) -> Float {
+    let i = Int(p >> 16)
+    let f = Float(p & 0xFFFF) * (1 / 65536)
+    return levels[i] + f * (levels[i &+ 1] - levels[i])
+  }
+
+  /// A pulse count in `indexOne` units, rounded.
+  static func index(_ pulses: Double) -> Int32 { Int32((pulses * 65536).rounded()) }
+
   /// The disturb model: every half-selected slot (row or column fires, not
-  /// both) moves the device it drives by `fraction`·μ toward G_max. Only
+  /// both) moves the device it drives by `fraction`·μ toward G_max (a
+  /// measured device: its pulse index by `fraction` per slot). Only
   /// called when V_w/2 reaches the write threshold (a slow path: every cell
   /// of the selected arrays). `rowWordOf[i]` is row i's train (0: silent),
   /// `columnWordOf[j]` column j's train and `columnPolarity[j]` the array
@@ -592,7 +755,12 @@ final class HybridLayer: @unchecked Sendable {
           guard h > 0 else { continue }
           let x = i * columns + j
           let old = g[d][x]
-          let new = min(max(old + Float(h) * fraction * step[k], lo[d][x]), hi[d][x])
+          var new = min(max(old + Float(h) * fraction * step[k], lo[d][x]), hi[d][x])
+          if let state = measuredState?[d], let levels = measuredLevels?[k] {
+            let p = min(state[x] &+ Self.index(Double(h) * Double(fraction)), Int32(measuredStates) << 16)
+            state[x] = p
+            new = min(max(Self.level(levels, p) + (measuredOffset?[d][x] ?? 0), lo[d][x]), hi[d][x])
+          }
           g[d][x] = new
           w[x] += sign * (new - old)
           load(x, new - old)
