@@ -518,7 +518,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
     }
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
-      throw fail("d2d", "δ/G_min needs G_min > 0 (gmin_ratio is 0)")
+      throw fail("d2d", "δ/G_min needs G_min > 0 (\(measuredDevice.map { "\($0.path)'s first point is 0 S" } ?? "gmin_ratio is 0"))")
     }
     for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !times.contains(t) {
       throw fail(k, "must be in 1e-12…1 s, got \(shown(t))")

@@ -77,6 +77,11 @@ final class HybridLayer: @unchecked Sendable {
   /// A measured device's offset o (d2d): its conductance is the data's at
   /// its pulse index plus o, kept within its bounds. Nil without d2d.
   let measuredOffset: [UnsafeMutablePointer<Float>]?
+  /// With d2d, a measured device's reset index: 0, or where its data plus
+  /// its offset reach 0 S when its offset is below −G_min (a reset device
+  /// conducts nothing, and its next pulse moves it, as the linear model's
+  /// does from its G_min of 0).
+  let measuredFloor: [UnsafeMutablePointer<Int32>]?
   /// A measured device's pulse-index noise, c2c·z per table entry in
   /// index units (a pulse advances the index by 1 + c2c·z).
   let measuredSpread: UnsafeMutablePointer<Int32>?
@@ -151,8 +156,8 @@ final class HybridLayer: @unchecked Sendable {
       return t
     }
     perDeviceBounds = cfg.d2d > 0
-    // A measured device's levels (`validate` admits it without c2c, d2d
-    // or disturb): its range is its data's, in big-G_max units.
+    // A measured device's levels: its range is its data's, in big-G_max
+    // units.
     let curve = cfg.rule.isFiniteState ? cfg.measuredCurve : nil
     measuredStates = (curve?.count ?? 1) - 1
     let levels: [[Float]]? = curve.map { c in (0..<kinds).map { k in c.map { Float($0 / (k == 0 ? 1 : cfg.k)) } } }
@@ -168,7 +173,7 @@ final class HybridLayer: @unchecked Sendable {
     }
     let disturbs = cfg.encoding != .sign
       && WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep).disturbsHalfSelected
-    fractionalIndex = c2c != 0 || disturbs
+    fractionalIndex = c2c != 0 || disturbs || cfg.d2d > 0
     measuredCumulative = levels.map { $0.map { l in
       let p = UnsafeMutablePointer<Double>.allocate(capacity: l.count + 1)
       p[0] = 0
@@ -190,6 +195,7 @@ final class HybridLayer: @unchecked Sendable {
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
     measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: cells) } }
     measuredOffset = levels != nil && cfg.d2d > 0 ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
+    measuredFloor = levels != nil && cfg.d2d > 0 ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
     for d in 0..<(2 * kinds) {
       let device = devices[d / 2]
       for x in 0..<count {
@@ -205,9 +211,13 @@ final class HybridLayer: @unchecked Sendable {
           let l = max(0, uniformLow[d / 2] + Float(o)), h = max(l, uniformHigh[d / 2] + Float(o))
           lo[d][x] = l
           hi[d][x] = h
-          g[d][x] = min(max(levels[d / 2][n] + Float(o), l), h)
-          state[x] = Int32(n) << 16
+          let curve = measuredLevels.unsafelyUnwrapped[d / 2]
+          let f = Self.floor(curve, last: measuredStates, offset: Float(o))
+          let p = min(f + Int32(n) << 16, Int32(measuredStates) << 16)
+          g[d][x] = min(max(Self.level(curve, p) + Float(o), l), h)
+          state[x] = p
           measuredOffset?[d][x] = Float(o)
+          measuredFloor?[d][x] = f
         }
       }
     }
@@ -227,6 +237,7 @@ final class HybridLayer: @unchecked Sendable {
     for p in measuredCumulative ?? [] { p.deallocate() }
     for p in measuredState ?? [] { p.deallocate() }
     for p in measuredOffset ?? [] { p.deallocate() }
+    for p in measuredFloor ?? [] { p.deallocate() }
     measuredSpread?.deallocate()
     w.deallocate()
     flagMark.deallocate()
@@ -544,6 +555,7 @@ final class HybridLayer: @unchecked Sendable {
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
     let state = measuredState.unsafelyUnwrapped[d], levels = measuredLevels.unsafelyUnwrapped[kind]
     let offset: UnsafeMutablePointer<Float>? = perDevice ? measuredOffset.unsafelyUnwrapped[d] : nil
+    let floor: UnsafeMutablePointer<Int32>? = perDevice ? measuredFloor.unsafelyUnwrapped[d] : nil
     let lastIndex = Int32(truncatingIfNeeded: measuredStates) << 16
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
     let flagMark = self.flagMark, flagged = share.flagged
@@ -587,7 +599,8 @@ final class HybridLayer: @unchecked Sendable {
           var p = state[x] &+ 0x10000
           if noisy {
             p &+= noise.next(indexTable)
-            p = p < 0 ? 0 : p
+            let low = perDevice ? floor.unsafelyUnwrapped[x] : 0
+            p = p < low ? low : p
           }
           if fractional { p = lastIndex < p ? lastIndex : p }
           state[x] = p
@@ -637,12 +650,19 @@ final class HybridLayer: @unchecked Sendable {
           resetConductance += Double(p + m)
           g[plus][x] = lo[plus][x]
           g[minus][x] = lo[minus][x]
-          measuredState?[plus][x] = 0
-          measuredState?[minus][x] = 0
+          measuredState?[plus][x] = floorIndex(plus, x)
+          measuredState?[minus][x] = floorIndex(minus, x)
           resets += 2
           updateSlots += 2
           let target = delta > 0 ? plus : minus
-          let n = measuredLevels.map { nearestLevel($0[kind], above: abs(delta)) } ?? Int((abs(delta) / mu).rounded())
+          // A measured device: the pulse count from its reset index whose
+          // conductance (its offset added) is nearest G_min + |Δ|.
+          let n =
+            measuredLevels.map {
+              Self.nearest(
+                $0[kind], from: floorIndex(target, x), last: measuredStates,
+                to: lo[target][x] - (measuredOffset?[target][x] ?? 0) + abs(delta))
+            } ?? Int((abs(delta) / mu).rounded())
           repotentiate(target, x, pulses: n, table: table)
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
@@ -654,8 +674,9 @@ final class HybridLayer: @unchecked Sendable {
           updateSlots += 1
           var n = Int(((old - lo[other][x]) / mu).rounded()) - 1
           if let state = measuredState?[other] {
-            n = Int((state[x] &+ Self.indexOne / 2) >> 16) - 1
-            state[x] = 0
+            let f = floorIndex(other, x)
+            n = Int((state[x] &- f &+ Self.indexOne / 2) >> 16) - 1
+            state[x] = f
           }
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
@@ -668,26 +689,40 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
-  /// The pulse count n whose level is nearest levels[0] + delta (the
-  /// lower one on a tie, as the linear model's rounding of half steps is
-  /// rare enough not to matter).
-  private func nearestLevel(_ levels: UnsafeMutablePointer<Float>, above delta: Float) -> Int {
-    Self.nearest(levels, last: measuredStates, to: levels[0] + delta)
+  /// A measured device's reset index (`measuredFloor`).
+  @inline(__always)
+  private func floorIndex(_ d: Int, _ x: Int) -> Int32 { measuredFloor?[d][x] ?? 0 }
+
+  /// The index (in `indexOne` units) where `levels` plus `offset` reach
+  /// 0: 0 when the first point does, the last point when none does (a
+  /// device that never conducts), else interpolated between the points
+  /// around it, rounded up.
+  static func floor(_ levels: UnsafeMutablePointer<Float>, last: Int, offset o: Float) -> Int32 {
+    guard levels[0] + o < 0 else { return 0 }
+    guard let i = (1...last).first(where: { levels[$0] + o >= 0 }) else { return Int32(last) << 16 }
+    let f = Double(-o - levels[i - 1]) / Double(levels[i] - levels[i - 1])
+    return Int32(i - 1) << 16 + Int32(min(65536, (f * 65536).rounded(.up)))
   }
 
-  /// The lowest n in 0…last whose level is nearest `target`, for
-  /// non-decreasing levels: a binary search for the first level ≥ target,
-  /// then the point below it if that is as near, then down a plateau of
-  /// equal levels (what a scan keeping the first strictly nearer point
-  /// finds).
-  static func nearest(_ levels: UnsafePointer<Float>, last: Int, to target: Float) -> Int {
-    var a = 0, b = last + 1
+  /// The lowest pulse count n from index `from` (so n in 0…m, m the whole
+  /// pulses left to the last point) whose level is nearest `target` (the
+  /// lower one on a tie, as the linear model's rounding of half steps is
+  /// rare enough not to matter), for non-decreasing levels: a binary
+  /// search for the first level ≥ target, then the count below it if that
+  /// is as near, then down the counts as near (what a scan keeping the
+  /// first strictly nearer count finds: the rounded distances fall, then
+  /// rise). From 0 the levels are the points themselves.
+  static func nearest(_ levels: UnsafePointer<Float>, from f: Int32 = 0, last: Int, to target: Float) -> Int {
+    let m = Int((Int32(last) << 16 &- f) >> 16)
+    @inline(__always) func v(_ n: Int) -> Float { level(UnsafeMutablePointer(mutating: levels), f &+ Int32(n) << 16) }
+    var a = 0, b = m + 1
     while a < b {
-      let m = (a + b) / 2
-      if levels[m] < target { a = m + 1 } else { b = m }
+      let c = (a + b) / 2
+      if v(c) < target { a = c + 1 } else { b = c }
     }
-    var best = a > last ? last : a == 0 ? 0 : target - levels[a - 1] <= levels[a] - target ? a - 1 : a
-    while best > 0 && levels[best - 1] == levels[best] { best -= 1 }
+    var best = a > m ? m : a == 0 ? 0 : target - v(a - 1) <= v(a) - target ? a - 1 : a
+    // Down the counts as near (equal levels, or distances rounded equal).
+    while best > 0 && abs(v(best - 1) - target) == abs(v(best) - target) { best -= 1 }
     return best
   }
 
@@ -698,12 +733,17 @@ final class HybridLayer: @unchecked Sendable {
       // Along the measured levels from G_min: pulse i sees level i (and
       // the device's offset); with c2c the n pulses' index errors add up,
       // c2c·√n·z, as the linear model's steps do.
-      let o = measuredOffset?[d][x] ?? 0
-      pulseConductance += sums[n] + Double(n) * Double(o)
+      let o = measuredOffset?[d][x] ?? 0, f = floorIndex(d, x)
+      if f > 0 {
+        // An offset below −G_min: the pulses climb from the reset index.
+        for i in 0..<n { pulseConductance += Double(max(Self.level(levels, min(f + Int32(i) << 16, Int32(measuredStates) << 16)) + o, lo[d][x])) }
+      } else {
+        pulseConductance += sums[n] + Double(n) * Double(o)
+      }
       updateSlots += n
-      var p = Int32(n) << 16
+      var p = f &+ Int32(n) << 16
       if c2c != 0 { p &+= Self.index(Double(c2c * Float(Double(n).squareRoot()) * noise.next(table))) }
-      p = min(max(p, 0), Int32(measuredStates) << 16)
+      p = min(max(p, f), Int32(measuredStates) << 16)
       state[x] = p
       g[d][x] = min(max(Self.level(levels, p) + o, lo[d][x]), hi[d][x])
       pulses += n
