@@ -98,6 +98,11 @@ private func csvFile(_ lines: [String]) throws -> String {
   // Or beyond what G_max units hold (1e300 S beside 1e-12 S).
   fails(try csvFile(["p,0", "p,0.5e-12", "p,1e-12", "d,1e300", "d,5e299", "d,0"]), "device_csv", "beyond any multiple")
   fails(good, "device_csv", "rules lim, hybrid and single, not float") { $0.rule = .float }
+  // d2d is relative to G_min: a file starting at 0 S is named as the cause.
+  fails(try csvFile(["p,0", "p,1e-6", "p,2e-6"]), "d2d", "first point is 0 S") {
+    $0.rule = .hybrid
+    $0.d2d = 1
+  }
   fails(good, "nmax", "gives n_max 2 (its 3 points), got 64") { $0.nMax = 64 }
   fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }
   fails(good, "gmax", "leave gmax out") { $0.gMaxSiemens = 1e-5 }
