@@ -69,8 +69,9 @@ final class HybridLayer: @unchecked Sendable {
   /// last one repeated (so that an interpolation at the last point reads
   /// no further), and Σ of the first n of them (the re-potentiations'
   /// energy); per device its pulse index in units of 1/65,536 pulse
-  /// (`indexOne`), fractional with c2c or the disturb model (a conductance
-  /// between two points is interpolated). Nil for the linear model.
+  /// (`indexOne`), fractional with c2c, d2d (`measuredFloor`) or the
+  /// disturb model (a conductance between two points is interpolated).
+  /// Nil for the linear model.
   let measuredLevels: [UnsafeMutablePointer<Float>]?
   let measuredCumulative: [UnsafeMutablePointer<Double>]?
   let measuredState: [UnsafeMutablePointer<Int32>]?
@@ -537,9 +538,10 @@ final class HybridLayer: @unchecked Sendable {
 
   /// `apply` for a measured device: a pulse moves the device's index by
   /// one (1 + c2c·z with `noisy`, from `indexTable`, its `measuredSpread`),
-  /// within 0…states, and its conductance is the data's there
-  /// (interpolated when the index may be `fractional`), plus its offset
-  /// with d2d (`perDevice`), within its bounds. A loop of its own: sharing
+  /// within its reset index (0 without d2d)…states, and its conductance is
+  /// the data's there (interpolated when the index may be `fractional`),
+  /// plus its offset with d2d (`perDevice`), within its bounds. A loop of
+  /// its own: sharing
   /// `apply`'s cost the linear model's loop a quarter more instructions.
   @inline(__always)
   private func applyMeasured(
@@ -695,26 +697,31 @@ final class HybridLayer: @unchecked Sendable {
 
   /// The index (in `indexOne` units) where `levels` plus `offset` reach
   /// 0: 0 when the first point does, the last point when none does (a
-  /// device that never conducts), else interpolated between the points
-  /// around it, rounded up.
+  /// device that never conducts), else the last index between the points
+  /// around it whose level plus the offset, as the pulse loop computes
+  /// it, is still ≤ 0 (so a device there reads its G_min of 0 exactly).
   static func floor(_ levels: UnsafeMutablePointer<Float>, last: Int, offset o: Float) -> Int32 {
     guard levels[0] + o < 0 else { return 0 }
     guard let i = (1...last).first(where: { levels[$0] + o >= 0 }) else { return Int32(last) << 16 }
     let f = Double(-o - levels[i - 1]) / Double(levels[i] - levels[i - 1])
-    return Int32(i - 1) << 16 + Int32(min(65536, (f * 65536).rounded(.up)))
+    var p = Int32(i - 1) << 16 + Int32(min(65535, (f * 65536).rounded(.down)))
+    while p > Int32(i - 1) << 16 && level(levels, p) + o > 0 { p -= 1 }
+    return p
   }
 
-  /// The lowest pulse count n from index `from` (so n in 0…m, m the whole
-  /// pulses left to the last point) whose level is nearest `target` (the
-  /// lower one on a tie, as the linear model's rounding of half steps is
-  /// rare enough not to matter), for non-decreasing levels: a binary
-  /// search for the first level ≥ target, then the count below it if that
-  /// is as near, then down the counts as near (what a scan keeping the
-  /// first strictly nearer count finds: the rounded distances fall, then
-  /// rise). From 0 the levels are the points themselves.
+  /// The lowest pulse count n from index `from` whose level is nearest
+  /// `target` (the lower one on a tie, as the linear model's rounding of
+  /// half steps is rare enough not to matter), for non-decreasing levels:
+  /// n runs over 0…m, m the pulses that reach the last point (the last
+  /// one clamped there, from a fractional index); a binary search for the
+  /// first level ≥ target, then the count below it if that is as near,
+  /// then down the counts as near (what a scan keeping the first strictly
+  /// nearer count finds: the rounded distances fall, then rise). From 0
+  /// the levels are the points themselves.
   static func nearest(_ levels: UnsafePointer<Float>, from f: Int32 = 0, last: Int, to target: Float) -> Int {
-    let m = Int((Int32(last) << 16 &- f) >> 16)
-    @inline(__always) func v(_ n: Int) -> Float { level(UnsafeMutablePointer(mutating: levels), f &+ Int32(n) << 16) }
+    let end = Int32(last) << 16
+    let m = Int((end &- f &+ 0xFFFF) >> 16)
+    @inline(__always) func v(_ n: Int) -> Float { level(UnsafeMutablePointer(mutating: levels), min(f &+ Int32(n) << 16, end)) }
     var a = 0, b = m + 1
     while a < b {
       let c = (a + b) / 2
