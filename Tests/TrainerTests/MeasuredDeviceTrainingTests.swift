@@ -318,6 +318,15 @@ private func csvFile(_ lines: [String]) throws -> String {
   #expect(lim.c2c == 0.34 && lim.states == 50 && lim.ignoredKeys.isEmpty)
 }
 
+/// One coincidence on cell 0's big G+ (row 0 and column 0 in slot 0),
+/// then the update's saturation pass; `slots` is the phase's length.
+private func pulseCellZero(_ layer: HybridLayer, slots: Int = 64) {
+  layer.applyShare(
+    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
+    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
+  layer.finishUpdate(kind: .big, slots: slots, rows: [0], rowCount: 1)
+}
+
 // The linear model's variations on a measured device: c2c moves a pulse's
 // index by 1 + c2c·z, d2d offsets the curve, the disturb moves the index
 // by a fraction; the conductance is the data interpolated at the index.
@@ -439,10 +448,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   s2[1][0] = 3 << 15
   l2.g[1][0] = interpolated(big, 1.5)
   l2.recomputeWeights()
-  l2.applyShare(
-    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
-    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
-  l2.finishUpdate(kind: .big, slots: 64, rows: [0], rowCount: 1)
+  pulseCellZero(l2)
   // G− at index 1.5 is 0.52 (between 0.44 and 0.6), so W = 0.48 above
   // G_min: the nearest point to 0.2 + 0.48 is 0.72 at pulse 3 (0.6 at 2),
   // so 3 pulses and an index 3 ± 0.3·√3·3.7.
@@ -473,10 +479,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   l4.g[1][0] = big[2]
   l4.recomputeWeights()
   let (w4, energy4) = (l4.w[0], l4.pulseConductance)
-  l4.applyShare(
-    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
-    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
-  l4.finishUpdate(kind: .big, slots: 64, rows: [0], rowCount: 1)
+  pulseCellZero(l4)
   // Δ = (0.7 − 0.6) − (0 − 0.2) = 0.3 above G+'s G_min 0. From its reset
   // index the device reads 0, 0.2067, 0.35, 0.4617 after 0, 1, 2, 3
   // pulses: 2 pulses, the nearest to 0.3, so W moves by 0.05, within half
@@ -503,10 +506,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   s3[1][0] = 36 << 16 / 10
   l3.g[1][0] = interpolated(big, 3.6)
   l3.recomputeWeights()
-  l3.applyShare(
-    0, kind: .big, rowIndex: [0], rowWords: [1], rowCount: 1,
-    upIndex: [0], upWords: [1], upCount: 1, downIndex: [], downWords: [], downCount: 0)
-  l3.finishUpdate(kind: .big, slots: 1, rows: [0], rowCount: 1)
+  pulseCellZero(l3, slots: 1)
   #expect(l3.resets == 1 && s3[1][0] == 3 << 16 && l3.g[1][0] == big[3] && s3[0][0] == 8 << 16)
 }
 

@@ -52,21 +52,12 @@ public struct GaussianStream: Sendable {
   /// (or a copy with every entry multiplied by the same factor a: then the
   /// draw is a·z, rounded as a·z is).
   @inlinable @inline(__always)
-  public mutating func next(_ table: UnsafePointer<Float>) -> Float {
-    if left == 0 {
-      word = generator.next()
-      left = 5
-    }
-    let k = Int(truncatingIfNeeded: word & 0xFFF)
-    word >>= 12
-    left &-= 1
-    return table[k]
-  }
+  public mutating func next(_ table: UnsafePointer<Float>) -> Float { draw(table) }
 
-  /// The next draw from a table of another type (e.g. the quantiles as
+  /// The next draw from a table of any type (e.g. the quantiles as
   /// fixed-point integers): the same bits as `next(_:)` would use.
   @inlinable @inline(__always)
-  public mutating func next<T>(_ table: UnsafePointer<T>) -> T {
+  public mutating func draw<T>(_ table: UnsafePointer<T>) -> T {
     if left == 0 {
       word = generator.next()
       left = 5

@@ -600,7 +600,7 @@ final class HybridLayer: @unchecked Sendable {
           // index stays within the points; a fractional one is clamped).
           var p = state[x] &+ 0x10000
           if noisy {
-            p &+= noise.next(indexTable)
+            p &+= noise.draw(indexTable)
             let low = perDevice ? floor.unsafelyUnwrapped[x] : 0
             p = p < low ? low : p
           }
