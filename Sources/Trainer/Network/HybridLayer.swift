@@ -207,7 +207,7 @@ final class HybridLayer: @unchecked Sendable {
         hi[d][x] = Float(max(l, h))
         let n = d < 2 ? Int(rng.next() % UInt64(top + 1)) : 0
         g[d][x] = Float(min(max(l, l + Double(n) * device.stepSize), max(l, h)))
-        if let levels, let state = measuredState?[d] {
+        if let state = measuredState?[d] {
           // The data's curve, offset by o as the linear model's is.
           let l = max(0, uniformLow[d / 2] + Float(o)), h = max(l, uniformHigh[d / 2] + Float(o))
           lo[d][x] = l
