@@ -86,9 +86,9 @@ final class HybridLayer: @unchecked Sendable {
   /// A measured device's pulse-index noise, c2c·z per table entry in
   /// index units (a pulse advances the index by 1 + c2c·z).
   let measuredSpread: UnsafeMutablePointer<Int32>?
-  /// Whether a measured device's index may be fractional (c2c or the
-  /// disturb model): otherwise a pulse reads its point without
-  /// interpolating.
+  /// Whether a measured device's index may be fractional (c2c, d2d's
+  /// reset indices or the disturb model): otherwise a pulse reads its
+  /// point without interpolating.
   let fractionalIndex: Bool
   /// One pulse in the index's units: 16 fractional bits (255 states and
   /// their fraction fit 24 bits, so a Float holds an index exactly).
