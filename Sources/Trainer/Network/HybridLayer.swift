@@ -364,29 +364,39 @@ final class HybridLayer: @unchecked Sendable {
     upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
     downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
   ) {
-    let k = kind.rawValue, share = shares[h]
-    let table = UnsafePointer(measuredSpread.unsafelyUnwrapped)
-    @inline(__always) func both(perDevice: Bool, noisy: Bool, fractional: Bool) {
-      applyMeasured(
-        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: upIndex, words: upWords, columnCount: upCount, indexTable: table,
-        perDevice: perDevice, tracksColumns: tracksColumnLoad, noisy: noisy, fractional: fractional)
-      applyMeasured(
-        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: downIndex, words: downWords, columnCount: downCount, indexTable: table,
-        perDevice: perDevice, tracksColumns: tracksColumnLoad, noisy: noisy, fractional: fractional)
-    }
-    // d2d, c2c and a fractional index folded to constants (the column
-    // loads are not): without them a pulse reads its point, as before
-    // they were applied.
+    // d2d, c2c and a fractional index folded to constants, one copy of
+    // the loop per combination (the column loads are not folded; d2d's
+    // reset indices make the index fractional): without them a pulse reads
+    // its point, as before they were applied.
+    let pair = MeasuredPair(
+      share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+      upIndex: upIndex, upWords: upWords, upCount: upCount,
+      downIndex: downIndex, downWords: downWords, downCount: downCount)
     switch (perDeviceBounds, c2c != 0, fractionalIndex) {
-    case (false, false, false): both(perDevice: false, noisy: false, fractional: false)
-    case (false, false, true): both(perDevice: false, noisy: false, fractional: true)
-    case (false, true, _): both(perDevice: false, noisy: true, fractional: true)
-    case (true, false, false): both(perDevice: true, noisy: false, fractional: false)
-    case (true, false, true): both(perDevice: true, noisy: false, fractional: true)
-    case (true, true, _): both(perDevice: true, noisy: true, fractional: true)
+    case (false, false, false): applyMeasured(pair, Off.self, Off.self, Off.self)
+    case (false, false, true): applyMeasured(pair, Off.self, Off.self, On.self)
+    case (false, true, _): applyMeasured(pair, Off.self, On.self, On.self)
+    case (true, false, _): applyMeasured(pair, On.self, Off.self, On.self)
+    case (true, true, _): applyMeasured(pair, On.self, On.self, On.self)
     }
+  }
+
+  /// One update's two polarities for a measured device, a specialised copy
+  /// per combination of the flags (types, so that each copy has them as
+  /// constants: a local function taking them as Bools was not inlined).
+  @inline(never)
+  private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
+    _ u: MeasuredPair, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
+  ) {
+    let table = UnsafePointer(measuredSpread.unsafelyUnwrapped)
+    applyMeasured(
+      u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
+      columns: u.upIndex, words: u.upWords, columnCount: u.upCount, indexTable: table,
+      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on, fractional: Fractional.on)
+    applyMeasured(
+      u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
+      columns: u.downIndex, words: u.downWords, columnCount: u.downCount, indexTable: table,
+      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on, fractional: Fractional.on)
   }
 
   /// Ends an update after both shares: their tallies and row loads (of
@@ -867,4 +877,18 @@ final class ApplyShare: @unchecked Sendable {
     slotEntries.deallocate()
     rowDelta.deallocate()
   }
+}
+
+/// A flag known at compile time (`HybridLayer.applyMeasured`'s copies).
+protocol Flag { static var on: Bool { get } }
+enum On: Flag { static var on: Bool { true } }
+enum Off: Flag { static var on: Bool { false } }
+
+/// The arguments of one measured-device update (`applyShare`'s).
+struct MeasuredPair {
+  let share: ApplyShare
+  let kind: Int
+  let rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int
+  let upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int
+  let downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
 }
