@@ -321,36 +321,43 @@ final class HybridLayer: @unchecked Sendable {
         downIndex: downIndex, downWords: downWords, downCount: downCount)
       return
     }
-    let k = kind.rawValue
-    let share = shares[h]
-    let table = UnsafePointer(spreadTable[k])
     // A copy of the loop per combination of the three layer flags, each
-    // folded to a constant: fewer values for the registers, and the
-    // noise draw in line when every pulse takes one.
-    @inline(__always) func both(perDevice: Bool, tracksColumns: Bool, noisy: Bool) {
-      apply(
-        share, polarity: 0, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: upIndex, words: upWords, columnCount: upCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
-      apply(
-        share, polarity: 1, kind: k, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        columns: downIndex, words: downWords, columnCount: downCount, table: table,
-        perDevice: perDevice, tracksColumns: tracksColumns, noisy: noisy)
+    // folded to a constant (flags as types: local functions taking them as
+    // Bools were not always inlined): fewer values for the registers, and
+    // the noise draw in line when every pulse takes one (whenever the
+    // spread μ·c2c is not 0).
+    let u = ShareUpdate(
+      share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
+      upIndex: upIndex, upWords: upWords, upCount: upCount,
+      downIndex: downIndex, downWords: downWords, downCount: downCount)
+    let noisy = step[u.kind] * c2c != 0
+    switch (perDeviceBounds, tracksColumnLoad, noisy) {
+    case (false, false, false): applyLinear(u, Off.self, Off.self, Off.self)
+    case (false, false, true): applyLinear(u, Off.self, Off.self, On.self)
+    case (false, true, false): applyLinear(u, Off.self, On.self, Off.self)
+    case (false, true, true): applyLinear(u, Off.self, On.self, On.self)
+    case (true, false, false): applyLinear(u, On.self, Off.self, Off.self)
+    case (true, false, true): applyLinear(u, On.self, Off.self, On.self)
+    case (true, true, false): applyLinear(u, On.self, On.self, Off.self)
+    case (true, true, true): applyLinear(u, On.self, On.self, On.self)
     }
-    @inline(__always) func flags(perDevice: Bool, tracksColumns: Bool) {
-      // A noise draw per pulse whenever the spread μ·c2c is not 0.
-      if step[k] * c2c != 0 {
-        both(perDevice: perDevice, tracksColumns: tracksColumns, noisy: true)
-      } else {
-        both(perDevice: perDevice, tracksColumns: tracksColumns, noisy: false)
-      }
-    }
-    switch (perDeviceBounds, tracksColumnLoad) {
-    case (false, false): flags(perDevice: false, tracksColumns: false)
-    case (false, true): flags(perDevice: false, tracksColumns: true)
-    case (true, false): flags(perDevice: true, tracksColumns: false)
-    case (true, true): flags(perDevice: true, tracksColumns: true)
-    }
+  }
+
+  /// One update's two polarities for the linear model, a specialised copy
+  /// per combination of the flags.
+  @inline(never)
+  private func applyLinear<PerDevice: Flag, TracksColumns: Flag, Noisy: Flag>(
+    _ u: ShareUpdate, _: PerDevice.Type, _: TracksColumns.Type, _: Noisy.Type
+  ) {
+    let table = UnsafePointer(spreadTable[u.kind])
+    apply(
+      u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
+      columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
+      perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
+    apply(
+      u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
+      columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
+      perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
   }
 
   /// `applyShare` for a measured device (`applyMeasured`), out of line so
@@ -368,7 +375,7 @@ final class HybridLayer: @unchecked Sendable {
     // the loop per combination (the column loads are not folded; d2d's
     // reset indices make the index fractional): without them a pulse reads
     // its point, as before they were applied.
-    let pair = MeasuredPair(
+    let pair = ShareUpdate(
       share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
       upIndex: upIndex, upWords: upWords, upCount: upCount,
       downIndex: downIndex, downWords: downWords, downCount: downCount)
@@ -386,7 +393,7 @@ final class HybridLayer: @unchecked Sendable {
   /// constants: a local function taking them as Bools was not inlined).
   @inline(never)
   private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
-    _ u: MeasuredPair, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
+    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
   ) {
     let table = UnsafePointer(measuredSpread.unsafelyUnwrapped)
     applyMeasured(
@@ -879,13 +886,13 @@ final class ApplyShare: @unchecked Sendable {
   }
 }
 
-/// A flag known at compile time (`HybridLayer.applyMeasured`'s copies).
+/// A flag known at compile time (the copies of `HybridLayer`'s loops).
 protocol Flag { static var on: Bool { get } }
 enum On: Flag { static var on: Bool { true } }
 enum Off: Flag { static var on: Bool { false } }
 
-/// The arguments of one measured-device update (`applyShare`'s).
-struct MeasuredPair {
+/// The arguments of one update of a column share (`applyShare`'s).
+struct ShareUpdate {
   let share: ApplyShare
   let kind: Int
   let rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int
