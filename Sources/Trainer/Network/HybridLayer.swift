@@ -314,22 +314,28 @@ final class HybridLayer: @unchecked Sendable {
     downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
   ) {
     guard rowCount > 0 else { return }
-    if measuredLevels != nil {
-      applyMeasuredShare(
-        h, kind: kind, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-        upIndex: upIndex, upWords: upWords, upCount: upCount,
-        downIndex: downIndex, downWords: downWords, downCount: downCount)
-      return
-    }
-    // A copy of the loop per combination of the three layer flags, each
-    // folded to a constant (flags as types: local functions taking them as
-    // Bools were not always inlined): fewer values for the registers, and
-    // the noise draw in line when every pulse takes one (whenever the
-    // spread μ·c2c is not 0).
     let u = ShareUpdate(
       share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
       upIndex: upIndex, upWords: upWords, upCount: upCount,
       downIndex: downIndex, downWords: downWords, downCount: downCount)
+    // A copy of the loop per combination of the layer's flags, each
+    // folded to a constant (flags as types: local functions taking them as
+    // Bools were not always inlined): fewer values for the registers, and
+    // the noise draw in line when every pulse takes one.
+    if measuredLevels != nil {
+      // A measured device: d2d, c2c and a fractional index (d2d's reset
+      // indices make it fractional; without any a pulse reads its point).
+      switch (perDeviceBounds, c2c != 0, fractionalIndex) {
+      case (false, false, false): applyMeasured(u, Off.self, Off.self, Off.self)
+      case (false, false, true): applyMeasured(u, Off.self, Off.self, On.self)
+      case (false, true, _): applyMeasured(u, Off.self, On.self, On.self)
+      case (true, false, _): applyMeasured(u, On.self, Off.self, On.self)
+      case (true, true, _): applyMeasured(u, On.self, On.self, On.self)
+      }
+      return
+    }
+    // The linear model: d2d, the column loads, and noise whenever the
+    // spread μ·c2c is not 0.
     let noisy = step[u.kind] * c2c != 0
     switch (perDeviceBounds, tracksColumnLoad, noisy) {
     case (false, false, false): applyLinear(u, Off.self, Off.self, Off.self)
@@ -360,37 +366,9 @@ final class HybridLayer: @unchecked Sendable {
       perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
   }
 
-  /// `applyShare` for a measured device (`applyMeasured`), out of line so
-  /// that the linear model's loops stay as they were. (Its two calls
-  /// repeat `both`'s: sharing them through one helper cost the linear
-  /// loops 5 % more instructions, their flags no longer folded.)
-  @inline(never)
-  private func applyMeasuredShare(
-    _ h: Int, kind: SynapseKind,
-    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
-    upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int,
-    downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
-  ) {
-    // d2d, c2c and a fractional index folded to constants, one copy of
-    // the loop per combination (the column loads are not folded; d2d's
-    // reset indices make the index fractional): without them a pulse reads
-    // its point, as before they were applied.
-    let pair = ShareUpdate(
-      share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
-      upIndex: upIndex, upWords: upWords, upCount: upCount,
-      downIndex: downIndex, downWords: downWords, downCount: downCount)
-    switch (perDeviceBounds, c2c != 0, fractionalIndex) {
-    case (false, false, false): applyMeasured(pair, Off.self, Off.self, Off.self)
-    case (false, false, true): applyMeasured(pair, Off.self, Off.self, On.self)
-    case (false, true, _): applyMeasured(pair, Off.self, On.self, On.self)
-    case (true, false, _): applyMeasured(pair, On.self, Off.self, On.self)
-    case (true, true, _): applyMeasured(pair, On.self, On.self, On.self)
-    }
-  }
-
   /// One update's two polarities for a measured device, a specialised copy
-  /// per combination of the flags (types, so that each copy has them as
-  /// constants: a local function taking them as Bools was not inlined).
+  /// per combination of the flags, out of line as `applyLinear` is (the
+  /// column loads not folded: one flag fewer, fewer copies).
   @inline(never)
   private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
     _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
