@@ -366,22 +366,24 @@ final class HybridLayer: @unchecked Sendable {
       perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
   }
 
-  /// One update's two polarities for a measured device, a specialised copy
-  /// per combination of the flags, out of line as `applyLinear` is (the
-  /// column loads not folded: one flag fewer, fewer copies).
+  /// One update's two polarities for a measured device: `apply`, a
+  /// specialised copy per combination of the flags, out of line as
+  /// `applyLinear` is (the column loads not folded: fewer copies).
   @inline(never)
   private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
     _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
   ) {
-    let table = UnsafePointer(measuredSpread.unsafelyUnwrapped)
-    applyMeasured(
+    let table = UnsafePointer(spreadTable[u.kind]), indexTable = UnsafePointer(measuredSpread.unsafelyUnwrapped)
+    apply(
       u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
-      columns: u.upIndex, words: u.upWords, columnCount: u.upCount, indexTable: table,
-      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on, fractional: Fractional.on)
-    applyMeasured(
+      columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
+      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on,
+      measured: true, fractional: Fractional.on, indexTable: indexTable)
+    apply(
       u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
-      columns: u.downIndex, words: u.downWords, columnCount: u.downCount, indexTable: table,
-      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on, fractional: Fractional.on)
+      columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
+      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on,
+      measured: true, fractional: Fractional.on, indexTable: indexTable)
   }
 
   /// Ends an update after both shares: their tallies and row loads (of
@@ -451,19 +453,30 @@ final class HybridLayer: @unchecked Sendable {
   /// train meets the columns of that slot's bucket. Each pulse moves its
   /// device by μ·(1 + c2c·z) and is clamped at the device's bounds; a pulse
   /// that finds its device at G_max is left to the saturation pass.
-  /// `table` is the kind's `spreadTable` (μ·c2c·z by lookup).
+  /// `table` is the kind's `spreadTable` (μ·c2c·z by lookup). A `measured`
+  /// device's pulse moves its index by one instead (1 + c2c·z with
+  /// `noisy`, from `indexTable`, its `measuredSpread`), within its reset
+  /// index (0 without d2d)…states, and its conductance is the data's there
+  /// (interpolated when the index may be `fractional`), plus its offset
+  /// with d2d (`perDevice`). The callers fold every flag to a constant.
   @inline(__always)
   private func apply(
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool
+    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool,
+    measured: Bool = false, fractional: Bool = false, indexTable: UnsafePointer<Int32>? = nil
   ) {
     guard columnCount > 0 else { return }
     let anySlots = bucket(share, columns: cols, words: words, columnCount: columnCount)
     let start = share.slotStart, entries = share.slotEntries
     let d = 2 * kind + polarity
     let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
+    let state: UnsafeMutablePointer<Int32>? = measured ? measuredState.unsafelyUnwrapped[d] : nil
+    let levels: UnsafeMutablePointer<Float>? = measured ? measuredLevels.unsafelyUnwrapped[kind] : nil
+    let offset: UnsafeMutablePointer<Float>? = measured && perDevice ? measuredOffset.unsafelyUnwrapped[d] : nil
+    let floor: UnsafeMutablePointer<Int32>? = measured && perDevice ? measuredFloor.unsafelyUnwrapped[d] : nil
+    let lastIndex = Int32(truncatingIfNeeded: measuredStates) << 16
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
@@ -509,8 +522,24 @@ final class HybridLayer: @unchecked Sendable {
             }
             continue
           }
-          var new = old + mu
-          if noisy { new += noise.next(table) }
+          var new: Float
+          if measured {
+            // Below G_max, so below the last point: one point up (a whole
+            // index stays within the points; a fractional one is clamped).
+            var p = state.unsafelyUnwrapped[x] &+ 0x10000
+            if noisy {
+              p &+= noise.draw(indexTable.unsafelyUnwrapped)
+              let low = perDevice ? floor.unsafelyUnwrapped[x] : 0
+              p = p < low ? low : p
+            }
+            if fractional { p = lastIndex < p ? lastIndex : p }
+            state.unsafelyUnwrapped[x] = p
+            new = fractional ? Self.level(levels.unsafelyUnwrapped, p) : levels.unsafelyUnwrapped[Int(p >> 16)]
+            if perDevice { new += offset.unsafelyUnwrapped[x] }
+          } else {
+            new = old + mu
+            if noisy { new += noise.next(table) }
+          }
           // Clamped to the device's range: max and min as single
           // instructions (the same values: new is never NaN or −0).
           let bottom = perDevice ? loP[x] : loS
@@ -531,95 +560,6 @@ final class HybridLayer: @unchecked Sendable {
     share.cells += cells
   }
 
-  /// `apply` for a measured device: a pulse moves the device's index by
-  /// one (1 + c2c·z with `noisy`, from `indexTable`, its `measuredSpread`),
-  /// within its reset index (0 without d2d)…states, and its conductance is
-  /// the data's there (interpolated when the index may be `fractional`),
-  /// plus its offset with d2d (`perDevice`), within its bounds. A loop of
-  /// its own: sharing
-  /// `apply`'s cost the linear model's loop a quarter more instructions.
-  @inline(__always)
-  private func applyMeasured(
-    _ share: ApplyShare, polarity: Int, kind: Int,
-    rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
-    columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    indexTable: UnsafePointer<Int32>, perDevice: Bool, tracksColumns: Bool, noisy: Bool, fractional: Bool
-  ) {
-    guard columnCount > 0 else { return }
-    let anySlots = bucket(share, columns: cols, words: words, columnCount: columnCount)
-    let start = share.slotStart, entries = share.slotEntries
-    let d = 2 * kind + polarity
-    let dev = g[d], loP = lo[d], hiP = hi[d], w = self.w
-    let state = measuredState.unsafelyUnwrapped[d], levels = measuredLevels.unsafelyUnwrapped[kind]
-    let offset: UnsafeMutablePointer<Float>? = perDevice ? measuredOffset.unsafelyUnwrapped[d] : nil
-    let floor: UnsafeMutablePointer<Int32>? = perDevice ? measuredFloor.unsafelyUnwrapped[d] : nil
-    let lastIndex = Int32(truncatingIfNeeded: measuredStates) << 16
-    let loS = uniformLow[kind], hiS = uniformHigh[kind]
-    let flagMark = self.flagMark, flagged = share.flagged
-    let sign: Float = polarity == 0 ? 1 : -1
-    let n = self.columns
-    var noise = share.noise
-    var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
-    var pulsedConductance: Float = 0
-    let columnLoad = self.columnLoad
-    let rowLoad = share.rowDelta
-    for r in 0..<rowCount {
-      let rowWord = rowWords[r]
-      var bits = rowWord & anySlots
-      if bits == 0 { continue }
-      let base = Int(rowIndex[r]) * n
-      var rowDelta: Float = 0
-      while bits != 0 {
-        let t = bits.trailingZeroBitCount
-        bits &= bits &- 1
-        let hi0 = Int(start[t + 1])
-        var c = Int(start[t])
-        while c < hi0 {
-          let j = Int(truncatingIfNeeded: entries[2 &* c &+ 1])
-          let x = base &+ j
-          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
-          c += 1
-          pulses &+= 1
-          let old = dev[x]
-          pulsedConductance += old
-          let top = perDevice ? hiP[x] : hiS
-          if old >= top {
-            if flagMark[x] == 0 {
-              flagMark[x] = 1
-              flagged[flaggedCount] = Int32(truncatingIfNeeded: 2 * x + polarity)
-              flaggedCount += 1
-            }
-            continue
-          }
-          // Below G_max, so below the last point: one point up (a whole
-          // index stays within the points; a fractional one is clamped).
-          var p = state[x] &+ 0x10000
-          if noisy {
-            p &+= noise.draw(indexTable)
-            let low = perDevice ? floor.unsafelyUnwrapped[x] : 0
-            p = p < low ? low : p
-          }
-          if fractional { p = lastIndex < p ? lastIndex : p }
-          state[x] = p
-          var new = fractional ? Self.level(levels, p) : levels[Int(p >> 16)]
-          if perDevice { new += offset.unsafelyUnwrapped[x] }
-          let bottom = perDevice ? loP[x] : loS
-          new = new < bottom ? bottom : new
-          new = top < new ? top : new
-          dev[x] = new
-          w[x] += sign * (new - old)
-          rowDelta += new - old
-          if tracksColumns { columnLoad[j] += Double(new - old) }
-        }
-      }
-      rowLoad[Int(rowIndex[r])] += Double(rowDelta)
-    }
-    share.pulseConductance += Double(pulsedConductance)
-    share.noise = noise
-    share.flaggedCount = flaggedCount
-    share.pulses += pulses
-    share.cells += cells
-  }
 
   /// The devices that were pulsed at G_max: Burr's refresh or method b.
   private func resolveSaturations(kind: Int) {
