@@ -72,14 +72,16 @@ enum InspectCommand: CLICommand {
       throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
     }
     // The training loop's keys inspect has no use for, and keys the rule
-    // never reads, when the user gives them (a checkpoint's are its own).
+    // never reads, when the user gives them (a checkpoint's are its own; a
+    // summary's loop keys are its run's, but not its other keys).
     let given = TrainCommand.explicitKeys(args)
     for key in ["epochs", "evals_per_epoch", "test_limit"] where given.contains(key) {
       throw TrainCommand.keyError(
         key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
     }
+    let set = TrainCommand.explicitKeys(args, includingSummary: true)
     if let (key, usedBy) = cfg.ignoredKeys.first(where: {
-      given.contains($0.key) || ($0.key.hasPrefix("beta_") && given.contains("beta"))
+      set.contains($0.key) || ($0.key.hasPrefix("beta_") && set.contains("beta"))
     }) {
       throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule lim (on-chip) would ignore it", args)
     }

@@ -86,7 +86,8 @@ enum ReproduceCommand: CLICommand {
     let seeds = try args.int("--seeds", default: 3)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
     var base = try TrainCommand.configuration(args)
-    if choi && args.string("--epochs") == nil { base.epochs = 20 }
+    // (A --config file's epochs count as given; a summary's are a base.)
+    if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
     // Checked before the sweep, so that hours of runs are not lost to a typo.
     try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
@@ -140,12 +141,17 @@ enum ReproduceCommand: CLICommand {
     _ args: ParsedArguments, base: TrainingConfiguration, runs: [ReproductionRun], what: String
   ) throws {
     let baseValues = Dictionary(base.keyValues, uniquingKeysWith: { a, _ in a })
-    for key in TrainCommand.explicitKeys(args).sorted() {
-      if key == "seed" {
+    // A summary given as --config is the runs' base: the reproduction sets
+    // its seed, rule and the figure's keys; only a key no run would read,
+    // or a measured device, is refused.
+    let chosen = TrainCommand.explicitKeys(args)
+    for key in TrainCommand.explicitKeys(args, includingSummary: true).sorted() {
+      let fromSummary = !chosen.contains(key)
+      if key == "seed" && !fromSummary {
         throw TrainCommand.keyError(
           key, "\(what) runs seeds 1, 2, …, K itself, so the value given would be ignored; give --seeds K", args)
       }
-      if key == "rule" {
+      if key == "rule" && !fromSummary {
         throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so the value given would be ignored", args)
       }
       if key == "device_csv" && !base.deviceCSV.isEmpty {
@@ -157,7 +163,7 @@ enum ReproduceCommand: CLICommand {
       if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {
         throw TrainCommand.keyError(key, "applies to \(usedBy) only; no run of \(what) reads it", args)
       }
-      for run in runs {
+      for run in runs where !fromSummary {
         let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
         if compared.contains(where: { values[$0] != baseValues[$0] }) {
           throw TrainCommand.keyError(
@@ -181,9 +187,11 @@ enum ReproduceCommand: CLICommand {
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
     // Lines are the sweep's own (r_row, r_col are refused below).
     var base = try TrainCommand.configuration(args, checkLines: false)
-    // The documented subset, unless the command line says otherwise.
-    if args.string("--train-limit") == nil { base.trainLimit = 20_000 }
-    if args.string("--evals-per-epoch") == nil { base.evaluationsPerEpoch = 20 }
+    // The documented subset, unless the command line or a --config file
+    // says otherwise.
+    let given = TrainCommand.explicitKeys(args)
+    if !given.contains("train_limit") { base.trainLimit = 20_000 }
+    if !given.contains("evals_per_epoch") { base.evaluationsPerEpoch = 20 }
     try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }

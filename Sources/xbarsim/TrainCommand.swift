@@ -174,10 +174,14 @@ enum TrainCommand: CLICommand {
   /// The keys of a --config file as spelled there, in order (the file was
   /// read and checked before).
   private static func fileKeyNames(_ path: String) -> [String] {
-    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
-      let root = try? JSONValue.parse(data), case .object(_, let names) = configurationObject(root)
-    else { return [] }
+    guard let root = configurationRoot(path), case .object(_, let names) = configurationObject(root) else { return [] }
     return names
+  }
+
+  /// A --config file parsed (nil if unreadable: it was checked before).
+  private static func configurationRoot(_ path: String) -> JSONValue? {
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
+    return try? JSONValue.parse(data)
   }
 
   /// A --config file's keys: the object itself, or, for a run's summary
@@ -188,14 +192,26 @@ enum TrainCommand: CLICommand {
     return root
   }
 
-  /// The configuration keys the user gave, as options or in --config
-  /// (`beta` as itself), for commands that set some keys themselves.
-  static func explicitKeys(_ args: ParsedArguments) -> Set<String> {
+  /// Whether `--config` is a run's summary: a whole configuration, every
+  /// key written, which commands that set keys themselves take as their
+  /// base (as `inspect` takes a checkpoint's), not as keys the user chose.
+  static func configIsSummary(_ args: ParsedArguments) -> Bool {
+    guard let path = args.string("--config"), case .object(let dict, _)? = configurationRoot(path),
+      case .object? = dict["configuration"]
+    else { return false }
+    return true
+  }
+
+  /// The configuration keys the user gave, as options or in a --config
+  /// file (`beta` as itself), for commands that set some keys themselves.
+  /// A summary's keys are a base and count only with `includingSummary`
+  /// (to refuse one that no run would read).
+  static func explicitKeys(_ args: ParsedArguments, includingSummary: Bool = false) -> Set<String> {
     var keys = Set<String>()
     for k in TrainingConfiguration.keys where args.string("--" + k.key.replacingOccurrences(of: "_", with: "-")) != nil {
       keys.insert(k.key)
     }
-    if let path = args.string("--config") {
+    if let path = args.string("--config"), includingSummary || !configIsSummary(args) {
       keys.formUnion(fileKeyNames(path).map { $0.replacingOccurrences(of: "-", with: "_") })
     }
     return keys

@@ -245,3 +245,55 @@ private func trainUnderFileSizeLimit(
   #expect(file.stderr == "Error: \(config.path): epochs: is also given by --grid epochs=…, whose values would replace it; give it in one place\n")
   #expect(!FileManager.default.fileExists(atPath: out))
 }
+
+// A run's summary holds every key, so `sweep --config summary.json --grid
+// seed=…` and `reproduce … --config summary.json` were refused (its seed,
+// its epochs): a summary is now their base, as a checkpoint is inspect's.
+@Test func aSummaryIsTheBaseOfASweepAndAReproduction() throws {
+  let (root, data) = try signalData(train: 60)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,12,10", "--nmax", "16", "--test-limit", "20", "--evals-per-epoch", "1",
+    "--quiet", "--summary", summary.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let out = root.appendingPathComponent("sweep")
+  let s = try runXbarsim(["sweep", "--config", summary.path, "--grid", "seed=2,3", "--quiet", "--out", out.path, "--data", data.path])
+  #expect(s.status == 0, "\(s.stderr)")
+  let csv = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8)
+  #expect(csv.split(separator: "\n").count == 3, "\(csv)")
+  let json = try String(contentsOf: out.appendingPathComponent("sweep.json"), encoding: .utf8)
+  #expect(json.contains(#""nmax": 16"#), "\(json)")
+  // The figure sets β and the seeds; the summary's n_max 16 is kept.
+  let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--seeds", "1", "--config", summary.path, "--data", data.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stdout.contains("β = 3"), "\(r.stdout)")
+  // A key no run of the figure reads is still refused, naming the summary.
+  let hybrid = root.appendingPathComponent("hybrid.json")
+  try #"{"configuration": {"rule": "hybrid", "d2d": 1}}"#.write(to: hybrid, atomically: true, encoding: .utf8)
+  let h = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", hybrid.path, "--data", data.path])
+  #expect(h.status == 1, "\(h.stderr)")
+  #expect(h.stderr == "Error: \(hybrid.path): d2d: applies to rules hybrid and single only; no run of reproduce lim2018 --figure 8 reads it\n")
+}
+
+// `reproduce choi2021 --config F` ran 20 epochs whatever F's epochs, and
+// `reproduce irdrop` its 20,000 images whatever F's train_limit.
+@Test func reproduceTakesAConfigFilesEpochsAndTrainingImages() throws {
+  let (root, data) = try signalData(train: 60)
+  defer { try? FileManager.default.removeItem(at: root) }
+  // Choi's runs are 784-250-10: 28×28 images.
+  let mnistSized = root.appendingPathComponent("28")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 40, rows: 28, cols: 28, seed: 1),
+    test: SyntheticImages(count: 20, rows: 28, cols: 28, seed: 2), to: mnistSized)
+  let config = root.appendingPathComponent("c.json")
+  try #"{"epochs": 2, "train_limit": 30}"#.write(to: config, atomically: true, encoding: .utf8)
+  let choi = try runXbarsim(["reproduce", "choi2021", "--figure", "4", "--seeds", "1", "--config", config.path, "--data", mnistSized.path])
+  #expect(choi.status == 0, "\(choi.stderr)")
+  #expect(choi.stdout.hasPrefix("Choi et al. 2021, Figure 4: final test accuracy (%) after 2 epochs"), "\(choi.stdout)")
+  try #"{"layers": [64, 8, 10], "train_limit": 30, "test_limit": 20, "evals_per_epoch": 1}"#.write(to: config, atomically: true, encoding: .utf8)
+  let ir = try runXbarsim(["reproduce", "irdrop", "--config", config.path, "--data", data.path])
+  #expect(ir.status == 0, "\(ir.stderr)")
+  #expect(ir.stdout.contains("30 training images × 1 epoch(s),\n20 test images at 1 points per epoch"), "\(ir.stdout)")
+}
