@@ -14,6 +14,12 @@ enum OutputFile {
     if fm.fileExists(atPath: target, isDirectory: &isDirectory) {
       guard !isDirectory.boolValue else { throw CLIError.runtime("\(path): is a directory, cannot write \(what) there") }
       guard fm.isWritableFile(atPath: target) else { throw CLIError.runtime("\(path): cannot write \(what) (not writable)") }
+      // A regular file is replaced by a rename from beside it.
+      let type = (try? fm.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+      if type == .typeRegular {
+        let (dir, name) = parts(target)
+        try probe(joined(dir, ".\(name).\(getpid()).check"), path, what)
+      }
       return
     }
     let d = parts(target).directory
@@ -23,6 +29,21 @@ enum OutputFile {
     guard fm.isWritableFile(atPath: d) else {
       throw CLIError.runtime("\(path): cannot write \(what) (directory \(d) is not writable)")
     }
+    try probe(target, path, what)
+  }
+
+  /// Creates `file` (which does not exist) and removes it again: the
+  /// permission checks above pass for root everywhere, and /proc or /sys
+  /// refuse the file only when it is made, which would be after the run.
+  private static func probe(_ file: String, _ path: String, _ what: String) throws {
+    let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else {
+      // (Another process made it meanwhile: the directory takes files.)
+      if errno == EEXIST { return }
+      throw CLIError.runtime("\(path): cannot write \(what) (\(String(cString: strerror(errno))))")
+    }
+    close(fd)
+    unlink(file)
   }
 
   /// Writes `text` to `path`: atomically (a temporary file renamed over it)

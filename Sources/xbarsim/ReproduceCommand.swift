@@ -129,7 +129,8 @@ enum ReproduceCommand: CLICommand {
     if let summary, let journal, OutputFile.sameFile(summary, journal) {
       throw CLIError.usage("--summary and --journal write the same file \(journal)")
     }
-    try TrainCommand.refuseOverwriting([("--config", args.string("--config"))], by: [("--summary", summary), ("--journal", journal)])
+    try TrainCommand.refuseOverwriting(
+      [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--summary", summary), ("--journal", journal)])
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to
@@ -247,12 +248,12 @@ enum ReproduceCommand: CLICommand {
       // Each run's helper thread would wait for time slices (README, Choices).
       throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")
     }
-    for r in rows {
+    for i in rows.indices {
       // The limits `train` checks (images, batch, evaluations, the network
       // against the data), the same code; the memory of --jobs runs below.
-      try TrainCommand.checkLimits(r.run.configuration, train: train, test: test, args, memory: false)
-      do { _ = try Experiment(configuration: r.run.configuration, train: train, test: test) } catch {
-        throw CLIError.runtime("\(name), \(r.run.label): \(error)")
+      try TrainCommand.checkLimits(&rows[i].run.configuration, train: train, test: test, args, memory: false)
+      do { _ = try Experiment(configuration: rows[i].run.configuration, train: train, test: test) } catch {
+        throw CLIError.runtime("\(name), \(rows[i].run.label): \(error)")
       }
     }
     // `--jobs` runs train at once in this process, each with its networks.

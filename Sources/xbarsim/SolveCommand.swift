@@ -36,8 +36,10 @@ enum SolveCommand: CLICommand {
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
     let source = path == "-" ? "<stdin>" : path
     let tolerance = try args.double("--tolerance", default: 1e-12)
-    guard tolerance > 0, tolerance < 1 else {
-      throw CLIError.usage("--tolerance must be in (0, 1), got \(tolerance)")
+    // Below 1e-14 the residual the iteration tracks is rounding: it would
+    // report a residual (and a convergence) the voltages do not have.
+    guard tolerance >= 1e-14, tolerance < 1 else {
+      throw CLIError.usage("--tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got \(tolerance)")
     }
     let maxIterations = try args.int("--max-iterations", default: 20_000)
     guard maxIterations >= 1 else { throw CLIError.usage("--max-iterations must be ≥ 1, got \(maxIterations)") }

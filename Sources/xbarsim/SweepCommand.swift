@@ -107,7 +107,7 @@ enum SweepCommand: CLICommand {
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config"))], by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
+      [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
     let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
@@ -142,7 +142,7 @@ enum SweepCommand: CLICommand {
     // refused by each task of a job array, before any of them trains.
     for p in 0..<grid.count {
       // As `train` would: limits and batch within the data loaded.
-      do { try TrainCommand.checkLimits(configurations[p], train: train, test: test, args) } catch let e as CLIError {
+      do { try TrainCommand.checkLimits(&configurations[p], train: train, test: test, args) } catch let e as CLIError {
         throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
       } catch {
         // The network's shape against the data (`Experiment.checkFit`).
@@ -259,8 +259,11 @@ enum SweepCommand: CLICommand {
   /// Whether a grid's value list repeats a value, as typed or as a number
   /// (`1,01`).
   static func repeatsValue(_ values: [String]) -> Bool {
-    let numbers = values.compactMap { Double($0) }
-    return Set(values).count < values.count || (numbers.count == values.count && Set(numbers).count < numbers.count)
+    // Numbers, and lists of them (`layers`), by value: `5` and `05`,
+    // `784,5,10` and `784,05,10` are one value.
+    let numbers = values.map { v in v.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) } }
+    let allNumbers = numbers.allSatisfy { $0.allSatisfy { $0 != nil } }
+    return Set(values).count < values.count || (allNumbers && Set(numbers.map { $0.map { $0! } }).count < numbers.count)
   }
 
   /// `i/n` with 0 ≤ i < n.

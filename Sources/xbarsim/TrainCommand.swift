@@ -97,12 +97,29 @@ enum TrainCommand: CLICommand {
       let data = try readConfigurationFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
+      // A summary's keys are its `configuration` object's: a key beside
+      // it would be silently ignored.
+      if case .object(let dict, let names) = root, let inner = dict["configuration"] {
+        guard case .object = inner else {
+          throw CLIError.runtime("\(path): key 'configuration' expects an object of configuration keys (a run's summary), got \(inner.brief)")
+        }
+        // (A summary's `epochs` is the epochs it ran, a checkpoint's
+        // `layers` its arrays' states: theirs, not configuration keys.)
+        let known = Set(TrainingConfiguration.keys.map(\.key)).subtracting(["epochs", "layers"])
+        if let outside = names.first(where: { known.contains($0.replacingOccurrences(of: "-", with: "_")) }) {
+          throw CLIError.runtime(
+            "\(path): key '\(outside)' is outside the 'configuration' object, whose keys the file's run uses; move it inside")
+        }
+      }
       try setKeys(from: configurationObject(root), in: path, into: &cfg)
     }
     for k in TrainingConfiguration.keys {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
       if let v = args.string(option) {
         do { try cfg.set(k.key, v) } catch let e as ConfigurationError {
+          // A device file that cannot be read or is invalid is a file's
+          // error (exit 1, as in --config), not a usage error.
+          if e.field == "device_csv" { throw CLIError.runtime("\(option): \(e.message)") }
           throw CLIError.usage("\(option): \(e.message)")
         }
       }
@@ -137,7 +154,16 @@ enum TrainCommand: CLICommand {
   /// The files a run reads besides its data: the --config file and a
   /// measured device's CSV.
   static func inputFiles(_ args: ParsedArguments, _ cfg: TrainingConfiguration) -> [(String, String?)] {
-    [("--config", args.string("--config")), ("--device-csv", cfg.deviceCSV.isEmpty ? nil : cfg.deviceCSV)]
+    [("--config", args.string("--config")), ("--device-csv", cfg.deviceCSV.isEmpty ? nil : cfg.deviceCSV)] + dataFiles(args)
+  }
+
+  /// The IDX files of --data that exist (plain or `.gz`): an output naming
+  /// one would destroy the data set.
+  static func dataFiles(_ args: ParsedArguments) -> [(String, String?)] {
+    let dir = args.string("--data").map { URL(fileURLWithPath: $0, isDirectory: true) } ?? IDXDataset.defaultDirectory
+    let names = IDXDataset.Split.allCases.flatMap { [$0.imagesFileName, $0.labelsFileName] }
+    return names.flatMap { [$0, $0 + ".gz"] }.map { dir.appendingPathComponent($0).path }
+      .filter { FileManager.default.fileExists(atPath: $0) }.map { ("--data", $0) }
   }
 
   /// Refuses an output that names one of the input files (`--summary` the
@@ -288,12 +314,17 @@ enum TrainCommand: CLICommand {
   }
 
   static func run(_ args: ParsedArguments) throws {
-    let cfg = try configuration(args)
+    var cfg = try configuration(args)
     let checkpoint = args.string("--checkpoint-out")
     // A checkpoint keeps the update keys for `inspect` (the method decides
     // what it holds), even when off-chip transfer of weights never reads them.
     let savedByCheckpoint: Set<String> = checkpoint == nil ? [] : ["method", "threshold", "hidden_threshold"]
     if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) }) {
+      // `--beta B --beta-p P`: β_d is B, not P, and not given as such.
+      if key == "beta_d" && args.string("--beta") != nil && args.string("--beta-p") != nil && args.string("--beta-d") == nil {
+        throw CLIError.usage(
+          "--beta: sets β_d to \(JSONWriter.number(cfg.betaD)) beside --beta-p \(JSONWriter.number(cfg.betaP)), and only method c uses a β_d of its own (methods a and b never depress a device): give --beta or --beta-p, not both")
+      }
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
         args)
@@ -334,7 +365,7 @@ enum TrainCommand: CLICommand {
     if let summary { try OutputFile.check(summary, "the summary") }
     if let plot { try OutputFile.check(plot, "the plot") }
     let (train, test) = try datasets(args)
-    try checkLimits(cfg, train: train, test: test, args)
+    try checkLimits(&cfg, train: train, test: test, args)
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
@@ -392,7 +423,7 @@ enum TrainCommand: CLICommand {
   /// `memory`: also the one run's memory (`reproduce` checks its `--jobs`
   /// runs at once itself).
   static func checkLimits(
-    _ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true
+    _ cfg: inout TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true
   ) throws {
     let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
     for (set, name) in [(train, IDXDataset.Split.train), (test, IDXDataset.Split.test)] where set.count == 0 {
@@ -405,6 +436,7 @@ enum TrainCommand: CLICommand {
       throw keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args)
     }
     let used = cfg.trainLimit == 0 ? train.count : cfg.trainLimit
+    cfg.fitEvaluations(trainingImages: used)
     if cfg.batch > used {
       throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
@@ -412,6 +444,15 @@ enum TrainCommand: CLICommand {
     if cfg.evaluationsPerEpoch > used {
       throw keyError(
         "evals_per_epoch", "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(used) training images used", args)
+    }
+    // A point is taken at the end of a batch, one per batch end (the
+    // default was fitted to the batches: `fitEvaluations`).
+    let batches = cfg.batchesPerEpoch(trainingImages: used)
+    if cfg.evaluationsPerEpoch > batches {
+      throw keyError(
+        "evals_per_epoch",
+        "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(batches) mini-batches of \(cfg.batch) in the \(used) training images used (a point is taken at the end of a batch)",
+        args)
     }
     if memory { try checkMemory(cfg, args) }
   }

@@ -293,6 +293,9 @@ func smallDeviceIsTheBigDeviceDividedByK(k: Double) {
 @Test(arguments: [
   ("p,1e-6\np,2e-6\np,abc\n", "device.csv line 3: conductance 'abc' is not a number"),
   ("branch,conductance\np,1e-6\np,-2e-6\n", "device.csv line 3: conductance -2e-6 S is negative"),
+  // Hex and text after a NUL were read by `Double` (2026-11-30 review).
+  ("p,1e-6\np,0x1p-18\n", "device.csv line 2: conductance '0x1p-18' is not a number in decimal notation"),
+  ("p,1e-6\np,2e-6\u{0}junk\n", "device.csv line 2: conductance '2e-6\u{0}junk' is not a number in decimal notation"),
   ("p,1e-6\np,inf\n", "device.csv line 2: conductance 'inf' is not finite"),
   ("p,1e-6\np,nan\n", "device.csv line 2: conductance 'nan' is not finite"),
   ("p,1e-6\nq,2e-6\n", "device.csv line 2: unknown branch 'q'"),

@@ -73,8 +73,8 @@ func transferredStatesLandAtTheirScaledConductances(_ method: UpdateMethod) thro
   #expect(abs(r.testAccuracy - f.testAccuracy) < 15, "\(r.testAccuracy) vs \(f.testAccuracy)")
 }
 
-@Test(arguments: [NegativeScale.dead, .fold])
-func negativeScaleDrawsAreDeadOrFolded(_ mode: NegativeScale) throws {
+@Test(arguments: [NegativeScale.dead, .fold, .redraw])
+func negativeScaleDrawsAreDeadFoldedOrRedrawn(_ mode: NegativeScale) throws {
   var cfg = TrainingConfiguration()
   cfg.layers = [200, 50, 10]
   cfg.sigma = 1
@@ -101,5 +101,10 @@ func negativeScaleDrawsAreDeadOrFolded(_ mode: NegativeScale) throws {
     #expect(zeros == 0)
     // E|N(1, 1)| = 2φ(1) + 1·(1 − 2Φ(−1)) = 1.1666; σ of the mean 0.0055.
     #expect(abs(sum / Double(count) - 1.1666) < 0.03, "mean \(sum / Double(count))")
+  case .redraw:
+    #expect(zeros == 0)
+    // N(1, 1) truncated at 0: mean 1 + φ(1)/Φ(1) = 1.2876 (sd 0.7967,
+    // σ of the mean 0.0054); folded it would be 1.1666.
+    #expect(abs(sum / Double(count) - 1.2876) < 0.03, "mean \(sum / Double(count))")
   }
 }

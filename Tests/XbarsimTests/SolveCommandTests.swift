@@ -69,11 +69,16 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   let bad = try runXbarsim(["solve", url.path, "--tolerance", "0"])
   #expect(bad.status == 64)
   #expect(bad.stderr == """
-    Error: --tolerance must be in (0, 1), got 0.0
+    Error: --tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got 0.0
     Usage: xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...
       See 'xbarsim solve --help' for more information.
 
     """)
+  // 1e-300 printed "converged" with a residual of 0 (the iteration's own
+  // estimate; the voltages' was 1.6e-15).
+  let tiny = try runXbarsim(["solve", url.path, "--tolerance", "1e-300"])
+  #expect(tiny.status == 64)
+  #expect(tiny.stderr.hasPrefix("Error: --tolerance must be in [1e-14, 1)"), "\(tiny.stderr)")
   let unknown = try runXbarsim(["solve", url.path, "--frobnicate"])
   #expect(unknown.status == 64)
   #expect(unknown.stderr.hasPrefix("Error: unknown option '--frobnicate'"))
@@ -88,7 +93,7 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
     {"rows": 20, "cols": 20, "r_row": 1, "r_col": 1, "v_in": [\(Array(repeating: "1", count: 20).joined(separator: ","))],
      "conductance": [\(rows.joined(separator: ","))]}
     """)
-  let r = try runXbarsim(["solve", url.path, "--max-iterations", "1", "--tolerance", "1e-15"])
+  let r = try runXbarsim(["solve", url.path, "--max-iterations", "1", "--tolerance", "1e-14"])
   #expect(r.status == 1)
   #expect(r.stdout.isEmpty)
   #expect(r.stderr.contains("did not converge"))

@@ -170,9 +170,14 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   #expect(r.status == 0, "\(r.stderr)")
   let bad = root.appendingPathComponent("bad.csv")
   try "p,1e-6\np,-2e-6\n".write(to: bad, atomically: true, encoding: .utf8)
+  // A file that cannot be read or is invalid: the file's error (exit 1).
   for (options, message) in [
     (["--device-csv", bad.path], "--device-csv: \(bad.path) line 2"),
     (["--device-csv", root.appendingPathComponent("none.csv").path], "--device-csv: \(root.appendingPathComponent("none.csv").path): no such file"),
+  ] {
+    expectError(try runXbarsim(["train", "--data", data.path] + tiny + options), 1, message)
+  }
+  for (options, message) in [
     (["--device-csv", device.path, "--nmax", "64"], "--nmax: device_csv gives n_max 3 (its 4 points), got 64"),
     (["--device-csv", device.path, "--method", "c"], "--device-csv: \(device.resolvingSymlinksInPath().path): method c depresses devices, and the file has no depression branch"),
     (["--device-csv", device.path, "--summary", device.path], "--summary would overwrite the --device-csv file"),

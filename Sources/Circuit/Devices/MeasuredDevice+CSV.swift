@@ -46,8 +46,10 @@ extension MeasuredDevice {
         throw ConfigurationError(
           field: field, "expected 'branch,conductance', got '\(line)'")
       }
-      guard let g = Double(parts[1]) else {
-        throw ConfigurationError(field: field, "conductance '\(parts[1])' is not a number")
+      // Decimal notation only: `Double` takes hex (`0x1p-20`) and stops
+      // at a NUL.
+      guard let g = Double(parts[1]), DecimalText.isNumber(parts[1]) || !g.isFinite else {
+        throw ConfigurationError(field: field, "conductance '\(parts[1])' is not a number in decimal notation")
       }
       guard g.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(parts[1])' is not finite")

@@ -154,6 +154,13 @@ public final class Experiment {
         field: "evals_per_epoch",
         "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(trainCount) training images per epoch")
     }
+    // One point per batch end: more would silently be fewer.
+    let batches = configuration.batchesPerEpoch(trainingImages: trainCount)
+    guard configuration.evaluationsPerEpoch <= batches else {
+      throw ConfigurationError(
+        field: "evals_per_epoch",
+        "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(batches) mini-batches of \(configuration.batch) per epoch")
+    }
   }
 
   /// Whether the network fits the data: the input layer one neuron per

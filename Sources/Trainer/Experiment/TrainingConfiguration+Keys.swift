@@ -19,7 +19,7 @@ extension TrainingConfiguration {
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
-    ("negative_scale", "<dead|fold>", "A device whose scale X draws below 0: dead at 0 S, or X = |X| (default dead)."),
+    ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
     ("batch_pulses", "<sign|net>", "Mini-batch: one pulse along the summed gradient, or the samples' pulses netted (default sign)."),
@@ -266,21 +266,8 @@ extension TrainingConfiguration {
     return MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
   }
 
-  /// Whether `text` is a number in decimal notation: an optional sign,
-  /// digits with an optional point, an optional exponent (no hex, no
-  /// "nan" or "inf").
-  static func isDecimal(_ text: String) -> Bool {
-    var s = Substring(text)
-    if s.first == "+" || s.first == "-" { s = s.dropFirst() }
-    let mantissa = s.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-    guard mantissa.filter({ $0 == "." }).count <= 1, mantissa.contains(where: \.isNumber) else { return false }
-    s = s.dropFirst(mantissa.count)
-    guard !s.isEmpty else { return true }
-    guard s.first == "e" || s.first == "E" else { return false }
-    s = s.dropFirst()
-    if s.first == "+" || s.first == "-" { s = s.dropFirst() }
-    return !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber }
-  }
+  /// Whether `text` is a number in decimal notation (`DecimalText`).
+  static func isDecimal(_ text: String) -> Bool { DecimalText.isNumber(text) }
 
   /// Every key with its current value, as text (for summaries and logs).
   public var keyValues: [(String, String)] {

@@ -68,10 +68,14 @@ public enum LearningMode: String, Sendable, CaseIterable {
 /// What a device whose scale X ~ N(1, σ²) draws below 0 becomes.
 public enum NegativeScale: String, Sendable, CaseIterable {
   /// A dead device, stuck at 0 S (X = 0), as in the circuit core's
-  /// `DevicePopulation`.
+  /// `DevicePopulation` (the default before 2026-11-30).
   case dead
   /// A live device with X = |X| (a folded Gaussian).
   case fold
+  /// A live device with X drawn again until it is above 0 (a Gaussian
+  /// truncated at 0: a device that conducts is kept, the rest rejected;
+  /// the default).
+  case redraw
 }
 
 /// What off-chip learning programs into the array (Lim Figure 14).
@@ -193,7 +197,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Device-to-device variation: σ of the per-device scale X ~ N(1, σ²).
   public var sigma: Double = 0
   /// A draw X < 0 of the device scale: 0 (a dead device) or |X|.
-  public var negativeScale: NegativeScale = .dead
+  public var negativeScale: NegativeScale = .redraw
   /// Initial device states are uniform over this fraction of the range
   /// from G_min (so that hidden units differ from the start).
   public var initialFraction: Double = 0.5
@@ -289,8 +293,27 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var writeVoltage: Double = 1
   public var writeThreshold: Double = 0.75
   public var disturbStep: Double = 0.1
-  /// Test-set evaluations per epoch.
-  public var evaluationsPerEpoch: Int = 100
+  /// Test-set evaluations per epoch: 100 unless set. A point is taken at
+  /// the end of a mini-batch, one per batch end, so an epoch of fewer
+  /// batches gets one point per batch by default (`fitEvaluations`), and
+  /// a value set above its batches is refused.
+  public var evaluationsPerEpoch: Int {
+    get { _evaluationsPerEpoch ?? 100 }
+    set { _evaluationsPerEpoch = newValue }
+  }
+  var _evaluationsPerEpoch: Int? = nil
+
+  /// The mini-batches of an epoch of `trainingImages` images (the last
+  /// one may be short).
+  public func batchesPerEpoch(trainingImages: Int) -> Int { (trainingImages + batch - 1) / batch }
+
+  /// The default evaluations per epoch fitted to an epoch of
+  /// `trainingImages` images: at most one per mini-batch. A value that was
+  /// set is kept (and refused later if the batches are fewer).
+  public mutating func fitEvaluations(trainingImages: Int) {
+    guard _evaluationsPerEpoch == nil else { return }
+    _evaluationsPerEpoch = max(1, min(100, batchesPerEpoch(trainingImages: trainingImages)))
+  }
   /// Use only the first N training / test images (0: all).
   public var trainLimit: Int = 0
   public var testLimit: Int = 0

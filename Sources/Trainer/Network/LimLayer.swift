@@ -177,12 +177,20 @@ final class LimLayer {
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
     hasVariation = cfg.sigma > 0
-    let fold = cfg.negativeScale == .fold
-    func scale(_ x: Double) -> Float { Float(fold ? abs(x) : max(0, x)) }
+    func scale() -> Float {
+      var x = 1 + cfg.sigma * rng.nextGaussian()
+      switch cfg.negativeScale {
+      case .dead: x = max(0, x)
+      case .fold: x = abs(x)
+      // (σ ≤ 10: a draw is above 0 with probability ≥ 0.54.)
+      case .redraw: while x <= 0 { x = 1 + cfg.sigma * rng.nextGaussian() }
+      }
+      return Float(x)
+    }
     if hasVariation {
       for k in 0..<mn {
-        xp[k] = scale(1 + cfg.sigma * rng.nextGaussian())
-        xm[k] = scale(1 + cfg.sigma * rng.nextGaussian())
+        xp[k] = scale()
+        xm[k] = scale()
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the
