@@ -501,11 +501,20 @@ enum SweepCommand: CLICommand {
     if let d = root["data"], case .object = d {} else if root["data"] != nil {
       throw CLIError.runtime("\(jsonPath): 'data' must be an object")
     }
+    // What `writeOutputs` writes: version 1, the grid's point count.
+    guard root["version"] == .number(1) else {
+      throw CLIError.runtime("\(jsonPath): 'version' is \(root["version"]?.brief ?? "missing"); this xbarsim reads sweeps of version 1")
+    }
+    guard root["points"] == .number(Double(here.count)) else {
+      throw CLIError.runtime("\(jsonPath): 'points' is \(root["points"]?.brief ?? "missing"), but the grid has \(here.count) points")
+    }
     var shard: (Int, Int)? = nil
     if case .number(let i)? = root["shard"]?["index"], case .number(let n)? = root["shard"]?["count"],
       i >= 0, n >= 1, i < n, n <= 1e9, i == i.rounded(), n == n.rounded()
     {
       shard = (Int(i), Int(n))
+    } else {
+      throw CLIError.runtime("\(jsonPath): 'shard' must be {\"index\": i, \"count\": n} with 0 ≤ i < n")
     }
     // A byte-order mark and CRLF line endings (a spreadsheet's or a Windows
     // editor's save) are stripped: Swift reads "\r\n" as one Character, so
@@ -526,6 +535,9 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(csvPath): malformed row '\(line)' (its point number and grid values must agree)")
       }
       guard rows[p] == nil else { throw CLIError.runtime("\(csvPath): point \(p) appears twice") }
+      if let (i, n) = shard, n > 1, p % n != i {
+        throw CLIError.runtime("\(csvPath): point \(p) is not one of shard \(i)/\(n)'s (points \(i), \(i + n), \(i + 2 * n), …)")
+      }
       try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
       rows[p] = cells
     }

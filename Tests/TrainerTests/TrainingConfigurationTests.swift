@@ -80,6 +80,8 @@ import _TestSupport
   ("nmax", "8.5"), ("sigma", "nan"), ("seed", "-1"), ("shuffle", "maybe"), ("frobnicate", "1"),
   ("batch_pulses", "all"), ("float_derivative", "exact"), ("wires", "copper"), ("r_row", "1 Ω"),
   ("r_col", "inf"), ("transfer", "floats"), ("negative_scale", "clip"), ("fine_trains", "other"),
+  // Below the smallest normal double: `--c 1e-400` said "got 0".
+  ("c", "1e-400"), ("sigma", "4e-320"),
 ])
 func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: String) {
   var cfg = TrainingConfiguration()

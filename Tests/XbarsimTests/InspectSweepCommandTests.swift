@@ -702,6 +702,12 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
     ("sweep.json", grid, #"{"key": "seed", "values": ["1", "x", "3"]}"#, ["grid key 'seed': expects a non-negative integer"]),
     ("sweep.csv", "\n1,2,", "\n1,2,xx", ["point 1: test_accuracy is 'xx", "not a number"]),
     ("sweep.csv", ",false,", ",maybe,", ["point 1: interrupted is 'maybe', not true or false"]),
+    // Merged before 2026-11-30 (a black-box review): an unknown version, a
+    // point count or shard that disagree with the grid and the rows.
+    ("sweep.json", #""version": 1"#, #""version": 9"#, ["'version' is 9", "version 1"]),
+    ("sweep.json", #""points": 3"#, #""points": 4"#, ["'points' is 4", "the grid has 3 points"]),
+    ("sweep.json", #""shard": {"index": 1, "count": 2}"#, #""shard": 1"#, ["'shard' must be"]),
+    ("sweep.csv", "\n1,2,", "\n0,1,", ["point 0 is not one of shard 1/2's"]),
   ]
   for (k, e) in edits.enumerated() {
     let edited = root.appendingPathComponent("edited\(k)")

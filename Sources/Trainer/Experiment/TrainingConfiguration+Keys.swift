@@ -78,6 +78,12 @@ extension TrainingConfiguration {
       guard Self.isDecimal(value), let x = Double(value), x.isFinite else {
         throw ConfigurationError(field: key, "expects a number, got '\(value)'")
       }
+      // `1e-400` reads as 0 (or a subnormal): the range errors would then
+      // quote a value that was not given.
+      let mantissa = value.prefix { $0 != "e" && $0 != "E" }
+      if (x == 0 && mantissa.contains(where: { $0.isNumber && $0 != "0" })) || x.isSubnormal {
+        throw ConfigurationError(field: key, "'\(value)' is below the smallest normal double (2.2e-308)")
+      }
       return x
     }
     /// One of an enumeration's spellings ("expects a, b or c").
