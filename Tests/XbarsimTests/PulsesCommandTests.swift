@@ -117,7 +117,7 @@ func csvRows(_ text: String) -> [[String]] {
   (["--sequence", "p3,x2"], "--sequence 'p3,x2': bad step 'x2'"),
   (["--device", "choi", "--beta", "2"], "--beta does not apply to --device choi"),
   (["--device", "measured"], "--device measured needs --csv"),
-  (["--device", "choi", "--k", "1e-320"], "--k 1e-320: must be in [0.001, 1000000], got 1e-320"),
+  (["--device", "choi", "--k", "1e-320"], "--k 1e-320: '1e-320' is below the smallest normal double (2.2e-308)"),
   // Train's ranges for the keys it shares (2026-12 fuzzing: --sigma 1e20
   // printed conductances of 8e13 S).
   (["--sigma", "1e20"], "--sigma 1e20: must be in [0, 10], got 1e+20"),
