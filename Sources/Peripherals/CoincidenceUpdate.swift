@@ -43,26 +43,30 @@ public struct PulseTrainEncoder: Sendable, Equatable {
   }
 
   /// A stochastic train: each slot fires independently with probability
-  /// p' = ⌊p·65536⌋/65536 (p clamped to [0, 1]: 16-bit resolution).
+  /// p (clamped to [0, 1]) for a sparse train, and p' = ⌊p·65536⌋/65536
+  /// (16-bit resolution, low by less than 2⁻¹⁶, under 0.4 % of p) for a
+  /// dense one.
   ///
-  /// Two ways to draw it, by the expected number of pulses BL·p' (the
-  /// split is at t = ⌊p·65536⌋ = ⌊16384/BL⌋, BL·p' ≈ 1/4):
+  /// Two ways to draw it, by the expected number of pulses BL·p (the
+  /// split is at t = ⌊p·65536⌋ = ⌊16384/BL⌋, BL·p ≈ 1/4):
   /// - dense: slot 16·b + k compares the k-th 16-bit field
   ///   of four random words r_0…r_3 (field k is bits 16·(k mod 4) … of
   ///   r_⌊k/4⌋) with t = ⌊p·65536⌋, branch-free in SIMD lanes: 4 words per
   ///   16 slots.
   /// - sparse (e.g. the columns of a small δ): the gaps
-  ///   between pulses, each Geometric(p'), drawn by inversion from a
-  ///   uniform u ∈ (0, 1]: gap = ⌊ln u / ln(1 − p')⌋. The train is empty
-  ///   when the first gap reaches BL, i.e. u ≤ (1 − p')^BL, which holds
-  ///   whenever u ≤ 1 − BL·p' (Bernoulli's inequality): most sparse trains
-  ///   cost one draw and no logarithm; at most one more per pulse.
+  ///   between pulses, each Geometric(p) with p itself (in double
+  ///   precision: the 16-bit floor would take up to half of a small δ's
+  ///   expected update, and all of one below 2⁻¹⁶), drawn by inversion
+  ///   from a uniform u ∈ (0, 1]: gap = ⌊ln u / ln(1 − p)⌋. The train is
+  ///   empty when the first gap reaches BL, i.e. u ≤ (1 − p)^BL, which
+  ///   holds whenever u ≤ 1 − BL·p (Bernoulli's inequality): most sparse
+  ///   trains cost one draw and no logarithm; at most one more per pulse.
   @inlinable
   public func stochastic(_ p: Float, _ rng: inout SeededGenerator) -> UInt64 {
     if !(p > 0) { return 0 }
     if p >= 1 { return mask }
     let t = UInt32(min(65535, p * 65536))
-    if t < sparseBelow { return sparse(t, &rng) }
+    if t < sparseBelow { return sparse(Double(p), &rng) }
     // In 32-bit lanes r − t wraps above 2³¹ exactly when r < t: its top bit
     // is the slot's bit. Lane L of a block's four words holds fields 2L
     // (low half) and 2L + 1 (high half), so its two bits go to slots
@@ -86,11 +90,10 @@ public struct PulseTrainEncoder: Sendable, Equatable {
   }
 
   /// The sparse way of ``stochastic(_:_:)``: geometric gaps between
-  /// pulses, for t = p'·65536 below ⌊16384/BL⌋.
+  /// pulses with probability `q` ∈ (0, 1) per slot, for ⌊q·65536⌋ below
+  /// ⌊16384/BL⌋.
   @inlinable
-  func sparse(_ t: UInt32, _ rng: inout SeededGenerator) -> UInt64 {
-    if t == 0 { return 0 }
-    let q = Double(t) * 0x1p-16
+  func sparse(_ q: Double, _ rng: inout SeededGenerator) -> UInt64 {
     // u ∈ (0, 1] from the top 53 bits.
     var u = Double(rng.next() >> 11 &+ 1) * 0x1p-53
     if u <= 1 - Double(length) * q { return 0 }
