@@ -530,3 +530,20 @@ func validationNamesTheField(model: any DeviceModel, field: String) {
     try MeasuredDevice(potentiation: [1e-6, 2e-6], depression: [2e-6, -1])
   } throws: { ($0 as? ConfigurationError)?.field == "depression[1]" }
 }
+
+// β 30 at n_max 64 took the device to within 1e-9 of G_max in one pulse:
+// states 1…63 were G_max itself, and training took it silently (an audit,
+// 2026-11-30). Every pulse must move the device.
+@Test func aNonlinearityTooSteepForItsStatesIsRefused() throws {
+  #expect(throws: Never.self) { try LimExponentialDevice(gMin: 0, gMax: 1, betaP: 20, betaD: 20, nMax: 64, isBidirectional: true).validate() }
+  for (beta, n) in [(21.0, 64), (30, 64), (23, 8)] {
+    let error = #expect(throws: ConfigurationError.self) {
+      try LimExponentialDevice(gMin: 0, gMax: 1, betaP: beta, betaD: 2, nMax: n, isBidirectional: true).validate()
+    }
+    #expect(error?.field == "betaP" && error?.message.contains("too steep for nMax = \(n)") == true, "\(String(describing: error))")
+  }
+  let depression = #expect(throws: ConfigurationError.self) {
+    try LimExponentialDevice(gMin: 0, gMax: 1, betaP: 2, betaD: 30, nMax: 64, isBidirectional: true).validate()
+  }
+  #expect(depression?.field == "betaD")
+}

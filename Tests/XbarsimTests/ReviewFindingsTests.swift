@@ -124,3 +124,17 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   ])
   expectOneLineError(r, 64, "--grid layers: a value is repeated in '64,5,10;64,05,10'")
 }
+
+// `train --beta 30` trained a device whose states 1…63 were all G_max.
+@Test func aBetaTooSteepForNMaxIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--beta", "30"] + tiny)
+  expectOneLineError(r, 64, "--beta: betaP = 30.0 is too steep for nMax = 64")
+  // The last step is e^-β of the first: from β ≈ 20.7 below the 1e-9
+  // snap, whatever n_max.
+  let fine = try runXbarsim(["train", "--data", data.path, "--beta", "20", "--nmax", "4"] + tiny)
+  #expect(fine.status == 0, "\(fine.stderr)")
+  let p = try runXbarsim(["pulses", "--device", "lim", "--beta", "21", "--nmax", "4"])
+  expectOneLineError(p, 64, "--beta 21: betaP = 21.0 is too steep for nMax = 4")
+}

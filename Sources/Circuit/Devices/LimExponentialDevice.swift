@@ -205,6 +205,17 @@ public struct LimExponentialDevice: DeviceModel {
         "no step size reaches gMax in nMax = \(nMax) pulses "
           + "(alphaP = \(alphaP), alphaD = \(alphaD))")
     }
+    // Every pulse must move the device: with a steep β the first steps take
+    // it within 1e-9 of the range of G_max (where it snaps to G_max), and
+    // the other states are G_max itself (β ≈ 20 and up for nMax 64).
+    for (field, beta, curve) in [("betaP", betaP, potentiationCurve()), ("betaD", betaD, depressionCurve())] {
+      let moves = zip(curve, curve.dropFirst()).map { field == "betaP" ? $1 > $0 : $1 < $0 }
+      if let stuck = moves.firstIndex(of: false) {
+        throw ConfigurationError(
+          field: field,
+          "\(field) = \(beta) is too steep for nMax = \(nMax): pulse \(stuck + 1) of \(nMax) leaves the conductance where it was (within 1e-9 of the range of its end), so the device has fewer than nMax + 1 states; use a smaller \(field) or nMax")
+      }
+    }
   }
 
   // MARK: - Kernels

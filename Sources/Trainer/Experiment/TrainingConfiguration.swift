@@ -496,6 +496,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard gMinRatio.isFinite && gMinRatio >= 0 && gMinRatio < 1 else {
       throw fail("gmin_ratio", "G_min/G_max must be in [0, 1), got \(shown(gMinRatio))")
     }
+    // Lim's device with every one of its n_max + 1 states (a steep β
+    // leaves some at G_max).
+    if rule == .lim && measuredDevice == nil {
+      do { try device.validate() } catch let e as ConfigurationError {
+        let key = betaP == betaD && e.field.hasPrefix("beta") ? "beta" : e.field == "betaP" ? "beta_p" : e.field == "betaD" ? "beta_d" : "nmax"
+        throw fail(key, e.message)
+      }
+    }
     try within("sigma", sigma, 0, 10)
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
