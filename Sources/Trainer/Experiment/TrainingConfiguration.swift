@@ -196,7 +196,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   var _gMinRatio: Double? = nil
   /// Device-to-device variation: σ of the per-device scale X ~ N(1, σ²).
   public var sigma: Double = 0
-  /// A draw X < 0 of the device scale: 0 (a dead device) or |X|.
+  /// A draw X ≤ 0 of the device scale: drawn again (the default), 0 (a
+  /// dead device) or |X|.
   public var negativeScale: NegativeScale = .redraw
   /// Initial device states are uniform over this fraction of the range
   /// from G_min (so that hidden units differ from the start).
