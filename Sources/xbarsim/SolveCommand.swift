@@ -48,7 +48,9 @@ enum SolveCommand: CLICommand {
     let readTime = try args.double("--read-time", default: 1e-8)
     guard readTime > 0 else { throw CLIError.usage("--read-time must be > 0 s, got \(readTime)") }
     let repeats = try args.int("--repeat", default: 1)
-    guard repeats >= 1 else { throw CLIError.usage("--repeat must be ≥ 1, got \(repeats)") }
+    // (A benchmark's repetitions: 10⁶ solves of the smallest array take
+    // seconds; beyond that a typo would run for hours.)
+    guard (1...1_000_000).contains(repeats) else { throw CLIError.usage("--repeat must be in 1...1000000, got \(repeats)") }
 
     let mesh: CrossbarMesh
     if path == "-" {

@@ -78,6 +78,13 @@ enum Xbarsim {
       return 0
     }
     if first == "--version" {
+      // (`--version extra` printed the version and ignored `extra`.)
+      if arguments.count > 1 {
+        print("Error: --version takes no arguments, got '\(arguments[1])'", to: &err)
+        print("Usage: xbarsim --version", to: &err)
+        print("  See 'xbarsim --help' for more information.", to: &err)
+        return 64
+      }
       print("xbarsim \(version)")
       return 0
     }

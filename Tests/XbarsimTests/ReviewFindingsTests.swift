@@ -138,3 +138,15 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let p = try runXbarsim(["pulses", "--device", "lim", "--beta", "21", "--nmax", "4"])
   expectOneLineError(p, 64, "--beta 21: betaP = 21.0 is too steep for nMax = 4")
 }
+
+// `--version extra` ignored `extra`; `solve --repeat 99999999999` ran for
+// hours.
+@Test func versionTakesNoArgumentsAndSolveRepeatsAreBounded() throws {
+  let v = try runXbarsim(["--version", "extra"])
+  expectOneLineError(v, 64, "--version takes no arguments, got 'extra'")
+  #expect(try runXbarsim(["--version"]).status == 0)
+  let dir = try problemDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let r = try runXbarsim(["solve", dir.appendingPathComponent("ok.json").path, "--repeat", "99999999999"])
+  expectOneLineError(r, 64, "--repeat must be in 1...1000000, got 99999999999")
+}
