@@ -234,17 +234,11 @@ enum PulsesCommand: CLICommand {
         "--beta-p and --beta-d cannot be combined with a list in --beta '\(raw(args, "--beta"))'")
     }
     let bidirectional = !args.has("--unidirectional")
-    // Train's ranges first (β ≤ 50 before β's steepness for n_max).
-    try checkTrainingBounds(args)
     var curves: [Curve] = []
     for b in betas {
       let model = LimExponentialDevice(
         gMin: gMin, gMax: gMax, betaP: betaP ?? b, betaD: betaD ?? b, nMax: nMax,
         isBidirectional: bidirectional)
-      do { try model.validate() } catch let e as ConfigurationError {
-        let option = e.field == "betaP" ? (betaP != nil ? "--beta-p" : "--beta") : e.field == "betaD" ? (betaD != nil ? "--beta-d" : "--beta") : "--nmax"
-        throw CLIError.usage("\(option): \(e.message)")
-      }
       curves.append(
         Curve(label: betas.count > 1 ? "beta=\(number(b))" : "conductance", model: model))
     }
@@ -409,7 +403,9 @@ enum PulsesCommand: CLICommand {
     for b in try args.doubles("--beta") ?? [] { settings.append(("--beta", "beta", "\(b)")) }
     for (option, key, value) in settings {
       var c = TrainingConfiguration()
-      // (With the --nmax given: a steep β is refused for the n_max it has.)
+      // With the --nmax given: a β too steep for it (`validate` checks
+      // that every pulse moves Lim's device) is refused for the n_max the
+      // curves have.
       if key != "nmax", let n = args.string("--nmax") { try? c.set("nmax", n) }
       do {
         try c.set(key, value)

@@ -218,27 +218,22 @@ enum TrainCommand: CLICommand {
     return root
   }
 
-  /// Whether `--config` is a run's summary: a whole configuration, every
-  /// key written, which commands that set keys themselves take as their
-  /// base (as `inspect` takes a checkpoint's), not as keys the user chose.
-  static func configIsSummary(_ args: ParsedArguments) -> Bool {
-    guard let path = args.string("--config"), case .object(let dict, _)? = configurationRoot(path),
-      case .object? = dict["configuration"]
-    else { return false }
-    return true
-  }
-
   /// The configuration keys the user gave, as options or in a --config
   /// file (`beta` as itself), for commands that set some keys themselves.
-  /// A summary's keys are a base and count only with `includingSummary`
-  /// (to refuse one that no run would read).
+  /// A run's summary given as --config is a whole configuration, every key
+  /// written, which such commands take as their base (as `inspect` takes
+  /// a checkpoint's): its keys count only with `includingSummary` (to
+  /// refuse one that no run would read).
   static func explicitKeys(_ args: ParsedArguments, includingSummary: Bool = false) -> Set<String> {
     var keys = Set<String>()
     for k in TrainingConfiguration.keys where args.string("--" + k.key.replacingOccurrences(of: "_", with: "-")) != nil {
       keys.insert(k.key)
     }
-    if let path = args.string("--config"), includingSummary || !configIsSummary(args) {
-      keys.formUnion(fileKeyNames(path).map { $0.replacingOccurrences(of: "-", with: "_") })
+    if let path = args.string("--config"), let root = configurationRoot(path),
+      case .object(_, let names) = configurationObject(root)
+    {
+      let isSummary = configurationObject(root) != root
+      if includingSummary || !isSummary { keys.formUnion(names.map { $0.replacingOccurrences(of: "-", with: "_") }) }
     }
     return keys
   }
