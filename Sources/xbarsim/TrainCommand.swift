@@ -558,10 +558,13 @@ enum TrainCommand: CLICommand {
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
         let limits = [e.bigAtLimit, e.smallAtLimit].map { $0.map { String(format: "%.6f", $0) } ?? "" }
+        // Empty where the rule does not count them (not a measured 0).
+        let cells = e.cellUpdates.map { String($0) } ?? ""
+        let frequency = e.updateFrequency.map { String(format: "%.6g", $0) } ?? ""
         let line = String(
-          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%ld,%.6g,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
-          e.testAccuracy, e.loss, mse as NSString, e.pulses, e.cellUpdates, e.updateFrequency, e.phase as NSString,
-          limits[0] as NSString, limits[1] as NSString)
+          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%@,%@,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
+          e.testAccuracy, e.loss, mse as NSString, e.pulses, cells as NSString, frequency as NSString,
+          e.phase as NSString, limits[0] as NSString, limits[1] as NSString)
         append(line, to: epochHandle, epochLog)
         if !quiet {
           bar.finish()
@@ -611,8 +614,8 @@ enum TrainCommand: CLICommand {
       o.add("train_loss", e.loss)
       if let m = e.meanSquaredError { o.add("mse", m) }
       o.add("pulses", e.pulses)
-      o.add("cell_updates", e.cellUpdates)
-      o.add("update_frequency", e.updateFrequency)
+      if let n = e.cellUpdates { o.add("cell_updates", n) }
+      if let f = e.updateFrequency { o.add("update_frequency", f) }
       if !e.phase.isEmpty { o.add("phase", e.phase) }
       if let f = e.bigAtLimit { o.add("big_at_limit", f) }
       if let f = e.smallAtLimit { o.add("small_at_limit", f) }

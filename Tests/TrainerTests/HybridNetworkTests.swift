@@ -244,6 +244,38 @@ struct HybridTrainingTests {
     #expect(halfMoved > 0)
   }
 
+  // Until session 19 the disturb pass was skipped under `encoding sign`:
+  // its one slot half-selects as a train's slots do.
+  @Test("the sign rule's slot half-selects: disturbed above the write threshold, not below")
+  func signRuleHalfSelection() throws {
+    var cfg = HybridNetworkTests.configuration(rule: .single, encoding: .sign)
+    cfg.layers = [6, 5, 2]
+    let x: [Float] = [1, 0, 0.5, 0, 0.8, 0]
+    let delta: [Float] = [0.6, 0, -0.7, 0, 0]
+    for (threshold, disturbs) in [(0.75, false), (0.5, true)] {
+      cfg.writeThreshold = threshold
+      let net = try HybridNetwork(configuration: cfg)
+      let before = net.layers[0].snapshot()
+      _ = HybridNetworkTests.step(net, x: x, delta: delta)
+      let after = net.layers[0].snapshot()
+      var halfMoved = 0, halfSelected = 0
+      for i in 0..<7 {
+        for j in 0..<5 where (i == 6 || x[i] > 0) != (delta[j] != 0) {
+          // Row alone or column alone: one half-selected slot each.
+          halfSelected += 1
+          let k = i * 5 + j
+          if before[0][k] != after[0][k] || before[1][k] != after[1][k] { halfMoved += 1 }
+        }
+      }
+      // Rows 0, 2, 4 and the bias beside columns 1, 3, 4 (both arrays: 24
+      // slots), rows 1, 3, 5 beside columns 0 and 2 (the array the column
+      // drives: 6), and the selected cells on the other array (8).
+      #expect(halfSelected == 4 * 3 + 3 * 2)
+      #expect(net.disturbs == (disturbs ? 24 + 6 + 8 : 0))
+      #expect(halfMoved == (disturbs ? halfSelected : 0), "threshold \(threshold) V")
+    }
+  }
+
   @Test("the phase switch fires when an epoch gains less than the threshold, then only small devices move")
   func phaseSwitch() throws {
     var cfg = Fixture.configuration(rule: .hybrid, epochs: 4)

@@ -39,11 +39,13 @@ public struct EpochRecord: Sendable {
   public var meanSquaredError: Double?
   /// Identical pulses issued in this epoch.
   public var pulses: Int
-  /// Synapse updates (synapses that got ≥ 1 pulse, summed over samples).
-  public var cellUpdates: Int
+  /// Synapse updates (synapses that got ≥ 1 pulse, summed over samples):
+  /// rules hybrid and single (the coincidence counts); nil for the others,
+  /// which do not count them.
+  public var cellUpdates: Int?
   /// cellUpdates / (images in the epoch × synapses): the fraction of
-  /// synapses updated per image (Choi Fig. 4B).
-  public var updateFrequency: Double
+  /// synapses updated per image (Choi Fig. 4B); nil with `cellUpdates`.
+  public var updateFrequency: Double?
   /// Training seconds of this epoch (evaluation excluded).
   public var seconds: Double
   /// The arrays updated during the epoch: `dynamic` (big), `fine` (small),
@@ -456,7 +458,7 @@ public final class Experiment {
           let trainAccuracy = (try? accuracy(on: train, count: trainCount, after: seen)) ?? 0
           evalNanos += DispatchTime.now().uptimeNanoseconds - e0
           let images = seen - epochStartImages
-          let updates = (hybrid?.cellUpdates ?? 0) - epochStartUpdates
+          let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }
           let synapses = hybrid?.synapseCount ?? 1
           let squared = hybrid?.squaredErrorSum ?? 0
           let record = EpochRecord(
@@ -464,7 +466,7 @@ public final class Experiment {
             testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : 0,
             meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
             pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
-            updateFrequency: images > 0 ? Double(updates) / (Double(images) * Double(synapses)) : 0,
+            updateFrequency: updates.map { images > 0 ? Double($0) / (Double(images) * Double(synapses)) : 0 },
             seconds: Double(trainNanos - epochStartNanos) * 1e-9,
             phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "",
             bigAtLimit: hybrid?.fractionAtLimit(.big), smallAtLimit: hybrid?.fractionAtLimit(.small))
@@ -472,7 +474,7 @@ public final class Experiment {
           epochDone(record)
           epochStartImages = seen
           epochStartNanos = trainNanos
-          epochStartUpdates += updates
+          epochStartUpdates += updates ?? 0
           epochStartPulses += record.pulses
           epochStartSquared = squared
           epochLossSum = 0

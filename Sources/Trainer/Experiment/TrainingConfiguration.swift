@@ -542,6 +542,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard switchThreshold.isFinite && switchThreshold > 0 && switchThreshold < 100 else {
       throw fail("switch_threshold", "must be in (0, 100) percentage points, got \(shown(switchThreshold))")
     }
+    // As the Lim rule's pulse voltages: an energy V²·G·t stays finite.
+    try within("write_voltage", writeVoltage, 1e-6, 1000, " V")
     try WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).validate()
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
@@ -672,6 +674,11 @@ extension TrainingConfiguration {
       let softwareOrChoi = "float SGD, learning off-chip with transfer weights, and rules hybrid and single"
       if learningRate != defaultLearningRate { found.append(("lr", softwareOrChoi)) }
       if floatDerivative != d.floatDerivative { found.append(("float_derivative", softwareOrChoi)) }
+    }
+    if rule == .lim && mode == .offChip && comparatorOffset != d.comparatorOffset {
+      // The ideal twin trains without offsets; the programmed array is only
+      // read (the sense chain), and no comparator decides anything there.
+      found.append(("comparator_offset", "learning on-chip (the comparators that decide the pulses)"))
     }
     if rule == .lim && mode == .offChip && transfer == .weights {
       // Float SGD trains; the target array is only programmed.

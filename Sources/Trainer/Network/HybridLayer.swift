@@ -172,8 +172,9 @@ final class HybridLayer: @unchecked Sendable {
       for (i, z) in GaussianTable.values.enumerated() { t[i] = Self.index(Double(c2c) * Double(z)) }
       return t
     }
-    let disturbs = cfg.encoding != .sign
-      && WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep).disturbsHalfSelected
+    let disturbs = WriteDrive(
+      voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep
+    ).disturbsHalfSelected
     fractionalIndex = c2c != 0 || disturbs || cfg.d2d > 0
     measuredCumulative = levels.map { $0.map { l in
       let p = UnsafeMutablePointer<Double>.allocate(capacity: l.count + 1)

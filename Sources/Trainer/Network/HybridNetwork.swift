@@ -396,7 +396,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let rowCount = e0.rows + e1.rows
     guard rowCount > 0 else { return }
     let kind = selectedKind
-    if drive.disturbsHalfSelected && encoding != .sign { disturb(layer, kind: kind, l, rowCount: rowCount) }
+    // Every encoding half-selects: the sign rule's one slot too (rows with
+    // x > 0 beside columns that do not fire, and the reverse).
+    if drive.disturbsHalfSelected { disturb(layer, kind: kind, l, rowCount: rowCount) }
     job.kind = .apply
     runShares(parallel: l == 0)
     layer.finishUpdate(kind: kind, slots: encoding == .sign ? 1 : encoder.length, rows: rows, rowCount: rowCount)
