@@ -57,3 +57,23 @@ func zeroBasedHardSigmoidIsTheLiteralFormulaClamped(c: Float) {
   #expect(abs(p.resetEnergy(conductanceSum: 2e-5) - 9 * 1e-6 * 2e-5) <= 1e-15 * 1.8e-10)
   #expect(p.programEnergy(conductanceSum: 0) == 0)
 }
+
+/// Kills "the dead band ignores the comparator's input offset"
+/// (Comparator.deadBand, abs(delta + offset) → abs(delta)). The analog δ
+/// driven back and the sign the pulse generator gets come from one
+/// comparator: δ passes the dead band exactly when its sign is non-zero,
+/// for any offset. With offset 0.05 and threshold 0.1: δ = 0.06 reads
+/// 0.11 (passes, sign +1); δ = −0.12 reads −0.07 (inside, sign 0).
+@Test func theDeadBandAndTheSignSeeTheSameOffset() {
+  let k = Comparator(threshold: 0.1, offset: 0.05)
+  #expect(k.deadBand(0.06) == 0.06 && k.sign(0.06) == 1)
+  #expect(k.deadBand(-0.12) == 0 && k.sign(-0.12) == 0)
+  #expect(k.deadBand(-0.2) == -0.2 && k.sign(-0.2) == -1)
+  for offset: Float in [-0.07, -0.01, 0, 0.03, 0.05] {
+    let c = Comparator(threshold: 0.1, offset: offset)
+    for i in -300...300 {
+      let d = Float(i) / 1000
+      #expect((c.deadBand(d) != 0) == (c.sign(d) != 0), "offset \(offset), δ \(d)")
+    }
+  }
+}

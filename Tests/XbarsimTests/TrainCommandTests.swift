@@ -853,3 +853,33 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   #expect(try log(first) == log(second))
   #expect(try log(first).count == 4)
 }
+
+// Kills "summary field accuracy_min_last written from accuracyMeanLast"
+// (TrainCommand.swift:657): the three tail statistics of the summary must
+// be the min, mean and max of the last 10 % of the log's test accuracies
+// (20 points: the last 2), which differ for this seeded run (required).
+@Test func theSummaryTailStatisticsAreThoseOfTheLogsLastTenPercent() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("summary.json")
+  let log = root.appendingPathComponent("log.csv")
+  let t = try xbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "1",
+    "--evals-per-epoch", "20", "--summary", summary.path, "--log", log.path,
+  ])
+  try #require(t.status == 0, "\(t.stderr)")
+  let rows = lines(try String(contentsOf: log, encoding: .utf8))
+  let header = rows[0].split(separator: ",")
+  let column = try #require(header.firstIndex(of: "test_accuracy"))
+  let accuracies = rows.dropFirst().map { Double($0.split(separator: ",")[column])! }
+  try #require(accuracies.count == 20)
+  let tail = Array(accuracies.suffix(2))
+  try #require(tail[0] != tail[1], "the last two points must differ: \(tail)")
+  let json = try jsonObject(summary)
+  let minimum = try #require(json["accuracy_min_last"] as? Double)
+  let mean = try #require(json["accuracy_mean_last"] as? Double)
+  let maximum = try #require(json["accuracy_max_last"] as? Double)
+  #expect(abs(minimum - tail.min()!) < 1e-9)
+  #expect(abs(maximum - tail.max()!) < 1e-9)
+  #expect(abs(mean - (tail[0] + tail[1]) / 2) < 1e-9)
+}
