@@ -91,3 +91,18 @@ public func temporaryDirectory(_ label: String = "xbarsim-test") throws -> URL {
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
+
+/// A new temporary directory `root` with a data set in `root/data`:
+/// `train` training and `test` test images, side × side, generated with
+/// seeds 1 and 2 (``SyntheticImages``) and written as IDX files. The
+/// caller removes `root`.
+public func syntheticDataDirectory(
+  _ label: String, train: Int, test: Int, side: Int = 8
+) throws -> (root: URL, data: URL) {
+  let root = try temporaryDirectory(label)
+  let data = root.appendingPathComponent("data")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: train, rows: side, cols: side, seed: 1),
+    test: SyntheticImages(count: test, rows: side, cols: side, seed: 2), to: data)
+  return (root, data)
+}

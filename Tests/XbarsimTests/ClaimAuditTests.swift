@@ -8,11 +8,7 @@ import _TestSupport
 
 /// 8×8 generated images: 120 training images, 50 test images.
 private func smallData() throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-audit")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: 120, seed: 1), test: SyntheticImages(count: 50, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-audit", train: 120, test: 50)
 }
 
 private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]

@@ -15,11 +15,7 @@ import Trainer
 // is one "Error:" line with a non-zero exit.
 
 private func dataDirectory() throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-inspect")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: 200, seed: 1), test: SyntheticImages(count: 60, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-inspect", train: 200, test: 60)
 }
 
 private func json(_ url: URL) throws -> [String: Any] {

@@ -8,12 +8,7 @@ import _TestSupport
 
 /// Generated images: 8×8, or 28×28 for choi2021 (whose runs are 784-250-10).
 private func journalData(side: Int = 8) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-journal")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: 60, rows: side, cols: side, seed: 1),
-    test: SyntheticImages(count: 30, rows: side, cols: side, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-journal", train: 60, test: 30, side: side)
 }
 
 private func rows(_ url: URL) throws -> [[String: Any]] {

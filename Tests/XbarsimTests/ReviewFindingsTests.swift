@@ -7,11 +7,7 @@ import _TestSupport
 
 /// 8×8 generated images: `train` training images, 50 test images.
 private func smallData(train: Int = 120) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-review")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: 50, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-review", train: train, test: 50)
 }
 
 private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]

@@ -8,11 +8,7 @@ import _TestSupport
 
 /// `train` 8×8 training and 100 test images under root/data.
 private func signalData(train: Int) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-signal")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: 100, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-signal", train: train, test: 100)
 }
 
 /// Polls until `file` holds `text` `times` times, the process ended, or 60 s passed.

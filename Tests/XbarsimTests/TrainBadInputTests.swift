@@ -9,11 +9,7 @@ import _TestSupport
 /// A temporary directory with 8×8 synthetic IDX files (`train` training,
 /// `test` test images) in `root/data`.
 private func syntheticData(train: Int = 40, test: Int = 10) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-fuzz-d")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: test, seed: 2), to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-fuzz-d", train: train, test: test)
 }
 
 private func expectError(_ r: ProcessResult, _ status: Int32, _ text: String) {

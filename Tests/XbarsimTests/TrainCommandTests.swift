@@ -14,12 +14,7 @@ import _TestSupport
 private func dataDirectory(
   train: Int = 300, test: Int = 100
 ) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory("xbarsim-train")
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: train, seed: 1), test: SyntheticImages(count: test, seed: 2),
-    to: data)
-  return (root, data)
+  try syntheticDataDirectory("xbarsim-train", train: train, test: test)
 }
 
 /// How a process ended, and what it wrote.
