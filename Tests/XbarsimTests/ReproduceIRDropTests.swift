@@ -6,11 +6,8 @@ import _TestSupport
 // of on-chip training against both off-chip transfers for r = 0, 1, 2.5, 5 Ω per segment.
 
 @Test func irdropPrintsTheTableAndWritesOneRowPerRun() throws {
-  let root = try temporaryDirectory("xbarsim-irdrop")
+  let (root, data) = try syntheticDataDirectory("xbarsim-irdrop", train: 80, test: 40)
   defer { try? FileManager.default.removeItem(at: root) }
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: 80, seed: 1), test: SyntheticImages(count: 40, seed: 2), to: data)
   let summary = root.appendingPathComponent("irdrop.json")
   let r = try runXbarsim([
     "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "60",
@@ -38,11 +35,8 @@ import _TestSupport
 }
 
 @Test func twoThreadsPerRunNeedOneRunAtATime() throws {
-  let root = try temporaryDirectory("xbarsim-threads")
+  let (root, data) = try syntheticDataDirectory("xbarsim-threads", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
-  let data = root.appendingPathComponent("data")
-  try SyntheticImages.writeIDX(
-    train: SyntheticImages(count: 40, seed: 1), test: SyntheticImages(count: 20, seed: 2), to: data)
   let r = try runXbarsim([
     "reproduce", "choi2021", "--figure", "4", "--data", data.path, "--epochs", "1", "--threads", "2",
   ])

@@ -129,7 +129,9 @@ private func trainUnderFileSizeLimit(
   // reported with an accuracy as if it had finished.
   @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
   func aStoppedReproductionShowsOnlyFinishedRuns(_ signal: Int32) throws {
-    let (root, data) = try signalData(train: 1500)
+    // 6,000 images a run: under load (a mutation run beside it) 1,500
+    // could finish all twelve runs before the signal arrived.
+    let (root, data) = try signalData(train: 6000)
     defer { try? FileManager.default.removeItem(at: root) }
     let summary = root.appendingPathComponent("s.json"), journal = root.appendingPathComponent("j.json")
     let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")

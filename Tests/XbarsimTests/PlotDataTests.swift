@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// Mutation testing (session 19, round 2): the SVG plots draw the numbers they name.
+// A polyline's points are affine in the values plotted, so each point's
+// y must be the affine image of the accuracy logged for it.
+
+/// The (x, y) pixel pairs of the first polyline in an SVG.
+private func polylinePoints(_ svg: String) throws -> [(Double, Double)] {
+  let start = try #require(svg.range(of: "<polyline"))
+  let attr = try #require(svg[start.upperBound...].range(of: "points=\""))
+  let end = try #require(svg[attr.upperBound...].firstIndex(of: "\""))
+  return svg[attr.upperBound..<end].split(separator: " ").map { pair in
+    let xy = pair.split(separator: ",").map { Double($0)! }
+    return (xy[0], xy[1])
+  }
+}
+
+/// Whether `pixels` are an affine, decreasing image of `values` (SVG's y
+/// grows downwards), to the 0.01 px the plot writes.
+private func isDecreasingAffineImage(_ pixels: [Double], of values: [Double]) -> Bool {
+  guard let lo = values.indices.min(by: { values[$0] < values[$1] }),
+    let hi = values.indices.max(by: { values[$0] < values[$1] }), values[hi] > values[lo]
+  else { return false }
+  let slope = (pixels[hi] - pixels[lo]) / (values[hi] - values[lo])
+  return slope < 0 && zip(pixels, values).allSatisfy { abs($0 - (pixels[lo] + slope * ($1 - values[lo]))) <= 0.02 }
+}
+
+@Test func theTrainPlotDrawsTestAccuracyAtEachEvaluationPoint() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-plot-data", train: 300, test: 100)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv"), plot = root.appendingPathComponent("a.svg")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--evals-per-epoch", "6", "--quiet",
+    "--log", log.path, "--plot", plot.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let rows = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst()
+    .map { $0.split(separator: ",").map { Double($0)! } }
+  let points = try polylinePoints(try String(contentsOf: plot, encoding: .utf8))
+  #expect(points.count == rows.count && rows.count == 6)
+  // x: training images, increasing; y: the logged test accuracy.
+  #expect(zip(points, points.dropFirst()).allSatisfy { $0.0 < $1.0 })
+  #expect(isDecreasingAffineImage(points.map(\.1), of: rows.map { $0[2] }), "\(points) for \(rows.map { $0[2] })")
+}
+
+@Test func theSweepPlotDrawsEachPointsAccuracyMeanLast() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-sweep-plot", train: 200, test: 60)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  // 20 points per run: accuracy_mean_last (the last 2) is not test_accuracy (the last).
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "20", "--grid", "nmax=4,8,16,32",
+    "--quiet", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
+  let header = lines[0].split(separator: ",").map(String.init)
+  let column = try #require(header.firstIndex(of: "accuracy_mean_last"))
+  let last = try #require(header.firstIndex(of: "test_accuracy"))
+  let cells = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+  let means = cells.map { Double($0[column])! }
+  #expect(cells.contains { $0[column] != $0[last] }, "the check needs a mean of the last points unlike the last one")
+  let points = try polylinePoints(try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8))
+  #expect(points.count == 4)
+  #expect(isDecreasingAffineImage(points.map(\.1), of: means), "\(points) for \(means)")
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// Mutation testing (session 19, round 2): a reproduction's numbers are those of its
+// seeds' runs: seeds 1…K, mean of accuracy_mean_last, min of
+// accuracy_min_last, max of accuracy_max_last, and Δ = measured − paper.
+
+@Test func aReproductionRowIsTheStatisticsOfTrainRunsWithSeedsOneToK() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-reproduce-stats", train: 100, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["--data", data.path, "--layers", "64,8,10", "--train-limit", "60", "--evals-per-epoch", "20", "--quiet"]
+  func object(_ url: URL) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: url)) }
+  // Figure 8's run "β = 1", method b, as `train` runs it with seeds 1 and 2.
+  var runs: [[String: Any]] = []
+  for seed in [1, 2] {
+    let s = root.appendingPathComponent("train\(seed).json")
+    let t = try runXbarsim(
+      ["train"] + common + ["--method", "b", "--beta", "1", "--nmax", "64", "--batch", "1", "--seed", "\(seed)", "--summary", s.path])
+    #expect(t.status == 0, "\(t.stderr)")
+    runs.append(try #require(try object(s) as? [String: Any]))
+  }
+  func values(_ key: String) -> [Double] { runs.map { $0[key] as? Double ?? .nan } }
+  // (The check needs seeds that differ, and a tail whose min is below its mean.)
+  #expect(values("accuracy_mean_last")[0] != values("accuracy_mean_last")[1])
+  #expect(zip(values("accuracy_min_last"), values("accuracy_mean_last")).contains { $0 < $1 })
+  let summary = root.appendingPathComponent("figure8.json")
+  let r = try runXbarsim(
+    ["reproduce", "lim2018", "--figure", "8", "--seeds", "2", "--jobs", "1", "--summary", summary.path]
+      + common.dropLast())
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains(", seed 1: ") && r.stderr.contains(", seed 2: ") && !r.stderr.contains(", seed 0: "), "\(r.stderr)")
+  let rows = try #require(try object(summary) as? [[String: Any]])
+  let row = try #require(rows.first { $0["label"] as? String == "β = 1" && $0["method"] as? String == "b" })
+  let perSeed = try #require(row["per_seed"] as? [Double])
+  #expect(perSeed == values("accuracy_mean_last"), "\(perSeed)")
+  let mean = try #require(row["mean"] as? Double)
+  #expect(abs(mean - perSeed.reduce(0, +) / 2) <= 1e-9)
+  #expect(row["min"] as? Double == values("accuracy_min_last").min())
+  #expect(row["max"] as? Double == values("accuracy_max_last").max())
+  #expect(row["paper"] as? Double == 95.59)
+  // The table's Δ for that run: measured − paper.
+  let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("β = 1 ") && $0.split(separator: " ")[3] == "b" })
+  #expect(line.hasSuffix(String(format: "%+6.2f", mean - 95.59)), "\(line)")
+}
