@@ -41,7 +41,7 @@ extension TrainingConfiguration {
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
     ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two column shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
-    ("write_voltage", "<V>", "Full write voltage of a coincidence (default 1): its energy, and half of it on half-selected cells."),
+    ("write_voltage", "<V>", "Full write voltage of a coincidence, at most 1000 V (default 1): its energy, and half of it on half-selected cells."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
     ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100)."),
@@ -65,7 +65,7 @@ extension TrainingConfiguration {
     ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c)."),
     ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
     ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0; rule lim)."),
-    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim)."),
+    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim, on-chip)."),
   ]
 
   /// Sets one key from its text form.
