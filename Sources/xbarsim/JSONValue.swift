@@ -30,6 +30,17 @@ enum JSONValue: Equatable {
     return nil
   }
 
+  /// The first key of an object whose value differs from `other`'s (or
+  /// that only one of them has), with both values: "nmax 16 here, 32
+  /// there". Nil when they are equal or not both objects.
+  func firstDifference(from other: JSONValue) -> String? {
+    guard case .object(let a, let ka) = self, case .object(let b, let kb) = other, self != other else { return nil }
+    for k in ka + kb.filter({ a[$0] == nil }) where a[k] != b[k] {
+      return "\(k) \(a[k]?.brief ?? "absent") here, \(b[k]?.brief ?? "absent") there"
+    }
+    return nil
+  }
+
   /// A short description for error messages ("a list", "\"abc\"", "true").
   var brief: String {
     switch self {

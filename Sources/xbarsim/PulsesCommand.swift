@@ -26,8 +26,12 @@ enum PulsesCommand: CLICommand {
                   in pulse order, branch p|potentiation or d|depression,
                   conductance in S; optional header, '#' comments. Noisy data
                   are made monotone (running max / running min); a pulse moves
-                  one step along the interpolated branch. No d rows means
-                  unidirectional.
+                  one step along the interpolated branch, stepping over a flat
+                  stretch as training's method c does (methods a and b and
+                  rules hybrid and single take one pulse a point: a note on
+                  standard error says where the two part). No d rows means
+                  unidirectional. The largest conductance must be in
+                  [1e-12, 1] S, as train requires.
 
       Pulses: by default N potentiation pulses then N depression pulses, or N
       potentiation pulses then one reset for a unidirectional device, with N
@@ -144,6 +148,8 @@ enum PulsesCommand: CLICommand {
     {
       throw CLIError.usage("--svg \(svg) names the --csv file \(csv); it would be overwritten")
     }
+    // Before the curves are printed: an unwritable chart fails first.
+    if let svg = args.string("--svg") { try OutputFile.check(svg, "the chart") }
 
     // The pulse sequence.
     let bidirectional = curves.allSatisfy { $0.model.isBidirectional }
@@ -284,8 +290,24 @@ enum PulsesCommand: CLICommand {
     } catch let e as ConfigurationError {
       throw CLIError.runtime(e.description)
     }
+    // As `train` reads it: conductances in siemens, the maximum a device's
+    // G_max (data in µS rather than S are an error, not a curve).
+    if let top = model.potentiationEnvelope.last, !(top >= 1e-12 && top <= 1) {
+      throw CLIError.runtime(
+        "\(path): the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
+    }
     let n = max(model.potentiation.count, model.depression.count) - 1
     let name = URL(fileURLWithPath: path).lastPathComponent
+    // Training's methods a and b and rules hybrid and single put pulse n on
+    // point n; this curve (method c's device) inverts the conductance and
+    // steps over a flat stretch: say where the two part.
+    if let flat = TrainCommand.flatPulses(model.potentiationEnvelope) {
+      let up = model.potentiationEnvelope
+      var err = StandardError()
+      print(
+        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as method c does, while methods a and b and rules hybrid and single take one pulse a point (G_max at pulse \(up.firstIndex(of: up[up.count - 1])!))",
+        to: &err)
+    }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }
 

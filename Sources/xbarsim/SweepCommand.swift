@@ -138,6 +138,7 @@ enum SweepCommand: CLICommand {
     }
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
+    let devicesJSON = devicesJSON(configurations)
     // Every point, not only this shard's: a grid that cannot finish is
     // refused by each task of a job array, before any of them trains.
     for p in 0..<grid.count {
@@ -168,11 +169,23 @@ enum SweepCommand: CLICommand {
       if let then = earlier.data, then != (try JSONValue.parse(Data(dataJSON.utf8))) {
         throw CLIError.runtime("\(out) holds a sweep of other training or test data; give another --out, or remove it")
       }
+      // Nor does it hold a measured device's points: a file edited since
+      // (the same path, range and points, another curve) must not either.
+      if let path = changedDevice(earlier.devices, devicesJSON) {
+        throw CLIError.runtime("\(out) holds a sweep run with another version of \(path) (its data differ now); give another --out, or remove it")
+      }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
-      guard earlier.grid == grid, earlier.base == baseNow, (earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty
-      else {
-        throw CLIError.runtime(
-          "\(out) holds another sweep (its grid, base configuration or shard differ); give another --out, or remove it")
+      // What differs, named: the grid, a base key, or the shard.
+      var why: String? = nil
+      if earlier.grid != grid {
+        why = "its grid is \(gridText(earlier.grid)), this one's \(gridText(grid))"
+      } else if earlier.base != baseNow {
+        why = "its base configuration differs" + (baseNow.firstDifference(from: earlier.base).map { ": " + $0 } ?? "")
+      } else if !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
+        why = "it is shard \(earlier.shard.map { "\($0.0)/\($0.1)" } ?? "?"), this one \(index)/\(shards)"
+      }
+      if let why {
+        throw CLIError.runtime("\(out) holds another sweep (\(why)); give another --out, or remove it")
       }
       if let stray = earlier.rows.keys.first(where: { !mine.contains($0) }) {
         throw CLIError.runtime("\(out)/sweep.csv: point \(stray) is not in shard \(index)/\(shards)")
@@ -184,21 +197,25 @@ enum SweepCommand: CLICommand {
       }
     }
     let done = Set(rows.map { Int($0[0])! })
-    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
+    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
     let started = Date()
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]
+      // A progress bar per point (a long point, e.g. a 20-epoch hybrid,
+      // is not silent for minutes).
+      var bar = ProgressBar(label: "sweep point \(p) (\(describe(grid, p)))", enabled: !args.has("--quiet"))
       let result = try! Experiment(configuration: cfg, train: train, test: test)
-        .run(shouldStop: { interruptRequested != 0 })
+        .run(progress: { bar.update($0) }, shouldStop: { interruptRequested != 0 })
+      bar.finish()
       if let failure = result.failure {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(failure); \(out) holds the \(rows.count) finished point(s)")
       }
       if result.interrupted { break }
       rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
-      try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, shard: (index, shards), to: out)
+      try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the last 10 %% of points)",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
@@ -328,8 +345,8 @@ enum SweepCommand: CLICommand {
   }
 
   static func writeOutputs(
-    _ grid: Grid, _ rows: [[String]], baseJSON: String, dataJSON: String?, shard: (Int, Int), mergedFrom: [String] = [],
-    to dir: String
+    _ grid: Grid, _ rows: [[String]], baseJSON: String, dataJSON: String?, devicesJSON: String? = nil, shard: (Int, Int),
+    mergedFrom: [String] = [], to dir: String
   ) throws {
     var csv = csvLine(grid.header)
     for r in rows { csv += csvLine(r) }
@@ -344,6 +361,7 @@ enum SweepCommand: CLICommand {
     if !mergedFrom.isEmpty { j.addRaw("merged_from", "[" + mergedFrom.map(JSONWriter.string).joined(separator: ", ") + "]") }
     j.addRaw("base_configuration", baseJSON.replacingOccurrences(of: "\n", with: "\n  "))
     if let dataJSON { j.addRaw("data", dataJSON.replacingOccurrences(of: "\n", with: "\n  ")) }
+    if let devicesJSON { j.addRaw("devices", devicesJSON) }
     let header = grid.header
     j.addRaw("rows", "[" + rows.map { r in
       "\n    {" + zip(header, r).map { "\(JSONWriter.string($0)): \(jsonCell($0, $1))" }.joined(separator: ", ") + "}"
@@ -394,6 +412,8 @@ enum SweepCommand: CLICommand {
     var grid: Grid? = nil
     var baseJSON = JSONValue.null
     var data: JSONValue? = nil
+    // Every measured device's checksum, by path, as the shards hold them.
+    var devices: [String: (JSONValue, String)] = [:]
     // The first shard with a data object (a sweep.json from before it has none).
     var dataDir: String? = nil
     var owner: [Int: String] = [:]
@@ -416,6 +436,14 @@ enum SweepCommand: CLICommand {
         data = shard.data
         dataDir = dir
       }
+      if case .object(let d, let keys)? = shard.devices {
+        for k in keys {
+          if let (v, from) = devices[k], v != d[k]! {
+            throw CLIError.runtime("\(dir): it was run with another version of \(k) than \(from) (their device data differ)")
+          }
+          devices[k] = devices[k] ?? (d[k]!, dir)
+        }
+      }
       for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
         owner[p] = dir
@@ -433,7 +461,7 @@ enum SweepCommand: CLICommand {
       // --out may hold this merge's earlier result (the same grid and base),
       // nothing else: another sweep there is not overwritten.
       if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
-        let there: (grid: Grid, base: JSONValue, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]])
+        let there: (grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]])
         do { there = try readShard(out) } catch {
           throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
         }
@@ -449,7 +477,9 @@ enum SweepCommand: CLICommand {
       }
       // The base configuration and the data object as the shards hold them
       // (also when a shard's sweep.json was reformatted).
-      try writeOutputs(g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, shard: (0, 1), mergedFrom: dirs, to: out)
+      let devicesJSON = devices.isEmpty ? nil : JSONValue.object(devices.mapValues(\.0), keys: devices.keys.sorted()).text
+      try writeOutputs(
+        g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, devicesJSON: devicesJSON, shard: (0, 1), mergedFrom: dirs, to: out)
       print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg")
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
@@ -460,7 +490,7 @@ enum SweepCommand: CLICommand {
   /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
   /// numbers are in range and whose grid cells are that point's values.
   static func readShard(_ dir: String) throws -> (
-    grid: Grid, base: JSONValue, data: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
+    grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
     let data = try ProblemFile.read(jsonPath)
@@ -500,6 +530,11 @@ enum SweepCommand: CLICommand {
     }
     if let d = root["data"], case .object = d {} else if root["data"] != nil {
       throw CLIError.runtime("\(jsonPath): 'data' must be an object")
+    }
+    if let d = root["devices"] {
+      guard case .object(let o, _) = d, o.values.allSatisfy({ if case .string = $0 { return true } else { return false } }) else {
+        throw CLIError.runtime("\(jsonPath): 'devices' must be an object of device files' checksums")
+      }
     }
     // What `writeOutputs` writes: version 1, the grid's point count.
     guard root["version"] == .number(1) else {
@@ -541,7 +576,26 @@ enum SweepCommand: CLICommand {
       try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
       rows[p] = cells
     }
-    return (here, base, root["data"], shard, rows)
+    return (here, base, root["data"], root["devices"], shard, rows)
+  }
+
+  /// The measured devices of every point (not only a shard's), as a JSON
+  /// object of their real paths and checksums (`MeasuredBranches.checksum`),
+  /// or nil when no point has one.
+  static func devicesJSON(_ configurations: [TrainingConfiguration]) -> String? {
+    var sums: [String: String] = [:]
+    for m in configurations.compactMap(\.measuredDevice) { sums[m.path] = String(m.checksum, radix: 16) }
+    guard !sums.isEmpty else { return nil }
+    return "{" + sums.keys.sorted().map { "\(JSONWriter.string($0)): \(JSONWriter.string(sums[$0]!))" }.joined(separator: ", ") + "}"
+  }
+
+  /// The first device file whose checksum in `earlier` (a sweep.json's
+  /// `devices`) differs from `now`'s; nil when none does, or when the
+  /// earlier sweep kept none (written before it did).
+  static func changedDevice(_ earlier: JSONValue?, _ now: String?) -> String? {
+    guard case .object(let then, _)? = earlier, let now, case .object(let here, let keys)? = try? JSONValue.parse(Data(now.utf8))
+    else { return nil }
+    return keys.first { k in then[k].map { $0 != here[k]! } ?? false }
   }
 
   /// The fields `row` may leave empty: the summary has them as null for a

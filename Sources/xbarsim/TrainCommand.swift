@@ -308,6 +308,19 @@ enum TrainCommand: CLICommand {
     }
   }
 
+  /// The pulses of a measured potentiation branch (made monotone) that
+  /// leave the conductance where it was: "pulses 24, 28 and 30" (at most
+  /// ten listed), or nil when every pulse raises it.
+  static func flatPulses(_ branch: [Double]) -> String? {
+    let flat = (1..<max(1, branch.count)).filter { branch[$0] == branch[$0 - 1] }
+    guard let last = flat.last else { return nil }
+    if flat.count == 1 { return "pulse \(last)" }
+    let shown = flat.prefix(10).map(String.init)
+    return flat.count > 10
+      ? "\(flat.count) pulses (\(shown.joined(separator: ", ")), …)"
+      : "pulses \(shown.dropLast().joined(separator: ", ")) and \(shown.last!)"
+  }
+
   static func run(_ args: ParsedArguments) throws {
     var cfg = try configuration(args)
     let checkpoint = args.string("--checkpoint-out")
@@ -364,6 +377,12 @@ enum TrainCommand: CLICommand {
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
+    }
+    if !args.has("--quiet"), let m = cfg.measuredDevice, let flat = flatPulses(m.curve) {
+      var err = StandardError()
+      print(
+        "note: --device-csv \(args.string("--device-csv") ?? m.path): the potentiation branch is flat at \(flat) (its running maximum): with methods a and b and rules hybrid and single such a pulse leaves a device where it was; method c steps over them",
+        to: &err)
     }
     var checkpointError: (any Error)? = nil
     let (result, logFailure) = try runWithOutputs(
@@ -475,9 +494,9 @@ enum TrainCommand: CLICommand {
     case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states) \(cfg.encoding.rawValue) BL \(cfg.pulseTrainLength) c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
-      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(cfg.sigma)" + wires(cfg)
+      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c

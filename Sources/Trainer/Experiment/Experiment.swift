@@ -415,14 +415,18 @@ public final class Experiment {
               result.interrupted = true
               break epochs
             }
-            if t1 - lastProgress > progressInterval || seen >= pointAt(nextPoint) {
+            // The bar at a point shows the accuracy just measured (it is
+            // redrawn after the evaluation, not before).
+            let atPoint = reachedStop && seen >= pointAt(nextPoint)
+            func showProgress() {
               lastProgress = t1
               progress(TrainingProgress(
                 images: seen, totalImages: total,
                 imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
                 lastAccuracy: lastAccuracy))
             }
-            if reachedStop && seen >= pointAt(nextPoint) {
+            if !atPoint && (t1 - lastProgress > progressInterval || seen >= pointAt(nextPoint)) { showProgress() }
+            if atPoint {
               if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
@@ -441,6 +445,7 @@ public final class Experiment {
                 gateOpen: trainer?.takeGateOpenFractions() ?? [])
               result.points.append(p)
               point(p)
+              showProgress()
               lossSum = 0
               lossCount = 0
               // Points a batch end went past (batches longer than the

@@ -761,6 +761,20 @@ public struct MeasuredBranches: Sendable, Equatable {
     self.depression = depression
   }
 
+  /// A 64-bit checksum of the device as training sees it (FNV-1a over the
+  /// bits of the curve, G_max and the depression branch): a sweep keeps
+  /// it, so that a file changed since is told from the one it ran with.
+  public var checksum: UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    func mix(_ x: UInt64) { h = (h ^ x) &* 0x100_0000_01B3 }
+    mix(UInt64(curve.count))
+    for v in curve { mix(v.bitPattern) }
+    mix(gMax.bitPattern)
+    mix(UInt64(depression.count))
+    for v in depression { mix(v.bitPattern) }
+    return h
+  }
+
   /// Method c's device, in G_max units: a pulse moves it one step along
   /// the interpolated branches (``MeasuredDevice``). nil without a
   /// depression branch, or for data `restoreMeasuredDevice` would refuse.

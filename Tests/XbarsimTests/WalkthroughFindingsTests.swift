@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import xbarsim
+
+// What a new user's walk through the README found (session 20,
+// 2026-11-30): a sweep resumed with an edited device file, `pulses`
+// drawing a curve that training does not step along, conductances `train`
+// refuses, the progress bar one point behind, refusals that did not say
+// what differed.
+
+private func smallData() throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-walkthrough", train: 200, test: 60)
+}
+
+private let net = ["--layers", "64,12,10", "--evals-per-epoch", "2"]
+
+/// A measured potentiation branch of `points` points, 1 µS to 10 µS,
+/// with point `bump` raised by 1 % (an edit that keeps the file's range
+/// and point count).
+private func deviceCSV(_ url: URL, points: Int = 9, bump: Int? = nil) throws {
+  let lines = (0..<points).map { n -> String in
+    var g = 1e-6 + 9e-6 * Double(n) / Double(points - 1)
+    if n == bump { g *= 1.01 }
+    return "p,\(g)"
+  }
+  try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+}
+
+private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.map(String.init) ?? "" }
+
+// The sweep resumed a directory whose device file had been edited (same
+// path, range and points, another curve): the finished points came from
+// the old device, the new one from the new, and nothing said so.
+@Test func aSweepRefusesToResumeOrMergeRunsOfAnotherVersionOfItsDeviceFile() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let csv = root.appendingPathComponent("dev.csv")
+  try deviceCSV(csv)
+  func sweep(_ shard: String, _ out: URL) throws -> ProcessResult {
+    try runXbarsim(
+      ["sweep", "--data", data.path, "--device-csv", csv.path, "--grid", "seed=1,2", "--shard", shard, "--quiet", "--out", out.path]
+        + net)
+  }
+  let s0 = root.appendingPathComponent("s0"), s1 = root.appendingPathComponent("s1")
+  let first = try sweep("0/2", s0)
+  #expect(first.status == 0, "\(first.stderr)")
+  let sweepJSON = try String(contentsOf: s0.appendingPathComponent("sweep.json"), encoding: .utf8)
+  #expect(sweepJSON.contains("\"devices\""), "\(sweepJSON)")
+  // The same file again: resumed (nothing left to run).
+  let same = try sweep("0/2", s0)
+  #expect(same.status == 0, "\(same.stderr)")
+  // One point moved by 1 %: refused, naming the file.
+  try deviceCSV(csv, bump: 4)
+  let edited = try sweep("0/2", s0)
+  #expect(edited.status == 1, "\(edited.stderr)")
+  #expect(firstLine(edited.stderr).hasPrefix("Error: \(s0.path) holds a sweep run with another version of "), "\(edited.stderr)")
+  #expect(firstLine(edited.stderr).contains("dev.csv"), "\(edited.stderr)")
+  // The other shard run with the edited file does not merge with the first.
+  let other = try sweep("1/2", s1)
+  #expect(other.status == 0, "\(other.stderr)")
+  let merge = try runXbarsim(["sweep", "merge", s0.path, s1.path])
+  #expect(merge.status == 1, "\(merge.stderr)")
+  #expect(firstLine(merge.stderr).hasPrefix("Error: \(s1.path): it was run with another version of "), "\(merge.stderr)")
+  // Run again with the first version, the shards merge.
+  try deviceCSV(csv)
+  let again = try sweep("1/2", root.appendingPathComponent("s1b"))
+  #expect(again.status == 0, "\(again.stderr)")
+  let merged = try runXbarsim(["sweep", "merge", s0.path, root.appendingPathComponent("s1b").path])
+  #expect(merged.status == 0, "\(merged.stderr)")
+}
+
+// "holds another sweep (its grid, base configuration or shard differ)":
+// now it says which, and for the base configuration which key.
+@Test func aSweepRefusalNamesWhatDiffers() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  func sweep(_ extra: [String]) throws -> ProcessResult {
+    try runXbarsim(["sweep", "--data", data.path, "--quiet", "--out", out.path] + net + extra)
+  }
+  #expect(try sweep(["--grid", "seed=1,2"]).status == 0)
+  let nmax = try sweep(["--grid", "seed=1,2", "--nmax", "32"])
+  #expect(firstLine(nmax.stderr).contains("its base configuration differs: nmax 32 here, 64 there"), "\(nmax.stderr)")
+  let grid = try sweep(["--grid", "seed=1,3"])
+  #expect(firstLine(grid.stderr).contains("its grid is seed=1,2, this one's seed=1,3"), "\(grid.stderr)")
+  let shard = try sweep(["--grid", "seed=1,2", "--shard", "1/2"])
+  #expect(firstLine(shard.stderr).contains("it is shard 0/1, this one 1/2"), "\(shard.stderr)")
+  for r in [nmax, grid, shard] { #expect(r.status == 1) }
+}
+
+@Test func flatPulsesListsThePulsesThatLeaveTheConductanceWhereItWas() {
+  #expect(TrainCommand.flatPulses([0, 0.5, 1]) == nil)
+  #expect(TrainCommand.flatPulses([0, 0.5, 0.5, 1]) == "pulse 2")
+  #expect(TrainCommand.flatPulses([0, 0.3, 0.3, 0.6, 0.6, 1, 1]) == "pulses 2, 4 and 6")
+  let long = [0.0] + Array(repeating: 0.5, count: 13) + [1]
+  #expect(TrainCommand.flatPulses(long) == "12 pulses (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …)")
+}
+
+// Noisy data flattened by the running maximum: `pulses` steps over the
+// flat points (method c's device) while methods a and b and Choi's rules
+// take a pulse a point. Both commands now say so; strictly rising data get
+// no note.
+@Test func aFlatMeasuredBranchIsNotedByPulsesAndTrain() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let noisy = root.appendingPathComponent("noisy.csv")
+  try "p,2e-6\np,5e-6\np,8e-6\np,7.9e-6\np,1.1e-5\np,1.05e-5\np,1.3e-5\np,1.5e-5\n"
+    .write(to: noisy, atomically: true, encoding: .utf8)
+  let p = try runXbarsim(["pulses", "--device", "measured", "--csv", noisy.path])
+  #expect(p.status == 0, "\(p.stderr)")
+  #expect(p.stderr.contains("note: \(noisy.path): the potentiation branch is flat at pulses 3 and 5"), "\(p.stderr)")
+  // Training's states: G_max is the 8th point, after 7 pulses; `pulses`
+  // gets there after 5.
+  #expect(p.stderr.contains("(G_max at pulse 7)"), "\(p.stderr)")
+  #expect(p.stdout.contains("\n5,p,1.5e-05\n"), "\(p.stdout)")
+  let t = try runXbarsim(["train", "--data", data.path, "--device-csv", noisy.path] + net)
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stderr.contains("note: --device-csv \(noisy.path): the potentiation branch is flat at pulses 3 and 5"), "\(t.stderr)")
+  let smooth = root.appendingPathComponent("smooth.csv")
+  try deviceCSV(smooth)
+  let ps = try runXbarsim(["pulses", "--device", "measured", "--csv", smooth.path])
+  #expect(ps.status == 0 && ps.stderr.isEmpty, "\(ps.stderr)")
+  let ts = try runXbarsim(["train", "--data", data.path, "--device-csv", smooth.path] + net)
+  #expect(ts.status == 0 && !ts.stderr.contains("note:"), "\(ts.stderr)")
+}
+
+// `pulses` drew data in µS (a maximum of 3 "S") that `train` refuses.
+@Test func pulsesRefusesConductancesTrainRefuses() throws {
+  let dir = try temporaryDirectory("xbarsim-walkthrough")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let csv = dir.appendingPathComponent("us.csv")
+  try "p,1\np,2\np,3\n".write(to: csv, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path])
+  expectOneLineError(r, 1, "\(csv.path): the largest conductance is 3.0 S, outside the [1e-12, 1] S")
+  #expect(r.stdout.isEmpty)
+}
+
+// An unwritable --svg failed after the whole CSV was printed.
+@Test func pulsesChecksItsChartBeforePrinting() throws {
+  let r = try runXbarsim(["pulses", "--svg", "/nonexistent-xbarsim-dir/chart.svg"])
+  expectOneLineError(r, 1, "/nonexistent-xbarsim-dir/chart.svg: cannot write the chart")
+  #expect(r.stdout.isEmpty, "\(r.stdout)")
+}
+
+// The bar was drawn before each point's evaluation, so at every point it
+// showed the previous point's accuracy (and its last line not the final one).
+@Test func theProgressBarShowsEachPointsOwnAccuracy() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv")
+  let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "4", "--log", log.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  // The log's points: images → accuracy as the bar prints it.
+  var accuracyAt: [String: String] = [:]
+  for row in try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst() {
+    let cells = row.split(separator: ",")
+    accuracyAt[String(cells[0])] = String(cells[2])
+  }
+  #expect(accuracyAt.count == 4)
+  // Standard error is a pipe here: a line per tenth of the run, and the
+  // four points fall in four tenths, so each has its line.
+  var checked = 0
+  for line in r.stderr.split(separator: "\n") where line.contains(" images, ") {
+    let images = line.split(separator: ":").last!.split(separator: "/").first!.trimmingCharacters(in: .whitespaces)
+    guard let accuracy = accuracyAt[images] else { continue }
+    #expect(line.hasSuffix("test \(accuracy) %"), "at \(images) images: \(line)")
+    checked += 1
+  }
+  #expect(checked == 4, "\(r.stderr)")
+}
+
+// A sweep was silent while a point trained (minutes for a long point).
+@Test func aSweepShowsEachPointsProgress() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "seed=1,2", "--out", root.appendingPathComponent("out").path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  for p in 0..<2 {
+    #expect(r.stderr.contains("sweep point \(p) (seed=\(p + 1)): 200/200 images"), "\(r.stderr)")
+  }
+  let quiet = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "seed=1,2", "--quiet", "--out", root.appendingPathComponent("q").path] + net)
+  #expect(quiet.status == 0 && !quiet.stderr.contains("sweep point"), "\(quiet.stderr)")
+}
