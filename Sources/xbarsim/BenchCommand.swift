@@ -122,7 +122,9 @@ enum BenchCommand: CLICommand {
     case "solve":
       let r = try args.double("--r", default: 1)
       guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
-      guard r >= WireModel.smallestResistance else { throw CLIError.usage("--r: \(WireModel.tooSmall(r))") }
+      guard r >= WireModel.smallestResistance else {
+        throw CLIError.usage("--r: \(r) Ω is too small to solve (the benchmark's lines are resistive: ≥ 1e-150 Ω)")
+      }
       var shapes = [(64, 64), (128, 128), (256, 256), (784, 200)]
       let rows = try args.int("--rows"), cols = try args.int("--cols")
       // One of them alone gives a square (it used to drop a lone --cols).

@@ -140,7 +140,7 @@ enum InspectCommand: CLICommand {
       }
       records.append((image, record))
       counted.append((net.pulses - before.0, net.resets - before.1))
-      print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(record.prediction), \(record.pulses.count) pulse events",
+      print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(record.prediction), \(record.pulses.count) pulse events (an event: one device's pulses of one kind, or its reset)",
         to: &err)
     }
 

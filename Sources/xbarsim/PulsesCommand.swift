@@ -41,7 +41,8 @@ enum PulsesCommand: CLICommand {
       A depression pulse leaves a unidirectional device unchanged.
 
       Variation: --sigma σ gives each device a scale X ~ N(1, σ²) on its whole
-      curve (Lim Fig. 13; X <= 0 is a dead device at 0 S); --offset δ an
+      curve (Lim Fig. 13; X <= 0 is a dead device at 0 S here, where train's
+      default negative_scale redraws it); --offset δ an
       additive offset ~ N(0, (δ·G_min)²) (Choi Fig. 6C); --c2c δ/μ multiplies
       every step by (1 + δ/μ·N(0,1)) (Choi Fig. 6B). --devices N prints N
       sampled devices; all draws are fixed by --seed.
@@ -263,6 +264,9 @@ enum PulsesCommand: CLICommand {
     }
     guard states <= maxPulses / 2 else {
       throw CLIError.usage("--states \(raw(args, "--states")) must be at most \(maxPulses / 2)")
+    }
+    guard states <= 100_000 else {
+      throw CLIError.usage("--states \(raw(args, "--states")) must be at most 100000 (train's range)")
     }
     let k = try args.double("--k", default: 1)
     guard k > 0 else { throw CLIError.usage("--k \(raw(args, "--k")) must be positive") }

@@ -21,12 +21,22 @@ enum ReproduceCommand: CLICommand {
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
       --journal FILE keeps every run in FILE as it finishes; the same command with
       the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks.
+      The options below are train's keys with train's defaults; a key the figure
+      sets itself (for choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch;
+      --seed for every figure) is refused, and so is a key no run reads. A key the
+      paper states for its runs (the device: --states, --k, --c2c, --d2d,
+      --small-states, --encoding; Lim's --sigma, --batch, --nmax, --beta, --method)
+      given a value other than the figure's makes those runs not the paper's: their
+      label names the values ("hybrid, 50 states [states 20, k 5]") and they get no
+      paper number.
 
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
-      epoch (default 20 epochs); mean, min and max are over the seeds' final test
-      accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
+      epoch (default 20 epochs, not train's 1); mean, min and max are over the seeds'
+      final test accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
       states, small_states, c2c, d2d, encoding, bl, paper, mean, min, max, train_accuracy,
-      phase_switch_epochs, seeds, per_seed.
+      phase_switch_epochs, seeds, per_seed; and every row's images_per_second,
+      pulses and energies. k is 1 for single and FP rows (no small pair), and FP
+      rows carry the configuration's device values, which FP does not use.
 
       reproduce irdrop: on-chip training with IR drop against off-chip training
       transferred to the same arrays (both transfers: the ideal sign rule's device
@@ -109,7 +119,7 @@ enum ReproduceCommand: CLICommand {
       let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
       let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
-      let label = row.run.label.padding(toLength: 27, withPad: " ", startingAt: 0)
+      let label = row.run.label.padding(toLength: max(27, rows.map(\.run.label.count).max() ?? 0), withPad: " ", startingAt: 0)
       let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
       print(String(format: "%@ %@  %@   %@   [%@, %@]  %@%@", label as NSString, methodText as NSString,
         paperText as NSString, row.text(row.mean) as NSString, row.text(row.min) as NSString,
@@ -201,7 +211,7 @@ enum ReproduceCommand: CLICommand {
     let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
     let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
     print("IR drop: on-chip training with resistive lines vs off-chip training transferred to the same arrays")
-    print("784-200-10 (layers \(base.layers.map(String.init).joined(separator: "-"))), method b, β 2, n_max 64; \(trainImages) training images × \(base.epochs) epoch(s),")
+    print("\(base.layers.map(String.init).joined(separator: "-")), method b, β 2, n_max 64; \(trainImages) training images × \(base.epochs) epoch(s),")
     print("\(testImages) test images at \(base.evaluationsPerEpoch) points per epoch; test accuracy (%) averaged over the last 10 % of")
     print("points, mean of \(seeds) seed(s) [min, max over points and seeds]; r = r_row = r_col per segment")
     print("")
@@ -411,6 +421,10 @@ enum ReproduceCommand: CLICommand {
         delta as NSString, row.text(train) as NSString, (switches.isEmpty ? "–" : switches) as NSString,
         (row.results.isEmpty ? "  not run" : seedsNote(row, seeds)) as NSString))
     }
+    if let note = unswitchedNote(rows, epochs: epochs) {
+      print("")
+      print(note)
+    }
     guard let path = summary else { return }
     try writeRows(rows, to: path) { row, j in
       let c = row.run.configuration
@@ -435,6 +449,15 @@ enum ReproduceCommand: CLICommand {
       j.add("seeds", row.results.count)
       j.add("per_seed", row.results.map(\.testAccuracy))
     }
+  }
+
+  /// A switch after the last epoch: that seed's small arrays never
+  /// trained, which the switch column alone does not say. Nil when no run
+  /// switched at its last epoch.
+  static func unswitchedNote(_ rows: [Row], epochs: Int) -> String? {
+    let labels = rows.filter { $0.results.contains { $0.phaseSwitchEpoch == epochs } }.map(\.run.label)
+    guard !labels.isEmpty else { return nil }
+    return "switch \(epochs) (the last epoch): no fine-tuning epoch ran in that seed's run (\(labels.joined(separator: "; ")))"
   }
 
   /// Writes one JSON object per row (the fields from `fields`, then the

@@ -68,7 +68,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--log", "<file.csv>", "CSV log of the evaluation points."),
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
-      OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs (accuracies, update frequency, MSE, phase)."),
+      OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase."),
       OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' loads it."),
       OptionSpec("--quiet", nil, "No progress bar."),
     ])

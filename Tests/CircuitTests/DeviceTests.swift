@@ -437,6 +437,24 @@ func malformedCSVNamesTheFileAndLine(text: String, message: String) {
     })
 }
 
+// Near G_max the noise scales the step μ, not the distance left (which
+// `pulses --device choi --c2c` did until session 20: a device 0.05 μ
+// below G_max crept up by 0.05 μ·(1 + c2c·z), reaching G_max only when
+// z ≥ 0; the hybrid trainer draws μ·(1 + c2c·z) and then clamps).
+@Test func cycleToCycleNoiseScalesTheLinearDevicesFullStepNearItsMaximum() throws {
+  let n = 4_000
+  let model = FiniteStateDevice(states: 50)
+  let start = model.maximumConductance - 0.05 * model.stepSize
+  var pop = try DevicePopulation(
+    model: model, count: n, variation: .init(cycleToCycle: 0.34), seed: 3, initialConductance: start)
+  for i in 0..<n { pop.potentiate(i) }
+  let atMax = pop.nominalConductances.filter { $0 == model.maximumConductance }.count
+  // P(μ·(1 + 0.34·z) ≥ 0.05·μ) = P(z ≥ −2.79) = 0.9974.
+  #expect(Double(atMax) / Double(n) > 0.99, "\(atMax) of \(n) at G_max")
+  // Away from the bounds nothing changed: the mean step is μ
+  // (`cycleToCycleNoiseScalesEachStep`).
+}
+
 @Test func sameSeedGivesTheSamePopulation() throws {
   let model = LimExponentialDevice(beta: 2, nMax: 32)
   let v = DeviceVariation(deviceToDeviceScale: 0.3, deviceToDeviceOffset: 0.2, cycleToCycle: 0.3)

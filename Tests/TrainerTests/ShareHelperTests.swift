@@ -37,6 +37,49 @@ func everyJobRunsBothSharesOnceBeforeRunReturns(spinLimit: Int) {
   #expect(work.sums == [expected, expected])
 }
 
+/// Work that notes which thread ran share 1, with a slow share 0 on demand.
+private final class WhoRan: TwoShareWork, @unchecked Sendable {
+  let caller = pthread_self()
+  var slowShare0 = false
+  var byCaller = 0, byHelper = 0
+  var share0 = 0
+  func runShare(_ share: Int) {
+    if share == 0 {
+      share0 += 1
+      if slowShare0 { usleep(200) }
+    } else if pthread_equal(pthread_self(), caller) != 0 {
+      byCaller += 1
+    } else {
+      byHelper += 1
+    }
+  }
+}
+
+// Share 1 goes to whichever thread claims it first (session 20: on a busy
+// machine `--threads 2` ran 30 to 116 times slower, the caller spinning a
+// time slice away for a helper that was not running). Each job's share 1
+// runs once, by the helper when it is there first, by the caller when the
+// helper is asleep or descheduled.
+@Test func shareOneRunsOnceOnWhicheverThreadClaimsItFirst() {
+  func jobs(_ count: Int, spinLimit: Int, slowShare0: Bool) -> WhoRan {
+    let work = WhoRan()
+    work.slowShare0 = slowShare0
+    let helper = ShareHelper(spinLimit: spinLimit)
+    helper.start(work)
+    for _ in 0..<count { helper.run() }
+    helper.stop()
+    #expect(work.share0 == count && work.byCaller + work.byHelper == count)
+    return work
+  }
+  // The helper falls asleep after every job (spinLimit 1), and share 0 is
+  // instant: the caller finds share 1 unclaimed.
+  let asleep = jobs(500, spinLimit: 1, slowShare0: false)
+  #expect(asleep.byCaller > 0, "the caller never ran share 1 (\(asleep.byHelper) by the helper)")
+  // The helper spins between jobs and share 0 takes 200 µs: it claims.
+  let awake = jobs(200, spinLimit: 20_000_000, slowShare0: true)
+  #expect(awake.byHelper > 0, "the helper never ran share 1 (\(awake.byCaller) by the caller)")
+}
+
 @Test(arguments: [LearningRule.hybrid, .single], [UpdateEncoding.stochastic, .deterministic])
 func twoThreadsGiveTheOneThreadRunExactly(rule: LearningRule, encoding: UpdateEncoding) throws {
   var cfg = Fixture.configuration(rule: rule)

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import _TestSupport
 
+@testable import Trainer
+
 @testable import xbarsim
 
 // What a new user's walk through the README found (session 20,
@@ -184,4 +186,89 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
   let quiet = try runXbarsim(
     ["sweep", "--data", data.path, "--grid", "seed=1,2", "--quiet", "--out", root.appendingPathComponent("q").path] + net)
   #expect(quiet.status == 0 && !quiet.stderr.contains("sweep point"), "\(quiet.stderr)")
+}
+
+// Two more walkthroughs (a circuit designer, a Choi researcher), session 20.
+
+// `reproduce choi2021 --figure 4 --states 20 --k 5` printed "hybrid, 50
+// states" beside the paper's 97.00: the runs were not the paper's. A key
+// the paper states, changed, now shows in the label and drops the paper
+// number; a key the paper is silent on (the neuron) leaves the comparison.
+@Test func aReproductionRunOffThePapersSettingSaysSoAndHasNoPaperNumber() {
+  var base = TrainingConfiguration()
+  base.states = 20
+  base.k = 5
+  let runs = ChoiReproduction.runs(figure: 4, base: base)
+  let byLabel = Dictionary(uniqueKeysWithValues: runs.map { ($0.label, $0) })
+  // FP reads neither key: still the paper's FP.
+  #expect(byLabel["FP"]?.paper == 97.92, "\(runs.map(\.label))")
+  #expect(byLabel["single, 50 states [states 20]"]?.paper == nil && byLabel["single, 50 states [states 20]"] != nil)
+  #expect(byLabel["hybrid, 50 states [states 20, k 5]"] != nil, "\(runs.map(\.label))")
+  #expect(byLabel["hybrid, 50 states [states 20, k 5]"]?.paper == nil)
+  // The figure's own runs at the defaults: unmarked, with their numbers.
+  let plain = ChoiReproduction.runs(figure: 4, base: TrainingConfiguration())
+  #expect(plain.map(\.label) == ["FP", "single, 50 states", "hybrid, 50 states", "hybrid, sign rule (method b)"])
+  #expect(plain.map(\.paper) == [97.92, nil, 97.00, nil])
+  // Lim: σ is the paper's setting for Figure 8 (0), the neuron is not.
+  var sigma = TrainingConfiguration()
+  sigma.sigma = 0.5
+  let fig8 = LimReproduction.runs(figure: 8, base: sigma)
+  #expect(fig8.allSatisfy { $0.label.hasSuffix(" [sigma 0.5]") && $0.paper == nil }, "\(fig8.map(\.label))")
+  var centred = TrainingConfiguration()
+  centred.activation = .centred
+  let fig8c = LimReproduction.runs(figure: 8, base: centred)
+  #expect(fig8c.map(\.label) == LimReproduction.runs(figure: 8, base: TrainingConfiguration()).map(\.label))
+  #expect(fig8c.compactMap(\.paper) == [95.36, 95.59, 94.80, 93.71])
+}
+
+@Test func aSwitchAtTheLastEpochIsNoted() {
+  var cfg = TrainingConfiguration()
+  cfg.epochs = 3
+  let run = ReproductionRun(figure: 4, label: "hybrid, 50 states", configuration: cfg, paper: 97)
+  var switched = TrainingResult(), late = TrainingResult()
+  switched.phaseSwitchEpoch = 2
+  late.phaseSwitchEpoch = 3
+  #expect(ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: run, final: true, results: [switched])], epochs: 3) == nil)
+  let note = ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: run, final: true, results: [switched, late])], epochs: 3)
+  #expect(note == "switch 3 (the last epoch): no fine-tuning epoch ran in that seed's run (hybrid, 50 states)")
+}
+
+// `--program-voltage 2` with rule hybrid trained at write_voltage and said
+// nothing; off-chip learning has no energy account and took the
+// programming and timing keys silently.
+@Test(arguments: [
+  (["--rule", "hybrid", "--program-voltage", "2"], "--program-voltage: applies to rule lim (rules hybrid and single program at write_voltage) only"),
+  (["--rule", "single", "--program-voltage", "2"], "--program-voltage: applies to rule lim (rules hybrid and single program at write_voltage) only"),
+  (["--learning", "off-chip", "--program-voltage", "3"], "--program-voltage: applies to learning on-chip (its energy and latency accounts) only"),
+  (["--learning", "off-chip", "--reset-time", "1e-7"], "--reset-time: applies to learning on-chip (its energy and latency accounts) only"),
+  (["--learning", "off-chip", "--slot-time", "1e-5"], "--slot-time: applies to learning on-chip (its energy and latency accounts) only"),
+])
+func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--quiet"] + net + extra)
+  expectOneLineError(r, 64, message)
+}
+
+// The same keys on chip are read (the energy account), and a reproduction
+// whose on-chip runs read them takes them (Figure 14's off-chip runs aside).
+@Test func programmingKeysStillReachOnChipRuns() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let s1 = root.appendingPathComponent("v1.json"), s2 = root.appendingPathComponent("v2.json")
+  for (v, s) in [("1", s1), ("2", s2)] {
+    let r = try runXbarsim(["train", "--data", data.path, "--quiet", "--program-voltage", v, "--summary", s.path] + net)
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  func program(_ url: URL) throws -> Double {
+    let o = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    return try #require((o["energy_breakdown_joules"] as? [String: Any])?["program"] as? Double)
+  }
+  // E = V²·t·ΣG: four times at twice the voltage.
+  #expect(abs(try program(s2) / program(s1) - 4) < 1e-9)
+}
+
+@Test func pulsesTakesTrainsRangeOfStates() throws {
+  let r = try runXbarsim(["pulses", "--device", "choi", "--states", "100001"])
+  expectOneLineError(r, 64, "--states 100001 must be at most 100000 (train's range)")
 }

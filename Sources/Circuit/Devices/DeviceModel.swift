@@ -48,9 +48,20 @@ public protocol DeviceModel: Sendable {
   /// - Throws: ``ConfigurationError`` naming the first bad field and its
   ///   value.
   func validate() throws
+
+  /// The step one pulse takes from `g` before it is clamped at the
+  /// bounds, for a model whose step does not depend on the conductance
+  /// (Choi's linear device: ±μ); nil when the clamped step is the step.
+  /// Cycle-to-cycle noise scales this step, then the bounds clamp, as the
+  /// trainers do (a pulse near G_max reaches it unless its noise shrinks
+  /// it below the distance left).
+  func unclampedStep(from g: Double, potentiation: Bool) -> Double?
 }
 
 extension DeviceModel {
+  /// No unclamped step of its own: the noise scales the model's step.
+  public func unclampedStep(from g: Double, potentiation: Bool) -> Double? { nil }
+
   /// The reset conductance: ``minimumConductance`` unless a model says
   /// otherwise.
   public var resetConductance: Double { minimumConductance }

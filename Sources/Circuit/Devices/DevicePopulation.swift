@@ -156,7 +156,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   public mutating func potentiate(_ index: Int) {
     let g = _nominal[index]
     let next = model.potentiated(g)
-    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next) : next
+    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next, potentiation: true) : next
     _potentiations &+= 1
   }
 
@@ -166,7 +166,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   public mutating func depress(_ index: Int) {
     let g = _nominal[index]
     let next = model.depressed(g)
-    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next) : next
+    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next, potentiation: false) : next
     _depressions &+= 1
   }
 
@@ -199,12 +199,15 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   @inlinable public var resetCount: Int { _resets }
 
   // The cycle-to-cycle noise: ΔG · (1 + σ·N(0,1)), clamped to the bounds.
-  // A pulse that changed nothing draws nothing.
+  // ΔG is the model's step before its clamp where it has one (Choi's
+  // linear device: μ, as the trainers draw it), else the model's step. A
+  // pulse that changed nothing draws nothing.
   @inlinable
-  mutating func _perturbed(_ g: Double, _ next: Double) -> Double {
+  mutating func _perturbed(_ g: Double, _ next: Double, potentiation: Bool) -> Double {
     let dg = next - g
     if dg == 0 { return next }
-    let noisy = g + dg * (1 + _cycleToCycle * _noise.nextGaussian())
+    let step = model.unclampedStep(from: g, potentiation: potentiation) ?? dg
+    let noisy = g + step * (1 + _cycleToCycle * _noise.nextGaussian())
     return noisy < _gMin ? _gMin : (noisy > _gMax ? _gMax : noisy)
   }
 }

@@ -83,6 +83,12 @@ public struct FiniteStateDevice: DeviceModel {
       : (next < minimumConductance ? minimumConductance : next)
   }
 
+  /// ±`stepSize` (nil for a depression of a unidirectional device): the
+  /// step before the clamp, which cycle-to-cycle noise scales.
+  public func unclampedStep(from g: Double, potentiation: Bool) -> Double? {
+    potentiation ? stepSize : (isBidirectional ? -stepSize : nil)
+  }
+
   /// The conductance after one depression pulse, `g − stepSize`, in
   /// siemens (S), clamped to the minimum; a unidirectional device returns
   /// `g` unchanged.

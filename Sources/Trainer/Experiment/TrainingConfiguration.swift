@@ -675,6 +675,20 @@ extension TrainingConfiguration {
       if learningRate != defaultLearningRate { found.append(("lr", softwareOrChoi)) }
       if floatDerivative != d.floatDerivative { found.append(("float_derivative", softwareOrChoi)) }
     }
+    if rule.isFiniteState && programVoltage != d.programVoltage {
+      // The coincidence rules' pulses are write_voltage's (V/2 per line).
+      found.append(("program_voltage", "rule lim (rules hybrid and single program at write_voltage)"))
+    }
+    if rule == .lim && mode == .offChip {
+      // No energy or latency account: the ideal twin (or float SGD)
+      // trains, and the target array is programmed at once and read.
+      let keys: [(String, Bool)] = [
+        ("program_voltage", programVoltage != d.programVoltage), ("program_time", programTime != d.programTime),
+        ("reset_voltage", resetVoltage != d.resetVoltage), ("reset_time", resetTime != d.resetTime),
+        ("slot_time", slotTime != d.slotTime),
+      ]
+      found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
+    }
     if rule == .lim && mode == .offChip && comparatorOffset != d.comparatorOffset {
       // The ideal twin trains without offsets; the programmed array is only
       // read (the sense chain), and no comparator decides anything there.

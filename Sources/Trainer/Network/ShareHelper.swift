@@ -16,9 +16,19 @@ protocol TwoShareWork: AnyObject {
 /// enough to cover a training sample's serial part), then sleeps on a
 /// semaphore until the next job, so an idle helper (evaluation, I/O) costs
 /// no CPU. No allocation per job.
+///
+/// Share 1 goes to whichever thread claims it first: the helper when it
+/// picks the job up, or the caller once share 0 is done. On a busy machine
+/// the helper may not be running when a job is posted; the caller then
+/// runs share 1 itself instead of waiting a time slice for it (a job costs
+/// what it costs on one thread, not a scheduler's quantum). The shares own
+/// their data, so the result does not depend on who ran them.
 final class ShareHelper: @unchecked Sendable {
   private let posted = Atomic<Int>(0)
   private let finished = Atomic<Int>(0)
+  /// The last job whose share 1 a thread has claimed (jobs are claimed in
+  /// order: job j is posted only after job j − 1 is done).
+  private let claimed = Atomic<Int>(0)
   private let sleeping = Atomic<Bool>(false)
   private let stopping = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
@@ -49,6 +59,11 @@ final class ShareHelper: @unchecked Sendable {
     posted.store(jobs, ordering: .sequentiallyConsistent)
     if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
     work!.runShare(0)
+    // Share 1 unclaimed: the helper is not running; run it here.
+    if claimed.compareExchange(expected: jobs - 1, desired: jobs, ordering: .acquiringAndReleasing).exchanged {
+      work!.runShare(1)
+      return
+    }
     var spins = 0
     while finished.load(ordering: .acquiring) != jobs {
       // After as many polls as the helper spins, it is likely descheduled
@@ -91,6 +106,11 @@ final class ShareHelper: @unchecked Sendable {
         }
       }
       seen += 1
+      // A job the caller claimed (it ran share 1 itself) is skipped: the
+      // claim fails for every job but the one now posted and unclaimed.
+      guard claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged else {
+        continue
+      }
       work!.runShare(1)
       finished.store(seen, ordering: .releasing)
     }
