@@ -494,7 +494,12 @@ enum TrainCommand: CLICommand {
     case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+      // The g-states and the fine phase's trains when they are not the defaults.
+      let small = cfg.rule == .hybrid && cfg.smallStates != cfg.states ? " g-states \(cfg.smallStates)" : ""
+      let fine =
+        cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
+        ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
       return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
     case (.lim, .onChip):

@@ -272,3 +272,16 @@ func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
   let r = try runXbarsim(["pulses", "--device", "choi", "--states", "100001"])
   expectOneLineError(r, 64, "--states 100001 must be at most 100000 (train's range)")
 }
+
+// The hybrid's one-line result said "states 50" for a run with 400
+// g-states, and nothing of `fine_trains same`.
+@Test func theHybridsLabelNamesItsGStatesAndFineTrains() {
+  var cfg = TrainingConfiguration()
+  cfg.rule = .hybrid
+  #expect(!TrainCommand.describe(cfg).contains("g-states") && !TrainCommand.describe(cfg).contains("fine_trains"))
+  cfg.smallStates = 400
+  cfg.fineTrains = .same
+  #expect(TrainCommand.describe(cfg).contains("states 50 g-states 400 fine_trains same stochastic BL 64"), "\(TrainCommand.describe(cfg))")
+  cfg.encoding = .sign
+  #expect(TrainCommand.describe(cfg).contains("g-states 400 sign c2c"), "\(TrainCommand.describe(cfg))")
+}
