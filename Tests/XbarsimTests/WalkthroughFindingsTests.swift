@@ -285,3 +285,11 @@ func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
   cfg.encoding = .sign
   #expect(TrainCommand.describe(cfg).contains("g-states 400 sign c2c"), "\(TrainCommand.describe(cfg))")
 }
+
+// `--lr 1e400` "expects a number": it is one, beyond a double's range.
+@Test func aNumberBeyondADoubleIsNamedAsSuch() throws {
+  let big = try runXbarsim(["train", "--rule", "float", "--lr", "1e400"])
+  expectOneLineError(big, 64, "--lr: '1e400' is beyond the largest double (1.8e308)")
+  let word = try runXbarsim(["train", "--rule", "float", "--lr", "inf"])
+  expectOneLineError(word, 64, "--lr: expects a number, got 'inf'")
+}

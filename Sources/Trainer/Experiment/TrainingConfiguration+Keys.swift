@@ -75,8 +75,12 @@ extension TrainingConfiguration {
     let key = rawKey.replacingOccurrences(of: "-", with: "_")
     func number() throws -> Double {
       // Decimal notation only: Double("0x10") is 16.
-      guard Self.isDecimal(value), let x = Double(value), x.isFinite else {
+      guard Self.isDecimal(value), let x = Double(value) else {
         throw ConfigurationError(field: key, "expects a number, got '\(value)'")
+      }
+      // `1e400` reads as infinity: a number, too large for a double.
+      guard x.isFinite else {
+        throw ConfigurationError(field: key, "'\(value)' is beyond the largest double (1.8e308)")
       }
       // `1e-400` reads as 0 (or a subnormal): the range errors would then
       // quote a value that was not given.
