@@ -713,13 +713,18 @@ enum TrainCommand: CLICommand {
 }
 
 /// A one-line progress bar on standard error (redrawn in place on a
-/// terminal; a line per 10 % otherwise).
+/// terminal; otherwise a line per 10 %, and one a minute in between, so
+/// that a slow run's log, e.g. with resistive lines, is not silent).
 struct ProgressBar {
   let label: String
   let enabled: Bool
   let isTerminal = isatty(STDERR_FILENO) != 0
   var lastDecile = -1
   var drawn = false
+  /// When the last line was printed (not on a terminal), and how long a
+  /// line may wait.
+  var lastLine = DispatchTime.now().uptimeNanoseconds
+  var lineInterval: UInt64 = 60_000_000_000
 
   init(label: String, enabled: Bool) {
     self.label = label
@@ -738,13 +743,21 @@ struct ProgressBar {
         p.imagesPerSecond, acc as NSString), terminator: "", to: &err)
       drawn = true
     } else {
-      let decile = Int(frac * 10)
-      if decile > lastDecile {
-        lastDecile = decile
+      if lineDue(frac, now: DispatchTime.now().uptimeNanoseconds) {
         print(String(format: "%@: %ld/%ld images, %.0f images/s, test %@", label as NSString, p.images, p.totalImages,
           p.imagesPerSecond, acc as NSString), to: &err)
       }
     }
+  }
+
+  /// Whether a line is due (not on a terminal): a new tenth of the run,
+  /// or `lineInterval` since the last line. Notes the line as printed.
+  mutating func lineDue(_ frac: Double, now: UInt64) -> Bool {
+    let decile = Int(frac * 10)
+    guard decile > lastDecile || now &- lastLine >= lineInterval else { return false }
+    lastDecile = max(lastDecile, decile)
+    lastLine = now
+    return true
   }
 
   mutating func finish() {

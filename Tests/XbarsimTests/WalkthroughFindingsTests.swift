@@ -293,3 +293,18 @@ func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
   let word = try runXbarsim(["train", "--rule", "float", "--lr", "inf"])
   expectOneLineError(word, 64, "--lr: expects a number, got 'inf'")
 }
+
+// Off a terminal the bar printed only a line per tenth of the run: a slow
+// run (resistive lines that converge badly) was silent for minutes.
+@Test func theBarPrintsALineAMinuteBetweenTenths() {
+  var bar = ProgressBar(label: "x", enabled: true)
+  let t0: UInt64 = 1_000_000_000_000
+  bar.lastLine = t0
+  var due: [Bool] = []
+  for (frac, seconds) in [(0.05, 0.0), (0.06, 30), (0.07, 61), (0.08, 62), (0.10, 63)] {
+    due.append(bar.lineDue(frac, now: t0 + UInt64(seconds * 1e9) + 1))
+  }
+  // The first tenth; nothing 30 s later; a minute since the last line;
+  // nothing a second later; the next tenth.
+  #expect(due == [true, false, true, false, true])
+}
