@@ -138,7 +138,13 @@ enum SweepCommand: CLICommand {
     }
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
-    let devicesJSON = devicesJSON(configurations)
+    // This shard's devices, each under the name the sweep gives it: its grid
+    // value as typed (a relative path or a link resolves elsewhere later),
+    // or the base's file.
+    let deviceColumn = grid.keys.firstIndex(of: "device_csv")
+    let devicesJSON = devicesJSON(mine.compactMap { p in
+      configurations[p].measuredDevice.map { (deviceColumn.map { grid.point(p)[$0] } ?? $0.path, $0) }
+    })
     // Every point, not only this shard's: a grid that cannot finish is
     // refused by each task of a job array, before any of them trains.
     for p in 0..<grid.count {
@@ -170,8 +176,9 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(out) holds a sweep of other training or test data; give another --out, or remove it")
       }
       // Nor does it hold a measured device's points: a file edited since
-      // (the same path, range and points, another curve) must not either.
-      if let path = changedDevice(earlier.devices, devicesJSON) {
+      // (the same path, range and points, another curve) must not lend
+      // its rows either (a sweep.json from before `devices` has none).
+      if !earlier.rows.isEmpty, let path = changedDevice(earlier.devices, devicesJSON) {
         throw CLIError.runtime("\(out) holds a sweep run with another version of \(path) (its data differ now); give another --out, or remove it")
       }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
@@ -579,23 +586,25 @@ enum SweepCommand: CLICommand {
     return (here, base, root["data"], root["devices"], shard, rows)
   }
 
-  /// The measured devices of every point (not only a shard's), as a JSON
-  /// object of their real paths and checksums (`MeasuredBranches.checksum`),
-  /// or nil when no point has one.
-  static func devicesJSON(_ configurations: [TrainingConfiguration]) -> String? {
+  /// Measured devices by name (a grid value as typed, or the base's real
+  /// path) with their checksums (`MeasuredBranches.checksum`), as a JSON
+  /// object, or nil for none.
+  static func devicesJSON(_ devices: [(name: String, device: MeasuredBranches)]) -> String? {
     var sums: [String: String] = [:]
-    for m in configurations.compactMap(\.measuredDevice) { sums[m.path] = String(m.checksum, radix: 16) }
+    for (name, m) in devices { sums[name] = String(m.checksum, radix: 16) }
     guard !sums.isEmpty else { return nil }
     return "{" + sums.keys.sorted().map { "\(JSONWriter.string($0)): \(JSONWriter.string(sums[$0]!))" }.joined(separator: ", ") + "}"
   }
 
-  /// The first device file whose checksum in `earlier` (a sweep.json's
-  /// `devices`) differs from `now`'s; nil when none does, or when the
-  /// earlier sweep kept none (written before it did).
+  /// The first device whose checksum in `earlier` (a sweep.json's
+  /// `devices`, of the same shard's points) differs from `now`'s, or that
+  /// only one of them has; nil when they agree, or when the earlier sweep
+  /// kept none (written before it did).
   static func changedDevice(_ earlier: JSONValue?, _ now: String?) -> String? {
-    guard case .object(let then, _)? = earlier, let now, case .object(let here, let keys)? = try? JSONValue.parse(Data(now.utf8))
-    else { return nil }
-    return keys.first { k in then[k].map { $0 != here[k]! } ?? false }
+    guard case .object(let then, let thenKeys)? = earlier else { return nil }
+    var here: [String: JSONValue] = [:], keys: [String] = []
+    if let now, case .object(let h, let k)? = try? JSONValue.parse(Data(now.utf8)) { (here, keys) = (h, k) }
+    return (keys + thenKeys.filter { here[$0] == nil }).first { then[$0] != here[$0] }
   }
 
   /// The fields `row` may leave empty: the summary has them as null for a

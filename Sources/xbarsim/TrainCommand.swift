@@ -326,7 +326,11 @@ enum TrainCommand: CLICommand {
     let checkpoint = args.string("--checkpoint-out")
     // A checkpoint keeps the update keys for `inspect` (the method decides
     // what it holds), even when off-chip transfer of weights never reads them.
-    let savedByCheckpoint: Set<String> = checkpoint == nil ? [] : ["method", "threshold", "hidden_threshold"]
+    // (Off-chip, the programming and timing keys too: inspect reads them
+    // from the checkpoint when it trains the programmed array on chip.)
+    let savedByCheckpoint: Set<String> =
+      checkpoint == nil
+      ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time"]
     if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) }) {
       // `--beta B --beta-p P`: β_d is B, not P, and not given as such.
       if key == "beta_d" && args.string("--beta") != nil && args.string("--beta-p") != nil && args.string("--beta-d") == nil {

@@ -308,3 +308,36 @@ func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
   // nothing a second later; the next tenth.
   #expect(due == [true, false, true, false, true])
 }
+
+// A review of the device checksums (session 20): a shard keeps only its own
+// points' devices, named as the grid gives them. Editing a device only the
+// other shard uses does not stop the merge; run from another directory,
+// where the relative names are other files, a resume is refused.
+@Test func aShardKeepsItsOwnDevicesUnderTheirGridNames() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let here = root.appendingPathComponent("here"), there = root.appendingPathComponent("there")
+  for dir in [here, there] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+  for dir in [here, there] { try deviceCSV(dir.appendingPathComponent("a.csv")) }
+  for dir in [here, there] { try deviceCSV(dir.appendingPathComponent("b.csv")) }
+  try deviceCSV(there.appendingPathComponent("a.csv"), bump: 3)
+  func sweep(_ shard: String, _ out: URL, in dir: URL) throws -> ProcessResult {
+    try runProcess(
+      productExecutable("xbarsim")!,
+      ["sweep", "--data", data.path, "--grid", "device_csv=a.csv,b.csv", "--shard", shard, "--quiet", "--out", out.path] + net,
+      currentDirectory: dir)
+  }
+  let s0 = root.appendingPathComponent("s0"), s1 = root.appendingPathComponent("s1")
+  #expect(try sweep("0/2", s0, in: here).status == 0)
+  // b.csv (shard 1's only) edited before shard 1 runs: the shards merge.
+  try deviceCSV(here.appendingPathComponent("b.csv"), bump: 5)
+  #expect(try sweep("1/2", s1, in: here).status == 0)
+  let merged = try runXbarsim(["sweep", "merge", s0.path, s1.path])
+  #expect(merged.status == 0, "\(merged.stderr)")
+  // Shard 0 resumed from another directory, where a.csv is another device.
+  let moved = try sweep("0/2", s0, in: there)
+  #expect(moved.status == 1, "\(moved.stderr)")
+  // (Grid values are kept as real paths: "there/a.csv" is another file.)
+  #expect(firstLine(moved.stderr).contains("holds a sweep run with another version of "), "\(moved.stderr)")
+  #expect(firstLine(moved.stderr).contains("there/a.csv"), "\(moved.stderr)")
+}
