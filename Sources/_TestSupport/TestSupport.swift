@@ -106,3 +106,10 @@ public func syntheticDataDirectory(
     test: SyntheticImages(count: test, rows: side, cols: side, seed: 2), to: data)
   return (root, data)
 }
+
+/// The rows of a CSV file the tool wrote (`log.csv`, `epochs.csv`), header
+/// dropped, each cell as a number (nan for an empty or text cell).
+public func numericCSVRows(_ url: URL) throws -> [[Double]] {
+  try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
+}

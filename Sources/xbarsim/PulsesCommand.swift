@@ -296,9 +296,8 @@ enum PulsesCommand: CLICommand {
     }
     // As `train` reads it: conductances in siemens, the maximum a device's
     // G_max (data in µS rather than S are an error, not a curve).
-    if let top = model.potentiationEnvelope.last, !(top >= 1e-12 && top <= 1) {
-      throw CLIError.runtime(
-        "\(path): the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
+    if let top = model.potentiationEnvelope.last, let problem = TrainingConfiguration.measuredMaximumProblem(top) {
+      throw CLIError.runtime("\(path): \(problem)")
     }
     let n = max(model.potentiation.count, model.depression.count) - 1
     let name = URL(fileURLWithPath: path).lastPathComponent

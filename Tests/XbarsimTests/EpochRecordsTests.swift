@@ -16,10 +16,7 @@ import _TestSupport
     "--out", out.path,
   ])
   #expect(t.status == 0, "\(t.stderr)")
-  func csv(_ name: String) throws -> [[Double]] {
-    try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").dropFirst()
-      .map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
-  }
+  func csv(_ name: String) throws -> [[Double]] { try numericCSVRows(out.appendingPathComponent(name)) }
   let log = try csv("log.csv"), epochs = try csv("epochs.csv")
   let summary = try #require(
     try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])

@@ -36,8 +36,7 @@ private func isDecreasingAffineImage(_ pixels: [Double], of values: [Double]) ->
     "--log", log.path, "--plot", plot.path,
   ])
   #expect(t.status == 0, "\(t.stderr)")
-  let rows = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst()
-    .map { $0.split(separator: ",").map { Double($0)! } }
+  let rows = try numericCSVRows(log)
   let points = try polylinePoints(try String(contentsOf: plot, encoding: .utf8))
   #expect(points.count == rows.count && rows.count == 6)
   // x: training images, increasing; y: the logged test accuracy.

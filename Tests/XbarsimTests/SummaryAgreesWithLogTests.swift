@@ -15,8 +15,7 @@ import _TestSupport
   ])
   #expect(t.status == 0, "\(t.stderr)")
   let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
-  let rows = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst()
-    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0)! } }
+  let rows = try numericCSVRows(log)
   #expect(rows.count == 20)
   let last = try #require(rows.last)
   func number(_ key: String) throws -> Double { try #require(json[key] as? Double ?? (json[key] as? Int).map(Double.init)) }

@@ -264,9 +264,7 @@ extension TrainingConfiguration {
     let top = up[up.count - 1]
     // The maximum becomes gmax: name the file, not gmax, when it is out of
     // gmax's range (data in µS rather than S, say).
-    guard top >= 1e-12 && top <= 1 else {
-      throw fail("the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)")
-    }
+    if let problem = Self.measuredMaximumProblem(top) { throw fail(problem) }
     let depression = device.depressionEnvelope.map { $0 / top }
     // Finite in siemens (MeasuredDevice checks that), a point may still
     // not be in G_max units: 1e300 S beside a maximum of 1e-12 S.
@@ -274,6 +272,14 @@ extension TrainingConfiguration {
       throw fail("the depression branch starts at \(device.depressionEnvelope[0]) S, beyond any multiple of the potentiation maximum \(top) S a device can hold")
     }
     return MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
+  }
+
+  /// Why a measured branch's maximum cannot be a device's G_max (in
+  /// [1e-12, 1] S: data in µS rather than S, say), or nil when it can.
+  /// `pulses --device measured` reads data by the same rule.
+  public static func measuredMaximumProblem(_ top: Double) -> String? {
+    top >= 1e-12 && top <= 1
+      ? nil : "the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances in siemens)"
   }
 
   /// Whether `text` is a number in decimal notation (`DecimalText`).
