@@ -494,8 +494,9 @@ enum TrainCommand: CLICommand {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
     // A measured device by its file's name.
     let device = cfg.measuredDevice.map { "device " + URL(fileURLWithPath: $0.path).lastPathComponent }
+    let loss = cfg.loss == .mse ? " loss mse" : ""
     switch (cfg.rule, cfg.mode) {
-    case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)"
+    case (.float, _): return "float SGD \(shape) lr \(cfg.learningRate)\(loss)"
     case (.hybrid, _), (.single, _):
       let devices = cfg.rule == .hybrid ? "hybrid k \(JSONWriter.number(cfg.k))" : "single"
       // The g-states and the fine phase's trains when they are not the defaults.
@@ -503,9 +504,9 @@ enum TrainCommand: CLICommand {
       let fine =
         cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
-      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
+      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(loss)" + wires(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c

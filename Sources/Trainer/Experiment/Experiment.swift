@@ -8,7 +8,8 @@ public struct EvaluationPoint: Sendable {
   public var images: Int
   /// Test accuracy in percent.
   public var accuracy: Double
-  /// Mean training loss (cross-entropy) since the previous point.
+  /// Mean training loss (cross-entropy, or ½Σ(y − t)² with `loss mse`)
+  /// since the previous point.
   public var loss: Double
   /// Identical pulses and resets issued so far.
   public var pulses: Int
@@ -32,7 +33,7 @@ public struct EpochRecord: Sendable {
   public var trainAccuracy: Double
   /// Test accuracy at the epoch's last evaluation point, percent.
   public var testAccuracy: Double
-  /// Mean cross-entropy of the epoch's training samples.
+  /// Mean loss (`loss`) of the epoch's training samples.
   public var loss: Double
   /// Mean squared error Σ_j (p_j − t_j)²/n of the epoch's training samples
   /// (finite-state rules; nil otherwise).

@@ -27,6 +27,7 @@ extension TrainingConfiguration {
     ("seed", "<n>", "Seed of every random draw (default 1)."),
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
     ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero for lim and float; centred for hybrid and single, and every run of reproduce choi2021)."),
+    ("loss", "<cross-entropy|mse>", "Output layer and loss of float SGD and rules hybrid and single: softmax with cross-entropy (δ = p − t), or logistic output neurons with the squared error ½Σ(y − t)² (δ = (y − t)·y(1 − y)) (default cross-entropy)."),
     ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
     ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
@@ -162,6 +163,7 @@ extension TrainingConfiguration {
       seed = s
     case "c": c = try number()
     case "activation": activation = try choice(Activation.self)
+    case "loss": loss = try choice(OutputLoss.self)
     case "threshold": outputThreshold = try number()
     case "hidden_threshold": hiddenThreshold = try number()
     case "lr": learningRate = try number()
@@ -298,7 +300,7 @@ extension TrainingConfiguration {
       ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
-      ("c", n(c)), ("activation", activation.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
+      ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
       ("lr", n(learningRate)), ("float_derivative", floatDerivative.rawValue),
       ("evals_per_epoch", String(evaluationsPerEpoch)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
@@ -316,6 +318,9 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
-    return measuredDevice == nil ? all.filter { $0.0 != "device_csv" } : all
+    // `loss` only when it is not the default, likewise (it came later).
+    return all.filter {
+      !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
+    }
   }
 }

@@ -109,6 +109,15 @@ public enum Activation: String, Sendable, CaseIterable {
   case zero
 }
 
+/// The output layer and the loss its δ is the gradient of.
+public enum OutputLoss: String, Sendable, CaseIterable {
+  /// Softmax outputs p and the cross-entropy −log p_label: δ = p − t.
+  case crossEntropy = "cross-entropy"
+  /// Logistic output neurons y = 1/(1 + e^(−s)) and the squared error
+  /// ½Σ(y − t)²: δ = (y − t)·y(1 − y).
+  case mse
+}
+
 /// The hidden-unit derivative the float baseline back-propagates.
 public enum FloatDerivative: String, Sendable, CaseIterable {
   /// 1 inside the linear region, 0 outside: Lim et al. replace the
@@ -234,6 +243,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   var _activation: Activation? = nil
   /// The hidden neuron circuit this configuration describes.
   public var neuron: HardSigmoidNeuron { HardSigmoidNeuron(c: Float(c), zeroBased: activation == .zero) }
+
+  /// The output neurons and the loss (`loss`): softmax with cross-entropy,
+  /// or logistic neurons with the squared error (rules float, hybrid and
+  /// single; Lim's sign rule is defined on softmax's δ = p − t).
+  public var loss: OutputLoss = .crossEntropy
 
   /// Hidden-unit derivative of the float baseline and of the finite-state
   /// rules. Default `gate` for `lim` and `float` (Lim), `true` for `hybrid`
@@ -674,6 +688,10 @@ extension TrainingConfiguration {
       let softwareOrChoi = "float SGD, learning off-chip with transfer weights, and rules hybrid and single"
       if learningRate != defaultLearningRate { found.append(("lr", softwareOrChoi)) }
       if floatDerivative != d.floatDerivative { found.append(("float_derivative", softwareOrChoi)) }
+    }
+    if rule == .lim && !(mode == .offChip && transfer == .weights) && loss != d.loss {
+      // The sign rule's comparators decide on softmax's δ = p − t.
+      found.append(("loss", "float SGD, learning off-chip with transfer weights, and rules hybrid and single"))
     }
     if rule.isFiniteState && programVoltage != d.programVoltage {
       // The coincidence rules' pulses are write_voltage's (V/2 per line).

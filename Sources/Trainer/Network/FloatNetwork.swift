@@ -2,7 +2,8 @@ import Circuit
 import Peripherals
 
 /// The software baseline: the same network (layer sizes, bias neurons,
-/// hard-sigmoid hidden units, softmax and cross-entropy at the output)
+/// hard-sigmoid hidden units, softmax and cross-entropy at the output, or
+/// logistic outputs and the squared error with `loss mse`)
 /// trained by plain stochastic gradient descent on float weights, in the
 /// same normalised units as the hardware (weights in G_max, inputs in
 /// [0, 1]). Hidden units back-propagate their 0/1 derivative gate by
@@ -18,6 +19,7 @@ public final class FloatNetwork: @unchecked Sendable {
   let learningRate: Float
   /// Back-propagate the 0/1 gate instead of the true derivative 1/(2c).
   let useGate: Bool
+  let lossKind: OutputLoss
   let batch: Int
   var activations: [[Float]]
   var sums: [[Float]]
@@ -39,6 +41,7 @@ public final class FloatNetwork: @unchecked Sendable {
     neuron = cfg.neuron
     learningRate = Float(cfg.learningRate)
     useGate = cfg.floatDerivative == .gate
+    lossKind = cfg.loss
     batch = cfg.batch
     let s = cfg.layers
     activations = (0..<(s.count - 1)).map { [Float](repeating: 0, count: s[$0] + 1) }
@@ -90,7 +93,7 @@ public final class FloatNetwork: @unchecked Sendable {
     var loss: Float = 0
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
-        loss = softmaxCrossEntropy(s, label: label, delta: d)
+        loss = outputLoss(s, label: label, delta: d, loss: lossKind).loss
       }
     }
     var l = last

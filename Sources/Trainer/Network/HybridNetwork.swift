@@ -46,6 +46,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public private(set) var phase: HybridPhase = .dynamic
   let neuron: HardSigmoidNeuron
   let useGate: Bool
+  let lossKind: OutputLoss
   let encoding: UpdateEncoding
   let encoder: PulseTrainEncoder
   let outputComparator: Comparator
@@ -114,6 +115,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
     neuron = cfg.neuron
     useGate = cfg.floatDerivative == .gate
+    lossKind = cfg.loss
     encoding = cfg.encoding
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
     outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
@@ -316,7 +318,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     return argmax(sums[layers.count - 1])
   }
 
-  /// Trains on one sample; returns its cross-entropy loss before the update.
+  /// Trains on one sample; returns its loss (`loss`) before the update.
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
     forward(pixels, bookEnergy: true)
@@ -326,8 +328,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     trainSamples += 1
     sums[last].withUnsafeBufferPointer { s in
       deltas[last].withUnsafeMutableBufferPointer { d in
-        loss = softmaxCrossEntropy(s, label: label, delta: d)
-        for j in 0..<d.count { squared += d[j] * d[j] }
+        (loss, squared) = outputLoss(s, label: label, delta: d, loss: lossKind)
         squared /= Float(d.count)
         if encoding == .sign { for j in 0..<d.count { d[j] = outputComparator.deadBand(d[j]) } }
       }
