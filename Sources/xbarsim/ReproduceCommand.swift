@@ -25,7 +25,7 @@ enum ReproduceCommand: CLICommand {
       sets itself (for choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch;
       --seed for every figure) is refused, and so is a key no run reads. A key the
       paper states for its runs (the device: --states, --k, --c2c, --d2d,
-      --small-states; Lim's --sigma, --batch, --nmax, --beta, --method)
+      --small-states; Lim's --sigma, --batch, --nmax, --beta, --method, --loss)
       given a value other than the figure's makes those runs not the paper's: their
       label names the values ("hybrid, 50 states [states 20, k 5]") and they get no
       paper number.

@@ -219,6 +219,14 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
   let fig8c = LimReproduction.runs(figure: 8, base: centred)
   #expect(fig8c.map(\.label) == LimReproduction.runs(figure: 8, base: TrainingConfiguration()).map(\.label))
   #expect(fig8c.compactMap(\.paper) == [95.36, 95.59, 94.80, 93.71])
+  // The loss: Lim states softmax and cross-entropy (only the software rows
+  // read it), Choi names no output layer.
+  var mse = TrainingConfiguration()
+  mse.loss = .mse
+  let fig12 = LimReproduction.runs(figure: 12, base: mse)
+  #expect(fig12.filter { $0.label.contains("software") }.allSatisfy { $0.label.hasSuffix(" [loss mse]") && $0.paper == nil })
+  #expect(fig12.filter { !$0.label.contains("software") }.allSatisfy { !$0.label.contains("[") }, "\(fig12.map(\.label))")
+  #expect(ChoiReproduction.runs(figure: 4, base: mse).map(\.label) == plain.map(\.label))
 }
 
 @Test func aSwitchAtTheLastEpochIsNoted() {

@@ -53,8 +53,11 @@ public enum LimReproduction {
   /// The keys of Lim's stated setting (`ReproductionRun.marking`).
   /// (Not the layers, which Figure 12 sets and the others leave to the
   /// user, as they do the data: a run on other images or another network
-  /// is still compared, and says so only in its command.)
-  public static let setting = ["rule", "method", "learning", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "lr"]
+  /// is still compared, and says so only in its command.) The paper
+  /// states its output: softmax and cross-entropy (`loss`).
+  public static let setting = [
+    "rule", "method", "learning", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "lr", "loss",
+  ]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
     ReproductionRun.marking(
@@ -146,7 +149,8 @@ public enum ChoiReproduction {
   /// The keys of Choi's stated setting (`ReproductionRun.marking`): the
   /// devices (a measured one replaces the Mo/TiOx model), k, the network.
   /// Not the encoding (the paper does not say how its simulation turned ΔW
-  /// into pulses), BL, `fine_trains` or G_min, our choices.
+  /// into pulses), BL, `fine_trains` or G_min, our choices, nor the loss
+  /// (it plots the MSE and names no output layer).
   public static let setting = ["rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "lr", "batch"]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
