@@ -172,3 +172,164 @@ func theTransferMatrixIsTheReadAsALinearMap(_ direction: ReadDirection) throws {
     }
   }
 }
+
+// MARK: - The two-level preconditioner
+//
+// Above `twoLevelThreshold` (G_max·max(r)) the line solves are joined by
+// the exact solve of the merged modes w = b, where the cell terms cancel:
+// (L_w + L_b)⁻¹ by a transform along the shorter side (`MergedLineSolver`).
+
+/// The dense reference's currents out of the output lines of the G+ mesh:
+/// forward (v on the rows) I_j = x_B(M−1, j)/r_col, transposed (v on the
+/// columns) I_i = x_W(i, 0)/r_row.
+private func denseOutputs(_ a: DifferentialArray, _ direction: ReadDirection, _ v: [Double]) -> [Double] {
+  let (m, n) = (a.rows, a.columns)
+  let forward = direction == .forward
+  let mesh = CrossbarMesh(
+    rows: m, columns: n, conductance: a.conductances(.plus), wires: a.wires,
+    rowTerminations: (0..<m).map { .source(volts: forward ? v[$0] : 0) },
+    columnTerminations: (0..<n).map { .source(volts: forward ? 0 : v[$0]) })
+  let x = denseMeshSolve(mesh)
+  return forward
+    ? (0..<n).map { x.bit[(m - 1) * n + $0] / a.wires.columnSegmentResistance }
+    : (0..<m).map { x.word[$0 * n] / a.wires.rowSegmentResistance }
+}
+
+struct TwoLevelCase: Sendable, CustomTestStringConvertible {
+  var m: Int, n: Int, gr: Double, bound: Double
+  var testDescription: String { "\(m)×\(n), G·r \(gr)" }
+}
+
+@Test(arguments: [
+  TwoLevelCase(m: 14, n: 6, gr: 1e-3, bound: 1e-9), TwoLevelCase(m: 5, n: 13, gr: 1e-3, bound: 1e-9),
+  TwoLevelCase(m: 14, n: 6, gr: 1e3, bound: 1e-9), TwoLevelCase(m: 5, n: 13, gr: 1e3, bound: 1e-9),
+  TwoLevelCase(m: 14, n: 6, gr: 1e6, bound: 1e-8), TwoLevelCase(m: 5, n: 13, gr: 1e6, bound: 1e-8),
+  TwoLevelCase(m: 1, n: 9, gr: 1e3, bound: 1e-9), TwoLevelCase(m: 8, n: 1, gr: 1e3, bound: 1e-9),
+])
+func theTwoLevelReadMatchesTheDenseSolve(_ c: TwoLevelCase) throws {
+  // G_max 10 µS, r chosen for G_max·r; row and column segments differ.
+  let gMax = 1e-5
+  let wires = WireModel(rowSegmentResistance: c.gr / gMax, columnSegmentResistance: 0.5 * c.gr / gMax)
+  let a = trainedLikeArray(c.m, c.n, seed: 21, gMax: gMax, wires: wires)
+  var options = ResistiveReader.Options(tolerance: 1e-13)
+  options.twoLevelThreshold = 0
+  let reader = ResistiveReader(rows: c.m, columns: c.n, wires: wires, options: options)
+  var rng = SeededGenerator(seed: 22)
+  for direction in [ReadDirection.forward, .transposed] {
+    let v = (0..<(direction == .forward ? c.m : c.n)).map { _ in rng.nextUniform() }
+    let exact = denseOutputs(a, direction, v)
+    let fast = try reader.readout(a, direction, voltages: v)
+    #expect(reader.isTwoLevel)
+    #expect(maxRelativeDifference(fast.plus, exact) < c.bound, "\(direction)")
+  }
+  // Bounded iterations however large G·r is (block Jacobi alone needs
+  // about √(G·r)·M of them).
+  #expect(Double(reader.iterations) / Double(reader.solves) < 20)
+}
+
+@Test(arguments: [1e-4, 1e-1, 1e2, 1e5])
+func thePreconditionerDoesNotChangeTheAnswer(_ gr: Double) throws {
+  // The same reads with line solves alone and with the merged-mode solve
+  // added: PCG converges to the same currents with either.
+  let (m, n) = (23, 11)
+  let gMax = 1e-5
+  let wires = WireModel(rowSegmentResistance: gr / gMax, columnSegmentResistance: 2 * gr / gMax)
+  let a = trainedLikeArray(m, n, seed: 23, gMax: gMax, wires: wires)
+  var jacobi = ResistiveReader.Options(tolerance: 1e-13)
+  jacobi.twoLevelThreshold = .infinity
+  jacobi.maxIterations = 100_000
+  var twoLevel = jacobi
+  twoLevel.twoLevelThreshold = 0
+  let one = ResistiveReader(rows: m, columns: n, wires: wires, options: jacobi)
+  let two = ResistiveReader(rows: m, columns: n, wires: wires, options: twoLevel)
+  for direction in [ReadDirection.forward, .transposed] {
+    let v = sparseVoltages(direction == .forward ? m : n, seed: 24, scale: 1).map { $0 + 0.05 }
+    let x = try one.readout(a, direction, voltages: v)
+    let y = try two.readout(a, direction, voltages: v)
+    #expect(!one.isTwoLevel && two.isTwoLevel)
+    // (Block Jacobi's own 1e-13 residual drifts at 1e5: 2000 iterations.)
+    let bound = gr > 1e3 ? 1e-6 : 1e-9
+    #expect(maxRelativeDifference(y.plus, x.plus) < bound, "\(direction)")
+    #expect(maxRelativeDifference(y.minus, x.minus) < bound, "\(direction)")
+    #expect(maxRelativeDifference(y.inputPlus, x.inputPlus) < bound, "\(direction)")
+    #expect(isApproximatelyEqual(y.energy, x.energy, relativeTolerance: bound), "\(direction)")
+  }
+  // At small G·r the merged modes are no trouble and the coarse term only
+  // adds to the spread of the spectrum: hence the threshold.
+  if gr >= 1e2 { #expect(two.iterations < one.iterations / 5) }
+}
+
+@Test func theDefaultThresholdKeepsTheLineSolvesAtLowGr() throws {
+  // 1 Ω and 10 µS (G·r = 1e-5): block Jacobi alone, as before; at
+  // G·r = 1 the merged modes are added.
+  for (r, expected) in [(1.0, false), (1e5, true)] {
+    let wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: r)
+    let a = trainedLikeArray(20, 9, seed: 25, gMax: 1e-5, wires: wires)
+    let reader = ResistiveReader(rows: 20, columns: 9, wires: wires)
+    _ = try reader.readout(a, .forward, voltages: sparseVoltages(20, seed: 26))
+    #expect(reader.isTwoLevel == expected, "r \(r) Ω")
+  }
+}
+
+@Test(arguments: [(7, 4), (4, 7), (5, 5), (1, 6), (6, 1), (1, 1)])
+func theMergedSolveIsTheDenseSolveOfTheKroneckerSum(_ shape: (Int, Int)) {
+  // L_w + L_b: g_r·(2, but 1 at the open end j = N−1) along the word
+  // lines, g_c·(2, but 1 at the open top i = 0) along the bit lines.
+  let (m, n) = shape
+  let (gr, gc) = (0.7, 3.1)
+  let size = m * n
+  var a = [Double](repeating: 0, count: size * size)
+  for i in 0..<m {
+    for j in 0..<n {
+      let k = i * n + j
+      a[k * size + k] = gr * (j < n - 1 ? 2 : 1) + gc * (i > 0 ? 2 : 1)
+      if j > 0 { a[k * size + k - 1] = -gr }
+      if j < n - 1 { a[k * size + k + 1] = -gr }
+      if i > 0 { a[k * size + k - n] = -gc }
+      if i < m - 1 { a[k * size + k + n] = -gc }
+    }
+  }
+  var rng = SeededGenerator(seed: 27)
+  let f = (0..<size).map { _ in rng.nextUniform() - 0.3 }
+  // Gaussian elimination (the matrix is SPD: no pivoting needed).
+  var b = f
+  for c in 0..<size {
+    for r in (c + 1)..<size where a[r * size + c] != 0 {
+      let factor = a[r * size + c] / a[c * size + c]
+      for k in c..<size { a[r * size + k] -= factor * a[c * size + k] }
+      b[r] -= factor * b[c]
+    }
+  }
+  var exact = [Double](repeating: 0, count: size)
+  for c in stride(from: size - 1, through: 0, by: -1) {
+    var s = b[c]
+    for k in (c + 1)..<size { s -= a[c * size + k] * exact[k] }
+    exact[c] = s / a[c * size + c]
+  }
+  let solver = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc)
+  var u = [Double](repeating: .nan, count: size)
+  f.withUnsafeBufferPointer { fp in
+    u.withUnsafeMutableBufferPointer { solver.solve(fp.baseAddress!, into: $0.baseAddress!) }
+  }
+  #expect(maxRelativeDifference(u, exact) < 1e-12, "\(m)×\(n)")
+}
+
+@Test func theBlockedProductIsAMatrixProduct() {
+  // Every edge of the 4×8 tiling: rows and columns not multiples of it.
+  for (p, q, r) in [(9, 5, 13), (4, 3, 8), (1, 1, 1), (3, 7, 2), (12, 16, 20)] {
+    var rng = SeededGenerator(seed: UInt64(p * 100 + r))
+    let a = (0..<(p * q)).map { _ in rng.nextUniform() - 0.5 }
+    let b = (0..<(q * r)).map { _ in rng.nextUniform() - 0.5 }
+    var c = [Double](repeating: .nan, count: p * r)
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer {
+          MergedLineSolver.multiply(ap.baseAddress!, bp.baseAddress!, into: $0.baseAddress!, p: p, q: q, r: r)
+        }
+      }
+    }
+    var exact = [Double](repeating: 0, count: p * r)
+    for i in 0..<p { for j in 0..<r { for k in 0..<q { exact[i * r + j] += a[i * q + k] * b[k * r + j] } } }
+    #expect(maxRelativeDifference(c, exact) < 1e-14, "\(p)×\(q)·\(q)×\(r)")
+  }
+}

@@ -1,0 +1,266 @@
+import Foundation
+
+/// The exact solve of a mesh's merged modes: u = (L_w + L_b)⁻¹·f on the
+/// M×N cells, the coarse half of `ResistiveReader`'s two-level
+/// preconditioner.
+///
+/// When a cell's conductance dominates its lines' segments (G·r ≫ 1) the
+/// word and bit node of a cell move together, w ≈ b, and the line-by-line
+/// (block Jacobi) preconditioner sees those merged modes (w = b = u) as
+/// nearly null. Projected onto them, Zu = (u, u), the mesh operator is
+/// Zᵀ·A·Z = L_w + L_b: the cell terms cancel, so it does not depend on G
+/// at all. It is a Kronecker sum of two constant chains,
+///
+///   L_w + L_b = I_M ⊗ T_row + T_col ⊗ I_N,
+///
+/// T_row = g_r·tridiag(−1, 2, −1) with 1 on the diagonal at the open far
+/// end j = N−1, T_col = g_c·tridiag(−1, 2, −1) with 1 at the open top
+/// i = 0 (each line is terminated through one segment at its other end).
+/// Both are mixed Dirichlet/Neumann chains with closed-form eigenpairs:
+/// for a chain of n nodes numbered k = 1…n from the terminated end,
+/// λ_ℓ = 4·sin²(θ_ℓ/2), v_ℓ(k) ∝ sin(θ_ℓ·k), θ_ℓ = (2ℓ+1)π/(2n+1).
+///
+/// The solve diagonalises the shorter side's chain (Q, an orthonormal
+/// n×n basis): with U = Û·Qᵀ (N ≤ M), each column ℓ of Û solves the
+/// shifted chain (T_col + λ_ℓ·I) along i, whose Thomas pivots are kept.
+/// Cost: two dense M×N·N×N products, 2·M·N² multiply-adds (a blocked
+/// SIMD kernel), and one tridiagonal sweep pair over the cells.
+///
+/// Allocates its basis, pivots and one M×N work field at construction;
+/// a solve allocates nothing. Not thread-safe.
+package final class MergedLineSolver {
+  package let rows: Int, columns: Int
+  let gr: Double, gc: Double
+  /// True: the basis diagonalises T_row (N ≤ M); false: T_col.
+  let alongRows: Bool
+  /// The basis Q (size×size, row-major, eigenvectors as columns) and Qᵀ.
+  let basis: UnsafeMutablePointer<Double>, basisT: UnsafeMutablePointer<Double>
+  /// Inverse Thomas pivots of the shifted chains, M×N row-major (at
+  /// (i, ℓ) along rows, at (ℓ, j) along columns).
+  let pivots: UnsafeMutablePointer<Double>
+  /// The transformed field, M×N.
+  let work: UnsafeMutablePointer<Double>
+
+  /// - Parameters: gr, gc: the segment conductances 1/r_row, 1/r_col (S).
+  package init(rows m: Int, columns n: Int, gr: Double, gc: Double) {
+    precondition(m >= 1 && n >= 1 && gr > 0 && gc > 0)
+    rows = m
+    columns = n
+    self.gr = gr
+    self.gc = gc
+    alongRows = n <= m
+    let size = alongRows ? n : m
+    basis = .allocate(capacity: size * size)
+    basisT = .allocate(capacity: size * size)
+    pivots = .allocate(capacity: m * n)
+    work = .allocate(capacity: m * n)
+    work.initialize(repeating: 0, count: m * n)
+    // The chain's eigenpairs, numbered from its terminated end: column ℓ
+    // of Q holds v_ℓ at the chain's nodes in the mesh's index order (the
+    // word line's terminated end is j = 0; the bit line's is i = M−1).
+    var lambda = [Double](repeating: 0, count: size)
+    let h = Double.pi / Double(2 * size + 1)
+    for l in 0..<size {
+      let theta = Double(2 * l + 1) * h
+      let s = sin(theta / 2)
+      lambda[l] = 4 * s * s
+      var norm = 0.0
+      for k in 0..<size {
+        let fromEnd = alongRows ? k + 1 : size - k
+        let v = sin(theta * Double(fromEnd))
+        basis[k * size + l] = v
+        norm += v * v
+      }
+      let scale = 1 / norm.squareRoot()
+      for k in 0..<size { basis[k * size + l] *= scale }
+    }
+    for a in 0..<size {
+      for b in 0..<size { basisT[b * size + a] = basis[a * size + b] }
+    }
+    if alongRows {
+      // Column ℓ: g_c·(s_i) + g_r·λ_ℓ on the diagonal, s_i = 1 at the top.
+      for l in 0..<n {
+        let shift = gr * lambda[l]
+        pivots[l] = 1 / (gc + shift)
+        for i in 1..<m {
+          pivots[i * n + l] = 1 / (2 * gc + shift - gc * gc * pivots[(i - 1) * n + l])
+        }
+      }
+    } else {
+      // Row ℓ: g_r·(s_j) + g_c·λ_ℓ, s_j = 1 at the open end j = N−1.
+      for l in 0..<m {
+        let shift = gc * lambda[l]
+        let o = l * n
+        for j in 0..<n {
+          let d = gr * (j < n - 1 ? 2.0 : 1.0) + shift
+          pivots[o + j] = 1 / (j == 0 ? d : d - gr * gr * pivots[o + j - 1])
+        }
+      }
+    }
+  }
+
+  deinit {
+    for p in [basis, basisT, pivots, work] { p.deallocate() }
+  }
+
+  /// u = (L_w + L_b)⁻¹·f, both M×N row-major; `u` must not be `f`.
+  package func solve(_ f: UnsafePointer<Double>, into u: UnsafeMutablePointer<Double>) {
+    let m = rows, n = columns
+    if alongRows {
+      Self.multiply(f, basis, into: work, p: m, q: n, r: n)
+      chainsAlongRows()
+      Self.multiply(work, basisT, into: u, p: m, q: n, r: n)
+    } else {
+      Self.multiply(basisT, f, into: work, p: m, q: m, r: n)
+      chainsAlongColumns()
+      Self.multiply(basis, work, into: u, p: m, q: m, r: n)
+    }
+  }
+
+  typealias V4 = SIMD4<Double>
+  @inline(__always) static func ld(_ p: UnsafePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func ld(_ p: UnsafeMutablePointer<Double>) -> V4 {
+    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+  }
+  @inline(__always) static func st(_ p: UnsafeMutablePointer<Double>, _ v: V4) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V4.self)
+  }
+
+  /// The shifted chains along i, every column ℓ at once (four-wide):
+  /// forward elimination y_i = (x_i + g_c·y_{i−1})·inv_i, then back
+  /// substitution x_i = y_i + g_c·inv_i·x_{i+1}, in place in `work`.
+  private func chainsAlongRows() {
+    let m = rows, n = columns, gc = self.gc, w = work, inv = pivots
+    let n4 = n & ~3
+    let vgc = V4(repeating: gc)
+    var j = 0
+    while j < n4 {
+      Self.st(w + j, Self.ld(w + j) * Self.ld(inv + j))
+      j &+= 4
+    }
+    while j < n { w[j] *= inv[j]; j &+= 1 }
+    var i = 1
+    while i < m {
+      let o = i &* n
+      j = 0
+      while j < n4 {
+        Self.st(w + o + j, (Self.ld(w + o + j) + vgc * Self.ld(w + o - n + j)) * Self.ld(inv + o + j))
+        j &+= 4
+      }
+      while j < n { w[o &+ j] = (w[o &+ j] + gc * w[o &- n &+ j]) * inv[o &+ j]; j &+= 1 }
+      i &+= 1
+    }
+    i = m &- 2
+    while i >= 0 {
+      let o = i &* n
+      j = 0
+      while j < n4 {
+        Self.st(w + o + j, Self.ld(w + o + j) + vgc * Self.ld(inv + o + j) * Self.ld(w + o + n + j))
+        j &+= 4
+      }
+      while j < n { w[o &+ j] += gc * inv[o &+ j] * w[o &+ n &+ j]; j &+= 1 }
+      i &-= 1
+    }
+  }
+
+  /// The shifted chains along j, one row ℓ at a time.
+  private func chainsAlongColumns() {
+    let m = rows, n = columns, gr = self.gr, w = work, inv = pivots
+    for l in 0..<m {
+      let o = l &* n
+      var y = 0.0
+      for j in 0..<n {
+        y = (w[o &+ j] + gr * y) * inv[o &+ j]
+        w[o &+ j] = y
+      }
+      var j = n &- 2
+      while j >= 0 {
+        y = w[o &+ j] + gr * inv[o &+ j] * y
+        w[o &+ j] = y
+        j &-= 1
+      }
+    }
+  }
+
+  /// c = a·b, row-major: a is p×q, b q×r, c p×r (c distinct from both).
+  /// Tiles of four rows × eight columns of c in eight vector
+  /// accumulators, b's rows streamed, a's entries broadcast; the edges
+  /// in four-column and single-row/column pieces.
+  package static func multiply(
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+    p: Int, q: Int, r: Int
+  ) {
+    let r8 = r & ~7, r4 = r & ~3
+    var i = 0
+    while i &+ 4 <= p {
+      let a0 = a + i &* q, a1 = a0 + q, a2 = a1 + q, a3 = a2 + q
+      let c0 = c + i &* r, c1 = c0 + r, c2 = c1 + r, c3 = c2 + r
+      var j = 0
+      while j < r8 {
+        var s00 = V4(), s01 = V4(), s10 = V4(), s11 = V4()
+        var s20 = V4(), s21 = V4(), s30 = V4(), s31 = V4()
+        var bk = b + j
+        for k in 0..<q {
+          let b0 = ld(bk), b1 = ld(bk + 4)
+          let x0 = V4(repeating: a0[k]), x1 = V4(repeating: a1[k])
+          let x2 = V4(repeating: a2[k]), x3 = V4(repeating: a3[k])
+          s00.addProduct(x0, b0); s01.addProduct(x0, b1)
+          s10.addProduct(x1, b0); s11.addProduct(x1, b1)
+          s20.addProduct(x2, b0); s21.addProduct(x2, b1)
+          s30.addProduct(x3, b0); s31.addProduct(x3, b1)
+          bk += r
+        }
+        st(c0 + j, s00); st(c0 + j + 4, s01)
+        st(c1 + j, s10); st(c1 + j + 4, s11)
+        st(c2 + j, s20); st(c2 + j + 4, s21)
+        st(c3 + j, s30); st(c3 + j + 4, s31)
+        j &+= 8
+      }
+      while j < r4 {
+        var s0 = V4(), s1 = V4(), s2 = V4(), s3 = V4()
+        var bk = b + j
+        for k in 0..<q {
+          let b0 = ld(bk)
+          s0.addProduct(V4(repeating: a0[k]), b0); s1.addProduct(V4(repeating: a1[k]), b0)
+          s2.addProduct(V4(repeating: a2[k]), b0); s3.addProduct(V4(repeating: a3[k]), b0)
+          bk += r
+        }
+        st(c0 + j, s0); st(c1 + j, s1); st(c2 + j, s2); st(c3 + j, s3)
+        j &+= 4
+      }
+      while j < r {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        for k in 0..<q {
+          let x = b[k &* r &+ j]
+          s0 += a0[k] * x; s1 += a1[k] * x; s2 += a2[k] * x; s3 += a3[k] * x
+        }
+        c0[j] = s0; c1[j] = s1; c2[j] = s2; c3[j] = s3
+        j &+= 1
+      }
+      i &+= 4
+    }
+    while i < p {
+      let ai = a + i &* q, ci = c + i &* r
+      var j = 0
+      while j < r4 {
+        var s = V4()
+        var bk = b + j
+        for k in 0..<q {
+          s.addProduct(V4(repeating: ai[k]), ld(bk))
+          bk += r
+        }
+        st(ci + j, s)
+        j &+= 4
+      }
+      while j < r {
+        var s = 0.0
+        for k in 0..<q { s += ai[k] * b[k &* r &+ j] }
+        ci[j] = s
+        j &+= 1
+      }
+      i &+= 1
+    }
+  }
+}
