@@ -36,8 +36,10 @@
 ///   Zᵀ·A·Z = L_w + L_b does not depend on G (`MergedLineSolver`, two
 ///   dense transforms along the shorter side). Still SPD, so the answer is
 ///   the same; about 8–12 iterations at any G·r from 1e-2 to 1e6, each
-///   costing about four line-solve iterations on 785×200. Below the
-///   threshold the line solves alone run, exactly as before.
+///   costing about four line-solve iterations on 785×200. The line
+///   factors are then rebuilt before every read (G dominates them: stale
+///   ones cost tens of iterations). Below the threshold the line solves
+///   alone run, exactly as before.
 /// - **Fused passes.** q = A·p with p's update, then r's update with the
 ///   word-line and downward bit-line sweeps, then the upward bit-line
 ///   sweep: three passes over the mesh per iteration, in tiles of rows.
@@ -137,7 +139,11 @@ public final class ResistiveReader: @unchecked Sendable {
   /// forward, N column drives transposed); fills the output and input
   /// currents of each polarity.
   private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
+    // With two levels (G·r large) the line factors are G-dominated, and
+    // stale ones cost many iterations (the pulses between reads move G by
+    // far more than the segments' g): they are rebuilt before every read.
     let refresh = plus.readsSinceFactor >= options.factorInterval || !plus.hasFactors
+      || plus.twoLevel || minus.twoLevel
     // A nested function, not a closure value: the serial path allocates
     // no context per read.
     func body(_ t: Int) {
