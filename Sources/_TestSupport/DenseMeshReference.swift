@@ -30,28 +30,7 @@ public func denseMeshSolve(_ mesh: CrossbarMesh) -> (word: [Double], bit: [Doubl
   for j in 0..<n {
     if let v = mesh.columnTerminations[j].volts { stampSource(b(m - 1, j), gc, v) }
   }
-  // Gaussian elimination with partial pivoting.
-  for c in 0..<size {
-    var piv = c
-    for r in (c + 1)..<size where abs(a[r * size + c]) > abs(a[piv * size + c]) { piv = r }
-    if piv != c {
-      for k in 0..<size { a.swapAt(c * size + k, piv * size + k) }
-      rhs.swapAt(c, piv)
-    }
-    let d = a[c * size + c]
-    for r in (c + 1)..<size {
-      let f = a[r * size + c] / d
-      if f == 0 { continue }
-      for k in c..<size { a[r * size + k] -= f * a[c * size + k] }
-      rhs[r] -= f * rhs[c]
-    }
-  }
-  var x = [Double](repeating: 0, count: size)
-  for c in stride(from: size - 1, through: 0, by: -1) {
-    var s = rhs[c]
-    for k in (c + 1)..<size { s -= a[c * size + k] * x[k] }
-    x[c] = s / a[c * size + c]
-  }
+  let x = denseSolve(a, rhs, size: size)
   return (Array(x[0..<mn]), Array(x[mn...]))
 }
 
@@ -87,4 +66,32 @@ public func idealLineCurrents(
     }
   }
   return (d, s)
+}
+
+/// Solves the dense size×size system a·x = rhs (row-major) by Gaussian
+/// elimination with partial pivoting: the tests' slow oracle.
+public func denseSolve(_ matrix: [Double], _ right: [Double], size: Int) -> [Double] {
+  var a = matrix, rhs = right
+  for c in 0..<size {
+    var piv = c
+    for r in (c + 1)..<size where abs(a[r * size + c]) > abs(a[piv * size + c]) { piv = r }
+    if piv != c {
+      for k in 0..<size { a.swapAt(c * size + k, piv * size + k) }
+      rhs.swapAt(c, piv)
+    }
+    let d = a[c * size + c]
+    for r in (c + 1)..<size {
+      let f = a[r * size + c] / d
+      if f == 0 { continue }
+      for k in c..<size { a[r * size + k] -= f * a[c * size + k] }
+      rhs[r] -= f * rhs[c]
+    }
+  }
+  var x = [Double](repeating: 0, count: size)
+  for c in stride(from: size - 1, through: 0, by: -1) {
+    var s = rhs[c]
+    for k in (c + 1)..<size { s -= a[c * size + k] * x[k] }
+    x[c] = s / a[c * size + c]
+  }
+  return x
 }

@@ -291,21 +291,7 @@ func theMergedSolveIsTheDenseSolveOfTheKroneckerSum(_ shape: (Int, Int)) {
   }
   var rng = SeededGenerator(seed: 27)
   let f = (0..<size).map { _ in rng.nextUniform() - 0.3 }
-  // Gaussian elimination (the matrix is SPD: no pivoting needed).
-  var b = f
-  for c in 0..<size {
-    for r in (c + 1)..<size where a[r * size + c] != 0 {
-      let factor = a[r * size + c] / a[c * size + c]
-      for k in c..<size { a[r * size + k] -= factor * a[c * size + k] }
-      b[r] -= factor * b[c]
-    }
-  }
-  var exact = [Double](repeating: 0, count: size)
-  for c in stride(from: size - 1, through: 0, by: -1) {
-    var s = b[c]
-    for k in (c + 1)..<size { s -= a[c * size + k] * exact[k] }
-    exact[c] = s / a[c * size + c]
-  }
+  let exact = denseSolve(a, f, size: size)
   let solver = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc)
   var u = [Double](repeating: .nan, count: size)
   f.withUnsafeBufferPointer { fp in

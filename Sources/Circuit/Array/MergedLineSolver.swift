@@ -118,15 +118,6 @@ package final class MergedLineSolver {
   }
 
   typealias V4 = SIMD4<Double>
-  @inline(__always) static func ld(_ p: UnsafePointer<Double>) -> V4 {
-    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
-  }
-  @inline(__always) static func ld(_ p: UnsafeMutablePointer<Double>) -> V4 {
-    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
-  }
-  @inline(__always) static func st(_ p: UnsafeMutablePointer<Double>, _ v: V4) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V4.self)
-  }
 
   /// The shifted chains along i, every column ℓ at once (four-wide):
   /// forward elimination y_i = (x_i + g_c·y_{i−1})·inv_i, then back
@@ -137,7 +128,7 @@ package final class MergedLineSolver {
     let vgc = V4(repeating: gc)
     var j = 0
     while j < n4 {
-      Self.st(w + j, Self.ld(w + j) * Self.ld(inv + j))
+      _Double4.st(w + j, _Double4.ld(w + j) * _Double4.ld(inv + j))
       j &+= 4
     }
     while j < n { w[j] *= inv[j]; j &+= 1 }
@@ -146,7 +137,7 @@ package final class MergedLineSolver {
       let o = i &* n
       j = 0
       while j < n4 {
-        Self.st(w + o + j, (Self.ld(w + o + j) + vgc * Self.ld(w + o - n + j)) * Self.ld(inv + o + j))
+        _Double4.st(w + o + j, (_Double4.ld(w + o + j) + vgc * _Double4.ld(w + o - n + j)) * _Double4.ld(inv + o + j))
         j &+= 4
       }
       while j < n { w[o &+ j] = (w[o &+ j] + gc * w[o &- n &+ j]) * inv[o &+ j]; j &+= 1 }
@@ -157,7 +148,7 @@ package final class MergedLineSolver {
       let o = i &* n
       j = 0
       while j < n4 {
-        Self.st(w + o + j, Self.ld(w + o + j) + vgc * Self.ld(inv + o + j) * Self.ld(w + o + n + j))
+        _Double4.st(w + o + j, _Double4.ld(w + o + j) + vgc * _Double4.ld(inv + o + j) * _Double4.ld(w + o + n + j))
         j &+= 4
       }
       while j < n { w[o &+ j] += gc * inv[o &+ j] * w[o &+ n &+ j]; j &+= 1 }
@@ -203,7 +194,7 @@ package final class MergedLineSolver {
         var s20 = V4(), s21 = V4(), s30 = V4(), s31 = V4()
         var bk = b + j
         for k in 0..<q {
-          let b0 = ld(bk), b1 = ld(bk + 4)
+          let b0 = _Double4.ld(bk), b1 = _Double4.ld(bk + 4)
           let x0 = V4(repeating: a0[k]), x1 = V4(repeating: a1[k])
           let x2 = V4(repeating: a2[k]), x3 = V4(repeating: a3[k])
           s00.addProduct(x0, b0); s01.addProduct(x0, b1)
@@ -212,22 +203,22 @@ package final class MergedLineSolver {
           s30.addProduct(x3, b0); s31.addProduct(x3, b1)
           bk += r
         }
-        st(c0 + j, s00); st(c0 + j + 4, s01)
-        st(c1 + j, s10); st(c1 + j + 4, s11)
-        st(c2 + j, s20); st(c2 + j + 4, s21)
-        st(c3 + j, s30); st(c3 + j + 4, s31)
+        _Double4.st(c0 + j, s00); _Double4.st(c0 + j + 4, s01)
+        _Double4.st(c1 + j, s10); _Double4.st(c1 + j + 4, s11)
+        _Double4.st(c2 + j, s20); _Double4.st(c2 + j + 4, s21)
+        _Double4.st(c3 + j, s30); _Double4.st(c3 + j + 4, s31)
         j &+= 8
       }
       while j < r4 {
         var s0 = V4(), s1 = V4(), s2 = V4(), s3 = V4()
         var bk = b + j
         for k in 0..<q {
-          let b0 = ld(bk)
+          let b0 = _Double4.ld(bk)
           s0.addProduct(V4(repeating: a0[k]), b0); s1.addProduct(V4(repeating: a1[k]), b0)
           s2.addProduct(V4(repeating: a2[k]), b0); s3.addProduct(V4(repeating: a3[k]), b0)
           bk += r
         }
-        st(c0 + j, s0); st(c1 + j, s1); st(c2 + j, s2); st(c3 + j, s3)
+        _Double4.st(c0 + j, s0); _Double4.st(c1 + j, s1); _Double4.st(c2 + j, s2); _Double4.st(c3 + j, s3)
         j &+= 4
       }
       while j < r {
@@ -248,10 +239,10 @@ package final class MergedLineSolver {
         var s = V4()
         var bk = b + j
         for k in 0..<q {
-          s.addProduct(V4(repeating: ai[k]), ld(bk))
+          s.addProduct(V4(repeating: ai[k]), _Double4.ld(bk))
           bk += r
         }
-        st(ci + j, s)
+        _Double4.st(ci + j, s)
         j &+= 4
       }
       while j < r {

@@ -351,16 +351,6 @@ final class MeshWorkspace {
 
   typealias V4 = SIMD4<Double>
 
-  @inline(__always) static func ld(_ p: UnsafePointer<Double>) -> V4 {
-    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
-  }
-  @inline(__always) static func ld(_ p: UnsafeMutablePointer<Double>) -> V4 {
-    UnsafeRawPointer(p).loadUnaligned(as: V4.self)
-  }
-  @inline(__always) static func st(_ p: UnsafeMutablePointer<Double>, _ v: V4) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V4.self)
-  }
-
   /// Rows whose word-line recurrences run interleaved: independent
   /// dependency chains that keep the floating-point units busy.
   static let tile = 8
@@ -377,8 +367,8 @@ final class MeshWorkspace {
       let o = i &* n
       var j = 0
       while j < n4 {
-        Self.st(pW + o + j, Self.ld(zW + o + j) + vb * Self.ld(pW + o + j))
-        Self.st(pB + o + j, Self.ld(zB + o + j) + vb * Self.ld(pB + o + j))
+        _Double4.st(pW + o + j, _Double4.ld(zW + o + j) + vb * _Double4.ld(pW + o + j))
+        _Double4.st(pB + o + j, _Double4.ld(zB + o + j) + vb * _Double4.ld(pB + o + j))
         j &+= 4
       }
       while j < n {
@@ -404,9 +394,9 @@ final class MeshWorkspace {
         qw[0] = gr * (2 * w[0] - w[1]) + gi[0] * (w[0] - b[0])
         var j = 1
         while j &+ 4 <= n &- 1 {
-          let c = Self.ld(w + j)
-          let lap = two * c - Self.ld(w + j - 1) - Self.ld(w + j + 1)
-          Self.st(qw + j, vgr * lap + Self.ld(gi + j) * (c - Self.ld(b + j)))
+          let c = _Double4.ld(w + j)
+          let lap = two * c - _Double4.ld(w + j - 1) - _Double4.ld(w + j + 1)
+          _Double4.st(qw + j, vgr * lap + _Double4.ld(gi + j) * (c - _Double4.ld(b + j)))
           j &+= 4
         }
         while j < n &- 1 {
@@ -424,13 +414,13 @@ final class MeshWorkspace {
       let ss = i > 0 ? 2.0 : 1.0
       var j = 0
       while j < n4 {
-        let c = Self.ld(b + j)
+        let c = _Double4.ld(b + j)
         var lap = s * c
-        if let up { lap -= Self.ld(up + j) }
-        if let dn { lap -= Self.ld(dn + j) }
-        let qbj = vgc * lap + Self.ld(gi + j) * (c - Self.ld(w + j))
-        Self.st(qb + j, qbj)
-        acc += c * qbj + Self.ld(w + j) * Self.ld(qw + j)
+        if let up { lap -= _Double4.ld(up + j) }
+        if let dn { lap -= _Double4.ld(dn + j) }
+        let qbj = vgc * lap + _Double4.ld(gi + j) * (c - _Double4.ld(w + j))
+        _Double4.st(qb + j, qbj)
+        acc += c * qbj + _Double4.ld(w + j) * _Double4.ld(qw + j)
         j &+= 4
       }
       while j < n {
@@ -464,10 +454,10 @@ final class MeshWorkspace {
           let o = i &* n
           var j = 0
           while j < n4 {
-            let a = Self.ld(rW + o + j) - va * Self.ld(qW + o + j)
-            let b = Self.ld(rB + o + j) - va * Self.ld(qB + o + j)
-            Self.st(rW + o + j, a)
-            Self.st(rB + o + j, b)
+            let a = _Double4.ld(rW + o + j) - va * _Double4.ld(qW + o + j)
+            let b = _Double4.ld(rB + o + j) - va * _Double4.ld(qB + o + j)
+            _Double4.st(rW + o + j, a)
+            _Double4.st(rB + o + j, b)
             accRR += a * a + b * b
             j &+= 4
           }
@@ -484,7 +474,7 @@ final class MeshWorkspace {
           let o = i &* n
           var j = 0
           while j < n4 {
-            let a = Self.ld(rW + o + j), b = Self.ld(rB + o + j)
+            let a = _Double4.ld(rW + o + j), b = _Double4.ld(rB + o + j)
             accRR += a * a + b * b
             j &+= 4
           }
@@ -542,16 +532,16 @@ final class MeshWorkspace {
         var j = 0
         if i == 0 {
           while j < n4 {
-            Self.st(zB + j, Self.ld(rB + j) * Self.ld(invB + j))
-            accRZ += Self.ld(rW + j) * Self.ld(zW + j)
+            _Double4.st(zB + j, _Double4.ld(rB + j) * _Double4.ld(invB + j))
+            accRZ += _Double4.ld(rW + j) * _Double4.ld(zW + j)
             j &+= 4
           }
           while j < n { zB[j] = rB[j] * invB[j]; tailRZ += rW[j] * zW[j]; j &+= 1 }
         } else {
           while j < n4 {
-            let y = (Self.ld(rB + o + j) + vgc * Self.ld(zB + o - n + j)) * Self.ld(invB + o + j)
-            Self.st(zB + o + j, y)
-            accRZ += Self.ld(rW + o + j) * Self.ld(zW + o + j)
+            let y = (_Double4.ld(rB + o + j) + vgc * _Double4.ld(zB + o - n + j)) * _Double4.ld(invB + o + j)
+            _Double4.st(zB + o + j, y)
+            accRZ += _Double4.ld(rW + o + j) * _Double4.ld(zW + o + j)
             j &+= 4
           }
           while j < n {
@@ -582,9 +572,9 @@ final class MeshWorkspace {
       let o = i &* n
       var j = 0
       while j < n4 {
-        let z = Self.ld(zB + o + j) + vgc * Self.ld(invB + o + j) * Self.ld(zB + o + n + j)
-        Self.st(zB + o + j, z)
-        acc += Self.ld(rB + o + j) * z
+        let z = _Double4.ld(zB + o + j) + vgc * _Double4.ld(invB + o + j) * _Double4.ld(zB + o + n + j)
+        _Double4.st(zB + o + j, z)
+        acc += _Double4.ld(rB + o + j) * z
         j &+= 4
       }
       while j < n {
@@ -608,7 +598,7 @@ final class MeshWorkspace {
     let f = qW, u = qB, rW = self.rW, rB = self.rB, zW = self.zW, zB = self.zB
     var k = 0
     while k < mn4 {
-      Self.st(f + k, Self.ld(rW + k) + Self.ld(rB + k))
+      _Double4.st(f + k, _Double4.ld(rW + k) + _Double4.ld(rB + k))
       k &+= 4
     }
     while k < mn { f[k] = rW[k] + rB[k]; k &+= 1 }
@@ -617,10 +607,10 @@ final class MeshWorkspace {
     var tail = 0.0
     k = 0
     while k < mn4 {
-      let x = Self.ld(u + k)
-      Self.st(zW + k, Self.ld(zW + k) + x)
-      Self.st(zB + k, Self.ld(zB + k) + x)
-      acc += Self.ld(f + k) * x
+      let x = _Double4.ld(u + k)
+      _Double4.st(zW + k, _Double4.ld(zW + k) + x)
+      _Double4.st(zB + k, _Double4.ld(zB + k) + x)
+      acc += _Double4.ld(f + k) * x
       k &+= 4
     }
     while k < mn {
