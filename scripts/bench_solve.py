@@ -54,7 +54,7 @@ STANDARD_SIZES = [(32, 32), (64, 64), (128, 128), (256, 256), (784, 200)]
 QUICK_SIZES = [(32, 32), (64, 64)]
 SEED_BASE = 2026
 G_LOW, G_HIGH = 1e-6, 1e-4  # S: 1 MOhm .. 10 kOhm
-R_LINE = 1.0  # ohm, r_row = r_col
+R_LINE = 1.0  # ohm, r_row = r_col (--r sets it)
 
 # Targets.
 TARGET_BC_SPEEDUP = 10.0  # at 256x256
@@ -444,6 +444,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="xbarsim solve --repeat K (default 5)")
     ap.add_argument("--xbarsim-args", default="",
                     help="extra arguments for `xbarsim solve`, e.g. \"--threads 1\"")
+    ap.add_argument("--r", type=float, default=1.0,
+                    help="ohms per line segment, r_row = r_col (default 1; G_max·r = 1e-4·r)")
     ap.add_argument("--out", help="directory for problems, netlists, logs and bench-solve.json "
                                   "(default: a new temporary directory)")
     args = ap.parse_args(argv)
@@ -453,6 +455,10 @@ def main(argv=None) -> int:
         return 2
     if args.repeat < 1:
         ap.error("--repeat must be ≥ 1")
+    if not (args.r > 0 and math.isfinite(args.r)):
+        ap.error("--r must be a finite resistance > 0 Ω")
+    global R_LINE
+    R_LINE = args.r
     xb_extra = shlex.split(args.xbarsim_args)
     sizes = args.sizes or (QUICK_SIZES if args.quick else STANDARD_SIZES)
     indices = size_indices(sizes)

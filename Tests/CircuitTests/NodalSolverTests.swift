@@ -321,3 +321,64 @@ func theReturnedVoltagesMeetTheDocumentedResidual(shape: (Int, Int)) throws {
     #expect(sol.relativeResidual <= tol)
   }
 }
+
+// Two levels (session 22): above `twoLevelThreshold` of G_max·max(r) the
+// preconditioner adds the exact solve of the merged modes w = b, as
+// `ResistiveReader` does. The answer must not change, only the iterations.
+@Test(arguments: [(1, 1), (1, 5), (5, 1), (3, 7), (8, 4), (12, 12), (20, 9)])
+func twoLevelsMatchDenseEliminationAtAnyGr(shape: (Int, Int)) throws {
+  // G up to 1e-2 S; r_col = 2.3·r_row; G_max·r_col = 2.3e-3 (forced on),
+  // 2.3e3 and 2.3e6.
+  for (seed, r, threshold) in [(UInt64(1), 0.1, 0.0), (2, 1e5, 1e-2), (3, 1e8, 1e-2)] {
+    var mesh = randomMesh(rows: shape.0, columns: shape.1, r: r, seed: seed, gHigh: 1e-2)
+    mesh.wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: 2.3 * r)
+    let solver = NodalSolver(options: .init(twoLevelThreshold: threshold))
+    let sol = try solver.solve(mesh)
+    let ref = denseMeshSolve(mesh)
+    #expect(solver.lastSolveWasTwoLevel)
+    #expect(sol.converged)
+    var dense = [Double](repeating: 0, count: shape.1)
+    for i in 0..<shape.0 {
+      for j in 0..<shape.1 {
+        let k = i * shape.1 + j
+        dense[j] += mesh.conductance[k] * (ref.word[k] - ref.bit[k])
+      }
+    }
+    // Both solves' errors grow with G·r: at 2.3e6 the dense one and the
+    // line solves alone differ from it by 2.5e-9 on 20×9 (measured).
+    let bound = max(1e-9, 5e-15 * 1e-2 * 2.3 * r)
+    #expect(maxRelativeDifference(sol.outputCurrents, dense) < bound, "\(shape), r \(r)")
+    #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < bound, "\(shape), r \(r)")
+  }
+}
+
+@Test func twoLevelsCutTheIterationsAndKeepTheAnswer() throws {
+  // G·r = 1 on 48×40: line solves alone need about √(G·r)·M iterations.
+  let mesh = randomMesh(rows: 48, columns: 40, r: 1e4, seed: 12)
+  let lines = NodalSolver(options: .init(twoLevelThreshold: .infinity))
+  let two = NodalSolver()
+  let a = try lines.solve(mesh), b = try two.solve(mesh)
+  #expect(!lines.lastSolveWasTwoLevel && two.lastSolveWasTwoLevel)
+  #expect(b.iterations * 4 < a.iterations, "two levels \(b.iterations), lines alone \(a.iterations)")
+  #expect(maxRelativeDifference(b.outputCurrents, a.outputCurrents) < 1e-9)
+  // Two threads split the merged solve: the same answer.
+  let threads = try NodalSolver(options: .init(threads: 2)).solve(mesh)
+  #expect(threads.iterations == b.iterations)
+  #expect(maxRelativeDifference(threads.outputCurrents, b.outputCurrents) < 1e-12)
+  // Below the threshold (G_max·r = 1e-4) the line solves run alone.
+  let low = NodalSolver()
+  _ = try low.solve(randomMesh(rows: 48, columns: 40, r: 1, seed: 12))
+  #expect(!low.lastSolveWasTwoLevel)
+}
+
+@Test func anOpenLineKeepsTheLineSolvesAlone() throws {
+  // L_w + L_b is the Kronecker sum only with every line terminated.
+  var mesh = randomMesh(rows: 7, columns: 6, r: 1e3, seed: 13, gHigh: 1e-2)
+  mesh.rowTerminations[2] = .open
+  mesh.columnTerminations[4] = .open
+  let solver = NodalSolver()
+  let sol = try solver.solve(mesh)
+  let ref = denseMeshSolve(mesh)
+  #expect(!solver.lastSolveWasTwoLevel)
+  #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < 1e-9)
+}

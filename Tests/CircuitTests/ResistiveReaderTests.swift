@@ -300,6 +300,37 @@ func theMergedSolveIsTheDenseSolveOfTheKroneckerSum(_ shape: (Int, Int)) {
   #expect(maxRelativeDifference(u, exact) < 1e-12, "\(m)×\(n)")
 }
 
+// `NodalSolver` runs the merged solve in shares on two threads; each share
+// must compute its entries as the whole solve does.
+@Test(arguments: [(13, 6), (6, 13), (9, 9), (1, 5), (5, 1), (2, 2)])
+func theMergedSolveInSharesIsTheWholeSolveBitForBit(_ shape: (Int, Int)) {
+  let (m, n) = shape
+  let solver = MergedLineSolver(rows: m, columns: n, gr: 1.3, gc: 0.4)
+  var rng = SeededGenerator(seed: 28)
+  let f = (0..<(m * n)).map { _ in rng.nextUniform() - 0.5 }
+  func solve(parts: Int) -> [Double] {
+    var u = [Double](repeating: .nan, count: m * n)
+    f.withUnsafeBufferPointer { fp in
+      u.withUnsafeMutableBufferPointer { up in
+        if parts == 0 {
+          solver.solve(fp.baseAddress!, into: up.baseAddress!)
+        } else {
+          // Shares in reverse order: none may depend on another's output.
+          solver.solve(fp.baseAddress!, into: up.baseAddress!, parts: parts) { body in
+            for t in (0..<parts).reversed() { body(t) }
+          }
+        }
+      }
+    }
+    return u
+  }
+  let whole = solve(parts: 0)
+  #expect(whole.allSatisfy { $0.isFinite })
+  for parts in [1, 2, 3, 4] {
+    #expect(solve(parts: parts) == whole, "\(m)×\(n) in \(parts) shares")
+  }
+}
+
 @Test func theBlockedProductIsAMatrixProduct() {
   // Every edge of the 4×8 tiling: rows and columns not multiples of it.
   for (p, q, r) in [(9, 5, 13), (4, 3, 8), (1, 1, 1), (3, 7, 2), (12, 16, 20)] {

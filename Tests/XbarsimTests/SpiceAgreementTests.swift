@@ -71,6 +71,8 @@ func parseIOut(_ json: String) -> [Double]? {
   arguments: [
     (4, 4, 1.0), (4, 4, 10.0), (8, 8, 10.0), (5, 12, 1.0), (16, 16, 1.0), (24, 24, 10.0),
     (32, 32, 1.0), (48, 40, 10.0), (64, 64, 1.0), (64, 64, 10.0),
+    // G_max·r_col 0.23 and 23: `solve`'s two-level preconditioner.
+    (16, 12, 1e3), (24, 24, 1e5),
   ])
 func agreesWithNgspice(rows: Int, cols: Int, r: Double) throws {
   let ngspice = try requireNgspice()

@@ -105,33 +105,58 @@ package final class MergedLineSolver {
 
   /// u = (L_w + L_b)⁻¹·f, both M×N row-major; `u` must not be `f`.
   package func solve(_ f: UnsafePointer<Double>, into u: UnsafeMutablePointer<Double>) {
-    let m = rows, n = columns
+    solve(f, into: u, parts: 1) { body in body(0) }
+  }
+
+  /// The same solve cut into `parts` independent shares per stage (rows of
+  /// the products, columns or rows of the chains), which `run` executes,
+  /// e.g. on several threads: run(body) must call body(t) for every t in
+  /// 0..<parts and return when all are done. Each share computes its
+  /// entries exactly as the single solve does, so the result is the same
+  /// bit for bit.
+  package func solve(
+    _ f: UnsafePointer<Double>, into u: UnsafeMutablePointer<Double>, parts: Int,
+    run: ((Int) -> Void) -> Void
+  ) {
+    let m = rows, n = columns, w = work
+    func share(_ count: Int, _ t: Int) -> Range<Int> { (count * t / parts)..<(count * (t + 1) / parts) }
+    // out = left·right, M×N, its rows in shares: left is M×inner (f along
+    // rows, Qᵀ or Q along columns), right inner×N.
+    let inner = alongRows ? n : m
+    func product(_ left: UnsafePointer<Double>, _ right: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+      run { t in
+        let r = share(m, t)
+        Self.multiply(
+          left + r.lowerBound * inner, right, into: out + r.lowerBound * n, p: r.count, q: inner, r: n)
+      }
+    }
     if alongRows {
-      Self.multiply(f, basis, into: work, p: m, q: n, r: n)
-      chainsAlongRows()
-      Self.multiply(work, basisT, into: u, p: m, q: n, r: n)
+      product(f, basis, into: w)
+      run { t in chainsAlongRows(share(n, t)) }
+      product(w, basisT, into: u)
     } else {
-      Self.multiply(basisT, f, into: work, p: m, q: m, r: n)
-      chainsAlongColumns()
-      Self.multiply(basis, work, into: u, p: m, q: m, r: n)
+      product(basisT, f, into: w)
+      run { t in chainsAlongColumns(share(m, t)) }
+      product(basis, w, into: u)
     }
   }
 
   typealias V4 = SIMD4<Double>
 
-  /// The shifted chains along i, every column ℓ at once (four-wide):
-  /// forward elimination y_i = (x_i + g_c·y_{i−1})·inv_i, then back
+  /// The shifted chains along i of the columns ℓ in `range`, four at a
+  /// time: forward elimination y_i = (x_i + g_c·y_{i−1})·inv_i, then back
   /// substitution x_i = y_i + g_c·inv_i·x_{i+1}, in place in `work`.
-  private func chainsAlongRows() {
-    let m = rows, n = columns, gc = self.gc, w = work, inv = pivots
-    let n4 = n & ~3
+  private func chainsAlongRows(_ range: Range<Int>) {
+    let m = rows, n = columns, gc = self.gc
+    let w = work + range.lowerBound, inv = pivots + range.lowerBound
+    let width = range.count, n4 = width & ~3
     let vgc = V4(repeating: gc)
     var j = 0
     while j < n4 {
       _Double4.st(w + j, _Double4.ld(w + j) * _Double4.ld(inv + j))
       j &+= 4
     }
-    while j < n { w[j] *= inv[j]; j &+= 1 }
+    while j < width { w[j] *= inv[j]; j &+= 1 }
     var i = 1
     while i < m {
       let o = i &* n
@@ -140,7 +165,7 @@ package final class MergedLineSolver {
         _Double4.st(w + o + j, (_Double4.ld(w + o + j) + vgc * _Double4.ld(w + o - n + j)) * _Double4.ld(inv + o + j))
         j &+= 4
       }
-      while j < n { w[o &+ j] = (w[o &+ j] + gc * w[o &- n &+ j]) * inv[o &+ j]; j &+= 1 }
+      while j < width { w[o &+ j] = (w[o &+ j] + gc * w[o &- n &+ j]) * inv[o &+ j]; j &+= 1 }
       i &+= 1
     }
     i = m &- 2
@@ -151,15 +176,15 @@ package final class MergedLineSolver {
         _Double4.st(w + o + j, _Double4.ld(w + o + j) + vgc * _Double4.ld(inv + o + j) * _Double4.ld(w + o + n + j))
         j &+= 4
       }
-      while j < n { w[o &+ j] += gc * inv[o &+ j] * w[o &+ n &+ j]; j &+= 1 }
+      while j < width { w[o &+ j] += gc * inv[o &+ j] * w[o &+ n &+ j]; j &+= 1 }
       i &-= 1
     }
   }
 
-  /// The shifted chains along j, one row ℓ at a time.
-  private func chainsAlongColumns() {
-    let m = rows, n = columns, gr = self.gr, w = work, inv = pivots
-    for l in 0..<m {
+  /// The shifted chains along j, one row ℓ of `range` at a time.
+  private func chainsAlongColumns(_ range: Range<Int>) {
+    let n = columns, gr = self.gr, w = work, inv = pivots
+    for l in range {
       let o = l &* n
       var y = 0.0
       for j in 0..<n {

@@ -33,15 +33,22 @@ public final class NodalSolver: @unchecked Sendable {
     public var threads: Int
     /// Cells from which two threads pay for their start-up cost.
     public var parallelThreshold: Int
+    /// From this G_max·max(r_row, r_col) on, when every line is
+    /// terminated, the preconditioner adds the exact solve of the merged
+    /// modes w = b (`MergedLineSolver`), as `ResistiveReader` does; below
+    /// it (or with an open line) the line solves run alone. `.infinity`
+    /// turns the second level off, 0 forces it.
+    public var twoLevelThreshold: Double
 
     public init(
       tolerance: Double = 1e-12, maxIterations: Int = 20_000, threads: Int = 0,
-      parallelThreshold: Int = 20_000
+      parallelThreshold: Int = 20_000, twoLevelThreshold: Double = 1e-2
     ) {
       self.tolerance = tolerance
       self.maxIterations = maxIterations
       self.threads = threads
       self.parallelThreshold = parallelThreshold
+      self.twoLevelThreshold = twoLevelThreshold
     }
   }
 
@@ -67,6 +74,11 @@ public final class NodalSolver: @unchecked Sendable {
   private var qw: UnsafeMutablePointer<Double> { storage + 12 * capacity }
   private var qb: UnsafeMutablePointer<Double> { storage + 13 * capacity }
   private static let vectorCount = 14
+  /// The merged-mode solver of the last two-level solve, kept while the
+  /// shape and segment conductances stay the same.
+  private var merged: MergedLineSolver?
+  /// Whether the last solve used the two-level preconditioner.
+  public private(set) var lastSolveWasTwoLevel = false
 
   public init(options: Options = Options()) {
     self.options = options
@@ -308,6 +320,20 @@ public final class NodalSolver: @unchecked Sendable {
     let tol = options.tolerance, maxIter = options.maxIterations
     let rowOpen = mesh.rowTerminations.map { $0 == .open }
     let colOpen = mesh.columnTerminations.map { $0 == .open }
+    // Two levels: the merged modes' operator L_w + L_b is the Kronecker
+    // sum `MergedLineSolver` inverts only when every line has its
+    // termination (an open line changes its chain's end).
+    let gMax = mesh.conductance.max() ?? 0
+    let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold
+      && !rowOpen.contains(true) && !colOpen.contains(true)
+    lastSolveWasTwoLevel = twoLevel
+    if twoLevel {
+      if let s = merged, s.rows == m, s.columns == n, s.gr == gr, s.gc == gc {
+      } else {
+        merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc)
+      }
+    }
+    let mergedSolver = twoLevel ? merged : nil
 
     var iterations = 0
     var relRes = 0.0
@@ -429,7 +455,20 @@ public final class NodalSolver: @unchecked Sendable {
           for i in 0..<m { let o = i * n; for j in cols { s += RB[o + j] * ZB[o + j] } }
           partial[16 * t] = s
         }
-        return total()
+        guard let mergedSolver else { return total() }
+        // The coarse half: z += Z·(L_w + L_b)⁻¹·Zᵀ·r, Zᵀ·r = r_W + r_B
+        // per cell, Z·u = (u, u); r·z gains (r_W + r_B)·u. Q is free
+        // here (A·p fills it next).
+        for k in 0..<mn { QW[k] = RW[k] + RB[k] }
+        mergedSolver.solve(QW, into: QB, parts: threads) { body in parallel(body) }
+        var s = 0.0
+        for k in 0..<mn {
+          let u = QB[k]
+          ZW[k] += u
+          ZB[k] += u
+          s += QW[k] * u
+        }
+        return total() + s
       }
 
       if rNorm2 <= target2 && rNorm2 <= cellTarget2 {
