@@ -14,7 +14,9 @@ enum SolveCommand: CLICommand {
       solver used, iterations, relative residual and solve time. With r_row = r_col = 0
       the answer is the exact Kirchhoff sum; otherwise the 2·M·N node voltages are
       solved by conjugate gradients preconditioned with exact line (tridiagonal)
-      solves, to a relative KCL residual of --tolerance. A solve that does not
+      solves ("pcg-line-jacobi"), from G·r = 1e-2 on with the exact solve of the
+      merged modes w = b added ("pcg-two-level"), to a relative KCL residual of
+      --tolerance. A solve that does not
       converge is an error (exit 1), never an answer, and so is a G·r (largest cell
       conductance × segment resistance) above 1e9 with both line kinds resistive, where
       the mesh is too ill-conditioned to trust. Use '-' to read standard input.
@@ -105,7 +107,7 @@ enum SolveCommand: CLICommand {
     let method: String
     switch (mesh.wires.rowSegmentResistance > 0, mesh.wires.columnSegmentResistance > 0) {
     case (false, false): method = "kirchhoff-sum"
-    case (true, true): method = "pcg-line-jacobi"
+    case (true, true): method = solver.lastSolveWasTwoLevel ? "pcg-two-level" : "pcg-line-jacobi"
     default: method = "line-direct"
     }
 
