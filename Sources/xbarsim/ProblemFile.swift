@@ -125,6 +125,9 @@ enum ProblemFile {
     for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > 0 && r < WireModel.smallestResistance {
       throw fail("'\(k)': \(WireModel.tooSmall(r))")
     }
+    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > WireModel.largestResistance {
+      throw fail("'\(k)': \(WireModel.tooLarge(r))")
+    }
     let vList = try list(root["v_in"], "v_in", length: m)
     var v = [Double](repeating: 0, count: m)
     for i in 0..<m {

@@ -226,6 +226,33 @@ struct SolveOutput: Decodable {
   #expect(isApproximatelyEqual(iOut[1], 5.0e-4, relativeTolerance: 1e-9))
 }
 
+// A resistance above 1e150 Ω: the square of 1/r underflows. A 2×2 mesh
+// scaled to G·r ≈ 0.5 (G 1e-170 S, r 1e170 Ω) answered i_out [0, 0] with
+// "converged" and exit 0 (fuzz review); at 1e150 Ω it still solves.
+@Test func aLineResistanceTooLargeToSolveIsNamedNotAZeroAnswer() throws {
+  func problem(_ scale: String, _ rRow: String, _ rCol: String) -> String {
+    """
+    {"rows": 2, "cols": 2, "conductance": [[1\(scale), 2\(scale)], [3\(scale), 4\(scale)]],
+     "v_in": [0.5, 1.0], "r_row": \(rRow), "r_col": \(rCol)}
+    """
+  }
+  for (rRow, rCol, key) in [("1e170", "2e170", "r_row"), ("1", "1e151", "r_col"), ("1e170", "0", "r_row")] {
+    let r = try runXbarsim(["solve", try problemFile(problem("e-171", rRow, rCol)).path])
+    #expect(r.status == 1, "\(rRow), \(rCol): \(r.stdout)")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("'\(key)': 1e+"), "\(r.stderr)")
+    #expect(r.stderr.contains("too large to solve"), "\(r.stderr)")
+  }
+  // The same circuit scaled to r = 1e150 Ω (G·r as above) solves; its
+  // currents are 1e-150 of the r = 1 Ω problem's.
+  let small = try runXbarsim(["solve", try problemFile(problem("e-151", "1e150", "1e150")).path])
+  let unit = try runXbarsim(["solve", try problemFile(problem("e-1", "1", "1")).path])
+  #expect(small.status == 0, "\(small.stderr)")
+  let a = try #require(parseIOut(small.stdout)), b = try #require(parseIOut(unit.stdout))
+  for j in 0..<2 { #expect(isApproximatelyEqual(a[j] * 1e150, b[j], relativeTolerance: 1e-9), "\(a) \(b)") }
+}
+
 // Drives so large that (V/r)² overflows: the convergence test compared
 // inf ≤ inf and passed the first guess, printing i_out [0, 0] with exit 0
 // (2026-11-30 audit). Now the overflow error the Kirchhoff sum gives.

@@ -41,6 +41,14 @@ public struct WireModel: Sendable, Equatable {
   /// currents. Ideal lines are r = 0.
   public static let smallestResistance = 1e-150
 
+  /// The largest segment resistance a problem file's solve takes, in Ω.
+  /// Above it the square of a line's conductance 1/r underflows: a solve
+  /// of small enough cells (G·r within bounds) returned wrong currents and
+  /// node voltages as converged (r_row = 1e170 Ω, r_col = 2e170 Ω with
+  /// G·r ≈ 1e-2…1: every i_out off by 100 %, 0 iterations). Training is
+  /// bounded far below it by G·r ≤ 1e9 with gmax ≥ 1e-12 S.
+  public static let largestResistance = 1e150
+
   /// The largest G·r (cell conductance × segment resistance) solved with
   /// resistive lines of both kinds: beyond it the mesh is too
   /// ill-conditioned to trust (the error of a current grows as about
@@ -56,6 +64,11 @@ public struct WireModel: Sendable, Equatable {
         throw ConfigurationError(field: name, Self.tooSmall(r))
       }
     }
+  }
+
+  /// The message for a resistance above `largestResistance`.
+  public static func tooLarge(_ r: Double) -> String {
+    "\(r) Ω is too large to solve (a resistance must be ≤ 1e150 Ω)"
   }
 
   /// The message for a resistance in (0, `smallestResistance`).
