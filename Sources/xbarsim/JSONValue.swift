@@ -78,6 +78,9 @@ enum JSONValue: Equatable {
   static func parse(_ data: Data) throws -> JSONValue {
     try data.withUnsafeBytes { raw -> JSONValue in
       var p = Parser(bytes: raw.bindMemory(to: UInt8.self))
+      // A UTF-8 byte-order mark, which some editors write first: RFC 8259
+      // lets a parser ignore it (the sweep's CSV reader does too).
+      if p.bytes.count >= 3 && p.bytes[0] == 0xEF && p.bytes[1] == 0xBB && p.bytes[2] == 0xBF { p.i = 3 }
       p.skipSpace()
       let v = try p.value(depth: 0)
       p.skipSpace()

@@ -106,13 +106,16 @@ enum ReproduceCommand: CLICommand {
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
     let failure = try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)", study: "\(paper) figure \(figure)")
     if choi {
-      try choiTable(rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"))
+      try choiTable(
+        rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
+        settings: settingsNote(base, skipping: ["epochs"]))
       try finish(failure)
       return
     }
 
     print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
+    if let note = settingsNote(base, skipping: []) { print(note) }
     print("")
     print("run                         method  paper   measured  [min, max]        Δ")
     for row in rows {
@@ -386,6 +389,7 @@ enum ReproduceCommand: CLICommand {
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)
         j.add("transfer", c.mode == .offChip && c.rule == .lim ? c.transfer.rawValue : "none")
+        j.add("loss", c.loss.rawValue)
         if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
         row.add("mean", row.mean, to: &j)
         row.add("min", row.min, to: &j)
@@ -402,10 +406,26 @@ enum ReproduceCommand: CLICommand {
     }
   }
 
+  /// The keys of `base` (every run's, before the figure sets its own)
+  /// that differ from the defaults, as a line under a table's title: a
+  /// table run with `--loss mse` says so. Nil when there are none.
+  static func settingsNote(_ base: TrainingConfiguration, skipping: Set<String>) -> String? {
+    let defaults = Dictionary(TrainingConfiguration().keyValues, uniquingKeysWith: { a, _ in a })
+    let changed = base.keyValues.filter { key, value in
+      !skipping.contains(key) && key != "data" && defaults[key] != value
+    }
+    guard !changed.isEmpty else { return nil }
+    return "settings beside the defaults (every run, unless the figure sets the key): "
+      + changed.map { "\($0.0) \($0.1.isEmpty ? "none" : $0.1)" }.joined(separator: ", ")
+  }
+
   /// The choi2021 table and JSON rows.
-  static func choiTable(_ rows: [Row], figure: Int, seeds: Int, epochs: Int, summary: String?) throws {
+  static func choiTable(
+    _ rows: [Row], figure: Int, seeds: Int, epochs: Int, summary: String?, settings: String?
+  ) throws {
     print("Choi et al. 2021, Figure \(figure): final test accuracy (%) after \(epochs) epochs, mean of \(seeds) seed(s)")
     print("[min, max over seeds]; train: final training-set accuracy; switch: epochs before fine tuning")
+    if let settings { print(settings) }
     print("")
     let width = max(31, rows.map(\.run.label.count).max() ?? 0)
     print("run".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "paper   measured  [min, max]          Δ   train  switch")
@@ -437,6 +457,8 @@ enum ReproduceCommand: CLICommand {
       j.add("c2c", c.c2c)
       j.add("d2d", c.d2d)
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
+      j.add("loss", c.loss.rawValue)
+      if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }
       j.add("bl", c.pulseTrainLength)
       j.add("epochs", c.epochs)
       if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }

@@ -169,6 +169,20 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   } throws: { "\($0)" == "line 1: number too long (more than 4096 characters)" }
 }
 
+// A UTF-8 byte-order mark before a problem file or config was "malformed
+// JSON at line 1: invalid value" (fuzz review, session 22); it is skipped,
+// and only at the start.
+@Test func aByteOrderMarkBeforeTheJSONIsSkipped() throws {
+  let bom = "\u{FEFF}"
+  #expect(try JSONValue.parse(Data("\(bom)[1, 2]".utf8)) == .array([.number(1), .number(2)]))
+  #expect(throws: (any Error).self) { try JSONValue.parse(Data("[1, \(bom)2]".utf8)) }
+  let url = try problemFile(
+    "\(bom){\"rows\":1,\"cols\":1,\"conductance\":[[2e-4]],\"v_in\":[0.5],\"r_row\":0,\"r_col\":0}")
+  let r = try runXbarsim(["solve", url.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(parseIOut(r.stdout) == [1e-4])
+}
+
 // A --config reached through a linked directory was not the same file as
 // its real path to the same-file checks (only a link at the end was
 // followed), so --summary could overwrite it.

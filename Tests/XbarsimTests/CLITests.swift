@@ -87,7 +87,10 @@ func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: 
   (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--wire-tolerance", "5"],
    "--wire-tolerance: must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got 5"),
   (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-row", "1e300", "--r-col", "1e300"],
-   "--r-row: 1e+300 Ω against gmax 1e-05 S (G·r = 1e+295) is beyond 1e9"),
+   "--r-row: 1e+300 Ω is too large to solve (a resistance must be ≤ 1e150 Ω)"),
+  // G·r printed with every digit: %g said "(G·r = 1e+09) is beyond 1e9".
+  (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-row", "1e14", "--r-col", "1"],
+   "--r-row: 1e+14 Ω against gmax 1e-05 S (G·r = 1000000000.0000001) is beyond 1e9"),
   (["solve", "--rows", "4", "--r", "1e300"], "--r 1e300 Ω against G up to 0.0001 S (G·r = 1.0000000000000002e+296) is beyond 1e9"),
   // --images checked before the data are read and an ideal epoch runs
   // (it was refused after 13 s, as --train-limit).

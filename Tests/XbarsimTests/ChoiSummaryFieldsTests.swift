@@ -17,7 +17,7 @@ import _TestSupport
   base.epochs = 1
   let runs = ChoiReproduction.runs(figure: 6, base: base)
   let rows = runs.map { ReproduceCommand.Row(run: $0, final: true) }
-  try ReproduceCommand.choiTable(rows, figure: 6, seeds: 1, epochs: 1, summary: path)
+  try ReproduceCommand.choiTable(rows, figure: 6, seeds: 1, epochs: 1, summary: path, settings: nil)
   let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]])
   #expect(json.count == runs.count)
   for (run, row) in zip(runs, json) {
@@ -29,10 +29,34 @@ import _TestSupport
     #expect(row["c2c"] as? Double == c.c2c, "\(run.label)")
     #expect(row["d2d"] as? Double == c.d2d, "\(run.label)")
     #expect((row["paper"] as? Double) == run.paper)
+    #expect(row["loss"] as? String == "cross-entropy")
+    if c.rule == .hybrid { #expect(row["fine_trains"] as? String == "rescaled") } else { #expect(row["fine_trains"] is NSNull) }
     #expect(row["mean"] is NSNull && row["seeds"] as? Int == 0, "no run finished: no measurement")
   }
   // The figure's variations reach the rows (B: c2c 2, C: d2d 2; a single device: k 1).
   #expect(json.contains { $0["label"] as? String == "B: hybrid, c2c 2.0" && $0["c2c"] as? Double == 2 })
   #expect(json.contains { $0["label"] as? String == "C: hybrid, d2d 2.0" && $0["d2d"] as? Double == 2 })
   #expect(json.contains { $0["synapse"] as? String == "single" && $0["k"] as? Double == 1 })
+}
+
+// Fuzz review (session 22): `--loss mse` left no trace in the table or the
+// rows. The rows carry the loss, and the table names what differs from
+// the defaults under its title.
+@Test func aReproductionSaysWhichSettingsItRanWith() throws {
+  var base = TrainingConfiguration()
+  #expect(ReproduceCommand.settingsNote(base, skipping: []) == nil)
+  base.loss = .mse
+  base.fineTrains = .same
+  base.epochs = 20
+  let note = try #require(ReproduceCommand.settingsNote(base, skipping: ["epochs"]))
+  #expect(note.contains("loss mse") && note.contains("fine_trains same"), "\(note)")
+  #expect(!note.contains("epochs"))
+  let root = try temporaryDirectory("xbarsim-choi-loss")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let path = root.appendingPathComponent("rows.json").path
+  let rows = ChoiReproduction.runs(figure: 4, base: base).map { ReproduceCommand.Row(run: $0, final: true) }
+  try ReproduceCommand.choiTable(rows, figure: 4, seeds: 1, epochs: 20, summary: path, settings: note)
+  let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]])
+  #expect(json.allSatisfy { $0["loss"] as? String == "mse" })
+  #expect(json.contains { $0["synapse"] as? String == "hybrid" && $0["fine_trains"] as? String == "same" })
 }

@@ -63,6 +63,9 @@ public struct WireModel: Sendable, Equatable {
       guard r == 0 || r >= Self.smallestResistance else {
         throw ConfigurationError(field: name, Self.tooSmall(r))
       }
+      guard r <= Self.largestResistance else {
+        throw ConfigurationError(field: name, Self.tooLarge(r))
+      }
     }
   }
 

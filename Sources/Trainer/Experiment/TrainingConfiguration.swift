@@ -617,7 +617,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if wires == .resistive && gMaxSiemens * longest > WireModel.largestConductanceTimesResistance {
       func g(_ x: Double) -> String { String(format: "%g", x) }
       let k = rowSegmentResistance >= columnSegmentResistance ? "r_row" : "r_col"
-      throw fail(k, "\(g(longest)) Ω against gmax \(g(gMaxSiemens)) S (G·r = \(g(gMaxSiemens * longest))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+      throw fail(k, "\(g(longest)) Ω against gmax \(g(gMaxSiemens)) S (G·r = \(gMaxSiemens * longest)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
     }
     if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
