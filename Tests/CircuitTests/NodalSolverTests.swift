@@ -382,3 +382,33 @@ func twoLevelsMatchDenseEliminationAtAnyGr(shape: (Int, Int)) throws {
   #expect(!solver.lastSolveWasTwoLevel)
   #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < 1e-9)
 }
+
+// Review: with r_row ≠ r_col the merged operator is g_r·(row chain) +
+// g_c·(column chain); handing MergedLineSolver the wrong conductance (or
+// the two swapped) still converges to the right answer, only slower (24 →
+// 58 iterations here, 21 → 354 on 200×60), so only the iteration count
+// can tell. Both orientations of the transforms (N ≤ M and N > M).
+@Test(arguments: [(48, 40, 1e4, 1e5), (48, 40, 1e5, 1e4), (40, 48, 1e4, 1e5), (40, 48, 1e5, 1e4), (200, 60, 1e6, 1e3)])
+func twoLevelsKeepFewIterationsWithUnequalLineResistances(_ c: (Int, Int, Double, Double)) throws {
+  var mesh = randomMesh(rows: c.0, columns: c.1, r: c.2, seed: 5)
+  mesh.wires = WireModel(rowSegmentResistance: c.2, columnSegmentResistance: c.3)
+  let solver = NodalSolver()
+  let sol = try solver.solve(mesh)
+  #expect(solver.lastSolveWasTwoLevel)
+  #expect(sol.iterations <= 32, "\(c): \(sol.iterations) iterations")
+}
+
+// Review: `lastSolveWasTwoLevel` described the last solve only when that
+// solve ran the conjugate gradients; after a direct (one line kind ideal)
+// or Kirchhoff solve it still said true.
+@Test func theTwoLevelFlagDescribesTheLastSolveOnly() throws {
+  let solver = NodalSolver()
+  var mesh = randomMesh(rows: 8, columns: 8, r: 1e6, seed: 1)
+  _ = try solver.solve(mesh)
+  #expect(solver.lastSolveWasTwoLevel)
+  for (rr, rc) in [(0.0, 1e3), (1e3, 0.0), (0.0, 0.0)] {
+    mesh.wires = WireModel(rowSegmentResistance: rr, columnSegmentResistance: rc)
+    _ = try solver.solve(mesh)
+    #expect(!solver.lastSolveWasTwoLevel, "r_row \(rr), r_col \(rc)")
+  }
+}
