@@ -68,9 +68,12 @@ enum MemoryLimit {
 
   /// Bytes a nodal solve of an M×N mesh holds: the conductances, the
   /// solver's 14 workspace vectors and the solution's 2 node-voltage
-  /// fields, M·N doubles each (NodalSolver, MeshSolution), and a few
-  /// vectors per line.
+  /// fields, M·N doubles each (NodalSolver, MeshSolution), a few vectors
+  /// per line, and the two-level preconditioner's `MergedLineSolver` (its
+  /// pivots and work field, M·N doubles each, and its basis and transpose,
+  /// min(M, N)² each), counted whether or not G·r calls for it.
   static func solveBytes(rows m: Int, columns n: Int) -> Double {
-    136 * Double(m) * Double(n) + 64 * Double(m + n)
+    let short = Double(min(m, n))
+    return 152 * Double(m) * Double(n) + 16 * short * short + 64 * Double(m + n)
   }
 }

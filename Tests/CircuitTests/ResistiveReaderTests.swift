@@ -331,20 +331,26 @@ func theMergedSolveInSharesIsTheWholeSolveBitForBit(_ shape: (Int, Int)) {
   }
 }
 
+/// `MergedLineSolver.multiply` on arrays: a (p×q) · b (q×r).
+private func mergedProduct(_ a: [Double], _ b: [Double], p: Int, q: Int, r: Int) -> [Double] {
+  var c = [Double](repeating: .nan, count: p * r)
+  a.withUnsafeBufferPointer { ap in
+    b.withUnsafeBufferPointer { bp in
+      c.withUnsafeMutableBufferPointer {
+        MergedLineSolver.multiply(ap.baseAddress!, bp.baseAddress!, into: $0.baseAddress!, p: p, q: q, r: r)
+      }
+    }
+  }
+  return c
+}
+
 @Test func theBlockedProductIsAMatrixProduct() {
   // Every edge of the 4×8 tiling: rows and columns not multiples of it.
   for (p, q, r) in [(9, 5, 13), (4, 3, 8), (1, 1, 1), (3, 7, 2), (12, 16, 20)] {
     var rng = SeededGenerator(seed: UInt64(p * 100 + r))
     let a = (0..<(p * q)).map { _ in rng.nextUniform() - 0.5 }
     let b = (0..<(q * r)).map { _ in rng.nextUniform() - 0.5 }
-    var c = [Double](repeating: .nan, count: p * r)
-    a.withUnsafeBufferPointer { ap in
-      b.withUnsafeBufferPointer { bp in
-        c.withUnsafeMutableBufferPointer {
-          MergedLineSolver.multiply(ap.baseAddress!, bp.baseAddress!, into: $0.baseAddress!, p: p, q: q, r: r)
-        }
-      }
-    }
+    let c = mergedProduct(a, b, p: p, q: q, r: r)
     var exact = [Double](repeating: 0, count: p * r)
     for i in 0..<p { for j in 0..<r { for k in 0..<q { exact[i * r + j] += a[i * q + k] * b[k * r + j] } } }
     #expect(maxRelativeDifference(c, exact) < 1e-14, "\(p)×\(q)·\(q)×\(r)")
@@ -369,4 +375,28 @@ func theMergedSolveInSharesIsTheWholeSolveBitForBit(_ shape: (Int, Int)) {
   _ = try fresh.readout(a, .forward, voltages: v)
   #expect(reader.isTwoLevel)
   #expect(reader.iterations - before == fresh.iterations)
+}
+
+// The product is blocked for the cache (k in blocks of 128, j in panels of
+// 256); each entry must still be summed in k order, fused below the last
+// multiple of four columns and unfused beyond, as before the blocking, so
+// that results do not change with it.
+@Test func theCacheBlockedProductSumsEachEntryInOrder() {
+  for (p, q, r) in [(9, 300, 517), (5, 129, 258), (300, 7, 263), (1, 400, 3)] {
+    var rng = SeededGenerator(seed: 31)
+    let a = (0..<(p * q)).map { _ in rng.nextUniform() - 0.5 }
+    let b = (0..<(q * r)).map { _ in rng.nextUniform() - 0.5 }
+    let c = mergedProduct(a, b, p: p, q: q, r: r)
+    var same = true
+    for i in 0..<p {
+      for j in 0..<r {
+        var s = 0.0
+        for k in 0..<q {
+          if j < r & ~3 { s = s.addingProduct(a[i * q + k], b[k * r + j]) } else { s += a[i * q + k] * b[k * r + j] }
+        }
+        if s != c[i * r + j] { same = false }
+      }
+    }
+    #expect(same, "\(p)×\(q)·\(q)×\(r)")
+  }
 }

@@ -92,10 +92,10 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let dir = try problemDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let r = try runShell("ulimit -v 4000000; \"$1\" bench solve --rows 100000000 --cols 1", in: dir)
-  expectOneLineError(r, 64, "--rows 100000000 × --cols 1: the solve needs about 20.0 GB, more than the 4.1 GB")
+  expectOneLineError(r, 64, "--rows 100000000 × --cols 1: the solve needs about 21.6 GB, more than the 4.1 GB")
   // bench read's resistive solve trapped the same way.
   let read = try runShell("ulimit -v 4000000; \"$1\" bench read --rows 10000 --cols 10000 --wires resistive", in: dir)
-  expectOneLineError(read, 64, "--rows 10000 × --cols 10000: the read needs about 27.2 GB, more than the 4.1 GB")
+  expectOneLineError(read, 64, "--rows 10000 × --cols 10000: the read needs about 33.6 GB, more than the 4.1 GB")
   #expect(MemoryLimit.shortfall(1e3) == nil)
   #expect(MemoryLimit.shortfall(1e30)?.hasPrefix("needs about ") == true)
 }
