@@ -335,12 +335,8 @@ public final class NodalSolver: @unchecked Sendable {
     let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold
       && !rowOpen.contains(true) && !colOpen.contains(true)
     lastSolveWasTwoLevel = twoLevel
-    if twoLevel {
-      if let s = merged, s.rows == m, s.columns == n, s.gr == gr, s.gc == gc {
-      } else {
-        merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc)
-      }
-    }
+    let reusable = merged.map { $0.rows == m && $0.columns == n && $0.gr == gr && $0.gc == gc } ?? false
+    if twoLevel && !reusable { merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc) }
     let mergedSolver = twoLevel ? merged : nil
 
     var iterations = 0
