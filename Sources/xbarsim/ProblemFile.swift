@@ -122,11 +122,12 @@ enum ProblemFile {
 
     let m = try count("rows"), n = try count("cols")
     let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
-    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > 0 && r < WireModel.smallestResistance {
-      throw fail("'\(k)': \(WireModel.tooSmall(r))")
-    }
-    for (k, r) in [("r_row", rRow), ("r_col", rCol)] where r > WireModel.largestResistance {
-      throw fail("'\(k)': \(WireModel.tooLarge(r))")
+    // The circuit core's bounds (0, or 1e-150…1e150 Ω), before the
+    // conductance matrix is read.
+    do {
+      try WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol).validate()
+    } catch let e as ConfigurationError {
+      throw fail("'\(e.field)': \(e.message)")
     }
     let vList = try list(root["v_in"], "v_in", length: m)
     var v = [Double](repeating: 0, count: m)
