@@ -113,7 +113,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
 // first allocation ("failed to allocate", exit 134), in train, sweep and
 // reproduce (fuzz-extreme, 2026-11-29).
 @Test func aNetworkBeyondTheMemoryLimitIsRefusedBeforeTraining() throws {
-  let (root, data) = try syntheticData()
+  let (root, _) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let limited = "ulimit -v 1000000; \"$1\" "
   let net = "--data data --layers 64,600000,10 --evals-per-epoch 1"
