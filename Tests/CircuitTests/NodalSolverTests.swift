@@ -371,16 +371,32 @@ func twoLevelsMatchDenseEliminationAtAnyGr(shape: (Int, Int)) throws {
   #expect(!low.lastSolveWasTwoLevel)
 }
 
-@Test func anOpenLineKeepsTheLineSolvesAlone() throws {
-  // L_w + L_b is the Kronecker sum only with every line terminated.
-  var mesh = randomMesh(rows: 7, columns: 6, r: 1e3, seed: 13, gHigh: 1e-2)
-  mesh.rowTerminations[2] = .open
-  mesh.columnTerminations[4] = .open
-  let solver = NodalSolver()
-  let sol = try solver.solve(mesh)
+// With open lines the merged solve is the terminated mesh's, not the exact
+// one (each open line is a rank-one difference): still a valid
+// preconditioner, and still few iterations at large G·r (measured 22, 18,
+// 25 and 34 against 69, 1,225, 1,414 and 572 with the line solves alone).
+// Rows, columns, both, and every bit line open.
+@Test(arguments: [
+  (7, 6, 1e3, [2], [4]), (24, 20, 1e6, [2, 15], [4, 10, 19]), (30, 24, 1e5, Array(0..<6), []),
+  (20, 20, 1e4, [], Array(0..<20)),
+])
+func openLinesKeepTwoLevelsAndTheAnswer(_ c: (Int, Int, Double, [Int], [Int])) throws {
+  var mesh = randomMesh(rows: c.0, columns: c.1, r: c.2, seed: 13, gHigh: 1e-2)
+  for i in c.3 { mesh.rowTerminations[i] = .open }
+  for j in c.4 { mesh.columnTerminations[j] = .open }
+  let two = NodalSolver()
+  let lines = NodalSolver(options: .init(twoLevelThreshold: .infinity))
+  let sol = try two.solve(mesh), alone = try lines.solve(mesh)
   let ref = denseMeshSolve(mesh)
-  #expect(!solver.lastSolveWasTwoLevel)
-  #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < 1e-9)
+  #expect(two.lastSolveWasTwoLevel)
+  #expect(sol.converged)
+  // Errors grow with G·r, as in twoLevelsMatchDenseEliminationAtAnyGr.
+  let bound = max(1e-9, 5e-15 * 1e-2 * c.2)
+  #expect(maxRelativeDifference(sol.wordNodeVoltage, ref.word) < bound, "\(c.0)×\(c.1)")
+  #expect(maxRelativeDifference(sol.bitNodeVoltage, ref.bit) < bound, "\(c.0)×\(c.1)")
+  #expect(
+    sol.iterations <= 24 + c.3.count + c.4.count && sol.iterations * 3 < alone.iterations,
+    "\(c.0)×\(c.1): two levels \(sol.iterations), lines alone \(alone.iterations)")
 }
 
 // Review: with r_row ≠ r_col the merged operator is g_r·(row chain) +
