@@ -6,9 +6,14 @@ import Trainer
 /// Sizes beyond it are refused up front with a one-line error, instead of
 /// a failed allocation (a trap) or the kernel's OOM killer later on.
 enum MemoryLimit {
-  /// The limit in bytes.
-  static var bytes: Double {
-    let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+  /// The machine's physical memory in bytes.
+  static var physical: Double {
+    Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+  }
+
+  /// The address-space limit (`ulimit -v`, RLIMIT_AS) in bytes, nil when
+  /// there is none.
+  static var addressSpace: Double? {
     var limit = rlimit()
     #if canImport(Glibc)
       let got = getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
@@ -16,9 +21,13 @@ enum MemoryLimit {
       let got = getrlimit(RLIMIT_AS, &limit)
     #endif
     // RLIM_INFINITY is all ones (the C macro does not import as a value).
-    guard got == 0, limit.rlim_cur != rlim_t.max else { return physical }
-    return min(physical, Double(limit.rlim_cur))
+    guard got == 0, limit.rlim_cur != rlim_t.max else { return nil }
+    return Double(limit.rlim_cur)
   }
+
+  /// The limit in bytes: physical memory, or the address-space limit when
+  /// smaller.
+  static var bytes: Double { min(physical, addressSpace ?? .infinity) }
 
   /// nil when `estimate` bytes fit, else the reason to give in an error:
   /// "needs about 13.6 GB, more than the 4.1 GB of memory available
@@ -26,19 +35,49 @@ enum MemoryLimit {
   static func shortfall(_ estimate: Double) -> String? {
     let limit = bytes
     guard estimate > limit else { return nil }
-    return "needs about \(gigabytes(estimate)), more than the \(gigabytes(limit)) of memory available (physical memory, or ulimit -v)"
+    return message(estimate, limit)
+  }
+
+  /// `shortfall` for `estimate` bytes on top of what this process holds
+  /// now (the datasets, the runtime): its resident memory against physical
+  /// memory, and its mapped address space against `ulimit -v`, which
+  /// limits address space, not residence. Address space reserved but never
+  /// touched (a sanitizer's shadow, malloc's per-thread arenas, thread
+  /// stacks) is no use of physical memory: a ThreadSanitizer build maps
+  /// about 100 TB and was refused a 910-synapse network.
+  static func shortfall(onTopOfCurrentUse estimate: Double) -> String? {
+    let use = inUse
+    return shortfall(
+      estimate, resident: use.resident, mapped: use.mapped, physical: physical, addressSpace: addressSpace)
+  }
+
+  /// The rule of `shortfall(onTopOfCurrentUse:)`, with every figure given.
+  /// Where both limits are passed, the smaller is named.
+  static func shortfall(
+    _ estimate: Double, resident: Double, mapped: Double, physical: Double, addressSpace: Double?
+  ) -> String? {
+    var passed: [(needs: Double, limit: Double)] = []
+    if let limit = addressSpace, estimate + mapped > limit { passed.append((estimate + mapped, limit)) }
+    if estimate + resident > physical { passed.append((estimate + resident, physical)) }
+    guard let first = passed.min(by: { $0.limit < $1.limit }) else { return nil }
+    return message(first.needs, first.limit)
+  }
+
+  private static func message(_ estimate: Double, _ limit: Double) -> String {
+    "needs about \(gigabytes(estimate)), more than the \(gigabytes(limit)) of memory available (physical memory, or ulimit -v)"
   }
 
   static func gigabytes(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
 
-  /// The address space this process maps now, which a new allocation comes
-  /// on top of (the datasets, the runtime): /proc/self/statm's first field,
-  /// 0 where it cannot be read.
-  static var inUse: Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-      let pages = text.split(separator: " ").first.flatMap({ Double($0) })
-    else { return 0 }
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE)))
+  /// What this process holds now, from /proc/self/statm (0 where it cannot
+  /// be read): `mapped`, its address space (the first field), and
+  /// `resident`, the part in physical memory (the second).
+  static var inUse: (mapped: Double, resident: Double) {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return (0, 0) }
+    let fields = text.split(separator: " ").prefix(2).map { Double($0) ?? 0 }
+    guard fields.count == 2 else { return (0, 0) }
+    let page = Double(sysconf(Int32(_SC_PAGESIZE)))
+    return (fields[0] * page, fields[1] * page)
   }
 
   /// Bytes the networks of one training run of `cfg` hold: per synapse

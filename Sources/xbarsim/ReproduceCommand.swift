@@ -273,7 +273,7 @@ enum ReproduceCommand: CLICommand {
     let bytes = rows.map { MemoryLimit.trainingBytes($0.run.configuration) }
     if let most = bytes.indices.max(by: { bytes[$0] < bytes[$1] }) {
       let at = min(jobs, rows.count * seeds)
-      if let reason = MemoryLimit.shortfall(MemoryLimit.inUse + Double(at) * bytes[most]) {
+      if let reason = MemoryLimit.shortfall(onTopOfCurrentUse: Double(at) * bytes[most]) {
         let size = TrainCommand.networkSize(rows[most].run.configuration)
         throw TrainCommand.keyError("layers", "\(name), \(rows[most].run.label): \(size), \(at) at a time (--jobs): training \(reason)", args)
       }

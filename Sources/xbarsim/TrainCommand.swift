@@ -478,7 +478,7 @@ enum TrainCommand: CLICommand {
   /// Refuses a network beyond the memory: it would trap in its first
   /// allocation ("failed to allocate") or meet the OOM killer.
   static func checkMemory(_ cfg: TrainingConfiguration, _ args: ParsedArguments) throws {
-    if let reason = MemoryLimit.shortfall(MemoryLimit.inUse + MemoryLimit.trainingBytes(cfg)) {
+    if let reason = MemoryLimit.shortfall(onTopOfCurrentUse: MemoryLimit.trainingBytes(cfg)) {
       throw keyError("layers", "\(networkSize(cfg)): training \(reason)", args)
     }
   }

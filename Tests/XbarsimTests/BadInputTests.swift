@@ -100,6 +100,34 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   #expect(MemoryLimit.shortfall(1e30)?.hasPrefix("needs about ") == true)
 }
 
+// A ThreadSanitizer build of train (session 24) maps about 100 TB of shadow
+// address space: counted against physical memory, a 910-synapse network
+// "needs about 126444.0 GB". What a run adds to this process is checked as
+// resident memory against physical memory, and as address space against
+// ulimit -v, which limits address space.
+@Test func residentMemoryMeetsPhysicalMemoryAndAddressSpaceMeetsUlimit() {
+  func check(_ estimate: Double, resident: Double, mapped: Double, addressSpace: Double?) -> String? {
+    MemoryLimit.shortfall(estimate, resident: resident, mapped: mapped, physical: 25e9, addressSpace: addressSpace)
+  }
+  // 100 TB mapped, 0.2 GB resident, no ulimit -v: a small network fits.
+  #expect(check(1e6, resident: 2e8, mapped: 1e14, addressSpace: nil) == nil)
+  // Resident memory and the estimate beyond physical memory.
+  #expect(
+    check(24.9e9, resident: 2e8, mapped: 3e8, addressSpace: nil)
+      == "needs about 25.1 GB, more than the 25.0 GB of memory available (physical memory, or ulimit -v)")
+  // Under ulimit -v the mapped space counts, resident or not.
+  #expect(
+    check(2e8, resident: 1e8, mapped: 9e8, addressSpace: 1e9)
+      == "needs about 1.1 GB, more than the 1.0 GB of memory available (physical memory, or ulimit -v)")
+  #expect(check(2e8, resident: 1e8, mapped: 7e8, addressSpace: 1e9) == nil)
+  // Both passed: the smaller limit is named.
+  #expect(check(30e9, resident: 1e8, mapped: 1e8, addressSpace: 26e9)?.contains("the 25.0 GB") == true)
+  #expect(check(30e9, resident: 1e8, mapped: 1e8, addressSpace: 20e9)?.contains("the 20.0 GB") == true)
+  // This process: mapped at least resident, both read.
+  let use = MemoryLimit.inUse
+  #expect(use.resident > 0 && use.mapped >= use.resident, "\(use)")
+}
+
 // spice --output and pulses --svg overwrote their own input.
 @Test func anOutputNamingAnInputIsRefused() throws {
   let dir = try problemDirectory()
