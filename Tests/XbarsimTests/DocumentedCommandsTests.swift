@@ -77,6 +77,13 @@ func xbarsimInvocations(_ snippet: String) -> [(command: String, arguments: [Str
 
 @Test func everyDocumentedCommandAndOptionIsOneTheToolHas() throws {
   var help: [String: String] = [:], problems: [String] = [], count = 0
+  var trainText: String?
+  func trainHelp() throws -> String {
+    if let trainText { return trainText }
+    let text = try runXbarsim(["train", "--help"]).stdout
+    trainText = text
+    return text
+  }
   for page in try documents() {
     let text = try String(contentsOf: page, encoding: .utf8)
     for (command, arguments) in shellSnippets(text).flatMap(xbarsimInvocations) {
@@ -98,6 +105,14 @@ func xbarsimInvocations(_ snippet: String) -> [(command: String, arguments: [Str
           r.upperBound == text.endIndex || !(text[r.upperBound].isLetter || text[r.upperBound].isNumber || text[r.upperBound] == "-")
         }
         if !listed { problems.append("\(page.lastPathComponent): `xbarsim \(command)` has no \(option)") }
+      }
+      // A grid's key is a configuration key, each of which is also an option
+      // of train (`hidden_threshold` is `--hidden-threshold`).
+      for (word, next) in zip(arguments, arguments.dropFirst()) where word == "--grid" {
+        guard let key = next.split(separator: "=").first, key != "key" else { continue }
+        if try trainHelp().contains("--" + key.replacingOccurrences(of: "_", with: "-") + " ") == false {
+          problems.append("\(page.lastPathComponent): `--grid \(key)` is no configuration key")
+        }
       }
     }
   }
