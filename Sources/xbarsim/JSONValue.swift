@@ -192,12 +192,26 @@ enum JSONValue: Equatable {
       return v
     }
 
+    /// A string, as RFC 8259 has it: UTF-8, no raw control characters, and
+    /// only the escapes \" \\ \/ \b \f \n \r \t and \uXXXX (a UTF-16 surrogate
+    /// pair for a character beyond U+FFFF). Anything else is refused, not
+    /// replaced: a path or key read wrong would be an error further on, far
+    /// from its cause.
     mutating func string() throws -> String {
       i += 1  // opening quote
       var out = [UInt8]()
       while i < bytes.count {
         let b = bytes[i]
-        if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+        if b == UInt8(ascii: "\"") {
+          i += 1
+          guard let text = String(validating: out, as: UTF8.self) else {
+            throw error("a string that is not UTF-8 text")
+          }
+          return text
+        }
+        if b < 0x20 {
+          throw error("a control character (byte \(b)) in a string: write it as an escape, e.g. \\n or \\t")
+        }
         if b == UInt8(ascii: "\\") {
           i += 1
           guard i < bytes.count else { break }
@@ -207,13 +221,23 @@ enum JSONValue: Equatable {
           case UInt8(ascii: "r"): out.append(13)
           case UInt8(ascii: "b"): out.append(8)
           case UInt8(ascii: "f"): out.append(12)
+          case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(bytes[i])
           case UInt8(ascii: "u"):
-            guard i + 4 < bytes.count,
-              let code = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
-            else { throw error("invalid \\u escape") }
-            out.append(contentsOf: Array(String(UnicodeScalar(code).map(Character.init) ?? "?").utf8))
-            i += 4
-          default: out.append(bytes[i])
+            var code = try hex4()
+            if (0xD800..<0xDC00).contains(code) {
+              // A high surrogate: its low half must follow as \uDC00…\uDFFF.
+              guard i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"), bytes[i + 2] == UInt8(ascii: "u") else {
+                throw error("invalid \\u escape: a lone surrogate")
+              }
+              i += 2
+              let low = try hex4()
+              guard (0xDC00..<0xE000).contains(low) else { throw error("invalid \\u escape: a lone surrogate") }
+              code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)
+            }
+            guard let scalar = UnicodeScalar(code) else { throw error("invalid \\u escape: a lone surrogate") }
+            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+          default:
+            throw error("invalid escape '\\\(String(decoding: [bytes[i]], as: UTF8.self))' in a string")
           }
           i += 1
           continue
@@ -222,6 +246,25 @@ enum JSONValue: Equatable {
         i += 1
       }
       throw error("unterminated string")
+    }
+
+    /// The four hex digits after `\u` (at i + 1 … i + 4); leaves i on the last.
+    mutating func hex4() throws -> UInt32 {
+      guard i + 4 < bytes.count else { throw error("invalid \\u escape") }
+      var code: UInt32 = 0
+      for k in 1...4 {
+        let c = bytes[i + k]
+        let digit: UInt8
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+        default: throw error("invalid \\u escape")
+        }
+        code = code << 4 | UInt32(digit)
+      }
+      i += 4
+      return code
     }
   }
 }

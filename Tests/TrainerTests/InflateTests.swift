@@ -146,6 +146,7 @@ func matchesTheGzipProgram(size: Int, level: Int) throws {
   expectFailure(header + [0x07], "invalid block type 3")
   expectFailure(header + [0x01, 0x14, 0x00, 0x00, 0x00], "fails its check")
   expectFailure(storedGzip + [0x00, 0x01], "non-gzip data")
+  expectFailure(storedGzip + [0x00, 0x00, 0x1F], "3 bytes of non-gzip data")
   expectFailure(
     [0x1F, 0x8B, 0x07] + Array(repeating: 0, count: 20), "method 7")
   header[3] = 0x80
@@ -155,6 +156,16 @@ func matchesTheGzipProgram(size: Int, level: Int) throws {
   // first when there is no previous length.
   expectFailure(
     [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0x05, 0x00, 0x02], "length repeat")
+}
+
+/// Zero bytes after a member are padding, as gzip(1) and Python's gzip
+/// module read them (found by scripts/fuzz-lib's comparison with Python):
+/// at the end, and between two members.
+@Test func zeroPaddingAfterAMemberIsSkipped() throws {
+  let one = try gunzip(storedGzip)
+  #expect(try gunzip(storedGzip + [0]) == one)
+  #expect(try gunzip(storedGzip + Array(repeating: 0, count: 512)) == one)
+  #expect(try gunzip(storedGzip + [0, 0, 0] + helloGzip) == one + (try gunzip(helloGzip)))
 }
 
 @Test func everyTruncationFails() {

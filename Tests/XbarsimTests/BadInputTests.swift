@@ -287,3 +287,24 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   #expect(bad.status == 1)
   #expect(bad.stderr.hasPrefix("Error: <stdin>"), "\(bad.stderr)")
 }
+
+// Strings as RFC 8259 has them (scripts/fuzz-lib, session 25, comparing with
+// Python's json): bytes that are not UTF-8 were replaced by U+FFFD, and any
+// escape was taken (`\x` as "x", `\u+12a` as U+012A); a character beyond
+// U+FFFF, escaped as a surrogate pair, became "??".
+@Test func jsonStringsAreUTF8WithOnlyTheStandardEscapes() throws {
+  func parse(_ bytes: [UInt8]) throws -> JSONValue { try JSONValue.parse(Data(bytes)) }
+  func text(_ s: String) throws -> JSONValue { try JSONValue.parse(Data(s.utf8)) }
+  #expect(try text(#"["a\"\\\/\b\f\n\r\t\u00e9\u0041"]"#) == .array([.string("a\"\\/\u{8}\u{C}\n\r\té\u{41}")]))
+  #expect(try text(#""\ud83d\ude00""#) == .string("😀"))
+  #expect(try text("\"é😀\"") == .string("é😀"))
+  for bad in [#""\x""#, #""\u+12a""#, #""\u12""#, #""\ud83d""#, #""\ud83dx""#, #""\ude00""#, #""\ud83d\u0041""#, "\"a\tb\"", "\"a\nb\""] {
+    #expect(throws: (any Error).self, "\(bad)") { try text(bad) }
+  }
+  for bad: [UInt8] in [[0x22, 0x73, 0xC7, 0x22], [0x22, 0xFF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+    #expect(throws: (any Error).self, "\(bad)") { try parse(bad) }
+  }
+  // The writer's escapes read back.
+  let odd = "tab\there \"q\" back\\slash \u{1} é 😀"
+  #expect(try text(JSONWriter.string(odd)) == .string(odd))
+}

@@ -87,6 +87,13 @@ enum _Gzip {
       }
       inflater.position = trailer + 8
       memberIndex += 1
+      // Zero bytes after a member are padding (a file written to a block
+      // device or tape): gzip(1) and Python's gzip module skip them. Other
+      // bytes must start a member; `member` reports them from here.
+      var next = inflater.position
+      while next < input.count && input[next] == 0 { next += 1 }
+      if next == input.count { return }
+      if hasMagic(UnsafeRawBufferPointer(rebasing: input[next...])) { inflater.position = next }
     } while inflater.position < input.count
   }
 
