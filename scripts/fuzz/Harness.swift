@@ -40,8 +40,10 @@ private let report: FileHandle? = ProcessInfo.processInfo.environment["XBARSIM_F
   return fd < 0 ? nil : FileHandle(fileDescriptor: fd, closeOnDealloc: true)
 }
 
-/// A file of this process for the targets that read files.
-private let scratch = "/dev/shm/xbarsim-fuzz-\(getpid())"
+/// A file of this process for the targets that read files, in the folder
+/// scripts/fuzz-lib gives (XBARSIM_FUZZ_SCRATCH) and removes afterwards.
+private let scratch =
+  (ProcessInfo.processInfo.environment["XBARSIM_FUZZ_SCRATCH"] ?? NSTemporaryDirectory()) + "/input-\(getpid())"
 
 /// One line of the report: the input's FNV-1a hash, then its outcome.
 private func note(_ input: UnsafeRawBufferPointer, _ outcome: String) {
