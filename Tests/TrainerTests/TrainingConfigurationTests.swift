@@ -112,6 +112,23 @@ func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throw
   #expect(cfg.method == .b && cfg.nMax == 64 && cfg.betaP == 2 && cfg.batch == 1)
 }
 
+/// One hidden neuron circuit for every rule and every reproduced figure,
+/// unless `activation` is given (README, Choices: the hard sigmoid).
+@Test func everyRuleAndEveryReproductionRunHasTheSameNeuron() throws {
+  for rule in LearningRule.allCases {
+    var cfg = TrainingConfiguration()
+    cfg.rule = rule
+    #expect(cfg.activation == .zero, "rule \(rule)")
+  }
+  let choi = ChoiReproduction.figures.flatMap { ChoiReproduction.runs(figure: $0, base: TrainingConfiguration()) }
+  let lim = LimReproduction.figures.flatMap { LimReproduction.runs(figure: $0, base: TrainingConfiguration()) }
+  #expect(!choi.isEmpty && !lim.isEmpty)
+  for run in choi + lim { #expect(run.configuration.activation == .zero, "\(run.label)") }
+  var centred = TrainingConfiguration()
+  centred.activation = .centred
+  for run in ChoiReproduction.runs(figure: 4, base: centred) { #expect(run.configuration.activation == .centred) }
+}
+
 @Test func resistiveLinesNeedBothResistancesOrNeither() throws {
   var cfg = TrainingConfiguration()
   #expect(cfg.wireModel == .ideal)

@@ -165,8 +165,6 @@ public enum ChoiReproduction {
       c.layers = [784, 250, 10]
       c.learningRate = 0.1
       c.floatDerivative = .true
-      // The hybrid rules' neuron for every row, FP included (unless given).
-      if c._activation == nil { c.activation = .centred }
       c.batch = 1
       c.evaluationsPerEpoch = 1
       change(&c)

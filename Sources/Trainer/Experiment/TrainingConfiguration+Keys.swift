@@ -26,7 +26,7 @@ extension TrainingConfiguration {
     ("epochs", "<n>", "Passes over the training set (default 1)."),
     ("seed", "<n>", "Seed of every random draw (default 1)."),
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
-    ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero for lim and float; centred for hybrid and single, and every run of reproduce choi2021)."),
+    ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero, for every rule; centred until 2026-12-01 for hybrid and single and reproduce choi2021)."),
     ("loss", "<cross-entropy|mse>", "Output layer and loss of float SGD (also off-chip `transfer weights`, whose float network it trains) and rules hybrid and single: softmax with cross-entropy (δ = p − t), or logistic output neurons with the squared error ½Σ(y − t)² (δ = (y − t)·y(1 − y)) (default cross-entropy)."),
     ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),

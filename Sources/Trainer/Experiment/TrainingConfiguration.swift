@@ -234,13 +234,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The rule's own learning rate when `lr` is not set: 0.1 for hybrid and
   /// single (Choi), 0.01 otherwise.
   public var defaultLearningRate: Double { rule.isFiniteState ? 0.1 : 0.01 }
-  /// The hidden neurons' hard sigmoid (`activation`): `zero` for `lim` and
-  /// `float`, `centred` for `hybrid` and `single` (README, Choices).
-  public var activation: Activation {
-    get { _activation ?? (rule.isFiniteState ? .centred : .zero) }
-    set { _activation = newValue }
-  }
-  var _activation: Activation? = nil
+  /// The hidden neurons' hard sigmoid (`activation`): `zero` for every
+  /// rule, the same neuron circuit (README, Choices).
+  public var activation: Activation = .zero
   /// The hidden neuron circuit this configuration describes.
   public var neuron: HardSigmoidNeuron { HardSigmoidNeuron(c: Float(c), zeroBased: activation == .zero) }
 
