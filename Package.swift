@@ -49,6 +49,9 @@ let package = Package(
     .executableTarget(
       name: "train-example", dependencies: ["Trainer", "Circuit"],
       path: "Examples/02-train"),
+    .executableTarget(
+      name: "hybrid-example", dependencies: ["Trainer", "Peripherals", "Circuit"],
+      path: "Examples/03-hybrid"),
 
     // MARK: - Tests
     .testTarget(name: "CircuitTests", dependencies: ["Circuit", "_TestSupport"]),
