@@ -46,11 +46,14 @@ let package = Package(
     .executableTarget(
       name: "solve-example", dependencies: ["Circuit"],
       path: "Examples/01-solve"),
+    .target(
+      name: "ExampleData", dependencies: ["Trainer", "Circuit"],
+      path: "Examples/Shared"),
     .executableTarget(
-      name: "train-example", dependencies: ["Trainer", "Circuit"],
+      name: "train-example", dependencies: ["ExampleData", "Trainer", "Circuit"],
       path: "Examples/02-train"),
     .executableTarget(
-      name: "hybrid-example", dependencies: ["Trainer", "Peripherals", "Circuit"],
+      name: "hybrid-example", dependencies: ["ExampleData", "Trainer", "Peripherals", "Circuit"],
       path: "Examples/03-hybrid"),
 
     // MARK: - Tests

@@ -1,6 +1,6 @@
 // Example 03: Choi's hybrid big/small synapse, trained by fully parallel
 // row/column coincident pulse trains, through the Trainer library, on a
-// small data set this example generates (no download).
+// small generated data set (Examples/Shared; no download).
 //
 //   swift run -c release hybrid-example
 //
@@ -9,6 +9,7 @@
 // the same devices: the epoch it switches from the big arrays to the small
 // ones, and the fraction of synapses updated per image (Choi Fig. 4B).
 import Circuit
+import ExampleData
 import Foundation
 import Peripherals
 import Trainer
@@ -32,23 +33,9 @@ for _ in 0..<10_000 {
 }
 print("mean coincidences over 10,000 draws: \(Double(total) / 10_000) (expected 8)")
 
-// Ten classes of 8×8 images: a fixed random prototype per class plus noise.
-func makeSet(count: Int, seed: UInt64) -> IDXDataset {
-  var proto = SeededGenerator(seed: 1)
-  let prototypes = (0..<10).map { _ in (0..<64).map { _ in proto.nextUniform() < 0.3 ? 1.0 : 0.0 } }
-  var rng = SeededGenerator(seed: seed)
-  var pixels: [UInt8] = [], labels: [UInt8] = []
-  for _ in 0..<count {
-    let c = Int(rng.next() % 10)
-    labels.append(UInt8(c))
-    for p in prototypes[c] {
-      let v = p + 0.7 * rng.nextGaussian()
-      pixels.append(UInt8(max(0, min(255, (v * 255).rounded()))))
-    }
-  }
-  return IDXDataset(rows: 8, cols: 8, pixels: pixels, labels: labels)
-}
-let train = makeSet(count: 3000, seed: 2), test = makeSet(count: 1000, seed: 3)
+// Ten classes of 8×8 images: a prototype per class plus noise.
+let train = prototypeImages(count: 3000, seed: 2, noise: 0.7)
+let test = prototypeImages(count: 1000, seed: 3, noise: 0.7)
 
 for rule in [LearningRule.hybrid, .single] {
   var cfg = TrainingConfiguration()
