@@ -2,26 +2,27 @@
 ///
 /// Converts its weighted-sum input s (the differential current, in units
 /// of the trainer's normalised conductance × read voltage) into the next
-/// layer's drive:
+/// layer's drive. By default (`zeroBased`, the trainer's `activation zero`)
+/// it keeps the paper's formula s/(2c) and moves the breakpoints:
 /// ```
-/// f(s) = 0               for s ≤ −c
-///      = (s + c) / (2c)  for −c < s < c
-///      = 1               for s ≥ c
+/// f(s) = 0         for s ≤ 0
+///      = s / (2c)  for 0 < s < 2c
+///      = 1         for s ≥ 2c
 /// ```
-/// Its derivative is 1/(2c) inside and 0 outside; the circuit reports it as
-/// a gate of 0 or 1, since only the sign of a weight change is used (the
-/// paper replaces 1/(2c) by 1).
+/// so f(0) = 0 and a neuron without input is off. With `zeroBased: false`
+/// (`activation centred`) it keeps the paper's breakpoints ±c instead:
+/// f(s) = clamp((s + c)/(2c), 0, 1), linear on (−c, c), f(0) = 1/2.
 ///
-/// `zeroBased` reads the paper's formula s/(2c) literally instead:
-/// f(s) = clamp(s/(2c), 0, 1), linear on (0, 2c), so f(0) = 0 and a neuron
-/// without input is off.
+/// Its derivative is 1/(2c) inside the linear region and 0 outside; the
+/// circuit reports it as a gate of 0 or 1, since only the sign of a weight
+/// change is used (the paper replaces 1/(2c) by 1).
 public struct HardSigmoidNeuron: Sendable, Equatable {
   /// Half-width c of the linear region (> 0), in weighted-sum units.
   public var c: Float
-  /// The linear region is (0, 2c) instead of (−c, c).
+  /// The linear region is (0, 2c) (true, the default) or (−c, c).
   public var zeroBased: Bool
 
-  public init(c: Float, zeroBased: Bool = false) {
+  public init(c: Float, zeroBased: Bool = true) {
     precondition(c > 0 && c.isFinite, "hard-sigmoid c must be > 0, got \(c)")
     self.c = c
     self.zeroBased = zeroBased

@@ -3,7 +3,7 @@ import Testing
 
 @Test(arguments: [Float(1), 4, 16])
 func hardSigmoidFollowsItsPiecewiseDefinition(c: Float) {
-  let n = HardSigmoidNeuron(c: c)
+  let n = HardSigmoidNeuron(c: c, zeroBased: false)
   #expect(n.activation(-c - 1) == 0)
   #expect(n.activation(-c) == 0)
   #expect(n.activation(0) == 0.5)
@@ -19,6 +19,7 @@ func hardSigmoidFollowsItsPiecewiseDefinition(c: Float) {
 func zeroBasedHardSigmoidIsTheLiteralFormulaClamped(c: Float) {
   // f(s) = s/(2c) on (0, 2c), 0 below, 1 above: a neuron without input is off.
   let n = HardSigmoidNeuron(c: c, zeroBased: true)
+  #expect(HardSigmoidNeuron(c: c) == n)  // the default, as the trainer's `activation zero`
   #expect(n.activation(-1) == 0 && n.activation(0) == 0)
   #expect(abs(n.activation(c) - 0.5) < 1e-6 && abs(n.activation(c / 2) - 0.25) < 1e-6)
   #expect(n.activation(2 * c) == 1 && n.activation(3 * c) == 1)
