@@ -97,10 +97,13 @@ struct HybridNetworkTests {
     #expect(moved)
   }
 
-  @Test("fine_trains same: the small arrays get the big arrays' trains, E[ΔW] = −(η/k)·δ·xᵀ within 5σ")
-  func sameTrainsScaleTheFineUpdateByOneOverK() throws {
+  @Test(
+    "fine_trains same: the small arrays get the big arrays' trains, E[ΔW] = −η·(μ_small/μ_big)·δ·xᵀ within 5σ (η/k with as many states, η/(8k) with 8× the g-states)",
+    arguments: [1, 8])
+  func sameTrainsScaleTheFineUpdateByTheStepRatio(gStatesFactor: Int) throws {
     var cfg = Self.configuration()
     cfg.fineTrains = .same
+    if gStatesFactor != 1 { cfg.smallStates = cfg.states * gStatesFactor }
     let net = try HybridNetwork(configuration: cfg)
     net.switchToFineTuning()
     let x: [Float] = [1, 0.5, 0.25, 0]
@@ -110,14 +113,15 @@ struct HybridNetworkTests {
     let sum = Self.summedUpdates(net, x: x, delta: delta, reps: reps)
     // The big arrays' probabilities (never clipped here), the small step.
     let big = Double(layer.step[0]), small = Double(layer.step[1])
-    #expect(abs(big / small - cfg.k) < 1e-3)
+    let ratio = cfg.k * Double(gStatesFactor)
+    #expect(abs(big / small - ratio) < 1e-3 * ratio)
     let p = cfg.learningRate / (Double(cfg.pulseTrainLength) * big)
     let c = p.squareRoot()
     for i in 0..<5 {
       for j in 0..<3 {
         let xi = i < 4 ? Double(x[i]) : 1
         let pq = c * xi * c * abs(Double(delta[j]))
-        let expected = -cfg.learningRate / cfg.k * xi * Double(delta[j])
+        let expected = -cfg.learningRate / ratio * xi * Double(delta[j])
         #expect(abs(-(delta[j] < 0 ? -1 : 1) * Double(cfg.pulseTrainLength) * pq * small - expected) < 1e-7)
         let sd = small * (Double(cfg.pulseTrainLength) * pq * (1 - pq) / Double(reps)).squareRoot()
         let mean = sum[i * 3 + j] / Double(reps)

@@ -40,7 +40,7 @@ extension TrainingConfiguration {
     ("c2c", "<δ/μ>", "Cycle-to-cycle variation of a pulse's step (default 0.34; 0 with device_csv, whose pulse index then moves by 1 + c2c·z a pulse)."),
     ("d2d", "<δ/G_min>", "Device-to-device variation of the conductance offset (default 0)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
-    ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η/k·δ·xᵀ) (default rescaled)."),
+    ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η·(μ_small/μ_big)·δ·xᵀ: η/k with small_states = states) (default rescaled)."),
     ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two column shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
     ("write_voltage", "<V>", "Full write voltage of a coincidence, at most 1000 V (default 1): its energy, and half of it on half-selected cells."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),

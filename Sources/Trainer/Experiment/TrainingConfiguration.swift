@@ -21,11 +21,12 @@ public enum LearningRule: String, Sendable, CaseIterable {
 
 /// The pulse trains of the hybrid's fine phase (Choi et al. are silent).
 public enum FineTrains: String, Sendable, CaseIterable {
-  /// Probabilities rescaled for the small arrays' step μ/k, so that
-  /// E[ΔW] = −η·δ·xᵀ in both phases.
+  /// Probabilities rescaled for the small arrays' step, so that
+  /// E[ΔW] = −η·δ·xᵀ in both phases (away from saturation).
   case rescaled
   /// The dynamic phase's trains unchanged; only the array selection
-  /// switches, so E[ΔW] = −(η/k)·δ·xᵀ on the small arrays.
+  /// switches, so E[ΔW] = −η·(μ_small/μ_big)·δ·xᵀ on the small arrays:
+  /// −(η/k)·δ·xᵀ when `smallStates == states`.
   case same
 }
 

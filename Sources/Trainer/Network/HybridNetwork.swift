@@ -130,7 +130,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       cd.append(Float(a / x))
     }
     if cfg.fineTrains == .same && cx.count == 2 {
-      // The small arrays get the big arrays' trains (η/k on them).
+      // The small arrays get the big arrays' trains: η·μ_small/μ_big on
+      // them (η/k when small_states = states).
       cx[1] = cx[0]
       cd[1] = cd[0]
     }
