@@ -43,8 +43,10 @@ public struct PulseEvent: Sendable, Equatable {
 /// driven S lines of each polarity.
 ///
 /// Per array, in the order the events were issued:
-/// 1. one slot per row with rule pulses (`potentiate`), in order of the
-///    rows' first pulse: all of that row's G+ and G− pulses at once;
+/// 1. per row with rule pulses (`potentiate`), in order of the rows' first
+///    pulse, as many slots as its most-pulsed device has rule pulses (one
+///    but in netted mini-batches): a device's n-th pulse in the n-th, all
+///    of the row's G+ and G− pulses at once;
 /// 2. every other event (resets, re-potentiations, depressions) one device
 ///    and one pulse per slot, in issue order (a cell's resets and
 ///    re-potentiations follow its rule pulse, as in the update; a rule
@@ -57,34 +59,41 @@ public enum UpdateSchedule {
     for e in events where !arrays.contains(e.array) { arrays.append(e.array) }
     var out: [[PulseEvent]] = []
     for a in arrays {
-      var rowSlot: [Int: Int] = [:]
-      var rowSlots: [[PulseEvent]] = []
+      // Per row (in order of its first pulse) its slots; a device's n-th
+      // rule pulse goes to its row's n-th slot, so a row takes as many
+      // slots as its most-pulsed device has pulses (netted mini-batches).
+      var rowOrder: [Int] = []
+      var rowSlots: [Int: [[PulseEvent]]] = [:]
+      var placed: [Int: Int] = [:]
       var serial: [[PulseEvent]] = []
       // Synapses with a serial event: their later rule pulses stay serial
       // too, so that every synapse's pulses keep their issue order.
       var serialCells: Set<Int> = []
       for e in events where e.array == a {
         let cell = e.row &* 1_048_576 &+ e.column
+        var one = e
+        one.count = 1
         if e.kind == .potentiate && !serialCells.contains(cell) {
+          if rowSlots[e.row] == nil {
+            rowOrder.append(e.row)
+            rowSlots[e.row] = []
+          }
+          let device = cell &* 2 &+ (e.polarity == .plus ? 0 : 1)
           for _ in 0..<e.count {
-            var one = e
-            one.count = 1
-            if let s = rowSlot[e.row], !rowSlots[s].contains(one) {
-              rowSlots[s].append(one)
+            let n = placed[device, default: 0]
+            placed[device] = n + 1
+            if n < rowSlots[e.row]!.count {
+              rowSlots[e.row]![n].append(one)
             } else {
-              // A second pulse to the same cell needs a slot of its own.
-              rowSlot[e.row] = rowSlots.count
-              rowSlots.append([one])
+              rowSlots[e.row]!.append([one])
             }
           }
         } else {
           serialCells.insert(cell)
-          var one = e
-          one.count = 1
           for _ in 0..<e.count { serial.append([one]) }
         }
       }
-      out += rowSlots + serial
+      out += rowOrder.flatMap { rowSlots[$0]! } + serial
     }
     return out
   }

@@ -402,3 +402,21 @@ func inspectedPulsesReplayedOnTheStatesGiveTheStatesAfterTheSample(cfg: Training
     #expect(abs(output.delta[j] - (p[j] - (j == label ? 1 : 0))) < 1e-6, "output \(j)")
   }
 }
+
+// A netted mini-batch sends several pulses to one device: its row took
+// about the sum of its devices' counts in slots, where the update (and the
+// summary's `update_slots`) takes the largest count (an audit, session 27).
+@Test func aRowOfNettedPulsesTakesAsManySlotsAsItsMostPulsedDevice() {
+  let events: [PulseEvent] = [
+    .init(array: 0, polarity: .plus, row: 0, column: 0, kind: .potentiate, count: 3),
+    .init(array: 0, polarity: .plus, row: 0, column: 1, kind: .potentiate, count: 3),
+    .init(array: 0, polarity: .minus, row: 0, column: 2, kind: .potentiate, count: 1),
+    .init(array: 0, polarity: .plus, row: 4, column: 1, kind: .potentiate, count: 2),
+  ]
+  let slots = UpdateSchedule.slots(events)
+  #expect(slots.count == 3 + 2)
+  #expect(slots[0].count == 3 && slots[1].count == 2 && slots[2].count == 2)
+  #expect(slots[0...2].allSatisfy { $0.allSatisfy { $0.row == 0 } })
+  #expect(slots[3...4].allSatisfy { $0 == [.init(array: 0, polarity: .plus, row: 4, column: 1, kind: .potentiate)] })
+  #expect(slots.joined().count == 9)
+}

@@ -371,3 +371,37 @@ func forwardAndBackwardThroughTheArraysMatchSoftwareBackPropagation(
   }
   #expect(checked > 0)
 }
+
+// A comparator offset set the pulse's sign online and in netted batches,
+// but in `batch_pulses sign` the accumulator summed the raw δ, so the offset
+// only moved the dead band (and with a zero threshold did nothing): an
+// audit, session 27. A batch of one sample now pulses as online does.
+@Test(arguments: [0.0, 0.3])
+func aBatchOfOneSamplePulsesAsOnlineWithComparatorOffsets(offset: Double) throws {
+  func network(batch: Int, offset: Double = offset) throws -> LimNetwork {
+    var cfg = Fixture.configuration(epochs: 1)
+    cfg.batch = batch
+    cfg.outputThreshold = 0
+    cfg.comparatorOffset = offset
+    try cfg.validate()
+    return LimNetwork(configuration: cfg)
+  }
+  let online = try network(batch: 1), batched = try network(batch: 4)
+  let data = Fixture.train
+  let pixels = Array(data.pixels[0..<(data.rows * data.cols)])
+  for net in [online, batched] {
+    pixels.withUnsafeBufferPointer { _ = net.train($0.baseAddress!, label: Int(data.labels[0])) }
+  }
+  batched.applyBatch()
+  #expect(online.pulses > 0)
+  #expect(batched.pulses == online.pulses)
+  let same = states(batched) == states(online)
+  #expect(same, "a batch of one sample pulsed otherwise than online")
+  // The offsets matter here: without them the same sample pulses otherwise.
+  if offset > 0 {
+    let noOffset = try network(batch: 1, offset: 0)
+    pixels.withUnsafeBufferPointer { _ = noOffset.train($0.baseAddress!, label: Int(data.labels[0])) }
+    let differ = states(noOffset) != states(online)
+    #expect(differ, "the offsets changed no pulse")
+  }
+}

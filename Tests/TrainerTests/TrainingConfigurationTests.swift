@@ -145,3 +145,23 @@ func outOfRangeValuesFailValidationUnderTheKey(key: String, value: String) throw
   cfg.rule = .float
   #expect(throws: ConfigurationError.self) { try cfg.validate() }
 }
+
+// A summary wrote `adc_range` (2c) always, so a run of its configuration
+// with another c kept the old range or, with no ADC, was refused for a key
+// the user never set (an audit, session 27). It is written when an ADC
+// reads it or when it was given.
+@Test func aWrittenConfigurationLetsTheADCRangeFollowC() throws {
+  let plain = TrainingConfiguration()
+  #expect(!plain.keyValues.contains { $0.0 == "adc_range" })
+  var again = TrainingConfiguration()
+  for (k, v) in plain.keyValues { try again.set(k, v) }
+  try again.set("c", "2")
+  try again.validate()
+  #expect(again.adcRange == 4)
+  var adc = TrainingConfiguration()
+  try adc.set("adc_bits", "6")
+  #expect(adc.keyValues.contains { $0 == ("adc_range", "8") })
+  var given = TrainingConfiguration()
+  try given.set("adc_range", "8")
+  #expect(given.keyValues.contains { $0 == ("adc_range", "8") })
+}

@@ -319,8 +319,12 @@ extension TrainingConfiguration {
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
     // `loss` only when it is not the default, likewise (it came later).
+    // `adc_range` not when no ADC reads it and it follows 2c: written, it
+    // pinned the old c's range, and a run of that configuration with
+    // another c was refused (an audit, session 27).
     return all.filter {
       !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
+        && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
     }
   }
 }

@@ -30,6 +30,8 @@ public final class LimNetwork: @unchecked Sendable {
   /// Mini-batch combining: net count of the samples' pulses, or one pulse
   /// in the direction of the summed gradient.
   let netPulses: Bool
+  /// Whether any δ comparator has an input offset (`comparator_offset`).
+  let hasComparatorOffsets: Bool
   let readVoltage: Float
   let gMax: Float
   /// What the network was built from.
@@ -122,6 +124,7 @@ public final class LimNetwork: @unchecked Sendable {
           offset: cfg.comparatorOffset > 0 ? Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()) : 0)
       }
     }
+    hasComparatorOffsets = cfg.comparatorOffset > 0
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     voltages = activations
     activeRows = ls.map { [Int32](repeating: 0, count: $0.rows) }
@@ -480,6 +483,12 @@ public final class LimNetwork: @unchecked Sendable {
               // (the comparator's sign, that of δ + offset, with offsets).
               columnComparators[l].withUnsafeBufferPointer { comparators in
                 for j in 0..<n where d[j] != 0 { acc[i * n + j] -= comparators[j].sign(d[j]) }
+              }
+            } else if hasComparatorOffsets {
+              // The comparator's view, δ + offset, outside its dead band:
+              // a batch of one pulses along sgn(δ + offset), as online.
+              columnComparators[l].withUnsafeBufferPointer { comparators in
+                for j in 0..<n where d[j] != 0 { acc[i * n + j] -= (d[j] + comparators[j].offset) * ai }
               }
             } else {
               for j in 0..<n { acc[i * n + j] -= d[j] * ai }
