@@ -242,6 +242,7 @@ public final class Experiment {
     var result = TrainingResult()
 
     let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? LimNetwork(configuration: cfg) : nil
+    let wired = cfg.wires == .resistive ? lim : nil
     // Off-chip with `transfer states`: the same rule trained in simulation
     // on ideal hardware (no variation, ideal lines and peripherals).
     let ideal: LimNetwork? =
@@ -384,6 +385,9 @@ public final class Experiment {
               }
               chunkLoss += Double(loss)
               s += 1
+              // A failed resistive read ends the chunk at once: no further
+              // sample is solved, and the count names the failing image.
+              if let wired, wired.wireError != nil { break }
               // Every 16 samples: a stop request, or time for the progress
               // bar (a slow run, e.g. with resistive lines, reports while
               // it trains toward a distant point).
@@ -408,7 +412,7 @@ public final class Experiment {
             seen += s - index
             index = s
             if let e = lim?.wireError {
-              result.failure = "resistive read after \(seen) training images: \(e)"
+              result.failure = "resistive read of training image \(seen) of the run: \(e)"
             }
             if shouldStop() || result.failure != nil {
               lossSum += chunkLoss
