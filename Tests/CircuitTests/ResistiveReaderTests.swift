@@ -147,6 +147,33 @@ func theTransferMatrixIsTheReadAsALinearMap(_ direction: ReadDirection) throws {
   #expect(maxRelativeDifference(fast.plus, exact.plus) < 1e-9)
 }
 
+// Factors built while every device was at 0 S kept the line solves alone
+// after G·r crossed the two-level threshold: 820 iterations where fresh
+// factors take 17, and with a lower cap a false "did not converge" (an
+// audit, session 27). Stale factors that fail are now rebuilt once.
+@Test func staleFactorsThatFailAreRebuiltOnceBeforeAFailureIsReported() throws {
+  let m = 120, n = 30, r = 1e8
+  let wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: r)
+  let a = DifferentialArray(rows: m, columns: n, wires: wires)
+  a.setConductances(plus: Array(repeating: 0, count: m * n), minus: Array(repeating: 0, count: m * n))
+  var options = ResistiveReader.Options()
+  options.maxIterations = 300
+  let reader = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
+  var rng = SeededGenerator(seed: 3)
+  let v = (0..<m).map { _ in 0.2 * rng.nextUniform() }
+  _ = try reader.readout(a, .forward, voltages: v)  // factors at G = 0: one level
+  #expect(!reader.isTwoLevel)
+  a.setConductances(
+    plus: (0..<(m * n)).map { _ in 1.5e-7 + 1e-7 * rng.nextUniform() },
+    minus: (0..<(m * n)).map { _ in 1.5e-7 * rng.nextUniform() })
+  let stale = try reader.readout(a, .forward, voltages: v)
+  #expect(reader.isTwoLevel)
+  let fresh = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
+  let answer = try fresh.readout(a, .forward, voltages: v)
+  #expect(maxRelativeDifference(stale.plus, answer.plus) < 1e-4)
+  #expect(maxRelativeDifference(stale.minus, answer.minus) < 1e-4)
+}
+
 // A NaN drive or an infinite conductance is not a solution: the reader
 // throws, as NodalSolver does, instead of reporting zero currents.
 @Test func aNonFiniteDriveOrConductanceDoesNotConverge() throws {

@@ -154,6 +154,19 @@ public final class ResistiveReader: @unchecked Sendable {
         g: g, direction: direction, drive: drive, tolerance: options.tolerance,
         maxIterations: options.maxIterations,
         output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
+      // Stale factors that fail: rebuilt from the conductances as they are
+      // (which also decides the two levels afresh: G·r may have crossed the
+      // threshold since they were built), and the read solved once more,
+      // so that only fresh factors report a failure (an audit, session 27).
+      if !w.lastConverged && !refresh {
+        let spent = w.lastIterations
+        w.buildFactors(g, twoLevelThreshold: options.twoLevelThreshold)
+        w.solve(
+          g: g, direction: direction, drive: drive, tolerance: options.tolerance,
+          maxIterations: options.maxIterations,
+          output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
+        w.lastIterations += spent
+      }
     }
     if rows * columns >= options.parallelThreshold {
       concurrentPerform(2, body)
