@@ -321,6 +321,22 @@ enum TrainCommand: CLICommand {
       : "pulses \(shown.dropLast().joined(separator: ", ")) and \(shown.last!)"
   }
 
+  /// What the flat pulses of a measured branch do under the run's rule.
+  /// Rules hybrid and single take a device at the first point at the
+  /// maximum as at G_max (the saturation pass), so a flat stretch at the
+  /// top is never reached (an audit, session 27: the note said otherwise).
+  static func flatPulseEffect(_ branch: [Double], finiteState: Bool) -> String {
+    guard finiteState else {
+      return "with methods a and b such a pulse leaves a device where it was; method c steps over them"
+    }
+    guard let top = branch.max().flatMap({ branch.firstIndex(of: $0) }), top < branch.count - 1 else {
+      return "such a pulse leaves a device where it was"
+    }
+    let below = (1...top).contains { branch[$0] == branch[$0 - 1] }
+    return (below ? "such a pulse below the maximum leaves a device where it was; " : "")
+      + "the branch first reaches its maximum at pulse \(top), where a device is at G_max and goes to the saturation pass, so pulses \(top + 1)…\(branch.count - 1) are never taken"
+  }
+
   static func run(_ args: ParsedArguments) throws {
     var cfg = try configuration(args)
     let checkpoint = args.string("--checkpoint-out")
@@ -385,7 +401,8 @@ enum TrainCommand: CLICommand {
     if !args.has("--quiet"), let m = cfg.measuredDevice, let flat = flatPulses(m.curve) {
       var err = StandardError()
       print(
-        "note: --device-csv \(args.string("--device-csv") ?? m.path): the potentiation branch is flat at \(flat) (its running maximum): with methods a and b and rules hybrid and single such a pulse leaves a device where it was; method c steps over them",
+        "note: --device-csv \(args.string("--device-csv") ?? m.path): the potentiation branch is flat at \(flat) (its running maximum): "
+          + flatPulseEffect(m.curve, finiteState: cfg.rule.isFiniteState),
         to: &err)
     }
     var checkpointError: (any Error)? = nil

@@ -92,6 +92,19 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
   for r in [nmax, grid, shard] { #expect(r.status == 1) }
 }
 
+// The note said a flat pulse leaves a device where it was for rules hybrid
+// and single too; at the top of the branch they are never taken, since the
+// first point at the maximum is G_max (an audit, session 27).
+@Test func theFlatPulsesNoteSaysWhatTheRuleDoesWithThem() {
+  #expect(TrainCommand.flatPulseEffect([0, 0.5, 0.5, 1], finiteState: false).hasPrefix("with methods a and b"))
+  #expect(TrainCommand.flatPulseEffect([0, 0.5, 0.5, 1], finiteState: true) == "such a pulse leaves a device where it was")
+  // 1, 5, 10, 10, 10 µS (the running maximum of 1, 5, 10, 8, 9), normalised.
+  #expect(
+    TrainCommand.flatPulseEffect([0.1, 0.5, 1, 1, 1], finiteState: true)
+      == "the branch first reaches its maximum at pulse 2, where a device is at G_max and goes to the saturation pass, so pulses 3…4 are never taken")
+  #expect(TrainCommand.flatPulseEffect([0, 0.5, 0.5, 1, 1], finiteState: true).hasPrefix("such a pulse below the maximum leaves"))
+}
+
 @Test func flatPulsesListsThePulsesThatLeaveTheConductanceWhereItWas() {
   #expect(TrainCommand.flatPulses([0, 0.5, 1]) == nil)
   #expect(TrainCommand.flatPulses([0, 0.5, 0.5, 1]) == "pulse 2")
