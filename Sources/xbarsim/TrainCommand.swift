@@ -332,7 +332,7 @@ enum TrainCommand: CLICommand {
     guard let top = branch.max().flatMap({ branch.firstIndex(of: $0) }), top < branch.count - 1 else {
       return "such a pulse leaves a device where it was"
     }
-    let below = (1...top).contains { branch[$0] == branch[$0 - 1] }
+    let below = (1..<top + 1).contains { branch[$0] == branch[$0 - 1] }
     return (below ? "such a pulse below the maximum leaves a device where it was; " : "")
       + "the branch first reaches its maximum at pulse \(top), where a device is at G_max and goes to the saturation pass, so pulses \(top + 1)…\(branch.count - 1) are never taken"
   }

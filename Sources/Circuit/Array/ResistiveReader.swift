@@ -149,11 +149,14 @@ public final class ResistiveReader: @unchecked Sendable {
     func body(_ t: Int) {
       let w = t == 0 ? plus : minus
       let g = t == 0 ? array._plus : array._minus
+      func solve() {
+        w.solve(
+          g: g, direction: direction, drive: drive, tolerance: options.tolerance,
+          maxIterations: options.maxIterations,
+          output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
+      }
       if refresh { w.buildFactors(g, twoLevelThreshold: options.twoLevelThreshold) }
-      w.solve(
-        g: g, direction: direction, drive: drive, tolerance: options.tolerance,
-        maxIterations: options.maxIterations,
-        output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
+      solve()
       // Stale factors that fail: rebuilt from the conductances as they are
       // (which also decides the two levels afresh: G·r may have crossed the
       // threshold since they were built), and the read solved once more,
@@ -161,10 +164,7 @@ public final class ResistiveReader: @unchecked Sendable {
       if !w.lastConverged && !refresh {
         let spent = w.lastIterations
         w.buildFactors(g, twoLevelThreshold: options.twoLevelThreshold)
-        w.solve(
-          g: g, direction: direction, drive: drive, tolerance: options.tolerance,
-          maxIterations: options.maxIterations,
-          output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
+        solve()
         w.lastIterations += spent
       }
     }
