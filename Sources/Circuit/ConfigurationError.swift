@@ -14,4 +14,10 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
   }
 
   public var description: String { "\(field): \(message)" }
+
+  /// A value as a message shows it: a whole number without ".0" (−1, not
+  /// −1.0), as the options are typed.
+  public static func shown(_ x: Double) -> String {
+    x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+  }
 }

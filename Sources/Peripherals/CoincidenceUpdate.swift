@@ -186,14 +186,14 @@ public struct WriteDrive: Sendable, Equatable {
   ///   `write_threshold` or `disturb_step`.
   public func validate() throws {
     guard voltage.isFinite && voltage > 0 else {
-      throw ConfigurationError(field: "write_voltage", "must be > 0 V, got \(voltage)")
+      throw ConfigurationError(field: "write_voltage", "must be > 0 V, got \(ConfigurationError.shown(voltage))")
     }
     guard threshold.isFinite && threshold > 0 && threshold <= voltage else {
       throw ConfigurationError(
-        field: "write_threshold", "must be in (0, write_voltage = \(voltage)] V so that a coincidence programs, got \(threshold)")
+        field: "write_threshold", "must be in (0, write_voltage = \(ConfigurationError.shown(voltage))] V so that a coincidence programs, got \(ConfigurationError.shown(threshold))")
     }
     guard disturbStep.isFinite && disturbStep >= 0 && disturbStep <= 1 else {
-      throw ConfigurationError(field: "disturb_step", "must be in [0, 1] of a step, got \(disturbStep)")
+      throw ConfigurationError(field: "disturb_step", "must be in [0, 1] of a step, got \(ConfigurationError.shown(disturbStep))")
     }
   }
 }

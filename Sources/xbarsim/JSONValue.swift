@@ -189,6 +189,15 @@ enum JSONValue: Equatable {
         i = start
         throw error("invalid number '\(String(decoding: bytes[start..<min(start + 20, bytes.count)], as: UTF8.self))'")
       }
+      // A non-zero number too small for a double (1e-400) is no 0: refused,
+      // as the options refuse it (strtod would return 0).
+      if v == 0, bytes[start..<i].prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") })
+        .contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") })
+      {
+        let token = String(decoding: bytes[start..<min(i, start + 40)], as: UTF8.self)
+        i = start
+        throw error("number '\(token)' is below the smallest double (it would read as 0)")
+      }
       return v
     }
 

@@ -94,7 +94,7 @@ enum ReproduceCommand: CLICommand {
         "--figure \(figure) is not reproduced for \(paper) (figures: \(figures.map(String.init).joined(separator: ", ")))")
     }
     let seeds = try args.int("--seeds", default: 3)
-    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
+    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
     var base = try TrainCommand.configuration(args)
     // (A --config file's epochs count as given; a summary's are a base.)
     if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
@@ -198,7 +198,7 @@ enum ReproduceCommand: CLICommand {
   static func runIRDrop(_ args: ParsedArguments) throws {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
     let seeds = try args.int("--seeds", default: 1)
-    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds must be in 1...100, got \(seeds)") }
+    guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
     // Lines are the sweep's own (r_row, r_col are refused below).
     var base = try TrainCommand.configuration(args, checkLines: false)
     // The documented subset, unless the command line or a --config file
@@ -256,7 +256,7 @@ enum ReproduceCommand: CLICommand {
     study: String
   ) throws -> String? {
     let jobs = try args.int("--jobs", default: 2)
-    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs must be in 1...64, got \(jobs)") }
+    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs: must be in 1...64, got \(jobs)") }
     if jobs > 1, rows.contains(where: { $0.run.configuration.threads > 1 }) {
       // Each run's helper thread would wait for time slices (README, Choices).
       throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")
@@ -411,8 +411,12 @@ enum ReproduceCommand: CLICommand {
   /// table run with `--loss mse` says so. Nil when there are none.
   static func settingsNote(_ base: TrainingConfiguration, skipping: Set<String>) -> String? {
     let defaults = Dictionary(TrainingConfiguration().keyValues, uniquingKeysWith: { a, _ in a })
+    // (A key whose default follows the rule counts when it was set: the
+    // defaults here are rule lim's, and `--lr 0.01` is lim's own but not
+    // the 0.1 of a Choi run.)
+    let set = base.setRuleDependentKeys
     let changed = base.keyValues.filter { key, value in
-      !skipping.contains(key) && key != "data" && defaults[key] != value
+      !skipping.contains(key) && key != "data" && (defaults[key] != value || set.contains(key))
     }
     guard !changed.isEmpty else { return nil }
     return "settings beside the defaults (every run, unless the figure sets the key): "

@@ -46,7 +46,7 @@ enum SolveCommand: CLICommand {
     let maxIterations = try args.int("--max-iterations", default: 20_000)
     guard maxIterations >= 1 else { throw CLIError.usage("--max-iterations must be ≥ 1, got \(maxIterations)") }
     let threads = try args.int("--threads", default: 0)
-    guard (0...64).contains(threads) else { throw CLIError.usage("--threads must be in 0...64, got \(threads)") }
+    guard (0...64).contains(threads) else { throw CLIError.usage("--threads: must be in 0...64, got \(threads)") }
     let readTime = try args.double("--read-time", default: 1e-8)
     guard readTime > 0 else { throw CLIError.usage("--read-time must be > 0 s, got \(readTime)") }
     let repeats = try args.int("--repeat", default: 1)

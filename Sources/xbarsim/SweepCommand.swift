@@ -250,6 +250,13 @@ enum SweepCommand: CLICommand {
       let list = spec[spec.index(after: eq)...]
       guard known.contains(key) else { throw CLIError.usage("--grid: unknown configuration key '\(key)'") }
       guard !grid.keys.contains(key) else { throw CLIError.usage("--grid: key '\(key)' is given twice") }
+      // `beta` sets β_p and β_d: beside `beta_p` or `beta_d` in the grid,
+      // one would overwrite the other at every point.
+      let betas = ["beta", "beta_p", "beta_d"]
+      if betas.contains(key), let other = grid.keys.first(where: { betas.contains($0) && ($0 == "beta" || key == "beta") }) {
+        throw CLIError.usage(
+          "--grid \(key): beside --grid \(other) (beta sets beta_p and beta_d both, so one would overwrite the other at every point); grid beta alone, or beta_p and beta_d")
+      }
       guard !list.isEmpty else { throw CLIError.usage("--grid \(key): empty value list") }
       var values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }

@@ -112,6 +112,9 @@ enum TrainCommand: CLICommand {
         }
       }
       try setKeys(from: configurationObject(root), in: path, into: &cfg)
+      // A summary's keys are every value its run used: those that only
+      // followed its rule (or states, or batch) follow this run's.
+      if configurationObject(root) != root { cfg.releaseDependentDefaults() }
     }
     for k in TrainingConfiguration.keys {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
@@ -245,7 +248,11 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
     }
     var seen = Set<String>()
-    for key in keys {
+    // `beta` first, wherever the file has it: it sets β_p and β_d, and a
+    // `beta_p` or `beta_d` beside it refines one of them, as the options
+    // do. JSON's key order must not change what a file means.
+    let ordered = keys.filter { $0 == "beta" } + keys.filter { $0 != "beta" }
+    for key in ordered {
       guard seen.insert(key.replacingOccurrences(of: "-", with: "_")).inserted else {
         throw CLIError.runtime("\(path): key '\(key)' is given twice")
       }
@@ -349,9 +356,14 @@ enum TrainCommand: CLICommand {
       ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time"]
     if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) }) {
       // `--beta B --beta-p P`: β_d is B, not P, and not given as such.
-      if key == "beta_d" && args.string("--beta") != nil && args.string("--beta-p") != nil && args.string("--beta-d") == nil {
-        throw CLIError.usage(
-          "--beta: sets β_d to \(JSONWriter.number(cfg.betaD)) beside --beta-p \(JSONWriter.number(cfg.betaP)), and only method c uses a β_d of its own (methods a and b never depress a device): give --beta or --beta-p, not both")
+      // (Options or a --config file alike.)
+      let given = explicitKeys(args)
+      if key == "beta_d" && given.contains("beta") && given.contains("beta_p") && !given.contains("beta_d") {
+        let b = args.string("--beta") != nil ? "--beta" : "beta", p = args.string("--beta-p") != nil ? "--beta-p" : "beta_p"
+        let message =
+          "sets β_d to \(JSONWriter.number(cfg.betaD)) beside \(p) \(JSONWriter.number(cfg.betaP)), and only method c uses a β_d of its own (methods a and b never depress a device): give \(b) or \(p), not both"
+        if b == "--beta" { throw CLIError.usage("--beta: \(message)") }
+        throw CLIError.runtime("\(args.string("--config") ?? "--config"): beta: \(message)")
       }
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
@@ -475,7 +487,14 @@ enum TrainCommand: CLICommand {
     if cfg.batch > used {
       throw keyError("batch", "\(cfg.batch) is more than the \(used) training images used", args)
     }
-    try Experiment.checkFit(cfg, train: train, test: test)
+    // The network's shape against the images: the data's error as much as
+    // the network's (a corrupt label looks the same), so exit 1, with the
+    // layers named where they were given (an option, a --config file).
+    do { try Experiment.checkFit(cfg, train: train, test: test) } catch let e as ConfigurationError {
+      guard e.field == "layers" else { throw CLIError.runtime("\(dir): \(e.message)") }
+      let given = explicitKeys(args, includingSummary: true).contains("layers")
+      throw CLIError.runtime(given ? keyError(e.field, e.message, args).description : "\(e)")
+    }
     if cfg.evaluationsPerEpoch > used {
       throw keyError(
         "evals_per_epoch", "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(used) training images used", args)

@@ -395,7 +395,8 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   #expect(t.status != 0)
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
-  #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
+  // Named as given (session 28: it was "layers: ").
+  #expect(err.first?.hasPrefix("Error: --layers: ") == true, "\(t.stderr)")
 }
 
 // A training label of 255 (one corrupt byte) used to trap on the UInt8
@@ -412,7 +413,7 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   #expect(t.status == 1, "\(t.stderr)")
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
-  #expect(err.first?.hasPrefix("Error: layers: ") == true, "\(t.stderr)")
+  #expect(err.first?.hasPrefix("Error: --layers: ") == true, "\(t.stderr)")
   #expect(err.first?.contains("training labels (train-labels-idx1-ubyte) go up to 255 (first at image 3)") == true, "\(t.stderr)")
 }
 

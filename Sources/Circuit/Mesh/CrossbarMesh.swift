@@ -58,7 +58,7 @@ public struct WireModel: Sendable, Equatable {
   public func validate() throws {
     for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
       guard r.isFinite, r >= 0 else {
-        throw ConfigurationError(field: name, "resistance \(r) must be finite and ≥ 0 Ω")
+        throw ConfigurationError(field: name, "resistance \(ConfigurationError.shown(r)) must be finite and ≥ 0 Ω")
       }
       guard r == 0 || r >= Self.smallestResistance else {
         throw ConfigurationError(field: name, Self.tooSmall(r))

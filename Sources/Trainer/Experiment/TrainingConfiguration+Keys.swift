@@ -13,8 +13,8 @@ extension TrainingConfiguration {
     ("learning", "<on-chip|off-chip>", "Train in the arrays, or in software then program them (default on-chip)."),
     ("transfer", "<states|weights>", "Off-chip: program the device states of the sign rule trained without variation, or float SGD's weights (default states)."),
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
-    ("beta_p", "<β>", "Nonlinearity of potentiation only."),
-    ("beta_d", "<β>", "Nonlinearity of depression only."),
+    ("beta_p", "<β>", "Nonlinearity of potentiation only (default: beta)."),
+    ("beta_d", "<β>", "Nonlinearity of depression only, method c (default: beta)."),
     ("device_csv", "<file.csv>", "A measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads) replaces Lim's curves (rule lim) or the linear device (rules hybrid and single: states = points − 1, c2c 0 unless given); sets nmax (potentiation points − 1), gmin_ratio and gmax from it (default: none)."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
@@ -45,7 +45,7 @@ extension TrainingConfiguration {
     ("write_voltage", "<V>", "Full write voltage of a coincidence, at most 1000 V (default 1): its energy, and half of it on half-selected cells."),
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
-    ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100)."),
+    ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100, or one per mini-batch when an epoch has fewer)."),
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
     ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
@@ -63,7 +63,7 @@ extension TrainingConfiguration {
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
     ("dac_bits", "<b>", "Input DAC resolution of every forward read's drive x, 1…16 bits (default 0: ideal; rule lim)."),
     ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rule lim)."),
-    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c)."),
+    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rule lim)."),
     ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
     ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0; rule lim)."),
     ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim, on-chip)."),
@@ -286,6 +286,47 @@ extension TrainingConfiguration {
 
   /// Whether `text` is a number in decimal notation (`DecimalText`).
   static func isDecimal(_ text: String) -> Bool { DecimalText.isNumber(text) }
+
+  /// A run's configuration read back as the base of other runs (a
+  /// summary's): the keys whose default follows another key (the rule,
+  /// `states`, the batches of an epoch) and that hold the value that
+  /// default gives are unset again, so that they follow a rule, states or
+  /// batch set afterwards as they would have from the start. A summary
+  /// writes every key's value in effect, so without this a lim run's
+  /// summary reused with `--rule hybrid` kept lim's G_min of 0, lr 0.01
+  /// and derivative gate (an audit, session 28). The run itself is
+  /// unchanged: each key released reads the same value as before.
+  public mutating func releaseDependentDefaults() {
+    func release<T: Equatable>(_ stored: WritableKeyPath<TrainingConfiguration, T?>, _ value: KeyPath<TrainingConfiguration, T>) {
+      guard let v = self[keyPath: stored] else { return }
+      var probe = self
+      probe[keyPath: stored] = nil
+      if probe[keyPath: value] == v { self = probe }
+    }
+    // A measured device sets its range keys itself (`device_csv`).
+    if measuredDevice == nil { release(\._gMinRatio, \.gMinRatio) }
+    release(\._states, \.states)
+    release(\._learningRate, \.learningRate)
+    release(\._floatDerivative, \.floatDerivative)
+    release(\._smallStates, \.smallStates)
+    release(\._c2c, \.c2c)
+    // 100, the default: fitted again to the batches of an epoch.
+    if _evaluationsPerEpoch == 100 { _evaluationsPerEpoch = nil }
+  }
+
+  /// The keys whose default follows the rule (or `states`) and that were
+  /// set: a value equal to one rule's default is still a setting for
+  /// another rule's runs (`reproduce`'s note of the settings it was given).
+  public var setRuleDependentKeys: Set<String> {
+    var keys = Set<String>()
+    if _gMinRatio != nil && measuredDevice == nil { keys.insert("gmin_ratio") }
+    if _learningRate != nil { keys.insert("lr") }
+    if _floatDerivative != nil { keys.insert("float_derivative") }
+    if _states != nil { keys.insert("states") }
+    if _smallStates != nil { keys.insert("small_states") }
+    if _c2c != nil { keys.insert("c2c") }
+    return keys
+  }
 
   /// Every key with its current value, as text (for summaries and logs).
   public var keyValues: [(String, String)] {

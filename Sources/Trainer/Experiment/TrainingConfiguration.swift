@@ -668,7 +668,9 @@ extension TrainingConfiguration {
       ("switch_threshold", switchThreshold != d.switchThreshold), ("fine_trains", fineTrains != d.fineTrains),
     ]
     if rule != .lim { found += limKeys.filter(\.1).map { ($0.0, "rule lim") } }
-    if rule == .lim && mode == .onChip && transfer != d.transfer { found.append(("transfer", "off-chip learning")) }
+    // (Every rule but lim's off-chip learning: float SGD and the
+    // coincidence rules program nothing; an audit, session 28.)
+    if !(rule == .lim && mode == .offChip) && transfer != d.transfer { found.append(("transfer", "off-chip learning")) }
     if !rule.isFiniteState { found += finiteKeys.filter(\.1).map { ($0.0, "rules hybrid and single") } }
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
     let lineKeys: [(String, Bool)] = [
