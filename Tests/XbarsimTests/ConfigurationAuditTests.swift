@@ -130,16 +130,24 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   #expect((c["states"] as? Int) == 20 && (c["small_states"] as? Int) == 20, "\(c)")
   c = try configuration(try train("single-20", ["--config", single.path, "--states", "20"]))
   #expect((c["states"] as? Int) == 20, "\(c)")
-  c = try configuration(try train("lim-b", ["--config", lim.path, "--batch", "10"]))
-  #expect((c["evals_per_epoch"] as? Int) == 1 && (c["batch"] as? Int) == 10, "\(c)")
+  // The evaluations fitted to a summary's 50 images (50) are fitted again
+  // to 5 batches of 10 (they were kept, and the batch refused).
+  let fifty = root.appendingPathComponent("fifty.json"), batched = root.appendingPathComponent("batched.json")
+  var r = try runXbarsim(["train", "--data", data.path, "--train-limit", "50", "--layers", "64,8,10", "--quiet", "--summary", fifty.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect((try configuration(fifty)["evals_per_epoch"] as? Int) == 50)
+  r = try runXbarsim(["train", "--data", data.path, "--config", fifty.path, "--batch", "10", "--quiet", "--summary", batched.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  c = try configuration(batched)
+  #expect((c["evals_per_epoch"] as? Int) == 5 && (c["batch"] as? Int) == 10, "\(c)")
   // Keys the summary's run set away from their rule's default stay set.
   let lr = try train("h-lr", ["--rule", "hybrid", "--lr", "0.2"])
   c = try configuration(try train("h-lr-single", ["--config", lr.path, "--rule", "single"]))
   #expect((c["lr"] as? Double) == 0.2, "\(c)")
   // And a summary re-runs its own run exactly, the configuration unchanged.
-  for summary in [lim, hybrid, single, lr] {
+  for summary in [lim, hybrid, single, lr, fifty] {
     let again = root.appendingPathComponent("again.json")
-    let r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--summary", again.path, "--quiet"])
+    r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--summary", again.path, "--quiet"])
     #expect(r.status == 0, "\(r.stderr)")
     let a = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any] ?? [:]
     let b = try JSONSerialization.jsonObject(with: Data(contentsOf: again)) as? [String: Any] ?? [:]

@@ -310,8 +310,10 @@ extension TrainingConfiguration {
     release(\._floatDerivative, \.floatDerivative)
     release(\._smallStates, \.smallStates)
     release(\._c2c, \.c2c)
-    // 100, the default: fitted again to the batches of an epoch.
-    if _evaluationsPerEpoch == 100 { _evaluationsPerEpoch = nil }
+    // The default, 100 or one per batch of the images the summary's run
+    // used (its `train_limit`): fitted again to this run's batches.
+    let fitted = trainLimit > 0 ? max(1, min(100, batchesPerEpoch(trainingImages: trainLimit))) : 100
+    if _evaluationsPerEpoch == 100 || _evaluationsPerEpoch == fitted { _evaluationsPerEpoch = nil }
   }
 
   /// The keys whose default follows the rule (or `states`) and that were
