@@ -101,6 +101,16 @@ enum OutputFile {
       unlink(temporary)
       throw error
     }
+    // On the disk before the rename: after a crash of the machine the
+    // name holds the old file or the new one, not an empty one (a
+    // sweep's or a journal's finished runs would be lost; an audit,
+    // session 28).
+    guard fsync(fd) == 0 || errno == EINVAL || errno == EROFS else {
+      let error = fail()
+      close(fd)
+      unlink(temporary)
+      throw error
+    }
     guard close(fd) == 0 else {
       let error = fail()
       unlink(temporary)
@@ -111,6 +121,34 @@ enum OutputFile {
       unlink(temporary)
       throw error
     }
+  }
+
+  /// Directories this process holds locked (`lockDirectory`), open until
+  /// it ends.
+  nonisolated(unsafe) private static var lockedDirectories: [String: Int32] = [:]
+
+  /// Takes an exclusive lock on directory `dir` for the rest of the
+  /// process, or throws a one-line error when another process holds it:
+  /// two sweeps writing one --out (two shards given the same directory)
+  /// each reported success while one's points were lost, and two bases
+  /// could mix their rows (an audit, session 28). The lock is `flock` on
+  /// the directory itself: no lock file is left, and the kernel drops it
+  /// when the process ends, also when it is killed. A file system that
+  /// cannot lock (some network mounts) is used without one.
+  static func lockDirectory(_ dir: String, by what: String) throws {
+    let key = realPath(dir) ?? dir
+    guard lockedDirectories[key] == nil else { return }
+    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let busy = errno == EWOULDBLOCK
+      close(fd)
+      if busy {
+        throw CLIError.runtime("\(dir) is in use by another xbarsim \(what) (it holds the directory's lock); wait for that one to end, or give another --out")
+      }
+      return
+    }
+    lockedDirectories[key] = fd
   }
 
   /// Whether `a` and `b` name one file: the same ``target(_:)``, or two

@@ -329,8 +329,14 @@ enum ReproduceCommand: CLICommand {
         results[index] = result
         if result.failure != nil { failed = true }
         if !result.interrupted { done += 1 }
-        if !result.interrupted && result.failure == nil && journalError == nil {
-          do { try journal?.record(entries[index], result) } catch { journalError = error }
+        // A run that finished after the journal could not be written is
+        // shown and tabled, but a resume runs it again: say so.
+        var unkept = false
+        if !result.interrupted && result.failure == nil && journal != nil {
+          if journalError == nil {
+            do { try journal?.record(entries[index], result) } catch { journalError = error }
+          }
+          unkept = journalError != nil
         }
         var err = StandardError()
         let final = rowsSnapshot[r].final
@@ -341,15 +347,18 @@ enum ReproduceCommand: CLICommand {
         print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
           (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed, outcome as NSString,
-          (result.failure.map { " (\($0))" } ?? "") as NSString), to: &err)
+          ((result.failure.map { " (\($0))" } ?? "") + (unkept ? " (not kept: the journal could not be written)" : "")) as NSString),
+          to: &err)
         lock.unlock()
       }
     }
     catchInterrupts()
     defer { restoreInterrupts() }
     concurrentPerform(jobs, work)
-    if let journalError { throw journalError }
-    var firstFailure: String? = nil
+    // The journal could not be written (a full disk): the runs that
+    // finished are still tabled and summarised, then the command fails
+    // (an audit, session 28: it stopped with no table and no summary).
+    var firstFailure: String? = journalError.map { "\($0) (a resume runs the runs not kept there again)" }
     for (k, item) in items.enumerated() {
       if let failure = results[k]?.failure {
         if firstFailure == nil { firstFailure = "\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)" }

@@ -166,8 +166,16 @@ enum SweepCommand: CLICommand {
     // A directory that holds this very shard's earlier run is resumed: its
     // finished points are kept and not run again. Anything else there is
     // not overwritten.
+    // One sweep at a time in DIR (checked before what DIR holds is read).
+    try OutputFile.lockDirectory(out, by: "sweep")
     var rows: [[String]] = []
-    if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
+    let hasJSON = FileManager.default.fileExists(atPath: out + "/sweep.json")
+    let hasCSV = FileManager.default.fileExists(atPath: out + "/sweep.csv")
+    // A start cut short (killed, or a full disk) between the first
+    // sweep.csv, its header alone, and the first sweep.json holds no point:
+    // a fresh start (it used to be refused for good; an audit, session 28).
+    if !hasJSON && hasCSV && holdsOnlyHeader(out + "/sweep.csv", grid.header) {
+    } else if hasJSON || hasCSV {
       let earlier = try readShard(out)
       // The configuration does not name the data: a directory trained on
       // other images must not lend its rows (a sweep.json from before the
@@ -233,6 +241,14 @@ enum SweepCommand: CLICommand {
       throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
     }
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg")
+  }
+
+  /// Whether CSV file `path` holds `header` alone (or nothing).
+  static func holdsOnlyHeader(_ path: String, _ header: [String]) -> Bool {
+    guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init), bytes.count <= 1 << 20 else { return false }
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    let lines = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n")
+    return lines.isEmpty || (lines.count == 1 && csvCells(lines[0]) == header)
   }
 
   static func describe(_ grid: Grid, _ p: Int) -> String {
@@ -472,6 +488,8 @@ enum SweepCommand: CLICommand {
     }
     let ordered = (0..<g.count).map { rows[$0]! }
     if let out {
+      // Not while a sweep or another merge writes there.
+      if FileManager.default.fileExists(atPath: out) { try OutputFile.lockDirectory(out, by: "sweep") }
       // --out may hold this merge's earlier result (the same grid and base),
       // nothing else: another sweep there is not overwritten.
       if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
@@ -489,6 +507,7 @@ enum SweepCommand: CLICommand {
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
+      try OutputFile.lockDirectory(out, by: "sweep")
       // The base configuration and the data object as the shards hold them
       // (also when a shard's sweep.json was reformatted).
       let devicesJSON = devices.isEmpty ? nil : JSONValue.object(devices.mapValues(\.0), keys: devices.keys.sorted()).text
@@ -572,6 +591,12 @@ enum SweepCommand: CLICommand {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
     let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     let lines = text.split(separator: "\n")
+    // Every row this tool writes ends in a newline: a last row without one
+    // was cut short (a crash of the machine, a partial copy), and its last
+    // number may be cut too.
+    if lines.count > 1 && !text.hasSuffix("\n") {
+      throw CLIError.runtime("\(csvPath): the last row is cut short (no newline at its end); remove that line to run its point again")
+    }
     guard let head = lines.first, csvCells(head) == here.header else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
     }

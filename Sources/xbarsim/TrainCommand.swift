@@ -453,8 +453,14 @@ enum TrainCommand: CLICommand {
         e.updateTime / n))
     }
     // After the summary, the plot and the results, so that they are kept either way.
+    // The log's failure first: it stopped the run, and the others (a full
+    // disk) followed from it; each is named (an audit, session 28: the
+    // summary's hid the log's).
+    if let logFailure {
+      let also = [outputError, checkpointError].compactMap { $0.map { "\($0)" } }
+      throw CLIError.runtime(([logFailure] + also.map { "also \($0)" }).joined(separator: "; "))
+    }
     if let e = outputError ?? checkpointError { throw e }
-    if let logFailure { throw CLIError.runtime(logFailure) }
     if let failure = result.failure {
       throw CLIError.runtime(failure)
     }
