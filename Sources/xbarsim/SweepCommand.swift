@@ -163,11 +163,11 @@ enum SweepCommand: CLICommand {
       throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
     }
     let baseJSON = TrainCommand.configurationJSON(base)
+    // One sweep at a time in DIR (checked before what DIR holds is read).
+    try OutputFile.lockDirectory(out, by: "sweep")
     // A directory that holds this very shard's earlier run is resumed: its
     // finished points are kept and not run again. Anything else there is
     // not overwritten.
-    // One sweep at a time in DIR (checked before what DIR holds is read).
-    try OutputFile.lockDirectory(out, by: "sweep")
     var rows: [[String]] = []
     let hasJSON = FileManager.default.fileExists(atPath: out + "/sweep.json")
     let hasCSV = FileManager.default.fileExists(atPath: out + "/sweep.csv")
