@@ -51,7 +51,8 @@ enum PulsesCommand: CLICommand {
       the event number (0 = initial state, a reset counts as one event),
       polarity is start, p, d or r. Several curves print one column each,
       named beta=B, device=I or beta=B/device=I. --normalize prints
-      (G - G_min)/(G_max - G_min) of the nominal model instead of G.
+      (G - G_min)/(G_max - G_min) of the nominal model instead of G (a single
+      curve's column is then named normalized_conductance).
       --svg FILE also draws the curves as an SVG chart.
 
       Exit status: 0 on success, 64 for bad options or impossible parameters
@@ -180,6 +181,8 @@ enum PulsesCommand: CLICommand {
       for (i, column) in values.enumerated() {
         var label = curve.label
         if devices > 1 { label = label == "conductance" ? "device=\(i)" : "\(label)/device=\(i)" }
+        // (--normalize prints (G − G_min)/(G_max − G_min), not siemens.)
+        if normalize && label == "conductance" { label = "normalized_conductance" }
         labels.append(label)
         columns.append(column)
       }
