@@ -245,10 +245,19 @@ enum SweepCommand: CLICommand {
 
   /// Whether CSV file `path` holds `header` alone (or nothing).
   static func holdsOnlyHeader(_ path: String, _ header: [String]) -> Bool {
-    guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init), bytes.count <= 1 << 20 else { return false }
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    let lines = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n")
+    guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else { return false }
+    let lines = csvText(data).split(separator: "\n")
     return lines.isEmpty || (lines.count == 1 && csvCells(lines[0]) == header)
+  }
+
+  /// A CSV file's text with a byte-order mark and CRLF line endings (a
+  /// spreadsheet's or a Windows editor's save) stripped: Swift reads
+  /// "\r\n" as one Character, so the text would not split at "\n" and the
+  /// header would not match.
+  static func csvText(_ data: Data) -> String {
+    var bytes = [UInt8](data)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
   }
 
   static func describe(_ grid: Grid, _ p: Int) -> String {
@@ -584,12 +593,7 @@ enum SweepCommand: CLICommand {
     } else {
       throw CLIError.runtime("\(jsonPath): 'shard' must be {\"index\": i, \"count\": n} with 0 ≤ i < n")
     }
-    // A byte-order mark and CRLF line endings (a spreadsheet's or a Windows
-    // editor's save) are stripped: Swift reads "\r\n" as one Character, so
-    // the text would not split at "\n" and the header would not match.
-    var bytes = [UInt8](try ProblemFile.read(csvPath))
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    let text = csvText(try ProblemFile.read(csvPath))
     let lines = text.split(separator: "\n")
     // Every row this tool writes ends in a newline: a last row without one
     // was cut short (a crash of the machine, a partial copy), and its last

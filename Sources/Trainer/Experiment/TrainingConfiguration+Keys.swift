@@ -232,7 +232,7 @@ extension TrainingConfiguration {
   }
 
   /// A number as the user would write it: 0, not 0.0.
-  static func shown(_ x: Double) -> String { x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+  static func shown(_ x: Double) -> String { ConfigurationError.shown(x) }
 
   /// Reads a measured device's CSV (`device_csv`): its real path, its
   /// potentiation branch made monotone and divided by its maximum, that
@@ -312,7 +312,7 @@ extension TrainingConfiguration {
     release(\._c2c, \.c2c)
     // The default, 100 or one per batch of the images the summary's run
     // used (its `train_limit`): fitted again to this run's batches.
-    let fitted = trainLimit > 0 ? max(1, min(100, batchesPerEpoch(trainingImages: trainLimit))) : 100
+    let fitted = trainLimit > 0 ? defaultEvaluations(trainingImages: trainLimit) : 100
     if _evaluationsPerEpoch == 100 || _evaluationsPerEpoch == fitted { _evaluationsPerEpoch = nil }
   }
 
@@ -332,7 +332,7 @@ extension TrainingConfiguration {
 
   /// Every key with its current value, as text (for summaries and logs).
   public var keyValues: [(String, String)] {
-    func n(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+    func n(_ x: Double) -> String { ConfigurationError.shown(x) }
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
     let all: [(String, String)] = [

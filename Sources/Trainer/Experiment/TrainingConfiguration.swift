@@ -324,7 +324,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// set is kept (and refused later if the batches are fewer).
   public mutating func fitEvaluations(trainingImages: Int) {
     guard _evaluationsPerEpoch == nil else { return }
-    _evaluationsPerEpoch = max(1, min(100, batchesPerEpoch(trainingImages: trainingImages)))
+    _evaluationsPerEpoch = defaultEvaluations(trainingImages: trainingImages)
+  }
+
+  /// The default evaluations per epoch for an epoch of `trainingImages`
+  /// images: 100, or one per mini-batch when there are fewer.
+  public func defaultEvaluations(trainingImages: Int) -> Int {
+    max(1, min(100, batchesPerEpoch(trainingImages: trainingImages)))
   }
   /// Use only the first N training / test images (0: all).
   public var trainLimit: Int = 0
