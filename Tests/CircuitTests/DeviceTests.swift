@@ -565,3 +565,24 @@ func validationNamesTheField(model: any DeviceModel, field: String) {
   }
   #expect(depression?.field == "betaD")
 }
+
+// Device 0's cycle-to-cycle curve changed with the number of devices
+// sampled beside it (`pulses --devices`): one stream served them all, drawn
+// device by device (an audit, session 28). Each device has its own now.
+@Test func aDevicesCycleToCycleDrawsDoNotDependOnTheOtherDevices() throws {
+  let model = LimExponentialDevice(beta: 2, nMax: 32)
+  let v = DeviceVariation(cycleToCycle: 0.3)
+  func curve(count: Int, device: Int) throws -> [Double] {
+    var pop = try DevicePopulation(model: model, count: count, variation: v, seed: 7)
+    var g: [Double] = []
+    for _ in 0..<20 {
+      for i in 0..<count { pop.potentiate(i) }
+      g.append(pop.conductance(device))
+    }
+    return g
+  }
+  #expect(try curve(count: 1, device: 0) == curve(count: 4, device: 0))
+  #expect(try curve(count: 3, device: 2) == curve(count: 5, device: 2))
+  // And the devices still draw differently from each other.
+  #expect(try curve(count: 2, device: 0) != curve(count: 2, device: 1))
+}

@@ -16,10 +16,11 @@
 /// at most one Gaussian draw, and no allocation.
 ///
 /// Randomness: the scales, the offsets and the cycle-to-cycle noise come
-/// from three independent streams of ``SeededGenerator`` derived from
-/// `seed`, so the same seed and the same pulse sequence give the same
-/// conductances, and changing one kind of variation does not change the
-/// draws of another. Two populations that must differ (G+ and G− arrays,
+/// from independent streams of ``SeededGenerator`` derived from `seed`
+/// (the noise from one stream per device), so the same seed and the same
+/// pulse sequence give the same conductances, changing one kind of
+/// variation does not change the draws of another, and a device's curve
+/// does not depend on how many devices are sampled beside it. Two populations that must differ (G+ and G− arrays,
 /// big and small synapses) need different seeds.
 public struct DevicePopulation<Model: DeviceModel>: Sendable {
   /// The device model every member follows.
@@ -32,7 +33,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   @usableFromInline var _nominal: [Double]
   @usableFromInline let _scale: [Double]
   @usableFromInline let _offset: [Double]
-  @usableFromInline var _noise: SeededGenerator
+  @usableFromInline var _noise: [SeededGenerator]
   @usableFromInline let _cycleToCycle: Double
   @usableFromInline let _gMin: Double
   @usableFromInline let _gMax: Double
@@ -73,7 +74,10 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     precondition(g0.isFinite, "initial conductance \(g0) S is not finite")
     _nominal = Array(repeating: min(max(g0, _gMin), _gMax), count: count)
     _cycleToCycle = variation.cycleToCycle
-    _noise = SeededGenerator(seed: seed, stream: _DeviceStreams.cycleToCycle)
+    // Device i's own stream (device 0's is the population-wide stream of
+    // before session 28, so one device draws as it did; an audit found
+    // device 0's curve changing with the number of devices).
+    _noise = (0..<count).map { SeededGenerator(seed: seed, stream: _DeviceStreams.cycleToCycle | UInt64($0) << 32) }
 
     var scaleSource = SeededGenerator(seed: seed, stream: _DeviceStreams.scale)
     var offsetSource = SeededGenerator(seed: seed, stream: _DeviceStreams.offset)
@@ -156,7 +160,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   public mutating func potentiate(_ index: Int) {
     let g = _nominal[index]
     let next = model.potentiated(g)
-    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next, potentiation: true) : next
+    _nominal[index] = _cycleToCycle > 0 ? _perturbed(index, g, next, potentiation: true) : next
     _potentiations &+= 1
   }
 
@@ -166,7 +170,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   public mutating func depress(_ index: Int) {
     let g = _nominal[index]
     let next = model.depressed(g)
-    _nominal[index] = _cycleToCycle > 0 ? _perturbed(g, next, potentiation: false) : next
+    _nominal[index] = _cycleToCycle > 0 ? _perturbed(index, g, next, potentiation: false) : next
     _depressions &+= 1
   }
 
@@ -203,11 +207,11 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   // linear device: μ, as the trainers draw it), else the model's step. A
   // pulse that changed nothing draws nothing.
   @inlinable
-  mutating func _perturbed(_ g: Double, _ next: Double, potentiation: Bool) -> Double {
+  mutating func _perturbed(_ index: Int, _ g: Double, _ next: Double, potentiation: Bool) -> Double {
     let dg = next - g
     if dg == 0 { return next }
     let step = model.unclampedStep(from: g, potentiation: potentiation) ?? dg
-    let noisy = g + step * (1 + _cycleToCycle * _noise.nextGaussian())
+    let noisy = g + step * (1 + _cycleToCycle * _noise[index].nextGaussian())
     return noisy < _gMin ? _gMin : (noisy > _gMax ? _gMax : noisy)
   }
 }
