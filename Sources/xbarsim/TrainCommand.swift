@@ -417,6 +417,18 @@ enum TrainCommand: CLICommand {
           + flatPulseEffect(m.curve, finiteState: cfg.rule.isFiniteState),
         to: &err)
     }
+    // --out DIR holds one run's files: the log and epochs are begun anew
+    // below, so an earlier run's summary and plot go now, not when this
+    // run ends. A run killed before its end (kill -9, a crash) left them
+    // beside its own partial log, two runs mixed (an audit, session 28).
+    if let out = args.string("--out") {
+      for (option, path) in [("--summary", summary), ("--plot", plot)] where args.string(option) == nil {
+        guard let path, path.hasPrefix(out + "/"),
+          (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+        else { continue }
+        try? FileManager.default.removeItem(atPath: path)
+      }
+    }
     var checkpointError: (any Error)? = nil
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),

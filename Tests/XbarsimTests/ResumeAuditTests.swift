@@ -120,3 +120,34 @@ private let header =
     #expect(rows?.count == 12, "\(String(describing: rows?.count))")
   }
 #endif
+
+#if os(Linux)
+  // A run killed before its end (kill -9) into an --out directory that
+  // held an earlier run's files left that run's summary and plot beside its
+  // own partial log. They go when the new run begins.
+  @Test func aKilledRunLeavesNoEarlierRunsSummaryBesideItsLog() throws {
+    let (root, data) = try syntheticDataDirectory("xbarsim-resume", train: 400, test: 10)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let out = root.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    for name in ["summary.json", "accuracy.svg"] {
+      try "an earlier run's".write(to: out.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    let child = try SpawnedProcess(
+      try #require(productExecutable("xbarsim")),
+      ["train", "--data", data.path, "--layers", "64,8,10", "--epochs", "10000", "--evals-per-epoch", "1", "--quiet", "--out", out.path],
+      stdout: root.appendingPathComponent("stdout"), stderr: root.appendingPathComponent("stderr"))
+    // Killed once it has written its log's first row.
+    let log = out.appendingPathComponent("log.csv")
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline, ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count < 2 {
+      usleep(20_000)
+    }
+    child.send(SIGKILL)
+    #expect(child.wait() == .signalled(SIGKILL))
+    for name in ["summary.json", "accuracy.svg"] {
+      #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+    }
+    #expect(((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2)
+  }
+#endif
