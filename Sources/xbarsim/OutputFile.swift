@@ -80,6 +80,7 @@ enum OutputFile {
   private static func writeAtomically(_ data: Data, to target: String, naming path: String) throws {
     let (dir, name) = parts(target)
     let temporary = joined(dir, ".\(name).\(getpid()).tmp")
+    removeStaleTemporaries(of: name, in: dir)
     func fail() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw fail() }
@@ -120,6 +121,22 @@ enum OutputFile {
       let error = fail()
       unlink(temporary)
       throw error
+    }
+  }
+
+  /// Removes the temporary files of `name` (`.NAME.PID.tmp`) that a
+  /// process killed between writing one and renaming it left in `dir`
+  /// (an audit, session 28: nothing removed them, each with its own PID).
+  /// A live process's is left alone.
+  private static func removeStaleTemporaries(of name: String, in dir: String) {
+    let prefix = ".\(name).", suffix = ".tmp"
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+    for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(suffix) && entry.count > prefix.count + suffix.count {
+      let digits = entry.dropFirst(prefix.count).dropLast(suffix.count)
+      guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
+      // Alive (or another user's): kill(pid, 0) succeeds or says EPERM.
+      if kill(pid, 0) == 0 || errno == EPERM { continue }
+      unlink(joined(dir, entry))
     }
   }
 

@@ -151,3 +151,25 @@ private let header =
     #expect(((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2)
   }
 #endif
+
+// A process killed between writing a temporary file and renaming it left
+// `.NAME.PID.tmp` behind for good. The next write of NAME removes those of
+// processes that are gone, and leaves a live one's.
+@Test func aWriteRemovesTheTemporaryFilesOfItsNameThatDeadProcessesLeft() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  // A PID that is gone: a child that has exited and been waited for.
+  let gone = Process()
+  gone.executableURL = URL(fileURLWithPath: "/bin/true")
+  try gone.run()
+  gone.waitUntilExit()
+  let dead = root.appendingPathComponent(".s.json.\(gone.processIdentifier).tmp")
+  let live = root.appendingPathComponent(".s.json.\(getpid()).tmp")
+  let other = root.appendingPathComponent(".t.json.\(gone.processIdentifier).tmp")
+  for file in [dead, live, other] { try "partial".write(to: file, atomically: false, encoding: .utf8) }
+  let r = try runXbarsim(["train", "--data", data.path, "--summary", root.appendingPathComponent("s.json").path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: dead.path))
+  #expect(FileManager.default.fileExists(atPath: live.path))
+  #expect(FileManager.default.fileExists(atPath: other.path))
+}
