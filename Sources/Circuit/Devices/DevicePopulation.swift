@@ -20,8 +20,9 @@
 /// (the noise from one stream per device), so the same seed and the same
 /// pulse sequence give the same conductances, changing one kind of
 /// variation does not change the draws of another, and a device's curve
-/// does not depend on how many devices are sampled beside it. Two populations that must differ (G+ and G− arrays,
-/// big and small synapses) need different seeds.
+/// does not depend on how many devices are sampled beside it. Two
+/// populations that must differ (G+ and G− arrays, big and small synapses)
+/// need different seeds.
 public struct DevicePopulation<Model: DeviceModel>: Sendable {
   /// The device model every member follows.
   public let model: Model
