@@ -421,10 +421,9 @@ enum TrainCommand: CLICommand {
     // below, so an earlier run's summary and plot go now, not when this
     // run ends. A run killed before its end (kill -9, a crash) left them
     // beside its own partial log, two runs mixed (an audit, session 28).
-    if let out = args.string("--out") {
+    if args.string("--out") != nil {
       for (option, path) in [("--summary", summary), ("--plot", plot)] where args.string(option) == nil {
-        guard let path, path.hasPrefix(out + "/"),
-          (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+        guard let path, (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
         else { continue }
         try? FileManager.default.removeItem(atPath: path)
       }

@@ -319,6 +319,7 @@ extension TrainingConfiguration {
   /// The keys whose default follows the rule (or `states`) and that were
   /// set: a value equal to one rule's default is still a setting for
   /// another rule's runs (`reproduce`'s note of the settings it was given).
+  /// The same keys as `releaseDependentDefaults` releases.
   public var setRuleDependentKeys: Set<String> {
     var keys = Set<String>()
     if _gMinRatio != nil && measuredDevice == nil { keys.insert("gmin_ratio") }
