@@ -140,9 +140,9 @@ enum OutputFile {
     }
   }
 
-  /// Directories this process holds locked (`lockDirectory`), open until
-  /// it ends.
-  nonisolated(unsafe) private static var lockedDirectories: [String: Int32] = [:]
+  /// Directories and lock files this process holds locked
+  /// (`lockDirectory`, `lockFile`), open until it ends.
+  nonisolated(unsafe) private static var heldLocks: [String: Int32] = [:]
 
   /// Takes an exclusive lock on directory `dir` for the rest of the
   /// process, or throws a one-line error when another process holds it:
@@ -154,7 +154,7 @@ enum OutputFile {
   /// cannot lock (some network mounts) is used without one.
   static func lockDirectory(_ dir: String, by what: String) throws {
     let key = realPath(dir) ?? dir
-    guard lockedDirectories[key] == nil else { return }
+    guard heldLocks[key] == nil else { return }
     let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else { return }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -165,7 +165,48 @@ enum OutputFile {
       }
       return
     }
-    lockedDirectories[key] = fd
+    heldLocks[key] = fd
+  }
+
+  /// The lock file of `path` (``lockFile(of:by:option:)``): `.NAME.lock`
+  /// beside the file `path` writes to (links resolved).
+  static func lockFilePath(of path: String) -> String {
+    let (dir, name) = parts(target(path))
+    return joined(dir, ".\(name).lock")
+  }
+
+  /// Takes an exclusive lock on file `path` for the rest of the process,
+  /// or throws a one-line error naming `path` when another process holds
+  /// it: two reproductions on one --journal both ran, and the last
+  /// writer's runs were kept, the other's lost. `path` is replaced by a
+  /// rename at every write, so the lock is `flock` on a lock file beside
+  /// it (``lockFilePath(of:)``), made once and never removed (removing
+  /// it would let a third process lock a new file of that name while the
+  /// first still holds the old one). Another file in the same directory
+  /// has its own lock file. The kernel drops the lock when the process
+  /// ends, also when it is killed. A file system that cannot lock (some
+  /// network mounts), or a directory where the lock file cannot be made,
+  /// is used without one, and so is a `path` that exists and is not a
+  /// regular file (a device such as /dev/null is written in place, and
+  /// gets no lock file beside it). `what` names the command
+  /// ("reproduce"), `option` the option that gave `path` ("--journal").
+  static func lockFile(of path: String, by what: String, option: String) throws {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { return }
+    let lock = lockFilePath(of: path)
+    guard heldLocks[lock] == nil else { return }
+    let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { return }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let busy = errno == EWOULDBLOCK
+      close(fd)
+      if busy {
+        throw CLIError.runtime(
+          "\(path) is in use by another xbarsim \(what) (it holds \(lock)); wait for that one to end, or give another \(option)")
+      }
+      return
+    }
+    heldLocks[lock] = fd
   }
 
   /// Whether `a` and `b` name one file: the same ``target(_:)``, or two

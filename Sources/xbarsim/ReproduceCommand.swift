@@ -20,7 +20,9 @@ enum ReproduceCommand: CLICommand {
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
       --journal FILE keeps every run in FILE as it finishes; the same command with
-      the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks.
+      the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks;
+      a second reproduction on FILE while one runs is refused (each locks
+      .NAME.lock, a file kept beside FILE).
       The options below are train's keys with train's defaults; a key the figure
       sets itself (for choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch;
       --seed for every figure) is refused, and so is a key no run reads. A key the
@@ -134,7 +136,9 @@ enum ReproduceCommand: CLICommand {
 
   /// Checks `--summary` and `--journal` before the runs: each writable,
   /// not one file (the summary would replace the journal), and neither the
-  /// `--config` file.
+  /// `--config` file; then takes the journal's lock
+  /// (`OutputFile.lockFile`), refusing a journal another reproduction
+  /// holds.
   static func checkOutputs(_ args: ParsedArguments) throws {
     let summary = args.string("--summary"), journal = args.string("--journal")
     if let summary { try OutputFile.check(summary, "the summary") }
@@ -144,6 +148,15 @@ enum ReproduceCommand: CLICommand {
     }
     try TrainCommand.refuseOverwriting(
       [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--summary", summary), ("--journal", journal)])
+    if let journal {
+      // One reproduction at a time on FILE, from before FILE is read: two
+      // both ran, and the last writer's runs were kept, the other's lost.
+      let lock = OutputFile.lockFilePath(of: journal)
+      if let summary, OutputFile.target(summary) == lock {
+        throw CLIError.usage("--summary would overwrite the --journal's lock file \(lock)")
+      }
+      try OutputFile.lockFile(of: journal, by: "reproduce", option: "--journal")
+    }
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import _TestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 // `reproduce --journal FILE`: every finished run kept in FILE, and the same
 // command with the same FILE runs only the runs FILE lacks, to the same
 // table and summary as a reproduction run at one go.
@@ -220,4 +224,45 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 3", "'phase_switch_epoch' is 3, not an epoch in 1…2"),
     ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 0", "'phase_switch_epoch' is 0, not an epoch in 1…2"),
   ])
+}
+
+// Two reproductions started at once on one --journal both ran, and the last
+// writer's runs were kept, the other's lost (FILE is replaced by a rename,
+// so a lock on FILE itself does not hold across writes). The second is
+// refused while the first holds FILE's lock file, `.NAME.lock` beside it;
+// another journal in the same directory has its own lock and runs.
+@Test func aJournalIsRefusedWhileAnotherProcessHoldsItsLock() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  let journal = root.appendingPathComponent("fig8.json"), other = root.appendingPathComponent("fig9.json")
+  let lock = root.appendingPathComponent(".fig8.json.lock")
+  // This process stands in for the other reproduction: it holds the lock
+  // as `OutputFile.lockFile` takes it.
+  let fd = open(lock.path, O_RDWR | O_CREAT, 0o666)
+  #expect(fd >= 0)
+  #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+  var r = try runXbarsim(base + ["--journal", journal.path])
+  #expect(r.status == 1, "\(r.stderr)")
+  #expect(
+    firstLine(r.stderr)
+      == "Error: \(journal.path) is in use by another xbarsim reproduce (it holds \(lock.path)); wait for that one to end, or give another --journal",
+    "\(r.stderr)")
+  #expect(!r.stderr.contains(", seed "), "no run starts: \(r.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: journal.path))
+  // The same file under another name (through a symbolic link) is the same lock.
+  let link = root.appendingPathComponent("link.json")
+  try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: journal.path)
+  r = try runXbarsim(base + ["--journal", link.path])
+  #expect(r.status == 1 && firstLine(r.stderr).hasPrefix("Error: \(link.path) is in use by another xbarsim reproduce"), "\(r.stderr)")
+  // Another journal in the same directory is not refused.
+  r = try runXbarsim(base + ["--journal", other.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(FileManager.default.fileExists(atPath: other.path))
+  #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(".fig9.json.lock").path))
+  // The lock dropped (as the kernel drops a killed process's), FILE runs.
+  close(fd)
+  r = try runXbarsim(base + ["--journal", journal.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(FileManager.default.fileExists(atPath: journal.path))
 }
