@@ -99,10 +99,12 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         "slot_time", "\(cfg.slotTime) s leaves no idle time after a \(widest) s pulse: inspect needs slot_time ≥ the widest pulse + 1 ps, so that each pulse's end shows in pulses.vcd", args)
     }
-    // A reset is told from the rule's pulses by its level in pulses.vcd.
-    if cfg.resetVoltage == cfg.programVoltage || (cfg.method == .c && cfg.resetVoltage == -cfg.programVoltage) {
+    // A reset is told from the rule's pulses by its level in pulses.vcd
+    // (`validate` keeps it of the depression's polarity, so only method
+    // c's depressions could share it).
+    if cfg.method == .c && cfg.resetVoltage == -cfg.programVoltage {
       throw TrainCommand.keyError(
-        "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a \(cfg.resetVoltage == cfg.programVoltage ? "potentiation" : "depression") pulse: pulses.vcd could not tell the resets apart", args)
+        "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a depression pulse: pulses.vcd could not tell the resets apart", args)
     }
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment

@@ -166,3 +166,48 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   let note = ReproduceCommand.settingsNote(base, skipping: [])
   #expect(note?.contains("gmin_ratio 0") == true, "\(note ?? "nil")")
 }
+
+// `--program-voltage -1` trained as 1 V (the energies are V²) while
+// inspect's waveforms drew its potentiations as depressions, and
+// `--reset-voltage 1.5` drew the resets as potentiations. The README's
+// polarities (a potentiation at +program_voltage, a depression its mirror,
+// a reset of the depression's polarity) are kept: the option, or the
+// --config file and its key, is named.
+@Test(arguments: [
+  (["--program-voltage", "-1"], "--program-voltage: must be in [1e-6, 1000] V, got -1 (the potentiation pulse's amplitude"),
+  (["--program-voltage", "0"], "--program-voltage: must be in [1e-6, 1000] V, got 0 ("),
+  (["--reset-voltage", "1.5"], "--reset-voltage: must be in [-1000, -1e-6] V, got 1.5 (a reset takes a device down to G_min"),
+  (["--reset-voltage", "0"], "--reset-voltage: must be in [-1000, -1e-6] V, got 0 ("),
+])
+func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ message: String) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  for command in ["train", "inspect"] {
+    let extra = command == "train" ? tiny : ["--layers", "64,8,10", "--samples", "1", "--out", root.appendingPathComponent("i").path]
+    var r = try runXbarsim([command, "--data", data.path] + option + extra)
+    #expect(r.status == 64, "\(command): \(r.stderr)")
+    #expect(firstLine(r).hasPrefix("Error: " + message), "\(command): \(r.stderr)")
+    // The same value in a --config file: the file and its key.
+    let file = root.appendingPathComponent("v.json")
+    let key = String(option[0].dropFirst(2)).replacingOccurrences(of: "-", with: "_")
+    try "{\"\(key)\": \(option[1])}".write(to: file, atomically: true, encoding: .utf8)
+    r = try runXbarsim([command, "--data", data.path, "--config", file.path] + extra)
+    #expect(r.status == 1, "\(command): \(r.stderr)")
+    let fromFile = message.replacingOccurrences(of: option[0] + ":", with: "\(file.path): \(key):")
+    #expect(firstLine(r).hasPrefix("Error: " + fromFile), "\(command): \(r.stderr)")
+    #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+  }
+}
+
+// Voltages of the right polarities run as before, to the ends of their
+// ranges.
+@Test func pulseVoltagesOfTheirPolaritiesRunAsBefore() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let s = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--program-voltage", "1e-6", "--reset-voltage", "-1000", "--summary", s.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let c = try configuration(s)
+  #expect((c["program_voltage"] as? Double) == 1e-6 && (c["reset_voltage"] as? Double) == -1000, "\(c)")
+}

@@ -574,9 +574,21 @@ public struct TrainingConfiguration: Sendable, Equatable {
     for (k, t) in [("program_time", programTime), ("reset_time", resetTime)] where !times.contains(t) {
       throw fail(k, "must be in 1e-12…1 s, got \(shown(t))")
     }
-    for (key, v) in [("program_voltage", programVoltage), ("reset_voltage", resetVoltage)]
-    where !(v.isFinite && abs(v) >= 1e-6 && abs(v) <= 1e3) {
-      throw fail(key, "must be a number of volts with 1e-6 ≤ |V| ≤ 1000, got \(shown(v))")
+    // The pulses' polarity (README, Time base): a potentiation is
+    // +program_voltage, a depression its mirror, and a reset, which takes
+    // a device down to G_min, is of the depression's polarity. The
+    // energies (V²) could not tell a sign apart, but the waveforms
+    // (`inspect`) would show potentiations as depressions, or resets as
+    // potentiations (an audit: --program-voltage -1 was accepted).
+    guard programVoltage.isFinite && programVoltage >= 1e-6 && programVoltage <= 1e3 else {
+      throw fail(
+        "program_voltage",
+        "must be in [1e-6, 1000] V, got \(shown(programVoltage)) (the potentiation pulse's amplitude, > 0; a depression is its mirror)")
+    }
+    guard resetVoltage.isFinite && resetVoltage >= -1e3 && resetVoltage <= -1e-6 else {
+      throw fail(
+        "reset_voltage",
+        "must be in [-1000, -1e-6] V, got \(shown(resetVoltage)) (a reset takes a device down to G_min: the depression's polarity, < 0)")
     }
     try DAC(bits: dacBits).validate()
     // Checked before its single-precision copy, which rounds 1e300 to inf
