@@ -112,6 +112,7 @@ enum SweepCommand: CLICommand {
     // against each point's wires below.
     let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
     let lineKeys = ["r_row", "r_col"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
+    let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.
     var configurations: [TrainingConfiguration] = []
     for p in 0..<grid.count {
@@ -124,6 +125,10 @@ enum SweepCommand: CLICommand {
       }
       if cfg.wires == .ideal, let k = lineKeys.first {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)")
+      }
+      if cfg.wires == .ideal, let name = fileLineKeys.first, let path = args.string("--config") {
+        throw CLIError.runtime(
+          "\(path): \(name): applies only with wires resistive; --grid point \(p) (\(describe(grid, p))) has ideal lines")
       }
       // As `train` would: a key this point's rule never reads is refused.
       if let (key, usedBy) = cfg.ignoredKey {

@@ -84,8 +84,9 @@ enum TrainCommand: CLICommand {
   }
 
   /// The configuration from --config and the key options. `checkLines`:
-  /// refuse --r-row/--r-col with ideal lines (a sweep whose grid sets the
-  /// wires checks each point instead).
+  /// refuse --r-row/--r-col, or r_row/r_col in a plain --config file, with
+  /// ideal lines (a sweep whose grid sets the wires checks each point
+  /// instead).
   /// `baseName` names where `base` came from (a checkpoint): an error in
   /// a key given neither as an option nor in `--config` names it.
   static func configuration(
@@ -93,10 +94,13 @@ enum TrainCommand: CLICommand {
     checkLines: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
+    // r_row and r_col as a plain --config file spells them (checked below).
+    var fileLineKeys: [String] = []
     if let path = args.string("--config") {
       let data = try readConfigurationFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
+      fileLineKeys = lineKeys(in: root)
       // A summary's keys are its `configuration` object's: a key beside
       // it would be silently ignored.
       if case .object(let dict, let names) = root, let inner = dict["configuration"] {
@@ -131,11 +135,36 @@ enum TrainCommand: CLICommand {
       for option in ["--r-row", "--r-col"] where args.string(option) != nil {
         throw CLIError.usage("\(option): applies only with --wires resistive (the lines are ideal)")
       }
+      // The same keys in a plain --config file, whatever their value
+      // (`{"r_row": 1}`, the default, ran with ideal lines).
+      if let path = args.string("--config"), let name = fileLineKeys.first {
+        throw CLIError.runtime("\(path): \(name): applies only with wires resistive (the lines are ideal)")
+      }
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
       throw keyError(e.field, e.message, args, base: baseName)
     }
     return cfg
+  }
+
+  /// `r_row` and `r_col` as a plain --config file spells them, in its
+  /// order: keys the user gave, as `--r-row` and `--r-col` are, to be
+  /// refused with ideal lines. None from a run's summary, which carries
+  /// both whatever its lines were and is a base, nor from a file that
+  /// sets `wires` to ideal itself: a summary's `configuration` object
+  /// saved as a file (every key written, `wires` among them) re-runs its
+  /// run.
+  static func lineKeysInConfigFile(_ args: ParsedArguments) -> [String] {
+    guard let path = args.string("--config"), let root = configurationRoot(path) else { return [] }
+    return lineKeys(in: root)
+  }
+
+  /// ``lineKeysInConfigFile(_:)`` of a parsed --config file.
+  static func lineKeys(in root: JSONValue) -> [String] {
+    guard configurationObject(root) == root, case .object(let dict, let names) = root,
+      dict["wires"] != .string(WireKind.ideal.rawValue)
+    else { return [] }
+    return names.filter { ["r_row", "r_col"].contains($0.replacingOccurrences(of: "-", with: "_")) }
   }
 
   /// The most bytes of a --config file: it holds a small object of keys,

@@ -211,3 +211,58 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
   let c = try configuration(s)
   #expect((c["program_voltage"] as? Double) == 1e-6 && (c["reset_voltage"] as? Double) == -1000, "\(c)")
 }
+
+// `{"r_row": 1}` (the default) in a plain --config file ran with ideal
+// lines, where `--r-row 1` is refused: the file and its key are named, as
+// by `train`, `inspect`, `reproduce` and a sweep point of ideal lines. A
+// run's summary carries r_row and r_col whatever its lines, and stays a
+// base; so does a file that says its lines are ideal itself (a summary's
+// `configuration` object saved as a file, every key written).
+@Test func lineResistancesInAPlainConfigFileAreRefusedWithIdealLines() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let inspectOut = root.appendingPathComponent("i").path
+  let commands: [[String]] = [
+    ["train"] + tiny, ["inspect", "--layers", "64,8,10", "--samples", "1", "--out", inspectOut],
+    ["reproduce", "lim2018", "--figure", "9", "--seeds", "1"] + tiny.filter { $0 != "--quiet" },
+  ]
+  for (text, key) in [(#"{"r_row": 1}"#, "r_row"), (#"{"seed": 2, "r-col": 2}"#, "r-col"), (#"{"r_col": 2, "r_row": 1}"#, "r_col")] {
+    let file = root.appendingPathComponent("lines.json")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    for command in commands {
+      let r = try runXbarsim([command[0], "--data", data.path, "--config", file.path] + command.dropFirst())
+      #expect(r.status == 1, "\(command[0]), \(text): \(r.stderr)")
+      #expect(r.stderr == "Error: \(file.path): \(key): applies only with wires resistive (the lines are ideal)\n",
+        "\(command[0]), \(text): \(r.stderr)")
+    }
+    let r = try runXbarsim(
+      ["sweep", "--data", data.path, "--config", file.path, "--grid", "wires=resistive,ideal", "--out",
+       root.appendingPathComponent("s").path] + tiny)
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(firstLine(r) == "Error: \(file.path): \(key): applies only with wires resistive; --grid point 1 (wires=ideal) has ideal lines",
+      "\(r.stderr)")
+  }
+  // With resistive lines the file runs; made ideal by --wires, its r_row
+  // is refused.
+  let resistive = root.appendingPathComponent("resistive.json")
+  try #"{"wires": "resistive", "r_row": 1}"#.write(to: resistive, atomically: true, encoding: .utf8)
+  var r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path, "--wires", "ideal"] + tiny)
+  #expect(r.status == 1 && firstLine(r) == "Error: \(resistive.path): r_row: applies only with wires resistive (the lines are ideal)",
+    "\(r.stderr)")
+  // A file that says its lines are ideal runs them.
+  let ideal = root.appendingPathComponent("ideal.json")
+  try #"{"r_row": 1, "wires": "ideal", "r_col": 1}"#.write(to: ideal, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", data.path, "--config", ideal.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  // A summary of a run with ideal lines (r_row and r_col written) is a base.
+  let summary = root.appendingPathComponent("summary.json")
+  r = try runXbarsim(["train", "--data", data.path, "--summary", summary.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(try configuration(summary)["r_row"] as? Double == 1)
+  for command in commands {
+    r = try runXbarsim([command[0], "--data", data.path, "--config", summary.path] + command.dropFirst())
+    #expect(r.status == 0, "\(command[0]): \(r.stderr)")
+  }
+}
