@@ -164,7 +164,7 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
   let cfg = smallConfiguration(method: .b)
   let net = LimNetwork(configuration: cfg)
   train(net, samples: 0..<50)
-  let vRead = Double(Float(cfg.readVoltage))
+  let vRead = cfg.readVoltage
   var transposedReads = 0
   for sample in 50..<56 {
     // The conductances the sample's reads see: its update comes after them.
@@ -188,7 +188,7 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
       let drive = forward ? read.drainVoltage : read.sourceVoltage
       let want: [Double]
       if forward && read.array == 0 {
-        want = (0..<16).map { Double(Float(images.pixels[sample * 16 + $0]) * (1 / 255)) * vRead } + [vRead]
+        want = (0..<16).map { Double(images.pixels[sample * 16 + $0]) / 255 * vRead } + [vRead]
       } else if forward {
         want = try #require(record.neurons[read.array - 1].outputVoltage) + [vRead]
       } else {
@@ -231,6 +231,55 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
     #expect(net.recorder == nil)
   }
   #expect(transposedReads >= 3, "the samples should back-propagate")
+}
+
+// The recorded drives were the training kernels' single-precision values
+// widened: V_read 0.2 V as 0.20000000298023224 V, p/255 rounded to single
+// precision. They are the inputs' own values in double precision: a pixel
+// p at p/255·V_read, the bias line at V_read, a DAC's level k/(2^b − 1) at
+// k/(2^b − 1)·V_read, a neuron's f(s) and δ times V_read; the currents are
+// the Kirchhoff sums of these drives (the test above).
+@Test(arguments: [0, 3])
+func inspectedDrivesAreTheVoltagesTheInputsImplyInDoublePrecision(dacBits: Int) throws {
+  var cfg = smallConfiguration(method: .b)
+  cfg.dacBits = dacBits
+  let net = LimNetwork(configuration: cfg)
+  train(net, samples: 0..<30)
+  let v = cfg.readVoltage
+  let top = Double((1 << dacBits) - 1)
+  // The DAC's level of x in [0, 1] (x itself without one).
+  func level(_ x: Double) -> Double { dacBits == 0 ? x : (min(max(x, 0), 1) * top).rounded() / top }
+  var transposed = 0
+  for sample in 30..<36 {
+    let pixels = (0..<16).map { images.pixels[sample * 16 + $0] }
+    let record = try images.pixels.withUnsafeBufferPointer { px in
+      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
+    }
+    for read in record.reads {
+      let what = "sample \(sample), array \(read.array) \(read.direction)"
+      if read.direction == .forward {
+        let want: [Double]
+        if read.array == 0 {
+          want = pixels.map { dacBits == 0 ? Double($0) / 255 * v : level(Double($0) / 255) * v } + [v]
+        } else {
+          // f(s) as the network computed it, at the DAC's level.
+          want = net.activations[read.array].dropLast().map { level(Double($0)) * v } + [v]
+          #expect(record.neurons[read.array - 1].outputVoltage! == Array(want.dropLast()), "\(what)")
+        }
+        #expect(read.drainVoltage == want, "\(what): \(read.drainVoltage) against \(want)")
+        #expect(read.drainVoltage.last == 0.2, "\(what): the bias line")
+      } else {
+        transposed += 1
+        let dac = net.senseChains[read.array].dac
+        let want = net.deltas[read.array].map { (d: Float) -> Double in
+          let c = Double(dac.convertSigned(d))
+          return (c < 0 ? -level(-c) : level(c)) * v
+        }
+        #expect(read.sourceVoltage == want, "\(what): \(read.sourceVoltage) against \(want)")
+      }
+    }
+  }
+  #expect(transposed >= 2, "the samples should back-propagate")
 }
 
 @Test func inspectedReadsWithResistiveLinesAreTheDenseMeshSolution() throws {

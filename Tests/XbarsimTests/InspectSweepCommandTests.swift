@@ -259,6 +259,8 @@ private struct VCD {
   #expect(r.status == 0, "\(r.stderr)")
   let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [[String: Any]])
   #expect(samples.count == 3)
+  let csv = try String(contentsOf: out.appendingPathComponent("lines.csv"), encoding: .utf8)
+  let lines = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   var transposed = 0
   for (k, s) in samples.enumerated() {
     // The conductances the sample's reads see (before its update).
@@ -275,6 +277,14 @@ private struct VCD {
       try #require(dV.count == m && sV.count == n, "\(what): \(dV.count) D and \(sV.count) S lines")
       #expect((forward ? sV : dV).allSatisfy { $0 == 0 }, "\(what): the output lines sit at 0 V")
       if !forward { transposed += 1 }
+      if forward && l == 0 {
+        // The pixels' p/255·V_read and the bias line's V_read in double
+        // precision (they were V_read's single-precision 0.20000000298…),
+        // read from lines.csv (JSONSerialization rounds some numbers).
+        let want = (0..<64).map { Double(trainImages.pixels[image * 64 + $0]) / 255 * 0.2 } + [0.2]
+        let written = lines.filter { $0[0] == "\(k)" && $0[1] == "0" && $0[2] == "forward" && $0[4] == "D+" }
+        #expect(written.map { Double($0[6]) } == want, "\(what): \(written.map { $0[6] })")
+      }
       // Each line's current from the conductances and the recorded drives:
       // forward D±_i = v_i·Σ_j G±_ij, S±_j = Σ_i v_i·G±_ij; transposed
       // S±_j = v_j·Σ_i G±_ij, D±_i = Σ_j G±_ij·v_j.
@@ -295,6 +305,9 @@ private struct VCD {
     try inspectInProcess(net, image: image)
   }
   #expect(transposed >= 1, "an error should reach the output")
+  // The bias line's drive is written as 0.2 V.
+  #expect(csv.contains("\n0,0,forward,0,D+,64,0.2,"), "\(csv.prefix(400))")
+  #expect(!csv.contains("0.20000000298"))
 }
 
 @Test func aCheckpointLoadsIntoInspectAndAnotherShapeIsAnError() throws {

@@ -75,6 +75,9 @@ final class InspectionProbe {
   var reads: [ReadRecord] = []
   var error: (any Error)?
   let solver = NodalSolver()
+  /// The inspected sample's pixels (bytes 0…255): array 0's drives are
+  /// p/255 of them, in double precision.
+  var pixels: [UInt8] = []
 
   /// Reads `array` exactly and records the read; on a solver failure the
   /// error is kept (and the currents are zero).
@@ -118,6 +121,7 @@ extension LimNetwork {
   /// - Throws: `SolverError` when a nodal solve (resistive lines) fails.
   public func inspect(_ pixels: UnsafePointer<UInt8>, label: Int, endsEpoch: Bool = false) throws -> SampleInspection {
     let probe = InspectionProbe()
+    probe.pixels = Array(UnsafeBufferPointer(start: pixels, count: layers[0].rows - 1))
     let pulses = PulseRecorder()
     let previous = recorder
     recorder = pulses
@@ -140,7 +144,9 @@ extension LimNetwork {
         array: l, inputCurrent: forwardRead.difference, sum: sums[l].map(Double.init),
         delta: reachedByError ? deltas[l].map(Double.init) : [Double](repeating: 0, count: sums[l].count))
       if l < last {
-        record.outputVoltage = activations[l + 1].dropLast().map { Double($0) * Double(readVoltage) }
+        // The next array's read voltages, as its forward read drove them.
+        let next = probe.reads.first { $0.array == l + 1 && $0.direction == .forward }!
+        record.outputVoltage = Array(next.drainVoltage.dropLast())
         record.gate = gates[l].map(Double.init)
       } else {
         // From the sums the output layer used (after the sense chain:
@@ -159,12 +165,25 @@ extension LimNetwork {
   }
 
   /// Array l's forward read, the exact way (the probe's path of `forward`).
+  ///
+  /// The drives are the inputs' own values in double precision times the
+  /// configuration's V_read: p/255·V_read for a pixel p, V_read on the bias
+  /// line, the DAC's level k/(2^b − 1) times V_read. The single-precision
+  /// V_read (0.2 V is 0.20000000298… V) and p/255 of the training kernels
+  /// are not the circuit's voltages.
   func forwardExact(_ l: Int, _ probe: InspectionProbe) {
     let layer = layers[l]
-    let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    let scale = 1 / (readVoltage * gMax)
     activations[l].withUnsafeMutableBufferPointer { senseChains[l].quantizeDrive($0) }
     for i in 0..<layer.rows { voltages[l][i] = activations[l][i] * readVoltage }
-    let out = probe.read(l, layer.array, .forward, activations[l].map { Double($0) * v })
+    let v = configuration.readVoltage, dac = senseChains[l].dac
+    let drive: [Double]
+    if l == 0 && dac.bits == 0 {
+      drive = probe.pixels.map { Double($0) / 255 * v } + [v]
+    } else {
+      drive = activations[l].map { Self.exactLevel($0, dac) * v }
+    }
+    let out = probe.read(l, layer.array, .forward, drive)
     for j in 0..<layer.columns { currents[l][j] = Float(out[j]) }
     currents[l].withUnsafeBufferPointer { i in
       sums[l].withUnsafeMutableBufferPointer { senseChains[l].sums(currents: i, scale: scale, into: $0) }
@@ -175,14 +194,27 @@ extension LimNetwork {
   /// exact way (the probe's path of `backward`).
   func backwardExact(_ l: Int, _ probe: InspectionProbe) {
     let layer = layers[l]
-    let v = Double(readVoltage), scale = 1 / (readVoltage * gMax)
+    let v = configuration.readVoltage, scale = 1 / (readVoltage * gMax)
     let dac = senseChains[l].dac
-    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Double(dac.convertSigned($0)) * v })
+    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Self.exactLevel(dac.convertSigned($0), dac) * v })
     for i in 0..<deltas[l - 1].count {
       backCurrents[l][i] = Float(out[i])
       let x = gates[l - 1][i] * backCurrents[l][i] * scale
       deltas[l - 1][i] = columnComparators[l - 1][i].deadBand(x)
     }
+  }
+}
+
+extension LimNetwork {
+  /// `x`, a drive the DAC gave (or any value without one), in double
+  /// precision: the level ±k/(2^b − 1) itself, not its single-precision
+  /// rounding; without a DAC, `x` widened.
+  static func exactLevel(_ x: Float, _ dac: DAC) -> Double {
+    guard dac.bits > 0 else { return Double(x) }
+    let top = Double((1 << dac.bits) - 1)
+    // x is k/top rounded to single precision: x·top is within 1e-7·k of
+    // the whole number k.
+    return (Double(x) * top).rounded() / top
   }
 }
 
