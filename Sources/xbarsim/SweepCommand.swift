@@ -237,9 +237,9 @@ enum SweepCommand: CLICommand {
       rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
       try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
-        print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the last 10 %% of points)",
+        print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
-          result.accuracyMeanLast), to: &err)
+          result.accuracyMeanLast, TrainCommand.averageWindow(cfg) as NSString), to: &err)
       }
     }
     if interruptRequested != 0 && rows.count < mine.count {

@@ -57,7 +57,8 @@ enum TrainCommand: CLICommand {
 
       Outputs: --log FILE.csv (one row per evaluation point, written as it is
       measured), --plot FILE.svg (accuracy versus training images), --summary FILE.json
-      (test_accuracy, accuracy_mean_last/min/max over the last 10 % of points,
+      (test_accuracy, accuracy_mean_last/min/max over the last 10 % of points, or
+      with --final-iterations N over evaluations after each of the last N updates,
       train_images, seconds_train, images_per_second, pulses, resets and the
       configuration); --out DIR writes them as DIR/log.csv, DIR/accuracy.svg and
       DIR/summary.json, with DIR/epochs.csv (--epoch-log). --checkpoint-out FILE saves the arrays' device states (rule lim).
@@ -479,8 +480,9 @@ enum TrainCommand: CLICommand {
     let accuracyText = result.points.isEmpty
       ? "test accuracy not evaluated (stopped before the first evaluation point)"
       : String(
-        format: "test accuracy %.2f %% (last 10 %% of points: mean %.2f, min %.2f, max %.2f)",
-        result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast, result.accuracyMaxLast)
+        format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)",
+        result.testAccuracy, averageWindow(cfg) as NSString, result.accuracyMeanLast, result.accuracyMinLast,
+        result.accuracyMaxLast)
     print(String(
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
@@ -515,6 +517,12 @@ enum TrainCommand: CLICommand {
   /// than the training images used (it would be one batch of them).
   /// `memory`: also the one run's memory (`reproduce` checks its `--jobs`
   /// runs at once itself).
+  /// What the average accuracy is taken over, for a line of output: "last
+  /// 10 % of points", or with `final_iterations` "last 100 updates".
+  static func averageWindow(_ cfg: TrainingConfiguration) -> String {
+    cfg.finalIterations > 0 ? "last \(cfg.finalIterations) update\(cfg.finalIterations == 1 ? "" : "s")" : "last 10 % of points"
+  }
+
   static func checkLimits(
     _ cfg: inout TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true
   ) throws {
@@ -552,6 +560,12 @@ enum TrainCommand: CLICommand {
       throw keyError(
         "evals_per_epoch",
         "\(cfg.evaluationsPerEpoch) evaluations per epoch exceed the \(batches) mini-batches of \(cfg.batch) in the \(used) training images used (a point is taken at the end of a batch)",
+        args)
+    }
+    if cfg.finalIterations > batches * cfg.epochs {
+      throw keyError(
+        "final_iterations",
+        "\(cfg.finalIterations) exceed the run's \(batches * cfg.epochs) updates (\(cfg.epochs) epoch(s) of \(batches) mini-batches of \(cfg.batch) in the \(used) training images used)",
         args)
     }
     if memory { try checkMemory(cfg, args) }

@@ -88,6 +88,53 @@ func experimentRejectsAConfigurationThatDoesNotFitTheData(_ c: ExperimentMisfit)
   #expect(!r.interrupted)
 }
 
+@Test func finalUpdateEndsAreTheLastBatchEndsOfTheRunAcrossEpochs() {
+  // Epochs of 10 images in batches of 3: ends at 3, 6, 9, 10 and 13, 16, 19, 20.
+  #expect(Experiment.finalUpdateEnds(count: 3, images: 10, batch: 3, epochs: 2) == [16, 19, 20])
+  #expect(Experiment.finalUpdateEnds(count: 5, images: 10, batch: 3, epochs: 2) == [10, 13, 16, 19, 20])
+  #expect(Experiment.finalUpdateEnds(count: 8, images: 10, batch: 3, epochs: 2) == [3, 6, 9, 10, 13, 16, 19, 20])
+  #expect(Experiment.finalUpdateEnds(count: 4, images: 100, batch: 1, epochs: 1) == [97, 98, 99, 100])
+  #expect(Experiment.finalUpdateEnds(count: 0, images: 100, batch: 1, epochs: 1) == [])
+}
+
+@Test func finalIterationsAddAPointAfterEachLastUpdateAndAverageOverThoseAlone() throws {
+  var cfg = Fixture.configuration(epochs: 2)
+  cfg.evaluationsPerEpoch = 10
+  let plain = try Experiment(configuration: cfg, train: small(100, seed: 1), test: small(50, seed: 2)).run()
+  cfg.finalIterations = 5
+  let r = try Experiment(configuration: cfg, train: small(100, seed: 1), test: small(50, seed: 2)).run()
+  #expect(r.points.map(\.images) == Array(stride(from: 10, through: 190, by: 10)) + [196, 197, 198, 199, 200])
+  // Evaluating changes nothing of the training: the regular points are
+  // the plain run's, accuracy and counts alike.
+  for p in plain.points {
+    let q = r.points.first { $0.images == p.images }
+    #expect(q?.accuracy == p.accuracy && q?.pulses == p.pulses && q?.resets == p.resets)
+  }
+  #expect(r.pulses == plain.pulses && r.testAccuracy == plain.testAccuracy)
+  let tail = r.points.suffix(5).map(\.accuracy)
+  #expect(abs(r.accuracyMeanLast - tail.reduce(0, +) / 5) < 1e-12)
+  #expect(r.accuracyMinLast == tail.min()! && r.accuracyMaxLast == tail.max()!)
+}
+
+@Test func finalIterationsFollowMiniBatchEndsIntoTheEpochBefore() throws {
+  var cfg = Fixture.configuration(epochs: 2)
+  cfg.trainLimit = 10
+  cfg.batch = 3
+  cfg.evaluationsPerEpoch = 2
+  cfg.finalIterations = 5
+  let r = try Experiment(configuration: cfg, train: small(100, seed: 1), test: small(50, seed: 2)).run()
+  // Regular points at 5 and 15 move on to their batches' ends (6, 16).
+  #expect(r.points.map(\.images) == [6, 10, 13, 16, 19, 20])
+  let tail = r.points.suffix(5).map(\.accuracy)
+  #expect(abs(r.accuracyMeanLast - tail.reduce(0, +) / 5) < 1e-12)
+  // More updates than the run has: refused under the key.
+  cfg.finalIterations = 9
+  let error = #expect(throws: ConfigurationError.self) {
+    _ = try Experiment(configuration: cfg, train: small(100, seed: 1), test: small(50, seed: 2))
+  }
+  #expect(error?.field == "final_iterations")
+}
+
 @Test func shouldStopEndsTheRunEarlyAndKeepsThePointsSoFar() throws {
   var cfg = Fixture.configuration(epochs: 3)
   cfg.evaluationsPerEpoch = 4

@@ -95,7 +95,7 @@ func malformedValuesAndUnknownKeysAreReportedUnderTheKey(key: String, value: Str
   ("initial_fraction", "1.5"),
   ("batch", "0"), ("epochs", "0"), ("c", "0"), ("threshold", "1"), ("hidden_threshold", "-1"),
   ("lr", "0"), ("evals_per_epoch", "0"), ("train_limit", "-1"), ("test_limit", "-1"),
-  ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"), ("r_row", "-1"), ("r_col", "-0.5"),
+  ("final_iterations", "-1"), ("final_iterations", "100001"), ("read_time", "0"), ("read_voltage", "-0.2"), ("gmax", "0"), ("r_row", "-1"), ("r_col", "-0.5"),
   ("wire_tolerance", "0"), ("wire_tolerance", "0.5"), ("wire_tolerance", "1e-300"),
   // The pulses' polarities: a potentiation > 0, a reset of the depression's.
   ("program_voltage", "-1"), ("program_voltage", "0"), ("reset_voltage", "1.5"), ("reset_voltage", "0"),

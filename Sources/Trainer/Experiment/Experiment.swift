@@ -76,8 +76,9 @@ public struct TrainingResult: Sendable {
   public var points: [EvaluationPoint] = []
   /// Accuracy at the last evaluation point (percent).
   public var testAccuracy: Double = 0
-  /// Mean, min and max over the last 10 % of the evaluation points: the
-  /// paper's "average accuracy" and its error bars.
+  /// Mean, min and max over the last 10 % of the evaluation points (or,
+  /// with `final_iterations` N, over the evaluations after the run's last
+  /// N updates): the paper's "average accuracy" and its error bars.
   public var accuracyMeanLast: Double = 0
   public var accuracyMinLast: Double = 0
   public var accuracyMaxLast: Double = 0
@@ -164,6 +165,30 @@ public final class Experiment {
         field: "evals_per_epoch",
         "\(configuration.evaluationsPerEpoch) evaluations per epoch exceed the \(batches) mini-batches of \(configuration.batch) per epoch")
     }
+    guard configuration.finalIterations <= batches * configuration.epochs else {
+      throw ConfigurationError(
+        field: "final_iterations",
+        "\(configuration.finalIterations) exceed the run's \(batches * configuration.epochs) updates (mini-batches of \(configuration.batch))")
+    }
+  }
+
+  /// The ends of a run's last `count` updates, in training images from the
+  /// run's start, ascending: an epoch's updates end at every multiple of
+  /// `batch` below its `images` and at its end (a shorter last batch).
+  static func finalUpdateEnds(count: Int, images: Int, batch: Int, epochs: Int) -> [Int] {
+    var ends: [Int] = []
+    var epoch = epochs
+    while epoch > 0 && ends.count < count {
+      let start = (epoch - 1) * images
+      ends.append(start + images)
+      var j = (images - 1) / batch
+      while j >= 1 && ends.count < count {
+        ends.append(start + j * batch)
+        j -= 1
+      }
+      epoch -= 1
+    }
+    return ends.reversed()
   }
 
   /// Whether the network fits the data: the input layer one neuron per
@@ -335,6 +360,14 @@ public final class Experiment {
     var lastProgress = DispatchTime.now().uptimeNanoseconds
     var lastAccuracy: Double? = nil
     func pointAt(_ k: Int) -> Int { Int((Double(total) * Double(k) / Double(pointCount)).rounded()) }
+    // `final_iterations`: a point after each of the run's last updates too
+    // (one at an end the regular points share).
+    let finalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
+    var nextFinal = 0
+    /// The next point: the next regular one, or an update's end before it.
+    func nextTarget() -> Int {
+      nextFinal < finalEnds.count ? min(pointAt(nextPoint), finalEnds[nextFinal]) : pointAt(nextPoint)
+    }
 
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
@@ -348,7 +381,7 @@ public final class Experiment {
             // go out at its end (or the epoch's), so with batch > 1 the
             // point moves on to the end of its batch: the accuracy it logs
             // is then that of the images it counts.
-            var stop = min(trainCount, index + max(1, pointAt(nextPoint) - seen))
+            var stop = min(trainCount, index + max(1, nextTarget() - seen))
             if cfg.batch > 1 && stop % cfg.batch != 0 {
               // (Without overflow for any batch: the distance to the end
               // of the batch against what is left of the epoch.)
@@ -422,7 +455,7 @@ public final class Experiment {
             }
             // The bar at a point shows the accuracy just measured (it is
             // redrawn after the evaluation, not before).
-            let atPoint = reachedStop && seen >= pointAt(nextPoint)
+            let atPoint = reachedStop && seen >= nextTarget()
             func showProgress() {
               lastProgress = t1
               progress(TrainingProgress(
@@ -430,7 +463,7 @@ public final class Experiment {
                 imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
                 lastAccuracy: lastAccuracy))
             }
-            if !atPoint && (t1 - lastProgress > progressInterval || seen >= pointAt(nextPoint)) { showProgress() }
+            if !atPoint && (t1 - lastProgress > progressInterval || seen >= nextTarget()) { showProgress() }
             if atPoint {
               if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
@@ -455,8 +488,10 @@ public final class Experiment {
               lossCount = 0
               // Points a batch end went past (batches longer than the
               // points' spacing) are not taken: one point per batch end.
-              nextPoint += 1
+              // (The last point, at the run's end, stays the next: the
+              // run is over.)
               while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
+              while nextFinal < finalEnds.count && finalEnds[nextFinal] <= seen { nextFinal += 1 }
             }
           }
           // An epoch ends a mini-batch.
@@ -529,7 +564,11 @@ public final class Experiment {
     if let last = result.points.last {
       result.testAccuracy = last.accuracy
       let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))
-      let tail = result.points.suffix(k).map(\.accuracy)
+      // With `final_iterations`, the points after the last updates (those
+      // reached: a run stopped among them has fewer); a run stopped before
+      // them keeps the last 10 % of its points.
+      let window = finalEnds.first.map { first in result.points.filter { $0.images >= first } } ?? []
+      let tail = window.isEmpty ? result.points.suffix(k).map(\.accuracy) : window.map(\.accuracy)
       result.accuracyMeanLast = tail.reduce(0, +) / Double(tail.count)
       result.accuracyMinLast = tail.min()!
       result.accuracyMaxLast = tail.max()!

@@ -46,6 +46,7 @@ extension TrainingConfiguration {
     ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2 (default 0.75)."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
     ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100, or one per mini-batch when an epoch has fewer)."),
+    ("final_iterations", "<n>", "Average accuracy and its min/max over the last n updates (images, or mini-batches), the test set evaluated after each, as Lim et al.'s last 100 iterations (default 0: over the last 10 % of the evaluation points)."),
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
     ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
@@ -169,6 +170,7 @@ extension TrainingConfiguration {
     case "lr": learningRate = try number()
     case "float_derivative": floatDerivative = try choice(FloatDerivative.self)
     case "evals_per_epoch": evaluationsPerEpoch = try integer()
+    case "final_iterations": finalIterations = try integer()
     case "train_limit": trainLimit = try integer()
     case "test_limit": testLimit = try integer()
     case "shuffle":
@@ -346,7 +348,7 @@ extension TrainingConfiguration {
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
       ("lr", n(learningRate)), ("float_derivative", floatDerivative.rawValue),
-      ("evals_per_epoch", String(evaluationsPerEpoch)),
+      ("evals_per_epoch", String(evaluationsPerEpoch)), ("final_iterations", String(finalIterations)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
@@ -362,12 +364,14 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
-    // `loss` only when it is not the default, likewise (it came later).
+    // `loss` and `final_iterations` only when not at their defaults,
+    // likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
     // another c was refused (an audit, session 27).
     return all.filter {
       !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
+        && !($0.0 == "final_iterations" && finalIterations == 0)
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
     }
   }

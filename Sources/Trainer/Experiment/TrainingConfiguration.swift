@@ -332,6 +332,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public func defaultEvaluations(trainingImages: Int) -> Int {
     max(1, min(100, batchesPerEpoch(trainingImages: trainingImages)))
   }
+  /// The average accuracy and its error bars: 0 takes them over the last
+  /// 10 % of the evaluation points (the definition); N > 0
+  /// evaluates the test set after each of the run's last N updates (an
+  /// image, or a mini-batch) as well, and takes them over those N
+  /// evaluations: Lim et al.'s "last 100 iterations", each iteration
+  /// followed by an evaluation.
+  public var finalIterations: Int = 0
   /// Use only the first N training / test images (0: all).
   public var trainLimit: Int = 0
   public var testLimit: Int = 0
@@ -536,6 +543,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("lr", learningRate, 1e-9, 1e3)
     guard evaluationsPerEpoch >= 1 && evaluationsPerEpoch <= 100_000 else {
       throw fail("evals_per_epoch", "must be in 1...100000, got \(evaluationsPerEpoch)")
+    }
+    guard finalIterations >= 0 && finalIterations <= 100_000 else {
+      throw fail("final_iterations", "must be in 0...100000, got \(finalIterations)")
     }
     guard trainLimit >= 0 else { throw fail("train_limit", "must be ≥ 0, got \(trainLimit)") }
     guard testLimit >= 0 else { throw fail("test_limit", "must be ≥ 0, got \(testLimit)") }
