@@ -99,6 +99,7 @@ func configurationValuesAreStrict(json: String, message: String) throws {
   (["--epochs", "5"], "--epochs: inspect trains --samples samples of the first epoch and never evaluates"),
   (["--evals-per-epoch", "7"], "--evals-per-epoch: inspect trains"),
   (["--test-limit", "3"], "--test-limit: inspect trains"),
+  (["--final-iterations", "3"], "--final-iterations: inspect trains"),
   (["--lr", "0.5"], "--lr: applies to float SGD"),
 ])
 func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message: String) throws {
