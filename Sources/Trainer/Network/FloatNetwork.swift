@@ -105,7 +105,8 @@ public final class FloatNetwork: @unchecked Sendable {
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
               for i in 0..<(m - 1) {
                 var acc: Float = 0
-                for j in 0..<n { acc += w[i * n + j] * d[j] }
+                let row = w.baseAddress! + i &* n
+                for j in 0..<n { acc += row[j] * d[j] }
                 dPrev[i] = acc * (useGate ? neuron.gate(sPrev[i]) : neuron.derivative(sPrev[i]))
               }
             }
@@ -119,17 +120,24 @@ public final class FloatNetwork: @unchecked Sendable {
       let eta = learningRate
       activations[l].withUnsafeBufferPointer { a in
         deltas[l].withUnsafeBufferPointer { d in
+          // A row pointer per active input: the inner loop indexes by j
+          // alone, without the overflow-checked i·n + j that kept it
+          // scalar (3× slower; the same arithmetic per weight).
+          let dj = d.baseAddress!
           if batch == 1 {
             weights[l].withUnsafeMutableBufferPointer { w in
               for i in 0..<m where a[i] != 0 {
                 let ai = eta * a[i]
-                for j in 0..<n { w[i * n + j] -= ai * d[j] }
+                let row = w.baseAddress! + i &* n
+                for j in 0..<n { row[j] -= ai * dj[j] }
               }
             }
           } else {
             gradients[l].withUnsafeMutableBufferPointer { g in
               for i in 0..<m where a[i] != 0 {
-                for j in 0..<n { g[i * n + j] += a[i] * d[j] }
+                let ai = a[i]
+                let row = g.baseAddress! + i &* n
+                for j in 0..<n { row[j] += ai * dj[j] }
               }
             }
           }
