@@ -153,16 +153,23 @@ enum OutputFile {
   /// when the process ends, also when it is killed. A file system that
   /// cannot lock (some network mounts) is used without one.
   static func lockDirectory(_ dir: String, by what: String) throws {
-    let key = realPath(dir) ?? dir
+    try hold(realPath(dir) ?? dir, open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+      "\(dir) is in use by another xbarsim \(what) (it holds the directory's lock); wait for that one to end, or give another --out"
+    }
+  }
+
+  /// Keeps `fd` (just opened; −1 when it could not be) exclusively locked
+  /// under `key` for the rest of the process, or throws `busy()` when
+  /// another process holds the lock. A key already held, an `fd` of −1
+  /// and a file system that cannot lock go on without a lock.
+  private static func hold(_ key: String, _ fd: @autoclosure () -> Int32, busy: () -> String) throws {
     guard heldLocks[key] == nil else { return }
-    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    let fd = fd()
     guard fd >= 0 else { return }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      let busy = errno == EWOULDBLOCK
+      let contended = errno == EWOULDBLOCK
       close(fd)
-      if busy {
-        throw CLIError.runtime("\(dir) is in use by another xbarsim \(what) (it holds the directory's lock); wait for that one to end, or give another --out")
-      }
+      if contended { throw CLIError.runtime(busy()) }
       return
     }
     heldLocks[key] = fd
@@ -194,19 +201,9 @@ enum OutputFile {
     var st = stat()
     if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { return }
     let lock = lockFilePath(of: path)
-    guard heldLocks[lock] == nil else { return }
-    let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { return }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      let busy = errno == EWOULDBLOCK
-      close(fd)
-      if busy {
-        throw CLIError.runtime(
-          "\(path) is in use by another xbarsim \(what) (it holds \(lock)); wait for that one to end, or give another \(option)")
-      }
-      return
+    try hold(lock, open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)) {
+      "\(path) is in use by another xbarsim \(what) (it holds \(lock)); wait for that one to end, or give another \(option)"
     }
-    heldLocks[lock] = fd
   }
 
   /// Whether `a` and `b` name one file: the same ``target(_:)``, or two
