@@ -120,10 +120,7 @@ enum ReproduceCommand: CLICommand {
       return
     }
 
-    print(
-      base.finalIterations > 0
-        ? "Lim et al. 2018, Figure \(figure): average test accuracy (%) over the evaluations after the last \(base.finalIterations) updates,"
-        : "Lim et al. 2018, Figure \(figure): average test accuracy (%) over the last 10 % of evaluation points,")
+    print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the \(TrainCommand.averageWindow(base)),")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
     if let note = settingsNote(base, skipping: []) { print(note) }
     print("")
