@@ -20,6 +20,9 @@ enum ReproduceCommand: CLICommand {
       (e.g. --epochs, --train-limit) apply to all runs. --jobs runs go at a time (default 2).
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
+      --plot FILE writes the figure as the paper draws it (x: what the figure
+      varies; a line per method, learning mode or synapse through the means,
+      bars from min to max, the paper's numbers as hollow circles).
       --journal FILE keeps every run in FILE as it finishes; the same command with
       the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks;
       a second reproduction on FILE while one runs is refused (each locks
@@ -53,6 +56,7 @@ enum ReproduceCommand: CLICommand {
       OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
       OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
       OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
+      OptionSpec("--plot", "<file.svg>", "The figure as an SVG: measured means with min–max bars beside the paper's numbers."),
       OptionSpec("--jobs", "<n>", "Runs at a time (default 2)."),
       OptionSpec("--journal", "<file.json>", "Keep every finished run in FILE; the same command with the same FILE resumes."),
     ],
@@ -116,6 +120,10 @@ enum ReproduceCommand: CLICommand {
       try choiTable(
         rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
         settings: settingsNote(base, skipping: ["epochs"]))
+      try writePlot(
+        rows, args: args, panels: ChoiReproduction.panels(figure: figure),
+        title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
+        yLabel: "final test accuracy after \(base.epochs) epochs (%)")
       try finish(failure)
       return
     }
@@ -136,7 +144,17 @@ enum ReproduceCommand: CLICommand {
         row.text(row.max) as NSString, delta as NSString, seedsNote(row, seeds) as NSString))
     }
     try writeSummary(rows, figure: figure, args: args)
+    try writePlot(
+      rows, args: args, panels: LimReproduction.panels(figure: figure),
+      title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
+      yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure)
+  }
+
+  /// --plot FILE: the figure (`ReproducePlot`) of the rows with results.
+  static func writePlot(_ rows: [Row], args: ParsedArguments, panels: [FigurePanel], title: String, yLabel: String) throws {
+    guard let path = args.string("--plot") else { return }
+    try OutputFile.write(ReproducePlot.svg(title: title, yLabel: yLabel, panels: panels, rows: rows), to: path)
   }
 
   /// Checks `--summary` and `--journal` before the runs: each writable,
@@ -145,20 +163,28 @@ enum ReproduceCommand: CLICommand {
   /// (`OutputFile.lockFile`), refusing a journal another reproduction
   /// holds.
   static func checkOutputs(_ args: ParsedArguments) throws {
-    let summary = args.string("--summary"), journal = args.string("--journal")
+    let summary = args.string("--summary"), journal = args.string("--journal"), plot = args.string("--plot")
     if let summary { try OutputFile.check(summary, "the summary") }
     if let journal { try OutputFile.check(journal, "the journal") }
-    if let summary, let journal, OutputFile.sameFile(summary, journal) {
-      throw CLIError.usage("--summary and --journal write the same file \(journal)")
+    if let plot { try OutputFile.check(plot, "the plot") }
+    let outputs = [("--summary", summary), ("--journal", journal), ("--plot", plot)]
+    for (a, first) in outputs.enumerated() {
+      for second in outputs[(a + 1)...] {
+        if let x = first.1, let y = second.1, OutputFile.sameFile(x, y) {
+          throw CLIError.usage("\(first.0) and \(second.0) write the same file \(y)")
+        }
+      }
     }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--summary", summary), ("--journal", journal)])
+      [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: outputs)
     if let journal {
       // One reproduction at a time on FILE, from before FILE is read: two
       // both ran, and the last writer's runs were kept, the other's lost.
       let lock = OutputFile.lockFilePath(of: journal)
-      if let summary, OutputFile.target(summary) == lock {
-        throw CLIError.usage("--summary would overwrite the --journal's lock file \(lock)")
+      for (option, path) in [("--summary", summary), ("--plot", plot)] {
+        if let path, OutputFile.target(path) == lock {
+          throw CLIError.usage("\(option) would overwrite the --journal's lock file \(lock)")
+        }
       }
       try OutputFile.lockFile(of: journal, by: "reproduce", option: "--journal")
     }
@@ -263,6 +289,9 @@ enum ReproduceCommand: CLICommand {
         (r == 0 ? "– (ideal)" : on.results.isEmpty ? "–" : String(format: "%.2f", iterations)) as NSString))
     }
     try writeSummary(rows, figure: 0, args: args)
+    try writePlot(
+      rows, args: args, panels: IRDropReproduction.panels,
+      title: "IR drop: mean of \(seeds) seed(s), bars min–max", yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure)
   }
 

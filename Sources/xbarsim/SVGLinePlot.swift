@@ -2,17 +2,49 @@ import Foundation
 
 /// A line chart written as plain SVG text: one polyline per series, axes
 /// with "nice" ticks (1, 2, 5 × 10^k), axis labels, a title and a legend.
+///
+/// For a paper's figure (`reproduce --plot`): error bars, hollow markers
+/// without a line (the paper's numbers), x ticks at the sweep's own values
+/// on a linear or logarithmic axis or by category, the legend beside the
+/// plot, and several panels in one document (`figure`).
 struct SVGLinePlot {
   struct Series {
     var label: String
     var x: [Double]
     var y: [Double]
+    /// Error bars from `low[i]` to `high[i]` at each point (both or neither).
+    var low: [Double]? = nil
+    var high: [Double]? = nil
+    /// Hollow markers and no line (a paper's points).
+    var hollow = false
+    /// Without it, filled markers and no line (points of categories).
+    var line = true
+    /// A palette index instead of the series' own (a paper's points in
+    /// the colour of the line they go with).
+    var color: Int? = nil
+    /// Drawn this many pixels right of its x (lines whose bars would
+    /// cover each other at one x, set apart).
+    var dx = 0.0
+  }
+
+  /// How the x axis is drawn.
+  enum XAxis {
+    /// "Nice" ticks, the axis spanning the data exactly.
+    case nice
+    /// A tick at each distinct x value, the axis padded around them;
+    /// logarithmic with `log` (every x must be > 0).
+    case atData(log: Bool)
+    /// x = 0, 1, …: one tick per category, named.
+    case categories([String])
   }
 
   var title: String
   var xLabel: String
   var yLabel: String
   var series: [Series] = []
+  var xAxis = XAxis.nice
+  /// The legend right of the plot area instead of on it.
+  var legendBeside = false
 
   /// At most this many series are named in the legend; the rest are drawn.
   static let legendLimit = 12
@@ -27,30 +59,78 @@ struct SVGLinePlot {
 
   /// The SVG document, `width` × `height` pixels.
   func render(width: Double = 760, height: Double = 480) -> String {
+    Self.documentStart(width: Self.f(width), height: Self.f(height), fontSize: 12) + body(width: width, height: height)
+      + "</svg>\n"
+  }
+
+  /// Panels side by side, `columns` to a row, each `width` × `height`,
+  /// under a title, in one SVG document.
+  static func figure(title: String, panels: [SVGLinePlot], columns: Int, width: Double, height: Double) -> String {
+    let rows = (panels.count + columns - 1) / max(1, columns)
+    let head = 34.0
+    let totalW = width * Double(min(columns, max(1, panels.count))), totalH = head + height * Double(rows)
+    var s = documentStart(width: f(totalW), height: f(totalH), fontSize: 12)
+    s += "<text x=\"\(f(totalW / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
+    for (k, panel) in panels.enumerated() {
+      let x = width * Double(k % columns), y = head + height * Double(k / columns)
+      s += "<g transform=\"translate(\(f(x)),\(f(y)))\">\n" + panel.body(width: width, height: height) + "</g>\n"
+    }
+    return s + "</svg>\n"
+  }
+
+  static func f(_ v: Double) -> String { String(format: "%.2f", v) }
+
+  /// The x axis's range and ticks (values and labels) for `xs`.
+  func xScale(_ xs: [Double]) -> (lo: Double, hi: Double, ticks: [(Double, String)], map: (Double) -> Double) {
+    switch xAxis {
+    case .nice:
+      let t = Self.ticks(xs.min() ?? 0, xs.max() ?? 1, target: 8, tight: true)
+      return (t.lo, t.hi, t.values.map { ($0, Self.label($0)) }, { $0 })
+    case .atData(let log):
+      let map: (Double) -> Double = log ? { Foundation.log10($0) } : { $0 }
+      let values = Array(Set(xs)).sorted()
+      let mapped = values.map(map)
+      let lo = mapped.first ?? 0, hi = mapped.last ?? 1
+      let pad = hi > lo ? (hi - lo) * 0.08 : 0.5
+      return (lo - pad, hi + pad, zip(mapped, values).map { ($0, Self.label($1)) }, map)
+    case .categories(let names):
+      return (-0.5, Double(max(1, names.count)) - 0.5, names.enumerated().map { (Double($0), $1) }, { $0 })
+    }
+  }
+
+  /// What `render` draws inside its document: title, axes, data, legend.
+  func body(width: Double, height: Double) -> String {
+    let named = series.prefix(Self.legendLimit)
+    let legendW = 24 + 7.0 * Double(max(named.map(\.label.count).max() ?? 0, 12))
     let left = 90.0
-    let right = 20.0
+    let right = legendBeside && !series.isEmpty ? legendW + 30 : 20.0
     let top = 40.0
-    let bottom = 60.0
+    var categoryLines = 1
+    if case .categories(let names) = xAxis {
+      categoryLines = names.map { Self.wrapped($0).count }.max() ?? 1
+    }
+    let bottom = 60.0 + 13 * Double(categoryLines - 1)
     let plotW = width - left - right
     let plotH = height - top - bottom
     let xs = series.flatMap(\.x).filter(\.isFinite)
-    let ys = series.flatMap(\.y).filter(\.isFinite)
-    let xt = Self.ticks(xs.min() ?? 0, xs.max() ?? 1, target: 8, tight: true)
+    let ys = series.flatMap { $0.y + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
+    let xt = xScale(xs)
     let yt = Self.ticks(ys.min() ?? 0, ys.max() ?? 1, target: 6)
-    func px(_ x: Double) -> Double { left + (x - xt.lo) / (xt.hi - xt.lo) * plotW }
+    func px(_ x: Double) -> Double { left + (xt.map(x) - xt.lo) / (xt.hi - xt.lo) * plotW }
+    func tx(_ t: Double) -> Double { left + (t - xt.lo) / (xt.hi - xt.lo) * plotW }
     func py(_ y: Double) -> Double { top + plotH - (y - yt.lo) / (yt.hi - yt.lo) * plotH }
-    func f(_ v: Double) -> String { String(format: "%.2f", v) }
+    let f = Self.f
 
-    var s = Self.documentStart(width: f(width), height: f(height), fontSize: 12) + """
+    var s = """
       <text x="\(f(left + plotW / 2))" y="22" text-anchor="middle" font-size="14">\
       \(Self.escape(title))</text>
 
       """
     // Grid, ticks and tick labels.
     s += "<g stroke=\"#dddddd\" stroke-width=\"1\">\n"
-    for t in xt.values {
+    for (t, _) in xt.ticks {
       s +=
-        "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH))\"/>\n"
+        "<line x1=\"\(f(tx(t)))\" y1=\"\(f(top))\" x2=\"\(f(tx(t)))\" y2=\"\(f(top + plotH))\"/>\n"
     }
     for t in yt.values {
       s +=
@@ -60,17 +140,26 @@ struct SVGLinePlot {
     s +=
       "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\"/>\n"
     s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotH))\"/>\n"
-    for t in xt.values {
+    for (t, _) in xt.ticks {
       s +=
-        "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH + 5))\"/>\n"
+        "<line x1=\"\(f(tx(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(tx(t)))\" y2=\"\(f(top + plotH + 5))\"/>\n"
     }
     for t in yt.values {
       s += "<line x1=\"\(f(left - 5))\" y1=\"\(f(py(t)))\" x2=\"\(f(left))\" y2=\"\(f(py(t)))\"/>\n"
     }
     s += "</g>\n"
-    for t in xt.values {
-      s +=
-        "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 19))\" text-anchor=\"middle\">\(Self.label(t))</text>\n"
+    for (t, name) in xt.ticks {
+      let lines = Self.wrapped(name)
+      if lines.count == 1 {
+        s +=
+          "<text x=\"\(f(tx(t)))\" y=\"\(f(top + plotH + 19))\" text-anchor=\"middle\">\(Self.escape(name))</text>\n"
+      } else {
+        s += "<text x=\"\(f(tx(t)))\" y=\"\(f(top + plotH + 19))\" text-anchor=\"middle\">"
+        for (k, line) in lines.enumerated() {
+          s += "<tspan x=\"\(f(tx(t)))\" dy=\"\(k == 0 ? "0" : "13")\">\(Self.escape(line))</tspan>"
+        }
+        s += "</text>\n"
+      }
     }
     for t in yt.values {
       s +=
@@ -84,12 +173,36 @@ struct SVGLinePlot {
       "<text x=\"18\" y=\"\(f(yMid))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(f(yMid)))\">\(Self.escape(yLabel))</text>\n"
     // Data.
     for (k, c) in series.enumerated() {
-      let color = Self.palette[k % Self.palette.count]
+      let color = Self.palette[(c.color ?? k) % Self.palette.count]
+      if let low = c.low, let high = c.high {
+        s += "<g stroke=\"\(color)\" stroke-width=\"1\">"
+        for (x, (lo, hi)) in zip(c.x, zip(low, high)) where x.isFinite && lo.isFinite && hi.isFinite {
+          let X = px(x) + c.dx
+          s += "<line x1=\"\(f(X))\" y1=\"\(f(py(lo)))\" x2=\"\(f(X))\" y2=\"\(f(py(hi)))\"/>"
+          s += "<line x1=\"\(f(X - 4))\" y1=\"\(f(py(lo)))\" x2=\"\(f(X + 4))\" y2=\"\(f(py(lo)))\"/>"
+          s += "<line x1=\"\(f(X - 4))\" y1=\"\(f(py(hi)))\" x2=\"\(f(X + 4))\" y2=\"\(f(py(hi)))\"/>"
+        }
+        s += "</g>\n"
+      }
+      if c.hollow {
+        for (x, y) in zip(c.x, c.y) where x.isFinite && y.isFinite {
+          s +=
+            "<circle cx=\"\(f(px(x) + c.dx))\" cy=\"\(f(py(y)))\" r=\"4.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.5\"><title>\(Self.escape(c.label)): \(Self.label(y))</title></circle>\n"
+        }
+        continue
+      }
+      if !c.line {
+        for (x, y) in zip(c.x, c.y) where x.isFinite && y.isFinite {
+          s +=
+            "<circle cx=\"\(f(px(x) + c.dx))\" cy=\"\(f(py(y)))\" r=\"3.5\" fill=\"\(color)\"><title>\(Self.escape(c.label)): \(Self.label(y))</title></circle>\n"
+        }
+        continue
+      }
       var points = ""
       points.reserveCapacity(c.x.count * 16)
       var finite: [(Double, Double)] = []
       for (x, y) in zip(c.x, c.y) where x.isFinite && y.isFinite {
-        points += "\(f(px(x))),\(f(py(y))) "
+        points += "\(f(px(x) + c.dx)),\(f(py(y))) "
         finite.append((x, y))
       }
       s +=
@@ -98,33 +211,54 @@ struct SVGLinePlot {
       // marker on each.
       if finite.count <= Self.markerLimit {
         for (x, y) in finite {
-          s += "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+          s += "<circle cx=\"\(f(px(x) + c.dx))\" cy=\"\(f(py(y)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
         }
       }
     }
-    // Legend (top left of the plot area, on a white box).
-    let named = series.prefix(Self.legendLimit)
+    // Legend (top left of the plot area, on a white box; or beside it).
     let lines = named.count + (series.count > named.count ? 1 : 0)
     if lines > 0 {
-      let lw = 24 + 7.0 * Double(max(named.map(\.label.count).max() ?? 0, 12))
+      let lx = legendBeside ? left + plotW + 10 : left + 10
       s +=
-        "<g>\n<rect x=\"\(f(left + 10))\" y=\"\(f(top + 8))\" width=\"\(f(lw))\" height=\"\(f(Double(lines) * 16 + 8))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n"
+        "<g>\n<rect x=\"\(f(lx))\" y=\"\(f(top + 8))\" width=\"\(f(legendW))\" height=\"\(f(Double(lines) * 16 + 8))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n"
       for (k, c) in named.enumerated() {
         let y = top + 20 + Double(k) * 16
-        let color = Self.palette[k % Self.palette.count]
-        s +=
-          "<line x1=\"\(f(left + 16))\" y1=\"\(f(y - 4))\" x2=\"\(f(left + 34))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-        s += "<text x=\"\(f(left + 40))\" y=\"\(f(y))\">\(Self.escape(c.label))</text>\n"
+        let color = Self.palette[(c.color ?? k) % Self.palette.count]
+        if c.hollow || !c.line {
+          let fill = c.hollow ? "white" : color
+          s +=
+            "<circle cx=\"\(f(lx + 15))\" cy=\"\(f(y - 4))\" r=\"\(c.hollow ? "4.5" : "3.5")\" fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+        } else {
+          s +=
+            "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+        }
+        s += "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(c.label))</text>\n"
       }
       if series.count > named.count {
         let y = top + 20 + Double(named.count) * 16
         s +=
-          "<text x=\"\(f(left + 40))\" y=\"\(f(y))\">… and \(series.count - named.count) more</text>\n"
+          "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">… and \(series.count - named.count) more</text>\n"
       }
       s += "</g>\n"
     }
-    s += "</svg>\n"
     return s
+  }
+
+  /// A category's name in lines of at most about 18 characters, broken
+  /// after ", " or at spaces.
+  static func wrapped(_ name: String) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in name.split(separator: " ", omittingEmptySubsequences: false) {
+      if !line.isEmpty && line.count + 1 + word.count > 18 {
+        lines.append(line)
+        line = String(word)
+      } else {
+        line = line.isEmpty ? String(word) : line + " " + word
+      }
+    }
+    if !line.isEmpty || lines.isEmpty { lines.append(line) }
+    return lines
   }
 
   /// Nice tick values covering [lo, hi], and the axis range they span

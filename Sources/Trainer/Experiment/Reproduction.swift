@@ -9,6 +9,10 @@ public struct ReproductionRun: Sendable {
   /// The paper's average accuracy for this point (percent), where the
   /// paper states it.
   public var paper: Double?
+  /// Where the run is drawn in the figure's plot (`reproduce --plot`):
+  /// one place, or more when a panel reuses it (Choi's Figure 6B and 6C
+  /// start from 6A's 50-state hybrid, at the default c2c and d2d).
+  public var places: [FigurePlace] = []
   public var hiddenLayers: Int { configuration.layers.count - 2 }
   /// on-chip, off-chip or software.
   public var learning: String {
@@ -43,6 +47,39 @@ public struct ReproductionRun: Sendable {
   }
 }
 
+/// A run's point in a figure's plot: its panel (an index into the
+/// figure's `FigurePanel`s), the line it belongs to, and its x value (for a
+/// panel of categories, its index there, and `category` its name).
+public struct FigurePlace: Sendable, Equatable {
+  public var panel: Int
+  public var series: String
+  public var x: Double
+  public var category: String?
+
+  public init(panel: Int = 0, series: String, x: Double, category: String? = nil) {
+    self.panel = panel
+    self.series = series
+    self.x = x
+    self.category = category
+  }
+}
+
+/// One panel of a figure's plot: its title, what its x axis is, and how
+/// the axis is drawn (linear, logarithmic or by category; the ticks are at
+/// the sweep's values).
+public struct FigurePanel: Sendable, Equatable {
+  public enum Scale: Sendable, Equatable { case linear, log, categories }
+  public var title: String
+  public var xLabel: String
+  public var scale: Scale
+
+  public init(_ title: String, x xLabel: String, _ scale: Scale = .linear) {
+    self.title = title
+    self.xLabel = xLabel
+    self.scale = scale
+  }
+}
+
 /// The sweeps of Lim et al. (2018), Figures 8, 9, 10, 12 and 14, with the
 /// paper's average accuracies (method b and software; the paper gives no
 /// numbers for methods a and c). Every run uses the same defaults
@@ -64,15 +101,32 @@ public enum LimReproduction {
       build(figure: figure, base: base), reference: build(figure: figure, base: TrainingConfiguration()), setting: setting)
   }
 
+  /// The panels of a figure's plot, as the paper draws them (its runs'
+  /// `places` index these).
+  public static func panels(figure: Int) -> [FigurePanel] {
+    switch figure {
+    case 8: return [FigurePanel("Figure 8: nonlinearity (n_max 64, batch 1)", x: "nonlinearity β")]
+    case 9: return [FigurePanel("Figure 9: dynamic range (β 2, batch 1)", x: "dynamic range n_max (pulses)", .log)]
+    case 10: return [FigurePanel("Figure 10: mini-batch (β 2, n_max 64)", x: "mini-batch size", .log)]
+    case 12: return [FigurePanel("Figure 12: hidden layers (n_max 64, batch 1, method b)", x: "hidden layers")]
+    case 14: return [FigurePanel("Figure 14: device-to-device variation (β 2, n_max 64, method b)", x: "σ of the device scale X")]
+    default: return []
+    }
+  }
+
   static func build(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
     var out: [ReproductionRun] = []
-    func add(_ label: String, _ paper: Double?, _ change: (inout TrainingConfiguration) -> Void) {
+    func add(
+      _ label: String, _ paper: Double?, _ series: String, _ x: Double, _ change: (inout TrainingConfiguration) -> Void
+    ) {
       var c = base
       // Lim's on-chip rule unless the run says otherwise (software, off-chip).
       c.rule = .lim
       c.mode = .onChip
       change(&c)
-      out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper))
+      out.append(
+        ReproductionRun(
+          figure: figure, label: label, configuration: c, paper: paper, places: [FigurePlace(series: series, x: x)]))
     }
     switch figure {
     case 8:
@@ -80,7 +134,7 @@ public enum LimReproduction {
       let paperB: [Double] = [95.36, 95.59, 94.80, 93.71]
       for method in UpdateMethod.allCases {
         for (k, beta) in [0.0, 1, 2, 3].enumerated() {
-          add("β = \(Int(beta))", method == .b ? paperB[k] : nil) {
+          add("β = \(Int(beta))", method == .b ? paperB[k] : nil, "method \(method.rawValue)", beta) {
             $0.method = method; $0.betaP = beta; $0.betaD = beta; $0.nMax = 64; $0.batch = 1
           }
         }
@@ -89,7 +143,7 @@ public enum LimReproduction {
       let paperB: [Double] = [92.96, 94.80, 94.71]
       for method in UpdateMethod.allCases {
         for (k, n) in [32, 64, 128].enumerated() {
-          add("n_max = \(n)", method == .b ? paperB[k] : nil) {
+          add("n_max = \(n)", method == .b ? paperB[k] : nil, "method \(method.rawValue)", Double(n)) {
             $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = n; $0.batch = 1
           }
         }
@@ -98,7 +152,7 @@ public enum LimReproduction {
       let paperB: [Double] = [94.80, 95.64, 95.70, 80.42]
       for method in UpdateMethod.allCases {
         for (k, b) in [1, 2, 5, 10].enumerated() {
-          add("batch \(b)", method == .b ? paperB[k] : nil) {
+          add("batch \(b)", method == .b ? paperB[k] : nil, "method \(method.rawValue)", Double(b)) {
             $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.batch = b
           }
         }
@@ -108,11 +162,12 @@ public enum LimReproduction {
       let software: [Double] = [93.83, 96.19, 91.84]
       let hardware: [Double] = [95.36, 95.85, 94.45]
       for (k, shape) in shapes.enumerated() {
-        add("\(k + 1) hidden, software", software[k]) { $0.layers = shape; $0.rule = .float }
-        add("\(k + 1) hidden, β = 0", hardware[k]) {
+        let h = Double(k + 1)
+        add("\(k + 1) hidden, software", software[k], "software", h) { $0.layers = shape; $0.rule = .float }
+        add("\(k + 1) hidden, β = 0", hardware[k], "on-chip, β = 0", h) {
           $0.layers = shape; $0.method = .b; $0.betaP = 0; $0.betaD = 0; $0.nMax = 64
         }
-        add("\(k + 1) hidden, β = 2", nil) {
+        add("\(k + 1) hidden, β = 2", nil, "on-chip, β = 2", h) {
           $0.layers = shape; $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64
         }
       }
@@ -120,10 +175,10 @@ public enum LimReproduction {
       let onChip: [Double] = [94.92, 94.81, 94.01]
       let offChip: [Double] = [94.67, 79.24, 57.34]
       for (k, s) in [0.0, 0.5, 1].enumerated() {
-        add("σ = \(s), on-chip", onChip[k]) {
+        add("σ = \(s), on-chip", onChip[k], "on-chip", s) {
           $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.sigma = s
         }
-        add("σ = \(s), off-chip", offChip[k]) {
+        add("σ = \(s), off-chip", offChip[k], "off-chip", s) {
           $0.method = .b; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.sigma = s; $0.mode = .offChip
         }
       }
@@ -158,9 +213,28 @@ public enum ChoiReproduction {
       build(figure: figure, base: base), reference: build(figure: figure, base: TrainingConfiguration()), setting: setting)
   }
 
+  /// The panels of a figure's plot (its runs' `places` index these).
+  public static func panels(figure: Int) -> [FigurePanel] {
+    switch figure {
+    case 4: return [FigurePanel("Figure 4A: synapses (784-250-10, 50 states)", x: "synapse", .categories)]
+    case 5: return [FigurePanel("Figure 5F: gain k of the small synapse (50-state big devices)", x: "k", .log)]
+    case 6:
+      return [
+        FigurePanel("6A: states per device", x: "conductance states", .log),
+        FigurePanel("6B: cycle-to-cycle variation", x: "c2c δ/μ"),
+        FigurePanel("6C: device-to-device variation", x: "d2d δ/G_min"),
+        FigurePanel("6D: 400 g-states", x: "synapse", .categories),
+      ]
+    default: return []
+    }
+  }
+
   static func build(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
     var out: [ReproductionRun] = []
-    func add(_ label: String, _ paper: Double?, _ change: (inout TrainingConfiguration) -> Void) {
+    func add(
+      _ label: String, _ paper: Double?, _ places: (TrainingConfiguration) -> [FigurePlace],
+      _ change: (inout TrainingConfiguration) -> Void
+    ) {
       var c = base
       c.layers = [784, 250, 10]
       c.learningRate = 0.1
@@ -168,17 +242,23 @@ public enum ChoiReproduction {
       c.batch = 1
       c.evaluationsPerEpoch = 1
       change(&c)
-      out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper))
+      out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper, places: places(c)))
     }
     func rule(_ r: LearningRule) -> (inout TrainingConfiguration) -> Void { { $0.rule = r } }
+    /// The n-th category of a panel, named as the run.
+    func category(_ n: Int, _ name: String, panel: Int = 0) -> (TrainingConfiguration) -> [FigurePlace] {
+      { _ in [FigurePlace(panel: panel, series: "measured", x: Double(n), category: name)] }
+    }
     switch figure {
     case 4:
       // Fig. 4A: FP 97.92 %, hybrid 97.00 % (50 states); the single
       // synapse saturates well below (no number).
-      add("FP", 97.92, rule(.float))
-      add("single, 50 states", nil, rule(.single))
-      add("hybrid, 50 states", 97.00, rule(.hybrid))
-      add("hybrid, sign rule (method b)", nil) { $0.rule = .hybrid; $0.encoding = .sign }
+      add("FP", 97.92, category(0, "FP"), rule(.float))
+      add("single, 50 states", nil, category(1, "single, 50 states"), rule(.single))
+      add("hybrid, 50 states", 97.00, category(2, "hybrid, 50 states"), rule(.hybrid))
+      add("hybrid, sign rule (method b)", nil, category(3, "hybrid, sign rule (method b)")) {
+        $0.rule = .hybrid; $0.encoding = .sign
+      }
     case 5:
       // Fig. 5F: error rate versus k; 5.02 % at k = 100 with 50 g-states,
       // 3.42 % with 400 ("the number of conductance states of the
@@ -187,7 +267,7 @@ public enum ChoiReproduction {
       for small in [50, 400] {
         for k in [1.0, 10, 100] {
           let label = small == 50 ? "k = \(Int(k)), 50 states" : "k = \(Int(k)), 50 states, \(small) g-states"
-          add(label, paper["\(Int(k))/\(small)"]) {
+          add(label, paper["\(Int(k))/\(small)"], { _ in [FigurePlace(series: "\(small) g-states", x: k)] }) {
             $0.rule = .hybrid; $0.k = k; $0.states = 50; $0.smallStates = small
           }
         }
@@ -200,17 +280,26 @@ public enum ChoiReproduction {
       let hybridPaper: [Int: Double] = [10: 93.69, 50: 97.00]
       let singlePaper: [Int: Double] = [10: 9.8]
       for states in [10, 50, 400] {
-        add("A: hybrid, \(states) states", hybridPaper[states]) { $0.rule = .hybrid; $0.states = states }
-        add("A: single, \(states) states", singlePaper[states]) { $0.rule = .single; $0.states = states }
+        // The 50-state hybrid is also 6B's and 6C's point at the
+        // configuration's c2c and d2d (0.34 and 0 by default).
+        add("A: hybrid, \(states) states", hybridPaper[states], { c in
+          [FigurePlace(panel: 0, series: "hybrid", x: Double(states))]
+            + (states == 50 ? [FigurePlace(panel: 1, series: "hybrid", x: c.c2c), FigurePlace(panel: 2, series: "hybrid", x: c.d2d)] : [])
+        }) { $0.rule = .hybrid; $0.states = states }
+        add("A: single, \(states) states", singlePaper[states], { _ in [FigurePlace(panel: 0, series: "single", x: Double(states))] }) {
+          $0.rule = .single; $0.states = states
+        }
       }
       for c2c in [0.0, 1, 2] {
-        add("B: hybrid, c2c \(c2c)", nil) { $0.rule = .hybrid; $0.c2c = c2c }
+        add("B: hybrid, c2c \(c2c)", nil, { _ in [FigurePlace(panel: 1, series: "hybrid", x: c2c)] }) { $0.rule = .hybrid; $0.c2c = c2c }
       }
       for d2d in [0.5, 1, 2] {
-        add("C: hybrid, d2d \(d2d)", nil) { $0.rule = .hybrid; $0.d2d = d2d }
+        add("C: hybrid, d2d \(d2d)", nil, { _ in [FigurePlace(panel: 2, series: "hybrid", x: d2d)] }) { $0.rule = .hybrid; $0.d2d = d2d }
       }
-      add("D: hybrid, 50 states, 400 g-states", 97.34) { $0.rule = .hybrid; $0.states = 50; $0.smallStates = 400 }
-      add("D: FP", 97.92, rule(.float))
+      add("D: hybrid, 50 states, 400 g-states", 97.34, category(0, "hybrid, 400 g-states", panel: 3)) {
+        $0.rule = .hybrid; $0.states = 50; $0.smallStates = 400
+      }
+      add("D: FP", 97.92, category(1, "FP", panel: 3), rule(.float))
     default:
       break
     }
@@ -232,6 +321,9 @@ public enum IRDropReproduction {
   /// Segment resistances of the sweep (Ω).
   public static let resistances: [Double] = [0, 1, 2.5, 5]
 
+  /// The plot's one panel.
+  public static let panels = [FigurePanel("IR drop: on-chip training against off-chip transfer", x: "r_row = r_col per segment (Ω)")]
+
   public static func runs(base: TrainingConfiguration) -> [ReproductionRun] {
     var out: [ReproductionRun] = []
     for r in resistances {
@@ -249,7 +341,10 @@ public enum IRDropReproduction {
         c.columnSegmentResistance = r
         let rText = r == r.rounded() ? String(Int(r)) : "\(r)"
         let what = mode == .onChip ? mode.rawValue : "\(mode.rawValue), \(transfer.rawValue)"
-        out.append(ReproductionRun(figure: 0, label: "r = \(rText) Ω, \(what)", configuration: c, paper: nil))
+        out.append(
+          ReproductionRun(
+            figure: 0, label: "r = \(rText) Ω, \(what)", configuration: c, paper: nil,
+            places: [FigurePlace(series: what, x: r)]))
       }
     }
     return out
