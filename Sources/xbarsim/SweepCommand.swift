@@ -25,7 +25,9 @@ enum SweepCommand: CLICommand {
       are rewritten with its row (point, the grid keys, accuracies, pulses, resets,
       images/s, energy and latency per image when the summary has them) and
       DIR/sweep.svg plots accuracy_mean_last versus the first grid key, one line per
-      combination of the others. Progress goes to standard error.
+      combination of the others (a seed key averaged over: the mean of the seeds,
+      with a bar from their least accuracy_min_last to their greatest
+      accuracy_max_last). Progress goes to standard error.
 
       'xbarsim sweep merge DIR...' joins shards into one table in point order (into
       --out DIR, or as CSV on standard output); the shards must share the grid and
@@ -417,31 +419,50 @@ enum SweepCommand: CLICommand {
 
   /// accuracy_mean_last versus the first grid key (its values, or their
   /// positions 1, 2, … when not numbers), a line per combination of the
-  /// others.
+  /// others. A `seed` key (not the first) is averaged over instead: a
+  /// point is the mean of its seeds' accuracy_mean_last, with a bar from
+  /// the least accuracy_min_last to the greatest accuracy_max_last of those
+  /// seeds (as `reproduce` reports its runs).
   static func plot(_ grid: Grid, _ rows: [[String]]) -> String {
     // An empty value (`device_csv`'s, Lim's device) is named.
     func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
     let first = grid.keys[0], firstValues = grid.values[0]
     let numeric = firstValues.allSatisfy { Double($0) != nil } && first != "layers"
-    let yColumn = grid.header.firstIndex(of: "accuracy_mean_last")!
-    var series: [String: SVGLinePlot.Series] = [:]
+    let seedKey = grid.keys.dropFirst().firstIndex(of: "seed")
+    let column = { (name: String) in grid.header.firstIndex(of: name)! }
+    let (mean, low, high) = (column("accuracy_mean_last"), column("accuracy_min_last"), column("accuracy_max_last"))
+    struct Point { var x: Double; var y: [Double] = []; var low = Double.infinity; var high = -Double.infinity }
+    var lines: [String: [Point]] = [:]
     var order: [String] = []
     for r in rows.sorted(by: { Int($0[0])! < Int($1[0])! }) {
       let values = Array(r[1...grid.keys.count])
-      let label = grid.keys.count == 1
-        ? "accuracy_mean_last" : zip(grid.keys.dropFirst(), values.dropFirst()).map { "\($0)=\(shown($1))" }.joined(separator: ", ")
+      let others = zip(grid.keys, values).enumerated().dropFirst().filter { $0.offset != seedKey }.map(\.element)
+      let label = others.isEmpty
+        ? "accuracy_mean_last" + (seedKey == nil ? "" : ", mean over seeds")
+        : others.map { "\($0)=\(shown($1))" }.joined(separator: ", ")
       let x = numeric ? Double(values[0])! : Double(firstValues.firstIndex(of: values[0])! + 1)
-      guard let y = Double(r[yColumn]) else { continue }
-      if series[label] == nil {
-        series[label] = .init(label: label, x: [], y: [])
-        order.append(label)
-      }
-      series[label]!.x.append(x)
-      series[label]!.y.append(y)
+      guard let y = Double(r[mean]) else { continue }
+      if lines[label] == nil { order.append(label) }
+      var line = lines[label, default: []]
+      if seedKey == nil || !line.contains(where: { $0.x == x }) { line.append(Point(x: x)) }
+      let k = seedKey == nil ? line.count - 1 : line.firstIndex { $0.x == x }!
+      line[k].y.append(y)
+      line[k].low = min(line[k].low, Double(r[low]) ?? y)
+      line[k].high = max(line[k].high, Double(r[high]) ?? y)
+      lines[label] = line
     }
     let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
-    var p = SVGLinePlot(title: "Sweep: average test accuracy versus \(first)", xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
-    p.series = order.map { series[$0]! }
+    let title = "Sweep: average test accuracy versus \(first)" + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
+    var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
+    p.series = order.map { label in
+      let line = lines[label]!
+      var series = SVGLinePlot.Series(label: label, x: line.map(\.x), y: line.map { $0.y.reduce(0, +) / Double($0.y.count) })
+      if seedKey != nil {
+        series.low = line.map(\.low)
+        series.high = line.map(\.high)
+      }
+      return series
+    }
     return p.render()
   }
 

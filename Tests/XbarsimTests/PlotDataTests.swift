@@ -65,3 +65,45 @@ private func isDecreasingAffineImage(_ pixels: [Double], of values: [Double]) ->
   #expect(points.count == 4)
   #expect(isDecreasingAffineImage(points.map(\.1), of: means), "\(points) for \(means)")
 }
+
+@Test func theSweepPlotAveragesASeedKeyWithBarsFromTheSeedsMinToMax() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-sweep-plot-seeds", train: 200, test: 60)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,12,10", "--evals-per-epoch", "20", "--grid", "nmax=4,8,16",
+    "--grid", "seed=1,2", "--quiet", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
+  let header = lines[0].split(separator: ",").map(String.init)
+  let cells = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+  func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name)) }
+  let (nmax, mean, low, high) = (try column("nmax"), try column("accuracy_mean_last"), try column("accuracy_min_last"), try column("accuracy_max_last"))
+  let byN = Dictionary(grouping: cells, by: { Int($0[nmax])! })
+  let ns = byN.keys.sorted()
+  #expect(ns == [4, 8, 16] && byN.values.allSatisfy { $0.count == 2 })
+  // (The check needs seeds that differ.)
+  #expect(byN.values.contains { $0[0][mean] != $0[1][mean] })
+  let means = ns.map { n in byN[n]!.map { Double($0[mean])! }.reduce(0, +) / 2 }
+  let svg = try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8)
+  // One line, not one per seed.
+  #expect(svg.components(separatedBy: "<polyline").count == 2)
+  let points = try polylinePoints(svg)
+  #expect(points.count == 3)
+  // Its points and bars on one axis: the means, and each nmax's least min and greatest max.
+  let group = try #require(svg.range(of: "<g stroke=\"#1f77b4\" stroke-width=\"1\">"))
+  let barText = String(svg[group.upperBound...].prefix { $0 != "\n" })
+  let numbers = try NSRegularExpression(pattern: "<line x1=\"([-0-9.]+)\" y1=\"([-0-9.]+)\" x2=\"([-0-9.]+)\" y2=\"([-0-9.]+)\"/>")
+  let ns2 = barText as NSString
+  let verticals = numbers.matches(in: barText, range: NSRange(location: 0, length: ns2.length)).map { m in
+    (1...4).map { Double(ns2.substring(with: m.range(at: $0)))! }
+  }.filter { $0[0] == $0[2] }
+  #expect(verticals.count == 3)
+  var pixels = points.map(\.1), values = means
+  for (v, n) in zip(verticals, ns) {
+    values += [byN[n]!.map { Double($0[low])! }.min()!, byN[n]!.map { Double($0[high])! }.max()!]
+    pixels += [v[1], v[3]]
+  }
+  #expect(isDecreasingAffineImage(pixels, of: values), "\(pixels) for \(values)")
+}
