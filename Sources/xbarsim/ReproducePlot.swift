@@ -13,9 +13,53 @@ import Trainer
 enum ReproducePlot {
   /// The SVG document of `rows` in `panels`, under `title`.
   static func svg(title: String, yLabel: String, panels: [FigurePanel], rows: [ReproduceCommand.Row]) -> String {
-    let plots = panels.indices.map { p in panel(panels[p], index: p, rows: rows, yLabel: yLabel) }
+    let plots = panels.indices.map { p in
+      panels[p].metric == nil
+        ? panel(panels[p], index: p, rows: rows, yLabel: panels[p].yLabel ?? yLabel)
+        : epochPanel(panels[p], index: p, rows: rows, yLabel: panels[p].yLabel ?? yLabel)
+    }
     let columns = plots.count > 1 ? 2 : 1
     return SVGLinePlot.figure(title: title, panels: plots, columns: columns, width: 700, height: 440)
+  }
+
+  /// A panel per epoch: a line per series (a run) through the mean over
+  /// its seeds of the panel's quantity at each epoch (epochs without it,
+  /// FP's update frequency, are left out), and for the test accuracy the
+  /// paper's number at the last epoch.
+  static func epochPanel(_ p: FigurePanel, index: Int, rows: [ReproduceCommand.Row], yLabel: String) -> SVGLinePlot {
+    var plot = SVGLinePlot(title: p.title, xLabel: p.xLabel, yLabel: yLabel)
+    plot.legendBeside = true
+    plot.xAxis = .padded(integers: true)
+    var k = 0
+    for row in rows where !row.results.isEmpty {
+      guard let place = row.run.places.first(where: { $0.panel == index }) else { continue }
+      // A run's colour is its place among the panel's runs, drawn or not:
+      // the same in every panel.
+      defer { k += 1 }
+      let epochs = row.results.map(\.epochs.count).max() ?? 0
+      var x: [Double] = [], y: [Double] = []
+      for e in 0..<epochs {
+        let values = row.results.compactMap { r -> Double? in
+          guard e < r.epochs.count else { return nil }
+          let record = r.epochs[e]
+          switch p.metric {
+          case .testAccuracy: return record.testAccuracy
+          case .updateFrequency: return record.updateFrequency
+          case .meanSquaredError: return record.meanSquaredError
+          case nil: return nil
+          }
+        }
+        guard !values.isEmpty else { continue }
+        x.append(Double(e + 1))
+        y.append(values.reduce(0, +) / Double(values.count))
+      }
+      guard !x.isEmpty else { continue }
+      plot.series.append(SVGLinePlot.Series(label: place.series, x: x, y: y, color: k))
+      if p.metric == .testAccuracy, let paper = row.run.paper, let last = x.last {
+        plot.series.append(SVGLinePlot.Series(label: "paper, \(place.series)", x: [last], y: [paper], hollow: true, color: k))
+      }
+    }
+    return plot
   }
 
   /// One panel: its series in the order their runs come, each followed by

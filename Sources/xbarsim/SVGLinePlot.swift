@@ -36,6 +36,9 @@ struct SVGLinePlot {
     case atData(log: Bool)
     /// x = 0, 1, …: one tick per category, named.
     case categories([String])
+    /// "Nice" ticks (whole numbers with `integers`), the axis padded
+    /// around the data (points at its ends stay clear of the frame).
+    case padded(integers: Bool)
   }
 
   var title: String
@@ -95,6 +98,14 @@ struct SVGLinePlot {
       return (lo - pad, hi + pad, zip(mapped, values).map { ($0, Self.label($1)) }, map)
     case .categories(let names):
       return (-0.5, Double(max(1, names.count)) - 0.5, names.enumerated().map { (Double($0), $1) }, { $0 })
+    case .padded(let integers):
+      let lo = xs.min() ?? 0, hi = xs.max() ?? 1
+      let pad = hi > lo ? (hi - lo) * 0.05 : 0.5
+      var t = Self.ticks(lo, hi, target: 8, tight: true)
+      if integers && t.values.count > 1 && t.values[1] - t.values[0] < 1 {
+        t.values = stride(from: lo.rounded(.up), through: hi, by: 1).map { $0 }
+      }
+      return (lo - pad, hi + pad, t.values.map { ($0, Self.label($0)) }, { $0 })
     }
   }
 

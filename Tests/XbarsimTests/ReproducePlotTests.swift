@@ -140,3 +140,75 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--journal", root.appendingPathComponent("runs.json").path, "--plot", lock])
   #expect(r.status != 0 && r.stderr.contains("--plot would overwrite the --journal's lock file"), "\(r.stderr)")
 }
+
+// Choi's Figure 4 draws each epoch (4A's accuracy, 4B's update frequency,
+// 4C's loss): a journal keeps the epochs, so a plot redrawn from it is the
+// plot of the runs themselves, byte for byte.
+@Test func aPlotRedrawnFromAJournalIsThePlotOfTheRunsThemselves() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-plot-journal", train: 40, test: 20, side: 28)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json").path
+  func run(_ plot: String) throws -> ProcessResult {
+    try runXbarsim([
+      "reproduce", "choi2021", "--figure", "4", "--seeds", "2", "--epochs", "2", "--data", data.path,
+      "--journal", journal, "--plot", root.appendingPathComponent(plot).path,
+    ])
+  }
+  let first = try run("a.svg")
+  #expect(first.status == 0, "\(first.stderr)")
+  let again = try run("b.svg")
+  #expect(again.status == 0 && again.stderr.contains("8 of 8 run(s) already done"), "\(again.stderr)")
+  let a = try String(contentsOf: root.appendingPathComponent("a.svg"), encoding: .utf8)
+  let b = try String(contentsOf: root.appendingPathComponent("b.svg"), encoding: .utf8)
+  #expect(a == b)
+  // The per-epoch panels are drawn: 4A's four lines, 4B's and 4C's three (FP has no pulses).
+  #expect(a.contains("4B: update frequency") && a.contains("4C: loss"))
+  let lines = try matches("<polyline [^>]*><title>([^<]*)</title>", in: a).map { $0[0] }
+  #expect(lines.filter { $0 == "FP" }.count == 1 && lines.filter { $0 == "hybrid, 50 states" }.count == 3, "\(lines)")
+  // Each run's epochs in the journal: two, the last one's test accuracy the run's.
+  let root2 = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: journal))) as? [String: Any])
+  let runs = try #require(root2["runs"] as? [[String: Any]])
+  #expect(runs.count == 8)
+  for r in runs {
+    let result = try #require(r["result"] as? [String: Any])
+    let epochs = try #require(result["epochs"] as? [[String: Any]])
+    #expect(epochs.map { $0["epoch"] as? Int } == [1, 2])
+    #expect(epochs.last?["test_accuracy"] as? Double == result["test_accuracy"] as? Double)
+  }
+}
+
+@Test func aJournalsEpochsAreCheckedAndMayBeAbsent() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-journal-epochs", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let command = [
+    "reproduce", "lim2018", "--figure", "14", "--seeds", "1", "--epochs", "2", "--layers", "64,8,10",
+    "--evals-per-epoch", "4", "--data", data.path, "--journal", journal.path,
+  ]
+  let made = try runXbarsim(command)
+  #expect(made.status == 0, "\(made.stderr)")
+  let text = try String(contentsOf: journal, encoding: .utf8)
+  func resume(_ edited: String) throws -> ProcessResult {
+    try edited.write(to: journal, atomically: true, encoding: .utf8)
+    return try runXbarsim(command)
+  }
+  // A journal of before session 30 (no epochs) is taken as it is.
+  let noEpochs = try NSRegularExpression(pattern: ",\\s*\"epochs\": \\[[^\\]]*\\]")
+  let stripped = noEpochs.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: "")
+  #expect(stripped != text && !stripped.contains("\"epochs\": ["))
+  let old = try resume(stripped)
+  #expect(old.status == 0 && old.stdout == made.stdout, "\(old.stderr)")
+  // A damaged epoch is refused, naming it.
+  let epochsKey = try #require(text.range(of: "\"epochs\": ["))
+  let first = try #require(text.range(of: "\"test_accuracy\": ", range: epochsKey.upperBound..<text.endIndex))
+  var bad = text
+  bad.replaceSubrange(first.upperBound..<first.upperBound, with: "1000")  // 94.5 → 100094.5
+  let refused = try resume(bad)
+  #expect(refused.status == 1 && refused.stderr.contains("epochs[0] 'test_accuracy' is 1000"), "\(refused.stderr)")
+  // As is a run with fewer epochs than its configuration trains.
+  let one = try NSRegularExpression(pattern: "(\"epochs\": \\[\\{[^}]*\\}),\\s*\\{[^}]*\\}\\]")
+  let cut = one.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: "$1]")
+  #expect(cut != text)
+  let short = try resume(cut)
+  #expect(short.status == 1 && short.stderr.contains("'epochs' holds 1 epoch(s), but its configuration trains 2"), "\(short.stderr)")
+}

@@ -57,6 +57,26 @@ public struct EpochRecord: Sendable {
   /// (finite-state rules; `smallAtLimit` for rule hybrid only).
   public var bigAtLimit: Double? = nil
   public var smallAtLimit: Double? = nil
+
+  public init(
+    epoch: Int, images: Int, trainAccuracy: Double, testAccuracy: Double, loss: Double, meanSquaredError: Double?,
+    pulses: Int, cellUpdates: Int?, updateFrequency: Double?, seconds: Double, phase: String,
+    bigAtLimit: Double? = nil, smallAtLimit: Double? = nil
+  ) {
+    self.epoch = epoch
+    self.images = images
+    self.trainAccuracy = trainAccuracy
+    self.testAccuracy = testAccuracy
+    self.loss = loss
+    self.meanSquaredError = meanSquaredError
+    self.pulses = pulses
+    self.cellUpdates = cellUpdates
+    self.updateFrequency = updateFrequency
+    self.seconds = seconds
+    self.phase = phase
+    self.bigAtLimit = bigAtLimit
+    self.smallAtLimit = smallAtLimit
+  }
 }
 
 /// What a training run measured.

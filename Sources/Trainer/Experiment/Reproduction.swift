@@ -69,14 +69,23 @@ public struct FigurePlace: Sendable, Equatable {
 /// the sweep's values).
 public struct FigurePanel: Sendable, Equatable {
   public enum Scale: Sendable, Equatable { case linear, log, categories }
+  /// A quantity of each epoch (`EpochRecord`), drawn against the epoch.
+  public enum EpochMetric: Sendable, Equatable { case testAccuracy, updateFrequency, meanSquaredError }
   public var title: String
   public var xLabel: String
   public var scale: Scale
+  /// Drawn per epoch, a line per series through the seeds' mean at each
+  /// epoch, instead of one point per run (nil).
+  public var metric: EpochMetric?
+  /// The y axis's label, when not the figure's.
+  public var yLabel: String?
 
-  public init(_ title: String, x xLabel: String, _ scale: Scale = .linear) {
+  public init(_ title: String, x xLabel: String, _ scale: Scale = .linear, metric: EpochMetric? = nil, y yLabel: String? = nil) {
     self.title = title
     self.xLabel = xLabel
     self.scale = scale
+    self.metric = metric
+    self.yLabel = yLabel
   }
 }
 
@@ -216,7 +225,13 @@ public enum ChoiReproduction {
   /// The panels of a figure's plot (its runs' `places` index these).
   public static func panels(figure: Int) -> [FigurePanel] {
     switch figure {
-    case 4: return [FigurePanel("Figure 4A: synapses (784-250-10, 50 states)", x: "synapse", .categories)]
+    case 4:
+      return [
+        FigurePanel("Figure 4A: synapses (784-250-10, 50 states)", x: "synapse", .categories),
+        FigurePanel("4A: test accuracy per epoch", x: "epoch", metric: .testAccuracy, y: "test accuracy (%)"),
+        FigurePanel("4B: update frequency", x: "epoch", metric: .updateFrequency, y: "synapses updated per image (fraction)"),
+        FigurePanel("4C: loss", x: "epoch", metric: .meanSquaredError, y: "mean squared error"),
+      ]
     case 5: return [FigurePanel("Figure 5F: gain k of the small synapse (50-state big devices)", x: "k", .log)]
     case 6:
       return [
@@ -245,9 +260,13 @@ public enum ChoiReproduction {
       out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper, places: places(c)))
     }
     func rule(_ r: LearningRule) -> (inout TrainingConfiguration) -> Void { { $0.rule = r } }
-    /// The n-th category of a panel, named as the run.
+    /// The n-th category of a panel, named as the run; in Figure 4 also a
+    /// line of each per-epoch panel.
     func category(_ n: Int, _ name: String, panel: Int = 0) -> (TrainingConfiguration) -> [FigurePlace] {
-      { _ in [FigurePlace(panel: panel, series: "measured", x: Double(n), category: name)] }
+      { _ in
+        [FigurePlace(panel: panel, series: "measured", x: Double(n), category: name)]
+          + (figure == 4 ? (1...3).map { FigurePlace(panel: $0, series: name, x: 0) } : [])
+      }
     }
     switch figure {
     case 4:
