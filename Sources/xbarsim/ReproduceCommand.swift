@@ -495,10 +495,10 @@ enum ReproduceCommand: CLICommand {
       let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
       let label = row.run.label.padding(toLength: width, withPad: " ", startingAt: 0)
       let train = row.meanOf(\.trainAccuracy)
-      let switches = row.results.compactMap(\.phaseSwitchEpoch).map(String.init).joined(separator: ",")
+      let switches = switchText(row.results)
       print(String(format: "%@  %@   %@   [%@, %@]  %@  %@  %@%@", label as NSString, paperText as NSString,
         row.text(row.mean) as NSString, row.text(row.min) as NSString, row.text(row.max) as NSString,
-        delta as NSString, row.text(train) as NSString, (switches.isEmpty ? "–" : switches) as NSString,
+        delta as NSString, row.text(train) as NSString, switches as NSString,
         (row.results.isEmpty ? "  not run" : seedsNote(row, seeds)) as NSString))
     }
     if let note = unswitchedNote(rows, epochs: epochs) {
@@ -536,6 +536,15 @@ enum ReproduceCommand: CLICommand {
   /// A switch after the last epoch: that seed's small arrays never
   /// trained, which the switch column alone does not say. Nil when no run
   /// switched at its last epoch.
+  /// The table's switch column: each seed's epochs of dynamic tuning, "–"
+  /// for a seed that never switched (until session 30 left out, so "3"
+  /// for two seeds did not say which), or "–" alone when none did (rules
+  /// without phases).
+  static func switchText(_ results: [TrainingResult]) -> String {
+    let perSeed = results.map { $0.phaseSwitchEpoch.map(String.init) ?? "–" }
+    return perSeed.allSatisfy { $0 == "–" } ? "–" : perSeed.joined(separator: ",")
+  }
+
   static func unswitchedNote(_ rows: [Row], epochs: Int) -> String? {
     let labels = rows.filter { $0.results.contains { $0.phaseSwitchEpoch == epochs } }.map(\.run.label)
     guard !labels.isEmpty else { return nil }

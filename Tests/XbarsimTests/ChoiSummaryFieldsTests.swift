@@ -60,3 +60,17 @@ import _TestSupport
   #expect(json.allSatisfy { $0["loss"] as? String == "mse" })
   #expect(json.contains { $0["synapse"] as? String == "hybrid" && $0["fine_trains"] as? String == "same" })
 }
+
+// Session 30: the table's switch column left out a seed that never
+// switched ("3" for two seeds); it names each seed's.
+@Test func theSwitchColumnNamesEverySeed() {
+  func result(_ e: Int?) -> TrainingResult {
+    var r = TrainingResult()
+    r.phaseSwitchEpoch = e
+    return r
+  }
+  #expect(ReproduceCommand.switchText([result(3), result(nil), result(5)]) == "3,–,5")
+  #expect(ReproduceCommand.switchText([result(nil), result(nil)]) == "–")
+  #expect(ReproduceCommand.switchText([result(2), result(4)]) == "2,4")
+  #expect(ReproduceCommand.switchText([]) == "–")
+}
