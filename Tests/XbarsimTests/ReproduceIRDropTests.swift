@@ -8,10 +8,10 @@ import _TestSupport
 @Test func irdropPrintsTheTableAndWritesOneRowPerRun() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-irdrop", train: 80, test: 40)
   defer { try? FileManager.default.removeItem(at: root) }
-  let summary = root.appendingPathComponent("irdrop.json")
+  let summary = root.appendingPathComponent("irdrop.json"), plot = root.appendingPathComponent("irdrop.svg")
   let r = try runXbarsim([
     "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "60",
-    "--evals-per-epoch", "2", "--summary", summary.path,
+    "--evals-per-epoch", "2", "--summary", summary.path, "--plot", plot.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
   for row in ["0 ", "1 ", "2.5 ", "5 "] {
@@ -26,6 +26,12 @@ import _TestSupport
   #expect(rows.map { $0["learning"] as? String } == Array(repeating: ["on-chip", "off-chip", "off-chip"], count: 4).flatMap { $0 })
   #expect(rows.map { $0["transfer"] as? String } == Array(repeating: ["none", "states", "weights"], count: 4).flatMap { $0 })
   #expect(rows.allSatisfy { ($0["mean"] as? Double ?? -1) >= 0 && ($0["mean_conductance"] as? Double ?? 0) > 0 })
+  // The plot: a line per learning (and transfer) through the four r.
+  let svg = try String(contentsOf: plot, encoding: .utf8)
+  for line in ["on-chip", "off-chip, states", "off-chip, weights"] {
+    #expect(svg.contains("<title>\(line)</title></polyline>"), "\(line)")
+  }
+  #expect(svg.components(separatedBy: "<polyline").count == 4)
 }
 
 @Test func irdropRejectsAFigure() throws {
