@@ -32,7 +32,7 @@ struct SVGLinePlot {
     /// "Nice" ticks, the axis spanning the data exactly.
     case nice
     /// A tick at each distinct x value, the axis padded around them;
-    /// logarithmic with `log` (every x must be > 0).
+    /// logarithmic with `log` when every x is > 0.
     case atData(log: Bool)
     /// x = 0, 1, …: one tick per category, named.
     case categories([String])
@@ -90,7 +90,8 @@ struct SVGLinePlot {
       let t = Self.ticks(xs.min() ?? 0, xs.max() ?? 1, target: 8, tight: true)
       return (t.lo, t.hi, t.values.map { ($0, Self.label($0)) }, { $0 })
     case .atData(let log):
-      let map: (Double) -> Double = log ? { Foundation.log10($0) } : { $0 }
+      // (A value ≤ 0 has no place on a logarithmic axis: linear then.)
+      let map: (Double) -> Double = log && xs.allSatisfy({ $0 > 0 }) ? { Foundation.log10($0) } : { $0 }
       let values = Array(Set(xs)).sorted()
       let mapped = values.map(map)
       let lo = mapped.first ?? 0, hi = mapped.last ?? 1

@@ -91,6 +91,11 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   log.series = [SVGLinePlot.Series(label: "a", x: [1, 10, 100], y: [97, 96, 95])]
   let t = try tickXs(log)
   #expect(t.count == 3 && abs((t[1] - t[0]) - (t[2] - t[1])) < 0.02, "\(t)")
+  // A value ≤ 0 has no place on a log axis: drawn linear, never NaN.
+  log.series = [SVGLinePlot.Series(label: "a", x: [0, 50, 100], y: [97, 96, 95])]
+  let linear = try tickXs(log)
+  #expect(linear.count == 3 && abs((linear[1] - linear[0]) - (linear[2] - linear[1])) < 0.02, "\(linear)")
+  #expect(!log.body(width: 700, height: 440).lowercased().contains("nan"))
   var categories = SVGLinePlot(title: "c", xLabel: "synapse", yLabel: "%")
   categories.xAxis = .categories(["FP", "single, 50 states", "hybrid, sign rule (method b)"])
   categories.series = [SVGLinePlot.Series(label: "m", x: [0, 1, 2], y: [98, 97, 96], line: false)]
