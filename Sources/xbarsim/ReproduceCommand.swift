@@ -157,9 +157,9 @@ enum ReproduceCommand: CLICommand {
     try OutputFile.write(ReproducePlot.svg(title: title, yLabel: yLabel, panels: panels, rows: rows), to: path)
   }
 
-  /// Checks `--summary` and `--journal` before the runs: each writable,
-  /// not one file (the summary would replace the journal), and neither the
-  /// `--config` file; then takes the journal's lock
+  /// Checks `--summary`, `--journal` and `--plot` before the runs: each
+  /// writable, no two one file (the summary would replace the journal),
+  /// none the `--config` file or a data file; then takes the journal's lock
   /// (`OutputFile.lockFile`), refusing a journal another reproduction
   /// holds.
   static func checkOutputs(_ args: ParsedArguments) throws {
@@ -533,9 +533,6 @@ enum ReproduceCommand: CLICommand {
     }
   }
 
-  /// A switch after the last epoch: that seed's small arrays never
-  /// trained, which the switch column alone does not say. Nil when no run
-  /// switched at its last epoch.
   /// The table's switch column: each seed's epochs of dynamic tuning, "–"
   /// for a seed that never switched (until session 30 left out, so "3"
   /// for two seeds did not say which), or "–" alone when none did (rules
@@ -545,6 +542,9 @@ enum ReproduceCommand: CLICommand {
     return perSeed.allSatisfy { $0 == "–" } ? "–" : perSeed.joined(separator: ",")
   }
 
+  /// A switch after the last epoch: that seed's small arrays never
+  /// trained, which the switch column alone does not say. Nil when no run
+  /// switched at its last epoch.
   static func unswitchedNote(_ rows: [Row], epochs: Int) -> String? {
     let labels = rows.filter { $0.results.contains { $0.phaseSwitchEpoch == epochs } }.map(\.run.label)
     guard !labels.isEmpty else { return nil }
