@@ -161,11 +161,8 @@ struct RunJournal {
     } else {
       o.addRaw("ledger", "null")
     }
-    // An epoch to a line.
-    func line(_ w: JSONWriter) -> String {
-      w.finished().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    }
-    o.addRaw("epochs", "[" + r.epochs.map { line(epochObject($0)) }.joined(separator: ",\n    ") + "]")
+    // The summary's epoch records (`epochs.csv`'s columns).
+    o.addRaw("epochs", TrainCommand.epochsJSON(r.epochs))
     var j = JSONWriter()
     j.add("label", label)
     j.add("seed", Int(seed))
@@ -174,31 +171,14 @@ struct RunJournal {
     return "  " + object(j)
   }
 
-  /// One epoch's record (`EpochRecord`, every field): what `reproduce
-  /// --plot` draws per epoch (Choi's Figure 4B and 4C) comes back with a
-  /// resumed journal.
-  private static func epochObject(_ e: EpochRecord) -> JSONWriter {
-    var o = JSONWriter()
-    func optional(_ key: String, _ x: Double?) { if let x { o.add(key, x) } else { o.addRaw(key, "null") } }
-    o.add("epoch", e.epoch)
-    o.add("images", e.images)
-    o.add("train_accuracy", e.trainAccuracy)
-    o.add("test_accuracy", e.testAccuracy)
-    o.add("loss", e.loss)
-    optional("mse", e.meanSquaredError)
-    o.add("pulses", e.pulses)
-    if let c = e.cellUpdates { o.add("cell_updates", c) } else { o.addRaw("cell_updates", "null") }
-    optional("update_frequency", e.updateFrequency)
-    o.add("seconds", e.seconds)
-    o.add("phase", e.phase)
-    optional("big_at_limit", e.bigAtLimit)
-    optional("small_at_limit", e.smallAtLimit)
-    return o
-  }
-
-  /// The epochs of a result (a journal written before session 30 has none:
-  /// an empty list), each checked: epochs 1, 2, … in order, accuracies in
-  /// 0…100 %, fractions in 0…1, counts whole, nothing negative.
+  /// The epochs of a result, as `TrainCommand.epochsJSON` writes them for
+  /// the summary (what `reproduce --plot` draws per epoch, Choi's Figure 4B
+  /// and 4C, comes back with a resumed journal; a journal written before
+  /// session 30 has none: an empty list). Each is checked: epochs 1, 2, …
+  /// in order, accuracies in 0…100 %, fractions in 0…1, counts whole,
+  /// nothing negative; a key the rule does not have is absent (`mse`,
+  /// `phase`, …). The epoch's training seconds are not kept (nor in
+  /// `epochs.csv`): 0.
   private static func epochs(_ v: JSONValue?, fail: (String) -> CLIError) throws -> [EpochRecord] {
     guard let v, v != .null else { return [] }
     guard case .array(let list) = v else { throw fail("'epochs' must be a list") }
@@ -210,7 +190,7 @@ struct RunJournal {
         return x
       }
       func optional(_ key: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double? {
-        e[key] == .null ? nil : try number(key, in: range)
+        e[key] == nil ? nil : try number(key, in: range)
       }
       func count(_ key: String) throws -> Int {
         let x = try number(key, in: 0...9_007_199_254_740_991)
@@ -219,15 +199,19 @@ struct RunJournal {
       }
       let epoch = try count("epoch")
       guard epoch == n + 1 else { throw fail("\(at) is epoch \(epoch), not \(n + 1)") }
-      guard case .string(let phase)? = e["phase"], ["", "dynamic", "fine"].contains(phase) else {
-        throw fail("\(at) needs a 'phase': \"dynamic\", \"fine\" or \"\"")
+      var phase = ""
+      if let p = e["phase"] {
+        guard case .string(let name) = p, ["dynamic", "fine"].contains(name) else {
+          throw fail("\(at) 'phase' must be \"dynamic\" or \"fine\" (or absent)")
+        }
+        phase = name
       }
       return EpochRecord(
         epoch: epoch, images: try count("images"), trainAccuracy: try number("train_accuracy", in: 0...100),
-        testAccuracy: try number("test_accuracy", in: 0...100), loss: try number("loss"),
+        testAccuracy: try number("test_accuracy", in: 0...100), loss: try number("train_loss"),
         meanSquaredError: try optional("mse"), pulses: try count("pulses"),
-        cellUpdates: e["cell_updates"] == .null ? nil : try count("cell_updates"),
-        updateFrequency: try optional("update_frequency", in: 0...1), seconds: try number("seconds"), phase: phase,
+        cellUpdates: e["cell_updates"] == nil ? nil : try count("cell_updates"),
+        updateFrequency: try optional("update_frequency", in: 0...1), seconds: 0, phase: phase,
         bigAtLimit: try optional("big_at_limit", in: 0...1), smallAtLimit: try optional("small_at_limit", in: 0...1))
     }
   }

@@ -211,7 +211,7 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   let refused = try resume(bad)
   #expect(refused.status == 1 && refused.stderr.contains("epochs[0] 'test_accuracy' is 1000"), "\(refused.stderr)")
   // As is a run with fewer epochs than its configuration trains.
-  let one = try NSRegularExpression(pattern: "(\"epochs\": \\[\\{[^}]*\\}),\\s*\\{[^}]*\\}\\]")
+  let one = try NSRegularExpression(pattern: "(\"epochs\": \\[\\s*\\{[^}]*\\}),\\s*\\{[^}]*\\}\\s*\\]")
   let cut = one.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: "$1]")
   #expect(cut != text)
   let short = try resume(cut)
