@@ -9,7 +9,7 @@ enum ReproduceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "reproduce",
     abstract: "Run a figure's sweep from a source paper and compare with its numbers.",
-    usage: "xbarsim reproduce lim2018 --figure 8|9|10|12|14 | choi2021 --figure 4|5|6 | irdrop [--seeds K] [--epochs E] [--jobs N] [--journal FILE] [--summary FILE] [--<key> <value> ...]",
+    usage: "xbarsim reproduce lim2018 --figure 7|8|9|10|12|14 | choi2021 --figure 4|5|6 | irdrop [--seeds K] [--epochs E] [--jobs N] [--journal FILE] [--summary FILE] [--<key> <value> ...]",
     discussion: """
       Runs every point of the figure with --seeds seeds (1, 2, …, K) and prints the
       paper's average accuracy beside the measured mean (over seeds) of each run's
@@ -22,7 +22,10 @@ enum ReproduceCommand: CLICommand {
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
       --plot FILE writes the figure as the paper draws it (x: what the figure
       varies; a line per method, learning mode or synapse through the means,
-      bars from min to max, the paper's numbers as hollow circles).
+      bars from min to max, the paper's numbers as hollow circles). lim2018's
+      Figure 7 is Figure 8's runs and software BP seen over the epoch: its table
+      is their averages, its plot their accuracy at every evaluation point
+      (mean over seeds), a panel per β.
       --journal FILE keeps every run in FILE as it finishes; the same command with
       the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks;
       a second reproduction on FILE while one runs is refused (each locks
@@ -53,7 +56,7 @@ enum ReproduceCommand: CLICommand {
       uses one seed (--seeds 1): about 15 minutes on two cores.
       """,
     options: TrainCommand.commonOptions + [
-      OptionSpec("--figure", "<n>", "The figure: 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
+      OptionSpec("--figure", "<n>", "The figure: 7, 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
       OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
       OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
       OptionSpec("--plot", "<file.svg>", "The figure as an SVG: measured means with min–max bars beside the paper's numbers."),

@@ -22,40 +22,42 @@ enum ReproducePlot {
     return SVGLinePlot.figure(title: title, panels: plots, columns: columns, width: 700, height: 440)
   }
 
-  /// A panel per epoch: a line per series (a run) through the mean over
-  /// its seeds of the panel's quantity at each epoch (epochs without it,
-  /// FP's update frequency, are left out), and for the test accuracy the
-  /// paper's number at the last epoch.
+  /// A panel per epoch (or per evaluation point): a line per series (a
+  /// run) through the mean over its seeds of the panel's quantity at each
+  /// epoch (epochs without it, FP's update frequency, are left out), and
+  /// for the test accuracy the paper's number at the last one.
   static func epochPanel(_ p: FigurePanel, index: Int, rows: [ReproduceCommand.Row], yLabel: String) -> SVGLinePlot {
     var plot = SVGLinePlot(title: p.title, xLabel: p.xLabel, yLabel: yLabel)
     plot.legendBeside = true
-    plot.xAxis = .padded(integers: true)
+    plot.xAxis = .padded(integers: p.metric != .pointAccuracy)
     var k = 0
     for row in rows where !row.results.isEmpty {
       guard let place = row.run.places.first(where: { $0.panel == index }) else { continue }
       // A run's colour is its place among the panel's runs, drawn or not:
       // the same in every panel.
       defer { k += 1 }
-      let epochs = row.results.map(\.epochs.count).max() ?? 0
-      var x: [Double] = [], y: [Double] = []
-      for e in 0..<epochs {
-        let values = row.results.compactMap { r -> Double? in
-          guard e < r.epochs.count else { return nil }
-          let record = r.epochs[e]
-          switch p.metric {
-          case .testAccuracy: return record.testAccuracy
-          case .updateFrequency: return record.updateFrequency
-          case .meanSquaredError: return record.meanSquaredError
-          case nil: return nil
-          }
+      // Each seed's (x, value) pairs; a point is the mean over the seeds
+      // that have its x (the same epochs, or evaluation points, in each).
+      var sums: [Double: (Double, Int)] = [:]
+      for r in row.results {
+        let pairs: [(Double, Double?)]
+        switch p.metric {
+        case .pointAccuracy: pairs = r.points.map { (Double($0.images), $0.accuracy) }
+        case .testAccuracy: pairs = r.epochs.map { (Double($0.epoch), $0.testAccuracy) }
+        case .updateFrequency: pairs = r.epochs.map { (Double($0.epoch), $0.updateFrequency) }
+        case .meanSquaredError: pairs = r.epochs.map { (Double($0.epoch), $0.meanSquaredError) }
+        case nil: pairs = []
         }
-        guard !values.isEmpty else { continue }
-        x.append(Double(e + 1))
-        y.append(values.reduce(0, +) / Double(values.count))
+        for case let (x, v?) in pairs {
+          let (sum, n) = sums[x] ?? (0, 0)
+          sums[x] = (sum + v, n + 1)
+        }
       }
+      let x = sums.keys.sorted()
+      let y = x.map { sums[$0]!.0 / Double(sums[$0]!.1) }
       guard !x.isEmpty else { continue }
       plot.series.append(SVGLinePlot.Series(label: place.series, x: x, y: y, color: k))
-      if p.metric == .testAccuracy, let paper = row.run.paper, let last = x.last {
+      if p.metric == .testAccuracy || p.metric == .pointAccuracy, let paper = row.run.paper, let last = x.last {
         plot.series.append(SVGLinePlot.Series(label: "paper, \(place.series)", x: [last], y: [paper], hollow: true, color: k))
       }
     }

@@ -163,6 +163,13 @@ struct RunJournal {
     }
     // The summary's epoch records (`epochs.csv`'s columns).
     o.addRaw("epochs", TrainCommand.epochsJSON(r.epochs))
+    // The evaluation points as [images, test accuracy] pairs, ten to a line
+    // (Lim's Figure 7 draws them).
+    let pairs = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }
+    o.addRaw(
+      "points",
+      "[" + stride(from: 0, to: pairs.count, by: 10).map { pairs[$0..<min($0 + 10, pairs.count)].joined(separator: ", ") }
+        .joined(separator: ",\n    ") + "]")
     var j = JSONWriter()
     j.add("label", label)
     j.add("seed", Int(seed))
@@ -289,6 +296,31 @@ struct RunJournal {
       r.ledger = e
     }
     r.epochs = try epochs(v["epochs"], fail: fail)
+    r.points = try points(v["points"], fail: fail)
     return r
+  }
+
+  /// A result's evaluation points, [images, test accuracy] pairs (a journal
+  /// written before session 30 has none: an empty list), checked: images
+  /// whole and never fewer than the previous point's, accuracies in
+  /// 0…100 %. Only these two numbers are kept; the rest of a point (loss,
+  /// pulses, …) comes back as 0.
+  private static func points(_ v: JSONValue?, fail: (String) -> CLIError) throws -> [EvaluationPoint] {
+    guard let v, v != .null else { return [] }
+    guard case .array(let list) = v else { throw fail("'points' must be a list") }
+    var previous = 0
+    return try list.enumerated().map { n, p in
+      guard case .array(let pair) = p, pair.count == 2, case .number(let images) = pair[0],
+        case .number(let accuracy) = pair[1]
+      else { throw fail("points[\(n)] must be [images, test accuracy]") }
+      guard images >= Double(previous), images == images.rounded(), images < 9_007_199_254_740_992 else {
+        throw fail("points[\(n)]: images \(JSONWriter.number(images)) is not a whole number ≥ the previous point's \(previous)")
+      }
+      guard (0...100).contains(accuracy) else {
+        throw fail("points[\(n)]: test accuracy \(JSONWriter.number(accuracy)) is not in 0…100 %")
+      }
+      previous = Int(images)
+      return EvaluationPoint(images: previous, accuracy: accuracy, loss: 0, pulses: 0, resets: 0, seconds: 0)
+    }
   }
 }

@@ -110,7 +110,7 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   let base = TrainingConfiguration()
   for figure in LimReproduction.figures {
     let panels = LimReproduction.panels(figure: figure)
-    #expect(panels.count == 1)
+    #expect(panels.count == (figure == 7 ? 4 : 1))
     for run in LimReproduction.runs(figure: figure, base: base) {
       #expect(!run.places.isEmpty && run.places.allSatisfy { panels.indices.contains($0.panel) }, "\(figure) \(run.label)")
     }
@@ -197,10 +197,13 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
     try edited.write(to: journal, atomically: true, encoding: .utf8)
     return try runXbarsim(command)
   }
-  // A journal of before session 30 (no epochs) is taken as it is.
+  // A journal of before session 30 (no epochs, no points) is taken as it is.
   let noEpochs = try NSRegularExpression(pattern: ",\\s*\"epochs\": \\[[^\\]]*\\]")
-  let stripped = noEpochs.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: "")
-  #expect(stripped != text && !stripped.contains("\"epochs\": ["))
+  let noPoints = try NSRegularExpression(pattern: ",\\s*\"points\": \\[(\\[[^\\]]*\\](,\\s*)?)*\\]")
+  let withoutEpochs = noEpochs.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: "")
+  let stripped = noPoints.stringByReplacingMatches(
+    in: withoutEpochs, range: NSRange(location: 0, length: (withoutEpochs as NSString).length), withTemplate: "")
+  #expect(stripped != text && !stripped.contains("\"epochs\": [") && !stripped.contains("\"points\""))
   let old = try resume(stripped)
   #expect(old.status == 0 && old.stdout == made.stdout, "\(old.stderr)")
   // A damaged epoch is refused, naming it.
@@ -216,4 +219,48 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   #expect(cut != text)
   let short = try resume(cut)
   #expect(short.status == 1 && short.stderr.contains("'epochs' holds 1 epoch(s), but its configuration trains 2"), "\(short.stderr)")
+  // And a damaged evaluation point: [images, accuracy] with an accuracy over 100.
+  let pointsKey = try #require(text.range(of: "\"points\": [["))
+  let comma = try #require(text.range(of: ", ", range: pointsKey.upperBound..<text.endIndex))
+  var badPoint = text
+  badPoint.replaceSubrange(comma.upperBound..<comma.upperBound, with: "1000")
+  let point = try resume(badPoint)
+  #expect(point.status == 1 && point.stderr.contains("points[0]: test accuracy 1000"), "\(point.stderr)")
+}
+
+// Lim's Figure 7: Figure 8's runs and software BP over the epoch. The plot
+// draws each evaluation point's accuracy, the mean over the seeds, a panel
+// per β; the journal keeps the points, so the plot redrawn from it is the
+// same.
+@Test func limsFigureSevenDrawsTheAccuracyAtEveryPointAndItsJournalKeepsThem() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-plot-fig7", train: 80, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json").path
+  func run(_ plot: String) throws -> ProcessResult {
+    try runXbarsim([
+      "reproduce", "lim2018", "--figure", "7", "--seeds", "2", "--data", data.path, "--layers", "64,8,10",
+      "--train-limit", "60", "--evals-per-epoch", "6", "--journal", journal, "--plot",
+      root.appendingPathComponent(plot).path, "--summary", root.appendingPathComponent("s.json").path,
+    ])
+  }
+  let first = try run("a.svg")
+  #expect(first.status == 0, "\(first.stderr)")
+  // 12 runs of the sign rule and one of software BP, each with two seeds.
+  #expect(first.stderr.contains("[26/26 "), "\(first.stderr)")
+  let again = try run("b.svg")
+  #expect(again.status == 0 && again.stderr.contains("26 of 26 run(s) already done"), "\(again.stderr)")
+  let a = try String(contentsOf: root.appendingPathComponent("a.svg"), encoding: .utf8)
+  #expect(a == (try String(contentsOf: root.appendingPathComponent("b.svg"), encoding: .utf8)))
+  // Four panels, each with methods a, b, c and software, six points a line.
+  let lines = try matches("<polyline [^>]*points=\"([^\"]*)\"><title>([^<]*)</title>", in: a)
+  #expect(lines.map { $0[1] } == Array(repeating: ["method a", "method b", "method c", "software"], count: 4).flatMap { $0 })
+  #expect(lines.allSatisfy { $0[0].split(separator: " ").count == 6 })
+  // The journal's points: six per run, the last one's accuracy the run's final.
+  let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: journal))) as? [String: Any])
+  for r in try #require(object["runs"] as? [[String: Any]]) {
+    let result = try #require(r["result"] as? [String: Any])
+    let points = try #require(result["points"] as? [[Double]])
+    #expect(points.count == 6 && points.last?[1] == result["test_accuracy"] as? Double)
+    #expect(points.map { $0[0] } == [10, 20, 30, 40, 50, 60])
+  }
 }

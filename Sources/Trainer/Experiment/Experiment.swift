@@ -20,6 +20,18 @@ public struct EvaluationPoint: Sendable {
   /// gate over the training samples since the previous point (Lim's rule, on
   /// chip or its off-chip twin; empty for the other rules).
   public var gateOpen: [Double] = []
+
+  public init(
+    images: Int, accuracy: Double, loss: Double, pulses: Int, resets: Int, seconds: Double, gateOpen: [Double] = []
+  ) {
+    self.images = images
+    self.accuracy = accuracy
+    self.loss = loss
+    self.pulses = pulses
+    self.resets = resets
+    self.seconds = seconds
+    self.gateOpen = gateOpen
+  }
 }
 
 /// What one epoch did (Choi Fig. 4: accuracies, update frequency, MSE).

@@ -69,8 +69,10 @@ public struct FigurePlace: Sendable, Equatable {
 /// the sweep's values).
 public struct FigurePanel: Sendable, Equatable {
   public enum Scale: Sendable, Equatable { case linear, log, categories }
-  /// A quantity of each epoch (`EpochRecord`), drawn against the epoch.
-  public enum EpochMetric: Sendable, Equatable { case testAccuracy, updateFrequency, meanSquaredError }
+  /// A quantity of each epoch (`EpochRecord`), drawn against the epoch;
+  /// or the test accuracy at each evaluation point, drawn against the
+  /// training images (`pointAccuracy`, Lim's Figure 7).
+  public enum EpochMetric: Sendable, Equatable { case testAccuracy, updateFrequency, meanSquaredError, pointAccuracy }
   public var title: String
   public var xLabel: String
   public var scale: Scale
@@ -89,12 +91,12 @@ public struct FigurePanel: Sendable, Equatable {
   }
 }
 
-/// The sweeps of Lim et al. (2018), Figures 8, 9, 10, 12 and 14, with the
+/// The sweeps of Lim et al. (2018), Figures 7, 8, 9, 10, 12 and 14, with the
 /// paper's average accuracies (method b and software; the paper gives no
 /// numbers for methods a and c). Every run uses the same defaults
 /// (`TrainingConfiguration()`) except what the figure varies.
 public enum LimReproduction {
-  public static let figures = [8, 9, 10, 12, 14]
+  public static let figures = [7, 8, 9, 10, 12, 14]
 
   /// The keys of Lim's stated setting (`ReproductionRun.marking`).
   /// (Not the layers, which Figure 12 sets and the others leave to the
@@ -114,6 +116,12 @@ public enum LimReproduction {
   /// `places` index these).
   public static func panels(figure: Int) -> [FigurePanel] {
     switch figure {
+    case 7:
+      return (0...3).map { b in
+        FigurePanel(
+          "7\(["A", "B", "C", "D"][b]): β = \(b) (n_max 64, batch 1)", x: "training images", metric: .pointAccuracy,
+          y: "test accuracy (%)")
+      }
     case 8: return [FigurePanel("Figure 8: nonlinearity (n_max 64, batch 1)", x: "nonlinearity β")]
     case 9: return [FigurePanel("Figure 9: dynamic range (β 2, batch 1)", x: "dynamic range n_max (pulses)", .log)]
     case 10: return [FigurePanel("Figure 10: mini-batch (β 2, n_max 64)", x: "mini-batch size", .log)]
@@ -138,6 +146,21 @@ public enum LimReproduction {
           figure: figure, label: label, configuration: c, paper: paper, places: [FigurePlace(series: series, x: x)]))
     }
     switch figure {
+    case 7:
+      // Figure 8's runs seen over the epoch: the test accuracy at every
+      // evaluation point, a panel per β (A–D) with methods a, b and c, and
+      // software BP (continuous weights, no β) in each. The paper states
+      // no number for it (Figure 8 gives the averages).
+      for beta in [0.0, 1, 2, 3] {
+        for method in UpdateMethod.allCases {
+          add("β = \(Int(beta))", nil, "method \(method.rawValue)", 0) {
+            $0.method = method; $0.betaP = beta; $0.betaD = beta; $0.nMax = 64; $0.batch = 1
+          }
+          out[out.count - 1].places = [FigurePlace(panel: Int(beta), series: "method \(method.rawValue)", x: 0)]
+        }
+      }
+      add("software", nil, "software", 0) { $0.rule = .float; $0.batch = 1 }
+      out[out.count - 1].places = (0...3).map { FigurePlace(panel: $0, series: "software", x: 0) }
     case 8:
       // n_max 64, batch 1; β = 0…3 for methods a, b, c.
       let paperB: [Double] = [95.36, 95.59, 94.80, 93.71]
