@@ -72,17 +72,17 @@ public struct FigurePanel: Sendable, Equatable {
   /// A quantity of each epoch (`EpochRecord`), drawn against the epoch;
   /// or the test accuracy at each evaluation point, drawn against the
   /// training images (`pointAccuracy`, Lim's Figure 7).
-  public enum EpochMetric: Sendable, Equatable { case testAccuracy, updateFrequency, meanSquaredError, pointAccuracy }
+  public enum Curve: Sendable, Equatable { case testAccuracy, updateFrequency, meanSquaredError, pointAccuracy }
   public var title: String
   public var xLabel: String
   public var scale: Scale
-  /// Drawn per epoch, a line per series through the seeds' mean at each
-  /// epoch, instead of one point per run (nil).
-  public var metric: EpochMetric?
+  /// Drawn as curves, a line per series through the seeds' mean at each
+  /// epoch (or evaluation point), instead of one point per run (nil).
+  public var metric: Curve?
   /// The y axis's label, when not the figure's.
   public var yLabel: String?
 
-  public init(_ title: String, x xLabel: String, _ scale: Scale = .linear, metric: EpochMetric? = nil, y yLabel: String? = nil) {
+  public init(_ title: String, x xLabel: String, _ scale: Scale = .linear, metric: Curve? = nil, y yLabel: String? = nil) {
     self.title = title
     self.xLabel = xLabel
     self.scale = scale
