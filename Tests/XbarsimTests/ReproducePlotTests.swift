@@ -264,3 +264,28 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
     #expect(points.map { $0[0] } == [10, 20, 30, 40, 50, 60])
   }
 }
+
+// An interrupted reproduction's plot: rows without results are left out,
+// and a figure with none is an empty frame, never NaN coordinates.
+@Test func aPlotLeavesOutRowsWithoutResults() {
+  var result = TrainingResult()
+  result.accuracyMeanLast = 90
+  result.accuracyMinLast = 89
+  result.accuracyMaxLast = 91
+  result.points = [EvaluationPoint(images: 10, accuracy: 80, loss: 0, pulses: 0, resets: 0, seconds: 0)]
+  for figure in LimReproduction.figures {
+    let runs = LimReproduction.runs(figure: figure, base: TrainingConfiguration())
+    let half = runs.enumerated().map { k, run in
+      ReproduceCommand.Row(run: run, results: k % 2 == 0 ? [result] : [])
+    }
+    let none = runs.map { ReproduceCommand.Row(run: $0) }
+    for rows in [half, none] {
+      let svg = ReproducePlot.svg(title: "t", yLabel: "y", panels: LimReproduction.panels(figure: figure), rows: rows)
+      #expect(!svg.lowercased().contains("nan") && !svg.contains("inf"), "figure \(figure)")
+      let drawn = Set(rows.filter { !$0.results.isEmpty }.flatMap { $0.run.places.map(\.series) })
+      for series in Set(runs.flatMap { $0.places.map(\.series) }) where !drawn.contains(series) {
+        #expect(!svg.contains("<title>\(series)</title></polyline>"), "figure \(figure): \(series)")
+      }
+    }
+  }
+}
