@@ -41,8 +41,9 @@ enum PulsesCommand: CLICommand {
       A depression pulse leaves a unidirectional device unchanged.
 
       Variation: --sigma σ gives each device a scale X ~ N(1, σ²) on its whole
-      curve (Lim Fig. 13; X <= 0 is a dead device at 0 S here, where train's
-      default negative_scale redraws it); --offset δ an
+      curve (Lim Fig. 13; a draw X <= 0 is drawn again until above 0, as
+      train's default negative_scale does, or with --negative-scale dead a
+      dead device at 0 S, fold |X|); --offset δ an
       additive offset ~ N(0, (δ·G_min)²) (Choi Fig. 6C); --c2c δ/μ multiplies
       every step by (1 + δ/μ·N(0,1)) (Choi Fig. 6B). --devices N prints N
       sampled devices; all draws are fixed by --seed.
@@ -79,6 +80,7 @@ enum PulsesCommand: CLICommand {
       OptionSpec("--sequence", "<spec>", "Steps pN, dN, r, comma-separated, e.g. p64,d64,r,p10."),
       OptionSpec("--c2c", "<x>", "Cycle-to-cycle variation δ/μ of each step (default 0)."),
       OptionSpec("--sigma", "<x>", "Device-to-device scale σ of X ~ N(1, σ²) (default 0)."),
+      OptionSpec("--negative-scale", "<dead|fold|redraw>", "A scale X ≤ 0: a dead device at 0 S, |X|, or X drawn again (default redraw, as train)."),
       OptionSpec("--offset", "<x>", "Device-to-device offset δ/G_min (default 0)."),
       OptionSpec("--devices", "<n>", "Number of sampled devices per curve (default 1)."),
       OptionSpec("--seed", "<n>", "Seed of every random draw (default 1)."),
@@ -117,8 +119,15 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--devices \(raw(args, "--devices")) must be in 1...\(maxDevices)")
     }
     let seed = try args.uint64("--seed", default: 1)
+    if args.string("--negative-scale") != nil && !(sigma > 0) {
+      throw CLIError.usage("--negative-scale applies to the scales of --sigma > 0; without them it would be ignored")
+    }
+    let negativeText = args.string("--negative-scale") ?? "redraw"
+    guard let negative = DeviceVariation.NegativeScale(rawValue: negativeText) else {
+      throw CLIError.usage("--negative-scale \(negativeText): must be dead, fold or redraw")
+    }
     let variation = DeviceVariation(
-      deviceToDeviceScale: sigma, deviceToDeviceOffset: offset, cycleToCycle: c2c)
+      deviceToDeviceScale: sigma, deviceToDeviceOffset: offset, cycleToCycle: c2c, negativeScale: negative)
 
     let device = args.string("--device") ?? "lim"
     let defaultPulses: Int

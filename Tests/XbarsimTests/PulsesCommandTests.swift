@@ -126,6 +126,8 @@ func csvRows(_ text: String) -> [[String]] {
   (["--offset", "1e9"], "--offset 1e9: must be in [0, 10]"),
   (["--beta", "1,60"], "--beta 1,60: must be in [0, 50], got 60"),
   (["--device", "measured", "--csv", "x.csv", "--gmin", "0"], "--gmin does not apply"),
+  (["--negative-scale", "dead"], "--negative-scale applies to the scales of --sigma > 0"),
+  (["--sigma", "1", "--negative-scale", "clamp"], "--negative-scale clamp: must be dead, fold or redraw"),
 ])
 func impossibleParametersAreUsageErrors(arguments: [String], message: String) throws {
   let r = try runXbarsim(["pulses"] + arguments)
@@ -141,7 +143,7 @@ func impossibleParametersAreUsageErrors(arguments: [String], message: String) th
   for option in [
     "--device", "--beta", "--beta-p", "--beta-d", "--nmax", "--gmin", "--gmax", "--states",
     "--k", "--csv", "--pulses", "--sequence", "--c2c", "--sigma", "--seed", "--normalize",
-    "--svg",
+    "--svg", "--negative-scale",
   ] {
     #expect(r.stdout.contains("  \(option) "), "\(option)")
   }
@@ -168,4 +170,24 @@ func aMeasuredDeviceThatNoPulseMovesIsAnError(_ csv: String, _ message: String) 
     #expect(r.stderr.hasPrefix("Error: \(flat.path): \(message)"), "\(r.stderr)")
     #expect(r.stderr.split(separator: "\n").count == 1)
   }
+}
+
+// Session 30: a scale draw X ≤ 0 follows --negative-scale, as training's
+// negative_scale: by default drawn again (no dead device, as `train`
+// trains), `dead` at 0 S (the circuit core's default), `fold` |X| (the
+// same draws: the devices alive under `dead` are unchanged).
+@Test func negativeScalesFollowTheOptionAsTrainingDoes() throws {
+  func devices(_ extra: [String]) throws -> [Double] {
+    let r = try runXbarsim(["pulses", "--sigma", "1", "--devices", "300", "--pulses", "2", "--seed", "3"] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return csvRows(r.stdout)[1].dropFirst(2).map { Double($0)! }
+  }
+  let redraw = try devices([]), dead = try devices(["--negative-scale", "dead"]), fold = try devices(["--negative-scale", "fold"])
+  #expect(try devices(["--negative-scale", "redraw"]) == redraw)
+  #expect(redraw.count == 300 && !redraw.contains(0))
+  let deadCount = dead.filter { $0 == 0 }.count
+  #expect(deadCount > 20 && deadCount < 80, "about 16 % of 300: \(deadCount)")
+  #expect(!fold.contains(0))
+  #expect(zip(dead, fold).allSatisfy { $0 == 0 || $0 == $1 })
+  #expect(zip(dead, fold).contains { $0 == 0 && $1 > 0 })
 }

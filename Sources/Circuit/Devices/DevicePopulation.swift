@@ -87,9 +87,16 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     var scale = [Double](repeating: 1, count: count)
     var offset = [Double](repeating: 0, count: count)
     for i in 0..<count {
-      if sigmaX > 0 { scale[i] = 1 + sigmaX * scaleSource.nextGaussian() }
+      if sigmaX > 0 {
+        scale[i] = 1 + sigmaX * scaleSource.nextGaussian()
+        switch variation.negativeScale {
+        case .dead: break
+        case .fold: scale[i] = abs(scale[i])
+        case .redraw: while scale[i] <= 0 { scale[i] = 1 + sigmaX * scaleSource.nextGaussian() }
+        }
+      }
       if sigmaO > 0 { offset[i] = sigmaO * offsetSource.nextGaussian() }
-      // A device with X <= 0 is dead: stuck at 0 S.
+      // A device with X <= 0 (dead, or a fold of exactly 0) is stuck at 0 S.
       if scale[i] <= 0 {
         scale[i] = 0
         offset[i] = 0

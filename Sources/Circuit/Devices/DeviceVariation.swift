@@ -8,9 +8,12 @@
 /// - ``deviceToDeviceScale`` σ_X: each device's whole conductance curve is
 ///   multiplied by X ~ N(1, σ_X²) (Lim et al., Fig. 13: "relative
 ///   conductance scaled by parameter X", mean 1, σ = 0.25 there; Fig. 14
-///   sweeps σ up to 1). X is clamped at 0: a device that draws X ≤ 0 is a
-///   dead device stuck at 0 S whatever its state (its offset is dropped
-///   too). With σ_X = 0.25 that is 3 in 100,000 devices; with σ_X = 1, 16 %.
+///   sweeps σ up to 1). A draw X ≤ 0 (3 in 100,000 devices at σ_X = 0.25,
+///   16 % at σ_X = 1; the paper does not say what it is) follows
+///   ``negativeScale``: `dead` (the default here) clamps X at 0, a device
+///   stuck at 0 S whatever its state (its offset dropped too); `fold` takes
+///   |X|; `redraw` draws X again until it is above 0 (the default of
+///   training, `negative_scale`).
 /// - ``deviceToDeviceOffset`` δ/G_min: each device's curve is shifted by an
 ///   additive offset O ~ N(0, (δ/G_min · G_min)²) siemens, the same at every
 ///   state, with G_min the model's ``DeviceModel/minimumConductance``. This
@@ -40,15 +43,22 @@ public struct DeviceVariation: Sendable, Equatable {
   /// δ/μ, the standard deviation of each pulse's ΔG relative to the
   /// nominal ΔG (dimensionless, ≥ 0).
   public var cycleToCycle: Double
+  /// What a scale draw X ≤ 0 becomes.
+  public var negativeScale: NegativeScale
+
+  /// A device-to-device scale X ≤ 0: a dead device at 0 S, |X|, or X drawn
+  /// again until it is above 0.
+  public enum NegativeScale: String, Sendable, Equatable, CaseIterable { case dead, fold, redraw }
 
   /// Creates a variation; every part defaults to 0 (ideal devices).
   public init(
     deviceToDeviceScale: Double = 0, deviceToDeviceOffset: Double = 0,
-    cycleToCycle: Double = 0
+    cycleToCycle: Double = 0, negativeScale: NegativeScale = .dead
   ) {
     self.deviceToDeviceScale = deviceToDeviceScale
     self.deviceToDeviceOffset = deviceToDeviceOffset
     self.cycleToCycle = cycleToCycle
+    self.negativeScale = negativeScale
   }
 
   /// No variation: every device follows its model exactly.
