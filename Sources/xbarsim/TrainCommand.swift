@@ -711,6 +711,14 @@ enum TrainCommand: CLICommand {
     plot.series = [
       .init(label: describe(cfg), x: result.points.map { Double($0.images) }, y: result.points.map(\.accuracy))
     ]
+    // The hybrid's switch to the small arrays, as a vertical line over the
+    // accuracies' range at the end of its last dynamic epoch (Choi Fig. 4A).
+    if let e = result.phaseSwitchEpoch, e < result.epochs.count,
+      let lo = result.points.map(\.accuracy).min(), let hi = result.points.map(\.accuracy).max()
+    {
+      let x = Double(result.epochs[e - 1].images)
+      plot.series.append(.init(label: "switch to the small arrays after epoch \(e)", x: [x, x], y: [lo, hi]))
+    }
     try OutputFile.write(plot.render(), to: path)
   }
 

@@ -107,3 +107,27 @@ private func isDecreasingAffineImage(_ pixels: [Double], of values: [Double]) ->
   }
   #expect(isDecreasingAffineImage(pixels, of: values), "\(pixels) for \(values)")
 }
+
+// Session 30: the hybrid's plot marks its switch to the small arrays, a
+// vertical line at the end of its last dynamic epoch (Choi Fig. 4A).
+@Test func theHybridPlotMarksTheSwitchToTheSmallArrays() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-plot-switch", train: 120, test: 40)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let plot = root.appendingPathComponent("a.svg"), summary = root.appendingPathComponent("s.json")
+  let t = try runXbarsim([
+    "train", "--data", data.path, "--rule", "hybrid", "--layers", "64,12,10", "--epochs", "3", "--switch-threshold", "99.99",
+    "--evals-per-epoch", "2", "--quiet", "--plot", plot.path, "--summary", summary.path,
+  ])
+  #expect(t.status == 0, "\(t.stderr)")
+  let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  #expect(json["phase_switch_epoch"] as? Int == 1)
+  let svg = try String(contentsOf: plot, encoding: .utf8)
+  let accuracy = try polylinePoints(svg)
+  #expect(accuracy.count == 6)
+  let marker = try #require(svg.range(of: "<title>switch to the small arrays after epoch 1</title>"))
+  let start = try #require(svg[..<marker.lowerBound].range(of: "<polyline", options: .backwards))
+  let line = try polylinePoints(String(svg[start.lowerBound...]))
+  // Vertical, at the second point's x (120 images: the end of epoch 1), over the accuracies' range.
+  #expect(line.count == 2 && line[0].0 == line[1].0 && abs(line[0].0 - accuracy[1].0) < 0.01, "\(line) \(accuracy)")
+  #expect(abs(line[0].1 - accuracy.map(\.1).max()!) < 0.01 && abs(line[1].1 - accuracy.map(\.1).min()!) < 0.01)
+}
