@@ -19,7 +19,9 @@ enum ReproduceCommand: CLICommand {
       defaults as 'xbarsim train'; only what the figure varies changes. Other keys
       (e.g. --epochs, --train-limit) apply to all runs. --jobs runs go at a time (default 2).
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
-      hidden_layers, learning, paper, mean, min, max, seeds, per_seed.
+      hidden_layers, learning, paper, mean, min, max, seeds, per_seed, and
+      fluctuation (the mean change of the accuracy from one evaluation point to the
+      next over the second half of each run's points, mean of the seeds).
       --plot FILE writes the figure as the paper draws it (x: what the figure
       varies; a line per method, learning mode or synapse through the means,
       bars from min to max, the paper's numbers as hollow circles). lim2018's
@@ -77,6 +79,23 @@ enum ReproduceCommand: CLICommand {
     var mean: Double { meanOf { final ? $0.testAccuracy : $0.accuracyMeanLast } }
     var min: Double { results.map { final ? $0.testAccuracy : $0.accuracyMinLast }.min() ?? 0 }
     var max: Double { results.map { final ? $0.testAccuracy : $0.accuracyMaxLast }.max() ?? 0 }
+    /// The accuracy's fluctuation: over the second half of each run's
+    /// evaluation points, the mean change from one point to the next
+    /// (percentage points), averaged over the seeds (Lim: "the accuracy
+    /// fluctuation becomes serious"). Nil without results, or when a run
+    /// has fewer than 4 points (or none: a journal from before session 30
+    /// keeps no points).
+    var fluctuation: Double? {
+      let perSeed = results.compactMap { r -> Double? in
+        let a = r.points.map(\.accuracy)
+        guard a.count >= 4 else { return nil }
+        let half = a[(a.count / 2)...]
+        let changes = zip(half, half.dropFirst()).map { abs($1 - $0) }
+        return changes.reduce(0, +) / Double(changes.count)
+      }
+      guard !results.isEmpty, perSeed.count == results.count else { return nil }
+      return perSeed.reduce(0, +) / Double(perSeed.count)
+    }
     /// `value` as `%6.2f`, or "–" for a row none of whose runs finished
     /// (an interrupted reproduction): never a measured 0.
     func text(_ value: Double) -> String {
@@ -455,6 +474,7 @@ enum ReproduceCommand: CLICommand {
         row.add("max", row.max, to: &j)
         j.add("seeds", row.results.count)
         j.add("per_seed", row.results.map(\.accuracyMeanLast))
+        if let f = row.fluctuation { j.add("fluctuation", f) } else { j.addRaw("fluctuation", "null") }
         j.add("wires", c.wires.rawValue)
         j.add("r_row", c.rowSegmentResistance)
         j.add("r_col", c.columnSegmentResistance)

@@ -13,12 +13,22 @@ import _TestSupport
   func object(_ url: URL) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: url)) }
   // Figure 8's run "β = 1", method b, as `train` runs it with seeds 1 and 2.
   var runs: [[String: Any]] = []
+  var fluctuations: [Double] = []
   for seed in [1, 2] {
-    let s = root.appendingPathComponent("train\(seed).json")
+    let s = root.appendingPathComponent("train\(seed).json"), log = root.appendingPathComponent("log\(seed).csv")
     let t = try runXbarsim(
-      ["train"] + common + ["--method", "b", "--beta", "1", "--nmax", "64", "--batch", "1", "--seed", "\(seed)", "--summary", s.path])
+      ["train"] + common + [
+        "--method", "b", "--beta", "1", "--nmax", "64", "--batch", "1", "--seed", "\(seed)", "--summary", s.path,
+        "--log", log.path,
+      ])
     #expect(t.status == 0, "\(t.stderr)")
     runs.append(try #require(try object(s) as? [String: Any]))
+    // The run's fluctuation: over the second half of its logged points,
+    // the mean change of the test accuracy from one point to the next.
+    let accuracy = try numericCSVRows(log).map { $0[2] }
+    let half = Array(accuracy[(accuracy.count / 2)...])
+    let changes = zip(half, half.dropFirst()).map { abs($1 - $0) }
+    fluctuations.append(changes.reduce(0, +) / Double(changes.count))
   }
   func values(_ key: String) -> [Double] { runs.map { $0[key] as? Double ?? .nan } }
   // (The check needs seeds that differ, and a tail whose min is below its mean.)
@@ -39,6 +49,9 @@ import _TestSupport
   #expect(row["min"] as? Double == values("accuracy_min_last").min())
   #expect(row["max"] as? Double == values("accuracy_max_last").max())
   #expect(row["paper"] as? Double == 95.59)
+  // (The check needs a fluctuation that is not 0.)
+  #expect(fluctuations.allSatisfy { $0 > 0 })
+  #expect(abs((row["fluctuation"] as? Double ?? -1) - fluctuations.reduce(0, +) / 2) <= 1e-9, "\(row["fluctuation"] ?? "none")")
   // The table's Δ for that run: measured − paper.
   let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("β = 1 ") && $0.split(separator: " ")[3] == "b" })
   #expect(line.hasSuffix(String(format: "%+6.2f", mean - 95.59)), "\(line)")
