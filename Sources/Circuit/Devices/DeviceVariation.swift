@@ -46,9 +46,17 @@ public struct DeviceVariation: Sendable, Equatable {
   /// What a scale draw X ≤ 0 becomes.
   public var negativeScale: NegativeScale
 
-  /// A device-to-device scale X ≤ 0: a dead device at 0 S, |X|, or X drawn
-  /// again until it is above 0.
-  public enum NegativeScale: String, Sendable, Equatable, CaseIterable { case dead, fold, redraw }
+  /// A device-to-device scale X ≤ 0 (training's `negative_scale`, whose
+  /// default is `redraw`).
+  public enum NegativeScale: String, Sendable, Equatable, CaseIterable {
+    /// A dead device, stuck at 0 S (X = 0): this type's default.
+    case dead
+    /// A live device with X = |X| (a folded Gaussian).
+    case fold
+    /// A live device with X drawn again until it is above 0 (a Gaussian
+    /// truncated at 0: a device that conducts is kept, the rest rejected).
+    case redraw
+  }
 
   /// Creates a variation; every part defaults to 0 (ideal devices).
   public init(

@@ -67,17 +67,7 @@ public enum LearningMode: String, Sendable, CaseIterable {
 }
 
 /// What a device whose scale X ~ N(1, σ²) draws below 0 becomes.
-public enum NegativeScale: String, Sendable, CaseIterable {
-  /// A dead device, stuck at 0 S (X = 0), as in the circuit core's
-  /// `DevicePopulation` (the default before 2026-11-30).
-  case dead
-  /// A live device with X = |X| (a folded Gaussian).
-  case fold
-  /// A live device with X drawn again until it is above 0 (a Gaussian
-  /// truncated at 0: a device that conducts is kept, the rest rejected;
-  /// the default).
-  case redraw
-}
+public typealias NegativeScale = DeviceVariation.NegativeScale
 
 /// What off-chip learning programs into the array (Lim Figure 14).
 public enum OffChipTransfer: String, Sendable, CaseIterable {
