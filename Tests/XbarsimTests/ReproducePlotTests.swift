@@ -115,7 +115,11 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
       #expect(!run.places.isEmpty && run.places.allSatisfy { panels.indices.contains($0.panel) }, "\(figure) \(run.label)")
     }
   }
-  for figure in ChoiReproduction.figures {
+  // `--c2c` / `--d2d` on a point of 6B / 6C (and off them) as well.
+  var onPoints = base, offPoints = base
+  onPoints.c2c = 1; onPoints.d2d = 2
+  offPoints.c2c = 0.5; offPoints.d2d = 0.25
+  for (figure, base) in ChoiReproduction.figures.map({ ($0, base) }) + [(6, onPoints), (6, offPoints)] {
     let panels = ChoiReproduction.panels(figure: figure)
     let runs = ChoiReproduction.runs(figure: figure, base: base)
     for run in runs {

@@ -321,21 +321,26 @@ public enum ChoiReproduction {
       // of g states increases to 400" (big devices at 50).
       let hybridPaper: [Int: Double] = [10: 93.69, 50: 97.00]
       let singlePaper: [Int: Double] = [10: 9.8]
+      let c2cs = [0.0, 1, 2], d2ds = [0.5, 1, 2]
       for states in [10, 50, 400] {
         // The 50-state hybrid is also 6B's and 6C's point at the
-        // configuration's c2c and d2d (0.34 and 0 by default).
+        // configuration's c2c and d2d (0.34 and 0 by default), unless
+        // B or C has a run there (`--c2c 1`: B's own c2c-1 run, the same
+        // configuration), so no line has two points at one x.
         add("A: hybrid, \(states) states", hybridPaper[states], { c in
-          [FigurePlace(panel: 0, series: "hybrid", x: Double(states))]
-            + (states == 50 ? [FigurePlace(panel: 1, series: "hybrid", x: c.c2c), FigurePlace(panel: 2, series: "hybrid", x: c.d2d)] : [])
+          var places = [FigurePlace(panel: 0, series: "hybrid", x: Double(states))]
+          if states == 50 && !c2cs.contains(c.c2c) { places.append(FigurePlace(panel: 1, series: "hybrid", x: c.c2c)) }
+          if states == 50 && !d2ds.contains(c.d2d) { places.append(FigurePlace(panel: 2, series: "hybrid", x: c.d2d)) }
+          return places
         }) { $0.rule = .hybrid; $0.states = states }
         add("A: single, \(states) states", singlePaper[states], { _ in [FigurePlace(panel: 0, series: "single", x: Double(states))] }) {
           $0.rule = .single; $0.states = states
         }
       }
-      for c2c in [0.0, 1, 2] {
+      for c2c in c2cs {
         add("B: hybrid, c2c \(c2c)", nil, { _ in [FigurePlace(panel: 1, series: "hybrid", x: c2c)] }) { $0.rule = .hybrid; $0.c2c = c2c }
       }
-      for d2d in [0.5, 1, 2] {
+      for d2d in d2ds {
         add("C: hybrid, d2d \(d2d)", nil, { _ in [FigurePlace(panel: 2, series: "hybrid", x: d2d)] }) { $0.rule = .hybrid; $0.d2d = d2d }
       }
       add("D: hybrid, 50 states, 400 g-states", 97.34, category(0, "hybrid, 400 g-states", panel: 3)) {
