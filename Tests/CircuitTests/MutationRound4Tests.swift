@@ -77,3 +77,26 @@ private func uniformArray(_ m: Int, _ n: Int, seed: UInt64, gMax: Double, wires:
   _ = try fresh.readout(a, .forward, voltages: v)
   #expect(spent >= options.maxIterations + fresh.iterations / 2, "\(spent) for a fresh reader's \(fresh.iterations)")
 }
+
+// The line factors are rebuilt before every read when either polarity uses
+// two levels: here only G− is large enough (G+ ≤ 1e-10 S, G·r ≤ 1e-2),
+// and a read after G− moved costs what a fresh reader's does (mutant:
+// only G+'s two levels looked at, G−'s factors left stale).
+@Test func theFactorsAreRebuiltWhenOnlyTheMinusPolarityHasTwoLevels() throws {
+  let (m, n) = (40, 16)
+  let wires = WireModel(rowSegmentResistance: 1e8, columnSegmentResistance: 1e8)
+  var rng = SeededGenerator(seed: 51)
+  let a = DifferentialArray(rows: m, columns: n, wires: wires)
+  a.setConductances(
+    plus: (0..<(m * n)).map { _ in 1e-11 * rng.nextUniform() }, minus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() })
+  let reader = ResistiveReader(rows: m, columns: n, wires: wires)
+  let v = (0..<m).map { _ in rng.nextUniform() < 0.2 ? 0.2 * rng.nextUniform() : 0 }
+  _ = try reader.readout(a, .forward, voltages: v)
+  #expect(reader.isTwoLevel)
+  for k in 0..<(m * n) { a.setConductance(.minus, row: k / n, column: k % n, 1e-5 * rng.nextUniform()) }
+  let before = reader.iterations
+  _ = try reader.readout(a, .forward, voltages: v)
+  let fresh = ResistiveReader(rows: m, columns: n, wires: wires)
+  _ = try fresh.readout(a, .forward, voltages: v)
+  #expect(reader.iterations - before == fresh.iterations)
+}

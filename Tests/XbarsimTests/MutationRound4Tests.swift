@@ -158,3 +158,16 @@ private func limRow(_ pointSets: [[Double]]) -> ReproduceCommand.Row {
     }
   }
 }
+
+// A logarithmic axis at the data (Lim's n_max and batch) is labelled with
+// the sweep's values, not their logarithms (mutant: "1.51" for 32).
+@Test func aLogarithmicAxisIsLabelledWithTheValuesThemselves() {
+  var plot = SVGLinePlot(title: "9", xLabel: "n_max", yLabel: "%")
+  plot.xAxis = .atData(log: true)
+  let ticks = plot.xScale([32, 64, 128, 64]).ticks
+  #expect(ticks.map(\.1) == ["32", "64", "128"])
+  #expect(ticks.map(\.0).enumerated().allSatisfy { abs($0.element - log10([32.0, 64, 128][$0.offset])) < 1e-12 })
+  plot.series = [SVGLinePlot.Series(label: "b", x: [32, 64, 128], y: [93, 94.8, 94.7])]
+  let body = plot.body(width: 700, height: 440)
+  #expect(body.contains(">128</text>") && !body.contains(">2.11</text>"))
+}

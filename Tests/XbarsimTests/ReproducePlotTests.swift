@@ -165,6 +165,13 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   }
   let first = try run("a.svg")
   #expect(first.status == 0, "\(first.stderr)")
+  // (Mutation round 4.) The table's Δ is the measured mean less the
+  // paper's number (FP: 97.92), not the reverse.
+  let fp = try matches("\nFP +([0-9.]+) +([0-9.]+) +\\[[^\\]]*\\] +([-+][0-9.]+) ", in: first.stdout)
+  #expect(fp.count == 1, "\(first.stdout)")
+  if let row = fp.first, let paper = Double(row[0]), let mean = Double(row[1]), let delta = Double(row[2]) {
+    #expect(paper == 97.92 && abs(delta - (mean - paper)) < 0.011, "\(row)")
+  }
   let again = try run("b.svg")
   #expect(again.status == 0 && again.stderr.contains("8 of 8 run(s) already done"), "\(again.stderr)")
   let a = try String(contentsOf: root.appendingPathComponent("a.svg"), encoding: .utf8)
