@@ -53,31 +53,6 @@ private func uniformArray(_ m: Int, _ n: Int, seed: UInt64, gMax: Double, wires:
   #expect(!reader.isTwoLevel)
 }
 
-// Stale factors that fail are rebuilt and the read solved again: the
-// reader's iteration count holds both attempts (the failed one reached
-// maxIterations), not the second alone (mutant: its iterations dropped).
-@Test func aRetriedReadCountsTheIterationsOfItsFailedAttempt() throws {
-  let m = 120, n = 30, r = 1e8
-  let wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: r)
-  let a = DifferentialArray(rows: m, columns: n, wires: wires)
-  a.setConductances(plus: Array(repeating: 0, count: m * n), minus: Array(repeating: 0, count: m * n))
-  var options = ResistiveReader.Options()
-  options.maxIterations = 300
-  let reader = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
-  var rng = SeededGenerator(seed: 3)
-  let v = (0..<m).map { _ in 0.2 * rng.nextUniform() }
-  _ = try reader.readout(a, .forward, voltages: v)
-  a.setConductances(
-    plus: (0..<(m * n)).map { _ in 1.5e-7 + 1e-7 * rng.nextUniform() },
-    minus: (0..<(m * n)).map { _ in 1.5e-7 * rng.nextUniform() })
-  let before = reader.iterations
-  _ = try reader.readout(a, .forward, voltages: v)
-  let spent = reader.iterations - before
-  let fresh = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
-  _ = try fresh.readout(a, .forward, voltages: v)
-  #expect(spent >= options.maxIterations + fresh.iterations / 2, "\(spent) for a fresh reader's \(fresh.iterations)")
-}
-
 // The line factors are rebuilt before every read when either polarity uses
 // two levels: here only G− is large enough (G+ ≤ 1e-10 S, G·r ≤ 1e-2),
 // and a read after G− moved costs what a fresh reader's does (mutant:

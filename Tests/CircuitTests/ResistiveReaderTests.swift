@@ -166,12 +166,17 @@ func theTransferMatrixIsTheReadAsALinearMap(_ direction: ReadDirection) throws {
   a.setConductances(
     plus: (0..<(m * n)).map { _ in 1.5e-7 + 1e-7 * rng.nextUniform() },
     minus: (0..<(m * n)).map { _ in 1.5e-7 * rng.nextUniform() })
+  let before = reader.iterations
   let stale = try reader.readout(a, .forward, voltages: v)
   #expect(reader.isTwoLevel)
   let fresh = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
   let answer = try fresh.readout(a, .forward, voltages: v)
   #expect(maxRelativeDifference(stale.plus, answer.plus) < 1e-4)
   #expect(maxRelativeDifference(stale.minus, answer.minus) < 1e-4)
+  // The reader's iteration count holds both attempts: the failed one
+  // (the cap) and the retry (mutation round 4: the first one dropped).
+  let spent = reader.iterations - before
+  #expect(spent >= options.maxIterations + fresh.iterations / 2, "\(spent) for a fresh reader's \(fresh.iterations)")
 }
 
 // A NaN drive or an infinite conductance is not a solution: the reader
