@@ -652,7 +652,12 @@ final class MeshWorkspace {
     guard rr > 0 else { return }
     rz += bitBackSubstitution()
     let twoLevel = self.twoLevel
-    if twoLevel { rz += mergedCorrection() }
+    // No coarse correction on the first pass: every right-hand side here
+    // (`setRightHandSide`, `transfer`'s unit drives) is a cell current
+    // leaving the word node and entering the bit node, r_B = −r_W cell by
+    // cell, so Zᵀ·r₀ = r_W + r_B = 0 exactly and the merged solve would
+    // add a zero field (one coarse solve per read saved).
+    assert(!twoLevel || (0..<(m &* n)).allSatisfy { rW[$0] + rB[$0] == 0 }, "r₀'s word and bit parts must cancel")
     // p = z + 0·p on the first pass (p is always finite).
     var beta = 0.0
     let r0 = rr
