@@ -33,7 +33,7 @@ enum InspectCommand: CLICommand {
     ],
     // Parsed (to refuse them by name) but not offered: inspect trains a few
     // samples and never evaluates.
-    hiddenInHelp: ["--epochs", "--evals-per-epoch", "--test-limit"])
+    hiddenInHelp: ["--epochs", "--evals-per-epoch", "--final-iterations", "--test-limit"])
 
   /// One read, pulse or reset slot of the timeline.
   struct Step {

@@ -30,8 +30,12 @@ enum PulsesCommand: CLICommand {
                   stretch as training's method c does (methods a and b and
                   rules hybrid and single take one pulse a point: a note on
                   standard error says where the two part). No d rows means
-                  unidirectional. The largest conductance must be in
-                  [1e-12, 1] S, as train requires.
+                  unidirectional. The device stays within the p branch's
+                  range, its first point (G_min) to its maximum (G_max),
+                  as training's does: depression stops at G_min even where
+                  the d data go lower. The largest conductance must be in
+                  [1e-12, 1] S, as train requires (and train takes at most
+                  256 p points). --device-csv is a synonym of --csv.
 
       Pulses: by default N potentiation pulses then N depression pulses, or N
       potentiation pulses then one reset for a unidirectional device, with N
@@ -73,9 +77,10 @@ enum PulsesCommand: CLICommand {
       OptionSpec("--states", "<n>", "choi: pulses from G_min to G_max, ≥ 2 (default 50)."),
       OptionSpec("--k", "<k>", "choi: area scale k > 0; conductances divided by k (default 1)."),
       OptionSpec("--bidirectional", nil, "choi: also step down on depression pulses."),
-      OptionSpec("--gmin", "<S>", "lim, choi: minimum conductance in S (default 1e-6)."),
+      OptionSpec("--gmin", "<S>", "lim, choi: minimum conductance in S (default: training's, lim 0, choi 1e-6)."),
       OptionSpec("--gmax", "<S>", "lim, choi: maximum conductance in S (default 1e-5)."),
       OptionSpec("--csv", "<file>", "measured: the device data (branch,conductance rows)."),
+      OptionSpec("--device-csv", "<file>", "measured: the same as --csv (train's name for the file)."),
       OptionSpec("--pulses", "<n>", "Pulses per branch of the default sequence."),
       OptionSpec("--sequence", "<spec>", "Steps pN, dN, r, comma-separated, e.g. p64,d64,r,p10."),
       OptionSpec("--c2c", "<x>", "Cycle-to-cycle variation δ/μ of each step (default 0)."),
@@ -135,11 +140,11 @@ enum PulsesCommand: CLICommand {
     let title: String
     switch device {
     case "lim":
-      try reject(["--states", "--k", "--bidirectional", "--csv"], device: device, args)
+      try reject(["--states", "--k", "--bidirectional", "--csv", "--device-csv"], device: device, args)
       (curves, defaultPulses, title) = try limCurves(args)
     case "choi":
       try reject(
-        ["--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--csv"],
+        ["--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--csv", "--device-csv"],
         device: device, args)
       (curves, defaultPulses, title) = try choiCurves(args)
     case "measured":
@@ -152,9 +157,13 @@ enum PulsesCommand: CLICommand {
     default:
       throw CLIError.usage("--device '\(device)' is unknown (expected lim, choi or measured)")
     }
-
     try checkTrainingBounds(args)
-    if let svg = args.string("--svg"), let csv = args.string("--csv"),
+    // δ is in units of G_min: at G_min 0 (Lim's default, as in training)
+    // an offset would be silently none.
+    if offset > 0, let m = curves.first?.model, m.minimumConductance == 0 {
+      throw CLIError.usage("--offset \(raw(args, "--offset")) is in units of G_min, which is 0 for this device; give --gmin")
+    }
+    if let svg = args.string("--svg"), let csv = args.string("--csv") ?? args.string("--device-csv"),
       OutputFile.sameFile(svg, csv)
     {
       throw CLIError.usage("--svg \(svg) names the --csv file \(csv); it would be overwritten")
@@ -234,7 +243,7 @@ enum PulsesCommand: CLICommand {
   // MARK: - Devices
 
   static func limCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
-    let (gMin, gMax) = try conductanceRange(args)
+    let (gMin, gMax) = try conductanceRange(args, defaultGMin: 0)
     let nMax = try args.int("--nmax", default: 64)
     guard nMax >= 1 else {
       throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at least 1")
@@ -269,7 +278,7 @@ enum PulsesCommand: CLICommand {
   }
 
   static func choiCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
-    let (gMin, gMax) = try conductanceRange(args)
+    let (gMin, gMax) = try conductanceRange(args, defaultGMin: 1e-6)
     let states = try args.int("--states", default: 50)
     guard states >= 2 else {
       throw CLIError.usage("--states \(raw(args, "--states")) must be at least 2")
@@ -292,8 +301,11 @@ enum PulsesCommand: CLICommand {
   }
 
   static func measuredCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
-    guard let path = args.string("--csv") else {
-      throw CLIError.usage("--device measured needs --csv <file>")
+    if args.string("--csv") != nil && args.string("--device-csv") != nil {
+      throw CLIError.usage("--csv and --device-csv name the same file: give one")
+    }
+    guard let path = args.string("--csv") ?? args.string("--device-csv") else {
+      throw CLIError.usage("--device measured needs --csv <file> (or --device-csv <file>)")
     }
     let model: MeasuredDevice
     // Read here, not by MeasuredDevice.load: a regular file, of bounded size.
@@ -302,7 +314,11 @@ enum PulsesCommand: CLICommand {
       throw CLIError.runtime("\(path): is not UTF-8 text")
     }
     do {
-      model = try MeasuredDevice(csv: text, source: path)
+      // Training's device stays within the potentiation branch's range
+      // (method c's depression stops at G_min, the first p point): so
+      // does this curve, and --normalize divides by that range.
+      let read = try MeasuredDevice(csv: text, source: path)
+      model = try MeasuredDevice(potentiation: read.potentiation, depression: read.depression, withinPotentiation: true)
     } catch let e as ConfigurationError {
       throw CLIError.runtime(e.description)
     }
@@ -321,6 +337,14 @@ enum PulsesCommand: CLICommand {
       var err = StandardError()
       print(
         "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as method c does, while methods a and b and rules hybrid and single take one pulse a point (G_max at pulse \(up.firstIndex(of: up[up.count - 1])!))",
+        to: &err)
+    }
+    // Drawn here whatever its length, but `train` refuses more than 256
+    // points: say so before a run finds it out.
+    if model.potentiation.count > 256 {
+      var err = StandardError()
+      print(
+        "note: \(path): \(model.potentiation.count) potentiation points; train --device-csv takes at most 256 (255 pulses from G_min to G_max)",
         to: &err)
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
@@ -411,9 +435,12 @@ enum PulsesCommand: CLICommand {
     return Array(repeating: .potentiate, count: n) + down
   }
 
-  /// `--gmin` and `--gmax`, checked: 0 ≤ G_min < G_max.
-  static func conductanceRange(_ args: ParsedArguments) throws -> (Double, Double) {
-    let gMin = try args.double("--gmin", default: 1e-6)
+  /// `--gmin` and `--gmax`, checked: 0 ≤ G_min < G_max. The defaults
+  /// are training's devices: G_max 10 µS (`gmax`), and G_min 0 for Lim's
+  /// (`gmin_ratio` 0) or 1 µS for Choi's (`gmin_ratio` 0.1 for rules hybrid
+  /// and single).
+  static func conductanceRange(_ args: ParsedArguments, defaultGMin: Double) throws -> (Double, Double) {
+    let gMin = try args.double("--gmin", default: defaultGMin)
     let gMax = try args.double("--gmax", default: 1e-5)
     guard gMin >= 0 else {
       throw CLIError.usage("--gmin \(raw(args, "--gmin")) must be non-negative")

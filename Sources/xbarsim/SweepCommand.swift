@@ -223,6 +223,16 @@ enum SweepCommand: CLICommand {
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
+    // A measured device's flat pulses, as `train` notes them: once per
+    // file and kind of rule among this shard's points (with --quiet too).
+    var noted: Set<String> = []
+    for p in mine where !done.contains(p) {
+      let cfg = configurations[p]
+      guard let path = cfg.measuredDevice?.path, noted.insert("\(path) \(cfg.rule.isFiniteState)").inserted,
+        let note = TrainCommand.flatPulseNote(cfg, name: "device_csv \(path)")
+      else { continue }
+      print(note, to: &err)
+    }
     let started = Date()
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]

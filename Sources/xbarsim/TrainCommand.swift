@@ -71,7 +71,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase."),
       OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' loads it."),
-      OptionSpec("--quiet", nil, "No progress bar."),
+      OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
 
   /// Options shared by `train` and the commands that build on it.
@@ -108,10 +108,21 @@ enum TrainCommand: CLICommand {
         guard case .object = inner else {
           throw CLIError.runtime("\(path): key 'configuration' expects an object of configuration keys (a run's summary), got \(inner.brief)")
         }
-        // (A summary's `epochs` is the epochs it ran, a checkpoint's
-        // `layers` its arrays' states: theirs, not configuration keys.)
-        let known = Set(TrainingConfiguration.keys.map(\.key)).subtracting(["epochs", "layers"])
-        if let outside = names.first(where: { known.contains($0.replacingOccurrences(of: "-", with: "_")) }) {
+        // (A summary's `epochs` is the epochs it ran, a list of records,
+        // a checkpoint's `layers` its arrays' states, a list of objects:
+        // theirs, not configuration keys. Anything else under those names,
+        // e.g. a summary's epoch list edited to 3, is a configuration value
+        // out of place.)
+        let known = Set(TrainingConfiguration.keys.map(\.key))
+        func isTheFilesOwn(_ name: String) -> Bool {
+          guard case .array(let items) = dict[name] else { return false }
+          switch name {
+          case "epochs": return items.allSatisfy { if case .object = $0 { true } else { false } }
+          case "layers": return !items.isEmpty && items.allSatisfy { if case .object = $0 { true } else { false } }
+          default: return false
+          }
+        }
+        if let outside = names.first(where: { known.contains($0.replacingOccurrences(of: "-", with: "_")) && !isTheFilesOwn($0) }) {
           throw CLIError.runtime(
             "\(path): key '\(outside)' is outside the 'configuration' object, whose keys the file's run uses; move it inside")
         }
@@ -374,6 +385,14 @@ enum TrainCommand: CLICommand {
       + "the branch first reaches its maximum at pulse \(top), where a device is at G_max and goes to the saturation pass, so pulses \(top + 1)…\(branch.count - 1) are never taken"
   }
 
+  /// The note on a run's measured device whose potentiation branch has
+  /// flat pulses (`name` names the file), or nil.
+  static func flatPulseNote(_ cfg: TrainingConfiguration, name: String) -> String? {
+    guard let m = cfg.measuredDevice, let flat = flatPulses(m.curve) else { return nil }
+    return "note: \(name): the potentiation branch is flat at \(flat) (its running maximum): "
+      + flatPulseEffect(m.curve, finiteState: cfg.rule.isFiniteState)
+  }
+
   static func run(_ args: ParsedArguments) throws {
     var cfg = try configuration(args)
     let checkpoint = args.string("--checkpoint-out")
@@ -440,12 +459,11 @@ enum TrainCommand: CLICommand {
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
     }
-    if !args.has("--quiet"), let m = cfg.measuredDevice, let flat = flatPulses(m.curve) {
+    // Printed with --quiet too: it is about the data, not the progress
+    // (a batch job's log is where it is read).
+    if let note = flatPulseNote(cfg, name: "--device-csv \(args.string("--device-csv") ?? cfg.measuredDevice?.path ?? "")") {
       var err = StandardError()
-      print(
-        "note: --device-csv \(args.string("--device-csv") ?? m.path): the potentiation branch is flat at \(flat) (its running maximum): "
-          + flatPulseEffect(m.curve, finiteState: cfg.rule.isFiniteState),
-        to: &err)
+      print(note, to: &err)
     }
     // --out DIR holds one run's files: the log and epochs are begun anew
     // below, so an earlier run's summary and plot go now, not when this

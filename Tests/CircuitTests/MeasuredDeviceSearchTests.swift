@@ -70,3 +70,21 @@ private func advanceBySearch(_ g: Double, along t: [Double]) -> Double {
 }
 
 private func isClose(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
+
+// Depression data that end below the first potentiation point: the model
+// keeps the extremes of both branches, or, as training keeps its devices
+// (`withinPotentiation`, what `xbarsim pulses` draws), the potentiation
+// branch's range, so depression stops at its first point.
+@Test func aDeviceWithinItsPotentiationRangeStopsAtTheFirstPoint() throws {
+  let p = [1.0, 4.0, 7.0, 10.0], d = [10.0, 5.0, 2.0, 0.8]
+  let wide = try MeasuredDevice(potentiation: p, depression: d)
+  #expect(wide.minimumConductance == 0.8 && wide.maximumConductance == 10)
+  #expect(wide.depressed(2) == 0.8)
+  let kept = try MeasuredDevice(potentiation: p, depression: d, withinPotentiation: true)
+  #expect(kept.minimumConductance == 1 && kept.maximumConductance == 10)
+  #expect(kept.depressed(2) == 1 && kept.depressed(1) == 1)
+  #expect(kept.depressed(10) == 5 && kept.potentiated(7) == 10 && kept.potentiated(10) == 10)
+  // A noisy top: the potentiation branch's maximum, not its last point.
+  let top = try MeasuredDevice(potentiation: [1, 6, 5], depression: [7, 2], withinPotentiation: true)
+  #expect(top.maximumConductance == 6)
+}

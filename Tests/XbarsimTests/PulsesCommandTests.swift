@@ -15,10 +15,11 @@ func csvRows(_ text: String) -> [[String]] {
   let rows = csvRows(r.stdout)
   #expect(rows.first == ["pulse", "polarity", "conductance"])
   #expect(rows.count == 1 + 2 * 64 + 1)
-  #expect(rows[1] == ["0", "start", "1e-06"])
+  // Training's Lim device by default: G_min 0 (gmin_ratio 0), G_max 10 µS.
+  #expect(rows[1][..<2] == ["0", "start"] && Double(rows[1][2]) == 0)
   #expect(rows[65][1] == "p" && Double(rows[65][2]) == 1e-5)
   #expect(rows[66][1] == "d")
-  #expect(rows.last?[0] == "128" && Double(rows.last![2]) == 1e-6)
+  #expect(rows.last?[0] == "128" && Double(rows.last![2]) == 0)
   // Monotone up, then monotone down.
   let g = rows.dropFirst().map { Double($0[2])! }
   for n in 1...64 { #expect(g[n] > g[n - 1]) }
@@ -106,7 +107,7 @@ func csvRows(_ text: String) -> [[String]] {
 
 @Test(arguments: [
   (["--gmin", "2e-6", "--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin 2e-6"),
-  (["--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin"),
+  (["--device", "choi", "--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin"),
   (["--device", "memristor"], "--device 'memristor' is unknown"),
   (["--nmax", "0"], "--nmax 0 must be at least 1"),
   (["--device", "choi", "--states", "1"], "--states 1 must be at least 2"),
@@ -178,7 +179,8 @@ func aMeasuredDeviceThatNoPulseMovesIsAnError(_ csv: String, _ message: String) 
 // same draws: the devices alive under `dead` are unchanged).
 @Test func negativeScalesFollowTheOptionAsTrainingDoes() throws {
   func devices(_ extra: [String]) throws -> [Double] {
-    let r = try runXbarsim(["pulses", "--sigma", "1", "--devices", "300", "--pulses", "2", "--seed", "3"] + extra)
+    // G_min 1 µS: at Lim's default of 0 every device starts at 0 S.
+    let r = try runXbarsim(["pulses", "--sigma", "1", "--devices", "300", "--pulses", "2", "--seed", "3", "--gmin", "1e-6"] + extra)
     #expect(r.status == 0, "\(r.stderr)")
     return csvRows(r.stdout)[1].dropFirst(2).map { Double($0)! }
   }

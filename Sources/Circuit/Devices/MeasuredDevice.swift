@@ -93,6 +93,18 @@ public struct MeasuredDevice: DeviceModel {
   /// - Throws: ``ConfigurationError`` naming the branch and index of a
   ///   negative or non-finite value, or a branch with too few points.
   public init(potentiation: [Double], depression: [Double] = []) throws {
+    try self.init(potentiation: potentiation, depression: depression, withinPotentiation: false)
+  }
+
+  /// Creates a device from its two measured branches whose conductance
+  /// stays within the potentiation branch's range, from its first point
+  /// to its maximum, as training keeps its devices (Lim's method c:
+  /// depression stops at G_min, the first `p` point, even where the
+  /// depression data go lower), when `withinPotentiation` is true;
+  /// otherwise within the extremes of both branches.
+  ///
+  /// - Throws: as ``init(potentiation:depression:)``.
+  public init(potentiation: [Double], depression: [Double], withinPotentiation: Bool) throws {
     try Self._check(potentiation, name: "potentiation", allowEmpty: false)
     try Self._check(depression, name: "depression", allowEmpty: true)
     self.potentiation = potentiation
@@ -107,7 +119,7 @@ public struct MeasuredDevice: DeviceModel {
     _downGuide = _Guide(down)
     var lo = up[0]
     var hi = up[up.count - 1]
-    if let first = down.first, let last = down.last {
+    if !withinPotentiation, let first = down.first, let last = down.last {
       lo = min(lo, -last)
       hi = max(hi, -first)
     }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// A first-hour walkthrough as a new user (session 32, 2026-12-01): each
+// case showed another device than training's, ignored a value silently,
+// or lost a note a batch user needs.
+
+/// 8×8 generated images: 120 training images, 50 test images.
+private func smallData() throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-first-hour", train: 120, test: 50)
+}
+
+private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+
+// Depression data ending below the first `p` point: `pulses` went down to
+// the data's 8e-7 S and normalised by it, where training stops at G_min,
+// the first p point (1e-6 S). Now `pulses` draws training's device.
+@Test func pulsesKeepsAMeasuredDeviceWithinTrainingsRange() throws {
+  let (root, _) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("low.csv")
+  try "p,1e-6\np,4e-6\np,7e-6\np,1e-5\nd,1e-5\nd,5e-6\nd,2e-6\nd,8e-7\n"
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--sequence", "p3,d4"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let g = csvRows(r.stdout).dropFirst().map { Double($0[2])! }
+  #expect(g == [1e-6, 4e-6, 7e-6, 1e-5, 5e-6, 2e-6, 1e-6, 1e-6], "\(r.stdout)")
+  let n = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--sequence", "p3,d4", "--normalize"])
+  #expect(n.status == 0, "\(n.stderr)")
+  let u = csvRows(n.stdout).dropFirst().map { Double($0[2])! }
+  #expect(u.first == 0 && u[3] == 1 && u.last == 0, "\(n.stdout)")
+  // train's name for the file is taken too, and gives the same curve.
+  let d = try runXbarsim(["pulses", "--device", "measured", "--device-csv", file.path, "--sequence", "p3,d4"])
+  #expect(d.status == 0 && d.stdout == r.stdout, "\(d.stderr)")
+  let both = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--device-csv", file.path])
+  expectOneLineError(both, 64, "--csv and --device-csv name the same file")
+}
+
+// A summary's top-level `epochs` (its records) edited to 3 ran one epoch,
+// exit 0: a number there is a configuration value out of place.
+@Test func aSummarysEpochsEditedToANumberIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("edited.json")
+  try #"{"epochs": 3, "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
+  expectOneLineError(r, 1, "\(file.path): key 'epochs' is outside the 'configuration' object")
+  // A checkpoint's `layers` is a list of arrays; a list of sizes is not.
+  try #"{"layers": [64, 8, 10], "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+  let l = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
+  expectOneLineError(l, 1, "\(file.path): key 'layers' is outside the 'configuration' object")
+  // The summary's own records (none yet, or some) are still its own.
+  for records in ["[]", #"[{"epoch": 1}]"#] {
+    try #"{"epochs": \#(records), "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+    let ok = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
+    #expect(ok.status == 0, "\(records): \(ok.stderr)")
+  }
+}
+
+// The note on a measured device's flat pulses was printed only by `train`
+// without --quiet, and never by `sweep`: a batch job never saw it.
+@Test func theFlatPulseNoteReachesQuietRunsAndSweeps() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let noisy = root.appendingPathComponent("noisy.csv")
+  try "p,2e-6\np,5e-6\np,8e-6\np,7.9e-6\np,1.1e-5\np,1.05e-5\np,1.3e-5\np,1.5e-5\n"
+    .write(to: noisy, atomically: true, encoding: .utf8)
+  let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "40", "--test-limit", "20"]
+  let t = try runXbarsim(["train", "--data", data.path, "--device-csv", noisy.path, "--quiet"] + net)
+  #expect(t.status == 0, "\(t.stderr)")
+  #expect(t.stderr.contains("note: --device-csv \(noisy.path): the potentiation branch is flat at pulses 3 and 5"), "\(t.stderr)")
+  let out = root.appendingPathComponent("sweep")
+  let s = try runXbarsim(
+    ["sweep", "--data", data.path, "--device-csv", noisy.path, "--grid", "seed=1,2", "--out", out.path, "--quiet"] + net)
+  #expect(s.status == 0, "\(s.stderr)")
+  let notes = s.stderr.components(separatedBy: "note: device_csv ").count - 1
+  #expect(notes == 1, "\(s.stderr)")
+  #expect(s.stderr.contains("the potentiation branch is flat at pulses 3 and 5"), "\(s.stderr)")
+}
+
+// `pulses --device lim` drew G_min 1 µS by default where training's Lim
+// device has 0; an offset in units of that 0 was silently none; a 258-point
+// file was drawn without a word, then refused by train.
+@Test func pulsesDefaultsAreTrainingsAndSayWhatTrainRefuses() throws {
+  let lim = try runXbarsim(["pulses", "--nmax", "4"])
+  #expect(lim.status == 0, "\(lim.stderr)")
+  #expect(csvRows(lim.stdout)[1].last.flatMap(Double.init) == 0, "\(lim.stdout)")
+  let choi = try runXbarsim(["pulses", "--device", "choi", "--states", "4"])
+  #expect(choi.status == 0 && csvRows(choi.stdout)[1] == ["0", "start", "1e-06"], "\(choi.stdout)")
+  let offset = try runXbarsim(["pulses", "--offset", "1"])
+  expectOneLineError(offset, 64, "--offset 1 is in units of G_min, which is 0 for this device; give --gmin")
+  let given = try runXbarsim(["pulses", "--offset", "1", "--gmin", "1e-6", "--nmax", "4"])
+  #expect(given.status == 0, "\(given.stderr)")
+
+  let (root, _) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let long = root.appendingPathComponent("long.csv")
+  try (0..<258).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: long, atomically: true, encoding: .utf8)
+  let p = try runXbarsim(["pulses", "--device", "measured", "--csv", long.path, "--pulses", "2"])
+  #expect(p.status == 0, "\(p.stderr)")
+  #expect(p.stderr.contains("note: \(long.path): 258 potentiation points; train --device-csv takes at most 256"), "\(p.stderr)")
+}
+
+// `inspect --help` offered --final-iterations, which inspect refuses.
+@Test func inspectsHelpOffersNoOptionItRefuses() throws {
+  let r = try runXbarsim(["inspect", "--help"])
+  #expect(r.status == 0)
+  #expect(!r.stdout.contains("--final-iterations"), "\(r.stdout)")
+  #expect(r.stdout.contains("--samples"))
+}
