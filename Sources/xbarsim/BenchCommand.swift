@@ -32,7 +32,10 @@ enum BenchCommand: CLICommand {
                    fine phase (small arrays, a second epoch after a forced switch) and the
                    single pair, each on one thread and on two (--threads: the same
                    results), and float SGD (lr 0.1) in the same run.
-      Timings are the best of --repeat runs. Peers side by side: scripts/bench-solve.
+      Timings are the best of --repeat runs. On our 2-core machine, idle, one repeat
+      of bench train takes about 5 s and one of bench hybrid about 30 s (six hybrid
+      and single epochs and a float one, each with its evaluation), so the defaults
+      run for about 15 s and 90 s. Peers side by side: scripts/bench-solve.
       An option the benchmark does not read is an error; an array has at most
       100,000,000 cells.
       """,
@@ -40,7 +43,7 @@ enum BenchCommand: CLICommand {
       OptionSpec("--rows", "<m>", "Rows (drain lines)."),
       OptionSpec("--cols", "<n>", "Columns (source lines)."),
       OptionSpec("--r", "<ohms>", "Segment resistance for bench solve (default 1)."),
-      OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 5 solve)."),
+      OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 50 resistive read, 5 solve, 3 train, 3 hybrid)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
       OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
       OptionSpec("--wires", "<ideal|resistive>", "bench read and train: also train with resistive lines."),

@@ -79,6 +79,12 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
     }
+    // A checkpoint holds its devices' states and d2d scales: the keys that
+    // only draw them at the start would be silently ignored.
+    if checkpoint != nil, let key = ["initial_fraction", "negative_scale"].first(where: given.contains) {
+      throw TrainCommand.keyError(
+        key, "the checkpoint holds the devices' states and scales, which \(key) would only set at the start of a run: inspect does not use it", args)
+    }
     let set = TrainCommand.explicitKeys(args, includingSummary: true)
     if let (key, usedBy) = cfg.ignoredKeys.first(where: {
       set.contains($0.key) || ($0.key.hasPrefix("beta_") && set.contains("beta"))

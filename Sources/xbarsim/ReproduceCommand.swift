@@ -33,13 +33,16 @@ enum ReproduceCommand: CLICommand {
       a second reproduction on FILE while one runs is refused (each locks
       .NAME.lock, a file kept beside FILE).
       The options below are train's keys with train's defaults; a key the figure
-      sets itself (for choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch;
-      --seed for every figure) is refused, and so is a key no run reads. A key the
-      paper states for its runs (the device: --states, --k, --c2c, --d2d,
-      --small-states; Lim's --sigma, --batch, --nmax, --beta, --method, --loss)
-      given a value other than the figure's makes those runs not the paper's: their
-      label names the values ("hybrid, 50 states [states 20, k 5]") and they get no
-      paper number.
+      sets itself is refused (--seed for every figure; lim2018: --nmax, --beta,
+      --method and --learning for every figure, --batch for 7-10, --sigma for 14;
+      choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch, and the device
+      keys a figure varies, e.g. --k for 5): run a figure at other values of those
+      with xbarsim sweep. So is a key no run reads. A key the paper states for its
+      runs that the figure leaves to you (lim2018: --sigma for 7-12, --batch for 12
+      and 14, --lr and --loss for 7 and 12; choi2021: --states, --k, --c2c, --d2d,
+      --small-states where the figure does not vary them) given a value other than
+      the paper's makes those runs not the paper's: their label names the values
+      ("hybrid, 50 states [states 20, k 5]") and they get no paper number.
 
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs, not train's 1); mean, min and max are over the seeds'
@@ -229,10 +232,10 @@ enum ReproduceCommand: CLICommand {
       let fromSummary = !chosen.contains(key)
       if key == "seed" && !fromSummary {
         throw TrainCommand.keyError(
-          key, "\(what) runs seeds 1, 2, …, K itself, so the value given would be ignored; give --seeds K", args)
+          key, "\(what) runs seeds 1, 2, …, K itself, so it takes no seed; give --seeds K", args)
       }
       if key == "rule" && !fromSummary {
-        throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so the value given would be ignored", args)
+        throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so it takes no other value", args)
       }
       if key == "device_csv" && !base.deviceCSV.isEmpty {
         throw TrainCommand.keyError(
@@ -247,7 +250,7 @@ enum ReproduceCommand: CLICommand {
         let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
         if compared.contains(where: { values[$0] != baseValues[$0] }) {
           throw TrainCommand.keyError(
-            key, "\(what) sets \(key) itself (run '\(run.label)'), so the value given would be ignored", args)
+            key, "\(what) sets \(key) itself (run '\(run.label)'), so it takes no other value; run its sweep at another \(key) with xbarsim sweep", args)
         }
       }
     }

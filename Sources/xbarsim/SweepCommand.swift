@@ -681,7 +681,7 @@ enum SweepCommand: CLICommand {
 
   /// The fields `row` may leave empty: the summary has them as null for a
   /// run without an energy ledger or without training images.
-  static let optionalFields: Set = ["energy_per_image_joules", "latency_per_image_seconds"]
+  static let optionalFields: Set = ["energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules"]
   /// The fields that are accuracies in %, and those that are counts.
   static let accuracyFields: Set = ["test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last"]
   static let countFields: Set = ["train_images", "pulses", "repotentiation_pulses", "resets"]

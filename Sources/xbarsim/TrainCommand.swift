@@ -817,7 +817,9 @@ enum TrainCommand: CLICommand {
     json.add("pulses", r.pulses)
     json.add("repotentiation_pulses", r.repotentiationPulses)
     json.add("resets", r.resets)
-    json.add("read_energy_joules", r.readEnergy)
+    // Null, not 0, where nothing is accounted: float SGD and off-chip
+    // training read no array while they train (as their energy fields).
+    if r.ledger != nil { json.add("read_energy_joules", r.readEnergy) } else { json.addRaw("read_energy_joules", "null") }
     addEnergy(&json, ledgers: r.ledger.map { [$0] } ?? [], images: Double(r.trainImages))
     accuracy("train_accuracy", r.trainAccuracy, known: !r.epochs.isEmpty)
     if cfg.rule.isFiniteState { json.add("cell_updates", r.cellUpdates) }
@@ -825,9 +827,15 @@ enum TrainCommand: CLICommand {
       if let e = r.phaseSwitchEpoch { json.add("phase_switch_epoch", e) } else { json.addRaw("phase_switch_epoch", "null") }
     }
     json.addRaw("epochs", epochsJSON(r.epochs))
-    json.add("mean_conductance", r.meanConductance)
+    // Float SGD has no devices; an off-chip run solves no training read
+    // (its evaluations go through the transfer matrices).
+    if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
     if cfg.wireModel != .ideal {
-      json.add("solver_iterations_per_read", Double(r.solverIterations) / Double(max(1, r.solverSolves)))
+      if r.solverSolves > 0 {
+        json.add("solver_iterations_per_read", Double(r.solverIterations) / Double(r.solverSolves))
+      } else {
+        json.addRaw("solver_iterations_per_read", "null")
+      }
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)

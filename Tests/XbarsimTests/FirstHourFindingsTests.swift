@@ -109,3 +109,50 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   #expect(!r.stdout.contains("--final-iterations"), "\(r.stdout)")
   #expect(r.stdout.contains("--samples"))
 }
+
+// A second walkthrough (session 32): the refusal of a key a figure sets
+// said the value "would be ignored"; `inspect --checkpoint` took
+// --initial-fraction and --negative-scale silently (the checkpoint holds
+// the states and scales); float and off-chip summaries said 0 J of reads,
+// 0 S and 0 solver iterations where nothing was read or solved.
+@Test func reproduceSaysWhyAFigureTakesNoOtherValue() throws {
+  let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--nmax", "32", "--seeds", "1"])
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: --nmax: reproduce lim2018 --figure 8 sets nmax itself"), "\(r.stderr)")
+  #expect(r.stderr.contains("with xbarsim sweep") && !r.stderr.contains("ignored"), "\(r.stderr)")
+}
+
+@Test func inspectWithACheckpointRefusesTheKeysThatOnlyDrawTheDevices() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ckpt = root.appendingPathComponent("net.json")
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--sigma", "0.5", "--train-limit", "40", "--test-limit", "20", "--checkpoint-out", ckpt.path] + tiny)
+  #expect(t.status == 0, "\(t.stderr)")
+  for extra in [["--initial-fraction", "0.1"], ["--negative-scale", "fold"]] {
+    let out = root.appendingPathComponent("inspect")
+    let r = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--samples", "1", "--out", out.path] + extra)
+    expectOneLineError(r, 64, "\(extra[0]): the checkpoint holds the devices' states and scales")
+  }
+  let ok = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--samples", "1", "--out", root.appendingPathComponent("i2").path])
+  #expect(ok.status == 0, "\(ok.stderr)")
+}
+
+@Test func summariesSayNullWhereNothingWasReadOrSolved() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  func summary(_ extra: [String]) throws -> [String: Any] {
+    let s = root.appendingPathComponent("s.json")
+    let r = try runXbarsim(["train", "--data", data.path, "--summary", s.path] + tiny + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: s)) as? [String: Any])
+  }
+  let float = try summary(["--rule", "float"])
+  #expect(float["read_energy_joules"] is NSNull && float["mean_conductance"] is NSNull)
+  let off = try summary(["--learning", "off-chip", "--wires", "resistive", "--r-row", "1", "--r-col", "1"])
+  #expect(off["read_energy_joules"] is NSNull && off["solver_iterations_per_read"] is NSNull)
+  #expect((off["mean_conductance"] as? Double ?? 0) > 0)
+  let on = try summary(["--wires", "resistive", "--r-row", "1", "--r-col", "1", "--train-limit", "20"])
+  #expect((on["read_energy_joules"] as? Double ?? 0) > 0 && (on["solver_iterations_per_read"] as? Double ?? 0) >= 1)
+}

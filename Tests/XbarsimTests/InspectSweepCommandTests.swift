@@ -607,7 +607,7 @@ func reproduceRefusesKeysItsSweepSets(_ arguments: [String], _ option: String) t
   defer { try? FileManager.default.removeItem(at: root) }
   let r = try runXbarsim(["reproduce"] + arguments + ["--data", data.path])
   #expect(r.status == 64)
-  expectOneLineError(r, [option, "ignored"])
+  expectOneLineError(r, [option, "takes no other value"])
 }
 
 /// A key no run of the sweep reads (every run's rule ignores it) would be
@@ -650,7 +650,7 @@ func reproduceRefusesKeysNoRunReads(_ arguments: [String], _ mentions: String) t
   try #"{"method": "a"}"#.write(to: config, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", config.path, "--data", data.path])
   #expect(r.status == 1)
-  expectOneLineError(r, [config.path + ": method:", "ignored"])
+  expectOneLineError(r, [config.path + ": method:", "takes no other value"])
   try #"{"k": 4}"#.write(to: config, atomically: true, encoding: .utf8)
   let k = try runXbarsim(["reproduce", "lim2018", "--figure", "9", "--config", config.path, "--data", data.path])
   #expect(k.status == 1)
