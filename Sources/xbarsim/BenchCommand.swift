@@ -32,10 +32,11 @@ enum BenchCommand: CLICommand {
                    fine phase (small arrays, a second epoch after a forced switch) and the
                    single pair, each on one thread and on two (--threads: the same
                    results), and float SGD (lr 0.1) in the same run.
-      Timings are the best of --repeat runs. On our 2-core machine, idle, one repeat
-      of bench train takes about 5 s and one of bench hybrid about 30 s (six hybrid
-      and single epochs and a float one, each with its evaluation), so the defaults
-      run for about 15 s and 90 s. Peers side by side: scripts/bench-solve.
+      Timings are the best of --repeat runs. On our 2-core machine (the other core
+      busy) one repeat of bench train took 3 s and one of bench hybrid 22 s (six
+      hybrid and single epochs and a float one, with their evaluations), so the
+      defaults run for about 10 s and a minute. Peers side by side:
+      scripts/bench-solve.
       An option the benchmark does not read is an error; an array has at most
       100,000,000 cells.
       """,
