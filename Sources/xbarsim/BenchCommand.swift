@@ -46,7 +46,7 @@ enum BenchCommand: CLICommand {
       OptionSpec("--r", "<ohms>", "Segment resistance for bench solve (default 1)."),
       OptionSpec("--repeat", "<k>", "Repetitions; the best is reported (default 2000 read, 50 resistive read, 5 solve, 3 train, 3 hybrid)."),
       OptionSpec("--seed", "<s>", "Seed of the random array (default 1)."),
-      OptionSpec("--data", "<dir>", "IDX directory for bench train (default data/mnist)."),
+      OptionSpec("--data", "<dir>", "IDX directory for bench train and bench hybrid (default data/mnist)."),
       OptionSpec("--wires", "<ideal|resistive>", "bench read and train: also train with resistive lines."),
       OptionSpec("--r-row", "<Ω>", "bench read and train: word-line resistance per segment (default 1)."),
       OptionSpec("--r-col", "<Ω>", "bench read and train: bit-line resistance per segment (default 1)."),

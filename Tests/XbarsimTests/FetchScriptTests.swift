@@ -52,3 +52,26 @@ private func fetch(_ arguments: [String]) throws -> ProcessResult {
   #expect(r.status == 1)
   #expect(r.stderr.contains("t10k-labels-idx1-ubyte: is a directory"), "\(r.stderr)")
 }
+
+/// `--from SRC` without DIR overwrote the checkout's hash-checked
+/// data/mnist, exit 0 (a walkthrough, session 32). The script is run from a
+/// copy in a scratch checkout, so that a regression writes only there.
+@Test func fetchFromWithoutADirectoryIsRefused() throws {
+  let root = try temporaryDirectory("xbarsim-fetch")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let scripts = root.appendingPathComponent("scripts")
+  try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
+  let copy = scripts.appendingPathComponent("fetch-mnist")
+  try FileManager.default.copyItem(at: fetchScript, to: copy)
+  let source = root.appendingPathComponent("source")
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 20, seed: 1), test: SyntheticImages(count: 5, seed: 2), to: source)
+  let r = try runProcess(URL(fileURLWithPath: "/bin/bash"), [copy.path, "--from", source.path])
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("fetch-mnist: --from SRC needs DIR"), "\(r.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("data").path))
+  // Named, the default directory is filled.
+  let dir = root.appendingPathComponent("data/mnist")
+  let ok = try runProcess(URL(fileURLWithPath: "/bin/bash"), [copy.path, "--from", source.path, dir.path])
+  #expect(ok.status == 0, "\(ok.stderr)")
+  #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("t10k-labels-idx1-ubyte").path))
+}
