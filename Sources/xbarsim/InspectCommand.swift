@@ -15,7 +15,10 @@ enum InspectCommand: CLICommand {
       'xbarsim train --checkpoint-out'; its configuration is the base, and options may
       change anything but the network's shape and device keys) and trains it on N
       samples: the first N of the first epoch's training order (after --start K).
-      Every read of these samples is taken the exact way (DifferentialArray.read:
+      Of train's options below, --rule takes lim and --learning on-chip only (give
+      --learning on-chip to inspect an off-chip run's programmed arrays), and the
+      keys that only draw the devices (--initial-fraction, --negative-scale) are
+      refused beside a checkpoint, which holds them. Every read of these samples is taken the exact way (DifferentialArray.read:
       nodal solves with resistive lines) and recorded with every pulse and reset.
 
       Writes into DIR: inspect.json (everything, per sample), lines.csv, neurons.csv,

@@ -6,7 +6,7 @@ enum SpiceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "spice",
     abstract: "Write a crossbar problem (JSON) as an ngspice netlist for cross-checking.",
-    usage: "xbarsim spice <file.json> [--output <file.cir>]",
+    usage: "xbarsim spice <file.json> [--output|--out <file.cir>]",
     discussion: """
       The netlist has one voltage source per word line, one resistor per line segment
       and per cell (1/G; cells with G = 0 are left open), and a 0 V source Vout<j> at
@@ -19,13 +19,19 @@ enum SpiceCommand: CLICommand {
 
       Segments of zero resistance are merged into their nodes (SPICE rejects 0 Ω).
       """,
-    options: [OptionSpec("--output", "<file>", "Write the netlist to a file instead of standard output.")],
+    options: [
+      OptionSpec("--output", "<file>", "Write the netlist to a file instead of standard output."),
+      OptionSpec("--out", "<file>", "The same as --output (the other commands' name)."),
+    ],
     maxPositionals: 1)
 
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
-    let output = args.string("--output")
+    if args.string("--output") != nil && args.string("--out") != nil {
+      throw CLIError.usage("--output and --out name the same file: give one")
+    }
+    let output = args.string("--output") ?? args.string("--out")
     if let output, path != "-", OutputFile.sameFile(output, path) {
       throw CLIError.usage("--output \(output) names the problem file \(path); it would be overwritten")
     }

@@ -156,3 +156,23 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let on = try summary(["--wires", "resistive", "--r-row", "1", "--r-col", "1", "--train-limit", "20"])
   #expect((on["read_energy_joules"] as? Double ?? 0) > 0 && (on["solver_iterations_per_read"] as? Double ?? 0) >= 1)
 }
+
+// `spice` wrote to --output only, where every other command says --out;
+// `inspect --help` did not say which values of train's --rule and
+// --learning it takes.
+@Test func spiceTakesOutAsOutputAndInspectsHelpNamesItsRule() throws {
+  let dir = try temporaryDirectory("xbarsim-spice-out")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let problem = dir.appendingPathComponent("p.json")
+  try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, 2e-5]], "v_in": [0.2], "r_row": 0, "r_col": 0}"#
+    .write(to: problem, atomically: true, encoding: .utf8)
+  let a = dir.appendingPathComponent("a.cir"), b = dir.appendingPathComponent("b.cir")
+  let r1 = try runXbarsim(["spice", problem.path, "--output", a.path])
+  let r2 = try runXbarsim(["spice", problem.path, "--out", b.path])
+  #expect(r1.status == 0 && r2.status == 0, "\(r1.stderr) \(r2.stderr)")
+  #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+  let both = try runXbarsim(["spice", problem.path, "--output", a.path, "--out", b.path])
+  expectOneLineError(both, 64, "--output and --out name the same file")
+  let help = try runXbarsim(["inspect", "--help"])
+  #expect(help.stdout.contains("--rule takes lim and --learning on-chip only"), "\(help.stdout)")
+}
