@@ -9,7 +9,8 @@ import _TestSupport
 // with Python's zlib (stored, fixed-Huffman blocks) and the `gzip` program
 // (dynamic blocks, file names in the header, several members).
 
-private func gunzip(_ bytes: [UInt8]) throws(_InflateError) -> [UInt8] {
+/// `_Gzip.decompress` on a byte array (also the mutation rounds' tests').
+func gunzip(_ bytes: [UInt8]) throws(_InflateError) -> [UInt8] {
   let result = bytes.withUnsafeBytes {
     (raw: UnsafeRawBufferPointer) -> Result<[UInt8], _InflateError> in
     Result { () throws(_InflateError) in try _Gzip.decompress(raw) }

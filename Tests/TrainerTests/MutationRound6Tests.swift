@@ -5,14 +5,6 @@ import Testing
 
 // Mutation round 6 (the gzip reader): the survivors' tests.
 
-private func gunzip(_ bytes: [UInt8]) throws(_InflateError) -> [UInt8] {
-  let result = bytes.withUnsafeBytes {
-    (raw: UnsafeRawBufferPointer) -> Result<[UInt8], _InflateError> in
-    Result { () throws(_InflateError) in try _Gzip.decompress(raw) }
-  }
-  return try result.get()
-}
-
 /// Bits packed least significant first, as DEFLATE sends them.
 private struct BitWriter {
   var bytes: [UInt8] = []
