@@ -246,7 +246,12 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(failure); \(out) holds the \(rows.count) finished point(s)")
       }
       if result.interrupted { break }
-      rows.append(try row(p, grid, summary: TrainCommand.summaryJSON(result, cfg)))
+      // The point's whole summary beside the table (its energy and latency
+      // breakdowns, epochs, configuration), as `train --summary` writes it;
+      // before its row, so that a row never lacks its file.
+      let summary = TrainCommand.summaryJSON(result, cfg)
+      try InspectCommand.write(summary, to: out + "/point-\(p).json")
+      rows.append(try row(p, grid, summary: summary))
       try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
@@ -257,7 +262,7 @@ enum SweepCommand: CLICommand {
     if interruptRequested != 0 && rows.count < mine.count {
       throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
     }
-    print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg")
+    print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and point-P.json")
   }
 
   /// Whether CSV file `path` holds `header` alone (or nothing).
@@ -464,6 +469,8 @@ enum SweepCommand: CLICommand {
     let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
     let title = "Sweep: average test accuracy versus \(first)" + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
     var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
+    // Categories at 1, 2, …: a tick at each, none between them.
+    if !numeric { p.xAxis = .atData(log: false) }
     p.series = order.map { label in
       let line = lines[label]!
       var series = SVGLinePlot.Series(label: label, x: line.map(\.x), y: line.map { $0.y.reduce(0, +) / Double($0.y.count) })

@@ -465,6 +465,15 @@ enum TrainCommand: CLICommand {
       var err = StandardError()
       print(note, to: &err)
     }
+    // The hybrid switches to its small arrays after an epoch at the
+    // earliest: a one-epoch run never reaches them (k, small_states and
+    // the fine phase's keys then change nothing).
+    if cfg.rule == .hybrid && cfg.epochs == 1 {
+      var err = StandardError()
+      print(
+        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 2 or more",
+        to: &err)
+    }
     // --out DIR holds one run's files: the log and epochs are begun anew
     // below, so an earlier run's summary and plot go now, not when this
     // run ends. A run killed before its end (kill -9, a crash) left them
@@ -620,14 +629,29 @@ enum TrainCommand: CLICommand {
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
       return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
-      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(loss)" + wires(cfg)
+      let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
+      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(transfer)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
           : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
-      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg)
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg) + periphery(cfg)
     }
+  }
+
+  /// ", ADC 6 bits, DAC 4 bits, …" for the periphery's non-ideal keys
+  /// (rule lim), "" when every one is ideal: two runs that differ only
+  /// there are told apart by their labels and plot titles.
+  static func periphery(_ cfg: TrainingConfiguration) -> String {
+    let d = TrainingConfiguration()
+    var parts: [String] = []
+    if cfg.adcBits != d.adcBits { parts.append("ADC \(cfg.adcBits) bits") }
+    if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bits") }
+    if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
+    if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
+    if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
+    return parts.map { ", " + $0 }.joined()
   }
 
   /// ", lines r_row/r_col Ω" with resistive lines, "" otherwise.

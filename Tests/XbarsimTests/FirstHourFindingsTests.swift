@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import _TestSupport
 
+@testable import Trainer
+@testable import xbarsim
+
 // A first-hour walkthrough as a new user (session 32, 2026-12-01): each
 // case showed another device than training's, ignored a value silently,
 // or lost a note a batch user needs.
@@ -175,4 +178,55 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   expectOneLineError(both, 64, "--output and --out name the same file")
   let help = try runXbarsim(["inspect", "--help"])
   #expect(help.stdout.contains("--rule takes lim and --learning on-chip only"), "\(help.stdout)")
+}
+
+// A fourth walkthrough (session 32, a study combining features): two runs
+// that differed only in their ADC (or an off-chip run's transfer) had the
+// same label and plot title; a one-epoch hybrid trained as the single pair
+// without a word; a sweep kept no point's energy breakdown; a sweep plot
+// over categories had ticks at 1.2, 1.4, ….
+@Test func labelsNameThePeripheryAndTheTransfer() {
+  var cfg = TrainingConfiguration()
+  let plain = TrainCommand.describe(cfg)
+  #expect(!plain.contains("ADC"))
+  cfg.adcBits = 6
+  cfg.comparatorOffset = 0.01
+  #expect(TrainCommand.describe(cfg) == plain + ", ADC 6 bits, comparator offset 0.01")
+  var off = TrainingConfiguration()
+  off.mode = .offChip
+  #expect(!TrainCommand.describe(off).contains("transfer"))
+  off.transfer = .weights
+  #expect(TrainCommand.describe(off).contains(" transfer weights"), "\(TrainCommand.describe(off))")
+}
+
+@Test func aOneEpochHybridSaysItNeverReachesTheSmallArrays() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "40", "--test-limit", "20", "--quiet"]
+  let one = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid"] + net)
+  #expect(one.status == 0, "\(one.stderr)")
+  #expect(one.stderr.contains("note: --rule hybrid with one epoch"), "\(one.stderr)")
+  let two = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2"] + net)
+  #expect(two.status == 0 && !two.stderr.contains("note:"), "\(two.stderr)")
+}
+
+@Test func aSweepKeepsEachPointsSummaryAndTicksItsCategories() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("sweep")
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "learning=on-chip,off-chip", "--out", out.path,
+     "--train-limit", "40", "--test-limit", "20"] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  for p in 0..<2 {
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("point-\(p).json"))) as? [String: Any])
+    let c = try #require(json["configuration"] as? [String: Any])
+    #expect(c["learning"] as? String == ["on-chip", "off-chip"][p])
+    #expect((json["energy_breakdown_joules"] is [String: Any]) == (p == 0), "\(json["energy_breakdown_joules"] ?? "")")
+  }
+  // The x axis's tick labels: 1 and 2, nothing between.
+  let svg = try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8)
+  #expect(!svg.contains(">1.2<") && !svg.contains(">1.5<"), "\(svg)")
+  #expect(svg.contains(">1<") && svg.contains(">2<"))
 }
