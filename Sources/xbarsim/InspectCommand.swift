@@ -18,8 +18,9 @@ enum InspectCommand: CLICommand {
       Of train's options below, --rule takes lim and --learning on-chip only (give
       --learning on-chip to inspect an off-chip run's programmed arrays), and the
       keys that only draw the devices (--initial-fraction, --negative-scale) are
-      refused beside a checkpoint, which holds them. Every read of these samples is taken the exact way (DifferentialArray.read:
-      nodal solves with resistive lines) and recorded with every pulse and reset.
+      refused beside a checkpoint, which holds them. Every read of these samples is
+      taken the exact way (DifferentialArray.read: nodal solves with resistive
+      lines) and recorded with every pulse and reset.
 
       Writes into DIR: inspect.json (everything, per sample), lines.csv, neurons.csv,
       pulses.csv, pulses.vcd (one real signal per D±/S± line of every array, time unit

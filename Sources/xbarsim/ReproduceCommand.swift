@@ -232,10 +232,10 @@ enum ReproduceCommand: CLICommand {
       let fromSummary = !chosen.contains(key)
       if key == "seed" && !fromSummary {
         throw TrainCommand.keyError(
-          key, "\(what) runs seeds 1, 2, …, K itself, so it takes no seed; give --seeds K", args)
+          key, "\(what) runs seeds 1, 2, …, K itself, so it takes no seed: give --seeds K", args)
       }
       if key == "rule" && !fromSummary {
-        throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so it takes no other value", args)
+        throw TrainCommand.keyError(key, "\(what) sets rule itself (each run's), so it takes no other value, nor its own: give no --rule", args)
       }
       if key == "device_csv" && !base.deviceCSV.isEmpty {
         throw TrainCommand.keyError(
