@@ -119,7 +119,9 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 // the states and scales); float and off-chip summaries said 0 J of reads,
 // 0 S and 0 solver iterations where nothing was read or solved.
 @Test func reproduceSaysWhyAFigureTakesNoOtherValue() throws {
-  let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--nmax", "32", "--seeds", "1"])
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--nmax", "32", "--seeds", "1", "--data", data.path])
   #expect(r.status == 64)
   #expect(r.stderr.hasPrefix("Error: --nmax: reproduce lim2018 --figure 8 sets nmax itself"), "\(r.stderr)")
   #expect(r.stderr.contains("with xbarsim sweep") && !r.stderr.contains("ignored"), "\(r.stderr)")
