@@ -389,13 +389,23 @@ enum InspectCommand: CLICommand {
     }
 
     func pulsesCSV() -> String {
-      var s = "sample,array,polarity,row,column,kind,amplitude,width,slot,time\n"
+      var s = "sample,array,polarity,row,column,kind,amplitude,width,slot,time,device_before,device_after\n"
+      struct Device: Hashable { var array, row, column: Int, plus: Bool }
       for (k, slots) in updateSlots.enumerated() {
+        // The pulsed devices' conductances before and after the update (the
+        // schedule reorders the events; a device's events share them).
+        let r = records[k].record
+        var g: [Device: (before: Double, after: Double)] = [:]
+        for (e, c) in zip(r.pulses, r.deviceConductances) {
+          g[Device(array: e.array, row: e.row, column: e.column, plus: e.polarity == .plus)] = c
+        }
         for (q, events) in slots.enumerated() {
           let slot = updateFirstSlot[k] + q
           for e in events {
+            let c = g[Device(array: e.array, row: e.row, column: e.column, plus: e.polarity == .plus)]
             s += "\(k),\(e.array),\(e.polarity == .plus ? "G+" : "G-"),\(e.row),\(e.column),\(e.kind.rawValue),"
-            s += "\(JSONWriter.number(amplitude(e.kind))),\(JSONWriter.number(width(e.kind))),\(slot),\(JSONWriter.number(seconds(slot)))\n"
+            s += "\(JSONWriter.number(amplitude(e.kind))),\(JSONWriter.number(width(e.kind))),\(slot),\(JSONWriter.number(seconds(slot))),"
+            s += "\(c.map { JSONWriter.number($0.before) } ?? ""),\(c.map { JSONWriter.number($0.after) } ?? "")\n"
           }
         }
       }

@@ -469,3 +469,49 @@ func inspectedPulsesReplayedOnTheStatesGiveTheStatesAfterTheSample(cfg: Training
   #expect(slots[3...4].allSatisfy { $0 == [.init(array: 0, polarity: .plus, row: 4, column: 1, kind: .potentiate)] })
   #expect(slots.joined().count == 9)
 }
+
+// Each recorded event carries its device's conductance before the sample's
+// update and after it (session 32: a walkthrough could not see a device's
+// path from inspect's files). A device's `after` is its `before` the next
+// time it is pulsed, and its last `after` is its conductance at the end; a
+// device whose only event of a sample is a rule pulse rose (methods a and
+// b) or moved the pulse's way (method c).
+@Test(arguments: [
+  smallConfiguration(method: .b), smallConfiguration(method: .c), smallConfiguration(method: .a, sigma: 0.3),
+])
+func inspectedDeviceConductancesFollowEachDeviceFromSampleToSample(cfg: TrainingConfiguration) throws {
+  var cfg = cfg
+  cfg.nMax = 4
+  let net = try nearTheTop(cfg)
+  struct Device: Hashable { var array, cell: Int, plus: Bool }
+  var last: [Device: Double] = [:]
+  var start: [Device: Double] = [:]
+  var single = 0
+  for sample in 0..<20 {
+    let r = try images.pixels.withUnsafeBufferPointer { px in
+      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
+    }
+    try #require(r.deviceConductances.count == r.pulses.count)
+    var events: [Device: [PulseEvent]] = [:]
+    var seen: [Device: (before: Double, after: Double)] = [:]
+    for (e, c) in zip(r.pulses, r.deviceConductances) {
+      let d = Device(array: e.array, cell: e.row * net.layers[e.array].columns + e.column, plus: e.polarity == .plus)
+      events[d, default: []].append(e)
+      if let s = seen[d] { #expect(s == c, "one device, one update: \(e)") }
+      seen[d] = c
+    }
+    for (d, c) in seen {
+      if let previous = last[d] { #expect(c.before == previous, "sample \(sample): \(d)") } else { start[d] = c.before }
+      last[d] = c.after
+      if let only = events[d], only.count == 1, only[0].kind == .potentiate || only[0].kind == .depress {
+        #expect(only[0].kind == .potentiate ? c.after > c.before : c.after < c.before, "sample \(sample): \(only[0]) \(c)")
+        single += 1
+      }
+    }
+  }
+  #expect(single > 20 && !start.isEmpty)
+  for (d, g) in last {
+    let now = net.layers[d.array].conductances(d.cell)
+    #expect((d.plus ? now.plus : now.minus) == g)
+  }
+}

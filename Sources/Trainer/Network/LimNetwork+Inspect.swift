@@ -68,6 +68,10 @@ public struct SampleInspection: Sendable {
   public var neurons: [NeuronRecord]
   /// Every pulse and reset of the update, in issue order.
   public var pulses: [PulseEvent]
+  /// Per event of `pulses`, its device's conductance (S) before the
+  /// sample's update and after it (a device's several events in one
+  /// update, e.g. a reset and its re-potentiation, share the two).
+  public var deviceConductances: [(before: Double, after: Double)] = []
 }
 
 /// Collects the exact reads of an inspected sample.
@@ -132,9 +136,21 @@ extension LimNetwork {
     }
     // The exact reads use the double-precision conductances.
     for layer in layers { layer.synchronize() }
+    // Each device's conductance before the update (the update keeps only
+    // the weight cache in step, and a resistive read may rewrite rows).
+    let before = layers.map { layer in
+      let mn = layer.rows * layer.columns
+      return (plus: Array(UnsafeBufferPointer(start: layer.array._plus, count: mn)),
+        minus: Array(UnsafeBufferPointer(start: layer.array._minus, count: mn)))
+    }
     let loss = train(pixels, label: label)
     if endsEpoch { applyBatch() }
     if let error = probe.error { throw error }
+    let deviceConductances = pulses.events.map { e -> (before: Double, after: Double) in
+      let layer = layers[e.array], k = e.row * layer.columns + e.column
+      let after = layer.conductances(k)
+      return e.polarity == .plus ? (before[e.array].plus[k], after.plus) : (before[e.array].minus[k], after.minus)
+    }
     let last = layers.count - 1
     var neurons: [NeuronRecord] = []
     for l in 0...last {
@@ -161,7 +177,7 @@ extension LimNetwork {
     }
     return SampleInspection(
       label: label, prediction: argmax(sums[last]), loss: Double(loss), reads: probe.reads,
-      neurons: neurons, pulses: pulses.events)
+      neurons: neurons, pulses: pulses.events, deviceConductances: deviceConductances)
   }
 
   /// Array l's forward read, the exact way (the probe's path of `forward`).
