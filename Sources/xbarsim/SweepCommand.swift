@@ -466,7 +466,10 @@ enum SweepCommand: CLICommand {
       line[k].high = max(line[k].high, Double(r[high]) ?? y)
       lines[label] = line
     }
-    let xLabel = numeric ? first : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
+    // A converter's 0 bits is the ideal converter (costed as 8 bits), not
+    // a resolution: the axis says so.
+    let ideal = ["adc_bits", "dac_bits"].contains(first) && firstValues.contains { Double($0) == 0 } ? " (0 = ideal)" : ""
+    let xLabel = numeric ? first + ideal : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
     let title = "Sweep: average test accuracy versus \(first)" + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
     var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
     // Categories at 1, 2, …: a tick at each, none between them.

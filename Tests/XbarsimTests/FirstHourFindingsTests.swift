@@ -232,3 +232,16 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   #expect(!svg.contains(">1.2<") && !svg.contains(">1.5<"), "\(svg)")
   #expect(svg.contains(">1<") && svg.contains(">2<"))
 }
+
+// An ADC sweep plotted the ideal ADC (adc_bits 0, costed as 8 bits) at
+// x = 0 without a word: the axis now says what 0 is.
+@Test func aConverterSweepsAxisSaysZeroIsIdeal() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("adc")
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "adc_bits=0,4", "--out", out.path, "--train-limit", "40", "--test-limit", "20"] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let svg = try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8)
+  #expect(svg.contains("adc_bits (0 = ideal)"), "\(svg)")
+}
