@@ -71,8 +71,11 @@ enum JSONValue: Equatable {
 
   struct ParseError: Error, CustomStringConvertible {
     var line: Int
+    /// The byte in its line, from 1: in a file written on one line (a
+    /// dumped matrix) the line alone does not find the place.
+    var column: Int = 1
     var message: String
-    var description: String { "line \(line): \(message)" }
+    var description: String { "line \(line), column \(column): \(message)" }
   }
 
   static func parse(_ data: Data) throws -> JSONValue {
@@ -95,9 +98,12 @@ enum JSONValue: Equatable {
     static let maxNumberLength = 4096
 
     func error(_ m: String) -> ParseError {
-      var line = 1
-      for k in 0..<min(i, bytes.count) where bytes[k] == 10 { line += 1 }
-      return ParseError(line: line, message: m)
+      var line = 1, lineStart = 0
+      for k in 0..<min(i, bytes.count) where bytes[k] == 10 {
+        line += 1
+        lineStart = k + 1
+      }
+      return ParseError(line: line, column: min(i, bytes.count) - lineStart + 1, message: m)
     }
 
     mutating func skipSpace() {
@@ -169,7 +175,17 @@ enum JSONValue: Equatable {
         (b >= 48 && b <= 57) || b == 43 || b == 45 || b == 46 || b == 101 || b == 69
       }
       while i < bytes.count, isNumberByte(bytes[i]) { i += 1 }
-      guard i > start else { throw error("invalid value") }
+      guard i > start else {
+        // Name what is there: a NaN or Infinity that a numeric library
+        // wrote (Python's json.dump does), which JSON has no spelling for.
+        var end = i
+        while end < bytes.count, end - i < 12, bytes[end] > 32, bytes[end] < 127, bytes[end] != 44, bytes[end] != 93, bytes[end] != 125 {
+          end += 1
+        }
+        let token = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
+        let hint = ["NaN", "Infinity", "-Infinity", "inf", "-inf", "nan"].contains(token) ? " (JSON has no NaN or infinity)" : ""
+        throw error(token.isEmpty ? "invalid value" : "invalid value '\(token)'\(hint)")
+      }
       // Any length strtod reads exactly (0.000…1 with many zeros is a
       // valid number); beyond maxNumberLength it is surely not a number.
       guard i - start <= Self.maxNumberLength else {

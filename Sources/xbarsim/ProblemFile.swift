@@ -92,7 +92,18 @@ enum ProblemFile {
     } catch let e as JSONValue.ParseError {
       throw fail("malformed JSON at \(e)")
     }
-    guard case .object = root else { throw fail("expected a JSON object at the top level") }
+    guard case .object(_, let keys) = root else { throw fail("expected a JSON object at the top level") }
+    // The format ignores other keys (the team's crossbar-problem.md, as
+    // badcrossbar's), but not silently: a guessed key ("open_rows") would
+    // otherwise look as if it had been applied.
+    let known: Set = ["rows", "cols", "conductance", "v_in", "r_row", "r_col"]
+    let unknown = keys.filter { !known.contains($0) }
+    if !unknown.isEmpty {
+      var err = StandardError()
+      print(
+        "note: \(source): \(unknown.count == 1 ? "key" : "keys") \(unknown.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(unknown.count > 5 ? ", …" : "") not in the problem format (rows, cols, conductance, v_in, r_row, r_col): ignored",
+        to: &err)
+    }
 
     /// A number for an error message ("inf" for what JSON wrote as 1e400).
     func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }
@@ -111,7 +122,7 @@ enum ProblemFile {
     func nonNegative(_ key: String) throws -> Double {
       let v = try number(root[key], key)
       guard v.isFinite, v >= 0 else { throw fail("'\(key)' must be finite and ≥ 0, got \(shown(v))") }
-      return v
+      return v + 0  // −0 is 0 (the netlist printed "r_col=-0 ohm")
     }
     func list(_ value: JSONValue?, _ key: String, length: Int) throws -> [JSONValue] {
       guard let value else { throw fail("missing key '\(key)'") }

@@ -194,7 +194,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let tooLong = "0." + String(repeating: "0", count: 5000) + "1"
   #expect {
     try JSONValue.parse(Data("[\(tooLong)]".utf8))
-  } throws: { "\($0)" == "line 1: number too long (more than 4096 characters)" }
+  } throws: { "\($0)" == "line 1, column 2: number too long (more than 4096 characters)" }
 }
 
 // A UTF-8 byte-order mark before a problem file or config was "malformed

@@ -245,3 +245,24 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let svg = try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8)
   #expect(svg.contains("adc_bits (0 = ideal)"), "\(svg)")
 }
+
+// A circuit designer's walkthrough (session 32): a NaN that Python's
+// json.dump wrote into a one-line file gave "line 1: invalid value"; a
+// guessed key ("open_rows") was ignored without a word; r = −0 printed
+// "r_col=-0 ohm" in the netlist.
+@Test func problemFilesNameTheBadValueAndTheIgnoredKeys() throws {
+  let dir = try temporaryDirectory("xbarsim-problem")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, NaN]], "v_in": [0.2], "r_row": 0, "r_col": 0}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let nan = try runXbarsim(["solve", file.path])
+  expectOneLineError(nan, 1, "\(file.path): malformed JSON at line 1, column 47: invalid value 'NaN' (JSON has no NaN or infinity)")
+  try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, 2e-5]], "v_in": [0.2], "r_row": 1, "r_col": -0.0, "open_rows": [0]}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let ok = try runXbarsim(["solve", file.path])
+  #expect(ok.status == 0, "\(ok.stderr)")
+  #expect(ok.stderr.hasPrefix("note: \(file.path): key 'open_rows' not in the problem format"), "\(ok.stderr)")
+  let spice = try runXbarsim(["spice", file.path])
+  #expect(spice.status == 0 && !spice.stdout.contains("-0 ohm"), "\(spice.stdout)")
+}
