@@ -10,8 +10,16 @@ enum ProblemFile {
   /// The most bytes an input file (or standard input) may have: 1 GiB.
   static let maxBytes = 1 << 30
 
-  static func load(_ path: String) throws -> CrossbarMesh {
-    try parse(try read(path), source: path)
+  static func load(_ path: String, ignored: inout [String]) throws -> CrossbarMesh {
+    try parse(try read(path), source: path, ignored: &ignored)
+  }
+
+  /// The note on a problem file's keys the format ignores, for a command to
+  /// print once the file is solved or written (never before an error: a
+  /// failing command's first line of standard error is the error).
+  static func ignoredKeysNote(_ keys: [String], source: String) -> String? {
+    guard !keys.isEmpty else { return nil }
+    return "note: \(source): \(keys.count == 1 ? "key" : "keys") \(keys.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(keys.count > 5 ? ", …" : "") not in the problem format (rows, cols, conductance, v_in, r_row, r_col): ignored"
   }
 
   /// The contents of the regular file or pipe at `path` (`<(...)`, a
@@ -80,6 +88,12 @@ enum ProblemFile {
   private static func systemError() -> String { String(cString: strerror(errno)) }
 
   static func parse(_ data: Data, source: String) throws -> CrossbarMesh {
+    var ignored: [String] = []
+    return try parse(data, source: source, ignored: &ignored)
+  }
+
+  /// `ignored` receives the keys the format ignores (`ignoredKeysNote`).
+  static func parse(_ data: Data, source: String, ignored: inout [String]) throws -> CrossbarMesh {
     func fail(_ message: String) -> CLIError { .runtime("\(source): \(message)") }
     // The parsed tree takes up to some 13 bytes per byte of text (a
     // 24-byte value for each "0," of 2 bytes).
@@ -95,15 +109,9 @@ enum ProblemFile {
     guard case .object(_, let keys) = root else { throw fail("expected a JSON object at the top level") }
     // The format ignores other keys (the team's crossbar-problem.md, as
     // badcrossbar's), but not silently: a guessed key ("open_rows") would
-    // otherwise look as if it had been applied.
+    // otherwise look as if it had been applied. The command notes them.
     let known: Set = ["rows", "cols", "conductance", "v_in", "r_row", "r_col"]
-    let unknown = keys.filter { !known.contains($0) }
-    if !unknown.isEmpty {
-      var err = StandardError()
-      print(
-        "note: \(source): \(unknown.count == 1 ? "key" : "keys") \(unknown.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(unknown.count > 5 ? ", …" : "") not in the problem format (rows, cols, conductance, v_in, r_row, r_col): ignored",
-        to: &err)
-    }
+    ignored = keys.filter { !known.contains($0) }
 
     /// A number for an error message ("inf" for what JSON wrote as 1e400).
     func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }

@@ -55,10 +55,11 @@ enum SolveCommand: CLICommand {
     guard (1...1_000_000).contains(repeats) else { throw CLIError.usage("--repeat must be in 1...1000000, got \(repeats)") }
 
     let mesh: CrossbarMesh
+    var ignored: [String] = []
     if path == "-" {
-      mesh = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source)
+      mesh = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
     } else {
-      mesh = try ProblemFile.load(path)
+      mesh = try ProblemFile.load(path, ignored: &ignored)
     }
     // The solve, and each M×N field printed on request (a double and ~25
     // characters of text per cell).
@@ -161,5 +162,9 @@ enum SolveCommand: CLICommand {
       json.add("i_col_segment", rows: m, columns: n, try finite("i_col_segment", colSeg))
     }
     try StandardOutput.write(json.finished())
+    if let note = ProblemFile.ignoredKeysNote(ignored, source: source) {
+      var err = StandardError()
+      print(note, to: &err)
+    }
   }
 }

@@ -37,8 +37,10 @@ enum SpiceCommand: CLICommand {
     }
     // '-' reads standard input, as for `solve`.
     let source = path == "-" ? "<stdin>" : path
+    var ignored: [String] = []
     let mesh = path == "-"
-      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source) : try ProblemFile.load(path)
+      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
+      : try ProblemFile.load(path, ignored: &ignored)
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(source): \(e)")
     }
@@ -57,6 +59,10 @@ enum SpiceCommand: CLICommand {
       try OutputFile.write(text, to: out)
     } else {
       try StandardOutput.write(text)
+    }
+    if let note = ProblemFile.ignoredKeysNote(ignored, source: source) {
+      var err = StandardError()
+      print(note, to: &err)
     }
   }
 

@@ -265,4 +265,10 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   #expect(ok.stderr.hasPrefix("note: \(file.path): key 'open_rows' not in the problem format"), "\(ok.stderr)")
   let spice = try runXbarsim(["spice", file.path])
   #expect(spice.status == 0 && !spice.stdout.contains("-0 ohm"), "\(spice.stdout)")
+  #expect(spice.stderr.hasPrefix("note: \(file.path): key 'open_rows'"), "\(spice.stderr)")
+  // A file that fails says why on its first line, without the note.
+  try #"{"rows": 1, "cols": 2, "conductance": [[1e-5]], "v_in": [0.2], "r_row": 0, "r_col": 0, "open_rows": [0]}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let bad = try runXbarsim(["solve", file.path])
+  expectOneLineError(bad, 1, "\(file.path): 'conductance[0]' has 1 entries, expected 2")
 }
