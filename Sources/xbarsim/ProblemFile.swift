@@ -19,8 +19,11 @@ enum ProblemFile {
   /// failing command's first line of standard error is the error).
   static func ignoredKeysNote(_ keys: [String], source: String) -> String? {
     guard !keys.isEmpty else { return nil }
-    return "note: \(source): \(keys.count == 1 ? "key" : "keys") \(keys.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(keys.count > 5 ? ", …" : "") not in the problem format (rows, cols, conductance, v_in, r_row, r_col): ignored"
+    return "note: \(source): \(keys.count == 1 ? "key" : "keys") \(keys.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(keys.count > 5 ? ", …" : "") not in the problem format (\(formatKeys.joined(separator: ", "))): ignored"
   }
+
+  /// The format's keys (the team's crossbar-problem.md).
+  static let formatKeys = ["rows", "cols", "conductance", "v_in", "r_row", "r_col"]
 
   /// The contents of the regular file or pipe at `path` (`<(...)`, a
   /// FIFO), at most `limit` bytes.
@@ -110,8 +113,7 @@ enum ProblemFile {
     // The format ignores other keys (the team's crossbar-problem.md, as
     // badcrossbar's), but not silently: a guessed key ("open_rows") would
     // otherwise look as if it had been applied. The command notes them.
-    let known: Set = ["rows", "cols", "conductance", "v_in", "r_row", "r_col"]
-    ignored = keys.filter { !known.contains($0) }
+    ignored = keys.filter { !formatKeys.contains($0) }
 
     /// A number for an error message ("inf" for what JSON wrote as 1e400).
     func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }

@@ -825,9 +825,12 @@ public struct MeasuredBranches: Sendable, Equatable {
   }
 
   /// Method c's device, in G_max units: a pulse moves it one step along
-  /// the interpolated branches (``MeasuredDevice``). nil without a
-  /// depression branch, or for data `restoreMeasuredDevice` would refuse.
+  /// the interpolated branches (``MeasuredDevice``), within the
+  /// potentiation branch's range (depression stops at G_min, the first
+  /// point, as Lim's does; `xbarsim pulses` draws the same device). nil
+  /// without a depression branch, or for data `restoreMeasuredDevice`
+  /// would refuse.
   public var bidirectionalDevice: MeasuredDevice? {
-    depression.isEmpty ? nil : try? MeasuredDevice(potentiation: curve, depression: depression)
+    depression.isEmpty ? nil : try? MeasuredDevice(potentiation: curve, depression: depression, withinPotentiation: true)
   }
 }

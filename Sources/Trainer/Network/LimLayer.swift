@@ -861,7 +861,8 @@ struct MeasuredBidirectional: BidirectionalModel {
   }
 
   @inline(__always) func potentiated(_ g: Double) -> Double { device.potentiated(g) }
-  /// Depression stops at G_min, as Lim's does: the states stay in
+  /// Depression stops at G_min, as Lim's does: the device is kept within
+  /// its potentiation range (`bidirectionalDevice`), so the states stay in
   /// [G_min, G_max] (checkpoints check it).
-  @inline(__always) func depressed(_ g: Double) -> Double { max(device.depressed(g), gMin) }
+  @inline(__always) func depressed(_ g: Double) -> Double { device.depressed(g) }
 }
