@@ -56,11 +56,15 @@ enum OutputFile {
     do {
       let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
       if type == .typeDirectory { throw CLIError.runtime("\(path): is a directory, cannot write a file there") }
-      if let type, type != .typeRegular {
-        guard let h = FileHandle(forWritingAtPath: target) else {
-          throw CLIError.runtime("\(path): cannot open for writing")
+      if isStream(path) || (type != nil && type != .typeRegular) {
+        // In place (a rename would replace a device or a pipe), appended
+        // to a stream (standard output redirected to a file keeps what was
+        // printed before).
+        let fd = open(isStream(path) ? streamPath(path) : target, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else {
+          throw CLIError.runtime("\(path): cannot open for writing (\(String(cString: strerror(errno))))")
         }
-        defer { try? h.close() }
+        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try h.write(contentsOf: data)
       } else {
         try writeAtomically(data, to: target, naming: path)
@@ -259,12 +263,35 @@ enum OutputFile {
 
   /// The path with every symbolic link resolved (the path itself when it
   /// does not exist yet).
+  /// A link the kernel follows to what its text does not name (a
+  /// `/proc/self/fd/N` of a pipe reads "pipe:[N]") is kept as it is: it
+  /// opens what it stands for.
   static func resolved(_ path: String) -> String {
-    var p = path
+    var p = path == "-" ? "/dev/stdout" : path
     for _ in 0..<32 {
       guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: p) else { return p }
+      if !dest.hasPrefix("/") && (p.hasPrefix("/proc/") || isStream(p)) && dest.contains(":[") { return p }
       p = dest.hasPrefix("/") ? dest : joined(parts(p).directory, dest)
     }
     return p
+  }
+
+  /// Whether `path` names a stream the process holds (`/dev/stdout`,
+  /// `/dev/fd/N`, `/proc/self/fd/N`, `/dev/stderr`): written in place and
+  /// appended to, never replaced or truncated, so that `--summary
+  /// /dev/stdout > out.txt` keeps the lines printed before it.
+  /// `-` is standard output, as it is standard input to `solve`.
+  static func isStream(_ path: String) -> Bool {
+    ["-", "/dev/stdout", "/dev/stderr"].contains(path) || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/")
+      || path.hasPrefix("/proc/thread-self/fd/")
+  }
+
+  /// The path that opens a stream: `-` is /dev/stdout.
+  static func streamPath(_ path: String) -> String { path == "-" ? "/dev/stdout" : path }
+
+  /// The flags that open `path` as an output written as it goes (a log):
+  /// appended to for a stream, begun anew otherwise.
+  static func logFlags(_ path: String) -> Int32 {
+    isStream(path) ? O_WRONLY | O_APPEND : O_WRONLY | O_CREAT | O_TRUNC
   }
 }

@@ -135,6 +135,9 @@ enum PulsesCommand: CLICommand {
       deviceToDeviceScale: sigma, deviceToDeviceOffset: offset, cycleToCycle: c2c, negativeScale: negative)
 
     let device = args.string("--device") ?? "lim"
+    // Notes on a measured file, printed once the curves are written: a
+    // usage error found later keeps "Error:" first on standard error.
+    var notes: [String] = []
     let defaultPulses: Int
     let curves: [Curve]
     let title: String
@@ -153,7 +156,7 @@ enum PulsesCommand: CLICommand {
           "--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--states",
           "--k", "--bidirectional", "--gmin", "--gmax",
         ], device: device, args)
-      (curves, defaultPulses, title) = try measuredCurves(args)
+      (curves, defaultPulses, title) = try measuredCurves(args, notes: &notes)
     default:
       throw CLIError.usage("--device '\(device)' is unknown (expected lim, choi or measured)")
     }
@@ -238,6 +241,8 @@ enum PulsesCommand: CLICommand {
       }
       try OutputFile.write(plot.render(), to: path)
     }
+    var err = StandardError()
+    for note in notes { print(note, to: &err) }
   }
 
   // MARK: - Devices
@@ -300,7 +305,7 @@ enum PulsesCommand: CLICommand {
     )
   }
 
-  static func measuredCurves(_ args: ParsedArguments) throws -> ([Curve], Int, String) {
+  static func measuredCurves(_ args: ParsedArguments, notes: inout [String]) throws -> ([Curve], Int, String) {
     if args.string("--csv") != nil && args.string("--device-csv") != nil {
       throw CLIError.usage("--csv and --device-csv name the same file: give one")
     }
@@ -332,20 +337,25 @@ enum PulsesCommand: CLICommand {
     // Training's methods a and b and rules hybrid and single put pulse n on
     // point n; this curve (method c's device) inverts the conductance and
     // steps over a flat stretch: say where the two part.
-    if let flat = TrainCommand.flatPulses(model.potentiationEnvelope) {
-      let up = model.potentiationEnvelope
-      var err = StandardError()
-      print(
-        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as method c does, while methods a and b and rules hybrid and single take one pulse a point (G_max at pulse \(up.firstIndex(of: up[up.count - 1])!))",
-        to: &err)
+    let up = model.potentiationEnvelope
+    let top = up.firstIndex(of: up[up.count - 1])!
+    if let flat = TrainCommand.flatPulses(up) {
+      notes.append(
+        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as method c does, while methods a and b and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: the \(up.count - 1 - top) points after it are left out" : ""))")
     }
-    // Drawn here whatever its length, but `train` refuses more than 256
-    // points: say so before a run finds it out.
-    if model.potentiation.count > 256 {
-      var err = StandardError()
-      print(
-        "note: \(path): \(model.potentiation.count) potentiation points; train --device-csv takes at most 256 (255 pulses from G_min to G_max)",
-        to: &err)
+    // Drawn here whatever its length, but `train` takes at most 255
+    // pulses to the maximum: say so before a run finds it out.
+    if top > 255 {
+      notes.append("note: \(path): \(top) pulses from the first point to the maximum; train --device-csv takes at most 255 (256 points)")
+    }
+    if up[up.count - 1] >= 1e-2 {
+      notes.append(
+        "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in siemens, name their unit in the header, e.g. 'branch,conductance (uS)'")
+    }
+    // A depression branch at or above G_max never moves the device (train
+    // refuses it for method c).
+    if let low = model.depressionEnvelope.last, low >= up[up.count - 1] {
+      notes.append("note: \(path): the depression branch never goes below G_max (\(number(up[up.count - 1])) S): a d pulse leaves the device where it is")
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

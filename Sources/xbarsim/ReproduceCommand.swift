@@ -140,6 +140,10 @@ enum ReproduceCommand: CLICommand {
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
+    // Caught until the table, summary and plot are written: a second
+    // Ctrl-C while they were written lost them (a walkthrough, session 33).
+    catchInterrupts()
+    defer { restoreInterrupts() }
     let failure = try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "figure \(figure)", study: "\(paper) figure \(figure)")
     if choi {
       try choiTable(
@@ -279,6 +283,10 @@ enum ReproduceCommand: CLICommand {
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
+    // Caught until the table, summary and plot are written: a second
+    // Ctrl-C while they were written lost them (a walkthrough, session 33).
+    catchInterrupts()
+    defer { restoreInterrupts() }
     let failure = try execute(&rows, seeds: seeds, args: args, train: train, test: test, name: "irdrop", study: "irdrop")
     let trainImages = base.trainLimit > 0 ? min(base.trainLimit, train.count) : train.count
     let testImages = base.testLimit > 0 ? min(base.testLimit, test.count) : test.count
@@ -424,8 +432,8 @@ enum ReproduceCommand: CLICommand {
         lock.unlock()
       }
     }
-    catchInterrupts()
-    defer { restoreInterrupts() }
+    // (The caller catches the interrupts until its table, summary and
+    // plot are written.)
     concurrentPerform(jobs, work)
     // The journal could not be written (a full disk): the runs that
     // finished are still tabled and summarised, then the command fails

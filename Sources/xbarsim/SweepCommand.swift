@@ -223,15 +223,15 @@ enum SweepCommand: CLICommand {
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
-    // A measured device's flat pulses, as `train` notes them: once per
+    // A measured device's notes, as `train` prints them: once per
     // file and kind of rule among this shard's points (with --quiet too).
     var noted: Set<String> = []
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]
-      guard let path = cfg.measuredDevice?.path, noted.insert("\(path) \(cfg.rule.isFiniteState)").inserted,
-        let note = TrainCommand.flatPulseNote(cfg, name: "device_csv \(path)")
+      guard let path = cfg.measuredDevice?.path,
+        noted.insert("\(path) \(cfg.rule.isFiniteState) \(cfg.rule == .lim && cfg.method == .c)").inserted
       else { continue }
-      print(note, to: &err)
+      for note in TrainCommand.deviceNotes(cfg, name: "device_csv \(path)") { print(note, to: &err) }
     }
     let started = Date()
     for p in mine where !done.contains(p) {
@@ -249,7 +249,7 @@ enum SweepCommand: CLICommand {
       // The point's whole summary beside the table (its energy and latency
       // breakdowns, epochs, configuration), as `train --summary` writes it;
       // before its row, so that a row never lacks its file.
-      let summary = TrainCommand.summaryJSON(result, cfg)
+      let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON)
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
       rows.append(try row(p, grid, summary: summary))
       try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)

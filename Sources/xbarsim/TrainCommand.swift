@@ -37,8 +37,11 @@ func catchInterrupts() {
 nonisolated(unsafe) private var hangupIgnored = false
 
 /// Gives the signals `catchInterrupts` caught their default disposition
-/// back (an ignored SIGHUP stays ignored).
+/// back (an ignored SIGHUP stays ignored), unless one came: the command is
+/// then on its way out with its work written, and a further Ctrl-C (a
+/// wrapper passing the signal on) would only turn its exit 1 into a kill.
 func restoreInterrupts() {
+  guard interruptRequested == 0 else { return }
   for s in interruptSignals { signal(s, s == SIGHUP && hangupIgnored ? SIG_IGN : SIG_DFL) }
 }
 
@@ -369,28 +372,41 @@ enum TrainCommand: CLICommand {
       : "pulses \(shown.dropLast().joined(separator: ", ")) and \(shown.last!)"
   }
 
-  /// What the flat pulses of a measured branch do under the run's rule.
-  /// Rules hybrid and single take a device at the first point at the
-  /// maximum as at G_max (the saturation pass), so a flat stretch at the
-  /// top is never reached (an audit, session 27: the note said otherwise).
-  static func flatPulseEffect(_ branch: [Double], finiteState: Bool) -> String {
-    guard finiteState else {
-      return "with methods a and b such a pulse leaves a device where it was; method c steps over them"
-    }
-    guard let top = branch.max().flatMap({ branch.firstIndex(of: $0) }), top < branch.count - 1 else {
-      return "such a pulse leaves a device where it was"
-    }
-    let below = (1..<top + 1).contains { branch[$0] == branch[$0 - 1] }
-    return (below ? "such a pulse below the maximum leaves a device where it was; " : "")
-      + "the branch first reaches its maximum at pulse \(top), where a device is at G_max and goes to the saturation pass, so pulses \(top + 1)…\(branch.count - 1) are never taken"
+  /// What the flat pulses of a measured branch do under the run's rule
+  /// (the branch ends at its first maximum: the points after it are
+  /// dropped, `deviceNotes`).
+  static func flatPulseEffect(finiteState: Bool) -> String {
+    finiteState
+      ? "such a pulse leaves a device where it was"
+      : "with methods a and b such a pulse leaves a device where it was; method c steps over them"
   }
 
-  /// The note on a run's measured device whose potentiation branch has
-  /// flat pulses (`name` names the file), or nil.
-  static func flatPulseNote(_ cfg: TrainingConfiguration, name: String) -> String? {
-    guard let m = cfg.measuredDevice, let flat = flatPulses(m.curve) else { return nil }
-    return "note: \(name): the potentiation branch is flat at \(flat) (its running maximum): "
-      + flatPulseEffect(m.curve, finiteState: cfg.rule.isFiniteState)
+  /// The notes on a run's measured device (`name` names the file): its
+  /// flat pulses, the points it dropped after its maximum, the depression
+  /// rows the rule does not use, and a G_max far above a synapse's (data
+  /// that are not in siemens). Empty without a measured device.
+  static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
+    guard let m = cfg.measuredDevice else { return [] }
+    var notes: [String] = []
+    if m.pointsAfterMaximum > 0 {
+      let n = m.curve.count - 1
+      notes.append(
+        "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so its \(m.pointsAfterMaximum) later point\(m.pointsAfterMaximum == 1 ? "" : "s") (measured past saturation) are left out: the device has \(n) pulses from G_min to G_max (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
+    }
+    if let flat = flatPulses(m.curve) {
+      notes.append(
+        "note: \(name): the potentiation branch is flat at \(flat) (its running maximum): "
+          + flatPulseEffect(finiteState: cfg.rule.isFiniteState))
+    }
+    if !m.depression.isEmpty && !(cfg.rule == .lim && cfg.method == .c) {
+      notes.append(
+        "note: \(name): its \(m.depression.count) depression points (d rows) are not used: only rule lim's method c depresses a device (methods a and b and rules hybrid and single reset it)")
+    }
+    if m.gMax >= 1e-2 {
+      notes.append(
+        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in siemens, name their unit in the header, e.g. 'branch,conductance (uS)'")
+    }
+    return notes
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -427,6 +443,9 @@ enum TrainCommand: CLICommand {
       do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
         throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
       }
+      // One run a directory: two runs given the same --out both exited 0,
+      // their log rows interleaved (a walkthrough, session 33).
+      try OutputFile.lockDirectory(out, by: "run")
       log = log ?? out + "/log.csv"
       plot = plot ?? out + "/accuracy.svg"
       summary = summary ?? out + "/summary.json"
@@ -461,7 +480,7 @@ enum TrainCommand: CLICommand {
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
-    if let note = flatPulseNote(cfg, name: "--device-csv \(args.string("--device-csv") ?? cfg.measuredDevice?.path ?? "")") {
+    for note in deviceNotes(cfg, name: "--device-csv \(args.string("--device-csv") ?? cfg.measuredDevice?.path ?? "")") {
       var err = StandardError()
       print(note, to: &err)
     }
@@ -486,6 +505,11 @@ enum TrainCommand: CLICommand {
       }
     }
     var checkpointError: (any Error)? = nil
+    // Caught until the summary, plot and checkpoint are written: a second
+    // Ctrl-C (or a SIGTERM) while they were written killed the run with
+    // none of them (a walkthrough, session 33).
+    catchInterrupts()
+    defer { restoreInterrupts() }
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       finished: { net, images in
@@ -671,7 +695,8 @@ enum TrainCommand: CLICommand {
       try OutputFile.check(path, "the log")
       // open(2), not FileManager.createFile: that one writes a new file and
       // renames it over the path, which would replace a device or a link.
-      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      let fd = Foundation.open(
+        OutputFile.isStream(path) ? OutputFile.streamPath(path) : OutputFile.resolved(path), OutputFile.logFlags(path), 0o644)
       guard fd >= 0 else {
         throw CLIError.runtime("\(path): cannot create the log file (\(String(cString: strerror(errno))))")
       }
@@ -708,8 +733,6 @@ enum TrainCommand: CLICommand {
       try? epochHandle?.close()
     }
     let trainCount = experiment.trainImagesPerEpoch
-    catchInterrupts()
-    defer { restoreInterrupts() }
     var bar = ProgressBar(label: label, enabled: !quiet)
     let result = experiment.run(
       progress: { p in bar.update(p) },

@@ -91,7 +91,7 @@ private func csvFile(_ lines: [String]) throws -> String {
   fails(FileManager.default.temporaryDirectory.path, "device_csv", "not a regular file")
   fails(try csvFile(["p,1e-6", "p,x"]), "device_csv", "line 2")
   fails(try csvFile(["p,2e-6", "p,2e-6"]), "device_csv", "never rises")
-  fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 256")
+  fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 255 (256 points)")
   fails(good, "device_csv", "method c") { $0.method = .c }
   // A depression branch method c could never use: at or above G_max.
   fails(try csvFile(["p,1e-6", "p,1e-5", "d,3e-5", "d,2e-5"]), "device_csv", "not below the potentiation maximum") { $0.method = .c }
@@ -103,7 +103,7 @@ private func csvFile(_ lines: [String]) throws -> String {
     $0.rule = .hybrid
     $0.d2d = 1
   }
-  fails(good, "nmax", "gives n_max 2 (its 3 points), got 64") { $0.nMax = 64 }
+  fails(good, "nmax", "gives n_max 2 (its 3 points to its maximum), got 64") { $0.nMax = 64 }
   fails(good, "gmin_ratio", "leave gmin_ratio out") { $0.gMinRatio = 0 }
   fails(good, "gmax", "leave gmax out") { $0.gMaxSiemens = 1e-5 }
   // Conductances out of gmax's range (data in µS, not S): the file is named.

@@ -102,7 +102,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   try (0..<258).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: long, atomically: true, encoding: .utf8)
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", long.path, "--pulses", "2"])
   #expect(p.status == 0, "\(p.stderr)")
-  #expect(p.stderr.contains("note: \(long.path): 258 potentiation points; train --device-csv takes at most 256"), "\(p.stderr)")
+  #expect(p.stderr.contains("note: \(long.path): 257 pulses from the first point to the maximum; train --device-csv takes at most 255 (256 points)"), "\(p.stderr)")
 }
 
 // `inspect --help` offered --final-iterations, which inspect refuses.

@@ -99,6 +99,36 @@ private func trainUnderFileSizeLimit(
     #expect(json["interrupted"] as? Bool == true)
   }
 
+  // A second Ctrl-C a few milliseconds after the first (a wrapper passing
+  // the signal on, an impatient user) killed `train` while it wrote its
+  // summary: exit 130 and no summary, 6 times in 6 (a walkthrough, session
+  // 33). The signals stay caught until every output is written.
+  @Test func aSecondInterruptWhileTheSummaryIsWrittenLosesNothing() throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let log = root.appendingPathComponent("log.csv"), summary = root.appendingPathComponent("s.json")
+    let err = root.appendingPathComponent("stderr")
+    let child = try SpawnedProcess(
+      try #require(productExecutable("xbarsim")),
+      [
+        "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "20", "--quiet",
+        "--evals-per-epoch", "50", "--log", log.path, "--summary", summary.path,
+        "--plot", root.appendingPathComponent("p.svg").path,
+      ],
+      stdout: root.appendingPathComponent("stdout"), stderr: err)
+    waitFor("\n", times: 2, in: log, while: { child.isRunning })
+    #expect(child.isRunning, "the run ended before it could be stopped")
+    for _ in 0..<4 {
+      child.send(SIGINT)
+      Thread.sleep(forTimeInterval: 0.002)
+    }
+    let end = child.wait()
+    #expect(end == .exited(1), "\(end)")
+    let json = try #require(try jsonObject(summary) as? [String: Any])
+    #expect(json["interrupted"] as? Bool == true)
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("p.svg").path))
+  }
+
   // A SIGHUP ignored when the run starts (`nohup`, `trap '' HUP`) stays
   // ignored: the run goes on to its end (exit 0, not interrupted).
   @Test func aSIGHUPIgnoredAtStartStaysIgnored() throws {

@@ -175,7 +175,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
     expectError(try runXbarsim(["train", "--data", data.path] + tiny + options), 1, message)
   }
   for (options, message) in [
-    (["--device-csv", device.path, "--nmax", "64"], "--nmax: device_csv gives n_max 3 (its 4 points), got 64"),
+    (["--device-csv", device.path, "--nmax", "64"], "--nmax: device_csv gives n_max 3 (its 4 points to its maximum), got 64"),
     (["--device-csv", device.path, "--method", "c"], "--device-csv: \(device.resolvingSymlinksInPath().path): method c depresses devices, and the file has no depression branch"),
     (["--device-csv", device.path, "--summary", device.path], "--summary would overwrite the --device-csv file"),
   ] {

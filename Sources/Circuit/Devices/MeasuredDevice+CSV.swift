@@ -17,46 +17,75 @@ extension MeasuredDevice {
     var down: [Double] = []
     var sawRecord = false
     var lineNumber = 0
+    // Siemens per unit of the file's numbers: 1 unless the header names
+    // another unit (`conductance (uS)`).
+    var unit = (name: "S", siemens: 1.0)
+    // The branch of the previous record, and whether a block of each has
+    // ended: a branch that starts again is a second cycle.
+    var previous: Bool? = nil
+    var ended = (up: false, down: false)
+    // Lines end in LF, CRLF or CR alone (some instruments write CR).
     for rawLine in text.split(
-      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     {
       lineNumber += 1
       let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty || line.hasPrefix("#") { continue }
       let field = "\(source) line \(lineNumber)"
+      // Fields may be quoted ("p","1e-6"), as spreadsheets export them.
       let parts = line.split(separator: ",", omittingEmptySubsequences: false)
-        .map { $0.trimmingCharacters(in: .whitespaces) }
+        .map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
       let firstRecord = !sawRecord
       sawRecord = true
       let branch = parts[0].lowercased()
       let isUp = branch == "p" || branch == "potentiation"
       let isDown = branch == "d" || branch == "depression"
       if !isUp && !isDown {
-        // An optional header: a first record that names no branch.
-        if firstRecord && parts.count == 2 && Double(parts[1]) == nil { continue }
+        // An optional header: a first record that names no branch; its
+        // second field may name the unit of the conductances.
+        if firstRecord && parts.count == 2 && Double(parts[1]) == nil {
+          if let u = try Self.headerUnit(parts[1], field: field) { unit = u }
+          continue
+        }
         if parts.count != 2 {
           throw ConfigurationError(
-            field: field, "expected 'branch,conductance', got '\(line)'")
+            field: field, "expected 'branch,conductance', got '\(Self.shortened(line))'")
         }
+        let hint = Double(parts[0]) != nil ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
         throw ConfigurationError(
           field: field,
-          "unknown branch '\(parts[0])' (expected p, potentiation, d or depression)")
+          "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression\(hint))")
       }
       guard parts.count == 2 else {
+        // `p,0,2000`: a decimal comma.
+        let comma = parts.count == 3 && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
         throw ConfigurationError(
-          field: field, "expected 'branch,conductance', got '\(line)'")
+          field: field,
+          "expected 'branch,conductance', got '\(Self.shortened(line))'\(comma ? " (a decimal comma? write \(parts[1]).\(parts[2]))" : "")")
       }
       // Decimal notation only: `Double` takes hex (`0x1p-20`) and stops
       // at a NUL.
-      guard let g = Double(parts[1]), DecimalText.isNumber(parts[1]) || !g.isFinite else {
-        throw ConfigurationError(field: field, "conductance '\(parts[1])' is not a number in decimal notation")
+      guard let read = Double(parts[1]), DecimalText.isNumber(parts[1]) || !read.isFinite else {
+        throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is not a number in decimal notation")
       }
+      let g = read * unit.siemens
       guard g.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(parts[1])' is not finite")
       }
       guard g >= 0 else {
-        throw ConfigurationError(field: field, "conductance \(parts[1]) S is negative")
+        throw ConfigurationError(field: field, "conductance \(parts[1]) \(unit.name) is negative")
       }
+      // One cycle: a block of p rows and a block of d rows (either first).
+      if let last = previous, last != isUp {
+        if last { ended.up = true } else { ended.down = true }
+      }
+      if isUp ? ended.up : ended.down {
+        throw ConfigurationError(
+          field: field,
+          "\(isUp ? "a p" : "a d") row after the \(isUp ? "d" : "p") rows that followed the \(isUp ? "p" : "d") rows: "
+            + "a second cycle? give one cycle, its p rows in pulse order and its d rows in pulse order")
+      }
+      previous = isUp
       if isUp { up.append(g) } else { down.append(g) }
     }
     guard up.count >= 2 else {
@@ -73,18 +102,54 @@ extension MeasuredDevice {
     // Data that never rise (or, for depression, never fall) describe no
     // device to pulse: every pulse would leave it where it is.
     guard up.max()! > up[0] else {
+      let falls = up.min()! < up[0]
       throw ConfigurationError(
         field: source,
         "the potentiation branch never rises above its first point (\(up[0]) S); "
-          + "a device that no pulse changes")
+          + (falls
+            ? "its points fall: falling data are a depression branch (d rows), and a device needs a rising potentiation branch (p rows)"
+            : "a device that no pulse changes"))
     }
     guard down.isEmpty || down.min()! < down[0] else {
+      let rises = down.max()! > down[0]
       throw ConfigurationError(
         field: source,
         "the depression branch never falls below its first point (\(down[0]) S); "
-          + "a device that no pulse changes")
+          + (rises ? "its points rise: rising data are a potentiation branch (p rows)" : "a device that no pulse changes"))
     }
     try self.init(potentiation: up, depression: down)
+  }
+
+  /// A field without the double quotes around it, if it has them.
+  static func unquoted(_ s: String) -> String {
+    s.count >= 2 && s.hasPrefix("\"") && s.hasSuffix("\"") ? String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces) : s
+  }
+
+  /// At most 60 characters of `s` for an error message.
+  static func shortened(_ s: String) -> String { s.count <= 60 ? s : s.prefix(57) + "…" }
+
+  /// The unit a header's conductance field names, `conductance (uS)`,
+  /// `G [µS]`, `conductance_uS`, `G/nS`: its siemens, or nil when it names
+  /// none (siemens).
+  /// - Throws: ``ConfigurationError`` for a unit in brackets that is not
+  ///   one of S, mS, uS (µS), nS or pS (a resistance's Ω, say).
+  static func headerUnit(_ header: String, field: String) throws -> (name: String, siemens: Double)? {
+    let units: [String: Double] = ["S": 1, "mS": 1e-3, "uS": 1e-6, "\u{B5}S": 1e-6, "\u{3BC}S": 1e-6, "nS": 1e-9, "pS": 1e-12]
+    // In brackets: this is the unit, and it must be one we know.
+    if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }),
+      let close = header[open...].firstIndex(where: { $0 == ")" || $0 == "]" })
+    {
+      let name = header[header.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+      guard let s = units[name] else {
+        throw ConfigurationError(
+          field: field,
+          "the header's unit '\(shortened(name))' is not a conductance's: give the conductances in S, mS, uS (µS), nS or pS")
+      }
+      return (name, s)
+    }
+    // Otherwise a last word after a space, `_` or `/` that is a unit.
+    let last = header.split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "/" }).last.map(String.init) ?? ""
+    return units[last].map { (last, $0) }
   }
 
   /// Reads a device from a CSV file (format in the type's documentation).

@@ -33,12 +33,16 @@
 /// CSV format (``init(csv:source:)``, ``load(csv:)``): one record per line,
 /// `branch,conductance`, in pulse order, where `branch` is `p` or
 /// `potentiation`, `d` or `depression` (any case) and `conductance` is in
-/// siemens (S), finite and ≥ 0. The rows of each branch are taken in file
-/// order (the branches may be interleaved, but normally all `p` rows come
-/// first). An optional header line (a first record of two fields whose
-/// branch is not one of those names and whose second field is not a number,
-/// e.g. `branch,conductance`) is skipped, as are blank lines
-/// and lines starting with `#`. Fields may be padded with spaces. Example:
+/// siemens (S), finite and ≥ 0. The file is one cycle: a block of `p`
+/// rows and a block of `d` rows (either first), each in pulse order; a
+/// branch that starts again after the other (a second cycle) is an error.
+/// An optional header line (a first record of two fields whose branch is
+/// not one of those names and whose second field is not a number, e.g.
+/// `branch,conductance`) is skipped, as are blank lines and lines starting
+/// with `#`; a header's second field may name the conductances' unit, in
+/// brackets or as its last word (`conductance (uS)`, `G [nS]`,
+/// `conductance_mS`: S, mS, uS or µS, nS, pS). Lines end in LF, CRLF or CR;
+/// fields may be padded with spaces or quoted. Example:
 ///
 /// ```
 /// branch,conductance

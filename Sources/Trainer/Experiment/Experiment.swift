@@ -242,9 +242,15 @@ public final class Experiment {
       let (set, split, file) = Int(train.labels.max() ?? 0) + 1 == classes
         ? (train, "training", IDXDataset.Split.train.labelsFileName) : (test, "test", IDXDataset.Split.test.labelsFileName)
       let index = set.labels.firstIndex(of: UInt8(classes - 1)) ?? 0
+      // A few images beyond the output layer look like damaged bytes, not
+      // like a data set of more classes.
+      let outputs = configuration.layers.last!
+      let beyond = train.labels.count { Int($0) >= outputs } + test.labels.count { Int($0) >= outputs }
+      let damaged = beyond * 100 < train.count + test.count
+        ? "; only \(beyond) image\(beyond == 1 ? "" : "s") of \(train.count + test.count) \(beyond == 1 ? "has" : "have") a label of \(outputs) or more: a damaged label file?" : ""
       throw ConfigurationError(
         field: "layers",
-        "the output layer has \(configuration.layers.last!) neurons but the \(split) labels (\(file)) go up to \(classes - 1) (first at image \(index)), \(classes) classes")
+        "the output layer has \(outputs) neurons but the \(split) labels (\(file)) go up to \(classes - 1) (first at image \(index)), \(classes) classes\(damaged)")
     }
   }
 

@@ -15,7 +15,7 @@ extension TrainingConfiguration {
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
     ("beta_p", "<β>", "Nonlinearity of potentiation only (default: beta)."),
     ("beta_d", "<β>", "Nonlinearity of depression only, method c (default: beta)."),
-    ("device_csv", "<file.csv>", "A measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads) replaces Lim's curves (rule lim) or the linear device (rules hybrid and single: states = points − 1, c2c 0 unless given); sets nmax (potentiation points − 1), gmin_ratio and gmax from it (default: none)."),
+    ("device_csv", "<file.csv>", "A measured device (CSV lines p,<siemens> in pulse order, and d,<siemens> for method c's depression, as pulses --device measured reads; a header may name the unit, e.g. branch,conductance (uS)) replaces Lim's curves (rule lim) or the linear device (rules hybrid and single: states = its pulses to G_max, c2c 0 unless given); sets nmax (the pulses from its first point to its first maximum; points measured after it are left out), gmin_ratio and gmax from it (default: none)."),
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Device-to-device variation: σ of the scale X ~ N(1, σ²) (default 0)."),
@@ -33,7 +33,7 @@ extension TrainingConfiguration {
     ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
     ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
     ("k", "<k>", "Gain of the hybrid's small synapse, g = G/k (default 10)."),
-    ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50; a device_csv file's points − 1)."),
+    ("states", "<n>", "Pulses from G_min to G_max of a finite-state device (default 50; a device_csv file's pulses to its maximum)."),
     ("small_states", "<n>", "Pulses from G_min to G_max of the hybrid's small devices, Choi's g states (default: states)."),
     ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 64)."),
     ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
@@ -226,7 +226,7 @@ extension TrainingConfiguration {
   static func rangeConflict(_ key: String, _ m: MeasuredBranches, got: String) -> ConfigurationError {
     let given: String
     switch key {
-    case "nmax": given = "n_max \(m.curve.count - 1) (its \(m.curve.count) points)"
+    case "nmax": given = "n_max \(m.curve.count - 1) (its \(m.curve.count) points to its maximum)"
     case "gmin_ratio": given = "G_min/G_max = \(m.curve[0])"
     default: given = "G_max = \(m.gMax) S"
     }
@@ -260,12 +260,23 @@ extension TrainingConfiguration {
     do { device = try MeasuredDevice.load(csv: URL(fileURLWithPath: path)) } catch let e as ConfigurationError {
       throw ConfigurationError(field: "device_csv", e.description)
     }
-    let up = device.potentiationEnvelope
-    guard up.count <= 256 else {
-      throw fail("\(up.count) potentiation points; a measured device holds at most 256 (255 pulses from G_min to G_max)")
-    }
+    // Up to its first maximum: a device there is at G_max (Lim's "at
+    // G_max", Choi's saturation), so the points measured after it (past
+    // saturation) are never reached, and counting them as pulses would
+    // shrink the mean step μ that scales η (a walkthrough, session 33).
+    var up = device.potentiationEnvelope
     // MeasuredDevice refuses a branch that never rises: the maximum is > 0.
     let top = up[up.count - 1]
+    let afterMaximum = up.count - 1 - up.firstIndex(of: top)!
+    up.removeLast(afterMaximum)
+    guard up.count <= 256 else {
+      // Every k-th point keeps ⌈n/k⌉ ≤ 255 pulses.
+      let k = (up.count - 1 + 254) / 255
+      let th = k % 10 == 2 && k % 100 != 12 ? "nd" : k % 10 == 3 && k % 100 != 13 ? "rd" : "th"
+      throw fail(
+        "\(up.count - 1) pulses from its first point to its maximum; a measured device takes at most 255 (256 points): "
+          + "every \(k)\(th) point of the data would do, each pulse of the run then standing for \(k) measured ones")
+    }
     // The maximum becomes gmax: name the file, not gmax, when it is out of
     // gmax's range (data in µS rather than S, say).
     if let problem = Self.measuredMaximumProblem(top) { throw fail(problem) }
@@ -275,7 +286,9 @@ extension TrainingConfiguration {
     guard depression.allSatisfy(\.isFinite) else {
       throw fail("the depression branch starts at \(device.depressionEnvelope[0]) S, beyond any multiple of the potentiation maximum \(top) S a device can hold")
     }
-    return MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
+    var branches = MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
+    branches.pointsAfterMaximum = afterMaximum
+    return branches
   }
 
   /// Why a measured branch's maximum cannot be a device's G_max (in

@@ -149,10 +149,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
   }
   var _nMax: Int? = nil
   /// A measured device (`device_csv`; rules lim, hybrid and single), or
-  /// nil for the rules' model devices. Setting it sets `nMax` (points − 1),
-  /// `gMinRatio` (first point / maximum) and `gMaxSiemens` (the maximum);
-  /// `states` and `c2c` default to the file's points − 1 and 0 for rules
-  /// hybrid and single.
+  /// nil for the rules' model devices. Setting it sets `nMax` (its curve's
+  /// points − 1: the pulses to its first maximum), `gMinRatio` (first
+  /// point / maximum) and `gMaxSiemens` (the maximum); `states` and `c2c`
+  /// default to the same pulses and 0 for rules hybrid and single.
   public internal(set) var measuredDevice: MeasuredBranches? = nil
   /// Sets a measured device from data read before (a checkpoint's copy of
   /// its curve: the file need not exist any more). The range keys must
@@ -250,8 +250,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// smaller area, g = G/k.
   public var k: Double = 10
   /// Identical potentiation pulses from G_min to G_max of a finite-state
-  /// device (Choi: 50; a measured device's points − 1 for rules hybrid and
-  /// single).
+  /// device (Choi: 50; for rules hybrid and single a measured device's
+  /// pulses to its first maximum).
   public var states: Int {
     get { _states ?? (rule.isFiniteState ? measuredDevice.map { $0.curve.count - 1 } : nil) ?? 50 }
     set { _states = newValue }
@@ -477,7 +477,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
           throw fail("device_csv", "\(measured.path): rules hybrid and single need at least 3 points (2 states), got \(curve.count)")
         }
         if let n = _states, n != curve.count - 1 {
-          throw fail("states", "device_csv gives \(curve.count - 1) states (its \(curve.count) points), got \(n) (leave states out)")
+          throw fail("states", "device_csv gives \(curve.count - 1) states (its \(curve.count) points to its maximum), got \(n) (leave states out)")
         }
         if rule == .hybrid, let n = _smallStates, n != curve.count - 1 {
           throw fail("small_states", "the small devices are the measured device at area 1/k, with its \(curve.count - 1) states (leave small_states out)")
@@ -795,13 +795,18 @@ public struct MeasuredBranches: Sendable, Equatable {
   /// The CSV file's real path.
   public var path: String
   /// The potentiation branch made monotone (running maximum), divided by
-  /// its maximum: G(n)/G_max for n = 0 … points − 1.
+  /// its maximum, up to its first maximum: G(n)/G_max for n = 0 … pulses
+  /// to G_max.
   public var curve: [Double]
   /// The maximum of the potentiation branch, in siemens.
   public var gMax: Double
   /// The depression branch made monotone (running minimum), in the same
   /// units as `curve`; empty when the file has none.
   public var depression: [Double]
+  /// The points of the file's potentiation branch after its first maximum
+  /// (measured past saturation), left out of `curve`: a device is at G_max
+  /// there already. Kept for the run's note; 0 for a checkpoint's device.
+  public var pointsAfterMaximum = 0
 
   public init(path: String, curve: [Double], gMax: Double, depression: [Double] = []) {
     self.path = path

@@ -93,7 +93,8 @@ final class HybridLayer: @unchecked Sendable {
   /// One pulse in the index's units: 16 fractional bits (255 states and
   /// their fraction fit 24 bits, so a Float holds an index exactly).
   static let indexOne: Int32 = 1 << 16
-  /// The measured device's last pulse count (its points − 1; 0 without one).
+  /// The measured device's last pulse count (its pulses to its maximum; 0
+  /// without one).
   let measuredStates: Int
 
   /// The noise of re-potentiations (the serial saturation pass).
