@@ -1,4 +1,5 @@
 import Foundation
+import Circuit
 
 // A small argument parser in the conventions of swift-argument-parser
 // (which xbarsim does not depend on): `xbarsim <command> [--kebab-case v]`,
@@ -104,8 +105,10 @@ struct ParsedArguments {
 
   func double(_ name: String) throws -> Double? {
     guard let s = string(name) else { return nil }
-    guard let v = Double(s), v.isFinite else {
-      throw CLIError.usage("\(name) expects a finite number, got '\(s)'")
+    // Decimal notation only, as every configuration key (`Double` alone
+    // took `0x10` as 16: a walkthrough, session 33).
+    guard let v = Double(s), v.isFinite, DecimalText.isNumber(s) else {
+      throw CLIError.usage("\(name) expects a finite number in decimal notation, got '\(s)'")
     }
     return v
   }
@@ -135,7 +138,8 @@ struct ParsedArguments {
     let parts = s.split(separator: ",", omittingEmptySubsequences: false)
     var out: [Double] = []
     for p in parts {
-      guard let v = Double(p.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+      let text = p.trimmingCharacters(in: .whitespaces)
+      guard let v = Double(text), v.isFinite, DecimalText.isNumber(text) else {
         throw CLIError.usage("\(name) expects comma-separated numbers, got '\(s)'")
       }
       out.append(v)

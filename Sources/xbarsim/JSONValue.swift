@@ -25,6 +25,19 @@ enum JSONValue: Equatable {
     }
   }
 
+  /// A configuration object as it identifies a run, sweep or journal:
+  /// without `threads` (the same results on one thread or two: a shard
+  /// resumed on another machine goes on), and with "true"/"false" read as
+  /// booleans (written as strings before session 33).
+  var configurationIdentity: JSONValue {
+    guard case .object(let d, let keys) = self else { return self }
+    var out: [String: JSONValue] = [:]
+    for (k, v) in d where k != "threads" {
+      if case .string(let t) = v, t == "true" || t == "false" { out[k] = .bool(t == "true") } else { out[k] = v }
+    }
+    return .object(out, keys: keys.filter { $0 != "threads" })
+  }
+
   subscript(key: String) -> JSONValue? {
     if case .object(let d, _) = self { return d[key] }
     return nil

@@ -21,7 +21,8 @@ enum ReproduceCommand: CLICommand {
       --summary FILE writes JSON rows: figure, method, beta, nmax, batch, sigma,
       hidden_layers, learning, paper, mean, min, max, seeds, per_seed, and
       fluctuation (the mean change of the accuracy from one evaluation point to the
-      next over the second half of each run's points, mean of the seeds).
+      next over the second half of each run's points, mean of the seeds), with the
+      run's other keys, speed and energies (every key: docs/outputs.md).
       --plot FILE writes the figure as the paper draws it (x: what the figure
       varies; a line per method, learning mode or synapse through the means,
       bars from min to max, the paper's numbers as hollow circles). lim2018's
@@ -35,8 +36,9 @@ enum ReproduceCommand: CLICommand {
       The options below are train's keys with train's defaults; a key the figure
       sets itself is refused (--seed for every figure; lim2018: --nmax, --beta,
       --method and --learning for every figure, --batch for 7-10, --sigma for 14;
-      choi2021: --rule, --layers, --lr, --batch, --evals-per-epoch, and the device
-      keys a figure varies, e.g. --k for 5): run a figure at other values of those
+      choi2021: --rule for every figure, and --layers, --lr, --batch and
+      --evals-per-epoch at other values than the paper's 784,250,10, 0.1, 1 and 1,
+      and the device keys a figure varies, e.g. --k for 5): run a figure at other values of those
       with xbarsim sweep. So is a key no run reads. A key the paper states for its
       runs that the figure leaves to you (lim2018: --sigma for 7-12, --batch for 12
       and 14, --lr and --loss for 7 and 12; choi2021: --states, --k, --c2c, --d2d,
@@ -148,7 +150,8 @@ enum ReproduceCommand: CLICommand {
     if choi {
       try choiTable(
         rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
-        settings: settingsNote(base, skipping: ["epochs"]))
+        settings: [settingsNote(base, skipping: ["epochs"]), dataNote(args, train: train, test: test)].compactMap { $0 }
+          .joined(separator: "\n").nilIfEmpty)
       try writePlot(
         rows, args: args, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
@@ -160,6 +163,7 @@ enum ReproduceCommand: CLICommand {
     print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the \(TrainCommand.averageWindow(base)),")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
     if let note = settingsNote(base, skipping: []) { print(note) }
+    if let note = dataNote(args, train: train, test: test) { print(note) }
     print("")
     print("run                         method  paper   measured  [min, max]        Δ")
     for row in rows {
@@ -496,6 +500,14 @@ enum ReproduceCommand: CLICommand {
     }
   }
 
+  /// The data under a table's title when `--data` names a directory: the
+  /// paper's numbers beside it are MNIST's (a Fashion-MNIST table printed
+  /// them with no word of its data: a walkthrough, session 33).
+  static func dataNote(_ args: ParsedArguments, train: IDXDataset, test: IDXDataset) -> String? {
+    guard let dir = args.string("--data") else { return nil }
+    return "data: \(dir) (\(train.count) training and \(test.count) test images); the paper's numbers are MNIST's"
+  }
+
   /// The keys of `base` (every run's, before the figure sets its own)
   /// that differ from the defaults, as a line under a table's title: a
   /// table run with `--loss mse` says so. Nil when there are none.
@@ -604,4 +616,9 @@ enum ReproduceCommand: CLICommand {
     text += "]\n"
     try OutputFile.write(text, to: path)
   }
+}
+
+extension String {
+  /// Nil for the empty string.
+  fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -63,12 +63,13 @@ struct RunJournal {
     }
     guard case .array(let list)? = root["runs"] else { throw fail("'runs' must be a list") }
     var found: [Int: TrainingResult] = [:]
-    let parsed = try items.map { try JSONValue.parse(Data($0.configuration.utf8)) }
+    let parsed = try items.map { try JSONValue.parse(Data($0.configuration.utf8)).configurationIdentity }
     for (n, run) in list.enumerated() {
       guard case .string(let label)? = run["label"], case .number(let seedValue)? = run["seed"],
         seedValue >= 0, seedValue == seedValue.rounded(), seedValue < 9_007_199_254_740_992,
-        let configuration = run["configuration"], case .object? = run["result"]
+        let written = run["configuration"], case .object? = run["result"]
       else { throw fail("run \(n + 1): needs label, seed (a whole number below 2^53), configuration and result") }
+      let configuration = written.configurationIdentity
       let seed = UInt64(seedValue)
       // Rows may share a label (Lim's methods a, b, c): the configuration
       // (which holds the seed) tells them apart.

@@ -23,7 +23,8 @@ enum SweepCommand: CLICommand {
       Every point trains as 'xbarsim train' does with --config, the other key options
       and its grid values. As each point finishes, DIR/sweep.csv and DIR/sweep.json
       are rewritten with its row (point, the grid keys, accuracies, pulses, resets,
-      images/s, energy and latency per image when the summary has them) and
+      images/s, energy and latency per image when the summary has them),
+      DIR/point-P.json holds point P's whole summary as train --summary writes it, and
       DIR/sweep.svg plots accuracy_mean_last versus the first grid key, one line per
       combination of the others (a seed key averaged over: the mean of the seeds,
       with a bar from their least accuracy_min_last to their greatest
@@ -201,8 +202,9 @@ enum SweepCommand: CLICommand {
       var why: String? = nil
       if earlier.grid != grid {
         why = "its grid is \(gridText(earlier.grid)), this one's \(gridText(grid))"
-      } else if earlier.base != baseNow {
-        why = "its base configuration differs" + (baseNow.firstDifference(from: earlier.base).map { ": " + $0 } ?? "")
+      } else if earlier.base.configurationIdentity != baseNow.configurationIdentity {
+        why = "its base configuration differs"
+          + (baseNow.configurationIdentity.firstDifference(from: earlier.base.configurationIdentity).map { ": " + $0 } ?? "")
       } else if !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
         why = "it is shard \(earlier.shard.map { "\($0.0)/\($0.1)" } ?? "?"), this one \(index)/\(shards)"
       }
@@ -509,7 +511,10 @@ enum SweepCommand: CLICommand {
         guard shard.grid == grid else {
           throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
-        guard shard.base == baseJSON else { throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s") }
+        guard shard.base.configurationIdentity == baseJSON.configurationIdentity else {
+          let what = shard.base.configurationIdentity.firstDifference(from: baseJSON.configurationIdentity).map { ": " + $0 } ?? ""
+          throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s\(what)")
+        }
         if let a = data, let b = shard.data, a != b {
           throw CLIError.runtime("\(dir): its training or test data differ from \(dataDir ?? dirs[0])'s")
         }
@@ -552,7 +557,7 @@ enum SweepCommand: CLICommand {
         do { there = try readShard(out) } catch {
           throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
         }
-        guard there.grid == g, there.base == baseJSON, data == nil || there.data == nil || there.data == data else {
+        guard there.grid == g, there.base.configurationIdentity == baseJSON.configurationIdentity, data == nil || there.data == nil || there.data == data else {
           throw CLIError.runtime("\(out) holds another sweep (its grid, base configuration or data differ); give another --out, or remove it")
         }
         if let (i, n) = there.shard, n > 1 {

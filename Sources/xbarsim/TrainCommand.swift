@@ -68,7 +68,7 @@ enum TrainCommand: CLICommand {
       Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint.
       """,
     options: commonOptions + [
-      OptionSpec("--out", "<dir>", "Write log.csv, accuracy.svg and summary.json into DIR."),
+      OptionSpec("--out", "<dir>", "Write log.csv, epochs.csv, accuracy.svg and summary.json into DIR (one run at a time: a directory in use is refused)."),
       OptionSpec("--log", "<file.csv>", "CSV log of the evaluation points."),
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
@@ -342,6 +342,10 @@ enum TrainCommand: CLICommand {
     for (k, v) in cfg.keyValues {
       if k != "layers", let x = Double(v), x.isFinite, !JSONWriter.isInexactInteger(x) {
         c.addRaw(k, v)
+      } else if k == "shuffle" {
+        // A JSON boolean, as sweep.json's rows have it ("false" as a string
+        // is true to a script's `if`: a walkthrough, session 33).
+        c.addRaw(k, v)
       } else {
         c.add(k, v)
       }
@@ -474,6 +478,17 @@ enum TrainCommand: CLICommand {
     if let plot { try OutputFile.check(plot, "the plot") }
     let (train, test) = try datasets(args)
     try checkLimits(&cfg, train: train, test: test, args)
+    // A run's summary given as --config re-runs that run: on its data, or
+    // with a note (another data directory gave other numbers without a
+    // word: a walkthrough, session 33).
+    if let path = args.string("--config"), let then = configurationRoot(path)?["data"], case .object = then,
+      let now = try? JSONValue.parse(Data(dataJSON(train: train, test: test).utf8)), then != now
+    {
+      var err = StandardError()
+      print(
+        "note: \(path) is a run on other data (its data object's sizes or checksums differ from those of --data \(args.string("--data") ?? IDXDataset.defaultDirectory.path)): the same configuration, other data",
+        to: &err)
+    }
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")

@@ -152,8 +152,11 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
     let a = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any] ?? [:]
     let b = try JSONSerialization.jsonObject(with: Data(contentsOf: again)) as? [String: Any] ?? [:]
     #expect(a["test_accuracy"] as? Double == b["test_accuracy"] as? Double && a["pulses"] as? Int == b["pulses"] as? Int)
-    #expect(NSDictionary(dictionary: a["configuration"] as? [String: Any] ?? [:]).isEqual(to: b["configuration"] as? [String: Any] ?? [:]),
-      "\(summary.lastPathComponent)")
+    // (Compared as sorted JSON: NSDictionary's isEqual tells a boxed Bool
+    // from the same Bool on Linux.)
+    func canonical(_ d: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: d, options: .sortedKeys) }
+    let ca = try canonical(a["configuration"] as? [String: Any] ?? [:]), cb = try canonical(b["configuration"] as? [String: Any] ?? [:])
+    #expect(!ca.isEmpty && ca == cb, "\(summary.lastPathComponent)")
   }
 }
 

@@ -253,7 +253,9 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   #expect(c["method"] as? String == "a")
   #expect(c["nmax"] as? Int == 16)
   #expect(c["evals_per_epoch"] as? Int == 2)
-  #expect(c["shuffle"] as? String == "false")
+  // A JSON boolean since session 33 (a string "false" is true to a script).
+  #expect(c["shuffle"] as? Bool == false)
+  #expect(try String(contentsOf: summary, encoding: .utf8).contains(#""shuffle": false"#))
 }
 
 @Test func theSummarysConfigurationReproducesTheRunAsAConfigFile() throws {

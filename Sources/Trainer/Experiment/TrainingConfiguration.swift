@@ -562,6 +562,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // As the Lim rule's pulse voltages: an energy V²·G·t stays finite.
     try within("write_voltage", writeVoltage, 1e-6, 1000, " V")
     try WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).validate()
+    // A read at the devices' write threshold would program every cell it
+    // reads (5 V against 0.75 V ran: a walkthrough, session 33).
+    if rule.isFiniteState && readVoltage >= writeThreshold {
+      throw fail(
+        "read_voltage",
+        "a read at \(shown(readVoltage)) V reaches the devices' write threshold \(shown(writeThreshold)) V (write_threshold): every read would program the cells it reads")
+    }
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
     }
@@ -721,8 +728,16 @@ extension TrainingConfiguration {
         ("program_voltage", programVoltage != d.programVoltage), ("program_time", programTime != d.programTime),
         ("reset_voltage", resetVoltage != d.resetVoltage), ("reset_time", resetTime != d.resetTime),
         ("slot_time", slotTime != d.slotTime),
+        // The programmed array's reads are normalised (s = I/(V_read·G_max)):
+        // V_read, the read's time and (with ideal lines, no G·r) G_max
+        // only set the energy and latency an on-chip run books (a
+        // walkthrough, session 33).
+        ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
       ]
       found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
+      if wires == .ideal && measuredDevice == nil && gMaxSiemens != d.gMaxSiemens {
+        found.append(("gmax", "learning on-chip (its energy account) or wires resistive (G·r)"))
+      }
     }
     if rule == .lim && mode == .offChip && comparatorOffset != d.comparatorOffset {
       // The ideal twin trains without offsets; the programmed array is only

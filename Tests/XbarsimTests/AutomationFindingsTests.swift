@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+@testable import xbarsim
+
+// Walkthroughs by a student running unattended studies from scripts and by
+// a peripheral-circuit designer (session 33, 2026-12-01): outputs a script
+// could not reach, runs that mixed their files, keys a mode ignored
+// without a word.
+
+/// 8×8 generated images: 120 training images, 50 test images.
+private func smallData() throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-automation", train: 120, test: 50)
+}
+
+private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "60", "--test-limit", "20", "--quiet"]
+
+// `-` made a file named `-`; /dev/stdout into a pipe was "No such file".
+@Test func aSummaryGoesToStandardOutputAsDashOrDevStdout() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  for target in ["-", "/dev/stdout"] {
+    let r = try runXbarsim(["train", "--data", data.path, "--summary", target] + net)
+    #expect(r.status == 0, "\(r.stderr)")
+    // The result line printed after the summary is kept beside it.
+    #expect(r.stdout.hasPrefix("{\n  \"test_accuracy\""), "\(target): \(r.stdout.prefix(200))")
+    #expect(r.stdout.contains("test accuracy"), "\(target)")
+  }
+  #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/-"))
+}
+
+// Two runs given one --out both exited 0 with their log rows interleaved.
+@Test func aSecondTrainOnADirectoryInUseIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("run")
+  try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+  // Held as a running `train` holds it.
+  let fd = open(out.path, O_RDONLY | O_DIRECTORY)
+  #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+  let busy = try runXbarsim(["train", "--data", data.path, "--out", out.path] + net)
+  expectOneLineError(busy, 1, "\(out.path) is in use by another xbarsim run")
+  close(fd)
+  let free = try runXbarsim(["train", "--data", data.path, "--out", out.path] + net)
+  #expect(free.status == 0, "\(free.stderr)")
+}
+
+// Off-chip learning ran --read-voltage, --read-time and --gmax (ideal
+// lines) without a word, while it refused the other timing keys.
+@Test(arguments: [
+  (["--read-voltage", "0.5"], "--read-voltage: applies to learning on-chip (its energy and latency accounts) only"),
+  (["--read-time", "5e-8"], "--read-time: applies to learning on-chip (its energy and latency accounts) only"),
+  (["--gmax", "3e-5"], "--gmax: applies to learning on-chip (its energy account) or wires resistive (G·r) only"),
+])
+func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ message: String) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--learning", "off-chip"] + extra + net)
+  expectOneLineError(r, 64, message)
+}
+
+@Test func offChipTakesGmaxWithResistiveLinesAndTheHybridReadsBelowTheWriteThreshold() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ok = try runXbarsim(
+    ["train", "--data", data.path, "--learning", "off-chip", "--gmax", "3e-5", "--wires", "resistive", "--r-row", "1", "--r-col", "1"]
+      + net)
+  #expect(ok.status == 0, "\(ok.stderr)")
+  let hot = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--read-voltage", "5"] + net)
+  expectOneLineError(hot, 64, "--read-voltage: a read at 5 V reaches the devices' write threshold 0.75 V (write_threshold)")
+  let raised = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--read-voltage", "0.8", "--write-threshold", "0.9"] + net)
+  #expect(raised.status == 0, "\(raised.stderr)")
+}
+
+// `solve --tolerance 0x1p-30` and `bench solve --r 0x10` were read as hex.
+@Test func everyCommandTakesNumbersInDecimalNotationOnly() throws {
+  let r = try runXbarsim(["solve", "-", "--tolerance", "0x1p-30"], stdin: Data(#"{"rows":1,"cols":1,"conductance":[[1e-6]],"v_in":[1],"r_row":0,"r_col":0}"#.utf8))
+  expectOneLineError(r, 64, "--tolerance expects a finite number in decimal notation, got '0x1p-30'")
+  let b = try runXbarsim(["bench", "solve", "--r", "0x10", "--rows", "4", "--cols", "4"])
+  expectOneLineError(b, 64, "--r expects a finite number in decimal notation, got '0x10'")
+}
+
+// A summary given as --config re-ran on other data without a word.
+@Test func aSummaryRerunOnOtherDataGetsANote() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
+  let first = try runXbarsim(["train", "--data", data.path, "--summary", summary.path] + net)
+  #expect(first.status == 0, "\(first.stderr)")
+  let same = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--quiet"])
+  #expect(same.status == 0 && !same.stderr.contains("note:"), "\(same.stderr)")
+  let other = try syntheticDataDirectory("xbarsim-automation-other", train: 130, test: 50)
+  defer { try? FileManager.default.removeItem(at: other.root) }
+  let moved = try runXbarsim(["train", "--data", other.data.path, "--config", summary.path, "--quiet"])
+  #expect(moved.status == 0, "\(moved.stderr)")
+  #expect(moved.stderr.contains("note: \(summary.path) is a run on other data"), "\(moved.stderr)")
+}
+
+// `threads` (the same results) stopped a shard resuming on another
+// machine; point-P.json lacked the summary's `data`.
+@Test func aSweepResumesWhateverItsThreadsAndItsPointsCarryTheirData() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("sweep")
+  let args = ["sweep", "--data", data.path, "--rule", "single", "--grid", "seed=1,2", "--out", out.path] + net
+  let first = try runXbarsim(args + ["--shard", "0/2"])
+  #expect(first.status == 0, "\(first.stderr)")
+  let again = try runXbarsim(args + ["--shard", "0/2", "--threads", "2"])
+  #expect(again.status == 0, "\(again.stderr)")
+  let point = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("point-0.json"))) as? [String: Any]
+  #expect((point?["data"] as? [String: Any])?["train_images"] as? Int == 120, "\(point ?? [:])")
+  // A shard with another base: the merge names the key.
+  let other = root.appendingPathComponent("other")
+  let o = try runXbarsim(args.map { $0 == out.path ? other.path : $0 } + ["--shard", "1/2", "--c", "3"])
+  #expect(o.status == 0, "\(o.stderr)")
+  let merge = try runXbarsim(["sweep", "merge", out.path, other.path, "--out", root.appendingPathComponent("m").path])
+  expectOneLineError(merge, 1, "\(other.path): its base configuration differs from \(out.path)'s: c 3 here, 4 there")
+}
+
+// A reproduction on other data printed the paper's MNIST numbers beside its
+// own with no word of the data.
+@Test func aReproductionOnOtherDataSaysSo() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let train = try IDXDataset.load(directory: data, split: .train), test = try IDXDataset.load(directory: data, split: .test)
+  #expect(ReproduceCommand.dataNote(try parse(["reproduce"]), train: train, test: test) == nil)
+  #expect(
+    ReproduceCommand.dataNote(try parse(["reproduce", "--data", data.path]), train: train, test: test)
+      == "data: \(data.path) (120 training and 50 test images); the paper's numbers are MNIST's")
+}
+
+// One corrupt label byte read as "--layers: … 201 classes".
+@Test func aFewLabelsBeyondTheOutputsAreCalledADamagedFile() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let labels = data.appendingPathComponent("train-labels-idx1-ubyte")
+  var bytes = try Data(contentsOf: labels)
+  bytes[8] = 200
+  try bytes.write(to: labels)
+  let r = try runXbarsim(["train", "--data", data.path] + net)
+  #expect(r.status != 0)
+  #expect(r.stderr.contains("go up to 200 (first at image 0), 201 classes; only 1 image of 170 has a label of 10 or more: a damaged label file?"), "\(r.stderr)")
+}
+
+private func parse(_ argv: [String]) throws -> ParsedArguments {
+  try #require(try ArgumentParsing.parse(Array(argv.dropFirst()), spec: ReproduceCommand.spec))
+}
