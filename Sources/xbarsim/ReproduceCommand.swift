@@ -493,7 +493,17 @@ enum ReproduceCommand: CLICommand {
         j.add("wires", c.wires.rawValue)
         j.add("r_row", c.rowSegmentResistance)
         j.add("r_col", c.columnSegmentResistance)
-        row.add("mean_conductance", row.meanOf(\.meanConductance), to: &j)
+        // (Float SGD has no devices: null, as in its summary.)
+        if c.rule == .float { j.addRaw("mean_conductance", "null") } else { row.add("mean_conductance", row.meanOf(\.meanConductance), to: &j) }
+        // The mean solver iterations per mesh solve, as the irdrop table
+        // prints them and a summary writes them (null with ideal lines or
+        // where nothing was solved: float SGD, off-chip training).
+        let solves = row.results.reduce(0) { $0 + $1.solverSolves }
+        if c.wires == .resistive && solves > 0 {
+          j.add("solver_iterations_per_read", row.meanOf { Double($0.solverIterations) / Double(max(1, $0.solverSolves)) })
+        } else {
+          j.addRaw("solver_iterations_per_read", "null")
+        }
         j.add("train_limit", c.trainLimit)
         j.add("test_limit", c.testLimit)
       }

@@ -26,6 +26,16 @@ import _TestSupport
   #expect(rows.map { $0["learning"] as? String } == Array(repeating: ["on-chip", "off-chip", "off-chip"], count: 4).flatMap { $0 })
   #expect(rows.map { $0["transfer"] as? String } == Array(repeating: ["none", "states", "weights"], count: 4).flatMap { $0 })
   #expect(rows.allSatisfy { ($0["mean"] as? Double ?? -1) >= 0 && ($0["mean_conductance"] as? Double ?? 0) > 0 })
+  // The table's iterations per read (session 33): the on-chip rows with
+  // resistive lines have them; ideal lines and off-chip runs solve no
+  // training read.
+  let iterations = rows.map { $0["solver_iterations_per_read"] as? Double }
+  #expect(rows.allSatisfy { $0.keys.contains("solver_iterations_per_read") })
+  for (k, value) in iterations.enumerated() {
+    if k >= 3 && k % 3 == 0 { #expect((value ?? 0) > 1, "row \(k): \(value as Any)") } else { #expect(value == nil, "row \(k)") }
+  }
+  let printed = r.stdout.split(separator: "\n").first { $0.hasPrefix("5 ") }.map { String($0.split(separator: " ").last!) }
+  #expect(printed == iterations[9].map { String(format: "%.2f", $0) }, "\(r.stdout)")
   // The plot: a line per learning (and transfer) through the four r.
   let svg = try String(contentsOf: plot, encoding: .utf8)
   for line in ["on-chip", "off-chip, states", "off-chip, weights"] {

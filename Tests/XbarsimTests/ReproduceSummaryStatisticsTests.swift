@@ -49,6 +49,15 @@ import _TestSupport
   #expect(row["min"] as? Double == values("accuracy_min_last").min())
   #expect(row["max"] as? Double == values("accuracy_max_last").max())
   #expect(row["paper"] as? Double == 95.59)
+  #expect((row["mean_conductance"] as? Double ?? 0) > 0)
+  #expect(rows.allSatisfy { $0["solver_iterations_per_read"] is NSNull })
+  // Software BP (Figure 7's row) has no devices: null, as in its summary
+  // (0 until session 33).
+  let seven = root.appendingPathComponent("figure7.json")
+  let f7 = try runXbarsim(["reproduce", "lim2018", "--figure", "7", "--seeds", "1", "--summary", seven.path] + common.dropLast())
+  #expect(f7.status == 0, "\(f7.stderr)")
+  let software = try #require(try (object(seven) as? [[String: Any]])?.first { $0["method"] as? String == "float" })
+  #expect(software.keys.contains("mean_conductance") && software["mean_conductance"] is NSNull, "\(software)")
   // (The check needs a fluctuation that is not 0.)
   #expect(fluctuations.allSatisfy { $0 > 0 })
   #expect(abs((row["fluctuation"] as? Double ?? -1) - fluctuations.reduce(0, +) / 2) <= 1e-9, "\(row["fluctuation"] ?? "none")")
