@@ -262,7 +262,8 @@ enum OutputFile {
   }
 
   /// The path with every symbolic link resolved (the path itself when it
-  /// does not exist yet).
+  /// does not exist yet; `-` is /dev/stdout).
+  ///
   /// A link the kernel follows to what its text does not name (a
   /// `/proc/self/fd/N` of a pipe reads "pipe:[N]") is kept as it is: it
   /// opens what it stands for.
