@@ -68,7 +68,7 @@ enum PulsesCommand: CLICommand {
       --gmax ≤ 1 S).
       """,
     options: [
-      OptionSpec("--device", "<name>", "lim (default), choi or measured."),
+      OptionSpec("--device", "<name>", "lim (default), choi or measured (the default with --csv or --device-csv)."),
       OptionSpec("--beta", "<b[,b...]>", "lim: nonlinearity β ≥ 0, or a comma list (default 2)."),
       OptionSpec("--beta-p", "<b>", "lim: potentiation nonlinearity βp (default --beta)."),
       OptionSpec("--beta-d", "<b>", "lim: depression nonlinearity βd (default --beta)."),
@@ -134,7 +134,9 @@ enum PulsesCommand: CLICommand {
     let variation = DeviceVariation(
       deviceToDeviceScale: sigma, deviceToDeviceOffset: offset, cycleToCycle: c2c, negativeScale: negative)
 
-    let device = args.string("--device") ?? "lim"
+    // A device file given alone is the measured device (train's
+    // --device-csv needs no --device either).
+    let device = args.string("--device") ?? (args.string("--csv") ?? args.string("--device-csv") != nil ? "measured" : "lim")
     // Notes on a measured file, printed once the curves are written: a
     // usage error found later keeps "Error:" first on standard error.
     var notes: [String] = []

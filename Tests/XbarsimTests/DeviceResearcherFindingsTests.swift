@@ -106,6 +106,11 @@ private func summary(_ url: URL) throws -> [String: Any] {
   #expect(!bad.stderr.contains("note:"), "\(bad.stderr)")
   let ok = try runXbarsim(["pulses", "--device", "measured", "--csv", flat.path])
   #expect(ok.status == 0 && ok.stderr.hasPrefix("note: \(flat.path): the potentiation branch is flat at pulse 2"), "\(ok.stderr)")
+  // The file alone implies the measured device, as train's --device-csv does.
+  let implied = try runXbarsim(["pulses", "--device-csv", flat.path])
+  #expect(implied.status == 0 && implied.stdout == ok.stdout, "\(implied.stderr)")
+  let lim = try runXbarsim(["pulses", "--device", "lim", "--csv", flat.path])
+  expectOneLineError(lim, 64, "--csv does not apply to --device lim")
 }
 
 // The CSV reader: a second cycle joined into one branch, units in the
