@@ -485,6 +485,29 @@ enum SweepCommand: CLICommand {
       }
       return series
     }
+    // The ideal converter is not the end of the bits' line: its point is a
+    // hollow marker of the line's colour, not joined to 1 bit (the line
+    // read as if accuracy peaked at "0 bits": a walkthrough, session 33).
+    if !ideal.isEmpty {
+      var markers: [SVGLinePlot.Series] = []
+      for (i, s) in p.series.enumerated() {
+        let at = s.x.indices.filter { s.x[$0] == 0 }, rest = s.x.indices.filter { s.x[$0] != 0 }
+        guard !at.isEmpty else { continue }
+        func pick(_ v: [Double]?, _ ks: [Int]) -> [Double]? { v.map { v in ks.map { v[$0] } } }
+        var marker = SVGLinePlot.Series(label: s.label + " (ideal)", x: at.map { s.x[$0] }, y: at.map { s.y[$0] })
+        marker.low = pick(s.low, at)
+        marker.high = pick(s.high, at)
+        marker.hollow = true
+        marker.line = false
+        marker.color = i
+        markers.append(marker)
+        p.series[i].x = rest.map { s.x[$0] }
+        p.series[i].y = rest.map { s.y[$0] }
+        p.series[i].low = pick(s.low, rest)
+        p.series[i].high = pick(s.high, rest)
+      }
+      p.series += markers
+    }
     return p.render()
   }
 

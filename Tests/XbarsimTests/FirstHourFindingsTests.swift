@@ -240,10 +240,15 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("adc")
   let r = try runXbarsim(
-    ["sweep", "--data", data.path, "--grid", "adc_bits=0,4", "--out", out.path, "--train-limit", "40", "--test-limit", "20"] + tiny)
+    ["sweep", "--data", data.path, "--grid", "adc_bits=0,4,6", "--out", out.path, "--train-limit", "40", "--test-limit", "20"] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   let svg = try String(contentsOf: out.appendingPathComponent("sweep.svg"), encoding: .utf8)
   #expect(svg.contains("adc_bits (0 = ideal)"), "\(svg)")
+  // Since session 33 the ideal point is a hollow marker, not the end of
+  // the bits' line (which read as if accuracy peaked at "0 bits").
+  let line = try #require(svg.split(separator: "\n").first { $0.hasPrefix("<polyline") })
+  #expect(line.components(separatedBy: ",").count - 1 == 2, "\(line)")
+  #expect(svg.contains("<title>accuracy_mean_last (ideal): "), "\(svg)")
 }
 
 // A circuit designer's walkthrough (session 32): a NaN that Python's
