@@ -147,3 +147,21 @@ func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ messa
 private func parse(_ argv: [String]) throws -> ParsedArguments {
   try #require(try ArgumentParsing.parse(Array(argv.dropFirst()), spec: ReproduceCommand.spec))
 }
+
+// An evaluation brought the weight cache and the line loads anew from the
+// devices, so the evaluation schedule moved the read energy in its ninth
+// digit (1.5833342942e-08 against 1.5833342997e-08 J with 1 and 4 points).
+@Test func theEvaluationScheduleLeavesTheReadEnergyAlone() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  var energies: [Double] = []
+  for points in ["1", "6"] {
+    let s = root.appendingPathComponent("e\(points).json")
+    let r = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,16,10", "--epochs", "3", "--evals-per-epoch", points, "--quiet", "--summary", s.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let j = try JSONSerialization.jsonObject(with: Data(contentsOf: s)) as? [String: Any]
+    energies.append(j?["read_energy_joules"] as? Double ?? .nan)
+  }
+  #expect(energies[0] == energies[1], "\(energies)")
+}

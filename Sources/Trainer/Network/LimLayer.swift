@@ -293,8 +293,14 @@ final class LimLayer {
   /// weight cache G+ − G− with ideal wires; with resistive lines the
   /// array's transfer matrix, solved now on the current conductances.
   func effectiveWeights() throws -> UnsafePointer<Float> {
-    synchronize()
+    // With ideal wires the weight cache is in step with the devices (every
+    // update keeps it): an evaluation reads it as training does. Brought
+    // anew from the conductances, it differed in the last bit where
+    // Float(G+) − Float(G−) ≠ Float(G+ − G−), and the loads' sums in
+    // theirs, so the evaluation schedule moved a run's read energy in its
+    // ninth digit (a walkthrough, session 33).
     guard let reader else { return UnsafePointer(array._weight) }
+    synchronize()
     let t = transfer ?? .allocate(capacity: rows * columns)
     transfer = t
     try reader.transferMatrix(array, into: t)
