@@ -335,6 +335,8 @@ enum InspectCommand: CLICommand {
           if let v = n.gate { w.add("gate", v) } else { w.addRaw("gate", "null") }
           if let v = n.probability { w.add("probability", v) } else { w.addRaw("probability", "null") }
           w.add("delta", n.delta)
+          w.add("comparator", n.decision)
+          w.add("comparator_offset", n.comparatorOffset)
           neurons.append(w.finished().trimmingCharacters(in: .whitespacesAndNewlines))
         }
         o.addRaw("neurons", "[" + neurons.joined(separator: ",\n") + "]")
@@ -375,13 +377,14 @@ enum InspectCommand: CLICommand {
     }
 
     func neuronsCSV() -> String {
-      var s = "sample,array,neuron,input_current,sum,output_voltage,gate,probability,delta\n"
+      var s = "sample,array,neuron,input_current,sum,output_voltage,gate,probability,delta,comparator,comparator_offset\n"
       func opt(_ v: [Double]?, _ j: Int) -> String { v.map { JSONWriter.number($0[j]) } ?? "" }
       for (k, (_, r)) in records.enumerated() {
         for n in r.neurons {
           for j in n.sum.indices {
             s += "\(k),\(n.array),\(j),\(JSONWriter.number(n.inputCurrent[j])),\(JSONWriter.number(n.sum[j])),"
-            s += "\(opt(n.outputVoltage, j)),\(opt(n.gate, j)),\(opt(n.probability, j)),\(JSONWriter.number(n.delta[j]))\n"
+            s += "\(opt(n.outputVoltage, j)),\(opt(n.gate, j)),\(opt(n.probability, j)),\(JSONWriter.number(n.delta[j])),"
+            s += "\(JSONWriter.number(n.decision[j])),\(JSONWriter.number(n.comparatorOffset[j]))\n"
           }
         }
       }

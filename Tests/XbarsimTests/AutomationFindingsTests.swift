@@ -165,3 +165,42 @@ private func parse(_ argv: [String]) throws -> ParsedArguments {
   }
   #expect(energies[0] == energies[1], "\(energies)")
 }
+
+// With comparator offsets, inspect's `delta` did not decide the pulses and
+// the offsets were not written: a designer could not rebuild Table 1's
+// decisions (6 of 30 samples disagreed). neurons.csv now carries each
+// column's decision and offset, and every rule pulse follows the decision.
+@Test func inspectRecordsTheComparatorsDecisionsThatThePulsesFollow() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect")
+  let r = try runXbarsim(
+    ["inspect", "--data", data.path, "--layers", "64,4,10", "--nmax", "8", "--comparator-offset", "0.3", "--samples", "6",
+     "--out", out.path, "--train-limit", "60"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let neurons = csvRows(try String(contentsOf: out.appendingPathComponent("neurons.csv"), encoding: .utf8))
+  #expect(Array(neurons[0].suffix(2)) == ["comparator", "comparator_offset"])
+  var decision: [String: Double] = [:]
+  var offsets = Set<Double>()
+  for n in neurons.dropFirst() {
+    decision["\(n[0]),\(n[1]),\(n[2])"] = Double(n[9])!
+    offsets.insert(Double(n[10])!)
+    // Outside the dead band the decision is the sign of δ + offset.
+    let delta = Double(n[8])!, off = Double(n[10])!
+    if delta != 0 { #expect(Double(n[9])! == (delta + off > 0 ? 1 : -1), "\(n)") }
+  }
+  #expect(offsets.count > 4, "the offsets differ per column")
+  let pulses = csvRows(try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8))
+  var checked = 0, disagreeWithDelta = 0
+  for p in pulses.dropFirst() where p[5] == "potentiate" {
+    // sample, array, polarity, row, column: G+ pulses raise W (decision −1).
+    let d = try #require(decision["\(p[0]),\(p[1]),\(p[4])"])
+    #expect(d == (p[2] == "G+" ? -1 : 1), "\(p)")
+    checked += 1
+    let delta = Double(neurons.first { $0[0] == p[0] && $0[1] == p[1] && $0[2] == p[4] }![8])!
+    if (delta < 0) != (p[2] == "G+") { disagreeWithDelta += 1 }
+  }
+  #expect(checked > 100, "\(checked)")
+  // (The check needs a pulse whose sign δ alone would not give.)
+  #expect(disagreeWithDelta > 0)
+}

@@ -52,6 +52,13 @@ public struct NeuronRecord: Sendable {
   /// δ after the comparator's dead band (0 where no error reached the
   /// layer).
   public var delta: [Double]
+  /// The comparator's decision per column, −1, 0 or +1: the sign of
+  /// δ + its offset outside the dead band (0 where no error reached the
+  /// layer). A pulse raises W where it is −1 and lowers it where +1.
+  public var decision: [Double] = []
+  /// Each column comparator's input-referred offset (`comparator_offset`;
+  /// 0 without).
+  public var comparatorOffset: [Double] = []
 }
 
 /// Everything one inspected training sample did.
@@ -159,6 +166,13 @@ extension LimNetwork {
       var record = NeuronRecord(
         array: l, inputCurrent: forwardRead.difference, sum: sums[l].map(Double.init),
         delta: reachedByError ? deltas[l].map(Double.init) : [Double](repeating: 0, count: sums[l].count))
+      // The comparators of the columns, as the update read them (δ
+      // outside the dead band is δ itself; its sign with the offset is the
+      // pulse's).
+      record.comparatorOffset = columnComparators[l].map { Double($0.offset) }
+      record.decision = reachedByError
+        ? zip(columnComparators[l], deltas[l]).map { c, d in d == 0 ? 0 : Double(c.sign(d)) }
+        : [Double](repeating: 0, count: sums[l].count)
       if l < last {
         // The next array's read voltages, as its forward read drove them.
         let next = probe.reads.first { $0.array == l + 1 && $0.direction == .forward }!
