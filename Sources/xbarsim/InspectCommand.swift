@@ -9,15 +9,15 @@ enum InspectCommand: CLICommand {
   static let spec = CommandSpec(
     name: "inspect",
     abstract: "Record every line voltage and current, neuron and pulse of a few training samples.",
-    usage: "xbarsim inspect [--data DIR] [--config FILE] [--<key> <value> ...] [--checkpoint FILE] --samples N --out DIR",
+    usage: "xbarsim inspect [--data DIR] [--config FILE] [--<key> <value> ...] [--checkpoint FILE | --phase dynamic|fine] --samples N --out DIR",
     discussion: """
-      Builds the configured Lim network (from scratch, or from a checkpoint written by
+      Rule lim: builds the configured Lim network (from scratch, or from a checkpoint written by
       'xbarsim train --checkpoint-out'; its configuration is the base, and options may
       change anything but the network's shape and device keys) and trains it on N
       samples: the first N of the first epoch's training order (after --start K).
-      Of train's options below, --rule takes lim and --learning on-chip only (give
-      --learning on-chip to inspect an off-chip run's programmed arrays), and the
-      keys that only draw the devices (--initial-fraction, --negative-scale) are
+      Of train's options below, --rule takes lim (below: hybrid and single) and --learning
+      on-chip only (give --learning on-chip to inspect an off-chip run's programmed
+      arrays), and the keys that only draw the devices (--initial-fraction, --negative-scale) are
       refused beside a checkpoint, which holds them. Every read of these samples is
       taken the exact way (DifferentialArray.read: nodal solves with resistive
       lines) and recorded with every pulse and reset.
@@ -28,12 +28,29 @@ enum InspectCommand: CLICommand {
       --program-time or --reset-time; open it in GTKWave) and arrayL.svg (heat maps of
       the conductances and the last sample's forward line currents). README "Inspect"
       gives the schemas.
+
+      Rules hybrid and single: builds the network from scratch (no --checkpoint:
+      checkpoints hold rule lim's states), trains the first K samples of the first
+      epoch's training order normally (--start K; unlike rule lim's --start, which only
+      skips them), then records the next N: every update's row and column pulse trains
+      and every cell they program. --phase fine (rule hybrid only) switches to the small
+      arrays before the K samples. Writes into DIR: inspect.json (per sample: image,
+      label, prediction, loss, phase, pulses, repotentiation_pulses, resets,
+      coincidences, network_pulses; and the configuration), trains.csv (one row per
+      line with a non-empty train: sample, layer, line row|column, index, value (x or
+      δ), array (both, or the plus (δ < 0) or minus (δ > 0) array a column drives),
+      pulses, train as BL characters, slot 0 first), cells.csv (one row per device of
+      the selected arrays that moved or had a coincidence: coincidences =
+      popcount(row train AND column train), device_before, device_after in units of
+      the big G_max, refresh 1 when the saturation pass reset the pair) and
+      neurons.csv (sample, layer, neuron, sum, activation, delta).
       """,
     options: TrainCommand.commonOptions + [
       OptionSpec("--samples", "<n>", "Training samples to inspect (required)."),
       OptionSpec("--out", "<dir>", "Output directory (required)."),
       OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states."),
-      OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0)."),
+      OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0; rules hybrid and single train them)."),
+      OptionSpec("--phase", "<dynamic|fine>", "Rule hybrid: record the big (dynamic, default) or small (fine) arrays' updates."),
     ],
     // Parsed (to refuse them by name) but not offered: inspect trains a few
     // samples and never evaluates.
@@ -55,9 +72,24 @@ enum InspectCommand: CLICommand {
     let start = try args.int("--start", default: 0)
     guard start >= 0 else { throw CLIError.usage("--start must be ≥ 0, got \(start)") }
     let checkpoint = args.string("--checkpoint")
+    // Rules hybrid and single train from scratch: a checkpoint holds rule
+    // lim's device states.
+    func refuseCheckpoint(_ rule: String) -> CLIError {
+      .usage("--checkpoint: inspect --rule \(rule) trains from scratch (checkpoints hold rule lim's device states); leave out --checkpoint, and give --start K to train K samples first")
+    }
+    if checkpoint != nil, let rule = args.string("--rule"), rule == "hybrid" || rule == "single" { throw refuseCheckpoint(rule) }
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
     let cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
+    if cfg.rule.isFiniteState && checkpoint == nil {
+      try runHybrid(args, cfg, samples: samples, out: out, start: start)
+      return
+    }
+    // (A checkpoint's own rule is named below, with how to train it.)
+    if cfg.rule.isFiniteState && TrainCommand.explicitKeys(args).contains("rule") { throw refuseCheckpoint(cfg.rule.rawValue) }
+    if args.string("--phase") != nil {
+      throw CLIError.usage("--phase: applies to rule hybrid only (its big or small arrays), not rule \(cfg.rule.rawValue)")
+    }
     let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
       + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
     try TrainCommand.refuseOverwriting(
@@ -73,7 +105,7 @@ enum InspectCommand: CLICommand {
         throw CLIError.runtime(
           "\(checkpoint): the checkpoint's configuration is \(what.joined(separator: " and ")); inspect trains the arrays on-chip with rule lim: give \(options.joined(separator: " ")) to train its \(cfg.mode == .offChip ? "programmed " : "")arrays")
       }
-      throw CLIError.usage("inspect needs --rule lim and --learning on-chip (the arrays train)")
+      throw CLIError.usage("inspect needs --rule lim (with --learning on-chip), hybrid or single (the arrays train)")
     }
     // The training loop's keys inspect has no use for, and keys the rule
     // never reads, when the user gives them (a checkpoint's are its own; a

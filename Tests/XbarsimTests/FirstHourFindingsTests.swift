@@ -179,7 +179,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let both = try runXbarsim(["spice", problem.path, "--output", a.path, "--out", b.path])
   expectOneLineError(both, 64, "--output and --out name the same file")
   let help = try runXbarsim(["inspect", "--help"])
-  #expect(help.stdout.contains("--rule takes lim and --learning on-chip only"), "\(help.stdout)")
+  #expect(help.stdout.contains("--rule takes lim (below: hybrid and single) and --learning\non-chip only"), "\(help.stdout)")
 }
 
 // A fourth walkthrough (session 32, a study combining features): two runs

@@ -1007,7 +1007,7 @@ private func plainCells(_ line: String) -> [String] {
   // Given on the command line: the options are at fault, not the checkpoint.
   let given = try inspect(checkpoint, ["--learning", "off-chip"], "f")
   #expect(given.status == 64)
-  expectOneLineError(given, ["inspect needs --rule lim and --learning on-chip"])
+  expectOneLineError(given, ["inspect needs --rule lim (with --learning on-chip), hybrid or single"])
 }
 
 // A grid point whose network does not fit the data names the point: the

@@ -91,6 +91,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// Training samples seen (each one forward read per layer and one
   /// transposed read per hidden layer).
   public private(set) var trainSamples = 0
+  /// Called by every layer's update once its trains are encoded and
+  /// before they are applied (`xbarsim inspect`); nil while training, so
+  /// the update pays one nil test per layer. Not called for a layer none
+  /// of whose columns fires (its rows are then not encoded).
+  public var updateObserver: ((HybridUpdateTrains) -> Void)?
 
   /// - Throws: `ConfigurationError` for a configuration the finite-state
   ///   rules cannot run.
@@ -396,6 +401,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     (rows + e0.rows).update(from: rows + r1, count: e1.rows)
     (words + e0.rows).update(from: words + r1, count: e1.rows)
     let rowCount = e0.rows + e1.rows
+    if let updateObserver { updateObserver(trains(l, rowCount: rowCount)) }
     guard rowCount > 0 else { return }
     let kind = selectedKind
     // Every encoding half-selects: the sign rule's one slot too (rows with

@@ -1,0 +1,276 @@
+import Foundation
+import Trainer
+
+/// `xbarsim inspect --rule hybrid|single`: the coincidence rules' update
+/// trains and the cells they program, sample by sample.
+extension InspectCommand {
+  /// One recorded sample of a hybrid network.
+  struct HybridSample {
+    var image: Int
+    var label: Int
+    var prediction: Int
+    var loss: Float
+    var phase: HybridPhase
+    /// The change of the network's counters over the sample.
+    var pulses: Int
+    var repotentiations: Int
+    var resets: Int
+    /// The network's pulse counter after the sample (the K trained
+    /// samples' included): `train`'s `pulses` over the same images.
+    var networkPulses: Int
+    /// Per layer: its trains (nil when none of its columns fired), its
+    /// selected devices before and after the sample, its neurons.
+    var trains: [HybridUpdateTrains?]
+    var before: [(plus: [Float], minus: [Float])]
+    var after: [(plus: [Float], minus: [Float])]
+    var neurons: [(sum: [Float], activation: [Float]?, delta: [Float])]
+  }
+
+  static func runHybrid(_ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, out: String, start: Int) throws {
+    let phaseName = args.string("--phase") ?? "dynamic"
+    guard let phase = HybridPhase(rawValue: phaseName) else {
+      throw CLIError.usage("--phase must be dynamic or fine, got '\(phaseName)'")
+    }
+    if phase == .fine && cfg.rule != .hybrid {
+      throw CLIError.usage("--phase fine: rule \(cfg.rule.rawValue) has one pair of arrays, no small ones to fine-tune; give --rule hybrid")
+    }
+    let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"]
+    try TrainCommand.refuseOverwriting(
+      TrainCommand.inputFiles(args, cfg), by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
+    let given = TrainCommand.explicitKeys(args)
+    for key in ["epochs", "evals_per_epoch", "final_iterations", "test_limit"] where given.contains(key) {
+      throw TrainCommand.keyError(
+        key, "inspect trains --start + --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
+    }
+    if given.contains("switch_threshold") {
+      throw TrainCommand.keyError(
+        "switch_threshold", "inspect does not switch phases on its own: give --phase fine to record the small arrays' updates", args)
+    }
+    let set = TrainCommand.explicitKeys(args, includingSummary: true)
+    if let (key, usedBy) = cfg.ignoredKeys.first(where: {
+      set.contains($0.key) || ($0.key.hasPrefix("beta_") && set.contains("beta"))
+    }) {
+      throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it", args)
+    }
+    let (train, test) = try TrainCommand.datasets(args)
+    let experiment: Experiment
+    var trained = cfg
+    trained.evaluationsPerEpoch = 1
+    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
+      throw CLIError.runtime("\(error)")
+    }
+    let order = experiment.firstEpochOrder
+    guard start <= order.count && samples <= order.count - start else {
+      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
+    }
+    try TrainCommand.checkMemory(cfg, args)
+    let net: HybridNetwork
+    do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
+    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
+    }
+    // Before everything: the K samples trained first update the small
+    // arrays too.
+    if phase == .fine { net.switchToFineTuning() }
+    var err = StandardError()
+    func trainOn(_ image: Int) -> (loss: Float, label: Int) {
+      let (pixels, label) = experiment.trainingImage(image)
+      let loss = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: label) }
+      return (loss, label)
+    }
+    for s in 0..<start { _ = trainOn(order[s]) }
+    if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
+
+    let layers = cfg.layers.count - 1
+    let kind = net.selectedKind
+    var current: [HybridUpdateTrains?] = []
+    net.updateObserver = { current[$0.layer] = $0 }
+    defer { net.updateObserver = nil }
+    var records: [HybridSample] = []
+    for s in 0..<samples {
+      let image = order[start + s]
+      current = Array(repeating: nil, count: layers)
+      let before = (0..<layers).map { net.devices(layer: $0, kind: kind) }
+      let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)
+      let (loss, label) = trainOn(image)
+      let neurons = (0..<layers).map { net.neurons(layer: $0) }
+      let sums = neurons[layers - 1].sum
+      var prediction = 0
+      for j in sums.indices where sums[j] > sums[prediction] { prediction = j }
+      records.append(HybridSample(
+        image: image, label: label, prediction: prediction, loss: loss, phase: net.phase,
+        pulses: net.pulses - p0, repotentiations: net.repotentiations - r0, resets: net.resets - z0,
+        networkPulses: net.pulses, trains: current, before: before,
+        after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons))
+      print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
+    }
+    let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records)
+    try write(writer.json(), to: out + "/inspect.json")
+    try write(writer.trainsCSV(), to: out + "/trains.csv")
+    try write(writer.cellsCSV(), to: out + "/cells.csv")
+    try write(writer.neuronsCSV(), to: out + "/neurons.csv")
+    let pulses = records.reduce(0) { $0 + $1.pulses }
+    print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv")
+  }
+
+  /// The files of a hybrid inspection.
+  struct HybridOutputs {
+    let cfg: TrainingConfiguration
+    let start: Int
+    let kind: SynapseKind
+    let records: [HybridSample]
+    let step: [Double?]
+    let disturbs: Bool
+
+    init(cfg: TrainingConfiguration, net: HybridNetwork, start: Int, kind: SynapseKind, records: [HybridSample]) {
+      self.cfg = cfg
+      self.start = start
+      self.kind = kind
+      self.records = records
+      step = SynapseKind.allCases.map { net.step($0) }
+      disturbs = net.disturbsHalfSelected
+    }
+
+    var kindName: String { kind == .big ? "big" : "small" }
+
+    /// A train as BL characters, slot 0 first.
+    func bits(_ w: UInt64) -> String {
+      String((0..<cfg.pulseTrainLength).map { w >> UInt64($0) & 1 == 1 ? "1" : "0" })
+    }
+
+    /// A Float in its shortest form that reads back as the same Float.
+    static func number(_ v: Float) -> String { v == 0 ? "0" : "\(v)" }
+
+    func json() -> String {
+      var j = JSONWriter()
+      j.add("format", "xbarsim-inspect-hybrid")
+      j.add("version", 1)
+      j.add("rule", cfg.rule.rawValue)
+      j.add("start", start)
+      j.add("kind", kindName)
+      j.add("bl", cfg.pulseTrainLength)
+      j.add("conductance_unit", "big G_max (gmax S)")
+      let steps = SynapseKind.allCases.map { k in
+        "\"\(k == .big ? "big" : "small")\": " + (step[k.rawValue].map(JSONWriter.number) ?? "null")
+      }
+      j.addRaw("step", "{" + steps.joined(separator: ", ") + "}")
+      j.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
+      var samples: [String] = []
+      for (s, r) in records.enumerated() {
+        var o = JSONWriter()
+        o.add("sample", s)
+        o.add("image", r.image)
+        o.add("label", r.label)
+        o.add("prediction", r.prediction)
+        o.add("loss", Double(r.loss))
+        o.add("phase", r.phase.rawValue)
+        o.add("pulses", r.pulses)
+        o.add("repotentiation_pulses", r.repotentiations)
+        o.add("resets", r.resets)
+        o.add("coincidences", coincidenceTotal(r))
+        o.add("network_pulses", r.networkPulses)
+        samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n  ", with: " ").replacingOccurrences(of: "\n", with: " "))
+      }
+      j.addRaw("samples", "[\n" + samples.joined(separator: ",\n") + "\n]")
+      return j.finished()
+    }
+
+    func trainsCSV() -> String {
+      var s = "sample,layer,line,index,value,array,pulses,train\n"
+      for (k, r) in records.enumerated() {
+        for case let t? in r.trains {
+          for (i, w) in t.rows {
+            s += "\(k),\(t.layer),row,\(i),\(Self.number(t.x[i])),both,\(w.nonzeroBitCount),\(bits(w))\n"
+          }
+          for (j, w, array) in t.plus.map({ ($0.index, $0.train, "plus") }) + t.minus.map({ ($0.index, $0.train, "minus") })
+            .sorted(by: { $0.0 < $1.0 })
+          {
+            s += "\(k),\(t.layer),column,\(j),\(Self.number(t.delta[j])),\(array),\(w.nonzeroBitCount),\(bits(w))\n"
+          }
+        }
+      }
+      return s
+    }
+
+    /// Per column of a layer's update: its train and the array it drives
+    /// (0 plus, 1 minus), or nil.
+    static func columns(_ t: HybridUpdateTrains, count: Int) -> [(train: UInt64, polarity: Int)?] {
+      var c = [(train: UInt64, polarity: Int)?](repeating: nil, count: count)
+      for (j, w) in t.plus { c[j] = (w, 0) }
+      for (j, w) in t.minus { c[j] = (w, 1) }
+      return c
+    }
+
+    func coincidenceTotal(_ r: HybridSample) -> Int {
+      var n = 0
+      for case let t? in r.trains {
+        let cols = Self.columns(t, count: t.delta.count)
+        for (_, rw) in t.rows { for c in cols { if let c { n += (rw & c.train).nonzeroBitCount } } }
+      }
+      return n
+    }
+
+    func cellsCSV() -> String {
+      var s = "sample,layer,kind,polarity,row,column,coincidences,device_before,device_after,refresh\n"
+      for (k, r) in records.enumerated() {
+        for l in 0..<r.before.count {
+          let columns = cfg.layers[l + 1], rows = cfg.layers[l] + 1
+          var rowTrain = [UInt64](repeating: 0, count: rows)
+          var cols = [(train: UInt64, polarity: Int)?](repeating: nil, count: columns)
+          if let t = r.trains[l] {
+            for (i, w) in t.rows { rowTrain[i] = w }
+            cols = Self.columns(t, count: columns)
+          }
+          let before = [r.before[l].plus, r.before[l].minus], after = [r.after[l].plus, r.after[l].minus]
+          for i in 0..<rows {
+            for j in 0..<columns {
+              let x = i * columns + j
+              let pulsed = cols[j]?.polarity
+              // The saturation pass resets the pair and re-potentiates one
+              // device (refresh) or resets the other (method b): the device
+              // that received no coincidence moves, which nothing else but
+              // the disturb model does.
+              let refresh: String
+              if disturbs {
+                refresh = ""
+              } else if let p = pulsed, before[1 - p][x] != after[1 - p][x] {
+                refresh = "1"
+              } else {
+                refresh = "0"
+              }
+              for p in 0..<2 {
+                let c = pulsed == p ? (rowTrain[i] & cols[j]!.train).nonzeroBitCount : 0
+                guard c > 0 || before[p][x] != after[p][x] else { continue }
+                s += "\(k),\(l),\(kindName),\(p == 0 ? "plus" : "minus"),\(i),\(j),\(c),"
+                s += "\(Self.number(before[p][x])),\(Self.number(after[p][x])),\(refresh)\n"
+              }
+            }
+          }
+        }
+      }
+      return s
+    }
+
+    func neuronsCSV() -> String {
+      var s = "sample,layer,neuron,sum,activation,delta\n"
+      for (k, r) in records.enumerated() {
+        for (l, n) in r.neurons.enumerated() {
+          // The output's software neurons: softmax (cross-entropy) or
+          // logistic (mse), in double precision from the sums.
+          let a: [Double] = n.activation.map { $0.map(Double.init) } ?? {
+            let v = n.sum.map(Double.init)
+            if cfg.loss == .mse { return v.map { 1 / (1 + exp(-$0)) } }
+            let top = v.max() ?? 0
+            let e = v.map { exp($0 - top) }
+            let z = e.reduce(0, +)
+            return e.map { $0 / z }
+          }()
+          for j in n.sum.indices {
+            s += "\(k),\(l),\(j),\(Self.number(n.sum[j])),\(JSONWriter.number(a[j])),\(Self.number(n.delta[j]))\n"
+          }
+        }
+      }
+      return s
+    }
+  }
+}
