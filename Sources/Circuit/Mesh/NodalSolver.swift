@@ -449,72 +449,26 @@ public final class NodalSolver: @unchecked Sendable {
       }
       let cellTarget2 = cellNorm2 > 0 ? tol * cellNorm2 : .infinity
 
-      /// With `alpha`, the step x += α·p, r −= α·q first; then z = P⁻¹ r
-      /// by the line solves. Returns r·r and r·z of the line solves
-      /// (`coarse` adds the second level's part). One pass per thread over
-      /// its word rows and one down and up its bit columns, each fusing
-      /// the step, the copy of r, the Thomas sweeps and the dot products:
-      /// the same arithmetic as separate loops in fewer passes over
-      /// memory (a 784×200 mesh's 1.25 MB vectors do not stay in a core's
-      /// cache; 33–38 ms against 34–40 ms alternated, session 33).
-      func stepAndLineSolves(alpha: Double?) -> (rr: Double, rz: Double) {
+      /// z = P⁻¹ r; returns r·z.
+      func precondition() -> Double {
         parallel { t in
-          let rows = rowRange(t), cols = colRange(t)
-          var rr = 0.0, rz = 0.0
-          // Word lines, four rows at a time (`wordThomas`' blocks).
-          var i = rows.lowerBound
-          while i < rows.upperBound {
-            let i1 = min(i + 4, rows.upperBound)
-            for k in (i * n)..<(i1 * n) {
-              if let a = alpha { XW[k] += a * PW[k]; RW[k] -= a * QW[k] }
-              let r = RW[k]
-              rr += r * r
-              ZW[k] = r
-            }
-            Self.wordThomas(ZW, IW, n: n, g: gr, i0: i, i1: i1)
-            for k in (i * n)..<(i1 * n) { rz += RW[k] * ZW[k] }
-            i = i1
-          }
-          // Bit lines: the step and the forward sweep down the rows, then
-          // the backward sweep up them with r·z.
-          if !cols.isEmpty {
-            for i in 0..<m {
-              let o = i * n
-              for j in cols {
-                let k = o + j
-                if let a = alpha { XB[k] += a * PB[k]; RB[k] -= a * QB[k] }
-                let r = RB[k]
-                rr += r * r
-                ZB[k] = i == 0 ? r * IB[k] : (r + gc * ZB[k - n]) * IB[k]
-              }
-            }
-            let last = (m - 1) * n
-            for j in cols { rz += RB[last + j] * ZB[last + j] }
-            for i in stride(from: m - 2, through: 0, by: -1) {
-              let o = i * n
-              for j in cols {
-                let k = o + j
-                ZB[k] += gc * IB[k] * ZB[k + n]
-                rz += RB[k] * ZB[k]
-              }
-            }
-          }
-          partial[16 * t] = rr
-          partial[16 * t + 8] = rz
+          let rows = rowRange(t)
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { ZW[k] = RW[k] }
+          Self.wordThomas(ZW, IW, n: n, g: gr, i0: rows.lowerBound, i1: rows.upperBound)
+          let cols = colRange(t)
+          for i in 0..<m { let o = i * n; for j in cols { ZB[o + j] = RB[o + j] } }
+          Self.bitThomas(ZB, IB, m: m, n: n, g: gc, j0: cols.lowerBound, j1: cols.upperBound)
+          // Each thread sums what it wrote itself: its rows of the word
+          // half and its columns of the bit half.
+          var s = 0.0
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) { s += RW[k] * ZW[k] }
+          for i in 0..<m { let o = i * n; for j in cols { s += RB[o + j] * ZB[o + j] } }
+          partial[16 * t] = s
         }
-        var rr = 0.0, rz = 0.0
-        for t in 0..<threads {
-          rr += partial[16 * t]
-          rz += partial[16 * t + 8]
-        }
-        return (rr, rz)
-      }
-
-      /// Adds the coarse half to z (two levels): z += Z·(L_w + L_b)⁻¹·Zᵀ·r,
-      /// Zᵀ·r = r_W + r_B per cell, Z·u = (u, u); returns what r·z gains,
-      /// (r_W + r_B)·u. Q is free here (A·p fills it next).
-      func coarse() -> Double {
-        guard let mergedSolver else { return 0 }
+        guard let mergedSolver else { return total() }
+        // The coarse half: z += Z·(L_w + L_b)⁻¹·Zᵀ·r, Zᵀ·r = r_W + r_B
+        // per cell, Z·u = (u, u); r·z gains (r_W + r_B)·u. Q is free
+        // here (A·p fills it next).
         for k in 0..<mn { QW[k] = RW[k] + RB[k] }
         mergedSolver.solve(QW, into: QB, parts: threads) { body in parallel(body) }
         var s = 0.0
@@ -524,7 +478,7 @@ public final class NodalSolver: @unchecked Sendable {
           ZB[k] += u
           s += QW[k] * u
         }
-        return s
+        return total() + s
       }
 
       if rNorm2 <= target2 && rNorm2 <= cellTarget2 {
@@ -532,7 +486,7 @@ public final class NodalSolver: @unchecked Sendable {
         relRes = (rNorm2 / bNorm2).squareRoot()
         return
       }
-      var rz = stepAndLineSolves(alpha: nil).rz + coarse()
+      var rz = precondition()
       for k in 0..<mn { PW[k] = ZW[k]; PB[k] = ZB[k] }
       while iterations < maxIter {
         iterations += 1
@@ -540,10 +494,19 @@ public final class NodalSolver: @unchecked Sendable {
         let pq = total()
         guard pq > 0 else { break }
         let alpha = rz / pq
-        let (rr, lineRZ) = stepAndLineSolves(alpha: alpha)
-        rNorm2 = rr
+        parallel { t in
+          let rows = rowRange(t)
+          var s = 0.0
+          for k in (rows.lowerBound * n)..<(rows.upperBound * n) {
+            XW[k] += alpha * PW[k]; XB[k] += alpha * PB[k]
+            RW[k] -= alpha * QW[k]; RB[k] -= alpha * QB[k]
+            s += RW[k] * RW[k] + RB[k] * RB[k]
+          }
+          partial[16 * t] = s
+        }
+        rNorm2 = total()
         if rNorm2 <= target2 && rNorm2 <= cellTarget2 { converged = true; break }
-        let rzNew = lineRZ + coarse()
+        let rzNew = precondition()
         let beta = rzNew / rz
         rz = rzNew
         parallel { t in
