@@ -65,6 +65,29 @@ enum InspectCommand: CLICommand {
     var drives: [(line: Int, volts: Double)]
   }
 
+  /// The data, the experiment that gives the training order, and that
+  /// order, once `--start` + `--samples` are checked against it and the
+  /// memory the network needs (every rule's inspect).
+  static func trainingOrder(
+    _ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, start: Int
+  ) throws -> (Experiment, [Int]) {
+    let (train, test) = try TrainCommand.datasets(args)
+    let experiment: Experiment
+    // inspect never evaluates: the evaluation schedule is not checked
+    // against the training images (a --train-limit below 100 is fine).
+    var trained = cfg
+    trained.evaluationsPerEpoch = 1
+    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
+      throw CLIError.runtime("\(error)")
+    }
+    let order = experiment.firstEpochOrder
+    guard start <= order.count && samples <= order.count - start else {
+      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
+    }
+    try TrainCommand.checkMemory(cfg, args)
+    return (experiment, order)
+  }
+
   static func run(_ args: ParsedArguments) throws {
     guard let samples = try args.int("--samples") else { throw CLIError.usage("missing --samples N") }
     guard samples >= 1 && samples <= 100_000 else { throw CLIError.usage("--samples must be in 1...100000, got \(samples)") }
@@ -148,20 +171,7 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a depression pulse: pulses.vcd could not tell the resets apart", args)
     }
-    let (train, test) = try TrainCommand.datasets(args)
-    let experiment: Experiment
-    // inspect never evaluates: the evaluation schedule is not checked
-    // against the training images (a --train-limit below 100 is fine).
-    var trained = cfg
-    trained.evaluationsPerEpoch = 1
-    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
-      throw CLIError.runtime("\(error)")
-    }
-    let order = experiment.firstEpochOrder
-    guard start <= order.count && samples <= order.count - start else {
-      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
-    }
-    try TrainCommand.checkMemory(cfg, args)
+    let (experiment, order) = try trainingOrder(args, cfg, samples: samples, start: start)
     let net =
       try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {

@@ -52,18 +52,7 @@ extension InspectCommand {
     }) {
       throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it", args)
     }
-    let (train, test) = try TrainCommand.datasets(args)
-    let experiment: Experiment
-    var trained = cfg
-    trained.evaluationsPerEpoch = 1
-    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
-      throw CLIError.runtime("\(error)")
-    }
-    let order = experiment.firstEpochOrder
-    guard start <= order.count && samples <= order.count - start else {
-      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
-    }
-    try TrainCommand.checkMemory(cfg, args)
+    let (experiment, order) = try trainingOrder(args, cfg, samples: samples, start: start)
     let net: HybridNetwork
     do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {

@@ -75,11 +75,10 @@ private func trainUnderFileSizeLimit(
     let left = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }
     #expect(left.isEmpty, "temporary files left: \(left)")
   }
-  // SIGTERM and SIGHUP killed `train` (exit 143/129) with no summary.
-  @Test(arguments: [SIGTERM, SIGHUP])
-  func trainStoppedBySIGTERMOrSIGHUPKeepsItsSummary(_ signal: Int32) throws {
-    let (root, data) = try signalData(train: 8000)
-    defer { try? FileManager.default.removeItem(at: root) }
+  /// A 20-epoch `train` under root, begun and past its second log row
+  /// (so that its signal handlers are set): the process, its summary and
+  /// its standard error's file.
+  private func longTrain(_ root: URL, _ data: URL, _ extra: [String] = []) throws -> (SpawnedProcess, URL, URL) {
     let log = root.appendingPathComponent("log.csv"), summary = root.appendingPathComponent("s.json")
     let err = root.appendingPathComponent("stderr")
     let child = try SpawnedProcess(
@@ -87,10 +86,19 @@ private func trainUnderFileSizeLimit(
       [
         "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "20", "--quiet",
         "--evals-per-epoch", "50", "--log", log.path, "--summary", summary.path,
-      ],
+      ] + extra,
       stdout: root.appendingPathComponent("stdout"), stderr: err)
     waitFor("\n", times: 2, in: log, while: { child.isRunning })
     #expect(child.isRunning, "the run ended before it could be stopped")
+    return (child, summary, err)
+  }
+
+  // SIGTERM and SIGHUP killed `train` (exit 143/129) with no summary.
+  @Test(arguments: [SIGTERM, SIGHUP])
+  func trainStoppedBySIGTERMOrSIGHUPKeepsItsSummary(_ signal: Int32) throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (child, summary, err) = try longTrain(root, data)
     child.send(signal)
     let end = child.wait()
     #expect(end == .exited(1), "\(end)")
@@ -106,18 +114,8 @@ private func trainUnderFileSizeLimit(
   @Test func aSecondInterruptWhileTheSummaryIsWrittenLosesNothing() throws {
     let (root, data) = try signalData(train: 8000)
     defer { try? FileManager.default.removeItem(at: root) }
-    let log = root.appendingPathComponent("log.csv"), summary = root.appendingPathComponent("s.json")
-    let err = root.appendingPathComponent("stderr")
-    let child = try SpawnedProcess(
-      try #require(productExecutable("xbarsim")),
-      [
-        "train", "--data", data.path, "--layers", "64,16,10", "--epochs", "20", "--quiet",
-        "--evals-per-epoch", "50", "--log", log.path, "--summary", summary.path,
-        "--plot", root.appendingPathComponent("p.svg").path,
-      ],
-      stdout: root.appendingPathComponent("stdout"), stderr: err)
-    waitFor("\n", times: 2, in: log, while: { child.isRunning })
-    #expect(child.isRunning, "the run ended before it could be stopped")
+    let plot = root.appendingPathComponent("p.svg")
+    let (child, summary, _) = try longTrain(root, data, ["--plot", plot.path])
     for _ in 0..<4 {
       child.send(SIGINT)
       Thread.sleep(forTimeInterval: 0.002)
@@ -126,7 +124,7 @@ private func trainUnderFileSizeLimit(
     #expect(end == .exited(1), "\(end)")
     let json = try #require(try jsonObject(summary) as? [String: Any])
     #expect(json["interrupted"] as? Bool == true)
-    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("p.svg").path))
+    #expect(FileManager.default.fileExists(atPath: plot.path))
   }
 
   // A SIGHUP ignored when the run starts (`nohup`, `trap '' HUP`) stays
