@@ -92,6 +92,7 @@ enum InspectCommand: CLICommand {
     guard let samples = try args.int("--samples") else { throw CLIError.usage("missing --samples N") }
     guard samples >= 1 && samples <= 100_000 else { throw CLIError.usage("--samples must be in 1...100000, got \(samples)") }
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
     let start = try args.int("--start", default: 0)
     guard start >= 0 else { throw CLIError.usage("--start must be ≥ 0, got \(start)") }
     let checkpoint = args.string("--checkpoint")

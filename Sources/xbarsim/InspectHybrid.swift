@@ -171,9 +171,11 @@ extension InspectCommand {
           for (i, w) in t.rows {
             s += "\(k),\(t.layer),row,\(i),\(Self.number(t.x[i])),both,\(w.nonzeroBitCount),\(bits(w))\n"
           }
-          for (j, w, array) in t.plus.map({ ($0.index, $0.train, "plus") }) + t.minus.map({ ($0.index, $0.train, "minus") })
-            .sorted(by: { $0.0 < $1.0 })
-          {
+          // Both arrays' columns in index order (the sort applied to the
+          // minus list alone: a walkthrough).
+          let columns = (t.plus.map { ($0.index, $0.train, "plus") } + t.minus.map { ($0.index, $0.train, "minus") })
+            .sorted { $0.0 < $1.0 }
+          for (j, w, array) in columns {
             s += "\(k),\(t.layer),column,\(j),\(Self.number(t.delta[j])),\(array),\(w.nonzeroBitCount),\(bits(w))\n"
           }
         }

@@ -56,15 +56,17 @@ enum OutputFile {
     do {
       let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
       if type == .typeDirectory { throw CLIError.runtime("\(path): is a directory, cannot write a file there") }
-      if isStream(path) || (type != nil && type != .typeRegular) {
-        // In place (a rename would replace a device or a pipe), appended
-        // to a stream (standard output redirected to a file keeps what was
-        // printed before).
-        let fd = open(isStream(path) ? streamPath(path) : target, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else {
-          throw CLIError.runtime("\(path): cannot open for writing (\(String(cString: strerror(errno))))")
+      if let fd = streamDescriptor(path) {
+        // The process's own stream, at its own offset: reopened, a file
+        // that `>` redirected it to was written from its start again, over
+        // the lines printed before and after (a walkthrough, session 33).
+        try writeDescriptor(fd, data, naming: path)
+      } else if let type, type != .typeRegular {
+        // In place: a rename would replace a device or a pipe.
+        guard let h = FileHandle(forWritingAtPath: target) else {
+          throw CLIError.runtime("\(path): cannot open for writing")
         }
-        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { try? h.close() }
         try h.write(contentsOf: data)
       } else {
         try writeAtomically(data, to: target, naming: path)
@@ -218,6 +220,7 @@ enum OutputFile {
   /// (so that every hard link to it has the same key), anything else by
   /// its ``target(_:)``.
   static func identity(_ path: String) -> String {
+    if let fd = streamDescriptor(path) { return "descriptor \(fd)" }
     var st = stat()
     if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return "inode \(st.st_dev):\(st.st_ino)" }
     return target(path)
@@ -271,28 +274,49 @@ enum OutputFile {
     var p = path == "-" ? "/dev/stdout" : path
     for _ in 0..<32 {
       guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: p) else { return p }
-      if !dest.hasPrefix("/") && (p.hasPrefix("/proc/") || isStream(p)) && dest.contains(":[") { return p }
+      if !dest.hasPrefix("/") && p.hasPrefix("/proc/") && dest.contains(":[") { return p }
       p = dest.hasPrefix("/") ? dest : joined(parts(p).directory, dest)
     }
     return p
   }
 
-  /// Whether `path` names a stream the process holds (`/dev/stdout`,
-  /// `/dev/fd/N`, `/proc/self/fd/N`, `/dev/stderr`): written in place and
-  /// appended to, never replaced or truncated, so that `--summary
-  /// /dev/stdout > out.txt` keeps the lines printed before it.
-  /// `-` is standard output, as it is standard input to `solve`.
-  static func isStream(_ path: String) -> Bool {
-    ["-", "/dev/stdout", "/dev/stderr"].contains(path) || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/")
-      || path.hasPrefix("/proc/thread-self/fd/")
+  /// The descriptor of a stream the process holds that `path` names: `-`
+  /// and `/dev/stdout` 1, `/dev/stderr` 2, `/dev/fd/N` and
+  /// `/proc/self/fd/N` N (bash's `>(...)`); nil for any other path. Such an
+  /// output is written to the descriptor itself, never reopened, replaced
+  /// or truncated, so that `--summary - > out.txt` keeps the lines printed
+  /// beside it, in order (`-` is standard output, as it is standard input
+  /// to `solve`).
+  static func streamDescriptor(_ path: String) -> Int32? {
+    switch path {
+    case "-", "/dev/stdout": return 1
+    case "/dev/stderr": return 2
+    default:
+      for prefix in ["/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"] where path.hasPrefix(prefix) {
+        guard let n = Int32(path.dropFirst(prefix.count)), n >= 0 else { return nil }
+        // (Only an open descriptor: another is an ordinary missing path.)
+        return fcntl(n, F_GETFD) >= 0 ? n : nil
+      }
+      return nil
+    }
   }
 
-  /// The path that opens a stream: `-` is /dev/stdout.
-  static func streamPath(_ path: String) -> String { path == "-" ? "/dev/stdout" : path }
-
-  /// The flags that open `path` as an output written as it goes (a log):
-  /// appended to for a stream, begun anew otherwise.
-  static func logFlags(_ path: String) -> Int32 {
-    isStream(path) ? O_WRONLY | O_APPEND : O_WRONLY | O_CREAT | O_TRUNC
+  /// Writes `data` to descriptor `fd` at its own offset, after what was
+  /// printed to standard output or error before it (flushed first).
+  static func writeDescriptor(_ fd: Int32, _ data: Data, naming path: String) throws {
+    fflush(nil)  // every C stream: what `print` buffered goes first
+    let ok = data.withUnsafeBytes { raw -> Bool in
+      var written = 0
+      while written < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        written += n
+      }
+      return true
+    }
+    if !ok { throw CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
   }
 }

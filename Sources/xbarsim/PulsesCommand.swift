@@ -352,7 +352,7 @@ enum PulsesCommand: CLICommand {
     }
     if up[up.count - 1] >= 1e-2 {
       notes.append(
-        "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in siemens, name their unit in the header, e.g. 'branch,conductance (uS)'")
+        "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
     }
     // A depression branch at or above G_max never moves the device (train
     // refuses it for method c).

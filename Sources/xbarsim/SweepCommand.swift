@@ -109,6 +109,7 @@ enum SweepCommand: CLICommand {
     }
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
     try TrainCommand.refuseOverwriting(
       [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked

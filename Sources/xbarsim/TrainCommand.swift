@@ -408,7 +408,7 @@ enum TrainCommand: CLICommand {
     }
     if m.gMax >= 1e-2 {
       notes.append(
-        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in siemens, name their unit in the header, e.g. 'branch,conductance (uS)'")
+        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
     }
     return notes
   }
@@ -441,6 +441,7 @@ enum TrainCommand: CLICommand {
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
     var epochLog = args.string("--epoch-log")
     if let out = args.string("--out") {
+      if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files; give --summary - (or --log -) for standard output") }
       // The directory itself naming the --config file (a usage error, not
       // a failed mkdir).
       try refuseOverwriting(inputFiles(args, cfg), by: [("--out", out)])
@@ -465,8 +466,10 @@ enum TrainCommand: CLICommand {
     ].map { option, path in (args.string(option) != nil ? option : "--out", path) }
     var writers: [String: String] = [:]
     for case let (label, path?) in outputs {
+      // (A stream the process holds is one output, whatever it leads to:
+      // `--summary - --log /dev/stdout` would mix the two.)
       let type = (try? FileManager.default.attributesOfItem(atPath: OutputFile.target(path)))?[.type] as? FileAttributeType
-      if let type, type != .typeRegular { continue }
+      if let type, type != .typeRegular, OutputFile.streamDescriptor(path) == nil { continue }
       let file = OutputFile.identity(path)
       if let other = writers[file] { throw CLIError.usage("\(other) and \(label) write the same file \(path)") }
       writers[file] = label
@@ -476,6 +479,10 @@ enum TrainCommand: CLICommand {
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
     if let summary { try OutputFile.check(summary, "the summary") }
     if let plot { try OutputFile.check(plot, "the plot") }
+    // The logs too (opened when training starts, after the notes below: a
+    // bad --log put "Error:" on standard error's second line).
+    if let log { try OutputFile.check(log, "the log") }
+    if let epochLog { try OutputFile.check(epochLog, "the log") }
     let (train, test) = try datasets(args)
     try checkLimits(&cfg, train: train, test: test, args)
     // A run's summary given as --config re-runs that run: on its data, or
@@ -541,6 +548,17 @@ enum TrainCommand: CLICommand {
     if let plot {
       do { try writePlot(result, cfg, to: plot) } catch { outputError = outputError ?? error }
     }
+    // The result lines go to standard error when a file goes to standard
+    // output (`--summary - | jq .`: they had followed the JSON there).
+    let outputsOnStdout = [summary, log, epochLog, plot, checkpoint].contains { $0.flatMap(OutputFile.streamDescriptor) == 1 }
+    func say(_ line: String) {
+      if outputsOnStdout {
+        var err = StandardError()
+        print(line, to: &err)
+      } else {
+        print(line)
+      }
+    }
     // A run stopped before its first evaluation point has no accuracy to
     // report (not 0 %).
     let accuracyText = result.points.isEmpty
@@ -549,13 +567,13 @@ enum TrainCommand: CLICommand {
         format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)",
         result.testAccuracy, averageWindow(cfg) as NSString, result.accuracyMeanLast, result.accuracyMinLast,
         result.accuracyMaxLast)
-    print(String(
+    say(String(
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets))
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
-      print(String(
+      say(String(
         format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g), latency %.3g s (reads %.3g, update %.3g)",
         e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
         e.updateTime / n))
@@ -573,7 +591,7 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime(failure)
     }
     if result.interrupted {
-      print("interrupted: partial results above")
+      say("interrupted: partial results above")
       throw CLIError.runtime("interrupted after \(result.trainImages) training images")
     }
   }
@@ -710,8 +728,16 @@ enum TrainCommand: CLICommand {
       try OutputFile.check(path, "the log")
       // open(2), not FileManager.createFile: that one writes a new file and
       // renames it over the path, which would replace a device or a link.
-      let fd = Foundation.open(
-        OutputFile.isStream(path) ? OutputFile.streamPath(path) : OutputFile.resolved(path), OutputFile.logFlags(path), 0o644)
+      // A stream the process holds (`--log -`) is written at its own offset.
+      if let fd = OutputFile.streamDescriptor(path) {
+        fflush(nil)
+        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do { try h.write(contentsOf: Data(header.utf8)) } catch {
+          throw CLIError.runtime("\(path): cannot write the log (\(ProblemFile.describe(error)))")
+        }
+        return h
+      }
+      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
       guard fd >= 0 else {
         throw CLIError.runtime("\(path): cannot create the log file (\(String(cString: strerror(errno))))")
       }
@@ -744,8 +770,11 @@ enum TrainCommand: CLICommand {
       epochLog,
       header: "epoch,images,train_accuracy,test_accuracy,train_loss,mse,pulses,cell_updates,update_frequency,phase,big_at_limit,small_at_limit\n")
     defer {
-      try? logHandle?.close()
-      try? epochHandle?.close()
+      // (Not a stream the process holds: `--log -` must not close its
+      // standard output before the summary goes there.)
+      for (handle, path) in [(logHandle, log), (epochHandle, epochLog)] where path.flatMap(OutputFile.streamDescriptor) == nil {
+        try? handle?.close()
+      }
     }
     let trainCount = experiment.trainImagesPerEpoch
     var bar = ProgressBar(label: label, enabled: !quiet)

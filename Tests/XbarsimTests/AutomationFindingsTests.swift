@@ -17,18 +17,41 @@ private func smallData() throws -> (root: URL, data: URL) {
 
 private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "60", "--test-limit", "20", "--quiet"]
 
-// `-` made a file named `-`; /dev/stdout into a pipe was "No such file".
+// `-` made a file named `-`; /dev/stdout into a pipe was "No such file";
+// reopened, a stdout that `>` redirected to a file was written over from its
+// start. Such an output is written to the process's own descriptor, and the
+// result lines go to standard error, so that standard output is the file
+// alone (`--summary - | jq .`).
 @Test func aSummaryGoesToStandardOutputAsDashOrDevStdout() throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   for target in ["-", "/dev/stdout"] {
     let r = try runXbarsim(["train", "--data", data.path, "--summary", target] + net)
     #expect(r.status == 0, "\(r.stderr)")
-    // The result line printed after the summary is kept beside it.
-    #expect(r.stdout.hasPrefix("{\n  \"test_accuracy\""), "\(target): \(r.stdout.prefix(200))")
-    #expect(r.stdout.contains("test accuracy"), "\(target)")
+    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    #expect(json?["test_accuracy"] != nil, "\(target): \(r.stdout.prefix(200))")
+    #expect(r.stderr.contains("test accuracy"), "\(target): \(r.stderr)")
   }
   #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/-"))
+  // Redirected to a file with `>` (the summary, then the log).
+  let exe = try #require(productExecutable("xbarsim")).path
+  for (option, check) in [("--summary", "json"), ("--log", "csv")] {
+    let file = root.appendingPathComponent("out-\(check)")
+    let child = try SpawnedProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      ["-c", "exec \"$1\" train --data \"$2\" \(option) - \(net.joined(separator: " ")) > \"$3\"", "sh", exe, data.path, file.path],
+      stdout: root.appendingPathComponent("sh-out"), stderr: root.appendingPathComponent("sh-err"))
+    #expect(child.wait() == .exited(0))
+    let text = try String(contentsOf: file, encoding: .utf8)
+    if check == "json" {
+      #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "\(text.prefix(300))")
+    } else {
+      #expect(text.hasPrefix("images,epoch,test_accuracy,") && csvRows(text).count == 2, "\(text)")
+    }
+  }
+  // One descriptor under two names is one output.
+  let both = try runXbarsim(["train", "--data", data.path, "--summary", "-", "--log", "/dev/stdout"] + net)
+  expectOneLineError(both, 64, "--log and --summary write the same file")
 }
 
 // Two runs given one --out both exited 0 with their log rows interleaved.
@@ -70,6 +93,8 @@ func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ messa
   #expect(ok.status == 0, "\(ok.stderr)")
   let hot = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--read-voltage", "5"] + net)
   expectOneLineError(hot, 64, "--read-voltage: a read at 5 V reaches the devices' write threshold 0.75 V (write_threshold)")
+  let low = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--write-threshold", "0.1"] + net)
+  expectOneLineError(low, 64, "--write-threshold: 0.1 V is at or below the read voltage 0.2 V (read_voltage)")
   let raised = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--read-voltage", "0.8", "--write-threshold", "0.9"] + net)
   #expect(raised.status == 0, "\(raised.stderr)")
 }
@@ -203,4 +228,42 @@ private func parse(_ argv: [String]) throws -> ParsedArguments {
   #expect(checked > 100, "\(checked)")
   // (The check needs a pulse whose sign δ alone would not give.)
   #expect(disagreeWithDelta > 0)
+}
+
+// trains.csv listed the G+ columns, then the G− ones sorted among
+// themselves, where the README says index order (a walkthrough).
+@Test func hybridInspectListsEachUpdatesColumnsInIndexOrder() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect")
+  let r = try runXbarsim(
+    ["inspect", "--data", data.path, "--rule", "hybrid", "--layers", "64,8,10", "--samples", "4", "--train-limit", "60", "--out", out.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = csvRows(try String(contentsOf: out.appendingPathComponent("trains.csv"), encoding: .utf8)).dropFirst()
+  var last: [String: Int] = [:]
+  var arrays = Set<String>()
+  for c in rows where c[2] == "column" {
+    let key = "\(c[0]),\(c[1])", j = Int(c[3])!
+    #expect(j > last[key, default: -1], "\(c)")
+    last[key] = j
+    arrays.insert(c[5])
+  }
+  // (The check needs both arrays' columns.)
+  #expect(arrays == ["plus", "minus"])
+  // And `--out -` is no directory.
+  let dash = try runXbarsim(["inspect", "--data", data.path, "--samples", "1", "--out", "-"])
+  expectOneLineError(dash, 64, "--out -: DIR is a directory of files")
+}
+
+// A bad --log was found when training began, after the device's notes:
+// "Error:" was standard error's second line.
+@Test func aBadLogPathIsRefusedBeforeAnyNote() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let flat = root.appendingPathComponent("flat.csv")
+  try "p,1e-6\np,2e-6\np,2e-6\np,3e-6\n".write(to: flat, atomically: true, encoding: .utf8)
+  for option in ["--log", "--epoch-log"] {
+    let r = try runXbarsim(["train", "--data", data.path, "--device-csv", flat.path, option, "/nonexistent/x.csv"] + net)
+    expectOneLineError(r, 1, "/nonexistent/x.csv: cannot write the log (no directory /nonexistent)")
+  }
 }

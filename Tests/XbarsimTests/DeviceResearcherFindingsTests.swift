@@ -84,7 +84,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let s = try runXbarsim(["train", "--data", data.path, "--device-csv", big.path, "--rule", "single"] + net)
   #expect(s.status == 0, "\(s.stderr)")
   #expect(s.stderr.contains("G_max is 0.996 S (1.00401606425702"), "\(s.stderr)")
-  #expect(s.stderr.contains("Ω), far above a synapse's: if the data are not in siemens, name their unit in the header"), "\(s.stderr)")
+  #expect(s.stderr.contains("Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header"), "\(s.stderr)")
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
   #expect(p.status == 0 && p.stderr.contains("G_max is 0.996 S, far above a synapse's"), "\(p.stderr)")
   // Named in the header, the same numbers are µS.
@@ -133,7 +133,13 @@ private func summary(_ url: URL) throws -> [String: Any] {
   #expect(try read("branch,conductance_mS\np,1\np,2\n").potentiation == [1e-3, 2e-3])
   #expect(try read("branch,G/\u{B5}S\np,1\np,2\n").potentiation == [1e-6, 2e-6])
   #expect(try read("branch,conductance\np,1e-6\np,2e-6\n").potentiation == [1e-6, 2e-6])
-  #expect(error("branch,resistance (Ohm)\np,1\np,2\n").hasPrefix("m.csv line 1: the header's unit 'Ohm' is not a conductance's"))
+  #expect(error("branch,resistance (Ohm)\np,1\np,2\n").hasPrefix("m.csv line 1: the header 'resistance (Ohm)' names a resistance"))
+  #expect(error("branch,G (V)\np,1\np,2\n").hasPrefix("m.csv line 1: the header's unit 'V' is not a conductance's"))
+  // Any case, an unclosed bracket, a hyphen (a walkthrough of these fixes).
+  #expect(try read("branch,conductance_us\np,1\np,2\n").potentiation == [1e-6, 2e-6])
+  #expect(try read("branch,G_MS\np,1\np,2\n").potentiation == [1e-3, 2e-3])
+  #expect(try read("branch,G (uS\np,1\np,2\n").potentiation == [1e-6, 2e-6])
+  #expect(try read("branch,G-nS\np,1\np,2\n").potentiation == [1e-9, 2e-9])
   #expect(error("branch,conductance (uS)\np,-1\np,2\n") == "m.csv line 2: conductance -1 uS is negative")
   // CR alone ends a line; quoted fields are read.
   #expect(try read("p,1e-6\rp,2e-6\rp,3e-6\r").potentiation == [1e-6, 2e-6, 3e-6])

@@ -129,28 +129,38 @@ extension MeasuredDevice {
   static func shortened(_ s: String) -> String { s.count <= 60 ? s : s.prefix(57) + "…" }
 
   /// The unit a header's conductance field names, `conductance (uS)`,
-  /// `G [µS]`, `conductance_uS`, `G/nS`: its siemens, or nil when it names
-  /// none (siemens).
+  /// `G [µS]`, `conductance_uS`, `G/nS` (any case: `conductance_us`): its
+  /// siemens, or nil when it names none (siemens).
   /// - Throws: ``ConfigurationError`` for a unit in brackets that is not
-  ///   one of S, mS, uS (µS), nS or pS (a resistance's Ω, say).
+  ///   one of S, mS, uS (µS), nS or pS, and for a header that names a
+  ///   resistance (Ω, ohm): the data must be conductances.
   static func headerUnit(_ header: String, field: String) throws -> (name: String, siemens: Double)? {
-    let units: [String: Double] = ["S": 1, "mS": 1e-3, "uS": 1e-6, "\u{B5}S": 1e-6, "\u{3BC}S": 1e-6, "nS": 1e-9, "pS": 1e-12]
-    // In brackets: this is the unit, and it must be one we know.
-    if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }),
-      let close = header[open...].firstIndex(where: { $0 == ")" || $0 == "]" })
-    {
-      let name = header[header.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-      guard let s = units[name] else {
+    // By lower case: `ms` in a conductance's header is mS, not megasiemens.
+    let units: [String: (String, Double)] = [
+      "s": ("S", 1), "ms": ("mS", 1e-3), "us": ("uS", 1e-6), "\u{B5}s": ("uS", 1e-6), "\u{3BC}s": ("uS", 1e-6),
+      "ns": ("nS", 1e-9), "ps": ("pS", 1e-12),
+    ]
+    let lower = header.lowercased()
+    if lower.contains("ohm") || header.contains("\u{3A9}") || header.contains("\u{2126}") {
+      throw ConfigurationError(
+        field: field, "the header '\(shortened(header))' names a resistance: give conductances (S, mS, uS, nS or pS), 1/R")
+    }
+    // In brackets (closed or not): this is the unit, and it must be one we know.
+    if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }) {
+      let rest = header[header.index(after: open)...]
+      let name = rest.prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces)
+      guard let unit = units[name.lowercased()] else {
         throw ConfigurationError(
           field: field,
           "the header's unit '\(shortened(name))' is not a conductance's: give the conductances in S, mS, uS (µS), nS or pS")
       }
-      return (name, s)
+      return unit
     }
-    // Otherwise a last word after a space, `_` or `/` that is a unit.
-    let last = header.split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "/" }).last.map(String.init) ?? ""
-    return units[last].map { (last, $0) }
+    // Otherwise a last word after a space, `_`, `-` or `/` that is a unit.
+    let last = header.split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "/" || $0 == "-" }).last.map(String.init) ?? ""
+    return units[last.lowercased()].map { ($0.0, $0.1) }
   }
+
 
   /// Reads a device from a CSV file (format in the type's documentation).
   ///

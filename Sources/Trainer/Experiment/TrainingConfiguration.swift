@@ -565,9 +565,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // A read at the devices' write threshold would program every cell it
     // reads (5 V against 0.75 V ran: a walkthrough, session 33).
     if rule.isFiniteState && readVoltage >= writeThreshold {
+      // Named by the key that moved: a lowered threshold under the
+      // default read names write_threshold.
+      let readMoved = readVoltage != TrainingConfiguration().readVoltage
       throw fail(
-        "read_voltage",
-        "a read at \(shown(readVoltage)) V reaches the devices' write threshold \(shown(writeThreshold)) V (write_threshold): every read would program the cells it reads")
+        readMoved ? "read_voltage" : "write_threshold",
+        readMoved
+          ? "a read at \(shown(readVoltage)) V reaches the devices' write threshold \(shown(writeThreshold)) V (write_threshold): every read would program the cells it reads"
+          : "\(shown(writeThreshold)) V is at or below the read voltage \(shown(readVoltage)) V (read_voltage): every read would program the cells it reads")
     }
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
