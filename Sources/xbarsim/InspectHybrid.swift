@@ -248,6 +248,8 @@ extension InspectCommand {
         for (l, n) in r.neurons.enumerated() {
           // The output's software neurons: softmax (cross-entropy) or
           // logistic (mse), in double precision from the sums.
+          // (A hidden neuron's f(s) as the Float it is, printed shortest.)
+          let hidden = n.activation.map { $0.map(Self.number) }
           let a: [Double] = n.activation.map { $0.map(Double.init) } ?? {
             let v = n.sum.map(Double.init)
             if cfg.loss == .mse { return v.map { 1 / (1 + exp(-$0)) } }
@@ -257,7 +259,7 @@ extension InspectCommand {
             return e.map { $0 / z }
           }()
           for j in n.sum.indices {
-            s += "\(k),\(l),\(j),\(Self.number(n.sum[j])),\(JSONWriter.number(a[j])),\(Self.number(n.delta[j]))\n"
+            s += "\(k),\(l),\(j),\(Self.number(n.sum[j])),\(hidden?[j] ?? JSONWriter.number(a[j])),\(Self.number(n.delta[j]))\n"
           }
         }
       }

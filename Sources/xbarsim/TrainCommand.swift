@@ -395,7 +395,7 @@ enum TrainCommand: CLICommand {
     if m.pointsAfterMaximum > 0 {
       let n = m.curve.count - 1
       notes.append(
-        "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so its \(m.pointsAfterMaximum) later point\(m.pointsAfterMaximum == 1 ? "" : "s") (measured past saturation) are left out: the device has \(n) pulses from G_min to G_max (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
+        "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so \(m.pointsAfterMaximum == 1 ? "its 1 later point (measured past saturation) is" : "its \(m.pointsAfterMaximum) later points (measured past saturation) are") left out: the device has \(n) pulses from G_min to G_max (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
     }
     if let flat = flatPulses(m.curve) {
       notes.append(

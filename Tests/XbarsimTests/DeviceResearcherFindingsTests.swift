@@ -91,7 +91,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   try "branch,conductance (uS)\np,0.02\np,0.5\np,0.996\n".write(to: big, atomically: true, encoding: .utf8)
   let u = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
   #expect(u.status == 0 && u.stderr.isEmpty, "\(u.stderr)")
-  #expect(csvRows(u.stdout).dropFirst().prefix(3).map { Double($0[2])! } == [0.02 * 1e-6, 0.5 * 1e-6, 0.996 * 1e-6], "\(u.stdout)")
+  #expect(csvRows(u.stdout).dropFirst().prefix(3).map { Double($0[2])! } == [2e-8, 5e-7, 9.96e-7], "\(u.stdout)")
 }
 
 // `pulses` printed its notes on the file before it checked the other
@@ -151,4 +151,17 @@ private func summary(_ url: URL) throws -> [String: Any] {
   #expect(error("p,0,2000\np,0,3000\n") == "m.csv line 1: expected 'branch,conductance', got 'p,0,2000' (a decimal comma? write 0.2000)")
   let long = error(String(repeating: "x,", count: 400))
   #expect(long.count < 140 && long.contains("…"), "\(long)")
+}
+
+// A second walkthrough of these fixes: a dip read as a falling branch, and
+// nS multiplied by 1e-9 (1 nS read as 1.0000000000000002e-9).
+@Test func aDippingFirstMaximumAndExactDecimalUnits() throws {
+  func error(_ text: String) -> String {
+    do { _ = try MeasuredDevice(csv: text, source: "m.csv"); return "" } catch { return "\(error)" }
+  }
+  #expect(error("p,5e-6\np,1e-6\np,2e-6\np,5e-6\n").hasSuffix("its first point is its maximum, the others dip below it: a device would start at G_max"))
+  let d = try MeasuredDevice(csv: "branch,G [nS]\np,1\np,3\np,7\n", source: "m.csv")
+  #expect(d.potentiation == [1e-9, 3e-9, 7e-9])
+  let p = try MeasuredDevice(csv: "branch,G (pS)\np,1\np,3\n", source: "m.csv")
+  #expect(p.potentiation == [1e-12, 3e-12])
 }

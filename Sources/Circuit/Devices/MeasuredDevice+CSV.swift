@@ -68,7 +68,9 @@ extension MeasuredDevice {
       guard let read = Double(parts[1]), DecimalText.isNumber(parts[1]) || !read.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is not a number in decimal notation")
       }
-      let g = read * unit.siemens
+      // Divided by the unit's whole reciprocal: 1 nS reads as 1e-9 exactly
+      // (multiplied by 1e-9 it was 1.0000000000000002e-9).
+      let g = unit.siemens == 1 ? read : read / (1 / unit.siemens).rounded()
       guard g.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(parts[1])' is not finite")
       }
@@ -102,13 +104,15 @@ extension MeasuredDevice {
     // Data that never rise (or, for depression, never fall) describe no
     // device to pulse: every pulse would leave it where it is.
     guard up.max()! > up[0] else {
-      let falls = up.min()! < up[0]
+      // Falling data (a depression branch given as p rows), or a first
+      // point that is the maximum after a dip.
+      let falls = up.last! < up[0]
       throw ConfigurationError(
         field: source,
         "the potentiation branch never rises above its first point (\(up[0]) S); "
           + (falls
             ? "its points fall: falling data are a depression branch (d rows), and a device needs a rising potentiation branch (p rows)"
-            : "a device that no pulse changes"))
+            : up.min()! < up[0] ? "its first point is its maximum, the others dip below it: a device would start at G_max" : "a device that no pulse changes"))
     }
     guard down.isEmpty || down.min()! < down[0] else {
       let rises = down.max()! > down[0]
