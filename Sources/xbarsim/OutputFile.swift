@@ -90,19 +90,7 @@ enum OutputFile {
     func fail() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw fail() }
-    var written = 0
-    let ok = data.withUnsafeBytes { raw -> Bool in
-      while written < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return false
-        }
-        written += n
-      }
-      return true
-    }
-    if !ok {
+    if !writeAll(fd, data) {
       let error = fail()
       close(fd)
       unlink(temporary)
@@ -305,7 +293,13 @@ enum OutputFile {
   /// printed to standard output or error before it (flushed first).
   static func writeDescriptor(_ fd: Int32, _ data: Data, naming path: String) throws {
     fflush(nil)  // every C stream: what `print` buffered goes first
-    let ok = data.withUnsafeBytes { raw -> Bool in
+    if !writeAll(fd, data) { throw CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
+  }
+
+  /// Writes all of `data` to `fd` (again after a signal's EINTR); false
+  /// with `errno` set when a write fails.
+  private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    data.withUnsafeBytes { raw -> Bool in
       var written = 0
       while written < raw.count {
         let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
@@ -317,6 +311,5 @@ enum OutputFile {
       }
       return true
     }
-    if !ok { throw CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
   }
 }
