@@ -112,7 +112,23 @@ enum ReproduceCommand: CLICommand {
     }
   }
 
+  /// Whether the tables go to standard error: `--summary -` (or another
+  /// output on standard output) keeps standard output for the file alone,
+  /// as `train` does with its result lines.
+  nonisolated(unsafe) static var tablesToStandardError = false
+
+  /// A line of a table: standard output, or standard error (above).
+  static func print(_ line: String) {
+    if tablesToStandardError {
+      var err = StandardError()
+      Swift.print(line, to: &err)
+    } else {
+      Swift.print(line)
+    }
+  }
+
   static func run(_ args: ParsedArguments) throws {
+    tablesToStandardError = ["--summary", "--plot"].contains { args.string($0).flatMap(OutputFile.streamDescriptor) == 1 }
     guard let paper = args.positionals.first else {
       throw CLIError.usage("missing the paper (lim2018, choi2021) or study (irdrop)")
     }
@@ -392,7 +408,7 @@ enum ReproduceCommand: CLICommand {
       done = held.count
       if !held.isEmpty {
         var err = StandardError()
-        print("reproduce: resuming \(path): \(held.count) of \(items.count) run(s) already done", to: &err)
+        Swift.print("reproduce: resuming \(path): \(held.count) of \(items.count) run(s) already done", to: &err)
       }
     }
     let started = Date()
@@ -428,7 +444,7 @@ enum ReproduceCommand: CLICommand {
         let outcome =
           result.interrupted && result.failure == nil
           ? "interrupted" : String(format: "%.2f %%", final ? result.testAccuracy : result.accuracyMeanLast)
-        print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
+        Swift.print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
           (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed, outcome as NSString,
           ((result.failure.map { " (\($0))" } ?? "") + (unkept ? " (not kept: the journal could not be written)" : "")) as NSString),

@@ -267,3 +267,21 @@ private func parse(_ argv: [String]) throws -> ParsedArguments {
     expectOneLineError(r, 1, "/nonexistent/x.csv: cannot write the log (no directory /nonexistent)")
   }
 }
+
+// `reproduce --summary -` put its JSON after the table on standard output;
+// the table goes to standard error then, as train's result lines do.
+@Test func aReproductionsSummaryOnStandardOutputIsTheJSONAlone() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "60", "--evals-per-epoch", "2",
+    "--summary", "-",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+  #expect(rows?.count == 12, "\(r.stdout.prefix(300))")
+  #expect(r.stderr.contains("IR drop: on-chip training with resistive lines"), "\(r.stderr)")
+  // Without it the table is standard output's, as before.
+  let plain = try runXbarsim(["reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "60", "--evals-per-epoch", "2"])
+  #expect(plain.stdout.hasPrefix("IR drop: on-chip training"), "\(plain.stdout.prefix(200))")
+}
