@@ -1,11 +1,18 @@
 import Circuit
 import Foundation
 import Peripherals
+import Synchronization
 import Trainer
 
 /// Set by SIGINT, SIGTERM or SIGHUP; the training loop polls it and stops
-/// cleanly.
-nonisolated(unsafe) var interruptRequested: Int32 = 0
+/// cleanly. An atomic, not a plain global: Swift checks a global's
+/// accesses for exclusivity at run time, and a handler's write landing
+/// inside the polling thread's read aborted the run with "Simultaneous
+/// accesses" (signal 6; a SIGHUP test in CI, session 34).
+let interruptFlag = Atomic<Int32>(0)
+
+/// Whether a stopping signal came (non-zero once one did).
+var interruptRequested: Int32 { interruptFlag.load(ordering: .relaxed) }
 
 /// The signals that stop a run cleanly: Ctrl-C, SIGTERM (what SLURM and
 /// `kill` send at a job's time limit) and SIGHUP (a closed terminal).
@@ -17,6 +24,8 @@ let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 /// worker does) would otherwise leave them pending forever.
 /// A SIGHUP ignored when the run started (`nohup`) stays ignored.
 func catchInterrupts() {
+  // The global is made before a handler can touch it.
+  _ = interruptRequested
   var set = sigset_t()
   sigemptyset(&set)
   for s in interruptSignals {
@@ -27,7 +36,7 @@ func catchInterrupts() {
       hangupIgnored = unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
       if hangupIgnored { continue }
     }
-    signal(s) { _ in interruptRequested = 1 }
+    signal(s) { _ in interruptFlag.store(1, ordering: .relaxed) }
     sigaddset(&set, s)
   }
   pthread_sigmask(SIG_UNBLOCK, &set, nil)
