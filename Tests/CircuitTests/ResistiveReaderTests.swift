@@ -432,3 +432,4 @@ private func mergedProduct(_ a: [Double], _ b: [Double], p: Int, q: Int, r: Int)
     #expect(same, "\(p)×\(q)·\(q)×\(r)")
   }
 }
+

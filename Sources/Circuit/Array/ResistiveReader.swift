@@ -283,7 +283,9 @@ final class MeshWorkspace {
   let zW: UnsafeMutablePointer<Double>, zB: UnsafeMutablePointer<Double>
   let pW: UnsafeMutablePointer<Double>, pB: UnsafeMutablePointer<Double>
   let qW: UnsafeMutablePointer<Double>, qB: UnsafeMutablePointer<Double>
-  /// Thomas inverse pivots of the word lines and the bit lines.
+  /// Thomas inverse pivots of the word lines and the bit lines. The word
+  /// lines' are interleaved four rows at a time in the rows of whole tiles
+  /// (`wordPivot`): the word-line solve runs four rows to a vector.
   let invW: UnsafeMutablePointer<Double>, invB: UnsafeMutablePointer<Double>
   /// The iterate at the terminated nodes: e_W(i, 0) and e_B(M−1, j).
   let eLeft: UnsafeMutablePointer<Double>, eBottom: UnsafeMutablePointer<Double>
@@ -343,7 +345,7 @@ final class MeshWorkspace {
         let segments = 1.0 + (j < n - 1 ? 1.0 : 0.0)
         let d = gr * segments + g[o + j]
         prev = 1 / (j == 0 ? d : d - gr2 * prev)
-        invW[o + j] = prev
+        invW[wordPivot(i, j)] = prev
       }
       let segments = 1.0 + (i > 0 ? 1.0 : 0.0)
       if i == 0 {
@@ -364,9 +366,83 @@ final class MeshWorkspace {
 
   typealias V4 = SIMD4<Double>
 
-  /// Rows whose word-line recurrences run interleaved: independent
-  /// dependency chains that keep the floating-point units busy.
+  /// Rows whose word-line recurrences run together (two vectors of four):
+  /// independent dependency chains that keep the floating-point units busy.
   static let tile = 8
+
+  /// Where word line i's pivot at column j is kept in `invW`: in a whole
+  /// tile, each four rows' pivots are interleaved (column j's four at
+  /// 4·j, from the group's first row's offset); the rows of a last,
+  /// partial tile are row-major.
+  @inline(__always)
+  func wordPivot(_ i: Int, _ j: Int) -> Int {
+    i < m / Self.tile * Self.tile ? (i & ~3) &* n &+ j &* 4 &+ (i & 3) : i &* n &+ j
+  }
+
+  /// The 4×4 transpose: rows a, b, c, d in, columns out.
+  @inline(__always)
+  static func transpose(_ a: V4, _ b: V4, _ c: V4, _ d: V4) -> (V4, V4, V4, V4) {
+    let ab0 = V4(a[0], b[0], a[2], b[2]), ab1 = V4(a[1], b[1], a[3], b[3])
+    let cd0 = V4(c[0], d[0], c[2], d[2]), cd1 = V4(c[1], d[1], c[3], d[3])
+    return (
+      V4(lowHalf: ab0.lowHalf, highHalf: cd0.lowHalf), V4(lowHalf: ab1.lowHalf, highHalf: cd1.lowHalf),
+      V4(lowHalf: ab0.highHalf, highHalf: cd0.highHalf), V4(lowHalf: ab1.highHalf, highHalf: cd1.highHalf)
+    )
+  }
+
+  /// z = P⁻¹·r on four word lines (rows `base`…`base`+3 of a whole tile),
+  /// a vector of four rows per column: forward elimination y_j = r_j·inv_j
+  /// + (g·inv_j)·y_{j−1}, back substitution z_j = y_j + g·inv_j·z_{j+1},
+  /// the same operations in the same order as one row at a time. Whole
+  /// blocks of four columns go through 4×4 transposes; the last n mod 4
+  /// columns are gathered.
+  @inline(__always)
+  private func solveFourWordLines(_ base: Int) {
+    let n = self.n, n4 = n & ~3, vgr = V4(repeating: gr)
+    let r = rW + base &* n, z = zW + base &* n, v = invW + base &* n
+    @inline(__always) func step(_ rj: V4, _ j: Int, _ y: inout V4) -> V4 {
+      let vj = _Double4.ld(v + j &* 4)
+      y = rj * vj + (vgr * vj) * y
+      return y
+    }
+    var y = V4()
+    var j = 0
+    while j < n4 {
+      let (c0, c1, c2, c3) = Self.transpose(
+        _Double4.ld(r + j), _Double4.ld(r + n + j), _Double4.ld(r + 2 &* n + j), _Double4.ld(r + 3 &* n + j))
+      let y0 = step(c0, j, &y), y1 = step(c1, j &+ 1, &y), y2 = step(c2, j &+ 2, &y), y3 = step(c3, j &+ 3, &y)
+      let (a, b, c, d) = Self.transpose(y0, y1, y2, y3)
+      _Double4.st(z + j, a); _Double4.st(z + n + j, b); _Double4.st(z + 2 &* n + j, c); _Double4.st(z + 3 &* n + j, d)
+      j &+= 4
+    }
+    while j < n {
+      let yj = step(V4(r[j], r[n &+ j], r[2 &* n &+ j], r[3 &* n &+ j]), j, &y)
+      z[j] = yj[0]; z[n &+ j] = yj[1]; z[2 &* n &+ j] = yj[2]; z[3 &* n &+ j] = yj[3]
+      j &+= 1
+    }
+    // Back substitution from the last column (z_{n−1} = y_{n−1}: the
+    // carry starts at 0).
+    @inline(__always) func back(_ yj: V4, _ j: Int, _ zc: inout V4) -> V4 {
+      zc = yj + (vgr * _Double4.ld(v + j &* 4)) * zc
+      return zc
+    }
+    var zc = V4()
+    j = n &- 1
+    while j >= n4 {
+      let zj = back(V4(z[j], z[n &+ j], z[2 &* n &+ j], z[3 &* n &+ j]), j, &zc)
+      z[j] = zj[0]; z[n &+ j] = zj[1]; z[2 &* n &+ j] = zj[2]; z[3 &* n &+ j] = zj[3]
+      j &-= 1
+    }
+    j = n4 &- 4
+    while j >= 0 {
+      let (c0, c1, c2, c3) = Self.transpose(
+        _Double4.ld(z + j), _Double4.ld(z + n + j), _Double4.ld(z + 2 &* n + j), _Double4.ld(z + 3 &* n + j))
+      let z3 = back(c3, j &+ 3, &zc), z2 = back(c2, j &+ 2, &zc), z1 = back(c1, j &+ 1, &zc), z0 = back(c0, j, &zc)
+      let (a, b, c, d) = Self.transpose(z0, z1, z2, z3)
+      _Double4.st(z + j, a); _Double4.st(z + n + j, b); _Double4.st(z + 2 &* n + j, c); _Double4.st(z + 3 &* n + j, d)
+      j &-= 4
+    }
+  }
 
   /// q = A·p over the whole mesh; returns p·q. First p ← z + β·p, one row
   /// ahead of the rows A needs.
@@ -450,7 +526,7 @@ final class MeshWorkspace {
   /// line) and the downward sweep of z_B = P_B⁻¹·r_B. Returns ‖r‖² and
   /// r_W·z_W.
   @inline(__always)
-  private func updateAndPrecondition(alpha: Double) -> (rr: Double, rz: Double) {
+  func updateAndPrecondition(alpha: Double) -> (rr: Double, rz: Double) {
     let m = self.m, n = self.n, gr = self.gr, gc = self.gc
     let rW = self.rW, rB = self.rB, qW = self.qW, qB = self.qB
     let zW = self.zW, zB = self.zB, invW = self.invW, invB = self.invB
@@ -499,30 +575,8 @@ final class MeshWorkspace {
       // back substitution z_j = y_j + g·inv_j·z_{j+1}; eight rows'
       // chains interleaved.
       if i1 &- i0 == Self.tile {
-        let b0 = i0 &* n
-        let r0 = rW + b0, v0 = invW + b0, z0 = zW + b0
-        var y0 = 0.0, y1 = 0.0, y2 = 0.0, y3 = 0.0, y4 = 0.0, y5 = 0.0, y6 = 0.0, y7 = 0.0
-        @inline(__always) func fwd(_ y: inout Double, _ u: Int, _ j: Int) {
-          let k = u &* n &+ j
-          let v = v0[k]
-          y = r0[k] * v + (gr * v) * y
-          z0[k] = y
-        }
-        @inline(__always) func bwd(_ y: inout Double, _ u: Int, _ j: Int) {
-          let k = u &* n &+ j
-          y = z0[k] + (gr * v0[k]) * y
-          z0[k] = y
-        }
-        for j in 0..<n {
-          fwd(&y0, 0, j); fwd(&y1, 1, j); fwd(&y2, 2, j); fwd(&y3, 3, j)
-          fwd(&y4, 4, j); fwd(&y5, 5, j); fwd(&y6, 6, j); fwd(&y7, 7, j)
-        }
-        var j = n &- 2
-        while j >= 0 {
-          bwd(&y0, 0, j); bwd(&y1, 1, j); bwd(&y2, 2, j); bwd(&y3, 3, j)
-          bwd(&y4, 4, j); bwd(&y5, 5, j); bwd(&y6, 6, j); bwd(&y7, 7, j)
-          j &-= 1
-        }
+        solveFourWordLines(i0)
+        solveFourWordLines(i0 &+ 4)
       } else {
         for i in i0..<i1 {
           let o = i &* n
@@ -571,7 +625,7 @@ final class MeshWorkspace {
 
   /// The upward sweep of the bit lines' back substitution; returns r_B·z_B.
   @inline(__always)
-  private func bitBackSubstitution() -> Double {
+  func bitBackSubstitution() -> Double {
     let m = self.m, n = self.n, gc = self.gc
     let rB = self.rB, zB = self.zB, invB = self.invB
     let n4 = n & ~3
