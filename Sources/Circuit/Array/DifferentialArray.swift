@@ -192,8 +192,9 @@ public struct DifferentialReadout: Sendable {
   public var minus: [Double]
   /// Energy of this read (J): Σ V·I of every source over the read time.
   public var energy: Double
-  /// The nodal solutions of the G+ and G− meshes (nil with ideal wires).
+  /// The nodal solution of the G+ mesh (nil with ideal wires).
   public var plusSolution: MeshSolution?
+  /// The nodal solution of the G− mesh (nil with ideal wires).
   public var minusSolution: MeshSolution?
 
   /// The neuron inputs: I(+) − I(−) per output line (A).
@@ -205,11 +206,34 @@ extension DifferentialArray {
   ///
   /// With ideal wires the outputs are the Kirchhoff sums of each polarity;
   /// with resistive lines each polarity's mesh is solved by `solver`.
-  /// - Throws: `SolverError` when a nodal solve fails.
+  ///
+  /// - Parameters:
+  ///   - direction: Forward (M voltages on the drain lines) or transposed
+  ///     (N voltages on the source lines).
+  ///   - voltages: The drives, in volts (V), finite.
+  ///   - solver: The nodal solver of resistive lines; a new one when nil.
+  ///   - warmStart: Previous solutions of the G+ and G− meshes.
+  /// - Throws: ``ConfigurationError`` for a bad segment resistance
+  ///   (``WireModel/validate()``), or (field prefixed `G+` or `G−`) when
+  ///   either polarity's mesh fails ``CrossbarMesh/validate()``: a
+  ///   negative or non-finite conductance or a non-finite voltage, with
+  ///   ideal wires as with resistive ones; `SolverError` when a nodal solve fails. Nothing
+  ///   is booked then.
+  /// - Precondition: `voltages.count` is M (forward) or N (transposed).
   public func read(
     _ direction: ReadDirection, voltages: [Double], solver: NodalSolver? = nil,
     warmStart: (plus: MeshSolution?, minus: MeshSolution?) = (nil, nil)
   ) throws -> DifferentialReadout {
+    // The same checks with ideal wires: their Kirchhoff sum would return
+    // NaN for a NaN voltage, and a negative conductance is no device.
+    try wires.validate()
+    for (p, name) in [(Polarity.plus, "G+"), (.minus, "G−")] {
+      do {
+        try mesh(p, direction, voltages: voltages).validate()
+      } catch let e as ConfigurationError {
+        throw ConfigurationError(field: "\(name) \(e.field)", e.message)
+      }
+    }
     var out: DifferentialReadout
     if wires.isIdeal {
       let ip = Self.kirchhoff(conductances(.plus), rows, columns, direction, voltages)

@@ -103,11 +103,18 @@ public final class NodalSolver: @unchecked Sendable {
   /// Solves `mesh`, optionally starting from a previous solution of a
   /// mesh of the same shape (a warm start).
   ///
-  /// - Throws: `SolverError.floatingLine` when a line has no path to any
-  ///   source; `SolverError.didNotConverge` when the tolerance is not met
-  ///   within `maxIterations` (the caller gets no unconverged answer).
-  /// - Precondition: the mesh passed `validate()`.
+  /// - Throws: ``ConfigurationError`` when the mesh fails
+  ///   ``CrossbarMesh/validate()`` (a negative, non-finite or unsolvably
+  ///   small or large resistance, a negative or non-finite conductance, a
+  ///   non-finite source voltage, an open line without resistance);
+  ///   `SolverError.floatingLine` when a line has no path to any source;
+  ///   `SolverError.didNotConverge` when the tolerance is not met within
+  ///   `maxIterations` (the caller gets no unconverged answer).
   public func solve(_ mesh: CrossbarMesh, warmStart: MeshSolution? = nil) throws -> MeshSolution {
+    // Checked here, not left to the caller: an unchecked mesh failed as
+    // "did not converge" (NaN or negative r), trapped without a message
+    // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
+    try mesh.validate()
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
