@@ -59,3 +59,22 @@ func badSegmentResistancesAreConfigurationErrors(r: Double, field: String) throw
     #expect(a.readCount == 0 && a.readEnergy == 0)
   }
 }
+
+// The CSV reader refuses a branch that never leaves its first point, but
+// the initialiser from arrays took [2e-6, 1e-6] as a device stuck at
+// 2 µS (G_min = G_max): every pulse left it there.
+@Test func measuredBranchesThatNeverMoveAreRefusedFromArraysToo() throws {
+  #expect {
+    try MeasuredDevice(potentiation: [2e-6, 1e-6])
+  } throws: { ($0 as? ConfigurationError)?.field == "potentiation" }
+  #expect {
+    try MeasuredDevice(potentiation: [1e-6, 1e-6, 1e-6])
+  } throws: { ($0 as? ConfigurationError)?.field == "potentiation" }
+  #expect {
+    try MeasuredDevice(potentiation: [1e-6, 2e-6], depression: [1e-6, 2e-6])
+  } throws: { ($0 as? ConfigurationError)?.field == "depression" }
+  // A plateau or a dip after the first point still moves.
+  let d = try MeasuredDevice(potentiation: [1e-6, 1e-6, 2e-6], depression: [2e-6, 2e-6, 1e-6])
+  #expect(d.potentiated(1e-6) == 2e-6)
+  #expect(d.depressed(2e-6) == 1e-6)
+}

@@ -95,7 +95,9 @@ public struct MeasuredDevice: DeviceModel {
   ///   - depression: Conductances in siemens (S) after 0, 1, 2, …
   ///     depression pulses; empty (unidirectional) or at least 2 points.
   /// - Throws: ``ConfigurationError`` naming the branch and index of a
-  ///   negative or non-finite value, or a branch with too few points.
+  ///   negative or non-finite value, or the branch when it has too few
+  ///   points or never leaves its first point (potentiation never rises
+  ///   above it, depression never falls below it).
   public init(potentiation: [Double], depression: [Double] = []) throws {
     try self.init(potentiation: potentiation, depression: depression, withinPotentiation: false)
   }
@@ -168,6 +170,16 @@ public struct MeasuredDevice: DeviceModel {
       throw ConfigurationError(
         field: "\(name)[\(i)]",
         "conductance \(v) S must be finite and non-negative")
+    }
+    // As the CSV reader refuses: a branch that never moves from its first
+    // point is a device no pulse changes (potentiation from G_max, or a
+    // range of 0 S).
+    let rising = name == "potentiation"
+    if rising ? values.max()! <= values[0] : values.min()! >= values[0] {
+      throw ConfigurationError(
+        field: name,
+        "\(name) branch never \(rising ? "rises above" : "falls below") its first point "
+          + "(\(values[0]) S): a device that no pulse changes")
     }
   }
 
