@@ -85,9 +85,19 @@ public final class FloatNetwork: @unchecked Sendable {
     return argmax(sums[weights.count - 1])
   }
 
-  /// One SGD step on one sample (or an accumulation within a mini-batch).
+  /// One SGD step on one sample (or an accumulation within a mini-batch);
+  /// returns the sample's loss before the step.
+  ///
+  /// - Parameters:
+  ///   - pixels: The image, `sizes[0]` bytes (0…255), row-major.
+  ///   - label: The class, one of the `sizes.last` output neurons.
+  /// - Precondition: `0 <= label < sizes.last` (a label beyond the output
+  ///   layer trained every output towards 0 and returned a loss of 0).
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    precondition(
+      label >= 0 && label < sizes[sizes.count - 1],
+      "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
     forward(pixels)
     let last = weights.count - 1
     var loss: Float = 0

@@ -325,8 +325,17 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   }
 
   /// Trains on one sample; returns its loss (`loss`) before the update.
+  ///
+  /// - Parameters:
+  ///   - pixels: The image, `sizes[0]` bytes (0…255), row-major.
+  ///   - label: The class, one of the `sizes.last` output neurons.
+  /// - Precondition: `0 <= label < sizes.last` (a label beyond the output
+  ///   layer trained every output towards 0 and returned a loss of 0).
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    precondition(
+      label >= 0 && label < sizes[sizes.count - 1],
+      "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
     forward(pixels, bookEnergy: true)
     let last = layers.count - 1
     var loss: Float = 0

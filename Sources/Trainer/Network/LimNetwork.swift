@@ -321,8 +321,17 @@ public final class LimNetwork: @unchecked Sendable {
   // MARK: - Training
 
   /// Trains on one sample. Returns the cross-entropy loss before the update.
+  ///
+  /// - Parameters:
+  ///   - pixels: The image, `sizes[0]` bytes (0…255), row-major.
+  ///   - label: The class, one of the `sizes.last` output neurons.
+  /// - Precondition: `0 <= label < sizes.last` (a label beyond the output
+  ///   layer trained every output towards 0 and returned a loss of 0).
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
+    precondition(
+      label >= 0 && label < sizes[sizes.count - 1],
+      "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
     load(pixels)
     forwardAll(bookEnergy: true)
     let last = layers.count - 1
