@@ -135,10 +135,12 @@ public struct PulseTrainEncoder: Sendable, Equatable {
     return train
   }
 
-  /// round(p·BL), with p clamped to [0, 1].
+  /// round(p·BL), with p clamped to [0, 1]; a NaN p counts as 0, as in
+  /// ``stochastic(_:_:)`` (an empty train).
   @inlinable
   public func pulseCount(_ p: Float) -> Int {
-    Int((min(max(p, 0), 1) * Float(length)).rounded())
+    // `max(p, 0)` keeps a NaN, which `Int(_:)` traps on.
+    Int(((p > 0 ? min(p, 1) : 0) * Float(length)).rounded())
   }
 
   /// Slots in which a cell sees the full write voltage.
