@@ -40,10 +40,19 @@ public struct SenseChain: Sendable {
 
   /// Steps 3–5: the weighted sums from the output currents, s_j =
   /// ADC(g·scale·I_j + o_j), `scale` the nominal 1/(V_read·G_max).
+  ///
+  /// - Precondition: `s` has room for every current, and `offsets` is
+  ///   empty or has one per current.
   @inlinable
   public func sums(
     currents out: UnsafeBufferPointer<Float>, scale: Float, into s: UnsafeMutableBufferPointer<Float>
   ) {
+    // Checked once per call: the loops index unsafe buffers, which a
+    // release build does not bounds-check (a short `offsets` read past it).
+    precondition(s.count >= out.count, "\(out.count) currents for \(s.count) sums")
+    precondition(
+      offsets.isEmpty || offsets.count >= out.count,
+      "\(offsets.count) offsets for \(out.count) columns")
     let k = scale * gain
     if offsets.isEmpty {
       for j in 0..<out.count { s[j] = adc.convert(out[j] * k) }

@@ -15,3 +15,40 @@ import Testing
   #expect(e.spread(.nan) == 0)
   #expect(e.pulseCount(-1) == 0 && e.pulseCount(2) == 8 && e.pulseCount(0.5) == 4)
 }
+
+// One offset for three columns: the loop read past the offsets (a debug
+// build trapped inside UnsafeBufferPointer with no message; a release
+// build read whatever followed). Now a precondition at the entry.
+@Test func senseChainOffsetsMustCoverTheColumns() async throws {
+  let short = try await #require(
+    processExitsWith: .failure, observing: [\.standardErrorContent]
+  ) {
+    let chain = SenseChain(offsets: [0.5])
+    let currents: [Float] = [1, 2, 3]
+    var s = [Float](repeating: 0, count: 3)
+    currents.withUnsafeBufferPointer { c in
+      s.withUnsafeMutableBufferPointer { chain.sums(currents: c, scale: 1, into: $0) }
+    }
+  }
+  #expect(String(decoding: short.standardErrorContent, as: UTF8.self).contains("1 offsets for 3 columns"))
+  let small = try await #require(
+    processExitsWith: .failure, observing: [\.standardErrorContent]
+  ) {
+    let currents: [Float] = [1, 2, 3]
+    var s = [Float](repeating: 0, count: 1)
+    currents.withUnsafeBufferPointer { c in
+      s.withUnsafeMutableBufferPointer { SenseChain().sums(currents: c, scale: 1, into: $0) }
+    }
+  }
+  #expect(String(decoding: small.standardErrorContent, as: UTF8.self).contains("3 currents for 1 sums"))
+}
+
+@Test func senseChainSumsWithOneOffsetPerColumn() {
+  let chain = SenseChain(gain: 2, offsets: [0.5, -0.5, 0])
+  let currents: [Float] = [1, 2, 3]
+  var s = [Float](repeating: 0, count: 3)
+  currents.withUnsafeBufferPointer { c in
+    s.withUnsafeMutableBufferPointer { chain.sums(currents: c, scale: 0.25, into: $0) }
+  }
+  #expect(s == [1, 0.5, 1.5])
+}
