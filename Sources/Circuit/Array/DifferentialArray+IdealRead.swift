@@ -2,10 +2,12 @@ extension DifferentialArray {
   /// The training hot path: an ideal-wire read from the single-precision
   /// weight cache, I = (G+ − G−)·V (forward) or (G+ − G−)ᵀ·V (transposed).
   ///
-  /// Equal to `read(_:voltages:)`'s `difference` up to single-precision
-  /// rounding. Rows with zero input are skipped (forward), which is what
-  /// makes sparse inputs cheap. Allocates nothing; uses the array's
-  /// scratch buffer, so one array is read by one thread at a time.
+  /// Ignores ``wires``: with resistive lines it is still the ideal-wire
+  /// read (theirs is `ResistiveReader.read`). With ideal wires it equals
+  /// `read(_:voltages:)`'s `difference` up to single-precision rounding.
+  /// Rows with zero input are skipped (forward), which is what makes
+  /// sparse inputs cheap. Allocates nothing; uses the array's scratch
+  /// buffer, so one array is read by one thread at a time.
   ///
   /// - Parameters:
   ///   - input: M voltages (forward) or N voltages (transposed), V.
@@ -45,7 +47,8 @@ extension DifferentialArray {
     }
   }
 
-  /// Convenience over arrays; allocates the result.
+  /// Convenience over arrays; allocates the result. Ignores ``wires``, as
+  /// ``readIdeal(_:input:output:bookEnergy:)`` does.
   public func readIdeal(_ direction: ReadDirection, input: [Float]) -> [Float] {
     var out = [Float](repeating: 0, count: direction == .forward ? columns : rows)
     input.withUnsafeBufferPointer { i in

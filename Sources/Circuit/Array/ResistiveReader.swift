@@ -79,9 +79,13 @@ public final class ResistiveReader: @unchecked Sendable {
     public init(tolerance: Double = 1e-6) { self.tolerance = tolerance }
   }
 
+  /// M and N of the arrays this reader reads.
   public let rows: Int
   public let columns: Int
+  /// The lines of the arrays this reader reads (an array's ``DifferentialArray/wires``
+  /// must equal them).
   public let wires: WireModel
+  /// The settings of the next reads.
   public var options: Options
   /// Iterations of every read's solves so far (both polarities), and
   /// solves (two per read).

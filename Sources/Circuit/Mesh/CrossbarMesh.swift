@@ -24,6 +24,8 @@ public struct WireModel: Sendable, Equatable {
   /// Resistance of one bit-line (source, column) segment, in ohms (Ω), ≥ 0.
   public var columnSegmentResistance: Double
 
+  /// Lines of these segment resistances in ohms (Ω); both 0 (the default)
+  /// are ideal wires. Checked by ``validate()``, not here.
   public init(rowSegmentResistance: Double = 0, columnSegmentResistance: Double = 0) {
     self.rowSegmentResistance = rowSegmentResistance
     self.columnSegmentResistance = columnSegmentResistance
@@ -55,6 +57,10 @@ public struct WireModel: Sendable, Equatable {
   /// 1e-16·G·r).
   public static let largestConductanceTimesResistance = 1e9
 
+  /// Checks that each resistance is 0 or in
+  /// [``smallestResistance``, ``largestResistance``] Ω.
+  ///
+  /// - Throws: ``ConfigurationError`` (field `r_row` or `r_col`).
   public func validate() throws {
     for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
       guard r.isFinite, r >= 0 else {
@@ -119,6 +125,14 @@ public struct CrossbarMesh: Sendable {
       columnTerminations: Array(repeating: .source(volts: 0), count: columns))
   }
 
+  /// A mesh with any termination of each line: a source of its own
+  /// voltage, or open (which needs that kind of line to have r > 0).
+  ///
+  /// Values are checked by ``validate()`` (``NodalSolver/solve(_:warmStart:)``
+  /// calls it), not here.
+  ///
+  /// - Precondition: `rows ≥ 1`, `columns ≥ 1`, M·N conductances, M row
+  ///   and N column terminations.
   public init(
     rows: Int, columns: Int, conductance: [Double], wires: WireModel,
     rowTerminations: [LineTermination], columnTerminations: [LineTermination]

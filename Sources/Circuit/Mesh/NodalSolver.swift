@@ -58,6 +58,7 @@ public final class NodalSolver: @unchecked Sendable {
     }
   }
 
+  /// The settings of the next solves.
   public var options: Options
 
   // Workspace, each M·N long, row-major: diagonals, Thomas inverses and

@@ -28,6 +28,10 @@ public final class FloatNetwork: @unchecked Sendable {
   var samplesInBatch = 0
   var scratch: [Int32]
 
+  /// A network for `configuration`, its devices initialised from its seed.
+  ///
+  /// - Precondition: `configuration` passed `validate()` (as
+  ///   ``Experiment`` checks).
   public init(configuration cfg: TrainingConfiguration) {
     sizes = cfg.layers
     var rng = SeededGenerator(seed: cfg.seed, stream: 2)

@@ -87,6 +87,11 @@ public final class LimNetwork: @unchecked Sendable {
   /// run stops at the next check (`Experiment`).
   public private(set) var wireError: SolverError? = nil
 
+  /// A network for `configuration`, its devices initialised from its seed.
+  ///
+  /// - Precondition: `configuration` passed `validate()` (as
+  ///   ``Experiment`` checks): a layer of 0 neurons trapped here as an
+  ///   array of 17×0 cells.
   public init(configuration cfg: TrainingConfiguration) {
     var rng = SeededGenerator(seed: cfg.seed, stream: 1)
     configuration = cfg
@@ -312,6 +317,8 @@ public final class LimNetwork: @unchecked Sendable {
   }
 
   /// The predicted class of one image (the forward pass only).
+  ///
+  /// - Parameter pixels: The image, `sizes[0]` bytes (0…255), row-major.
   public func predict(_ pixels: UnsafePointer<UInt8>) -> Int {
     load(pixels)
     forwardAll(bookEnergy: false)
