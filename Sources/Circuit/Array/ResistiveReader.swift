@@ -58,7 +58,11 @@
 /// arrays (a test-set evaluation) cost what an ideal read costs.
 ///
 /// Not thread-safe: one reader per array and thread. Both segment
-/// resistances must be positive.
+/// resistances must be positive. The hot path checks nothing per read that
+/// would cost a pass over the array: a NaN or infinite drive or conductance
+/// ends as `SolverError.didNotConverge` (residual NaN), and a negative
+/// conductance is solved as given (`DifferentialArray.read` refuses both
+/// by name).
 public final class ResistiveReader: @unchecked Sendable {
   /// Convergence and scheduling settings.
   public struct Options: Sendable, Equatable {
