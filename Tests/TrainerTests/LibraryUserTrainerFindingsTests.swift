@@ -13,28 +13,31 @@ private func smallConfiguration(_ rule: LearningRule) -> TrainingConfiguration {
 // Label 9 on a network of 2 outputs trained every output towards 0 and
 // returned a loss of 0; a label outside the output layer is now a
 // programmer error at the entry, as an image index outside a data set is.
-@Test func aLabelBeyondTheOutputLayerTrapsInLim() async {
-  await #expect(processExitsWith: .failure) {
+@Test func aLabelBeyondTheOutputLayerTrapsInLim() async throws {
+  let exit = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
     let net = LimNetwork(configuration: smallConfiguration(.lim))
     let pixels: [UInt8] = [255, 0, 255, 0]
     _ = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: 9) }
   }
+  #expect(String(decoding: exit.standardErrorContent, as: UTF8.self).contains("label 9 outside the 2 output neurons"))
 }
 
-@Test func aLabelBeyondTheOutputLayerTrapsInFloat() async {
-  await #expect(processExitsWith: .failure) {
+@Test func aLabelBeyondTheOutputLayerTrapsInFloat() async throws {
+  let exit = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
     let net = FloatNetwork(configuration: smallConfiguration(.float))
     let pixels: [UInt8] = [255, 0, 255, 0]
     _ = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: 2) }
   }
+  #expect(String(decoding: exit.standardErrorContent, as: UTF8.self).contains("label 2 outside the 2 output neurons"))
 }
 
-@Test func aLabelBeyondTheOutputLayerTrapsInHybrid() async {
-  await #expect(processExitsWith: .failure) {
+@Test func aLabelBeyondTheOutputLayerTrapsInHybrid() async throws {
+  let exit = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
     let net = try! HybridNetwork(configuration: smallConfiguration(.hybrid))
     let pixels: [UInt8] = [255, 0, 255, 0]
     _ = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: -1) }
   }
+  #expect(String(decoding: exit.standardErrorContent, as: UTF8.self).contains("label -1 outside the 2 output neurons"))
 }
 
 @Test func aLabelWithinTheOutputLayerTrains() throws {

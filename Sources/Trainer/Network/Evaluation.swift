@@ -2,6 +2,16 @@ import Circuit
 import Dispatch
 import Peripherals
 
+/// Traps with a message unless `label` names one of the output layer's
+/// neurons (`sizes.last`): a label beyond it trained every output towards 0
+/// and returned a loss of 0 (a library user's walkthrough, session 34).
+@inline(__always)
+func checkLabel(_ label: Int, of sizes: [Int]) {
+  precondition(
+    label >= 0 && label < sizes[sizes.count - 1],
+    "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
+}
+
 /// Forward passes over a data set on both cores, read-only on the weights:
 /// s = scale_l · (W_l · a) per layer, hard sigmoid between layers, argmax
 /// at the end. Each thread has its own buffers.

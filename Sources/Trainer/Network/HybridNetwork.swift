@@ -333,9 +333,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   ///   layer trained every output towards 0 and returned a loss of 0).
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
-    precondition(
-      label >= 0 && label < sizes[sizes.count - 1],
-      "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
+    checkLabel(label, of: sizes)
     forward(pixels, bookEnergy: true)
     let last = layers.count - 1
     var loss: Float = 0

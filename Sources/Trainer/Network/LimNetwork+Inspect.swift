@@ -132,9 +132,7 @@ extension LimNetwork {
   /// - Throws: `SolverError` when a nodal solve (resistive lines) fails.
   /// - Precondition: `0 <= label < sizes.last`.
   public func inspect(_ pixels: UnsafePointer<UInt8>, label: Int, endsEpoch: Bool = false) throws -> SampleInspection {
-    precondition(
-      label >= 0 && label < sizes[sizes.count - 1],
-      "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
+    checkLabel(label, of: sizes)
     let probe = InspectionProbe()
     probe.pixels = Array(UnsafeBufferPointer(start: pixels, count: layers[0].rows - 1))
     let pulses = PulseRecorder()
