@@ -19,6 +19,9 @@ public struct DAC: Sendable, Equatable {
   public var levels: Int { bits == 0 ? 0 : 1 << bits }
 
   /// The nearest of the 2^b levels k/(2^b − 1) to x clamped to [0, 1].
+  ///
+  /// A kernel: it does not check `bits` (call `validate()` first, as
+  /// `SenseChain` does; beyond 16 bits the levels are meaningless).
   @inlinable
   public func convert(_ x: Float) -> Float {
     guard bits > 0 else { return x }
@@ -65,6 +68,9 @@ public struct ADC: Sendable, Equatable {
   /// mid-rise converter): the magnitude is quantised and the sign kept, so
   /// convert(−x) = −convert(x), and 0 reads as the first level above it.
   /// Ties go to the larger magnitude.
+  ///
+  /// A kernel: it does not check `bits` or `range` (call `validate()`
+  /// first, as `SenseChain` does; a range of 0 gives NaN).
   @inlinable
   public func convert(_ x: Float) -> Float {
     guard bits > 0 else { return x }
@@ -106,9 +112,16 @@ public struct ConverterCosts: Sendable, Equatable {
     self.dacSettle = dacSettle
   }
 
-  static func effectiveBits(_ b: Int) -> Int { b == 0 ? 8 : b }
+  static func effectiveBits(_ b: Int) -> Int {
+    // The converters' own range (`DAC.validate`, `ADC.validate`): 2^62
+    // steps had booked 2.3e5 J a conversion, 2^64 wrapped to 0 J.
+    precondition((0...16).contains(b), "converter bits must be 0 (ideal) or 1...16, got \(b)")
+    return b == 0 ? 8 : b
+  }
 
   /// Energy of one ADC conversion at b bits (J).
+  ///
+  /// - Precondition (here and below): b in 0…16, the converters' range.
   public func adcEnergy(bits: Int) -> Double { adcFigureOfMerit * Double(1 << Self.effectiveBits(bits)) }
   /// Energy of one DAC conversion at b bits (J).
   public func dacEnergy(bits: Int) -> Double { dacFigureOfMerit * Double(1 << Self.effectiveBits(bits)) }

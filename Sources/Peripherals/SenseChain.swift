@@ -21,7 +21,19 @@ public struct SenseChain: Sendable {
   /// The per-column offsets o_j in units of s (empty: none).
   public let offsets: [Float]
 
+  /// - Precondition: `dac` and `adc` pass their `validate()` (their
+  ///   conversions do not check: a DAC of 99 bits had read every drive as
+  ///   0, an ADC of range 0 every sum as NaN), `gain` is finite and > 0,
+  ///   and every offset is finite.
   public init(dac: DAC = DAC(), adc: ADC = ADC(), gain: Float = 1, offsets: [Float] = []) {
+    do {
+      try dac.validate()
+      try adc.validate()
+    } catch {
+      preconditionFailure("SenseChain: \(error)")
+    }
+    precondition(gain.isFinite && gain > 0, "SenseChain: gain must be finite and > 0, got \(gain)")
+    precondition(offsets.allSatisfy(\.isFinite), "SenseChain: every offset must be finite")
     self.dac = dac
     self.adc = adc
     self.gain = gain

@@ -192,8 +192,8 @@ private func withMeasured<T>(_ lines: [String], _ body: (String) throws -> T) th
   defer { try? FileManager.default.removeItem(at: root) }
   let exe = try #require(productExecutable("xbarsim"))
   let outFile = root.appendingPathComponent("out.txt"), errFile = root.appendingPathComponent("err.txt")
-  FileManager.default.createFile(atPath: outFile.path, contents: nil)
-  FileManager.default.createFile(atPath: errFile.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
   let p = Process()
   p.executableURL = exe
   p.arguments = ["train", "--data", data.path, "--layers", "64,8,10", "--train-limit", "20", "--test-limit", "10", "--quiet",

@@ -35,7 +35,15 @@ public final class DifferentialArray: @unchecked Sendable {
   /// Line segment resistances.
   public var wires: WireModel
   /// Read pulse width in seconds, for the read energy (default 10 ns).
-  public var readTime: Double = 1e-8
+  ///
+  /// - Precondition: finite and ≥ 0 (a negative width had booked a
+  ///   negative read energy).
+  public var readTime: Double = 1e-8 {
+    didSet {
+      precondition(
+        readTime >= 0 && readTime.isFinite, "readTime must be a finite width ≥ 0 s, got \(readTime)")
+    }
+  }
 
   // Storage with stable addresses, so that kernels (and the trainer's
   // per-sample loop) work on raw pointers without uniqueness checks.

@@ -81,6 +81,23 @@ public final class ResistiveReader: @unchecked Sendable {
     public var twoLevelThreshold = 1e-2
 
     public init(tolerance: Double = 1e-6) { self.tolerance = tolerance }
+
+    /// - Throws: ``ConfigurationError`` naming the setting: a tolerance
+    ///   outside (0, 1) (at 1 or above the ideal read would pass as the
+    ///   answer), `maxIterations` or `factorInterval` below 1, a negative
+    ///   `parallelThreshold`, a negative or NaN `twoLevelThreshold`
+    ///   (`.infinity` is allowed). Every read and `transferMatrix` call it
+    ///   (a few comparisons, not a pass over the array).
+    public func validate() throws {
+      try NodalSolver.Options.check(
+        tolerance: tolerance, maxIterations: maxIterations, twoLevelThreshold: twoLevelThreshold)
+      guard factorInterval >= 1 else {
+        throw ConfigurationError(field: "factorInterval", "must be >= 1, got \(factorInterval)")
+      }
+      guard parallelThreshold >= 0 else {
+        throw ConfigurationError(field: "parallelThreshold", "must be >= 0, got \(parallelThreshold)")
+      }
+    }
   }
 
   /// M and N of the arrays this reader reads.
@@ -147,6 +164,7 @@ public final class ResistiveReader: @unchecked Sendable {
   /// forward, N column drives transposed); fills the output and input
   /// currents of each polarity.
   private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
+    try options.validate()
     // With two levels (G·r large) the line factors are G-dominated, and
     // stale ones cost many iterations (the pulses between reads move G by
     // far more than the segments' g): they are rebuilt before every read.
@@ -199,7 +217,8 @@ public final class ResistiveReader: @unchecked Sendable {
   ///   - output: N currents (forward) or M currents (transposed), A.
   ///   - bookEnergy: add this read's energy t·Σ V·I_in (both polarities,
   ///     the drivers' currents as solved) to the array's `readEnergy`.
-  /// - Throws: `SolverError.didNotConverge`; `output` is then left as it
+  /// - Throws: `SolverError.didNotConverge`, or ``ConfigurationError``
+  ///   when `options` fail ``Options/validate()``; `output` is then left as it
   ///   was.
   public func read(
     _ array: DifferentialArray, _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
@@ -254,6 +273,7 @@ public final class ResistiveReader: @unchecked Sendable {
   /// threads; the factors are rebuilt first.
   public func transferMatrix(_ array: DifferentialArray, into t: UnsafeMutablePointer<Float>) throws {
     check(array)
+    try options.validate()
     let m = rows, n = columns
     let byColumns = n <= m
     let count = byColumns ? n : m

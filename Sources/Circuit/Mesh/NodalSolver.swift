@@ -56,6 +56,37 @@ public final class NodalSolver: @unchecked Sendable {
       self.parallelThreshold = parallelThreshold
       self.twoLevelThreshold = twoLevelThreshold
     }
+
+    /// - Throws: ``ConfigurationError`` naming the setting: a tolerance
+    ///   outside (0, 1) (at 1 or above a zero field would pass as the
+    ///   answer), `maxIterations` below 1, `threads` outside 0…256,
+    ///   a negative `parallelThreshold`, a negative or NaN
+    ///   `twoLevelThreshold` (`.infinity` is allowed). `solve` calls it.
+    public func validate() throws {
+      try Self.check(tolerance: tolerance, maxIterations: maxIterations, twoLevelThreshold: twoLevelThreshold)
+      guard (0...256).contains(threads) else {
+        throw ConfigurationError(field: "threads", "must be 0 (chosen by size) or 1...256, got \(threads)")
+      }
+      guard parallelThreshold >= 0 else {
+        throw ConfigurationError(field: "parallelThreshold", "must be >= 0, got \(parallelThreshold)")
+      }
+    }
+
+    /// The settings `NodalSolver` and `ResistiveReader` share.
+    package static func check(tolerance: Double, maxIterations: Int, twoLevelThreshold: Double) throws {
+      guard tolerance > 0 && tolerance < 1 else {
+        throw ConfigurationError(
+          field: "tolerance", "must be in (0, 1) (a relative residual), got \(ConfigurationError.shown(tolerance))")
+      }
+      guard maxIterations >= 1 else {
+        throw ConfigurationError(field: "maxIterations", "must be >= 1, got \(maxIterations)")
+      }
+      guard twoLevelThreshold >= 0 else {
+        throw ConfigurationError(
+          field: "twoLevelThreshold",
+          "must be >= 0 (0: always two levels, infinity: never), got \(ConfigurationError.shown(twoLevelThreshold))")
+      }
+    }
   }
 
   /// The settings of the next solves.
@@ -107,7 +138,8 @@ public final class NodalSolver: @unchecked Sendable {
   /// - Throws: ``ConfigurationError`` when the mesh fails
   ///   ``CrossbarMesh/validate()`` (a negative, non-finite or unsolvably
   ///   small or large resistance, a negative or non-finite conductance, a
-  ///   non-finite source voltage, an open line without resistance);
+  ///   non-finite source voltage, an open line without resistance), or
+  ///   `options` fail ``Options/validate()``;
   ///   `SolverError.floatingLine` when a line has no path to any source;
   ///   `SolverError.didNotConverge` when the tolerance is not met within
   ///   `maxIterations` (the caller gets no unconverged answer).
@@ -116,6 +148,7 @@ public final class NodalSolver: @unchecked Sendable {
     // "did not converge" (NaN or negative r), trapped without a message
     // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
     try mesh.validate()
+    try options.validate()
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
