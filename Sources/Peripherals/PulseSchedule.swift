@@ -98,3 +98,110 @@ public enum UpdateSchedule {
     return out
   }
 }
+
+extension UpdateSchedule {
+  /// A device's conductance from a slot on: what `halfSelectEnergies`
+  /// applies after slot `slot`.
+  public struct ConductanceChange: Sendable, Equatable {
+    public var slot: Int
+    public var array: Int
+    public var polarity: Polarity
+    /// row·N + column.
+    public var cell: Int
+    /// S.
+    public var conductance: Double
+
+    public init(slot: Int, array: Int, polarity: Polarity, cell: Int, conductance: Double) {
+      self.slot = slot
+      self.array = array
+      self.polarity = polarity
+      self.cell = cell
+      self.conductance = conductance
+    }
+  }
+
+  /// The energy the V/2 scheme spends in the cells each slot half-selects.
+  ///
+  /// In a slot, each polarity with events drives its D line (the events'
+  /// row) at +A/2 and its events' S lines at −A/2; every other line is at
+  /// 0 V. The row's other cells and the S lines' cells in every other row
+  /// see A/2 (below the programming threshold: they keep their state) and
+  /// dissipate (A/2)²·G·t for the slot's width t, the devices being
+  /// ohmic. The selected cells (A) are what the trainers' ledgers book;
+  /// this is the rest of the array's share of the update.
+  ///
+  /// Column sums of G are kept in step with the changes, so a slot costs
+  /// its row and its columns, not the cells of its columns.
+  ///
+  /// - Parameters:
+  ///   - slots: `slots(_:)` of an update.
+  ///   - conductances: per array, G+ and G− (S, row-major M×N) before the
+  ///     first slot.
+  ///   - shapes: per array, its rows M and columns N.
+  ///   - pulses: the amplitude and width of each kind.
+  ///   - changes: device conductances that hold after their slot (sorted
+  ///     by slot).
+  /// - Returns: the energy of each slot (J).
+  /// - Precondition: every event of a slot has one array and kind, and one
+  ///   row per polarity (as `slots(_:)` makes them); the changes are
+  ///   sorted by slot.
+  public static func halfSelectEnergies(
+    _ slots: [[PulseEvent]], conductances: [(plus: [Double], minus: [Double])],
+    shapes: [(rows: Int, columns: Int)], pulses: PulseGenerator, changes: [ConductanceChange] = []
+  ) -> [Double] {
+    precondition(zip(changes, changes.dropFirst()).allSatisfy { $0.slot <= $1.slot }, "changes must be sorted by slot")
+    // Per array and polarity (2a + 0 for G+, 2a + 1 for G−): G and its
+    // column sums.
+    var g: [[Double]] = []
+    var columnSum: [[Double]] = []
+    for (a, c) in conductances.enumerated() {
+      let (m, n) = shapes[a]
+      for values in [c.plus, c.minus] {
+        precondition(values.count == m * n, "array \(a): \(values.count) conductances for \(m)×\(n)")
+        g.append(values)
+        var sums = [Double](repeating: 0, count: n)
+        for i in 0..<m {
+          for j in 0..<n { sums[j] += values[i * n + j] }
+        }
+        columnSum.append(sums)
+      }
+    }
+    var out: [Double] = []
+    out.reserveCapacity(slots.count)
+    var next = 0
+    var selected: [Bool] = []
+    for (q, events) in slots.enumerated() {
+      var energy = 0.0
+      if let first = events.first {
+        let a = first.array, n = shapes[a].columns
+        let half = pulses.amplitude(of: first.kind) / 2
+        var sum = 0.0
+        for (p, polarity) in [Polarity.plus, .minus].enumerated() {
+          let mine = events.filter { $0.polarity == polarity }
+          guard let row = mine.first?.row else { continue }
+          precondition(
+            mine.allSatisfy { $0.row == row && $0.array == a && $0.kind == first.kind },
+            "a slot drives one D line per polarity, one array and one kind")
+          let k = 2 * a + p, o = row * n
+          selected = [Bool](repeating: false, count: n)
+          for e in mine { selected[e.column] = true }
+          // The driven row's unselected cells, and the driven columns'
+          // cells in the other rows.
+          for j in 0..<n {
+            sum += selected[j] ? columnSum[k][j] - g[k][o + j] : g[k][o + j]
+          }
+        }
+        energy = half * half * pulses.width(of: first.kind) * sum
+      }
+      out.append(energy)
+      while next < changes.count && changes[next].slot <= q {
+        let c = changes[next]
+        let k = 2 * c.array + (c.polarity == .plus ? 0 : 1), n = shapes[c.array].columns
+        columnSum[k][c.cell % n] += c.conductance - g[k][c.cell]
+        g[k][c.cell] = c.conductance
+        next += 1
+      }
+    }
+    return out
+  }
+}

@@ -219,6 +219,11 @@ enum InspectCommand: CLICommand {
     let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
     let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
     print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(writer.steps.last.map { $0.slot + 1 } ?? 0) slots; wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+    // The updates' energy beside what the ledger books: the V/2 scheme's
+    // half-selected cells (a walkthrough had estimated them by hand).
+    let booked = records.reduce(0) { $0 + $1.record.bookedProgramEnergy }
+    let halfSelected = records.reduce(0) { $0 + $1.record.halfSelectEnergy.reduce(0, +) }
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, not booked)")
   }
 
   static func write(_ text: String, to path: String) throws {
@@ -392,6 +397,9 @@ enum InspectCommand: CLICommand {
         u.add("trainer_resets", counted[s].resets)
         u.add("first_slot", updateFirstSlot[s])
         u.add("slots", updateSlots[s].count)
+        u.add("booked_program_energy", r.bookedProgramEnergy)
+        u.add("half_select_energy", r.halfSelectEnergy.reduce(0, +))
+        u.add("half_select_energy_per_slot", r.halfSelectEnergy)
         o.addRaw("update", u.finished().trimmingCharacters(in: .whitespacesAndNewlines))
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
       }

@@ -79,6 +79,17 @@ public struct SampleInspection: Sendable {
   /// sample's update and after it (a device's several events in one
   /// update, e.g. a reset and its re-potentiation, share the two).
   public var deviceConductances: [(before: Double, after: Double)] = []
+  /// Per slot of the update (`UpdateSchedule.slots(pulses)`), the energy
+  /// its half-selected cells dissipate under the V/2 scheme (J;
+  /// `UpdateSchedule.halfSelectEnergies`). A device counts at its
+  /// conductance before the update up to its last slot and after it from
+  /// then on: exact for a device with one event, or with its events in
+  /// consecutive slots; a device with a rule pulse and, slots later, a
+  /// reset is a step off in the slots between.
+  public var halfSelectEnergy: [Double] = []
+  /// The program and reset energy the ledger booked for this update (J):
+  /// the selected cells' own, Σ V²·G·t.
+  public var bookedProgramEnergy = 0.0
 }
 
 /// Collects the exact reads of an inspected sample.
@@ -152,14 +163,34 @@ extension LimNetwork {
       return (plus: Array(UnsafeBufferPointer(start: layer.array._plus, count: mn)),
         minus: Array(UnsafeBufferPointer(start: layer.array._minus, count: mn)))
     }
+    let bookedBefore = ledger()
     let loss = train(pixels, label: label)
     if endsEpoch { applyBatch() }
     if let error = probe.error { throw error }
+    let bookedAfter = ledger()
     let deviceConductances = pulses.events.map { e -> (before: Double, after: Double) in
       let layer = layers[e.array], k = e.row * layer.columns + e.column
       let after = layer.conductances(k)
       return e.polarity == .plus ? (before[e.array].plus[k], after.plus) : (before[e.array].minus[k], after.minus)
     }
+    // The half-selected cells of each slot, devices at their conductance
+    // before the update until their last slot, after it from then on.
+    struct Device: Hashable { var array, cell: Int, polarity: Polarity }
+    let slots = UpdateSchedule.slots(pulses.events)
+    var lastSlot: [Device: Int] = [:]
+    var after: [Device: Double] = [:]
+    for (q, events) in slots.enumerated() {
+      for e in events { lastSlot[Device(array: e.array, cell: e.row * layers[e.array].columns + e.column, polarity: e.polarity)] = q }
+    }
+    for (e, c) in zip(pulses.events, deviceConductances) {
+      after[Device(array: e.array, cell: e.row * layers[e.array].columns + e.column, polarity: e.polarity)] = c.after
+    }
+    let changes = lastSlot.map { d, q in
+      UpdateSchedule.ConductanceChange(slot: q, array: d.array, polarity: d.polarity, cell: d.cell, conductance: after[d]!)
+    }.sorted { ($0.slot, $0.array, $0.cell) < ($1.slot, $1.array, $1.cell) }
+    let halfSelect = UpdateSchedule.halfSelectEnergies(
+      slots, conductances: before, shapes: layers.map { ($0.rows, $0.columns) },
+      pulses: configuration.pulseGenerator, changes: changes)
     let last = layers.count - 1
     var neurons: [NeuronRecord] = []
     for l in 0...last {
@@ -193,7 +224,9 @@ extension LimNetwork {
     }
     return SampleInspection(
       label: label, prediction: argmax(sums[last]), loss: Double(loss), reads: probe.reads,
-      neurons: neurons, pulses: pulses.events, deviceConductances: deviceConductances)
+      neurons: neurons, pulses: pulses.events, deviceConductances: deviceConductances,
+      halfSelectEnergy: halfSelect,
+      bookedProgramEnergy: (bookedAfter.program + bookedAfter.reset) - (bookedBefore.program + bookedBefore.reset))
   }
 
   /// Array l's forward read, the exact way (the probe's path of `forward`).
