@@ -24,6 +24,8 @@ extension InspectCommand {
     var before: [(plus: [Float], minus: [Float])]
     var after: [(plus: [Float], minus: [Float])]
     var neurons: [(sum: [Float], activation: [Float]?, delta: [Float])]
+    /// The program and reset energy the ledger booked for the sample (J).
+    var bookedProgramEnergy = 0.0
   }
 
   static func runHybrid(_ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, out: String, start: Int) throws {
@@ -81,7 +83,9 @@ extension InspectCommand {
       current = Array(repeating: nil, count: layers)
       let before = (0..<layers).map { net.devices(layer: $0, kind: kind) }
       let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)
+      let booked0 = net.ledger()
       let (loss, label) = trainOn(image)
+      let booked1 = net.ledger()
       let neurons = (0..<layers).map { net.neurons(layer: $0) }
       let sums = neurons[layers - 1].sum
       var prediction = 0
@@ -90,7 +94,8 @@ extension InspectCommand {
         image: image, label: label, prediction: prediction, loss: loss, phase: net.phase,
         pulses: net.pulses - p0, repotentiations: net.repotentiations - r0, resets: net.resets - z0,
         networkPulses: net.pulses, trains: current, before: before,
-        after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons))
+        after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons,
+        bookedProgramEnergy: (booked1.program + booked1.reset) - (booked0.program + booked0.reset)))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
     let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records)
@@ -100,6 +105,9 @@ extension InspectCommand {
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
     let pulses = records.reduce(0) { $0 + $1.pulses }
     print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv")
+    let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
+    let halfSelected = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, not booked)")
   }
 
   /// The files of a hybrid inspection.
@@ -158,6 +166,8 @@ extension InspectCommand {
         o.add("resets", r.resets)
         o.add("coincidences", coincidenceTotal(r))
         o.add("network_pulses", r.networkPulses)
+        o.add("booked_program_energy", r.bookedProgramEnergy)
+        o.add("half_select_energy", halfSelectEnergy(r))
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n  ", with: " ").replacingOccurrences(of: "\n", with: " "))
       }
       j.addRaw("samples", "[\n" + samples.joined(separator: ",\n") + "\n]")
@@ -190,6 +200,20 @@ extension InspectCommand {
       for (j, w) in t.plus { c[j] = (w, 0) }
       for (j, w) in t.minus { c[j] = (w, 1) }
       return c
+    }
+
+    /// The energy of the cells the sample's trains half-select (J):
+    /// `HybridUpdateTrains.halfSelectedConductance` in big G_max, times
+    /// gmax and (V_w/2)²·t_p.
+    func halfSelectEnergy(_ r: HybridSample) -> Double {
+      let pulse = cfg.pulseGenerator
+      let half = pulse.amplitude(of: .potentiate) / 2
+      var g = 0.0
+      for l in r.trains.indices {
+        guard let t = r.trains[l] else { continue }
+        g += t.halfSelectedConductance(plus: r.before[l].plus, minus: r.before[l].minus, columns: cfg.layers[l + 1])
+      }
+      return half * half * pulse.width(of: .potentiate) * cfg.gMaxSiemens * g
     }
 
     func coincidenceTotal(_ r: HybridSample) -> Int {

@@ -3,7 +3,7 @@ import Peripherals
 import Testing
 import _TestSupport
 
-import Trainer
+@testable import Trainer
 
 // An inspected sample's half-selected energy, slot by slot, against the
 // V/2 scheme worked out here from the recorded pulses alone: each slot's
@@ -71,4 +71,34 @@ private let images = SyntheticImages(count: 40, rows: 4, cols: 4, classes: 4, se
     }
   }
   #expect(checkedSlots >= 10 && positive >= 10, "\(checkedSlots) slots checked")
+}
+
+// The hybrid's coincident trains: the half-selected conductance against
+// the V/2 scheme slot by slot, each cell's voltage from its row's and
+// column's drive in that slot (rows drive both arrays, a column its own).
+@Test func theHybridTrainsHalfSelectTheCellsOfTheirSlotsLines() {
+  let m = 5, n = 4, bl = 8
+  var rng = SeededGenerator(seed: 21)
+  let plus = (0..<(m * n)).map { _ in Float(rng.nextUniform()) }
+  let minus = (0..<(m * n)).map { _ in Float(rng.nextUniform()) }
+  func train() -> UInt64 { UInt64(rng.nextUniform() * 256) & 0xFF }
+  let rows = [(0, train()), (2, train()), (4, train())]
+  let up = [(1, train()), (3, train())], down = [(0, train())]
+  let trains = HybridUpdateTrains(
+    layer: 0, kind: .big, x: [Float](repeating: 0.5, count: m), delta: [Float](repeating: 0.1, count: n),
+    rows: rows, plus: up, minus: down)
+  var want = 0.0
+  for t in 0..<bl {
+    for (g, cols) in [(plus, up), (minus, down)] {
+      var d = [Double](repeating: 0, count: m), s = [Double](repeating: 0, count: n)
+      for (i, w) in rows where w >> UInt64(t) & 1 == 1 { d[i] = 0.5 }
+      for (j, w) in cols where w >> UInt64(t) & 1 == 1 { s[j] = -0.5 }
+      for i in 0..<m {
+        for j in 0..<n where abs(d[i] - s[j]) == 0.5 { want += Double(g[i * n + j]) }
+      }
+    }
+  }
+  let got = trains.halfSelectedConductance(plus: plus, minus: minus, columns: n)
+  #expect(want > 0)
+  #expect(abs(got - want) <= 1e-12 * want, "\(got) against \(want)")
 }

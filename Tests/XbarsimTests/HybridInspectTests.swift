@@ -192,6 +192,11 @@ private func expectExactSteps(_ i: Inspection, mu: Double, top: Double, kind: St
     let pulses = sample["pulses"] as! Int, repot = sample["repotentiation_pulses"] as! Int
     #expect(sum == pulses - repot, "sample \(s)")
     #expect(sum == sample["coincidences"] as! Int, "sample \(s)")
+    // The update's energies (session 35): a sample that programmed cells
+    // booked their energy and half-selected others.
+    let booked = try #require(sample["booked_program_energy"] as? Double)
+    let halfSelected = try #require(sample["half_select_energy"] as? Double)
+    #expect(sum == 0 ? booked == 0 && halfSelected == 0 : booked > 0 && halfSelected > 0, "sample \(s): \(sum) coincidences, \(booked) J booked, \(halfSelected) J half-selected")
     // Burr's refresh resets both devices of the pair: two resets, and
     // both rows of the pair flagged.
     #expect(cells.filter { $0["refresh"] == "1" }.count == sample["resets"] as! Int, "sample \(s)")

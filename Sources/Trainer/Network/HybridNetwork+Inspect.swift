@@ -78,3 +78,41 @@ extension HybridNetwork {
     return (sums[l], a, deltas[l])
   }
 }
+
+extension HybridUpdateTrains {
+  /// Σ G·slots over the cells these trains half-select, in the units of
+  /// `plus` and `minus` (the layer's G+ and G− devices of the programmed
+  /// kind, row-major rows × `columns`); times (V_w/2)²·t_p it is their
+  /// energy.
+  ///
+  /// In slot t the rows whose train fires drive the D lines of both
+  /// arrays at +V_w/2 and the firing columns their array's S lines at
+  /// −V_w/2: a cell of a firing row and a silent column, or of a silent row
+  /// and a firing column, sees V_w/2. Over the BL slots that is
+  /// Σ_i |r_i|·ΣG_i· + Σ_j |c_j|·ΣG_·j − 2·Σ_ij |r_i ∧ c_j|·G_ij per array
+  /// (|w| a train's pulses). The devices are taken as `plus`/`minus` for
+  /// the whole update (the update's own steps on the programmed cells are
+  /// left out). A layer none of whose columns fired has no trains here,
+  /// and its rows' pulses are not counted.
+  public func halfSelectedConductance(plus: [Float], minus: [Float], columns n: Int) -> Double {
+    var total = 0.0
+    for (g, cols) in [(plus, self.plus), (minus, self.minus)] {
+      var rowTerm = 0.0
+      for (i, w) in rows {
+        var s = 0.0
+        for j in 0..<n { s += Double(g[i * n + j]) }
+        rowTerm += Double(w.nonzeroBitCount) * s
+      }
+      let m = g.count / n
+      var columnTerm = 0.0, both = 0.0
+      for (j, c) in cols {
+        var s = 0.0
+        for i in 0..<m { s += Double(g[i * n + j]) }
+        columnTerm += Double(c.nonzeroBitCount) * s
+        for (i, w) in rows { both += Double((w & c).nonzeroBitCount) * Double(g[i * n + j]) }
+      }
+      total += rowTerm + columnTerm - 2 * both
+    }
+    return total
+  }
+}
