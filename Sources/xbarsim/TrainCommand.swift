@@ -583,7 +583,7 @@ enum TrainCommand: CLICommand {
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
       say(String(
-        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g), latency %.3g s (reads %.3g, update %.3g)",
+        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g; half-selected cells not booked: xbarsim inspect gives them), latency %.3g s (reads %.3g, update %.3g)",
         e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
         e.updateTime / n))
     }
