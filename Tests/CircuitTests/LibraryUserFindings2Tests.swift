@@ -4,14 +4,6 @@
 import Circuit
 import Testing
 
-private func smallArray(_ wires: WireModel) -> DifferentialArray {
-  let a = DifferentialArray(rows: 3, columns: 2, wires: wires)
-  a.setConductances(
-    plus: [1, 2, 3, 4, 5, 6].map { $0 * 1e-6 },
-    minus: [Double](repeating: 1e-6, count: 6))
-  return a
-}
-
 // A tolerance of −1 or 1e9, or maxIterations −5, had said "did not
 // converge" (or, at a tolerance ≥ 1, returned the zero field as the
 // answer); now a ConfigurationError names the setting, before any work.

@@ -3,7 +3,8 @@
 import Circuit
 import Testing
 
-private func smallArray(_ wires: WireModel) -> DifferentialArray {
+/// A 3×2 array of known conductances (also `LibraryUserFindings2Tests`).
+func smallArray(_ wires: WireModel) -> DifferentialArray {
   let a = DifferentialArray(rows: 3, columns: 2, wires: wires)
   a.setConductances(
     plus: [1, 2, 3, 4, 5, 6].map { $0 * 1e-6 },
