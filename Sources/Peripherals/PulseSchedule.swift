@@ -169,7 +169,8 @@ extension UpdateSchedule {
     var out: [Double] = []
     out.reserveCapacity(slots.count)
     var next = 0
-    var selected: [Bool] = []
+    // The driven columns of the slot being summed (cleared after it).
+    var selected = [Bool](repeating: false, count: shapes.map(\.columns).max() ?? 0)
     for (q, events) in slots.enumerated() {
       var energy = 0.0
       if let first = events.first {
@@ -183,13 +184,13 @@ extension UpdateSchedule {
             mine.allSatisfy { $0.row == row && $0.array == a && $0.kind == first.kind },
             "a slot drives one D line per polarity, one array and one kind")
           let k = 2 * a + p, o = row * n
-          selected = [Bool](repeating: false, count: n)
           for e in mine { selected[e.column] = true }
           // The driven row's unselected cells, and the driven columns'
           // cells in the other rows.
           for j in 0..<n {
             sum += selected[j] ? columnSum[k][j] - g[k][o + j] : g[k][o + j]
           }
+          for e in mine { selected[e.column] = false }
         }
         energy = half * half * pulses.width(of: first.kind) * sum
       }

@@ -176,15 +176,16 @@ extension LimNetwork {
     // The half-selected cells of each slot, devices at their conductance
     // before the update until their last slot, after it from then on.
     struct Device: Hashable { var array, cell: Int, polarity: Polarity }
+    func device(_ e: PulseEvent) -> Device {
+      Device(array: e.array, cell: e.row * layers[e.array].columns + e.column, polarity: e.polarity)
+    }
     let slots = UpdateSchedule.slots(pulses.events)
     var lastSlot: [Device: Int] = [:]
     var after: [Device: Double] = [:]
     for (q, events) in slots.enumerated() {
-      for e in events { lastSlot[Device(array: e.array, cell: e.row * layers[e.array].columns + e.column, polarity: e.polarity)] = q }
+      for e in events { lastSlot[device(e)] = q }
     }
-    for (e, c) in zip(pulses.events, deviceConductances) {
-      after[Device(array: e.array, cell: e.row * layers[e.array].columns + e.column, polarity: e.polarity)] = c.after
-    }
+    for (e, c) in zip(pulses.events, deviceConductances) { after[device(e)] = c.after }
     let changes = lastSlot.map { d, q in
       UpdateSchedule.ConductanceChange(slot: q, array: d.array, polarity: d.polarity, cell: d.cell, conductance: after[d]!)
     }.sorted { ($0.slot, $0.array, $0.cell) < ($1.slot, $1.array, $1.cell) }
