@@ -399,7 +399,16 @@ enum InspectCommand: CLICommand {
         u.add("slots", updateSlots[s].count)
         u.add("booked_program_energy", r.bookedProgramEnergy)
         u.add("half_select_energy", r.halfSelectEnergy.reduce(0, +))
-        u.add("half_select_energy_per_slot", r.halfSelectEnergy)
+        // By the kind of the slot's pulses (the rule's row slots, and the
+        // serial resets, re-potentiations and depressions): where the
+        // energy goes, in a few numbers (a list per slot had made the file
+        // 20 times larger; `SampleInspection.halfSelectEnergy` keeps it).
+        var byKind = JSONWriter()
+        for kind in PulseKind.allCases {
+          let e = zip(updateSlots[s], r.halfSelectEnergy).reduce(0.0) { $0 + ($1.0.first?.kind == kind ? $1.1 : 0) }
+          byKind.add(kind.rawValue, e)
+        }
+        u.addRaw("half_select_energy_by_kind", byKind.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " "))
         o.addRaw("update", u.finished().trimmingCharacters(in: .whitespacesAndNewlines))
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
       }

@@ -214,6 +214,13 @@ private struct VCD {
     trainerResets += u["trainer_resets"] as! Int
     #expect(u["pulses"] as? Int == u["trainer_pulses"] as? Int)
     #expect(u["resets"] as? Int == u["trainer_resets"] as? Int)
+    // The half-selected energy by the slots' kind adds up to its total,
+    // and resets (n_max 4) have their share.
+    let total = try #require(u["half_select_energy"] as? Double)
+    let byKind = try #require(u["half_select_energy_by_kind"] as? [String: Double])
+    #expect(Set(byKind.keys) == ["potentiate", "depress", "reset", "repotentiate"])
+    #expect(abs(byKind.values.reduce(0, +) - total) <= 1e-12 * total)
+    #expect((u["resets"] as! Int > 0) == (byKind["reset"]! > 0))
   }
   #expect(trainerPulses > 0 && trainerResets > 0)
   let counted = vcd.count(resetLevel: -1.5)
