@@ -1,6 +1,8 @@
 import Circuit
 import Peripherals
 import Testing
+import Foundation
+import _TestSupport
 
 @testable import Trainer
 
@@ -332,6 +334,30 @@ struct HybridTrainingTests {
     let again = try Fixture.run(cfg)
     #expect(again.points.map(\.accuracy) == r.points.map(\.accuracy))
     #expect(again.pulses == r.pulses && again.resets == r.resets)
+  }
+
+  @Test("without d2d the saturation pass's bounds (the kind's) are every device's own, linear and measured")
+  func uniformBoundsAreTheDevicesOwn() throws {
+    // The saturation pass reads a kind's G_min and G_max instead of the
+    // per-device arrays when d2d is 0: the values must be the same.
+    let url = try temporaryDirectory("xbarsim-bounds").appendingPathComponent("device.csv")
+    try ["p,2e-6", "p,3e-6", "p,5e-6", "p,8e-6"].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    for (measured, d2d) in [(false, 0.0), (true, 0.0), (false, 0.3), (true, 0.3)] {
+      var cfg = HybridNetworkTests.configuration(c2c: 0.2)
+      cfg.d2d = d2d
+      if measured { try cfg.set("device_csv", url.path) }
+      let layer = try HybridNetwork(configuration: cfg).layers[0]
+      #expect(layer.perDeviceBounds == (d2d > 0))
+      var same = 0
+      for d in 0..<4 {
+        for x in 0..<layer.count {
+          #expect(layer.low(d, x) == layer.lo[d][x] && layer.high(d, x) == layer.hi[d][x])
+          same += layer.lo[d][x] == layer.uniformLow[d / 2] && layer.hi[d][x] == layer.uniformHigh[d / 2] ? 1 : 0
+        }
+      }
+      // With d2d the devices' own bounds differ from their kind's.
+      #expect(d2d > 0 ? same < 4 * layer.count : same == 4 * layer.count, "measured \(measured), d2d \(d2d): \(same)")
+    }
   }
 
   @Test("a pulse on a device at G_max refreshes the pair (weight kept), unless the other device is at G_min")

@@ -266,6 +266,14 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
+  /// Device d's G_min and G_max at cell x: its own with d2d, else its
+  /// kind's (the same values, without a load from the per-device arrays,
+  /// whose lines a saturation pass would otherwise miss in cache).
+  @inline(__always)
+  func low(_ d: Int, _ x: Int) -> Float { perDeviceBounds ? lo[d][x] : uniformLow[d >> 1] }
+  @inline(__always)
+  func high(_ d: Int, _ x: Int) -> Float { perDeviceBounds ? hi[d][x] : uniformHigh[d >> 1] }
+
   /// A device change of `delta` (normalised) at cell x, on the line loads.
   @inline(__always)
   func load(_ x: Int, _ delta: Float) {
@@ -583,12 +591,12 @@ final class HybridLayer: @unchecked Sendable {
           // little lower: an increase request would lower W). The pulse is
           // lost, as on a device at G_max.
           let other = pol == 0 ? minus : plus
-          if g[other][x] <= lo[other][x] { continue }
+          if g[other][x] <= low(other, x) { continue }
           // Reset both, then put the pair's weight back on one device.
-          let delta = (p - m) - (lo[plus][x] - lo[minus][x])
+          let delta = (p - m) - (low(plus, x) - low(minus, x))
           resetConductance += Double(p + m)
-          g[plus][x] = lo[plus][x]
-          g[minus][x] = lo[minus][x]
+          g[plus][x] = low(plus, x)
+          g[minus][x] = low(minus, x)
           measuredState?[plus][x] = floorIndex(plus, x)
           measuredState?[minus][x] = floorIndex(minus, x)
           resets += 2
@@ -600,7 +608,7 @@ final class HybridLayer: @unchecked Sendable {
             measuredLevels.map {
               Self.nearest(
                 $0[kind], from: floorIndex(target, x), last: measuredStates,
-                to: lo[target][x] - (measuredOffset?[target][x] ?? 0) + abs(delta))
+                to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
             } ?? Int((abs(delta) / mu).rounded())
           repotentiate(target, x, pulses: n, table: table)
         case .methodB:
@@ -608,10 +616,10 @@ final class HybridLayer: @unchecked Sendable {
           let other = pol == 0 ? minus : plus
           let old = g[other][x]
           resetConductance += Double(old)
-          g[other][x] = lo[other][x]
+          g[other][x] = low(other, x)
           resets += 1
           updateSlots += 1
-          var n = Int(((old - lo[other][x]) / mu).rounded()) - 1
+          var n = Int(((old - low(other, x)) / mu).rounded()) - 1
           if let state = measuredState?[other] {
             let f = floorIndex(other, x)
             n = Int((state[x] &- f &+ Self.indexOne / 2) >> 16) - 1
@@ -680,7 +688,7 @@ final class HybridLayer: @unchecked Sendable {
       let o = measuredOffset?[d][x] ?? 0, f = floorIndex(d, x)
       if f > 0 {
         // An offset below −G_min: the pulses climb from the reset index.
-        for i in 0..<n { pulseConductance += Double(max(Self.level(levels, min(f + Int32(i) << 16, Int32(measuredStates) << 16)) + o, lo[d][x])) }
+        for i in 0..<n { pulseConductance += Double(max(Self.level(levels, min(f + Int32(i) << 16, Int32(measuredStates) << 16)) + o, low(d, x))) }
       } else {
         pulseConductance += sums[n] + Double(n) * Double(o)
       }
@@ -689,17 +697,17 @@ final class HybridLayer: @unchecked Sendable {
       if c2c != 0 { p &+= Self.index(Double(c2c * Float(Double(n).squareRoot()) * noise.next(table))) }
       p = min(max(p, f), Int32(measuredStates) << 16)
       state[x] = p
-      g[d][x] = min(max(Self.level(levels, p) + o, lo[d][x]), hi[d][x])
+      g[d][x] = min(max(Self.level(levels, p) + o, low(d, x)), high(d, x))
       pulses += n
       repotentiations += n
       return
     }
     // The pulses climb from G_min one step at a time (noise aside).
-    pulseConductance += Double(n) * Double(lo[d][x]) + Double(step[k]) * Double(n * (n - 1) / 2)
+    pulseConductance += Double(n) * Double(low(d, x)) + Double(step[k]) * Double(n * (n - 1) / 2)
     updateSlots += n
-    var v = lo[d][x] + Float(n) * step[k]
+    var v = low(d, x) + Float(n) * step[k]
     if c2c != 0 { v += step[k] * c2c * Float(Double(n).squareRoot()) * noise.next(table) }
-    g[d][x] = min(max(v, lo[d][x]), hi[d][x])
+    g[d][x] = min(max(v, low(d, x)), high(d, x))
     pulses += n
     repotentiations += n
   }
@@ -739,11 +747,11 @@ final class HybridLayer: @unchecked Sendable {
           guard h > 0 else { continue }
           let x = i * columns + j
           let old = g[d][x]
-          var new = min(max(old + Float(h) * fraction * step[k], lo[d][x]), hi[d][x])
+          var new = min(max(old + Float(h) * fraction * step[k], low(d, x)), high(d, x))
           if let state = measuredState?[d], let levels = measuredLevels?[k] {
             let p = min(state[x] &+ Self.index(Double(h) * Double(fraction)), Int32(measuredStates) << 16)
             state[x] = p
-            new = min(max(Self.level(levels, p) + (measuredOffset?[d][x] ?? 0), lo[d][x]), hi[d][x])
+            new = min(max(Self.level(levels, p) + (measuredOffset?[d][x] ?? 0), low(d, x)), high(d, x))
           }
           g[d][x] = new
           w[x] += sign * (new - old)
