@@ -140,18 +140,24 @@ public struct EnergyLedger: Sendable, Equatable {
   /// Converters (J).
   public var adc = 0.0
   public var dac = 0.0
+  /// The update slots' half-selected cells, Σ (V/2)²·G·t over the cells a
+  /// slot's driven lines put V/2 across (J); nil where a trainer does not
+  /// book them (then neither `energy` nor the breakdown has them).
+  public var halfSelect: Double? = nil
   /// Latency (s): reads (with conversions) and update phases.
   public var readTime = 0.0
   public var updateTime = 0.0
 
   public init() {}
 
-  public var energy: Double { read + program + reset + adc + dac }
+  public var energy: Double { read + program + reset + adc + dac + (halfSelect ?? 0) }
   public var latency: Double { readTime + updateTime }
 
-  /// The components by name, for summaries.
+  /// The components by name, for summaries (`half_select` only where
+  /// booked).
   public var energyBreakdown: [(String, Double)] {
     [("read", read), ("program", program), ("reset", reset), ("adc", adc), ("dac", dac)]
+      + (halfSelect.map { [("half_select", $0)] } ?? [])
   }
   public var latencyBreakdown: [(String, Double)] { [("read", readTime), ("update", updateTime)] }
 }

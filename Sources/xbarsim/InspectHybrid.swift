@@ -26,6 +26,9 @@ extension InspectCommand {
     var neurons: [(sum: [Float], activation: [Float]?, delta: [Float])]
     /// The program and reset energy the ledger booked for the sample (J).
     var bookedProgramEnergy = 0.0
+    /// The half-selected cells' energy the ledger booked for the sample:
+    /// its coincidence slots and its refreshes' serial slots (J).
+    var bookedHalfSelectEnergy = 0.0
   }
 
   static func runHybrid(_ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, out: String, start: Int) throws {
@@ -95,7 +98,8 @@ extension InspectCommand {
         pulses: net.pulses - p0, repotentiations: net.repotentiations - r0, resets: net.resets - z0,
         networkPulses: net.pulses, trains: current, before: before,
         after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons,
-        bookedProgramEnergy: (booked1.program + booked1.reset) - (booked0.program + booked0.reset)))
+        bookedProgramEnergy: (booked1.program + booked1.reset) - (booked0.program + booked0.reset),
+        bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0)))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
     let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records)
@@ -106,8 +110,9 @@ extension InspectCommand {
     let pulses = records.reduce(0) { $0 + $1.pulses }
     print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv")
     let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
-    let halfSelected = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
-    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, not booked)")
+    let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
+    let coincidence = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells, \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme; \(JSONWriter.number(coincidence)) J of it in the coincidence slots), as booked")
   }
 
   /// The files of a hybrid inspection.
@@ -167,7 +172,8 @@ extension InspectCommand {
         o.add("coincidences", coincidenceTotal(r))
         o.add("network_pulses", r.networkPulses)
         o.add("booked_program_energy", r.bookedProgramEnergy)
-        o.add("half_select_energy", halfSelectEnergy(r))
+        o.add("half_select_energy", r.bookedHalfSelectEnergy)
+        o.add("half_select_energy_coincidence", halfSelectEnergy(r))
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n  ", with: " ").replacingOccurrences(of: "\n", with: " "))
       }
       j.addRaw("samples", "[\n" + samples.joined(separator: ",\n") + "\n]")
@@ -202,9 +208,11 @@ extension InspectCommand {
       return c
     }
 
-    /// The energy of the cells the sample's trains half-select (J):
-    /// `HybridUpdateTrains.halfSelectedConductance` in big G_max, times
-    /// gmax and (V_w/2)²·t_p.
+    /// The energy of the cells the sample's trains half-select over its
+    /// coincidence slots (J), worked from the trains and the devices before
+    /// the sample: `HybridUpdateTrains.halfSelectedConductance` in big
+    /// G_max, times gmax and (V_w/2)²·t_p. The ledger's booking of the same
+    /// slots, the refreshes' serial slots aside.
     func halfSelectEnergy(_ r: HybridSample) -> Double {
       let pulse = cfg.pulseGenerator
       let half = pulse.amplitude(of: .potentiate) / 2

@@ -158,6 +158,8 @@ struct RunJournal {
     if let l = r.ledger {
       var e = JSONWriter()
       for (key, path) in ledgerFields { e.add(key, l[keyPath: path]) }
+      // Rules hybrid and single book the half-selected cells (session 36).
+      if let h = l.halfSelect { e.add("half_select", h) }
       o.addRaw("ledger", object(e))
     } else {
       o.addRaw("ledger", "null")
@@ -233,6 +235,16 @@ struct RunJournal {
   private static func checkAgainstConfiguration(
     _ r: TrainingResult, _ configuration: JSONValue, trainCount: Int, fail: (String) -> CLIError
   ) throws {
+    // Rules hybrid and single book the half-selected cells, rule lim does
+    // not: a run written before they did (session 36) would give its row
+    // an energy without them.
+    if let l = r.ledger {
+      let books = configuration["rule"] == .string("hybrid") || configuration["rule"] == .string("single")
+      if books && l.halfSelect == nil {
+        throw fail("'ledger' has no 'half_select' (a hybrid or single run written before its ledger booked the half-selected cells, session 36): remove the journal to run it again")
+      }
+      if !books && l.halfSelect != nil { throw fail("'ledger' has a 'half_select', which only rules hybrid and single book") }
+    }
     if case .number(let epochs)? = configuration["epochs"], case .number(let limit)? = configuration["train_limit"],
       epochs >= 1, limit >= 0, epochs < 1e9, limit < 1e15
     {
@@ -293,6 +305,11 @@ struct RunJournal {
         guard e[keyPath: path] >= 0 else {
           throw fail("ledger '\(key)' is \(JSONWriter.number(e[keyPath: path])), not a number ≥ 0")
         }
+      }
+      if l["half_select"] != nil {
+        let h = try number(l, "half_select")
+        guard h >= 0 else { throw fail("ledger 'half_select' is \(JSONWriter.number(h)), not a number ≥ 0") }
+        e.halfSelect = h
       }
       r.ledger = e
     }

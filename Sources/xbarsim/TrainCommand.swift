@@ -582,10 +582,14 @@ enum TrainCommand: CLICommand {
       result.imagesPerSecond, result.pulses, result.resets))
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
+      // Rules hybrid and single book the half-selected cells; Lim's rule
+      // does not (inspect gives them per sample).
+      let half = e.halfSelect.map { String(format: "half-selected cells %.3g, ", $0 / n) } ?? ""
+      let note = e.halfSelect == nil ? "; half-selected cells not booked: xbarsim inspect gives them" : ""
       say(String(
-        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, ADC %.3g, DAC %.3g; half-selected cells not booked: xbarsim inspect gives them), latency %.3g s (reads %.3g, update %.3g)",
-        e.energy / n, e.read / n, e.program / n, e.reset / n, e.adc / n, e.dac / n, e.latency / n, e.readTime / n,
-        e.updateTime / n))
+        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@), latency %.3g s (reads %.3g, update %.3g)",
+        e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, note as NSString,
+        e.latency / n, e.readTime / n, e.updateTime / n))
     }
     // After the summary, the plot and the results, so that they are kept either way.
     // The log's failure first: it stopped the run, and the others (a full

@@ -197,6 +197,15 @@ private func expectExactSteps(_ i: Inspection, mu: Double, top: Double, kind: St
     let booked = try #require(sample["booked_program_energy"] as? Double)
     let halfSelected = try #require(sample["half_select_energy"] as? Double)
     #expect(sum == 0 ? booked == 0 && halfSelected == 0 : booked > 0 && halfSelected > 0, "sample \(s): \(sum) coincidences, \(booked) J booked, \(halfSelected) J half-selected")
+    // The ledger's booking (session 36) against the trains' formula over
+    // the coincidence slots: the same without a refresh, more with one
+    // (its serial slots).
+    let coincidence = try #require(sample["half_select_energy_coincidence"] as? Double)
+    if sample["resets"] as! Int == 0 {
+      #expect(abs(halfSelected - coincidence) <= 1e-5 * halfSelected, "sample \(s): \(halfSelected) against \(coincidence)")
+    } else {
+      #expect(halfSelected > coincidence * (1 + 1e-5), "sample \(s): \(halfSelected) against \(coincidence)")
+    }
     // Burr's refresh resets both devices of the pair: two resets, and
     // both rows of the pair flagged.
     #expect(cells.filter { $0["refresh"] == "1" }.count == sample["resets"] as! Int, "sample \(s)")

@@ -211,6 +211,9 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 59, \"pulses\"", "'train_images' is 59, but its configuration trains 1 epoch(s) of 60 images: 60"),
     ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 120, \"pulses\"", "'train_images' is 120, but"),
     ("\"phase_switch_epoch\": null", "\"phase_switch_epoch\": 1", "'phase_switch_epoch' is 1, but rule lim never switches phases (null)"),
+    // Only rules hybrid and single book the half-selected cells (session 36).
+    ("\"read\": ", "\"half_select\": 1, \"read\": ", "'ledger' has a 'half_select', which only rules hybrid and single book"),
+    ("\"read\": ", "\"half_select\": -1, \"read\": ", "ledger 'half_select' is -1, not a number ≥ 0"),
   ])
   // A training limit below the data's 60 images.
   try check(base + ["--train-limit", "25", "--epochs", "2"], "limit", [
@@ -223,6 +226,8 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   try check(choi, "choi", after: "\"rule\": \"hybrid\"", [
     ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 3", "'phase_switch_epoch' is 3, not an epoch in 1…2"),
     ("\"phase_switch_epoch\": (null|[0-9]+)", "\"phase_switch_epoch\": 0", "'phase_switch_epoch' is 0, not an epoch in 1…2"),
+    // A hybrid run from before its ledger booked the half-selected cells.
+    (",\\s*\"half_select\": [0-9.e+-]+", "", "'ledger' has no 'half_select'"),
   ])
 }
 

@@ -133,6 +133,16 @@ final class HybridLayer: @unchecked Sendable {
   /// Whether `columnLoad` is kept: only layers read transposed need it (the
   /// first layer's δ is never read, so its column loads are left stale).
   var tracksColumnLoad = true
+  /// Per device array (index 2·kind + polarity, as `g`): Σ_j G on each row
+  /// and Σ_i G on each column, kept in step with every device change: what
+  /// an update slot's half-selected cells conduct.
+  let rowSum: [UnsafeMutablePointer<Double>]
+  let columnSum: [UnsafeMutablePointer<Double>]
+  /// The half-selected cells' Σ G·slots (normalised) of the update slots
+  /// at the write amplitude (coincidence slots and re-potentiation pulses)
+  /// and of the reset slots: × (V/2)²·t·G_max gives their energy.
+  var halfSelectWrite = 0.0
+  var halfSelectReset = 0.0
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
@@ -231,6 +241,8 @@ final class HybridLayer: @unchecked Sendable {
     }
     rowLoad = .allocate(capacity: inputs + 1)
     columnLoad = .allocate(capacity: outputs)
+    rowSum = (0..<(2 * kinds)).map { _ in .allocate(capacity: inputs + 1) }
+    columnSum = (0..<(2 * kinds)).map { _ in .allocate(capacity: outputs) }
     recomputeWeights()
   }
 
@@ -246,6 +258,7 @@ final class HybridLayer: @unchecked Sendable {
     flagMark.deallocate()
     rowLoad.deallocate()
     columnLoad.deallocate()
+    for p in rowSum + columnSum { p.deallocate() }
   }
 
   func recomputeWeights() {
@@ -256,6 +269,16 @@ final class HybridLayer: @unchecked Sendable {
     }
     rowLoad.initialize(repeating: 0, count: rows)
     columnLoad.initialize(repeating: 0, count: columns)
+    for d in g.indices {
+      rowSum[d].initialize(repeating: 0, count: rows)
+      columnSum[d].initialize(repeating: 0, count: columns)
+      for i in 0..<rows {
+        for j in 0..<columns {
+          rowSum[d][i] += Double(g[d][i * columns + j])
+          columnSum[d][j] += Double(g[d][i * columns + j])
+        }
+      }
+    }
     for i in 0..<rows {
       for j in 0..<columns {
         var t = 0.0
@@ -279,6 +302,51 @@ final class HybridLayer: @unchecked Sendable {
   func load(_ x: Int, _ delta: Float) {
     rowLoad[x / columns] += Double(delta)
     columnLoad[x % columns] += Double(delta)
+  }
+
+  /// Device d's change of `delta` at cell x, on its array's line sums.
+  @inline(__always)
+  func deviceSums(_ d: Int, _ x: Int, _ delta: Float) {
+    rowSum[d][x / columns] += Double(delta)
+    columnSum[d][x % columns] += Double(delta)
+  }
+
+  /// Device d's half-selected neighbours while cell x alone is pulsed: its
+  /// row's and its column's other cells in d's array (a serial slot drives
+  /// one D line and one S line of that array).
+  @inline(__always)
+  func neighbours(_ d: Int, _ x: Int) -> Double {
+    rowSum[d][x / columns] + columnSum[d][x % columns] - 2 * Double(g[d][x])
+  }
+
+  /// Books the rows' term of an update's half-selected cells, with the
+  /// devices as they are before it (call before the update, and
+  /// `bookHalfSelected(kind:polarity:...)` for each list of its columns):
+  /// over the BL slots a firing row drives the D lines of both arrays of
+  /// `kind` and a firing column its own array's S line, so the cells of a
+  /// firing row and a silent column (or the reverse) see V_w/2:
+  /// Σ_i |r_i|·ΣG_i· + Σ_j |c_j|·ΣG_·j − 2·Σ_ij |r_i ∧ c_j|·G_ij per array
+  /// (|w| a train's pulses). The last term, the coincident cells', is
+  /// booked by the update itself (`apply`, at each cell's first pulse).
+  func bookHalfSelected(kind: SynapseKind, rows: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int) {
+    let plus = rowSum[2 * kind.rawValue], minus = rowSum[2 * kind.rawValue + 1]
+    var sum = 0.0
+    for r in 0..<rowCount {
+      let i = Int(rows[r])
+      sum += Double(rowWords[r].nonzeroBitCount) * (plus[i] + minus[i])
+    }
+    halfSelectWrite += sum
+  }
+
+  /// The columns' term of `bookHalfSelected(kind:rows:...)` for columns
+  /// that drive the array of `polarity` (0: G+, 1: G−).
+  func bookHalfSelected(
+    kind: SynapseKind, polarity: Int, columns: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, count: Int
+  ) {
+    let s = columnSum[2 * kind.rawValue + polarity]
+    var sum = 0.0
+    for k in 0..<count { sum += Double(words[k].nonzeroBitCount) * s[Int(columns[k])] }
+    halfSelectWrite += sum
   }
 
   /// Synapses whose pair of `kind` is at its weight limit: one device at
@@ -409,10 +477,17 @@ final class HybridLayer: @unchecked Sendable {
       share.pulses = 0
       share.cells = 0
       share.pulseConductance = 0
+      halfSelectWrite -= 2 * share.coincident
+      share.coincident = 0
+      let plus = 2 * kind.rawValue, n = self.rows
       for r in 0..<rowCount {
         let i = Int(rows[r])
         rowLoad[i] += share.rowDelta[i]
         share.rowDelta[i] = 0
+        rowSum[plus][i] += share.rowDeltaPolarity[i]
+        rowSum[plus + 1][i] += share.rowDeltaPolarity[n + i]
+        share.rowDeltaPolarity[i] = 0
+        share.rowDeltaPolarity[n + i] = 0
       }
     }
     resolveSaturations(kind: kind.rawValue)
@@ -420,9 +495,9 @@ final class HybridLayer: @unchecked Sendable {
 
   /// Buckets a polarity's columns by the slots they fire in (a counting
   /// sort over the 64 slots) into `share`'s buckets: bucket t is entries
-  /// slotStart[t] ..< slotStart[t + 1], two words each, the column's slots
-  /// before t, then the column (one pointer for the pulse loop). Returns
-  /// the slots any column fires in.
+  /// slotStart[t] ..< slotStart[t + 1], two words each, the column's train,
+  /// then the column (one pointer for the pulse loop). Returns the slots
+  /// any column fires in.
   @inline(__always)
   private func bucket(
     _ share: ApplyShare, columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int
@@ -448,7 +523,7 @@ final class HybridLayer: @unchecked Sendable {
       while b != 0 {
         let t = b.trailingZeroBitCount
         let e = 2 &* Int(fill[t])
-        entries[e] = word & ((1 &<< UInt64(t)) &- 1)
+        entries[e] = word
         entries[e &+ 1] = UInt64(truncatingIfNeeded: j)
         fill[t] += 1
         b &= b &- 1
@@ -497,8 +572,11 @@ final class HybridLayer: @unchecked Sendable {
     var noise = share.noise
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
-    let columnLoad = self.columnLoad
-    let rowLoad = share.rowDelta
+    // Σ over the coincident cells of coincidences × G before the update
+    // (the half-selected energy's correction, `bookHalfSelected`).
+    var coincident: Float = 0
+    let columnLoad = self.columnLoad, columnSum = self.columnSum[d]
+    let rowLoad = share.rowDelta, rowPolarity = share.rowDeltaPolarity + polarity * rows
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
       var bits = rowWord & anySlots
@@ -508,20 +586,26 @@ final class HybridLayer: @unchecked Sendable {
       while bits != 0 {
         let t = bits.trailingZeroBitCount
         bits &= bits &- 1
+        // The row's slots before t.
+        let before = rowWord & ((1 &<< UInt64(t)) &- 1)
         let hi0 = Int(start[t + 1])
         var c = Int(start[t])
         while c < hi0 {
           let j = Int(truncatingIfNeeded: entries[2 &* c &+ 1])
+          let column = entries[2 &* c]
           let x = base &+ j
           // A cell's first pulse of the update is the one with no earlier
           // coincidence (its row and column are in no other share or
           // polarity, so this call issues all its pulses). Counted without
           // a branch or a per-cell mark in memory.
-          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
+          let first = before & column == 0
+          cells &+= first ? 1 : 0
           c += 1
           pulses &+= 1
           let old = dev[x]
           pulsedConductance += old
+          // At its first pulse a device is as before the update.
+          coincident += first ? Float((rowWord & column).nonzeroBitCount) * old : 0
           let top = perDevice ? hiP[x] : hiS
           if old >= top {
             // At G_max already: the saturation pass decides.
@@ -558,12 +642,15 @@ final class HybridLayer: @unchecked Sendable {
           dev[x] = new
           w[x] += sign * (new - old)
           rowDelta += new - old
+          columnSum[j] += Double(new - old)
           if tracksColumns { columnLoad[j] += Double(new - old) }
         }
       }
       rowLoad[Int(rowIndex[r])] += Double(rowDelta)
+      rowPolarity[Int(rowIndex[r])] += Double(rowDelta)
     }
     share.pulseConductance += Double(pulsedConductance)
+    share.coincident += Double(coincident)
     share.noise = noise
     share.flaggedCount = flaggedCount
     share.pulses += pulses
@@ -592,6 +679,11 @@ final class HybridLayer: @unchecked Sendable {
           // lost, as on a device at G_max.
           let other = pol == 0 ? minus : plus
           if g[other][x] <= low(other, x) { continue }
+          // Each reset and re-potentiation pulse is a slot of its own that
+          // half-selects its device's row and column (their other cells,
+          // which none of these pulses change).
+          let aside = (neighbours(plus, x), neighbours(minus, x))
+          halfSelectReset += aside.0 + aside.1
           // Reset both, then put the pair's weight back on one device.
           let delta = (p - m) - (low(plus, x) - low(minus, x))
           resetConductance += Double(p + m)
@@ -610,11 +702,13 @@ final class HybridLayer: @unchecked Sendable {
                 $0[kind], from: floorIndex(target, x), last: measuredStates,
                 to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
             } ?? Int((abs(delta) / mu).rounded())
+          halfSelectWrite += Double(max(0, n)) * (target == plus ? aside.0 : aside.1)
           repotentiate(target, x, pulses: n, table: table)
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
           let other = pol == 0 ? minus : plus
           let old = g[other][x]
+          let aside = neighbours(other, x)
           resetConductance += Double(old)
           g[other][x] = low(other, x)
           resets += 1
@@ -625,11 +719,15 @@ final class HybridLayer: @unchecked Sendable {
             n = Int((state[x] &- f &+ Self.indexOne / 2) >> 16) - 1
             state[x] = f
           }
+          halfSelectReset += aside
+          halfSelectWrite += Double(max(0, n)) * aside
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
         let s = (g[plus][x] - g[minus][x]) - (p - m)
         w[x] += s
         load(x, (g[plus][x] + g[minus][x]) - (p + m))
+        deviceSums(plus, x, g[plus][x] - p)
+        deviceSums(minus, x, g[minus][x] - m)
       }
       share.flaggedCount = 0
       }
@@ -756,6 +854,7 @@ final class HybridLayer: @unchecked Sendable {
           g[d][x] = new
           w[x] += sign * (new - old)
           load(x, new - old)
+          deviceSums(d, x, new - old)
           disturbs += h
         }
       }
@@ -791,6 +890,12 @@ final class ApplyShare: @unchecked Sendable {
   let slotEntries: UnsafeMutablePointer<UInt64>
   /// The share's change of each row's load, merged after the update.
   let rowDelta: UnsafeMutablePointer<Double>
+  /// The same per polarity: rows 0..<rows the G+ array's, then the G−
+  /// array's (`HybridLayer.rowSum`).
+  let rowDeltaPolarity: UnsafeMutablePointer<Double>
+  /// Σ coincidences × G before the update over the share's coincident
+  /// cells (`HybridLayer.bookHalfSelected`).
+  var coincident = 0.0
   var pulses = 0
   var cells = 0
   var pulseConductance = 0.0
@@ -803,6 +908,8 @@ final class ApplyShare: @unchecked Sendable {
     slotEntries = .allocate(capacity: 2 * 64 * columns)
     rowDelta = .allocate(capacity: rows)
     rowDelta.initialize(repeating: 0, count: rows)
+    rowDeltaPolarity = .allocate(capacity: 2 * rows)
+    rowDeltaPolarity.initialize(repeating: 0, count: 2 * rows)
   }
 
   deinit {
@@ -811,6 +918,7 @@ final class ApplyShare: @unchecked Sendable {
     slotFill.deallocate()
     slotEntries.deallocate()
     rowDelta.deallocate()
+    rowDeltaPolarity.deallocate()
   }
 }
 

@@ -214,7 +214,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// Energy and latency of the training so far, built from the simulation
   /// as for Lim's network (`LimNetwork.ledger`): reads Σ V²·G·t over every
   /// device of every driven line (all four arrays), V_p²·G·t_p per pulse and
-  /// V_r²·G·t_r per reset with G the device's conductance before it, one
+  /// V_r²·G·t_r per reset with G the device's conductance before it, the
+  /// half-selected cells of every update slot at (V/2)²·G·t
+  /// (`HybridLayer.bookHalfSelected`; a refresh's resets and
+  /// re-potentiation pulses half-select their device's row and column), one
   /// DAC conversion per driven line and one ADC conversion per sensed
   /// column of each forward read (ideal converters costed at 8 bits), and
   /// the update phases fully parallel: BL slots per layer and phase (one
@@ -231,6 +234,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let pulse = cfg.pulseGenerator
     e.program = pulse.programEnergy(conductanceSum: layers.reduce(0) { $0 + $1.pulseConductance }, unit: g)
     e.reset = pulse.resetEnergy(conductanceSum: layers.reduce(0) { $0 + $1.resetConductance }, unit: g)
+    // The half-selected cells see half of each slot's pulse.
+    let write = pulse.amplitude(of: .potentiate) / 2, reset = pulse.amplitude(of: .reset) / 2
+    e.halfSelect =
+      write * write * pulse.width(of: .potentiate) * g * layers.reduce(0) { $0 + $1.halfSelectWrite }
+      + reset * reset * pulse.width(of: .reset) * g * layers.reduce(0) { $0 + $1.halfSelectReset }
     var dac = 0, adc = 0
     for (l, layer) in layers.enumerated() {
       dac += trainSamples * layer.rows + (l > 0 ? trainSamples * layer.columns : 0)
@@ -412,7 +420,14 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     guard rowCount > 0 else { return }
     let kind = selectedKind
     // Every encoding half-selects: the sign rule's one slot too (rows with
-    // x > 0 beside columns that do not fire, and the reverse).
+    // x > 0 beside columns that do not fire, and the reverse). Their
+    // energy is booked with the devices as they are before the update.
+    layer.bookHalfSelected(kind: kind, rows: rows, rowWords: words, rowCount: rowCount)
+    for h in 0..<2 {
+      let c0 = columnStart(l, h), e = encodeShares[h]
+      layer.bookHalfSelected(kind: kind, polarity: 0, columns: upIndex + c0, words: upWords + c0, count: e.ups)
+      layer.bookHalfSelected(kind: kind, polarity: 1, columns: downIndex + c0, words: downWords + c0, count: e.downs)
+    }
     if drive.disturbsHalfSelected { disturb(layer, kind: kind, l, rowCount: rowCount) }
     job.kind = .apply
     runShares(parallel: l == 0)
