@@ -20,3 +20,22 @@ import Testing
   #expect(abs(variance - 1) < 0.015)
 }
 
+
+// `fillIndices` draws ahead what `nextIndex` would give one at a time
+// (the hybrid's pulse loop takes its noise from such blocks), from any
+// point of a word and for counts that are and are not multiples of 5.
+@Test(arguments: [(0, 1024), (1, 7), (3, 5), (4, 0), (2, 13), (5, 11)])
+func indicesDrawnAheadAreTheDrawsOneByOne(skip: Int, count: Int) {
+  var one = GaussianStream(SeededGenerator(seed: 9))
+  var ahead = one
+  for _ in 0..<skip {
+    _ = one.nextIndex()
+    _ = ahead.nextIndex()
+  }
+  let block = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, count))
+  defer { block.deallocate() }
+  ahead.fillIndices(block, count: count)
+  for i in 0..<count { #expect(Int(block[i]) == one.nextIndex(), "index \(i)") }
+  // Both streams go on alike.
+  for _ in 0..<12 { #expect(ahead.nextIndex() == one.nextIndex()) }
+}

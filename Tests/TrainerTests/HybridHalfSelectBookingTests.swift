@@ -62,17 +62,28 @@ func theCoincidenceSlotsBookTheTrainsHalfSelectedCells(rule: LearningRule, encod
     let delta = (0..<8).map { _ in Float(rng.nextUniform() - 0.5) * scale }
     let before = net.devices(layer: 0, kind: kind)
     let (write0, reset0, resets0) = (layer.halfSelectWrite, layer.halfSelectReset, layer.resets)
+    let pulsed0 = layer.pulseConductance
     trains = nil
     net.activations[0] = x + [1]
     net.deltas[0] = delta
     net.update(0)
     // A refresh adds serial slots: only updates without one are compared.
     guard let t = trains, layer.resets == resets0 else { continue }
-    let want = t.halfSelectedConductance(plus: before.plus, minus: before.minus, columns: 8)
+    // The formula takes the coincident cells as before the update; the
+    // ledger takes each at the conductance its pulse finds (the program
+    // energy's Σ G): its own steps between pulses aside, the same.
+    var coincident = 0.0
+    for (i, r) in t.rows {
+      for (j, c) in t.plus { coincident += Double((r & c).nonzeroBitCount) * Double(before.plus[i * 8 + j]) }
+      for (j, c) in t.minus { coincident += Double((r & c).nonzeroBitCount) * Double(before.minus[i * 8 + j]) }
+    }
+    let formula = t.halfSelectedConductance(plus: before.plus, minus: before.minus, columns: 8)
+    let want = formula + 2 * coincident - 2 * (layer.pulseConductance - pulsed0)
     let got = layer.halfSelectWrite - write0
-    #expect(want > 0)
-    // The coincident cells' term is summed in single precision.
+    #expect(formula > 0 && want > 0)
+    // The pulses' Σ G is summed in single precision.
     #expect(abs(got - want) <= 1e-5 * want, "\(got) against \(want)")
+    #expect(abs(got - formula) <= 0.05 * formula, "\(got) against the formula's \(formula)")
     #expect(layer.halfSelectReset == reset0)
     checked += 1
   }

@@ -198,11 +198,13 @@ private func expectExactSteps(_ i: Inspection, mu: Double, top: Double, kind: St
     let halfSelected = try #require(sample["half_select_energy"] as? Double)
     #expect(sum == 0 ? booked == 0 && halfSelected == 0 : booked > 0 && halfSelected > 0, "sample \(s): \(sum) coincidences, \(booked) J booked, \(halfSelected) J half-selected")
     // The ledger's booking (session 36) against the trains' formula over
-    // the coincidence slots: the same without a refresh, more with one
-    // (its serial slots).
+    // the coincidence slots: the same without a refresh but for the
+    // coincident cells' steps between their pulses (the formula takes
+    // them as before the update; with these 5-state devices, steps of a
+    // fifth of the range, up to 2.5 %), more with one (its serial slots).
     let coincidence = try #require(sample["half_select_energy_coincidence"] as? Double)
     if sample["resets"] as! Int == 0 {
-      #expect(abs(halfSelected - coincidence) <= 1e-5 * halfSelected, "sample \(s): \(halfSelected) against \(coincidence)")
+      #expect(abs(halfSelected - coincidence) <= 0.05 * halfSelected, "sample \(s): \(halfSelected) against \(coincidence)")
     } else {
       #expect(halfSelected > coincidence * (1 + 1e-5), "sample \(s): \(halfSelected) against \(coincidence)")
     }

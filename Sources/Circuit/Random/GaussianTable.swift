@@ -57,7 +57,36 @@ public struct GaussianStream: Sendable {
   /// The next draw from a table of any type (e.g. the quantiles as
   /// fixed-point integers): the same bits as `next(_:)` would use.
   @inlinable @inline(__always)
-  public mutating func draw<T>(_ table: UnsafePointer<T>) -> T {
+  public mutating func draw<T>(_ table: UnsafePointer<T>) -> T { table[nextIndex()] }
+
+  /// The table index of the next draw (0 ..< 2^``GaussianTable/bits``):
+  /// `draw(table)` is `table[nextIndex()]`, so indices drawn ahead and
+  /// looked up later give the same draws.
+  /// `count` indices, as `count` calls of `nextIndex()` give them (whole
+  /// generator words five at a time).
+  public mutating func fillIndices(_ out: UnsafeMutablePointer<UInt16>, count: Int) {
+    var i = 0
+    while i < count && left > 0 {
+      out[i] = UInt16(truncatingIfNeeded: nextIndex())
+      i += 1
+    }
+    while i + 5 <= count {
+      let w = generator.next()
+      out[i] = UInt16(truncatingIfNeeded: w & 0xFFF)
+      out[i + 1] = UInt16(truncatingIfNeeded: (w >> 12) & 0xFFF)
+      out[i + 2] = UInt16(truncatingIfNeeded: (w >> 24) & 0xFFF)
+      out[i + 3] = UInt16(truncatingIfNeeded: (w >> 36) & 0xFFF)
+      out[i + 4] = UInt16(truncatingIfNeeded: (w >> 48) & 0xFFF)
+      i += 5
+    }
+    while i < count {
+      out[i] = UInt16(truncatingIfNeeded: nextIndex())
+      i += 1
+    }
+  }
+
+  @inlinable @inline(__always)
+  public mutating func nextIndex() -> Int {
     if left == 0 {
       word = generator.next()
       left = 5
@@ -65,6 +94,6 @@ public struct GaussianStream: Sendable {
     let k = Int(truncatingIfNeeded: word & 0xFFF)
     word >>= 12
     left &-= 1
-    return table[k]
+    return k
   }
 }

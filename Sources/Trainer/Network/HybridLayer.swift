@@ -125,14 +125,13 @@ final class HybridLayer: @unchecked Sendable {
   /// sign rule: every selected cell at once), plus one per reset and per
   /// re-potentiation pulse, which go one after another.
   var updateSlots = 0
-  /// Σ_j of all four (or two) devices' conductances on each row, and Σ_i on
-  /// each column (normalised), kept in step with every device change: the
-  /// load a read's drivers see, for its energy Σ V²·G·t.
+  /// Σ_j of all four (or two) devices' conductances on each row
+  /// (normalised), kept in step with every device change: the load a
+  /// forward read's drivers see, for its energy Σ V²·G·t.
   let rowLoad: UnsafeMutablePointer<Double>
+  /// The same on each column for a transposed read: filled from
+  /// `columnSum` when one is booked (`columnLoads()`).
   let columnLoad: UnsafeMutablePointer<Double>
-  /// Whether `columnLoad` is kept: only layers read transposed need it (the
-  /// first layer's δ is never read, so its column loads are left stale).
-  var tracksColumnLoad = true
   /// Per device array (index 2·kind + polarity, as `g`): Σ_j G on each row
   /// and Σ_i G on each column, kept in step with every device change: what
   /// an update slot's half-selected cells conduct.
@@ -268,7 +267,6 @@ final class HybridLayer: @unchecked Sendable {
       w[x] = s
     }
     rowLoad.initialize(repeating: 0, count: rows)
-    columnLoad.initialize(repeating: 0, count: columns)
     for d in g.indices {
       rowSum[d].initialize(repeating: 0, count: rows)
       columnSum[d].initialize(repeating: 0, count: columns)
@@ -284,7 +282,6 @@ final class HybridLayer: @unchecked Sendable {
         var t = 0.0
         for d in g.indices { t += Double(g[d][i * columns + j]) }
         rowLoad[i] += t
-        columnLoad[j] += t
       }
     }
   }
@@ -301,7 +298,17 @@ final class HybridLayer: @unchecked Sendable {
   @inline(__always)
   func load(_ x: Int, _ delta: Float) {
     rowLoad[x / columns] += Double(delta)
-    columnLoad[x % columns] += Double(delta)
+  }
+
+  /// `columnLoad`, Σ of every device array's column sums, for a
+  /// transposed read's energy.
+  func columnLoads() -> UnsafePointer<Double> {
+    for j in 0..<columns {
+      var t = 0.0
+      for d in columnSum.indices { t += columnSum[d][j] }
+      columnLoad[j] = t
+    }
+    return UnsafePointer(columnLoad)
   }
 
   /// Device d's change of `delta` at cell x, on its array's line sums.
@@ -327,7 +334,11 @@ final class HybridLayer: @unchecked Sendable {
   /// firing row and a silent column (or the reverse) see V_w/2:
   /// Σ_i |r_i|·ΣG_i· + Σ_j |c_j|·ΣG_·j − 2·Σ_ij |r_i ∧ c_j|·G_ij per array
   /// (|w| a train's pulses). The last term, the coincident cells', is
-  /// booked by the update itself (`apply`, at each cell's first pulse).
+  /// booked by the update itself (`apply`) with each pulse's G the
+  /// conductance the pulse finds, as the program energy's: a cell pulsed
+  /// n times counts its steps between pulses too, where the formula above
+  /// takes its G before the update n times (the difference, a few steps
+  /// against the rows' and columns' sums, is left).
   func bookHalfSelected(kind: SynapseKind, rows: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int) {
     let plus = rowSum[2 * kind.rawValue], minus = rowSum[2 * kind.rawValue + 1]
     var sum = 0.0
@@ -412,41 +423,36 @@ final class HybridLayer: @unchecked Sendable {
       }
       return
     }
-    // The linear model: d2d, the column loads, and noise whenever the
-    // spread μ·c2c is not 0.
+    // The linear model: d2d, and noise whenever the spread μ·c2c is not 0.
     let noisy = step[u.kind] * c2c != 0
-    switch (perDeviceBounds, tracksColumnLoad, noisy) {
-    case (false, false, false): applyLinear(u, Off.self, Off.self, Off.self)
-    case (false, false, true): applyLinear(u, Off.self, Off.self, On.self)
-    case (false, true, false): applyLinear(u, Off.self, On.self, Off.self)
-    case (false, true, true): applyLinear(u, Off.self, On.self, On.self)
-    case (true, false, false): applyLinear(u, On.self, Off.self, Off.self)
-    case (true, false, true): applyLinear(u, On.self, Off.self, On.self)
-    case (true, true, false): applyLinear(u, On.self, On.self, Off.self)
-    case (true, true, true): applyLinear(u, On.self, On.self, On.self)
+    switch (perDeviceBounds, noisy) {
+    case (false, false): applyLinear(u, Off.self, Off.self)
+    case (false, true): applyLinear(u, Off.self, On.self)
+    case (true, false): applyLinear(u, On.self, Off.self)
+    case (true, true): applyLinear(u, On.self, On.self)
     }
   }
 
   /// One update's two polarities for the linear model, a specialised copy
   /// per combination of the flags.
   @inline(never)
-  private func applyLinear<PerDevice: Flag, TracksColumns: Flag, Noisy: Flag>(
-    _ u: ShareUpdate, _: PerDevice.Type, _: TracksColumns.Type, _: Noisy.Type
+  private func applyLinear<PerDevice: Flag, Noisy: Flag>(
+    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type
   ) {
     let table = UnsafePointer(spreadTable[u.kind])
     apply(
       u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
-      perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
+      perDevice: PerDevice.on, noisy: Noisy.on)
     apply(
       u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
-      perDevice: PerDevice.on, tracksColumns: TracksColumns.on, noisy: Noisy.on)
+      perDevice: PerDevice.on, noisy: Noisy.on)
   }
 
   /// One update's two polarities for a measured device: `apply`, a
   /// specialised copy per combination of the flags, out of line as
-  /// `applyLinear` is (the column loads not folded: fewer copies).
+  /// `applyLinear` is.
   @inline(never)
   private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
     _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
@@ -455,12 +461,12 @@ final class HybridLayer: @unchecked Sendable {
     apply(
       u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
-      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on,
+      perDevice: PerDevice.on, noisy: Noisy.on,
       measured: true, fractional: Fractional.on, indexTable: indexTable)
     apply(
       u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
-      perDevice: PerDevice.on, tracksColumns: tracksColumnLoad, noisy: Noisy.on,
+      perDevice: PerDevice.on, noisy: Noisy.on,
       measured: true, fractional: Fractional.on, indexTable: indexTable)
   }
 
@@ -479,15 +485,17 @@ final class HybridLayer: @unchecked Sendable {
       share.pulseConductance = 0
       halfSelectWrite -= 2 * share.coincident
       share.coincident = 0
-      let plus = 2 * kind.rawValue, n = self.rows
+      let load = rowLoad, delta = share.rowDelta
+      let plus = rowSum[2 * kind.rawValue], minus = rowSum[2 * kind.rawValue + 1]
+      let deltaPlus = share.rowDeltaPolarity, deltaMinus = share.rowDeltaPolarity + self.rows
       for r in 0..<rowCount {
         let i = Int(rows[r])
-        rowLoad[i] += share.rowDelta[i]
-        share.rowDelta[i] = 0
-        rowSum[plus][i] += share.rowDeltaPolarity[i]
-        rowSum[plus + 1][i] += share.rowDeltaPolarity[n + i]
-        share.rowDeltaPolarity[i] = 0
-        share.rowDeltaPolarity[n + i] = 0
+        load[i] += delta[i]
+        delta[i] = 0
+        plus[i] += deltaPlus[i]
+        minus[i] += deltaMinus[i]
+        deltaPlus[i] = 0
+        deltaMinus[i] = 0
       }
     }
     resolveSaturations(kind: kind.rawValue)
@@ -495,9 +503,9 @@ final class HybridLayer: @unchecked Sendable {
 
   /// Buckets a polarity's columns by the slots they fire in (a counting
   /// sort over the 64 slots) into `share`'s buckets: bucket t is entries
-  /// slotStart[t] ..< slotStart[t + 1], two words each, the column's train,
-  /// then the column (one pointer for the pulse loop). Returns the slots
-  /// any column fires in.
+  /// slotStart[t] ..< slotStart[t + 1], two words each, the column's slots
+  /// before t, then the column (one pointer for the pulse loop). Returns
+  /// the slots any column fires in.
   @inline(__always)
   private func bucket(
     _ share: ApplyShare, columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int
@@ -523,7 +531,7 @@ final class HybridLayer: @unchecked Sendable {
       while b != 0 {
         let t = b.trailingZeroBitCount
         let e = 2 &* Int(fill[t])
-        entries[e] = word
+        entries[e] = word & ((1 &<< UInt64(t)) &- 1)
         entries[e &+ 1] = UInt64(truncatingIfNeeded: j)
         fill[t] += 1
         b &= b &- 1
@@ -549,7 +557,7 @@ final class HybridLayer: @unchecked Sendable {
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, tracksColumns: Bool, noisy: Bool,
+    table: UnsafePointer<Float>, perDevice: Bool, noisy: Bool,
     measured: Bool = false, fractional: Bool = false, indexTable: UnsafePointer<Int32>? = nil
   ) {
     guard columnCount > 0 else { return }
@@ -569,13 +577,13 @@ final class HybridLayer: @unchecked Sendable {
     let sign: Float = polarity == 0 ? 1 : -1
     let mu = step[kind]
     let n = self.columns
-    var noise = share.noise
+    // The share's noise, drawn ahead in blocks (its stream serves these
+    // pulses only, so the draws are the same, in the same order).
+    let drawn = UnsafePointer(share.noiseIndex)
+    var next = share.noiseNext
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
-    // Σ over the coincident cells of coincidences × G before the update
-    // (the half-selected energy's correction, `bookHalfSelected`).
-    var coincident: Float = 0
-    let columnLoad = self.columnLoad, columnSum = self.columnSum[d]
+    let columnSum = self.columnSum[d]
     let rowLoad = share.rowDelta, rowPolarity = share.rowDeltaPolarity + polarity * rows
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
@@ -586,26 +594,20 @@ final class HybridLayer: @unchecked Sendable {
       while bits != 0 {
         let t = bits.trailingZeroBitCount
         bits &= bits &- 1
-        // The row's slots before t.
-        let before = rowWord & ((1 &<< UInt64(t)) &- 1)
         let hi0 = Int(start[t + 1])
         var c = Int(start[t])
         while c < hi0 {
           let j = Int(truncatingIfNeeded: entries[2 &* c &+ 1])
-          let column = entries[2 &* c]
           let x = base &+ j
           // A cell's first pulse of the update is the one with no earlier
           // coincidence (its row and column are in no other share or
           // polarity, so this call issues all its pulses). Counted without
           // a branch or a per-cell mark in memory.
-          let first = before & column == 0
-          cells &+= first ? 1 : 0
+          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
           c += 1
           pulses &+= 1
           let old = dev[x]
           pulsedConductance += old
-          // At its first pulse a device is as before the update.
-          coincident += first ? Float((rowWord & column).nonzeroBitCount) * old : 0
           let top = perDevice ? hiP[x] : hiS
           if old >= top {
             // At G_max already: the saturation pass decides.
@@ -622,7 +624,9 @@ final class HybridLayer: @unchecked Sendable {
             // index stays within the points; a fractional one is clamped).
             var p = state.unsafelyUnwrapped[x] &+ 0x10000
             if noisy {
-              p &+= noise.draw(indexTable.unsafelyUnwrapped)
+              if next == ApplyShare.noiseBlock { share.drawNoise(); next = 0 }
+              p &+= indexTable.unsafelyUnwrapped[Int(drawn[next])]
+              next &+= 1
               let low = perDevice ? floor.unsafelyUnwrapped[x] : 0
               p = p < low ? low : p
             }
@@ -632,7 +636,11 @@ final class HybridLayer: @unchecked Sendable {
             if perDevice { new += offset.unsafelyUnwrapped[x] }
           } else {
             new = old + mu
-            if noisy { new += noise.next(table) }
+            if noisy {
+              if next == ApplyShare.noiseBlock { share.drawNoise(); next = 0 }
+              new += table[Int(drawn[next])]
+              next &+= 1
+            }
           }
           // Clamped to the device's range: max and min as single
           // instructions (the same values: new is never NaN or −0).
@@ -643,15 +651,16 @@ final class HybridLayer: @unchecked Sendable {
           w[x] += sign * (new - old)
           rowDelta += new - old
           columnSum[j] += Double(new - old)
-          if tracksColumns { columnLoad[j] += Double(new - old) }
         }
       }
       rowLoad[Int(rowIndex[r])] += Double(rowDelta)
       rowPolarity[Int(rowIndex[r])] += Double(rowDelta)
     }
     share.pulseConductance += Double(pulsedConductance)
-    share.coincident += Double(coincident)
-    share.noise = noise
+    // The coincident cells are not half-selected: booked at the
+    // conductance each pulse finds (`bookHalfSelected`).
+    share.coincident += Double(pulsedConductance)
+    share.noiseNext = next
     share.flaggedCount = flaggedCount
     share.pulses += pulses
     share.cells += cells
@@ -877,7 +886,13 @@ final class HybridLayer: @unchecked Sendable {
 /// pulses at G_max, its slot buckets and tallies. Each share is its own
 /// object, so two threads never write the same cache line.
 final class ApplyShare: @unchecked Sendable {
+  /// The pulses' noise: its next `noiseBlock` table indices are drawn
+  /// ahead into `noiseIndex` (a pulse takes the one at `noiseNext`), which
+  /// frees the pulse loop of the generator's state.
   var noise: GaussianStream
+  static let noiseBlock = 1024
+  let noiseIndex: UnsafeMutablePointer<UInt16>
+  var noiseNext = ApplyShare.noiseBlock
   /// Pulses that would take a device past G_max, as 2·index + polarity,
   /// for the saturation pass after the update.
   let flagged: UnsafeMutablePointer<Int32>
@@ -893,8 +908,8 @@ final class ApplyShare: @unchecked Sendable {
   /// The same per polarity: rows 0..<rows the G+ array's, then the G−
   /// array's (`HybridLayer.rowSum`).
   let rowDeltaPolarity: UnsafeMutablePointer<Double>
-  /// Σ coincidences × G before the update over the share's coincident
-  /// cells (`HybridLayer.bookHalfSelected`).
+  /// Σ over the share's coincidences of the conductance each found (the
+  /// coincident cells, not half-selected: `HybridLayer.bookHalfSelected`).
   var coincident = 0.0
   var pulses = 0
   var cells = 0
@@ -910,6 +925,13 @@ final class ApplyShare: @unchecked Sendable {
     rowDelta.initialize(repeating: 0, count: rows)
     rowDeltaPolarity = .allocate(capacity: 2 * rows)
     rowDeltaPolarity.initialize(repeating: 0, count: 2 * rows)
+    noiseIndex = .allocate(capacity: Self.noiseBlock)
+  }
+
+  /// The next block of draws (when the pulse loop has used the last).
+  @inline(never)
+  func drawNoise() {
+    noise.fillIndices(noiseIndex, count: Self.noiseBlock)
   }
 
   deinit {
@@ -919,6 +941,7 @@ final class ApplyShare: @unchecked Sendable {
     slotEntries.deallocate()
     rowDelta.deallocate()
     rowDeltaPolarity.deallocate()
+    noiseIndex.deallocate()
   }
 }
 

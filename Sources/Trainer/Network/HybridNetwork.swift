@@ -113,7 +113,6 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         configuration: cfg, policy: policy, rng: &rng))
     }
     layers = ls
-    ls[0].tracksColumnLoad = false
     let lines = (0..<(cfg.layers.count - 1)).map { max(cfg.layers[$0] + 1, cfg.layers[$0 + 1]) }.max()!
     encodeShares = (0..<2).map { h in
       EncodeShare(rng: SeededGenerator(seed: cfg.seed, stream: 12 + UInt64(h)), lines: lines)
@@ -370,7 +369,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let layer = layers[l]
     let sign = encoding == .sign
     deltas[l].withUnsafeBufferPointer { d in
-      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoad)
+      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads())
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
