@@ -93,7 +93,7 @@ func theCoincidenceSlotsBookTheTrainsHalfSelectedCells(rule: LearningRule, encod
   let layer = net.layers[0], fresh = freshSums(layer)
   #expect(layer.resets > 0 && checked < 300, "\(layer.resets) resets")
   for d in layer.g.indices {
-    for i in 0..<layer.rows { #expect(abs(layer.rowSum[d][i] - fresh.rows[d][i]) <= 1e-6 * max(1e-3, fresh.rows[d][i])) }
+    for i in 0..<layer.rows { #expect(abs(layer.rowSum(d, i) - fresh.rows[d][i]) <= 1e-6 * max(1e-3, fresh.rows[d][i])) }
     for j in 0..<layer.columns {
       #expect(abs(layer.columnSum[d][j] - fresh.columns[d][j]) <= 1e-6 * max(1e-3, fresh.columns[d][j]))
     }
@@ -120,8 +120,8 @@ func theCoincidenceSlotsBookTheTrainsHalfSelectedCells(rule: LearningRule, encod
   let before = net.devices(layer: 0, kind: .big)
   // Neither pulsed cell moves in the coincidence slots (both at G_max), so
   // the refresh sees the sums as before the update.
-  let plusAside = layer.rowSum[0][4] + layer.columnSum[0][0] - 2 * Double(layer.g[0][12])
-  let minusAside = layer.rowSum[1][4] + layer.columnSum[1][0] - 2 * Double(layer.g[1][12])
+  let plusAside = layer.rowSum(0, 4) + layer.columnSum[0][0] - 2 * Double(layer.g[0][12])
+  let minusAside = layer.rowSum(1, 4) + layer.columnSum[1][0] - 2 * Double(layer.g[1][12])
   let ledger0 = net.ledger()
   let (repot0, resets0) = (layer.repotentiations, layer.resets)
   net.activations[0] = [1, 0, 0, 0, 1]

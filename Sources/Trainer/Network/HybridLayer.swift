@@ -132,10 +132,12 @@ final class HybridLayer: @unchecked Sendable {
   /// The same on each column for a transposed read: filled from
   /// `columnSum` when one is booked (`columnLoads()`).
   let columnLoad: UnsafeMutablePointer<Double>
-  /// Per device array (index 2·kind + polarity, as `g`): Σ_j G on each row
-  /// and Σ_i G on each column, kept in step with every device change: what
-  /// an update slot's half-selected cells conduct.
-  let rowSum: [UnsafeMutablePointer<Double>]
+  /// Per device array (index d = 2·kind + polarity, as `g`): Σ_j G on each
+  /// row and Σ_i G on each column, kept in step with every device change:
+  /// what an update slot's half-selected cells conduct. The row sums of a
+  /// kind's two arrays side by side (`rowSums[kind][2·i + polarity]`: an
+  /// update merges both), read as `rowSum(d, i)`.
+  let rowSums: [UnsafeMutablePointer<Double>]
   let columnSum: [UnsafeMutablePointer<Double>]
   /// The half-selected cells' Σ G·slots (normalised) of the update slots
   /// at the write amplitude (coincidence slots and re-potentiation pulses)
@@ -240,7 +242,7 @@ final class HybridLayer: @unchecked Sendable {
     }
     rowLoad = .allocate(capacity: inputs + 1)
     columnLoad = .allocate(capacity: outputs)
-    rowSum = (0..<(2 * kinds)).map { _ in .allocate(capacity: inputs + 1) }
+    rowSums = (0..<kinds).map { _ in .allocate(capacity: 2 * (inputs + 1)) }
     columnSum = (0..<(2 * kinds)).map { _ in .allocate(capacity: outputs) }
     recomputeWeights()
   }
@@ -257,7 +259,7 @@ final class HybridLayer: @unchecked Sendable {
     flagMark.deallocate()
     rowLoad.deallocate()
     columnLoad.deallocate()
-    for p in rowSum + columnSum { p.deallocate() }
+    for p in rowSums + columnSum { p.deallocate() }
   }
 
   func recomputeWeights() {
@@ -268,12 +270,13 @@ final class HybridLayer: @unchecked Sendable {
     }
     rowLoad.initialize(repeating: 0, count: rows)
     for d in g.indices {
-      rowSum[d].initialize(repeating: 0, count: rows)
-      columnSum[d].initialize(repeating: 0, count: columns)
+      let row = rowSums[d >> 1] + (d & 1), column = columnSum[d], device = g[d]
+      column.initialize(repeating: 0, count: columns)
       for i in 0..<rows {
+        row[2 * i] = 0
         for j in 0..<columns {
-          rowSum[d][i] += Double(g[d][i * columns + j])
-          columnSum[d][j] += Double(g[d][i * columns + j])
+          row[2 * i] += Double(device[i * columns + j])
+          column[j] += Double(device[i * columns + j])
         }
       }
     }
@@ -314,16 +317,20 @@ final class HybridLayer: @unchecked Sendable {
   /// Device d's change of `delta` at cell x, on its array's line sums.
   @inline(__always)
   func deviceSums(_ d: Int, _ x: Int, _ delta: Float) {
-    rowSum[d][x / columns] += Double(delta)
+    rowSums[d >> 1][2 * (x / columns) + (d & 1)] += Double(delta)
     columnSum[d][x % columns] += Double(delta)
   }
+
+  /// Σ_j G on row i of device array d.
+  @inline(__always)
+  func rowSum(_ d: Int, _ i: Int) -> Double { rowSums[d >> 1][2 * i + (d & 1)] }
 
   /// Device d's half-selected neighbours while cell x alone is pulsed: its
   /// row's and its column's other cells in d's array (a serial slot drives
   /// one D line and one S line of that array).
   @inline(__always)
   func neighbours(_ d: Int, _ x: Int) -> Double {
-    rowSum[d][x / columns] + columnSum[d][x % columns] - 2 * Double(g[d][x])
+    rowSum(d, x / columns) + columnSum[d][x % columns] - 2 * Double(g[d][x])
   }
 
   /// Books the rows' term of an update's half-selected cells, with the
@@ -340,11 +347,11 @@ final class HybridLayer: @unchecked Sendable {
   /// takes its G before the update n times (the difference, a few steps
   /// against the rows' and columns' sums, is left).
   func bookHalfSelected(kind: SynapseKind, rows: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int) {
-    let plus = rowSum[2 * kind.rawValue], minus = rowSum[2 * kind.rawValue + 1]
+    let sums = rowSums[kind.rawValue]
     var sum = 0.0
     for r in 0..<rowCount {
       let i = Int(rows[r])
-      sum += Double(rowWords[r].nonzeroBitCount) * (plus[i] + minus[i])
+      sum += Double(rowWords[r].nonzeroBitCount) * (sums[2 * i] + sums[2 * i + 1])
     }
     halfSelectWrite += sum
   }
@@ -485,17 +492,17 @@ final class HybridLayer: @unchecked Sendable {
       share.pulseConductance = 0
       halfSelectWrite -= 2 * share.coincident
       share.coincident = 0
-      let load = rowLoad, delta = share.rowDelta
-      let plus = rowSum[2 * kind.rawValue], minus = rowSum[2 * kind.rawValue + 1]
-      let deltaPlus = share.rowDeltaPolarity, deltaMinus = share.rowDeltaPolarity + self.rows
+      // A row's load gains its two arrays' changes, (0 + Δ+) + Δ−, as
+      // one sum of the share's calls had given it.
+      let load = rowLoad, sums = rowSums[kind.rawValue], delta = share.rowDelta
       for r in 0..<rowCount {
         let i = Int(rows[r])
-        load[i] += delta[i]
-        delta[i] = 0
-        plus[i] += deltaPlus[i]
-        minus[i] += deltaMinus[i]
-        deltaPlus[i] = 0
-        deltaMinus[i] = 0
+        let plus = delta[2 * i], minus = delta[2 * i + 1]
+        load[i] += plus + minus
+        sums[2 * i] += plus
+        sums[2 * i + 1] += minus
+        delta[2 * i] = 0
+        delta[2 * i + 1] = 0
       }
     }
     resolveSaturations(kind: kind.rawValue)
@@ -584,7 +591,7 @@ final class HybridLayer: @unchecked Sendable {
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
     let columnSum = self.columnSum[d]
-    let rowLoad = share.rowDelta, rowPolarity = share.rowDeltaPolarity + polarity * rows
+    let rowLoad = share.rowDelta + polarity
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
       var bits = rowWord & anySlots
@@ -653,8 +660,7 @@ final class HybridLayer: @unchecked Sendable {
           columnSum[j] += Double(new - old)
         }
       }
-      rowLoad[Int(rowIndex[r])] += Double(rowDelta)
-      rowPolarity[Int(rowIndex[r])] += Double(rowDelta)
+      rowLoad[2 &* Int(rowIndex[r])] += Double(rowDelta)
     }
     share.pulseConductance += Double(pulsedConductance)
     // The coincident cells are not half-selected: booked at the
@@ -903,11 +909,10 @@ final class ApplyShare: @unchecked Sendable {
   let slotStart: UnsafeMutablePointer<Int32>
   let slotFill: UnsafeMutablePointer<Int32>
   let slotEntries: UnsafeMutablePointer<UInt64>
-  /// The share's change of each row's load, merged after the update.
+  /// The share's change of each row's sum in the G+ and the G− array
+  /// (2·i + polarity), merged after the update (`HybridLayer.rowSums`,
+  /// `rowLoad`).
   let rowDelta: UnsafeMutablePointer<Double>
-  /// The same per polarity: rows 0..<rows the G+ array's, then the G−
-  /// array's (`HybridLayer.rowSum`).
-  let rowDeltaPolarity: UnsafeMutablePointer<Double>
   /// Σ over the share's coincidences of the conductance each found (the
   /// coincident cells, not half-selected: `HybridLayer.bookHalfSelected`).
   var coincident = 0.0
@@ -921,10 +926,8 @@ final class ApplyShare: @unchecked Sendable {
     slotStart = .allocate(capacity: 65)
     slotFill = .allocate(capacity: 64)
     slotEntries = .allocate(capacity: 2 * 64 * columns)
-    rowDelta = .allocate(capacity: rows)
-    rowDelta.initialize(repeating: 0, count: rows)
-    rowDeltaPolarity = .allocate(capacity: 2 * rows)
-    rowDeltaPolarity.initialize(repeating: 0, count: 2 * rows)
+    rowDelta = .allocate(capacity: 2 * rows)
+    rowDelta.initialize(repeating: 0, count: 2 * rows)
     noiseIndex = .allocate(capacity: Self.noiseBlock)
   }
 
@@ -940,7 +943,6 @@ final class ApplyShare: @unchecked Sendable {
     slotFill.deallocate()
     slotEntries.deallocate()
     rowDelta.deallocate()
-    rowDeltaPolarity.deallocate()
     noiseIndex.deallocate()
   }
 }
