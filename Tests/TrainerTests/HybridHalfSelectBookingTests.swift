@@ -157,3 +157,30 @@ func theCoincidenceSlotsBookTheTrainsHalfSelectedCells(rule: LearningRule, encod
   #expect(lim.halfSelect == nil)
   #expect(lim.energyBreakdown.map(\.0) == ["read", "program", "reset", "adc", "dac"])
 }
+
+@Test func theLineSumsFollowTheDisturbModelsMoves() throws {
+  // V_w/2 at the threshold: every half-selected slot moves its device
+  // (the disturb model), and the sums follow those moves too; the
+  // booking never falls.
+  var cfg = configuration(.hybrid, .stochastic)
+  cfg.writeVoltage = 1.5
+  cfg.writeThreshold = 0.75
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0]
+  var rng = SeededGenerator(seed: 8)
+  for _ in 0..<100 {
+    let write0 = layer.halfSelectWrite
+    net.activations[0] = (0..<12).map { _ in Float(rng.nextUniform()) } + [1]
+    net.deltas[0] = (0..<8).map { _ in Float(rng.nextUniform() - 0.5) }
+    net.update(0)
+    #expect(layer.halfSelectWrite >= write0)
+  }
+  #expect(layer.disturbs > 0 && layer.resets > 0, "\(layer.disturbs) disturbs, \(layer.resets) resets")
+  let fresh = freshSums(layer)
+  for d in layer.g.indices {
+    for i in 0..<layer.rows { #expect(abs(layer.rowSum(d, i) - fresh.rows[d][i]) <= 1e-6 * max(1e-3, fresh.rows[d][i])) }
+    for j in 0..<layer.columns {
+      #expect(abs(layer.columnSum[d][j] - fresh.columns[d][j]) <= 1e-6 * max(1e-3, fresh.columns[d][j]))
+    }
+  }
+}
