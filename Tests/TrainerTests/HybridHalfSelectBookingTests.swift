@@ -110,11 +110,7 @@ func theCoincidenceSlotsBookTheTrainsHalfSelectedCells(rule: LearningRule, encod
   cfg.resetVoltage = -2
   let net = try HybridNetwork(configuration: cfg)
   let layer = net.layers[0]
-  let mu = layer.step[0]
-  for x in [0, 12] { layer.g[0][x] = layer.hi[0][x] }
-  layer.g[1][0] = layer.lo[1][0]
-  layer.g[1][12] = layer.lo[1][12] + mu
-  layer.recomputeWeights()
+  HybridTrainingTests.saturateCells0And12(layer)
   var trains: HybridUpdateTrains?
   net.updateObserver = { trains = $0 }
   let before = net.devices(layer: 0, kind: .big)

@@ -360,18 +360,22 @@ struct HybridTrainingTests {
     }
   }
 
+  /// Layer 0 of a 4-3-2 network, column 0 (δ < 0 drives G+), rows 0 and 4
+  /// (the bias): cell 0 at the largest weight (G+ at G_max, G− at G_min),
+  /// cell 12 one step below it (G− one step up).
+  static func saturateCells0And12(_ layer: HybridLayer) {
+    for x in [0, 12] { layer.g[0][x] = layer.hi[0][x] }
+    layer.g[1][0] = layer.lo[1][0]
+    layer.g[1][12] = layer.lo[1][12] + layer.step[0]
+    layer.recomputeWeights()
+  }
+
   @Test("a pulse on a device at G_max refreshes the pair (weight kept), unless the other device is at G_min")
   func refreshAtSaturation() throws {
     let cfg = HybridNetworkTests.configuration(rule: .single, encoding: .deterministic)
     let net = try HybridNetwork(configuration: cfg)
     let layer = net.layers[0]
-    let mu = layer.step[0]
-    // Column 0 (δ < 0 drives G+), rows 0 and 4 (the bias): cell 0 at the
-    // largest weight, cell 12 one step below it (G− one step up).
-    for x in [0, 12] { layer.g[0][x] = layer.hi[0][x] }
-    layer.g[1][0] = layer.lo[1][0]
-    layer.g[1][12] = layer.lo[1][12] + mu
-    layer.recomputeWeights()
+    Self.saturateCells0And12(layer)
     let resets = layer.resets
     let d = HybridNetworkTests.step(net, x: [1, 0, 0, 0], delta: [-1, 0, 0])
     #expect(layer.resets - resets == 2, "only cell 12 is refreshed")
