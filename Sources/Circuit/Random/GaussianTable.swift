@@ -59,9 +59,6 @@ public struct GaussianStream: Sendable {
   @inlinable @inline(__always)
   public mutating func draw<T>(_ table: UnsafePointer<T>) -> T { table[nextIndex()] }
 
-  /// The table index of the next draw (0 ..< 2^``GaussianTable/bits``):
-  /// `draw(table)` is `table[nextIndex()]`, so indices drawn ahead and
-  /// looked up later give the same draws.
   /// `count` indices, as `count` calls of `nextIndex()` give them (whole
   /// generator words five at a time).
   public mutating func fillIndices(_ out: UnsafeMutablePointer<UInt16>, count: Int) {
@@ -85,6 +82,9 @@ public struct GaussianStream: Sendable {
     }
   }
 
+  /// The table index of the next draw (0 ..< 2^``GaussianTable/bits``):
+  /// `draw(table)` is `table[nextIndex()]`, so indices drawn ahead and
+  /// looked up later give the same draws.
   @inlinable @inline(__always)
   public mutating func nextIndex() -> Int {
     if left == 0 {

@@ -297,7 +297,7 @@ final class HybridLayer: @unchecked Sendable {
   @inline(__always)
   func high(_ d: Int, _ x: Int) -> Float { perDeviceBounds ? hi[d][x] : uniformHigh[d >> 1] }
 
-  /// A device change of `delta` (normalised) at cell x, on the line loads.
+  /// A device change of `delta` (normalised) at cell x, on its row's load.
   @inline(__always)
   func load(_ x: Int, _ delta: Float) {
     rowLoad[x / columns] += Double(delta)
@@ -487,11 +487,13 @@ final class HybridLayer: @unchecked Sendable {
       pulses += share.pulses
       cellUpdates += share.cells
       pulseConductance += share.pulseConductance
+      // The coincident cells are not half-selected: booked at the
+      // conductance each pulse finds, the program energy's (the last term
+      // of `bookHalfSelected`).
+      halfSelectWrite -= 2 * share.pulseConductance
       share.pulses = 0
       share.cells = 0
       share.pulseConductance = 0
-      halfSelectWrite -= 2 * share.coincident
-      share.coincident = 0
       // A row's load gains its two arrays' changes, (0 + Δ+) + Δ−, as
       // one sum of the share's calls had given it.
       let load = rowLoad, sums = rowSums[kind.rawValue], delta = share.rowDelta
@@ -591,7 +593,7 @@ final class HybridLayer: @unchecked Sendable {
     var pulses = 0, cells = 0, flaggedCount = share.flaggedCount
     var pulsedConductance: Float = 0
     let columnSum = self.columnSum[d]
-    let rowLoad = share.rowDelta + polarity
+    let rowChange = share.rowDelta + polarity
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
       var bits = rowWord & anySlots
@@ -660,12 +662,9 @@ final class HybridLayer: @unchecked Sendable {
           columnSum[j] += Double(new - old)
         }
       }
-      rowLoad[2 &* Int(rowIndex[r])] += Double(rowDelta)
+      rowChange[2 &* Int(rowIndex[r])] += Double(rowDelta)
     }
     share.pulseConductance += Double(pulsedConductance)
-    // The coincident cells are not half-selected: booked at the
-    // conductance each pulse finds (`bookHalfSelected`).
-    share.coincident += Double(pulsedConductance)
     share.noiseNext = next
     share.flaggedCount = flaggedCount
     share.pulses += pulses
@@ -913,9 +912,6 @@ final class ApplyShare: @unchecked Sendable {
   /// (2·i + polarity), merged after the update (`HybridLayer.rowSums`,
   /// `rowLoad`).
   let rowDelta: UnsafeMutablePointer<Double>
-  /// Σ over the share's coincidences of the conductance each found (the
-  /// coincident cells, not half-selected: `HybridLayer.bookHalfSelected`).
-  var coincident = 0.0
   var pulses = 0
   var cells = 0
   var pulseConductance = 0.0
