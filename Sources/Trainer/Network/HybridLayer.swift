@@ -268,6 +268,11 @@ final class HybridLayer: @unchecked Sendable {
       for k in 0..<kinds { s += g[2 * k][x] - g[2 * k + 1][x] }
       w[x] = s
     }
+    recomputeLineSums()
+  }
+
+  /// The row loads and every array's row and column sums, from the devices.
+  func recomputeLineSums() {
     rowLoad.initialize(repeating: 0, count: rows)
     for d in g.indices {
       let row = rowSums[d >> 1] + (d & 1), column = columnSum[d], device = g[d]
@@ -383,7 +388,8 @@ final class HybridLayer: @unchecked Sendable {
   }
 
   /// Every device conductance and the weight cache (and a measured
-  /// device's pulse counts), to restore later (tests).
+  /// device's pulse counts), to restore later (tests; `restore` works the
+  /// line sums out again from them).
   func snapshot() -> [[Float]] {
     (g + [w]).map { Array(UnsafeBufferPointer(start: $0, count: count)) }
       + (measuredState ?? []).map { p in (0..<count).map { Float(p[$0]) } }
@@ -392,6 +398,7 @@ final class HybridLayer: @unchecked Sendable {
   func restore(_ s: [[Float]]) {
     for (d, p) in (g + [w]).enumerated() { for x in 0..<count { p[x] = s[d][x] } }
     for (d, p) in (measuredState ?? []).enumerated() { for x in 0..<count { p[x] = Int32(s[g.count + 1 + d][x]) } }
+    recomputeLineSums()
   }
 
 
