@@ -211,8 +211,10 @@ extension InspectCommand {
     /// The energy of the cells the sample's trains half-select over its
     /// coincidence slots (J), worked from the trains and the devices before
     /// the sample: `HybridUpdateTrains.halfSelectedConductance` in big
-    /// G_max, times gmax and (V_w/2)²·t_p. The ledger's booking of the same
-    /// slots, the refreshes' serial slots aside.
+    /// G_max, times gmax and (V_w/2)²·t_p. What the ledger books for the
+    /// same slots but for the coincident cells' steps between their pulses
+    /// (it takes each pulse at the conductance it finds); its refreshes'
+    /// serial slots are not in it.
     func halfSelectEnergy(_ r: HybridSample) -> Double {
       let pulse = cfg.pulseGenerator
       let half = pulse.amplitude(of: .potentiate) / 2
