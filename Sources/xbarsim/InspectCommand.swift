@@ -223,7 +223,8 @@ enum InspectCommand: CLICommand {
     // half-selected cells (a walkthrough had estimated them by hand).
     let booked = records.reduce(0) { $0 + $1.record.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.record.halfSelectEnergy.reduce(0, +) }
-    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, not booked)")
+    let books = cfg.halfSelect == .book ? "booked too (half_select book)" : "not booked"
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, \(books))")
   }
 
   static func write(_ text: String, to path: String) throws {

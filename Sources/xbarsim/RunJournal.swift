@@ -158,7 +158,8 @@ struct RunJournal {
     if let l = r.ledger {
       var e = JSONWriter()
       for (key, path) in ledgerFields { e.add(key, l[keyPath: path]) }
-      // Rules hybrid and single book the half-selected cells (session 36).
+      // Rules hybrid and single book the half-selected cells (session 36),
+      // rule lim with half_select book (session 37).
       if let h = l.halfSelect { e.add("half_select", h) }
       o.addRaw("ledger", object(e))
     } else {
@@ -235,15 +236,19 @@ struct RunJournal {
   private static func checkAgainstConfiguration(
     _ r: TrainingResult, _ configuration: JSONValue, trainCount: Int, fail: (String) -> CLIError
   ) throws {
-    // Rules hybrid and single book the half-selected cells, rule lim does
-    // not: a run written before they did (session 36) would give its row
-    // an energy without them.
+    // Rules hybrid and single book the half-selected cells, rule lim only
+    // with half_select book: a run written before they did (session 36)
+    // would give its row an energy without them.
     if let l = r.ledger {
-      let books = configuration["rule"] == .string("hybrid") || configuration["rule"] == .string("single")
-      if books && l.halfSelect == nil {
+      let coincidence = configuration["rule"] == .string("hybrid") || configuration["rule"] == .string("single")
+      let books = coincidence || configuration["half_select"] == .string("book")
+      if coincidence && l.halfSelect == nil {
         throw fail("'ledger' has no 'half_select' (a hybrid or single run written before its ledger booked the half-selected cells, session 36): remove the journal to run it again")
       }
-      if !books && l.halfSelect != nil { throw fail("'ledger' has a 'half_select', which only rules hybrid and single book") }
+      if books && l.halfSelect == nil { throw fail("'ledger' has no 'half_select', which its configuration's half_select book books") }
+      if !books && l.halfSelect != nil {
+        throw fail("'ledger' has a 'half_select', but its configuration books none (rule lim without half_select book)")
+      }
     }
     if case .number(let epochs)? = configuration["epochs"], case .number(let limit)? = configuration["train_limit"],
       epochs >= 1, limit >= 0, epochs < 1e9, limit < 1e15

@@ -583,9 +583,9 @@ enum TrainCommand: CLICommand {
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
       // Rules hybrid and single book the half-selected cells; Lim's rule
-      // does not (inspect gives them per sample).
+      // with half_select book (inspect gives them per sample).
       let half = e.halfSelect.map { String(format: "half-selected cells %.3g, ", $0 / n) } ?? ""
-      let note = e.halfSelect == nil ? "; half-selected cells not booked: xbarsim inspect gives them" : ""
+      let note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
       say(String(
         format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@), latency %.3g s (reads %.3g, update %.3g)",
         e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, note as NSString,

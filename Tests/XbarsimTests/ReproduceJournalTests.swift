@@ -212,8 +212,12 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ("\"train_images\": [0-9]+,(\\s*)\"pulses\"", "\"train_images\": 120, \"pulses\"", "'train_images' is 120, but"),
     ("\"phase_switch_epoch\": null", "\"phase_switch_epoch\": 1", "'phase_switch_epoch' is 1, but rule lim never switches phases (null)"),
     // Only rules hybrid and single book the half-selected cells (session 36).
-    ("\"read\": ", "\"half_select\": 1, \"read\": ", "'ledger' has a 'half_select', which only rules hybrid and single book"),
+    ("\"read\": ", "\"half_select\": 1, \"read\": ", "'ledger' has a 'half_select', but its configuration books none (rule lim without half_select book)"),
     ("\"read\": ", "\"half_select\": -1, \"read\": ", "ledger 'half_select' is -1, not a number ≥ 0"),
+  ])
+  // Rule lim with half_select book: its runs book them (session 37).
+  try check(base + ["--half-select", "book"], "booked", [
+    (",\\s*\"half_select\": [0-9.e+-]+", "", "'ledger' has no 'half_select', which its configuration's half_select book books"),
   ])
   // A training limit below the data's 60 images.
   try check(base + ["--train-limit", "25", "--epochs", "2"], "limit", [

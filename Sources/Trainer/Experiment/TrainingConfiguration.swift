@@ -90,6 +90,16 @@ public enum BatchPulses: String, Sendable, CaseIterable {
   case net
 }
 
+/// Rule lim's account of the update's half-selected cells.
+public enum HalfSelectBooking: String, Sendable, CaseIterable {
+  /// Not booked (`xbarsim inspect` gives them per sample): the looked-up
+  /// kernel, at full speed.
+  case skip
+  /// Booked in the energy ledger (`half_select`), through the recorded
+  /// kernel.
+  case book
+}
+
 /// The hard sigmoid's linear region.
 public enum Activation: String, Sendable, CaseIterable {
   /// f(s) = clamp((s + c)/(2c), 0, 1): 0 below −c, 1 above c (the paper's
@@ -352,6 +362,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var resetVoltage: Double = -1.5
   public var resetTime: Double = 1e-6
   public var slotTime: Double = 2e-6
+  /// Rule lim: whether training books the update slots' half-selected
+  /// cells (the coincidence rules always do).
+  public var halfSelect: HalfSelectBooking = .skip
   /// The pulses this configuration's arrays are programmed with: Lim's
   /// identical pulse (`program_voltage`), or for the hybrid and the single
   /// pair the full write voltage of a coincidence (`write_voltage`); both
@@ -577,6 +590,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
     }
+    if rule == .lim && halfSelect == .book && batch != 1 {
+      throw fail("half_select", "booking the half-selected cells needs online updates (batch 1): a mini-batch's rounds of slots are not booked, got batch \(batch)")
+    }
     if rule.isFiniteState && sigma != 0 {
       throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
     }
@@ -682,6 +698,7 @@ extension TrainingConfiguration {
       ("nmax", nMax != d.nMax && measuredDevice.map { nMax != $0.curve.count - 1 } ?? true),
       ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
+      ("half_select", halfSelect != d.halfSelect),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),
@@ -738,6 +755,7 @@ extension TrainingConfiguration {
         // only set the energy and latency an on-chip run books (a
         // walkthrough, session 33).
         ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
+        ("half_select", halfSelect != d.halfSelect),
       ]
       found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
       if wires == .ideal && measuredDevice == nil && gMaxSiemens != d.gMaxSiemens {

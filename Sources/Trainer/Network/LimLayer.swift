@@ -119,6 +119,9 @@ final class LimLayer {
   var recorder: PulseRecorder?
   /// This layer's index in its network (names the array in the record).
   var index = 0
+  /// The half-selected cells' account (`half_select book`), or nil: the
+  /// update then runs the looked-up kernel, which books none.
+  private(set) var halfSelectBook: LimHalfSelectBook?
   /// The nodal solver of every read when the lines are resistive (nil:
   /// ideal wires, reads from the weight cache).
   let reader: ResistiveReader?
@@ -220,6 +223,9 @@ final class LimLayer {
       }
     }
     synchronize()
+    if cfg.halfSelect == .book {
+      halfSelectBook = LimHalfSelectBook(rows: rows, columns: columns) { [unowned self] in self.conductances($0) }
+    }
     restartEnergyAccount()
   }
 
@@ -233,6 +239,7 @@ final class LimLayer {
     settledResetConductance = 0
     resetsFrom.initialize(repeating: 0, count: nMax + 1)
     updateSlots = 0
+    halfSelectBook?.restart { conductances($0) }
   }
 
   deinit {
@@ -251,8 +258,10 @@ final class LimLayer {
   /// Conductances of synapse k's devices, in siemens.
   @inline(__always)
   func conductances(_ k: Int) -> (plus: Double, minus: Double) {
-    let a = method == .c ? gp[k] : table[Int(kp[k])]
-    let b = method == .c ? gm[k] : table[Int(km[k])]
+    // (`tableD`, the curve's values: the array `table` would be retained
+    // and released per call on the half-select booking's path.)
+    let a = method == .c ? gp[k] : tableD[Int(kp[k])]
+    let b = method == .c ? gm[k] : tableD[Int(km[k])]
     return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
   }
 
@@ -335,6 +344,10 @@ final class LimLayer {
   ) {
     let serialBefore = resets + repotentiations + depressions
     defer { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) }
+    if let book = halfSelectBook {
+      updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
+      return
+    }
     if method == .c {
       for r in 0..<rowCount {
         let base = Int(activeRows[r]) * columns
@@ -356,6 +369,31 @@ final class LimLayer {
     } else {
       updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: false, sink: NoPulseSink())
     }
+  }
+
+  /// `update` with the half-selected cells booked: the recorded kernel
+  /// (method c's per synapse), every synapse and row reported to the
+  /// account. Out of line, so that the looked-up path stays as it was.
+  @inline(never)
+  private func updateBooking(
+    _ book: LimHalfSelectBook, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+  ) {
+    let sink = BookingSink(
+      book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) })
+    if method == .c {
+      for r in 0..<rowCount {
+        let i = Int(activeRows[r]), base = i * columns
+        for u in 0..<upCount { update(base + Int(up[u]), up: true, sink: sink) }
+        for d in 0..<downCount { update(base + Int(down[d]), up: false, sink: sink) }
+        sink.rowEnded(i)
+      }
+    } else {
+      updateStates(
+        rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
+        scaled: hasVariation, sink: sink)
+    }
+    book.finishUpdate()
   }
 
   /// The (n_max + 1)² entries of `transitions`, owned here so that the
@@ -547,6 +585,7 @@ final class LimLayer {
       @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
         let k = base + j
         let sa = a[k], sb = b[k]
+        let before = Sink.reportsVisits ? conductances(k) : (plus: 0, minus: 0)
         // The two common cases, decided without a branch on the data (a
         // third of the visits find the device at G_max, in no pattern a
         // predictor could learn): `rise`, one pulse below G_max; `refill`,
@@ -606,10 +645,12 @@ final class LimLayer {
         let d = (p1 - p0) + (m1 - m0)
         rowDelta += Double(d)
         colLoad[j] += Double(d)
+        if Sink.reportsVisits { sink.visited(cell: k, before: before, after: conductances(k)) }
       }
       for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
       for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
       rowLoad[i] += rowDelta
+      sink.rowEnded(i)
     }
     pulses += count
     resets += resetCount
@@ -682,6 +723,7 @@ final class LimLayer {
       }
     }
     store(k, before: before)
+    if Sink.reportsVisits { sink.visited(cell: k, before: before, after: conductances(k)) }
   }
 
   /// Methods a and b when the device to pulse is at G_max, following the

@@ -179,6 +179,9 @@ public final class LimNetwork: @unchecked Sendable {
     let pulse = cfg.pulseGenerator
     e.program = pulse.programEnergy(conductanceSum: layers.reduce(0) { $0 + $1.pulseConductance })
     e.reset = pulse.resetEnergy(conductanceSum: layers.reduce(0) { $0 + $1.resetConductance })
+    if cfg.halfSelect == .book {
+      e.halfSelect = layers.reduce(0) { $0 + ($1.halfSelectBook?.energy(pulse) ?? 0) }
+    }
     var dacConversions = 0, adcConversions = 0
     for (l, layer) in layers.enumerated() {
       dacConversions += trainedSamples * layer.rows + (l > 0 ? backwardSamples * layer.columns : 0)

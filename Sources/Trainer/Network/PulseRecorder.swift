@@ -31,9 +31,25 @@ protocol PulseSink {
   /// `count` pulses of `kind` to the `polarity` device of synapse `cell`
   /// (k = row·N + column).
   func issue(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int)
+  /// Whether the update reports each synapse after its events, with its
+  /// conductances around them (`visited`), and each row's end
+  /// (`rowEnded`): the half-select booking's sink. A constant, so the
+  /// training kernels compile the reports away.
+  static var reportsVisits: Bool { get }
+  /// Synapse k's events are all issued; its devices' conductances (S)
+  /// before and after them.
+  func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double))
+  /// Row i's synapses are all visited.
+  func rowEnded(_ i: Int)
 }
 
 extension PulseSink {
+  static var reportsVisits: Bool { false }
+  @inline(__always)
+  func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {}
+  @inline(__always)
+  func rowEnded(_ i: Int) {}
+
   /// Figure 2D and methods a/b: both devices of a synapse reset.
   @inline(__always)
   func issueBothResets(cell k: Int) {
