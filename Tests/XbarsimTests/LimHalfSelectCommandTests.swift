@@ -50,7 +50,6 @@ private func summary(_ url: URL) throws -> [String: Any] {
   defer { try? FileManager.default.removeItem(at: root) }
   let base = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet"]
   for (extra, words) in [
-    (["--half-select", "book", "--batch", "2"], "--half-select: booking the half-selected cells needs online updates (batch 1)"),
     (["--half-select", "book", "--rule", "hybrid"], "--half-select: applies to rule lim only"),
     (["--half-select", "book", "--learning", "off-chip"], "--half-select: applies to learning on-chip"),
     (["--half-select", "maybe"], "--half-select: expects skip or book"),

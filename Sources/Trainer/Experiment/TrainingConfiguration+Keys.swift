@@ -58,7 +58,7 @@ extension TrainingConfiguration {
     ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts, of the depression's polarity: in [-1000, -1e-6] (default -1.5)."),
     ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
     ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
-    ("half_select", "<skip|book>", "Rule lim, on-chip, batch 1: book the update slots' half-selected cells (V/2 across them) in the energy ledger, as xbarsim inspect schedules the slots; the update then runs its recorded kernel, several times slower (default skip; rules hybrid and single always book them)."),
+    ("half_select", "<skip|book>", "Rule lim, on-chip: book the update slots' half-selected cells (V/2 across them) in the energy ledger, as xbarsim inspect schedules the slots; the update then runs its recorded kernel, several times slower (default skip; rules hybrid and single always book them)."),
     ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays) (default ideal)."),
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive (default 1)."),
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive (default 1)."),

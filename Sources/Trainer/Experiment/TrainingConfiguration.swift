@@ -590,9 +590,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
     }
-    if rule == .lim && halfSelect == .book && batch != 1 {
-      throw fail("half_select", "booking the half-selected cells needs online updates (batch 1): a mini-batch's rounds of slots are not booked, got batch \(batch)")
-    }
     if rule.isFiniteState && sigma != 0 {
       throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
     }

@@ -6,25 +6,31 @@ import Peripherals
 /// `UpdateSchedule.slots`, kept as sums of conductance (S) while the
 /// update runs instead of rebuilt from the whole array.
 ///
-/// The schedule, per array and update (online, batch 1):
-/// 1. one slot per row with rule pulses (`potentiate`), in row order: its
-///    D lines at +V_p/2 and the S lines of its pulsed columns at −V_p/2, per
-///    polarity. The row's other cells and those columns' cells in the
+/// The schedule, per array and update (a sample's, or a mini-batch's at
+/// its end):
+/// 1. per row with rule pulses (`potentiate`), in row order, as many slots
+///    (rounds) as its most-pulsed device has rule pulses (one but in
+///    netted mini-batches), a device's n-th in the n-th: the row's D lines
+///    at +V_p/2 and the S lines of the round's pulsed columns at −V_p/2,
+///    per polarity. The row's other cells and those columns' cells in the
 ///    other rows see V_p/2: Σ = R_p(i) + Σ_{j∈E} C_p(j) − 2·Σ_{j∈E} G_p(i, j)
 ///    for E the polarity's pulsed columns, R and C the row and column sums
 ///    of G (a polarity without pulses in the slot drives nothing);
-/// 2. every other event (reset, re-potentiation, depression) one slot a
-///    pulse, in issue order: its own row and column, R + C − 2·G.
+/// 2. every other event (reset, re-potentiation, depression, and a
+///    synapse's rule pulses after its first such event) one slot a pulse,
+///    in issue order: its own row and column, R + C − 2·G.
 /// A device counts at its conductance before the update until its last
-/// slot, after it from then on. So a device that only rises takes its new
-/// conductance after its row's slot, and one with serial events keeps its
-/// old one through the rule slots and its own serial slots.
+/// slot, after it from then on. So a device with m rule pulses only takes
+/// its new conductance after its row's m-th round, and one with serial
+/// events keeps its old one through the rule slots and its own serial
+/// slots.
 ///
 /// The update runs the same kernel as a recorded one (`updateStates` with a
-/// sink, or method c's per-synapse update), which reports each synapse's
-/// events (`issue`) and then the synapse (`visited`); rows end with
-/// `rowEnded`, the update with `finishUpdate`. The sums of G are kept per
-/// polarity, row and column, in step with every change.
+/// sink, or the per-synapse update of method c and of mini-batches), which
+/// reports each synapse's events (`issue`) and then the synapse
+/// (`visited`, once a pulse; a synapse's visits come together); rows end
+/// with `rowEnded`, the update with `finishUpdate`. The sums of G are kept
+/// per polarity, row and column, in step with every change.
 final class LimHalfSelectBook {
   /// Rows and columns of the layer.
   let rows: Int, columns: Int
@@ -38,16 +44,21 @@ final class LimHalfSelectBook {
   /// The same for the reset slots (S).
   private(set) var resetConductance = 0.0
 
-  /// The events of the synapse being visited, in issue order (at most
-  /// `visitCapacity`: a pulse, two resets and a re-potentiation, or a
-  /// depression and two resets).
-  private let visit: UnsafeMutablePointer<VisitEvent>
-  private var visitCount = 0
-  private static let visitCapacity = 8
-  /// The current row's rule slot, per polarity: its pulsed columns, their
-  /// column sums at the slot, their devices' G before it, and what the
-  /// devices that only rose add to the row's sum after it.
-  private var pulsed = (0, 0), columnsAtSlot = (0.0, 0.0), pulsedBefore = (0.0, 0.0), rose = (0.0, 0.0)
+  /// The events of the synapse being visited, in issue order, over its
+  /// visits (a netted mini-batch pulses a synapse several times in a row);
+  /// those from `pending` on belong to the visit not yet reported.
+  private var events: UnsafeMutablePointer<SynapseEvent>
+  private var eventCount = 0, eventCapacity = 16, pending = 0
+  /// The synapse whose events those are (−1: none), and its devices'
+  /// conductances before its first visit and after its last.
+  private var synapse = -1
+  private var synapseBefore = (plus: 0.0, minus: 0.0), synapseAfter = (plus: 0.0, minus: 0.0)
+  /// The current row's rule slots, per polarity p: its rounds R (the most
+  /// rule pulses of a device), Σ m·(C_p(j) − 2·G_before) over its pulsed
+  /// devices (m rule pulses each, C_p(j) the column's sum then), and of
+  /// the devices with rule pulses only, Σ ΔG and Σ m·ΔG (each takes its new
+  /// G after its m-th round).
+  private var rounds = (0, 0), pulsedTerms = (0.0, 0.0), rose = (0.0, 0.0), roseByRounds = (0.0, 0.0)
   /// The update's serial slots, in issue order: a device (row, column,
   /// polarity), its G before and after the update, the kind of its slots
   /// and their number, and whether its change takes effect after them (its
@@ -55,7 +66,7 @@ final class LimHalfSelectBook {
   private var serial: UnsafeMutablePointer<SerialSlots>
   private var serialCount = 0, serialCapacity: Int
 
-  struct VisitEvent {
+  struct SynapseEvent {
     var kind: PulseKind
     var polarity: Int
     var count: Int
@@ -75,7 +86,7 @@ final class LimHalfSelectBook {
     self.columns = columns
     rowSum = .allocate(capacity: 2 * rows)
     columnSum = .allocate(capacity: 2 * columns)
-    visit = .allocate(capacity: Self.visitCapacity)
+    events = .allocate(capacity: eventCapacity)
     serialCapacity = 4 * columns
     serial = .allocate(capacity: serialCapacity)
     restart(conductances: conductances)
@@ -84,7 +95,7 @@ final class LimHalfSelectBook {
   deinit {
     rowSum.deallocate()
     columnSum.deallocate()
-    visit.deallocate()
+    events.deallocate()
     serial.deallocate()
   }
 
@@ -103,7 +114,9 @@ final class LimHalfSelectBook {
     }
     programConductance = 0
     resetConductance = 0
-    visitCount = 0
+    eventCount = 0
+    pending = 0
+    synapse = -1
     serialCount = 0
     endRow()
   }
@@ -112,80 +125,128 @@ final class LimHalfSelectBook {
   @inline(__always)
   func issue(_ kind: PulseKind, _ polarity: Polarity, count: Int) {
     guard count > 0 else { return }
-    precondition(visitCount < Self.visitCapacity, "more events for one synapse than a method issues")
-    visit[visitCount] = VisitEvent(kind: kind, polarity: polarity == .plus ? 0 : 1, count: count)
-    visitCount += 1
+    if eventCount == eventCapacity {
+      events = Self.grown(events, count: eventCount, to: 2 * eventCapacity)
+      eventCapacity *= 2
+    }
+    events[eventCount] = SynapseEvent(kind: kind, polarity: polarity == .plus ? 0 : 1, count: count)
+    eventCount += 1
   }
 
-  /// The synapse k's events are all issued; `before` and `after` are its
-  /// devices' conductances (S) around them, `up` whether G+ was the device
-  /// the rule pulsed.
+  /// The synapse k's events of a visit are all issued; `before` and
+  /// `after` are its devices' conductances (S) around them. A synapse's
+  /// visits come one after the other; the first of another synapse closes
+  /// it.
   func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {
-    defer { visitCount = 0 }
-    let i = k / columns, j = k % columns
-    for p in 0..<2 {
-      let g0 = p == 0 ? before.plus : before.minus, g1 = p == 0 ? after.plus : after.minus
-      var lastSerial = -1
-      for q in 0..<visitCount where visit[q].polarity == p && visit[q].kind != .potentiate { lastSerial = q }
-      for q in 0..<visitCount where visit[q].polarity == p {
-        let e = visit[q]
-        if e.kind == .potentiate {
-          // A rule pulse: its column joins the row's slot, at the column's
-          // sum then (the device at its G before).
-          let c = columnSum[2 * j + p]
-          if p == 0 {
-            pulsed.0 += 1
-            columnsAtSlot.0 += c
-            pulsedBefore.0 += g0
-          } else {
-            pulsed.1 += 1
-            columnsAtSlot.1 += c
-            pulsedBefore.1 += g0
-          }
-        } else {
-          if serialCount == serialCapacity {
-            // A longer update than any before (no allocation once warm).
-            let grown = UnsafeMutablePointer<SerialSlots>.allocate(capacity: 2 * serialCapacity)
-            grown.moveInitialize(from: serial, count: serialCount)
-            serial.deallocate()
-            serial = grown
-            serialCapacity *= 2
-          }
-          serial[serialCount] = SerialSlots(
-            i: i, j: j, polarity: p, before: g0, after: g1, reset: e.kind == .reset, count: e.count, last: q == lastSerial)
-          serialCount += 1
-        }
+    if k != synapse {
+      closeSynapse()
+      synapse = k
+      synapseBefore = before
+    }
+    synapseAfter = after
+    pending = eventCount
+  }
+
+  /// Books the visited synapse's events: its rule pulses in its row's
+  /// rounds (a device's n-th in the n-th), and from its first other event
+  /// on every event a serial slot (as `UpdateSchedule.slots`: a synapse's
+  /// later rule pulses stay serial).
+  private func closeSynapse() {
+    guard synapse >= 0 else { return }
+    let i = synapse / columns, j = synapse % columns
+    // The visit not yet reported keeps its events (at `pending` on).
+    defer {
+      let left = eventCount - pending
+      if left > 0 { events.update(from: events + pending, count: left) }
+      eventCount = left
+      pending = 0
+      synapse = -1
+    }
+    var ruleCount = (0, 0), lastSerial = (-1, -1), firstSerial = pending
+    for q in 0..<pending {
+      let e = events[q]
+      if e.kind == .potentiate && q < firstSerial {
+        if e.polarity == 0 { ruleCount.0 += e.count } else { ruleCount.1 += e.count }
+      } else {
+        firstSerial = min(firstSerial, q)
+        if e.polarity == 0 { lastSerial.0 = q } else { lastSerial.1 = q }
       }
-      if lastSerial < 0 && g1 != g0 {
-        // Only rule pulses: the new G from the row's slot on. The column
-        // sum now (no other synapse of this row is in this column); the
-        // row's own sum after its slot.
-        columnSum[2 * j + p] += g1 - g0
-        if p == 0 { rose.0 += g1 - g0 } else { rose.1 += g1 - g0 }
+    }
+    for q in firstSerial..<pending {
+      let e = events[q], p = e.polarity
+      if serialCount == serialCapacity {
+        serial = Self.grown(serial, count: serialCount, to: 2 * serialCapacity)
+        serialCapacity *= 2
+      }
+      serial[serialCount] = SerialSlots(
+        i: i, j: j, polarity: p, before: p == 0 ? synapseBefore.plus : synapseBefore.minus,
+        after: p == 0 ? synapseAfter.plus : synapseAfter.minus, reset: e.kind == .reset, count: e.count,
+        last: q == (p == 0 ? lastSerial.0 : lastSerial.1))
+      serialCount += 1
+    }
+    for p in 0..<2 {
+      let m = p == 0 ? ruleCount.0 : ruleCount.1
+      guard m > 0 else { continue }
+      let g0 = p == 0 ? synapseBefore.plus : synapseBefore.minus, g1 = p == 0 ? synapseAfter.plus : synapseAfter.minus
+      // Its column in each of its m rounds, at the column's sum then (no
+      // other device of this row and polarity is in this column).
+      let terms = Double(m) * (columnSum[2 * j + p] - 2 * g0)
+      var delta = 0.0
+      if (p == 0 ? lastSerial.0 : lastSerial.1) < 0 {
+        // Rule pulses only: its new G from its last round on.
+        delta = g1 - g0
+        columnSum[2 * j + p] += delta
+      }
+      if p == 0 {
+        rounds.0 = max(rounds.0, m)
+        pulsedTerms.0 += terms
+        rose.0 += delta
+        roseByRounds.0 += Double(m) * delta
+      } else {
+        rounds.1 = max(rounds.1, m)
+        pulsedTerms.1 += terms
+        rose.1 += delta
+        roseByRounds.1 += Double(m) * delta
       }
     }
   }
 
-  /// Row i's synapses are all visited: its rule slot, then the rows' sums
-  /// with the devices that only rose.
+  /// Row i's synapses are all visited: its rounds of rule slots, each
+  /// polarity's R(i) as its devices with fewer rule pulses left it, then
+  /// the row's sums with the devices that only rose.
   func rowEnded(_ i: Int) {
-    if pulsed.0 > 0 { programConductance += rowSum[2 * i] + columnsAtSlot.0 - 2 * pulsedBefore.0 }
-    if pulsed.1 > 0 { programConductance += rowSum[2 * i + 1] + columnsAtSlot.1 - 2 * pulsedBefore.1 }
+    closeSynapse()
+    // Σ over rounds n = 1…R of R_p(i) then: R·R_p(i) + Σ_d (R − m_d)·ΔG_d.
+    for p in 0..<2 {
+      let r = Double(p == 0 ? rounds.0 : rounds.1)
+      guard r > 0 else { continue }
+      let d = p == 0 ? rose.0 : rose.1, md = p == 0 ? roseByRounds.0 : roseByRounds.1
+      programConductance += (p == 0 ? pulsedTerms.0 : pulsedTerms.1) + r * rowSum[2 * i + p] + r * d - md
+    }
     rowSum[2 * i] += rose.0
     rowSum[2 * i + 1] += rose.1
     endRow()
   }
 
   private func endRow() {
-    pulsed = (0, 0)
-    columnsAtSlot = (0, 0)
-    pulsedBefore = (0, 0)
+    rounds = (0, 0)
+    pulsedTerms = (0, 0)
     rose = (0, 0)
+    roseByRounds = (0, 0)
+  }
+
+  private static func grown<T>(_ p: UnsafeMutablePointer<T>, count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
+    // A longer update than any before (no allocation once warm).
+    let q = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+    q.moveInitialize(from: p, count: count)
+    p.deallocate()
+    return q
   }
 
   /// The update's serial slots, after all its rule slots: each at the
   /// sums then, its device's change after its last one.
   func finishUpdate() {
+    closeSynapse()
     for q in 0..<serialCount {
       let s = serial[q]
       let r = 2 * s.i + s.polarity, c = 2 * s.j + s.polarity

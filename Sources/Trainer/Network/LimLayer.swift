@@ -371,6 +371,14 @@ final class LimLayer {
     }
   }
 
+  /// A mini-batch's row i has had its synapses' pulses (`update(_:up:)`,
+  /// each synapse's one after the other): the booking's rounds of slots.
+  func endBookedRow(_ i: Int) { halfSelectBook?.rowEnded(i) }
+
+  /// A mini-batch's update of this layer is over: the booking's serial
+  /// slots.
+  func finishBookedUpdate() { halfSelectBook?.finishUpdate() }
+
   /// `update` with the half-selected cells booked: the recorded kernel
   /// (method c's per synapse), every synapse and row reported to the
   /// account. Out of line, so that the looked-up path stays as it was.
@@ -691,6 +699,11 @@ final class LimLayer {
   /// One update of synapse k: raise its weight (`up`) or lower it, by one
   /// identical pulse to G+ or G−, and the method's handling at G_max.
   func update(_ k: Int, up: Bool) {
+    if let book = halfSelectBook {
+      update(k, up: up, sink: BookingSink(
+        book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) }))
+      return
+    }
     if let recorder {
       update(k, up: up, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
     } else {

@@ -535,8 +535,10 @@ public final class LimNetwork: @unchecked Sendable {
             acc[k] = 0
           }
           rowSlots += rounds
+          layer.endBookedRow(i)
         }
       }
+      layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
       layer.updateSlots += rowSlots + layer.resets + layer.repotentiations + layer.depressions - serialBefore
     }
