@@ -223,8 +223,10 @@ enum InspectCommand: CLICommand {
     // half-selected cells (a walkthrough had estimated them by hand).
     let booked = records.reduce(0) { $0 + $1.record.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.record.halfSelectEnergy.reduce(0, +) }
-    let books = cfg.halfSelect == .book ? "booked too (half_select book)" : "not booked"
-    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme, \(books))")
+    let books = records.allSatisfy { $0.record.bookedHalfSelectEnergy != nil }
+      ? "booked: \(JSONWriter.number(records.reduce(0) { $0 + $1.record.bookedHalfSelectEnergy! })) J, half_select book"
+      : "not booked"
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme; \(books))")
   }
 
   static func write(_ text: String, to path: String) throws {
@@ -400,6 +402,7 @@ enum InspectCommand: CLICommand {
         u.add("slots", updateSlots[s].count)
         u.add("booked_program_energy", r.bookedProgramEnergy)
         u.add("half_select_energy", r.halfSelectEnergy.reduce(0, +))
+        if let booked = r.bookedHalfSelectEnergy { u.add("booked_half_select_energy", booked) }
         // By the kind of the slot's pulses (the rule's row slots, and the
         // serial resets, re-potentiations and depressions): where the
         // energy goes, in a few numbers (a list per slot had made the file

@@ -60,3 +60,33 @@ private func summary(_ url: URL) throws -> [String: Any] {
     #expect(line.hasPrefix("Error:") && line.contains(words), "\(extra): \(line)")
   }
 }
+
+// `inspect --half-select book`: each sample's update carries what the
+// ledger booked beside the schedule's energy, and the second line says so.
+@Test func inspectGivesTheBookedHalfSelectedEnergyBesideTheSchedules() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-half-select", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  for book in [false, true] {
+    let out = root.appendingPathComponent("inspect-\(book)")
+    let r = try runXbarsim(
+      ["inspect", "--data", data.path, "--layers", "64,8,10", "--nmax", "8", "--samples", "6", "--out", out.path]
+        + (book ? ["--half-select", "book"] : []))
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains(book ? "J, half_select book)" : "(V/2 scheme; not booked)"), "\(r.stdout)")
+    let inspect = try summary(out.appendingPathComponent("inspect.json"))
+    let samples = try #require(inspect["samples"] as? [[String: Any]])
+    var total = 0.0
+    for s in samples {
+      let u = try #require(s["update"] as? [String: Any])
+      let scheduled = try #require(u["half_select_energy"] as? Double)
+      total += scheduled
+      if book {
+        let booked = try #require(u["booked_half_select_energy"] as? Double)
+        #expect(abs(booked - scheduled) <= 1e-9 * max(scheduled, 1e-30), "\(booked) against \(scheduled)")
+      } else {
+        #expect(u["booked_half_select_energy"] == nil)
+      }
+    }
+    #expect(total > 0)
+  }
+}

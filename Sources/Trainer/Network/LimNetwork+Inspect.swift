@@ -90,6 +90,10 @@ public struct SampleInspection: Sendable {
   /// The program and reset energy the ledger booked for this update (J):
   /// the selected cells' own, Σ V²·G·t.
   public var bookedProgramEnergy = 0.0
+  /// The half-selected cells' energy the ledger booked for this update
+  /// (J) with `half_select book` (the slots above, summed as the update
+  /// ran), or nil.
+  public var bookedHalfSelectEnergy: Double? = nil
 }
 
 /// Collects the exact reads of an inspected sample.
@@ -227,7 +231,8 @@ extension LimNetwork {
       label: label, prediction: argmax(sums[last]), loss: Double(loss), reads: probe.reads,
       neurons: neurons, pulses: pulses.events, deviceConductances: deviceConductances,
       halfSelectEnergy: halfSelect,
-      bookedProgramEnergy: (bookedAfter.program + bookedAfter.reset) - (bookedBefore.program + bookedBefore.reset))
+      bookedProgramEnergy: (bookedAfter.program + bookedAfter.reset) - (bookedBefore.program + bookedBefore.reset),
+      bookedHalfSelectEnergy: bookedAfter.halfSelect.map { $0 - bookedBefore.halfSelect! })
   }
 
   /// Array l's forward read, the exact way (the probe's path of `forward`).
