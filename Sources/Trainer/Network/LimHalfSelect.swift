@@ -270,10 +270,11 @@ final class LimHalfSelectBook {
 }
 
 /// Reports a synapse's events to a `LimHalfSelectBook` (and to a recorder,
-/// when `xbarsim inspect` has one attached).
-/// (The book unmanaged: the layer holds it for the update, and a call
-/// through a reference would retain and release it per synapse, half of
-/// the booking's time.)
+/// when `xbarsim inspect` has one attached). The book is held unmanaged:
+/// the layer keeps it alive through the update, and a call through an
+/// `unowned(unsafe)` reference still retained and released it per synapse:
+/// half of the samples in `perf`, 13,176 images/s on MNIST against 33,674
+/// unmanaged.
 struct BookingSink: PulseSink {
   let book: Unmanaged<LimHalfSelectBook>
   let recording: RecordingSink?

@@ -224,7 +224,7 @@ final class LimLayer {
     }
     synchronize()
     if cfg.halfSelect == .book {
-      halfSelectBook = LimHalfSelectBook(rows: rows, columns: columns) { [unowned self] in self.conductances($0) }
+      halfSelectBook = LimHalfSelectBook(rows: rows, columns: columns) { conductances($0) }
     }
     restartEnergyAccount()
   }
