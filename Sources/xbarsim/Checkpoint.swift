@@ -23,7 +23,10 @@ enum Checkpoint {
   /// saved whole (`device`: its file's path, curve, G_max and depression
   /// branch), so the checkpoint loads without the file, and only into the
   /// same device.
-  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma"]
+  /// The keys the saved states depend on (`sigma_c2c`, `b_margin`:
+  /// conductances or integer states; a configuration holds them only when
+  /// not 0).
+  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin"]
 
   static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
     let cfg = net.configuration
@@ -41,7 +44,7 @@ enum Checkpoint {
       text += l == 0 ? "\n" : ",\n"
       text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
       text += "\"repotentiation_pulses\": \(s.repotentiations)"
-      if cfg.method == .c {
+      if cfg.limConductanceStates {
         text += ",\n     \"plus_conductances\": " + list(s.plusConductances) { "\($0)" }
         text += ",\n     \"minus_conductances\": " + list(s.minusConductances) { "\($0)" }
       } else {
@@ -86,7 +89,7 @@ enum Checkpoint {
     let given = Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
     // `device_csv` is missing for Lim's device.
     for key in ["layers"] + stateKeys
-    where key != "device_csv" && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
+    where key != "device_csv" && key != "sigma_c2c" && key != "b_margin" && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
       throw fail("configuration: '\(key)' is missing (the device states need it)")
     }
     // A measured device comes from the checkpoint's copy (`device`), not
@@ -131,7 +134,7 @@ enum Checkpoint {
       throw fail("'layers' holds \(layers.count) arrays; its configuration's \(cfg.layers.count)-layer network has \(cfg.layers.count - 1)")
     }
     // What the method and σ say the file must hold, and the ranges.
-    let deviceKeys = cfg.method == .c ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
+    let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
     let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
@@ -144,7 +147,7 @@ enum Checkpoint {
       // The keys this method and σ use, and no others.
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
-        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma)): the keys are \(known.joined(separator: ", ")))")
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.limConductanceStates && cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")
@@ -198,8 +201,10 @@ enum Checkpoint {
       throw CLIError.runtime(
         "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
     }
-    let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues)
-    let values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
+    // (sigma_c2c and b_margin 0 are written by leaving them out.)
+    let zeros = ["sigma_c2c": "0", "b_margin": "0"]
+    let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
+    let values = Dictionary(uniqueKeysWithValues: cfg.keyValues).merging(zeros) { a, _ in a }
     for k in stateKeys where savedValues[k] != values[k] {
       throw CLIError.runtime(
         "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")")

@@ -706,7 +706,9 @@ enum TrainCommand: CLICommand {
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
           : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
-      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))" + wires(cfg) + periphery(cfg)
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))"
+        + (cfg.sigmaC2C > 0 ? " σ_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")
+        + (cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : "") + wires(cfg) + periphery(cfg)
     }
   }
 

@@ -104,7 +104,7 @@ public enum LimReproduction {
   /// is still compared, and says so only in its command.) The paper
   /// states its output: softmax and cross-entropy (`loss`).
   public static let setting = [
-    "rule", "method", "learning", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "lr", "loss",
+    "rule", "method", "learning", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "b_margin", "lr", "loss",
   ]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {

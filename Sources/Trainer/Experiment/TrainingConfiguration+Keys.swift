@@ -19,6 +19,8 @@ extension TrainingConfiguration {
     ("nmax", "<n>", "Dynamic range: pulses from G_min to G_max, 1…255 (default 64)."),
     ("gmin_ratio", "<r>", "G_min/G_max of a device (default 0; 0.1 for hybrid and single)."),
     ("sigma", "<σ>", "Rule lim: device-to-device variation, σ of each device's scale X ~ N(1, σ²) (default 0; rules hybrid and single take d2d)."),
+    ("sigma_c2c", "<σ>", "Rule lim, on-chip: cycle-to-cycle variation, each identical pulse's step ΔG·(1 + σ·z), z ~ N(0, 1), ΔG the device's own step at its conductance, clamped to its range; the devices are then held as conductances and every update runs per synapse, several times slower (default 0; rules hybrid and single take c2c)."),
+    ("b_margin", "<m>", "Rule lim, method b: G−'s re-potentiation at G_max stops once the next pulse's nominal step ΔG would bring W within m·ΔG above its old value, while G+ − (G− + ΔG) > W + m·ΔG, in [0, 1) (default 0: the paper's loop, whose last comparison is an exact tie that any sigma_c2c breaks; 0.5 makes it robust). With m > 0 the devices are held as conductances, as with sigma_c2c."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -37,7 +39,7 @@ extension TrainingConfiguration {
     ("small_states", "<n>", "Pulses from G_min to G_max of the hybrid's small devices, Choi's g states (default: states)."),
     ("bl", "<n>", "Slots per row/column pulse train, 1…64 (default 64)."),
     ("encoding", "<stochastic|deterministic|sign>", "Coincidence trains ∝ |x|, |δ| (stochastic or deterministic), or Lim's sign rule with method b (default stochastic)."),
-    ("c2c", "<δ/μ>", "Rules hybrid and single: cycle-to-cycle variation of a pulse's step (default 0.34; 0 with device_csv, whose pulse index then moves by 1 + c2c·z a pulse). Rule lim has none."),
+    ("c2c", "<δ/μ>", "Rules hybrid and single: cycle-to-cycle variation of a pulse's step (default 0.34; 0 with device_csv, whose pulse index then moves by 1 + c2c·z a pulse). Rule lim takes sigma_c2c."),
     ("d2d", "<δ/G_min>", "Rules hybrid and single: device-to-device variation, σ of each device's conductance offset in units of G_min (default 0; rule lim takes sigma)."),
     ("switch_threshold", "<pp>", "Hybrid: move to the small arrays when an epoch gains less training accuracy than this (default 0.5)."),
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η·(μ_small/μ_big)·δ·xᵀ: η/k with small_states = states) (default rescaled)."),
@@ -155,6 +157,8 @@ extension TrainingConfiguration {
     case "nmax": nMax = try integer()
     case "gmin_ratio": gMinRatio = try number()
     case "sigma": sigma = try number()
+    case "sigma_c2c": sigmaC2C = try number()
+    case "b_margin": bMargin = try number()
     case "negative_scale": negativeScale = try choice(NegativeScale.self)
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
@@ -358,7 +362,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),
@@ -380,7 +384,7 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
-    // `loss`, `final_iterations` and `half_select` only when not at their
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c` and `b_margin` only when not at their
     // defaults, likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -390,6 +394,7 @@ extension TrainingConfiguration {
         && !($0.0 == "final_iterations" && finalIterations == 0)
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
+        && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
     }
   }
 }

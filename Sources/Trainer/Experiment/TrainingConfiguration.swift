@@ -365,6 +365,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Rule lim: whether training books the update slots' half-selected
   /// cells (the coincidence rules always do).
   public var halfSelect: HalfSelectBooking = .skip
+  /// Rule lim, on-chip: cycle-to-cycle variation of each identical pulse,
+  /// σ_c2c of its step as a fraction of the device's nominal step there:
+  /// ΔG·(1 + σ_c2c·z), z ~ N(0, 1), clamped to the device's range. 0 (the
+  /// default): every pulse is the curve's step, and the devices keep
+  /// integer states (methods a, b).
+  public var sigmaC2C: Double = 0
+  /// Rule lim, method b: the re-potentiation of G− at G_max stops when the
+  /// next pulse's nominal step ΔG would bring G+ − G− within
+  /// `bMargin`·ΔG above the old W: while G+ − (G− + ΔG) > W + m·ΔG. 0
+  /// (the default) is the paper's loop, whose last comparison is an exact
+  /// tie on the curve's points (README, Choices).
+  public var bMargin: Double = 0
+  /// Rule lim: the devices are held as conductances (method c, whose
+  /// depression leaves the curve; any method with `sigma_c2c`; method b
+  /// with `b_margin`) rather than as integer states on the potentiation
+  /// curve.
+  public var limConductanceStates: Bool { method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) }
   /// The pulses this configuration's arrays are programmed with: Lim's
   /// identical pulse (`program_voltage`), or for the hybrid and the single
   /// pair the full write voltage of a coincidence (`write_voltage`); both
@@ -533,6 +550,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
     }
     try within("sigma", sigma, 0, 10)
+    try within("sigma_c2c", sigmaC2C, 0, 10)
+    guard bMargin >= 0 && bMargin < 1 else { throw fail("b_margin", "must be in [0, 1), got \(bMargin)") }
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
     }
@@ -695,7 +714,8 @@ extension TrainingConfiguration {
       ("nmax", nMax != d.nMax && measuredDevice.map { nMax != $0.curve.count - 1 } ?? true),
       ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
-      ("half_select", halfSelect != d.halfSelect),
+      ("half_select", halfSelect != d.halfSelect), ("sigma_c2c", sigmaC2C != d.sigmaC2C),
+      ("b_margin", bMargin != d.bMargin),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),
@@ -755,6 +775,9 @@ extension TrainingConfiguration {
         ("half_select", halfSelect != d.halfSelect),
       ]
       found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
+      // The ideal twin trains without variation; programming sets each
+      // device to a state, not by identical pulses.
+      if sigmaC2C != d.sigmaC2C { found.append(("sigma_c2c", "learning on-chip (its identical pulses)")) }
       if wires == .ideal && measuredDevice == nil && gMaxSiemens != d.gMaxSiemens {
         found.append(("gmax", "learning on-chip (its energy account) or wires resistive (G·r)"))
       }
@@ -771,6 +794,7 @@ extension TrainingConfiguration {
         ("method", method != d.method), ("threshold", outputThreshold != d.outputThreshold),
         ("hidden_threshold", hiddenThreshold != d.hiddenThreshold),
         ("initial_fraction", initialFraction != d.initialFraction), ("batch_pulses", batchPulses != d.batchPulses),
+        ("b_margin", bMargin != d.bMargin),
       ]
       found += keys.filter(\.1).map { ($0.0, states) }
     }
@@ -793,6 +817,7 @@ extension TrainingConfiguration {
         found.append(("batch_pulses", "mini-batches (batch > 1)"))
       }
       if sigma == 0 && negativeScale != d.negativeScale { found.append(("negative_scale", "device variation (sigma > 0)")) }
+      if method != .b && bMargin != d.bMargin { found.append(("b_margin", "method b")) }
     }
     if rule.isFiniteState && encoding != .sign {
       let sign = "encoding sign (and rule lim)"

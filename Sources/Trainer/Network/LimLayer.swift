@@ -8,8 +8,9 @@ import Peripherals
 /// Device states are integers on the device's potentiation curve (methods a
 /// and b: devices only potentiate from a reset, so every reachable state is
 /// a point of that curve) or conductances (method c: depression leaves the
-/// curve). A device's conductance is X·G(state), X its device-to-device
-/// scale and G the curve in siemens.
+/// curve; and every method with cycle-to-cycle variation, `sigma_c2c`,
+/// whose pulses leave it too). A device's conductance is X·G(state), X its
+/// device-to-device scale and G the curve in siemens.
 ///
 /// Every pulse updates the array's single-precision weight cache and its
 /// line loads at once (that is all a read and its energy need); the
@@ -37,9 +38,22 @@ final class LimLayer {
   /// reads a Bool rather than the optional struct.
   let hasMeasuredBidirectional: Bool
   let hasVariation: Bool
+  /// σ_c2c: each pulse's step is the device's step at its conductance
+  /// times 1 + σ_c2c·z (0: the curve's step).
+  let sigmaC2C: Double
+  /// The devices are conductances `gp`, `gm` (method c, or σ_c2c > 0),
+  /// updated synapse by synapse; otherwise integer states `kp`, `km`.
+  let conductanceStates: Bool
+  /// Method b's margin m (`b_margin`; conductance states when > 0).
+  let bMargin: Double
+  /// The pulses' z (σ_c2c > 0), drawn in issue order from a stream of
+  /// the run's seed: 12 bits of a draw pick one of `GaussianTable`'s
+  /// quantiles, as the hybrid's pulses do.
+  private var noise = SeededGenerator(seed: 0)
+  private let quantiles: UnsafeMutablePointer<Float> = .allocate(capacity: 1 << GaussianTable.bits)
   // Integer states (methods a, b).
   let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>
-  // Normalised conductance states (method c).
+  // Normalised conductance states (method c, σ_c2c > 0).
   let gp: UnsafeMutablePointer<Double>, gm: UnsafeMutablePointer<Double>
   // Device-to-device scales X (1 without variation).
   let xp: UnsafeMutablePointer<Float>, xm: UnsafeMutablePointer<Float>
@@ -62,7 +76,7 @@ final class LimLayer {
   /// X·cumulative[state]); the open stretches are summed here, in O(M·N)
   /// when asked, from the states and the ones at the account's start.
   var pulseConductance: Double {
-    guard method != .c else { return closedPulseConductance }
+    guard !conductanceStates else { return closedPulseConductance }
     var open = 0.0
     for k in 0..<(rows * columns) {
       open += Double(xp[k]) * (cumulative[Int(kp[k])] - cumulative[Int(kp0[k])])
@@ -71,8 +85,8 @@ final class LimLayer {
     for s in 0...nMax { open += Double(resetsFrom[s]) * cumulative[s] }
     return closedPulseConductance + open
   }
-  /// Methods a, b: the pulses of stretches closed by a reset; method c:
-  /// every pulse's G, added as it is issued.
+  /// Integer states: the pulses of stretches closed by a reset;
+  /// conductance states: every pulse's G, added as it is issued.
   var closedPulseConductance = 0.0
   /// The integer states when the energy account started.
   let kp0: UnsafeMutablePointer<UInt8>, km0: UnsafeMutablePointer<UInt8>
@@ -129,11 +143,13 @@ final class LimLayer {
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
 
-  /// - Parameter sharing: another layer's table of the same configuration
-  ///   (the network's first layer), used instead of building one.
+  /// - Parameters:
+  ///   - sharing: another layer's table of the same configuration (the
+  ///     network's first layer), used instead of building one.
+  ///   - layerIndex: the layer's place in its network (its noise stream).
   init(
     inputs: Int, outputs: Int, configuration cfg: TrainingConfiguration,
-    rng: inout SeededGenerator, sharing shared: TransitionTable? = nil
+    rng: inout SeededGenerator, sharing shared: TransitionTable? = nil, layerIndex: Int = 0
   ) {
     rows = inputs + 1
     columns = outputs
@@ -142,9 +158,17 @@ final class LimLayer {
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = cfg.measuredCurve ?? device.potentiationCurve()
+    sigmaC2C = cfg.sigmaC2C
+    conductanceStates = cfg.limConductanceStates
+    bMargin = cfg.bMargin
     if cfg.method == .c, let m = cfg.measuredDevice {
       // `validate` admits a measured method c only with a device's two branches.
       guard let d = m.bidirectionalDevice else { preconditionFailure("method c with a measured device that has no depression branch") }
+      measuredBidirectional = MeasuredBidirectional(d)
+    } else if conductanceStates, cfg.measuredDevice != nil {
+      // Methods a, b with σ_c2c: the measured curve's pulse response (they
+      // never depress).
+      guard let d = try? MeasuredDevice(potentiation: table) else { preconditionFailure("a measured curve that MeasuredDevice refuses") }
       measuredBidirectional = MeasuredBidirectional(d)
     } else {
       measuredBidirectional = nil
@@ -210,7 +234,11 @@ final class LimLayer {
     if method == .b {
       for s in 2..<max(nMax, 2) { refills[s] = bStopsBelow(s, xa: 1, xb: 1) ? 1 : 0 }
     }
-    if method != .c && !hasVariation {
+    // The pulses' noise: a stream of its own per layer, so that the other
+    // draws (states, scales, the training order) are those of σ_c2c = 0.
+    noise = SeededGenerator(seed: cfg.seed, stream: 0x4C49_4D43_3243_0000 | UInt64(layerIndex))
+    quantiles.initialize(from: GaussianTable.values, count: 1 << GaussianTable.bits)
+    if !conductanceStates && !hasVariation {
       if let shared {
         precondition(shared.states == nMax + 1, "a shared transition table of another n_max")
         transitionTable = shared
@@ -253,6 +281,7 @@ final class LimLayer {
     resetsFrom.deallocate()
     resetsBefore.deallocate()
     refills.deallocate()
+    quantiles.deallocate()
   }
 
   /// Conductances of synapse k's devices, in siemens.
@@ -260,8 +289,8 @@ final class LimLayer {
   func conductances(_ k: Int) -> (plus: Double, minus: Double) {
     // (`tableD`, the curve's values: the array `table` would be retained
     // and released per call on the half-select booking's path.)
-    let a = method == .c ? gp[k] : tableD[Int(kp[k])]
-    let b = method == .c ? gm[k] : tableD[Int(km[k])]
+    let a = conductanceStates ? gp[k] : tableD[Int(kp[k])]
+    let b = conductanceStates ? gm[k] : tableD[Int(km[k])]
     return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
   }
 
@@ -348,7 +377,7 @@ final class LimLayer {
       updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return
     }
-    if method == .c {
+    if conductanceStates {
       for r in 0..<rowCount {
         let base = Int(activeRows[r]) * columns
         for u in 0..<upCount { update(base + Int(up[u]), up: true) }
@@ -389,7 +418,7 @@ final class LimLayer {
   ) {
     let sink = BookingSink(
       book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) })
-    if method == .c {
+    if conductanceStates {
       for r in 0..<rowCount {
         let i = Int(activeRows[r]), base = i * columns
         for u in 0..<upCount { update(base + Int(up[u]), up: true, sink: sink) }
@@ -715,6 +744,12 @@ final class LimLayer {
     let before = conductances(k)
     if method == .c {
       updateBidirectional(k, up: up, sink: sink)
+    } else if conductanceStates {
+      if hasMeasuredBidirectional {
+        updateMeasuredUnidirectional(k, up: up, sink: sink)
+      } else {
+        updateUnidirectional(k, up: up, sink: sink, LimExponentialDevice.self)
+      }
     } else {
       let a = up ? kp : km, b = up ? km : kp
       if Int(a[k]) < nMax {
@@ -836,12 +871,12 @@ final class LimLayer {
     let (xa, xb) = scales(k, up: up)
     if a < Device.of(self).gMax {
       closedPulseConductance += xa * a * gMax
-      a = Device.of(self).potentiated(a)
+      a = potentiated(a, Device.self)
       pulses += 1
       sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
     } else if b > Device.of(self).depressionFloor {
       closedPulseConductance += xb * b * gMax
-      b = Device.of(self).depressed(b)
+      b = depressed(b, Device.self)
       pulses += 1
       depressions += 1
       sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
@@ -850,6 +885,105 @@ final class LimLayer {
       settledResetConductance += (xa * a + xb * b) * gMax
       a = Device.of(self).gMin
       b = Device.of(self).gMin
+      resets += 2
+      sink.issueBothResets(cell: k)
+    }
+    if up { gp[k] = a; gm[k] = b } else { gm[k] = a; gp[k] = b }
+  }
+
+  /// One identical pulse's potentiation of a device at g: the device's
+  /// step there, times 1 + σ_c2c·z with variation, within its range.
+  @inline(__always)
+  private func potentiated<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
+    varied(g, Device.of(self).potentiated(g), Device.self)
+  }
+
+  /// The same for a depression pulse (method c).
+  @inline(__always)
+  private func depressed<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
+    varied(g, Device.of(self).depressed(g), Device.self)
+  }
+
+  /// A pulse from g whose nominal result is `next`: g + (next − g)·(1 +
+  /// σ_c2c·z), written so that σz → 0 gives next exactly, within the
+  /// device's range.
+  @inline(__always)
+  private func varied<Device: BidirectionalModel>(_ g: Double, _ next: Double, _: Device.Type) -> Double {
+    guard sigmaC2C > 0 else { return next }
+    let z = Double(quantiles[Int(truncatingIfNeeded: noise.next() >> UInt64(64 - GaussianTable.bits))])
+    let v = next + (next - g) * (sigmaC2C * z)
+    return min(max(v, Device.of(self).gMin), Device.of(self).gMax)
+  }
+
+  @inline(never)
+  private func updateMeasuredUnidirectional<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
+    updateUnidirectional(k, up: up, sink: sink, MeasuredBidirectional.self)
+  }
+
+  /// Methods a and b on conductance states (σ_c2c > 0): Table 1's pulse,
+  /// and at G_max the pseudocode of Lim et al. §2.2 run pulse by pulse, as
+  /// a controller would, each pulse with its own variation. Method a's loop
+  /// re-potentiates G+ while G+ − G− < W; method b's pulses G− while the
+  /// device's nominal next step would keep G+ − G− above W (the controller
+  /// predicts with the curve; the pulse it then issues varies). Both stop
+  /// at G_max. With σ_c2c = 0 this is the integer kernel's transition,
+  /// pulse for pulse (a test compares them).
+  private func updateUnidirectional<Sink: PulseSink, Device: BidirectionalModel>(
+    _ k: Int, up: Bool, sink: Sink, _: Device.Type
+  ) {
+    let pa: Polarity = up ? .plus : .minus, pb: Polarity = up ? .minus : .plus
+    var a = up ? gp[k] : gm[k]
+    var b = up ? gm[k] : gp[k]
+    let (xa, xb) = scales(k, up: up)
+    let top = Device.of(self).gMax, bottom = Device.of(self).gMin
+    if a < top {
+      closedPulseConductance += xa * a * gMax
+      a = potentiated(a, Device.self)
+      pulses += 1
+      sink.issue(.potentiate, pa, cell: k, count: 1)
+    } else {
+      // w = Ga − Gb, signed so that "raise" raises it, as a verify read sees it.
+      let w = xa * a - xb * b
+      var n = 0
+      switch method {
+      case .a:
+        // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
+        settledResetConductance += (xa * a + xb * b) * gMax
+        a = bottom
+        b = bottom
+        resets += 2
+        sink.issueBothResets(cell: k)
+        while a < top && xa * a - xb * b < w {
+          closedPulseConductance += xa * a * gMax
+          a = potentiated(a, Device.self)
+          n += 1
+        }
+        sink.issue(.repotentiate, pa, cell: k, count: n)
+      case .b:
+        // G− ← G_min; while G+ − (G− + ΔG) > W (+ m·ΔG): G− ← G− + ΔG.
+        settledResetConductance += xb * b * gMax
+        b = bottom
+        resets += 1
+        sink.issue(.reset, pb, cell: k, count: 1)
+        var next = Device.of(self).potentiated(b)
+        while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) {
+          closedPulseConductance += xb * b * gMax
+          b = varied(b, next, Device.self)
+          next = Device.of(self).potentiated(b)
+          n += 1
+        }
+        sink.issue(.repotentiate, pb, cell: k, count: n)
+      case .c:
+        preconditionFailure("method c is bidirectional")
+      }
+      pulses += n
+      repotentiations += n
+    }
+    if a >= top && b >= top {
+      // Figure 2D: both at G_max, both are reset.
+      settledResetConductance += (xa * a + xb * b) * gMax
+      a = bottom
+      b = bottom
       resets += 2
       sink.issueBothResets(cell: k)
     }

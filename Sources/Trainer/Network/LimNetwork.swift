@@ -101,7 +101,7 @@ public final class LimNetwork: @unchecked Sendable {
       ls.append(
         LimLayer(
           inputs: cfg.layers[l], outputs: cfg.layers[l + 1], configuration: cfg, rng: &rng,
-          sharing: ls.first?.transitionTable))
+          sharing: ls.first?.transitionTable, layerIndex: l))
     }
     layers = ls
     neuron = cfg.neuron
