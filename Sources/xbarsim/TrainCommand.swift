@@ -580,6 +580,11 @@ enum TrainCommand: CLICommand {
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets))
+    if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {
+      // The paper's loop under variation (README, Choices): say why method
+      // b fares as it does, and what keeps its step.
+      say("method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
+    }
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)
       // Rules hybrid and single book the half-selected cells; Lim's rule

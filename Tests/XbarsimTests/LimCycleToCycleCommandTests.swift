@@ -16,13 +16,18 @@ private func json(_ url: URL) throws -> [String: Any] {
   defer { try? FileManager.default.removeItem(at: root) }
   let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--nmax", "8", "--quiet"]
   var summaries: [[String: Any]] = []
-  for extra in [[], ["--sigma-c2c", "0.3"]] {
+  var outputs: [String] = []
+  for extra in [[], ["--sigma-c2c", "0.3"], ["--sigma-c2c", "0.3", "--b-margin", "0.5"]] {
     let file = root.appendingPathComponent("summary\(summaries.count).json")
     let checkpoint = root.appendingPathComponent("net\(summaries.count).json")
     let r = try runXbarsim(base + extra + ["--summary", file.path, "--checkpoint-out", checkpoint.path])
     #expect(r.status == 0, "\(r.stderr)")
     summaries.append(try json(file))
+    outputs.append(r.stdout)
   }
+  // Method b under variation without a margin: the note on its loop's tie.
+  #expect(!outputs[0].contains("exact tie") && outputs[1].contains("--b-margin 0.5 keeps the step") && !outputs[2].contains("exact tie"))
+  #expect((summaries[2]["configuration"] as? [String: Any])?["b_margin"] as? Double == 0.5)
   let plain = try #require(summaries[0]["configuration"] as? [String: Any])
   let varied = try #require(summaries[1]["configuration"] as? [String: Any])
   #expect(plain["sigma_c2c"] == nil && varied["sigma_c2c"] as? Double == 0.3)

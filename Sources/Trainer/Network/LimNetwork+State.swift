@@ -5,10 +5,13 @@ public struct LimLayerState: Sendable, Equatable {
   /// Rows (inputs + the bias row) and columns (outputs).
   public var rows: Int
   public var columns: Int
-  /// Methods a and b: each device's state in pulses from G_min, row-major.
+  /// Integer states (methods a and b without `sigma_c2c` or `b_margin`):
+  /// each device's state in pulses from G_min, row-major.
   public var plusStates: [UInt8]
   public var minusStates: [UInt8]
-  /// Method c: each device's normalised conductance G/G_max, row-major.
+  /// Conductance states (method c; every method with `sigma_c2c`, method
+  /// b with `b_margin`): each device's normalised conductance G/G_max,
+  /// row-major.
   public var plusConductances: [Double]
   public var minusConductances: [Double]
   /// Device-to-device scales X (all 1 without variation).
@@ -95,7 +98,8 @@ extension LimNetwork {
   }
 
   /// Off-chip transfer of device states: every device here is programmed
-  /// to the state (pulse count, or normalised conductance for method c) of
+  /// to the state (pulse count, or normalised conductance for method c and
+  /// with `sigma_c2c` or `b_margin`) of
   /// its twin in `source`, and so sits at X·G(state) with this array's own
   /// scales X. The counters and scales here are kept.
   public func program(statesOf source: LimNetwork) {
