@@ -33,6 +33,17 @@ private func train(_ net: LimNetwork, samples: Int) {
   net.applyBatch()
 }
 
+/// One layer of one input and two outputs (synapse 0 is the one used),
+/// with `edit`'s configuration.
+private func singleSynapse(seed: UInt64, _ edit: (inout TrainingConfiguration) -> Void) throws -> LimLayer {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [1, 2]
+  edit(&cfg)
+  try cfg.validate()
+  var rng = SeededGenerator(seed: seed)
+  return LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+}
+
 /// Writes `lines` to a new CSV file and returns its path.
 private func csvFile(_ lines: [String]) throws -> String {
   let url = try temporaryDirectory("xbarsim-c2c").appendingPathComponent("device.csv")
@@ -101,13 +112,10 @@ func aVanishingVariationGivesTheIntegerKernelsPulses(_ c: C2CCase) throws {
 // spread σ of it (a mid-range conductance, where the range does not clip).
 @Test(arguments: [UpdateMethod.a, .c])
 func aVariedPulseHasTheNominalStepOnAverageAndTheStatedSpread(method: UpdateMethod) throws {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [1, 2]
-  cfg.method = method
-  cfg.sigmaC2C = 0.3
-  try cfg.validate()
-  var rng = SeededGenerator(seed: 1)
-  let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+  let layer = try singleSynapse(seed: 1) {
+    $0.method = method
+    $0.sigmaC2C = 0.3
+  }
   let g0 = layer.table[30], nominal = layer.table[31] - g0
   var sum = 0.0, squares = 0.0
   let n = 20_000
@@ -139,13 +147,10 @@ func aVariedPulseHasTheNominalStepOnAverageAndTheStatedSpread(method: UpdateMeth
 // counted.
 @Test func theSequencesAtTheMaximumStopWhereThePseudocodeSays() throws {
   for method in [UpdateMethod.a, .b] {
-    var cfg = TrainingConfiguration()
-    cfg.layers = [1, 2]
-    cfg.method = method
-    cfg.sigmaC2C = 0.5
-    try cfg.validate()
-    var rng = SeededGenerator(seed: 2)
-    let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+    let layer = try singleSynapse(seed: 2) {
+      $0.method = method
+      $0.sigmaC2C = 0.5
+    }
     let d = layer.device
     var seen = Set<Int>()
     for old in stride(from: 3, to: 60, by: 3) {
@@ -203,17 +208,7 @@ func theBookedHalfSelectedEnergyFollowsTheInspectedScheduleUnderVariation(method
     $0.sigmaC2C = 0.3
     $0.halfSelect = .book
   }
-  var serial = 0
-  for sample in 0..<24 {
-    let before = net.ledger().halfSelect!
-    let record = try images.pixels.withUnsafeBufferPointer { px in
-      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
-    }
-    let booked = net.ledger().halfSelect! - before
-    let scheduled = record.halfSelectEnergy.reduce(0, +)
-    #expect(abs(booked - scheduled) <= 1e-9 * max(scheduled, 1e-30), "sample \(sample): booked \(booked), scheduled \(scheduled)")
-    serial += record.pulses.filter { $0.kind != .potentiate }.count
-  }
+  let serial = try compareWithInspection(net).serial
   #expect(serial >= 10, "\(serial) serial events")
 }
 
@@ -260,14 +255,11 @@ func theBookedHalfSelectedEnergyFollowsTheInspectedScheduleUnderVariation(method
 // nothing; a margin of half a step (0.5) keeps the full step.
 @Test func methodBsRaiseAtTheMaximumHingesOnATieThatAMarginKeeps() throws {
   for margin in [0.0, 0.5] {
-    var cfg = TrainingConfiguration()
-    cfg.layers = [1, 2]
-    cfg.method = .b
-    cfg.sigmaC2C = 0.001
-    cfg.bMargin = margin
-    try cfg.validate()
-    var rng = SeededGenerator(seed: 3)
-    let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+    let layer = try singleSynapse(seed: 3) {
+      $0.method = .b
+      $0.sigmaC2C = 0.001
+      $0.bMargin = margin
+    }
     let t = layer.table, top = t[t.count - 1]
     var ratios: [Double] = []
     for _ in 0..<20 {
@@ -315,14 +307,11 @@ func theBookedHalfSelectedEnergyFollowsTheInspectedScheduleUnderVariation(method
 }
 
 @Test func aMarginStopsLowerWhereTheCurvesStepMoreThanHalves() throws {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [1, 2]
-  cfg.method = .b
-  cfg.nMax = 8
-  cfg.bMargin = 0.5
-  try cfg.validate()
-  var rng = SeededGenerator(seed: 3)
-  let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+  let layer = try singleSynapse(seed: 3) {
+    $0.method = .b
+    $0.nMax = 8
+    $0.bMargin = 0.5
+  }
   let t = layer.table
   #expect((t[2] - t[1]) / (t[1] - t[0]) < 0.5)
   for (s, expected) in [(2, 0), (3, 2), (5, 4), (8, 7)] {

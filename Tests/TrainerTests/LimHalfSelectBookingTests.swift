@@ -24,8 +24,9 @@ private func bookedNetwork(_ edit: (inout TrainingConfiguration) throws -> Void)
   return LimNetwork(configuration: cfg)
 }
 
-/// Samples inspected, their booked energy against the schedule's.
-private func compareWithInspection(_ net: LimNetwork, samples: Int = 24) throws -> (serial: Int, pulses: Int) {
+/// Samples inspected, their booked energy against the schedule's (also
+/// `LimCycleToCycleTests`'s).
+func compareWithInspection(_ net: LimNetwork, samples: Int = 24) throws -> (serial: Int, pulses: Int) {
   var serial = 0, pulses = 0
   for sample in 0..<samples {
     let before = net.ledger().halfSelect!
