@@ -8,9 +8,9 @@ import Peripherals
 /// Device states are integers on the device's potentiation curve (methods a
 /// and b: devices only potentiate from a reset, so every reachable state is
 /// a point of that curve) or conductances (method c: depression leaves the
-/// curve; and every method with cycle-to-cycle variation, `sigma_c2c`,
-/// whose pulses leave it too). A device's conductance is X·G(state), X its
-/// device-to-device scale and G the curve in siemens.
+/// curve; every method with cycle-to-cycle variation, `sigma_c2c`, whose
+/// pulses leave it too; method b with `b_margin`). A device's conductance
+/// is X·G(state), X its device-to-device scale and G the curve in siemens.
 ///
 /// Every pulse updates the array's single-precision weight cache and its
 /// line loads at once (that is all a read and its energy need); the
@@ -41,8 +41,9 @@ final class LimLayer {
   /// σ_c2c: each pulse's step is the device's step at its conductance
   /// times 1 + σ_c2c·z (0: the curve's step).
   let sigmaC2C: Double
-  /// The devices are conductances `gp`, `gm` (method c, or σ_c2c > 0),
-  /// updated synapse by synapse; otherwise integer states `kp`, `km`.
+  /// The devices are conductances `gp`, `gm` (method c, σ_c2c > 0, or
+  /// method b with a margin), updated synapse by synapse; otherwise
+  /// integer states `kp`, `km`.
   let conductanceStates: Bool
   /// Method b's margin m (`b_margin`; conductance states when > 0).
   let bMargin: Double
@@ -53,7 +54,7 @@ final class LimLayer {
   private let quantiles: UnsafeMutablePointer<Float> = .allocate(capacity: 1 << GaussianTable.bits)
   // Integer states (methods a, b).
   let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>
-  // Normalised conductance states (method c, σ_c2c > 0).
+  // Normalised conductance states (`conductanceStates`).
   let gp: UnsafeMutablePointer<Double>, gm: UnsafeMutablePointer<Double>
   // Device-to-device scales X (1 without variation).
   let xp: UnsafeMutablePointer<Float>, xm: UnsafeMutablePointer<Float>
@@ -920,14 +921,18 @@ final class LimLayer {
     updateUnidirectional(k, up: up, sink: sink, MeasuredBidirectional.self)
   }
 
-  /// Methods a and b on conductance states (σ_c2c > 0): Table 1's pulse,
+  /// Methods a and b on conductance states (σ_c2c > 0, or method b with a
+  /// margin): Table 1's pulse,
   /// and at G_max the pseudocode of Lim et al. §2.2 run pulse by pulse, as
   /// a controller would, each pulse with its own variation. Method a's loop
   /// re-potentiates G+ while G+ − G− < W; method b's pulses G− while the
   /// device's nominal next step would keep G+ − G− above W (the controller
   /// predicts with the curve; the pulse it then issues varies). Both stop
-  /// at G_max. With σ_c2c = 0 this is the integer kernel's transition,
-  /// pulse for pulse (a test compares them).
+  /// at G_max. With σ_c2c = 0 and no margin this is the integer kernel's
+  /// transition, pulse for pulse (a test compares them), but on a measured
+  /// curve's flat stretch: a device crosses it in one pulse here (as
+  /// method c's always did), in one pulse a point there. Every step below
+  /// G_max is positive, so the loops end.
   private func updateUnidirectional<Sink: PulseSink, Device: BidirectionalModel>(
     _ k: Int, up: Bool, sink: Sink, _: Device.Type
   ) {
