@@ -444,7 +444,8 @@ enum TrainCommand: CLICommand {
         throw CLIError.runtime("\(args.string("--config") ?? "--config"): beta: \(message)")
       }
       throw keyError(
-        key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it",
+        key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"
+          + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : ""),
         args)
     }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")

@@ -57,6 +57,7 @@ private func json(_ url: URL) throws -> [String: Any] {
     (["--sigma-c2c", "0.3", "--rule", "hybrid"], "--sigma-c2c: applies to rule lim only"),
     (["--sigma-c2c", "0.3", "--rule", "float"], "--sigma-c2c: applies to rule lim only"),
     (["--sigma-c2c", "0.3", "--learning", "off-chip"], "--sigma-c2c: applies to learning on-chip"),
+    (["--c2c", "0.3"], "would ignore it (rule lim's cycle-to-cycle variation is sigma_c2c)"),
     (["--sigma-c2c", "-1"], "--sigma-c2c"),
     (["--sigma-c2c", "11"], "--sigma-c2c"),
   ] {
