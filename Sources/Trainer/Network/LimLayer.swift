@@ -48,9 +48,9 @@ final class LimLayer {
   /// Method b's margin m (`b_margin`; conductance states when > 0).
   let bMargin: Double
   /// The pulses' z (σ_c2c > 0), drawn in issue order from a stream of
-  /// the run's seed: 12 bits of a draw pick one of `GaussianTable`'s
-  /// quantiles, as the hybrid's pulses do.
-  private var noise = SeededGenerator(seed: 0)
+  /// the run's seed: `GaussianTable`'s quantiles, as the hybrid's pulses
+  /// draw them (`quantiles`, the table's values).
+  private var noise = GaussianStream(SeededGenerator(seed: 0))
   private let quantiles: UnsafeMutablePointer<Float> = .allocate(capacity: 1 << GaussianTable.bits)
   // Integer states (methods a, b).
   let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>
@@ -237,7 +237,7 @@ final class LimLayer {
     }
     // The pulses' noise: a stream of its own per layer, so that the other
     // draws (states, scales, the training order) are those of σ_c2c = 0.
-    noise = SeededGenerator(seed: cfg.seed, stream: 0x4C49_4D43_3243_0000 | UInt64(layerIndex))
+    noise = GaussianStream(SeededGenerator(seed: cfg.seed, stream: 0x4C49_4D43_3243_0000 | UInt64(layerIndex)))
     quantiles.initialize(from: GaussianTable.values, count: 1 << GaussianTable.bits)
     if !conductanceStates && !hasVariation {
       if let shared {
@@ -911,7 +911,7 @@ final class LimLayer {
   @inline(__always)
   private func varied<Device: BidirectionalModel>(_ g: Double, _ next: Double, _: Device.Type) -> Double {
     guard sigmaC2C > 0 else { return next }
-    let z = Double(quantiles[Int(truncatingIfNeeded: noise.next() >> UInt64(64 - GaussianTable.bits))])
+    let z = Double(noise.next(quantiles))
     let v = next + (next - g) * (sigmaC2C * z)
     return min(max(v, Device.of(self).gMin), Device.of(self).gMax)
   }
