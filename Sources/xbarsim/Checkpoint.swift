@@ -28,18 +28,58 @@ enum Checkpoint {
   /// not 0).
   static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin"]
 
-  static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
-    let cfg = net.configuration
+  /// The keys that give a hybrid (or single-pair) checkpoint's devices
+  /// their meaning; with d2d > 0 also `seed`, which draws each device's
+  /// range (`hybridStateKeys(for:)`).
+  static let hybridStateKeys = ["rule", "device_csv", "states", "small_states", "k", "gmin_ratio", "d2d"]
+  static func hybridStateKeys(for cfg: TrainingConfiguration) -> [String] {
+    hybridStateKeys + (cfg.d2d > 0 ? ["seed"] : [])
+  }
+
+  private static func list<T>(_ v: [T], _ f: (T) -> String) -> String { "[" + v.map(f).joined(separator: ",") + "]" }
+
+  /// The opening of every checkpoint: format, version, images, the
+  /// configuration and a measured device's curve; then `"layers": [`.
+  private static func header(_ cfg: TrainingConfiguration, trainImages: Int, phase: HybridPhase? = nil) -> String {
     var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
-    func list<T>(_ v: [T], _ f: (T) -> String) -> String { "[" + v.map(f).joined(separator: ",") + "]" }
     if let m = cfg.measuredDevice {
       // `depression` only when the file has one (checkpoints before method
       // c took measured devices have none).
       let depression = m.depression.isEmpty ? "" : ", \"depression\": \(list(m.depression) { "\($0)" })"
       text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })\(depression)},\n"
     }
-    text += "  \"layers\": ["
+    if let phase { text += "  \"phase\": \"\(phase.rawValue)\",\n" }
+    return text + "  \"layers\": ["
+  }
+
+  /// A hybrid (or single-pair) network's checkpoint: its phase, and per
+  /// layer every device array's conductances, the weight cache (each Float
+  /// written as the Double it converts to, so that it reads back to the
+  /// same bits), a measured device's positions, and the counters.
+  static func write(_ net: HybridNetwork, trainImages: Int, to path: String) throws {
+    var text = header(net.configuration, trainImages: trainImages, phase: net.phase)
+    let names = HybridLayerState.arrayNames(hybrid: net.isHybrid)
+    for (l, s) in net.layerStates.enumerated() {
+      text += l == 0 ? "\n" : ",\n"
+      text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
+      text += "\"repotentiation_pulses\": \(s.repotentiations)"
+      for (name, values) in zip(names, s.conductances) {
+        text += ",\n     \"\(name)_conductances\": " + list(values) { "\(Double($0))" }
+      }
+      text += ",\n     \"weights\": " + list(s.weights) { "\(Double($0))" }
+      for (name, values) in zip(names, s.positions) {
+        text += ",\n     \"\(name)_positions\": " + list(values) { String($0) }
+      }
+      text += "}"
+    }
+    text += "\n  ]\n}\n"
+    try OutputFile.write(text, to: path)
+  }
+
+  static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
+    let cfg = net.configuration
+    var text = header(cfg, trainImages: trainImages)
     for (l, s) in net.layerStates.enumerated() {
       text += l == 0 ? "\n" : ",\n"
       text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
@@ -62,8 +102,18 @@ enum Checkpoint {
     try OutputFile.write(text, to: path)
   }
 
+  /// What a checkpoint holds: its configuration and rule lim's layer
+  /// states, or (rules hybrid and single) the phase and layer states.
+  struct Saved {
+    var configuration: TrainingConfiguration
+    var states: [LimLayerState] = []
+    var hybrid: (phase: HybridPhase, layers: [HybridLayerState])? = nil
+    /// Training images the saved network has seen.
+    var trainImages = 0
+  }
+
   /// A checkpoint's configuration and layer states.
-  static func read(_ path: String) throws -> (configuration: TrainingConfiguration, states: [LimLayerState]) {
+  static func read(_ path: String) throws -> Saved {
     let data = try ProblemFile.read(path)
     func fail(_ m: String) -> CLIError { .runtime("\(path): \(m)") }
     let root: JSONValue
@@ -72,9 +122,9 @@ enum Checkpoint {
     // Every key has a meaning: one this version does not know (a typo, an
     // edit) is refused rather than silently dropped.
     if case .object(_, let topKeys) = root,
-      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "device", "layers"].contains($0) })
+      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "device", "phase", "layers"].contains($0) })
     {
-      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration, device and layers)")
+      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration, device, phase and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -87,8 +137,14 @@ enum Checkpoint {
     // A missing key would take its default: states saved for n_max 8 read
     // as n_max 64. (`activation` may be missing: README, "Checkpoints".)
     let given = Set(names.map { $0.replacingOccurrences(of: "-", with: "_") })
-    // `device_csv` is missing for Lim's device.
-    for key in ["layers"] + stateKeys
+    let finiteState: Bool
+    if case .object(let values, _) = configuration, let rule = values["rule"] {
+      finiteState = rule == .string("hybrid") || rule == .string("single")
+    } else {
+      finiteState = false
+    }
+    // `device_csv` is missing for Lim's device (and the hybrid's linear one).
+    for key in ["layers"] + (finiteState ? hybridStateKeys : stateKeys)
     where key != "device_csv" && key != "sigma_c2c" && key != "b_margin" && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
       throw fail("configuration: '\(key)' is missing (the device states need it)")
     }
@@ -129,10 +185,17 @@ enum Checkpoint {
       throw fail("configuration's device_csv and 'device' (the measured curve) must come together, naming the same file")
     }
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
+    if cfg.d2d > 0 && cfg.rule.isFiniteState && !given.contains("seed") {
+      throw fail("configuration: 'seed' is missing (with d2d it draws each device's range)")
+    }
     guard case .array(let layers)? = root["layers"] else { throw fail("'layers' must be a list") }
     guard layers.count == cfg.layers.count - 1 else {
       throw fail("'layers' holds \(layers.count) arrays; its configuration's \(cfg.layers.count)-layer network has \(cfg.layers.count - 1)")
     }
+    if cfg.rule.isFiniteState {
+      return Saved(configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images))
+    }
+    if root["phase"] != nil { throw fail("'phase' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s") }
     // What the method and σ say the file must hold, and the ranges.
     let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
     let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
@@ -185,17 +248,81 @@ enum Checkpoint {
         minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses")))
     }
-    return (cfg, states)
+    return Saved(configuration: cfg, states: states, trainImages: Int(images))
+  }
+
+  /// The phase and layers of a hybrid (or single-pair) checkpoint. The
+  /// values are checked here for shape and type; `HybridNetwork.restore`
+  /// checks each against its device's range.
+  private static func readHybrid(
+    _ root: JSONValue, _ layers: [JSONValue], _ cfg: TrainingConfiguration, _ fail: (String) -> CLIError
+  ) throws -> (phase: HybridPhase, layers: [HybridLayerState]) {
+    let hybrid = cfg.rule == .hybrid
+    let arrays = HybridLayerState.arrayNames(hybrid: hybrid)
+    let measured = cfg.measuredDevice != nil
+    let conductanceKeys = arrays.map { $0 + "_conductances" }, positionKeys = measured ? arrays.map { $0 + "_positions" } : []
+    let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses", "weights"] + conductanceKeys + positionKeys
+    var states: [HybridLayerState] = []
+    for (l, layer) in layers.enumerated() {
+      if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (rule \(cfg.rule.rawValue)\(measured ? ", a measured device" : ""): the keys are \(known.joined(separator: ", ")))")
+      }
+      func int(_ k: String) throws -> Int {
+        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, !JSONWriter.isInexactInteger(x) else {
+          throw fail("layers[\(l)].\(k) must be a non-negative integer")
+        }
+        return Int(x)
+      }
+      let rows = try int("rows"), columns = try int("columns")
+      guard rows == cfg.layers[l] + 1, columns == cfg.layers[l + 1] else {
+        throw fail("layers[\(l)] is \(rows)×\(columns); its configuration's network needs \(cfg.layers[l] + 1)×\(cfg.layers[l + 1])")
+      }
+      let mn = rows * columns
+      func values(_ k: String) throws -> [JSONValue] {
+        guard let v = layer[k] else { throw fail("layers[\(l)].\(k) is missing") }
+        guard case .array(let a) = v, a.count == mn else { throw fail("layers[\(l)].\(k) must be a list of \(mn) numbers") }
+        return a
+      }
+      // Conductances and weights are Floats written as Doubles: finite,
+      // and within Float's range.
+      func floats(_ k: String) throws -> [Float] {
+        try values(k).map { e in
+          guard case .number(let x) = e, abs(x) <= Double(Float.greatestFiniteMagnitude) else {
+            throw fail("layers[\(l)].\(k) holds \(e.brief), not a finite number")
+          }
+          return Float(x)
+        }
+      }
+      func positions(_ k: String) throws -> [Int32] {
+        try values(k).map { e in
+          guard case .number(let x) = e, x == x.rounded(), abs(x) <= Double(Int32.max) else {
+            throw fail("layers[\(l)].\(k) holds \(e.brief), not a whole number (a position on the curve, 16.16 fixed point)")
+          }
+          return Int32(x)
+        }
+      }
+      states.append(HybridLayerState(
+        rows: rows, columns: columns, conductances: try conductanceKeys.map(floats), weights: try floats("weights"),
+        positions: try positionKeys.map(positions),
+        pulses: try int("pulses"), repotentiations: try int("repotentiation_pulses"), resets: try int("resets")))
+    }
+    // (After the layers: a file of rule lim's states given another rule
+    // says so in its first layer's keys.)
+    guard case .string(let name)? = root["phase"], let phase = HybridPhase(rawValue: name) else {
+      throw fail("'phase' must be \"dynamic\" or \"fine\" (rules hybrid and single), got \(root["phase"]?.brief ?? "none")")
+    }
+    if phase == .fine && !hybrid { throw fail("'phase' is fine, but rule single has no small arrays") }
+    return (phase, states)
   }
 
   /// Loads the checkpoint `read` from `path` into a network built from `cfg`.
   /// - Throws: a one-line error naming the file and, for a network of
   ///   another shape, both shapes.
-  static func load(
-    _ checkpoint: (configuration: TrainingConfiguration, states: [LimLayerState]), from path: String,
-    into cfg: TrainingConfiguration
-  ) throws -> LimNetwork {
-    let (saved, states) = checkpoint
+  static func load(_ checkpoint: Saved, from path: String, into cfg: TrainingConfiguration) throws -> LimNetwork {
+    let (saved, states) = (checkpoint.configuration, checkpoint.states)
+    if checkpoint.hybrid != nil {
+      throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
+    }
     let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
     guard saved.layers == cfg.layers else {
       throw CLIError.runtime(
@@ -220,6 +347,36 @@ enum Checkpoint {
     }
     let net = LimNetwork(configuration: cfg)
     do { try net.restore(states) } catch { throw CLIError.runtime("\(path): \(error)") }
+    return net
+  }
+
+  /// Loads a hybrid (or single-pair) checkpoint `read` from `path` into a
+  /// network built from `cfg`, which must agree with it on the shape and
+  /// `hybridStateKeys`; the network takes the checkpoint's phase.
+  static func loadHybrid(_ checkpoint: Saved, from path: String, into cfg: TrainingConfiguration) throws -> HybridNetwork {
+    let saved = checkpoint.configuration
+    guard let (phase, states) = checkpoint.hybrid else {
+      throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
+    }
+    let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
+    guard saved.layers == cfg.layers else {
+      throw CLIError.runtime(
+        "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
+    }
+    let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
+    for k in hybridStateKeys(for: saved) where savedValues[k] != values[k] {
+      throw CLIError.runtime(
+        "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")\(k == "seed" ? " (with d2d the seed draws each device's range)" : "")")
+    }
+    if saved.measuredDevice.map({ MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) })
+      != cfg.measuredDevice.map({ MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) })
+    {
+      throw CLIError.runtime(
+        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
+    }
+    let net: HybridNetwork
+    do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
+    do { try net.restore(states, phase: phase) } catch { throw CLIError.runtime("\(path): \(error)") }
     return net
   }
 }

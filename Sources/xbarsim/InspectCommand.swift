@@ -9,7 +9,7 @@ enum InspectCommand: CLICommand {
   static let spec = CommandSpec(
     name: "inspect",
     abstract: "Record every line voltage and current, neuron and pulse of a few training samples.",
-    usage: "xbarsim inspect [--data DIR] [--config FILE] [--<key> <value> ...] [--checkpoint FILE | --phase dynamic|fine] --samples N --out DIR",
+    usage: "xbarsim inspect [--data DIR] [--config FILE] [--<key> <value> ...] [--checkpoint FILE] [--phase dynamic|fine] --samples N --out DIR",
     discussion: """
       Rule lim: builds the configured Lim network (from scratch, or from a checkpoint written by
       'xbarsim train --checkpoint-out'; its configuration is the base, and options may
@@ -29,12 +29,15 @@ enum InspectCommand: CLICommand {
       the conductances and the last sample's forward line currents). README "Inspect"
       gives the schemas.
 
-      Rules hybrid and single: builds the network from scratch (no --checkpoint:
-      checkpoints hold rule lim's states), trains the first K samples of the first
-      epoch's training order normally (--start K; unlike rule lim's --start, which only
-      skips them), then records the next N: every update's row and column pulse trains
-      and every cell they program. --phase fine (rule hybrid only) switches to the small
-      arrays before the K samples. Writes into DIR: inspect.json (per sample: image,
+      Rules hybrid and single: builds the network from scratch, trains the first K
+      samples of the first epoch's training order normally (--start K; unlike rule
+      lim's --start, which only skips them), then records the next N: every update's
+      row and column pulse trains and every cell they program. --phase fine (rule
+      hybrid only) switches to the small arrays before the K samples. From a checkpoint
+      of rule hybrid or single ('xbarsim train --rule hybrid --checkpoint-out'), the
+      network starts from its devices and phase, --start K skips K samples (the
+      checkpoint holds the training), and the trains and c2c noise are drawn afresh
+      from the seed. Writes into DIR: inspect.json (per sample: image,
       label, prediction, loss, phase, pulses, repotentiation_pulses, resets,
       coincidences, network_pulses; and the configuration), trains.csv (one row per
       line with a non-empty train: sample, layer, line row|column, index, value (x or
@@ -48,7 +51,7 @@ enum InspectCommand: CLICommand {
     options: TrainCommand.commonOptions + [
       OptionSpec("--samples", "<n>", "Training samples to inspect (required)."),
       OptionSpec("--out", "<dir>", "Output directory (required)."),
-      OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states."),
+      OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states (and phase, rules hybrid and single)."),
       OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0; rules hybrid and single train them)."),
       OptionSpec("--phase", "<dynamic|fine>", "Rule hybrid: record the big (dynamic, default) or small (fine) arrays' updates."),
     ],
@@ -96,21 +99,19 @@ enum InspectCommand: CLICommand {
     let start = try args.int("--start", default: 0)
     guard start >= 0 else { throw CLIError.usage("--start must be ≥ 0, got \(start)") }
     let checkpoint = args.string("--checkpoint")
-    // Rules hybrid and single train from scratch: a checkpoint holds rule
-    // lim's device states.
-    func refuseCheckpoint(_ rule: String) -> CLIError {
-      .usage("--checkpoint: inspect --rule \(rule) trains from scratch (checkpoints hold rule lim's device states); leave out --checkpoint, and give --start K to train K samples first")
-    }
-    if checkpoint != nil, let rule = args.string("--rule"), rule == "hybrid" || rule == "single" { throw refuseCheckpoint(rule) }
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
     let cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
-    if cfg.rule.isFiniteState && checkpoint == nil {
-      try runHybrid(args, cfg, samples: samples, out: out, start: start)
+    if cfg.rule.isFiniteState {
+      try runHybrid(args, cfg, samples: samples, out: out, start: start, checkpoint: checkpoint.map { ($0, saved!) })
       return
     }
-    // (A checkpoint's own rule is named below, with how to train it.)
-    if cfg.rule.isFiniteState && TrainCommand.explicitKeys(args).contains("rule") { throw refuseCheckpoint(cfg.rule.rawValue) }
+    // A hybrid checkpoint given --rule lim (a Lim checkpoint given --rule
+    // hybrid is told in runHybrid).
+    if let checkpoint, let saved, saved.hybrid != nil {
+      throw CLIError.runtime(
+        "\(checkpoint): the checkpoint holds rule \(saved.configuration.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s: leave out --rule to inspect its arrays")
+    }
     if args.string("--phase") != nil {
       throw CLIError.usage("--phase: applies to rule hybrid only (its big or small arrays), not rule \(cfg.rule.rawValue)")
     }

@@ -31,18 +31,35 @@ extension InspectCommand {
     var bookedHalfSelectEnergy = 0.0
   }
 
-  static func runHybrid(_ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, out: String, start: Int) throws {
-    let phaseName = args.string("--phase") ?? "dynamic"
+  /// - Parameter checkpoint: the checkpoint's path and contents, when the
+  ///   network starts from one (then `start` samples are skipped, not
+  ///   trained).
+  static func runHybrid(
+    _ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, out: String, start: Int,
+    checkpoint: (path: String, saved: Checkpoint.Saved)? = nil
+  ) throws {
+    let phaseName = args.string("--phase") ?? checkpoint?.saved.hybrid?.phase.rawValue ?? "dynamic"
     guard let phase = HybridPhase(rawValue: phaseName) else {
       throw CLIError.usage("--phase must be dynamic or fine, got '\(phaseName)'")
     }
     if phase == .fine && cfg.rule != .hybrid {
       throw CLIError.usage("--phase fine: rule \(cfg.rule.rawValue) has one pair of arrays, no small ones to fine-tune; give --rule hybrid")
     }
+    if let checkpoint, checkpoint.saved.hybrid?.phase == .fine && phase == .dynamic {
+      throw CLIError.usage(
+        "--phase dynamic: the network of \(checkpoint.path) has switched to its small arrays (phase fine), and the switch is one-way; leave out --phase")
+    }
     let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"]
     try TrainCommand.refuseOverwriting(
-      TrainCommand.inputFiles(args, cfg), by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
+      TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint?.path)],
+      by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
     let given = TrainCommand.explicitKeys(args)
+    // The checkpoint holds the devices: a key that only draws them at the
+    // start would be silently ignored.
+    if checkpoint != nil && given.contains("initial_fraction") {
+      throw TrainCommand.keyError(
+        "initial_fraction", "the checkpoint holds the devices' states, which initial_fraction would only set at the start of a run: inspect does not use it", args)
+    }
     for key in ["epochs", "evals_per_epoch", "final_iterations", "test_limit"] where given.contains(key) {
       throw TrainCommand.keyError(
         key, "inspect trains --start + --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
@@ -59,7 +76,11 @@ extension InspectCommand {
     }
     let (experiment, order) = try trainingOrder(args, cfg, samples: samples, start: start)
     let net: HybridNetwork
-    do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
+    if let checkpoint {
+      net = try Checkpoint.loadHybrid(checkpoint.saved, from: checkpoint.path, into: cfg)
+    } else {
+      do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
+    }
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
       throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
     }
@@ -72,8 +93,13 @@ extension InspectCommand {
       let loss = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: label) }
       return (loss, label)
     }
-    for s in 0..<start { _ = trainOn(order[s]) }
-    if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
+    if let checkpoint {
+      let images = checkpoint.saved.trainImages
+      print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))\(start > 0 ? ", from sample \(start) of the training order" : "")", to: &err)
+    } else {
+      for s in 0..<start { _ = trainOn(order[s]) }
+      if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
+    }
 
     let layers = cfg.layers.count - 1
     let kind = net.selectedKind
@@ -102,7 +128,7 @@ extension InspectCommand {
         bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0)))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
-    let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records)
+    let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records, checkpoint: checkpoint?.path)
     try write(writer.json(), to: out + "/inspect.json")
     try write(writer.trainsCSV(), to: out + "/trains.csv")
     try write(writer.cellsCSV(), to: out + "/cells.csv")
@@ -123,8 +149,11 @@ extension InspectCommand {
     let records: [HybridSample]
     let step: [Double?]
     let disturbs: Bool
+    /// The checkpoint the network started from, if any.
+    var checkpoint: String? = nil
 
-    init(cfg: TrainingConfiguration, net: HybridNetwork, start: Int, kind: SynapseKind, records: [HybridSample]) {
+    init(cfg: TrainingConfiguration, net: HybridNetwork, start: Int, kind: SynapseKind, records: [HybridSample], checkpoint: String? = nil) {
+      self.checkpoint = checkpoint
       self.cfg = cfg
       self.start = start
       self.kind = kind
@@ -149,6 +178,7 @@ extension InspectCommand {
       j.add("version", 1)
       j.add("rule", cfg.rule.rawValue)
       j.add("start", start)
+      if let checkpoint { j.add("checkpoint", checkpoint) } else { j.addRaw("checkpoint", "null") }
       j.add("kind", kindName)
       j.add("bl", cfg.pulseTrainLength)
       j.add("conductance_unit", "big G_max (gmax S)")

@@ -73,7 +73,7 @@ enum TrainCommand: CLICommand {
       with --final-iterations N over evaluations after each of the last N updates,
       train_images, seconds_train, images_per_second, pulses, resets and the
       configuration); --out DIR writes them as DIR/log.csv, DIR/accuracy.svg and
-      DIR/summary.json, with DIR/epochs.csv (--epoch-log). --checkpoint-out FILE saves the arrays' device states (rule lim).
+      DIR/summary.json, with DIR/epochs.csv (--epoch-log). --checkpoint-out FILE saves the arrays' device states (rules lim, hybrid and single).
       Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint.
       """,
     options: commonOptions + [
@@ -466,8 +466,8 @@ enum TrainCommand: CLICommand {
       summary = summary ?? out + "/summary.json"
       epochLog = epochLog ?? out + "/epochs.csv"
     }
-    if checkpoint != nil && cfg.rule != .lim {
-      throw CLIError.usage("--checkpoint-out needs --rule lim (checkpoints hold Lim device states)")
+    if checkpoint != nil && cfg.rule == .float {
+      throw CLIError.usage("--checkpoint-out needs rule lim, hybrid or single (a checkpoint holds the arrays' device states; rule float has no arrays)")
     }
     // Two outputs in one file: the one written last would silently replace
     // the other (the summary the log's rows). A device (/dev/null) may be shared.
@@ -546,7 +546,12 @@ enum TrainCommand: CLICommand {
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       finished: { net, images in
         guard let checkpoint else { return }
-        do { try Checkpoint.write(net, trainImages: images, to: checkpoint) } catch { checkpointError = error }
+        do {
+          switch net {
+          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, to: checkpoint)
+          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, to: checkpoint)
+          }
+        } catch { checkpointError = error }
       })
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
@@ -742,7 +747,7 @@ enum TrainCommand: CLICommand {
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
     _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
-    finished: (LimNetwork, _ trainImages: Int) -> Void = { _, _ in }
+    finished: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) throws -> (TrainingResult, logFailure: String?) {
     func open(_ path: String?, header: String) throws -> FileHandle? {
       guard let path else { return nil }

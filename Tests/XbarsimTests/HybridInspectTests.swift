@@ -305,8 +305,10 @@ private func deltas(_ i: Inspection, sample s: Int, layer l: Int) -> [Double] {
     #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("refused").path))
   }
   try expectUsage(["--rule", "single", "--phase", "fine"], ["--phase fine", "rule single", "--rule hybrid"])
-  try expectUsage(["--rule", "hybrid", "--checkpoint", root.appendingPathComponent("net.json").path], ["--checkpoint", "rule hybrid", "from scratch"])
-  try expectUsage(["--rule", "single", "--checkpoint", root.appendingPathComponent("net.json").path], ["--checkpoint", "rule single"])
+  // (A checkpoint of rule hybrid or single loads since session 39:
+  // HybridCheckpointTests. A missing one is named.)
+  let missing = try inspect(data, root.appendingPathComponent("refused"), ["--rule", "hybrid", "--checkpoint", root.appendingPathComponent("net.json").path])
+  #expect(missing.status == 1 && missing.stderr.hasPrefix("Error: \(root.appendingPathComponent("net.json").path): cannot read file"), "\(missing.stderr)")
   try expectUsage(["--rule", "hybrid", "--phase", "later"], ["--phase", "dynamic or fine"])
   try expectUsage(["--rule", "lim", "--phase", "fine"], ["--phase", "rule hybrid only"])
   try expectUsage(["--rule", "hybrid", "--switch-threshold", "0.3"], ["--switch-threshold", "--phase fine"])

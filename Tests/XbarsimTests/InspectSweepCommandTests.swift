@@ -1003,9 +1003,11 @@ private func plainCells(_ line: String) -> [String] {
   try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")
     .replacingOccurrences(of: "\"learning\": \"off-chip\"", with: "\"learning\": \"on-chip\"")
     .write(to: hybrid, atomically: true, encoding: .utf8)
+  // (Rule hybrid has checkpoints of its own since session 39: Lim's states
+  // under rule hybrid are a file that does not fit, whatever --rule says.)
   let rule = try inspect(hybrid, [], "c")
-  expectOneLineError(rule, ["\(hybrid.path): the checkpoint's configuration is rule hybrid", "give --rule lim to train its arrays"])
-  #expect(try inspect(hybrid, ["--rule", "lim"], "d").status == 0)
+  expectOneLineError(rule, ["\(hybrid.path): layers[0]: key 'plus_states' has no meaning here (rule hybrid"])
+  expectOneLineError(try inspect(hybrid, ["--rule", "lim"], "d"), ["\(hybrid.path): layers[0]: key 'plus_states'"])
   // Both: off-chip learning with another rule is refused by the checkpoint's reading.
   let both = root.appendingPathComponent("both.json")
   try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")

@@ -152,6 +152,14 @@ public struct TrainingResult: Sendable {
   public init() {}
 }
 
+/// The network a run trained in its arrays (`Experiment.run`'s `finished`).
+public enum TrainedNetwork {
+  /// Rule lim (on chip, or the array an off-chip run programmed).
+  case lim(LimNetwork)
+  /// Rules hybrid and single.
+  case hybrid(HybridNetwork)
+}
+
 /// Progress of a run, for a progress bar.
 public struct TrainingProgress: Sendable {
   public var images: Int
@@ -288,15 +296,15 @@ public final class Experiment {
   ///     (so a log written from it survives an interrupt).
   ///   - shouldStop: polled between samples; true ends the run early.
   ///   - finished: called at the end (also after an interrupt) with the
-  ///     network in the arrays, when there is one (rule lim), and the
-  ///     training images seen, e.g. to save a checkpoint.
+  ///     network in the arrays, when there is one (rules lim, hybrid and
+  ///     single), and the training images seen, e.g. to save a checkpoint.
   public func run(
     progress: (TrainingProgress) -> Void = { _ in },
     progressInterval: UInt64 = 200_000_000,
     point: (EvaluationPoint) -> Void = { _ in },
     epoch epochDone: (EpochRecord) -> Void = { _ in },
     shouldStop: () -> Bool = { false },
-    finished: (LimNetwork, _ trainImages: Int) -> Void = { _, _ in }
+    finished: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) -> TrainingResult {
     let cfg = configuration
     let features = train.rows * train.cols
@@ -582,12 +590,15 @@ public final class Experiment {
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.ledger = lim?.ledger() ?? hybrid?.ledger()
     result.readEnergy = lim?.readEnergy ?? result.ledger?.read ?? 0
-    if let hybrid { result.meanConductance = hybrid.meanConductance * configuration.gMaxSiemens }
+    if let hybrid {
+      result.meanConductance = hybrid.meanConductance * configuration.gMaxSiemens
+      finished(.hybrid(hybrid), seen)
+    }
     if let net = lim ?? target {
       // Off-chip: the arrays as training left them (also after an interrupt
       // between evaluation points).
       programTarget()
-      finished(net, seen)
+      finished(.lim(net), seen)
       var sum = 0.0, count = 0
       for a in net.arrays {
         for k in 0..<(a.rows * a.columns) { sum += a._plus[k] + a._minus[k] }

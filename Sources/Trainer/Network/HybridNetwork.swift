@@ -52,7 +52,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let outputComparator: Comparator
   let hiddenComparator: Comparator
   let drive: WriteDrive
-  let configuration: TrainingConfiguration
+  public let configuration: TrainingConfiguration
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
   /// t_read·G_max is the read energy Σ V·I·t.
   var readLoad = 0.0
