@@ -82,7 +82,8 @@ enum TrainCommand: CLICommand {
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase."),
-      OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' loads it."),
+      OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' and 'train --checkpoint-in' load it."),
+      OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys."),
       OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
 
@@ -423,7 +424,12 @@ enum TrainCommand: CLICommand {
   }
 
   static func run(_ args: ParsedArguments) throws {
-    var cfg = try configuration(args)
+    // --checkpoint-in: the checkpoint's configuration is the base, as for
+    // `inspect --checkpoint`.
+    let checkpointIn = args.string("--checkpoint-in")
+    let saved = try checkpointIn.map { try Checkpoint.read($0) }
+    var cfg = try configuration(args, base: saved?.configuration ?? TrainingConfiguration(), baseName: checkpointIn)
+    if let checkpointIn, let saved { try checkStart(args, cfg, checkpointIn, saved) }
     let checkpoint = args.string("--checkpoint-out")
     // A checkpoint keeps the update keys for `inspect` (the method decides
     // what it holds), even when off-chip transfer of weights never reads them.
@@ -432,7 +438,13 @@ enum TrainCommand: CLICommand {
     let savedByCheckpoint: Set<String> =
       checkpoint == nil
       ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time"]
-    if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) }) {
+    // (From a checkpoint, the keys given here: its own are its run's.)
+    let givenHere = checkpointIn != nil ? explicitKeys(args, includingSummary: true) : nil
+    func givenHereOrAnywhere(_ key: String) -> Bool {
+      guard let givenHere else { return true }
+      return givenHere.contains(key) || (key.hasPrefix("beta_") && givenHere.contains("beta"))
+    }
+    if let (key, usedBy) = cfg.ignoredKeys.first(where: { !savedByCheckpoint.contains($0.key) && givenHereOrAnywhere($0.key) }) {
       // `--beta B --beta-p P`: β_d is B, not P, and not given as such.
       // (Options or a --config file alike.)
       let given = explicitKeys(args)
@@ -485,6 +497,9 @@ enum TrainCommand: CLICommand {
       writers[file] = label
     }
     try refuseOverwriting(inputFiles(args, cfg), by: outputs)
+    // (The checkpoint a run starts from may be the one it writes at its
+    // end: it was read whole at the start.)
+    try refuseOverwriting([("--checkpoint-in", checkpointIn)], by: outputs.filter { $0.0 != "--checkpoint-out" })
     // Checked before training, so that a long run is not lost to a typo.
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
     if let summary { try OutputFile.check(summary, "the summary") }
@@ -509,6 +524,13 @@ enum TrainCommand: CLICommand {
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
+    }
+    if let checkpointIn, let saved {
+      experiment.startingNetwork = try startingNetwork(saved, from: checkpointIn, cfg)
+      var err = StandardError()
+      print(
+        "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
+        to: &err)
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
@@ -557,7 +579,8 @@ enum TrainCommand: CLICommand {
     // first failure is reported: one lost file does not lose the others.
     var outputError: (any Error)? = nil
     if let summary {
-      let json = summaryJSON(result, cfg, data: dataJSON(train: train, test: test))
+      let json = summaryJSON(
+        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages) })
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -744,6 +767,38 @@ enum TrainCommand: CLICommand {
       : ", lines \(JSONWriter.number(cfg.rowSegmentResistance))/\(JSONWriter.number(cfg.columnSegmentResistance)) Ω"
   }
 
+  /// What `--checkpoint-in` cannot start: rule float (no arrays),
+  /// off-chip learning (it trains in software), and the keys that only
+  /// draw the devices the checkpoint holds.
+  static func checkStart(_ args: ParsedArguments, _ cfg: TrainingConfiguration, _ path: String, _ saved: Checkpoint.Saved) throws {
+    let given = explicitKeys(args)
+    if cfg.rule == .float {
+      throw CLIError.usage("--checkpoint-in: rule float has no arrays to start from (a checkpoint holds device states)")
+    }
+    if cfg.mode == .offChip {
+      let own = saved.configuration.mode == .offChip && !given.contains("learning")
+      throw CLIError.usage(
+        "--checkpoint-in: \(own ? "\(path) was saved by off-chip learning, and " : "")off-chip learning trains in software, not from the arrays: give --learning on-chip to train the checkpoint's arrays on chip")
+    }
+    if let key = ["initial_fraction", "negative_scale"].first(where: given.contains) {
+      throw keyError(
+        key, "the checkpoint of --checkpoint-in holds the devices' states, which \(key) would only draw at the start of a run", args)
+    }
+  }
+
+  /// The network a run starts from: the checkpoint's devices in a network
+  /// of `cfg` (the same shape and device keys), its counters at 0.
+  static func startingNetwork(_ saved: Checkpoint.Saved, from path: String, _ cfg: TrainingConfiguration) throws -> TrainedNetwork {
+    var s = saved
+    // (Each load refuses a checkpoint of the other kind of network.)
+    if cfg.rule.isFiniteState {
+      s.hybrid = s.hybrid.map { ($0.phase, $0.layers.map { var l = $0; l.pulses = 0; l.repotentiations = 0; l.resets = 0; return l }) }
+      return .hybrid(try Checkpoint.loadHybrid(s, from: path, into: cfg))
+    }
+    s.states = s.states.map { var l = $0; l.pulses = 0; l.repotentiations = 0; l.resets = 0; return l }
+    return .lim(try Checkpoint.load(s, from: path, into: cfg))
+  }
+
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
     _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
@@ -915,7 +970,9 @@ enum TrainCommand: CLICommand {
     json.addRaw("latency_breakdown_seconds", object(times.indices.map { k in (times[k], mean { $0.latencyBreakdown[k].1 }) }))
   }
 
-  static func summaryJSON(_ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil) -> String {
+  static func summaryJSON(
+    _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, checkpointIn: (path: String, trainImages: Int)? = nil
+  ) -> String {
     var json = JSONWriter()
     // Null, not 0, when the run was stopped before its first evaluation
     // point (or, for train_accuracy, before its first epoch ended).
@@ -956,6 +1013,10 @@ enum TrainCommand: CLICommand {
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
+    // A run that started from a checkpoint's devices says so (only then).
+    if let checkpointIn {
+      json.addRaw("checkpoint_in", "{\"path\": \(JSONWriter.string(checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages)}")
+    }
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)
     if let data { json.addRaw("data", data.replacingOccurrences(of: "\n", with: "\n  ")) }

@@ -66,12 +66,14 @@ private func header(_ url: URL) throws -> [String] {
   defer { try? FileManager.default.removeItem(at: root) }
   let common = ["--data", data.path, "--evals-per-epoch", "1", "--quiet"]
   let net = ["--layers", "64,8,10"]
-  // Every rule and mode, resistive lines (the solver's key) and two hidden
-  // layers (a gate column each).
+  // Every rule and mode, resistive lines (the solver's key), two hidden
+  // layers (a gate column each) and a start from a checkpoint.
   let runs: [(String, [String])] = [
     ("lim", ["--layers", "64,8,6,10"]),
     ("hybrid", net + ["--rule", "hybrid", "--epochs", "2"]),
-    ("single", net + ["--rule", "single"]),
+    ("single", net + ["--rule", "single", "--checkpoint-out", root.appendingPathComponent("single.json").path]),
+    // (A run from a checkpoint: checkpoint_in.)
+    ("from-checkpoint", ["--checkpoint-in", root.appendingPathComponent("single.json").path]),
     ("float", net + ["--rule", "float"]),
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),

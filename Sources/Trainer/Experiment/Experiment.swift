@@ -179,6 +179,11 @@ public final class Experiment {
   let test: IDXDataset
   let trainCount: Int
   let testCount: Int
+  /// The network the next `run` trains (in place) instead of building one
+  /// from the configuration, e.g. one loaded from a checkpoint: a
+  /// `LimNetwork` for rule lim on chip, a `HybridNetwork` for rules hybrid
+  /// and single, built from this configuration.
+  public var startingNetwork: TrainedNetwork? = nil
 
   /// - Throws: `ConfigurationError` when the configuration is invalid or
   ///   does not fit the data (input size, classes).
@@ -312,7 +317,16 @@ public final class Experiment {
     let pointCount = cfg.evaluationsPerEpoch * cfg.epochs
     var result = TrainingResult()
 
-    let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? LimNetwork(configuration: cfg) : nil
+    var startingLim: LimNetwork? = nil, startingHybrid: HybridNetwork? = nil
+    switch startingNetwork {
+    case .lim(let net)?: startingLim = net
+    case .hybrid(let net)?: startingHybrid = net
+    case nil: break
+    }
+    precondition(
+      (startingLim == nil || (cfg.rule == .lim && cfg.mode == .onChip)) && (startingHybrid == nil || cfg.rule.isFiniteState),
+      "a starting network of another rule than the configuration's")
+    let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? startingLim ?? LimNetwork(configuration: cfg) : nil
     let wired = cfg.wires == .resistive ? lim : nil
     // Off-chip with `transfer states`: the same rule trained in simulation
     // on ideal hardware (no variation, ideal lines and peripherals).
@@ -320,7 +334,7 @@ public final class Experiment {
       cfg.rule == .lim && cfg.mode == .offChip && cfg.transfer == .states
       ? LimNetwork(configuration: cfg.idealHardware) : nil
     // The configuration was validated by init, which is all it checks.
-    let hybrid: HybridNetwork? = cfg.rule.isFiniteState ? try! HybridNetwork(configuration: cfg) : nil
+    let hybrid: HybridNetwork? = cfg.rule.isFiniteState ? startingHybrid ?? (try! HybridNetwork(configuration: cfg)) : nil
     let float: FloatNetwork? =
       lim == nil && ideal == nil && hybrid == nil ? FloatNetwork(configuration: cfg) : nil
     // Off-chip: the array that receives the trained states or weights.

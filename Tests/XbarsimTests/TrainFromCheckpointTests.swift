@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import _TestSupport
+
+import Trainer
+@testable import xbarsim
+
+// `train --checkpoint-in`: a run that starts from a checkpoint's devices.
+// Without random draws after the start (rule lim at σ_c2c 0; the hybrid's
+// deterministic trains without c2c) and in the data's order, two epochs in
+// one run and one epoch, a checkpoint, then one epoch from it end with the
+// same devices; each run counts its own pulses.
+
+private func dataDirectory(_ name: String) throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-train-from-\(name)", train: 40, test: 10)
+}
+
+private func json(_ url: URL) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+/// The first line of standard error starts with "Error: " and holds every
+/// one of `words`; the exit status is `status`.
+private func expectError(_ r: ProcessResult, _ status: Int32, _ words: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+  #expect(r.status == status, "\(r.stderr)", sourceLocation: sourceLocation)
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: "), "\(r.stderr)", sourceLocation: sourceLocation)
+  for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)", sourceLocation: sourceLocation) }
+}
+
+@Test(arguments: [
+  ["--rule", "lim"],
+  ["--rule", "lim", "--method", "c", "--beta-d", "1"],
+  ["--rule", "single", "--encoding", "deterministic", "--c2c", "0"],
+  ["--rule", "hybrid", "--encoding", "deterministic", "--c2c", "0", "--switch-threshold", "99.99"],
+])
+func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
+  let (root, data) = try dataDirectory("split-\(keys[1])-\(keys.count)")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--shuffle", "false", "--quiet"] + keys
+  func run(_ name: String, _ extra: [String]) throws -> (summary: [String: Any], checkpoint: Checkpoint.Saved) {
+    let summary = root.appendingPathComponent(name + "-summary.json"), checkpoint = root.appendingPathComponent(name + ".json")
+    let r = try runXbarsim(common + ["--summary", summary.path, "--checkpoint-out", checkpoint.path] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return (try json(summary), try Checkpoint.read(checkpoint.path))
+  }
+  let whole = try run("whole", ["--epochs", "2"])
+  let first = try run("first", ["--epochs", "1"])
+  let second = try run("second", ["--epochs", "1", "--checkpoint-in", root.appendingPathComponent("first.json").path])
+  // The same devices at the end (and phase: the hybrid switched after the
+  // first epoch in both).
+  let (a, b) = (second.checkpoint.states, whole.checkpoint.states)
+  #expect(a.map(\.plusStates) == b.map(\.plusStates) && a.map(\.minusStates) == b.map(\.minusStates))
+  #expect(a.map(\.plusConductances) == b.map(\.plusConductances) && a.map(\.minusConductances) == b.map(\.minusConductances))
+  #expect(second.checkpoint.hybrid?.layers.map(\.conductances) == whole.checkpoint.hybrid?.layers.map(\.conductances))
+  #expect(second.checkpoint.hybrid?.layers.map(\.weights) == whole.checkpoint.hybrid?.layers.map(\.weights))
+  #expect(second.checkpoint.hybrid?.phase == whole.checkpoint.hybrid?.phase)
+  if keys.contains("hybrid") { #expect(first.checkpoint.hybrid?.phase == .fine) }
+  #expect(second.summary["test_accuracy"] as? Double == whole.summary["test_accuracy"] as? Double)
+  // Each run counts its own pulses and images.
+  for key in ["pulses", "resets"] {
+    let w = try #require(whole.summary[key] as? Int), a = try #require(first.summary[key] as? Int), b = try #require(second.summary[key] as? Int)
+    #expect(a + b == w, "\(key)")
+  }
+  #expect(second.summary["train_images"] as? Int == 40)
+  #expect(second.checkpoint.trainImages == 40)
+  let start = try #require(second.summary["checkpoint_in"] as? [String: Any])
+  #expect(start["path"] as? String == root.appendingPathComponent("first.json").path)
+  #expect(start["train_images"] as? Int == 40)
+  #expect(whole.summary["checkpoint_in"] == nil)
+  // The runs trained: the devices moved in the second.
+  if let h = first.checkpoint.hybrid {
+    #expect(h.layers.map(\.conductances) != second.checkpoint.hybrid?.layers.map(\.conductances))
+  } else {
+    #expect(first.checkpoint.states.map(\.plusStates) != second.checkpoint.states.map(\.plusStates)
+      || first.checkpoint.states.map(\.plusConductances) != second.checkpoint.states.map(\.plusConductances))
+  }
+}
+
+@Test func trainFromACheckpointRefusesWhatItCannotStart() throws {
+  let (root, data) = try dataDirectory("refusals")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let lim = root.appendingPathComponent("lim.json"), offChip = root.appendingPathComponent("off.json")
+  #expect(try runXbarsim(base + ["--checkpoint-out", lim.path]).status == 0)
+  #expect(try runXbarsim(base + ["--learning", "off-chip", "--checkpoint-out", offChip.path]).status == 0)
+  func start(_ file: URL, _ extra: [String]) throws -> ProcessResult {
+    try runXbarsim(["train", "--data", data.path, "--evals-per-epoch", "1", "--quiet", "--checkpoint-in", file.path] + extra)
+  }
+  expectError(try start(lim, ["--rule", "float"]), 64, ["--checkpoint-in", "rule float has no arrays"])
+  expectError(try start(lim, ["--learning", "off-chip"]), 64, ["--checkpoint-in", "off-chip learning trains in software", "--learning on-chip"])
+  expectError(try start(offChip, []), 64, ["--checkpoint-in", "\(offChip.path) was saved by off-chip learning", "--learning on-chip"])
+  expectError(try start(lim, ["--initial-fraction", "0.3"]), 64, ["initial", "holds the devices' states"])
+  expectError(try start(lim, ["--nmax", "32"]), 1, [lim.path, "the checkpoint has nmax 64, the requested network 32"])
+  expectError(try start(lim, ["--layers", "64,9,10"]), 1, [lim.path, "64-8-10", "64-9-10"])
+  expectError(try start(lim, ["--rule", "hybrid"]), 1, [lim.path, "rule lim's device states, not rule hybrid's"])
+  expectError(try start(lim, ["--summary", lim.path]), 64, ["--summary would overwrite the --checkpoint-in file"])
+  let hybrid = root.appendingPathComponent("hybrid.json")
+  #expect(try runXbarsim(base + ["--rule", "hybrid", "--checkpoint-out", hybrid.path]).status == 0)
+  expectError(try start(hybrid, ["--rule", "lim"]), 1, [hybrid.path, "rule hybrid's device states, not rule lim's"])
+  expectError(try start(hybrid, ["--k", "5"]), 1, [hybrid.path, "the checkpoint has k 10, the requested network 5"])
+  #expect(try start(hybrid, ["--epochs", "2"]).status == 0)
+  // Fine-tuning on chip after an off-chip transfer, and a checkpoint
+  // updated in place.
+  let tuned = try start(offChip, ["--learning", "on-chip", "--checkpoint-out", offChip.path])
+  #expect(tuned.status == 0, "\(tuned.stderr)")
+  #expect(tuned.stderr.contains("note: starting from the devices of \(offChip.path) (40 training images)"), "\(tuned.stderr)")
+  let updated = try Checkpoint.read(offChip.path)
+  #expect(updated.configuration.mode == .onChip)
+}
