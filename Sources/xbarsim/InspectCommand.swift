@@ -46,7 +46,8 @@ enum InspectCommand: CLICommand {
       the selected arrays that moved or had a coincidence: coincidences =
       popcount(row train AND column train), device_before, device_after in units of
       the big G_max, refresh 1 when the saturation pass reset the pair) and
-      neurons.csv (sample, layer, neuron, sum, activation, delta).
+      neurons.csv (sample, layer, neuron, sum, activation, delta), and arrayL.svg (heat
+      maps of layer L's devices and W after the last sample).
       """,
     options: TrainCommand.commonOptions + [
       OptionSpec("--samples", "<n>", "Training samples to inspect (required)."),

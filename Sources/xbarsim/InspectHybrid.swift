@@ -49,7 +49,7 @@ extension InspectCommand {
       throw CLIError.usage(
         "--phase dynamic: the network of \(checkpoint.path) has switched to its small arrays (phase fine), and the switch is one-way; leave out --phase")
     }
-    let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"]
+    let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"] + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint?.path)],
       by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
@@ -133,12 +133,38 @@ extension InspectCommand {
     try write(writer.trainsCSV(), to: out + "/trains.csv")
     try write(writer.cellsCSV(), to: out + "/cells.csv")
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
+    for l in 0..<layers { try write(heatMap(net, l, gMax: cfg.gMaxSiemens), to: out + "/array\(l).svg") }
     let pulses = records.reduce(0) { $0 + $1.pulses }
-    print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv")
+    print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg")
     let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
     let coincidence = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
     print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells, \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme; \(JSONWriter.number(coincidence)) J of it in the coincidence slots), as booked")
+  }
+
+  /// Layer l's devices after the last sample as heat maps: the big pair,
+  /// the small pair (rule hybrid) in siemens, and the weight W = (G+ − G−)
+  /// + (g+ − g−) in units of the big G_max.
+  static func heatMap(_ net: HybridNetwork, _ l: Int, gMax: Double) -> String {
+    let rows = net.sizes[l] + 1, columns = net.sizes[l + 1]
+    let big = net.devices(layer: l, kind: .big)
+    let small = net.isHybrid ? net.devices(layer: l, kind: .small) : nil
+    var weights = zip(big.plus, big.minus).map { Double($0) - Double($1) }
+    if let small { for x in weights.indices { weights[x] += Double(small.plus[x]) - Double(small.minus[x]) } }
+    func siemens(_ g: [Float]) -> [Double] { g.map { Double($0) * gMax } }
+    var map = SVGHeatMap(title: "Array \(l): the devices after the last sample (\(net.phase) phase)")
+    map.panels = [
+      .init(title: net.isHybrid ? "big G+" : "G+", rows: rows, columns: columns, values: siemens(big.plus), unit: "S"),
+      .init(title: net.isHybrid ? "big G−" : "G−", rows: rows, columns: columns, values: siemens(big.minus), unit: "S"),
+    ]
+    if let small {
+      map.panels += [
+        .init(title: "small g+", rows: rows, columns: columns, values: siemens(small.plus), unit: "S"),
+        .init(title: "small g−", rows: rows, columns: columns, values: siemens(small.minus), unit: "S"),
+      ]
+    }
+    map.panels.append(.init(title: "W", rows: rows, columns: columns, values: weights, unit: "G_max"))
+    return map.render()
   }
 
   /// The files of a hybrid inspection.

@@ -86,6 +86,17 @@ func hybridInspectWritesItsFourFiles(rule: String) throws {
   for f in ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"] {
     #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "\(f)")
   }
+  // A heat map per layer (since session 39): each device array and W.
+  let titles = (rule == "hybrid" ? ["big G+", "big G−", "small g+", "small g−"] : ["G+", "G−"]) + ["W"]
+  for (l, shape) in [(0, "65×8"), (1, "9×10")] {
+    let svg = try String(contentsOf: out.appendingPathComponent("array\(l).svg"), encoding: .utf8)
+    let panels = svg.components(separatedBy: "<text").compactMap { t -> String? in
+      guard let a = t.range(of: ">"), let b = t.range(of: "</text>") else { return nil }
+      return String(t[a.upperBound..<b.lowerBound])
+    }
+    #expect(panels.filter { titles.contains($0) } == titles, "array\(l).svg: \(panels)")
+    #expect(panels.filter { $0.hasPrefix(shape) }.count == titles.count, "array\(l).svg: \(panels)")
+  }
   let i = try Inspection(out)
   #expect(i.json["rule"] as? String == rule)
   #expect(i.json["kind"] as? String == "big")
