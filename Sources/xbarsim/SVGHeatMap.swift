@@ -39,13 +39,25 @@ struct SVGHeatMap {
       let br = (p.rows + Self.maxCells - 1) / Self.maxCells, bc = (p.columns + Self.maxCells - 1) / Self.maxCells
       return (br, bc, (p.rows + br - 1) / br, (p.columns + bc - 1) / bc)
     }
-    let width = left + layout.reduce(0) { $0 + max(Double($1.c) * cell, 110) + gap } + 20
+    // A panel's captions: its title, its shape, its colour scale's range.
+    let captions = zip(panels, layout).map { p, l -> (shape: String, range: String) in
+      let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
+      let blocks = l.br * l.bc > 1 ? "; \(l.br)×\(l.bc) blocks averaged" : ""
+      return ("\(p.rows)×\(p.columns)\(blocks)", "\(String(format: "%.3g", lo)) … \(String(format: "%.3g", hi)) \(p.unit)")
+    }
+    // Each panel as wide as its cells or its longest caption (about 6.5
+    // units a character at font size 11), whichever is wider: a narrow
+    // array's captions ran into the next panel's.
+    let slots = zip(zip(panels, layout), captions).map { pl, c in
+      max(Double(pl.1.c) * cell, 110, 6.5 * Double(max(pl.0.title.count, c.shape.count, c.range.count)))
+    }
+    let width = left + slots.reduce(0) { $0 + $1 + gap } + 20
     let height = top + (layout.map { Double($0.r) * cell }.max() ?? 0) + 70
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
     var s = SVGLinePlot.documentStart(width: f(width), height: f(height), fontSize: 11)
     s += "<text x=\"\(f(left))\" y=\"20\" font-size=\"14\">\(SVGLinePlot.escape(title))</text>\n"
     var x0 = left
-    for (p, l) in zip(panels, layout) {
+    for (k, (p, l)) in zip(panels, layout).enumerated() {
       let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
       let span = hi > lo ? hi - lo : 1
       s += "<text x=\"\(f(x0))\" y=\"\(f(top - 8))\">\(SVGLinePlot.escape(p.title))</text>\n<g shape-rendering=\"crispEdges\">\n"
@@ -62,11 +74,10 @@ struct SVGHeatMap {
         }
       }
       s += "</g>\n"
-      let blocks = l.br * l.bc > 1 ? "; \(l.br)×\(l.bc) blocks averaged" : ""
       let y = top + Double(l.r) * cell
-      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 16))\">\(p.rows)×\(p.columns)\(blocks)</text>\n"
-      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 30))\">\(String(format: "%.3g", lo)) … \(String(format: "%.3g", hi)) \(SVGLinePlot.escape(p.unit))</text>\n"
-      x0 += max(Double(l.c) * cell, 110) + gap
+      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 16))\">\(captions[k].shape)</text>\n"
+      s += "<text x=\"\(f(x0))\" y=\"\(f(y + 30))\">\(SVGLinePlot.escape(captions[k].range))</text>\n"
+      x0 += slots[k] + gap
     }
     return s + "</svg>\n"
   }
