@@ -201,12 +201,7 @@ enum Checkpoint {
     let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
-      func int(_ k: String) throws -> Int {
-        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, !JSONWriter.isInexactInteger(x) else {
-          throw fail("layers[\(l)].\(k) must be a non-negative integer")
-        }
-        return Int(x)
-      }
+      func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
       // The keys this method and σ use, and no others.
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
@@ -267,12 +262,7 @@ enum Checkpoint {
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
         throw fail("layers[\(l)]: key '\(odd)' has no meaning here (rule \(cfg.rule.rawValue)\(measured ? ", a measured device" : ""): the keys are \(known.joined(separator: ", ")))")
       }
-      func int(_ k: String) throws -> Int {
-        guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, !JSONWriter.isInexactInteger(x) else {
-          throw fail("layers[\(l)].\(k) must be a non-negative integer")
-        }
-        return Int(x)
-      }
+      func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
       let rows = try int("rows"), columns = try int("columns")
       guard rows == cfg.layers[l] + 1, columns == cfg.layers[l + 1] else {
         throw fail("layers[\(l)] is \(rows)×\(columns); its configuration's network needs \(cfg.layers[l] + 1)×\(cfg.layers[l + 1])")
@@ -315,6 +305,40 @@ enum Checkpoint {
     return (phase, states)
   }
 
+  /// A layer's count `k`: a non-negative integer, exact as a JSON number.
+  private static func layerInteger(_ layer: JSONValue, _ k: String, _ l: Int, _ fail: (String) -> CLIError) throws -> Int {
+    guard case .number(let x)? = layer[k], x == x.rounded(), x >= 0, !JSONWriter.isInexactInteger(x) else {
+      throw fail("layers[\(l)].\(k) must be a non-negative integer")
+    }
+    return Int(x)
+  }
+
+  /// The requested network must have the saved one's shape.
+  private static func checkShape(_ saved: TrainingConfiguration, _ cfg: TrainingConfiguration, _ path: String) throws {
+    let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
+    guard saved.layers == cfg.layers else {
+      throw CLIError.runtime(
+        "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
+    }
+  }
+
+  /// The requested network's measured device (`device`: what of it the
+  /// states depend on) must be the curve the checkpoint carries.
+  private static func checkDevice(
+    _ saved: TrainingConfiguration, _ cfg: TrainingConfiguration, _ path: String,
+    device: (TrainingConfiguration) -> MeasuredBranches?
+  ) throws {
+    if device(saved) != device(cfg) {
+      throw CLIError.runtime(
+        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
+    }
+  }
+
+  /// A measured device without its depression branch.
+  private static func potentiationBranch(_ c: TrainingConfiguration) -> MeasuredBranches? {
+    c.measuredDevice.map { MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) }
+  }
+
   /// Loads the checkpoint `read` from `path` into a network built from `cfg`.
   /// - Throws: a one-line error naming the file and, for a network of
   ///   another shape, both shapes.
@@ -323,11 +347,7 @@ enum Checkpoint {
     if checkpoint.hybrid != nil {
       throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
     }
-    let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
-    guard saved.layers == cfg.layers else {
-      throw CLIError.runtime(
-        "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
-    }
+    try checkShape(saved, cfg, path)
     // (sigma_c2c and b_margin 0 are written by leaving them out.)
     let zeros = ["sigma_c2c": "0", "b_margin": "0"]
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
@@ -338,13 +358,7 @@ enum Checkpoint {
     }
     // The depression branch is the device's only for method c (a checkpoint
     // of methods a or b from before it was kept has none).
-    func device(_ c: TrainingConfiguration) -> MeasuredBranches? {
-      c.method == .c ? c.measuredDevice : c.measuredDevice.map { MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) }
-    }
-    if device(saved) != device(cfg) {
-      throw CLIError.runtime(
-        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
-    }
+    try checkDevice(saved, cfg, path) { $0.method == .c ? $0.measuredDevice : potentiationBranch($0) }
     let net = LimNetwork(configuration: cfg)
     do { try net.restore(states) } catch { throw CLIError.runtime("\(path): \(error)") }
     return net
@@ -358,22 +372,14 @@ enum Checkpoint {
     guard let (phase, states) = checkpoint.hybrid else {
       throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
     }
-    let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
-    guard saved.layers == cfg.layers else {
-      throw CLIError.runtime(
-        "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
-    }
+    try checkShape(saved, cfg, path)
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
     for k in hybridStateKeys(for: saved) where savedValues[k] != values[k] {
       throw CLIError.runtime(
         "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")\(k == "seed" ? " (with d2d the seed draws each device's range)" : "")")
     }
-    if saved.measuredDevice.map({ MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) })
-      != cfg.measuredDevice.map({ MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) })
-    {
-      throw CLIError.runtime(
-        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
-    }
+    // (The hybrid's devices take the potentiation branch only.)
+    try checkDevice(saved, cfg, path, device: potentiationBranch)
     let net: HybridNetwork
     do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
     do { try net.restore(states, phase: phase) } catch { throw CLIError.runtime("\(path): \(error)") }
