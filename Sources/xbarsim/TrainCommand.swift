@@ -540,8 +540,9 @@ enum TrainCommand: CLICommand {
     }
     // The hybrid switches to its small arrays after an epoch at the
     // earliest: a one-epoch run never reaches them (k, small_states and
-    // the fine phase's keys then change nothing).
-    if cfg.rule == .hybrid && cfg.epochs == 1 {
+    // the fine phase's keys then change nothing), unless it starts from a
+    // checkpoint that has switched.
+    if cfg.rule == .hybrid && cfg.epochs == 1 && saved?.hybrid?.phase != .fine {
       var err = StandardError()
       print(
         "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 2 or more",

@@ -100,6 +100,14 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   expectError(try start(hybrid, ["--rule", "lim"]), 1, [hybrid.path, "rule hybrid's device states, not rule lim's"])
   expectError(try start(hybrid, ["--k", "5"]), 1, [hybrid.path, "the checkpoint has k 10, the requested network 5"])
   #expect(try start(hybrid, ["--epochs", "2"]).status == 0)
+  // From a fine checkpoint one epoch updates the small arrays: no note
+  // that it would not.
+  let fine = root.appendingPathComponent("fine.json")
+  #expect(try runXbarsim(base + ["--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", fine.path]).status == 0)
+  let one = try start(fine, [])
+  #expect(one.status == 0 && one.stderr.contains("phase fine") && !one.stderr.contains("updates the big arrays only"), "\(one.stderr)")
+  let dynamicOne = try start(hybrid, [])
+  #expect(dynamicOne.stderr.contains("updates the big arrays only"), "\(dynamicOne.stderr)")
   // Fine-tuning on chip after an off-chip transfer, and a checkpoint
   // updated in place.
   let tuned = try start(offChip, ["--learning", "on-chip", "--checkpoint-out", offChip.path])
