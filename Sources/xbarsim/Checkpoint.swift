@@ -40,8 +40,8 @@ enum Checkpoint {
 
   /// The opening of every checkpoint: format, version, images, the
   /// configuration and a measured device's curve; then `"layers": [`.
-  private static func header(_ cfg: TrainingConfiguration, trainImages: Int, phase: HybridPhase? = nil) -> String {
-    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
+  private static func header(_ cfg: TrainingConfiguration, trainImages: Int, shuffles: Int, phase: HybridPhase? = nil) -> String {
+    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n  \"shuffles\": \(shuffles),\n"
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
     if let m = cfg.measuredDevice {
       // `depression` only when the file has one (checkpoints before method
@@ -50,15 +50,20 @@ enum Checkpoint {
       text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })\(depression)},\n"
     }
     if let phase { text += "  \"phase\": \"\(phase.rawValue)\",\n" }
-    return text + "  \"layers\": ["
+    return text
   }
+
+  /// A random stream's state as JSON: its words as hexadecimal strings
+  /// (a JSON number would round them).
+  private static func words(_ w: [UInt64]) -> String { list(w) { "\"0x" + String($0, radix: 16) + "\"" } }
 
   /// A hybrid (or single-pair) network's checkpoint: its phase, and per
   /// layer every device array's conductances, the weight cache (each Float
   /// written as the Double it converts to, so that it reads back to the
   /// same bits), a measured device's positions, and the counters.
-  static func write(_ net: HybridNetwork, trainImages: Int, to path: String) throws {
-    var text = header(net.configuration, trainImages: trainImages, phase: net.phase)
+  static func write(_ net: HybridNetwork, trainImages: Int, shuffles: Int = 0, to path: String) throws {
+    var text = header(net.configuration, trainImages: trainImages, shuffles: shuffles, phase: net.phase)
+    text += "  \"encoder_streams\": " + list(net.encoderStreams, words) + ",\n  \"layers\": ["
     let names = HybridLayerState.arrayNames(hybrid: net.isHybrid)
     for (l, s) in net.layerStates.enumerated() {
       text += l == 0 ? "\n" : ",\n"
@@ -71,15 +76,19 @@ enum Checkpoint {
       for (name, values) in zip(names, s.positions) {
         text += ",\n     \"\(name)_positions\": " + list(values) { String($0) }
       }
+      if let streams = s.streams {
+        text += ",\n     \"noise_streams\": " + list(streams, words)
+        text += ",\n     \"pending_noise\": " + list(s.pendingNoise) { list($0) { String($0) } }
+      }
       text += "}"
     }
     text += "\n  ]\n}\n"
     try OutputFile.write(text, to: path)
   }
 
-  static func write(_ net: LimNetwork, trainImages: Int, to path: String) throws {
+  static func write(_ net: LimNetwork, trainImages: Int, shuffles: Int = 0, to path: String) throws {
     let cfg = net.configuration
-    var text = header(cfg, trainImages: trainImages)
+    var text = header(cfg, trainImages: trainImages, shuffles: shuffles) + "  \"layers\": ["
     for (l, s) in net.layerStates.enumerated() {
       text += l == 0 ? "\n" : ",\n"
       text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
@@ -91,6 +100,7 @@ enum Checkpoint {
         text += ",\n     \"plus_states\": " + list(s.plusStates) { String($0) }
         text += ",\n     \"minus_states\": " + list(s.minusStates) { String($0) }
       }
+      if let noise = s.noise { text += ",\n     \"noise_stream\": " + words(noise) }
       if cfg.sigma > 0 {
         // Each Float exactly, as the Double it converts to.
         text += ",\n     \"plus_scales\": " + list(s.plusScales) { "\(Double($0))" }
@@ -110,6 +120,24 @@ enum Checkpoint {
     var hybrid: (phase: HybridPhase, layers: [HybridLayerState])? = nil
     /// Training images the saved network has seen.
     var trainImages = 0
+    /// The epochs' shuffles of the training order made so far (a run that
+    /// goes on from here makes them again before its own).
+    var shuffles = 0
+    /// The hybrid's encoders' streams, if saved.
+    var encoderStreams: [[UInt64]]? = nil
+  }
+
+  /// A list of random streams' states: lists of `count` hexadecimal words.
+  private static func streamWords(_ v: JSONValue?, count: Int, _ name: String, _ fail: (String) -> CLIError) throws -> [[UInt64]] {
+    let message = "\(name) must be a list of lists of \(count) words written \"0x…\" (random streams' states)"
+    guard case .array(let lists)? = v else { throw fail(message) }
+    return try lists.map { e in
+      guard case .array(let items) = e, items.count == count else { throw fail(message) }
+      return try items.map { item in
+        guard case .string(let t) = item, t.hasPrefix("0x"), let w = UInt64(t.dropFirst(2), radix: 16) else { throw fail(message) }
+        return w
+      }
+    }
   }
 
   /// A checkpoint's configuration and layer states.
@@ -122,14 +150,24 @@ enum Checkpoint {
     // Every key has a meaning: one this version does not know (a typo, an
     // edit) is refused rather than silently dropped.
     if case .object(_, let topKeys) = root,
-      let odd = topKeys.first(where: { !["format", "version", "train_images", "configuration", "device", "phase", "layers"].contains($0) })
+      let odd = topKeys.first(where: {
+        !["format", "version", "train_images", "shuffles", "configuration", "device", "phase", "encoder_streams", "layers"].contains($0)
+      })
     {
-      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, configuration, device, phase and layers)")
+      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, shuffles, configuration, device, phase, encoder_streams and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
       !JSONWriter.isInexactInteger(images)
     else { throw fail("'train_images' must be a non-negative integer, got \(root["train_images"]?.brief ?? "none")") }
+    // (Missing: 0, as before session 39.)
+    var shuffles = 0
+    if let v = root["shuffles"] {
+      guard case .number(let k) = v, k >= 0, k == k.rounded(), k < 1e9 else {
+        throw fail("'shuffles' must be a non-negative integer, got \(v.brief)")
+      }
+      shuffles = Int(k)
+    }
     var cfg = TrainingConfiguration()
     guard let configuration = root["configuration"], case .object(_, let names) = configuration else {
       throw fail("'configuration' must be an object of configuration keys, got \(root["configuration"]?.brief ?? "none")")
@@ -193,9 +231,13 @@ enum Checkpoint {
       throw fail("'layers' holds \(layers.count) arrays; its configuration's \(cfg.layers.count)-layer network has \(cfg.layers.count - 1)")
     }
     if cfg.rule.isFiniteState {
-      return Saved(configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images))
+      return Saved(
+        configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images), shuffles: shuffles,
+        encoderStreams: try root["encoder_streams"].map { try streamWords($0, count: 4, "'encoder_streams'", fail) })
     }
-    if root["phase"] != nil { throw fail("'phase' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s") }
+    for key in ["phase", "encoder_streams"] where root[key] != nil {
+      throw fail("'\(key)' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s")
+    }
     // What the method and σ say the file must hold, and the ranges.
     let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
     let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
@@ -204,6 +246,7 @@ enum Checkpoint {
       func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
       // The keys this method and σ use, and no others.
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
+        + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
         throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
       }
@@ -241,9 +284,10 @@ enum Checkpoint {
         minusConductances: try numbers("minus_conductances", default: 0, in: g),
         plusScales: try numbers("plus_scales", default: 1, in: x).map(Float.init),
         minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
-        pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses")))
+        pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"))
+        .with(noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
     }
-    return Saved(configuration: cfg, states: states, trainImages: Int(images))
+    return Saved(configuration: cfg, states: states, trainImages: Int(images), shuffles: shuffles)
   }
 
   /// The phase and layers of a hybrid (or single-pair) checkpoint. The
@@ -257,6 +301,7 @@ enum Checkpoint {
     let measured = cfg.measuredDevice != nil
     let conductanceKeys = arrays.map { $0 + "_conductances" }, positionKeys = measured ? arrays.map { $0 + "_positions" } : []
     let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses", "weights"] + conductanceKeys + positionKeys
+      + ["noise_streams", "pending_noise"]
     var states: [HybridLayerState] = []
     for (l, layer) in layers.enumerated() {
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
@@ -291,10 +336,28 @@ enum Checkpoint {
           return Int32(x)
         }
       }
-      states.append(HybridLayerState(
+      var state = HybridLayerState(
         rows: rows, columns: columns, conductances: try conductanceKeys.map(floats), weights: try floats("weights"),
         positions: try positionKeys.map(positions),
-        pulses: try int("pulses"), repotentiations: try int("repotentiation_pulses"), resets: try int("resets")))
+        pulses: try int("pulses"), repotentiations: try int("repotentiation_pulses"), resets: try int("resets"))
+      // The streams come with the noise drawn ahead, or not at all.
+      switch (layer["noise_streams"], layer["pending_noise"]) {
+      case (nil, nil): break
+      case (let streams?, let pending?):
+        let message = "layers[\(l)].pending_noise must be a list of lists of table indices (whole numbers 0…\(GaussianTable.values.count - 1))"
+        guard case .array(let lists) = pending else { throw fail(message) }
+        state = state.with(
+          streams: try streamWords(streams, count: 6, "layers[\(l)].noise_streams", fail),
+          pending: try lists.map { e in
+            guard case .array(let items) = e else { throw fail(message) }
+            return try items.map { item in
+              guard case .number(let x) = item, x >= 0, x < Double(GaussianTable.values.count), x == x.rounded() else { throw fail(message) }
+              return UInt16(x)
+            }
+          })
+      default: throw fail("layers[\(l)]: noise_streams and pending_noise come together")
+      }
+      states.append(state)
     }
     // (After the layers: a file of rule lim's states given another rule
     // says so in its first layer's keys.)
@@ -382,7 +445,7 @@ enum Checkpoint {
     try checkDevice(saved, cfg, path, device: potentiationBranch)
     let net: HybridNetwork
     do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
-    do { try net.restore(states, phase: phase) } catch { throw CLIError.runtime("\(path): \(error)") }
+    do { try net.restore(states, phase: phase, encoderStreams: checkpoint.encoderStreams) } catch { throw CLIError.runtime("\(path): \(error)") }
     return net
   }
 }

@@ -527,6 +527,7 @@ enum TrainCommand: CLICommand {
     }
     if let checkpointIn, let saved {
       experiment.startingNetwork = try startingNetwork(saved, from: checkpointIn, cfg)
+      experiment.startingShuffles = saved.shuffles
       var err = StandardError()
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
@@ -571,8 +572,8 @@ enum TrainCommand: CLICommand {
         guard let checkpoint else { return }
         do {
           switch net {
-          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, to: checkpoint)
-          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, to: checkpoint)
+          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, shuffles: experiment.shuffles, to: checkpoint)
+          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, shuffles: experiment.shuffles, to: checkpoint)
           }
         } catch { checkpointError = error }
       })

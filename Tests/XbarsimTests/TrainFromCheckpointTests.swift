@@ -5,11 +5,11 @@ import _TestSupport
 import Trainer
 @testable import xbarsim
 
-// `train --checkpoint-in`: a run that starts from a checkpoint's devices.
-// Without random draws after the start (rule lim at σ_c2c 0; the hybrid's
-// deterministic trains without c2c) and in the data's order, two epochs in
-// one run and one epoch, a checkpoint, then one epoch from it end with the
-// same devices; each run counts its own pulses.
+// `train --checkpoint-in`: a run that starts from a checkpoint's devices,
+// random streams and count of the order's shuffles: two epochs in one run,
+// and one epoch, a checkpoint, then one epoch from it, end with the same
+// devices (the stochastic trains, c2c noise and shuffled orders included);
+// each run counts its own pulses.
 
 private func dataDirectory(_ name: String) throws -> (root: URL, data: URL) {
   try syntheticDataDirectory("xbarsim-train-from-\(name)", train: 40, test: 10)
@@ -31,13 +31,16 @@ private func expectError(_ r: ProcessResult, _ status: Int32, _ words: [String],
 @Test(arguments: [
   ["--rule", "lim"],
   ["--rule", "lim", "--method", "c", "--beta-d", "1"],
-  ["--rule", "single", "--encoding", "deterministic", "--c2c", "0"],
-  ["--rule", "hybrid", "--encoding", "deterministic", "--c2c", "0", "--switch-threshold", "99.99"],
+  ["--rule", "lim", "--sigma-c2c", "0.3"],
+  ["--rule", "single"],
+  ["--rule", "single", "--encoding", "sign", "--c2c", "0.5"],
+  ["--rule", "hybrid", "--switch-threshold", "99.99"],
+  ["--rule", "hybrid", "--encoding", "deterministic", "--c2c", "0", "--switch-threshold", "99.99", "--shuffle", "false"],
 ])
 func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
-  let (root, data) = try dataDirectory("split-\(keys[1])-\(keys.count)")
+  let (root, data) = try dataDirectory("split-\(keys.joined(separator: "-"))")
   defer { try? FileManager.default.removeItem(at: root) }
-  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--shuffle", "false", "--quiet"] + keys
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"] + keys
   func run(_ name: String, _ extra: [String]) throws -> (summary: [String: Any], checkpoint: Checkpoint.Saved) {
     let summary = root.appendingPathComponent(name + "-summary.json"), checkpoint = root.appendingPathComponent(name + ".json")
     let r = try runXbarsim(common + ["--summary", summary.path, "--checkpoint-out", checkpoint.path] + extra)

@@ -48,6 +48,19 @@ public struct GaussianStream: Sendable {
 
   public init(_ generator: SeededGenerator) { self.generator = generator }
 
+  /// The stream's whole state: its generator's four words, the word being
+  /// used and its draws left (`init(state:)` goes on from it).
+  public var state: [UInt64] { generator.state + [word, UInt64(left)] }
+
+  /// The stream whose state `state` gave; nil unless six words that a
+  /// stream can hold (a generator's state, then at most 5 draws left).
+  public init?(state: [UInt64]) {
+    guard state.count == 6, let g = SeededGenerator(state: Array(state.prefix(4))), state[5] <= 5 else { return nil }
+    generator = g
+    word = state[4]
+    left = Int(state[5])
+  }
+
   /// The next N(0, 1) draw. `table` is ``GaussianTable/values``'s storage
   /// (or a copy with every entry multiplied by the same factor a: then the
   /// draw is a·z, rounded as a·z is).

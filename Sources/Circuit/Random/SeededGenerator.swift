@@ -25,6 +25,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     s3 = splitMix(&sm)
   }
 
+  /// The generator's whole state (four words), to save and go on from
+  /// (`init(state:)`).
+  public var state: [UInt64] { [s0, s1, s2, s3] }
+
+  /// The generator whose state `state` gave; nil unless four words, not
+  /// all zero (xoshiro's one dead state).
+  public init?(state: [UInt64]) {
+    guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+    (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+  }
+
   /// A generator for an independent stream derived from this seed and a
   /// label, so that sub-systems (populations, shuffles, noise) do not share
   /// one sequence and adding draws to one does not shift another.

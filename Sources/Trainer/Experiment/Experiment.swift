@@ -184,6 +184,13 @@ public final class Experiment {
   /// `LimNetwork` for rule lim on chip, a `HybridNetwork` for rules hybrid
   /// and single, built from this configuration.
   public var startingNetwork: TrainedNetwork? = nil
+  /// The epochs' shuffles of the training order the starting network's
+  /// run made: the next `run` makes them again before its own, so that its
+  /// epochs take the orders that run's next epochs would have.
+  public var startingShuffles = 0
+  /// The shuffles of the training order made so far (`startingShuffles`
+  /// and the last run's, one per epoch begun, with `shuffle`).
+  public private(set) var shuffles = 0
 
   /// - Throws: `ConfigurationError` when the configuration is invalid or
   ///   does not fit the data (input size, classes).
@@ -413,6 +420,8 @@ public final class Experiment {
 
     var order = Array(0..<trainCount)
     var shuffler = SeededGenerator(seed: cfg.seed, stream: 3)
+    shuffles = startingShuffles
+    if cfg.shuffle { for _ in 0..<startingShuffles { Self.shuffle(&order, &shuffler) } }
     var seen = 0
     var lossSum = 0.0, lossCount = 0
     var nextPoint = 1
@@ -432,7 +441,10 @@ public final class Experiment {
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
         epochs: for _ in 0..<cfg.epochs {
-          if cfg.shuffle { Self.shuffle(&order, &shuffler) }
+          if cfg.shuffle {
+            Self.shuffle(&order, &shuffler)
+            shuffles += 1
+          }
           var index = 0
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0

@@ -18,6 +18,12 @@ public struct HybridLayerState: Sendable, Equatable {
   public var pulses: Int
   public var repotentiations: Int
   public var resets: Int
+  /// The layer's random streams (`GaussianStream.state`): its refreshes'
+  /// noise, then its two column shares' pulse noise; nil: they start
+  /// afresh from the seed.
+  public var streams: [[UInt64]]? = nil
+  /// The two shares' pulse-noise indices drawn ahead and not used yet.
+  public var pendingNoise: [[UInt16]] = [[], []]
 
   public init(
     rows: Int, columns: Int, conductances: [[Float]], weights: [Float], positions: [[Int32]],
@@ -50,8 +56,14 @@ extension HybridNetwork {
         weights: Array(UnsafeBufferPointer(start: layer.w, count: layer.count)),
         positions: (layer.measuredState ?? []).map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
         pulses: layer.pulses, repotentiations: layer.repotentiations, resets: layer.resets)
+        .with(streams: [layer.noise.state] + layer.shares.map(\.noise.state),
+          pending: layer.shares.map { Array(UnsafeBufferPointer(start: $0.noiseIndex + $0.noiseNext, count: ApplyShare.noiseBlock - $0.noiseNext)) })
     }
   }
+
+  /// The encoders' random streams (`SeededGenerator.state`), one per
+  /// column share.
+  public var encoderStreams: [[UInt64]] { encodeShares.map(\.rng.state) }
 
   /// Loads `states` (a checkpoint's) into this network, and its `phase`.
   /// The network must be built from the configuration they were saved
@@ -63,7 +75,7 @@ extension HybridNetwork {
   ///
   /// - Throws: `ConfigurationError` naming the layer and array of the
   ///   first value that does not fit (nothing is changed then).
-  public func restore(_ states: [HybridLayerState], phase: HybridPhase) throws {
+  public func restore(_ states: [HybridLayerState], phase: HybridPhase, encoderStreams: [[UInt64]]? = nil) throws {
     let names = HybridLayerState.arrayNames(hybrid: isHybrid)
     guard states.count == layers.count else {
       throw ConfigurationError(field: "layers", "\(states.count) layer states for a network of \(layers.count) arrays")
@@ -72,8 +84,37 @@ extension HybridNetwork {
       throw ConfigurationError(field: "phase", "fine: rule single has no small arrays to fine-tune")
     }
     // Everything is checked before anything is written.
+    let encoders = try encoderStreams.map { streams in
+      guard streams.count == encodeShares.count else {
+        throw ConfigurationError(field: "encoder_streams", "must hold \(encodeShares.count) generator states, got \(streams.count)")
+      }
+      return try streams.map { w in
+        guard let g = SeededGenerator(state: w) else {
+          throw ConfigurationError(field: "encoder_streams", "is not a generator's state (four words, not all 0)")
+        }
+        return g
+      }
+    }
+    var noises: [[GaussianStream]?] = []
     for (l, (layer, s)) in zip(layers, states).enumerated() {
       func field(_ key: String) -> String { "layers[\(l)].\(key)" }
+      let streams = try s.streams.map { words in
+        let streams = words.compactMap(GaussianStream.init(state:))
+        guard words.count == 1 + layer.shares.count, streams.count == words.count else {
+          throw ConfigurationError(
+            field: field("noise_streams"),
+            "must hold \(1 + layer.shares.count) noise streams' states (six words each: a generator's four, not all 0, its word and its draws left, 0…5)")
+        }
+        return streams
+      }
+      noises.append(streams)
+      guard s.pendingNoise.count == layer.shares.count,
+        s.pendingNoise.allSatisfy({ $0.count <= ApplyShare.noiseBlock && $0.allSatisfy { Int($0) < GaussianTable.values.count } })
+      else {
+        throw ConfigurationError(
+          field: field("pending_noise"),
+          "must hold \(layer.shares.count) lists of at most \(ApplyShare.noiseBlock) table indices below \(GaussianTable.values.count)")
+      }
       guard s.rows == layer.rows, s.columns == layer.columns else {
         throw ConfigurationError(
           field: "layers[\(l)]", "is \(s.rows)×\(s.columns); the network's array is \(layer.rows)×\(layer.columns)")
@@ -127,7 +168,15 @@ extension HybridNetwork {
         }
       }
     }
-    for (layer, s) in zip(layers, states) {
+    for ((layer, s), streams) in zip(zip(layers, states), noises) {
+      if let streams {
+        layer.noise = streams[0]
+        for (share, (stream, pending)) in zip(layer.shares, zip(streams.dropFirst(), s.pendingNoise)) {
+          share.noise = stream
+          share.noiseNext = ApplyShare.noiseBlock - pending.count
+          for (k, index) in pending.enumerated() { share.noiseIndex[share.noiseNext + k] = index }
+        }
+      }
       for (d, values) in s.conductances.enumerated() { for x in 0..<layer.count { layer.g[d][x] = values[x] } }
       for x in 0..<layer.count { layer.w[x] = s.weights[x] }
       for (d, values) in s.positions.enumerated() { for x in 0..<layer.count { layer.measuredState![d][x] = values[x] } }
@@ -136,6 +185,17 @@ extension HybridNetwork {
       layer.resets = s.resets
       layer.recomputeLineSums()
     }
+    if let encoders { for (share, g) in zip(encodeShares, encoders) { share.rng = g } }
     if phase == .fine { switchToFineTuning() }
+  }
+}
+
+extension HybridLayerState {
+  /// The same state with its streams set.
+  public func with(streams: [[UInt64]], pending: [[UInt16]]) -> HybridLayerState {
+    var s = self
+    s.streams = streams
+    s.pendingNoise = pending
+    return s
   }
 }

@@ -50,7 +50,7 @@ final class LimLayer {
   /// The pulses' z (σ_c2c > 0), drawn in issue order from a stream of
   /// the run's seed: `GaussianTable`'s quantiles, as the hybrid's pulses
   /// draw them (`quantiles`, the table's values).
-  private var noise = GaussianStream(SeededGenerator(seed: 0))
+  var noise = GaussianStream(SeededGenerator(seed: 0))
   private let quantiles: UnsafeMutablePointer<Float> = .allocate(capacity: 1 << GaussianTable.bits)
   // Integer states (methods a, b).
   let kp: UnsafeMutablePointer<UInt8>, km: UnsafeMutablePointer<UInt8>

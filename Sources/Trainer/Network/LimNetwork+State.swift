@@ -21,6 +21,10 @@ public struct LimLayerState: Sendable, Equatable {
   public var pulses: Int
   public var resets: Int
   public var repotentiations: Int
+  /// With `sigma_c2c`: the state of the layer's pulse-noise stream
+  /// (`GaussianStream.state`), so that a network restored from it draws
+  /// what the saved one would have; nil: the stream starts afresh.
+  public var noise: [UInt64]? = nil
 
   public init(
     rows: Int, columns: Int, plusStates: [UInt8], minusStates: [UInt8], plusConductances: [Double],
@@ -41,6 +45,15 @@ public struct LimLayerState: Sendable, Equatable {
   }
 }
 
+extension LimLayerState {
+  /// The same state with `noise` set.
+  public func with(noise: [UInt64]?) -> LimLayerState {
+    var s = self
+    s.noise = noise
+    return s
+  }
+}
+
 extension LimNetwork {
   /// Every layer's device states and counters.
   public var layerStates: [LimLayerState] {
@@ -55,6 +68,7 @@ extension LimNetwork {
         plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
         minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
         pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations)
+        .with(noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
     }
   }
 
@@ -70,7 +84,11 @@ extension LimNetwork {
     guard have.count == given.count, zip(have, given).allSatisfy({ $0 == $1 }) else {
       throw ConfigurationError(field: "layers", "the states are for a \(shape(given)) network, not \(shape(have))")
     }
+    if let bad = states.firstIndex(where: { $0.noise.map { GaussianStream(state: $0) == nil } ?? false }) {
+      throw ConfigurationError(field: "layers[\(bad)].noise_stream", "is not the state of a noise stream (six words: a generator's four, not all 0, its word and its draws left, 0…5)")
+    }
     for (layer, s) in zip(layers, states) {
+      if let n = s.noise { layer.noise = GaussianStream(state: n)! }
       let mn = layer.rows * layer.columns
       guard [s.plusStates.count, s.minusStates.count, s.plusConductances.count, s.minusConductances.count,
         s.plusScales.count, s.minusScales.count].allSatisfy({ $0 == mn })
