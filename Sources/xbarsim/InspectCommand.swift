@@ -36,8 +36,8 @@ enum InspectCommand: CLICommand {
       hybrid only) switches to the small arrays before the K samples. From a checkpoint
       of rule hybrid or single ('xbarsim train --rule hybrid --checkpoint-out'), the
       network starts from its devices and phase, --start K skips K samples (the
-      checkpoint holds the training), and the trains and c2c noise are drawn afresh
-      from the seed. Writes into DIR: inspect.json (per sample: image,
+      checkpoint holds the training), and the trains and c2c noise go on from the
+      checkpoint's streams. Writes into DIR: inspect.json (per sample: image,
       label, prediction, loss, phase, pulses, repotentiation_pulses, resets,
       coincidences, network_pulses; and the configuration), trains.csv (one row per
       line with a non-empty train: sample, layer, line row|column, index, value (x or

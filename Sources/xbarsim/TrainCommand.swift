@@ -532,6 +532,14 @@ enum TrainCommand: CLICommand {
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
+      // Runs start at an epoch's start: a checkpoint written inside an
+      // epoch (Ctrl-C) goes on from the next one's.
+      let into = saved.trainImages % experiment.trainImagesPerEpoch
+      if into != 0 {
+        print(
+          "note: \(checkpointIn) was saved \(into) images into an epoch of \(experiment.trainImagesPerEpoch); this run begins the next epoch (the rest of that one is not trained)",
+          to: &err)
+      }
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).

@@ -109,6 +109,10 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   #expect(try runXbarsim(base + ["--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", fine.path]).status == 0)
   let one = try start(fine, [])
   #expect(one.status == 0 && one.stderr.contains("phase fine") && !one.stderr.contains("updates the big arrays only"), "\(one.stderr)")
+  // A checkpoint inside an epoch (of this run's size) is said to be one.
+  let inside = try start(lim, ["--train-limit", "30"])
+  #expect(inside.status == 0 && inside.stderr.contains("was saved 10 images into an epoch of 30; this run begins the next epoch"), "\(inside.stderr)")
+  #expect(!(try start(lim, [])).stderr.contains("into an epoch"))
   let dynamicOne = try start(hybrid, [])
   #expect(dynamicOne.stderr.contains("updates the big arrays only"), "\(dynamicOne.stderr)")
   // Fine-tuning on chip after an off-chip transfer, and a checkpoint
