@@ -40,8 +40,20 @@ enum Checkpoint {
 
   /// The opening of every checkpoint: format, version, images, the
   /// configuration and a measured device's curve; then `"layers": [`.
-  private static func header(_ cfg: TrainingConfiguration, trainImages: Int, shuffles: Int, phase: HybridPhase? = nil) -> String {
-    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n  \"shuffles\": \(shuffles),\n"
+  /// Where in its training order a run stopped (`Experiment`'s
+  /// `shuffles`, `epochImages`, `switchReference`): what a run that goes
+  /// on from the checkpoint needs to take the same orders, and the
+  /// hybrid's switch the same reference.
+  struct Place {
+    var shuffles = 0
+    var epochImages = 0
+    var switchReference: Double? = nil
+  }
+
+  private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
+    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
+    text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
+    if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
     if let m = cfg.measuredDevice {
       // `depression` only when the file has one (checkpoints before method
@@ -61,8 +73,8 @@ enum Checkpoint {
   /// layer every device array's conductances, the weight cache (each Float
   /// written as the Double it converts to, so that it reads back to the
   /// same bits), a measured device's positions, and the counters.
-  static func write(_ net: HybridNetwork, trainImages: Int, shuffles: Int = 0, to path: String) throws {
-    var text = header(net.configuration, trainImages: trainImages, shuffles: shuffles, phase: net.phase)
+  static func write(_ net: HybridNetwork, trainImages: Int, place: Place = Place(), to path: String) throws {
+    var text = header(net.configuration, trainImages: trainImages, place: place, phase: net.phase)
     text += "  \"encoder_streams\": " + list(net.encoderStreams, words) + ",\n  \"layers\": ["
     let names = HybridLayerState.arrayNames(hybrid: net.isHybrid)
     for (l, s) in net.layerStates.enumerated() {
@@ -86,9 +98,9 @@ enum Checkpoint {
     try OutputFile.write(text, to: path)
   }
 
-  static func write(_ net: LimNetwork, trainImages: Int, shuffles: Int = 0, to path: String) throws {
+  static func write(_ net: LimNetwork, trainImages: Int, place: Place = Place(), to path: String) throws {
     let cfg = net.configuration
-    var text = header(cfg, trainImages: trainImages, shuffles: shuffles) + "  \"layers\": ["
+    var text = header(cfg, trainImages: trainImages, place: place) + "  \"layers\": ["
     for (l, s) in net.layerStates.enumerated() {
       text += l == 0 ? "\n" : ",\n"
       text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
@@ -120,9 +132,8 @@ enum Checkpoint {
     var hybrid: (phase: HybridPhase, layers: [HybridLayerState])? = nil
     /// Training images the saved network has seen.
     var trainImages = 0
-    /// The epochs' shuffles of the training order made so far (a run that
-    /// goes on from here makes them again before its own).
-    var shuffles = 0
+    /// Where the run stopped in its training order (`Place`).
+    var place = Place()
     /// The hybrid's encoders' streams, if saved.
     var encoderStreams: [[UInt64]]? = nil
   }
@@ -151,22 +162,33 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let topKeys) = root,
       let odd = topKeys.first(where: {
-        !["format", "version", "train_images", "shuffles", "configuration", "device", "phase", "encoder_streams", "layers"].contains($0)
+        ![
+          "format", "version", "train_images", "shuffles", "epoch_images", "switch_reference", "configuration", "device", "phase",
+          "encoder_streams", "layers",
+        ].contains($0)
       })
     {
-      throw fail("unknown key '\(odd)' (a checkpoint holds format, version, train_images, shuffles, configuration, device, phase, encoder_streams and layers)")
+      throw fail(
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, shuffles, epoch_images, switch_reference, configuration, device, phase, encoder_streams and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
       !JSONWriter.isInexactInteger(images)
     else { throw fail("'train_images' must be a non-negative integer, got \(root["train_images"]?.brief ?? "none")") }
     // (Missing: 0, as before session 39.)
-    var shuffles = 0
-    if let v = root["shuffles"] {
-      guard case .number(let k) = v, k >= 0, k == k.rounded(), k < 1e9 else {
-        throw fail("'shuffles' must be a non-negative integer, got \(v.brief)")
+    var place = Place()
+    for key in ["shuffles", "epoch_images"] {
+      guard let v = root[key] else { continue }
+      guard case .number(let k) = v, k >= 0, k == k.rounded(), k < 1e12 else {
+        throw fail("'\(key)' must be a non-negative integer, got \(v.brief)")
       }
-      shuffles = Int(k)
+      if key == "shuffles" { place.shuffles = Int(k) } else { place.epochImages = Int(k) }
+    }
+    if let v = root["switch_reference"] {
+      guard case .number(let r) = v, r >= 0, r <= 100 else {
+        throw fail("'switch_reference' must be a training accuracy in percent (0…100), got \(v.brief)")
+      }
+      place.switchReference = r
     }
     var cfg = TrainingConfiguration()
     guard let configuration = root["configuration"], case .object(_, let names) = configuration else {
@@ -232,10 +254,10 @@ enum Checkpoint {
     }
     if cfg.rule.isFiniteState {
       return Saved(
-        configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images), shuffles: shuffles,
+        configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images), place: place,
         encoderStreams: try root["encoder_streams"].map { try streamWords($0, count: 4, "'encoder_streams'", fail) })
     }
-    for key in ["phase", "encoder_streams"] where root[key] != nil {
+    for key in ["phase", "encoder_streams", "switch_reference"] where root[key] != nil {
       throw fail("'\(key)' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s")
     }
     // What the method and σ say the file must hold, and the ranges.
@@ -287,7 +309,7 @@ enum Checkpoint {
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"))
         .with(noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
     }
-    return Saved(configuration: cfg, states: states, trainImages: Int(images), shuffles: shuffles)
+    return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place)
   }
 
   /// The phase and layers of a hybrid (or single-pair) checkpoint. The

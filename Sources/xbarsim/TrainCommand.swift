@@ -527,17 +527,23 @@ enum TrainCommand: CLICommand {
     }
     if let checkpointIn, let saved {
       experiment.startingNetwork = try startingNetwork(saved, from: checkpointIn, cfg)
-      experiment.startingShuffles = saved.shuffles
+      experiment.startingShuffles = saved.place.shuffles
       var err = StandardError()
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
-      // Runs start at an epoch's start: a checkpoint written inside an
-      // epoch (Ctrl-C) goes on from the next one's.
-      let into = saved.trainImages % experiment.trainImagesPerEpoch
-      if into != 0 {
+      // A checkpoint written inside an epoch (Ctrl-C): the run trains the
+      // rest of it first, in its order (unless the epochs are now shorter).
+      let into = saved.place.epochImages
+      if into > 0 && into <= experiment.trainImagesPerEpoch && into % cfg.batch == 0 {
+        experiment.startingIndex = into
+        experiment.startingSwitchReference = saved.place.switchReference
         print(
-          "note: \(checkpointIn) was saved \(into) images into an epoch of \(experiment.trainImagesPerEpoch); this run begins the next epoch (the rest of that one is not trained)",
+          "note: \(checkpointIn) was saved \(into) images into an epoch of \(experiment.trainImagesPerEpoch); this run trains the rest of that epoch as its first",
+          to: &err)
+      } else if into > 0 {
+        print(
+          "note: \(checkpointIn) was saved \(into) images into an epoch, which does not fit this run's epochs of \(experiment.trainImagesPerEpoch) images in mini-batches of \(cfg.batch); this run begins a new epoch",
           to: &err)
       }
     }
@@ -579,9 +585,11 @@ enum TrainCommand: CLICommand {
       finished: { net, images in
         guard let checkpoint else { return }
         do {
+          let place = Checkpoint.Place(
+            shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference)
           switch net {
-          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, shuffles: experiment.shuffles, to: checkpoint)
-          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, shuffles: experiment.shuffles, to: checkpoint)
+          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
+          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
           }
         } catch { checkpointError = error }
       })

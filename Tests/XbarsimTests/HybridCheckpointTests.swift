@@ -54,8 +54,8 @@ func hybridCheckpointReadsBackToTheBit(rule: String) throws {
   #expect(net.layerStates == layers)
   #expect(net.phase == phase)
   let again = root.appendingPathComponent("again.json")
-  try Checkpoint.write(net, trainImages: saved.trainImages, shuffles: saved.shuffles, to: again.path)
-  #expect(saved.shuffles == 2)
+  try Checkpoint.write(net, trainImages: saved.trainImages, place: saved.place, to: again.path)
+  #expect(saved.place.shuffles == 2)
   #expect(try text(again) == text(checkpoint))
   // The counters are the run's: its summary's pulses and resets.
   let summary = root.appendingPathComponent("summary.json")

@@ -191,6 +191,22 @@ public final class Experiment {
   /// The shuffles of the training order made so far (`startingShuffles`
   /// and the last run's, one per epoch begun, with `shuffle`).
   public private(set) var shuffles = 0
+  /// Images into its last epoch the starting network's run had trained
+  /// (updates applied: a mini-batch's end) when it stopped: the next
+  /// `run`'s first epoch goes on from there in that epoch's order, with
+  /// no shuffle of its own; 0 (the default) begins a new epoch.
+  public var startingIndex = 0
+  /// The hybrid's training accuracy at the end of the starting run's
+  /// last whole epoch (its switch compares the next epoch's with it); nil:
+  /// measured on the starting network.
+  public var startingSwitchReference: Double? = nil
+  /// After `run`: images of its last epoch whose updates reached the
+  /// devices, 0 when that epoch ended (`startingIndex` for a run that goes
+  /// on from here).
+  public private(set) var epochImages = 0
+  /// After `run`: the hybrid's switch reference (`startingSwitchReference`
+  /// for a run that goes on from here).
+  public private(set) var switchReference: Double? = nil
 
   /// - Throws: `ConfigurationError` when the configuration is invalid or
   ///   does not fit the data (input size, classes).
@@ -320,7 +336,9 @@ public final class Experiment {
   ) -> TrainingResult {
     let cfg = configuration
     let features = train.rows * train.cols
-    let total = trainCount * cfg.epochs
+    precondition(startingIndex >= 0 && startingIndex <= trainCount && startingIndex % cfg.batch == 0, "startingIndex out of the epoch")
+    // (A run going on inside an epoch trains the rest of it as its first.)
+    let total = trainCount * cfg.epochs - startingIndex
     let pointCount = cfg.evaluationsPerEpoch * cfg.epochs
     var result = TrainingResult()
 
@@ -412,7 +430,8 @@ public final class Experiment {
 
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
-    var previousTrainAccuracy = hybrid?.isHybrid == true ? (try? accuracy(on: train, count: trainCount, after: nil)) ?? 0 : 0
+    var previousTrainAccuracy =
+      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil)) ?? 0 : 0
     if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
@@ -432,6 +451,7 @@ public final class Experiment {
     // `final_iterations`: a point after each of the run's last updates too
     // (one at an end the regular points share).
     let finalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
+      .map { $0 - startingIndex }.filter { $0 > 0 }
     var nextFinal = 0
     /// The next point: the next regular one, or an update's end before it.
     func nextTarget() -> Int {
@@ -440,12 +460,16 @@ public final class Experiment {
 
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
-        epochs: for _ in 0..<cfg.epochs {
-          if cfg.shuffle {
+        epochs: for e in 0..<cfg.epochs {
+          let goesOn = e == 0 && startingIndex > 0
+          if cfg.shuffle && !goesOn {
             Self.shuffle(&order, &shuffler)
             shuffles += 1
           }
-          var index = 0
+          var index = goesOn ? startingIndex : 0
+          // Stopped inside the epoch (at its last image too, before its
+          // end's mini-batch and record): the images whose updates went out.
+          defer { epochImages = index - index % cfg.batch }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
           while index < trainCount {
@@ -602,9 +626,12 @@ public final class Experiment {
             }
           }
           previousTrainAccuracy = trainAccuracy
+          // The epoch ended (the deferred count above comes first).
+          index = 0
         }
       }
     }
+    switchReference = hybrid?.isHybrid == true ? previousTrainAccuracy : nil
 
     result.trainImages = seen
     result.secondsTrain = Double(trainNanos) * 1e-9

@@ -1,0 +1,93 @@
+import Circuit
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// An experiment stopped inside an epoch and a second one that goes on from
+// its network (`startingNetwork`, `startingShuffles`, `startingIndex`,
+// `startingSwitchReference`) end where one uninterrupted run ends: the
+// rest of the stopped epoch is trained first, in its order, with the
+// random streams where the first run left them (the same objects here;
+// checkpoints carry them: HybridCheckpointTests, TrainFromCheckpointTests).
+
+private func data(_ count: Int, seed: UInt64) -> IDXDataset {
+  Fixture.dataset(SyntheticImages(count: count, seed: seed))
+}
+
+/// The devices of a network, as numbers.
+private func devices(_ net: TrainedNetwork) -> [[Double]] {
+  switch net {
+  case .lim(let n): return n.layerStates.flatMap { [$0.plusStates.map(Double.init), $0.minusStates.map(Double.init), $0.plusConductances, $0.minusConductances] }
+  case .hybrid(let n): return n.layerStates.flatMap { $0.conductances.map { $0.map(Double.init) } + [$0.weights.map(Double.init)] }
+  }
+}
+
+private func network(_ cfg: TrainingConfiguration) throws -> TrainedNetwork {
+  cfg.rule == .lim ? .lim(LimNetwork(configuration: cfg)) : .hybrid(try HybridNetwork(configuration: cfg))
+}
+
+struct GoOnCase: Sendable, CustomTestStringConvertible {
+  var name: String
+  var apply: @Sendable (inout TrainingConfiguration) -> Void
+  var testDescription: String { name }
+}
+
+@Test(arguments: [
+  GoOnCase(name: "lim, method b") { _ in },
+  GoOnCase(name: "lim, σ_c2c 0.3, mini-batches of 3") { $0.sigmaC2C = 0.3; $0.batch = 3 },
+  GoOnCase(name: "hybrid, stochastic, switch after epoch 1") { $0.rule = .hybrid; $0.switchThreshold = 99.99 },
+  GoOnCase(name: "hybrid, switch decided on the reference") { $0.rule = .hybrid },
+])
+func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.epochs = 3
+  cfg.evaluationsPerEpoch = 1
+  c.apply(&cfg)
+  let train = data(120, seed: 1), test = data(10, seed: 2)
+  // One run of three epochs.
+  let whole = try Experiment(configuration: cfg, train: train, test: test)
+  let wholeNet = try network(cfg)
+  whole.startingNetwork = wholeNet
+  let wholeEnd = whole.run()
+  // Stopped in its second epoch (polled at each 16th sample and chunk end),
+  // then the rest: the first run's 1 + the rest of epoch 2, and epoch 3.
+  var polls = 0
+  let first = try Experiment(configuration: cfg, train: train, test: test)
+  let net = try network(cfg)
+  first.startingNetwork = net
+  let stopped = first.run(shouldStop: { polls += 1; return polls > 12 })
+  #expect(stopped.interrupted)
+  #expect(first.epochImages > 0 && first.epochImages < 120, "\(first.epochImages)")
+  #expect(first.epochImages % cfg.batch == 0)
+  var rest = cfg
+  rest.epochs = 2
+  let second = try Experiment(configuration: rest, train: train, test: test)
+  // The state a checkpoint carries, in a network of its own (a mini-batch's
+  // pending updates stay behind, as they do in a checkpoint).
+  let restored = try network(cfg)
+  switch (net, restored) {
+  case (.lim(let a), .lim(let b)): try b.restore(a.layerStates)
+  case (.hybrid(let a), .hybrid(let b)): try b.restore(a.layerStates, phase: a.phase, encoderStreams: a.encoderStreams)
+  default: Issue.record("another kind of network")
+  }
+  second.startingNetwork = restored
+  second.startingShuffles = first.shuffles
+  second.startingIndex = first.epochImages
+  second.startingSwitchReference = first.switchReference
+  let end = second.run()
+  #expect(!end.interrupted)
+  #expect(devices(restored) == devices(wholeNet))
+  #expect(second.shuffles == whole.shuffles)
+  if case .hybrid(let a) = restored, case .hybrid(let b) = wholeNet { #expect(a.phase == b.phase) }
+  // The hybrid's switch after epoch 2 compares with epoch 1's accuracy,
+  // not with the stopped network's.
+  if cfg.rule == .hybrid {
+    #expect(first.switchReference == wholeEnd.epochs[0].trainAccuracy)
+    #expect(end.initialTrainAccuracy == first.switchReference)
+  }
+  // The second run trained the rest of epoch 2 and epoch 3.
+  #expect(end.trainImages == 240 - first.epochImages)
+  #expect(end.epochs.count == 2)
+}
