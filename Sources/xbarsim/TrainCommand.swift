@@ -752,7 +752,10 @@ enum TrainCommand: CLICommand {
       return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
-      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(transfer)\(loss)" + wires(cfg) + periphery(cfg)
+      // (Transferred states: the ideal twin trains with method b's margin.)
+      let margin =
+        cfg.transfer == .states && cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : ""
+      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c

@@ -67,3 +67,16 @@ private func json(_ url: URL) throws -> [String: Any] {
     #expect(line.hasPrefix("Error:") && line.contains(words), "\(extra): \(line)")
   }
 }
+
+// An off-chip run whose states come from the ideal twin trained with
+// method b's margin names the margin in its result line (two runs that
+// differ only there are told apart); one with the default says nothing.
+@Test func anOffChipRunNamesItsTwinsMargin() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-offchip-margin", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--learning", "off-chip"]
+  let margin = try runXbarsim(base + ["--b-margin", "0.5"])
+  #expect(margin.status == 0 && margin.stdout.hasPrefix("off-chip 64-8-10 σ 0 b_margin 0.5:"), "\(margin.stdout)\(margin.stderr)")
+  let plain = try runXbarsim(base)
+  #expect(plain.status == 0 && plain.stdout.hasPrefix("off-chip 64-8-10 σ 0:"), "\(plain.stdout)\(plain.stderr)")
+}
