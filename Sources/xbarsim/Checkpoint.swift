@@ -306,8 +306,8 @@ enum Checkpoint {
         minusConductances: try numbers("minus_conductances", default: 0, in: g),
         plusScales: try numbers("plus_scales", default: 1, in: x).map(Float.init),
         minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
-        pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"))
-        .with(noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
+        pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"),
+        noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
     }
     return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place)
   }
@@ -368,15 +368,14 @@ enum Checkpoint {
       case (let streams?, let pending?):
         let message = "layers[\(l)].pending_noise must be a list of lists of table indices (whole numbers 0…\(GaussianTable.values.count - 1))"
         guard case .array(let lists) = pending else { throw fail(message) }
-        state = state.with(
-          streams: try streamWords(streams, count: 6, "layers[\(l)].noise_streams", fail),
-          pending: try lists.map { e in
+        state.streams = try streamWords(streams, count: 6, "layers[\(l)].noise_streams", fail)
+        state.pendingNoise = try lists.map { e in
             guard case .array(let items) = e else { throw fail(message) }
             return try items.map { item in
               guard case .number(let x) = item, x >= 0, x < Double(GaussianTable.values.count), x == x.rounded() else { throw fail(message) }
               return UInt16(x)
             }
-          })
+          }
       default: throw fail("layers[\(l)]: noise_streams and pending_noise come together")
       }
       states.append(state)

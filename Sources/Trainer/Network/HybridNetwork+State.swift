@@ -27,7 +27,7 @@ public struct HybridLayerState: Sendable, Equatable {
 
   public init(
     rows: Int, columns: Int, conductances: [[Float]], weights: [Float], positions: [[Int32]],
-    pulses: Int, repotentiations: Int, resets: Int
+    pulses: Int, repotentiations: Int, resets: Int, streams: [[UInt64]]? = nil, pendingNoise: [[UInt16]] = [[], []]
   ) {
     self.rows = rows
     self.columns = columns
@@ -37,6 +37,8 @@ public struct HybridLayerState: Sendable, Equatable {
     self.pulses = pulses
     self.repotentiations = repotentiations
     self.resets = resets
+    self.streams = streams
+    self.pendingNoise = pendingNoise
   }
 
   /// The arrays' names, in `conductances`' order: big_plus, big_minus,
@@ -55,9 +57,11 @@ extension HybridNetwork {
         conductances: layer.g.map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
         weights: Array(UnsafeBufferPointer(start: layer.w, count: layer.count)),
         positions: (layer.measuredState ?? []).map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
-        pulses: layer.pulses, repotentiations: layer.repotentiations, resets: layer.resets)
-        .with(streams: [layer.noise.state] + layer.shares.map(\.noise.state),
-          pending: layer.shares.map { Array(UnsafeBufferPointer(start: $0.noiseIndex + $0.noiseNext, count: ApplyShare.noiseBlock - $0.noiseNext)) })
+        pulses: layer.pulses, repotentiations: layer.repotentiations, resets: layer.resets,
+        streams: [layer.noise.state] + layer.shares.map(\.noise.state),
+        pendingNoise: layer.shares.map {
+          Array(UnsafeBufferPointer(start: $0.noiseIndex + $0.noiseNext, count: ApplyShare.noiseBlock - $0.noiseNext))
+        })
     }
   }
 
@@ -70,8 +74,9 @@ extension HybridNetwork {
   /// with, as far as the devices go (`Checkpoint.hybridStateKeys`): with
   /// d2d its seed draws each device's range again, and every conductance
   /// must lie in its device's range. The random streams (trains, c2c
-  /// noise) start afresh from the seed; the energy account starts at
-  /// the restored devices.
+  /// noise) go on from `encoderStreams` and the states' `streams`, where
+  /// given (else they start afresh from the seed); the energy account
+  /// starts at the restored devices.
   ///
   /// - Throws: `ConfigurationError` naming the layer and array of the
   ///   first value that does not fit (nothing is changed then).
@@ -187,15 +192,5 @@ extension HybridNetwork {
     }
     if let encoders { for (share, g) in zip(encodeShares, encoders) { share.rng = g } }
     if phase == .fine { switchToFineTuning() }
-  }
-}
-
-extension HybridLayerState {
-  /// The same state with its streams set.
-  public func with(streams: [[UInt64]], pending: [[UInt16]]) -> HybridLayerState {
-    var s = self
-    s.streams = streams
-    s.pendingNoise = pending
-    return s
   }
 }

@@ -29,7 +29,7 @@ public struct LimLayerState: Sendable, Equatable {
   public init(
     rows: Int, columns: Int, plusStates: [UInt8], minusStates: [UInt8], plusConductances: [Double],
     minusConductances: [Double], plusScales: [Float], minusScales: [Float], pulses: Int, resets: Int,
-    repotentiations: Int
+    repotentiations: Int, noise: [UInt64]? = nil
   ) {
     self.rows = rows
     self.columns = columns
@@ -42,15 +42,7 @@ public struct LimLayerState: Sendable, Equatable {
     self.pulses = pulses
     self.resets = resets
     self.repotentiations = repotentiations
-  }
-}
-
-extension LimLayerState {
-  /// The same state with `noise` set.
-  public func with(noise: [UInt64]?) -> LimLayerState {
-    var s = self
-    s.noise = noise
-    return s
+    self.noise = noise
   }
 }
 
@@ -67,8 +59,8 @@ extension LimNetwork {
         minusConductances: Array(UnsafeBufferPointer(start: l.gm, count: mn)),
         plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
         minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
-        pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations)
-        .with(noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
+        pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations,
+        noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
     }
   }
 
