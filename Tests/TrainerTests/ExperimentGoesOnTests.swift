@@ -94,3 +94,34 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   #expect(end.trainImages == 240 - first.epochImages)
   #expect(end.epochs.count == 2)
 }
+
+/// Stopped at an epoch's last image (its updates out, its end not yet
+/// taken): a one-epoch run from there trains nothing, but still takes its
+/// point (the given network's accuracy) and the epoch's record; before,
+/// it had ended with no point at all.
+@Test func aRunStoppedAtTheEpochsLastImageStillTakesItsPoint() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.epochs = 1
+  cfg.evaluationsPerEpoch = 4
+  let train = data(48, seed: 1), test = data(10, seed: 2)
+  let net = LimNetwork(configuration: cfg)
+  let first = try Experiment(configuration: cfg, train: train, test: test)
+  first.startingNetwork = .lim(net)
+  let firstEnd = first.run()
+  let second = try Experiment(configuration: cfg, train: train, test: test)
+  second.startingNetwork = .lim(net)
+  second.startingShuffles = first.shuffles
+  second.startingIndex = 48
+  let before = net.layerStates.map(\.plusStates)
+  let end = second.run()
+  #expect(!end.interrupted)
+  #expect(end.trainImages == 0)
+  #expect(end.points.count == 1)
+  #expect(end.points.first?.images == 0)
+  // The network the first run ended with, untouched since its last point.
+  #expect(end.points.first?.accuracy == firstEnd.points.last?.accuracy)
+  #expect(end.epochs.count == 1)
+  #expect(net.layerStates.map(\.plusStates) == before)
+  #expect(second.epochImages == 0)
+}

@@ -472,7 +472,12 @@ public final class Experiment {
           defer { epochImages = index - index % cfg.batch }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
-          while index < trainCount {
+          // Stopped at the epoch's last image (before its end): nothing is
+          // left to train, but a run whose points all fall there still
+          // takes them, once, on the network as it was given.
+          var endOnly = goesOn && index == trainCount
+          while index < trainCount || endOnly {
+            endOnly = false
             // Train up to the next evaluation point. A mini-batch's pulses
             // go out at its end (or the epoch's), so with batch > 1 the
             // point moves on to the end of its batch: the accuracy it logs
