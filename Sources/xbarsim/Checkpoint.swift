@@ -436,7 +436,13 @@ enum Checkpoint {
     let zeros = ["sigma_c2c": "0", "b_margin": "0"]
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
     let values = Dictionary(uniqueKeysWithValues: cfg.keyValues).merging(zeros) { a, _ in a }
-    for k in stateKeys where savedValues[k] != values[k] {
+    // The pulses' variation (`sigma_c2c`) and the controller's margin
+    // (`b_margin`) may change, and so may the controller of a
+    // unidirectional device (methods a and b): the states are converted
+    // (`LimNetwork.converting`). Method c's device is bidirectional:
+    // another device.
+    for k in stateKeys where savedValues[k] != values[k] && k != "sigma_c2c" && k != "b_margin" {
+      if k == "method" && saved.method != .c && cfg.method != .c { continue }
       throw CLIError.runtime(
         "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")")
     }
@@ -444,7 +450,11 @@ enum Checkpoint {
     // of methods a or b from before it was kept has none).
     try checkDevice(saved, cfg, path) { $0.method == .c ? $0.measuredDevice : potentiationBranch($0) }
     let net = LimNetwork(configuration: cfg)
-    do { try net.restore(states) } catch { throw CLIError.runtime("\(path): \(error)") }
+    do { try net.restore(net.converting(states, fromConductances: saved.limConductanceStates)) } catch {
+      let kept = saved.limConductanceStates && !cfg.limConductanceStates
+        ? " (this run keeps integer states, having neither sigma_c2c nor b_margin; the checkpoint's run had \(saved.sigmaC2C > 0 ? "sigma_c2c \(JSONWriter.number(saved.sigmaC2C))" : "b_margin \(JSONWriter.number(saved.bMargin))"))" : ""
+      throw CLIError.runtime("\(path): \(error)\(kept)")
+    }
     return net
   }
 

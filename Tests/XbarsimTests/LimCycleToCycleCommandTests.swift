@@ -36,8 +36,9 @@ private func json(_ url: URL) throws -> [String: Any] {
   let saved = try json(root.appendingPathComponent("net1.json"))
   let layers = try #require(saved["layers"] as? [[String: Any]])
   #expect(layers.allSatisfy { $0["plus_conductances"] != nil && $0["plus_states"] == nil })
-  // inspect takes the checkpoint as it is, and refuses another sigma_c2c
-  // (the states would be of the other kind).
+  // inspect takes the checkpoint as it is, and refuses sigma_c2c 0: the
+  // variation left its devices between the curve's points, where integer
+  // states cannot hold them (TrainFromCheckpointTests: the conversions).
   let out = root.appendingPathComponent("inspect")
   let inspect = ["inspect", "--data", data.path, "--checkpoint", root.appendingPathComponent("net1.json").path, "--samples", "2"]
   let r = try runXbarsim(inspect + ["--out", out.path])

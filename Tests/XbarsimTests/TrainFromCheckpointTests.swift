@@ -133,3 +133,54 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   let updated = try Checkpoint.read(offChip.path)
   #expect(updated.configuration.mode == .onChip)
 }
+
+/// `sigma_c2c`, `b_margin` and methods a ↔ b may change on the way: the
+/// pulses' variation and the controller are not the devices. A checkpoint
+/// on integer states goes on with conductances at its states' points, the
+/// same weights; conductances go back to integer states when every one is
+/// on a point of the curve (b_margin at σ_c2c 0), and are refused, naming
+/// the device, when variation left them between. Method c (a bidirectional
+/// device) stays refused.
+@Test func aRunGoesOnUnderOtherVariationOrAnotherController() throws {
+  let (root, data) = try dataDirectory("convert")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let integer = root.appendingPathComponent("integer.json"), margin = root.appendingPathComponent("margin.json")
+  let varied = root.appendingPathComponent("varied.json")
+  #expect(try runXbarsim(base + ["--checkpoint-out", integer.path]).status == 0)
+  #expect(try runXbarsim(base + ["--b-margin", "0.5", "--checkpoint-out", margin.path]).status == 0)
+  #expect(try runXbarsim(base + ["--sigma-c2c", "0.3", "--checkpoint-out", varied.path]).status == 0)
+  // In process: the same weights after the conversion, both ways.
+  let saved = try Checkpoint.read(integer.path)
+  let plain = try Checkpoint.load(saved, from: integer.path, into: saved.configuration)
+  let changes: [(inout TrainingConfiguration) -> Void] = [{ $0.sigmaC2C = 0.3 }, { $0.bMargin = 0.5 }, { $0.method = .a }]
+  for change in changes {
+    var cfg = saved.configuration
+    change(&cfg)
+    let net = try Checkpoint.load(saved, from: integer.path, into: cfg)
+    #expect(net.configuration.limConductanceStates == (cfg.method == .b))
+    for l in 0..<2 { #expect(net.weights(layer: l) == plain.weights(layer: l)) }
+  }
+  // The margin's run at σ_c2c 0 keeps its devices on the curve's points:
+  // they read back as integer states, with the same weights.
+  let onPoints = try Checkpoint.read(margin.path)
+  var noMargin = onPoints.configuration
+  noMargin.bMargin = 0
+  let back = try Checkpoint.load(onPoints, from: margin.path, into: noMargin)
+  let kept = try Checkpoint.load(onPoints, from: margin.path, into: onPoints.configuration)
+  #expect(!back.configuration.limConductanceStates && kept.configuration.limConductanceStates)
+  for l in 0..<2 { #expect(back.weights(layer: l) == kept.weights(layer: l)) }
+  #expect(back.layerStates.contains { $0.plusStates.contains { $0 > 0 } })
+  // From the command line: runs that go on, and the refusals.
+  func start(_ file: URL, _ extra: [String]) throws -> ProcessResult {
+    try runXbarsim(["train", "--data", data.path, "--evals-per-epoch", "1", "--quiet", "--checkpoint-in", file.path] + extra)
+  }
+  for (file, extra) in [(integer, ["--sigma-c2c", "0.3"]), (integer, ["--method", "a"]), (margin, ["--b-margin", "0"]),
+    (varied, ["--sigma-c2c", "0.5"])] {
+    let r = try start(file, extra)
+    #expect(r.status == 0, "\(extra): \(r.stderr)")
+  }
+  expectError(try start(varied, ["--sigma-c2c", "0"]), 1, [
+    varied.path, "layers[0].", "_conductances", "between the curve's points", "the checkpoint's run had sigma_c2c 0.3"])
+  expectError(try start(integer, ["--method", "c"]), 1, [integer.path, "the checkpoint has method b, the requested network c"])
+}

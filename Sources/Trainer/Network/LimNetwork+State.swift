@@ -126,3 +126,46 @@ extension LimNetwork {
     }
   }
 }
+
+extension LimNetwork {
+  /// Saved states made this network's kind (`restore` takes them then):
+  /// integer states become their points on the device's curve, for a
+  /// network on conductances (e.g. one with `sigma_c2c` going on from a
+  /// run without); conductances each on a point of the curve become that
+  /// point's state (on a flat stretch of a measured curve, its last: the
+  /// conductance path leaves a stretch in one pulse). `savedConductances`:
+  /// whether `states` hold conductances. States of this network's kind
+  /// are returned as they are.
+  ///
+  /// - Throws: `ConfigurationError` naming the first device whose
+  ///   conductance lies between the curve's points.
+  public func converting(_ states: [LimLayerState], fromConductances savedConductances: Bool) throws -> [LimLayerState] {
+    guard let first = layers.first, savedConductances != first.conductanceStates else { return states }
+    let curve = first.table
+    var out = states
+    for (l, s) in states.enumerated() {
+      if !savedConductances {
+        guard let bad = (s.plusStates + s.minusStates).first(where: { Int($0) >= curve.count }) else {
+          out[l].plusConductances = s.plusStates.map { curve[Int($0)] }
+          out[l].minusConductances = s.minusStates.map { curve[Int($0)] }
+          continue
+        }
+        throw ConfigurationError(field: "nmax", "a device state \(bad) exceeds n_max \(curve.count - 1)")
+      }
+      func states(_ g: [Double], _ name: String) throws -> [UInt8] {
+        try g.enumerated().map { k, v in
+          guard let s = curve.lastIndex(of: v) else {
+            let below = curve.lastIndex(where: { $0 < v }).map(String.init) ?? "none"
+            throw ConfigurationError(
+              field: "layers[\(l)].\(name)",
+              "device \(k) is at \(v), between the curve's points (the state below it: \(below)); integer states hold only the points")
+          }
+          return UInt8(s)
+        }
+      }
+      out[l].plusStates = try states(s.plusConductances, "plus_conductances")
+      out[l].minusStates = try states(s.minusConductances, "minus_conductances")
+    }
+    return out
+  }
+}
