@@ -202,6 +202,8 @@ enum Checkpoint {
       finiteState = rule == .string("hybrid") || rule == .string("single")
     } else {
       finiteState = false
+      // (A hybrid's checkpoint without its rule had read as rule lim's.)
+      if root["phase"] != nil { throw fail("configuration: 'rule' is missing (the device states need it)") }
     }
     // `device_csv` is missing for Lim's device (and the hybrid's linear one).
     for key in ["layers"] + (finiteState ? hybridStateKeys : stateKeys)

@@ -14,7 +14,10 @@ enum InspectCommand: CLICommand {
       Rule lim: builds the configured Lim network (from scratch, or from a checkpoint written by
       'xbarsim train --checkpoint-out'; its configuration is the base, and options may
       change anything but the network's shape and device keys) and trains it on N
-      samples: the first N of the first epoch's training order (after --start K).
+      samples: the first N of the first epoch's training order (after --start K). From a
+      checkpoint, the samples are those its run would have trained next: the rest of the
+      epoch it stopped in (its epoch_images on), or the next epoch's order from its start
+      (--start K skips K more).
       Of train's options below, --rule takes lim (below: hybrid and single) and --learning
       on-chip only (give --learning on-chip to inspect an off-chip run's programmed
       arrays), and the keys that only draw the devices (--initial-fraction, --negative-scale) are
@@ -35,9 +38,9 @@ enum InspectCommand: CLICommand {
       row and column pulse trains and every cell they program. --phase fine (rule
       hybrid only) switches to the small arrays before the K samples. From a checkpoint
       of rule hybrid or single ('xbarsim train --rule hybrid --checkpoint-out'), the
-      network starts from its devices and phase, --start K skips K samples (the
-      checkpoint holds the training), and the trains and c2c noise go on from the
-      checkpoint's streams. Writes into DIR: inspect.json (per sample: image,
+      network starts from its devices and phase and the samples its run would have
+      trained next (as for rule lim), --start K skips K more (the checkpoint holds the
+      training), and the trains and c2c noise go on from the checkpoint's streams. Writes into DIR: inspect.json (per sample: image,
       label, prediction, loss, phase, pulses, repotentiation_pulses, resets,
       coincidences, network_pulses; and the configuration), trains.csv (one row per
       line with a non-empty train: sample, layer, line row|column, index, value (x or
@@ -53,7 +56,7 @@ enum InspectCommand: CLICommand {
       OptionSpec("--samples", "<n>", "Training samples to inspect (required)."),
       OptionSpec("--out", "<dir>", "Output directory (required)."),
       OptionSpec("--checkpoint", "<file.json>", "Start from this checkpoint's device states (and phase, rules hybrid and single)."),
-      OptionSpec("--start", "<k>", "Skip the first K samples of the training order (default 0; rules hybrid and single train them)."),
+      OptionSpec("--start", "<k>", "Begin K samples into the training order (default 0): rule lim skips them, rules hybrid and single train them; from a checkpoint, K more after its run's place, skipped."),
       OptionSpec("--phase", "<dynamic|fine>", "Rule hybrid: record the big (dynamic, default) or small (fine) arrays' updates."),
     ],
     // Parsed (to refuse them by name) but not offered: inspect trains a few
@@ -72,9 +75,15 @@ enum InspectCommand: CLICommand {
   /// The data, the experiment that gives the training order, and that
   /// order, once `--start` + `--samples` are checked against it and the
   /// memory the network needs (every rule's inspect).
+  /// From a checkpoint (`saved` at `path`), the order is the one its run
+  /// would have trained next: the rest of the epoch it stopped in (as
+  /// `train --checkpoint-in` goes on), or the next epoch's; the samples
+  /// begin at its place (`start` counts on from there: `first`), and a
+  /// note says where.
   static func trainingOrder(
-    _ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, start: Int
-  ) throws -> (Experiment, [Int]) {
+    _ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, start requested: Int,
+    from saved: (path: String, saved: Checkpoint.Saved)? = nil
+  ) throws -> (Experiment, order: [Int], first: Int) {
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment
     // inspect never evaluates: the evaluation schedule is not checked
@@ -84,12 +93,26 @@ enum InspectCommand: CLICommand {
     do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
       throw CLIError.runtime("\(error)")
     }
-    let order = experiment.firstEpochOrder
+    var order = experiment.firstEpochOrder
+    var start = requested
+    if let (path, saved) = saved {
+      let (into, note) = TrainCommand.place(of: saved, path, cfg, epoch: order.count, dataCount: train.count)
+      // (Shuffles the checkpoint's run made; one more for a new epoch.)
+      let shuffles = saved.place.shuffles + (into > 0 ? 0 : 1)
+      order = experiment.epochOrder(shuffles: shuffles)
+      var err = StandardError()
+      if let note { print("inspect: \(note.replacingOccurrences(of: "this run", with: "inspect"))", to: &err) }
+      if into + requested > 0 {
+        print("inspect: the samples begin at sample \(into + requested) of the order of epoch \(max(1, shuffles)) of the checkpoint's run", to: &err)
+      }
+      start = into + requested
+    }
     guard start <= order.count && samples <= order.count - start else {
-      throw CLIError.usage("--start \(start) + --samples \(samples) exceed the \(order.count) training images")
+      let place = start == requested ? "" : " (from the checkpoint's place, \(start - requested) images into the epoch)"
+      throw CLIError.usage("--start \(requested) + --samples \(samples) exceed the \(order.count) training images\(place)")
     }
     try TrainCommand.checkMemory(cfg, args)
-    return (experiment, order)
+    return (experiment, order, start)
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -174,7 +197,8 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a depression pulse: pulses.vcd could not tell the resets apart", args)
     }
-    let (experiment, order) = try trainingOrder(args, cfg, samples: samples, start: start)
+    let (experiment, order, first) = try trainingOrder(
+      args, cfg, samples: samples, start: start, from: checkpoint.map { ($0, saved!) })
     let net =
       try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
@@ -186,10 +210,10 @@ enum InspectCommand: CLICommand {
     var counted: [(pulses: Int, resets: Int)] = []
     for s in 0..<samples {
       let before = (net.pulses, net.resets)
-      let image = order[start + s]
+      let image = order[first + s]
       let (pixels, label) = experiment.trainingImage(image)
       let record: SampleInspection
-      let endsEpoch = start + s + 1 == order.count
+      let endsEpoch = first + s + 1 == order.count
       do {
         record = try pixels.withUnsafeBufferPointer { try net.inspect($0.baseAddress!, label: label, endsEpoch: endsEpoch) }
       } catch {
@@ -205,7 +229,7 @@ enum InspectCommand: CLICommand {
     // last one is still open (its pulses would go out at its end, after
     // these samples).
     let open = samples % cfg.batch
-    if cfg.batch > 1 && open != 0 && start + samples < order.count {
+    if cfg.batch > 1 && open != 0 && first + samples < order.count {
       print("inspect: the last mini-batch is open (\(open) of its \(cfg.batch) samples inspected): its pulses go out at its end, after the inspected samples, and are not recorded", to: &err)
     }
     let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)

@@ -74,7 +74,8 @@ extension InspectCommand {
     }) {
       throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it", args)
     }
-    let (experiment, order) = try trainingOrder(args, cfg, samples: samples, start: start)
+    let (experiment, order, first) = try trainingOrder(
+      args, cfg, samples: samples, start: start, from: checkpoint.map { ($0.path, $0.saved) })
     let net: HybridNetwork
     if let checkpoint {
       net = try Checkpoint.loadHybrid(checkpoint.saved, from: checkpoint.path, into: cfg)
@@ -95,7 +96,7 @@ extension InspectCommand {
     }
     if let checkpoint {
       let images = checkpoint.saved.trainImages
-      print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))\(start > 0 ? ", from sample \(start) of the training order" : "")", to: &err)
+      print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))", to: &err)
     } else {
       for s in 0..<start { _ = trainOn(order[s]) }
       if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
@@ -108,7 +109,7 @@ extension InspectCommand {
     defer { net.updateObserver = nil }
     var records: [HybridSample] = []
     for s in 0..<samples {
-      let image = order[start + s]
+      let image = order[first + s]
       current = Array(repeating: nil, count: layers)
       let before = (0..<layers).map { net.devices(layer: $0, kind: kind) }
       let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)

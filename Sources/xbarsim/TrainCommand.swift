@@ -435,8 +435,11 @@ enum TrainCommand: CLICommand {
     // what it holds), even when off-chip transfer of weights never reads them.
     // (Off-chip, the programming and timing keys too: inspect reads them
     // from the checkpoint when it trains the programmed array on chip.)
+    // Rule lim's only: a hybrid's checkpoint is trained on by its own rule,
+    // which reads the thresholds only with encoding sign (they had passed
+    // unread beside --checkpoint-out: a walkthrough, session 40).
     let savedByCheckpoint: Set<String> =
-      checkpoint == nil
+      checkpoint == nil || cfg.rule != .lim
       ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time"]
     // (From a checkpoint, the keys given here: its own are its run's.)
     let givenHere = checkpointIn != nil ? explicitKeys(args, includingSummary: true) : nil
@@ -521,6 +524,16 @@ enum TrainCommand: CLICommand {
         "note: \(path) is a run on other data (its data object's sizes or checksums differ from those of --data \(args.string("--data") ?? IDXDataset.defaultDirectory.path)): the same configuration, other data",
         to: &err)
     }
+    // A summary of a run that started from a checkpoint: its configuration
+    // alone starts from fresh devices (a walkthrough, session 40).
+    if let path = args.string("--config"), checkpointIn == nil,
+      case .object(let start, _)? = configurationRoot(path)?["checkpoint_in"], case .string(let from)? = start["path"]
+    {
+      var err = StandardError()
+      print(
+        "note: \(path) is the summary of a run that started from the devices of \(from); this run starts from fresh devices (give --checkpoint-in \(from) to start from those)",
+        to: &err)
+    }
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
@@ -533,17 +546,21 @@ enum TrainCommand: CLICommand {
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
       // A checkpoint written inside an epoch (Ctrl-C): the run trains the
-      // rest of it first, in its order (unless the epochs are now shorter).
-      let into = saved.place.epochImages
-      if into > 0 && into <= experiment.trainImagesPerEpoch && into % cfg.batch == 0 {
+      // rest of it first, in its order (unless its order or epochs differ).
+      let (into, note) = place(of: saved, checkpointIn, cfg, epoch: experiment.trainImagesPerEpoch, dataCount: train.count)
+      if into > 0 {
         experiment.startingIndex = into
         experiment.startingSwitchReference = saved.place.switchReference
+      }
+      if let note { print("note: \(note)", to: &err) }
+      // A checkpoint from before the streams were saved (or edited): the
+      // run goes on from its devices, not to the bit.
+      let missing =
+        (saved.hybrid.map { h in (saved.encoderStreams == nil ? ["encoder_streams"] : []) + (h.layers.contains { $0.streams == nil } ? ["noise_streams"] : []) } ?? [])
+        + (saved.hybrid == nil && saved.configuration.sigmaC2C > 0 && cfg.sigmaC2C > 0 && saved.states.contains { $0.noise == nil } ? ["noise_stream"] : [])
+      if !missing.isEmpty {
         print(
-          "note: \(checkpointIn) was saved \(into) images into an epoch of \(experiment.trainImagesPerEpoch); this run trains the rest of that epoch as its first",
-          to: &err)
-      } else if into > 0 {
-        print(
-          "note: \(checkpointIn) was saved \(into) images into an epoch, which does not fit this run's epochs of \(experiment.trainImagesPerEpoch) images in mini-batches of \(cfg.batch); this run begins a new epoch",
+          "note: \(checkpointIn) holds no \(missing.joined(separator: " or ")): those random draws start afresh from the seed, so this run goes on from the devices but not as the saved run would have",
           to: &err)
       }
     }
@@ -809,6 +826,36 @@ enum TrainCommand: CLICommand {
 
   /// The network a run starts from: the checkpoint's devices in a network
   /// of `cfg` (the same shape and device keys), its counters at 0.
+  /// Where a run (or inspect) from checkpoint `saved` at `path` begins:
+  /// inside the epoch it stopped in (`into` images into it) when that
+  /// epoch's order is this configuration's too and the place fits its
+  /// epochs of `epoch` images and mini-batches; otherwise at a new epoch
+  /// (`into` 0). The note says which, for a checkpoint saved inside an
+  /// epoch.
+  static func place(
+    of saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, epoch: Int, dataCount: Int
+  ) -> (into: Int, note: String?) {
+    let into = saved.place.epochImages
+    guard into > 0 else { return (0, nil) }
+    // The stopped epoch's order is the saved run's: another seed, shuffle
+    // or train_limit makes another (images trained twice in the epoch,
+    // others never; a walkthrough, session 40). train_limit as the epochs
+    // it makes on these data: 0 is all.
+    let was = saved.configuration
+    let epochOf = { (limit: Int) in limit > 0 && limit < dataCount ? limit : dataCount }
+    let otherOrder = [
+      ("seed", "\(was.seed)", "\(cfg.seed)"), ("shuffle", "\(was.shuffle)", "\(cfg.shuffle)"),
+      ("train_limit", "\(epochOf(was.trainLimit))", "\(epochOf(cfg.trainLimit))"),
+    ].first { $0.1 != $0.2 }
+    if let (key, then, now) = otherOrder {
+      return (0, "\(path) was saved \(into) images into an epoch whose order came from \(key) \(then); with \(key) \(now) this run begins a new epoch")
+    }
+    guard into <= epoch && into % cfg.batch == 0 else {
+      return (0, "\(path) was saved \(into) images into an epoch, which does not fit this run's epochs of \(epoch) images in mini-batches of \(cfg.batch); this run begins a new epoch")
+    }
+    return (into, "\(path) was saved \(into) images into an epoch of \(epoch); this run trains the rest of that epoch as its first")
+  }
+
   static func startingNetwork(_ saved: Checkpoint.Saved, from path: String, _ cfg: TrainingConfiguration) throws -> TrainedNetwork {
     var s = saved
     // (Each load refuses a checkpoint of the other kind of network.)
@@ -879,6 +926,9 @@ enum TrainCommand: CLICommand {
       }
     }
     let trainCount = experiment.trainImagesPerEpoch
+    // A run going on inside an epoch: its first epoch is the rest of that
+    // one, which ends at 1.
+    let into = experiment.startingIndex
     var bar = ProgressBar(label: label, enabled: !quiet)
     let result = experiment.run(
       progress: { p in bar.update(p) },
@@ -887,7 +937,7 @@ enum TrainCommand: CLICommand {
           h < p.gateOpen.count ? String(format: ",%.4f", p.gateOpen[h]) : ","
         }.joined()
         let line = String(
-          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images) / Double(trainCount),
+          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
           p.accuracy, p.loss, p.pulses, p.resets, p.seconds, gates as NSString)
         append(line, to: logHandle, log)
       },

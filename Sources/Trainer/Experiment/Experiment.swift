@@ -294,10 +294,15 @@ public final class Experiment {
   public var trainImagesPerEpoch: Int { trainCount }
 
   /// The training set's indices in the order the first epoch visits them.
-  public var firstEpochOrder: [Int] {
+  public var firstEpochOrder: [Int] { epochOrder(shuffles: 1) }
+
+  /// The training order after `shuffles` shuffles of the order (with
+  /// `shuffle`; without, the data's order): epoch n's is `shuffles` n, as
+  /// `run` makes them (from `startingShuffles`).
+  public func epochOrder(shuffles: Int) -> [Int] {
     var order = Array(0..<trainCount)
     var shuffler = SeededGenerator(seed: configuration.seed, stream: 3)
-    if configuration.shuffle { Self.shuffle(&order, &shuffler) }
+    if configuration.shuffle { for _ in 0..<shuffles { Self.shuffle(&order, &shuffler) } }
     return order
   }
 
@@ -442,12 +447,24 @@ public final class Experiment {
     shuffles = startingShuffles
     if cfg.shuffle { for _ in 0..<startingShuffles { Self.shuffle(&order, &shuffler) } }
     var seen = 0
+    // Images of a mini-batch the run stopped inside: trained, but their
+    // updates never reached the devices (nor a checkpoint), so not counted.
+    var unapplied = 0
     var lossSum = 0.0, lossCount = 0
     var nextPoint = 1
     var trainNanos: UInt64 = 0, evalNanos: UInt64 = 0
     var lastProgress = DispatchTime.now().uptimeNanoseconds
     var lastAccuracy: Double? = nil
-    func pointAt(_ k: Int) -> Int { Int((Double(total) * Double(k) / Double(pointCount)).rounded()) }
+    // The points lie where an uninterrupted run's lie, at k/evaluations of
+    // an epoch (an epoch's end among them); a run that goes on inside an
+    // epoch counts its images from there and takes the rest of them (and
+    // at least that epoch's end).
+    func pointAt(_ k: Int) -> Int {
+      Int((Double(trainCount * cfg.epochs) * Double(k) / Double(pointCount)).rounded()) - startingIndex
+    }
+    while nextPoint < pointCount && (pointAt(nextPoint) < 0 || (pointAt(nextPoint) == 0 && startingIndex < trainCount)) {
+      nextPoint += 1
+    }
     // `final_iterations`: a point after each of the run's last updates too
     // (one at an end the regular points share).
     let finalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
@@ -469,7 +486,10 @@ public final class Experiment {
           var index = goesOn ? startingIndex : 0
           // Stopped inside the epoch (at its last image too, before its
           // end's mini-batch and record): the images whose updates went out.
-          defer { epochImages = index - index % cfg.batch }
+          defer {
+            epochImages = index - index % cfg.batch
+            unapplied = index % cfg.batch
+          }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
           // Stopped at the epoch's last image (before its end): nothing is
@@ -638,7 +658,7 @@ public final class Experiment {
     }
     switchReference = hybrid?.isHybrid == true ? previousTrainAccuracy : nil
 
-    result.trainImages = seen
+    result.trainImages = seen - unapplied
     result.secondsTrain = Double(trainNanos) * 1e-9
     result.secondsEvaluate = Double(evalNanos) * 1e-9
     result.pulses = pulsesSoFar()
@@ -650,13 +670,13 @@ public final class Experiment {
     result.readEnergy = lim?.readEnergy ?? result.ledger?.read ?? 0
     if let hybrid {
       result.meanConductance = hybrid.meanConductance * configuration.gMaxSiemens
-      finished(.hybrid(hybrid), seen)
+      finished(.hybrid(hybrid), seen - unapplied)
     }
     if let net = lim ?? target {
       // Off-chip: the arrays as training left them (also after an interrupt
       // between evaluation points).
       programTarget()
-      finished(.lim(net), seen)
+      finished(.lim(net), seen - unapplied)
       var sum = 0.0, count = 0
       for a in net.arrays {
         for k in 0..<(a.rows * a.columns) { sum += a._plus[k] + a._minus[k] }
