@@ -232,7 +232,8 @@ enum InspectCommand: CLICommand {
     if cfg.batch > 1 && open != 0 && first + samples < order.count {
       print("inspect: the last mini-batch is open (\(open) of its \(cfg.batch) samples inspected): its pulses go out at its end, after the inspected samples, and are not recorded", to: &err)
     }
-    let writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
+    var writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
+    writer.start = first
     try write(writer.json(checkpoint: checkpoint), to: out + "/inspect.json")
     try write(writer.linesCSV(), to: out + "/lines.csv")
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
@@ -266,6 +267,9 @@ enum InspectCommand: CLICommand {
     let records: [(image: Int, record: SampleInspection)]
     /// The trainer's own counts of each sample's pulses and resets.
     let counted: [(pulses: Int, resets: Int)]
+    /// The first sample's place in its epoch's order (`--start`, after a
+    /// checkpoint's place).
+    var start = 0
     /// Every slot, in time order; `sampleSteps[s]` are sample s's.
     private(set) var steps: [Step] = []
     private(set) var sampleSteps: [Range<Int>] = []
@@ -355,6 +359,7 @@ enum InspectCommand: CLICommand {
       j.add("format", "xbarsim-inspect")
       j.add("version", 1)
       if let checkpoint { j.add("checkpoint", checkpoint) } else { j.addRaw("checkpoint", "null") }
+      j.add("start", start)
       j.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
       var t = JSONWriter()
       t.add("vcd_timescale", "1 ps")

@@ -129,7 +129,7 @@ extension InspectCommand {
         bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0)))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
-    let writer = HybridOutputs(cfg: cfg, net: net, start: start, kind: kind, records: records, checkpoint: checkpoint?.path)
+    let writer = HybridOutputs(cfg: cfg, net: net, start: first, kind: kind, records: records, checkpoint: checkpoint?.path)
     try write(writer.json(), to: out + "/inspect.json")
     try write(writer.trainsCSV(), to: out + "/trains.csv")
     try write(writer.cellsCSV(), to: out + "/cells.csv")
@@ -140,7 +140,7 @@ extension InspectCommand {
     let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
     let coincidence = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
-    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells, \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme; \(JSONWriter.number(coincidence)) J of it in the coincidence slots), as booked")
+    print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells, \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme), as booked; the coincidence slots' formula (before-update conductances): \(JSONWriter.number(coincidence)) J")
   }
 
   /// Layer l's devices after the last sample as heat maps: the big pair,

@@ -63,6 +63,9 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   let stopped = first.run(shouldStop: { polls += 1; return polls > 12 })
   #expect(stopped.interrupted)
   #expect(first.epochImages > 0 && first.epochImages < 120, "\(first.epochImages)")
+  // Its count is of the images whose updates went out (a mini-batch it
+  // stopped inside is not counted: it had been, session 40).
+  #expect(stopped.trainImages == 120 + first.epochImages)
   #expect(first.epochImages % cfg.batch == 0)
   var rest = cfg
   rest.epochs = 2
@@ -93,6 +96,12 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   // The second run trained the rest of epoch 2 and epoch 3.
   #expect(end.trainImages == 240 - first.epochImages)
   #expect(end.epochs.count == 2)
+  // Its points are where the whole run's lie, at the epochs' ends, and
+  // find the same accuracies there (they had been spread over its own
+  // images, session 40).
+  #expect(end.points.map(\.images) == [120 - first.epochImages, 240 - first.epochImages])
+  #expect(end.points.map(\.accuracy) == wholeEnd.points.suffix(2).map(\.accuracy))
+  #expect(end.epochs.map(\.testAccuracy) == wholeEnd.epochs.suffix(2).map(\.testAccuracy))
 }
 
 /// Stopped at an epoch's last image (its updates out, its end not yet

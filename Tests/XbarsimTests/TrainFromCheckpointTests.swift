@@ -193,3 +193,37 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
     varied.path, "layers[0].", "_conductances", "between the curve's points", "the checkpoint's run had sigma_c2c 0.3"])
   expectError(try start(integer, ["--method", "c"]), 1, [integer.path, "the checkpoint has method b, the requested network c"])
 }
+
+/// What a walkthrough (session 40) found around a continued run: the
+/// thresholds passed unread beside a hybrid's --checkpoint-out, a hybrid
+/// checkpoint without its rule read as rule lim's, a checkpoint without its
+/// random streams went on without a word, and a continued run's summary
+/// given as --config started from fresh devices without one.
+@Test func aContinuedRunSaysWhatItCannotKeep() throws {
+  let (root, data) = try dataDirectory("says")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--rule", "hybrid"]
+  let hybrid = root.appendingPathComponent("hybrid.json")
+  expectError(try runXbarsim(base + ["--threshold", "0.2", "--checkpoint-out", hybrid.path]), 64, ["--threshold", "rule hybrid would ignore it"])
+  #expect(try runXbarsim(base + ["--checkpoint-out", hybrid.path]).status == 0)
+  let text = try String(contentsOf: hybrid, encoding: .utf8)
+  func edited(_ name: String, _ from: String, _ to: String) throws -> URL {
+    #expect(text.contains(from), "\(from)")
+    let url = root.appendingPathComponent(name)
+    try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: true, encoding: .utf8)
+    return url
+  }
+  let start = ["train", "--data", data.path, "--evals-per-epoch", "1", "--quiet"]
+  let noRule = try edited("no-rule.json", "\"rule\": \"hybrid\",", "")
+  expectError(try runXbarsim(start + ["--checkpoint-in", noRule.path]), 1, [noRule.path, "configuration: 'rule' is missing"])
+  let noStreams = root.appendingPathComponent("no-streams.json")
+  var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  lines.removeAll { $0.hasPrefix("  \"encoder_streams\":") }
+  try lines.joined(separator: "\n").write(to: noStreams, atomically: true, encoding: .utf8)
+  let summary = root.appendingPathComponent("summary.json")
+  let r = try runXbarsim(start + ["--checkpoint-in", noStreams.path, "--summary", summary.path])
+  #expect(r.status == 0 && r.stderr.contains("holds no encoder_streams: those random draws start afresh"), "\(r.stderr)")
+  #expect(!(try runXbarsim(start + ["--checkpoint-in", hybrid.path])).stderr.contains("holds no"))
+  let again = try runXbarsim(["train", "--data", data.path, "--quiet", "--config", summary.path])
+  #expect(again.status == 0 && again.stderr.contains("is the summary of a run that started from the devices of \(noStreams.path)"), "\(again.stderr)")
+}
