@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `scripts/oracle-lim`, an independent Python re-implementation of Lim et al.'s sign rule
+// (written from the paper and the README, not from the kernel), against `xbarsim inspect`:
+// every sum, gate, comparator decision, pulse, reset and device state of each sample must
+// agree. Each case trains a small network on synthetic images into a checkpoint (so that
+// devices reach G_max and methods a, b and c act), inspects samples from it, and runs the
+// oracle on the two.
+
+/// `scripts/oracle-lim` of this checkout.
+private let oracleScript = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  .appendingPathComponent("scripts/oracle-lim")
+
+/// The first `python3` on PATH, if any.
+private let python3: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+  .split(separator: ":")
+  .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
+  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+private struct OracleCase: CustomTestStringConvertible, Sendable {
+  var layers: String
+  var method: String
+  var beta: String
+  var nmax: String
+  var batch: String = "1"
+  var samples: Int = 24
+  var testDescription: String { "\(layers) method \(method) β \(beta) n_max \(nmax) batch \(batch)" }
+}
+
+private let oracleCases: [OracleCase] = [
+  OracleCase(layers: "64,12,10", method: "a", beta: "2", nmax: "8"),
+  OracleCase(layers: "64,12,10", method: "b", beta: "2", nmax: "8"),
+  OracleCase(layers: "64,12,10", method: "c", beta: "2", nmax: "8"),
+  OracleCase(layers: "64,12,10", method: "a", beta: "0", nmax: "16"),
+  OracleCase(layers: "64,12,8,10", method: "b", beta: "2", nmax: "8"),
+  OracleCase(layers: "64,12,8,10", method: "c", beta: "0", nmax: "8", batch: "3"),
+]
+
+@Test(
+  .enabled(if: python3 != nil, "python3 is not on PATH: scripts/oracle-lim cannot run"),
+  arguments: oracleCases)
+private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
+  let python3 = try #require(python3)
+  let (root, data) = try syntheticDataDirectory("xbarsim-oracle", train: 80, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("net.json")
+  let out = root.appendingPathComponent("inspect")
+  let keys = ["--data", data.path, "--layers", c.layers, "--method", c.method, "--beta", c.beta,
+              "--nmax", c.nmax, "--batch", c.batch, "--seed", "1"]
+  let train = try runXbarsim(
+    ["train"] + keys + ["--train-limit", "80", "--test-limit", "10", "--evals-per-epoch", "1",
+                        "--quiet", "--checkpoint-out", checkpoint.path, "--out", root.appendingPathComponent("run").path])
+  try #require(train.status == 0, "\(train.stderr)")
+  let inspect = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "\(c.samples)",
+     "--out", out.path])
+  try #require(inspect.status == 0, "\(inspect.stderr)")
+  // The case must reach G_max (resets), or it would not test the methods.
+  let json = try #require(
+    JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any])
+  let samples = try #require(json["samples"] as? [[String: Any]])
+  let resets = samples.compactMap { ($0["update"] as? [String: Any])?["resets"] as? Int }.reduce(0, +)
+  let pulses = samples.compactMap { ($0["update"] as? [String: Any])?["pulses"] as? Int }.reduce(0, +)
+  #expect(resets > 0 && pulses > 0, "no reset or pulse to compare: \(pulses) pulses, \(resets) resets")
+  // And each method's own action at G_max: a and b re-potentiate after a reset, c depresses.
+  let kinds = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8)
+    .split(separator: "\n").dropFirst().map { $0.split(separator: ",")[5] }
+  let wanted = c.method == "c" ? "depress" : "repotentiate"
+  #expect(kinds.contains(Substring(wanted)), "no \(wanted) pulse to compare")
+  let oracle = try runProcess(
+    python3, [oracleScript.path, "--checkpoint", checkpoint.path, "--inspect", out.path, "--data", data.path])
+  #expect(oracle.status == 0, "oracle-lim exit \(oracle.status)\n\(oracle.stdout)\(oracle.stderr)")
+  #expect(oracle.stdout.contains("0 REAL disagreement(s), 0 rounding"), "\(oracle.stdout)")
+}
