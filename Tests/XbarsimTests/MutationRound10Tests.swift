@@ -181,7 +181,9 @@ struct MutationRound10TrainFromCheckpointTests {
     let (root, data) = try dataDirectory("edges")
     defer { try? FileManager.default.removeItem(at: root) }
     let lim = root.appendingPathComponent("lim.json")
-    try train(data, ["--checkpoint-out", lim.path])
+    // (Epochs of 30 in the saved run too: another train_limit is another
+    // order, and begins a new epoch since session 40.)
+    try train(data, ["--train-limit", "30", "--checkpoint-out", lim.path])
     let original = try text(lim)
     let full = try edited(root, "full", original, replacing(#""epoch_images": 0,"#, #""epoch_images": 30,"#))
     let r = try start(data, full, ["--train-limit", "30"])

@@ -43,7 +43,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let layers: [HybridLayer]
   public let sizes: [Int]
   public let isHybrid: Bool
-  public private(set) var phase: HybridPhase = .dynamic
+  public internal(set) var phase: HybridPhase = .dynamic
   let neuron: HardSigmoidNeuron
   let useGate: Bool
   let lossKind: OutputLoss
