@@ -48,10 +48,15 @@ enum Checkpoint {
     var shuffles = 0
     var epochImages = 0
     var switchReference: Double? = nil
+    /// Training images the devices had seen before this run (the runs
+    /// its `--checkpoint-in` came from): `devices_train_images` is these
+    /// and `train_images`.
+    var priorImages = 0
   }
 
   private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
     var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
+    text += "  \"devices_train_images\": \(place.priorImages + trainImages),\n"
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
@@ -163,13 +168,13 @@ enum Checkpoint {
     if case .object(_, let topKeys) = root,
       let odd = topKeys.first(where: {
         ![
-          "format", "version", "train_images", "shuffles", "epoch_images", "switch_reference", "configuration", "device", "phase",
-          "encoder_streams", "layers",
+          "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
+          "configuration", "device", "phase", "encoder_streams", "layers",
         ].contains($0)
       })
     {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, shuffles, epoch_images, switch_reference, configuration, device, phase, encoder_streams and layers)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, configuration, device, phase, encoder_streams and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -183,6 +188,13 @@ enum Checkpoint {
         throw fail("'\(key)' must be a non-negative integer, got \(v.brief)")
       }
       if key == "shuffles" { place.shuffles = Int(k) } else { place.epochImages = Int(k) }
+    }
+    // (Missing: the devices saw this run's images only, as before session 40.)
+    if let v = root["devices_train_images"] {
+      guard case .number(let k) = v, k >= images, k == k.rounded(), k < 1e15 else {
+        throw fail("'devices_train_images' must be an integer ≥ train_images (\(Int(images))), got \(v.brief)")
+      }
+      place.priorImages = Int(k) - Int(images)
     }
     if let v = root["switch_reference"] {
       guard case .number(let r) = v, r >= 0, r <= 100 else {

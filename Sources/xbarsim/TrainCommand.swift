@@ -543,7 +543,7 @@ enum TrainCommand: CLICommand {
       experiment.startingShuffles = saved.place.shuffles
       var err = StandardError()
       print(
-        "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
+        "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.trainImages + saved.place.priorImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
       // A checkpoint written inside an epoch (Ctrl-C): the run trains the
       // rest of it first, in its order (unless its order or epochs differ).
@@ -603,7 +603,8 @@ enum TrainCommand: CLICommand {
         guard let checkpoint else { return }
         do {
           let place = Checkpoint.Place(
-            shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference)
+            shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
+            priorImages: saved.map { $0.trainImages + $0.place.priorImages } ?? 0)
           switch net {
           case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
           case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
@@ -615,7 +616,7 @@ enum TrainCommand: CLICommand {
     var outputError: (any Error)? = nil
     if let summary {
       let json = summaryJSON(
-        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages) })
+        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.trainImages + saved!.place.priorImages) })
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -1042,7 +1043,7 @@ enum TrainCommand: CLICommand {
   }
 
   static func summaryJSON(
-    _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, checkpointIn: (path: String, trainImages: Int)? = nil
+    _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil
   ) -> String {
     var json = JSONWriter()
     // Null, not 0, when the run was stopped before its first evaluation
@@ -1086,7 +1087,9 @@ enum TrainCommand: CLICommand {
     json.add("interrupted", r.interrupted)
     // A run that started from a checkpoint's devices says so (only then).
     if let checkpointIn {
-      json.addRaw("checkpoint_in", "{\"path\": \(JSONWriter.string(checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages)}")
+      json.addRaw(
+        "checkpoint_in",
+        "{\"path\": \(JSONWriter.string(checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages), \"devices_train_images\": \(checkpointIn.devicesTrainImages)}")
     }
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)

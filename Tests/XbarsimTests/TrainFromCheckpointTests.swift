@@ -71,6 +71,10 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   #expect(start["path"] as? String == root.appendingPathComponent("first.json").path)
   #expect(start["train_images"] as? Int == 40)
   #expect(whole.summary["checkpoint_in"] == nil)
+  // The devices' images over the chain of runs (since session 40).
+  #expect(start["devices_train_images"] as? Int == 40)
+  #expect(second.checkpoint.place.priorImages == 40 && whole.checkpoint.place.priorImages == 0)
+  #expect(try String(contentsOf: root.appendingPathComponent("second.json"), encoding: .utf8).contains("\"devices_train_images\": 80,"))
   // The runs trained: the devices moved in the second.
   if let h = first.checkpoint.hybrid {
     #expect(h.layers.map(\.conductances) != second.checkpoint.hybrid?.layers.map(\.conductances))
