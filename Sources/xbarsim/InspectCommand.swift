@@ -83,7 +83,7 @@ enum InspectCommand: CLICommand {
   static func trainingOrder(
     _ args: ParsedArguments, _ cfg: TrainingConfiguration, samples: Int, start requested: Int,
     from saved: (path: String, saved: Checkpoint.Saved)? = nil
-  ) throws -> (Experiment, order: [Int], first: Int) {
+  ) throws -> (Experiment, order: [Int], first: Int, notes: [String]) {
     let (train, test) = try TrainCommand.datasets(args)
     let experiment: Experiment
     // inspect never evaluates: the evaluation schedule is not checked
@@ -95,15 +95,17 @@ enum InspectCommand: CLICommand {
     }
     var order = experiment.firstEpochOrder
     var start = requested
+    // (Printed by the caller once the checkpoint has loaded: a failing
+    // command's first line is its error.)
+    var notes: [String] = []
     if let (path, saved) = saved {
       let (into, note) = TrainCommand.place(of: saved, path, cfg, epoch: order.count, dataCount: train.count)
       // (Shuffles the checkpoint's run made; one more for a new epoch.)
       let shuffles = saved.place.shuffles + (into > 0 ? 0 : 1)
       order = experiment.epochOrder(shuffles: shuffles)
-      var err = StandardError()
-      if let note { print("inspect: \(note.replacingOccurrences(of: "this run", with: "inspect"))", to: &err) }
+      if let note { notes.append("inspect: \(note.replacingOccurrences(of: "this run", with: "inspect"))") }
       if into + requested > 0 {
-        print("inspect: the samples begin at sample \(into + requested) of the order of epoch \(max(1, shuffles)) of the checkpoint's run", to: &err)
+        notes.append("inspect: the samples begin at sample \(into + requested) of the order of epoch \(max(1, shuffles)) of the checkpoint's run")
       }
       start = into + requested
     }
@@ -112,7 +114,7 @@ enum InspectCommand: CLICommand {
       throw CLIError.usage("--start \(requested) + --samples \(samples) exceed the \(order.count) training images\(place)")
     }
     try TrainCommand.checkMemory(cfg, args)
-    return (experiment, order, start)
+    return (experiment, order, start, notes)
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -197,10 +199,14 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         "reset_voltage", "\(JSONWriter.number(cfg.resetVoltage)) V is the level of a depression pulse: pulses.vcd could not tell the resets apart", args)
     }
-    let (experiment, order, first) = try trainingOrder(
+    let (experiment, order, first, notes) = try trainingOrder(
       args, cfg, samples: samples, start: start, from: checkpoint.map { ($0, saved!) })
     let net =
       try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
+    for note in notes {
+      var err = StandardError()
+      print(note, to: &err)
+    }
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
       throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
     }

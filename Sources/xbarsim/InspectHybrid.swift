@@ -74,7 +74,7 @@ extension InspectCommand {
     }) {
       throw TrainCommand.keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it", args)
     }
-    let (experiment, order, first) = try trainingOrder(
+    let (experiment, order, first, notes) = try trainingOrder(
       args, cfg, samples: samples, start: start, from: checkpoint.map { ($0.path, $0.saved) })
     let net: HybridNetwork
     if let checkpoint {
@@ -97,6 +97,7 @@ extension InspectCommand {
     if let checkpoint {
       let images = checkpoint.saved.trainImages
       print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))", to: &err)
+      for note in notes { print(note, to: &err) }
     } else {
       for s in 0..<start { _ = trainOn(order[s]) }
       if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
