@@ -139,6 +139,9 @@ enum Checkpoint {
     var trainImages = 0
     /// Where the run stopped in its training order (`Place`).
     var place = Place()
+    /// Training images the devices have seen over every run that led to
+    /// them (`devices_train_images`).
+    var devicesTrainImages: Int { place.priorImages + trainImages }
     /// The hybrid's encoders' streams, if saved.
     var encoderStreams: [[UInt64]]? = nil
   }

@@ -543,7 +543,7 @@ enum TrainCommand: CLICommand {
       experiment.startingShuffles = saved.place.shuffles
       var err = StandardError()
       print(
-        "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.trainImages + saved.place.priorImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
+        "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.devicesTrainImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
       // A checkpoint written inside an epoch (Ctrl-C): the run trains the
       // rest of it first, in its order (unless its order or epochs differ).
@@ -604,7 +604,7 @@ enum TrainCommand: CLICommand {
         do {
           let place = Checkpoint.Place(
             shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
-            priorImages: saved.map { $0.trainImages + $0.place.priorImages } ?? 0)
+            priorImages: saved?.devicesTrainImages ?? 0)
           switch net {
           case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
           case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
@@ -616,7 +616,7 @@ enum TrainCommand: CLICommand {
     var outputError: (any Error)? = nil
     if let summary {
       let json = summaryJSON(
-        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.trainImages + saved!.place.priorImages) })
+        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) })
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -825,8 +825,6 @@ enum TrainCommand: CLICommand {
     }
   }
 
-  /// The network a run starts from: the checkpoint's devices in a network
-  /// of `cfg` (the same shape and device keys), its counters at 0.
   /// Where a run (or inspect) from checkpoint `saved` at `path` begins:
   /// inside the epoch it stopped in (`into` images into it) when that
   /// epoch's order is this configuration's too and the place fits its
@@ -857,6 +855,8 @@ enum TrainCommand: CLICommand {
     return (into, "\(path) was saved \(into) images into an epoch of \(epoch); this run trains the rest of that epoch as its first")
   }
 
+  /// The network a run starts from: the checkpoint's devices in a network
+  /// of `cfg` (the same shape and device keys), its counters at 0.
   static func startingNetwork(_ saved: Checkpoint.Saved, from path: String, _ cfg: TrainingConfiguration) throws -> TrainedNetwork {
     var s = saved
     // (Each load refuses a checkpoint of the other kind of network.)
