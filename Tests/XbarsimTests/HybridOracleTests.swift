@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `scripts/oracle-hybrid`, an independent Python re-implementation of one training sample of
+// Choi et al.'s hybrid synapse and of the single pair (written from the paper and the README,
+// not from the kernel), against `xbarsim inspect --rule hybrid|single`: every sum, activation
+// and δ, every deterministic train (stochastic ones: their lines, arrays and counts), every
+// cell's coincidences (popcount of row AND column), each device's steps, clamps and refreshes
+// (Burr's, or method b with `--encoding sign`), the sample's counts, and the device chain
+// across samples. Each case trains a small network on synthetic images into a checkpoint (so
+// that devices reach G_max and the saturation pass acts), inspects samples from it, and runs
+// the oracle on the two.
+
+/// `scripts/oracle-hybrid` of this checkout.
+private let oracleScript = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  .appendingPathComponent("scripts/oracle-hybrid")
+
+/// The first `python3` on PATH, if any.
+private let python3: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+  .split(separator: ":")
+  .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
+  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+private struct HybridOracleCase: CustomTestStringConvertible, Sendable {
+  var rule: String = "hybrid"
+  var layers: String = "64,12,10"
+  var encoding: String
+  var states: String = "10"
+  var k: String = "10"
+  var c2c: String = "0"
+  var phase: String = "dynamic"
+  /// The case must refresh some pair (resets > 0).
+  var wantsResets: Bool = true
+  var samples: Int = 30
+  var testDescription: String {
+    "\(rule) \(layers) \(encoding) states \(states) k \(k) c2c \(c2c) phase \(phase)"
+  }
+}
+
+private let hybridOracleCases: [HybridOracleCase] = [
+  HybridOracleCase(encoding: "deterministic"),
+  HybridOracleCase(encoding: "deterministic", states: "50", phase: "fine"),
+  HybridOracleCase(encoding: "stochastic", k: "1", phase: "fine"),
+  HybridOracleCase(encoding: "sign"),
+  HybridOracleCase(rule: "single", encoding: "stochastic"),
+  HybridOracleCase(layers: "64,12,8,10", encoding: "stochastic", phase: "fine"),
+  HybridOracleCase(encoding: "stochastic", c2c: "0.34"),
+]
+
+// (CI installs python3, and there a missing one fails the test instead of skipping it, as
+// LimOracleTests does.)
+@Test(
+  .enabled(if: python3 != nil || ProcessInfo.processInfo.environment["CI"] != nil, "python3 is not on PATH: scripts/oracle-hybrid cannot run"),
+  arguments: hybridOracleCases)
+private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
+  let python3 = try #require(python3)
+  let (root, data) = try syntheticDataDirectory("xbarsim-hybrid-oracle", train: 120, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("net.json")
+  let out = root.appendingPathComponent("inspect")
+  var keys = ["--data", data.path, "--rule", c.rule, "--layers", c.layers, "--encoding", c.encoding,
+              "--states", c.states, "--c2c", c.c2c]
+  // a large η, so that 120 images take devices to G_max (the sign rule takes none)
+  if c.encoding != "sign" { keys += ["--lr", "0.5"] }
+  if c.rule == "hybrid" { keys += ["--k", c.k] }
+  // A hybrid whose one epoch gains less than the switch threshold saves a `fine` checkpoint;
+  // a dynamic case takes the first seed whose run did not switch, so that it programs the big
+  // arrays (`--phase fine` programs the small ones either way).
+  var phase = ""
+  for seed in 1...8 {
+    let train = try runXbarsim(
+      ["train"] + keys + ["--seed", "\(seed)", "--train-limit", "120", "--test-limit", "10", "--evals-per-epoch", "1",
+                          "--quiet", "--checkpoint-out", checkpoint.path, "--out", root.appendingPathComponent("run").path])
+    try #require(train.status == 0, "\(train.stderr)")
+    let saved = try #require(
+      JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any])
+    phase = saved["phase"] as? String ?? ""
+    if c.phase == "fine" || phase == "dynamic" { break }
+  }
+  try #require(c.phase == "fine" || phase == "dynamic", "every seed's run switched to the small arrays")
+  var inspectArguments = ["inspect", "--data", data.path, "--checkpoint", checkpoint.path,
+                          "--samples", "\(c.samples)", "--out", out.path]
+  if c.phase == "fine" { inspectArguments += ["--phase", "fine"] }
+  let inspect = try runXbarsim(inspectArguments)
+  try #require(inspect.status == 0, "\(inspect.stderr)")
+  let json = try #require(
+    JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any])
+  #expect(json["kind"] as? String == (c.phase == "fine" ? "small" : "big"))
+  let samples = try #require(json["samples"] as? [[String: Any]])
+  let coincidences = samples.compactMap { $0["coincidences"] as? Int }.reduce(0, +)
+  let resets = samples.compactMap { $0["resets"] as? Int }.reduce(0, +)
+  #expect(coincidences > 0, "no coincidence to compare")
+  if c.wantsResets {
+    #expect(resets > 0, "no refresh to compare: \(coincidences) coincidences, \(resets) resets")
+  }
+  let oracle = try runProcess(
+    python3, [oracleScript.path, "--checkpoint", checkpoint.path, "--inspect", out.path, "--data", data.path])
+  #expect(oracle.status == 0, "oracle-hybrid exit \(oracle.status)\n\(oracle.stdout)\(oracle.stderr)")
+  #expect(oracle.stdout.contains(" 0 REAL disagreement(s)"), "\(oracle.stdout)")
+}
