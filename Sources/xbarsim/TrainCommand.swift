@@ -887,7 +887,7 @@ enum TrainCommand: CLICommand {
         }
         return h
       }
-      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
         throw CLIError.runtime("\(path): cannot create the log file (\(String(cString: strerror(errno))))")
       }

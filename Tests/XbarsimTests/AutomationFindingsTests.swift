@@ -61,7 +61,7 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-lim
   let out = root.appendingPathComponent("run")
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
   // Held as a running `train` holds it.
-  let fd = open(out.path, O_RDONLY | O_DIRECTORY)
+  let fd = open(out.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)  // (not inherited by processes other tests spawn)
   #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
   let busy = try runXbarsim(["train", "--data", data.path, "--out", out.path] + net)
   expectOneLineError(busy, 1, "\(out.path) is in use by another xbarsim run")

@@ -248,7 +248,10 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   let lock = root.appendingPathComponent(".fig8.json.lock")
   // This process stands in for the other reproduction: it holds the lock
   // as `OutputFile.lockFile` takes it.
-  let fd = open(lock.path, O_RDWR | O_CREAT, 0o666)
+  // (O_CLOEXEC: a process another test spawns meanwhile, e.g. the oracles'
+  // python3, would inherit the descriptor and hold the lock past close:
+  // a full run failed so, session 40.)
+  let fd = open(lock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
   #expect(fd >= 0)
   #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
   var r = try runXbarsim(base + ["--journal", journal.path])

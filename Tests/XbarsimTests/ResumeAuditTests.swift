@@ -32,7 +32,7 @@ private let header =
   let out = root.appendingPathComponent("out")
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
   // This process stands in for the other sweep: it holds the lock.
-  let fd = open(out.path, O_RDONLY | O_DIRECTORY)
+  let fd = open(out.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)  // (not inherited by processes other tests spawn)
   #expect(fd >= 0)
   #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
   var r = try sweep(data, out, ["--shard", "1/2"])
