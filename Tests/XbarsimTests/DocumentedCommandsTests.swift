@@ -7,8 +7,7 @@ import _TestSupport
 // any other test noticing: every command they name must exist, and every
 // `--option` they give it must be one its `--help` lists.
 
-private let checkout = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let checkout = checkoutRoot
 
 /// The documents a user reads: the README and every page under docs/.
 private func documents() throws -> [URL] {

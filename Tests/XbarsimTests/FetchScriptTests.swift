@@ -3,9 +3,7 @@ import Testing
 import _TestSupport
 
 /// `scripts/fetch-mnist` of this checkout.
-private let fetchScript = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("scripts/fetch-mnist")
+private let fetchScript = checkoutRoot.appendingPathComponent("scripts/fetch-mnist")
 
 private func fetch(_ arguments: [String]) throws -> ProcessResult {
   try runProcess(URL(fileURLWithPath: "/bin/bash"), [fetchScript.path] + arguments)

@@ -13,15 +13,7 @@ import _TestSupport
 // the oracle on the two.
 
 /// `scripts/oracle-hybrid` of this checkout.
-private let oracleScript = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("scripts/oracle-hybrid")
-
-/// The first `python3` on PATH, if any.
-private let python3: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-  .split(separator: ":")
-  .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
-  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+private let oracleScript = checkoutRoot.appendingPathComponent("scripts/oracle-hybrid")
 
 private struct HybridOracleCase: CustomTestStringConvertible, Sendable {
   var rule: String = "hybrid"
@@ -52,10 +44,10 @@ private let hybridOracleCases: [HybridOracleCase] = [
 // (CI installs python3, and there a missing one fails the test instead of skipping it, as
 // LimOracleTests does.)
 @Test(
-  .enabled(if: python3 != nil || ProcessInfo.processInfo.environment["CI"] != nil, "python3 is not on PATH: scripts/oracle-hybrid cannot run"),
+  .enabled(if: python3Runs, "python3 is not on PATH: scripts/oracle-hybrid cannot run"),
   arguments: hybridOracleCases)
 private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
-  let python3 = try #require(python3)
+  let python3 = try #require(python3OnPath)
   let (root, data) = try syntheticDataDirectory("xbarsim-hybrid-oracle", train: 120, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let checkpoint = root.appendingPathComponent("net.json")

@@ -10,15 +10,7 @@ import _TestSupport
 // oracle on the two.
 
 /// `scripts/oracle-lim` of this checkout.
-private let oracleScript = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("scripts/oracle-lim")
-
-/// The first `python3` on PATH, if any.
-private let python3: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-  .split(separator: ":")
-  .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
-  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+private let oracleScript = checkoutRoot.appendingPathComponent("scripts/oracle-lim")
 
 private struct OracleCase: CustomTestStringConvertible, Sendable {
   var layers: String
@@ -42,10 +34,10 @@ private let oracleCases: [OracleCase] = [
 // (CI installs python3, and there a missing one fails the test instead of
 // skipping it, as ngspice's does.)
 @Test(
-  .enabled(if: python3 != nil || ProcessInfo.processInfo.environment["CI"] != nil, "python3 is not on PATH: scripts/oracle-lim cannot run"),
+  .enabled(if: python3Runs, "python3 is not on PATH: scripts/oracle-lim cannot run"),
   arguments: oracleCases)
 private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
-  let python3 = try #require(python3)
+  let python3 = try #require(python3OnPath)
   let (root, data) = try syntheticDataDirectory("xbarsim-oracle", train: 80, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let checkpoint = root.appendingPathComponent("net.json")

@@ -8,8 +8,7 @@ import _TestSupport
 // with every rule (and a sweep) write the files, and their keys are held
 // to the page's tables, both ways.
 
-private let checkout = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let checkout = checkoutRoot
 
 /// The keys a section of the page lists: the code spans in the first cell
 /// of each table row between the heading titled `title` and the next
