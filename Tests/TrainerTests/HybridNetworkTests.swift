@@ -304,6 +304,26 @@ struct HybridTrainingTests {
     #expect(early.epochs.map(\.phase) == ["dynamic", "fine"])
   }
 
+  @Test("the weight cache stays within a tenth of a small step of its devices through training (k 100, 400 g-states: μ is a few hundred ulps of W)", arguments: [0.0, 0.34])
+  func weightCacheFollowsTheDevices(c2c: Double) throws {
+    var cfg = Fixture.configuration(rule: .hybrid)
+    cfg.k = 100
+    cfg.smallStates = 400
+    cfg.c2c = c2c
+    let net = try HybridNetwork(configuration: cfg)
+    net.switchToFineTuning()
+    let data = Fixture.dataset(Fixture.train)
+    data.pixels.withUnsafeBufferPointer { px in
+      for s in 0..<(20 * data.count) { net.train(px.baseAddress! + (s % data.count) * 64, label: Int(data.labels[s % data.count])) }
+    }
+    for (l, layer) in net.layers.enumerated() {
+      let mu = layer.step[SynapseKind.small.rawValue]
+      let worst = (0..<layer.count).map { abs(layer.w[$0] - layer.weight($0)) }.max() ?? 0
+      #expect(worst <= mu / 10, "c2c \(c2c), layer \(l): the cache is \(worst / mu) small steps off its devices")
+      #expect(layer.resets > 0)
+    }
+  }
+
   @Test("in the fine phase the big devices are frozen")
   func fineTuningFreezesBig() throws {
     let cfg = Fixture.configuration(rule: .hybrid)
@@ -427,6 +447,56 @@ struct HybridTrainingTests {
     #expect(layer.pulses - layer.repotentiations - pulses == overlaps)
     #expect(layer.resets == 4, "both full pairs were refreshed (two resets each)")
     #expect(layer.cellUpdates - cells == overlapping)
+  }
+
+  @Test("without c2c an n-state device reaches G_max in exactly n pulses (μ = (G_max − G_min)/n) from any state, big and small, and the next pulse is the saturation pass's", arguments: [10, 50, 400])
+  func exactStepsReachGMax(states: Int) throws {
+    // Single precision's sums of μ can stop an ulp below G_max (k 10, 50
+    // states: 0.099999994); such a device took one pulse more than its
+    // states allow before its refresh. Cell x starts s_x steps above G_min
+    // (as a refresh's re-potentiation puts it: G_min + s·μ) and must reach
+    // G_max at its (n − s_x)-th pulse, not before and not after, on the
+    // grid G_min + m·μ at every pulse on the way.
+    for k in [1.0, 3.0, 10.0, 100.0] {
+      var cfg = HybridNetworkTests.configuration()
+      cfg.layers = [40, 10, 2]
+      cfg.k = k
+      cfg.states = states
+      let layer = try HybridNetwork(configuration: cfg).layers[0]
+      let rows = (0..<Int32(layer.rows)).map { $0 }
+      for kind in SynapseKind.allCases {
+        let d = 2 * kind.rawValue, mu = layer.step[kind.rawValue], top = layer.uniformHigh[kind.rawValue]
+        let start = (0..<layer.count).map { ($0 * 7919) % states }
+        for x in 0..<layer.count {
+          layer.g[d][x] = layer.lo[d][x] + Float(start[x]) * mu
+          layer.g[d + 1][x] = layer.lo[d + 1][x]
+        }
+        layer.recomputeWeights()
+        var reached = [Int](repeating: -1, count: layer.count)
+        for pulse in 1...(states + 1) {
+          let pulses = layer.pulses
+          for h in 0..<2 {
+            let up: [Int32] = (0..<Int32(layer.columns)).filter { (Int($0) < layer.columnSplit) == (h == 0) }
+            layer.applyShare(
+              h, kind: kind, rowIndex: rows, rowWords: [UInt64](repeating: 1, count: rows.count), rowCount: rows.count,
+              upIndex: up, upWords: [UInt64](repeating: 1, count: up.count), upCount: up.count,
+              downIndex: [], downWords: [], downCount: 0)
+          }
+          layer.finishUpdate(kind: kind, slots: 64, rows: rows, rowCount: rows.count)
+          #expect(layer.pulses - pulses == layer.count)
+          for x in 0..<layer.count where reached[x] < 0 && layer.g[d][x] == top { reached[x] = pulse }
+          // Below G_max, on the grid: G_min + (s + pulses)·μ.
+          let off = (0..<layer.count).filter {
+            start[$0] + pulse < states && abs(layer.g[d][$0] - (layer.lo[d][$0] + Float(start[$0] + pulse) * mu)) > mu / 1000
+          }
+          #expect(off.isEmpty, "k \(k), \(states) states, \(kind), pulse \(pulse): \(off.count) devices off the grid")
+        }
+        // Pulses at G_max with G− at G_min are lost: no reset, no move.
+        #expect(layer.resets == 0)
+        let wrong = (0..<layer.count).filter { reached[$0] != states - start[$0] }
+        #expect(wrong.isEmpty, "k \(k), \(states) states, \(kind): \(wrong.count) of \(layer.count) devices; cell \(wrong.first ?? 0) from state \(start[wrong.first ?? 0]) reached G_max at pulse \(reached[wrong.first ?? 0]) (\(layer.g[d][wrong.first ?? 0]) against \(top))")
+      }
+    }
   }
 
   @Test("cycle-to-cycle noise: a pulse moves its device by μ·(1 + c2c·z), mean μ and sd c2c·μ, big and small devices")

@@ -58,6 +58,19 @@ final class HybridLayer: @unchecked Sendable {
   let w: UnsafeMutablePointer<Float>
   /// The step μ of one pulse, per kind.
   let step: [Float]
+  /// Without cycle-to-cycle noise (and without the disturb model's
+  /// fractional moves) a linear device's states are whole steps
+  /// μ = (G_max − G_min)/states above its G_min: a pulse puts it on the
+  /// grid point above its state, G_min + (n + 1)·μ, rather than adding μ
+  /// (single precision's sums of μ drift off the grid, by tens of ulps
+  /// after 400 steps at k 100), and one that ends within `snapFraction` of
+  /// a step below its G_max is put on it (G_min + states·μ can round an
+  /// ulp short: 0.099999994 at 50 states, k 10), so that the device takes
+  /// exactly `states` pulses before its refresh.
+  let onGrid: Bool
+  /// 1/μ per kind, for the grid's state of a conductance.
+  let inverseStep: [Float]
+  static let snapFraction: Float = 1.0 / 16
   let c2c: Float
   /// Per kind, ``GaussianTable/values`` times the kind's spread μ·c2c
   /// (Float products, as the pulse loop would round them): a pulse's noise
@@ -188,6 +201,8 @@ final class HybridLayer: @unchecked Sendable {
       voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep
     ).disturbsHalfSelected
     fractionalIndex = c2c != 0 || disturbs || cfg.d2d > 0
+    onGrid = c2c == 0 && !disturbs
+    inverseStep = step.map { 1 / $0 }
     measuredCumulative = levels.map { $0.map { l in
       let p = UnsafeMutablePointer<Double>.allocate(capacity: l.count + 1)
       p[0] = 0
@@ -263,12 +278,16 @@ final class HybridLayer: @unchecked Sendable {
   }
 
   func recomputeWeights() {
-    for x in 0..<count {
-      var s: Float = 0
-      for k in 0..<kinds { s += g[2 * k][x] - g[2 * k + 1][x] }
-      w[x] = s
-    }
+    for x in 0..<count { w[x] = weight(x) }
     recomputeLineSums()
+  }
+
+  /// Cell x's W from its devices, Σ over kinds of G+ − G−.
+  @inline(__always)
+  func weight(_ x: Int) -> Float {
+    var s: Float = 0
+    for k in 0..<kinds { s += g[2 * k][x] - g[2 * k + 1][x] }
+    return s
   }
 
   /// The row loads and every array's row and column sums, from the devices.
@@ -592,6 +611,7 @@ final class HybridLayer: @unchecked Sendable {
     let flagMark = self.flagMark, flagged = share.flagged
     let sign: Float = polarity == 0 ? 1 : -1
     let mu = step[kind]
+    let snap = mu * Self.snapFraction, inverse = inverseStep[kind], grid = onGrid && !measured
     let n = self.columns
     // The share's noise, drawn ahead in blocks (its stream serves these
     // pulses only, so the draws are the same, in the same order).
@@ -656,6 +676,13 @@ final class HybridLayer: @unchecked Sendable {
               if next == ApplyShare.noiseBlock { share.drawNoise(); next = 0 }
               new += table[Int(drawn[next])]
               next &+= 1
+            } else if grid {
+              // The grid point above the device's state (`onGrid`); the
+              // last one lands on G_max, where the next pulse is the
+              // saturation pass's.
+              let floor = perDevice ? loP[x] : loS
+              new = floor + (((old - floor) * inverse).rounded(.toNearestOrEven) + 1) * mu
+              new = top - new < snap ? top : new
             }
           }
           // Clamped to the device's range: max and min as single
@@ -744,8 +771,11 @@ final class HybridLayer: @unchecked Sendable {
           halfSelectWrite += Double(max(0, n)) * aside
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
-        let s = (g[plus][x] - g[minus][x]) - (p - m)
-        w[x] += s
+        // The cache from the devices: its pulse-by-pulse sums drift (the
+        // small devices' μ is a few hundred ulps of W at k 100 with 400
+        // states, each sum rounds by up to half an ulp, the same way for
+        // every pulse of a climb), and a refresh ends the climb.
+        w[x] = weight(x)
         load(x, (g[plus][x] + g[minus][x]) - (p + m))
         deviceSums(plus, x, g[plus][x] - p)
         deviceSums(minus, x, g[minus][x] - m)
