@@ -680,8 +680,8 @@ final class HybridLayer: @unchecked Sendable {
               // The grid point above the device's state (`onGrid`); the
               // last one lands on G_max, where the next pulse is the
               // saturation pass's.
-              let floor = perDevice ? loP[x] : loS
-              new = floor + (((old - floor) * inverse).rounded(.toNearestOrEven) + 1) * mu
+              let g0 = perDevice ? loP[x] : loS
+              new = g0 + (((old - g0) * inverse).rounded(.toNearestOrEven) + 1) * mu
               new = top - new < snap ? top : new
             }
           }
