@@ -819,9 +819,26 @@ enum TrainCommand: CLICommand {
       throw CLIError.usage(
         "--checkpoint-in: \(own ? "\(path) was saved by off-chip learning, and " : "")off-chip learning trains in software, not from the arrays: give --learning on-chip to train the checkpoint's arrays on chip")
     }
-    if let key = ["initial_fraction", "negative_scale"].first(where: given.contains) {
+    if let key = changedDrawKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
       throw keyError(
         key, "the checkpoint of --checkpoint-in holds the devices' states, which \(key) would only draw at the start of a run", args)
+    }
+  }
+
+  /// The first of `keys` (keys that only draw the devices at the start of
+  /// a run) given with a value other than the checkpoint's `saved` one:
+  /// the same value (the run's own config file given again) changes
+  /// nothing and is accepted.
+  static func changedDrawKey(
+    _ keys: [String], given: Set<String>, _ cfg: TrainingConfiguration, _ saved: TrainingConfiguration
+  ) -> String? {
+    keys.first { key in
+      guard given.contains(key) else { return false }
+      switch key {
+      case "initial_fraction": return cfg.initialFraction != saved.initialFraction
+      case "negative_scale": return cfg.negativeScale != saved.negativeScale
+      default: return true
+      }
     }
   }
 

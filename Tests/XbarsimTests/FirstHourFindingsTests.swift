@@ -142,6 +142,12 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let ok = try runXbarsim(
     ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--samples", "1", "--out", root.appendingPathComponent("i2").path])
   #expect(ok.status == 0, "\(ok.stderr)")
+  // The checkpoint's own values (its run's config file given again)
+  // change nothing: accepted (session 42).
+  let same = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--samples", "1", "--out", root.appendingPathComponent("i3").path,
+     "--initial-fraction", "0.5", "--negative-scale", "redraw"])
+  #expect(same.status == 0, "\(same.stderr)")
 }
 
 @Test func summariesSayNullWhereNothingWasReadOrSolved() throws {

@@ -182,6 +182,7 @@ func inspectFromACheckpointContinuesTheRun(rule: String) throws {
   expectOneLineError(try inspect(checkpoint, ["--rule", "lim"]), [checkpoint.path, "rule hybrid's device states", "not rule lim's"])
   let initial = try inspect(checkpoint, ["--initial-fraction", "0.2"])
   expectOneLineError(initial, ["initial", "the checkpoint holds the devices' states"])
+  #expect(try inspect(checkpoint, ["--initial-fraction", "0.5"]).status == 0)
   // A Lim checkpoint is not a hybrid's.
   let lim = root.appendingPathComponent("lim.json")
   try trained(data, lim, ["--epochs", "1", "--train-limit", "20"])

@@ -98,6 +98,8 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   expectError(try start(lim, ["--learning", "off-chip"]), 64, ["--checkpoint-in", "off-chip learning trains in software", "--learning on-chip"])
   expectError(try start(offChip, []), 64, ["--checkpoint-in", "\(offChip.path) was saved by off-chip learning", "--learning on-chip"])
   expectError(try start(lim, ["--initial-fraction", "0.3"]), 64, ["initial", "holds the devices' states"])
+  // The checkpoint's own value (its run's config file given again) is accepted.
+  #expect(try start(lim, ["--initial-fraction", "0.5", "--negative-scale", "redraw"]).status == 0)
   expectError(try start(lim, ["--nmax", "32"]), 1, [lim.path, "the checkpoint has nmax 64, the requested network 32"])
   expectError(try start(lim, ["--layers", "64,9,10"]), 1, [lim.path, "64-8-10", "64-9-10"])
   expectError(try start(lim, ["--rule", "hybrid"]), 1, [lim.path, "rule lim's device states, not rule hybrid's"])
