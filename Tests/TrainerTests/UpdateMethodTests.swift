@@ -582,11 +582,15 @@ func repotentiationsCountOnlyThePulsesAfterAReset(method: UpdateMethod) {
 /// the computed kernel (`usesTransitions = false`) is the reference. Two
 /// identical layers, the same seeded updates: the same states, counts,
 /// energy books, and the same bits in the weight cache and the loads.
-@Test(arguments: [UpdateMethod.a, .b], [6, 64])
-func lookedUpKernelMatchesTheComputedOneBitForBit(method: UpdateMethod, nMax: Int) {
+/// With `half_select book` (since session 42 the looked-up kernel books
+/// too) the same booked conductances, to the bit.
+@Test(arguments: [UpdateMethod.a, .b], [(6, false), (64, false), (6, true), (64, true)])
+func lookedUpKernelMatchesTheComputedOneBitForBit(method: UpdateMethod, nMaxBooked: (Int, Bool)) {
+  let (nMax, booked) = nMaxBooked
   var cfg = TrainingConfiguration()
   cfg.method = method
   cfg.nMax = nMax
+  if booked { cfg.halfSelect = .book }
   cfg.betaP = 3
   cfg.betaD = 3
   cfg.initialFraction = 1
@@ -640,6 +644,12 @@ func lookedUpKernelMatchesTheComputedOneBitForBit(method: UpdateMethod, nMax: In
   #expect(table.pulseConductance.bitPattern == computed.pulseConductance.bitPattern)
   #expect(table.resetConductance.bitPattern == computed.resetConductance.bitPattern)
   #expect(table.updateSlots == computed.updateSlots)
+  if booked {
+    let a = table.halfSelectBook!, b = computed.halfSelectBook!
+    #expect(a.programConductance.bitPattern == b.programConductance.bitPattern, "\(a.programConductance) \(b.programConductance)")
+    #expect(a.resetConductance.bitPattern == b.resetConductance.bitPattern, "\(a.resetConductance) \(b.resetConductance)")
+    #expect(a.programConductance > 0 && a.resetConductance > 0)
+  }
   // Every kind of pulse happened: rises, refills (method b), and the rare
   // sequences at G_max (method a's, Figure 2D's).
   #expect(table.resets > 100 && table.repotentiations > 100, "\(table.resets) resets")

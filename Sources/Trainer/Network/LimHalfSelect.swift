@@ -58,7 +58,29 @@ final class LimHalfSelectBook {
   /// devices (m rule pulses each, C_p(j) the column's sum then), and of
   /// the devices with rule pulses only, Σ ΔG and Σ m·ΔG (each takes its new
   /// G after its m-th round).
-  private var rounds = (0, 0), pulsedTerms = (0.0, 0.0), rose = (0.0, 0.0), roseByRounds = (0.0, 0.0)
+  struct RowTally {
+    var rounds = (0, 0), pulsedTerms = (0.0, 0.0), rose = (0.0, 0.0), roseByRounds = (0.0, 0.0)
+
+    /// A device of polarity p (0: G+) with m rule pulses: `terms` its
+    /// column's, `delta` its ΔG (0 when a serial slot takes its change).
+    @inline(__always)
+    mutating func add(_ p: Int, m: Int, terms: Double, delta: Double) {
+      if p == 0 {
+        rounds.0 = max(rounds.0, m)
+        pulsedTerms.0 += terms
+        rose.0 += delta
+        roseByRounds.0 += Double(m) * delta
+      } else {
+        rounds.1 = max(rounds.1, m)
+        pulsedTerms.1 += terms
+        rose.1 += delta
+        roseByRounds.1 += Double(m) * delta
+      }
+    }
+  }
+  /// The current row's (a caller that books rule pulses itself, `rose`,
+  /// holds it and hands it back before the book's next call).
+  var tally = RowTally()
   /// The update's serial slots, in issue order: a device (row, column,
   /// polarity), its G before and after the update, the kind of its slots
   /// and their number, and whether its change takes effect after them (its
@@ -197,17 +219,47 @@ final class LimHalfSelectBook {
         delta = g1 - g0
         columnSum[2 * j + p] += delta
       }
-      if p == 0 {
-        rounds.0 = max(rounds.0, m)
-        pulsedTerms.0 += terms
-        rose.0 += delta
-        roseByRounds.0 += Double(m) * delta
-      } else {
-        rounds.1 = max(rounds.1, m)
-        pulsedTerms.1 += terms
-        rose.1 += delta
-        roseByRounds.1 += Double(m) * delta
-      }
+      tally.add(p, m: m, terms: terms, delta: delta)
+    }
+  }
+
+  /// Books the synapse visited last now (`closeSynapse`), so that the
+  /// next may be told directly (`rose`, `refilled`).
+  func closeVisit() { closeSynapse() }
+
+  /// A synapse whose visit was one rule pulse of its device of `polarity`
+  /// (0: G+), from `before` to `after` (S), in column j of the current
+  /// row: what `issue`, `visited` and `closeSynapse` book for it, in the
+  /// same operations, on the caller's `tally` of the row and the book's
+  /// `columnSum`. No visit may be open (`closeVisit`).
+  @inline(__always)
+  static func rose(
+    _ tally: inout RowTally, _ columnSum: UnsafeMutablePointer<Double>, column j: Int, polarity p: Int,
+    before g0: Double, after g1: Double
+  ) {
+    let c = 2 * j + p
+    let terms = Double(1) * (columnSum[c] - 2 * g0)
+    let delta = g1 - g0
+    columnSum[c] += delta
+    tally.add(p, m: 1, terms: terms, delta: delta)
+  }
+
+  /// A synapse whose visit was method b's refill of its device of
+  /// `polarity` at (i, j): a reset, then `pulses` re-potentiation pulses,
+  /// from `before` to `after` (S); two serial slots, as `closeSynapse`
+  /// books them. No visit may be open.
+  @inline(__always)
+  func refilled(row i: Int, column j: Int, polarity p: Int, before: Double, after: Double, pulses n: Int) {
+    assert(synapse < 0 && eventCount == 0)
+    if serialCount + 2 > serialCapacity {
+      serial = Self.grown(serial, count: serialCount, to: 2 * serialCapacity)
+      serialCapacity *= 2
+    }
+    serial[serialCount] = SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: true, count: 1, last: n == 0)
+    serialCount += 1
+    if n > 0 {
+      serial[serialCount] = SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: false, count: n, last: true)
+      serialCount += 1
     }
   }
 
@@ -218,21 +270,18 @@ final class LimHalfSelectBook {
     closeSynapse()
     // Σ over rounds n = 1…R of R_p(i) then: R·R_p(i) + Σ_d (R − m_d)·ΔG_d.
     for p in 0..<2 {
-      let r = Double(p == 0 ? rounds.0 : rounds.1)
+      let r = Double(p == 0 ? tally.rounds.0 : tally.rounds.1)
       guard r > 0 else { continue }
-      let d = p == 0 ? rose.0 : rose.1, md = p == 0 ? roseByRounds.0 : roseByRounds.1
-      programConductance += (p == 0 ? pulsedTerms.0 : pulsedTerms.1) + r * rowSum[2 * i + p] + r * d - md
+      let d = p == 0 ? tally.rose.0 : tally.rose.1, md = p == 0 ? tally.roseByRounds.0 : tally.roseByRounds.1
+      programConductance += (p == 0 ? tally.pulsedTerms.0 : tally.pulsedTerms.1) + r * rowSum[2 * i + p] + r * d - md
     }
-    rowSum[2 * i] += rose.0
-    rowSum[2 * i + 1] += rose.1
+    rowSum[2 * i] += tally.rose.0
+    rowSum[2 * i + 1] += tally.rose.1
     endRow()
   }
 
   private func endRow() {
-    rounds = (0, 0)
-    pulsedTerms = (0, 0)
-    rose = (0, 0)
-    roseByRounds = (0, 0)
+    tally = RowTally()
   }
 
   private static func grown<T>(_ p: UnsafeMutablePointer<T>, count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {

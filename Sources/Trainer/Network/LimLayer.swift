@@ -417,6 +417,11 @@ final class LimLayer {
     _ book: LimHalfSelectBook, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
+    if recorder == nil, !conductanceStates, let transitions, usesTransitions {
+      updateBookingByTransitions(
+        book, transitions, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
+      return
+    }
     let sink = BookingSink(
       book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) })
     if conductanceStates {
@@ -432,6 +437,87 @@ final class LimLayer {
         scaled: hasVariation, sink: sink)
     }
     book.finishUpdate()
+  }
+
+  /// `updateBooking` by lookup, for integer states without variation and
+  /// no recorder (the default run's case): `updateByTransitions`' entries
+  /// for the states, weights and loads, and the book told of each
+  /// synapse directly, a rule pulse (`LimHalfSelectBook.rose`, on the
+  /// row's tally held in registers) or method b's refill (`refilled`),
+  /// with the values and in the order the recorded kernel reports them;
+  /// a rare entry runs the recorded kernel's sequence. The same states, weights, loads, counts and
+  /// booked conductances, bit for bit (tested), at about twice the
+  /// recorded kernel's speed.
+  @inline(never)
+  private func updateBookingByTransitions(
+    _ book: LimHalfSelectBook, _ table: UnsafeMutablePointer<Transition>,
+    rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+  ) {
+    let n = columns, width = nMax + 1
+    let w = array._weight, t = tableS, g = tableD, scale = gMax
+    let colLoad = array._columnLoad, rowLoad = array._rowLoad
+    let kp = self.kp, km = self.km, resetsFrom = self.resetsFrom
+    let sink = BookingSink(book: book, recording: nil)
+    let columnSum = book.columnSum
+    var count = 0, resetCount = 0, repot = 0
+    for r in 0..<rowCount {
+      let i = Int(activeRows[r]), base = i &* n
+      var rowDelta: Double = 0
+      // The row's rule slots, held here (the book's own between its calls).
+      var tally = LimHalfSelectBook.RowTally()
+      @inline(__always) func pulse(_ j: Int, up: Bool) {
+        let k = base &+ j
+        let a = up ? kp : km, b = up ? km : kp
+        let sa = Int(a[k]), sb = Int(b[k])
+        let e = table[sa &* width &+ sb]
+        if _slowPath(e.rare != 0) {
+          // As `updateStates` and `updateByTransitions`' rare pulse.
+          let before = conductances(k)
+          book.tally = tally
+          atMaximumOrReset(k, up: up, sink: sink)
+          let na = Int(a[k]), nb = Int(b[k])
+          let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
+          let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
+          w[k] = p1 - m1
+          let d = (p1 - p0) + (m1 - m0)
+          rowDelta += Double(d)
+          colLoad[j] += Double(d)
+          sink.visited(cell: k, before: before, after: conductances(k))
+          book.closeVisit()
+          tally = book.tally
+          return
+        }
+        a[k] = e.a
+        b[k] = e.b
+        w[k] = up ? e.weight : 0 - e.weight
+        let d = Double(e.load)
+        rowDelta += d
+        colLoad[j] += d
+        if e.refill != 0 {
+          // The other device reset from s_b and re-potentiated to s_b − 1.
+          resetsFrom[sb] &+= 1
+          resetCount &+= 1
+          count &+= sb &- 1
+          repot &+= sb &- 1
+          book.refilled(
+            row: i, column: j, polarity: up ? 1 : 0, before: g[sb] * scale, after: g[Int(e.b)] * scale, pulses: sb &- 1)
+        } else {
+          count &+= 1
+          LimHalfSelectBook.rose(
+            &tally, columnSum, column: j, polarity: up ? 0 : 1, before: g[sa] * scale, after: g[Int(e.a)] * scale)
+        }
+      }
+      for u in 0..<upCount { pulse(Int(up[u]), up: true) }
+      for v in 0..<downCount { pulse(Int(down[v]), up: false) }
+      rowLoad[i] += rowDelta
+      book.tally = tally
+      book.rowEnded(i)
+    }
+    book.finishUpdate()
+    pulses += count
+    resets += resetCount
+    repotentiations += repot
   }
 
   /// The (n_max + 1)² entries of `transitions`, owned here so that the
