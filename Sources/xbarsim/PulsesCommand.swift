@@ -308,8 +308,8 @@ enum PulsesCommand: CLICommand {
   }
 
   static func measuredCurves(_ args: ParsedArguments, notes: inout [String]) throws -> ([Curve], Int, String) {
-    if args.string("--csv") != nil && args.string("--device-csv") != nil {
-      throw CLIError.usage("--csv and --device-csv name the same file: give one")
+    if let a = args.string("--csv"), let b = args.string("--device-csv") {
+      throw CLIError.usage("--csv and --device-csv are two names of one option (the device file), given twice (\(a) and \(b)): give one")
     }
     guard let path = args.string("--csv") ?? args.string("--device-csv") else {
       throw CLIError.usage("--device measured needs --csv <file> (or --device-csv <file>)")

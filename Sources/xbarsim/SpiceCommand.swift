@@ -28,8 +28,8 @@ enum SpiceCommand: CLICommand {
   static func run(_ args: ParsedArguments) throws {
     guard let path = args.positionals.first else { throw CLIError.usage("missing <file.json>") }
     guard !path.isEmpty else { throw CLIError.usage("<file.json> is an empty path") }
-    if args.string("--output") != nil && args.string("--out") != nil {
-      throw CLIError.usage("--output and --out name the same file: give one")
+    if let a = args.string("--output"), let b = args.string("--out") {
+      throw CLIError.usage("--output and --out are two names of one option (the netlist file), given twice (\(a) and \(b)): give one")
     }
     let output = args.string("--output") ?? args.string("--out")
     if let output, path != "-", OutputFile.sameFile(output, path) {

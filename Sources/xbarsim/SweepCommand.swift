@@ -226,15 +226,16 @@ enum SweepCommand: CLICommand {
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
-    // A measured device's notes, as `train` prints them: once per
-    // file and kind of rule among this shard's points (with --quiet too).
+    // A measured device's notes, as `train` prints them: each once among
+    // this shard's points (with --quiet too; a note that two rules or
+    // methods share had been printed once for each: session 42).
     var noted: Set<String> = []
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]
-      guard let path = cfg.measuredDevice?.path,
-        noted.insert("\(path) \(cfg.rule.isFiniteState) \(cfg.rule == .lim && cfg.method == .c)").inserted
-      else { continue }
-      for note in TrainCommand.deviceNotes(cfg, name: "device_csv \(path)") { print(note, to: &err) }
+      guard let path = cfg.measuredDevice?.path else { continue }
+      for note in TrainCommand.deviceNotes(cfg, name: "device_csv \(path)") where noted.insert(note).inserted {
+        print(note, to: &err)
+      }
     }
     let started = Date()
     for p in mine where !done.contains(p) {

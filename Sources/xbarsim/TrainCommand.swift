@@ -419,6 +419,11 @@ enum TrainCommand: CLICommand {
     if m.gMax >= 1e-2 {
       notes.append(
         "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
+    } else if m.gMax < 1e-9 {
+      // Siemens values under a µS header, say: the accuracy is the same,
+      // every energy 10⁶ too small (a walkthrough, session 42).
+      notes.append(
+        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
     }
     return notes
   }

@@ -37,7 +37,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let d = try runXbarsim(["pulses", "--device", "measured", "--device-csv", file.path, "--sequence", "p3,d4"])
   #expect(d.status == 0 && d.stdout == r.stdout, "\(d.stderr)")
   let both = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--device-csv", file.path])
-  expectOneLineError(both, 64, "--csv and --device-csv name the same file")
+  expectOneLineError(both, 64, "--csv and --device-csv are two names of one option")
 }
 
 // A summary's top-level `epochs` (its records) edited to 3 ran one epoch,
@@ -183,7 +183,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   #expect(r1.status == 0 && r2.status == 0, "\(r1.stderr) \(r2.stderr)")
   #expect(try Data(contentsOf: a) == Data(contentsOf: b))
   let both = try runXbarsim(["spice", problem.path, "--output", a.path, "--out", b.path])
-  expectOneLineError(both, 64, "--output and --out name the same file")
+  expectOneLineError(both, 64, "--output and --out are two names of one option")
   let help = try runXbarsim(["inspect", "--help"])
   #expect(help.stdout.contains("--rule takes lim (below: hybrid and single) and --learning\non-chip only"), "\(help.stdout)")
 }

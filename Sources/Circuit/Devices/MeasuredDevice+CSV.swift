@@ -143,6 +143,9 @@ extension MeasuredDevice {
     let units: [String: (String, Double)] = [
       "s": ("S", 1), "ms": ("mS", 1e-3), "us": ("uS", 1e-6), "\u{B5}s": ("uS", 1e-6), "\u{3BC}s": ("uS", 1e-6),
       "ns": ("nS", 1e-9), "ps": ("pS", 1e-12),
+      // Spelled out (session 42: a walkthrough's `siemens` was refused).
+      "siemens": ("S", 1), "millisiemens": ("mS", 1e-3), "microsiemens": ("uS", 1e-6),
+      "nanosiemens": ("nS", 1e-9), "picosiemens": ("pS", 1e-12),
     ]
     let lower = header.lowercased()
     if lower.contains("ohm") || header.contains("\u{3A9}") || header.contains("\u{2126}") {

@@ -875,6 +875,14 @@ public struct MeasuredBranches: Sendable, Equatable {
     self.depression = depression
   }
 
+  /// The same device from the same file: `pointsAfterMaximum`, a note's
+  /// count that a checkpoint's device does not keep, is left out (a
+  /// method-c checkpoint of a file with points past its maximum had been
+  /// refused against that file unchanged; session 42).
+  public static func == (a: Self, b: Self) -> Bool {
+    a.path == b.path && a.curve == b.curve && a.gMax == b.gMax && a.depression == b.depression
+  }
+
   /// A 64-bit checksum of the device as training sees it (FNV-1a over the
   /// bits of the curve, G_max and the depression branch): a sweep keeps
   /// it, so that a file changed since is told from the one it ran with.

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// A device researcher's walkthrough (session 42, 2026-12-03): a method-c
+// checkpoint refused against its own device file, an error that called two
+// files one, a sweep's notes printed twice, spelled-out units refused, and
+// no word on a G_max far below a synapse's.
+
+/// 8×8 generated images: 120 training images, 50 test images.
+private func smallData() throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-session42", train: 120, test: 50)
+}
+
+private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "60", "--test-limit", "20", "--quiet"]
+
+/// A device whose potentiation branch has a point after its maximum (left
+/// out, with a note) and a depression branch (method c's).
+private func deviceFile(_ root: URL, unit: String = "uS", scale: Double = 1, third: Double = 6) throws -> URL {
+  let up = [2.0, 4, third, 7.5, 8.5, 9.2, 9.6, 10, 9.9].map { "p,\($0 * scale)" }
+  let down = [10.0, 8, 6.5, 5, 4, 3.2, 2.6, 2.2].map { "d,\($0 * scale)" }
+  let url = root.appendingPathComponent("device-\(unit)-\(scale)-\(third).csv")
+  try (["branch,conductance (\(unit))"] + up + down).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  return url
+}
+
+// The checkpoint's device has no count of the points after the maximum (a
+// note's, not the device's), and method c compared the whole data: the
+// unchanged file was "a device whose points changed since".
+@Test func aMethodCCheckpointGoesOnWithItsOwnDeviceFile() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = try deviceFile(root)
+  let ckpt = root.appendingPathComponent("c.json")
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--device-csv", device.path, "--method", "c", "--checkpoint-out", ckpt.path] + net)
+  #expect(t.status == 0, "\(t.stderr)")
+  let again = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--device-csv", device.path] + net)
+  #expect(again.status == 0, "\(again.stderr)")
+  let inspect = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--device-csv", device.path, "--samples", "1",
+     "--out", root.appendingPathComponent("inspect").path])
+  #expect(inspect.status == 0, "\(inspect.stderr)")
+  // The file changed since is still refused.
+  try FileManager.default.removeItem(at: device)
+  try FileManager.default.moveItem(at: try deviceFile(root, third: 5), to: device)
+  let other = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--device-csv", device.path] + net)
+  #expect(other.status == 1 && other.stderr.contains("the checkpoint's measured device differs"), "\(other.stderr)")
+}
+
+@Test func pulsesNamesBothFilesGivenForTheOneOption() throws {
+  let (root, _) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let a = try deviceFile(root), b = try deviceFile(root, scale: 2)
+  let r = try runXbarsim(["pulses", "--csv", a.path, "--device-csv", b.path])
+  expectOneLineError(r, 64, "--csv and --device-csv are two names of one option")
+  #expect(r.stderr.contains(a.path) && r.stderr.contains(b.path), "\(r.stderr)")
+}
+
+// A sweep over methods a and c printed the file's notes once for each.
+@Test func aSweepPrintsEachDeviceNoteOnce() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = try deviceFile(root)
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--device-csv", device.path, "--grid", "method=a,c", "--out", root.appendingPathComponent("sweep").path]
+      + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  let notes = r.stderr.split(separator: "\n").filter { $0.hasPrefix("note:") }
+  #expect(notes.filter { $0.contains("first reaches its maximum") }.count == 1, "\(r.stderr)")
+  #expect(Set(notes).count == notes.count, "\(notes)")
+}
+
+@Test(arguments: [("siemens", 1e-6), ("microsiemens", 1.0), ("Microsiemens", 1.0), ("nanosiemens", 1000.0)])
+func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
+  let (root, _) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["pulses", "--csv", try deviceFile(root, unit: unit, scale: scale).path])
+  #expect(r.status == 0, "\(r.stderr)")
+  // The first point is 2 µS whichever unit wrote it.
+  let lines = r.stdout.split(separator: "\n").map(String.init)
+  let g = lines.count > 1 ? Double(lines[1].split(separator: ",").last.map(String.init) ?? "") ?? 0 : 0
+  #expect(abs(g - 2e-6) <= 1e-15, "\(r.stdout.prefix(200))")
+}
+
+// Siemens values under a µS header: a device of picosiemens, trained
+// without a word (the accuracy is the same; every energy 10⁶ too small).
+@Test func aGMaxFarBelowASynapsesGetsANote() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let tiny = try deviceFile(root, scale: 1e-6)
+  let r = try runXbarsim(["train", "--data", data.path, "--device-csv", tiny.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("far below a synapse's"), "\(r.stderr)")
+  let plain = try runXbarsim(["train", "--data", data.path, "--device-csv", try deviceFile(root).path] + net)
+  #expect(plain.status == 0 && !plain.stderr.contains("far below"), "\(plain.stderr)")
+}
