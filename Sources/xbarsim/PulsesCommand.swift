@@ -48,7 +48,9 @@ enum PulsesCommand: CLICommand {
       curve (Lim Fig. 13; a draw X <= 0 is drawn again until above 0, as
       train's default negative_scale does, or with --negative-scale dead a
       dead device at 0 S, fold |X|); --offset δ an
-      additive offset ~ N(0, (δ·G_min)²) (Choi Fig. 6C); --c2c δ/μ multiplies
+      additive offset ~ N(0, (δ·G_min)²) (Choi Fig. 6C; a device offset below
+      −G_min rests at 0 S after a reset and climbs a full step a pulse, as
+      train's devices do); --c2c δ/μ multiplies
       every step by (1 + δ/μ·N(0,1)) (Choi Fig. 6B). --devices N prints N
       sampled devices; all draws are fixed by --seed.
 

@@ -586,3 +586,53 @@ func validationNamesTheField(model: any DeviceModel, field: String) {
   // And the devices still draw differently from each other.
   #expect(try curve(count: 2, device: 0) != curve(count: 2, device: 1))
 }
+
+// A device offset below −G_min (session 42): it rests at 0 S after a reset
+// and climbs a full step a pulse, as the trainers' devices do (`pulses`
+// had shown it at 0 S for its first pulses, then a fraction of a step).
+@Test func aDeviceOffsetBelowZeroClimbsFullStepsFromZero() throws {
+  let model = FiniteStateDevice(states: 50, gMin: 1e-6, gMax: 1e-5)
+  var pop = try DevicePopulation(model: model, count: 400, variation: .init(deviceToDeviceOffset: 1), seed: 4)
+  var below = 0
+  for i in 0..<400 {
+    let o = pop.offset(i)
+    #expect(pop.conductance(i) == max(0, model.minimumConductance + o) || o < -model.minimumConductance)
+    guard o < -model.minimumConductance else {
+      #expect(pop.floor(i) == model.minimumConductance)
+      continue
+    }
+    below += 1
+    #expect(pop.conductance(i) == 0, "device \(i) starts at \(pop.conductance(i)) S")
+    pop.potentiate(i)
+    pop.reset(i)
+    #expect(pop.conductance(i) == 0)
+    var last = 0.0
+    for n in 1...50 {
+      pop.potentiate(i)
+      let g = pop.conductance(i), top = model.maximumConductance + o
+      let expected = min(Double(n) * model.stepSize, top)
+      #expect(abs(g - expected) <= 1e-12 * model.maximumConductance, "device \(i), pulse \(n): \(g) S, expected \(expected)")
+      #expect(g >= last)
+      last = g
+    }
+  }
+  #expect(below > 40, "\(below) devices below −G_min")
+  // A measured curve: one point up from the fractional index where the
+  // data plus the offset reach 0.
+  let curve = [1e-6, 3e-6, 4e-6, 4.5e-6, 5e-6]
+  let measured = try MeasuredDevice(potentiation: curve)
+  var m = try DevicePopulation(model: measured, count: 200, variation: .init(deviceToDeviceOffset: 1.5), seed: 8)
+  var checked = 0
+  for i in 0..<200 where m.offset(i) < -1e-6 && m.offset(i) > -4.5e-6 {
+    let o = m.offset(i)
+    #expect(m.conductance(i) == 0)
+    m.potentiate(i)
+    let j = curve.firstIndex { $0 + o >= 0 }!
+    let u = Double(j - 1) + (-o - curve[j - 1]) / (curve[j] - curve[j - 1])
+    let a = Int(u + 1), f = u + 1 - Double(a)
+    let expected = (a >= curve.count - 1 ? curve.last! : curve[a] + f * (curve[a + 1] - curve[a])) + o
+    #expect(abs(m.conductance(i) - expected) <= 1e-12 * 5e-6, "device \(i): \(m.conductance(i)) S, expected \(expected)")
+    checked += 1
+  }
+  #expect(checked > 20, "\(checked)")
+}

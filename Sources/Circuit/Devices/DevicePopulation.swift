@@ -12,6 +12,16 @@
 /// G_i = max(0, X_i · g_i + O_i)      [S]
 /// ```
 ///
+/// A device whose offset puts the low end of its curve below 0 S
+/// (X_i·G_min + O_i < 0) rests at its *floor* g_f = −O_i/X_i, where it reads
+/// 0 S: a reset (and its start) puts it there, and a pulse climbs one of
+/// the model's steps from there (one point along a measured curve), so
+/// its first pulse reads X_i·ΔG, as the trainers' devices do (a large
+/// negative offset loses the lowest states; it does not spend pulses on
+/// them). No pulse takes a device below its floor. (Before session 42 such
+/// a device read 0 S for its first pulses and then a fraction of a step,
+/// where `train` drew the full step.)
+///
 /// States are kept in contiguous arrays; a pulse is one model evaluation,
 /// at most one Gaussian draw, and no allocation.
 ///
@@ -34,6 +44,9 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   @usableFromInline var _nominal: [Double]
   @usableFromInline let _scale: [Double]
   @usableFromInline let _offset: [Double]
+  /// Each device's floor: G_min, or −O/X when X·G_min + O < 0 (at most
+  /// G_max: a device that never conducts rests at G_max).
+  @usableFromInline let _floor: [Double]
   @usableFromInline var _noise: [SeededGenerator]
   @usableFromInline let _cycleToCycle: Double
   @usableFromInline let _gMin: Double
@@ -104,6 +117,17 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     }
     _scale = scale
     _offset = offset
+    let (gMin, gMax) = (_gMin, _gMax)
+    _floor = (0..<count).map { i in
+      let (x, o) = (scale[i], offset[i])
+      guard x > 0, x * gMin + o < 0 else { return gMin }
+      guard x * gMax + o > 0 else { return gMax }
+      // Where X·g + O reaches 0, and reads 0 S exactly.
+      var f = min(max(-o / x, gMin), gMax)
+      while x * f + o > 0 && f > gMin { f = f.nextDown }
+      return f
+    }
+    for i in 0..<count where _nominal[i] < _floor[i] { _nominal[i] = _floor[i] }
   }
 
   /// The number of devices.
@@ -177,28 +201,37 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   @inlinable
   public mutating func depress(_ index: Int) {
     let g = _nominal[index]
-    let next = model.depressed(g)
+    let next = max(model.depressed(g), _floor[index])
     _nominal[index] = _cycleToCycle > 0 ? _perturbed(index, g, next, potentiation: false) : next
     _depressions &+= 1
   }
 
-  /// Resets device `index` to the model's reset conductance (no noise).
+  /// Resets device `index` to the model's reset conductance, or its
+  /// floor when that is higher (no noise).
   @inlinable
   public mutating func reset(_ index: Int) {
-    _nominal[index] = _gReset
+    _nominal[index] = max(_gReset, _floor[index])
     _resets &+= 1
   }
 
   /// Sets the nominal conductance of device `index`, e.g. for off-chip
-  /// programming or a test; `g` is clamped to [G_min, G_max] of the model.
+  /// programming or a test; `g` is clamped to [G_min, G_max] of the model,
+  /// and to the device's floor (the same conductance, 0 S, below it).
   /// Not counted as a pulse.
   ///
   /// - Precondition: `g` is finite.
   @inlinable
   public mutating func setNominal(_ index: Int, _ g: Double) {
     precondition(g.isFinite, "nominal conductance \(g) S is not finite")
-    _nominal[index] = g < _gMin ? _gMin : (g > _gMax ? _gMax : g)
+    let low = _floor[index]
+    _nominal[index] = g < low ? low : (g > _gMax ? _gMax : g)
   }
+
+  /// The nominal conductance device `index` rests at after a reset when
+  /// its offset is below −X·G_min (where it reads 0 S), else G_min, in
+  /// siemens (S).
+  @inlinable
+  public func floor(_ index: Int) -> Double { _floor[index] }
 
   /// The number of potentiation pulses applied so far.
   @inlinable public var potentiationCount: Int { _potentiations }
@@ -220,7 +253,8 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     if dg == 0 { return next }
     let step = model.unclampedStep(from: g, potentiation: potentiation) ?? dg
     let noisy = g + step * (1 + _cycleToCycle * _noise[index].nextGaussian())
-    return noisy < _gMin ? _gMin : (noisy > _gMax ? _gMax : noisy)
+    let low = _floor[index]
+    return noisy < low ? low : (noisy > _gMax ? _gMax : noisy)
   }
 }
 
