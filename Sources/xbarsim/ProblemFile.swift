@@ -181,6 +181,18 @@ enum ProblemFile {
     if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
     // Foundation's "unknown read error" (256), e.g. for a directory.
     if ns.domain == NSCocoaErrorDomain && ns.code == NSFileReadUnknownError { return "a directory, or unreadable" }
+    // The system's words, as the tool's other messages give them, for
+    // Foundation's "The operation could not be completed. The file doesn't
+    // exist." (a walkthrough, session 42: `--out /proc/x`).
+    if ns.domain == NSCocoaErrorDomain {
+      switch ns.code {
+      case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "No such file or directory"
+      case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "Permission denied"
+      case NSFileWriteOutOfSpaceError: return "No space left on device"
+      case NSFileWriteVolumeReadOnlyError: return "Read-only file system"
+      default: break
+      }
+    }
     return ns.localizedDescription
   }
 }

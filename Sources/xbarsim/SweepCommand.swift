@@ -795,6 +795,8 @@ enum SweepCommand: CLICommand {
   }
 
   static func gridText(_ g: Grid) -> String {
-    zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: ","))" }.joined(separator: " ")
+    // As `--grid` spells it: values that hold commas (layers) apart by ';'.
+    zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: $1.contains { $0.contains(",") } ? ";" : ","))" }
+      .joined(separator: " ")
   }
 }

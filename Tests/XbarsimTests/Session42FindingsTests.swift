@@ -95,3 +95,34 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   let plain = try runXbarsim(["train", "--data", data.path, "--device-csv", try deviceFile(root).path] + net)
   #expect(plain.status == 0 && !plain.stderr.contains("far below"), "\(plain.stderr)")
 }
+
+// A circuit designer's walkthrough (session 42): solve took a read time of
+// 1e300 s that train refuses; a sweep's refusal spelled a grid of layers
+// as one list; an --out that cannot be made said Foundation's words.
+@Test func solveTakesTrainsReadTimes() throws {
+  let problem = try problemFile("""
+    {"rows": 1, "cols": 1, "conductance": [[1e-5]], "v_in": [0.1], "r_row": 0, "r_col": 0}
+    """)
+  let r = try runXbarsim(["solve", problem.path, "--read-time", "1e300"])
+  expectOneLineError(r, 64, "--read-time must be in 1e-12…1 s, got 1e300")
+  #expect(try runXbarsim(["solve", problem.path, "--read-time", "1e-6"]).status == 0)
+}
+
+@Test func aSweepsRefusalSpellsAGridOfLayersAsGridDoes() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("sweep").path
+  let base = ["sweep", "--data", data.path, "--evals-per-epoch", "1", "--train-limit", "20", "--test-limit", "10", "--quiet", "--out", out]
+  #expect(try runXbarsim(base + ["--grid", "layers=64,6,10;64,8,10"]).status == 0)
+  let r = try runXbarsim(base + ["--grid", "layers=64,6,10;64,9,10"])
+  #expect(r.status != 0)
+  #expect(r.stderr.contains("layers=64,6,10;64,8,10"), "\(r.stderr)")
+}
+
+@Test func anOutThatCannotBeMadeSaysWhyInTheSystemsWords() throws {
+  guard FileManager.default.fileExists(atPath: "/proc/self") else { return }
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--out", "/proc/xbarsim-no-such-dir"] + net)
+  expectOneLineError(r, 1, "/proc/xbarsim-no-such-dir: cannot create directory (No such file or directory)")
+}

@@ -291,6 +291,13 @@ struct SolveOutput: Decodable {
   #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
   #expect(r.stderr.contains("'conductance' up to 10000000000000000 S against 1 Ω"), "\(r.stderr)")
   #expect(r.stderr.contains("G·r = 10000000000000000) is beyond 1e9"), "\(r.stderr)")
+  // Ideal word lines: i_row from nearly equal node voltages, 16 % off at
+  // G·r = 1e16 and reported as converged until session 42 (a walkthrough).
+  let oneIdeal = try problemFile("""
+    {"rows": 2, "cols": 2, "conductance": [[1e-4, 2e-5], [5e-5, 1e-4]], "v_in": [0.2, -0.1], "r_row": 0, "r_col": 1e20}
+    """)
+  let refused = try runXbarsim(["solve", oneIdeal.path])
+  #expect(refused.status == 1 && refused.stderr.contains("is beyond 1e9"), "\(refused.stdout) \(refused.stderr)")
   let fine = try runXbarsim(["solve", try problem("1e9").path])
   #expect(fine.status == 0, "\(fine.stderr)")
   let exact = [0.06192170818, 0.03879003559, 0.02846975089]
