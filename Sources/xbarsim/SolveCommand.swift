@@ -20,10 +20,10 @@ enum SolveCommand: CLICommand {
       merged modes w = b added ("pcg-two-level"), to a relative KCL residual of
       --tolerance. A solve that does not
       converge is an error (exit 1), never an answer, and so is a G·r (largest cell
-      conductance × segment resistance) above 1e9, where the mesh is too
-      ill-conditioned to trust. With one line kind ideal (r = 0) and the other
-      resistive, each resistive line is solved directly ("line-direct", 0
-      iterations). Use '-' to read standard input.
+      conductance × segment resistance) above 1e9 with resistive bit lines, where
+      the mesh is too ill-conditioned to trust. With one line kind ideal (r = 0)
+      and the other resistive, each resistive line is solved directly
+      ("line-direct", 0 iterations). Use '-' to read standard input.
       """,
     options: [
       OptionSpec("--node-voltages", nil, "Also print v_word and v_bit, M×N node voltages (V)."),
@@ -85,9 +85,12 @@ enum SolveCommand: CLICommand {
     // the conjugate gradients stop on a meaningless residual; with ideal
     // word lines the cells' currents are differences of nearly equal node
     // voltages, so i_row, i_device and the power err as much (16 % at
-    // G·r = 1e16, reported as converged, until session 42).
+    // G·r = 1e16, reported as converged, until session 42). Ideal bit
+    // lines (at 0 V) leave no such difference: any G·r is solved.
     let r = max(mesh.wires.rowSegmentResistance, mesh.wires.columnSegmentResistance)
-    if r > 0, let g = mesh.conductance.max(), g * r > WireModel.largestConductanceTimesResistance {
+    if mesh.wires.columnSegmentResistance > 0, let g = mesh.conductance.max(),
+      g * r > WireModel.largestConductanceTimesResistance
+    {
       throw CLIError.runtime(
         "\(source): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Circuit
@@ -87,4 +88,22 @@ private func isClose(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * m
   // A noisy top: the potentiation branch's maximum, not its last point.
   let top = try MeasuredDevice(potentiation: [1, 6, 5], depression: [7, 2], withinPotentiation: true)
   #expect(top.maximumConductance == 6)
+}
+
+// A unit's power of ten moves into the text's exponent: the decimal number
+// in siemens rounded once (session 42: 3.1015 uS had read as
+// 3.1015000000000003e-06 S, printed so by `pulses`).
+@Test func aUnitsPowerOfTenIsReadAsOneRounding() throws {
+  #expect(MeasuredDevice.shifted("3.1015", by: 1e-6) == 3.1015e-6)
+  #expect(MeasuredDevice.shifted("6.2e1", by: 1e-6) == 6.2e-5)
+  #expect(MeasuredDevice.shifted("7E+1", by: 1e-3) == 7e-2)
+  #expect(MeasuredDevice.shifted("1", by: 1e-9) == 1e-9)
+  #expect(MeasuredDevice.shifted("-0.5", by: 1e-12) == -0.5e-12)
+  #expect(MeasuredDevice.shifted("1e-9223372036854775808", by: 1e-6) == nil)
+  #expect(MeasuredDevice.shifted("0x1p-3", by: 1e-6) == nil)
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("shift-\(UUID().uuidString).csv")
+  defer { try? FileManager.default.removeItem(at: url) }
+  try "branch,conductance (uS)\np,2\np,3.1015\np,4.7\n".write(to: url, atomically: true, encoding: .utf8)
+  let d = try MeasuredDevice.load(csv: url)
+  #expect(d.potentiation == [2e-6, 3.1015e-6, 4.7e-6], "\(d.potentiation)")
 }

@@ -336,9 +336,10 @@ private func solve(_ root: URL, _ json: String, _ options: [String] = []) throws
 }
 
 // read_energy_joules is the power times --read-time (mutant: the power);
-// the G·r bound applies only with both line kinds resistive: one resistive
-// kind is solved directly, whatever G·r (mutant: refused as
-// ill-conditioned).
+// the G·r bound applies only with resistive bit lines: resistive word
+// lines beside ideal bit lines are solved directly, whatever G·r (mutant:
+// refused as ill-conditioned; since session 42 ideal word lines beside
+// resistive bit lines are refused beyond 1e9, `SolveCommandTests`).
 @Test func solveReportsTheReadEnergyAndSolvesOneResistiveLineKindAtAnyGR() throws {
   let root = try temporaryDirectory("xbarsim-r6-solve")
   defer { try? FileManager.default.removeItem(at: root) }

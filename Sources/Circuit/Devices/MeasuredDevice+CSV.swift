@@ -68,9 +68,12 @@ extension MeasuredDevice {
       guard let read = Double(parts[1]), DecimalText.isNumber(parts[1]) || !read.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is not a number in decimal notation")
       }
-      // Divided by the unit's whole reciprocal: 1 nS reads as 1e-9 exactly
-      // (multiplied by 1e-9 it was 1.0000000000000002e-9).
-      let g = unit.siemens == 1 ? read : read / (1 / unit.siemens).rounded()
+      // The decimal number in siemens, rounded once: the unit's power of
+      // ten moved into the exponent of the text (3.1015 uS reads as
+      // 3.1015e-06 S; divided by 1e6 it was 3.1015000000000003e-06, and
+      // multiplied by 1e-9, 1 nS was 1.0000000000000002e-9), else divided
+      // by the unit's whole reciprocal.
+      let g = unit.siemens == 1 ? read : Self.shifted(parts[1], by: unit.siemens) ?? read / (1 / unit.siemens).rounded()
       guard g.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(parts[1])' is not finite")
       }
@@ -122,6 +125,20 @@ extension MeasuredDevice {
           + (rises ? "its points rise: rising data are a potentiation branch (p rows)" : "a device that no pulse changes"))
     }
     try self.init(potentiation: up, depression: down)
+  }
+
+  /// The decimal text `text` times `unit` (a negative power of ten), read
+  /// as one rounding: its exponent lowered by the power. nil when the
+  /// exponent does not fit an Int or the text is not decimal.
+  static func shifted(_ text: String, by unit: Double) -> Double? {
+    let k = Int((-Foundation.log10(unit)).rounded())
+    guard k > 0, Foundation.pow(10, Double(-k)) == unit, DecimalText.isNumber(text) else { return nil }
+    let parts = text.split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+      .flatMap { $0.split(separator: "E", maxSplits: 1, omittingEmptySubsequences: false) }
+    guard parts.count <= 2, let exponent = parts.count == 2 ? Int(parts[1]) : 0 else { return nil }
+    let (lowered, overflow) = exponent.subtractingReportingOverflow(k)
+    guard !overflow else { return nil }
+    return Double("\(parts[0])e\(lowered)")
   }
 
   /// A field without the double quotes around it, if it has them.
