@@ -322,6 +322,11 @@ enum PulsesCommand: CLICommand {
     guard let text = String(data: data, encoding: .utf8) else {
       throw CLIError.runtime("\(path): is not UTF-8 text")
     }
+    if data.count > TrainingConfiguration.maxDeviceBytes {
+      // (A walkthrough, session 42: drawn here, refused by train.)
+      notes.append(
+        "note: \(path): \(data.count) bytes; train --device-csv takes at most \(TrainingConfiguration.maxDeviceBytes) (1 MiB): remove comment lines or points")
+    }
     do {
       // Training's device stays within the potentiation branch's range
       // (method c's depression stops at G_min, the first p point): so

@@ -126,3 +126,16 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   let r = try runXbarsim(["train", "--data", data.path, "--out", "/proc/xbarsim-no-such-dir"] + net)
   expectOneLineError(r, 1, "/proc/xbarsim-no-such-dir: cannot create directory (No such file or directory)")
 }
+
+// `pulses` drew a device file of 3.5 MB that train refuses (1 MiB) without
+// a word.
+@Test func pulsesSaysWhenTrainWouldRefuseTheFilesSize() throws {
+  let (root, _) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let url = root.appendingPathComponent("big.csv")
+  try ("branch,conductance (uS)\n# " + String(repeating: "x", count: 1_100_000) + "\np,1\np,2\n")
+    .write(to: url, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["pulses", "--csv", url.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("train --device-csv takes at most 1048576 (1 MiB)"), "\(r.stderr)")
+}

@@ -222,7 +222,7 @@ extension TrainingConfiguration {
   }
 
   /// The most bytes of a `device_csv` file (at most 256 points are used).
-  static let maxDeviceBytes = 1 << 20
+  public static let maxDeviceBytes = 1 << 20
 
   /// Whether a range key given as text matches the file's value: within
   /// 1e-9 relative (0.1 for a first point 0.09999999999999999 of the maximum).
