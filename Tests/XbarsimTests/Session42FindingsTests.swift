@@ -139,3 +139,25 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stderr.contains("train --device-csv takes at most 1048576 (1 MiB)"), "\(r.stderr)")
 }
+
+// A script's `--log - | head -3`: SIGPIPE had killed the run (exit 141)
+// without its summary or checkpoint. A closed pipe is now a failed write:
+// the run stops as on Ctrl-C, keeping both, and says why.
+@Test func aClosedPipeStopsTheRunAndKeepsItsWork() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let exe = try #require(productExecutable("xbarsim"))
+  let summary = root.appendingPathComponent("s.json"), ckpt = root.appendingPathComponent("c.json")
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/bash")
+  p.arguments = [
+    "-c",
+    "\"$0\" train --data \"$1\" --layers 64,8,10 --epochs 3 --evals-per-epoch 40 --log - --summary \"$2\" --checkpoint-out \"$3\" 2>/dev/null | head -2 >/dev/null; exit ${PIPESTATUS[0]}",
+    exe.path, data.path, summary.path, ckpt.path,
+  ]
+  try p.run()
+  p.waitUntilExit()
+  #expect(p.terminationStatus == 1, "exit \(p.terminationStatus)")
+  #expect(FileManager.default.fileExists(atPath: summary.path))
+  #expect(FileManager.default.fileExists(atPath: ckpt.path))
+}
