@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Trainer
 import _TestSupport
 
 // A device researcher's walkthrough (session 42, 2026-12-03): a method-c
@@ -160,4 +161,21 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   #expect(p.terminationStatus == 1, "exit \(p.terminationStatus)")
   #expect(FileManager.default.fileExists(atPath: summary.path))
   #expect(FileManager.default.fileExists(atPath: ckpt.path))
+}
+
+// `reproduce choi2021 --figure 4 --encoding sign` left the single pair's
+// and the hybrid's rows named and compared (97.00) as Choi's coincidence
+// runs, though they ran Lim's sign rule: they are marked now, as another
+// device is. Stochastic and deterministic trains stay compared.
+@Test func choisRowsRunByTheSignRuleAreNotChois() throws {
+  var sign = TrainingConfiguration()
+  sign.encoding = .sign
+  let runs = ChoiReproduction.runs(figure: 4, base: sign)
+  let hybrid = try #require(runs.first { $0.label.hasPrefix("hybrid, 50 states") })
+  #expect(hybrid.label == "hybrid, 50 states [encoding sign]" && hybrid.paper == nil, "\(hybrid.label)")
+  #expect(runs.first { $0.label == "hybrid, sign rule (method b)" } != nil)
+  var deterministic = TrainingConfiguration()
+  deterministic.encoding = .deterministic
+  let d = ChoiReproduction.runs(figure: 5, base: deterministic)
+  #expect(d.contains { $0.paper == 97.00 && $0.label == "k = 10, 50 states" }, "\(d.map(\.label))")
 }
