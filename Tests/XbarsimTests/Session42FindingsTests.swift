@@ -179,3 +179,22 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   let d = ChoiReproduction.runs(figure: 5, base: deterministic)
   #expect(d.contains { $0.paper == 97.00 && $0.label == "k = 10, 50 states" }, "\(d.map(\.label))")
 }
+
+// `--out $'bad\xff\xfename'` wrote to a directory named with U+FFFD in
+// place of the two bytes, and exited 0: a script never found its outputs.
+@Test func anArgumentThatIsNotUTF8IsRefused() throws {
+  let root = try temporaryDirectory("xbarsim-session42-utf8")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let exe = try #require(productExecutable("xbarsim"))
+  let err = root.appendingPathComponent("err.txt")
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/bash")
+  p.currentDirectoryURL = root
+  p.arguments = ["-c", "\"$0\" train --out $'bad\\xff\\xfename' --train-limit 10 2>\"$1\"", exe.path, err.path]
+  try p.run()
+  p.waitUntilExit()
+  #expect(p.terminationStatus == 64)
+  let text = try String(contentsOf: err, encoding: .utf8)
+  #expect(text.hasPrefix("Error: argument 3 ") && text.contains("is not UTF-8"), "\(text)")
+  #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["err.txt"])
+}
