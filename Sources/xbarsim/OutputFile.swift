@@ -85,8 +85,9 @@ enum OutputFile {
   /// ("NSCocoaErrorDomain error 512").
   private static func writeAtomically(_ data: Data, to target: String, naming path: String) throws {
     let (dir, name) = parts(target)
-    let temporary = joined(dir, ".\(name).\(getpid()).tmp")
-    removeStaleTemporaries(of: name, in: dir)
+    let stem = temporaryStem(name)
+    let temporary = joined(dir, ".\(stem).\(getpid()).tmp")
+    removeStaleTemporaries(of: stem, in: dir)
     func fail() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw fail() }
@@ -116,6 +117,23 @@ enum OutputFile {
       unlink(temporary)
       throw error
     }
+  }
+
+  /// The name of `name`'s temporary files (`.STEM.PID.tmp`): `name`, or,
+  /// where that would pass a file name's 255 bytes (a legal name of 245 or
+  /// more had been refused as "File name too long": a walkthrough, session
+  /// 42), its first 200 bytes and a hash of the whole.
+  static func temporaryStem(_ name: String) -> String {
+    guard name.utf8.count + 16 > 255 else { return name }
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+    var head = "", bytes = 0
+    for c in name {
+      bytes += c.utf8.count
+      if bytes > 200 { break }
+      head.append(c)
+    }
+    return head + "~" + String(h, radix: 16)
   }
 
   /// Removes the temporary files of `name` (`.NAME.PID.tmp`) that a
@@ -173,7 +191,7 @@ enum OutputFile {
   /// beside the file `path` writes to (links resolved).
   static func lockFilePath(of path: String) -> String {
     let (dir, name) = parts(target(path))
-    return joined(dir, ".\(name).lock")
+    return joined(dir, ".\(temporaryStem(name)).lock")
   }
 
   /// Takes an exclusive lock on file `path` for the rest of the process,

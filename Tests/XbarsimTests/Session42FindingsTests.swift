@@ -198,3 +198,18 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   #expect(text.hasPrefix("Error: argument 3 ") && text.contains("is not UTF-8"), "\(text)")
   #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["err.txt"])
 }
+
+// A legal output name of 245–255 bytes was refused as "File name too
+// long": its temporary `.NAME.PID.tmp` passed 255 bytes.
+@Test func aLongLegalOutputNameIsWritten() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent(String(repeating: "c", count: 245) + ".json")
+  let r = try runXbarsim(["train", "--data", data.path, "--summary", summary.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(FileManager.default.fileExists(atPath: summary.path))
+  let journal = root.appendingPathComponent(String(repeating: "j", count: 250))
+  let j = try runXbarsim(["reproduce", "lim2018", "--figure", "10", "--seeds", "1", "--data", data.path, "--layers", "64,8,10",
+    "--train-limit", "30", "--test-limit", "20", "--journal", journal.path])
+  #expect(j.status == 0, "\(j.stderr)")
+}
