@@ -62,7 +62,17 @@ enum ReproduceCommand: CLICommand {
       pass), evaluates the whole test set at 20 points (--evals-per-epoch 20) and
       uses one seed (--seeds 1): about 15 minutes on two cores.
       """,
-    options: TrainCommand.commonOptions + [
+    // train's keys with train's defaults, but where a paper's figure has
+    // its own (a walkthrough, session 42, read choi2021's as train's).
+    options: TrainCommand.commonOptions.map { o in
+      var o = o
+      switch o.name {
+      case "--epochs": o.help = "Passes over the training set (default 1 for lim2018 and irdrop, 20 for choi2021)."
+      case "--evals-per-epoch": o.help = "Test evaluations per epoch (default 100, or one per mini-batch when an epoch has fewer; irdrop 20; choi2021 1, the paper's plots, and no other value)."
+      default: break
+      }
+      return o
+    } + [
       OptionSpec("--figure", "<n>", "The figure: 7, 8, 9, 10, 12 or 14 (lim2018); 4, 5 or 6 (choi2021)."),
       OptionSpec("--seeds", "<k>", "Seeds per point (default 3)."),
       OptionSpec("--summary", "<file.json>", "JSON rows of the table."),
