@@ -824,6 +824,14 @@ enum TrainCommand: CLICommand {
       throw CLIError.usage(
         "--checkpoint-in: \(own ? "\(path) was saved by off-chip learning, and " : "")off-chip learning trains in software, not from the arrays: give --learning on-chip to train the checkpoint's arrays on chip")
     }
+    if saved.hybrid?.phase == .fine && given.contains("switch_threshold")
+      && cfg.switchThreshold != saved.configuration.switchThreshold
+    {
+      // (A walkthrough, session 42: taken without a word. The checkpoint's
+      // own value, its run's config file given again, changes nothing.)
+      throw keyError(
+        "switch_threshold", "the checkpoint of --checkpoint-in has switched to its small arrays (phase fine), and the switch is one-way: the run would not use switch_threshold", args)
+    }
     if let key = changedDrawKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
       throw keyError(
         key, "the checkpoint of --checkpoint-in holds the devices' states, which \(key) would only draw at the start of a run", args)

@@ -213,3 +213,17 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
     "--train-limit", "30", "--test-limit", "20", "--journal", journal.path])
   #expect(j.status == 0, "\(j.stderr)")
 }
+
+// A switch threshold given to a run from a fine checkpoint (which never
+// switches again) was taken without a word.
+@Test func aFineCheckpointTakesNoOtherSwitchThreshold() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ckpt = root.appendingPathComponent("fine.json")
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", ckpt.path] + net)
+  #expect(t.status == 0, "\(t.stderr)")
+  let r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--switch-threshold", "10"] + net)
+  expectOneLineError(r, 64, "--switch-threshold: the checkpoint of --checkpoint-in has switched to its small arrays")
+  #expect(try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--switch-threshold", "99.99"] + net).status == 0)
+}
