@@ -582,7 +582,7 @@ enum TrainCommand: CLICommand {
     if cfg.rule == .hybrid && cfg.epochs == 1 && saved?.hybrid?.phase != .fine {
       var err = StandardError()
       print(
-        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 2 or more",
+        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)",
         to: &err)
     }
     // --out DIR holds one run's files: the log and epochs are begun anew
@@ -654,6 +654,14 @@ enum TrainCommand: CLICommand {
       // The paper's loop under variation (README, Choices): say why method
       // b fares as it does, and what keeps its step.
       say("method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
+    }
+    if cfg.rule == .hybrid, !result.interrupted, let e = result.phaseSwitchEpoch, e == result.epochs.count, e > 0 {
+      // The switch after the last epoch: no epoch updated the small arrays
+      // (a walkthrough, session 42: nothing had said so).
+      var err = StandardError()
+      print(
+        "note: the hybrid switched to its small arrays after its last epoch (\(e)), so no epoch updated them; give more epochs for its fine tuning",
+        to: &err)
     }
     if let e = result.ledger, result.trainImages > 0 {
       let n = Double(result.trainImages)

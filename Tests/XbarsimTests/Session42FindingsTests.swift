@@ -227,3 +227,15 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   expectOneLineError(r, 64, "--switch-threshold: the checkpoint of --checkpoint-in has switched to its small arrays")
   #expect(try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--switch-threshold", "99.99"] + net).status == 0)
 }
+
+// A hybrid that switched after its last epoch ran no fine epoch, and
+// nothing said so.
+@Test func aSwitchAfterTheLastEpochIsNoted() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--rule", "hybrid", "--switch-threshold", "99.99"] + net
+  let last = try runXbarsim(base + ["--epochs", "1"])
+  #expect(last.status == 0 && last.stderr.contains("switched to its small arrays after its last epoch (1)"), "\(last.stderr)")
+  let fine = try runXbarsim(base + ["--epochs", "2"])
+  #expect(fine.status == 0 && !fine.stderr.contains("after its last epoch"), "\(fine.stderr)")
+}
