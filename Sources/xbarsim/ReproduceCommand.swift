@@ -172,7 +172,7 @@ enum ReproduceCommand: CLICommand {
       // (A walkthrough, session 42: Figure 5's six k rows came out the
       // same at --epochs 1, without a word.)
       var err = StandardError()
-      print(
+      Swift.print(
         "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give --epochs 3 or more",
         to: &err)
     }
