@@ -43,6 +43,12 @@ extension InspectCommand {
       throw CLIError.usage("--phase must be dynamic or fine, got '\(phaseName)'")
     }
     if phase == .fine && cfg.rule != .hybrid {
+      // A fine checkpoint given another rule: the checkpoint's rule, not a
+      // --phase the user did not give (a walkthrough, session 42).
+      if args.string("--phase") == nil, let checkpoint {
+        throw CLIError.runtime(
+          "\(checkpoint.path): the checkpoint has rule \(checkpoint.saved.configuration.rule.rawValue) (phase fine), the requested network \(cfg.rule.rawValue): leave out --rule to inspect its arrays")
+      }
       throw CLIError.usage("--phase fine: rule \(cfg.rule.rawValue) has one pair of arrays, no small ones to fine-tune; give --rule hybrid")
     }
     if let checkpoint, checkpoint.saved.hybrid?.phase == .fine && phase == .dynamic {

@@ -239,3 +239,17 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   let fine = try runXbarsim(base + ["--epochs", "2"])
   #expect(fine.status == 0 && !fine.stderr.contains("after its last epoch"), "\(fine.stderr)")
 }
+
+// inspect of a fine hybrid checkpoint given --rule single blamed a --phase
+// the user had not given.
+@Test func inspectNamesTheCheckpointsRuleNotAPhaseNotGiven() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ckpt = root.appendingPathComponent("fine.json")
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", ckpt.path] + net)
+  #expect(t.status == 0, "\(t.stderr)")
+  let r = try runXbarsim(
+    ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--rule", "single", "--samples", "1", "--out", root.appendingPathComponent("i").path])
+  expectOneLineError(r, 1, "\(ckpt.path): the checkpoint has rule hybrid (phase fine), the requested network single")
+}
