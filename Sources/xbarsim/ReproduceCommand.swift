@@ -168,14 +168,6 @@ enum ReproduceCommand: CLICommand {
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
-    if choi && base.epochs < 3 && rows.contains(where: { $0.run.configuration.rule == .hybrid && $0.run.configuration.encoding != .sign }) {
-      // (A walkthrough, session 42: Figure 5's six k rows came out the
-      // same at --epochs 1, without a word.)
-      var err = StandardError()
-      Swift.print(
-        "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give --epochs 3 or more",
-        to: &err)
-    }
     // Caught until the table, summary and plot are written: a second
     // Ctrl-C while they were written lost them (a walkthrough, session 33).
     catchInterrupts()
@@ -186,6 +178,14 @@ enum ReproduceCommand: CLICommand {
         rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
         settings: [settingsNote(base, skipping: ["epochs"]), dataNote(args, train: train, test: test)].compactMap { $0 }
           .joined(separator: "\n").nilIfEmpty)
+      if base.epochs < 3 && rows.contains(where: { $0.run.configuration.rule == .hybrid && $0.run.configuration.encoding != .sign }) {
+        // Below the table (a walkthrough, session 42: Figure 5's six k
+        // rows came out the same at --epochs 1, without a word).
+        var err = StandardError()
+        Swift.print(
+          "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give --epochs 3 or more",
+          to: &err)
+      }
       try writePlot(
         rows, args: args, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
