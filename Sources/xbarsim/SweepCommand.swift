@@ -122,7 +122,12 @@ enum SweepCommand: CLICommand {
     for p in 0..<grid.count {
       var cfg = base
       for (k, v) in zip(grid.keys, grid.point(p)) {
-        do { try cfg.set(k, v) } catch let e as ConfigurationError { throw CLIError.usage("--grid \(k): \(e.message)") }
+        do { try cfg.set(k, v) } catch let e as ConfigurationError {
+          // A device file that cannot be read or is invalid is a file's
+          // error (exit 1), as in train (a walkthrough, session 42).
+          if e.field == "device_csv" { throw CLIError.runtime("--grid \(k): \(e.message)") }
+          throw CLIError.usage("--grid \(k): \(e.message)")
+        }
       }
       do { try cfg.validate() } catch let e as ConfigurationError {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(e.field): \(e.message)")

@@ -253,3 +253,15 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
     ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--rule", "single", "--samples", "1", "--out", root.appendingPathComponent("i").path])
   expectOneLineError(r, 1, "\(ckpt.path): the checkpoint has rule hybrid (phase fine), the requested network single")
 }
+
+// A bad device file in a sweep's grid exited 64 with the usage text, where
+// train exits 1 for the same file.
+@Test func aBadDeviceFileInAGridIsAFilesError() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let bad = root.appendingPathComponent("bad.csv")
+  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "device_csv=,\(bad.path)", "--out", root.appendingPathComponent("s").path] + net)
+  expectOneLineError(r, 1, "--grid device_csv: \(bad.path) line 3: conductance 'abc' is not a number")
+}
