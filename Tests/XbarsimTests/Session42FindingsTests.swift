@@ -214,15 +214,21 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   #expect(j.status == 0, "\(j.stderr)")
 }
 
+/// A hybrid checkpoint in its fine phase (switched after epoch 1 of 2).
+private func fineCheckpoint(_ root: URL, _ data: URL) throws -> URL {
+  let ckpt = root.appendingPathComponent("fine.json")
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", ckpt.path] + net)
+  try #require(t.status == 0, "\(t.stderr)")
+  return ckpt
+}
+
 // A switch threshold given to a run from a fine checkpoint (which never
 // switches again) was taken without a word.
 @Test func aFineCheckpointTakesNoOtherSwitchThreshold() throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
-  let ckpt = root.appendingPathComponent("fine.json")
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", ckpt.path] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  let ckpt = try fineCheckpoint(root, data)
   let r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--switch-threshold", "10"] + net)
   expectOneLineError(r, 64, "--switch-threshold: the checkpoint of --checkpoint-in has switched to its small arrays")
   #expect(try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ckpt.path, "--switch-threshold", "99.99"] + net).status == 0)
@@ -245,10 +251,7 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
 @Test func inspectNamesTheCheckpointsRuleNotAPhaseNotGiven() throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
-  let ckpt = root.appendingPathComponent("fine.json")
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--checkpoint-out", ckpt.path] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  let ckpt = try fineCheckpoint(root, data)
   let r = try runXbarsim(
     ["inspect", "--data", data.path, "--checkpoint", ckpt.path, "--rule", "single", "--samples", "1", "--out", root.appendingPathComponent("i").path])
   expectOneLineError(r, 1, "\(ckpt.path): the checkpoint has rule hybrid (phase fine), the requested network single")

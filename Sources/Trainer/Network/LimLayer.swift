@@ -455,7 +455,7 @@ final class LimLayer {
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
     let n = columns, width = nMax + 1
-    let w = array._weight, t = tableS, g = tableD, scale = gMax
+    let w = array._weight, g = tableD, scale = gMax
     let colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, resetsFrom = self.resetsFrom
     let sink = BookingSink(book: book, recording: nil)
@@ -476,13 +476,7 @@ final class LimLayer {
           let before = conductances(k)
           book.tally = tally
           atMaximumOrReset(k, up: up, sink: sink)
-          let na = Int(a[k]), nb = Int(b[k])
-          let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
-          let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
-          w[k] = p1 - m1
-          let d = (p1 - p0) + (m1 - m0)
-          rowDelta += Double(d)
-          colLoad[j] += Double(d)
+          settleRarePulse(k, column: j, up: up, from: sa, sb, rowDelta: &rowDelta)
           sink.visited(cell: k, before: before, after: conductances(k))
           book.closeVisit()
           tally = book.tally
@@ -583,7 +577,7 @@ final class LimLayer {
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
     let n = columns, width = nMax + 1
-    let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
+    let w = array._weight, colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, resetsFrom = self.resetsFrom
     resetsBefore.update(from: resetsFrom, count: width)
     var rare = 0
@@ -599,14 +593,7 @@ final class LimLayer {
         let sa = Int(a[k]), sb = Int(b[k])
         atMaximumOrReset(k, up: up, sink: NoPulseSink())
         rare &+= 1
-        let na = Int(a[k]), nb = Int(b[k])
-        // As `updateStates`: p the G+ device, m the G− one.
-        let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
-        let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
-        w[k] = p1 - m1
-        let d = (p1 - p0) + (m1 - m0)
-        rowDelta += Double(d)
-        colLoad[j] += Double(d)
+        settleRarePulse(k, column: j, up: up, from: sa, sb, rowDelta: &rowDelta)
       }
       // Positions 0..<upCount are the up list's, the rest the down list's.
       let total = upCount + downCount
@@ -631,6 +618,22 @@ final class LimLayer {
     pulses += rowCount * (upCount + downCount) - refillCount - rare + repot
     resets += refillCount
     repotentiations += repot
+  }
+
+  /// A rare pulse's sequence at synapse k (column j) has run from states
+  /// (s_a, s_b) (a the device pulsed): its weight cache and its loads'
+  /// change from the old and new states, as `updateStates` computes them
+  /// (p the G+ device, m the G− one).
+  @inline(__always)
+  private func settleRarePulse(_ k: Int, column j: Int, up: Bool, from sa: Int, _ sb: Int, rowDelta: inout Double) {
+    let t = tableS
+    let na = Int(up ? kp[k] : km[k]), nb = Int(up ? km[k] : kp[k])
+    let p0 = t[up ? sa : sb], m0 = t[up ? sb : sa]
+    let p1 = t[up ? na : nb], m1 = t[up ? nb : na]
+    array._weight[k] = p1 - m1
+    let d = (p1 - p0) + (m1 - m0)
+    rowDelta += Double(d)
+    array._columnLoad[j] += Double(d)
   }
 
   /// Pulses `cols[from..<count]` of one row, looked up (a, b and w start
