@@ -832,9 +832,7 @@ enum TrainCommand: CLICommand {
       throw CLIError.usage(
         "--checkpoint-in: \(own ? "\(path) was saved by off-chip learning, and " : "")off-chip learning trains in software, not from the arrays: give --learning on-chip to train the checkpoint's arrays on chip")
     }
-    if saved.hybrid?.phase == .fine && given.contains("switch_threshold")
-      && cfg.switchThreshold != saved.configuration.switchThreshold
-    {
+    if saved.hybrid?.phase == .fine && changedDrawKey(["switch_threshold"], given: given, cfg, saved.configuration) != nil {
       // (A walkthrough, session 42: taken without a word. The checkpoint's
       // own value, its run's config file given again, changes nothing.)
       throw keyError(
@@ -846,21 +844,17 @@ enum TrainCommand: CLICommand {
     }
   }
 
-  /// The first of `keys` (keys that only draw the devices at the start of
-  /// a run) given with a value other than the checkpoint's `saved` one:
-  /// the same value (the run's own config file given again) changes
-  /// nothing and is accepted.
+  /// The first of `keys` (keys a run from the checkpoint would not use:
+  /// those that only draw the devices at the start, a fine network's
+  /// switch threshold) given with a value other than the checkpoint's
+  /// `saved` one: the same value (the run's own config file given again)
+  /// changes nothing and is accepted.
   static func changedDrawKey(
     _ keys: [String], given: Set<String>, _ cfg: TrainingConfiguration, _ saved: TrainingConfiguration
   ) -> String? {
-    keys.first { key in
-      guard given.contains(key) else { return false }
-      switch key {
-      case "initial_fraction": return cfg.initialFraction != saved.initialFraction
-      case "negative_scale": return cfg.negativeScale != saved.negativeScale
-      default: return true
-      }
-    }
+    let mine = Dictionary(cfg.keyValues, uniquingKeysWith: { a, _ in a })
+    let theirs = Dictionary(saved.keyValues, uniquingKeysWith: { a, _ in a })
+    return keys.first { given.contains($0) && mine[$0] != theirs[$0] }
   }
 
   /// Where a run (or inspect) from checkpoint `saved` at `path` begins:
