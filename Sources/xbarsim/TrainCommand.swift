@@ -200,6 +200,11 @@ enum TrainCommand: CLICommand {
   /// before it is read whole (a pipe, whose size is unknown, as it is read).
   static func readConfigurationFile(_ path: String) throws -> Data {
     var st = stat()
+    if path == "-" && stat(path, &st) != 0 {
+      // (A walkthrough, session 42: "cannot read file (No such file or
+      // directory)" gave no way forward.)
+      throw CLIError.runtime("-: no such file; for standard input give --config /dev/stdin")
+    }
     if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > maxConfigurationBytes {
       throw CLIError.runtime(
         "\(path): \(st.st_size) bytes; a configuration file holds at most 1 MB (\(maxConfigurationBytes) bytes)")

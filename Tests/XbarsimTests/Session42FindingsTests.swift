@@ -268,3 +268,11 @@ private func fineCheckpoint(_ root: URL, _ data: URL) throws -> URL {
     ["sweep", "--data", data.path, "--grid", "device_csv=,\(bad.path)", "--out", root.appendingPathComponent("s").path] + net)
   expectOneLineError(r, 1, "--grid device_csv: \(bad.path) line 3: conductance 'abc' is not a number")
 }
+
+// `--config -` said "cannot read file (No such file or directory)".
+@Test func aConfigOfDashSaysHowToReadStandardInput() throws {
+  let root = try temporaryDirectory("xbarsim-session42-dash")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--config", "-", "--out", root.appendingPathComponent("o").path])
+  expectOneLineError(r, 1, "-: no such file; for standard input give --config /dev/stdin")
+}
