@@ -169,7 +169,7 @@ enum InspectCommand: CLICommand {
     // A checkpoint holds its devices' states and d2d scales: the keys that
     // only draw them at the start would be silently ignored (the
     // checkpoint's own values change nothing and are accepted).
-    if let saved, let key = TrainCommand.changedDrawKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
+    if let saved, let key = TrainCommand.changedUnusedKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
       throw TrainCommand.keyError(
         key, "the checkpoint holds the devices' states and scales, which \(key) would only set at the start of a run: inspect does not use it", args)
     }

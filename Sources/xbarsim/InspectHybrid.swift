@@ -63,7 +63,7 @@ extension InspectCommand {
     // The checkpoint holds the devices: a key that only draws them at the
     // start would be silently ignored (the checkpoint's own value changes
     // nothing and is accepted).
-    if let checkpoint, TrainCommand.changedDrawKey(["initial_fraction"], given: given, cfg, checkpoint.saved.configuration) != nil {
+    if let checkpoint, TrainCommand.changedUnusedKey(["initial_fraction"], given: given, cfg, checkpoint.saved.configuration) != nil {
       throw TrainCommand.keyError(
         "initial_fraction", "the checkpoint holds the devices' states, which initial_fraction would only set at the start of a run: inspect does not use it", args)
     }

@@ -837,13 +837,13 @@ enum TrainCommand: CLICommand {
       throw CLIError.usage(
         "--checkpoint-in: \(own ? "\(path) was saved by off-chip learning, and " : "")off-chip learning trains in software, not from the arrays: give --learning on-chip to train the checkpoint's arrays on chip")
     }
-    if saved.hybrid?.phase == .fine && changedDrawKey(["switch_threshold"], given: given, cfg, saved.configuration) != nil {
+    if saved.hybrid?.phase == .fine && changedUnusedKey(["switch_threshold"], given: given, cfg, saved.configuration) != nil {
       // (A walkthrough, session 42: taken without a word. The checkpoint's
       // own value, its run's config file given again, changes nothing.)
       throw keyError(
         "switch_threshold", "the checkpoint of --checkpoint-in has switched to its small arrays (phase fine), and the switch is one-way: the run would not use switch_threshold", args)
     }
-    if let key = changedDrawKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
+    if let key = changedUnusedKey(["initial_fraction", "negative_scale"], given: given, cfg, saved.configuration) {
       throw keyError(
         key, "the checkpoint of --checkpoint-in holds the devices' states, which \(key) would only draw at the start of a run", args)
     }
@@ -854,7 +854,7 @@ enum TrainCommand: CLICommand {
   /// switch threshold) given with a value other than the checkpoint's
   /// `saved` one: the same value (the run's own config file given again)
   /// changes nothing and is accepted.
-  static func changedDrawKey(
+  static func changedUnusedKey(
     _ keys: [String], given: Set<String>, _ cfg: TrainingConfiguration, _ saved: TrainingConfiguration
   ) -> String? {
     let mine = Dictionary(cfg.keyValues, uniquingKeysWith: { a, _ in a })

@@ -196,15 +196,10 @@ final class LimHalfSelectBook {
     }
     for q in firstSerial..<pending {
       let e = events[q], p = e.polarity
-      if serialCount == serialCapacity {
-        serial = Self.grown(serial, count: serialCount, to: 2 * serialCapacity)
-        serialCapacity *= 2
-      }
-      serial[serialCount] = SerialSlots(
+      appendSerial(SerialSlots(
         i: i, j: j, polarity: p, before: p == 0 ? synapseBefore.plus : synapseBefore.minus,
         after: p == 0 ? synapseAfter.plus : synapseAfter.minus, reset: e.kind == .reset, count: e.count,
-        last: q == (p == 0 ? lastSerial.0 : lastSerial.1))
-      serialCount += 1
+        last: q == (p == 0 ? lastSerial.0 : lastSerial.1)))
     }
     for p in 0..<2 {
       let m = p == 0 ? ruleCount.0 : ruleCount.1
@@ -251,15 +246,9 @@ final class LimHalfSelectBook {
   @inline(__always)
   func refilled(row i: Int, column j: Int, polarity p: Int, before: Double, after: Double, pulses n: Int) {
     assert(synapse < 0 && eventCount == 0)
-    if serialCount + 2 > serialCapacity {
-      serial = Self.grown(serial, count: serialCount, to: 2 * serialCapacity)
-      serialCapacity *= 2
-    }
-    serial[serialCount] = SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: true, count: 1, last: n == 0)
-    serialCount += 1
+    appendSerial(SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: true, count: 1, last: n == 0))
     if n > 0 {
-      serial[serialCount] = SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: false, count: n, last: true)
-      serialCount += 1
+      appendSerial(SerialSlots(i: i, j: j, polarity: p, before: before, after: after, reset: false, count: n, last: true))
     }
   }
 
@@ -282,6 +271,18 @@ final class LimHalfSelectBook {
 
   private func endRow() {
     tally = RowTally()
+  }
+
+  /// One more serial slot (the buffer grown when full: no allocation
+  /// once warm).
+  @inline(__always)
+  private func appendSerial(_ slot: SerialSlots) {
+    if serialCount == serialCapacity {
+      serial = Self.grown(serial, count: serialCount, to: 2 * serialCapacity)
+      serialCapacity *= 2
+    }
+    serial[serialCount] = slot
+    serialCount += 1
   }
 
   private static func grown<T>(_ p: UnsafeMutablePointer<T>, count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
