@@ -152,7 +152,16 @@ enum TrainCommand: CLICommand {
           // A device file that cannot be read or is invalid is a file's
           // error (exit 1, as in --config), not a usage error.
           if e.field == "device_csv" { throw CLIError.runtime("\(option): \(e.message)") }
-          throw CLIError.usage("\(option): \(e.message)")
+          // A key that the option conflicts with, given in --config (nmax
+          // there, --device-csv here): the message names the file.
+          var message = e.message
+          let leave = "(leave \(e.field) out)"
+          if e.field != k.key, message.hasSuffix(leave), let path = args.string("--config"),
+            args.string("--" + e.field.replacingOccurrences(of: "_", with: "-")) == nil
+          {
+            message = message.dropLast(leave.count) + "(leave \(e.field) out of \(path))"
+          }
+          throw CLIError.usage("\(option): \(message)")
         }
       }
     }
