@@ -199,9 +199,13 @@ extension InspectCommand {
 
     var kindName: String { kind == .big ? "big" : "small" }
 
-    /// A train as BL characters, slot 0 first.
+    /// The slots of an update: BL, one with the sign rule (whose train is
+    /// one pulse, slot 0).
+    var slots: Int { cfg.encoding == .sign ? 1 : cfg.pulseTrainLength }
+
+    /// A train as `slots` characters, slot 0 first.
     func bits(_ w: UInt64) -> String {
-      String((0..<cfg.pulseTrainLength).map { w >> UInt64($0) & 1 == 1 ? "1" : "0" })
+      String((0..<slots).map { w >> UInt64($0) & 1 == 1 ? "1" : "0" })
     }
 
     /// A Float in its shortest form that reads back as the same Float.

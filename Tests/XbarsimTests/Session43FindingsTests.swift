@@ -29,3 +29,23 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-lim
   let option = try runXbarsim(["train", "--data", data.path, "--nmax", "10", "--device-csv", device.path] + net)
   #expect(option.status == 64 && option.stderr.contains("(leave nmax out)"), "\(option.stderr)")
 }
+
+// `inspect --rule hybrid --encoding sign` wrote every train as 64 slots,
+// where the sign rule's update is one slot.
+@Test(arguments: [("sign", 1), ("stochastic", 64)])
+func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect-\(encoding)")
+  let r = try runXbarsim(
+    ["inspect", "--rule", "hybrid", "--encoding", encoding, "--layers", "64,8,10", "--data", data.path, "--samples", "2",
+     "--out", out.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try String(contentsOf: out.appendingPathComponent("trains.csv"), encoding: .utf8)
+    .split(separator: "\n").dropFirst()
+  #expect(!rows.isEmpty)
+  for row in rows {
+    let train = row.split(separator: ",").last ?? ""
+    #expect(train.count == slots && train.allSatisfy { $0 == "0" || $0 == "1" }, "\(row)")
+  }
+}
