@@ -29,7 +29,7 @@ enum SolveCommand: CLICommand {
       OptionSpec("--node-voltages", nil, "Also print v_word and v_bit, M×N node voltages (V)."),
       OptionSpec("--device-currents", nil, "Also print i_device, M×N cell currents word→bit (A)."),
       OptionSpec("--line-currents", nil, "Also print i_row_segment and i_col_segment, M×N (A): i_row_segment[i][j] flows along word line i into its node j (from the driver for j = 0), i_col_segment[i][j] down bit line j out of its node i (into the output for i = M − 1)."),
-      OptionSpec("--tolerance", "<t>", "Relative KCL residual to reach, in [1e-14, 1) (default 1e-12). Relative to the drivers' injections, so i_out's error can be larger (a 64×64 at 1 Ω: 1.5e-6 at 1e-6, 1.8e-11 at 1e-12): keep the default for accurate currents."),
+      OptionSpec("--tolerance", "<t>", "Relative KCL residual to reach, in [1e-14, 1) (default 1e-12). Relative to the drivers' injections, so i_out's error can be larger (a 64×64 at 1 Ω: 1.5e-6 at 1e-6, 2.0e-13 at 1e-12): keep the default for accurate currents."),
       OptionSpec("--max-iterations", "<n>", "Iteration limit (default 20000)."),
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),

@@ -41,23 +41,23 @@ public struct MeshSolution: Sendable {
   ///
   /// Two exact expressions, with different rounding: the drop across the
   /// segment over r, and (Kirchhoff's current law: the line's far end is
-  /// open) the sum of what the cells j..N−1 draw. Each loses digits where
-  /// its voltage differences are small against the voltages themselves: the
-  /// drop on lines of tiny r (at 1e-12 Ω it kept none), the cells' voltages
-  /// at large G·r. So the larger of the two differences decides: the drop
-  /// when it is at least the largest cell voltage of those cells, else the
-  /// sum. ``wordSegmentCurrents(row:mesh:)`` gives a whole line the same way.
+  /// open) the sum of what the cells j..N−1 draw. Each carries the node
+  /// voltages' errors δ: the drop 2δ/r, the sum 2δ·ΣG over its cells. So
+  /// the drop when r·ΣG ≥ 1, else the sum: on lines of tiny r the drop kept
+  /// no digits (at 1e-12 Ω), and where the cells' currents cancel (a bit
+  /// line fed by one row and drained by another, r_col ≫ r_row) the sum
+  /// kept none either (session 43: i_out 16,000 times too large).
+  /// ``wordSegmentCurrents(row:mesh:)`` gives a whole line the same way.
   public func wordSegmentCurrent(row i: Int, segment j: Int, mesh: CrossbarMesh) -> Double {
     // An open end passes nothing.
     if j == 0 && mesh.rowTerminations[i] == .open { return 0 }
-    var s = 0.0, largest = 0.0
+    var s = 0.0, cells = 0.0
     for jj in stride(from: columns - 1, through: j, by: -1) {
       let k = i * columns + jj
-      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
-      s += mesh.conductance[k] * dv
-      largest = max(largest, abs(dv))
+      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      cells += mesh.conductance[k]
     }
-    return wordSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
+    return wordSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
   }
 
   /// Current along bit line `j` in the segment below node (i, j) (towards
@@ -66,14 +66,13 @@ public struct MeshSolution: Sendable {
   /// chosen as for ``wordSegmentCurrent(row:segment:mesh:)``.
   public func bitSegmentCurrent(row i: Int, column j: Int, mesh: CrossbarMesh) -> Double {
     if i == rows - 1 && mesh.columnTerminations[j] == .open { return 0 }
-    var s = 0.0, largest = 0.0
+    var s = 0.0, cells = 0.0
     for ii in 0...i {
       let k = ii * columns + j
-      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
-      s += mesh.conductance[k] * dv
-      largest = max(largest, abs(dv))
+      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      cells += mesh.conductance[k]
     }
-    return bitSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
+    return bitSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
   }
 
   /// Every segment current of word line `i`, segment 0 (at the termination)
@@ -81,13 +80,12 @@ public struct MeshSolution: Sendable {
   /// by one running sum (O(N) for the line).
   public func wordSegmentCurrents(row i: Int, mesh: CrossbarMesh) -> [Double] {
     var out = [Double](repeating: 0, count: columns)
-    var s = 0.0, largest = 0.0
+    var s = 0.0, cells = 0.0
     for j in stride(from: columns - 1, through: 0, by: -1) {
       let k = i * columns + j
-      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
-      s += mesh.conductance[k] * dv
-      largest = max(largest, abs(dv))
-      out[j] = wordSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
+      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      cells += mesh.conductance[k]
+      out[j] = wordSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
     }
     if mesh.rowTerminations[i] == .open { out[0] = 0 }
     return out
@@ -97,13 +95,12 @@ public struct MeshSolution: Sendable {
   /// ``bitSegmentCurrent(row:column:mesh:)`` for each, bit for bit.
   public func bitSegmentCurrents(column j: Int, mesh: CrossbarMesh) -> [Double] {
     var out = [Double](repeating: 0, count: rows)
-    var s = 0.0, largest = 0.0
+    var s = 0.0, cells = 0.0
     for i in 0..<rows {
       let k = i * columns + j
-      let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
-      s += mesh.conductance[k] * dv
-      largest = max(largest, abs(dv))
-      out[i] = bitSegment(i, j, sum: s, largestCellVoltage: largest, mesh: mesh)
+      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      cells += mesh.conductance[k]
+      out[i] = bitSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
     }
     if mesh.columnTerminations[j] == .open { out[rows - 1] = 0 }
     return out
@@ -111,24 +108,24 @@ public struct MeshSolution: Sendable {
 
   /// Word segment j of line i from the cells' sum beyond it, or its drop.
   @inline(__always)
-  private func wordSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+  private func wordSegment(_ i: Int, _ j: Int, sum: Double, cellConductance: Double, mesh: CrossbarMesh) -> Double {
     let r = mesh.wires.rowSegmentResistance
     guard r > 0 else { return sum }
     let k = i * columns + j
     let left = j == 0 ? (mesh.rowTerminations[i].volts ?? wordNodeVoltage[k]) : wordNodeVoltage[k - 1]
     let drop = left - wordNodeVoltage[k]
-    return abs(drop) >= largestCellVoltage ? drop / r : sum
+    return r * cellConductance >= 1 ? drop / r : sum
   }
 
   /// Bit segment i of line j from the cells' sum above it, or its drop.
   @inline(__always)
-  private func bitSegment(_ i: Int, _ j: Int, sum: Double, largestCellVoltage: Double, mesh: CrossbarMesh) -> Double {
+  private func bitSegment(_ i: Int, _ j: Int, sum: Double, cellConductance: Double, mesh: CrossbarMesh) -> Double {
     let r = mesh.wires.columnSegmentResistance
     guard r > 0 else { return sum }
     let k = i * columns + j
     let below = i == rows - 1 ? (mesh.columnTerminations[j].volts ?? bitNodeVoltage[k]) : bitNodeVoltage[k + columns]
     let drop = bitNodeVoltage[k] - below
-    return abs(drop) >= largestCellVoltage ? drop / r : sum
+    return r * cellConductance >= 1 ? drop / r : sum
   }
 
   /// Power delivered by all terminations, Σ V·I (W); with 0 V sense
