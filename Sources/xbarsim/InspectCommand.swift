@@ -166,6 +166,12 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
     }
+    // Its reads take the exact path (a walkthrough, session 43: the key was
+    // accepted and changed nothing).
+    if given.contains("wire_tolerance") && cfg.wires == .resistive {
+      throw TrainCommand.keyError(
+        "wire_tolerance", "inspect solves every recorded read exactly (`solve`'s nodal solver at its tolerance 1e-12), not to train's wire_tolerance: it does not use wire_tolerance", args)
+    }
     // A checkpoint holds its devices' states and d2d scales: the keys that
     // only draw them at the start would be silently ignored (the
     // checkpoint's own values change nothing and are accepted).

@@ -36,20 +36,24 @@ enum ReproduceCommand: CLICommand {
       The options below are train's keys with train's defaults; a key the figure
       sets itself is refused (--seed for every figure; lim2018: --nmax, --beta,
       --method and --learning for every figure, --batch for 7-10, --sigma for 14;
-      choi2021: --rule for every figure, and --layers, --lr, --batch and
-      --evals-per-epoch at other values than the paper's 784,250,10, 0.1, 1 and 1,
+      choi2021: --rule for every figure, and --layers, --lr, --float-derivative,
+      --batch and --evals-per-epoch at other values than the paper's 784,250,10,
+      0.1, true, 1 and 1,
       and the device keys a figure varies, e.g. --k for 5): run a figure at other values of those
       with xbarsim sweep. So is a key no run reads. A key the paper states for its
-      runs that the figure leaves to you (lim2018: --sigma for 7-12, --batch for 12
-      and 14, --lr and --loss for 7 and 12; choi2021: --states, --k, --c2c, --d2d,
-      --small-states where the figure does not vary them) given a value other than
+      runs that the figure leaves to you (lim2018: --epochs, whose paper numbers
+      are one epoch's (Figure 12's 3 hidden layers in software also at 3: 95.10),
+      --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
+      12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
+      does not vary them, --switch-threshold) given a value other than
       the paper's makes those runs not the paper's: their label names the values
       ("hybrid, 50 states [states 20, k 5]") and they get no paper number.
 
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs, not train's 1); mean, min and max are over the seeds'
       final test accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
-      states, small_states, c2c, d2d, encoding, bl, paper, mean, min, max, train_accuracy,
+      states, small_states, c2c, d2d, encoding, bl, epochs, lr, switch_threshold,
+      train_limit, test_limit, paper, mean, min, max, train_accuracy,
       phase_switch_epochs, seeds, per_seed; and every row's images_per_second,
       pulses and energies. k is 1 for single and FP rows (no small pair), and FP
       rows carry the configuration's device values, which FP does not use.
@@ -176,7 +180,7 @@ enum ReproduceCommand: CLICommand {
     if choi {
       try choiTable(
         rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
-        settings: [settingsNote(base, skipping: ["epochs"]), dataNote(args, train: train, test: test)].compactMap { $0 }
+        settings: [settingsNote(base, runs: rows.map(\.run.configuration), skipping: ["epochs"]), dataNote(args, train: train, test: test)].compactMap { $0 }
           .joined(separator: "\n").nilIfEmpty)
       if base.epochs < 3 && rows.contains(where: { $0.run.configuration.rule == .hybrid && $0.run.configuration.encoding != .sign }) {
         // Below the table (a walkthrough, session 42: Figure 5's six k
@@ -190,13 +194,13 @@ enum ReproduceCommand: CLICommand {
         rows, args: args, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
         yLabel: "final test accuracy after \(base.epochs) epochs (%)")
-      try finish(failure)
+      try finish(failure, args: args)
       return
     }
 
     print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the \(TrainCommand.averageWindow(base)),")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
-    if let note = settingsNote(base, skipping: []) { print(note) }
+    if let note = settingsNote(base, runs: rows.map(\.run.configuration), skipping: []) { print(note) }
     if let note = dataNote(args, train: train, test: test) { print(note) }
     print("")
     print("run                         method  paper   measured  [min, max]        Δ")
@@ -215,7 +219,7 @@ enum ReproduceCommand: CLICommand {
       rows, args: args, panels: LimReproduction.panels(figure: figure),
       title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
       yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
-    try finish(failure)
+    try finish(failure, args: args)
   }
 
   /// --plot FILE: the figure (`ReproducePlot`) of the rows with results.
@@ -363,7 +367,7 @@ enum ReproduceCommand: CLICommand {
     try writePlot(
       rows, args: args, panels: IRDropReproduction.panels,
       title: "IR drop: mean of \(seeds) seed(s), bars min–max", yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
-    try finish(failure)
+    try finish(failure, args: args)
   }
 
   /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`; with
@@ -464,7 +468,7 @@ enum ReproduceCommand: CLICommand {
           ? "interrupted" : String(format: "%.2f %%", final ? result.testAccuracy : result.accuracyMeanLast)
         Swift.print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
-          (final ? "" : ", method " + cfg.method.rawValue) as NSString, seed, outcome as NSString,
+          (final ? "" : ", method " + trainedBy(cfg)) as NSString, seed, outcome as NSString,
           ((result.failure.map { " (\($0))" } ?? "") + (unkept ? " (not kept: the journal could not be written)" : "")) as NSString),
           to: &err)
         lock.unlock()
@@ -489,9 +493,13 @@ enum ReproduceCommand: CLICommand {
 
   /// After the table and the summary: a failed run, or an interrupt, ends
   /// the command with an error (exit 1), the finished runs shown.
-  static func finish(_ failure: String?) throws {
+  static func finish(_ failure: String?, args: ParsedArguments) throws {
     if let failure { throw CLIError.runtime("\(failure); the table holds the runs that finished") }
-    if interruptRequested != 0 { throw CLIError.runtime("interrupted: the table holds the runs that finished") }
+    if interruptRequested != 0 {
+      let resume = args.string("--journal").map { "; the same command with --journal \($0) runs the rest" }
+        ?? "; with --journal FILE a stopped reproduction goes on where it stopped"
+      throw CLIError.runtime("interrupted: the table holds the runs that finished" + resume)
+    }
   }
 
   /// After a table row: how many of the seeds finished, when not all did
@@ -507,7 +515,7 @@ enum ReproduceCommand: CLICommand {
         let c = row.run.configuration
         j.add("figure", figure)
         j.add("label", row.run.label)
-        j.add("method", c.rule == .float ? "float" : c.method.rawValue)
+        j.add("method", trainedBy(c))
         j.add("beta", c.betaP)
         j.add("nmax", c.nMax)
         j.add("batch", c.batch)
@@ -540,8 +548,21 @@ enum ReproduceCommand: CLICommand {
         }
         j.add("train_limit", c.trainLimit)
         j.add("test_limit", c.testLimit)
+        // What else the run's accuracy depends on (since session 43: a
+        // 3-epoch run's rows read as the paper's one-epoch runs).
+        j.add("epochs", c.epochs)
+        j.add("evals_per_epoch", c.evaluationsPerEpoch)
+        j.add("final_iterations", c.finalIterations)
+        j.add("lr", Double(c.learningRate))
       }
     }
+  }
+
+  /// The rule a row's network trained by: `float` for software rows and
+  /// off-chip `transfer weights` (float SGD trains there), else Lim's
+  /// method.
+  static func trainedBy(_ c: TrainingConfiguration) -> String {
+    c.rule == .float || (c.mode == .offChip && c.transfer == .weights) ? "float" : c.method.rawValue
   }
 
   /// The data under a table's title when `--data` names a directory: the
@@ -555,14 +576,21 @@ enum ReproduceCommand: CLICommand {
   /// The keys of `base` (every run's, before the figure sets its own)
   /// that differ from the defaults, as a line under a table's title: a
   /// table run with `--loss mse` says so. Nil when there are none.
-  static func settingsNote(_ base: TrainingConfiguration, skipping: Set<String>) -> String? {
+  /// Only keys some run has at that value and reads: a hybrid run's
+  /// summary as the base of Lim's Figure 8 had named its rule hybrid and
+  /// its lr 0.1, which the runs replace (a walkthrough, session 43).
+  static func settingsNote(_ base: TrainingConfiguration, runs: [TrainingConfiguration], skipping: Set<String>) -> String? {
     let defaults = Dictionary(TrainingConfiguration().keyValues, uniquingKeysWith: { a, _ in a })
+    let values = runs.map { run in
+      (Dictionary(run.keyValues, uniquingKeysWith: { a, _ in a }), Set(run.ignoredKeys.map(\.key)))
+    }
     // (A key whose default follows the rule counts when it was set: the
     // defaults here are rule lim's, and `--lr 0.01` is lim's own but not
     // the 0.1 of a Choi run.)
     let set = base.setRuleDependentKeys
     let changed = base.keyValues.filter { key, value in
       !skipping.contains(key) && key != "data" && (defaults[key] != value || set.contains(key))
+        && values.contains { $0.0[key] == value && !$0.1.contains(key) }
     }
     guard !changed.isEmpty else { return nil }
     return "settings beside the defaults (every run, unless the figure sets the key): "
@@ -611,6 +639,10 @@ enum ReproduceCommand: CLICommand {
       if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }
       j.add("bl", c.pulseTrainLength)
       j.add("epochs", c.epochs)
+      j.add("lr", Double(c.learningRate))
+      if c.rule == .hybrid { j.add("switch_threshold", c.switchThreshold) } else { j.addRaw("switch_threshold", "null") }
+      j.add("train_limit", c.trainLimit)
+      j.add("test_limit", c.testLimit)
       if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
       row.add("mean", row.mean, to: &j)
       row.add("min", row.min, to: &j)

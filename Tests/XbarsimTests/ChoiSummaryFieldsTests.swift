@@ -44,11 +44,12 @@ import _TestSupport
 // the defaults under its title.
 @Test func aReproductionSaysWhichSettingsItRanWith() throws {
   var base = TrainingConfiguration()
-  #expect(ReproduceCommand.settingsNote(base, skipping: []) == nil)
+  #expect(ReproduceCommand.settingsNote(base, runs: [base], skipping: []) == nil)
   base.loss = .mse
   base.fineTrains = .same
   base.epochs = 20
-  let note = try #require(ReproduceCommand.settingsNote(base, skipping: ["epochs"]))
+  let note = try #require(
+    ReproduceCommand.settingsNote(base, runs: ChoiReproduction.runs(figure: 4, base: base).map(\.configuration), skipping: ["epochs"]))
   #expect(note.contains("loss mse") && note.contains("fine_trains same"), "\(note)")
   #expect(!note.contains("epochs"))
   let root = try temporaryDirectory("xbarsim-choi-loss")

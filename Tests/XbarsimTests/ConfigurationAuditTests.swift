@@ -164,9 +164,9 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
 // its note of the settings given did not say so: 0 is lim's default.
 @Test func reproducesNoteNamesARuleDependentKeyThatWasSetEvenAtLimsDefault() throws {
   var base = TrainingConfiguration()
-  #expect(ReproduceCommand.settingsNote(base, skipping: []) == nil)
+  #expect(ReproduceCommand.settingsNote(base, runs: [base], skipping: []) == nil)
   try base.set("gmin_ratio", "0")
-  let note = ReproduceCommand.settingsNote(base, skipping: [])
+  let note = ReproduceCommand.settingsNote(base, runs: ChoiReproduction.runs(figure: 4, base: base).map(\.configuration), skipping: [])
   #expect(note?.contains("gmin_ratio 0") == true, "\(note ?? "nil")")
 }
 

@@ -3,6 +3,8 @@ import Testing
 import Trainer
 import _TestSupport
 
+@testable import xbarsim
+
 // Session 43 (2026-12-03): walkthrough findings.
 
 /// 8×8 generated images: 120 training images, 50 test images.
@@ -48,4 +50,97 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
     let train = row.split(separator: ",").last ?? ""
     #expect(train.count == slots && train.allSatisfy { $0 == "0" || $0 == "1" }, "\(row)")
   }
+}
+
+// `inspect --wires resistive --wire-tolerance 1e-2` was accepted and
+// changed nothing: inspect solves its reads on the exact path.
+@Test func inspectRefusesAWireToleranceItDoesNotUse() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(
+    ["inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "1", "--r-col", "1",
+     "--wire-tolerance", "1e-2", "--samples", "1", "--out", root.appendingPathComponent("inspect").path])
+  expectOneLineError(r, 64, "--wire-tolerance: inspect solves every recorded read exactly")
+}
+
+// A paper reproducer's walkthrough (session 43): runs that were not the
+// paper's kept its numbers, and the rows did not say what they ran.
+
+// Lim's numbers are one epoch's: `--epochs 3` had compared every row
+// with them. Figure 12 gives one number at 3 epochs (3 hidden layers,
+// software: 95.10).
+@Test func limRowsOfOtherEpochsAreNotThePapers() {
+  var base = TrainingConfiguration()
+  base.epochs = 2
+  let eight = LimReproduction.runs(figure: 8, base: base)
+  #expect(eight.allSatisfy { $0.paper == nil && $0.label.hasSuffix("[epochs 2]") }, "\(eight.map(\.label))")
+  base.epochs = 3
+  let twelve = LimReproduction.runs(figure: 12, base: base)
+  let compared = twelve.filter { $0.paper != nil }
+  #expect(compared.map(\.label) == ["3 hidden, software [epochs 3]"] && compared.first?.paper == 95.10, "\(compared.map(\.label))")
+  // One epoch, the default: every method-b and software row compared.
+  #expect(LimReproduction.runs(figure: 12, base: TrainingConfiguration()).filter { $0.paper != nil }.count == 6)
+}
+
+// Figure 14 with `--transfer weights` kept the off-chip numbers, which our
+// reading takes for the sign rule's states (Choices), and called the rows
+// method b, where float SGD trains.
+@Test func limOffChipRowsOfTheOtherTransferAreNotThePapersAndNameWhatTrained() {
+  var base = TrainingConfiguration()
+  base.transfer = .weights
+  let runs = LimReproduction.runs(figure: 14, base: base)
+  for run in runs {
+    let offChip = run.configuration.mode == .offChip
+    #expect((run.paper == nil) == offChip, "\(run.label)")
+    #expect(run.label.hasSuffix("[transfer weights]") == offChip, "\(run.label)")
+    #expect(ReproduceCommand.trainedBy(run.configuration) == (offChip ? "float" : "b"))
+  }
+}
+
+// The paper states its switch threshold: "the value of 0.5 is adopted".
+@Test func choiHybridRowsOfAnotherSwitchThresholdAreNotThePapers() {
+  var base = TrainingConfiguration()
+  base.switchThreshold = 1
+  for run in ChoiReproduction.runs(figure: 4, base: base) {
+    let hybrid = run.configuration.rule == .hybrid
+    #expect(run.label.hasSuffix("[switch_threshold 1]") == hybrid, "\(run.label)")
+    if hybrid { #expect(run.paper == nil, "\(run.label)") }
+  }
+  #expect(ChoiReproduction.runs(figure: 4, base: base).contains { $0.configuration.rule == .float && $0.paper == 97.92 })
+}
+
+// A hybrid run's summary as the base of Lim's Figure 8: the note under the
+// table named its rule and lr, which every run replaces.
+@Test func theSettingsNoteNamesOnlyWhatTheRunsUse() throws {
+  var base = TrainingConfiguration()
+  try base.set("rule", "hybrid")
+  try base.set("lr", "0.1")
+  base.c = 3
+  let runs = LimReproduction.runs(figure: 8, base: base).map(\.configuration)
+  let note = try #require(ReproduceCommand.settingsNote(base, runs: runs, skipping: []))
+  #expect(note.contains("c 3") && !note.contains("rule") && !note.contains("lr"), "\(note)")
+}
+
+// The rows carry what else a run's accuracy depends on.
+@Test func reproductionRowsCarryTheirEpochsLimitsAndLearningRate() throws {
+  let root = try temporaryDirectory("xbarsim-session43-rows")
+  defer { try? FileManager.default.removeItem(at: root) }
+  var base = TrainingConfiguration()
+  base.epochs = 2
+  base.trainLimit = 500
+  base.testLimit = 100
+  let choi = root.appendingPathComponent("choi.json").path
+  let choiRows = ChoiReproduction.runs(figure: 4, base: base).map { ReproduceCommand.Row(run: $0, final: true) }
+  try ReproduceCommand.choiTable(choiRows, figure: 4, seeds: 1, epochs: 2, summary: choi, settings: nil)
+  let c = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: choi))) as? [[String: Any]])
+  #expect(c.allSatisfy { $0["train_limit"] as? Int == 500 && $0["test_limit"] as? Int == 100 && $0["lr"] as? Double == 0.1 })
+  #expect(c.allSatisfy { ($0["synapse"] as? String == "hybrid") == ($0["switch_threshold"] as? Double == 0.5) })
+  let lim = root.appendingPathComponent("lim.json").path
+  let limRows = LimReproduction.runs(figure: 12, base: base).map { ReproduceCommand.Row(run: $0, final: false) }
+  var args = ParsedArguments(command: "reproduce")
+  args.values["--summary"] = [lim]
+  try ReproduceCommand.writeSummary(limRows, figure: 12, args: args)
+  let l = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: lim))) as? [[String: Any]])
+  #expect(l.allSatisfy { $0["epochs"] as? Int == 2 && $0["evals_per_epoch"] as? Int == 100 && $0["final_iterations"] as? Int == 0 })
+  #expect(l.allSatisfy { $0["lr"] as? Double == 0.01 })
 }
