@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import Testing
 import Trainer
@@ -143,4 +144,32 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
   let l = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: lim))) as? [[String: Any]])
   #expect(l.allSatisfy { $0["epochs"] as? Int == 2 && $0["evals_per_epoch"] as? Int == 100 && $0["final_iterations"] as? Int == 0 })
   #expect(l.allSatisfy { $0["lr"] as? Double == 0.01 })
+}
+
+// A resistive-lines walkthrough (session 43): train's hint for a tiny r
+// ("use 0 for an ideal line") led to a refusal, as its lines are both
+// resistive or both ideal; a memory refusal's rounded figures read 0.3 GB
+// against 0.2 GB under a limit of 0.15 GB.
+@Test func trainsHintForATinyResistanceIsOneTrainTakes() throws {
+  var cfg = TrainingConfiguration()
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = 1e-200
+  #expect(throws: ConfigurationError.self) { try cfg.validate() }
+  do { try cfg.validate() } catch let e as ConfigurationError {
+    #expect(e.field == "r_row" && e.message.contains("need both > 0") && !e.message.contains("use 0 for an ideal line"), "\(e)")
+  }
+  // Both tiny-or-zero alike: both 0 is ideal wires, the core's hint stands.
+  cfg.columnSegmentResistance = 0
+  do { try cfg.validate() } catch let e as ConfigurationError {
+    #expect(e.message.hasSuffix("use 0 for an ideal line"), "\(e)")
+  }
+}
+
+@Test func aMemoryRefusalShowsFiguresThatDiffer() {
+  func check(_ estimate: Double, limit: Double) -> String? {
+    MemoryLimit.shortfall(estimate, resident: 0, mapped: 0, physical: 100e9, addressSpace: limit)
+  }
+  #expect(check(0.26e9, limit: 0.1536e9)?.hasPrefix("needs about 0.26 GB, more than the 0.15 GB") == true)
+  #expect(check(25.04e9, limit: 25.01e9)?.hasPrefix("needs about 25.04 GB, more than the 25.01 GB") == true)
+  #expect(check(0.2e9, limit: 0.29e9) == nil)
 }

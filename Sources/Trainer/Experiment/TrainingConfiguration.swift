@@ -670,6 +670,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
       try WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
         .validate()
     } catch let e as ConfigurationError {
+      // The core's hint for a tiny r, "use 0 for an ideal line", holds for
+      // `solve`; training's lines are both resistive or both ideal (a
+      // walkthrough, session 43: its hint led to a refusal).
+      let other = e.field == "r_row" ? columnSegmentResistance : rowSegmentResistance
+      let hint = "; use 0 for an ideal line"
+      if e.message.hasSuffix(hint) && other != 0 {
+        throw fail(e.field, String(e.message.dropLast(hint.count)) + "; training's resistive lines need both > 0 (or both 0, ideal wires): use e.g. 1e-9 for a near-ideal line")
+      }
       throw fail(e.field, e.message)
     }
     let longest = max(rowSegmentResistance, columnSegmentResistance)
