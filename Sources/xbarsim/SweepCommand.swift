@@ -495,13 +495,21 @@ enum SweepCommand: CLICommand {
     // The ideal converter is not the end of the bits' line: its point is a
     // hollow marker of the line's colour, not joined to 1 bit (the line
     // read as if accuracy peaked at "0 bits": a walkthrough, session 33).
+    // Whole bits: ticks at whole numbers, not at 0.5, 1.5, … (a
+    // walkthrough, session 43).
+    if numeric && ["adc_bits", "dac_bits"].contains(first) { p.xAxis = .padded(integers: true) }
     if !ideal.isEmpty {
+      // A line's label, unless it names no other key.
+      func others(_ label: String) -> String? { label.hasPrefix("accuracy_mean_last") ? nil : label }
       var markers: [SVGLinePlot.Series] = []
       for (i, s) in p.series.enumerated() {
         let at = s.x.indices.filter { s.x[$0] == 0 }, rest = s.x.indices.filter { s.x[$0] != 0 }
         guard !at.isEmpty else { continue }
         func pick(_ v: [Double]?, _ ks: [Int]) -> [Double]? { v.map { v in ks.map { v[$0] } } }
-        var marker = SVGLinePlot.Series(label: s.label + " (ideal)", x: at.map { s.x[$0] }, y: at.map { s.y[$0] })
+        // Named by the swept converter: "adc_bits=4 (ideal)" had read as
+        // an ideal ADC beside a DAC sweep (a walkthrough, session 43).
+        let name = "\(first)=0 (ideal)" + (others(s.label).map { ", " + $0 } ?? "")
+        var marker = SVGLinePlot.Series(label: name, x: at.map { s.x[$0] }, y: at.map { s.y[$0] })
         marker.low = pick(s.low, at)
         marker.high = pick(s.high, at)
         marker.hollow = true

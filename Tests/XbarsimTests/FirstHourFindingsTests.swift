@@ -254,7 +254,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   // the bits' line (which read as if accuracy peaked at "0 bits").
   let line = try #require(svg.split(separator: "\n").first { $0.hasPrefix("<polyline") })
   #expect(line.components(separatedBy: ",").count - 1 == 2, "\(line)")
-  #expect(svg.contains("<title>accuracy_mean_last (ideal): "), "\(svg)")
+  #expect(svg.contains("<title>adc_bits=0 (ideal): "), "\(svg)")
 }
 
 // A circuit designer's walkthrough (session 32): a NaN that Python's

@@ -168,7 +168,7 @@ private func withMeasured<T>(_ lines: [String], _ body: (String) throws -> T) th
     return r
   }
   let svg = SweepCommand.plot(grid, rows)
-  let marker = svg.split(separator: "\n").filter { $0.contains("<title>accuracy_mean_last (ideal): ") }
+  let marker = svg.split(separator: "\n").filter { $0.contains("<title>adc_bits=0 (ideal): ") }
   #expect(marker.count == 1 && marker[0].contains("fill=\"white\"") && marker[0].contains("r=\"4.5\""), "\(svg)")
   let line = svg.split(separator: "\n").first { $0.hasPrefix("<polyline") }
   #expect(line.map { $0.components(separatedBy: ",").count - 1 } == 2, "\(svg)")

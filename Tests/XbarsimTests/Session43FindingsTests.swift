@@ -173,3 +173,25 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
   #expect(check(25.04e9, limit: 25.01e9)?.hasPrefix("needs about 25.04 GB, more than the 25.01 GB") == true)
   #expect(check(0.2e9, limit: 0.29e9) == nil)
 }
+
+// A circuit designer's walkthrough (session 43): in a DAC sweep beside an
+// ADC grid the ideal DAC's marker read "adc_bits=4 (ideal)", and the bits'
+// axis was ticked at 0.5, 1.5, ….
+@Test func theIdealConvertersMarkerNamesTheSweptConverter() throws {
+  let grid = SweepCommand.Grid(keys: ["dac_bits", "adc_bits"], values: [["0", "2", "4"], ["0", "4"]])
+  let header = grid.header
+  var rows: [[String]] = []
+  for (p, (dac, adc)) in [("0", "0"), ("0", "4"), ("2", "0"), ("2", "4"), ("4", "0"), ("4", "4")].enumerated() {
+    var r = [String](repeating: "", count: header.count)
+    r[0] = "\(p)"
+    r[1] = dac
+    r[2] = adc
+    for (k, v) in [("accuracy_mean_last", 80.0 + Double(p)), ("accuracy_min_last", 79.0), ("accuracy_max_last", 85.0)] {
+      r[header.firstIndex(of: k)!] = "\(v)"
+    }
+    rows.append(r)
+  }
+  let svg = SweepCommand.plot(grid, rows)
+  #expect(svg.contains("<title>dac_bits=0 (ideal), adc_bits=4: ") && !svg.contains("<title>adc_bits=4 (ideal)"), "\(svg)")
+  #expect(!svg.contains(">0.5<") && !svg.contains(">1.5<"), "\(svg)")
+}
