@@ -357,7 +357,13 @@ enum InspectCommand: CLICommand {
 
     func width(_ kind: PulseKind) -> Double { cfg.pulseGenerator.width(of: kind) }
 
-    func seconds(_ slot: Int) -> Double { Double(slot) * cfg.slotTime }
+    /// A slot's start: whole picoseconds (slot_time is one), over 1e12,
+    /// so slot 5 of 2 µs reads 1e-05, not 9.999999999999999e-06 (a
+    /// walkthrough, session 43).
+    func seconds(_ slot: Int) -> Double {
+      let (ps, overflow) = Int64(slot).multipliedReportingOverflow(by: Self.picoseconds(cfg.slotTime))
+      return overflow ? Double(slot) * cfg.slotTime : Double(ps) / 1e12
+    }
 
     static func picoseconds(_ t: Double) -> Int64 { Int64((t * 1e12).rounded()) }
 

@@ -75,7 +75,13 @@ struct RunJournal {
       // (which holds the seed) tells them apart.
       guard let index = items.indices.first(where: { items[$0].label == label && parsed[$0] == configuration }) else {
         // The nearest run of that label and seed: the fewest keys differ.
-        let near = items.indices.filter { items[$0].label == label && items[$0].seed == seed }
+        // (A label may carry the keys that make a run not the paper's,
+        // "n_max = 64 [epochs 2]": the same run with another value.)
+        func unmarked(_ s: String) -> Substring {
+          guard s.hasSuffix("]"), let open = s.range(of: " [", options: .backwards) else { return Substring(s) }
+          return s[..<open.lowerBound]
+        }
+        let near = items.indices.filter { unmarked(items[$0].label) == unmarked(label) && items[$0].seed == seed }
           .min { differing(configuration, parsed[$0]) < differing(configuration, parsed[$1]) }
         if let near {
           throw fail("run '\(label)', seed \(seed) was made with another configuration (\(difference(configuration, parsed[near]))); give another --journal")

@@ -39,11 +39,36 @@ struct SVGHeatMap {
       let br = (p.rows + Self.maxCells - 1) / Self.maxCells, bc = (p.columns + Self.maxCells - 1) / Self.maxCells
       return (br, bc, (p.rows + br - 1) / br, (p.columns + bc - 1) / bc)
     }
-    // A panel's captions: its title, its shape, its colour scale's range.
-    let captions = zip(panels, layout).map { p, l -> (shape: String, range: String) in
-      let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
-      let blocks = l.br * l.bc > 1 ? "; \(l.br)×\(l.bc) blocks averaged" : ""
-      return ("\(p.rows)×\(p.columns)\(blocks)", "\(String(format: "%.3g", lo)) … \(String(format: "%.3g", hi)) \(p.unit)")
+    // What is drawn: each block's mean, row by row.
+    let drawn = zip(panels, layout).map { p, l -> [Double] in
+      var out: [Double] = []
+      out.reserveCapacity(l.r * l.c)
+      for bi in 0..<l.r {
+        for bj in 0..<l.c {
+          var sum = 0.0, n = 0
+          for i in (bi * l.br)..<min(p.rows, (bi + 1) * l.br) {
+            for j in (bj * l.bc)..<min(p.columns, (bj + 1) * l.bc) {
+              sum += p.values[i * p.columns + j]
+              n += 1
+            }
+          }
+          out.append(sum / Double(n))
+        }
+      }
+      return out
+    }
+    // A panel's captions: its title, its shape, its colour scale's range:
+    // the drawn blocks' (the cells' own beside it when blocks are
+    // averaged: the caption had given the cells' while the colours spanned
+    // the blocks', a walkthrough, session 43).
+    func g(_ x: Double) -> String { String(format: "%.3g", x) }
+    let captions = zip(zip(panels, layout), drawn).map { pl, d -> (shape: String, range: String) in
+      let (p, l) = pl
+      let lo = d.min() ?? 0, hi = d.max() ?? 0
+      let averaged = l.br * l.bc > 1
+      let blocks = averaged ? "; \(l.br)×\(l.bc) blocks averaged" : ""
+      let cells = averaged ? " (cells \(g(p.values.min() ?? 0)) … \(g(p.values.max() ?? 0)))" : ""
+      return ("\(p.rows)×\(p.columns)\(blocks)", "\(g(lo)) … \(g(hi)) \(p.unit)\(cells)")
     }
     // Each panel as wide as its cells or its longest caption (about 6.5
     // units a character at font size 11), whichever is wider: a narrow
@@ -58,19 +83,13 @@ struct SVGHeatMap {
     s += "<text x=\"\(f(left))\" y=\"20\" font-size=\"14\">\(SVGLinePlot.escape(title))</text>\n"
     var x0 = left
     for (k, (p, l)) in zip(panels, layout).enumerated() {
-      let lo = p.values.min() ?? 0, hi = p.values.max() ?? 0
+      let d = drawn[k]
+      let lo = d.min() ?? 0, hi = d.max() ?? 0
       let span = hi > lo ? hi - lo : 1
       s += "<text x=\"\(f(x0))\" y=\"\(f(top - 8))\">\(SVGLinePlot.escape(p.title))</text>\n<g shape-rendering=\"crispEdges\">\n"
       for bi in 0..<l.r {
         for bj in 0..<l.c {
-          var sum = 0.0, n = 0
-          for i in (bi * l.br)..<min(p.rows, (bi + 1) * l.br) {
-            for j in (bj * l.bc)..<min(p.columns, (bj + 1) * l.bc) {
-              sum += p.values[i * p.columns + j]
-              n += 1
-            }
-          }
-          s += "<rect x=\"\(f(x0 + Double(bj) * cell))\" y=\"\(f(top + Double(bi) * cell))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(Self.color((sum / Double(n) - lo) / span))\"/>\n"
+          s += "<rect x=\"\(f(x0 + Double(bj) * cell))\" y=\"\(f(top + Double(bi) * cell))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(Self.color((d[bi * l.c + bj] - lo) / span))\"/>\n"
         }
       }
       s += "</g>\n"

@@ -89,7 +89,8 @@ private struct ParsedVCD {
         want.append(
           "\(k),\(e.array),\(e.polarity == .plus ? "G+" : "G-"),\(e.row),\(e.column),\(e.kind.rawValue),"
             + "\(JSONWriter.number(cfg.pulseGenerator.amplitude(of: e.kind))),\(JSONWriter.number(width)),\(slot),"
-            + JSONWriter.number(Double(slot) * cfg.slotTime))
+            // (Whole picoseconds over 1e12 since session 43.)
+            + JSONWriter.number(Double(Int64(slot) * Int64((cfg.slotTime * 1e12).rounded())) / 1e12))
       }
       slot += 1
     }

@@ -195,3 +195,37 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
   #expect(svg.contains("<title>dac_bits=0 (ideal), adc_bits=4: ") && !svg.contains("<title>adc_bits=4 (ideal)"), "\(svg)")
   #expect(!svg.contains(">0.5<") && !svg.contains(">1.5<"), "\(svg)")
 }
+
+// A circuit designer's walkthrough (session 43): a block-averaged heat
+// map's caption and colours spanned the cells' range, which no drawn block
+// may reach; the range is the blocks', the cells' beside it. pulses.csv's
+// times were slot × slot_time (9.999999999999999e-06 for slot 5 of 2 µs).
+@Test func aBlockAveragedHeatMapSpansWhatItDraws() {
+  // 320 × 1: blocks of two cells, 0 and 1 alternating: every block 0.5,
+  // but the last one (10 and 0: 5).
+  var values = (0..<320).map { Double($0 % 2) }
+  values[318] = 10
+  values[319] = 0
+  let svg = SVGHeatMap(title: "t", panels: [.init(title: "p", rows: 320, columns: 1, values: values, unit: "A")]).render()
+  #expect(svg.contains("2×1 blocks averaged") && svg.contains("0.5 … 5 A (cells 0 … 10)"), "\(svg)")
+  // Its blocks take the scale's two ends.
+  #expect(svg.contains(SVGHeatMap.color(0)) && svg.contains(SVGHeatMap.color(1)))
+}
+
+@Test func pulseTimesAreWholePicosecondsInSeconds() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect")
+  let r = try runXbarsim(["inspect", "--data", data.path, "--layers", "64,8,10", "--samples", "2", "--out", out.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8).split(separator: "\n")
+  let header = lines[0].split(separator: ",")
+  let time = try #require(header.firstIndex(of: "time"))
+  let times = lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[time]) }
+  #expect(!times.isEmpty)
+  // Every time is a whole multiple of 2 µs (the slot), written shortest.
+  for t in times {
+    let slots = try #require(Double(t)) / 2e-6
+    #expect(abs(slots - slots.rounded()) < 1e-9 && !t.contains("9999999") && !t.contains("0000001"), "\(t)")
+  }
+}
