@@ -636,3 +636,24 @@ func validationNamesTheField(model: any DeviceModel, field: String) {
   }
   #expect(checked > 20, "\(checked)")
 }
+
+// `pulses --c2c`: near G_max the noise scaled the step left to it (eq.
+// (1)'s, or a measured curve's last), so devices approached G_max by ever
+// smaller pulses: at n_max 4 and σ 0.1, 284 of 1,000 devices were still
+// below it after 12 pulses (a walkthrough, session 43). With the model's
+// step each pulse reaches it unless its noise shrinks it below the
+// distance left.
+@Test func variedLimAndMeasuredDevicesReachTheirMaximum() throws {
+  let lim = LimExponentialDevice(beta: 0, nMax: 4)
+  let measured = try MeasuredDevice(potentiation: [1e-6, 4e-6, 6e-6, 7.5e-6, 8.5e-6], depression: [8.5e-6, 6e-6, 3e-6, 1e-6])
+  func check<M: DeviceModel>(_ model: M) throws {
+    var pop = try DevicePopulation(model: model, count: 1_000, variation: .init(cycleToCycle: 0.1), seed: 2)
+    for i in 0..<pop.count { for _ in 0..<7 { pop.potentiate(i) } }
+    #expect(pop.conductances().allSatisfy { $0 == model.maximumConductance }, "\(M.self)")
+    // And back to G_min by depression.
+    for i in 0..<pop.count { for _ in 0..<7 { pop.depress(i) } }
+    #expect(pop.conductances().allSatisfy { $0 == model.minimumConductance }, "\(M.self)")
+  }
+  try check(lim)
+  try check(measured)
+}

@@ -320,3 +320,34 @@ func theBookedHalfSelectedEnergyFollowsTheInspectedScheduleUnderVariation(method
     #expect(layer.gm[0] == t[expected] && layer.pulses == expected && layer.resets == 1, "from \(s)")
   }
 }
+
+// A device researcher's walkthrough (session 43): near a bound the noise
+// scaled the step left to it, not eq. (1)'s, so a device 1 % of a step
+// below G_max moved by 1 % of a step times 1 + σz, below G_max half the
+// time, and approached it by ever smaller pulses (65.5 pulses from G_min
+// on average at n_max 64, up to 76). Eq. (1)'s step times 1 + σz reaches
+// it unless z < −9.9 (the quantiles end at ±3.67).
+@Test(arguments: [UpdateMethod.a, .b, .c])
+func aVariedPulseNearTheMaximumScalesEquationOnesStep(method: UpdateMethod) throws {
+  let layer = try singleSynapse(seed: 3) {
+    $0.method = method
+    $0.sigmaC2C = 0.1
+  }
+  let top = layer.device.gMax, last = top - layer.table[63]
+  let g0 = top - 0.01 * last
+  for _ in 0..<1_000 {
+    layer.setConductanceStates(0, gp: g0, gm: layer.table[0])
+    layer.update(0, up: true)
+    #expect(layer.gp[0] == top, "\(layer.gp[0])")
+  }
+  // Method c's depression near G_min alike: eq. (2)'s step there.
+  if method == .c {
+    let bottom = layer.device.gMin, first = layer.table[1] - bottom
+    let g1 = bottom + 0.01 * first
+    for _ in 0..<1_000 {
+      layer.setConductanceStates(0, gp: top, gm: g1)
+      layer.update(0, up: true)
+      #expect(layer.gm[0] == bottom, "\(layer.gm[0])")
+    }
+  }
+}

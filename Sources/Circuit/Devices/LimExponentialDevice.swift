@@ -133,6 +133,23 @@ public struct LimExponentialDevice: DeviceModel {
     return next <= _gMinSnap ? gMin : (next > gMax ? gMax : next)
   }
 
+  /// Eq. (1)'s (or (2)'s) step from `g` before the bounds: the step that
+  /// cycle-to-cycle noise scales (nil: a unidirectional device's
+  /// depression). Near G_max the clamped step is only what is left to it,
+  /// and scaling that had taken devices towards G_max by ever smaller
+  /// pulses (a walkthrough, session 43).
+  public func unclampedStep(from g: Double, potentiation: Bool) -> Double? {
+    if potentiation { return _rawPotentiated(g, alpha: alphaP) - g }
+    return isBidirectional ? _rawDepressed(g, alpha: alphaD) - g : nil
+  }
+
+  /// A conductance put within [G_min, G_max] as a pulse's result is: within
+  /// 1e-9·(G_max − G_min) of a bound is the bound.
+  @inlinable
+  public func bounded(_ v: Double) -> Double {
+    v >= _gMaxSnap ? gMax : (v <= _gMinSnap ? gMin : v)
+  }
+
   /// The conductances G(0) … G(n_max) of eq. (1) from G(0) = G_min, in
   /// siemens (S): n_max + 1 values ending at G_max.
   public func potentiationCurve() -> [Double] {
@@ -224,12 +241,12 @@ public struct LimExponentialDevice: DeviceModel {
   // functions and the calibration so that the solved α is exact for the
   // arithmetic the pulses actually do.
   @inlinable
-  func _rawPotentiated(_ g: Double, alpha: Double) -> Double {
+  public func _rawPotentiated(_ g: Double, alpha: Double) -> Double {
     g + alpha * _deviceExp(-_kP * (g - gMin))
   }
 
   @inlinable
-  func _rawDepressed(_ g: Double, alpha: Double) -> Double {
+  public func _rawDepressed(_ g: Double, alpha: Double) -> Double {
     g - alpha * _deviceExp(-_kD * (gMax - g))
   }
 

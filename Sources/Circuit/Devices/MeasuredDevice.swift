@@ -150,6 +150,16 @@ public struct MeasuredDevice: DeviceModel {
     return min(max(next, minimumConductance), maximumConductance)
   }
 
+  /// The step one pulse takes from `g` along the data before the bounds:
+  /// past the last point the last step goes on (nil: no depression data).
+  /// Cycle-to-cycle noise scales it; the clamped step near the end is only
+  /// what is left to the last point (a walkthrough, session 43).
+  public func unclampedStep(from g: Double, potentiation: Bool) -> Double? {
+    if potentiation { return Self._advance(g, along: _up, guide: _upGuide, extrapolate: true) - g }
+    guard !_downNegated.isEmpty else { return nil }
+    return -Self._advance(-g, along: _downNegated, guide: _downGuide, extrapolate: true) - g
+  }
+
   /// Checks the data again (the initialiser already has).
   ///
   /// - Throws: ``ConfigurationError`` naming the branch and index.
@@ -188,7 +198,7 @@ public struct MeasuredDevice: DeviceModel {
   // O(1) for tables whose points are not crowded far beyond their mean
   // spacing (`_Guide`), O(log n) at worst; no allocation.
   @inlinable
-  static func _advance(_ g: Double, along t: [Double], guide: _Guide) -> Double {
+  static func _advance(_ g: Double, along t: [Double], guide: _Guide, extrapolate: Bool = false) -> Double {
     t.withUnsafeBufferPointer { t in
       let last = t.count - 1
       // Below the table: the first step that moves (a plateau at the start
@@ -218,12 +228,16 @@ public struct MeasuredDevice: DeviceModel {
         if t[mid] <= g { lo = mid } else { hi = mid - 1 }
       }
       let i = lo
-      if i >= last { return g }  // at or past the end: saturated
+      // Past the last point, `extrapolate` goes on with the last step (the
+      // envelope's last point is its first maximum, so that step is > 0):
+      // the step cycle-to-cycle noise scales near the end.
+      let lastStep = last > 0 ? t[last] - t[last - 1] : 0
+      if i >= last { return extrapolate ? g + lastStep : g }  // at or past the end: saturated
       // t[i] <= g < t[i + 1], so the denominator is positive.
       let u = Double(i) + (g - t[i]) / (t[i + 1] - t[i])
       let v = u + 1
       // (`!(v < last)` also catches a NaN g, which must not reach Int(v).)
-      if !(v < Double(last)) { return t[last] }
+      if !(v < Double(last)) { return extrapolate && !v.isNaN ? t[last] + (v - Double(last)) * lastStep : t[last] }
       let j = Int(v)
       return t[j] + (v - Double(j)) * (t[j + 1] - t[j])
     }

@@ -985,24 +985,28 @@ final class LimLayer {
   /// step there, times 1 + σ_c2c·z with variation, within its range.
   @inline(__always)
   private func potentiated<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
-    varied(g, Device.of(self).potentiated(g), Device.self)
+    varied(g, Device.of(self).potentiated(g), up: true, Device.self)
   }
 
   /// The same for a depression pulse (method c).
   @inline(__always)
   private func depressed<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
-    varied(g, Device.of(self).depressed(g), Device.self)
+    varied(g, Device.of(self).depressed(g), up: false, Device.self)
   }
 
-  /// A pulse from g whose nominal result is `next`: g + (next − g)·(1 +
-  /// σ_c2c·z), written so that σz → 0 gives next exactly, within the
-  /// device's range.
+  /// A pulse from g whose nominal result is `next`: g + ΔG·(1 + σ_c2c·z),
+  /// ΔG the model's step before the bounds (eq. (1)'s, or the data's,
+  /// which near G_max reaches past it: the step left to G_max had taken
+  /// devices there by ever smaller pulses, a walkthrough, session 43),
+  /// written so that σz → 0 gives next exactly, then put within the
+  /// device's range as the model puts a pulse's result.
   @inline(__always)
-  private func varied<Device: BidirectionalModel>(_ g: Double, _ next: Double, _: Device.Type) -> Double {
+  private func varied<Device: BidirectionalModel>(_ g: Double, _ next: Double, up: Bool, _: Device.Type) -> Double {
     guard sigmaC2C > 0 else { return next }
     let z = Double(noise.next(quantiles))
-    let v = next + (next - g) * (sigmaC2C * z)
-    return min(max(v, Device.of(self).gMin), Device.of(self).gMax)
+    let device = Device.of(self)
+    let raw = device.unclampedNext(g, up: up)
+    return device.bounded(raw + (raw - g) * (sigmaC2C * z))
   }
 
   @inline(never)
@@ -1062,7 +1066,7 @@ final class LimLayer {
         var next = Device.of(self).potentiated(b)
         while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) {
           closedPulseConductance += xb * b * gMax
-          b = varied(b, next, Device.self)
+          b = varied(b, next, up: true, Device.self)
           next = Device.of(self).potentiated(b)
           n += 1
         }
@@ -1119,12 +1123,21 @@ protocol BidirectionalModel {
   var depressionFloor: Double { get }
   func potentiated(_ g: Double) -> Double
   func depressed(_ g: Double) -> Double
+  /// One pulse's nominal result from g before the bounds (where the
+  /// clamped `potentiated` or `depressed` is not at a bound, the same).
+  func unclampedNext(_ g: Double, up: Bool) -> Double
+  /// A pulse's result put within the range as `potentiated` and
+  /// `depressed` put theirs.
+  func bounded(_ v: Double) -> Double
 }
 
 /// Lim's eqs. (1)–(2): depression goes down to G_min.
 extension LimExponentialDevice: BidirectionalModel {
   @inline(__always) static func of(_ layer: LimLayer) -> Self { layer.device }
   var depressionFloor: Double { gMin }
+  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double {
+    up ? _rawPotentiated(g, alpha: alphaP) : _rawDepressed(g, alpha: alphaD)
+  }
 }
 
 /// A measured device's two branches (`device_csv`), normalised to the
@@ -1154,4 +1167,8 @@ struct MeasuredBidirectional: BidirectionalModel {
   /// its potentiation range (`bidirectionalDevice`), so the states stay in
   /// [G_min, G_max] (checkpoints check it).
   @inline(__always) func depressed(_ g: Double) -> Double { device.depressed(g) }
+  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double {
+    g + (device.unclampedStep(from: g, potentiation: up) ?? 0)
+  }
+  @inline(__always) func bounded(_ v: Double) -> Double { min(max(v, gMin), gMax) }
 }
