@@ -11,8 +11,9 @@ enum SolveCommand: CLICommand {
       Reads a problem file (README, "Problem files": rows, cols,
       conductance [S], v_in [V], r_row and r_col [Ω per segment]) and prints one JSON
       object with i_out (A, current out of each bit line into its 0 V output), i_row
-      (A, current each source drives into its word line), power_watts and, with
-      --read-time, read_energy_joules, the solver used, iterations, converged,
+      (A, current each source drives into its word line), power_watts,
+      read_time_seconds and read_energy_joules (power × --read-time, default
+      1e-8 s), the solver used, iterations, converged,
       tolerance, relative residual and solve time. With r_row = r_col = 0
       the answer is the exact Kirchhoff sum; with both resistive the 2·M·N node voltages are
       solved by conjugate gradients preconditioned with exact line (tridiagonal)
