@@ -10,6 +10,7 @@ public struct Comparator: Sendable, Equatable {
   /// Input-referred offset added to δ before comparing (0 ideal).
   public var offset: Float
 
+  /// - Precondition: `threshold` finite and ≥ 0.
   public init(threshold: Float, offset: Float = 0) {
     precondition(threshold >= 0 && threshold.isFinite, "comparator threshold must be ≥ 0, got \(threshold)")
     self.threshold = threshold

@@ -22,6 +22,7 @@ public struct HardSigmoidNeuron: Sendable, Equatable {
   /// The linear region is (0, 2c) (true, the default) or (−c, c).
   public var zeroBased: Bool
 
+  /// - Precondition: `c` finite and > 0.
   public init(c: Float, zeroBased: Bool = true) {
     precondition(c > 0 && c.isFinite, "hard-sigmoid c must be > 0, got \(c)")
     self.c = c

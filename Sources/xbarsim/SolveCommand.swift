@@ -88,10 +88,7 @@ enum SolveCommand: CLICommand {
     // voltages, so i_row, i_device and the power err as much (16 % at
     // G·r = 1e16, reported as converged, until session 42). Ideal bit
     // lines (at 0 V) leave no such difference: any G·r is solved.
-    let r = max(mesh.wires.rowSegmentResistance, mesh.wires.columnSegmentResistance)
-    if mesh.wires.columnSegmentResistance > 0, let g = mesh.conductance.max(),
-      g * r > WireModel.largestConductanceTimesResistance
-    {
+    if let (g, r, _) = mesh.illConditioning {
       throw CLIError.runtime(
         "\(source): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
     }
@@ -105,6 +102,8 @@ enum SolveCommand: CLICommand {
       do {
         solution = try solver.solve(mesh)
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
+        throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
+      } catch SolverError.overflow {
         throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
       } catch let e as SolverError {
         throw CLIError.runtime("\(source): \(e)")

@@ -351,3 +351,15 @@ func aVariedPulseNearTheMaximumScalesEquationOnesStep(method: UpdateMethod) thro
     }
   }
 }
+
+// A library user's walkthrough (session 43): weights beyond the range
+// (1e20, ±∞) were programmed as 0, every distance rounding alike; they
+// saturate at G_max now, and NaN is 0, as documented.
+@Test func programmedWeightsBeyondTheRangeSaturate() {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [2, 2]
+  let net = LimNetwork(configuration: cfg)
+  net.program(weights: [[0.5, 5, 1e20, .infinity, .nan, -1e20]])
+  let w = net.weights(layer: 0)
+  #expect(w[1] == 1 && w[2] == 1 && w[3] == 1 && w[4] == 0 && w[5] == -1, "\(w)")
+}

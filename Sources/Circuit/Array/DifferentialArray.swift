@@ -66,8 +66,11 @@ public final class DifferentialArray: @unchecked Sendable {
   public var readCount: Int = 0
 
   /// An array with every device at `conductance` (S).
+  /// - Precondition: rows, columns ≥ 1; `conductance` finite and ≥ 0 (the
+  ///   weight cache starts at 0: a NaN had read as 0 with ideal wires).
   public init(rows: Int, columns: Int, conductance: Double = 0, wires: WireModel = .ideal) {
     precondition(rows >= 1 && columns >= 1, "array must be at least 1×1, got \(rows)×\(columns)")
+    precondition(conductance.isFinite && conductance >= 0, "conductance must be finite and ≥ 0 S, got \(conductance)")
     self.rows = rows
     self.columns = columns
     self.wires = wires

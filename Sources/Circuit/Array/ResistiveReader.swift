@@ -128,7 +128,8 @@ public final class ResistiveReader: @unchecked Sendable {
   let outPlus: UnsafeMutablePointer<Double>, outMinus: UnsafeMutablePointer<Double>
   let inPlus: UnsafeMutablePointer<Double>, inMinus: UnsafeMutablePointer<Double>
 
-  /// - Precondition: both segment resistances are positive and finite.
+  /// - Precondition: rows, columns ≥ 1; both segment resistances are
+  ///   positive and finite.
   public init(rows: Int, columns: Int, wires: WireModel, options: Options = Options()) {
     precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
     precondition(
@@ -160,11 +161,42 @@ public final class ResistiveReader: @unchecked Sendable {
     precondition(array.wires == wires, "reader for other lines than the array's")
   }
 
+  /// What `DifferentialArray.read` checks of an array and its drives
+  /// (`drives` of `drive`): conductances finite and ≥ 0, G·r within
+  /// ``WireModel/largestConductanceTimesResistance``, finite drives. The
+  /// reader had solved a negative conductance and answered at G·r = 1e13
+  /// (34 % off), with no error (a walkthrough, session 43). One pass over
+  /// the conductances: under 1 % of a read.
+  private func checkValues(_ array: DifferentialArray, drives: Int) throws {
+    for k in 0..<drives where !drive[k].isFinite {
+      throw ConfigurationError(field: "voltages[\(k)]", "\(drive[k]) V is not finite")
+    }
+    let r = max(wires.rowSegmentResistance, wires.columnSegmentResistance)
+    let limit = WireModel.largestConductanceTimesResistance / r
+    for (g, name) in [(array._plus, "G+"), (array._minus, "G−")] {
+      var worst = 0.0, bad = false
+      for k in 0..<(rows * columns) {
+        let x = g[k]
+        bad = bad || !(x >= 0 && x <= limit)
+        worst = max(worst, x)
+      }
+      guard bad else { continue }
+      for k in 0..<(rows * columns) where !(g[k].isFinite && g[k] >= 0) {
+        throw ConfigurationError(
+          field: "\(name) conductance[\(k / columns)][\(k % columns)]", "\(g[k]) S must be finite and ≥ 0")
+      }
+      throw ConfigurationError(
+        field: wires.rowSegmentResistance >= wires.columnSegmentResistance ? "r_row" : "r_col",
+        "\(name) conductance up to \(worst) S against \(r) Ω line segments (G·r = \(worst * r)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+    }
+  }
+
   /// Solves both polarities for the drives in `drive` (M row drives
   /// forward, N column drives transposed); fills the output and input
   /// currents of each polarity.
   private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
     try options.validate()
+    try checkValues(array, drives: direction == .forward ? rows : columns)
     // With two levels (G·r large) the line factors are G-dominated, and
     // stale ones cost many iterations (the pulses between reads move G by
     // far more than the segments' g): they are rebuilt before every read.
@@ -218,7 +250,10 @@ public final class ResistiveReader: @unchecked Sendable {
   ///   - bookEnergy: add this read's energy t·Σ V·I_in (both polarities,
   ///     the drivers' currents as solved) to the array's `readEnergy`.
   /// - Throws: `SolverError.didNotConverge`, or ``ConfigurationError``
-  ///   when `options` fail ``Options/validate()``; `output` is then left as it
+  ///   when `options` fail ``Options/validate()``, a drive is not finite, a
+  ///   conductance is negative or not finite, or G·r is beyond
+  ///   ``WireModel/largestConductanceTimesResistance`` (as
+  ///   `DifferentialArray.read` refuses them); `output` is then left as it
   ///   was.
   public func read(
     _ array: DifferentialArray, _ direction: ReadDirection, input: UnsafeBufferPointer<Float>,
@@ -274,6 +309,7 @@ public final class ResistiveReader: @unchecked Sendable {
   public func transferMatrix(_ array: DifferentialArray, into t: UnsafeMutablePointer<Float>) throws {
     check(array)
     try options.validate()
+    try checkValues(array, drives: 0)
     let m = rows, n = columns
     let byColumns = n <= m
     let count = byColumns ? n : m

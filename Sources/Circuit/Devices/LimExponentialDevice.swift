@@ -65,6 +65,11 @@ public struct LimExponentialDevice: DeviceModel {
   @usableFromInline var _gMaxSnap: Double = .nan
   @usableFromInline var _gMinSnap: Double = .nan
 
+  /// The largest dynamic range calibrated: the calibration runs n_max
+  /// pulses per bisection step (1,000,000 took 3 s; `Int.max` trapped in
+  /// `validate`, a walkthrough, session 43). `train` takes 1…255.
+  public static let largestNMax = 100_000
+
   /// Creates a device from its parameters and solves αp and αd.
   ///
   /// Invalid parameters do not trap here; ``validate()`` reports them.
@@ -182,7 +187,7 @@ public struct LimExponentialDevice: DeviceModel {
     return curve
   }
 
-  /// Checks G_max > G_min ≥ 0 (finite), n_max ≥ 1 and βp, βd ≥ 0 (finite).
+  /// Checks G_max > G_min ≥ 0 (finite), n_max in 1…``largestNMax`` and βp, βd ≥ 0 (finite).
   ///
   /// - Throws: ``ConfigurationError`` naming the field and its value.
   public func validate() throws {
@@ -195,8 +200,8 @@ public struct LimExponentialDevice: DeviceModel {
         field: "gMax",
         "gMax = \(gMax) S must be finite and greater than gMin = \(gMin) S")
     }
-    guard nMax >= 1 else {
-      throw ConfigurationError(field: "nMax", "nMax = \(nMax) must be at least 1")
+    guard nMax >= 1, nMax <= Self.largestNMax else {
+      throw ConfigurationError(field: "nMax", "nMax = \(nMax) must be in 1…\(Self.largestNMax)")
     }
     guard betaP.isFinite, betaP >= 0 else {
       throw ConfigurationError(
@@ -262,7 +267,7 @@ public struct LimExponentialDevice: DeviceModel {
   mutating func _calibrate() {
     let range = gMax - gMin
     guard gMin.isFinite, gMin >= 0, gMax.isFinite, range > 0, range.isFinite,
-      nMax >= 1, betaP.isFinite, betaP >= 0, betaD.isFinite, betaD >= 0
+      nMax >= 1, nMax <= Self.largestNMax, betaP.isFinite, betaP >= 0, betaD.isFinite, betaD >= 0
     else {
       alphaP = .nan
       alphaD = .nan

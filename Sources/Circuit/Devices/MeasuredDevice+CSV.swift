@@ -153,12 +153,13 @@ extension MeasuredDevice {
   /// `G [µS]`, `conductance_uS`, `G/nS` (any case: `conductance_us`): its
   /// siemens, or nil when it names none (siemens).
   /// - Throws: ``ConfigurationError`` for a unit in brackets that is not
-  ///   one of S, mS, uS (µS), nS or pS (or a reciprocal ohm: 1/Ω, mho), for
-  ///   MS (megasiemens), and for a header that names a resistance (Ω,
-  ///   ohm): the data must be conductances.
+  ///   one of S, mS, uS (µS), nS or pS (or a reciprocal ohm: 1/Ω, mho),
+  ///   and for a header that names a resistance (Ω, ohm): the data must be
+  ///   conductances.
   static func headerUnit(_ header: String, field: String) throws -> (name: String, siemens: Double)? {
     // By lower case: `ms` in a conductance's header is mS, not megasiemens
-    // (but `MS` itself is refused, below).
+    // (an all-capitals header, `G_MS`, is millisiemens: no device is
+    // measured in megasiemens).
     var units: [String: (String, Double)] = [
       "s": ("S", 1), "ms": ("mS", 1e-3), "us": ("uS", 1e-6), "\u{B5}s": ("uS", 1e-6), "\u{3BC}s": ("uS", 1e-6),
       "ns": ("nS", 1e-9), "ps": ("pS", 1e-12),
@@ -176,14 +177,6 @@ extension MeasuredDevice {
     }
     units["mho"] = ("S", 1)
     units["mhos"] = ("S", 1)
-    /// "MS" is megasiemens, not a measured device's unit: refused, where
-    /// lower case alone would read it as mS.
-    func megasiemens(_ name: Substring) throws {
-      if name == "MS" || name == "Ms" {
-        throw ConfigurationError(
-          field: field, "the header's unit '\(name)' reads as megasiemens: write mS for millisiemens (or S, uS (µS), nS, pS)")
-      }
-    }
     let lower = header.lowercased()
     let reciprocal = units.keys.contains { ($0.hasPrefix("1/") || $0.contains("-1") || $0.contains("\u{207B}")) && lower.contains($0) }
     if !reciprocal && (lower.contains("ohm") || header.contains("\u{3A9}") || header.contains("\u{2126}")) {
@@ -194,7 +187,6 @@ extension MeasuredDevice {
     if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }) {
       let rest = header[header.index(after: open)...]
       let name = rest.prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces)
-      try megasiemens(Substring(name))
       guard let unit = units[name.lowercased()] else {
         throw ConfigurationError(
           field: field,
@@ -204,7 +196,6 @@ extension MeasuredDevice {
     }
     // Otherwise a last word after a space, `_`, `-` or `/` that is a unit.
     let last = header.split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "/" || $0 == "-" }).last.map(String.init) ?? ""
-    try megasiemens(Substring(last))
     return units[last.lowercased()].map { ($0.0, $0.1) }
   }
 

@@ -177,4 +177,23 @@ public struct CrossbarMesh: Sendable {
       }
     }
   }
+
+  /// The largest conductance and segment resistance when their product is
+  /// beyond ``WireModel/largestConductanceTimesResistance`` in a mesh whose
+  /// nodal solve it makes untrustworthy; nil otherwise. With both line
+  /// kinds resistive the error of a current grows as about 1e-16·G·r, and
+  /// with one kind ideal the cells' currents become differences of nearly
+  /// equal node voltages unless that kind is held at 0 V (forward reads'
+  /// sense amplifiers: then any G·r is solved, line by line). `solve` and
+  /// ``NodalSolver`` refuse such a mesh (the library had answered, marked
+  /// converged, 13 % off at G·r = 1e15: a walkthrough, session 43).
+  public var illConditioning: (conductance: Double, resistance: Double, field: String)? {
+    let rr = wires.rowSegmentResistance, rc = wires.columnSegmentResistance
+    let r = max(rr, rc)
+    guard r > 0, let g = conductance.max(), g * r > WireModel.largestConductanceTimesResistance else { return nil }
+    func grounded(_ t: [LineTermination]) -> Bool { t.allSatisfy { $0.volts == 0 } }
+    if rc == 0 && grounded(columnTerminations) { return nil }
+    if rr == 0 && grounded(rowTerminations) { return nil }
+    return (g, r, rr >= rc ? "r_row" : "r_col")
+  }
 }

@@ -147,11 +147,16 @@ public enum SolverError: Error, CustomStringConvertible, Sendable, Equatable {
   /// The iteration stopped at `iterations` with residual `residual` above
   /// the tolerance.
   case didNotConverge(iterations: Int, residual: Double, tolerance: Double)
+  /// A current (a line's, or a node voltage) is not finite: the
+  /// conductances or voltages are too large for double precision.
+  case overflow
 
   public var description: String {
     switch self {
     case .floatingLine(let line):
       return "\(line) is floating: no path to any driven or grounded line"
+    case .overflow:
+      return "the currents overflow (not finite): the conductances or voltages are too large"
     case .didNotConverge(let n, let r, let tol):
       return "nodal solve did not converge: residual \(r) after \(n) iterations (tolerance \(tol))"
     }

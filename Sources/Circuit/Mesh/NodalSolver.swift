@@ -145,13 +145,22 @@ public final class NodalSolver: @unchecked Sendable {
   ///   `options` fail ``Options/validate()``;
   ///   `SolverError.floatingLine` when a line has no path to any source;
   ///   `SolverError.didNotConverge` when the tolerance is not met within
-  ///   `maxIterations` (the caller gets no unconverged answer).
+  ///   `maxIterations` (the caller gets no unconverged answer);
+  ///   ``ConfigurationError`` (field `r_row` or `r_col`) for a mesh beyond
+  ///   ``WireModel/largestConductanceTimesResistance``
+  ///   (``CrossbarMesh/illConditioning``); `SolverError.overflow` when a
+  ///   current is not finite.
   public func solve(_ mesh: CrossbarMesh, warmStart: MeshSolution? = nil) throws -> MeshSolution {
     // Checked here, not left to the caller: an unchecked mesh failed as
     // "did not converge" (NaN or negative r), trapped without a message
     // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
     try mesh.validate()
     try options.validate()
+    if let (g, r, field) = mesh.illConditioning {
+      throw ConfigurationError(
+        field: field,
+        "conductance up to \(g) S against \(r) Ω line segments (G·r = \(g * r)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+    }
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
@@ -186,6 +195,11 @@ public final class NodalSolver: @unchecked Sendable {
       try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, solution: &sol)
     }
     terminalCurrents(mesh, solution: &sol)
+    // Ideal wires sum G·V without an iteration to notice an overflow (1e300
+    // S at 1e300 V gave ∞ A; a walkthrough, session 43).
+    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
+      throw SolverError.overflow
+    }
     return sol
   }
 

@@ -1090,11 +1090,15 @@ final class LimLayer {
 
   /// Programs weight w (normalised, clipped to the device range) as the
   /// nearest state of one device with the other at G_min (off-chip
-  /// transfer). The programming does not see the variation.
+  /// transfer). The programming does not see the variation. A NaN weight
+  /// is programmed as 0 (both devices at G_min).
   func program(_ k: Int, weight w: Double) {
     func nearest(_ target: Double) -> Int {
+      // Clipped first: beyond the range every distance rounds alike (1e20
+      // and ±∞ had found state 0, a weight of 0; a walkthrough, session 43).
+      let t = min(max(target, table[0]), table[nMax])
       var best = 0
-      for s in 0...nMax where abs(table[s] - target) < abs(table[best] - target) { best = s }
+      for s in 0...nMax where abs(table[s] - t) < abs(table[best] - t) { best = s }
       return best
     }
     let g0 = table[0]

@@ -83,9 +83,10 @@ public final class LimNetwork: @unchecked Sendable {
   var upColumns: [Int32]
   var downColumns: [Int32]
   var samplesInBatch = 0
-  /// The first failed resistive read (a solve that did not converge); the
-  /// run stops at the next check (`Experiment`).
-  public private(set) var wireError: SolverError? = nil
+  /// The first failed resistive read (a solve that did not converge, or a
+  /// drive or conductance the reader refuses); the run stops at the next
+  /// check (`Experiment`).
+  public private(set) var wireError: (any Error)? = nil
 
   /// A network for `configuration`, its devices initialised from its seed.
   ///
@@ -230,11 +231,16 @@ public final class LimNetwork: @unchecked Sendable {
     do {
       try reader.read(layer.array, direction, input: input, output: output, bookEnergy: bookEnergy)
     } catch {
-      if wireError == nil { wireError = error as? SolverError }
+      // Any error: a refused value (a NaN drive) had left the outputs stale.
+      if wireError == nil { wireError = error }
     }
   }
 
-  /// Programs software weights into the arrays (off-chip learning).
+  /// Programs software weights into the arrays (off-chip learning): each
+  /// weight (in G_max units) as the nearest state of one device of its
+  /// pair, the other at G_min; beyond the range (±∞ too) at G_max, a NaN
+  /// weight as 0.
+  /// - Precondition: `weights[l]` holds layer l's rows × columns weights.
   public func program(weights: [[Double]]) {
     for (l, w) in weights.enumerated() {
       precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
