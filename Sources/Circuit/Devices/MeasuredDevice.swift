@@ -155,9 +155,17 @@ public struct MeasuredDevice: DeviceModel {
   /// Cycle-to-cycle noise scales it; the clamped step near the end is only
   /// what is left to the last point (a walkthrough, session 43).
   public func unclampedStep(from g: Double, potentiation: Bool) -> Double? {
-    if potentiation { return Self._advance(g, along: _up, guide: _upGuide, extrapolate: true) - g }
-    guard !_downNegated.isEmpty else { return nil }
-    return -Self._advance(-g, along: _downNegated, guide: _downGuide, extrapolate: true) - g
+    guard potentiation || !_downNegated.isEmpty else { return nil }
+    return unclampedNext(g, potentiation: potentiation) - g
+  }
+
+  /// One pulse's result from `g` before the bounds: `potentiated` or
+  /// `depressed` where they are not clamped, to the bit; past the data's
+  /// end its last step goes on (a unidirectional device's depression: g).
+  public func unclampedNext(_ g: Double, potentiation: Bool) -> Double {
+    if potentiation { return Self._advance(g, along: _up, guide: _upGuide, extrapolate: true) }
+    guard !_downNegated.isEmpty else { return g }
+    return -Self._advance(-g, along: _downNegated, guide: _downGuide, extrapolate: true)
   }
 
   /// Checks the data again (the initialiser already has).

@@ -1171,8 +1171,6 @@ struct MeasuredBidirectional: BidirectionalModel {
   /// its potentiation range (`bidirectionalDevice`), so the states stay in
   /// [G_min, G_max] (checkpoints check it).
   @inline(__always) func depressed(_ g: Double) -> Double { device.depressed(g) }
-  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double {
-    g + (device.unclampedStep(from: g, potentiation: up) ?? 0)
-  }
+  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double { device.unclampedNext(g, potentiation: up) }
   @inline(__always) func bounded(_ v: Double) -> Double { min(max(v, gMin), gMax) }
 }
