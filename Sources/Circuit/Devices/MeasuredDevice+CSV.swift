@@ -168,20 +168,31 @@ extension MeasuredDevice {
       "nanosiemens": ("nS", 1e-9), "picosiemens": ("pS", 1e-12),
     ]
     // A reciprocal ohm is a siemens (session 43: "1/Ohm" and "mho" had been
-    // refused as a resistance and as no conductance).
-    for ohm in ["ohm", "\u{3A9}", "\u{2126}", "\u{3C9}"] {
-      for form in ["1/\(ohm)", "\(ohm)^-1", "\(ohm)-1", "\(ohm)\u{207B}\u{B9}"] {
-        units[form] = ("S", 1)
-        units[form + "s"] = ("S", 1)
-      }
+    // refused as a resistance and as no conductance), as the header's unit:
+    // in brackets, or its last word after a space or `_`. Anywhere else
+    // ("resistance_ohm-1") it is no unit, and a header that says
+    // "resist…" names a resistance whatever its unit (a review).
+    var reciprocals = Set<String>()
+    for ohm in ["ohm", "ohms", "\u{3A9}", "\u{2126}", "\u{3C9}"] {
+      // (`ohm^(-1)` in brackets reads up to its first ")": `ohm^(-1`.)
+      for form in ["1/\(ohm)", "\(ohm)^-1", "\(ohm)^(-1)", "\(ohm)^(-1", "\(ohm)-1", "\(ohm)\u{207B}\u{B9}"] { reciprocals.insert(form) }
     }
-    units["mho"] = ("S", 1)
-    units["mhos"] = ("S", 1)
+    reciprocals.formUnion(["mho", "mhos"])
+    for form in reciprocals { units[form] = ("S", 1) }
     let lower = header.lowercased()
-    let reciprocal = units.keys.contains { ($0.hasPrefix("1/") || $0.contains("-1") || $0.contains("\u{207B}")) && lower.contains($0) }
-    if !reciprocal && (lower.contains("ohm") || header.contains("\u{3A9}") || header.contains("\u{2126}")) {
+    let bracketed = header.firstIndex(where: { $0 == "(" || $0 == "[" }).map { open in
+      header[header.index(after: open)...].prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+    let lastWord = header.split(whereSeparator: { $0 == " " || $0 == "_" }).last.map { $0.lowercased() } ?? ""
+    let reciprocal = !lower.contains("resist") && (bracketed.map(reciprocals.contains) ?? reciprocals.contains(lastWord))
+    if !reciprocal && (lower.contains("ohm") || lower.contains("resist") || header.contains("\u{3A9}") || header.contains("\u{2126}")) {
+      // A prefixed reciprocal ohm (1/kΩ) is a conductance we do not read.
+      let prefixed = !lower.contains("resist") && (lower.contains("1/") || lower.contains("-1") || lower.contains("\u{207B}"))
       throw ConfigurationError(
-        field: field, "the header '\(shortened(header))' names a resistance: give conductances (S, mS, uS, nS or pS), 1/R")
+        field: field,
+        prefixed
+          ? "the header '\(shortened(header))' names a reciprocal ohm with a prefix, which is not read: give the conductances in S, mS, uS (µS), nS or pS (1/Ω and mho are read as S)"
+          : "the header '\(shortened(header))' names a resistance: give conductances (S, mS, uS, nS or pS), 1/R")
     }
     // In brackets (closed or not): this is the unit, and it must be one we know.
     if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }) {
