@@ -90,7 +90,10 @@ enum SolveCommand: CLICommand {
     // lines (at 0 V) leave no such difference: any G·r is solved.
     if let (g, r, _) = mesh.illConditioning {
       throw CLIError.runtime(
-        "\(source): 'conductance' up to \(JSONWriter.number(g)) S against \(JSONWriter.number(r)) Ω line segments (G·r = \(JSONWriter.number(g * r))) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted; check the units (S, Ω)")
+        "\(source): "
+          + WireModel.beyondConditioning(
+            "'conductance'", conductance: JSONWriter.number(g), resistance: JSONWriter.number(r), product: JSONWriter.number(g * r))
+          + "; check the units (S, Ω)")
     }
 
     let solver = NodalSolver(

@@ -174,21 +174,20 @@ public final class ResistiveReader: @unchecked Sendable {
     }
     let r = max(wires.rowSegmentResistance, wires.columnSegmentResistance)
     let limit = WireModel.largestConductanceTimesResistance / r
+    let cells = rows * columns
     for (g, name) in [(array._plus, "G+"), (array._minus, "G−")] {
-      var worst = 0.0, bad = false
-      for k in 0..<(rows * columns) {
-        let x = g[k]
-        bad = bad || !(x >= 0 && x <= limit)
-        worst = max(worst, x)
-      }
+      var bad = false
+      for k in 0..<cells { bad = bad || !(g[k] >= 0 && g[k] <= limit) }
       guard bad else { continue }
-      for k in 0..<(rows * columns) where !(g[k].isFinite && g[k] >= 0) {
+      // The error's own pass: which value, or how large.
+      for k in 0..<cells where !(g[k].isFinite && g[k] >= 0) {
         throw ConfigurationError(
           field: "\(name) conductance[\(k / columns)][\(k % columns)]", "\(g[k]) S must be finite and ≥ 0")
       }
+      let worst = UnsafeBufferPointer(start: g, count: cells).max() ?? 0
       throw ConfigurationError(
         field: wires.rowSegmentResistance >= wires.columnSegmentResistance ? "r_row" : "r_col",
-        "\(name) conductance up to \(worst) S against \(r) Ω line segments (G·r = \(worst * r)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+        WireModel.beyondConditioning("\(name) conductance", conductance: "\(worst)", resistance: "\(r)", product: "\(worst * r)"))
     }
   }
 

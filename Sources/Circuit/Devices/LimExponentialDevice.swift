@@ -144,8 +144,16 @@ public struct LimExponentialDevice: DeviceModel {
   /// and scaling that had taken devices towards G_max by ever smaller
   /// pulses (a walkthrough, session 43).
   public func unclampedStep(from g: Double, potentiation: Bool) -> Double? {
-    if potentiation { return _rawPotentiated(g, alpha: alphaP) - g }
-    return isBidirectional ? _rawDepressed(g, alpha: alphaD) - g : nil
+    guard potentiation || isBidirectional else { return nil }
+    return unclampedNext(g, potentiation: potentiation) - g
+  }
+
+  /// One pulse's result from `g` before the bounds and their snap: eq. (1)
+  /// or (2) itself (`potentiated` or `depressed` where they do not clamp,
+  /// to the bit; a unidirectional device's depression: g).
+  @inlinable
+  public func unclampedNext(_ g: Double, potentiation: Bool) -> Double {
+    potentiation ? _rawPotentiated(g, alpha: alphaP) : (isBidirectional ? _rawDepressed(g, alpha: alphaD) : g)
   }
 
   /// A conductance put within [G_min, G_max] as a pulse's result is: within
@@ -246,12 +254,12 @@ public struct LimExponentialDevice: DeviceModel {
   // functions and the calibration so that the solved α is exact for the
   // arithmetic the pulses actually do.
   @inlinable
-  public func _rawPotentiated(_ g: Double, alpha: Double) -> Double {
+  func _rawPotentiated(_ g: Double, alpha: Double) -> Double {
     g + alpha * _deviceExp(-_kP * (g - gMin))
   }
 
   @inlinable
-  public func _rawDepressed(_ g: Double, alpha: Double) -> Double {
+  func _rawDepressed(_ g: Double, alpha: Double) -> Double {
     g - alpha * _deviceExp(-_kD * (gMax - g))
   }
 

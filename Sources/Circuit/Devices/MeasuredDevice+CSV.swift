@@ -180,11 +180,13 @@ extension MeasuredDevice {
     reciprocals.formUnion(["mho", "mhos"])
     for form in reciprocals { units[form] = ("S", 1) }
     let lower = header.lowercased()
+    // The name in brackets (closed or not), as written.
     let bracketed = header.firstIndex(where: { $0 == "(" || $0 == "[" }).map { open in
-      header[header.index(after: open)...].prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces).lowercased()
+      header[header.index(after: open)...].prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces)
     }
     let lastWord = header.split(whereSeparator: { $0 == " " || $0 == "_" }).last.map { $0.lowercased() } ?? ""
-    let reciprocal = !lower.contains("resist") && (bracketed.map(reciprocals.contains) ?? reciprocals.contains(lastWord))
+    let reciprocal = !lower.contains("resist")
+      && (bracketed.map { reciprocals.contains($0.lowercased()) } ?? reciprocals.contains(lastWord))
     if !reciprocal && (lower.contains("ohm") || lower.contains("resist") || header.contains("\u{3A9}") || header.contains("\u{2126}")) {
       // A prefixed reciprocal ohm (1/kΩ) is a conductance we do not read.
       let prefixed = !lower.contains("resist") && (lower.contains("1/") || lower.contains("-1") || lower.contains("\u{207B}"))
@@ -195,9 +197,7 @@ extension MeasuredDevice {
           : "the header '\(shortened(header))' names a resistance: give conductances (S, mS, uS, nS or pS), 1/R")
     }
     // In brackets (closed or not): this is the unit, and it must be one we know.
-    if let open = header.firstIndex(where: { $0 == "(" || $0 == "[" }) {
-      let rest = header[header.index(after: open)...]
-      let name = rest.prefix { $0 != ")" && $0 != "]" }.trimmingCharacters(in: .whitespaces)
+    if let name = bracketed {
       guard let unit = units[name.lowercased()] else {
         throw ConfigurationError(
           field: field,

@@ -80,6 +80,12 @@ public struct WireModel: Sendable, Equatable {
     "\(r) Ω is too large to solve (a resistance must be ≤ 1e150 Ω)"
   }
 
+  /// The message for a conductance `g` against segments of `r` beyond
+  /// ``largestConductanceTimesResistance`` (`what` names the conductance).
+  public static func beyondConditioning(_ what: String, conductance g: String, resistance r: String, product: String) -> String {
+    "\(what) up to \(g) S against \(r) Ω line segments (G·r = \(product)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted"
+  }
+
   /// The message for a resistance in (0, `smallestResistance`).
   public static func tooSmall(_ r: Double) -> String {
     "\(r) Ω is too small to solve (a non-zero resistance must be ≥ 1e-150 Ω); use 0 for an ideal line"

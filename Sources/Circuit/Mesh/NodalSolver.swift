@@ -159,7 +159,7 @@ public final class NodalSolver: @unchecked Sendable {
     if let (g, r, field) = mesh.illConditioning {
       throw ConfigurationError(
         field: field,
-        "conductance up to \(g) S against \(r) Ω line segments (G·r = \(g * r)) is beyond 1e9, where the nodal solve is too ill-conditioned to be trusted")
+        WireModel.beyondConditioning("conductance", conductance: "\(g)", resistance: "\(r)", product: "\(g * r)"))
     }
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach

@@ -1005,7 +1005,7 @@ final class LimLayer {
     guard sigmaC2C > 0 else { return next }
     let z = Double(noise.next(quantiles))
     let device = Device.of(self)
-    let raw = device.unclampedNext(g, up: up)
+    let raw = device.unclampedNext(g, potentiation: up)
     return device.bounded(raw + (raw - g) * (sigmaC2C * z))
   }
 
@@ -1129,7 +1129,7 @@ protocol BidirectionalModel {
   func depressed(_ g: Double) -> Double
   /// One pulse's nominal result from g before the bounds (where the
   /// clamped `potentiated` or `depressed` is not at a bound, the same).
-  func unclampedNext(_ g: Double, up: Bool) -> Double
+  func unclampedNext(_ g: Double, potentiation: Bool) -> Double
   /// A pulse's result put within the range as `potentiated` and
   /// `depressed` put theirs.
   func bounded(_ v: Double) -> Double
@@ -1139,9 +1139,6 @@ protocol BidirectionalModel {
 extension LimExponentialDevice: BidirectionalModel {
   @inline(__always) static func of(_ layer: LimLayer) -> Self { layer.device }
   var depressionFloor: Double { gMin }
-  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double {
-    up ? _rawPotentiated(g, alpha: alphaP) : _rawDepressed(g, alpha: alphaD)
-  }
 }
 
 /// A measured device's two branches (`device_csv`), normalised to the
@@ -1171,6 +1168,6 @@ struct MeasuredBidirectional: BidirectionalModel {
   /// its potentiation range (`bidirectionalDevice`), so the states stay in
   /// [G_min, G_max] (checkpoints check it).
   @inline(__always) func depressed(_ g: Double) -> Double { device.depressed(g) }
-  @inline(__always) func unclampedNext(_ g: Double, up: Bool) -> Double { device.unclampedNext(g, potentiation: up) }
+  @inline(__always) func unclampedNext(_ g: Double, potentiation: Bool) -> Double { device.unclampedNext(g, potentiation: potentiation) }
   @inline(__always) func bounded(_ v: Double) -> Double { min(max(v, gMin), gMax) }
 }
