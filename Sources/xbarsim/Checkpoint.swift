@@ -159,6 +159,12 @@ enum Checkpoint {
     }
   }
 
+  /// Every top-level key a checkpoint holds.
+  static let topKeys: Set<String> = [
+    "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
+    "configuration", "device", "phase", "encoder_streams", "layers",
+  ]
+
   /// A checkpoint's configuration and layer states.
   static func read(_ path: String) throws -> Saved {
     let data = try ProblemFile.read(path)
@@ -168,14 +174,7 @@ enum Checkpoint {
     guard root["format"] == .string(format) else { throw fail("not an xbarsim checkpoint (no \"format\": \"\(format)\")") }
     // Every key has a meaning: one this version does not know (a typo, an
     // edit) is refused rather than silently dropped.
-    if case .object(_, let topKeys) = root,
-      let odd = topKeys.first(where: {
-        ![
-          "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-          "configuration", "device", "phase", "encoder_streams", "layers",
-        ].contains($0)
-      })
-    {
+    if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
         "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, configuration, device, phase, encoder_streams and layers)")
     }

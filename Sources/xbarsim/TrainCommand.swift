@@ -139,11 +139,24 @@ enum TrainCommand: CLICommand {
           throw CLIError.runtime(
             "\(path): key '\(outside)' is outside the 'configuration' object, whose keys the file's run uses; move it inside")
         }
+        // Nor any key a summary (or a checkpoint) does not write: a typo
+        // beside the object (`epoch`, `Configuration`) was ignored.
+        let own = dict["format"] == .string(Checkpoint.format) ? Checkpoint.topKeys : summaryKeys
+        if let odd = names.first(where: { !own.contains($0) }) {
+          throw CLIError.runtime(
+            "\(path): key '\(odd)' is neither a configuration key inside the 'configuration' object nor one a run's \(own == summaryKeys ? "summary" : "checkpoint") writes beside it")
+        }
       }
       try setKeys(from: configurationObject(root), in: path, into: &cfg)
       // A summary's keys are every value its run used: those that only
       // followed its rule (or states, or batch) follow this run's.
-      if configurationObject(root) != root { cfg.releaseDependentDefaults() }
+      if configurationObject(root) != root {
+        var images: Int?
+        if case .object(let data, _)? = root["data"], case .number(let n)? = data["train_images"], n >= 1, n < 1e15 {
+          images = Int(n)
+        }
+        cfg.releaseDependentDefaults(trainingImages: images)
+      }
     }
     for k in TrainingConfiguration.keys {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
@@ -330,11 +343,14 @@ enum TrainCommand: CLICommand {
         guard x.isFinite else { throw CLIError.runtime("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
         // A JSON number is a double: integers beyond 2^53 are not exact
         // (the value read may not be the one written: do not quote it).
-        if JSONWriter.isInexactInteger(x) {
+        // (A key that reads reals takes such a value as the real it is:
+        // `"sigma": 1e308` is sigma's range error, not this one.)
+        var reals = cfg
+        if JSONWriter.isInexactInteger(x), (try? reals.set(key, "\(x)")) == nil {
           throw CLIError.runtime(
             "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
-        text = JSONWriter.number(x)
+        text = JSONWriter.isInexactInteger(x) ? "\(x)" : JSONWriter.number(x)
       case .string(let s): text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
@@ -541,6 +557,16 @@ enum TrainCommand: CLICommand {
       var err = StandardError()
       print(
         "note: \(path) is a run on other data (its data object's sizes or checksums differ from those of --data \(args.string("--data") ?? IDXDataset.defaultDirectory.path)): the same configuration, other data",
+        to: &err)
+    }
+    // Its measured device, likewise: the same file, edited since.
+    if let path = args.string("--config"), case .object(let then, _)? = configurationRoot(path)?["device"],
+      case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
+      let now = cfg.measuredDevice, now.path == file, String(now.checksum, radix: 16) != sum
+    {
+      var err = StandardError()
+      print(
+        "note: \(path) is a run on another device curve: \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, another device",
         to: &err)
     }
     // A summary of a run that started from a checkpoint: its configuration
@@ -1088,6 +1114,19 @@ enum TrainCommand: CLICommand {
     json.addRaw("latency_breakdown_seconds", object(times.indices.map { k in (times[k], mean { $0.latencyBreakdown[k].1 }) }))
   }
 
+  /// Every top-level key `summaryJSON` may write: a file given to
+  /// --config with a `configuration` object and any other key is refused
+  /// (`"epoch": 3` beside it ran one epoch silently; a walkthrough,
+  /// session 44).
+  static let summaryKeys: Set<String> = [
+    "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_images",
+    "seconds_train", "seconds_evaluate", "images_per_second", "pulses", "repotentiation_pulses", "resets",
+    "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
+    "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
+    "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
+    "device", "data", "configuration",
+  ]
+
   static func summaryJSON(
     _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil
   ) -> String {
@@ -1131,11 +1170,19 @@ enum TrainCommand: CLICommand {
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
-    // A run that started from a checkpoint's devices says so (only then).
+    // A run that started from a checkpoint's devices says so (only then),
+    // by the file's real path, as `device_csv` is written (as typed, the
+    // note of a re-run from another directory named no file there).
     if let checkpointIn {
       json.addRaw(
         "checkpoint_in",
-        "{\"path\": \(JSONWriter.string(checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages), \"devices_train_images\": \(checkpointIn.devicesTrainImages)}")
+        "{\"path\": \(JSONWriter.string(OutputFile.realPath(checkpointIn.path) ?? checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages), \"devices_train_images\": \(checkpointIn.devicesTrainImages)}")
+    }
+    // The measured device's file as it was read: the configuration names
+    // only its path (a file edited since re-ran silently as another
+    // device; a walkthrough, session 44).
+    if let m = cfg.measuredDevice {
+      json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))}")
     }
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)

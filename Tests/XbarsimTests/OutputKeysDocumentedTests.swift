@@ -77,7 +77,11 @@ private func header(_ url: URL) throws -> [String] {
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
     ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10"]),
+    // (A measured device: device.)
+    ("measured", net + ["--device-csv", root.appendingPathComponent("device.csv").path]),
   ]
+  try (1...10).map { "p,\($0)e-6" }.joined(separator: "\n")
+    .write(to: root.appendingPathComponent("device.csv"), atomically: true, encoding: .utf8)
   var summaries: [URL] = []
   var logHeaders: [[String]] = [], epochHeaders: [[String]] = []
   for (name, options) in runs {
@@ -137,4 +141,11 @@ private func header(_ url: URL) throws -> [String] {
   // Every CSV has the same columns whatever the rule (empty cells where it
   // has no value), as the page says.
   #expect(Set(epochHeaders.map { $0.joined(separator: ",") }).count == 1, "\(epochHeaders)")
+  // And every summary is a --config file: each key it holds beside its
+  // configuration is one `train` knows a summary writes (an unknown one
+  // is refused since session 44).
+  for url in summaries {
+    let r = try runXbarsim(["train", "--config", url.path, "--data", data.path, "--train-limit", "10", "--test-limit", "10", "--quiet"])
+    #expect(r.status == 0, "\(url.lastPathComponent): \(r.stderr)")
+  }
 }

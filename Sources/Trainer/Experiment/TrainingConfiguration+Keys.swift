@@ -317,7 +317,12 @@ extension TrainingConfiguration {
   /// summary reused with `--rule hybrid` kept lim's G_min of 0, lr 0.01
   /// and derivative gate (an audit, session 28). The run itself is
   /// unchanged: each key released reads the same value as before.
-  public mutating func releaseDependentDefaults() {
+  ///
+  /// `trainingImages` is the training-set size the summary's run read (its
+  /// `data` object's `train_images`), before its `train_limit`: the
+  /// fitted evaluation count of a run on all the data (nil: unknown, only
+  /// 100 is released).
+  public mutating func releaseDependentDefaults(trainingImages: Int? = nil) {
     func release<T: Equatable>(_ stored: WritableKeyPath<TrainingConfiguration, T?>, _ value: KeyPath<TrainingConfiguration, T>) {
       guard let v = self[keyPath: stored] else { return }
       var probe = self
@@ -325,22 +330,36 @@ extension TrainingConfiguration {
       if probe[keyPath: value] == v { self = probe }
     }
     // A measured device sets its range keys itself (`device_csv`).
-    if measuredDevice == nil { release(\._gMinRatio, \.gMinRatio) }
+    // (And its n_max and G_max: a summary of a run on a model device
+    // writes them, 64 and 1e-5 S, and a device file given with it was
+    // refused as a conflict; a walkthrough, session 44.)
+    if measuredDevice == nil {
+      release(\._gMinRatio, \.gMinRatio)
+      if _nMax == 64 { _nMax = nil }
+      if _gMaxSiemens == 1e-5 { _gMaxSiemens = nil }
+    }
     release(\._states, \.states)
     release(\._learningRate, \.learningRate)
     release(\._floatDerivative, \.floatDerivative)
     release(\._smallStates, \.smallStates)
     release(\._c2c, \.c2c)
+    // The ADC's range at its default 2c follows c (a summary reused with
+    // another c kept the old range; a walkthrough, session 44).
+    if let r = _adcRange, r == 2 * c { _adcRange = nil }
     // The default, 100 or one per batch of the images the summary's run
-    // used (its `train_limit`): fitted again to this run's batches.
-    let fitted = trainLimit > 0 ? defaultEvaluations(trainingImages: trainLimit) : 100
+    // used (its `train_limit`, or all its data): fitted again to this
+    // run's batches. (With all the data, the fitted count was kept: a
+    // summary of batch 1000 on 60,000 images kept 60 evaluations.)
+    let used = trainLimit > 0 ? min(trainLimit, trainingImages ?? trainLimit) : trainingImages
+    let fitted = used.map { defaultEvaluations(trainingImages: $0) } ?? 100
     if _evaluationsPerEpoch == 100 || _evaluationsPerEpoch == fitted { _evaluationsPerEpoch = nil }
   }
 
   /// The keys whose default follows the rule (or `states`) and that were
   /// set: a value equal to one rule's default is still a setting for
   /// another rule's runs (`reproduce`'s note of the settings it was given).
-  /// The same keys as `releaseDependentDefaults` releases.
+  /// The keys among those `releaseDependentDefaults` releases whose
+  /// default follows the rule.
   public var setRuleDependentKeys: Set<String> {
     var keys = Set<String>()
     if _gMinRatio != nil && measuredDevice == nil { keys.insert("gmin_ratio") }

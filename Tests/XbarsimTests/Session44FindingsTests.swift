@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+import Trainer
+import _TestSupport
+
+@testable import xbarsim
+
+// Session 44 (2026-12-03): a walkthrough's findings on a run's summary
+// given back as --config.
+
+/// 8×8 generated images: 120 training images, 50 test images.
+private func smallData() throws -> (root: URL, data: URL) {
+  try syntheticDataDirectory("xbarsim-session44", train: 120, test: 50)
+}
+
+private let net = ["--layers", "64,8,10", "--test-limit", "20", "--quiet"]
+
+private func summary(_ url: URL) throws -> [String: Any] {
+  try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+private func configuration(_ url: URL) throws -> [String: Any] {
+  try #require(try summary(url)["configuration"] as? [String: Any])
+}
+
+// A summary of a run on all the data with batches fewer than 100 an
+// epoch kept its fitted evaluation count (12 for batch 10 of 120 images)
+// when reused with another batch, where a fresh run fits it again.
+@Test func aSummaryOfARunOnAllTheDataFitsItsEvaluationsToANewBatch() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let first = root.appendingPathComponent("b10.json"), again = root.appendingPathComponent("b3.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--batch", "10", "--summary", first.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(try configuration(first)["evals_per_epoch"] as? Int == 12)
+  let reused = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--batch", "3", "--summary", again.path, "--quiet"])
+  #expect(reused.status == 0, "\(reused.stderr)")
+  // 40 batches of 3: a fresh run evaluates after each.
+  #expect(try summary(again)["evaluation_points"] as? Int == 40)
+  // A count that is not the fitted default stays.
+  let kept = root.appendingPathComponent("kept.json")
+  let set = try runXbarsim(["train", "--data", data.path, "--batch", "10", "--evals-per-epoch", "5", "--summary", kept.path] + net)
+  #expect(set.status == 0, "\(set.stderr)")
+  let reusedKept = try runXbarsim(["train", "--data", data.path, "--config", kept.path, "--batch", "3", "--summary", again.path, "--quiet"])
+  #expect(reusedKept.status == 0, "\(reusedKept.stderr)")
+  #expect(try summary(again)["evaluation_points"] as? Int == 5)
+}
+
+// The ADC's range at its default 2c stayed at the old c's when a summary
+// was reused with another c.
+@Test func anAdcRangeAtItsDefaultFollowsANewC() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let first = root.appendingPathComponent("adc.json"), again = root.appendingPathComponent("adc-c3.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--adc-bits", "6", "--train-limit", "30", "--summary", first.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(try configuration(first)["adc_range"] as? Double == 8)
+  let reused = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--c", "3", "--summary", again.path, "--quiet"])
+  #expect(reused.status == 0, "\(reused.stderr)")
+  #expect(try configuration(again)["adc_range"] as? Double == 6)
+  // One set apart from 2c stays.
+  let fixed = root.appendingPathComponent("adc5.json")
+  let set = try runXbarsim(["train", "--data", data.path, "--adc-bits", "6", "--adc-range", "5", "--train-limit", "30", "--summary", fixed.path] + net)
+  #expect(set.status == 0, "\(set.stderr)")
+  let reusedFixed = try runXbarsim(["train", "--data", data.path, "--config", fixed.path, "--c", "3", "--summary", again.path, "--quiet"])
+  #expect(reusedFixed.status == 0, "\(reusedFixed.stderr)")
+  #expect(try configuration(again)["adc_range"] as? Double == 5)
+}
+
+// A summary of a run on the model device (nmax 64, gmax 1e-5 written)
+// reused with a device file was refused as a conflict with its nmax.
+@Test(arguments: [["--rule", "single"], []])
+func aSummaryOfAModelDeviceRunTakesADeviceFile(rule: [String]) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  try (1...32).map { "p,\(Double($0) * 1e-6 / 32 + 1e-7)" }.joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+  let first = root.appendingPathComponent("model.json"), again = root.appendingPathComponent("device.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--summary", first.path] + rule + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  let reused = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--device-csv", device.path, "--summary", again.path, "--quiet"])
+  #expect(reused.status == 0, "\(reused.stderr)")
+  #expect(try configuration(again)["nmax"] as? Int == 31)
+  // A value set apart from the default is still a conflict.
+  let set = root.appendingPathComponent("gmax.json")
+  let r2 = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--gmax", "2e-5", "--summary", set.path] + rule + net)
+  #expect(r2.status == 0, "\(r2.stderr)")
+  let refused = try runXbarsim(["train", "--data", data.path, "--config", set.path, "--device-csv", device.path, "--quiet"])
+  #expect(refused.status != 0 && refused.stderr.contains("device_csv gives G_max"), "\(refused.stderr)")
+}
+
+// A summary kept only its device file's path: the file edited since
+// re-ran as another device without a word.
+@Test func aSummaryNotesADeviceFileChangedSince() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let device = root.appendingPathComponent("device.csv")
+  let points = (1...10).map { Double($0) * 1e-6 }
+  try points.map { "p,\($0)" }.joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+  let first = root.appendingPathComponent("first.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--device-csv", device.path, "--summary", first.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  let recorded = try #require(try summary(first)["device"] as? [String: Any])
+  #expect(recorded["checksum"] as? String != nil && recorded["path"] as? String == OutputFile.realPath(device.path))
+  // Unchanged: no note.
+  let same = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--quiet"])
+  #expect(same.status == 0 && !same.stderr.contains("note:"), "\(same.stderr)")
+  // Its interior points moved by 3 %: a note.
+  try points.enumerated().map { "p,\($0.offset == 0 || $0.offset == 9 ? $0.element : $0.element * 0.97)" }
+    .joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+  let changed = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--quiet"])
+  #expect(changed.status == 0, "\(changed.stderr)")
+  #expect(changed.stderr.contains("is a run on another device curve: \(recorded["path"] as? String ?? "") has changed since"), "\(changed.stderr)")
+}
+
+// A key beside a summary's configuration object that no summary writes
+// (a typo of `epochs`, `Configuration`) was ignored, exit 0.
+@Test(arguments: ["epoch", "Configuration", "learning_rate"])
+func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String) throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let first = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--summary", first.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  var object = try summary(first)
+  object[key] = 3
+  let edited = root.appendingPathComponent("edited.json")
+  try JSONSerialization.data(withJSONObject: object).write(to: edited)
+  let refused = try runXbarsim(["train", "--data", data.path, "--config", edited.path, "--quiet"])
+  expectOneLineError(refused, 1, "\(edited.path): key '\(key)' is neither a configuration key inside the 'configuration' object nor one a run's summary writes beside it")
+}
+
+// A real key given a JSON number that is an integer from 2^53 on was told
+// to quote it, as a seed must, instead of its range error.
+@Test func aHugeRealIsItsKeysRangeErrorAndAHugeSeedMustBeQuoted() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let cases: [(String, String)] = [
+    (#"{"sigma": 1e308}"#, "sigma: must be in [0, 10], got 1e+308"),
+    (#"{"sigma": 12345678901234567890.5}"#, "sigma: must be in [0, 10], got 1.2345678901234567e+19"),
+    (#"{"seed": 1e17}"#, "key 'seed': integers from 2^53 (9007199254740992) on are not exact as JSON numbers"),
+    (#"{"nmax": 1e16}"#, "key 'nmax': integers from 2^53"),
+  ]
+  for (text, message) in cases {
+    let file = root.appendingPathComponent("big.json")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + net)
+    #expect(r.status != 0 && r.stderr.contains(message), "\(text): \(r.stderr)")
+  }
+}
+
+// checkpoint_in.path was written as typed (relative, or through `..`):
+// the note of a re-run from another directory named no file there.
+@Test func aRunFromACheckpointRecordsItsRealPath() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("ck.json"), out = root.appendingPathComponent("from.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--train-limit", "30", "--checkpoint-out", checkpoint.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  // Typed through a directory and back up.
+  let typed = root.appendingPathComponent("data").path + "/../ck.json"
+  let relative = try runXbarsim(
+    ["train", "--data", data.path, "--checkpoint-in", typed, "--train-limit", "30", "--summary", out.path, "--quiet"])
+  #expect(relative.status == 0, "\(relative.stderr)")
+  let start = try #require(try summary(out)["checkpoint_in"] as? [String: Any])
+  #expect(start["path"] as? String == OutputFile.realPath(checkpoint.path))
+}
