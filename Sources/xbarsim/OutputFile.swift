@@ -170,6 +170,19 @@ enum OutputFile {
     }
   }
 
+  /// Whether another process holds `dir`'s lock (``lockDirectory``): the
+  /// lock is tried and, when taken, given back at once. A directory this
+  /// process holds, or one that cannot be opened or locked, is not.
+  static func directoryInUse(_ dir: String) -> Bool {
+    guard heldLocks[realPath(dir) ?? dir] == nil else { return false }
+    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+    flock(fd, LOCK_UN)
+    return false
+  }
+
   /// Keeps `fd` (just opened; −1 when it could not be) exclusively locked
   /// under `key` for the rest of the process, or throws `busy()` when
   /// another process holds the lock. A key already held, an `fd` of −1

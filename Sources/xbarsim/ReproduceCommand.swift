@@ -434,6 +434,27 @@ enum ReproduceCommand: CLICommand {
       }
     }
     let started = Date()
+    // The runs under way, by item: images trained of their total, and the
+    // last test accuracy. A line each a minute (a run of Choi's Figure 5
+    // or with resistive lines had shown nothing for many minutes; a
+    // walkthrough, session 44).
+    nonisolated(unsafe) var running: [Int: TrainingProgress] = [:]
+    nonisolated(unsafe) var lastLine = Date()
+    let lineInterval: TimeInterval = 60
+    func heartbeat(_ index: Int, _ p: TrainingProgress) {
+      lock.lock()
+      defer { lock.unlock() }
+      running[index] = p
+      guard Date().timeIntervalSince(lastLine) >= lineInterval else { return }
+      lastLine = Date()
+      var err = StandardError()
+      for (k, q) in running.sorted(by: { $0.key < $1.key }) {
+        let acc = q.lastAccuracy.map { String(format: "%.2f %%", $0) } ?? "–"
+        Swift.print(String(format: "[%ld/%ld %.0fs] %@, %@, seed %ld: running, %ld/%ld images, %.0f images/s, test %@", done, items.count,
+          Date().timeIntervalSince(started), name as NSString, rowsSnapshot[items[k].0].run.label as NSString, items[k].1,
+          q.images, q.totalImages, q.imagesPerSecond, acc as NSString), to: &err)
+      }
+    }
     let work: (Int) -> Void = { _ in
       while true {
         lock.lock()
@@ -446,8 +467,9 @@ enum ReproduceCommand: CLICommand {
         let (r, seed) = items[index]
         let cfg = configurations[index]
         let result = try! Experiment(configuration: cfg, train: train, test: test)
-          .run(shouldStop: { interruptRequested != 0 })
+          .run(progress: { heartbeat(index, $0) }, progressInterval: 1_000_000_000, shouldStop: { interruptRequested != 0 })
         lock.lock()
+        running[index] = nil
         results[index] = result
         if result.failure != nil { failed = true }
         if !result.interrupted { done += 1 }

@@ -516,6 +516,16 @@ enum TrainCommand: CLICommand {
       summary = summary ?? out + "/summary.json"
       epochLog = epochLog ?? out + "/epochs.csv"
     }
+    // An output sent into another run's --out directory (which that run
+    // holds locked): its files there would be this run's, mixed with its
+    // own (a walkthrough, session 44).
+    for (option, path) in [("--log", log), ("--summary", summary), ("--plot", plot), ("--epoch-log", epochLog), ("--checkpoint-out", checkpoint)] {
+      guard let path, OutputFile.streamDescriptor(path) == nil else { continue }
+      let dir = (OutputFile.resolved(path) as NSString).deletingLastPathComponent
+      if OutputFile.directoryInUse(dir.isEmpty ? "." : dir) {
+        throw CLIError.runtime("\(option) \(path): its directory is the --out of another xbarsim run (it holds the directory's lock); wait for that one to end, or write elsewhere")
+      }
+    }
     if checkpoint != nil && cfg.rule == .float {
       throw CLIError.usage("--checkpoint-out needs rule lim, hybrid or single (a checkpoint holds the arrays' device states; rule float has no arrays)")
     }
@@ -629,11 +639,20 @@ enum TrainCommand: CLICommand {
     // below, so an earlier run's summary and plot go now, not when this
     // run ends. A run killed before its end (kill -9, a crash) left them
     // beside its own partial log, two runs mixed (an audit, session 28).
-    if args.string("--out") != nil {
-      for (option, path) in [("--summary", summary), ("--plot", plot)] where args.string(option) == nil {
-        guard let path, (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+    // Every file of the directory's own names goes when its output is
+    // sent elsewhere (`--out D --log other.csv` had left D/log.csv of the
+    // earlier run beside this run's summary; a walkthrough, session 44),
+    // unless it is one of this run's inputs (`--config D/summary.json`).
+    if let out = args.string("--out") {
+      let inputs = inputFiles(args, cfg).compactMap(\.1) + [checkpointIn].compactMap { $0 }
+      for (option, name) in [("--summary", "summary.json"), ("--plot", "accuracy.svg"), ("--log", "log.csv"), ("--epoch-log", "epochs.csv")] {
+        let own = out + "/" + name
+        let redirected = args.string(option).map { !OutputFile.sameFile($0, own) } ?? false
+        guard redirected || option == "--summary" || option == "--plot",
+          (try? FileManager.default.attributesOfItem(atPath: own))?[.type] as? FileAttributeType == .typeRegular,
+          !inputs.contains(where: { OutputFile.sameFile($0, own) })
         else { continue }
-        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: own)
       }
     }
     var checkpointError: (any Error)? = nil
@@ -728,7 +747,10 @@ enum TrainCommand: CLICommand {
     }
     if result.interrupted {
       say("interrupted: partial results above")
-      throw CLIError.runtime("interrupted after \(result.trainImages) training images")
+      // How to go on, when the devices were saved (a walkthrough, session
+      // 44: the line ended at the count).
+      let goOn = checkpoint.map { "; \($0) holds the devices: go on with --checkpoint-in \($0) (README, Checkpoints)" } ?? ""
+      throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
     }
   }
 
@@ -959,9 +981,25 @@ enum TrainCommand: CLICommand {
         }
         return h
       }
-      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      // Emptied only once this run holds the file's lock (a regular file):
+      // two runs given one --log both exited 0, their rows mixed and the
+      // file ending in a fragment (a walkthrough, session 44). The kernel
+      // drops the lock when the descriptor closes or the process ends.
+      let fd = Foundation.open(OutputFile.resolved(path), O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
         throw CLIError.runtime("\(path): cannot create the log file (\(String(cString: strerror(errno))))")
+      }
+      var st = stat()
+      if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
+          close(fd)
+          throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another log file")
+        }
+        guard ftruncate(fd, 0) == 0 else {
+          let reason = String(cString: strerror(errno))
+          close(fd)
+          throw CLIError.runtime("\(path): cannot empty the log file (\(reason))")
+        }
       }
       let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
       do { try h.write(contentsOf: Data(header.utf8)) } catch {

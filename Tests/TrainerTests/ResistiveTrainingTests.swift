@@ -1,3 +1,4 @@
+import Foundation
 import Circuit
 import Peripherals
 import Testing
@@ -204,4 +205,47 @@ func nearZeroLineResistanceTrainsAndEvaluatesAsIdealWires(_ mode: LearningMode) 
   }
   #expect(perImage > count / 4)
   #expect(viaTransfer == perImage)
+}
+
+// An interrupt during an evaluation with resistive lines waited for its
+// end (12 s for 784-200-10; a walkthrough, session 44): the transfer
+// matrices' solves now ask the stop request between drives, and the run
+// ends there without the point.
+@Test func aStopRequestEndsAResistiveEvaluationBetweenItsSolves() throws {
+  var cfg = Fixture.configuration(epochs: 1)
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = 5
+  cfg.columnSegmentResistance = 5
+  cfg.trainLimit = 16
+  cfg.evaluationsPerEpoch = 1
+  let train = Fixture.dataset(Fixture.train), test = Fixture.dataset(Fixture.test)
+  // Without a stop: one point, as a reference.
+  let whole = try Experiment(configuration: cfg, train: train, test: test).run()
+  #expect(whole.points.count == 1 && !whole.interrupted)
+  // Training asks twice for its 16 images (at the 16th, and at the
+  // chunk's end); from the third question on, inside the evaluation's
+  // transfer solves (the two meshes' at once, on two threads), the answer
+  // is stop.
+  final class Count: @unchecked Sendable {
+    let lock = NSLock()
+    var asked = 0
+    func next() -> Int { lock.withLock { asked += 1; return asked } }
+  }
+  let count = Count()
+  let stopped = try Experiment(configuration: cfg, train: train, test: test).run(shouldStop: { count.next() > 2 })
+  #expect(stopped.interrupted && stopped.failure == nil)
+  #expect(stopped.points.isEmpty && stopped.trainImages == 16)
+  // It stopped at the first question each mesh's solves asked (and one
+  // more at the end of the run).
+  #expect(count.asked <= 5, "\(count.asked)")
+}
+
+@Test func aStoppedTransferMatrixThrowsStopped() throws {
+  let wires = WireModel(rowSegmentResistance: 5, columnSegmentResistance: 5)
+  let array = DifferentialArray(rows: 6, columns: 4, conductance: 5e-6, wires: wires)
+  let reader = ResistiveReader(rows: 6, columns: 4, wires: wires)
+  let t = UnsafeMutablePointer<Float>.allocate(capacity: 24)
+  defer { t.deallocate() }
+  #expect(throws: SolverError.stopped) { try reader.transferMatrix(array, into: t, stop: { true }) }
+  try reader.transferMatrix(array, into: t)
 }

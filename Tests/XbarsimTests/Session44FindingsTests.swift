@@ -165,3 +165,90 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let start = try #require(try summary(out)["checkpoint_in"] as? [String: Any])
   #expect(start["path"] as? String == OutputFile.realPath(checkpoint.path))
 }
+
+// Two runs given one --log both exited 0, the file's rows mixed and
+// ending in a fragment: the log is locked before it is emptied.
+@Test func aLogAnotherRunWritesIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("same.csv")
+  // The other run: this process holding the file's lock (flock, as a run
+  // does; the lock is the open file's, so the child is refused).
+  try "a row\n".write(to: log, atomically: true, encoding: .utf8)
+  let fd = open(log.path, O_RDONLY)
+  #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--log", log.path] + net)
+  expectOneLineError(r, 1, "\(log.path): in use by another xbarsim run (it holds the file's lock)")
+  // The other run's rows are left as they were.
+  #expect(try String(contentsOf: log, encoding: .utf8) == "a row\n")
+  close(fd)
+  let free = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--log", log.path] + net)
+  #expect(free.status == 0, "\(free.stderr)")
+}
+
+// An output sent into a directory another run holds as its --out: this
+// run's files there beside the other's (exit 0 for both).
+@Test func anOutputIntoAnotherRunsOutDirectoryIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = root.appendingPathComponent("taken")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+  #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+  defer { close(fd) }
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--summary", dir.appendingPathComponent("s.json").path] + net)
+  expectOneLineError(r, 1, "--summary \(dir.path)/s.json: its directory is the --out of another xbarsim run")
+}
+
+// `--out D` with its log (or summary) sent elsewhere left the earlier
+// run's D/log.csv (or D/summary.json) beside this run's other files.
+@Test func anOutDirectoryLosesTheEarlierRunsFilesWhoseOutputsGoElsewhere() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = root.appendingPathComponent("run")
+  let first = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--out", dir.path] + net)
+  #expect(first.status == 0, "\(first.stderr)")
+  let names = ["summary.json", "accuracy.svg", "log.csv", "epochs.csv"]
+  #expect(names.allSatisfy { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) })
+  let elsewhere = root.appendingPathComponent("elsewhere")
+  let second = try runXbarsim(
+    ["train", "--data", data.path, "--train-limit", "30", "--out", dir.path,
+     "--log", elsewhere.path + "-log.csv", "--epoch-log", elsewhere.path + "-epochs.csv",
+     "--summary", elsewhere.path + "-summary.json", "--plot", elsewhere.path + "-plot.svg"] + net)
+  #expect(second.status == 0, "\(second.stderr)")
+  for name in names {
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(name) of the earlier run is still there")
+  }
+  // But not an input of the run: the earlier summary as --config.
+  let third = try runXbarsim(["train", "--data", data.path, "--out", dir.path, "--summary", elsewhere.path + "-3.json",
+    "--config", elsewhere.path + "-summary.json", "--quiet"])
+  #expect(third.status == 0, "\(third.stderr)")
+  let again = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--out", dir.path] + net)
+  #expect(again.status == 0, "\(again.stderr)")
+  let fourth = try runXbarsim(["train", "--data", data.path, "--out", dir.path, "--summary", elsewhere.path + "-4.json",
+    "--config", dir.appendingPathComponent("summary.json").path, "--quiet"])
+  #expect(fourth.status == 0, "\(fourth.stderr)")
+  #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
+}
+
+// An interrupted run with --checkpoint-out ended at its count: it now
+// says how to go on.
+@Test func anInterruptedRunSaysHowToGoOnFromItsCheckpoint() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("ck.json")
+  let p = Process()
+  p.executableURL = productExecutable("xbarsim")
+  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint.path, "--layers", "64,8,10"]
+  let err = Pipe()
+  p.standardError = err
+  p.standardOutput = FileHandle.nullDevice
+  try p.run()
+  // Its first progress line (an epoch's): training, its handler set.
+  let first = err.fileHandleForReading.availableData
+  p.interrupt()
+  p.waitUntilExit()
+  let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  #expect(p.terminationStatus == 1, "\(text)")
+  #expect(text.contains("; \(checkpoint.path) holds the devices: go on with --checkpoint-in \(checkpoint.path)"), "\(text)")
+}

@@ -306,22 +306,33 @@ public final class ResistiveReader: @unchecked Sendable {
   /// One unit-drive solve per line of the smaller side (transposed reads
   /// with one source line at 1 V when N ≤ M), the polarities on two
   /// threads; the factors are rebuilt first.
-  public func transferMatrix(_ array: DifferentialArray, into t: UnsafeMutablePointer<Float>) throws {
+  ///
+  /// `stop` is asked between the unit-drive solves (from both threads):
+  /// once it answers true the matrix is abandoned and
+  /// `SolverError.stopped` thrown (an evaluation with resistive lines
+  /// took 12 s, and an interrupt waited for its end; a walkthrough,
+  /// session 44).
+  public func transferMatrix(
+    _ array: DifferentialArray, into t: UnsafeMutablePointer<Float>, stop: () -> Bool = { false }
+  ) throws {
     check(array)
     try options.validate()
     try checkValues(array, drives: 0)
     let m = rows, n = columns
     let byColumns = n <= m
     let count = byColumns ? n : m
-    let body: (Int) -> Void = { p in
-      let w = p == 0 ? self.plus : self.minus
-      let g = p == 0 ? array._plus : array._minus
-      w.buildFactors(g, twoLevelThreshold: self.options.twoLevelThreshold)
-      w.transfer(
-        g: g, byColumns: byColumns, count: count, tolerance: self.options.tolerance,
-        maxIterations: self.options.maxIterations)
+    var stopped = [false, false]
+    stopped.withUnsafeMutableBufferPointer { flags in
+      concurrentPerform(2) { p in
+        let w = p == 0 ? self.plus : self.minus
+        let g = p == 0 ? array._plus : array._minus
+        w.buildFactors(g, twoLevelThreshold: self.options.twoLevelThreshold)
+        flags[p] = !w.transfer(
+          g: g, byColumns: byColumns, count: count, tolerance: self.options.tolerance,
+          maxIterations: self.options.maxIterations, stop: stop)
+      }
     }
-    concurrentPerform(2, body)
+    if stopped.contains(true) { throw SolverError.stopped }
     for w in [plus, minus] {
       transferIterations += w.transferIterations
       transferSolves += count
@@ -853,9 +864,12 @@ final class MeshWorkspace {
 
   /// Unit-drive solves of every column (transposed reads, `byColumns`) or
   /// every row (forward reads) into `transferBuffer` (M×N, row-major).
+  /// Returns false when `stop` answered true before every drive was
+  /// solved (the buffer is then incomplete).
   func transfer(
-    g: UnsafePointer<Double>, byColumns: Bool, count: Int, tolerance: Double, maxIterations: Int
-  ) {
+    g: UnsafePointer<Double>, byColumns: Bool, count: Int, tolerance: Double, maxIterations: Int,
+    stop: () -> Bool = { false }
+  ) -> Bool {
     let m = self.m, n = self.n
     if !hasTransferBuffer {
       transferBuffer.deallocate()
@@ -866,6 +880,7 @@ final class MeshWorkspace {
     transferIterations = 0
     var worst = (iterations: 0, residual: 0.0, converged: true)
     for k in 0..<count {
+      if stop() { return false }
       // One drive at 1 V: the right-hand side lives on that line's cells.
       for x in 0..<(m * n) { rW[x] = 0; rB[x] = 0 }
       if byColumns {
@@ -887,5 +902,6 @@ final class MeshWorkspace {
     lastIterations = worst.iterations
     lastResidual = worst.residual
     lastConverged = worst.converged
+    return true
   }
 }

@@ -150,9 +150,14 @@ public enum SolverError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A current (a line's, or a node voltage) is not finite: the
   /// conductances or voltages are too large for double precision.
   case overflow
+  /// The caller asked the solve to stop (an interrupt) before it ended:
+  /// no result.
+  case stopped
 
   public var description: String {
     switch self {
+    case .stopped:
+      return "the solve was stopped before it ended (an interrupt)"
     case .floatingLine(let line):
       return "\(line) is floating: no path to any driven or grounded line"
     case .overflow:

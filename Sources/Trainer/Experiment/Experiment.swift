@@ -408,7 +408,7 @@ public final class Experiment {
             if images == nil || images != weightsImages {
               programTarget()
               weightsImages = nil
-              effective = try net.effectiveWeights()
+              effective = try net.effectiveWeights(stop: shouldStop)
               weightsImages = images
             }
             let weights = effective
@@ -589,7 +589,12 @@ public final class Experiment {
               if index == trainCount { trainer?.applyBatch(); float?.applyBatch() }
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
-              do { acc = try evaluate(after: seen) } catch {
+              do { acc = try evaluate(after: seen) } catch SolverError.stopped {
+                // Stopped inside the evaluation's solves: the point is
+                // not taken, the run ends as at any other stop.
+                result.interrupted = true
+                break epochs
+              } catch {
                 result.failure = "evaluation after \(seen) training images: \(error)"
                 result.interrupted = true
                 break epochs

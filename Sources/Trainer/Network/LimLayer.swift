@@ -331,7 +331,7 @@ final class LimLayer {
   /// The weights every read of the array applies, in siemens, M×N: the
   /// weight cache G+ − G− with ideal wires; with resistive lines the
   /// array's transfer matrix, solved now on the current conductances.
-  func effectiveWeights() throws -> UnsafePointer<Float> {
+  func effectiveWeights(stop: () -> Bool = { false }) throws -> UnsafePointer<Float> {
     // With ideal wires the weight cache is in step with the devices (every
     // update keeps it): an evaluation reads it as training does. Brought
     // anew from the conductances, it differed in the last bit where
@@ -342,7 +342,7 @@ final class LimLayer {
     synchronize()
     let t = transfer ?? .allocate(capacity: rows * columns)
     transfer = t
-    try reader.transferMatrix(array, into: t)
+    try reader.transferMatrix(array, into: t, stop: stop)
     return UnsafePointer(t)
   }
 

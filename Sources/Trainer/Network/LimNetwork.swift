@@ -213,8 +213,8 @@ public final class LimNetwork: @unchecked Sendable {
   /// The weights each layer's reads apply (S, M×N row-major): the weight
   /// caches with ideal wires, the arrays' transfer matrices with resistive
   /// lines (both cores). Valid until the next update.
-  func effectiveWeights() throws -> [UnsafePointer<Float>] {
-    try layers.map { try $0.effectiveWeights() }
+  func effectiveWeights(stop: () -> Bool = { false }) throws -> [UnsafePointer<Float>] {
+    try layers.map { try $0.effectiveWeights(stop: stop) }
   }
 
   /// A read of layer l: from the weight cache with ideal wires, a nodal
