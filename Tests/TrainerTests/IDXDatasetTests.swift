@@ -700,6 +700,22 @@ func aSetBeyondTheMemoryIsRefusedBeforeItIsRead() throws {
   #expect(asked == [small.count + 60, Sample.labelsFile.count - 8])
 }
 
+/// A self-consistent header claiming 2^31 images of 28×28 (a sparse
+/// 1.7 TB file), loaded without a memory budget: refused as too large (it
+/// was "cannot read: ... NSCocoaErrorDomain error 256"). Where the kernel
+/// grants any allocation (overcommit mode 1), the check cannot tell.
+@Test(.enabled(if: (try? String(contentsOfFile: "/proc/sys/vm/overcommit_memory", encoding: .utf8))?.hasPrefix("1") == false))
+func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
+  try writeSparse(idxImages(count: 1 << 31, rows: 28, cols: 28, pixels: []), size: 16 + (1 << 31) * 784, images)
+  try write(Sample.labelsFile, labels)
+  expectError(.tooLarge, file: images, ["2147483648 images of 28×28 (1683627180032 bytes)", "more than can be allocated"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}
+
 /// A plain file with a bad element type (float32) is refused from its
 /// header: an 8 TiB sparse one used to be read whole first (and failed as
 /// unreadable, or took gigabytes of memory).

@@ -470,16 +470,23 @@ extension IDXDataset {
   }
 
   /// Refuses a file whose data would take `needs` bytes of memory more than
-  /// `memoryShortfall` allows, naming its size.
+  /// `memoryShortfall` allows, or than malloc gives, naming its size.
   static func checkMemory(
     _ dims: [Int], _ count: Int, needs: Int, file: String, items: String,
     _ memoryShortfall: ((Int) -> String?)?
   ) throws(DatasetError) {
-    guard let reason = memoryShortfall?(needs) else { return }
     let what = dims.count == 3 ? "\(dims[0]) images of \(dims[1])×\(dims[2])" : "\(dims[0]) \(items)"
-    throw DatasetError(
-      file: file, kind: .tooLarge,
-      "\(what) (\(count) bytes): loading them \(reason)")
+    if let reason = memoryShortfall?(needs) {
+      throw DatasetError(file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them \(reason)")
+    }
+    // Without a budget, at least no trap: an array that cannot be
+    // allocated stops the process ("failed to allocate"), where a malloc
+    // that fails (beyond ulimit -v, or RAM and swap) is a refusal.
+    guard let probe = malloc(max(needs, 1)) else {
+      throw DatasetError(
+        file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them needs \(needs) bytes, more than can be allocated")
+    }
+    free(probe)
   }
 
   /// The IDX element types, by type byte.
