@@ -393,14 +393,44 @@ enum TrainCommand: CLICommand {
     return c.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// Loads the training and test sets.
+  /// Loads the training and test sets, each file refused up front when its
+  /// header claims more than the memory available (a huge set trapped in a
+  /// failed allocation), with a note when the training images are dim.
   static func datasets(_ args: ParsedArguments) throws -> (train: IDXDataset, test: IDXDataset) {
     let dir = args.string("--data").map { URL(fileURLWithPath: $0, isDirectory: true) } ?? IDXDataset.defaultDirectory
+    let memory: (Int) -> String? = { MemoryLimit.shortfall(onTopOfCurrentUse: Double($0)) }
+    let sets: (train: IDXDataset, test: IDXDataset)
     do {
-      return (try IDXDataset.load(directory: dir, split: .train), try IDXDataset.load(directory: dir, split: .test))
+      sets = (
+        try IDXDataset.load(directory: dir, split: .train, memoryShortfall: memory),
+        try IDXDataset.load(directory: dir, split: .test, memoryShortfall: memory)
+      )
     } catch {
       throw CLIError.runtime("\(error)")
     }
+    if let note = dimPixelsNote(sets.train) {
+      var err = StandardError()
+      print(note, to: &err)
+    }
+    return sets
+  }
+
+  /// A note when the brightest training pixel is 15 of 255 or less: inputs
+  /// are pixel/255, so 0/1 pixels (a numpy bool export) train at chance
+  /// without a word (a walkthrough). nil for brighter or empty sets.
+  static func dimPixelsNote(_ set: IDXDataset) -> String? {
+    guard set.count > 0 else { return nil }
+    let brightest = set.withUnsafePixels { pixels in
+      var m: UInt8 = 0
+      for p in pixels where p > m { m = p }
+      return m
+    }
+    guard brightest <= 15 else { return nil }
+    let name = set.imagesFile ?? IDXDataset.Split.train.imagesFileName
+    if brightest == 0 { return "note: \(name): every pixel is 0: these images give the network no input" }
+    let percent = Double(brightest) / 255 * 100
+    let share = percent < 1 ? "under 1 %" : "at most \(Int(percent.rounded(.up))) %"
+    return "note: \(name): the brightest pixel is \(brightest) of 255; inputs are pixel/255, so these images drive the arrays at \(share) of the read voltage (0/1 pixels? scale them to 0–255)"
   }
 
   /// The pulses of a measured potentiation branch (made monotone) that
@@ -770,7 +800,8 @@ enum TrainCommand: CLICommand {
   ) throws {
     let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
     for (set, name) in [(train, IDXDataset.Split.train), (test, IDXDataset.Split.test)] where set.count == 0 {
-      throw CLIError.runtime("\(dir): \(name.imagesFileName) holds no images")
+      // The file read (the .gz when that was read), not the plain name.
+      throw CLIError.runtime("\(set.imagesFile ?? dir + "/" + name.imagesFileName): holds no images")
     }
     if cfg.trainLimit > train.count {
       throw keyError("train_limit", "\(cfg.trainLimit) is more than the \(train.count) training images in \(dir)", args)

@@ -416,7 +416,9 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
   let err = lines(t.stderr)
   #expect(err.count == 1, "\(t.stderr)")
   #expect(err.first?.hasPrefix("Error: --layers: ") == true, "\(t.stderr)")
-  #expect(err.first?.contains("training labels (train-labels-idx1-ubyte) go up to 255 (first at image 3)") == true, "\(t.stderr)")
+  #expect(
+    err.first?.contains("training labels (\(data.path)/train-labels-idx1-ubyte) go up to 255 (first at image 3)") == true,
+    "\(t.stderr)")
 }
 
 /// Bad options and values: (arguments, expected status, text the first

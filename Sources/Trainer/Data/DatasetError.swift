@@ -25,6 +25,8 @@ public struct DatasetError: Error, CustomStringConvertible, Sendable, Equatable
     case countMismatch
     /// A gzip-compressed file that does not decompress cleanly.
     case corruptGzip
+    /// A file whose header claims more data than the memory available.
+    case tooLarge
   }
 
   /// The path of the file at fault.

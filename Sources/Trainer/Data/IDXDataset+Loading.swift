@@ -27,11 +27,13 @@ extension IDXDataset {
   /// - Throws: `DatasetError`; for a missing file in a `.../data/mnist`
   ///   directory its message says to run `scripts/fetch-mnist`.
   public static func load(
-    directory: URL = defaultDirectory, split: Split
+    directory: URL = defaultDirectory, split: Split,
+    memoryShortfall: ((Int) -> String?)? = nil
   ) throws(DatasetError) -> IDXDataset {
     try load(
       images: locate(split.imagesFileName, in: directory),
-      labels: locate(split.labelsFileName, in: directory))
+      labels: locate(split.labelsFileName, in: directory),
+      memoryShortfall: memoryShortfall)
   }
 
   /// Loads images and labels from two IDX files, plain or gzip-compressed.
@@ -41,25 +43,35 @@ extension IDXDataset {
   /// `0x00000801` (unsigned bytes, 1 dimension: count). A file whose first
   /// bytes are the gzip magic `1f 8b` is decompressed in memory first,
   /// whatever its name, no further than its IDX header's size (and a
-  /// byte: more is trailing data); its CRC-32 and length are checked.
+  /// byte: more is trailing data); its CRC-32 and length are checked, and
+  /// a single-member file whose trailer gives another size than its
+  /// header is refused before it is inflated (a few MB of gzip can claim
+  /// gigabytes). A plain file's header is read first and checked against
+  /// the file's size, then its elements are read into the dataset's own
+  /// array.
   ///
-  /// Each file is read with one call; 60,000 MNIST images load in tens of
-  /// milliseconds (plain) or a few hundred (gzip) in a release build.
+  /// Plain files load 60,000 MNIST images in tens of milliseconds, gzip
+  /// files in a few hundred, in a release build.
   ///
   /// - Parameters:
   ///   - images: The images file.
   ///   - labels: The labels file, one label per image.
-  /// - Returns: The dataset, in file order.
+  ///   - memoryShortfall: Given the bytes a file's data will take in
+  ///     memory (a gzip file's inflated copy too), nil when they fit, else
+  ///     why not ("needs about 3.9 GB, more than the 2.0 GB of memory
+  ///     available"): the file is then refused (`.tooLarge`) before its
+  ///     data are read, instead of a failed allocation trapping.
+  /// - Returns: The dataset, in file order, with the paths read.
   /// - Throws: `DatasetError` naming the file and the problem: missing or
   ///   unreadable file, bad magic, wrong element type, truncated file or
-  ///   trailing bytes, corrupt gzip data, or different image and label
-  ///   counts.
+  ///   trailing bytes, corrupt gzip data, too large for the memory, or
+  ///   different image and label counts.
   public static func load(
-    images: URL, labels: URL
+    images: URL, labels: URL, memoryShortfall: ((Int) -> String?)? = nil
   ) throws(DatasetError) -> IDXDataset {
     let imagesFile = images.path, labelsFile = labels.path
-    let (dims, pixels) = try read(images, rank: 3, items: "images")
-    let (labelDims, labelBytes) = try read(labels, rank: 1, items: "labels")
+    let (dims, pixels) = try read(images, rank: 3, items: "images", memoryShortfall: memoryShortfall)
+    let (labelDims, labelBytes) = try read(labels, rank: 1, items: "labels", memoryShortfall: memoryShortfall)
     if labelDims[0] != dims[0] {
       throw DatasetError(
         file: labelsFile, kind: .countMismatch,
@@ -70,15 +82,21 @@ extension IDXDataset {
         file: imagesFile, kind: .badHeader,
         "image size \(dims[1])×\(dims[2]) has no pixels")
     }
-    return IDXDataset(
+    var set = IDXDataset(
       rows: dims[1], cols: dims[2], pixels: pixels, labels: labelBytes)
+    (set.imagesFile, set.labelsFile) = (imagesFile, labelsFile)
+    return set
   }
 
   // MARK: - Files
 
   /// `directory/name`, else `directory/name.gz`.
+  ///
+  /// - Parameter access: `access(2)`, returning 0 or an `errno` (tests
+  ///   stand in for a directory that root could not be kept out of).
   static func locate(
-    _ name: String, in directory: URL
+    _ name: String, in directory: URL,
+    access: (String, Int32) -> Int32 = systemAccess
   ) throws(DatasetError) -> URL {
     let plain = directory.appendingPathComponent(name)
     let compressed = directory.appendingPathComponent(name + ".gz")
@@ -86,18 +104,21 @@ extension IDXDataset {
     if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && !isDirectory.boolValue {
       throw DatasetError(file: directory.path, kind: .missingFile, "not a directory (the data directory holds the IDX files)")
     }
+    // A link to nothing in the plain file's place is refused, not passed
+    // over for the .gz beside it: the user meant the link's target (a
+    // walkthrough: a moved shared dataset trained on a stale .gz silently).
+    if let problem = brokenLink(plain) {
+      let beside = FileManager.default.fileExists(atPath: compressed.path)
+      throw DatasetError(
+        file: plain.path, kind: .missingFile,
+        problem + (beside ? ", and \(name).gz beside it is not read in its place (remove the link to use it)" : ""))
+    }
     for url in [plain, compressed]
     where FileManager.default.fileExists(atPath: url.path) {
       return url
     }
-    // A link to nothing (or to itself) is there, but not a file.
-    for url in [plain, compressed] {
-      var st = stat()
-      guard lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { continue }
-      let loop = stat(url.path, &st) != 0 && errno == ELOOP
-      throw DatasetError(
-        file: url.path, kind: .missingFile,
-        loop ? "a symbolic link loop" : "a broken symbolic link (its target does not exist)")
+    if let problem = brokenLink(compressed) {
+      throw DatasetError(file: compressed.path, kind: .missingFile, problem)
     }
     // A `data/mnist` directory, the default or the same spelled out, is
     // MNIST's, and a directory without any of the four files (or none at
@@ -111,6 +132,23 @@ extension IDXDataset {
         file: directory.path, kind: .missingFile,
         "no such directory; to download MNIST into it, run \(fetchCommand)")
     }
+    // A directory we may not search looks empty: its files "missing", and
+    // fetch-mnist the advice (which could not write there either).
+    let denied = access(directory.path, R_OK | X_OK)
+    if denied != 0 {
+      throw DatasetError(
+        file: directory.path, kind: .unreadable,
+        "cannot read the directory (\(String(cString: strerror(denied))): it needs read and search permission, r-x)")
+    }
+    // Files under other names (Kaggle's `train-images.idx3-ubyte`, EMNIST's
+    // `emnist-letters-train-images-idx3-ubyte`): named, with the name to
+    // give them. fetch-mnist would put MNIST beside them instead.
+    let lookalikes = lookalikes(in: directory)
+    if !lookalikes.isEmpty {
+      throw DatasetError(
+        file: plain.path, kind: .missingFile,
+        "missing file (nor \(name).gz); " + renameAdvice(name, lookalikes))
+    }
     let holdsNone = Split.allCases.allSatisfy { split in
       [split.imagesFileName, split.labelsFileName].allSatisfy { n in
         !FileManager.default.fileExists(atPath: directory.appendingPathComponent(n).path)
@@ -122,6 +160,71 @@ extension IDXDataset {
       "missing file (nor \(name).gz)"
         + (isMNISTDirectory || holdsNone
           ? "; to download MNIST \(holdsNone ? "into this directory" : "(all four files)"), run \(fetchCommand)" : ""))
+  }
+
+  /// `access(2)`: 0, or why not (an `errno`).
+  static func systemAccess(_ path: String, _ mode: Int32) -> Int32 {
+    access(path, mode) == 0 ? 0 : errno
+  }
+
+  /// "a broken symbolic link (...)" or "a symbolic link loop" when `url` is
+  /// a link that leads to no file; nil otherwise.
+  static func brokenLink(_ url: URL) -> String? {
+    var st = stat()
+    guard lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK, stat(url.path, &st) != 0 else { return nil }
+    return errno == ELOOP ? "a symbolic link loop" : "a broken symbolic link (its target does not exist)"
+  }
+
+  /// The files in `directory`, other than the four standard names, that
+  /// look like IDX files: "idx" or "ubyte" in the name, or an IDX magic
+  /// (unsigned bytes to float64, 1 to 4 dimensions) as the first bytes of a
+  /// regular file. Sorted; the first 1,000 entries are looked into.
+  static func lookalikes(in directory: URL) -> [String] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+    let standard = Set(
+      Split.allCases.flatMap { [$0.imagesFileName, $0.labelsFileName] }.flatMap { [$0, $0 + ".gz"] })
+    return names.sorted().prefix(1000).filter { n in
+      if standard.contains(n) { return false }
+      let lower = n.lowercased()
+      if lower.contains("idx") || lower.contains("ubyte") { return true }
+      // Only regular files are opened: a FIFO would wait for a writer.
+      let path = directory.appendingPathComponent(n).path
+      var st = stat()
+      guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+      let fd = open(path, O_RDONLY)
+      guard fd >= 0 else { return false }
+      defer { close(fd) }
+      var magic = [UInt8](repeating: 0xFF, count: 4)
+      guard pread(fd, &magic, 4, 0) == 4 else { return false }
+      return magic[0] == 0 && magic[1] == 0 && idxTypeNames[Int(magic[2])] != nil && (1...4).contains(magic[3])
+    }
+  }
+
+  /// What to do about files that look like IDX files but are not named as
+  /// the missing `name` is: rename the one that looks like it (its split,
+  /// train or t10k/test, and its kind, images/idx3 or labels/idx1, in its
+  /// name), else the names read.
+  static func renameAdvice(_ name: String, _ found: [String]) -> String {
+    let splits = name.hasPrefix("train") ? ["train"] : ["t10k", "test"]
+    let kinds = name.contains("images") ? ["images", "idx3"] : ["labels", "idx1"]
+    let alike = found.filter { f in
+      let lower = f.lowercased()
+      return splits.contains { lower.contains($0) } && kinds.contains { lower.contains($0) }
+    }
+    func list(_ names: [String]) -> String {
+      let shown = names.prefix(4)
+      let more = names.count - shown.count
+      if more > 0 { return shown.joined(separator: ", ") + " and \(more) more" }
+      return shown.count == 1 ? shown[0] : shown.dropLast().joined(separator: ", ") + " and " + shown.last!
+    }
+    if alike.count == 1 {
+      return "found \(alike[0]): rename it \(name)\(alike[0].hasSuffix(".gz") ? ".gz" : "")"
+    }
+    if alike.count > 1 {
+      return "found \(list(alike)): rename the one to use \(name) (or \(name).gz if gzipped)"
+    }
+    let names = Split.allCases.flatMap { [$0.imagesFileName, $0.labelsFileName] }
+    return "the directory holds \(list(found)), but the files read are named \(list(names)) (each may end in .gz)"
   }
 
   /// The command that fills `directory` with MNIST: `scripts/fetch-mnist`
@@ -141,10 +244,11 @@ extension IDXDataset {
     return "scripts/fetch-mnist " + quoted + (here ? "" : " (in the xbarsim checkout)")
   }
 
-  /// Reads `url` with one call and parses it (`parse`), decompressed
-  /// first if it is gzip data.
+  /// Reads `url` and checks it (`header`, `checkSize`): a plain file's
+  /// header first, then its elements straight into the array returned; a
+  /// gzip file (by its magic) whole, then inflated (`gunzip`).
   static func read(
-    _ url: URL, rank: Int, items: String
+    _ url: URL, rank: Int, items: String, memoryShortfall: ((Int) -> String?)? = nil
   ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
     let file = url.path
     var isDirectory: ObjCBool = false
@@ -161,116 +265,145 @@ extension IDXDataset {
     // (stat follows symbolic links: a linked shared dataset is the file's
     // mode and size, not the link's.)
     var st = stat()
-    let fileSize: Int? = stat(file, &st) == 0 ? Int(st.st_size) : nil
-    if fileSize != nil && (st.st_mode & S_IFMT) != S_IFREG {
+    guard stat(file, &st) == 0 else {
+      throw DatasetError(file: file, kind: .unreadable, "cannot read: \(String(cString: strerror(errno)))")
+    }
+    if (st.st_mode & S_IFMT) != S_IFREG {
       throw DatasetError(file: file, kind: .unreadable, "not a regular file (a FIFO, socket or device): the IDX file itself is needed")
     }
-    // A plain file's size against its header first: a huge or sparse file
-    // is refused without reading gigabytes into memory.
-    if let handle = FileHandle(forReadingAtPath: file) {
-      defer { try? handle.close() }
-      let head = [UInt8]((try? handle.read(upToCount: 4 + 4 * rank)) ?? Data())
-      if let fileSize, head.count >= 2, !(head[0] == 0x1F && head[1] == 0x8B),
-        let expected = expectedSize(head, rank: rank), expected != fileSize
-      {
-        try head.withUnsafeBytes { raw -> Result<Void, DatasetError> in
-          Result { () throws(DatasetError) in
-            _ = try parse(raw, file: file, rank: rank, items: items, foundSize: fileSize)
-          }
-        }.get()
-      }
+    let fileSize = Int(st.st_size)
+    let fd = open(file, O_RDONLY)
+    guard fd >= 0 else {
+      throw DatasetError(file: file, kind: .unreadable, "cannot read: \(String(cString: strerror(errno)))")
     }
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
+    defer { close(fd) }
+    let headerSize = 4 + 4 * rank
+    var head = [UInt8](repeating: 0, count: headerSize)
+    let got = pread(fd, &head, headerSize, 0)
+    guard got >= 0 else {
+      throw DatasetError(file: file, kind: .unreadable, "cannot read: \(String(cString: strerror(errno)))")
+    }
+    head.removeLast(headerSize - got)
+    if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B {
+      let data: Data
+      do {
+        data = try Data(contentsOf: url)
+      } catch {
+        throw DatasetError(
+          file: file, kind: .unreadable,
+          "cannot read: \(error.localizedDescription)")
+      }
+      return try data.withUnsafeBytes { raw -> Result<([Int], [UInt8]), DatasetError> in
+        Result { () throws(DatasetError) in
+          try gunzip(raw, file: file, rank: rank, items: items, memoryShortfall: memoryShortfall)
+        }
+      }.get()
+    }
+    // The header against the file's size before any element is read: a
+    // bad magic or a huge or sparse file costs no memory (a walkthrough: a
+    // 6 GiB sparse file of float32 was read whole before being refused).
+    let (dims, count) = try header(head, file: file, rank: rank)
+    try checkSize(dims, count, found: .exactly(fileSize), file: file, rank: rank, items: items)
+    try checkMemory(dims, count, needs: count, file: file, items: items, memoryShortfall)
+    // Straight into the dataset's array: one copy of the data in memory.
+    var failure: Int32 = 0
+    let elements = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      var done = 0
+      while done < count {
+        let n = pread(fd, buffer.baseAddress! + done, min(count - done, 1 << 30), off_t(headerSize + done))
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { failure = errno }
+        if n <= 0 { break }
+        done += n
+      }
+      initialized = done
+    }
+    if failure != 0 {
+      throw DatasetError(file: file, kind: .unreadable, "cannot read: \(String(cString: strerror(failure)))")
+    }
+    // Shorter than its size said: cut while we read it.
+    try checkSize(dims, count, found: .exactly(headerSize + elements.count), file: file, rank: rank, items: items)
+    return (dims, elements)
+  }
+
+  /// Inflates gzip data `raw` holding an IDX file and checks it: the header
+  /// first, then the trailer's size against it (a single-member file's),
+  /// then the memory, then no more than the header's size and a byte.
+  static func gunzip(
+    _ raw: UnsafeRawBufferPointer, file: String, rank: Int, items: String,
+    memoryShortfall: ((Int) -> String?)?
+  ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
+    func fail(_ error: _InflateError) -> DatasetError {
+      DatasetError(file: file, kind: .corruptGzip, "gzip: \(error.message)")
+    }
+    let headerSize = 4 + 4 * rank
+    let head: [UInt8]
+    do throws(_InflateError) {
+      head = try _Gzip.decompress(raw, limit: headerSize)
     } catch {
-      throw DatasetError(
-        file: file, kind: .unreadable,
-        "cannot read: \(error.localizedDescription)")
+      throw fail(error)
     }
-    let result = data.withUnsafeBytes {
-      (raw: UnsafeRawBufferPointer) -> Result<([Int], [UInt8]), DatasetError>
-      in
-      Result { () throws(DatasetError) -> ([Int], [UInt8]) in
-        guard _Gzip.hasMagic(raw) else {
-          return try Self.parse(raw, file: file, rank: rank, items: items)
+    let (dims, count) = try header(head, file: file, rank: rank)
+    let expected = headerSize + count
+    // A gzip bomb (a 2 MB file of zeros behind a header claiming 2^31
+    // images) is refused from its trailer, not after inflating gigabytes.
+    // A file of several members says only its last one's size there: it is
+    // inflated, no further than the header's size.
+    let sizes = _Gzip.trailerSizes(raw)
+    if let sizes, !sizes.contains(UInt32(truncatingIfNeeded: expected)) {
+      try checkSize(dims, count, found: .trailer(sizes[0]), file: file, rank: rank, items: items)
+    }
+    if head.count > expected {
+      try checkSize(dims, count, found: .atLeast(head.count), file: file, rank: rank, items: items)
+    }
+    // The inflated file and the elements copied out of it.
+    try checkMemory(dims, count, needs: expected + count, file: file, items: items, memoryShortfall)
+    let result: Result<[UInt8], DatasetError>
+    do throws(_InflateError) {
+      result = try _Gzip.decompress(raw, limit: expected, capacity: sizes == nil ? nil : expected + 1) { bytes in
+        Result { () throws(DatasetError) in
+          let found: Found = bytes.count > expected ? .atLeast(bytes.count) : .exactly(bytes.count)
+          try checkSize(dims, count, found: found, file: file, rank: rank, items: items)
+          return Array(bytes[headerSize...])
         }
-        func parse(
-          _ bytes: [UInt8], isCut: Bool
-        ) throws(DatasetError) -> ([Int], [UInt8]) {
-          try bytes.withUnsafeBytes {
-            (raw) -> Result<([Int], [UInt8]), DatasetError> in
-            Result { () throws(DatasetError) in
-              try Self.parse(
-                raw, file: file, rank: rank, items: items, isCut: isCut)
-            }
-          }.get()
-        }
-        func gunzip(limit: Int) throws(DatasetError) -> [UInt8] {
-          do throws(_InflateError) {
-            return try _Gzip.decompress(raw, limit: limit)
-          } catch {
-            throw DatasetError(
-              file: file, kind: .corruptGzip, "gzip: \(error.message)")
-          }
-        }
-        // The header first, then no more than it promises: a huge tail
-        // (a few MB of gzip, GB inflated) is trailing data at once, not
-        // after inflating all of it into memory.
-        let headerSize = 4 + 4 * rank
-        let header = try gunzip(limit: headerSize)
-        guard
-          let size = expectedSize(header, rank: rank), size > header.count
-        else {
-          return try parse(header, isCut: false)
-        }
-        let bytes = try gunzip(limit: size)
-        return try parse(bytes, isCut: bytes.count > size)
       }
+    } catch {
+      throw fail(error)
     }
-    return try result.get()
+    return (dims, try result.get())
   }
 
   // MARK: - Parsing
 
-  /// The size in bytes that the IDX header at the start of `bytes`
-  /// promises; nil unless it is a whole header of unsigned bytes and
-  /// `rank` dimensions whose size is an `Int`.
-  static func expectedSize(_ bytes: [UInt8], rank: Int) -> Int? {
-    let headerSize = 4 + 4 * rank
-    guard bytes.count >= headerSize else { return nil }
-    return bytes.withUnsafeBytes { raw -> Int? in
-      guard bigEndian32(raw, 0) == UInt32(0x0800) | UInt32(rank) else {
-        return nil
-      }
-      var size = 1
-      for d in 0..<rank {
-        let (product, overflow) = size.multipliedReportingOverflow(
-          by: Int(bigEndian32(raw, 4 + 4 * d)))
-        if overflow { return nil }
-        size = product
-      }
-      let (total, overflow) = size.addingReportingOverflow(headerSize)
-      return overflow ? nil : total
-    }
+  /// What was found of a file, against its header's size.
+  enum Found {
+    /// The file's size.
+    case exactly(Int)
+    /// Decompression stopped at this size, with more to come.
+    case atLeast(Int)
+    /// A single-member gzip file's trailer: its size mod 2^32.
+    case trailer(UInt32)
   }
 
-  /// Checks an unsigned-byte IDX file of `rank` dimensions and copies out
-  /// its dimensions and elements. `isCut`: `raw` is the start of longer
-  /// data (decompression stopped past the size the header gives).
-  static func parse(
-    _ raw: UnsafeRawBufferPointer, file: String, rank: Int, items: String,
-    isCut: Bool = false, foundSize: Int? = nil
-  ) throws(DatasetError) -> (dims: [Int], elements: [UInt8]) {
+  /// Checks the IDX header at the start of `bytes` (the whole file when
+  /// shorter): magic, element type, rank and dimensions whose size fits an
+  /// `Int`. Returns the dimensions and the number of elements.
+  static func header(
+    _ bytes: [UInt8], file: String, rank: Int
+  ) throws(DatasetError) -> (dims: [Int], count: Int) {
     let headerSize = 4 + 4 * rank
     let expectedMagic = UInt32(0x0800) | UInt32(rank)
-    if raw.count < 4 {
+    func bigEndian32(_ offset: Int) -> UInt32 {
+      UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+        | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+    if bytes.count < 4 {
       throw DatasetError(
         file: file, kind: .truncated,
         "truncated: expected a \(headerSize)-byte header, found "
-          + "\(raw.count) bytes")
+          + "\(bytes.count) bytes")
     }
-    let magic = bigEndian32(raw, 0)
+    let magic = bigEndian32(0)
     if magic != expectedMagic {
       let type = Int(magic >> 8 & 0xFF), foundRank = Int(magic & 0xFF)
       let isIDX = magic >> 16 == 0 && idxTypeNames[type] != nil
@@ -290,17 +423,17 @@ extension IDXDataset {
               + "\(foundRank == 1 ? "" : "s"): images and labels swapped?"
             : ""))
     }
-    if raw.count < headerSize {
+    if bytes.count < headerSize {
       throw DatasetError(
         file: file, kind: .truncated,
         "truncated: expected a \(headerSize)-byte header, found "
-          + "\(raw.count) bytes")
+          + "\(bytes.count) bytes")
     }
-    let dims = (0..<rank).map { Int(bigEndian32(raw, 4 + 4 * $0)) }
+    let dims = (0..<rank).map { Int(bigEndian32(4 + 4 * $0)) }
     var elementCount = 1
     for d in dims {
       let (product, overflow) = elementCount.multipliedReportingOverflow(by: d)
-      // (The header's bytes are added below: a product within 16 of
+      // (The header's bytes are added later: a product within 16 of
       // Int.max, e.g. 454279 × 31252369 × 649657, must not overflow there.)
       if overflow || product > Int.max - headerSize {
         throw DatasetError(
@@ -309,32 +442,51 @@ extension IDXDataset {
       }
       elementCount = product
     }
-    let expectedSize = headerSize + elementCount
-    // `foundSize`: the file's size, of which `raw` holds the header only.
-    let found = foundSize ?? raw.count
-    if found != expectedSize {
-      let shape = dims.map(String.init).joined(separator: " × ")
-      let expected =
-        "expected \(expectedSize) bytes (\(headerSize)-byte header + "
-        + (rank == 1 ? "\(dims[0]) \(items)" : "\(items) \(shape)")
-        + "), found "
-        + (isCut ? "more (decompression stopped there)" : "\(found)")
-      throw found < expectedSize
-        ? DatasetError(file: file, kind: .truncated, "truncated: \(expected)")
-        : DatasetError(
-          file: file, kind: .trailingData, "trailing data: \(expected)")
+    return (dims, elementCount)
+  }
+
+  /// Refuses a file whose size (`found`) is not the header's.
+  static func checkSize(
+    _ dims: [Int], _ count: Int, found: Found, file: String, rank: Int, items: String
+  ) throws(DatasetError) {
+    let headerSize = 4 + 4 * rank
+    let expectedSize = headerSize + count
+    let (size, text): (Int, String)
+    switch found {
+    case .exactly(let n): (size, text) = (n, "\(n)")
+    case .atLeast(let n): (size, text) = (n, "at least \(n) (decompression stopped there)")
+    case .trailer(let n):
+      (size, text) = (Int(n), "\(n) (the size in its gzip trailer\(expectedSize > Int(UInt32.max) ? ", mod 2^32" : ""))")
     }
-    let elements = [UInt8](unsafeUninitializedCapacity: elementCount) {
-      buffer, initialized in
-      if elementCount > 0 {
-        buffer.baseAddress!.initialize(
-          from: raw.baseAddress!.advanced(by: headerSize)
-            .assumingMemoryBound(to: UInt8.self),
-          count: elementCount)
-      }
-      initialized = elementCount
+    guard size != expectedSize else { return }
+    let shape = dims.map(String.init).joined(separator: " × ")
+    let expected =
+      "expected \(expectedSize) bytes (\(headerSize)-byte header + "
+      + (rank == 1 ? "\(dims[0]) \(items)" : "\(items) \(shape)")
+      + "), found \(text)"
+    throw size < expectedSize
+      ? DatasetError(file: file, kind: .truncated, "truncated: \(expected)")
+      : DatasetError(file: file, kind: .trailingData, "trailing data: \(expected)")
+  }
+
+  /// Refuses a file whose data would take `needs` bytes of memory more than
+  /// `memoryShortfall` allows, or than malloc gives, naming its size.
+  static func checkMemory(
+    _ dims: [Int], _ count: Int, needs: Int, file: String, items: String,
+    _ memoryShortfall: ((Int) -> String?)?
+  ) throws(DatasetError) {
+    let what = dims.count == 3 ? "\(dims[0]) images of \(dims[1])×\(dims[2])" : "\(dims[0]) \(items)"
+    if let reason = memoryShortfall?(needs) {
+      throw DatasetError(file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them \(reason)")
     }
-    return (dims, elements)
+    // Without a budget, at least no trap: an array that cannot be
+    // allocated stops the process ("failed to allocate"), where a malloc
+    // that fails (beyond ulimit -v, or RAM and swap) is a refusal.
+    guard let probe = malloc(max(needs, 1)) else {
+      throw DatasetError(
+        file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them needs \(needs) bytes, more than can be allocated")
+    }
+    free(probe)
   }
 
   /// The IDX element types, by type byte.
@@ -342,13 +494,6 @@ extension IDXDataset {
     0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "int16",
     0x0C: "int32", 0x0D: "float32", 0x0E: "float64",
   ]
-
-  static func bigEndian32(_ raw: UnsafeRawBufferPointer, _ offset: Int)
-    -> UInt32
-  {
-    UInt32(raw[offset]) << 24 | UInt32(raw[offset + 1]) << 16
-      | UInt32(raw[offset + 2]) << 8 | UInt32(raw[offset + 3])
-  }
 
   static func hex(_ value: UInt32, digits: Int) -> String {
     let s = String(value, radix: 16, uppercase: true)

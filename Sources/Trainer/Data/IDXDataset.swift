@@ -28,6 +28,12 @@ public struct IDXDataset: Sendable, Equatable {
   public let labels: [UInt8]
   /// The largest label + 1 (0 for an empty set): 10 for MNIST.
   public let classCount: Int
+  /// The path the images were read from (the `.gz` when that was read);
+  /// nil for a set made in memory. Errors about the data name it. Not
+  /// part of `==`: the same data read from elsewhere are equal.
+  public internal(set) var imagesFile: String?
+  /// The path the labels were read from, as `imagesFile`.
+  public internal(set) var labelsFile: String?
 
   /// The number of pixels per image, `rows * cols`.
   public var features: Int { rows * cols }
@@ -102,10 +108,18 @@ public struct IDXDataset: Sendable, Equatable {
       range.lowerBound >= 0 && range.upperBound <= count,
       "range \(range) outside 0..<\(count)")
     let n = features
-    return IDXDataset(
+    var part = IDXDataset(
       rows: rows, cols: cols,
       pixels: Array(pixels[range.lowerBound * n..<range.upperBound * n]),
       labels: Array(labels[range]))
+    (part.imagesFile, part.labelsFile) = (imagesFile, labelsFile)
+    return part
+  }
+
+  /// Equal shapes, pixels and labels, wherever they were read from.
+  public static func == (a: IDXDataset, b: IDXDataset) -> Bool {
+    a.count == b.count && a.rows == b.rows && a.cols == b.cols && a.pixels == b.pixels
+      && a.labels == b.labels
   }
 }
 

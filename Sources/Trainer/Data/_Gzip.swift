@@ -1,3 +1,5 @@
+import Foundation
+
 // gzip framing (RFC 1952) around the DEFLATE decoder in `_Inflater.swift`.
 //
 // Why not zlib or `gzip -dc`: Foundation on Linux exposes no decompression
@@ -28,20 +30,35 @@ enum _Gzip {
   static func decompress(
     _ input: UnsafeRawBufferPointer, limit: Int = .max
   ) throws(_InflateError) -> [UInt8] {
+    try decompress(input, limit: limit) { output in Array(output) }
+  }
+
+  /// `decompress(_:limit:)`, handing `body` the inflated bytes in the
+  /// decoder's own buffer: a caller that keeps only part of them (an IDX
+  /// file's elements, not its header) copies the data once, not twice.
+  ///
+  /// - Parameter capacity: The first output buffer's size, when the caller
+  ///   knows it (a trailer checked against the size expected); by default
+  ///   guessed from the trailer and bounded against a forged one.
+  static func decompress<R>(
+    _ input: UnsafeRawBufferPointer, limit: Int = .max, capacity: Int? = nil,
+    _ body: (UnsafeBufferPointer<UInt8>) -> R
+  ) throws(_InflateError) -> R {
     // The last member's ISIZE is the whole output's size for the common
     // single-member file (mod 2^32): a good first capacity, bounded by
     // DEFLATE's largest ratio (~1032:1) against a forged trailer.
-    var capacity = input.count * 3
+    var guess = input.count * 3
     if input.count >= 18 {
-      capacity = max(capacity, Int(readLE32(input, input.count - 4)))
-      capacity = min(capacity, input.count * 1032)
+      guess = max(guess, Int(readLE32(input, input.count - 4)))
+      guess = min(guess, input.count * 1032)
     }
     // No more than the caller wants, and a forged ISIZE gets no more than
     // 64 MiB up front (the buffer grows as the data really inflates).
-    capacity = min(capacity, max(input.count * 3, 1 << 26))
-    if limit < .max { capacity = min(capacity, max(limit, 0) + 1) }
+    guess = min(guess, max(input.count * 3, 1 << 26))
+    var first = capacity ?? guess
+    if limit < .max { first = min(first, max(limit, 0) + 1) }
     var inflater = _Inflater(
-      input: input, position: 0, capacity: capacity,
+      input: input, position: 0, capacity: first,
       outputLimit: limit < .max ? max(limit, 0) + 1 : limit)
     defer { inflater.deallocate() }
     do throws(_InflateError) {
@@ -49,14 +66,40 @@ enum _Gzip {
     } catch where error == .outputLimit {
       // More than `limit` bytes: the first `limit + 1` are the answer.
     }
-    return [UInt8](unsafeUninitializedCapacity: inflater.outputCount) {
-      buffer, count in
-      if inflater.outputCount > 0 {
-        buffer.baseAddress!.initialize(
-          from: inflater.output, count: inflater.outputCount)
+    return body(UnsafeBufferPointer(start: inflater.output, count: inflater.outputCount))
+  }
+
+  /// Whether `input` (gzip data) can hold only one member, so that its last
+  /// four bytes (or those before a run of zero padding) are the whole
+  /// output's size mod 2^32: no later `1f 8b 08` with valid flags and an
+  /// RFC 1952 OS byte (0-13, 255), where a second member would have to
+  /// start. Compressed bytes can look like one (about once in 2 GB), and
+  /// then the answer is a cautious false.
+  static func isSingleMember(_ input: UnsafeRawBufferPointer) -> Bool {
+    guard let base = input.baseAddress, input.count > 20 else { return true }
+    var i = 10
+    while i + 10 <= input.count {
+      guard let hit = memchr(base + i, 0x1F, input.count - 9 - i) else { return true }
+      i = base.distance(to: UnsafeRawPointer(hit))
+      if input[i + 1] == 0x8B && input[i + 2] == 8 && input[i + 3] & 0xE0 == 0
+        && (input[i + 9] <= 13 || input[i + 9] == 255)
+      {
+        return false
       }
-      count = inflater.outputCount
+      i += 1
     }
+    return true
+  }
+
+  /// The sizes (mod 2^32) a single-member file's trailer may give: its last
+  /// four bytes, and where it ends in zero bytes (padding, or the size's
+  /// own high bytes), the four bytes before each of them. nil when the file
+  /// may hold several members (their last one's size is not the whole).
+  static func trailerSizes(_ input: UnsafeRawBufferPointer) -> [UInt32]? {
+    guard input.count >= 18, isSingleMember(input) else { return nil }
+    var zeros = 0
+    while zeros < input.count - 18 && input[input.count - 1 - zeros] == 0 { zeros += 1 }
+    return (0...zeros).map { readLE32(input, input.count - 4 - $0) }
   }
 
   /// Inflates and checks every member from `inflater.position` on.

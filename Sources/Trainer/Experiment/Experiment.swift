@@ -270,13 +270,17 @@ public final class Experiment {
         field: "layers", "the input layer has \(configuration.layers[0]) neurons but the images have \(features) pixels (\(train.rows)×\(train.cols))")
     }
     guard test.rows == train.rows && test.cols == train.cols else {
-      throw ConfigurationError(field: "data", "test images are \(test.rows)×\(test.cols), training images \(train.rows)×\(train.cols)")
+      func named(_ file: String?) -> String { file.map { " (\($0))" } ?? "" }
+      throw ConfigurationError(
+        field: "data",
+        "test images\(named(test.imagesFile)) are \(test.rows)×\(test.cols), training images\(named(train.imagesFile)) \(train.rows)×\(train.cols)")
     }
     let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
     guard configuration.layers.last! >= classes else {
       // Name where the largest label is: one corrupt byte looks like this too.
       let (set, split, file) = Int(train.labels.max() ?? 0) + 1 == classes
-        ? (train, "training", IDXDataset.Split.train.labelsFileName) : (test, "test", IDXDataset.Split.test.labelsFileName)
+        ? (train, "training", train.labelsFile ?? IDXDataset.Split.train.labelsFileName)
+        : (test, "test", test.labelsFile ?? IDXDataset.Split.test.labelsFileName)
       let index = set.labels.firstIndex(of: UInt8(classes - 1)) ?? 0
       // A few images beyond the output layer look like damaged bytes, not
       // like a data set of more classes.
