@@ -187,7 +187,7 @@ enum ReproduceCommand: CLICommand {
         // rows came out the same at --epochs 1, without a word).
         var err = StandardError()
         Swift.print(
-          "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give --epochs 3 or more",
+          "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give more epochs (the paper's 20: on MNIST our runs switched after 3 to 5)",
           to: &err)
       }
       try writePlot(
@@ -689,10 +689,25 @@ enum ReproduceCommand: CLICommand {
   /// A switch after the last epoch: that seed's small arrays never
   /// trained, which the switch column alone does not say. Nil when no run
   /// switched at its last epoch.
+  /// Rows whose hybrids never switched at all are named too: they are
+  /// their single pairs, whatever their k or g-states (Figure 5 at
+  /// `--epochs 3` gave six equal rows, three of them beside the paper's
+  /// numbers, without a word; a walkthrough, session 44).
   static func unswitchedNote(_ rows: [Row], epochs: Int) -> String? {
-    let labels = rows.filter { $0.results.contains { $0.phaseSwitchEpoch == epochs } }.map(\.run.label)
-    guard !labels.isEmpty else { return nil }
-    return "switch \(epochs) (the last epoch): no fine-tuning epoch ran in that seed's run (\(labels.joined(separator: "; ")))"
+    var notes: [String] = []
+    let last = rows.filter { $0.results.contains { $0.phaseSwitchEpoch == epochs } }.map(\.run.label)
+    if !last.isEmpty {
+      notes.append("switch \(epochs) (the last epoch): no fine-tuning epoch ran in that seed's run (\(last.joined(separator: "; ")))")
+    }
+    let never = rows.filter { row in
+      row.run.configuration.rule == .hybrid && !row.results.isEmpty
+        && row.results.allSatisfy { $0.phaseSwitchEpoch == nil && !$0.interrupted }
+    }.map(\.run.label)
+    if !never.isEmpty {
+      notes.append(
+        "switch – in every seed: those hybrids never reached their small arrays in \(epochs) epoch(s), so they trained as their single pairs (k and the g-states changed nothing) and their Δ is not the hybrid's; give more epochs (\(never.joined(separator: "; ")))")
+    }
+    return notes.isEmpty ? nil : notes.joined(separator: "\n")
   }
 
   /// Writes one JSON object per row (the fields from `fields`, then the

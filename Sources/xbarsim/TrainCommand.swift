@@ -551,8 +551,9 @@ enum TrainCommand: CLICommand {
     // own (a walkthrough, session 44).
     for (option, path) in [("--log", log), ("--summary", summary), ("--plot", plot), ("--epoch-log", epochLog), ("--checkpoint-out", checkpoint)] {
       guard let path, OutputFile.streamDescriptor(path) == nil else { continue }
-      let dir = (OutputFile.resolved(path) as NSString).deletingLastPathComponent
-      if OutputFile.directoryInUse(dir.isEmpty ? "." : dir) {
+      // (`parts`, not NSString's deletingLastPathComponent, which traps
+      // on a one-character path.)
+      if OutputFile.directoryInUse(OutputFile.parts(OutputFile.resolved(path)).directory) {
         throw CLIError.runtime("\(option) \(path): its directory is the --out of another xbarsim run (it holds the directory's lock); wait for that one to end, or write elsewhere")
       }
     }
@@ -659,6 +660,15 @@ enum TrainCommand: CLICommand {
     // earliest: a one-epoch run never reaches them (k, small_states and
     // the fine phase's keys then change nothing), unless it starts from a
     // checkpoint that has switched.
+    // The disturb model on (write_voltage/2 at or above the threshold):
+    // raising V_w for its program energy alone had collapsed a run to
+    // chance without a word (a walkthrough, session 44).
+    if cfg.rule.isFiniteState && cfg.writeVoltage / 2 >= cfg.writeThreshold && cfg.disturbStep > 0 {
+      var err = StandardError()
+      print(
+        "note: write_voltage/2 = \(ConfigurationError.shown(cfg.writeVoltage / 2)) V reaches write_threshold \(ConfigurationError.shown(cfg.writeThreshold)) V: every half-selected cell is disturbed, moved up by disturb_step \(ConfigurationError.shown(cfg.disturbStep)) of a step per half-selected slot (README, Choices); both devices of a pair drift towards G_max",
+        to: &err)
+    }
     if cfg.rule == .hybrid && cfg.epochs == 1 && saved?.hybrid?.phase != .fine {
       var err = StandardError()
       print(
@@ -743,6 +753,17 @@ enum TrainCommand: CLICommand {
       // The paper's loop under variation (README, Choices): say why method
       // b fares as it does, and what keeps its step.
       say("method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
+    }
+    // Never switched (beyond one epoch, noted before the run): the run was
+    // its single pair's, pulse for pulse (a walkthrough, session 44: no
+    // word said so).
+    if cfg.rule == .hybrid, !result.interrupted, result.phaseSwitchEpoch == nil, result.epochs.count > 1,
+      saved?.hybrid?.phase != .fine
+    {
+      var err = StandardError()
+      print(
+        "note: the hybrid never switched to its small arrays in \(result.epochs.count) epochs (each gained at least switch_threshold \(ConfigurationError.shown(cfg.switchThreshold)) points of training accuracy), so it trained as --rule single would; give more epochs for its fine tuning",
+        to: &err)
     }
     if cfg.rule == .hybrid, !result.interrupted, let e = result.phaseSwitchEpoch, e == result.epochs.count, e > 0 {
       // The switch after the last epoch: no epoch updated the small arrays

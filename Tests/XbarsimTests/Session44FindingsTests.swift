@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Trainer
+@testable import Trainer
 import _TestSupport
 
 @testable import xbarsim
@@ -251,4 +251,49 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   #expect(p.terminationStatus == 1, "\(text)")
   #expect(text.contains("; \(checkpoint.path) holds the devices: go on with --checkpoint-in \(checkpoint.path)"), "\(text)")
+}
+
+// A hybrid row whose seeds all stayed on the big arrays is its single
+// pair: Figure 5 at --epochs 3 gave six equal rows with the paper's
+// numbers and no word.
+@Test func aHybridRowThatNeverSwitchedIsNoted() {
+  var cfg = TrainingConfiguration()
+  cfg.rule = .hybrid
+  cfg.epochs = 3
+  let run = ReproductionRun(figure: 5, label: "k = 100, 50 states", configuration: cfg, paper: 94.98)
+  var never = TrainingResult(), switched = TrainingResult()
+  never.phaseSwitchEpoch = nil
+  switched.phaseSwitchEpoch = 2
+  #expect(ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: run, final: true, results: [switched, never])], epochs: 3) == nil)
+  let note = ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: run, final: true, results: [never, never])], epochs: 3)
+  #expect(note?.hasPrefix("switch – in every seed: those hybrids never reached their small arrays in 3 epoch(s)") == true, "\(note ?? "nil")")
+  #expect(note?.hasSuffix("(k = 100, 50 states)") == true)
+  // A single pair's row has no switch to miss.
+  var single = cfg
+  single.rule = .single
+  let pair = ReproductionRun(figure: 5, label: "single", configuration: single, paper: nil)
+  #expect(ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: pair, final: true, results: [never])], epochs: 3) == nil)
+}
+
+// `train --rule hybrid` that never switched, and a write voltage whose
+// half reaches the threshold (the disturb model), said nothing.
+@Test func aHybridThatNeverSwitchedAndTheDisturbModelAreNoted() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  // Two epochs whose second gains more than 0.001 points: no switch (the
+  // summary says which; both ways are held to the note).
+  let out = root.appendingPathComponent("never.json")
+  let never = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "0.001", "--train-limit", "60",
+     "--evals-per-epoch", "1", "--summary", out.path] + net)
+  #expect(never.status == 0, "\(never.stderr)")
+  let noted = never.stderr.contains("note: the hybrid never switched to its small arrays in 2 epochs")
+  #expect(try summary(out)["phase_switch_epoch"] is NSNull)
+  #expect(noted, "\(never.stderr)")
+  let disturbed = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "single", "--write-voltage", "1.5", "--train-limit", "30"] + net)
+  #expect(disturbed.status == 0, "\(disturbed.stderr)")
+  #expect(disturbed.stderr.contains("note: write_voltage/2 = 0.75 V reaches write_threshold 0.75 V: every half-selected cell is disturbed"), "\(disturbed.stderr)")
+  let plain = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--train-limit", "30"] + net)
+  #expect(plain.status == 0 && !plain.stderr.contains("disturbed"), "\(plain.stderr)")
 }
