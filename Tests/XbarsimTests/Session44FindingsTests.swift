@@ -297,3 +297,17 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let plain = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--train-limit", "30"] + net)
   #expect(plain.status == 0 && !plain.stderr.contains("disturbed"), "\(plain.stderr)")
 }
+
+// A reproduction on part of MNIST (--train-limit, --test-limit) had its
+// Δ against the paper's numbers, which are all 60,000 and 10,000 images'.
+@Test func aRunOnPartOfTheDataIsNotThePapers() {
+  var part = TrainingConfiguration()
+  part.trainLimit = 2000
+  part.testLimit = 1000
+  let choi = ChoiReproduction.runs(figure: 4, base: part)
+  #expect(choi.allSatisfy { $0.paper == nil && $0.label.hasSuffix(" [train_limit 2000, test_limit 1000]") }, "\(choi.map(\.label))")
+  let lim = LimReproduction.runs(figure: 8, base: part)
+  #expect(lim.allSatisfy { $0.paper == nil && $0.label.hasSuffix(" [train_limit 2000, test_limit 1000]") }, "\(lim.map(\.label))")
+  // The whole set keeps them.
+  #expect(ChoiReproduction.runs(figure: 4, base: TrainingConfiguration()).compactMap(\.paper) == [97.92, 97.00])
+}

@@ -108,10 +108,12 @@ public enum LimReproduction {
   /// states its output: softmax and cross-entropy (`loss`); one epoch
   /// ("the epoch is just one (60000 iterations)"; session 43: a 3-epoch
   /// run had been compared with the one-epoch numbers); and the off-chip
-  /// transfer our reading takes for it (`transfer states`: Choices).
+  /// transfer our reading takes for it (`transfer states`: Choices). And
+  /// its data's size, MNIST's 60,000 training and 10,000 test images
+  /// (`train_limit`, `test_limit`; session 44: a subset had been compared).
   public static let setting = [
     "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c",
-    "b_margin", "lr", "loss", "epochs",
+    "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit",
   ]
 
   /// Figure 12's one number at 3 epochs: "When the training epoch is 3,
@@ -259,8 +261,13 @@ public enum ChoiReproduction {
   /// and names no output layer).
   /// The switch threshold too: "the value of 0.5 is adopted for this
   /// operation" (session 43: another value had kept the paper's numbers).
+  /// And MNIST whole, "60,000 training and 10,000 test images"
+  /// (`train_limit`, `test_limit`; session 44: a run on 2,000 images had
+  /// its Δ against them). Not the epochs, which `--epochs` sets for every
+  /// row and the table's title states (the paper's are 20, the default).
   public static let setting = [
     "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "lr", "batch", "encoding", "switch_threshold",
+    "train_limit", "test_limit",
   ]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
