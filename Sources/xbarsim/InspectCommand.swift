@@ -214,9 +214,7 @@ enum InspectCommand: CLICommand {
       var err = StandardError()
       print(note, to: &err)
     }
-    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.makeDirectory(out)
 
     var err = StandardError()
     var records: [(image: Int, record: SampleInspection)] = []

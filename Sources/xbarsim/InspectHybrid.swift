@@ -89,9 +89,7 @@ extension InspectCommand {
     } else {
       do { net = try HybridNetwork(configuration: cfg) } catch { throw CLIError.runtime("\(error)") }
     }
-    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.makeDirectory(out)
     // Before everything: the K samples trained first update the small
     // arrays too.
     if phase == .fine { net.switchToFineTuning() }

@@ -170,6 +170,27 @@ enum OutputFile {
     }
   }
 
+  /// Creates directory `path` and its parents, or throws one line naming
+  /// it and why not: a part of the path that is a file is named as such
+  /// (Foundation's "NSCocoaErrorDomain error 512" had been the reason; a
+  /// walkthrough, session 44), else the system's reason.
+  static func makeDirectory(_ path: String) throws {
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+      // The path itself and each directory above it, nearest first.
+      var p = path
+      while true {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) && !isDirectory.boolValue {
+          throw CLIError.runtime("\(path): cannot create directory (\(p) is a file, not a directory)")
+        }
+        let up = parts(p).directory
+        if up == p || up == "." || up == "/" { break }
+        p = up
+      }
+      throw CLIError.runtime("\(path): cannot create directory (\(ProblemFile.describe(error)))")
+    }
+  }
+
   /// Whether another process holds `dir`'s lock (``lockDirectory``): the
   /// lock is tried and, when taken, given back at once. A directory this
   /// process holds, or one that cannot be opened or locked, is not.

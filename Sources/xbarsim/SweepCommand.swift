@@ -95,7 +95,7 @@ enum SweepCommand: CLICommand {
         let why = ["--grid", "--shard", "--config"].contains(option) ? "the shards carry their grid" : "it reads only the shards and --out"
         throw CLIError.usage("\(option) does not apply to 'sweep merge' (\(why))")
       }
-      return try merge(Array(args.positionals.dropFirst()), out: args.string("--out"))
+      return try merge(Array(args.positionals.dropFirst()), out: args.string("--out").map(trimmingSlashes))
     }
     let grid = try parseGrid(args.all("--grid"))
     // A key the grid sets and an option or --config sets too: the grid's
@@ -108,7 +108,8 @@ enum SweepCommand: CLICommand {
       }
     }
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
-    guard let out = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    guard let given = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    let out = trimmingSlashes(given)
     if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
     try TrainCommand.refuseOverwriting(
       [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
@@ -173,9 +174,7 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(error)")
       }
     }
-    do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-      throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
-    }
+    try OutputFile.makeDirectory(out)
     let baseJSON = TrainCommand.configurationJSON(base)
     // One sweep at a time in DIR (checked before what DIR holds is read).
     try OutputFile.lockDirectory(out, by: "sweep")
@@ -261,7 +260,15 @@ enum SweepCommand: CLICommand {
       let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON)
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
       rows.append(try row(p, grid, summary: summary))
-      try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
+      // A failed write (a full disk, a file-size limit) says what is kept
+      // and how to go on (a walkthrough, session 44: the line ended at
+      // the file). The files are replaced whole, so each holds the points
+      // of its last write.
+      do {
+        try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
+      } catch {
+        throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
+      }
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
@@ -528,6 +535,14 @@ enum SweepCommand: CLICommand {
 
   // MARK: - Merge
 
+  /// A directory path without its trailing slashes ("full/" wrote
+  /// "full//sweep.csv" into its messages); "/" stays.
+  static func trimmingSlashes(_ path: String) -> String {
+    var p = Substring(path)
+    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+    return String(p)
+  }
+
   static func merge(_ dirs: [String], out: String?) throws {
     guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
     guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
@@ -602,9 +617,7 @@ enum SweepCommand: CLICommand {
           throw CLIError.runtime("\(out) holds shard \(i)/\(n) of this sweep: the merge would overwrite it; give another --out")
         }
       }
-      do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-        throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
-      }
+      try OutputFile.makeDirectory(out)
       try OutputFile.lockDirectory(out, by: "sweep")
       // The base configuration and the data object as the shards hold them
       // (also when a shard's sweep.json was reformatted).

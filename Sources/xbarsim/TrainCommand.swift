@@ -188,6 +188,14 @@ enum TrainCommand: CLICommand {
         throw CLIError.runtime("\(path): \(name): applies only with wires resistive (the lines are ideal)")
       }
     }
+    // `beta` beside both `beta_p` and `beta_d` sets nothing: it ran at
+    // theirs without a word (a walkthrough, session 44).
+    let given = explicitKeys(args)
+    if given.isSuperset(of: ["beta", "beta_p", "beta_d"]) {
+      let message = "sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing: give beta, or beta_p and beta_d"
+      if args.string("--beta") != nil { throw CLIError.usage("--beta: \(message)") }
+      throw CLIError.runtime("\(args.string("--config") ?? "--config"): beta: \(message)")
+    }
     do { try cfg.validate() } catch let e as ConfigurationError {
       throw keyError(e.field, e.message, args, base: baseName)
     }
@@ -535,9 +543,7 @@ enum TrainCommand: CLICommand {
       // The directory itself naming the --config file (a usage error, not
       // a failed mkdir).
       try refuseOverwriting(inputFiles(args, cfg), by: [("--out", out)])
-      do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-        throw CLIError.runtime("\(out): cannot create directory (\(ProblemFile.describe(error)))")
-      }
+      try OutputFile.makeDirectory(out)
       // One run a directory: two runs given the same --out both exited 0,
       // their log rows interleaved (a walkthrough, session 33).
       try OutputFile.lockDirectory(out, by: "run")

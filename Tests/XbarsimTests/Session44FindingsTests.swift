@@ -311,3 +311,34 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   // The whole set keeps them.
   #expect(ChoiReproduction.runs(figure: 4, base: TrainingConfiguration()).compactMap(\.paper) == [97.92, 97.00])
 }
+
+// `--beta 1 --beta-p 2 --beta-d 2` ran at β 2 and said nothing.
+@Test func aBetaBesideBothOfItsPartsIsRefused() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--beta", "1", "--beta-p", "2", "--beta-d", "2", "--method", "c", "--train-limit", "30"] + net)
+  expectOneLineError(r, 64, "--beta: sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing")
+  let file = root.appendingPathComponent("betas.json")
+  try #"{"beta": 1, "beta_p": 2, "beta_d": 2, "method": "c"}"#.write(to: file, atomically: true, encoding: .utf8)
+  let f = try runXbarsim(["train", "--data", data.path, "--config", file.path, "--train-limit", "30"] + net)
+  expectOneLineError(f, 1, "\(file.path): beta: sets β_p and β_d")
+  // One of them beside it refines it, as before.
+  let one = try runXbarsim(["train", "--data", data.path, "--beta", "1", "--beta-d", "2", "--method", "c", "--train-limit", "30"] + net)
+  #expect(one.status == 0, "\(one.stderr)")
+}
+
+// An --out under a file gave Foundation's "NSCocoaErrorDomain error 512";
+// a sweep's --out ending in a slash wrote "full//sweep.csv".
+@Test func anOutUnderAFileNamesTheFileAndASlashIsTrimmed() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("afile")
+  try "x".write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--out", file.path + "/sub/deeper"] + net)
+  expectOneLineError(r, 1, "\(file.path)/sub/deeper: cannot create directory (\(file.path) is a file, not a directory)")
+  let sweep = try runXbarsim(
+    ["sweep", "--data", data.path, "--grid", "seed=1", "--out", root.appendingPathComponent("full").path + "/", "--layers", "64,8,10",
+     "--train-limit", "30", "--test-limit", "20", "--evals-per-epoch", "1"])
+  #expect(sweep.status == 0, "\(sweep.stderr)")
+  #expect(sweep.stdout.contains("written to \(root.appendingPathComponent("full").path)/sweep.csv"), "\(sweep.stdout)")
+}
