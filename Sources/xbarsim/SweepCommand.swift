@@ -257,7 +257,7 @@ enum SweepCommand: CLICommand {
       // The point's whole summary beside the table (its energy and latency
       // breakdowns, epochs, configuration), as `train --summary` writes it;
       // before its row, so that a row never lacks its file.
-      let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON)
+      let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON, dataFiles: TrainCommand.dataFilesJSON(train: train, test: test))
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
       rows.append(try row(p, grid, summary: summary))
       // A failed write (a full disk, a file-size limit) says what is kept

@@ -726,7 +726,7 @@ enum TrainCommand: CLICommand {
     var outputError: (any Error)? = nil
     if let summary {
       let json = summaryJSON(
-        result, cfg, data: dataJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) })
+        result, cfg, data: dataJSON(train: train, test: test), dataFiles: dataFilesJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) })
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -1166,6 +1166,22 @@ enum TrainCommand: CLICommand {
     return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// The four files read, by absolute path (the `.gz` where that was
+  /// read): `train_images`, `train_labels`, `test_images`, `test_labels`.
+  /// The summary's record of where its data came from, which the
+  /// checksums alone do not say (a walkthrough, session 44); not part of
+  /// `dataJSON`, which sweeps and journals compare (the same data from
+  /// another directory is the same data). Nil for sets built in memory.
+  static func dataFilesJSON(train: IDXDataset, test: IDXDataset) -> String? {
+    guard let a = train.imagesFile, let b = train.labelsFile, let c = test.imagesFile, let d = test.labelsFile else { return nil }
+    var j = JSONWriter()
+    j.add("train_images", a)
+    j.add("train_labels", b)
+    j.add("test_images", c)
+    j.add("test_labels", d)
+    return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   /// The epoch records as a JSON array of objects.
   static func epochsJSON(_ epochs: [EpochRecord]) -> String {
     let items = epochs.map { e -> String in
@@ -1220,11 +1236,12 @@ enum TrainCommand: CLICommand {
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
-    "device", "data", "configuration",
+    "device", "data", "data_files", "configuration",
   ]
 
   static func summaryJSON(
-    _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil
+    _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, dataFiles: String? = nil,
+    checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil
   ) -> String {
     var json = JSONWriter()
     // Null, not 0, when the run was stopped before its first evaluation
@@ -1283,6 +1300,7 @@ enum TrainCommand: CLICommand {
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)
     if let data { json.addRaw("data", data.replacingOccurrences(of: "\n", with: "\n  ")) }
+    if let dataFiles { json.addRaw("data_files", dataFiles.replacingOccurrences(of: "\n", with: "\n  ")) }
     json.addRaw("configuration", configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()
   }

@@ -342,3 +342,20 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   #expect(sweep.status == 0, "\(sweep.stderr)")
   #expect(sweep.stdout.contains("written to \(root.appendingPathComponent("full").path)/sweep.csv"), "\(sweep.stdout)")
 }
+
+// A summary named its data by sizes and checksums only: which directory
+// and files a run read was nowhere.
+@Test func aSummaryNamesTheFilesItsDataCameFrom() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--summary", out.path] + net)
+  #expect(r.status == 0, "\(r.stderr)")
+  let files = try #require(try summary(out)["data_files"] as? [String: String])
+  #expect(files == [
+    "train_images": data.appendingPathComponent("train-images-idx3-ubyte").path,
+    "train_labels": data.appendingPathComponent("train-labels-idx1-ubyte").path,
+    "test_images": data.appendingPathComponent("t10k-images-idx3-ubyte").path,
+    "test_labels": data.appendingPathComponent("t10k-labels-idx1-ubyte").path,
+  ])
+}
