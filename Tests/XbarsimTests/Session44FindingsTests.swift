@@ -359,3 +359,16 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
     "test_labels": data.appendingPathComponent("t10k-labels-idx1-ubyte").path,
   ])
 }
+
+// `inspect --samples 7 --batch 3` of an 8-image epoch said "1 of its 3
+// samples": the epoch's end cuts its last batch to 2.
+@Test func anOpenBatchCutByTheEpochsEndIsCountedAsItIs() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["inspect", "--data", data.path, "--layers", "64,8,10", "--train-limit", "8", "--batch", "3"]
+  let cut = try runXbarsim(common + ["--samples", "7", "--out", root.appendingPathComponent("i").path])
+  #expect(cut.status == 0, "\(cut.stderr)")
+  #expect(cut.stderr.contains("the last mini-batch is open (1 of its 2 samples inspected)"), "\(cut.stderr)")
+  let whole = try runXbarsim(common + ["--samples", "4", "--out", root.appendingPathComponent("j").path])
+  #expect(whole.stderr.contains("the last mini-batch is open (1 of its 3 samples inspected)"), "\(whole.stderr)")
+}
