@@ -89,7 +89,7 @@ enum PulsesCommand: CLICommand {
       OptionSpec("--sigma", "<x>", "Device-to-device scale σ of X ~ N(1, σ²) (default 0)."),
       OptionSpec("--negative-scale", "<dead|fold|redraw>", "A scale X ≤ 0: a dead device at 0 S, |X|, or X drawn again (default redraw, as train)."),
       OptionSpec("--offset", "<x>", "Device-to-device offset δ/G_min (default 0)."),
-      OptionSpec("--devices", "<n>", "Number of sampled devices per curve (default 1)."),
+      OptionSpec("--devices", "<n>", "Number of sampled devices per curve, 1…1000 (default 1)."),
       OptionSpec("--seed", "<n>", "Seed of every random draw (default 1)."),
       OptionSpec("--normalize", nil, "Print (G - G_min)/(G_max - G_min) instead of G."),
       OptionSpec("--svg", "<file>", "Also write an SVG chart of conductance vs pulse."),

@@ -886,6 +886,12 @@ enum TrainCommand: CLICommand {
     return "\(shape) (\(synapses) synapses\(cfg.wires == .resistive ? ", resistive lines" : ""))"
   }
 
+  /// The negative scales' rule beside a σ when it is not the default
+  /// (a walkthrough, session 44: two runs that differed there had one name).
+  static func negative(_ cfg: TrainingConfiguration) -> String {
+    cfg.sigma > 0 && cfg.negativeScale != TrainingConfiguration().negativeScale ? " negative_scale \(cfg.negativeScale.rawValue)" : ""
+  }
+
   static func describe(_ cfg: TrainingConfiguration) -> String {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
     // A measured device by its file's name.
@@ -906,13 +912,15 @@ enum TrainCommand: CLICommand {
       // (Transferred states: the ideal twin trains with method b's margin.)
       let margin =
         cfg.transfer == .states && cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : ""
-      return "off-chip \(shape)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
+      // (The twin's method when the states are transferred: its own.)
+      let method = cfg.transfer == .states && cfg.method != .b ? " method \(cfg.method.rawValue)" : ""
+      return "off-chip \(shape)\(method)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
           : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
-      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))"
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))"
         + (cfg.sigmaC2C > 0 ? " σ_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")
         + (cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : "") + wires(cfg) + periphery(cfg)
     }

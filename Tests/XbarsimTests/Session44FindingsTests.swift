@@ -372,3 +372,19 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let whole = try runXbarsim(common + ["--samples", "4", "--out", root.appendingPathComponent("j").path])
   #expect(whole.stderr.contains("the last mini-batch is open (1 of its 3 samples inspected)"), "\(whole.stderr)")
 }
+
+// Two runs that differed only in negative_scale (or an off-chip twin's
+// method) had one name in the result line and the plot's title.
+@Test func theRunsNameSaysItsNegativeScaleAndItsTwinsMethod() {
+  var cfg = TrainingConfiguration()
+  cfg.sigma = 0.5
+  #expect(!TrainCommand.describe(cfg).contains("negative_scale"))
+  cfg.negativeScale = .fold
+  #expect(TrainCommand.describe(cfg).contains("σ 0.5 negative_scale fold"), "\(TrainCommand.describe(cfg))")
+  cfg.mode = .offChip
+  cfg.method = .c
+  #expect(TrainCommand.describe(cfg).hasPrefix("off-chip 784-200-10 method c σ 0.5 negative_scale fold"), "\(TrainCommand.describe(cfg))")
+  // No σ: no rule for negative draws to name.
+  cfg.sigma = 0
+  #expect(!TrainCommand.describe(cfg).contains("negative_scale"))
+}
