@@ -196,10 +196,25 @@ enum OutputFile {
   /// process holds, or one that cannot be opened or locked, is not.
   static func directoryInUse(_ dir: String) -> Bool {
     guard heldLocks[realPath(dir) ?? dir] == nil else { return false }
-    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    return lockHeldElsewhere(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+  }
+
+  /// Whether another run holds regular file `path`'s lock (a log it writes:
+  /// `train` locks its logs before emptying them).
+  static func fileInUse(_ path: String) -> Bool {
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+    return lockHeldElsewhere(open(path, O_RDONLY | O_CLOEXEC))
+  }
+
+  /// Whether `fd` (closed here; −1: no) is exclusively locked by another
+  /// open file: probed with a shared lock, given back at once, so that a
+  /// holder's exclusive lock answers and a process taking one at that
+  /// moment is not turned away for long (`hold` tries again briefly).
+  private static func lockHeldElsewhere(_ fd: Int32) -> Bool {
     guard fd >= 0 else { return false }
     defer { close(fd) }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+    if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
     flock(fd, LOCK_UN)
     return false
   }
@@ -212,13 +227,21 @@ enum OutputFile {
     guard heldLocks[key] == nil else { return }
     let fd = fd()
     guard fd >= 0 else { return }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      let contended = errno == EWOULDBLOCK
-      close(fd)
-      if contended { throw CLIError.runtime(busy()) }
-      return
+    // (A few tries 10 ms apart: another run's probe, `lockHeldElsewhere`,
+    // holds a shared lock for an instant.)
+    var contended = false
+    for attempt in 0..<6 {
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+        heldLocks[key] = fd
+        return
+      }
+      contended = errno == EWOULDBLOCK
+      // (A file system that cannot lock: used without one.)
+      guard contended else { break }
+      if attempt < 5 { usleep(10_000) }
     }
-    heldLocks[key] = fd
+    close(fd)
+    if contended { throw CLIError.runtime(busy()) }
   }
 
   /// The lock file of `path` (``lockFile(of:by:option:)``): `.NAME.lock`

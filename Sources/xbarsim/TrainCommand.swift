@@ -689,7 +689,14 @@ enum TrainCommand: CLICommand {
     // sent elsewhere (`--out D --log other.csv` had left D/log.csv of the
     // earlier run beside this run's summary; a walkthrough, session 44),
     // unless it is one of this run's inputs (`--config D/summary.json`).
+    // A log another run writes (it holds the log's lock), there or where
+    // this run's logs go, refuses the run before anything is removed (a
+    // review, session 44: the cleanup had deleted a live log of another
+    // run, and a run refused later had removed files first).
     if let out = args.string("--out") {
+      for path in [log, epochLog, out + "/log.csv", out + "/epochs.csv"].compactMap({ $0 }) where OutputFile.fileInUse(path) {
+        throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another --out")
+      }
       let inputs = inputFiles(args, cfg).compactMap(\.1) + [checkpointIn].compactMap { $0 }
       for (option, name) in [("--summary", "summary.json"), ("--plot", "accuracy.svg"), ("--log", "log.csv"), ("--epoch-log", "epochs.csv")] {
         let own = out + "/" + name
@@ -806,7 +813,10 @@ enum TrainCommand: CLICommand {
       say("interrupted: partial results above")
       // How to go on, when the devices were saved (a walkthrough, session
       // 44: the line ended at the count).
-      let goOn = checkpoint.map { "; \($0) holds the devices: go on with --checkpoint-in \($0) (README, Checkpoints)" } ?? ""
+      // (Only a regular file can be read back: not `-` or /dev/null.)
+      var st = stat()
+      let readable = checkpoint.map { stat($0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG } ?? false
+      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with --checkpoint-in \($0) (README, Checkpoints)" } ?? "" : ""
       throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
     }
   }

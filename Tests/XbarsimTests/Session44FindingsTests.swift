@@ -388,3 +388,66 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   cfg.sigma = 0
   #expect(!TrainCommand.describe(cfg).contains("negative_scale"))
 }
+
+// A review of this session's changes: the --out cleanup deleted a log
+// another run held, and a summary with batch 0 beside its data trapped
+// (division by zero) before validation.
+@Test func theOutCleanupLeavesAnotherRunsLogAndRefuses() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = root.appendingPathComponent("D")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let theirs = dir.appendingPathComponent("log.csv")
+  try "their row\n".write(to: theirs, atomically: true, encoding: .utf8)
+  let summary = dir.appendingPathComponent("summary.json")
+  try "{}".write(to: summary, atomically: true, encoding: .utf8)
+  let fd = open(theirs.path, O_RDONLY)
+  #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+  defer { close(fd) }
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--train-limit", "30", "--out", dir.path, "--log", root.appendingPathComponent("mine.csv").path] + net)
+  expectOneLineError(r, 1, "\(dir.path)/log.csv: in use by another xbarsim run")
+  // Nothing removed.
+  #expect(try String(contentsOf: theirs, encoding: .utf8) == "their row\n")
+  #expect(FileManager.default.fileExists(atPath: summary.path))
+}
+
+@Test func aSummaryWithBatchZeroIsARangeErrorNotATrap() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("b0.json")
+  try #"{"configuration": {"batch": 0}, "data": {"train_images": 60000}}"#.write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + net)
+  #expect(r.status == 1 && r.stderr.hasPrefix("Error: ") && r.stderr.contains("batch"), "\(r.status) \(r.stderr)")
+  let huge = root.appendingPathComponent("bmax.json")
+  try #"{"configuration": {"batch": "9223372036854775807"}, "data": {"train_images": 60000}}"#.write(to: huge, atomically: true, encoding: .utf8)
+  let h = try runXbarsim(["train", "--data", data.path, "--config", huge.path] + net)
+  #expect(h.status == 1 && h.stderr.hasPrefix("Error: ") && h.stderr.contains("batch"), "\(h.status) \(h.stderr)")
+}
+
+// Ctrl-C with --checkpoint-out /dev/null advised "--checkpoint-in
+// /dev/null"; a partial download was advised to be renamed into place.
+@Test func noAdviceToReadBackADeviceOrRenameAPartialDownload() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let p = Process()
+  p.executableURL = productExecutable("xbarsim")
+  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", "/dev/null", "--layers", "64,8,10"]
+  let err = Pipe()
+  p.standardError = err
+  p.standardOutput = FileHandle.nullDevice
+  try p.run()
+  let first = err.fileHandleForReading.availableData
+  p.interrupt()
+  p.waitUntilExit()
+  let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  #expect(p.terminationStatus == 1 && text.contains("interrupted after") && !text.contains("go on with"), "\(text)")
+  let dir = root.appendingPathComponent("own")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  for name in ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+    try FileManager.default.copyItem(at: data.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+  }
+  try FileManager.default.copyItem(at: data.appendingPathComponent("train-labels-idx1-ubyte"), to: dir.appendingPathComponent("train-labels-idx1-ubyte.part"))
+  let r = try runXbarsim(["train", "--data", dir.path] + net)
+  #expect(r.status == 1 && !r.stderr.contains("rename it"), "\(r.stderr)")
+}

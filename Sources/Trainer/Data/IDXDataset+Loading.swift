@@ -185,12 +185,15 @@ extension IDXDataset {
       Split.allCases.flatMap { [$0.imagesFileName, $0.labelsFileName] }.flatMap { [$0, $0 + ".gz"] })
     return names.sorted().prefix(1000).filter { n in
       if standard.contains(n) { return false }
-      let lower = n.lowercased()
-      if lower.contains("idx") || lower.contains("ubyte") { return true }
-      // Only regular files are opened: a FIFO would wait for a writer.
+      // Only regular files (a FIFO would wait for a writer; a directory or
+      // a partial download, `….part`, is no file to rename into place: a
+      // review, session 44).
       let path = directory.appendingPathComponent(n).path
       var st = stat()
       guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+      let lower = n.lowercased()
+      if [".part", ".tmp", ".crdownload", ".partial"].contains(where: { lower.hasSuffix($0) }) { return false }
+      if lower.contains("idx") || lower.contains("ubyte") { return true }
       let fd = open(path, O_RDONLY)
       guard fd >= 0 else { return false }
       defer { close(fd) }
@@ -345,24 +348,27 @@ extension IDXDataset {
     }
     let (dims, count) = try header(head, file: file, rank: rank)
     let expected = headerSize + count
-    // A gzip bomb (a 2 MB file of zeros behind a header claiming 2^31
-    // images) is refused from its trailer, not after inflating gigabytes.
-    // A file of several members says only its last one's size there: it is
-    // inflated, no further than the header's size.
-    let sizes = _Gzip.trailerSizes(raw)
-    if let sizes, !sizes.contains(UInt32(truncatingIfNeeded: expected)) {
-      try checkSize(dims, count, found: .trailer(sizes[0]), file: file, rank: rank, items: items)
-    }
+    // A single-member file's trailer: its size mod 2^32, or a cut file's
+    // last bytes. It only sizes the first buffer when it agrees with the
+    // header, and is quoted beside a tail; a cut file is the inflater's to
+    // report (a review, session 44: a cut download had read as "trailing
+    // data, found" its last bytes as a size).
+    let trailer = _Gzip.trailerSizes(raw)
+    let agrees = trailer?.contains(UInt32(truncatingIfNeeded: expected)) ?? false
     if head.count > expected {
-      try checkSize(dims, count, found: .atLeast(head.count), file: file, rank: rank, items: items)
+      try checkSize(dims, count, found: .atLeast(head.count, trailer: trailer?.first), file: file, rank: rank, items: items)
     }
-    // The inflated file and the elements copied out of it.
-    try checkMemory(dims, count, needs: expected + count, file: file, items: items, memoryShortfall)
+    // The inflated file and the elements copied out of it, before any is
+    // inflated: a gzip bomb (2 MB of zeros behind a header claiming 2^31
+    // images) is refused here, not after gigabytes. (Saturated: a header
+    // may claim up to Int.max bytes; a review, session 44: the sum trapped.)
+    let (both, over) = expected.addingReportingOverflow(count)
+    try checkMemory(dims, count, needs: over ? .max : both, file: file, items: items, memoryShortfall)
     let result: Result<[UInt8], DatasetError>
     do throws(_InflateError) {
-      result = try _Gzip.decompress(raw, limit: expected, capacity: sizes == nil ? nil : expected + 1) { bytes in
+      result = try _Gzip.decompress(raw, limit: expected, capacity: agrees && expected < .max ? expected + 1 : nil) { bytes in
         Result { () throws(DatasetError) in
-          let found: Found = bytes.count > expected ? .atLeast(bytes.count) : .exactly(bytes.count)
+          let found: Found = bytes.count > expected ? .atLeast(bytes.count, trailer: trailer?.first) : .exactly(bytes.count)
           try checkSize(dims, count, found: found, file: file, rank: rank, items: items)
           return Array(bytes[headerSize...])
         }
@@ -379,10 +385,9 @@ extension IDXDataset {
   enum Found {
     /// The file's size.
     case exactly(Int)
-    /// Decompression stopped at this size, with more to come.
-    case atLeast(Int)
-    /// A single-member gzip file's trailer: its size mod 2^32.
-    case trailer(UInt32)
+    /// Decompression stopped at this size, with more to come; a
+    /// single-member gzip file's trailer gives `trailer` (mod 2^32).
+    case atLeast(Int, trailer: UInt32?)
   }
 
   /// Checks the IDX header at the start of `bytes` (the whole file when
@@ -454,9 +459,9 @@ extension IDXDataset {
     let (size, text): (Int, String)
     switch found {
     case .exactly(let n): (size, text) = (n, "\(n)")
-    case .atLeast(let n): (size, text) = (n, "at least \(n) (decompression stopped there)")
-    case .trailer(let n):
-      (size, text) = (Int(n), "\(n) (the size in its gzip trailer\(expectedSize > Int(UInt32.max) ? ", mod 2^32" : ""))")
+    case .atLeast(let n, let trailer):
+      let said = trailer.map { "; its gzip trailer gives \($0), mod 2^32" } ?? ""
+      (size, text) = (n, "at least \(n) (decompression stopped there\(said))")
     }
     guard size != expectedSize else { return }
     let shape = dims.map(String.init).joined(separator: " × ")

@@ -350,8 +350,10 @@ extension TrainingConfiguration {
     // used (its `train_limit`, or all its data): fitted again to this
     // run's batches. (With all the data, the fitted count was kept: a
     // summary of batch 1000 on 60,000 images kept 60 evaluations.)
+    // (Not with a batch below 1, which `validate` refuses: the count
+    // divides by it; a review, session 44.)
     let used = trainLimit > 0 ? min(trainLimit, trainingImages ?? trainLimit) : trainingImages
-    let fitted = used.map { defaultEvaluations(trainingImages: $0) } ?? 100
+    let fitted = batch >= 1 ? used.map { defaultEvaluations(trainingImages: $0) } ?? 100 : 100
     if _evaluationsPerEpoch == 100 || _evaluationsPerEpoch == fitted { _evaluationsPerEpoch = nil }
   }
 

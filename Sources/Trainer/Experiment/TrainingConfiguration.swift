@@ -317,7 +317,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   /// The mini-batches of an epoch of `trainingImages` images (the last
   /// one may be short).
-  public func batchesPerEpoch(trainingImages: Int) -> Int { (trainingImages + batch - 1) / batch }
+  public func batchesPerEpoch(trainingImages: Int) -> Int {
+    // (Not (n + batch − 1)/batch, which overflows for a batch near Int.max.)
+    trainingImages / batch + (trainingImages % batch == 0 ? 0 : 1)
+  }
 
   /// The default evaluations per epoch fitted to an epoch of
   /// `trainingImages` images: at most one per mini-batch. A value that was
