@@ -201,21 +201,38 @@ enum OutputFile {
 
   /// Whether another run holds regular file `path`'s lock (a log it writes:
   /// `train` locks its logs before emptying them).
+  /// A stream the process holds (`-`, /dev/stdout) and a symbolic link
+  /// are not: the run writes a stream where it is, and removes no link.
   static func fileInUse(_ path: String) -> Bool {
     var st = stat()
-    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-    return lockHeldElsewhere(open(path, O_RDONLY | O_CLOEXEC))
+    guard streamDescriptor(path) == nil, lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+    var fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { fd = open(path, O_WRONLY | O_CLOEXEC) }
+    return lockHeldElsewhere(fd)
   }
 
-  /// Whether `fd` (closed here; −1: no) is exclusively locked by another
-  /// open file: probed with a shared lock, given back at once, so that a
-  /// holder's exclusive lock answers and a process taking one at that
-  /// moment is not turned away for long (`hold` tries again briefly).
+  /// Whether `fd` (closed here; −1: no) is locked by another open file,
+  /// shared or exclusive: probed with an exclusive lock, given back at
+  /// once (a process taking one at that moment tries again briefly:
+  /// `hold`, `lockLog`).
   private static func lockHeldElsewhere(_ fd: Int32) -> Bool {
     guard fd >= 0 else { return false }
     defer { close(fd) }
-    if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
     flock(fd, LOCK_UN)
+    return false
+  }
+
+  /// Takes `fd`'s exclusive lock for as long as it is open, trying a few
+  /// times 10 ms apart (another run's probe holds it for an instant).
+  /// False when another process holds it; true when taken, or when the
+  /// file system cannot lock (used without one).
+  static func lockLog(_ fd: Int32) -> Bool {
+    for attempt in 0..<6 {
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+      guard errno == EWOULDBLOCK else { return true }
+      if attempt < 5 { usleep(10_000) }
+    }
     return false
   }
 

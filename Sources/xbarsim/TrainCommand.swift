@@ -694,9 +694,13 @@ enum TrainCommand: CLICommand {
     // review, session 44: the cleanup had deleted a live log of another
     // run, and a run refused later had removed files first).
     if let out = args.string("--out") {
-      for path in [log, epochLog, out + "/log.csv", out + "/epochs.csv"].compactMap({ $0 }) where OutputFile.fileInUse(path) {
-        throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another --out")
-      }
+      let logs = [
+        ("--log", args.string("--log")), ("--epoch-log", args.string("--epoch-log")), ("--out", out + "/log.csv"),
+        ("--out", out + "/epochs.csv"),
+      ]
+      for (option, path) in logs { if let path, OutputFile.fileInUse(path) {
+        throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another \(option)")
+      } }
       let inputs = inputFiles(args, cfg).compactMap(\.1) + [checkpointIn].compactMap { $0 }
       for (option, name) in [("--summary", "summary.json"), ("--plot", "accuracy.svg"), ("--log", "log.csv"), ("--epoch-log", "epochs.csv")] {
         let own = out + "/" + name
@@ -815,7 +819,7 @@ enum TrainCommand: CLICommand {
       // 44: the line ended at the count).
       // (Only a regular file can be read back: not `-` or /dev/null.)
       var st = stat()
-      let readable = checkpoint.map { stat($0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG } ?? false
+      let readable = checkpoint.map { OutputFile.streamDescriptor($0) == nil && stat($0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG } ?? false
       let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with --checkpoint-in \($0) (README, Checkpoints)" } ?? "" : ""
       throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
     }
@@ -1067,7 +1071,7 @@ enum TrainCommand: CLICommand {
       }
       var st = stat()
       if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
+        if !OutputFile.lockLog(fd) {
           close(fd)
           throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another log file")
         }

@@ -852,3 +852,42 @@ func aLoadedSetNamesTheFilesRead() throws {
   #expect(set.subset(0..<2).imagesFile == set.imagesFile)
   #expect(set == IDXDataset(rows: 3, cols: 4, pixels: Sample.pixels, labels: Sample.labels))
 }
+
+/// A second review (session 44): a file cut by a few bytes decoded a
+/// match from the bits past its end (read as zeros) that crossed the
+/// output limit before the truncation check, and read as "trailing data"
+/// with its last bytes quoted as the trailer's size. Every cut is now the
+/// stream's error.
+@Test(.enabled(if: gzipProgram != nil))
+func aGzipFileCutByAFewBytesIsTheStreamsError() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels.gz")
+  var rng = SeededGenerator(seed: 3)
+  let values = (0..<60_000).map { _ in UInt8(rng.next() % 10) }
+  try write(idxImages(count: 60_000, rows: 1, cols: 1, pixels: values), images)
+  let whole = try systemGzip(idxLabels(values))
+  for cut in 1...40 {
+    try write(Array(whole.dropLast(cut)), labels)
+    expectError(.corruptGzip, file: labels, ["gzip:"]) {
+      try IDXDataset.load(images: images, labels: labels)
+    }
+  }
+}
+
+/// A gzip bomb whose header claims less than the memory (78 MB here, with
+/// no budget) but more than 64 MiB is refused by its trailer before it is
+/// inflated (a second review, session 44: 1.9 MB claiming 3.9 GB took 13 s
+/// and 2 GB).
+@Test(.enabled(if: gzipProgram != nil))
+func aGzipBombUnderTheMemoryIsRefusedByItsTrailer() throws {
+  let dir = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
+  let header = idxImages(count: 100_000, rows: 28, cols: 28, pixels: [])
+  try write(try systemGzip(header + [UInt8](repeating: 0, count: 1_000_000), level: 9), images)
+  try write(Sample.labelsFile, labels)
+  expectError(.truncated, file: images, ["its gzip trailer 1000016 mod 2^32: the file is cut short or not what its header says"]) {
+    try IDXDataset.load(images: images, labels: labels)
+  }
+}

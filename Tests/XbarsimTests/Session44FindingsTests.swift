@@ -451,3 +451,27 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let r = try runXbarsim(["train", "--data", dir.path] + net)
   #expect(r.status == 1 && !r.stderr.contains("rename it"), "\(r.stderr)")
 }
+
+// A second review: `--log /dev/stdout` into a file a wrapper holds with
+// flock (a cron job's pattern) was refused as another run's log; a shared
+// lock on the directory's log slipped past the probe, which then removed
+// the summary before the refusal.
+@Test func aStreamLogIsNoOtherRunsAndASharedLockIsSeen() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let wrapped = try runShell(
+    "export X=\"$1\"; flock -n job.log -c '\"$X\" train --data \(data.path) --layers 64,8,10 --train-limit 30 --test-limit 20 --quiet --out o --log /dev/stdout >> job.log'",
+    in: root)
+  #expect(wrapped.status == 0, "\(wrapped.stderr)")
+  let dir = root.appendingPathComponent("S")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let theirs = dir.appendingPathComponent("log.csv"), summary = dir.appendingPathComponent("summary.json")
+  try "their row\n".write(to: theirs, atomically: true, encoding: .utf8)
+  try "{}".write(to: summary, atomically: true, encoding: .utf8)
+  let fd = open(theirs.path, O_RDONLY)
+  #expect(fd >= 0 && flock(fd, LOCK_SH) == 0)
+  defer { close(fd) }
+  let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--out", dir.path] + net)
+  expectOneLineError(r, 1, "\(dir.path)/log.csv: in use by another xbarsim run")
+  #expect(FileManager.default.fileExists(atPath: summary.path))
+}
