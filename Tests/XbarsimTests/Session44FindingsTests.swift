@@ -233,23 +233,28 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
 
 // An interrupted run with --checkpoint-out ended at its count: it now
 // says how to go on.
-@Test func anInterruptedRunSaysHowToGoOnFromItsCheckpoint() throws {
-  let (root, data) = try smallData()
-  defer { try? FileManager.default.removeItem(at: root) }
-  let checkpoint = root.appendingPathComponent("ck.json")
+/// A long training run with `--checkpoint-out`, sent SIGINT at its first
+/// progress line (training, its handler set): its exit status and stderr.
+private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int32, String) {
   let p = Process()
   p.executableURL = productExecutable("xbarsim")
-  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint.path, "--layers", "64,8,10"]
+  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint, "--layers", "64,8,10"]
   let err = Pipe()
   p.standardError = err
   p.standardOutput = FileHandle.nullDevice
   try p.run()
-  // Its first progress line (an epoch's): training, its handler set.
   let first = err.fileHandleForReading.availableData
   p.interrupt()
   p.waitUntilExit()
-  let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-  #expect(p.terminationStatus == 1, "\(text)")
+  return (p.terminationStatus, String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+@Test func anInterruptedRunSaysHowToGoOnFromItsCheckpoint() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("ck.json")
+  let (status, text) = try interruptedTraining(data, checkpoint: checkpoint.path)
+  #expect(status == 1, "\(text)")
   #expect(text.contains("; \(checkpoint.path) holds the devices: go on with --checkpoint-in \(checkpoint.path)"), "\(text)")
 }
 
@@ -430,18 +435,8 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
 @Test func noAdviceToReadBackADeviceOrRenameAPartialDownload() throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
-  let p = Process()
-  p.executableURL = productExecutable("xbarsim")
-  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", "/dev/null", "--layers", "64,8,10"]
-  let err = Pipe()
-  p.standardError = err
-  p.standardOutput = FileHandle.nullDevice
-  try p.run()
-  let first = err.fileHandleForReading.availableData
-  p.interrupt()
-  p.waitUntilExit()
-  let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-  #expect(p.terminationStatus == 1 && text.contains("interrupted after") && !text.contains("go on with"), "\(text)")
+  let (status, text) = try interruptedTraining(data, checkpoint: "/dev/null")
+  #expect(status == 1 && text.contains("interrupted after") && !text.contains("go on with"), "\(text)")
   let dir = root.appendingPathComponent("own")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   for name in ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
