@@ -214,7 +214,7 @@ enum OutputFile {
   /// Whether `fd` (closed here; −1: no) is locked by another open file,
   /// shared or exclusive: probed with an exclusive lock, given back at
   /// once (a process taking one at that moment tries again briefly:
-  /// `hold`, `lockLog`).
+  /// `lockExclusively`).
   private static func lockHeldElsewhere(_ fd: Int32) -> Bool {
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -227,7 +227,7 @@ enum OutputFile {
   /// times 10 ms apart (another run's probe holds it for an instant).
   /// False when another process holds it; true when taken, or when the
   /// file system cannot lock (used without one).
-  static func lockLog(_ fd: Int32) -> Bool {
+  static func lockExclusively(_ fd: Int32) -> Bool {
     for attempt in 0..<6 {
       if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
       guard errno == EWOULDBLOCK else { return true }
@@ -244,21 +244,13 @@ enum OutputFile {
     guard heldLocks[key] == nil else { return }
     let fd = fd()
     guard fd >= 0 else { return }
-    // (A few tries 10 ms apart: another run's probe, `lockHeldElsewhere`,
-    // holds a shared lock for an instant.)
-    var contended = false
-    for attempt in 0..<6 {
-      if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-        heldLocks[key] = fd
-        return
-      }
-      contended = errno == EWOULDBLOCK
-      // (A file system that cannot lock: used without one.)
-      guard contended else { break }
-      if attempt < 5 { usleep(10_000) }
+    // (A file system that cannot lock: used without one, and the
+    // descriptor kept as if locked.)
+    guard lockExclusively(fd) else {
+      close(fd)
+      throw CLIError.runtime(busy())
     }
-    close(fd)
-    if contended { throw CLIError.runtime(busy()) }
+    heldLocks[key] = fd
   }
 
   /// The lock file of `path` (``lockFile(of:by:option:)``): `.NAME.lock`

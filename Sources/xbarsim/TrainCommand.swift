@@ -1071,7 +1071,7 @@ enum TrainCommand: CLICommand {
       }
       var st = stat()
       if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
-        if !OutputFile.lockLog(fd) {
+        if !OutputFile.lockExclusively(fd) {
           close(fd)
           throw CLIError.runtime("\(path): in use by another xbarsim run (it holds the file's lock); wait for that one to end, or give another log file")
         }

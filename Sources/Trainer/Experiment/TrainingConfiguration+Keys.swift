@@ -335,8 +335,8 @@ extension TrainingConfiguration {
     // refused as a conflict; a walkthrough, session 44.)
     if measuredDevice == nil {
       release(\._gMinRatio, \.gMinRatio)
-      if _nMax == 64 { _nMax = nil }
-      if _gMaxSiemens == 1e-5 { _gMaxSiemens = nil }
+      release(\._nMax, \.nMax)
+      release(\._gMaxSiemens, \.gMaxSiemens)
     }
     release(\._states, \.states)
     release(\._learningRate, \.learningRate)
@@ -345,7 +345,7 @@ extension TrainingConfiguration {
     release(\._c2c, \.c2c)
     // The ADC's range at its default 2c follows c (a summary reused with
     // another c kept the old range; a walkthrough, session 44).
-    if let r = _adcRange, r == 2 * c { _adcRange = nil }
+    release(\._adcRange, \.adcRange)
     // The default, 100 or one per batch of the images the summary's run
     // used (its `train_limit`, or all its data): fitted again to this
     // run's batches. (With all the data, the fitted count was kept: a
