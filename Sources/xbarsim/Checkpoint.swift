@@ -52,6 +52,11 @@ enum Checkpoint {
     /// its `--checkpoint-in` came from): `devices_train_images` is these
     /// and `train_images`.
     var priorImages = 0
+    /// `devices_train_images` at which the run that wrote it would end
+    /// (its `epochs`), kept so that a run going on from a checkpoint saved
+    /// before that end (a periodic save, an interrupt) can be told the
+    /// epochs that end there; nil: not known (before session 45).
+    var runEndImages: Int? = nil
   }
 
   private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
@@ -59,6 +64,7 @@ enum Checkpoint {
     text += "  \"devices_train_images\": \(place.priorImages + trainImages),\n"
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
+    if let end = place.runEndImages { text += "  \"run_end_images\": \(end),\n" }
     text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
     if let m = cfg.measuredDevice {
       // `depression` only when the file has one (checkpoints before method
@@ -162,7 +168,7 @@ enum Checkpoint {
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
     "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-    "configuration", "device", "phase", "encoder_streams", "layers",
+    "run_end_images", "configuration", "device", "phase", "encoder_streams", "layers",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -176,7 +182,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, configuration, device, phase, encoder_streams and layers)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, configuration, device, phase, encoder_streams and layers)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -197,6 +203,14 @@ enum Checkpoint {
         throw fail("'devices_train_images' must be an integer ≥ train_images (\(Int(images))), got \(v.brief)")
       }
       place.priorImages = Int(k) - Int(images)
+    }
+    // (Missing: not known, as before session 45.)
+    if let v = root["run_end_images"] {
+      let devices = Double(place.priorImages) + images
+      guard case .number(let k) = v, k >= devices, k == k.rounded(), k < 1e15 else {
+        throw fail("'run_end_images' must be an integer ≥ devices_train_images (\(Int(devices))), got \(v.brief)")
+      }
+      place.runEndImages = Int(k)
     }
     if let v = root["switch_reference"] {
       guard case .number(let r) = v, r >= 0, r <= 100 else {

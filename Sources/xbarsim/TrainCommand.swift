@@ -74,7 +74,7 @@ enum TrainCommand: CLICommand {
       train_images, seconds_train, images_per_second, pulses, resets and the
       configuration); --out DIR writes them as DIR/log.csv, DIR/accuracy.svg and
       DIR/summary.json, with DIR/epochs.csv (--epoch-log). --checkpoint-out FILE saves the arrays' device states (rules lim, hybrid and single).
-      Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint.
+      Ctrl-C stops the run, keeps the log and writes the summary and the checkpoint; --checkpoint-every M also saves the checkpoint every M minutes (against kill -9).
       """,
     options: commonOptions + [
       OptionSpec("--out", "<dir>", "Write log.csv, epochs.csv, accuracy.svg and summary.json into DIR (one run at a time: a directory in use is refused)."),
@@ -83,6 +83,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--summary", "<file.json>", "JSON summary of the run (beside --out, written here instead of DIR/summary.json)."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase (beside --out, here instead of DIR/epochs.csv)."),
       OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' and 'train --checkpoint-in' load it."),
+      OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first evaluation point or epoch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without)."),
       OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys."),
       OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
@@ -566,6 +567,20 @@ enum TrainCommand: CLICommand {
     if checkpoint != nil && cfg.rule == .float {
       throw CLIError.usage("--checkpoint-out needs rule lim, hybrid or single (a checkpoint holds the arrays' device states; rule float has no arrays)")
     }
+    // Periodic checkpoints: what a run can go on from (`--checkpoint-in`).
+    let checkpointEvery = try args.double("--checkpoint-every")
+    if let every = checkpointEvery {
+      guard every > 0 else { throw CLIError.usage("--checkpoint-every expects minutes > 0, got '\(args.string("--checkpoint-every")!)'") }
+      guard let checkpoint else {
+        throw CLIError.usage("--checkpoint-every needs --checkpoint-out FILE (the file it saves to)")
+      }
+      if OutputFile.streamDescriptor(checkpoint) != nil {
+        throw CLIError.usage("--checkpoint-every: --checkpoint-out \(checkpoint) is a stream; give a file, which each save replaces")
+      }
+      if cfg.rule == .lim && cfg.mode == .offChip {
+        throw CLIError.usage("--checkpoint-every: off-chip learning trains in software, and a run cannot go on from its checkpoint (the programmed arrays); its checkpoint is saved at the end")
+      }
+    }
     // Two outputs in one file: the one written last would silently replace
     // the other (the summary the log's rows). A device (/dev/null) may be shared.
     let outputs = [
@@ -645,6 +660,17 @@ enum TrainCommand: CLICommand {
         experiment.startingSwitchReference = saved.place.switchReference
       }
       if let note { print("note: \(note)", to: &err) }
+      // The epochs that end where the saved run would have (after a
+      // periodic save or an interrupt): the rest of its stopped epoch
+      // counts as the first. Only when its epochs fit this run's.
+      if let end = saved.place.runEndImages {
+        let left = end - saved.devicesTrainImages, epoch = experiment.trainImagesPerEpoch
+        if left > 0 && (left + into) % epoch == 0 {
+          let k = (left + into) / epoch
+          let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) ends where it would have (this run trains \(cfg.epochs))"
+          print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epochs: \(which)", to: &err)
+        }
+      }
       // A checkpoint from before the streams were saved (or edited): the
       // run goes on from its devices, not to the bit.
       let missing =
@@ -718,19 +744,45 @@ enum TrainCommand: CLICommand {
     // none of them (a walkthrough, session 33).
     catchInterrupts()
     defer { restoreInterrupts() }
+    func writeCheckpoint(_ net: TrainedNetwork, _ images: Int, to checkpoint: String) throws {
+      // This run ends (in the devices' images) where its epochs end: from
+      // its start, less the images of the epoch it went on inside.
+      // (Not written beyond what a checkpoint may hold: 1e15.)
+      let prior = saved?.devicesTrainImages ?? 0
+      let end = Double(prior - experiment.startingIndex) + Double(cfg.epochs) * Double(experiment.trainImagesPerEpoch)
+      let place = Checkpoint.Place(
+        shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
+        priorImages: prior, runEndImages: end < 1e15 ? Int(end) : nil)
+      switch net {
+      case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
+      case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
+      }
+    }
+    // Periodic saves: due every `checkpointEvery` minutes of wall clock
+    // (from the start, then from each save). A failed one is said once and
+    // the run goes on; the save at the end reports its own failure.
+    var lastSave = DispatchTime.now().uptimeNanoseconds
+    var saveFailed = false
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
+      save: { net, images in
+        guard let checkpoint else { return }
+        do { try writeCheckpoint(net, images, to: checkpoint) } catch {
+          if !saveFailed {
+            var err = StandardError()
+            print("warning: periodic checkpoint not saved after \(images) training images: \(error); training goes on", to: &err)
+          }
+          saveFailed = true
+        }
+        lastSave = DispatchTime.now().uptimeNanoseconds
+      },
+      saveDue: {
+        guard let every = checkpointEvery else { return false }
+        return Double(DispatchTime.now().uptimeNanoseconds &- lastSave) >= every * 60e9
+      },
       finished: { net, images in
         guard let checkpoint else { return }
-        do {
-          let place = Checkpoint.Place(
-            shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
-            priorImages: saved?.devicesTrainImages ?? 0)
-          switch net {
-          case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
-          case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
-          }
-        } catch { checkpointError = error }
+        do { try writeCheckpoint(net, images, to: checkpoint) } catch { checkpointError = error }
       })
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
@@ -1045,6 +1097,7 @@ enum TrainCommand: CLICommand {
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
     _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
+    save: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }, saveDue: () -> Bool = { false },
     finished: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) throws -> (TrainingResult, logFailure: String?) {
     func open(_ path: String?, header: String) throws -> FileHandle? {
@@ -1152,6 +1205,7 @@ enum TrainCommand: CLICommand {
         }
       },
       shouldStop: { interruptRequested != 0 || logFailure != nil },
+      save: save, saveDue: saveDue,
       finished: finished)
     bar.finish()
     return (result, logFailure)

@@ -134,3 +134,83 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   #expect(net.layerStates.map(\.plusStates) == before)
   #expect(second.epochImages == 0)
 }
+
+/// Periodic saves (`save`, `saveDue`; `train --checkpoint-every`): a run
+/// that saves at every chance (each point inside an epoch and each epoch's
+/// end but the last) trains as one that never saves, and from every save a
+/// run of the epochs left ends on the uninterrupted run's devices, as after
+/// a `kill -9` that left only the last save.
+@Test(arguments: [
+  GoOnCase(name: "lim, method b") { _ in },
+  GoOnCase(name: "lim, σ_c2c 0.3, mini-batches of 3") { $0.sigmaC2C = 0.3; $0.batch = 3 },
+  GoOnCase(name: "hybrid, stochastic, switch after epoch 1") { $0.rule = .hybrid; $0.switchThreshold = 99.99 },
+  GoOnCase(name: "hybrid, switch decided on the reference") { $0.rule = .hybrid },
+  GoOnCase(name: "single, sign rule") { $0.rule = .single; $0.encoding = .sign },
+])
+func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.epochs = 3
+  cfg.evaluationsPerEpoch = 3
+  c.apply(&cfg)
+  let train = data(120, seed: 1), test = data(10, seed: 2)
+  let whole = try Experiment(configuration: cfg, train: train, test: test)
+  let wholeNet = try network(cfg)
+  whole.startingNetwork = wholeNet
+  let wholeEnd = whole.run()
+
+  /// What a checkpoint would hold at a save.
+  struct Save {
+    var net: TrainedNetwork
+    var images, shuffles, epochImages: Int
+    var reference: Double?
+  }
+  var saves: [Save] = []
+  let saving = try Experiment(configuration: cfg, train: train, test: test)
+  let savingNet = try network(cfg)
+  saving.startingNetwork = savingNet
+  let savingEnd = saving.run(
+    save: { net, images in
+      // A copy of the state, in a network of its own.
+      let copy = try! network(cfg)
+      switch (net, copy) {
+      case (.lim(let a), .lim(let b)): try! b.restore(a.layerStates)
+      case (.hybrid(let a), .hybrid(let b)): try! b.restore(a.layerStates, phase: a.phase, encoderStreams: a.encoderStreams)
+      default: Issue.record("another kind of network")
+      }
+      saves.append(Save(
+        net: copy, images: images, shuffles: saving.shuffles, epochImages: saving.epochImages, reference: saving.switchReference))
+    },
+    saveDue: { true })
+  // The saves changed nothing.
+  #expect(devices(savingNet) == devices(wholeNet))
+  #expect(savingEnd.points.map(\.accuracy) == wholeEnd.points.map(\.accuracy))
+  #expect(savingEnd.pulses == wholeEnd.pulses)
+  // Two inside each epoch (at 40 and 80 images, or the mini-batch's end
+  // after them) and at the first two epochs' ends.
+  #expect(saves.count == 8, "\(saves.map(\.images))")
+  #expect(saves.filter { $0.epochImages == 0 }.map(\.images) == [120, 240])
+  for s in saves {
+    #expect(s.epochImages == s.images % 120 && s.epochImages % cfg.batch == 0)
+    var rest = cfg
+    rest.epochs = 3 - s.images / 120
+    let second = try Experiment(configuration: rest, train: train, test: test)
+    second.startingNetwork = s.net
+    second.startingShuffles = s.shuffles
+    second.startingIndex = s.epochImages
+    // (As `train --checkpoint-in` gives it: inside an epoch only.)
+    if s.epochImages > 0 { second.startingSwitchReference = s.reference }
+    let end = second.run()
+    #expect(!end.interrupted)
+    #expect(devices(s.net) == devices(wholeNet), "from the save at \(s.images) images")
+    #expect(end.trainImages == 360 - s.images)
+    #expect(end.points.last?.accuracy == wholeEnd.points.last?.accuracy)
+    if case .hybrid(let a) = s.net, case .hybrid(let b) = wholeNet { #expect(a.phase == b.phase) }
+  }
+  // Without a network in arrays (float SGD), nothing is saved.
+  var float = cfg
+  float.rule = .float
+  var floatSaves = 0
+  _ = try Experiment(configuration: float, train: train, test: test).run(save: { _, _ in floatSaves += 1 }, saveDue: { true })
+  #expect(floatSaves == 0)
+}

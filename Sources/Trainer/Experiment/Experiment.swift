@@ -332,6 +332,15 @@ public final class Experiment {
   ///   - point: called at every evaluation point, as soon as it is measured
   ///     (so a log written from it survives an interrupt).
   ///   - shouldStop: polled between samples; true ends the run early.
+  ///   - save, saveDue: a periodic save (a checkpoint against a crash or
+  ///     `kill -9`): `saveDue` is polled after every evaluation point
+  ///     inside an epoch and at every epoch's end but the last (after the
+  ///     hybrid's switch), and when it says so `save` is called with the
+  ///     network and the images whose updates reached it, `epochImages`
+  ///     and `switchReference` set to where the run stands: what an
+  ///     interrupt there would leave (rules lim on chip, hybrid and single
+  ///     only; off-chip training and float SGD never save). The run is
+  ///     the same with or without saves.
   ///   - finished: called at the end (also after an interrupt) with the
   ///     network in the arrays, when there is one (rules lim, hybrid and
   ///     single), and the training images seen, e.g. to save a checkpoint.
@@ -341,6 +350,8 @@ public final class Experiment {
     point: (EvaluationPoint) -> Void = { _ in },
     epoch epochDone: (EpochRecord) -> Void = { _ in },
     shouldStop: () -> Bool = { false },
+    save: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in },
+    saveDue: () -> Bool = { false },
     finished: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) -> TrainingResult {
     let cfg = configuration
@@ -477,6 +488,15 @@ public final class Experiment {
     /// The next point: the next regular one, or an update's end before it.
     func nextTarget() -> Int {
       nextFinal < finalEnds.count ? min(pointAt(nextPoint), finalEnds[nextFinal]) : pointAt(nextPoint)
+    }
+
+    /// A periodic save, between updates (`index` into the epoch, 0 at its
+    /// end): the place an interrupt there would leave.
+    func saveIfDue(epochImagesNow index: Int) {
+      guard let net: TrainedNetwork = lim.map({ .lim($0) }) ?? hybrid.map({ .hybrid($0) }), saveDue() else { return }
+      epochImages = index
+      switchReference = hybrid?.isHybrid == true ? previousTrainAccuracy : nil
+      save(net, seen)
     }
 
     train.pixels.withUnsafeBufferPointer { px in
@@ -622,6 +642,9 @@ public final class Experiment {
               // run is over.)
               while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
               while nextFinal < finalEnds.count && finalEnds[nextFinal] <= seen { nextFinal += 1 }
+              // (At the epoch's last image the save waits for its end: its
+              // record and the hybrid's switch.)
+              if index < trainCount { saveIfDue(epochImagesNow: index) }
             }
           }
           // An epoch ends a mini-batch.
@@ -660,6 +683,8 @@ public final class Experiment {
             }
           }
           previousTrainAccuracy = trainAccuracy
+          // (After the last epoch `finished` saves.)
+          if e < cfg.epochs - 1 { saveIfDue(epochImagesNow: 0) }
           // The epoch ended (the deferred count above comes first).
           index = 0
         }

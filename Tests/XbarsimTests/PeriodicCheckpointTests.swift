@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import _TestSupport
+
+import Trainer
+@testable import xbarsim
+
+// `train --checkpoint-every MINUTES` (session 45): the checkpoint is also
+// saved during the run, so a run killed with SIGKILL (a crash, an OOM kill,
+// a node lost) goes on from its last save with `--checkpoint-in`, and the
+// note there names the epochs that end where the killed run would have.
+// (ExperimentGoesOnTests checks every save's state in the library.)
+
+private func json(_ url: URL) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+  #expect(r.status != 0, "\(r.stderr)", sourceLocation: sourceLocation)
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: "), "\(r.stderr)", sourceLocation: sourceLocation)
+  for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)", sourceLocation: sourceLocation) }
+}
+
+@Test func aRunKilledWithSIGKILLGoesOnFromItsLastPeriodicCheckpoint() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-periodic-checkpoint", train: 200, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let epochs = 30
+  let common = [
+    "train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet",
+    "--seed", "5",
+  ]
+  let whole = root.appendingPathComponent("whole.json"), killed = root.appendingPathComponent("killed.json")
+  let w = try runXbarsim(common + ["--epochs", "\(epochs)", "--checkpoint-out", whole.path])
+  #expect(w.status == 0, "\(w.stderr)")
+  // The same run with a save at every chance (a microsecond's interval),
+  // killed once its first save is there.
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = common + ["--epochs", "\(epochs)", "--checkpoint-out", killed.path, "--checkpoint-every", "0.00000001"]
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = FileHandle.nullDevice
+  try p.run()
+  let deadline = Date().addingTimeInterval(60)
+  // (A whole checkpoint: the output check's probe makes and removes the
+  // file before training.)
+  while (try? Checkpoint.read(killed.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
+  #expect(p.isRunning, "the run ended before its first save was seen")
+  kill(p.processIdentifier, SIGKILL)
+  p.waitUntilExit()
+  #expect(p.terminationReason == .uncaughtSignal)
+  // A whole checkpoint (saves are renamed into place), before the end.
+  let saved = try Checkpoint.read(killed.path)
+  let end = try #require(saved.place.runEndImages)
+  #expect(end == epochs * 200)
+  #expect(saved.devicesTrainImages < end)
+  let into = saved.place.epochImages
+  let left = (end - saved.devicesTrainImages + into) / 200
+  // Going on: the note gives the epochs; with them the run ends on the
+  // uninterrupted run's devices, and its own checkpoint knows the same end.
+  let goOn = root.appendingPathComponent("goon.json")
+  let r = try runXbarsim(common + ["--epochs", "\(left)", "--checkpoint-in", killed.path, "--checkpoint-out", goOn.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(
+    r.stderr.contains(
+      "note: the run that saved \(killed.path) had \(end - saved.devicesTrainImages) training images left of its \(epochs) epochs: this run's --epochs \(left) ends where it would have"),
+    "\(r.stderr)")
+  let a = try Checkpoint.read(goOn.path), b = try Checkpoint.read(whole.path)
+  #expect(a.hybrid?.layers.map(\.conductances) == b.hybrid?.layers.map(\.conductances))
+  #expect(a.hybrid?.layers.map(\.weights) == b.hybrid?.layers.map(\.weights))
+  #expect(a.hybrid?.phase == b.hybrid?.phase)
+  #expect(a.devicesTrainImages == end && a.place.runEndImages == end)
+  // The saves and the kill left no temporary file beside the checkpoint
+  // but the killed write's own, if the kill fell inside one.
+  let others = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") && !$0.contains("killed") }
+  #expect(others.isEmpty, "\(others)")
+}
+
+@Test func checkpointEveryRefusesWhatItCannotSave() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-periodic-refusals", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet"]
+  let out = root.appendingPathComponent("c.json").path
+  expectError(try runXbarsim(common + ["--checkpoint-every", "5"]), ["--checkpoint-every", "--checkpoint-out"])
+  for bad in ["0", "-1"] {
+    expectError(try runXbarsim(common + ["--checkpoint-out", out, "--checkpoint-every", bad]), ["--checkpoint-every", "minutes > 0", "'\(bad)'"])
+  }
+  expectError(try runXbarsim(common + ["--checkpoint-out", out, "--checkpoint-every", "ten"]), ["--checkpoint-every", "'ten'"])
+  expectError(try runXbarsim(common + ["--checkpoint-out", "-", "--checkpoint-every", "1"]), ["--checkpoint-every", "stream"])
+  expectError(
+    try runXbarsim(common + ["--learning", "off-chip", "--checkpoint-out", out, "--checkpoint-every", "1"]),
+    ["--checkpoint-every", "off-chip"])
+  // Refused before anything was written.
+  #expect(!FileManager.default.fileExists(atPath: out))
+  // A checkpoint's run_end_images below its devices' images is refused.
+  let ok = try runXbarsim(common + ["--checkpoint-out", out, "--checkpoint-every", "1"])
+  #expect(ok.status == 0, "\(ok.stderr)")
+  var text = try String(contentsOfFile: out, encoding: .utf8)
+  #expect(text.contains("\"run_end_images\": 20,"))
+  text = text.replacingOccurrences(of: "\"run_end_images\": 20,", with: "\"run_end_images\": 19,")
+  try text.write(toFile: out, atomically: true, encoding: .utf8)
+  expectError(try runXbarsim(common + ["--checkpoint-in", out]), ["run_end_images", "devices_train_images (20)", "19"])
+}
