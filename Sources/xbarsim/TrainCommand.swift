@@ -84,7 +84,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase (beside --out, here instead of DIR/epochs.csv)."),
       OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' and 'train --checkpoint-in' load it."),
       OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first evaluation point or epoch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without)."),
-      OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys."),
+      OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys; --epochs rest trains the rest of the run that saved it (after a kill or an interrupt)."),
       OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
 
@@ -497,7 +497,18 @@ enum TrainCommand: CLICommand {
     return notes
   }
 
-  static func run(_ args: ParsedArguments) throws {
+  static func run(_ given: ParsedArguments) throws {
+    // `--epochs rest` (with --checkpoint-in): the epochs that end where the
+    // checkpoint's run would have, counted once the data are loaded; the
+    // configuration is read without it.
+    var args = given
+    let epochsRest = args.string("--epochs") == "rest"
+    if epochsRest {
+      guard args.string("--checkpoint-in") != nil else {
+        throw CLIError.usage("--epochs rest needs --checkpoint-in FILE (it trains the rest of the run that saved FILE)")
+      }
+      args.values["--epochs"] = nil
+    }
     // --checkpoint-in: the checkpoint's configuration is the base, as for
     // `inspect --checkpoint`.
     let checkpointIn = args.string("--checkpoint-in")
@@ -610,6 +621,9 @@ enum TrainCommand: CLICommand {
     if let epochLog { try OutputFile.check(epochLog, "the log") }
     let (train, test) = try datasets(args)
     try checkLimits(&cfg, train: train, test: test, args)
+    if epochsRest, let checkpointIn, let saved {
+      cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count)
+    }
     // A run's summary given as --config re-runs that run: on its data, or
     // with a note (another data directory gave other numbers without a
     // word: a walkthrough, session 33).
@@ -667,8 +681,8 @@ enum TrainCommand: CLICommand {
         let left = end - saved.devicesTrainImages, epoch = experiment.trainImagesPerEpoch
         if left > 0 && (left + into) % epoch == 0 {
           let k = (left + into) / epoch
-          let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) ends where it would have (this run trains \(cfg.epochs))"
-          print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epochs: \(which)", to: &err)
+          let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
+          print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s"): \(which)", to: &err)
         }
       }
       // A checkpoint from before the streams were saved (or edited): the
@@ -1079,6 +1093,27 @@ enum TrainCommand: CLICommand {
       return (0, "\(path) was saved \(into) images into an epoch, which does not fit this run's epochs of \(epoch) images in mini-batches of \(cfg.batch); this run begins a new epoch")
     }
     return (into, "\(path) was saved \(into) images into an epoch of \(epoch); this run trains the rest of that epoch as its first")
+  }
+
+  /// `--epochs rest`: the epochs from checkpoint `saved` (at `path`) that
+  /// end where the run that saved it would have (`run_end_images`), the
+  /// rest of an epoch it stopped inside counting as the first; refused
+  /// when that run had ended or its end is not whole epochs of this run.
+  static func restOfRun(_ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int) throws -> Int {
+    guard let end = saved.place.runEndImages else {
+      throw CLIError.runtime("--epochs rest: \(path) does not say where its run ends (no run_end_images: saved before session 45); give --epochs N")
+    }
+    let left = end - saved.devicesTrainImages
+    guard left > 0 else {
+      throw CLIError.runtime("--epochs rest: the run that saved \(path) had ended (its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s") trained, nothing left); give --epochs N to train on")
+    }
+    let epoch = cfg.trainLimit > 0 && cfg.trainLimit < dataCount ? cfg.trainLimit : dataCount
+    let (into, _) = place(of: saved, path, cfg, epoch: epoch, dataCount: dataCount)
+    guard (left + into) % epoch == 0 else {
+      throw CLIError.runtime(
+        "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (another train_limit, batch or data set?); give --epochs N")
+    }
+    return (left + into) / epoch
   }
 
   /// The network a run starts from: the checkpoint's devices in a network

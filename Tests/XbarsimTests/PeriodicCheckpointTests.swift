@@ -56,10 +56,10 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   #expect(saved.devicesTrainImages < end)
   let into = saved.place.epochImages
   let left = (end - saved.devicesTrainImages + into) / 200
-  // Going on: the note gives the epochs; with them the run ends on the
+  // Going on with `--epochs rest`, the epochs the note names: the run ends on the
   // uninterrupted run's devices, and its own checkpoint knows the same end.
   let goOn = root.appendingPathComponent("goon.json")
-  let r = try runXbarsim(common + ["--epochs", "\(left)", "--checkpoint-in", killed.path, "--checkpoint-out", goOn.path])
+  let r = try runXbarsim(common + ["--epochs", "rest", "--checkpoint-in", killed.path, "--checkpoint-out", goOn.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(
     r.stderr.contains(
@@ -100,4 +100,36 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   text = text.replacingOccurrences(of: "\"run_end_images\": 20,", with: "\"run_end_images\": 19,")
   try text.write(toFile: out, atomically: true, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", out]), ["run_end_images", "devices_train_images (20)", "19"])
+}
+
+@Test func epochsRestTrainsWhatTheSavedRunHadLeftOrSaysWhyNot() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-epochs-rest", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "3", "--quiet"]
+  let done = root.appendingPathComponent("done.json").path, cut = root.appendingPathComponent("cut.json").path
+  expectError(try runXbarsim(common + ["--epochs", "rest"]), ["--epochs rest", "--checkpoint-in"])
+  // A finished run: nothing is left.
+  #expect(try runXbarsim(common + ["--epochs", "2", "--checkpoint-out", done]).status == 0)
+  expectError(try runXbarsim(common + ["--checkpoint-in", done, "--epochs", "rest"]), ["--epochs rest", "had ended", "2 epochs", "--epochs N"])
+  // A run of 3 epochs cut after its first (its end 90 images, the devices
+  // at 30): `run_end_images` edited into a finished one-epoch checkpoint.
+  #expect(try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", cut]).status == 0)
+  var text = try String(contentsOfFile: cut, encoding: .utf8)
+  text = text.replacingOccurrences(of: "\"run_end_images\": 30,", with: "\"run_end_images\": 90,")
+  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  let summary = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--summary", summary.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("had 60 training images left of its 1 epoch: this run's --epochs 2 ends where it would have"), "\(r.stderr)")
+  let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  #expect(s["train_images"] as? Int == 60)
+  #expect((s["configuration"] as? [String: Any])?["epochs"] as? Int == 2)
+  // Not whole epochs of this run's (another train_limit).
+  expectError(
+    try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--train-limit", "25"]),
+    ["--epochs rest", "60 training images", "25 images"])
+  // A checkpoint from before run_end_images.
+  text = text.replacingOccurrences(of: "  \"run_end_images\": 90,\n", with: "")
+  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "run_end_images", "--epochs N"])
 }
