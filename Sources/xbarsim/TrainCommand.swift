@@ -622,7 +622,7 @@ enum TrainCommand: CLICommand {
     let (train, test) = try datasets(args)
     try checkLimits(&cfg, train: train, test: test, args)
     if epochsRest, let checkpointIn, let saved {
-      cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count)
+      cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count).epochs
     }
     // A run's summary given as --config re-runs that run: on its data, or
     // with a note (another data directory gave other numbers without a
@@ -677,13 +677,9 @@ enum TrainCommand: CLICommand {
       // The epochs that end where the saved run would have (after a
       // periodic save or an interrupt): the rest of its stopped epoch
       // counts as the first. Only when its epochs fit this run's.
-      if let end = saved.place.runEndImages {
-        let left = end - saved.devicesTrainImages, epoch = experiment.trainImagesPerEpoch
-        if left > 0 && (left + into) % epoch == 0 {
-          let k = (left + into) / epoch
-          let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
-          print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s"): \(which)", to: &err)
-        }
+      if let (k, left) = try? restOfRun(saved, checkpointIn, cfg, dataCount: train.count) {
+        let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
+        print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s"): \(which)", to: &err)
       }
       // A checkpoint from before the streams were saved (or edited): the
       // run goes on from its devices, not to the bit.
@@ -1099,7 +1095,10 @@ enum TrainCommand: CLICommand {
   /// end where the run that saved it would have (`run_end_images`), the
   /// rest of an epoch it stopped inside counting as the first; refused
   /// when that run had ended or its end is not whole epochs of this run.
-  static func restOfRun(_ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int) throws -> Int {
+  /// `left`: the training images the saved run had left.
+  static func restOfRun(
+    _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int
+  ) throws -> (epochs: Int, left: Int) {
     guard let end = saved.place.runEndImages else {
       throw CLIError.runtime("--epochs rest: \(path) does not say where its run ends (no run_end_images: saved before session 45); give --epochs N")
     }
@@ -1111,9 +1110,9 @@ enum TrainCommand: CLICommand {
     let (into, _) = place(of: saved, path, cfg, epoch: epoch, dataCount: dataCount)
     guard (left + into) % epoch == 0 else {
       throw CLIError.runtime(
-        "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (another train_limit, batch or data set?); give --epochs N")
+        "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (another train_limit, batch, seed, shuffle or data set?); give --epochs N")
     }
-    return (left + into) / epoch
+    return ((left + into) / epoch, left)
   }
 
   /// The network a run starts from: the checkpoint's devices in a network
