@@ -713,8 +713,27 @@ final class HybridLayer: @unchecked Sendable {
       let table = tb.baseAddress!
       let plus = 2 * kind, minus = plus + 1
       let mu = step[kind]
+      // The other kind's arrays (the big ones in the fine phase), which no
+      // update of this kind touches, are cold: their differences G+ − G−,
+      // which the cache's sum needs, are loaded for a chunk of flagged
+      // cells at once, so that the misses overlap (the pass had waited on
+      // each in turn: 62 % of its time on that one load, perf, session
+      // 45). The sum is the same: (0 + a) + b and (0 + b) + a are a + b
+      // (conductances are never −0).
+      let other = kinds > 1 ? 1 - kind : -1
       for share in shares {
-      for f in 0..<share.flaggedCount {
+      var chunkStart = 0
+      while chunkStart < share.flaggedCount {
+      let chunkEnd = min(chunkStart + ApplyShare.otherChunk, share.flaggedCount)
+      let otherDifference = share.otherDifference
+      if other >= 0 {
+        let op = g[2 * other], om = g[2 * other + 1]
+        for f in chunkStart..<chunkEnd {
+          let x = Int(share.flagged[f]) >> 1
+          otherDifference[f - chunkStart] = op[x] - om[x]
+        }
+      }
+      for f in chunkStart..<chunkEnd {
         let code = Int(share.flagged[f])
         let x = code >> 1, pol = code & 1
         flagMark[x] = 0
@@ -775,10 +794,12 @@ final class HybridLayer: @unchecked Sendable {
         // small devices' μ is a few hundred ulps of W at k 100 with 400
         // states, each sum rounds by up to half an ulp, the same way for
         // every pulse of a climb), and a refresh ends the climb.
-        w[x] = weight(x)
+        w[x] = other >= 0 ? (g[plus][x] - g[minus][x]) + otherDifference[f - chunkStart] : weight(x)
         load(x, (g[plus][x] + g[minus][x]) - (p + m))
         deviceSums(plus, x, g[plus][x] - p)
         deviceSums(minus, x, g[minus][x] - m)
+      }
+      chunkStart = chunkEnd
       }
       share.flaggedCount = 0
       }
@@ -939,6 +960,10 @@ final class ApplyShare: @unchecked Sendable {
   /// for the saturation pass after the update.
   let flagged: UnsafeMutablePointer<Int32>
   var flaggedCount = 0
+  /// The saturation pass's other-kind differences, a chunk of
+  /// `otherChunk` flagged cells at a time (`HybridLayer.resolveSaturations`).
+  static let otherChunk = 64
+  let otherDifference: UnsafeMutablePointer<Float>
   /// Slot buckets of the column trains: bucket t is entries
   /// slotStart[t] ..< slotStart[t + 1] of `slotEntries`, two words each:
   /// the column's train below slot t, and the column.
@@ -956,6 +981,7 @@ final class ApplyShare: @unchecked Sendable {
   init(cells: Int, rows: Int, columns: Int, noise: GaussianStream) {
     self.noise = noise
     flagged = .allocate(capacity: cells)
+    otherDifference = .allocate(capacity: Self.otherChunk)
     slotStart = .allocate(capacity: 65)
     slotFill = .allocate(capacity: 64)
     slotEntries = .allocate(capacity: 2 * 64 * columns)
@@ -972,6 +998,7 @@ final class ApplyShare: @unchecked Sendable {
 
   deinit {
     flagged.deallocate()
+    otherDifference.deallocate()
     slotStart.deallocate()
     slotFill.deallocate()
     slotEntries.deallocate()
