@@ -208,7 +208,7 @@ enum Checkpoint {
     if let v = root["run_end_images"] {
       let devices = Double(place.priorImages) + images
       guard case .number(let k) = v, k >= devices, k == k.rounded(), k < 1e15 else {
-        throw fail("'run_end_images' must be an integer ≥ devices_train_images (\(Int(devices))), got \(v.brief)")
+        throw fail("'run_end_images' must be an integer ≥ devices_train_images (\(Int(devices))) and below 1e15, got \(v.brief)")
       }
       place.runEndImages = Int(k)
     }

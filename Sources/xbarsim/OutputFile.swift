@@ -140,6 +140,13 @@ enum OutputFile {
   /// process killed between writing one and renaming it left in `dir`
   /// (an audit, session 28: nothing removed them, each with its own PID).
   /// A live process's is left alone.
+  /// Removes the temporary files of `path`'s writes (``write(_:to:)``)
+  /// that no living process is writing: a write a kill cut short.
+  static func removeStaleTemporaries(ofFile path: String) {
+    let (dir, name) = parts(resolved(path))
+    removeStaleTemporaries(of: temporaryStem(name), in: dir)
+  }
+
   private static func removeStaleTemporaries(of name: String, in dir: String) {
     let prefix = ".\(name).", suffix = ".tmp"
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }

@@ -83,7 +83,7 @@ enum TrainCommand: CLICommand {
       OptionSpec("--summary", "<file.json>", "JSON summary of the run (beside --out, written here instead of DIR/summary.json)."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase (beside --out, here instead of DIR/epochs.csv)."),
       OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' and 'train --checkpoint-in' load it."),
-      OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first evaluation point or epoch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without)."),
+      OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first mini-batch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without; go on with --checkpoint-in FILE --epochs rest)."),
       OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys; --epochs rest trains the rest of the run that saved it (after a kill or an interrupt)."),
       OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
@@ -588,6 +588,13 @@ enum TrainCommand: CLICommand {
       if OutputFile.streamDescriptor(checkpoint) != nil {
         throw CLIError.usage("--checkpoint-every: --checkpoint-out \(checkpoint) is a stream; give a file, which each save replaces")
       }
+      // A FIFO or a device is written in place: a FIFO whose reader had
+      // gone hung the run at its next save, beyond SIGTERM (a walkthrough,
+      // session 45).
+      var st = stat()
+      if stat(checkpoint, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+        throw CLIError.usage("--checkpoint-every: --checkpoint-out \(checkpoint) is not a regular file (a FIFO or a device); give a file, which each save replaces")
+      }
       if cfg.rule == .lim && cfg.mode == .offChip {
         throw CLIError.usage("--checkpoint-every: off-chip learning trains in software, and a run cannot go on from its checkpoint (the programmed arrays); its checkpoint is saved at the end")
       }
@@ -613,6 +620,17 @@ enum TrainCommand: CLICommand {
     try refuseOverwriting([("--checkpoint-in", checkpointIn)], by: outputs.filter { $0.0 != "--checkpoint-out" })
     // Checked before training, so that a long run is not lost to a typo.
     if let checkpoint { try OutputFile.check(checkpoint, "the checkpoint") }
+    // Periodic saves are for long runs, where two runs given one file
+    // (an array job without its task id in the name) would replace each
+    // other's saves, and a run going on would take another's devices (a
+    // walkthrough, session 45): the file's lock, beside it (`.NAME.lock`).
+    if checkpointEvery != nil, let checkpoint {
+      try OutputFile.lockFile(of: checkpoint, by: "train", option: "--checkpoint-out")
+    }
+    // A save a kill cut short left its temporary file beside the
+    // checkpoint a run now goes on from: removed (a save to that file
+    // removes them too).
+    if let checkpointIn { OutputFile.removeStaleTemporaries(ofFile: checkpointIn) }
     if let summary { try OutputFile.check(summary, "the summary") }
     if let plot { try OutputFile.check(plot, "the plot") }
     // The logs too (opened when training starts, after the notes below: a
@@ -772,17 +790,26 @@ enum TrainCommand: CLICommand {
     // (from the start, then from each save). A failed one is said once and
     // the run goes on; the save at the end reports its own failure.
     var lastSave = DispatchTime.now().uptimeNanoseconds
-    var saveFailed = false
+    var saveFailed = false, failing = false
+    // The images of the last periodic save that reached the file.
+    var savedImages: Int? = nil
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       save: { net, images in
         guard let checkpoint else { return }
-        do { try writeCheckpoint(net, images, to: checkpoint) } catch {
+        var err = StandardError()
+        do {
+          try writeCheckpoint(net, images, to: checkpoint)
+          savedImages = images
+          // Said once when the saves work again (a full disk freed).
+          if failing { print("note: periodic checkpoint saved again after \(images) training images", to: &err) }
+          failing = false
+        } catch {
           if !saveFailed {
-            var err = StandardError()
             print("warning: periodic checkpoint not saved after \(images) training images: \(error); training goes on", to: &err)
           }
           saveFailed = true
+          failing = true
         }
         lastSave = DispatchTime.now().uptimeNanoseconds
       },
@@ -792,7 +819,14 @@ enum TrainCommand: CLICommand {
       },
       finished: { net, images in
         guard let checkpoint else { return }
-        do { try writeCheckpoint(net, images, to: checkpoint) } catch { checkpointError = error }
+        do { try writeCheckpoint(net, images, to: checkpoint) } catch {
+          // What the file still holds: the last periodic save, which a run
+          // can go on from.
+          checkpointError = savedImages.flatMap { kept in
+            !FileManager.default.fileExists(atPath: checkpoint) ? nil :
+            CLIError.runtime("\(error); \(checkpoint) holds the periodic save after \(kept) training images: go on from it with --checkpoint-in \(checkpoint) --epochs rest")
+          } ?? error
+        }
       })
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
@@ -1106,11 +1140,24 @@ enum TrainCommand: CLICommand {
     guard left > 0 else {
       throw CLIError.runtime("--epochs rest: the run that saved \(path) had ended (its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s") trained, nothing left); give --epochs N to train on")
     }
-    let epoch = cfg.trainLimit > 0 && cfg.trainLimit < dataCount ? cfg.trainLimit : dataCount
+    // The same run only: epochs of the saved run's images, and its
+    // stopped epoch gone on in its order (another train_limit had been
+    // told an epoch count that ended at the same image count on other
+    // devices; a walkthrough, session 45).
+    let epochOf = { (limit: Int) in limit > 0 && limit < dataCount ? limit : dataCount }
+    let epoch = epochOf(cfg.trainLimit), savedEpoch = epochOf(saved.configuration.trainLimit)
+    guard epoch == savedEpoch else {
+      throw CLIError.runtime(
+        "--epochs rest: the run that saved \(path) had epochs of \(savedEpoch) training images, this run \(epoch) (train_limit): it is another run; give --epochs N")
+    }
     let (into, _) = place(of: saved, path, cfg, epoch: epoch, dataCount: dataCount)
+    guard saved.place.epochImages == 0 || into > 0 else {
+      throw CLIError.runtime(
+        "--epochs rest: \(path) was saved inside an epoch that this run does not go on with (another seed, shuffle or batch: it begins a new one), so it would not end where that run would have; give --epochs N")
+    }
     guard (left + into) % epoch == 0 else {
       throw CLIError.runtime(
-        "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (another train_limit, batch, seed, shuffle or data set?); give --epochs N")
+        "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (runs before it with other epochs?); give --epochs N")
     }
     return ((left + into) / epoch, left)
   }

@@ -165,11 +165,15 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
     var images, shuffles, epochImages: Int
     var reference: Double?
   }
+  // Chunks that end only at the points, then every 16 samples (the
+  // smallest), as a slow run's progress bar ends them.
+  for interval: UInt64 in [.max, 0] {
   var saves: [Save] = []
   let saving = try Experiment(configuration: cfg, train: train, test: test)
   let savingNet = try network(cfg)
   saving.startingNetwork = savingNet
   let savingEnd = saving.run(
+    progressInterval: interval,
     save: { net, images in
       // A copy of the state, in a network of its own.
       let copy = try! network(cfg)
@@ -186,9 +190,16 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   #expect(devices(savingNet) == devices(wholeNet))
   #expect(savingEnd.points.map(\.accuracy) == wholeEnd.points.map(\.accuracy))
   #expect(savingEnd.pulses == wholeEnd.pulses)
-  // Two inside each epoch (at 40 and 80 images, or the mini-batch's end
-  // after them) and at the first two epochs' ends.
-  #expect(saves.count == 8, "\(saves.map(\.images))")
+  // At the points: two inside each epoch (at 40 and 80 images, or the
+  // mini-batch's end after them) and at the first two epochs' ends; with
+  // the smallest chunks at every 16th sample too that ends a mini-batch.
+  if interval == .max {
+    #expect(saves.count == 8, "\(saves.map(\.images))")
+  } else {
+    // (Every 16th sample of the epoch: the loop's stop poll.)
+    let sixteens = (0..<3).flatMap { e in (1...7).map { 16 * $0 }.filter { $0 % cfg.batch == 0 }.map { 120 * e + $0 } }
+    #expect(Set(sixteens).isSubset(of: Set(saves.map(\.images))), "\(saves.map(\.images))")
+  }
   #expect(saves.filter { $0.epochImages == 0 }.map(\.images) == [120, 240])
   for s in saves {
     #expect(s.epochImages == s.images % 120 && s.epochImages % cfg.batch == 0)
@@ -206,6 +217,7 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
     #expect(end.trainImages == 360 - s.images)
     #expect(end.points.last?.accuracy == wholeEnd.points.last?.accuracy)
     if case .hybrid(let a) = s.net, case .hybrid(let b) = wholeNet { #expect(a.phase == b.phase) }
+  }
   }
   // Without a network in arrays (float SGD), nothing is saved.
   var float = cfg

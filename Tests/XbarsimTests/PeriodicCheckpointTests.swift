@@ -125,11 +125,103 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   #expect(s["train_images"] as? Int == 60)
   #expect((s["configuration"] as? [String: Any])?["epochs"] as? Int == 2)
   // Not whole epochs of this run's (another train_limit).
+  // Another run: epochs of another size, refused; and no note names an
+  // epoch count for it.
   expectError(
-    try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--train-limit", "25"]),
-    ["--epochs rest", "60 training images", "25 images"])
+    try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--train-limit", "15"]),
+    ["--epochs rest", "epochs of 30 training images, this run 15", "another run"])
+  let other = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "1", "--train-limit", "15"])
+  #expect(other.status == 0, "\(other.stderr)")
+  #expect(!other.stderr.contains("ends where it would have"), "\(other.stderr)")
+  // Saved inside an epoch that another seed does not go on with.
+  // (10 images into epoch 2: 40 seen.)
+  text = text.replacingOccurrences(of: "\"epoch_images\": 0,", with: "\"epoch_images\": 10,")
+    .replacingOccurrences(of: "\"train_images\": 30,", with: "\"train_images\": 40,")
+    .replacingOccurrences(of: "\"devices_train_images\": 30,", with: "\"devices_train_images\": 40,")
+  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  expectError(
+    try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--seed", "9"]),
+    ["--epochs rest", "inside an epoch that this run does not go on with"])
+  // (The same seed goes on inside it: the rest of epoch 2, and 3.)
+  let inside = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--summary", summary.path])
+  #expect(inside.status == 0, "\(inside.stderr)")
+  #expect(inside.stderr.contains("had 50 training images left of its 1 epoch: this run's --epochs 2 ends where it would have"), "\(inside.stderr)")
   // A checkpoint from before run_end_images.
   text = text.replacingOccurrences(of: "  \"run_end_images\": 90,\n", with: "")
   try text.write(toFile: cut, atomically: true, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "run_end_images", "--epochs N"])
+}
+
+@Test func periodicCheckpointsLockTheirFileAndRefuseFIFOs() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-periodic-lock", train: 200, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet"]
+  // A FIFO is refused (a save into one whose reader had gone hung the run).
+  let fifo = root.appendingPathComponent("fifo").path
+  #expect(mkfifo(fifo, 0o644) == 0)
+  expectError(try runXbarsim(common + ["--checkpoint-out", fifo, "--checkpoint-every", "1"]), ["--checkpoint-every", "not a regular file"])
+  // A second run given the file a running one saves to is refused.
+  let file = root.appendingPathComponent("net.json")
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = common + ["--epochs", "200", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001"]
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = FileHandle.nullDevice
+  try p.run()
+  defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+  let deadline = Date().addingTimeInterval(60)
+  while (try? Checkpoint.read(file.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
+  #expect(p.isRunning)
+  let second = try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", file.path, "--checkpoint-every", "1"])
+  expectError(second, ["net.json is in use by another xbarsim train", ".net.json.lock", "--checkpoint-out"])
+  kill(p.processIdentifier, SIGKILL)
+  p.waitUntilExit()
+  // A temporary file a killed save left is removed by the run that goes on.
+  let stale = root.appendingPathComponent(".net.json.4194303.tmp")
+  try Data("{".utf8).write(to: stale)
+  let goOn = try runXbarsim(common + ["--epochs", "1", "--checkpoint-in", file.path, "--checkpoint-out", root.appendingPathComponent("other.json").path])
+  #expect(goOn.status == 0, "\(goOn.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: stale.path))
+}
+
+/// A save that fails (here its temporary file's name taken by a directory)
+/// is said once and the run goes on; saves that work again are said; a
+/// failed save at the end names the periodic save the file still holds.
+@Test func failedPeriodicSavesAreSaidAndTheLastGoodOneNamed() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-periodic-failure", train: 200, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("net.json")
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = [
+    "train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet",
+    "--epochs", "60", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001",
+  ]
+  let err = Pipe()
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = err
+  try p.run()
+  nonisolated(unsafe) var stderr = Data()
+  let reader = Thread { stderr = err.fileHandleForReading.readDataToEndOfFile() }
+  reader.start()
+  let deadline = Date().addingTimeInterval(60)
+  while (try? Checkpoint.read(file.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
+  let blocker = root.appendingPathComponent(".net.json.\(p.processIdentifier).tmp")
+  try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+  usleep(300_000)
+  try FileManager.default.removeItem(at: blocker)
+  usleep(300_000)
+  try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+  #expect(p.isRunning, "the run ended before the saves were blocked")
+  p.waitUntilExit()
+  while !reader.isFinished { usleep(1000) }
+  let text = String(decoding: stderr, as: UTF8.self)
+  #expect(p.terminationStatus == 1, "\(text)")
+  #expect(text.components(separatedBy: "warning: periodic checkpoint not saved after").count == 2, "\(text)")
+  #expect(text.contains("note: periodic checkpoint saved again after"), "\(text)")
+  let last = text.split(separator: "\n").last.map(String.init) ?? ""
+  #expect(last.hasPrefix("Error: ") && last.contains("holds the periodic save after") && last.contains("--epochs rest"), "\(last)")
+  // That save is whole, and not the run's end.
+  let saved = try Checkpoint.read(file.path)
+  #expect(saved.devicesTrainImages < saved.place.runEndImages ?? 0)
 }

@@ -333,9 +333,11 @@ public final class Experiment {
   ///     (so a log written from it survives an interrupt).
   ///   - shouldStop: polled between samples; true ends the run early.
   ///   - save, saveDue: a periodic save (a checkpoint against a crash or
-  ///     `kill -9`): `saveDue` is polled after every evaluation point
-  ///     inside an epoch and at every epoch's end but the last (after the
-  ///     hybrid's switch), and when it says so `save` is called with the
+  ///     `kill -9`): `saveDue` is polled at the end of every chunk of
+  ///     training inside an epoch that ends a mini-batch (after the
+  ///     point, at a point; chunks end at points, at stop requests and at
+  ///     least every `progressInterval`) and at every epoch's end but the
+  ///     last (after the hybrid's switch), and when it says so `save` is called with the
   ///     network and the images whose updates reached it, `epochImages`
   ///     and `switchReference` set to where the run stands: what an
   ///     interrupt there would leave (rules lim on chip, hybrid and single
@@ -642,10 +644,13 @@ public final class Experiment {
               // run is over.)
               while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
               while nextFinal < finalEnds.count && finalEnds[nextFinal] <= seen { nextFinal += 1 }
-              // (At the epoch's last image the save waits for its end: its
-              // record and the hybrid's switch.)
-              if index < trainCount { saveIfDue(epochImagesNow: index) }
             }
+            // A periodic save at a mini-batch's end (its updates out), after
+            // the point when there is one; the chunks end at least every
+            // `progressInterval`, so a run with few points saves too. (At
+            // the epoch's last image the save waits for its end: its
+            // record and the hybrid's switch.)
+            if index < trainCount && index % cfg.batch == 0 { saveIfDue(epochImagesNow: index) }
           }
           // An epoch ends a mini-batch.
           trainer?.applyBatch()
