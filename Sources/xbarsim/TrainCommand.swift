@@ -624,6 +624,14 @@ enum TrainCommand: CLICommand {
     // (an array job without its task id in the name) would replace each
     // other's saves, and a run going on would take another's devices (a
     // walkthrough, session 45): the file's lock, beside it (`.NAME.lock`).
+    // A checkpoint a run with periodic saves is writing (its lock held),
+    // given to go on from or to write at the end, is refused: that run's
+    // next save would replace it (a review, session 45).
+    for (option, path) in [("--checkpoint-in", checkpointIn), ("--checkpoint-out", checkpoint)] {
+      guard let path, OutputFile.streamDescriptor(path) == nil, OutputFile.fileInUse(OutputFile.lockFilePath(of: path)) else { continue }
+      throw CLIError.runtime(
+        "\(path): a running xbarsim train saves its periodic checkpoints there (it holds \(OutputFile.lockFilePath(of: path))); wait for that one to end, or give another \(option)")
+    }
     if checkpointEvery != nil, let checkpoint {
       try OutputFile.lockFile(of: checkpoint, by: "train", option: "--checkpoint-out")
     }
@@ -638,10 +646,23 @@ enum TrainCommand: CLICommand {
     if let log { try OutputFile.check(log, "the log") }
     if let epochLog { try OutputFile.check(epochLog, "the log") }
     let (train, test) = try datasets(args)
-    try checkLimits(&cfg, train: train, test: test, args)
+    // (Before the limits, which count final_iterations against the epochs.)
     if epochsRest, let checkpointIn, let saved {
       cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count).epochs
+      // The saved run's last `final_iterations` updates may reach back
+      // before this run's start: those of them this run has (a review,
+      // session 45: the rest could not go on at all).
+      let used = cfg.trainLimit > 0 && cfg.trainLimit < train.count ? cfg.trainLimit : train.count
+      let updates = cfg.batchesPerEpoch(trainingImages: used).multipliedReportingOverflow(by: cfg.epochs)
+      if !updates.overflow && cfg.finalIterations > updates.partialValue {
+        var err = StandardError()
+        print(
+          "note: final_iterations \(cfg.finalIterations) reach back before this run's start (--epochs rest: \(updates.partialValue) updates of its \(cfg.epochs) epoch\(cfg.epochs == 1 ? "" : "s")); its average is over those \(updates.partialValue)",
+          to: &err)
+        cfg.finalIterations = updates.partialValue
+      }
     }
+    try checkLimits(&cfg, train: train, test: test, args)
     // A run's summary given as --config re-runs that run: on its data, or
     // with a note (another data directory gave other numbers without a
     // word: a walkthrough, session 33).
@@ -775,12 +796,13 @@ enum TrainCommand: CLICommand {
     func writeCheckpoint(_ net: TrainedNetwork, _ images: Int, to checkpoint: String) throws {
       // This run ends (in the devices' images) where its epochs end: from
       // its start, less the images of the epoch it went on inside.
-      // (Not written beyond what a checkpoint may hold: 1e15.)
+      // (Not written beyond what a checkpoint may hold, 1e15, nor for
+      // off-chip learning, which no run goes on with.)
       let prior = saved?.devicesTrainImages ?? 0
       let end = Double(prior - experiment.startingIndex) + Double(cfg.epochs) * Double(experiment.trainImagesPerEpoch)
       let place = Checkpoint.Place(
         shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
-        priorImages: prior, runEndImages: end < 1e15 ? Int(end) : nil)
+        priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil)
       switch net {
       case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
       case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
@@ -790,9 +812,11 @@ enum TrainCommand: CLICommand {
     // (from the start, then from each save). A failed one is said once and
     // the run goes on; the save at the end reports its own failure.
     var lastSave = DispatchTime.now().uptimeNanoseconds
-    var saveFailed = false, failing = false
-    // The images of the last periodic save that reached the file.
+    var failing = false
+    // The last periodic save that reached the file: its images, and the
+    // file it made (device and inode: a file put there since is not it).
     var savedImages: Int? = nil
+    var savedFile: (dev_t, ino_t)? = nil
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       save: { net, images in
@@ -800,15 +824,17 @@ enum TrainCommand: CLICommand {
         var err = StandardError()
         do {
           try writeCheckpoint(net, images, to: checkpoint)
+          var st = stat()
           savedImages = images
-          // Said once when the saves work again (a full disk freed).
+          savedFile = stat(checkpoint, &st) == 0 ? (st.st_dev, st.st_ino) : nil
+          // Said when the saves work again (a full disk freed).
           if failing { print("note: periodic checkpoint saved again after \(images) training images", to: &err) }
           failing = false
         } catch {
-          if !saveFailed {
+          // Said once for each spell of failures.
+          if !failing {
             print("warning: periodic checkpoint not saved after \(images) training images: \(error); training goes on", to: &err)
           }
-          saveFailed = true
           failing = true
         }
         lastSave = DispatchTime.now().uptimeNanoseconds
@@ -822,8 +848,10 @@ enum TrainCommand: CLICommand {
         do { try writeCheckpoint(net, images, to: checkpoint) } catch {
           // What the file still holds: the last periodic save, which a run
           // can go on from.
+          var st = stat()
+          let same = savedFile.map { stat(checkpoint, &st) == 0 && st.st_dev == $0.0 && st.st_ino == $0.1 } ?? false
           checkpointError = savedImages.flatMap { kept in
-            !FileManager.default.fileExists(atPath: checkpoint) ? nil :
+            !same ? nil :
             CLIError.runtime("\(error); \(checkpoint) holds the periodic save after \(kept) training images: go on from it with --checkpoint-in \(checkpoint) --epochs rest")
           } ?? error
         }
@@ -1133,6 +1161,11 @@ enum TrainCommand: CLICommand {
   static func restOfRun(
     _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int
   ) throws -> (epochs: Int, left: Int) {
+    // (Off-chip learning's checkpoint holds the arrays it programmed: a
+    // run from them is another run. A review, session 45.)
+    if saved.configuration.rule == .lim && saved.configuration.mode == .offChip {
+      throw CLIError.runtime("--epochs rest: \(path) was saved by off-chip learning (the arrays it programmed), which no run goes on with; give --epochs N")
+    }
     guard let end = saved.place.runEndImages else {
       throw CLIError.runtime("--epochs rest: \(path) does not say where its run ends (no run_end_images: saved before session 45); give --epochs N")
     }
@@ -1159,7 +1192,11 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime(
         "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (runs before it with other epochs?); give --epochs N")
     }
-    return ((left + into) / epoch, left)
+    let k = (left + into) / epoch
+    guard k <= 10_000 else {
+      throw CLIError.runtime("--epochs rest: the \(k) epochs left of the run that saved \(path) (its run_end_images \(end)) are more than a run takes (10000); give --epochs N")
+    }
+    return (k, left)
   }
 
   /// The network a run starts from: the checkpoint's devices in a network

@@ -146,10 +146,25 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   let inside = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--summary", summary.path])
   #expect(inside.status == 0, "\(inside.stderr)")
   #expect(inside.stderr.contains("had 50 training images left of its 1 epoch: this run's --epochs 2 ends where it would have"), "\(inside.stderr)")
+  // The saved run's last updates reaching back before this run's start:
+  // those this run has (2 epochs of 30).
+  let fin = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--final-iterations", "70", "--summary", summary.path])
+  #expect(fin.status == 0, "\(fin.stderr)")
+  #expect(fin.stderr.contains("note: final_iterations 70 reach back before this run's start (--epochs rest: 60 updates of its 2 epochs)"), "\(fin.stderr)")
+  let f = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  #expect((f["configuration"] as? [String: Any])?["final_iterations"] as? Int == 60)
   // A checkpoint from before run_end_images.
   text = text.replacingOccurrences(of: "  \"run_end_images\": 90,\n", with: "")
   try text.write(toFile: cut, atomically: true, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "run_end_images", "--epochs N"])
+  // Off-chip learning's checkpoint (the arrays it programmed) is no run's
+  // to go on with, and holds no end.
+  let off = root.appendingPathComponent("off.json").path
+  #expect(try runXbarsim(common + ["--learning", "off-chip", "--checkpoint-out", off]).status == 0)
+  #expect(try !String(contentsOfFile: off, encoding: .utf8).contains("run_end_images"))
+  expectError(
+    try runXbarsim(common + ["--checkpoint-in", off, "--learning", "on-chip", "--epochs", "rest"]),
+    ["--epochs rest", "off-chip learning", "--epochs N"])
 }
 
 @Test func periodicCheckpointsLockTheirFileAndRefuseFIFOs() throws {
@@ -172,8 +187,12 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   let deadline = Date().addingTimeInterval(60)
   while (try? Checkpoint.read(file.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
   #expect(p.isRunning)
-  let second = try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", file.path, "--checkpoint-every", "1"])
-  expectError(second, ["net.json is in use by another xbarsim train", ".net.json.lock", "--checkpoint-out"])
+  // Given to write (with periodic saves or without) or to go on from, the
+  // file a running run saves to is refused.
+  for extra in [["--checkpoint-out", file.path, "--checkpoint-every", "1"], ["--checkpoint-out", file.path], ["--checkpoint-in", file.path]] {
+    let second = try runXbarsim(common + ["--epochs", "1"] + extra)
+    expectError(second, ["net.json: a running xbarsim train saves its periodic checkpoints there", ".net.json.lock", extra[0]])
+  }
   kill(p.processIdentifier, SIGKILL)
   p.waitUntilExit()
   // A temporary file a killed save left is removed by the run that goes on.
@@ -217,7 +236,8 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   while !reader.isFinished { usleep(1000) }
   let text = String(decoding: stderr, as: UTF8.self)
   #expect(p.terminationStatus == 1, "\(text)")
-  #expect(text.components(separatedBy: "warning: periodic checkpoint not saved after").count == 2, "\(text)")
+  // One warning for each spell of failures.
+  #expect(text.components(separatedBy: "warning: periodic checkpoint not saved after").count == 3, "\(text)")
   #expect(text.contains("note: periodic checkpoint saved again after"), "\(text)")
   let last = text.split(separator: "\n").last.map(String.init) ?? ""
   #expect(last.hasPrefix("Error: ") && last.contains("holds the periodic save after") && last.contains("--epochs rest"), "\(last)")

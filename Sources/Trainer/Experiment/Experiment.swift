@@ -492,6 +492,9 @@ public final class Experiment {
       nextFinal < finalEnds.count ? min(pointAt(nextPoint), finalEnds[nextFinal]) : pointAt(nextPoint)
     }
 
+    /// The end of the mini-batch a due save waits for (an index into the
+    /// epoch), when a chunk ended inside one.
+    var saveAt: Int? = nil
     /// A periodic save, between updates (`index` into the epoch, 0 at its
     /// end): the place an interrupt there would leave.
     func saveIfDue(epochImagesNow index: Int) {
@@ -535,6 +538,12 @@ public final class Experiment {
               let toEnd = cfg.batch - stop % cfg.batch
               stop = toEnd >= trainCount - stop ? trainCount : stop + toEnd
             }
+            // A save due at a chunk's end inside a mini-batch waits for the
+            // batch's end (`saveAt`): the chunk stops there, a stop that is
+            // not the point's (`pointStop`: its losses wait as a broken
+            // chunk's do, so the run is the same with or without saves).
+            let pointStop = stop
+            if let at = saveAt, at < stop { stop = at }
             let t0 = DispatchTime.now().uptimeNanoseconds
             var s = index
             var readAhead: UInt8 = 0
@@ -582,7 +591,7 @@ public final class Experiment {
             // a mini-batch), and its losses wait, so that they join the
             // point's and the epoch's sums at `stop` in the same order
             // however often the chunk was broken.
-            let reachedStop = s >= stop
+            let reachedStop = s >= pointStop
             if reachedStop {
               lossSum += chunkLoss
               epochLossSum += chunkLoss
@@ -650,8 +659,16 @@ public final class Experiment {
             // `progressInterval`, so a run with few points saves too. (At
             // the epoch's last image the save waits for its end: its
             // record and the hybrid's switch.)
-            if index < trainCount && index % cfg.batch == 0 { saveIfDue(epochImagesNow: index) }
+            if index < trainCount && index % cfg.batch == 0 {
+              saveIfDue(epochImagesNow: index)
+              saveAt = nil
+            } else if saveAt == nil && index < trainCount && saveDue() && (lim != nil || hybrid != nil) {
+              // (Toward the batch's end; at the epoch's end, its own save.)
+              let end = index + (cfg.batch - index % cfg.batch)
+              if end < trainCount { saveAt = end }
+            }
           }
+          saveAt = nil
           // An epoch ends a mini-batch.
           trainer?.applyBatch()
           float?.applyBatch()
