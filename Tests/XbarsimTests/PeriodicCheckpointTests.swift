@@ -22,6 +22,22 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)", sourceLocation: sourceLocation) }
 }
 
+/// Starts `xbarsim` with `arguments` (standard error to `stderr`, else
+/// nowhere) and returns once `checkpoint` holds a whole checkpoint (the
+/// output check's probe makes and removes the file before training), the
+/// run ended, or a minute passed.
+private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stderr: Pipe? = nil) throws -> Process {
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = arguments
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = stderr ?? FileHandle.nullDevice
+  try p.run()
+  let deadline = Date().addingTimeInterval(60)
+  while (try? Checkpoint.read(checkpoint.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
+  return p
+}
+
 @Test func aRunKilledWithSIGKILLGoesOnFromItsLastPeriodicCheckpoint() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-periodic-checkpoint", train: 200, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
@@ -35,16 +51,8 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   #expect(w.status == 0, "\(w.stderr)")
   // The same run with a save at every chance (a microsecond's interval),
   // killed once its first save is there.
-  let p = Process()
-  p.executableURL = try #require(productExecutable("xbarsim"))
-  p.arguments = common + ["--epochs", "\(epochs)", "--checkpoint-out", killed.path, "--checkpoint-every", "0.00000001"]
-  p.standardOutput = FileHandle.nullDevice
-  p.standardError = FileHandle.nullDevice
-  try p.run()
-  let deadline = Date().addingTimeInterval(60)
-  // (A whole checkpoint: the output check's probe makes and removes the
-  // file before training.)
-  while (try? Checkpoint.read(killed.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
+  let p = try startAndAwaitFirstSave(
+    common + ["--epochs", "\(epochs)", "--checkpoint-out", killed.path, "--checkpoint-every", "0.00000001"], checkpoint: killed)
   #expect(p.isRunning, "the run ended before its first save was seen")
   kill(p.processIdentifier, SIGKILL)
   p.waitUntilExit()
@@ -177,15 +185,9 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   expectError(try runXbarsim(common + ["--checkpoint-out", fifo, "--checkpoint-every", "1"]), ["--checkpoint-every", "not a regular file"])
   // A second run given the file a running one saves to is refused.
   let file = root.appendingPathComponent("net.json")
-  let p = Process()
-  p.executableURL = try #require(productExecutable("xbarsim"))
-  p.arguments = common + ["--epochs", "200", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001"]
-  p.standardOutput = FileHandle.nullDevice
-  p.standardError = FileHandle.nullDevice
-  try p.run()
+  let p = try startAndAwaitFirstSave(
+    common + ["--epochs", "200", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001"], checkpoint: file)
   defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
-  let deadline = Date().addingTimeInterval(60)
-  while (try? Checkpoint.read(file.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
   #expect(p.isRunning)
   // Given to write (with periodic saves or without) or to go on from, the
   // file a running run saves to is refused.
@@ -210,21 +212,15 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
   let (root, data) = try syntheticDataDirectory("xbarsim-periodic-failure", train: 200, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("net.json")
-  let p = Process()
-  p.executableURL = try #require(productExecutable("xbarsim"))
-  p.arguments = [
-    "train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet",
-    "--epochs", "60", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001",
-  ]
   let err = Pipe()
-  p.standardOutput = FileHandle.nullDevice
-  p.standardError = err
-  try p.run()
+  let p = try startAndAwaitFirstSave(
+    [
+      "train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet",
+      "--epochs", "60", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001",
+    ], checkpoint: file, stderr: err)
   nonisolated(unsafe) var stderr = Data()
   let reader = Thread { stderr = err.fileHandleForReading.readDataToEndOfFile() }
   reader.start()
-  let deadline = Date().addingTimeInterval(60)
-  while (try? Checkpoint.read(file.path)) == nil && p.isRunning && Date() < deadline { usleep(500) }
   let blocker = root.appendingPathComponent(".net.json.\(p.processIdentifier).tmp")
   try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
   usleep(300_000)
