@@ -221,13 +221,23 @@ enum OutputFile {
   /// Whether `fd` (closed here; −1: no) is locked by another open file,
   /// shared or exclusive: probed with an exclusive lock, given back at
   /// once (a process taking one at that moment tries again briefly:
-  /// `lockExclusively`).
+  /// `lockExclusively`). A lock found held is probed again for about 50
+  /// ms: another run's probe holds it only for an instant, a run for its
+  /// whole length (two runs started together, each writing a summary
+  /// into one directory, had refused each other as that directory's
+  /// --out: a walkthrough, session 45).
   private static func lockHeldElsewhere(_ fd: Int32) -> Bool {
     guard fd >= 0 else { return false }
     defer { close(fd) }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
-    flock(fd, LOCK_UN)
-    return false
+    for attempt in 0..<6 {
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+        flock(fd, LOCK_UN)
+        return false
+      }
+      guard errno == EWOULDBLOCK else { return false }
+      if attempt < 5 { usleep(10_000) }
+    }
+    return true
   }
 
   /// Takes `fd`'s exclusive lock for as long as it is open, trying a few
