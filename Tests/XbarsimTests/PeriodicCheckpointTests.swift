@@ -222,11 +222,19 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   let reader = Thread { stderr = err.fileHandleForReading.readDataToEndOfFile() }
   reader.start()
   let blocker = root.appendingPathComponent(".net.json.\(p.processIdentifier).tmp")
-  try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+  /// The temporary file's name taken by a directory, once no save is
+  /// writing it (a save in progress renames it away within moments).
+  func block() {
+    let until = Date().addingTimeInterval(10)
+    while (try? FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)) == nil && Date() < until {
+      usleep(200)
+    }
+  }
+  block()
   usleep(300_000)
   try FileManager.default.removeItem(at: blocker)
   usleep(300_000)
-  try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+  block()
   #expect(p.isRunning, "the run ended before the saves were blocked")
   p.waitUntilExit()
   while !reader.isFinished { usleep(1000) }
