@@ -161,6 +161,10 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   #expect(fin.stderr.contains("note: final_iterations 70 reach back before this run's start (--epochs rest: 60 updates of its 2 epochs)"), "\(fin.stderr)")
   let f = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
   #expect((f["configuration"] as? [String: Any])?["final_iterations"] as? Int == 60)
+  // An end more epochs away than a run takes (an edited file).
+  try text.replacingOccurrences(of: "\"run_end_images\": 90,", with: "\"run_end_images\": 900000000000000,")
+    .write(toFile: cut, atomically: true, encoding: .utf8)
+  expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "more than a run takes (10000)"])
   // A checkpoint from before run_end_images.
   text = text.replacingOccurrences(of: "  \"run_end_images\": 90,\n", with: "")
   try text.write(toFile: cut, atomically: true, encoding: .utf8)
