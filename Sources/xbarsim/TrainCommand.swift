@@ -815,8 +815,7 @@ enum TrainCommand: CLICommand {
     var failing = false
     // The last periodic save that reached the file: its images, and the
     // file it made (device and inode: a file put there since is not it).
-    var savedImages: Int? = nil
-    var savedFile: (dev_t, ino_t)? = nil
+    var lastGood: (images: Int, device: dev_t, inode: ino_t)? = nil
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       save: { net, images in
@@ -825,8 +824,7 @@ enum TrainCommand: CLICommand {
         do {
           try writeCheckpoint(net, images, to: checkpoint)
           var st = stat()
-          savedImages = images
-          savedFile = stat(checkpoint, &st) == 0 ? (st.st_dev, st.st_ino) : nil
+          lastGood = stat(checkpoint, &st) == 0 ? (images, st.st_dev, st.st_ino) : nil
           // Said when the saves work again (a full disk freed).
           if failing { print("note: periodic checkpoint saved again after \(images) training images", to: &err) }
           failing = false
@@ -849,11 +847,12 @@ enum TrainCommand: CLICommand {
           // What the file still holds: the last periodic save, which a run
           // can go on from.
           var st = stat()
-          let same = savedFile.map { stat(checkpoint, &st) == 0 && st.st_dev == $0.0 && st.st_ino == $0.1 } ?? false
-          checkpointError = savedImages.flatMap { kept in
-            !same ? nil :
-            CLIError.runtime("\(error); \(checkpoint) holds the periodic save after \(kept) training images: go on from it with --checkpoint-in \(checkpoint) --epochs rest")
-          } ?? error
+          if let kept = lastGood, stat(checkpoint, &st) == 0, st.st_dev == kept.device, st.st_ino == kept.inode {
+            checkpointError = CLIError.runtime(
+              "\(error); \(checkpoint) holds the periodic save after \(kept.images) training images: go on from it with --checkpoint-in \(checkpoint) --epochs rest")
+          } else {
+            checkpointError = error
+          }
         }
       })
     // Every output is attempted, and the results printed, before the

@@ -27,6 +27,29 @@ private func network(_ cfg: TrainingConfiguration) throws -> TrainedNetwork {
   cfg.rule == .lim ? .lim(LimNetwork(configuration: cfg)) : .hybrid(try HybridNetwork(configuration: cfg))
 }
 
+/// One uninterrupted run of `cfg` on a network of its own: the experiment
+/// (its shuffles), the network as it ends, and the result.
+private func uninterrupted(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws
+  -> (experiment: Experiment, net: TrainedNetwork, end: TrainingResult)
+{
+  let whole = try Experiment(configuration: cfg, train: train, test: test)
+  let net = try network(cfg)
+  whole.startingNetwork = net
+  return (whole, net, whole.run())
+}
+
+/// The state a checkpoint carries, in a network of its own (a mini-batch's
+/// pending updates stay behind, as they do in a checkpoint).
+private func copy(of net: TrainedNetwork, _ cfg: TrainingConfiguration) throws -> TrainedNetwork {
+  let restored = try network(cfg)
+  switch (net, restored) {
+  case (.lim(let a), .lim(let b)): try b.restore(a.layerStates)
+  case (.hybrid(let a), .hybrid(let b)): try b.restore(a.layerStates, phase: a.phase, encoderStreams: a.encoderStreams)
+  default: Issue.record("another kind of network")
+  }
+  return restored
+}
+
 struct GoOnCase: Sendable, CustomTestStringConvertible {
   var name: String
   var apply: @Sendable (inout TrainingConfiguration) -> Void
@@ -50,10 +73,7 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   c.apply(&cfg)
   let train = data(120, seed: 1), test = data(10, seed: 2)
   // One run of three epochs.
-  let whole = try Experiment(configuration: cfg, train: train, test: test)
-  let wholeNet = try network(cfg)
-  whole.startingNetwork = wholeNet
-  let wholeEnd = whole.run()
+  let (whole, wholeNet, wholeEnd) = try uninterrupted(cfg, train: train, test: test)
   // Stopped in its second epoch (polled at each 16th sample and chunk end),
   // then the rest: the first run's 1 + the rest of epoch 2, and epoch 3.
   var polls = 0
@@ -70,14 +90,7 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   var rest = cfg
   rest.epochs = 2
   let second = try Experiment(configuration: rest, train: train, test: test)
-  // The state a checkpoint carries, in a network of its own (a mini-batch's
-  // pending updates stay behind, as they do in a checkpoint).
-  let restored = try network(cfg)
-  switch (net, restored) {
-  case (.lim(let a), .lim(let b)): try b.restore(a.layerStates)
-  case (.hybrid(let a), .hybrid(let b)): try b.restore(a.layerStates, phase: a.phase, encoderStreams: a.encoderStreams)
-  default: Issue.record("another kind of network")
-  }
+  let restored = try copy(of: net, cfg)
   second.startingNetwork = restored
   second.startingShuffles = first.shuffles
   second.startingIndex = first.epochImages
@@ -154,10 +167,7 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   cfg.evaluationsPerEpoch = 3
   c.apply(&cfg)
   let train = data(120, seed: 1), test = data(10, seed: 2)
-  let whole = try Experiment(configuration: cfg, train: train, test: test)
-  let wholeNet = try network(cfg)
-  whole.startingNetwork = wholeNet
-  let wholeEnd = whole.run()
+  let (_, wholeNet, wholeEnd) = try uninterrupted(cfg, train: train, test: test)
 
   /// What a checkpoint would hold at a save.
   struct Save {
@@ -175,15 +185,8 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   let savingEnd = saving.run(
     progressInterval: interval,
     save: { net, images in
-      // A copy of the state, in a network of its own.
-      let copy = try! network(cfg)
-      switch (net, copy) {
-      case (.lim(let a), .lim(let b)): try! b.restore(a.layerStates)
-      case (.hybrid(let a), .hybrid(let b)): try! b.restore(a.layerStates, phase: a.phase, encoderStreams: a.encoderStreams)
-      default: Issue.record("another kind of network")
-      }
       saves.append(Save(
-        net: copy, images: images, shuffles: saving.shuffles, epochImages: saving.epochImages, reference: saving.switchReference))
+        net: try! copy(of: net, cfg), images: images, shuffles: saving.shuffles, epochImages: saving.epochImages, reference: saving.switchReference))
     },
     saveDue: { true })
   // The saves changed nothing.

@@ -11,10 +11,6 @@ import Trainer
 // note there names the epochs that end where the killed run would have.
 // (ExperimentGoesOnTests checks every save's state in the library.)
 
-private func json(_ url: URL) throws -> [String: Any] {
-  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-}
-
 private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: SourceLocation = #_sourceLocation) {
   #expect(r.status != 0, "\(r.stderr)", sourceLocation: sourceLocation)
   let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
