@@ -503,6 +503,9 @@ enum TrainCommand: CLICommand {
     // configuration is read without it.
     var args = given
     let epochsRest = args.string("--epochs") == "rest"
+    if let e = args.string("--epochs"), !epochsRest, e.lowercased() == "rest" {
+      throw CLIError.usage("--epochs: expects an integer or rest (lower case), got '\(e)'")
+    }
     if epochsRest {
       guard args.string("--checkpoint-in") != nil else {
         throw CLIError.usage("--epochs rest needs --checkpoint-in FILE (it trains the rest of the run that saved FILE)")

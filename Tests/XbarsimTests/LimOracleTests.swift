@@ -67,5 +67,12 @@ private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
   let oracle = try runProcess(
     python3, [oracleScript.path, "--checkpoint", checkpoint.path, "--inspect", out.path, "--data", data.path])
   #expect(oracle.status == 0, "oracle-lim exit \(oracle.status)\n\(oracle.stdout)\(oracle.stderr)")
-  #expect(oracle.stdout.contains("0 REAL disagreement(s), 0 rounding"), "\(oracle.stdout)")
+  // No real disagreement, and few "rounding" ones (a decision within 1e-5 of
+  // its threshold): since session 46 inspect's sums are training's
+  // single-precision reads (so that it pulses as training does), where the
+  // oracle sums in double precision; an exact tie of two outputs may then
+  // break the other way (β 0, n_max 16: one prediction in 24 samples).
+  #expect(oracle.stdout.contains("0 REAL disagreement(s), "), "\(oracle.stdout)")
+  let rounding = oracle.stdout.split(separator: "\n").filter { $0.contains("rounding sample") }.count
+  #expect(rounding <= 2, "\(rounding) rounding disagreements\n\(oracle.stdout)")
 }

@@ -112,6 +112,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "3", "--quiet"]
   let done = root.appendingPathComponent("done.json").path, cut = root.appendingPathComponent("cut.json").path
   expectError(try runXbarsim(common + ["--epochs", "rest"]), ["--epochs rest", "--checkpoint-in"])
+  expectError(try runXbarsim(common + ["--epochs", "Rest"]), ["--epochs: expects an integer or rest (lower case), got 'Rest'"])
   // A finished run: nothing is left.
   #expect(try runXbarsim(common + ["--epochs", "2", "--checkpoint-out", done]).status == 0)
   expectError(try runXbarsim(common + ["--checkpoint-in", done, "--epochs", "rest"]), ["--epochs rest", "had ended", "2 epochs", "--epochs N"])

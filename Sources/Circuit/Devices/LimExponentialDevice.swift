@@ -156,6 +156,16 @@ public struct LimExponentialDevice: DeviceModel {
     potentiation ? _rawPotentiated(g, alpha: alphaP) : (isBidirectional ? _rawDepressed(g, alpha: alphaD) : g)
   }
 
+  /// A potentiation pulse's result from `g` both ways, from one evaluation
+  /// of eq. (1): `potentiated(g)` and `unclampedNext(g, potentiation:
+  /// true)`, to the bit (a controller's prediction and the pulse that
+  /// cycle-to-cycle noise scales, on the same step).
+  @inlinable
+  public func potentiationResults(_ g: Double) -> (clamped: Double, unclamped: Double) {
+    let next = _rawPotentiated(g, alpha: alphaP)
+    return (next >= _gMaxSnap ? gMax : (next < gMin ? gMin : next), next)
+  }
+
   /// A conductance put within [G_min, G_max] as a pulse's result is: within
   /// 1e-9·(G_max − G_min) of a bound is the bound.
   @inlinable

@@ -290,24 +290,54 @@ final class LimLayer {
   func conductances(_ k: Int) -> (plus: Double, minus: Double) {
     // (`tableD`, the curve's values: the array `table` would be retained
     // and released per call on the half-select booking's path.)
-    let a = conductanceStates ? gp[k] : tableD[Int(kp[k])]
-    let b = conductanceStates ? gm[k] : tableD[Int(km[k])]
+    // Branches on the layer's constants, not selects: a select loaded the
+    // integer states beside the conductances, and the scales (all 1
+    // without variation, and then 1·a = a to the bit) were loaded too: two
+    // streams of memory traffic the conductance path did not need.
+    let a: Double, b: Double
+    if conductanceStates {
+      a = gp[k]
+      b = gm[k]
+    } else {
+      a = tableD[Int(kp[k])]
+      b = tableD[Int(km[k])]
+    }
+    guard hasVariation else { return (a * gMax, b * gMax) }
     return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
   }
 
   /// The scales X of synapse k's device to raise (`up`: G+) and the other.
   @inline(__always)
   private func scales(_ k: Int, up: Bool) -> (Double, Double) {
-    (Double(up ? xp[k] : xm[k]), Double(up ? xm[k] : xp[k]))
+    guard hasVariation else { return (1, 1) }
+    return (Double(up ? xp[k] : xm[k]), Double(up ? xm[k] : xp[k]))
+  }
+
+  /// Synapse k's entry in the weight cache, from its device states, as
+  /// every update kernel computes it: on integer states X·G(s) of each
+  /// device in single precision (`tableS`), then their difference,
+  /// X+·G(s+) − X−·G(s−) (with X = 1 the two table entries); on
+  /// conductance states the double difference G+ − G− rounded once.
+  /// One definition for the kernels, `store` and `synchronize`: the cache
+  /// a checkpoint restores, or an inspection re-reads, is the one the run
+  /// kept. (The two roundings differ in the last bit for some state pairs;
+  /// with a zero dead band a δ that cancels exactly in one and not in the
+  /// other pulsed a row: an inspected run issued other pulses than its
+  /// trained twin, a session-45 finding.)
+  @inline(__always)
+  func cachedWeight(_ k: Int, _ g: (plus: Double, minus: Double)) -> Float {
+    guard !conductanceStates else { return Float(g.plus - g.minus) }
+    guard hasVariation else { return tableS[Int(kp[k])] - tableS[Int(km[k])] }
+    return xp[k] * tableS[Int(kp[k])] - xm[k] * tableS[Int(km[k])]
   }
 
   /// Writes every device's conductance into the array (and its caches).
   func synchronize() {
     for k in 0..<(rows * columns) {
-      let (a, b) = conductances(k)
-      array._plus[k] = a
-      array._minus[k] = b
-      array._weight[k] = Float(a - b)
+      let g = conductances(k)
+      array._plus[k] = g.plus
+      array._minus[k] = g.minus
+      array._weight[k] = cachedWeight(k, g)
     }
     array.recomputeLoads()
   }
@@ -357,7 +387,7 @@ final class LimLayer {
   @inline(__always)
   private func store(_ k: Int, before: (plus: Double, minus: Double)) {
     let after = conductances(k)
-    array._weight[k] = Float(after.plus - after.minus)
+    array._weight[k] = cachedWeight(k, after)
     let delta = (after.plus - before.plus) + (after.minus - before.minus)
     array._rowLoad[k / columns] += delta
     array._columnLoad[k % columns] += delta
@@ -983,30 +1013,32 @@ final class LimLayer {
 
   /// One identical pulse's potentiation of a device at g: the device's
   /// step there, times 1 + σ_c2c·z with variation, within its range.
+  /// (With variation only the step before the bounds is evaluated: eq. (1)
+  /// once a pulse, not twice.)
   @inline(__always)
   private func potentiated<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
-    varied(g, Device.of(self).potentiated(g), up: true, Device.self)
+    guard sigmaC2C > 0 else { return Device.of(self).potentiated(g) }
+    return varied(g, unclamped: Device.of(self).unclampedNext(g, potentiation: true), Device.self)
   }
 
   /// The same for a depression pulse (method c).
   @inline(__always)
   private func depressed<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
-    varied(g, Device.of(self).depressed(g), up: false, Device.self)
+    guard sigmaC2C > 0 else { return Device.of(self).depressed(g) }
+    return varied(g, unclamped: Device.of(self).unclampedNext(g, potentiation: false), Device.self)
   }
 
-  /// A pulse from g whose nominal result is `next`: g + ΔG·(1 + σ_c2c·z),
-  /// ΔG the model's step before the bounds (eq. (1)'s, or the data's,
-  /// which near G_max reaches past it: the step left to G_max had taken
-  /// devices there by ever smaller pulses, a walkthrough, session 43),
-  /// written so that σz → 0 gives next exactly, then put within the
-  /// device's range as the model puts a pulse's result.
+  /// A pulse from g (σ_c2c > 0) whose nominal result before the bounds is
+  /// `raw`: g + ΔG·(1 + σ_c2c·z), ΔG = raw − g the model's step before the
+  /// bounds (eq. (1)'s, or the data's, which near G_max reaches past it:
+  /// the step left to G_max had taken devices there by ever smaller
+  /// pulses, a walkthrough, session 43), written so that σz → 0 gives raw
+  /// exactly, then put within the device's range as the model puts a
+  /// pulse's result. One z drawn.
   @inline(__always)
-  private func varied<Device: BidirectionalModel>(_ g: Double, _ next: Double, up: Bool, _: Device.Type) -> Double {
-    guard sigmaC2C > 0 else { return next }
+  private func varied<Device: BidirectionalModel>(_ g: Double, unclamped raw: Double, _: Device.Type) -> Double {
     let z = Double(noise.next(quantiles))
-    let device = Device.of(self)
-    let raw = device.unclampedNext(g, potentiation: up)
-    return device.bounded(raw + (raw - g) * (sigmaC2C * z))
+    return Device.of(self).bounded(raw + (raw - g) * (sigmaC2C * z))
   }
 
   @inline(never)
@@ -1063,11 +1095,14 @@ final class LimLayer {
         b = bottom
         resets += 1
         sink.issue(.reset, pb, cell: k, count: 1)
-        var next = Device.of(self).potentiated(b)
+        // The controller predicts with the nominal step (`next`); the
+        // pulse it issues takes that step varied (both from one
+        // evaluation of the step).
+        var (next, raw) = Device.of(self).potentiationResults(b)
         while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) {
           closedPulseConductance += xb * b * gMax
-          b = varied(b, next, up: true, Device.self)
-          next = Device.of(self).potentiated(b)
+          b = sigmaC2C > 0 ? varied(b, unclamped: raw, Device.self) : next
+          (next, raw) = Device.of(self).potentiationResults(b)
           n += 1
         }
         sink.issue(.repotentiate, pb, cell: k, count: n)
@@ -1130,6 +1165,9 @@ protocol BidirectionalModel {
   /// One pulse's nominal result from g before the bounds (where the
   /// clamped `potentiated` or `depressed` is not at a bound, the same).
   func unclampedNext(_ g: Double, potentiation: Bool) -> Double
+  /// `potentiated(g)` and `unclampedNext(g, potentiation: true)`, from one
+  /// evaluation of the step where the model allows.
+  func potentiationResults(_ g: Double) -> (clamped: Double, unclamped: Double)
   /// A pulse's result put within the range as `potentiated` and
   /// `depressed` put theirs.
   func bounded(_ v: Double) -> Double
@@ -1169,5 +1207,8 @@ struct MeasuredBidirectional: BidirectionalModel {
   /// [G_min, G_max] (checkpoints check it).
   @inline(__always) func depressed(_ g: Double) -> Double { device.depressed(g) }
   @inline(__always) func unclampedNext(_ g: Double, potentiation: Bool) -> Double { device.unclampedNext(g, potentiation: potentiation) }
+  @inline(__always) func potentiationResults(_ g: Double) -> (clamped: Double, unclamped: Double) {
+    (device.potentiated(g), device.unclampedNext(g, potentiation: true))
+  }
   @inline(__always) func bounded(_ v: Double) -> Double { min(max(v, gMin), gMax) }
 }

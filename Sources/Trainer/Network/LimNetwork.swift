@@ -255,8 +255,19 @@ public final class LimNetwork: @unchecked Sendable {
   /// Reads layer l forward from `activations[l]`; fills `sums[l]`.
   @inline(__always)
   private func forward(_ l: Int, bookEnergy: Bool) {
-    if let probe { return forwardExact(l, probe) }
     let layer = layers[l]
+    if let probe {
+      // Recorded the exact way; with ideal wires the network then reads
+      // as training does (below), so that an inspection issues training's
+      // pulses: the exact sums differ from the single-precision ones in
+      // their last bits, and a δ that cancels exactly in one and not in
+      // the other (a zero dead band) or a sum on an ADC's step pulsed
+      // other rows (a walkthrough, session 46). With resistive lines the
+      // exact solve drives the network (training's solver stops at its
+      // tolerance and starts from its last solution).
+      forwardExact(l, probe)
+      if layer.reader != nil { return }
+    }
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     if !idealSense { return forwardThroughPeripherals(l, bookEnergy: bookEnergy) }
     activations[l].withUnsafeBufferPointer { a in
@@ -419,8 +430,12 @@ public final class LimNetwork: @unchecked Sendable {
   /// array l with δ·V_read on its source lines, gated by the derivative.
   @inline(__always)
   private func backward(_ l: Int) {
-    if let probe { return backwardExact(l, probe) }
     let layer = layers[l]
+    if let probe {
+      // As `forward`: recorded exactly; with ideal wires training's read.
+      backwardExact(l, probe)
+      if layer.reader != nil { return }
+    }
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     deltas[l].withUnsafeBufferPointer { d in
       // Reuse the column-sized current buffer as the δ-voltage drive.
