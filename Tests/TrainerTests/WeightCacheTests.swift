@@ -138,4 +138,8 @@ func anInspectionIssuesTrainingsPulses(
     }
   }
   #expect(plain.pulses > 0)
+  // The reads booked are training's, once each (the exact ones are recorded,
+  // not booked again).
+  #expect(plain.readEnergy.bitPattern == inspected.readEnergy.bitPattern, "\(plain.readEnergy) J trained, \(inspected.readEnergy) J inspected")
+  #expect(plain.layers.map(\.array.readCount) == inspected.layers.map(\.array.readCount))
 }

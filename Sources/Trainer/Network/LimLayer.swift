@@ -342,6 +342,16 @@ final class LimLayer {
     array.recomputeLoads()
   }
 
+  /// Writes every device's double-precision conductance into the array,
+  /// and nothing else (the weight cache and the loads are training's).
+  func synchronizeConductances() {
+    for k in 0..<(rows * columns) {
+      let g = conductances(k)
+      array._plus[k] = g.plus
+      array._minus[k] = g.minus
+    }
+  }
+
   /// Writes the double-precision conductances of the listed rows from the
   /// device states: after an update, before a resistive read solves the
   /// meshes (the update itself keeps only the weight cache and the loads in

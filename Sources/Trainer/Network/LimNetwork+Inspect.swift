@@ -110,9 +110,16 @@ final class InspectionProbe {
   func read(_ l: Int, _ array: DifferentialArray, _ d: ReadDirection, _ v: [Double]) -> [Double] {
     let m = array.rows, n = array.columns
     let readout: DifferentialReadout
+    let booked = (energy: array.readEnergy, count: array.readCount)
     do { readout = try array.read(d, voltages: v, solver: solver) } catch {
       self.error = self.error ?? error
       return [Double](repeating: 0, count: d == .forward ? n : m)
+    }
+    // With ideal wires training's read follows this one and books the
+    // read as training does: this one is recorded, not booked twice.
+    if readout.plusSolution == nil {
+      array.readEnergy = booked.energy
+      array.readCount = booked.count
     }
     // The driven lines' currents: the solution's terminal currents, or
     // Σ G·V along each line with ideal wires.
@@ -159,7 +166,14 @@ extension LimNetwork {
       recorder = previous
     }
     // The exact reads use the double-precision conductances.
-    for layer in layers { layer.synchronize() }
+    // (With ideal wires the weight cache and the line loads are in step
+    // already, as training keeps them: only the conductances are written,
+    // so that the reads training books here are the ones it books in a
+    // run; the loads recomputed from the conductances differ from the kept
+    // ones in their last bits.)
+    for layer in layers {
+      if layer.reader == nil { layer.synchronizeConductances() } else { layer.synchronize() }
+    }
     // Each device's conductance before the update (the update keeps only
     // the weight cache in step, and a resistive read may rewrite rows).
     let before = layers.map { layer in

@@ -90,6 +90,11 @@ extension LimNetwork {
       if let bad = (s.plusStates + s.minusStates).first(where: { Int($0) > layer.nMax }) {
         throw ConfigurationError(field: "nmax", "a device state \(bad) exceeds n_max \(layer.nMax)")
       }
+      // Without variation every kernel takes X = 1 (the scales are not
+      // read): scales of another value belong to a network with σ > 0.
+      if !layer.hasVariation, let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 }) {
+        throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (every scale 1)")
+      }
       for k in 0..<mn {
         layer.kp[k] = s.plusStates[k]
         layer.km[k] = s.minusStates[k]
