@@ -544,9 +544,19 @@ public final class LimNetwork: @unchecked Sendable {
       let layer = layers[l], n = layer.columns
       let serialBefore = layer.resets + layer.repotentiations + layer.depressions
       var rowSlots = 0
+      // One pulse per synapse on integer states without a booking: a row's
+      // synapses go to the row kernels (`LimLayer.update(rows:…)`, looked up
+      // without variation), as an online update's do. The per-synapse
+      // update stays for netted counts, the booking's rows and conductance
+      // states (whose noise is drawn in issue order).
+      let byRows = !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates
+      upColumns.withUnsafeMutableBufferPointer { upBuffer in
+      downColumns.withUnsafeMutableBufferPointer { downBuffer in
       accumulators[l].withUnsafeMutableBufferPointer { acc in
         let lanes = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+        let up = upBuffer.baseAddress!, down = downBuffer.baseAddress!
         for i in 0..<layer.rows {
+          var upCount = 0, downCount = 0
           // A row's pulses go out together, one round of slots per pulse
           // of its most-pulsed synapse.
           var rounds = 0
@@ -565,6 +575,12 @@ public final class LimNetwork: @unchecked Sendable {
             while bits != 0 {
               let k = i * n + j0 + bits.trailingZeroBitCount
               bits &= bits &- 1
+              if byRows {
+                if acc[k] > 0 { up[upCount] = Int32(k - i * n); upCount += 1 }
+                else { down[downCount] = Int32(k - i * n); downCount += 1 }
+                acc[k] = 0
+                continue
+              }
               let count = netPulses ? Int(abs(acc[k])) : 1
               rounds = max(rounds, count)
               for _ in 0..<count { layer.update(k, up: acc[k] > 0) }
@@ -572,9 +588,19 @@ public final class LimNetwork: @unchecked Sendable {
             }
             j0 += 8
           }
+          if upCount + downCount > 0 {
+            // (The batch counts its own slots below.)
+            let slots = layer.updateSlots
+            var row = Int32(i)
+            layer.update(rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount)
+            layer.updateSlots = slots
+            rounds = 1
+          }
           rowSlots += rounds
           layer.endBookedRow(i)
         }
+      }
+      }
       }
       layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
