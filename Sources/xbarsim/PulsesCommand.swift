@@ -350,7 +350,7 @@ enum PulsesCommand: CLICommand {
     let top = up.firstIndex(of: up[up.count - 1])!
     if let flat = TrainCommand.flatPulses(up) {
       notes.append(
-        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as method c does, while methods a and b and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: \(up.count - 1 - top == 1 ? "the point after it is" : "the \(up.count - 1 - top) points after it are") left out" : ""))")
+        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as rule lim's conductance states do (method c, or sigma_c2c or b_margin), while methods a and b on integer states and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: \(up.count - 1 - top == 1 ? "the point after it is" : "the \(up.count - 1 - top) points after it are") left out" : ""))")
     }
     // Drawn here whatever its length, but `train` takes at most 255
     // pulses to the maximum: say so before a run finds it out.

@@ -458,10 +458,13 @@ enum TrainCommand: CLICommand {
   /// What the flat pulses of a measured branch do under the run's rule
   /// (the branch ends at its first maximum: the points after it are
   /// dropped, `deviceNotes`).
-  static func flatPulseEffect(finiteState: Bool) -> String {
-    finiteState
-      ? "such a pulse leaves a device where it was"
-      : "with methods a and b such a pulse leaves a device where it was; method c steps over them"
+  /// (Rule lim: on integer states, methods a and b, a pulse a point; on
+  /// conductance states, method c or `sigma_c2c` or `b_margin`, one pulse
+  /// crosses a flat stretch. The note had said the former for every a and
+  /// b run: a walkthrough, session 46.)
+  static func flatPulseEffect(finiteState: Bool, conductanceStates: Bool = false) -> String {
+    if finiteState || !conductanceStates { return "such a pulse leaves a device where it was" }
+    return "this run's devices are conductances (method c, sigma_c2c or b_margin), which cross such a stretch in one pulse"
   }
 
   /// The notes on a run's measured device (`name` names the file): its
@@ -479,7 +482,7 @@ enum TrainCommand: CLICommand {
     if let flat = flatPulses(m.curve) {
       notes.append(
         "note: \(name): the potentiation branch is flat at \(flat) (its running maximum): "
-          + flatPulseEffect(finiteState: cfg.rule.isFiniteState))
+          + flatPulseEffect(finiteState: cfg.rule.isFiniteState, conductanceStates: cfg.limConductanceStates))
     }
     if !m.depression.isEmpty && !(cfg.rule == .lim && cfg.method == .c) {
       notes.append(

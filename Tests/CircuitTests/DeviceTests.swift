@@ -657,3 +657,23 @@ func validationNamesTheField(model: any DeviceModel, field: String) {
   try check(lim)
   try check(measured)
 }
+
+// A measured depression branch that ends above G_min: a nominal depression
+// stops at its end, and so does a varied one as c2c vanishes (the step
+// before the bounds goes on past the end; `xbarsim pulses --c2c 1e-30` had
+// taken the device half a step below it, a walkthrough, session 46).
+@Test func aVariedDepressionStopsWhereTheMeasuredBranchEnds() throws {
+  let d = try MeasuredDevice(
+    potentiation: (0...10).map { 1e-6 + Double($0) * 0.9e-6 }, depression: [1e-5, 9e-6, 8e-6, 7e-6, 6e-6, 5e-6])
+  var plain = try DevicePopulation(model: d, count: 4, seed: 1)
+  var varied = try DevicePopulation(model: d, count: 4, variation: .init(cycleToCycle: 1e-30), seed: 1)
+  for i in 0..<4 {
+    for _ in 0..<5 { plain.potentiate(i); varied.potentiate(i) }
+    for _ in 0..<(3 + i) {
+      plain.depress(i)
+      varied.depress(i)
+      #expect(abs(plain.nominal(i) - varied.nominal(i)) <= 1e-18, "device \(i): \(plain.nominal(i)) \(varied.nominal(i))")
+    }
+    #expect(plain.nominal(i) == 5e-6, "device \(i) stops at the branch's end")
+  }
+}

@@ -363,3 +363,34 @@ func aVariedPulseNearTheMaximumScalesEquationOnesStep(method: UpdateMethod) thro
   let w = net.weights(layer: 0)
   #expect(w[1] == 1 && w[2] == 1 && w[3] == 1 && w[4] == 0 && w[5] == -1, "\(w)")
 }
+
+// Method c on a measured curve whose depression branch ends above G_min: a
+// nominal depression stops at the branch's end, and so must a varied one
+// as σ_c2c vanishes. The step before the bounds goes on past the end, and
+// devices had gone half a step below it (a walkthrough, session 46:
+// `--device-csv` with `d` from 1e-5 down to 5e-6, σ_c2c 1e-30 against 0).
+@Test func aVariedDepressionStopsAtTheEndOfAMeasuredBranch() throws {
+  let path = try csvFile(
+    ["p,1e-6", "p,2.5e-6", "p,4e-6", "p,5e-6", "p,6.5e-6", "p,7e-6", "p,8e-6", "d,8e-6", "d,7e-6", "d,6e-6", "d,5e-6"])
+  func make(_ s: Double) throws -> LimNetwork {
+    try network {
+      $0.method = .c
+      $0.nMax = 6
+      try $0.set("device_csv", path)
+      $0.sigmaC2C = s
+    }
+  }
+  let plain = try make(0), varied = try make(1e-30)
+  train(plain, samples: 120)
+  train(varied, samples: 120)
+  var depressions = 0
+  for (a, b) in zip(plain.layers, varied.layers) {
+    #expect(a.pulses == b.pulses && a.resets == b.resets && a.depressions == b.depressions, "\(a.pulses) \(b.pulses), \(a.depressions) \(b.depressions)")
+    depressions += a.depressions
+    for k in 0..<(a.rows * a.columns) {
+      let x = a.conductances(k), y = b.conductances(k)
+      #expect(abs(x.plus - y.plus) <= 1e-12 * a.gMax && abs(x.minus - y.minus) <= 1e-12 * a.gMax, "synapse \(k)")
+    }
+  }
+  #expect(depressions >= 20, "\(depressions) depressions")
+}

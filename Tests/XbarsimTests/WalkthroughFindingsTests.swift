@@ -97,8 +97,16 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
 // first point at the maximum is G_max (an audit, session 27). Since session
 // 33 those points are left out of the device (DeviceResearcherFindingsTests).
 @Test func theFlatPulsesNoteSaysWhatTheRuleDoesWithThem() {
-  #expect(TrainCommand.flatPulseEffect(finiteState: false).hasPrefix("with methods a and b"))
+  #expect(TrainCommand.flatPulseEffect(finiteState: false) == "such a pulse leaves a device where it was")
   #expect(TrainCommand.flatPulseEffect(finiteState: true) == "such a pulse leaves a device where it was")
+  // Conductance states (method c, sigma_c2c, b_margin) cross the stretch in
+  // one pulse: the note had said otherwise for a and b with sigma_c2c (a
+  // walkthrough, session 46).
+  #expect(TrainCommand.flatPulseEffect(finiteState: false, conductanceStates: true).contains("in one pulse"))
+  var cfg = TrainingConfiguration()
+  cfg.method = .b
+  cfg.sigmaC2C = 0.1
+  #expect(cfg.limConductanceStates)
 }
 
 @Test func flatPulsesListsThePulsesThatLeaveTheConductanceWhereItWas() {

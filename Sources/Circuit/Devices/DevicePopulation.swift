@@ -252,7 +252,12 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     let dg = next - g
     if dg == 0 { return next }
     let step = model.unclampedStep(from: g, potentiation: potentiation) ?? dg
-    let noisy = g + step * (1 + _cycleToCycle * _noise[index].nextGaussian())
+    var noisy = g + step * (1 + _cycleToCycle * _noise[index].nextGaussian())
+    // Not below where a nominal depression stops (a measured `d` branch
+    // that ends above G_min: its end is a fixed point of `depressed`). The
+    // step before the bounds goes on past the end, and a vanishing c2c had
+    // taken the device half a step below it (a walkthrough, session 46).
+    if !potentiation && noisy < next && model.depressed(next) == next { noisy = next }
     let low = _floor[index]
     return noisy < low ? low : (noisy > _gMax ? _gMax : noisy)
   }

@@ -1035,7 +1035,12 @@ final class LimLayer {
   @inline(__always)
   private func depressed<Device: BidirectionalModel>(_ g: Double, _: Device.Type) -> Double {
     guard sigmaC2C > 0 else { return Device.of(self).depressed(g) }
-    return varied(g, unclamped: Device.of(self).unclampedNext(g, potentiation: false), Device.self)
+    // Not below the depression floor, where a nominal pulse stops (a
+    // measured `d` branch that ends above G_min): the step before the
+    // bounds goes on past the branch's end, and a vanishing σ_c2c had
+    // taken devices half a step below it (a walkthrough, session 46).
+    return max(varied(g, unclamped: Device.of(self).unclampedNext(g, potentiation: false), Device.self),
+      Device.of(self).depressionFloor)
   }
 
   /// A pulse from g (σ_c2c > 0) whose nominal result before the bounds is
