@@ -80,6 +80,9 @@ public final class LimNetwork: @unchecked Sendable {
   var backCurrents: [[Float]]
   var activeRows: [[Int32]]
   var accumulators: [[Float]]
+  /// A mini-batch's one-pulse updates by the row kernels (`applyBatch`);
+  /// false: synapse by synapse, the reference a test holds them to.
+  var batchByRows = true
   var upColumns: [Int32]
   var downColumns: [Int32]
   var samplesInBatch = 0
@@ -549,7 +552,7 @@ public final class LimNetwork: @unchecked Sendable {
       // without variation), as an online update's do. The per-synapse
       // update stays for netted counts, the booking's rows and conductance
       // states (whose noise is drawn in issue order).
-      let byRows = !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates
+      let byRows = batchByRows && !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates
       upColumns.withUnsafeMutableBufferPointer { upBuffer in
       downColumns.withUnsafeMutableBufferPointer { downBuffer in
       accumulators[l].withUnsafeMutableBufferPointer { acc in
