@@ -15,8 +15,9 @@ import _TestSupport
 // device states survive a save and restore; the update schedule's slots.
 
 /// A small network on 4×4 synthetic images, n_max 8 so that devices reach
-/// G_max (resets and re-potentiations) within a few hundred samples.
-private func smallConfiguration(
+/// G_max (resets and re-potentiations) within a few hundred samples (also
+/// WeightCacheTests').
+func smallConfiguration(
   method: UpdateMethod, sigma: Double = 0, batch: Int = 1, batchPulses: BatchPulses = .sign
 ) -> TrainingConfiguration {
   var cfg = TrainingConfiguration()

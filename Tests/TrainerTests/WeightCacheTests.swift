@@ -17,13 +17,9 @@ import _TestSupport
 
 private let images = SyntheticImages(count: 240, rows: 4, cols: 4, classes: 4, seed: 21)
 
+/// InspectionTests' small network with the whole initial range, seed 3.
 private func configuration(method: UpdateMethod, sigma: Double, batch: Int, dacBits: Int) -> TrainingConfiguration {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [16, 8, 4]
-  cfg.method = method
-  cfg.nMax = 8
-  cfg.sigma = sigma
-  cfg.batch = batch
+  var cfg = smallConfiguration(method: method, sigma: sigma, batch: batch)
   cfg.dacBits = dacBits
   cfg.initialFraction = 1
   cfg.seed = 3
