@@ -408,12 +408,15 @@ final class LimLayer {
   /// Table 1's update of one layer: every synapse in the active rows and
   /// the listed columns gets one identical pulse, to G+ for the columns in
   /// `up` (raise W) and to G− for those in `down`.
+  /// `countingSlots` false: the caller counts the update's slots (a
+  /// mini-batch, `LimNetwork.applyBatch`).
   func update(
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
-    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
+    countingSlots: Bool = true
   ) {
     let serialBefore = resets + repotentiations + depressions
-    defer { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) }
+    defer { if countingSlots { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) } }
     if let book = halfSelectBook {
       updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return

@@ -592,11 +592,9 @@ public final class LimNetwork: @unchecked Sendable {
             j0 += 8
           }
           if upCount + downCount > 0 {
-            // (The batch counts its own slots below.)
-            let slots = layer.updateSlots
             var row = Int32(i)
-            layer.update(rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount)
-            layer.updateSlots = slots
+            layer.update(
+              rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false)
             rounds = 1
           }
           rowSlots += rounds
