@@ -356,6 +356,19 @@ enum TrainCommand: CLICommand {
         // `"sigma": 1e308` is sigma's range error, not this one.)
         var reals = cfg
         if JSONWriter.isInexactInteger(x), (try? reals.set(key, "\(x)")) == nil {
+          // An integer key whose range ends far below 2^53 (n_max, dac_bits):
+          // its range error, with the value as written, not the advice to
+          // quote it (`"dac_bits": 1e30` had been told to write a string;
+          // a walkthrough, session 45).
+          let big = "9007199254740993"
+          var probe = cfg
+          if (try? probe.set(key, big)) != nil {
+            do { try probe.validate() } catch let e as ConfigurationError
+              where e.field == key.replacingOccurrences(of: "-", with: "_") && e.message.contains(big) {
+              throw CLIError.runtime(
+                "\(path): key '\(key)': " + e.message.replacingOccurrences(of: big, with: JSONWriter.number(x)))
+            } catch {}
+          }
           throw CLIError.runtime(
             "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
