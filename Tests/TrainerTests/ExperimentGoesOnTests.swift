@@ -232,3 +232,39 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   _ = try Experiment(configuration: float, train: train, test: test).run(save: { _, _ in floatSaves += 1 }, saveDue: { true })
   #expect(floatSaves == 0)
 }
+
+/// Stopped inside an epoch's first mini-batch (none of its updates out):
+/// the state is the previous epoch's end, and a run going on from there
+/// draws this epoch's shuffle again, the same order as the uninterrupted
+/// run's. The stopped run had counted the shuffle, and the run going on
+/// drew the next one (a walkthrough, session 46: `--batch 1000`, Ctrl-C in
+/// epoch 2's first batch, 61.00 % against 52.00 %).
+@Test func aRunStoppedInsideAnEpochsFirstBatchGoesOnInTheSameOrder() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.epochs = 3
+  cfg.batch = 40
+  cfg.evaluationsPerEpoch = 1
+  let train = data(120, seed: 1), test = data(10, seed: 2)
+  let (whole, wholeNet, _) = try uninterrupted(cfg, train: train, test: test)
+  // Polled at each 16th sample and chunk end: epoch 1 takes 8 polls, the
+  // 9th comes at epoch 2's 16th image, inside its first batch.
+  var polls = 0
+  let first = try Experiment(configuration: cfg, train: train, test: test)
+  let net = try network(cfg)
+  first.startingNetwork = net
+  let stopped = first.run(shouldStop: { polls += 1; return polls > 8 })
+  #expect(stopped.interrupted)
+  try #require(stopped.trainImages == 120 && first.epochImages == 0, "\(stopped.trainImages) \(first.epochImages)")
+  #expect(first.shuffles == 1)
+  var rest = cfg
+  rest.epochs = 2
+  let second = try Experiment(configuration: rest, train: train, test: test)
+  let restored = try copy(of: net, cfg)
+  second.startingNetwork = restored
+  second.startingShuffles = first.shuffles
+  second.startingIndex = first.epochImages
+  _ = second.run()
+  #expect(second.shuffles == whole.shuffles)
+  #expect(devices(restored) == devices(wholeNet))
+}

@@ -513,11 +513,19 @@ public final class Experiment {
             shuffles += 1
           }
           var index = goesOn ? startingIndex : 0
+          var ended = false
           // Stopped inside the epoch (at its last image too, before its
           // end's mini-batch and record): the images whose updates went out.
           defer {
             epochImages = index - index % cfg.batch
             unapplied = index % cfg.batch
+            // Stopped inside the epoch's first mini-batch: none of its
+            // updates went out, and a run going on from here (epoch_images 0)
+            // begins the epoch anew and shuffles for it: this epoch's shuffle
+            // is not counted, so that that run draws it again. (Counted, the
+            // run going on had drawn the next one: another order; a
+            // walkthrough, session 46.)
+            if cfg.shuffle && !goesOn && !ended && epochImages == 0 { shuffles -= 1 }
           }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
@@ -709,6 +717,7 @@ public final class Experiment {
           if e < cfg.epochs - 1 { saveIfDue(epochImagesNow: 0) }
           // The epoch ended (the deferred count above comes first).
           index = 0
+          ended = true
         }
       }
     }
