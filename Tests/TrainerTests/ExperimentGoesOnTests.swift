@@ -50,6 +50,35 @@ private func copy(of net: TrainedNetwork, _ cfg: TrainingConfiguration) throws -
   return restored
 }
 
+/// A run of `cfg` stopped after `polls` polls of its stop request (at each
+/// 16th sample and chunk end): the experiment, its network and result.
+private func stoppedRun(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset, polls limit: Int) throws
+  -> (experiment: Experiment, net: TrainedNetwork, end: TrainingResult)
+{
+  var polls = 0
+  let first = try Experiment(configuration: cfg, train: train, test: test)
+  let net = try network(cfg)
+  first.startingNetwork = net
+  return (first, net, first.run(shouldStop: { polls += 1; return polls > limit }))
+}
+
+/// The run that goes on from `first` (stopped on `net`) for `epochs`
+/// epochs, on a copy of its network, as from its checkpoint.
+private func goOn(
+  from first: Experiment, _ net: TrainedNetwork, _ cfg: TrainingConfiguration, epochs: Int,
+  train: IDXDataset, test: IDXDataset
+) throws -> (experiment: Experiment, net: TrainedNetwork, end: TrainingResult) {
+  var rest = cfg
+  rest.epochs = epochs
+  let second = try Experiment(configuration: rest, train: train, test: test)
+  let restored = try copy(of: net, cfg)
+  second.startingNetwork = restored
+  second.startingShuffles = first.shuffles
+  second.startingIndex = first.epochImages
+  second.startingSwitchReference = first.switchReference
+  return (second, restored, second.run())
+}
+
 struct GoOnCase: Sendable, CustomTestStringConvertible {
   var name: String
   var apply: @Sendable (inout TrainingConfiguration) -> Void
@@ -76,26 +105,14 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   let (whole, wholeNet, wholeEnd) = try uninterrupted(cfg, train: train, test: test)
   // Stopped in its second epoch (polled at each 16th sample and chunk end),
   // then the rest: the first run's 1 + the rest of epoch 2, and epoch 3.
-  var polls = 0
-  let first = try Experiment(configuration: cfg, train: train, test: test)
-  let net = try network(cfg)
-  first.startingNetwork = net
-  let stopped = first.run(shouldStop: { polls += 1; return polls > 12 })
+  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 12)
   #expect(stopped.interrupted)
   #expect(first.epochImages > 0 && first.epochImages < 120, "\(first.epochImages)")
   // Its count is of the images whose updates went out (a mini-batch it
   // stopped inside is not counted: it had been, session 40).
   #expect(stopped.trainImages == 120 + first.epochImages)
   #expect(first.epochImages % cfg.batch == 0)
-  var rest = cfg
-  rest.epochs = 2
-  let second = try Experiment(configuration: rest, train: train, test: test)
-  let restored = try copy(of: net, cfg)
-  second.startingNetwork = restored
-  second.startingShuffles = first.shuffles
-  second.startingIndex = first.epochImages
-  second.startingSwitchReference = first.switchReference
-  let end = second.run()
+  let (second, restored, end) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
   #expect(!end.interrupted)
   #expect(devices(restored) == devices(wholeNet))
   #expect(second.shuffles == whole.shuffles)
@@ -249,22 +266,11 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   let (whole, wholeNet, _) = try uninterrupted(cfg, train: train, test: test)
   // Polled at each 16th sample and chunk end: epoch 1 takes 8 polls, the
   // 9th comes at epoch 2's 16th image, inside its first batch.
-  var polls = 0
-  let first = try Experiment(configuration: cfg, train: train, test: test)
-  let net = try network(cfg)
-  first.startingNetwork = net
-  let stopped = first.run(shouldStop: { polls += 1; return polls > 8 })
+  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 8)
   #expect(stopped.interrupted)
   try #require(stopped.trainImages == 120 && first.epochImages == 0, "\(stopped.trainImages) \(first.epochImages)")
   #expect(first.shuffles == 1)
-  var rest = cfg
-  rest.epochs = 2
-  let second = try Experiment(configuration: rest, train: train, test: test)
-  let restored = try copy(of: net, cfg)
-  second.startingNetwork = restored
-  second.startingShuffles = first.shuffles
-  second.startingIndex = first.epochImages
-  _ = second.run()
+  let (second, restored, _) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
   #expect(second.shuffles == whole.shuffles)
   #expect(devices(restored) == devices(wholeNet))
 }
