@@ -141,7 +141,7 @@ func anInspectionIssuesTrainingsPulses(
 }
 
 /// A mini-batch's one-pulse updates go to the row kernels row by row (since
-/// session 46; 1.6–2× as fast): the same devices, counts and cache bits as
+/// session 46; 1.5–2× as fast): the same devices, counts and cache bits as
 /// synapse by synapse; only the energy books differ in their last digits
 /// (the kernels book loads and refills from single-precision products).
 @Test(arguments: [UpdateMethod.a, .b], [(0.0, 2), (0.3, 3), (0.0, 5)])

@@ -233,7 +233,7 @@ extension DifferentialArray {
   /// - Precondition: `voltages.count` is M (forward) or N (transposed).
   public func read(
     _ direction: ReadDirection, voltages: [Double], solver: NodalSolver? = nil,
-    warmStart: (plus: MeshSolution?, minus: MeshSolution?) = (nil, nil)
+    warmStart: (plus: MeshSolution?, minus: MeshSolution?) = (nil, nil), booking: Bool = true
   ) throws -> DifferentialReadout {
     // The same checks with ideal wires: their Kirchhoff sum would return
     // NaN for a NaN voltage, and a negative conductance is no device.
@@ -272,8 +272,10 @@ extension DifferentialArray {
         plus: outputs(sp), minus: outputs(sm), energy: p * readTime,
         plusSolution: sp, minusSolution: sm)
     }
-    readEnergy += out.energy
-    readCount += 1
+    if booking {
+      readEnergy += out.energy
+      readCount += 1
+    }
     return out
   }
 

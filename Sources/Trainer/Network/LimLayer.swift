@@ -331,40 +331,36 @@ final class LimLayer {
     return xp[k] * tableS[Int(kp[k])] - xm[k] * tableS[Int(km[k])]
   }
 
-  /// Writes every device's conductance into the array (and its caches).
-  func synchronize() {
-    for k in 0..<(rows * columns) {
+  /// Writes the double-precision conductances of synapses `cells` from
+  /// their device states (and, with `cache`, their weight cache entries).
+  @inline(__always)
+  private func writeConductances(_ cells: Range<Int>, cache: Bool) {
+    for k in cells {
       let g = conductances(k)
       array._plus[k] = g.plus
       array._minus[k] = g.minus
-      array._weight[k] = cachedWeight(k, g)
+      if cache { array._weight[k] = cachedWeight(k, g) }
     }
+  }
+
+  /// Writes every device's conductance into the array (and its caches).
+  func synchronize() {
+    writeConductances(0..<(rows * columns), cache: true)
     array.recomputeLoads()
   }
 
   /// Writes every device's double-precision conductance into the array,
   /// and nothing else (the weight cache and the loads are training's).
-  func synchronizeConductances() {
-    for k in 0..<(rows * columns) {
-      let g = conductances(k)
-      array._plus[k] = g.plus
-      array._minus[k] = g.minus
-    }
-  }
+  func synchronizeConductances() { writeConductances(0..<(rows * columns), cache: false) }
 
   /// Writes the double-precision conductances of the listed rows from the
   /// device states: after an update, before a resistive read solves the
   /// meshes (the update itself keeps only the weight cache and the loads in
   /// step, which is all an ideal read needs).
   func synchronizeConductances(rows list: UnsafePointer<Int32>, count: Int) {
-    let n = columns
     for r in 0..<count {
-      let base = Int(list[r]) * n
-      for k in base..<(base + n) {
-        let (a, b) = conductances(k)
-        array._plus[k] = a
-        array._minus[k] = b
-      }
+      let base = Int(list[r]) * columns
+      writeConductances(base..<(base + columns), cache: false)
     }
   }
 

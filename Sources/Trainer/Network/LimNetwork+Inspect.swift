@@ -110,16 +110,11 @@ final class InspectionProbe {
   func read(_ l: Int, _ array: DifferentialArray, _ d: ReadDirection, _ v: [Double]) -> [Double] {
     let m = array.rows, n = array.columns
     let readout: DifferentialReadout
-    let booked = (energy: array.readEnergy, count: array.readCount)
-    do { readout = try array.read(d, voltages: v, solver: solver) } catch {
-      self.error = self.error ?? error
-      return [Double](repeating: 0, count: d == .forward ? n : m)
-    }
     // With ideal wires training's read follows this one and books the
     // read as training does: this one is recorded, not booked twice.
-    if readout.plusSolution == nil {
-      array.readEnergy = booked.energy
-      array.readCount = booked.count
+    do { readout = try array.read(d, voltages: v, solver: solver, booking: !array.wires.isIdeal) } catch {
+      self.error = self.error ?? error
+      return [Double](repeating: 0, count: d == .forward ? n : m)
     }
     // The driven lines' currents: the solution's terminal currents, or
     // Σ G·V along each line with ideal wires.
