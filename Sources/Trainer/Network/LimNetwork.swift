@@ -546,7 +546,7 @@ public final class LimNetwork: @unchecked Sendable {
     for l in 0..<layers.count {
       let layer = layers[l], n = layer.columns
       let serialBefore = layer.resets + layer.repotentiations + layer.depressions
-      var rowSlots = 0
+      var rowSlots = 0, lateRulePulses = 0
       // One pulse per synapse on integer states without a booking: a row's
       // synapses go to the row kernels (`LimLayer.update(rows:…)`, looked up
       // without variation), as an online update's do. The per-synapse
@@ -560,8 +560,8 @@ public final class LimNetwork: @unchecked Sendable {
         let up = upBuffer.baseAddress!, down = downBuffer.baseAddress!
         for i in 0..<layer.rows {
           var upCount = 0, downCount = 0
-          // A row's pulses go out together, one round of slots per pulse
-          // of its most-pulsed synapse.
+          // A row's pulses go out together, one round of slots per rule
+          // pulse of its most-pulsed synapse.
           var rounds = 0
           // The row's non-zero sums in column order, found eight at a time
           // (a compare and a mask): a branch per synapse on an unlearnable
@@ -584,18 +584,38 @@ public final class LimNetwork: @unchecked Sendable {
                 acc[k] = 0
                 continue
               }
+              // As `UpdateSchedule.slots` draws them: the synapse's n-th
+              // rule pulse in its row's n-th round; its pulses that became
+              // serial (a refill, a depression, a reset) or did nothing
+              // (method c with both devices at their bounds) open no round,
+              // and its rule pulses after its first serial event are serial
+              // too (they keep their order after it). Until session 47 a
+              // row took a round per requested pulse: a netted batch of
+              // 300 with method c booked 71,973 slots where the schedule
+              // drew 47,620.
               let count = netPulses ? Int(abs(acc[k])) : 1
-              rounds = max(rounds, count)
-              for _ in 0..<count { layer.update(k, up: acc[k] > 0) }
+              var placed = 0, serialSeen = false
+              for _ in 0..<count {
+                let pulses = layer.pulses, serial = layer.resets + layer.repotentiations + layer.depressions
+                let outOfRule = layer.repotentiations + layer.depressions
+                layer.update(k, up: acc[k] > 0)
+                let rule = (layer.pulses - pulses) - (layer.repotentiations + layer.depressions - outOfRule)
+                if serialSeen { lateRulePulses += rule } else { placed += rule }
+                if layer.resets + layer.repotentiations + layer.depressions != serial { serialSeen = true }
+              }
+              rounds = max(rounds, placed)
               acc[k] = 0
             }
             j0 += 8
           }
           if upCount + downCount > 0 {
             var row = Int32(i)
+            let pulses = layer.pulses, outOfRule = layer.repotentiations
             layer.update(
               rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false)
-            rounds = 1
+            // A round when a rule pulse went out (not when every synapse
+            // was refilled), as the schedule draws it.
+            rounds = layer.pulses - pulses > layer.repotentiations - outOfRule ? 1 : 0
           }
           rowSlots += rounds
           layer.endBookedRow(i)
@@ -605,7 +625,7 @@ public final class LimNetwork: @unchecked Sendable {
       }
       layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
-      layer.updateSlots += rowSlots + layer.resets + layer.repotentiations + layer.depressions - serialBefore
+      layer.updateSlots += rowSlots + lateRulePulses + layer.resets + layer.repotentiations + layer.depressions - serialBefore
     }
     samplesInBatch = 0
   }
