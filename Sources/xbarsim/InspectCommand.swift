@@ -259,7 +259,12 @@ enum InspectCommand: CLICommand {
     }
     let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
     let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
-    print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(writer.steps.last.map { $0.slot + 1 } ?? 0) slots; wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+    // Every read takes a slot of the time base too: the update's slots
+    // (what train's latency counts) named apart (a reviewer read the
+    // total as the update's, session 47).
+    let slots = writer.steps.last.map { $0.slot + 1 } ?? 0
+    let readSlots = records.reduce(0) { $0 + $1.record.reads.count }
+    print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
     // The updates' energy beside what the ledger books: the V/2 scheme's
     // half-selected cells (a walkthrough had estimated them by hand).
     let booked = records.reduce(0) { $0 + $1.record.bookedProgramEnergy }

@@ -80,20 +80,43 @@ struct MutationRound5TrainerTests {
   #expect(r.epochs.allSatisfy { $0.seconds > 0 && $0.seconds < r.secondsTrain })
 }
 
-/// Lim's update phase: one slot per active input row, plus one per reset,
-/// re-potentiation and depression (serial), whatever the method.
-@Test(arguments: [UpdateMethod.a, .b, .c])
-func aLimUpdateTakesOneSlotPerActiveRowPlusItsSerialPulses(_ method: UpdateMethod) {
+/// Lim's update phase: one slot per active input row that issues a rule
+/// pulse, plus one per reset, re-potentiation and depression (serial),
+/// whatever the method and kernel: the slots `UpdateSchedule.slots`
+/// draws for the update's events. (Until session 47 every active row took
+/// a slot, also where all its pulses became serial.)
+@Test(arguments: [
+  (UpdateMethod.a, 0.0, false), (.b, 0.0, false), (.c, 0.0, false), (.b, 0.3, false), (.a, 0.0, true),
+  (.b, 0.0, true), (.c, 0.0, true),
+])
+func aLimUpdateTakesOneSlotPerRuleRowPlusItsSerialPulses(_ method: UpdateMethod, sigma: Double, book: Bool) {
   var cfg = TrainingConfiguration()
   cfg.method = method
-  var rng = SeededGenerator(seed: 3)
+  cfg.sigma = sigma
+  cfg.nMax = 4
+  if book { cfg.halfSelect = .book }
+  // The same devices twice: one layer recorded (the recorded kernel),
+  // one not (the looked-up kernel, or the booking's).
+  var rng = SeededGenerator(seed: 3), twin = SeededGenerator(seed: 3)
   let layer = LimLayer(inputs: 5, outputs: 4, configuration: cfg, rng: &rng)
+  let plain = LimLayer(inputs: 5, outputs: 4, configuration: cfg, rng: &twin)
+  let recorder = PulseRecorder()
+  layer.recorder = recorder
   let rows: [Int32] = [0, 2, 5], up: [Int32] = [1, 3], down: [Int32] = [0]
-  func serial() -> Int { layer.resets + layer.repotentiations + layer.depressions }
+  var serialOnly = 0
   for step in 0..<300 {
-    let (slots, before) = (layer.updateSlots, serial())
-    layer.update(rows: rows, rowCount: 3, up: up, upCount: 2, down: down, downCount: 1)
-    #expect(layer.updateSlots - slots == 3 + serial() - before, "step \(step)")
+    let (slots, plainSlots) = (layer.updateSlots, plain.updateSlots)
+    recorder.removeAll()
+    // Every third step one row alone, one pulse: its pulse alone decides
+    // whether it takes a row slot.
+    let r = step % 3 == 0 ? 1 : 3
+    layer.update(rows: rows, rowCount: r, up: up, upCount: step % 3 == 0 ? 1 : 2, down: down, downCount: step % 3 == 0 ? 0 : 1)
+    plain.update(rows: rows, rowCount: r, up: up, upCount: step % 3 == 0 ? 1 : 2, down: down, downCount: step % 3 == 0 ? 0 : 1)
+    let drawn = UpdateSchedule.slots(recorder.events).count
+    #expect(layer.updateSlots - slots == drawn, "step \(step)")
+    #expect(plain.updateSlots - plainSlots == drawn, "step \(step), unrecorded")
+    if !recorder.events.contains(where: { $0.kind == .potentiate }) { serialOnly += 1 }
   }
-  #expect(serial() > 0, "the devices reached G_max")
+  #expect((0..<24).map(plain.weight) == (0..<24).map(layer.weight), "the twins' devices")
+  #expect(serialOnly > 0, "some updates' pulses all became serial")
 }

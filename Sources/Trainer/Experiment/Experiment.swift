@@ -732,7 +732,7 @@ public final class Experiment {
     result.cellUpdates = hybrid?.cellUpdates ?? 0
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.ledger = lim?.ledger() ?? hybrid?.ledger()
-    result.readEnergy = lim?.readEnergy ?? result.ledger?.read ?? 0
+    result.readEnergy = result.ledger?.read ?? 0
     if let hybrid {
       result.meanConductance = hybrid.meanConductance * configuration.gMaxSiemens
       finished(.hybrid(hybrid), seen - unapplied)

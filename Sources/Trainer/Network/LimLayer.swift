@@ -124,8 +124,16 @@ final class LimLayer {
   /// the update's refills and their re-potentiations).
   private let resetsBefore: UnsafeMutablePointer<Int>
   /// Update-phase time slots (row by row): one per active input row of an
-  /// update, plus one per reset, re-potentiation and depression.
+  /// update that issues a rule pulse, plus one per reset, re-potentiation
+  /// and depression (the slots `UpdateSchedule.slots` draws).
   var updateSlots = 0
+  /// The rows of the last `update(rows:…)` that issued a rule pulse (a
+  /// row whose every pulse became serial, a refill or method a's resets,
+  /// or did nothing, takes no row slot). Set by each kernel.
+  private var ruleRows = 0
+  /// The rule's pulses issued so far (potentiations, not re-potentiations
+  /// or depressions), from the counters.
+  private var rulePulses: Int { pulses - repotentiations - depressions }
   /// cumulative[n] = Σ_{s<n} G(s) in siemens: the conductances seen by a
   /// run of n pulses from G_min, one lookup per re-potentiation.
   let cumulative: UnsafeMutablePointer<Double>
@@ -412,16 +420,21 @@ final class LimLayer {
     countingSlots: Bool = true
   ) {
     let serialBefore = resets + repotentiations + depressions
-    defer { if countingSlots { updateSlots += rowCount + (resets + repotentiations + depressions - serialBefore) } }
+    // Until session 47 every active row took a slot, also where all its
+    // pulses became serial (`--nmax 8 --layers 784,16,10 --method a`, 200
+    // MNIST images: 13,409 slots where the schedule draws 13,204).
+    ruleRows = 0
+    defer { if countingSlots { updateSlots += ruleRows + (resets + repotentiations + depressions - serialBefore) } }
     if let book = halfSelectBook {
       updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return
     }
     if conductanceStates {
       for r in 0..<rowCount {
-        let base = Int(activeRows[r]) * columns
+        let base = Int(activeRows[r]) * columns, rule = rulePulses
         for u in 0..<upCount { update(base + Int(up[u]), up: true) }
         for d in 0..<downCount { update(base + Int(down[d]), up: false) }
+        if rulePulses != rule { ruleRows += 1 }
       }
       return
     }
@@ -465,9 +478,10 @@ final class LimLayer {
       book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) })
     if conductanceStates {
       for r in 0..<rowCount {
-        let i = Int(activeRows[r]), base = i * columns
+        let i = Int(activeRows[r]), base = i * columns, rule = rulePulses
         for u in 0..<upCount { update(base + Int(up[u]), up: true, sink: sink) }
         for d in 0..<downCount { update(base + Int(down[d]), up: false, sink: sink) }
+        if rulePulses != rule { ruleRows += 1 }
         sink.rowEnded(i)
       }
     } else {
@@ -502,6 +516,8 @@ final class LimLayer {
     var count = 0, resetCount = 0, repot = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i &* n
+      // (A rare pulse counts its own on the layer.)
+      let rowStart = count &- repot, rareStart = rulePulses
       var rowDelta: Double = 0
       // The row's rule slots, held here (the book's own between its calls).
       var tally = LimHalfSelectBook.RowTally()
@@ -543,6 +559,7 @@ final class LimLayer {
       }
       for u in 0..<upCount { pulse(Int(up[u]), up: true) }
       for v in 0..<downCount { pulse(Int(down[v]), up: false) }
+      if count &- repot != rowStart || rulePulses != rareStart { ruleRows &+= 1 }
       rowLoad[i] += rowDelta
       book.tally = tally
       book.rowEnded(i)
@@ -624,6 +641,10 @@ final class LimLayer {
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i &* n
       rowDelta = 0
+      // The row's pulses that were not rule pulses: refills, and rare
+      // ones (which count their own rule pulses on the layer).
+      var rowRefills = 0, rowRare = rare
+      let rareStart = rulePulses
       // The uncommon pulse at column j: the method's sequence on the
       // states, then the weight and load change from the conductances.
       @inline(__always) func rarePulse(_ j: Int, up: Bool) {
@@ -640,12 +661,14 @@ final class LimLayer {
       while u < total {
         u = LimLayer.transitionRow(
           up, upCount, down, downCount, from: u, kp + base, km + base, w + base, table, width, colLoad,
-          resetsFrom, &rowDelta)
+          resetsFrom, &rowDelta, &rowRefills)
         if u < total {
           if u < upCount { rarePulse(Int(up[u]), up: true) } else { rarePulse(Int(down[u - upCount]), up: false) }
           u += 1
         }
       }
+      rowRare = rare &- rowRare
+      if total &- rowRefills &- rowRare > 0 || rulePulses != rareStart { ruleRows &+= 1 }
       rowLoad[i] += rowDelta
     }
     var refillCount = 0, repot = 0
@@ -686,9 +709,9 @@ final class LimLayer {
     _ cols: UnsafePointer<Int32>, _ from: Int, _ count: Int,
     _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
     _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
-    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double, up: Bool
+    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double, _ refills: inout Int, up: Bool
   ) -> Int {
-    var delta = rowDelta
+    var delta = rowDelta, refilled = refills
     var u = from
     while u < count {
       let j = Int(cols[u])
@@ -699,12 +722,14 @@ final class LimLayer {
       b[j] = e.b
       w[j] = up ? e.weight : 0 - e.weight
       resetsFrom[sb] &+= Int(e.refill)
+      refilled &+= Int(e.refill)
       let d = Double(e.load)
       delta += d
       colLoad[j] += d
       u &+= 1
     }
     rowDelta = delta
+    refills = refilled
     return u
   }
 
@@ -717,14 +742,16 @@ final class LimLayer {
     _ up: UnsafePointer<Int32>, _ upCount: Int, _ down: UnsafePointer<Int32>, _ downCount: Int, from: Int,
     _ plus: UnsafeMutablePointer<UInt8>, _ minus: UnsafeMutablePointer<UInt8>, _ w: UnsafeMutablePointer<Float>,
     _ table: UnsafeMutablePointer<Transition>, _ width: Int, _ colLoad: UnsafeMutablePointer<Double>,
-    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double
+    _ resetsFrom: UnsafeMutablePointer<Int>, _ rowDelta: inout Double, _ refills: inout Int
   ) -> Int {
     if from < upCount {
-      let u = transitionRun(up, from, upCount, plus, minus, w, table, width, colLoad, resetsFrom, &rowDelta, up: true)
+      let u = transitionRun(
+        up, from, upCount, plus, minus, w, table, width, colLoad, resetsFrom, &rowDelta, &refills, up: true)
       if u < upCount { return u }
     }
     let v = transitionRun(
-      down, max(from - upCount, 0), downCount, minus, plus, w, table, width, colLoad, resetsFrom, &rowDelta, up: false)
+      down, max(from - upCount, 0), downCount, minus, plus, w, table, width, colLoad, resetsFrom, &rowDelta, &refills,
+      up: false)
     return upCount + v
   }
 
@@ -747,6 +774,8 @@ final class LimLayer {
     var count = 0, resetCount = 0, repot = 0
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
+      // (A rare pulse counts its own on the layer.)
+      let rowStart = count &- repot, rareStart = rulePulses
       var rowDelta: Double = 0
       @inline(__always) func pulse(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, up: Bool) {
         let k = base + j
@@ -815,6 +844,7 @@ final class LimLayer {
       }
       for u in 0..<upCount { pulse(Int(up[u]), kp, km, up: true) }
       for v in 0..<downCount { pulse(Int(down[v]), km, kp, up: false) }
+      if count &- repot != rowStart || rulePulses != rareStart { ruleRows &+= 1 }
       rowLoad[i] += rowDelta
       sink.rowEnded(i)
     }

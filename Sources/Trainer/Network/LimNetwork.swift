@@ -50,6 +50,14 @@ public final class LimNetwork: @unchecked Sendable {
   /// first): the counts behind the converter energies and read latency.
   public private(set) var trainedSamples = 0
   public private(set) var backwardSamples = 0
+  /// The read energy and the counts above when the open mini-batch began:
+  /// what the ledger books while a batch is open. A batch's reads are
+  /// booked with its update, so a run stopped inside one (whose updates
+  /// never go out and whose images are not counted as trained) books none
+  /// of them: until session 47 its per-image energy and read latency were
+  /// above the uninterrupted run's (ADC 1.81e-8 against 1.29e-8 J an
+  /// image, stopped inside a batch of 5000).
+  private var atBatchStart: (readEnergy: Double, trained: Int, backward: Int) = (0, 0, 0)
   /// Per hidden layer, the open derivative gates summed over the samples
   /// trained since the last `takeGateOpenFractions()`.
   var gateOpenCounts: [Int]
@@ -155,8 +163,15 @@ public final class LimNetwork: @unchecked Sendable {
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   /// Device resets issued so far.
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
-  /// Read energy booked by the arrays so far (J).
+  /// Read energy booked by the arrays so far (J), an open mini-batch's
+  /// reads included.
   public var readEnergy: Double { layers.reduce(0) { $0 + $1.array.readEnergy } }
+  /// The reads the ledger books: all of them but an open mini-batch's
+  /// (booked with its update), as the read energy and the samples read
+  /// forward and backward.
+  private var bookedReads: (readEnergy: Double, trained: Int, backward: Int) {
+    samplesInBatch > 0 ? atBatchStart : (readEnergy, trainedSamples, backwardSamples)
+  }
   /// Energy and latency of the training so far, from the simulation:
   ///
   /// - read: Σ V·I·t of every training read, booked by the arrays from
@@ -174,11 +189,16 @@ public final class LimNetwork: @unchecked Sendable {
   ///   transposed read `read_time` (DAC settling overlaps the previous
   ///   conversion; the arrays are read one after the other);
   /// - update latency: `slot_time` per update slot (row by row: one slot
-  ///   per active input row, plus one per reset, re-potentiation and
-  ///   depression, serially).
+  ///   per active input row that issues a rule pulse, plus one per reset,
+  ///   re-potentiation and depression, serially: the slots
+  ///   `UpdateSchedule.slots` draws, also for a mini-batch).
+  ///
+  /// A mini-batch's reads are booked with its update: an open batch's
+  /// are not in the ledger (`bookedReads`).
   public func ledger(costs: ConverterCosts = ConverterCosts()) -> EnergyLedger {
     let cfg = configuration
     var e = EnergyLedger()
+    let (readEnergy, trainedSamples, backwardSamples) = bookedReads
     e.read = readEnergy
     let pulse = cfg.pulseGenerator
     e.program = pulse.programEnergy(conductanceSum: layers.reduce(0) { $0 + $1.pulseConductance })
@@ -360,6 +380,7 @@ public final class LimNetwork: @unchecked Sendable {
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
     checkLabel(label, of: sizes)
+    if batch > 1 && samplesInBatch == 0 { atBatchStart = (readEnergy, trainedSamples, backwardSamples) }
     load(pixels)
     forwardAll(bookEnergy: true)
     let last = layers.count - 1
