@@ -200,6 +200,9 @@ func aNonIdealPeripheralChangesTheRun(_ key: String, _ value: String) throws {
   ("dac_bits", "-1"), ("dac_bits", "17"), ("adc_bits", "-2"), ("adc_bits", "17"), ("adc_range", "0"),
   ("adc_range", "-1"), ("tia_gain", "0"), ("tia_gain", "-1"), ("sense_offset", "-0.1"),
   ("comparator_offset", "-1"),
+  // Below 1e-30 the single-precision offsets round to 0: an ideal run
+  // (session 47).
+  ("sense_offset", "1e-46"), ("comparator_offset", "1e-31"),
 ])
 func badPeripheralValuesNameTheirKey(_ key: String, _ value: String) throws {
   var cfg = TrainingConfiguration()

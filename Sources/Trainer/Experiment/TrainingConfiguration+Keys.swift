@@ -69,8 +69,8 @@ extension TrainingConfiguration {
     ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rule lim)."),
     ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rule lim)."),
     ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
-    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0; rule lim)."),
-    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0; rule lim, on-chip)."),
+    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0: none; otherwise at least 1e-30; rule lim)."),
+    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim, on-chip)."),
   ]
 
   /// Sets one key from its text form.

@@ -645,6 +645,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("tia_gain", tiaGain, 1e-6, 1e6)
     try within("sense_offset", senseOffset, 0, 1e6)
     try within("comparator_offset", comparatorOffset, 0, 1e6)
+    // The offsets are drawn in single precision: a σ below 1e-30 gave
+    // offsets of 0, an ideal run that named a non-ideality (a
+    // walkthrough's `--sense-offset 1e-46`, session 46).
+    for (key, sigma) in [("sense_offset", senseOffset), ("comparator_offset", comparatorOffset)]
+    where sigma > 0 && sigma < 1e-30 {
+      throw fail(key, "must be 0 or in [1e-30, 1e6] (its offsets are single precision: below, they round to 0), got \(shown(sigma))")
+    }
     if rule != .lim {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
