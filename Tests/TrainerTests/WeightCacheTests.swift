@@ -140,6 +140,41 @@ func anInspectionIssuesTrainingsPulses(
   #expect(plain.layers.map(\.array.readCount) == inspected.layers.map(\.array.readCount))
 }
 
+/// With resistive lines too (since session 47): the exact solve is
+/// recorded and training's reader (its tolerance, its warm start) drives
+/// the network, so an inspected run pulses as the trained one, and books
+/// training's reads once. (Before, the exact solve drove it and booked its
+/// own reads.)
+@Test(arguments: [(UpdateMethod.b, 1, 0.0, 0), (.a, 1, 0.1, 4), (.c, 1, 0.0, 0), (.b, 3, 0.1, 0)])
+func anInspectionWithResistiveLinesIssuesTrainingsPulses(
+  method: UpdateMethod, batch: Int, threshold: Double, dacBits: Int
+) throws {
+  var cfg = configuration(method: method, sigma: 0, batch: batch, dacBits: dacBits)
+  cfg.nMax = 8
+  cfg.outputThreshold = threshold
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = 20
+  cfg.columnSegmentResistance = 50
+  cfg.wireTolerance = 1e-3
+  let plain = LimNetwork(configuration: cfg)
+  let inspected = LimNetwork(configuration: cfg)
+  try images.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<60 {
+      let label = Int(images.labels[s])
+      _ = plain.train(px.baseAddress! + s * 16, label: label)
+      _ = try inspected.inspect(px.baseAddress! + s * 16, label: label)
+      let a = plain.layers.map { ($0.pulses, $0.resets) }, b = inspected.layers.map { ($0.pulses, $0.resets) }
+      guard a.elementsEqual(b, by: { $0 == $1 }) else {
+        Issue.record("sample \(s): pulses, resets \(a) trained, \(b) inspected")
+        return
+      }
+    }
+  }
+  #expect(plain.pulses > 0)
+  #expect(plain.layerStates == inspected.layerStates)
+  #expect(plain.readEnergy.bitPattern == inspected.readEnergy.bitPattern, "\(plain.readEnergy) J trained, \(inspected.readEnergy) J inspected")
+}
+
 /// A mini-batch's one-pulse updates go to the row kernels row by row (since
 /// session 46; 1.5–2× as fast): the same devices, counts and cache bits as
 /// synapse by synapse; only the energy books differ in their last digits

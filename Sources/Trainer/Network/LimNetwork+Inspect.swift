@@ -110,9 +110,9 @@ final class InspectionProbe {
   func read(_ l: Int, _ array: DifferentialArray, _ d: ReadDirection, _ v: [Double]) -> [Double] {
     let m = array.rows, n = array.columns
     let readout: DifferentialReadout
-    // With ideal wires training's read follows this one and books the
-    // read as training does: this one is recorded, not booked twice.
-    do { readout = try array.read(d, voltages: v, solver: solver, booking: !array.wires.isIdeal) } catch {
+    // Training's read follows this one and books the read as training
+    // does: this one is recorded, not booked twice.
+    do { readout = try array.read(d, voltages: v, solver: solver, booking: false) } catch {
       self.error = self.error ?? error
       return [Double](repeating: 0, count: d == .forward ? n : m)
     }
@@ -166,9 +166,7 @@ extension LimNetwork {
     // so that the reads training books here are the ones it books in a
     // run; the loads recomputed from the conductances differ from the kept
     // ones in their last bits.)
-    for layer in layers {
-      if layer.reader == nil { layer.synchronizeConductances() } else { layer.synchronize() }
-    }
+    for layer in layers { layer.synchronizeConductances() }
     // Each device's conductance before the update (the update keeps only
     // the weight cache in step, and a resistive read may rewrite rows).
     let before = layers.map { layer in

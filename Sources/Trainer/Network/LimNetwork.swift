@@ -280,16 +280,16 @@ public final class LimNetwork: @unchecked Sendable {
   private func forward(_ l: Int, bookEnergy: Bool) {
     let layer = layers[l]
     if let probe {
-      // Recorded the exact way; with ideal wires the network then reads
-      // as training does (below), so that an inspection issues training's
-      // pulses: the exact sums differ from the single-precision ones in
-      // their last bits, and a δ that cancels exactly in one and not in
-      // the other (a zero dead band) or a sum on an ADC's step pulsed
-      // other rows (a walkthrough, session 46). With resistive lines the
-      // exact solve drives the network (training's solver stops at its
-      // tolerance and starts from its last solution).
+      // Recorded the exact way; the network then reads as training does
+      // (below), so that an inspection issues training's pulses: the
+      // exact sums differ from the single-precision ones in their last
+      // bits, and a δ that cancels exactly in one and not in the other (a
+      // zero dead band) or a sum on an ADC's step pulsed other rows (a
+      // walkthrough, session 46). Resistive lines too since session 47:
+      // until then the exact solve drove the network there, where
+      // training's solver stops at `wire_tolerance` and starts from its
+      // last solution.
       forwardExact(l, probe)
-      if layer.reader != nil { return }
     }
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     if !idealSense { return forwardThroughPeripherals(l, bookEnergy: bookEnergy) }
@@ -456,9 +456,8 @@ public final class LimNetwork: @unchecked Sendable {
   private func backward(_ l: Int) {
     let layer = layers[l]
     if let probe {
-      // As `forward`: recorded exactly; with ideal wires training's read.
+      // As `forward`: recorded exactly, then training's read.
       backwardExact(l, probe)
-      if layer.reader != nil { return }
     }
     let v = readVoltage, scale = 1 / (readVoltage * gMax)
     deltas[l].withUnsafeBufferPointer { d in
