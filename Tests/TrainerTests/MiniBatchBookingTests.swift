@@ -85,3 +85,26 @@ func anOpenMiniBatchBooksNoneOfItsReads(pulses: BatchPulses) {
   #expect(stopped.ledger() == whole.ledger())
   #expect(stopped.ledger().read == stopped.readEnergy)
 }
+
+// `applyBatch` scans only the rows the batch's samples accumulated into
+// (since session 47): every sum still goes out at the batch's end — none
+// is left for the next batch — whatever the batch kind.
+@Test(arguments: [(UpdateMethod.b, BatchPulses.sign, 0.0), (.a, .net, 0.0), (.c, .sign, 0.0), (.b, .sign, 0.3)])
+func everySumGoesOutAtItsBatchsEnd(method: UpdateMethod, pulses: BatchPulses, sigma: Double) {
+  let cfg = smallConfiguration(method: method, sigma: sigma, batch: 4, batchPulses: pulses)
+  let net = LimNetwork(configuration: cfg)
+  var accumulated = 0
+  images.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<80 {
+      net.train(px.baseAddress! + s * 16, label: Int(images.labels[s]))
+      let open = net.accumulators.reduce(0) { $0 + $1.filter { $0 != 0 }.count }
+      if (s + 1) % 4 == 0 {
+        #expect(open == 0, "sample \(s): \(open) sums left after the batch's end")
+        #expect(net.touchedRows.allSatisfy { !$0.contains(true) })
+      } else {
+        accumulated += open
+      }
+    }
+  }
+  #expect(accumulated > 0 && net.pulses > 0)
+}
