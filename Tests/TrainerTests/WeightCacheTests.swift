@@ -119,25 +119,35 @@ func anInspectionIssuesTrainingsPulses(
   cfg.adcBits = adcBits
   cfg.outputThreshold = threshold
   cfg.initialFraction = 0.5
+  try expectInspectionTrainsAsTraining(cfg, samples: images.count)
+}
+
+/// Trains `cfg`'s network on the first `samples` images plainly and by
+/// inspection: the same pulses and resets after every sample, the same
+/// devices, and the reads booked are training's, once each (the exact ones
+/// are recorded, not booked again).
+private func expectInspectionTrainsAsTraining(
+  _ cfg: TrainingConfiguration, samples: Int, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
   let plain = LimNetwork(configuration: cfg)
   let inspected = LimNetwork(configuration: cfg)
   try images.pixels.withUnsafeBufferPointer { px in
-    for s in 0..<images.count {
+    for s in 0..<samples {
       let label = Int(images.labels[s])
       _ = plain.train(px.baseAddress! + s * 16, label: label)
       _ = try inspected.inspect(px.baseAddress! + s * 16, label: label)
       let a = plain.layers.map { ($0.pulses, $0.resets) }, b = inspected.layers.map { ($0.pulses, $0.resets) }
       guard a.elementsEqual(b, by: { $0 == $1 }) else {
-        Issue.record("sample \(s): pulses, resets \(a) trained, \(b) inspected")
+        Issue.record("sample \(s): pulses, resets \(a) trained, \(b) inspected", sourceLocation: sourceLocation)
         return
       }
     }
   }
-  #expect(plain.pulses > 0)
-  // The reads booked are training's, once each (the exact ones are recorded,
-  // not booked again).
-  #expect(plain.readEnergy.bitPattern == inspected.readEnergy.bitPattern, "\(plain.readEnergy) J trained, \(inspected.readEnergy) J inspected")
-  #expect(plain.layers.map(\.array.readCount) == inspected.layers.map(\.array.readCount))
+  #expect(plain.pulses > 0, sourceLocation: sourceLocation)
+  #expect(plain.layerStates == inspected.layerStates, sourceLocation: sourceLocation)
+  #expect(plain.readEnergy.bitPattern == inspected.readEnergy.bitPattern,
+    "\(plain.readEnergy) J trained, \(inspected.readEnergy) J inspected", sourceLocation: sourceLocation)
+  #expect(plain.layers.map(\.array.readCount) == inspected.layers.map(\.array.readCount), sourceLocation: sourceLocation)
 }
 
 /// With resistive lines too (since session 47): the exact solve is
@@ -156,23 +166,7 @@ func anInspectionWithResistiveLinesIssuesTrainingsPulses(
   cfg.rowSegmentResistance = 20
   cfg.columnSegmentResistance = 50
   cfg.wireTolerance = 1e-3
-  let plain = LimNetwork(configuration: cfg)
-  let inspected = LimNetwork(configuration: cfg)
-  try images.pixels.withUnsafeBufferPointer { px in
-    for s in 0..<60 {
-      let label = Int(images.labels[s])
-      _ = plain.train(px.baseAddress! + s * 16, label: label)
-      _ = try inspected.inspect(px.baseAddress! + s * 16, label: label)
-      let a = plain.layers.map { ($0.pulses, $0.resets) }, b = inspected.layers.map { ($0.pulses, $0.resets) }
-      guard a.elementsEqual(b, by: { $0 == $1 }) else {
-        Issue.record("sample \(s): pulses, resets \(a) trained, \(b) inspected")
-        return
-      }
-    }
-  }
-  #expect(plain.pulses > 0)
-  #expect(plain.layerStates == inspected.layerStates)
-  #expect(plain.readEnergy.bitPattern == inspected.readEnergy.bitPattern, "\(plain.readEnergy) J trained, \(inspected.readEnergy) J inspected")
+  try expectInspectionTrainsAsTraining(cfg, samples: 60)
 }
 
 /// A mini-batch's one-pulse updates go to the row kernels row by row (since
