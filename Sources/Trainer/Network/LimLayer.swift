@@ -132,8 +132,12 @@ final class LimLayer {
   /// or did nothing, takes no row slot). Set by each kernel.
   private var ruleRows = 0
   /// The rule's pulses issued so far (potentiations, not re-potentiations
-  /// or depressions), from the counters.
-  private var rulePulses: Int { pulses - repotentiations - depressions }
+  /// or depressions), from the counters: each takes a place in its row's
+  /// slot (or round), as `UpdateSchedule.slots` draws them.
+  var rulePulses: Int { pulses - repotentiations - depressions }
+  /// The serial events issued so far: resets, re-potentiation pulses and
+  /// depressions, one slot each.
+  var serialEvents: Int { resets + repotentiations + depressions }
   /// cumulative[n] = Σ_{s<n} G(s) in siemens: the conductances seen by a
   /// run of n pulses from G_min, one lookup per re-potentiation.
   let cumulative: UnsafeMutablePointer<Double>
@@ -419,12 +423,12 @@ final class LimLayer {
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
     countingSlots: Bool = true
   ) {
-    let serialBefore = resets + repotentiations + depressions
+    let serialBefore = serialEvents
     // Until session 47 every active row took a slot, also where all its
     // pulses became serial (`--nmax 8 --layers 784,16,10 --method a`, 200
     // MNIST images: 13,409 slots where the schedule draws 13,204).
     ruleRows = 0
-    defer { if countingSlots { updateSlots += ruleRows + (resets + repotentiations + depressions - serialBefore) } }
+    defer { if countingSlots { updateSlots += ruleRows + (serialEvents - serialBefore) } }
     if let book = halfSelectBook {
       updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return

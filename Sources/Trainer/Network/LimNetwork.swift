@@ -572,7 +572,7 @@ public final class LimNetwork: @unchecked Sendable {
     guard batch > 1, samplesInBatch > 0 else { return }
     for l in 0..<layers.count {
       let layer = layers[l], n = layer.columns
-      let serialBefore = layer.resets + layer.repotentiations + layer.depressions
+      let serialBefore = layer.serialEvents
       var rowSlots = 0, lateRulePulses = 0
       // One pulse per synapse on integer states without a booking: a row's
       // synapses go to the row kernels (`LimLayer.update(rows:…)`, looked up
@@ -581,7 +581,7 @@ public final class LimNetwork: @unchecked Sendable {
       // states (whose noise is drawn in issue order).
       let byRows = batchByRows && !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates
       // Only the rows the batch's samples accumulated into have non-zero
-      // sums (MNIST's inputs: about a third of the rows in a batch of 5);
+      // sums (MNIST's inputs: about two fifths of the input rows in a batch of 5);
       // the booking hears every row's end, as before.
       let everyRow = layer.halfSelectBook != nil
       upColumns.withUnsafeMutableBufferPointer { upBuffer in
@@ -641,12 +641,10 @@ public final class LimNetwork: @unchecked Sendable {
               let count = netPulses ? Int(abs(acc[k])) : 1
               var placed = 0, serialSeen = false
               for _ in 0..<count {
-                let pulses = layer.pulses, serial = layer.resets + layer.repotentiations + layer.depressions
-                let outOfRule = layer.repotentiations + layer.depressions
+                let rule = layer.rulePulses, serial = layer.serialEvents
                 layer.update(k, up: acc[k] > 0)
-                let rule = (layer.pulses - pulses) - (layer.repotentiations + layer.depressions - outOfRule)
-                if serialSeen { lateRulePulses += rule } else { placed += rule }
-                if layer.resets + layer.repotentiations + layer.depressions != serial { serialSeen = true }
+                if serialSeen { lateRulePulses += layer.rulePulses - rule } else { placed += layer.rulePulses - rule }
+                if layer.serialEvents != serial { serialSeen = true }
               }
               rounds = max(rounds, placed)
               acc[k] = 0
@@ -655,12 +653,12 @@ public final class LimNetwork: @unchecked Sendable {
           }
           if upCount + downCount > 0 {
             var row = Int32(i)
-            let pulses = layer.pulses, outOfRule = layer.repotentiations
+            let rule = layer.rulePulses
             layer.update(
               rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false)
             // A round when a rule pulse went out (not when every synapse
             // was refilled), as the schedule draws it.
-            rounds = layer.pulses - pulses > layer.repotentiations - outOfRule ? 1 : 0
+            rounds = layer.rulePulses != rule ? 1 : 0
           }
           rowSlots += rounds
           layer.endBookedRow(i)
@@ -671,7 +669,7 @@ public final class LimNetwork: @unchecked Sendable {
       }
       layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
-      layer.updateSlots += rowSlots + lateRulePulses + layer.resets + layer.repotentiations + layer.depressions - serialBefore
+      layer.updateSlots += rowSlots + lateRulePulses + layer.serialEvents - serialBefore
     }
     samplesInBatch = 0
   }
