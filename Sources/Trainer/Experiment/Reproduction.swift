@@ -264,7 +264,7 @@ public enum ChoiReproduction {
   /// And MNIST whole, "60,000 training and 10,000 test images"
   /// (`train_limit`, `test_limit`; session 44: a run on 2,000 images had
   /// its Δ against them). Not the epochs, which `--epochs` sets for every
-  /// row and the table's title states (the paper's are 20, the default).
+  /// row and the table's title states (default 20; the paper's text gives no count).
   public static let setting = [
     "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "lr", "batch", "encoding", "switch_threshold",
     "train_limit", "test_limit",
