@@ -176,9 +176,7 @@ enum SolveCommand: CLICommand {
       json.add("i_col_segment", rows: m, columns: n, try finite("i_col_segment", colSeg))
     }
     try StandardOutput.write(json.finished())
-    if let note = ProblemFile.ignoredKeysNote(ignored, source: source) {
-      var err = StandardError()
-      print(note, to: &err)
-    }
+    var err = StandardError()
+    for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
   }
 }

@@ -60,10 +60,8 @@ enum SpiceCommand: CLICommand {
     } else {
       try StandardOutput.write(text)
     }
-    if let note = ProblemFile.ignoredKeysNote(ignored, source: source) {
-      var err = StandardError()
-      print(note, to: &err)
-    }
+    var err = StandardError()
+    for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
   }
 
   /// The netlist of a forward read of `mesh`.

@@ -282,4 +282,16 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
     .write(to: file, atomically: true, encoding: .utf8)
   let bad = try runXbarsim(["solve", file.path])
   expectOneLineError(bad, 1, "\(file.path): 'conductance[0]' has 1 entries, expected 2")
+  // A device researcher's walkthrough (session 48): µS data written as
+  // siemens (tens of S a cell) solved without a word, where a device file
+  // gets a note. Now both commands note it; 1 mS cells do not.
+  for (g, noted) in [(2e-2, true), (1e-3, false)] {
+    try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, \#(g)]], "v_in": [0.2], "r_row": 1, "r_col": 1}"#
+      .write(to: file, atomically: true, encoding: .utf8)
+    for command in ["solve", "spice"] {
+      let run = try runXbarsim([command, file.path])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stderr.contains("note: \(file.path): the largest conductance is \(g) S, far above a synapse's") == noted, "\(command) \(g): \(run.stderr)")
+    }
+  }
 }

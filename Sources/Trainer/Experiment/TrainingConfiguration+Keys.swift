@@ -302,7 +302,7 @@ extension TrainingConfiguration {
   /// `pulses --device measured` reads data by the same rule.
   public static func measuredMaximumProblem(_ top: Double) -> String? {
     top >= 1e-12 && top <= 1
-      ? nil : "the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances are read in siemens unless the header names a unit, e.g. 'branch,conductance (uS)')"
+      ? nil : "the largest conductance is \(top) S, outside the [1e-12, 1] S of a device's G_max (conductances are read in the unit the header names, e.g. 'branch,conductance (uS)', or in siemens when it names none)"
   }
 
   /// Whether `text` is a number in decimal notation (`DecimalText`).
