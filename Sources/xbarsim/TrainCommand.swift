@@ -913,6 +913,20 @@ enum TrainCommand: CLICommand {
       // b fares as it does, and what keeps its step.
       say("method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
     }
+    // A hidden layer whose every derivative gate stayed shut: no error
+    // reached the synapses below it, whatever the accuracy says (a device
+    // researcher's walkthrough, session 48: a 2-point device file trained
+    // to chance, 10.00 %, without a word; its devices all started at G_min,
+    // every hidden sum 0).
+    let gated = result.points.filter { !$0.gateOpen.isEmpty }
+    if !gated.isEmpty {
+      for h in gated[0].gateOpen.indices where gated.allSatisfy({ h < $0.gateOpen.count && $0.gateOpen[h] == 0 }) {
+        var err = StandardError()
+        print(
+          "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned",
+          to: &err)
+      }
+    }
     // Never switched (beyond one epoch, noted before the run): the run was
     // its single pair's, pulse for pulse (a walkthrough, session 44: no
     // word said so).

@@ -165,3 +165,25 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let p = try MeasuredDevice(csv: "branch,G (pS)\np,1\np,3\n", source: "m.csv")
   #expect(p.potentiation == [1e-12, 3e-12])
 }
+
+// Session 48's walkthrough: a 2-point device file (one pulse from G_min to
+// G_max) trained to chance, 10.00 %, without a word: every device starts
+// at G_min, every hidden sum is 0 and every derivative gate shut, so no
+// error reaches the first layer. A run whose hidden layer never opened a
+// gate says so; a run that learns does not.
+@Test func aHiddenLayerWhoseGatesNeverOpenedIsNoted() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("two.csv")
+  try "p,1e-6\np,1e-5\n".write(to: file, atomically: true, encoding: .utf8)
+  let log = root.appendingPathComponent("two.csv.log")
+  let dead = try runXbarsim(["train", "--data", data.path, "--device-csv", file.path, "--log", log.path] + net)
+  #expect(dead.status == 0, "\(dead.stderr)")
+  #expect(dead.stderr.contains("note: no neuron of hidden layer 1 had its derivative gate open in training (gate_open_h1 0 at every evaluation point"), "\(dead.stderr)")
+  // As the log says.
+  let rows = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+  let column = try #require(rows.first?.firstIndex(of: "gate_open_h1"))
+  #expect(rows.count > 1 && rows.dropFirst().allSatisfy { Double($0[column]) == 0 }, "\(rows)")
+  let live = try runXbarsim(["train", "--data", data.path] + net)
+  #expect(live.status == 0 && !live.stderr.contains("derivative gate open"), "\(live.stderr)")
+}
