@@ -97,6 +97,16 @@ func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ messa
   expectOneLineError(low, 64, "--write-threshold: 0.1 V is at or below the read voltage 0.2 V (read_voltage)")
   let raised = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--read-voltage", "0.8", "--write-threshold", "0.9"] + net)
   #expect(raised.status == 0, "\(raised.stderr)")
+  // Rule lim, whose devices have no threshold key, trained with reads at
+  // 5 V against 1 V programming pulses (a circuit designer's walkthrough,
+  // session 48): a read at the programming amplitude is refused, named by
+  // the key that moved; one below it runs.
+  let limHot = try runXbarsim(["train", "--data", data.path, "--read-voltage", "1"] + net)
+  expectOneLineError(limHot, 64, "--read-voltage: a read at 1 V reaches the programming pulse's 1 V (program_voltage)")
+  let limLow = try runXbarsim(["train", "--data", data.path, "--program-voltage", "0.2"] + net)
+  expectOneLineError(limLow, 64, "--program-voltage: 0.2 V is at or below the read voltage 0.2 V (read_voltage)")
+  let limRaised = try runXbarsim(["train", "--data", data.path, "--read-voltage", "0.9", "--program-voltage", "1"] + net)
+  #expect(limRaised.status == 0, "\(limRaised.stderr)")
 }
 
 // `solve --tolerance 0x1p-30` and `bench solve --r 0x10` were read as hex.

@@ -637,6 +637,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "reset_voltage",
         "must be in [-1000, -1e-6] V, got \(shown(resetVoltage)) (a reset takes a device down to G_min: the depression's polarity, < 0)")
     }
+    // Rule lim's devices have no threshold key; a read at the potentiation
+    // pulse's amplitude or above would program every cell it reads, as
+    // for the finite-state rules above (5 V trained, a circuit designer's
+    // walkthrough, session 48). Half of it, what a half-selected cell
+    // sees, is taken as safe.
+    if rule == .lim && readVoltage >= programVoltage {
+      let readMoved = readVoltage != TrainingConfiguration().readVoltage
+      throw fail(
+        readMoved ? "read_voltage" : "program_voltage",
+        readMoved
+          ? "a read at \(shown(readVoltage)) V reaches the programming pulse's \(shown(programVoltage)) V (program_voltage): every read would program the cells it reads"
+          : "\(shown(programVoltage)) V is at or below the read voltage \(shown(readVoltage)) V (read_voltage): every read would program the cells it reads")
+    }
     try DAC(bits: dacBits).validate()
     // Checked before its single-precision copy, which rounds 1e300 to inf
     // and 1e-300 to 0 ("must be > 0, got inf").
