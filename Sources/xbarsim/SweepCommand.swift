@@ -51,6 +51,11 @@ enum SweepCommand: CLICommand {
     "energy_per_image_joules", "latency_per_image_seconds",
   ]
 
+  /// The way on for a point of the product where a key does not apply
+  /// (an ideal ADC beside ADC ranges, ideal lines beside a resistance: a
+  /// circuit designer's walkthrough, session 48, found no hint).
+  static let productHint = "; a grid is every combination of its lists: run such points as a sweep of their own (another --out)"
+
   /// The most points a grid may have.
   static let maxPoints = 1_000_000
 
@@ -134,7 +139,7 @@ enum SweepCommand: CLICommand {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(e.field): \(e.message)")
       }
       if cfg.wires == .ideal, let k = lineKeys.first {
-        throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)")
+        throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)\(productHint)")
       }
       if cfg.wires == .ideal, let name = fileLineKeys.first, let path = args.string("--config") {
         throw CLIError.runtime(
@@ -143,7 +148,7 @@ enum SweepCommand: CLICommand {
       // As `train` would: a key this point's rule never reads is refused.
       if let (key, usedBy) = cfg.ignoredKey {
         throw CLIError.usage(
-          "--grid point \(p) (\(describe(grid, p))): \(key) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it")
+          "--grid point \(p) (\(describe(grid, p))): \(key) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
       }
       configurations.append(cfg)
     }

@@ -1034,6 +1034,26 @@ private func plainCells(_ line: String) -> [String] {
   #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out").path), "nothing runs")
 }
 
+// A point of the product where a grid key does not apply (an ideal ADC
+// beside ADC ranges, ideal lines beside a resistance) is refused, as
+// train refuses the key, and says the way on: its own sweep (a circuit
+// designer's walkthrough, session 48).
+@Test func aGridPointWhereAKeyDoesNotApplySaysTheWayOn() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out").path
+  let adc = try runXbarsim(["sweep", "--data", data.path, "--grid", "adc_bits=0,4", "--grid", "adc_range=4,8", "--out", out])
+  #expect(adc.status == 64)
+  expectOneLineError(adc, [
+    "--grid point 0 (adc_bits=0 adc_range=4): adc_range applies to an ADC (adc_bits 1…16) only; rule lim would ignore it; a grid is every combination of its lists: run such points as a sweep of their own (another --out)"
+  ])
+  let lines = try runXbarsim(["sweep", "--data", data.path, "--grid", "wires=ideal,resistive", "--r-row", "2", "--r-col", "2", "--out", out])
+  #expect(lines.status == 64)
+  expectOneLineError(lines, [
+    "--grid point 0 (wires=ideal): r_row applies only with wires resistive (the lines are ideal); a grid is every combination"
+  ])
+}
+
 /// A merge's --out that holds another sweep is not overwritten; the same
 /// merge again replaces its own result.
 @Test func mergeRefusesAnOutputHoldingAnotherSweep() throws {
