@@ -769,6 +769,16 @@ enum TrainCommand: CLICommand {
         "note: write_voltage/2 = \(ConfigurationError.shown(cfg.writeVoltage / 2)) V reaches write_threshold \(ConfigurationError.shown(cfg.writeThreshold)) V: every half-selected cell is disturbed, moved up by disturb_step \(ConfigurationError.shown(cfg.disturbStep)) of a step per half-selected slot (README, Choices); both devices of a pair drift towards G_max",
         to: &err)
     }
+    // Lines of 1 MΩ a segment (MΩ typed as Ω) trained 20 images in 30 s to
+    // 14 % without a word (a circuit designer's walkthrough, session 48):
+    // a segment that resists more than a cell at G_max is no wire.
+    let longest = max(cfg.rowSegmentResistance, cfg.columnSegmentResistance)
+    if cfg.wires == .resistive && longest * cfg.gMaxSiemens >= 1 {
+      var err = StandardError()
+      print(
+        "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
+        to: &err)
+    }
     if cfg.rule == .hybrid && cfg.epochs == 1 && saved?.hybrid?.phase != .fine {
       var err = StandardError()
       print(

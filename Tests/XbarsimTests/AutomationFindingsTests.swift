@@ -109,6 +109,19 @@ func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ messa
   #expect(limRaised.status == 0, "\(limRaised.stderr)")
 }
 
+// Lines of 1 MΩ a segment (MΩ typed as Ω) trained without a word (a
+// circuit designer's walkthrough, session 48): a segment that resists more
+// than a cell at G_max is noted; 1 Ω is not.
+@Test func linesThatResistMoreThanACellAreNoted() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  for (r, noted) in [("1e5", true), ("1", false)] {
+    let run = try runXbarsim(["train", "--data", data.path, "--wires", "resistive", "--r-row", r, "--r-col", r] + net)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("note: line segments of \(r == "1" ? "1" : "100000") Ω against gmax 1e-05 S (G·r = ") == noted, "\(r): \(run.stderr)")
+  }
+}
+
 // `solve --tolerance 0x1p-30` and `bench solve --r 0x10` were read as hex.
 @Test func everyCommandTakesNumbersInDecimalNotationOnly() throws {
   let r = try runXbarsim(["solve", "-", "--tolerance", "0x1p-30"], stdin: Data(#"{"rows":1,"cols":1,"conductance":[[1e-6]],"v_in":[1],"r_row":0,"r_col":0}"#.utf8))
