@@ -108,7 +108,8 @@ func xbarsimInvocations(_ snippet: String) -> [(command: String, arguments: [Str
       // A grid's key is a configuration key, each of which is also an option
       // of train (`hidden_threshold` is `--hidden-threshold`).
       for (word, next) in zip(arguments, arguments.dropFirst()) where word == "--grid" {
-        guard let key = next.split(separator: "=").first, key != "key" else { continue }
+        // (Shell quotes around a value that holds ';' are the shell's.)
+        guard let key = next.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")).split(separator: "=").first, key != "key" else { continue }
         if try trainHelp().contains("--" + key.replacingOccurrences(of: "_", with: "-") + " ") == false {
           problems.append("\(page.lastPathComponent): `--grid \(key)` is no configuration key")
         }
