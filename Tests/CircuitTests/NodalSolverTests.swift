@@ -428,3 +428,46 @@ func twoLevelsKeepFewIterationsWithUnequalLineResistances(_ c: (Int, Int, Double
     #expect(!solver.lastSolveWasTwoLevel, "r_row \(rr), r_col \(rc)")
   }
 }
+
+// Ideal word lines and resistive bit lines driven at their ends (the
+// transposed read's drive): until session 48 no test drove a column in
+// this direct path, and a mutant that dropped the column sources' term
+// (every bit line's drive lost) survived the suite (a mutation audit).
+// Oracle: with ideal word lines each word line is at its source's volts,
+// so each bit line is a ladder of its own: node i joins its word line
+// through G_ij and its neighbours through r_col, and node M − 1 its
+// source. Solved per column by dense elimination, independently.
+@Test func idealWordLinesWithDrivenBitLinesSolveEachLadder() throws {
+  let m = 5, n = 4, rc = 10.0
+  let base = randomMesh(rows: m, columns: n, r: 0, seed: 48)
+  let rowVolts = [0.0, 0.05, 0.0, 0.1, 0.0], colVolts = [0.1, 0.2, 0.3, 0.4]
+  let mesh = CrossbarMesh(
+    rows: m, columns: n, conductance: base.conductance,
+    wires: WireModel(rowSegmentResistance: 0, columnSegmentResistance: rc),
+    rowTerminations: rowVolts.map { .source(volts: $0) },
+    columnTerminations: colVolts.map { .source(volts: $0) })
+  let sol = try NodalSolver().solve(mesh)
+  #expect(sol.iterations == 0, "the direct path")
+  let gc = 1 / rc
+  for j in 0..<n {
+    var a = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
+    for i in 0..<m {
+      let g = base.conductance[i * n + j]
+      a[i * m + i] += g
+      rhs[i] += g * rowVolts[i]
+      if i > 0 { a[i * m + i] += gc; a[i * m + i - 1] -= gc }
+      if i < m - 1 { a[i * m + i] += gc; a[i * m + i + 1] -= gc }
+    }
+    a[(m - 1) * m + m - 1] += gc
+    rhs[m - 1] += gc * colVolts[j]
+    let b = denseSolve(a, rhs, size: m)
+    for i in 0..<m {
+      #expect(isApproximatelyEqual(sol.bitNodeVoltage[i * n + j], b[i], relativeTolerance: 1e-12), "node \(i),\(j)")
+    }
+    // What the column's source delivers.
+    #expect(isApproximatelyEqual(sol.columnTerminalCurrent[j], gc * (colVolts[j] - b[m - 1]), relativeTolerance: 1e-9))
+  }
+  // Kirchhoff: what the sources deliver sums to 0.
+  let total = sol.rowTerminalCurrent.reduce(0, +) + sol.columnTerminalCurrent.reduce(0, +)
+  #expect(abs(total) < 1e-12 * sol.columnTerminalCurrent.map(abs).reduce(0, +), "\(total)")
+}

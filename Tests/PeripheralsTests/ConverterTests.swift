@@ -34,6 +34,15 @@ struct ConverterTests {
     var seen = Set<Float>()
     for k in 0...10_000 { seen.insert(dac.convert(Float(k) / 10_000)) }
     #expect(seen.count == 1 << bits)
+    // The nearest level, not the one below (a truncating DAC has 2^b
+    // levels too, and survived this test: a mutation audit, session 48).
+    let top = Float((1 << bits) - 1)
+    for k in 0..<(1 << bits) - 1 {
+      let low = Float(k) / top, high = Float(k + 1) / top
+      #expect(dac.convert(low + 0.49 * (high - low)) == low)
+      #expect(dac.convert(low + 0.51 * (high - low)) == high)
+      #expect(dac.convertSigned(-(low + 0.51 * (high - low))) == -high)
+    }
     #expect(DAC().convert(0.123) == 0.123)
     #expect(ADC().convert(-7.5) == -7.5)
   }
