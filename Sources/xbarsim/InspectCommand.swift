@@ -375,10 +375,6 @@ enum InspectCommand: CLICommand {
 
     static func list(_ v: [Double]) -> String { "[" + v.map(JSONWriter.number).joined(separator: ", ") + "]" }
 
-    static func matrix(_ v: [Double], columns: Int) -> String {
-      "[" + stride(from: 0, to: v.count, by: columns).map { list(Array(v[$0..<($0 + columns)])) }.joined(separator: ",\n") + "]"
-    }
-
     func json(checkpoint: String?) -> String {
       var j = JSONWriter()
       j.add("format", "xbarsim-inspect")
