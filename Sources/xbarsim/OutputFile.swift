@@ -369,6 +369,16 @@ enum OutputFile {
     return p
   }
 
+  /// Removes the regular files at `paths` (not streams, not directories):
+  /// an earlier run's summary or plot, which a run killed before its end
+  /// would otherwise leave beside its own partial output.
+  static func removeEarlier(_ paths: [String]) {
+    for path in paths where streamDescriptor(path) == nil {
+      guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular else { continue }
+      try? FileManager.default.removeItem(atPath: path)
+    }
+  }
+
   /// The descriptor of a stream the process holds that `path` names: `-`
   /// and `/dev/stdout` 1, `/dev/stderr` 2, `/dev/fd/N` and
   /// `/proc/self/fd/N` N (bash's `>(...)`); nil for any other path. Such an

@@ -497,6 +497,12 @@ enum ReproduceCommand: CLICommand {
         lock.unlock()
       }
     }
+    // An earlier invocation's summary and plot go before the runs start:
+    // a reproduction killed (kill -9) had left them beside a journal that
+    // held more runs (an ML researcher's walkthrough, session 48). The
+    // journal keeps the finished runs; the table, summary and plot are
+    // written from them at the end.
+    OutputFile.removeEarlier(["--summary", "--plot"].compactMap { args.string($0) })
     // (The caller catches the interrupts until its table, summary and
     // plot are written.)
     concurrentPerform(jobs, work)

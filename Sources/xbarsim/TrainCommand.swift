@@ -816,6 +816,11 @@ enum TrainCommand: CLICommand {
         try? FileManager.default.removeItem(atPath: own)
       }
     }
+    // The same for a summary or plot sent to a file of its own: a run
+    // killed (kill -9) had left the earlier run's there, beside this run's
+    // partial log (an ML researcher's walkthrough, session 48). Inputs
+    // were refused as outputs above.
+    OutputFile.removeEarlier(["--summary", "--plot"].compactMap { args.string($0) })
     var checkpointError: (any Error)? = nil
     // Caught until the summary, plot and checkpoint are written: a second
     // Ctrl-C (or a SIGTERM) while they were written killed the run with

@@ -250,3 +250,35 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   let saved = try Checkpoint.read(file.path)
   #expect(saved.devicesTrainImages < saved.place.runEndImages ?? 0)
 }
+
+// A run killed with SIGKILL left the earlier run's `--summary FILE` and
+// `--plot FILE` in place, beside its own partial log: a script paired one
+// run's summary with another's log (an ML researcher's walkthrough,
+// session 48). They go when the run starts, as `--out`'s own files do; a
+// run refused before it starts leaves them.
+@Test func aKilledRunLeavesNoEarlierRunsSummaryOrPlot() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stale-summary", train: 200, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json"), plot = root.appendingPathComponent("p.svg")
+  let log = root.appendingPathComponent("log.csv")
+  for file in [summary, plot] { try "earlier run".write(to: file, atomically: true, encoding: .utf8) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--summary", summary.path, "--plot", plot.path]
+  let refused = try runXbarsim(common + ["--epochs", "0"])
+  #expect(refused.status == 64, "\(refused.stderr)")
+  #expect(FileManager.default.fileExists(atPath: summary.path) && FileManager.default.fileExists(atPath: plot.path))
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = common + ["--epochs", "1000", "--evals-per-epoch", "1", "--log", log.path]
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = FileHandle.nullDevice
+  try p.run()
+  // Killed once its log has a point.
+  let deadline = Date().addingTimeInterval(60)
+  while ((try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 2 && p.isRunning && Date() < deadline {
+    usleep(500)
+  }
+  #expect(p.isRunning, "the run ended before its first point was seen")
+  kill(p.processIdentifier, SIGKILL)
+  p.waitUntilExit()
+  #expect(!FileManager.default.fileExists(atPath: summary.path) && !FileManager.default.fileExists(atPath: plot.path))
+}

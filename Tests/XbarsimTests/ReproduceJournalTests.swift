@@ -278,3 +278,34 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(r.status == 0, "\(r.stderr)")
   #expect(FileManager.default.fileExists(atPath: journal.path))
 }
+
+// A reproduction killed with SIGKILL left the earlier invocation's summary
+// and plot beside a journal that held more runs (an ML researcher's
+// walkthrough, session 48): they go when the runs start; the journal keeps
+// the finished runs, and the resume writes both from them.
+@Test func aKilledReproductionLeavesNoEarlierSummaryOrPlot() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let summary = root.appendingPathComponent("s.json"), plot = root.appendingPathComponent("p.svg")
+  for file in [summary, plot] { try "earlier".write(to: file, atomically: true, encoding: .utf8) }
+  let base = [
+    "reproduce", "lim2018", "--figure", "8", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "3",
+    "--jobs", "1", "--journal", journal.path, "--summary", summary.path, "--plot", plot.path,
+  ]
+  let p = Process()
+  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.arguments = base + ["--epochs", "20"]
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = FileHandle.nullDevice
+  try p.run()
+  // Killed once the journal holds a run.
+  let deadline = Date().addingTimeInterval(60)
+  while ((try? JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])?["runs"] as? [Any])?.isEmpty ?? true,
+    p.isRunning, Date() < deadline
+  { usleep(1000) }
+  #expect(p.isRunning, "the reproduction ended before its first run was kept")
+  kill(p.processIdentifier, SIGKILL)
+  p.waitUntilExit()
+  #expect(!FileManager.default.fileExists(atPath: summary.path) && !FileManager.default.fileExists(atPath: plot.path))
+}
