@@ -204,12 +204,16 @@ enum ReproduceCommand: CLICommand {
     if let note = settingsNote(base, runs: rows.map(\.run.configuration), skipping: []) { print(note) }
     if let note = dataNote(args, train: train, test: test) { print(note) }
     print("")
-    print("run                         method  paper   measured  [min, max]        Δ")
+    // The run column as wide as its longest label (a suffix such as
+    // "[train_limit 3000, test_limit 1000]" had pushed the rows out from
+    // under the header: a walkthrough, session 48).
+    let labelWidth = max(27, rows.map(\.run.label.count).max() ?? 0)
+    print("run".padding(toLength: labelWidth, withPad: " ", startingAt: 0) + " method  paper   measured  [min, max]        Δ")
     for row in rows {
       let method = row.run.configuration.rule == .float ? "SW" : row.run.configuration.mode == .offChip ? "off" : row.run.configuration.method.rawValue
       let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
       let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
-      let label = row.run.label.padding(toLength: max(27, rows.map(\.run.label.count).max() ?? 0), withPad: " ", startingAt: 0)
+      let label = row.run.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
       let methodText = method.padding(toLength: 6, withPad: " ", startingAt: 0)
       print(String(format: "%@ %@  %@   %@   [%@, %@]  %@%@", label as NSString, methodText as NSString,
         paperText as NSString, row.text(row.mean) as NSString, row.text(row.min) as NSString,

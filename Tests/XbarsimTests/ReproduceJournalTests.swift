@@ -309,3 +309,25 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   p.waitUntilExit()
   #expect(!FileManager.default.fileExists(atPath: summary.path) && !FileManager.default.fileExists(atPath: plot.path))
 }
+
+// Labels longer than the run column (a "[train_limit …]" suffix) pushed
+// the rows out from under lim2018's header (a walkthrough, session 48):
+// the header's columns start where every row's do.
+@Test func limTablesColumnsStayUnderTheirHeader() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1",
+    "--train-limit", "30", "--test-limit", "20",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stdout.split(separator: "\n").map(String.init)
+  let header = try #require(lines.first { $0.hasPrefix("run ") })
+  let method = try #require(header.range(of: " method ")).lowerBound.utf16Offset(in: header) + 1
+  let rows = lines.filter { $0.hasPrefix("n_max = ") }
+  #expect(rows.count == 9 && rows.allSatisfy { $0.contains("[train_limit 30, test_limit 20]") }, "\(rows)")
+  for row in rows {
+    let cells = Array(row.utf16)
+    #expect(cells[method - 1] == UInt16(UInt8(ascii: " ")) && cells[method] != UInt16(UInt8(ascii: " ")), "\(header)\n\(row)")
+  }
+}
