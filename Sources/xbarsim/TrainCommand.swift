@@ -1346,18 +1346,22 @@ enum TrainCommand: CLICommand {
           h < p.gateOpen.count ? String(format: ",%.4f", p.gateOpen[h]) : ","
         }.joined()
         let line = String(
-          format: "%ld,%.6f,%.2f,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
+          format: "%ld,%.6f,%.10g,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
           p.accuracy, p.loss, p.pulses, p.resets, p.seconds, gates as NSString)
         append(line, to: logHandle, log)
       },
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
-        let limits = [e.bigAtLimit, e.smallAtLimit].map { $0.map { String(format: "%.6f", $0) } ?? "" }
+        // (Ten significant digits of an accuracy: two decimals had lost
+        // the summary's precision on a test set not of 10,000 images; six
+        // of a fraction at the limit: fixed decimals had printed 1.26e-5
+        // as 0.000013. A walkthrough, session 48.)
+        let limits = [e.bigAtLimit, e.smallAtLimit].map { $0.map { String(format: "%.6g", $0) } ?? "" }
         // Empty where the rule does not count them (not a measured 0).
         let cells = e.cellUpdates.map { String($0) } ?? ""
         let frequency = e.updateFrequency.map { String(format: "%.6g", $0) } ?? ""
         let line = String(
-          format: "%ld,%ld,%.2f,%.2f,%.6f,%@,%ld,%@,%@,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
+          format: "%ld,%ld,%.10g,%.10g,%.6f,%@,%ld,%@,%@,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
           e.testAccuracy, e.loss, mse as NSString, e.pulses, cells as NSString, frequency as NSString,
           e.phase as NSString, limits[0] as NSString, limits[1] as NSString)
         append(line, to: epochHandle, epochLog)
