@@ -467,6 +467,20 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The most layers of a network, input and output included.
   public static let maximumLayers = 1_000
 
+  /// Refuses a read at or above `limit` (the key `key`, described as
+  /// `what`), where every read would program the cells it reads; named by
+  /// the key that moved: a lowered limit under the default read names the
+  /// limit's key.
+  private func checkRead(below limit: Double, _ key: String, _ what: String) throws {
+    guard readVoltage >= limit else { return }
+    let readMoved = readVoltage != TrainingConfiguration().readVoltage
+    throw ConfigurationError(
+      field: readMoved ? "read_voltage" : key,
+      readMoved
+        ? "a read at \(Self.shown(readVoltage)) V reaches \(what) \(Self.shown(limit)) V (\(key)): every read would program the cells it reads"
+        : "\(Self.shown(limit)) V is at or below the read voltage \(Self.shown(readVoltage)) V (read_voltage): every read would program the cells it reads")
+  }
+
   /// Checks every value; the error names the key and the value.
   public func validate() throws {
     func fail(_ key: String, _ message: String) -> ConfigurationError { ConfigurationError(field: key, message) }
@@ -599,16 +613,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try WriteDrive(voltage: writeVoltage, threshold: writeThreshold, disturbStep: disturbStep).validate()
     // A read at the devices' write threshold would program every cell it
     // reads (5 V against 0.75 V ran: a walkthrough, session 33).
-    if rule.isFiniteState && readVoltage >= writeThreshold {
-      // Named by the key that moved: a lowered threshold under the
-      // default read names write_threshold.
-      let readMoved = readVoltage != TrainingConfiguration().readVoltage
-      throw fail(
-        readMoved ? "read_voltage" : "write_threshold",
-        readMoved
-          ? "a read at \(shown(readVoltage)) V reaches the devices' write threshold \(shown(writeThreshold)) V (write_threshold): every read would program the cells it reads"
-          : "\(shown(writeThreshold)) V is at or below the read voltage \(shown(readVoltage)) V (read_voltage): every read would program the cells it reads")
-    }
+    if rule.isFiniteState { try checkRead(below: writeThreshold, "write_threshold", "the devices' write threshold") }
     if rule.isFiniteState && batch != 1 {
       throw fail("batch", "the \(rule.rawValue) rule updates online (batch 1), got \(batch)")
     }
@@ -642,14 +647,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // for the finite-state rules above (5 V trained, a circuit designer's
     // walkthrough, session 48). Half of it, what a half-selected cell
     // sees, is taken as safe.
-    if rule == .lim && readVoltage >= programVoltage {
-      let readMoved = readVoltage != TrainingConfiguration().readVoltage
-      throw fail(
-        readMoved ? "read_voltage" : "program_voltage",
-        readMoved
-          ? "a read at \(shown(readVoltage)) V reaches the programming pulse's \(shown(programVoltage)) V (program_voltage): every read would program the cells it reads"
-          : "\(shown(programVoltage)) V is at or below the read voltage \(shown(readVoltage)) V (read_voltage): every read would program the cells it reads")
-    }
+    if rule == .lim { try checkRead(below: programVoltage, "program_voltage", "the programming pulse's") }
     try DAC(bits: dacBits).validate()
     // Checked before its single-precision copy, which rounds 1e300 to inf
     // and 1e-300 to 0 ("must be > 0, got inf").
