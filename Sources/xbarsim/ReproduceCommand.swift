@@ -193,7 +193,7 @@ enum ReproduceCommand: CLICommand {
       }
       try writePlot(
         rows, args: args, panels: ChoiReproduction.panels(figure: figure),
-        title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
+        title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
         yLabel: "final test accuracy after \(base.epochs) epochs (%)")
       try finish(failure, args: args)
       return
@@ -222,9 +222,16 @@ enum ReproduceCommand: CLICommand {
     try writeSummary(rows, figure: figure, args: args)
     try writePlot(
       rows, args: args, panels: LimReproduction.panels(figure: figure),
-      title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max, ○ paper",
+      title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
       yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
+  }
+
+  /// The title's key to the paper's hollow circles, when some row has a
+  /// paper number to draw (a run on part of MNIST has none: its title had
+  /// named circles it did not draw; a walkthrough, session 48).
+  static func paperKey(_ rows: [Row]) -> String {
+    rows.contains { $0.run.paper != nil } ? ", ○ paper" : ""
   }
 
   /// --plot FILE: the figure (`ReproducePlot`) of the rows with results.

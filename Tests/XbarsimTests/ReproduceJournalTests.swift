@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import _TestSupport
+import Trainer
+
+@testable import xbarsim
 
 #if canImport(Glibc)
   import Glibc
@@ -316,11 +319,18 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
 @Test func limTablesColumnsStayUnderTheirHeader() throws {
   let (root, data) = try journalData()
   defer { try? FileManager.default.removeItem(at: root) }
+  let plot = root.appendingPathComponent("p.svg")
   let r = try runXbarsim([
     "reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1",
-    "--train-limit", "30", "--test-limit", "20",
+    "--train-limit", "30", "--test-limit", "20", "--plot", plot.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
+  // No row is the paper's run: its plot names no paper circles (it named
+  // them, and drew none).
+  let svg = try String(contentsOf: plot, encoding: .utf8)
+  #expect(svg.contains("bars min–max") && !svg.contains("○ paper"), "\(svg.prefix(600))")
+  let paperRow = ReproduceCommand.Row(run: LimReproduction.runs(figure: 9, base: TrainingConfiguration())[3], final: false)
+  #expect(paperRow.run.paper != nil && ReproduceCommand.paperKey([paperRow]) == ", ○ paper")
   let lines = r.stdout.split(separator: "\n").map(String.init)
   let header = try #require(lines.first { $0.hasPrefix("run ") })
   let method = try #require(header.range(of: " method ")).lowerBound.utf16Offset(in: header) + 1
