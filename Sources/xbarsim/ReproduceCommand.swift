@@ -188,7 +188,7 @@ enum ReproduceCommand: CLICommand {
         // rows came out the same at --epochs 1, without a word).
         var err = StandardError()
         Swift.print(
-          "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give more epochs (the paper's 20: on MNIST our runs switched after 3 to 5)",
+          "note: with --epochs \(base.epochs) the hybrids hardly reach their small arrays: the switch is decided after an epoch, at the end of epoch 2 at the earliest (unless epoch 1 gains less than switch_threshold over the untrained network), so k and the g-states change little or nothing; give more epochs (20 by default: on MNIST our runs switched after 3 to 5)",
           to: &err)
       }
       try writePlot(
