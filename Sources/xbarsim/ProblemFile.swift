@@ -24,12 +24,12 @@ enum ProblemFile {
 
   /// The notes on a problem file a command prints once it is solved or
   /// written: the keys the format ignores, and a largest conductance far
-  /// above a synapse's (10 mS or more: µS data written as siemens, say),
-  /// which solves but is rarely meant (the device files' note, the same
-  /// bound; a walkthrough, session 48).
+  /// above a synapse's (`TrainCommand.farAboveASynapse`, 10 mS: µS data
+  /// written as siemens, say), which solves but is rarely meant (a
+  /// walkthrough, session 48).
   static func notes(_ keys: [String], mesh: CrossbarMesh, source: String) -> [String] {
     var notes = [ignoredKeysNote(keys, source: source)].compactMap { $0 }
-    if let top = mesh.conductance.max(), top >= 1e-2 {
+    if let top = mesh.conductance.max(), top >= TrainCommand.farAboveASynapse {
       notes.append(
         "note: \(source): the largest conductance is \(JSONWriter.number(top)) S, far above a synapse's: 'conductance' is read in siemens (1e-5 for 10 µS)")
     }

@@ -357,7 +357,7 @@ enum PulsesCommand: CLICommand {
     if top > 255 {
       notes.append("note: \(path): \(top) pulses from the first point to the maximum; train --device-csv takes at most 255 (256 points)")
     }
-    if up[up.count - 1] >= 1e-2 {
+    if up[up.count - 1] >= TrainCommand.farAboveASynapse {
       notes.append(
         "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
     }

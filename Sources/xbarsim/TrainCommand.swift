@@ -484,6 +484,11 @@ enum TrainCommand: CLICommand {
   /// flat pulses, the points it dropped after its maximum, the depression
   /// rows the rule does not use, and a G_max far above a synapse's (data
   /// that are not in siemens). Empty without a measured device.
+  /// A conductance far above a synapse's (S): data in µS or mS read as
+  /// siemens. A device file's G_max and a problem file's largest cell get
+  /// a note at it (`train`, `pulses`, `solve`, `spice`).
+  static let farAboveASynapse = 1e-2
+
   static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
     guard let m = cfg.measuredDevice else { return [] }
     var notes: [String] = []
@@ -501,7 +506,7 @@ enum TrainCommand: CLICommand {
       notes.append(
         "note: \(name): its \(m.depression.count) depression points (d rows) are not used: only rule lim's method c depresses a device (methods a and b and rules hybrid and single reset it)")
     }
-    if m.gMax >= 1e-2 {
+    if m.gMax >= farAboveASynapse {
       notes.append(
         "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
     } else if m.gMax < 1e-9 {
@@ -809,11 +814,9 @@ enum TrainCommand: CLICommand {
       for (option, name) in [("--summary", "summary.json"), ("--plot", "accuracy.svg"), ("--log", "log.csv"), ("--epoch-log", "epochs.csv")] {
         let own = out + "/" + name
         let redirected = args.string(option).map { !OutputFile.sameFile($0, own) } ?? false
-        guard redirected || option == "--summary" || option == "--plot",
-          (try? FileManager.default.attributesOfItem(atPath: own))?[.type] as? FileAttributeType == .typeRegular,
-          !inputs.contains(where: { OutputFile.sameFile($0, own) })
+        guard redirected || option == "--summary" || option == "--plot", !inputs.contains(where: { OutputFile.sameFile($0, own) })
         else { continue }
-        try? FileManager.default.removeItem(atPath: own)
+        OutputFile.removeEarlier([own])
       }
     }
     // The same for a summary or plot sent to a file of its own: a run
