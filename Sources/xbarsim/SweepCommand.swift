@@ -187,6 +187,8 @@ enum SweepCommand: CLICommand {
     // finished points are kept and not run again. Anything else there is
     // not overwritten.
     var rows: [[String]] = []
+    // A merge's directory run again keeps its `merged_from`.
+    var mergedFrom: [String] = []
     let hasJSON = FileManager.default.fileExists(atPath: out + "/sweep.json")
     let hasCSV = FileManager.default.fileExists(atPath: out + "/sweep.csv")
     // A start cut short (killed, or a full disk) between the first
@@ -225,13 +227,15 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(out)/sweep.csv: point \(stray) is not in shard \(index)/\(shards)")
       }
       rows = earlier.rows.keys.sorted().map { earlier.rows[$0]! }
+      mergedFrom = earlier.mergedFrom
       if !rows.isEmpty && !args.has("--quiet") {
         var err = StandardError()
         print("sweep: resuming \(out): \(rows.count) of \(mine.count) point(s) already done", to: &err)
       }
     }
     let done = Set(rows.map { Int($0[0])! })
-    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
+    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
+      mergedFrom: mergedFrom, to: out)
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
@@ -270,7 +274,8 @@ enum SweepCommand: CLICommand {
       // the file). The files are replaced whole, so each holds the points
       // of its last write.
       do {
-        try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards), to: out)
+        try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
+      mergedFrom: mergedFrom, to: out)
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
       }
@@ -283,7 +288,9 @@ enum SweepCommand: CLICommand {
     if interruptRequested != 0 && rows.count < mine.count {
       throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
     }
-    print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and point-P.json")
+    // The point files DIR holds (a merge made before session 49 holds none).
+    let pointFiles = rows.filter { FileManager.default.fileExists(atPath: out + "/point-\($0[0]).json") }.count
+    print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
   }
 
   /// Whether CSV file `path` holds `header` alone (or nothing).
@@ -611,7 +618,10 @@ enum SweepCommand: CLICommand {
       // --out may hold this merge's earlier result (the same grid and base),
       // nothing else: another sweep there is not overwritten.
       if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
-        let there: (grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]])
+        let there: (
+          grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]],
+          mergedFrom: [String]
+        )
         do { there = try readShard(out) } catch {
           throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
         }
@@ -627,19 +637,66 @@ enum SweepCommand: CLICommand {
       // The base configuration and the data object as the shards hold them
       // (also when a shard's sweep.json was reformatted).
       let devicesJSON = devices.isEmpty ? nil : JSONValue.object(devices.mapValues(\.0), keys: devices.keys.sorted()).text
+      // Each point's whole summary beside the merged table, as a sweep's
+      // own directory holds them (they had stayed in the shards, so a
+      // re-run of the sweep in --out named point files it did not hold: a
+      // review, session 48), before the rows, as a sweep writes them. A
+      // point file of --out that its shard lacks is removed: it would not
+      // be the row's run.
+      let copied = try copyPointFiles(from: owner, count: g.count, to: out)
       try writeOutputs(
         g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, devicesJSON: devicesJSON, shard: (0, 1), mergedFrom: dirs, to: out)
-      print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg")
+      print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(copied, of: g.count))")
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
     }
+  }
+
+  /// Copies each point's `point-P.json` from the shard that holds its row
+  /// (`owner`) into `out`, and removes from `out` those whose shard has
+  /// none (a sweep from before session 32, or a file removed since).
+  /// Returns how many were copied. A point file that is not a JSON object
+  /// is not copied, and named on standard error.
+  static func copyPointFiles(from owner: [Int: String], count: Int, to out: String) throws -> Int {
+    var copied = 0, missing: [Int] = []
+    var err = StandardError()
+    for p in 0..<count {
+      let name = "/point-\(p).json"
+      let target = out + name
+      guard let dir = owner[p], FileManager.default.fileExists(atPath: dir + name) else {
+        missing.append(p)
+        if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
+        continue
+      }
+      let bytes = try ProblemFile.read(dir + name)
+      guard case .object? = try? JSONValue.parse(bytes) else {
+        print("sweep merge: \(dir + name) is not a point's summary (not a JSON object); not copied", to: &err)
+        missing.append(p)
+        if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
+        continue
+      }
+      try OutputFile.write(String(decoding: bytes, as: UTF8.self), to: target)
+      copied += 1
+    }
+    if !missing.isEmpty {
+      let list = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
+      print("sweep merge: \(missing.count) point(s) have no point-P.json in their shard, so none in the merge: \(list)", to: &err)
+    }
+    return copied
+  }
+
+  /// "point-P.json" when every one of `count` points has its file, or how
+  /// many do.
+  static func pointFilesText(_ present: Int, of count: Int) -> String {
+    present == count ? "point-P.json" : "point-P.json for \(present) of \(count) points"
   }
 
   /// One shard directory's sweep.json and sweep.csv, checked: a known
   /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
   /// numbers are in range and whose grid cells are that point's values.
   static func readShard(_ dir: String) throws -> (
-    grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]]
+    grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]],
+    mergedFrom: [String]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
     let data = try ProblemFile.read(jsonPath)
@@ -726,7 +783,17 @@ enum SweepCommand: CLICommand {
       try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
       rows[p] = cells
     }
-    return (here, base, root["data"], root["devices"], shard, rows)
+    // A merge's shard directories (kept when the sweep is run there again).
+    var mergedFrom: [String] = []
+    if let m = root["merged_from"] {
+      let names: [String]? =
+        if case .array(let list) = m { list.compactMap { if case .string(let s) = $0 { s } else { nil } } } else { nil }
+      guard let names, case .array(let list) = m, !list.isEmpty, names.count == list.count else {
+        throw CLIError.runtime("\(jsonPath): 'merged_from' must be a list of directories")
+      }
+      mergedFrom = names
+    }
+    return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
   }
 
   /// Measured devices by name (a grid value as typed, or the base's real

@@ -411,6 +411,54 @@ private func rows(_ dir: URL) throws -> [[String]] {
   expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, other.path]), [other.path, "grid"])
 }
 
+/// `sweep merge --out` copies every point's whole summary from its shard
+/// (they had stayed in the shards: a sweep run again in the merged
+/// directory said it had written point files it did not hold, and dropped
+/// `merged_from`; a review, session 48). A point whose shard has no file
+/// has none in the merge, named on standard error.
+@Test func mergeCopiesThePointFilesAndASweepRunAgainThereKeepsMergedFrom() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("config.json")
+  try #"{"layers": "64,12,10", "evals_per_epoch": 2, "train_limit": 40, "test_limit": 20}"#
+    .write(to: config, atomically: true, encoding: .utf8)
+  func sweep3(_ extra: [String]) throws -> ProcessResult {
+    try runXbarsim(["sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--quiet"] + extra)
+  }
+  var shards: [URL] = []
+  for i in 0..<2 {
+    let dir = root.appendingPathComponent("shard\(i)")
+    let s = try sweep3(["--shard", "\(i)/2", "--out", dir.path])
+    #expect(s.status == 0, "\(s.stderr)")
+    shards.append(dir)
+  }
+  let merged = root.appendingPathComponent("merged")
+  let m = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", merged.path])
+  #expect(m.status == 0, "\(m.stderr)")
+  #expect(m.stdout.contains("and point-P.json\n"), "\(m.stdout)")
+  for p in 0..<3 {
+    let name = "point-\(p).json"
+    let copy = try Data(contentsOf: merged.appendingPathComponent(name))
+    #expect(copy == (try Data(contentsOf: shards[p % 2].appendingPathComponent(name))), "\(name)")
+  }
+  let again = try sweep3(["--out", merged.path])
+  #expect(again.status == 0, "\(again.stderr)")
+  #expect(again.stdout.contains("and point-P.json\n"), "\(again.stdout)")
+  let from = try json(merged.appendingPathComponent("sweep.json"))["merged_from"] as? [String]
+  #expect(from == shards.map(\.path))
+
+  // Shard 1 has lost point 1's file: the merge has none for it (not the
+  // earlier merge's copy), and says so.
+  try FileManager.default.removeItem(at: shards[1].appendingPathComponent("point-1.json"))
+  let m2 = try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", merged.path])
+  #expect(m2.status == 0, "\(m2.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: merged.appendingPathComponent("point-1.json").path))
+  #expect(m2.stdout.contains("point-P.json for 2 of 3 points"), "\(m2.stdout)")
+  #expect(m2.stderr.contains("no point-P.json in their shard") && m2.stderr.contains(": 1"), "\(m2.stderr)")
+  let third = try sweep3(["--out", merged.path])
+  #expect(third.stdout.contains("point-P.json for 2 of 3 points"), "\(third.stdout)")
+}
+
 @Test(arguments: [
   (["--grid", "frobnicate=1,2"], "frobnicate"),
   ([], "grid"),
