@@ -92,6 +92,9 @@ enum ReproduceCommand: CLICommand {
     /// Final test accuracies (choi2021) instead of the last 10 % of points.
     var final = false
     var results: [TrainingResult] = []
+    /// Some run came from a journal kept before session 49, which holds
+    /// no resets nor re-potentiation pulses: the row's are unknown.
+    var resetsUnknown = false
     /// The mean over the seeds of one number of each result (0 without results).
     func meanOf(_ value: (TrainingResult) -> Double) -> Double {
       results.map(value).reduce(0, +) / Double(Swift.max(1, results.count))
@@ -421,6 +424,8 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var results = [TrainingResult?](repeating: nil, count: items.count)
     nonisolated(unsafe) var journal: RunJournal? = nil
     nonisolated(unsafe) var journalError: Error? = nil
+    // The items whose journal run holds no resets (kept before session 49).
+    var resetsUnknown: Set<Int> = []
     // A run that failed (a resistive read, an evaluation): no new run
     // starts, and the finished ones are still shown and written.
     nonisolated(unsafe) var failed = false
@@ -436,8 +441,9 @@ enum ReproduceCommand: CLICommand {
         configuration: TrainCommand.configurationJSON(configurations[k]))
     }
     if let path = args.string("--journal") {
-      let (opened, held) = try RunJournal.open(path, study: study, train: train, test: test, items: entries)
+      let (opened, held, unknown) = try RunJournal.open(path, study: study, train: train, test: test, items: entries)
       journal = opened
+      resetsUnknown = unknown
       for (index, result) in held { results[index] = result }
       done = held.count
       if !held.isEmpty {
@@ -526,7 +532,10 @@ enum ReproduceCommand: CLICommand {
         if firstFailure == nil { firstFailure = "\(name), \(rows[item.0].run.label), seed \(item.1): \(failure)" }
         continue
       }
-      if let r = results[k], !r.interrupted { rows[item.0].results.append(r) }
+      if let r = results[k], !r.interrupted {
+        rows[item.0].results.append(r)
+        if resetsUnknown.contains(k) { rows[item.0].resetsUnknown = true }
+      }
     }
     return firstFailure
   }
@@ -737,6 +746,11 @@ enum ReproduceCommand: CLICommand {
       fields(row, &j)
       row.add("images_per_second", row.meanOf(\.imagesPerSecond), to: &j)
       row.add("pulses", row.meanOf { Double($0.pulses) }, to: &j)
+      // As sweep.csv gives them (session 49); null for a row with a run
+      // from a journal kept before, which holds neither.
+      for (key, count) in [("resets", \TrainingResult.resets), ("repotentiation_pulses", \.repotentiationPulses)] {
+        if row.resetsUnknown { j.addRaw(key, "null") } else { row.add(key, row.meanOf { Double($0[keyPath: count]) }, to: &j) }
+      }
       let ledgers = row.results.compactMap(\.ledger)
       TrainCommand.addEnergy(
         &j, ledgers: ledgers.count == row.results.count ? ledgers : [],

@@ -40,9 +40,9 @@ struct RunJournal {
   ///   named).
   static func open(
     _ path: String, study: String, train: IDXDataset, test: IDXDataset, items: [Item]
-  ) throws -> (RunJournal, [Int: TrainingResult]) {
+  ) throws -> (RunJournal, [Int: TrainingResult], unknownResets: Set<Int>) {
     var journal = RunJournal(path: path, study: study, data: TrainCommand.dataJSON(train: train, test: test))
-    guard FileManager.default.fileExists(atPath: path) else { return (journal, [:]) }
+    guard FileManager.default.fileExists(atPath: path) else { return (journal, [:], []) }
     func fail(_ message: String) -> CLIError { CLIError.runtime("\(path): \(message)") }
     // Read back and rewritten: a device (/dev/null) or a pipe cannot hold it.
     let type = (try? FileManager.default.attributesOfItem(atPath: OutputFile.resolved(path)))?[.type] as? FileAttributeType
@@ -63,6 +63,9 @@ struct RunJournal {
     }
     guard case .array(let list)? = root["runs"] else { throw fail("'runs' must be a list") }
     var found: [Int: TrainingResult] = [:]
+    // Runs kept before session 49, without resets and re-potentiation
+    // pulses: their rows give those as unknown (null), not as 0.
+    var unknownResets: Set<Int> = []
     let parsed = try items.map { try JSONValue.parse(Data($0.configuration.utf8)).configurationIdentity }
     for (n, run) in list.enumerated() {
       guard case .string(let label)? = run["label"], case .number(let seedValue)? = run["seed"],
@@ -93,12 +96,14 @@ struct RunJournal {
         throw fail("run \(n + 1) ('\(label)'): seed \(seed), but its configuration's seed is \(items[index].seed)")
       }
       let runFail = { (m: String) in fail("run \(n + 1) ('\(label)', seed \(seed)): \(m)") }
-      let r = try result(run["result"]!, fail: runFail)
+      let (r, resetsKnown) = try result(run["result"]!, fail: runFail)
       try checkAgainstConfiguration(r, parsed[index], trainCount: train.count, fail: runFail)
       found[index] = r
-      journal.runs.append(render(label: label, seed: seed, configuration: items[index].configuration, result: found[index]!))
+      if !resetsKnown { unknownResets.insert(index) }
+      journal.runs.append(
+        render(label: label, seed: seed, configuration: items[index].configuration, result: r, resetsKnown: resetsKnown))
     }
-    return (journal, found)
+    return (journal, found, unknownResets)
   }
 
   private init(path: String, study: String, data: String) {
@@ -155,11 +160,20 @@ struct RunJournal {
     ("read_time", \.readTime), ("update_time", \.updateTime),
   ]
 
-  private static func render(label: String, seed: UInt64, configuration: String, result r: TrainingResult) -> String {
+  /// Kept since session 49 (`reproduce --summary`'s rows give them): a run
+  /// kept before has neither, and is rewritten without them.
+  private static let resetCounts: [(String, WritableKeyPath<TrainingResult, Int> & Sendable)] = [
+    ("resets", \.resets), ("repotentiation_pulses", \.repotentiationPulses),
+  ]
+
+  private static func render(
+    label: String, seed: UInt64, configuration: String, result r: TrainingResult, resetsKnown: Bool = true
+  ) -> String {
     func object(_ w: JSONWriter) -> String { w.finished().trimmingCharacters(in: .whitespacesAndNewlines) }
     var o = JSONWriter()
     for (key, path) in numbers { o.add(key, r[keyPath: path]) }
     for (key, path) in counts { o.add(key, r[keyPath: path]) }
+    if resetsKnown { for (key, path) in resetCounts { o.add(key, r[keyPath: path]) } }
     if let e = r.phaseSwitchEpoch { o.add("phase_switch_epoch", e) } else { o.addRaw("phase_switch_epoch", "null") }
     if let l = r.ledger {
       var e = JSONWriter()
@@ -281,7 +295,9 @@ struct RunJournal {
     }
   }
 
-  private static func result(_ v: JSONValue, fail: (String) -> CLIError) throws -> TrainingResult {
+  /// A run's result, and whether it holds its resets and re-potentiation
+  /// pulses (both or neither: kept since session 49).
+  private static func result(_ v: JSONValue, fail: (String) -> CLIError) throws -> (TrainingResult, resetsKnown: Bool) {
     func number(_ object: JSONValue, _ key: String) throws -> Double {
       guard case .number(let x)? = object[key], x.isFinite else { throw fail("result needs a number '\(key)'") }
       return x
@@ -308,6 +324,13 @@ struct RunJournal {
         "accuracy_min_last \(JSONWriter.number(r.accuracyMinLast)) ≤ accuracy_mean_last \(JSONWriter.number(r.accuracyMeanLast)) ≤ accuracy_max_last \(JSONWriter.number(r.accuracyMaxLast)) does not hold")
     }
     for (key, path) in counts { r[keyPath: path] = try count(key) }
+    let resetsKnown = v["resets"] != nil || v["repotentiation_pulses"] != nil
+    if resetsKnown {
+      for (key, path) in resetCounts { r[keyPath: path] = try count(key) }
+      guard r.repotentiationPulses <= r.pulses else {
+        throw fail("'repotentiation_pulses' is \(r.repotentiationPulses), more than its 'pulses' \(r.pulses)")
+      }
+    }
     if v["phase_switch_epoch"] != .null { r.phaseSwitchEpoch = try count("phase_switch_epoch") }
     if let l = v["ledger"], l != .null {
       var e = EnergyLedger()
@@ -326,7 +349,7 @@ struct RunJournal {
     }
     r.epochs = try epochs(v["epochs"], fail: fail)
     r.points = try points(v["points"], fail: fail)
-    return r
+    return (r, resetsKnown)
   }
 
   /// A result's evaluation points, [images, test accuracy] pairs (a journal

@@ -143,14 +143,14 @@ private func limRow(_ pointSets: [[Double]]) -> ReproduceCommand.Row {
   let items = [RunJournal.Item(label: "run", seed: cfg.seed, configuration: TrainCommand.configurationJSON(cfg))]
   for (frequency, accepted) in [(0.5, true), (1.5, false)] {
     try? FileManager.default.removeItem(atPath: path)
-    var (journal, none) = try RunJournal.open(path, study: "test", train: train, test: test, items: items)
+    var (journal, none, _) = try RunJournal.open(path, study: "test", train: train, test: test, items: items)
     #expect(none.isEmpty)
     var r = TrainingResult()
     r.trainImages = train.count
     r.epochs = [epoch(1, test: 50, images: train.count, updateFrequency: frequency)]
     try journal.record(items[0], r)
     do {
-      let (_, found) = try RunJournal.open(path, study: "test", train: train, test: test, items: items)
+      let (_, found, _) = try RunJournal.open(path, study: "test", train: train, test: test, items: items)
       #expect(accepted && found[0]?.epochs.first?.updateFrequency == frequency, "\(frequency)")
     } catch {
       #expect(!accepted, "\(frequency): \(error)")

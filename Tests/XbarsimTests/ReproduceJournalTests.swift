@@ -127,6 +127,45 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(firstLine(nowhere.stderr).contains("cannot write the journal"), "\(nowhere.stderr)")
 }
 
+/// The summary's rows give each run's resets and re-potentiation pulses
+/// (mean over the seeds), as sweep.csv does (session 49); a journal kept
+/// before holds neither: its rows give null, not 0, and the journal is
+/// rewritten without them.
+@Test func aSummaryRowGivesResetsAndAnOldJournalsRunsGiveNull() throws {
+  let (root, data) = try journalData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json"), summary = root.appendingPathComponent("summary.json")
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--epochs", "4", "--data", data.path, "--seeds", "1"]
+  let made = try runXbarsim(base + ["--journal", journal.path, "--summary", summary.path])
+  #expect(made.status == 0, "\(made.stderr)")
+  let fresh = try rows(summary)
+  #expect(fresh.count == 9)
+  for row in fresh {
+    let resets = try #require(row["resets"] as? Double, "\(row)"), repotentiation = try #require(row["repotentiation_pulses"] as? Double)
+    let pulses = try #require(row["pulses"] as? Double)
+    #expect(resets >= 0 && repotentiation >= 0 && repotentiation <= pulses, "\(row)")
+  }
+  // n_max 32 resets within 240 images; method c never re-potentiates.
+  #expect(fresh.contains { ($0["resets"] as? Double ?? 0) > 0 && ($0["repotentiation_pulses"] as? Double ?? 0) > 0 })
+  #expect(fresh.filter { $0["method"] as? String == "c" }.allSatisfy { $0["repotentiation_pulses"] as? Double == 0 })
+
+  // The same journal as a session before 49 kept it.
+  var text = try String(contentsOf: journal, encoding: .utf8)
+  for key in ["resets", "repotentiation_pulses"] {
+    text = text.replacingOccurrences(of: "\n *\"\(key)\": [0-9]+,", with: "", options: .regularExpression)
+  }
+  #expect(!text.contains("\"resets\""))
+  try text.write(to: journal, atomically: true, encoding: .utf8)
+  let resumed = try runXbarsim(base + ["--journal", journal.path, "--summary", summary.path])
+  #expect(resumed.status == 0, "\(resumed.stderr)")
+  #expect(resumed.stdout == made.stdout)
+  for row in try rows(summary) {
+    #expect(row["resets"] is NSNull && row["repotentiation_pulses"] is NSNull, "\(row)")
+    #expect(row["pulses"] is Double)
+  }
+  #expect(!(try String(contentsOf: journal, encoding: .utf8)).contains("\"resets\""))
+}
+
 /// A journal's results go straight into the table and the summary: an
 /// accuracy outside 0…100 %, a mean outside [min, max], a negative energy,
 /// conductance or time, or a seed its
@@ -163,6 +202,8 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ([("\"mean_conductance\": \(number)", "\"mean_conductance\": -1")], ["'mean_conductance' is -1, not a number ≥ 0"]),
     ([("\"seconds_train\": \(number)", "\"seconds_train\": -5")], ["'seconds_train' is -5, not a number ≥ 0"]),
     ([("\"read\": \(number)", "\"read\": -0.5")], ["ledger 'read' is -0.5, not a number ≥ 0"]),
+    ([("\"resets\": \(number)", "\"resets\": -2")], ["'resets' must be a whole number ≥ 0"]),
+    ([("\"repotentiation_pulses\": \(number)", "\"repotentiation_pulses\": 1e15")], ["'repotentiation_pulses' is 1000000000000000, more than its 'pulses'"]),
   ]
   for (k, e) in edits.enumerated() {
     let file = try edited("edited\(k).json", e.replacements)
