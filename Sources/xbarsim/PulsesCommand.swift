@@ -352,6 +352,15 @@ enum PulsesCommand: CLICommand {
       notes.append(
         "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as rule lim's conductance states do (method c, or sigma_c2c or b_margin), while methods a and b on integer states and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: \(up.count - 1 - top == 1 ? "the point after it is" : "the \(up.count - 1 - top) points after it are") left out" : ""))")
     }
+    // An isolated maximum (an outlier) ends training's device there, and
+    // this curve's potentiation stays at it: said as `train` says it.
+    if top < up.count - 1,
+      let note = TrainCommand.isolatedMaximumNote(
+        path, pulse: top, later: up.count - 1 - top, largestLater: model.potentiation[(top + 1)...].max()!,
+        maximum: up[up.count - 1], first: up[0], unit: { "\(number($0)) S" })
+    {
+      notes.append(note)
+    }
     // Drawn here whatever its length, but `train` takes at most 255
     // pulses to the maximum: say so before a run finds it out.
     if top > 255 {
@@ -360,6 +369,11 @@ enum PulsesCommand: CLICommand {
     if up[up.count - 1] >= TrainCommand.farAboveASynapse {
       notes.append(
         "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
+    } else if up[up.count - 1] < TrainCommand.farBelowASynapse {
+      // As `train` says it (a FET researcher's walkthrough, session 49:
+      // siemens under a µS header drew a 5e-12 S device without a word).
+      notes.append(
+        "note: \(path): G_max is \(number(up[up.count - 1])) S, far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
     }
     // A depression branch at or above G_max never moves the device (train
     // refuses it for method c).

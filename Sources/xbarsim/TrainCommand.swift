@@ -488,11 +488,40 @@ enum TrainCommand: CLICommand {
   /// siemens. A device file's G_max and a problem file's largest cell get
   /// a note at it (`train`, `pulses`, `solve`, `spice`).
   static let farAboveASynapse = 1e-2
+  /// A conductance far below a synapse's (S): siemens values under a µS
+  /// header, say (`train`, `pulses`).
+  static let farBelowASynapse = 1e-9
+
+  /// A first maximum that later points fall well below (more than
+  /// `isolatedMaximumDrop` of the branch's range): one outlier had cut a
+  /// 40-pulse device to 10 pulses under a note that called the 30 points
+  /// after it "measured past saturation" (a FET researcher's walkthrough,
+  /// session 49). Conductances in one unit; nil for a saturation.
+  static func isolatedMaximumNote(
+    _ name: String, pulse n: Int, later: Int, largestLater: Double, maximum: Double, first: Double, unit: (Double) -> String
+  ) -> String? {
+    guard later > 0, largestLater < maximum - isolatedMaximumDrop * (maximum - first) else { return nil }
+    let below = (maximum - largestLater) / (maximum - first) * 100
+    return "note: \(name): the potentiation branch's maximum, \(unit(maximum)) at pulse \(n), stands alone: "
+      + (later == 1 ? "the 1 point after it is " : "the \(later) points after it reach at most ")
+      + "\(unit(largestLater)), \(String(format: "%.0f", below)) % of the branch's range below it, where a saturated device stays near its maximum. "
+      + "The device ends at that point (\(n) pulses from G_min to G_max) and \(later == 1 ? "that point is" : "those points are") left out: if it is an outlier, remove or correct it"
+  }
+
+  /// The fraction of a measured branch's range (its maximum less its first
+  /// point) below the maximum from which a later point is not saturation.
+  static let isolatedMaximumDrop = 0.05
 
   static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
     guard let m = cfg.measuredDevice else { return [] }
     var notes: [String] = []
-    if m.pointsAfterMaximum > 0 {
+    if let largest = m.largestAfterMaximum,
+      let note = isolatedMaximumNote(
+        name, pulse: m.curve.count - 1, later: m.pointsAfterMaximum, largestLater: largest, maximum: m.gMax,
+        first: m.curve[0] * m.gMax, unit: { "\(ConfigurationError.shown($0)) S" })
+    {
+      notes.append(note)
+    } else if m.pointsAfterMaximum > 0 {
       let n = m.curve.count - 1
       notes.append(
         "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so \(m.pointsAfterMaximum == 1 ? "its 1 later point (measured past saturation) is" : "its \(m.pointsAfterMaximum) later points (measured past saturation) are") left out: the device has \(n) pulses from G_min to G_max (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
@@ -508,12 +537,12 @@ enum TrainCommand: CLICommand {
     }
     if m.gMax >= farAboveASynapse {
       notes.append(
-        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
-    } else if m.gMax < 1e-9 {
+        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(String(format: "%.4g", 1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
+    } else if m.gMax < farBelowASynapse {
       // Siemens values under a µS header, say: the accuracy is the same,
       // every energy 10⁶ too small (a walkthrough, session 42).
       notes.append(
-        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(ConfigurationError.shown(1 / m.gMax)) Ω), far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
+        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(String(format: "%.4g", 1 / m.gMax)) Ω), far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
     }
     return notes
   }

@@ -294,6 +294,7 @@ extension TrainingConfiguration {
     }
     var branches = MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
     branches.pointsAfterMaximum = afterMaximum
+    if afterMaximum > 0 { branches.largestAfterMaximum = device.potentiation.suffix(afterMaximum).max()! }
     return branches
   }
 

@@ -896,6 +896,11 @@ public struct MeasuredBranches: Sendable, Equatable {
   /// (measured past saturation), left out of `curve`: a device is at G_max
   /// there already. Kept for the run's note; 0 for a checkpoint's device.
   public var pointsAfterMaximum = 0
+  /// The largest of those later points as measured, in siemens (the
+  /// file's own values, before the running maximum): well below `gMax`,
+  /// the maximum is an isolated point, not a saturation. Nil without
+  /// later points, and for a checkpoint's device.
+  public var largestAfterMaximum: Double? = nil
 
   public init(path: String, curve: [Double], gMax: Double, depression: [Double] = []) {
     self.path = path

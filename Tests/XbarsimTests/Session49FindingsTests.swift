@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+@testable import xbarsim
+
+// A FET researcher's walkthrough (session 49): one outlier in a measured
+// potentiation branch cut a 40-pulse device to 10 pulses under a note that
+// called the 30 points after it "measured past saturation"; `pulses` drew
+// siemens values under a µS header as a 5e-12 S device without a word;
+// the far-below note printed its resistance to 16 digits.
+
+/// The potentiation branch 1 µS + 0.1 µS per pulse for 40 pulses, with
+/// point `spike` (if any) at `height` µS; written to a fresh temporary
+/// file for `body`.
+private func withBranch<T>(spike: Int?, height: Double = 9, unit: String = "uS", _ body: (String) throws -> T) throws -> T {
+  let dir = try temporaryDirectory("xbarsim-session49")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("fet.csv")
+  let points = (0...40).map { n in n == spike ? height : 1 + 0.1 * Double(n) }
+  try (["branch,conductance (\(unit))"] + points.map { "p,\($0)" }).joined(separator: "\n")
+    .write(to: file, atomically: true, encoding: .utf8)
+  return try body(file.path)
+}
+
+private func trainNotes(_ path: String) throws -> [String] {
+  var cfg = TrainingConfiguration()
+  try cfg.set("device_csv", path)
+  return TrainCommand.deviceNotes(cfg, name: "fet.csv")
+}
+
+@Test func anIsolatedMaximumIsNamedAsOneNotAsSaturation() throws {
+  // Pulse 10 at 9 µS, the 30 later points at most 5 µS: 50 % of the
+  // range (1 to 9 µS) below it.
+  let notes = try withBranch(spike: 10) { try trainNotes($0) }
+  let note = try #require(notes.first { $0.contains("stands alone") }, "\(notes)")
+  #expect(note.contains("9e-06 S at pulse 10"), "\(note)")
+  #expect(note.contains("the 30 points after it reach at most 5e-06 S, 50 % of the branch's range below it"), "\(note)")
+  #expect(note.contains("(10 pulses from G_min to G_max)"), "\(note)")
+  #expect(!notes.contains { $0.contains("measured past saturation") }, "\(notes)")
+
+  // A last point 4 % of the range below the maximum is saturation noise
+  // (`isolatedMaximumDrop` 5 %): the old note, not this one.
+  let saturated = try withBranch(spike: 39, height: (5 - 0.04) / 0.96) { try trainNotes($0) }
+  #expect(!saturated.contains { $0.contains("stands alone") }, "\(saturated)")
+  #expect(saturated.contains { $0.contains("its 1 later point (measured past saturation) is left out") }, "\(saturated)")
+  // 6 % below: an isolated maximum (mutant: the drop from 10 %).
+  // (h − 5)/(h − 1) is the drop of a maximum h over the last point, 5 µS.
+  let dropped = try withBranch(spike: 39, height: (5 - 0.06) / 0.94) { try trainNotes($0) }
+  #expect(dropped.contains { $0.contains("stands alone: the 1 point after it is 5e-06 S, 6 % of the branch's range") }, "\(dropped)")
+  // A rising branch has no such note.
+  #expect(try withBranch(spike: nil) { try trainNotes($0) }.isEmpty)
+}
+
+@Test func pulsesNamesAnIsolatedMaximumAndAGMaxFarBelowASynapses() throws {
+  let r = try withBranch(spike: 10) { try runXbarsim(["pulses", "--device", "measured", "--csv", $0]) }
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("stands alone: the 30 points after it reach at most 5e-06 S, 50 %"), "\(r.stderr)")
+  // Siemens under a µS header: picosiemens.
+  let tiny = try withBranch(spike: nil, unit: "pS") { try runXbarsim(["pulses", "--device", "measured", "--csv", $0]) }
+  #expect(tiny.status == 0, "\(tiny.stderr)")
+  #expect(tiny.stderr.contains("far below a synapse's"), "\(tiny.stderr)")
+  let fine = try withBranch(spike: nil) { try runXbarsim(["pulses", "--device", "measured", "--csv", $0]) }
+  #expect(!fine.stderr.contains("far below"), "\(fine.stderr)")
+}
+
+@Test func theFarBelowNoteGivesTheResistanceToFourDigits() throws {
+  let notes = try withBranch(spike: nil, unit: "pS") { try trainNotes($0) }
+  let note = try #require(notes.first { $0.contains("far below a synapse's") }, "\(notes)")
+  // G_max 5 pS: 2e11 Ω, not 199999999999.99997.
+  #expect(note.contains("(2e+11 Ω)"), "\(note)")
+}
