@@ -157,6 +157,41 @@ protocol CLICommand {
 enum ArgumentParsing {
   /// Parses `arguments` (after the command name) against `spec`.
   /// Returns nil when help was requested (and printed).
+  /// The one name of `names` within two edits of `name` (an insertion, a
+  /// deletion, a substitution or a swap of two neighbours, each one edit),
+  /// the nearest; nil for none, or when two are equally near.
+  static func nearest(_ name: String, among names: some Sequence<String>) -> String? {
+    let a = Array(name)
+    var best: (String, Int)? = nil
+    var tie = false
+    for candidate in names {
+      let b = Array(candidate)
+      guard abs(a.count - b.count) <= 2 else { continue }
+      // Optimal string alignment distance, three rows.
+      var before = [Int](repeating: 0, count: b.count + 1), previous = Array(0...b.count)
+      var row = [Int](repeating: 0, count: b.count + 1)
+      guard !a.isEmpty, !b.isEmpty else { continue }
+      for i in 1...a.count {
+        row[0] = i
+        for j in 1...b.count {
+          var d = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+          if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d = min(d, before[j - 2] + 1) }
+          row[j] = d
+        }
+        (before, previous, row) = (previous, row, before)
+      }
+      let distance = previous[b.count]
+      guard distance <= 2 else { continue }
+      if let (_, d) = best, d <= distance {
+        if d == distance { tie = true }
+        continue
+      }
+      best = (candidate, distance)
+      tie = false
+    }
+    return tie ? nil : best?.0
+  }
+
   static func parse(_ arguments: [String], spec: CommandSpec) throws -> ParsedArguments? {
     var parsed = ParsedArguments(command: spec.name)
     let byName = Dictionary(spec.options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -180,7 +215,10 @@ enum ArgumentParsing {
           inline = String(a[a.index(after: eq)...])
         }
         guard let opt = byName[name] else {
-          throw CLIError.usage("unknown option '\(name)'")
+          // The nearest spelling, for a typo (`--device-cvs`: a FET
+          // researcher's walkthrough, session 49, got no hint).
+          let hint = nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" } ?? ""
+          throw CLIError.usage("unknown option '\(name)'\(hint)")
         }
         if opt.value == nil {
           if inline != nil { throw CLIError.usage("\(name) takes no value") }

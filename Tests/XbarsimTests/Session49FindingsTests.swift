@@ -71,3 +71,17 @@ private func trainNotes(_ path: String) throws -> [String] {
   // G_max 5 pS: 2e11 Ω, not 199999999999.99997.
   #expect(note.contains("(2e+11 Ω)"), "\(note)")
 }
+
+// `--device-cvs` got "unknown option" alone: the nearest spelling within
+// two edits is named, none when two are as near or none is.
+@Test func anUnknownOptionNamesTheNearestSpelling() throws {
+  let names = ["--device-csv", "--devices", "--out", "--seed", "--seeds"]
+  #expect(ArgumentParsing.nearest("--device-cvs", among: names) == "--device-csv")  // a swap
+  #expect(ArgumentParsing.nearest("--devicecsv", among: names) == "--device-csv")  // a deletion
+  #expect(ArgumentParsing.nearest("--ot", among: names) == "--out")
+  #expect(ArgumentParsing.nearest("--seedz", among: names) == nil)  // --seed and --seeds, one edit each
+  #expect(ArgumentParsing.nearest("--frobnicate", among: names) == nil)
+  let r = try runXbarsim(["train", "--device-cvs", "x.csv"])
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: unknown option '--device-cvs' (did you mean '--device-csv'?)"), "\(r.stderr)")
+}

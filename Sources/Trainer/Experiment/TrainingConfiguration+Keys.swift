@@ -55,7 +55,7 @@ extension TrainingConfiguration {
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
-    ("program_voltage", "<V>", "Amplitude of rule lim's identical programming pulse in volts, in [1e-6, 1000] (a depression is its mirror): its energy and inspect's waveforms (default 1; the coincidence rules use write_voltage)."),
+    ("program_voltage", "<V>", "Amplitude of rule lim's identical programming pulse in volts, in [1e-6, 1000] (a depression is its mirror), across a two-terminal cell: its energy V²·G·t and inspect's waveforms (default 1; the coincidence rules use write_voltage; control-gate lines are not modelled)."),
     ("program_time", "<s>", "Width of the programming pulse in seconds (default 1e-7)."),
     ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts, of the depression's polarity: in [-1000, -1e-6] (default -1.5)."),
     ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
