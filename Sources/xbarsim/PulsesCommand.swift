@@ -24,7 +24,9 @@ enum PulsesCommand: CLICommand {
                   Options: --states, --k, --gmin, --gmax.
         measured  A lookup table read from --csv FILE: lines 'branch,conductance'
                   in pulse order, branch p|potentiation or d|depression,
-                  conductance in S; optional header, '#' comments. Noisy data
+                  conductance in S, or in the header's unit ('branch,
+                  conductance (uS)': pS, nS, uS/µS, mS); optional header,
+                  '#' comments. Output is in S either way. Noisy data
                   are made monotone (running max / running min); a pulse moves
                   one step along the interpolated branch, stepping over a flat
                   stretch as training's method c does (methods a and b and
@@ -236,17 +238,28 @@ enum PulsesCommand: CLICommand {
     try StandardOutput.write(out)
 
     if let path = args.string("--svg") {
+      // The axis in the unit of the largest conductance (µS for a
+      // synapse's: "5e-06" ticks were hard to read, a walkthrough of
+      // session 49); the CSV stays in siemens.
+      let (unit, scale) = normalize ? ("", 1.0) : conductanceUnit(columns.map { $0.max() ?? 0 }.max() ?? 0)
       var plot = SVGLinePlot(
         title: title, xLabel: "Pulse number",
-        yLabel: normalize ? "Normalized conductance (G - Gmin)/(Gmax - Gmin)" : "Conductance (S)")
+        yLabel: normalize ? "Normalized conductance (G - Gmin)/(Gmax - Gmin)" : "Conductance (\(unit))")
       let x = (0...steps.count).map(Double.init)
       for (label, column) in zip(labels, columns) {
-        plot.series.append(.init(label: label, x: x, y: column))
+        plot.series.append(.init(label: label, x: x, y: column.map { $0 / scale }))
       }
       try OutputFile.write(plot.render(), to: path)
     }
     var err = StandardError()
     for note in notes { print(note, to: &err) }
+  }
+
+  /// The unit of a conductance axis whose largest value is `top` siemens:
+  /// the SI prefix (S, mS, µS, nS, pS) that puts it in [1, 1000), S for 0.
+  static func conductanceUnit(_ top: Double) -> (name: String, scale: Double) {
+    for (name, scale) in [("S", 1.0), ("mS", 1e-3), ("µS", 1e-6), ("nS", 1e-9)] where top >= scale { return (name, scale) }
+    return top > 0 ? ("pS", 1e-12) : ("S", 1)
   }
 
   // MARK: - Devices

@@ -85,3 +85,23 @@ private func trainNotes(_ path: String) throws -> [String] {
   #expect(r.status == 64)
   #expect(r.stderr.hasPrefix("Error: unknown option '--device-cvs' (did you mean '--device-csv'?)"), "\(r.stderr)")
 }
+
+// `pulses --svg` drew a µS device on an axis of siemens ("5e-06" ticks):
+// the axis takes the largest conductance's SI prefix; the CSV stays in S.
+@Test func thePulsesPlotsAxisIsInTheLargestConductancesUnit() throws {
+  #expect(PulsesCommand.conductanceUnit(5e-6) == ("µS", 1e-6))
+  #expect(PulsesCommand.conductanceUnit(1e-3) == ("mS", 1e-3))
+  #expect(PulsesCommand.conductanceUnit(0.5) == ("mS", 1e-3))
+  #expect(PulsesCommand.conductanceUnit(2) == ("S", 1))
+  #expect(PulsesCommand.conductanceUnit(3e-12) == ("pS", 1e-12))
+  #expect(PulsesCommand.conductanceUnit(0) == ("S", 1))
+  let dir = try temporaryDirectory("xbarsim-session49-svg")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let svg = dir.appendingPathComponent("p.svg")
+  let r = try runXbarsim(["pulses", "--device", "lim", "--beta", "2", "--nmax", "8", "--svg", svg.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let text = try String(contentsOf: svg, encoding: .utf8)
+  #expect(text.contains("Conductance (µS)") && !text.contains("e-06<"), "\(text.prefix(400))")
+  // The CSV: the last potentiation point is G_max, 1e-5 S.
+  #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("8,p,") && Double($0.split(separator: ",")[2])! == 1e-5 }, "\(r.stdout)")
+}
