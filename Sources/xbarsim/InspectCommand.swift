@@ -188,16 +188,24 @@ enum InspectCommand: CLICommand {
     // pulses.vcd counts time in picoseconds: the slot and the widths must
     // be whole picoseconds, and a pulse must end at least 1 ps before the
     // next slot, or two pulses on a line run together in the waveform.
-    for (key, t) in [("slot_time", cfg.slotTime), ("read_time", cfg.readTime), ("program_time", cfg.programTime), ("reset_time", cfg.resetTime)] {
+    for (key, t) in [
+      ("slot_time", cfg.slotTime), ("reset_slot_time", cfg.resetSlotTime), ("read_time", cfg.readTime),
+      ("program_time", cfg.programTime), ("reset_time", cfg.resetTime),
+    ] {
       let ps = t * 1e12
       if abs(ps - ps.rounded()) > 1e-3 {
         throw TrainCommand.keyError(key, "\(t) s is not a whole number of picoseconds (pulses.vcd's time unit)", args)
       }
     }
-    let widest = max(cfg.readTime, cfg.programTime, cfg.resetTime)
+    // (With reset_slot_time, a reset's slot is its own.)
+    let widest = max(cfg.readTime, cfg.programTime, cfg._resetSlotTime == nil ? cfg.resetTime : 0)
     if Outputs.picoseconds(cfg.slotTime) <= Outputs.picoseconds(widest) {
       throw TrainCommand.keyError(
         "slot_time", "\(cfg.slotTime) s leaves no idle time after a \(widest) s pulse: inspect needs slot_time ≥ the widest pulse + 1 ps, so that each pulse's end shows in pulses.vcd", args)
+    }
+    if cfg._resetSlotTime != nil, Outputs.picoseconds(cfg.resetSlotTime) <= Outputs.picoseconds(cfg.resetTime) {
+      throw TrainCommand.keyError(
+        "reset_slot_time", "\(cfg.resetSlotTime) s leaves no idle time after a \(cfg.resetTime) s reset: inspect needs reset_slot_time ≥ reset_time + 1 ps, so that each reset's end shows in pulses.vcd", args)
     }
     // A reset is told from the rule's pulses by its level in pulses.vcd
     // (`validate` keeps it of the depression's polarity, so only method
@@ -296,6 +304,9 @@ enum InspectCommand: CLICommand {
     private(set) var readSlots: [[Int]] = []
     private(set) var updateSlots: [[[PulseEvent]]] = []
     private(set) var updateFirstSlot: [Int] = []
+    /// Each slot's start in picoseconds, and the last slot's end: slots of
+    /// `slot_time`, a reset's of `reset_slot_time`.
+    private(set) var slotStart: [Int64] = [0]
 
     static let phaseForward = 1, phaseTransposed = 2, phaseUpdate = 3
 
@@ -324,6 +335,7 @@ enum InspectCommand: CLICommand {
             width: cfg.readTime, drives: drives))
           slots.append(slot)
           slot += 1
+          slotStart.append(slotStart[slotStart.count - 1] &+ Self.picoseconds(cfg.slotTime))
         }
         readSlots.append(slots)
         let update = UpdateSchedule.slots(r.pulses)
@@ -339,6 +351,9 @@ enum InspectCommand: CLICommand {
           steps.append(Step(
             slot: slot, phase: Self.phaseUpdate, array: events[0].array, width: width(events[0].kind), drives: drives))
           slot += 1
+          // (A reset is one device in its slot.)
+          let length = events[0].kind == .reset ? cfg.resetSlotTime : cfg.slotTime
+          slotStart.append(slotStart[slotStart.count - 1] &+ Self.picoseconds(length))
         }
         updateSlots.append(update)
         sampleSteps.append(first..<steps.count)
@@ -366,10 +381,7 @@ enum InspectCommand: CLICommand {
     /// A slot's start: whole picoseconds (slot_time is one), over 1e12,
     /// so slot 5 of 2 µs reads 1e-05, not 9.999999999999999e-06 (a
     /// walkthrough, session 43).
-    func seconds(_ slot: Int) -> Double {
-      let (ps, overflow) = Int64(slot).multipliedReportingOverflow(by: Self.picoseconds(cfg.slotTime))
-      return overflow ? Double(slot) * cfg.slotTime : Double(ps) / 1e12
-    }
+    func seconds(_ slot: Int) -> Double { Double(slotStart[slot]) / 1e12 }
 
     static func picoseconds(_ t: Double) -> Int64 { Int64((t * 1e12).rounded()) }
 
@@ -385,6 +397,7 @@ enum InspectCommand: CLICommand {
       var t = JSONWriter()
       t.add("vcd_timescale", "1 ps")
       t.add("slot_time", cfg.slotTime)
+      t.add("reset_slot_time", cfg.resetSlotTime)
       t.add("read_time", cfg.readTime)
       t.add("program_time", cfg.programTime)
       t.add("reset_time", cfg.resetTime)
@@ -534,7 +547,7 @@ enum InspectCommand: CLICommand {
     /// - Throws: when the last slot's time does not fit VCD's 64-bit
     ///   picosecond clock.
     func vcd() throws -> String {
-      if let last = steps.last, Double(last.slot + 1) * cfg.slotTime * 1e12 >= 9e18 {
+      if let last = steps.last, Double(last.slot + 1) * max(cfg.slotTime, cfg.resetSlotTime) * 1e12 >= 9e18 {
         throw CLIError.runtime(
           "pulses.vcd: \(last.slot + 1) slots of slot_time \(cfg.slotTime) s exceed the VCD's 64-bit picosecond clock; lower --samples or --slot-time")
       }
@@ -551,10 +564,9 @@ enum InspectCommand: CLICommand {
           }
         }
       }
-      let slotPs = Self.picoseconds(cfg.slotTime)
       for (s, range) in sampleSteps.enumerated() {
         for step in steps[range] {
-          let t0 = Int64(step.slot) * slotPs, t1 = t0 + Self.picoseconds(step.width)
+          let t0 = slotStart[step.slot], t1 = t0 + Self.picoseconds(step.width)
           v.set(phase, Double(step.phase), at: t0)
           v.set(sample, Double(s), at: t0)
           v.set(array, Double(step.array), at: t0)
@@ -562,7 +574,7 @@ enum InspectCommand: CLICommand {
           for d in step.drives { v.set(signal[d.line], 0, at: t1) }
         }
       }
-      if let last = steps.last { v.set(phase, 0, at: Int64(last.slot + 1) * slotPs) }
+      if let last = steps.last { v.set(phase, 0, at: slotStart[last.slot + 1]) }
       let date = ISO8601DateFormatter().string(from: Date())
       return v.render(version: "xbarsim \(Xbarsim.version) inspect", timescale: "1 ps", date: date)
     }

@@ -578,7 +578,7 @@ enum TrainCommand: CLICommand {
     // unread beside --checkpoint-out: a walkthrough, session 40).
     let savedByCheckpoint: Set<String> =
       checkpoint == nil || cfg.rule != .lim
-      ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time"]
+      ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time", "reset_slot_time"]
     // (From a checkpoint, the keys given here: its own are its run's.)
     let givenHere = checkpointIn != nil ? explicitKeys(args, includingSummary: true) : nil
     func givenHereOrAnywhere(_ key: String) -> Bool {

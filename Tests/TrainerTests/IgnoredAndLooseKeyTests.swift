@@ -143,7 +143,7 @@ func aWidthBeyondTheDefaultSlotNamesItsKey(key: String) throws {
   try cfg.set(key, "1")
   let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
   #expect(error?.field == key)
-  #expect(error?.message == "1 s needs slot_time ≥ 1 s; slot_time is 2e-06 s")
+  #expect(error?.message == "1 s needs slot_time ≥ 1 s; slot_time is 2e-06 s" + (key == "reset_time" ? " (or give resets their own slot: reset_slot_time)" : ""))
   try cfg.set("slot_time", "0.5")
   let slot = #expect(throws: ConfigurationError.self) { try cfg.validate() }
   #expect(slot?.field == "slot_time")

@@ -35,16 +35,24 @@ func anUpdateTakesTheSlotsItsScheduleDraws(method: UpdateMethod, pulses: BatchPu
   let recorder = PulseRecorder()
   net.recorder = recorder
   func slots(_ n: LimNetwork) -> Int { n.layers.reduce(0) { $0 + $1.updateSlots } }
-  var updates = 0, serialOnlyRows = 0
+  // Of them, the resets' (reset_slot_time's; session 49).
+  func resetSlots(_ n: LimNetwork) -> Int { n.layers.reduce(0) { $0 + $1.resetSlots } }
+  var updates = 0, serialOnlyRows = 0, resets = 0
   images.pixels.withUnsafeBufferPointer { px in
     for s in 0..<images.count {
       let before = (slots(net), slots(plain), slots(booked))
+      let resetsBefore = [net, plain, booked].map(resetSlots)
       recorder.removeAll()
       for n in [net, plain, booked] { n.train(px.baseAddress! + s * 16, label: Int(images.labels[s])) }
-      let drawn = UpdateSchedule.slots(recorder.events).count
+      let schedule = UpdateSchedule.slots(recorder.events)
+      let drawn = schedule.count
       #expect(slots(net) - before.0 == drawn, "sample \(s): \(slots(net) - before.0) slots booked, the schedule draws \(drawn)")
       #expect(slots(plain) - before.1 == drawn, "sample \(s), unrecorded")
       #expect(slots(booked) - before.2 == drawn, "sample \(s), half_select book")
+      let drawnResets = schedule.filter { $0[0].kind == .reset }.count
+      #expect(schedule.allSatisfy { $0[0].kind != .reset || $0.count == 1 }, "a reset is one device in its slot")
+      #expect(zip([net, plain, booked], resetsBefore).map { resetSlots($0) - $1 } == [drawnResets, drawnResets, drawnResets], "sample \(s)")
+      resets += drawnResets
       if recorder.events.isEmpty { continue }
       updates += 1
       // Rows whose every event was serial: where a round per requested
@@ -57,6 +65,7 @@ func anUpdateTakesTheSlotsItsScheduleDraws(method: UpdateMethod, pulses: BatchPu
   #expect(plain.layerStates == net.layerStates && booked.layerStates == net.layerStates)
   #expect(updates >= images.count / batch * 3 / 4)
   #expect(serialOnlyRows > 0, "the case should have rows whose pulses all became serial")
+  #expect(resets > 0, "the case should reset devices")
 }
 
 // A mini-batch's reads are booked with its update: a network inside a

@@ -106,6 +106,7 @@ func aLimUpdateTakesOneSlotPerRuleRowPlusItsSerialPulses(_ method: UpdateMethod,
   var serialOnly = 0
   for step in 0..<300 {
     let (slots, plainSlots) = (layer.updateSlots, plain.updateSlots)
+    let (resetSlots, plainResetSlots) = (layer.resetSlots, plain.resetSlots)
     recorder.removeAll()
     // Every third step one row alone, one pulse: its pulse alone decides
     // whether it takes a row slot.
@@ -115,6 +116,9 @@ func aLimUpdateTakesOneSlotPerRuleRowPlusItsSerialPulses(_ method: UpdateMethod,
     let drawn = UpdateSchedule.slots(recorder.events).count
     #expect(layer.updateSlots - slots == drawn, "step \(step)")
     #expect(plain.updateSlots - plainSlots == drawn, "step \(step), unrecorded")
+    // The resets' slots among them (reset_slot_time's; session 49).
+    let resets = recorder.events.filter { $0.kind == .reset }.reduce(0) { $0 + $1.count }
+    #expect(layer.resetSlots - resetSlots == resets && plain.resetSlots - plainResetSlots == resets, "step \(step)")
     if !recorder.events.contains(where: { $0.kind == .potentiate }) { serialOnly += 1 }
   }
   #expect((0..<24).map(plain.weight) == (0..<24).map(layer.weight), "the twins' devices")

@@ -105,3 +105,79 @@ private func trainNotes(_ path: String) throws -> [String] {
   // The CSV: the last potentiation point is G_max, 1e-5 S.
   #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("8,p,") && Double($0.split(separator: ",")[2])! == 1e-5 }, "\(r.stdout)")
 }
+
+// One slot for everything made every 10 µs pulse of a device with a 1 ms
+// erase cost 1 ms (a FET researcher's walkthrough): `reset_slot_time`
+// gives each reset its own slot length, in the booked latency (rule lim,
+// the hybrid) and in inspect's time base; slot_time then covers the reads
+// and programming pulses only.
+@Test(arguments: [["--rule", "lim", "--nmax", "2"], ["--rule", "hybrid", "--states", "3"]])
+func aResetSlotTimeBooksEachResetAtItsOwnLength(_ rule: [String]) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-reset-slot", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"] + rule
+  func summary(_ extra: [String], _ name: String) throws -> [String: Any] {
+    let file = root.appendingPathComponent(name)
+    let r = try runXbarsim(base + extra + ["--summary", file.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+  }
+  let plain = try summary(["--reset-time", "1e-5", "--slot-time", "1e-5"], "plain.json")
+  let own = try summary(["--reset-time", "1e-5", "--slot-time", "1e-5", "--reset-slot-time", "1e-3"], "own.json")
+  let resets = try #require(plain["resets"] as? Double), images = try #require(plain["train_images"] as? Double)
+  #expect(resets > 0, "\(rule): the case should reset devices")
+  #expect(own["resets"] as? Double == resets && own["test_accuracy"] as? Double == plain["test_accuracy"] as? Double)
+  func update(_ s: [String: Any]) -> Double { ((s["latency_breakdown_seconds"] as? [String: Any])?["update"] as? Double) ?? -1 }
+  let expected = update(plain) + resets / images * (1e-3 - 1e-5)
+  #expect(abs(update(own) - expected) <= 1e-12 * expected, "\(rule): \(update(own)) against \(expected)")
+  #expect((own["configuration"] as? [String: Any])?["reset_slot_time"] as? Double == 1e-3)
+  #expect((plain["configuration"] as? [String: Any])?["reset_slot_time"] == nil, "written only when set")
+}
+
+@Test func inspectsTimeBaseGivesAResetItsOwnSlot() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-reset-slot-inspect", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("ins")
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,8,10", "--nmax", "2", "--samples", "12", "--train-limit", "60",
+    "--reset-time", "1e-5", "--reset-slot-time", "3e-5", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+  var start: [Int: (time: Double, reset: Bool)] = [:]
+  for line in lines {
+    let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    start[Int(c[8])!] = (Double(c[9])!, c[5] == "reset")
+  }
+  var resets = 0, checked = 0
+  for (slot, s) in start {
+    guard let next = start[slot + 1] else { continue }
+    checked += 1
+    if s.reset { resets += 1 }
+    // A reset's slot 30 µs, a pulse's 2 µs (slot_time's default).
+    #expect(abs(next.time - s.time - (s.reset ? 3e-5 : 2e-6)) <= 1e-15, "slot \(slot)")
+  }
+  #expect(resets > 0 && checked > 20, "\(resets) resets in \(checked) pairs")
+  let inspect = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any])
+  #expect((inspect["time_base"] as? [String: Any])?["reset_slot_time"] as? Double == 3e-5)
+}
+
+@Test func aResetSlotTimeIsCheckedAndRefusedWhereNothingReadsIt() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-reset-slot-bad", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  let cases: [([String], String)] = [
+    (["--reset-time", "1e-3"], "Error: --reset-time: 0.001 s needs slot_time ≥ 0.001 s; slot_time is 2e-06 s (or give resets their own slot: reset_slot_time)"),
+    (["--reset-slot-time", "1e-7"], "Error: --reset-slot-time: must be ≥ reset_time (1e-06 s) and ≤ 1 s, got 1e-07"),
+    (["--reset-slot-time", "2"], "Error: --reset-slot-time: must be ≥ reset_time (1e-06 s) and ≤ 1 s, got 2"),
+    (["--rule", "float", "--reset-slot-time", "1e-3"], "Error: --reset-slot-time: applies to"),
+  ]
+  for (extra, message) in cases {
+    let r = try runXbarsim(base + extra)
+    #expect(r.status == 64, "\(extra): \(r.stderr)")
+    #expect(r.stderr.hasPrefix(message), "\(extra): \(r.stderr)")
+  }
+  // With its own slot, a 1 ms reset no longer needs slot_time ≥ 1 ms.
+  let ok = try runXbarsim(base + ["--reset-time", "1e-3", "--reset-slot-time", "1e-3"])
+  #expect(ok.status == 0, "\(ok.stderr)")
+}

@@ -59,7 +59,8 @@ extension TrainingConfiguration {
     ("program_time", "<s>", "Width of the programming pulse in seconds (default 1e-7)."),
     ("reset_voltage", "<V>", "Amplitude of the reset pulse in volts, of the depression's polarity: in [-1000, -1e-6] (default -1.5)."),
     ("reset_time", "<s>", "Width of the reset pulse in seconds (default 1e-6)."),
-    ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6)."),
+    ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6; with reset_slot_time, ≥ read_time and program_time)."),
+    ("reset_slot_time", "<s>", "Time slot of one reset, ≥ reset_time and ≤ 1 s, for a device whose erase is much longer than its programming pulse (default slot_time)."),
     ("half_select", "<skip|book>", "Rule lim, on-chip: book the update slots' half-selected cells (V/2 across them) in the energy ledger, as xbarsim inspect schedules the slots; the update then runs its recorded kernel, several times slower (default skip; rules hybrid and single always book them)."),
     ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays; rule lim only) (default ideal)."),
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive, > 0 there, or 0 with r_col 0 (ideal wires) (default 1; solve takes one ideal line kind, r 0)."),
@@ -205,6 +206,7 @@ extension TrainingConfiguration {
     case "reset_voltage": resetVoltage = try number()
     case "reset_time": resetTime = try number()
     case "slot_time": slotTime = try number()
+    case "reset_slot_time": _resetSlotTime = try number()
     case "half_select": halfSelect = try choice(HalfSelectBooking.self)
     case "wires": wires = try choice(WireKind.self)
     case "r_row": rowSegmentResistance = try number()
@@ -400,14 +402,14 @@ extension TrainingConfiguration {
       ("write_threshold", n(writeThreshold)), ("disturb_step", n(disturbStep)),
       ("program_voltage", n(programVoltage)), ("program_time", n(programTime)),
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
-      ("half_select", halfSelect.rawValue),
+      ("reset_slot_time", n(resetSlotTime)), ("half_select", halfSelect.rawValue),
       ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
       ("wire_tolerance", n(wireTolerance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c` and `b_margin` only when not at their
-    // defaults, likewise (they came later).
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin` and `reset_slot_time` only
+    // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
     // another c was refused (an audit, session 27).
@@ -417,6 +419,7 @@ extension TrainingConfiguration {
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
+        && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
     }
   }
 }

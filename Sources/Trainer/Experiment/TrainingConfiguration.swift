@@ -365,6 +365,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var resetVoltage: Double = -1.5
   public var resetTime: Double = 1e-6
   public var slotTime: Double = 2e-6
+  /// The slot a reset occupies (s), when it is not `slotTime`: a device
+  /// whose erase is much longer than its programming pulse (a charge-trap
+  /// FET's millisecond erase beside 10 µs pulses) books its resets at their
+  /// own length, and `slotTime` need only cover the reads and programming
+  /// pulses (a FET researcher's walkthrough, session 49: one slot for
+  /// everything had made every 10 µs pulse cost 1 ms). Nil: `slotTime`.
+  public var _resetSlotTime: Double? = nil
+  public var resetSlotTime: Double { _resetSlotTime ?? slotTime }
   /// Rule lim: whether training books the update slots' half-selected
   /// cells (the coincidence rules always do).
   public var halfSelect: HalfSelectBooking = .skip
@@ -673,18 +681,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail(k, "peripheral non-idealities apply to rule lim only, got rule \(rule.rawValue)")
       }
     }
-    let widest = max(readTime, programTime, resetTime)
+    // With reset_slot_time, a reset has its own slot: slot_time covers the
+    // reads and programming pulses only.
+    let widths = [("read_time", readTime), ("program_time", programTime)] + (_resetSlotTime == nil ? [("reset_time", resetTime)] : [])
+    let widest = widths.map(\.1).max()!
     // A width beyond the default slot: name the width the user set.
     let d = TrainingConfiguration()
-    if slotTime == d.slotTime && widest > slotTime,
-      let (k, _) = [("read_time", readTime), ("program_time", programTime), ("reset_time", resetTime)]
-        .first(where: { $0.1 == widest })
-    {
+    if slotTime == d.slotTime && widest > slotTime, let (k, _) = widths.first(where: { $0.1 == widest }) {
       let w = widest == widest.rounded() ? String(Int(widest)) : "\(widest)"
-      throw fail(k, "\(w) s needs slot_time ≥ \(w) s; slot_time is \(slotTime) s")
+      throw fail(k, "\(w) s needs slot_time ≥ \(w) s; slot_time is \(slotTime) s" + (k == "reset_time" ? " (or give resets their own slot: reset_slot_time)" : ""))
     }
     guard slotTime.isFinite && slotTime >= widest && slotTime <= 1 else {
-      throw fail("slot_time", "must be ≥ read_time, program_time and reset_time (\(widest) s) and ≤ 1 s, got \(shown(slotTime))")
+      throw fail("slot_time", "must be ≥ \(widths.map(\.0).joined(separator: ", ")) (\(widest) s) and ≤ 1 s, got \(shown(slotTime))")
+    }
+    if let r = _resetSlotTime {
+      guard r.isFinite && r >= resetTime && r <= 1 else {
+        throw fail("reset_slot_time", "must be ≥ reset_time (\(resetTime) s) and ≤ 1 s, got \(shown(r))")
+      }
     }
     // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
     do {
@@ -795,7 +808,7 @@ extension TrainingConfiguration {
       let keys: [(String, Bool)] = [
         ("program_voltage", programVoltage != d.programVoltage), ("program_time", programTime != d.programTime),
         ("reset_voltage", resetVoltage != d.resetVoltage), ("reset_time", resetTime != d.resetTime),
-        ("slot_time", slotTime != d.slotTime),
+        ("slot_time", slotTime != d.slotTime), ("reset_slot_time", _resetSlotTime != nil),
         // The programmed array's reads are normalised (s = I/(V_read·G_max)):
         // V_read, the read's time and (with ideal lines, no G·r) G_max
         // only set the energy and latency an on-chip run books (a
@@ -870,6 +883,7 @@ extension TrainingConfiguration {
         ("gmax", gMaxSiemens != d.gMaxSiemens), ("program_voltage", programVoltage != d.programVoltage),
         ("program_time", programTime != d.programTime), ("reset_voltage", resetVoltage != d.resetVoltage),
         ("reset_time", resetTime != d.resetTime), ("slot_time", slotTime != d.slotTime),
+        ("reset_slot_time", _resetSlotTime != nil),
       ]
       found += keys.filter(\.1).map { ($0.0, arrays) }
     }

@@ -138,6 +138,8 @@ final class HybridLayer: @unchecked Sendable {
   /// sign rule: every selected cell at once), plus one per reset and per
   /// re-potentiation pulse, which go one after another.
   var updateSlots = 0
+  /// Of `updateSlots`, the resets' (`reset_slot_time` each when set).
+  var resetSlots = 0
   /// Σ_j of all four (or two) devices' conductances on each row
   /// (normalised), kept in step with every device change: the load a
   /// forward read's drivers see, for its energy Σ V²·G·t.
@@ -760,6 +762,7 @@ final class HybridLayer: @unchecked Sendable {
           measuredState?[minus][x] = floorIndex(minus, x)
           resets += 2
           updateSlots += 2
+          resetSlots += 2
           let target = delta > 0 ? plus : minus
           // A measured device: the pulse count from its reset index whose
           // conductance (its offset added) is nearest G_min + |Δ|.
@@ -780,6 +783,7 @@ final class HybridLayer: @unchecked Sendable {
           g[other][x] = low(other, x)
           resets += 1
           updateSlots += 1
+          resetSlots += 1
           var n = Int(((old - low(other, x)) / mu).rounded()) - 1
           if let state = measuredState?[other] {
             let f = floorIndex(other, x)

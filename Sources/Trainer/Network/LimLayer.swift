@@ -127,6 +127,9 @@ final class LimLayer {
   /// update that issues a rule pulse, plus one per reset, re-potentiation
   /// and depression (the slots `UpdateSchedule.slots` draws).
   var updateSlots = 0
+  /// Of `updateSlots`, the resets' (each its own serial slot), which take
+  /// `reset_slot_time` each when it is set.
+  var resetSlots = 0
   /// The rows of the last `update(rows:…)` that issued a rule pulse (a
   /// row whose every pulse became serial, a refill or method a's resets,
   /// or did nothing, takes no row slot). Set by each kernel.
@@ -280,6 +283,7 @@ final class LimLayer {
     settledResetConductance = 0
     resetsFrom.initialize(repeating: 0, count: nMax + 1)
     updateSlots = 0
+    resetSlots = 0
     halfSelectBook?.restart { conductances($0) }
   }
 
@@ -423,12 +427,17 @@ final class LimLayer {
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
     countingSlots: Bool = true
   ) {
-    let serialBefore = serialEvents
+    let serialBefore = serialEvents, resetsBefore = resets
     // Until session 47 every active row took a slot, also where all its
     // pulses became serial (`--nmax 8 --layers 784,16,10 --method a`, 200
     // MNIST images: 13,409 slots where the schedule draws 13,204).
     ruleRows = 0
-    defer { if countingSlots { updateSlots += ruleRows + (serialEvents - serialBefore) } }
+    defer {
+      if countingSlots {
+        updateSlots += ruleRows + (serialEvents - serialBefore)
+        resetSlots += resets - resetsBefore
+      }
+    }
     if let book = halfSelectBook {
       updateBooking(book, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return

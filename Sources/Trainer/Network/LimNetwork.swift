@@ -220,8 +220,18 @@ public final class LimNetwork: @unchecked Sendable {
     let forwardReads = trainedSamples * layers.count, transposedReads = backwardSamples * (layers.count - 1)
     e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
       + Double(transposedReads) * cfg.readTime
-    e.updateTime = Double(layers.reduce(0) { $0 + $1.updateSlots }) * cfg.slotTime
+    e.updateTime = Self.updateTime(
+      slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots }, cfg)
     return e
+  }
+
+  /// The update phases' time: `slots` of `slot_time`, of which
+  /// `resetSlots` take `reset_slot_time` when it is set (without it, the
+  /// product as before, to the bit). Rules hybrid and single book theirs
+  /// the same way.
+  public static func updateTime(slots: Int, resetSlots: Int, _ cfg: TrainingConfiguration) -> Double {
+    guard let r = cfg._resetSlotTime else { return Double(slots) * cfg.slotTime }
+    return Double(slots - resetSlots) * cfg.slotTime + Double(resetSlots) * r
   }
 
   /// The arrays, input layer first, with their conductances brought in
@@ -572,7 +582,7 @@ public final class LimNetwork: @unchecked Sendable {
     guard batch > 1, samplesInBatch > 0 else { return }
     for l in 0..<layers.count {
       let layer = layers[l], n = layer.columns
-      let serialBefore = layer.serialEvents
+      let serialBefore = layer.serialEvents, resetsBefore = layer.resets
       var rowSlots = 0, lateRulePulses = 0
       // One pulse per synapse on integer states without a booking: a row's
       // synapses go to the row kernels (`LimLayer.update(rows:…)`, looked up
@@ -670,6 +680,7 @@ public final class LimNetwork: @unchecked Sendable {
       layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
       layer.updateSlots += rowSlots + lateRulePulses + layer.serialEvents - serialBefore
+      layer.resetSlots += layer.resets - resetsBefore
     }
     samplesInBatch = 0
   }
