@@ -234,7 +234,8 @@ enum SweepCommand: CLICommand {
       }
     }
     let done = Set(rows.map { Int($0[0])! })
-    try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
+    try writeOutputs(
+      grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
       mergedFrom: mergedFrom, to: out)
     var err = StandardError()
     catchInterrupts()
@@ -274,8 +275,9 @@ enum SweepCommand: CLICommand {
       // the file). The files are replaced whole, so each holds the points
       // of its last write.
       do {
-        try writeOutputs(grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
-      mergedFrom: mergedFrom, to: out)
+        try writeOutputs(
+          grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
+          mergedFrom: mergedFrom, to: out)
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
       }
