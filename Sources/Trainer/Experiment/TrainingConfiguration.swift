@@ -373,6 +373,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// everything had made every 10 µs pulse cost 1 ms). Nil: `slotTime`.
   public var _resetSlotTime: Double? = nil
   public var resetSlotTime: Double { _resetSlotTime ?? slotTime }
+
+  /// The update phases' time (s): `slots` of `slot_time`, of which
+  /// `resetSlots` take `reset_slot_time` when it is set (without it, the
+  /// product as before, to the bit). Every rule's ledger books it so.
+  public func updateTime(slots: Int, resetSlots: Int) -> Double {
+    guard let r = _resetSlotTime else { return Double(slots) * slotTime }
+    return Double(slots - resetSlots) * slotTime + Double(resetSlots) * r
+  }
   /// Rule lim: whether training books the update slots' half-selected
   /// cells (the coincidence rules always do).
   public var halfSelect: HalfSelectBooking = .skip

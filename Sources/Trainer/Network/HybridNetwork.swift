@@ -248,8 +248,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let forwardReads = trainSamples * layers.count, transposedReads = trainSamples * (layers.count - 1)
     e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: 0))
       + Double(transposedReads) * cfg.readTime
-    e.updateTime = LimNetwork.updateTime(
-      slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots }, cfg)
+    e.updateTime = cfg.updateTime(
+      slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots })
     return e
   }
 

@@ -220,18 +220,9 @@ public final class LimNetwork: @unchecked Sendable {
     let forwardReads = trainedSamples * layers.count, transposedReads = backwardSamples * (layers.count - 1)
     e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
       + Double(transposedReads) * cfg.readTime
-    e.updateTime = Self.updateTime(
-      slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots }, cfg)
+    e.updateTime = cfg.updateTime(
+      slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots })
     return e
-  }
-
-  /// The update phases' time: `slots` of `slot_time`, of which
-  /// `resetSlots` take `reset_slot_time` when it is set (without it, the
-  /// product as before, to the bit). Rules hybrid and single book theirs
-  /// the same way.
-  public static func updateTime(slots: Int, resetSlots: Int, _ cfg: TrainingConfiguration) -> Double {
-    guard let r = cfg._resetSlotTime else { return Double(slots) * cfg.slotTime }
-    return Double(slots - resetSlots) * cfg.slotTime + Double(resetSlots) * r
   }
 
   /// The arrays, input layer first, with their conductances brought in
