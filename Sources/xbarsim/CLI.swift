@@ -155,8 +155,6 @@ protocol CLICommand {
 }
 
 enum ArgumentParsing {
-  /// Parses `arguments` (after the command name) against `spec`.
-  /// Returns nil when help was requested (and printed).
   /// The one name of `names` within two edits of `name` (an insertion, a
   /// deletion, a substitution or a swap of two neighbours, each one edit),
   /// the nearest; nil for none, or when two are equally near.
@@ -166,11 +164,10 @@ enum ArgumentParsing {
     var tie = false
     for candidate in names {
       let b = Array(candidate)
-      guard abs(a.count - b.count) <= 2 else { continue }
+      guard !a.isEmpty, !b.isEmpty, abs(a.count - b.count) <= 2 else { continue }
       // Optimal string alignment distance, three rows.
       var before = [Int](repeating: 0, count: b.count + 1), previous = Array(0...b.count)
       var row = [Int](repeating: 0, count: b.count + 1)
-      guard !a.isEmpty, !b.isEmpty else { continue }
       for i in 1...a.count {
         row[0] = i
         for j in 1...b.count {
@@ -192,6 +189,8 @@ enum ArgumentParsing {
     return tie ? nil : best?.0
   }
 
+  /// Parses `arguments` (after the command name) against `spec`.
+  /// Returns nil when help was requested (and printed).
   static func parse(_ arguments: [String], spec: CommandSpec) throws -> ParsedArguments? {
     var parsed = ParsedArguments(command: spec.name)
     let byName = Dictionary(spec.options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

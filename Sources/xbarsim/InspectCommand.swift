@@ -305,8 +305,15 @@ enum InspectCommand: CLICommand {
     private(set) var updateSlots: [[[PulseEvent]]] = []
     private(set) var updateFirstSlot: [Int] = []
     /// Each slot's start in picoseconds, and the last slot's end: slots of
-    /// `slot_time`, a reset's of `reset_slot_time`.
+    /// `slot_time`, a reset's of `reset_slot_time`; `Int64.max` from where
+    /// the 64-bit clock overflows (past 106 days: `vcd` refuses it).
     private(set) var slotStart: [Int64] = [0]
+
+    /// The next slot's start after one of `length` seconds.
+    private mutating func endSlot(_ length: Double) {
+      let (t, overflow) = slotStart[slotStart.count - 1].addingReportingOverflow(Self.picoseconds(length))
+      slotStart.append(overflow ? .max : t)
+    }
 
     static let phaseForward = 1, phaseTransposed = 2, phaseUpdate = 3
 
@@ -335,7 +342,7 @@ enum InspectCommand: CLICommand {
             width: cfg.readTime, drives: drives))
           slots.append(slot)
           slot += 1
-          slotStart.append(slotStart[slotStart.count - 1] &+ Self.picoseconds(cfg.slotTime))
+          endSlot(cfg.slotTime)
         }
         readSlots.append(slots)
         let update = UpdateSchedule.slots(r.pulses)
@@ -352,8 +359,7 @@ enum InspectCommand: CLICommand {
             slot: slot, phase: Self.phaseUpdate, array: events[0].array, width: width(events[0].kind), drives: drives))
           slot += 1
           // (A reset is one device in its slot.)
-          let length = events[0].kind == .reset ? cfg.resetSlotTime : cfg.slotTime
-          slotStart.append(slotStart[slotStart.count - 1] &+ Self.picoseconds(length))
+          endSlot(events[0].kind == .reset ? cfg.resetSlotTime : cfg.slotTime)
         }
         updateSlots.append(update)
         sampleSteps.append(first..<steps.count)
@@ -378,10 +384,12 @@ enum InspectCommand: CLICommand {
 
     func width(_ kind: PulseKind) -> Double { cfg.pulseGenerator.width(of: kind) }
 
-    /// A slot's start: whole picoseconds (slot_time is one), over 1e12,
-    /// so slot 5 of 2 µs reads 1e-05, not 9.999999999999999e-06 (a
-    /// walkthrough, session 43).
-    func seconds(_ slot: Int) -> Double { Double(slotStart[slot]) / 1e12 }
+    /// A slot's start: whole picoseconds (`slotStart`), over 1e12, so slot
+    /// 5 of 2 µs reads 1e-05, not 9.999999999999999e-06 (a walkthrough,
+    /// session 43); past the 64-bit clock, slot × slot_time.
+    func seconds(_ slot: Int) -> Double {
+      slotStart[slot] == .max ? Double(slot) * cfg.slotTime : Double(slotStart[slot]) / 1e12
+    }
 
     static func picoseconds(_ t: Double) -> Int64 { Int64((t * 1e12).rounded()) }
 
@@ -547,7 +555,7 @@ enum InspectCommand: CLICommand {
     /// - Throws: when the last slot's time does not fit VCD's 64-bit
     ///   picosecond clock.
     func vcd() throws -> String {
-      if let last = steps.last, Double(last.slot + 1) * max(cfg.slotTime, cfg.resetSlotTime) * 1e12 >= 9e18 {
+      if let last = steps.last, slotStart[last.slot + 1] > 9_000_000_000_000_000_000 {
         throw CLIError.runtime(
           "pulses.vcd: \(last.slot + 1) slots of slot_time \(cfg.slotTime) s exceed the VCD's 64-bit picosecond clock; lower --samples or --slot-time")
       }

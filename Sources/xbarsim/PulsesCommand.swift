@@ -379,15 +379,10 @@ enum PulsesCommand: CLICommand {
     if top > 255 {
       notes.append("note: \(path): \(top) pulses from the first point to the maximum; train --device-csv takes at most 255 (256 points)")
     }
-    if up[up.count - 1] >= TrainCommand.farAboveASynapse {
-      notes.append(
-        "note: \(path): G_max is \(number(up[up.count - 1])) S, far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
-    } else if up[up.count - 1] < TrainCommand.farBelowASynapse {
-      // As `train` says it (a FET researcher's walkthrough, session 49:
-      // siemens under a µS header drew a 5e-12 S device without a word).
-      notes.append(
-        "note: \(path): G_max is \(number(up[up.count - 1])) S, far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
-    }
+    // As `train` says it (far below since session 49: siemens under a µS
+    // header drew a 5e-12 S device without a word, a FET researcher's
+    // walkthrough).
+    if let note = TrainCommand.unitNote(path, gMax: up[up.count - 1]) { notes.append(note) }
     // A depression branch at or above G_max never moves the device (train
     // refuses it for method c).
     if let low = model.depressionEnvelope.last, low >= up[up.count - 1] {

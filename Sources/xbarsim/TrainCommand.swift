@@ -480,10 +480,6 @@ enum TrainCommand: CLICommand {
     return "this run's devices are conductances (method c, sigma_c2c or b_margin), which cross such a stretch in one pulse"
   }
 
-  /// The notes on a run's measured device (`name` names the file): its
-  /// flat pulses, the points it dropped after its maximum, the depression
-  /// rows the rule does not use, and a G_max far above a synapse's (data
-  /// that are not in siemens). Empty without a measured device.
   /// A conductance far above a synapse's (S): data in µS or mS read as
   /// siemens. A device file's G_max and a problem file's largest cell get
   /// a note at it (`train`, `pulses`, `solve`, `spice`).
@@ -512,6 +508,10 @@ enum TrainCommand: CLICommand {
   /// point) below the maximum from which a later point is not saturation.
   static let isolatedMaximumDrop = 0.05
 
+  /// The notes on a run's measured device (`name` names the file): its
+  /// flat pulses, the points it dropped after its maximum, the depression
+  /// rows the rule does not use, and a G_max far above or below a
+  /// synapse's (data not in the unit read). Empty without a measured device.
   static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
     guard let m = cfg.measuredDevice else { return [] }
     var notes: [String] = []
@@ -535,16 +535,21 @@ enum TrainCommand: CLICommand {
       notes.append(
         "note: \(name): its \(m.depression.count) depression points (d rows) are not used: only rule lim's method c depresses a device (methods a and b and rules hybrid and single reset it)")
     }
-    if m.gMax >= farAboveASynapse {
-      notes.append(
-        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(String(format: "%.4g", 1 / m.gMax)) Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header, e.g. 'branch,conductance (uS)'")
-    } else if m.gMax < farBelowASynapse {
-      // Siemens values under a µS header, say: the accuracy is the same,
-      // every energy 10⁶ too small (a walkthrough, session 42).
-      notes.append(
-        "note: \(name): G_max is \(ConfigurationError.shown(m.gMax)) S (\(String(format: "%.4g", 1 / m.gMax)) Ω), far below a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header (energies scale with it)")
-    }
+    if let note = unitNote(name, gMax: m.gMax) { notes.append(note) }
     return notes
+  }
+
+  /// The note on a device file's G_max far above a synapse's (µS or mS data
+  /// read as siemens) or far below it (siemens values under a µS header,
+  /// say: the accuracy is the same, every energy 10⁶ too small; a
+  /// walkthrough, session 42); nil between. `train` and `pulses`.
+  static func unitNote(_ name: String, gMax: Double) -> String? {
+    guard gMax >= farAboveASynapse || gMax < farBelowASynapse else { return nil }
+    let g = "G_max is \(ConfigurationError.shown(gMax)) S (\(String(format: "%.4g", 1 / gMax)) Ω)"
+    let fix = "if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header"
+    return gMax >= farAboveASynapse
+      ? "note: \(name): \(g), far above a synapse's: \(fix), e.g. 'branch,conductance (uS)'"
+      : "note: \(name): \(g), far below a synapse's: \(fix) (energies scale with it)"
   }
 
   static func run(_ given: ParsedArguments) throws {

@@ -86,7 +86,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   #expect(s.stderr.contains("G_max is 0.996 S (1.004 Ω)"), "\(s.stderr)")
   #expect(s.stderr.contains("Ω), far above a synapse's: if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header"), "\(s.stderr)")
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
-  #expect(p.status == 0 && p.stderr.contains("G_max is 0.996 S, far above a synapse's"), "\(p.stderr)")
+  #expect(p.status == 0 && p.stderr.contains("G_max is 0.996 S (1.004 Ω), far above a synapse's"), "\(p.stderr)")
   // Named in the header, the same numbers are µS.
   try "branch,conductance (uS)\np,0.02\np,0.5\np,0.996\n".write(to: big, atomically: true, encoding: .utf8)
   let u = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
