@@ -1129,6 +1129,7 @@ enum TrainCommand: CLICommand {
         cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
       return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+        + periphery(cfg)
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
       // (Transferred states: the ideal twin trains with method b's margin.)
@@ -1149,7 +1150,7 @@ enum TrainCommand: CLICommand {
   }
 
   /// ", ADC 6 bits, DAC 4 bits, …" for the periphery's non-ideal keys
-  /// (rule lim), "" when every one is ideal: two runs that differ only
+  /// (rules lim, hybrid and single), "" when every one is ideal: two runs that differ only
   /// there are told apart by their labels and plot titles.
   static func periphery(_ cfg: TrainingConfiguration) -> String {
     let d = TrainingConfiguration()

@@ -249,7 +249,7 @@ private func trainUnderFileSizeLimit(
   let r = try runXbarsim(["reproduce", "choi2021", "--figure", "4", "--adc-bits", "4", "--data", data.path])
   #expect(r.status == 64, "\(r.stderr)")
   #expect(
-    r.stderr.hasPrefix("Error: --adc-bits: reproduce choi2021 --figure 4, run 'FP': peripheral non-idealities apply to rule lim only"),
+    r.stderr.hasPrefix("Error: --adc-bits: reproduce choi2021 --figure 4, run 'FP': peripheral non-idealities apply to the arrays' rules (lim, hybrid, single), got rule float"),
     "\(r.stderr)")
   #expect(r.stdout.isEmpty)
 }

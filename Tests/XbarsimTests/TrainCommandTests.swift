@@ -473,7 +473,7 @@ struct BadInvocation: Sendable, CustomTestStringConvertible {
   BadInvocation(arguments: ["--tia-gain", "0"], status: 64, mentions: "--tia-gain"),
   BadInvocation(arguments: ["--sense-offset", "-1"], status: 64, mentions: "--sense-offset"),
   BadInvocation(arguments: ["--comparator-offset", "-0.5"], status: 64, mentions: "--comparator-offset"),
-  BadInvocation(arguments: ["--rule", "hybrid", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
+  BadInvocation(arguments: ["--rule", "float", "--adc-bits", "4"], status: 64, mentions: "--adc-bits"),
   BadInvocation(arguments: ["--rule", "hybrid", "--adc-range", "4"], status: 64, mentions: "--adc-range"),
   BadInvocation(arguments: ["--rule", "float", "--adc-range", "3"], status: 64, mentions: "--adc-range"),
   BadInvocation(arguments: ["stray"], status: 64, mentions: "'stray'"),

@@ -417,7 +417,7 @@ public final class Experiment {
           if let hybrid {
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
-              neuron: neuron)
+              neuron: neuron, chains: hybrid.senseChains)
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
             }

@@ -66,12 +66,12 @@ extension TrainingConfiguration {
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive, > 0 there, or 0 with r_col 0 (ideal wires) (default 1; solve takes one ideal line kind, r 0)."),
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive, > 0 there, or 0 with r_row 0 (ideal wires) (default 1)."),
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
-    ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rule lim)."),
-    ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rule lim)."),
-    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rule lim)."),
-    ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rule lim)."),
-    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0: none; otherwise at least 1e-30; rule lim)."),
-    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim, on-chip)."),
+    ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
+    ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
+    ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rules lim, hybrid and single)."),
+    ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rules lim, hybrid and single)."),
+    ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
+    ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim on-chip, and encoding sign of rules hybrid and single)."),
   ]
 
   /// Sets one key from its text form.

@@ -679,14 +679,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
     where sigma > 0 && sigma < 1e-30 {
       throw fail(key, "must be 0 or in [1e-30, 1e6] (its offsets are single precision: below, they round to 0), got \(shown(sigma))")
     }
-    if rule != .lim {
+    if rule == .float {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
         ("sense_offset", senseOffset != 0), ("comparator_offset", comparatorOffset != 0),
         ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
-        throw fail(k, "peripheral non-idealities apply to rule lim only, got rule \(rule.rawValue)")
+        throw fail(k, "peripheral non-idealities apply to the arrays' rules (lim, hybrid, single), got rule float")
       }
     }
     // With reset_slot_time, a reset has its own slot: slot_time covers the
@@ -862,17 +862,20 @@ extension TrainingConfiguration {
       if method != .c && betaD != d.betaD && betaD != betaP {
         found.append(("beta_d", "method c (the only one that depresses a device)"))
       }
-      if adcBits == 0 && _adcRange.map({ $0 != 2 * c }) ?? false { found.append(("adc_range", "an ADC (adc_bits 1…16)")) }
       if batch == 1 && batchPulses != d.batchPulses && !(mode == .offChip && transfer == .weights) {
         found.append(("batch_pulses", "mini-batches (batch > 1)"))
       }
       if sigma == 0 && negativeScale != d.negativeScale { found.append(("negative_scale", "device variation (sigma > 0)")) }
       if method != .b && bMargin != d.bMargin { found.append(("b_margin", "method b")) }
     }
+    if rule != .float && adcBits == 0 && _adcRange.map({ $0 != 2 * c }) ?? false {
+      found.append(("adc_range", "an ADC (adc_bits 1…16)"))
+    }
     if rule.isFiniteState && encoding != .sign {
       let sign = "encoding sign (and rule lim)"
       if outputThreshold != d.outputThreshold { found.append(("threshold", sign)) }
       if hiddenThreshold != d.hiddenThreshold { found.append(("hidden_threshold", sign)) }
+      if comparatorOffset != 0 { found.append(("comparator_offset", sign)) }
     }
     if rule.isFiniteState && encoding == .sign {
       let trains = "encodings stochastic and deterministic (and float SGD)"

@@ -49,8 +49,18 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let lossKind: OutputLoss
   let encoding: UpdateEncoding
   let encoder: PulseTrainEncoder
-  let outputComparator: Comparator
-  let hiddenComparator: Comparator
+  /// Each layer's comparators, one per output column (the sign rule's
+  /// dead band on δ; `threshold` at the output, `hidden_threshold` inside,
+  /// each with its own offset when `comparator_offset` > 0).
+  let columnComparators: [[Comparator]]
+  /// The sign encoding's comparator offsets per layer, one per column (nil
+  /// without `comparator_offset`): a pulse's polarity is the comparator's
+  /// sgn(δ + offset), as rule lim's.
+  let polarityOffsets: [UnsafeMutablePointer<Float>?]
+  /// Each layer's forward read periphery: the input DAC, transimpedance,
+  /// offsets and ADC, as rule lim's (`LimNetwork.senseChains`).
+  public let senseChains: [SenseChain]
+  let idealSense: Bool
   let drive: WriteDrive
   public let configuration: TrainingConfiguration
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
@@ -78,6 +88,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   let upWords: UnsafeMutablePointer<UInt64>
   let downIndex: UnsafeMutablePointer<Int32>
   let downWords: UnsafeMutablePointer<UInt64>
+  /// The transposed read's δ drive through a DAC with bits (one per
+  /// column of the widest layer).
+  let deltaDrive: UnsafeMutablePointer<Float>
   var scratch: [Int32]
   /// The first layer's forward shares' own row lists (share h's from
   /// h·rows).
@@ -122,8 +135,32 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     lossKind = cfg.loss
     encoding = cfg.encoding
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
-    outputComparator = Comparator(threshold: Float(cfg.outputThreshold))
-    hiddenComparator = Comparator(threshold: Float(cfg.hiddenThreshold))
+    // As rule lim's: the offsets are mismatches drawn once per column from
+    // their own streams, so the devices' and trains' draws do not move.
+    var senseRNG = SeededGenerator(seed: cfg.seed, stream: 21)
+    var comparatorRNG = SeededGenerator(seed: cfg.seed, stream: 22)
+    senseChains = ls.map { layer in
+      SenseChain(
+        dac: DAC(bits: cfg.dacBits), adc: ADC(bits: cfg.adcBits, range: Float(cfg.adcRange)),
+        gain: Float(cfg.tiaGain),
+        offsets: cfg.senseOffset > 0
+          ? (0..<layer.columns).map { _ in Float(cfg.senseOffset * senseRNG.nextGaussian()) } : [])
+    }
+    idealSense = senseChains.allSatisfy(\.isIdeal)
+    columnComparators = ls.indices.map { l in
+      let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
+      return (0..<ls[l].columns).map { _ in
+        Comparator(
+          threshold: t,
+          offset: cfg.comparatorOffset > 0 ? Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()) : 0)
+      }
+    }
+    polarityOffsets = columnComparators.map { c in
+      guard cfg.encoding == .sign && cfg.comparatorOffset > 0 else { return nil }
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: c.count)
+      for j in c.indices { p[j] = c[j].offset }
+      return p
+    }
     drive = WriteDrive(voltage: cfg.writeVoltage, threshold: cfg.writeThreshold, disturbStep: cfg.disturbStep)
     configuration = cfg
     var cx: [Float] = [], cd: [Float] = []
@@ -152,6 +189,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     downIndex = .allocate(capacity: widest)
     upWords = .allocate(capacity: widest)
     downWords = .allocate(capacity: widest)
+    deltaDrive = .allocate(capacity: widest)
     scratch = [Int32](repeating: 0, count: (cfg.layers.max() ?? 0) + 2)
     shareScratch = .allocate(capacity: 2 * (cfg.layers[0] + 1))
     jobLayer = ls[0]
@@ -172,6 +210,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     for p in [upIndex, downIndex] { p.deallocate() }
     for p in [upWords, downWords] { p.deallocate() }
     shareScratch.deallocate()
+    deltaDrive.deallocate()
+    for p in polarityOffsets { p?.deallocate() }
   }
 
   /// The arrays updated now.
@@ -218,7 +258,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// (`HybridLayer.bookHalfSelected`; a refresh's resets and
   /// re-potentiation pulses half-select their device's row and column), one
   /// DAC conversion per driven line and one ADC conversion per sensed
-  /// column of each forward read (ideal converters costed at 8 bits), and
+  /// column of each forward read (at `dac_bits` and `adc_bits`; ideal
+  /// converters costed at 8 bits), and
   /// the update phases fully parallel: BL slots per layer and phase (one
   /// for the sign rule), plus the refreshes' resets and re-potentiation
   /// pulses one slot each, in series.
@@ -243,10 +284,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       dac += trainSamples * layer.rows + (l > 0 ? trainSamples * layer.columns : 0)
       adc += trainSamples * layer.columns
     }
-    e.dac = Double(dac) * costs.dacEnergy(bits: 0)
-    e.adc = Double(adc) * costs.adcEnergy(bits: 0)
+    e.dac = Double(dac) * costs.dacEnergy(bits: cfg.dacBits)
+    e.adc = Double(adc) * costs.adcEnergy(bits: cfg.adcBits)
     let forwardReads = trainSamples * layers.count, transposedReads = trainSamples * (layers.count - 1)
-    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: 0))
+    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
       + Double(transposedReads) * cfg.readTime
     e.updateTime = cfg.updateTime(
       slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots })
@@ -278,6 +319,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
     for l in 0..<layers.count {
       let layer = layers[l]
+      // The DAC's levels replace the activations (so the update's row
+      // trains encode what the DAC drives), as in rule lim.
+      if !idealSense { activations[l].withUnsafeMutableBufferPointer { senseChains[l].quantizeDrive($0) } }
       activations[l].withUnsafeBufferPointer { a in
         if bookEnergy {
           // Every device of a driven row sees its row's voltage (the driven
@@ -295,6 +339,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
               _ = _forwardKernel(layer.w, a.baseAddress!, s.baseAddress!, layer.rows, layer.columns, scratch: sc.baseAddress!)
             }
           }
+          // The sums (in units of V_read·G_max) through the transimpedance,
+          // offsets and ADC.
+          if !idealSense { senseChains[l].sums(currents: UnsafeBufferPointer(s), scale: 1, into: s) }
         }
       }
       if l + 1 < layers.count {
@@ -351,7 +398,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       deltas[last].withUnsafeMutableBufferPointer { d in
         (loss, squared) = outputLoss(s, label: label, delta: d, loss: lossKind)
         squared /= Float(d.count)
-        if encoding == .sign { for j in 0..<d.count { d[j] = outputComparator.deadBand(d[j]) } }
+        if encoding == .sign {
+          columnComparators[last].withUnsafeBufferPointer { c in
+            for j in 0..<d.count { d[j] = c[j].deadBand(d[j]) }
+          }
+        }
       }
     }
     squaredErrorSum += Double(squared)
@@ -369,15 +420,24 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   private func backward(_ l: Int) {
     let layer = layers[l]
     let sign = encoding == .sign
-    deltas[l].withUnsafeBufferPointer { d in
+    deltas[l].withUnsafeBufferPointer { delta in
+      // The δ drive: through the DAC's signed levels when it has bits (as
+      // rule lim's); the update's column trains still encode δ itself.
+      let dac = senseChains[l].dac
+      if dac.bits > 0 {
+        for j in 0..<delta.count { deltaDrive[j] = dac.convertSigned(delta[j]) }
+      }
+      let d = dac.bits > 0 ? UnsafeBufferPointer(start: deltaDrive, count: delta.count) : delta
       readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads())
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
         derivatives[l - 1].withUnsafeBufferPointer { f in
-          for i in 0..<out.count {
-            let v = out[i] * f[i]
-            out[i] = sign ? hiddenComparator.deadBand(v) : v
+          columnComparators[l - 1].withUnsafeBufferPointer { c in
+            for i in 0..<out.count {
+              let v = out[i] * f[i]
+              out[i] = sign ? c[i].deadBand(v) : v
+            }
           }
         }
       }
@@ -509,13 +569,14 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let c0 = columnStart(l, h), c1 = columnStart(l, h + 1)
     let ui = upIndex + c0, uw = upWords + c0, di = downIndex + c0, dw = downWords + c0
     let d = job.d!
+    let offsets = polarityOffsets[l]
     let active = share.activeLines
     let count = _compactNonZero(d, c0..<c1, into: active)
     for r in 0..<count {
       let j = Int(active[r])
       let word = train(cd * abs(d[j]), row: false, &rng)
       if word == 0 { continue }
-      if d[j] < 0 {
+      if d[j] + (offsets?[j] ?? 0) < 0 {
         ui[ups] = Int32(j)
         uw[ups] = word
         ups += 1
