@@ -52,13 +52,15 @@ public struct SenseChain: Sendable {
 
   /// Steps 3–5: the weighted sums from the output currents, s_j =
   /// ADC(g·scale·I_j + o_j), `scale` the nominal 1/(V_read·G_max).
+  /// Returns how many of them the ADC clipped (|g·scale·I_j + o_j| >
+  /// range; 0 without an ADC).
   ///
   /// - Precondition: `s` has room for every current, and `offsets` is
   ///   empty or has one per current.
-  @inlinable
+  @inlinable @discardableResult
   public func sums(
     currents out: UnsafeBufferPointer<Float>, scale: Float, into s: UnsafeMutableBufferPointer<Float>
-  ) {
+  ) -> Int {
     // Checked once per call: the loops index unsafe buffers, which a
     // release build does not bounds-check (a short `offsets` read past it).
     precondition(s.count >= out.count, "\(out.count) currents for \(s.count) sums")
@@ -66,12 +68,24 @@ public struct SenseChain: Sendable {
       offsets.isEmpty || offsets.count >= out.count,
       "\(offsets.count) offsets for \(out.count) columns")
     let k = scale * gain
+    // (Without an ADC the range is never tested: every sum passes.)
+    let range = adc.bits > 0 ? adc.range : .infinity
+    var clipped = 0
     if offsets.isEmpty {
-      for j in 0..<out.count { s[j] = adc.convert(out[j] * k) }
+      for j in 0..<out.count {
+        let x = out[j] * k
+        clipped += abs(x) > range ? 1 : 0
+        s[j] = adc.convert(x)
+      }
     } else {
       offsets.withUnsafeBufferPointer { o in
-        for j in 0..<out.count { s[j] = adc.convert(out[j] * k + o[j]) }
+        for j in 0..<out.count {
+          let x = out[j] * k + o[j]
+          clipped += abs(x) > range ? 1 : 0
+          s[j] = adc.convert(x)
+        }
       }
     }
+    return clipped
   }
 }

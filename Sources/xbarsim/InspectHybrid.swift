@@ -182,6 +182,9 @@ extension InspectCommand {
     let records: [HybridSample]
     let step: [Double?]
     let disturbs: Bool
+    /// Each layer's per-column sense and comparator offsets (fixed
+    /// mismatches: the same for every sample).
+    let offsets: [(sense: [Float], comparator: [Float])]
     /// The checkpoint the network started from, if any.
     var checkpoint: String? = nil
 
@@ -193,6 +196,7 @@ extension InspectCommand {
       self.records = records
       step = SynapseKind.allCases.map { net.step($0) }
       disturbs = net.disturbsHalfSelected
+      offsets = (0..<net.sizes.count - 1).map { net.offsets(layer: $0) }
     }
 
     var kindName: String { kind == .big ? "big" : "small" }
@@ -344,7 +348,7 @@ extension InspectCommand {
     }
 
     func neuronsCSV() -> String {
-      var s = "sample,layer,neuron,sum,activation,delta\n"
+      var s = "sample,layer,neuron,sum,activation,delta,sense_offset,comparator_offset\n"
       for (k, r) in records.enumerated() {
         for (l, n) in r.neurons.enumerated() {
           // The output's software neurons: softmax (cross-entropy) or
@@ -360,7 +364,8 @@ extension InspectCommand {
             return e.map { $0 / z }
           }()
           for j in n.sum.indices {
-            s += "\(k),\(l),\(j),\(Self.number(n.sum[j])),\(hidden?[j] ?? JSONWriter.number(a[j])),\(Self.number(n.delta[j]))\n"
+            s += "\(k),\(l),\(j),\(Self.number(n.sum[j])),\(hidden?[j] ?? JSONWriter.number(a[j])),\(Self.number(n.delta[j])),"
+              + "\(Self.number(offsets[l].sense[j])),\(Self.number(offsets[l].comparator[j]))\n"
           }
         }
       }

@@ -979,6 +979,18 @@ enum TrainCommand: CLICommand {
           to: &err)
       }
     }
+    // An ADC that clips the output logits: the classes' sums pile up at
+    // its full scale, where they no longer tell the classes apart (a
+    // walkthrough, session 50: a comparator offset drove the logits past
+    // ±2c, and a 16-bit ADC then cut the accuracy from 83 to 49 %).
+    // Clipped hidden sums only close their gates, as the hard sigmoid's
+    // ends do anyway.
+    if let f = result.adcClippedFractions?.last, f >= 0.01 {
+      var err = StandardError()
+      print(
+        "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of the output layer's sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(cfg.adcRange))), where classes no longer differ; a wider --adc-range keeps them apart (adc_clipped_fraction in the summary)",
+        to: &err)
+    }
     // Never switched (beyond one epoch, noted before the run): the run was
     // its single pair's, pulse for pulse (a walkthrough, session 44: no
     // word said so).
@@ -1155,7 +1167,12 @@ enum TrainCommand: CLICommand {
   static func periphery(_ cfg: TrainingConfiguration) -> String {
     let d = TrainingConfiguration()
     var parts: [String] = []
-    if cfg.adcBits != d.adcBits { parts.append("ADC \(cfg.adcBits) bits") }
+    if cfg.adcBits != d.adcBits {
+      // Its full scale when it is not the default 2c: two runs that
+      // differed only there had one title (a walkthrough, session 50).
+      let range = cfg.adcRange != 2 * cfg.c ? " ±\(JSONWriter.number(cfg.adcRange))" : ""
+      parts.append("ADC \(cfg.adcBits) bits\(range)")
+    }
     if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bits") }
     if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
     if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
@@ -1519,7 +1536,7 @@ enum TrainCommand: CLICommand {
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
-    "device", "data", "data_files", "configuration",
+    "device", "data", "data_files", "configuration", "adc_clipped_fraction",
   ]
 
   static func summaryJSON(
@@ -1557,6 +1574,15 @@ enum TrainCommand: CLICommand {
     // Float SGD has no devices; an off-chip run solves no training read
     // (its evaluations go through the transfer matrices).
     if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
+    // With an ADC: per layer, the share of the last evaluation's test-set
+    // sums it clipped (null without an ADC, or before the first point).
+    if cfg.rule != .float {
+      if let f = r.adcClippedFractions {
+        json.addRaw("adc_clipped_fraction", "[" + f.map(JSONWriter.number).joined(separator: ", ") + "]")
+      } else {
+        json.addRaw("adc_clipped_fraction", "null")
+      }
+    }
     if cfg.wireModel != .ideal {
       if r.solverSolves > 0 {
         json.add("solver_iterations_per_read", Double(r.solverIterations) / Double(r.solverSolves))

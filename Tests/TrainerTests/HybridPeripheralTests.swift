@@ -223,3 +223,87 @@ func oneHybridSampleThroughThePeripheryByHand(_ encoding: UpdateEncoding) throws
   }
   #expect(offsets.contains { $0 < 0 } && offsets.contains { $0 > 0 }, "\(offsets)")
 }
+
+// The ADC's clipped sums (session 50): counted where the ADC's input lies
+// beyond ±range, before the code is chosen (a clipped sum and one in the
+// top code's bin read the same).
+@Test func aSenseChainCountsTheSumsItsAdcClips() {
+  let chain = SenseChain(adc: ADC(bits: 3, range: 2), gain: 2, offsets: [0, 0.5, -0.5, 0])
+  let currents: [Float] = [0.9, 0.9, -1.2, 1.0]  // inputs 1.8, 2.3, −2.9, 2.0
+  var s = [Float](repeating: 0, count: 4)
+  let clipped = currents.withUnsafeBufferPointer { c in
+    s.withUnsafeMutableBufferPointer { chain.sums(currents: c, scale: 1, into: $0) }
+  }
+  #expect(clipped == 2)
+  #expect(s[0] == 2 && s[1] == 2 && s[2] == -2 && s[3] == 2)
+  // Without an ADC nothing clips, however large.
+  let ideal = SenseChain(gain: 2)
+  let none = currents.map { $0 * 1e6 }.withUnsafeBufferPointer { c in
+    s.withUnsafeMutableBufferPointer { ideal.sums(currents: c, scale: 1, into: $0) }
+  }
+  #expect(none == 0)
+}
+
+/// The evaluator's clipped counts, per layer, against a forward pass by
+/// hand over the fixture's test images (DAC levels, gain, offsets, the
+/// ADC's input tested against its range), on one thread and on two.
+@Test func theEvaluatorCountsEachLayersClippedSums() throws {
+  let cfg = try hybridFixture(["adc_bits": "4", "adc_range": "0.6", "dac_bits": "3", "sense_offset": "0.2", "tia_gain": "1.3"])
+  let net = try HybridNetwork(configuration: cfg)
+  let train = Fixture.train
+  train.pixels.withUnsafeBufferPointer { px in
+    for n in 0..<200 { net.train(px.baseAddress! + n * 64, label: Int(train.labels[n])) }
+  }
+  let data = Fixture.test
+  let sizes = cfg.layers
+  let w = (0..<2).map { net.weights(layer: $0) }
+  let dac = DAC(bits: 3), range: Float = 0.6
+  var expected = [0, 0]
+  for n in 0..<data.count {
+    var x = (0..<64).map { Float(data.pixels[n * 64 + $0]) * (1 / 255) } + [1]
+    for l in 0..<2 {
+      x = x.map(dac.convert)
+      var next = [Float](repeating: 0, count: sizes[l + 1])
+      for j in 0..<sizes[l + 1] {
+        var sum: Float = 0
+        for i in 0...sizes[l] { sum += w[l][i * sizes[l + 1] + j] * x[i] }
+        let input = sum * 1.3 + net.senseChains[l].offsets[j]
+        if abs(input) > range { expected[l] += 1 }
+        next[j] = cfg.neuron.activation(ADC(bits: 4, range: range).convert(input))
+      }
+      x = next + [1]
+    }
+  }
+  #expect(expected[0] > 0 && expected[1] > 0, "\(expected)")
+  let evaluator = ForwardEvaluator(
+    sizes: sizes, weights: net.weightPointers, scales: [1, 1], neuron: cfg.neuron, chains: net.senseChains)
+  for threads in [1, 2] {
+    var clipped = [-1, -1]
+    _ = withExtendedLifetime(net) {
+      data.pixels.withUnsafeBufferPointer { px in
+        data.labels.withUnsafeBufferPointer { lb in
+          clipped.withUnsafeMutableBufferPointer {
+            evaluator.correct(
+              pixels: px.baseAddress!, labels: lb.baseAddress!, count: data.count, features: 64, threads: threads,
+              clipped: $0.baseAddress!)
+          }
+        }
+      }
+    }
+    // (Float sums in another order can land on the other side of ±range.)
+    #expect(zip(clipped, expected).allSatisfy { abs($0 - $1) <= 2 }, "\(threads) threads: \(clipped) vs \(expected)")
+  }
+}
+
+// The run's result carries the last evaluation's shares; none without an
+// ADC.
+@Test func aRunReportsTheAdcsClippedShares() throws {
+  let clipped = try Fixture.run(try hybridFixture(["adc_bits": "4", "adc_range": "0.05"]))
+  let f = try #require(clipped.adcClippedFractions)
+  #expect(f.count == 2 && f.allSatisfy { $0 > 0 && $0 <= 1 }, "\(f)")
+  #expect(try Fixture.run(try hybridFixture()).adcClippedFractions == nil)
+  var lim = Fixture.configuration(epochs: 1)
+  lim.adcBits = 6
+  let g = try #require(try Fixture.run(lim).adcClippedFractions)
+  #expect(g.count == 2 && g.allSatisfy { $0 >= 0 && $0 <= 1 })
+}

@@ -42,3 +42,29 @@ import _TestSupport
   #expect(stochastic.status == 64)
   #expect(stochastic.stderr.hasPrefix("Error: --comparator-offset: applies to encoding sign"), "\(stochastic.stderr)")
 }
+
+// A walkthrough (session 50): a comparator offset drove the output sums
+// past the ADC's ±2c, and a 16-bit ADC cut the accuracy from 83 to 49 %
+// without a word. The summary gives each layer's clipped share, and
+// `train` notes the output layer's.
+@Test func theSummaryGivesTheAdcsClippedShareAndTrainNotesTheOutputs() throws {
+  let (root, data) = try syntheticDataDirectory("s50clip", train: 200, test: 100)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
+  func run(_ extra: [String]) throws -> (ProcessResult, [String: Any]) {
+    let r = try runXbarsim(
+      ["train", "--layers", "64,16,10", "--epochs", "1", "--data", data.path, "--summary", summary.path] + extra)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any] ?? [:]
+    return (r, json)
+  }
+  let (tight, a) = try run(["--rule", "hybrid", "--adc-bits", "6", "--adc-range", "0.05"])
+  #expect(tight.status == 0, "\(tight.stderr)")
+  let f = try #require(a["adc_clipped_fraction"] as? [Double])
+  #expect(f.count == 2 && f[1] >= 0.01, "\(f)")
+  #expect(tight.stderr.contains("note: the ADC clipped "), "\(tight.stderr)")
+  let (ideal, b) = try run(["--rule", "single"])
+  #expect(b.keys.contains("adc_clipped_fraction") && b["adc_clipped_fraction"] is NSNull)
+  #expect(!ideal.stderr.contains("the ADC clipped"))
+  let (_, c) = try run(["--rule", "float"])
+  #expect(!c.keys.contains("adc_clipped_fraction"))
+}

@@ -141,6 +141,10 @@ public struct TrainingResult: Sendable {
   /// lines the IR drop of each mesh grows with its own total conductance,
   /// not with G+ − G−, so this common-mode level matters.
   public var meanConductance: Double = 0
+  /// With an ADC (`adc_bits` > 0; rules lim, hybrid and single): per
+  /// layer, the share of its test-set sums that the ADC clipped
+  /// (|s| beyond `adc_range`) at the last evaluation; nil without one.
+  public var adcClippedFractions: [Double]? = nil
   /// Resistive lines: nodal-solver iterations and solves of the training
   /// reads (0 with ideal wires).
   public var solverIterations: Int = 0
@@ -394,7 +398,16 @@ public final class Experiment {
     /// transfer matrices solved once per evaluation on the arrays' current
     /// conductances (`ResistiveReader.transferMatrix`) — the same currents
     /// a nodal solve per image would give, to the solver's tolerance.
-    func evaluate(after images: Int) throws -> Double { try accuracy(on: test, count: testCount, after: images) }
+    func evaluate(after images: Int) throws -> Double {
+      guard cfg.adcBits > 0 && cfg.rule != .float else { return try accuracy(on: test, count: testCount, after: images) }
+      // With an ADC: the share of each layer's test-set sums it clipped.
+      var clipped = [Int](repeating: 0, count: cfg.layers.count - 1)
+      let a = try clipped.withUnsafeMutableBufferPointer {
+        try accuracy(on: test, count: testCount, after: images, clipped: $0.baseAddress!)
+      }
+      result.adcClippedFractions = clipped.enumerated().map { Double($0.element) / Double(testCount * cfg.layers[$0.offset + 1]) }
+      return a
+    }
     /// Off-chip: the array receives what training has reached so far.
     func programTarget() {
       if let target, let float {
@@ -409,7 +422,9 @@ public final class Experiment {
     // matrices and a second programming of an off-chip array saved).
     var weightsImages: Int? = nil
     var effective: [UnsafePointer<Float>] = []
-    func accuracy(on data: IDXDataset, count: Int, after images: Int?) throws -> Double {
+    func accuracy(
+      on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil
+    ) throws -> Double {
       let neuron = cfg.neuron
       var correct = 0
       try data.pixels.withUnsafeBufferPointer { px in
@@ -419,7 +434,8 @@ public final class Experiment {
               sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
               neuron: neuron, chains: hybrid.senseChains)
             correct = withExtendedLifetime(hybrid) {
-              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
+              evaluator.correct(
+                pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
             }
           } else if let net = target ?? lim {
             if images == nil || images != weightsImages {
@@ -433,7 +449,7 @@ public final class Experiment {
               sizes: cfg.layers, weights: weights,
               scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains)
             correct = evaluator.correct(
-              pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
+              pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
           } else if let float {
             let ws = float.weights
             var ptrs: [UnsafePointer<Float>] = []

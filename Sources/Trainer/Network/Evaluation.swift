@@ -33,12 +33,22 @@ struct ForwardEvaluator {
   /// come (`DispatchQueue.concurrentPerform`): a worker that starts late
   /// (2–5 ms on our VM) takes fewer chunks instead of finishing its half
   /// after the caller has finished the other. Counts add in any order.
+  ///
+  /// - Parameter clipped: nil, or one count per layer, which gets the
+  ///   sums its ADC clipped over these images (`SenseChain.sums`).
   func correct(
-    pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, count: Int, features: Int, threads: Int = 2
+    pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, count: Int, features: Int, threads: Int = 2,
+    clipped: UnsafeMutablePointer<Int>? = nil
   ) -> Int {
     let t = count >= 512 && threads > 1 ? (count + 499) / 500 : 1
     let results = UnsafeMutablePointer<Int>.allocate(capacity: t)
-    defer { results.deallocate() }
+    // Each part's clipped sums per layer.
+    let clips = UnsafeMutablePointer<Int>.allocate(capacity: t * weights.count)
+    clips.initialize(repeating: 0, count: t * weights.count)
+    defer {
+      results.deallocate()
+      clips.deallocate()
+    }
     let body: (Int) -> Void = { part in
       let lo = count * part / t, hi = count * (part + 1) / t
       // Four images at a time (`_forwardKernel4`: one pass over each
@@ -88,7 +98,7 @@ struct ForwardEvaluator {
             let o = out(b, l)
             if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
-              chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
+              clips[part * layers + l] += chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
             } else {
               for j in 0..<n { o[j] *= scale }
             }
@@ -112,6 +122,12 @@ struct ForwardEvaluator {
     if t == 1 { body(0) } else { concurrentPerform(t, body) }
     var total = 0
     for p in 0..<t { total += results[p] }
+    if let clipped {
+      for l in weights.indices {
+        clipped[l] = 0
+        for p in 0..<t { clipped[l] += clips[p * weights.count + l] }
+      }
+    }
     return total
   }
 }

@@ -72,6 +72,15 @@ extension HybridNetwork {
   /// sums s, the hidden neurons' f(s) (nil at the output, whose softmax
   /// or logistic is software) and δ (after the comparator's dead band for
   /// the sign encoding; 0 where no error reached the layer).
+  /// Layer l's per-column offsets, in units of s and of δ: its sense
+  /// amplifiers' (`sense_offset`) and its comparators' (`comparator_offset`
+  /// with the sign encoding); 0 where there are none.
+  public func offsets(layer l: Int) -> (sense: [Float], comparator: [Float]) {
+    let n = sizes[l + 1]
+    let sense = senseChains[l].offsets
+    return (sense.isEmpty ? [Float](repeating: 0, count: n) : sense, columnComparators[l].map(\.offset))
+  }
+
   public func neurons(layer l: Int) -> (sum: [Float], activation: [Float]?, delta: [Float]) {
     let n = sizes[l + 1]
     let a = l + 1 < layers.count ? Array(activations[l + 1].prefix(n)) : nil
