@@ -65,7 +65,11 @@ enum Checkpoint {
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     if let end = place.runEndImages { text += "  \"run_end_images\": \(end),\n" }
-    text += "  \"configuration\": " + TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
+    // (Not `endurance`: a checkpoint keeps no counts, and a run from it
+    // counts only with its own --endurance, which `train` refuses there.)
+    var saved = cfg
+    saved.endurance = false
+    text += "  \"configuration\": " + TrainCommand.configurationJSON(saved).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"
     if let m = cfg.measuredDevice {
       // `depression` only when the file has one (checkpoints before method
       // c took measured devices have none).

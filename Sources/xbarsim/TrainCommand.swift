@@ -123,12 +123,16 @@ enum TrainCommand: CLICommand {
           throw CLIError.runtime("\(path): key 'configuration' expects an object of configuration keys (a run's summary), got \(inner.brief)")
         }
         // (A summary's `epochs` is the epochs it ran, a list of records,
-        // a checkpoint's `layers` its arrays' states, a list of objects:
+        // a checkpoint's `layers` its arrays' states, a list of objects, a
+        // summary's `endurance` its devices' counts, an object:
         // theirs, not configuration keys. Anything else under those names,
         // e.g. a summary's epoch list edited to 3, is a configuration value
         // out of place.)
         let known = Set(TrainingConfiguration.keys.map(\.key))
         func isTheFilesOwn(_ name: String) -> Bool {
+          // (A summary's `endurance` is its devices' counts, an object;
+          // the key's value is true or false.)
+          if name == "endurance", case .object? = dict[name] { return true }
           guard case .array(let items) = dict[name] else { return false }
           switch name {
           case "epochs": return items.allSatisfy { if case .object = $0 { true } else { false } }
@@ -404,7 +408,7 @@ enum TrainCommand: CLICommand {
     for (k, v) in cfg.keyValues {
       if k != "layers", let x = Double(v), x.isFinite, !JSONWriter.isInexactInteger(x) {
         c.addRaw(k, v)
-      } else if k == "shuffle" {
+      } else if k == "shuffle" || k == "endurance" {
         // A JSON boolean, as sweep.json's rows have it ("false" as a string
         // is true to a script's `if`: a walkthrough, session 33).
         c.addRaw(k, v)
@@ -573,6 +577,13 @@ enum TrainCommand: CLICommand {
     let saved = try checkpointIn.map { try Checkpoint.read($0) }
     var cfg = try configuration(args, base: saved?.configuration ?? TrainingConfiguration(), baseName: checkpointIn)
     if let checkpointIn, let saved { try checkStart(args, cfg, checkpointIn, saved) }
+    if checkpointIn != nil && cfg.endurance {
+      // A checkpoint keeps no per-device counts, and a run from one counts
+      // only its own pulses: its devices' wear before it is unknown.
+      throw keyError(
+        "endurance", "cannot go on from --checkpoint-in: a checkpoint keeps no per-device counts, so the devices' pulses before it are unknown; run from fresh devices to count a whole run's wear",
+        args)
+    }
     let checkpoint = args.string("--checkpoint-out")
     // A checkpoint keeps the update keys for `inspect` (the method decides
     // what it holds), even when off-chip transfer of weights never reads them.
@@ -960,6 +971,10 @@ enum TrainCommand: CLICommand {
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets))
+    if let e = result.endurance {
+      var err = StandardError()
+      print(e.summaryLine, to: &err)
+    }
     if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {
       // The paper's loop under variation (README, Choices): say why method
       // b fares as it does, and what keeps its step.
@@ -1536,8 +1551,38 @@ enum TrainCommand: CLICommand {
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
-    "device", "data", "data_files", "configuration", "adc_clipped_fraction",
+    "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance",
   ]
+
+  /// The summary's `endurance` object: over all layers at its top, then
+  /// per layer (`layers`).
+  static func enduranceJSON(_ e: EnduranceStatistics) -> String {
+    func device(_ d: EnduranceStatistics.Device) -> String {
+      "{\"count\": \(d.count), \"layer\": \(d.layer), \"row\": \(d.row), \"column\": \(d.column), \"polarity\": \"\(d.polarity)\""
+        + (d.kind.map { ", \"kind\": \"\($0)\"" } ?? "") + "}"
+    }
+    func group(_ g: EnduranceStatistics.Group, _ o: inout JSONWriter) {
+      if let l = g.layer { o.add("layer", l) }
+      o.add("devices", g.devices)
+      o.add("pulses", g.pulses)
+      o.add("resets", g.resets)
+      o.addRaw("max_pulses", device(g.maxPulses))
+      o.addRaw("max_resets", device(g.maxResets))
+      o.add("mean_pulses", g.meanPulses)
+      o.add("mean_resets", g.meanResets)
+      o.addRaw("pulse_quantiles", "{\"p50\": \(g.p50), \"p90\": \(g.p90), \"p99\": \(g.p99), \"max\": \(g.max)}")
+    }
+    var json = JSONWriter()
+    group(e.all, &json)
+    json.add("saturated", e.saturated)
+    let layers = e.layers.map { g -> String in
+      var o = JSONWriter()
+      group(g, &o)
+      return o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n    ")
+    }
+    json.addRaw("layers", "[\n    " + layers.joined(separator: ",\n    ") + "\n  ]")
+    return json.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
 
   static func summaryJSON(
     _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, dataFiles: String? = nil,
@@ -1592,6 +1637,8 @@ enum TrainCommand: CLICommand {
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
+    // Every device's wear, when asked for (`endurance`).
+    if let e = r.endurance { json.addRaw("endurance", enduranceJSON(e).replacingOccurrences(of: "\n", with: "\n  ")) }
     // A run that started from a checkpoint's devices says so (only then),
     // by the file's real path, as `device_csv` is written (as typed, the
     // note of a re-run from another directory named no file there).

@@ -124,6 +124,8 @@ public struct TrainingResult: Sendable {
   /// Of `pulses`, those that re-potentiate a device after a reset.
   public var repotentiationPulses: Int = 0
   public var resets: Int = 0
+  /// Every device's pulses and resets (`endurance`), nil without.
+  public var endurance: EnduranceStatistics? = nil
   /// Energy of all array reads during training (J).
   public var readEnergy: Double = 0
   /// Energy and latency of the training, from the simulation (on-chip
@@ -745,6 +747,7 @@ public final class Experiment {
     result.pulses = pulsesSoFar()
     result.repotentiationPulses = lim?.repotentiations ?? hybrid?.repotentiations ?? 0
     result.resets = lim?.resets ?? hybrid?.resets ?? 0
+    result.endurance = lim?.endurance ?? hybrid?.endurance
     result.cellUpdates = hybrid?.cellUpdates ?? 0
     result.trainAccuracy = result.epochs.last?.trainAccuracy ?? 0
     result.ledger = lim?.ledger() ?? hybrid?.ledger()

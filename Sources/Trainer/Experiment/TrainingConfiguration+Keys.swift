@@ -52,6 +52,7 @@ extension TrainingConfiguration {
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
     ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
+    ("endurance", "<true|false>", "Count every device's identical pulses and resets over the run (rules lim on chip, hybrid and single): the summary's endurance object (the most worn device, means and quantiles per layer) and a line on standard error; the run's results are the same (default false)."),
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
@@ -183,6 +184,12 @@ extension TrainingConfiguration {
       switch value {
       case "true": shuffle = true
       case "false": shuffle = false
+      default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
+      }
+    case "endurance":
+      switch value {
+      case "true": endurance = true
+      case "false": endurance = false
       default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
       }
     case "read_time": readTime = try number()
@@ -393,7 +400,7 @@ extension TrainingConfiguration {
       ("lr", n(learningRate)), ("float_derivative", floatDerivative.rawValue),
       ("evals_per_epoch", String(evaluationsPerEpoch)), ("final_iterations", String(finalIterations)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
-      ("shuffle", shuffle ? "true" : "false"), ("read_time", n(readTime)),
+      ("shuffle", shuffle ? "true" : "false"), ("endurance", endurance ? "true" : "false"), ("read_time", n(readTime)),
       ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
       ("k", n(k)), ("states", String(states)), ("small_states", String(smallStates)),
       ("bl", String(pulseTrainLength)),
@@ -408,7 +415,7 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("comparator_offset", n(comparatorOffset)),
     ]
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin` and `reset_slot_time` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time` and `endurance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -420,6 +427,7 @@ extension TrainingConfiguration {
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
+        && !($0.0 == "endurance" && !endurance)
     }
   }
 }

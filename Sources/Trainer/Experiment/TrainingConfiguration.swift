@@ -347,6 +347,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var testLimit: Int = 0
   /// Shuffle the training set each epoch (seeded).
   public var shuffle: Bool = true
+  /// Count every device's identical pulses and resets over the run (rules
+  /// lim on chip, hybrid and single): the summary's `endurance` object.
+  /// Observes only: a run's pulses and results are the same without it.
+  public var endurance: Bool = false
   /// Read pulse width (s) and full-scale read voltage (V), for energies.
   public var readTime: Double = 1e-8
   public var readVoltage: Double = 0.2
@@ -793,6 +797,11 @@ extension TrainingConfiguration {
       ("wire_tolerance", wireTolerance != d.wireTolerance),
     ]
     if wires == .ideal { found += lineKeys.filter(\.1).map { ($0.0, "wires resistive") } }
+    // Float SGD has no devices; off-chip learning trains in software and
+    // programs its array by states, not by identical pulses.
+    if endurance && (rule == .float || (rule == .lim && mode == .offChip)) {
+      found.append(("endurance", "learning on-chip with rules lim, hybrid and single (their devices' pulses and resets)"))
+    }
     // Keys a rule's own paths never read (each checked against the code:
     // LimNetwork, HybridNetwork, FloatNetwork, Experiment.run).
     let arrays = "rules lim, hybrid and single"

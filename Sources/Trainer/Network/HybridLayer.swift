@@ -118,6 +118,10 @@ final class HybridLayer: @unchecked Sendable {
   let columnSplit: Int
   /// Marks the cells already in a share's saturation list.
   let flagMark: UnsafeMutablePointer<UInt8>
+  /// Every device's pulses and resets (`endurance`), device d·count + x
+  /// (d as `g`'s index); nil without. The two shares pulse disjoint
+  /// cells, so they count into it at once without a race.
+  let endurance: DeviceCounts?
 
   /// Identical pulses issued (coincidences, re-potentiations, disturbs
   /// excluded).
@@ -220,6 +224,7 @@ final class HybridLayer: @unchecked Sendable {
     w = .allocate(capacity: cells)
     flagMark = .allocate(capacity: cells)
     flagMark.initialize(repeating: 0, count: cells)
+    endurance = cfg.endurance ? DeviceCounts(arrays: 2 * kinds, rows: inputs + 1, columns: outputs) : nil
     columnSplit = outputs / 2
     // Offsets, then initial states: big devices uniform over the first
     // `initial_fraction` of their pulses, small devices at their minimum.
@@ -442,6 +447,13 @@ final class HybridLayer: @unchecked Sendable {
       share: shares[h], kind: kind.rawValue, rowIndex: rowIndex, rowWords: rowWords, rowCount: rowCount,
       upIndex: upIndex, upWords: upWords, upCount: upCount,
       downIndex: downIndex, downWords: downWords, downCount: downCount)
+    // Counting each device's pulses (`endurance`) is one more flag: the
+    // copies without it are the loops as they were.
+    if endurance != nil { applyShare(u, On.self) } else { applyShare(u, Off.self) }
+  }
+
+  @inline(__always)
+  private func applyShare<Counting: Flag>(_ u: ShareUpdate, _: Counting.Type) {
     // A copy of the loop per combination of the layer's flags, each
     // folded to a constant (flags as types: local functions taking them as
     // Bools were not always inlined): fewer values for the registers, and
@@ -450,58 +462,58 @@ final class HybridLayer: @unchecked Sendable {
       // A measured device: d2d, c2c and a fractional index (d2d's reset
       // indices make it fractional; without any a pulse reads its point).
       switch (perDeviceBounds, c2c != 0, fractionalIndex) {
-      case (false, false, false): applyMeasured(u, Off.self, Off.self, Off.self)
-      case (false, false, true): applyMeasured(u, Off.self, Off.self, On.self)
-      case (false, true, _): applyMeasured(u, Off.self, On.self, On.self)
-      case (true, false, _): applyMeasured(u, On.self, Off.self, On.self)
-      case (true, true, _): applyMeasured(u, On.self, On.self, On.self)
+      case (false, false, false): applyMeasured(u, Off.self, Off.self, Off.self, Counting.self)
+      case (false, false, true): applyMeasured(u, Off.self, Off.self, On.self, Counting.self)
+      case (false, true, _): applyMeasured(u, Off.self, On.self, On.self, Counting.self)
+      case (true, false, _): applyMeasured(u, On.self, Off.self, On.self, Counting.self)
+      case (true, true, _): applyMeasured(u, On.self, On.self, On.self, Counting.self)
       }
       return
     }
     // The linear model: d2d, and noise whenever the spread μ·c2c is not 0.
     let noisy = step[u.kind] * c2c != 0
     switch (perDeviceBounds, noisy) {
-    case (false, false): applyLinear(u, Off.self, Off.self)
-    case (false, true): applyLinear(u, Off.self, On.self)
-    case (true, false): applyLinear(u, On.self, Off.self)
-    case (true, true): applyLinear(u, On.self, On.self)
+    case (false, false): applyLinear(u, Off.self, Off.self, Counting.self)
+    case (false, true): applyLinear(u, Off.self, On.self, Counting.self)
+    case (true, false): applyLinear(u, On.self, Off.self, Counting.self)
+    case (true, true): applyLinear(u, On.self, On.self, Counting.self)
     }
   }
 
   /// One update's two polarities for the linear model, a specialised copy
   /// per combination of the flags.
   @inline(never)
-  private func applyLinear<PerDevice: Flag, Noisy: Flag>(
-    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type
+  private func applyLinear<PerDevice: Flag, Noisy: Flag, Counting: Flag>(
+    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Counting.Type
   ) {
     let table = UnsafePointer(spreadTable[u.kind])
     apply(
       u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
-      perDevice: PerDevice.on, noisy: Noisy.on)
+      perDevice: PerDevice.on, noisy: Noisy.on, counting: Counting.on)
     apply(
       u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
-      perDevice: PerDevice.on, noisy: Noisy.on)
+      perDevice: PerDevice.on, noisy: Noisy.on, counting: Counting.on)
   }
 
   /// One update's two polarities for a measured device: `apply`, a
   /// specialised copy per combination of the flags, out of line as
   /// `applyLinear` is.
   @inline(never)
-  private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag>(
-    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type
+  private func applyMeasured<PerDevice: Flag, Noisy: Flag, Fractional: Flag, Counting: Flag>(
+    _ u: ShareUpdate, _: PerDevice.Type, _: Noisy.Type, _: Fractional.Type, _: Counting.Type
   ) {
     let table = UnsafePointer(spreadTable[u.kind]), indexTable = UnsafePointer(measuredSpread.unsafelyUnwrapped)
     apply(
       u.share, polarity: 0, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.upIndex, words: u.upWords, columnCount: u.upCount, table: table,
-      perDevice: PerDevice.on, noisy: Noisy.on,
+      perDevice: PerDevice.on, noisy: Noisy.on, counting: Counting.on,
       measured: true, fractional: Fractional.on, indexTable: indexTable)
     apply(
       u.share, polarity: 1, kind: u.kind, rowIndex: u.rowIndex, rowWords: u.rowWords, rowCount: u.rowCount,
       columns: u.downIndex, words: u.downWords, columnCount: u.downCount, table: table,
-      perDevice: PerDevice.on, noisy: Noisy.on,
+      perDevice: PerDevice.on, noisy: Noisy.on, counting: Counting.on,
       measured: true, fractional: Fractional.on, indexTable: indexTable)
   }
 
@@ -594,7 +606,7 @@ final class HybridLayer: @unchecked Sendable {
     _ share: ApplyShare, polarity: Int, kind: Int,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int,
     columns cols: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, columnCount: Int,
-    table: UnsafePointer<Float>, perDevice: Bool, noisy: Bool,
+    table: UnsafePointer<Float>, perDevice: Bool, noisy: Bool, counting: Bool,
     measured: Bool = false, fractional: Bool = false, indexTable: UnsafePointer<Int32>? = nil
   ) {
     guard columnCount > 0 else { return }
@@ -607,6 +619,9 @@ final class HybridLayer: @unchecked Sendable {
     let offset: UnsafeMutablePointer<Float>? = measured && perDevice ? measuredOffset.unsafelyUnwrapped[d] : nil
     let floor: UnsafeMutablePointer<Int32>? = measured && perDevice ? measuredFloor.unsafelyUnwrapped[d] : nil
     let lastIndex = Int32(truncatingIfNeeded: measuredStates) << 16
+    // `endurance`: this device array's pulse counts (every pulse, also one
+    // that finds its device at G_max, as `pulses` counts it).
+    let worn: UnsafeMutablePointer<UInt32>? = counting ? endurance.unsafelyUnwrapped.pulses + d &* count : nil
     // Without d2d every device of the kind has the same bounds: no
     // per-device loads (two fewer random accesses per pulse).
     let loS = uniformLow[kind], hiS = uniformHigh[kind]
@@ -644,6 +659,7 @@ final class HybridLayer: @unchecked Sendable {
           cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
           c += 1
           pulses &+= 1
+          if counting { DeviceCounts.add(worn.unsafelyUnwrapped, x, 1) }
           let old = dev[x]
           pulsedConductance += old
           let top = perDevice ? hiP[x] : hiS
@@ -756,6 +772,10 @@ final class HybridLayer: @unchecked Sendable {
           // Reset both, then put the pair's weight back on one device.
           let delta = (p - m) - (low(plus, x) - low(minus, x))
           resetConductance += Double(p + m)
+          if let e = endurance {
+            DeviceCounts.add(e.resets, plus &* count &+ x, 1)
+            DeviceCounts.add(e.resets, minus &* count &+ x, 1)
+          }
           g[plus][x] = low(plus, x)
           g[minus][x] = low(minus, x)
           measuredState?[plus][x] = floorIndex(plus, x)
@@ -780,6 +800,7 @@ final class HybridLayer: @unchecked Sendable {
           let old = g[other][x]
           let aside = neighbours(other, x)
           resetConductance += Double(old)
+          if let e = endurance { DeviceCounts.add(e.resets, other &* count &+ x, 1) }
           g[other][x] = low(other, x)
           resets += 1
           updateSlots += 1
@@ -854,6 +875,7 @@ final class HybridLayer: @unchecked Sendable {
 
   private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
     guard n > 0 else { return }
+    if let e = endurance { DeviceCounts.add(e.pulses, d &* count &+ x, n) }
     let k = d / 2
     if let levels = measuredLevels?[k], let state = measuredState?[d], let sums = measuredCumulative?[k] {
       // Along the measured levels from G_min: pulse i sees level i (and

@@ -225,6 +225,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
+  /// Every device's pulses and resets so far (`endurance`; nil without).
+  public var endurance: EnduranceStatistics? {
+    let counts = layers.compactMap(\.endurance)
+    guard counts.count == layers.count, let first = layers.first else { return nil }
+    return EnduranceStatistics(counts, kinds: first.kinds)
+  }
   /// Synapses that received at least one pulse, summed over updates.
   public var cellUpdates: Int { layers.reduce(0) { $0 + $1.cellUpdates } }
   /// Synapses in the network.

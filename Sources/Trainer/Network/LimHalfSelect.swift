@@ -327,9 +327,9 @@ final class LimHalfSelectBook {
 /// unmanaged.
 struct BookingSink: PulseSink {
   let book: Unmanaged<LimHalfSelectBook>
-  let recording: RecordingSink?
+  let recording: ReportSink?
 
-  init(book: LimHalfSelectBook, recording: RecordingSink?) {
+  init(book: LimHalfSelectBook, recording: ReportSink?) {
     self.book = .passUnretained(book)
     self.recording = recording
   }

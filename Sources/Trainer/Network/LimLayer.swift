@@ -149,6 +149,17 @@ final class LimLayer {
   var recorder: PulseRecorder?
   /// This layer's index in its network (names the array in the record).
   var index = 0
+  /// Counts every device's pulses and resets while set (`endurance`);
+  /// like `recorder`, the update then runs its reporting kernel.
+  var endurance: DeviceCounts?
+  /// The reports of `recorder` and `endurance`, or nil when neither is
+  /// attached (the training path).
+  var reportSink: ReportSink? {
+    guard recorder != nil || endurance != nil else { return nil }
+    return ReportSink(
+      recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) },
+      counting: endurance?.sink)
+  }
   /// The half-selected cells' account (`half_select book`), or nil: the
   /// update then runs the looked-up kernel, which books none.
   private(set) var halfSelectBook: LimHalfSelectBook?
@@ -451,11 +462,12 @@ final class LimLayer {
       }
       return
     }
-    if let recorder {
-      // The same kernel, reporting each pulse: the same pulses, recorded.
+    if let report = reportSink {
+      // The same kernel, reporting each pulse: the same pulses, recorded
+      // or counted per device.
       updateStates(
         rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
-        scaled: hasVariation, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
+        scaled: hasVariation, sink: report)
     } else if hasVariation {
       updateStates(rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount, scaled: true, sink: NoPulseSink())
     } else if let transitions, usesTransitions {
@@ -482,13 +494,12 @@ final class LimLayer {
     _ book: LimHalfSelectBook, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
-    if recorder == nil, !conductanceStates, let transitions, usesTransitions {
+    if recorder == nil, endurance == nil, !conductanceStates, let transitions, usesTransitions {
       updateBookingByTransitions(
         book, transitions, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return
     }
-    let sink = BookingSink(
-      book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) })
+    let sink = BookingSink(book: book, recording: reportSink)
     if conductanceStates {
       for r in 0..<rowCount {
         let i = Int(activeRows[r]), base = i * columns, rule = rulePulses
@@ -901,12 +912,11 @@ final class LimLayer {
   /// identical pulse to G+ or G−, and the method's handling at G_max.
   func update(_ k: Int, up: Bool) {
     if let book = halfSelectBook {
-      update(k, up: up, sink: BookingSink(
-        book: book, recording: recorder.map { RecordingSink(recorder: $0, array: index, columns: columns) }))
+      update(k, up: up, sink: BookingSink(book: book, recording: reportSink))
       return
     }
-    if let recorder {
-      update(k, up: up, sink: RecordingSink(recorder: recorder, array: index, columns: columns))
+    if let report = reportSink {
+      update(k, up: up, sink: report)
     } else {
       update(k, up: up, sink: NoPulseSink())
     }

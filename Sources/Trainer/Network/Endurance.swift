@@ -1,0 +1,166 @@
+import Circuit
+import Peripherals
+
+/// One layer's count of the identical pulses and the resets each of its
+/// devices received (`endurance`): device d·cells + x, d = 2·kind +
+/// polarity (kind 0: rule lim's pair or the hybrid's big pair G±, 1: the
+/// hybrid's small pair g±; polarity 0: plus, 1: minus), x = row·columns +
+/// column, the bias row last. Allocated once, with the network; counts
+/// saturate at UInt32.max (`EnduranceStatistics.saturated`).
+final class DeviceCounts: @unchecked Sendable {
+  let arrays: Int, rows: Int, columns: Int, cells: Int
+  let pulses: UnsafeMutablePointer<UInt32>
+  let resets: UnsafeMutablePointer<UInt32>
+
+  init(arrays: Int, rows: Int, columns: Int) {
+    self.arrays = arrays
+    self.rows = rows
+    self.columns = columns
+    cells = rows * columns
+    pulses = .allocate(capacity: arrays * cells)
+    resets = .allocate(capacity: arrays * cells)
+    pulses.initialize(repeating: 0, count: arrays * cells)
+    resets.initialize(repeating: 0, count: arrays * cells)
+  }
+
+  deinit {
+    pulses.deallocate()
+    resets.deallocate()
+  }
+
+  /// Adds n ≥ 0 to `counts[i]`, saturating.
+  @inline(__always)
+  static func add(_ counts: UnsafeMutablePointer<UInt32>, _ i: Int, _ n: Int) {
+    let v = UInt64(counts[i]) &+ UInt64(truncatingIfNeeded: n)
+    counts[i] = v > UInt64(UInt32.max) ? .max : UInt32(truncatingIfNeeded: v)
+  }
+
+  /// Rule lim's sink into these counts (its pair is array 0 and 1).
+  var sink: CountingSink { CountingSink(pulses: pulses, resets: resets, cells: cells) }
+}
+
+/// Reports into a layer's `DeviceCounts` (rule lim: G+ is device k, G−
+/// device cells + k).
+struct CountingSink: PulseSink {
+  let pulses: UnsafeMutablePointer<UInt32>
+  let resets: UnsafeMutablePointer<UInt32>
+  let cells: Int
+
+  @inline(__always)
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell k: Int, count: Int) {
+    let i = polarity == .plus ? k : cells &+ k
+    if kind == .reset { DeviceCounts.add(resets, i, count) } else { DeviceCounts.add(pulses, i, count) }
+  }
+}
+
+/// A recorder's and an endurance count's reports, either or both (the
+/// kernel that reports runs when one is attached).
+struct ReportSink: PulseSink {
+  let recording: RecordingSink?
+  let counting: CountingSink?
+
+  @inline(__always)
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int) {
+    recording?.issue(kind, polarity, cell: cell, count: count)
+    counting?.issue(kind, polarity, cell: cell, count: count)
+  }
+}
+
+/// The per-device wear of a run (`endurance`): per layer and over all
+/// layers, the most pulsed and the most reset device, the mean pulses and
+/// resets per device, and quantiles of the pulses per device. Identical
+/// pulses include re-potentiations (and method c's depressions); the
+/// totals are the run's `pulses` and `resets`.
+public struct EnduranceStatistics: Sendable, Equatable {
+  /// One device and its count.
+  public struct Device: Sendable, Equatable {
+    /// Layer (0: the first array), row (the last: bias), column.
+    public var layer: Int, row: Int, column: Int
+    /// "plus" or "minus".
+    public var polarity: String
+    /// "big" or "small" for rule hybrid's devices; nil for rules lim and single.
+    public var kind: String?
+    public var count: Int
+  }
+
+  /// One layer's devices, or every layer's (`layer` nil).
+  public struct Group: Sendable, Equatable {
+    public var layer: Int?
+    public var devices: Int
+    /// Σ over the devices.
+    public var pulses: Int, resets: Int
+    /// The first device (by layer, kind, polarity, row, column) with the
+    /// most pulses, and with the most resets.
+    public var maxPulses: Device, maxResets: Device
+    public var meanPulses: Double, meanResets: Double
+    /// Pulses per device at the 50th, 90th and 99th percentiles (nearest
+    /// rank: the ⌈q·n⌉-th smallest count) and the maximum.
+    public var p50: Int, p90: Int, p99: Int, max: Int
+  }
+
+  public var layers: [Group]
+  public var all: Group
+  /// A device reached UInt32.max pulses or resets, where its count stops.
+  public var saturated: Bool
+
+  /// The statistics of `counts` (one per layer); `kinds` 2 names the
+  /// devices big and small.
+  init(_ counts: [DeviceCounts], kinds: Int) {
+    func device(_ l: Int, _ c: DeviceCounts, _ i: Int, _ n: UInt32) -> Device {
+      let d = i / c.cells, x = i % c.cells
+      return Device(
+        layer: l, row: x / c.columns, column: x % c.columns, polarity: d & 1 == 0 ? "plus" : "minus",
+        kind: kinds == 2 ? (d >> 1 == 0 ? "big" : "small") : nil, count: Int(n))
+    }
+    var saturated = false
+    func group(_ layer: Int?, _ members: [(Int, DeviceCounts)]) -> Group {
+      var pulses = 0, resets = 0, devices = 0
+      var maxP: (UInt32, Int, Int) = (0, members[0].0, 0), maxR: (UInt32, Int, Int) = (0, members[0].0, 0)
+      var all: [UInt32] = []
+      all.reserveCapacity(members.reduce(0) { $0 + $1.1.arrays * $1.1.cells })
+      for (l, c) in members {
+        let n = c.arrays * c.cells
+        devices += n
+        for i in 0..<n {
+          let p = c.pulses[i], r = c.resets[i]
+          pulses += Int(p)
+          resets += Int(r)
+          if p > maxP.0 { maxP = (p, l, i) }
+          if r > maxR.0 { maxR = (r, l, i) }
+          if p == .max || r == .max { saturated = true }
+        }
+        all.append(contentsOf: UnsafeBufferPointer(start: c.pulses, count: n))
+      }
+      all.sort()
+      func rank(_ q: Double) -> Int {
+        Int(all[Swift.max(0, Int((q * Double(all.count)).rounded(.up)) - 1)])
+      }
+      let byLayer = Dictionary(uniqueKeysWithValues: members.map { ($0.0, $0.1) })
+      return Group(
+        layer: layer, devices: devices, pulses: pulses, resets: resets,
+        maxPulses: device(maxP.1, byLayer[maxP.1]!, maxP.2, maxP.0),
+        maxResets: device(maxR.1, byLayer[maxR.1]!, maxR.2, maxR.0),
+        meanPulses: Double(pulses) / Double(devices), meanResets: Double(resets) / Double(devices),
+        p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: Int(all.last ?? 0))
+    }
+    layers = counts.enumerated().map { group($0.offset, [($0.offset, $0.element)]) }
+    all = group(nil, Array(counts.enumerated().map { ($0.offset, $0.element) }))
+    self.saturated = saturated
+  }
+
+  /// One line: the most pulsed and most reset device of the run, the mean
+  /// and the 99th percentile.
+  public var summaryLine: String {
+    func name(_ d: Device) -> String {
+      "layer \(d.layer) row \(d.row) column \(d.column) \(d.kind.map { $0 + " " } ?? "")\(d.polarity)"
+    }
+    let a = all
+    return "endurance: most pulsed device \(name(a.maxPulses)) (\(a.maxPulses.count) pulses; mean \(Self.shown(a.meanPulses)), p99 \(a.p99) per device), most reset \(name(a.maxResets)) (\(a.maxResets.count) resets; mean \(Self.shown(a.meanResets)))"
+      + (saturated ? " (some counts saturated at 4294967295)" : "")
+  }
+
+  static func shown(_ x: Double) -> String {
+    let r = (x * 100).rounded() / 100
+    return r == r.rounded() ? String(Int(r)) : "\(r)"
+  }
+}
