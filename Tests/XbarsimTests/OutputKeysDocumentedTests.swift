@@ -68,8 +68,9 @@ private func header(_ url: URL) throws -> [String] {
   // Every rule and mode, resistive lines (the solver's key), two hidden
   // layers (a gate column each) and a start from a checkpoint.
   let runs: [(String, [String])] = [
-    ("lim", ["--layers", "64,8,6,10"]),
-    ("hybrid", net + ["--rule", "hybrid", "--epochs", "2"]),
+    // (Devices counted: endurance, with a hybrid's kind.)
+    ("lim", ["--layers", "64,8,6,10", "--endurance", "true"]),
+    ("hybrid", net + ["--rule", "hybrid", "--epochs", "2", "--endurance", "true"]),
     ("single", net + ["--rule", "single", "--checkpoint-out", root.appendingPathComponent("single.json").path]),
     // (A run from a checkpoint: checkpoint_in.)
     ("from-checkpoint", ["--checkpoint-in", root.appendingPathComponent("single.json").path]),
@@ -101,7 +102,7 @@ private func header(_ url: URL) throws -> [String] {
 
   // The keys written, file by file (the union over the runs).
   var top = Set<String>(), energy = Set<String>(), latency = Set<String>(), dataKeys = Set<String>()
-  var records = Set<String>()
+  var records = Set<String>(), endurance = Set<String>()
   for url in summaries {
     let o = try object(url)
     top.formUnion(o.keys)
@@ -109,6 +110,14 @@ private func header(_ url: URL) throws -> [String] {
     if let l = o["latency_breakdown_seconds"] as? [String: Any] { latency.formUnion(l.keys) }
     if let d = o["data"] as? [String: Any] { dataKeys.formUnion(d.keys) }
     for e in o["epochs"] as? [[String: Any]] ?? [] { records.formUnion(e.keys) }
+    if let e = o["endurance"] as? [String: Any] {
+      for group in [e] + (e["layers"] as? [[String: Any]] ?? []) {
+        endurance.formUnion(group.keys)
+        for k in ["max_pulses", "max_resets", "pulse_quantiles"] {
+          if let d = group[k] as? [String: Any] { endurance.formUnion(d.keys) }
+        }
+      }
+    }
   }
 
   let page = try String(contentsOf: checkout.appendingPathComponent("docs/outputs.md"), encoding: .utf8)
@@ -120,6 +129,7 @@ private func header(_ url: URL) throws -> [String] {
     ("summary.json's energy_breakdown_joules", "`energy_breakdown_joules`", energy, true),
     ("summary.json's latency_breakdown_seconds", "`latency_breakdown_seconds`", latency, true),
     ("summary.json's data", "`data`", dataKeys, true),
+    ("summary.json's endurance", "`endurance`", endurance, true),
     ("summary.json's epochs records", epochsSection, records, true),
     ("epochs.csv", epochsSection, Set(epochHeaders.joined()), true),
     ("log.csv", "`log.csv`", Set(logHeaders.joined()), true),
