@@ -109,8 +109,19 @@ enum Checkpoint {
       }
       text += "}"
     }
-    text += "\n  ]\n}\n"
+    text += "\n  ]" + enduranceText(net.enduranceCounts) + "\n}\n"
     try OutputFile.write(text, to: path)
+  }
+
+  /// A run with `endurance`: every layer's per-device counts, so that a
+  /// run going on from the checkpoint counts on from them (`,` and the
+  /// key, or nothing).
+  private static func enduranceText(_ counts: [EnduranceCounts]?) -> String {
+    guard let counts else { return "" }
+    return ",\n  \"endurance\": ["
+      + counts.map { c in
+        "\n    {\"pulses\": " + list(c.pulses) { String($0) } + ",\n     \"resets\": " + list(c.resets) { String($0) } + "}"
+      }.joined(separator: ",") + "\n  ]"
   }
 
   static func write(_ net: LimNetwork, trainImages: Int, place: Place = Place(), to path: String) throws {
@@ -135,7 +146,7 @@ enum Checkpoint {
       }
       text += "}"
     }
-    text += "\n  ]\n}\n"
+    text += "\n  ]" + enduranceText(net.enduranceCounts) + "\n}\n"
     try OutputFile.write(text, to: path)
   }
 
@@ -154,6 +165,35 @@ enum Checkpoint {
     var devicesTrainImages: Int { place.priorImages + trainImages }
     /// The hybrid's encoders' streams, if saved.
     var encoderStreams: [[UInt64]]? = nil
+    /// Every layer's per-device counts, saved by a run with `endurance`.
+    var endurance: [EnduranceCounts]? = nil
+  }
+
+  /// A checkpoint's `endurance`: per layer `pulses` and `resets`, each a
+  /// list of `arrays`·cells counts in 0…4294967295.
+  private static func readEndurance(_ v: JSONValue, _ cfg: TrainingConfiguration, _ fail: (String) -> CLIError) throws -> [EnduranceCounts] {
+    let arrays = cfg.rule == .hybrid ? 4 : 2
+    guard case .array(let layers) = v, layers.count == cfg.layers.count - 1 else {
+      throw fail("'endurance' must be a list of \(cfg.layers.count - 1) objects (one per array: pulses and resets)")
+    }
+    return try layers.enumerated().map { l, layer in
+      let n = arrays * (cfg.layers[l] + 1) * cfg.layers[l + 1]
+      guard case .object(let d, _) = layer, Set(d.keys) == ["pulses", "resets"] else {
+        throw fail("'endurance' layer \(l) must be an object of pulses and resets")
+      }
+      func counts(_ key: String) throws -> [UInt32] {
+        guard case .array(let items)? = d[key], items.count == n else {
+          throw fail("'endurance' layer \(l): \(key) must be a list of \(n) counts (\(arrays) arrays of \(cfg.layers[l] + 1)×\(cfg.layers[l + 1]) devices)")
+        }
+        return try items.map {
+          guard case .number(let x) = $0, x >= 0, x <= Double(UInt32.max), x == x.rounded() else {
+            throw fail("'endurance' layer \(l): \(key) holds \($0.brief), not a count in 0…4294967295")
+          }
+          return UInt32(x)
+        }
+      }
+      return EnduranceCounts(pulses: try counts("pulses"), resets: try counts("resets"))
+    }
   }
 
   /// A list of random streams' states: lists of `count` hexadecimal words.
@@ -172,7 +212,7 @@ enum Checkpoint {
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
     "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-    "run_end_images", "configuration", "device", "phase", "encoder_streams", "layers",
+    "run_end_images", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -186,7 +226,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, configuration, device, phase, encoder_streams and layers)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, configuration, device, phase, encoder_streams, layers and endurance)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -286,10 +326,12 @@ enum Checkpoint {
     guard layers.count == cfg.layers.count - 1 else {
       throw fail("'layers' holds \(layers.count) arrays; its configuration's \(cfg.layers.count)-layer network has \(cfg.layers.count - 1)")
     }
+    let endurance = try root["endurance"].map { try readEndurance($0, cfg, fail) }
     if cfg.rule.isFiniteState {
       return Saved(
         configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images), place: place,
-        encoderStreams: try root["encoder_streams"].map { try streamWords($0, count: 4, "'encoder_streams'", fail) })
+        encoderStreams: try root["encoder_streams"].map { try streamWords($0, count: 4, "'encoder_streams'", fail) },
+        endurance: endurance)
     }
     for key in ["phase", "encoder_streams", "switch_reference"] where root[key] != nil {
       throw fail("'\(key)' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s")
@@ -343,7 +385,7 @@ enum Checkpoint {
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"),
         noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
     }
-    return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place)
+    return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place, endurance: endurance)
   }
 
   /// The phase and layers of a hybrid (or single-pair) checkpoint. The

@@ -577,11 +577,11 @@ enum TrainCommand: CLICommand {
     let saved = try checkpointIn.map { try Checkpoint.read($0) }
     var cfg = try configuration(args, base: saved?.configuration ?? TrainingConfiguration(), baseName: checkpointIn)
     if let checkpointIn, let saved { try checkStart(args, cfg, checkpointIn, saved) }
-    if checkpointIn != nil && cfg.endurance {
-      // A checkpoint keeps no per-device counts, and a run from one counts
-      // only its own pulses: its devices' wear before it is unknown.
+    if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
+      // The counts go on from the checkpoint's: one saved without them
+      // leaves its devices' wear before it unknown.
       throw keyError(
-        "endurance", "cannot go on from --checkpoint-in: a checkpoint keeps no per-device counts, so the devices' pulses before it are unknown; run from fresh devices to count a whole run's wear",
+        "endurance", "\(checkpointIn) holds no per-device counts (its run had no endurance true), so its devices' pulses before it are unknown; go on without endurance, or count from fresh devices",
         args)
     }
     let checkpoint = args.string("--checkpoint-out")
@@ -1323,10 +1323,20 @@ enum TrainCommand: CLICommand {
     // (Each load refuses a checkpoint of the other kind of network.)
     if cfg.rule.isFiniteState {
       s.hybrid = s.hybrid.map { ($0.phase, $0.layers.map { var l = $0; l.pulses = 0; l.repotentiations = 0; l.resets = 0; return l }) }
-      return .hybrid(try Checkpoint.loadHybrid(s, from: path, into: cfg))
+      let net = try Checkpoint.loadHybrid(s, from: path, into: cfg)
+      // `endurance`: the devices' counts go on from the checkpoint's (the
+      // run's own pulses start at 0, as above).
+      if cfg.endurance, let counts = saved.endurance {
+        do { try net.restoreEnduranceCounts(counts) } catch { throw CLIError.runtime("\(path): \(error)") }
+      }
+      return .hybrid(net)
     }
     s.states = s.states.map { var l = $0; l.pulses = 0; l.repotentiations = 0; l.resets = 0; return l }
-    return .lim(try Checkpoint.load(s, from: path, into: cfg))
+    let net = try Checkpoint.load(s, from: path, into: cfg)
+    if cfg.endurance, let counts = saved.endurance {
+      do { try net.restoreEnduranceCounts(counts) } catch { throw CLIError.runtime("\(path): \(error)") }
+    }
+    return .lim(net)
   }
 
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.

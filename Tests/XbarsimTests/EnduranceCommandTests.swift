@@ -7,8 +7,7 @@ import Trainer
 
 // `train --endurance true`: the summary's `endurance` object (per layer
 // and over all layers) and one line on standard error; refused where no
-// device is pulsed (float SGD, off-chip learning) and from a checkpoint,
-// which keeps no per-device counts.
+// device is pulsed (float SGD, off-chip learning); kept in a checkpoint.
 
 private func dataDirectory(_ name: String) throws -> (root: URL, data: URL) {
   try syntheticDataDirectory("xbarsim-endurance-\(name)", train: 60, test: 10)
@@ -86,26 +85,51 @@ func floatAndOffChipLearningRefuseEndurance(keys: [String]) throws {
   #expect(bad.status != 0 && bad.stderr.contains("endurance") && bad.stderr.contains("true or false"), "\(bad.stderr)")
 }
 
-// A checkpoint keeps no per-device counts: a run from one is refused
-// with --endurance true; a run with it saves a checkpoint without the key,
-// from which a run goes on without counting.
-@Test(arguments: ["lim", "hybrid"])
-func endurancePassesNoCountsThroughACheckpoint(rule: String) throws {
+// A checkpoint of a run with endurance keeps every device's counts, and a
+// run going on from it with endurance counts on from them: one epoch, a
+// checkpoint, one more epoch counts as two epochs in one run, device by
+// device (the statistics are the same); the runs' own pulses add up to the
+// counts. A checkpoint without counts is refused with endurance; one with
+// them goes on without it.
+@Test(arguments: [["--rule", "lim", "--nmax", "8"], ["--rule", "hybrid", "--switch-threshold", "99.99"], ["--rule", "single"]])
+func aCheckpointKeepsTheCountsAndARunGoesOnFromThem(keys: [String]) throws {
   let (root, data) = try dataDirectory("checkpoint")
   defer { try? FileManager.default.removeItem(at: root) }
-  let checkpoint = root.appendingPathComponent("c.json")
-  let first = try runXbarsim(
-    ["train", "--data", data.path, "--rule", rule, "--endurance", "true", "--checkpoint-out", checkpoint.path] + tiny)
-  #expect(first.status == 0, "\(first.stderr)")
-  let saved = try json(checkpoint)
+  let common = ["train", "--data", data.path] + tiny + keys
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  func run(_ extra: [String]) throws -> ProcessResult {
+    let r = try runXbarsim(common + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return r
+  }
+  _ = try run(["--endurance", "true", "--epochs", "2", "--summary", path("whole.json")])
+  _ = try run(["--endurance", "true", "--epochs", "1", "--summary", path("first.json"), "--checkpoint-out", path("c.json")])
+  let saved = try json(URL(fileURLWithPath: path("c.json")))
+  // (The key is the run's, not the checkpoint's: a run from it counts
+  // with its own --endurance.)
   #expect((saved["configuration"] as? [String: Any])?["endurance"] == nil)
-  let refused = try runXbarsim(
-    ["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--endurance", "true"] + tiny)
+  #expect((saved["endurance"] as? [Any])?.count == 2)
+  _ = try run(["--endurance", "true", "--epochs", "1", "--checkpoint-in", path("c.json"), "--summary", path("second.json")])
+  let whole = try json(URL(fileURLWithPath: path("whole.json"))), first = try json(URL(fileURLWithPath: path("first.json")))
+  let second = try json(URL(fileURLWithPath: path("second.json")))
+  let a = try #require(whole["endurance"] as? NSDictionary), b = try #require(second["endurance"] as? NSDictionary)
+  #expect(a == b)
+  #expect((b["pulses"] as? Int) == (first["pulses"] as? Int ?? 0) + (second["pulses"] as? Int ?? 0))
+  #expect((b["resets"] as? Int) == (first["resets"] as? Int ?? 0) + (second["resets"] as? Int ?? 0))
+  // Without endurance: goes on, counting nothing.
+  _ = try run(["--epochs", "1", "--checkpoint-in", path("c.json"), "--summary", path("plain.json")])
+  #expect(try json(URL(fileURLWithPath: path("plain.json")))["endurance"] == nil)
+  // A checkpoint without counts: refused with endurance.
+  _ = try run(["--epochs", "1", "--checkpoint-out", path("bare.json")])
+  let refused = try runXbarsim(common + ["--checkpoint-in", path("bare.json"), "--endurance", "true"])
   #expect(refused.status != 0)
   let line = refused.stderr.split(separator: "\n").first.map(String.init) ?? ""
-  #expect(line.hasPrefix("Error: --endurance") && line.contains("checkpoint"), "\(refused.stderr)")
-  let summary = root.appendingPathComponent("s.json")
-  let goesOn = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--summary", summary.path] + tiny)
-  #expect(goesOn.status == 0, "\(goesOn.stderr)")
-  #expect(try json(summary)["endurance"] == nil)
+  #expect(line.hasPrefix("Error: --endurance") && line.contains("no per-device counts"), "\(refused.stderr)")
+  // Counts of another size: refused, naming the key.
+  var text = try String(contentsOfFile: path("c.json"), encoding: .utf8)
+  let at = try #require(text.range(of: "\"endurance\": [\n    {\"pulses\": ["))
+  text.replaceSubrange(at, with: "\"endurance\": [\n    {\"pulses\": [7,")
+  try text.write(toFile: path("edited.json"), atomically: true, encoding: .utf8)
+  let edited = try runXbarsim(common + ["--checkpoint-in", path("edited.json"), "--endurance", "true"])
+  #expect(edited.status != 0 && edited.stderr.contains("'endurance' layer 0: pulses must be a list of"), "\(edited.stderr)")
 }

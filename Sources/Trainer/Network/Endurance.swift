@@ -164,3 +164,73 @@ public struct EnduranceStatistics: Sendable, Equatable {
     return r == r.rounded() ? String(Int(r)) : "\(r)"
   }
 }
+
+/// One layer's per-device counts as plain lists (a checkpoint's), in the
+/// order of `DeviceCounts`: device d·cells + x.
+public struct EnduranceCounts: Sendable, Equatable {
+  public var pulses: [UInt32]
+  public var resets: [UInt32]
+
+  public init(pulses: [UInt32], resets: [UInt32]) {
+    self.pulses = pulses
+    self.resets = resets
+  }
+}
+
+extension DeviceCounts {
+  var lists: EnduranceCounts {
+    EnduranceCounts(
+      pulses: Array(UnsafeBufferPointer(start: pulses, count: arrays * cells)),
+      resets: Array(UnsafeBufferPointer(start: resets, count: arrays * cells)))
+  }
+
+  /// Sets the counts from `saved`, which must be of this layer's size.
+  func restore(_ saved: EnduranceCounts, layer l: Int) throws {
+    let n = arrays * cells
+    guard saved.pulses.count == n, saved.resets.count == n else {
+      throw ConfigurationError(
+        field: "endurance",
+        "layer \(l) holds \(saved.pulses.count) pulse and \(saved.resets.count) reset counts; its \(arrays) arrays of \(rows)×\(columns) devices need \(n) each")
+    }
+    saved.pulses.withUnsafeBufferPointer { pulses.update(from: $0.baseAddress!, count: n) }
+    saved.resets.withUnsafeBufferPointer { resets.update(from: $0.baseAddress!, count: n) }
+  }
+}
+
+extension LimNetwork {
+  /// Every layer's per-device counts (`endurance`; nil without), for a
+  /// checkpoint.
+  public var enduranceCounts: [EnduranceCounts]? {
+    let counts = layers.compactMap(\.endurance)
+    guard counts.count == layers.count, !counts.isEmpty else { return nil }
+    return counts.map(\.lists)
+  }
+
+  /// Sets every layer's counts from a checkpoint's (the network counts).
+  public func restoreEnduranceCounts(_ saved: [EnduranceCounts]) throws {
+    let counts = layers.compactMap(\.endurance)
+    guard counts.count == layers.count, saved.count == layers.count else {
+      throw ConfigurationError(field: "endurance", "\(saved.count) layers of counts for a network of \(layers.count) arrays")
+    }
+    for (l, c) in counts.enumerated() { try c.restore(saved[l], layer: l) }
+  }
+}
+
+extension HybridNetwork {
+  /// Every layer's per-device counts (`endurance`; nil without), for a
+  /// checkpoint: 4 arrays a layer for rule hybrid, 2 for single.
+  public var enduranceCounts: [EnduranceCounts]? {
+    let counts = layers.compactMap(\.endurance)
+    guard counts.count == layers.count, !counts.isEmpty else { return nil }
+    return counts.map(\.lists)
+  }
+
+  /// Sets every layer's counts from a checkpoint's (the network counts).
+  public func restoreEnduranceCounts(_ saved: [EnduranceCounts]) throws {
+    let counts = layers.compactMap(\.endurance)
+    guard counts.count == layers.count, saved.count == layers.count else {
+      throw ConfigurationError(field: "endurance", "\(saved.count) layers of counts for a network of \(layers.count) arrays")
+    }
+    for (l, c) in counts.enumerated() { try c.restore(saved[l], layer: l) }
+  }
+}
