@@ -61,7 +61,7 @@ enum InspectCommand: CLICommand {
     ],
     // Parsed (to refuse them by name) but not offered: inspect trains a few
     // samples and never evaluates.
-    hiddenInHelp: ["--epochs", "--evals-per-epoch", "--final-iterations", "--test-limit"])
+    hiddenInHelp: ["--epochs", "--evals-per-epoch", "--final-iterations", "--test-limit", "--endurance"])
 
   /// One read, pulse or reset slot of the timeline.
   struct Step {
@@ -165,6 +165,12 @@ enum InspectCommand: CLICommand {
     for key in ["epochs", "evals_per_epoch", "final_iterations", "test_limit"] where given.contains(key) {
       throw TrainCommand.keyError(
         key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
+    }
+    // Its records give every device's pulses; `endurance` counted them and
+    // wrote nothing (session 50).
+    if given.contains("endurance") && cfg.endurance {
+      throw TrainCommand.keyError(
+        "endurance", "inspect records every pulse and reset per device itself (pulses.csv, cells.csv): it does not use endurance", args)
     }
     // Its reads take the exact path (a walkthrough, session 43: the key was
     // accepted and changed nothing).

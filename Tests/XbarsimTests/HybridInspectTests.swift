@@ -107,7 +107,9 @@ func hybridInspectWritesItsFourFiles(rule: String) throws {
   #expect(i.cells.header == [
     "sample", "layer", "kind", "polarity", "row", "column", "coincidences", "device_before", "device_after", "refresh",
   ])
-  #expect(i.neurons.header == ["sample", "layer", "neuron", "sum", "activation", "delta"])
+  #expect(i.neurons.header == ["sample", "layer", "neuron", "sum", "activation", "delta", "sense_offset", "comparator_offset"])
+  // (No offsets in this run: 0 in every row.)
+  #expect(i.neurons.rows.allSatisfy { $0["sense_offset"] == "0" && $0["comparator_offset"] == "0" })
   // Every neuron of every sample: 8 + 10 per sample.
   #expect(i.neurons.rows.count == 3 * 18)
   #expect(!i.trains.rows.isEmpty && !i.cells.rows.isEmpty)

@@ -68,3 +68,21 @@ import _TestSupport
   let (_, c) = try run(["--rule", "float"])
   #expect(!c.keys.contains("adc_clipped_fraction"))
 }
+
+// `inspect --endurance true` counted every device's pulses and wrote
+// nothing: inspect records them itself, and refuses the key by name.
+@Test func inspectRefusesEndurance() throws {
+  let (root, data) = try syntheticDataDirectory("s50insp", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "inspect", "--endurance", "true", "--layers", "64,8,10", "--samples", "1", "--data", data.path, "--out",
+    root.appendingPathComponent("i").path,
+  ])
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: --endurance: inspect records every pulse and reset per device itself"), "\(r.stderr)")
+  let off = try runXbarsim([
+    "inspect", "--endurance", "false", "--layers", "64,8,10", "--samples", "1", "--data", data.path, "--out",
+    root.appendingPathComponent("j").path,
+  ])
+  #expect(off.status == 0, "\(off.stderr)")
+}

@@ -197,40 +197,41 @@ extension DeviceCounts {
   }
 }
 
+/// The counts of a network's layers (`endurance`), as a checkpoint keeps
+/// them: nil unless every layer counts.
+func enduranceLists(_ counts: [DeviceCounts?]) -> [EnduranceCounts]? {
+  let all = counts.compactMap { $0 }
+  guard all.count == counts.count, !all.isEmpty else { return nil }
+  return all.map(\.lists)
+}
+
+/// Sets a network's layer counts from a checkpoint's.
+func restoreEndurance(_ counts: [DeviceCounts?], from saved: [EnduranceCounts]) throws {
+  let all = counts.compactMap { $0 }
+  guard all.count == counts.count, saved.count == counts.count else {
+    throw ConfigurationError(field: "endurance", "\(saved.count) layers of counts for a network of \(counts.count) arrays")
+  }
+  for (l, c) in all.enumerated() { try c.restore(saved[l], layer: l) }
+}
+
 extension LimNetwork {
   /// Every layer's per-device counts (`endurance`; nil without), for a
   /// checkpoint.
-  public var enduranceCounts: [EnduranceCounts]? {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, !counts.isEmpty else { return nil }
-    return counts.map(\.lists)
-  }
+  public var enduranceCounts: [EnduranceCounts]? { enduranceLists(layers.map(\.endurance)) }
 
   /// Sets every layer's counts from a checkpoint's (the network counts).
   public func restoreEnduranceCounts(_ saved: [EnduranceCounts]) throws {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, saved.count == layers.count else {
-      throw ConfigurationError(field: "endurance", "\(saved.count) layers of counts for a network of \(layers.count) arrays")
-    }
-    for (l, c) in counts.enumerated() { try c.restore(saved[l], layer: l) }
+    try restoreEndurance(layers.map(\.endurance), from: saved)
   }
 }
 
 extension HybridNetwork {
   /// Every layer's per-device counts (`endurance`; nil without), for a
   /// checkpoint: 4 arrays a layer for rule hybrid, 2 for single.
-  public var enduranceCounts: [EnduranceCounts]? {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, !counts.isEmpty else { return nil }
-    return counts.map(\.lists)
-  }
+  public var enduranceCounts: [EnduranceCounts]? { enduranceLists(layers.map(\.endurance)) }
 
   /// Sets every layer's counts from a checkpoint's (the network counts).
   public func restoreEnduranceCounts(_ saved: [EnduranceCounts]) throws {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, saved.count == layers.count else {
-      throw ConfigurationError(field: "endurance", "\(saved.count) layers of counts for a network of \(layers.count) arrays")
-    }
-    for (l, c) in counts.enumerated() { try c.restore(saved[l], layer: l) }
+    try restoreEndurance(layers.map(\.endurance), from: saved)
   }
 }
