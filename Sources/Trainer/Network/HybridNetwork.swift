@@ -135,26 +135,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     lossKind = cfg.loss
     encoding = cfg.encoding
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
-    // As rule lim's: the offsets are mismatches drawn once per column from
-    // their own streams, so the devices' and trains' draws do not move.
-    var senseRNG = SeededGenerator(seed: cfg.seed, stream: 21)
-    var comparatorRNG = SeededGenerator(seed: cfg.seed, stream: 22)
-    senseChains = ls.map { layer in
-      SenseChain(
-        dac: DAC(bits: cfg.dacBits), adc: ADC(bits: cfg.adcBits, range: Float(cfg.adcRange)),
-        gain: Float(cfg.tiaGain),
-        offsets: cfg.senseOffset > 0
-          ? (0..<layer.columns).map { _ in Float(cfg.senseOffset * senseRNG.nextGaussian()) } : [])
-    }
+    (senseChains, columnComparators) = cfg.periphery(columns: ls.map(\.columns))
     idealSense = senseChains.allSatisfy(\.isIdeal)
-    columnComparators = ls.indices.map { l in
-      let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
-      return (0..<ls[l].columns).map { _ in
-        Comparator(
-          threshold: t,
-          offset: cfg.comparatorOffset > 0 ? Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()) : 0)
-      }
-    }
     polarityOffsets = columnComparators.map { c in
       guard cfg.encoding == .sign && cfg.comparatorOffset > 0 else { return nil }
       let p = UnsafeMutablePointer<Float>.allocate(capacity: c.count)

@@ -127,26 +127,8 @@ public final class LimNetwork: @unchecked Sendable {
     netPulses = cfg.batchPulses == .net
     readVoltage = Float(cfg.readVoltage)
     gMax = Float(cfg.gMaxSiemens)
-    // Offsets are mismatches, drawn once per column from their own streams
-    // (so the devices' draws above do not move).
-    var senseRNG = SeededGenerator(seed: cfg.seed, stream: 21)
-    var comparatorRNG = SeededGenerator(seed: cfg.seed, stream: 22)
-    senseChains = ls.map { layer in
-      SenseChain(
-        dac: DAC(bits: cfg.dacBits), adc: ADC(bits: cfg.adcBits, range: Float(cfg.adcRange)),
-        gain: Float(cfg.tiaGain),
-        offsets: cfg.senseOffset > 0
-          ? (0..<layer.columns).map { _ in Float(cfg.senseOffset * senseRNG.nextGaussian()) } : [])
-    }
+    (senseChains, columnComparators) = cfg.periphery(columns: ls.map(\.columns))
     idealSense = senseChains.allSatisfy(\.isIdeal)
-    columnComparators = ls.indices.map { l in
-      let t = Float(l == ls.count - 1 ? cfg.outputThreshold : cfg.hiddenThreshold)
-      return (0..<ls[l].columns).map { _ in
-        Comparator(
-          threshold: t,
-          offset: cfg.comparatorOffset > 0 ? Float(cfg.comparatorOffset * comparatorRNG.nextGaussian()) : 0)
-      }
-    }
     hasComparatorOffsets = cfg.comparatorOffset > 0
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     voltages = activations

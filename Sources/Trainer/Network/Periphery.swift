@@ -1,0 +1,30 @@
+import Circuit
+import Peripherals
+
+extension TrainingConfiguration {
+  /// Each layer's forward-read periphery (DAC, transimpedance, sense
+  /// offsets, ADC) and its comparators, one per output column (`threshold`
+  /// at the output, `hidden_threshold` inside), for layers of `columns`
+  /// outputs; rules lim, hybrid and single alike.
+  ///
+  /// The offsets are mismatches, drawn once per column from their own
+  /// streams (21: sense, 22: comparators), so the devices' and the pulse
+  /// trains' draws do not move with them.
+  func periphery(columns: [Int]) -> (chains: [SenseChain], comparators: [[Comparator]]) {
+    var senseRNG = SeededGenerator(seed: seed, stream: 21)
+    var comparatorRNG = SeededGenerator(seed: seed, stream: 22)
+    let chains = columns.map { n in
+      SenseChain(
+        dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(adcRange)), gain: Float(tiaGain),
+        offsets: senseOffset > 0 ? (0..<n).map { _ in Float(senseOffset * senseRNG.nextGaussian()) } : [])
+    }
+    let comparators = columns.indices.map { l in
+      let t = Float(l == columns.count - 1 ? outputThreshold : hiddenThreshold)
+      return (0..<columns[l]).map { _ in
+        Comparator(
+          threshold: t, offset: comparatorOffset > 0 ? Float(comparatorOffset * comparatorRNG.nextGaussian()) : 0)
+      }
+    }
+    return (chains, comparators)
+  }
+}
