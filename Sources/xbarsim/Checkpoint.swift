@@ -65,8 +65,9 @@ enum Checkpoint {
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     if let end = place.runEndImages { text += "  \"run_end_images\": \(end),\n" }
-    // (Not `endurance`: a checkpoint keeps no counts, and a run from it
-    // counts only with its own --endurance, which `train` refuses there.)
+    // (Not `endurance`: the counts are the checkpoint's own `endurance`
+    // list, and a run from it counts on from them only with its own
+    // --endurance true.)
     var saved = cfg
     saved.endurance = false
     text += "  \"configuration\": " + TrainCommand.configurationJSON(saved).replacingOccurrences(of: "\n", with: "\n  ") + ",\n"

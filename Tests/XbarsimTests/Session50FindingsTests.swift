@@ -44,7 +44,7 @@ import _TestSupport
 }
 
 // A walkthrough (session 50): a comparator offset drove the output sums
-// past the ADC's ±2c, and a 16-bit ADC cut the accuracy from 83 to 49 %
+// past the ADC's ±2c, and a 16-bit ADC cut the accuracy from 80.70 to 47.85 %
 // without a word. The summary gives each layer's clipped share, and
 // `train` notes the output layer's.
 @Test func theSummaryGivesTheAdcsClippedShareAndTrainNotesTheOutputs() throws {
@@ -85,4 +85,26 @@ import _TestSupport
     root.appendingPathComponent("j").path,
   ])
   #expect(off.status == 0, "\(off.stderr)")
+}
+
+// A checkpoint saved with `--endurance true` holds its counts as a list
+// of objects under `endurance`; given as --config it was refused ("key
+// 'endurance' is outside the 'configuration' object"), where one without
+// counts is taken (the review of session 50).
+@Test func aCheckpointWithEnduranceCountsIsAConfigFile() throws {
+  let (root, data) = try syntheticDataDirectory("s50ck", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("ck.json").path
+  let first = try runXbarsim([
+    "train", "--layers", "64,8,10", "--epochs", "1", "--endurance", "true", "--checkpoint-out", checkpoint, "--data", data.path,
+  ])
+  #expect(first.status == 0, "\(first.stderr)")
+  let again = try runXbarsim(["train", "--config", checkpoint, "--epochs", "1", "--data", data.path])
+  #expect(again.status == 0, "\(again.stderr)")
+  // A configuration value out of place under that name is still refused.
+  let odd = root.appendingPathComponent("odd.json")
+  try Data(#"{"configuration": {"layers": "64,8,10"}, "endurance": true}"#.utf8).write(to: odd)
+  let refused = try runXbarsim(["train", "--config", odd.path, "--data", data.path])
+  #expect(refused.status == 1)
+  #expect(refused.stderr.contains("key 'endurance' is outside the 'configuration' object"), "\(refused.stderr)")
 }

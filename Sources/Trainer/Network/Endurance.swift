@@ -205,6 +205,13 @@ func enduranceLists(_ counts: [DeviceCounts?]) -> [EnduranceCounts]? {
   return all.map(\.lists)
 }
 
+/// A network's wear (`endurance`): nil unless every layer counts.
+func enduranceStatistics(_ counts: [DeviceCounts?], kinds: Int) -> EnduranceStatistics? {
+  let all = counts.compactMap { $0 }
+  guard all.count == counts.count, !all.isEmpty else { return nil }
+  return EnduranceStatistics(all, kinds: kinds)
+}
+
 /// Sets a network's layer counts from a checkpoint's.
 func restoreEndurance(_ counts: [DeviceCounts?], from saved: [EnduranceCounts]) throws {
   let all = counts.compactMap { $0 }

@@ -208,11 +208,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Every device's pulses and resets so far (`endurance`; nil without).
-  public var endurance: EnduranceStatistics? {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, let first = layers.first else { return nil }
-    return EnduranceStatistics(counts, kinds: first.kinds)
-  }
+  public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: layers[0].kinds) }
   /// Synapses that received at least one pulse, summed over updates.
   public var cellUpdates: Int { layers.reduce(0) { $0 + $1.cellUpdates } }
   /// Synapses in the network.

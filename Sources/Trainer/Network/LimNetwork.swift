@@ -149,11 +149,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// Identical pulses issued so far.
   public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
   /// Every device's pulses and resets so far (`endurance`; nil without).
-  public var endurance: EnduranceStatistics? {
-    let counts = layers.compactMap(\.endurance)
-    guard counts.count == layers.count, !counts.isEmpty else { return nil }
-    return EnduranceStatistics(counts, kinds: 1)
-  }
+  public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: 1) }
   /// Of `pulses`, the re-potentiations after resets (methods a, b).
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   /// Device resets issued so far.
