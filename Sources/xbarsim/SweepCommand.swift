@@ -43,9 +43,14 @@ enum SweepCommand: CLICommand {
     maxPositionals: nil,
     subcommands: ["merge"])
 
-  /// The summary fields every row carries after the grid keys; the last
-  /// two are empty until the summary has them.
-  static let fields = [
+  /// The summary fields every row carries after the grid keys: those of
+  /// a sweep.csv written before session 51 (`legacyFields`), then the
+  /// training accuracy, the hybrid's phase switch and the converters'
+  /// energies (a walkthrough had to open each point-P.json for them).
+  static let fields = legacyFields + [
+    "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+  ]
+  static let legacyFields = [
     "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_images", "pulses",
     "repotentiation_pulses", "resets", "images_per_second", "read_energy_joules", "interrupted",
     "energy_per_image_joules", "latency_per_image_seconds",
@@ -89,6 +94,8 @@ enum SweepCommand: CLICommand {
     }
 
     var header: [String] { ["point"] + keys + SweepCommand.fields }
+    /// The header of a sweep.csv written before session 51.
+    var legacyHeader: [String] { ["point"] + keys + SweepCommand.legacyFields }
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -194,7 +201,7 @@ enum SweepCommand: CLICommand {
     // A start cut short (killed, or a full disk) between the first
     // sweep.csv, its header alone, and the first sweep.json holds no point:
     // a fresh start (it used to be refused for good; an audit, session 28).
-    if !hasJSON && hasCSV && holdsOnlyHeader(out + "/sweep.csv", grid.header) {
+    if !hasJSON && hasCSV && holdsOnlyHeader(out + "/sweep.csv", grid) {
     } else if hasJSON || hasCSV {
       let earlier = try readShard(out)
       // The configuration does not name the data: a directory trained on
@@ -295,11 +302,12 @@ enum SweepCommand: CLICommand {
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
   }
 
-  /// Whether CSV file `path` holds `header` alone (or nothing).
-  static func holdsOnlyHeader(_ path: String, _ header: [String]) -> Bool {
+  /// Whether CSV file `path` holds `grid`'s header (or its header before
+  /// session 51) alone, or nothing.
+  static func holdsOnlyHeader(_ path: String, _ grid: Grid) -> Bool {
     guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else { return false }
     let lines = csvText(data).split(separator: "\n")
-    return lines.isEmpty || (lines.count == 1 && csvCells(lines[0]) == header)
+    return lines.isEmpty || (lines.count == 1 && [grid.header, grid.legacyHeader].contains(csvCells(lines[0])))
   }
 
   /// A CSV file's text with a byte-order mark and CRLF line endings (a
@@ -389,7 +397,13 @@ enum SweepCommand: CLICommand {
   static func row(_ p: Int, _ grid: Grid, summary: String) throws -> [String] {
     let json = try JSONValue.parse(Data(summary.utf8))
     return [String(p)] + grid.point(p) + fields.map { f in
-      switch json[f] {
+      // The converters' energies are entries of the energy breakdown.
+      let value = switch f {
+      case "adc_energy_per_image_joules": json["energy_breakdown_joules"]?["adc"]
+      case "dac_energy_per_image_joules": json["energy_breakdown_joules"]?["dac"]
+      default: json[f]
+      }
+      switch value {
       case .number(let x)?: return JSONWriter.number(x)
       case .bool(let b)?: return b ? "true" : "false"
       case .string(let s)?: return s
@@ -767,13 +781,16 @@ enum SweepCommand: CLICommand {
     if lines.count > 1 && !text.hasSuffix("\n") {
       throw CLIError.runtime("\(csvPath): the last row is cut short (no newline at its end); remove that line to run its point again")
     }
-    guard let head = lines.first, csvCells(head) == here.header else {
+    // A sweep.csv written before session 51 lacks the last fields: its
+    // rows gain them from their point files (`legacyRow`).
+    guard let head = lines.first.map(csvCells), head == here.header || head == here.legacyHeader else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
     }
+    let legacy = head != here.header
     var rows: [Int: [String]] = [:]
     for line in lines.dropFirst() {
-      let cells = csvCells(line)
-      guard cells.count == here.header.count, let p = Int(cells[0]), p >= 0, p < here.count,
+      var cells = csvCells(line)
+      guard cells.count == head.count, let p = Int(cells[0]), p >= 0, p < here.count,
         Array(cells[1...here.keys.count]) == here.point(p)
       else {
         throw CLIError.runtime("\(csvPath): malformed row '\(line)' (its point number and grid values must agree)")
@@ -782,6 +799,7 @@ enum SweepCommand: CLICommand {
       if let (i, n) = shard, n > 1, p % n != i {
         throw CLIError.runtime("\(csvPath): point \(p) is not one of shard \(i)/\(n)'s (points \(i), \(i + n), \(i + 2 * n), …)")
       }
+      if legacy { cells = legacyRow(cells, p, here, in: dir) }
       try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
       rows[p] = cells
     }
@@ -796,6 +814,19 @@ enum SweepCommand: CLICommand {
       mergedFrom = names
     }
     return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
+  }
+
+  /// A row of a sweep.csv written before session 51 with the fields it
+  /// lacks: from DIR's point-P.json when that summary gives the row's own
+  /// cells, else empty (unknown; a merge from before session 49 holds no
+  /// point files).
+  static func legacyRow(_ cells: [String], _ p: Int, _ grid: Grid, in dir: String) -> [String] {
+    let missing = fields.count - legacyFields.count
+    guard let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24,
+      let full = try? row(p, grid, summary: String(decoding: data, as: UTF8.self)),
+      Array(full.prefix(cells.count)) == cells
+    else { return cells + Array(repeating: "", count: missing) }
+    return full
   }
 
   /// Measured devices by name (a grid value as typed, or the base's real
@@ -819,12 +850,19 @@ enum SweepCommand: CLICommand {
     return (keys + thenKeys.filter { here[$0] == nil }).first { then[$0] != here[$0] }
   }
 
-  /// The fields `row` may leave empty: the summary has them as null for a
-  /// run without an energy ledger or without training images.
-  static let optionalFields: Set = ["energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules"]
+  /// The fields `row` may leave empty: the summary has them as null (or
+  /// lacks them) for a run without an energy ledger, without training
+  /// images or a finished epoch, or without a phase switch; and a row from
+  /// before session 51 without its point file (`legacyRow`).
+  static let optionalFields: Set = [
+    "energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules", "train_accuracy",
+    "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+  ]
   /// The fields that are accuracies in %, and those that are counts.
-  static let accuracyFields: Set = ["test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last"]
-  static let countFields: Set = ["train_images", "pulses", "repotentiation_pulses", "resets"]
+  static let accuracyFields: Set = [
+    "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_accuracy",
+  ]
+  static let countFields: Set = ["train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch"]
 
   /// Whether `s` is a number as `row` writes them (JSON's decimal notation:
   /// `-12`, `0.5`, `1e-05`), not `0x10`, `+1`, `.5`, `007`, `1_000`, `nan` or `inf`.

@@ -188,6 +188,7 @@ private struct ParsedVCD {
 /// A sweep's result cells (`SweepCommand.fields`) with these accuracies.
 private func resultCells(mean: String, min: String, max: String) -> [String] {
   ["90", mean, min, max, "100", "5", "0", "0", "10", "0.5", "false", "", ""]
+    + Array(repeating: "", count: SweepCommand.fields.count - SweepCommand.legacyFields.count)
 }
 
 // A row's mean accuracy lies between its min and max (mutant: only

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// Session 51: sweep.csv carries the training accuracy, the hybrid's phase
+// switch and the converters' energies (a walkthrough had to open each
+// point-P.json for them), and a sweep.csv from before still resumes and
+// merges.
+
+private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+
+/// The CSV's header and its rows as cells keyed by the header.
+private func table(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
+  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let header = lines[0]
+  return (header, lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
+}
+
+private func summary(_ url: URL) throws -> [String: Any] {
+  try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+}
+
+/// Whether a cell holds `x` (Foundation's JSON reader on Linux may miss
+/// a double's last digit).
+private func same(_ cell: String, _ x: Double) -> Bool {
+  guard let v = Double(cell) else { return false }
+  return abs(v - x) <= 1e-12 * abs(x)
+}
+
+@Test func aSweepRowCarriesTheTrainingAccuracyThePhaseSwitchAndTheConverterEnergies() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-columns", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let hybridOut = root.appendingPathComponent("hybrid"), othersOut = root.appendingPathComponent("others")
+  // A threshold of 99 points switches at the first epoch's end.
+  var r = try runXbarsim(
+    ["sweep", "--data", data.path, "--rule", "hybrid", "--epochs", "3", "--switch-threshold", "99",
+     "--grid", "adc_bits=0,4", "--out", hybridOut.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["sweep", "--data", data.path, "--grid", "rule=lim,float", "--out", othersOut.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let hybrid = try table(hybridOut.appendingPathComponent("sweep.csv"))
+  let others = try table(othersOut.appendingPathComponent("sweep.csv"))
+  #expect(Array(hybrid.header.suffix(4)) == ["train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules"])
+  #expect(hybrid.rows.count == 2 && others.rows.count == 2)
+  for (dir, t) in [(hybridOut, hybrid), (othersOut, others)] {
+    for row in t.rows {
+      let s = try summary(dir.appendingPathComponent("point-\(row["point"]!).json"))
+      #expect(same(row["train_accuracy"]!, s["train_accuracy"] as! Double), "\(row)")
+      if let switched = s["phase_switch_epoch"] as? Int {
+        #expect(row["phase_switch_epoch"] == String(switched), "\(row)")
+      } else {
+        #expect(row["phase_switch_epoch"] == "", "\(row)")
+      }
+      if let breakdown = s["energy_breakdown_joules"] as? [String: Double] {
+        #expect(same(row["adc_energy_per_image_joules"]!, breakdown["adc"]!), "\(row)")
+        #expect(same(row["dac_energy_per_image_joules"]!, breakdown["dac"]!), "\(row)")
+        #expect(breakdown["adc"]! > 0 && breakdown["dac"]! > 0)
+      } else {
+        #expect(row["adc_energy_per_image_joules"] == "" && row["dac_energy_per_image_joules"] == "", "\(row)")
+      }
+    }
+  }
+  #expect(hybrid.rows.allSatisfy { $0["phase_switch_epoch"] == "1" }, "\(hybrid.rows)")
+  #expect(others.rows.allSatisfy { $0["phase_switch_epoch"] == "" }, "\(others.rows)")
+  // Float SGD has no converters; rule lim has.
+  #expect(others.rows.first { $0["rule"] == "float" }!["adc_energy_per_image_joules"] == "")
+  #expect(others.rows.first { $0["rule"] == "lim" }!["adc_energy_per_image_joules"] != "")
+  // The 4-bit ADC costs less than the ideal one (costed at 8 bits).
+  let adc = { (bits: String) in Double(hybrid.rows.first { $0["adc_bits"] == bits }!["adc_energy_per_image_joules"]!)! }
+  #expect(adc("4") < adc("0"))
+}
+
+/// A sweep directory as a sweep before session 51 wrote it: the last
+/// four columns cut from its sweep.csv.
+private func makeLegacy(_ dir: URL) throws {
+  let url = dir.appendingPathComponent("sweep.csv")
+  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+  let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast(4).joined(separator: ",") }
+  try (cut.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+}
+
+/// A sweep.csv's lines as cells, without the images_per_second column.
+private func untimed(_ csv: String) -> [[String]] {
+  let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let k = lines[0].firstIndex(of: "images_per_second")!
+  return lines.map { var l = $0; l.remove(at: k); return l }
+}
+
+@Test func aSweepCSVFromBeforeTheNewColumnsResumesAndMergesWithThemFilledFromItsPointFiles() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-legacy", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["--data", data.path, "--rule", "hybrid", "--epochs", "2", "--grid", "seed=1,2,3"] + tiny
+  let whole = root.appendingPathComponent("whole")
+  var r = try runXbarsim(["sweep"] + common + ["--out", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let reference = try String(contentsOf: whole.appendingPathComponent("sweep.csv"), encoding: .utf8)
+
+  // Resumed: its points are done, and the file is rewritten whole.
+  try makeLegacy(whole)
+  #expect(try String(contentsOf: whole.appendingPathComponent("sweep.csv"), encoding: .utf8) != reference)
+  r = try runXbarsim(["sweep"] + common.filter { $0 != "--quiet" } + ["--out", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("3 of 3 point(s) already done"), "\(r.stderr)")
+  #expect(try String(contentsOf: whole.appendingPathComponent("sweep.csv"), encoding: .utf8) == reference)
+
+  // Merged: a legacy shard beside a new one; a legacy row without its
+  // point file has the new cells empty, not refused.
+  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
+  r = try runXbarsim(["sweep"] + common + ["--shard", "0/2", "--out", a.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["sweep"] + common + ["--shard", "1/2", "--out", b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  try makeLegacy(a)
+  r = try runXbarsim(["sweep", "merge", a.path, b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  // The same rows as the unsharded sweep's, but for their timing.
+  #expect(untimed(r.stdout) == untimed(reference))
+  try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
+  r = try runXbarsim(["sweep", "merge", a.path, b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let merged = untimed(r.stdout), expected = untimed(reference)
+  #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
+  #expect(merged[3].suffix(4) == ["", "", "", ""] && merged[3].dropLast(4) == expected[3].dropLast(4), "\(merged[3])")
+  #expect(expected[3].suffix(4).filter(\.isEmpty).count < 4)
+  // A point file of another run (its cells differ from the row's) lends
+  // nothing either.
+  try FileManager.default.copyItem(at: a.appendingPathComponent("point-0.json"), to: a.appendingPathComponent("point-2.json"))
+  r = try runXbarsim(["sweep", "merge", a.path, b.path])
+  #expect(r.status == 0 && untimed(r.stdout)[3].suffix(4) == ["", "", "", ""], "\(r.stdout)")
+}
