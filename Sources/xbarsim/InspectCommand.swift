@@ -239,6 +239,8 @@ enum InspectCommand: CLICommand {
       let (pixels, label) = experiment.trainingImage(image)
       let record: SampleInspection
       let endsEpoch = first + s + 1 == order.count
+      // Numbered as a run from here would number it (its read noise).
+      net.readImage = UInt64((saved?.devicesTrainImages ?? 0) + start + s)
       do {
         record = try pixels.withUnsafeBufferPointer { try net.inspect($0.baseAddress!, label: label, endsEpoch: endsEpoch) }
       } catch {

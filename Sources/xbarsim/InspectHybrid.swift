@@ -94,7 +94,11 @@ extension InspectCommand {
     // arrays too.
     if phase == .fine { net.switchToFineTuning() }
     var err = StandardError()
-    func trainOn(_ image: Int) -> (loss: Float, label: Int) {
+    // The training images numbered as a run from here would number them
+    // (its read noise is drawn by those numbers).
+    let before = checkpoint?.saved.devicesTrainImages ?? 0
+    func trainOn(_ image: Int, number: Int) -> (loss: Float, label: Int) {
+      net.readImage = UInt64(before + number)
       let (pixels, label) = experiment.trainingImage(image)
       let loss = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: label) }
       return (loss, label)
@@ -104,7 +108,7 @@ extension InspectCommand {
       print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))", to: &err)
       for note in notes { print(note, to: &err) }
     } else {
-      for s in 0..<start { _ = trainOn(order[s]) }
+      for s in 0..<start { _ = trainOn(order[s], number: s) }
       if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
     }
 
@@ -120,7 +124,7 @@ extension InspectCommand {
       let before = (0..<layers).map { net.devices(layer: $0, kind: kind) }
       let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)
       let booked0 = net.ledger()
-      let (loss, label) = trainOn(image)
+      let (loss, label) = trainOn(image, number: start + s)
       let booked1 = net.ledger()
       let neurons = (0..<layers).map { net.neurons(layer: $0) }
       let sums = neurons[layers - 1].sum

@@ -769,6 +769,7 @@ enum TrainCommand: CLICommand {
     if let checkpointIn, let saved {
       experiment.startingNetwork = try startingNetwork(saved, from: checkpointIn, cfg)
       experiment.startingShuffles = saved.place.shuffles
+      experiment.startingImages = saved.devicesTrainImages
       var err = StandardError()
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.devicesTrainImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
@@ -1191,6 +1192,7 @@ enum TrainCommand: CLICommand {
     if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bits") }
     if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
     if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
+    if cfg.readNoise != d.readNoise { parts.append("read noise \(JSONWriter.number(cfg.readNoise))") }
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
     return parts.map { ", " + $0 }.joined()
   }

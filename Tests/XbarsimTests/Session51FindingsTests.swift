@@ -128,3 +128,30 @@ private func untimed(_ csv: String) -> [[String]] {
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0 && untimed(r.stdout)[3].suffix(4) == ["", "", "", ""], "\(r.stdout)")
 }
+
+// Read noise is drawn by the training image's number from the devices'
+// first run on: a run that goes on from a checkpoint draws what the
+// uninterrupted run drew, in training and in its evaluations.
+@Test(arguments: ["lim", "hybrid"])
+func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-noise-\(rule)", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--rule", rule, "--read-noise", "0.5", "--evals-per-epoch", "2", "--layers", "64,16,10", "--quiet"]
+  let whole = root.appendingPathComponent("whole.json"), part = root.appendingPathComponent("part.json")
+  let checkpoint = root.appendingPathComponent("ck.json")
+  var r = try runXbarsim(common + ["--epochs", "3", "--summary", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", checkpoint.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--epochs", "2", "--checkpoint-in", checkpoint.path, "--summary", part.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let a = try summary(whole), b = try summary(part)
+  let epochs = { (s: [String: Any]) in (s["epochs"] as! [[String: Any]]).map { $0["train_accuracy"] as! Double } }
+  #expect(Array(epochs(a).suffix(2)) == epochs(b))
+  #expect(a["test_accuracy"] as! Double == b["test_accuracy"] as! Double)
+  #expect((a["configuration"] as! [String: Any])["read_noise"] as? Double == 0.5)
+  // And the noise matters here: without it, another run.
+  r = try runXbarsim(common.filter { $0 != "--read-noise" && $0 != "0.5" } + ["--epochs", "3", "--summary", part.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(epochs(try summary(part)) != epochs(a))
+}

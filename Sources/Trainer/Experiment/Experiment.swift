@@ -202,6 +202,12 @@ public final class Experiment {
   /// `run`'s first epoch goes on from there in that epoch's order, with
   /// no shuffle of its own; 0 (the default) begins a new epoch.
   public var startingIndex = 0
+  /// The training images the starting network's devices had seen (a
+  /// checkpoint's, all its runs): this run's images are numbered on from
+  /// them, and its read noise is drawn by those numbers (`read_noise`), so
+  /// that a run that goes on from a checkpoint draws what the uninterrupted
+  /// run would have.
+  public var startingImages = 0
   /// The hybrid's training accuracy at the end of the starting run's
   /// last whole epoch (its switch compares the next epoch's with it); nil:
   /// measured on the starting network.
@@ -393,6 +399,8 @@ public final class Experiment {
     // Off-chip: the array that receives the trained states or weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
     let trainer = lim ?? ideal
+    // Read noise in training (the arrays' rules on chip).
+    let noisy = cfg.readNoise > 0
 
     /// Test accuracy in percent. The arrays' reads are linear in their
     /// drives, so every image is read through the same effective weights:
@@ -425,16 +433,20 @@ public final class Experiment {
     var weightsImages: Int? = nil
     var effective: [UnsafePointer<Float>] = []
     func accuracy(
-      on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil
+      on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil, trainingSet: Bool = false
     ) throws -> Double {
       let neuron = cfg.neuron
+      // The read noise of this evaluation: of the test or training set,
+      // after the run's images so far.
+      let noiseKey = ReadNoise.key(
+        seed: cfg.seed, kind: trainingSet ? 3 : 2, index: UInt64(startingImages + (images ?? 0)), layer: 0)
       var correct = 0
       try data.pixels.withUnsafeBufferPointer { px in
         try data.labels.withUnsafeBufferPointer { lb in
           if let hybrid {
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
-              neuron: neuron, chains: hybrid.senseChains)
+              neuron: neuron, chains: hybrid.senseChains, noiseKey: noiseKey)
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(
                 pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
@@ -449,7 +461,8 @@ public final class Experiment {
             let weights = effective
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: weights,
-              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains)
+              scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains,
+              noiseKey: noiseKey)
             correct = evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
           } else if let float {
@@ -471,7 +484,7 @@ public final class Experiment {
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
     var previousTrainAccuracy =
-      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil)) ?? 0 : 0
+      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil, trainingSet: true)) ?? 0 : 0
     if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
@@ -591,6 +604,12 @@ public final class Experiment {
                 readAhead |= next.load(fromByteOffset: features - 1, as: UInt8.self)
               }
               let loss: Float
+              // With read noise, the image's number keys its reads' draws.
+              if noisy {
+                let image = UInt64(startingImages + seen + (s - index))
+                trainer?.readImage = image
+                hybrid?.readImage = image
+              }
               if let trainer {
                 loss = trainer.train(px.baseAddress! + k * features, label: Int(lb[k]))
               } else if let hybrid {
@@ -701,7 +720,7 @@ public final class Experiment {
           // The epoch's record (outside the training time).
           let e0 = DispatchTime.now().uptimeNanoseconds
           // A failed evaluation was reported by the test evaluation already.
-          let trainAccuracy = (try? accuracy(on: train, count: trainCount, after: seen)) ?? 0
+          let trainAccuracy = (try? accuracy(on: train, count: trainCount, after: seen, trainingSet: true)) ?? 0
           evalNanos += DispatchTime.now().uptimeNanoseconds - e0
           let images = seen - epochStartImages
           let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }

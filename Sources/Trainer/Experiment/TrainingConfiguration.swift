@@ -448,6 +448,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// offset per output column of every array, drawn once from the seed
   /// and added to that column's sum on every forward read (0: none).
   public var senseOffset: Double = 0
+  /// σ of the read noise at the sense amplifiers' inputs, in units of s:
+  /// drawn anew for every column at every forward read, in training and
+  /// evaluation (0: none). Keyed draws (`ReadNoise`): the same run draws
+  /// the same noise on one thread or two, and from a checkpoint.
+  public var readNoise: Double = 0
   /// σ of the δ comparators' input offsets, in units of δ: one per output
   /// column of every array, drawn once from the seed; the comparator
   /// decides the dead band and the pulse's sign from δ + offset (0: none).
@@ -466,6 +471,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     c.adcBits = 0
     c.tiaGain = 1
     c.senseOffset = 0
+    c.readNoise = 0
     c.comparatorOffset = 0
     return c
   }
@@ -675,18 +681,19 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try ADC(bits: adcBits, range: Float(adcRange)).validate()
     try within("tia_gain", tiaGain, 1e-6, 1e6)
     try within("sense_offset", senseOffset, 0, 1e6)
+    try within("read_noise", readNoise, 0, 1e6)
     try within("comparator_offset", comparatorOffset, 0, 1e6)
     // The offsets are drawn in single precision: a σ below 1e-30 gave
     // offsets of 0, an ideal run that named a non-ideality (a
     // walkthrough's `--sense-offset 1e-46`, session 46).
-    for (key, sigma) in [("sense_offset", senseOffset), ("comparator_offset", comparatorOffset)]
+    for (key, sigma) in [("sense_offset", senseOffset), ("read_noise", readNoise), ("comparator_offset", comparatorOffset)]
     where sigma > 0 && sigma < 1e-30 {
       throw fail(key, "must be 0 or in [1e-30, 1e6] (its offsets are single precision: below, they round to 0), got \(shown(sigma))")
     }
     if rule == .float {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
-        ("sense_offset", senseOffset != 0), ("comparator_offset", comparatorOffset != 0),
+        ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0), ("comparator_offset", comparatorOffset != 0),
         ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {

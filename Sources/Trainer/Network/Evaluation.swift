@@ -25,6 +25,9 @@ struct ForwardEvaluator {
   /// Per layer, the forward read's periphery (DAC, transimpedance, sense
   /// offsets, ADC) as in training; nil: ideal.
   var chains: [SenseChain]? = nil
+  /// With read noise: this evaluation's key (`ReadNoise.key`), from which
+  /// each image's reads draw theirs by the image's number in the set.
+  var noiseKey: UInt64 = 0
 
   /// The number of correctly classified images among `count` images
   /// of `features` bytes each, on every core unless `threads` is 1.
@@ -98,7 +101,8 @@ struct ForwardEvaluator {
             let o = out(b, l)
             if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
-              clips[part * layers + l] += chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer)
+              let read = chain.noise > 0 ? ReadNoise.key(seed: noiseKey, kind: 0, index: UInt64(s + b), layer: l) : 0
+              clips[part * layers + l] += chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer, read: read)
             } else {
               for j in 0..<n { o[j] *= scale }
             }

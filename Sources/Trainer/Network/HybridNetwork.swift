@@ -61,6 +61,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// offsets and ADC, as rule lim's (`LimNetwork.senseChains`).
   public let senseChains: [SenseChain]
   let idealSense: Bool
+  /// The number of the training image being trained (from the devices'
+  /// first run on), which keys its forward reads' read noise
+  /// (`read_noise`; `Experiment.run` sets it).
+  public var readImage: UInt64 = 0
   let drive: WriteDrive
   public let configuration: TrainingConfiguration
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
@@ -325,7 +329,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
           }
           // The sums (in units of V_read·G_max) through the transimpedance,
           // offsets and ADC.
-          if !idealSense { senseChains[l].sums(currents: UnsafeBufferPointer(s), scale: 1, into: s) }
+          if !idealSense {
+            let read = senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: 1, index: readImage, layer: l) : 0
+            senseChains[l].sums(currents: UnsafeBufferPointer(s), scale: 1, into: s, read: read)
+          }
         }
       }
       if l + 1 < layers.count {

@@ -264,7 +264,7 @@ extension LimNetwork {
     let out = probe.read(l, layer.array, .forward, drive)
     for j in 0..<layer.columns { currents[l][j] = Float(out[j]) }
     currents[l].withUnsafeBufferPointer { i in
-      sums[l].withUnsafeMutableBufferPointer { senseChains[l].sums(currents: i, scale: scale, into: $0) }
+      sums[l].withUnsafeMutableBufferPointer { _ = senseChains[l].sums(currents: i, scale: scale, into: $0, read: readKey(l)) }
     }
   }
 

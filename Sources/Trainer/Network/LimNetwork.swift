@@ -67,6 +67,18 @@ public final class LimNetwork: @unchecked Sendable {
   var probe: InspectionProbe?
 
   /// Receives every pulse and reset while set (nil: not recorded).
+  /// The number of the training image being trained (from the devices'
+  /// first run on), which keys its forward reads' read noise
+  /// (`read_noise`; `Experiment.run` sets it).
+  public var readImage: UInt64 = 0
+
+  /// Layer l's read-noise key for the image being trained (0 without
+  /// read noise).
+  @inline(__always)
+  func readKey(_ l: Int) -> UInt64 {
+    senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: 1, index: readImage, layer: l) : 0
+  }
+
   public var recorder: PulseRecorder? {
     didSet {
       for (l, layer) in layers.enumerated() {
@@ -312,7 +324,7 @@ public final class LimNetwork: @unchecked Sendable {
         currents[l].withUnsafeMutableBufferPointer { out in
           read(layer, .forward, UnsafeBufferPointer(volts), out, bookEnergy: bookEnergy)
           sums[l].withUnsafeMutableBufferPointer { s in
-            chain.sums(currents: UnsafeBufferPointer(out), scale: scale, into: s)
+            _ = chain.sums(currents: UnsafeBufferPointer(out), scale: scale, into: s, read: readKey(l))
           }
         }
       }

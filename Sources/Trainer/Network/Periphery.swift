@@ -3,7 +3,7 @@ import Peripherals
 
 extension TrainingConfiguration {
   /// Each layer's forward-read periphery (DAC, transimpedance, sense
-  /// offsets, ADC) and its comparators, one per output column (`threshold`
+  /// offsets and read noise, ADC) and its comparators, one per output column (`threshold`
   /// at the output, `hidden_threshold` inside), for layers of `columns`
   /// outputs; rules lim, hybrid and single alike.
   ///
@@ -16,7 +16,8 @@ extension TrainingConfiguration {
     let chains = columns.map { n in
       SenseChain(
         dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(adcRange)), gain: Float(tiaGain),
-        offsets: senseOffset > 0 ? (0..<n).map { _ in Float(senseOffset * senseRNG.nextGaussian()) } : [])
+        offsets: senseOffset > 0 ? (0..<n).map { _ in Float(senseOffset * senseRNG.nextGaussian()) } : [],
+        noise: Float(readNoise))
     }
     let comparators = columns.indices.map { l in
       let t = Float(l == columns.count - 1 ? outputThreshold : hiddenThreshold)
