@@ -40,7 +40,9 @@ enum ReproduceCommand: CLICommand {
       --batch and --evals-per-epoch at other values than the paper's 784,250,10,
       0.1, true, 1 and 1,
       and the device keys a figure varies, e.g. --k for 5): run a figure at other values of those
-      with xbarsim sweep. So is a key no run reads. A key the paper states for its
+      with xbarsim sweep. So is a key no run reads. The converter keys (--adc-bits,
+      --dac-bits, …) apply to the runs with arrays: the software runs (choi2021's FP,
+      lim2018's software BP) keep ideal converters, as a note says. A key the paper states for its
       runs that the figure leaves to you (lim2018: --epochs, whose paper numbers
       are one epoch's (Figure 12's 3 hidden layers in software also at 3: 95.10),
       --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
@@ -176,6 +178,16 @@ enum ReproduceCommand: CLICommand {
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
+    // The software runs' ideal periphery (`idealPeriphery`), said once,
+    // and named in the labels of the runs that have converters.
+    let software = softwarePeriphery(base, runs: rows.map(\.run), args: args)
+    // Then the settings line, every run's, names no converter.
+    let unshared = software.note == nil ? [] : Set(TrainingConfiguration.peripheralKeys)
+    if let note = software.note {
+      var err = StandardError()
+      Swift.print(note, to: &err)
+      for i in rows.indices { rows[i].run = labellingPeriphery(rows[i].run, keys: software.keys) }
+    }
     // Caught until the table, summary and plot are written: a second
     // Ctrl-C while they were written lost them (a walkthrough, session 33).
     catchInterrupts()
@@ -184,7 +196,7 @@ enum ReproduceCommand: CLICommand {
     if choi {
       try choiTable(
         rows, figure: figure, seeds: seeds, epochs: base.epochs, summary: args.string("--summary"),
-        settings: [settingsNote(base, runs: rows.map(\.run.configuration), skipping: ["epochs"]), dataNote(args, train: train, test: test)].compactMap { $0 }
+        settings: [settingsNote(base, runs: rows.map(\.run.configuration), skipping: unshared.union(["epochs"])), dataNote(args, train: train, test: test)].compactMap { $0 }
           .joined(separator: "\n").nilIfEmpty)
       if base.epochs < 3 && rows.contains(where: { $0.run.configuration.rule == .hybrid && $0.run.configuration.encoding != .sign }) {
         // Below the table (a walkthrough, session 42: Figure 5's six k
@@ -204,7 +216,7 @@ enum ReproduceCommand: CLICommand {
 
     print("Lim et al. 2018, Figure \(figure): average test accuracy (%) over the \(TrainCommand.averageWindow(base)),")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; paper: the figure's method-b/software values")
-    if let note = settingsNote(base, runs: rows.map(\.run.configuration), skipping: []) { print(note) }
+    if let note = settingsNote(base, runs: rows.map(\.run.configuration), skipping: unshared) { print(note) }
     if let note = dataNote(args, train: train, test: test) { print(note) }
     print("")
     // The run column as wide as its longest label (a suffix such as
@@ -303,11 +315,22 @@ enum ReproduceCommand: CLICommand {
           key, "\(what) runs the paper's device models; train or sweep a measured device with xbarsim train or sweep", args)
       }
       let compared = key == "beta" ? ["beta_p", "beta_d"] : [key]
-      let ignoredBy = runs.map { run in run.configuration.ignoredKeys.first { compared.contains($0.key) } }
-      if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }), let (_, usedBy) = ignoredBy[0] {
+      // The software runs keep the ideal periphery (`idealPeriphery`):
+      // they read no peripheral key, and their ideal value is no override.
+      let peripheral = TrainingConfiguration.peripheralKeys.contains(key)
+      let software = (key, "rules lim, hybrid and single")
+      let ignoredBy = runs.map { run in
+        run.configuration.ignoredKeys.first { compared.contains($0.key) }
+          ?? (peripheral && run.configuration.rule == .float ? software : nil)
+      }
+      if !runs.isEmpty, ignoredBy.allSatisfy({ $0 != nil }) {
+        // (For a peripheral key an array run's reason, e.g. "an ADC",
+        // before the software run's.)
+        let arrays = peripheral ? zip(runs, ignoredBy).first { $0.0.configuration.rule != .float }?.1 : nil
+        let usedBy = (arrays ?? ignoredBy[0]!).usedBy
         throw TrainCommand.keyError(key, "applies to \(usedBy) only; no run of \(what) reads it", args)
       }
-      for run in runs where !fromSummary {
+      for run in runs where !fromSummary && !(peripheral && run.configuration.rule == .float) {
         let values = Dictionary(run.configuration.keyValues, uniquingKeysWith: { a, _ in a })
         if compared.contains(where: { values[$0] != baseValues[$0] }) {
           throw TrainCommand.keyError(
@@ -322,6 +345,53 @@ enum ReproduceCommand: CLICommand {
         throw TrainCommand.keyError(e.field, "\(what), run '\(run.label)': \(e.message)", args)
       }
     }
+  }
+
+  /// The peripheral keys of `base` the software runs of `runs` left at
+  /// their ideal values (`idealPeriphery`: float SGD has no converters),
+  /// and a note naming them and the runs that take them; no keys and no
+  /// note when there are none (every key then applies to every run, as
+  /// the settings line under the title says).
+  static func softwarePeriphery(
+    _ base: TrainingConfiguration, runs: [ReproductionRun], args: ParsedArguments
+  ) -> (keys: Set<String>, note: String?) {
+    let software = runs.filter { $0.configuration.rule == .float }
+    // The keys set away from their ideal values (adc_range only when
+    // given: its default follows c).
+    func values(_ c: TrainingConfiguration) -> [String] { c.keyValues.map { "\($0.0) \($0.1)" } }
+    let keys = software.isEmpty ? [] : TrainingConfiguration.peripheralKeys.filter { values(base.idealPeriphery([$0])) != values(base) }
+    guard !keys.isEmpty else { return ([], nil) }
+    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
+    let named = keys.map { args.string(option($0)) != nil ? option($0) : $0 }
+    // The rules of the runs that read them, in the figure's order.
+    var rules: [String] = []
+    for run in runs where run.configuration.rule != .float {
+      let ignored = Set(run.configuration.ignoredKeys.map(\.key))
+      let rule = run.configuration.rule.rawValue
+      if keys.contains(where: { !ignored.contains($0) }) && !rules.contains(rule) { rules.append(rule) }
+    }
+    // (FP's own name, without the marks of a run that is not the paper's.)
+    let label = software.first?.label ?? ""
+    let name = label.range(of: " [").map { String(label[..<$0.lowerBound]) } ?? label
+    let who = software.count == 1 ? "the \(name) run is software" : "the \(software.count) software runs are float SGD"
+    let verb = keys.count == 1 ? "applies" : "apply"
+    let whom = rules.count > 1 ? rules.dropLast().joined(separator: ", ") + " and " + rules.last! : rules.joined()
+    return (Set(keys), "note: \(who), without converters: \(named.joined(separator: ", ")) \(verb) to the \(whom) runs")
+  }
+
+  /// `run` with its converters in its label ("hybrid, 50 states, ADC 4
+  /// bits"), before the marks of a run that is not the paper's: the keys
+  /// of `keys` it reads (`TrainCommand.periphery`). A software run, or
+  /// one that reads none of them, is returned as it is.
+  static func labellingPeriphery(_ run: ReproductionRun, keys: Set<String>) -> ReproductionRun {
+    let c = run.configuration
+    guard c.rule != .float else { return run }
+    let unread = Set(c.ignoredKeys.map(\.key)).union(Set(TrainingConfiguration.peripheralKeys).subtracting(keys))
+    let shown = TrainCommand.periphery(c.idealPeriphery(unread))
+    guard !shown.isEmpty else { return run }
+    var r = run
+    if let mark = r.label.range(of: " [") { r.label.insert(contentsOf: shown, at: mark.lowerBound) } else { r.label += shown }
+    return r
   }
 
   /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
@@ -603,8 +673,20 @@ enum ReproduceCommand: CLICommand {
         j.add("evals_per_epoch", c.evaluationsPerEpoch)
         j.add("final_iterations", c.finalIterations)
         j.add("lr", Double(c.learningRate))
+        addPeriphery(c, to: &j)
       }
     }
+  }
+
+  /// The run's peripheral keys (ideal in software rows, which have no
+  /// converters): a row with converters says so beside its label.
+  static func addPeriphery(_ c: TrainingConfiguration, to j: inout JSONWriter) {
+    j.add("adc_bits", c.adcBits)
+    j.add("adc_range", c.adcRange)
+    j.add("dac_bits", c.dacBits)
+    j.add("tia_gain", c.tiaGain)
+    j.add("sense_offset", c.senseOffset)
+    j.add("comparator_offset", c.comparatorOffset)
   }
 
   /// The rule a row's network trained by: `float` for software rows and
@@ -692,6 +774,7 @@ enum ReproduceCommand: CLICommand {
       if c.rule == .hybrid { j.add("switch_threshold", c.switchThreshold) } else { j.addRaw("switch_threshold", "null") }
       j.add("train_limit", c.trainLimit)
       j.add("test_limit", c.testLimit)
+      addPeriphery(c, to: &j)
       if let p = row.run.paper { j.add("paper", p) } else { j.addRaw("paper", "null") }
       row.add("mean", row.mean, to: &j)
       row.add("min", row.min, to: &j)

@@ -159,6 +159,8 @@ public enum LimReproduction {
       c.rule = .lim
       c.mode = .onChip
       change(&c)
+      // Software BP has no converters: the periphery is the arrays' runs'.
+      if c.rule == .float { c = c.idealPeriphery() }
       out.append(
         ReproductionRun(
           figure: figure, label: label, configuration: c, paper: paper, places: [FigurePlace(series: series, x: x)]))
@@ -247,7 +249,8 @@ public enum LimReproduction {
 /// one test evaluation per epoch; the devices are the configuration's
 /// defaults (50 states, c2c 0.34, d2d 0, G_min/G_max 0.1, k 10,
 /// stochastic trains of BL 64) except what the figure varies. The float
-/// rows (FP) use the same network and learning rate.
+/// rows (FP) use the same network and learning rate, and no converters
+/// (software: the peripheral keys are the arrays' runs').
 public enum ChoiReproduction {
   public static let figures = [4, 5, 6]
 
@@ -310,6 +313,8 @@ public enum ChoiReproduction {
       c.batch = 1
       c.evaluationsPerEpoch = 1
       change(&c)
+      // FP is software, without converters: the periphery is the arrays' runs'.
+      if c.rule == .float { c = c.idealPeriphery() }
       out.append(ReproductionRun(figure: figure, label: label, configuration: c, paper: paper, places: places(c)))
     }
     func rule(_ r: LearningRule) -> (inout TrainingConfiguration) -> Void { { $0.rule = r } }

@@ -476,6 +476,25 @@ public struct TrainingConfiguration: Sendable, Equatable {
     return c
   }
 
+  /// The keys of the peripheral circuits (rules lim, hybrid and single;
+  /// float SGD refuses them).
+  public static let peripheralKeys = ["adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "comparator_offset"]
+
+  /// The same configuration with `keys` (of `peripheralKeys`) at their
+  /// ideal defaults: a reproduction's software runs, which have no
+  /// converters (`ChoiReproduction`, `LimReproduction`).
+  public func idealPeriphery(_ keys: Set<String> = Set(peripheralKeys)) -> TrainingConfiguration {
+    var c = self
+    let d = TrainingConfiguration()
+    if keys.contains("dac_bits") { c.dacBits = d.dacBits }
+    if keys.contains("adc_bits") { c.adcBits = d.adcBits }
+    if keys.contains("adc_range") { c._adcRange = nil }
+    if keys.contains("tia_gain") { c.tiaGain = d.tiaGain }
+    if keys.contains("sense_offset") { c.senseOffset = d.senseOffset }
+    if keys.contains("comparator_offset") { c.comparatorOffset = d.comparatorOffset }
+    return c
+  }
+
   /// The lines of every array: ideal unless `wires` is resistive with a
   /// non-zero resistance (r_row = r_col = 0 is ideal wires exactly).
   public var wireModel: WireModel {
