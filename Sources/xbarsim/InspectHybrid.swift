@@ -71,6 +71,12 @@ extension InspectCommand {
       throw TrainCommand.keyError(
         key, "inspect trains --start + --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
     }
+    // As rule lim's inspect (it had been taken here and counted nothing:
+    // a walkthrough, session 51).
+    if given.contains("endurance") && cfg.endurance {
+      throw TrainCommand.keyError(
+        "endurance", "inspect records every update's devices itself (cells.csv, trains.csv): it does not use endurance", args)
+    }
     if given.contains("switch_threshold") {
       throw TrainCommand.keyError(
         "switch_threshold", "inspect does not switch phases on its own: give --phase fine to record the small arrays' updates", args)

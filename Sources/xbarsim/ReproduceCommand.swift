@@ -168,6 +168,7 @@ enum ReproduceCommand: CLICommand {
     var base = try TrainCommand.configuration(args)
     // (A --config file's epochs count as given; a summary's are a base.)
     if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
+    try withoutEndurance(&base, args)
     if choi && base.finalIterations > 0 {
       throw TrainCommand.keyError(
         "final_iterations", "choi2021's tables are each run's final test accuracy (one evaluation per epoch), not an average; no run reads it", args)
@@ -394,6 +395,19 @@ enum ReproduceCommand: CLICommand {
     return r
   }
 
+  /// A reproduction's rows are accuracies: per-device counts would be paid
+  /// for (rule lim at half speed) and dropped (a walkthrough, session 51).
+  /// Given, `endurance` is refused; a summary's or checkpoint's (its run's,
+  /// not asked here) is turned off.
+  static func withoutEndurance(_ base: inout TrainingConfiguration, _ args: ParsedArguments) throws {
+    guard base.endurance else { return }
+    if TrainCommand.explicitKeys(args).contains("endurance") {
+      throw TrainCommand.keyError(
+        "endurance", "reproduce reports accuracies, not per-device counts: give --endurance true to train or sweep, whose summaries (point-P.json) carry them", args)
+    }
+    base.endurance = false
+  }
+
   /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
   static func runIRDrop(_ args: ParsedArguments) throws {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
@@ -401,6 +415,7 @@ enum ReproduceCommand: CLICommand {
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
     // Lines are the sweep's own (r_row, r_col are refused below).
     var base = try TrainCommand.configuration(args, checkLines: false)
+    try withoutEndurance(&base, args)
     // The documented subset, unless the command line or a --config file
     // says otherwise.
     let given = TrainCommand.explicitKeys(args)
@@ -686,6 +701,7 @@ enum ReproduceCommand: CLICommand {
     j.add("dac_bits", c.dacBits)
     j.add("tia_gain", c.tiaGain)
     j.add("sense_offset", c.senseOffset)
+    j.add("read_noise", c.readNoise)
     j.add("comparator_offset", c.comparatorOffset)
   }
 

@@ -576,6 +576,20 @@ enum TrainCommand: CLICommand {
     let saved = try checkpointIn.map { try Checkpoint.read($0) }
     var cfg = try configuration(args, base: saved?.configuration ?? TrainingConfiguration(), baseName: checkpointIn)
     if let checkpointIn, let saved { try checkStart(args, cfg, checkpointIn, saved) }
+    // A checkpoint with per-device counts goes on counting: one step
+    // without --endurance true had dropped the devices' wear for good (a
+    // walkthrough, session 51). Given false, they end here, said.
+    if let checkpointIn, let saved, saved.endurance != nil, !cfg.endurance,
+      cfg.rule != .float, !(cfg.rule == .lim && cfg.mode == .offChip)
+    {
+      var err = StandardError()
+      if explicitKeys(args).contains("endurance") {
+        print("note: \(checkpointIn) holds per-device counts; with endurance false this run keeps none, nor does its checkpoint", to: &err)
+      } else {
+        cfg.endurance = true
+        print("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)", to: &err)
+      }
+    }
     if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
       // The counts go on from the checkpoint's: one saved without them
       // leaves its devices' wear before it unknown.
@@ -829,7 +843,10 @@ enum TrainCommand: CLICommand {
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
     }
-    if cfg.rule == .hybrid && cfg.epochs == 1 && saved?.hybrid?.phase != .fine {
+    // (From a checkpoint, a one-epoch run is a step of a longer one: its
+    // switch is decided at its end against the saved run's last epoch,
+    // and the note's advice was wrong there: a walkthrough, session 51.)
+    if cfg.rule == .hybrid && cfg.epochs == 1 && saved == nil {
       var err = StandardError()
       print(
         "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)",
@@ -999,13 +1016,25 @@ enum TrainCommand: CLICommand {
     // walkthrough, session 50: a comparator offset drove the logits past
     // ±2c, and a 16-bit ADC then cut the accuracy from 80.70 to 47.85 %:
     // README, session 50).
-    // Clipped hidden sums only close their gates, as the hard sigmoid's
-    // ends do anyway.
     if let f = result.adcClippedFractions?.last, f >= 0.01 {
       var err = StandardError()
       print(
         "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of the output layer's sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(cfg.adcRange))), where classes no longer differ; a wider --adc-range keeps them apart (adc_clipped_fraction in the summary)",
         to: &err)
+    }
+    // Clipped hidden sums beyond the hard sigmoid's linear region change
+    // nothing (its ends are flat); a range inside it caps the activations
+    // below 1 (a walkthrough, session 51: adc_range 2 against 2c = 8,
+    // 83 % of the hidden sums clipped and 61 → 24 %, without a word).
+    let top = (cfg.activation == .zero) ? 2 * cfg.c : cfg.c
+    if let fractions = result.adcClippedFractions, cfg.adcRange < top {
+      let cap = (cfg.activation == .zero) ? cfg.adcRange / (2 * cfg.c) : (cfg.adcRange + cfg.c) / (2 * cfg.c)
+      for (l, f) in fractions.dropLast().enumerated() where f >= 0.01 {
+        var err = StandardError()
+        print(
+          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l)'s sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(cfg.adcRange)), inside the hard sigmoid's linear region, which ends at \(ConfigurationError.shown(top))): its activations stop at \(ConfigurationError.shown(cap)) instead of 1; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
+          to: &err)
+      }
     }
     // Never switched (beyond one epoch, noted before the run): the run was
     // its single pair's, pulse for pulse (a walkthrough, session 44: no
@@ -1056,7 +1085,7 @@ enum TrainCommand: CLICommand {
       // (Only a regular file can be read back: not `-` or /dev/null.)
       var st = stat()
       let readable = checkpoint.map { OutputFile.streamDescriptor($0) == nil && stat($0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG } ?? false
-      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with --checkpoint-in \($0) (README, Checkpoints)" } ?? "" : ""
+      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs (README, Checkpoints)" } ?? "" : ""
       throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
     }
   }

@@ -258,7 +258,7 @@ private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int
   let checkpoint = root.appendingPathComponent("ck.json")
   let (status, text) = try interruptedTraining(data, checkpoint: checkpoint.path)
   #expect(status == 1, "\(text)")
-  #expect(text.contains("; \(checkpoint.path) holds the devices: go on with --checkpoint-in \(checkpoint.path)"), "\(text)")
+  #expect(text.contains("; \(checkpoint.path) holds the devices: go on with the same options and --checkpoint-in \(checkpoint.path) --epochs rest"), "\(text)")
 }
 
 // A hybrid row whose seeds all stayed on the big arrays is its single

@@ -155,3 +155,68 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   #expect(r.status == 0, "\(r.stderr)")
   #expect(epochs(try summary(part)) != epochs(a))
 }
+
+// Walkthrough, session 51: an ADC range inside the hard sigmoid's linear
+// region clipped most hidden sums without a word (only the output layer's
+// clipping was noted).
+@Test func clippedHiddenSumsInsideTheLinearRegionAreNoted() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-hidden-clip", train: 60, test: 40)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,16,10", "--adc-bits", "6", "--quiet"]
+  let narrow = try runXbarsim(common + ["--adc-range", "0.5", "--summary", root.appendingPathComponent("s.json").path])
+  #expect(narrow.status == 0, "\(narrow.stderr)")
+  let fractions = try summary(root.appendingPathComponent("s.json"))["adc_clipped_fraction"] as! [Double]
+  #expect(fractions[0] >= 0.01)
+  #expect(narrow.stderr.contains("of hidden layer 0's sums at the last evaluation (|s| beyond adc_range 0.5, inside the hard sigmoid's linear region, which ends at 8): its activations stop at 0.0625 instead of 1; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
+  // Centred: the region ends at c, the activations at (R + c)/(2c).
+  let centred = try runXbarsim(common + ["--adc-range", "0.5", "--activation", "centred"])
+  #expect(centred.status == 0 && centred.stderr.contains("which ends at 4): its activations stop at 0.5625 instead of 1"), "\(centred.stderr)")
+  // The default range 2c: clipped hidden sums are beyond the region, no note.
+  let wide = try runXbarsim(common)
+  #expect(wide.status == 0 && !wide.stderr.contains("hidden layer"), "\(wide.stderr)")
+}
+
+// Walkthrough, session 51: `reproduce --endurance true` counted every
+// device (at half speed for rule lim) and reported nothing; inspect took
+// it for rules hybrid and single.
+@Test func reproduceAndHybridInspectRefuseEndurance() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-endurance-refused", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  for paper in [["choi2021", "--figure", "5"], ["lim2018", "--figure", "8"], ["irdrop"]] {
+    let r = try runXbarsim(["reproduce"] + paper + ["--data", data.path, "--endurance", "true"])
+    #expect(r.status == 64, "\(paper): \(r.stderr)")
+    #expect(r.stderr.hasPrefix("Error: --endurance: reproduce reports accuracies, not per-device counts"), "\(r.stderr)")
+  }
+  for rule in ["single", "hybrid"] {
+    let r = try runXbarsim(
+      ["inspect", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--samples", "1", "--endurance", "true",
+       "--out", root.appendingPathComponent("ins-\(rule)").path])
+    #expect(r.status == 64, "\(rule): \(r.stderr)")
+    #expect(r.stderr.hasPrefix("Error: --endurance: inspect records every update's devices itself"), "\(r.stderr)")
+  }
+}
+
+// Walkthrough, session 51: one step along a checkpoint chain without
+// --endurance true dropped the devices' counts for good; and a hybrid step
+// of one epoch from a checkpoint was told to give --epochs 3.
+@Test func aCheckpointsCountsGoOnUnlessEnduranceIsTurnedOff() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-endurance-chain", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--rule", "hybrid", "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let first = root.appendingPathComponent("a.json"), second = root.appendingPathComponent("b.json")
+  let third = root.appendingPathComponent("c.json")
+  // (A tiny switch threshold: the saved network is still in its dynamic
+  // phase, where a one-epoch run had been given the note.)
+  var r = try runXbarsim(
+    common + ["--epochs", "1", "--switch-threshold", "0.001", "--endurance", "true", "--checkpoint-out", first.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(try String(contentsOf: first, encoding: .utf8).contains("\"phase\": \"dynamic\""))
+  r = try runXbarsim(common + ["--epochs", "1", "--checkpoint-in", first.path, "--checkpoint-out", second.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: \(first.path) holds per-device counts: this run goes on counting"), "\(r.stderr)")
+  #expect(!r.stderr.contains("with one epoch"), "\(r.stderr)")
+  #expect(try summary(second)["endurance"] != nil)
+  r = try runXbarsim(common + ["--epochs", "1", "--checkpoint-in", second.path, "--endurance", "false", "--checkpoint-out", third.path])
+  #expect(r.status == 0 && r.stderr.contains("with endurance false this run keeps none"), "\(r.stderr)")
+  #expect(try summary(third)["endurance"] == nil)
+}

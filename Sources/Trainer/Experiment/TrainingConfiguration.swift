@@ -478,7 +478,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   /// The keys of the peripheral circuits (rules lim, hybrid and single;
   /// float SGD refuses them).
-  public static let peripheralKeys = ["adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "comparator_offset"]
+  public static let peripheralKeys = [
+    "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "comparator_offset",
+  ]
 
   /// The same configuration with `keys` (of `peripheralKeys`) at their
   /// ideal defaults: a reproduction's software runs, which have no
@@ -491,6 +493,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if keys.contains("adc_range") { c._adcRange = nil }
     if keys.contains("tia_gain") { c.tiaGain = d.tiaGain }
     if keys.contains("sense_offset") { c.senseOffset = d.senseOffset }
+    if keys.contains("read_noise") { c.readNoise = d.readNoise }
     if keys.contains("comparator_offset") { c.comparatorOffset = d.comparatorOffset }
     return c
   }
