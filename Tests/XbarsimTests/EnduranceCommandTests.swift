@@ -116,8 +116,11 @@ func aCheckpointKeepsTheCountsAndARunGoesOnFromThem(keys: [String]) throws {
   #expect(a == b)
   #expect((b["pulses"] as? Int) == (first["pulses"] as? Int ?? 0) + (second["pulses"] as? Int ?? 0))
   #expect((b["resets"] as? Int) == (first["resets"] as? Int ?? 0) + (second["resets"] as? Int ?? 0))
-  // Without endurance: goes on, counting nothing.
+  // Without the key: goes on counting (since session 51); with
+  // endurance false: counting nothing.
   _ = try run(["--epochs", "1", "--checkpoint-in", path("c.json"), "--summary", path("plain.json")])
+  #expect(try json(URL(fileURLWithPath: path("plain.json")))["endurance"] as? NSDictionary == b)
+  _ = try run(["--epochs", "1", "--checkpoint-in", path("c.json"), "--endurance", "false", "--summary", path("plain.json")])
   #expect(try json(URL(fileURLWithPath: path("plain.json")))["endurance"] == nil)
   // A checkpoint without counts: refused with endurance.
   _ = try run(["--epochs", "1", "--checkpoint-out", path("bare.json")])

@@ -138,8 +138,11 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
     let r = try start(inside, extra)
     #expect(r.status == 0 && r.stderr.contains(said), "\(extra): \(r.stderr)")
   }
+  // One epoch from a checkpoint is a step of a longer run: its switch is
+  // decided at its end, and no note tells it to give --epochs 3 (since
+  // session 51).
   let dynamicOne = try start(hybrid, [])
-  #expect(dynamicOne.stderr.contains("updates the big arrays only"), "\(dynamicOne.stderr)")
+  #expect(dynamicOne.status == 0 && !dynamicOne.stderr.contains("updates the big arrays only"), "\(dynamicOne.stderr)")
   // Fine-tuning on chip after an off-chip transfer, and a checkpoint
   // updated in place.
   let tuned = try start(offChip, ["--learning", "on-chip", "--checkpoint-out", offChip.path])
