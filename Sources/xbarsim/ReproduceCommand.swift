@@ -189,6 +189,7 @@ enum ReproduceCommand: CLICommand {
       Swift.print(note, to: &err)
       for i in rows.indices { rows[i].run = labellingPeriphery(rows[i].run, keys: software.keys) }
     }
+    withoutUnreadPeriphery(&rows)
     // Caught until the table, summary and plot are written: a second
     // Ctrl-C while they were written lost them (a walkthrough, session 33).
     catchInterrupts()
@@ -374,7 +375,7 @@ enum ReproduceCommand: CLICommand {
     // (FP's own name, without the marks of a run that is not the paper's.)
     let label = software.first?.label ?? ""
     let name = label.range(of: " [").map { String(label[..<$0.lowerBound]) } ?? label
-    let who = software.count == 1 ? "the \(name) run is software" : "the \(software.count) software runs are float SGD"
+    let who = software.count == 1 ? (name == "software" ? "the software run is float SGD" : "the \(name) run is software") : "the \(software.count) software runs are float SGD"
     let verb = keys.count == 1 ? "applies" : "apply"
     let whom = rules.count > 1 ? rules.dropLast().joined(separator: ", ") + " and " + rules.last! : rules.joined()
     return (Set(keys), "note: \(who), without converters: \(named.joined(separator: ", ")) \(verb) to the \(whom) runs")
@@ -393,6 +394,19 @@ enum ReproduceCommand: CLICommand {
     var r = run
     if let mark = r.label.range(of: " [") { r.label.insert(contentsOf: shown, at: mark.lowerBound) } else { r.label += shown }
     return r
+  }
+
+  /// Each run without the peripheral keys it does not read, so that its
+  /// summary row does not name them (Figure 14's and irdrop's off-chip
+  /// runs had carried a `comparator_offset` they never read: a walkthrough,
+  /// session 51). The runs are the same.
+  static func withoutUnreadPeriphery(_ rows: inout [Row]) {
+    let peripheral = Set(TrainingConfiguration.peripheralKeys)
+    for i in rows.indices {
+      let c = rows[i].run.configuration
+      let unread = Set(c.ignoredKeys.map(\.key)).intersection(peripheral)
+      if !unread.isEmpty { rows[i].run.configuration = c.idealPeriphery(unread) }
+    }
   }
 
   /// A reproduction's rows are accuracies: per-device counts would be paid
@@ -425,6 +439,7 @@ enum ReproduceCommand: CLICommand {
     let (train, test) = try TrainCommand.datasets(args)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
+    withoutUnreadPeriphery(&rows)
     // Caught until the table, summary and plot are written: a second
     // Ctrl-C while they were written lost them (a walkthrough, session 33).
     catchInterrupts()

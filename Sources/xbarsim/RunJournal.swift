@@ -89,7 +89,7 @@ struct RunJournal {
         if let near {
           throw fail("run '\(label)', seed \(seed) was made with another configuration (\(difference(configuration, parsed[near]))); give another --journal")
         }
-        throw fail("run '\(label)', seed \(seed) is not one of this command's runs (other --seeds?); give another --journal")
+        throw fail("run '\(label)', seed \(seed) is not one of this command's runs (other --seeds, or other keys its label names, such as converters?); give another --journal")
       }
       guard found[index] == nil else { throw fail("run '\(label)', seed \(seed) is there twice") }
       guard seed == items[index].seed else {

@@ -45,10 +45,13 @@ enum SweepCommand: CLICommand {
 
   /// The summary fields every row carries after the grid keys: those of
   /// a sweep.csv written before session 51 (`legacyFields`), then the
-  /// training accuracy, the hybrid's phase switch and the converters'
-  /// energies (a walkthrough had to open each point-P.json for them).
+  /// training accuracy, the hybrid's phase switch, the converters'
+  /// energies, the output layer's ADC clipping and the most worn device's
+  /// pulses and resets (walkthroughs had to open each point-P.json for
+  /// them).
   static let fields = legacyFields + [
     "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+    "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
   ]
   static let legacyFields = [
     "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_images", "pulses",
@@ -401,6 +404,9 @@ enum SweepCommand: CLICommand {
       let value = switch f {
       case "adc_energy_per_image_joules": json["energy_breakdown_joules"]?["adc"]
       case "dac_energy_per_image_joules": json["energy_breakdown_joules"]?["dac"]
+      case "output_adc_clipped_fraction": lastElement(json["adc_clipped_fraction"])
+      case "endurance_max_pulses": json["endurance"]?["max_pulses"]?["count"]
+      case "endurance_max_resets": json["endurance"]?["max_resets"]?["count"]
       default: json[f]
       }
       switch value {
@@ -410,6 +416,12 @@ enum SweepCommand: CLICommand {
       default: return ""
       }
     }
+  }
+
+  /// A JSON list's last element (nil for anything else).
+  static func lastElement(_ v: JSONValue?) -> JSONValue? {
+    guard case .array(let list)? = v else { return nil }
+    return list.last
   }
 
   // MARK: - Files
@@ -857,12 +869,16 @@ enum SweepCommand: CLICommand {
   static let optionalFields: Set = [
     "energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules", "train_accuracy",
     "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+    "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
   ]
   /// The fields that are accuracies in %, and those that are counts.
   static let accuracyFields: Set = [
     "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_accuracy",
   ]
-  static let countFields: Set = ["train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch"]
+  static let countFields: Set = [
+    "train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch", "endurance_max_pulses",
+    "endurance_max_resets",
+  ]
 
   /// Whether `s` is a number as `row` writes them (JSON's decimal notation:
   /// `-12`, `0.5`, `1e-05`), not `0x10`, `+1`, `.5`, `007`, `1_000`, `nan` or `inf`.
@@ -914,6 +930,8 @@ enum SweepCommand: CLICommand {
       }
       if accuracyFields.contains(field) {
         guard (0...100).contains(x) else { throw fail(field, cell, "not an accuracy in 0…100 %") }
+      } else if field == "output_adc_clipped_fraction" {
+        guard (0...1).contains(x) else { throw fail(field, cell, "not a fraction in 0…1") }
       } else if countFields.contains(field) {
         guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail(field, cell, "not a whole number ≥ 0") }
       } else {

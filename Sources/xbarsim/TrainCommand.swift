@@ -1023,16 +1023,20 @@ enum TrainCommand: CLICommand {
         to: &err)
     }
     // Clipped hidden sums beyond the hard sigmoid's linear region change
-    // nothing (its ends are flat); a range inside it caps the activations
-    // below 1 (a walkthrough, session 51: adc_range 2 against 2c = 8,
-    // 83 % of the hidden sums clipped and 61 → 24 %, without a word).
-    let top = (cfg.activation == .zero) ? 2 * cfg.c : cfg.c
+    // nothing (its ends are flat); with a range inside it, the sums above
+    // it read inside: their activations are capped and the derivative
+    // gates of saturated neurons open (a walkthrough, session 51:
+    // adc_range 2 against 2c = 8, 83 % of the hidden sums clipped and 61 →
+    // 24 %, without a word).
+    let zero = cfg.activation == .zero
+    let top = zero ? 2 * cfg.c : cfg.c
     if let fractions = result.adcClippedFractions, cfg.adcRange < top {
-      let cap = (cfg.activation == .zero) ? cfg.adcRange / (2 * cfg.c) : (cfg.adcRange + cfg.c) / (2 * cfg.c)
+      let r = cfg.adcRange, c = cfg.c
+      let (low, high) = zero ? (0, r / (2 * c)) : ((c - r) / (2 * c), (r + c) / (2 * c))
       for (l, f) in fractions.dropLast().enumerated() where f >= 0.01 {
         var err = StandardError()
         print(
-          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l)'s sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(cfg.adcRange)), inside the hard sigmoid's linear region, which ends at \(ConfigurationError.shown(top))): its activations stop at \(ConfigurationError.shown(cap)) instead of 1; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
+          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l)'s sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
           to: &err)
       }
     }

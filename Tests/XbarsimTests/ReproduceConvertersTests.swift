@@ -95,3 +95,29 @@ private func parse(_ argv: [String]) throws -> ParsedArguments {
   #expect(range.stderr.hasPrefix("Error: --adc-range: applies to an ADC (adc_bits 1…16) only; no run of reproduce choi2021 --figure 4 reads it"), "\(range.stderr)")
   #expect(offset.stdout.isEmpty && range.stdout.isEmpty)
 }
+
+// A walkthrough (session 51): Figure 14's off-chip runs do not read
+// comparator_offset, yet their summary rows carried it. Each run now runs,
+// and reports, without the peripheral keys it does not read; the runs
+// that read them keep them.
+@Test func aRunReportsNoPeripheralKeyItDoesNotRead() throws {
+  var base = TrainingConfiguration()
+  base.comparatorOffset = 0.01
+  base.readNoise = 0.5
+  var rows = LimReproduction.runs(figure: 14, base: base).map { ReproduceCommand.Row(run: $0) }
+  #expect(rows.contains { $0.run.configuration.mode == .offChip } && rows.contains { $0.run.configuration.mode == .onChip })
+  ReproduceCommand.withoutUnreadPeriphery(&rows)
+  for row in rows {
+    let c = row.run.configuration
+    #expect(c.comparatorOffset == (c.mode == .onChip ? 0.01 : 0), "\(row.run.label)")
+    // Read noise is read by both (off-chip: its programmed array's reads).
+    #expect(c.readNoise == 0.5, "\(row.run.label)")
+    #expect(c.ignoredKeys.isEmpty, "\(row.run.label): \(c.ignoredKeys)")
+  }
+  // Figure 7's one software run is named once.
+  var seven = TrainingConfiguration()
+  seven.adcBits = 4
+  let runs = LimReproduction.runs(figure: 7, base: seven)
+  let args = try parse(["lim2018", "--figure", "7", "--adc-bits", "4"])
+  #expect(ReproduceCommand.softwarePeriphery(seven, runs: runs, args: args).note?.hasPrefix("note: the software run is float SGD, without converters") == true)
+}

@@ -34,13 +34,16 @@ private func same(_ cell: String, _ x: Double) -> Bool {
   // A threshold of 99 points switches at the first epoch's end.
   var r = try runXbarsim(
     ["sweep", "--data", data.path, "--rule", "hybrid", "--epochs", "3", "--switch-threshold", "99",
-     "--grid", "adc_bits=0,4", "--out", hybridOut.path] + tiny)
+     "--grid", "adc_bits=0,4", "--endurance", "true", "--out", hybridOut.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["sweep", "--data", data.path, "--grid", "rule=lim,float", "--out", othersOut.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   let hybrid = try table(hybridOut.appendingPathComponent("sweep.csv"))
   let others = try table(othersOut.appendingPathComponent("sweep.csv"))
-  #expect(Array(hybrid.header.suffix(4)) == ["train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules"])
+  #expect(Array(hybrid.header.suffix(7)) == [
+    "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+    "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
+  ])
   #expect(hybrid.rows.count == 2 && others.rows.count == 2)
   for (dir, t) in [(hybridOut, hybrid), (othersOut, others)] {
     for row in t.rows {
@@ -58,9 +61,21 @@ private func same(_ cell: String, _ x: Double) -> Bool {
       } else {
         #expect(row["adc_energy_per_image_joules"] == "" && row["dac_energy_per_image_joules"] == "", "\(row)")
       }
+      if let clipped = s["adc_clipped_fraction"] as? [Double] {
+        #expect(same(row["output_adc_clipped_fraction"]!, clipped.last!), "\(row)")
+      } else {
+        #expect(row["output_adc_clipped_fraction"] == "", "\(row)")
+      }
+      if let e = s["endurance"] as? [String: Any] {
+        #expect(row["endurance_max_pulses"] == String((e["max_pulses"] as! [String: Any])["count"] as! Int), "\(row)")
+        #expect(row["endurance_max_resets"] == String((e["max_resets"] as! [String: Any])["count"] as! Int), "\(row)")
+      } else {
+        #expect(row["endurance_max_pulses"] == "" && row["endurance_max_resets"] == "", "\(row)")
+      }
     }
   }
-  #expect(hybrid.rows.allSatisfy { $0["phase_switch_epoch"] == "1" }, "\(hybrid.rows)")
+  #expect(hybrid.rows.allSatisfy { $0["phase_switch_epoch"] == "1" && Int($0["endurance_max_pulses"]!)! > 0 }, "\(hybrid.rows)")
+  #expect(hybrid.rows.map { $0["output_adc_clipped_fraction"] == "" } == [true, false], "\(hybrid.rows)")
   #expect(others.rows.allSatisfy { $0["phase_switch_epoch"] == "" }, "\(others.rows)")
   // Float SGD has no converters; rule lim has.
   #expect(others.rows.first { $0["rule"] == "float" }!["adc_energy_per_image_joules"] == "")
@@ -70,12 +85,15 @@ private func same(_ cell: String, _ x: Double) -> Bool {
   #expect(adc("4") < adc("0"))
 }
 
+/// The columns a sweep.csv from before session 51 lacks (`SweepCommand.fields`).
+private let added = 7
+
 /// A sweep directory as a sweep before session 51 wrote it: the last
-/// four columns cut from its sweep.csv.
+/// columns cut from its sweep.csv.
 private func makeLegacy(_ dir: URL) throws {
   let url = dir.appendingPathComponent("sweep.csv")
   let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-  let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast(4).joined(separator: ",") }
+  let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast(added).joined(separator: ",") }
   try (cut.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
 }
 
@@ -120,13 +138,14 @@ private func untimed(_ csv: String) -> [[String]] {
   #expect(r.status == 0, "\(r.stderr)")
   let merged = untimed(r.stdout), expected = untimed(reference)
   #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
-  #expect(merged[3].suffix(4) == ["", "", "", ""] && merged[3].dropLast(4) == expected[3].dropLast(4), "\(merged[3])")
-  #expect(expected[3].suffix(4).filter(\.isEmpty).count < 4)
+  let empty = Array(repeating: "", count: added)
+  #expect(Array(merged[3].suffix(added)) == empty && merged[3].dropLast(added) == expected[3].dropLast(added), "\(merged[3])")
+  #expect(Array(expected[3].suffix(added)) != empty)
   // A point file of another run (its cells differ from the row's) lends
   // nothing either.
   try FileManager.default.copyItem(at: a.appendingPathComponent("point-0.json"), to: a.appendingPathComponent("point-2.json"))
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0 && untimed(r.stdout)[3].suffix(4) == ["", "", "", ""], "\(r.stdout)")
+  #expect(r.status == 0 && Array(untimed(r.stdout)[3].suffix(added)) == Array(repeating: "", count: added), "\(r.stdout)")
 }
 
 // Read noise is drawn by the training image's number from the devices'
@@ -167,10 +186,10 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   #expect(narrow.status == 0, "\(narrow.stderr)")
   let fractions = try summary(root.appendingPathComponent("s.json"))["adc_clipped_fraction"] as! [Double]
   #expect(fractions[0] >= 0.01)
-  #expect(narrow.stderr.contains("of hidden layer 0's sums at the last evaluation (|s| beyond adc_range 0.5, inside the hard sigmoid's linear region, which ends at 8): its activations stop at 0.0625 instead of 1; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
-  // Centred: the region ends at c, the activations at (R + c)/(2c).
+  #expect(narrow.stderr.contains("of hidden layer 0's sums at the last evaluation (|s| beyond adc_range 0.5, short of the end of the hard sigmoid's linear region at 8): the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
+  // Centred: the region ends at c, the activations within (c ∓ R)/(2c).
   let centred = try runXbarsim(common + ["--adc-range", "0.5", "--activation", "centred"])
-  #expect(centred.status == 0 && centred.stderr.contains("which ends at 4): its activations stop at 0.5625 instead of 1"), "\(centred.stderr)")
+  #expect(centred.status == 0 && centred.stderr.contains("linear region at 4): the sums beyond it read inside the region, so its activations stay within [0.4375, 0.5625]"), "\(centred.stderr)")
   // The default range 2c: clipped hidden sums are beyond the region, no note.
   let wide = try runXbarsim(common)
   #expect(wide.status == 0 && !wide.stderr.contains("hidden layer"), "\(wide.stderr)")

@@ -710,7 +710,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // walkthrough's `--sense-offset 1e-46`, session 46).
     for (key, sigma) in [("sense_offset", senseOffset), ("read_noise", readNoise), ("comparator_offset", comparatorOffset)]
     where sigma > 0 && sigma < 1e-30 {
-      throw fail(key, "must be 0 or in [1e-30, 1e6] (its offsets are single precision: below, they round to 0), got \(shown(sigma))")
+      let what = key == "read_noise" ? "its draws are" : "its offsets are"
+      throw fail(key, "must be 0 or in [1e-30, 1e6] (\(what) single precision: below, they round to 0), got \(shown(sigma))")
     }
     if rule == .float {
       let set: [(String, Bool)] = [
