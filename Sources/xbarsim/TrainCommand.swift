@@ -1036,7 +1036,7 @@ enum TrainCommand: CLICommand {
       for (l, f) in fractions.dropLast().enumerated() where f >= 0.01 {
         var err = StandardError()
         print(
-          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l)'s sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
+          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
           to: &err)
       }
     }

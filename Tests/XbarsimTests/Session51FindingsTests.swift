@@ -186,7 +186,7 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   #expect(narrow.status == 0, "\(narrow.stderr)")
   let fractions = try summary(root.appendingPathComponent("s.json"))["adc_clipped_fraction"] as! [Double]
   #expect(fractions[0] >= 0.01)
-  #expect(narrow.stderr.contains("of hidden layer 0's sums at the last evaluation (|s| beyond adc_range 0.5, short of the end of the hard sigmoid's linear region at 8): the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
+  #expect(narrow.stderr.contains("of hidden layer 1's sums (adc_clipped_fraction[0]) at the last evaluation (|s| beyond adc_range 0.5, short of the end of the hard sigmoid's linear region at 8): the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
   // Centred: the region ends at c, the activations within (c ∓ R)/(2c).
   let centred = try runXbarsim(common + ["--adc-range", "0.5", "--activation", "centred"])
   #expect(centred.status == 0 && centred.stderr.contains("linear region at 4): the sums beyond it read inside the region, so its activations stay within [0.4375, 0.5625]"), "\(centred.stderr)")

@@ -464,15 +464,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// variation, ideal lines and ideal peripherals (what off-chip training
   /// assumes).
   public var idealHardware: TrainingConfiguration {
-    var c = self
+    var c = idealPeriphery()
     c.sigma = 0
     c.wires = .ideal
-    c.dacBits = 0
-    c.adcBits = 0
-    c.tiaGain = 1
-    c.senseOffset = 0
-    c.readNoise = 0
-    c.comparatorOffset = 0
     return c
   }
 
