@@ -451,6 +451,11 @@ enum ReproduceCommand: CLICommand {
     print("\(base.layers.map(String.init).joined(separator: "-")), method b, β 2, n_max 64; \(trainImages) training images × \(base.epochs) epoch(s),")
     print("\(testImages) test images at \(base.evaluationsPerEpoch) points per epoch; test accuracy (%) averaged over the \(TrainCommand.averageWindow(base)),")
     print("mean of \(seeds) seed(s) [min, max over points and seeds]; r = r_row = r_col per segment")
+    // The keys given beside the study's own, as the figures' tables name
+    // them (its table said nothing of a read noise it ran with: a
+    // walkthrough, session 51).
+    let own: Set = ["train_limit", "evals_per_epoch", "wires", "r_row", "r_col", "learning", "transfer"]
+    if let note = settingsNote(base, runs: rows.map(\.run.configuration), skipping: own) { print(note) }
     print("")
     print("off-chip: the states of the sign rule trained on ideal arrays (transfer states), or float SGD's weights")
     print("(transfer weights), programmed into the arrays with lines")

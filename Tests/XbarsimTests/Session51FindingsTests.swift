@@ -239,3 +239,27 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   #expect(r.status == 0 && r.stderr.contains("with endurance false this run keeps none"), "\(r.stderr)")
   #expect(try summary(third)["endurance"] == nil)
 }
+
+// A walkthrough (session 51): `reproduce irdrop` ran with a read noise and
+// a comparator offset and its table named neither, and its off-chip rows
+// carried the comparator offset they never read.
+@Test func irdropNamesItsSettingsAndItsOffChipRowsNoUnreadKey() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-irdrop", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summaryFile = root.appendingPathComponent("irdrop.json")
+  let r = try runXbarsim([
+    "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "30", "--evals-per-epoch", "1",
+    "--read-noise", "0.5", "--comparator-offset", "0.01", "--summary", summaryFile.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let settings = r.stdout.split(separator: "\n").first { $0.hasPrefix("settings beside the defaults") }
+  #expect(settings?.contains("read_noise 0.5") == true && settings?.contains("comparator_offset 0.01") == true, "\(r.stdout)")
+  #expect(settings?.contains("train_limit") == false && settings?.contains("r_row") == false, "\(r.stdout)")
+  let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [[String: Any]])
+  #expect(rows.count == 12)
+  for row in rows {
+    let onChip = row["learning"] as? String == "on-chip"
+    #expect(row["comparator_offset"] as? Double == (onChip ? 0.01 : 0), "\(row)")
+    #expect(row["read_noise"] as? Double == 0.5, "\(row)")
+  }
+}
