@@ -209,7 +209,7 @@ enum ReproduceCommand: CLICommand {
           to: &err)
       }
       try writePlot(
-        rows, args: args, panels: ChoiReproduction.panels(figure: figure),
+        rows, args: args, base: base, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
         yLabel: "final test accuracy after \(base.epochs) epochs (%)")
       try finish(failure, args: args)
@@ -238,7 +238,7 @@ enum ReproduceCommand: CLICommand {
     }
     try writeSummary(rows, figure: figure, args: args)
     try writePlot(
-      rows, args: args, panels: LimReproduction.panels(figure: figure),
+      rows, args: args, base: base, panels: LimReproduction.panels(figure: figure),
       title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
       yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
@@ -252,9 +252,16 @@ enum ReproduceCommand: CLICommand {
   }
 
   /// --plot FILE: the figure (`ReproducePlot`) of the rows with results.
-  static func writePlot(_ rows: [Row], args: ParsedArguments, panels: [FigurePanel], title: String, yLabel: String) throws {
+  /// Its title names the converters the arrays read with (`base`'s: a
+  /// figure drawn with a read noise or an ADC had looked like the ideal
+  /// reproduction beside the paper's numbers; a walkthrough, session 51).
+  static func writePlot(
+    _ rows: [Row], args: ParsedArguments, base: TrainingConfiguration, panels: [FigurePanel], title: String, yLabel: String
+  ) throws {
     guard let path = args.string("--plot") else { return }
-    try OutputFile.write(ReproducePlot.svg(title: title, yLabel: yLabel, panels: panels, rows: rows), to: path)
+    let converters = TrainCommand.periphery(base)
+    let titled = converters.isEmpty ? title : title + "; arrays: " + converters.dropFirst(2)
+    try OutputFile.write(ReproducePlot.svg(title: titled, yLabel: yLabel, panels: panels, rows: rows), to: path)
   }
 
   /// Checks `--summary`, `--journal` and `--plot` before the runs: each
@@ -485,7 +492,7 @@ enum ReproduceCommand: CLICommand {
     }
     try writeSummary(rows, figure: 0, args: args)
     try writePlot(
-      rows, args: args, panels: IRDropReproduction.panels,
+      rows, args: args, base: base, panels: IRDropReproduction.panels,
       title: "IR drop: mean of \(seeds) seed(s), bars min–max", yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
   }

@@ -250,11 +250,15 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   let r = try runXbarsim([
     "reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--train-limit", "30", "--evals-per-epoch", "1",
     "--read-noise", "0.5", "--comparator-offset", "0.01", "--summary", summaryFile.path,
+    "--plot", root.appendingPathComponent("irdrop.svg").path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
   let settings = r.stdout.split(separator: "\n").first { $0.hasPrefix("settings beside the defaults") }
   #expect(settings?.contains("read_noise 0.5") == true && settings?.contains("comparator_offset 0.01") == true, "\(r.stdout)")
   #expect(settings?.contains("train_limit") == false && settings?.contains("r_row") == false, "\(r.stdout)")
+  // And the plot's title names them (it had looked like the ideal study).
+  let svg = try String(contentsOf: root.appendingPathComponent("irdrop.svg"), encoding: .utf8)
+  #expect(svg.contains("bars min–max; arrays: read noise 0.5, comparator offset 0.01"), "\(svg.prefix(2000))")
   let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [[String: Any]])
   #expect(rows.count == 12)
   for row in rows {
