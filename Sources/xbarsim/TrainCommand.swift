@@ -1004,11 +1004,21 @@ enum TrainCommand: CLICommand {
     // every hidden sum 0).
     let gated = result.points.filter { !$0.gateOpen.isEmpty }
     if !gated.isEmpty {
-      for h in gated[0].gateOpen.indices where gated.allSatisfy({ h < $0.gateOpen.count && $0.gateOpen[h] == 0 }) {
+      for h in gated[0].gateOpen.indices {
+        let open = gated.map { h < $0.gateOpen.count ? $0.gateOpen[h] : 0 }
         var err = StandardError()
-        print(
-          "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned",
-          to: &err)
+        if open.allSatisfy({ $0 == 0 }) {
+          print(
+            "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned",
+            to: &err)
+        } else if open.last == 0 {
+          // Closed on the way (a walkthrough, session 51: a single pair's
+          // comparator offset saturated its second hidden layer, and the
+          // run ended at chance without a word).
+          print(
+            "note: every derivative gate of hidden layer \(h + 1) had closed by the end of training (gate_open_h\(h + 1) \(String(format: "%.4f", open[0])) at the first evaluation point, 0 at the last: its sums saturated beyond the hard sigmoid's linear range), so no error reaches the synapses below it any more",
+            to: &err)
+        }
       }
     }
     // An ADC that clips the output logits: the classes' sums pile up at

@@ -153,3 +153,29 @@ func readNoiseChangesARunAndRepeatsWithItsSeed(_ rule: LearningRule) throws {
   cfg.readNoise = 0.25
   #expect(cfg.keyValues.contains { $0 == ("read_noise", "0.25") })
 }
+
+// Session 51: rules hybrid and single count their hidden derivative gates
+// as rule lim does (`gate_open_hL`; a walkthrough found a single pair at
+// chance with no word on its saturated hidden layers).
+@Test(arguments: [LearningRule.hybrid, .single])
+func aHybridRunCountsItsOpenGates(_ rule: LearningRule) throws {
+  var cfg = Fixture.configuration(rule: rule, epochs: 1)
+  cfg.layers = [64, 16, 12, 10]
+  let result = try Fixture.run(cfg)
+  #expect(!result.points.isEmpty)
+  for p in result.points {
+    #expect(p.gateOpen.count == 2, "\(p.gateOpen)")
+    #expect(p.gateOpen.allSatisfy { $0 > 0 && $0 <= 1 }, "\(p.gateOpen)")
+  }
+  // By hand: the open gates of one sample are its hidden neurons with a
+  // non-zero derivative.
+  let net = try HybridNetwork(configuration: cfg)
+  let train = Fixture.train
+  let counted = train.pixels.withUnsafeBufferPointer { px -> [Double] in
+    net.train(px.baseAddress!, label: Int(train.labels[0]))
+    return net.takeGateOpenFractions()
+  }
+  let byHand = (0..<2).map { l in Double(net.derivatives[l].filter { $0 != 0 }.count) / Double(cfg.layers[l + 1]) }
+  #expect(counted == byHand)
+  #expect(net.takeGateOpenFractions().isEmpty)
+}

@@ -267,3 +267,29 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
     #expect(row["read_noise"] as? Double == 0.5, "\(row)")
   }
 }
+
+// A walkthrough (session 51): a single pair's comparator offset closed
+// every gate of its second hidden layer on the way, and the run ended at
+// chance without a word (the note was for gates closed at every point).
+@Test func hiddenGatesClosedByTheEndAreNoted() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-gates", train: 200, test: 40)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let log = root.appendingPathComponent("log.csv")
+  var seen: [String] = []
+  for offset in ["0.05", "0.2", "1", "5"] {
+    let r = try runXbarsim([
+      "train", "--data", data.path, "--rule", "single", "--encoding", "sign", "--layers", "64,16,8,10",
+      "--comparator-offset", offset, "--evals-per-epoch", "10", "--epochs", "3", "--log", log.path, "--quiet",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let h2 = try table(log).rows.map { Double($0["gate_open_h2"]!)! }
+    seen.append("\(offset): \(h2)")
+    guard h2.first! > 0 && h2.last! == 0 else {
+      #expect(!r.stderr.contains("had closed by the end"), "\(r.stderr)")
+      continue
+    }
+    #expect(r.stderr.contains("note: every derivative gate of hidden layer 2 had closed by the end of training (gate_open_h2 \(String(format: "%.4f", h2.first!)) at the first evaluation point, 0 at the last"), "\(r.stderr)")
+    return
+  }
+  Issue.record("no offset closed the second hidden layer's gates: \(seen)")
+}

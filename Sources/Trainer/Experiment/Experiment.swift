@@ -686,7 +686,7 @@ public final class Experiment {
               let p = EvaluationPoint(
                 images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
                 pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9,
-                gateOpen: trainer?.takeGateOpenFractions() ?? [])
+                gateOpen: trainer?.takeGateOpenFractions() ?? hybrid?.takeGateOpenFractions() ?? [])
               result.points.append(p)
               point(p)
               showProgress()

@@ -83,6 +83,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   var sums: [[Float]]
   var derivatives: [[Float]]
   var deltas: [[Float]]
+  /// Per hidden layer, the derivative gates found open over the samples
+  /// trained since the last `takeGateOpenFractions()` (as rule lim's: a
+  /// hidden layer that never learned had no word for these rules; a
+  /// walkthrough, session 51).
+  var gateOpenCounts: [Int] = []
+  var gateSamples = 0
   /// The trains of an update: share h's rows from `rowStart(l, h)`, its
   /// up and down columns from `columnStart(l, h)` (raw buffers: the two
   /// shares write them at the same time).
@@ -167,6 +173,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     sums = ls.map { [Float](repeating: 0, count: $0.columns) }
     derivatives = sums
+    gateOpenCounts = [Int](repeating: 0, count: cfg.layers.count - 2)
     deltas = sums
     rowIndex = ls.map { .allocate(capacity: $0.rows) }
     rowWords = ls.map { .allocate(capacity: $0.rows) }
@@ -397,6 +404,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       }
     }
     squaredErrorSum += Double(squared)
+    countOpenGates()
     var l = last
     while l > 0 {
       backward(l)
@@ -404,6 +412,33 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
     for l in 0..<layers.count { update(l) }
     return loss
+  }
+
+  /// Adds this sample's open derivative gates (hidden neurons with a
+  /// non-zero derivative) to `gateOpenCounts`.
+  @inline(__always)
+  private func countOpenGates() {
+    for l in 0..<gateOpenCounts.count {
+      var open = 0
+      derivatives[l].withUnsafeBufferPointer { d in
+        for j in 0..<d.count { open += d[j] != 0 ? 1 : 0 }
+      }
+      gateOpenCounts[l] += open
+    }
+    gateSamples += 1
+  }
+
+  /// Per hidden layer, the fraction of its neurons whose derivative gate
+  /// was open over the samples trained since the previous call; then
+  /// restarts the count (`LimNetwork.takeGateOpenFractions`). Empty
+  /// without hidden layers or samples.
+  public func takeGateOpenFractions() -> [Double] {
+    defer {
+      for l in gateOpenCounts.indices { gateOpenCounts[l] = 0 }
+      gateSamples = 0
+    }
+    guard gateSamples > 0 else { return [] }
+    return gateOpenCounts.indices.map { Double(gateOpenCounts[$0]) / Double(gateSamples * layers[$0].columns) }
   }
 
   /// δ of layer l−1 from δ of layer l: the transposed read of all arrays of
