@@ -136,3 +136,16 @@ struct ForwardEvaluator {
   }
 }
 
+
+/// Per hidden layer l, `counts[l]` open gates over `samples` samples of
+/// `columns[l]` neurons, as fractions; then both counts restart. Empty
+/// without samples (`LimNetwork` and `HybridNetwork`'s
+/// `takeGateOpenFractions`).
+func takeFractions(_ counts: inout [Int], _ samples: inout Int, columns: [Int]) -> [Double] {
+  defer {
+    for l in counts.indices { counts[l] = 0 }
+    samples = 0
+  }
+  guard samples > 0 else { return [] }
+  return counts.indices.map { Double(counts[$0]) / Double(samples * columns[$0]) }
+}

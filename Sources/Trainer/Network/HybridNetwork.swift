@@ -433,12 +433,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// restarts the count (`LimNetwork.takeGateOpenFractions`). Empty
   /// without hidden layers or samples.
   public func takeGateOpenFractions() -> [Double] {
-    defer {
-      for l in gateOpenCounts.indices { gateOpenCounts[l] = 0 }
-      gateSamples = 0
-    }
-    guard gateSamples > 0 else { return [] }
-    return gateOpenCounts.indices.map { Double(gateOpenCounts[$0]) / Double(gateSamples * layers[$0].columns) }
+    takeFractions(&gateOpenCounts, &gateSamples, columns: layers.map(\.columns))
   }
 
   /// δ of layer l−1 from δ of layer l: the transposed read of all arrays of

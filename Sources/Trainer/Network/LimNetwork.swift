@@ -444,14 +444,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// then restarts the count. A layer near 0 is saturated: no δ reaches
   /// its inputs. Empty without hidden layers or samples.
   public func takeGateOpenFractions() -> [Double] {
-    defer {
-      for l in gateOpenCounts.indices { gateOpenCounts[l] = 0 }
-      gateSamples = 0
-    }
-    guard gateSamples > 0 else { return [] }
-    return gateOpenCounts.indices.map {
-      Double(gateOpenCounts[$0]) / Double(gateSamples * layers[$0].columns)
-    }
+    takeFractions(&gateOpenCounts, &gateSamples, columns: layers.map(\.columns))
   }
 
   /// δ of layer l−1's outputs from δ of layer l: a transposed read of
