@@ -70,6 +70,19 @@ public struct SenseChain: Sendable {
   public func sums(
     currents out: UnsafeBufferPointer<Float>, scale: Float, into s: UnsafeMutableBufferPointer<Float>, read: UInt64 = 0
   ) -> Int {
+    var above = 0
+    return sums(currents: out, scale: scale, into: s, read: read, above: &above)
+  }
+
+  /// As `sums(currents:scale:into:read:)`, and adds to `above` how many
+  /// sums the ADC clipped at its top (g·scale·I_j + o_j + σ·z_j > range):
+  /// those a hard sigmoid whose linear region starts at 0 reads inside it
+  /// (a sum clipped at −range is below 0 either way).
+  @inlinable @discardableResult
+  public func sums(
+    currents out: UnsafeBufferPointer<Float>, scale: Float, into s: UnsafeMutableBufferPointer<Float>, read: UInt64 = 0,
+    above: inout Int
+  ) -> Int {
     // Checked once per call: the loops index unsafe buffers, which a
     // release build does not bounds-check (a short `offsets` read past it).
     precondition(s.count >= out.count, "\(out.count) currents for \(s.count) sums")
@@ -79,18 +92,20 @@ public struct SenseChain: Sendable {
     let k = scale * gain
     // (Without an ADC the range is never tested: every sum passes.)
     let range = adc.bits > 0 ? adc.range : .infinity
-    var clipped = 0
+    var clipped = 0, high = 0
     if noise > 0 {
       // (The offsets are added as below, then the draw.)
       for j in 0..<out.count {
         let x = out[j] * k + (offsets.isEmpty ? 0 : offsets[j]) + noise * ReadNoise.normal(read, j)
         clipped += abs(x) > range ? 1 : 0
+        high += x > range ? 1 : 0
         s[j] = adc.convert(x)
       }
     } else if offsets.isEmpty {
       for j in 0..<out.count {
         let x = out[j] * k
         clipped += abs(x) > range ? 1 : 0
+        high += x > range ? 1 : 0
         s[j] = adc.convert(x)
       }
     } else {
@@ -98,10 +113,12 @@ public struct SenseChain: Sendable {
         for j in 0..<out.count {
           let x = out[j] * k + o[j]
           clipped += abs(x) > range ? 1 : 0
+          high += x > range ? 1 : 0
           s[j] = adc.convert(x)
         }
       }
     }
+    above += high
     return clipped
   }
 }

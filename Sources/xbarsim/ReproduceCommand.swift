@@ -729,6 +729,7 @@ enum ReproduceCommand: CLICommand {
     j.add("tia_gain", c.tiaGain)
     j.add("sense_offset", c.senseOffset)
     j.add("read_noise", c.readNoise)
+    j.add("transposed_read_noise", c.transposedReadNoise)
     j.add("comparator_offset", c.comparatorOffset)
   }
 

@@ -590,7 +590,14 @@ enum TrainCommand: CLICommand {
         print("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)", to: &err)
       }
     }
-    if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
+    if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil, saved.configuration.mode == .offChip {
+      // An off-chip run's checkpoint: its devices were programmed to their
+      // states, never pulsed (and off-chip learning starts from no
+      // checkpoint), so they count from 0 (refused until session 52, by
+      // a reviewer: on-chip fine tuning after a transfer could not count).
+      var err = StandardError()
+      print("note: \(checkpointIn) is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here", to: &err)
+    } else if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
       // The counts go on from the checkpoint's: one saved without them
       // leaves its devices' wear before it unknown.
       throw keyError(
@@ -1011,10 +1018,13 @@ enum TrainCommand: CLICommand {
           print(
             "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned",
             to: &err)
-        } else if open.last == 0 {
+        } else if closedOverTheLastTenth(gated, h) {
           // Closed on the way (a walkthrough, session 51: a single pair's
           // comparator offset saturated its second hidden layer, and the
-          // run ended at chance without a word).
+          // run ended at chance without a word). Over the last tenth of
+          // the images, not at the last point: a `final_iterations` point
+          // counts one image's gates (a review, session 52: the note came
+          // after one such image, the gates open around it).
           print(
             "note: every derivative gate of hidden layer \(h + 1) had closed by the end of training (gate_open_h\(h + 1) \(String(format: "%.4f", open[0])) at the first evaluation point, 0 at the last: its sums saturated beyond the hard sigmoid's linear range), so no error reaches the synapses below it any more",
             to: &err)
@@ -1040,13 +1050,24 @@ enum TrainCommand: CLICommand {
     // 24 %, without a word).
     let zero = cfg.activation == .zero
     let top = zero ? 2 * cfg.c : cfg.c
+    // With activation zero the region is [0, 2c]: a sum clipped at −range
+    // reads below 0, as it was, and only those clipped at +range count (a
+    // review, session 52: the note gave both sides, 85.5 %, where about a
+    // tenth of that was clipped at the top).
     if let fractions = result.adcClippedFractions, cfg.adcRange < top {
       let r = cfg.adcRange, c = cfg.c
       let (low, high) = zero ? (0, r / (2 * c)) : ((c - r) / (2 * c), (r + c) / (2 * c))
-      for (l, f) in fractions.dropLast().enumerated() where f >= 0.01 {
+      let above = result.adcClippedAboveFractions ?? fractions
+      for (l, both) in fractions.dropLast().enumerated() {
+        let f = zero ? above[l] : both
+        guard f >= 0.01 else { continue }
+        let share = String(format: "%.1f", 100 * f)
+        let what = zero
+          ? "\(share) % of hidden layer \(l + 1)'s sums at its top (s above adc_range \(ConfigurationError.shown(r)); \(String(format: "%.1f", 100 * both)) % at either end, adc_clipped_fraction[\(l)], those below −\(ConfigurationError.shown(r)) reading below the region as they were) at the last evaluation, short"
+          : "\(share) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short"
         var err = StandardError()
         print(
-          "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
+          "note: the ADC clipped \(what) of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))\(zero ? "" : ")"): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole",
           to: &err)
       }
     }
@@ -1236,8 +1257,20 @@ enum TrainCommand: CLICommand {
     if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
     if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
     if cfg.readNoise != d.readNoise { parts.append("read noise \(JSONWriter.number(cfg.readNoise))") }
+    if cfg.transposedReadNoise != d.transposedReadNoise {
+      parts.append("transposed read noise \(JSONWriter.number(cfg.transposedReadNoise))")
+    }
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
     return parts.map { ", " + $0 }.joined()
+  }
+
+  /// Whether hidden layer h's derivative gates were all closed at every
+  /// point of `points` over the last tenth of the run's images (each
+  /// point counts the images since the one before it).
+  static func closedOverTheLastTenth(_ points: [EvaluationPoint], _ h: Int) -> Bool {
+    guard let end = points.last?.images else { return false }
+    let tail = points.filter { 10 * $0.images > 9 * end }
+    return tail.allSatisfy { h < $0.gateOpen.count && $0.gateOpen[h] == 0 }
   }
 
   /// ", lines r_row/r_col Ω" with resistive lines, "" otherwise.

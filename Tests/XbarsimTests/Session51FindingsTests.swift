@@ -151,11 +151,12 @@ private func untimed(_ csv: String) -> [[String]] {
 // Read noise is drawn by the training image's number from the devices'
 // first run on: a run that goes on from a checkpoint draws what the
 // uninterrupted run drew, in training and in its evaluations.
-@Test(arguments: ["lim", "hybrid"])
-func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-s51-noise-\(rule)", train: 60, test: 20)
+// (Session 52: the transposed reads' noise too.)
+@Test(arguments: ["lim", "hybrid"], ["--read-noise", "--transposed-read-noise"])
+func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String, _ option: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s51-noise-\(rule)\(option)", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
-  let common = ["train", "--data", data.path, "--rule", rule, "--read-noise", "0.5", "--evals-per-epoch", "2", "--layers", "64,16,10", "--quiet"]
+  let common = ["train", "--data", data.path, "--rule", rule, option, "0.5", "--evals-per-epoch", "2", "--layers", "64,16,10", "--quiet"]
   let whole = root.appendingPathComponent("whole.json"), part = root.appendingPathComponent("part.json")
   let checkpoint = root.appendingPathComponent("ck.json")
   var r = try runXbarsim(common + ["--epochs", "3", "--summary", whole.path])
@@ -168,9 +169,10 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   let epochs = { (s: [String: Any]) in (s["epochs"] as! [[String: Any]]).map { $0["train_accuracy"] as! Double } }
   #expect(Array(epochs(a).suffix(2)) == epochs(b))
   #expect(a["test_accuracy"] as! Double == b["test_accuracy"] as! Double)
-  #expect((a["configuration"] as! [String: Any])["read_noise"] as? Double == 0.5)
+  let key = String(option.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
+  #expect((a["configuration"] as! [String: Any])[key] as? Double == 0.5)
   // And the noise matters here: without it, another run.
-  r = try runXbarsim(common.filter { $0 != "--read-noise" && $0 != "0.5" } + ["--epochs", "3", "--summary", part.path])
+  r = try runXbarsim(common.filter { $0 != option && $0 != "0.5" } + ["--epochs", "3", "--summary", part.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(epochs(try summary(part)) != epochs(a))
 }
@@ -186,7 +188,9 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String) throws {
   #expect(narrow.status == 0, "\(narrow.stderr)")
   let fractions = try summary(root.appendingPathComponent("s.json"))["adc_clipped_fraction"] as! [Double]
   #expect(fractions[0] >= 0.01)
-  #expect(narrow.stderr.contains("of hidden layer 1's sums (adc_clipped_fraction[0]) at the last evaluation (|s| beyond adc_range 0.5, short of the end of the hard sigmoid's linear region at 8): the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
+  // (Session 52: with activation zero, the share clipped at the top,
+  // beside the share at either end.)
+  #expect(narrow.stderr.contains("of hidden layer 1's sums at its top (s above adc_range 0.5; \(String(format: "%.1f", 100 * fractions[0])) % at either end, adc_clipped_fraction[0], those below −0.5 reading below the region as they were) at the last evaluation, short of the end of the hard sigmoid's linear region at 8: the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
   // Centred: the region ends at c, the activations within (c ∓ R)/(2c).
   let centred = try runXbarsim(common + ["--adc-range", "0.5", "--activation", "centred"])
   #expect(centred.status == 0 && centred.stderr.contains("linear region at 4): the sums beyond it read inside the region, so its activations stay within [0.4375, 0.5625]"), "\(centred.stderr)")

@@ -17,8 +17,9 @@ public struct EvaluationPoint: Sendable {
   /// Training seconds so far (evaluation excluded).
   public var seconds: Double
   /// Per hidden layer, the fraction of its neurons with an open derivative
-  /// gate over the training samples since the previous point (Lim's rule, on
-  /// chip or its off-chip twin; empty for the other rules).
+  /// gate over the training samples since the previous point (rule lim, on
+  /// chip or its off-chip twin, and rules hybrid and single; empty for
+  /// float SGD and off-chip transfer of weights).
   public var gateOpen: [Double] = []
 
   public init(
@@ -147,6 +148,10 @@ public struct TrainingResult: Sendable {
   /// layer, the share of its test-set sums that the ADC clipped
   /// (|s| beyond `adc_range`) at the last evaluation; nil without one.
   public var adcClippedFractions: [Double]? = nil
+  /// Of them, the shares clipped at the top (s > `adc_range`): the
+  /// clipped sums that a hard sigmoid with `activation zero` reads
+  /// otherwise (below −range it gives 0 either way).
+  public var adcClippedAboveFractions: [Double]? = nil
   /// Resistive lines: nodal-solver iterations and solves of the training
   /// reads (0 with ideal wires).
   public var solverIterations: Int = 0
@@ -400,7 +405,7 @@ public final class Experiment {
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
     let trainer = lim ?? ideal
     // Read noise in training (the arrays' rules on chip).
-    let noisy = cfg.readNoise > 0
+    let noisy = cfg.readNoise > 0 || cfg.transposedReadNoise > 0
 
     /// Test accuracy in percent. The arrays' reads are linear in their
     /// drives, so every image is read through the same effective weights:
@@ -411,11 +416,16 @@ public final class Experiment {
     func evaluate(after images: Int) throws -> Double {
       guard cfg.adcBits > 0 && cfg.rule != .float else { return try accuracy(on: test, count: testCount, after: images) }
       // With an ADC: the share of each layer's test-set sums it clipped.
-      var clipped = [Int](repeating: 0, count: cfg.layers.count - 1)
+      var clipped = [Int](repeating: 0, count: 2 * (cfg.layers.count - 1))
       let a = try clipped.withUnsafeMutableBufferPointer {
         try accuracy(on: test, count: testCount, after: images, clipped: $0.baseAddress!)
       }
-      result.adcClippedFractions = clipped.enumerated().map { Double($0.element) / Double(testCount * cfg.layers[$0.offset + 1]) }
+      let arrays = cfg.layers.count - 1, tested = testCount
+      let share = { (counts: ArraySlice<Int>) in
+        counts.enumerated().map { Double($0.element) / Double(tested * cfg.layers[$0.offset + 1]) }
+      }
+      result.adcClippedFractions = share(clipped[0..<arrays])
+      result.adcClippedAboveFractions = share(clipped[arrays...])
       return a
     }
     /// Off-chip: the array receives what training has reached so far.
@@ -435,6 +445,8 @@ public final class Experiment {
     func accuracy(
       on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil, trainingSet: Bool = false
     ) throws -> Double {
+      // (`clipped`: one count per layer, then one per layer at the top.)
+      let clippedAbove = clipped.map { $0 + (cfg.layers.count - 1) }
       let neuron = cfg.neuron
       // The read noise of this evaluation: of the test or training set,
       // after the run's images so far.
@@ -449,7 +461,8 @@ public final class Experiment {
               neuron: neuron, chains: hybrid.senseChains, noiseKey: noiseKey)
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(
-                pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
+                pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
+                clippedAbove: clippedAbove)
             }
           } else if let net = target ?? lim {
             if images == nil || images != weightsImages {
@@ -464,7 +477,8 @@ public final class Experiment {
               scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains,
               noiseKey: noiseKey)
             correct = evaluator.correct(
-              pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped)
+              pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
+                clippedAbove: clippedAbove)
           } else if let float {
             let ws = float.weights
             var ptrs: [UnsafePointer<Float>] = []

@@ -73,6 +73,7 @@ extension TrainingConfiguration {
     ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rules lim, hybrid and single)."),
     ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
     ("read_noise", "<σ>", "σ of the read noise at every sense amplifier's input, in units of s: drawn anew for every column at every forward read, in training and evaluation (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
+    ("transposed_read_noise", "<σ>", "σ of the read noise at the transposed read's sense amplifiers (those that back-propagate δ), in units of δ: drawn anew for every row at every transposed read in training, before the derivative gate and the δ comparator (default 0: none; otherwise at least 1e-30; rule lim on-chip, rules hybrid and single)."),
     ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim on-chip, and encoding sign of rules hybrid and single)."),
   ]
 
@@ -226,6 +227,7 @@ extension TrainingConfiguration {
     case "tia_gain": tiaGain = try number()
     case "sense_offset": senseOffset = try number()
     case "read_noise": readNoise = try number()
+    case "transposed_read_noise": transposedReadNoise = try number()
     case "comparator_offset": comparatorOffset = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
@@ -416,9 +418,9 @@ extension TrainingConfiguration {
       ("wire_tolerance", n(wireTolerance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
-      ("comparator_offset", n(comparatorOffset)),
+      ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),
     ]
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance` and `read_noise` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise` and `transposed_read_noise` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -431,6 +433,7 @@ extension TrainingConfiguration {
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
+        && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
     }
   }
 }

@@ -453,6 +453,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// evaluation (0: none). Keyed draws (`ReadNoise`): the same run draws
   /// the same noise on one thread or two, and from a checkpoint.
   public var readNoise: Double = 0
+  /// σ of the read noise at the inputs of the transposed read's sense
+  /// amplifiers (the drive lines' ends, which back-propagate δ), in units
+  /// of δ, i.e. of I/(V_read·G_max): drawn anew for every row at every
+  /// transposed read in training, before the derivative gate and the δ
+  /// comparator (0: none). Keyed draws, as `readNoise`'s.
+  public var transposedReadNoise: Double = 0
   /// σ of the δ comparators' input offsets, in units of δ: one per output
   /// column of every array, drawn once from the seed; the comparator
   /// decides the dead band and the pulse's sign from δ + offset (0: none).
@@ -473,7 +479,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The keys of the peripheral circuits (rules lim, hybrid and single;
   /// float SGD refuses them).
   public static let peripheralKeys = [
-    "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "comparator_offset",
+    "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "transposed_read_noise",
+    "comparator_offset",
   ]
 
   /// The same configuration with `keys` (of `peripheralKeys`) at their
@@ -488,6 +495,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if keys.contains("tia_gain") { c.tiaGain = d.tiaGain }
     if keys.contains("sense_offset") { c.senseOffset = d.senseOffset }
     if keys.contains("read_noise") { c.readNoise = d.readNoise }
+    if keys.contains("transposed_read_noise") { c.transposedReadNoise = d.transposedReadNoise }
     if keys.contains("comparator_offset") { c.comparatorOffset = d.comparatorOffset }
     return c
   }
@@ -698,19 +706,24 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("tia_gain", tiaGain, 1e-6, 1e6)
     try within("sense_offset", senseOffset, 0, 1e6)
     try within("read_noise", readNoise, 0, 1e6)
+    try within("transposed_read_noise", transposedReadNoise, 0, 1e6)
     try within("comparator_offset", comparatorOffset, 0, 1e6)
     // The offsets are drawn in single precision: a σ below 1e-30 gave
     // offsets of 0, an ideal run that named a non-ideality (a
     // walkthrough's `--sense-offset 1e-46`, session 46).
-    for (key, sigma) in [("sense_offset", senseOffset), ("read_noise", readNoise), ("comparator_offset", comparatorOffset)]
+    for (key, sigma) in [
+      ("sense_offset", senseOffset), ("read_noise", readNoise), ("transposed_read_noise", transposedReadNoise),
+      ("comparator_offset", comparatorOffset),
+    ]
     where sigma > 0 && sigma < 1e-30 {
-      let what = key == "read_noise" ? "its draws are" : "its offsets are"
+      let what = key.hasSuffix("read_noise") ? "its draws are" : "its offsets are"
       throw fail(key, "must be 0 or in [1e-30, 1e6] (\(what) single precision: below, they round to 0), got \(shown(sigma))")
     }
     if rule == .float {
       let set: [(String, Bool)] = [
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
-        ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0), ("comparator_offset", comparatorOffset != 0),
+        ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0),
+        ("transposed_read_noise", transposedReadNoise != 0), ("comparator_offset", comparatorOffset != 0),
         ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
@@ -869,6 +882,10 @@ extension TrainingConfiguration {
       // The ideal twin trains without offsets; the programmed array is only
       // read (the sense chain), and no comparator decides anything there.
       found.append(("comparator_offset", "learning on-chip (the comparators that decide the pulses)"))
+    }
+    if rule == .lim && mode == .offChip && transposedReadNoise != d.transposedReadNoise {
+      // No array is read transposed: the ideal twin (or float SGD) trains.
+      found.append(("transposed_read_noise", "learning on-chip (the transposed reads that back-propagate δ)"))
     }
     if rule == .lim && mode == .offChip && transfer == .weights {
       // Float SGD trains; the target array is only programmed.

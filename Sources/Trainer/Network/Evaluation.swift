@@ -37,17 +37,21 @@ struct ForwardEvaluator {
   /// (2–5 ms on our VM) takes fewer chunks instead of finishing its half
   /// after the caller has finished the other. Counts add in any order.
   ///
-  /// - Parameter clipped: nil, or one count per layer, which gets the
-  ///   sums its ADC clipped over these images (`SenseChain.sums`).
+  /// - Parameters:
+  ///   - clipped: nil, or one count per layer, which gets the sums its ADC
+  ///     clipped over these images (`SenseChain.sums`).
+  ///   - clippedAbove: nil, or one count per layer, which gets those of
+  ///     them clipped at the ADC's top (+range).
   func correct(
     pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, count: Int, features: Int, threads: Int = 2,
-    clipped: UnsafeMutablePointer<Int>? = nil
+    clipped: UnsafeMutablePointer<Int>? = nil, clippedAbove: UnsafeMutablePointer<Int>? = nil
   ) -> Int {
     let t = count >= 512 && threads > 1 ? (count + 499) / 500 : 1
     let results = UnsafeMutablePointer<Int>.allocate(capacity: t)
-    // Each part's clipped sums per layer.
-    let clips = UnsafeMutablePointer<Int>.allocate(capacity: t * weights.count)
-    clips.initialize(repeating: 0, count: t * weights.count)
+    // Each part's clipped sums per layer, then those clipped at the top.
+    let clips = UnsafeMutablePointer<Int>.allocate(capacity: 2 * t * weights.count)
+    clips.initialize(repeating: 0, count: 2 * t * weights.count)
+    let tops = clips + t * weights.count
     defer {
       results.deallocate()
       clips.deallocate()
@@ -102,7 +106,8 @@ struct ForwardEvaluator {
             if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
               let read = chain.noise > 0 ? ReadNoise.key(seed: noiseKey, kind: 0, index: UInt64(s + b), layer: l) : 0
-              clips[part * layers + l] += chain.sums(currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer, read: read)
+              clips[part * layers + l] += chain.sums(
+                currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer, read: read, above: &tops[part * layers + l])
             } else {
               for j in 0..<n { o[j] *= scale }
             }
@@ -126,10 +131,11 @@ struct ForwardEvaluator {
     if t == 1 { body(0) } else { concurrentPerform(t, body) }
     var total = 0
     for p in 0..<t { total += results[p] }
-    if let clipped {
+    for (counts, sum) in [(clips, clipped), (tops, clippedAbove)] {
+      guard let sum else { continue }
       for l in weights.indices {
-        clipped[l] = 0
-        for p in 0..<t { clipped[l] += clips[p * weights.count + l] }
+        sum[l] = 0
+        for p in 0..<t { sum[l] += counts[p * weights.count + l] }
       }
     }
     return total

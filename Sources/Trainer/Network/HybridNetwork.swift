@@ -62,9 +62,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public let senseChains: [SenseChain]
   let idealSense: Bool
   /// The number of the training image being trained (from the devices'
-  /// first run on), which keys its forward reads' read noise
-  /// (`read_noise`; `Experiment.run` sets it).
+  /// first run on), which keys its reads' noise (`read_noise`,
+  /// `transposed_read_noise`; `Experiment.run` sets it).
   public var readImage: UInt64 = 0
+  /// σ of the transposed reads' noise, in units of δ (0: none).
+  let transposedNoise: Float
   let drive: WriteDrive
   public let configuration: TrainingConfiguration
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
@@ -147,6 +149,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     encoder = try PulseTrainEncoder(length: cfg.pulseTrainLength)
     (senseChains, columnComparators) = cfg.periphery(columns: ls.map(\.columns))
     idealSense = senseChains.allSatisfy(\.isIdeal)
+    transposedNoise = Float(cfg.transposedReadNoise)
     polarityOffsets = columnComparators.map { c in
       guard cfg.encoding == .sign && cfg.comparatorOffset > 0 else { return nil }
       let p = UnsafeMutablePointer<Float>.allocate(capacity: c.count)
@@ -455,9 +458,20 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
         derivatives[l - 1].withUnsafeBufferPointer { f in
           columnComparators[l - 1].withUnsafeBufferPointer { c in
-            for i in 0..<out.count {
-              let v = out[i] * f[i]
-              out[i] = sign ? c[i].deadBand(v) : v
+            if transposedNoise > 0 {
+              // The sense amplifier's noise on the read, then the gate
+              // (kind 4: not the forward read's draws).
+              let key = ReadNoise.key(seed: configuration.seed, kind: 4, index: readImage, layer: l)
+              let sigma = transposedNoise
+              for i in 0..<out.count {
+                let v = (out[i] + sigma * ReadNoise.normal(key, i)) * f[i]
+                out[i] = sign ? c[i].deadBand(v) : v
+              }
+            } else {
+              for i in 0..<out.count {
+                let v = out[i] * f[i]
+                out[i] = sign ? c[i].deadBand(v) : v
+              }
             }
           }
         }

@@ -277,7 +277,8 @@ extension LimNetwork {
     let out = probe.read(l, layer.array, .transposed, deltas[l].map { Self.exactLevel(dac.convertSigned($0), dac) * v })
     for i in 0..<deltas[l - 1].count {
       backCurrents[l][i] = Float(out[i])
-      let x = gates[l - 1][i] * backCurrents[l][i] * scale
+      let noise = transposedNoise > 0 ? transposedNoise * ReadNoise.normal(transposedReadKey(l), i) : 0
+      let x = gates[l - 1][i] * (backCurrents[l][i] * scale + noise)
       deltas[l - 1][i] = columnComparators[l - 1][i].deadBand(x)
     }
   }

@@ -32,6 +32,8 @@ public final class LimNetwork: @unchecked Sendable {
   let netPulses: Bool
   /// Whether any δ comparator has an input offset (`comparator_offset`).
   let hasComparatorOffsets: Bool
+  /// σ of the transposed reads' noise, in units of δ (0: none).
+  let transposedNoise: Float
   let readVoltage: Float
   let gMax: Float
   /// What the network was built from.
@@ -66,10 +68,9 @@ public final class LimNetwork: @unchecked Sendable {
   /// recorded (`inspect(_:label:)`).
   var probe: InspectionProbe?
 
-  /// Receives every pulse and reset while set (nil: not recorded).
   /// The number of the training image being trained (from the devices'
-  /// first run on), which keys its forward reads' read noise
-  /// (`read_noise`; `Experiment.run` sets it).
+  /// first run on), which keys its reads' noise (`read_noise`,
+  /// `transposed_read_noise`; `Experiment.run` sets it).
   public var readImage: UInt64 = 0
 
   /// Layer l's read-noise key for the image being trained (0 without
@@ -79,6 +80,14 @@ public final class LimNetwork: @unchecked Sendable {
     senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: 1, index: readImage, layer: l) : 0
   }
 
+  /// The read-noise key of array l's transposed read for the image being
+  /// trained (kind 4: the draws are not the forward read's).
+  @inline(__always)
+  func transposedReadKey(_ l: Int) -> UInt64 {
+    ReadNoise.key(seed: configuration.seed, kind: 4, index: readImage, layer: l)
+  }
+
+  /// Receives every pulse and reset while set (nil: not recorded).
   public var recorder: PulseRecorder? {
     didSet {
       for (l, layer) in layers.enumerated() {
@@ -142,6 +151,7 @@ public final class LimNetwork: @unchecked Sendable {
     (senseChains, columnComparators) = cfg.periphery(columns: ls.map(\.columns))
     idealSense = senseChains.allSatisfy(\.isIdeal)
     hasComparatorOffsets = cfg.comparatorOffset > 0
+    transposedNoise = Float(cfg.transposedReadNoise)
     activations = ls.map { [Float](repeating: 0, count: $0.rows) }
     voltages = activations
     activeRows = ls.map { [Int32](repeating: 0, count: $0.rows) }
@@ -471,8 +481,16 @@ public final class LimNetwork: @unchecked Sendable {
           gates[l - 1].withUnsafeBufferPointer { g in
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
               columnComparators[l - 1].withUnsafeBufferPointer { comparators in
-                for i in 0..<dPrev.count {
-                  dPrev[i] = comparators[i].deadBand(g[i] * out[i] * scale)
+                if transposedNoise > 0 {
+                  // The sense amplifier's noise on the read, then the gate.
+                  let key = transposedReadKey(l), sigma = transposedNoise
+                  for i in 0..<dPrev.count {
+                    dPrev[i] = comparators[i].deadBand(g[i] * (out[i] * scale + sigma * ReadNoise.normal(key, i)))
+                  }
+                } else {
+                  for i in 0..<dPrev.count {
+                    dPrev[i] = comparators[i].deadBand(g[i] * out[i] * scale)
+                  }
                 }
               }
             }

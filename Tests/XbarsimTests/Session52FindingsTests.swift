@@ -1,0 +1,94 @@
+import Foundation
+import Peripherals
+import Testing
+import Trainer
+import _TestSupport
+
+@testable import xbarsim
+
+// Session 52: a reviewer's findings on sessions 50–51 and the transposed
+// reads' noise on the command line.
+
+private func summary(_ url: URL) throws -> [String: Any] {
+  try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+}
+
+private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
+  EvaluationPoint(images: images, accuracy: 50, loss: 1, pulses: 0, resets: 0, seconds: 0, gateOpen: [open])
+}
+
+// The "closed by the end" note looks at the last tenth of the images, not
+// at the last point: a `final_iterations` point counts one image's gates,
+// and one image with every gate shut had brought the note, the gates open
+// on the images around it (`--final-iterations 10`, 784-4-10, 40.6 %).
+@Test func gatesClosedAtTheLastPointAloneAreNotClosedByTheEnd() {
+  // 2,000 images, a point every 200, then ten final points of one image.
+  var points = (1...10).map { point(200 * $0 - 10, 0.6) }
+  points += (0..<10).map { point(1_991 + $0, $0 == 9 ? 0 : 0.5) }
+  #expect(!TrainCommand.closedOverTheLastTenth(points, 0))
+  // Closed over the last tenth (the last two regular points and after).
+  let closed = points.map { $0.images > 1_800 ? point($0.images, 0) : $0 }
+  #expect(TrainCommand.closedOverTheLastTenth(closed, 0))
+  // One open point in that tenth: not closed.
+  var reopened = closed
+  reopened[12].gateOpen = [0.25]
+  #expect(!TrainCommand.closedOverTheLastTenth(reopened, 0))
+  #expect(!TrainCommand.closedOverTheLastTenth([], 0))
+}
+
+// A sense chain counts the sums clipped at its top apart: with activation
+// zero those below −range read below the linear region as they were.
+@Test func aSenseChainCountsTheSumsClippedAtItsTop() {
+  let chain = SenseChain(adc: ADC(bits: 4, range: 1))
+  let currents: [Float] = [2, -3, 0.5, 1.5, -1.25, -0.5, 1]
+  var s = [Float](repeating: 0, count: currents.count)
+  var above = 5
+  let clipped = currents.withUnsafeBufferPointer { i in
+    s.withUnsafeMutableBufferPointer { chain.sums(currents: i, scale: 1, into: $0, above: &above) }
+  }
+  #expect(clipped == 4)
+  // Added to what it held: 2 and 1.5 (1 is the range itself, not beyond).
+  #expect(above == 5 + 2)
+}
+
+// On-chip fine tuning after an off-chip transfer counts its devices' wear
+// from 0: the off-chip run programmed them to their states and pulsed
+// none (it had been refused, "its run had no endurance true").
+@Test func enduranceCountsFromZeroAfterAnOffChipCheckpoint() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s52-offchip-endurance", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("oc.json"), s = root.appendingPathComponent("s.json")
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  var r = try runXbarsim(common + ["--learning", "off-chip", "--checkpoint-out", checkpoint.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--checkpoint-in", checkpoint.path, "--learning", "on-chip", "--endurance", "true", "--summary", s.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here"), "\(r.stderr)")
+  let result = try summary(s)
+  // From 0: the devices' totals are this run's own.
+  let endurance = try #require(result["endurance"] as? [String: Any])
+  let pulses = try #require(result["pulses"] as? Int)
+  #expect(pulses > 0 && endurance["pulses"] as? Int == pulses, "\(endurance)")
+  #expect(endurance["resets"] as? Int == result["resets"] as? Int)
+  // An on-chip checkpoint without counts is still refused.
+  let onChip = root.appendingPathComponent("on.json")
+  r = try runXbarsim(common + ["--checkpoint-out", onChip.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--checkpoint-in", onChip.path, "--endurance", "true"])
+  #expect(r.status == 64 && r.stderr.contains("holds no per-device counts"), "\(r.stderr)")
+}
+
+// The transposed reads' noise on the command line: in the run's label,
+// the summary's configuration, and refused by float SGD.
+@Test func transposedReadNoiseOnTheCommandLine() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s52-transposed", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let s = root.appendingPathComponent("s.json")
+  var r = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--transposed-read-noise", "0.2", "--summary", s.path,
+  ])
+  #expect(r.status == 0 && r.stdout.contains("transposed read noise 0.2: test accuracy"), "\(r.stdout)\(r.stderr)")
+  #expect((try summary(s)["configuration"] as! [String: Any])["transposed_read_noise"] as? Double == 0.2)
+  r = try runXbarsim(["train", "--data", data.path, "--rule", "float", "--transposed-read-noise", "0.2"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --transposed-read-noise"), "\(r.stderr)")
+}
