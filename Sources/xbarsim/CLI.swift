@@ -110,6 +110,13 @@ struct ParsedArguments {
     guard let v = Double(s), v.isFinite, DecimalText.isNumber(s) else {
       throw CLIError.usage("\(name) expects a finite number in decimal notation, got '\(s)'")
     }
+    // Below the smallest normal double, as the configuration keys refuse
+    // it (`pulses --gmin 1e-320` had run where --gmax refused it: a
+    // walkthrough, session 52).
+    let mantissa = s.prefix { $0 != "e" && $0 != "E" }
+    if v.isSubnormal || (v == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
+      throw CLIError.usage("\(name) \(s): '\(s)' is below the smallest normal double (2.2e-308)")
+    }
     return v
   }
   func double(_ name: String, default d: Double) throws -> Double {

@@ -49,7 +49,8 @@ enum InspectCommand: CLICommand {
       the selected arrays that moved or had a coincidence: coincidences =
       popcount(row train AND column train), device_before, device_after in units of
       the big G_max, refresh 1 when the saturation pass reset the pair) and
-      neurons.csv (sample, layer, neuron, sum, activation, delta), and arrayL.svg (heat
+      neurons.csv (sample, layer, neuron, sum, activation, delta, sense_offset,
+      comparator_offset), and arrayL.svg (heat
       maps of layer L's devices and W after the last sample).
       """,
     options: TrainCommand.commonOptions + [
@@ -172,12 +173,10 @@ enum InspectCommand: CLICommand {
       throw TrainCommand.keyError(
         "endurance", "inspect records every pulse and reset per device itself (pulses.csv, cells.csv): it does not use endurance", args)
     }
-    // Its reads take the exact path (a walkthrough, session 43: the key was
-    // accepted and changed nothing).
-    if given.contains("wire_tolerance") && cfg.wires == .resistive {
-      throw TrainCommand.keyError(
-        "wire_tolerance", "inspect solves every recorded read exactly (`solve`'s nodal solver at its tolerance 1e-12), not to train's wire_tolerance: it does not use wire_tolerance", args)
-    }
+    // (`wire_tolerance` is taken: the recorded reads are exact, but the
+    // network trains on training's own reads at that tolerance since
+    // session 47. Refused from session 43 until a walkthrough, session 52,
+    // found it read from a checkpoint or summary all the same.)
     // A checkpoint holds its devices' states and d2d scales: the keys that
     // only draw them at the start would be silently ignored (the
     // checkpoint's own values change nothing and are accepted).

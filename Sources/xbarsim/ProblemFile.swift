@@ -134,6 +134,10 @@ enum ProblemFile {
     func number(_ value: JSONValue?, _ key: String) throws -> Double {
       guard let value else { throw fail("missing key '\(key)'") }
       guard case .number(let x) = value else { throw fail("'\(key)' must be a number, got \(value.brief)") }
+      // Below the smallest normal double, as every configuration key (a
+      // conductance of 1e-320 S was solved, and `spice` refused the same
+      // file: a walkthrough, session 52).
+      guard !x.isSubnormal else { throw fail("'\(key)' is below the smallest normal double (2.2e-308), got \(x)") }
       return x
     }
     func count(_ key: String) throws -> Int {

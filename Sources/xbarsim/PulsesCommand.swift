@@ -270,8 +270,11 @@ enum PulsesCommand: CLICommand {
     guard nMax >= 1 else {
       throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at least 1")
     }
-    guard nMax <= maxPulses / 2 else {
-      throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at most \(maxPulses / 2)")
+    // The device's own bound (train's range), below the pulse count's: two
+    // limits had been named, 500000 and 100000 (a walkthrough, session 52).
+    guard nMax <= min(maxPulses / 2, LimExponentialDevice.largestNMax) else {
+      throw CLIError.usage(
+        "--nmax \(raw(args, "--nmax")) must be at most \(min(maxPulses / 2, LimExponentialDevice.largestNMax)) (train's range)")
     }
     let betas = try args.doubles("--beta") ?? [2]
     for b in betas where b < 0 {
@@ -470,7 +473,7 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage(
         given
           ? "--pulses \(raw(args, "--pulses")) must be at most \(maxPulses / 2)"
-          : "the device's \(n) pulses per branch exceed \(maxPulses / 2); give --pulses or --sequence")
+          : "the device's \(n) pulses per branch\(args.string("--csv").map { " (\($0))" } ?? args.string("--device-csv").map { " (\($0))" } ?? "") exceed \(maxPulses / 2); give --pulses or --sequence")
     }
     let down: [Step] = bidirectional ? Array(repeating: .depress, count: n) : [.reset]
     return Array(repeating: .potentiate, count: n) + down

@@ -204,7 +204,12 @@ enum SweepCommand: CLICommand {
     // A start cut short (killed, or a full disk) between the first
     // sweep.csv, its header alone, and the first sweep.json holds no point:
     // a fresh start (it used to be refused for good; an audit, session 28).
+    // (Another grid's header alone too: no point was finished there. A
+    // walkthrough, session 52, got "sweep.json: cannot read file".)
     if !hasJSON && hasCSV && holdsOnlyHeader(out + "/sweep.csv", grid) {
+    } else if !hasJSON && hasCSV {
+      throw CLIError.runtime(
+        "\(out)/sweep.csv is there without sweep.json (not a sweep this command can resume: sweep.json names its grid and base); give another --out, or remove it")
     } else if hasJSON || hasCSV {
       let earlier = try readShard(out)
       // The configuration does not name the data: a directory trained on
@@ -305,12 +310,15 @@ enum SweepCommand: CLICommand {
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
   }
 
-  /// Whether CSV file `path` holds `grid`'s header (or its header before
-  /// session 51) alone, or nothing.
+  /// Whether CSV file `path` holds a sweep's header alone (`grid`'s, its
+  /// header before session 51, or another grid's: a row of names that
+  /// begins with `point`), or nothing.
   static func holdsOnlyHeader(_ path: String, _ grid: Grid) -> Bool {
     guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else { return false }
     let lines = csvText(data).split(separator: "\n")
-    return lines.isEmpty || (lines.count == 1 && [grid.header, grid.legacyHeader].contains(csvCells(lines[0])))
+    guard lines.count == 1 else { return lines.isEmpty }
+    let cells = csvCells(lines[0])
+    return [grid.header, grid.legacyHeader].contains(cells) || (cells.first == "point" && cells.allSatisfy { Double($0) == nil })
   }
 
   /// A CSV file's text with a byte-order mark and CRLF line endings (a

@@ -191,6 +191,15 @@ func twoThreadsCountAsOne(rule: LearningRule) throws {
   #expect(t.all.maxPulses == .init(layer: 0, row: 0, column: 0, polarity: "minus", kind: nil, count: Int(UInt32.max)))
   #expect(t.saturated)
   #expect(t.summaryLine.contains("layer 0 row 0 column 0 minus"))
+  // No reset: no device named for it (session 52: "most reset layer 0 row
+  // 0 column 0 … (0 resets"); a small mean in three digits, not 0.
+  #expect(t.summaryLine.hasSuffix("no device reset (some counts saturated at 4294967295)"), "\(t.summaryLine)")
+  let d = DeviceCounts(arrays: 2, rows: 1_000, columns: 10)
+  DeviceCounts.add(d.resets, 3, 22)
+  DeviceCounts.add(d.pulses, 5, 7)
+  let u = EnduranceStatistics([d], kinds: 1)
+  #expect(u.summaryLine.contains("(22 resets; mean 0.0011)"), "\(u.summaryLine)")
+  #expect(EnduranceStatistics([DeviceCounts(arrays: 2, rows: 1, columns: 1)], kinds: 1).summaryLine == "endurance: no device pulsed, no device reset")
 }
 
 @Test func enduranceIsABooleanKeyThatFloatAndOffChipLearningIgnore() throws {

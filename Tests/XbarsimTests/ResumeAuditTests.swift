@@ -68,7 +68,15 @@ private let header =
   // A sweep.csv with rows and no sweep.json is still refused.
   try FileManager.default.removeItem(at: reference.appendingPathComponent("sweep.json"))
   r = try sweep(data, reference)
-  #expect(r.status == 1 && r.stderr.contains("sweep.json: cannot read"), "\(r.stderr)")
+  #expect(r.status == 1 && r.stderr.contains("sweep.csv is there without sweep.json (not a sweep this command can resume"), "\(r.stderr)")
+  // Another grid's header alone holds no point either: a fresh start
+  // (session 52: it was "sweep.json: cannot read file").
+  let other = root.appendingPathComponent("other")
+  try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+  try "point,beta,test_accuracy\n".write(to: other.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+  r = try sweep(data, other)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(try rows(other) == rows(out))
 }
 
 // A last row cut inside its last number (a crash of the machine, a

@@ -53,15 +53,26 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
   }
 }
 
-// `inspect --wires resistive --wire-tolerance 1e-2` was accepted and
-// changed nothing: inspect solves its reads on the exact path.
-@Test func inspectRefusesAWireToleranceItDoesNotUse() throws {
+// `inspect --wires resistive --wire-tolerance 1e-2` was refused from
+// session 43 as unused; since session 47 training's reads inside inspect
+// solve to it (a walkthrough, session 52, found a checkpoint's value read):
+// taken, it changes the training reads' sums, and the record says which.
+@Test func inspectTrainsAtTheWireToleranceItIsGiven() throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
-  let r = try runXbarsim(
-    ["inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "1", "--r-col", "1",
-     "--wire-tolerance", "1e-2", "--samples", "1", "--out", root.appendingPathComponent("inspect").path])
-  expectOneLineError(r, 64, "--wire-tolerance: inspect solves every recorded read exactly")
+  func sums(_ tolerance: String) throws -> (String, Any?) {
+    let out = root.appendingPathComponent("inspect-\(tolerance)")
+    let r = try runXbarsim(
+      ["inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "2000", "--r-col", "2000",
+       "--gmax", "1e-3", "--wire-tolerance", tolerance, "--samples", "3", "--out", out.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let neurons = try String(contentsOf: out.appendingPathComponent("neurons.csv"), encoding: .utf8)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any]
+    return (neurons, (json?["configuration"] as? [String: Any])?["wire_tolerance"])
+  }
+  let loose = try sums("0.01"), tight = try sums("1e-9")
+  #expect(loose.0 != tight.0)
+  #expect(loose.1 as? Double == 0.01 && tight.1 as? Double == 1e-9)
 }
 
 // A paper reproducer's walkthrough (session 43): runs that were not the

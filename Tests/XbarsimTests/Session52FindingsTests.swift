@@ -92,3 +92,28 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   r = try runXbarsim(["train", "--data", data.path, "--rule", "float", "--transposed-read-noise", "0.2"])
   #expect(r.status == 64 && r.stderr.hasPrefix("Error: --transposed-read-noise"), "\(r.stderr)")
 }
+
+// A circuit researcher's walkthrough (session 52): a problem file's
+// subnormal conductance was solved (and `spice` refused the same file);
+// `pulses --gmin 1e-320` ran where --gmax refused it; --nmax named two
+// upper limits, 500000 and then 100000.
+@Test func subnormalNumbersAndTheNmaxLimitAreOneLineErrors() throws {
+  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s52-subnormal-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("p.json")
+  try #"{"rows": 2, "cols": 2, "r_row": 1, "r_col": 1, "v_in": [1, 0.5], "conductance": [[1e-320, 0], [0, 1e-5]]}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  for command in ["solve", "spice"] {
+    let r = try runXbarsim([command, file.path])
+    #expect(r.status == 1 && r.stderr.contains("'conductance[0][0]' is below the smallest normal double"), "\(command): \(r.stderr)")
+  }
+  var r = try runXbarsim(["pulses", "--gmin", "1e-320"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --gmin 1e-320: '1e-320' is below the smallest normal double"), "\(r.stderr)")
+  r = try runXbarsim(["pulses", "--gmin", "1e-400"])
+  #expect(r.status == 64 && r.stderr.contains("below the smallest normal double"), "\(r.stderr)")
+  for n in ["300000", "100000000"] {
+    r = try runXbarsim(["pulses", "--nmax", n])
+    #expect(r.status == 64 && r.stderr.hasPrefix("Error: --nmax \(n) must be at most 100000 (train's range)"), "\(r.stderr)")
+  }
+}
