@@ -117,3 +117,32 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
     #expect(r.status == 64 && r.stderr.hasPrefix("Error: --nmax \(n) must be at most 100000 (train's range)"), "\(r.stderr)")
   }
 }
+
+// A walkthrough (session 52): behind word lines of G·r = 1e5 to 1e9 the far
+// outputs were wrong by 7 % to 32,000 times (one negative) and said
+// converged; `solve` notes the outputs below their column's rounding floor.
+@Test func solveNotesOutputsBelowTheRoundingFloor() throws {
+  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s52-floor-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func solve(_ rRow: String, _ rCol: String = "1") throws -> (out: [Double], stderr: String) {
+    let file = root.appendingPathComponent("p\(rRow).json")
+    try #"{"rows": 2, "cols": 3, "conductance": [[1e-4, 1e-4, 1e-4], [1e-4, 1e-4, 1e-4]], "v_in": [1, 0.5], "r_row": \#(rRow), "r_col": \#(rCol)}"#
+      .write(to: file, atomically: true, encoding: .utf8)
+    let r = try runXbarsim(["solve", file.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+    return (json["i_out"] as! [Double], r.stderr)
+  }
+  let far = try solve("1e13")
+  #expect(far.stderr.contains("note: i_out[1]") && far.stderr.contains("i_out[2]") && far.stderr.contains("are below the rounding floor of their columns"), "\(far.stderr)")
+  #expect(!far.stderr.contains("i_out[0]"))
+  // Noted exactly where the floor says: 16·ε·1 V·2e-4 S.
+  let floor = 16 * Double.ulpOfOne * 2e-4
+  let middle = try solve("1e11")
+  let below = middle.out.indices.filter { abs(middle.out[$0]) < floor }
+  #expect(below == [2], "\(middle.out)")
+  #expect(middle.stderr.contains("note: i_out[2]") && middle.stderr.contains("is below the rounding floor of its column") && !middle.stderr.contains("i_out[1]"), "\(middle.stderr)")
+  // A read of ordinary lines: no note.
+  #expect(try solve("1").stderr.isEmpty)
+}
