@@ -579,15 +579,17 @@ enum TrainCommand: CLICommand {
     // A checkpoint with per-device counts goes on counting: one step
     // without --endurance true had dropped the devices' wear for good (a
     // walkthrough, session 51). Given false, they end here, said.
+    // (Said once the checkpoint's devices are loaded: a checkpoint then
+    // refused, of another rule, had been noted as counted on first.)
+    var enduranceNotes: [String] = []
     if let checkpointIn, let saved, saved.endurance != nil, !cfg.endurance,
       cfg.rule != .float, !(cfg.rule == .lim && cfg.mode == .offChip)
     {
-      var err = StandardError()
       if explicitKeys(args).contains("endurance") {
-        print("note: \(checkpointIn) holds per-device counts; with endurance false this run keeps none, nor does its checkpoint", to: &err)
+        enduranceNotes.append("note: \(checkpointIn) holds per-device counts; with endurance false this run keeps none, nor does its checkpoint")
       } else {
         cfg.endurance = true
-        print("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)", to: &err)
+        enduranceNotes.append("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)")
       }
     }
     if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil, saved.configuration.mode == .offChip {
@@ -595,8 +597,7 @@ enum TrainCommand: CLICommand {
       // states, never pulsed (and off-chip learning starts from no
       // checkpoint), so they count from 0 (refused until session 52, by
       // a reviewer: on-chip fine tuning after a transfer could not count).
-      var err = StandardError()
-      print("note: \(checkpointIn) is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here", to: &err)
+      enduranceNotes.append("note: \(checkpointIn) is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here")
     } else if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
       // The counts go on from the checkpoint's: one saved without them
       // leaves its devices' wear before it unknown.
@@ -792,6 +793,7 @@ enum TrainCommand: CLICommand {
       experiment.startingShuffles = saved.place.shuffles
       experiment.startingImages = saved.devicesTrainImages
       var err = StandardError()
+      for note in enduranceNotes { print(note, to: &err) }
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.devicesTrainImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)

@@ -146,3 +146,19 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   // A read of ordinary lines: no note.
   #expect(try solve("1").stderr.isEmpty)
 }
+
+// A checkpoint with counts but of another rule: refused, with no note
+// before it that the run goes on counting (a review, session 52).
+@Test func aRefusedCheckpointIsNotNotedAsCountedOn() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s52-refused-endurance", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("h.json")
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  var r = try runXbarsim(common + ["--rule", "hybrid", "--endurance", "true", "--checkpoint-out", checkpoint.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--rule", "lim", "--checkpoint-in", checkpoint.path])
+  #expect(r.status == 1 && r.stderr.hasPrefix("Error: ") && r.stderr.contains("not rule lim's"), "\(r.stderr)")
+  // The same checkpoint taken by its own rule: the note comes.
+  r = try runXbarsim(common + ["--rule", "hybrid", "--checkpoint-in", checkpoint.path])
+  #expect(r.status == 0 && r.stderr.contains("holds per-device counts: this run goes on counting"), "\(r.stderr)")
+}
