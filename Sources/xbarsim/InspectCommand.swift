@@ -91,7 +91,12 @@ enum InspectCommand: CLICommand {
     // against the training images (a --train-limit below 100 is fine).
     var trained = cfg
     trained.evaluationsPerEpoch = 1
-    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch {
+    do { experiment = try Experiment(configuration: trained, train: train, test: test) } catch let e as ConfigurationError
+      where e.field == "layers" && TrainCommand.explicitKeys(args, includingSummary: true).contains("layers")
+    {
+      // Named as `train` names it ("--layers: …", not "layers: …").
+      throw CLIError.runtime(TrainCommand.keyError(e.field, e.message, args).description)
+    } catch {
       throw CLIError.runtime("\(error)")
     }
     var order = experiment.firstEpochOrder

@@ -661,8 +661,19 @@ enum SweepCommand: CLICommand {
         do { there = try readShard(out) } catch {
           throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
         }
-        guard there.grid == g, there.base.configurationIdentity == baseJSON.configurationIdentity, data == nil || there.data == nil || there.data == data else {
-          throw CLIError.runtime("\(out) holds another sweep (its grid, base configuration or data differ); give another --out, or remove it")
+        // What differs, named, as a sweep names it (a walkthrough, session
+        // 52: "its grid, base configuration or data differ").
+        var why: String? = nil
+        if there.grid != g {
+          why = "its grid is \(gridText(there.grid)), the shards' \(gridText(g))"
+        } else if there.base.configurationIdentity != baseJSON.configurationIdentity {
+          why = "its base configuration differs"
+            + (baseJSON.configurationIdentity.firstDifference(from: there.base.configurationIdentity).map { ": " + $0 } ?? "")
+        } else if !(data == nil || there.data == nil || there.data == data) {
+          why = "it was trained on other training or test data"
+        }
+        if let why {
+          throw CLIError.runtime("\(out) holds another sweep (\(why)); give another --out, or remove it")
         }
         if let (i, n) = there.shard, n > 1 {
           throw CLIError.runtime("\(out) holds shard \(i)/\(n) of this sweep: the merge would overwrite it; give another --out")

@@ -162,3 +162,23 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   r = try runXbarsim(common + ["--rule", "hybrid", "--checkpoint-in", checkpoint.path])
   #expect(r.status == 0 && r.stderr.contains("holds per-device counts: this run goes on counting"), "\(r.stderr)")
 }
+
+// `sweep merge --out DIR` into another sweep's directory said only "its
+// grid, base configuration or data differ"; it names which, as a sweep
+// does (a walkthrough, session 52).
+@Test func aMergeIntoAnotherSweepNamesTheDifference() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s52-merge", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b"), c = root.appendingPathComponent("c")
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  var r = try runXbarsim(common + ["--grid", "nmax=8,16", "--out", a.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--grid", "nmax=8,32", "--out", b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--grid", "nmax=8,16", "--c", "3", "--out", c.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["sweep", "merge", a.path, "--out", b.path])
+  #expect(r.status == 1 && r.stderr.contains("holds another sweep (its grid is nmax=8,32, the shards' nmax=8,16)"), "\(r.stderr)")
+  r = try runXbarsim(["sweep", "merge", a.path, "--out", c.path])
+  #expect(r.status == 1 && r.stderr.contains("holds another sweep (its base configuration differs: c"), "\(r.stderr)")
+}
