@@ -110,14 +110,17 @@ struct ParsedArguments {
     guard let v = Double(s), v.isFinite, DecimalText.isNumber(s) else {
       throw CLIError.usage("\(name) expects a finite number in decimal notation, got '\(s)'")
     }
-    // Below the smallest normal double, as the configuration keys refuse
-    // it (`pulses --gmin 1e-320` had run where --gmax refused it: a
-    // walkthrough, session 52).
-    let mantissa = s.prefix { $0 != "e" && $0 != "E" }
-    if v.isSubnormal || (v == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
-      throw CLIError.usage("\(name) \(s): '\(s)' is below the smallest normal double (2.2e-308)")
-    }
+    try Self.refuseSubnormal(name, s, text: s, v)
     return v
+  }
+  /// Below the smallest normal double, as the configuration keys refuse
+  /// it (`pulses --gmin 1e-320` had run where --gmax refused it, and
+  /// `--beta 1e-400,2` as β = 0: a walkthrough and a review, session 52).
+  static func refuseSubnormal(_ name: String, _ given: String, text: String, _ v: Double) throws {
+    let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+    if v.isSubnormal || (v == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
+      throw CLIError.usage("\(name) \(given): '\(text)' is below the smallest normal double (2.2e-308)")
+    }
   }
   func double(_ name: String, default d: Double) throws -> Double {
     try double(name) ?? d
@@ -149,6 +152,7 @@ struct ParsedArguments {
       guard let v = Double(text), v.isFinite, DecimalText.isNumber(text) else {
         throw CLIError.usage("\(name) expects comma-separated numbers, got '\(s)'")
       }
+      try Self.refuseSubnormal(name, s, text: text, v)
       out.append(v)
     }
     return out

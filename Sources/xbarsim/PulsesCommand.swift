@@ -270,11 +270,11 @@ enum PulsesCommand: CLICommand {
     guard nMax >= 1 else {
       throw CLIError.usage("--nmax \(raw(args, "--nmax")) must be at least 1")
     }
-    // The device's own bound (train's range), below the pulse count's: two
-    // limits had been named, 500000 and 100000 (a walkthrough, session 52).
+    // The device model's own bound, below the pulse count's: two limits
+    // had been named, 500000 and 100000 (a walkthrough, session 52).
     guard nMax <= min(maxPulses / 2, LimExponentialDevice.largestNMax) else {
       throw CLIError.usage(
-        "--nmax \(raw(args, "--nmax")) must be at most \(min(maxPulses / 2, LimExponentialDevice.largestNMax)) (train's range)")
+        "--nmax \(raw(args, "--nmax")) must be at most \(min(maxPulses / 2, LimExponentialDevice.largestNMax)) (the device model's range; train takes 1…255)")
     }
     let betas = try args.doubles("--beta") ?? [2]
     for b in betas where b < 0 {

@@ -182,21 +182,27 @@ enum SolveCommand: CLICommand {
   }
 
   /// With both line kinds resistive, the node voltages hold their values
-  /// to about ε·max|v_in| at best (ε = 2.2e-16), so an output current, a
-  /// sum of G·(word − bit) over its column, is known to no better than
-  /// about 16·ε·max|v_in|·ΣG of the column: a note names the outputs below
-  /// that floor (nil when none is). The solve's accuracy is relative to
+  /// to about ε times the drives at best (ε = 2.2e-16), so an output
+  /// current, a sum of G·(word − bit) over its column, is known to no
+  /// better than about 16·ε·Σ_i G_ij·|v_in,i|, 16ε times the column's
+  /// current with ideal lines: a note names the outputs below that floor
+  /// (nil when none is). The solve's accuracy is relative to
   /// the largest currents, not to each output: a walkthrough (session 52)
   /// found far columns behind word lines of G·r = 1e5 to 1e9 off by 7 %
   /// to 32,000 times, one negative, with nothing said.
   static func roundingFloorNote(_ mesh: CrossbarMesh, _ out: [Double]) -> String? {
-    let vMax = mesh.rowTerminations.compactMap(\.volts).map(abs).max() ?? 0
+    // Each row's drive (an open row end: none).
+    let drive = mesh.rowTerminations.map { abs($0.volts ?? 0) }
     let n = mesh.columns
     var below: [(Int, Double)] = []
     for j in 0..<n {
-      var g = 0.0
-      for i in 0..<mesh.rows { g += mesh.conductance[i * n + j] }
-      let floor = 16 * Double.ulpOfOne * vMax * g
+      // The column's current with ideal lines, in magnitudes: rows at 0 V
+      // count nothing (a review, session 52: a column of 1e-4 S cells on
+      // rows at 0 V and one driven row at 1e-20 S was noted, answered to
+      // 9 digits all the same).
+      var ideal = 0.0
+      for i in 0..<mesh.rows { ideal += mesh.conductance[i * n + j] * drive[i] }
+      let floor = 16 * Double.ulpOfOne * ideal
       if floor > 0 && abs(out[j]) < floor { below.append((j, floor)) }
     }
     guard let first = below.first else { return nil }
@@ -204,6 +210,6 @@ enum SolveCommand: CLICommand {
     let named = below.prefix(3).map { "i_out[\($0.0)] \(short(out[$0.0])) A" }.joined(separator: ", ")
     let more = below.count > 3 ? " and \(below.count - 3) more" : ""
     let one = below.count == 1
-    return "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·max|v_in|·ΣG of the column, ε = 2.2e-16), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (README, Problem files)"
+    return "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·Σ G·|v_in| over the column, ε = 2.2e-16: 16ε times its current with ideal lines), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (README, Problem files)"
   }
 }

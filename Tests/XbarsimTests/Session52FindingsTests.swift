@@ -112,9 +112,14 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   #expect(r.status == 64 && r.stderr.hasPrefix("Error: --gmin 1e-320: '1e-320' is below the smallest normal double"), "\(r.stderr)")
   r = try runXbarsim(["pulses", "--gmin", "1e-400"])
   #expect(r.status == 64 && r.stderr.contains("below the smallest normal double"), "\(r.stderr)")
+  // A list's numbers too (`--beta 1e-400,2` had run as β = 0: a review).
+  for list in ["1e-400,2", "2,1e-320"] {
+    r = try runXbarsim(["pulses", "--beta", list])
+    #expect(r.status == 64 && r.stderr.hasPrefix("Error: --beta \(list): '") && r.stderr.contains("is below the smallest normal double"), "\(r.stderr)")
+  }
   for n in ["300000", "100000000"] {
     r = try runXbarsim(["pulses", "--nmax", n])
-    #expect(r.status == 64 && r.stderr.hasPrefix("Error: --nmax \(n) must be at most 100000 (train's range)"), "\(r.stderr)")
+    #expect(r.status == 64 && r.stderr.hasPrefix("Error: --nmax \(n) must be at most 100000 (the device model's range; train takes 1…255)"), "\(r.stderr)")
   }
 }
 
@@ -137,14 +142,21 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   let far = try solve("1e13")
   #expect(far.stderr.contains("note: i_out[1]") && far.stderr.contains("i_out[2]") && far.stderr.contains("are below the rounding floor of their columns"), "\(far.stderr)")
   #expect(!far.stderr.contains("i_out[0]"))
-  // Noted exactly where the floor says: 16·ε·1 V·2e-4 S.
-  let floor = 16 * Double.ulpOfOne * 2e-4
+  // Noted exactly where the floor says: 16·ε·(1e-4 S·1 V + 1e-4 S·0.5 V).
+  let floor = 16 * Double.ulpOfOne * 1.5e-4
   let middle = try solve("1e11")
   let below = middle.out.indices.filter { abs(middle.out[$0]) < floor }
   #expect(below == [2], "\(middle.out)")
   #expect(middle.stderr.contains("note: i_out[2]") && middle.stderr.contains("is below the rounding floor of its column") && !middle.stderr.contains("i_out[1]"), "\(middle.stderr)")
   // A read of ordinary lines: no note.
   #expect(try solve("1").stderr.isEmpty)
+  // Rows at 0 V count nothing: one driven row of 1e-20 S above rows of
+  // 1e-4 S at 0 V gives outputs of 1e-21 A, answered accurately (a review).
+  let quiet = root.appendingPathComponent("quiet.json")
+  try #"{"rows": 3, "cols": 2, "conductance": [[1e-20, 1e-20], [1e-4, 1e-4], [1e-4, 1e-4]], "v_in": [0.2, 0, 0], "r_row": 1, "r_col": 1}"#
+    .write(to: quiet, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", quiet.path])
+  #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
 }
 
 // A checkpoint with counts but of another rule: refused, with no note
