@@ -181,7 +181,13 @@ enum ReproduceCommand: CLICommand {
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
     // The software runs' ideal periphery (`idealPeriphery`), said once,
     // and named in the labels of the runs that have converters.
-    let software = softwarePeriphery(base, runs: rows.map(\.run), args: args)
+    var software = softwarePeriphery(base, runs: rows.map(\.run), args: args)
+    // And the keys some array runs do not read (Figure 14's off-chip runs:
+    // a comparator offset, the transposed reads' noise), said the same way:
+    // the settings line had said "every run" (a walkthrough, session 52).
+    let partial = partlyReadPeriphery(base, runs: rows.map(\.run), args: args, except: software.keys)
+    software.keys.formUnion(partial.keys)
+    if let note = partial.note { software.note = [software.note, note].compactMap { $0 }.joined(separator: "\n") }
     // Then the settings line, every run's, names no converter.
     let unshared = software.note == nil ? [] : Set(TrainingConfiguration.peripheralKeys)
     if let note = software.note {
@@ -386,6 +392,28 @@ enum ReproduceCommand: CLICommand {
     let verb = keys.count == 1 ? "applies" : "apply"
     let whom = rules.count > 1 ? rules.dropLast().joined(separator: ", ") + " and " + rules.last! : rules.joined()
     return (Set(keys), "note: \(who), without converters: \(named.joined(separator: ", ")) \(verb) to the \(whom) runs")
+  }
+
+  /// The peripheral keys of `base` set away from their ideal values that
+  /// some of the array runs of `runs` do not read (their `ignoredKeys`),
+  /// but for `except` (said by the software runs' note), and a note naming
+  /// each with the runs that read it; none: no keys and no note.
+  static func partlyReadPeriphery(
+    _ base: TrainingConfiguration, runs: [ReproductionRun], args: ParsedArguments, except: Set<String>
+  ) -> (keys: Set<String>, note: String?) {
+    let arrays = runs.filter { $0.configuration.rule != .float }
+    func values(_ c: TrainingConfiguration) -> [String] { c.keyValues.map { "\($0.0) \($0.1)" } }
+    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
+    var keys: Set<String> = []
+    var parts: [String] = []
+    for key in TrainingConfiguration.peripheralKeys where !except.contains(key) && values(base.idealPeriphery([key])) != values(base) {
+      let reasons = arrays.compactMap { $0.configuration.ignoredKeys.first { $0.key == key }?.usedBy }
+      guard let reason = reasons.first, reasons.count < arrays.count else { continue }
+      keys.insert(key)
+      let named = args.string(option(key)) != nil ? option(key) : key
+      parts.append("\(named) applies to \(reason): \(reasons.count) of the \(arrays.count) array runs do not read it")
+    }
+    return (keys, parts.isEmpty ? nil : "note: " + parts.joined(separator: "; "))
   }
 
   /// `run` with its converters in its label ("hybrid, 50 states, ADC 4

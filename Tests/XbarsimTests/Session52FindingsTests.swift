@@ -194,3 +194,44 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   r = try runXbarsim(["sweep", "merge", a.path, "--out", c.path])
   #expect(r.status == 1 && r.stderr.contains("holds another sweep (its base configuration differs: c"), "\(r.stderr)")
 }
+
+// `reproduce lim2018 --figure 14 --transposed-read-noise 0.2` said in its
+// settings line that the key applied to every run, while the off-chip runs
+// ran without it, and no label said which did (a walkthrough, session 52;
+// a comparator offset alike).
+@Test func aKeySomeArrayRunsDoNotReadIsNamedWithTheRunsThatDo() throws {
+  let args = try #require(try ArgumentParsing.parse(
+    ["lim2018", "--figure", "14", "--transposed-read-noise", "0.2", "--comparator-offset", "0.01"], spec: ReproduceCommand.spec))
+  var base = TrainingConfiguration()
+  base.transposedReadNoise = 0.2
+  base.comparatorOffset = 0.01
+  let runs = LimReproduction.runs(figure: 14, base: base)
+  let software = ReproduceCommand.softwarePeriphery(base, runs: runs, args: args)
+  #expect(software.keys.isEmpty && software.note == nil)
+  let partial = ReproduceCommand.partlyReadPeriphery(base, runs: runs, args: args, except: software.keys)
+  #expect(partial.keys == ["transposed_read_noise", "comparator_offset"])
+  #expect(partial.note == "note: --transposed-read-noise applies to learning on-chip (the transposed reads that back-propagate δ): 3 of the 6 array runs do not read it; --comparator-offset applies to learning on-chip (the comparators that decide the pulses): 3 of the 6 array runs do not read it")
+  for run in runs {
+    let label = ReproduceCommand.labellingPeriphery(run, keys: partial.keys).label
+    let onChip = run.configuration.mode == .onChip
+    #expect(label.contains(", transposed read noise 0.2, comparator offset 0.01") == onChip, "\(label)")
+  }
+  // A key every array run reads: nothing to say.
+  var read = TrainingConfiguration()
+  read.readNoise = 0.2
+  let plain = try #require(try ArgumentParsing.parse(["lim2018", "--figure", "14", "--read-noise", "0.2"], spec: ReproduceCommand.spec))
+  let none = ReproduceCommand.partlyReadPeriphery(read, runs: LimReproduction.runs(figure: 14, base: read), args: plain, except: [])
+  #expect(none.keys.isEmpty && none.note == nil)
+}
+
+// No hidden layer, no transposed read: the key is one the run would ignore.
+@Test func aNetworkWithoutAHiddenLayerIgnoresTheTransposedReadsKeys() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 10]
+  cfg.transposedReadNoise = 0.1
+  cfg.hiddenThreshold = 0.05
+  let ignored = cfg.ignoredKeys.map(\.key)
+  #expect(ignored.contains("transposed_read_noise") && ignored.contains("hidden_threshold"), "\(ignored)")
+  cfg.layers = [64, 8, 10]
+  #expect(!cfg.ignoredKeys.contains { $0.key == "transposed_read_noise" || $0.key == "hidden_threshold" })
+}

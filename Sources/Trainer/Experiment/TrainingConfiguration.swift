@@ -886,6 +886,12 @@ extension TrainingConfiguration {
     if rule == .lim && mode == .offChip && transposedReadNoise != d.transposedReadNoise {
       // No array is read transposed: the ideal twin (or float SGD) trains.
       found.append(("transposed_read_noise", "learning on-chip (the transposed reads that back-propagate δ)"))
+    } else if rule != .float && layers.count <= 2 {
+      // No hidden layer, no transposed read and no hidden comparator (a
+      // review, session 52: taken without a word, the run unchanged).
+      let hidden = "networks with a hidden layer (whose δ a transposed read back-propagates)"
+      if transposedReadNoise != d.transposedReadNoise { found.append(("transposed_read_noise", hidden)) }
+      if hiddenThreshold != d.hiddenThreshold { found.append(("hidden_threshold", hidden)) }
     }
     if rule == .lim && mode == .offChip && transfer == .weights {
       // Float SGD trains; the target array is only programmed.
