@@ -131,3 +131,51 @@ func transposedReadNoiseChangesARunAndRepeatsWithItsSeed(_ rule: LearningRule) t
   #expect(TrainingConfiguration.peripheralKeys.contains("transposed_read_noise"))
   #expect(cfg.idealPeriphery().transposedReadNoise == 0 && cfg.idealPeriphery(["read_noise"]).transposedReadNoise == 0.25)
 }
+
+// The run numbers its images for the transposed reads' draws with only
+// this key set (a mutation round: numbering only with `read_noise` left
+// every image the draws of image 0, and no test saw it).
+@Test(arguments: [LearningRule.lim, .hybrid])
+func eachImageDrawsItsOwnTransposedNoise(_ rule: LearningRule) throws {
+  let cfg = try configuration(rule, ["transposed_read_noise": "0.5"], epochs: 1)
+  var last: UInt64? = nil
+  _ = try Experiment(configuration: cfg, train: Fixture.dataset(Fixture.train), test: Fixture.dataset(Fixture.test)).run(
+    finished: { net, images in
+      switch net {
+      case .lim(let n): last = n.readImage
+      case .hybrid(let h): last = h.readImage
+      }
+      #expect(images == Fixture.train.labels.count)
+    })
+  #expect(last == UInt64(Fixture.train.labels.count - 1))
+}
+
+// Each branch of a sense chain counts the sums clipped at the top (a
+// mutation round: the noisy branch's count could go without a test).
+@Test func everyBranchOfASenseChainCountsTheTop() {
+  let currents: [Float] = [50, -50, 0.25, 3, -0.5]
+  for chain in [
+    SenseChain(adc: ADC(bits: 4, range: 1)), SenseChain(adc: ADC(bits: 4, range: 1), offsets: [0, 0, 0, 0, 0.1]),
+    SenseChain(adc: ADC(bits: 4, range: 1), noise: 0.01),
+  ] {
+    var s = [Float](repeating: 0, count: currents.count)
+    var above = 0
+    let clipped = currents.withUnsafeBufferPointer { i in
+      s.withUnsafeMutableBufferPointer { chain.sums(currents: i, scale: 1, into: $0, read: 3, above: &above) }
+    }
+    #expect(clipped == 3 && above == 2, "offsets \(chain.offsets), noise \(chain.noise)")
+  }
+}
+
+// The share clipped at the top is its own count: with activation zero and
+// a range inside the linear region, most sums clipped are below −range
+// (a mutation round: the top share had no test of its own).
+@Test func theTopShareIsPartOfTheClippedShare() throws {
+  let cfg = try configuration(.lim, ["adc_bits": "6", "adc_range": "0.5"], epochs: 1)
+  let r = try Fixture.run(cfg)
+  let both = try #require(r.adcClippedFractions), top = try #require(r.adcClippedAboveFractions)
+  #expect(both.count == 2 && top.count == 2)
+  for l in 0..<2 { #expect(top[l] <= both[l]) }
+  #expect(top[0] < both[0], "\(top) against \(both)")
+  #expect(top[0] > 0, "\(top)")
+}

@@ -190,6 +190,11 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String, _ option: S
   #expect(fractions[0] >= 0.01)
   // (Session 52: with activation zero, the share clipped at the top,
   // beside the share at either end.)
+  // The top's share, the first number, is below the share at either end.
+  let topShare = narrow.stderr.components(separatedBy: "note: the ADC clipped ").dropFirst()
+    .first { $0.contains("of hidden layer 1's sums at its top") }
+    .flatMap { Double($0.prefix { $0 != " " }) }
+  #expect(topShare.map { $0 < 100 * fractions[0] } == true, "\(narrow.stderr)")
   #expect(narrow.stderr.contains("of hidden layer 1's sums at its top (s above adc_range 0.5; \(String(format: "%.1f", 100 * fractions[0])) % at either end, adc_clipped_fraction[0], those below −0.5 reading below the region as they were) at the last evaluation, short of the end of the hard sigmoid's linear region at 8: the sums beyond it read inside the region, so its activations stay within [0, 0.0625] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range 8 or more keeps the region whole"), "\(narrow.stderr)")
   // Centred: the region ends at c, the activations within (c ∓ R)/(2c).
   let centred = try runXbarsim(common + ["--adc-range", "0.5", "--activation", "centred"])

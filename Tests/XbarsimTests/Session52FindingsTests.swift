@@ -235,3 +235,43 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   cfg.layers = [64, 8, 10]
   #expect(!cfg.ignoredKeys.contains { $0.key == "transposed_read_noise" || $0.key == "hidden_threshold" })
 }
+
+// A key no array run reads is not "partly read" (those are refused
+// before: `refuseOverridden`); one every array run reads, neither.
+@Test func aKeyNoArrayRunReadsIsNotNamedAsPartlyRead() throws {
+  let args = try #require(try ArgumentParsing.parse(
+    ["lim2018", "--figure", "14", "--transposed-read-noise", "0.2"], spec: ReproduceCommand.spec))
+  var base = TrainingConfiguration()
+  base.transposedReadNoise = 0.2
+  let offChip = LimReproduction.runs(figure: 14, base: base).filter { $0.configuration.mode == .offChip }
+  #expect(offChip.count == 3)
+  let none = ReproduceCommand.partlyReadPeriphery(base, runs: offChip, args: args, except: [])
+  #expect(none.keys.isEmpty && none.note == nil)
+}
+
+// `sweep merge --out B` into a sweep of the same grid trained on other
+// images names that, and leaves B as it was.
+@Test func aMergeIntoASweepOfOtherDataSaysSo() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s52-merge-data", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let other = root.appendingPathComponent("other")
+  try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+  for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+    try FileManager.default.copyItem(at: data.appendingPathComponent(name), to: other.appendingPathComponent(name))
+  }
+  // One pixel changed: other training data.
+  let images = other.appendingPathComponent("train-images-idx3-ubyte")
+  var bytes = try Data(contentsOf: images)
+  bytes[16] = bytes[16] == 0 ? 200 : 0
+  try bytes.write(to: images)
+  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
+  let common = ["sweep", "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--grid", "nmax=8,16"]
+  var r = try runXbarsim(common + ["--data", data.path, "--out", a.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--data", other.path, "--out", b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let before = try Data(contentsOf: b.appendingPathComponent("sweep.csv"))
+  r = try runXbarsim(["sweep", "merge", a.path, "--out", b.path])
+  #expect(r.status == 1 && r.stderr.contains("holds another sweep (it was trained on other training or test data)"), "\(r.stderr)")
+  #expect(try Data(contentsOf: b.appendingPathComponent("sweep.csv")) == before)
+}

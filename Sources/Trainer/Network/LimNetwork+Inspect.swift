@@ -269,18 +269,13 @@ extension LimNetwork {
   }
 
   /// Array l's transposed read with δ·V_read on its source lines, the
-  /// exact way (the probe's path of `backward`).
+  /// exact way (the probe's path of `backward`), recorded. The δ of layer
+  /// l − 1 is training's read's, which `backward` takes next (with the
+  /// transposed read's noise): the δ this read had computed was
+  /// overwritten unread (session 52, a mutation round).
   func backwardExact(_ l: Int, _ probe: InspectionProbe) {
-    let layer = layers[l]
-    let v = configuration.readVoltage, scale = 1 / (readVoltage * gMax)
-    let dac = senseChains[l].dac
-    let out = probe.read(l, layer.array, .transposed, deltas[l].map { Self.exactLevel(dac.convertSigned($0), dac) * v })
-    for i in 0..<deltas[l - 1].count {
-      backCurrents[l][i] = Float(out[i])
-      let noise = transposedNoise > 0 ? transposedNoise * ReadNoise.normal(transposedReadKey(l), i) : 0
-      let x = gates[l - 1][i] * (backCurrents[l][i] * scale + noise)
-      deltas[l - 1][i] = columnComparators[l - 1][i].deadBand(x)
-    }
+    let v = configuration.readVoltage, dac = senseChains[l].dac
+    _ = probe.read(l, layers[l].array, .transposed, deltas[l].map { Self.exactLevel(dac.convertSigned($0), dac) * v })
   }
 }
 
