@@ -226,13 +226,8 @@ enum SweepCommand: CLICommand {
       }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
       // What differs, named: the grid, a base key, or the shard.
-      var why: String? = nil
-      if earlier.grid != grid {
-        why = "its grid is \(gridText(earlier.grid)), this one's \(gridText(grid))"
-      } else if earlier.base.configurationIdentity != baseNow.configurationIdentity {
-        why = "its base configuration differs"
-          + (baseNow.configurationIdentity.firstDifference(from: earlier.base.configurationIdentity).map { ": " + $0 } ?? "")
-      } else if !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
+      var why = difference(earlier.grid, earlier.base, from: grid, baseNow, here: "this one's")
+      if why == nil, !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
         why = "it is shard \(earlier.shard.map { "\($0.0)/\($0.1)" } ?? "?"), this one \(index)/\(shards)"
       }
       if let why {
@@ -308,6 +303,16 @@ enum SweepCommand: CLICommand {
     // The point files DIR holds (a merge made before session 49 holds none).
     let pointFiles = rows.filter { FileManager.default.fileExists(atPath: out + "/point-\($0[0]).json") }.count
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
+  }
+
+  /// What makes a sweep directory's grid and base (`grid`, `base`)
+  /// another sweep's than `here`'s (`hereGrid`, `hereBase`): the grid, or
+  /// the first base key that differs; nil when neither does.
+  static func difference(_ grid: Grid, _ base: JSONValue, from hereGrid: Grid, _ hereBase: JSONValue, here: String) -> String? {
+    if grid != hereGrid { return "its grid is \(gridText(grid)), \(here) \(gridText(hereGrid))" }
+    guard base.configurationIdentity != hereBase.configurationIdentity else { return nil }
+    return "its base configuration differs"
+      + (hereBase.configurationIdentity.firstDifference(from: base.configurationIdentity).map { ": " + $0 } ?? "")
   }
 
   /// Whether CSV file `path` holds a sweep's header alone (`grid`'s, its
@@ -663,13 +668,8 @@ enum SweepCommand: CLICommand {
         }
         // What differs, named, as a sweep names it (a walkthrough, session
         // 52: "its grid, base configuration or data differ").
-        var why: String? = nil
-        if there.grid != g {
-          why = "its grid is \(gridText(there.grid)), the shards' \(gridText(g))"
-        } else if there.base.configurationIdentity != baseJSON.configurationIdentity {
-          why = "its base configuration differs"
-            + (baseJSON.configurationIdentity.firstDifference(from: there.base.configurationIdentity).map { ": " + $0 } ?? "")
-        } else if !(data == nil || there.data == nil || there.data == data) {
+        var why = difference(there.grid, there.base, from: g, baseJSON, here: "the shards'")
+        if why == nil, !(data == nil || there.data == nil || there.data == data) {
           why = "it was trained on other training or test data"
         }
         if let why {
