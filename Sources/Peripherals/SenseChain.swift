@@ -136,8 +136,23 @@ public enum ReadNoise {
     return z ^ (z >> 31)
   }
 
-  /// The key of one read: `seed`, what is read (`kind`: e.g. a training
-  /// image or an evaluation), its number, and the layer.
+  /// What a read is, the `kind` of its key: each kind draws apart from
+  /// the others (the values are in checkpoints' runs: a run that goes on
+  /// draws what it drew, so they never change).
+  public enum Kind {
+    /// An image of an evaluation, keyed under that evaluation's key.
+    public static let evaluationImage: UInt64 = 0
+    /// A training image's forward reads (`read_noise`).
+    public static let trainingForward: UInt64 = 1
+    /// An evaluation of the test set, and one of the training set.
+    public static let testEvaluation: UInt64 = 2
+    public static let trainingSetEvaluation: UInt64 = 3
+    /// A training image's transposed reads (`transposed_read_noise`).
+    public static let trainingTransposed: UInt64 = 4
+  }
+
+  /// The key of one read: `seed`, what is read (`kind`, one of `Kind`'s:
+  /// e.g. a training image or an evaluation), its number, and the layer.
   @inlinable
   public static func key(seed: UInt64, kind: UInt64, index: UInt64, layer: Int) -> UInt64 {
     mix(mix(mix(mix(seed) ^ kind) ^ index) ^ UInt64(truncatingIfNeeded: layer))

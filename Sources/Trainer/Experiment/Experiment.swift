@@ -451,7 +451,7 @@ public final class Experiment {
       // The read noise of this evaluation: of the test or training set,
       // after the run's images so far.
       let noiseKey = ReadNoise.key(
-        seed: cfg.seed, kind: trainingSet ? 3 : 2, index: UInt64(startingImages + (images ?? 0)), layer: 0)
+        seed: cfg.seed, kind: trainingSet ? ReadNoise.Kind.trainingSetEvaluation : ReadNoise.Kind.testEvaluation, index: UInt64(startingImages + (images ?? 0)), layer: 0)
       var correct = 0
       try data.pixels.withUnsafeBufferPointer { px in
         try data.labels.withUnsafeBufferPointer { lb in

@@ -105,7 +105,7 @@ struct ForwardEvaluator {
             let o = out(b, l)
             if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
-              let read = chain.noise > 0 ? ReadNoise.key(seed: noiseKey, kind: 0, index: UInt64(s + b), layer: l) : 0
+              let read = chain.noise > 0 ? ReadNoise.key(seed: noiseKey, kind: ReadNoise.Kind.evaluationImage, index: UInt64(s + b), layer: l) : 0
               clips[part * layers + l] += chain.sums(
                 currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer, read: read, above: &tops[part * layers + l])
             } else {

@@ -340,7 +340,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
           // The sums (in units of V_read·G_max) through the transimpedance,
           // offsets and ADC.
           if !idealSense {
-            let read = senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: 1, index: readImage, layer: l) : 0
+            let read = senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: ReadNoise.Kind.trainingForward, index: readImage, layer: l) : 0
             senseChains[l].sums(currents: UnsafeBufferPointer(s), scale: 1, into: s, read: read)
           }
         }
@@ -461,7 +461,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
             if transposedNoise > 0 {
               // The sense amplifier's noise on the read, then the gate
               // (kind 4: not the forward read's draws).
-              let key = ReadNoise.key(seed: configuration.seed, kind: 4, index: readImage, layer: l)
+              let key = ReadNoise.key(seed: configuration.seed, kind: ReadNoise.Kind.trainingTransposed, index: readImage, layer: l)
               let sigma = transposedNoise
               for i in 0..<out.count {
                 let v = (out[i] + sigma * ReadNoise.normal(key, i)) * f[i]

@@ -77,14 +77,14 @@ public final class LimNetwork: @unchecked Sendable {
   /// read noise).
   @inline(__always)
   func readKey(_ l: Int) -> UInt64 {
-    senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: 1, index: readImage, layer: l) : 0
+    senseChains[l].noise > 0 ? ReadNoise.key(seed: configuration.seed, kind: ReadNoise.Kind.trainingForward, index: readImage, layer: l) : 0
   }
 
   /// The read-noise key of array l's transposed read for the image being
   /// trained (kind 4: the draws are not the forward read's).
   @inline(__always)
   func transposedReadKey(_ l: Int) -> UInt64 {
-    ReadNoise.key(seed: configuration.seed, kind: 4, index: readImage, layer: l)
+    ReadNoise.key(seed: configuration.seed, kind: ReadNoise.Kind.trainingTransposed, index: readImage, layer: l)
   }
 
   /// Receives every pulse and reset while set (nil: not recorded).
