@@ -371,13 +371,9 @@ enum ReproduceCommand: CLICommand {
     _ base: TrainingConfiguration, runs: [ReproductionRun], args: ParsedArguments
   ) -> (keys: Set<String>, note: String?) {
     let software = runs.filter { $0.configuration.rule == .float }
-    // The keys set away from their ideal values (adc_range only when
-    // given: its default follows c).
-    func values(_ c: TrainingConfiguration) -> [String] { c.keyValues.map { "\($0.0) \($0.1)" } }
-    let keys = software.isEmpty ? [] : TrainingConfiguration.peripheralKeys.filter { values(base.idealPeriphery([$0])) != values(base) }
+    let keys = software.isEmpty ? [] : setPeripheralKeys(base)
     guard !keys.isEmpty else { return ([], nil) }
-    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
-    let named = keys.map { args.string(option($0)) != nil ? option($0) : $0 }
+    let named = keys.map { peripheralName($0, args) }
     // The rules of the runs that read them, in the figure's order.
     var rules: [String] = []
     for run in runs where run.configuration.rule != .float {
@@ -394,6 +390,22 @@ enum ReproduceCommand: CLICommand {
     return (Set(keys), "note: \(who), without converters: \(named.joined(separator: ", ")) \(verb) to the \(whom) runs")
   }
 
+  /// The peripheral keys of `base` set away from their ideal values
+  /// (`adc_range` only when given: its default follows c), in
+  /// `peripheralKeys`' order.
+  static func setPeripheralKeys(_ base: TrainingConfiguration) -> [String] {
+    func values(_ c: TrainingConfiguration) -> [String] { c.keyValues.map { "\($0.0) \($0.1)" } }
+    let here = values(base)
+    return TrainingConfiguration.peripheralKeys.filter { values(base.idealPeriphery([$0])) != here }
+  }
+
+  /// A peripheral key as the user gave it: its option (`--adc-bits`) when
+  /// given as one, else the key (from `--config`).
+  static func peripheralName(_ key: String, _ args: ParsedArguments) -> String {
+    let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+    return args.string(option) != nil ? option : key
+  }
+
   /// The peripheral keys of `base` set away from their ideal values that
   /// some of the array runs of `runs` do not read (their `ignoredKeys`),
   /// but for `except` (said by the software runs' note), and a note naming
@@ -402,16 +414,13 @@ enum ReproduceCommand: CLICommand {
     _ base: TrainingConfiguration, runs: [ReproductionRun], args: ParsedArguments, except: Set<String>
   ) -> (keys: Set<String>, note: String?) {
     let arrays = runs.filter { $0.configuration.rule != .float }
-    func values(_ c: TrainingConfiguration) -> [String] { c.keyValues.map { "\($0.0) \($0.1)" } }
-    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
     var keys: Set<String> = []
     var parts: [String] = []
-    for key in TrainingConfiguration.peripheralKeys where !except.contains(key) && values(base.idealPeriphery([key])) != values(base) {
+    for key in setPeripheralKeys(base) where !except.contains(key) {
       let reasons = arrays.compactMap { $0.configuration.ignoredKeys.first { $0.key == key }?.usedBy }
       guard let reason = reasons.first, reasons.count < arrays.count else { continue }
       keys.insert(key)
-      let named = args.string(option(key)) != nil ? option(key) : key
-      parts.append("\(named) applies to \(reason): \(reasons.count) of the \(arrays.count) array runs do not read it")
+      parts.append("\(peripheralName(key, args)) applies to \(reason): \(reasons.count) of the \(arrays.count) array runs do not read it")
     }
     return (keys, parts.isEmpty ? nil : "note: " + parts.joined(separator: "; "))
   }
