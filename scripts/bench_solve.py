@@ -15,7 +15,8 @@ v_in uniform in [0, 1] V, r_row = r_col = 1 ohm, written as crossbar problem
 JSON files (shared/formats/crossbar-problem.md) into --out DIR.
 
 Per size:
-  xbarsim      `XBARSIM solve FILE --repeat K`: seconds_solve is the solver's own
+  xbarsim      `XBARSIM solve FILE --repeat K --solver iterative` (the conjugate
+               gradients; --xbarsim-args may give another --solver): seconds_solve is the solver's own
                minimum over K repeats (parse/print excluded); the whole-process
                wall time is recorded too.
   badcrossbar  badcrossbar.compute() in-process, output currents only
@@ -140,7 +141,11 @@ def max_rel_diff(a, b) -> float | None:
 
 
 def run_xbarsim(xbarsim: str, path: str, repeat: int, extra: list[str]) -> dict:
-    cmd = [xbarsim, "solve", path, "--repeat", str(repeat), *extra]
+    # The iterative solve is what is compared: `--solver auto` would solve
+    # again directly the meshes of G·r large enough to leave an output
+    # below 1e-6 of its ideal current (128×128 at --r 1e6).
+    solver = [] if "--solver" in extra else ["--solver", "iterative"]
+    cmd = [xbarsim, "solve", path, "--repeat", str(repeat), *solver, *extra]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0

@@ -188,8 +188,11 @@ enum ReproduceCommand: CLICommand {
     let partial = partlyReadPeriphery(base, runs: rows.map(\.run), args: args, except: software.keys)
     software.keys.formUnion(partial.keys)
     if let note = partial.note { software.note = [software.note, note].compactMap { $0 }.joined(separator: "\n") }
-    // Then the settings line, every run's, names no converter.
-    let unshared = software.note == nil ? [] : Set(TrainingConfiguration.peripheralKeys)
+    // Then the settings line, every run's, names none of the keys the
+    // labels carry (only those: with a partly read key alone, a key every
+    // array run reads had gone from the settings line and from the labels:
+    // a review, session 54).
+    let unshared = software.note == nil ? [] : software.keys
     if let note = software.note {
       var err = StandardError()
       Swift.print(note, to: &err)

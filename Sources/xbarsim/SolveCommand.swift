@@ -19,7 +19,10 @@ enum SolveCommand: CLICommand {
       solved by conjugate gradients preconditioned with exact line (tridiagonal)
       solves ("pcg-line-jacobi"), from G·r = 1e-2 on with the exact solve of the
       merged modes w = b added ("pcg-two-level"), to a relative KCL residual of
-      --tolerance. A solve that does not
+      --tolerance; where an output is below 1e-6 of its column's current at full
+      drive and the mesh is at most 2^30 operations of banded elimination
+      (128×128), it is solved again by that elimination, accurate output by
+      output ("direct-banded"; --solver chooses). A solve that does not
       converge is an error (exit 1), never an answer, and so is a G·r (largest cell
       conductance × segment resistance) above 1e9 with resistive bit lines, where
       the mesh is too ill-conditioned to trust. With one line kind ideal (r = 0)
@@ -35,6 +38,7 @@ enum SolveCommand: CLICommand {
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
+      OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself, for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
     ],
     maxPositionals: 1)
 
@@ -56,6 +60,10 @@ enum SolveCommand: CLICommand {
     // train's range (a walkthrough found 1e300 s taken here, refused there).
     guard readTime >= 1e-12 && readTime <= 1 else {
       throw CLIError.usage("--read-time must be in 1e-12…1 s, got \(PulsesCommand.raw(args, "--read-time"))")
+    }
+    let choice = args.string("--solver") ?? "auto"
+    guard ["auto", "iterative", "direct"].contains(choice) else {
+      throw CLIError.usage("--solver must be auto, iterative or direct, got '\(choice)'")
     }
     let repeats = try args.int("--repeat", default: 1)
     // (A benchmark's repetitions: 10⁶ solves of the smallest array take
@@ -98,12 +106,30 @@ enum SolveCommand: CLICommand {
 
     let solver = NodalSolver(
       options: .init(tolerance: tolerance, maxIterations: maxIterations, threads: threads))
+    let bothResistive = mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0
+    let fitsDirect = NodalSolver.directCost(rows: mesh.rows, columns: mesh.columns).operations
+      <= NodalSolver.directOperationLimit
+    if choice == "direct" && bothResistive && !fitsDirect {
+      let ops = NodalSolver.directCost(rows: mesh.rows, columns: mesh.columns).operations
+      throw CLIError.runtime(
+        "\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh needs \(String(format: "%.3g", ops)) operations, beyond its limit of 2^30 (about 100×100); use --solver iterative")
+    }
+    var direct = choice == "direct" && bothResistive
     var best = Double.infinity
     var solution: MeshSolution? = nil
     for _ in 0..<repeats {
       let t0 = DispatchTime.now().uptimeNanoseconds
       do {
-        solution = try solver.solve(mesh)
+        solution = try direct ? solver.solveDirect(mesh) : solver.solve(mesh)
+        // 'auto': a mesh with an output far below its column's current
+        // with ideal lines is solved again, directly, where it fits (once:
+        // the direct answer stands whatever its size).
+        if !direct && choice == "auto" && bothResistive && fitsDirect,
+          let s = solution, wantsDirect(mesh, s.outputCurrents)
+        {
+          direct = true
+          solution = try solver.solveDirect(mesh)
+        }
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
         throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
       } catch SolverError.overflow {
@@ -122,6 +148,7 @@ enum SolveCommand: CLICommand {
     let method: String
     switch (mesh.wires.rowSegmentResistance > 0, mesh.wires.columnSegmentResistance > 0) {
     case (false, false): method = "kirchhoff-sum"
+    case (true, true) where direct: method = "direct-banded"
     case (true, true): method = solver.lastSolveWasTwoLevel ? "pcg-two-level" : "pcg-line-jacobi"
     default: method = "line-direct"
     }
@@ -178,7 +205,52 @@ enum SolveCommand: CLICommand {
     try StandardOutput.write(json.finished())
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
-    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents) { print(note, to: &err) }
+    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect) {
+      print(note, to: &err)
+    }
+  }
+
+  /// Each column's current with ideal lines, Σ_i G_ij·|v_in,i|, in
+  /// magnitudes: rows at 0 V (or open) count nothing (a review, session 52:
+  /// a column of 1e-4 S cells on rows at 0 V and one driven row at 1e-20 S
+  /// had been noted, answered to 9 digits all the same).
+  static func idealColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
+    let drive = mesh.rowTerminations.map { abs($0.volts ?? 0) }
+    let n = mesh.columns
+    var ideal = [Double](repeating: 0, count: n)
+    for i in 0..<mesh.rows where drive[i] > 0 {
+      for j in 0..<n { ideal[j] += mesh.conductance[i * n + j] * drive[i] }
+    }
+    return ideal
+  }
+
+  /// Each column's current at full drive with ideal lines, max_i |v_in,i|
+  /// · Σ_i G_ij: the scale of its output's error in the iterative solve,
+  /// which holds the node voltages to about the tolerance times the
+  /// largest drive.
+  static func fullDriveColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
+    let top = mesh.rowTerminations.map { abs($0.volts ?? 0) }.max() ?? 0
+    let n = mesh.columns
+    var sums = [Double](repeating: 0, count: n)
+    for i in 0..<mesh.rows { for j in 0..<n { sums[j] += mesh.conductance[i * n + j] } }
+    return sums.map { top * $0 }
+  }
+
+  /// The share of its column's current at full drive below which
+  /// `--solver auto` solves again directly: the conjugate gradients' error
+  /// is about the tolerance times that current (1e-12 at the default), so
+  /// from here an output could be off by 1e-6 of itself (a 32×200 mesh at
+  /// r = 1e6 Ω: outputs down to 4e-9 of their ideal-line current, up to
+  /// 5.4e-9 of themselves from the direct solve's). A column fed through
+  /// the lines alone (no cell on a driven row) counts too (a review,
+  /// session 54: 0 A answered for 9e-17 A). Solving directly a mesh that
+  /// did not need it costs only time: at most 0.3 s (128×128).
+  static let directBelowShare = 1e-6
+
+  /// Whether an output is below ``directBelowShare`` of its column's
+  /// current at full drive.
+  static func wantsDirect(_ mesh: CrossbarMesh, _ out: [Double]) -> Bool {
+    fullDriveColumnCurrents(mesh).enumerated().contains { j, full in abs(out[j]) < directBelowShare * full }
   }
 
   /// With both line kinds resistive, the node voltages hold their values
@@ -190,26 +262,32 @@ enum SolveCommand: CLICommand {
   /// the largest currents, not to each output: a walkthrough (session 52)
   /// found far columns behind word lines of G·r = 1e5 to 1e9 off by 7 %
   /// to 32,000 times, one negative, with nothing said.
-  static func roundingFloorNote(_ mesh: CrossbarMesh, _ out: [Double]) -> String? {
-    // Each row's drive (an open row end: none).
-    let drive = mesh.rowTerminations.map { abs($0.volts ?? 0) }
-    let n = mesh.columns
+  static func roundingFloorNote(_ mesh: CrossbarMesh, _ out: [Double], fitsDirect: Bool = false) -> String? {
     var below: [(Int, Double)] = []
-    for j in 0..<n {
-      // The column's current with ideal lines, in magnitudes: rows at 0 V
-      // count nothing (a review, session 52: a column of 1e-4 S cells on
-      // rows at 0 V and one driven row at 1e-20 S was noted, answered to
-      // 9 digits all the same).
-      var ideal = 0.0
-      for i in 0..<mesh.rows { ideal += mesh.conductance[i * n + j] * drive[i] }
+    for (j, ideal) in idealColumnCurrents(mesh).enumerated() {
       let floor = 16 * Double.ulpOfOne * ideal
       if floor > 0 && abs(out[j]) < floor { below.append((j, floor)) }
     }
-    guard let first = below.first else { return nil }
+    // Columns whose cells sit on undriven rows only: fed through the lines
+    // alone, with no floor of their own (a review, session 54: 0 A
+    // answered, converged, for 9e-17 A).
+    let ideal = idealColumnCurrents(mesh), full = fullDriveColumnCurrents(mesh)
+    let lineFed = (0..<mesh.columns).filter { ideal[$0] == 0 && full[$0] > 0 }
     let short = { (x: Double) in String(format: "%.3g", x) }
+    let direct = fitsDirect ? "; --solver direct (or auto) gives each output to its own accuracy" : "; the mesh is too large for --solver direct"
+    var lineNote: String? = nil
+    if !lineFed.isEmpty {
+      let named = lineFed.prefix(3).map { "i_out[\($0)] \(short(out[$0])) A" }.joined(separator: ", ")
+      let more = lineFed.count > 3 ? " and \(lineFed.count - 3) more" : ""
+      let one = lineFed.count == 1
+      lineNote = "note: \(named)\(more) \(one ? "has" : "have") no cell on a driven row: \(one ? "its" : "their") current comes through the lines alone, and the solve's accuracy is relative to the largest currents, so few digits or none can be trusted (README, Problem files)\(direct)"
+    }
+    guard let first = below.first else { return lineNote }
+
     let named = below.prefix(3).map { "i_out[\($0.0)] \(short(out[$0.0])) A" }.joined(separator: ", ")
     let more = below.count > 3 ? " and \(below.count - 3) more" : ""
     let one = below.count == 1
-    return "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·Σ G·|v_in| over the column, ε = 2.2e-16: 16ε times its current with ideal lines), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (README, Problem files)"
+    let floorNote = "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·Σ G·|v_in| over the column, ε = 2.2e-16: 16ε times its current with ideal lines), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (README, Problem files)\(direct)"
+    return [floorNote, lineNote].compactMap { $0 }.joined(separator: "\n")
   }
 }

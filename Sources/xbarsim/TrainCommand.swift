@@ -539,7 +539,21 @@ enum TrainCommand: CLICommand {
         "note: \(name): its \(m.depression.count) depression points (d rows) are not used: only rule lim's method c depresses a device (methods a and b and rules hybrid and single reset it)")
     }
     if let note = unitNote(name, gMax: m.gMax) { notes.append(note) }
+    if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
     return notes
+  }
+
+  /// The note on a first point far below a synapse's and over 100 times
+  /// below the next, under a G_max that is a synapse's: the first point
+  /// sets G_min, and one value in siemens in a µS file had made gmin_ratio
+  /// 1e-7 instead of 0.1 without a word (a walkthrough, session 54). nil
+  /// otherwise (a first point of 0 is taken as the device's G_min of 0).
+  static func firstPointNote(_ name: String, curve: [Double], gMax: Double) -> String? {
+    guard curve.count >= 3, gMax >= farBelowASynapse, gMax < farAboveASynapse else { return nil }
+    let first = curve[0] * gMax, next = curve[1] * gMax
+    guard first > 0, first < farBelowASynapse, next > 100 * first else { return nil }
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the potentiation branch's first point, \(shown(first)) S, is far below a synapse's and \(shown(next / first)) times below the next (\(shown(next)) S); it sets G_min (gmin_ratio \(shown(curve[0]))): if it is in another unit than the others (siemens in a µS file?) or an outlier, correct it"
   }
 
   /// The note on a device file's G_max far above a synapse's (µS or mS data

@@ -50,7 +50,7 @@ func aTransposedReadAddsItsNoiseBeforeTheGate(_ rule: LearningRule) throws {
     if plain.gate[i] == 0 {
       #expect(noisy.delta[i] == 0, "row \(i)")
     } else {
-      // (Rule single's derivative is the slope 1/(2c), not a gate of 1.)
+      // (Rules hybrid and single default to the slope 1/(2c), float_derivative true, not a gate of 1.)
       let f = plain.gate[i], z = ReadNoise.normal(key, i)
       open += 1
       if f == 1 {

@@ -124,6 +124,30 @@ extension MeasuredDevice {
         "the depression branch never falls below its first point (\(down[0]) S); "
           + (rises ? "its points rise: rising data are a potentiation branch (p rows)" : "a device that no pulse changes"))
     }
+    // Falling data with a noisy start pass the checks above (a point just
+    // above the first): a branch whose second half lies below its first
+    // half and whose last point is below its first falls overall, and is
+    // refused as falling data are (it had trained to chance under a note
+    // that called its early maximum an outlier: a walkthrough, session 54).
+    // Likewise a depression branch that rises overall.
+    func halves(_ b: [Double]) -> (first: Double, second: Double) {
+      let h = b.count / 2
+      return (b[..<h].reduce(0, +) / Double(h), b[(b.count - h)...].reduce(0, +) / Double(h))
+    }
+    let upHalves = halves(up)
+    if up.last! < up[0] && upHalves.second < upHalves.first {
+      throw ConfigurationError(
+        field: source,
+        "the potentiation branch falls overall (from \(up[0]) S to \(up.last!) S; the mean of its second half, \(upHalves.second) S, below its first half's, \(upHalves.first) S): falling data are a depression branch (d rows), and a device needs a rising potentiation branch (p rows)")
+    }
+    if !down.isEmpty {
+      let downHalves = halves(down)
+      if down.last! > down[0] && downHalves.second > downHalves.first {
+        throw ConfigurationError(
+          field: source,
+          "the depression branch rises overall (from \(down[0]) S to \(down.last!) S; the mean of its second half, \(downHalves.second) S, above its first half's, \(downHalves.first) S): rising data are a potentiation branch (p rows)")
+      }
+    }
     try self.init(potentiation: up, depression: down)
   }
 

@@ -206,7 +206,7 @@ public final class NodalSolver: @unchecked Sendable {
   // MARK: - Structure checks
 
   /// Every group of lines joined by non-zero cells must reach a source.
-  private func checkFloating(_ mesh: CrossbarMesh) throws {
+  func checkFloating(_ mesh: CrossbarMesh) throws {
     let m = mesh.rows, n = mesh.columns
     let anyOpen = mesh.rowTerminations.contains(.open) || mesh.columnTerminations.contains(.open)
     guard anyOpen else { return }
@@ -607,7 +607,7 @@ public final class NodalSolver: @unchecked Sendable {
 
   // MARK: - Terminal currents
 
-  private func terminalCurrents(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) {
+  func terminalCurrents(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) {
     // A line's terminal current is its terminal segment's current, taken as
     // `MeshSolution` takes every segment's (the drop over r or the cells'
     // sum, whichever keeps more digits), so the two agree bit for bit.

@@ -1,0 +1,241 @@
+/// A direct solve of the nodal equations, accurate node by node.
+///
+/// The conjugate gradients stop on a residual relative to the largest
+/// injections, so a node voltage far below the drives (the far cells
+/// behind word lines of large G·r) can be wrong in every digit, and the
+/// output it feeds with it (a walkthrough, session 52: up to 32,000 times,
+/// one sign flipped). This solve eliminates the nodes in a banded order
+/// the way Grassmann, Taksar and Heyman (1985) solve Markov chains: the
+/// nodal matrix is an M-matrix, stored as its off-diagonal conductances
+/// n_pq ≥ 0 and its row sums e_p ≥ 0 (a node's conductance to the
+/// sources), and eliminating node k only adds products of those:
+///
+///     d_k = e_k + Σ_q n_kq,   n_ij += n_ik·n_kj/d_k,   e_i += n_ik·e_k/d_k,
+///
+/// so no diagonal is formed by subtraction, and the substitutions, run
+/// separately on the positive and the negative injections, add positive
+/// terms only. Every node voltage of each part then carries a relative
+/// error of a few ulps times the number of eliminations, whatever its
+/// size (O'Cinneide 1993; Alfa, Xue and Ye 2002); a difference of the two
+/// parts loses digits only where the drives themselves cancel.
+///
+/// Nodes are ordered (line position, cell, word or bit) along the longer
+/// dimension, so the band is 2·L wide with L = min(M, N): the factorisation
+/// costs about 2·M·N·(2L)² operations and 2·M·N·2L doubles
+/// (``directCost(rows:columns:)``).
+extension NodalSolver {
+  /// Multiply-adds and doubles of the direct solve of an M×N mesh:
+  /// 2·M·N·(2L)²/2 and 2·M·N·2L, L = min(M, N).
+  public static func directCost(rows m: Int, columns n: Int) -> (operations: Double, doubles: Double) {
+    let nodes = 2 * Double(m) * Double(n), band = 2 * Double(min(m, n))
+    return (nodes * band * band / 2, nodes * band)
+  }
+
+  /// The largest mesh the direct solve takes, in ``directCost(rows:columns:)``'s
+  /// operations: 2³⁰ (about a second here; a 128×128 mesh is 2.1e9).
+  public static let directOperationLimit = Double(1 << 30)
+
+  /// Solves a mesh with both line kinds resistive by banded elimination
+  /// (see the extension's comment): each node voltage, and so each
+  /// output current into a 0 V termination, to a few ulps times the mesh's
+  /// size relative to itself, where the conjugate gradients are accurate
+  /// relative to the largest currents only. 0 iterations; the relative
+  /// KCL residual is computed from the answer.
+  ///
+  /// - Throws: what ``solve(_:warmStart:)`` throws for a bad or
+  ///   ill-conditioned mesh or a floating line, and
+  ///   ``ConfigurationError`` (field `r_row` or `r_col`) when a line kind
+  ///   is ideal (the line-by-line solve is already exact there) or
+  ///   (field `rows`) when the mesh is beyond ``directOperationLimit``.
+  public func solveDirect(_ mesh: CrossbarMesh) throws -> MeshSolution {
+    try mesh.validate()
+    if let (g, r, field) = mesh.illConditioning {
+      throw ConfigurationError(
+        field: field,
+        WireModel.beyondConditioning("conductance", conductance: "\(g)", resistance: "\(r)", product: "\(g * r)"))
+    }
+    let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
+    guard rr > 0 else { throw ConfigurationError(field: "r_row", "the direct solve needs both line kinds resistive") }
+    guard rc > 0 else { throw ConfigurationError(field: "r_col", "the direct solve needs both line kinds resistive") }
+    let m = mesh.rows, n = mesh.columns
+    let cost = Self.directCost(rows: m, columns: n)
+    guard cost.operations <= Self.directOperationLimit else {
+      throw ConfigurationError(
+        field: "rows",
+        "a \(m)×\(n) mesh is beyond the direct solve (\(Int(cost.operations)) operations, limit \(Int(Self.directOperationLimit)))")
+    }
+    try checkFloating(mesh)
+    var sol = MeshSolution(
+      rows: m, columns: n,
+      wordNodeVoltage: [Double](repeating: 0, count: m * n),
+      bitNodeVoltage: [Double](repeating: 0, count: m * n),
+      rowTerminalCurrent: [Double](repeating: 0, count: m),
+      columnTerminalCurrent: [Double](repeating: 0, count: n),
+      iterations: 0, relativeResidual: 0, converged: true)
+    var band = BandedNodes(mesh)
+    band.eliminate()
+    let (plus, minus) = band.voltages()
+    for k in 0..<(m * n) {
+      let (i, j) = (k / n, k % n)
+      let w = band.index(i, j, bit: false), b = band.index(i, j, bit: true)
+      sol.wordNodeVoltage[k] = plus[w] - minus[w]
+      sol.bitNodeVoltage[k] = plus[b] - minus[b]
+    }
+    sol.relativeResidual = Self.relativeResidual(mesh, sol)
+    terminalCurrents(mesh, solution: &sol)
+    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
+      throw SolverError.overflow
+    }
+    return sol
+  }
+
+  /// ‖i − G·v‖₂ / ‖i‖₂ over every node (i: the sources' injections).
+  static func relativeResidual(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
+    let m = mesh.rows, n = mesh.columns
+    let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
+    let w = sol.wordNodeVoltage, b = sol.bitNodeVoltage, g = mesh.conductance
+    var r2 = 0.0, i2 = 0.0
+    for i in 0..<m {
+      for j in 0..<n {
+        let k = i * n + j
+        // Current out of each node into its neighbours, less what a source injects.
+        var outW = g[k] * (w[k] - b[k]), outB = g[k] * (b[k] - w[k])
+        var injW = 0.0, injB = 0.0
+        if j > 0 { outW += gr * (w[k] - w[k - 1]) }
+        if j + 1 < n { outW += gr * (w[k] - w[k + 1]) }
+        if j == 0, let v = mesh.rowTerminations[i].volts { outW += gr * w[k]; injW = gr * v }
+        if i > 0 { outB += gc * (b[k] - b[k - n]) }
+        if i + 1 < m { outB += gc * (b[k] - b[k + n]) }
+        if i == m - 1, let v = mesh.columnTerminations[j].volts { outB += gc * b[k]; injB = gc * v }
+        r2 += (injW - outW) * (injW - outW) + (injB - outB) * (injB - outB)
+        i2 += injW * injW + injB * injB
+      }
+    }
+    return i2 > 0 ? (r2 / i2).squareRoot() : r2.squareRoot()
+  }
+}
+
+/// The nodal matrix of a mesh in the band of the direct solve: for node p,
+/// `upper[p·width + t − 1]` is the conductance n_{p,p+t} ≥ 0 to node p + t
+/// (t = 1…width), `excess[p]` its conductance to the sources, and the
+/// injections split by sign.
+struct BandedNodes {
+  let rows: Int, columns: Int
+  /// True when nodes run column by column (M < N), so the band is 2·M.
+  let byColumns: Bool
+  /// Cells per line position: L = min(M, N).
+  let lineLength: Int
+  let width: Int
+  let count: Int
+  var upper: [Double]
+  var excess: [Double]
+  var pivot: [Double]
+  var plus: [Double]
+  var minus: [Double]
+
+  /// Node (i, j), word or bit: 2·(a·L + b) + (bit ? 1 : 0), with (a, b) =
+  /// (i, j) row by row, (j, i) column by column.
+  @inline(__always)
+  func index(_ i: Int, _ j: Int, bit: Bool) -> Int {
+    2 * (byColumns ? j * lineLength + i : i * lineLength + j) + (bit ? 1 : 0)
+  }
+
+  init(_ mesh: CrossbarMesh) {
+    rows = mesh.rows
+    columns = mesh.columns
+    byColumns = rows < columns
+    lineLength = min(rows, columns)
+    width = 2 * lineLength
+    count = 2 * rows * columns
+    upper = [Double](repeating: 0, count: count * width)
+    excess = [Double](repeating: 0, count: count)
+    pivot = [Double](repeating: 0, count: count)
+    plus = [Double](repeating: 0, count: count)
+    minus = [Double](repeating: 0, count: count)
+    let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
+    let m = rows, n = columns
+    for i in 0..<m {
+      for j in 0..<n {
+        let w = index(i, j, bit: false), b = index(i, j, bit: true)
+        link(w, b, mesh.conductance[i * n + j])
+        if j + 1 < n { link(w, index(i, j + 1, bit: false), gr) }
+        if i + 1 < m { link(b, index(i + 1, j, bit: true), gc) }
+      }
+      if let v = mesh.rowTerminations[i].volts { source(index(i, 0, bit: false), gr, v) }
+    }
+    for j in 0..<n {
+      if let v = mesh.columnTerminations[j].volts { source(index(m - 1, j, bit: true), gc, v) }
+    }
+  }
+
+  private mutating func link(_ p: Int, _ q: Int, _ g: Double) {
+    let (lo, hi) = (min(p, q), max(p, q))
+    upper[lo * width + hi - lo - 1] += g
+  }
+
+  private mutating func source(_ p: Int, _ g: Double, _ v: Double) {
+    excess[p] += g
+    if v > 0 { plus[p] += g * v } else if v < 0 { minus[p] += g * -v }
+  }
+
+  /// The elimination: pivots d_k and the scaled multipliers, in place.
+  mutating func eliminate() {
+    let width = self.width, count = self.count
+    upper.withUnsafeMutableBufferPointer { u in
+      excess.withUnsafeMutableBufferPointer { e in
+        pivot.withUnsafeMutableBufferPointer { d in
+          for k in 0..<count {
+            let row = u.baseAddress! + k * width
+            let reach = min(width, count - 1 - k)
+            var dk = e[k]
+            for t in 0..<reach { dk += row[t] }
+            d[k] = dk
+            // A node that no source reaches has no pivot; the floating-line
+            // check rules it out, and an underflow to 0 keeps it at 0 V.
+            guard dk > 0 else { continue }
+            let ek = e[k] / dk
+            for t1 in 0..<reach {
+              let a = row[t1]
+              if a == 0 { continue }
+              let f = a / dk
+              let i = k + t1 + 1
+              e[i] += a * ek
+              let target = u.baseAddress! + i * width - (t1 + 1)
+              // n_{i, k+t2+1} for t2 > t1: offset (t2 − t1) − 1 in row i.
+              for t2 in (t1 + 1)..<reach { target[t2] += f * row[t2] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Node voltages of the positive and of the negative injections (each
+  /// ≥ 0); the mesh's are their difference.
+  func voltages() -> (plus: [Double], minus: [Double]) {
+    (substitute(plus), substitute(minus))
+  }
+
+  private func substitute(_ injection: [Double]) -> [Double] {
+    var y = injection
+    let width = self.width, count = self.count
+    upper.withUnsafeBufferPointer { u in
+      pivot.withUnsafeBufferPointer { d in
+        y.withUnsafeMutableBufferPointer { y in
+          for k in 0..<count where d[k] > 0 && y[k] != 0 {
+            let row = u.baseAddress! + k * width, yk = y[k] / d[k]
+            for t in 0..<min(width, count - 1 - k) { y[k + t + 1] += row[t] * yk }
+          }
+          for k in stride(from: count - 1, through: 0, by: -1) {
+            guard d[k] > 0 else { y[k] = 0; continue }
+            let row = u.baseAddress! + k * width
+            var s = y[k]
+            for t in 0..<min(width, count - 1 - k) { s += row[t] * y[k + t + 1] }
+            y[k] = s / d[k]
+          }
+        }
+      }
+    }
+    return y
+  }
+}

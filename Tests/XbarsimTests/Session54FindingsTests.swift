@@ -1,0 +1,75 @@
+import Circuit
+import Foundation
+import Testing
+import Trainer
+import _TestSupport
+
+@testable import xbarsim
+
+// A review (session 54): with a key some array runs do not read (Figure
+// 14's off-chip runs: the transposed reads' noise) and one every array run
+// reads (an ADC), the settings line had dropped the ADC and the labels
+// carried only the partly read key: the ADC was named nowhere.
+@Test func aKeyEveryArrayRunReadsStaysOnTheSettingsLineBesideAPartlyReadOne() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s54-settings", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "14", "--seeds", "1", "--data", data.path, "--layers", "64,8,10",
+    "--evals-per-epoch", "2", "--transposed-read-noise", "0.2", "--adc-bits", "8",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stdout.split(separator: "\n").map(String.init)
+  let settings = try #require(lines.first { $0.hasPrefix("settings") || $0.contains("adc_bits") }, "\(r.stdout)")
+  #expect(settings.contains("adc_bits 8"), "\(r.stdout)")
+  // The partly read key in the labels of the runs that read it, not on
+  // the settings line.
+  #expect(!settings.contains("transposed_read_noise"), "\(settings)")
+  let onChip = lines.filter { $0.contains("on-chip") }
+  #expect(!onChip.isEmpty && onChip.allSatisfy { $0.contains("transposed read noise 0.2") }, "\(r.stdout)")
+}
+
+// A walkthrough (session 54): a depression branch pasted as p rows, whose
+// noise put one point just above the first, passed as a device (its early
+// maximum called an outlier) and trained to chance; a branch that falls
+// overall is refused as falling data are, and a depression branch that
+// rises overall likewise.
+@Test func aBranchThatRunsTheWrongWayOverallIsRefused() throws {
+  func error(_ text: String) -> String {
+    do {
+      _ = try MeasuredDevice(csv: text, source: "dev.csv")
+      return ""
+    } catch { return "\(error)" }
+  }
+  // Falling, with a noisy point above the first at pulse 2.
+  let falling = [10.0, 9.6, 10.01, 8.8, 8.1, 7.0, 6.2, 5.1, 4.0, 3.2].map { "p,\($0)e-6" }.joined(separator: "\n")
+  #expect(error(falling).contains("the potentiation branch falls overall (from 1e-05 S to 3.2e-06 S"), "\(error(falling))")
+  #expect(error(falling).hasSuffix("falling data are a depression branch (d rows), and a device needs a rising potentiation branch (p rows)"))
+  let rising = "p,1e-6\np,5e-6\n" + [2.0, 1.9, 2.2, 2.6, 3.0, 3.5].map { "d,\($0)e-6" }.joined(separator: "\n")
+  #expect(error(rising).contains("the depression branch rises overall"), "\(error(rising))")
+  // A rising branch with a noisy end and a falling one with a noisy
+  // start are still devices.
+  let noisyEnd = [1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 5.8, 5.9, 5.7, 5.85].map { "p,\($0)e-6" }.joined(separator: "\n")
+  #expect(error(noisyEnd) == "")
+  let depression = "p,1e-6\np,5e-6\n" + [5.0, 5.1, 4.0, 3.0, 2.0, 1.5].map { "d,\($0)e-6" }.joined(separator: "\n")
+  #expect(error(depression) == "")
+}
+
+// A walkthrough (session 54): a µS file whose first value was typed in
+// siemens made G_min 1e-12 S (gmin_ratio 1e-7) without a word.
+@Test func aFirstPointFarBelowTheRestIsNoted() throws {
+  let root = try temporaryDirectory("xbarsim-s54-first")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("mix.csv")
+  try ("branch,conductance (uS)\np,1.0e-6\n" + (1...12).map { "p,\(Double($0) * 0.8)" }.joined(separator: "\n"))
+    .write(to: file, atomically: true, encoding: .utf8)
+  var cfg = TrainingConfiguration()
+  cfg.rule = .single
+  try cfg.set("device_csv", file.path)
+  let notes = TrainCommand.deviceNotes(cfg, name: "mix.csv")
+  let note = try #require(notes.first { $0.contains("first point") }, "\(notes)")
+  #expect(note.hasPrefix("note: mix.csv: the potentiation branch's first point, 1e-12 S, is far below a synapse's and 8e+05 times below the next (8e-07 S); it sets G_min (gmin_ratio 1.042e-07)"), "\(note)")
+  // A device whose first point is a synapse's G_min: nothing to say.
+  #expect(TrainCommand.firstPointNote("d.csv", curve: [0.1, 0.2, 0.5, 1], gMax: 1e-5) == nil)
+  // Nor a G_min of 0.
+  #expect(TrainCommand.firstPointNote("d.csv", curve: [0, 0.2, 0.5, 1], gMax: 1e-5) == nil)
+}
