@@ -440,6 +440,18 @@ enum TrainCommand: CLICommand {
     return sets
   }
 
+  /// A note when the output layer has more neurons than the data's
+  /// classes: the extra ones are never a target (`--layers 784,100,11` on
+  /// MNIST had run without a word: a walkthrough, session 54). nil when
+  /// they match.
+  static func extraOutputsNote(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) -> String? {
+    let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
+    let outputs = cfg.layers.last!
+    guard outputs > classes else { return nil }
+    let extra = outputs - classes
+    return "note: the output layer has \(outputs) neurons but the labels go up to \(classes - 1) (\(classes) classes): \(extra == 1 ? "neuron \(classes) is" : "neurons \(classes)…\(outputs - 1) are") never a target, and the softmax spreads probability over \(extra == 1 ? "it" : "them")"
+  }
+
   /// A note when the brightest training pixel is 15 of 255 or less: inputs
   /// are pixel/255, so 0/1 pixels (a numpy bool export) train at chance
   /// without a word (a walkthrough). nil for brighter or empty sets.
@@ -1178,6 +1190,10 @@ enum TrainCommand: CLICommand {
       guard e.field == "layers" else { throw CLIError.runtime("\(dir): \(e.message)") }
       let given = explicitKeys(args, includingSummary: true).contains("layers")
       throw CLIError.runtime(given ? keyError(e.field, e.message, args).description : "\(e)")
+    }
+    if let note = extraOutputsNote(cfg, train: train, test: test) {
+      var err = StandardError()
+      print(note, to: &err)
     }
     if cfg.evaluationsPerEpoch > used {
       throw keyError(

@@ -73,3 +73,34 @@ import _TestSupport
   // Nor a G_min of 0.
   #expect(TrainCommand.firstPointNote("d.csv", curve: [0, 0.2, 0.5, 1], gMax: 1e-5) == nil)
 }
+
+// A walkthrough (session 54): `--data /usr/share/datasets/fashion_mnist`
+// (for fashion-mnist) was told to download MNIST into it; a path not
+// MNIST's own is asked to be checked first.
+@Test func aMistypedDatasetPathIsAskedToBeCheckedFirst() throws {
+  let root = try temporaryDirectory("xbarsim-s54-path")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let typo = root.appendingPathComponent("fashion_mnist")
+  var r = try runXbarsim(["train", "--data", typo.path, "--quiet"])
+  #expect(r.status != 0 && r.stderr.contains("\(typo.path): no such directory (check the path); if MNIST should go there, run scripts/fetch-mnist"), "\(r.stderr)")
+  let empty = root.appendingPathComponent("kaggle")
+  try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+  r = try runXbarsim(["train", "--data", empty.path, "--quiet"])
+  #expect(r.status != 0 && r.stderr.contains("the directory holds none of the four IDX files (check the path; if MNIST should go there, run scripts/fetch-mnist"), "\(r.stderr)")
+  // MNIST's own directory keeps the plain advice.
+  let mnist = root.appendingPathComponent("data/mnist")
+  r = try runXbarsim(["train", "--data", mnist.path, "--quiet"])
+  #expect(r.stderr.contains("no such directory; to download MNIST into it, run scripts/fetch-mnist"), "\(r.stderr)")
+}
+
+// A walkthrough (session 54): `--layers 784,100,11` on ten classes ran
+// without a word.
+@Test func moreOutputsThanClassesAreNoted() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s54-outputs", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--evals-per-epoch", "1", "--quiet"]
+  var r = try runXbarsim(common + ["--layers", "64,8,11"])
+  #expect(r.status == 0 && r.stderr.contains("note: the output layer has 11 neurons but the labels go up to 9 (10 classes): neuron 10 is never a target"), "\(r.stderr)")
+  r = try runXbarsim(common + ["--layers", "64,8,10"])
+  #expect(r.status == 0 && !r.stderr.contains("never a target"), "\(r.stderr)")
+}

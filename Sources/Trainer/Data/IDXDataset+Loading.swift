@@ -130,7 +130,12 @@ extension IDXDataset {
     guard FileManager.default.fileExists(atPath: directory.path) else {
       throw DatasetError(
         file: directory.path, kind: .missingFile,
-        "no such directory; to download MNIST into it, run \(fetchCommand)")
+        isMNISTDirectory
+          ? "no such directory; to download MNIST into it, run \(fetchCommand)"
+          // Another path may be a mistyped one of another set (a
+          // walkthrough, session 54: `fashion_mnist` for `fashion-mnist`
+          // was told to download MNIST there).
+          : "no such directory (check the path); if MNIST should go there, run \(fetchCommand)")
     }
     // A directory we may not search looks empty: its files "missing", and
     // fetch-mnist the advice (which could not write there either).
@@ -159,7 +164,10 @@ extension IDXDataset {
       file: plain.path, kind: .missingFile,
       "missing file (nor \(name).gz)"
         + (isMNISTDirectory || holdsNone
-          ? "; to download MNIST \(holdsNone ? "into this directory" : "(all four files)"), run \(fetchCommand)" : ""))
+          ? (isMNISTDirectory || !holdsNone
+            ? "; to download MNIST \(holdsNone ? "into this directory" : "(all four files)"), run \(fetchCommand)"
+            : "; the directory holds none of the four IDX files (check the path; if MNIST should go there, run \(fetchCommand))")
+          : ""))
   }
 
   /// `access(2)`: 0, or why not (an `errno`).
