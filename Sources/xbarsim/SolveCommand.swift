@@ -107,12 +107,21 @@ enum SolveCommand: CLICommand {
     let solver = NodalSolver(
       options: .init(tolerance: tolerance, maxIterations: maxIterations, threads: threads))
     let bothResistive = mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0
-    let fitsDirect = NodalSolver.directCost(rows: mesh.rows, columns: mesh.columns).operations
-      <= NodalSolver.directOperationLimit
-    if choice == "direct" && bothResistive && !fitsDirect {
-      let ops = NodalSolver.directCost(rows: mesh.rows, columns: mesh.columns).operations
+    let cost = NodalSolver.directCost(rows: mesh.rows, columns: mesh.columns)
+    // The direct solve's band beside the iteration's workspace (134 MB at
+    // 64×1024): `auto` iterates on where it would not fit, `direct` is refused.
+    let bandBytes = 8 * (cost.doubles + 12 * Double(mesh.rows) * Double(mesh.columns))
+    // (With a margin: the iteration's threads and workspace are mapped by
+    // the time `auto` turns to the band; without it a 64×1024 mesh under
+    // ulimit -v 250 MB trapped in the band's allocation.)
+    let bandShortfall = MemoryLimit.shortfall(onTopOfCurrentUse: 1.25 * (bytes + bandBytes) + 64e6)
+    let fitsDirect = cost.operations <= NodalSolver.directOperationLimit && bandShortfall == nil
+    if choice == "direct" && bothResistive && cost.operations > NodalSolver.directOperationLimit {
       throw CLIError.runtime(
-        "\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh needs \(String(format: "%.3g", ops)) operations, beyond its limit of 2^30 (about 100×100); use --solver iterative")
+        "\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh needs \(String(format: "%.3g", cost.operations)) operations, beyond its limit of 2^30 (128×128, 64×1024); use --solver iterative")
+    }
+    if choice == "direct" && bothResistive, let reason = bandShortfall {
+      throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
     var direct = choice == "direct" && bothResistive
     var best = Double.infinity

@@ -1,4 +1,5 @@
 import Foundation
+import Circuit
 import Testing
 import _TestSupport
 
@@ -98,4 +99,23 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
   // Auto iterates it (every output near its ideal current).
   r = try runXbarsim(["solve", big.path])
   #expect(r.status == 0 && r.stdout.contains("\"solver\": \"pcg-line-jacobi\""), "\(r.stdout.prefix(300))")
+}
+
+// The direct solve's band (134 MB at 64×1024) beside the iteration's
+// workspace: `auto` iterates on where it would not fit, `direct` is
+// refused with the memory named (`auto` had trapped in the band's
+// allocation under ulimit -v 250 MB).
+@Test func theDirectSolvesBandIsCheckedAgainstTheMemory() throws {
+  let root = try temporaryDirectory("xbarsim-direct-memory")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let m = 64, n = 1024
+  var rng = SeededGenerator(seed: 3)
+  let rows = (0..<m).map { _ in "[" + (0..<n).map { _ in String(1e-6 + 9.9e-5 * rng.nextUniform()) }.joined(separator: ",") + "]" }
+  let drives = (0..<m).map { _ in String(rng.nextUniform()) }.joined(separator: ",")
+  try #"{"rows": \#(m), "cols": \#(n), "conductance": [\#(rows.joined(separator: ","))], "v_in": [\#(drives)], "r_row": 1e6, "r_col": 1e6}"#
+    .write(to: root.appendingPathComponent("wide.json"), atomically: true, encoding: .utf8)
+  var r = try runShell("ulimit -v 300000; \"$1\" solve wide.json", in: root)
+  #expect(r.status == 0 && r.stdout.contains("\"solver\": \"pcg-two-level\"") && r.stderr.contains("the mesh is too large for --solver direct"), "\(r.stderr.prefix(400))")
+  r = try runShell("ulimit -v 300000; \"$1\" solve wide.json --solver direct", in: root)
+  #expect(r.status == 1 && r.stderr.hasPrefix("Error: wide.json: --solver direct: the 64×1024 mesh's band needs about") && r.stderr.contains("use --solver iterative"), "\(r.stderr.prefix(400))")
 }
