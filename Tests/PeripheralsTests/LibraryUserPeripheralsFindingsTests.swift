@@ -52,3 +52,12 @@ import Testing
   }
   #expect(s == [1, 0.5, 1.5])
 }
+
+// A mutation audit (session 54): the deterministic code rounds p·BL to the
+// nearest pulse (a rounding down was caught only by the slow network
+// tests): 0.44·8 = 3.52 is 4 pulses, 0.4·8 = 3.2 is 3.
+@Test func theDeterministicCodeRoundsToTheNearestPulse() throws {
+  let e = try PulseTrainEncoder(length: 8)
+  #expect(e.pulseCount(0.44) == 4 && e.pulseCount(0.4) == 3)
+  #expect(e.thermometer(0.44) == UInt64(0b1111) && e.spread(0.44).nonzeroBitCount == 4)
+}

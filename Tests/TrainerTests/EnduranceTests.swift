@@ -222,3 +222,21 @@ func twoThreadsCountAsOne(rule: LearningRule) throws {
   try offChip.set("learning", "off-chip")
   #expect(offChip.ignoredKeys.contains { $0.key == "endurance" })
 }
+
+// A mutation audit (session 54): nearest-rank quantiles round q·n up (8
+// devices counting 0…7: p90 is the ⌈7.2⌉ = 8th smallest, 7; rounding to
+// the nearest gave 6, which 24 devices could not tell), and resets at
+// UInt32.max saturate as pulses do.
+@Test func nearestRankRoundsUpAndSaturatedResetsAreSaid() {
+  let a = DeviceCounts(arrays: 2, rows: 2, columns: 2)  // 8 devices
+  for i in 0..<8 { a.pulses[i] = UInt32(i) }
+  let s = EnduranceStatistics([a], kinds: 1)
+  // p50: ⌈4⌉ = 4th (3); p90: ⌈7.2⌉ = 8th (7); p99: ⌈7.92⌉ = 8th (7).
+  let quantiles: [Int] = [s.all.p50, s.all.p90, s.all.p99]
+  #expect(quantiles == [3, 7, 7])
+  let c = DeviceCounts(arrays: 2, rows: 1, columns: 1)
+  DeviceCounts.add(c.resets, 0, Int(UInt32.max))
+  let t = EnduranceStatistics([c], kinds: 1)
+  #expect(t.saturated)
+  #expect(t.summaryLine.contains("saturated at 4294967295"), "\(t.summaryLine)")
+}
