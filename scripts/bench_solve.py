@@ -489,7 +489,8 @@ def main(argv=None) -> int:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "xbarsim_path" and v))
     print(f"xbarsim: {versions['xbarsim_path']}")
     print(f"output: {out_dir}")
-    print(f"xbarsim solve options: --repeat {args.repeat} {args.xbarsim_args}".rstrip())
+    solver = "" if "--solver" in xb_extra else " --solver iterative"
+    print(f"xbarsim solve options: --repeat {args.repeat}{solver} {args.xbarsim_args}".rstrip())
     print(f"problems: G ~ U[{G_LOW:g}, {G_HIGH:g}] S, v_in ~ U[0, 1] V, r_row = r_col = {R_LINE:g} Ω, "
           f"seed {SEED_BASE} + size index")
     print("", flush=True)

@@ -130,9 +130,9 @@ enum SolveCommand: CLICommand {
       let t0 = DispatchTime.now().uptimeNanoseconds
       do {
         solution = try direct ? solver.solveDirect(mesh) : solver.solve(mesh)
-        // 'auto': a mesh with an output far below its column's current
-        // with ideal lines is solved again, directly, where it fits (once:
-        // the direct answer stands whatever its size).
+        // 'auto': a mesh with an output far below its column's current at
+        // full drive (`wantsDirect`) is solved again, directly, where it
+        // fits (once: the direct answer stands whatever its size).
         if !direct && choice == "auto" && bothResistive && fitsDirect,
           let s = solution, wantsDirect(mesh, s.outputCurrents)
         {
