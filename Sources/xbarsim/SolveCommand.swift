@@ -38,7 +38,7 @@ enum SolveCommand: CLICommand {
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
-      OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself, for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
+      OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself (drives of one sign; with both signs, of the parts it is their difference of), for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
     ],
     maxPositionals: 1)
 

@@ -99,3 +99,20 @@ func directSolveMatchesDenseElimination(shape: (Int, Int)) throws {
     ($0 as? ConfigurationError)?.field == "r_row"
   }
 }
+
+// Drives of both signs whose parts cancel (a review, session 54): the
+// outputs, 1e-7 of what each drive feeds them, keep ε times that ratio
+// (1.5e-9 of themselves), as any floating-point solve would; the iteration
+// was 5e-7 off. scripts/exact-mesh on the same numbers.
+@Test func cancellingDrivesKeepTheirConditioning() throws {
+  let mesh = CrossbarMesh(
+    rows: 2, columns: 3, conductance: [Double](repeating: 1e-4, count: 6),
+    wires: WireModel(rowSegmentResistance: 1e-3, columnSegmentResistance: 1e-3), rowVoltages: [1, -1])
+  let exact = [-9.9999910000077e-12, -9.9999870000128e-12, -9.9999850000155e-12]
+  let direct = try NodalSolver().solveDirect(mesh).outputCurrents
+  let iterative = try NodalSolver().solve(mesh).outputCurrents
+  for j in 0..<3 {
+    let d = abs(direct[j] - exact[j]) / abs(exact[j]), i = abs(iterative[j] - exact[j]) / abs(exact[j])
+    #expect(d < 1e-8 && d < i / 10, "column \(j): direct \(d), iterative \(i)")
+  }
+}
