@@ -52,12 +52,7 @@ extension NodalSolver {
   ///   is ideal (the line-by-line solve is already exact there) or
   ///   (field `rows`) when the mesh is beyond ``directOperationLimit``.
   public func solveDirect(_ mesh: CrossbarMesh) throws -> MeshSolution {
-    try mesh.validate()
-    if let (g, r, field) = mesh.illConditioning {
-      throw ConfigurationError(
-        field: field,
-        WireModel.beyondConditioning("conductance", conductance: "\(g)", resistance: "\(r)", product: "\(g * r)"))
-    }
+    try checkSolvable(mesh)
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     guard rr > 0 else { throw ConfigurationError(field: "r_row", "the direct solve needs both line kinds resistive") }
     guard rc > 0 else { throw ConfigurationError(field: "r_col", "the direct solve needs both line kinds resistive") }
@@ -69,13 +64,7 @@ extension NodalSolver {
         "a \(m)×\(n) mesh is beyond the direct solve (\(Int(cost.operations)) operations, limit \(Int(Self.directOperationLimit)))")
     }
     try checkFloating(mesh)
-    var sol = MeshSolution(
-      rows: m, columns: n,
-      wordNodeVoltage: [Double](repeating: 0, count: m * n),
-      bitNodeVoltage: [Double](repeating: 0, count: m * n),
-      rowTerminalCurrent: [Double](repeating: 0, count: m),
-      columnTerminalCurrent: [Double](repeating: 0, count: n),
-      iterations: 0, relativeResidual: 0, converged: true)
+    var sol = Self.emptySolution(m, n)
     var band = BandedNodes(mesh)
     band.eliminate()
     let (plus, minus) = band.voltages()

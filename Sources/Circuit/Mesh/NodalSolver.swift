@@ -154,26 +154,15 @@ public final class NodalSolver: @unchecked Sendable {
     // Checked here, not left to the caller: an unchecked mesh failed as
     // "did not converge" (NaN or negative r), trapped without a message
     // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
-    try mesh.validate()
+    try checkSolvable(mesh)
     try options.validate()
-    if let (g, r, field) = mesh.illConditioning {
-      throw ConfigurationError(
-        field: field,
-        WireModel.beyondConditioning("conductance", conductance: "\(g)", resistance: "\(r)", product: "\(g * r)"))
-    }
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
     lastSolveWasTwoLevel = false
     try checkFloating(mesh)
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
-    var sol = MeshSolution(
-      rows: m, columns: n,
-      wordNodeVoltage: [Double](repeating: 0, count: m * n),
-      bitNodeVoltage: [Double](repeating: 0, count: m * n),
-      rowTerminalCurrent: [Double](repeating: 0, count: m),
-      columnTerminalCurrent: [Double](repeating: 0, count: n),
-      iterations: 0, relativeResidual: 0, converged: true)
+    var sol = Self.emptySolution(m, n)
     let vRow = mesh.rowTerminations.map { $0.volts ?? 0 }
     let vCol = mesh.columnTerminations.map { $0.volts ?? 0 }
 
@@ -204,6 +193,29 @@ public final class NodalSolver: @unchecked Sendable {
   }
 
   // MARK: - Structure checks
+
+  /// The checks every solve makes first: the mesh's values
+  /// (``CrossbarMesh/validate()``) and its G·r (``CrossbarMesh/illConditioning``).
+  func checkSolvable(_ mesh: CrossbarMesh) throws {
+    try mesh.validate()
+    if let (g, r, field) = mesh.illConditioning {
+      throw ConfigurationError(
+        field: field,
+        WireModel.beyondConditioning("conductance", conductance: "\(g)", resistance: "\(r)", product: "\(g * r)"))
+    }
+  }
+
+  /// A solution of zero voltages and currents, 0 iterations, converged:
+  /// what a solve fills in.
+  static func emptySolution(_ m: Int, _ n: Int) -> MeshSolution {
+    MeshSolution(
+      rows: m, columns: n,
+      wordNodeVoltage: [Double](repeating: 0, count: m * n),
+      bitNodeVoltage: [Double](repeating: 0, count: m * n),
+      rowTerminalCurrent: [Double](repeating: 0, count: m),
+      columnTerminalCurrent: [Double](repeating: 0, count: n),
+      iterations: 0, relativeResidual: 0, converged: true)
+  }
 
   /// Every group of lines joined by non-zero cells must reach a source.
   func checkFloating(_ mesh: CrossbarMesh) throws {
