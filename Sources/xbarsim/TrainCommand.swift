@@ -452,6 +452,22 @@ enum TrainCommand: CLICommand {
     return "note: the output layer has \(outputs) neurons but the labels go up to \(classes - 1) (\(classes) classes): \(extra == 1 ? "neuron \(classes) is" : "neurons \(classes)…\(outputs - 1) are") never a target, and the softmax spreads probability over \(extra == 1 ? "it" : "them")"
   }
 
+  /// A note when `tia_gain` keeps every layer's sums within 1 % of the
+  /// hidden neurons' linear region, 2c, even with every input at 1 and
+  /// every weight at its largest (1, and 1 + 1/k for the hybrid's four
+  /// devices): the neurons then cannot tell the images apart (`--tia-gain
+  /// 1e-6` trained to chance without a word: a walkthrough, session 54).
+  /// nil for a gain that lets some sum reach it, and for float SGD (no
+  /// neuron circuit).
+  static func smallGainNote(_ cfg: TrainingConfiguration) -> String? {
+    guard cfg.rule != .float, cfg.tiaGain < 1 else { return nil }
+    let weight = cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1
+    // The widest layer's bound: its fan-in and the bias row.
+    let bound = cfg.tiaGain * weight * Double(cfg.layers.dropLast().max()! + 1)
+    guard bound < 0.01 * 2 * cfg.c else { return nil }
+    return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) no sum can pass \(String(format: "%.3g", bound)) (every input at 1, every weight at its largest), under 1 % of the hidden neurons' linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
+  }
+
   /// A note when the brightest training pixel is 15 of 255 or less: inputs
   /// are pixel/255, so 0/1 pixels (a numpy bool export) train at chance
   /// without a word (a walkthrough). nil for brighter or empty sets.
@@ -852,6 +868,10 @@ enum TrainCommand: CLICommand {
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
     for note in deviceNotes(cfg, name: "--device-csv \(args.string("--device-csv") ?? cfg.measuredDevice?.path ?? "")") {
+      var err = StandardError()
+      print(note, to: &err)
+    }
+    if let note = smallGainNote(cfg) {
       var err = StandardError()
       print(note, to: &err)
     }

@@ -104,3 +104,29 @@ import _TestSupport
   r = try runXbarsim(common + ["--layers", "64,8,10"])
   #expect(r.status == 0 && !r.stderr.contains("never a target"), "\(r.stderr)")
 }
+
+// A walkthrough (session 54): `--tia-gain 1e-6` trained to chance without
+// a word; a gain that keeps every possible sum within 1 % of 2c is noted.
+@Test func aGainThatKeepsEverySumNearZeroIsNoted() throws {
+  var cfg = TrainingConfiguration()
+  cfg.tiaGain = 1e-6
+  let note = try #require(TrainCommand.smallGainNote(cfg))
+  // 784 inputs and the bias row, weights at most 1: 7.85e-4.
+  #expect(note.hasPrefix("note: with tia_gain 1e-06 no sum can pass 0.000785 (every input at 1, every weight at its largest), under 1 % of the hidden neurons' linear region 2c = 8"), "\(note)")
+  // 1e-4: 0.0785, just under 0.08; 1.1e-4 lets a sum reach it.
+  cfg.tiaGain = 1e-4
+  #expect(TrainCommand.smallGainNote(cfg) != nil)
+  cfg.tiaGain = 1.1e-4
+  #expect(TrainCommand.smallGainNote(cfg) == nil)
+  cfg.tiaGain = 0.7
+  #expect(TrainCommand.smallGainNote(cfg) == nil)
+  // The hybrid's weights reach 1 + 1/k.
+  cfg.rule = .hybrid
+  cfg.tiaGain = 1e-4
+  #expect(TrainCommand.smallGainNote(cfg) == nil)
+  // Through train, with --quiet.
+  let (root, data) = try syntheticDataDirectory("xbarsim-s54-gain", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--tia-gain", "1e-6"])
+  #expect(r.status == 0 && r.stderr.contains("note: with tia_gain 1e-06 no sum can pass"), "\(r.stderr)")
+}
