@@ -113,7 +113,6 @@ extension NodalSolver {
 /// (t = 1…width), `excess[p]` its conductance to the sources, and the
 /// injections split by sign.
 struct BandedNodes {
-  let rows: Int, columns: Int
   /// True when nodes run column by column (M < N), so the band is 2·M.
   let byColumns: Bool
   /// Cells per line position: L = min(M, N).
@@ -134,19 +133,17 @@ struct BandedNodes {
   }
 
   init(_ mesh: CrossbarMesh) {
-    rows = mesh.rows
-    columns = mesh.columns
-    byColumns = rows < columns
-    lineLength = min(rows, columns)
+    let m = mesh.rows, n = mesh.columns
+    byColumns = m < n
+    lineLength = min(m, n)
     width = 2 * lineLength
-    count = 2 * rows * columns
+    count = 2 * m * n
     upper = [Double](repeating: 0, count: count * width)
     excess = [Double](repeating: 0, count: count)
     pivot = [Double](repeating: 0, count: count)
     plus = [Double](repeating: 0, count: count)
     minus = [Double](repeating: 0, count: count)
     let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
-    let m = rows, n = columns
     for i in 0..<m {
       for j in 0..<n {
         let w = index(i, j, bit: false), b = index(i, j, bit: true)
@@ -171,7 +168,10 @@ struct BandedNodes {
     if v > 0 { plus[p] += g * v } else if v < 0 { minus[p] += g * -v }
   }
 
-  /// The elimination: pivots d_k and the scaled multipliers, in place.
+  /// The elimination, in place: each node's pivot d_k into `pivot`, and
+  /// its later neighbours' conductances and excesses updated (its own row
+  /// of `upper` is left as it was when it was eliminated: the
+  /// substitutions read it with d_k).
   mutating func eliminate() {
     let width = self.width, count = self.count
     upper.withUnsafeMutableBufferPointer { u in
