@@ -333,6 +333,7 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--device measured needs --csv <file> (or --device-csv <file>)")
     }
     let model: MeasuredDevice
+    var cycles: MeasuredCycles? = nil
     // Read here, not by MeasuredDevice.load: a regular file, of bounded size.
     let data = try ProblemFile.read(path)
     guard let text = String(data: data, encoding: .utf8) else {
@@ -347,7 +348,8 @@ enum PulsesCommand: CLICommand {
       // Training's device stays within the potentiation branch's range
       // (method c's depression stops at G_min, the first p point): so
       // does this curve, and --normalize divides by that range.
-      let read = try MeasuredDevice(csv: text, source: path)
+      let (read, found) = try MeasuredDevice.read(csv: text, source: path)
+      cycles = found
       model = try MeasuredDevice(potentiation: read.potentiation, depression: read.depression, withinPotentiation: true)
     } catch let e as ConfigurationError {
       throw CLIError.runtime(e.description)
@@ -390,6 +392,18 @@ enum PulsesCommand: CLICommand {
     // refuses it for method c).
     if let low = model.depressionEnvelope.last, low >= up[up.count - 1] {
       notes.append("note: \(path): the depression branch never goes below G_max (\(number(up[up.count - 1])) S): a d pulse leaves the device where it is")
+    }
+    // As `train` says it: the cycles' mean is the device drawn, and their
+    // steps' variation is what --c2c would draw.
+    if let cycles {
+      let shown = { (x: Double) in String(format: "%.3g", x) }
+      let p = MeasuredCycles.stepVariability(cycles.potentiation, steps: top)
+      let d = MeasuredCycles.stepVariability(cycles.depression, steps: model.depression.count - 1)
+      notes.append(
+        "note: \(path): \(cycles.count) cycle\(cycles.count == 1 ? "" : "s"); the curve is "
+          + (cycles.count == 1 ? "that cycle" : "their point-by-point mean")
+          + (cycles.droppedPoints > 0 ? " (cut to the shortest cycle's branches: \(cycles.droppedPoints) point\(cycles.droppedPoints == 1 ? "" : "s") left out)" : "")
+          + (p.map { ". A pulse's step varies from cycle to cycle by δ/μ = \(shown($0)) (potentiation, over \(top) pulses\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises; --c2c \(shown($0)) draws steps that vary so" } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

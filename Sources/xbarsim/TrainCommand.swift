@@ -568,7 +568,38 @@ enum TrainCommand: CLICommand {
     }
     if let note = unitNote(name, gMax: m.gMax) { notes.append(note) }
     if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
+    if let note = cyclesNote(cfg, name: name) { notes.append(note) }
     return notes
+  }
+
+  /// The note on a device file's cycles: their number, that the device is
+  /// their mean curve, and the variation of a pulse's step from cycle to
+  /// cycle (δ/μ, `MeasuredCycles`) beside the run's own key for it, which
+  /// the file does not set. nil for a one-cycle file.
+  static func cyclesNote(_ cfg: TrainingConfiguration, name: String) -> String? {
+    guard let m = cfg.measuredDevice, let c = m.cycles else { return nil }
+    let shown = { (x: Double) in String(format: "%.3g", x) }
+    var note = "note: \(name): \(c.count) cycle\(c.count == 1 ? "" : "s"); the device is "
+      + (c.count == 1 ? "that cycle" : "their point-by-point mean")
+      + (c.droppedPoints > 0 ? " (cut to the shortest cycle's branches: \(c.droppedPoints) point\(c.droppedPoints == 1 ? "" : "s") left out)" : "")
+    guard let p = c.potentiationVariability else {
+      return note + (c.count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : "")
+    }
+    let usesDepression = cfg.rule == .lim && cfg.method == .c
+    note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulses"
+      + (usesDepression ? c.depressionVariability.map { "; depression \(shown($0))" } ?? "" : "")
+      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises. "
+    switch cfg.rule {
+    case .lim where cfg.mode == .onChip:
+      note += cfg.sigmaC2C > 0
+        ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
+        : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(p)) trains with it"
+    case .lim:
+      note += "Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(p)) trains with it"
+    default:
+      note += cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(p)) trains with it"
+    }
+    return note
   }
 
   /// The note on a first point far below a synapse's and over 100 times

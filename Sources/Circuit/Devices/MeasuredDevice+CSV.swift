@@ -13,8 +13,32 @@ extension MeasuredDevice {
   ///   never rises (depression never falls) from its first point; e.g.
   ///   `device.csv line 7: conductance 'abc' is not a number`.
   public init(csv text: String, source: String) throws {
-    var up: [Double] = []
-    var down: [Double] = []
+    self = try Self.read(csv: text, source: source).device
+  }
+
+  /// Reads a device and, for a file with a cycle column, its cycles
+  /// (``MeasuredCycles``): the device is then their mean curve.
+  ///
+  /// A header whose first field starts with `cycle` (`cycle,branch,
+  /// conductance (uS)`) makes every record `cycle,branch,conductance`. Each
+  /// cycle's rows come together, in the format's one-cycle order (a block
+  /// of `p` rows and a block of `d` rows, either first); a label seen again
+  /// after another cycle's rows is an error. Every cycle has at least two
+  /// points of each branch it has, and either every cycle has `d` rows or
+  /// none does. The branches are cut to the shortest cycle's (the points
+  /// beyond it are counted in ``MeasuredCycles/droppedPoints``) and
+  /// averaged point by point, in file order; the mean branches then pass
+  /// the one-cycle checks.
+  ///
+  /// - Returns: The device, and nil for a file without a cycle column.
+  /// - Throws: As ``init(csv:source:)``, and naming the cycle for a
+  ///   cycle's own faults.
+  public static func read(csv text: String, source: String) throws -> (device: MeasuredDevice, cycles: MeasuredCycles?) {
+    // Each cycle's label, branches and first line (one unnamed cycle for a
+    // file without a cycle column).
+    var blocks: [(label: String, up: [Double], down: [Double])] = [("", [], [])]
+    var labels = Set<String>()
+    var withCycles = false
     var sawRecord = false
     var lineNumber = 0
     // Siemens per unit of the file's numbers: 1 unless the header names
@@ -33,10 +57,41 @@ extension MeasuredDevice {
       if line.isEmpty || line.hasPrefix("#") { continue }
       let field = "\(source) line \(lineNumber)"
       // Fields may be quoted ("p","1e-6"), as spreadsheets export them.
-      let parts = line.split(separator: ",", omittingEmptySubsequences: false)
+      let all = line.split(separator: ",", omittingEmptySubsequences: false)
         .map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
       let firstRecord = !sawRecord
       sawRecord = true
+      // A header naming a cycle column: every record has one.
+      if firstRecord && all.count == 3 && all[0].lowercased().hasPrefix("cycle") && Double(all[2]) == nil {
+        if let u = try Self.headerUnit(all[2], field: field) { unit = u }
+        withCycles = true
+        continue
+      }
+      let expected = withCycles ? "cycle,branch,conductance" : "branch,conductance"
+      var parts = all
+      if withCycles {
+        guard all.count == 3 else {
+          throw ConfigurationError(
+            field: field, "expected '\(expected)' (the header names a cycle column), got '\(Self.shortened(line))'")
+        }
+        let label = all[0]
+        guard !label.isEmpty else { throw ConfigurationError(field: field, "the cycle field is empty") }
+        if label != blocks[blocks.count - 1].label {
+          if labels.contains(label) {
+            throw ConfigurationError(
+              field: field, "cycle '\(Self.shortened(label))' again, after another cycle's rows: give each cycle's rows together")
+          }
+          labels.insert(label)
+          if blocks.count == 1 && labels.count == 1 {
+            blocks[0].label = label
+          } else {
+            blocks.append((label, [], []))
+          }
+          previous = nil
+          ended = (false, false)
+        }
+        parts = Array(all.dropFirst())
+      }
       let branch = parts[0].lowercased()
       let isUp = branch == "p" || branch == "potentiation"
       let isDown = branch == "d" || branch == "depression"
@@ -48,10 +103,14 @@ extension MeasuredDevice {
           continue
         }
         if parts.count != 2 {
+          // `1,p,2e-6`: a cycle (or pulse) column without the header.
+          let cycleHint =
+            !withCycles && parts.count == 3 && ["p", "d", "potentiation", "depression"].contains(parts[1].lowercased())
+            ? " (several cycles? name the first column in a header: 'cycle,branch,conductance')" : ""
           throw ConfigurationError(
-            field: field, "expected 'branch,conductance', got '\(Self.shortened(line))'")
+            field: field, "expected '\(expected)', got '\(Self.shortened(line))'\(cycleHint)")
         }
-        let hint = Double(parts[0]) != nil ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
+        let hint = Double(parts[0]) != nil && !withCycles ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
         throw ConfigurationError(
           field: field,
           "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression\(hint))")
@@ -61,7 +120,7 @@ extension MeasuredDevice {
         let comma = parts.count == 3 && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
         throw ConfigurationError(
           field: field,
-          "expected 'branch,conductance', got '\(Self.shortened(line))'\(comma ? " (a decimal comma? write \(parts[1]).\(parts[2]))" : "")")
+          "expected '\(expected)', got '\(Self.shortened(line))'\(comma ? " (a decimal comma? write \(parts[1]).\(parts[2]))" : "")")
       }
       // Decimal notation only: `Double` takes hex (`0x1p-20`) and stops
       // at a NUL.
@@ -85,13 +144,39 @@ extension MeasuredDevice {
         if last { ended.up = true } else { ended.down = true }
       }
       if isUp ? ended.up : ended.down {
+        let which = "\(isUp ? "a p" : "a d") row after the \(isUp ? "d" : "p") rows that followed the \(isUp ? "p" : "d") rows"
         throw ConfigurationError(
           field: field,
-          "\(isUp ? "a p" : "a d") row after the \(isUp ? "d" : "p") rows that followed the \(isUp ? "p" : "d") rows: "
-            + "a second cycle? give one cycle, its p rows in pulse order and its d rows in pulse order")
+          withCycles
+            ? "\(which) in cycle '\(Self.shortened(blocks[blocks.count - 1].label))': give each cycle its own label"
+            : "\(which): a second cycle? give one cycle, its p rows in pulse order and its d rows in pulse order "
+              + "(or several, with a header 'cycle,branch,conductance' and a cycle column)")
       }
       previous = isUp
-      if isUp { up.append(g) } else { down.append(g) }
+      if isUp { blocks[blocks.count - 1].up.append(g) } else { blocks[blocks.count - 1].down.append(g) }
+    }
+    var up = blocks[0].up, down = blocks[0].down
+    var cycles: MeasuredCycles? = nil
+    if withCycles && !labels.isEmpty {
+      for b in blocks {
+        let name = "\(source) cycle '\(Self.shortened(b.label))'"
+        guard b.up.count >= 2 else {
+          throw ConfigurationError(
+            field: name, "the potentiation branch has \(b.up.count) point\(b.up.count == 1 ? "" : "s"); at least 2 are needed")
+        }
+        guard b.down.count != 1 else {
+          throw ConfigurationError(field: name, "the depression branch has 1 point; none (unidirectional) or at least 2 are needed")
+        }
+        if b.down.isEmpty != blocks[0].down.isEmpty {
+          let (with, without) = b.down.isEmpty ? (blocks[0], b) : (b, blocks[0])
+          throw ConfigurationError(
+            field: name,
+            "cycle '\(Self.shortened(without.label))' has no depression rows where cycle '\(Self.shortened(with.label))' has \(with.down.count): give every cycle both branches, or none")
+        }
+      }
+      let found = MeasuredCycles(labels: blocks.map(\.label), potentiation: blocks.map(\.up), depression: blocks.map(\.down))
+      (up, down) = (found.meanPotentiation, found.meanDepression)
+      cycles = found
     }
     guard up.count >= 2 else {
       throw ConfigurationError(
@@ -148,7 +233,7 @@ extension MeasuredDevice {
           "the depression branch rises overall (from \(down[0]) S to \(down.last!) S; the mean of its second half, \(downHalves.second) S, above its first half's, \(downHalves.first) S): rising data are a potentiation branch (p rows)")
       }
     }
-    try self.init(potentiation: up, depression: down)
+    return (try MeasuredDevice(potentiation: up, depression: down), cycles)
   }
 
   /// The decimal text `text` times `unit` (a negative power of ten), read
@@ -241,7 +326,11 @@ extension MeasuredDevice {
   ///   (`url.relativePath`).
   /// - Throws: ``ConfigurationError`` naming the file when it cannot be read
   ///   or is not UTF-8, and the file and line for malformed content.
-  public static func load(csv url: URL) throws -> MeasuredDevice {
+  public static func load(csv url: URL) throws -> MeasuredDevice { try read(csv: url).device }
+
+  /// Reads a device and its cycles (``read(csv:source:)``) from a CSV file,
+  /// as ``load(csv:)`` does.
+  public static func read(csv url: URL) throws -> (device: MeasuredDevice, cycles: MeasuredCycles?) {
     let name = url.isFileURL ? url.relativePath : url.absoluteString
     let data: Data
     do {
@@ -255,6 +344,6 @@ extension MeasuredDevice {
     guard let text = String(data: data, encoding: .utf8) else {
       throw ConfigurationError(field: name, "is not UTF-8 text")
     }
-    return try MeasuredDevice(csv: text, source: name)
+    return try read(csv: text, source: name)
   }
 }

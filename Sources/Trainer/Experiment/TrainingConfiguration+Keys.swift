@@ -275,8 +275,8 @@ extension TrainingConfiguration {
     // file read, for the summary and checkpoints.
     guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
     defer { free(real) }
-    let device: MeasuredDevice
-    do { device = try MeasuredDevice.load(csv: URL(fileURLWithPath: path)) } catch let e as ConfigurationError {
+    let device: MeasuredDevice, cycles: MeasuredCycles?
+    do { (device, cycles) = try MeasuredDevice.read(csv: URL(fileURLWithPath: path)) } catch let e as ConfigurationError {
       throw ConfigurationError(field: "device_csv", e.description)
     }
     // Up to its first maximum: a device there is at G_max (Lim's "at
@@ -308,6 +308,14 @@ extension TrainingConfiguration {
     var branches = MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
     branches.pointsAfterMaximum = afterMaximum
     if afterMaximum > 0 { branches.largestAfterMaximum = device.potentiation.suffix(afterMaximum).max()! }
+    if let cycles {
+      // The variation of the steps a device takes: up to the mean curve's
+      // first maximum, and the whole depression branch.
+      branches.cycles = MeasuredBranches.Cycles(
+        count: cycles.count, droppedPoints: cycles.droppedPoints,
+        potentiationVariability: MeasuredCycles.stepVariability(cycles.potentiation, steps: up.count - 1),
+        depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: depression.count - 1))
+    }
     return branches
   }
 

@@ -982,6 +982,23 @@ public struct MeasuredBranches: Sendable, Equatable {
   /// the maximum is an isolated point, not a saturation. Nil without
   /// later points, and for a checkpoint's device.
   public var largestAfterMaximum: Double? = nil
+  /// The file's cycles (a `cycle` column), whose mean curve the device is:
+  /// kept for the run's note; nil for a one-cycle file and a checkpoint's
+  /// device.
+  public var cycles: Cycles? = nil
+
+  /// What a run says of a device file's cycles.
+  public struct Cycles: Sendable, Equatable {
+    /// The number of cycles.
+    public var count: Int
+    /// The points beyond the shortest cycle's branches, left out.
+    public var droppedPoints: Int
+    /// δ/μ of a potentiation pulse's step over the pulses the device
+    /// takes (`MeasuredCycles.stepVariability`); nil when not measurable.
+    public var potentiationVariability: Double?
+    /// δ/μ of a depression pulse's step; nil without depression rows.
+    public var depressionVariability: Double?
+  }
 
   public init(path: String, curve: [Double], gMax: Double, depression: [Double] = []) {
     self.path = path

@@ -1,0 +1,81 @@
+import Foundation
+
+/// The cycles of a measured device's file (a `cycle` column): each cycle's
+/// branches as measured, their point-by-point mean (the device), and how
+/// much a pulse's step varies from cycle to cycle.
+///
+/// Choi et al. (2021) measured 30 cycles of 50 potentiation pulses and a
+/// reset (their Figure 3E) and gave the programming variability as δ/μ,
+/// the standard deviation of a pulse's ΔG over its mean; their model adds
+/// a Gaussian of that relative size to every step (Figure 6B), as rule
+/// lim's `sigma_c2c` and rules hybrid and single's `c2c` do.
+/// ``stepVariability(_:steps:)`` measures it about each pulse's own mean
+/// step, so that a nonlinear curve's changing step is not counted as
+/// variation:
+///
+/// ```
+/// ΔG_c,n = G_c,n+1 − G_c,n,   μ_n = mean over c of ΔG_c,n
+/// (δ/μ)² = [Σ_n Σ_c (ΔG_c,n − μ_n)² / (C − 1)] / Σ_n μ_n²
+/// ```
+///
+/// over the cycles c = 1…C and the pulses n = 0…steps−1: the mean
+/// unbiased variance of a pulse's step over its mean square. Read noise in
+/// the data adds to it (twice its variance per step), so it is an upper
+/// bound of the devices' own variation.
+public struct MeasuredCycles: Sendable, Equatable {
+  /// The cycles' labels, as the file writes them, in file order.
+  public let labels: [String]
+  /// Each cycle's potentiation branch as measured, in siemens (S), cut to
+  /// the shortest cycle's length.
+  public let potentiation: [[Double]]
+  /// Each cycle's depression branch, in siemens (S), cut likewise; empty
+  /// arrays for a unidirectional device.
+  public let depression: [[Double]]
+  /// The points beyond the shortest cycle's branch, left out (all cycles'
+  /// both branches together).
+  public let droppedPoints: Int
+
+  /// The cycles cut to their shortest branches.
+  /// - Precondition: at least one cycle, as many labels as cycles.
+  public init(labels: [String], potentiation: [[Double]], depression: [[Double]]) {
+    precondition(!labels.isEmpty && labels.count == potentiation.count && labels.count == depression.count)
+    let p = potentiation.map(\.count).min()!, d = depression.map(\.count).min()!
+    self.labels = labels
+    self.potentiation = potentiation.map { Array($0.prefix(p)) }
+    self.depression = depression.map { Array($0.prefix(d)) }
+    droppedPoints = potentiation.reduce(0) { $0 + $1.count - p } + depression.reduce(0) { $0 + $1.count - d }
+  }
+
+  /// The number of cycles.
+  public var count: Int { labels.count }
+
+  /// The potentiation branches' point-by-point mean, in siemens (S): the
+  /// sum in file order over the count.
+  public var meanPotentiation: [Double] { Self.mean(potentiation) }
+
+  /// The depression branches' point-by-point mean (empty without them).
+  public var meanDepression: [Double] { Self.mean(depression) }
+
+  static func mean(_ branches: [[Double]]) -> [Double] {
+    let c = Double(branches.count)
+    return (0..<branches[0].count).map { n in branches.reduce(0) { $0 + $1[n] } / c }
+  }
+
+  /// δ/μ of a pulse's step (type documentation) over the first `steps`
+  /// steps of `branches` (at most their points less one); nil for fewer
+  /// than two cycles, no step, or steps whose means are all 0.
+  public static func stepVariability(_ branches: [[Double]], steps: Int) -> Double? {
+    let c = branches.count
+    guard c >= 2, let points = branches.first?.count else { return nil }
+    let n = min(steps, points - 1)
+    guard n >= 1 else { return nil }
+    var variance = 0.0, square = 0.0
+    for k in 0..<n {
+      let mu = branches.reduce(0) { $0 + ($1[k + 1] - $1[k]) } / Double(c)
+      variance += branches.reduce(0) { $0 + (($1[k + 1] - $1[k]) - mu) * (($1[k + 1] - $1[k]) - mu) } / Double(c - 1)
+      square += mu * mu
+    }
+    guard square > 0 else { return nil }
+    return (variance / square).squareRoot()
+  }
+}
