@@ -80,8 +80,8 @@ enum SolveCommand: CLICommand {
     // The solve, and each M×N field printed on request (a double and ~25
     // characters of text per cell).
     let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
-    let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns)
-      + Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
+    let fieldBytes = Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
+    let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns) + fieldBytes
     if let reason = MemoryLimit.shortfall(bytes) {
       throw CLIError.runtime("\(source): solving the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
     }
@@ -114,30 +114,64 @@ enum SolveCommand: CLICommand {
     // (With a margin: the iteration's threads and workspace are mapped by
     // the time `auto` turns to the band; without it a 64×1024 mesh under
     // ulimit -v 250 MB trapped in the band's allocation.)
-    let bandShortfall = MemoryLimit.shortfall(onTopOfCurrentUse: 1.25 * (bytes + bandBytes) + 64e6)
+    // `direct` maps no iteration's workspace (a review, session 55: refused
+    // under 300 MB for a 159 MB solve).
+    let bandShortfall = MemoryLimit.shortfall(
+      onTopOfCurrentUse: 1.25 * ((choice == "direct" ? fieldBytes : bytes) + bandBytes) + 64e6)
     let fitsDirect = cost.operations <= NodalSolver.directOperationLimit && bandShortfall == nil
     if choice == "direct" && bothResistive && cost.operations > NodalSolver.directOperationLimit {
       throw CLIError.runtime(
-        "\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh needs \(String(format: "%.3g", cost.operations)) operations, beyond its limit of 2^30 (128×128, 64×1024); use --solver iterative")
+        "\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh needs \(Int(cost.operations)) operations, beyond its limit of 2^30 = 1073741824 (128×128, 64×1024); use --solver iterative")
     }
     if choice == "direct" && bothResistive, let reason = bandShortfall {
       throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
-    var direct = choice == "direct" && bothResistive
+    let share = directShare(tolerance: tolerance)
+    var direct = false
     var best = Double.infinity
     var solution: MeshSolution? = nil
+    // The iterations of the last repetition (an `auto` solve that went on
+    // directly reports those its iteration took; a review, session 55,
+    // found 0 printed after 23), and why an iteration gave way.
+    var iterations = 0
+    var gaveWay: String? = nil
     for _ in 0..<repeats {
       let t0 = DispatchTime.now().uptimeNanoseconds
+      // Each repetition makes the whole choice again, so that --repeat
+      // times what one solve costs (the iteration included).
+      direct = choice == "direct" && bothResistive
+      iterations = 0
       do {
-        solution = try direct ? solver.solveDirect(mesh) : solver.solve(mesh)
-        // 'auto': a mesh with an output far below its column's current at
-        // full drive (`wantsDirect`) is solved again, directly, where it
-        // fits (once: the direct answer stands whatever its size).
-        if !direct && choice == "auto" && bothResistive && fitsDirect,
-          let s = solution, wantsDirect(mesh, s.outputCurrents)
-        {
-          direct = true
+        if direct {
           solution = try solver.solveDirect(mesh)
+        } else {
+          do {
+            let s = try solver.solve(mesh)
+            solution = s
+            iterations = s.iterations
+            // 'auto': a mesh with an output far below its column's current
+            // at full drive (`wantsDirect`) is solved again, directly, where
+            // it fits (once: the direct answer stands whatever its size).
+            if choice == "auto" && bothResistive && fitsDirect && wantsDirect(mesh, s.outputCurrents, share: share) {
+              direct = true
+              solution = try solver.solveDirect(mesh)
+            }
+          } catch let e as SolverError where choice == "auto" && bothResistive && fitsDirect {
+            // An iteration that did not converge, or whose norms overflowed
+            // with finite currents, is no answer, but the direct solve may
+            // give one (a review, session 55: G 1e-145 S behind 1e150 Ω word
+            // lines, and 1e165 V drives, had been errors).
+            if case .didNotConverge(let n, _, _) = e { iterations = n }
+            gaveWay = {
+              switch e {
+              case .didNotConverge(let n, let residual, _) where residual.isFinite:
+                return "the iteration did not converge (residual \(String(format: "%.3g", residual)) after \(n) iterations)"
+              default: return "the iteration's norms overflowed"
+              }
+            }()
+            direct = true
+            solution = try solver.solveDirect(mesh)
+          }
         }
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
         throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
@@ -176,7 +210,7 @@ enum SolveCommand: CLICommand {
     json.add("cols", n)
     json.add("solver", method)
     json.add("converged", sol.converged)
-    json.add("iterations", sol.iterations)
+    json.add("iterations", iterations)
     json.add("residual", sol.relativeResidual)
     json.add("tolerance", tolerance)
     json.add("seconds_solve", best)
@@ -214,7 +248,8 @@ enum SolveCommand: CLICommand {
     try StandardOutput.write(json.finished())
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
-    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect) {
+    if let gaveWay { print("note: \(gaveWay); solved directly (--solver auto)", to: &err) }
+    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share) {
       print(note, to: &err)
     }
   }
@@ -253,13 +288,25 @@ enum SolveCommand: CLICommand {
   /// 5.4e-9 of themselves from the direct solve's). A column fed through
   /// the lines alone (no cell on a driven row) counts too (a review,
   /// session 54: 0 A answered for 9e-17 A). Solving directly a mesh that
-  /// did not need it costs only time: at most 0.3 s (128×128).
+  /// did not need it costs only time: 0.2–0.5 s at the size limit (128×128,
+  /// 64×1024).
   static let directBelowShare = 1e-6
 
-  /// Whether an output is below ``directBelowShare`` of its column's
-  /// current at full drive.
-  static func wantsDirect(_ mesh: CrossbarMesh, _ out: [Double]) -> Bool {
-    fullDriveColumnCurrents(mesh).enumerated().contains { j, full in abs(out[j]) < directBelowShare * full }
+  /// The share below which `auto` solves again directly at a given
+  /// tolerance: ``directBelowShare`` at the default 1e-12, and 1e6 times
+  /// the tolerance above it (at most 1), so that the outputs it keeps are
+  /// still within about 1e-6 of themselves. The rule reads the
+  /// iteration's own outputs, which are off by about the tolerance times
+  /// their column's current: at `--tolerance 1e-3` a fixed 1e-6 had kept
+  /// an output of 1.2e-12 A answered as 7.3e-10 A (a review, session 55).
+  static func directShare(tolerance: Double) -> Double {
+    min(1, max(directBelowShare, 1e6 * tolerance))
+  }
+
+  /// Whether an output is below `share` of its column's current at full
+  /// drive.
+  static func wantsDirect(_ mesh: CrossbarMesh, _ out: [Double], share: Double = directBelowShare) -> Bool {
+    fullDriveColumnCurrents(mesh).enumerated().contains { j, full in abs(out[j]) < share * full }
   }
 
   /// With both line kinds resistive, the node voltages hold their values
@@ -271,7 +318,9 @@ enum SolveCommand: CLICommand {
   /// the largest currents, not to each output: a walkthrough (session 52)
   /// found far columns behind word lines of G·r = 1e5 to 1e9 off by 7 %
   /// to 32,000 times, one negative, with nothing said.
-  static func roundingFloorNote(_ mesh: CrossbarMesh, _ out: [Double], fitsDirect: Bool = false) -> String? {
+  static func roundingFloorNote(
+    _ mesh: CrossbarMesh, _ out: [Double], fitsDirect: Bool = false, share: Double = directBelowShare
+  ) -> String? {
     var below: [(Int, Double)] = []
     for (j, ideal) in idealColumnCurrents(mesh).enumerated() {
       let floor = 16 * Double.ulpOfOne * ideal
@@ -279,9 +328,12 @@ enum SolveCommand: CLICommand {
     }
     // Columns whose cells sit on undriven rows only: fed through the lines
     // alone, with no floor of their own (a review, session 54: 0 A
-    // answered, converged, for 9e-17 A).
+    // answered, converged, for 9e-17 A), where they are small enough
+    // (below `share` of their current at full drive) for the iteration's
+    // error to matter: one at 7e-3 of it, accurate to 3e-15, had been
+    // called untrustworthy (a review, session 55).
     let ideal = idealColumnCurrents(mesh), full = fullDriveColumnCurrents(mesh)
-    let lineFed = (0..<mesh.columns).filter { ideal[$0] == 0 && full[$0] > 0 }
+    let lineFed = (0..<mesh.columns).filter { ideal[$0] == 0 && full[$0] > 0 && abs(out[$0]) < share * full[$0] }
     let short = { (x: Double) in String(format: "%.3g", x) }
     let direct = fitsDirect ? "; --solver direct (or auto) gives each output to its own accuracy" : "; the mesh is too large for --solver direct"
     var lineNote: String? = nil

@@ -40,3 +40,76 @@ import _TestSupport
   #expect(r.stdout.contains("1,p,3e-06\n2,p,4.5e-06\n3,p,5.5e-06"), "\(r.stdout)")
   #expect(r.stderr.contains("2 cycles; the curve is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over 3 pulses)"), "\(r.stderr)")
 }
+
+// A review of the direct solve (session 55).
+private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [String] = []) throws -> (json: [String: Any], stderr: String) {
+  let file = root.appendingPathComponent(name)
+  try problem.write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path] + options)
+  #expect(r.status == 0, "\(r.stderr)")
+  return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any], r.stderr)
+}
+
+// `auto` judged the iteration's own outputs against a fixed 1e-6 of their
+// full-drive current: at --tolerance 1e-3 those outputs are off by about
+// 1e-3 of it, and 1.24e-12 A was answered 7.26e-10 A without a word. The
+// share now grows with the tolerance; the iterations that ran are reported.
+@Test func autoAtALooseToleranceStillAnswersEachOutput() throws {
+  let root = try temporaryDirectory("xbarsim-s55-tolerance")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let row = "[" + Array(repeating: "1e-4", count: 12).joined(separator: ",") + "]"
+  let (json, _) = try solve(
+    root, "tol.json", #"{"rows": 2, "cols": 12, "conductance": [\#(row), \#(row)], "v_in": [1, 0.5], "r_row": 3e4, "r_col": 1}"#,
+    ["--tolerance", "1e-3"])
+  #expect(json["solver"] as? String == "direct-banded")
+  #expect((json["iterations"] as? Int ?? 0) > 0, "\(json)")
+  // scripts/exact-mesh on this file.
+  let exact = [2.3571269800137915e-11, 4.963260506123597e-12, 1.2410632668475894e-12]
+  let out = (json["i_out"] as! [Double]).suffix(3)
+  for (got, want) in zip(out, exact) { #expect(abs(got - want) <= 1e-13 * want, "\(out)") }
+  #expect(SolveCommand.directShare(tolerance: 1e-12) == 1e-6)
+  #expect(SolveCommand.directShare(tolerance: 1e-9) == 1e-3)
+  #expect(SolveCommand.directShare(tolerance: 1e-3) == 1)
+}
+
+// An iteration that does not converge, or whose norms overflow with finite
+// currents, gave way to an error where the direct solve answers.
+@Test func autoSolvesDirectlyWhereTheIterationFails() throws {
+  let root = try temporaryDirectory("xbarsim-s55-fails")
+  defer { try? FileManager.default.removeItem(at: root) }
+  var (json, stderr) = try solve(
+    root, "nc.json",
+    #"{"rows": 2, "cols": 3, "conductance": [[1e-145, 1e-145, 1e-145], [1e-145, 1e-145, 1e-145]], "v_in": [1, 0.5], "r_row": 1e150, "r_col": 1e-150}"#)
+  #expect(json["solver"] as? String == "direct-banded")
+  #expect(stderr.contains("note: the iteration did not converge (residual") && stderr.contains("solved directly (--solver auto)"), "\(stderr)")
+  let out = json["i_out"] as! [Double]
+  for (got, want) in zip(out, [1.4999700007499792e-150, 1.4999400020999296e-155, 1.4999250028499008e-160]) {
+    #expect(abs(got - want) <= 1e-13 * want, "\(out)")
+  }
+  (json, stderr) = try solve(
+    root, "of.json",
+    #"{"rows": 2, "cols": 3, "conductance": [[1e-30, 1e-30, 1e-30], [1e-30, 1e-30, 1e-30]], "v_in": [1e165, 5e164], "r_row": 1e10, "r_col": 1e10}"#)
+  #expect(json["solver"] as? String == "direct-banded")
+  #expect(stderr.contains("note: the iteration's norms overflowed; solved directly (--solver auto)"), "\(stderr)")
+  #expect((json["i_out"] as! [Double]).allSatisfy { abs($0 - 1.5e135) <= 1e-12 * 1.5e135 }, "\(json)")
+  // The residual is scaled before it is squared: not 0 from an overflow.
+  let residual = try #require(json["residual"] as? Double)
+  #expect(residual.isFinite && residual < 1e-12)
+}
+
+// A column fed through the lines alone at 7e-3 of its full-drive current
+// (accurate to 3e-15 by the iteration) was called untrustworthy, and
+// `auto` was told to use `auto`: only such columns below the share are
+// named.
+@Test func aLineFedColumnWellAboveTheShareIsNotNoted() throws {
+  let root = try temporaryDirectory("xbarsim-s55-linefed")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let problem = #"{"rows": 2, "cols": 2, "conductance": [[1e-4, 0], [1e-4, 1e-4]], "v_in": [1, 0], "r_row": 1e5, "r_col": 1e5}"#
+  for solver in ["auto", "iterative"] {
+    let (json, stderr) = try solve(root, "lf.json", problem, ["--solver", solver])
+    #expect(json["solver"] as? String != "direct-banded" && stderr.isEmpty, "\(solver): \(stderr)")
+    let out = json["i_out"] as! [Double]
+    // scripts/exact-mesh on this file.
+    #expect(abs(out[1] - 7.152564194263644e-07) <= 1e-12 * 7.152564194263644e-07, "\(out)")
+  }
+}
