@@ -38,6 +38,11 @@ enum PulsesCommand: CLICommand {
                   the d data go lower. The largest conductance must be in
                   [1e-12, 1] S, as train requires (and train takes at most
                   256 p points). --device-csv is a synonym of --csv.
+                  Several cycles: a header 'cycle,branch,conductance'
+                  and records 'cycle,branch,conductance'; the curve is
+                  the cycles' mean, and a note gives the variation δ/μ
+                  of a pulse's step from cycle to cycle (what --c2c
+                  draws).
 
       Pulses: by default N potentiation pulses then N depression pulses, or N
       potentiation pulses then one reset for a unidirectional device, with N

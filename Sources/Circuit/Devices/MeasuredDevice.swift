@@ -36,6 +36,9 @@
 /// siemens (S), finite and ≥ 0. The file is one cycle: a block of `p`
 /// rows and a block of `d` rows (either first), each in pulse order; a
 /// branch that starts again after the other (a second cycle) is an error.
+/// Several cycles go in a file whose header names a cycle column first
+/// (`cycle,branch,conductance`): the device is then their mean
+/// (``read(csv:source:)``, ``MeasuredCycles``).
 /// An optional header line (a first record of two fields whose branch is
 /// not one of those names and whose second field is not a number, e.g.
 /// `branch,conductance`) is skipped, as are blank lines and lines starting
