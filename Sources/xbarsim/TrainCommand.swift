@@ -1822,7 +1822,13 @@ enum TrainCommand: CLICommand {
     // only its path (a file edited since re-ran silently as another
     // device; a walkthrough, session 44).
     if let m = cfg.measuredDevice {
-      json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))}")
+      // A file of several cycles: their number and the variation of a
+      // pulse's step from cycle to cycle, as the run's note gives them.
+      let cycles = m.cycles.map { c in
+        ", \"cycles\": \(c.count), \"step_variability\": \(c.potentiationVariability.map(JSONWriter.number) ?? "null")"
+          + (m.depression.isEmpty ? "" : ", \"depression_step_variability\": \(c.depressionVariability.map(JSONWriter.number) ?? "null")")
+      } ?? ""
+      json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))\(cycles)}")
     }
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)

@@ -113,3 +113,23 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
     #expect(abs(out[1] - 7.152564194263644e-07) <= 1e-12 * 7.152564194263644e-07, "\(out)")
   }
 }
+
+// The summary's `device` object gives the cycles and their step variation.
+@Test func theSummaryGivesACycleFilesVariation() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s55-summary", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("cycles.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n"
+    .write(to: file, atomically: true, encoding: .utf8)
+  let summary = root.appendingPathComponent("s.json")
+  let r = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--summary", summary.path, "--quiet",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("2 cycles; the device is their point-by-point mean"), "\(r.stderr)")
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as! [String: Any]
+  let device = try #require(json["device"] as? [String: Any])
+  #expect(device["cycles"] as? Int == 2)
+  #expect(abs((device["step_variability"] as? Double ?? 0) - (2.5 / 7.25).squareRoot()) < 1e-12, "\(device)")
+  #expect(device["depression_step_variability"] == nil)
+}
