@@ -174,7 +174,9 @@ enum SolveCommand: CLICommand {
           }
         }
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
-        throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
+        // (The iteration's squared norms can overflow with finite currents:
+        // `auto` tries the direct solve then, where the mesh fits.)
+        throw CLIError.runtime("\(source): the currents or the iteration's norms overflow (not finite); the conductances or voltages are too large")
       } catch SolverError.overflow {
         throw CLIError.runtime("\(source): the currents overflow (not finite); the conductances or voltages are too large")
       } catch let e as SolverError {
