@@ -67,7 +67,8 @@ enum PulsesCommand: CLICommand {
       named beta=B, device=I or beta=B/device=I. --normalize prints
       (G - G_min)/(G_max - G_min) of the nominal model instead of G (a single
       curve's column is then named normalized_conductance).
-      --svg FILE also draws the curves as an SVG chart.
+      --svg FILE also draws the curves as an SVG chart (a device file's
+      cycles grey behind its mean, with the default sequence).
 
       Exit status: 0 on success, 64 for bad options or impossible parameters
       (e.g. --gmax <= --gmin, --nmax < 1, --states < 2, --k <= 0, negative σ),
@@ -149,6 +150,8 @@ enum PulsesCommand: CLICommand {
     // Notes on a measured file, printed once the curves are written: a
     // usage error found later keeps "Error:" first on standard error.
     var notes: [String] = []
+    // A measured file's cycles, drawn behind the device's curve.
+    var cycles: MeasuredCycles? = nil
     let defaultPulses: Int
     let curves: [Curve]
     let title: String
@@ -167,7 +170,7 @@ enum PulsesCommand: CLICommand {
           "--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--states",
           "--k", "--bidirectional", "--gmin", "--gmax",
         ], device: device, args)
-      (curves, defaultPulses, title) = try measuredCurves(args, notes: &notes)
+      (curves, defaultPulses, title) = try measuredCurves(args, notes: &notes, cycles: &cycles)
     default:
       throw CLIError.usage("--device '\(device)' is unknown (expected lim, choi or measured)")
     }
@@ -254,6 +257,23 @@ enum PulsesCommand: CLICommand {
       for (label, column) in zip(labels, columns) {
         plot.series.append(.init(label: label, x: x, y: column.map { $0 / scale }))
       }
+      // A file's cycles as measured, behind the device made of their mean,
+      // where the default sequence lines them up: the p rows from pulse 0,
+      // the d rows from the first depression pulse on.
+      if let cycles, cycles.count > 1, args.string("--sequence") == nil, let model = curves.first?.model {
+        let gMin = model.minimumConductance, range = model.maximumConductance - gMin
+        let shown = { (g: Double) in normalize ? (g - gMin) / range : g / scale }
+        let firstDown = steps.firstIndex { $0.polarity == "d" }
+        for c in 0..<cycles.count {
+          let p = cycles.potentiation[c].prefix(steps.count + 1)
+          plot.background.append(.init(label: "", x: p.indices.map(Double.init), y: p.map(shown)))
+          if let d0 = firstDown, !cycles.depression[c].isEmpty {
+            let d = cycles.depression[c].prefix(steps.count + 1 - d0)
+            plot.background.append(.init(label: "", x: d.indices.map { Double(d0 + $0) }, y: d.map(shown)))
+          }
+        }
+        plot.backgroundLabel = "measured cycles (\(cycles.count))"
+      }
       try OutputFile.write(plot.render(), to: path)
     }
     var err = StandardError()
@@ -330,7 +350,9 @@ enum PulsesCommand: CLICommand {
     )
   }
 
-  static func measuredCurves(_ args: ParsedArguments, notes: inout [String]) throws -> ([Curve], Int, String) {
+  static func measuredCurves(
+    _ args: ParsedArguments, notes: inout [String], cycles: inout MeasuredCycles?
+  ) throws -> ([Curve], Int, String) {
     if let a = args.string("--csv"), let b = args.string("--device-csv") {
       throw CLIError.usage("--csv and --device-csv are two names of one option (the device file), given twice (\(a) and \(b)): give one")
     }
@@ -338,7 +360,6 @@ enum PulsesCommand: CLICommand {
       throw CLIError.usage("--device measured needs --csv <file> (or --device-csv <file>)")
     }
     let model: MeasuredDevice
-    var cycles: MeasuredCycles? = nil
     // Read here, not by MeasuredDevice.load: a regular file, of bounded size.
     let data = try ProblemFile.read(path)
     guard let text = String(data: data, encoding: .utf8) else {

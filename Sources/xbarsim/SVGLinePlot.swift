@@ -48,11 +48,19 @@ struct SVGLinePlot {
   var xAxis = XAxis.nice
   /// The legend right of the plot area instead of on it.
   var legendBeside = false
+  /// Lines drawn thin and grey behind the series (a device file's
+  /// measured cycles), in the axes' ranges, named once in the legend by
+  /// `backgroundLabel` (when given).
+  var background: [Series] = []
+  var backgroundLabel: String? = nil
 
   /// At most this many series are named in the legend; the rest are drawn.
   static let legendLimit = 12
   /// Series with at most this many points get a marker on each point.
   static let markerLimit = 30
+
+  /// The colour of the background lines.
+  static let backgroundColor = "#bbbbbb"
 
   // A categorical palette (Tableau 10).
   static let palette = [
@@ -113,7 +121,7 @@ struct SVGLinePlot {
   /// What `render` draws inside its document: title, axes, data, legend.
   func body(width: Double, height: Double) -> String {
     let named = series.prefix(Self.legendLimit)
-    let legendW = 24 + 7.0 * Double(max(named.map(\.label.count).max() ?? 0, 12))
+    let legendW = 24 + 7.0 * Double(max(named.map(\.label.count).max() ?? 0, background.isEmpty ? 0 : backgroundLabel?.count ?? 0, 12))
     let left = 90.0
     let right = legendBeside && !series.isEmpty ? legendW + 30 : 20.0
     let top = 40.0
@@ -124,8 +132,8 @@ struct SVGLinePlot {
     let bottom = 60.0 + 13 * Double(categoryLines - 1)
     let plotW = width - left - right
     let plotH = height - top - bottom
-    let xs = series.flatMap(\.x).filter(\.isFinite)
-    let ys = series.flatMap { $0.y + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
+    let xs = (series + background).flatMap(\.x).filter(\.isFinite)
+    let ys = (series + background).flatMap { $0.y + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
     let xt = xScale(xs)
     let yt = Self.ticks(ys.min() ?? 0, ys.max() ?? 1, target: 6)
     func px(_ x: Double) -> Double { left + (xt.map(x) - xt.lo) / (xt.hi - xt.lo) * plotW }
@@ -183,7 +191,11 @@ struct SVGLinePlot {
     let yMid = top + plotH / 2
     s +=
       "<text x=\"18\" y=\"\(f(yMid))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(f(yMid)))\">\(Self.escape(yLabel))</text>\n"
-    // Data.
+    // Data: the background first, under the series.
+    for c in background {
+      let points = zip(c.x, c.y).filter { $0.0.isFinite && $0.1.isFinite }.map { "\(f(px($0.0))),\(f(py($0.1)))" }
+      s += "<polyline fill=\"none\" stroke=\"\(Self.backgroundColor)\" stroke-width=\"0.8\" points=\"\(points.joined(separator: " "))\"/>\n"
+    }
     for (k, c) in series.enumerated() {
       let color = Self.palette[(c.color ?? k) % Self.palette.count]
       if let low = c.low, let high = c.high {
@@ -228,7 +240,8 @@ struct SVGLinePlot {
       }
     }
     // Legend (top left of the plot area, on a white box; or beside it).
-    let lines = named.count + (series.count > named.count ? 1 : 0)
+    let backgroundNamed = !background.isEmpty && backgroundLabel != nil
+    let lines = named.count + (series.count > named.count ? 1 : 0) + (backgroundNamed ? 1 : 0)
     if lines > 0 {
       let lx = legendBeside ? left + plotW + 10 : left + 10
       s +=
@@ -250,6 +263,12 @@ struct SVGLinePlot {
         let y = top + 20 + Double(named.count) * 16
         s +=
           "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">… and \(series.count - named.count) more</text>\n"
+      }
+      if backgroundNamed, let label = backgroundLabel {
+        let y = top + 20 + Double(lines - 1) * 16
+        s +=
+          "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(Self.backgroundColor)\" stroke-width=\"2\"/>\n"
+        s += "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(label))</text>\n"
       }
       s += "</g>\n"
     }

@@ -133,3 +133,28 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(abs((device["step_variability"] as? Double ?? 0) - (2.5 / 7.25).squareRoot()) < 1e-12, "\(device)")
   #expect(device["depression_step_variability"] == nil)
 }
+
+// `pulses --svg` draws a cycle file's cycles, grey, behind the device made
+// of their mean (with the default sequence, which lines them up).
+@Test func thePulseChartDrawsTheMeasuredCyclesBehindTheDevice() throws {
+  let root = try temporaryDirectory("xbarsim-s55-chart")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("cycles.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,d,4\n1,d,2\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,1\n3,p,1\n3,p,2.5\n3,p,4.5\n3,d,4.5\n3,d,1.5\n"
+    .write(to: file, atomically: true, encoding: .utf8)
+  let svg = root.appendingPathComponent("c.svg")
+  var r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--svg", svg.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  var chart = try String(contentsOf: svg, encoding: .utf8)
+  let grey = chart.components(separatedBy: "stroke=\"\(SVGLinePlot.backgroundColor)\" stroke-width=\"0.8\"").count - 1
+  #expect(grey == 6, "\(chart)")
+  #expect(chart.contains(">measured cycles (3)</text>"))
+  // Cycle 2's depression from the first depression pulse (x = 2) on: its
+  // points are the mean curve's ticks apart, drawn after its p rows.
+  #expect(r.stdout.hasPrefix("pulse,polarity,conductance\n0,start,1e-06\n1,p,2.4999999999999998e-06\n2,p,4.5e-06\n3,d,"), "\(r.stdout)")
+  // Another sequence does not line them up: none drawn.
+  r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--svg", svg.path, "--sequence", "d1,p2"])
+  #expect(r.status == 0, "\(r.stderr)")
+  chart = try String(contentsOf: svg, encoding: .utf8)
+  #expect(!chart.contains("measured cycles") && !chart.contains(SVGLinePlot.backgroundColor))
+}
