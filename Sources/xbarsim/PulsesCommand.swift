@@ -368,7 +368,7 @@ enum PulsesCommand: CLICommand {
     if data.count > TrainingConfiguration.maxDeviceBytes {
       // (A walkthrough, session 42: drawn here, refused by train.)
       notes.append(
-        "note: \(path): \(data.count) bytes; train --device-csv takes at most \(TrainingConfiguration.maxDeviceBytes) (1 MiB): remove comment lines or points")
+        "note: \(path): \(data.count) bytes; train --device-csv takes at most \(TrainingConfiguration.maxDeviceBytes) (1 MiB): remove comment lines, digits, points or cycles")
     }
     do {
       // Training's device stays within the potentiation branch's range
@@ -419,16 +419,21 @@ enum PulsesCommand: CLICommand {
     if let low = model.depressionEnvelope.last, low >= up[up.count - 1] {
       notes.append("note: \(path): the depression branch never goes below G_max (\(number(up[up.count - 1])) S): a d pulse leaves the device where it is")
     }
+    if cycles == nil, let drop = MeasuredCycles.dropBack(model.potentiation) {
+      notes.append(TrainCommand.dropBackNote(path, drop))
+    }
     // As `train` says it: the cycles' mean is the device drawn, and their
     // steps' variation is what --c2c would draw.
     if let cycles {
       let shown = { (x: Double) in String(format: "%.3g", x) }
       let p = MeasuredCycles.stepVariability(cycles.potentiation, steps: top)
-      let d = MeasuredCycles.stepVariability(cycles.depression, steps: model.depression.count - 1)
+      // Depression down to G_min, where training's device stops.
+      let floor = model.depressionEnvelope.firstIndex { $0 <= up[0] } ?? model.depression.count - 1
+      let d = MeasuredCycles.stepVariability(cycles.depression, steps: floor)
       notes.append(
         "note: \(path): \(cycles.count) cycle\(cycles.count == 1 ? "" : "s"); the curve is "
           + (cycles.count == 1 ? "that cycle" : "their point-by-point mean")
-          + (cycles.droppedPoints > 0 ? " (cut to the shortest cycle's branches: \(cycles.droppedPoints) point\(cycles.droppedPoints == 1 ? "" : "s") left out)" : "")
+          + (cycles.cut.map { " (\($0))" } ?? "")
           + (p.map { ". A pulse's step varies from cycle to cycle by δ/μ = \(shown($0)) (potentiation, over \(top) pulses\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises; --c2c \(shown($0)) draws steps that vary so" } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")

@@ -569,7 +569,18 @@ enum TrainCommand: CLICommand {
     if let note = unitNote(name, gMax: m.gMax) { notes.append(note) }
     if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
     if let note = cyclesNote(cfg, name: name) { notes.append(note) }
+    if let drop = m.dropsBack { notes.append(dropBackNote(name, drop)) }
     return notes
+  }
+
+  /// The note on a potentiation branch that drops back near its first
+  /// point (`MeasuredCycles.dropBack`): cycles one after another, read as
+  /// one branch. `train` and `pulses`.
+  static func dropBackNote(_ name: String, _ drop: (pulse: Int, from: Double, to: Double)) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the potentiation branch drops back near its first point at pulse \(drop.pulse) (from \(shown(drop.from)) S to \(shown(drop.to)) S): "
+      + "several cycles one after another? Read as one branch, the device follows its running maximum and spends pulses where it is flat. "
+      + "Give each cycle its label in a first column under a header 'cycle,branch,conductance': the device is then their mean"
   }
 
   /// The note on a device file's cycles: their number, that the device is
@@ -581,7 +592,7 @@ enum TrainCommand: CLICommand {
     let shown = { (x: Double) in String(format: "%.3g", x) }
     var note = "note: \(name): \(c.count) cycle\(c.count == 1 ? "" : "s"); the device is "
       + (c.count == 1 ? "that cycle" : "their point-by-point mean")
-      + (c.droppedPoints > 0 ? " (cut to the shortest cycle's branches: \(c.droppedPoints) point\(c.droppedPoints == 1 ? "" : "s") left out)" : "")
+      + (c.cut.map { " (\($0))" } ?? "")
     guard let p = c.potentiationVariability else {
       return note + (c.count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : "")
     }
@@ -708,7 +719,8 @@ enum TrainCommand: CLICommand {
       }
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"
-          + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : ""),
+          + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : "")
+          + (key == "sigma_c2c" && cfg.rule.isFiniteState ? " (rules hybrid and single's cycle-to-cycle variation is c2c)" : ""),
         args)
     }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")

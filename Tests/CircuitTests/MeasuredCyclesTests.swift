@@ -87,14 +87,14 @@ private func failure(_ text: String) -> String {
   #expect(failure(header + "1,p,1e-6\n1,p,2e-6\n1,d,2e-6\n1,d,1e-6\n2,p,1e-6\n2,p,2e-6\n")
     == "dev.csv cycle '2': cycle '2' has no depression rows where cycle '1' has 2: give every cycle both branches, or none")
   // A record without its cycle field.
-  #expect(failure(header + "p,1e-6\n").hasPrefix("dev.csv line 2: expected 'cycle,branch,conductance' (the header names a cycle column), got 'p,1e-6'"))
+  #expect(failure(header + "p,1e-6\n").hasPrefix("dev.csv line 2: expected 'cycle,branch,conductance' (as the header names them), got 'p,1e-6'"))
   // An empty label.
   #expect(failure(header + ",p,1e-6\n") == "dev.csv line 2: the cycle field is empty")
   // Two cycles under one label.
   #expect(failure(header + "1,p,1e-6\n1,p,2e-6\n1,d,2e-6\n1,d,1e-6\n1,p,1e-6\n")
     .hasPrefix("dev.csv line 6: a p row after the d rows that followed the p rows in cycle '1': give each cycle its own label"))
   // A cycle column without its header says how to name it.
-  #expect(failure("1,p,1e-6\n1,p,2e-6\n").hasSuffix("(several cycles? name the first column in a header: 'cycle,branch,conductance')"))
+  #expect(failure("1,p,1e-6\n1,p,2e-6\n").hasSuffix("(several cycles, or pulse numbers? name the first column in a header: 'cycle,branch,conductance' or 'pulse,branch,conductance')"))
   // And a second cycle in a two-column file says how to give several.
   #expect(failure("p,1e-6\np,2e-6\nd,2e-6\nd,1e-6\np,1e-6\n").hasSuffix("(or several, with a header 'cycle,branch,conductance' and a cycle column)"))
 }
@@ -121,4 +121,35 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   let cycles = try #require(try read(rows.joined(separator: "\n")).cycles)
   let v = try #require(MeasuredCycles.stepVariability(cycles.potentiation, steps: 50))
   #expect(abs(v / sigma - 1) < 0.08, "δ/μ \(v) for σ \(sigma)")
+}
+
+// A walkthrough (session 55): spreadsheets' empty columns and trailing
+// commas, and a pulse-number column, had been refused with the wrong
+// format named.
+@Test func emptyTrailingColumnsAndAPulseColumnAreRead() throws {
+  let sheet = try read("cycle,branch,conductance (uS),,\n1,p,1,,\n,,\n1,p,2,\n1,p,3\n2,p,1,,\n2,p,3,,\n2,p,4,,\n")
+  #expect(sheet.cycles?.count == 2 && maxRelativeDifference(sheet.device.potentiation, [1e-6, 2.5e-6, 3.5e-6]) < 1e-15)
+  #expect(try read("p,1e-6,\np,2e-6,\n").device.potentiation == [1e-6, 2e-6])
+  let pulses = try read("cycle,pulse,branch,conductance (uS)\n1,0,p,1\n1,1,p,2\n1,0,d,2\n1,1,d,1\n2,1,p,1\n2,2,p,3\n2,1,d,3\n2,2,d,1\n")
+  #expect(pulses.cycles?.count == 2 && maxRelativeDifference(pulses.device.potentiation, [1e-6, 2.5e-6]) < 1e-15)
+  #expect(maxRelativeDifference(pulses.device.depression, [2.5e-6, 1e-6]) < 1e-15)
+  #expect(try read("Pulse #,branch,G (nS)\n0,p,1\n1,p,2\n").device.potentiation == [1e-9, 2e-9])
+  // The pulse numbers are checked, not read: out of order is an error.
+  #expect(failure("pulse,branch,conductance\n0,p,1e-6\n2,p,2e-6\n1,p,3e-6\n")
+    == "dev.csv line 4: pulse 1 after pulse 2 in the same branch: give the rows in pulse order")
+  #expect(failure("pulse,branch,conductance\nx,p,1e-6\n") == "dev.csv line 2: pulse 'x' is not a number")
+  // Columns in another order are named.
+  #expect(failure("branch,cycle,conductance\np,1,1e-6\n").hasSuffix("in that order, e.g. 'cycle,branch,conductance (uS)' (the cycle column comes first)"))
+  #expect(failure("cycle,branch,conductance,temperature\n1,p,1e-6,300\n").contains("has 4 columns: the columns read are [cycle,] [pulse,] branch, conductance"))
+}
+
+// Cycles pasted one after another without a cycle column: the branch
+// drops back near its first point.
+@Test func aBranchThatDropsBackToItsStartIsFound() {
+  let drop = MeasuredCycles.dropBack([1, 2, 2.9, 1.1, 2, 3])
+  #expect(drop?.pulse == 3 && drop?.from == 2.9 && drop?.to == 1.1)
+  // Noise near the start, or a dip well above it, is no drop.
+  #expect(MeasuredCycles.dropBack([1, 1.05, 1.02, 2, 3, 4]) == nil)
+  #expect(MeasuredCycles.dropBack([1, 2, 3, 2.5, 3.5, 4]) == nil)
+  #expect(MeasuredCycles.dropBack([1, 2]) == nil)
 }

@@ -19,7 +19,7 @@ import _TestSupport
   try cfg.set("device_csv", file.path)
   #expect(cfg.measuredDevice?.curve.count == 4)
   var note = try #require(TrainCommand.cyclesNote(cfg, name: "cycles.csv"))
-  #expect(note.hasPrefix("note: cycles.csv: 2 cycles; the device is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over the device's 3 pulses)"), "\(note)")
+  #expect(note.hasPrefix("note: cycles.csv: 2 cycles; the device is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out, as cycle '1' has 4 potentiation points and the longest 5; a cycle cut short can be left out of the file). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over the device's 3 pulses)"), "\(note)")
   #expect(note.hasSuffix("This run trains without it (sigma_c2c 0): --sigma-c2c 0.587 trains with it"), "\(note)")
   cfg.sigmaC2C = 0.3
   #expect(TrainCommand.cyclesNote(cfg, name: "cycles.csv")?.hasSuffix("This run's sigma_c2c is 0.3") == true)
@@ -38,7 +38,7 @@ import _TestSupport
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stdout.contains("1,p,3e-06\n2,p,4.5e-06\n3,p,5.5e-06"), "\(r.stdout)")
-  #expect(r.stderr.contains("2 cycles; the curve is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over 3 pulses)"), "\(r.stderr)")
+  #expect(r.stderr.contains("2 cycles; the curve is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out, as cycle '1' has 4 potentiation points and the longest 5; a cycle cut short can be left out of the file). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over 3 pulses)"), "\(r.stderr)")
 }
 
 // A review of the direct solve (session 55).
@@ -157,4 +157,35 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(r.status == 0, "\(r.stderr)")
   chart = try String(contentsOf: svg, encoding: .utf8)
   #expect(!chart.contains("measured cycles") && !chart.contains(SVGLinePlot.backgroundColor))
+}
+
+// A walkthrough (session 55): the depression's δ/μ counted pulses below
+// G_min, which a device never takes; cycles pasted one after another in a
+// p-only file trained as one long device without a word about cycles; and
+// --sigma-c2c given to rule hybrid did not name c2c.
+@Test func depressionVariationStopsAtGMinAndPastedCyclesAreNoted() throws {
+  let root = try temporaryDirectory("xbarsim-s55-depression")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("bi.csv")
+  // G_min is 1 µS: the mean depression reaches it at its third point.
+  let text = "cycle,branch,conductance (uS)\n1,p,1\n1,p,3\n1,p,5\n1,d,5\n1,d,3\n1,d,1\n1,d,0.5\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,2\n2,d,1\n2,d,0.2\n"
+  try text.write(to: file, atomically: true, encoding: .utf8)
+  var cfg = TrainingConfiguration()
+  cfg.method = .c
+  try cfg.set("device_csv", file.path)
+  let c = try #require(cfg.measuredDevice?.cycles)
+  let cycles = try #require(try MeasuredDevice.read(csv: text, source: "bi.csv").cycles)
+  #expect(c.depressionVariability == MeasuredCycles.stepVariability(cycles.depression, steps: 2))
+  #expect(c.depressionVariability != MeasuredCycles.stepVariability(cycles.depression, steps: 3))
+  // Pasted cycles.
+  let pasted = root.appendingPathComponent("pasted.csv")
+  try "branch,conductance (uS)\np,1.0\np,2.0\np,2.9\np,1.1\np,2.0\np,3.0\n".write(to: pasted, atomically: true, encoding: .utf8)
+  var one = TrainingConfiguration()
+  try one.set("device_csv", pasted.path)
+  let notes = TrainCommand.deviceNotes(one, name: "pasted.csv")
+  #expect(notes.contains { $0.hasPrefix("note: pasted.csv: the potentiation branch drops back near its first point at pulse 3 (from 2.9e-06 S to 1.1e-06 S): several cycles one after another?") }, "\(notes)")
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", pasted.path])
+  #expect(r.stderr.contains("drops back near its first point at pulse 3"), "\(r.stderr)")
+  let hybrid = try runXbarsim(["train", "--rule", "hybrid", "--sigma-c2c", "0.2"])
+  #expect(hybrid.status == 64 && hybrid.stderr.contains("(rules hybrid and single's cycle-to-cycle variation is c2c)"), "\(hybrid.stderr)")
 }

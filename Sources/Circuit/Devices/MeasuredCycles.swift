@@ -34,6 +34,10 @@ public struct MeasuredCycles: Sendable, Equatable {
   /// The points beyond the shortest cycle's branch, left out (all cycles'
   /// both branches together).
   public let droppedPoints: Int
+  /// Each cycle's potentiation and depression points as measured, before
+  /// the cut.
+  public let potentiationPoints: [Int]
+  public let depressionPoints: [Int]
 
   /// The cycles cut to their shortest branches.
   /// - Precondition: at least one cycle, as many labels as cycles.
@@ -44,6 +48,24 @@ public struct MeasuredCycles: Sendable, Equatable {
     self.potentiation = potentiation.map { Array($0.prefix(p)) }
     self.depression = depression.map { Array($0.prefix(d)) }
     droppedPoints = potentiation.reduce(0) { $0 + $1.count - p } + depression.reduce(0) { $0 + $1.count - d }
+    potentiationPoints = potentiation.map(\.count)
+    depressionPoints = depression.map(\.count)
+  }
+
+  /// What the cut left out, naming the shortest cycle of each branch cut
+  /// (a walkthrough, session 55: one cycle stopped after 10 of 60 pulses
+  /// had made a 10-pulse device, under a count alone); nil without a cut.
+  public var cut: String? {
+    guard droppedPoints > 0 else { return nil }
+    var named: [String] = []
+    for (points, branch) in [(potentiationPoints, "potentiation"), (depressionPoints, "depression")] {
+      let low = points.min()!, high = points.max()!
+      guard low < high else { continue }
+      let i = points.firstIndex(of: low)!
+      named.append("cycle '\(labels[i])' has \(low) \(branch) points and the longest \(high)")
+    }
+    return "cut to the shortest cycle's branches: \(droppedPoints) point\(droppedPoints == 1 ? "" : "s") left out, as "
+      + named.joined(separator: ", and ") + "; a cycle cut short can be left out of the file"
   }
 
   /// The number of cycles.
@@ -60,6 +82,30 @@ public struct MeasuredCycles: Sendable, Equatable {
     let c = Double(branches.count)
     return (0..<branches[0].count).map { n in branches.reduce(0) { $0 + $1[n] } / c }
   }
+
+  /// Where a branch as measured drops back near its first point after
+  /// rising: the first point i within ``dropBackShare`` of the branch's
+  /// range above its first point, after points that reached half of it
+  /// (cycles pasted one after another without a cycle column: a
+  /// walkthrough, session 55, trained one such file as a 152-pulse device
+  /// with 93 flat pulses). The pulse i and the conductances at i − 1 and
+  /// i; nil for a branch that does not.
+  public static func dropBack(_ branch: [Double]) -> (pulse: Int, from: Double, to: Double)? {
+    guard branch.count >= 3, let top = branch.max(), top > branch[0] else { return nil }
+    let range = top - branch[0]
+    var highest = branch[0]
+    for i in 1..<branch.count {
+      if highest >= branch[0] + 0.5 * range && branch[i] <= branch[0] + dropBackShare * range {
+        return (i, branch[i - 1], branch[i])
+      }
+      highest = max(highest, branch[i])
+    }
+    return nil
+  }
+
+  /// The share of a branch's range above its first point within which a
+  /// later point counts as dropped back to it.
+  public static let dropBackShare = 0.1
 
   /// δ/μ of a pulse's step (type documentation) over the first `steps`
   /// steps of `branches` (at most their points less one); nil for fewer

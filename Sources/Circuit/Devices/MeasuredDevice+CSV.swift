@@ -39,6 +39,9 @@ extension MeasuredDevice {
     var blocks: [(label: String, up: [Double], down: [Double])] = [("", [], [])]
     var labels = Set<String>()
     var withCycles = false
+    // A pulse column (named in the header): checked, not read.
+    var withPulses = false
+    var lastPulse: Double? = nil
     var sawRecord = false
     var lineNumber = 0
     // Siemens per unit of the file's numbers: 1 unless the header names
@@ -57,23 +60,43 @@ extension MeasuredDevice {
       if line.isEmpty || line.hasPrefix("#") { continue }
       let field = "\(source) line \(lineNumber)"
       // Fields may be quoted ("p","1e-6"), as spreadsheets export them.
-      let all = line.split(separator: ",", omittingEmptySubsequences: false)
+      // Empty fields at the end (a spreadsheet's empty columns, a trailing
+      // comma) are not fields, and a record of empty fields is a blank line
+      // (a walkthrough, session 55).
+      var all = line.split(separator: ",", omittingEmptySubsequences: false)
         .map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
+      while all.count > 1 && all[all.count - 1].isEmpty { all.removeLast() }
+      if all.allSatisfy(\.isEmpty) { continue }
       let firstRecord = !sawRecord
       sawRecord = true
-      // A header naming a cycle column: every record has one.
-      if firstRecord && all.count == 3 && all[0].lowercased().hasPrefix("cycle") && Double(all[2]) == nil {
-        if let u = try Self.headerUnit(all[2], field: field) { unit = u }
-        withCycles = true
+      // A header of three or four columns: [cycle,] [pulse,] branch,
+      // conductance; a header of two is read below, as it always was.
+      if firstRecord && all.count >= 3 && Double(all[all.count - 1]) == nil && !Self.isBranch(all[0]) {
+        let names = all.map { $0.lowercased() }
+        var k = 0
+        if names[0].hasPrefix("cycle") { withCycles = true; k = 1 }
+        if all.count - k == 3 && Self.isPulseName(names[k]) { withPulses = true; k += 1 }
+        guard all.count - k == 2 else {
+          let misplaced = names.dropFirst().contains { $0.hasPrefix("cycle") }
+          throw ConfigurationError(
+            field: field,
+            "the header '\(Self.shortened(line))' has \(all.count) columns: the columns read are [cycle,] [pulse,] branch, conductance, in that order, e.g. 'cycle,branch,conductance (uS)'"
+              + (misplaced ? " (the cycle column comes first)" : ""))
+        }
+        if let u = try Self.headerUnit(all[k + 1], field: field) { unit = u }
         continue
       }
-      let expected = withCycles ? "cycle,branch,conductance" : "branch,conductance"
+      let columns = ["cycle"].filter { _ in withCycles } + ["pulse"].filter { _ in withPulses } + ["branch", "conductance"]
+      let expected = columns.joined(separator: ",")
       var parts = all
-      if withCycles {
-        guard all.count == 3 else {
+      if withCycles || withPulses {
+        guard all.count == columns.count else {
           throw ConfigurationError(
-            field: field, "expected '\(expected)' (the header names a cycle column), got '\(Self.shortened(line))'")
+            field: field, "expected '\(expected)' (as the header names them), got '\(Self.shortened(line))'")
         }
+        parts = Array(all.suffix(2))
+      }
+      if withCycles {
         let label = all[0]
         guard !label.isEmpty else { throw ConfigurationError(field: field, "the cycle field is empty") }
         if label != blocks[blocks.count - 1].label {
@@ -90,7 +113,20 @@ extension MeasuredDevice {
           previous = nil
           ended = (false, false)
         }
-        parts = Array(all.dropFirst())
+      }
+      if withPulses {
+        // Not read as the pulse count (the rows' order is), but checked
+        // to rise within each branch's rows.
+        let text = all[withCycles ? 1 : 0]
+        guard let n = Double(text), DecimalText.isNumber(text) else {
+          throw ConfigurationError(field: field, "pulse '\(Self.shortened(text))' is not a number")
+        }
+        let branchNow = Self.isBranch(parts[0]) ? ["p", "potentiation"].contains(parts[0].lowercased()) : nil
+        if let b = branchNow, b == previous, let last = lastPulse, !(n > last) {
+          throw ConfigurationError(
+            field: field, "pulse \(text) after pulse \(ConfigurationError.shown(last)) in the same branch: give the rows in pulse order")
+        }
+        lastPulse = n
       }
       let branch = parts[0].lowercased()
       let isUp = branch == "p" || branch == "potentiation"
@@ -106,7 +142,7 @@ extension MeasuredDevice {
           // `1,p,2e-6`: a cycle (or pulse) column without the header.
           let cycleHint =
             !withCycles && parts.count == 3 && ["p", "d", "potentiation", "depression"].contains(parts[1].lowercased())
-            ? " (several cycles? name the first column in a header: 'cycle,branch,conductance')" : ""
+            ? " (several cycles, or pulse numbers? name the first column in a header: 'cycle,branch,conductance' or 'pulse,branch,conductance')" : ""
           throw ConfigurationError(
             field: field, "expected '\(expected)', got '\(Self.shortened(line))'\(cycleHint)")
         }
@@ -248,6 +284,17 @@ extension MeasuredDevice {
     let (lowered, overflow) = exponent.subtractingReportingOverflow(k)
     guard !overflow else { return nil }
     return Double("\(parts[0])e\(lowered)")
+  }
+
+  /// Whether a field names a branch (p, potentiation, d, depression).
+  static func isBranch(_ s: String) -> Bool {
+    ["p", "potentiation", "d", "depression"].contains(s.lowercased())
+  }
+
+  /// Whether a header's field names a pulse-number column (`pulse`,
+  /// `pulse number`, `pulse_no`, `n`, `#`, `index`, `step`).
+  static func isPulseName(_ lower: String) -> Bool {
+    lower.hasPrefix("pulse") || ["n", "#", "no", "number", "index", "step", "steps"].contains(lower)
   }
 
   /// A field without the double quotes around it, if it has them.

@@ -270,7 +270,7 @@ extension TrainingConfiguration {
       throw fail(errno == ENOENT ? "no such file" : "cannot read file (\(String(cString: strerror(errno))))")
     }
     guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
-    guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data") }
+    guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data: write fewer digits, points or cycles") }
     // The real path (links and ".." resolved as the file system does): the
     // file read, for the summary and checkpoints.
     guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
@@ -311,10 +311,15 @@ extension TrainingConfiguration {
     if let cycles {
       // The variation of the steps a device takes: up to the mean curve's
       // first maximum, and the whole depression branch.
+      // Depression stops at G_min (the first p point): its steps up to
+      // the mean branch's first point there (a walkthrough, session 55).
+      let floor = depression.firstIndex { $0 <= up[0] / top } ?? depression.count - 1
       branches.cycles = MeasuredBranches.Cycles(
-        count: cycles.count, droppedPoints: cycles.droppedPoints,
+        count: cycles.count, droppedPoints: cycles.droppedPoints, cut: cycles.cut,
         potentiationVariability: MeasuredCycles.stepVariability(cycles.potentiation, steps: up.count - 1),
-        depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: depression.count - 1))
+        depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
+    } else {
+      branches.dropsBack = MeasuredCycles.dropBack(device.potentiation)
     }
     return branches
   }

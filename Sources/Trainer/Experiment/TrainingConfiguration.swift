@@ -986,6 +986,11 @@ public struct MeasuredBranches: Sendable, Equatable {
   /// kept for the run's note; nil for a one-cycle file and a checkpoint's
   /// device.
   public var cycles: Cycles? = nil
+  /// Where the file's potentiation branch, as measured, drops back near its
+  /// first point after rising (several cycles pasted one after another?):
+  /// the pulse, and the conductances before and at it in siemens; nil
+  /// otherwise, and for a checkpoint's device.
+  public var dropsBack: (pulse: Int, from: Double, to: Double)? = nil
 
   /// What a run says of a device file's cycles.
   public struct Cycles: Sendable, Equatable {
@@ -993,6 +998,9 @@ public struct MeasuredBranches: Sendable, Equatable {
     public var count: Int
     /// The points beyond the shortest cycle's branches, left out.
     public var droppedPoints: Int
+    /// What the cut left out, naming the shortest cycles
+    /// (`MeasuredCycles.cut`); nil without a cut.
+    public var cut: String? = nil
     /// δ/μ of a potentiation pulse's step over the pulses the device
     /// takes (`MeasuredCycles.stepVariability`); nil when not measurable.
     public var potentiationVariability: Double?
