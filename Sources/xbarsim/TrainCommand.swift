@@ -151,7 +151,18 @@ enum TrainCommand: CLICommand {
             "\(path): key '\(odd)' is neither a configuration key inside the 'configuration' object nor one a run's \(own == summaryKeys ? "summary" : "checkpoint") writes beside it")
         }
       }
-      try setKeys(from: configurationObject(root), in: path, into: &cfg)
+      var object = configurationObject(root)
+      // A summary's (or checkpoint's) run on a device file wrote the range
+      // the file set, nmax, gmin_ratio and gmax: the file sets them again,
+      // so that a file changed since (a cycle added) is a note that it
+      // changed, not an error about a key the user never gave (a
+      // walkthrough, session 55).
+      if object != root, case .object(var keys, let names) = object, case .string? = keys["device_csv"] {
+        let fileSet: Set = ["nmax", "gmin_ratio", "gmax"]
+        for k in fileSet { keys[k] = nil }
+        object = .object(keys, keys: names.filter { !fileSet.contains($0) })
+      }
+      try setKeys(from: object, in: path, into: &cfg)
       // A summary's keys are every value its run used: those that only
       // followed its rule (or states, or batch) follow this run's.
       if configurationObject(root) != root {

@@ -189,3 +189,27 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   let hybrid = try runXbarsim(["train", "--rule", "hybrid", "--sigma-c2c", "0.2"])
   #expect(hybrid.status == 64 && hybrid.stderr.contains("(rules hybrid and single's cycle-to-cycle variation is c2c)"), "\(hybrid.stderr)")
 }
+
+// A walkthrough (session 55): a summary's run on a device file, given as
+// --config after the file gained a cycle, was refused about gmin_ratio,
+// which the user never gave; the file sets its range again, with the note
+// that it changed.
+@Test func aSummaryOnAChangedDeviceFileRunsTheFilesNewRange() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s55-changed", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("grow.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n".write(to: file, atomically: true, encoding: .utf8)
+  let first = root.appendingPathComponent("a.json"), second = root.appendingPathComponent("b.json")
+  var r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--summary", first.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n3,p,0.9\n3,p,2.0\n3,p,3.0\n".write(to: file, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--summary", second.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("has changed since"), "\(r.stderr)")
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: second)) as! [String: Any]
+  let cfg = json["configuration"] as! [String: Any]
+  #expect(abs((cfg["gmin_ratio"] as? Double ?? 0) - 3.1 / 9) < 1e-12, "\(cfg)")
+  // A key the user gives against the file is still an error.
+  r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--gmin-ratio", "0.5", "--quiet"])
+  #expect(r.status != 0 && r.stderr.contains("gmin_ratio"), "\(r.stderr)")
+}
