@@ -594,6 +594,15 @@ enum TrainCommand: CLICommand {
       + "Give each cycle its label in a first column under a header 'cycle,branch,conductance': the device is then their mean"
   }
 
+  /// The clause on a step variation that a few outlying steps move: its
+  /// robust estimate (`MeasuredCycles.robustStepVariability`) differs by
+  /// more than a quarter (one glitch in one of 20 cycles had raised 0.256
+  /// to 0.373: a walkthrough, session 55); nil otherwise.
+  static func outlierNote(_ classic: Double, robust: Double?) -> String? {
+    guard let robust, robust > 0, classic / robust > 1.25 || classic / robust < 0.8 else { return nil }
+    return "; from the steps' medians and median absolute deviations, which a few outlying steps do not move, it is \(String(format: "%.3g", robust)): check the data for glitches"
+  }
+
   /// The note on a device file's cycles: their number, that the device is
   /// their mean curve, and the variation of a pulse's step from cycle to
   /// cycle (δ/μ, `MeasuredCycles`) beside the run's own key for it, which
@@ -610,7 +619,8 @@ enum TrainCommand: CLICommand {
     let usesDepression = cfg.rule == .lim && cfg.method == .c
     note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulses"
       + (usesDepression ? c.depressionVariability.map { "; depression \(shown($0))" } ?? "" : "")
-      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises. "
+      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
+      + (outlierNote(p, robust: c.robustPotentiationVariability) ?? "") + ". "
     switch cfg.rule {
     case .lim where cfg.mode == .onChip:
       note += cfg.sigmaC2C > 0
@@ -1849,6 +1859,7 @@ enum TrainCommand: CLICommand {
       // pulse's step from cycle to cycle, as the run's note gives them.
       let cycles = m.cycles.map { c in
         ", \"cycles\": \(c.count), \"step_variability\": \(c.potentiationVariability.map(JSONWriter.number) ?? "null")"
+          + ", \"step_variability_robust\": \(c.robustPotentiationVariability.map(JSONWriter.number) ?? "null")"
           + (m.depression.isEmpty ? "" : ", \"depression_step_variability\": \(c.depressionVariability.map(JSONWriter.number) ?? "null")")
       } ?? ""
       json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))\(cycles)}")

@@ -132,6 +132,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(device["cycles"] as? Int == 2)
   #expect(abs((device["step_variability"] as? Double ?? 0) - (2.5 / 7.25).squareRoot()) < 1e-12, "\(device)")
   #expect(device["depression_step_variability"] == nil)
+  #expect(device["step_variability_robust"] is NSNull, "\(device)")
 }
 
 // `pulses --svg` draws a cycle file's cycles, grey, behind the device made

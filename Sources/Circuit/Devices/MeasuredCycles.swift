@@ -107,6 +107,37 @@ public struct MeasuredCycles: Sendable, Equatable {
   /// later point counts as dropped back to it.
   public static let dropBackShare = 0.1
 
+  /// δ/μ of a pulse's step as ``stepVariability(_:steps:)`` gives it, but
+  /// from each pulse's median and median absolute deviation (times
+  /// 1.4826, the standard deviation's for Gaussian steps): a few outlying
+  /// steps (a glitch in one cycle's read) leave it where the others put
+  /// it. nil for fewer than five cycles, where a median says little.
+  ///
+  /// ```
+  /// m_n = median over c of ΔG_c,n,   s_n = 1.4826 · median over c of |ΔG_c,n − m_n|
+  /// (δ/μ)² = Σ_n s_n² / Σ_n m_n²
+  /// ```
+  public static func robustStepVariability(_ branches: [[Double]], steps: Int) -> Double? {
+    let c = branches.count
+    guard c >= 5, let points = branches.first?.count else { return nil }
+    let n = min(steps, points - 1)
+    guard n >= 1 else { return nil }
+    func median(_ v: [Double]) -> Double {
+      let s = v.sorted(), h = s.count / 2
+      return s.count % 2 == 1 ? s[h] : (s[h - 1] + s[h]) / 2
+    }
+    var variance = 0.0, square = 0.0
+    for k in 0..<n {
+      let d = branches.map { $0[k + 1] - $0[k] }
+      let m = median(d)
+      let s = 1.4826 * median(d.map { abs($0 - m) })
+      variance += s * s
+      square += m * m
+    }
+    guard square > 0 else { return nil }
+    return (variance / square).squareRoot()
+  }
+
   /// δ/μ of a pulse's step (type documentation) over the first `steps`
   /// steps of `branches` (at most their points less one); nil for fewer
   /// than two cycles, no step, or steps whose means are all 0.

@@ -318,6 +318,7 @@ extension TrainingConfiguration {
         count: cycles.count, droppedPoints: cycles.droppedPoints, cut: cycles.cut,
         potentiationVariability: MeasuredCycles.stepVariability(cycles.potentiation, steps: up.count - 1),
         depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
+      branches.cycles?.robustPotentiationVariability = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: up.count - 1)
     } else {
       branches.dropsBack = MeasuredCycles.dropBack(device.potentiation)
     }

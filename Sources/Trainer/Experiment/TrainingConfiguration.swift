@@ -1004,6 +1004,9 @@ public struct MeasuredBranches: Sendable, Equatable {
     /// δ/μ of a potentiation pulse's step over the pulses the device
     /// takes (`MeasuredCycles.stepVariability`); nil when not measurable.
     public var potentiationVariability: Double?
+    /// The same from the steps' medians and median absolute deviations
+    /// (`MeasuredCycles.robustStepVariability`); nil below five cycles.
+    public var robustPotentiationVariability: Double? = nil
     /// δ/μ of a depression pulse's step; nil without depression rows.
     public var depressionVariability: Double?
   }
