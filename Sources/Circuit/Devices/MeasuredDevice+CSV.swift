@@ -30,12 +30,18 @@ extension MeasuredDevice {
   /// averaged point by point, in file order; the mean branches then pass
   /// the one-cycle checks.
   ///
+  /// A header may also name a pulse-number column after the cycle column
+  /// (`cycle,pulse,branch,conductance`, `pulse,branch,conductance`): its
+  /// numbers must rise within each branch's rows and are not read (the
+  /// rows' order is the pulse count). In every layout, empty fields at a
+  /// record's end are dropped and a record of empty fields is skipped.
+  ///
   /// - Returns: The device, and nil for a file without a cycle column.
   /// - Throws: As ``init(csv:source:)``, and naming the cycle for a
   ///   cycle's own faults.
   public static func read(csv text: String, source: String) throws -> (device: MeasuredDevice, cycles: MeasuredCycles?) {
-    // Each cycle's label, branches and first line (one unnamed cycle for a
-    // file without a cycle column).
+    // Each cycle's label and branches (one unnamed cycle for a file
+    // without a cycle column).
     var blocks: [(label: String, up: [Double], down: [Double])] = [("", [], [])]
     var labels = Set<String>()
     var withCycles = false
