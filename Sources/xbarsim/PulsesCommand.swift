@@ -368,7 +368,7 @@ enum PulsesCommand: CLICommand {
     if data.count > TrainingConfiguration.maxDeviceBytes {
       // (A walkthrough, session 42: drawn here, refused by train.)
       notes.append(
-        "note: \(path): \(data.count) bytes; train --device-csv takes at most \(TrainingConfiguration.maxDeviceBytes) (1 MiB): remove comment lines, digits, points or cycles")
+        "note: \(path): \(data.count) bytes; train --device-csv takes at most \(TrainingConfiguration.maxDeviceBytes) (8 MiB): remove comment lines, digits, points or cycles")
     }
     do {
       // Training's device stays within the potentiation branch's range
