@@ -117,7 +117,7 @@ enum SolveCommand: CLICommand {
     // `direct` maps no iteration's workspace (a review, session 55: refused
     // under 300 MB for a 159 MB solve).
     let bandShortfall = MemoryLimit.shortfall(
-      onTopOfCurrentUse: 1.25 * ((choice == "direct" ? fieldBytes : bytes) + bandBytes) + 64e6)
+      onTopOfCurrentUse: bandRequirement(iteration: choice == "direct" ? 0 : bytes - fieldBytes, fields: fieldBytes, band: bandBytes))
     let fitsDirect = cost.operations <= NodalSolver.directOperationLimit && bandShortfall == nil
     if choice == "direct" && bothResistive && cost.operations > NodalSolver.directOperationLimit {
       throw CLIError.runtime(
@@ -293,6 +293,14 @@ enum SolveCommand: CLICommand {
   /// did not need it costs only time: 0.2–0.5 s at the size limit (128×128,
   /// 64×1024).
   static let directBelowShare = 1e-6
+
+  /// The bytes the direct solve needs on top of the process's current use,
+  /// with a margin (a quarter more, and 64 MB): its band and the printed
+  /// fields, and the iteration's workspace when one ran first (`auto`;
+  /// `direct` maps none).
+  static func bandRequirement(iteration: Double, fields: Double, band: Double) -> Double {
+    1.25 * (iteration + fields + band) + 64e6
+  }
 
   /// The share below which `auto` solves again directly at a given
   /// tolerance: ``directBelowShare`` at the default 1e-12, and 1e6 times
