@@ -79,7 +79,7 @@ private func failure(_ text: String) -> String {
   let header = "cycle,branch,conductance\n"
   // A label seen again after another cycle.
   #expect(failure(header + "1,p,1e-6\n1,p,2e-6\n2,p,1e-6\n2,p,2e-6\n1,p,3e-6\n")
-    == "dev.csv line 6: cycle '1' again, after another cycle's rows: give each cycle's rows together")
+    == "dev.csv line 6: cycle '1' again, after another cycle's rows: give each cycle's rows of a branch together")
   // A cycle with one point.
   #expect(failure(header + "1,p,1e-6\n1,p,2e-6\n2,p,1e-6\n")
     == "dev.csv cycle '2': the potentiation branch has 1 point; at least 2 are needed")
@@ -188,4 +188,19 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   // Pulse 0: steps 1, 2, 4, 2, 2 → m 2, |d| 1, 0, 2, 0, 0 → MAD 0; pulse 1:
   // 1, 2, 2, 2, 2 → m 2, MAD 0. All zero: δ/μ 0.
   #expect(MeasuredCycles.robustStepVariability(five, steps: 2) == 0)
+}
+
+// A walkthrough (session 55): files sorted by branch (every cycle's p rows,
+// then every cycle's d rows) had been refused, though the labels say which
+// cycle each row is of.
+@Test func aFileSortedByBranchIsReadCycleByCycle() throws {
+  let sorted = try read(
+    "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n2,p,1\n2,p,3\n2,p,4\n1,d,3\n1,d,1\n2,d,4\n2,d,2\n")
+  let cycles = try #require(sorted.cycles)
+  #expect(cycles.labels == ["1", "2"])
+  #expect(cycles.potentiation == [[1e-6, 2e-6, 3e-6], [1e-6, 3e-6, 4e-6]])
+  #expect(cycles.depression == [[3e-6, 1e-6], [4e-6, 2e-6]])
+  // A cycle's branch split around another cycle's rows is still an error.
+  #expect(failure("cycle,branch,conductance\n1,p,1e-6\n1,p,2e-6\n2,p,1e-6\n2,p,2e-6\n1,d,2e-6\n1,d,1e-6\n1,d,0.5e-6\n2,d,2e-6\n2,d,1e-6\n1,d,0.2e-6\n")
+    == "dev.csv line 11: cycle '1' again, after another cycle's rows: give each cycle's rows of a branch together")
 }

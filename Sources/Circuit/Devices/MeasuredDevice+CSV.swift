@@ -21,9 +21,10 @@ extension MeasuredDevice {
   ///
   /// A header whose first field starts with `cycle` (`cycle,branch,
   /// conductance (uS)`) makes every record `cycle,branch,conductance`. Each
-  /// cycle's rows come together, in the format's one-cycle order (a block
-  /// of `p` rows and a block of `d` rows, either first); a label seen again
-  /// after another cycle's rows is an error. Every cycle has at least two
+  /// cycle's rows of a branch come together, its two blocks in either order
+  /// and either together or apart (a file sorted by branch: every cycle's
+  /// `p` rows, then every cycle's `d` rows); a label seen again for a
+  /// branch it has rows of is an error. Every cycle has at least two
   /// points of each branch it has, and either every cycle has `d` rows or
   /// none does. The branches are cut to the shortest cycle's (the points
   /// beyond it are counted in ``MeasuredCycles/droppedPoints``) and
@@ -43,7 +44,12 @@ extension MeasuredDevice {
     // Each cycle's label and branches (one unnamed cycle for a file
     // without a cycle column).
     var blocks: [(label: String, up: [Double], down: [Double])] = [("", [], [])]
-    var labels = Set<String>()
+    // Each label's block, the block the rows go to, and each block's order
+    // state (the previous row's branch, which branches have ended) while
+    // another cycle's rows come.
+    var index: [String: Int] = [:]
+    var current = 0
+    var saved: [(previous: Bool?, ended: (up: Bool, down: Bool))] = [(nil, (false, false))]
     var withCycles = false
     // A pulse column (named in the header): checked, not read.
     var withPulses = false
@@ -105,19 +111,32 @@ extension MeasuredDevice {
       if withCycles {
         let label = all[0]
         guard !label.isEmpty else { throw ConfigurationError(field: field, "the cycle field is empty") }
-        if label != blocks[blocks.count - 1].label {
-          if labels.contains(label) {
-            throw ConfigurationError(
-              field: field, "cycle '\(Self.shortened(label))' again, after another cycle's rows: give each cycle's rows together")
-          }
-          labels.insert(label)
-          if blocks.count == 1 && labels.count == 1 {
-            blocks[0].label = label
+        if label != blocks[current].label {
+          // Another cycle: this one's order state kept for its return.
+          saved[current] = (previous, ended)
+          if let j = index[label] {
+            // A cycle seen before may come back for its other branch
+            // (files sorted by branch: every cycle's p rows, then every
+            // cycle's d rows), not for a branch it has rows of.
+            let up = ["p", "potentiation"].contains(parts[0].lowercased())
+            guard Self.isBranch(parts[0]), (up ? blocks[j].up : blocks[j].down).isEmpty else {
+              throw ConfigurationError(
+                field: field, "cycle '\(Self.shortened(label))' again, after another cycle's rows: give each cycle's rows of a branch together")
+            }
+            current = j
+            (previous, ended) = saved[j]
           } else {
-            blocks.append((label, [], []))
+            if index.isEmpty {
+              blocks[0].label = label
+            } else {
+              blocks.append((label, [], []))
+              saved.append((nil, (false, false)))
+            }
+            current = blocks.count - 1
+            index[label] = current
+            previous = nil
+            ended = (false, false)
           }
-          previous = nil
-          ended = (false, false)
         }
       }
       if withPulses {
@@ -190,16 +209,16 @@ extension MeasuredDevice {
         throw ConfigurationError(
           field: field,
           withCycles
-            ? "\(which) in cycle '\(Self.shortened(blocks[blocks.count - 1].label))': give each cycle its own label"
+            ? "\(which) in cycle '\(Self.shortened(blocks[current].label))': give each cycle its own label"
             : "\(which): a second cycle? give one cycle, its p rows in pulse order and its d rows in pulse order "
               + "(or several, with a header 'cycle,branch,conductance' and a cycle column)")
       }
       previous = isUp
-      if isUp { blocks[blocks.count - 1].up.append(g) } else { blocks[blocks.count - 1].down.append(g) }
+      if isUp { blocks[current].up.append(g) } else { blocks[current].down.append(g) }
     }
     var up = blocks[0].up, down = blocks[0].down
     var cycles: MeasuredCycles? = nil
-    if withCycles && !labels.isEmpty {
+    if withCycles && !index.isEmpty {
       for b in blocks {
         let name = "\(source) cycle '\(Self.shortened(b.label))'"
         guard b.up.count >= 2 else {
