@@ -362,8 +362,8 @@ enum PulsesCommand: CLICommand {
     let model: MeasuredDevice
     // Read here, not by MeasuredDevice.load: a regular file, of bounded size.
     let data = try ProblemFile.read(path)
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw CLIError.runtime("\(path): is not UTF-8 text")
+    guard let text = MeasuredDevice.text(of: data) else {
+      throw CLIError.runtime("\(path): is not text (UTF-8 or Windows-1252)")
     }
     if data.count > TrainingConfiguration.maxDeviceBytes {
       // (A walkthrough, session 42: drawn here, refused by train.)
@@ -434,7 +434,7 @@ enum PulsesCommand: CLICommand {
         "note: \(path): \(cycles.count) cycle\(cycles.count == 1 ? "" : "s"); the curve is "
           + (cycles.count == 1 ? "that cycle" : "their point-by-point mean")
           + (cycles.cut.map { " (\($0))" } ?? "")
-          + (p.map { ". A pulse's step varies from cycle to cycle by δ/μ = \(shown($0)) (potentiation, over \(top) pulses\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises\(TrainCommand.outlierNote($0, robust: MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top)) ?? ""); --c2c \(shown($0)) draws steps that vary so" } ?? ""))
+          + (p.map { ". A pulse's step varies from cycle to cycle by δ/μ = \(shown($0)) (potentiation, over \(top) pulse\(top == 1 ? "" : "s")\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises\(TrainCommand.outlierNote($0, robust: MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top)) ?? ""); --c2c \(shown($0)) draws steps that vary so" } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

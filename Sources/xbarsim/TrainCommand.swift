@@ -617,7 +617,7 @@ enum TrainCommand: CLICommand {
       return note + (c.count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : "")
     }
     let usesDepression = cfg.rule == .lim && cfg.method == .c
-    note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulses"
+    note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulse\(m.curve.count == 2 ? "" : "s")"
       + (usesDepression ? c.depressionVariability.map { "; depression \(shown($0))" } ?? "" : "")
       + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
       + (outlierNote(p, robust: c.robustPotentiationVariability) ?? "") + ". "

@@ -204,3 +204,20 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   #expect(failure("cycle,branch,conductance\n1,p,1e-6\n1,p,2e-6\n2,p,1e-6\n2,p,2e-6\n1,d,2e-6\n1,d,1e-6\n1,d,0.5e-6\n2,d,2e-6\n2,d,1e-6\n1,d,0.2e-6\n")
     == "dev.csv line 11: cycle '1' again, after another cycle's rows: give each cycle's rows of a branch together")
 }
+
+// A walkthrough (session 55): LTP and LTD, as many labs name the branches,
+// and a header's µ written by Excel on Windows (Windows-1252: the byte B5)
+// had been refused.
+@Test func ltpAndLtdAndAWindowsExportAreRead() throws {
+  let named = try read("cycle,branch,conductance (uS)\n1,LTP,1\n1,LTP,2\n1,LTD,2\n1,LTD,1\n2,ltp,1\n2,ltp,3\n2,ltd,3\n2,ltd,1\n")
+  #expect(maxRelativeDifference(named.device.potentiation, [1e-6, 2.5e-6]) < 1e-15)
+  #expect(maxRelativeDifference(named.device.depression, [2.5e-6, 1e-6]) < 1e-15)
+  var bytes = Data("branch,G (".utf8)
+  bytes.append(0xB5)
+  bytes.append(contentsOf: Data("S)\np,1\np,2\n".utf8))
+  #expect(String(data: bytes, encoding: .utf8) == nil)
+  let text = try #require(MeasuredDevice.text(of: bytes))
+  #expect(try MeasuredDevice(csv: text, source: "win.csv").potentiation == [1e-6, 2e-6])
+  // Data with a NUL (UTF-16) are no text.
+  #expect(MeasuredDevice.text(of: Data([0xFF, 0xFE, 0x70, 0x00, 0xB5])) == nil)
+}

@@ -118,7 +118,7 @@ extension MeasuredDevice {
             // A cycle seen before may come back for its other branch
             // (files sorted by branch: every cycle's p rows, then every
             // cycle's d rows), not for a branch it has rows of.
-            let up = ["p", "potentiation"].contains(parts[0].lowercased())
+            let up = Self.isPotentiation(parts[0])
             guard Self.isBranch(parts[0]), (up ? blocks[j].up : blocks[j].down).isEmpty else {
               throw ConfigurationError(
                 field: field, "cycle '\(Self.shortened(label))' again, after another cycle's rows: give each cycle's rows of a branch together")
@@ -146,7 +146,7 @@ extension MeasuredDevice {
         guard let n = Double(text), DecimalText.isNumber(text) else {
           throw ConfigurationError(field: field, "pulse '\(Self.shortened(text))' is not a number")
         }
-        let branchNow = Self.isBranch(parts[0]) ? ["p", "potentiation"].contains(parts[0].lowercased()) : nil
+        let branchNow = Self.isBranch(parts[0]) ? Self.isPotentiation(parts[0]) : nil
         if let b = branchNow, b == previous, let last = lastPulse, !(n > last) {
           throw ConfigurationError(
             field: field, "pulse \(text) after pulse \(ConfigurationError.shown(last)) in the same branch: give the rows in pulse order")
@@ -154,8 +154,8 @@ extension MeasuredDevice {
         lastPulse = n
       }
       let branch = parts[0].lowercased()
-      let isUp = branch == "p" || branch == "potentiation"
-      let isDown = branch == "d" || branch == "depression"
+      let isUp = Self.isPotentiation(branch)
+      let isDown = Self.isBranch(branch) && !isUp
       if !isUp && !isDown {
         // An optional header: a first record that names no branch; its
         // second field may name the unit of the conductances.
@@ -311,9 +311,25 @@ extension MeasuredDevice {
     return Double("\(parts[0])e\(lowered)")
   }
 
-  /// Whether a field names a branch (p, potentiation, d, depression).
+  /// Whether a field names a branch (p, potentiation, d, depression, or
+  /// LTP and LTD, the names many labs give them; any case).
   static func isBranch(_ s: String) -> Bool {
-    ["p", "potentiation", "d", "depression"].contains(s.lowercased())
+    ["p", "potentiation", "ltp", "d", "depression", "ltd"].contains(s.lowercased())
+  }
+
+  /// Whether a branch's name is potentiation's.
+  static func isPotentiation(_ s: String) -> Bool {
+    ["p", "potentiation", "ltp"].contains(s.lowercased())
+  }
+
+  /// The text of a device file: UTF-8, or else Windows-1252 (Excel's
+  /// "CSV" on Windows writes a header's µ as the byte B5: a walkthrough,
+  /// session 55), unless the data hold a NUL (UTF-16, or no text); nil
+  /// then.
+  public static func text(of data: Data) -> String? {
+    if let t = String(data: data, encoding: .utf8) { return t }
+    guard !data.contains(0) else { return nil }
+    return String(data: data, encoding: .windowsCP1252)
   }
 
   /// Whether a header's field names a pulse-number column (`pulse`,
@@ -413,8 +429,8 @@ extension MeasuredDevice {
         ? "cannot be read" : "no such file"
       throw ConfigurationError(field: name, reason)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw ConfigurationError(field: name, "is not UTF-8 text")
+    guard let text = Self.text(of: data) else {
+      throw ConfigurationError(field: name, "is not text (UTF-8 or Windows-1252)")
     }
     return try read(csv: text, source: name)
   }
