@@ -422,6 +422,9 @@ enum PulsesCommand: CLICommand {
     if cycles == nil, let drop = MeasuredCycles.dropBack(model.potentiation) {
       notes.append(TrainCommand.dropBackNote(path, drop))
     }
+    if let cycles, let (count, far) = cycles.outlyingReads() {
+      notes.append(TrainCommand.outlierReadsNote(path, count: count, far))
+    }
     // As `train` says it: the cycles' mean is the device drawn, and their
     // steps' variation is what --c2c would draw.
     if let cycles {
@@ -434,7 +437,13 @@ enum PulsesCommand: CLICommand {
         "note: \(path): \(cycles.count) cycle\(cycles.count == 1 ? "" : "s"); the curve is "
           + (cycles.count == 1 ? "that cycle" : "their point-by-point mean")
           + (cycles.cut.map { " (\($0))" } ?? "")
-          + (p.map { ". A pulse's step varies from cycle to cycle by δ/μ = \(shown($0)) (potentiation, over \(top) pulse\(top == 1 ? "" : "s")\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises\(TrainCommand.outlierNote($0, robust: MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top)) ?? ""); --c2c \(shown($0)) draws steps that vary so" } ?? ""))
+          + (cycles.leftOut.map { "; \($0)" } ?? "")
+          + (p.map { v in
+            let robust = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top)
+            let outliers = TrainCommand.outlierNote(v, robust: robust)
+            let suggested = outliers != nil ? robust! : v
+            return ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(v)) (potentiation, over \(top) pulse\(top == 1 ? "" : "s")\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises\(outliers ?? ""); --c2c \(shown(suggested))\(outliers != nil ? " (the median-based estimate)" : "") draws steps that vary so"
+          } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

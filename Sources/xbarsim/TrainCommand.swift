@@ -581,6 +581,7 @@ enum TrainCommand: CLICommand {
     if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
     if let note = cyclesNote(cfg, name: name) { notes.append(note) }
     if let drop = m.dropsBack { notes.append(dropBackNote(name, drop)) }
+    if let c = m.cycles, let far = c.farthestOutlier { notes.append(outlierReadsNote(name, count: c.outlyingCount, far)) }
     return notes
   }
 
@@ -603,6 +604,16 @@ enum TrainCommand: CLICommand {
     return "; from the steps' medians and median absolute deviations, which a few outlying steps do not move, it is \(String(format: "%.3g", robust)): check the data for glitches"
   }
 
+  /// The note on reads far from the other cycles' at their pulse
+  /// (`MeasuredCycles.outlyingReads`): a bad read, a stuck cycle or a first
+  /// fire, which moves the mean device. `train` and `pulses`.
+  static func outlierReadsNote(_ name: String, count: Int, _ far: MeasuredCycles.OutlyingRead) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): \(count) read\(count == 1 ? " lies" : "s lie") far from the other cycles' at \(count == 1 ? "its" : "their") pulse (over a quarter of the mean branch's range from their median), "
+      + "the farthest cycle '\(far.label)''s \(far.potentiation ? "potentiation" : "depression") point \(far.pulse): \(shown(far.value)) S where the cycles' median is \(shown(far.median)) S. "
+      + "A bad read, a stuck cycle or a first fire moves the mean device: correct the read, or leave the cycle out of the file"
+  }
+
   /// The note on a device file's cycles: their number, that the device is
   /// their mean curve, and the variation of a pulse's step from cycle to
   /// cycle (δ/μ, `MeasuredCycles`) beside the run's own key for it, which
@@ -613,10 +624,16 @@ enum TrainCommand: CLICommand {
     var note = "note: \(name): \(c.count) cycle\(c.count == 1 ? "" : "s"); the device is "
       + (c.count == 1 ? "that cycle" : "their point-by-point mean")
       + (c.cut.map { " (\($0))" } ?? "")
+      + (c.leftOut.map { "; \($0)" } ?? "")
     guard let p = c.potentiationVariability else {
       return note + (c.count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : "")
     }
     let usesDepression = cfg.rule == .lim && cfg.method == .c
+    // Where a few outlying steps move the classic estimate, the key is
+    // given the median-based one (a walkthrough, session 55: 2.56 was
+    // offered beside a note that the robust estimate is 0.302).
+    let suggested = outlierNote(p, robust: c.robustPotentiationVariability) != nil ? c.robustPotentiationVariability! : p
+    let which = suggested == p ? "" : " (the median-based estimate)"
     note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulse\(m.curve.count == 2 ? "" : "s")"
       + (usesDepression ? c.depressionVariability.map { "; depression \(shown($0))" } ?? "" : "")
       + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
@@ -625,11 +642,11 @@ enum TrainCommand: CLICommand {
     case .lim where cfg.mode == .onChip:
       note += cfg.sigmaC2C > 0
         ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
-        : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(p)) trains with it"
+        : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(suggested))\(which) trains with it"
     case .lim:
-      note += "Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(p)) trains with it"
+      note += "Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(suggested))\(which) trains with it"
     default:
-      note += cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(p)) trains with it"
+      note += cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(suggested))\(which) trains with it"
     }
     return note
   }

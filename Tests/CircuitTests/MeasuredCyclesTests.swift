@@ -221,3 +221,46 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   // Data with a NUL (UTF-16) are no text.
   #expect(MeasuredDevice.text(of: Data([0xFF, 0xFE, 0x70, 0x00, 0xB5])) == nil)
 }
+
+// A second walkthrough (session 55, PCM data): an aborted cycle had cut
+// every cycle to its 2 points; a bad read in one cycle flattened the mean
+// unnamed; gaps in a pulse column were ignored; files of one cycle each,
+// concatenated with their headers, and reset rows were refused.
+@Test func anAbortedCycleIsLeftOutAndABadReadIsFound() throws {
+  func cycle(_ c: Int, _ points: Int, spike: Int? = nil) -> String {
+    (0..<points).map { n in "\(c),p,\(1 + 10 * (1 - exp(-Double(n) / 10)) * (1 + 0.02 * Double(c)) + (n == spike ? 30 : 0))" }
+      .joined(separator: "\n")
+  }
+  let header = "cycle,branch,conductance (uS)\n"
+  let aborted = try read(header + (1...6).map { cycle($0, 31) }.joined(separator: "\n") + "\n7,p,1.0\n7,p,1.9\n")
+  let cycles = try #require(aborted.cycles)
+  #expect(cycles.count == 6 && aborted.device.potentiation.count == 31)
+  #expect(cycles.leftOut == "cycle '7' (2 potentiation points) left out: under half the median cycle's 31 potentiation points (an aborted measurement?)")
+  #expect(cycles.outlyingReads() == nil)
+  let spiked = try #require(try read(header + (1...8).map { cycle($0, 31, spike: $0 == 4 ? 8 : nil) }.joined(separator: "\n")).cycles)
+  let (count, far) = try #require(spiked.outlyingReads())
+  #expect(count == 1 && far.label == "4" && far.potentiation && far.pulse == 8)
+  #expect(abs(far.value - far.median - 30e-6) < 1e-6)
+}
+
+@Test func pulseGapsRestartsRepeatedHeadersResetRowsAndSetAreRead() throws {
+  #expect(failure("cycle,pulse,branch,conductance\n1,0,p,1e-6\n1,1,p,2e-6\n1,2,p,3e-6\n1,5,p,4e-6\n")
+    == "dev.csv line 5: pulse 5 after pulse 2, where the rows before go up by 1: rows missing? each pulse needs its row (the rows' order is the pulse count)")
+  // Pulses counted by 2 are no gap.
+  #expect(try read("pulse,branch,conductance\n0,p,1e-6\n2,p,2e-6\n4,p,3e-6\n").device.potentiation == [1e-6, 2e-6, 3e-6])
+  #expect(failure("pulse,branch,conductance\n0,p,1e-6\n1,p,2e-6\n0,p,1e-6\n1,p,3e-6\n")
+    .hasSuffix("give the rows in pulse order (a new cycle? give each cycle its label in a first column under a header 'cycle,pulse,branch,conductance')"))
+  // Files of one cycle each, concatenated: the repeated header starts the
+  // next cycle (or is skipped under a cycle column).
+  let pasted = try read("pulse,branch,conductance (uS)\n0,p,1\n1,p,2\n2,p,3\npulse,branch,conductance (uS)\n0,p,1\n1,p,3\n2,p,4\n")
+  #expect(pasted.cycles?.labels == ["1", "2"] && maxRelativeDifference(pasted.device.potentiation, [1e-6, 2.5e-6, 3.5e-6]) < 1e-15)
+  let labelled = try read("cycle,branch,conductance (uS)\n1,p,1\n1,p,2\ncycle,branch,conductance (uS)\n2,p,1\n2,p,4\n")
+  #expect(labelled.cycles?.labels == ["1", "2"] && maxRelativeDifference(labelled.device.potentiation, [1e-6, 3e-6]) < 1e-15)
+  // Reset rows, as `pulses` writes them: the read after a reset starts the
+  // next cycle; under a cycle column it is skipped. SET is potentiation.
+  let resets = try read("branch,conductance (uS)\np,1\nset,2\nSET,3\nr,1\np,3\np,4\nreset,1\n")
+  #expect(resets.cycles?.count == 2 && maxRelativeDifference(resets.device.potentiation, [1e-6, 2.5e-6, 3.5e-6]) < 1e-15)
+  #expect(resets.cycles?.leftOut?.hasPrefix("cycle '3' (1 potentiation point) left out") == true)
+  let skipped = try read("cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,r,1\n2,p,1\n2,p,4\n2,r,1\n")
+  #expect(skipped.cycles?.count == 2 && maxRelativeDifference(skipped.device.potentiation, [1e-6, 3e-6]) < 1e-15)
+}

@@ -214,3 +214,39 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--gmin-ratio", "0.5", "--quiet"])
   #expect(r.status != 0 && r.stderr.contains("gmin_ratio"), "\(r.stderr)")
 }
+
+// A second walkthrough (session 55): the note named the farthest read of
+// a cycle far from the others nowhere, and offered the classic δ/μ (2.56)
+// beside its own word that a median-based one (0.302) was not moved by
+// glitches; a pasted file of over 255 points was not told it might be
+// cycles.
+@Test func aBadReadIsNamedAndTheRobustEstimateOffered() throws {
+  let root = try temporaryDirectory("xbarsim-s55-badread")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("spike.csv")
+  var rows = ["cycle,branch,conductance (uS)"]
+  for c in 1...8 {
+    for n in 0..<31 {
+      rows.append("\(c),p,\(1 + 10 * (1 - exp(-Double(n) / 10)) * (1 + 0.02 * Double(c)) + (c == 4 && n == 8 ? 30 : 0))")
+    }
+  }
+  try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+  var cfg = TrainingConfiguration()
+  cfg.rule = .single
+  try cfg.set("device_csv", file.path)
+  let notes = TrainCommand.deviceNotes(cfg, name: "spike.csv")
+  #expect(notes.contains { $0.hasPrefix("note: spike.csv: 1 read lies far from the other cycles' at its pulse") && $0.contains("cycle '4''s potentiation point 8") }, "\(notes)")
+  let c = try #require(cfg.measuredDevice?.cycles)
+  let robust = try #require(c.robustPotentiationVariability)
+  let note = try #require(TrainCommand.cyclesNote(cfg, name: "spike.csv"))
+  #expect(note.hasSuffix("--c2c \(String(format: "%.3g", robust)) (the median-based estimate) trains with it"), "\(note)")
+  // Pasted cycles beyond 255 points.
+  let long = root.appendingPathComponent("long.csv")
+  try ("branch,conductance (uS)\n" + (0..<6).map { c in (0..<50).map { "p,\(1 + Double($0) * 0.2 + Double(c) * 0.01)" }.joined(separator: "\n") }.joined(separator: "\n"))
+    .write(to: long, atomically: true, encoding: .utf8)
+  var pasted = TrainingConfiguration()
+  #expect(throws: ConfigurationError.self) { try pasted.set("device_csv", long.path) }
+  do { try pasted.set("device_csv", long.path) } catch {
+    #expect("\(error)".contains("But the branch drops back near its first point: several cycles one after another?"), "\(error)")
+  }
+}

@@ -38,6 +38,10 @@ public struct MeasuredCycles: Sendable, Equatable {
   /// the cut.
   public let potentiationPoints: [Int]
   public let depressionPoints: [Int]
+  /// The cycles the file's reader left out as cut short (under half the
+  /// median cycle's points of a branch), named with their points; nil
+  /// when none was.
+  public var leftOut: String? = nil
 
   /// The cycles cut to their shortest branches.
   /// - Precondition: at least one cycle, as many labels as cycles.
@@ -82,6 +86,59 @@ public struct MeasuredCycles: Sendable, Equatable {
     let c = Double(branches.count)
     return (0..<branches[0].count).map { n in branches.reduce(0) { $0 + $1[n] } / c }
   }
+
+  /// A read far from the other cycles' at its pulse: the cycle, the
+  /// branch (true: potentiation), the pulse, the value and the cycles'
+  /// median there, in siemens.
+  public struct OutlyingRead: Sendable, Equatable {
+    public var label: String
+    public var potentiation: Bool
+    public var pulse: Int
+    public var value: Double
+    public var median: Double
+  }
+
+  /// The reads more than ``outlyingShare`` of their mean branch's range,
+  /// and five robust standard deviations (1.4826 times the median absolute
+  /// deviation), from the median of the cycles' reads at their pulse (a
+  /// bad read, a stuck cycle, a first fire: one
+  /// 30 µS spike in one cycle of 8 had flattened the mean device for 14
+  /// pulses and cost method b 29 points, named only as a flat stretch; a
+  /// walkthrough, session 55): their number and the farthest, nil for
+  /// none or fewer than three cycles.
+  public func outlyingReads() -> (count: Int, farthest: OutlyingRead)? {
+    guard count >= 3 else { return nil }
+    var found = 0
+    var farthest: (OutlyingRead, Double)? = nil
+    for (branches, up) in [(potentiation, true), (depression, false)] where !branches[0].isEmpty {
+      let mean = Self.mean(branches)
+      let range = mean.max()! - mean.min()!
+      guard range > 0 else { continue }
+      for n in 0..<branches[0].count {
+        let column = branches.map { $0[n] }.sorted()
+        let h = column.count / 2
+        let median = column.count % 2 == 1 ? column[h] : (column[h - 1] + column[h]) / 2
+        let deviations = column.map { abs($0 - median) }.sorted()
+        let mad = deviations.count % 2 == 1 ? deviations[h] : (deviations[h - 1] + deviations[h]) / 2
+        for (c, b) in branches.enumerated() {
+          let off = abs(b[n] - median)
+          // Far in the branch's range and among the cycles' own spread
+          // there (5 of its robust standard deviations: a device that
+          // varies a lot from cycle to cycle is not a set of bad reads).
+          guard off > Self.outlyingShare * range, off > 5 * 1.4826 * mad else { continue }
+          found += 1
+          if off > farthest?.1 ?? 0 {
+            farthest = (OutlyingRead(label: labels[c], potentiation: up, pulse: n, value: b[n], median: median), off)
+          }
+        }
+      }
+    }
+    return farthest.map { (found, $0.0) }
+  }
+
+  /// The share of a mean branch's range beyond which a read is far from
+  /// the other cycles' at its pulse.
+  public static let outlyingShare = 0.25
 
   /// Where a branch as measured drops back near its first point after
   /// rising: the first point i within ``dropBackShare`` of the branch's

@@ -54,6 +54,13 @@ extension MeasuredDevice {
     // A pulse column (named in the header): checked, not read.
     var withPulses = false
     var lastPulse: Double? = nil
+    var pulseStep: Double? = nil
+    var firstPulse: Double? = nil
+    // The header's fields (lower case): a record that repeats them (files
+    // of one cycle each, concatenated) is skipped under a cycle column, and
+    // starts the next cycle without one.
+    var header: [String]? = nil
+    var implicitCycles = false
     var sawRecord = false
     var lineNumber = 0
     // Siemens per unit of the file's numbers: 1 unless the header names
@@ -63,6 +70,19 @@ extension MeasuredDevice {
     // ended: a branch that starts again is a second cycle.
     var previous: Bool? = nil
     var ended = (up: false, down: false)
+    // Without a cycle column, a repeated header or a reset row ends a
+    // cycle: the rows after it are the next one's (labelled 1, 2, …).
+    func nextImplicitCycle() {
+      guard !(blocks[current].up.isEmpty && blocks[current].down.isEmpty) else { return }
+      implicitCycles = true
+      saved[current] = (previous, ended)
+      if blocks[0].label.isEmpty { blocks[0].label = "1" }
+      blocks.append(("\(blocks.count + 1)", [], []))
+      saved.append((nil, (false, false)))
+      current = blocks.count - 1
+      previous = nil
+      ended = (false, false)
+    }
     // Lines end in LF, CRLF or CR alone (some instruments write CR).
     for rawLine in text.split(
       omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
@@ -96,6 +116,14 @@ extension MeasuredDevice {
               + (misplaced ? " (the cycle column comes first)" : ""))
         }
         if let u = try Self.headerUnit(all[k + 1], field: field) { unit = u }
+        header = names
+        continue
+      }
+      // A header again: files of one cycle each, concatenated.
+      if !firstRecord, let h = header, all.map({ $0.lowercased() }) == h {
+        if !withCycles { nextImplicitCycle() }
+        lastPulse = nil
+        pulseStep = nil
         continue
       }
       let columns = ["cycle"].filter { _ in withCycles } + ["pulse"].filter { _ in withPulses } + ["branch", "conductance"]
@@ -147,13 +175,38 @@ extension MeasuredDevice {
           throw ConfigurationError(field: field, "pulse '\(Self.shortened(text))' is not a number")
         }
         let branchNow = Self.isBranch(parts[0]) ? Self.isPotentiation(parts[0]) : nil
-        if let b = branchNow, b == previous, let last = lastPulse, !(n > last) {
-          throw ConfigurationError(
-            field: field, "pulse \(text) after pulse \(ConfigurationError.shown(last)) in the same branch: give the rows in pulse order")
+        if let b = branchNow, b == previous, let last = lastPulse {
+          guard n > last else {
+            // Back to the branch's first number: numbering restarted.
+            let restart = !withCycles && n <= firstPulse ?? n
+              ? " (a new cycle? give each cycle its label in a first column under a header 'cycle,pulse,branch,conductance')" : ""
+            throw ConfigurationError(
+              field: field, "pulse \(text) after pulse \(ConfigurationError.shown(last)) in the same branch: give the rows in pulse order\(restart)")
+          }
+          // Pulses numbered by a constant step; a larger one is a gap
+          // (rows missing), which the rows' order would hide (a
+          // walkthrough, session 55: 4 rows missing in one cycle had been
+          // averaged against the other cycles' next pulses).
+          if let step = pulseStep, n - last > step * (1 + 1e-9) {
+            throw ConfigurationError(
+              field: field, "pulse \(text) after pulse \(ConfigurationError.shown(last)), where the rows before go up by \(ConfigurationError.shown(step)): rows missing? each pulse needs its row (the rows' order is the pulse count)")
+          }
+          if pulseStep == nil { pulseStep = n - last }
+        } else {
+          pulseStep = nil
+          firstPulse = n
         }
         lastPulse = n
       }
-      let branch = parts[0].lowercased()
+      var branch = parts[0].lowercased()
+      // A reset row (`r`, `reset`, as `pulses` writes them): its read is
+      // the next cycle's first point without a cycle column, and is
+      // skipped with one (which cycle it starts, the labels say).
+      if branch == "r" || branch == "reset" {
+        if withCycles { continue }
+        nextImplicitCycle()
+        branch = "p"
+      }
       let isUp = Self.isPotentiation(branch)
       let isDown = Self.isBranch(branch) && !isUp
       if !isUp && !isDown {
@@ -161,6 +214,7 @@ extension MeasuredDevice {
         // second field may name the unit of the conductances.
         if firstRecord && parts.count == 2 && Double(parts[1]) == nil {
           if let u = try Self.headerUnit(parts[1], field: field) { unit = u }
+          header = all.map { $0.lowercased() }
           continue
         }
         if parts.count != 2 {
@@ -218,8 +272,30 @@ extension MeasuredDevice {
     }
     var up = blocks[0].up, down = blocks[0].down
     var cycles: MeasuredCycles? = nil
-    if withCycles && !index.isEmpty {
-      for b in blocks {
+    if (withCycles && !index.isEmpty) || implicitCycles {
+      for b in blocks where b.down.isEmpty != blocks[0].down.isEmpty {
+        let (with, without) = b.down.isEmpty ? (blocks[0], b) : (b, blocks[0])
+        throw ConfigurationError(
+          field: "\(source) cycle '\(Self.shortened(b.label))'",
+          "cycle '\(Self.shortened(without.label))' has no depression rows where cycle '\(Self.shortened(with.label))' has \(with.down.count): give every cycle both branches, or none")
+      }
+      // A cycle with under half the median cycle's points of a branch (an
+      // aborted measurement) is left out, with a note: cut to it, every
+      // cycle had lost its points (a walkthrough, session 55: one 2-point
+      // cycle of 12 made a 1-pulse device, trained to 10 %).
+      func median(_ v: [Int]) -> Double {
+        let s = v.sorted(), h = s.count / 2
+        return s.count % 2 == 1 ? Double(s[h]) : Double(s[h - 1] + s[h]) / 2
+      }
+      let medianUp = median(blocks.map(\.up.count)), medianDown = median(blocks.map(\.down.count))
+      let isShort = { (b: (label: String, up: [Double], down: [Double])) in
+        Double(b.up.count) < medianUp / 2 || Double(b.down.count) < medianDown / 2
+      }
+      let kept = blocks.filter { !isShort($0) }
+      let short = blocks.filter(isShort).map {
+        "cycle '\(Self.shortened($0.label))' (\($0.up.count) potentiation\($0.down.isEmpty ? "" : " and \($0.down.count) depression") point\($0.up.count + $0.down.count == 1 ? "" : "s"))"
+      }
+      for b in kept {
         let name = "\(source) cycle '\(Self.shortened(b.label))'"
         guard b.up.count >= 2 else {
           throw ConfigurationError(
@@ -228,14 +304,12 @@ extension MeasuredDevice {
         guard b.down.count != 1 else {
           throw ConfigurationError(field: name, "the depression branch has 1 point; none (unidirectional) or at least 2 are needed")
         }
-        if b.down.isEmpty != blocks[0].down.isEmpty {
-          let (with, without) = b.down.isEmpty ? (blocks[0], b) : (b, blocks[0])
-          throw ConfigurationError(
-            field: name,
-            "cycle '\(Self.shortened(without.label))' has no depression rows where cycle '\(Self.shortened(with.label))' has \(with.down.count): give every cycle both branches, or none")
-        }
       }
-      let found = MeasuredCycles(labels: blocks.map(\.label), potentiation: blocks.map(\.up), depression: blocks.map(\.down))
+      var found = MeasuredCycles(labels: kept.map(\.label), potentiation: kept.map(\.up), depression: kept.map(\.down))
+      if !short.isEmpty {
+        found.leftOut = short.joined(separator: ", ")
+          + " left out: under half the median cycle's \(String(format: "%g", medianUp)) potentiation\(medianDown > 0 ? " and \(String(format: "%g", medianDown)) depression" : "") points (an aborted measurement?)"
+      }
       (up, down) = (found.meanPotentiation, found.meanDepression)
       cycles = found
     }
@@ -312,14 +386,15 @@ extension MeasuredDevice {
   }
 
   /// Whether a field names a branch (p, potentiation, d, depression, or
-  /// LTP and LTD, the names many labs give them; any case).
+  /// LTP, SET and LTD, the names many labs give them; any case).
   static func isBranch(_ s: String) -> Bool {
-    ["p", "potentiation", "ltp", "d", "depression", "ltd"].contains(s.lowercased())
+    ["p", "potentiation", "ltp", "set", "d", "depression", "ltd"].contains(s.lowercased())
   }
 
-  /// Whether a branch's name is potentiation's.
+  /// Whether a branch's name is potentiation's (`set` too: a PCM or RRAM
+  /// SET pulse raises the conductance).
   static func isPotentiation(_ s: String) -> Bool {
-    ["p", "potentiation", "ltp"].contains(s.lowercased())
+    ["p", "potentiation", "ltp", "set"].contains(s.lowercased())
   }
 
   /// The text of a device file: UTF-8, or else Windows-1252 (Excel's

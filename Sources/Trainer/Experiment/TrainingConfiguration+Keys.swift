@@ -297,7 +297,9 @@ extension TrainingConfiguration {
       let th = k % 10 == 2 && k % 100 != 12 ? "nd" : k % 10 == 3 && k % 100 != 13 ? "rd" : "th"
       throw fail(
         "\(up.count - 1) pulses from its first point to its maximum; a measured device takes at most 255 (256 points): "
-          + "every \(k)\(th) point of the data would do, each pulse of the run then standing for \(k) measured ones")
+          + "every \(k)\(th) point of the data would do, each pulse of the run then standing for \(k) measured ones"
+          + (cycles == nil && MeasuredCycles.dropBack(device.potentiation) != nil
+            ? ". But the branch drops back near its first point: several cycles one after another? Give each its label in a first column under a header 'cycle,branch,conductance'" : ""))
     }
     // The maximum becomes gmax: name the file, not gmax, when it is out of
     // gmax's range (data in µS rather than S, say).
@@ -322,6 +324,11 @@ extension TrainingConfiguration {
         potentiationVariability: MeasuredCycles.stepVariability(cycles.potentiation, steps: up.count - 1),
         depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
       branches.cycles?.robustPotentiationVariability = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: up.count - 1)
+      branches.cycles?.leftOut = cycles.leftOut
+      if let (n, farthest) = cycles.outlyingReads() {
+        branches.cycles?.outlyingCount = n
+        branches.cycles?.farthestOutlier = farthest
+      }
     } else {
       branches.dropsBack = MeasuredCycles.dropBack(device.potentiation)
     }

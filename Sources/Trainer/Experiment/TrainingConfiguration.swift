@@ -1001,6 +1001,12 @@ public struct MeasuredBranches: Sendable, Equatable {
     /// What the cut left out, naming the shortest cycles
     /// (`MeasuredCycles.cut`); nil without a cut.
     public var cut: String? = nil
+    /// The cycles left out as cut short (`MeasuredCycles.leftOut`).
+    public var leftOut: String? = nil
+    /// The reads far from the other cycles' at their pulse
+    /// (`MeasuredCycles.outlyingReads`).
+    public var outlyingCount = 0
+    public var farthestOutlier: MeasuredCycles.OutlyingRead? = nil
     /// δ/μ of a potentiation pulse's step over the pulses the device
     /// takes (`MeasuredCycles.stepVariability`); nil when not measurable.
     public var potentiationVariability: Double?
