@@ -20,10 +20,14 @@ enum SolveCommand: CLICommand {
       solves ("pcg-line-jacobi"), from G·r = 1e-2 on with the exact solve of the
       merged modes w = b added ("pcg-two-level"), to a relative KCL residual of
       --tolerance; where an output is below 1e-6 of its column's current at full
-      drive and the mesh is at most 2^30 operations of banded elimination
-      (128×128), it is solved again by that elimination, accurate output by
-      output ("direct-banded"; --solver chooses). A solve that does not
-      converge is an error (exit 1), never an answer, and so is a G·r (largest cell
+      drive (1e6 × --tolerance above the default 1e-12, at most all of it) and
+      the mesh is at most 2^30 operations of banded elimination (128×128,
+      64×1024), it is solved again by that elimination, accurate output by
+      output ("direct-banded"; --solver chooses), and so is a mesh that fits
+      whose iteration does not converge. --solver iterative trades accuracy
+      for speed at a loose --tolerance. A solve that does not converge (with
+      --solver iterative, or beyond the direct solve's size) is an error
+      (exit 1), never an answer, and so is a G·r (largest cell
       conductance × segment resistance) above 1e9 with resistive bit lines, where
       the mesh is too ill-conditioned to trust. With one line kind ideal (r = 0)
       and the other resistive, each resistive line is solved directly
@@ -156,7 +160,7 @@ enum SolveCommand: CLICommand {
               direct = true
               solution = try solver.solveDirect(mesh)
             }
-          } catch let e as SolverError where choice == "auto" && bothResistive && fitsDirect {
+          } catch let e as SolverError where choice == "auto" && bothResistive && fitsDirect && givesWay(e) {
             // An iteration that did not converge, or whose norms overflowed
             // with finite currents, is no answer, but the direct solve may
             // give one (a review, session 55: G 1e-145 S behind 1e150 Ω word
@@ -166,7 +170,8 @@ enum SolveCommand: CLICommand {
               switch e {
               case .didNotConverge(let n, let residual, _) where residual.isFinite:
                 return "the iteration did not converge (residual \(String(format: "%.3g", residual)) after \(n) iterations)"
-              default: return "the iteration's norms overflowed"
+              case .didNotConverge: return "the iteration's norms overflowed"
+              default: return "the iteration's currents overflowed"
               }
             }()
             direct = true
@@ -293,6 +298,16 @@ enum SolveCommand: CLICommand {
   /// did not need it costs only time: 0.2–0.5 s at the size limit (128×128,
   /// 64×1024).
   static let directBelowShare = 1e-6
+
+  /// Whether `auto` answers by the direct solve when the iteration fails
+  /// so: it did not converge, or its numbers overflowed (a floating line
+  /// or a stop is no answer either way: a review, session 55).
+  static func givesWay(_ e: SolverError) -> Bool {
+    switch e {
+    case .didNotConverge, .overflow: return true
+    default: return false
+    }
+  }
 
   /// The bytes the direct solve needs on top of the process's current use,
   /// with a margin (a quarter more, and 64 MB): its band and the printed

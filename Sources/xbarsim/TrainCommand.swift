@@ -158,7 +158,9 @@ enum TrainCommand: CLICommand {
       // changed, not an error about a key the user never gave (a
       // walkthrough, session 55).
       if object != root, case .object(var keys, let names) = object, case .string? = keys["device_csv"] {
-        let fileSet: Set = ["nmax", "gmin_ratio", "gmax"]
+        // (And for rules hybrid and single its states, big and small: a
+        // review, session 55.)
+        let fileSet: Set = ["nmax", "gmin_ratio", "gmax", "states", "small_states"]
         for k in fileSet { keys[k] = nil }
         object = .object(keys, keys: names.filter { !fileSet.contains($0) })
       }

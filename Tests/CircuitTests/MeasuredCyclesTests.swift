@@ -180,14 +180,14 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   cycles[6][21] -= 2
   let clean = try #require(MeasuredCycles.stepVariability(cycles, steps: 50))
   #expect(abs(clean / 0.25 - 1) < 0.1, "\(clean)")
-  // Below five cycles a median says little.
-  #expect(MeasuredCycles.robustStepVariability(Array(cycles.prefix(4)), steps: 50) == nil)
-  // Medians of three: closed form (steps 1, 2, 4 and 1, 2, 2 at two pulses:
-  // m = 2, 2, s = 1.4826 · 1, 1.4826 · 0) over five cycles.
-  let five: [[Double]] = [[0, 1, 2], [0, 2, 4], [0, 4, 6], [0, 2, 4], [0, 2, 4]]
-  // Pulse 0: steps 1, 2, 4, 2, 2 → m 2, |d| 1, 0, 2, 0, 0 → MAD 0; pulse 1:
-  // 1, 2, 2, 2, 2 → m 2, MAD 0. All zero: δ/μ 0.
-  #expect(MeasuredCycles.robustStepVariability(five, steps: 2) == 0)
+  // Below ten cycles a median says little.
+  #expect(MeasuredCycles.robustStepVariability(Array(cycles.prefix(9)), steps: 50) == nil)
+  // Closed form over ten cycles, one pulse: steps 1, 1, 2, 2, 2, 2, 2, 3,
+  // 3, 3 → median 2, |deviations| 1, 1, 0, 0, 0, 0, 0, 1, 1, 1 → MAD 0.5:
+  // δ/μ = 1.4826 · 10/9.2 · 0.5 / 2.
+  let ten: [[Double]] = [1, 1, 2, 2, 2, 2, 2, 3, 3, 3].map { [0, $0] }
+  let v = try #require(MeasuredCycles.robustStepVariability(ten, steps: 1))
+  #expect(abs(v - 1.4826 * 10 / 9.2 * 0.5 / 2) < 1e-12, "\(v)")
 }
 
 // A walkthrough (session 55): files sorted by branch (every cycle's p rows,

@@ -213,6 +213,17 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   // A key the user gives against the file is still an error.
   r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--gmin-ratio", "0.5", "--quiet"])
   #expect(r.status != 0 && r.stderr.contains("gmin_ratio"), "\(r.stderr)")
+  // Rule hybrid: the file sets its states too (a review): a cycle that moves
+  // the mean's first maximum from pulse 3 to pulse 2.
+  let hybrid = root.appendingPathComponent("h.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n".write(to: hybrid, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--epochs", "1", "--device-csv", hybrid.path, "--summary", first.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n3,p,1\n3,p,2\n3,p,9\n3,p,4\n".write(to: hybrid, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--summary", second.path, "--quiet"])
+  #expect(r.status == 0 && r.stderr.contains("has changed since"), "\(r.stderr)")
+  let states = (try JSONSerialization.jsonObject(with: Data(contentsOf: second)) as! [String: Any])["configuration"] as! [String: Any]
+  #expect(states["states"] as? Int == 2, "\(states)")
 }
 
 // A second walkthrough (session 55): the note named the farthest read of
@@ -225,7 +236,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("spike.csv")
   var rows = ["cycle,branch,conductance (uS)"]
-  for c in 1...8 {
+  for c in 1...12 {
     for n in 0..<31 {
       rows.append("\(c),p,\(1 + 10 * (1 - exp(-Double(n) / 10)) * (1 + 0.02 * Double(c)) + (c == 4 && n == 8 ? 30 : 0))")
     }
@@ -249,4 +260,25 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   do { try pasted.set("device_csv", long.path) } catch {
     #expect("\(error)".contains("But the branch drops back near its first point: several cycles one after another?"), "\(error)")
   }
+}
+
+// A review (session 55): `auto` fell back to the direct solve for any
+// solver error (a floating line too) and called an overflow of the
+// currents one of the norms; the chart drew every cycle (373,737 made
+// 35 MB).
+@Test func autoGivesWayOnlyToNumericalFailuresAndTheChartDrawsAtMost200Cycles() throws {
+  #expect(SolveCommand.givesWay(.didNotConverge(iterations: 3, residual: 1, tolerance: 1e-12)))
+  #expect(SolveCommand.givesWay(.overflow))
+  #expect(!SolveCommand.givesWay(.floatingLine("row 0")))
+  #expect(!SolveCommand.givesWay(.stopped))
+  let root = try temporaryDirectory("xbarsim-s55-many")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("many.csv"), svg = root.appendingPathComponent("m.svg")
+  try ("cycle,branch,conductance (uS)\n" + (1...250).map { "\($0),p,1\n\($0),p,\(2 + Double($0 % 7) * 0.01)" }.joined(separator: "\n"))
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--svg", svg.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let chart = try String(contentsOf: svg, encoding: .utf8)
+  #expect(chart.components(separatedBy: "stroke=\"\(SVGLinePlot.backgroundColor)\" stroke-width=\"0.8\"").count - 1 == 200)
+  #expect(chart.contains(">measured cycles (200 of 250)</text>"))
 }

@@ -220,7 +220,7 @@ extension MeasuredDevice {
         if parts.count != 2 {
           // `1,p,2e-6`: a cycle (or pulse) column without the header.
           let cycleHint =
-            !withCycles && parts.count == 3 && ["p", "d", "potentiation", "depression"].contains(parts[1].lowercased())
+            !withCycles && parts.count == 3 && Self.isBranch(parts[1])
             ? " (several cycles, or pulse numbers? name the first column in a header: 'cycle,branch,conductance' or 'pulse,branch,conductance')" : ""
           throw ConfigurationError(
             field: field, "expected '\(expected)', got '\(Self.shortened(line))'\(cycleHint)")
@@ -228,7 +228,7 @@ extension MeasuredDevice {
         let hint = Double(parts[0]) != nil && !withCycles ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
         throw ConfigurationError(
           field: field,
-          "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression\(hint))")
+          "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression; LTP, SET and LTD are read too\(hint))")
       }
       guard parts.count == 2 else {
         // `p,0,2000`: a decimal comma.

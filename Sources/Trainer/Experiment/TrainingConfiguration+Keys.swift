@@ -315,12 +315,12 @@ extension TrainingConfiguration {
     if afterMaximum > 0 { branches.largestAfterMaximum = device.potentiation.suffix(afterMaximum).max()! }
     if let cycles {
       // The variation of the steps a device takes: up to the mean curve's
-      // first maximum, and the whole depression branch.
+      // first maximum.
       // Depression stops at G_min (the first p point): its steps up to
       // the mean branch's first point there (a walkthrough, session 55).
       let floor = depression.firstIndex { $0 <= up[0] / top } ?? depression.count - 1
       branches.cycles = MeasuredBranches.Cycles(
-        count: cycles.count, droppedPoints: cycles.droppedPoints, cut: cycles.cut,
+        count: cycles.count, cut: cycles.cut,
         potentiationVariability: MeasuredCycles.stepVariability(cycles.potentiation, steps: up.count - 1),
         depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
       branches.cycles?.robustPotentiationVariability = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: up.count - 1)

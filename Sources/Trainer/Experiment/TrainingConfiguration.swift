@@ -996,8 +996,6 @@ public struct MeasuredBranches: Sendable, Equatable {
   public struct Cycles: Sendable, Equatable {
     /// The number of cycles.
     public var count: Int
-    /// The points beyond the shortest cycle's branches, left out.
-    public var droppedPoints: Int
     /// What the cut left out, naming the shortest cycles
     /// (`MeasuredCycles.cut`); nil without a cut.
     public var cut: String? = nil
