@@ -431,22 +431,14 @@ enum PulsesCommand: CLICommand {
     // As `train` says it: the cycles' mean is the device drawn, and their
     // steps' variation is what --c2c would draw.
     if let cycles {
-      let shown = { (x: Double) in String(format: "%.3g", x) }
-      let p = MeasuredCycles.stepVariability(cycles.potentiation, steps: top)
       // Depression down to G_min, where training's device stops.
       let floor = model.depressionEnvelope.firstIndex { $0 <= up[0] } ?? model.depression.count - 1
-      let d = MeasuredCycles.stepVariability(cycles.depression, steps: floor)
-      notes.append(
-        "note: \(path): \(cycles.count) cycle\(cycles.count == 1 ? "" : "s"); the curve is "
-          + (cycles.count == 1 ? "that cycle" : "their point-by-point mean")
-          + (cycles.cut.map { " (\($0))" } ?? "")
-          + (cycles.leftOut.map { "; \($0)" } ?? "")
-          + (p.map { v in
-            let robust = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top)
-            let outliers = TrainCommand.outlierNote(v, robust: robust)
-            let suggested = outliers != nil ? robust! : v
-            return ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(v)) (potentiation, over \(top) pulse\(top == 1 ? "" : "s")\(d.map { "; depression \(shown($0))" } ?? "")): the standard deviation of a pulse's ΔG over its mean, which read noise in the data raises\(outliers ?? ""); --c2c \(shown(suggested))\(outliers != nil ? " (the median-based estimate)" : "") draws steps that vary so"
-          } ?? ""))
+      let (text, offered) = TrainCommand.cyclesSummary(
+        path, subject: "the curve", count: cycles.count, cut: cycles.cut, leftOut: cycles.leftOut, pulses: top,
+        potentiation: MeasuredCycles.stepVariability(cycles.potentiation, steps: top),
+        robust: MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top),
+        depression: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
+      notes.append(text + (offered.map { "; --c2c \(String(format: "%.3g", $0.value))\($0.which) draws steps that vary so" } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

@@ -622,35 +622,54 @@ enum TrainCommand: CLICommand {
   /// the file does not set. nil for a one-cycle file.
   static func cyclesNote(_ cfg: TrainingConfiguration, name: String) -> String? {
     guard let m = cfg.measuredDevice, let c = m.cycles else { return nil }
-    let shown = { (x: Double) in String(format: "%.3g", x) }
-    var note = "note: \(name): \(c.count) cycle\(c.count == 1 ? "" : "s"); the device is "
-      + (c.count == 1 ? "that cycle" : "their point-by-point mean")
-      + (c.cut.map { " (\($0))" } ?? "")
-      + (c.leftOut.map { "; \($0)" } ?? "")
-    guard let p = c.potentiationVariability else {
-      return note + (c.count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : "")
-    }
     let usesDepression = cfg.rule == .lim && cfg.method == .c
-    // Where a few outlying steps move the classic estimate, the key is
-    // given the median-based one (a walkthrough, session 55: 2.56 was
-    // offered beside a note that the robust estimate is 0.302).
-    let suggested = outlierNote(p, robust: c.robustPotentiationVariability) != nil ? c.robustPotentiationVariability! : p
-    let which = suggested == p ? "" : " (the median-based estimate)"
-    note += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(m.curve.count - 1) pulse\(m.curve.count == 2 ? "" : "s")"
-      + (usesDepression ? c.depressionVariability.map { "; depression \(shown($0))" } ?? "" : "")
-      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
-      + (outlierNote(p, robust: c.robustPotentiationVariability) ?? "") + ". "
+    let (text, offered) = cyclesSummary(
+      name, subject: "the device", count: c.count, cut: c.cut, leftOut: c.leftOut, pulses: m.curve.count - 1,
+      potentiation: c.potentiationVariability, robust: c.robustPotentiationVariability,
+      depression: usesDepression ? c.depressionVariability : nil)
+    guard let (value, which) = offered else { return text }
+    let shown = { (x: Double) in String(format: "%.3g", x) }
     switch cfg.rule {
     case .lim where cfg.mode == .onChip:
-      note += cfg.sigmaC2C > 0
-        ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
-        : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(suggested))\(which) trains with it"
+      return text + ". "
+        + (cfg.sigmaC2C > 0
+          ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
+          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which) trains with it")
     case .lim:
-      note += "Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(suggested))\(which) trains with it"
+      return text + ". Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(value))\(which) trains with it"
     default:
-      note += cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(suggested))\(which) trains with it"
+      return text + ". "
+        + (cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(value))\(which) trains with it")
     }
-    return note
+  }
+
+  /// What `train`'s and `pulses`' notes on a device file's cycles share:
+  /// their number, that `subject` is their mean (the cut and the cycles
+  /// left out), and the variation of a pulse's step over the device's
+  /// `pulses` (with the depression's when given, and the robust
+  /// estimate's clause where glitches move the classic one). Also the
+  /// value offered to a key: the robust estimate where that clause is
+  /// given (a walkthrough, session 55: 2.56 was offered beside a note that
+  /// the robust estimate is 0.302), with its qualifier; nil without an
+  /// estimate.
+  static func cyclesSummary(
+    _ name: String, subject: String, count: Int, cut: String?, leftOut: String?, pulses: Int,
+    potentiation: Double?, robust: Double?, depression: Double?
+  ) -> (text: String, offered: (value: Double, which: String)?) {
+    let shown = { (x: Double) in String(format: "%.3g", x) }
+    var text = "note: \(name): \(count) cycle\(count == 1 ? "" : "s"); \(subject) is "
+      + (count == 1 ? "that cycle" : "their point-by-point mean")
+      + (cut.map { " (\($0))" } ?? "")
+      + (leftOut.map { "; \($0)" } ?? "")
+    guard let p = potentiation else {
+      return (text + (count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : ""), nil)
+    }
+    let outliers = outlierNote(p, robust: robust)
+    text += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(pulses) pulse\(pulses == 1 ? "" : "s")"
+      + (depression.map { "; depression \(shown($0))" } ?? "")
+      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
+      + (outliers ?? "")
+    return (text, outliers != nil ? (robust!, " (the median-based estimate)") : (p, ""))
   }
 
   /// The note on a first point far below a synapse's and over 100 times

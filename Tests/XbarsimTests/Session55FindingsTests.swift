@@ -38,7 +38,7 @@ import _TestSupport
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stdout.contains("1,p,3e-06\n2,p,4.5e-06\n3,p,5.5e-06"), "\(r.stdout)")
-  #expect(r.stderr.contains("2 cycles; the curve is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out, as cycle '1' has 4 potentiation points and the longest 5; a cycle cut short can be left out of the file). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over 3 pulses)"), "\(r.stderr)")
+  #expect(r.stderr.contains("2 cycles; the curve is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out, as cycle '1' has 4 potentiation points and the longest 5; a cycle cut short can be left out of the file). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over the device's 3 pulses)"), "\(r.stderr)")
 }
 
 // A review of the direct solve (session 55).

@@ -74,7 +74,7 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
   // P2: pulses gives depression's δ/μ over its whole branch.
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", two.path])
   #expect(r.status == 0, "\(r.stderr)")
-  #expect(r.stderr.contains("δ/μ = 0.343 (potentiation, over 2 pulses; depression 0.632)"), "\(r.stderr)")
+  #expect(r.stderr.contains("δ/μ = 0.343 (potentiation, over the device's 2 pulses; depression 0.632)"), "\(r.stderr)")
 }
 
 // S3: below the default tolerance the share stays 1e-6.
