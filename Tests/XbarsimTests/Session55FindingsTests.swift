@@ -282,3 +282,21 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(chart.components(separatedBy: "stroke=\"\(SVGLinePlot.backgroundColor)\" stroke-width=\"0.8\"").count - 1 == 200)
   #expect(chart.contains(">measured cycles (200 of 250)</text>"))
 }
+
+// Walkthroughs (session 55): a run from a checkpoint of a cycle file's run
+// had lost the cycles from its notes and summary; they are read again
+// where the file still gives the checkpoint's device.
+@Test func aRunFromACheckpointKeepsItsDeviceFilesCycles() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s55-checkpoint", train: 40, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("cycles.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n".write(to: file, atomically: true, encoding: .utf8)
+  let checkpoint = root.appendingPathComponent("ck.json"), summary = root.appendingPathComponent("s.json")
+  var r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--checkpoint-out", checkpoint.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--summary", summary.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("2 cycles; the device is their point-by-point mean"), "\(r.stderr)")
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as! [String: Any]
+  #expect((json["device"] as? [String: Any])?["cycles"] as? Int == 2, "\(json["device"] ?? "")")
+}

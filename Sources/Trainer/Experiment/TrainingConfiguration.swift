@@ -187,7 +187,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw ConfigurationError(
         field: "device_csv", "a measured device's depression branch must be empty or ≥ 2 finite non-increasing points ≥ 0 that fall")
     }
-    measuredDevice = m
+    var restored = m
+    // The file's cycles, for the run's notes and summary, where the file
+    // still gives this device (a walkthrough, session 55: a run from a
+    // checkpoint had lost them).
+    if let file = try? Self.measuredBranches(m.path), file == m {
+      restored.cycles = file.cycles
+      restored.dropsBack = file.dropsBack
+    }
+    measuredDevice = restored
   }
 
   /// The measured device's file ("" for none).
