@@ -42,7 +42,8 @@ enum PulsesCommand: CLICommand {
                   and records 'cycle,branch,conductance'; the curve is
                   the cycles' mean, and a note gives the variation δ/μ
                   of a pulse's step from cycle to cycle (what --c2c
-                  draws).
+                  draws); --cycle-stats FILE writes their statistics
+                  per pulse.
 
       Pulses: by default N potentiation pulses then N depression pulses, or N
       potentiation pulses then one reset for a unidirectional device, with N
@@ -101,6 +102,7 @@ enum PulsesCommand: CLICommand {
       OptionSpec("--seed", "<n>", "Seed of every random draw (default 1)."),
       OptionSpec("--normalize", nil, "Print (G - G_min)/(G_max - G_min) instead of G."),
       OptionSpec("--svg", "<file>", "Also write an SVG chart of conductance vs pulse."),
+      OptionSpec("--cycle-stats", "<file>", "--device measured with a file of several cycles: write a CSV a row per branch and pulse, the cycles' mean and standard deviation there and of the step to the next pulse, and the step's δ/μ (state-dependent variation, as PCM's)."),
     ])
 
   /// Upper limits that keep the output and the run time sane.
@@ -187,6 +189,19 @@ enum PulsesCommand: CLICommand {
     }
     // Before the curves are printed: an unwritable chart fails first.
     if let svg = args.string("--svg") { try OutputFile.check(svg, "the chart") }
+    if let stats = args.string("--cycle-stats") {
+      guard device == "measured" else { throw CLIError.usage("--cycle-stats does not apply to --device \(device): it describes a measured file's cycles") }
+      guard let cycles else {
+        throw CLIError.usage("--cycle-stats needs a device file of several cycles (a header 'cycle,branch,conductance' and a cycle column)")
+      }
+      for other in ["--csv", "--device-csv", "--svg"] {
+        if let o = args.string(other), OutputFile.sameFile(stats, o) {
+          throw CLIError.usage("--cycle-stats \(stats) names the \(other) file; it would be overwritten")
+        }
+      }
+      try OutputFile.check(stats, "the cycle statistics")
+      try OutputFile.write(cycleStatistics(cycles), to: stats)
+    }
 
     // The pulse sequence.
     let bidirectional = curves.allSatisfy { $0.model.isBidirectional }
@@ -281,6 +296,34 @@ enum PulsesCommand: CLICommand {
     }
     var err = StandardError()
     for note in notes { print(note, to: &err) }
+  }
+
+  /// A cycle file's statistics, a row per branch and pulse (`--cycle-stats`):
+  /// the cycles (as cut to the shortest), their mean and sample standard
+  /// deviation at the pulse, in siemens, and of the step from it to the
+  /// next pulse, with the step's δ/μ (empty at a branch's last pulse, and
+  /// δ/μ where the mean step is 0).
+  static func cycleStatistics(_ cycles: MeasuredCycles) -> String {
+    var out = "branch,pulse,cycles,mean_S,sd_S,step_mean_S,step_sd_S,step_variability\n"
+    func stats(_ v: [Double]) -> (mean: Double, sd: Double) {
+      let mean = v.reduce(0, +) / Double(v.count)
+      let sd = v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
+      return (mean, sd)
+    }
+    for (branch, branches) in [("p", cycles.potentiation), ("d", cycles.depression)] where !branches[0].isEmpty {
+      for n in 0..<branches[0].count {
+        let g = stats(branches.map { $0[n] })
+        out += "\(branch),\(n),\(branches.count),\(g.mean),\(g.sd)"
+        if n + 1 < branches[0].count {
+          let d = stats(branches.map { $0[n + 1] - $0[n] })
+          out += ",\(d.mean),\(d.sd),\(d.mean != 0 ? String(abs(d.sd / d.mean)) : "")"
+        } else {
+          out += ",,,"
+        }
+        out += "\n"
+      }
+    }
+    return out
   }
 
   /// The unit of a conductance axis whose largest value is `top` siemens:

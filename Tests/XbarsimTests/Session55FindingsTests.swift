@@ -300,3 +300,28 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   let json = try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as! [String: Any]
   #expect((json["device"] as? [String: Any])?["cycles"] as? Int == 2, "\(json["device"] ?? "")")
 }
+
+// `pulses --cycle-stats FILE`: a cycle file's statistics per branch and
+// pulse (a walkthrough, session 55, asked for δ/μ per pulse: PCM's
+// variation depends on the state).
+@Test func pulsesWritesACycleFilesStatisticsPerPulse() throws {
+  let root = try temporaryDirectory("xbarsim-s55-stats")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("t.csv"), stats = root.appendingPathComponent("s.csv")
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,d,4\n1,d,2\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,1\n3,p,1\n3,p,2.5\n3,p,4.5\n3,d,4.5\n3,d,1.5\n"
+    .write(to: file, atomically: true, encoding: .utf8)
+  var r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--cycle-stats", stats.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try String(contentsOf: stats, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  #expect(rows[0] == ["branch", "pulse", "cycles", "mean_S", "sd_S", "step_mean_S", "step_sd_S", "step_variability"])
+  #expect(rows.count == 6 && rows[1][0] == "p" && rows[4][0] == "d")
+  // p, pulse 0: steps 1, 2, 1.5 µS: mean 1.5, sd 0.5, δ/μ 1/3.
+  let first = rows[1].dropFirst(3).map { Double($0)! }
+  for (got, want) in zip(first, [1e-6, 0, 1.5e-6, 0.5e-6, 1.0 / 3]) { #expect(abs(got - want) <= 1e-12 * max(1, abs(want)) + 1e-20, "\(rows[1])") }
+  // A branch's last pulse has no step.
+  #expect(rows[3].suffix(3) == ["", "", ""])
+  // d, pulse 0: 4, 5, 4.5 → mean 4.5, sd 0.5; steps −2, −4, −3 → |δ/μ| 1/3.
+  #expect(abs(Double(rows[4][7])! - 1.0 / 3) < 1e-12)
+  r = try runXbarsim(["pulses", "--device", "lim", "--cycle-stats", stats.path])
+  #expect(r.status == 64 && r.stderr.contains("--cycle-stats does not apply to --device lim"), "\(r.stderr)")
+}
