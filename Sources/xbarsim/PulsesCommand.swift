@@ -438,6 +438,10 @@ enum PulsesCommand: CLICommand {
     // steps over a flat stretch: say where the two part.
     let up = model.potentiationEnvelope
     let top = up.firstIndex(of: up[up.count - 1])!
+    // First, as `train` says it: a far read moves the mean curve.
+    if let cycles, let (count, far) = cycles.outlyingReads() {
+      notes.append(TrainCommand.outlierReadsNote(path, count: count, far))
+    }
     if let flat = TrainCommand.flatPulses(up) {
       notes.append(
         "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as rule lim's conductance states do (method c, or sigma_c2c or b_margin), while methods a and b on integer states and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: \(up.count - 1 - top == 1 ? "the point after it is" : "the \(up.count - 1 - top) points after it are") left out" : ""))")
@@ -468,9 +472,6 @@ enum PulsesCommand: CLICommand {
     if cycles == nil, let drop = MeasuredCycles.dropBack(model.potentiation) {
       notes.append(TrainCommand.dropBackNote(path, drop))
     }
-    if let cycles, let (count, far) = cycles.outlyingReads() {
-      notes.append(TrainCommand.outlierReadsNote(path, count: count, far))
-    }
     // As `train` says it: the cycles' mean is the device drawn, and their
     // steps' variation is what --c2c would draw.
     if let cycles {
@@ -481,7 +482,7 @@ enum PulsesCommand: CLICommand {
         potentiation: MeasuredCycles.stepVariability(cycles.potentiation, steps: top),
         robust: MeasuredCycles.robustStepVariability(cycles.potentiation, steps: top),
         depression: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
-      notes.append(text + (offered.map { "; --c2c \(String(format: "%.3g", $0.value))\($0.which) draws steps that vary so" } ?? ""))
+      notes.append(text + (offered.map { "; --c2c \(String(format: "%.3g", $0.value))\($0.which) gives the drawn curves that variation" } ?? ""))
     }
     return ([Curve(label: "conductance", model: model)], n, "measured: \(name)")
   }

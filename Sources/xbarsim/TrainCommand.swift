@@ -559,6 +559,9 @@ enum TrainCommand: CLICommand {
   static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
     guard let m = cfg.measuredDevice else { return [] }
     var notes: [String] = []
+    // First: a far read moves the mean, and the notes after it (a flat
+    // stretch, a maximum) may be its effects (a walkthrough, session 55).
+    if let c = m.cycles, let far = c.farthestOutlier { notes.append(outlierReadsNote(name, count: c.outlyingCount, far)) }
     if let largest = m.largestAfterMaximum,
       let note = isolatedMaximumNote(
         name, pulse: m.curve.count - 1, later: m.pointsAfterMaximum, largestLater: largest, maximum: m.gMax,
@@ -583,7 +586,6 @@ enum TrainCommand: CLICommand {
     if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
     if let note = cyclesNote(cfg, name: name) { notes.append(note) }
     if let drop = m.dropsBack { notes.append(dropBackNote(name, drop)) }
-    if let c = m.cycles, let far = c.farthestOutlier { notes.append(outlierReadsNote(name, count: c.outlyingCount, far)) }
     return notes
   }
 
@@ -612,8 +614,8 @@ enum TrainCommand: CLICommand {
   static func outlierReadsNote(_ name: String, count: Int, _ far: MeasuredCycles.OutlyingRead) -> String {
     let shown = { (x: Double) in String(format: "%.4g", x) }
     return "note: \(name): \(count) read\(count == 1 ? " lies" : "s lie") far from the other cycles' at \(count == 1 ? "its" : "their") pulse (over a quarter of the mean branch's range from their median), "
-      + "the farthest cycle '\(far.label)''s \(far.potentiation ? "potentiation" : "depression") point \(far.pulse): \(shown(far.value)) S where the cycles' median is \(shown(far.median)) S. "
-      + "A bad read, a stuck cycle or a first fire moves the mean device: correct the read, or leave the cycle out of the file"
+      + "the farthest at \(far.potentiation ? "potentiation" : "depression") point \(far.pulse) of cycle '\(far.label)': \(shown(far.value)) S where the cycles' median is \(shown(far.median)) S. "
+      + "A bad read, a stuck cycle or a first fire moves the mean device (a flat stretch or a maximum noted below may be its doing): correct the read, or leave the cycle out of the file"
   }
 
   /// The note on a device file's cycles: their number, that the device is
@@ -631,10 +633,12 @@ enum TrainCommand: CLICommand {
     let shown = { (x: Double) in String(format: "%.3g", x) }
     switch cfg.rule {
     case .lim where cfg.mode == .onChip:
+      // One key varies both branches' steps (method c depresses too).
+      let both = usesDepression ? ", the potentiation's value, for both branches' steps" : ""
       return text + ". "
         + (cfg.sigmaC2C > 0
           ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
-          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which) trains with it")
+          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which)\(both) trains with it")
     case .lim:
       return text + ". Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(value))\(which) trains with it"
     default:
@@ -666,6 +670,7 @@ enum TrainCommand: CLICommand {
     }
     let outliers = outlierNote(p, robust: robust)
     text += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(pulses) pulse\(pulses == 1 ? "" : "s")"
+      + (outliers == nil ? robust.map { "; median-based \(shown($0))" } ?? "" : "")
       + (depression.map { "; depression \(shown($0))" } ?? "")
       + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
       + (outliers ?? "")
@@ -1898,6 +1903,7 @@ enum TrainCommand: CLICommand {
       let cycles = m.cycles.map { c in
         ", \"cycles\": \(c.count), \"step_variability\": \(c.potentiationVariability.map(JSONWriter.number) ?? "null")"
           + ", \"step_variability_robust\": \(c.robustPotentiationVariability.map(JSONWriter.number) ?? "null")"
+          + ", \"cycles_left_out\": \(c.leftOutCount), \"outlying_reads\": \(c.outlyingCount)"
           + (m.depression.isEmpty ? "" : ", \"depression_step_variability\": \(c.depressionVariability.map(JSONWriter.number) ?? "null")")
       } ?? ""
       json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))\(cycles)}")

@@ -236,6 +236,7 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   let cycles = try #require(aborted.cycles)
   #expect(cycles.count == 6 && aborted.device.potentiation.count == 31)
   #expect(cycles.leftOut == "cycle '7' (2 potentiation points) left out: under half the median cycle's 31 potentiation points (an aborted measurement?)")
+  #expect(cycles.leftOutCount == 1)
   #expect(cycles.outlyingReads() == nil)
   let spiked = try #require(try read(header + (1...8).map { cycle($0, 31, spike: $0 == 4 ? 8 : nil) }.joined(separator: "\n")).cycles)
   let (count, far) = try #require(spiked.outlyingReads())

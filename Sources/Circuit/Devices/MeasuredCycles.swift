@@ -42,6 +42,8 @@ public struct MeasuredCycles: Sendable, Equatable {
   /// median cycle's points of a branch), named with their points; nil
   /// when none was.
   public var leftOut: String? = nil
+  /// How many cycles the reader left out as cut short.
+  public var leftOutCount = 0
 
   /// The cycles cut to their shortest branches.
   /// - Precondition: at least one cycle, as many labels as cycles.

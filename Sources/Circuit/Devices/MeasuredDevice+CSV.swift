@@ -307,6 +307,7 @@ extension MeasuredDevice {
       }
       var found = MeasuredCycles(labels: kept.map(\.label), potentiation: kept.map(\.up), depression: kept.map(\.down))
       if !short.isEmpty {
+        found.leftOutCount = short.count
         found.leftOut = short.joined(separator: ", ")
           + " left out: under half the median cycle's \(String(format: "%g", medianUp)) potentiation\(medianDown > 0 ? " and \(String(format: "%g", medianDown)) depression" : "") points (an aborted measurement?)"
       }

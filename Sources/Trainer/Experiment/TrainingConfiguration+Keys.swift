@@ -325,6 +325,7 @@ extension TrainingConfiguration {
         depressionVariability: MeasuredCycles.stepVariability(cycles.depression, steps: floor))
       branches.cycles?.robustPotentiationVariability = MeasuredCycles.robustStepVariability(cycles.potentiation, steps: up.count - 1)
       branches.cycles?.leftOut = cycles.leftOut
+      branches.cycles?.leftOutCount = cycles.leftOutCount
       if let (n, farthest) = cycles.outlyingReads() {
         branches.cycles?.outlyingCount = n
         branches.cycles?.farthestOutlier = farthest

@@ -1007,8 +1007,10 @@ public struct MeasuredBranches: Sendable, Equatable {
     /// What the cut left out, naming the shortest cycles
     /// (`MeasuredCycles.cut`); nil without a cut.
     public var cut: String? = nil
-    /// The cycles left out as cut short (`MeasuredCycles.leftOut`).
+    /// The cycles left out as cut short (`MeasuredCycles.leftOut`), and
+    /// how many.
     public var leftOut: String? = nil
+    public var leftOutCount = 0
     /// The reads far from the other cycles' at their pulse
     /// (`MeasuredCycles.outlyingReads`).
     public var outlyingCount = 0
