@@ -586,6 +586,14 @@ enum TrainCommand: CLICommand {
     if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
     if let note = cyclesNote(cfg, name: name) { notes.append(note) }
     if let drop = m.dropsBack { notes.append(dropBackNote(name, drop)) }
+    // Method c depresses along the d branch and stops at its end: above
+    // G_min, the lower conductances are never reached (a walkthrough,
+    // session 55, found it said only in docs/measured-devices.md).
+    if cfg.rule == .lim && cfg.method == .c, let last = m.depression.last, last > m.curve[0] {
+      let shown = { (x: Double) in String(format: "%.4g", x) }
+      notes.append(
+        "note: \(name): the depression branch ends at \(shown(last * m.gMax)) S, above G_min (\(shown(m.curve[0] * m.gMax)) S, the first p point): method c depresses a device no lower, as a pulse past the data's end would be a guess")
+    }
     return notes
   }
 

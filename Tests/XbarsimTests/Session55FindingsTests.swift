@@ -356,3 +356,19 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(note.contains("; median-based \(String(format: "%.3g", robust)); depression "), "\(note)")
   #expect(note.hasSuffix(", the potentiation's value, for both branches' steps trains with it"), "\(note)")
 }
+
+// A third walkthrough (session 55): a depression branch that ends above
+// G_min stops method c's devices there, said only in the docs.
+@Test func aDepressionBranchEndingAboveGMinIsNotedForMethodC() throws {
+  let root = try temporaryDirectory("xbarsim-s55-dfloor")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("d.csv")
+  try "branch,conductance (uS)\np,1\np,2\np,3\nd,3\nd,2\nd,1.5\n".write(to: file, atomically: true, encoding: .utf8)
+  var cfg = TrainingConfiguration()
+  cfg.method = .c
+  try cfg.set("device_csv", file.path)
+  let notes = TrainCommand.deviceNotes(cfg, name: "d.csv")
+  #expect(notes.contains("note: d.csv: the depression branch ends at 1.5e-06 S, above G_min (1e-06 S, the first p point): method c depresses a device no lower, as a pulse past the data's end would be a guess"), "\(notes)")
+  cfg.method = .b
+  #expect(!TrainCommand.deviceNotes(cfg, name: "d.csv").contains { $0.contains("depression branch ends at") })
+}
