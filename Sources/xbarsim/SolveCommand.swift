@@ -131,53 +131,23 @@ enum SolveCommand: CLICommand {
       throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
     let share = directShare(tolerance: tolerance)
-    var direct = false
     var best = Double.infinity
+    // The last repetition's answer, whether the direct solve gave it, the
+    // iterations its iteration took (an `auto` solve that went on directly
+    // reports them; a review, session 55, found 0 printed after 23), and
+    // why an iteration gave way.
     var solution: MeshSolution? = nil
-    // The iterations of the last repetition (an `auto` solve that went on
-    // directly reports those its iteration took; a review, session 55,
-    // found 0 printed after 23), and why an iteration gave way.
+    var direct = false
     var iterations = 0
     var gaveWay: String? = nil
     for _ in 0..<repeats {
       let t0 = DispatchTime.now().uptimeNanoseconds
       // Each repetition makes the whole choice again, so that --repeat
       // times what one solve costs (the iteration included).
-      direct = choice == "direct" && bothResistive
-      iterations = 0
       do {
-        if direct {
-          solution = try solver.solveDirect(mesh)
-        } else {
-          do {
-            let s = try solver.solve(mesh)
-            solution = s
-            iterations = s.iterations
-            // 'auto': a mesh with an output far below its column's current
-            // at full drive (`wantsDirect`) is solved again, directly, where
-            // it fits (once: the direct answer stands whatever its size).
-            if choice == "auto" && bothResistive && fitsDirect && wantsDirect(mesh, s.outputCurrents, share: share) {
-              direct = true
-              solution = try solver.solveDirect(mesh)
-            }
-          } catch let e as SolverError where choice == "auto" && bothResistive && fitsDirect && givesWay(e) {
-            // An iteration that did not converge, or whose norms overflowed
-            // with finite currents, is no answer, but the direct solve may
-            // give one (a review, session 55: G 1e-145 S behind 1e150 Ω word
-            // lines, and 1e165 V drives, had been errors).
-            if case .didNotConverge(let n, _, _) = e { iterations = n }
-            gaveWay = {
-              switch e {
-              case .didNotConverge(let n, let residual, _) where residual.isFinite:
-                return "the iteration did not converge (residual \(String(format: "%.3g", residual)) after \(n) iterations)"
-              case .didNotConverge: return "the iteration's norms overflowed"
-              default: return "the iteration's currents overflowed"
-              }
-            }()
-            direct = true
-            solution = try solver.solveDirect(mesh)
-          }
-        }
+        let once = try solveOnce(
+          mesh, solver, choice: choice, bothResistive: bothResistive, fitsDirect: fitsDirect, share: share)
+        (solution, direct, iterations, gaveWay) = (once.solution, once.direct, once.iterations, once.gaveWay)
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
         // (The iteration's squared norms can overflow with finite currents:
         // `auto` tries the direct solve then, where the mesh fits.)
@@ -298,6 +268,45 @@ enum SolveCommand: CLICommand {
   /// did not need it costs only time: 0.2–0.5 s at the size limit (128×128,
   /// 64×1024).
   static let directBelowShare = 1e-6
+
+  /// One solve as `--solver` chooses it: `direct` (with both line kinds
+  /// resistive) by elimination; otherwise the iteration, and for `auto`,
+  /// where the mesh fits, again by elimination when an output is below
+  /// `share` of its column's current at full drive (`wantsDirect`) or the
+  /// iteration fails numerically (`givesWay`). Returns the answer, whether
+  /// elimination gave it, the iterations the iteration took, and why it
+  /// gave way (nil when it did not).
+  /// - Throws: `SolverError` from the solve that answered.
+  static func solveOnce(
+    _ mesh: CrossbarMesh, _ solver: NodalSolver, choice: String, bothResistive: Bool, fitsDirect: Bool, share: Double
+  ) throws -> (solution: MeshSolution, direct: Bool, iterations: Int, gaveWay: String?) {
+    if choice == "direct" && bothResistive { return (try solver.solveDirect(mesh), true, 0, nil) }
+    let auto = choice == "auto" && bothResistive && fitsDirect
+    do {
+      let s = try solver.solve(mesh)
+      // (Once: the direct answer stands whatever its size.)
+      guard auto && wantsDirect(mesh, s.outputCurrents, share: share) else { return (s, false, s.iterations, nil) }
+      return (try solver.solveDirect(mesh), true, s.iterations, nil)
+    } catch let e as SolverError where auto && givesWay(e) {
+      // An iteration that did not converge, or whose numbers overflowed
+      // with finite currents, is no answer, but the direct solve may give
+      // one (a review, session 55: G 1e-145 S behind 1e150 Ω word lines,
+      // and 1e165 V drives, had been errors).
+      let reason: String
+      var iterations = 0
+      switch e {
+      case .didNotConverge(let n, let residual, _) where residual.isFinite:
+        iterations = n
+        reason = "the iteration did not converge (residual \(String(format: "%.3g", residual)) after \(n) iterations)"
+      case .didNotConverge(let n, _, _):
+        iterations = n
+        reason = "the iteration's norms overflowed"
+      default:
+        reason = "the iteration's currents overflowed"
+      }
+      return (try solver.solveDirect(mesh), true, iterations, reason)
+    }
+  }
 
   /// Whether `auto` answers by the direct solve when the iteration fails
   /// so: it did not converge, or its numbers overflowed (a floating line

@@ -82,13 +82,6 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
   #expect(SolveCommand.directShare(tolerance: 1e-14) == 1e-6)
 }
 
-private func solveJSON(_ root: URL, _ problem: String, _ options: [String] = []) throws -> (json: [String: Any]?, stderr: String, status: Int32) {
-  let file = root.appendingPathComponent("p.json")
-  try problem.write(to: file, atomically: true, encoding: .utf8)
-  let r = try runXbarsim(["solve", file.path] + options)
-  return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr, r.status)
-}
-
 // S5, D1: the iterations of an iteration that did not converge; a residual
 // that an overflow would make 0.
 @Test func aFallbackReportsTheIterationsThatRanAndAScaledResidual() throws {

@@ -41,15 +41,21 @@ extension MeasuredDevice {
   /// - Throws: As ``init(csv:source:)``, and naming the cycle for a
   ///   cycle's own faults.
   public static func read(csv text: String, source: String) throws -> (device: MeasuredDevice, cycles: MeasuredCycles?) {
-    // Each cycle's label and branches (one unnamed cycle for a file
-    // without a cycle column).
-    var blocks: [(label: String, up: [Double], down: [Double])] = [("", [], [])]
-    // Each label's block, the block the rows go to, and each block's order
-    // state (the previous row's branch, which branches have ended) while
-    // another cycle's rows come.
+    // Each cycle's label, branches and order state: the branch of its
+    // previous record, and whether a block of each has ended (a branch that
+    // starts again is a second cycle). One unnamed cycle for a file without
+    // a cycle column.
+    struct Block {
+      var label: String
+      var up: [Double] = []
+      var down: [Double] = []
+      var previous: Bool? = nil
+      var ended = (up: false, down: false)
+    }
+    var blocks = [Block(label: "")]
+    // Each label's block, and the block the rows go to.
     var index: [String: Int] = [:]
     var current = 0
-    var saved: [(previous: Bool?, ended: (up: Bool, down: Bool))] = [(nil, (false, false))]
     var withCycles = false
     // A pulse column (named in the header): checked, not read.
     var withPulses = false
@@ -66,22 +72,14 @@ extension MeasuredDevice {
     // Siemens per unit of the file's numbers: 1 unless the header names
     // another unit (`conductance (uS)`).
     var unit = (name: "S", siemens: 1.0)
-    // The branch of the previous record, and whether a block of each has
-    // ended: a branch that starts again is a second cycle.
-    var previous: Bool? = nil
-    var ended = (up: false, down: false)
     // Without a cycle column, a repeated header or a reset row ends a
     // cycle: the rows after it are the next one's (labelled 1, 2, …).
     func nextImplicitCycle() {
       guard !(blocks[current].up.isEmpty && blocks[current].down.isEmpty) else { return }
       implicitCycles = true
-      saved[current] = (previous, ended)
       if blocks[0].label.isEmpty { blocks[0].label = "1" }
-      blocks.append(("\(blocks.count + 1)", [], []))
-      saved.append((nil, (false, false)))
+      blocks.append(Block(label: "\(blocks.count + 1)"))
       current = blocks.count - 1
-      previous = nil
-      ended = (false, false)
     }
     // Lines end in LF, CRLF or CR alone (some instruments write CR).
     for rawLine in text.split(
@@ -140,8 +138,8 @@ extension MeasuredDevice {
         let label = all[0]
         guard !label.isEmpty else { throw ConfigurationError(field: field, "the cycle field is empty") }
         if label != blocks[current].label {
-          // Another cycle: this one's order state kept for its return.
-          saved[current] = (previous, ended)
+          // Another cycle (each block keeps its own order state for a
+          // return).
           if let j = index[label] {
             // A cycle seen before may come back for its other branch
             // (files sorted by branch: every cycle's p rows, then every
@@ -152,18 +150,14 @@ extension MeasuredDevice {
                 field: field, "cycle '\(Self.shortened(label))' again, after another cycle's rows: give each cycle's rows of a branch together")
             }
             current = j
-            (previous, ended) = saved[j]
           } else {
             if index.isEmpty {
               blocks[0].label = label
             } else {
-              blocks.append((label, [], []))
-              saved.append((nil, (false, false)))
+              blocks.append(Block(label: label))
             }
             current = blocks.count - 1
             index[label] = current
-            previous = nil
-            ended = (false, false)
           }
         }
       }
@@ -175,7 +169,7 @@ extension MeasuredDevice {
           throw ConfigurationError(field: field, "pulse '\(Self.shortened(text))' is not a number")
         }
         let branchNow = Self.isBranch(parts[0]) ? Self.isPotentiation(parts[0]) : nil
-        if let b = branchNow, b == previous, let last = lastPulse {
+        if let b = branchNow, b == blocks[current].previous, let last = lastPulse {
           guard n > last else {
             // Back to the branch's first number: numbering restarted.
             let restart = !withCycles && n <= firstPulse ?? n
@@ -255,10 +249,10 @@ extension MeasuredDevice {
         throw ConfigurationError(field: field, "conductance \(parts[1]) \(unit.name) is negative")
       }
       // One cycle: a block of p rows and a block of d rows (either first).
-      if let last = previous, last != isUp {
-        if last { ended.up = true } else { ended.down = true }
+      if let last = blocks[current].previous, last != isUp {
+        if last { blocks[current].ended.up = true } else { blocks[current].ended.down = true }
       }
-      if isUp ? ended.up : ended.down {
+      if isUp ? blocks[current].ended.up : blocks[current].ended.down {
         let which = "\(isUp ? "a p" : "a d") row after the \(isUp ? "d" : "p") rows that followed the \(isUp ? "p" : "d") rows"
         throw ConfigurationError(
           field: field,
@@ -267,7 +261,7 @@ extension MeasuredDevice {
             : "\(which): a second cycle? give one cycle, its p rows in pulse order and its d rows in pulse order "
               + "(or several, with a header 'cycle,branch,conductance' and a cycle column)")
       }
-      previous = isUp
+      blocks[current].previous = isUp
       if isUp { blocks[current].up.append(g) } else { blocks[current].down.append(g) }
     }
     var up = blocks[0].up, down = blocks[0].down
@@ -288,7 +282,7 @@ extension MeasuredDevice {
         return s.count % 2 == 1 ? Double(s[h]) : Double(s[h - 1] + s[h]) / 2
       }
       let medianUp = median(blocks.map(\.up.count)), medianDown = median(blocks.map(\.down.count))
-      let isShort = { (b: (label: String, up: [Double], down: [Double])) in
+      let isShort = { (b: Block) in
         Double(b.up.count) < medianUp / 2 || Double(b.down.count) < medianDown / 2
       }
       let kept = blocks.filter { !isShort($0) }
