@@ -82,6 +82,85 @@ public struct ADC: Sendable, Equatable {
     let level = range * (2 * k + 1) / top
     return x < 0 ? -level : level
   }
+
+  /// x read by column j's converter of an array whose transitions are
+  /// off by `errors` (`ADCNonlinearity`): the code is the number of
+  /// transitions below x. Only the transitions within σ·`bound` LSB of x
+  /// (and one more each side, for rounding) are drawn; those below are
+  /// counted, those above not. NaN reads as NaN; ±∞ clip.
+  ///
+  /// A kernel: `bits` must be 1…16 and `range` > 0 (`validate()`).
+  @inlinable
+  public func convert(_ x: Float, column j: Int, errors e: ADCNonlinearity) -> Float {
+    guard bits > 0, !x.isNaN else { return x }
+    let n = 1 << bits
+    let top = Float(n - 1)
+    let step = 2 * range / top
+    // x in LSB above the bottom code, kept where Int conversion is safe:
+    // beyond w LSB outside the codes, every transition is above it (or
+    // below), as it is for x itself.
+    let w = e.sigma * ADCNonlinearity.bound
+    let p = min(max((x + range) / step, -2 - w), top + 2 + w)
+    // Transition c is surely below p for c < p + ½ − w, surely not for
+    // c ≥ p + ½ + w.
+    let below = Int((p + 0.5 - w).rounded(.up)) - 2
+    let above = Int((p + 0.5 + w).rounded(.up)) + 1
+    var code = min(max(below, 0), n - 1)
+    var c = max(below + 1, 1)
+    let last = min(above - 1, n - 1)
+    while c <= last {
+      if Float(c) - 0.5 + e.offset(column: j, transition: c) < p { code += 1 }
+      c += 1
+    }
+    // The ideal converter's level of that code, to the bit: range·m/top
+    // with m = 2·code − top odd.
+    return range * Float(2 * code - (n - 1)) / top
+  }
+}
+
+/// The transition levels of an array's ADCs, one converter per output
+/// column, each off its ideal place by a mismatch drawn once: the
+/// integral non-linearity of a real converter.
+///
+/// Code c of 2^b (0 … 2^b − 1) reads −range + c·LSB, LSB = 2·range/(2^b − 1),
+/// as `ADC` does. The transition from code c − 1 to code c sits at
+/// c − ½ + σ·z(j, c) LSB above the bottom code, with z(j, c) a standard
+/// normal draw for column j's converter (`GaussianTable`: tails cut at
+/// ±`bound`, 3.67σ), keyed by (key, j, c) so that every read of column j
+/// meets the same converter. An input reads as the number of transitions
+/// below it (a flash converter's thermometer code, counted): the transfer
+/// curve is monotonic, transitions that cross are in effect taken in
+/// order, and no code goes missing (a code's width is the gap between
+/// neighbouring transitions, 0 only where two coincide).
+///
+/// So where transitions rarely cross (σ up to about 0.3 LSB) the INL at
+/// transition c is σ·z(j, c) LSB, and the DNL of code c, σ·(z(j, c + 1) −
+/// z(j, c)), has σ·√2. σ = 0 is the ideal `ADC` (use `ADC.convert(_:)`:
+/// this model's tie at a transition goes to the lower code, the ideal
+/// converter's to the larger magnitude).
+public struct ADCNonlinearity: Sendable, Equatable {
+  /// σ of each transition's offset from its ideal level, in LSB (> 0).
+  public let sigma: Float
+  /// The draws' key: the run's seed and the array (`ReadNoise.key`).
+  public let key: UInt64
+
+  public init(sigma: Float, key: UInt64) {
+    precondition(sigma.isFinite && sigma > 0, "ADCNonlinearity: sigma must be finite and > 0, got \(sigma)")
+    self.sigma = sigma
+    self.key = key
+  }
+
+  /// The largest |z| a draw can take (the table's outermost quantile).
+  public static let bound: Float = GaussianTable.values.map(abs).max()!
+
+  /// σ·z(j, c): transition c's offset in column j's converter, in LSB.
+  @inlinable
+  public func offset(column j: Int, transition c: Int) -> Float {
+    let w = ReadNoise.mix(
+      key ^ (UInt64(truncatingIfNeeded: j) &* 0xD1B5_4A32_D192_ED03)
+        ^ (UInt64(truncatingIfNeeded: c) &* 0x8CB9_2BA7_2F3D_8DD7))
+    return sigma * GaussianTable.values[Int(truncatingIfNeeded: w >> UInt64(64 - GaussianTable.bits))]
+  }
 }
 
 /// What converters and pulses cost: a documented figure-of-merit model.

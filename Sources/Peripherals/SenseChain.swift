@@ -12,7 +12,8 @@ import Foundation
 ///    column (a mismatch drawn once), and read noise σ·z_j, drawn anew for
 ///    every column at every read (z_j standard normal, `ReadNoise`).
 /// 5. The ADC digitises s to one of 2^b codes over [−range, range],
-///    clipping outside (b = 0: continuous).
+///    clipping outside (b = 0: continuous); with `nonlinearity`, each
+///    column's converter has its own transition levels (INL).
 ///
 /// So s_j = ADC(g·I_j/(V_read·G_max) + o_j + σ·z_j). With every part
 /// ideal (`isIdeal`) each step is the identity, bit for bit.
@@ -25,12 +26,19 @@ public struct SenseChain: Sendable {
   public let offsets: [Float]
   /// σ of the read noise in units of s (0: none).
   public let noise: Float
+  /// The ADCs' transition errors, one converter per column (nil: every
+  /// converter ideal).
+  public let nonlinearity: ADCNonlinearity?
 
   /// - Precondition: `dac` and `adc` pass their `validate()` (their
   ///   conversions do not check: a DAC of 99 bits had read every drive as
   ///   0, an ADC of range 0 every sum as NaN), `gain` is finite and > 0,
-  ///   every offset is finite, and `noise` is finite and ≥ 0.
-  public init(dac: DAC = DAC(), adc: ADC = ADC(), gain: Float = 1, offsets: [Float] = [], noise: Float = 0) {
+  ///   every offset is finite, `noise` is finite and ≥ 0, and a
+  ///   `nonlinearity` has an ADC to act on (`adc.bits` > 0).
+  public init(
+    dac: DAC = DAC(), adc: ADC = ADC(), gain: Float = 1, offsets: [Float] = [], noise: Float = 0,
+    nonlinearity: ADCNonlinearity? = nil
+  ) {
     do {
       try dac.validate()
       try adc.validate()
@@ -44,11 +52,15 @@ public struct SenseChain: Sendable {
     self.adc = adc
     self.gain = gain
     self.offsets = offsets
+    precondition(nonlinearity == nil || adc.bits > 0, "SenseChain: a non-linearity needs an ADC (bits > 0)")
     self.noise = noise
+    self.nonlinearity = nonlinearity
   }
 
   /// Every part ideal: drives and sums pass unchanged.
-  public var isIdeal: Bool { dac.bits == 0 && adc.bits == 0 && gain == 1 && offsets.isEmpty && noise == 0 }
+  public var isIdeal: Bool {
+    dac.bits == 0 && adc.bits == 0 && gain == 1 && offsets.isEmpty && noise == 0 && nonlinearity == nil
+  }
 
   /// Step 1: the DAC's levels, in place, for drives x in [0, 1].
   @inlinable
@@ -93,7 +105,16 @@ public struct SenseChain: Sendable {
     // (Without an ADC the range is never tested: every sum passes.)
     let range = adc.bits > 0 ? adc.range : .infinity
     var clipped = 0, high = 0
-    if noise > 0 {
+    if let e = nonlinearity {
+      // Each column's own converter: the general path (offsets and noise
+      // as below, when there are any).
+      for j in 0..<out.count {
+        let x = out[j] * k + (offsets.isEmpty ? 0 : offsets[j]) + (noise > 0 ? noise * ReadNoise.normal(read, j) : 0)
+        clipped += abs(x) > range ? 1 : 0
+        high += x > range ? 1 : 0
+        s[j] = adc.convert(x, column: j, errors: e)
+      }
+    } else if noise > 0 {
       // (The offsets are added as below, then the draw.)
       for j in 0..<out.count {
         let x = out[j] * k + (offsets.isEmpty ? 0 : offsets[j]) + noise * ReadNoise.normal(read, j)
@@ -149,6 +170,9 @@ public enum ReadNoise {
     public static let trainingSetEvaluation: UInt64 = 3
     /// A training image's transposed reads (`transposed_read_noise`).
     public static let trainingTransposed: UInt64 = 4
+    /// An array's ADC transition levels (`adc_inl`), keyed by the array
+    /// (layer) with index 0: drawn once, not per read.
+    public static let adcTransitions: UInt64 = 5
   }
 
   /// The key of one read: `seed`, what is read (`kind`, one of `Kind`'s:

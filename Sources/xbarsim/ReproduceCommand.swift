@@ -771,6 +771,7 @@ enum ReproduceCommand: CLICommand {
     j.add("read_noise", c.readNoise)
     j.add("transposed_read_noise", c.transposedReadNoise)
     j.add("comparator_offset", c.comparatorOffset)
+    j.add("adc_inl", c.adcINL)
   }
 
   /// The rule a row's network trained by: `float` for software rows and

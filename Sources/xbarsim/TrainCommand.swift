@@ -1428,6 +1428,7 @@ enum TrainCommand: CLICommand {
       parts.append("transposed read noise \(JSONWriter.number(cfg.transposedReadNoise))")
     }
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
+    if cfg.adcINL != d.adcINL { parts.append("ADC INL \(JSONWriter.number(cfg.adcINL)) LSB") }
     return parts.map { ", " + $0 }.joined()
   }
 

@@ -75,6 +75,7 @@ extension TrainingConfiguration {
     ("read_noise", "<σ>", "σ of the read noise at every sense amplifier's input, in units of s: drawn anew for every column at every forward read, in training and evaluation (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
     ("transposed_read_noise", "<σ>", "σ of the read noise at the transposed read's sense amplifiers (those that back-propagate δ), in units of δ: drawn anew for every row at every transposed read in training, before the derivative gate and the δ comparator (default 0: none; otherwise at least 1e-30; rule lim on-chip, rules hybrid and single)."),
     ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim on-chip, and encoding sign of rules hybrid and single)."),
+    ("adc_inl", "<σ>", "σ of each ADC transition's offset from its ideal level, in LSB: one converter per output column of every array, drawn once (INL σ; DNL σ·√2; crossed transitions are missing codes) (default 0: ideal; otherwise in [1e-6, 16]; needs adc_bits; rules lim, hybrid and single)."),
   ]
 
   /// Sets one key from its text form.
@@ -229,6 +230,7 @@ extension TrainingConfiguration {
     case "read_noise": readNoise = try number()
     case "transposed_read_noise": transposedReadNoise = try number()
     case "comparator_offset": comparatorOffset = try number()
+    case "adc_inl": adcINL = try number()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -444,8 +446,9 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),
+      ("adc_inl", n(adcINL)),
     ]
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise` and `transposed_read_noise` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise` and `adc_inl` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -459,6 +462,7 @@ extension TrainingConfiguration {
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
+        && !($0.0 == "adc_inl" && adcINL == 0)
     }
   }
 }

@@ -471,6 +471,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// column of every array, drawn once from the seed; the comparator
   /// decides the dead band and the pulse's sign from δ + offset (0: none).
   public var comparatorOffset: Double = 0
+  /// σ of each ADC transition's offset from its ideal level, in LSB: one
+  /// converter per output column of every array, its transition levels
+  /// drawn once from the seed (`ADCNonlinearity`; 0: ideal converters).
+  /// Needs an ADC (`adcBits` > 0).
+  public var adcINL: Double = 0
 
   public init() {}
 
@@ -488,7 +493,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// float SGD refuses them).
   public static let peripheralKeys = [
     "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "transposed_read_noise",
-    "comparator_offset",
+    "comparator_offset", "adc_inl",
   ]
 
   /// The same configuration with `keys` (of `peripheralKeys`) at their
@@ -505,6 +510,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if keys.contains("read_noise") { c.readNoise = d.readNoise }
     if keys.contains("transposed_read_noise") { c.transposedReadNoise = d.transposedReadNoise }
     if keys.contains("comparator_offset") { c.comparatorOffset = d.comparatorOffset }
+    if keys.contains("adc_inl") { c.adcINL = d.adcINL }
     return c
   }
 
@@ -716,6 +722,18 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("read_noise", readNoise, 0, 1e6)
     try within("transposed_read_noise", transposedReadNoise, 0, 1e6)
     try within("comparator_offset", comparatorOffset, 0, 1e6)
+    // Each conversion draws the transitions within 3.7σ LSB of its input:
+    // 16 LSB is a converter that no longer resolves its codes, and keeps a
+    // conversion to some 120 draws. Below 1e-6 LSB an offset is lost in
+    // the single-precision level it is added to.
+    if adcINL != 0 {
+      guard adcINL.isFinite && adcINL >= 1e-6 && adcINL <= 16 else {
+        throw fail("adc_inl", "must be 0 (ideal) or in [1e-6, 16] LSB, got \(shown(adcINL))")
+      }
+      if adcBits == 0 && rule != .float {
+        throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), got adc_bits 0")
+      }
+    }
     // The offsets are drawn in single precision: a σ below 1e-30 gave
     // offsets of 0, an ideal run that named a non-ideality (a
     // walkthrough's `--sense-offset 1e-46`, session 46).
@@ -732,7 +750,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
         ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0),
         ("transposed_read_noise", transposedReadNoise != 0), ("comparator_offset", comparatorOffset != 0),
-        ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
+        ("adc_inl", adcINL != 0), ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
         throw fail(k, "peripheral non-idealities apply to the arrays' rules (lim, hybrid, single), got rule float")

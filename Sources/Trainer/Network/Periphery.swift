@@ -9,15 +9,20 @@ extension TrainingConfiguration {
   ///
   /// The offsets are mismatches, drawn once per column from their own
   /// streams (21: sense, 22: comparators), so the devices' and the pulse
-  /// trains' draws do not move with them.
+  /// trains' draws do not move with them; the ADCs' transition levels
+  /// (`adc_inl`) are keyed draws (seed, layer, column, transition).
   func periphery(columns: [Int]) -> (chains: [SenseChain], comparators: [[Comparator]]) {
     var senseRNG = SeededGenerator(seed: seed, stream: 21)
     var comparatorRNG = SeededGenerator(seed: seed, stream: 22)
-    let chains = columns.map { n in
+    let chains = columns.enumerated().map { l, n in
       SenseChain(
         dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(adcRange)), gain: Float(tiaGain),
         offsets: senseOffset > 0 ? (0..<n).map { _ in Float(senseOffset * senseRNG.nextGaussian()) } : [],
-        noise: Float(readNoise))
+        noise: Float(readNoise),
+        nonlinearity: adcINL > 0
+          ? ADCNonlinearity(
+            sigma: Float(adcINL), key: ReadNoise.key(seed: seed, kind: ReadNoise.Kind.adcTransitions, index: 0, layer: l))
+          : nil)
     }
     let comparators = columns.indices.map { l in
       let t = Float(l == columns.count - 1 ? outputThreshold : hiddenThreshold)
