@@ -792,7 +792,8 @@ enum TrainCommand: CLICommand {
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"
           + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : "")
-          + (key == "sigma_c2c" && cfg.rule.isFiniteState ? " (rules hybrid and single's cycle-to-cycle variation is c2c)" : ""),
+          + (key == "sigma_c2c" && cfg.rule.isFiniteState ? " (rules hybrid and single's cycle-to-cycle variation is c2c)" : "")
+          + fileKeyHint(key, cfg, args),
         args)
     }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
@@ -1191,6 +1192,14 @@ enum TrainCommand: CLICommand {
           print(
             "note: every derivative gate of hidden layer \(h + 1) had closed by the end of training (gate_open_h\(h + 1) \(String(format: "%.4f", open[0])) at the first evaluation point, 0 at the last: its sums saturated beyond the hard sigmoid's linear range), so no error reaches the synapses below it any more",
             to: &err)
+        } else if let most = mostlyClosedOverTheLastTenth(gated, h) {
+          // Nearly shut (a peripheral designer's walkthrough, session 56:
+          // a sense offset of 30 trained to 8.90 % and a TIA gain of 1e5,
+          // ohms typed as the relative gain, to 61 %, with gate_open_h1 at
+          // most 0.004 and 0.0001 and no word; a healthy run keeps 5–20 %).
+          print(
+            "note: the derivative gates of hidden layer \(h + 1) were open for under \(Int(100 * nearlyClosed)) % of its neurons over the last tenth of training (gate_open_h\(h + 1) at most \(String(format: "%.2g", most))): its sums sit beyond the hard sigmoid's linear range, so little error reaches the synapses below it (a sense offset, TIA gain or device range that pushes the sums out does this)",
+            to: &err)
         }
       }
     }
@@ -1439,6 +1448,39 @@ enum TrainCommand: CLICommand {
     guard let end = points.last?.images else { return false }
     let tail = points.filter { 10 * $0.images > 9 * end }
     return tail.allSatisfy { h < $0.gateOpen.count && $0.gateOpen[h] == 0 }
+  }
+
+  /// For a key the run would ignore that comes from the --config file,
+  /// not an option: how to set it back from the command line (a
+  /// walkthrough, session 56: `--config s.json --adc-bits 0` of a 6-bit
+  /// run was refused over the file's adc_range, with no way round it
+  /// but editing the file). "" otherwise, or when its default would be
+  /// ignored too.
+  static func fileKeyHint(_ key: String, _ cfg: TrainingConfiguration, _ args: ParsedArguments) -> String {
+    let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+    guard args.string(option) == nil, let path = args.string("--config") else { return "" }
+    var d = TrainingConfiguration()
+    d.rule = cfg.rule
+    d.c = cfg.c
+    guard let value = key == "adc_range" ? JSONWriter.number(2 * cfg.c) : d.keyValues.first(where: { $0.0 == key })?.1
+    else { return "" }
+    var back = cfg
+    guard (try? back.set(key, value)) != nil, !back.ignoredKeys.contains(where: { $0.key == key }) else { return "" }
+    return "; give \(option) \(value), its default, to override the file's, or take it out of \(path)"
+  }
+
+  /// Below this fraction of open derivative gates over the last tenth of
+  /// a run, a hidden layer is said to be nearly shut.
+  static let nearlyClosed = 0.01
+
+  /// The most gates of hidden layer h open at any point over the last
+  /// tenth of the run's images, when that is under `nearlyClosed` (and
+  /// not 0 everywhere, which `closedOverTheLastTenth` says); nil otherwise.
+  static func mostlyClosedOverTheLastTenth(_ points: [EvaluationPoint], _ h: Int) -> Double? {
+    guard let end = points.last?.images else { return nil }
+    let tail = points.filter { 10 * $0.images > 9 * end }.map { h < $0.gateOpen.count ? $0.gateOpen[h] : 0 }
+    guard let most = tail.max(), most > 0, most < nearlyClosed else { return nil }
+    return most
   }
 
   /// ", lines r_row/r_col Ω" with resistive lines, "" otherwise.

@@ -731,7 +731,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail("adc_inl", "must be 0 (ideal) or in [1e-6, 16] LSB, got \(shown(adcINL))")
       }
       if adcBits == 0 && rule != .float {
-        throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), got adc_bits 0")
+        throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), or adc_inl 0 (ideal converters), got adc_bits 0")
       }
     }
     // The offsets are drawn in single precision: a σ below 1e-30 gave
