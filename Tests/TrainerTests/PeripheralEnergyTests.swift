@@ -176,15 +176,21 @@ func aNonIdealPeripheralChangesTheRun(_ key: String, _ value: String) throws {
   cfg.adcBits = 3
   cfg.dacBits = 2
   cfg.senseOffset = 0.5
-  let net = LimNetwork(configuration: cfg)
+  let (agree, count) = evaluatorAgreement(LimNetwork(configuration: cfg))
+  #expect(agree == count)
+}
+
+/// How many of the fixture's test images the evaluator, reading `net`'s
+/// arrays through its periphery, labels as the network's own forward
+/// pass does, and how many there are.
+func evaluatorAgreement(_ net: LimNetwork) -> (agree: Int, count: Int) {
+  let cfg = net.configuration
   let data = Fixture.test
   let arrays = net.arrays
   let evaluator = ForwardEvaluator(
     sizes: cfg.layers, weights: arrays.map { UnsafePointer($0._weight) },
     scales: arrays.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: cfg.neuron,
     chains: net.senseChains)
-  // The network's own forward pass labels the images; the evaluator,
-  // reading the same arrays through the same periphery, must agree.
   let predictions = data.pixels.withUnsafeBufferPointer { px in
     (0..<data.count).map { UInt8(net.predict(px.baseAddress! + $0 * 64)) }
   }
@@ -193,7 +199,7 @@ func aNonIdealPeripheralChangesTheRun(_ key: String, _ value: String) throws {
       evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: data.count, features: 64)
     }
   }
-  #expect(agree == data.count)
+  return (agree, data.count)
 }
 
 @Test(arguments: [
