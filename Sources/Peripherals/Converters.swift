@@ -96,6 +96,9 @@ public struct ADC: Sendable, Equatable {
     let n = 1 << bits
     let top = Float(n - 1)
     let step = 2 * range / top
+    // (A range near Float's largest has no finite step: read as the ideal
+    // converter; `adc_range` is at most 1e9.)
+    guard step.isFinite else { return convert(x) }
     // x in LSB above the bottom code, kept where Int conversion is safe:
     // beyond w LSB outside the codes, every transition is above it (or
     // below), as it is for x itself.
@@ -145,7 +148,9 @@ public struct ADCNonlinearity: Sendable, Equatable {
   public let key: UInt64
 
   public init(sigma: Float, key: UInt64) {
-    precondition(sigma.isFinite && sigma > 0, "ADCNonlinearity: sigma must be finite and > 0, got \(sigma)")
+    // (Beyond 16 LSB a conversion's window of transitions grows without
+    // use, and from about 1e9 its bounds no longer convert to Int.)
+    precondition(sigma.isFinite && sigma > 0 && sigma <= 16, "ADCNonlinearity: sigma must be in (0, 16] LSB, got \(sigma)")
     self.sigma = sigma
     self.key = key
   }

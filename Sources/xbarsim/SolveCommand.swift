@@ -6,7 +6,7 @@ enum SolveCommand: CLICommand {
   static let spec = CommandSpec(
     name: "solve",
     abstract: "Solve one crossbar read (problem JSON) and print the currents as JSON.",
-    usage: "xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...",
+    usage: "xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] [--write <row,col> [--scheme v2|v3]] ...",
     discussion: """
       Reads a problem file (README, "Problem files": rows, cols,
       conductance [S], v_in [V], r_row and r_col [Ω per segment]) and prints one JSON
@@ -32,6 +32,20 @@ enum SolveCommand: CLICommand {
       the mesh is too ill-conditioned to trust. With one line kind ideal (r = 0)
       and the other resistive, each resistive line is solved directly
       ("line-direct", 0 iterations). Use '-' to read standard input.
+
+      --write ROW,COL solves the array biased to program one cell instead of a
+      read: the selected word line and bit line put --write-voltage V across
+      cell (ROW, COL) (0-based), the other lines hold the other cells below it
+      (--scheme v2: selected lines at ±V/2, the others at 0 V; v3: the
+      selected word line at V, the selected bit line at 0 V, the other word
+      lines at V/3 and bit lines at 2V/3), each line driven at its terminal as
+      a read's. The file's v_in is not used. It prints what the selected cell
+      sees through the lines' IR drop (v_selected, and v_selected_share of V),
+      the half-selected cells' least and greatest voltage on the selected row
+      and column, the unselected cells', the power each group and the lines
+      dissipate, and with --write-threshold how many cells other than the
+      selected one reach it. With drivers at the left and bottom ends the
+      farthest cell is (0, cols − 1).
       """,
     options: [
       OptionSpec("--node-voltages", nil, "Also print v_word and v_bit, M×N node voltages (V)."),
@@ -42,6 +56,11 @@ enum SolveCommand: CLICommand {
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
+      OptionSpec("--write", "<row,col>", "Solve the array biased to write cell (row, col), 0-based, instead of a read (the file's v_in is not used)."),
+      OptionSpec("--scheme", "<v2|v3>", "With --write: the V/2 scheme (selected lines at ±V/2, others at 0 V) or the V/3 scheme (default v2)."),
+      OptionSpec("--write-voltage", "<V>", "With --write: the voltage the drivers put across the selected cell, non-zero, |V| ≤ 1000 (default 1)."),
+      OptionSpec("--write-time", "<s>", "With --write: the write pulse's width in seconds for the energies (default 1e-7)."),
+      OptionSpec("--write-threshold", "<V>", "With --write: a cell's switching threshold (> 0): count the cells other than the selected one whose |voltage| reaches it, and say whether the selected one does."),
       OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself (drives of one sign; with both signs, of the parts it is their difference of), for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
     ],
     maxPositionals: 1)
@@ -74,13 +93,18 @@ enum SolveCommand: CLICommand {
     // seconds; beyond that a typo would run for hours.)
     guard (1...1_000_000).contains(repeats) else { throw CLIError.usage("--repeat must be in 1...1000000, got \(repeats)") }
 
-    let mesh: CrossbarMesh
+    let loaded: CrossbarMesh
     var ignored: [String] = []
     if path == "-" {
-      mesh = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
+      loaded = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
     } else {
-      mesh = try ProblemFile.load(path, ignored: &ignored)
+      loaded = try ProblemFile.load(path, ignored: &ignored)
     }
+    let write = try writeRequest(args, loaded, source: source)
+    if write != nil && args.string("--read-time") != nil {
+      throw CLIError.usage("--read-time: a write (--write) has no read; its pulse is --write-time")
+    }
+    let mesh = write.map { loaded.writing(row: $0.row, column: $0.column, voltage: $0.voltage, scheme: $0.scheme) } ?? loaded
     // The solve, and each M×N field printed on request (a double and ~25
     // characters of text per cell).
     let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
@@ -130,7 +154,9 @@ enum SolveCommand: CLICommand {
     if choice == "direct" && bothResistive, let reason = bandShortfall {
       throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
-    let share = directShare(tolerance: tolerance)
+    // (A write's cells are all on driven lines, read as voltages: the
+    // iteration holds them to the tolerance times the largest drive.)
+    let share = write == nil ? directShare(tolerance: tolerance) : 0
     var best = Double.infinity
     // The last repetition's answer, whether the direct solve gave it, the
     // iterations its iteration took (an `auto` solve that went on directly
@@ -181,17 +207,17 @@ enum SolveCommand: CLICommand {
       return v
     }
 
+    if let write {
+      try printWrite(write, mesh, sol, method: method, iterations: iterations, tolerance: tolerance, seconds: best, args: args, source: source)
+      var err = StandardError()
+      for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
+      print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err)
+      if let gaveWay { print("note: \(gaveWay); solved directly (--solver auto)", to: &err) }
+      return
+    }
     var json = JSONWriter()
     json.add("i_out", sol.outputCurrents)
-    json.add("rows", m)
-    json.add("cols", n)
-    json.add("solver", method)
-    json.add("converged", sol.converged)
-    json.add("iterations", iterations)
-    json.add("residual", sol.relativeResidual)
-    json.add("tolerance", tolerance)
-    json.add("seconds_solve", best)
-    json.add("i_row", sol.rowTerminalCurrent)
+    addSolve(to: &json, mesh, sol, method: method, iterations: iterations, tolerance: tolerance, seconds: best)
     let power = sol.power(mesh: mesh)
     // Like the currents: finite currents can still give an infinite power.
     guard power.isFinite, (power * readTime).isFinite else {
@@ -229,6 +255,132 @@ enum SolveCommand: CLICommand {
     if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share) {
       print(note, to: &err)
     }
+  }
+
+  /// A write's cell, voltage, scheme, pulse width and threshold.
+  struct WriteRequest {
+    var row: Int, column: Int, voltage: Double, scheme: WriteScheme, time: Double, threshold: Double?
+  }
+
+  /// `--write ROW,COL` and its options, checked against the array; nil
+  /// without `--write` (its options are refused then).
+  static func writeRequest(_ args: ParsedArguments, _ mesh: CrossbarMesh, source: String) throws -> WriteRequest? {
+    guard let text = args.string("--write") else {
+      if let o = ["--scheme", "--write-voltage", "--write-time", "--write-threshold"].first(where: { args.string($0) != nil }) {
+        throw CLIError.usage("\(o): applies to a write only; give --write ROW,COL")
+      }
+      return nil
+    }
+    if args.has("--line-currents") {
+      throw CLIError.usage("--line-currents: not with --write (give --node-voltages or --device-currents)")
+    }
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard parts.count == 2, let row = Int(parts[0]), let column = Int(parts[1]) else {
+      throw CLIError.usage("--write: expects ROW,COL (two 0-based integers), got '\(text)'")
+    }
+    guard (0..<mesh.rows).contains(row), (0..<mesh.columns).contains(column) else {
+      throw CLIError.usage(
+        "--write: cell (\(row), \(column)) is outside \(source)'s \(mesh.rows)×\(mesh.columns) array (rows 0…\(mesh.rows - 1), columns 0…\(mesh.columns - 1))")
+    }
+    let name = args.string("--scheme") ?? "v2"
+    guard let scheme = WriteScheme(rawValue: name) else {
+      throw CLIError.usage("--scheme must be v2 (V/2) or v3 (V/3), got '\(name)'")
+    }
+    let voltage = try args.double("--write-voltage", default: 1)
+    guard voltage.isFinite, voltage != 0, abs(voltage) <= 1000 else {
+      throw CLIError.usage("--write-voltage must be non-zero with |V| ≤ 1000, got \(PulsesCommand.raw(args, "--write-voltage"))")
+    }
+    let time = try args.double("--write-time", default: 1e-7)
+    guard time >= 1e-12 && time <= 1 else {
+      throw CLIError.usage("--write-time must be in 1e-12…1 s, got \(PulsesCommand.raw(args, "--write-time"))")
+    }
+    let threshold = try args.double("--write-threshold")
+    if let threshold, !(threshold.isFinite && threshold > 0 && threshold <= 1000) {
+      throw CLIError.usage("--write-threshold must be in (0, 1000] V, got \(PulsesCommand.raw(args, "--write-threshold"))")
+    }
+    return WriteRequest(row: row, column: column, voltage: voltage, scheme: scheme, time: time, threshold: threshold)
+  }
+
+  /// A write's answer: what the cells see and dissipate (`WriteAnalysis`).
+  static func printWrite(
+    _ w: WriteRequest, _ mesh: CrossbarMesh, _ sol: MeshSolution, method: String, iterations: Int, tolerance: Double,
+    seconds: Double, args: ParsedArguments, source: String
+  ) throws {
+    let a = WriteAnalysis(mesh, sol, row: w.row, column: w.column)
+    let m = mesh.rows, n = mesh.columns
+    guard a.suppliedPower.isFinite, (a.suppliedPower * w.time).isFinite, a.cellPower.isFinite, a.linePower.isFinite else {
+      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
+    }
+    var json = JSONWriter()
+    json.addRaw(
+      "write",
+      "{\"row\": \(w.row), \"col\": \(w.column), \"scheme\": \"\(w.scheme.rawValue)\", \"voltage\": \(JSONWriter.number(w.voltage))}")
+    json.add("v_selected", a.selectedVoltage)
+    json.add("v_selected_share", a.selectedVoltage / w.voltage)
+    func range(_ g: WriteAnalysis.Group) -> String {
+      guard let lo = g.minimum, let hi = g.maximum else { return "null" }
+      return "[\(JSONWriter.number(lo)), \(JSONWriter.number(hi))]"
+    }
+    json.addRaw("v_half_selected_row", range(a.halfSelectedRow))
+    json.addRaw("v_half_selected_col", range(a.halfSelectedColumn))
+    json.addRaw("v_unselected", range(a.unselected))
+    json.add("v_half_selected_ideal", w.voltage * w.scheme.halfSelectedShare)
+    json.add("v_unselected_ideal", w.voltage * w.scheme.unselectedShare)
+    if let t = w.threshold {
+      var reaching = 0
+      for i in 0..<m {
+        for j in 0..<n where !(i == w.row && j == w.column) {
+          let k = i * n + j
+          if abs(sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]) >= t { reaching += 1 }
+        }
+      }
+      json.add("write_threshold", t)
+      json.add("selected_reaches_threshold", abs(a.selectedVoltage) >= t)
+      json.add("other_cells_reaching_threshold", reaching)
+    }
+    addSolve(to: &json, mesh, sol, method: method, iterations: iterations, tolerance: tolerance, seconds: seconds)
+    json.add("i_col", sol.columnTerminalCurrent)
+    json.add("power_watts", a.suppliedPower)
+    json.add("power_selected_watts", a.selectedPower)
+    json.add("power_half_selected_watts", a.halfSelectedRow.power + a.halfSelectedColumn.power)
+    json.add("power_unselected_watts", a.unselected.power)
+    json.add("power_lines_watts", a.linePower)
+    json.add("write_time_seconds", w.time)
+    json.add("energy_joules", a.suppliedPower * w.time)
+    json.add("energy_half_selected_joules", (a.halfSelectedRow.power + a.halfSelectedColumn.power) * w.time)
+    if args.has("--node-voltages") {
+      json.add("v_word", rows: m, columns: n, sol.wordNodeVoltage)
+      json.add("v_bit", rows: m, columns: n, sol.bitNodeVoltage)
+      json.add("v_cell", rows: m, columns: n, zip(sol.wordNodeVoltage, sol.bitNodeVoltage).map { $0 - $1 })
+    }
+    if args.has("--device-currents") {
+      var c = [Double](repeating: 0, count: m * n)
+      for i in 0..<m {
+        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * n + j]) }
+      }
+      guard c.allSatisfy(\.isFinite) else {
+        throw CLIError.runtime("\(source): 'i_device' overflows (not finite); the conductances or voltages are too large")
+      }
+      json.add("i_device", rows: m, columns: n, c)
+    }
+    try StandardOutput.write(json.finished())
+  }
+
+  /// The keys a read's and a write's answers share: the shape, how it was
+  /// solved, and the word lines' drivers' currents.
+  static func addSolve(
+    to json: inout JSONWriter, _ mesh: CrossbarMesh, _ sol: MeshSolution, method: String, iterations: Int,
+    tolerance: Double, seconds: Double
+  ) {
+    json.add("rows", mesh.rows)
+    json.add("cols", mesh.columns)
+    json.add("solver", method)
+    json.add("converged", sol.converged)
+    json.add("iterations", iterations)
+    json.add("residual", sol.relativeResidual)
+    json.add("tolerance", tolerance)
+    json.add("seconds_solve", seconds)
+    json.add("i_row", sol.rowTerminalCurrent)
   }
 
   /// Each column's current with ideal lines, Σ_i G_ij·|v_in,i|, in

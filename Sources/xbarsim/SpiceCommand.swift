@@ -6,7 +6,7 @@ enum SpiceCommand: CLICommand {
   static let spec = CommandSpec(
     name: "spice",
     abstract: "Write a crossbar problem (JSON) as an ngspice netlist for cross-checking.",
-    usage: "xbarsim spice <file.json> [--output|--out <file.cir>]",
+    usage: "xbarsim spice <file.json> [--output|--out <file.cir>] [--write <row,col> [--scheme v2|v3] [--write-voltage <V>]]",
     discussion: """
       The netlist has one voltage source per word line, one resistor per line segment
       and per cell (1/G; cells with G = 0 are left open), and a 0 V source Vout<j> at
@@ -18,10 +18,18 @@ enum SpiceCommand: CLICommand {
       Use '-' to read standard input.
 
       Segments of zero resistance are merged into their nodes (SPICE rejects 0 Ω).
+
+      With --write ROW,COL the lines are biased as 'xbarsim solve --write' biases
+      them (the file's v_in is not used): each bit line's Vout<j> is a source at
+      its scheme voltage, and the netlist also prints the selected cell's
+      word-line and bit-line node voltages.
       """,
     options: [
       OptionSpec("--output", "<file>", "Write the netlist to a file instead of standard output."),
       OptionSpec("--out", "<file>", "The same as --output (the other commands' name)."),
+      OptionSpec("--write", "<row,col>", "The array biased to write cell (row, col), 0-based, as solve --write."),
+      OptionSpec("--scheme", "<v2|v3>", "With --write: the V/2 or the V/3 scheme (default v2)."),
+      OptionSpec("--write-voltage", "<V>", "With --write: the voltage across the selected cell (default 1)."),
     ],
     maxPositionals: 1)
 
@@ -38,9 +46,11 @@ enum SpiceCommand: CLICommand {
     // '-' reads standard input, as for `solve`.
     let source = path == "-" ? "<stdin>" : path
     var ignored: [String] = []
-    let mesh = path == "-"
+    let loaded = path == "-"
       ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
       : try ProblemFile.load(path, ignored: &ignored)
+    let write = try SolveCommand.writeRequest(args, loaded, source: source)
+    let mesh = write.map { loaded.writing(row: $0.row, column: $0.column, voltage: $0.voltage, scheme: $0.scheme) } ?? loaded
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(source): \(e)")
     }
@@ -54,7 +64,7 @@ enum SpiceCommand: CLICommand {
       throw CLIError.runtime(
         "\(source): 'conductance[\(k / n)][\(k % n)]' = \(mesh.conductance[k]) S has no finite resistance 1/G for the netlist; use 0 for an open cell")
     }
-    let text = netlist(mesh, title: source)
+    let text = netlist(mesh, title: source, probe: write.map { ($0.row, $0.column) })
     if let out = output {
       try OutputFile.write(text, to: out)
     } else {
@@ -62,10 +72,13 @@ enum SpiceCommand: CLICommand {
     }
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
+    if let write { print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err) }
   }
 
-  /// The netlist of a forward read of `mesh`.
-  static func netlist(_ mesh: CrossbarMesh, title: String) -> String {
+  /// The netlist of `mesh` as its terminations drive it (a forward read:
+  /// bit lines at 0 V), printing the bit lines' currents, and with `probe`
+  /// that cell's word-line and bit-line node voltages.
+  static func netlist(_ mesh: CrossbarMesh, title: String, probe: (row: Int, column: Int)? = nil) -> String {
     let m = mesh.rows, n = mesh.columns
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     func num(_ x: Double) -> String { String(format: "%.17g", x) }
@@ -96,7 +109,7 @@ enum SpiceCommand: CLICommand {
         for i in 0..<(m - 1) { s += "RB\(i)_\(j) \(bit(i, j)) \(bit(i + 1, j)) \(num(rc))\n" }
         s += "RB\(m - 1)_\(j) \(bit(m - 1, j)) o\(j) \(num(rc))\n"
       }
-      s += "Vout\(j) o\(j) 0 DC 0\n"
+      s += "Vout\(j) o\(j) 0 DC \(num(mesh.columnTerminations[j].volts ?? 0))\n"
     }
     s += ".op\n.control\nset numdgt=15\nrun\n"
     var k = 0
@@ -105,6 +118,7 @@ enum SpiceCommand: CLICommand {
       s += "print " + (k..<upper).map { "i(vout\($0))" }.joined(separator: " ") + "\n"
       k = upper
     }
+    if let (i, j) = probe { s += "print v(\(word(i, j))) v(\(bit(i, j)))\n" }
     s += "quit\n.endc\n.end\n"
     return s
   }

@@ -37,6 +37,30 @@ struct ADCNonlinearityTests {
     #expect(adc.convert(.nan, column: 0, errors: e).isNaN)
   }
 
+  /// Inputs on each transition and a few ulps either side, where the
+  /// window's margins matter (a review, session 56: without the upper
+  /// margin, only such inputs read otherwise).
+  @Test(arguments: [1, 2, 8, 12, 16])
+  func onTheTransitions(bits: Int) {
+    let n = 1 << bits
+    for (range, sigma) in [(Float(8), Float(sign: .plus, exponent: bits - 20, significand: 1)), (1e-9, 0.5), (1e9, 16)] {
+      let adc = ADC(bits: bits, range: range)
+      let e = ADCNonlinearity(sigma: sigma, key: UInt64(bits))
+      let step = 2 * range / Float(n - 1)
+      // (Fewer transitions of the wide converters: the brute force counts
+      // all 65,535 of them per input.)
+      for c in stride(from: 1, to: n, by: max(1, n / (bits > 8 ? 40 : 300))) {
+        let t = (Float(c) - 0.5 + e.offset(column: 1, transition: c)) * step - range
+        var x = t
+        for _ in 0..<3 { x = x.nextDown }
+        for _ in 0..<7 {
+          #expect(adc.convert(x, column: 1, errors: e) == Self.bruteForce(adc, x, column: 1, e), "\(bits) bits, x \(x) by transition \(c)")
+          x = x.nextUp
+        }
+      }
+    }
+  }
+
   @Test("the transfer curve is monotonic and reads every code, crossed transitions taken in order")
   func monotonicAndComplete() {
     let adc = ADC(bits: 6, range: 2)
@@ -148,6 +172,24 @@ struct ADCNonlinearityTests {
       #expect(s[j] == adc.convert(x, column: j, errors: e))
     }
     #expect(clipped == 3)
+    // Offsets and read noise come before the converter: inside the range,
+    // where each moves the code (a review, session 56: dropping either
+    // had passed).
+    let fine = ADC(bits: 8, range: 4)
+    let noisy = SenseChain(adc: fine, offsets: [0.3, -0.25, 0.2], noise: 0.4, nonlinearity: e)
+    let plain = SenseChain(adc: fine, nonlinearity: e)
+    let inside: [Float] = [0.5, -1, 1.5]
+    var a = [Float](repeating: 0, count: 3), b = a
+    inside.withUnsafeBufferPointer { i in
+      a.withUnsafeMutableBufferPointer { _ = noisy.sums(currents: i, scale: 1, into: $0, read: 77) }
+      b.withUnsafeMutableBufferPointer { _ = plain.sums(currents: i, scale: 1, into: $0, read: 77) }
+    }
+    for j in 0..<3 {
+      let x = inside[j] + noisy.offsets[j] + 0.4 * ReadNoise.normal(77, j)
+      #expect(a[j] == fine.convert(x, column: j, errors: e))
+      #expect(b[j] == fine.convert(inside[j], column: j, errors: e))
+      #expect(a[j] != b[j], "column \(j): the offset and noise moved nothing")
+    }
     #expect(SenseChain(adc: adc).isIdeal == false)
     #expect(SenseChain().isIdeal)
   }

@@ -70,9 +70,13 @@ func anADCsNonlinearityChangesTheRunAndIsReproducible(_ rule: LearningRule) thro
 
 @Test(arguments: [
   ([("adc_inl", "0.5")], "needs an ADC"),
-  ([("adc_bits", "4"), ("adc_inl", "17")], "must be 0 (ideal) or in [1e-6, 16] LSB, got 17"),
-  ([("adc_bits", "4"), ("adc_inl", "1e-7")], "must be 0 (ideal) or in [1e-6, 16] LSB"),
-  ([("adc_bits", "4"), ("adc_inl", "-1")], "must be 0 (ideal) or in [1e-6, 16] LSB"),
+  ([("adc_bits", "4"), ("adc_inl", "17")], "must be 0 (ideal) or in [1.52587890625e-05, 16] LSB at adc_bits 4 (below, single precision loses the offsets), got 17"),
+  ([("adc_bits", "1"), ("adc_inl", "1.9e-6")], "must be 0 (ideal) or in [1.9073486328125e-06, 16] LSB at adc_bits 1"),
+  ([("adc_bits", "4"), ("adc_inl", "-1")], "must be 0 (ideal) or in [1.52587890625e-05, 16] LSB"),
+  // (A review, session 56: at 8 bits 233 of 255 offsets of 1e-6 LSB were
+  // lost, at 16 bits 46,220 of 65,535 of 1e-3.)
+  ([("adc_bits", "8"), ("adc_inl", "1e-6")], "in [0.000244140625, 16] LSB at adc_bits 8"),
+  ([("adc_bits", "16"), ("adc_inl", "0.06")], "in [0.0625, 16] LSB at adc_bits 16"),
   ([("rule", "float"), ("adc_inl", "0.5")], "peripheral non-idealities apply to the arrays' rules"),
 ])
 func badADCNonlinearityNamesItsKey(_ keys: [(String, String)], _ message: String) throws {
@@ -97,4 +101,29 @@ func badADCNonlinearityNamesItsKey(_ keys: [(String, String)], _ message: String
   #expect(back.adcINL == 0.25)
   #expect(cfg.idealPeriphery().adcINL == 0)
   #expect(TrainingConfiguration.peripheralKeys.contains("adc_inl"))
+}
+
+/// The limits themselves are taken: 16 LSB, and each width's floor, where
+/// every offset survives its addition in single precision.
+@Test(arguments: [1, 4, 8, 12, 16])
+func theLimitsOfADCNonlinearityAreTaken(_ bits: Int) throws {
+  for sigma in [16, TrainingConfiguration.smallestADCINL(bits: bits)] {
+    var cfg = TrainingConfiguration()
+    try cfg.set("adc_bits", String(bits))
+    try cfg.set("adc_inl", "\(sigma)")
+    try cfg.validate()
+  }
+  let floor = Float(TrainingConfiguration.smallestADCINL(bits: bits))
+  let e = ADCNonlinearity(sigma: floor, key: 3)
+  let top = (1 << bits) - 1
+  // A draw of at least 1/8 of σ (all but the innermost ~10 % of the
+  // table) moves its transition in single precision, at the top code too.
+  var moved = 0, drawn = 0
+  for c in stride(from: 1, through: top, by: max(1, top / 500)) {
+    let o = e.offset(column: 0, transition: c)
+    guard abs(o) >= floor / 8 else { continue }
+    drawn += 1
+    if Float(c) - 0.5 + o != Float(c) - 0.5 { moved += 1 }
+  }
+  #expect(drawn > 0 && moved == drawn, "\(moved) of \(drawn) offsets moved their transition at \(bits) bits")
 }

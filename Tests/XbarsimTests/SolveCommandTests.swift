@@ -70,7 +70,7 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   #expect(bad.status == 64)
   #expect(bad.stderr == """
     Error: --tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got 0.0
-    Usage: xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] ...
+    Usage: xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] [--write <row,col> [--scheme v2|v3]] ...
       See 'xbarsim solve --help' for more information.
 
     """)

@@ -75,7 +75,7 @@ extension TrainingConfiguration {
     ("read_noise", "<σ>", "σ of the read noise at every sense amplifier's input, in units of s: drawn anew for every column at every forward read, in training and evaluation (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
     ("transposed_read_noise", "<σ>", "σ of the read noise at the transposed read's sense amplifiers (those that back-propagate δ), in units of δ: drawn anew for every row at every transposed read in training, before the derivative gate and the δ comparator (default 0: none; otherwise at least 1e-30; rule lim on-chip, rules hybrid and single)."),
     ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim on-chip, and encoding sign of rules hybrid and single)."),
-    ("adc_inl", "<σ>", "σ of each ADC transition's offset from its ideal level, in LSB: one converter per output column of every array, drawn once (INL σ; DNL σ·√2; crossed transitions are missing codes) (default 0: ideal; otherwise in [1e-6, 16]; needs adc_bits; rules lim, hybrid and single)."),
+    ("adc_inl", "<σ>", "σ of each ADC transition's offset from its ideal level, in LSB: one converter per output column of every array, drawn once; an input reads as the number of transitions below it, so the curve is monotonic and keeps every code (INL σ; DNL σ·√2 where transitions rarely cross) (default 0: ideal; otherwise in [2^(adc_bits − 20), 16]; needs adc_bits; rules lim, hybrid and single)."),
   ]
 
   /// Sets one key from its text form.
@@ -414,11 +414,33 @@ extension TrainingConfiguration {
     return keys
   }
 
-  /// Every key with its current value, as text (for summaries and logs).
+  /// Every key with its current value, as text (for summaries and logs):
+  /// `allKeyValues` less the keys written only away from their defaults.
   public var keyValues: [(String, String)] {
-    func n(_ x: Double) -> String { ConfigurationError.shown(x) }
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise` and `adc_inl` only
+    // when not at their defaults (unset), likewise (they came later).
+    // `adc_range` not when no ADC reads it and it follows 2c: written, it
+    // pinned the old c's range, and a run of that configuration with
+    // another c was refused (an audit, session 27).
+    return allKeyValues.filter {
+      !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
+        && !($0.0 == "final_iterations" && finalIterations == 0)
+        && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
+        && !($0.0 == "half_select" && halfSelect == .skip)
+        && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
+        && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
+        && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
+        && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
+        && !($0.0 == "adc_inl" && adcINL == 0)
+    }
+  }
+
+  /// Every key with its current value, as text, those at their defaults
+  /// too.
+  public var allKeyValues: [(String, String)] {
+    func n(_ x: Double) -> String { ConfigurationError.shown(x) }
     let all: [(String, String)] = [
       ("layers", layers.map(String.init).joined(separator: ",")),
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
@@ -448,21 +470,6 @@ extension TrainingConfiguration {
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),
       ("adc_inl", n(adcINL)),
     ]
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise` and `adc_inl` only
-    // when not at their defaults (unset), likewise (they came later).
-    // `adc_range` not when no ADC reads it and it follows 2c: written, it
-    // pinned the old c's range, and a run of that configuration with
-    // another c was refused (an audit, session 27).
-    return all.filter {
-      !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
-        && !($0.0 == "final_iterations" && finalIterations == 0)
-        && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
-        && !($0.0 == "half_select" && halfSelect == .skip)
-        && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
-        && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
-        && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
-        && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
-        && !($0.0 == "adc_inl" && adcINL == 0)
-    }
+    return all
   }
 }

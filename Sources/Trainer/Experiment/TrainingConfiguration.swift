@@ -489,6 +489,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     return c
   }
 
+  /// The least non-zero `adc_inl` at `bits` (LSB): 2^(bits − 20), eight
+  /// single-precision steps at the top code.
+  public static func smallestADCINL(bits: Int) -> Double { Double(sign: .plus, exponent: bits - 20, significand: 1) }
+
   /// The keys of the peripheral circuits (rules lim, hybrid and single;
   /// float SGD refuses them).
   public static let peripheralKeys = [
@@ -724,14 +728,20 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("comparator_offset", comparatorOffset, 0, 1e6)
     // Each conversion draws the transitions within 3.7σ LSB of its input:
     // 16 LSB is a converter that no longer resolves its codes, and keeps a
-    // conversion to some 120 draws. Below 1e-6 LSB an offset is lost in
-    // the single-precision level it is added to.
+    // conversion to some 120 draws. The offsets are added to a position of
+    // up to 2^b LSB in single precision (a step of 2^(b−23) LSB at the top):
+    // below 2^(b−20) LSB, 8 such steps, most of them were lost (a review,
+    // session 56: with 1e-6 at 8 bits, 233 of 255; the run was the ideal
+    // one under a non-ideal name).
     if adcINL != 0 {
-      guard adcINL.isFinite && adcINL >= 1e-6 && adcINL <= 16 else {
-        throw fail("adc_inl", "must be 0 (ideal) or in [1e-6, 16] LSB, got \(shown(adcINL))")
-      }
       if adcBits == 0 && rule != .float {
         throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), or adc_inl 0 (ideal converters), got adc_bits 0")
+      }
+      let floor = Self.smallestADCINL(bits: adcBits)
+      guard adcINL.isFinite && adcINL >= floor && adcINL <= 16 else {
+        throw fail(
+          "adc_inl",
+          "must be 0 (ideal) or in [\(shown(floor)), 16] LSB at adc_bits \(adcBits) (below, single precision loses the offsets), got \(shown(adcINL))")
       }
     }
     // The offsets are drawn in single precision: a σ below 1e-30 gave

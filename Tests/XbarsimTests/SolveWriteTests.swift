@@ -1,0 +1,108 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+// `solve --write ROW,COL` and `spice --write` (session 56): an array biased
+// to program one cell, what each cell sees through the lines.
+
+private func json(_ text: String) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
+
+/// Parses ngspice's `v(node) = value` lines.
+private func ngspiceVoltages(_ text: String) -> [String: Double] {
+  var out: [String: Double] = [:]
+  for line in text.split(separator: "\n") {
+    let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+    if parts.count == 2, parts[0].hasPrefix("v("), let v = Double(parts[1]) { out[parts[0]] = v }
+  }
+  return out
+}
+
+@Test func aWriteOfOneCellBetweenItsDriversIsADivider() throws {
+  let dir = try temporaryDirectory("xbarsim-write")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("one.json")
+  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"v_in":[0.3],"r_row":100,"r_col":50}"#.write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path, "--write", "0,0", "--write-voltage", "2", "--write-time", "1e-6", "--write-threshold", "1.5"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let d = try json(r.stdout)
+  let v = 2 / (1 + 1e-4 * 150)
+  #expect(abs((d["v_selected"] as! Double) - v) <= 1e-12 * v)
+  #expect(abs((d["v_selected_share"] as! Double) - v / 2) <= 1e-12)
+  #expect(d["v_half_selected_row"] is NSNull && d["v_unselected"] is NSNull)
+  #expect(d["selected_reaches_threshold"] as? Bool == true && d["other_cells_reaching_threshold"] as? Int == 0)
+  let p = d["power_watts"] as! Double, i = 1e-4 * v
+  #expect(abs(p - 2 * i) <= 1e-12 * p)
+  #expect(abs((d["power_lines_watts"] as! Double) - i * i * 150) <= 1e-9 * i * i * 150)
+  #expect(abs((d["energy_joules"] as! Double) - p * 1e-6) <= 1e-15 * p)
+  #expect(r.stderr.contains("v_in is not used with --write"), "\(r.stderr)")
+}
+
+@Test(arguments: [
+  (["--write", "2,0"], "--write: cell (2, 0) is outside"),
+  (["--write", "a,1"], "--write: expects ROW,COL"),
+  (["--write", "1"], "--write: expects ROW,COL"),
+  (["--write", "-1,0"], "is outside"),
+  (["--write", "0,0", "--scheme", "v4"], "--scheme must be v2 (V/2) or v3 (V/3)"),
+  (["--write", "0,0", "--write-voltage", "0"], "--write-voltage must be non-zero"),
+  (["--write", "0,0", "--write-voltage", "2000"], "--write-voltage must be non-zero"),
+  (["--write", "0,0", "--write-time", "5"], "--write-time must be in"),
+  (["--write", "0,0", "--write-threshold", "-1"], "--write-threshold must be in (0, 1000] V"),
+  (["--scheme", "v3"], "--scheme: applies to a write only"),
+  (["--write-threshold", "1"], "--write-threshold: applies to a write only"),
+  (["--write", "0,0", "--read-time", "1e-8"], "--read-time: a write (--write) has no read"),
+  (["--write", "0,0", "--line-currents"], "--line-currents: not with --write"),
+])
+func badWriteOptionsAreOneLineErrors(_ options: [String], _ message: String) throws {
+  let dir = try temporaryDirectory("xbarsim-write-bad")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  try #"{"rows":2,"cols":2,"conductance":[[1e-4,2e-5],[5e-5,1e-4]],"v_in":[0.2,0.1],"r_row":1,"r_col":1}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path] + options)
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains(message), "\(r.stderr)")
+  #expect(r.stdout.isEmpty)
+}
+
+@Test(
+  "solve --write agrees with ngspice on spice --write's netlist",
+  .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"),
+  arguments: [("v2", 7.0, 0.0), ("v3", 50.0, 0.0), ("v2", 0.0, 30.0), ("v3", 20.0, 0.0)])
+func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double) throws {
+  let ngspice = try requireNgspice()
+  let dir = try temporaryDirectory("spice-write")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  var mesh = randomMesh(rows: 7, columns: 9, r: 1, seed: 56)
+  // Both kinds resistive (the first and last cases: r_col = 1.7·r_row) or one ideal.
+  let row = rRow > 0 ? rRow : 0, col = rCol > 0 ? rCol : (rRow == 20 ? 0 : 1.7 * rRow)
+  mesh.wires = WireModel(rowSegmentResistance: row, columnSegmentResistance: col)
+  let problem = dir.appendingPathComponent("p.json")
+  try writeProblem(mesh, to: problem)
+  let netlist = dir.appendingPathComponent("p.cir")
+  let options = ["--write", "0,8", "--scheme", scheme, "--write-voltage", "1.6"]
+  let export = try runXbarsim(["spice", problem.path, "--output", netlist.path] + options)
+  #expect(export.status == 0, "\(export.stderr)")
+  let spice = try runProcess(ngspice, ["-b", netlist.path])
+  let currents = try #require(parseNgspiceOutputs(spice.stdout, count: 9), "ngspice printed: \(spice.stdout.suffix(500))")
+  let volts = ngspiceVoltages(spice.stdout)
+  #expect(volts.count == 2, "\(spice.stdout.suffix(300))")
+  let solved = try runXbarsim(["solve", problem.path, "--node-voltages"] + options)
+  #expect(solved.status == 0, "\(solved.stderr)")
+  let d = try json(solved.stdout)
+  let iCol = d["i_col"] as! [Double]
+  for j in 0..<9 {
+    #expect(abs(-iCol[j] - currents[j]) <= 1e-9 * iCol.map(abs).max()!, "column \(j): xbarsim \(-iCol[j]), ngspice \(currents[j])")
+  }
+  let word = (d["v_word"] as! [[Double]])[0][8], bit = (d["v_bit"] as! [[Double]])[0][8]
+  let names = volts.keys.sorted()
+  // v(<word node>) and v(<bit node>): a word node is w0_8 or s0, a bit node b0_8 or o8.
+  let w = try #require(names.first { $0.hasPrefix("v(w") || $0.hasPrefix("v(s") }.flatMap { volts[$0] })
+  let b = try #require(names.first { $0.hasPrefix("v(b") || $0.hasPrefix("v(o") }.flatMap { volts[$0] })
+  #expect(abs(word - w) <= 1e-9 && abs(bit - b) <= 1e-9, "xbarsim \(word) \(bit), ngspice \(w) \(b)")
+  #expect(abs((d["v_selected"] as! Double) - (w - b)) <= 2e-9)
+  // The drop is real: the farthest cell sees less than V.
+  #expect((d["v_selected"] as! Double) < 1.6)
+}
