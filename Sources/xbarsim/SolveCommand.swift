@@ -56,9 +56,9 @@ enum SolveCommand: CLICommand {
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
-      OptionSpec("--write", "<row,col>", "Solve the array biased to write cell (row, col), 0-based, instead of a read (the file's v_in is not used)."),
+      OptionSpec("--write", "<row,col>", "Solve the array biased to write cell (row, col), 0-based, instead of a read (the file's v_in must be there, and is not used; not with --line-currents)."),
       OptionSpec("--scheme", "<v2|v3>", "With --write: the V/2 scheme (selected lines at ±V/2, others at 0 V) or the V/3 scheme (default v2)."),
-      OptionSpec("--write-voltage", "<V>", "With --write: the voltage the drivers put across the selected cell, non-zero, |V| ≤ 1000 (default 1)."),
+      OptionSpec("--write-voltage", "<V>", "With --write: the voltage the drivers put across the selected cell, 1e-6 ≤ |V| ≤ 1000 (default 1)."),
       OptionSpec("--write-time", "<s>", "With --write: the write pulse's width in seconds for the energies (default 1e-7)."),
       OptionSpec("--write-threshold", "<V>", "With --write: a cell's switching threshold (> 0): count the cells other than the selected one whose |voltage| reaches it, and say whether the selected one does."),
       OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself (drives of one sign; with both signs, of the parts it is their difference of), for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
@@ -287,8 +287,11 @@ enum SolveCommand: CLICommand {
       throw CLIError.usage("--scheme must be v2 (V/2) or v3 (V/3), got '\(name)'")
     }
     let voltage = try args.double("--write-voltage", default: 1)
-    guard voltage.isFinite, voltage != 0, abs(voltage) <= 1000 else {
-      throw CLIError.usage("--write-voltage must be non-zero with |V| ≤ 1000, got \(PulsesCommand.raw(args, "--write-voltage"))")
+    // (Below 1e-6 V no device is written, and from about 1e-150 V the
+    // iteration's squared norms underflow: 1e-170 V had printed 0 V across
+    // the selected cell, converged; a walkthrough, session 56.)
+    guard voltage.isFinite, abs(voltage) >= 1e-6, abs(voltage) <= 1000 else {
+      throw CLIError.usage("--write-voltage must have 1e-6 ≤ |V| ≤ 1000 V, got \(PulsesCommand.raw(args, "--write-voltage"))")
     }
     let time = try args.double("--write-time", default: 1e-7)
     guard time >= 1e-12 && time <= 1 else {
@@ -347,7 +350,10 @@ enum SolveCommand: CLICommand {
     json.add("power_lines_watts", a.linePower)
     json.add("write_time_seconds", w.time)
     json.add("energy_joules", a.suppliedPower * w.time)
+    json.add("energy_selected_joules", a.selectedPower * w.time)
     json.add("energy_half_selected_joules", (a.halfSelectedRow.power + a.halfSelectedColumn.power) * w.time)
+    json.add("energy_unselected_joules", a.unselected.power * w.time)
+    json.add("energy_lines_joules", a.linePower * w.time)
     if args.has("--node-voltages") {
       json.add("v_word", rows: m, columns: n, sol.wordNodeVoltage)
       json.add("v_bit", rows: m, columns: n, sol.bitNodeVoltage)

@@ -94,6 +94,30 @@ struct WriteBiasTests {
     }
   }
 
+  /// A non-uniform array can push a half-selected cell past V/2 under the
+  /// V/2 scheme (a walkthrough, session 56: the selected cell in a column of
+  /// HRS cells in an LRS array; the README had said V/2 was never passed).
+  @Test func anHRSColumnInAnLRSArrayPassesHalfTheVoltage() throws {
+    var g = [Double](repeating: 1e-4, count: 64)
+    for i in 0..<8 { g[i * 8 + 7] = 1e-7 }
+    let mesh = CrossbarMesh(
+      rows: 8, columns: 8, conductance: g, wires: WireModel(rowSegmentResistance: 100, columnSegmentResistance: 100),
+      rowVoltages: [Double](repeating: 0, count: 8)
+    ).writing(row: 0, column: 7, voltage: 1, scheme: .half)
+    let a = WriteAnalysis(mesh, try Self.solve(mesh), row: 0, column: 7)
+    let (w, b) = denseMeshSolve(mesh)
+    let column: [Double] = (1..<8).map { (i: Int) -> Double in w[i * 8 + 7] - b[i * 8 + 7] }
+    let dense = column.max()!
+    #expect(abs(a.halfSelectedColumn.maximum! - dense) <= 1e-11)
+    #expect(a.halfSelectedColumn.maximum! > 0.504 && a.halfSelectedColumn.minimum! > 0.5)
+    // On a uniform array of the same cells, below V/2.
+    let uniform = CrossbarMesh(
+      rows: 8, columns: 8, conductance: [Double](repeating: 1e-4, count: 64), wires: mesh.wires,
+      rowVoltages: [Double](repeating: 0, count: 8)
+    ).writing(row: 0, column: 7, voltage: 1, scheme: .half)
+    #expect(WriteAnalysis(uniform, try Self.solve(uniform), row: 0, column: 7).halfSelectedColumn.maximum! < 0.5)
+  }
+
   /// r → 0 reaches the ideal shares; a larger r drops more.
   @Test func smallerLinesDropLess() throws {
     var last = 0.0

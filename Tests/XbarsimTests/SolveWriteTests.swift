@@ -37,6 +37,9 @@ private func ngspiceVoltages(_ text: String) -> [String: Double] {
   #expect(abs(p - 2 * i) <= 1e-12 * p)
   #expect(abs((d["power_lines_watts"] as! Double) - i * i * 150) <= 1e-9 * i * i * 150)
   #expect(abs((d["energy_joules"] as! Double) - p * 1e-6) <= 1e-15 * p)
+  let parts = ["energy_selected_joules", "energy_half_selected_joules", "energy_unselected_joules", "energy_lines_joules"]
+    .map { d[$0] as! Double }
+  #expect(abs(parts.reduce(0, +) - p * 1e-6) <= 1e-12 * p * 1e-6)
   #expect(r.stderr.contains("v_in is not used with --write"), "\(r.stderr)")
 }
 
@@ -46,8 +49,12 @@ private func ngspiceVoltages(_ text: String) -> [String: Double] {
   (["--write", "1"], "--write: expects ROW,COL"),
   (["--write", "-1,0"], "is outside"),
   (["--write", "0,0", "--scheme", "v4"], "--scheme must be v2 (V/2) or v3 (V/3)"),
-  (["--write", "0,0", "--write-voltage", "0"], "--write-voltage must be non-zero"),
-  (["--write", "0,0", "--write-voltage", "2000"], "--write-voltage must be non-zero"),
+  (["--write", "0,0", "--write-voltage", "0"], "--write-voltage must have 1e-6 ≤ |V| ≤ 1000 V"),
+  (["--write", "0,0", "--write-voltage", "2000"], "--write-voltage must have 1e-6 ≤ |V| ≤ 1000 V"),
+  // (1e-170 V had printed 0 V across the selected cell, converged: the
+  // iteration's norms underflow; a walkthrough, session 56.)
+  (["--write", "0,0", "--write-voltage", "1e-170"], "--write-voltage must have 1e-6 ≤ |V| ≤ 1000 V"),
+  (["--write", "0,0", "--write-voltage", "-9e-7"], "--write-voltage must have 1e-6 ≤ |V| ≤ 1000 V"),
   (["--write", "0,0", "--write-time", "5"], "--write-time must be in"),
   (["--write", "0,0", "--write-threshold", "-1"], "--write-threshold must be in (0, 1000] V"),
   (["--scheme", "v3"], "--scheme: applies to a write only"),
