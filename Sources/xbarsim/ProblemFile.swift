@@ -10,8 +10,10 @@ enum ProblemFile {
   /// The most bytes an input file (or standard input) may have: 1 GiB.
   static let maxBytes = 1 << 30
 
-  static func load(_ path: String, ignored: inout [String]) throws -> CrossbarMesh {
-    try parse(try read(path), source: path, ignored: &ignored)
+  /// - Parameter withoutDrives: `v_in` may be left out (every word line
+  ///   then at 0 V): a write (`solve --write`) drives the lines itself.
+  static func load(_ path: String, ignored: inout [String], withoutDrives: Bool = false) throws -> CrossbarMesh {
+    try parse(try read(path), source: path, ignored: &ignored, withoutDrives: withoutDrives)
   }
 
   /// The note on a problem file's keys the format ignores, for a command to
@@ -109,8 +111,9 @@ enum ProblemFile {
     return try parse(data, source: source, ignored: &ignored)
   }
 
-  /// `ignored` receives the keys the format ignores (`ignoredKeysNote`).
-  static func parse(_ data: Data, source: String, ignored: inout [String]) throws -> CrossbarMesh {
+  /// `ignored` receives the keys the format ignores (`ignoredKeysNote`);
+  /// with `withoutDrives`, `v_in` may be left out (as `load`'s).
+  static func parse(_ data: Data, source: String, ignored: inout [String], withoutDrives: Bool = false) throws -> CrossbarMesh {
     func fail(_ message: String) -> CLIError { .runtime("\(source): \(message)") }
     // The parsed tree takes up to some 13 bytes per byte of text (a
     // 24-byte value for each "0," of 2 bytes).
@@ -168,9 +171,9 @@ enum ProblemFile {
     } catch let e as ConfigurationError {
       throw fail("'\(e.field)': \(e.message)")
     }
-    let vList = try list(root["v_in"], "v_in", length: m)
+    let vList = withoutDrives && root["v_in"] == nil ? [] : try list(root["v_in"], "v_in", length: m)
     var v = [Double](repeating: 0, count: m)
-    for i in 0..<m {
+    for i in 0..<vList.count {
       v[i] = try number(vList[i], "v_in[\(i)]")
       guard v[i].isFinite else { throw fail("'v_in[\(i)]' must be finite, got \(v[i])") }
     }

@@ -39,7 +39,7 @@ enum SolveCommand: CLICommand {
       (--scheme v2: selected lines at ±V/2, the others at 0 V; v3: the
       selected word line at V, the selected bit line at 0 V, the other word
       lines at V/3 and bit lines at 2V/3), each line driven at its terminal as
-      a read's. The file's v_in is not used. It prints what the selected cell
+      a read's. The file's v_in is not used (and may be left out). It prints what the selected cell
       sees through the lines' IR drop (v_selected, and v_selected_share of V),
       the half-selected cells' least and greatest voltage on the selected row
       and column, the unselected cells', the power each group and the lines
@@ -56,7 +56,7 @@ enum SolveCommand: CLICommand {
       OptionSpec("--threads", "<n>", "Solver threads; 0 = automatic (default 0)."),
       OptionSpec("--read-time", "<s>", "Read pulse width in seconds for read_energy_joules (default 1e-8)."),
       OptionSpec("--repeat", "<k>", "Solve k times, report the fastest (benchmarking; default 1)."),
-      OptionSpec("--write", "<row,col>", "Solve the array biased to write cell (row, col), 0-based, instead of a read (the file's v_in must be there, and is not used; not with --line-currents)."),
+      OptionSpec("--write", "<row,col>", "Solve the array biased to write cell (row, col), 0-based, instead of a read (the file's v_in is not used and may be left out; not with --line-currents)."),
       OptionSpec("--scheme", "<v2|v3>", "With --write: the V/2 scheme (selected lines at ±V/2, others at 0 V) or the V/3 scheme (default v2)."),
       OptionSpec("--write-voltage", "<V>", "With --write: the voltage the drivers put across the selected cell, 1e-6 ≤ |V| ≤ 1000 (default 1)."),
       OptionSpec("--write-time", "<s>", "With --write: the write pulse's width in seconds for the energies (default 1e-7)."),
@@ -96,9 +96,9 @@ enum SolveCommand: CLICommand {
     let loaded: CrossbarMesh
     var ignored: [String] = []
     if path == "-" {
-      loaded = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
+      loaded = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored, withoutDrives: args.string("--write") != nil)
     } else {
-      loaded = try ProblemFile.load(path, ignored: &ignored)
+      loaded = try ProblemFile.load(path, ignored: &ignored, withoutDrives: args.string("--write") != nil)
     }
     let write = try writeRequest(args, loaded, source: source)
     if write != nil && args.string("--read-time") != nil {
@@ -211,7 +211,9 @@ enum SolveCommand: CLICommand {
       try printWrite(write, mesh, sol, method: method, iterations: iterations, tolerance: tolerance, seconds: best, args: args, source: source)
       var err = StandardError()
       for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
-      print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err)
+      if loaded.rowTerminations.contains(where: { ($0.volts ?? 0) != 0 }) {
+        print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err)
+      }
       if let gaveWay { print("note: \(gaveWay); solved directly (--solver auto)", to: &err) }
       return
     }

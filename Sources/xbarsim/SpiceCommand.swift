@@ -47,8 +47,8 @@ enum SpiceCommand: CLICommand {
     let source = path == "-" ? "<stdin>" : path
     var ignored: [String] = []
     let loaded = path == "-"
-      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored)
-      : try ProblemFile.load(path, ignored: &ignored)
+      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored, withoutDrives: args.string("--write") != nil)
+      : try ProblemFile.load(path, ignored: &ignored, withoutDrives: args.string("--write") != nil)
     let write = try SolveCommand.writeRequest(args, loaded, source: source)
     let mesh = write.map { loaded.writing(row: $0.row, column: $0.column, voltage: $0.voltage, scheme: $0.scheme) } ?? loaded
     do { try mesh.validate() } catch let e as ConfigurationError {
@@ -72,7 +72,9 @@ enum SpiceCommand: CLICommand {
     }
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
-    if let write { print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err) }
+    if let write, loaded.rowTerminations.contains(where: { ($0.volts ?? 0) != 0 }) {
+      print("note: \(source): v_in is not used with --write (the \(write.scheme.rawValue) scheme drives every line)", to: &err)
+    }
   }
 
   /// The netlist of `mesh` as its terminations drive it (a forward read:

@@ -41,6 +41,18 @@ private func ngspiceVoltages(_ text: String) -> [String: Double] {
     .map { d[$0] as! Double }
   #expect(abs(parts.reduce(0, +) - p * 1e-6) <= 1e-12 * p * 1e-6)
   #expect(r.stderr.contains("v_in is not used with --write"), "\(r.stderr)")
+  // A write needs no v_in (a walkthrough, session 56: it had been
+  // required, and then not used); a read still does. Drives of 0 get no note.
+  let bare = dir.appendingPathComponent("bare.json")
+  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"r_row":100,"r_col":50}"#.write(to: bare, atomically: true, encoding: .utf8)
+  let w = try runXbarsim(["solve", bare.path, "--write", "0,0", "--write-voltage", "2"])
+  #expect(w.status == 0, "\(w.stderr)")
+  #expect(abs((try json(w.stdout)["v_selected"] as! Double) - v) <= 1e-12 * v)
+  #expect(!w.stderr.contains("v_in"), "\(w.stderr)")
+  let read = try runXbarsim(["solve", bare.path])
+  #expect(read.status == 1 && read.stderr.contains("missing key 'v_in'"), "\(read.stderr)")
+  let spice = try runXbarsim(["spice", bare.path, "--write", "0,0"])
+  #expect(spice.status == 0 && spice.stdout.contains("Vout0 o0 0 DC -0.5"), "\(spice.stdout)")
 }
 
 @Test(arguments: [
