@@ -146,8 +146,14 @@ public struct ADCNonlinearity: Sendable, Equatable {
   public let sigma: Float
   /// The draws' key: the run's seed and the array (`ReadNoise.key`).
   public let key: UInt64
+  /// Columns that share one converter (a multiplexer): column j is read
+  /// by converter ⌊j / columnsPerConverter⌋.
+  public let columnsPerConverter: Int
 
-  public init(sigma: Float, key: UInt64) {
+  /// - Precondition: 0 < `sigma` ≤ 16 LSB, `columnsPerConverter` ≥ 1.
+  public init(sigma: Float, key: UInt64, columnsPerConverter: Int = 1) {
+    precondition(columnsPerConverter >= 1, "ADCNonlinearity: columnsPerConverter must be ≥ 1, got \(columnsPerConverter)")
+    self.columnsPerConverter = columnsPerConverter
     // (Beyond 16 LSB a conversion's window of transitions grows without
     // use, and from about 1e9 its bounds no longer convert to Int.)
     precondition(sigma.isFinite && sigma > 0 && sigma <= 16, "ADCNonlinearity: sigma must be in (0, 16] LSB, got \(sigma)")
@@ -161,8 +167,9 @@ public struct ADCNonlinearity: Sendable, Equatable {
   /// σ·z(j, c): transition c's offset in column j's converter, in LSB.
   @inlinable
   public func offset(column j: Int, transition c: Int) -> Float {
+    let converter = columnsPerConverter == 1 ? j : j / columnsPerConverter
     let w = ReadNoise.mix(
-      key ^ (UInt64(truncatingIfNeeded: j) &* 0xD1B5_4A32_D192_ED03)
+      key ^ (UInt64(truncatingIfNeeded: converter) &* 0xD1B5_4A32_D192_ED03)
         ^ (UInt64(truncatingIfNeeded: c) &* 0x8CB9_2BA7_2F3D_8DD7))
     return sigma * GaussianTable.values[Int(truncatingIfNeeded: w >> UInt64(64 - GaussianTable.bits))]
   }

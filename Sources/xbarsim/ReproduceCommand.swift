@@ -772,6 +772,7 @@ enum ReproduceCommand: CLICommand {
     j.add("transposed_read_noise", c.transposedReadNoise)
     j.add("comparator_offset", c.comparatorOffset)
     j.add("adc_inl", c.adcINL)
+    j.add("adc_columns", c.adcColumns)
   }
 
   /// The rule a row's network trained by: `float` for software rows and

@@ -1438,6 +1438,7 @@ enum TrainCommand: CLICommand {
     }
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
     if cfg.adcINL != d.adcINL { parts.append("ADC INL \(JSONWriter.number(cfg.adcINL)) LSB") }
+    if cfg.adcColumns != d.adcColumns { parts.append("an ADC per \(cfg.adcColumns) columns") }
     return parts.map { ", " + $0 }.joined()
   }
 

@@ -127,3 +127,70 @@ func theLimitsOfADCNonlinearityAreTaken(_ bits: Int) throws {
   }
   #expect(drawn > 0 && moved == drawn, "\(moved) of \(drawn) offsets moved their transition at \(bits) bits")
 }
+
+// `adc_columns`: columns that share one ADC (a multiplexer).
+
+/// The ledger's read latency: per forward read of a layer of N outputs,
+/// read_time + min(adc_columns, N) conversions; the run itself (pulses,
+/// accuracies) and its energies are unchanged.
+@Test(arguments: [LearningRule.lim, .hybrid])
+func sharedADCsConvertTheirColumnsInSeries(_ rule: LearningRule) throws {
+  var base = Fixture.configuration(epochs: 1)
+  base.rule = rule
+  if rule != .lim { base.learningRate = 0.1 }
+  base.layers = [64, 12, 10]
+  try base.set("adc_bits", "5")
+  var shared = base
+  try shared.set("adc_columns", "8")
+  try shared.validate()
+  let a = try Fixture.run(base), b = try Fixture.run(shared)
+  #expect(fingerprint(a) == fingerprint(b))
+  let la = try #require(a.ledger), lb = try #require(b.ledger)
+  #expect(la.energy == lb.energy)
+  // Each training image reads layer 0 (12 outputs: 8 in series) and
+  // layer 1 (10 outputs: 8) forward, where one ADC per column converts once.
+  let costs = ConverterCosts(), images = Double(a.trainImages)
+  let extra = images * (7 + 7) * costs.adcTime(bits: 5)
+  #expect(abs((lb.readTime - la.readTime) - extra) <= 1e-9 * extra, "\(lb.readTime - la.readTime) s, expected \(extra) s")
+  // A layer narrower than the share converts its columns only.
+  var wide = base
+  try wide.set("adc_columns", "1000")
+  let lw = try #require(try Fixture.run(wide).ledger)
+  let all = images * (11 + 9) * costs.adcTime(bits: 5)
+  #expect(abs((lw.readTime - la.readTime) - all) <= 1e-9 * all)
+  #expect(shared.forwardReadTime(columns: 3, costs: costs) == shared.readTime + 3 * costs.adcTime(bits: 5))
+}
+
+/// With adc_inl, columns that share an ADC share its transitions.
+@Test func sharedADCsShareTheirTransitions() throws {
+  var cfg = Fixture.configuration(epochs: 1)
+  cfg.layers = [64, 20, 10]
+  try cfg.set("adc_bits", "6")
+  try cfg.set("adc_inl", "0.5")
+  try cfg.set("adc_columns", "4")
+  let e = try #require(LimNetwork(configuration: cfg).senseChains[0].nonlinearity)
+  func transitions(_ j: Int) -> [Float] { (1..<64).map { e.offset(column: j, transition: $0) } }
+  #expect(transitions(0) == transitions(3))
+  #expect(transitions(4) == transitions(7))
+  #expect(transitions(3) != transitions(4))
+  #expect(e.columnsPerConverter == 4)
+}
+
+@Test func adcColumnsIsCheckedAndWrittenWhenSet() throws {
+  for bad in ["0", "-1", "65537"] {
+    var cfg = TrainingConfiguration()
+    try cfg.set("adc_columns", bad)
+    let error = #expect(throws: ConfigurationError.self) { try cfg.validate() }
+    #expect(error?.field == "adc_columns")
+  }
+  var float = TrainingConfiguration()
+  try float.set("rule", "float")
+  try float.set("adc_columns", "8")
+  let error = #expect(throws: ConfigurationError.self) { try float.validate() }
+  #expect(error?.field == "adc_columns")
+  var cfg = TrainingConfiguration()
+  #expect(!cfg.keyValues.contains { $0.0 == "adc_columns" })
+  try cfg.set("adc_columns", "16")
+  #expect(cfg.keyValues.first { $0.0 == "adc_columns" }?.1 == "16")
+  #expect(cfg.idealPeriphery().adcColumns == 1)
+}

@@ -62,11 +62,11 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   defer { try? FileManager.default.removeItem(at: root) }
   let summary = root.appendingPathComponent("s.json").path
   let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
-  let first = try runXbarsim(base + ["--adc-bits", "6", "--adc-range", "12", "--adc-inl", "0.5", "--summary", summary])
+  let first = try runXbarsim(base + ["--adc-bits", "6", "--adc-range", "12", "--adc-inl", "0.5", "--adc-columns", "4", "--summary", summary])
   #expect(first.status == 0, "\(first.stderr)")
-  #expect(first.stdout.contains("ADC 6 bits ±12, ADC INL 0.5 LSB"), "\(first.stdout)")
+  #expect(first.stdout.contains("ADC 6 bits ±12, ADC INL 0.5 LSB, an ADC per 4 columns"), "\(first.stdout)")
   let text = try String(contentsOfFile: summary, encoding: .utf8)
-  #expect(text.contains("\"adc_inl\": 0.5"))
+  #expect(text.contains("\"adc_inl\": 0.5") && text.contains("\"adc_columns\": 4"))
   // Without an ADC the file's adc_inl is refused first, with the way out.
   let off = try runXbarsim(["train", "--data", data.path, "--config", summary, "--adc-bits", "0"])
   #expect(off.status != 0)

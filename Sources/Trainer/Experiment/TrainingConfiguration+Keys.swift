@@ -75,6 +75,7 @@ extension TrainingConfiguration {
     ("read_noise", "<σ>", "σ of the read noise at every sense amplifier's input, in units of s: drawn anew for every column at every forward read, in training and evaluation (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
     ("transposed_read_noise", "<σ>", "σ of the read noise at the transposed read's sense amplifiers (those that back-propagate δ), in units of δ: drawn anew for every row at every transposed read in training, before the derivative gate and the δ comparator (default 0: none; otherwise at least 1e-30; rule lim on-chip, rules hybrid and single)."),
     ("comparator_offset", "<σ>", "σ of each δ comparator's input offset, per column, in units of δ (default 0: none; otherwise at least 1e-30; rule lim on-chip, and encoding sign of rules hybrid and single)."),
+    ("adc_columns", "<n>", "Output columns that share one ADC through a multiplexer: a layer's forward read converts min(n, its columns) of them in series (read latency), and with adc_inl they share one converter's transitions (default 1: an ADC per column; at most 65536; rules lim, hybrid and single)."),
     ("adc_inl", "<σ>", "σ of each ADC transition's offset from its ideal level, in LSB: one converter per output column of every array, drawn once; an input reads as the number of transitions below it, so the curve is monotonic and keeps every code (INL σ; DNL σ·√2 where transitions rarely cross) (default 0: ideal; otherwise in [2^(adc_bits − 20), 16]; needs adc_bits; rules lim, hybrid and single)."),
   ]
 
@@ -231,6 +232,7 @@ extension TrainingConfiguration {
     case "transposed_read_noise": transposedReadNoise = try number()
     case "comparator_offset": comparatorOffset = try number()
     case "adc_inl": adcINL = try number()
+    case "adc_columns": adcColumns = try integer()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
     }
@@ -419,7 +421,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise` and `adc_inl` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl` and `adc_columns` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -433,7 +435,7 @@ extension TrainingConfiguration {
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
-        && !($0.0 == "adc_inl" && adcINL == 0)
+        && !($0.0 == "adc_inl" && adcINL == 0) && !($0.0 == "adc_columns" && adcColumns == 1)
     }
   }
 
@@ -468,7 +470,7 @@ extension TrainingConfiguration {
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),
-      ("adc_inl", n(adcINL)),
+      ("adc_inl", n(adcINL)), ("adc_columns", String(adcColumns)),
     ]
     return all
   }

@@ -476,6 +476,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// drawn once from the seed (`ADCNonlinearity`; 0: ideal converters).
   /// Needs an ADC (`adcBits` > 0).
   public var adcINL: Double = 0
+  /// Output columns that share one ADC through a multiplexer (1: an ADC
+  /// per column): a layer's forward read converts its columns min(this, N)
+  /// at a time in series, and with `adcINL` columns j share converter
+  /// ⌊j / adcColumns⌋'s transition levels.
+  public var adcColumns: Int = 1
 
   public init() {}
 
@@ -489,6 +494,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
     return c
   }
 
+  /// One forward read of a layer of `columns` outputs, its conversions
+  /// included (s): `read_time`, then min(`adc_columns`, columns) ADC
+  /// conversions in series (one when every column has its own ADC; an
+  /// ideal ADC costs as 8 bits, `ConverterCosts`).
+  public func forwardReadTime(columns: Int, costs: ConverterCosts) -> Double {
+    readTime + Double(min(adcColumns, columns)) * costs.adcTime(bits: adcBits)
+  }
+
   /// The least non-zero `adc_inl` at `bits` (LSB): 2^(bits − 20), eight
   /// single-precision steps at the top code.
   public static func smallestADCINL(bits: Int) -> Double { Double(sign: .plus, exponent: bits - 20, significand: 1) }
@@ -497,7 +510,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// float SGD refuses them).
   public static let peripheralKeys = [
     "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "transposed_read_noise",
-    "comparator_offset", "adc_inl",
+    "comparator_offset", "adc_inl", "adc_columns",
   ]
 
   /// The same configuration with `keys` (of `peripheralKeys`) at their
@@ -515,6 +528,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if keys.contains("transposed_read_noise") { c.transposedReadNoise = d.transposedReadNoise }
     if keys.contains("comparator_offset") { c.comparatorOffset = d.comparatorOffset }
     if keys.contains("adc_inl") { c.adcINL = d.adcINL }
+    if keys.contains("adc_columns") { c.adcColumns = d.adcColumns }
     return c
   }
 
@@ -733,6 +747,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // below 2^(b−20) LSB, 8 such steps, most of them were lost (a review,
     // session 56: with 1e-6 at 8 bits, 233 of 255; the run was the ideal
     // one under a non-ideal name).
+    guard (1...65_536).contains(adcColumns) else {
+      throw fail("adc_columns", "must be an integer in 1...65536 (output columns per ADC), got \(adcColumns)")
+    }
     if adcINL != 0 {
       if adcBits == 0 && rule != .float {
         throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), or adc_inl 0 (ideal converters), got adc_bits 0")
@@ -760,7 +777,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         ("dac_bits", dacBits != 0), ("adc_bits", adcBits != 0), ("tia_gain", tiaGain != 1),
         ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0),
         ("transposed_read_noise", transposedReadNoise != 0), ("comparator_offset", comparatorOffset != 0),
-        ("adc_inl", adcINL != 0), ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
+        ("adc_inl", adcINL != 0), ("adc_columns", adcColumns != 1), ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
         throw fail(k, "peripheral non-idealities apply to the arrays' rules (lim, hybrid, single), got rule float")

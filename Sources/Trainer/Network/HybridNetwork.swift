@@ -284,8 +284,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
     e.dac = Double(dac) * costs.dacEnergy(bits: cfg.dacBits)
     e.adc = Double(adc) * costs.adcEnergy(bits: cfg.adcBits)
-    let forwardReads = trainSamples * layers.count, transposedReads = trainSamples * (layers.count - 1)
-    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
+    let transposedReads = trainSamples * (layers.count - 1)
+    e.readTime = layers.reduce(0) { $0 + Double(trainSamples) * cfg.forwardReadTime(columns: $1.columns, costs: costs) }
       + Double(transposedReads) * cfg.readTime
     e.updateTime = cfg.updateTime(
       slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots })

@@ -198,7 +198,8 @@ public final class LimNetwork: @unchecked Sendable {
   /// - adc: one conversion per sensed column of every forward read (the
   ///   transposed read's outputs go to the δ comparators, whose energy is
   ///   neglected);
-  /// - read latency: per forward read `read_time` + one ADC conversion, per
+  /// - read latency: per forward read `read_time` + min(`adc_columns`, N)
+  ///   ADC conversions in series (`forwardReadTime`: one with an ADC per column), per
   ///   transposed read `read_time` (DAC settling overlaps the previous
   ///   conversion; the arrays are read one after the other);
   /// - update latency: `slot_time` per update slot (row by row: one slot
@@ -226,8 +227,8 @@ public final class LimNetwork: @unchecked Sendable {
     }
     e.dac = Double(dacConversions) * costs.dacEnergy(bits: cfg.dacBits)
     e.adc = Double(adcConversions) * costs.adcEnergy(bits: cfg.adcBits)
-    let forwardReads = trainedSamples * layers.count, transposedReads = backwardSamples * (layers.count - 1)
-    e.readTime = Double(forwardReads) * (cfg.readTime + costs.adcTime(bits: cfg.adcBits))
+    let transposedReads = backwardSamples * (layers.count - 1)
+    e.readTime = layers.reduce(0) { $0 + Double(trainedSamples) * cfg.forwardReadTime(columns: $1.columns, costs: costs) }
       + Double(transposedReads) * cfg.readTime
     e.updateTime = cfg.updateTime(
       slots: layers.reduce(0) { $0 + $1.updateSlots }, resetSlots: layers.reduce(0) { $0 + $1.resetSlots })

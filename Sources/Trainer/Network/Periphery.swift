@@ -21,7 +21,8 @@ extension TrainingConfiguration {
         noise: Float(readNoise),
         nonlinearity: adcINL > 0
           ? ADCNonlinearity(
-            sigma: Float(adcINL), key: ReadNoise.key(seed: seed, kind: ReadNoise.Kind.adcTransitions, index: 0, layer: l))
+            sigma: Float(adcINL), key: ReadNoise.key(seed: seed, kind: ReadNoise.Kind.adcTransitions, index: 0, layer: l),
+            columnsPerConverter: adcColumns)
           : nil)
     }
     let comparators = columns.indices.map { l in
