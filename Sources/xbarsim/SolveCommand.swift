@@ -107,7 +107,9 @@ enum SolveCommand: CLICommand {
     let mesh = write.map { loaded.writing(row: $0.row, column: $0.column, voltage: $0.voltage, scheme: $0.scheme) } ?? loaded
     // The solve, and each M×N field printed on request (a double and ~25
     // characters of text per cell).
+    // (A write prints v_cell beside the node voltages: three fields.)
     let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
+      + (args.string("--write") != nil && args.has("--node-voltages") ? 1 : 0)
     let fieldBytes = Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
     let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns) + fieldBytes
     if let reason = MemoryLimit.shortfall(bytes) {

@@ -77,9 +77,10 @@ enum SpiceCommand: CLICommand {
     }
   }
 
-  /// The netlist of `mesh` as its terminations drive it (a forward read:
-  /// bit lines at 0 V), printing the bit lines' currents, and with `probe`
-  /// that cell's word-line and bit-line node voltages.
+  /// The netlist of `mesh` as its terminations drive it (a forward read's
+  /// bit lines at 0 V, a write's at its scheme's voltages), printing the
+  /// bit lines' currents, and with `probe` that cell's word-line and
+  /// bit-line node voltages.
   static func netlist(_ mesh: CrossbarMesh, title: String, probe: (row: Int, column: Int)? = nil) -> String {
     let m = mesh.rows, n = mesh.columns
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance

@@ -118,6 +118,19 @@ struct WriteBiasTests {
     #expect(WriteAnalysis(uniform, try Self.solve(uniform), row: 0, column: 7).halfSelectedColumn.maximum! < 0.5)
   }
 
+  /// The line power with r_row ≠ r_col on a multi-row array: the balance
+  /// holds with each kind's r (a mutation audit, session 56: bit lines'
+  /// segments over r_row had passed).
+  @Test(arguments: [(10.0, 300.0), (300.0, 10.0)])
+  func linePowerUsesEachKindsResistance(_ rRow: Double, _ rCol: Double) throws {
+    var base = randomMesh(rows: 4, columns: 3, r: 1, seed: 7)
+    base.wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
+    let mesh = base.writing(row: 1, column: 2, voltage: -1.3, scheme: .third)
+    let a = WriteAnalysis(mesh, try Self.solve(mesh), row: 1, column: 2)
+    #expect(abs(a.suppliedPower - (a.cellPower + a.linePower)) <= 1e-9 * a.suppliedPower)
+    #expect(abs(a.selectedPower - mesh.conductance[5] * a.selectedVoltage * a.selectedVoltage) <= 1e-18)
+  }
+
   /// r → 0 reaches the ideal shares; a larger r drops more.
   @Test func smallerLinesDropLess() throws {
     var last = 0.0

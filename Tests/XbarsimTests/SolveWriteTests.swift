@@ -89,19 +89,25 @@ func badWriteOptionsAreOneLineErrors(_ options: [String], _ message: String) thr
 @Test(
   "solve --write agrees with ngspice on spice --write's netlist",
   .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"),
-  arguments: [("v2", 7.0, 0.0), ("v3", 50.0, 0.0), ("v2", 0.0, 30.0), ("v3", 20.0, 0.0)])
-func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double) throws {
+  arguments: [
+    ("v2", 7.0, 0.0, "0,8"), ("v3", 50.0, 0.0, "0,8"), ("v2", 0.0, 30.0, "0,8"), ("v3", 20.0, 0.0, "0,8"),
+    ("v2", 20.0, 0.0, "3,4"), ("v3", 0.0, 30.0, "5,2"), ("v3", 7.0, 0.0, "6,0"),
+  ])
+func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double, _ cell: String) throws {
   let ngspice = try requireNgspice()
   let dir = try temporaryDirectory("spice-write")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: 7, columns: 9, r: 1, seed: 56)
-  // Both kinds resistive (the first and last cases: r_col = 1.7·r_row) or one ideal.
+  // Both kinds resistive (r_col = 1.7·r_row where r_row is 7 or 50), or one
+  // kind ideal: r_row 0 (bit lines at 30 Ω), or r_col 0 (r_row 20).
   let row = rRow > 0 ? rRow : 0, col = rCol > 0 ? rCol : (rRow == 20 ? 0 : 1.7 * rRow)
   mesh.wires = WireModel(rowSegmentResistance: row, columnSegmentResistance: col)
   let problem = dir.appendingPathComponent("p.json")
   try writeProblem(mesh, to: problem)
   let netlist = dir.appendingPathComponent("p.cir")
-  let options = ["--write", "0,8", "--scheme", scheme, "--write-voltage", "1.6"]
+  let options = ["--write", cell, "--scheme", scheme, "--write-voltage", "1.6"]
+  let parts = cell.split(separator: ",").map { Int($0)! }
+  let (si, sj) = (parts[0], parts[1])
   let export = try runXbarsim(["spice", problem.path, "--output", netlist.path] + options)
   #expect(export.status == 0, "\(export.stderr)")
   let spice = try runProcess(ngspice, ["-b", netlist.path])
@@ -115,13 +121,56 @@ func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double) th
   for j in 0..<9 {
     #expect(abs(-iCol[j] - currents[j]) <= 1e-9 * iCol.map(abs).max()!, "column \(j): xbarsim \(-iCol[j]), ngspice \(currents[j])")
   }
-  let word = (d["v_word"] as! [[Double]])[0][8], bit = (d["v_bit"] as! [[Double]])[0][8]
+  let word = (d["v_word"] as! [[Double]])[si][sj], bit = (d["v_bit"] as! [[Double]])[si][sj]
   let names = volts.keys.sorted()
-  // v(<word node>) and v(<bit node>): a word node is w0_8 or s0, a bit node b0_8 or o8.
+  // v(<word node>) and v(<bit node>): a word node is w<i>_<j> or s<i>, a bit node b<i>_<j> or o<j>.
   let w = try #require(names.first { $0.hasPrefix("v(w") || $0.hasPrefix("v(s") }.flatMap { volts[$0] })
   let b = try #require(names.first { $0.hasPrefix("v(b") || $0.hasPrefix("v(o") }.flatMap { volts[$0] })
   #expect(abs(word - w) <= 1e-9 && abs(bit - b) <= 1e-9, "xbarsim \(word) \(bit), ngspice \(w) \(b)")
   #expect(abs((d["v_selected"] as! Double) - (w - b)) <= 2e-9)
   // The drop is real: the farthest cell sees less than V.
   #expect((d["v_selected"] as! Double) < 1.6)
+}
+
+/// Ideal lines, V/3, a negative V whose thirds are exact: every group's
+/// value is known exactly (a mutation audit, session 56: the threshold
+/// count, the groups' ranges and powers and the defaults had no test).
+@Test func aWriteOnIdealLinesIsExactGroupByGroup() throws {
+  let dir = try temporaryDirectory("xbarsim-write-exact")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  let g: [[Double]] = [[1e-4, 2e-4, 3e-4, 4e-4], [5e-5, 6e-5, 7e-5, 8e-5], [1e-5, 2e-5, 3e-5, 4e-5]]
+  try #"{"rows":3,"cols":4,"conductance":[[1e-4,2e-4,3e-4,4e-4],[5e-5,6e-5,7e-5,8e-5],[1e-5,2e-5,3e-5,4e-5]],"v_in":[0,0,0],"r_row":0,"r_col":0}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path, "--write", "2,1", "--scheme", "v3", "--write-voltage", "-1.5",
+                          "--write-threshold", "0.5", "--write-time", "1e-6", "--node-voltages"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let d = try json(r.stdout)
+  #expect(d["v_selected"] as? Double == -1.5)
+  #expect(d["v_half_selected_row"] as? [Double] == [-0.5, -0.5] && d["v_half_selected_col"] as? [Double] == [-0.5, -0.5])
+  #expect(d["v_unselected"] as? [Double] == [0.5, 0.5])
+  #expect(d["v_half_selected_ideal"] as? Double == -0.5 && d["v_unselected_ideal"] as? Double == 0.5)
+  // |v| ≥ 0.5 everywhere: all 11 others reach it, and the selected one (at −1.5) does.
+  #expect(d["other_cells_reaching_threshold"] as? Int == 11 && d["selected_reaches_threshold"] as? Bool == true)
+  var half = 0.0, none = 0.0
+  for i in 0..<3 { for j in 0..<4 where !(i == 2 && j == 1) { if i == 2 || j == 1 { half += g[i][j] * 0.25 } else { none += g[i][j] * 0.25 } } }
+  #expect(abs((d["power_selected_watts"] as! Double) - 2e-5 * 2.25) <= 1e-18)
+  #expect(abs((d["power_half_selected_watts"] as! Double) - half) <= 1e-15 * half)
+  #expect(abs((d["energy_unselected_joules"] as! Double) - none * 1e-6) <= 1e-15 * none * 1e-6)
+  let cell = d["v_cell"] as! [[Double]]
+  #expect(cell[2][1] == -1.5 && cell[0][0] == 0.5)
+  // Defaults: v2, 1 V, 1e-7 s.
+  let dflt = try json(try runXbarsim(["solve", file.path, "--write", "0,0"]).stdout)
+  let w = dflt["write"] as! [String: Any]
+  #expect(w["scheme"] as? String == "v2" && w["voltage"] as? Double == 1 && dflt["write_time_seconds"] as? Double == 1e-7)
+  let big = try runXbarsim(["solve", file.path, "--write", "0,0", "--write-threshold", "2000"])
+  #expect(big.status == 64 && big.stderr.contains("--write-threshold must be in (0, 1000] V"))
+  // The column's range is the column's: with resistive lines it differs from the row's.
+  let rfile = dir.appendingPathComponent("r.json")
+  try #"{"rows":3,"cols":4,"conductance":[[1e-4,2e-4,3e-4,4e-4],[5e-5,6e-5,7e-5,8e-5],[1e-5,2e-5,3e-5,4e-5]],"v_in":[0,0,0],"r_row":100,"r_col":300}"#
+    .write(to: rfile, atomically: true, encoding: .utf8)
+  let rd = try json(try runXbarsim(["solve", rfile.path, "--write", "2,1", "--node-voltages"]).stdout)
+  let vc = rd["v_cell"] as! [[Double]], col = [vc[0][1], vc[1][1]], row = [vc[2][0], vc[2][2], vc[2][3]]
+  #expect(rd["v_half_selected_col"] as? [Double] == [col.min()!, col.max()!])
+  #expect(rd["v_half_selected_row"] as? [Double] == [row.min()!, row.max()!])
 }

@@ -85,7 +85,13 @@ public struct WriteAnalysis: Sendable, Equatable {
 
   /// The analysis of `solution`, a solve of `mesh` biased to write cell
   /// (`row`, `column`).
+  ///
+  /// - Precondition: the cell is in the array, and `solution` is of its shape.
   public init(_ mesh: CrossbarMesh, _ solution: MeshSolution, row: Int, column: Int) {
+    precondition(
+      (0..<mesh.rows).contains(row) && (0..<mesh.columns).contains(column),
+      "cell (\(row), \(column)) is outside the \(mesh.rows)×\(mesh.columns) array")
+    precondition(solution.rows == mesh.rows && solution.columns == mesh.columns, "the solution is not of the mesh's shape")
     let n = mesh.columns
     func v(_ i: Int, _ j: Int) -> Double { solution.wordNodeVoltage[i * n + j] - solution.bitNodeVoltage[i * n + j] }
     selectedVoltage = v(row, column)
