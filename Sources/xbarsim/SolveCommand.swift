@@ -39,12 +39,12 @@ enum SolveCommand: CLICommand {
       (--scheme v2: selected lines at ±V/2, the others at 0 V; v3: the
       selected word line at V, the selected bit line at 0 V, the other word
       lines at V/3 and bit lines at 2V/3), each line driven at its terminal as
-      a read's. The file's v_in is not used (and may be left out). It prints what the selected cell
-      sees through the lines' IR drop (v_selected, and v_selected_share of V),
-      the half-selected cells' least and greatest voltage on the selected row
-      and column, the unselected cells', the power each group and the lines
-      dissipate, and with --write-threshold how many cells other than the
-      selected one reach it. With drivers at the left and bottom ends the
+      a read's. The file's v_in is not used (and may be left out). It prints
+      what the selected cell sees through the lines' IR drop (v_selected, and
+      v_selected_share of V), the half-selected cells' least and greatest
+      voltage on the selected row and column, the unselected cells', the
+      power and energy of each group and of the lines, and with
+      --write-threshold how many cells other than the selected one reach it. With drivers at the left and bottom ends the
       farthest cell is (0, cols − 1).
       """,
     options: [
