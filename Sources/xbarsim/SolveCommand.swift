@@ -95,10 +95,11 @@ enum SolveCommand: CLICommand {
 
     let loaded: CrossbarMesh
     var ignored: [String] = []
+    let writes = args.string("--write") != nil
     if path == "-" {
-      loaded = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored, withoutDrives: args.string("--write") != nil)
+      loaded = try ProblemFile.parse(ProblemFile.readStandardInput(), source: source, ignored: &ignored, withoutDrives: writes)
     } else {
-      loaded = try ProblemFile.load(path, ignored: &ignored, withoutDrives: args.string("--write") != nil)
+      loaded = try ProblemFile.load(path, ignored: &ignored, withoutDrives: writes)
     }
     let write = try writeRequest(args, loaded, source: source)
     if write != nil && args.string("--read-time") != nil {
@@ -109,7 +110,7 @@ enum SolveCommand: CLICommand {
     // characters of text per cell).
     // (A write prints v_cell beside the node voltages: three fields.)
     let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
-      + (args.string("--write") != nil && args.has("--node-voltages") ? 1 : 0)
+      + (writes && args.has("--node-voltages") ? 1 : 0)
     let fieldBytes = Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
     let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns) + fieldBytes
     if let reason = MemoryLimit.shortfall(bytes) {

@@ -1446,9 +1446,14 @@ enum TrainCommand: CLICommand {
   /// point of `points` over the last tenth of the run's images (each
   /// point counts the images since the one before it).
   static func closedOverTheLastTenth(_ points: [EvaluationPoint], _ h: Int) -> Bool {
-    guard let end = points.last?.images else { return false }
-    let tail = points.filter { 10 * $0.images > 9 * end }
-    return tail.allSatisfy { h < $0.gateOpen.count && $0.gateOpen[h] == 0 }
+    !points.isEmpty && points[lastTenth(points)...].allSatisfy { h < $0.gateOpen.count && $0.gateOpen[h] == 0 }
+  }
+
+  /// Where the points over the last tenth of the run's images begin (the
+  /// points are in training order): `points.count` when there are none.
+  static func lastTenth(_ points: [EvaluationPoint]) -> Int {
+    guard let end = points.last?.images else { return points.count }
+    return points.firstIndex { 10 * $0.images > 9 * end } ?? points.count
   }
 
   /// For a key the run would ignore that comes from the --config file,
@@ -1463,8 +1468,8 @@ enum TrainCommand: CLICommand {
     var d = TrainingConfiguration()
     d.rule = cfg.rule
     d.c = cfg.c
-    guard let value = key == "adc_range" ? JSONWriter.number(2 * cfg.c) : d.allKeyValues.first(where: { $0.0 == key })?.1
-    else { return "" }
+    // (`adc_range`'s default follows c, as d's does.)
+    guard let value = d.allKeyValues.first(where: { $0.0 == key })?.1 else { return "" }
     var back = cfg
     guard (try? back.set(key, value)) != nil, !back.ignoredKeys.contains(where: { $0.key == key }) else { return "" }
     return "; give \(option) \(value), its default, to override the file's, or take it out of \(path)"
@@ -1481,10 +1486,9 @@ enum TrainCommand: CLICommand {
   /// not the most at a point: a review, session 56, found a run at chance
   /// whose points read 0 to 1.25 %, mean 0.6 %, that the most had let by.)
   static func mostlyClosedOverTheLastTenth(_ points: [EvaluationPoint], _ h: Int) -> Double? {
-    guard let end = points.last?.images else { return nil }
     var open = 0.0, images = 0
-    for (k, p) in points.enumerated() where 10 * p.images > 9 * end {
-      let since = p.images - (k > 0 ? points[k - 1].images : 0)
+    for k in lastTenth(points)..<points.count {
+      let p = points[k], since = p.images - (k > 0 ? points[k - 1].images : 0)
       open += Double(since) * (h < p.gateOpen.count ? p.gateOpen[h] : 0)
       images += since
     }
