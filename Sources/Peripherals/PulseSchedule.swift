@@ -206,3 +206,35 @@ extension UpdateSchedule {
     return out
   }
 }
+
+extension UpdateSchedule {
+  /// The energy the V/2 scheme spends charging the lines each slot drives.
+  ///
+  /// In a slot, each polarity with events drives its D line (N cells) at
+  /// +A/2 and its events' S lines (M cells each) at −A/2; a line of n
+  /// cells of `capacitance` each, charged to A/2 and back to 0 V, draws
+  /// n·C·(A/2)² from its driver. The lines' resistance and the cells'
+  /// conduction during the charge are not in it (`halfSelectEnergies` and
+  /// the program energy hold the cells').
+  ///
+  /// - Parameters:
+  ///   - slots: `slots(_:)` of an update.
+  ///   - shapes: per array, its rows M and columns N.
+  ///   - pulses: the amplitude of each kind.
+  ///   - capacitance: a cell's share of a line's capacitance (F).
+  /// - Returns: the energy of each slot (J).
+  /// - Precondition: every event of a slot has one array and kind (as
+  ///   `slots(_:)` makes them).
+  public static func lineEnergies(
+    _ slots: [[PulseEvent]], shapes: [(rows: Int, columns: Int)], pulses: PulseGenerator, capacitance: Double
+  ) -> [Double] {
+    slots.map { events in
+      guard let first = events.first else { return 0 }
+      precondition(events.allSatisfy { $0.array == first.array && $0.kind == first.kind }, "a slot of one array and kind")
+      let (m, n) = shapes[first.array]
+      let half = pulses.amplitude(of: first.kind) / 2
+      let dLines = Set(events.map(\.polarity)).count
+      return capacitance * half * half * Double(dLines * n + events.count * m)
+    }
+  }
+}

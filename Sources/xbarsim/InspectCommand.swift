@@ -442,6 +442,14 @@ enum InspectCommand: CLICommand {
           w.add("slot", readSlots[s][k])
           w.add("time", seconds(readSlots[s][k]))
           w.add("energy", read.energy)
+          if cfg.lineCapacitance > 0 {
+            // Its driven lines charged: D±_i (N cells each) forward, S±_j
+            // (M cells each) transposed.
+            let (m, n) = (cfg.layers[read.array] + 1, cfg.layers[read.array + 1])
+            let forward = read.direction == .forward
+            let squares = (forward ? read.drainVoltage : read.sourceVoltage).reduce(0) { $0 + $1 * $1 }
+            w.add("line_energy", cfg.lineCapacitance * 2 * Double(forward ? n : m) * squares)
+          }
           w.add("d_voltage", read.drainVoltage)
           w.add("s_voltage", read.sourceVoltage)
           w.add("d_plus_current", read.drainPlusCurrent)
@@ -498,6 +506,15 @@ enum InspectCommand: CLICommand {
           byKind.add(kind.rawValue, e)
         }
         u.addRaw("half_select_energy_by_kind", byKind.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " "))
+        if cfg.lineCapacitance > 0 {
+          // Charging the lines the slots drive (`UpdateSchedule.lineEnergies`),
+          // with or without half_select book.
+          let shapes = cfg.layers.indices.dropLast().map { (cfg.layers[$0] + 1, cfg.layers[$0 + 1]) }
+          u.add(
+            "line_energy",
+            UpdateSchedule.lineEnergies(updateSlots[s], shapes: shapes, pulses: cfg.pulseGenerator, capacitance: cfg.lineCapacitance)
+              .reduce(0, +))
+        }
         o.addRaw("update", u.finished().trimmingCharacters(in: .whitespacesAndNewlines))
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines))
       }

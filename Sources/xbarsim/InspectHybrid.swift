@@ -29,6 +29,8 @@ extension InspectCommand {
     /// The half-selected cells' energy the ledger booked for the sample:
     /// its coincidence slots and its refreshes' serial slots (J).
     var bookedHalfSelectEnergy = 0.0
+    /// The ledger's `lines` for the sample (J; nil without line_capacitance).
+    var bookedLineEnergy: Double? = nil
   }
 
   /// - Parameter checkpoint: the checkpoint's path and contents, when the
@@ -142,7 +144,8 @@ extension InspectCommand {
         networkPulses: net.pulses, trains: current, before: before,
         after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons,
         bookedProgramEnergy: (booked1.program + booked1.reset) - (booked0.program + booked0.reset),
-        bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0)))
+        bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0),
+        bookedLineEnergy: booked1.lines.map { $0 - (booked0.lines ?? 0) }))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
     let writer = HybridOutputs(cfg: cfg, net: net, start: first, kind: kind, records: records, checkpoint: checkpoint?.path)
@@ -255,6 +258,8 @@ extension InspectCommand {
         o.add("booked_program_energy", r.bookedProgramEnergy)
         o.add("half_select_energy", r.bookedHalfSelectEnergy)
         o.add("half_select_energy_coincidence", halfSelectEnergy(r))
+        // With line_capacitance: the sample's reads' and update's lines.
+        if let e = r.bookedLineEnergy { o.add("line_energy", e) }
         samples.append(o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n  ", with: " ").replacingOccurrences(of: "\n", with: " "))
       }
       j.addRaw("samples", "[\n" + samples.joined(separator: ",\n") + "\n]")

@@ -181,6 +181,8 @@ struct RunJournal {
       // Rules hybrid and single book the half-selected cells (session 36),
       // rule lim with half_select book (session 37).
       if let h = l.halfSelect { e.add("half_select", h) }
+      // With line_capacitance (session 57).
+      if let x = l.lines { e.add("lines", x) }
       o.addRaw("ledger", object(e))
     } else {
       o.addRaw("ledger", "null")
@@ -269,6 +271,15 @@ struct RunJournal {
       if !books && l.halfSelect != nil {
         throw fail("'ledger' has a 'half_select', but its configuration books none (rule lim without half_select book)")
       }
+      let linesBooked: Bool = {
+        if case .number(let c)? = configuration["line_capacitance"] { return c > 0 }
+        return false
+      }()
+      if linesBooked != (l.lines != nil) {
+        throw fail(linesBooked
+          ? "'ledger' has no 'lines', which its configuration's line_capacitance books"
+          : "'ledger' has a 'lines', but its configuration has no line_capacitance")
+      }
     }
     if case .number(let epochs)? = configuration["epochs"], case .number(let limit)? = configuration["train_limit"],
       epochs >= 1, limit >= 0, epochs < 1e9, limit < 1e15
@@ -344,6 +355,11 @@ struct RunJournal {
         let h = try number(l, "half_select")
         guard h >= 0 else { throw fail("ledger 'half_select' is \(JSONWriter.number(h)), not a number ≥ 0") }
         e.halfSelect = h
+      }
+      if l["lines"] != nil {
+        let x = try number(l, "lines")
+        guard x >= 0 else { throw fail("ledger 'lines' is \(JSONWriter.number(x)), not a number ≥ 0") }
+        e.lines = x
       }
       r.ledger = e
     }

@@ -1267,11 +1267,16 @@ enum TrainCommand: CLICommand {
       // Rules hybrid and single book the half-selected cells; Lim's rule
       // with half_select book (inspect gives them per sample).
       let half = e.halfSelect.map { String(format: "half-selected cells %.3g, ", $0 / n) } ?? ""
-      let note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
+      var note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
+      let lines = e.lines.map { String(format: ", lines %.3g", $0 / n) } ?? ""
+      if e.lines != nil && e.halfSelect == nil {
+        // Rule lim walks its update's slots only with half_select book.
+        note += "; the lines of the update slots too (the reads' are booked)"
+      }
       say(String(
-        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@), latency %.3g s (reads %.3g, update %.3g)",
-        e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, note as NSString,
-        e.latency / n, e.readTime / n, e.updateTime / n))
+        format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@%@), latency %.3g s (reads %.3g, update %.3g)",
+        e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, lines as NSString,
+        note as NSString, e.latency / n, e.readTime / n, e.updateTime / n))
     }
     // After the summary, the plot and the results, so that they are kept either way.
     // The log's failure first: it stopped the run, and the others (a full
@@ -1439,6 +1444,7 @@ enum TrainCommand: CLICommand {
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
     if cfg.adcINL != d.adcINL { parts.append("ADC INL \(JSONWriter.number(cfg.adcINL)) LSB") }
     if cfg.adcColumns != d.adcColumns { parts.append("an ADC per \(cfg.adcColumns) columns") }
+    if cfg.lineCapacitance != d.lineCapacitance { parts.append("lines \(JSONWriter.number(cfg.lineCapacitance)) F a cell") }
     return parts.map { ", " + $0 }.joined()
   }
 

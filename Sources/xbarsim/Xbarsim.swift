@@ -8,6 +8,7 @@ enum Xbarsim {
   nonisolated(unsafe) static var commands: [any CLICommand.Type] = [
     SolveCommand.self,
     SpiceCommand.self,
+    LineCommand.self,
     PulsesCommand.self,
     TrainCommand.self,
     InspectCommand.self,

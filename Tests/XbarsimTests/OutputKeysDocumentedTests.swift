@@ -70,7 +70,8 @@ private func header(_ url: URL) throws -> [String] {
   let runs: [(String, [String])] = [
     // (Devices counted: endurance, with a hybrid's kind.)
     ("lim", ["--layers", "64,8,6,10", "--endurance", "true"]),
-    ("hybrid", net + ["--rule", "hybrid", "--epochs", "2", "--endurance", "true"]),
+    // (The lines charged: the energy breakdown's lines.)
+    ("hybrid", net + ["--rule", "hybrid", "--epochs", "2", "--endurance", "true", "--line-capacitance", "1e-16"]),
     ("single", net + ["--rule", "single", "--checkpoint-out", root.appendingPathComponent("single.json").path]),
     // (A run from a checkpoint: checkpoint_in.)
     ("from-checkpoint", ["--checkpoint-in", root.appendingPathComponent("single.json").path]),

@@ -12,7 +12,8 @@ extension DifferentialArray {
   /// - Parameters:
   ///   - input: M voltages (forward) or N voltages (transposed), V.
   ///   - output: N currents (forward) or M currents (transposed), A.
-  ///   - bookEnergy: add this read's energy t·Σ V²·(G+ + G−) to `readEnergy`.
+  ///   - bookEnergy: add this read's energy t·Σ V²·(G+ + G−) to `readEnergy`
+  ///     (and Σ V² to its direction's drive squares).
   /// - Complexity: O(active rows × N) forward, O(M × N) transposed.
   @inlinable
   public func readIdeal(
@@ -35,15 +36,17 @@ extension DifferentialArray {
       // Σ V²·load over the driven lines only, in line order: an undriven
       // line adds exactly 0, and a serial sum over every line would cost
       // a floating-point add latency per line.
-      var p = 0.0
+      var p = 0.0, q = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
       for r in 0..<driven {
         let k = Int(_scratch[r])
         let v = Double(input[k])
         p += v * v * load[k]
+        q += v * v
       }
       readEnergy += p * readTime
       readCount += 1
+      bookDriveSquares(direction, q)
     }
   }
 

@@ -64,6 +64,13 @@ public final class DifferentialArray: @unchecked Sendable {
   public var readEnergy: Double = 0
   /// Number of reads so far.
   public var readCount: Int = 0
+  /// Σ over the booked reads of Σ V² over the lines each drove (V²):
+  /// forward reads' word lines (each drives D+_i and D−_i at V_i) and
+  /// transposed reads' bit lines (S+_j and S−_j at V_j). Times a line's
+  /// capacitance, what the drivers spend charging the lines (C·V² a line
+  /// and read, the lines returning to 0 V between reads).
+  public var forwardDriveSquares: Double = 0
+  public var transposedDriveSquares: Double = 0
 
   /// An array with every device at `conductance` (S).
   /// - Precondition: rows, columns ≥ 1; `conductance` finite and ≥ 0 (the
@@ -103,6 +110,8 @@ public final class DifferentialArray: @unchecked Sendable {
     a.setConductances(plus: conductances(.plus), minus: conductances(.minus))
     a.readTime = readTime
     a.readEnergy = readEnergy
+    a.forwardDriveSquares = forwardDriveSquares
+    a.transposedDriveSquares = transposedDriveSquares
     a.readCount = readCount
     return a
   }
@@ -275,8 +284,15 @@ extension DifferentialArray {
     if booking {
       readEnergy += out.energy
       readCount += 1
+      bookDriveSquares(direction, voltages.reduce(0) { $0 + $1 * $1 })
     }
     return out
+  }
+
+  /// Adds a read's Σ V² over its driven lines to its direction's sum.
+  @inlinable
+  public func bookDriveSquares(_ direction: ReadDirection, _ squares: Double) {
+    if direction == .forward { forwardDriveSquares += squares } else { transposedDriveSquares += squares }
   }
 
   /// Σ G·V in double precision (the exact ideal-wire read of one polarity).

@@ -265,7 +265,7 @@ public final class ResistiveReader: @unchecked Sendable {
     for k in 0..<ni { drive[k] = Double(input[k]) }
     try solveBoth(array, direction)
     for k in 0..<no { output[k] = Float(outPlus[k] - outMinus[k]) }
-    if bookEnergy { book(array, inputs: ni) }
+    if bookEnergy { book(array, direction, inputs: ni) }
   }
 
   /// Σ V·I of the drivers of the last solve (W), both polarities.
@@ -275,9 +275,12 @@ public final class ResistiveReader: @unchecked Sendable {
     return p
   }
 
-  private func book(_ array: DifferentialArray, inputs ni: Int) {
+  private func book(_ array: DifferentialArray, _ direction: ReadDirection, inputs ni: Int) {
     array.readEnergy += drivePower(inputs: ni) * array.readTime
     array.readCount += 1
+    var q = 0.0
+    for k in 0..<ni { q += drive[k] * drive[k] }
+    array.bookDriveSquares(direction, q)
   }
 
   /// A read in double precision with each polarity's output and input

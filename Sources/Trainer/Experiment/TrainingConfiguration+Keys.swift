@@ -63,6 +63,7 @@ extension TrainingConfiguration {
     ("slot_time", "<s>", "Time slot of one read, pulse or reset, ≥ every width (default 2e-6; with reset_slot_time, ≥ read_time and program_time)."),
     ("reset_slot_time", "<s>", "Time slot of one reset, ≥ reset_time and ≤ 1 s, for a device whose erase is much longer than its programming pulse (default slot_time)."),
     ("half_select", "<skip|book>", "Rule lim, on-chip: book the update slots' half-selected cells (V/2 across them) in the energy ledger, as xbarsim inspect schedules the slots; the update then runs its recorded kernel, several times slower (default skip; rules hybrid and single always book them)."),
+    ("line_capacitance", "<F>", "Capacitance of each cell's node on every word and bit line, in farads (its junction and its share of the wire): the energy ledger's 'lines', C·V² for each line a read or an update slot drives to V (the line's cells × this; rule lim's update slots with half_select book), 0 or in [1e-21, 1e-9] (default 0: not booked; rules lim on-chip, hybrid and single)."),
     ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays; rule lim only) (default ideal)."),
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive, > 0 there, or 0 with r_col 0 (ideal wires) (default 1; solve takes one ideal line kind, r 0)."),
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive, > 0 there, or 0 with r_row 0 (ideal wires) (default 1)."),
@@ -232,6 +233,7 @@ extension TrainingConfiguration {
     case "transposed_read_noise": transposedReadNoise = try number()
     case "comparator_offset": comparatorOffset = try number()
     case "adc_inl": adcINL = try number()
+    case "line_capacitance": lineCapacitance = try number()
     case "adc_columns": adcColumns = try integer()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
@@ -421,7 +423,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl` and `adc_columns` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -436,6 +438,7 @@ extension TrainingConfiguration {
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
         && !($0.0 == "adc_inl" && adcINL == 0) && !($0.0 == "adc_columns" && adcColumns == 1)
+        && !($0.0 == "line_capacitance" && lineCapacitance == 0)
     }
   }
 
@@ -466,7 +469,7 @@ extension TrainingConfiguration {
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
       ("reset_slot_time", n(resetSlotTime)), ("half_select", halfSelect.rawValue),
       ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
-      ("wire_tolerance", n(wireTolerance)),
+      ("wire_tolerance", n(wireTolerance)), ("line_capacitance", n(lineCapacitance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),

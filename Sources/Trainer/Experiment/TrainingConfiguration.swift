@@ -481,6 +481,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// at a time in series, and with `adcINL` columns j share converter
   /// ⌊j / adcColumns⌋'s transition levels.
   public var adcColumns: Int = 1
+  /// Capacitance of each cell's node on every word and bit line (F): a
+  /// line of n cells is n·C, and the ledger books C·n·V² for each line a
+  /// read or an update slot drives to V (`EnergyLedger.lines`; 0: none).
+  public var lineCapacitance: Double = 0
 
   public init() {}
 
@@ -750,6 +754,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard (1...65_536).contains(adcColumns) else {
       throw fail("adc_columns", "must be an integer in 1...65536 (output columns per ADC), got \(adcColumns)")
     }
+    guard lineCapacitance == 0 || (lineCapacitance >= 1e-21 && lineCapacitance <= 1e-9) else {
+      throw fail("line_capacitance", "must be 0 (not booked) or in [1e-21, 1e-9] F per cell, got \(shown(lineCapacitance))")
+    }
     if adcINL != 0 {
       if adcBits == 0 && rule != .float {
         throw fail("adc_inl", "needs an ADC to act on: set adc_bits (1...16), or adc_inl 0 (ideal converters), got adc_bits 0")
@@ -889,6 +896,10 @@ extension TrainingConfiguration {
     if wires == .ideal { found += lineKeys.filter(\.1).map { ($0.0, "wires resistive") } }
     // Float SGD has no devices; off-chip learning trains in software and
     // programs its array by states, not by identical pulses.
+    if lineCapacitance != d.lineCapacitance && (rule == .float || (rule == .lim && mode == .offChip)) {
+      // Neither trains an array: no energy account to book the lines in.
+      found.append(("line_capacitance", "learning on-chip with rules lim, hybrid and single (their energy accounts)"))
+    }
     if endurance && (rule == .float || (rule == .lim && mode == .offChip)) {
       found.append(("endurance", "learning on-chip with rules lim, hybrid and single (their devices' pulses and resets)"))
     }

@@ -163,6 +163,11 @@ final class HybridLayer: @unchecked Sendable {
   /// and of the reset slots: × (V/2)²·t·G_max gives their energy.
   var halfSelectWrite = 0.0
   var halfSelectReset = 0.0
+  /// Σ over the update slots of the cells on the lines they drive (a D
+  /// line has `columns` cells, an S line `rows`), at the write amplitude
+  /// and at the reset's: × C·(V/2)² what charging those lines costs.
+  var lineCellsWrite = 0.0
+  var lineCellsReset = 0.0
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
@@ -379,12 +384,16 @@ final class HybridLayer: @unchecked Sendable {
   /// against the rows' and columns' sums, is left).
   func bookHalfSelected(kind: SynapseKind, rows: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int) {
     let sums = rowSums[kind.rawValue]
-    var sum = 0.0
+    var sum = 0.0, pulses = 0
     for r in 0..<rowCount {
       let i = Int(rows[r])
-      sum += Double(rowWords[r].nonzeroBitCount) * (sums[2 * i] + sums[2 * i + 1])
+      let n = rowWords[r].nonzeroBitCount
+      pulses &+= n
+      sum += Double(n) * (sums[2 * i] + sums[2 * i + 1])
     }
     halfSelectWrite += sum
+    // Each pulse of a row's train drives its D line in both arrays.
+    lineCellsWrite += Double(pulses) * Double(2 * columns)
   }
 
   /// The columns' term of `bookHalfSelected(kind:rows:...)` for columns
@@ -393,9 +402,15 @@ final class HybridLayer: @unchecked Sendable {
     kind: SynapseKind, polarity: Int, columns: UnsafePointer<Int32>, words: UnsafePointer<UInt64>, count: Int
   ) {
     let s = columnSum[2 * kind.rawValue + polarity]
-    var sum = 0.0
-    for k in 0..<count { sum += Double(words[k].nonzeroBitCount) * s[Int(columns[k])] }
+    var sum = 0.0, pulses = 0
+    for k in 0..<count {
+      let n = words[k].nonzeroBitCount
+      pulses &+= n
+      sum += Double(n) * s[Int(columns[k])]
+    }
     halfSelectWrite += sum
+    // Each pulse of a column's train drives its S line in its array.
+    lineCellsWrite += Double(pulses) * Double(rows)
   }
 
   /// Synapses whose pair of `kind` is at its weight limit: one device at
@@ -793,6 +808,9 @@ final class HybridLayer: @unchecked Sendable {
                 to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
             } ?? Int((abs(delta) / mu).rounded())
           halfSelectWrite += Double(max(0, n)) * (target == plus ? aside.0 : aside.1)
+          // Each slot drives its device's D line and S line.
+          lineCellsReset += Double(2 * (rows + columns))
+          lineCellsWrite += Double(max(0, n) * (rows + columns))
           repotentiate(target, x, pulses: n, table: table)
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
@@ -813,6 +831,8 @@ final class HybridLayer: @unchecked Sendable {
           }
           halfSelectReset += aside
           halfSelectWrite += Double(max(0, n)) * aside
+          lineCellsReset += Double(rows + columns)
+          lineCellsWrite += Double(max(0, n) * (rows + columns))
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
         // The cache from the devices: its pulse-by-pulse sums drift (the

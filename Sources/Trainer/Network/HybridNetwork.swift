@@ -72,6 +72,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// Σ over reads of Σ_line (drive/V_read)²·load (normalised): × V_read²·
   /// t_read·G_max is the read energy Σ V·I·t.
   var readLoad = 0.0
+  /// Σ over reads of Σ_line (drive/V_read)² × the cells on the lines it
+  /// drives (normalised): × V_read²·C what charging them costs. A forward
+  /// read's row drives its D line in each of the layer's arrays (N cells
+  /// each), a transposed read's column its S lines (M cells each).
+  var readLineCells = 0.0
   /// The random bits of the stochastic pulse trains, one stream per share
   /// (share h encodes the rows and the columns of its half).
   let encodeShares: [EncodeShare]
@@ -277,6 +282,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     e.halfSelect =
       write * write * pulse.width(of: .potentiate) * g * layers.reduce(0) { $0 + $1.halfSelectWrite }
       + reset * reset * pulse.width(of: .reset) * g * layers.reduce(0) { $0 + $1.halfSelectReset }
+    if cfg.lineCapacitance > 0 {
+      // Each line a read or slot drives, charged to its voltage and back.
+      e.lines = cfg.lineCapacitance * (
+        v * v * readLineCells + write * write * layers.reduce(0) { $0 + $1.lineCellsWrite }
+          + reset * reset * layers.reduce(0) { $0 + $1.lineCellsReset })
+    }
     var dac = 0, adc = 0
     for (l, layer) in layers.enumerated() {
       dac += trainSamples * layer.rows + (l > 0 ? trainSamples * layer.columns : 0)
@@ -324,7 +335,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         if bookEnergy {
           // Every device of a driven row sees its row's voltage (the driven
           // rows compacted first, without a branch per row).
-          readLoad += drivenLoad(a.baseAddress!, a.count, layer.rowLoad)
+          readLoad += drivenLoad(a.baseAddress!, a.count, layer.rowLoad, lineCells: Double(2 * layer.kinds * layer.columns))
         }
         sums[l].withUnsafeMutableBufferPointer { s in
           if l == 0 {
@@ -362,15 +373,19 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     }
   }
 
-  /// Σ over lines with v ≠ 0 of v²·load, in line order.
-  private func drivenLoad(_ v: UnsafePointer<Float>, _ n: Int, _ load: UnsafePointer<Double>) -> Double {
+  /// Σ over lines with v ≠ 0 of v²·load, in line order; books Σ v² ×
+  /// `lineCells` (the cells a drive charges) on `readLineCells`.
+  private func drivenLoad(_ v: UnsafePointer<Float>, _ n: Int, _ load: UnsafePointer<Double>, lineCells: Double) -> Double {
     scratch.withUnsafeMutableBufferPointer { sc in
       let active = sc.baseAddress!
-      var e = 0.0
+      var e = 0.0, q = 0.0
       for r in 0..<_compactNonZero(v, 0..<n, into: active) {
         let i = Int(active[r])
-        e += Double(v[i] * v[i]) * load[i]
+        let v2 = Double(v[i] * v[i])
+        e += v2 * load[i]
+        q += v2
       }
+      readLineCells += q * lineCells
       return e
     }
   }
@@ -452,7 +467,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         for j in 0..<delta.count { deltaDrive[j] = dac.convertSigned(delta[j]) }
       }
       let d = dac.bits > 0 ? UnsafeBufferPointer(start: deltaDrive, count: delta.count) : delta
-      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads())
+      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads(), lineCells: Double(2 * layer.kinds * layer.rows))
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         // The bias row's δ is not needed: read the rows of the neurons only.
         _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)

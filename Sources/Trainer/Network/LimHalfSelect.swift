@@ -43,6 +43,11 @@ final class LimHalfSelectBook {
   private(set) var programConductance = 0.0
   /// The same for the reset slots (S).
   private(set) var resetConductance = 0.0
+  /// Σ over the slots of V_p's width of the cells on the lines they drive
+  /// (a D line has `columns` cells, an S line `rows`), and the same for
+  /// the reset slots: × C·(V/2)² what charging those lines costs.
+  private(set) var programLineCells = 0.0
+  private(set) var resetLineCells = 0.0
 
   /// The events of the synapse being visited, in issue order, over its
   /// visits (a netted mini-batch pulses a synapse several times in a row);
@@ -60,11 +65,14 @@ final class LimHalfSelectBook {
   /// G after its m-th round).
   struct RowTally {
     var rounds = (0, 0), pulsedTerms = (0.0, 0.0), rose = (0.0, 0.0), roseByRounds = (0.0, 0.0)
+    /// The row's rule pulses, both polarities: an S line driven in each.
+    var pulses = 0
 
     /// A device of polarity p (0: G+) with m rule pulses: `terms` its
     /// column's, `delta` its ΔG (0 when a serial slot takes its change).
     @inline(__always)
     mutating func add(_ p: Int, m: Int, terms: Double, delta: Double) {
+      pulses &+= m
       if p == 0 {
         rounds.0 = max(rounds.0, m)
         pulsedTerms.0 += terms
@@ -136,6 +144,8 @@ final class LimHalfSelectBook {
     }
     programConductance = 0
     resetConductance = 0
+    programLineCells = 0
+    resetLineCells = 0
     eventCount = 0
     pending = 0
     synapse = -1
@@ -264,6 +274,9 @@ final class LimHalfSelectBook {
       let d = p == 0 ? tally.rose.0 : tally.rose.1, md = p == 0 ? tally.roseByRounds.0 : tally.roseByRounds.1
       programConductance += (p == 0 ? tally.pulsedTerms.0 : tally.pulsedTerms.1) + r * rowSum[2 * i + p] + r * d - md
     }
+    // Each round drives the row's D line of each polarity it pulses, and
+    // each rule pulse its column's S line.
+    programLineCells += Double(tally.rounds.0 + tally.rounds.1) * Double(columns) + Double(tally.pulses) * Double(rows)
     rowSum[2 * i] += tally.rose.0
     rowSum[2 * i + 1] += tally.rose.1
     endRow()
@@ -301,7 +314,15 @@ final class LimHalfSelectBook {
       let s = serial[q]
       let r = 2 * s.i + s.polarity, c = 2 * s.j + s.polarity
       let g = Double(s.count) * (rowSum[r] + columnSum[c] - 2 * s.before)
-      if s.reset { resetConductance += g } else { programConductance += g }
+      // A serial slot drives its device's D line and S line.
+      let cells = Double(s.count) * Double(rows + columns)
+      if s.reset {
+        resetConductance += g
+        resetLineCells += cells
+      } else {
+        programConductance += g
+        programLineCells += cells
+      }
       if s.last {
         rowSum[r] += s.after - s.before
         columnSum[c] += s.after - s.before
@@ -312,6 +333,13 @@ final class LimHalfSelectBook {
 
   /// The energy booked so far (J): the V/2 scheme's half of each kind's
   /// amplitude over its width.
+  /// The lines' share of the slots, per farad of a cell's line
+  /// capacitance (J/F): (V_p/2)²·`programLineCells` + (V_r/2)²·`resetLineCells`.
+  func lineEnergy(_ pulse: PulseGenerator) -> Double {
+    let p = pulse.amplitude(of: .potentiate) / 2, r = pulse.amplitude(of: .reset) / 2
+    return p * p * programLineCells + r * r * resetLineCells
+  }
+
   func energy(_ pulse: PulseGenerator) -> Double {
     let p = pulse.amplitude(of: .potentiate) / 2, r = pulse.amplitude(of: .reset) / 2
     return p * p * pulse.width(of: .potentiate) * programConductance

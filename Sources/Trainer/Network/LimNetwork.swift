@@ -59,7 +59,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// of them: until session 47 its per-image energy and read latency were
   /// above the uninterrupted run's (ADC 1.81e-8 against 1.29e-8 J an
   /// image, stopped inside a batch of 5000).
-  private var atBatchStart: (readEnergy: Double, trained: Int, backward: Int) = (0, 0, 0)
+  private var atBatchStart: (readEnergy: Double, trained: Int, backward: Int, lineCells: Double) = (0, 0, 0, 0)
   /// Per hidden layer, the open derivative gates summed over the samples
   /// trained since the last `takeGateOpenFractions()`.
   var gateOpenCounts: [Int]
@@ -183,7 +183,17 @@ public final class LimNetwork: @unchecked Sendable {
   /// (booked with its update), as the read energy and the samples read
   /// forward and backward.
   private var bookedReads: (readEnergy: Double, trained: Int, backward: Int) {
-    samplesInBatch > 0 ? atBatchStart : (readEnergy, trainedSamples, backwardSamples)
+    samplesInBatch > 0
+      ? (atBatchStart.readEnergy, atBatchStart.trained, atBatchStart.backward)
+      : (readEnergy, trainedSamples, backwardSamples)
+  }
+  /// Σ over the reads of Σ V² × the cells on each driven line (V²; a
+  /// forward read drives D+_i and D−_i of N cells each, a transposed one
+  /// S+_j and S−_j of M cells), an open mini-batch's reads included.
+  private var readLineCells: Double {
+    layers.reduce(0) {
+      $0 + 2 * Double($1.columns) * $1.array.forwardDriveSquares + 2 * Double($1.rows) * $1.array.transposedDriveSquares
+    }
   }
   /// Energy and latency of the training so far, from the simulation:
   ///
@@ -198,6 +208,11 @@ public final class LimNetwork: @unchecked Sendable {
   /// - adc: one conversion per sensed column of every forward read (the
   ///   transposed read's outputs go to the δ comparators, whose energy is
   ///   neglected);
+  /// - lines (with `line_capacitance` C): C·V² for every line a read drives
+  ///   to V, n·C the line of n cells (the lines return to 0 V between
+  ///   reads; with resistive lines an upper bound, the far cells charging
+  ///   below V), and with `half_select book` the update slots' lines at
+  ///   ±V_p/2 (±V_r/2 for resets);
   /// - read latency: per forward read `read_time` + min(`adc_columns`, N)
   ///   ADC conversions in series (`forwardReadTime`: one with an ADC per column), per
   ///   transposed read `read_time` (DAC settling overlaps the previous
@@ -219,6 +234,12 @@ public final class LimNetwork: @unchecked Sendable {
     e.reset = pulse.resetEnergy(conductanceSum: layers.reduce(0) { $0 + $1.resetConductance })
     if cfg.halfSelect == .book {
       e.halfSelect = layers.reduce(0) { $0 + ($1.halfSelectBook?.energy(pulse) ?? 0) }
+    }
+    if cfg.lineCapacitance > 0 {
+      // The reads' lines; the update slots' with half_select book, whose
+      // account walks the slots (`LimHalfSelectBook.lineEnergy`).
+      let reads = samplesInBatch > 0 ? atBatchStart.lineCells : readLineCells
+      e.lines = cfg.lineCapacitance * (reads + layers.reduce(0) { $0 + ($1.halfSelectBook?.lineEnergy(pulse) ?? 0) })
     }
     var dacConversions = 0, adcConversions = 0
     for (l, layer) in layers.enumerated() {
@@ -395,7 +416,7 @@ public final class LimNetwork: @unchecked Sendable {
   @discardableResult
   public func train(_ pixels: UnsafePointer<UInt8>, label: Int) -> Float {
     checkLabel(label, of: sizes)
-    if batch > 1 && samplesInBatch == 0 { atBatchStart = (readEnergy, trainedSamples, backwardSamples) }
+    if batch > 1 && samplesInBatch == 0 { atBatchStart = (readEnergy, trainedSamples, backwardSamples, readLineCells) }
     load(pixels)
     forwardAll(bookEnergy: true)
     let last = layers.count - 1

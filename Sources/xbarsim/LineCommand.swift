@@ -1,0 +1,336 @@
+import Circuit
+import Foundation
+
+/// `xbarsim line`: one line of an array (a word line, a bit line, a
+/// three-terminal array's control-gate line) as a distributed RC line, and
+/// what a pulse on it does in time: how far down the line it arrives, how
+/// late, how much of it each cell gets, and what charging the line costs.
+enum LineCommand: CLICommand {
+  static let spec = CommandSpec(
+    name: "line",
+    abstract: "The transient of one pulse on one RC line (word, bit or control-gate line) and its energy, as JSON.",
+    usage: "xbarsim line --cells <n> --segment-resistance <Ω> --capacitance <F> [--shunt <S>] [--voltage <V>] [--width <s>] ...",
+    discussion: """
+      The line: a driver (a voltage source behind --driver-resistance) at one
+      end, n cells along it, each joined to the one before by a segment of
+      --segment-resistance, each with --capacitance to ground (its gate or
+      junction and its share of the wire) and --shunt conductance to ground
+      (a read's cells into virtual-ground bit lines; 0, the default, for an
+      insulated control gate). The far end is open. The driver gives one
+      rectangular pulse of --voltage for --width (ideal edges) and the line
+      is integrated to --until (default: until it has discharged to 1e-9 of
+      the voltage), with an L-stable second-order method on a step grid
+      refined at both edges; integration_error_volts estimates its error.
+
+      It prints one JSON object: per cell along the line its peak voltage,
+      time at or beyond --threshold, 50 % delay (the first time a cell
+      reaches half its steady state under the pulse) and Elmore delay; the
+      far cell's and the weakest cell's figures; and the energy the driver
+      gives (energy_source_joules), split into what the segments and the
+      driver resistance dissipate, what the shunts dissipate and what is
+      still stored at --until. With no shunt and a pulse long enough to
+      charge the line, the driver gives C·V² (cv2_joules): half is lost
+      charging the line, half discharging it.
+
+      --problem FILE --row I (or --col J) takes the line from a problem file
+      (README, "Problem files"): word line I's r_row and its cells'
+      conductances as shunts (its bit lines taken as ideal virtual grounds),
+      driven at its left end, at v_in[I] unless --voltage is given (1 V when
+      v_in[I] is 0 or absent); or bit line J's r_col and its cells'
+      conductances to the word lines, taken as held at 0 V, driven at its
+      bottom end (where a read senses it: cell 0 of the line is the last
+      row). '-' reads the problem file from standard input.
+
+      --spice FILE writes the same line as an ngspice netlist (.tran) that
+      prints the probes' voltages at eight times:
+
+        xbarsim line ... --spice line.cir && ngspice -b line.cir
+      """,
+    options: [
+      OptionSpec("--cells", "<n>", "Cells along the line, 1…65536 (with --problem: the line's)."),
+      OptionSpec("--segment-resistance", "<Ω>", "Resistance of each segment between cells, > 0 (with --problem: r_row or r_col)."),
+      OptionSpec("--capacitance", "<F>", "Capacitance of each cell's node to ground, > 0 (e.g. 1e-15)."),
+      OptionSpec("--shunt", "<S>", "Conductance of each cell's node to ground, ≥ 0 (default 0; with --problem: the cells')."),
+      OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, ≥ 0 (default 0)."),
+      OptionSpec("--voltage", "<V>", "The pulse's amplitude, 1e-6 ≤ |V| ≤ 1000 (default 1; with --problem --row: v_in[I] if not 0)."),
+      OptionSpec("--width", "<s>", "The pulse's width, 1e-15…1 s (default 1e-8, the read time)."),
+      OptionSpec("--until", "<s>", "Integrate to this time, > --width (default: until the line has discharged to 1e-9 of the voltage)."),
+      OptionSpec("--threshold", "<V>", "A cell's threshold, of the pulse's sign, 0 < |threshold|: time_above_seconds is the time each cell spends at or beyond it."),
+      OptionSpec("--problem", "<file.json>", "Take the line from a problem file: with --row I, word line I; with --col J, bit line J."),
+      OptionSpec("--row", "<i>", "With --problem: word line i (0-based)."),
+      OptionSpec("--col", "<j>", "With --problem: bit line j (0-based)."),
+      OptionSpec("--node-values", nil, "Also print every cell's peak_volts, time_above_seconds, delay50_seconds, elmore_delay_seconds and steady_state_volts."),
+      OptionSpec("--probes", "<k,...>", "Cells (0-based) whose waveforms --csv and --spice give (default: the first, middle and last)."),
+      OptionSpec("--csv", "<file>", "Write the probes' waveforms: time_seconds, then v_<k> per probe (V), at every step."),
+      OptionSpec("--spice", "<file.cir>", "Write the line as an ngspice netlist (.tran) printing the probes' voltages at eight times."),
+    ])
+
+  /// The most cells a line takes: a step costs some 30 operations a cell,
+  /// and a pulse some thousands of steps.
+  static let maximumCells = 65_536
+
+  static func run(_ args: ParsedArguments) throws {
+    let (line, drive, source) = try lineFromArguments(args)
+    let width = try args.double("--width", default: 1e-8)
+    guard width >= 1e-15, width <= 1 else {
+      throw CLIError.usage("--width must be in [1e-15, 1] s, got \(PulsesCommand.raw(args, "--width"))")
+    }
+    let until = try args.double("--until")
+    if let until, !(until > width), until <= 1e6 {
+      throw CLIError.usage("--until must be after the pulse's end (--width \(width) s), got \(PulsesCommand.raw(args, "--until"))")
+    }
+    if let until, until > 1e6 {
+      throw CLIError.usage("--until must be at most 1e6 s, got \(PulsesCommand.raw(args, "--until"))")
+    }
+    let threshold = try args.double("--threshold")
+    if let threshold {
+      guard threshold != 0, (threshold > 0) == (drive > 0) else {
+        throw CLIError.usage(
+          "--threshold must be non-zero and of the pulse's sign (--voltage \(drive) V), got \(PulsesCommand.raw(args, "--threshold"))")
+      }
+    }
+    let n = line.cells
+    let probes = try probeCells(args, cells: n)
+    for name in ["--csv", "--spice"] {
+      if let out = args.string(name), let p = args.string("--problem"), OutputFile.sameFile(out, p) {
+        throw CLIError.usage("\(name) \(out) names the problem file \(p); it would be overwritten")
+      }
+    }
+    if let a = args.string("--csv"), let b = args.string("--spice"), OutputFile.sameFile(a, b) || a == b {
+      throw CLIError.usage("--csv and --spice name one file (\(a)): give two")
+    }
+
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let result = line.pulse(volts: drive, width: width, until: until, threshold: threshold, probes: probes)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+    let elmore = line.elmoreDelays()
+    let steady = line.steadyState(volts: drive)
+
+    var json = JSONWriter()
+    if let source { json.add("source", source) }
+    json.add("cells", n)
+    if let p = uniform(line.segmentResistances) { json.add("segment_resistance", p) } else { json.addRaw("segment_resistance", "\"per cell\"") }
+    if let p = uniform(line.capacitances) { json.add("capacitance", p) } else { json.addRaw("capacitance", "\"per cell\"") }
+    if let p = uniform(line.shunts) { json.add("shunt", p) } else { json.addRaw("shunt", "\"per cell\"") }
+    json.add("driver_resistance", line.driverResistance)
+    json.add("voltage", drive)
+    json.add("width_seconds", width)
+    json.add("until_seconds", result.times.last ?? width)
+    if let threshold { json.add("threshold", threshold) }
+    json.add("total_capacitance_farads", line.totalCapacitance)
+    json.add("line_resistance_ohms", line.driverResistance + line.segmentResistances.reduce(0, +))
+    let far = n - 1
+    json.add("far_cell", far)
+    json.add("far_steady_state_volts", steady[far])
+    json.add("far_peak_volts", result.peak[far])
+    json.addRaw("far_delay50_seconds", result.delay50[far].map(JSONWriter.number) ?? "null")
+    json.add("far_elmore_delay_seconds", elmore[far])
+    let weakest = result.peak.indices.min { abs(result.peak[$0]) < abs(result.peak[$1]) }!
+    json.add("weakest_cell", weakest)
+    json.add("weakest_peak_volts", result.peak[weakest])
+    if let threshold, let above = result.timeAbove {
+      let reaching = result.peak.filter { abs($0) >= abs(threshold) }.count
+      json.add("cells_reaching_threshold", reaching)
+      let shortest = above.indices.min { above[$0] < above[$1] }!
+      json.add("shortest_time_above_cell", shortest)
+      json.add("shortest_time_above_seconds", above[shortest])
+    }
+    json.add("energy_source_joules", result.sourceEnergy)
+    json.add("energy_line_joules", result.lineEnergy)
+    json.add("energy_shunt_joules", result.shuntEnergy)
+    json.add("energy_stored_end_joules", result.storedAtEnd)
+    json.add("cv2_joules", line.totalCapacitance * drive * drive)
+    json.add("integration_error_volts", result.integrationError)
+    json.add("steps", max(0, result.times.count - 1))
+    json.add("seconds_solve", seconds)
+    if args.has("--node-values") {
+      json.add("peak_volts", result.peak)
+      if let above = result.timeAbove { json.add("time_above_seconds", above) }
+      json.addRaw("delay50_seconds", "[" + result.delay50.map { $0.map(JSONWriter.number) ?? "null" }.joined(separator: ", ") + "]")
+      json.add("elmore_delay_seconds", elmore)
+      json.add("steady_state_volts", steady)
+    }
+    if let path = args.string("--csv") {
+      var s = "time_seconds," + probes.map { "v_\($0)" }.joined(separator: ",") + "\n"
+      s.reserveCapacity(24 * result.times.count * (probes.count + 1))
+      for (t, time) in result.times.enumerated() {
+        s += JSONWriter.number(time)
+        for w in result.waveforms { s += "," + JSONWriter.number(w[t]) }
+        s += "\n"
+      }
+      try OutputFile.write(s, to: path)
+    }
+    if let path = args.string("--spice") {
+      let end = result.times.last ?? width
+      try OutputFile.write(
+        netlist(line, volts: drive, width: width, until: end, probes: probes, times: sampleTimes(width: width, until: end)),
+        to: path)
+    }
+    try StandardOutput.write(json.finished())
+  }
+
+  /// The value every element of `values` has, or nil.
+  static func uniform(_ values: [Double]) -> Double? {
+    values.allSatisfy { $0 == values[0] } ? values[0] : nil
+  }
+
+  /// The line the options describe, its drive (V), and the problem file it
+  /// came from.
+  static func lineFromArguments(_ args: ParsedArguments) throws -> (RCLine, Double, String?) {
+    let capacitance = try args.double("--capacitance")
+    guard let capacitance else { throw CLIError.usage("missing --capacitance <F> (each cell's capacitance to ground)") }
+    guard capacitance > 0, capacitance <= 1 else {
+      throw CLIError.usage("--capacitance must be in (0, 1] F, got \(PulsesCommand.raw(args, "--capacitance"))")
+    }
+    let driver = try args.double("--driver-resistance", default: 0)
+    guard driver >= 0, driver <= 1e12 else {
+      throw CLIError.usage("--driver-resistance must be in [0, 1e12] Ω, got \(PulsesCommand.raw(args, "--driver-resistance"))")
+    }
+    var voltage = try args.double("--voltage")
+    func checkVoltage(_ v: Double, _ name: String) throws {
+      guard abs(v) >= 1e-6, abs(v) <= 1000 else {
+        throw CLIError.usage("\(name) must have 1e-6 ≤ |V| ≤ 1000 V, got \(v)")
+      }
+    }
+    if let v = voltage { try checkVoltage(v, "--voltage") }
+
+    guard let path = args.string("--problem") else {
+      if let o = ["--row", "--col"].first(where: { args.string($0) != nil }) {
+        throw CLIError.usage("\(o): applies to a line of a problem file; give --problem FILE")
+      }
+      guard let cells = try args.int("--cells") else { throw CLIError.usage("missing --cells <n> (or --problem FILE with --row or --col)") }
+      guard (1...maximumCells).contains(cells) else {
+        throw CLIError.usage("--cells must be in 1…\(maximumCells), got \(cells)")
+      }
+      guard let r = try args.double("--segment-resistance") else {
+        throw CLIError.usage("missing --segment-resistance <Ω> (each segment's resistance between cells)")
+      }
+      try checkSegment(r, "--segment-resistance", args)
+      let shunt = try args.double("--shunt", default: 0)
+      guard shunt >= 0, shunt <= 1e3 else {
+        throw CLIError.usage("--shunt must be in [0, 1e3] S, got \(PulsesCommand.raw(args, "--shunt"))")
+      }
+      let line = RCLine(cells: cells, segmentResistance: r, capacitance: capacitance, shunt: shunt, driverResistance: driver)
+      return (line, voltage ?? 1, nil)
+    }
+    for o in ["--cells", "--segment-resistance", "--shunt"] where args.string(o) != nil {
+      throw CLIError.usage("\(o): with --problem the line's comes from the file; leave it out")
+    }
+    let row = try args.int("--row"), column = try args.int("--col")
+    guard (row == nil) != (column == nil) else {
+      throw CLIError.usage("--problem: give one of --row I (a word line) or --col J (a bit line)")
+    }
+    var ignored: [String] = []
+    // '-' reads standard input, as for `solve`.
+    let mesh = path == "-"
+      ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: "<stdin>", ignored: &ignored, withoutDrives: true)
+      : try ProblemFile.load(path, ignored: &ignored, withoutDrives: true)
+    let m = mesh.rows, n = mesh.columns
+    let resistances: [Double], shunts: [Double]
+    if let row {
+      guard (0..<m).contains(row) else {
+        throw CLIError.usage("--row \(row) is outside \(path)'s \(m) word lines (0…\(m - 1))")
+      }
+      let r = mesh.wires.rowSegmentResistance
+      guard r > 0 else { throw CLIError.runtime("\(path): r_row is 0: an ideal word line has no delay (give the line with --cells and --segment-resistance)") }
+      resistances = [Double](repeating: r, count: n)
+      shunts = (0..<n).map { mesh.conductance[row * n + $0] }
+      if voltage == nil, let v = mesh.rowTerminations[row].volts, v != 0 {
+        try checkVoltage(v, "\(path): v_in[\(row)]")
+        voltage = v
+      }
+    } else {
+      let column = column!
+      guard (0..<n).contains(column) else {
+        throw CLIError.usage("--col \(column) is outside \(path)'s \(n) bit lines (0…\(n - 1))")
+      }
+      let r = mesh.wires.columnSegmentResistance
+      guard r > 0 else { throw CLIError.runtime("\(path): r_col is 0: an ideal bit line has no delay (give the line with --cells and --segment-resistance)") }
+      // Driven at its bottom end (the output's), as the library's
+      // transposed read drives it: cell 0 of the line is the last row.
+      resistances = [Double](repeating: r, count: m)
+      shunts = (0..<m).map { mesh.conductance[(m - 1 - $0) * n + column] }
+    }
+    guard resistances.count <= maximumCells else {
+      throw CLIError.usage("the line has \(resistances.count) cells, more than \(maximumCells)")
+    }
+    if let k = shunts.firstIndex(where: { !($0 >= 0 && $0 <= 1e3) }) {
+      throw CLIError.runtime("\(path): cell \(k) of the line has conductance \(shunts[k]) S, outside [0, 1e3]")
+    }
+    try checkSegment(resistances[0], row != nil ? "\(path): r_row" : "\(path): r_col", args)
+    var err = StandardError()
+    for note in ProblemFile.notes(ignored, mesh: mesh, source: path) { print(note, to: &err) }
+    let line = RCLine(
+      resistances: resistances, capacitances: [Double](repeating: capacitance, count: resistances.count), shunts: shunts,
+      driverResistance: driver)
+    return (line, voltage ?? 1, path)
+  }
+
+  static func checkSegment(_ r: Double, _ name: String, _ args: ParsedArguments) throws {
+    guard r > 0 else {
+      throw CLIError.usage("\(name) must be > 0 Ω (an ideal line has no delay), got \(r)")
+    }
+    guard r <= 1e9 else { throw CLIError.usage("\(name) must be at most 1e9 Ω, got \(r)") }
+  }
+
+  /// The probed cells: `--probes`, or the first, middle and last.
+  static func probeCells(_ args: ParsedArguments, cells n: Int) throws -> [Int] {
+    guard let text = args.string("--probes") else {
+      var out: [Int] = []
+      for k in [0, n / 2, n - 1] where !out.contains(k) { out.append(k) }
+      return out
+    }
+    var out: [Int] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let s = part.trimmingCharacters(in: .whitespaces)
+      guard let k = Int(s) else { throw CLIError.usage("--probes expects comma-separated cell indices, got '\(text)'") }
+      guard (0..<n).contains(k) else { throw CLIError.usage("--probes: cell \(k) is outside the line's \(n) cells (0…\(n - 1))") }
+      guard !out.contains(k) else { throw CLIError.usage("--probes: cell \(k) given twice") }
+      out.append(k)
+    }
+    guard out.count <= 64 else { throw CLIError.usage("--probes: at most 64 cells, got \(out.count)") }
+    return out
+  }
+
+  /// Eight times for the netlist's printout: four in the pulse, four after.
+  static func sampleTimes(width: Double, until: Double) -> [Double] {
+    [0.1, 0.25, 0.5, 1].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
+  }
+
+  /// The line as an ngspice transient netlist: the pulse as a PWL source
+  /// whose edges (1e-6 of the width, at most 1 fs) are centred on the
+  /// ideal ones, the pulse starting at t = `delay` of ngspice's clock
+  /// (one edge), printing the probes' voltages at `times` (after the
+  /// pulse's start) by `.meas`.
+  static func netlist(_ line: RCLine, volts: Double, width: Double, until: Double, probes: [Int], times: [Double]) -> String {
+    func num(_ x: Double) -> String { String(format: "%.17g", x) }
+    // A ramp centred on an edge answers as the ideal edge to O(edge²); one
+    // starting at it would lag by half its length.
+    let edge = min(1e-15, width * 1e-6), delay = edge
+    let (a, b) = (delay - edge / 2, delay + edge / 2)
+    var s = "* xbarsim line: \(line.cells) cells, pulse \(num(volts)) V for \(num(width)) s from t = \(num(delay)) s\n"
+    s += "VDRV src 0 PWL(0 0 \(num(a)) 0 \(num(b)) \(num(volts)) \(num(a + width)) \(num(volts)) \(num(b + width)) 0)\n"
+    var previous = "src"
+    if line.driverResistance > 0 {
+      s += "RDRV src drv \(num(line.driverResistance))\n"
+      previous = "drv"
+    }
+    for k in 0..<line.cells {
+      s += "R\(k) \(previous) n\(k) \(num(line.segmentResistances[k]))\n"
+      s += "C\(k) n\(k) 0 \(num(line.capacitances[k]))\n"
+      if line.shunts[k] > 0 { s += "G\(k) n\(k) 0 n\(k) 0 \(num(line.shunts[k]))\n" }
+      previous = "n\(k)"
+    }
+    // Gear (BDF2) integration, which does not ring at the edges as the
+    // trapezoidal rule can; a largest step of 1e-3 of the pulse or of the
+    // whole run, whichever is shorter.
+    let stop = delay + until
+    s += ".options method=gear maxord=2 reltol=1e-7 abstol=1e-15 vntol=1e-10 chgtol=1e-22\n"
+    s += ".tran \(num(min(width, until) * 1e-3)) \(num(stop)) 0 \(num(min(width, stop) * 1e-3))\n"
+    for p in probes {
+      for (q, t) in times.enumerated() { s += ".meas tran v\(p)_t\(q) find v(n\(p)) at=\(num(delay + t))\n" }
+    }
+    s += ".control\nset numdgt=15\nrun\nquit\n.endc\n.end\n"
+    return s
+  }
+}

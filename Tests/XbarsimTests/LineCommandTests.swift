@@ -1,0 +1,168 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+// `xbarsim line`: one RC line's pulse transient, its options and errors,
+// the problem file's lines, and its netlist against ngspice.
+
+private func json(_ text: String) throws -> [String: Any] {
+  try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
+
+@Test func aUniformLineGivesTheLibrarysTransient() throws {
+  let r = try runXbarsim([
+    "line", "--cells", "40", "--segment-resistance", "3", "--capacitance", "2e-15", "--shunt", "1e-6",
+    "--driver-resistance", "50", "--voltage", "-2", "--width", "5e-11", "--threshold", "-1.5", "--node-values",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let o = try json(r.stdout)
+  let line = RCLine(cells: 40, segmentResistance: 3, capacitance: 2e-15, shunt: 1e-6, driverResistance: 50)
+  let t = line.pulse(volts: -2, width: 5e-11, threshold: -1.5)
+  // (Foundation's JSON reader may round a double's last bit.)
+  func close(_ a: Any?, _ b: Double) -> Bool { (a as? Double).map { isApproximatelyEqual($0, b, relativeTolerance: 1e-14) } ?? false }
+  func close(_ a: Any?, _ b: [Double]?) -> Bool {
+    guard let a = a as? [Double], let b, a.count == b.count else { return false }
+    return zip(a, b).allSatisfy { isApproximatelyEqual($0, $1, relativeTolerance: 1e-14) }
+  }
+  #expect(close(o["far_peak_volts"], t.peak[39]))
+  #expect(close(o["peak_volts"], t.peak))
+  #expect(close(o["time_above_seconds"], t.timeAbove))
+  #expect(close(o["energy_source_joules"], t.sourceEnergy))
+  #expect(close(o["far_elmore_delay_seconds"], line.elmoreDelays()[39]))
+  #expect(close(o["far_steady_state_volts"], line.steadyState(volts: -2)[39]))
+  #expect(o["cells_reaching_threshold"] as? Int == t.peak.filter { $0 <= -1.5 }.count)
+  #expect(o["weakest_cell"] as? Int == 39)
+  // A pulse shorter than the line's settling: the far cell peaks below V.
+  let far = try #require(o["far_peak_volts"] as? Double)
+  #expect(far > -2 && far < 0)
+  #expect(isApproximatelyEqual(try #require(o["cv2_joules"] as? Double), 40 * 2e-15 * 4, relativeTolerance: 1e-12))
+}
+
+@Test func aLongPulseChargesTheLineAndCostsCVSquared() throws {
+  // No shunt, a pulse 100 slowest time constants long: the far cell
+  // reaches V, and the driver gives C·V² (half lost charging, half
+  // discharging).
+  let r = try runXbarsim(["line", "--cells", "100", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "1e-9"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let o = try json(r.stdout)
+  let source = try #require(o["energy_source_joules"] as? Double), cv2 = try #require(o["cv2_joules"] as? Double)
+  #expect(isApproximatelyEqual(source, cv2, relativeTolerance: 1e-3), "\(source) against \(cv2)")
+  #expect(isApproximatelyEqual(try #require(o["far_peak_volts"] as? Double), 1, relativeTolerance: 1e-6))
+  #expect(try #require(o["energy_stored_end_joules"] as? Double) < 1e-9 * cv2)
+}
+
+@Test func aProblemFilesWordLineLeaksIntoItsCells() throws {
+  // Word line 1 of a problem file, its cells into ideal bit lines: the
+  // line's steady state is what `solve` gives on that row's nodes.
+  let dir = try temporaryDirectory("line")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let problem = dir.appendingPathComponent("p.json")
+  try """
+    {"rows": 3, "cols": 5, "r_row": 20, "r_col": 0, "v_in": [0.3, 0.5, 0],
+     "conductance": [[1e-4, 2e-4, 3e-4, 4e-4, 5e-4], [5e-3, 4e-3, 3e-3, 2e-3, 1e-3], [1e-5, 1e-5, 1e-5, 1e-5, 1e-5]]}
+    """.write(to: problem, atomically: true, encoding: .utf8)
+  let line = try runXbarsim(["line", "--problem", problem.path, "--row", "1", "--capacitance", "1e-15", "--node-values"])
+  #expect(line.status == 0, "\(line.stderr)")
+  let o = try json(line.stdout)
+  #expect(o["voltage"] as? Double == 0.5)
+  let steady = try #require(o["steady_state_volts"] as? [Double])
+  let solved = try runXbarsim(["solve", problem.path, "--node-voltages"])
+  #expect(solved.status == 0, "\(solved.stderr)")
+  let words = try #require(try json(solved.stdout)["v_word"] as? [[Double]])
+  for j in 0..<5 { #expect(abs(steady[j] - words[1][j]) <= 1e-12, "cell \(j): \(steady[j]) against solve's \(words[1][j])") }
+  // The file's r_col is 0: its bit lines are ideal, and a column is
+  // refused, naming the key.
+  let ideal = try runXbarsim(["line", "--problem", problem.path, "--col", "2", "--capacitance", "1e-15"])
+  #expect(ideal.status == 1 && ideal.stderr.contains("r_col"), "\(ideal.stderr)")
+  // With r_col 7: bit line 2 driven at its bottom end, its last row the
+  // line's cell 0, its cells' conductances the shunts.
+  let resistive = dir.appendingPathComponent("q.json")
+  try String(contentsOf: problem, encoding: .utf8).replacingOccurrences(of: "\"r_col\": 0", with: "\"r_col\": 7")
+    .write(to: resistive, atomically: true, encoding: .utf8)
+  let column = try runXbarsim(["line", "--problem", resistive.path, "--col", "2", "--capacitance", "1e-15", "--node-values"])
+  #expect(column.status == 0, "\(column.stderr)")
+  let c = try json(column.stdout)
+  #expect(c["cells"] as? Int == 3 && c["voltage"] as? Double == 1)
+  let want = RCLine(resistances: [7, 7, 7], capacitances: [1e-15, 1e-15, 1e-15], shunts: [1e-5, 3e-3, 3e-4], driverResistance: 0)
+  let got = try #require(c["steady_state_volts"] as? [Double])
+  for (a, b) in zip(got, want.steadyState(volts: 1)) { #expect(isApproximatelyEqual(a, b, relativeTolerance: 1e-13), "\(got)") }
+}
+
+@Test(arguments: [
+  (["line", "--segment-resistance", "1", "--capacitance", "1e-15"], "--cells"),
+  (["line", "--cells", "4", "--capacitance", "1e-15"], "--segment-resistance"),
+  (["line", "--cells", "4", "--segment-resistance", "1"], "--capacitance"),
+  (["line", "--cells", "0", "--segment-resistance", "1", "--capacitance", "1e-15"], "--cells"),
+  (["line", "--cells", "4", "--segment-resistance", "0", "--capacitance", "1e-15"], "--segment-resistance"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "-1e-15"], "--capacitance"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--shunt", "-1"], "--shunt"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--voltage", "0"], "--voltage"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "0"], "--width"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "1e-9", "--until", "1e-10"], "--until"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--threshold", "-0.5"], "--threshold"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--probes", "4"], "--probes"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--row", "1"], "--row"),
+  (["line", "--problem", "p.json", "--capacitance", "1e-15"], "--row"),
+])
+func badInputIsAOneLineUsageError(arguments: [String], names: String) throws {
+  let r = try runXbarsim(arguments)
+  #expect(r.status == 64, "\(arguments): \(r.stdout) \(r.stderr)")
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(first.hasPrefix("Error: ") && first.contains(names), "\(arguments): \(first)")
+}
+
+/// v at `t` from the CSV's rows: the quadratic through three grid points
+/// on the same side of the pulse's end.
+private func interpolated(_ times: [Double], _ v: [Double], at t: Double, width: Double) -> Double {
+  let upper = times.firstIndex { $0 >= t }!
+  var first = max(upper - 2, 0)
+  if t > width { first = upper + 1 < times.count ? upper - 1 : upper - 2 }
+  let x = Array(times[first..<(first + 3)]), y = Array(v[first..<(first + 3)])
+  var sum = 0.0
+  for a in 0..<3 {
+    var weight = 1.0
+    for b in 0..<3 where b != a { weight *= (t - x[b]) / (x[a] - x[b]) }
+    sum += weight * y[a]
+  }
+  return sum
+}
+
+@Test(
+  "line --spice's netlist agrees with line --csv within 1e-3 of V",
+  .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"))
+func theNetlistAgreesWithNgspice() throws {
+  let ngspice = try requireNgspice()
+  let dir = try temporaryDirectory("line")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let (cir, csv) = (dir.appendingPathComponent("l.cir"), dir.appendingPathComponent("l.csv"))
+  let width = 1e-10
+  let r = try runXbarsim([
+    "line", "--cells", "64", "--segment-resistance", "5", "--capacitance", "1e-15", "--shunt", "1e-5",
+    "--driver-resistance", "100", "--width", "\(width)", "--probes", "0,31,63", "--spice", cir.path, "--csv", csv.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let until = try #require(try json(r.stdout)["until_seconds"] as? Double)
+  let spice = try runProcess(ngspice, ["-b", cir.path])
+  var measured: [String: Double] = [:]
+  for line in spice.stdout.split(separator: "\n") {
+    let parts = line.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+    if parts.count == 2, parts[0].hasPrefix("v"), parts[0].contains("_t"), let v = Double(parts[1]) { measured[parts[0]] = v }
+  }
+  let rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst().map {
+    $0.split(separator: ",").map { Double($0)! }
+  }
+  let times = rows.map { $0[0] }
+  let sampleTimes = [0.1, 0.25, 0.5, 1].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
+  var worst = 0.0
+  for (p, node) in [0, 31, 63].enumerated() {
+    let v = rows.map { $0[p + 1] }
+    for (q, t) in sampleTimes.enumerated() {
+      let reference = try #require(measured["v\(node)_t\(q)"], "ngspice printed no v\(node)_t\(q): \(spice.stdout.suffix(400))")
+      let ours = interpolated(times, v, at: t, width: width)
+      worst = max(worst, abs(ours - reference))
+      #expect(abs(ours - reference) <= 1e-3, "cell \(node) at \(t) s: \(ours) V, ngspice \(reference) V")
+    }
+  }
+  #expect(worst > 0)
+}
