@@ -294,7 +294,7 @@ enum LineCommand: CLICommand {
 
   /// Eight times for the netlist's printout: four in the pulse, four after.
   static func sampleTimes(width: Double, until: Double) -> [Double] {
-    [0.1, 0.25, 0.5, 1].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
+    [0.1, 0.25, 0.5, 0.99].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
   }
 
   /// The line as an ngspice transient netlist: the pulse as a PWL source

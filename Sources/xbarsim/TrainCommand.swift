@@ -104,6 +104,38 @@ enum TrainCommand: CLICommand {
   /// instead).
   /// `baseName` names where `base` came from (a checkpoint): an error in
   /// a key given neither as an option nor in `--config` names it.
+  /// With resistive lines and `line_capacitance`, the training reads'
+  /// slowest driven line: a forward read's word line (a layer's N cells,
+  /// r_row) or a transposed read's bit line (M cells, r_col), each an RC
+  /// line without its cells' leakage (which only speeds it), driven for
+  /// `read_time`. Nil when every far cell reaches 99.9 % of its drive by
+  /// then; otherwise the note (the solves take every line as settled).
+  static func lineSettling(_ cfg: TrainingConfiguration) -> (share: Double, note: String)? {
+    guard cfg.wires == .resistive, cfg.lineCapacitance > 0 else { return nil }
+    var worst: (share: Double, line: RCLine, what: String)? = nil
+    for l in 0..<(cfg.layers.count - 1) {
+      let (m, n) = (cfg.layers[l] + 1, cfg.layers[l + 1])
+      var lines = [(n, cfg.rowSegmentResistance, "layer \(l + 1)'s word lines (\(n) cells, r_row; forward reads)")]
+      if l > 0 { lines.append((m, cfg.columnSegmentResistance, "layer \(l + 1)'s bit lines (\(m) cells, r_col; transposed reads)")) }
+      for (cells, r, what) in lines where r > 0 {
+        let line = RCLine(cells: cells, segmentResistance: r, capacitance: cfg.lineCapacitance)
+        let t = line.pulse(volts: 1, width: cfg.readTime, probes: [cells - 1])
+        let share = t.times.firstIndex(of: cfg.readTime).map { t.waveforms[0][$0] } ?? t.peak[cells - 1]
+        if share < (worst?.share ?? 1) { worst = (share, line, what) }
+      }
+    }
+    guard let worst, worst.share < 0.999 else { return nil }
+    // The time its far cell takes to 99.9 %: a pulse long enough, scanned.
+    let long = worst.line.pulse(volts: 1, width: 60 * worst.line.slowestTimeConstant(), probes: [worst.line.cells - 1])
+    let needed = zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0
+    let c = JSONWriter.number(cfg.lineCapacitance), r = JSONWriter.number(worst.line.segmentResistances[0])
+    let note =
+      "note: with line_capacitance \(c) F a cell, the far cell of \(worst.what) reaches \(String(format: "%.1f", 100 * worst.share)) % of its drive by read_time \(JSONWriter.number(cfg.readTime)) s"
+      + (needed.map { String(format: " (99.9 %% at %.3g s)", $0) } ?? "")
+      + ": the reads' solves take every line as settled; 'xbarsim line --cells \(worst.line.cells) --segment-resistance \(r) --capacitance \(c) --width \(JSONWriter.number(cfg.readTime))' gives its transient"
+    return (worst.share, note)
+  }
+
   static func configuration(
     _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), baseName: String? = nil,
     checkLines: Bool = true
@@ -1013,6 +1045,10 @@ enum TrainCommand: CLICommand {
       print(
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
+    }
+    if let slow = lineSettling(cfg) {
+      var err = StandardError()
+      print(slow.note, to: &err)
     }
     // (From a checkpoint, a one-epoch run is a step of a longer one: its
     // switch is decided at its end against the saved run's last epoch,

@@ -130,17 +130,22 @@ private func interpolated(_ times: [Double], _ v: [Double], at t: Double, width:
 
 @Test(
   "line --spice's netlist agrees with line --csv within 1e-3 of V",
-  .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"))
-func theNetlistAgreesWithNgspice() throws {
+  .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped (apt-get install -y ngspice)"),
+  arguments: [
+    ["--shunt", "1e-5", "--driver-resistance", "100", "--width", "1e-10"],
+    // No driver resistance: the first cell follows the source within
+    // femtoseconds (a sample at the pulse's very end had read the edge).
+    ["--width", "1e-9"],
+  ])
+func theNetlistAgreesWithNgspice(options: [String]) throws {
   let ngspice = try requireNgspice()
   let dir = try temporaryDirectory("line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let (cir, csv) = (dir.appendingPathComponent("l.cir"), dir.appendingPathComponent("l.csv"))
-  let width = 1e-10
-  let r = try runXbarsim([
-    "line", "--cells", "64", "--segment-resistance", "5", "--capacitance", "1e-15", "--shunt", "1e-5",
-    "--driver-resistance", "100", "--width", "\(width)", "--probes", "0,31,63", "--spice", cir.path, "--csv", csv.path,
-  ])
+  let width = Double(options[options.firstIndex(of: "--width")! + 1])!
+  let r = try runXbarsim(
+    ["line", "--cells", "64", "--segment-resistance", "5", "--capacitance", "1e-15"] + options
+      + ["--probes", "0,31,63", "--spice", cir.path, "--csv", csv.path])
   #expect(r.status == 0, "\(r.stderr)")
   let until = try #require(try json(r.stdout)["until_seconds"] as? Double)
   let spice = try runProcess(ngspice, ["-b", cir.path])
@@ -153,7 +158,7 @@ func theNetlistAgreesWithNgspice() throws {
     $0.split(separator: ",").map { Double($0)! }
   }
   let times = rows.map { $0[0] }
-  let sampleTimes = [0.1, 0.25, 0.5, 1].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
+  let sampleTimes = [0.1, 0.25, 0.5, 0.99].map { $0 * width } + [0.02, 0.1, 0.3, 1].map { width + $0 * (until - width) * 0.999 }
   var worst = 0.0
   for (p, node) in [0, 31, 63].enumerated() {
     let v = rows.map { $0[p + 1] }
@@ -165,4 +170,26 @@ func theNetlistAgreesWithNgspice() throws {
     }
   }
   #expect(worst > 0)
+}
+
+@Test func trainNotesLinesThatDoNotSettleWithinARead() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-line-settle", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,40,10", "--evals-per-epoch", "1", "--quiet", "--wires", "resistive"]
+  // Layer 2's bit lines, 41 cells of 1 kΩ and 10 fF: τ₁ ≈ 4·r·c·n²/π²
+  // ≈ 2.7e-8 s, far beyond a read of 1e-8 s.
+  let slow = try runXbarsim(common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14"])
+  #expect(slow.status == 0, "\(slow.stderr)")
+  let note = try #require(slow.stderr.split(separator: "\n").first { $0.contains("line_capacitance") }.map(String.init), "\(slow.stderr)")
+  #expect(note.contains("layer 2's bit lines (41 cells, r_col"), "\(note)")
+  // Its share, as the line gives it at the read's end.
+  let line = RCLine(cells: 41, segmentResistance: 1000, capacitance: 1e-14)
+  let t = line.pulse(volts: 1, width: 1e-8, probes: [40])
+  let share = t.waveforms[0][t.times.firstIndex(of: 1e-8)!]
+  #expect(note.contains(String(format: "reaches %.1f %% of its drive", 100 * share)), "\(note), \(share)")
+  // Settled lines, or no capacitance: no note.
+  for options in [["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16"], ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"]] {
+    let r = try runXbarsim(common + options)
+    #expect(r.status == 0 && !r.stderr.contains("reaches"), "\(options): \(r.stderr)")
+  }
 }
