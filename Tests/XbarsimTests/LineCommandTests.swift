@@ -193,3 +193,41 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
     #expect(r.status == 0 && !r.stderr.contains("reaches"), "\(options): \(r.stderr)")
   }
 }
+
+@Test(arguments: ["lim", "hybrid"])
+func inspectGivesTheLinesEnergy(rule: String) throws {
+  // inspect.json: rule lim's reads' and updates' line_energy (the update's
+  // from the schedule's slots), rule hybrid's per sample (the ledger's).
+  let (root, data) = try syntheticDataDirectory("xbarsim-line-inspect", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("ins")
+  let c = 3e-16
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,8,10", "--rule", rule, "--train-limit", "20", "--samples", "2",
+    "--line-capacitance", "\(c)", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let o = try json(try String(contentsOf: out.appendingPathComponent("inspect.json"), encoding: .utf8))
+  let samples = try #require(o["samples"] as? [[String: Any]])
+  #expect(samples.count == 2)
+  for s in samples {
+    if rule == "lim" {
+      let reads = try #require(s["reads"] as? [[String: Any]])
+      for read in reads {
+        let forward = read["direction"] as? String == "forward"
+        let v = try #require((forward ? read["d_voltage"] : read["s_voltage"]) as? [Double])
+        let array = try #require(read["array"] as? Int)
+        let cells = forward ? [8, 10][array] : [65, 9][array]
+        let want = c * 2 * Double(cells) * v.reduce(0) { $0 + $1 * $1 }
+        #expect(isApproximatelyEqual(try #require(read["line_energy"] as? Double), want, relativeTolerance: 1e-12))
+      }
+      let update = try #require(s["update"] as? [String: Any])
+      let slots = try #require(update["slots"] as? Int)
+      let energy = try #require(update["line_energy"] as? Double)
+      // Each slot drives at least one D line and one S line at V_p/2.
+      #expect(slots == 0 || energy >= Double(slots) * c * 0.25 * Double(8 + 9), "\(energy) for \(slots) slots")
+    } else {
+      #expect(try #require(s["line_energy"] as? Double) > 0)
+    }
+  }
+}
