@@ -293,6 +293,23 @@ enum InspectCommand: CLICommand {
       ? "booked: \(JSONWriter.number(records.reduce(0) { $0 + $1.record.bookedHalfSelectEnergy! })) J, half_select book"
       : "not booked"
     print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells (booked), \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme; \(books))")
+    if cfg.lineCapacitance > 0 {
+      // The lines the reads and slots charged (inspect.json's line_energy).
+      let shapes = cfg.layers.indices.dropLast().map { (cfg.layers[$0] + 1, cfg.layers[$0 + 1]) }
+      let slots = records.reduce(0.0) {
+        $0 + UpdateSchedule.lineEnergies(
+          UpdateSchedule.slots($1.record.pulses), shapes: shapes, pulses: cfg.pulseGenerator, capacitance: cfg.lineCapacitance
+        ).reduce(0, +)
+      }
+      let reads = records.reduce(0.0) { total, r in
+        r.record.reads.reduce(total) { e, read in
+          let forward = read.direction == .forward
+          let cells = forward ? shapes[read.array].1 : shapes[read.array].0
+          return e + cfg.lineCapacitance * 2 * Double(cells) * (forward ? read.drainVoltage : read.sourceVoltage).reduce(0) { $0 + $1 * $1 }
+        }
+      }
+      print("line energy (line_capacitance \(JSONWriter.number(cfg.lineCapacitance)) F a cell): \(JSONWriter.number(reads)) J charging the reads' lines, \(JSONWriter.number(slots)) J the update slots'")
+    }
   }
 
   static func write(_ text: String, to path: String) throws {

@@ -160,6 +160,9 @@ extension InspectCommand {
     let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
     let coincidence = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }
     print("update energy: \(JSONWriter.number(booked)) J in the pulsed cells, \(JSONWriter.number(halfSelected)) J in the half-selected cells (V/2 scheme), as booked; the coincidence slots' formula (before-update conductances): \(JSONWriter.number(coincidence)) J")
+    if cfg.lineCapacitance > 0 {
+      print("line energy (line_capacitance \(JSONWriter.number(cfg.lineCapacitance)) F a cell): \(JSONWriter.number(records.reduce(0) { $0 + ($1.bookedLineEnergy ?? 0) })) J, the reads' and the updates' lines, as booked")
+    }
   }
 
   /// Layer l's devices after the last sample as heat maps: the big pair,

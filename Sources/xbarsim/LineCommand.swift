@@ -24,7 +24,9 @@ enum LineCommand: CLICommand {
 
       It prints one JSON object: per cell along the line its peak voltage,
       time at or beyond --threshold, 50 % delay (the first time a cell
-      reaches half its steady state under the pulse) and Elmore delay; the
+      reaches half its steady state under the pulse) and Elmore delay (Σ c·R
+      of the segments and driver, the shunts ignored: with shunts the line
+      settles sooner, to less than V); the
       far cell's and the weakest cell's figures; and the energy the driver
       gives (energy_source_joules), split into what the segments and the
       driver resistance dissipate, what the shunts dissipate and what is
@@ -59,7 +61,7 @@ enum LineCommand: CLICommand {
       OptionSpec("--problem", "<file.json>", "Take the line from a problem file: with --row I, word line I; with --col J, bit line J."),
       OptionSpec("--row", "<i>", "With --problem: word line i (0-based)."),
       OptionSpec("--col", "<j>", "With --problem: bit line j (0-based)."),
-      OptionSpec("--node-values", nil, "Also print every cell's peak_volts, time_above_seconds, delay50_seconds, elmore_delay_seconds and steady_state_volts."),
+      OptionSpec("--node-values", nil, "Also print every cell's peak_volts, time_above_seconds (with --threshold), delay50_seconds, elmore_delay_seconds and steady_state_volts, and shunts with --problem."),
       OptionSpec("--probes", "<k,...>", "Cells (0-based) whose waveforms --csv and --spice give (default: the first, middle and last)."),
       OptionSpec("--csv", "<file>", "Write the probes' waveforms: time_seconds, then v_<k> per probe (V), at every step."),
       OptionSpec("--spice", "<file.cir>", "Write the line as an ngspice netlist (.tran) printing the probes' voltages at eight times."),
@@ -86,7 +88,7 @@ enum LineCommand: CLICommand {
     if let threshold {
       guard threshold != 0, (threshold > 0) == (drive > 0) else {
         throw CLIError.usage(
-          "--threshold must be non-zero and of the pulse's sign (--voltage \(drive) V), got \(PulsesCommand.raw(args, "--threshold"))")
+          "--threshold must be non-zero and of the pulse's sign (the pulse is \(drive) V), got \(PulsesCommand.raw(args, "--threshold"))")
       }
     }
     let n = line.cells
@@ -109,9 +111,11 @@ enum LineCommand: CLICommand {
     var json = JSONWriter()
     if let source { json.add("source", source) }
     json.add("cells", n)
-    if let p = uniform(line.segmentResistances) { json.add("segment_resistance", p) } else { json.addRaw("segment_resistance", "\"per cell\"") }
-    if let p = uniform(line.capacitances) { json.add("capacitance", p) } else { json.addRaw("capacitance", "\"per cell\"") }
-    if let p = uniform(line.shunts) { json.add("shunt", p) } else { json.addRaw("shunt", "\"per cell\"") }
+    // A number, or null where the cells differ (a problem file's shunts:
+    // --node-values gives them as shunts).
+    if let p = uniform(line.segmentResistances) { json.add("segment_resistance", p) } else { json.addRaw("segment_resistance", "null") }
+    if let p = uniform(line.capacitances) { json.add("capacitance", p) } else { json.addRaw("capacitance", "null") }
+    if let p = uniform(line.shunts) { json.add("shunt", p) } else { json.addRaw("shunt", "null") }
     json.add("driver_resistance", line.driverResistance)
     json.add("voltage", drive)
     json.add("width_seconds", width)
@@ -125,15 +129,26 @@ enum LineCommand: CLICommand {
     json.add("far_peak_volts", result.peak[far])
     json.addRaw("far_delay50_seconds", result.delay50[far].map(JSONWriter.number) ?? "null")
     json.add("far_elmore_delay_seconds", elmore[far])
-    let weakest = result.peak.indices.min { abs(result.peak[$0]) < abs(result.peak[$1]) }!
+    // The lowest peak, peaks within 1e-9 of V counted as equal and the
+    // farthest of them taken (a charged line's cells differ by rounding,
+    // which had named the first: a walkthrough, session 57).
+    let tie = 1e-9 * abs(drive)
+    let lowest = result.peak.map(abs).min()!
+    let weakest = result.peak.indices.last { abs(result.peak[$0]) <= lowest + tie }!
     json.add("weakest_cell", weakest)
     json.add("weakest_peak_volts", result.peak[weakest])
     if let threshold, let above = result.timeAbove {
       let reaching = result.peak.filter { abs($0) >= abs(threshold) }.count
       json.add("cells_reaching_threshold", reaching)
-      let shortest = above.indices.min { above[$0] < above[$1] }!
-      json.add("shortest_time_above_cell", shortest)
-      json.add("shortest_time_above_seconds", above[shortest])
+      // Of the cells that reach it (null when none does).
+      let reached = above.indices.filter { abs(result.peak[$0]) >= abs(threshold) }
+      if let shortest = reached.min(by: { above[$0] < above[$1] }) {
+        json.add("shortest_time_above_cell", shortest)
+        json.add("shortest_time_above_seconds", above[shortest])
+      } else {
+        json.addRaw("shortest_time_above_cell", "null")
+        json.addRaw("shortest_time_above_seconds", "null")
+      }
     }
     json.add("energy_source_joules", result.sourceEnergy)
     json.add("energy_line_joules", result.lineEnergy)
@@ -149,6 +164,7 @@ enum LineCommand: CLICommand {
       json.addRaw("delay50_seconds", "[" + result.delay50.map { $0.map(JSONWriter.number) ?? "null" }.joined(separator: ", ") + "]")
       json.add("elmore_delay_seconds", elmore)
       json.add("steady_state_volts", steady)
+      if source != nil { json.add("shunts", line.shunts) }
     }
     if let path = args.string("--csv") {
       var s = "time_seconds," + probes.map { "v_\($0)" }.joined(separator: ",") + "\n"
@@ -179,8 +195,9 @@ enum LineCommand: CLICommand {
   static func lineFromArguments(_ args: ParsedArguments) throws -> (RCLine, Double, String?) {
     let capacitance = try args.double("--capacitance")
     guard let capacitance else { throw CLIError.usage("missing --capacitance <F> (each cell's capacitance to ground)") }
-    guard capacitance > 0, capacitance <= 1 else {
-      throw CLIError.usage("--capacitance must be in (0, 1] F, got \(PulsesCommand.raw(args, "--capacitance"))")
+    // (Below 1e-24 F the lines' energies sink into rounding.)
+    guard capacitance >= 1e-24, capacitance <= 1 else {
+      throw CLIError.usage("--capacitance must be in [1e-24, 1] F, got \(PulsesCommand.raw(args, "--capacitance"))")
     }
     let driver = try args.double("--driver-resistance", default: 0)
     guard driver >= 0, driver <= 1e12 else {
@@ -235,9 +252,14 @@ enum LineCommand: CLICommand {
       guard r > 0 else { throw CLIError.runtime("\(path): r_row is 0: an ideal word line has no delay (give the line with --cells and --segment-resistance)") }
       resistances = [Double](repeating: r, count: n)
       shunts = (0..<n).map { mesh.conductance[row * n + $0] }
-      if voltage == nil, let v = mesh.rowTerminations[row].volts, v != 0 {
-        try checkVoltage(v, "\(path): v_in[\(row)]")
-        voltage = v
+      if voltage == nil {
+        if let v = mesh.rowTerminations[row].volts, v != 0 {
+          try checkVoltage(v, "\(path): v_in[\(row)]")
+          voltage = v
+        } else {
+          var err = StandardError()
+          print("note: \(path): v_in[\(row)] is 0 or absent: word line \(row) is driven at 1 V (give --voltage)", to: &err)
+        }
       }
     } else {
       let column = column!

@@ -105,35 +105,55 @@ enum TrainCommand: CLICommand {
   /// `baseName` names where `base` came from (a checkpoint): an error in
   /// a key given neither as an option nor in `--config` names it.
   /// With resistive lines and `line_capacitance`, the training reads'
-  /// slowest driven line: a forward read's word line (a layer's N cells,
-  /// r_row) or a transposed read's bit line (M cells, r_col), each an RC
-  /// line without its cells' leakage (which only speeds it), driven for
-  /// `read_time`. Nil when every far cell reaches 99.9 % of its drive by
-  /// then; otherwise the note (the solves take every line as settled).
-  static func lineSettling(_ cfg: TrainingConfiguration) -> (share: Double, note: String)? {
+  /// slowest line: each layer's word lines (N cells, r_row) and bit lines
+  /// (M cells, r_col), each an RC line without its cells' leakage (which
+  /// only speeds it) stepped to 1 V for `read_time`. A read drives one kind
+  /// and senses on the other, and a sensed line settles as a driven one
+  /// does (reciprocity: the current a cell puts into a virtual-ground line
+  /// reaches its sense amplifier as the voltage a source there would put
+  /// on the cell), so both kinds count in every layer. `share` is the far
+  /// cell's voltage at `read_time`; the note when it is below 99.9 % (the
+  /// reads' solves take every line as settled).
+  struct LineSettling {
+    var layer: Int, kind: String, cells: Int, resistance: Double
+    var share: Double
+    /// When the far cell reaches 99.9 % (s).
+    var settled: Double?
+    var note: String?
+  }
+
+  static func lineSettling(_ cfg: TrainingConfiguration) -> LineSettling? {
     guard cfg.wires == .resistive, cfg.lineCapacitance > 0 else { return nil }
-    var worst: (share: Double, line: RCLine, what: String)? = nil
+    var worst: (share: Double, line: RCLine, layer: Int, kind: String)? = nil
     for l in 0..<(cfg.layers.count - 1) {
       let (m, n) = (cfg.layers[l] + 1, cfg.layers[l + 1])
-      var lines = [(n, cfg.rowSegmentResistance, "layer \(l + 1)'s word lines (\(n) cells, r_row; forward reads)")]
-      if l > 0 { lines.append((m, cfg.columnSegmentResistance, "layer \(l + 1)'s bit lines (\(m) cells, r_col; transposed reads)")) }
-      for (cells, r, what) in lines where r > 0 {
+      for (cells, r, kind) in [(n, cfg.rowSegmentResistance, "word"), (m, cfg.columnSegmentResistance, "bit")] where r > 0 {
         let line = RCLine(cells: cells, segmentResistance: r, capacitance: cfg.lineCapacitance)
-        let t = line.pulse(volts: 1, width: cfg.readTime, probes: [cells - 1])
-        let share = t.times.firstIndex(of: cfg.readTime).map { t.waveforms[0][$0] } ?? t.peak[cells - 1]
-        if share < (worst?.share ?? 1) { worst = (share, line, what) }
+        // Twenty of its slowest time constants: settled to far below 1e-3.
+        var share = 1.0
+        if cfg.readTime < 20 * line.slowestTimeConstant() {
+          let t = line.pulse(volts: 1, width: cfg.readTime, probes: [cells - 1])
+          share = t.times.firstIndex(of: cfg.readTime).map { t.waveforms[0][$0] } ?? t.peak[cells - 1]
+        }
+        if worst == nil || share < worst!.share { worst = (share, line, l, kind) }
       }
     }
-    guard let worst, worst.share < 0.999 else { return nil }
+    guard let worst else { return nil }
+    let cells = worst.line.cells
+    var result = LineSettling(
+      layer: worst.layer + 1, kind: worst.kind, cells: cells, resistance: worst.line.segmentResistances[0],
+      share: worst.share, settled: nil, note: nil)
     // The time its far cell takes to 99.9 %: a pulse long enough, scanned.
-    let long = worst.line.pulse(volts: 1, width: 60 * worst.line.slowestTimeConstant(), probes: [worst.line.cells - 1])
-    let needed = zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0
-    let c = JSONWriter.number(cfg.lineCapacitance), r = JSONWriter.number(worst.line.segmentResistances[0])
-    let note =
-      "note: with line_capacitance \(c) F a cell, the far cell of \(worst.what) reaches \(String(format: "%.1f", 100 * worst.share)) % of its drive by read_time \(JSONWriter.number(cfg.readTime)) s"
-      + (needed.map { String(format: " (99.9 %% at %.3g s)", $0) } ?? "")
-      + ": the reads' solves take every line as settled; 'xbarsim line --cells \(worst.line.cells) --segment-resistance \(r) --capacitance \(c) --width \(JSONWriter.number(cfg.readTime))' gives its transient"
-    return (worst.share, note)
+    let long = worst.line.pulse(volts: 1, width: 60 * worst.line.slowestTimeConstant(), probes: [cells - 1])
+    result.settled = zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0
+    guard worst.share < 0.999 else { return result }
+    let c = JSONWriter.number(cfg.lineCapacitance), r = JSONWriter.number(result.resistance)
+    let key = worst.kind == "word" ? "r_row" : "r_col"
+    result.note =
+      "note: with line_capacitance \(c) F a cell, the far cell of layer \(result.layer)'s \(worst.kind) lines (\(cells) cells, \(key)) is at \(String(format: "%.1f", 100 * worst.share)) % of its final value at read_time \(JSONWriter.number(cfg.readTime)) s"
+      + (result.settled.map { String(format: " (99.9 %% at %.3g s)", $0) } ?? "")
+      + ", driven or sensed: the reads' solves take every line as settled; 'xbarsim line --cells \(cells) --segment-resistance \(r) --capacitance \(c) --width \(JSONWriter.number(cfg.readTime)) --probes \(cells - 1) --csv FILE' gives its transient"
+    return result
   }
 
   static func configuration(
@@ -1046,9 +1066,9 @@ enum TrainCommand: CLICommand {
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
     }
-    if let slow = lineSettling(cfg) {
+    if let note = lineSettling(cfg)?.note {
       var err = StandardError()
-      print(slow.note, to: &err)
+      print(note, to: &err)
     }
     // (From a checkpoint, a one-epoch run is a step of a longer one: its
     // switch is decided at its end against the saved run's last epoch,
@@ -1303,12 +1323,8 @@ enum TrainCommand: CLICommand {
       // Rules hybrid and single book the half-selected cells; Lim's rule
       // with half_select book (inspect gives them per sample).
       let half = e.halfSelect.map { String(format: "half-selected cells %.3g, ", $0 / n) } ?? ""
-      var note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
+      let note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
       let lines = e.lines.map { String(format: ", lines %.3g", $0 / n) } ?? ""
-      if e.lines != nil && e.halfSelect == nil {
-        // Rule lim walks its update's slots only with half_select book.
-        note += "; the lines of the update slots too (the reads' are booked)"
-      }
       say(String(
         format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@%@), latency %.3g s (reads %.3g, update %.3g)",
         e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, lines as NSString,
@@ -1905,7 +1921,7 @@ enum TrainCommand: CLICommand {
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
-    "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance",
+    "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -1973,6 +1989,17 @@ enum TrainCommand: CLICommand {
     // Float SGD has no devices; an off-chip run solves no training read
     // (its evaluations go through the transfer matrices).
     if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
+    // With resistive lines and line_capacitance: the slowest line's far
+    // cell at read_time (the note's figures, kept with the results).
+    if let l = lineSettling(cfg) {
+      var o = JSONWriter()
+      o.add("layer", l.layer)
+      o.add("lines", l.kind)
+      o.add("cells", l.cells)
+      o.add("share_at_read_time", l.share)
+      if let t = l.settled { o.add("seconds_to_999", t) } else { o.addRaw("seconds_to_999", "null") }
+      json.addRaw("line_settling", o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: ""))
+    }
     // With an ADC: per layer, the share of the last evaluation's test-set
     // sums it clipped (null without an ADC, or before the first point).
     if cfg.rule != .float {

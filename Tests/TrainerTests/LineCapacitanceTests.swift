@@ -67,9 +67,13 @@ func theBookedLinesAreTheInspectedReadsAndSlots(method: UpdateMethod) throws {
 }
 
 @Test
-func withoutTheBookOnlyTheReadsLinesAreBooked() throws {
+func withoutHalfSelectBookTheSlotsLinesAreBookedToo() throws {
+  // The slots' account runs for the lines alone: the ledger books them,
+  // and no half-selected cells (a walkthrough, session 57: the reads'
+  // lines alone had been booked, 1/7,400 of the whole).
   let net = try network { $0.nMax = 8 }
   let shapes = [(17, 8), (9, 4)]
+  var slotEnergy = 0.0
   for sample in 0..<10 {
     let before = net.ledger().lines!
     let record = try images.pixels.withUnsafeBufferPointer { px in
@@ -77,7 +81,57 @@ func withoutTheBookOnlyTheReadsLinesAreBooked() throws {
     }
     let booked = net.ledger().lines! - before
     let reads = readLineEnergy(record, shapes: shapes)
-    #expect(abs(booked - reads) <= 1e-6 * reads, "sample \(sample): booked \(booked), reads \(reads)")
+    let slots = UpdateSchedule.lineEnergies(
+      UpdateSchedule.slots(record.pulses), shapes: shapes, pulses: net.configuration.pulseGenerator, capacitance: capacitance
+    ).reduce(0, +)
+    slotEnergy += slots
+    #expect(abs(booked - (reads + slots)) <= 1e-6 * (reads + slots), "sample \(sample): booked \(booked), reads \(reads) + slots \(slots)")
+    #expect(net.ledger().halfSelect == nil)
+  }
+  #expect(slotEnergy > 0)
+}
+
+@Test
+func theLinesChangeNoPulse() throws {
+  // The same run with and without line_capacitance: the same pulses,
+  // resets and weights (the slots' account only books).
+  let with = try network { $0.nMax = 8 }, without = try network { $0.nMax = 8; $0.lineCapacitance = 0 }
+  for net in [with, without] {
+    images.pixels.withUnsafeBufferPointer { px in
+      for sample in 0..<40 { _ = net.train(px.baseAddress! + sample * 16, label: Int(images.labels[sample])) }
+    }
+  }
+  #expect(with.pulses == without.pulses && with.resets == without.resets)
+  #expect((0..<2).allSatisfy { with.weights(layer: $0) == without.weights(layer: $0) })
+  #expect(with.ledger().read == without.ledger().read && with.ledger().program == without.ledger().program)
+}
+
+// Mini-batches: the reads of an open batch are booked with its update, the
+// lines as the read energy.
+@Test
+func aMiniBatchBooksItsReadsLinesAtItsEnd() throws {
+  let net = try network {
+    $0.nMax = 8
+    $0.batch = 3
+  }
+  let shapes = [(17, 8), (9, 4)]
+  var pending = 0.0
+  for sample in 0..<9 {
+    let before = net.ledger().lines!
+    let record = try images.pixels.withUnsafeBufferPointer { px in
+      try net.inspect(px.baseAddress! + sample * 16, label: Int(images.labels[sample]))
+    }
+    let booked = net.ledger().lines! - before
+    pending += readLineEnergy(record, shapes: shapes)
+    let slots = UpdateSchedule.lineEnergies(
+      UpdateSchedule.slots(record.pulses), shapes: shapes, pulses: net.configuration.pulseGenerator, capacitance: capacitance
+    ).reduce(0, +)
+    if sample % 3 == 2 {
+      #expect(abs(booked - (pending + slots)) <= 1e-6 * (pending + slots), "sample \(sample): booked \(booked), reads \(pending) + slots \(slots)")
+      pending = 0
+    } else {
+      #expect(booked == 0, "sample \(sample): an open batch books nothing, booked \(booked)")
+    }
   }
 }
 

@@ -175,22 +175,30 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
 @Test func trainNotesLinesThatDoNotSettleWithinARead() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-line-settle", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
   let common = ["train", "--data", data.path, "--layers", "64,40,10", "--evals-per-epoch", "1", "--quiet", "--wires", "resistive"]
-  // Layer 2's bit lines, 41 cells of 1 kΩ and 10 fF: τ₁ ≈ 4·r·c·n²/π²
-  // ≈ 2.7e-8 s, far beyond a read of 1e-8 s.
-  let slow = try runXbarsim(common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14"])
+  // Layer 1's bit lines are the longest, 65 cells: sensed in a forward
+  // read, driven in none (layer 1 has no transposed read), they count (a
+  // walkthrough, session 57: the note had looked at driven lines only).
+  // 1 kΩ and 10 fF a cell: τ₁ ≈ 4·r·c·n²/π² ≈ 1.7e-7 s, far beyond 1e-8 s.
+  let slow = try runXbarsim(
+    common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--summary", summary.path])
   #expect(slow.status == 0, "\(slow.stderr)")
   let note = try #require(slow.stderr.split(separator: "\n").first { $0.contains("line_capacitance") }.map(String.init), "\(slow.stderr)")
-  #expect(note.contains("layer 2's bit lines (41 cells, r_col"), "\(note)")
+  #expect(note.contains("layer 1's bit lines (65 cells, r_col)"), "\(note)")
   // Its share, as the line gives it at the read's end.
-  let line = RCLine(cells: 41, segmentResistance: 1000, capacitance: 1e-14)
-  let t = line.pulse(volts: 1, width: 1e-8, probes: [40])
+  let line = RCLine(cells: 65, segmentResistance: 1000, capacitance: 1e-14)
+  let t = line.pulse(volts: 1, width: 1e-8, probes: [64])
   let share = t.waveforms[0][t.times.firstIndex(of: 1e-8)!]
-  #expect(note.contains(String(format: "reaches %.1f %% of its drive", 100 * share)), "\(note), \(share)")
+  #expect(note.contains(String(format: "is at %.1f %% of its final value", 100 * share)), "\(note), \(share)")
+  let settling = try #require(try json(String(contentsOf: summary, encoding: .utf8))["line_settling"] as? [String: Any])
+  #expect(settling["layer"] as? Int == 1 && settling["lines"] as? String == "bit" && settling["cells"] as? Int == 65)
+  #expect(isApproximatelyEqual(try #require(settling["share_at_read_time"] as? Double), share, relativeTolerance: 1e-12))
+  #expect(try #require(settling["seconds_to_999"] as? Double) > 1e-8)
   // Settled lines, or no capacitance: no note.
   for options in [["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16"], ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"]] {
     let r = try runXbarsim(common + options)
-    #expect(r.status == 0 && !r.stderr.contains("reaches"), "\(options): \(r.stderr)")
+    #expect(r.status == 0 && !r.stderr.contains("final value"), "\(options): \(r.stderr)")
   }
 }
 
@@ -230,4 +238,31 @@ func inspectGivesTheLinesEnergy(rule: String) throws {
       #expect(try #require(s["line_energy"] as? Double) > 0)
     }
   }
+}
+
+@Test func edgeCasesOfTheOutputs() throws {
+  // A threshold no cell reaches: the count 0 and no shortest cell.
+  let high = try runXbarsim(["line", "--cells", "8", "--segment-resistance", "1", "--capacitance", "1e-15", "--voltage", "5", "--threshold", "6"])
+  #expect(high.status == 0, "\(high.stderr)")
+  let o = try json(high.stdout)
+  #expect(o["cells_reaching_threshold"] as? Int == 0)
+  #expect(o["shortest_time_above_cell"] is NSNull && o["shortest_time_above_seconds"] is NSNull)
+  // A charged line: its cells equal to rounding, the farthest is the
+  // weakest (a walkthrough, session 57, got cell 0).
+  #expect(o["weakest_cell"] as? Int == 7)
+  // A problem row without a drive: driven at 1 V, with a note; a
+  // non-uniform shunt is null at the top and listed with --node-values.
+  let dir = try temporaryDirectory("line")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let problem = dir.appendingPathComponent("p.json")
+  try #"{"rows": 2, "cols": 3, "r_row": 5, "r_col": 5, "v_in": [0, 0.4], "conductance": [[1e-5, 2e-5, 3e-5], [1e-5, 1e-5, 1e-5]]}"#
+    .write(to: problem, atomically: true, encoding: .utf8)
+  let row0 = try runXbarsim(["line", "--problem", problem.path, "--row", "0", "--capacitance", "1e-15", "--node-values"])
+  #expect(row0.status == 0 && row0.stderr.contains("v_in[0] is 0 or absent: word line 0 is driven at 1 V"), "\(row0.stderr)")
+  let r0 = try json(row0.stdout)
+  #expect(r0["voltage"] as? Double == 1 && r0["shunt"] is NSNull)
+  #expect(r0["shunts"] as? [Double] == [1e-5, 2e-5, 3e-5])
+  let row1 = try runXbarsim(["line", "--problem", problem.path, "--row", "1", "--capacitance", "1e-15"])
+  let r1 = try json(row1.stdout)
+  #expect(row1.status == 0 && row1.stderr.isEmpty && r1["shunt"] as? Double == 1e-5, "\(row1.stderr)")
 }

@@ -78,7 +78,8 @@ private func header(_ url: URL) throws -> [String] {
     ("float", net + ["--rule", "float"]),
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
-    ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10"]),
+    // (And its lines' settling: line_settling.)
+    ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--line-capacitance", "1e-16"]),
     // (A measured device: device.)
     ("measured", net + ["--device-csv", root.appendingPathComponent("device.csv").path]),
   ]

@@ -278,7 +278,10 @@ final class LimLayer {
       }
     }
     synchronize()
-    if cfg.halfSelect == .book {
+    // The slots' account also holds the lines they charge: with
+    // line_capacitance it runs without half_select book too (the ledger
+    // then books its lines, not its half-selected cells).
+    if cfg.halfSelect == .book || cfg.lineCapacitance > 0 {
       halfSelectBook = LimHalfSelectBook(rows: rows, columns: columns) { conductances($0) }
     }
     restartEnergyAccount()

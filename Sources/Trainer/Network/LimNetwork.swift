@@ -211,8 +211,8 @@ public final class LimNetwork: @unchecked Sendable {
   /// - lines (with `line_capacitance` C): C·V² for every line a read drives
   ///   to V, n·C the line of n cells (the lines return to 0 V between
   ///   reads; with resistive lines an upper bound, the far cells charging
-  ///   below V), and with `half_select book` the update slots' lines at
-  ///   ±V_p/2 (±V_r/2 for resets);
+  ///   below V), and the update slots' lines at ±V_p/2 (±V_r/2 for
+  ///   resets; the update runs the slots' account, as `half_select book`);
   /// - read latency: per forward read `read_time` + min(`adc_columns`, N)
   ///   ADC conversions in series (`forwardReadTime`: one with an ADC per column), per
   ///   transposed read `read_time` (DAC settling overlaps the previous
@@ -236,8 +236,9 @@ public final class LimNetwork: @unchecked Sendable {
       e.halfSelect = layers.reduce(0) { $0 + ($1.halfSelectBook?.energy(pulse) ?? 0) }
     }
     if cfg.lineCapacitance > 0 {
-      // The reads' lines; the update slots' with half_select book, whose
-      // account walks the slots (`LimHalfSelectBook.lineEnergy`).
+      // The reads' lines and the update slots', whose account walks the
+      // slots (`LimHalfSelectBook.lineEnergy`, kept with line_capacitance
+      // whether or not half_select books the half-selected cells).
       let reads = samplesInBatch > 0 ? atBatchStart.lineCells : readLineCells
       e.lines = cfg.lineCapacitance * (reads + layers.reduce(0) { $0 + ($1.halfSelectBook?.lineEnergy(pulse) ?? 0) })
     }
