@@ -235,25 +235,31 @@ public struct EnergyLedger: Sendable, Equatable {
   /// slot's driven lines put V/2 across (J); nil where a trainer does not
   /// book them (then neither `energy` nor the breakdown has them).
   public var halfSelect: Double? = nil
-  /// Charging the lines (J): C·V² for each line a read or an update slot
-  /// drives to V, C its cells × `line_capacitance` (the line returning to
-  /// 0 V after it); nil where `line_capacitance` is 0 (then neither
-  /// `energy` nor the breakdown has it).
-  public var lines: Double? = nil
+  /// Charging the lines (J): C·V² for each line the reads drive to V, and
+  /// each line the update slots drive, C its cells × `line_capacitance`
+  /// (the line returning to 0 V after it); nil where `line_capacitance`
+  /// is 0 (then neither `energy` nor the breakdown has them).
+  public var readLines: Double? = nil
+  public var updateLines: Double? = nil
+  /// The two together (nil when neither is booked).
+  public var lines: Double? {
+    readLines == nil && updateLines == nil ? nil : (readLines ?? 0) + (updateLines ?? 0)
+  }
   /// Latency (s): reads (with conversions) and update phases.
   public var readTime = 0.0
   public var updateTime = 0.0
 
   public init() {}
 
-  public var energy: Double { read + program + reset + adc + dac + (halfSelect ?? 0) + (lines ?? 0) }
+  public var energy: Double { read + program + reset + adc + dac + (halfSelect ?? 0) + (readLines ?? 0) + (updateLines ?? 0) }
   public var latency: Double { readTime + updateTime }
 
-  /// The components by name, for summaries (`half_select` and `lines`
-  /// only where booked).
+  /// The components by name, for summaries (`half_select`, `read_lines`
+  /// and `update_lines` only where booked).
   public var energyBreakdown: [(String, Double)] {
     [("read", read), ("program", program), ("reset", reset), ("adc", adc), ("dac", dac)]
-      + (halfSelect.map { [("half_select", $0)] } ?? []) + (lines.map { [("lines", $0)] } ?? [])
+      + (halfSelect.map { [("half_select", $0)] } ?? []) + (readLines.map { [("read_lines", $0)] } ?? [])
+      + (updateLines.map { [("update_lines", $0)] } ?? [])
   }
   public var latencyBreakdown: [(String, Double)] { [("read", readTime), ("update", updateTime)] }
 }

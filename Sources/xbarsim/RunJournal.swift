@@ -182,7 +182,8 @@ struct RunJournal {
       // rule lim with half_select book (session 37).
       if let h = l.halfSelect { e.add("half_select", h) }
       // With line_capacitance (session 57).
-      if let x = l.lines { e.add("lines", x) }
+      if let x = l.readLines { e.add("read_lines", x) }
+      if let x = l.updateLines { e.add("update_lines", x) }
       o.addRaw("ledger", object(e))
     } else {
       o.addRaw("ledger", "null")
@@ -275,10 +276,10 @@ struct RunJournal {
         if case .number(let c)? = configuration["line_capacitance"] { return c > 0 }
         return false
       }()
-      if linesBooked != (l.lines != nil) {
+      if linesBooked != (l.readLines != nil) || linesBooked != (l.updateLines != nil) {
         throw fail(linesBooked
-          ? "'ledger' has no 'lines', which its configuration's line_capacitance books"
-          : "'ledger' has a 'lines', but its configuration has no line_capacitance")
+          ? "'ledger' lacks 'read_lines' or 'update_lines', which its configuration's line_capacitance books"
+          : "'ledger' has 'read_lines' or 'update_lines', but its configuration has no line_capacitance")
       }
     }
     if case .number(let epochs)? = configuration["epochs"], case .number(let limit)? = configuration["train_limit"],
@@ -356,10 +357,10 @@ struct RunJournal {
         guard h >= 0 else { throw fail("ledger 'half_select' is \(JSONWriter.number(h)), not a number ≥ 0") }
         e.halfSelect = h
       }
-      if l["lines"] != nil {
-        let x = try number(l, "lines")
-        guard x >= 0 else { throw fail("ledger 'lines' is \(JSONWriter.number(x)), not a number ≥ 0") }
-        e.lines = x
+      for (key, path) in [("read_lines", \EnergyLedger.readLines), ("update_lines", \EnergyLedger.updateLines)] where l[key] != nil {
+        let x = try number(l, key)
+        guard x >= 0 else { throw fail("ledger '\(key)' is \(JSONWriter.number(x)), not a number ≥ 0") }
+        e[keyPath: path] = x
       }
       r.ledger = e
     }

@@ -150,7 +150,7 @@ enum TrainCommand: CLICommand {
     let c = JSONWriter.number(cfg.lineCapacitance), r = JSONWriter.number(result.resistance)
     let key = worst.kind == "word" ? "r_row" : "r_col"
     result.note =
-      "note: with line_capacitance \(c) F a cell, the far cell of layer \(result.layer)'s \(worst.kind) lines (\(cells) cells, \(key)) is at \(String(format: "%.1f", 100 * worst.share)) % of its final value at read_time \(JSONWriter.number(cfg.readTime)) s"
+      "note: with line_capacitance \(c) F a cell, the far cell of layer \(result.layer)'s \(worst.kind) lines (\(cells) cells, \(key)) is at \(String(format: "%.3g", 100 * worst.share)) % of its final value at read_time \(JSONWriter.number(cfg.readTime)) s"
       + (result.settled.map { String(format: " (99.9 %% at %.3g s)", $0) } ?? "")
       + ", driven or sensed: the reads' solves take every line as settled; 'xbarsim line --cells \(cells) --segment-resistance \(r) --capacitance \(c) --width \(JSONWriter.number(cfg.readTime)) --probes \(cells - 1) --csv FILE' gives its transient"
     return result
@@ -1324,7 +1324,7 @@ enum TrainCommand: CLICommand {
       // with half_select book (inspect gives them per sample).
       let half = e.halfSelect.map { String(format: "half-selected cells %.3g, ", $0 / n) } ?? ""
       let note = e.halfSelect == nil ? "; half-selected cells not booked: --half-select book books them, xbarsim inspect gives them per sample" : ""
-      let lines = e.lines.map { String(format: ", lines %.3g", $0 / n) } ?? ""
+      let lines = e.lines == nil ? "" : String(format: ", lines: reads %.3g, update %.3g", (e.readLines ?? 0) / n, (e.updateLines ?? 0) / n)
       say(String(
         format: "per training image: energy %.3g J (read %.3g, program %.3g, reset %.3g, %@ADC %.3g, DAC %.3g%@%@), latency %.3g s (reads %.3g, update %.3g)",
         e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, lines as NSString,

@@ -190,7 +190,7 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
   let line = RCLine(cells: 65, segmentResistance: 1000, capacitance: 1e-14)
   let t = line.pulse(volts: 1, width: 1e-8, probes: [64])
   let share = t.waveforms[0][t.times.firstIndex(of: 1e-8)!]
-  #expect(note.contains(String(format: "is at %.1f %% of its final value", 100 * share)), "\(note), \(share)")
+  #expect(note.contains(String(format: "is at %.3g %% of its final value", 100 * share)), "\(note), \(share)")
   let settling = try #require(try json(String(contentsOf: summary, encoding: .utf8))["line_settling"] as? [String: Any])
   #expect(settling["layer"] as? Int == 1 && settling["lines"] as? String == "bit" && settling["cells"] as? Int == 65)
   #expect(isApproximatelyEqual(try #require(settling["share_at_read_time"] as? Double), share, relativeTolerance: 1e-12))

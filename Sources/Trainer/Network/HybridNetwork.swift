@@ -284,9 +284,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       + reset * reset * pulse.width(of: .reset) * g * layers.reduce(0) { $0 + $1.halfSelectReset }
     if cfg.lineCapacitance > 0 {
       // Each line a read or slot drives, charged to its voltage and back.
-      e.lines = cfg.lineCapacitance * (
-        v * v * readLineCells + write * write * layers.reduce(0) { $0 + $1.lineCellsWrite }
-          + reset * reset * layers.reduce(0) { $0 + $1.lineCellsReset })
+      e.readLines = cfg.lineCapacitance * v * v * readLineCells
+      e.updateLines = cfg.lineCapacitance * (
+        write * write * layers.reduce(0) { $0 + $1.lineCellsWrite } + reset * reset * layers.reduce(0) { $0 + $1.lineCellsReset })
     }
     var dac = 0, adc = 0
     for (l, layer) in layers.enumerated() {

@@ -240,7 +240,8 @@ public final class LimNetwork: @unchecked Sendable {
       // slots (`LimHalfSelectBook.lineEnergy`, kept with line_capacitance
       // whether or not half_select books the half-selected cells).
       let reads = samplesInBatch > 0 ? atBatchStart.lineCells : readLineCells
-      e.lines = cfg.lineCapacitance * (reads + layers.reduce(0) { $0 + ($1.halfSelectBook?.lineEnergy(pulse) ?? 0) })
+      e.readLines = cfg.lineCapacitance * reads
+      e.updateLines = cfg.lineCapacitance * layers.reduce(0) { $0 + ($1.halfSelectBook?.lineEnergy(pulse) ?? 0) }
     }
     var dacConversions = 0, adcConversions = 0
     for (l, layer) in layers.enumerated() {
