@@ -1,4 +1,4 @@
-import Circuit
+@testable import Circuit
 import Foundation
 import Testing
 import _TestSupport
@@ -297,5 +297,62 @@ struct RCLineTests {
     #expect(t.storedAtEnd <= 1e-12 * cv2)
     #expect(t.integrationError <= 1e-4, "\(t.integrationError)")
     #expect(abs(t.peak[cells - 1] - 1) <= 1e-9)
+  }
+
+  // From a mutation audit (session 57): the grid's cap and settle window,
+  // its sliver split, the fastest bound and the delay's interpolation.
+
+  @Test func theFastestBoundIsGershgorins() {
+    // min c_k / (2·A_kk): one cell 1/(2·1); three of 2 Ω and 3 F, the
+    // middle nodes' A_kk = 1 S: 3/(2·1).
+    #expect(RCLine(cells: 1, segmentResistance: 1, capacitance: 1).fastestTimeConstantBound() == 0.5)
+    #expect(RCLine(cells: 3, segmentResistance: 2, capacitance: 3).fastestTimeConstantBound() == 1.5)
+  }
+
+  @Test func theStepsAreCappedWhileTheLineSettles() {
+    let line = RCLine(cells: 8, segmentResistance: 1e3, capacitance: 1e-15)
+    let tau = line.slowestTimeConstant()
+    let width = 40 * tau
+    let plan = line.stepPlan(width: width, until: width + 40 * tau)
+    var capped = 0
+    for (i, h) in plan.lengths.enumerated() {
+      let t = plan.times[i]  // the step's start
+      let since = t < width ? t : t - width
+      if since < 25 * tau {
+        #expect(h <= 0.05 * tau * (1 + 1e-9), "step \(i) of \(h) s, \(since / tau) τ after its edge")
+        capped += 1
+      }
+    }
+    #expect(capped > 500)
+    // And past the window the steps grow beyond the cap.
+    #expect(plan.lengths.max()! > 0.05 * tau * 1.5)
+  }
+
+  @Test func noStepIsASliver() {
+    // The last step of a segment is split in two rather than leaving a
+    // step under half the one before it.
+    let line = RCLine(cells: 4, segmentResistance: 10, capacitance: 1e-15)
+    let tau = line.slowestTimeConstant()
+    for k in 0..<40 {
+      let width = tau * (0.3 + 0.173 * Double(k))
+      let plan = line.stepPlan(width: width, until: 2 * width)
+      let edge = plan.times.firstIndex(of: width)!
+      for i in 1..<plan.lengths.count where i != edge {
+        #expect(plan.lengths[i] >= 0.5 * plan.lengths[i - 1] * (1 - 1e-9), "width \(width): step \(i)")
+      }
+    }
+  }
+
+  @Test func theDelayIsInterpolatedByTheStagesQuadratic() {
+    // y = x² through (0, 0), (γ, γ²), (1, 1) reaches 0.25 at 0.5.
+    let gamma = 2 - 2.0.squareRoot()
+    #expect(abs(crossing(0, gamma * gamma, 1, at: 0.25, stage: gamma) - 0.5) <= 1e-6)
+    // On a coarse grid one cell's delay is still τ ln 2 to 5e-3 (the
+    // chord's is 1.3e-2 off).
+    let line = RCLine(cells: 1, segmentResistance: 1e3, capacitance: 1e-12)
+    let tau = 1e-9
+    let t = line.pulse(volts: 1, width: 5 * tau, options: .init(firstStep: 0.5, growth: 1.5, maxStep: 0.3))
+    let delay = try! #require(t.delay50[0])
+    #expect(abs(delay - tau * log(2)) <= 5e-3 * tau * log(2), "\(delay) against \(tau * log(2))")
   }
 }

@@ -256,6 +256,32 @@ func theCoincidenceSlotsChargeTheTrainsLines(rule: LearningRule, encoding: Updat
   #expect(abs(booked - joules) <= 1e-12 * joules, "\(booked) against \(joules)")
 }
 
+@Test func theSignRulesRefreshChargesItsDevicesLines() throws {
+  // Encoding sign refreshes by method b: the other device reset, then
+  // re-potentiated one step below its old state; each slot one D and one
+  // S line (a mutation audit, session 57: only method a's was tested).
+  var cfg = hybridConfiguration(.single, .sign, layers: [4, 3, 2])
+  cfg.c2c = 0
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0]
+  HybridTrainingTests.saturateCells0And12(layer)
+  // Cell 0's G− a few steps up, so that its refill has pulses.
+  layer.g[1][0] = layer.lo[1][0] + 4 * layer.step[0]
+  var trains: HybridUpdateTrains?
+  net.updateObserver = { trains = $0 }
+  let (repot0, resets0, write0, reset0) = (layer.repotentiations, layer.resets, layer.lineCellsWrite, layer.lineCellsReset)
+  net.activations[0] = [1, 0, 0, 0, 1]
+  net.deltas[0] = [-1, 0, 0]
+  net.update(0)
+  let resets = layer.resets - resets0, repotentiations = layer.repotentiations - repot0
+  #expect(resets == 2 && repotentiations == 3, "\(resets) resets, \(repotentiations) re-potentiations")
+  let t = try #require(trains)
+  let coincidence = t.rows.reduce(0) { $0 + $1.train.nonzeroBitCount } * 2 * 3
+    + (t.plus + t.minus).reduce(0) { $0 + $1.train.nonzeroBitCount } * 5
+  #expect(layer.lineCellsReset - reset0 == Double(resets * (5 + 3)))
+  #expect(layer.lineCellsWrite - write0 == Double(coincidence + repotentiations * (5 + 3)))
+}
+
 @Test(arguments: [LearningRule.hybrid, .single])
 func aHybridSamplesReadsChargeTheirLines(rule: LearningRule) throws {
   // One sample: the forward reads drive every layer's rows in each of its

@@ -100,6 +100,7 @@ private func json(_ text: String) throws -> [String: Any] {
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--voltage", "0"], "--voltage"),
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "0"], "--width"),
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "1e-9", "--until", "1e-10"], "--until"),
+  (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "1e-9", "--until", "1e-9"], "--until"),
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--threshold", "-0.5"], "--threshold"),
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--probes", "4"], "--probes"),
   (["line", "--cells", "4", "--segment-resistance", "1", "--capacitance", "1e-15", "--row", "1"], "--row"),
@@ -194,7 +195,18 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
   let settling = try #require(try json(String(contentsOf: summary, encoding: .utf8))["line_settling"] as? [String: Any])
   #expect(settling["layer"] as? Int == 1 && settling["lines"] as? String == "bit" && settling["cells"] as? Int == 65)
   #expect(isApproximatelyEqual(try #require(settling["share_at_read_time"] as? Double), share, relativeTolerance: 1e-12))
-  #expect(try #require(settling["seconds_to_999"] as? Double) > 1e-8)
+  // The time to 99.9 %: the first step of a long pulse's waveform there.
+  let long = line.pulse(volts: 1, width: 60 * line.slowestTimeConstant(), probes: [64])
+  let at999 = try #require(zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0)
+  #expect(isApproximatelyEqual(try #require(settling["seconds_to_999"] as? Double), at999, relativeTolerance: 1e-12))
+  // A read between 99 % and 99.9 % settled is noted too.
+  let almost = try #require(zip(long.times, long.waveforms[0]).first { $0.1 >= 0.995 }?.0)
+  let close = line.pulse(volts: 1, width: almost, probes: [64])
+  let closeShare = close.waveforms[0][close.times.firstIndex(of: almost)!]
+  #expect(closeShare > 0.99 && closeShare < 0.999)
+  let near = try runXbarsim(
+    common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--read-time", "\(almost)"])
+  #expect(near.status == 0 && near.stderr.contains(String(format: "is at %.3g %% of its final value", 100 * closeShare)), "\(near.stderr)")
   // Settled lines, or no capacitance: no note.
   for options in [["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16"], ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"]] {
     let r = try runXbarsim(common + options)
