@@ -64,6 +64,15 @@ enum InspectCommand: CLICommand {
     // samples and never evaluates.
     hiddenInHelp: ["--epochs", "--evals-per-epoch", "--final-iterations", "--test-limit", "--endurance"])
 
+  /// What charging a read's driven lines costs (J): D±_i (N cells each)
+  /// at their drives forward, S±_j (M cells each) transposed, C·n·V² a
+  /// line with C `line_capacitance`.
+  static func lineEnergy(_ read: ReadRecord, _ cfg: TrainingConfiguration) -> Double {
+    let forward = read.direction == .forward
+    let cells = forward ? cfg.layers[read.array + 1] : cfg.layers[read.array] + 1
+    return cfg.lineCapacitance * 2 * Double(cells) * (forward ? read.drainVoltage : read.sourceVoltage).reduce(0) { $0 + $1 * $1 }
+  }
+
   /// One read, pulse or reset slot of the timeline.
   struct Step {
     var slot: Int
@@ -301,13 +310,7 @@ enum InspectCommand: CLICommand {
           UpdateSchedule.slots($1.record.pulses), shapes: shapes, pulses: cfg.pulseGenerator, capacitance: cfg.lineCapacitance
         ).reduce(0, +)
       }
-      let reads = records.reduce(0.0) { total, r in
-        r.record.reads.reduce(total) { e, read in
-          let forward = read.direction == .forward
-          let cells = forward ? shapes[read.array].1 : shapes[read.array].0
-          return e + cfg.lineCapacitance * 2 * Double(cells) * (forward ? read.drainVoltage : read.sourceVoltage).reduce(0) { $0 + $1 * $1 }
-        }
-      }
+      let reads = records.reduce(0.0) { total, r in r.record.reads.reduce(total) { $0 + lineEnergy($1, cfg) } }
       print("line energy (line_capacitance \(JSONWriter.number(cfg.lineCapacitance)) F a cell): \(JSONWriter.number(reads)) J charging the reads' lines, \(JSONWriter.number(slots)) J the update slots'")
     }
   }
@@ -459,14 +462,7 @@ enum InspectCommand: CLICommand {
           w.add("slot", readSlots[s][k])
           w.add("time", seconds(readSlots[s][k]))
           w.add("energy", read.energy)
-          if cfg.lineCapacitance > 0 {
-            // Its driven lines charged: D±_i (N cells each) forward, S±_j
-            // (M cells each) transposed.
-            let (m, n) = (cfg.layers[read.array] + 1, cfg.layers[read.array + 1])
-            let forward = read.direction == .forward
-            let squares = (forward ? read.drainVoltage : read.sourceVoltage).reduce(0) { $0 + $1 * $1 }
-            w.add("line_energy", cfg.lineCapacitance * 2 * Double(forward ? n : m) * squares)
-          }
+          if cfg.lineCapacitance > 0 { w.add("line_energy", InspectCommand.lineEnergy(read, cfg)) }
           w.add("d_voltage", read.drainVoltage)
           w.add("s_voltage", read.sourceVoltage)
           w.add("d_plus_current", read.drainPlusCurrent)

@@ -113,21 +113,6 @@ func badInputIsAOneLineUsageError(arguments: [String], names: String) throws {
   #expect(first.hasPrefix("Error: ") && first.contains(names), "\(arguments): \(first)")
 }
 
-/// v at `t` from the CSV's rows: the quadratic through three grid points
-/// on the same side of the pulse's end.
-private func interpolated(_ times: [Double], _ v: [Double], at t: Double, width: Double) -> Double {
-  let upper = times.firstIndex { $0 >= t }!
-  var first = max(upper - 2, 0)
-  if t > width { first = upper + 1 < times.count ? upper - 1 : upper - 2 }
-  let x = Array(times[first..<(first + 3)]), y = Array(v[first..<(first + 3)])
-  var sum = 0.0
-  for a in 0..<3 {
-    var weight = 1.0
-    for b in 0..<3 where b != a { weight *= (t - x[b]) / (x[a] - x[b]) }
-    sum += weight * y[a]
-  }
-  return sum
-}
 
 @Test(
   "line --spice's netlist agrees with line --csv within 1e-3 of V",
@@ -165,7 +150,7 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
     let v = rows.map { $0[p + 1] }
     for (q, t) in sampleTimes.enumerated() {
       let reference = try #require(measured["v\(node)_t\(q)"], "ngspice printed no v\(node)_t\(q): \(spice.stdout.suffix(400))")
-      let ours = interpolated(times, v, at: t, width: width)
+      let ours = RCLineSpiceTests.voltage(times: times, values: v, at: t, width: width)
       worst = max(worst, abs(ours - reference))
       #expect(abs(ours - reference) <= 1e-3, "cell \(node) at \(t) s: \(ours) V, ngspice \(reference) V")
     }

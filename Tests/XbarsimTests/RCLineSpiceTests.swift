@@ -38,7 +38,11 @@ struct RCLineSpiceTests {
   /// v at `t` from the grid: the quadratic through three grid points on
   /// the same side of the pulse's end (linear would cost h²/8 · v'').
   static func voltage(_ result: RCLine.Transient, probe: Int, at t: Double, width: Double) -> Double {
-    let times = result.times, v = result.waveforms[probe]
+    voltage(times: result.times, values: result.waveforms[probe], at: t, width: width)
+  }
+
+  /// The same from a waveform's times and values (a `line --csv` file's).
+  static func voltage(times: [Double], values v: [Double], at t: Double, width: Double) -> Double {
     guard t > 0 else { return 0 }
     let upper = times.firstIndex { $0 >= t }!
     var first = upper - 1
