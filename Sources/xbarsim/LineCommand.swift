@@ -18,8 +18,9 @@ enum LineCommand: CLICommand {
       (a read's cells into virtual-ground bit lines; 0, the default, for an
       insulated control gate). The far end is open. The driver gives one
       rectangular pulse of --voltage for --width (ideal edges) and the line
-      is integrated to --until (default: until it has discharged to 1e-9 of
-      the voltage), with an L-stable second-order method on a step grid
+      is integrated to --until (default: 25 of its slowest time constants
+      after the pulse, when it has discharged to far below 1e-9 of the
+      voltage), with an L-stable second-order method on a step grid
       refined at both edges; integration_error_volts estimates its error.
 
       It prints one JSON object: per cell along the line its peak voltage,
@@ -56,7 +57,7 @@ enum LineCommand: CLICommand {
       OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, ≥ 0 (default 0)."),
       OptionSpec("--voltage", "<V>", "The pulse's amplitude, 1e-6 ≤ |V| ≤ 1000 (default 1; with --problem --row: v_in[I] if not 0)."),
       OptionSpec("--width", "<s>", "The pulse's width, 1e-15…1 s (default 1e-8, the read time)."),
-      OptionSpec("--until", "<s>", "Integrate to this time, > --width (default: until the line has discharged to 1e-9 of the voltage)."),
+      OptionSpec("--until", "<s>", "Integrate to this time, > --width (default: --width + 25 of the line's slowest time constants, when it has discharged to far below 1e-9 of the voltage)."),
       OptionSpec("--threshold", "<V>", "A cell's threshold, of the pulse's sign, 0 < |threshold|: time_above_seconds is the time each cell spends at or beyond it."),
       OptionSpec("--problem", "<file.json>", "Take the line from a problem file: with --row I, word line I; with --col J, bit line J."),
       OptionSpec("--row", "<i>", "With --problem: word line i (0-based)."),

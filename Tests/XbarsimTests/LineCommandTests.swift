@@ -192,6 +192,13 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
   let near = try runXbarsim(
     common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--read-time", "\(almost)"])
   #expect(near.status == 0 && near.stderr.contains(String(format: "is at %.3g %% of its final value", 100 * closeShare)), "\(near.stderr)")
+  // Settled lines: no note, and the summary names the slowest of them
+  // (a claims audit, session 57: the first checked, layer 1's word lines).
+  let settledSummary = root.appendingPathComponent("settled.json")
+  let settled = try runXbarsim(common + ["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16", "--summary", settledSummary.path])
+  #expect(settled.status == 0 && !settled.stderr.contains("final value"), "\(settled.stderr)")
+  let s2 = try #require(try json(String(contentsOf: settledSummary, encoding: .utf8))["line_settling"] as? [String: Any])
+  #expect(s2["layer"] as? Int == 1 && s2["lines"] as? String == "bit" && s2["cells"] as? Int == 65 && s2["share_at_read_time"] as? Double == 1, "\(s2)")
   // Settled lines, or no capacitance: no note.
   for options in [["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16"], ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"]] {
     let r = try runXbarsim(common + options)
