@@ -235,6 +235,12 @@ enum InspectCommand: CLICommand {
     }
     let (experiment, order, first, notes) = try trainingOrder(
       args, cfg, samples: samples, start: start, from: checkpoint.map { ($0, saved!) })
+    // Lines that do not settle within a read or a pulse, as train says
+    // (its reads here are DC solves too; a walkthrough, session 57).
+    for note in TrainCommand.lineSettling(cfg)?.notes ?? [] {
+      var err = StandardError()
+      print(note, to: &err)
+    }
     let net =
       try saved.map { try Checkpoint.load($0, from: checkpoint!, into: cfg) } ?? LimNetwork(configuration: cfg)
     for note in notes {

@@ -104,60 +104,72 @@ enum TrainCommand: CLICommand {
   /// instead).
   /// `baseName` names where `base` came from (a checkpoint): an error in
   /// a key given neither as an option nor in `--config` names it.
-  /// With resistive lines and `line_capacitance`, the training reads'
-  /// slowest line: each layer's word lines (N cells, r_row) and bit lines
-  /// (M cells, r_col), each an RC line without its cells' leakage (which
-  /// only speeds it) stepped to 1 V for `read_time`. A read drives one kind
-  /// and senses on the other, and a sensed line settles as a driven one
-  /// does (reciprocity: the current a cell puts into a virtual-ground line
-  /// reaches its sense amplifier as the voltage a source there would put
-  /// on the cell), so both kinds count in every layer. `share` is the far
-  /// cell's voltage at `read_time`; the note when it is below 99.9 % (the
-  /// reads' solves take every line as settled).
+  /// With resistive lines and `line_capacitance`, how far the arrays'
+  /// lines settle within a read and a programming pulse. Each layer's
+  /// lines are RC lines of `line_capacitance` a cell without their cells'
+  /// leakage (which only speeds them): the word lines (N cells, r_row) and
+  /// the bit lines (M cells, r_col).
+  /// - A read's slowest cell is the far corner: its signal charges along
+  ///   the driven line and is carried along the sensed one, the two in
+  ///   series (`RCLine.cornerStepResponse`; either direction of read, by
+  ///   reciprocity). `share` is its fraction of the settled value at
+  ///   `read_time`, the lowest over the layers (ties: the slowest).
+  /// - A programming pulse drives the far corner's word line at +V_p/2 and
+  ///   its bit line at −V_p/2: `programShare` is the fraction of V_p it
+  ///   has at the end of `program_time`, the lowest over the layers.
+  /// The notes when either is below 99.9 % (the reads' solves take every
+  /// line as settled, and training applies every pulse in full). A
+  /// walkthrough (session 57) found the first version checked each line
+  /// alone, and the driven lines only.
   struct LineSettling {
-    var layer: Int, kind: String, cells: Int, resistance: Double
+    var layer: Int, wordCells: Int, bitCells: Int
     var share: Double
-    /// When the far cell reaches 99.9 % (s).
-    var settled: Double?
-    var note: String?
+    /// When the read's far corner reaches 99.9 % (s).
+    var settled: Double
+    var programLayer: Int, programShare: Double
+    var notes: [String]
   }
 
   static func lineSettling(_ cfg: TrainingConfiguration) -> LineSettling? {
     guard cfg.wires == .resistive, cfg.lineCapacitance > 0 else { return nil }
-    // The lowest share; among settled lines (share 1, not integrated) the
-    // slowest (a claims audit, session 57: the first line checked had been
-    // kept, and its time to 99.9 % understated the array's).
-    var worst: (share: Double, tau: Double, line: RCLine, layer: Int, kind: String)? = nil
+    var result: LineSettling? = nil
+    let c = cfg.lineCapacitance
     for l in 0..<(cfg.layers.count - 1) {
       let (m, n) = (cfg.layers[l] + 1, cfg.layers[l + 1])
-      for (cells, r, kind) in [(n, cfg.rowSegmentResistance, "word"), (m, cfg.columnSegmentResistance, "bit")] where r > 0 {
-        let line = RCLine(cells: cells, segmentResistance: r, capacitance: cfg.lineCapacitance)
-        // Twenty of its slowest time constants: settled to far below 1e-3.
-        var share = 1.0
-        let tau = line.slowestTimeConstant()
-        if cfg.readTime < 20 * tau {
-          let t = line.pulse(volts: 1, width: cfg.readTime, probes: [cells - 1])
-          share = t.times.firstIndex(of: cfg.readTime).map { t.waveforms[0][$0] } ?? t.peak[cells - 1]
-        }
-        if worst == nil || share < worst!.share || (share == worst!.share && tau > worst!.tau) { worst = (share, tau, line, l, kind) }
+      let word = cfg.rowSegmentResistance > 0 ? RCLine(cells: n, segmentResistance: cfg.rowSegmentResistance, capacitance: c) : nil
+      let bit = cfg.columnSegmentResistance > 0 ? RCLine(cells: m, segmentResistance: cfg.columnSegmentResistance, capacitance: c) : nil
+      let tau = (word?.slowestTimeConstant() ?? 0) + (bit?.slowestTimeConstant() ?? 0)
+      // Twenty of the two lines' slowest time constants: settled to far
+      // below 1e-3.
+      let share = cfg.readTime < 20 * tau
+        ? RCLine.cornerStepResponse(word: word, bit: bit, until: cfg.readTime).values.last! : 1
+      // Its time to 99.9 %: the response over 12 τ, scanned.
+      let long = RCLine.cornerStepResponse(word: word, bit: bit, until: 12 * tau)
+      let settled = zip(long.times, long.values).first { $0.1 >= 0.999 }?.0 ?? 12 * tau
+      // The programming pulse's far corner: (w + b)/2 of V_p.
+      let program = cfg.programTime < 20 * tau
+        ? ((word?.farStepResponse(at: [cfg.programTime])[0] ?? 1) + (bit?.farStepResponse(at: [cfg.programTime])[0] ?? 1)) / 2 : 1
+      if result == nil || share < result!.share || (share == result!.share && settled > result!.settled) {
+        let p = result.map { ($0.programLayer, $0.programShare) } ?? (l + 1, program)
+        result = LineSettling(layer: l + 1, wordCells: n, bitCells: m, share: share, settled: settled, programLayer: p.0, programShare: p.1, notes: [])
       }
+      if program < result!.programShare { (result!.programLayer, result!.programShare) = (l + 1, program) }
     }
-    guard let worst else { return nil }
-    let cells = worst.line.cells
-    var result = LineSettling(
-      layer: worst.layer + 1, kind: worst.kind, cells: cells, resistance: worst.line.segmentResistances[0],
-      share: worst.share, settled: nil, note: nil)
-    // The time its far cell takes to 99.9 %: a pulse long enough, scanned.
-    let long = worst.line.pulse(volts: 1, width: 60 * worst.line.slowestTimeConstant(), probes: [cells - 1])
-    result.settled = zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0
-    guard worst.share < 0.999 else { return result }
-    let c = JSONWriter.number(cfg.lineCapacitance), r = JSONWriter.number(result.resistance)
-    let key = worst.kind == "word" ? "r_row" : "r_col"
-    result.note =
-      "note: with line_capacitance \(c) F a cell, the far cell of layer \(result.layer)'s \(worst.kind) lines (\(cells) cells, \(key)) is at \(String(format: "%.3g", 100 * worst.share)) % of its final value at read_time \(JSONWriter.number(cfg.readTime)) s"
-      + (result.settled.map { String(format: " (99.9 %% at %.3g s)", $0) } ?? "")
-      + ", driven or sensed: the reads' solves take every line as settled; 'xbarsim line --cells \(cells) --segment-resistance \(r) --capacitance \(c) --width \(JSONWriter.number(cfg.readTime)) --probes \(cells - 1) --csv FILE' gives its transient"
-    return result
+    guard var r = result else { return nil }
+    func percent(_ x: Double) -> String { x < 1e-3 ? "under 0.1" : String(format: "%.3g", 100 * x) }
+    let cText = JSONWriter.number(c)
+    if r.share < 0.999 {
+      r.notes.append(
+        "note: with line_capacitance \(cText) F a cell, the far corner of layer \(r.layer)'s array (its word line of \(r.wordCells) cells, r_row, and bit line of \(r.bitCells) cells, r_col, in series) reads \(percent(r.share)) % of its settled value at read_time \(JSONWriter.number(cfg.readTime)) s"
+          + String(format: " (99.9 %% at %.3g s)", r.settled)
+          + ": the reads' solves take every line as settled; xbarsim line gives each line's transient")
+    }
+    if r.programShare < 0.999 {
+      let (m, n) = (cfg.layers[r.programLayer - 1] + 1, cfg.layers[r.programLayer])
+      r.notes.append(
+        "note: with line_capacitance \(cText) F a cell, a programming pulse of program_time \(JSONWriter.number(cfg.programTime)) s brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells) to \(percent(r.programShare)) % of program_voltage by its end: training applies every pulse in full")
+    }
+    return r
   }
 
   static func configuration(
@@ -1070,7 +1082,7 @@ enum TrainCommand: CLICommand {
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
     }
-    if let note = lineSettling(cfg)?.note {
+    for note in lineSettling(cfg)?.notes ?? [] {
       var err = StandardError()
       print(note, to: &err)
     }
@@ -1998,10 +2010,12 @@ enum TrainCommand: CLICommand {
     if let l = lineSettling(cfg) {
       var o = JSONWriter()
       o.add("layer", l.layer)
-      o.add("lines", l.kind)
-      o.add("cells", l.cells)
+      o.add("word_cells", l.wordCells)
+      o.add("bit_cells", l.bitCells)
       o.add("share_at_read_time", l.share)
-      if let t = l.settled { o.add("seconds_to_999", t) } else { o.addRaw("seconds_to_999", "null") }
+      o.add("seconds_to_999", l.settled)
+      o.add("program_layer", l.programLayer)
+      o.add("program_share", l.programShare)
       json.addRaw("line_settling", o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: ""))
     }
     // With an ADC: per layer, the share of the last evaluation's test-set

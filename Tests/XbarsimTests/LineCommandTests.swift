@@ -163,46 +163,63 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let summary = root.appendingPathComponent("s.json")
   let common = ["train", "--data", data.path, "--layers", "64,40,10", "--evals-per-epoch", "1", "--quiet", "--wires", "resistive"]
-  // Layer 1's bit lines are the longest, 65 cells: sensed in a forward
-  // read, driven in none (layer 1 has no transposed read), they count (a
-  // walkthrough, session 57: the note had looked at driven lines only).
-  // 1 kΩ and 10 fF a cell: τ₁ ≈ 4·r·c·n²/π² ≈ 1.7e-7 s, far beyond 1e-8 s.
+  // Layer 1's far corner: its word line (40 cells) and bit line (65
+  // cells) in series (a walkthrough, session 57: the note had looked at
+  // each line alone, and at the driven ones only). 1 kΩ and 10 fF a cell:
+  // τ₁ of the bit line ≈ 4·r·c·n²/π² ≈ 1.7e-7 s, far beyond 1e-8 s.
   let slow = try runXbarsim(
     common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--summary", summary.path])
   #expect(slow.status == 0, "\(slow.stderr)")
-  let note = try #require(slow.stderr.split(separator: "\n").first { $0.contains("line_capacitance") }.map(String.init), "\(slow.stderr)")
-  #expect(note.contains("layer 1's bit lines (65 cells, r_col)"), "\(note)")
-  // Its share, as the line gives it at the read's end.
-  let line = RCLine(cells: 65, segmentResistance: 1000, capacitance: 1e-14)
-  let t = line.pulse(volts: 1, width: 1e-8, probes: [64])
-  let share = t.waveforms[0][t.times.firstIndex(of: 1e-8)!]
-  #expect(note.contains(String(format: "is at %.3g %% of its final value", 100 * share)), "\(note), \(share)")
+  let notes = slow.stderr.split(separator: "\n").filter { $0.contains("line_capacitance") }.map(String.init)
+  let note = try #require(notes.first { $0.contains("reads") }, "\(slow.stderr)")
+  #expect(note.contains("the far corner of layer 1's array (its word line of 40 cells, r_row, and bit line of 65 cells, r_col, in series)"), "\(note)")
+  let word = RCLine(cells: 40, segmentResistance: 1000, capacitance: 1e-14), bit = RCLine(cells: 65, segmentResistance: 1000, capacitance: 1e-14)
+  let share = RCLine.cornerStepResponse(word: word, bit: bit, until: 1e-8).values.last!
+  #expect(note.contains(String(format: "reads %.3g %% of its settled value", 100 * share)), "\(note), \(share)")
   let settling = try #require(try json(String(contentsOf: summary, encoding: .utf8))["line_settling"] as? [String: Any])
-  #expect(settling["layer"] as? Int == 1 && settling["lines"] as? String == "bit" && settling["cells"] as? Int == 65)
+  #expect(settling["layer"] as? Int == 1 && settling["word_cells"] as? Int == 40 && settling["bit_cells"] as? Int == 65)
   #expect(isApproximatelyEqual(try #require(settling["share_at_read_time"] as? Double), share, relativeTolerance: 1e-12))
-  // The time to 99.9 %: the first step of a long pulse's waveform there.
-  let long = line.pulse(volts: 1, width: 60 * line.slowestTimeConstant(), probes: [64])
-  let at999 = try #require(zip(long.times, long.waveforms[0]).first { $0.1 >= 0.999 }?.0)
+  // The time to 99.9 %: the corner's response over 12 τ, scanned.
+  let tau = word.slowestTimeConstant() + bit.slowestTimeConstant()
+  let long = RCLine.cornerStepResponse(word: word, bit: bit, until: 12 * tau)
+  let at999 = try #require(zip(long.times, long.values).first { $0.1 >= 0.999 }?.0)
   #expect(isApproximatelyEqual(try #require(settling["seconds_to_999"] as? Double), at999, relativeTolerance: 1e-12))
+  // The programming pulse (100 ns): the far corner at (w + b)/2 of V_p.
+  let program = (word.farStepResponse(at: [1e-7])[0] + bit.farStepResponse(at: [1e-7])[0]) / 2
+  #expect(isApproximatelyEqual(try #require(settling["program_share"] as? Double), program, relativeTolerance: 1e-12))
+  #expect(notes.contains { $0.contains(String(format: "to %.3g %% of program_voltage", 100 * program)) }, "\(notes)")
   // A read between 99 % and 99.9 % settled is noted too.
-  let almost = try #require(zip(long.times, long.waveforms[0]).first { $0.1 >= 0.995 }?.0)
-  let close = line.pulse(volts: 1, width: almost, probes: [64])
-  let closeShare = close.waveforms[0][close.times.firstIndex(of: almost)!]
+  let almost = try #require(zip(long.times, long.values).first { $0.1 >= 0.995 }?.0)
+  let closeShare = RCLine.cornerStepResponse(word: word, bit: bit, until: almost).values.last!
   #expect(closeShare > 0.99 && closeShare < 0.999)
   let near = try runXbarsim(
-    common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--read-time", "\(almost)"])
-  #expect(near.status == 0 && near.stderr.contains(String(format: "is at %.3g %% of its final value", 100 * closeShare)), "\(near.stderr)")
-  // Settled lines: no note, and the summary names the slowest of them
-  // (a claims audit, session 57: the first checked, layer 1's word lines).
+    common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6", "--line-capacitance", "1e-14", "--read-time", "\(almost)",
+      "--slot-time", "\(max(2e-6, almost))"])
+  #expect(near.status == 0 && near.stderr.contains(String(format: "reads %.3g %% of its settled value", 100 * closeShare)), "\(near.stderr)")
+  // Settled lines: no note, and the summary names the slowest corner (a
+  // claims audit, session 57: the first line checked had been named).
   let settledSummary = root.appendingPathComponent("settled.json")
   let settled = try runXbarsim(common + ["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16", "--summary", settledSummary.path])
-  #expect(settled.status == 0 && !settled.stderr.contains("final value"), "\(settled.stderr)")
+  #expect(settled.status == 0 && !settled.stderr.contains("line_capacitance"), "\(settled.stderr)")
   let s2 = try #require(try json(String(contentsOf: settledSummary, encoding: .utf8))["line_settling"] as? [String: Any])
-  #expect(s2["layer"] as? Int == 1 && s2["lines"] as? String == "bit" && s2["cells"] as? Int == 65 && s2["share_at_read_time"] as? Double == 1, "\(s2)")
-  // Settled lines, or no capacitance: no note.
-  for options in [["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16"], ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"]] {
-    let r = try runXbarsim(common + options)
-    #expect(r.status == 0 && !r.stderr.contains("final value"), "\(options): \(r.stderr)")
+  #expect(s2["layer"] as? Int == 1 && s2["bit_cells"] as? Int == 65 && s2["share_at_read_time"] as? Double == 1, "\(s2)")
+  // No capacitance: no note, no key.
+  let none = try runXbarsim(common + ["--r-row", "1000", "--r-col", "1000", "--gmax", "1e-6"])
+  #expect(none.status == 0 && !none.stderr.contains("line_capacitance"), "\(none.stderr)")
+}
+
+@Test func theCornersResponseIsTheLinesConvolution() {
+  // One ideal line: the other's far response. Two single cells of time
+  // constants a and b in series: 1 − (a·e^{−t/a} − b·e^{−t/b})/(a − b).
+  let a = 2e-9, b = 5e-9
+  let first = RCLine(cells: 1, segmentResistance: 1000, capacitance: a / 1000)
+  let second = RCLine(cells: 1, segmentResistance: 1000, capacitance: b / 1000)
+  let alone = RCLine.cornerStepResponse(word: first, bit: nil, until: 1e-8, count: 10)
+  for (t, v) in zip(alone.times, alone.values) { #expect(abs(v - (1 - exp(-t / a))) <= 1e-4, "\(t): \(v)") }
+  let both = RCLine.cornerStepResponse(word: first, bit: second, until: 3e-8, count: 3000)
+  for (t, v) in zip(both.times, both.values) where t > 0 {
+    let want = 1 - (a * exp(-t / a) - b * exp(-t / b)) / (a - b)
+    #expect(abs(v - want) <= 2e-4, "\(t): \(v) against \(want)")
   }
 }
 

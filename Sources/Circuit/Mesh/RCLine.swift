@@ -629,3 +629,55 @@ struct TridiagonalFactor {
     }
   }
 }
+
+extension RCLine {
+  /// The far cell's voltage (V) under a 1 V step from rest, at each of
+  /// `times` (s, from 0 up), linear between the integration's steps.
+  ///
+  /// - Precondition: the times are finite, ≥ 0 and non-decreasing.
+  public func farStepResponse(at times: [Double]) -> [Double] {
+    guard let last = times.last, last > 0 else { return times.map { _ in 0 } }
+    precondition(times.allSatisfy { $0.isFinite && $0 >= 0 } && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 },
+      "times must be finite, ≥ 0 and non-decreasing")
+    // A pulse a little longer than the last time: its waveform up to then
+    // is the step's.
+    let t = pulse(volts: 1, width: last * (1 + 1e-9), until: last * (1 + 2e-9), probes: [cells - 1])
+    let grid = t.times, w = t.waveforms[0]
+    var out = [Double](repeating: 0, count: times.count), j = 0
+    for (i, x) in times.enumerated() {
+      while j + 1 < grid.count && grid[j + 1] < x { j += 1 }
+      guard j + 1 < grid.count, x > grid[j] else { out[i] = x <= 0 ? 0 : w[min(j, w.count - 1)]; continue }
+      let f = (x - grid[j]) / (grid[j + 1] - grid[j])
+      out[i] = w[j] + f * (w[j + 1] - w[j])
+    }
+    return out
+  }
+
+  /// A read's far corner under a 1 V step: the cell at the far ends of
+  /// its word line and its bit line, the signal charging along the one
+  /// and then carried along the other to its sense amplifier, weakly
+  /// coupled (G·r ≪ 1): the convolution s = b′ * w of the two lines' far
+  /// step responses (by reciprocity, the current a cell puts into a
+  /// virtual-ground line reaches its end as the voltage a source there
+  /// puts on the cell). A nil line is ideal (a step).
+  ///
+  /// - Returns: s at `count` + 1 even times from 0 to `until` (s), the
+  ///   times and the values.
+  /// - Precondition: `until` > 0 and finite, `count` ≥ 1.
+  public static func cornerStepResponse(word: RCLine?, bit: RCLine?, until: Double, count: Int = 2000) -> (times: [Double], values: [Double]) {
+    precondition(until > 0 && until.isFinite && count >= 1, "until must be finite and > 0, count ≥ 1")
+    let times = (0...count).map { until * Double($0) / Double(count) }
+    let w = word?.farStepResponse(at: times) ?? times.map { _ in 1 }
+    let b = bit?.farStepResponse(at: times) ?? times.map { _ in 1 }
+    guard word != nil, bit != nil else { return (times, word == nil ? b : w) }
+    // s(t_k) = Σ_j (b_{j+1} − b_j)·w(t_k − t_{j+½}), w's midpoint value
+    // the mean of its two neighbours (a Stieltjes sum, second order).
+    var s = [Double](repeating: 0, count: count + 1)
+    for k in 1...count {
+      var sum = 0.0
+      for j in 0..<k { sum += (b[j + 1] - b[j]) * 0.5 * (w[k - j] + w[k - j - 1]) }
+      s[k] = sum
+    }
+    return (times, s)
+  }
+}
