@@ -45,7 +45,9 @@ enum LineCommand: CLICommand {
       row). '-' reads the problem file from standard input.
 
       --spice FILE writes the same line as an ngspice netlist (.tran) that
-      prints the probes' voltages at eight times:
+      prints the probes' voltages at eight times (its pulse, with edges
+      of 1e-6 of the width but at most 1 fs centred on the ideal ones,
+      starts that much later on ngspice's clock, and the times with it):
 
         xbarsim line ... --spice line.cir && ngspice -b line.cir
       """,
@@ -110,7 +112,10 @@ enum LineCommand: CLICommand {
     let steady = line.steadyState(volts: drive)
 
     var json = JSONWriter()
-    if let source { json.add("source", source) }
+    if let source {
+      json.add("source", source)
+      json.add("problem_line", args.string("--row").map { "row \($0)" } ?? "col \(args.string("--col") ?? "")")
+    }
     json.add("cells", n)
     // A number, or null where the cells differ (a problem file's shunts:
     // --node-values gives them as shunts).
