@@ -98,12 +98,6 @@ enum TrainCommand: CLICommand {
     }
   }
 
-  /// The configuration from --config and the key options. `checkLines`:
-  /// refuse --r-row/--r-col, or r_row/r_col in a plain --config file, with
-  /// ideal lines (a sweep whose grid sets the wires checks each point
-  /// instead).
-  /// `baseName` names where `base` came from (a checkpoint): an error in
-  /// a key given neither as an option nor in `--config` names it.
   /// With resistive lines and `line_capacitance`, how far the arrays'
   /// lines settle within a read and a programming pulse. Each layer's
   /// lines are RC lines of `line_capacitance` a cell without their cells'
@@ -172,6 +166,12 @@ enum TrainCommand: CLICommand {
     return r
   }
 
+  /// The configuration from --config and the key options. `checkLines`:
+  /// refuse --r-row/--r-col, or r_row/r_col in a plain --config file, with
+  /// ideal lines (a sweep whose grid sets the wires checks each point
+  /// instead).
+  /// `baseName` names where `base` came from (a checkpoint): an error in
+  /// a key given neither as an option nor in `--config` names it.
   static func configuration(
     _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), baseName: String? = nil,
     checkLines: Bool = true
