@@ -110,7 +110,8 @@ enum TrainCommand: CLICommand {
   ///   `read_time`, the lowest over the layers (ties: the slowest).
   /// - A programming pulse drives the far corner's word line at +V_p/2 and
   ///   its bit line at −V_p/2: `programShare` is the fraction of V_p it
-  ///   has at the end of `program_time`, the lowest over the layers.
+  ///   has at the end of the shorter of `program_time` and `reset_time` (a
+  ///   reset is biased the same way), the lowest over the layers.
   /// The notes when either is below 99.9 % (the reads' solves take every
   /// line as settled, and training applies every pulse in full). A
   /// walkthrough (session 57) found the first version checked each line
@@ -125,7 +126,10 @@ enum TrainCommand: CLICommand {
   }
 
   static func lineSettling(_ cfg: TrainingConfiguration) -> LineSettling? {
-    guard cfg.wires == .resistive, cfg.lineCapacitance > 0 else { return nil }
+    // (Resistive with both r at 0 is ideal lines: a review, session 57,
+    // found it trapped here.)
+    guard cfg.wires == .resistive, cfg.lineCapacitance > 0, cfg.rowSegmentResistance > 0 || cfg.columnSegmentResistance > 0
+    else { return nil }
     var result: LineSettling? = nil
     let c = cfg.lineCapacitance
     for l in 0..<(cfg.layers.count - 1) {
@@ -137,12 +141,18 @@ enum TrainCommand: CLICommand {
       // below 1e-3.
       let share = cfg.readTime < 20 * tau
         ? RCLine.cornerStepResponse(word: word, bit: bit, until: cfg.readTime).values.last! : 1
-      // Its time to 99.9 %: the response over 12 τ, scanned.
+      // Its time to 99.9 %: the response over 12 τ, scanned (one line
+      // reaches it by about 7.2 of its τ₁, two in series sooner against
+      // their sum, so the fallback is not met).
       let long = RCLine.cornerStepResponse(word: word, bit: bit, until: 12 * tau)
       let settled = zip(long.times, long.values).first { $0.1 >= 0.999 }?.0 ?? 12 * tau
-      // The programming pulse's far corner: (w + b)/2 of V_p.
-      let program = cfg.programTime < 20 * tau
-        ? ((word?.farStepResponse(at: [cfg.programTime])[0] ?? 1) + (bit?.farStepResponse(at: [cfg.programTime])[0] ?? 1)) / 2 : 1
+      // The programming pulse's far corner, (w + b)/2 of V_p at its end,
+      // and a reset's (its width may be shorter: the worse of the two).
+      func pulseShare(_ width: Double) -> Double {
+        width < 20 * tau
+          ? ((word?.farStepResponse(at: [width])[0] ?? 1) + (bit?.farStepResponse(at: [width])[0] ?? 1)) / 2 : 1
+      }
+      let program = pulseShare(min(cfg.programTime, cfg.resetTime))
       if result == nil || share < result!.share || (share == result!.share && settled > result!.settled) {
         let p = result.map { ($0.programLayer, $0.programShare) } ?? (l + 1, program)
         result = LineSettling(layer: l + 1, wordCells: n, bitCells: m, share: share, settled: settled, programLayer: p.0, programShare: p.1, notes: [])
@@ -160,8 +170,10 @@ enum TrainCommand: CLICommand {
     }
     if r.programShare < 0.999 {
       let (m, n) = (cfg.layers[r.programLayer - 1] + 1, cfg.layers[r.programLayer])
+      let pulse = cfg.resetTime < cfg.programTime
+        ? "a reset of reset_time \(JSONWriter.number(cfg.resetTime)) s" : "a programming pulse of program_time \(JSONWriter.number(cfg.programTime)) s"
       r.notes.append(
-        "note: with line_capacitance \(cText) F a cell, a programming pulse of program_time \(JSONWriter.number(cfg.programTime)) s brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells) to \(percent(r.programShare)) % of program_voltage by its end: training applies every pulse in full")
+        "note: with line_capacitance \(cText) F a cell, \(pulse) brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells) to \(percent(r.programShare)) % of its voltage by its end (and less of its V·t): training applies every pulse in full")
     }
     return r
   }
