@@ -1094,7 +1094,9 @@ enum TrainCommand: CLICommand {
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
     }
-    for note in lineSettling(cfg)?.notes ?? [] {
+    // Worked once: the notes now, the summary's line_settling at the end.
+    let settling = lineSettling(cfg)
+    for note in settling?.notes ?? [] {
       var err = StandardError()
       print(note, to: &err)
     }
@@ -1214,7 +1216,8 @@ enum TrainCommand: CLICommand {
     var outputError: (any Error)? = nil
     if let summary {
       let json = summaryJSON(
-        result, cfg, data: dataJSON(train: train, test: test), dataFiles: dataFilesJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) })
+        result, cfg, data: dataJSON(train: train, test: test), dataFiles: dataFilesJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) },
+        settling: .some(settling))
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -1984,7 +1987,8 @@ enum TrainCommand: CLICommand {
 
   static func summaryJSON(
     _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, dataFiles: String? = nil,
-    checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil
+    checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil,
+    settling: LineSettling?? = nil
   ) -> String {
     var json = JSONWriter()
     // Null, not 0, when the run was stopped before its first evaluation
@@ -2019,7 +2023,8 @@ enum TrainCommand: CLICommand {
     if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
     // With resistive lines and line_capacitance: the slowest line's far
     // cell at read_time (the note's figures, kept with the results).
-    if let l = lineSettling(cfg) {
+    // (`settling`: the caller's, already worked; nil: work it here.)
+    if let l = settling ?? lineSettling(cfg) {
       var o = JSONWriter()
       o.add("layer", l.layer)
       o.add("word_cells", l.wordCells)

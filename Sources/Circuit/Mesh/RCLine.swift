@@ -327,22 +327,20 @@ extension RCLine {
     let w0 = 1 / gamma, w1 = -1 / (gamma * (1 - gamma)), w2 = 1 / (1 - gamma)
 
     // Preallocated work, one block: the state, the stage, the next state,
-    // the error and its stage, a scratch vector; 1/c and 1/r; the peaks
-    // (as s·v), times above, delays (−1: not yet) and their levels (as
-    // s·v); a second scratch vector; A's diagonal and off-diagonal (n − 1
-    // values and a 0), c and g; the probes' waveforms. And the
-    // factorisation.
-    let count = 17 * n + probes.count * times.count
+    // the error and its stage, a scratch vector; 1/r; the peaks (as s·v),
+    // times above, delays (−1: not yet) and their levels (as s·v); a
+    // second scratch vector; A's diagonal and off-diagonal (n − 1 values
+    // and a 0), c and g; the probes' waveforms. And the factorisation.
+    let count = 16 * n + probes.count * times.count
     let work = UnsafeMutablePointer<Double>.allocate(capacity: count)
     defer { work.deallocate() }
     work.initialize(repeating: 0, count: count)
     let v = work, vg = work + n, vn = work + 2 * n, e = work + 3 * n, eg = work + 4 * n, tmp = work + 5 * n
-    let inverseC = work + 6 * n, conductance = work + 7 * n
-    let peak = work + 8 * n, above = work + 9 * n, delay = work + 10 * n, half = work + 11 * n
-    let tmp2 = work + 12 * n, d = work + 13 * n, o = work + 14 * n, c = work + 15 * n, g = work + 16 * n
-    let wave = work + 17 * n
+    let conductance = work + 6 * n
+    let peak = work + 7 * n, above = work + 8 * n, delay = work + 9 * n, half = work + 10 * n
+    let tmp2 = work + 11 * n, d = work + 12 * n, o = work + 13 * n, c = work + 14 * n, g = work + 15 * n
+    let wave = work + 16 * n
     for k in 0..<n {
-      inverseC[k] = 1 / capacitances[k]
       conductance[k] = 1 / segmentResistances[k]
       delay[k] = -1
       half[k] = 0.5 * s * steady[k]
@@ -377,8 +375,10 @@ extension RCLine {
       }
       return q + 0.5 * h * leak
     }
-    // The powers (W) with the nodes at the mean of x and y.
-    func powers(_ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ u: Double) -> (source: Double, line: Double, shunt: Double) {
+    // The powers (W) the segments and driver, and the shunts, dissipate
+    // with the nodes at the mean of x and y (the source's energy is from
+    // its charge, `charge`).
+    func powers(_ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ u: Double) -> (line: Double, shunt: Double) {
       var previous = 0.5 * (x[0] + y[0])
       let drop = u - previous
       var line = g0 * drop * drop, shunt = g[0] * previous * previous
@@ -389,7 +389,7 @@ extension RCLine {
         shunt += g[k] * mean * mean
         previous = mean
       }
-      return (u * g0 * drop, line, shunt)
+      return (line, shunt)
     }
     for i in 1..<times.count {
       // (The length, not t1 − t0: exact beside a long pulse.)
