@@ -43,16 +43,25 @@ enum SweepCommand: CLICommand {
     maxPositionals: nil,
     subcommands: ["merge"])
 
-  /// The summary fields every row carries after the grid keys: those of
-  /// a sweep.csv written before session 51 (`legacyFields`), then the
-  /// training accuracy, the hybrid's phase switch, the converters'
-  /// energies, the output layer's ADC clipping and the most worn device's
-  /// pulses and resets (walkthroughs had to open each point-P.json for
-  /// them).
-  static let fields = legacyFields + [
-    "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
-    "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
+  /// The summary fields every row carries after the grid keys, by the
+  /// session that added them: those of a sweep.csv written before
+  /// session 51 (`legacyFields`); then the training accuracy, the hybrid's
+  /// phase switch, the converters' energies, the output layer's ADC
+  /// clipping and the most worn device's pulses and resets (walkthroughs
+  /// had to open each point-P.json for them); then, since session 58, the
+  /// lines' energies and settling (`line_capacitance`).
+  static let generations = [
+    legacyFields,
+    [
+      "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
+      "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
+    ],
+    [
+      "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
+      "line_settling_share_at_read_time", "line_settling_program_share",
+    ],
   ]
+  static let fields = generations.flatMap { $0 }
   static let legacyFields = [
     "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_images", "pulses",
     "repotentiation_pulses", "resets", "images_per_second", "read_energy_joules", "interrupted",
@@ -97,8 +106,12 @@ enum SweepCommand: CLICommand {
     }
 
     var header: [String] { ["point"] + keys + SweepCommand.fields }
-    /// The header of a sweep.csv written before session 51.
-    var legacyHeader: [String] { ["point"] + keys + SweepCommand.legacyFields }
+    /// The headers of a sweep.csv written before the newest fields
+    /// (`generations`), the oldest first.
+    var olderHeaders: [[String]] {
+      let g = SweepCommand.generations
+      return (1..<g.count).map { n in ["point"] + keys + g[..<n].flatMap { $0 } }
+    }
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -323,7 +336,7 @@ enum SweepCommand: CLICommand {
     let lines = csvText(data).split(separator: "\n")
     guard lines.count == 1 else { return lines.isEmpty }
     let cells = csvCells(lines[0])
-    return [grid.header, grid.legacyHeader].contains(cells) || (cells.first == "point" && cells.allSatisfy { Double($0) == nil })
+    return ([grid.header] + grid.olderHeaders).contains(cells) || (cells.first == "point" && cells.allSatisfy { Double($0) == nil })
   }
 
   /// A CSV file's text with a byte-order mark and CRLF line endings (a
@@ -420,6 +433,10 @@ enum SweepCommand: CLICommand {
       case "output_adc_clipped_fraction": lastElement(json["adc_clipped_fraction"])
       case "endurance_max_pulses": json["endurance"]?["max_pulses"]?["count"]
       case "endurance_max_resets": json["endurance"]?["max_resets"]?["count"]
+      case "read_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["read_lines"]
+      case "update_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["update_lines"]
+      case "line_settling_share_at_read_time": json["line_settling"]?["share_at_read_time"]
+      case "line_settling_program_share": json["line_settling"]?["program_share"]
       default: json[f]
       }
       switch value {
@@ -812,9 +829,9 @@ enum SweepCommand: CLICommand {
     if lines.count > 1 && !text.hasSuffix("\n") {
       throw CLIError.runtime("\(csvPath): the last row is cut short (no newline at its end); remove that line to run its point again")
     }
-    // A sweep.csv written before session 51 lacks the last fields: its
-    // rows gain them from their point files (`legacyRow`).
-    guard let head = lines.first.map(csvCells), head == here.header || head == here.legacyHeader else {
+    // A sweep.csv written before session 51 or 58 lacks the last fields:
+    // its rows gain them from their point files (`legacyRow`).
+    guard let head = lines.first.map(csvCells), head == here.header || here.olderHeaders.contains(head) else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
     }
     let legacy = head != here.header
@@ -847,12 +864,12 @@ enum SweepCommand: CLICommand {
     return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
   }
 
-  /// A row of a sweep.csv written before session 51 with the fields it
-  /// lacks: from DIR's point-P.json when that summary gives the row's own
-  /// cells, else empty (unknown; a merge from before session 49 holds no
-  /// point files).
+  /// A row of a sweep.csv written before session 51 or 58 with the
+  /// fields it lacks: from DIR's point-P.json when that summary gives the
+  /// row's own cells, else empty (unknown; a merge from before session 49
+  /// holds no point files).
   static func legacyRow(_ cells: [String], _ p: Int, _ grid: Grid, in dir: String) -> [String] {
-    let missing = fields.count - legacyFields.count
+    let missing = grid.header.count - cells.count
     guard let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24,
       let full = try? row(p, grid, summary: String(decoding: data, as: UTF8.self)),
       Array(full.prefix(cells.count)) == cells
@@ -883,12 +900,19 @@ enum SweepCommand: CLICommand {
 
   /// The fields `row` may leave empty: the summary has them as null (or
   /// lacks them) for a run without an energy ledger, without training
-  /// images or a finished epoch, or without a phase switch; and a row from
-  /// before session 51 without its point file (`legacyRow`).
+  /// images or a finished epoch, without a phase switch, or without
+  /// `line_capacitance` (and resistive lines, for the settling); and a row
+  /// from before session 51 or 58 without its point file (`legacyRow`).
   static let optionalFields: Set = [
     "energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules", "train_accuracy",
     "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
     "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
+    "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
+    "line_settling_share_at_read_time", "line_settling_program_share",
+  ]
+  /// The fields that are fractions in 0…1.
+  static let fractionFields: Set = [
+    "output_adc_clipped_fraction", "line_settling_share_at_read_time", "line_settling_program_share",
   ]
   /// The fields that are accuracies in %, and those that are counts.
   static let accuracyFields: Set = [
@@ -949,7 +973,7 @@ enum SweepCommand: CLICommand {
       }
       if accuracyFields.contains(field) {
         guard (0...100).contains(x) else { throw fail(field, cell, "not an accuracy in 0…100 %") }
-      } else if field == "output_adc_clipped_fraction" {
+      } else if fractionFields.contains(field) {
         guard (0...1).contains(x) else { throw fail(field, cell, "not a fraction in 0…1") }
       } else if countFields.contains(field) {
         guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail(field, cell, "not a whole number ≥ 0") }
