@@ -53,14 +53,14 @@ enum LineCommand: CLICommand {
       """,
     options: [
       OptionSpec("--cells", "<n>", "Cells along the line, 1…65536 (with --problem: the line's)."),
-      OptionSpec("--segment-resistance", "<Ω>", "Resistance of each segment between cells, > 0 (with --problem: r_row or r_col)."),
-      OptionSpec("--capacitance", "<F>", "Capacitance of each cell's node to ground, > 0 (e.g. 1e-15)."),
-      OptionSpec("--shunt", "<S>", "Conductance of each cell's node to ground, ≥ 0 (default 0; with --problem: the cells')."),
-      OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, ≥ 0 (default 0)."),
+      OptionSpec("--segment-resistance", "<Ω>", "Resistance of each segment between cells, 1e-150…1e9 Ω (with --problem: r_row or r_col)."),
+      OptionSpec("--capacitance", "<F>", "Capacitance of each cell's node to ground, 1e-24…1 F (e.g. 1e-15)."),
+      OptionSpec("--shunt", "<S>", "Conductance of each cell's node to ground, 0…1e3 S (default 0; with --problem: the cells')."),
+      OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, 0…1e12 Ω (default 0), at most about 2.5e11/n times the segments' (the line's conditioning)."),
       OptionSpec("--voltage", "<V>", "The pulse's amplitude, 1e-6 ≤ |V| ≤ 1000 (default 1; with --problem --row: v_in[I] if not 0)."),
       OptionSpec("--width", "<s>", "The pulse's width, 1e-15…1 s (default 1e-8, the read time)."),
       OptionSpec("--until", "<s>", "Integrate to this time, > --width (default: --width + 25 of the line's slowest time constants, when it has discharged to far below 1e-9 of the voltage)."),
-      OptionSpec("--threshold", "<V>", "A cell's threshold, of the pulse's sign, 0 < |threshold|: time_above_seconds is the time each cell spends at or beyond it."),
+      OptionSpec("--threshold", "<V>", "A cell's threshold, of the pulse's sign, 0 < |threshold|: time_above_seconds is the time each cell spends at or beyond it (none at or beyond |V|, which a cell approaches and never reaches)."),
       OptionSpec("--problem", "<file.json>", "Take the line from a problem file: with --row I, word line I; with --col J, bit line J."),
       OptionSpec("--row", "<i>", "With --problem: word line i (0-based)."),
       OptionSpec("--col", "<j>", "With --problem: bit line j (0-based)."),
@@ -73,6 +73,9 @@ enum LineCommand: CLICommand {
   /// The most cells a line takes: a step costs some 30 operations a cell,
   /// and a pulse some thousands of steps.
   static let maximumCells = 65_536
+  /// The largest `RCLine.conditionBound()` integrated (beyond it the
+  /// integration loses digits).
+  static let maximumCondition = 1e12
 
   static func run(_ args: ParsedArguments) throws {
     let (line, drive, source) = try lineFromArguments(args)
@@ -95,6 +98,14 @@ enum LineCommand: CLICommand {
       }
     }
     let n = line.cells
+    // A driver far stiffer than the line's segments (1 Ω before 1e-20 Ω):
+    // its conductance vanishes beside theirs in doubles, and the
+    // integration had trapped (a walkthrough, session 58).
+    let kappa = line.conditionBound()
+    guard kappa <= maximumCondition else {
+      throw CLIError.usage(
+        "the line is too ill-conditioned to integrate: its conductance matrix's condition number may reach \(String(format: "%.3g", kappa)) (at most \(String(format: "%.0g", maximumCondition)); about 4·n·(driver/segment + n) with \(n) cells, --driver-resistance \(line.driverResistance) Ω and segments of \(line.segmentResistances[0]) Ω): raise the segment resistance or lower --driver-resistance")
+    }
     let probes = try probeCells(args, cells: n)
     for name in ["--csv", "--spice"] {
       if let out = args.string(name), let p = args.string("--problem"), OutputFile.sameFile(out, p) {
@@ -144,10 +155,12 @@ enum LineCommand: CLICommand {
     json.add("weakest_cell", weakest)
     json.add("weakest_peak_volts", result.peak[weakest])
     if let threshold, let above = result.timeAbove {
-      let reaching = result.peak.filter { abs($0) >= abs(threshold) }.count
+      // (None at or beyond V, which a peak is at most.)
+      let reaches = { (k: Int) in abs(result.peak[k]) >= abs(threshold) && abs(threshold) < abs(drive) }
+      let reaching = result.peak.indices.filter(reaches).count
       json.add("cells_reaching_threshold", reaching)
       // Of the cells that reach it (null when none does).
-      let reached = above.indices.filter { abs(result.peak[$0]) >= abs(threshold) }
+      let reached = above.indices.filter(reaches)
       if let shortest = reached.min(by: { above[$0] < above[$1] }) {
         json.add("shortest_time_above_cell", shortest)
         json.add("shortest_time_above_seconds", above[shortest])
@@ -297,6 +310,9 @@ enum LineCommand: CLICommand {
   static func checkSegment(_ r: Double, _ name: String, _ args: ParsedArguments) throws {
     guard r > 0 else {
       throw CLIError.usage("\(name) must be > 0 Ω (an ideal line has no delay), got \(r)")
+    }
+    guard r >= WireModel.smallestResistance else {
+      throw CLIError.usage("\(name) must be at least \(WireModel.smallestResistance) Ω (as for solve and train), got \(r)")
     }
     guard r <= 1e9 else { throw CLIError.usage("\(name) must be at most 1e9 Ω, got \(r)") }
   }

@@ -469,7 +469,15 @@ enum TrainCommand: CLICommand {
             "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
         text = JSONWriter.isInexactInteger(x) ? "\(x)" : JSONWriter.number(x)
-      case .string(let s): text = s
+      case .string(let s):
+        // An empty device file is the model device only in a sweep's grid
+        // (`--grid device_csv=,mine.csv`); here, as `--device-csv ""`, a
+        // path left blank (a walkthrough, session 58: it had trained the
+        // model device without a word).
+        if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "device_csv" {
+          throw CLIError.runtime("\(path): key '\(key)' expects a path, got an empty string (leave the key out for the rule's model device)")
+        }
+        text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
         // A list is the layers' form only: "epochs": [3] is no number.
@@ -756,6 +764,8 @@ enum TrainCommand: CLICommand {
     guard let p = potentiation else {
       return (text + (count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : ""), nil)
     }
+    // Identical cycles (a model's draws without c2c): nothing to offer.
+    guard p > 0 else { return (text + ". Its cycles step identically, pulse by pulse (δ/μ = 0)", nil) }
     let outliers = outlierNote(p, robust: robust)
     text += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(pulses) pulse\(pulses == 1 ? "" : "s")"
       + (outliers == nil ? robust.map { "; median-based \(shown($0))" } ?? "" : "")

@@ -37,7 +37,7 @@ private func fail(_ t: String) -> String {
   let h = "cycle,branch,conductance\n"
   #expect(fail(h + "1,p,1e-6\n1,p,2e-6\n1,d,2e-6\n1,d,1e-6\n2,p,1e-6\n2,p,2e-6\n2,d,2e-6\n")
     == "dev.csv cycle '2': the depression branch has 1 point; none (unidirectional) or at least 2 are needed")
-  #expect(fail(h + "1,2,3e-6\n") == "dev.csv line 2: unknown branch '2' (expected p, potentiation, d or depression; LTP, SET and LTD are read too)")
+  #expect(fail(h + "1,2,3e-6\n") == "dev.csv line 2: unknown branch '2' (expected p, potentiation, d or depression; LTP, SET and LTD are read too, and `pulses`' start and r rows)")
 }
 
 private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\n1,d,2\n1,d,1\n2,p,1\n2,p,2.5\n2,p,3\n2,d,3\n2,d,1\n2,d,1\n"

@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import Testing
 import _TestSupport
@@ -79,4 +80,113 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   }
   try SweepCommand.checkResults(cells("0.5"), point: 0, in: "s.csv")
   #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells("1.5"), point: 0, in: "s.csv") }
+}
+
+// MARK: - line (a circuit designer's walkthrough)
+
+// The slowest time constant at 1e-156 Ω and 1e-24 F a cell: the inverse
+// iteration's last vector, of order r·n², had its squares times C
+// underflow, τ came out 0 and `pulse`'s step grid never ended. τ scales
+// as r·c.
+@Test func theSlowestTimeConstantOfAVeryFastLineIsItsScaledOne() {
+  let unit = RCLine(cells: 5, segmentResistance: 1, capacitance: 1).slowestTimeConstant()
+  // A uniform open ladder driven through its first segment:
+  // λ₁ = 2(1 − cos(π/(2n + 1)))/(r·c).
+  #expect(abs(unit - 1 / (2 * (1 - cos(Double.pi / 11)))) < 1e-9 * unit)
+  let fast = RCLine(cells: 5, segmentResistance: 1e-156, capacitance: 1e-24).slowestTimeConstant()
+  #expect(abs(fast / 1e-180 - unit) < 1e-9 * unit, "\(fast)")
+}
+
+// The condition bound: 4·n·(R_d/r + n) for a uniform line without
+// shunts; with every node shunted by g, at most 2·max a_kk / g.
+@Test func aLinesConditionBoundIsItsClosedForm() {
+  for (n, rd) in [(3, 1.0), (1024, 1e6), (1, 5.0)] {
+    let line = RCLine(cells: n, segmentResistance: 2, capacitance: 1e-15, driverResistance: rd)
+    let maxDiagonal = n == 1 ? 1 / (rd + 2) : 2.0 / 2
+    let expected = 2 * maxDiagonal * Double(n) * (rd + 2 * Double(n))
+    #expect(abs(line.conditionBound() - expected) <= 1e-12 * expected, "\(n) \(rd)")
+  }
+  let shunted = RCLine(cells: 1000, segmentResistance: 1e6, capacitance: 1e-15, shunt: 1e-3, driverResistance: 0)
+  let norm = 2 * (1e-3 + 2e-6)
+  #expect(abs(shunted.conditionBound() - norm / 1e-3) <= 1e-12 * norm / 1e-3)
+}
+
+@Test func lineRefusesAnIllConditionedLineAndATinySegmentAndNoCellReachesV() throws {
+  // A 1 Ω driver before 1e-20 Ω segments trapped in the step grid.
+  var r = try runXbarsim(["line", "--cells", "3", "--segment-resistance", "1e-20", "--capacitance", "1e-15", "--driver-resistance", "1"])
+  #expect(r.status == 64 && r.stderr.contains("Error: the line is too ill-conditioned to integrate: its conductance matrix's condition number may reach 1.2e+21 (at most 1e+12"), "\(r.stderr)")
+  // At the bound's edge it runs: 1024 cells, R_d/r = 1e8 (4.1e11).
+  r = try runXbarsim(["line", "--cells", "1024", "--segment-resistance", "1", "--capacitance", "1e-15", "--driver-resistance", "1e8", "--width", "1"])
+  #expect(r.status == 0, "\(r.stderr)")
+  // Below 1e-150 Ω, as solve and train refuse (1e-170 Ω ran out of memory).
+  r = try runXbarsim(["line", "--cells", "5", "--segment-resistance", "1e-170", "--capacitance", "1e-15"])
+  #expect(r.status == 64 && r.stderr.contains("Error: --segment-resistance must be at least 1e-150 Ω (as for solve and train), got 1e-170"), "\(r.stderr)")
+  r = try runXbarsim(["line", "--cells", "5", "--segment-resistance", "1e-150", "--capacitance", "1e-24"])
+  #expect(r.status == 0, "\(r.stderr)")
+  // A threshold at V: no cell reaches it (the cells' times had been the
+  // rounding's, their peaks V + 2e-15), for either sign.
+  for v in ["1", "-1"] {
+    r = try runXbarsim(["line", "--cells", "5", "--segment-resistance", "1", "--capacitance", "1e-15", "--voltage", v, "--threshold", v, "--node-values"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+    #expect(o["cells_reaching_threshold"] as? Int == 0, "\(r.stdout)")
+    #expect((o["time_above_seconds"] as! [Double]).allSatisfy { $0 == 0 }, "\(r.stdout)")
+    #expect((o["peak_volts"] as! [Double]).allSatisfy { abs($0) <= 1 && abs($0) > 0.99 }, "\(r.stdout)")
+  }
+  r = try runXbarsim(["line", "--cells", "5", "--segment-resistance", "1", "--capacitance", "1e-15", "--threshold", "0.999"])
+  #expect(r.status == 0, "\(r.stderr)")
+}
+
+// MARK: - device files (a device researcher's walkthrough)
+
+// `pulses`' own output, its columns cut to `polarity,conductance`, reads
+// back: its `start` row is the first cycle's first point (it had been an
+// unknown branch; left out, the first cycle lost a point).
+@Test func pulsesOutputCutToItsBranchesReadsBackAsTheDevice() throws {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s58-start-\(getpid())")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let model = try runXbarsim(["pulses", "--device", "lim", "--beta", "2", "--nmax", "8", "--unidirectional", "--sequence", "p4,r,p4,r,p4"])
+  #expect(model.status == 0, "\(model.stderr)")
+  let lines = model.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+  #expect(lines[1][1] == "start")
+  let file = dir.appendingPathComponent("back.csv")
+  try (lines.map { $0[1...].joined(separator: ",") }.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+  let back = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--sequence", "p4"])
+  #expect(back.status == 0, "\(back.stderr)")
+  // Three whole cycles of 5 points, stepping identically: no variation
+  // offered (δ/μ had been 2e-16, and --c2c 2.12e-16 offered).
+  #expect(back.stderr.contains("3 cycles; the curve is their point-by-point mean. Its cycles step identically, pulse by pulse (δ/μ = 0)"), "\(back.stderr)")
+  #expect(!back.stderr.contains("--c2c") && !back.stderr.contains("cut to"), "\(back.stderr)")
+  let read = back.stdout.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",").last!)! }
+  let drawn = lines[1...5].map { Double($0[2])! }
+  #expect(read == drawn, "\(read) \(drawn)")
+  // A `start` row after others is refused, naming its line.
+  try "p,0\np,1e-6\nstart,0\n".write(to: file, atomically: true, encoding: .utf8)
+  let late = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path])
+  #expect(late.status != 0 && late.stderr.contains("back.csv line 3: a 'start' row (as `pulses` writes it: the device before its first pulse) comes before every other row"), "\(late.stderr)")
+}
+
+// Conductances beyond the doubles are refused as the keys refuse them
+// (1e-400 had read as 0 S, 1e400 as "not finite").
+@Test(arguments: [("1e-400", "is below the smallest normal double (2.2e-308)"), ("1e400", "is beyond the largest double (1.8e308)"), ("3e-320", "is below the smallest normal double (2.2e-308)")])
+func aDeviceFilesConductanceBeyondTheDoublesIsRefused(_ value: String, _ why: String) throws {
+  let text = "p,0\np,\(value)\np,2e-6\n"
+  #expect(throws: ConfigurationError.self) { try MeasuredDevice.read(csv: text, source: "dev.csv") }
+  do { _ = try MeasuredDevice.read(csv: text, source: "dev.csv") } catch let e as ConfigurationError {
+    #expect(e.description == "dev.csv line 2: conductance '\(value)' \(why)", "\(e)")
+  }
+  // A written 0 is still 0 S.
+  _ = try MeasuredDevice.read(csv: "p,0e-400\np,1e-6\np,2e-6\n", source: "dev.csv")
+}
+
+// `"device_csv": ""` in a configuration file trained the model device
+// without a word, where `--device-csv ""` is refused.
+@Test func anEmptyDeviceFileInAConfigurationFileIsRefused() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-empty-device", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("c.json")
+  try #"{"device_csv": "", "rule": "single"}"#.write(to: config, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--config", config.path])
+  #expect(r.status != 0 && r.stderr.contains("c.json: key 'device_csv' expects a path, got an empty string (leave the key out for the rule's model device)"), "\(r.stderr)")
 }

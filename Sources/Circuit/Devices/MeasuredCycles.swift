@@ -212,8 +212,16 @@ public struct MeasuredCycles: Sendable, Equatable {
     guard n >= 1 else { return nil }
     var variance = 0.0, square = 0.0
     for k in 0..<n {
-      let mu = branches.reduce(0) { $0 + ($1[k + 1] - $1[k]) } / Double(c)
-      variance += branches.reduce(0) { $0 + (($1[k + 1] - $1[k]) - mu) * (($1[k + 1] - $1[k]) - mu) } / Double(c - 1)
+      // About the first cycle's step: identical cycles have deviations of
+      // exactly 0 (about their mean, its rounding had left δ/μ 2e-16, and
+      // the note offered --c2c 2.12e-16: a walkthrough, session 58).
+      let first = branches[0][k + 1] - branches[0][k]
+      let shift = branches.reduce(0) { $0 + (($1[k + 1] - $1[k]) - first) } / Double(c)
+      variance += branches.reduce(0) { sum, b in
+        let e = (b[k + 1] - b[k]) - first - shift
+        return sum + e * e
+      } / Double(c - 1)
+      let mu = first + shift
       square += mu * mu
     }
     guard square > 0 else { return nil }

@@ -201,6 +201,18 @@ extension MeasuredDevice {
         nextImplicitCycle()
         branch = "p"
       }
+      // `pulses`' first row (`start`): the device before its first pulse,
+      // the first cycle's first point, read as a reset row's (session 58:
+      // `pulses`' own output, cut to `branch,conductance`, was refused;
+      // its `start` row left out, the first cycle lost its first point).
+      if branch == "start" {
+        guard blocks.count == 1 && blocks[0].up.isEmpty && blocks[0].down.isEmpty else {
+          throw ConfigurationError(
+            field: field, "a 'start' row (as `pulses` writes it: the device before its first pulse) comes before every other row")
+        }
+        if withCycles { continue }
+        branch = "p"
+      }
       let isUp = Self.isPotentiation(branch)
       let isDown = Self.isBranch(branch) && !isUp
       if !isUp && !isDown {
@@ -222,7 +234,7 @@ extension MeasuredDevice {
         let hint = Double(parts[0]) != nil && !withCycles ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
         throw ConfigurationError(
           field: field,
-          "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression; LTP, SET and LTD are read too\(hint))")
+          "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression; LTP, SET and LTD are read too, and `pulses`' start and r rows\(hint))")
       }
       guard parts.count == 2 else {
         // `p,0,2000`: a decimal comma.
@@ -235,6 +247,17 @@ extension MeasuredDevice {
       // at a NUL.
       guard let read = Double(parts[1]), DecimalText.isNumber(parts[1]) || !read.isFinite else {
         throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is not a number in decimal notation")
+      }
+      // Beyond the doubles, as the configuration keys refuse them (session
+      // 58: `1e-400` had read as 0 S and `1e400` as "not finite").
+      if DecimalText.isNumber(parts[1]) {
+        let mantissa = parts[1].prefix { $0 != "e" && $0 != "E" }
+        if read.isInfinite {
+          throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is beyond the largest double (1.8e308)")
+        }
+        if read.isSubnormal || (read == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
+          throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is below the smallest normal double (2.2e-308)")
+        }
       }
       // The decimal number in siemens, rounded once: the unit's power of
       // ten moved into the exponent of the text (3.1015 uS reads as

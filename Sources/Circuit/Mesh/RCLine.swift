@@ -104,6 +104,30 @@ public struct RCLine: Sendable, Equatable {
     return v
   }
 
+  /// An upper bound of the condition number of the line's conductance
+  /// matrix A (its ∞-norm): ‖A‖ ≤ 2·max a_kk, and ‖A⁻¹‖ is at most n
+  /// times the longest path to the source (R_d + Σ r_k: A⁻¹'s entries are
+  /// shared path resistances) and at most 1/min g_k with every node
+  /// shunted (the driver's conductance added at node 0). For a uniform
+  /// line without shunts 4·n·(R_d/r + n).
+  ///
+  /// Beyond about 1e12 the integration loses digits (measured: a
+  /// `pulse`'s error estimate 6e-5 of V at 1.2e12, 1.5e-4 at 4e12, the
+  /// 1.5e-5 of a well-conditioned line), and beyond 1e16 A is singular in
+  /// doubles (a 1 Ω driver before 1e-20 Ω segments: the driver's
+  /// conductance vanishes beside the segments', and no time constant is
+  /// finite).
+  public func conditionBound() -> Double {
+    let m = Matrix(self)
+    let norm = 2 * (m.diagonal.max() ?? 0)
+    let path = driverResistance + segmentResistances.reduce(0, +)
+    var inverse = Double(cells) * path
+    var excess = shunts
+    excess[0] += m.driverConductance
+    if let least = excess.min(), least > 0 { inverse = min(inverse, 1 / least) }
+    return norm * inverse
+  }
+
   /// The slowest time constant of the line (s): 1/λ_min of A φ = λ C φ
   /// (shunts included), the decay of the last mode to settle.
   public func slowestTimeConstant() -> Double {
@@ -126,6 +150,13 @@ public struct RCLine: Sendable, Equatable {
         for k in 0..<n { x[k] /= norm }
         factor.solve(in: x)
       }
+      // The quotient at unit scale: the last solve leaves x of order
+      // r·n² (1e-150 Ω a segment), whose squares times C underflowed to 0
+      // (a walkthrough, session 58: τ came out 0, the step grid's cap
+      // with it, and `pulse` never ended).
+      var norm = 0.0
+      for k in 0..<n { norm = max(norm, abs(x[k])) }
+      for k in 0..<n { x[k] /= norm }
       var xcx = 0.0, xax = 0.0
       for k in 0..<n {
         xcx += capacitances[k] * x[k] * x[k]
@@ -353,7 +384,12 @@ extension RCLine {
     var factored = -1.0  // the scale αh factorised
     var sourceEnergy = 0.0, lineEnergy = 0.0, shuntEnergy = 0.0, errorMax = 0.0
     let g0 = m.driverConductance
-    let counting = threshold != nil, level = s * (threshold ?? 0), timing = volts != 0
+    // A line charges toward V and never reaches it: a threshold at or
+    // beyond V is never reached, and a peak is at most V (its rounding had
+    // put peaks at V + 2e-15, and a threshold at V counted the rounding's
+    // times: a walkthrough, session 58).
+    let level = s * (threshold ?? 0), top = s * volts
+    let counting = threshold != nil && level < top, timing = volts != 0
 
     // y = A x
     func multiply(_ x: UnsafeMutablePointer<Double>, into y: UnsafeMutablePointer<Double>) {
@@ -448,7 +484,7 @@ extension RCLine {
       // quadratic through the stage.
       for k in 0..<n {
         let old = s * v[k], new = s * vn[k]
-        peak[k] = max(peak[k], new)
+        peak[k] = max(peak[k], min(new, top))
         if counting {
           let a = old - level, b = new - level
           if a >= 0 && b >= 0 {
