@@ -111,13 +111,67 @@ public struct ADC: Sendable, Equatable {
     var code = min(max(below, 0), n - 1)
     var c = max(below + 1, 1)
     let last = min(above - 1, n - 1)
-    while c <= last {
-      if Float(c) - 0.5 + e.offset(column: j, transition: c) < p { code += 1 }
-      c += 1
+    let converter = e.columnsPerConverter == 1 ? j : j / e.columnsPerConverter
+    if e.tableBits == bits && converter < e.tableConverters {
+      // The converter's transition levels drawn once and sorted
+      // (`tabulated`): the code is how many lie below p, found from the
+      // ideal converter's count by a step or two (the same count as the
+      // drawing loop's below, the same levels compared).
+      code = e.table.withUnsafeBufferPointer { t in
+        let levels = t.baseAddress! + converter * n
+        var k = min(max(Int((p + 0.5).rounded(.down)), 0), n - 1)
+        while k < n - 1 && levels[k] < p { k += 1 }
+        while k > 0 && levels[k - 1] >= p { k -= 1 }
+        return k
+      }
+    } else {
+      while c <= last {
+        if Float(c) - 0.5 + e.offset(column: j, transition: c) < p { code += 1 }
+        c += 1
+      }
     }
     // The ideal converter's level of that code, to the bit: range·m/top
     // with m = 2·code − top odd.
     return range * Float(2 * code - (n - 1)) / top
+  }
+}
+
+extension ADC {
+  /// `convert(_:column:errors:)` of every element of a row in place,
+  /// element j read by column j's converter: the same codes, with the
+  /// constants worked once and a tabulated converter's levels
+  /// (`ADCNonlinearity.tabulated`) searched in line.
+  @inlinable
+  public func convert(row s: UnsafeMutableBufferPointer<Float>, errors e: ADCNonlinearity) {
+    let n = 1 << bits
+    let top = Float(n - 1)
+    let step = 2 * range / top
+    guard bits > 0, e.tableBits == bits, step.isFinite else {
+      for j in s.indices { s[j] = convert(s[j], column: j, errors: e) }
+      return
+    }
+    let w = e.sigma * ADCNonlinearity.bound
+    let low = -2 - w, high = top + 2 + w
+    let share = e.columnsPerConverter, converters = e.tableConverters
+    e.table.withUnsafeBufferPointer { t in
+      let base = t.baseAddress!
+      for j in s.indices {
+        let x = s[j]
+        guard !x.isNaN else { continue }
+        let converter = share == 1 ? j : j / share
+        guard converter < converters else {
+          s[j] = convert(x, column: j, errors: e)
+          continue
+        }
+        // As `convert(_:column:errors:)` works them.
+        let p = min(max((x + range) / step, low), high)
+        let levels = base + converter * n
+        var code = min(max(Int((p + 0.5).rounded(.down)), 0), n - 1)
+        while code < n - 1 && levels[code] < p { code += 1 }
+        while code > 0 && levels[code - 1] >= p { code -= 1 }
+        s[j] = range * Float(2 * code - (n - 1)) / top
+      }
+    }
   }
 }
 
@@ -159,6 +213,41 @@ public struct ADCNonlinearity: Sendable, Equatable {
     precondition(sigma.isFinite && sigma > 0 && sigma <= 16, "ADCNonlinearity: sigma must be in (0, 16] LSB, got \(sigma)")
     self.sigma = sigma
     self.key = key
+  }
+
+  /// Every converter's transition levels in LSB above the bottom code
+  /// (c − ½ + `offset` for transition c, as `ADC.convert` compares them),
+  /// sorted, converter by converter, 2^`tableBits` entries each (the
+  /// last unused), when `tabulated`; empty otherwise.
+  public private(set) var table: [Float] = []
+  /// The bits and the number of converters `table` holds (0: none).
+  public private(set) var tableBits = 0, tableConverters = 0
+  /// The most entries `tabulated` keeps (16 MB of offsets).
+  public static let maximumTable = 1 << 22
+
+  /// The same converters with the transition levels of the first
+  /// `columns` columns' converters at `bits` bits drawn once and sorted,
+  /// so that a conversion finds its code among them instead of drawing
+  /// and comparing each transition near its input (session 58: those
+  /// draws and unpredictable branches were over half of a run with
+  /// `adc_inl`).
+  /// Unchanged when the table would exceed `maximumTable` entries (16
+  /// bits over more than 64 converters): those conversions draw them.
+  public func tabulated(bits: Int, columns: Int) -> ADCNonlinearity {
+    precondition((1...16).contains(bits) && columns >= 1, "ADCNonlinearity.tabulated: bits 1…16 and columns ≥ 1")
+    let converters = (columns + columnsPerConverter - 1) / columnsPerConverter, n = 1 << bits
+    guard converters * n <= Self.maximumTable else { return self }
+    var copy = self
+    var t = [Float](repeating: 0, count: converters * n)
+    for k in 0..<converters {
+      var levels = (1..<n).map { c in Float(c) - 0.5 + offset(column: k * columnsPerConverter, transition: c) }
+      levels.sort()
+      for (i, v) in levels.enumerated() { t[k * n + i] = v }
+    }
+    copy.table = t
+    copy.tableBits = bits
+    copy.tableConverters = converters
+    return copy
   }
 
   /// The largest |z| a draw can take (the table's outermost quantile).

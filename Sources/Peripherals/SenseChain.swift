@@ -112,8 +112,9 @@ public struct SenseChain: Sendable {
         let x = out[j] * k + (offsets.isEmpty ? 0 : offsets[j]) + (noise > 0 ? noise * ReadNoise.normal(read, j) : 0)
         clipped += abs(x) > range ? 1 : 0
         high += x > range ? 1 : 0
-        s[j] = adc.convert(x, column: j, errors: e)
+        s[j] = x
       }
+      adc.convert(row: UnsafeMutableBufferPointer(rebasing: s[..<out.count]), errors: e)
     } else if noise > 0 {
       // (The offsets are added as below, then the draw.)
       for j in 0..<out.count {

@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Peripherals
 import Testing
 import _TestSupport
 @testable import xbarsim
@@ -189,4 +190,39 @@ func aDeviceFilesConductanceBeyondTheDoublesIsRefused(_ value: String, _ why: St
   try #"{"device_csv": "", "rule": "single"}"#.write(to: config, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--config", config.path])
   #expect(r.status != 0 && r.stderr.contains("c.json: key 'device_csv' expects a path, got an empty string (leave the key out for the rule's model device)"), "\(r.stderr)")
+}
+
+// MARK: - adc_inl's offsets tabulated
+
+// A tabulated converter reads every input as the drawing one does, for
+// converters shared by columns too, and a column beyond the table draws
+// its own (mutant: an entry off by one transition).
+@Test(arguments: [(6, 1), (4, 3), (1, 1), (10, 2)])
+func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
+  let adc = ADC(bits: bits, range: 2)
+  let drawn = ADCNonlinearity(sigma: 0.7, key: 0xC0FFEE, columnsPerConverter: share)
+  let table = drawn.tabulated(bits: bits, columns: 12)
+  #expect(table.tableBits == bits && table.tableConverters == (12 + share - 1) / share)
+  var rng = SeededGenerator(seed: 58, stream: 1)
+  for _ in 0..<4000 {
+    // (Beyond the range too, and at the codes' edges.)
+    let x = Float(rng.nextUniform() * 5 - 2.5)
+    let j = Int(rng.nextUniform() * 16)
+    #expect(adc.convert(x, column: j, errors: table) == adc.convert(x, column: j, errors: drawn))
+  }
+  // A row converted at once, as each alone (NaN stays NaN).
+  for e in [table, drawn] {
+    var row = (0..<16).map { Float($0) * 0.3 - 2.4 }
+    row[5] = .nan
+    row.withUnsafeMutableBufferPointer { adc.convert(row: $0, errors: e) }
+    for j in 0..<16 where j != 5 { #expect(row[j] == adc.convert(Float(j) * 0.3 - 2.4, column: j, errors: drawn), "\(j)") }
+    #expect(row[5].isNaN)
+  }
+  // The table's entries are the levels drawn, sorted.
+  let n = 1 << bits, last = table.tableConverters - 1
+  let levels = (1..<n).map { Float($0) - 0.5 + drawn.offset(column: last * share, transition: $0) }.sorted()
+  #expect(Array(table.table[(last * n)..<(last * n + n - 1)]) == levels)
+  // 16 bits over 65 converters: beyond 2^22 entries, left to the draws.
+  #expect(drawn.tabulated(bits: 16, columns: 65 * share).tableBits == 0)
+  #expect(drawn.tabulated(bits: 16, columns: 64 * share).tableBits == 16)
 }

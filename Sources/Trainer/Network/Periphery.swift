@@ -22,7 +22,8 @@ extension TrainingConfiguration {
         nonlinearity: adcINL > 0
           ? ADCNonlinearity(
             sigma: Float(adcINL), key: ReadNoise.key(seed: seed, kind: ReadNoise.Kind.adcTransitions, index: 0, layer: l),
-            columnsPerConverter: adcColumns)
+            columnsPerConverter: adcColumns
+          ).tabulated(bits: adcBits, columns: n)
           : nil)
     }
     let comparators = columns.indices.map { l in
