@@ -176,6 +176,7 @@ enum ReproduceCommand: CLICommand {
     // Checked before the sweep, so that hours of runs are not lost to a typo.
     try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
+    wholeSets(&base, train: train.count, test: test.count)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
       .map { Row(run: $0, final: choi) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce \(paper) --figure \(figure)")
@@ -469,6 +470,15 @@ enum ReproduceCommand: CLICommand {
     base.endurance = false
   }
 
+  /// A training or test limit at or beyond its set's size is the whole
+  /// set, as no limit is: the papers' runs (a walkthrough, session 58:
+  /// `--test-limit 10000` on MNIST had lost every paper number, and its
+  /// journal was refused by the same command without the limit).
+  static func wholeSets(_ base: inout TrainingConfiguration, train: Int, test: Int) {
+    if base.trainLimit >= train { base.trainLimit = 0 }
+    if base.testLimit >= test { base.testLimit = 0 }
+  }
+
   /// `reproduce irdrop`: the IR-drop table (`IRDropReproduction`).
   static func runIRDrop(_ args: ParsedArguments) throws {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
@@ -484,6 +494,7 @@ enum ReproduceCommand: CLICommand {
     if !given.contains("evals_per_epoch") { base.evaluationsPerEpoch = 20 }
     try checkOutputs(args)
     let (train, test) = try TrainCommand.datasets(args)
+    wholeSets(&base, train: train.count, test: test.count)
     var rows = IRDropReproduction.runs(base: base).map { Row(run: $0) }
     try refuseOverridden(args, base: base, runs: rows.map(\.run), what: "reproduce irdrop")
     withoutUnreadPeriphery(&rows)

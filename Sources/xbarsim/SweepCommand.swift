@@ -169,7 +169,14 @@ enum SweepCommand: CLICommand {
           "\(path): \(name): applies only with wires resistive; --grid point \(p) (\(describe(grid, p))) has ideal lines")
       }
       // As `train` would: a key this point's rule never reads is refused.
+      // A key given beside the grid that no point reads is the option's
+      // error, as train gives it (a walkthrough, session 58: `--threads 2`
+      // beside a grid of rule lim was blamed on point 0's grid values).
       if let (key, usedBy) = cfg.ignoredKey {
+        if !grid.keys.contains(key), let everywhere = try? ignoredAtEveryPoint(key, base: base, grid: grid), everywhere {
+          let who = grid.keys.contains("rule") ? "every point of the grid" : "rule \(cfg.rule.rawValue), every point of the grid's,"
+          throw TrainCommand.keyError(key, "applies to \(usedBy) only; \(who) would ignore it", args)
+        }
         throw CLIError.usage(
           "--grid point \(p) (\(describe(grid, p))): \(key) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
       }
@@ -304,6 +311,13 @@ enum SweepCommand: CLICommand {
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
       }
+      // As `train` says it (a walkthrough, session 58: a sweep over k
+      // whose hybrids never switched gave equal rows without a word).
+      if cfg.rule == .hybrid, result.phaseSwitchEpoch == nil, result.epochs.count > 1 {
+        print(
+          "note: sweep point \(p) (\(describe(grid, p))): the hybrid never switched to its small arrays in \(result.epochs.count) epochs (each gained at least switch_threshold \(ConfigurationError.shown(cfg.switchThreshold)) points of training accuracy), so it trained as --rule single would (its phase_switch_epoch is empty); give more epochs for its fine tuning",
+          to: &err)
+      }
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
@@ -318,14 +332,35 @@ enum SweepCommand: CLICommand {
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
   }
 
+  /// Whether every point of the grid leaves `key` unread (its values set
+  /// on `base` as the points are; nil-free: a point whose values fail is
+  /// an error).
+  static func ignoredAtEveryPoint(_ key: String, base: TrainingConfiguration, grid: Grid) throws -> Bool {
+    for p in 0..<grid.count {
+      var cfg = base
+      for (k, v) in zip(grid.keys, grid.point(p)) { try cfg.set(k, v) }
+      if !cfg.ignoredKeys.contains(where: { $0.key == key }) { return false }
+    }
+    return true
+  }
+
   /// What makes a sweep directory's grid and base (`grid`, `base`)
   /// another sweep's than `here`'s (`hereGrid`, `hereBase`): the grid, or
   /// the first base key that differs; nil when neither does.
   static func difference(_ grid: Grid, _ base: JSONValue, from hereGrid: Grid, _ hereBase: JSONValue, here: String) -> String? {
     if grid != hereGrid { return "its grid is \(gridText(grid)), \(here) \(gridText(hereGrid))" }
-    guard base.configurationIdentity != hereBase.configurationIdentity else { return nil }
+    // The keys every point sets (a grid over beta sets beta_p and beta_d)
+    // are not the base's to differ in (a walkthrough, session 58: a base
+    // of β 0 and one of β 2 under the same grid over beta were refused).
+    let set = Set(grid.keys + (grid.keys.contains("beta") ? ["beta_p", "beta_d"] : []))
+    func identity(_ v: JSONValue) -> JSONValue {
+      guard case .object(var d, let keys) = v.configurationIdentity else { return v.configurationIdentity }
+      for k in set { d[k] = nil }
+      return .object(d, keys: keys.filter { !set.contains($0) })
+    }
+    guard identity(base) != identity(hereBase) else { return nil }
     return "its base configuration differs"
-      + (hereBase.configurationIdentity.firstDifference(from: base.configurationIdentity).map { ": " + $0 } ?? "")
+      + (identity(hereBase).firstDifference(from: identity(base)).map { ": " + $0 } ?? "")
   }
 
   /// Whether CSV file `path` holds a sweep's header alone (`grid`'s, its

@@ -226,3 +226,154 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   #expect(drawn.tabulated(bits: 16, columns: 65 * share).tableBits == 0)
   #expect(drawn.tabulated(bits: 16, columns: 64 * share).tableBits == 16)
 }
+
+// MARK: - reproduce and sweep (a reproduction user's walkthrough)
+
+// A limit at the set's size is the whole set: the paper's run, compared
+// (`--test-limit 10000` on MNIST had lost every paper number).
+@Test func aReproductionLimitedToTheWholeSetIsThePapers() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-whole", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["reproduce", "lim2018", "--figure", "9", "--seeds", "1", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  let plain = try runXbarsim(common)
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let whole = try runXbarsim(common + ["--test-limit", "10", "--train-limit", "30"])
+  #expect(whole.status == 0, "\(whole.stderr)")
+  #expect(whole.stdout == plain.stdout, "\(whole.stdout)")
+  #expect(plain.stdout.contains(" 92.96 "), "\(plain.stdout)")
+  // A limit below the set's size is still not the paper's run.
+  let part = try runXbarsim(common + ["--test-limit", "9"])
+  #expect(part.status == 0 && part.stdout.contains("[test_limit 9]") && !part.stdout.contains(" 92.96 "), "\(part.stdout)")
+}
+
+// A hybrid that never switched is noted per sweep point, as train notes it.
+@Test func aSweepNotesAHybridThatNeverSwitched() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-switch", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  // A threshold of 0.001 points: every epoch gains more (or ties), or
+  // switches; the note names the points that did not.
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--rule", "hybrid", "--layers", "64,8,10", "--evals-per-epoch", "1", "--epochs", "2",
+    "--grid", "k=1,10", "--out", root.appendingPathComponent("o").path, "--quiet",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try String(contentsOf: root.appendingPathComponent("o/sweep.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+  let header = try String(contentsOf: root.appendingPathComponent("o/sweep.csv"), encoding: .utf8).split(separator: "\n")[0]
+    .split(separator: ",").map(String.init)
+  let column = header.firstIndex(of: "phase_switch_epoch")!
+  for row in rows {
+    let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let noted = r.stderr.contains("note: sweep point \(cells[0]) (k=\(cells[1])): the hybrid never switched to its small arrays in 2 epochs")
+    #expect(noted == cells[column].isEmpty, "\(cells) \(r.stderr)")
+  }
+}
+
+// `--threads` beside a grid of rule lim is the option's error, as train
+// gives it (it had been blamed on point 0's grid values).
+@Test func aKeyNoPointReadsIsTheOptionsError() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-threads", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--threads", "2", "--out", root.appendingPathComponent("o").path]
+  var r = try runXbarsim(common + ["--grid", "nmax=32,64"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --threads: applies to rules hybrid and single only; rule lim, every point of the grid's, would ignore it\n"), "\(r.stderr)")
+  // A grid over the rule: the points that ignore it are named.
+  r = try runXbarsim(common + ["--grid", "rule=hybrid,lim"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid point 1 (rule=lim): threads applies to rules hybrid and single only"), "\(r.stderr)")
+}
+
+// A base that differs only in a key every point sets (a grid over beta
+// sets beta_p and beta_d) resumes the same sweep.
+@Test func aSweepResumesFromABaseThatDiffersOnlyInWhatTheGridSets() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-base", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("o").path, summary = root.appendingPathComponent("s.json").path
+  let keys = ["--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  // A run at β 0 as the base (its summary), then the plain options.
+  var r = try runXbarsim(["train"] + keys + ["--beta", "0", "--quiet", "--summary", summary])
+  #expect(r.status == 0, "\(r.stderr)")
+  let common = ["sweep"] + keys + ["--grid", "beta=0,2", "--out", out]
+  r = try runXbarsim(common + ["--config", summary])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common)
+  #expect(r.status == 0 && r.stderr.contains("2 of 2 point(s) already done"), "\(r.stderr)")
+  // Another key still makes it another sweep.
+  r = try runXbarsim(common + ["--nmax", "32"])
+  #expect(r.status != 0 && r.stderr.contains("nmax"), "\(r.stderr)")
+}
+
+// MARK: - a mutation audit's gaps (session 58)
+
+@Test func startRowsAndExponentsInADeviceFile() throws {
+  func fail(_ text: String) -> String? {
+    do { _ = try MeasuredDevice.read(csv: text, source: "dev.csv"); return nil } catch let e as ConfigurationError { return e.description } catch { return "\(error)" }
+  }
+  // A capital E is an exponent too: 0E-400 is 0 S.
+  #expect(fail("p,0E-400\np,1e-6\np,2e-6\n") == nil)
+  #expect(fail("p,1E-400\np,1e-6\np,2e-6\n") == "dev.csv line 1: conductance '1E-400' is below the smallest normal double (2.2e-308)")
+  // A start row after d rows, or in a second cycle, is refused.
+  #expect(fail("d,2e-6\nd,1e-6\nstart,0\np,1e-6\np,2e-6\n")?.hasPrefix("dev.csv line 3: a 'start' row") == true)
+  #expect(fail("cycle,branch,conductance\n1,start,0\n1,p,1e-6\n1,p,2e-6\n2,start,0\n2,p,1e-6\n2,p,2e-6\n")?.hasPrefix("dev.csv line 5: a 'start' row") == true)
+  // Under a cycle column a start row is skipped, as a reset row is: the
+  // cycles' own p rows give their first points.
+  let (device, cycles) = try MeasuredDevice.read(
+    csv: "cycle,branch,conductance\n1,start,5e-7\n1,p,1e-6\n1,p,2e-6\n1,p,3e-6\n2,p,1e-6\n2,p,2.1e-6\n2,p,3e-6\n", source: "dev.csv")
+  #expect(device.potentiation.first == 1e-6 && cycles?.count == 2, "\(device.potentiation)")
+  #expect(cycles?.cut == nil)
+}
+
+@Test func theConditionBoundOfAShuntedCellCountsItsDriver() {
+  // One cell: a_00 = 1/(R_d + r) + g = 2 S; ‖A⁻¹‖ ≤ min(R_d + r, 1/a_00) = 0.5 Ω.
+  let line = RCLine(cells: 1, segmentResistance: 1, capacitance: 1e-15, shunt: 1, driverResistance: 0)
+  #expect(line.conditionBound() == 2)
+}
+
+@Test func lineTakesABoundJustBelow1e12AndNamesNoShortestCellAtV() throws {
+  let common = ["line", "--cells", "1000", "--segment-resistance", "1", "--capacitance", "1e-15", "--width", "1"]
+  // 4·1000·(R_d + 1000): 9.96e11 runs, 1.04e12 is refused.
+  var r = try runXbarsim(common + ["--driver-resistance", "2.49e8"])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(common + ["--driver-resistance", "2.6e8"])
+  #expect(r.status == 64 && r.stderr.contains("may reach 1.04e+12"), "\(r.stderr)")
+  r = try runXbarsim(["line", "--cells", "5", "--segment-resistance", "1", "--capacitance", "1e-15", "--threshold", "1"])
+  let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+  #expect(o["shortest_time_above_cell"] is NSNull && o["shortest_time_above_seconds"] is NSNull, "\(r.stdout)")
+}
+
+@Test func aSweepRowFromSessions51To57WithoutItsPointFileGainsFourEmptyCells() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-legacy-row", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("o")
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--grid", "seed=1,2", "--out", out.path, "--quiet"]
+  var r = try runXbarsim(common)
+  #expect(r.status == 0, "\(r.stderr)")
+  try cutColumns(out, 4)
+  try FileManager.default.removeItem(at: out.appendingPathComponent("point-1.json"))
+  r = try runXbarsim(common)
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
+    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  #expect(lines.allSatisfy { $0.count == lines[0].count }, "\(lines)")
+  #expect(Array(lines[2].suffix(4)) == ["", "", "", ""], "\(lines[2])")
+}
+
+@Test func aSweepRowsProgramShareAboveOneIsRefused() throws {
+  let base = ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]
+  let cells = base + Array(repeating: "", count: SweepCommand.generations[1].count) + ["", "", "", "1.5"]
+  #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells, point: 0, in: "s.csv") }
+}
+
+@Test func anEmptyDeviceFileSpelledWithAHyphenIsRefused() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-empty-device-hyphen", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("c.json")
+  try #"{"device-csv": "", "rule": "single"}"#.write(to: config, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--config", config.path])
+  #expect(r.status != 0 && r.stderr.contains("c.json: key 'device-csv' expects a path, got an empty string"), "\(r.stderr)")
+}
+
+// δ/μ of identical cycles whose mean step does not come out exact in
+// doubles (0.1 + 0.1 + 0.1 over 3): 0, not a rounding's 1e-16.
+@Test func identicalCyclesStepWithoutVariation() {
+  let branches = Array(repeating: [0.0, 0.1, 0.2, 0.30000000000000004], count: 3)
+  #expect(MeasuredCycles.stepVariability(branches, steps: 3) == 0)
+}
