@@ -349,18 +349,21 @@ enum SweepCommand: CLICommand {
   /// the first base key that differs; nil when neither does.
   static func difference(_ grid: Grid, _ base: JSONValue, from hereGrid: Grid, _ hereBase: JSONValue, here: String) -> String? {
     if grid != hereGrid { return "its grid is \(gridText(grid)), \(here) \(gridText(hereGrid))" }
-    // The keys every point sets (a grid over beta sets beta_p and beta_d)
-    // are not the base's to differ in (a walkthrough, session 58: a base
-    // of β 0 and one of β 2 under the same grid over beta were refused).
+    let mine = identity(base, under: grid), theirs = identity(hereBase, under: grid)
+    guard mine != theirs else { return nil }
+    return "its base configuration differs" + (theirs.firstDifference(from: mine).map { ": " + $0 } ?? "")
+  }
+
+  /// A base configuration's identity (`configurationIdentity`) without
+  /// the keys every point of `grid` sets (a grid over beta sets beta_p and
+  /// beta_d): not the base's to differ in (a walkthrough, session 58: a
+  /// base of β 0 and one of β 2 under the same grid over beta were
+  /// refused; a review: by `sweep merge` too).
+  static func identity(_ base: JSONValue, under grid: Grid) -> JSONValue {
     let set = Set(grid.keys + (grid.keys.contains("beta") ? ["beta_p", "beta_d"] : []))
-    func identity(_ v: JSONValue) -> JSONValue {
-      guard case .object(var d, let keys) = v.configurationIdentity else { return v.configurationIdentity }
-      for k in set { d[k] = nil }
-      return .object(d, keys: keys.filter { !set.contains($0) })
-    }
-    guard identity(base) != identity(hereBase) else { return nil }
-    return "its base configuration differs"
-      + (identity(hereBase).firstDifference(from: identity(base)).map { ": " + $0 } ?? "")
+    guard case .object(var d, let keys) = base.configurationIdentity else { return base.configurationIdentity }
+    for k in set { d[k] = nil }
+    return .object(d, keys: keys.filter { !set.contains($0) })
   }
 
   /// Whether CSV file `path` holds a sweep's header alone (`grid`'s, its
@@ -669,8 +672,9 @@ enum SweepCommand: CLICommand {
         guard shard.grid == grid else {
           throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
-        guard shard.base.configurationIdentity == baseJSON.configurationIdentity else {
-          let what = shard.base.configurationIdentity.firstDifference(from: baseJSON.configurationIdentity).map { ": " + $0 } ?? ""
+        let mine = identity(shard.base, under: grid), first = identity(baseJSON, under: grid)
+        guard mine == first else {
+          let what = mine.firstDifference(from: first).map { ": " + $0 } ?? ""
           throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s\(what)")
         }
         if let a = data, let b = shard.data, a != b {

@@ -764,15 +764,18 @@ enum TrainCommand: CLICommand {
     guard let p = potentiation else {
       return (text + (count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : ""), nil)
     }
-    // Identical cycles (a model's draws without c2c): nothing to offer.
-    guard p > 0 else { return (text + ". Its cycles step identically, pulse by pulse (δ/μ = 0)", nil) }
+    // Identical cycles (a model's draws without c2c): nothing to offer
+    // (nor with a depression that varies: a review, session 58).
+    if p == 0 && (depression ?? 0) == 0 {
+      return (text + ". Its cycles step identically, pulse by pulse (δ/μ = 0)", nil)
+    }
     let outliers = outlierNote(p, robust: robust)
     text += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(pulses) pulse\(pulses == 1 ? "" : "s")"
       + (outliers == nil ? robust.map { "; median-based \(shown($0))" } ?? "" : "")
       + (depression.map { "; depression \(shown($0))" } ?? "")
       + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
       + (outliers ?? "")
-    return (text, outliers != nil ? (robust!, " (the median-based estimate)") : (p, ""))
+    return (text, outliers != nil ? (robust!, " (the median-based estimate)") : p > 0 ? (p, "") : nil)
   }
 
   /// The note on a first point far below a synapse's and over 100 times

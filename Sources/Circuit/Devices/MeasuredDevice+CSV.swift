@@ -67,6 +67,9 @@ extension MeasuredDevice {
     // starts the next cycle without one.
     var header: [String]? = nil
     var implicitCycles = false
+    // The read of a reset or start row, its cycle's first point, waiting
+    // for the branch of the row after it.
+    var pendingFirst: Double? = nil
     var sawRecord = false
     var lineNumber = 0
     // Siemens per unit of the file's numbers: 1 unless the header names
@@ -196,21 +199,26 @@ extension MeasuredDevice {
       // A reset row (`r`, `reset`, as `pulses` writes them): its read is
       // the next cycle's first point without a cycle column, and is
       // skipped with one (which cycle it starts, the labels say).
-      if branch == "r" || branch == "reset" {
-        if withCycles { continue }
-        nextImplicitCycle()
-        branch = "p"
-      }
       // `pulses`' first row (`start`): the device before its first pulse,
-      // the first cycle's first point, read as a reset row's (session 58:
-      // `pulses`' own output, cut to `branch,conductance`, was refused;
-      // its `start` row left out, the first cycle lost its first point).
-      if branch == "start" {
-        guard blocks.count == 1 && blocks[0].up.isEmpty && blocks[0].down.isEmpty else {
+      // its cycle's first point in the same way (session 58: `pulses`'
+      // own output, cut to `branch,conductance`, was refused; its `start`
+      // row left out, the first cycle lost its first point). Either
+      // point joins the branch of the row after it (a review, session 58:
+      // read as a p point, a cycle of d pulses first was refused).
+      var marker: String? = nil
+      if branch == "r" || branch == "reset" {
+        marker = "r"
+        branch = "p"
+      } else if branch == "start" {
+        // (After a reset row it replaces that row's read: both are the
+        // device before the cycle's first pulse, as two files concatenated
+        // give them.)
+        guard withCycles || (blocks[current].up.isEmpty && blocks[current].down.isEmpty) else {
           throw ConfigurationError(
-            field: field, "a 'start' row (as `pulses` writes it: the device before its first pulse) comes before every other row")
+            field: field,
+            "a 'start' row (as `pulses` writes it: the device before its first pulse) comes first in its cycle: before every other row, or after a repeated header")
         }
-        if withCycles { continue }
+        marker = "start"
         branch = "p"
       }
       let isUp = Self.isPotentiation(branch)
@@ -271,6 +279,12 @@ extension MeasuredDevice {
       guard g >= 0 else {
         throw ConfigurationError(field: field, "conductance \(parts[1]) \(unit.name) is negative")
       }
+      if let marker {
+        if withCycles { continue }
+        if marker == "r" { nextImplicitCycle() }
+        pendingFirst = g
+        continue
+      }
       // One cycle: a block of p rows and a block of d rows (either first).
       if let last = blocks[current].previous, last != isUp {
         if last { blocks[current].ended.up = true } else { blocks[current].ended.down = true }
@@ -285,8 +299,14 @@ extension MeasuredDevice {
               + "(or several, with a header 'cycle,branch,conductance' and a cycle column)")
       }
       blocks[current].previous = isUp
+      if let first = pendingFirst {
+        if isUp { blocks[current].up.append(first) } else { blocks[current].down.append(first) }
+        pendingFirst = nil
+      }
       if isUp { blocks[current].up.append(g) } else { blocks[current].down.append(g) }
     }
+    // A reset or start row with no row after it: a potentiation point.
+    if let first = pendingFirst { blocks[current].up.append(first) }
     var up = blocks[0].up, down = blocks[0].down
     var cycles: MeasuredCycles? = nil
     if (withCycles && !index.isEmpty) || implicitCycles {
