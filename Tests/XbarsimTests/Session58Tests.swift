@@ -298,7 +298,8 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   #expect(r.status == 0 && r.stderr.contains("2 of 2 point(s) already done"), "\(r.stderr)")
   // Another key still makes it another sweep.
   r = try runXbarsim(common + ["--nmax", "32"])
-  #expect(r.status != 0 && r.stderr.contains("nmax"), "\(r.stderr)")
+  #expect(r.status != 0 && r.stderr.contains("its base configuration differs: nmax 32 here"), "\(r.stderr)")
+  #expect(!r.stderr.contains("beta_p") && !r.stderr.contains("beta_d"), "\(r.stderr)")
 }
 
 // MARK: - a mutation audit's gaps (session 58)
@@ -429,4 +430,65 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["sweep", "merge", a, c])
   #expect(r.status != 0 && r.stderr.contains("its base configuration differs") && r.stderr.contains("nmax"), "\(r.stderr)")
+}
+
+// MARK: - the second mutation audit's gaps (session 58)
+
+@Test func aTableOfOtherBitsOrBeyondTheRangeReadsAsTheDraws() {
+  let drawn = ADCNonlinearity(sigma: 0.7, key: 0xBEEF)
+  // Tabulated at 6 bits, read by a 4-bit ADC: the draws, not the table.
+  let adc4 = ADC(bits: 4, range: 2), table6 = drawn.tabulated(bits: 6, columns: 12)
+  var row = (0..<12).map { Float($0) * 0.4 - 2.3 }
+  let each = row.enumerated().map { adc4.convert($1, column: $0, errors: drawn) }
+  for (j, x) in row.enumerated() { #expect(adc4.convert(x, column: j, errors: table6) == each[j]) }
+  row.withUnsafeMutableBufferPointer { adc4.convert(row: $0, errors: table6) }
+  #expect(row == each)
+  // Infinities and huge sums clamp as each conversion clamps them.
+  let adc = ADC(bits: 6, range: 2), table = drawn.tabulated(bits: 6, columns: 4)
+  var far: [Float] = [.infinity, -.infinity, 1e30, -1e30]
+  far.withUnsafeMutableBufferPointer { adc.convert(row: $0, errors: table) }
+  #expect(far == [2, -2, 2, -2])
+  // A sum exactly at a transition level goes to the lower code, as the
+  // drawing comparison (level < p) takes it.
+  let adc1 = ADC(bits: 1, range: 2), table1 = drawn.tabulated(bits: 1, columns: 1)
+  let level = table1.table[0], x = 4 * level - 2
+  var tie: [Float] = [x]
+  tie.withUnsafeMutableBufferPointer { adc1.convert(row: $0, errors: table1) }
+  #expect((x + 2) / 4 == level && tie[0] == adc1.convert(x, column: 0, errors: drawn) && tie[0] == -2, "\(level) \(tie)")
+  // Converters shared by three columns: 13 columns need 5.
+  #expect(ADCNonlinearity(sigma: 0.7, key: 1, columnsPerConverter: 3).tabulated(bits: 6, columns: 13).tableConverters == 5)
+}
+
+@Test func anIRDropStudyLimitedToTheWholeSetIsTheUnlimitedOne() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-irdrop-whole", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["reproduce", "irdrop", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  let plain = try runXbarsim(common + ["--train-limit", "0"])
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let whole = try runXbarsim(common + ["--train-limit", "30", "--test-limit", "10"])
+  #expect(whole.status == 0 && whole.stdout == plain.stdout, "\(whole.stdout)\n\(plain.stdout)")
+}
+
+@Test func noNeverSwitchedNoteForOneEpochOrTheSinglePair() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-no-note", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  for (rule, epochs) in [("hybrid", "1"), ("single", "2")] {
+    let r = try runXbarsim([
+      "sweep", "--data", data.path, "--rule", rule, "--epochs", epochs, "--layers", "64,8,10", "--evals-per-epoch", "1",
+      "--grid", "seed=1,2", "--out", root.appendingPathComponent(rule).path, "--quiet",
+    ])
+    #expect(r.status == 0 && !r.stderr.contains("never switched"), "\(rule): \(r.stderr)")
+  }
+}
+
+@Test func aGridKeyOrAGridThatReadsTheKeySomewhereIsTheGridsError() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-grid-error", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--out", root.appendingPathComponent("o").path]
+  // Point 0 ignores it, point 1 reads it.
+  var r = try runXbarsim(common + ["--threads", "2", "--grid", "rule=lim,hybrid"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid point 0 (rule=lim): threads applies to rules hybrid and single only"), "\(r.stderr)")
+  // The key is the grid's own, ignored at every point.
+  r = try runXbarsim(common + ["--grid", "threads=2,3"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid point 0 (threads=2): threads applies to rules hybrid and single only"), "\(r.stderr)")
 }
