@@ -177,6 +177,11 @@ func aDeviceFilesConductanceBeyondTheDoublesIsRefused(_ value: String, _ why: St
   do { _ = try MeasuredDevice.read(csv: text, source: "dev.csv") } catch let e as ConfigurationError {
     #expect(e.description == "dev.csv line 2: conductance '\(value)' \(why)", "\(e)")
   }
+  // Below the normal doubles once in siemens (1e-300 nS is 1e-309 S).
+  do { _ = try MeasuredDevice.read(csv: "branch,conductance (nS)\np,0\np,1e-300\np,2\n", source: "dev.csv") } catch let e as ConfigurationError {
+    #expect(e.description == "dev.csv line 3: conductance 1e-300 nS is below the smallest normal double in siemens (2.2e-308 S)", "\(e)")
+  }
+  #expect(throws: ConfigurationError.self) { try MeasuredDevice.read(csv: "branch,conductance (nS)\np,0\np,1e-300\np,2\n", source: "dev.csv") }
   // A written 0 is still 0 S.
   _ = try MeasuredDevice.read(csv: "p,0e-400\np,1e-6\np,2e-6\n", source: "dev.csv")
 }

@@ -279,6 +279,12 @@ extension MeasuredDevice {
       guard g >= 0 else {
         throw ConfigurationError(field: field, "conductance \(parts[1]) \(unit.name) is negative")
       }
+      // And in siemens (a review, session 58: 1e-300 nS had read as a
+      // subnormal 1e-309 S).
+      if g.isSubnormal || (g == 0 && read != 0) {
+        throw ConfigurationError(
+          field: field, "conductance \(Self.shortened(parts[1])) \(unit.name) is below the smallest normal double in siemens (2.2e-308 S)")
+      }
       if let marker {
         if withCycles { continue }
         if marker == "r" { nextImplicitCycle() }
