@@ -220,7 +220,7 @@ enum ReproduceCommand: CLICommand {
       }
       try writePlot(
         rows, args: args, base: base, panels: ChoiReproduction.panels(figure: figure),
-        title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
+        title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s)\(bars(ChoiReproduction.panels(figure: figure)))\(paperKey(rows))",
         yLabel: "final test accuracy after \(base.epochs) epochs (%)")
       try finish(failure, args: args)
       return
@@ -249,7 +249,7 @@ enum ReproduceCommand: CLICommand {
     try writeSummary(rows, figure: figure, args: args)
     try writePlot(
       rows, args: args, base: base, panels: LimReproduction.panels(figure: figure),
-      title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s), bars min–max\(paperKey(rows))",
+      title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s)\(bars(LimReproduction.panels(figure: figure)))\(paperKey(rows))",
       yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
   }
@@ -265,6 +265,14 @@ enum ReproduceCommand: CLICommand {
   /// Its title names the converters the arrays read with (`base`'s: a
   /// figure drawn with a read noise or an ADC had looked like the ideal
   /// reproduction beside the paper's numbers; a walkthrough, session 51).
+  /// The title's word on bars: a figure of points has a bar per point
+  /// from the least to the greatest seed; one of curves only (Lim's
+  /// Figure 7: each panel's `metric` over the training images) draws the
+  /// seeds' mean alone (a walkthrough, session 58: its title spoke of bars).
+  static func bars(_ panels: [FigurePanel]) -> String {
+    panels.contains { $0.metric == nil } ? ", bars min–max" : ""
+  }
+
   static func writePlot(
     _ rows: [Row], args: ParsedArguments, base: TrainingConfiguration, panels: [FigurePanel], title: String, yLabel: String
   ) throws {

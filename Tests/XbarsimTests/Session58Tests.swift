@@ -1,6 +1,7 @@
 import Circuit
 import Foundation
 import Peripherals
+import Trainer
 import Testing
 import _TestSupport
 @testable import xbarsim
@@ -496,4 +497,23 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   // The key is the grid's own, ignored at every point.
   r = try runXbarsim(common + ["--grid", "threads=2,3"])
   #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid point 0 (threads=2): threads applies to rules hybrid and single only"), "\(r.stderr)")
+}
+
+// Figure 7's panels are curves (accuracy over the training images, the
+// seeds' mean): its title speaks of no bars, as Figure 9's points do.
+@Test func aFigureOfCurvesSpeaksOfNoBars() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s58-fig7", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  #expect(ReproduceCommand.bars(LimReproduction.panels(figure: 7)) == "")
+  #expect(ReproduceCommand.bars(LimReproduction.panels(figure: 9)) == ", bars min–max")
+  // (Choi's Figure 4 has a panel of points beside its curves.)
+  #expect(ReproduceCommand.bars(ChoiReproduction.panels(figure: 4)) == ", bars min–max")
+  let plot = root.appendingPathComponent("p.svg")
+  let r = try runXbarsim([
+    "reproduce", "lim2018", "--figure", "7", "--seeds", "1", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2",
+    "--plot", plot.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let svg = try String(contentsOf: plot, encoding: .utf8)
+  #expect(svg.contains("Fig. 7: mean of 1 seed(s)") && !svg.contains("bars min–max"), "\(svg.prefix(600))")
 }
