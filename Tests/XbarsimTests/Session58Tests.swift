@@ -323,6 +323,11 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   // its conductance checked.
   #expect(fail("cycle,branch,conductance\n1,start,0\n1,p,1e-6\n1,p,2e-6\n2,start,0\n2,p,1e-6\n2,p,2e-6\n") == nil)
   #expect(fail("cycle,branch,conductance\n1,start,abc\n1,p,1e-6\n1,p,2e-6\n")?.hasPrefix("dev.csv line 2: conductance 'abc' is not a number") == true)
+  // Wherever it stands (the labels say which cycle is which), as a reset
+  // row is: a mid-cycle start row is skipped, not refused.
+  let (mid, midCycles) = try MeasuredDevice.read(
+    csv: "cycle,branch,conductance\n1,p,1e-6\n1,p,2e-6\n1,start,0\n1,p,3e-6\n2,p,1e-6\n2,p,2e-6\n2,p,3e-6\n", source: "dev.csv")
+  #expect(midCycles?.count == 2 && mid.potentiation == [1e-6, 2e-6, 3e-6], "\(mid.potentiation)")
   // A start row before d rows joins them (`pulses --sequence d4,p4`).
   let dFirst = try MeasuredDevice.read(csv: "start,3e-6\nd,2e-6\nd,1e-6\np,2e-6\np,3e-6\n", source: "dev.csv").device
   #expect(dFirst.depression == [3e-6, 2e-6, 1e-6] && dFirst.potentiation == [2e-6, 3e-6], "\(dFirst)")
