@@ -117,13 +117,7 @@ public struct ADC: Sendable, Equatable {
       // (`tabulated`): the code is how many lie below p, found from the
       // ideal converter's count by a step or two (the same count as the
       // drawing loop's below, the same levels compared).
-      code = e.table.withUnsafeBufferPointer { t in
-        let levels = t.baseAddress! + converter * n
-        var k = min(max(Int((p + 0.5).rounded(.down)), 0), n - 1)
-        while k < n - 1 && levels[k] < p { k += 1 }
-        while k > 0 && levels[k - 1] >= p { k -= 1 }
-        return k
-      }
+      code = e.table.withUnsafeBufferPointer { ADC.code(below: p, levels: $0.baseAddress! + converter * n, count: n) }
     } else {
       while c <= last {
         if Float(c) - 0.5 + e.offset(column: j, transition: c) < p { code += 1 }
@@ -137,6 +131,17 @@ public struct ADC: Sendable, Equatable {
 }
 
 extension ADC {
+  /// How many of a converter's n − 1 sorted transition levels lie below p
+  /// (LSB above the bottom code, within its clamps): from the ideal
+  /// converter's count, a step or two up or down.
+  @inlinable @inline(__always)
+  static func code(below p: Float, levels: UnsafePointer<Float>, count n: Int) -> Int {
+    var k = min(max(Int((p + 0.5).rounded(.down)), 0), n - 1)
+    while k < n - 1 && levels[k] < p { k += 1 }
+    while k > 0 && levels[k - 1] >= p { k -= 1 }
+    return k
+  }
+
   /// `convert(_:column:errors:)` of every element of a row in place,
   /// element j read by column j's converter: the same codes, with the
   /// constants worked once and a tabulated converter's levels
@@ -165,10 +170,7 @@ extension ADC {
         }
         // As `convert(_:column:errors:)` works them.
         let p = min(max((x + range) / step, low), high)
-        let levels = base + converter * n
-        var code = min(max(Int((p + 0.5).rounded(.down)), 0), n - 1)
-        while code < n - 1 && levels[code] < p { code += 1 }
-        while code > 0 && levels[code - 1] >= p { code -= 1 }
+        let code = ADC.code(below: p, levels: base + converter * n, count: n)
         s[j] = range * Float(2 * code - (n - 1)) / top
       }
     }

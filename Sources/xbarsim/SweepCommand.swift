@@ -315,7 +315,7 @@ enum SweepCommand: CLICommand {
       // whose hybrids never switched gave equal rows without a word).
       if cfg.rule == .hybrid, result.phaseSwitchEpoch == nil, result.epochs.count > 1 {
         print(
-          "note: sweep point \(p) (\(describe(grid, p))): the hybrid never switched to its small arrays in \(result.epochs.count) epochs (each gained at least switch_threshold \(ConfigurationError.shown(cfg.switchThreshold)) points of training accuracy), so it trained as --rule single would (its phase_switch_epoch is empty); give more epochs for its fine tuning",
+          "note: sweep point \(p) (\(describe(grid, p))): \(TrainCommand.neverSwitched(epochs: result.epochs.count, cfg)) (its phase_switch_epoch is empty); give more epochs for its fine tuning",
           to: &err)
       }
       if !args.has("--quiet") {

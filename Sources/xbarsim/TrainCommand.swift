@@ -1351,7 +1351,7 @@ enum TrainCommand: CLICommand {
     {
       var err = StandardError()
       print(
-        "note: the hybrid never switched to its small arrays in \(result.epochs.count) epochs (each gained at least switch_threshold \(ConfigurationError.shown(cfg.switchThreshold)) points of training accuracy), so it trained as --rule single would; give more epochs for its fine tuning",
+        "note: \(neverSwitched(epochs: result.epochs.count, cfg)); give more epochs for its fine tuning",
         to: &err)
     }
     if cfg.rule == .hybrid, !result.interrupted, let e = result.phaseSwitchEpoch, e == result.epochs.count, e > 0 {
@@ -1909,6 +1909,12 @@ enum TrainCommand: CLICommand {
     j.add("test_images", c)
     j.add("test_labels", d)
     return j.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// What a hybrid run that never switched to its small arrays did
+  /// (`train`'s note and each sweep point's).
+  static func neverSwitched(epochs: Int, _ cfg: TrainingConfiguration) -> String {
+    "the hybrid never switched to its small arrays in \(epochs) epochs (each gained at least switch_threshold \(ConfigurationError.shown(cfg.switchThreshold)) points of training accuracy), so it trained as --rule single would"
   }
 
   /// The epoch records as a JSON array of objects.
