@@ -3,7 +3,8 @@ import Circuit
 /// Slow oracle for the nodal solver: assembles the full 2·M·N nodal matrix
 /// of a mesh (both segment resistances > 0) and solves it by Gaussian
 /// elimination with partial pivoting. Returns (word, bit) node voltages.
-/// O((MN)³): for meshes up to a few hundred cells.
+/// O((MN)³): for meshes up to a few hundred cells. Terminal resistances
+/// add to the lines' terminal segments.
 public func denseMeshSolve(_ mesh: CrossbarMesh) -> (word: [Double], bit: [Double]) {
   let m = mesh.rows, n = mesh.columns, mn = m * n, size = 2 * mn
   precondition(mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0)
@@ -25,13 +26,44 @@ public func denseMeshSolve(_ mesh: CrossbarMesh) -> (word: [Double], bit: [Doubl
       if j + 1 < n { stamp(w(i, j), w(i, j + 1), gr) }
       if i + 1 < m { stamp(b(i, j), b(i + 1, j), gc) }
     }
-    if let v = mesh.rowTerminations[i].volts { stampSource(w(i, 0), gr, v) }
+    if let v = mesh.rowTerminations[i].volts {
+      stampSource(w(i, 0), 1 / (mesh.wires.rowSegmentResistance + mesh.rowTerminalResistance), v)
+    }
   }
   for j in 0..<n {
-    if let v = mesh.columnTerminations[j].volts { stampSource(b(m - 1, j), gc, v) }
+    if let v = mesh.columnTerminations[j].volts {
+      stampSource(b(m - 1, j), 1 / (mesh.wires.columnSegmentResistance + mesh.columnTerminalResistance), v)
+    }
   }
   let x = denseSolve(a, rhs, size: size)
   return (Array(x[0..<mn]), Array(x[mn...]))
+}
+
+/// Slow oracle for ideal lines behind terminal resistances (both > 0):
+/// one node per word line and per bit line, Gaussian elimination on the
+/// M + N nodes. Returns (word-line, bit-line) voltages, M and N of them.
+public func denseCollapsedSolve(_ mesh: CrossbarMesh) -> (word: [Double], bit: [Double]) {
+  let m = mesh.rows, n = mesh.columns, size = m + n
+  precondition(mesh.rowTerminalResistance > 0 && mesh.columnTerminalResistance > 0)
+  var a = [Double](repeating: 0, count: size * size)
+  var rhs = [Double](repeating: 0, count: size)
+  for i in 0..<m {
+    for j in 0..<n {
+      let g = mesh.conductance[i * n + j], p = i, q = m + j
+      a[p * size + p] += g; a[q * size + q] += g
+      a[p * size + q] -= g; a[q * size + p] -= g
+    }
+    let g = 1 / mesh.rowTerminalResistance
+    a[i * size + i] += g
+    rhs[i] += g * (mesh.rowTerminations[i].volts ?? 0)
+  }
+  for j in 0..<n {
+    let g = 1 / mesh.columnTerminalResistance, q = m + j
+    a[q * size + q] += g
+    rhs[q] += g * (mesh.columnTerminations[j].volts ?? 0)
+  }
+  let x = denseSolve(a, rhs, size: size)
+  return (Array(x[0..<m]), Array(x[m...]))
 }
 
 /// A random mesh for tests: conductances uniform in [gLow, gHigh] S,

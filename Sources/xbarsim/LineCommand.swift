@@ -42,7 +42,8 @@ enum LineCommand: CLICommand {
       v_in[I] is 0 or absent); or bit line J's r_col and its cells'
       conductances to the word lines, taken as held at 0 V, driven at its
       bottom end (where a read senses it: cell 0 of the line is the last
-      row). '-' reads the problem file from standard input.
+      row). The file's r_driver (a word line) or r_sense (a bit line) is the
+      driver's resistance. '-' reads the problem file from standard input.
 
       --spice FILE writes the same line as an ngspice netlist (.tran) that
       prints the probes' voltages at eight times (its pulse, with edges
@@ -56,7 +57,7 @@ enum LineCommand: CLICommand {
       OptionSpec("--segment-resistance", "<Ω>", "Resistance of each segment between cells, 1e-150…1e9 Ω (with --problem: r_row or r_col)."),
       OptionSpec("--capacitance", "<F>", "Capacitance of each cell's node to ground, 1e-24…1 F (e.g. 1e-15)."),
       OptionSpec("--shunt", "<S>", "Conductance of each cell's node to ground, 0…1e3 S (default 0; with --problem: the cells')."),
-      OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, 0…1e12 Ω (default 0), at most about 2.5e11/n times the segments' (the line's conditioning)."),
+      OptionSpec("--driver-resistance", "<Ω>", "The driver's output resistance, 0…1e12 Ω (default 0; with --problem: the file's r_driver or r_sense when it gives one), at most about 2.5e11/n times the segments' (the line's conditioning)."),
       OptionSpec("--voltage", "<V>", "The pulse's amplitude, 1e-6 ≤ |V| ≤ 1000 (default 1; with --problem --row: v_in[I] if not 0)."),
       OptionSpec("--width", "<s>", "The pulse's width, 1e-15…1 s (default 1e-8, the read time)."),
       OptionSpec("--until", "<s>", "Integrate to this time, > --width (default: --width + 25 of the line's slowest time constants, when it has discharged to far below 1e-9 of the voltage)."),
@@ -218,7 +219,7 @@ enum LineCommand: CLICommand {
     guard capacitance >= 1e-24, capacitance <= 1 else {
       throw CLIError.usage("--capacitance must be in [1e-24, 1] F, got \(PulsesCommand.raw(args, "--capacitance"))")
     }
-    let driver = try args.double("--driver-resistance", default: 0)
+    var driver = try args.double("--driver-resistance", default: 0)
     guard driver >= 0, driver <= 1e12 else {
       throw CLIError.usage("--driver-resistance must be in [0, 1e12] Ω, got \(PulsesCommand.raw(args, "--driver-resistance"))")
     }
@@ -299,6 +300,19 @@ enum LineCommand: CLICommand {
       throw CLIError.runtime("\(path): cell \(k) of the line has conductance \(shunts[k]) S, outside [0, 1e3]")
     }
     try checkSegment(resistances[0], row != nil ? "\(path): r_row" : "\(path): r_col", args)
+    // The file's terminal resistance of the line is its driver's (a bit
+    // line driven at its output's end: r_sense).
+    let terminal = row != nil ? mesh.rowTerminalResistance : mesh.columnTerminalResistance
+    if terminal > 0 {
+      let key = row != nil ? "r_driver" : "r_sense"
+      if args.string("--driver-resistance") != nil {
+        throw CLIError.usage("--driver-resistance: \(path) gives the line's (\(key) = \(JSONWriter.number(terminal)) Ω); leave it out")
+      }
+      guard terminal <= 1e12 else {
+        throw CLIError.runtime("\(path): \(key) = \(JSONWriter.number(terminal)) Ω is beyond a line's driver resistance (at most 1e12 Ω)")
+      }
+      driver = terminal
+    }
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: path) { print(note, to: &err) }
     let line = RCLine(

@@ -40,6 +40,10 @@ enum ProblemFile {
 
   /// The format's keys (the team's crossbar-problem.md).
   static let formatKeys = ["rows", "cols", "conductance", "v_in", "r_row", "r_col"]
+  /// xbarsim's own optional keys (session 59), which other tools ignore:
+  /// the word lines' drivers' and the bit lines' sense amplifiers'
+  /// resistances in Ω (``CrossbarMesh/rowTerminalResistance``), 0 when left out.
+  static let extensionKeys = ["r_driver", "r_sense"]
 
   /// The contents of the regular file or pipe at `path` (`<(...)`, a
   /// FIFO), at most `limit` bytes.
@@ -130,7 +134,7 @@ enum ProblemFile {
     // The format ignores other keys (the team's crossbar-problem.md, as
     // badcrossbar's), but not silently: a guessed key ("open_rows") would
     // otherwise look as if it had been applied. The command notes them.
-    ignored = keys.filter { !formatKeys.contains($0) }
+    ignored = keys.filter { !formatKeys.contains($0) && !extensionKeys.contains($0) }
 
     /// A number for an error message ("inf" for what JSON wrote as 1e400).
     func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }
@@ -164,10 +168,18 @@ enum ProblemFile {
 
     let m = try count("rows"), n = try count("cols")
     let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
+    let rDriver = root["r_driver"] == nil ? 0 : try nonNegative("r_driver")
+    let rSense = root["r_sense"] == nil ? 0 : try nonNegative("r_sense")
     // The circuit core's bounds (0, or 1e-150…1e150 Ω), before the
     // conductance matrix is read.
     do {
       try WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol).validate()
+      var lines = CrossbarMesh(
+        rows: 1, columns: 1, conductance: [0],
+        wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: [0])
+      lines.rowTerminalResistance = rDriver
+      lines.columnTerminalResistance = rSense
+      try lines.validate()
     } catch let e as ConfigurationError {
       throw fail("'\(e.field)': \(e.message)")
     }
@@ -191,9 +203,12 @@ enum ProblemFile {
         g[i * n + j] = x
       }
     }
-    return CrossbarMesh(
+    var mesh = CrossbarMesh(
       rows: m, columns: n, conductance: g,
       wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: v)
+    mesh.rowTerminalResistance = rDriver
+    mesh.columnTerminalResistance = rSense
+    return mesh
   }
 
   static func describe(_ error: Error) -> String {

@@ -31,7 +31,12 @@ enum SolveCommand: CLICommand {
       conductance × segment resistance) above 1e9 with resistive bit lines, where
       the mesh is too ill-conditioned to trust. With one line kind ideal (r = 0)
       and the other resistive, each resistive line is solved directly
-      ("line-direct", 0 iterations). Use '-' to read standard input.
+      ("line-direct", 0 iterations). The file's optional r_driver and r_sense
+      [Ω] sit in series with every word line's source and every bit line's
+      output (README, "Driver and sense resistance"); with ideal lines each
+      line is then one node behind them ("direct-line-nodes"), and the read
+      prints power_terminals_watts, what they dissipate. Use '-' to read
+      standard input.
 
       --write ROW,COL solves the array biased to program one cell instead of a
       read: the selected word line and bit line put --write-voltage V across
@@ -112,12 +117,19 @@ enum SolveCommand: CLICommand {
     let fields = ["--node-voltages", "--device-currents", "--line-currents"].filter(args.has).count * 2
       + (writes && args.has("--node-voltages") ? 1 : 0)
     let fieldBytes = Double(fields) * 33 * Double(mesh.rows) * Double(mesh.columns)
+    // Ideal lines behind terminal resistances: a dense matrix of the lines' nodes.
+    let lineNodes = collapsedNodes(mesh)
     let bytes = MemoryLimit.solveBytes(rows: mesh.rows, columns: mesh.columns) + fieldBytes
+      + 8 * Double(lineNodes) * Double(lineNodes)
     if let reason = MemoryLimit.shortfall(bytes) {
       throw CLIError.runtime("\(source): solving the \(mesh.rows)×\(mesh.columns) mesh \(reason)")
     }
     do { try mesh.validate() } catch let e as ConfigurationError {
       throw CLIError.runtime("\(source): \(e)")
+    }
+    guard lineNodes <= NodalSolver.collapsedNodeLimit else {
+      throw CLIError.runtime(
+        "\(source): ideal lines behind r_driver or r_sense are solved as one node a line, at most \(NodalSolver.collapsedNodeLimit) of them; this \(mesh.rows)×\(mesh.columns) mesh has \(lineNodes) (give r_row and r_col > 0 for the mesh solve)")
     }
     // A cell that conducts G·r times more than a segment makes the mesh
     // ill-conditioned: with both line kinds resistive the error of i_out
@@ -196,6 +208,7 @@ enum SolveCommand: CLICommand {
     let m = mesh.rows, n = mesh.columns
     let method: String
     switch (mesh.wires.rowSegmentResistance > 0, mesh.wires.columnSegmentResistance > 0) {
+    case (false, false) where mesh.hasTerminalResistance: method = "direct-line-nodes"
     case (false, false): method = "kirchhoff-sum"
     case (true, true) where direct: method = "direct-banded"
     case (true, true): method = solver.lastSolveWasTwoLevel ? "pcg-two-level" : "pcg-line-jacobi"
@@ -229,6 +242,7 @@ enum SolveCommand: CLICommand {
       throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
     }
     json.add("power_watts", power)
+    if mesh.hasTerminalResistance { json.add("power_terminals_watts", terminalPower(mesh, sol)) }
     json.add("read_time_seconds", readTime)
     json.add("read_energy_joules", power * readTime)
     if args.has("--node-voltages") {
@@ -353,12 +367,14 @@ enum SolveCommand: CLICommand {
     json.add("power_half_selected_watts", a.halfSelectedRow.power + a.halfSelectedColumn.power)
     json.add("power_unselected_watts", a.unselected.power)
     json.add("power_lines_watts", a.linePower)
+    if mesh.hasTerminalResistance { json.add("power_terminals_watts", a.terminalPower) }
     json.add("write_time_seconds", w.time)
     json.add("energy_joules", a.suppliedPower * w.time)
     json.add("energy_selected_joules", a.selectedPower * w.time)
     json.add("energy_half_selected_joules", (a.halfSelectedRow.power + a.halfSelectedColumn.power) * w.time)
     json.add("energy_unselected_joules", a.unselected.power * w.time)
     json.add("energy_lines_joules", a.linePower * w.time)
+    if mesh.hasTerminalResistance { json.add("energy_terminals_joules", a.terminalPower * w.time) }
     if args.has("--node-voltages") {
       json.add("v_word", rows: m, columns: n, sol.wordNodeVoltage)
       json.add("v_bit", rows: m, columns: n, sol.bitNodeVoltage)
@@ -392,6 +408,21 @@ enum SolveCommand: CLICommand {
     json.add("tolerance", tolerance)
     json.add("seconds_solve", seconds)
     json.add("i_row", sol.rowTerminalCurrent)
+  }
+
+  /// The nodes of the collapsed solve: with ideal lines behind terminal
+  /// resistances, one per word line behind r_driver and one per bit line
+  /// behind r_sense; 0 otherwise.
+  static func collapsedNodes(_ mesh: CrossbarMesh) -> Int {
+    guard mesh.wires.isIdeal else { return 0 }
+    return (mesh.rowTerminalResistance > 0 ? mesh.rows : 0) + (mesh.columnTerminalResistance > 0 ? mesh.columns : 0)
+  }
+
+  /// What the terminal resistances dissipate in a read, Σ I²·R over the
+  /// lines' terminal currents (W).
+  static func terminalPower(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
+    let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
+    return sol.rowTerminalCurrent.reduce(0) { $0 + $1 * $1 * rd } + sol.columnTerminalCurrent.reduce(0) { $0 + $1 * $1 * rs }
   }
 
   /// Each column's current with ideal lines, Σ_i G_ij·|v_in,i|, in

@@ -18,6 +18,8 @@ enum SpiceCommand: CLICommand {
       Use '-' to read standard input.
 
       Segments of zero resistance are merged into their nodes (SPICE rejects 0 Ω).
+      The file's r_driver and r_sense are resistors of their own, RD<i> after each
+      source and RS<j> before each output.
 
       With --write ROW,COL the lines are biased as 'xbarsim solve --write' biases
       them (the file's v_in is not used): each bit line's Vout<j> is a source at
@@ -85,20 +87,26 @@ enum SpiceCommand: CLICommand {
     let m = mesh.rows, n = mesh.columns
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     func num(_ x: Double) -> String { String(format: "%.17g", x) }
-    // Node names; ideal segments merge a line into its terminal node.
-    func word(_ i: Int, _ j: Int) -> String { rr == 0 ? "s\(i)" : "w\(i)_\(j)" }
-    func bit(_ i: Int, _ j: Int) -> String { rc == 0 ? "o\(j)" : "b\(i)_\(j)" }
+    let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
+    // Node names; ideal segments merge a line into its terminal node: the
+    // source's, or behind a terminal resistance the node after it.
+    func driven(_ i: Int) -> String { rd > 0 ? "d\(i)" : "s\(i)" }
+    func sensed(_ j: Int) -> String { rs > 0 ? "t\(j)" : "o\(j)" }
+    func word(_ i: Int, _ j: Int) -> String { rr == 0 ? driven(i) : "w\(i)_\(j)" }
+    func bit(_ i: Int, _ j: Int) -> String { rc == 0 ? sensed(j) : "b\(i)_\(j)" }
     // A control character in the title (a newline in a file name) would
     // end the comment and put the rest of it into the circuit.
     let safeTitle = String(String.UnicodeScalarView(title.unicodeScalars.map {
       $0.properties.generalCategory == .control ? "?" : $0
     }))
-    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm, from \(safeTitle)\n"
+    let terminals = rd > 0 || rs > 0 ? ", r_driver=\(num(rd)) ohm, r_sense=\(num(rs)) ohm" : ""
+    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm\(terminals), from \(safeTitle)\n"
     s.reserveCapacity(64 * m * n)
     for i in 0..<m {
       s += "V\(i) s\(i) 0 DC \(num(mesh.rowTerminations[i].volts ?? 0))\n"
+      if rd > 0 { s += "RD\(i) s\(i) d\(i) \(num(rd))\n" }
       if rr > 0 {
-        s += "RW\(i)_0 s\(i) \(word(i, 0)) \(num(rr))\n"
+        s += "RW\(i)_0 \(driven(i)) \(word(i, 0)) \(num(rr))\n"
         for j in 1..<n { s += "RW\(i)_\(j) \(word(i, j - 1)) \(word(i, j)) \(num(rr))\n" }
       }
     }
@@ -110,8 +118,9 @@ enum SpiceCommand: CLICommand {
     for j in 0..<n {
       if rc > 0 {
         for i in 0..<(m - 1) { s += "RB\(i)_\(j) \(bit(i, j)) \(bit(i + 1, j)) \(num(rc))\n" }
-        s += "RB\(m - 1)_\(j) \(bit(m - 1, j)) o\(j) \(num(rc))\n"
+        s += "RB\(m - 1)_\(j) \(bit(m - 1, j)) \(sensed(j)) \(num(rc))\n"
       }
+      if rs > 0 { s += "RS\(j) t\(j) o\(j) \(num(rs))\n" }
       s += "Vout\(j) o\(j) 0 DC \(num(mesh.columnTerminations[j].volts ?? 0))\n"
     }
     s += ".op\n.control\nset numdgt=15\nrun\n"

@@ -11,7 +11,7 @@ private func json(_ text: String) throws -> [String: Any] {
 }
 
 /// Parses ngspice's `v(node) = value` lines.
-private func ngspiceVoltages(_ text: String) -> [String: Double] {
+func ngspiceVoltages(_ text: String) -> [String: Double] {
   var out: [String: Double] = [:]
   for line in text.split(separator: "\n") {
     let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -27,15 +27,19 @@ func requireNgspice() throws -> URL {
   return URL(fileURLWithPath: path)
 }
 
-/// Writes `mesh` as a problem file (README, "Problem files").
+/// Writes `mesh` as a problem file (README, "Problem files"), with its
+/// terminal resistances.
 func writeProblem(_ mesh: CrossbarMesh, to url: URL) throws {
   let n = mesh.columns
   let rows = (0..<mesh.rows).map { i in
     "[" + (0..<n).map { "\(mesh.conductance[i * n + $0])" }.joined(separator: ",") + "]"
   }
   let v = mesh.rowTerminations.map { "\($0.volts ?? 0)" }.joined(separator: ",")
+  // The terminal resistances only when set (xbarsim's own keys).
+  let terminals = mesh.hasTerminalResistance
+    ? "\"r_driver\": \(mesh.rowTerminalResistance), \"r_sense\": \(mesh.columnTerminalResistance), " : ""
   let text = """
-    {"rows": \(mesh.rows), "cols": \(n), "r_row": \(mesh.wires.rowSegmentResistance),
+    {\(terminals)"rows": \(mesh.rows), "cols": \(n), "r_row": \(mesh.wires.rowSegmentResistance),
      "r_col": \(mesh.wires.columnSegmentResistance), "v_in": [\(v)],
      "conductance": [\(rows.joined(separator: ",\n"))]}
     """

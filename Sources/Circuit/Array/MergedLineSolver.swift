@@ -20,6 +20,20 @@ import Foundation
 /// for a chain of n nodes numbered k = 1…n from the terminated end,
 /// λ_ℓ = 4·sin²(θ_ℓ/2), v_ℓ(k) ∝ sin(θ_ℓ·k), θ_ℓ = (2ℓ+1)π/(2n+1).
 ///
+/// A terminal resistance R in series with a line's source (the mesh's
+/// ``CrossbarMesh/rowTerminalResistance``) makes the terminated end's
+/// diagonal g + g_t, g_t = 1/(r + R) ≤ g, instead of 2g. Numbered
+/// k = 1…n from the open end, v(k) = cos((k − ½)·θ) still satisfies every
+/// row but the terminated end's, which holds when
+///
+///   f(θ) = (cos θ − 1 + t)·cos((n − ½)·θ) − sin θ·sin((n − ½)·θ) = 0,
+///   t = g_t/g,
+///
+/// (t = 1 gives cos((n + ½)·θ) = 0, the closed form above; t → 0 the
+/// open chain's θ = ℓπ/n). Adding t only raises the eigenvalues, so θ_ℓ
+/// lies in [ℓπ/n, (2ℓ+1)π/(2n+1)], where f changes sign: bisection finds
+/// each to the last bit.
+///
 /// The solve diagonalises the shorter side's chain (Q, an orthonormal
 /// n×n basis): with U = Û·Qᵀ (N ≤ M), each column ℓ of Û solves the
 /// shifted chain (T_col + λ_ℓ·I) along i, whose Thomas pivots are kept.
@@ -31,6 +45,9 @@ import Foundation
 package final class MergedLineSolver {
   package let rows: Int, columns: Int
   let gr: Double, gc: Double
+  /// The terminal segments' conductances, 1/(r + R): `gr`, `gc` without
+  /// a terminal resistance.
+  let grTerminal: Double, gcTerminal: Double
   /// True: the basis diagonalises T_row (N ≤ M); false: T_col.
   let alongRows: Bool
   /// The basis Q (size×size, row-major, eigenvectors as columns) and Qᵀ.
@@ -41,13 +58,19 @@ package final class MergedLineSolver {
   /// The transformed field, M×N.
   let work: UnsafeMutablePointer<Double>
 
-  /// - Parameters: gr, gc: the segment conductances 1/r_row, 1/r_col (S).
-  package init(rows m: Int, columns n: Int, gr: Double, gc: Double) {
+  /// - Parameters: gr, gc: the segment conductances 1/r_row, 1/r_col (S);
+  ///   grTerminal, gcTerminal: the terminal segments', 1/(r + R) (S),
+  ///   in (0, gr] and (0, gc] (nil: gr, gc).
+  package init(rows m: Int, columns n: Int, gr: Double, gc: Double, grTerminal: Double? = nil, gcTerminal: Double? = nil) {
     precondition(m >= 1 && n >= 1 && gr > 0 && gc > 0)
     rows = m
     columns = n
     self.gr = gr
     self.gc = gc
+    let gtr = grTerminal ?? gr, gtc = gcTerminal ?? gc
+    precondition(gtr > 0 && gtr <= gr && gtc > 0 && gtc <= gc)
+    self.grTerminal = gtr
+    self.gcTerminal = gtc
     alongRows = n <= m
     let size = alongRows ? n : m
     basis = .allocate(capacity: size * size)
@@ -60,14 +83,15 @@ package final class MergedLineSolver {
     // word line's terminated end is j = 0; the bit line's is i = M−1).
     var lambda = [Double](repeating: 0, count: size)
     let h = Double.pi / Double(2 * size + 1)
+    let t = alongRows ? gtr / gr : gtc / gc
     for l in 0..<size {
-      let theta = Double(2 * l + 1) * h
+      let theta = t == 1 ? Double(2 * l + 1) * h : Self.terminatedAngle(l, nodes: size, t: t)
       let s = sin(theta / 2)
       lambda[l] = 4 * s * s
       var norm = 0.0
       for k in 0..<size {
         let fromEnd = alongRows ? k + 1 : size - k
-        let v = sin(theta * Double(fromEnd))
+        let v = t == 1 ? sin(theta * Double(fromEnd)) : cos(theta * (Double(size - fromEnd) + 0.5))
         basis[k * size + l] = v
         norm += v * v
       }
@@ -78,21 +102,23 @@ package final class MergedLineSolver {
       for b in 0..<size { basisT[b * size + a] = basis[a * size + b] }
     }
     if alongRows {
-      // Column ℓ: g_c·(s_i) + g_r·λ_ℓ on the diagonal, s_i = 1 at the top.
+      // Column ℓ: the bit line's segments (g_c each, the terminal one
+      // g_t: 2·g_c within, g_c at the open top) + g_r·λ_ℓ on the diagonal.
       for l in 0..<n {
         let shift = gr * lambda[l]
-        pivots[l] = 1 / (gc + shift)
-        for i in 1..<m {
-          pivots[i * n + l] = 1 / (2 * gc + shift - gc * gc * pivots[(i - 1) * n + l])
+        for i in 0..<m {
+          let d = (i > 0 ? gc : 0) + (i < m - 1 ? gc : gtc) + shift
+          pivots[i * n + l] = 1 / (i == 0 ? d : d - gc * gc * pivots[(i - 1) * n + l])
         }
       }
     } else {
-      // Row ℓ: g_r·(s_j) + g_c·λ_ℓ, s_j = 1 at the open end j = N−1.
+      // Row ℓ: the word line's segments (the terminal one at j = 0) +
+      // g_c·λ_ℓ, one segment at the open end j = N−1.
       for l in 0..<m {
         let shift = gc * lambda[l]
         let o = l * n
         for j in 0..<n {
-          let d = gr * (j < n - 1 ? 2.0 : 1.0) + shift
+          let d = (j > 0 ? gr : gtr) + (j < n - 1 ? gr : 0) + shift
           pivots[o + j] = 1 / (j == 0 ? d : d - gr * gr * pivots[o + j - 1])
         }
       }
@@ -101,6 +127,27 @@ package final class MergedLineSolver {
 
   deinit {
     for p in [basis, basisT, pivots, work] { p.deallocate() }
+  }
+
+  /// θ_ℓ of a chain of n nodes whose terminated end's diagonal is
+  /// (1 + t)·g (0 < t < 1; see the type's comment): the root of f in
+  /// [ℓπ/n, (2ℓ+1)π/(2n+1)], bisected until the interval stops shrinking.
+  static func terminatedAngle(_ l: Int, nodes n: Int, t: Double) -> Double {
+    func f(_ theta: Double) -> Double {
+      let phi = (Double(n) - 0.5) * theta
+      return (cos(theta) - 1 + t) * cos(phi) - sin(theta) * sin(phi)
+    }
+    var a = Double(l) * Double.pi / Double(n), b = Double(2 * l + 1) * Double.pi / Double(2 * n + 1)
+    let fa = f(a)
+    if fa == 0 { return a }
+    while true {
+      let mid = 0.5 * (a + b)
+      guard mid > a && mid < b else { break }
+      let fm = f(mid)
+      if fm == 0 { return mid }
+      if (fm > 0) == (fa > 0) { a = mid } else { b = mid }
+    }
+    return 0.5 * (a + b)
   }
 
   /// u = (L_w + L_b)⁻¹·f, both M×N row-major; `u` must not be `f`.

@@ -117,6 +117,31 @@ public struct CrossbarMesh: Sendable {
   public var rowTerminations: [LineTermination]
   /// Termination of each bit line's bottom end (N of them).
   public var columnTerminations: [LineTermination]
+  /// Resistance in series with every word line's source (Ω, ≥ 0; default
+  /// 0): a driver's output resistance in a forward read, the sense
+  /// amplifier's input resistance in a transposed one. It adds to the
+  /// line's first segment. With ideal word lines (r_row = 0) each word line
+  /// is one node behind it, which is solved only when the bit lines are
+  /// ideal too. Checked by ``validate()``.
+  public var rowTerminalResistance: Double = 0
+  /// Resistance in series with every bit line's termination (Ω, ≥ 0;
+  /// default 0): the sense amplifier's input resistance in a forward read,
+  /// a driver's output resistance in a transposed one; as
+  /// ``rowTerminalResistance`` for the bit lines.
+  public var columnTerminalResistance: Double = 0
+
+  /// Conductance between a terminated word line's source and its first
+  /// node, 1/(r_row + R) (S); infinite for ideal lines and no resistance.
+  @inlinable public var rowTerminalConductance: Double {
+    1 / (wires.rowSegmentResistance + rowTerminalResistance)
+  }
+  /// Conductance between a terminated bit line's last node and its
+  /// termination, 1/(r_col + R) (S).
+  @inlinable public var columnTerminalConductance: Double {
+    1 / (wires.columnSegmentResistance + columnTerminalResistance)
+  }
+  /// True when a terminal resistance is set on either line kind.
+  public var hasTerminalResistance: Bool { rowTerminalResistance > 0 || columnTerminalResistance > 0 }
 
   /// A mesh with every word line driven by `rowVoltages` and every bit line
   /// held at 0 V (a forward read).
@@ -161,6 +186,24 @@ public struct CrossbarMesh: Sendable {
   /// resistance (its nodes would have to be merged into one; not supported).
   public func validate() throws {
     try wires.validate()
+    let terminals = [
+      ("r_driver", rowTerminalResistance, wires.rowSegmentResistance, "word", "r_row", wires.columnSegmentResistance),
+      ("r_sense", columnTerminalResistance, wires.columnSegmentResistance, "bit", "r_col", wires.rowSegmentResistance),
+    ]
+    for (name, r, segment, kind, segmentName, other) in terminals {
+      guard r.isFinite, r >= 0 else {
+        throw ConfigurationError(field: name, "resistance \(ConfigurationError.shown(r)) must be finite and ≥ 0 Ω")
+      }
+      guard r == 0 || r >= WireModel.smallestResistance else { throw ConfigurationError(field: name, WireModel.tooSmall(r)) }
+      guard r <= WireModel.largestResistance else { throw ConfigurationError(field: name, WireModel.tooLarge(r)) }
+      // An ideal line behind a resistance is one node; solved when every
+      // line is ideal (M + N nodes), not beside resistive lines.
+      if r > 0 && segment == 0 && other > 0 {
+        throw ConfigurationError(
+          field: name,
+          "a terminal resistance on ideal \(kind) lines (\(segmentName) = 0) is solved only when the other lines are ideal too; give \(segmentName) > 0 (1e-6 Ω is close to ideal)")
+      }
+    }
     for k in conductance.indices where !(conductance[k].isFinite && conductance[k] >= 0) {
       throw ConfigurationError(
         field: "conductance[\(k / columns)][\(k % columns)]",

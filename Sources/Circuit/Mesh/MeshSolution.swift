@@ -109,7 +109,8 @@ public struct MeshSolution: Sendable {
   /// Word segment j of line i from the cells' sum beyond it, or its drop.
   @inline(__always)
   private func wordSegment(_ i: Int, _ j: Int, sum: Double, cellConductance: Double, mesh: CrossbarMesh) -> Double {
-    let r = mesh.wires.rowSegmentResistance
+    // The terminal segment is r_row + R (the driver's resistance).
+    let r = mesh.wires.rowSegmentResistance + (j == 0 ? mesh.rowTerminalResistance : 0)
     guard r > 0 else { return sum }
     let k = i * columns + j
     let left = j == 0 ? (mesh.rowTerminations[i].volts ?? wordNodeVoltage[k]) : wordNodeVoltage[k - 1]
@@ -120,7 +121,7 @@ public struct MeshSolution: Sendable {
   /// Bit segment i of line j from the cells' sum above it, or its drop.
   @inline(__always)
   private func bitSegment(_ i: Int, _ j: Int, sum: Double, cellConductance: Double, mesh: CrossbarMesh) -> Double {
-    let r = mesh.wires.columnSegmentResistance
+    let r = mesh.wires.columnSegmentResistance + (i == rows - 1 ? mesh.columnTerminalResistance : 0)
     guard r > 0 else { return sum }
     let k = i * columns + j
     let below = i == rows - 1 ? (mesh.columnTerminations[j].volts ?? bitNodeVoltage[k]) : bitNodeVoltage[k + columns]

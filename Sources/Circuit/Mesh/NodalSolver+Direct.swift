@@ -90,10 +90,11 @@ extension NodalSolver {
   static func relativeResidual(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
     let m = mesh.rows, n = mesh.columns
     let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
+    let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
     let w = sol.wordNodeVoltage, b = sol.bitNodeVoltage, g = mesh.conductance
     var largest = 0.0
-    for i in 0..<m { if let v = mesh.rowTerminations[i].volts { largest = max(largest, abs(gr * v)) } }
-    for j in 0..<n { if let v = mesh.columnTerminations[j].volts { largest = max(largest, abs(gc * v)) } }
+    for i in 0..<m { if let v = mesh.rowTerminations[i].volts { largest = max(largest, abs(gtr * v)) } }
+    for j in 0..<n { if let v = mesh.columnTerminations[j].volts { largest = max(largest, abs(gtc * v)) } }
     let scale = largest > 0 && (1 / largest).isFinite ? 1 / largest : 1
     var r2 = 0.0, i2 = 0.0
     for i in 0..<m {
@@ -104,16 +105,45 @@ extension NodalSolver {
         var injW = 0.0, injB = 0.0
         if j > 0 { outW += gr * (w[k] - w[k - 1]) }
         if j + 1 < n { outW += gr * (w[k] - w[k + 1]) }
-        if j == 0, let v = mesh.rowTerminations[i].volts { outW += gr * w[k]; injW = gr * v }
+        if j == 0, let v = mesh.rowTerminations[i].volts { outW += gtr * w[k]; injW = gtr * v }
         if i > 0 { outB += gc * (b[k] - b[k - n]) }
         if i + 1 < m { outB += gc * (b[k] - b[k + n]) }
-        if i == m - 1, let v = mesh.columnTerminations[j].volts { outB += gc * b[k]; injB = gc * v }
+        if i == m - 1, let v = mesh.columnTerminations[j].volts { outB += gtc * b[k]; injB = gtc * v }
         let rw = (injW - outW) * scale, rb = (injB - outB) * scale
         r2 += rw * rw + rb * rb
         i2 += (injW * scale) * (injW * scale) + (injB * scale) * (injB * scale)
       }
     }
     return i2 > 0 ? (r2 / i2).squareRoot() : r2.squareRoot()
+  }
+
+  /// Lines of M + N nodes the collapsed solve takes (ideal lines behind
+  /// terminal resistances): its dense matrix is (M + N)² doubles, 128 MiB.
+  public static let collapsedNodeLimit = 4096
+
+  /// Ideal lines behind terminal resistances: each line one node, solved
+  /// by the same positive elimination as ``solveDirect(_:)`` (each voltage
+  /// to a few ulps of itself with drives of one sign).
+  func solveCollapsed(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) throws {
+    let m = mesh.rows, n = mesh.columns
+    let nodes = (mesh.rowTerminalResistance > 0 ? m : 0) + (mesh.columnTerminalResistance > 0 ? n : 0)
+    guard nodes <= Self.collapsedNodeLimit else {
+      throw ConfigurationError(
+        field: "rows",
+        "ideal lines behind terminal resistances are solved as one node a line, at most \(Self.collapsedNodeLimit) of them; this \(m)×\(n) mesh has \(nodes)")
+    }
+    var band = BandedNodes(collapsed: mesh)
+    band.eliminate()
+    let (plus, minus) = band.voltages()
+    func voltage(_ node: Int?, else v: Double) -> Double { node.map { plus[$0] - minus[$0] } ?? v }
+    for i in 0..<m {
+      let u = voltage(BandedNodes.collapsedNode(row: i, column: nil, mesh), else: mesh.rowTerminations[i].volts ?? 0)
+      for j in 0..<n { sol.wordNodeVoltage[i * n + j] = u }
+    }
+    for j in 0..<n {
+      let w = voltage(BandedNodes.collapsedNode(row: nil, column: j, mesh), else: mesh.columnTerminations[j].volts ?? 0)
+      for i in 0..<m { sol.bitNodeVoltage[i * n + j] = w }
+    }
   }
 }
 
@@ -160,11 +190,61 @@ struct BandedNodes {
         if j + 1 < n { link(w, index(i, j + 1, bit: false), gr) }
         if i + 1 < m { link(b, index(i + 1, j, bit: true), gc) }
       }
-      if let v = mesh.rowTerminations[i].volts { source(index(i, 0, bit: false), gr, v) }
+      if let v = mesh.rowTerminations[i].volts { source(index(i, 0, bit: false), mesh.rowTerminalConductance, v) }
     }
     for j in 0..<n {
-      if let v = mesh.columnTerminations[j].volts { source(index(m - 1, j, bit: true), gc, v) }
+      if let v = mesh.columnTerminations[j].volts { source(index(m - 1, j, bit: true), mesh.columnTerminalConductance, v) }
     }
+  }
+
+  /// The nodal matrix of a mesh of ideal lines behind terminal
+  /// resistances: one node per line (a line without a terminal resistance
+  /// is at its source's voltage, a source to the lines across its cells),
+  /// every node joined to every other, the longer side's lines first (each
+  /// joins only the other side's, so eliminating them costs
+  /// max(M, N)·min(M, N)²/2 multiply-adds, then min(M, N)³/3).
+  /// `nodeOfRow[i]`, `nodeOfColumn[j]`: each line's node, or nil.
+  init(collapsed mesh: CrossbarMesh) {
+    let m = mesh.rows, n = mesh.columns
+    let rowsFree = mesh.rowTerminalResistance > 0, colsFree = mesh.columnTerminalResistance > 0
+    let rowsFirst = m >= n
+    let rowCount = rowsFree ? m : 0, colCount = colsFree ? n : 0
+    byColumns = false
+    lineLength = 0
+    count = rowCount + colCount
+    width = max(count - 1, 1)
+    upper = [Double](repeating: 0, count: count * width)
+    excess = [Double](repeating: 0, count: count)
+    pivot = [Double](repeating: 0, count: count)
+    plus = [Double](repeating: 0, count: count)
+    minus = [Double](repeating: 0, count: count)
+    let rowBase = rowsFirst ? 0 : colCount, colBase = rowsFirst ? rowCount : 0
+    let vRow = mesh.rowTerminations.map { $0.volts ?? 0 }, vCol = mesh.columnTerminations.map { $0.volts ?? 0 }
+    for i in 0..<m {
+      for j in 0..<n {
+        let g = mesh.conductance[i * n + j]
+        guard g > 0 else { continue }
+        switch (rowsFree, colsFree) {
+        case (true, true): link(rowBase + i, colBase + j, g)
+        case (true, false): source(rowBase + i, g, vCol[j])
+        case (false, true): source(colBase + j, g, vRow[i])
+        case (false, false): break
+        }
+      }
+    }
+    if rowsFree { for i in 0..<m { source(rowBase + i, 1 / mesh.rowTerminalResistance, vRow[i]) } }
+    if colsFree { for j in 0..<n { source(colBase + j, 1 / mesh.columnTerminalResistance, vCol[j]) } }
+  }
+
+  /// Where `init(collapsed:)` put word line i (nil: at its source) and bit line j.
+  static func collapsedNode(row i: Int?, column j: Int?, _ mesh: CrossbarMesh) -> Int? {
+    let m = mesh.rows, n = mesh.columns
+    let rowsFree = mesh.rowTerminalResistance > 0, colsFree = mesh.columnTerminalResistance > 0
+    let rowCount = rowsFree ? m : 0, colCount = colsFree ? n : 0
+    let rowsFirst = m >= n
+    if let i { return rowsFree ? (rowsFirst ? 0 : colCount) + i : nil }
+    if let j { return colsFree ? (rowsFirst ? rowCount : 0) + j : nil }
+    return nil
   }
 
   private mutating func link(_ p: Int, _ q: Int, _ g: Double) {

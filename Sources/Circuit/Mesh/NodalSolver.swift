@@ -166,7 +166,10 @@ public final class NodalSolver: @unchecked Sendable {
     let vRow = mesh.rowTerminations.map { $0.volts ?? 0 }
     let vCol = mesh.columnTerminations.map { $0.volts ?? 0 }
 
-    if rr == 0 && rc == 0 {
+    if rr == 0 && rc == 0 && mesh.hasTerminalResistance {
+      // Each line is one node behind its terminal resistance.
+      try solveCollapsed(mesh, solution: &sol)
+    } else if rr == 0 && rc == 0 {
       for i in 0..<m {
         for j in 0..<n {
           sol.wordNodeVoltage[i * n + j] = vRow[i]
@@ -246,7 +249,7 @@ public final class NodalSolver: @unchecked Sendable {
 
   private func solveBitLinesDirect(_ mesh: CrossbarMesh, vCol: [Double], solution sol: inout MeshSolution) {
     let m = mesh.rows, n = mesh.columns
-    let gc = 1 / mesh.wires.columnSegmentResistance
+    let gc = 1 / mesh.wires.columnSegmentResistance, gt = mesh.columnTerminalConductance
     reserve(m, n)
     mesh.conductance.withUnsafeBufferPointer { g in
       sol.wordNodeVoltage.withUnsafeBufferPointer { w in
@@ -254,7 +257,7 @@ public final class NodalSolver: @unchecked Sendable {
           // Right-hand side: current injected by the cells (from the known
           // word-line voltages) and by the termination of each bit line.
           for k in 0..<(m * n) { x[k] = g[k] * w[k] }
-          for j in 0..<n where mesh.columnTerminations[j] != .open { x[(m - 1) * n + j] += gc * vCol[j] }
+          for j in 0..<n where mesh.columnTerminations[j] != .open { x[(m - 1) * n + j] += gt * vCol[j] }
           buildBitFactors(mesh, gc: gc)
           Self.bitThomas(x.baseAddress!, ib, m: m, n: n, g: gc, j0: 0, j1: n)
         }
@@ -264,13 +267,13 @@ public final class NodalSolver: @unchecked Sendable {
 
   private func solveWordLinesDirect(_ mesh: CrossbarMesh, vRow: [Double], solution sol: inout MeshSolution) {
     let m = mesh.rows, n = mesh.columns
-    let gr = 1 / mesh.wires.rowSegmentResistance
+    let gr = 1 / mesh.wires.rowSegmentResistance, gt = mesh.rowTerminalConductance
     reserve(m, n)
     mesh.conductance.withUnsafeBufferPointer { g in
       sol.bitNodeVoltage.withUnsafeBufferPointer { b in
         sol.wordNodeVoltage.withUnsafeMutableBufferPointer { x in
           for k in 0..<(m * n) { x[k] = g[k] * b[k] }
-          for i in 0..<m where mesh.rowTerminations[i] != .open { x[i * n] += gr * vRow[i] }
+          for i in 0..<m where mesh.rowTerminations[i] != .open { x[i * n] += gt * vRow[i] }
           buildWordFactors(mesh, gr: gr)
           Self.wordThomas(x.baseAddress!, iw, n: n, g: gr, i0: 0, i1: m)
         }
@@ -284,6 +287,8 @@ public final class NodalSolver: @unchecked Sendable {
   private func buildWordFactors(_ mesh: CrossbarMesh, gr: Double) {
     let m = mesh.rows, n = mesh.columns
     let d = dw, inv = iw
+    // The terminal segment, r_row + R: 1/r_row itself without R.
+    let gt = mesh.rowTerminalConductance
     mesh.conductance.withUnsafeBufferPointer { g in
           let g2 = gr * gr
           for i in 0..<m {
@@ -291,8 +296,8 @@ public final class NodalSolver: @unchecked Sendable {
             var prev = 0.0
             for j in 0..<n {
               let k = i * n + j
-              let segments = (j > 0 || leftEnd ? 1.0 : 0.0) + (j < n - 1 ? 1.0 : 0.0)
-              d[k] = gr * segments + g[k]
+              let left = j > 0 ? gr : (leftEnd ? gt : 0)
+              d[k] = left + (j < n - 1 ? gr : 0) + g[k]
               let pivot = j == 0 ? d[k] : d[k] - g2 * prev
               prev = 1 / pivot
               inv[k] = prev
@@ -305,14 +310,15 @@ public final class NodalSolver: @unchecked Sendable {
   private func buildBitFactors(_ mesh: CrossbarMesh, gc: Double) {
     let m = mesh.rows, n = mesh.columns
     let d = db, inv = ib
+    let gt = mesh.columnTerminalConductance
     mesh.conductance.withUnsafeBufferPointer { g in
           let g2 = gc * gc
           for i in 0..<m {
             for j in 0..<n {
               let k = i * n + j
               let bottomEnd = mesh.columnTerminations[j] != .open
-              let segments = (i > 0 ? 1.0 : 0.0) + (i < m - 1 || bottomEnd ? 1.0 : 0.0)
-              d[k] = gc * segments + g[k]
+              let below = i < m - 1 ? gc : (bottomEnd ? gt : 0)
+              d[k] = (i > 0 ? gc : 0) + below + g[k]
               inv[k] = 1 / (i == 0 ? d[k] : d[k] - g2 * inv[k - n])
             }
           }
@@ -411,8 +417,13 @@ public final class NodalSolver: @unchecked Sendable {
     let gMax = mesh.conductance.max() ?? 0
     let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold
     lastSolveWasTwoLevel = twoLevel
-    let reusable = merged.map { $0.rows == m && $0.columns == n && $0.gr == gr && $0.gc == gc } ?? false
-    if twoLevel && !reusable { merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc) }
+    let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
+    let reusable = merged.map {
+      $0.rows == m && $0.columns == n && $0.gr == gr && $0.gc == gc && $0.grTerminal == gtr && $0.gcTerminal == gtc
+    } ?? false
+    if twoLevel && !reusable {
+      merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc, grTerminal: gtr, gcTerminal: gtc)
+    }
     let mergedSolver = twoLevel ? merged : nil
 
     var iterations = 0
@@ -481,8 +492,8 @@ public final class NodalSolver: @unchecked Sendable {
       }
       // Right-hand side into Z (scratch), residual r = b − A·x.
       for k in 0..<mn { ZW[k] = 0; ZB[k] = 0 }
-      for i in 0..<m where !rowOpen[i] { ZW[i * n] = gr * vRow[i] }
-      for j in 0..<n where !colOpen[j] { ZB[(m - 1) * n + j] = gc * vCol[j] }
+      for i in 0..<m where !rowOpen[i] { ZW[i * n] = gtr * vRow[i] }
+      for j in 0..<n where !colOpen[j] { ZB[(m - 1) * n + j] = gtc * vCol[j] }
       var bNorm2 = 0.0
       for k in 0..<mn { bNorm2 += ZW[k] * ZW[k] + ZB[k] * ZB[k] }
       guard bNorm2.isFinite else {

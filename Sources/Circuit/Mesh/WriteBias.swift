@@ -39,10 +39,14 @@ extension CrossbarMesh {
   public func writing(row: Int, column: Int, voltage: Double, scheme: WriteScheme) -> CrossbarMesh {
     precondition((0..<rows).contains(row) && (0..<columns).contains(column), "cell (\(row), \(column)) is outside the \(rows)×\(columns) array")
     let d = scheme.drives(voltage)
-    return CrossbarMesh(
+    var biased = CrossbarMesh(
       rows: rows, columns: columns, conductance: conductance, wires: wires,
       rowTerminations: (0..<rows).map { .source(volts: $0 == row ? d.selectedRow : d.otherRows) },
       columnTerminations: (0..<columns).map { .source(volts: $0 == column ? d.selectedColumn : d.otherColumns) })
+    // Each line's terminal resistance stays: now every one is a driver's.
+    biased.rowTerminalResistance = rowTerminalResistance
+    biased.columnTerminalResistance = columnTerminalResistance
+    return biased
   }
 }
 
@@ -82,6 +86,9 @@ public struct WriteAnalysis: Sendable, Equatable {
   /// lines), from the node voltages: `suppliedPower` less `cellPower` up
   /// to rounding (which can make that difference negative).
   public var linePower = 0.0
+  /// What the terminal resistances dissipate, Σ I²·R over the lines'
+  /// terminations (W; 0 without them); not part of `linePower`.
+  public var terminalPower = 0.0
 
   /// The analysis of `solution`, a solve of `mesh` biased to write cell
   /// (`row`, `column`).
@@ -99,20 +106,26 @@ public struct WriteAnalysis: Sendable, Equatable {
     suppliedPower = solution.power(mesh: mesh)
     let w = solution.wordNodeVoltage, b = solution.bitNodeVoltage, m = mesh.rows
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
-    if rr > 0 {
-      for i in 0..<m {
-        var previous = mesh.rowTerminations[i].volts
-        for j in 0..<n {
-          if let p = previous { linePower += (p - w[i * n + j]) * (p - w[i * n + j]) / rr }
-          previous = w[i * n + j]
-        }
+    let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
+    // A terminal segment's current I = ΔV/(r + R) heats r by I²·r and
+    // the terminal resistance by I²·R.
+    func terminal(_ drop: Double, _ r: Double, _ big: Double) {
+      guard big > 0 else { linePower += drop * drop / r; return }
+      let i = drop / (r + big)
+      linePower += i * i * r
+      terminalPower += i * i * big
+    }
+    for i in 0..<m {
+      if rr + rd > 0, let p = mesh.rowTerminations[i].volts { terminal(p - w[i * n], rr, rd) }
+      if rr > 0 {
+        for j in 1..<n { linePower += (w[i * n + j - 1] - w[i * n + j]) * (w[i * n + j - 1] - w[i * n + j]) / rr }
       }
     }
-    if rc > 0 {
-      for j in 0..<n {
+    for j in 0..<n {
+      if rc > 0 {
         for i in 0..<(m - 1) { linePower += (b[i * n + j] - b[(i + 1) * n + j]) * (b[i * n + j] - b[(i + 1) * n + j]) / rc }
-        if let t = mesh.columnTerminations[j].volts { linePower += (b[(m - 1) * n + j] - t) * (b[(m - 1) * n + j] - t) / rc }
       }
+      if rc + rs > 0, let t = mesh.columnTerminations[j].volts { terminal(b[(m - 1) * n + j] - t, rc, rs) }
     }
     for i in 0..<mesh.rows {
       for j in 0..<n where !(i == row && j == column) {
@@ -129,6 +142,6 @@ public struct WriteAnalysis: Sendable, Equatable {
   }
 
   /// The power dissipated in the cells (W); the rest of `suppliedPower` is
-  /// the lines'.
+  /// the lines' and the terminal resistances'.
   public var cellPower: Double { selectedPower + halfSelectedRow.power + halfSelectedColumn.power + unselected.power }
 }
