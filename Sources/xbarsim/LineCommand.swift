@@ -269,7 +269,10 @@ enum LineCommand: CLICommand {
         throw CLIError.usage("--row \(row) is outside \(path)'s \(m) word lines (0…\(m - 1))")
       }
       let r = mesh.wires.rowSegmentResistance
-      guard r > 0 else { throw CLIError.runtime("\(path): r_row is 0: an ideal word line has no delay (give the line with --cells and --segment-resistance)") }
+      guard r > 0 else {
+        let behind = mesh.rowTerminalResistance > 0 ? " of its own (behind r_driver it is one node, charged as R·C)" : ""
+        throw CLIError.runtime("\(path): r_row is 0: an ideal word line has no delay\(behind) (give the line with --cells and --segment-resistance)")
+      }
       resistances = [Double](repeating: r, count: n)
       shunts = (0..<n).map { mesh.conductance[row * n + $0] }
       if voltage == nil {
@@ -287,7 +290,10 @@ enum LineCommand: CLICommand {
         throw CLIError.usage("--col \(column) is outside \(path)'s \(n) bit lines (0…\(n - 1))")
       }
       let r = mesh.wires.columnSegmentResistance
-      guard r > 0 else { throw CLIError.runtime("\(path): r_col is 0: an ideal bit line has no delay (give the line with --cells and --segment-resistance)") }
+      guard r > 0 else {
+        let behind = mesh.columnTerminalResistance > 0 ? " of its own (behind r_sense it is one node, charged as R·C)" : ""
+        throw CLIError.runtime("\(path): r_col is 0: an ideal bit line has no delay\(behind) (give the line with --cells and --segment-resistance)")
+      }
       // Driven at its bottom end (the output's), as the library's
       // transposed read drives it: cell 0 of the line is the last row.
       resistances = [Double](repeating: r, count: m)

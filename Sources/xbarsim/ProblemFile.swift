@@ -21,7 +21,7 @@ enum ProblemFile {
   /// failing command's first line of standard error is the error).
   static func ignoredKeysNote(_ keys: [String], source: String) -> String? {
     guard !keys.isEmpty else { return nil }
-    return "note: \(source): \(keys.count == 1 ? "key" : "keys") \(keys.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(keys.count > 5 ? ", …" : "") not in the problem format (\(formatKeys.joined(separator: ", "))): ignored"
+    return "note: \(source): \(keys.count == 1 ? "key" : "keys") \(keys.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(keys.count > 5 ? ", …" : "") not in the problem format (\(formatKeys.joined(separator: ", ")); xbarsim's own: \(extensionKeys.joined(separator: ", "))): ignored"
   }
 
   /// The notes on a problem file a command prints once it is solved or
@@ -173,13 +173,10 @@ enum ProblemFile {
     // The circuit core's bounds (0, or 1e-150…1e150 Ω), before the
     // conductance matrix is read.
     do {
-      try WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol).validate()
-      var lines = CrossbarMesh(
-        rows: 1, columns: 1, conductance: [0],
-        wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: [0])
-      lines.rowTerminalResistance = rDriver
-      lines.columnTerminalResistance = rSense
-      try lines.validate()
+      try WireModel(
+        rowSegmentResistance: rRow, columnSegmentResistance: rCol, rowTerminalResistance: rDriver,
+        columnTerminalResistance: rSense
+      ).validate()
     } catch let e as ConfigurationError {
       throw fail("'\(e.field)': \(e.message)")
     }

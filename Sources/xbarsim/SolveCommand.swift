@@ -66,7 +66,7 @@ enum SolveCommand: CLICommand {
       OptionSpec("--write-voltage", "<V>", "With --write: the voltage the drivers put across the selected cell, 1e-6 ≤ |V| ≤ 1000 (default 1)."),
       OptionSpec("--write-time", "<s>", "With --write: the write pulse's width in seconds for the energies (default 1e-7)."),
       OptionSpec("--write-threshold", "<V>", "With --write: a cell's switching threshold (> 0): count the cells other than the selected one whose |voltage| reaches it, and say whether the selected one does."),
-      OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself (drives of one sign; with both signs, of the parts it is their difference of), for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines)."),
+      OptionSpec("--solver", "<auto|iterative|direct>", "With both line kinds resistive: 'iterative', the conjugate gradients (accurate relative to the larger currents); 'direct', banded elimination, each output to a few ulps of itself (drives of one sign; with both signs, of the parts it is their difference of), for meshes up to 2^30 operations (128×128, 64×1024; 0.3 s at 128×128); 'auto' (default) iterates, and solves again directly when the mesh fits and an output is below 1e-6 of its column's current at full drive (the largest |v_in| on every row, ideal lines); a mesh that fits whose r_driver or r_sense is 1e4 times its segment or more it solves directly at once (the iteration errs by about 1e-16·R/r, and is refused beyond 1e8)."),
     ],
     maxPositionals: 1)
 
@@ -169,6 +169,18 @@ enum SolveCommand: CLICommand {
     if choice == "direct" && bothResistive, let reason = bandShortfall {
       throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
+    // A terminal resistance far above its segments: the iteration errs by
+    // about 1e-16·R/r (a walkthrough, session 59: 1,590 times off at
+    // R/r = 1e18, said converged). `auto` solves such a mesh directly where
+    // it fits; beyond 1e8 the iteration is refused.
+    let terminalRatio = bothResistive
+      ? max(mesh.rowTerminalResistance / mesh.wires.rowSegmentResistance, mesh.columnTerminalResistance / mesh.wires.columnSegmentResistance)
+      : 0
+    let goesDirect = choice == "direct" || (choice == "auto" && fitsDirect && terminalRatio >= directTerminalRatio)
+    if bothResistive && !goesDirect, let t = mesh.wires.terminalIllConditioning {
+      let why = choice == "iterative" ? "; use --solver direct or auto" : "; the mesh is too large for the direct solve (--solver direct): raise the segments or lower \(t.field)"
+      throw CLIError.runtime("\(source): '\(t.field)': " + WireModel.beyondTerminalRatio(t) + why)
+    }
     // (A write's cells are all on driven lines, read as voltages: the
     // iteration holds them to the tolerance times the largest drive.)
     let share = write == nil ? directShare(tolerance: tolerance) : 0
@@ -187,7 +199,7 @@ enum SolveCommand: CLICommand {
       // times what one solve costs (the iteration included).
       do {
         let once = try solveOnce(
-          mesh, solver, choice: choice, bothResistive: bothResistive, fitsDirect: fitsDirect, share: share)
+          mesh, solver, choice: goesDirect ? "direct" : choice, bothResistive: bothResistive, fitsDirect: fitsDirect, share: share)
         (solution, direct, iterations, gaveWay) = (once.solution, once.direct, once.iterations, once.gaveWay)
       } catch SolverError.didNotConverge(_, let residual, _) where !residual.isFinite {
         // (The iteration's squared norms can overflow with finite currents:
@@ -414,7 +426,7 @@ enum SolveCommand: CLICommand {
   /// resistances, one per word line behind r_driver and one per bit line
   /// behind r_sense; 0 otherwise.
   static func collapsedNodes(_ mesh: CrossbarMesh) -> Int {
-    guard mesh.wires.isIdeal else { return 0 }
+    guard mesh.wires.hasIdealSegments else { return 0 }
     return (mesh.rowTerminalResistance > 0 ? mesh.rows : 0) + (mesh.columnTerminalResistance > 0 ? mesh.columns : 0)
   }
 
@@ -462,6 +474,12 @@ enum SolveCommand: CLICommand {
   /// did not need it costs only time: 0.2–0.5 s at the size limit (128×128,
   /// 64×1024).
   static let directBelowShare = 1e-6
+
+  /// The ratio R/r of a terminal resistance to its segment from which
+  /// `--solver auto` solves directly where the mesh fits, without
+  /// iterating first: the iteration's currents err by about 1e-16·R/r,
+  /// 1e-12 here (`WireModel.largestTerminalRatio`).
+  static let directTerminalRatio = 1e4
 
   /// One solve as `--solver` chooses it: `direct` (with both line kinds
   /// resistive) by elimination; otherwise the iteration, and for `auto`,

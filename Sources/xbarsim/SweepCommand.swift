@@ -144,7 +144,7 @@ enum SweepCommand: CLICommand {
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
     let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
-    let lineKeys = ["r_row", "r_col"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
+    let lineKeys = ["r_row", "r_col", "r_driver", "r_sense"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
     let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.
     var configurations: [TrainingConfiguration] = []

@@ -134,8 +134,11 @@ enum TrainCommand: CLICommand {
     let c = cfg.lineCapacitance
     for l in 0..<(cfg.layers.count - 1) {
       let (m, n) = (cfg.layers[l] + 1, cfg.layers[l + 1])
-      let word = cfg.rowSegmentResistance > 0 ? RCLine(cells: n, segmentResistance: cfg.rowSegmentResistance, capacitance: c) : nil
-      let bit = cfg.columnSegmentResistance > 0 ? RCLine(cells: m, segmentResistance: cfg.columnSegmentResistance, capacitance: c) : nil
+      // Each line behind its terminal resistance (r_driver, r_sense).
+      let word = cfg.rowSegmentResistance > 0
+        ? RCLine(cells: n, segmentResistance: cfg.rowSegmentResistance, capacitance: c, driverResistance: cfg.driverResistance) : nil
+      let bit = cfg.columnSegmentResistance > 0
+        ? RCLine(cells: m, segmentResistance: cfg.columnSegmentResistance, capacitance: c, driverResistance: cfg.senseResistance) : nil
       let tau = (word?.slowestTimeConstant() ?? 0) + (bit?.slowestTimeConstant() ?? 0)
       // Twenty of the two lines' slowest time constants: settled to far
       // below 1e-3.
@@ -276,7 +279,7 @@ enum TrainCommand: CLICommand {
       }
     }
     if cfg.wires == .ideal && checkLines {
-      for option in ["--r-row", "--r-col"] where args.string(option) != nil {
+      for option in ["--r-row", "--r-col", "--r-driver", "--r-sense"] where args.string(option) != nil {
         throw CLIError.usage("\(option): applies only with --wires resistive (the lines are ideal)")
       }
       // The same keys in a plain --config file, whatever their value
@@ -316,7 +319,7 @@ enum TrainCommand: CLICommand {
     guard configurationObject(root) == root, case .object(let dict, let names) = root,
       dict["wires"] != .string(WireKind.ideal.rawValue)
     else { return [] }
-    return names.filter { ["r_row", "r_col"].contains($0.replacingOccurrences(of: "-", with: "_")) }
+    return names.filter { ["r_row", "r_col", "r_driver", "r_sense"].contains($0.replacingOccurrences(of: "-", with: "_")) }
   }
 
   /// The most bytes of a --config file: it holds a small object of keys,
@@ -1599,11 +1602,14 @@ enum TrainCommand: CLICommand {
     return mean > 0 && mean < nearlyClosed ? mean : nil
   }
 
-  /// ", lines r_row/r_col Ω" with resistive lines, "" otherwise.
+  /// ", lines r_row/r_col Ω" with resistive lines (and ", driver R Ω",
+  /// ", sense R Ω" when set), "" otherwise.
   static func wires(_ cfg: TrainingConfiguration) -> String {
-    cfg.wires == .ideal
-      ? ""
-      : ", lines \(JSONWriter.number(cfg.rowSegmentResistance))/\(JSONWriter.number(cfg.columnSegmentResistance)) Ω"
+    guard cfg.wires == .resistive else { return "" }
+    var s = ", lines \(JSONWriter.number(cfg.rowSegmentResistance))/\(JSONWriter.number(cfg.columnSegmentResistance)) Ω"
+    if cfg.driverResistance > 0 { s += ", driver \(JSONWriter.number(cfg.driverResistance)) Ω" }
+    if cfg.senseResistance > 0 { s += ", sense \(JSONWriter.number(cfg.senseResistance)) Ω" }
+    return s
   }
 
   /// What `--checkpoint-in` cannot start: rule float (no arrays),

@@ -30,7 +30,9 @@ private func mesh(
       one.rowTerminalResistance = rd
       one.columnTerminalResistance = rs
       let want = v / (rd + rr + 1 / g + rc + rs)
-      let sol = try NodalSolver().solve(one)
+      // (Beyond R/r = 1e8 the iteration is refused: the direct solve.)
+      let floating = rr > 0 && rc > 0 && max(rd / rr, rs / rc) > WireModel.largestTerminalRatio
+      let sol = floating ? try NodalSolver().solveDirect(one) : try NodalSolver().solve(one)
       #expect(abs(sol.outputCurrents[0] - want) <= 1e-13 * want, "r \(rr), \(rc), R \(rd), \(rs): \(sol.outputCurrents[0]) vs \(want)")
       // The driver's current too, where the node voltages can hold it (at
       // 1e150 Ω every node sits within an ulp of its source).
@@ -262,4 +264,106 @@ func theMergedSolveTakesTerminalSegments(_ shape: (Int, Int)) {
   #expect(sol.iterations <= 40, "\(sol.iterations) iterations")
   let direct = try NodalSolver().solveDirect(m)
   #expect(maxRelativeDifference(sol.outputCurrents, direct.outputCurrents) < 1e-8)
+}
+
+// The training hot path (`ResistiveReader`) with terminal resistances:
+// the nodal solver's answer (through `DifferentialArray.read`), both ways,
+// with the line solves alone and with the merged modes; and its transfer
+// matrix, the read as a linear map.
+@Test(arguments: [(1, 1), (1, 7), (9, 1), (12, 8), (37, 21)])
+func theHotPathReadsBehindTerminalResistances(_ shape: (Int, Int)) throws {
+  let (m, n) = shape
+  for (k, (terminal, gScale)) in [((50.0, 0.0), 1.0), ((0.0, 80.0), 1.0), ((1e3, 2e3), 1.0), ((30.0, 60.0), 1e3)].enumerated() {
+    let wires = WireModel(
+      rowSegmentResistance: 2, columnSegmentResistance: 3, rowTerminalResistance: terminal.0, columnTerminalResistance: terminal.1)
+    let a = randomArray(m, n, seed: UInt64(40 + k), wires: wires)
+    if gScale != 1 {
+      a.setConductances(plus: a.conductances(.plus).map { $0 * gScale }, minus: a.conductances(.minus).map { $0 * gScale })
+    }
+    let reader = ResistiveReader(rows: m, columns: n, wires: wires, options: .init(tolerance: 1e-11))
+    var rng = SeededGenerator(seed: UInt64(50 + k))
+    for direction in [ReadDirection.forward, .transposed] {
+      let v = (0..<(direction == .forward ? m : n)).map { _ in rng.nextUniform() }
+      let exact = try a.read(direction, voltages: v)
+      let fast = try reader.readout(a, direction, voltages: v)
+      let what = "\(shape) R \(terminal) G×\(gScale) \(direction)"
+      #expect(maxRelativeDifference(fast.plus, exact.plus) < 1e-9, "\(what)")
+      #expect(maxRelativeDifference(fast.minus, exact.minus) < 1e-9, "\(what)")
+      #expect(isApproximatelyEqual(fast.energy, exact.energy, relativeTolerance: 1e-9), "\(what)")
+      let delivered = fast.inputPlus.reduce(0, +) + fast.inputMinus.reduce(0, +)
+      let absorbed = fast.plus.reduce(0, +) + fast.minus.reduce(0, +)
+      #expect(isApproximatelyEqual(delivered, absorbed, relativeTolerance: 1e-9), "\(what)")
+    }
+    #expect(reader.isTwoLevel == (gScale > 1), "\(shape) G×\(gScale)")
+    // The transfer matrix: a read through it is a solve.
+    var t = [Float](repeating: 0, count: m * n)
+    try t.withUnsafeMutableBufferPointer { try reader.transferMatrix(a, into: $0.baseAddress!) }
+    let v = (0..<m).map { _ in 0.05 + rng.nextUniform() }
+    let exact = try a.read(.forward, voltages: v).difference
+    var viaT = [Double](repeating: 0, count: n)
+    for i in 0..<m { for j in 0..<n { viaT[j] += Double(t[i * n + j]) * v[i] } }
+    #expect(maxRelativeDifference(viaT, exact) < 1e-5, "\(shape) R \(terminal) transfer")
+  }
+}
+
+@Test func aTerminalResistanceLowersEveryOutputAndIsNotASegment() throws {
+  // A driver's resistance divides each row's drive with its cells: every
+  // forward output of a uniform array falls, the far columns least
+  // relative to the near (the row's current is what R drops).
+  let (m, n) = (16, 16)
+  let plain = WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1)
+  var behind = plain
+  behind.rowTerminalResistance = 500
+  let v = [Double](repeating: 0.2, count: m)
+  let a = DifferentialArray(rows: m, columns: n, wires: plain)
+  a.setConductances(plus: [Double](repeating: 1e-4, count: m * n), minus: [Double](repeating: 1e-6, count: m * n))
+  let without = try a.read(.forward, voltages: v)
+  a.wires = behind
+  let with = try a.read(.forward, voltages: v)
+  for j in 0..<n { #expect(with.plus[j] < without.plus[j]) }
+  // The row current through R: 16 cells of ~1e-4 S behind 500 Ω drop
+  // about 0.2·(1 − 1/(1 + 500·16e-4)) = 44 % of the drive.
+  let share = with.plus.reduce(0, +) / without.plus.reduce(0, +)
+  #expect(share > 0.5 && share < 0.6, "\(share)")
+}
+
+/// i_out of the 2×3 mesh of `exactTerminalReferences` behind terminal
+/// resistances far above their segments (`scripts/exact-mesh`).
+private let floatingReferences: [(r: Double, terminal: (Double, Double), out: [Double])] = [
+  (1e-9, (1e9, 1e3), [3.416864190882434e-10, 6.777650391948331e-10, 4.805427752036211e-10]),
+  (1, (1e15, 1e15), [2.99999999998809e-16, 3.0000000000002884e-16, 2.999999999993865e-16]),
+]
+
+@Test func aNearlyFloatingMeshIsSolvedDirectlyAndRefusedByTheIteration() throws {
+  // R/r up to 1e18: the iteration's currents would err by about
+  // 1e-16·R/r (a walkthrough, session 59: 1,590 times off, converged);
+  // the direct solve is exact, and its residual is the voltages'
+  // backward error, not their rounding against the tiny injections.
+  for ref in floatingReferences {
+    let wires = WireModel(
+      rowSegmentResistance: ref.r, columnSegmentResistance: ref.r,
+      rowTerminalResistance: ref.terminal.0, columnTerminalResistance: ref.terminal.1)
+    let mesh = CrossbarMesh(
+      rows: 2, columns: 3, conductance: [1e-4, 2e-4, 1e-4, 3e-5, 1e-4, 1e-4], wires: wires, rowVoltages: [1, 0.5])
+    let direct = try NodalSolver().solveDirect(mesh)
+    for (got, want) in zip(direct.outputCurrents, ref.out) {
+      #expect(abs(got - want) <= 1e-13 * want, "r \(ref.r), R \(ref.terminal): \(got) vs \(want)")
+    }
+    #expect(direct.relativeResidual < 1e-15, "\(direct.relativeResidual)")
+    do {
+      _ = try NodalSolver().solve(mesh)
+      Issue.record("the iteration answered R/r = \(ref.terminal.0 / ref.r)")
+    } catch let e as ConfigurationError {
+      #expect(e.field == "r_driver" && e.message.contains("beyond 1e8"), "\(e)")
+    }
+    // Training's reader refuses it too.
+    let a = DifferentialArray(rows: 2, columns: 3, wires: wires)
+    let reader = ResistiveReader(rows: 2, columns: 3, wires: wires)
+    #expect(throws: ConfigurationError.self) { _ = try reader.readout(a, .forward, voltages: [1, 0.5]) }
+  }
+  // At the bound the iteration is taken, and within about 1e-16·R/r.
+  let wires = WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1, rowTerminalResistance: 1e8, columnTerminalResistance: 1e3)
+  let mesh = CrossbarMesh(rows: 2, columns: 3, conductance: [1e-4, 2e-4, 1e-4, 3e-5, 1e-4, 1e-4], wires: wires, rowVoltages: [1, 0.5])
+  let pcg = try NodalSolver().solve(mesh), direct = try NodalSolver().solveDirect(mesh)
+  #expect(maxRelativeDifference(pcg.outputCurrents, direct.outputCurrents) < 1e-7)
 }

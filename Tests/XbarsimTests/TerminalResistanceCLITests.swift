@@ -138,3 +138,94 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
   #expect(both.status == 64)
   #expect(both.stderr.contains("--driver-resistance: \(file.path) gives the line's (r_driver = 100 Ω)"))
 }
+
+@Test func aNearlyFloatingMeshIsSolvedDirectlyOrRefused() throws {
+  let dir = try temporaryDirectory("terminal-floating")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let small = dir.appendingPathComponent("small.json")
+  try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1e-9,"r_col":1e-9,"r_driver":1e9,"r_sense":1e3}"#
+    .write(to: small, atomically: true, encoding: .utf8)
+  // auto: directly, without iterating (R/r ≥ 1e4), exact.
+  let auto = try runXbarsim(["solve", small.path])
+  #expect(auto.status == 0, "\(auto.stderr)")
+  let d = try json(auto.stdout)
+  #expect(d["solver"] as? String == "direct-banded" && d["iterations"] as? Int == 0)
+  for (got, want) in zip(d["i_out"] as! [Double], [3.416864190882434e-10, 6.777650391948331e-10, 4.805427752036211e-10]) {
+    #expect(abs(got - want) <= 1e-13 * want)
+  }
+  #expect((d["residual"] as! Double) < 1e-15)
+  // iterative: refused by name (it had answered 1,590 times off, converged).
+  let iterative = try runXbarsim(["solve", small.path, "--solver", "iterative"])
+  #expect(iterative.status == 1)
+  #expect(iterative.stderr.hasPrefix("Error: \(small.path): 'r_driver': 1000000000 Ω is 1e+18 times the word lines' segments (r_row 1e-09 Ω), beyond 1e8"), "\(iterative.stderr)")
+  // A mesh beyond the direct solve: refused, with what to change.
+  let n = 130
+  let row = "[" + Array(repeating: "1e-5", count: n).joined(separator: ",") + "]"
+  let large = dir.appendingPathComponent("large.json")
+  try #"{"rows": \#(n), "cols": \#(n), "conductance": [\#(Array(repeating: row, count: n).joined(separator: ","))], "v_in": [\#(Array(repeating: "1", count: n).joined(separator: ","))], "r_row": 1, "r_col": 1, "r_sense": 1e9}"#
+    .write(to: large, atomically: true, encoding: .utf8)
+  let refused = try runXbarsim(["solve", large.path])
+  #expect(refused.status == 1)
+  #expect(refused.stderr.contains("'r_sense'") && refused.stderr.contains("too large for the direct solve"), "\(refused.stderr)")
+  // Below 1e4 the iteration answers (the default path).
+  let mild = dir.appendingPathComponent("mild.json")
+  try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1,"r_col":1,"r_driver":100,"r_sense":50}"#
+    .write(to: mild, atomically: true, encoding: .utf8)
+  let m = try json(try runXbarsim(["solve", mild.path]).stdout)
+  #expect((m["solver"] as! String).hasPrefix("pcg"))
+}
+
+@Test func theIgnoredKeysNoteNamesTheTerminalKeys() throws {
+  let dir = try temporaryDirectory("terminal-note")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"v_in":[1],"r_row":0,"r_col":0,"R_driver":5}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path])
+  #expect(r.status == 0)
+  #expect(r.stderr.contains("key 'R_driver' not in the problem format (rows, cols, conductance, v_in, r_row, r_col; xbarsim's own: r_driver, r_sense): ignored"), "\(r.stderr)")
+}
+
+@Test func trainingReadsBehindADriverResistance() throws {
+  let (root, data) = try syntheticDataDirectory("terminal-train", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func train(_ extra: [String], _ name: String) throws -> (ProcessResult, [String: Any]?) {
+    let summary = root.appendingPathComponent("\(name).json")
+    let r = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--seed", "3", "--summary", summary.path,
+       "--log", root.appendingPathComponent("\(name).csv").path, "--epoch-log", root.appendingPathComponent("\(name)-e.csv").path,
+       "--plot", root.appendingPathComponent("\(name).svg").path] + extra)
+    let object = (try? Data(contentsOf: summary)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    return (r, object)
+  }
+  let (plain, p) = try train(["--wires", "resistive"], "plain")
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let (behind, b) = try train(["--wires", "resistive", "--r-driver", "2e4", "--r-sense", "3e3"], "behind")
+  #expect(behind.status == 0, "\(behind.stderr)")
+  let pc = try #require(p?["configuration"] as? [String: Any]), bc = try #require(b?["configuration"] as? [String: Any])
+  // Written only when set; the run reads them (its reads, and so its
+  // pulses, differ) and its label names them.
+  #expect(pc["r_driver"] == nil && pc["r_sense"] == nil)
+  #expect(bc["r_driver"] as? Double == 2e4 && bc["r_sense"] as? Double == 3e3)
+  #expect((b?["pulses"] as? Int) != (p?["pulses"] as? Int))
+  #expect(behind.stderr.contains("lines 1/1 Ω, driver 20000 Ω, sense 3000 Ω"), "\(behind.stderr.suffix(400))")
+  // Its summary as --config re-runs it.
+  let again = root.appendingPathComponent("again.json")
+  let rerun = try runXbarsim(["train", "--data", data.path, "--config", root.appendingPathComponent("behind.json").path, "--summary", again.path,
+                             "--log", root.appendingPathComponent("again.csv").path, "--epoch-log", root.appendingPathComponent("again-e.csv").path,
+                             "--plot", root.appendingPathComponent("again.svg").path])
+  #expect(rerun.status == 0, "\(rerun.stderr)")
+  let a = (try? Data(contentsOf: again)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+  #expect(a?["test_accuracy"] as? Double == b?["test_accuracy"] as? Double && a?["pulses"] as? Int == b?["pulses"] as? Int)
+  // Refused: with ideal lines, on zero segments, beyond 1e8·r, beyond 1e12 Ω.
+  for (extra, needle) in [
+    (["--r-driver", "100"], "--r-driver: applies only with --wires resistive"),
+    (["--wires", "resistive", "--r-row", "0", "--r-col", "0", "--r-sense", "100"], "--r-sense: needs resistive lines (r_row and r_col > 0) in training"),
+    (["--wires", "resistive", "--r-row", "1e-6", "--r-col", "1e-6", "--r-driver", "1e3"], "beyond 1e8"),
+    (["--wires", "resistive", "--r-row", "1e5", "--r-col", "1e5", "--r-driver", "1e13"], "must be ≤ 1e12 Ω in training"),
+  ] {
+    let (r, _) = try train(extra, "bad")
+    #expect(r.status != 0, "\(extra)")
+    #expect(r.stderr.split(separator: "\n").first?.contains(needle) == true, "\(extra): \(r.stderr)")
+  }
+}

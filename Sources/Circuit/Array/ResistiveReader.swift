@@ -172,6 +172,9 @@ public final class ResistiveReader: @unchecked Sendable {
     for k in 0..<drives where !drive[k].isFinite {
       throw ConfigurationError(field: "voltages[\(k)]", "\(drive[k]) V is not finite")
     }
+    if let t = wires.terminalIllConditioning {
+      throw ConfigurationError(field: t.field, WireModel.beyondTerminalRatio(t))
+    }
     let r = max(wires.rowSegmentResistance, wires.columnSegmentResistance)
     let limit = WireModel.largestConductanceTimesResistance / r
     let cells = rows * columns
@@ -355,6 +358,11 @@ final class MeshWorkspace {
   let m: Int, n: Int
   /// Segment conductances 1/r (S).
   let gr: Double, gc: Double
+  /// The terminal segments' conductances 1/(r + R) (S), with the wires'
+  /// terminal resistances; `gr`, `gc` without them (`rowPlain`,
+  /// `columnPlain`: the kernels then run exactly as before them).
+  let gtr: Double, gtc: Double
+  let rowPlain: Bool, columnPlain: Bool
   // Residual r, preconditioned residual z, direction p and q = A·p, word
   // (W) and bit (B) halves, row-major M×N.
   let rW: UnsafeMutablePointer<Double>, rB: UnsafeMutablePointer<Double>
@@ -386,6 +394,10 @@ final class MeshWorkspace {
     n = columns
     gr = 1 / wires.rowSegmentResistance
     gc = 1 / wires.columnSegmentResistance
+    gtr = 1 / (wires.rowSegmentResistance + wires.rowTerminalResistance)
+    gtc = 1 / (wires.columnSegmentResistance + wires.columnTerminalResistance)
+    rowPlain = wires.rowTerminalResistance == 0
+    columnPlain = wires.columnTerminalResistance == 0
     let mn = rows * columns
     func buffer() -> UnsafeMutablePointer<Double> {
       let p = UnsafeMutablePointer<Double>.allocate(capacity: mn)
@@ -415,21 +427,25 @@ final class MeshWorkspace {
     var gMax = 0.0
     for k in 0..<(m * n) { gMax = max(gMax, g[k]) }
     twoLevel = gMax / min(gr, gc) >= twoLevelThreshold
-    if twoLevel && merged == nil { merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc) }
+    if twoLevel && merged == nil {
+      merged = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc, grTerminal: gtr, gcTerminal: gtc)
+    }
+    let gtr = self.gtr, gtc = self.gtc
     for i in 0..<m {
       let o = i * n
       var prev = 0.0
       for j in 0..<n {
-        let segments = 1.0 + (j < n - 1 ? 1.0 : 0.0)
-        let d = gr * segments + g[o + j]
+        // The terminal segment (j = 0) is 1/(r_row + R): g_r itself without R.
+        let d = (j > 0 ? gr : gtr) + (j < n - 1 ? gr : 0) + g[o + j]
         prev = 1 / (j == 0 ? d : d - gr2 * prev)
         invW[wordPivot(i, j)] = prev
       }
-      let segments = 1.0 + (i > 0 ? 1.0 : 0.0)
+      // One segment at the open top, the terminal one at the bottom.
+      let s = (i > 0 ? gc : 0) + (i < m - 1 ? gc : gtc)
       if i == 0 {
-        for j in 0..<n { invB[j] = 1 / (gc * segments + g[j]) }
+        for j in 0..<n { invB[j] = 1 / (s + g[j]) }
       } else {
-        for j in 0..<n { invB[o + j] = 1 / (gc * segments + g[o + j] - gc2 * invB[o - n + j]) }
+        for j in 0..<n { invB[o + j] = 1 / (s + g[o + j] - gc2 * invB[o - n + j]) }
       }
     }
     hasFactors = true
@@ -526,7 +542,7 @@ final class MeshWorkspace {
   /// ahead of the rows A needs.
   @inline(__always)
   private func applyA(_ g: UnsafePointer<Double>, beta: Double) -> Double {
-    let m = self.m, n = self.n, gr = self.gr, gc = self.gc
+    let m = self.m, n = self.n, gr = self.gr, gc = self.gc, gtr = self.gtr, gtc = self.gtc
     let pW = self.pW, pB = self.pB, qW = self.qW, qB = self.qB, zW = self.zW, zB = self.zB
     let n4 = n & ~3
     let vb = V4(repeating: beta), vgr = V4(repeating: gr), vgc = V4(repeating: gc), two = V4(repeating: 2)
@@ -572,6 +588,9 @@ final class MeshWorkspace {
         }
         qw[n &- 1] = gr * (w[n &- 1] - w[n &- 2]) + gi[n &- 1] * (w[n &- 1] - b[n &- 1])
       }
+      // A terminal resistance: the first node's segment to its source is
+      // g_tr, not the g_r counted above.
+      if !rowPlain { qw[0] += (gtr - gr) * w[0] }
       // Bit lines at row i: the open top end (i = 0) has one segment, and
       // the missing neighbours count as 0 (a zero row stands in).
       let up = i > 0 ? UnsafePointer(b - n) : nil
@@ -595,6 +614,15 @@ final class MeshWorkspace {
         qb[j] = gc * lap + gi[j] * (b[j] - w[j])
         tail += b[j] * qb[j] + w[j] * qw[j]
         j &+= 1
+      }
+      // The bottom row's terminal segments: g_tc, not g_c.
+      if i == m &- 1 && !columnPlain {
+        let extra = gtc - gc
+        for j in 0..<n {
+          let d = extra * b[j]
+          qb[j] += d
+          tail += b[j] * d
+        }
       }
     }
     return acc.sum() + tail
@@ -854,14 +882,15 @@ final class MeshWorkspace {
     case .forward:
       setRightHandSide(g, rowDrive: drive, columnDrive: nil)
       iterate(g, tolerance: tolerance, maxIterations: maxIterations)
-      // Out of S_j: (x_B − 0)·g_c; into D_i: (v_i − x_W)·g_r = −e_W·g_r.
-      for j in 0..<n { output[j] = gc * eBottom[j] }
-      for i in 0..<m { input[i] = -gr * eLeft[i] }
+      // Out of S_j: (x_B − 0)·g_tc; into D_i: (v_i − x_W)·g_tr = −e_W·g_tr
+      // (the terminal segments, 1/(r + R)).
+      for j in 0..<n { output[j] = gtc * eBottom[j] }
+      for i in 0..<m { input[i] = -gtr * eLeft[i] }
     case .transposed:
       setRightHandSide(g, rowDrive: nil, columnDrive: drive)
       iterate(g, tolerance: tolerance, maxIterations: maxIterations)
-      for i in 0..<m { output[i] = gr * eLeft[i] }
-      for j in 0..<n { input[j] = -gc * eBottom[j] }
+      for i in 0..<m { output[i] = gtr * eLeft[i] }
+      for j in 0..<n { input[j] = -gtc * eBottom[j] }
     }
   }
 
@@ -897,9 +926,9 @@ final class MeshWorkspace {
         worst = (lastIterations, lastResidual, worst.converged && lastConverged)
       }
       if byColumns {
-        for i in 0..<m { t[i * n + k] = gr * eLeft[i] }
+        for i in 0..<m { t[i * n + k] = gtr * eLeft[i] }
       } else {
-        for j in 0..<n { t[k * n + j] = gc * eBottom[j] }
+        for j in 0..<n { t[k * n + j] = gtc * eBottom[j] }
       }
     }
     lastIterations = worst.iterations

@@ -23,19 +23,42 @@ public struct WireModel: Sendable, Equatable {
   public var rowSegmentResistance: Double
   /// Resistance of one bit-line (source, column) segment, in ohms (Ω), ≥ 0.
   public var columnSegmentResistance: Double
+  /// Resistance in series with every word line's termination (Ω, ≥ 0;
+  /// default 0; since session 59): a driver's output resistance in a
+  /// forward read, the sense amplifier's input resistance in a transposed
+  /// one. It adds to the line's first segment. With ideal word lines
+  /// (r_row = 0) each word line is one node behind it, which is solved
+  /// only when the bit lines are ideal too.
+  public var rowTerminalResistance: Double
+  /// Resistance in series with every bit line's termination (Ω, ≥ 0;
+  /// default 0): the sense amplifier's input resistance in a forward
+  /// read, a driver's output resistance in a transposed one; as
+  /// ``rowTerminalResistance`` for the bit lines.
+  public var columnTerminalResistance: Double
 
-  /// Lines of these segment resistances in ohms (Ω); both 0 (the default)
-  /// are ideal wires. Checked by ``validate()``, not here.
-  public init(rowSegmentResistance: Double = 0, columnSegmentResistance: Double = 0) {
+  /// Lines of these segment resistances in ohms (Ω), and the resistances
+  /// at their terminations; all 0 (the default) are ideal wires. Checked
+  /// by ``validate()``, not here.
+  public init(
+    rowSegmentResistance: Double = 0, columnSegmentResistance: Double = 0,
+    rowTerminalResistance: Double = 0, columnTerminalResistance: Double = 0
+  ) {
     self.rowSegmentResistance = rowSegmentResistance
     self.columnSegmentResistance = columnSegmentResistance
+    self.rowTerminalResistance = rowTerminalResistance
+    self.columnTerminalResistance = columnTerminalResistance
   }
 
   /// Ideal wires: zero resistance everywhere.
   public static let ideal = WireModel()
 
-  /// True when every segment has zero resistance.
-  public var isIdeal: Bool { rowSegmentResistance == 0 && columnSegmentResistance == 0 }
+  /// True when every segment and termination has zero resistance: every
+  /// read is then the exact Kirchhoff sum.
+  public var isIdeal: Bool { hasIdealSegments && !hasTerminalResistance }
+  /// True when every segment has zero resistance (terminations aside).
+  public var hasIdealSegments: Bool { rowSegmentResistance == 0 && columnSegmentResistance == 0 }
+  /// True when a terminal resistance is set on either line kind.
+  public var hasTerminalResistance: Bool { rowTerminalResistance > 0 || columnTerminalResistance > 0 }
 
   /// The smallest non-zero segment resistance a solve takes, in Ω. Below
   /// it the square of a line's conductance 1/r overflows: the solves then
@@ -58,11 +81,17 @@ public struct WireModel: Sendable, Equatable {
   public static let largestConductanceTimesResistance = 1e9
 
   /// Checks that each resistance is 0 or in
-  /// [``smallestResistance``, ``largestResistance``] Ω.
+  /// [``smallestResistance``, ``largestResistance``] Ω, and that no ideal
+  /// line kind has a terminal resistance beside resistive lines.
   ///
-  /// - Throws: ``ConfigurationError`` (field `r_row` or `r_col`).
+  /// - Throws: ``ConfigurationError`` (field `r_row`, `r_col`, `r_driver`
+  ///   for the word lines' terminal resistance or `r_sense` for the bit
+  ///   lines').
   public func validate() throws {
-    for (name, r) in [("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance)] {
+    for (name, r) in [
+      ("r_row", rowSegmentResistance), ("r_col", columnSegmentResistance),
+      ("r_driver", rowTerminalResistance), ("r_sense", columnTerminalResistance),
+    ] {
       guard r.isFinite, r >= 0 else {
         throw ConfigurationError(field: name, "resistance \(ConfigurationError.shown(r)) must be finite and ≥ 0 Ω")
       }
@@ -73,6 +102,44 @@ public struct WireModel: Sendable, Equatable {
         throw ConfigurationError(field: name, Self.tooLarge(r))
       }
     }
+    let terminals = [
+      ("r_driver", rowTerminalResistance, rowSegmentResistance, "word", "r_row", columnSegmentResistance),
+      ("r_sense", columnTerminalResistance, columnSegmentResistance, "bit", "r_col", rowSegmentResistance),
+    ]
+    for (name, r, segment, kind, segmentName, other) in terminals where r > 0 && segment == 0 && other > 0 {
+      // An ideal line behind a resistance is one node; solved when every
+      // line is ideal (M + N nodes), not beside resistive lines.
+      throw ConfigurationError(
+        field: name,
+        "a terminal resistance on ideal \(kind) lines (\(segmentName) = 0) is solved only when the other lines are ideal too; give \(segmentName) > 0 (the iterative solve takes a terminal resistance up to 1e8 times its segment, the direct solve any)")
+    }
+  }
+
+  /// The largest ratio R/r of a terminal resistance to its line's segment
+  /// the iterative solves take (`NodalSolver.solve`, `ResistiveReader`).
+  /// A line far stiffer along itself than to its termination floats: its
+  /// nodes share one potential up to drops of I·r, and a current formed
+  /// from those differences errs by about 1e-16·R/r (1e-12 at 1e4, 1e-6 at
+  /// 1e10; training's reads were 27 % off at 1e10, a walkthrough, session
+  /// 59). The direct solve takes any ratio.
+  public static let largestTerminalRatio = 1e8
+
+  /// The terminal resistance beyond ``largestTerminalRatio`` times its
+  /// resistive line's segment, with that segment and the key (`r_driver`,
+  /// `r_sense`); nil when none is.
+  public var terminalIllConditioning: (resistance: Double, segment: Double, field: String)? {
+    for (big, r, field) in [
+      (rowTerminalResistance, rowSegmentResistance, "r_driver"), (columnTerminalResistance, columnSegmentResistance, "r_sense"),
+    ] where r > 0 && big > Self.largestTerminalRatio * r {
+      return (big, r, field)
+    }
+    return nil
+  }
+
+  /// The message for a terminal resistance beyond ``largestTerminalRatio``.
+  public static func beyondTerminalRatio(_ t: (resistance: Double, segment: Double, field: String)) -> String {
+    let kind = t.field == "r_driver" ? "word lines' segments (r_row" : "bit lines' segments (r_col"
+    return "\(ConfigurationError.shown(t.resistance)) Ω is \(String(format: "%.3g", t.resistance / t.segment)) times the \(kind) \(ConfigurationError.shown(t.segment)) Ω), beyond 1e8, where the iterative solve is too ill-conditioned to be trusted (its currents err by about 1e-16·R/r)"
   }
 
   /// The message for a resistance above `largestResistance`.
@@ -117,18 +184,17 @@ public struct CrossbarMesh: Sendable {
   public var rowTerminations: [LineTermination]
   /// Termination of each bit line's bottom end (N of them).
   public var columnTerminations: [LineTermination]
-  /// Resistance in series with every word line's source (Ω, ≥ 0; default
-  /// 0): a driver's output resistance in a forward read, the sense
-  /// amplifier's input resistance in a transposed one. It adds to the
-  /// line's first segment. With ideal word lines (r_row = 0) each word line
-  /// is one node behind it, which is solved only when the bit lines are
-  /// ideal too. Checked by ``validate()``.
-  public var rowTerminalResistance: Double = 0
-  /// Resistance in series with every bit line's termination (Ω, ≥ 0;
-  /// default 0): the sense amplifier's input resistance in a forward read,
-  /// a driver's output resistance in a transposed one; as
-  /// ``rowTerminalResistance`` for the bit lines.
-  public var columnTerminalResistance: Double = 0
+  /// The wires' ``WireModel/rowTerminalResistance`` (Ω): in series with
+  /// every word line's termination.
+  public var rowTerminalResistance: Double {
+    get { wires.rowTerminalResistance }
+    set { wires.rowTerminalResistance = newValue }
+  }
+  /// The wires' ``WireModel/columnTerminalResistance`` (Ω).
+  public var columnTerminalResistance: Double {
+    get { wires.columnTerminalResistance }
+    set { wires.columnTerminalResistance = newValue }
+  }
 
   /// Conductance between a terminated word line's source and its first
   /// node, 1/(r_row + R) (S); infinite for ideal lines and no resistance.
@@ -141,7 +207,7 @@ public struct CrossbarMesh: Sendable {
     1 / (wires.columnSegmentResistance + columnTerminalResistance)
   }
   /// True when a terminal resistance is set on either line kind.
-  public var hasTerminalResistance: Bool { rowTerminalResistance > 0 || columnTerminalResistance > 0 }
+  public var hasTerminalResistance: Bool { wires.hasTerminalResistance }
 
   /// A mesh with every word line driven by `rowVoltages` and every bit line
   /// held at 0 V (a forward read).
@@ -186,24 +252,6 @@ public struct CrossbarMesh: Sendable {
   /// resistance (its nodes would have to be merged into one; not supported).
   public func validate() throws {
     try wires.validate()
-    let terminals = [
-      ("r_driver", rowTerminalResistance, wires.rowSegmentResistance, "word", "r_row", wires.columnSegmentResistance),
-      ("r_sense", columnTerminalResistance, wires.columnSegmentResistance, "bit", "r_col", wires.rowSegmentResistance),
-    ]
-    for (name, r, segment, kind, segmentName, other) in terminals {
-      guard r.isFinite, r >= 0 else {
-        throw ConfigurationError(field: name, "resistance \(ConfigurationError.shown(r)) must be finite and ≥ 0 Ω")
-      }
-      guard r == 0 || r >= WireModel.smallestResistance else { throw ConfigurationError(field: name, WireModel.tooSmall(r)) }
-      guard r <= WireModel.largestResistance else { throw ConfigurationError(field: name, WireModel.tooLarge(r)) }
-      // An ideal line behind a resistance is one node; solved when every
-      // line is ideal (M + N nodes), not beside resistive lines.
-      if r > 0 && segment == 0 && other > 0 {
-        throw ConfigurationError(
-          field: name,
-          "a terminal resistance on ideal \(kind) lines (\(segmentName) = 0) is solved only when the other lines are ideal too; give \(segmentName) > 0 (1e-6 Ω is close to ideal)")
-      }
-    }
     for k in conductance.indices where !(conductance[k].isFinite && conductance[k] >= 0) {
       throw ConfigurationError(
         field: "conductance[\(k / columns)][\(k % columns)]",

@@ -83,38 +83,60 @@ extension NodalSolver {
     return sol
   }
 
-  /// ‖i − G·v‖₂ / ‖i‖₂ over every node (i: the sources' injections), the
-  /// terms divided by the largest injection before they are squared (a
-  /// review, session 55: 1e135 A injections had overflowed ‖i‖² and
-  /// printed a residual of 0); ‖G·v‖₂ without an injection.
+  /// The normwise backward error of the voltages, ‖i − G·v‖₂ / (‖i‖₂ +
+  /// ‖|G|·|v|‖₂) over every node (i: the sources' injections; |G|·|v|:
+  /// each node's matrix row in magnitudes against the voltages'), the terms
+  /// divided by the largest before they are squared (a review, session
+  /// 55: 1e135 A injections had overflowed ‖i‖² and printed a residual of
+  /// 0). Until session 59 it was ‖i − G·v‖₂ / ‖i‖₂, which the voltages'
+  /// own rounding inflates where the injections are tiny beside the
+  /// currents along the lines: 0.12 on a 2×3 mesh behind 1e15 Ω terminal
+  /// resistances whose outputs were exact to 1e-15 (a walkthrough).
   static func relativeResidual(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
     let m = mesh.rows, n = mesh.columns
     let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
     let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
     let w = sol.wordNodeVoltage, b = sol.bitNodeVoltage, g = mesh.conductance
+    /// Node k's KCL terms: (injection, current out into its neighbours and
+    /// its termination, Σ |G_kq|·|v_q| over its matrix row), word or bit.
+    func node(_ i: Int, _ j: Int, bit: Bool) -> (inj: Double, out: Double, mag: Double) {
+      let k = i * n + j
+      var inj = 0.0
+      if !bit {
+        var out = g[k] * (w[k] - b[k]), mag = g[k] * (abs(w[k]) + abs(b[k]))
+        if j > 0 { out += gr * (w[k] - w[k - 1]); mag += gr * (abs(w[k]) + abs(w[k - 1])) }
+        if j + 1 < n { out += gr * (w[k] - w[k + 1]); mag += gr * (abs(w[k]) + abs(w[k + 1])) }
+        if j == 0, let v = mesh.rowTerminations[i].volts { out += gtr * w[k]; mag += gtr * abs(w[k]); inj = gtr * v }
+        return (inj, out, mag)
+      }
+      var out = g[k] * (b[k] - w[k]), mag = g[k] * (abs(w[k]) + abs(b[k]))
+      if i > 0 { out += gc * (b[k] - b[k - n]); mag += gc * (abs(b[k]) + abs(b[k - n])) }
+      if i + 1 < m { out += gc * (b[k] - b[k + n]); mag += gc * (abs(b[k]) + abs(b[k + n])) }
+      if i == m - 1, let v = mesh.columnTerminations[j].volts { out += gtc * b[k]; mag += gtc * abs(b[k]); inj = gtc * v }
+      return (inj, out, mag)
+    }
+    // Each term divided by the largest before it is squared.
     var largest = 0.0
-    for i in 0..<m { if let v = mesh.rowTerminations[i].volts { largest = max(largest, abs(gtr * v)) } }
-    for j in 0..<n { if let v = mesh.columnTerminations[j].volts { largest = max(largest, abs(gtc * v)) } }
-    let scale = largest > 0 && (1 / largest).isFinite ? 1 / largest : 1
-    var r2 = 0.0, i2 = 0.0
     for i in 0..<m {
       for j in 0..<n {
-        let k = i * n + j
-        // Current out of each node into its neighbours, less what a source injects.
-        var outW = g[k] * (w[k] - b[k]), outB = g[k] * (b[k] - w[k])
-        var injW = 0.0, injB = 0.0
-        if j > 0 { outW += gr * (w[k] - w[k - 1]) }
-        if j + 1 < n { outW += gr * (w[k] - w[k + 1]) }
-        if j == 0, let v = mesh.rowTerminations[i].volts { outW += gtr * w[k]; injW = gtr * v }
-        if i > 0 { outB += gc * (b[k] - b[k - n]) }
-        if i + 1 < m { outB += gc * (b[k] - b[k + n]) }
-        if i == m - 1, let v = mesh.columnTerminations[j].volts { outB += gtc * b[k]; injB = gtc * v }
-        let rw = (injW - outW) * scale, rb = (injB - outB) * scale
-        r2 += rw * rw + rb * rb
-        i2 += (injW * scale) * (injW * scale) + (injB * scale) * (injB * scale)
+        for bit in [false, true] { let t = node(i, j, bit: bit); largest = max(largest, abs(t.inj), t.mag) }
       }
     }
-    return i2 > 0 ? (r2 / i2).squareRoot() : r2.squareRoot()
+    let scale = largest > 0 && (1 / largest).isFinite ? 1 / largest : 1
+    var r2 = 0.0, i2 = 0.0, a2 = 0.0
+    for i in 0..<m {
+      for j in 0..<n {
+        for bit in [false, true] {
+          let t = node(i, j, bit: bit)
+          let r = (t.inj - t.out) * scale, inj = t.inj * scale, mag = t.mag * scale
+          r2 += r * r
+          i2 += inj * inj
+          a2 += mag * mag
+        }
+      }
+    }
+    let denominator = i2.squareRoot() + a2.squareRoot()
+    return denominator > 0 ? r2.squareRoot() / denominator : r2.squareRoot()
   }
 
   /// Lines of M + N nodes the collapsed solve takes (ideal lines behind

@@ -156,6 +156,11 @@ public final class NodalSolver: @unchecked Sendable {
     // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
     try checkSolvable(mesh)
     try options.validate()
+    if mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0,
+      let t = mesh.wires.terminalIllConditioning
+    {
+      throw ConfigurationError(field: t.field, WireModel.beyondTerminalRatio(t) + "; solve it directly (solveDirect)")
+    }
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
@@ -415,7 +420,11 @@ public final class NodalSolver: @unchecked Sendable {
     // at G_max·r = 1e4 with five open lines, 18 iterations against 1,225
     // with the line solves alone).
     let gMax = mesh.conductance.max() ?? 0
-    let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold
+    // A terminal resistance far above the segments leaves the mesh nearly
+    // floating: its common mode (w = b = const) is nearly null, and only
+    // the merged modes, whose chains carry the terminal segments, see it.
+    let floating = max(mesh.rowTerminalResistance * gr, mesh.columnTerminalResistance * gc)
+    let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold || floating >= 1
     lastSolveWasTwoLevel = twoLevel
     let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
     let reusable = merged.map {

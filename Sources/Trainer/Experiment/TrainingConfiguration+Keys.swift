@@ -67,6 +67,8 @@ extension TrainingConfiguration {
     ("wires", "<ideal|resistive>", "Word/bit lines: ideal, or resistive (every read a nodal solve of the arrays; rule lim only) (default ideal)."),
     ("r_row", "<Ω>", "Word-line (drain) resistance per segment, used with wires resistive, > 0 there, or 0 with r_col 0 (ideal wires) (default 1; solve takes one ideal line kind, r 0)."),
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive, > 0 there, or 0 with r_row 0 (ideal wires) (default 1)."),
+    ("r_driver", "<Ω>", "Resistance at each word (drain) line's terminal, in series with its first segment: the output resistance of the forward reads' driver, which also terminates the line in the transposed reads; used with wires resistive and r_row, r_col > 0, 0 or in [1e-150, 1e12] (default 0; written to a summary only when not 0)."),
+    ("r_sense", "<Ω>", "Resistance at each bit (source) line's terminal: the input resistance of the forward reads' sense amplifier, the transposed reads' driver; as r_driver (default 0)."),
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
     ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
     ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
@@ -223,6 +225,8 @@ extension TrainingConfiguration {
     case "wires": wires = try choice(WireKind.self)
     case "r_row": rowSegmentResistance = try number()
     case "r_col": columnSegmentResistance = try number()
+    case "r_driver": driverResistance = try number()
+    case "r_sense": senseResistance = try number()
     case "wire_tolerance": wireTolerance = try number()
     case "dac_bits": dacBits = try integer()
     case "adc_bits": adcBits = try integer()
@@ -439,6 +443,7 @@ extension TrainingConfiguration {
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
         && !($0.0 == "adc_inl" && adcINL == 0) && !($0.0 == "adc_columns" && adcColumns == 1)
         && !($0.0 == "line_capacitance" && lineCapacitance == 0)
+        && !($0.0 == "r_driver" && driverResistance == 0) && !($0.0 == "r_sense" && senseResistance == 0)
     }
   }
 
@@ -469,6 +474,7 @@ extension TrainingConfiguration {
       ("reset_voltage", n(resetVoltage)), ("reset_time", n(resetTime)), ("slot_time", n(slotTime)),
       ("reset_slot_time", n(resetSlotTime)), ("half_select", halfSelect.rawValue),
       ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
+      ("r_driver", n(driverResistance)), ("r_sense", n(senseResistance)),
       ("wire_tolerance", n(wireTolerance)), ("line_capacitance", n(lineCapacitance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),

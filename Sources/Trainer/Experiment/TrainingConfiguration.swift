@@ -429,6 +429,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// of thin metal per cell at a scaled node).
   public var rowSegmentResistance: Double = 1
   public var columnSegmentResistance: Double = 1
+  /// Resistance at each word (drain) line's terminal, in series with its
+  /// first segment, in ohms: the output resistance of the driver of
+  /// forward reads, which also terminates the line (as its sense
+  /// amplifier's input) in the transposed reads (default 0; since session
+  /// 59; `WireModel.rowTerminalResistance`).
+  public var driverResistance: Double = 0
+  /// Resistance at each bit (source) line's terminal, in ohms: the input
+  /// resistance of the forward reads' sense amplifier, the transposed
+  /// reads' driver (default 0; `WireModel.columnTerminalResistance`).
+  public var senseResistance: Double = 0
   /// Relative KCL residual at which a resistive read stops (‖r‖ ≤ tol·‖r₀‖,
   /// r₀ the ideal cell currents; see `ResistiveReader`).
   public var wireTolerance: Double = 1e-6
@@ -541,7 +551,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var wireModel: WireModel {
     wires == .ideal
       ? .ideal
-      : WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
+      : WireModel(
+        rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance,
+        rowTerminalResistance: driverResistance, columnTerminalResistance: senseResistance)
   }
 
   /// The device of every synapse (normalised: G_max = 1).
@@ -810,8 +822,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
     do {
-      try WireModel(rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance)
-        .validate()
+      try WireModel(
+        rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance,
+        rowTerminalResistance: driverResistance, columnTerminalResistance: senseResistance
+      ).validate()
     } catch let e as ConfigurationError {
       // The core's hint for a tiny r, "use 0 for an ideal line", holds for
       // `solve`; training's lines are both resistive or both ideal (a
@@ -832,6 +846,35 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
       throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
+    }
+    // Training solves terminal resistances behind resistive lines only
+    // (each read's fast solve; ideal lines behind them would be a dense
+    // solve of the lines' nodes per read).
+    if wires == .resistive && (driverResistance > 0 || senseResistance > 0) && rowSegmentResistance == 0 {
+      let k = driverResistance > 0 ? "r_driver" : "r_sense"
+      throw fail(k, "needs resistive lines (r_row and r_col > 0) in training, of at least \(k)/1e8 (the reads' conditioning)")
+    }
+    if wires == .resistive, let t = wireModel.terminalIllConditioning {
+      throw fail(t.field, WireModel.beyondTerminalRatio(t) + "; raise the segments or lower \(t.field)")
+    }
+    for (k, r) in [("r_driver", driverResistance), ("r_sense", senseResistance)] where r > 1e12 {
+      throw fail(k, "must be ≤ 1e12 Ω in training (a driver's or a sense amplifier's resistance, as xbarsim line's), got \(shown(r))")
+    }
+    // The settling check integrates each layer's word line behind
+    // r_driver and bit line behind r_sense (`RCLine`, as xbarsim line,
+    // which refuses a condition bound 4·n·(R/r + n) above 1e12).
+    if wires == .resistive && lineCapacitance > 0 && rowSegmentResistance > 0 {
+      for l in 0..<max(layers.count - 1, 0) {
+        for (k, cells, r, big) in [
+          ("r_driver", layers[l + 1], rowSegmentResistance, driverResistance),
+          ("r_sense", layers[l] + 1, columnSegmentResistance, senseResistance),
+        ] where big > 0 {
+          let bound = 4 * Double(cells) * (big / r + Double(cells))
+          guard bound <= 1e12 else {
+            throw fail(k, "\(shown(big)) Ω before \(shown(r)) Ω segments makes the line settling check (line_capacitance) too ill-conditioned to integrate: its condition bound 4·n·(R/r + n) is \(String(format: "%.3g", bound)) with \(cells) cells, at most 1e12; raise the segments or lower \(k)")
+          }
+        }
+      }
     }
     // Below 1e-14 the residual is double-precision rounding: a read would
     // iterate to the solver's limit (1e-300 took 714 iterations a read).
@@ -891,6 +934,7 @@ extension TrainingConfiguration {
     let lineKeys: [(String, Bool)] = [
       ("r_row", rowSegmentResistance != d.rowSegmentResistance),
       ("r_col", columnSegmentResistance != d.columnSegmentResistance),
+      ("r_driver", driverResistance != d.driverResistance), ("r_sense", senseResistance != d.senseResistance),
       ("wire_tolerance", wireTolerance != d.wireTolerance),
     ]
     if wires == .ideal { found += lineKeys.filter(\.1).map { ($0.0, "wires resistive") } }
