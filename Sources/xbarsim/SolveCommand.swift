@@ -286,6 +286,13 @@ enum SolveCommand: CLICommand {
     if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share) {
       print(note, to: &err)
     }
+    if method.hasPrefix("pcg") && terminalRatio >= directTerminalRatio {
+      let key = mesh.rowTerminalResistance / mesh.wires.rowSegmentResistance >= terminalRatio ? "r_driver" : "r_sense"
+      let direct = fitsDirect ? "--solver direct (or auto) solves it exactly" : "the mesh is too large for --solver direct"
+      print(
+        "note: \(key) is \(String(format: "%.3g", terminalRatio)) times its lines' segments: the iteration's currents err by about 1e-16·R/r, \(String(format: "%.1g", 1e-16 * terminalRatio)) of the largest here; \(direct)",
+        to: &err)
+    }
   }
 
   /// A write's cell, voltage, scheme, pulse width and threshold.

@@ -167,6 +167,12 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
   let refused = try runXbarsim(["solve", large.path])
   #expect(refused.status == 1)
   #expect(refused.stderr.contains("'r_sense'") && refused.stderr.contains("too large for the direct solve"), "\(refused.stderr)")
+  // Within the bound it iterates, and says how far to trust it.
+  try String(contentsOf: large, encoding: .utf8).replacingOccurrences(of: "\"r_sense\": 1e9", with: "\"r_sense\": 1e5")
+    .write(to: large, atomically: true, encoding: .utf8)
+  let iterated = try runXbarsim(["solve", large.path])
+  #expect(iterated.status == 0, "\(iterated.stderr)")
+  #expect(iterated.stderr.contains("note: r_sense is 1e+05 times its lines' segments: the iteration's currents err by about 1e-16·R/r, 1e-11 of the largest here; the mesh is too large for --solver direct"), "\(iterated.stderr)")
   // Below 1e4 the iteration answers (the default path).
   let mild = dir.appendingPathComponent("mild.json")
   try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1,"r_col":1,"r_driver":100,"r_sense":50}"#

@@ -420,11 +420,7 @@ public final class NodalSolver: @unchecked Sendable {
     // at G_max·r = 1e4 with five open lines, 18 iterations against 1,225
     // with the line solves alone).
     let gMax = mesh.conductance.max() ?? 0
-    // A terminal resistance far above the segments leaves the mesh nearly
-    // floating: its common mode (w = b = const) is nearly null, and only
-    // the merged modes, whose chains carry the terminal segments, see it.
-    let floating = max(mesh.rowTerminalResistance * gr, mesh.columnTerminalResistance * gc)
-    let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold || floating >= 1
+    let twoLevel = gMax / min(gr, gc) >= options.twoLevelThreshold
     lastSolveWasTwoLevel = twoLevel
     let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
     let reusable = merged.map {
