@@ -177,8 +177,15 @@ enum SolveCommand: CLICommand {
       ? max(mesh.rowTerminalResistance / mesh.wires.rowSegmentResistance, mesh.columnTerminalResistance / mesh.wires.columnSegmentResistance)
       : 0
     let goesDirect = choice == "direct" || (choice == "auto" && fitsDirect && terminalRatio >= directTerminalRatio)
-    if bothResistive && !goesDirect, let t = mesh.wires.terminalIllConditioning {
-      let why = choice == "iterative" ? "; use --solver direct or auto" : "; the mesh is too large for the direct solve (--solver direct): raise the segments or lower \(t.field)"
+    // (The line-by-line solve, one kind ideal, is no better there: its far
+    // pivots are differences of 1/r-sized numbers; a review, session 59.)
+    if !(bothResistive && goesDirect), let t = mesh.wires.terminalIllConditioning {
+      let why =
+        !bothResistive
+        ? "; raise the segments or lower \(t.field) (the direct solve takes both line kinds resistive)"
+        : choice == "iterative"
+          ? "; use --solver direct or auto"
+          : "; the mesh is too large for the direct solve (--solver direct): raise the segments or lower \(t.field)"
       throw CLIError.runtime("\(source): '\(t.field)': " + WireModel.beyondTerminalRatio(t) + why)
     }
     // (A write's cells are all on driven lines, read as voltages: the

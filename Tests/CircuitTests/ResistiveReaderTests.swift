@@ -310,28 +310,7 @@ func theMergedSolveIsTheDenseSolveOfTheKroneckerSum(_ shape: (Int, Int)) {
   // L_w + L_b: g_r·(2, but 1 at the open end j = N−1) along the word
   // lines, g_c·(2, but 1 at the open top i = 0) along the bit lines.
   let (m, n) = shape
-  let (gr, gc) = (0.7, 3.1)
-  let size = m * n
-  var a = [Double](repeating: 0, count: size * size)
-  for i in 0..<m {
-    for j in 0..<n {
-      let k = i * n + j
-      a[k * size + k] = gr * (j < n - 1 ? 2 : 1) + gc * (i > 0 ? 2 : 1)
-      if j > 0 { a[k * size + k - 1] = -gr }
-      if j < n - 1 { a[k * size + k + 1] = -gr }
-      if i > 0 { a[k * size + k - n] = -gc }
-      if i < m - 1 { a[k * size + k + n] = -gc }
-    }
-  }
-  var rng = SeededGenerator(seed: 27)
-  let f = (0..<size).map { _ in rng.nextUniform() - 0.3 }
-  let exact = denseSolve(a, f, size: size)
-  let solver = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc)
-  var u = [Double](repeating: .nan, count: size)
-  f.withUnsafeBufferPointer { fp in
-    u.withUnsafeMutableBufferPointer { solver.solve(fp.baseAddress!, into: $0.baseAddress!) }
-  }
-  #expect(maxRelativeDifference(u, exact) < 1e-12, "\(m)×\(n)")
+  #expect(mergedSolveError(m, n, gr: 0.7, gc: 3.1, gtr: 0.7, gtc: 3.1, seed: 27) < 1e-12, "\(m)×\(n)")
 }
 
 // `NodalSolver` runs the merged solve in shares on two threads; each share

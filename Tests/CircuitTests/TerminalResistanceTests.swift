@@ -227,31 +227,41 @@ func theMergedSolveTakesTerminalSegments(_ shape: (Int, Int)) {
   let (m, n) = shape
   let (gr, gc) = (0.7, 3.1)
   for (tr, tc) in [(0.3, 1.0), (1.0, 0.05), (1e-6, 0.5), (0.999, 0.999)] {
-    let gtr = tr * gr, gtc = tc * gc
-    let size = m * n
-    var a = [Double](repeating: 0, count: size * size)
-    for i in 0..<m {
-      for j in 0..<n {
-        let k = i * n + j
-        let word = (j > 0 ? gr : gtr) + (j < n - 1 ? gr : 0)
-        let bit = (i > 0 ? gc : 0) + (i < m - 1 ? gc : gtc)
-        a[k * size + k] = word + bit
-        if j > 0 { a[k * size + k - 1] = -gr }
-        if j < n - 1 { a[k * size + k + 1] = -gr }
-        if i > 0 { a[k * size + k - n] = -gc }
-        if i < m - 1 { a[k * size + k + n] = -gc }
-      }
-    }
-    var rng = SeededGenerator(seed: 29)
-    let f = (0..<size).map { _ in rng.nextUniform() - 0.3 }
-    let exact = denseSolve(a, f, size: size)
-    let solver = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc, grTerminal: gtr, gcTerminal: gtc)
-    var u = [Double](repeating: .nan, count: size)
-    f.withUnsafeBufferPointer { fp in
-      u.withUnsafeMutableBufferPointer { solver.solve(fp.baseAddress!, into: $0.baseAddress!) }
-    }
-    #expect(maxRelativeDifference(u, exact) < 1e-9, "\(m)×\(n), t \(tr), \(tc)")
+    let error = mergedSolveError(m, n, gr: gr, gc: gc, gtr: tr * gr, gtc: tc * gc, seed: 29)
+    #expect(error < 1e-9, "\(m)×\(n), t \(tr), \(tc)")
   }
+}
+
+/// How far `MergedLineSolver` (segments g_r, g_c, terminal segments g_tr,
+/// g_tc) is from a dense solve of L_w + L_b, for a field f drawn from
+/// `seed`: the largest difference relative to the largest entry. L_w + L_b
+/// has on its diagonal each node's segments, the word line's terminal one
+/// at j = 0 and none past its open end j = N−1, the bit line's terminal
+/// one at i = M−1 and none above its open top i = 0.
+func mergedSolveError(_ m: Int, _ n: Int, gr: Double, gc: Double, gtr: Double, gtc: Double, seed: UInt64) -> Double {
+  let size = m * n
+  var a = [Double](repeating: 0, count: size * size)
+  for i in 0..<m {
+    for j in 0..<n {
+      let k = i * n + j
+      let word = (j > 0 ? gr : gtr) + (j < n - 1 ? gr : 0)
+      let bit = (i > 0 ? gc : 0) + (i < m - 1 ? gc : gtc)
+      a[k * size + k] = word + bit
+      if j > 0 { a[k * size + k - 1] = -gr }
+      if j < n - 1 { a[k * size + k + 1] = -gr }
+      if i > 0 { a[k * size + k - n] = -gc }
+      if i < m - 1 { a[k * size + k + n] = -gc }
+    }
+  }
+  var rng = SeededGenerator(seed: seed)
+  let f = (0..<size).map { _ in rng.nextUniform() - 0.3 }
+  let exact = denseSolve(a, f, size: size)
+  let solver = MergedLineSolver(rows: m, columns: n, gr: gr, gc: gc, grTerminal: gtr, gcTerminal: gtc)
+  var u = [Double](repeating: .nan, count: size)
+  f.withUnsafeBufferPointer { fp in
+    u.withUnsafeMutableBufferPointer { solver.solve(fp.baseAddress!, into: $0.baseAddress!) }
+  }
+  return maxRelativeDifference(u, exact)
 }
 
 @Test func theTwoLevelIterationKeepsItsPaceBehindTerminalResistances() throws {
@@ -366,4 +376,46 @@ private let floatingReferences: [(r: Double, terminal: (Double, Double), out: [D
   let mesh = CrossbarMesh(rows: 2, columns: 3, conductance: [1e-4, 2e-4, 1e-4, 3e-5, 1e-4, 1e-4], wires: wires, rowVoltages: [1, 0.5])
   let pcg = try NodalSolver().solve(mesh), direct = try NodalSolver().solveDirect(mesh)
   #expect(maxRelativeDifference(pcg.outputCurrents, direct.outputCurrents) < 1e-7)
+}
+
+@Test(arguments: [(ReadDirection.transposed, 0.0, 1e6), (.forward, 1e6, 0.0), (.transposed, 0.0, 1e8)])
+func theHotPathTightensItsToleranceBehindLargeTerminalResistances(_ direction: ReadDirection, _ rd: Double, _ rs: Double) throws {
+  // The reader stops on a residual relative to the ideal cell currents; a
+  // large terminal resistance cuts the true currents far below them, and
+  // the default 1e-6 had answered 13 % off at r_sense 1e8 Ω (a review,
+  // session 59, on 785×200). Against the nodal solver at 1e-12.
+  let (m, n) = (300, 60)
+  let wires = WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1, rowTerminalResistance: rd, columnTerminalResistance: rs)
+  var rng = SeededGenerator(seed: 61)
+  let a = DifferentialArray(rows: m, columns: n, wires: wires)
+  a.setConductances(
+    plus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() }, minus: (0..<(m * n)).map { _ in 1e-5 * rng.nextUniform() })
+  let count = direction == .forward ? m : n
+  let v = (0..<count).map { _ in rng.nextUniform() < 0.19 ? 0.2 * rng.nextUniform() : 0 }
+  let reader = ResistiveReader(rows: m, columns: n, wires: wires)
+  #expect(reader.effectiveTolerance(a) < 1e-6)
+  let fast = try reader.readout(a, direction, voltages: v)
+  let exact = try a.read(direction, voltages: v)
+  let difference = zip(fast.plus, fast.minus).map { $0 - $1 }
+  #expect(maxRelativeDifference(difference, exact.difference) < 1e-5, "\(direction) R \(rd), \(rs)")
+  #expect(maxRelativeDifference(fast.plus, exact.plus) < 1e-6, "\(direction) R \(rd), \(rs)")
+}
+
+@Test func theLineByLineSolveRefusesATerminalFarBeyondItsSegments() throws {
+  // One line kind ideal: the resistive lines' Thomas pivots at a far
+  // terminal are differences of 1/r-sized numbers (a review, session 59:
+  // r_col 1e-12 Ω before r_sense 1e3 Ω gave i_out 4.4 times too large).
+  var far = mesh(64, 8, r: (0, 1e-12), terminal: (0, 1e3), seed: 62, gLow: 1e-5, gHigh: 1e-4)
+  do {
+    _ = try NodalSolver().solve(far)
+    Issue.record("answered R/r = 1e15")
+  } catch let e as ConfigurationError {
+    #expect(e.field == "r_sense" && e.message.contains("raise the segments"), "\(e)")
+  }
+  // At the bound it answers as the one-node lines do, up to the
+  // segments' own drop (r·ΣG·M ≈ 2e-6 here).
+  far.wires.columnSegmentResistance = 1e-5
+  let lines = try NodalSolver().solve(far)
+  let nodes = try NodalSolver().solve(mesh(64, 8, r: (0, 0), terminal: (0, 1e3), seed: 62, gLow: 1e-5, gHigh: 1e-4))
+  #expect(maxRelativeDifference(lines.outputCurrents, nodes.outputCurrents) < 1e-5)
 }

@@ -194,12 +194,30 @@ public final class ResistiveReader: @unchecked Sendable {
     }
   }
 
+  /// The tolerance the reads of `array` solve to: `options.tolerance`,
+  /// divided by how far terminal resistances may cut the currents below
+  /// the ideal cell currents the stopping rule is relative to,
+  /// (1 + R_driver·max ΣG of a word line)·(1 + R_sense·max ΣG of a bit
+  /// line) (both polarities' loads: an upper bound), at least 1e-14. A
+  /// review (session 59) found reads 13 % off at r_sense 1e8 Ω on a
+  /// 785×200 array of 1 Ω segments, converged at the default 1e-6.
+  /// Without terminal resistances, `options.tolerance` itself.
+  package func effectiveTolerance(_ array: DifferentialArray) -> Double {
+    guard wires.hasTerminalResistance else { return options.tolerance }
+    var row = 0.0, column = 0.0
+    for i in 0..<rows { row = max(row, array._rowLoad[i]) }
+    for j in 0..<columns { column = max(column, array._columnLoad[j]) }
+    let cut = (1 + wires.rowTerminalResistance * row) * (1 + wires.columnTerminalResistance * column)
+    return max(options.tolerance / cut, min(options.tolerance, 1e-14))
+  }
+
   /// Solves both polarities for the drives in `drive` (M row drives
   /// forward, N column drives transposed); fills the output and input
   /// currents of each polarity.
   private func solveBoth(_ array: DifferentialArray, _ direction: ReadDirection) throws {
     try options.validate()
     try checkValues(array, drives: direction == .forward ? rows : columns)
+    let tolerance = effectiveTolerance(array)
     // With two levels (G·r large) the line factors are G-dominated, and
     // stale ones cost many iterations (the pulses between reads move G by
     // far more than the segments' g): they are rebuilt before every read.
@@ -212,7 +230,7 @@ public final class ResistiveReader: @unchecked Sendable {
       let g = t == 0 ? array._plus : array._minus
       func solve() {
         w.solve(
-          g: g, direction: direction, drive: drive, tolerance: options.tolerance,
+          g: g, direction: direction, drive: drive, tolerance: tolerance,
           maxIterations: options.maxIterations,
           output: t == 0 ? outPlus : outMinus, input: t == 0 ? inPlus : inMinus)
       }
@@ -240,7 +258,7 @@ public final class ResistiveReader: @unchecked Sendable {
     lastResidual = max(plus.lastResidual, minus.lastResidual)
     for w in [plus, minus] where !w.lastConverged {
       throw SolverError.didNotConverge(
-        iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+        iterations: w.lastIterations, residual: w.lastResidual, tolerance: tolerance)
     }
   }
 
@@ -324,6 +342,7 @@ public final class ResistiveReader: @unchecked Sendable {
     check(array)
     try options.validate()
     try checkValues(array, drives: 0)
+    let tolerance = effectiveTolerance(array)
     let m = rows, n = columns
     let byColumns = n <= m
     let count = byColumns ? n : m
@@ -334,7 +353,7 @@ public final class ResistiveReader: @unchecked Sendable {
         let g = p == 0 ? array._plus : array._minus
         w.buildFactors(g, twoLevelThreshold: self.options.twoLevelThreshold)
         flags[p] = !w.transfer(
-          g: g, byColumns: byColumns, count: count, tolerance: self.options.tolerance,
+          g: g, byColumns: byColumns, count: count, tolerance: tolerance,
           maxIterations: self.options.maxIterations, stop: stop)
       }
     }
@@ -344,7 +363,7 @@ public final class ResistiveReader: @unchecked Sendable {
       transferSolves += count
       if !w.lastConverged {
         throw SolverError.didNotConverge(
-          iterations: w.lastIterations, residual: w.lastResidual, tolerance: options.tolerance)
+          iterations: w.lastIterations, residual: w.lastResidual, tolerance: tolerance)
       }
     }
     let tp = plus.transferBuffer, tm = minus.transferBuffer

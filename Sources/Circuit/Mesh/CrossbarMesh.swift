@@ -139,7 +139,7 @@ public struct WireModel: Sendable, Equatable {
   /// The message for a terminal resistance beyond ``largestTerminalRatio``.
   public static func beyondTerminalRatio(_ t: (resistance: Double, segment: Double, field: String)) -> String {
     let kind = t.field == "r_driver" ? "word lines' segments (r_row" : "bit lines' segments (r_col"
-    return "\(ConfigurationError.shown(t.resistance)) Ω is \(String(format: "%.3g", t.resistance / t.segment)) times the \(kind) \(ConfigurationError.shown(t.segment)) Ω), beyond 1e8, where the iterative solve is too ill-conditioned to be trusted (its currents err by about 1e-16·R/r)"
+    return "\(ConfigurationError.shown(t.resistance)) Ω is \(String(format: "%.3g", t.resistance / t.segment)) times the \(kind) \(ConfigurationError.shown(t.segment)) Ω), beyond 1e8, where only the direct solve of both resistive line kinds is accurate (the iteration's and the line-by-line solve's currents err by about 1e-16·R/r)"
   }
 
   /// The message for a resistance above `largestResistance`.

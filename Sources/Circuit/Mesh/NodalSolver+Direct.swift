@@ -85,54 +85,51 @@ extension NodalSolver {
 
   /// The normwise backward error of the voltages, ‖i − G·v‖₂ / (‖i‖₂ +
   /// ‖|G|·|v|‖₂) over every node (i: the sources' injections; |G|·|v|:
-  /// each node's matrix row in magnitudes against the voltages'), the terms
-  /// divided by the largest before they are squared (a review, session
-  /// 55: 1e135 A injections had overflowed ‖i‖² and printed a residual of
-  /// 0). Until session 59 it was ‖i − G·v‖₂ / ‖i‖₂, which the voltages'
+  /// each node's matrix row in magnitudes against the voltages'), with
+  /// the conductances and voltages divided by their largest first (a
+  /// review, session 55: 1e135 A injections had overflowed ‖i‖² and
+  /// printed a residual of 0). Until session 59 it was ‖i − G·v‖₂ / ‖i‖₂, which the voltages'
   /// own rounding inflates where the injections are tiny beside the
   /// currents along the lines: 0.12 on a 2×3 mesh behind 1e15 Ω terminal
   /// resistances whose outputs were exact to 1e-15 (a walkthrough).
   static func relativeResidual(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
     let m = mesh.rows, n = mesh.columns
-    let gr = 1 / mesh.wires.rowSegmentResistance, gc = 1 / mesh.wires.columnSegmentResistance
-    let gtr = mesh.rowTerminalConductance, gtc = mesh.columnTerminalConductance
-    let w = sol.wordNodeVoltage, b = sol.bitNodeVoltage, g = mesh.conductance
-    /// Node k's KCL terms: (injection, current out into its neighbours and
-    /// its termination, Σ |G_kq|·|v_q| over its matrix row), word or bit.
-    func node(_ i: Int, _ j: Int, bit: Bool) -> (inj: Double, out: Double, mag: Double) {
-      let k = i * n + j
-      var inj = 0.0
-      if !bit {
-        var out = g[k] * (w[k] - b[k]), mag = g[k] * (abs(w[k]) + abs(b[k]))
-        if j > 0 { out += gr * (w[k] - w[k - 1]); mag += gr * (abs(w[k]) + abs(w[k - 1])) }
-        if j + 1 < n { out += gr * (w[k] - w[k + 1]); mag += gr * (abs(w[k]) + abs(w[k + 1])) }
-        if j == 0, let v = mesh.rowTerminations[i].volts { out += gtr * w[k]; mag += gtr * abs(w[k]); inj = gtr * v }
-        return (inj, out, mag)
-      }
-      var out = g[k] * (b[k] - w[k]), mag = g[k] * (abs(w[k]) + abs(b[k]))
-      if i > 0 { out += gc * (b[k] - b[k - n]); mag += gc * (abs(b[k]) + abs(b[k - n])) }
-      if i + 1 < m { out += gc * (b[k] - b[k + n]); mag += gc * (abs(b[k]) + abs(b[k + n])) }
-      if i == m - 1, let v = mesh.columnTerminations[j].volts { out += gtc * b[k]; mag += gtc * abs(b[k]); inj = gtc * v }
-      return (inj, out, mag)
+    // Conductances and voltages divided by their largest first: every
+    // product below is then at most a few, and none overflows.
+    var vMax = 0.0
+    for x in sol.wordNodeVoltage { vMax = max(vMax, abs(x)) }
+    for x in sol.bitNodeVoltage { vMax = max(vMax, abs(x)) }
+    for t in mesh.rowTerminations + mesh.columnTerminations { vMax = max(vMax, abs(t.volts ?? 0)) }
+    let gr0 = 1 / mesh.wires.rowSegmentResistance, gc0 = 1 / mesh.wires.columnSegmentResistance
+    let gMax = max(mesh.conductance.max() ?? 0, gr0, gc0)
+    func scaled(_ x: Double, by largest: Double) -> Double {
+      largest > 0 && (1 / largest).isFinite ? x / largest : x
     }
-    // Each term divided by the largest before it is squared.
-    var largest = 0.0
-    for i in 0..<m {
-      for j in 0..<n {
-        for bit in [false, true] { let t = node(i, j, bit: bit); largest = max(largest, abs(t.inj), t.mag) }
-      }
-    }
-    let scale = largest > 0 && (1 / largest).isFinite ? 1 / largest : 1
+    let gr = scaled(gr0, by: gMax), gc = scaled(gc0, by: gMax)
+    let gtr = scaled(mesh.rowTerminalConductance, by: gMax), gtc = scaled(mesh.columnTerminalConductance, by: gMax)
+    let w = sol.wordNodeVoltage.map { scaled($0, by: vMax) }, b = sol.bitNodeVoltage.map { scaled($0, by: vMax) }
+    let g = mesh.conductance.map { scaled($0, by: gMax) }
+    let vRow = mesh.rowTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
+    let vCol = mesh.columnTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
     var r2 = 0.0, i2 = 0.0, a2 = 0.0
     for i in 0..<m {
       for j in 0..<n {
-        for bit in [false, true] {
-          let t = node(i, j, bit: bit)
-          let r = (t.inj - t.out) * scale, inj = t.inj * scale, mag = t.mag * scale
-          r2 += r * r
-          i2 += inj * inj
-          a2 += mag * mag
-        }
+        let k = i * n + j
+        // Word node, then bit node: the injection, the current out into
+        // the neighbours and the termination, and Σ |G_kq|·|v_q| over the
+        // node's matrix row.
+        var injW = 0.0, outW = g[k] * (w[k] - b[k]), magW = g[k] * (abs(w[k]) + abs(b[k]))
+        if j > 0 { outW += gr * (w[k] - w[k - 1]); magW += gr * (abs(w[k]) + abs(w[k - 1])) }
+        if j + 1 < n { outW += gr * (w[k] - w[k + 1]); magW += gr * (abs(w[k]) + abs(w[k + 1])) }
+        if j == 0, let v = vRow[i] { outW += gtr * w[k]; magW += gtr * abs(w[k]); injW = gtr * v }
+        var injB = 0.0, outB = g[k] * (b[k] - w[k]), magB = g[k] * (abs(w[k]) + abs(b[k]))
+        if i > 0 { outB += gc * (b[k] - b[k - n]); magB += gc * (abs(b[k]) + abs(b[k - n])) }
+        if i + 1 < m { outB += gc * (b[k] - b[k + n]); magB += gc * (abs(b[k]) + abs(b[k + n])) }
+        if i == m - 1, let v = vCol[j] { outB += gtc * b[k]; magB += gtc * abs(b[k]); injB = gtc * v }
+        let rw = injW - outW, rb = injB - outB
+        r2 += rw * rw + rb * rb
+        i2 += injW * injW + injB * injB
+        a2 += magW * magW + magB * magB
       }
     }
     let denominator = i2.squareRoot() + a2.squareRoot()

@@ -156,10 +156,13 @@ public final class NodalSolver: @unchecked Sendable {
     // (r = ∞) or returned zero currents as converged (r beyond 1e150 Ω).
     try checkSolvable(mesh)
     try options.validate()
-    if mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0,
-      let t = mesh.wires.terminalIllConditioning
-    {
-      throw ConfigurationError(field: t.field, WireModel.beyondTerminalRatio(t) + "; solve it directly (solveDirect)")
+    // (The line-by-line solve with one kind ideal too: its Thomas pivots
+    // at a far terminal are differences of 1/r-sized numbers, 4.4 times
+    // off at 1e-12 Ω before 1e3 Ω; a review, session 59.)
+    if let t = mesh.wires.terminalIllConditioning {
+      let both = mesh.wires.rowSegmentResistance > 0 && mesh.wires.columnSegmentResistance > 0
+      throw ConfigurationError(
+        field: t.field, WireModel.beyondTerminalRatio(t) + (both ? "; solve it directly (solveDirect)" : "; raise the segments (solveDirect takes both line kinds resistive)"))
     }
     let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
