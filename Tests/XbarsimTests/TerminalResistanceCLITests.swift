@@ -235,3 +235,24 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
     #expect(r.stderr.split(separator: "\n").first?.contains(needle) == true, "\(extra): \(r.stderr)")
   }
 }
+
+@Test func inspectReadsBehindTheTerminalResistances() throws {
+  // inspect's reads solve the meshes with them (`DifferentialArray.read`),
+  // and its record says so.
+  let (root, data) = try syntheticDataDirectory("terminal-inspect", train: 20, test: 5)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func inspect(_ extra: [String], _ name: String) throws -> (neurons: String, configuration: [String: Any]?) {
+    let out = root.appendingPathComponent(name)
+    let r = try runXbarsim(
+      ["inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "2", "--r-col", "2",
+       "--samples", "2", "--out", out.path] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    let neurons = try String(contentsOf: out.appendingPathComponent("neurons.csv"), encoding: .utf8)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any]
+    return (neurons, json?["configuration"] as? [String: Any])
+  }
+  let plain = try inspect([], "plain"), behind = try inspect(["--r-driver", "3e4", "--r-sense", "1e4"], "behind")
+  #expect(plain.neurons != behind.neurons)
+  #expect(plain.configuration?["r_driver"] == nil && behind.configuration?["r_driver"] as? Double == 3e4)
+  #expect(behind.configuration?["r_sense"] as? Double == 1e4)
+}
