@@ -1,7 +1,10 @@
 import Circuit
 import Foundation
 import Testing
+import Trainer
 import _TestSupport
+
+@testable import xbarsim
 
 // `r_driver` and `r_sense` in problem files (session 59): `solve` and
 // `spice` build the same circuit, which ngspice solves alike; the write
@@ -255,4 +258,66 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
   #expect(plain.neurons != behind.neurons)
   #expect(plain.configuration?["r_driver"] == nil && behind.configuration?["r_driver"] as? Double == 3e4)
   #expect(behind.configuration?["r_sense"] as? Double == 1e4)
+}
+
+// A mutation audit (session 59): the survivors in `solve` and in training's
+// validation, each told apart.
+
+// X1: from R/r = 1e4 `auto` solves directly at once (5e4 between 1e4 and 1e5).
+@Test func autoSolvesDirectlyFromATerminalRatioOf1e4() throws {
+  let root = try temporaryDirectory("terminal-x1")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let row = "[" + Array(repeating: "2e-5", count: 8).joined(separator: ",") + "]"
+  let p = #"{"rows": 8, "cols": 8, "conductance": [\#(Array(repeating: row, count: 8).joined(separator: ","))], "v_in": [\#(Array(repeating: "0.2", count: 8).joined(separator: ","))], "r_row": 1, "r_col": 1, "r_driver": 5e4}"#
+  let r = try solveJSON(root, p)
+  #expect(r.json?["solver"] as? String == "direct-banded" && r.json?["iterations"] as? Int == 0, "\(String(describing: r.json))")
+  let below = try solveJSON(root, p.replacingOccurrences(of: "5e4", with: "5e3"), name: "q.json")
+  #expect((below.json?["solver"] as? String)?.hasPrefix("pcg") == true)
+}
+
+// X2: each refusal says what to do.
+@Test func theIterationsRefusalSaysToSolveDirectly() throws {
+  let root = try temporaryDirectory("terminal-x2")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("p.json")
+  try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1,"r_col":1,"r_driver":1e9}"#
+    .write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["solve", file.path, "--solver", "iterative"])
+  #expect(r.status == 1)
+  #expect(r.stderr.split(separator: "\n").first?.hasSuffix("; use --solver direct or auto") == true, "\(r.stderr)")
+}
+
+// X3: the collapsed solve counts only the lines behind a resistance (a
+// 4090×8 mesh with r_driver alone is 4,090 nodes, within 4,096).
+@Test func theCollapsedSolveCountsTheLinesBehindAResistance() {
+  var mesh = CrossbarMesh(
+    rows: 4090, columns: 8, conductance: [Double](repeating: 1e-5, count: 4090 * 8), wires: .ideal,
+    rowVoltages: [Double](repeating: 0.1, count: 4090))
+  mesh.rowTerminalResistance = 100
+  #expect(SolveCommand.collapsedNodes(mesh) == 4090)
+  mesh.rowTerminalResistance = 0
+  mesh.columnTerminalResistance = 100
+  #expect(SolveCommand.collapsedNodes(mesh) == 8)
+  mesh.wires.rowSegmentResistance = 1
+  mesh.wires.columnSegmentResistance = 1
+  #expect(SolveCommand.collapsedNodes(mesh) == 0)
+}
+
+// T3, T5: with line_capacitance, the settling check's bit lines of M + 1
+// cells (the bias row) behind r_sense: 4·n·(R/r + n) must stay within 1e12.
+@Test func theSettlingChecksConditionBoundCountsTheBiasRow() throws {
+  for (inputs, refused) in [(3000, true), (2499, true), (2400, false)] {
+    var cfg = TrainingConfiguration()
+    cfg.layers = [inputs, 10]
+    cfg.wires = .resistive
+    cfg.senseResistance = 1e8
+    cfg.lineCapacitance = 1e-15
+    do {
+      try cfg.validate()
+      #expect(!refused, "\(inputs) inputs accepted")
+    } catch let e as ConfigurationError {
+      #expect(refused, "\(inputs): \(e)")
+      #expect(e.field == "r_sense" && e.message.contains("with \(inputs + 1) cells"), "\(e)")
+    }
+  }
 }

@@ -871,7 +871,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         ] where big > 0 {
           let bound = 4 * Double(cells) * (big / r + Double(cells))
           guard bound <= 1e12 else {
-            throw fail(k, "\(shown(big)) Ω before \(shown(r)) Ω segments makes the line settling check (line_capacitance) too ill-conditioned to integrate: its condition bound 4·n·(R/r + n) is \(String(format: "%.3g", bound)) with \(cells) cells, at most 1e12; raise the segments or lower \(k)")
+            throw fail(k, "\(shown(big)) Ω before \(shown(r)) Ω segments makes the line settling check (line_capacitance) too ill-conditioned to integrate: its condition bound 4·n·(R/r + n) is \(shown(bound)) with \(cells) cells, at most 1e12; raise the segments or lower \(k)")
           }
         }
       }
