@@ -170,7 +170,7 @@ enum SolveCommand: CLICommand {
       throw CLIError.runtime("\(source): --solver direct: the \(mesh.rows)×\(mesh.columns) mesh's band \(reason); use --solver iterative")
     }
     // A terminal resistance far above its segments: the iteration errs by
-    // about 1e-16·R/r (a walkthrough, session 59: 1,590 times off at
+    // about 1e-16·R/r (a walkthrough, session 59: 1,500 times off at
     // R/r = 1e18, said converged). `auto` solves such a mesh directly where
     // it fits; beyond 1e8 the iteration is refused.
     let terminalRatio = bothResistive

@@ -346,7 +346,7 @@ private let floatingReferences: [(r: Double, terminal: (Double, Double), out: [D
 
 @Test func aNearlyFloatingMeshIsSolvedDirectlyAndRefusedByTheIteration() throws {
   // R/r up to 1e18: the iteration's currents would err by about
-  // 1e-16·R/r (a walkthrough, session 59: 1,590 times off, converged);
+  // 1e-16·R/r (a walkthrough, session 59: 1,500 times off, converged);
   // the direct solve is exact, and its residual is the voltages'
   // backward error, not their rounding against the tiny injections.
   for ref in floatingReferences {

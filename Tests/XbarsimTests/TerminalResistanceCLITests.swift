@@ -157,7 +157,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
     #expect(abs(got - want) <= 1e-13 * want)
   }
   #expect((d["residual"] as! Double) < 1e-15)
-  // iterative: refused by name (it had answered 1,590 times off, converged).
+  // iterative: refused by name (it had answered 1,500 times off, converged).
   let iterative = try runXbarsim(["solve", small.path, "--solver", "iterative"])
   #expect(iterative.status == 1)
   #expect(iterative.stderr.hasPrefix("Error: \(small.path): 'r_driver': 1000000000 Ω is 1e+18 times the word lines' segments (r_row 1e-09 Ω), beyond 1e8"), "\(iterative.stderr)")

@@ -199,7 +199,7 @@ public final class ResistiveReader: @unchecked Sendable {
   /// the ideal cell currents the stopping rule is relative to,
   /// (1 + R_driver·max ΣG of a word line)·(1 + R_sense·max ΣG of a bit
   /// line) (both polarities' loads: an upper bound), at least 1e-14. A
-  /// review (session 59) found reads 13 % off at r_sense 1e8 Ω on a
+  /// review (session 59) found reads 12 % off at r_sense 1e8 Ω on a
   /// 785×200 array of 1 Ω segments, converged at the default 1e-6.
   /// Without terminal resistances, `options.tolerance` itself.
   package func effectiveTolerance(_ array: DifferentialArray) -> Double {
