@@ -165,9 +165,15 @@ enum TrainCommand: CLICommand {
     guard var r = result else { return nil }
     func percent(_ x: Double) -> String { x < 1e-3 ? "under 0.1" : String(format: "%.3g", 100 * x) }
     let cText = JSONWriter.number(c)
+    // (The terminal resistances charge the lines too; a walkthrough,
+    // session 59, found the note named the segments alone.)
+    var behind: [String] = []
+    if cfg.driverResistance > 0 { behind.append("r_driver") }
+    if cfg.senseResistance > 0 { behind.append("r_sense") }
+    let terminals = behind.isEmpty ? "" : ", behind \(behind.joined(separator: " and "))"
     if r.share < 0.999 {
       r.notes.append(
-        "note: with line_capacitance \(cText) F a cell, the far corner of layer \(r.layer)'s array (its word line of \(r.wordCells) cells, r_row, and bit line of \(r.bitCells) cells, r_col, in series) reads \(percent(r.share)) % of its settled value at read_time \(JSONWriter.number(cfg.readTime)) s"
+        "note: with line_capacitance \(cText) F a cell, the far corner of layer \(r.layer)'s array (its word line of \(r.wordCells) cells, r_row, and bit line of \(r.bitCells) cells, r_col, in series\(terminals)) reads \(percent(r.share)) % of its settled value at read_time \(JSONWriter.number(cfg.readTime)) s"
           + String(format: " (99.9 %% at %.3g s)", r.settled)
           + ": the reads' solves take every line as settled; xbarsim line gives each line's transient")
     }
@@ -176,7 +182,7 @@ enum TrainCommand: CLICommand {
       let pulse = cfg.resetTime < cfg.programTime
         ? "a reset of reset_time \(JSONWriter.number(cfg.resetTime)) s" : "a programming pulse of program_time \(JSONWriter.number(cfg.programTime)) s"
       r.notes.append(
-        "note: with line_capacitance \(cText) F a cell, \(pulse) brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells) to \(percent(r.programShare)) % of its voltage by its end (and less of its V·t): training applies every pulse in full")
+        "note: with line_capacitance \(cText) F a cell, \(pulse) brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells\(terminals)) to \(percent(r.programShare)) % of its voltage by its end (and less of its V·t): training applies every pulse in full")
     }
     return r
   }
@@ -279,13 +285,19 @@ enum TrainCommand: CLICommand {
       }
     }
     if cfg.wires == .ideal && checkLines {
-      for option in ["--r-row", "--r-col", "--r-driver", "--r-sense"] where args.string(option) != nil {
+      // (A terminal resistance of 0 is none: `--r-driver 0` takes back a
+      // file's, as the error below suggests; a walkthrough, session 59.)
+      let terminals = ["--r-driver": cfg.driverResistance, "--r-sense": cfg.senseResistance]
+      for option in ["--r-row", "--r-col", "--r-driver", "--r-sense"] where args.string(option) != nil && terminals[option] != 0 {
         throw CLIError.usage("\(option): applies only with --wires resistive (the lines are ideal)")
       }
       // The same keys in a plain --config file, whatever their value
-      // (`{"r_row": 1}`, the default, ran with ideal lines).
-      if let path = args.string("--config"), let name = fileLineKeys.first {
-        throw CLIError.runtime("\(path): \(name): applies only with wires resistive (the lines are ideal)")
+      // (`{"r_row": 1}`, the default, ran with ideal lines), but for a
+      // terminal resistance of 0.
+      let fileKeys = fileLineKeys.filter { terminals["--" + $0.replacingOccurrences(of: "_", with: "-")] ?? 1 != 0 }
+      if let path = args.string("--config"), let name = fileKeys.first {
+        let back = ["r_driver", "r_sense"].contains(name) ? "; --\(name.replacingOccurrences(of: "_", with: "-")) 0 takes it back" : ""
+        throw CLIError.runtime("\(path): \(name): applies only with wires resistive (the lines are ideal)\(back)")
       }
     }
     // `beta` beside both `beta_p` and `beta_d` sets nothing: it ran at
@@ -1109,6 +1121,21 @@ enum TrainCommand: CLICommand {
       print(
         "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
+    }
+    // A terminal resistance against its line's cells at G_max: a unit slip
+    // (10 MΩ for 10 kΩ) trained to 15 % without a word (a walkthrough,
+    // session 59).
+    if cfg.wires == .resistive {
+      for (key, big, cells, kind) in [
+        ("r_driver", cfg.driverResistance, cfg.layers.dropFirst().max() ?? 0, "word line"),
+        ("r_sense", cfg.senseResistance, (cfg.layers.dropLast().max() ?? 0) + 1, "bit line"),
+      ] where big * Double(cells) * cfg.gMaxSiemens >= 10 {
+        var err = StandardError()
+        let product = big * Double(cells) * cfg.gMaxSiemens
+        print(
+          "note: \(key) \(ConfigurationError.shown(big)) Ω against a \(kind) of \(cells) cells up to gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (R·n·G_max = \(String(format: "%.4g", product))): the terminal takes most of a read's drive when its cells conduct (\(key) is in Ω)",
+          to: &err)
+      }
     }
     // Worked once: the notes now, the summary's line_settling at the end.
     let settling = lineSettling(cfg)

@@ -321,3 +321,39 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
     }
   }
 }
+
+// A walkthrough as a TIA designer (session 59): a terminal resistance of 0
+// takes back a file's with ideal lines; a summary of ideal lines does not
+// carry one; a tiny one is told to use 0; a unit slip gets a note.
+@Test func aTerminalResistanceOfZeroIsNone() throws {
+  let (root, data) = try syntheticDataDirectory("terminal-zero", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let config = root.appendingPathComponent("c.json")
+  try #"{"wires": "resistive", "r_driver": 1000, "layers": "64,8,10", "evals_per_epoch": 2}"#.write(to: config, atomically: true, encoding: .utf8)
+  func train(_ extra: [String], _ name: String) throws -> ProcessResult {
+    try runXbarsim(
+      ["train", "--data", data.path, "--summary", root.appendingPathComponent("\(name).json").path,
+       "--log", root.appendingPathComponent("\(name).csv").path, "--epoch-log", root.appendingPathComponent("\(name)-e.csv").path,
+       "--plot", root.appendingPathComponent("\(name).svg").path] + extra)
+  }
+  // The file's resistance with ideal lines: refused, and the suggested way out works.
+  let refused = try train(["--config", config.path, "--wires", "ideal"], "a")
+  #expect(refused.status != 0 && refused.stderr.contains("--r-driver 0"), "\(refused.stderr)")
+  let back = try train(["--config", config.path, "--wires", "ideal", "--r-driver", "0"], "b")
+  #expect(back.status == 0, "\(back.stderr)")
+  let plain = try train(["--layers", "64,8,10", "--evals-per-epoch", "2", "--r-driver", "0"], "c")
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("b.json"))) as? [String: Any]
+  #expect((summary?["configuration"] as? [String: Any])?["r_driver"] == nil)
+  // A tiny one: 0 is none.
+  let tiny = try train(["--layers", "64,8,10", "--wires", "resistive", "--r-driver", "1e-200"], "d")
+  #expect(tiny.status != 0 && tiny.stderr.contains("use 0 for none"), "\(tiny.stderr)")
+  // r_row 0 beside a terminal resistance: training's own message.
+  let ideal = try train(["--layers", "64,8,10", "--wires", "resistive", "--r-row", "0", "--r-driver", "100"], "e")
+  #expect(ideal.stderr.split(separator: "\n").first?.contains("--r-driver: needs resistive lines (r_row and r_col > 0) in training") == true, "\(ideal.stderr)")
+  // 10 MΩ for 10 kΩ: R·n·G_max = 1e7·10·1e-5 = 1000 (the output layer's
+  // word lines of 10 cells), noted.
+  let slip = try train(["--layers", "64,8,10", "--evals-per-epoch", "2", "--wires", "resistive", "--r-driver", "1e7"], "f")
+  #expect(slip.status == 0, "\(slip.stderr)")
+  #expect(slip.stderr.contains("note: r_driver 10000000 Ω against a word line of 10 cells up to gmax 1e-05 S (R·n·G_max = 1000)"), "\(slip.stderr)")
+}

@@ -96,7 +96,10 @@ public struct WireModel: Sendable, Equatable {
         throw ConfigurationError(field: name, "resistance \(ConfigurationError.shown(r)) must be finite and ≥ 0 Ω")
       }
       guard r == 0 || r >= Self.smallestResistance else {
-        throw ConfigurationError(field: name, Self.tooSmall(r))
+        // (A terminal resistance of 0 is none, not an ideal line.)
+        let message = name == "r_driver" || name == "r_sense"
+          ? "\(r) Ω is too small to solve (a non-zero resistance must be ≥ 1e-150 Ω); use 0 for none" : Self.tooSmall(r)
+        throw ConfigurationError(field: name, message)
       }
       guard r <= Self.largestResistance else {
         throw ConfigurationError(field: name, Self.tooLarge(r))

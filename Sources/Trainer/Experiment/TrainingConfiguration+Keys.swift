@@ -443,7 +443,8 @@ extension TrainingConfiguration {
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
         && !($0.0 == "adc_inl" && adcINL == 0) && !($0.0 == "adc_columns" && adcColumns == 1)
         && !($0.0 == "line_capacitance" && lineCapacitance == 0)
-        && !($0.0 == "r_driver" && driverResistance == 0) && !($0.0 == "r_sense" && senseResistance == 0)
+        && !($0.0 == "r_driver" && (driverResistance == 0 || wires == .ideal))
+        && !($0.0 == "r_sense" && (senseResistance == 0 || wires == .ideal))
     }
   }
 

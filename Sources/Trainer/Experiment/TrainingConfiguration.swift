@@ -820,6 +820,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail("reset_slot_time", "must be ≥ reset_time (\(resetTime) s) and ≤ 1 s, got \(shown(r))")
       }
     }
+    // Training solves terminal resistances behind resistive lines only
+    // (each read's fast solve; ideal lines behind them would be a dense
+    // solve of the lines' nodes per read). Before the core's rules, whose
+    // message is `solve`'s (a walkthrough, session 59).
+    if wires == .resistive && (driverResistance > 0 || senseResistance > 0)
+      && (rowSegmentResistance == 0 || columnSegmentResistance == 0)
+    {
+      let k = driverResistance > 0 ? "r_driver" : "r_sense"
+      throw fail(k, "needs resistive lines (r_row and r_col > 0) in training, of at least \(k)/1e8 (the reads' conditioning)")
+    }
     // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
     do {
       try WireModel(
@@ -846,13 +856,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if wires == .resistive && (rowSegmentResistance == 0) != (columnSegmentResistance == 0) {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
       throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
-    }
-    // Training solves terminal resistances behind resistive lines only
-    // (each read's fast solve; ideal lines behind them would be a dense
-    // solve of the lines' nodes per read).
-    if wires == .resistive && (driverResistance > 0 || senseResistance > 0) && rowSegmentResistance == 0 {
-      let k = driverResistance > 0 ? "r_driver" : "r_sense"
-      throw fail(k, "needs resistive lines (r_row and r_col > 0) in training, of at least \(k)/1e8 (the reads' conditioning)")
     }
     if wires == .resistive, let t = wireModel.terminalIllConditioning {
       throw fail(t.field, WireModel.beyondTerminalRatio(t) + "; raise the segments or lower \(t.field)")
