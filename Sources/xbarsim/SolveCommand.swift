@@ -173,9 +173,8 @@ enum SolveCommand: CLICommand {
     // about 1e-16·R/r (a walkthrough, session 59: 1,500 times off at
     // R/r = 1e18, said converged). `auto` solves such a mesh directly where
     // it fits; beyond 1e8 the iteration is refused.
-    let terminalRatio = bothResistive
-      ? max(mesh.rowTerminalResistance / mesh.wires.rowSegmentResistance, mesh.columnTerminalResistance / mesh.wires.columnSegmentResistance)
-      : 0
+    let terminal = bothResistive ? mesh.wires.largestTerminalRatio : nil
+    let terminalRatio = terminal.map { $0.resistance / $0.segment } ?? 0
     let goesDirect = choice == "direct" || (choice == "auto" && fitsDirect && terminalRatio >= directTerminalRatio)
     // (The line-by-line solve, one kind ideal, is no better there: its far
     // pivots are differences of 1/r-sized numbers; a review, session 59.)
@@ -261,7 +260,7 @@ enum SolveCommand: CLICommand {
       throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
     }
     json.add("power_watts", power)
-    if mesh.hasTerminalResistance { json.add("power_terminals_watts", terminalPower(mesh, sol)) }
+    if mesh.hasTerminalResistance { json.add("power_terminals_watts", sol.terminalPower(mesh: mesh)) }
     json.add("read_time_seconds", readTime)
     json.add("read_energy_joules", power * readTime)
     if args.has("--node-voltages") {
@@ -293,8 +292,7 @@ enum SolveCommand: CLICommand {
     if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share) {
       print(note, to: &err)
     }
-    if method.hasPrefix("pcg") && terminalRatio >= directTerminalRatio {
-      let key = mesh.rowTerminalResistance / mesh.wires.rowSegmentResistance >= terminalRatio ? "r_driver" : "r_sense"
+    if method.hasPrefix("pcg") && terminalRatio >= directTerminalRatio, let key = terminal?.field {
       let direct = fitsDirect ? "--solver direct (or auto) solves it exactly" : "the mesh is too large for --solver direct"
       print(
         "note: \(key) is \(String(format: "%.3g", terminalRatio)) times its lines' segments: the iteration's currents err by about 1e-16·R/r, \(String(format: "%.1g", 1e-16 * terminalRatio)) of the largest here; \(direct)",
@@ -442,13 +440,6 @@ enum SolveCommand: CLICommand {
   static func collapsedNodes(_ mesh: CrossbarMesh) -> Int {
     guard mesh.wires.hasIdealSegments else { return 0 }
     return (mesh.rowTerminalResistance > 0 ? mesh.rows : 0) + (mesh.columnTerminalResistance > 0 ? mesh.columns : 0)
-  }
-
-  /// What the terminal resistances dissipate in a read, Σ I²·R over the
-  /// lines' terminal currents (W).
-  static func terminalPower(_ mesh: CrossbarMesh, _ sol: MeshSolution) -> Double {
-    let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
-    return sol.rowTerminalCurrent.reduce(0) { $0 + $1 * $1 * rd } + sol.columnTerminalCurrent.reduce(0) { $0 + $1 * $1 * rs }
   }
 
   /// Each column's current with ideal lines, Σ_i G_ij·|v_in,i|, in

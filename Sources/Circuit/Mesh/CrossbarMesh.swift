@@ -131,12 +131,21 @@ public struct WireModel: Sendable, Equatable {
   /// resistive line's segment, with that segment and the key (`r_driver`,
   /// `r_sense`); nil when none is.
   public var terminalIllConditioning: (resistance: Double, segment: Double, field: String)? {
+    guard let t = largestTerminalRatio, t.resistance > Self.largestTerminalRatio * t.segment else { return nil }
+    return t
+  }
+
+  /// The terminal resistance that is the most times its resistive line's
+  /// segment (R/r), with that segment and its key; nil when no resistive
+  /// line kind has one.
+  public var largestTerminalRatio: (resistance: Double, segment: Double, field: String)? {
+    var best: (resistance: Double, segment: Double, field: String)? = nil
     for (big, r, field) in [
       (rowTerminalResistance, rowSegmentResistance, "r_driver"), (columnTerminalResistance, columnSegmentResistance, "r_sense"),
-    ] where r > 0 && big > Self.largestTerminalRatio * r {
-      return (big, r, field)
+    ] where r > 0 && big > 0 {
+      if best.map({ big / r > $0.resistance / $0.segment }) ?? true { best = (big, r, field) }
     }
-    return nil
+    return best
   }
 
   /// The message for a terminal resistance beyond ``largestTerminalRatio``.

@@ -129,6 +129,13 @@ public struct MeshSolution: Sendable {
     return r * cellConductance >= 1 ? drop / r : sum
   }
 
+  /// What the terminal resistances dissipate, Σ I²·R over the lines'
+  /// terminal currents (W; 0 without them).
+  public func terminalPower(mesh: CrossbarMesh) -> Double {
+    let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
+    return rowTerminalCurrent.reduce(0) { $0 + $1 * $1 * rd } + columnTerminalCurrent.reduce(0) { $0 + $1 * $1 * rs }
+  }
+
   /// Power delivered by all terminations, Σ V·I (W); with 0 V sense
   /// amplifiers this is the power the drivers deliver, which the devices
   /// and wires dissipate.

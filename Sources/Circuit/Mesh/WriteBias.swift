@@ -107,14 +107,14 @@ public struct WriteAnalysis: Sendable, Equatable {
     let w = solution.wordNodeVoltage, b = solution.bitNodeVoltage, m = mesh.rows
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     let rd = mesh.rowTerminalResistance, rs = mesh.columnTerminalResistance
-    // A terminal segment's current I = ΔV/(r + R) heats r by I²·r and
-    // the terminal resistance by I²·R.
+    // A terminal segment's current I = ΔV/(r + R) heats r by I²·r (and
+    // the terminal resistance by I²·R: `terminalPower`).
     func terminal(_ drop: Double, _ r: Double, _ big: Double) {
       guard big > 0 else { linePower += drop * drop / r; return }
       let i = drop / (r + big)
       linePower += i * i * r
-      terminalPower += i * i * big
     }
+    terminalPower = solution.terminalPower(mesh: mesh)
     for i in 0..<m {
       if rr + rd > 0, let p = mesh.rowTerminations[i].volts { terminal(p - w[i * n], rr, rd) }
       if rr > 0 {

@@ -831,11 +831,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail(k, "needs resistive lines (r_row and r_col > 0) in training, of at least \(k)/1e8 (the reads' conditioning)")
     }
     // The circuit core's own rule for a segment: finite, and 0 or ≥ 1e-150 Ω.
+    let lines = WireModel(
+      rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance,
+      rowTerminalResistance: driverResistance, columnTerminalResistance: senseResistance)
     do {
-      try WireModel(
-        rowSegmentResistance: rowSegmentResistance, columnSegmentResistance: columnSegmentResistance,
-        rowTerminalResistance: driverResistance, columnTerminalResistance: senseResistance
-      ).validate()
+      try lines.validate()
     } catch let e as ConfigurationError {
       // The core's hint for a tiny r, "use 0 for an ideal line", holds for
       // `solve`; training's lines are both resistive or both ideal (a
@@ -857,7 +857,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       let (k, other) = rowSegmentResistance == 0 ? ("r_row", "r_col") : ("r_col", "r_row")
       throw fail(k, "is 0 Ω while \(other) is not: resistive lines need both > 0 (or both 0, ideal wires); use e.g. 1e-9 for a near-ideal line")
     }
-    if wires == .resistive, let t = wireModel.terminalIllConditioning {
+    if wires == .resistive, let t = lines.terminalIllConditioning {
       throw fail(t.field, WireModel.beyondTerminalRatio(t) + "; raise the segments or lower \(t.field)")
     }
     for (k, r) in [("r_driver", driverResistance), ("r_sense", senseResistance)] where r > 1e12 {
