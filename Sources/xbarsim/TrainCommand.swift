@@ -1404,6 +1404,14 @@ enum TrainCommand: CLICommand {
         e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, lines as NSString,
         note as NSString, e.latency / n, e.readTime / n, e.updateTime / n))
     }
+    if let w = result.writeLines, w.rulePulses > 0 {
+      // What the lines did to the update (write_lines resistive).
+      let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
+      say(String(
+        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences undone; share of V_p seen: least %.3f, mean %.3f",
+        w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
+        w.sequencesBelowThreshold, w.leastShare, w.meanShare))
+    }
     // After the summary, the plot and the results, so that they are kept either way.
     // The log's failure first: it stopped the run, and the others (a full
     // disk) followed from it; each is named (an audit, session 28: the
@@ -1636,6 +1644,7 @@ enum TrainCommand: CLICommand {
     var s = ", lines \(JSONWriter.number(cfg.rowSegmentResistance))/\(JSONWriter.number(cfg.columnSegmentResistance)) Ω"
     if cfg.driverResistance > 0 { s += ", driver \(JSONWriter.number(cfg.driverResistance)) Ω" }
     if cfg.senseResistance > 0 { s += ", sense \(JSONWriter.number(cfg.senseResistance)) Ω" }
+    if cfg.writeLines == .resistive { s += ", writes through them" }
     return s
   }
 
@@ -2005,6 +2014,7 @@ enum TrainCommand: CLICommand {
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
     "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
+    "write_drop",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -2102,6 +2112,16 @@ enum TrainCommand: CLICommand {
       } else {
         json.addRaw("solver_iterations_per_read", "null")
       }
+    }
+    // With write_lines resistive: what the update's pulses saw.
+    if let w = r.writeLines {
+      var o = JSONWriter()
+      o.add("rule_pulses", w.rulePulses)
+      o.add("pulses_below_threshold", w.pulsesBelowThreshold)
+      o.add("sequences_below_threshold", w.sequencesBelowThreshold)
+      o.add("least_share", w.leastShare)
+      o.add("mean_share", w.meanShare)
+      json.addRaw("write_drop", o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: ""))
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)

@@ -156,6 +156,9 @@ public struct TrainingResult: Sendable {
   /// reads (0 with ideal wires).
   public var solverIterations: Int = 0
   public var solverSolves: Int = 0
+  /// With `write_lines resistive`: what the training's update pulses saw
+  /// through the lines (this run's, not a checkpoint's before it).
+  public var writeLines: WriteLineStatistics? = nil
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
 
@@ -801,6 +804,7 @@ public final class Experiment {
       }
       result.meanConductance = sum / Double(max(1, count))
     }
+    result.writeLines = lim?.writeLineStatistics
     for layer in lim?.layers ?? [] {
       result.solverIterations += layer.reader?.iterations ?? 0
       result.solverSolves += layer.reader?.solves ?? 0

@@ -70,6 +70,7 @@ extension TrainingConfiguration {
     ("r_driver", "<Ω>", "Resistance at each word (drain) line's terminal, in series with its first segment: the output resistance of the forward reads' driver, which also terminates the line in the transposed reads; used with wires resistive and r_row, r_col > 0, 0 or in [1e-150, 1e12] (default 0; written to a summary only when not 0)."),
     ("r_sense", "<Ω>", "Resistance at each bit (source) line's terminal: the input resistance of the forward reads' sense amplifier, the transposed reads' driver; as r_driver (default 0)."),
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
+    ("write_lines", "<ideal|resistive>", "Rule lim on-chip with wires resistive: the update's pulses see ideal lines (default) or the resistive lines: each row slot of V/2 writes solved through them, and a pulse programs its device only where its cell sees at least write_threshold (V; of program_voltage, and of reset_voltage for resets)."),
     ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
     ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
     ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rules lim, hybrid and single)."),
@@ -228,6 +229,7 @@ extension TrainingConfiguration {
     case "r_driver": driverResistance = try number()
     case "r_sense": senseResistance = try number()
     case "wire_tolerance": wireTolerance = try number()
+    case "write_lines": writeLines = try choice(WriteLines.self)
     case "dac_bits": dacBits = try integer()
     case "adc_bits": adcBits = try integer()
     case "adc_range": adcRange = try number()
@@ -445,6 +447,7 @@ extension TrainingConfiguration {
         && !($0.0 == "line_capacitance" && lineCapacitance == 0)
         && !($0.0 == "r_driver" && (driverResistance == 0 || wires == .ideal))
         && !($0.0 == "r_sense" && (senseResistance == 0 || wires == .ideal))
+        && !($0.0 == "write_lines" && writeLines == .ideal)
     }
   }
 
@@ -476,7 +479,7 @@ extension TrainingConfiguration {
       ("reset_slot_time", n(resetSlotTime)), ("half_select", halfSelect.rawValue),
       ("wires", wires.rawValue), ("r_row", n(rowSegmentResistance)), ("r_col", n(columnSegmentResistance)),
       ("r_driver", n(driverResistance)), ("r_sense", n(senseResistance)),
-      ("wire_tolerance", n(wireTolerance)), ("line_capacitance", n(lineCapacitance)),
+      ("wire_tolerance", n(wireTolerance)), ("write_lines", writeLines.rawValue), ("line_capacitance", n(lineCapacitance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),

@@ -137,6 +137,17 @@ public enum WireKind: String, Sendable, CaseIterable {
   case resistive
 }
 
+/// What an update's pulses go through (rule lim, on-chip).
+public enum WriteLines: String, Sendable, CaseIterable {
+  /// Every pulse reaches its cell at its full amplitude (ideal lines for
+  /// the update, whatever the reads see).
+  case ideal
+  /// Each update slot is solved through the resistive lines
+  /// (`RowWriteSolver`), and a pulse programs its device only where its
+  /// cell sees at least `write_threshold` (`LimWriteLines`).
+  case resistive
+}
+
 /// Every parameter of a training run, with the documented defaults, which
 /// are the same for every figure.
 public struct TrainingConfiguration: Sendable, Equatable {
@@ -442,6 +453,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Relative KCL residual at which a resistive read stops (‖r‖ ≤ tol·‖r₀‖,
   /// r₀ the ideal cell currents; see `ResistiveReader`).
   public var wireTolerance: Double = 1e-6
+  /// Rule lim with resistive lines: whether the update's pulses see the
+  /// lines too (`resistive`; each slot solved, a pulse programs only where
+  /// its cell reaches `write_threshold`) or ideal lines (the default: the
+  /// IR drop acts on the reads only).
+  public var writeLines: WriteLines = .ideal
 
   // Peripheral circuits (rule lim). Every default is ideal.
   /// Input DAC resolution in bits (0: ideal). The DAC sets every forward
@@ -890,6 +906,31 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if wires == .resistive && rule.isFiniteState {
       throw fail("wires", "resistive lines are implemented for rule lim (and off-chip transfer), not \(rule.rawValue)")
     }
+    if writeLines == .resistive {
+      // Only the row-by-row slots of rule lim's integer states are solved.
+      if wires != .resistive {
+        throw fail("write_lines", "resistive needs wires resistive (the lines the update's pulses go through)")
+      }
+      if rule != .lim || mode != .onChip {
+        throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
+      }
+      if limConductanceStates {
+        let what = method == .c ? "method c" : sigmaC2C > 0 ? "sigma_c2c" : "b_margin"
+        throw fail("write_lines", "resistive is implemented for methods a and b with integer device states, not with \(what)")
+      }
+      if batch > 1 {
+        throw fail("write_lines", "resistive is implemented for batch 1 (a mini-batch's rounds of slots are not solved), got batch \(batch)")
+      }
+      if halfSelect == .book {
+        throw fail("write_lines", "resistive does not book half-selected cells yet: use half_select skip")
+      }
+      // Half-selected cells see V_p/2 with ideal lines: a threshold at or
+      // below it would program them (not modelled); above V_p no pulse
+      // programs anything.
+      guard writeThreshold.isFinite && writeThreshold > programVoltage / 2 && writeThreshold <= programVoltage else {
+        throw fail("write_threshold", "with write_lines resistive must be above program_voltage/2 (\(shown(programVoltage / 2)) V: half-selected cells would program) and at most program_voltage (\(shown(programVoltage)) V: no pulse would program), got \(shown(writeThreshold))")
+      }
+    }
   }
 }
 
@@ -932,7 +973,12 @@ extension TrainingConfiguration {
     // (Every rule but lim's off-chip learning: float SGD and the
     // coincidence rules program nothing; an audit, session 28.)
     if !(rule == .lim && mode == .offChip) && transfer != d.transfer { found.append(("transfer", "off-chip learning")) }
-    if !rule.isFiniteState { found += finiteKeys.filter(\.1).map { ($0.0, "rules hybrid and single") } }
+    if !rule.isFiniteState {
+      // (Rule lim reads write_threshold through the lines' slots.)
+      found += finiteKeys.filter { $0.1 && !($0.0 == "write_threshold" && writeLines == .resistive) }.map {
+        ($0.0, $0.0 == "write_threshold" ? "rules hybrid and single, and rule lim with write_lines resistive" : "rules hybrid and single")
+      }
+    }
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
     let lineKeys: [(String, Bool)] = [
       ("r_row", rowSegmentResistance != d.rowSegmentResistance),

@@ -166,6 +166,9 @@ final class LimLayer {
   /// The nodal solver of every read when the lines are resistive (nil:
   /// ideal wires, reads from the weight cache).
   let reader: ResistiveReader?
+  /// With `write_lines resistive`: the update's slots through the lines
+  /// (nil: the pulses see ideal lines).
+  let writeLines: LimWriteLines?
   /// The array's effective weights with its lines (M×N, S), for
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
@@ -219,6 +222,11 @@ final class LimLayer {
       ? nil
       : ResistiveReader(
         rows: rows, columns: columns, wires: wires, options: .init(tolerance: cfg.wireTolerance))
+    writeLines = cfg.writeLines == .resistive && !wires.isIdeal
+      ? LimWriteLines(
+        rows: rows, columns: columns, wires: wires, threshold: cfg.writeThreshold,
+        programVoltage: cfg.programVoltage, resetVoltage: cfg.resetVoltage)
+      : nil
     let mn = rows * columns
     kp = .allocate(capacity: mn)
     km = .allocate(capacity: mn)
@@ -437,6 +445,103 @@ final class LimLayer {
   /// `countingSlots` false: the caller counts the update's slots (a
   /// mini-batch, `LimNetwork.applyBatch`).
   func update(
+    rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
+    countingSlots: Bool = true
+  ) {
+    if let lines = writeLines {
+      updateThroughLines(lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
+    } else {
+      updateRows(
+        rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
+        countingSlots: countingSlots)
+    }
+  }
+
+  /// `update` with `write_lines resistive` (`LimWriteLines`): row by row,
+  /// each row's slot solved through the lines, and the row kernel given
+  /// only the pulses that reach their devices.
+  @inline(never)
+  private func updateThroughLines(
+    _ lines: LimWriteLines, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+  ) {
+    // The arrays' conductances in siemens are those before the update
+    // (the network writes them after it): every slot's bit lines are
+    // solved on them.
+    let gp = UnsafePointer(array._plus), gm = UnsafePointer(array._minus)
+    // The two arrays' bit lines on the two cores where it pays (as the
+    // reads' two polarities).
+    if rows * columns >= 20_000 {
+      concurrentPerform(2) { $0 == 0 ? lines.plus.prepare(gp) : lines.minus.prepare(gm) }
+    } else {
+      lines.plus.prepare(gp)
+      lines.minus.prepare(gm)
+    }
+    let n = columns, top = UInt8(nMax)
+    for r in 0..<rowCount {
+      var i = activeRows[r]
+      let base = Int(i) * n
+      // The row's slot: the columns whose device to pulse is below G_max
+      // take the rule pulse (the others go serial), per polarity.
+      var p = 0, q = 0
+      for u in 0..<upCount where kp[base + Int(up[u])] < top {
+        lines.placePlus[Int(up[u])] = Int32(p)
+        lines.rulePlus[p] = up[u]
+        p += 1
+      }
+      for d in 0..<downCount where km[base + Int(down[d])] < top {
+        lines.placeMinus[Int(down[d])] = Int32(q)
+        lines.ruleMinus[q] = down[d]
+        q += 1
+      }
+      if p > 0 { lines.plus.slot(row: Int(i), columns: lines.rulePlus, count: p, conductance: gp, into: lines.sharePlus) }
+      if q > 0 { lines.minus.slot(row: Int(i), columns: lines.ruleMinus, count: q, conductance: gm, into: lines.shareMinus) }
+      // Keep a synapse whose pulse reaches its device: a rule pulse whose
+      // share meets the threshold (and, where it takes both devices to
+      // G_max, whose resets reach them), a serial sequence whose cell does.
+      func keep(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, place: UnsafeMutablePointer<Int32>, shares: UnsafeMutablePointer<Double>) -> Bool {
+        let k = base + j, slot = Int(place[j])
+        place[j] = -1
+        if slot >= 0 {
+          let share = shares[slot]
+          lines.saw(share)
+          guard share >= lines.programShare else {
+            lines.ineffectivePulses += 1
+            return false
+          }
+          if a[k] &+ 1 == top && b[k] == top && !lines.serialReaches(row: Int(i), column: j, plusConductance: gp, minusConductance: gm) {
+            // The pulse lands; the two resets do not (both stay at G_max).
+            // (A recorder attached to the run does not hear this pulse.)
+            let before = conductances(k)
+            a[k] = top
+            pulses += 1
+            store(k, before: before)
+            lines.ineffectiveSequences += 1
+            return false
+          }
+          return true
+        }
+        if lines.serialReaches(row: Int(i), column: j, plusConductance: gp, minusConductance: gm) { return true }
+        lines.ineffectiveSequences += 1
+        return false
+      }
+      var keptUp = 0, keptDown = 0
+      for u in 0..<upCount where keep(Int(up[u]), kp, km, place: lines.placePlus, shares: lines.sharePlus) {
+        lines.keptUp[keptUp] = up[u]
+        keptUp += 1
+      }
+      for d in 0..<downCount where keep(Int(down[d]), km, kp, place: lines.placeMinus, shares: lines.shareMinus) {
+        lines.keptDown[keptDown] = down[d]
+        keptDown += 1
+      }
+      updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
+      // The slot was driven even where none of its pulses took.
+      if p + q > 0 && ruleRows == 0 { updateSlots += 1 }
+    }
+  }
+
+  private func updateRows(
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
     countingSlots: Bool = true

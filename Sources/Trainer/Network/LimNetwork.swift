@@ -174,6 +174,14 @@ public final class LimNetwork: @unchecked Sendable {
   public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: 1) }
   /// Of `pulses`, the re-potentiations after resets (methods a, b).
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
+  /// With `write_lines resistive`: what the update's pulses saw through
+  /// the lines (since this network was built); nil otherwise.
+  public var writeLineStatistics: WriteLineStatistics? {
+    guard layers.contains(where: { $0.writeLines != nil }) else { return nil }
+    var s = WriteLineStatistics()
+    for l in layers { l.writeLines?.add(to: &s) }
+    return s
+  }
   /// Device resets issued so far.
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Read energy booked by the arrays so far (J), an open mini-batch's

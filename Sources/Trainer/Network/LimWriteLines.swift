@@ -1,0 +1,113 @@
+import Circuit
+
+/// Rule lim's update pulses through resistive lines (`write_lines
+/// resistive`): which of an update's pulses reach their devices.
+///
+/// The update runs in the slots of `UpdateSchedule` (V/2 selection): per
+/// input row with rule pulses one slot, its D lines at +V_p/2 and the S
+/// lines of its pulsed columns at −V_p/2 (per polarity: the G+ array's
+/// for the columns to raise, the G− array's for those to lower); every
+/// other event, one device a slot. Each slot is solved through the lines
+/// (`RowWriteSolver`, the undriven lines at 0 V) on the conductances
+/// before the update, and a pulse changes its device only where its cell
+/// sees at least `write_threshold`: a rule pulse where its share φ of
+/// V_p in its row's slot has φ·V_p ≥ threshold. A synapse's serial
+/// sequence (method b's reset and re-potentiation of the other device,
+/// method a's resets and re-potentiation, both devices' resets at G_max)
+/// takes place only where its cell, written alone, sees the threshold on
+/// both arrays, for the programming pulses (φ·V_p) and the resets
+/// (φ·|V_r|); otherwise the synapse is left as it was. The controller
+/// issues every pulse either way (it does not read the cells back): the
+/// ones that do nothing are counted here, not in the layer's `pulses`.
+final class LimWriteLines {
+  let plus: RowWriteSolver, minus: RowWriteSolver
+  /// The least share of V_p a programming pulse, and of |V_r| a reset,
+  /// needs: `write_threshold`/V_p and `write_threshold`/|V_r|.
+  let programShare: Double, resetShare: Double
+  /// Rule pulses that did not program their device (their cell saw less
+  /// than the threshold), and serial sequences left undone.
+  var ineffectivePulses = 0
+  var ineffectiveSequences = 0
+  /// The least share of V_p any rule pulse's cell saw (1 before any).
+  var leastShare = 1.0
+  /// Σ and count of the rule pulses' shares: their mean.
+  var shareSum = 0.0, shareCount = 0
+
+  // Per update: the row's rule columns per polarity, their shares, and
+  // the filtered lists handed to the row kernel.
+  let rulePlus: UnsafeMutablePointer<Int32>, ruleMinus: UnsafeMutablePointer<Int32>
+  let sharePlus: UnsafeMutablePointer<Double>, shareMinus: UnsafeMutablePointer<Double>
+  let keptUp: UnsafeMutablePointer<Int32>, keptDown: UnsafeMutablePointer<Int32>
+  /// Per column: its place in `rulePlus` / `ruleMinus` (or −1).
+  let placePlus: UnsafeMutablePointer<Int32>, placeMinus: UnsafeMutablePointer<Int32>
+
+  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, programVoltage: Double, resetVoltage: Double) {
+    plus = RowWriteSolver(rows: rows, columns: columns, wires: wires)
+    minus = RowWriteSolver(rows: rows, columns: columns, wires: wires)
+    programShare = threshold / programVoltage
+    resetShare = threshold / abs(resetVoltage)
+    rulePlus = .allocate(capacity: columns)
+    ruleMinus = .allocate(capacity: columns)
+    sharePlus = .allocate(capacity: columns)
+    shareMinus = .allocate(capacity: columns)
+    keptUp = .allocate(capacity: columns)
+    keptDown = .allocate(capacity: columns)
+    placePlus = .allocate(capacity: columns)
+    placeMinus = .allocate(capacity: columns)
+    placePlus.initialize(repeating: -1, count: columns)
+    placeMinus.initialize(repeating: -1, count: columns)
+  }
+
+  deinit {
+    for p in [rulePlus, ruleMinus, keptUp, keptDown, placePlus, placeMinus] { p.deallocate() }
+    sharePlus.deallocate()
+    shareMinus.deallocate()
+  }
+
+  /// Whether a serial sequence on cell (`row`, `column`) reaches both of
+  /// its devices: the cell written alone on each array.
+  func serialReaches(row: Int, column: Int, plusConductance gp: UnsafePointer<Double>, minusConductance gm: UnsafePointer<Double>) -> Bool {
+    let least = min(
+      plus.cellShare(row: row, column: column, conductance: gp),
+      minus.cellShare(row: row, column: column, conductance: gm))
+    return least >= programShare && least >= resetShare
+  }
+
+  /// Books a rule pulse's share.
+  @inline(__always)
+  func saw(_ share: Double) {
+    leastShare = min(leastShare, share)
+    shareSum += share
+    shareCount += 1
+  }
+}
+
+/// What the update's pulses saw through the lines over a run
+/// (`write_lines resistive`), summed over the layers.
+public struct WriteLineStatistics: Sendable, Equatable {
+  /// Rule pulses whose cell saw less than `write_threshold` (issued, but
+  /// their devices unchanged; not in the run's `pulses`).
+  public var pulsesBelowThreshold = 0
+  /// Serial sequences (resets and re-potentiations of one synapse) left
+  /// undone: their cell, written alone, saw less than the threshold.
+  public var sequencesBelowThreshold = 0
+  /// Rule pulses solved (those below the threshold included).
+  public var rulePulses = 0
+  /// The least and the mean share of V_p a rule pulse's cell saw.
+  public var leastShare = 1.0
+  public var meanShare = 1.0
+
+  public init() {}
+}
+
+extension LimWriteLines {
+  /// Adds this layer's counts to `s`.
+  func add(to s: inout WriteLineStatistics) {
+    let total = Double(s.rulePulses) * s.meanShare + shareSum
+    s.pulsesBelowThreshold += ineffectivePulses
+    s.sequencesBelowThreshold += ineffectiveSequences
+    s.rulePulses += shareCount
+    s.leastShare = min(s.leastShare, leastShare)
+    s.meanShare = s.rulePulses > 0 ? total / Double(s.rulePulses) : 1
+  }
+}

@@ -1,0 +1,150 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// `write_lines resistive`: rule lim's update slots solved through the
+// lines (`RowWriteSolver`), a pulse programming its device only where its
+// cell reaches `write_threshold`.
+
+private func configuration(r: Double, writeLines: WriteLines, method: UpdateMethod = .b) -> TrainingConfiguration {
+  var cfg = Fixture.configuration(method: method, epochs: 1)
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = r
+  cfg.columnSegmentResistance = r
+  cfg.writeLines = writeLines
+  return cfg
+}
+
+private func train(_ net: LimNetwork, _ range: Range<Int>) {
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in range { net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+}
+
+@Test("lines of vanishing resistance: the same devices, pulses and resets as ideal writes", arguments: [UpdateMethod.a, .b])
+func nearIdealLinesWriteAsIdealOnes(_ method: UpdateMethod) throws {
+  let ideal = LimNetwork(configuration: configuration(r: 1e-9, writeLines: .ideal, method: method))
+  let lines = LimNetwork(configuration: configuration(r: 1e-9, writeLines: .resistive, method: method))
+  train(ideal, 0..<150)
+  train(lines, 0..<150)
+  #expect(lines.pulses > 10_000)
+  #expect(lines.layerStates == ideal.layerStates)
+  #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets)
+  #expect(lines.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots))
+  let s = try #require(lines.writeLineStatistics)
+  #expect(s.pulsesBelowThreshold == 0 && s.sequencesBelowThreshold == 0)
+  #expect(s.rulePulses > 0 && s.leastShare > 1 - 1e-6 && s.leastShare <= 1)
+  #expect(ideal.writeLineStatistics == nil)
+}
+
+/// One sample's update, predicted synapse by synapse from the solver on
+/// the conductances before it: a rule pulse below the threshold leaves
+/// its synapse as it was, one above it moves its device one state.
+@Test("a pulse programs its device exactly where its cell reaches the threshold")
+func pulsesBelowTheThresholdDoNothing() throws {
+  let cfg = configuration(r: 100, writeLines: .resistive)
+  let net = LimNetwork(configuration: cfg)
+  train(net, 0..<40)
+  let top = UInt8(cfg.nMax), f = cfg.writeThreshold / cfg.programVoltage
+  var below = 0, above = 0
+  for sample in 40..<60 {
+    let before = net.layerStates
+    let g = net.arrays.map { (Array(UnsafeBufferPointer(start: $0._plus, count: $0.rows * $0.columns)), Array(UnsafeBufferPointer(start: $0._minus, count: $0.rows * $0.columns))) }
+    let counted = net.writeLineStatistics!.pulsesBelowThreshold
+    train(net, sample..<(sample + 1))
+    let after = net.layerStates
+    // No output error: no back-propagation and no update (the hidden δ
+    // are the previous sample's).
+    guard net.deltas[net.layers.count - 1].contains(where: { $0 != 0 }) else {
+      #expect(after == before)
+      continue
+    }
+    var predictedBelow = 0
+    for l in 0..<net.layers.count {
+      let layer = net.layers[l], (m, n) = (layer.rows, layer.columns)
+      let rows = net.activations[l].indices.filter { net.activations[l][$0] > 0 }
+      let up = (0..<n).filter { net.deltas[l][$0] < 0 }, down = (0..<n).filter { net.deltas[l][$0] > 0 }
+      for (columns, raise) in [(up, true), (down, false)] where !columns.isEmpty {
+        let solver = RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel)
+        let conductance = raise ? g[l].0 : g[l].1
+        let states = raise ? before[l].plusStates : before[l].minusStates
+        let others = raise ? before[l].minusStates : before[l].plusStates
+        let newStates = raise ? after[l].plusStates : after[l].minusStates
+        conductance.withUnsafeBufferPointer { gp in
+          solver.prepare(gp.baseAddress!)
+          for i in rows {
+            // The row's slot: its columns whose device is below G_max.
+            let rule = columns.filter { states[i * n + $0] < top }
+            guard !rule.isEmpty else { continue }
+            var shares = [Double](repeating: 0, count: rule.count)
+            let list = rule.map(Int32.init)
+            list.withUnsafeBufferPointer { lp in
+              shares.withUnsafeMutableBufferPointer { sp in
+                solver.slot(row: i, columns: lp.baseAddress!, count: rule.count, conductance: gp.baseAddress!, into: sp.baseAddress!)
+              }
+            }
+            for (q, j) in rule.enumerated() {
+              let k = i * n + j
+              if shares[q] < f {
+                predictedBelow += 1
+                below += 1
+                #expect(newStates[k] == states[k] && (raise ? after[l].minusStates : after[l].plusStates)[k] == others[k],
+                  "layer \(l) cell (\(i), \(j)) share \(shares[q]) changed")
+              } else if !(states[k] + 1 == top && others[k] == top) {
+                above += 1
+                #expect(newStates[k] == states[k] + 1, "layer \(l) cell (\(i), \(j)) share \(shares[q])")
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(net.writeLineStatistics!.pulsesBelowThreshold - counted == predictedBelow)
+  }
+  // The lines cut some pulses and not others.
+  #expect(below > 100 && above > 100, "below \(below), above \(above)")
+}
+
+@Test("a threshold at the full programming voltage stops every pulse through resistive lines")
+func aThresholdAtVpProgramsNothing() throws {
+  var cfg = configuration(r: 1, writeLines: .resistive)
+  cfg.writeThreshold = cfg.programVoltage
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  let initial = net.layerStates
+  train(net, 0..<30)
+  #expect(net.pulses == 0 && net.resets == 0)
+  #expect(net.layerStates == initial)
+  let s = try #require(net.writeLineStatistics)
+  #expect(s.rulePulses > 0 && s.pulsesBelowThreshold == s.rulePulses)
+  #expect(s.leastShare < 1 && s.meanShare < 1)
+}
+
+@Test("write_lines resistive is refused where its slots are not modelled, by name")
+func writeLinesRefusals() {
+  func refusal(_ change: (inout TrainingConfiguration) -> Void) -> ConfigurationError? {
+    var cfg = configuration(r: 1, writeLines: .resistive)
+    change(&cfg)
+    do { try cfg.validate() } catch let e as ConfigurationError { return e } catch { return nil }
+    return nil
+  }
+  #expect(refusal { _ in } == nil)
+  #expect(refusal { $0.wires = .ideal; $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")
+  #expect(refusal { $0.mode = .offChip }?.field == "write_lines")
+  #expect(refusal { $0.method = .c }?.description.contains("method c") == true)
+  #expect(refusal { $0.sigmaC2C = 0.1 }?.description.contains("sigma_c2c") == true)
+  #expect(refusal { $0.batch = 2 }?.field == "write_lines")
+  #expect(refusal { $0.halfSelect = .book }?.field == "write_lines")
+  #expect(refusal { $0.writeThreshold = 0.5 }?.field == "write_threshold")
+  #expect(refusal { $0.writeThreshold = 1.01 }?.field == "write_threshold")
+  #expect(refusal { $0.writeThreshold = 0.51 } == nil)
+  // write_threshold is read by rule lim only through the lines.
+  var cfg = configuration(r: 1, writeLines: .resistive)
+  cfg.writeThreshold = 0.9
+  #expect(!cfg.ignoredKeys.contains { $0.key == "write_threshold" })
+  cfg.writeLines = .ideal
+  #expect(cfg.ignoredKeys.contains { $0.key == "write_threshold" && $0.usedBy.contains("write_lines resistive") })
+}

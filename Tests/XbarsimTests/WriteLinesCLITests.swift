@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import xbarsim
+
+// `train --write-lines resistive` (session 60): the summary's
+// `write_drop` object and configuration key, the run's line, and the
+// refusals, through the command line.
+
+@Test func writeLinesThroughTheCommandLine() throws {
+  let (root, data) = try syntheticDataDirectory("write-lines", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func train(_ extra: [String], _ name: String) throws -> (ProcessResult, [String: Any]?) {
+    let summary = root.appendingPathComponent("\(name).json")
+    let run = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--summary", summary.path,
+       "--log", root.appendingPathComponent("\(name).csv").path, "--epoch-log", root.appendingPathComponent("\(name)-e.csv").path,
+       "--plot", root.appendingPathComponent("\(name).svg").path] + extra)
+    let json = (try? Data(contentsOf: summary)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    return (run, json)
+  }
+  let (lines, s) = try train(["--wires", "resistive", "--r-row", "300", "--r-col", "300", "--write-lines", "resistive"], "a")
+  #expect(lines.status == 0, "\(lines.stderr)")
+  #expect(lines.stderr.contains("lines 300/300 Ω, writes through them"), "\(lines.stderr)")
+  #expect(lines.stdout.contains("update through the lines: "), "\(lines.stdout)")
+  let summary = try #require(s)
+  #expect((summary["configuration"] as? [String: Any])?["write_lines"] as? String == "resistive")
+  let w = try #require(summary["write_drop"] as? [String: Any])
+  let rule = try #require(w["rule_pulses"] as? Int), below = try #require(w["pulses_below_threshold"] as? Int)
+  #expect(rule > 0 && below > 0 && below < rule, "\(w)")
+  #expect(w["sequences_below_threshold"] is Int)
+  let least = try #require(w["least_share"] as? Double), mean = try #require(w["mean_share"] as? Double)
+  #expect(least > 0 && least < 0.75 && mean > least && mean < 1, "\(w)")
+  // Without it: neither the key nor the object.
+  let (plain, p) = try train(["--wires", "resistive", "--r-row", "300", "--r-col", "300"], "b")
+  #expect(plain.status == 0, "\(plain.stderr)")
+  #expect(!plain.stdout.contains("update through the lines"))
+  #expect((p?["configuration"] as? [String: Any])?["write_lines"] == nil && p?["write_drop"] == nil)
+  // The summary goes back in as a configuration.
+  let again = try runXbarsim(
+    ["train", "--data", data.path, "--config", root.appendingPathComponent("a.json").path,
+     "--summary", root.appendingPathComponent("c.json").path, "--log", root.appendingPathComponent("c.csv").path,
+     "--epoch-log", root.appendingPathComponent("c-e.csv").path, "--plot", root.appendingPathComponent("c.svg").path])
+  #expect(again.status == 0, "\(again.stderr)")
+  let c = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("c.json"))) as? [String: Any]
+  #expect((c?["write_drop"] as? [String: Any])?["pulses_below_threshold"] as? Int == below)
+  // Refusals: one line naming the option, non-zero exit.
+  for (args, text) in [
+    (["--write-lines", "resistive"], "--write-lines: resistive needs wires resistive"),
+    (["--wires", "resistive", "--write-lines", "resistive", "--batch", "2"], "--write-lines: resistive is implemented for batch 1"),
+    (["--wires", "resistive", "--write-lines", "resistive", "--write-threshold", "0.5"], "--write-threshold: with write_lines resistive must be above program_voltage/2"),
+    (["--wires", "resistive", "--write-lines", "sometimes"], "--write-lines: expects ideal or resistive"),
+  ] {
+    let (r, _) = try train(args, "refused")
+    #expect(r.status != 0 && r.stderr.hasPrefix("Error: \(text)"), "\(args): \(r.stderr)")
+  }
+}
