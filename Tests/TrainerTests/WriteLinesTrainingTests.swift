@@ -43,17 +43,21 @@ func nearIdealLinesWriteAsIdealOnes(_ method: UpdateMethod) throws {
 /// One sample's update, predicted synapse by synapse from the solver on
 /// the conductances before it: a rule pulse below the threshold leaves
 /// its synapse as it was, one above it moves its device one state.
-@Test("a pulse programs its device exactly where its cell reaches the threshold")
-func pulsesBelowTheThresholdDoNothing() throws {
-  let cfg = configuration(r: 100, writeLines: .resistive)
+@Test("a pulse programs its device exactly where its cell reaches the threshold", arguments: [UpdateMethod.a, .b])
+func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
+  var cfg = configuration(r: 100, writeLines: .resistive, method: method)
+  cfg.writeThreshold = 0.85
+  // Few states: devices reach G_max, and their serial sequences come.
+  cfg.nMax = 8
   let net = LimNetwork(configuration: cfg)
   train(net, 0..<40)
   let top = UInt8(cfg.nMax), f = cfg.writeThreshold / cfg.programVoltage
-  var below = 0, above = 0
+  var below = 0, above = 0, undone = 0
   for sample in 40..<60 {
     let before = net.layerStates
     let g = net.arrays.map { (Array(UnsafeBufferPointer(start: $0._plus, count: $0.rows * $0.columns)), Array(UnsafeBufferPointer(start: $0._minus, count: $0.rows * $0.columns))) }
     let counted = net.writeLineStatistics!.pulsesBelowThreshold
+    let countedSequences = net.writeLineStatistics!.sequencesBelowThreshold
     train(net, sample..<(sample + 1))
     let after = net.layerStates
     // No output error: no back-propagation and no update (the hidden δ
@@ -62,9 +66,18 @@ func pulsesBelowTheThresholdDoNothing() throws {
       #expect(after == before)
       continue
     }
-    var predictedBelow = 0
+    var predictedBelow = 0, predictedUndone = 0
     for l in 0..<net.layers.count {
       let layer = net.layers[l], (m, n) = (layer.rows, layer.columns)
+      // A cell written alone, on both arrays: what a serial sequence needs.
+      let alone = (RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel), RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel))
+      g[l].0.withUnsafeBufferPointer { alone.0.prepare($0.baseAddress!) }
+      g[l].1.withUnsafeBufferPointer { alone.1.prepare($0.baseAddress!) }
+      func sequenceReaches(_ i: Int, _ j: Int) -> Bool {
+        let a = g[l].0.withUnsafeBufferPointer { alone.0.cellShare(row: i, column: j, conductance: $0.baseAddress!) }
+        let b = g[l].1.withUnsafeBufferPointer { alone.1.cellShare(row: i, column: j, conductance: $0.baseAddress!) }
+        return min(a, b) >= max(f, cfg.writeThreshold / abs(cfg.resetVoltage))
+      }
       let rows = net.activations[l].indices.filter { net.activations[l][$0] > 0 }
       let up = (0..<n).filter { net.deltas[l][$0] < 0 }, down = (0..<n).filter { net.deltas[l][$0] > 0 }
       for (columns, raise) in [(up, true), (down, false)] where !columns.isEmpty {
@@ -76,6 +89,13 @@ func pulsesBelowTheThresholdDoNothing() throws {
         conductance.withUnsafeBufferPointer { gp in
           solver.prepare(gp.baseAddress!)
           for i in rows {
+            // Serial sequences (the device to pulse at G_max): undone, the
+            // synapse as it was, where the cell alone misses the threshold.
+            for j in columns where states[i * n + j] == top && !sequenceReaches(i, j) {
+              predictedUndone += 1
+              #expect(after[l].plusStates[i * n + j] == before[l].plusStates[i * n + j]
+                && after[l].minusStates[i * n + j] == before[l].minusStates[i * n + j], "layer \(l) cell (\(i), \(j)) sequence")
+            }
             // The row's slot: its columns whose device is below G_max.
             let rule = columns.filter { states[i * n + $0] < top }
             guard !rule.isEmpty else { continue }
@@ -96,6 +116,10 @@ func pulsesBelowTheThresholdDoNothing() throws {
               } else if !(states[k] + 1 == top && others[k] == top) {
                 above += 1
                 #expect(newStates[k] == states[k] + 1, "layer \(l) cell (\(i), \(j)) share \(shares[q])")
+              } else if !sequenceReaches(i, j) {
+                // The pulse lands, both resets do not: both at G_max.
+                predictedUndone += 1
+                #expect(newStates[k] == top && (raise ? after[l].minusStates : after[l].plusStates)[k] == top)
               }
             }
           }
@@ -103,7 +127,10 @@ func pulsesBelowTheThresholdDoNothing() throws {
       }
     }
     #expect(net.writeLineStatistics!.pulsesBelowThreshold - counted == predictedBelow)
+    #expect(net.writeLineStatistics!.sequencesBelowThreshold - countedSequences == predictedUndone)
+    undone += predictedUndone
   }
+  #expect(undone > 0, "no sequence left undone")
   // The lines cut some pulses and not others.
   #expect(below > 100 && above > 100, "below \(below), above \(above)")
 }
