@@ -492,6 +492,13 @@ enum ReproduceCommand: CLICommand {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
     let seeds = try args.int("--seeds", default: 1)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
+    // Its ideal-wire and off-chip points cannot write through the lines
+    // (the option's own check would ask for wires resistive, which irdrop
+    // sets itself; a review, session 60).
+    if TrainCommand.explicitKeys(args, includingSummary: true).contains("write_lines") {
+      throw TrainCommand.keyError(
+        "write_lines", "reproduce irdrop compares ideal-wire, resistive and off-chip runs, and writes through the lines apply to on-chip resistive runs only: use xbarsim train or sweep with --wires resistive", args)
+    }
     // Lines are the sweep's own (r_row, r_col are refused below).
     var base = try TrainCommand.configuration(args, checkLines: false)
     try withoutEndurance(&base, args)

@@ -49,7 +49,9 @@ enum SweepCommand: CLICommand {
   /// phase switch, the converters' energies, the output layer's ADC
   /// clipping and the most worn device's pulses and resets (walkthroughs
   /// had to open each point-P.json for them); then, since session 58, the
-  /// lines' energies and settling (`line_capacitance`).
+  /// lines' energies and settling (`line_capacitance`); then, since
+  /// session 60, the resistive reads' iterations and what the update's
+  /// pulses saw through the lines (`write_lines`).
   static let generations = [
     legacyFields,
     [
@@ -59,6 +61,9 @@ enum SweepCommand: CLICommand {
     [
       "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
       "line_settling_share_at_read_time", "line_settling_program_share",
+    ],
+    [
+      "solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share",
     ],
   ]
   static let fields = generations.flatMap { $0 }
@@ -475,6 +480,8 @@ enum SweepCommand: CLICommand {
       case "update_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["update_lines"]
       case "line_settling_share_at_read_time": json["line_settling"]?["share_at_read_time"]
       case "line_settling_program_share": json["line_settling"]?["program_share"]
+      case "write_pulses_below_threshold": json["write_drop"]?["pulses_below_threshold"]
+      case "write_least_share": json["write_drop"]?["least_share"]
       default: json[f]
       }
       switch value {
@@ -948,10 +955,12 @@ enum SweepCommand: CLICommand {
     "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
     "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
     "line_settling_share_at_read_time", "line_settling_program_share",
+    "solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share",
   ]
   /// The fields that are fractions in 0…1.
   static let fractionFields: Set = [
     "output_adc_clipped_fraction", "line_settling_share_at_read_time", "line_settling_program_share",
+    "write_least_share",
   ]
   /// The fields that are accuracies in %, and those that are counts.
   static let accuracyFields: Set = [
@@ -959,7 +968,7 @@ enum SweepCommand: CLICommand {
   ]
   static let countFields: Set = [
     "train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch", "endurance_max_pulses",
-    "endurance_max_resets",
+    "endurance_max_resets", "write_pulses_below_threshold",
   ]
 
   /// Whether `s` is a number as `row` writes them (JSON's decimal notation:

@@ -24,16 +24,29 @@ private func train(_ net: LimNetwork, _ range: Range<Int>) {
   }
 }
 
-@Test("lines of vanishing resistance: the same devices, pulses and resets as ideal writes", arguments: [UpdateMethod.a, .b])
-func nearIdealLinesWriteAsIdealOnes(_ method: UpdateMethod) throws {
-  let ideal = LimNetwork(configuration: configuration(r: 1e-9, writeLines: .ideal, method: method))
-  let lines = LimNetwork(configuration: configuration(r: 1e-9, writeLines: .resistive, method: method))
+@Test(
+  "lines of vanishing resistance: the same devices, pulses and resets as ideal writes",
+  arguments: [(UpdateMethod.a, 0.0), (.b, 0.0), (.a, 0.3), (.b, 0.3)])
+func nearIdealLinesWriteAsIdealOnes(_ method: UpdateMethod, _ sigma: Double) throws {
+  // (Every serial sequence is replayed event by event: the kernel's.)
+  var a = configuration(r: 1e-9, writeLines: .ideal, method: method), b = configuration(r: 1e-9, writeLines: .resistive, method: method)
+  a.sigma = sigma
+  b.sigma = sigma
+  let ideal = LimNetwork(configuration: a)
+  let lines = LimNetwork(configuration: b)
   train(ideal, 0..<150)
   train(lines, 0..<150)
   #expect(lines.pulses > 10_000)
   #expect(lines.layerStates == ideal.layerStates)
   #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets)
+  #expect(lines.repotentiations == ideal.repotentiations && lines.repotentiations > 0)
   #expect(lines.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots))
+  #expect(lines.layers.map(\.resetSlots) == ideal.layers.map(\.resetSlots))
+  // The same weights in the cache and the same line loads (to rounding).
+  for (x, y) in zip(lines.arrays, ideal.arrays) {
+    #expect(x.weights == y.weights)
+    for i in 0..<x.rows { #expect(abs(x._rowLoad[i] - y._rowLoad[i]) <= 1e-12 * max(1e-5, abs(y._rowLoad[i]))) }
+  }
   let s = try #require(lines.writeLineStatistics)
   #expect(s.pulsesBelowThreshold == 0 && s.sequencesBelowThreshold == 0)
   #expect(s.rulePulses > 0 && s.leastShare > 1 - 1e-6 && s.leastShare <= 1)
@@ -73,10 +86,11 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
       let alone = (RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel), RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel))
       g[l].0.withUnsafeBufferPointer { alone.0.prepare($0.baseAddress!) }
       g[l].1.withUnsafeBufferPointer { alone.1.prepare($0.baseAddress!) }
-      func sequenceReaches(_ i: Int, _ j: Int) -> Bool {
+      // Whether a pulse (or reset) lands on each array, the cell alone.
+      func reaches(_ i: Int, _ j: Int) -> (plus: Bool, minus: Bool) {
         let a = g[l].0.withUnsafeBufferPointer { alone.0.cellShare(row: i, column: j, conductance: $0.baseAddress!) }
         let b = g[l].1.withUnsafeBufferPointer { alone.1.cellShare(row: i, column: j, conductance: $0.baseAddress!) }
-        return min(a, b) >= max(f, cfg.writeThreshold / abs(cfg.resetVoltage))
+        return (a >= f, b >= f)
       }
       let rows = net.activations[l].indices.filter { net.activations[l][$0] > 0 }
       let up = (0..<n).filter { net.deltas[l][$0] < 0 }, down = (0..<n).filter { net.deltas[l][$0] > 0 }
@@ -89,9 +103,9 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
         conductance.withUnsafeBufferPointer { gp in
           solver.prepare(gp.baseAddress!)
           for i in rows {
-            // Serial sequences (the device to pulse at G_max): undone, the
-            // synapse as it was, where the cell alone misses the threshold.
-            for j in columns where states[i * n + j] == top && !sequenceReaches(i, j) {
+            // Serial sequences (the device to pulse at G_max): where the cell
+            // alone misses the threshold on both arrays, nothing lands.
+            for j in columns where states[i * n + j] == top && reaches(i, j) == (false, false) {
               predictedUndone += 1
               #expect(after[l].plusStates[i * n + j] == before[l].plusStates[i * n + j]
                 && after[l].minusStates[i * n + j] == before[l].minusStates[i * n + j], "layer \(l) cell (\(i), \(j)) sequence")
@@ -116,10 +130,14 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
               } else if !(states[k] + 1 == top && others[k] == top) {
                 above += 1
                 #expect(newStates[k] == states[k] + 1, "layer \(l) cell (\(i), \(j)) share \(shares[q])")
-              } else if !sequenceReaches(i, j) {
-                // The pulse lands, both resets do not: both at G_max.
-                predictedUndone += 1
-                #expect(newStates[k] == top && (raise ? after[l].minusStates : after[l].plusStates)[k] == top)
+              } else {
+                // The pulse lands and takes both to G_max; each device's
+                // reset lands where its array's cell reaches the threshold.
+                let (p, m) = reaches(i, j)
+                let (mine, other) = raise ? (p, m) : (m, p)
+                if !(mine && other) { predictedUndone += 1 }
+                #expect(newStates[k] == (mine ? 0 : top), "layer \(l) cell (\(i), \(j)) reset")
+                #expect((raise ? after[l].minusStates : after[l].plusStates)[k] == (other ? 0 : top), "layer \(l) cell (\(i), \(j)) reset")
               }
             }
           }
@@ -127,10 +145,14 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
       }
     }
     #expect(net.writeLineStatistics!.pulsesBelowThreshold - counted == predictedBelow)
-    #expect(net.writeLineStatistics!.sequencesBelowThreshold - countedSequences == predictedUndone)
+    // (Sequences partly undone on one array count too: at least these.)
+    #expect(net.writeLineStatistics!.sequencesBelowThreshold - countedSequences >= predictedUndone)
     undone += predictedUndone
   }
-  #expect(undone > 0, "no sequence left undone")
+  // (Method a's sequences here land on one array or both: the fully
+  // undone ones come with method b.)
+  #expect(undone > 0 || method == .a, "no sequence left undone")
+  #expect(net.writeLineStatistics!.sequencesBelowThreshold > 0)
   // The lines cut some pulses and not others.
   #expect(below > 100 && above > 100, "below \(below), above \(above)")
 }
@@ -165,6 +187,8 @@ func writeLinesRefusals() {
   #expect(refusal { $0.sigmaC2C = 0.1 }?.description.contains("sigma_c2c") == true)
   #expect(refusal { $0.batch = 2 }?.field == "write_lines")
   #expect(refusal { $0.halfSelect = .book }?.field == "write_lines")
+  #expect(refusal { $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")
+  #expect(refusal { $0.lineCapacitance = 1e-15 }?.field == "write_lines")
   #expect(refusal { $0.writeThreshold = 0.5 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 1.01 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 0.51 } == nil)

@@ -79,8 +79,9 @@ private func header(_ url: URL) throws -> [String] {
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
     // (And its lines' settling: line_settling.)
+    ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--line-capacitance", "1e-16"]),
     // (Writes through the lines: write_drop.)
-    ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--line-capacitance", "1e-16", "--write-lines", "resistive"]),
+    ("write-lines", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--write-lines", "resistive"]),
     // (A measured device: device.)
     ("measured", net + ["--device-csv", root.appendingPathComponent("device.csv").path]),
   ]

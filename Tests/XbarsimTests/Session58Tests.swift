@@ -45,7 +45,8 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
     "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
     "line_settling_share_at_read_time", "line_settling_program_share",
   ]
-  #expect(Array(header.suffix(4)) == columns)
+  // (Since session 60 three more columns follow them.)
+  #expect(Array(header.suffix(7).prefix(4)) == columns)
   // Without the key: empty cells.
   #expect(columns.allSatisfy { rows[0][$0] == "" }, "\(rows[0])")
   // With it: the point's summary's figures.
@@ -60,16 +61,19 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   let jsonRows = try json(out.appendingPathComponent("sweep.json"))["rows"] as! [[String: Any]]
   #expect(jsonRows[0][columns[0]] is NSNull && same(rows[1][columns[0]], jsonRows[1][columns[0]]))
 
-  // A sweep.csv from sessions 51–57 (without the last four columns)
-  // resumes: its points are done, and the file is rewritten whole.
+  // A sweep.csv from sessions 51–57 (without the last seven columns)
+  // and one from sessions 58–59 (without the last three) resume: their
+  // points are done, and the file is rewritten whole.
   let reference = try String(contentsOf: csv, encoding: .utf8)
-  try cutColumns(out, 4)
-  r = try runXbarsim(common.filter { $0 != "--quiet" })
-  #expect(r.status == 0, "\(r.stderr)")
-  #expect(r.stderr.contains("2 of 2 point(s) already done"), "\(r.stderr)")
-  #expect(try String(contentsOf: csv, encoding: .utf8) == reference)
+  for cut in [7, 3] {
+    try cutColumns(out, cut)
+    r = try runXbarsim(common.filter { $0 != "--quiet" })
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("2 of 2 point(s) already done"), "\(r.stderr)")
+    #expect(try String(contentsOf: csv, encoding: .utf8) == reference)
+  }
   // A header of no generation (a column more cut) is refused by name.
-  try cutColumns(out, 5)
+  try cutColumns(out, 8)
   r = try runXbarsim(common)
   #expect(r.status != 0 && r.stderr.contains("sweep.csv: the header is not point,line_capacitance,"), "\(r.stderr)")
 }
@@ -79,6 +83,7 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   let base = ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]
   let cells = { (share: String) in
     base + Array(repeating: "", count: SweepCommand.generations[1].count) + ["", "", share, ""]
+      + Array(repeating: "", count: SweepCommand.generations[3].count)
   }
   try SweepCommand.checkResults(cells("0.5"), point: 0, in: "s.csv")
   #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells("1.5"), point: 0, in: "s.csv") }
@@ -366,26 +371,28 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   #expect(o["shortest_time_above_cell"] is NSNull && o["shortest_time_above_seconds"] is NSNull, "\(r.stdout)")
 }
 
-@Test func aSweepRowFromSessions51To57WithoutItsPointFileGainsFourEmptyCells() throws {
+@Test func aSweepRowFromSessions51To57WithoutItsPointFileGainsItsEmptyCells() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-s58-legacy-row", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("o")
   let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--grid", "seed=1,2", "--out", out.path, "--quiet"]
   var r = try runXbarsim(common)
   #expect(r.status == 0, "\(r.stderr)")
-  try cutColumns(out, 4)
+  // (Session 58's four columns and session 60's three.)
+  try cutColumns(out, 7)
   try FileManager.default.removeItem(at: out.appendingPathComponent("point-1.json"))
   r = try runXbarsim(common)
   #expect(r.status == 0, "\(r.stderr)")
   let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
     .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   #expect(lines.allSatisfy { $0.count == lines[0].count }, "\(lines)")
-  #expect(Array(lines[2].suffix(4)) == ["", "", "", ""], "\(lines[2])")
+  #expect(Array(lines[2].suffix(7)) == Array(repeating: "", count: 7), "\(lines[2])")
 }
 
 @Test func aSweepRowsProgramShareAboveOneIsRefused() throws {
   let base = ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]
   let cells = base + Array(repeating: "", count: SweepCommand.generations[1].count) + ["", "", "", "1.5"]
+    + Array(repeating: "", count: SweepCommand.generations[3].count)
   #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells, point: 0, in: "s.csv") }
 }
 

@@ -56,3 +56,27 @@ import _TestSupport
     #expect(r.status != 0 && r.stderr.hasPrefix("Error: \(text)"), "\(args): \(r.stderr)")
   }
 }
+
+/// sweep.csv carries the reads' iterations and what the update's pulses
+/// saw through the lines (since session 60).
+@Test func aSweepRowCarriesTheWriteDrop() throws {
+  let (root, data) = try syntheticDataDirectory("write-lines-sweep", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  let r = try runXbarsim([
+    "sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--wires", "resistive",
+    "--r-row", "300", "--r-col", "300", "--grid", "write_lines=ideal,resistive", "--out", out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let header = lines[0]
+  #expect(Array(header.suffix(3)) == ["solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share"])
+  let cell = { (row: Int, key: String) in lines[row + 1][header.firstIndex(of: key)!] }
+  let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("point-1.json"))) as? [String: Any])
+  let w = try #require(s["write_drop"] as? [String: Any])
+  #expect(cell(1, "write_pulses_below_threshold") == String(w["pulses_below_threshold"] as! Int))
+  #expect(Double(cell(1, "write_least_share")) == w["least_share"] as? Double)
+  #expect(Double(cell(0, "solver_iterations_per_read"))! > 0 && Double(cell(1, "solver_iterations_per_read"))! > 0)
+  // Ideal writes: empty cells.
+  #expect(cell(0, "write_pulses_below_threshold") == "" && cell(0, "write_least_share") == "")
+}

@@ -911,6 +911,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if wires != .resistive {
         throw fail("write_lines", "resistive needs wires resistive (the lines the update's pulses go through)")
       }
+      if rowSegmentResistance == 0 || columnSegmentResistance == 0 {
+        throw fail("write_lines", "resistive needs resistive lines (r_row and r_col > 0), got r_row \(shown(rowSegmentResistance)), r_col \(shown(columnSegmentResistance))")
+      }
+      if lineCapacitance > 0 {
+        throw fail("write_lines", "resistive does not book the lines' charging yet: use line_capacitance 0")
+      }
       if rule != .lim || mode != .onChip {
         throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
       }

@@ -225,7 +225,7 @@ final class LimLayer {
     writeLines = cfg.writeLines == .resistive && !wires.isIdeal
       ? LimWriteLines(
         rows: rows, columns: columns, wires: wires, threshold: cfg.writeThreshold,
-        programVoltage: cfg.programVoltage, resetVoltage: cfg.resetVoltage)
+        programVoltage: cfg.programVoltage)
       : nil
     let mn = rows * columns
     kp = .allocate(capacity: mn)
@@ -497,48 +497,105 @@ final class LimLayer {
       }
       if p > 0 { lines.plus.slot(row: Int(i), columns: lines.rulePlus, count: p, conductance: gp, into: lines.sharePlus) }
       if q > 0 { lines.minus.slot(row: Int(i), columns: lines.ruleMinus, count: q, conductance: gm, into: lines.shareMinus) }
-      // Keep a synapse whose pulse reaches its device: a rule pulse whose
-      // share meets the threshold (and, where it takes both devices to
-      // G_max, whose resets reach them), a serial sequence whose cell does.
-      func keep(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, place: UnsafeMutablePointer<Int32>, shares: UnsafeMutablePointer<Double>) -> Bool {
+      // Keep for the row kernel a synapse whose rule pulse reaches its
+      // device and ends there; replay the others' serial sequences event by
+      // event (`replaySequence`).
+      var replays = 0
+      func keep(_ j: Int, _ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, place: UnsafeMutablePointer<Int32>, shares: UnsafeMutablePointer<Double>, up: Bool) -> Bool {
         let k = base + j, slot = Int(place[j])
         place[j] = -1
         if slot >= 0 {
           let share = shares[slot]
           lines.saw(share)
-          guard share >= lines.programShare else {
+          guard share >= lines.share else {
             lines.ineffectivePulses += 1
             return false
           }
-          if a[k] &+ 1 == top && b[k] == top && !lines.serialReaches(row: Int(i), column: j, plusConductance: gp, minusConductance: gm) {
-            // The pulse lands; the two resets do not (both stay at G_max).
-            // (A recorder attached to the run does not hear this pulse.)
-            let before = conductances(k)
-            a[k] = top
-            pulses += 1
-            store(k, before: before)
-            lines.ineffectiveSequences += 1
-            return false
-          }
-          return true
+          // A pulse that takes both devices to G_max: their resets follow.
+          guard a[k] &+ 1 == top && b[k] == top else { return true }
         }
-        if lines.serialReaches(row: Int(i), column: j, plusConductance: gp, minusConductance: gm) { return true }
-        lines.ineffectiveSequences += 1
+        lines.replay[replays] = Int32(up ? j : ~j)
+        replays += 1
         return false
       }
       var keptUp = 0, keptDown = 0
-      for u in 0..<upCount where keep(Int(up[u]), kp, km, place: lines.placePlus, shares: lines.sharePlus) {
+      for u in 0..<upCount where keep(Int(up[u]), kp, km, place: lines.placePlus, shares: lines.sharePlus, up: true) {
         lines.keptUp[keptUp] = up[u]
         keptUp += 1
       }
-      for d in 0..<downCount where keep(Int(down[d]), km, kp, place: lines.placeMinus, shares: lines.shareMinus) {
+      for d in 0..<downCount where keep(Int(down[d]), km, kp, place: lines.placeMinus, shares: lines.shareMinus, up: false) {
         lines.keptDown[keptDown] = down[d]
         keptDown += 1
       }
       updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
-      // The slot was driven even where none of its pulses took.
+      // The slot was driven even where none of its pulses took (or where
+      // its only landed ones are replayed below).
       if p + q > 0 && ruleRows == 0 { updateSlots += 1 }
+      for e in 0..<replays {
+        let c = Int(lines.replay[e]), j = c >= 0 ? c : ~c
+        replaySequence(lines, row: Int(i), column: j, up: c >= 0, gp: gp, gm: gm)
+      }
     }
+  }
+
+  /// A synapse's update with its serial sequence (the method's resets and
+  /// re-potentiations at G_max, or both devices' resets after a pulse
+  /// that took them to G_max) through the lines: the events the kernel
+  /// issues, each landing only where its cell, written alone on its
+  /// device's array, sees the threshold. The rule pulse before the resets
+  /// landed in its row's slot.
+  @inline(never)
+  private func replaySequence(_ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp: UnsafePointer<Double>, gm: UnsafePointer<Double>) {
+    let k = i * columns + j
+    // The kernel's events for this synapse, on its states as they are.
+    let saved = (kp[k], km[k], pulses, resets, repotentiations, closedPulseConductance, settledResetConductance)
+    let before = conductances(k)
+    lines.events.removeAll(keepingCapacity: true)
+    update(k, up: up, sink: SequenceSink(lines: lines))
+    let issued = conductances(k)
+    (kp[k], km[k], pulses, resets, repotentiations, closedPulseConductance, settledResetConductance) = saved
+    // Then each event as far as it reaches its device.
+    let reaches = (
+      plus: lines.plus.cellShare(row: i, column: j, conductance: gp) >= lines.share,
+      minus: lines.minus.cellShare(row: i, column: j, conductance: gm) >= lines.share)
+    let top = nMax
+    var undone = false
+    for (kind, polarity, count) in lines.events {
+      let device = polarity == .plus ? kp : km
+      let x = Double(polarity == .plus ? xp[k] : xm[k])
+      let s = Int(device[k])
+      let lands = polarity == .plus ? reaches.plus : reaches.minus
+      switch kind {
+      case .reset:
+        updateSlots += 1
+        resetSlots += 1
+        guard lands else { undone = true; continue }
+        closedPulseConductance += x * cumulative[s]
+        settledResetConductance += x * table[s] * gMax
+        device[k] = 0
+        resets += 1
+        reportSink?.issue(.reset, polarity, cell: k, count: 1)
+      case .potentiate:
+        // The rule pulse: it landed in the row's slot.
+        device[k] = UInt8(min(s + count, top))
+        pulses += count
+        reportSink?.issue(.potentiate, polarity, cell: k, count: count)
+      case .repotentiate, .depress:
+        updateSlots += count
+        guard lands else { undone = undone || count > 0; continue }
+        // (A device at G_max takes no step: no pulse beyond it counts.)
+        let n = min(count, top - s)
+        device[k] = UInt8(s + n)
+        pulses += n
+        repotentiations += n
+        reportSink?.issue(.repotentiate, polarity, cell: k, count: n)
+      }
+    }
+    if undone { lines.ineffectiveSequences += 1 }
+    // The weight cache and line loads: the kernel's call moved them to
+    // `issued`; from there to what landed.
+    _ = before
+    store(k, before: issued)
   }
 
   private func updateRows(

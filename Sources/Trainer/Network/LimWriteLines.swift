@@ -1,4 +1,5 @@
 import Circuit
+import Peripherals
 
 /// Rule lim's update pulses through resistive lines (`write_lines
 /// resistive`): which of an update's pulses reach their devices.
@@ -21,9 +22,11 @@ import Circuit
 /// ones that do nothing are counted here, not in the layer's `pulses`.
 final class LimWriteLines {
   let plus: RowWriteSolver, minus: RowWriteSolver
-  /// The least share of V_p a programming pulse, and of |V_r| a reset,
-  /// needs: `write_threshold`/V_p and `write_threshold`/|V_r|.
-  let programShare: Double, resetShare: Double
+  /// The least share of its amplitude a pulse needs to land:
+  /// `write_threshold`/V_p, for the programming pulses and the resets
+  /// alike (a reset's threshold is as far above half its amplitude as a
+  /// programming pulse's, so its half-selected cells stay below it too).
+  let share: Double
   /// Rule pulses that did not program their device (their cell saw less
   /// than the threshold), and serial sequences left undone.
   var ineffectivePulses = 0
@@ -41,11 +44,12 @@ final class LimWriteLines {
   /// Per column: its place in `rulePlus` / `ruleMinus` (or −1).
   let placePlus: UnsafeMutablePointer<Int32>, placeMinus: UnsafeMutablePointer<Int32>
 
-  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, programVoltage: Double, resetVoltage: Double) {
+  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, programVoltage: Double) {
     plus = RowWriteSolver(rows: rows, columns: columns, wires: wires)
     minus = RowWriteSolver(rows: rows, columns: columns, wires: wires)
-    programShare = threshold / programVoltage
-    resetShare = threshold / abs(resetVoltage)
+    share = threshold / programVoltage
+    replay = .allocate(capacity: 2 * columns)
+    events.reserveCapacity(16)
     rulePlus = .allocate(capacity: columns)
     ruleMinus = .allocate(capacity: columns)
     sharePlus = .allocate(capacity: columns)
@@ -59,19 +63,17 @@ final class LimWriteLines {
   }
 
   deinit {
-    for p in [rulePlus, ruleMinus, keptUp, keptDown, placePlus, placeMinus] { p.deallocate() }
+    for p in [rulePlus, ruleMinus, keptUp, keptDown, placePlus, placeMinus, replay] { p.deallocate() }
     sharePlus.deallocate()
     shareMinus.deallocate()
   }
 
-  /// Whether a serial sequence on cell (`row`, `column`) reaches both of
-  /// its devices: the cell written alone on each array.
-  func serialReaches(row: Int, column: Int, plusConductance gp: UnsafePointer<Double>, minusConductance gm: UnsafePointer<Double>) -> Bool {
-    let least = min(
-      plus.cellShare(row: row, column: column, conductance: gp),
-      minus.cellShare(row: row, column: column, conductance: gm))
-    return least >= programShare && least >= resetShare
-  }
+  /// The events of the synapse being replayed (`LimLayer.replaySequence`).
+  var events: [(PulseKind, Polarity, Int)] = []
+  /// Per row: the synapses to replay, column j as j (raise) or ~j (lower).
+  let replay: UnsafeMutablePointer<Int32>
+
+  func record(_ kind: PulseKind, _ polarity: Polarity, _ count: Int) { events.append((kind, polarity, count)) }
 
   /// Books a rule pulse's share.
   @inline(__always)
@@ -110,4 +112,11 @@ extension LimWriteLines {
     s.leastShare = min(s.leastShare, leastShare)
     s.meanShare = s.rulePulses > 0 ? total / Double(s.rulePulses) : 1
   }
+}
+
+/// Collects a synapse's events for its replay through the lines.
+struct SequenceSink: PulseSink {
+  let lines: LimWriteLines
+  @inline(__always)
+  func issue(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int) { lines.record(kind, polarity, count) }
 }
