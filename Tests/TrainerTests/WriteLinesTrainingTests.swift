@@ -153,6 +153,16 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
   // undone ones come with method b.)
   #expect(undone > 0 || method == .a, "no sequence left undone")
   #expect(net.writeLineStatistics!.sequencesBelowThreshold > 0)
+  // The weight cache and the line loads follow the devices, replayed
+  // sequences included.
+  for layer in net.layers {
+    for k in 0..<(layer.rows * layer.columns) { #expect(layer.array._weight[k] == layer.cachedWeight(k, layer.conductances(k))) }
+    for i in 0..<layer.rows {
+      let load = (0..<layer.columns).reduce(0.0) { s, c in let g = layer.conductances(i * layer.columns + c); return s + g.plus + g.minus }
+      // (The kernels add single-precision steps: to about 1e-7.)
+      #expect(abs(layer.array._rowLoad[i] - load) <= 1e-6 * load)
+    }
+  }
   // The lines cut some pulses and not others.
   #expect(below > 100 && above > 100, "below \(below), above \(above)")
 }
@@ -169,7 +179,15 @@ func aThresholdAtVpProgramsNothing() throws {
   #expect(net.layerStates == initial)
   let s = try #require(net.writeLineStatistics)
   #expect(s.rulePulses > 0 && s.pulsesBelowThreshold == s.rulePulses)
+  // No device reaches G_max: no sequence at all.
+  #expect(s.sequencesBelowThreshold == 0)
   #expect(s.leastShare < 1 && s.meanShare < 1)
+  // The slots were driven all the same: a row's slot wherever ideal writes
+  // (which land every pulse) drive one, on the first sample.
+  let first = LimNetwork(configuration: cfg), ideal = LimNetwork(configuration: configuration(r: 1, writeLines: .ideal))
+  train(first, 0..<1)
+  train(ideal, 0..<1)
+  #expect(first.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots) && first.layers[0].updateSlots > 0)
 }
 
 @Test("write_lines resistive is refused where its slots are not modelled, by name")
@@ -198,4 +216,59 @@ func writeLinesRefusals() {
   #expect(!cfg.ignoredKeys.contains { $0.key == "write_threshold" })
   cfg.writeLines = .ideal
   #expect(cfg.ignoredKeys.contains { $0.key == "write_threshold" && $0.usedBy.contains("write_lines resistive") })
+}
+
+/// The case a mutation audit found untested: a pulse lands in its row's
+/// slot and takes both devices to G_max; the pulsed array's reset lands,
+/// the other array's does not (its cell, written alone, misses the
+/// threshold). One layer, its states set by hand.
+@Test("a pulse to G_max whose other reset misses: one reset lands, the synapse stays at its G+")
+func oneResetOfTwoLands() throws {
+  var cfg = configuration(r: 300, writeLines: .resistive)
+  cfg.nMax = 8
+  cfg.writeThreshold = 0.85
+  cfg.layers = [15, 6]
+  try cfg.validate()
+  var rng = SeededGenerator(seed: 1)
+  let layer = LimLayer(inputs: 15, outputs: 6, configuration: cfg, rng: &rng)
+  let (m, n, top) = (layer.rows, layer.columns, UInt8(cfg.nMax))
+  let (i, j) = (0, n - 1), k = i * n + j
+  // G+ everywhere at G_max (a loaded array), G− at G_min; the target's G−
+  // one pulse below G_max.
+  for c in 0..<(m * n) {
+    layer.kp[c] = top
+    layer.km[c] = 0
+  }
+  layer.km[k] = top - 1
+  layer.synchronize()
+  layer.synchronizeConductances()
+  layer.restartEnergyAccount()
+  // The precondition, from the solver: the G− slot reaches, G+ alone does not.
+  let f = cfg.writeThreshold / cfg.programVoltage
+  let plus = RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel), minus = RowWriteSolver(rows: m, columns: n, wires: cfg.wireModel)
+  plus.prepare(layer.array._plus)
+  minus.prepare(layer.array._minus)
+  var column = Int32(j), slotShare = 0.0
+  minus.slot(row: i, columns: &column, count: 1, conductance: layer.array._minus, into: &slotShare)
+  let plusAlone = plus.cellShare(row: i, column: j, conductance: layer.array._plus)
+  try #require(slotShare >= f && plusAlone < f, "slot \(slotShare), G+ alone \(plusAlone)")
+  let recorder = PulseRecorder()
+  layer.recorder = recorder
+  let closedBefore = layer.closedPulseConductance
+  var row = Int32(i)
+  layer.update(rows: &row, rowCount: 1, up: [], upCount: 0, down: [Int32(j)], downCount: 1)
+  #expect(layer.km[k] == 0 && layer.kp[k] == top)
+  #expect(layer.pulses == 1 && layer.resets == 1 && layer.repotentiations == 0)
+  #expect(layer.writeLines!.ineffectiveSequences == 1 && layer.writeLines!.ineffectivePulses == 0)
+  // The row's slot and the two reset slots, landed or not.
+  #expect(layer.updateSlots == 3 && layer.resetSlots == 2)
+  // The landed reset closes G−'s stretch of pulses from G_min to G_max.
+  let x = Double(layer.xm[k])
+  #expect(abs(layer.closedPulseConductance - closedBefore - x * layer.cumulative[cfg.nMax]) <= 1e-18)
+  // The recorder hears what landed: G−'s pulse and its reset.
+  #expect(recorder.events.map(\.kind) == [.potentiate, .reset] && recorder.events.allSatisfy { $0.polarity == .minus })
+  // The weight cache and the loads follow the states.
+  #expect(layer.array._weight[k] == layer.cachedWeight(k, layer.conductances(k)))
+  let load = (0..<n).reduce(0.0) { s, c in let g = layer.conductances(i * n + c); return s + g.plus + g.minus }
+  #expect(abs(layer.array._rowLoad[i] - load) <= 1e-6 * load)
 }

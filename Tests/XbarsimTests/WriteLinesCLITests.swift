@@ -29,7 +29,10 @@ import _TestSupport
   let w = try #require(summary["write_drop"] as? [String: Any])
   let rule = try #require(w["rule_pulses"] as? Int), below = try #require(w["pulses_below_threshold"] as? Int)
   #expect(rule > 0 && below > 0 && below < rule, "\(w)")
-  #expect(w["sequences_below_threshold"] is Int)
+  // The run's line and the summary agree.
+  let line = try #require(lines.stdout.split(separator: "\n").first { $0.hasPrefix("update through the lines: ") })
+  let undone = try #require(line.components(separatedBy: "; ")[1].split(separator: " ").first.flatMap { Int($0) })
+  #expect(w["sequences_below_threshold"] as? Int == undone && line.hasPrefix("update through the lines: \(below) of \(rule) "), "\(line)")
   let least = try #require(w["least_share"] as? Double), mean = try #require(w["mean_share"] as? Double)
   #expect(least > 0 && least < 0.75 && mean > least && mean < 1, "\(w)")
   // Without it: neither the key nor the object.
@@ -79,4 +82,22 @@ import _TestSupport
   #expect(Double(cell(0, "solver_iterations_per_read"))! > 0 && Double(cell(1, "solver_iterations_per_read"))! > 0)
   // Ideal writes: empty cells.
   #expect(cell(0, "write_pulses_below_threshold") == "" && cell(0, "write_least_share") == "")
+}
+
+// The session-60 fields of a resumed sweep.csv are checked like the
+// others: a share is a fraction, a count a whole number ≥ 0.
+@Test func aSweepRowsWriteFieldsAreChecked() throws {
+  let before = SweepCommand.fields.count - 3
+  let cells = { (tail: [String]) in Array(repeating: "", count: before) + tail }
+  var good = cells(["5.5", "12", "0.62"])
+  // (The legacy fields that are not optional need values.)
+  for (f, v) in zip(SweepCommand.legacyFields, ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]) {
+    good[SweepCommand.fields.firstIndex(of: f)!] = v
+  }
+  try SweepCommand.checkResults(good, point: 0, in: "s.csv")
+  for bad in [["", "", "1.5"], ["", "2.5", ""], ["", "-1", ""]] {
+    var c = good
+    c.replaceSubrange(before..., with: bad)
+    #expect(throws: CLIError.self, "\(bad)") { try SweepCommand.checkResults(c, point: 0, in: "s.csv") }
+  }
 }
