@@ -549,7 +549,6 @@ final class LimLayer {
     let k = i * columns + j
     // The kernel's events for this synapse, on its states as they are.
     let saved = (kp[k], km[k], pulses, resets, repotentiations, closedPulseConductance, settledResetConductance)
-    let before = conductances(k)
     lines.events.removeAll(keepingCapacity: true)
     update(k, up: up, sink: SequenceSink(lines: lines))
     let issued = conductances(k)
@@ -594,7 +593,6 @@ final class LimLayer {
     if undone { lines.ineffectiveSequences += 1 }
     // The weight cache and line loads: the kernel's call moved them to
     // `issued`; from there to what landed.
-    _ = before
     store(k, before: issued)
   }
 

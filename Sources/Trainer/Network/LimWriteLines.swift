@@ -15,11 +15,11 @@ import Peripherals
 /// V_p in its row's slot has φ·V_p ≥ threshold. A synapse's serial
 /// sequence (method b's reset and re-potentiation of the other device,
 /// method a's resets and re-potentiation, both devices' resets at G_max)
-/// takes place only where its cell, written alone, sees the threshold on
-/// both arrays, for the programming pulses (φ·V_p) and the resets
-/// (φ·|V_r|); otherwise the synapse is left as it was. The controller
-/// issues every pulse either way (it does not read the cells back): the
-/// ones that do nothing are counted here, not in the layer's `pulses`.
+/// is replayed event by event (`LimLayer.replaySequence`): each reset or
+/// pulse lands where its cell, written alone on its device's array, sees
+/// the same share of its amplitude. The controller issues every pulse
+/// either way (it does not read the cells back): the ones that do nothing
+/// are counted here, not in the layer's `pulses` and `resets`.
 final class LimWriteLines {
   let plus: RowWriteSolver, minus: RowWriteSolver
   /// The least share of its amplitude a pulse needs to land:
@@ -28,7 +28,8 @@ final class LimWriteLines {
   /// programming pulse's, so its half-selected cells stay below it too).
   let share: Double
   /// Rule pulses that did not program their device (their cell saw less
-  /// than the threshold), and serial sequences left undone.
+  /// than the threshold), and serial sequences with a reset or pulse that
+  /// did not land.
   var ineffectivePulses = 0
   var ineffectiveSequences = 0
   /// The least share of V_p any rule pulse's cell saw (1 before any).
@@ -90,8 +91,9 @@ public struct WriteLineStatistics: Sendable, Equatable {
   /// Rule pulses whose cell saw less than `write_threshold` (issued, but
   /// their devices unchanged; not in the run's `pulses`).
   public var pulsesBelowThreshold = 0
-  /// Serial sequences (resets and re-potentiations of one synapse) left
-  /// undone: their cell, written alone, saw less than the threshold.
+  /// Serial sequences (resets and re-potentiations of one synapse) with a
+  /// reset or pulse that did not land: its cell, written alone on that
+  /// device's array, saw less than the threshold's share.
   public var sequencesBelowThreshold = 0
   /// Rule pulses solved (those below the threshold included).
   public var rulePulses = 0
