@@ -252,6 +252,7 @@ enum InspectCommand: CLICommand {
     var err = StandardError()
     var records: [(image: Int, record: SampleInspection)] = []
     var counted: [(pulses: Int, resets: Int)] = []
+    let writeBefore = net.writeLineStatistics
     for s in 0..<samples {
       let before = (net.pulses, net.resets)
       let image = order[first + s]
@@ -300,6 +301,12 @@ enum InspectCommand: CLICommand {
     let slots = writer.steps.last.map { $0.slot + 1 } ?? 0
     let readSlots = records.reduce(0) { $0 + $1.record.reads.count }
     print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+    if let w0 = writeBefore, let w1 = net.writeLineStatistics {
+      // Through the lines the records hold what landed; the controller
+      // drove the others' slots all the same (train counts them).
+      let below = w1.pulsesBelowThreshold - w0.pulsesBelowThreshold, undone = w1.sequencesBelowThreshold - w0.sequencesBelowThreshold
+      print("write_lines resistive: \(below) of \(w1.rulePulses - w0.rulePulses) rule pulses below write_threshold and \(undone) serial sequences with an event that did not land are not in the events, slots and energies above (their slots were driven all the same)")
+    }
     // The updates' energy beside what the ledger books: the V/2 scheme's
     // half-selected cells (a walkthrough had estimated them by hand).
     let booked = records.reduce(0) { $0 + $1.record.bookedProgramEnergy }

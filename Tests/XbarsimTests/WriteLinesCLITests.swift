@@ -101,3 +101,24 @@ import _TestSupport
     #expect(throws: CLIError.self, "\(bad)") { try SweepCommand.checkResults(c, point: 0, in: "s.csv") }
   }
 }
+
+// inspect through the lines says what its records leave out.
+@Test func inspectNamesThePulsesThatDidNotLand() throws {
+  let (root, data) = try syntheticDataDirectory("write-lines-inspect", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "300", "--r-col", "300",
+    "--write-lines", "resistive", "--train-limit", "20", "--samples", "3", "--out", root.appendingPathComponent("i").path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("write_lines resistive: ") }, "\(r.stdout)")
+  let words = line.split(separator: " ")
+  let below = try #require(Int(words[2])), rule = try #require(Int(words[4]))
+  #expect(below > 0 && below <= rule, "\(line)")
+  // Without it, no such line.
+  let plain = try runXbarsim([
+    "inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "300", "--r-col", "300",
+    "--train-limit", "20", "--samples", "1", "--out", root.appendingPathComponent("j").path,
+  ])
+  #expect(plain.status == 0 && !plain.stdout.contains("write_lines resistive"), "\(plain.stdout)")
+}
