@@ -9,7 +9,7 @@ enum BenchCommand: CLICommand {
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Benchmark the circuit kernels (build with -c release).",
-    usage: "xbarsim bench read|solve|train|hybrid [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR] [--wires resistive --r-row R --r-col R --images N]",
+    usage: "xbarsim bench read|solve|train|hybrid|write [--rows M] [--cols N] [--r OHMS] [--repeat K] [--seed S] [--data DIR] [--wires resistive --r-row R --r-col R --images N]",
     discussion: """
       bench read   ideal-wire reads of a differential array (default 784×200) from the
                    single-precision weight cache, forward with dense and with 19 % active
@@ -32,6 +32,11 @@ enum BenchCommand: CLICommand {
                    fine phase (small arrays, a second epoch after a forced switch) and the
                    single pair, each on one thread and on two (--threads: the same
                    results), and float SGD (lr 0.1) in the same run.
+      bench write  one row-by-row V/2 write slot through resistive lines (RowWriteSolver,
+                   what --write-lines resistive solves; default 785×200, --r 1 Ω, G uniform
+                   in [0, 10 µS], every second column driven): the bit lines' views, a row's
+                   slot and a cell alone, beside the whole mesh's nodal solve of row 0's
+                   slot, and the gap between their shares.
       Timings are the best of --repeat runs. On our 2-core machine (the other core
       busy) one repeat of bench train took 3 s and one of bench hybrid 22 s (six
       hybrid and single epochs and a float one, with their evaluations), so the
@@ -61,6 +66,7 @@ enum BenchCommand: CLICommand {
     "solve": ["--rows", "--cols", "--r", "--repeat", "--seed"],
     "train": ["--data", "--wires", "--r-row", "--r-col", "--wire-tolerance", "--images", "--repeat"],
     "hybrid": ["--data", "--repeat"],
+    "write": ["--rows", "--cols", "--r", "--repeat", "--seed"],
   ]
 
   /// The most cells of a benchmark's array (as `train` caps a network's
@@ -68,9 +74,9 @@ enum BenchCommand: CLICommand {
   static let maxCells = 100_000_000
 
   static func run(_ args: ParsedArguments) throws {
-    guard let what = args.positionals.first else { throw CLIError.usage("missing 'read', 'solve', 'train' or 'hybrid'") }
+    guard let what = args.positionals.first else { throw CLIError.usage("missing 'read', 'solve', 'train', 'hybrid' or 'write'") }
     guard let applicable = optionsOf[what] else {
-      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve, train or hybrid)")
+      throw CLIError.usage("unknown benchmark '\(what)' (expected read, solve, train, hybrid or write)")
     }
     if let option = spec.options.map(\.name).first(where: { !applicable.contains($0) && args.values[$0] != nil }) {
       throw CLIError.usage("\(option) does not apply to 'bench \(what)'")
@@ -145,6 +151,17 @@ enum BenchCommand: CLICommand {
         }
       }
       try benchSolve(shapes: shapes, r: r, repeats: try repeats(default: 5), seed: seed)
+    case "write":
+      let r = try args.double("--r", default: 1)
+      guard r >= WireModel.smallestResistance, r <= 1e6 else {
+        throw CLIError.usage("--r must be in [1e-150, 1e6] Ω (both line kinds resistive, G·r ≤ 10 at 10 µS), got \(args.string("--r") ?? "")")
+      }
+      let m = try args.int("--rows", default: 785), n = try args.int("--cols", default: 200)
+      try checkShape(m, n)
+      if let reason = MemoryLimit.shortfall(MemoryLimit.solveBytes(rows: m, columns: n)) {
+        throw CLIError.usage("--rows \(m) × --cols \(n): the whole-mesh solve \(reason)")
+      }
+      try benchWrite(m: m, n: n, r: r, repeats: try repeats(default: 5), seed: seed)
     case "train":
       try benchTrain(args, repeats: try repeats(default: 3))
     default:
@@ -401,5 +418,68 @@ enum BenchCommand: CLICommand {
       print(String(format: "  %@ %9.5f   %5d       %.1e", label as NSString,
         Double(best) * 1e-9, sol!.iterations, sol!.relativeResidual))
     }
+  }
+
+  /// `bench write`: one row-by-row V/2 write slot through the lines
+  /// (`RowWriteSolver`, what `write_lines resistive` solves per update and
+  /// slot) beside the whole mesh's nodal solve of the same slot, its
+  /// reference: the times and the gap between their shares.
+  static func benchWrite(m: Int, n: Int, r: Double, repeats: Int, seed: UInt64) throws {
+    var rng = SeededGenerator(seed: seed)
+    let gMax = 1e-5
+    let g = (0..<(m * n)).map { _ in gMax * rng.nextUniform() }
+    let driven = (0..<n).filter { $0 % 2 == 0 }.map(Int32.init)
+    let wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: r)
+    let solver = RowWriteSolver(rows: m, columns: n, wires: wires)
+    var shares = [Double](repeating: 0, count: driven.count)
+    var prepare = UInt64.max, slot = UInt64.max, alone = UInt64.max
+    var sink = 0.0
+    g.withUnsafeBufferPointer { gp in
+      driven.withUnsafeBufferPointer { dp in
+        shares.withUnsafeMutableBufferPointer { sp in
+          for _ in 0..<repeats {
+            var t0 = now()
+            solver.prepare(gp.baseAddress!)
+            prepare = min(prepare, now() - t0)
+            t0 = now()
+            for i in 0..<m { solver.slot(row: i, columns: dp.baseAddress!, count: dp.count, conductance: gp.baseAddress!, into: sp.baseAddress!) }
+            slot = min(slot, now() - t0)
+            sink += sp[0]
+            t0 = now()
+            for i in 0..<m { for j in 0..<n { sink += solver.cellShare(row: i, column: j, conductance: gp.baseAddress!) } }
+            alone = min(alone, now() - t0)
+          }
+          solver.slot(row: 0, columns: dp.baseAddress!, count: dp.count, conductance: gp.baseAddress!, into: sp.baseAddress!)
+        }
+      }
+    }
+    // The whole mesh: row 0's slot (the farthest from the bit lines'
+    // drivers), every line behind its terminal.
+    let selected = Set(driven.map(Int.init))
+    let mesh = CrossbarMesh(
+      rows: m, columns: n, conductance: g, wires: wires,
+      rowTerminations: (0..<m).map { .source(volts: $0 == 0 ? 0.5 : 0) },
+      columnTerminations: (0..<n).map { .source(volts: selected.contains($0) ? -0.5 : 0) })
+    var whole = UInt64.max
+    var solution: MeshSolution? = nil
+    for _ in 0..<min(repeats, 3) {
+      let t0 = now()
+      do { solution = try NodalSolver(options: .init(tolerance: 1e-12)).solve(mesh) } catch { throw CLIError.runtime("the whole mesh: \(error)") }
+      whole = min(whole, now() - t0)
+    }
+    let exact = driven.map { solution!.wordNodeVoltage[Int($0)] - solution!.bitNodeVoltage[Int($0)] }
+    let gap = zip(shares, exact).map { $1 - $0 }
+    let perSlot = Double(slot) / Double(m), perCell = Double(alone) / Double(m * n)
+    func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
+    print("write slots through the lines (RowWriteSolver), \(m)×\(n), r_row = r_col = \(JSONWriter.number(r)) Ω, G ∈ [0, 1e-5] S, \(driven.count) of \(n) columns driven, best of \(repeats):")
+    print("  the bit lines' views (prepare, once per update and array)  \(t(Double(prepare)))")
+    print("  one row's slot (its word line)                              \(t(perSlot)) (mean over the \(m) rows)")
+    print("  one cell written alone (after its row's pass)               \(t(perCell)) (mean over the \(m * n) cells)")
+    print("  the whole mesh's nodal solve of row 0's slot (NodalSolver)  \(t(Double(whole))) (\(solution!.iterations) iterations): \(String(format: "%.0f", Double(whole) / (Double(prepare) + perSlot)))× prepare + slot")
+    // An update of MNIST's kind drives about 19 % of the rows, a slot each.
+    let k = max(1, m * 19 / 100)
+    print("  an update of \(k) row slots (19 % of the rows): \(t(Double(prepare) + Double(k) * perSlot)) against \(t(Double(k) * Double(whole))) of whole-mesh solves, \(String(format: "%.0f", Double(k) * Double(whole) / (Double(prepare) + Double(k) * perSlot)))×")
+    print(String(format: "  row 0's shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", shares.min()!, exact.min()!, gap.min()!, gap.max()!))
+    if sink.isNaN { print("  (NaN share)") }
   }
 }

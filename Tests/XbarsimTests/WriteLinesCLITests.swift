@@ -122,3 +122,17 @@ import _TestSupport
   ])
   #expect(plain.status == 0 && !plain.stdout.contains("write_lines resistive"), "\(plain.stdout)")
 }
+
+// bench write: the model's shares below the whole mesh's, and its refusals.
+@Test func benchWriteComparesTheSlotWithTheWholeMesh() throws {
+  let r = try runXbarsim(["bench", "write", "--rows", "60", "--cols", "20", "--r", "20", "--repeat", "1"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("row 0's shares of V: least ") }, "\(r.stdout)")
+  let numbers = line.split(whereSeparator: { " ();".contains($0) }).compactMap { Double($0) }
+  // least (model), least (whole), gap from, gap to
+  #expect(numbers.count == 4 && numbers[0] < numbers[1] && numbers[1] < 1 && numbers[2] >= 0 && numbers[3] > 0, "\(line)")
+  for (args, text) in [(["--r", "0"], "--r must be in"), (["--data", "x"], "--data does not apply to 'bench write'")] {
+    let bad = try runXbarsim(["bench", "write"] + args)
+    #expect(bad.status != 0 && bad.stderr.hasPrefix("Error: \(text)"), "\(bad.stderr)")
+  }
+}
