@@ -1408,7 +1408,7 @@ enum TrainCommand: CLICommand {
       // What the lines did to the update (write_lines resistive).
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       say(String(
-        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences undone; share of V_p seen: least %.3f, mean %.3f",
+        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences incomplete (a reset or pulse below it); share of V_p seen: least %.3f, mean %.3f; the energy above books the landed events only",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
         w.sequencesBelowThreshold, w.leastShare, w.meanShare))
     }

@@ -210,6 +210,11 @@ func writeLinesRefusals() {
   #expect(refusal { $0.writeThreshold = 0.5 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 1.01 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 0.51 } == nil)
+  // Its own V_p sets the range, not the coincidence rules' write_voltage
+  // (a walkthrough: any V_p above 1 V was refused).
+  #expect(refusal { $0.programVoltage = 2; $0.writeThreshold = 1.5 } == nil)
+  // A threshold a read reaches is refused, by name.
+  #expect(refusal { $0.programVoltage = 0.3; $0.writeThreshold = 0.2 }?.field == "write_threshold")
   // write_threshold is read by rule lim only through the lines.
   var cfg = configuration(r: 1, writeLines: .resistive)
   cfg.writeThreshold = 0.9
