@@ -262,6 +262,10 @@ struct JSONWriter {
   mutating func addRaw(_ k: String, _ json: String) { key(k); text += json }
 
   func finished() -> String { text + "\n}\n" }
+  /// The object on one line, to nest as a value (`addRaw`).
+  func finishedOnOneLine() -> String {
+    finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "")
+  }
 
   /// An integer from 2^53 on, which a JSON reader (a double) would round:
   /// written as a string, refused when read as a number. 2^53 itself is

@@ -2095,7 +2095,7 @@ enum TrainCommand: CLICommand {
       o.add("seconds_to_999", l.settled)
       o.add("program_layer", l.programLayer)
       o.add("program_share", l.programShare)
-      json.addRaw("line_settling", o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: ""))
+      json.addRaw("line_settling", o.finishedOnOneLine())
     }
     // With an ADC: per layer, the share of the last evaluation's test-set
     // sums it clipped (null without an ADC, or before the first point).
@@ -2121,7 +2121,7 @@ enum TrainCommand: CLICommand {
       o.add("sequences_below_threshold", w.sequencesBelowThreshold)
       o.add("least_share", w.leastShare)
       o.add("mean_share", w.meanShare)
-      json.addRaw("write_drop", o.finished().trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: ""))
+      json.addRaw("write_drop", o.finishedOnOneLine())
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)

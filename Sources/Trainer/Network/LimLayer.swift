@@ -579,7 +579,10 @@ final class LimLayer {
         device[k] = UInt8(min(s + count, top))
         pulses += count
         reportSink?.issue(.potentiate, polarity, cell: k, count: count)
-      case .repotentiate, .depress:
+      case .depress:
+        // Method c's, which write_lines refuses (`validate`).
+        preconditionFailure("a depression replayed through the lines (method c is refused there)")
+      case .repotentiate:
         updateSlots += count
         guard lands else { undone = undone || count > 0; continue }
         // (A device at G_max takes no step: no pulse beyond it counts.)
