@@ -1536,7 +1536,7 @@ enum TrainCommand: CLICommand {
         cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
       return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
-        + periphery(cfg)
+        + wires(cfg) + periphery(cfg)
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
       // (Transferred states: the ideal twin trains with method b's margin.)

@@ -459,8 +459,17 @@ public final class Experiment {
       try data.pixels.withUnsafeBufferPointer { px in
         try data.labels.withUnsafeBufferPointer { lb in
           if let hybrid {
+            // With resistive lines, the arrays' transfer matrices, solved
+            // once for this point's evaluations (as rule lim's).
+            if hybrid.lines == nil {
+              effective = hybrid.weightPointers
+            } else if images == nil || images != weightsImages {
+              weightsImages = nil
+              effective = try hybrid.effectiveWeights(stop: shouldStop)
+              weightsImages = images
+            }
             let evaluator = ForwardEvaluator(
-              sizes: cfg.layers, weights: hybrid.weightPointers, scales: cfg.layers.dropFirst().map { _ in 1 },
+              sizes: cfg.layers, weights: effective, scales: cfg.layers.dropFirst().map { _ in 1 },
               neuron: neuron, chains: hybrid.senseChains, noiseKey: noiseKey)
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(
@@ -639,6 +648,7 @@ public final class Experiment {
               // A failed resistive read ends the chunk at once: no further
               // sample is solved, and the count names the failing image.
               if let wired, wired.wireError != nil { break }
+              if let hybrid, hybrid.wireError != nil { break }
               // Every 16 samples: a stop request, or time for the progress
               // bar (a slow run, e.g. with resistive lines, reports while
               // it trains toward a distant point).
@@ -662,7 +672,7 @@ public final class Experiment {
             lossCount += s - index
             seen += s - index
             index = s
-            if let e = lim?.wireError {
+            if let e = lim?.wireError ?? hybrid?.wireError {
               result.failure = "resistive read of training image \(seen) of the run: \(e)"
             }
             if shouldStop() || result.failure != nil {
@@ -808,6 +818,10 @@ public final class Experiment {
     for layer in lim?.layers ?? [] {
       result.solverIterations += layer.reader?.iterations ?? 0
       result.solverSolves += layer.reader?.solves ?? 0
+    }
+    for reader in (hybrid?.lines ?? []).flatMap(\.readers) {
+      result.solverIterations += reader.iterations
+      result.solverSolves += reader.solves
     }
     if let last = result.points.last {
       result.testAccuracy = last.accuracy

@@ -191,6 +191,7 @@ extension HybridNetwork {
       layer.recomputeLineSums()
     }
     if let encoders { for (share, g) in zip(encodeShares, encoders) { share.rng = g } }
+    synchronizeLines()
     // The checkpoint's phase, either way (a network that had switched took
     // a dynamic checkpoint's devices and stayed fine: mutation round 10).
     self.phase = phase

@@ -118,6 +118,16 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   var polarity: [Int8]
   /// Σ over trained samples of the squared error Σ_j (p_j − t_j)²/n.
   public private(set) var squaredErrorSum: Double = 0
+  /// With resistive lines (`wires resistive`): each layer's arrays and
+  /// their nodal reads; nil with ideal wires, where a read is the weight
+  /// cache's exact sum.
+  let lines: [HybridLines]?
+  /// The first resistive read that failed (no convergence, a refused
+  /// value); training stops at the next chunk, as rule lim's does.
+  public private(set) var wireError: (any Error)? = nil
+  /// The transposed read's outputs through the lines (every row's; the
+  /// bias row's is dropped), as wide as the widest layer's rows.
+  let transposedOut: UnsafeMutablePointer<Float>
   /// Training samples seen (each one forward read per layer and one
   /// transposed read per hidden layer).
   public private(set) var trainSamples = 0
@@ -197,6 +207,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     rowOf = [UInt64](repeating: 0, count: (cfg.layers.max() ?? 0) + 1)
     colOf = [UInt64](repeating: 0, count: widest)
     polarity = [Int8](repeating: -1, count: widest)
+    self.lines = !cfg.wireModel.isIdeal ? ls.map { HybridLines(layer: $0, configuration: cfg) } : nil
+    transposedOut = .allocate(capacity: ls.map(\.rows).max()!)
     if cfg.threads == 2 {
       helper = ShareHelper()
       helper!.start(self)
@@ -212,6 +224,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     for p in [upWords, downWords] { p.deallocate() }
     shareScratch.deallocate()
     deltaDrive.deallocate()
+    transposedOut.deallocate()
     for p in polarityOffsets { p?.deallocate() }
   }
 
@@ -270,7 +283,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     let cfg = configuration
     var e = EnergyLedger()
     let v = cfg.readVoltage, g = cfg.gMaxSiemens
-    e.read = v * v * cfg.readTime * g * readLoad
+    // Through resistive lines, the drivers' Σ V·I·t as each nodal solve
+    // gave it (the lines' own dissipation included); else the devices'.
+    e.read = lines.map { $0.reduce(0) { $0 + $1.readEnergy } } ?? v * v * cfg.readTime * g * readLoad
     // A coincidence puts the full write voltage V_w across its cell (the
     // voltage `WriteDrive` tests against the threshold), not Lim's V_p:
     // `pulseGenerator` picks it by the rule.
@@ -307,6 +322,18 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// evaluation; valid while the network lives.
   public var weightPointers: [UnsafePointer<Float>] { layers.map { UnsafePointer($0.w) } }
 
+  /// The weights each layer's reads apply, normalised to G_max: the
+  /// weight caches with ideal wires; with resistive lines the sum of its
+  /// arrays' transfer matrices, solved now on the current conductances
+  /// (valid until the next update).
+  ///
+  /// - Throws: `SolverError.stopped` when `stop` answers true, or what a
+  ///   transfer matrix's solves throw.
+  public func effectiveWeights(stop: () -> Bool = { false }) throws -> [UnsafePointer<Float>] {
+    guard let lines else { return weightPointers }
+    return try lines.map { try $0.effectiveWeights(stop: stop) }
+  }
+
   /// The weights of layer l, row-major (inputs + 1) × outputs.
   public func weights(layer l: Int) -> [Float] {
     Array(UnsafeBufferPointer(start: layers[l].w, count: layers[l].count))
@@ -332,13 +359,21 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       // trains encode what the DAC drives), as in rule lim.
       if !idealSense { activations[l].withUnsafeMutableBufferPointer { senseChains[l].quantizeDrive($0) } }
       activations[l].withUnsafeBufferPointer { a in
-        if bookEnergy {
+        if bookEnergy && lines == nil {
           // Every device of a driven row sees its row's voltage (the driven
           // rows compacted first, without a branch per row).
           readLoad += drivenLoad(a.baseAddress!, a.count, layer.rowLoad, lineCells: Double(2 * layer.kinds * layer.columns))
         }
         sums[l].withUnsafeMutableBufferPointer { s in
-          if l == 0 {
+          if let lines {
+            do {
+              try lines[l].read(
+                .forward, input: a.baseAddress!, inputCount: a.count, output: s.baseAddress!, outputCount: s.count,
+                bookEnergy: bookEnergy)
+            } catch {
+              if wireError == nil { wireError = error }
+            }
+          } else if l == 0 {
             // The first layer in two column shares (as its update).
             job = Job(kind: .forward, layer: 0, x: a.baseAddress!, d: nil, out: s.baseAddress!)
             jobLayer = layer
@@ -467,10 +502,24 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         for j in 0..<delta.count { deltaDrive[j] = dac.convertSigned(delta[j]) }
       }
       let d = dac.bits > 0 ? UnsafeBufferPointer(start: deltaDrive, count: delta.count) : delta
-      readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads(), lineCells: Double(2 * layer.kinds * layer.rows))
+      if lines == nil {
+        readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads(), lineCells: Double(2 * layer.kinds * layer.rows))
+      }
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
-        // The bias row's δ is not needed: read the rows of the neurons only.
-        _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
+        if let lines {
+          // Every row's current out of the lines; the bias row's dropped.
+          do {
+            try lines[l].read(
+              .transposed, input: d.baseAddress!, inputCount: d.count, output: transposedOut,
+              outputCount: layer.rows, bookEnergy: true)
+          } catch {
+            if wireError == nil { wireError = error }
+          }
+          for i in 0..<out.count { out[i] = transposedOut[i] }
+        } else {
+          // The bias row's δ is not needed: read the rows of the neurons only.
+          _transposedKernel(layer.w, d.baseAddress!, out.baseAddress!, layer.rows - 1, layer.columns)
+        }
         derivatives[l - 1].withUnsafeBufferPointer { f in
           columnComparators[l - 1].withUnsafeBufferPointer { c in
             if transposedNoise > 0 {
@@ -542,6 +591,23 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     job.kind = .apply
     runShares(parallel: l == 0)
     layer.finishUpdate(kind: kind, slots: encoding == .sign ? 1 : encoder.length, rows: rows, rowCount: rowCount)
+    if let lines {
+      // The arrays the next reads solve: the driven rows' devices (the
+      // disturb model's moves reach every line's cells: all of them).
+      if drive.disturbsHalfSelected {
+        lines[l].synchronize(layer, kind: kind.rawValue)
+      } else {
+        lines[l].synchronize(layer, kind: kind.rawValue, rows: rows, count: rowCount)
+      }
+    }
+  }
+
+  /// Copies every device into the lines' arrays (after a restore).
+  func synchronizeLines() {
+    guard let lines else { return }
+    for (l, layer) in layers.enumerated() {
+      for k in 0..<layer.kinds { lines[l].synchronize(layer, kind: k) }
+    }
   }
 
   /// What the shares do now, and on what (raw pointers: the two shares

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import xbarsim
+
+// `train --rule hybrid|single --wires resistive` (session 61): the reads
+// of the big and small arrays through their lines, from the command line.
+
+@Test func hybridAndSingleTrainThroughResistiveLinesFromTheCommandLine() throws {
+  let (root, data) = try syntheticDataDirectory("hybrid-lines", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func train(_ extra: [String], _ name: String) throws -> (ProcessResult, [String: Any]?) {
+    let summary = root.appendingPathComponent("\(name).json")
+    let run = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--summary", summary.path,
+       "--log", root.appendingPathComponent("\(name).csv").path, "--epoch-log", root.appendingPathComponent("\(name)-e.csv").path,
+       "--plot", root.appendingPathComponent("\(name).svg").path] + extra)
+    let json = (try? Data(contentsOf: summary)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    return (run, json)
+  }
+  for rule in ["hybrid", "single"] {
+    let (run, s) = try train(["--rule", rule, "--wires", "resistive", "--r-row", "300", "--r-col", "300"], rule)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("lines 300/300 Ω"), "\(run.stderr)")
+    let summary = try #require(s)
+    #expect((summary["configuration"] as? [String: Any])?["wires"] as? String == "resistive")
+    // Every training read was solved: the solver's iterations are counted.
+    let iterations = try #require(summary["solver_iterations_per_read"] as? Double)
+    #expect(iterations >= 1, "\(summary)")
+    #expect((summary["read_energy_joules"] as? Double ?? 0) > 0)
+    let (ideal, i) = try train(["--rule", rule], rule + "-ideal")
+    #expect(ideal.status == 0)
+    #expect(i != nil && !(i?["solver_iterations_per_read"] is Double))
+    // The lines change the run (300 Ω against 10 µS devices).
+    #expect(i?["pulses"] as? Int != summary["pulses"] as? Int)
+  }
+  // Refused by name: the lines' charging is booked for rule lim only.
+  let (r, _) = try train(["--rule", "hybrid", "--wires", "resistive", "--line-capacitance", "1e-15"], "refused")
+  #expect(r.status != 0 && r.stderr.hasPrefix("Error: --line-capacitance: with wires resistive is implemented for rule lim"), "\(r.stderr)")
+  let (w, _) = try train(["--rule", "single", "--wires", "resistive", "--write-lines", "resistive"], "refused2")
+  #expect(w.status != 0 && w.stderr.hasPrefix("Error: --write-lines: resistive is implemented for rule lim"), "\(w.stderr)")
+}
