@@ -3,7 +3,8 @@ import Circuit
 
 // A small argument parser in the conventions of swift-argument-parser
 // (which xbarsim does not depend on): `xbarsim <command> [--kebab-case v]`,
-// `-h/--help`, usage errors on stderr with exit 64, runtime errors exit 1.
+// `-h/--help`, usage errors on stderr with exit 64 (configuration-file
+// errors too), runtime errors exit 1.
 
 /// Standard error as a `TextOutputStream` (Swift 6 rejects `fputs(_, stderr)`).
 struct StandardError: TextOutputStream {
@@ -27,10 +28,15 @@ enum CLIError: Error, CustomStringConvertible {
   /// A failure while doing the work: unreadable file, bad content,
   /// a solve that did not converge. Exit 1.
   case runtime(String)
+  /// A bad key, value or structure in a configuration file (`--config`):
+  /// the same error as the key's option, so exit 64 as a usage error, but
+  /// on one line without the usage (the command line itself was well
+  /// formed). The message names the file and the key.
+  case configuration(String)
 
   var description: String {
     switch self {
-    case .usage(let m), .runtime(let m): return m
+    case .usage(let m), .runtime(let m), .configuration(let m): return m
     }
   }
 
@@ -39,6 +45,7 @@ enum CLIError: Error, CustomStringConvertible {
     switch self {
     case .usage(let m): return .usage(context + m)
     case .runtime(let m): return .runtime(context + m)
+    case .configuration(let m): return .configuration(context + m)
     }
   }
 }

@@ -170,7 +170,7 @@ enum SweepCommand: CLICommand {
         throw CLIError.usage("--grid point \(p) (\(describe(grid, p))): \(k) applies only with wires resistive (the lines are ideal)\(productHint)")
       }
       if cfg.wires == .ideal, let name = fileLineKeys.first, let path = args.string("--config") {
-        throw CLIError.runtime(
+        throw CLIError.configuration(
           "\(path): \(name): applies only with wires resistive; --grid point \(p) (\(describe(grid, p))) has ideal lines")
       }
       // As `train` would: a key this point's rule never reads is refused.

@@ -203,13 +203,13 @@ enum TrainCommand: CLICommand {
     if let path = args.string("--config") {
       let data = try readConfigurationFile(path)
       let root: JSONValue
-      do { root = try JSONValue.parse(data) } catch { throw CLIError.runtime("\(path): malformed JSON at \(error)") }
+      do { root = try JSONValue.parse(data) } catch { throw CLIError.configuration("\(path): malformed JSON at \(error)") }
       fileLineKeys = lineKeys(in: root)
       // A summary's keys are its `configuration` object's: a key beside
       // it would be silently ignored.
       if case .object(let dict, let names) = root, let inner = dict["configuration"] {
         guard case .object = inner else {
-          throw CLIError.runtime("\(path): key 'configuration' expects an object of configuration keys (a run's summary), got \(inner.brief)")
+          throw CLIError.configuration("\(path): key 'configuration' expects an object of configuration keys (a run's summary), got \(inner.brief)")
         }
         // (A summary's `epochs` is the epochs it ran, a list of records,
         // a checkpoint's `layers` its arrays' states, a list of objects,
@@ -229,15 +229,16 @@ enum TrainCommand: CLICommand {
           }
         }
         if let outside = names.first(where: { known.contains($0.replacingOccurrences(of: "-", with: "_")) && !isTheFilesOwn($0) }) {
-          throw CLIError.runtime(
+          throw CLIError.configuration(
             "\(path): key '\(outside)' is outside the 'configuration' object, whose keys the file's run uses; move it inside")
         }
         // Nor any key a summary (or a checkpoint) does not write: a typo
         // beside the object (`epoch`, `Configuration`) was ignored.
         let own = dict["format"] == .string(Checkpoint.format) ? Checkpoint.topKeys : summaryKeys
         if let odd = names.first(where: { !own.contains($0) }) {
-          throw CLIError.runtime(
-            "\(path): key '\(odd)' is neither a configuration key inside the 'configuration' object nor one a run's \(own == summaryKeys ? "summary" : "checkpoint") writes beside it")
+          let hint = ArgumentParsing.nearest(odd, among: own).map { " (did you mean '\($0)'?)" } ?? ""
+          throw CLIError.configuration(
+            "\(path): key '\(odd)' is neither a configuration key inside the 'configuration' object nor one a run's \(own == summaryKeys ? "summary" : "checkpoint") writes beside it\(hint)")
         }
       }
       var object = configurationObject(root)
@@ -253,7 +254,7 @@ enum TrainCommand: CLICommand {
         for k in fileSet { keys[k] = nil }
         object = .object(keys, keys: names.filter { !fileSet.contains($0) })
       }
-      try setKeys(from: object, in: path, into: &cfg)
+      try setKeys(from: object, in: path, into: &cfg, fail: CLIError.configuration)
       // A summary's keys are every value its run used: those that only
       // followed its rule (or states, or batch) follow this run's.
       if configurationObject(root) != root {
@@ -297,7 +298,7 @@ enum TrainCommand: CLICommand {
       let fileKeys = fileLineKeys.filter { terminals["--" + $0.replacingOccurrences(of: "_", with: "-")] ?? 1 != 0 }
       if let path = args.string("--config"), let name = fileKeys.first {
         let back = ["r_driver", "r_sense"].contains(name) ? "; --\(name.replacingOccurrences(of: "_", with: "-")) 0 takes it back" : ""
-        throw CLIError.runtime("\(path): \(name): applies only with wires resistive (the lines are ideal)\(back)")
+        throw CLIError.configuration("\(path): \(name): applies only with wires resistive (the lines are ideal)\(back)")
       }
     }
     // `beta` beside both `beta_p` and `beta_d` sets nothing: it ran at
@@ -306,7 +307,7 @@ enum TrainCommand: CLICommand {
     if given.isSuperset(of: ["beta", "beta_p", "beta_d"]) {
       let message = "sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing: give beta, or beta_p and beta_d"
       if args.string("--beta") != nil { throw CLIError.usage("--beta: \(message)") }
-      throw CLIError.runtime("\(args.string("--config") ?? "--config"): beta: \(message)")
+      throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
       throw keyError(e.field, e.message, args, base: baseName)
@@ -395,7 +396,7 @@ enum TrainCommand: CLICommand {
     if let path = args.string("--config"),
       let name = fileKeyNames(path).first(where: { related.contains($0.replacingOccurrences(of: "-", with: "_")) })
     {
-      return .runtime("\(path): \(name): \(message)")
+      return .configuration("\(path): \(name): \(message)")
     }
     if let base { return .runtime("\(base): configuration's \(key): \(message)") }
     return .usage("\(option(key)): \(message)")
@@ -443,10 +444,17 @@ enum TrainCommand: CLICommand {
   }
 
   /// Sets the configuration keys of a JSON object (a config file's, a
-  /// checkpoint's); errors name `path` and the key.
-  static func setKeys(from object: JSONValue, in path: String, into cfg: inout TrainingConfiguration) throws {
+  /// checkpoint's); errors name `path` and the key. `fail` makes the error:
+  /// `CLIError.configuration` for a `--config` file (exit 64, as the
+  /// keys' options), `CLIError.runtime` for a checkpoint (a data file,
+  /// exit 1). A device file that cannot be read or is invalid is a file's
+  /// error (exit 1) either way, as with `--device-csv`.
+  static func setKeys(
+    from object: JSONValue, in path: String, into cfg: inout TrainingConfiguration,
+    fail: (String) -> CLIError = CLIError.runtime
+  ) throws {
     guard case .object(let dict, let keys) = object else {
-      throw CLIError.runtime("\(path): expected a JSON object of configuration keys")
+      throw fail("\(path): expected a JSON object of configuration keys")
     }
     var seen = Set<String>()
     // `beta` first, wherever the file has it: it sets β_p and β_d, and a
@@ -455,12 +463,12 @@ enum TrainCommand: CLICommand {
     let ordered = keys.filter { $0 == "beta" } + keys.filter { $0 != "beta" }
     for key in ordered {
       guard seen.insert(key.replacingOccurrences(of: "-", with: "_")).inserted else {
-        throw CLIError.runtime("\(path): key '\(key)' is given twice")
+        throw fail("\(path): key '\(key)' is given twice")
       }
       let text: String
       switch dict[key]! {
       case .number(let x):
-        guard x.isFinite else { throw CLIError.runtime("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
+        guard x.isFinite else { throw fail("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
         // A JSON number is a double: integers beyond 2^53 are not exact
         // (the value read may not be the one written: do not quote it).
         // (A key that reads reals takes such a value as the real it is:
@@ -476,11 +484,11 @@ enum TrainCommand: CLICommand {
           if (try? probe.set(key, big)) != nil {
             do { try probe.validate() } catch let e as ConfigurationError
               where e.field == key.replacingOccurrences(of: "-", with: "_") && e.message.contains(big) {
-              throw CLIError.runtime(
+              throw fail(
                 "\(path): key '\(key)': " + e.message.replacingOccurrences(of: big, with: JSONWriter.number(x)))
             } catch {}
           }
-          throw CLIError.runtime(
+          throw fail(
             "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
         text = JSONWriter.isInexactInteger(x) ? "\(x)" : JSONWriter.number(x)
@@ -490,27 +498,32 @@ enum TrainCommand: CLICommand {
         // path left blank (a walkthrough, session 58: it had trained the
         // model device without a word).
         if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "device_csv" {
-          throw CLIError.runtime("\(path): key '\(key)' expects a path, got an empty string (leave the key out for the rule's model device)")
+          throw fail("\(path): key '\(key)' expects a path, got an empty string (leave the key out for the rule's model device)")
         }
         text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
         // A list is the layers' form only: "epochs": [3] is no number.
         guard key.replacingOccurrences(of: "-", with: "_") == "layers" else {
-          throw CLIError.runtime("\(path): key '\(key)' expects a single value, got a list")
+          throw fail("\(path): key '\(key)' expects a single value, got a list")
         }
         var items: [String] = []
         for v in a {
           guard case .number(let x) = v, x.isFinite else {
-            throw CLIError.runtime("\(path): key '\(key)' expects a list of numbers, got an element \(v.brief)")
+            throw fail("\(path): key '\(key)' expects a list of numbers, got an element \(v.brief)")
           }
           items.append(JSONWriter.number(x))
         }
         text = items.joined(separator: ",")
-      default: throw CLIError.runtime("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
+      default: throw fail("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
       }
       do { try cfg.set(key, text) } catch let e as ConfigurationError {
-        throw CLIError.runtime("\(path): \(e)")
+        if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)") }
+        // A misspelt key gets the nearest key's name, as an option does.
+        let known = TrainingConfiguration.keys.map(\.key)
+        let hint = known.contains(key.replacingOccurrences(of: "-", with: "_")) ? nil
+          : ArgumentParsing.nearest(key.replacingOccurrences(of: "-", with: "_"), among: known)
+        throw fail("\(path): \(e)\(hint.map { " (did you mean '\($0)'?)" } ?? "")")
       }
     }
   }
@@ -895,7 +908,7 @@ enum TrainCommand: CLICommand {
         let message =
           "sets β_d to \(JSONWriter.number(cfg.betaD)) beside \(p) \(JSONWriter.number(cfg.betaP)), and only method c uses a β_d of its own (methods a and b never depress a device): give \(b) or \(p), not both"
         if b == "--beta" { throw CLIError.usage("--beta: \(message)") }
-        throw CLIError.runtime("\(args.string("--config") ?? "--config"): beta: \(message)")
+        throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
       }
       throw keyError(
         key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"

@@ -45,7 +45,8 @@ enum Xbarsim {
   }
 
   /// Runs one invocation and returns the process exit code:
-  /// 0 success, 64 bad usage, 1 other failure, 74 (EX_IOERR) when standard
+  /// 0 success, 64 bad usage (a bad option, or a bad key or value in a
+  /// `--config` file), 1 other failure, 74 (EX_IOERR) when standard
   /// output cannot be written (a full disk, a closed descriptor).
   static func run(arguments: [String]) -> Int32 {
     let code = runCommand(arguments)
@@ -107,6 +108,9 @@ enum Xbarsim {
         print("Error: \(oneLine(m))", to: &err)
         print("Usage: \(spec.usage)", to: &err)
         print("  See 'xbarsim \(spec.name) --help' for more information.", to: &err)
+        return 64
+      case .configuration(let m):
+        print("Error: \(oneLine(m))", to: &err)
         return 64
       case .runtime(let m):
         print("Error: \(oneLine(m))", to: &err)

@@ -35,6 +35,15 @@ func expectOneLineError(_ r: ProcessResult, _ status: Int32, _ prefix: String) {
   #expect(r.stderr.split(separator: "\n").count == (status == 64 ? 3 : 1), "\(r.stderr)")
 }
 
+/// A `--config` file's configuration error (since session 61): exit 64, as
+/// the key's option, on one line naming the file (no usage line: the
+/// command line was well formed).
+func expectConfigFileError(_ r: ProcessResult, _ prefix: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  #expect(r.status == 64, "\(r.stderr)", sourceLocation: sourceLocation)
+  #expect(r.stderr.hasPrefix("Error: \(prefix)"), "\(r.stderr)", sourceLocation: sourceLocation)
+  #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
+}
+
 // solve, spice and pulses trapped in FileHandle.write (exit 132); every
 // other command exited 0 with its output lost.
 @Test(arguments: [

@@ -43,7 +43,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   let file = root.appendingPathComponent("b.json")
   try #"{"beta_p": 2, "beta": 1}"#.write(to: file, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
-  #expect(r.status == 1, "\(r.stderr)")
+  #expect(r.status == 64, "\(r.stderr)")
   #expect(firstLine(r).hasPrefix("Error: \(file.path): beta: sets β_d to 1 beside beta_p 2"), "\(r.stderr)")
 }
 
@@ -195,7 +195,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
     let key = String(option[0].dropFirst(2)).replacingOccurrences(of: "-", with: "_")
     try "{\"\(key)\": \(option[1])}".write(to: file, atomically: true, encoding: .utf8)
     r = try runXbarsim([command, "--data", data.path, "--config", file.path] + extra)
-    #expect(r.status == 1, "\(command): \(r.stderr)")
+    #expect(r.status == 64, "\(command): \(r.stderr)")
     let fromFile = message.replacingOccurrences(of: option[0] + ":", with: "\(file.path): \(key):")
     #expect(firstLine(r).hasPrefix("Error: " + fromFile), "\(command): \(r.stderr)")
     #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
@@ -235,14 +235,14 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
     try text.write(to: file, atomically: true, encoding: .utf8)
     for command in commands {
       let r = try runXbarsim([command[0], "--data", data.path, "--config", file.path] + command.dropFirst())
-      #expect(r.status == 1, "\(command[0]), \(text): \(r.stderr)")
+      #expect(r.status == 64, "\(command[0]), \(text): \(r.stderr)")
       #expect(r.stderr == "Error: \(file.path): \(key): applies only with wires resistive (the lines are ideal)\n",
         "\(command[0]), \(text): \(r.stderr)")
     }
     let r = try runXbarsim(
       ["sweep", "--data", data.path, "--config", file.path, "--grid", "wires=resistive,ideal", "--out",
        root.appendingPathComponent("s").path] + tiny)
-    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.status == 64, "\(r.stderr)")
     #expect(firstLine(r) == "Error: \(file.path): \(key): applies only with wires resistive; --grid point 1 (wires=ideal) has ideal lines",
       "\(r.stderr)")
   }
@@ -253,7 +253,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
   var r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path, "--wires", "ideal"] + tiny)
-  #expect(r.status == 1 && firstLine(r) == "Error: \(resistive.path): r_row: applies only with wires resistive (the lines are ideal)",
+  #expect(r.status == 64 && firstLine(r) == "Error: \(resistive.path): r_row: applies only with wires resistive (the lines are ideal)",
     "\(r.stderr)")
   // A file that says its lines are ideal runs them.
   let ideal = root.appendingPathComponent("ideal.json")

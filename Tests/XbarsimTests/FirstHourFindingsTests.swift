@@ -48,11 +48,11 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let file = root.appendingPathComponent("edited.json")
   try #"{"epochs": 3, "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
-  expectOneLineError(r, 1, "\(file.path): key 'epochs' is outside the 'configuration' object")
+  expectConfigFileError(r, "\(file.path): key 'epochs' is outside the 'configuration' object")
   // A checkpoint's `layers` is a list of arrays; a list of sizes is not.
   try #"{"layers": [64, 8, 10], "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
   let l = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
-  expectOneLineError(l, 1, "\(file.path): key 'layers' is outside the 'configuration' object")
+  expectConfigFileError(l, "\(file.path): key 'layers' is outside the 'configuration' object")
   // The summary's own records (none yet, or some) are still its own.
   for records in ["[]", #"[{"epoch": 1}]"#] {
     try #"{"epochs": \#(records), "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)

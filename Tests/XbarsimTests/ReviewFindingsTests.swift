@@ -96,10 +96,10 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let mixed = root.appendingPathComponent("mixed.json")
   try #"{"beta": 5, "configuration": {"beta": 3}}"#.write(to: mixed, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", mixed.path] + tiny)
-  expectOneLineError(r, 1, "\(mixed.path): key 'beta' is outside the 'configuration' object")
+  expectConfigFileError(r, "\(mixed.path): key 'beta' is outside the 'configuration' object")
   try #"{"configuration": 5}"#.write(to: mixed, atomically: true, encoding: .utf8)
   let n = try runXbarsim(["train", "--data", data.path, "--config", mixed.path] + tiny)
-  expectOneLineError(n, 1, "\(mixed.path): key 'configuration' expects an object of configuration keys (a run's summary), got 5")
+  expectConfigFileError(n, "\(mixed.path): key 'configuration' expects an object of configuration keys (a run's summary), got 5")
 }
 
 // `--beta 3 --beta-p 2` said --beta "applies to method c only", though

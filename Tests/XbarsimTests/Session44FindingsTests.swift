@@ -127,7 +127,7 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let edited = root.appendingPathComponent("edited.json")
   try JSONSerialization.data(withJSONObject: object).write(to: edited)
   let refused = try runXbarsim(["train", "--data", data.path, "--config", edited.path, "--quiet"])
-  expectOneLineError(refused, 1, "\(edited.path): key '\(key)' is neither a configuration key inside the 'configuration' object nor one a run's summary writes beside it")
+  expectConfigFileError(refused, "\(edited.path): key '\(key)' is neither a configuration key inside the 'configuration' object nor one a run's summary writes beside it")
 }
 
 // A real key given a JSON number that is an integer from 2^53 on was told
@@ -329,7 +329,7 @@ private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int
   let file = root.appendingPathComponent("betas.json")
   try #"{"beta": 1, "beta_p": 2, "beta_d": 2, "method": "c"}"#.write(to: file, atomically: true, encoding: .utf8)
   let f = try runXbarsim(["train", "--data", data.path, "--config", file.path, "--train-limit", "30"] + net)
-  expectOneLineError(f, 1, "\(file.path): beta: sets β_p and β_d")
+  expectConfigFileError(f, "\(file.path): beta: sets β_p and β_d")
   // One of them beside it refines it, as before.
   let one = try runXbarsim(["train", "--data", data.path, "--beta", "1", "--beta-d", "2", "--method", "c", "--train-limit", "30"] + net)
   #expect(one.status == 0, "\(one.stderr)")
@@ -426,11 +426,11 @@ private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int
   let file = root.appendingPathComponent("b0.json")
   try #"{"configuration": {"batch": 0}, "data": {"train_images": 60000}}"#.write(to: file, atomically: true, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + net)
-  #expect(r.status == 1 && r.stderr.hasPrefix("Error: ") && r.stderr.contains("batch"), "\(r.status) \(r.stderr)")
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: ") && r.stderr.contains("batch"), "\(r.status) \(r.stderr)")
   let huge = root.appendingPathComponent("bmax.json")
   try #"{"configuration": {"batch": "9223372036854775807"}, "data": {"train_images": 60000}}"#.write(to: huge, atomically: true, encoding: .utf8)
   let h = try runXbarsim(["train", "--data", data.path, "--config", huge.path] + net)
-  #expect(h.status == 1 && h.stderr.hasPrefix("Error: ") && h.stderr.contains("batch"), "\(h.status) \(h.stderr)")
+  #expect(h.status == 64 && h.stderr.hasPrefix("Error: ") && h.stderr.contains("batch"), "\(h.status) \(h.stderr)")
 }
 
 // Ctrl-C with --checkpoint-out /dev/null advised "--checkpoint-in

@@ -233,7 +233,7 @@ private func trainUnderFileSizeLimit(
   let config = root.appendingPathComponent("c.json")
   try #"{"seed": 5}"#.write(to: config, atomically: true, encoding: .utf8)
   let file = try runXbarsim(["reproduce", "choi2021", "--figure", "4", "--config", config.path, "--data", data.path])
-  #expect(file.status == 1, "\(file.stderr)")
+  #expect(file.status == 64, "\(file.stderr)")
   #expect(file.stderr.hasPrefix("Error: \(config.path): seed: reproduce choi2021"), "\(file.stderr)")
   #expect(file.stderr.split(separator: "\n").count == 1, "\(file.stderr)")
   let rule = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--rule", "lim", "--data", data.path])
@@ -269,7 +269,7 @@ private func trainUnderFileSizeLimit(
   let config = root.appendingPathComponent("c.json")
   try #"{"epochs": 3}"#.write(to: config, atomically: true, encoding: .utf8)
   let file = try runXbarsim(["sweep", "--grid", "epochs=1,2", "--config", config.path, "--out", out, "--data", data.path])
-  #expect(file.status == 1, "\(file.stderr)")
+  #expect(file.status == 64, "\(file.stderr)")
   #expect(file.stderr == "Error: \(config.path): epochs: is also given by --grid epochs=…, whose values would replace it; give it in one place\n")
   #expect(!FileManager.default.fileExists(atPath: out))
 }
@@ -301,7 +301,7 @@ private func trainUnderFileSizeLimit(
   let hybrid = root.appendingPathComponent("hybrid.json")
   try #"{"configuration": {"rule": "hybrid", "d2d": 1}}"#.write(to: hybrid, atomically: true, encoding: .utf8)
   let h = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", hybrid.path, "--data", data.path])
-  #expect(h.status == 1, "\(h.stderr)")
+  #expect(h.status == 64, "\(h.stderr)")
   #expect(h.stderr == "Error: \(hybrid.path): d2d: applies to rules hybrid and single only; no run of reproduce lim2018 --figure 8 reads it\n")
 }
 
