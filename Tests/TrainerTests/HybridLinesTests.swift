@@ -193,8 +193,4 @@ func nearZeroLinesTrainAsIdealWires(_ encoding: UpdateEncoding) throws {
   do { try cfg.validate() } catch let e as ConfigurationError { #expect(e.field == "line_capacitance") }
   cfg.lineCapacitance = 0
   try cfg.validate()
-  cfg.writeLines = .resistive
-  do { try cfg.validate(); Issue.record("write_lines resistive accepted for rule hybrid") } catch let e as ConfigurationError {
-    #expect(e.field == "write_lines")
-  }
 }

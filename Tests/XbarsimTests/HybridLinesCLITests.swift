@@ -38,6 +38,17 @@ import _TestSupport
   // Refused by name: the lines' charging is booked for rule lim only.
   let (r, _) = try train(["--rule", "hybrid", "--wires", "resistive", "--line-capacitance", "1e-15"], "refused")
   #expect(r.status != 0 && r.stderr.hasPrefix("Error: --line-capacitance: with wires resistive is implemented for rule lim"), "\(r.stderr)")
-  let (w, _) = try train(["--rule", "single", "--wires", "resistive", "--write-lines", "resistive"], "refused2")
-  #expect(w.status != 0 && w.stderr.hasPrefix("Error: --write-lines: resistive is implemented for rule lim"), "\(w.stderr)")
+  // Writes through the lines: the coincidences' count, null sequences.
+  let (w, ws) = try train(["--rule", "single", "--wires", "resistive", "--r-row", "300", "--r-col", "300", "--write-lines", "resistive"], "writes")
+  #expect(w.status == 0, "\(w.stderr)")
+  #expect(w.stderr.contains("lines 300/300 Ω, writes through them"), "\(w.stderr)")
+  let drop = try #require(ws?["write_drop"] as? [String: Any])
+  let rule = try #require(drop["rule_pulses"] as? Int), below = try #require(drop["pulses_below_threshold"] as? Int)
+  #expect(rule > 0 && below > 0 && below < rule, "\(drop)")
+  #expect(drop["sequences_below_threshold"] is NSNull)
+  let line = try #require(w.stdout.split(separator: "\n").first { $0.hasPrefix("update through the lines: ") })
+  #expect(line.hasPrefix("update through the lines: \(below) of \(rule) coincidences"), "\(line)")
+  #expect(line.contains("saturation pass's resets and re-potentiations are not solved"))
+  let (t, _) = try train(["--rule", "hybrid", "--wires", "resistive", "--write-lines", "resistive", "--write-threshold", "0.5"], "refused2")
+  #expect(t.status != 0 && t.stderr.hasPrefix("Error: --write-threshold: with write_lines resistive must be above write_voltage/2"), "\(t.stderr)")
 }

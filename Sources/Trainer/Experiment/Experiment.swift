@@ -814,7 +814,7 @@ public final class Experiment {
       }
       result.meanConductance = sum / Double(max(1, count))
     }
-    result.writeLines = lim?.writeLineStatistics
+    result.writeLines = lim?.writeLineStatistics ?? hybrid?.writeLineStatistics
     for layer in lim?.layers ?? [] {
       result.solverIterations += layer.reader?.iterations ?? 0
       result.solverSolves += layer.reader?.solves ?? 0

@@ -916,7 +916,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail("line_capacitance", "with wires resistive is implemented for rule lim, not \(rule.rawValue): use line_capacitance 0 (or ideal wires)")
     }
     if writeLines == .resistive {
-      // Only the row-by-row slots of rule lim's integer states are solved.
+      // Solved: rule lim's row-by-row slots (integer states) and the
+      // coincidence rules' parallel slots.
       if wires != .resistive {
         throw fail("write_lines", "resistive needs wires resistive (the lines the update's pulses go through)")
       }
@@ -926,8 +927,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if lineCapacitance > 0 {
         throw fail("write_lines", "resistive does not book the lines' charging yet: use line_capacitance 0")
       }
+      if rule.isFiniteState {
+        // The coincidence rules' parallel slots: every coincidence solved
+        // against write_threshold of write_voltage.
+        guard writeThreshold > writeVoltage / 2 && writeThreshold <= writeVoltage else {
+          throw fail("write_threshold", "with write_lines resistive must be above write_voltage/2 (\(shown(writeVoltage / 2)) V: half-selected cells would program) and at most write_voltage (\(shown(writeVoltage)) V: no coincidence would program), got \(shown(writeThreshold))")
+        }
+        return
+      }
       if rule != .lim || mode != .onChip {
-        throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
+        throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots) and rules hybrid and single (their parallel slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
       }
       if limConductanceStates {
         let what = method == .c ? "method c" : sigmaC2C > 0 ? "sigma_c2c" : "b_margin"

@@ -168,6 +168,10 @@ final class HybridLayer: @unchecked Sendable {
   /// and at the reset's: × C·(V/2)² what charging those lines costs.
   var lineCellsWrite = 0.0
   var lineCellsReset = 0.0
+  /// With `write_lines resistive`, per polarity and cell the slots whose
+  /// coincidence does not land (`HybridWriteLines`), which the pulse loop
+  /// skips; nil with ideal writes.
+  var writeBlocked: [UnsafeMutablePointer<UInt64>]? = nil
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
@@ -653,6 +657,7 @@ final class HybridLayer: @unchecked Sendable {
     var pulsedConductance: Float = 0
     let columnSum = self.columnSum[d]
     let rowChange = share.rowDelta + polarity
+    let blocked: UnsafeMutablePointer<UInt64>? = writeBlocked?[polarity]
     for r in 0..<rowCount {
       let rowWord = rowWords[r]
       var bits = rowWord & anySlots
@@ -673,6 +678,9 @@ final class HybridLayer: @unchecked Sendable {
           // a branch or a per-cell mark in memory.
           cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
           c += 1
+          // Through resistive lines: a coincidence whose cell saw less
+          // than the threshold in this slot changes nothing.
+          if let blocked, blocked[x] & (1 &<< UInt64(t)) != 0 { continue }
           pulses &+= 1
           if counting { DeviceCounts.add(worn.unsafelyUnwrapped, x, 1) }
           let old = dev[x]

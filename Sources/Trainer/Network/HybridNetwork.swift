@@ -125,6 +125,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// The first resistive read that failed (no convergence, a refused
   /// value); training stops at the next chunk, as rule lim's does.
   public private(set) var wireError: (any Error)? = nil
+  /// With `write_lines resistive`: each layer's parallel slots through
+  /// its lines; nil with ideal writes.
+  let writeLines: [HybridWriteLines]?
   /// The transposed read's outputs through the lines (every row's; the
   /// bias row's is dropped), as wide as the widest layer's rows.
   let transposedOut: UnsafeMutablePointer<Float>
@@ -209,6 +212,13 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     polarity = [Int8](repeating: -1, count: widest)
     self.lines = !cfg.wireModel.isIdeal ? ls.map { HybridLines(layer: $0, configuration: cfg) } : nil
     transposedOut = .allocate(capacity: ls.map(\.rows).max()!)
+    writeLines = cfg.writeLines == .resistive && !cfg.wireModel.isIdeal
+      ? ls.map {
+        HybridWriteLines(
+          rows: $0.rows, columns: $0.columns, wires: cfg.wireModel, threshold: cfg.writeThreshold,
+          writeVoltage: cfg.writeVoltage, slots: cfg.encoding == .sign ? 1 : cfg.pulseTrainLength)
+      } : nil
+    for (layer, lines) in zip(ls, writeLines ?? []) { layer.writeBlocked = lines.blocked }
     if cfg.threads == 2 {
       helper = ShareHelper()
       helper!.start(self)
@@ -588,9 +598,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       layer.bookHalfSelected(kind: kind, polarity: 1, columns: downIndex + c0, words: downWords + c0, count: e.downs)
     }
     if drive.disturbsHalfSelected { disturb(layer, kind: kind, l, rowCount: rowCount) }
+    if let writeLines { gate(writeLines[l], layer, kind: kind, l, rowCount: rowCount) }
     job.kind = .apply
     runShares(parallel: l == 0)
     layer.finishUpdate(kind: kind, slots: encoding == .sign ? 1 : encoder.length, rows: rows, rowCount: rowCount)
+    writeLines?[l].clear()
     if let lines {
       // The arrays the next reads solve: the driven rows' devices (the
       // disturb model's moves reach every line's cells: all of them).
@@ -600,6 +612,36 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         lines[l].synchronize(layer, kind: kind.rawValue, rows: rows, count: rowCount)
       }
     }
+  }
+
+  /// Solves the update's slots through the lines, each polarity's array
+  /// on its devices before the update, and marks the coincidences that
+  /// do not land (`HybridWriteLines`).
+  private func gate(_ lines: HybridWriteLines, _ layer: HybridLayer, kind: SynapseKind, _ l: Int, rowCount: Int) {
+    for p in 0..<2 {
+      var count = 0
+      for h in 0..<2 {
+        let c0 = columnStart(l, h), e = encodeShares[h]
+        let (index, words, n) = p == 0 ? (upIndex + c0, upWords + c0, e.ups) : (downIndex + c0, downWords + c0, e.downs)
+        for c in 0..<n {
+          lines.columnIndex[count] = index[c]
+          lines.columnWords[count] = words[c]
+          count += 1
+        }
+      }
+      lines.gate(
+        polarity: p, conductance: layer.g[2 * kind.rawValue + p], scale: configuration.gMaxSiemens,
+        rowIndex: rowIndex[l], rowWords: rowWords[l], rowCount: rowCount, columnCount: count)
+    }
+  }
+
+  /// What the update's coincidences saw through the lines (`write_lines
+  /// resistive`), or nil.
+  public var writeLineStatistics: WriteLineStatistics? {
+    guard let writeLines else { return nil }
+    var s = WriteLineStatistics()
+    for w in writeLines { w.add(to: &s) }
+    return s
   }
 
   /// Copies every device into the lines' arrays (after a restore).

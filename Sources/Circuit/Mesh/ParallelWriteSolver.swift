@@ -1,0 +1,215 @@
+/// What the coincident cells of one fully parallel V/2 write slot see
+/// through resistive lines: many word lines and many bit lines driven at
+/// once (the row/column coincidence update of Gokmen & Vlasov, Choi et
+/// al.), solved by relaxing the driven lines against each other.
+///
+/// A slot drives the word lines `rows` at +V/2 through their terminals
+/// (the left end, r_row + r_driver before column 0) and the bit lines
+/// `columns` at −V/2 through theirs (the bottom end, r_col + r_sense after
+/// row M−1). As in ``RowWriteSolver``, every line that is not driven is
+/// taken at 0 V: its own drop is the model's error (it carries the
+/// currents of the cells where it crosses the driven lines, where a driven
+/// line carries a whole line of them).
+///
+/// Each driven line is then a ladder: segments of r, its source behind its
+/// terminal at one end, open at the other, and at every node a shunt, its
+/// cell, to the crossing line's node: a driven crossing line's node
+/// voltage (from the last sweep) or 0 V. A sweep solves every driven bit
+/// line exactly on the word lines' voltages, then every driven word line
+/// on the bit lines' (block Gauss–Seidel on the driven lines' nodes, which
+/// converges: the system is symmetric positive definite), from the ideal
+/// voltages ±V/2, until no node moves by more than ``tolerance`` (units of
+/// V). With one driven word line it reaches ``RowWriteSolver``'s shares
+/// (the same model, solved there in closed sweeps).
+///
+/// Voltages are in units of V (the solve is linear). A cell at driven row
+/// i and driven column j sees u_i(j) − v_j(i): 1 with ideal lines.
+///
+/// Cost per sweep: O(R·N + C·M) for R driven rows and C driven columns.
+/// Not thread-safe: one solver per array and thread.
+public final class ParallelWriteSolver {
+  /// M and N of the arrays it solves.
+  public let rows: Int
+  public let columns: Int
+  /// The lines: both segment resistances positive.
+  public let wires: WireModel
+  /// The largest change of any node voltage (units of V) between two
+  /// sweeps at which the solve stops.
+  public var tolerance = 1e-10
+  /// Sweeps at most, per slot.
+  public var maxSweeps = 1_000
+  /// Sweeps the last ``solve`` took, and whether it met ``tolerance``.
+  public private(set) var lastSweeps = 0
+  public private(set) var converged = true
+
+  /// Driven rows' word-line node voltages (place r: r·N …) and driven
+  /// columns' bit-line node voltages (place c: c·M …).
+  let word: UnsafeMutablePointer<Double>
+  let bit: UnsafeMutablePointer<Double>
+  /// Each row's and column's place in the slot's lists, or −1.
+  let rowPlace: UnsafeMutablePointer<Int32>
+  let columnPlace: UnsafeMutablePointer<Int32>
+  /// One ladder's shunts, their potentials, its running admittances and
+  /// Norton currents, and its node voltages: max(M, N) each.
+  let shunt: UnsafeMutablePointer<Double>, potential: UnsafeMutablePointer<Double>
+  let beyondY: UnsafeMutablePointer<Double>, beyondJ: UnsafeMutablePointer<Double>
+  let node: UnsafeMutablePointer<Double>
+  /// The last slot's lists.
+  var drivenRows: [Int32] = [], drivenColumns: [Int32] = []
+
+  /// - Precondition: rows, columns ≥ 1; both segment resistances positive
+  ///   and finite, terminal resistances ≥ 0 and finite.
+  public init(rows: Int, columns: Int, wires: WireModel) {
+    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    let r = wires
+    precondition(
+      r.rowSegmentResistance > 0 && r.rowSegmentResistance.isFinite
+        && r.columnSegmentResistance > 0 && r.columnSegmentResistance.isFinite,
+      "a parallel write through the lines needs both segment resistances positive and finite")
+    precondition(
+      r.rowTerminalResistance >= 0 && r.rowTerminalResistance.isFinite
+        && r.columnTerminalResistance >= 0 && r.columnTerminalResistance.isFinite,
+      "terminal resistances must be >= 0 and finite")
+    self.rows = rows
+    self.columns = columns
+    self.wires = wires
+    word = .allocate(capacity: rows * columns)
+    bit = .allocate(capacity: rows * columns)
+    rowPlace = .allocate(capacity: rows)
+    rowPlace.initialize(repeating: -1, count: rows)
+    columnPlace = .allocate(capacity: columns)
+    columnPlace.initialize(repeating: -1, count: columns)
+    let n = max(rows, columns)
+    shunt = .allocate(capacity: n)
+    potential = .allocate(capacity: n)
+    beyondY = .allocate(capacity: n)
+    beyondJ = .allocate(capacity: n)
+    node = .allocate(capacity: n)
+    drivenRows.reserveCapacity(rows)
+    drivenColumns.reserveCapacity(columns)
+  }
+
+  deinit {
+    for p in [word, bit, shunt, potential, beyondY, beyondJ, node] { p.deallocate() }
+    rowPlace.deallocate()
+    columnPlace.deallocate()
+  }
+
+  /// Solves one slot: word lines `rowList[0..<rowCount]` at +V/2, bit
+  /// lines `columnList[0..<columnCount]` at −V/2, every other line at 0 V,
+  /// on the conductances `g[k]·scale` (S, row-major M×N). Then
+  /// ``share(row:column:)`` gives each coincident cell's fraction of V.
+  ///
+  /// - Returns: whether the sweeps met ``tolerance`` within ``maxSweeps``.
+  /// - Precondition: the lists hold distinct lines within the array.
+  @discardableResult
+  public func solve(
+    rows rowList: UnsafePointer<Int32>, rowCount: Int, columns columnList: UnsafePointer<Int32>, columnCount: Int,
+    conductance g: UnsafePointer<Float>, scale: Double
+  ) -> Bool {
+    let m = rows, n = columns
+    for i in drivenRows { rowPlace[Int(i)] = -1 }
+    for j in drivenColumns { columnPlace[Int(j)] = -1 }
+    drivenRows.removeAll(keepingCapacity: true)
+    drivenColumns.removeAll(keepingCapacity: true)
+    for r in 0..<rowCount {
+      let i = Int(rowList[r])
+      precondition(i >= 0 && i < m && rowPlace[i] < 0, "row \(i): outside the \(m)×\(n) array or listed twice")
+      rowPlace[i] = Int32(r)
+      drivenRows.append(rowList[r])
+    }
+    for c in 0..<columnCount {
+      let j = Int(columnList[c])
+      precondition(j >= 0 && j < n && columnPlace[j] < 0, "column \(j): outside the \(m)×\(n) array or listed twice")
+      columnPlace[j] = Int32(c)
+      drivenColumns.append(columnList[c])
+    }
+    (word).update(repeating: 0.5, count: rowCount * n)
+    (bit).update(repeating: -0.5, count: columnCount * m)
+    let rr = wires.rowSegmentResistance, rc = wires.columnSegmentResistance
+    let wordSource = 1 / (rr + wires.rowTerminalResistance)
+    let bitSource = 1 / (rc + wires.columnTerminalResistance)
+    lastSweeps = 0
+    converged = false
+    while lastSweeps < maxSweeps {
+      lastSweeps += 1
+      var change = 0.0
+      // Each driven bit line on the word lines' voltages; its source is at
+      // row M−1, so its ladder runs k = M−1−i from the source.
+      for c in 0..<columnCount {
+        let j = Int(columnList[c])
+        for i in 0..<m {
+          let k = m - 1 - i
+          shunt[k] = Double(g[i * n + j]) * scale
+          let p = rowPlace[i]
+          potential[k] = p >= 0 ? word[Int(p) * n + j] : 0
+        }
+        ladder(m, segment: rc, source: bitSource, drive: -0.5)
+        let v = bit + c * m
+        for i in 0..<m {
+          let x = node[m - 1 - i]
+          change = max(change, abs(x - v[i]))
+          v[i] = x
+        }
+      }
+      // Each driven word line on the bit lines' voltages.
+      for r in 0..<rowCount {
+        let i = Int(rowList[r]), base = i * n
+        for j in 0..<n {
+          shunt[j] = Double(g[base + j]) * scale
+          let p = columnPlace[j]
+          potential[j] = p >= 0 ? bit[Int(p) * m + i] : 0
+        }
+        ladder(n, segment: rr, source: wordSource, drive: 0.5)
+        let u = word + r * n
+        for j in 0..<n {
+          change = max(change, abs(node[j] - u[j]))
+          u[j] = node[j]
+        }
+      }
+      if change <= tolerance {
+        converged = true
+        break
+      }
+    }
+    return converged
+  }
+
+  /// The fraction of V across cell (`row`, `column`) in the last slot:
+  /// its word line's node minus its bit line's.
+  ///
+  /// - Precondition: both lines were driven in the last ``solve``.
+  @inline(__always)
+  public func share(row i: Int, column j: Int) -> Double {
+    let r = Int(rowPlace[i]), c = Int(columnPlace[j])
+    precondition(r >= 0 && c >= 0, "cell (\(i), \(j)) is not at a driven row and column of the last slot")
+    return word[r * columns + j] - bit[c * rows + i]
+  }
+
+  /// One driven line's node voltages into `node[0..<count]`: node 0 next to
+  /// its source (`drive` behind 1/`source` Ω), segments of `segment` Ω, the
+  /// open end at count − 1, and at node k `shunt[k]` S to `potential[k]`.
+  /// Two sweeps: from the open end, the ladder beyond each node as a Norton
+  /// source (admittance, current), then back from the source.
+  @inline(__always)
+  private func ladder(_ count: Int, segment r: Double, source: Double, drive: Double) {
+    var y = 0.0, jn = 0.0, p = 0.0, q = 0.0
+    var k = count - 1
+    while k >= 0 {
+      beyondY[k] = y
+      beyondJ[k] = jn
+      p = shunt[k] + y
+      q = shunt[k] * potential[k] + jn
+      let d = 1 / (1 + r * p)
+      y = p * d
+      jn = q * d
+      k -= 1
+    }
+    // Node 0: source·(drive − x) = P·x − Q.
+    var x = (drive * source + q) / (source + p)
+    for k in 0..<count {
+      node[k] = x
+      x -= r * (beyondY[k] * x - beyondJ[k])
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import Circuit
+import Peripherals
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// Rules hybrid and single with `write_lines resistive` (session 61): each
+// parallel slot of an update solved through the lines; a coincidence
+// programs its device only where its cell sees write_threshold.
+
+private func configuration(rule: LearningRule = .hybrid, r: Double, writes: WriteLines = .resistive) -> TrainingConfiguration {
+  var cfg = Fixture.configuration(rule: rule, epochs: 1)
+  cfg.wires = .resistive
+  cfg.rowSegmentResistance = r
+  cfg.columnSegmentResistance = r
+  cfg.writeLines = writes
+  return cfg
+}
+
+@Test(arguments: [LearningRule.hybrid, .single])
+func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
+  // 1e-9 Ω: every coincidence sees V_w to 1e-12, far above 0.75: the run
+  // is the resistive reads' run with ideal writes, pulse for pulse.
+  var ideal = configuration(rule: rule, r: 1e-9, writes: .ideal)
+  ideal.trainLimit = 200
+  var lines = ideal
+  lines.writeLines = .resistive
+  let a = try Fixture.run(ideal), b = try Fixture.run(lines)
+  #expect(b.failure == nil)
+  #expect(b.points.map(\.pulses) == a.points.map(\.pulses))
+  #expect(b.points.map(\.resets) == a.points.map(\.resets))
+  #expect(b.points.map(\.accuracy) == a.points.map(\.accuracy))
+  let w = try #require(b.writeLines)
+  #expect(w.rulePulses > 0 && w.pulsesBelowThreshold == 0 && !w.sequencesSolved)
+  #expect(w.leastShare > 1 - 1e-9)
+  #expect(a.writeLines == nil)
+}
+
+@Test func eachCoincidenceLandsWhereItsSlotsSolveSaysItDoes() throws {
+  // Layer 0 of a 64-8-10 network (65×8 arrays), 300 Ω segments against
+  // 10 µS devices, no cycle-to-cycle noise (a pulse is one step μ): over
+  // 20 samples, every device that did not reach G_max moved by μ times
+  // the coincidences whose cell saw at least 0.75 of V_w in their slot,
+  // each slot solved here on the devices before the update.
+  var cfg = configuration(r: 300)
+  cfg.c2c = 0
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0], n = layer.columns
+  let mu = Double(layer.step[0])
+  var trains: HybridUpdateTrains? = nil
+  net.updateObserver = { if $0.layer == 0 { trains = $0 } }
+  var landed = 0, held = 0
+  try Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<20 {
+      trains = nil
+      let before = net.devices(layer: 0, kind: .big)
+      net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      guard let t = trains else { continue }
+      let after = net.devices(layer: 0, kind: .big)
+      for (p, columns) in [(0, t.plus), (1, t.minus)] {
+        let g = p == 0 ? before.plus : before.minus
+        let moved = p == 0 ? zip(after.plus, before.plus).map { Double($0 - $1) } : zip(after.minus, before.minus).map { Double($0 - $1) }
+        var expected = [Int](repeating: 0, count: layer.count), issued = expected
+        let solver = ParallelWriteSolver(rows: layer.rows, columns: n, wires: cfg.wireModel)
+        for slot in 0..<64 {
+          let bit: UInt64 = 1 << UInt64(slot)
+          let rows = t.rows.filter { $0.train & bit != 0 }.map { Int32($0.index) }
+          let cols = columns.filter { $0.train & bit != 0 }.map { Int32($0.index) }
+          guard !rows.isEmpty && !cols.isEmpty else { continue }
+          g.withUnsafeBufferPointer {
+            _ = solver.solve(rows: rows, rowCount: rows.count, columns: cols, columnCount: cols.count, conductance: $0.baseAddress!, scale: cfg.gMaxSiemens)
+          }
+          for i in rows { for j in cols {
+            let x = Int(i) * n + Int(j)
+            issued[x] += 1
+            if solver.share(row: Int(i), column: Int(j)) >= 0.75 { expected[x] += 1; landed += 1 } else { held += 1 }
+          } }
+        }
+        for x in 0..<layer.count where issued[x] > 0 {
+          // (A device that reaches G_max goes to the saturation pass.)
+          guard Double(g[x]) + Double(issued[x] + 1) * mu < 1 else { continue }
+          #expect(abs(moved[x] - Double(expected[x]) * mu) < 1e-5, "sample \(s) cell \(x) polarity \(p): moved \(moved[x] / mu) steps, expected \(expected[x]) of \(issued[x])")
+        }
+      }
+    }
+  }
+  // Both kinds of coincidence occurred.
+  #expect(landed > 50 && held > 50, "landed \(landed), held \(held)")
+  let w = try #require(net.writeLineStatistics)
+  #expect(w.pulsesBelowThreshold > 0 && w.pulsesBelowThreshold < w.rulePulses)
+  #expect(w.leastShare < 0.75 && w.meanShare > w.leastShare && w.unconvergedSlots == 0)
+}
+
+@Test func aThresholdAtTheWriteVoltageProgramsNothing() throws {
+  var cfg = configuration(r: 1)
+  cfg.writeThreshold = cfg.writeVoltage
+  cfg.trainLimit = 50
+  let r = try Fixture.run(cfg)
+  #expect(r.pulses == 0 && r.resets == 0)
+  let w = try #require(r.writeLines)
+  #expect(w.rulePulses > 0 && w.pulsesBelowThreshold == w.rulePulses)
+}
+
+@Test func theCoincidenceRulesRefuseAThresholdAtOrBelowHalfTheWriteVoltage() throws {
+  var cfg = configuration(r: 1)
+  cfg.writeThreshold = 0.5
+  do { try cfg.validate(); Issue.record("accepted") } catch let e as ConfigurationError {
+    #expect(e.field == "write_threshold" && e.message.contains("write_voltage/2"))
+  }
+  cfg.writeThreshold = 0.75
+  try cfg.validate()
+  cfg.wires = .ideal
+  do { try cfg.validate(); Issue.record("accepted") } catch let e as ConfigurationError { #expect(e.field == "write_lines") }
+}
