@@ -36,7 +36,9 @@ enum BenchCommand: CLICommand {
                    what --write-lines resistive solves; default 785×200, --r 1 Ω, G uniform
                    in [0, 10 µS], every second column driven): the bit lines' views, a row's
                    slot and a cell alone, beside the whole mesh's nodal solve of row 0's
-                   slot, and the gap between their shares.
+                   slot, and the gap between their shares; then a fully parallel slot
+                   (ParallelWriteSolver, --write-lines resistive for rules hybrid and
+                   single: every 10th row and 20th column driven) beside the whole mesh's.
       Timings are the best of --repeat runs. On our 2-core machine (the other core
       busy) one repeat of bench train took 3 s and one of bench hybrid 22 s (six
       hybrid and single epochs and a float one, with their evaluations), so the
@@ -481,5 +483,41 @@ enum BenchCommand: CLICommand {
     print("  an update of \(k) row slots (19 % of the rows): \(t(Double(prepare) + Double(k) * perSlot)) against \(t(Double(k) * Double(whole))) of whole-mesh solves, \(String(format: "%.0f", Double(k) * Double(whole) / (Double(prepare) + Double(k) * perSlot)))×")
     print(String(format: "  row 0's shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", shares.min()!, exact.min()!, gap.min()!, gap.max()!))
     if sink.isNaN { print("  (NaN share)") }
+    try benchParallelWrite(m: m, n: n, wires: wires, g: g, repeats: repeats)
+  }
+
+  /// The fully parallel slot of rules hybrid and single
+  /// (`ParallelWriteSolver`): every 10th row and every 20th column driven
+  /// at once, beside the whole mesh's nodal solve of the same slot.
+  static func benchParallelWrite(m: Int, n: Int, wires: WireModel, g: [Double], repeats: Int) throws {
+    let rows = stride(from: 0, to: m, by: 10).map(Int32.init), cols = stride(from: n - 1, through: 0, by: -20).map(Int32.init)
+    let solver = ParallelWriteSolver(rows: m, columns: n, wires: wires)
+    let gf = g.map(Float.init)
+    var best = UInt64.max
+    for _ in 0..<repeats {
+      let t0 = now()
+      gf.withUnsafeBufferPointer { solver.solve(rows: rows, rowCount: rows.count, columns: cols, columnCount: cols.count, conductance: $0.baseAddress!, scale: 1) }
+      best = min(best, now() - t0)
+    }
+    let model = rows.flatMap { i in cols.map { solver.share(row: Int(i), column: Int($0)) } }
+    let dr = Set(rows.map(Int.init)), dc = Set(cols.map(Int.init))
+    let mesh = CrossbarMesh(
+      rows: m, columns: n, conductance: gf.map(Double.init), wires: wires,
+      rowTerminations: (0..<m).map { .source(volts: dr.contains($0) ? 0.5 : 0) },
+      columnTerminations: (0..<n).map { .source(volts: dc.contains($0) ? -0.5 : 0) })
+    var whole = UInt64.max
+    var solution: MeshSolution? = nil
+    for _ in 0..<min(repeats, 3) {
+      let t0 = now()
+      do { solution = try NodalSolver(options: .init(tolerance: 1e-12)).solve(mesh) } catch { throw CLIError.runtime("the whole mesh: \(error)") }
+      whole = min(whole, now() - t0)
+    }
+    let exact = rows.flatMap { i in cols.map { solution!.wordNodeVoltage[Int(i) * n + Int($0)] - solution!.bitNodeVoltage[Int(i) * n + Int($0)] } }
+    let gap = zip(model, exact).map { $1 - $0 }
+    func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
+    print("a parallel slot (ParallelWriteSolver, rules hybrid and single): \(rows.count) rows and \(cols.count) columns driven at once:")
+    print("  the driven lines relaxed to 1e-10 of V                      \(t(Double(best))) (\(solver.lastSweeps) sweeps)")
+    print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution!.iterations) iterations): \(String(format: "%.0f", Double(whole) / Double(best)))×")
+    print(String(format: "  the coincidences' shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", model.min()!, exact.min()!, gap.min()!, gap.max()!))
   }
 }

@@ -25,8 +25,10 @@
 /// Voltages are in units of V (the solve is linear). A cell at driven row
 /// i and driven column j sees u_i(j) − v_j(i): 1 with ideal lines.
 ///
-/// Cost per sweep: O(R·N + C·M) for R driven rows and C driven columns.
-/// Not thread-safe: one solver per array and thread.
+/// Cost: the ladders' admittances (a division a node) once per slot, then
+/// per sweep O(R·N + C·M) multiply-adds for R driven rows and C driven
+/// columns (their Norton currents and node voltages). Not thread-safe:
+/// one solver per array and thread.
 public final class ParallelWriteSolver {
   /// M and N of the arrays it solves.
   public let rows: Int
@@ -46,14 +48,21 @@ public final class ParallelWriteSolver {
   /// columns' bit-line node voltages (place c: c·M …).
   let word: UnsafeMutablePointer<Double>
   let bit: UnsafeMutablePointer<Double>
+  /// Per driven line and node k (counted from its source), fixed for a
+  /// slot: its cell's conductance, the admittance of the ladder beyond it
+  /// (through segment k → k + 1) and the factor 1/(1 + r·(G + Y)) that
+  /// carries the ladder's Norton current one segment towards the source;
+  /// per line, 1/(source + G_0 + Y_0) for its node 0. Word lines at
+  /// place·N, bit lines at place·M.
+  let wordShunt: UnsafeMutablePointer<Double>, wordBeyond: UnsafeMutablePointer<Double>
+  let wordFactor: UnsafeMutablePointer<Double>, wordNode0: UnsafeMutablePointer<Double>
+  let bitShunt: UnsafeMutablePointer<Double>, bitBeyond: UnsafeMutablePointer<Double>
+  let bitFactor: UnsafeMutablePointer<Double>, bitNode0: UnsafeMutablePointer<Double>
   /// Each row's and column's place in the slot's lists, or −1.
   let rowPlace: UnsafeMutablePointer<Int32>
   let columnPlace: UnsafeMutablePointer<Int32>
-  /// One ladder's shunts, their potentials, its running admittances and
-  /// Norton currents, and its node voltages: max(M, N) each.
-  let shunt: UnsafeMutablePointer<Double>, potential: UnsafeMutablePointer<Double>
-  let beyondY: UnsafeMutablePointer<Double>, beyondJ: UnsafeMutablePointer<Double>
-  let node: UnsafeMutablePointer<Double>
+  /// One ladder's Norton currents beyond each node: max(M, N).
+  let beyondJ: UnsafeMutablePointer<Double>
   /// The last slot's lists.
   var drivenRows: [Int32] = [], drivenColumns: [Int32] = []
 
@@ -73,24 +82,30 @@ public final class ParallelWriteSolver {
     self.rows = rows
     self.columns = columns
     self.wires = wires
-    word = .allocate(capacity: rows * columns)
-    bit = .allocate(capacity: rows * columns)
+    let mn = rows * columns
+    word = .allocate(capacity: mn)
+    bit = .allocate(capacity: mn)
+    wordShunt = .allocate(capacity: mn)
+    wordBeyond = .allocate(capacity: mn)
+    wordFactor = .allocate(capacity: mn)
+    wordNode0 = .allocate(capacity: rows)
+    bitShunt = .allocate(capacity: mn)
+    bitBeyond = .allocate(capacity: mn)
+    bitFactor = .allocate(capacity: mn)
+    bitNode0 = .allocate(capacity: columns)
     rowPlace = .allocate(capacity: rows)
     rowPlace.initialize(repeating: -1, count: rows)
     columnPlace = .allocate(capacity: columns)
     columnPlace.initialize(repeating: -1, count: columns)
-    let n = max(rows, columns)
-    shunt = .allocate(capacity: n)
-    potential = .allocate(capacity: n)
-    beyondY = .allocate(capacity: n)
-    beyondJ = .allocate(capacity: n)
-    node = .allocate(capacity: n)
+    beyondJ = .allocate(capacity: max(rows, columns))
     drivenRows.reserveCapacity(rows)
     drivenColumns.reserveCapacity(columns)
   }
 
   deinit {
-    for p in [word, bit, shunt, potential, beyondY, beyondJ, node] { p.deallocate() }
+    for p in [word, bit, wordShunt, wordBeyond, wordFactor, wordNode0, bitShunt, bitBeyond, bitFactor, bitNode0, beyondJ] {
+      p.deallocate()
+    }
     rowPlace.deallocate()
     columnPlace.deallocate()
   }
@@ -124,47 +139,89 @@ public final class ParallelWriteSolver {
       columnPlace[j] = Int32(c)
       drivenColumns.append(columnList[c])
     }
-    (word).update(repeating: 0.5, count: rowCount * n)
-    (bit).update(repeating: -0.5, count: columnCount * m)
+    word.update(repeating: 0.5, count: rowCount * n)
+    bit.update(repeating: -0.5, count: columnCount * m)
     let rr = wires.rowSegmentResistance, rc = wires.columnSegmentResistance
     let wordSource = 1 / (rr + wires.rowTerminalResistance)
     let bitSource = 1 / (rc + wires.columnTerminalResistance)
+    // The ladders' admittances, once per slot: a bit line's node k is row
+    // M−1−k (its source at the bottom), a word line's node k column k.
+    for c in 0..<columnCount {
+      let j = Int(columnList[c]), base = c * m
+      var y = 0.0
+      var k = m - 1
+      while k >= 0 {
+        let shunt = Double(g[(m - 1 - k) * n + j]) * scale
+        bitShunt[base + k] = shunt
+        bitBeyond[base + k] = y
+        let p = shunt + y, d = 1 / (1 + rc * p)
+        bitFactor[base + k] = d
+        y = p * d
+        k -= 1
+      }
+      bitNode0[c] = 1 / (bitSource + bitShunt[base] + bitBeyond[base])
+    }
+    for r in 0..<rowCount {
+      let gi = g + Int(rowList[r]) * n, base = r * n
+      var y = 0.0
+      var k = n - 1
+      while k >= 0 {
+        let shunt = Double(gi[k]) * scale
+        wordShunt[base + k] = shunt
+        wordBeyond[base + k] = y
+        let p = shunt + y, d = 1 / (1 + rr * p)
+        wordFactor[base + k] = d
+        y = p * d
+        k -= 1
+      }
+      wordNode0[r] = 1 / (wordSource + wordShunt[base] + wordBeyond[base])
+    }
     lastSweeps = 0
     converged = false
     while lastSweeps < maxSweeps {
       lastSweeps += 1
       var change = 0.0
-      // Each driven bit line on the word lines' voltages; its source is at
-      // row M−1, so its ladder runs k = M−1−i from the source.
+      // Each driven bit line on the word lines' voltages (the undriven
+      // rows' potential is 0 V).
       for c in 0..<columnCount {
-        let j = Int(columnList[c])
-        for i in 0..<m {
-          let k = m - 1 - i
-          shunt[k] = Double(g[i * n + j]) * scale
-          let p = rowPlace[i]
-          potential[k] = p >= 0 ? word[Int(p) * n + j] : 0
+        let j = Int(columnList[c]), base = c * m
+        var jn = 0.0, q = 0.0
+        var k = m - 1
+        while k >= 0 {
+          beyondJ[k] = jn
+          let p = rowPlace[m - 1 - k]
+          q = p >= 0 ? bitShunt[base + k] * word[Int(p) * n + j] + jn : jn
+          jn = q * bitFactor[base + k]
+          k -= 1
         }
-        ladder(m, segment: rc, source: bitSource, drive: -0.5)
-        let v = bit + c * m
-        for i in 0..<m {
-          let x = node[m - 1 - i]
+        // Node 0 (row M−1): source·(drive − x) = (G_0 + Y_0)·x − Q.
+        var x = (-0.5 * bitSource + q) * bitNode0[c]
+        let v = bit + base
+        for k in 0..<m {
+          let i = m - 1 - k
           change = max(change, abs(x - v[i]))
           v[i] = x
+          x -= rc * (bitBeyond[base + k] * x - beyondJ[k])
         }
       }
       // Each driven word line on the bit lines' voltages.
       for r in 0..<rowCount {
-        let i = Int(rowList[r]), base = i * n
-        for j in 0..<n {
-          shunt[j] = Double(g[base + j]) * scale
-          let p = columnPlace[j]
-          potential[j] = p >= 0 ? bit[Int(p) * m + i] : 0
+        let i = Int(rowList[r]), base = r * n
+        var jn = 0.0, q = 0.0
+        var k = n - 1
+        while k >= 0 {
+          beyondJ[k] = jn
+          let p = columnPlace[k]
+          q = p >= 0 ? wordShunt[base + k] * bit[Int(p) * m + i] + jn : jn
+          jn = q * wordFactor[base + k]
+          k -= 1
         }
-        ladder(n, segment: rr, source: wordSource, drive: 0.5)
-        let u = word + r * n
-        for j in 0..<n {
-          change = max(change, abs(node[j] - u[j]))
-          u[j] = node[j]
+        var x = (0.5 * wordSource + q) * wordNode0[r]
+        let u = word + base
+        for k in 0..<n {
+          change = max(change, abs(x - u[k]))
+          u[k] = x
+          x -= rr * (wordBeyond[base + k] * x - beyondJ[k])
         }
       }
       if change <= tolerance {
@@ -184,32 +241,5 @@ public final class ParallelWriteSolver {
     let r = Int(rowPlace[i]), c = Int(columnPlace[j])
     precondition(r >= 0 && c >= 0, "cell (\(i), \(j)) is not at a driven row and column of the last slot")
     return word[r * columns + j] - bit[c * rows + i]
-  }
-
-  /// One driven line's node voltages into `node[0..<count]`: node 0 next to
-  /// its source (`drive` behind 1/`source` Ω), segments of `segment` Ω, the
-  /// open end at count − 1, and at node k `shunt[k]` S to `potential[k]`.
-  /// Two sweeps: from the open end, the ladder beyond each node as a Norton
-  /// source (admittance, current), then back from the source.
-  @inline(__always)
-  private func ladder(_ count: Int, segment r: Double, source: Double, drive: Double) {
-    var y = 0.0, jn = 0.0, p = 0.0, q = 0.0
-    var k = count - 1
-    while k >= 0 {
-      beyondY[k] = y
-      beyondJ[k] = jn
-      p = shunt[k] + y
-      q = shunt[k] * potential[k] + jn
-      let d = 1 / (1 + r * p)
-      y = p * d
-      jn = q * d
-      k -= 1
-    }
-    // Node 0: source·(drive − x) = P·x − Q.
-    var x = (drive * source + q) / (source + p)
-    for k in 0..<count {
-      node[k] = x
-      x -= r * (beyondY[k] * x - beyondJ[k])
-    }
   }
 }
