@@ -1417,14 +1417,14 @@ enum TrainCommand: CLICommand {
         e.energy / n, e.read / n, e.program / n, e.reset / n, half as NSString, e.adc / n, e.dac / n, lines as NSString,
         note as NSString, e.latency / n, e.readTime / n, e.updateTime / n))
     }
-    if let w = result.writeLines, w.rulePulses > 0, !w.sequencesSolved {
+    if let w = result.writeLines, w.rulePulses > 0, w.parallel {
       // Rules hybrid and single: their parallel slots' coincidences.
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       let unsolved = w.unconvergedSlots > 0 ? "; \(w.unconvergedSlots) slots did not reach the solver's tolerance" : ""
       say(String(
-        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; share of V_w seen: least %.3f, mean %.3f; the saturation pass's resets and re-potentiations are not solved (they land as with ideal lines); the energy above books the landed pulses only%@",
+        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; %d saturation sequences incomplete (a reset or re-potentiation below it); share of V_w seen: least %.3f, mean %.3f; the energy above books the landed events only%@",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
-        w.leastShare, w.meanShare, unsolved as NSString))
+        w.sequencesBelowThreshold, w.leastShare, w.meanShare, unsolved as NSString))
     } else if let w = result.writeLines, w.rulePulses > 0 {
       // What the lines did to the update (write_lines resistive).
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
@@ -2139,12 +2139,7 @@ enum TrainCommand: CLICommand {
       var o = JSONWriter()
       o.add("rule_pulses", w.rulePulses)
       o.add("pulses_below_threshold", w.pulsesBelowThreshold)
-      if w.sequencesSolved {
-        o.add("sequences_below_threshold", w.sequencesBelowThreshold)
-      } else {
-        // Rules hybrid and single: their saturation pass is not solved.
-        o.addRaw("sequences_below_threshold", "null")
-      }
+      o.add("sequences_below_threshold", w.sequencesBelowThreshold)
       o.add("least_share", w.leastShare)
       o.add("mean_share", w.meanShare)
       json.addRaw("write_drop", o.finishedOnOneLine())

@@ -172,6 +172,9 @@ final class HybridLayer: @unchecked Sendable {
   /// coincidence does not land (`HybridWriteLines`), which the pulse loop
   /// skips; nil with ideal writes.
   var writeBlocked: [UnsafeMutablePointer<UInt64>]? = nil
+  /// With `write_lines resistive`: the saturation pass's events through the
+  /// lines (`HybridWriteLines.serialLands`); nil with ideal writes.
+  var writeLines: HybridWriteLines? = nil
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
@@ -762,6 +765,11 @@ final class HybridLayer: @unchecked Sendable {
       // 45). The sum is the same: (0 + a) + b and (0 + b) + a are a + b
       // (conductances are never −0).
       let other = kinds > 1 ? 1 - kind : -1
+      // Through the lines: each device's events land where its cell,
+      // written alone, sees the threshold's share (on the arrays after the
+      // coincidences; the pass's own changes are not re-solved).
+      let lines = writeLines
+      lines?.prepareSerial(plus: g[plus], minus: g[minus])
       for share in shares {
       var chunkStart = 0
       while chunkStart < share.flaggedCount {
@@ -794,16 +802,24 @@ final class HybridLayer: @unchecked Sendable {
           halfSelectReset += aside.0 + aside.1
           // Reset both, then put the pair's weight back on one device.
           let delta = (p - m) - (low(plus, x) - low(minus, x))
-          resetConductance += Double(p + m)
-          if let e = endurance {
-            DeviceCounts.add(e.resets, plus &* count &+ x, 1)
-            DeviceCounts.add(e.resets, minus &* count &+ x, 1)
+          // (Through the lines, a device whose cell sees too little keeps
+          // its conductance: its reset and pulses are issued, their slots
+          // taken, and nothing lands.)
+          let lands = (lines?.serialLands(polarity: 0, x) ?? true, lines?.serialLands(polarity: 1, x) ?? true)
+          if lands.0 {
+            resetConductance += Double(p)
+            if let e = endurance { DeviceCounts.add(e.resets, plus &* count &+ x, 1) }
+            g[plus][x] = low(plus, x)
+            measuredState?[plus][x] = floorIndex(plus, x)
+            resets += 1
           }
-          g[plus][x] = low(plus, x)
-          g[minus][x] = low(minus, x)
-          measuredState?[plus][x] = floorIndex(plus, x)
-          measuredState?[minus][x] = floorIndex(minus, x)
-          resets += 2
+          if lands.1 {
+            resetConductance += Double(m)
+            if let e = endurance { DeviceCounts.add(e.resets, minus &* count &+ x, 1) }
+            g[minus][x] = low(minus, x)
+            measuredState?[minus][x] = floorIndex(minus, x)
+            resets += 1
+          }
           updateSlots += 2
           resetSlots += 2
           let target = delta > 0 ? plus : minus
@@ -819,12 +835,31 @@ final class HybridLayer: @unchecked Sendable {
           // Each slot drives its device's D line and S line.
           lineCellsReset += Double(2 * (rows + columns))
           lineCellsWrite += Double(max(0, n) * (rows + columns))
-          repotentiate(target, x, pulses: n, table: table)
+          if target == plus ? lands.0 : lands.1 {
+            repotentiate(target, x, pulses: n, table: table)
+          } else {
+            updateSlots += max(0, n)
+          }
+          if !(lands.0 && lands.1) { lines?.incompleteSequences += 1 }
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
           let other = pol == 0 ? minus : plus
           let old = g[other][x]
           let aside = neighbours(other, x)
+          if let lines, !lines.serialLands(polarity: other - plus, x) {
+            // Its cell sees too little: the reset and the pulses are issued
+            // and take their slots; the device keeps its conductance.
+            var n = Int(((old - low(other, x)) / mu).rounded()) - 1
+            if let state = measuredState?[other] { n = Int((state[x] &- floorIndex(other, x) &+ Self.indexOne / 2) >> 16) - 1 }
+            updateSlots += 1 + max(0, n)
+            resetSlots += 1
+            halfSelectReset += aside
+            halfSelectWrite += Double(max(0, n)) * aside
+            lineCellsReset += Double(rows + columns)
+            lineCellsWrite += Double(max(0, n) * (rows + columns))
+            lines.incompleteSequences += 1
+            continue
+          }
           resetConductance += Double(old)
           if let e = endurance { DeviceCounts.add(e.resets, other &* count &+ x, 1) }
           g[other][x] = low(other, x)

@@ -216,9 +216,12 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       ? ls.map {
         HybridWriteLines(
           rows: $0.rows, columns: $0.columns, wires: cfg.wireModel, threshold: cfg.writeThreshold,
-          writeVoltage: cfg.writeVoltage, slots: cfg.encoding == .sign ? 1 : cfg.pulseTrainLength)
+          writeVoltage: cfg.writeVoltage, slots: cfg.encoding == .sign ? 1 : cfg.pulseTrainLength, scale: cfg.gMaxSiemens)
       } : nil
-    for (layer, lines) in zip(ls, writeLines ?? []) { layer.writeBlocked = lines.blocked }
+    for (layer, lines) in zip(ls, writeLines ?? []) {
+      layer.writeBlocked = lines.blocked
+      layer.writeLines = lines
+    }
     if cfg.threads == 2 {
       helper = ShareHelper()
       helper!.start(self)

@@ -16,8 +16,11 @@ import Peripherals
 /// (`HybridLayer.apply`). The controller issues them all the same: the
 /// ones that do nothing are counted here, not in the layer's `pulses`.
 ///
-/// Not solved: the saturation pass's resets and re-potentiation pulses
-/// (serial, one cell a slot), which land as with ideal lines.
+/// The saturation pass after the parallel slots (Burr's refresh, or
+/// method b for the sign encoding) writes one cell a slot: each device's
+/// reset and re-potentiation pulses land where its cell, written alone on
+/// its array (`RowWriteSolver.cellShare`, on the conductances after the
+/// coincidences), sees the same share of their amplitude (`serialLands`).
 final class HybridWriteLines {
   /// One solver per polarity (index 0: the G+ array, 1: the G− array);
   /// the selected kind's arrays have the same lines.
@@ -41,9 +44,19 @@ final class HybridWriteLines {
   var coincidences = 0, belowThreshold = 0
   var leastShare = 1.0, shareSum = 0.0
   var slotsSolved = 0, unconverged = 0
+  /// Saturation sequences with a reset or pulse that did not land.
+  var incompleteSequences = 0
+  /// The serial pass's solvers (per polarity), the conductances (S) they
+  /// were prepared on, and whether they are prepared for this pass.
+  let serial: [RowWriteSolver]
+  let serialConductance: [UnsafeMutablePointer<Double>]
+  let scale: Double
 
-  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, writeVoltage: Double, slots: Int) {
+  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, writeVoltage: Double, slots: Int, scale: Double) {
     solvers = (0..<2).map { _ in ParallelWriteSolver(rows: rows, columns: columns, wires: wires) }
+    serial = (0..<2).map { _ in RowWriteSolver(rows: rows, columns: columns, wires: wires) }
+    serialConductance = (0..<2).map { _ in .allocate(capacity: rows * columns) }
+    self.scale = scale
     share = threshold / writeVoltage
     self.rows = rows
     self.columns = columns
@@ -63,6 +76,7 @@ final class HybridWriteLines {
   deinit {
     for p in blocked { p.deallocate() }
     for p in marked { p.deallocate() }
+    for p in serialConductance { p.deallocate() }
     for p in [slotRows, slotColumns, columnIndex] { p.deallocate() }
     columnWords.deallocate()
   }
@@ -124,6 +138,23 @@ final class HybridWriteLines {
     }
   }
 
+  /// Prepares the serial pass's solvers on the selected arrays as they are
+  /// (`g[0]` the G+ devices, `g[1]` the G−, normalised).
+  func prepareSerial(plus: UnsafePointer<Float>, minus: UnsafePointer<Float>) {
+    for (p, g) in [plus, minus].enumerated() {
+      let s = serialConductance[p]
+      for x in 0..<(rows * columns) { s[x] = Double(g[x]) * scale }
+      serial[p].prepare(s)
+    }
+  }
+
+  /// Whether a serial reset or pulse of cell x on polarity p's array lands:
+  /// its cell written alone sees at least `share` of the amplitude.
+  @inline(__always)
+  func serialLands(polarity p: Int, _ x: Int) -> Bool {
+    serial[p].cellShare(row: x / columns, column: x % columns, conductance: serialConductance[p]) >= share
+  }
+
   /// Clears the marks of the last update.
   func clear() {
     for p in 0..<2 {
@@ -140,7 +171,8 @@ final class HybridWriteLines {
     s.rulePulses += coincidences
     s.leastShare = min(s.leastShare, leastShare)
     s.meanShare = s.rulePulses > 0 ? total / Double(s.rulePulses) : 1
-    s.sequencesSolved = false
+    s.parallel = true
+    s.sequencesBelowThreshold += incompleteSequences
     s.unconvergedSlots += unconverged
   }
 }

@@ -100,10 +100,10 @@ public struct WriteLineStatistics: Sendable, Equatable {
   /// The least and the mean share of V_p a rule pulse's cell saw.
   public var leastShare = 1.0
   public var meanShare = 1.0
-  /// Whether serial sequences were solved (rule lim); rules hybrid and
-  /// single solve their coincidences only, and their saturation pass's
-  /// resets and re-potentiations land as with ideal lines.
-  public var sequencesSolved = true
+  /// Whether the pulses are the coincidences of parallel slots (rules
+  /// hybrid and single; their sequences are the saturation pass's) rather
+  /// than rule lim's row slots.
+  public var parallel = false
   /// Parallel slots (rules hybrid and single) whose solve did not reach
   /// its tolerance within its sweeps (their shares are the last sweep's).
   public var unconvergedSlots = 0
