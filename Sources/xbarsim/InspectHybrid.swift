@@ -126,6 +126,7 @@ extension InspectCommand {
     net.updateObserver = { current[$0.layer] = $0 }
     defer { net.updateObserver = nil }
     var records: [HybridSample] = []
+    let writeBefore = net.writeLineStatistics
     for s in 0..<samples {
       let image = order[first + s]
       current = Array(repeating: nil, count: layers)
@@ -133,6 +134,9 @@ extension InspectCommand {
       let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)
       let booked0 = net.ledger()
       let (loss, label) = trainOn(image, number: start + s)
+      // A failed resistive read made no update: stop there, as rule lim's
+      // inspect does (it had gone on with zero sums).
+      if let e = net.wireError { throw CLIError.runtime("sample \(s) (training image \(image)): \(e)") }
       let booked1 = net.ledger()
       let neurons = (0..<layers).map { net.neurons(layer: $0) }
       let sums = neurons[layers - 1].sum
@@ -156,6 +160,11 @@ extension InspectCommand {
     for l in 0..<layers { try write(heatMap(net, l, gMax: cfg.gMaxSiemens), to: out + "/array\(l).svg") }
     let pulses = records.reduce(0) { $0 + $1.pulses }
     print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg")
+    if let w0 = writeBefore, let w1 = net.writeLineStatistics {
+      // cells.csv counts every coincidence issued; through the lines some
+      // did not land (their device_before = device_after).
+      print("write_lines resistive: \(w1.pulsesBelowThreshold - w0.pulsesBelowThreshold) of \(w1.rulePulses - w0.rulePulses) coincidences below write_threshold and \(w1.sequencesBelowThreshold - w0.sequencesBelowThreshold) saturation sequences with an event that did not land: cells.csv's coincidences count them, the devices did not move for them")
+    }
     let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
     let coincidence = records.reduce(0) { $0 + writer.halfSelectEnergy($1) }

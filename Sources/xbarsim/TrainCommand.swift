@@ -1422,7 +1422,7 @@ enum TrainCommand: CLICommand {
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       let unsolved = w.unconvergedSlots > 0 ? "; \(w.unconvergedSlots) slots did not reach the solver's tolerance" : ""
       say(String(
-        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; %d saturation sequences incomplete (a reset or re-potentiation below it); share of V_w seen: least %.3f, mean %.3f; the energy above books the landed events only%@",
+        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; %d saturation sequences incomplete (a reset or re-potentiation below it); share of V_w seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only, the half-selected cells their ideal V/2 (a coincidence that did not land as two half-selected cells)%@",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
         w.sequencesBelowThreshold, w.leastShare, w.meanShare, unsolved as NSString))
     } else if let w = result.writeLines, w.rulePulses > 0 {
@@ -2140,6 +2140,9 @@ enum TrainCommand: CLICommand {
       o.add("rule_pulses", w.rulePulses)
       o.add("pulses_below_threshold", w.pulsesBelowThreshold)
       o.add("sequences_below_threshold", w.sequencesBelowThreshold)
+      // Rules hybrid and single: parallel slots whose solve stopped at its
+      // sweep limit.
+      if w.parallel { o.add("unconverged_slots", w.unconvergedSlots) }
       o.add("least_share", w.leastShare)
       o.add("mean_share", w.meanShare)
       json.addRaw("write_drop", o.finishedOnOneLine())

@@ -194,3 +194,39 @@ func nearZeroLinesTrainAsIdealWires(_ encoding: UpdateEncoding) throws {
   cfg.lineCapacitance = 0
   try cfg.validate()
 }
+
+@Test func aFailedHybridReadMakesNoUpdate() throws {
+  // An infinite conductance in the big G+ array: its read throws, and the
+  // sample makes no update from the stale sums (a review, session 61: it
+  // had pulsed), as rule lim's.
+  let net = try trained(configuration(r: 20), count: 10)
+  #expect(net.wireError == nil)
+  let layer = net.layers[0]
+  layer.g[0][0] = .infinity
+  net.lines![0].synchronize(layer, kind: 0)
+  let before = net.layers.map { $0.snapshot() }, pulses = net.pulses
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 10..<14 { net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s])) }
+  }
+  #expect(net.wireError != nil)
+  #expect(net.pulses == pulses)
+  #expect(net.layers.map { $0.snapshot() } == before)
+}
+
+@Test func theLinesArraysCarryTheirLineLoads() throws {
+  // The reader tightens its tolerance by the line loads behind terminal
+  // resistances: the arrays' loads follow every update (a review, session
+  // 61: they had stayed 0).
+  var cfg = configuration(r: 1)
+  cfg.senseResistance = 1e3
+  let net = try trained(cfg, count: 40, fineAfter: 20)
+  for (l, lines) in net.lines!.enumerated() {
+    for a in lines.arrays {
+      let copy = a.copy()
+      copy.recomputeLoads()
+      for i in 0..<a.rows { #expect(isApproximatelyEqual(a._rowLoad[i], copy._rowLoad[i], relativeTolerance: 1e-9), "layer \(l) row \(i)") }
+      for j in 0..<a.columns { #expect(isApproximatelyEqual(a._columnLoad[j], copy._columnLoad[j], relativeTolerance: 1e-9)) }
+      #expect(a._rowLoad[0] > 0)
+    }
+  }
+}

@@ -908,7 +908,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail("wire_tolerance", "must be in [1e-14, 0.01] (below 1e-14 a relative residual is rounding), got \(shown(wireTolerance))")
     }
     if wires == .resistive && rule == .float && mode == .onChip {
-      throw fail("wires", "resistive lines need arrays: rule lim (on-chip) or learning off-chip, not float SGD")
+      throw fail("wires", "resistive lines need arrays: rules lim (on-chip), hybrid and single, or learning off-chip, not float SGD")
     }
     if wires == .resistive && rule.isFiniteState && lineCapacitance > 0 && !wireModel.isIdeal {
       // Rule lim's reads check the lines' settling and book their charging

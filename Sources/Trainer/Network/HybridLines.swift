@@ -59,25 +59,29 @@ final class HybridLines {
     kindTransfer?.deallocate()
   }
 
-  /// Every device of `kind`, in siemens, into its array.
+  /// Every device of `kind`, in siemens, into its array, and its line
+  /// loads (the reader tightens its tolerance by them behind terminal
+  /// resistances: `ResistiveReader.effectiveTolerance`).
   func synchronize(_ layer: HybridLayer, kind k: Int) {
-    write(layer, kind: k, 0..<layer.count)
+    let a = arrays[k], gp = layer.g[2 * k], gm = layer.g[2 * k + 1], s = gMax
+    for x in 0..<layer.count {
+      a._plus[x] = Double(gp[x]) * s
+      a._minus[x] = Double(gm[x]) * s
+    }
+    a.recomputeLoads()
   }
 
   /// The listed rows' devices of `kind` (an update's driven rows: its
-  /// coincidences and its saturation pass touch no other cells).
+  /// coincidences and its saturation pass touch no other cells), the line
+  /// loads kept in step.
   func synchronize(_ layer: HybridLayer, kind k: Int, rows list: UnsafePointer<Int32>, count: Int) {
-    for r in 0..<count {
-      let base = Int(list[r]) * columns
-      write(layer, kind: k, base..<(base + columns))
-    }
-  }
-
-  private func write(_ layer: HybridLayer, kind k: Int, _ cells: Range<Int>) {
     let a = arrays[k], gp = layer.g[2 * k], gm = layer.g[2 * k + 1], s = gMax
-    for x in cells {
-      a._plus[x] = Double(gp[x]) * s
-      a._minus[x] = Double(gm[x]) * s
+    for r in 0..<count {
+      let i = Int(list[r]), base = i * columns
+      for j in 0..<columns {
+        let x = base + j, p = Double(gp[x]) * s, m = Double(gm[x]) * s
+        if p != a._plus[x] || m != a._minus[x] { a._setPair(x, row: i, column: j, plus: p, minus: m) }
+      }
     }
   }
 

@@ -476,6 +476,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       backward(l)
       l -= 1
     }
+    // A resistive read that failed left stale or partial sums (one kind's
+    // array read, not the other's): no update from them (the run stops at
+    // the next check), as rule lim's.
+    guard wireError == nil else { return loss }
     for l in 0..<layers.count { update(l) }
     return loss
   }
