@@ -462,14 +462,8 @@ enum BenchCommand: CLICommand {
       rows: m, columns: n, conductance: g, wires: wires,
       rowTerminations: (0..<m).map { .source(volts: $0 == 0 ? 0.5 : 0) },
       columnTerminations: (0..<n).map { .source(volts: selected.contains($0) ? -0.5 : 0) })
-    var whole = UInt64.max
-    var solution: MeshSolution? = nil
-    for _ in 0..<min(repeats, 3) {
-      let t0 = now()
-      do { solution = try NodalSolver(options: .init(tolerance: 1e-12)).solve(mesh) } catch { throw CLIError.runtime("the whole mesh: \(error)") }
-      whole = min(whole, now() - t0)
-    }
-    let exact = driven.map { solution!.wordNodeVoltage[Int($0)] - solution!.bitNodeVoltage[Int($0)] }
+    let (whole, solution) = try wholeMesh(mesh, repeats: repeats)
+    let exact = driven.map { solution.wordNodeVoltage[Int($0)] - solution.bitNodeVoltage[Int($0)] }
     let gap = zip(shares, exact).map { $1 - $0 }
     let perSlot = Double(slot) / Double(m), perCell = Double(alone) / Double(m * n)
     func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
@@ -477,13 +471,25 @@ enum BenchCommand: CLICommand {
     print("  the bit lines' views (prepare, once per update and array)  \(t(Double(prepare)))")
     print("  one row's slot (its word line)                              \(t(perSlot)) (mean over the \(m) rows)")
     print("  one cell written alone (after its row's pass)               \(t(perCell)) (mean over the \(m * n) cells)")
-    print("  the whole mesh's nodal solve of row 0's slot (NodalSolver)  \(t(Double(whole))) (\(solution!.iterations) iterations): \(String(format: "%.0f", Double(whole) / (Double(prepare) + perSlot)))× prepare + slot")
+    print("  the whole mesh's nodal solve of row 0's slot (NodalSolver)  \(t(Double(whole))) (\(solution.iterations) iterations): \(String(format: "%.0f", Double(whole) / (Double(prepare) + perSlot)))× prepare + slot")
     // An update of MNIST's kind drives about 19 % of the rows, a slot each.
     let k = max(1, m * 19 / 100)
     print("  an update of \(k) row slots (19 % of the rows): \(t(Double(prepare) + Double(k) * perSlot)) against \(t(Double(k) * Double(whole))) of whole-mesh solves, \(String(format: "%.0f", Double(k) * Double(whole) / (Double(prepare) + Double(k) * perSlot)))×")
     print(String(format: "  row 0's shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", shares.min()!, exact.min()!, gap.min()!, gap.max()!))
     if sink.isNaN { print("  (NaN share)") }
     try benchParallelWrite(m: m, n: n, wires: wires, g: g, repeats: repeats)
+  }
+
+  /// The whole mesh's nodal solve (1e-12), timed: the best of up to three.
+  static func wholeMesh(_ mesh: CrossbarMesh, repeats: Int) throws -> (UInt64, MeshSolution) {
+    var best = UInt64.max
+    var solution: MeshSolution? = nil
+    for _ in 0..<min(repeats, 3) {
+      let t0 = now()
+      do { solution = try NodalSolver(options: .init(tolerance: 1e-12)).solve(mesh) } catch { throw CLIError.runtime("the whole mesh: \(error)") }
+      best = min(best, now() - t0)
+    }
+    return (best, solution!)
   }
 
   /// The fully parallel slot of rules hybrid and single
@@ -505,19 +511,13 @@ enum BenchCommand: CLICommand {
       rows: m, columns: n, conductance: gf.map(Double.init), wires: wires,
       rowTerminations: (0..<m).map { .source(volts: dr.contains($0) ? 0.5 : 0) },
       columnTerminations: (0..<n).map { .source(volts: dc.contains($0) ? -0.5 : 0) })
-    var whole = UInt64.max
-    var solution: MeshSolution? = nil
-    for _ in 0..<min(repeats, 3) {
-      let t0 = now()
-      do { solution = try NodalSolver(options: .init(tolerance: 1e-12)).solve(mesh) } catch { throw CLIError.runtime("the whole mesh: \(error)") }
-      whole = min(whole, now() - t0)
-    }
-    let exact = rows.flatMap { i in cols.map { solution!.wordNodeVoltage[Int(i) * n + Int($0)] - solution!.bitNodeVoltage[Int(i) * n + Int($0)] } }
+    let (whole, solution) = try wholeMesh(mesh, repeats: repeats)
+    let exact = rows.flatMap { i in cols.map { solution.wordNodeVoltage[Int(i) * n + Int($0)] - solution.bitNodeVoltage[Int(i) * n + Int($0)] } }
     let gap = zip(model, exact).map { $1 - $0 }
     func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
     print("a parallel slot (ParallelWriteSolver, rules hybrid and single): \(rows.count) rows and \(cols.count) columns driven at once:")
     print("  the driven lines relaxed to 1e-10 of V                      \(t(Double(best))) (\(solver.lastSweeps) sweeps)")
-    print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution!.iterations) iterations): \(String(format: "%.0f", Double(whole) / Double(best)))×")
+    print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution.iterations) iterations): \(String(format: "%.0f", Double(whole) / Double(best)))×")
     print(String(format: "  the coincidences' shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", model.min()!, exact.min()!, gap.min()!, gap.max()!))
   }
 }

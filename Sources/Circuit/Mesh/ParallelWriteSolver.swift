@@ -69,16 +69,7 @@ public final class ParallelWriteSolver {
   /// - Precondition: rows, columns ≥ 1; both segment resistances positive
   ///   and finite, terminal resistances ≥ 0 and finite.
   public init(rows: Int, columns: Int, wires: WireModel) {
-    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
-    let r = wires
-    precondition(
-      r.rowSegmentResistance > 0 && r.rowSegmentResistance.isFinite
-        && r.columnSegmentResistance > 0 && r.columnSegmentResistance.isFinite,
-      "a parallel write through the lines needs both segment resistances positive and finite")
-    precondition(
-      r.rowTerminalResistance >= 0 && r.rowTerminalResistance.isFinite
-        && r.columnTerminalResistance >= 0 && r.columnTerminalResistance.isFinite,
-      "terminal resistances must be >= 0 and finite")
+    checkWriteLines(rows: rows, columns: columns, wires)
     self.rows = rows
     self.columns = columns
     self.wires = wires

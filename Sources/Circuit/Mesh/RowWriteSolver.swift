@@ -69,16 +69,7 @@ public final class RowWriteSolver {
   /// - Precondition: rows, columns ≥ 1; both segment resistances positive
   ///   and finite, terminal resistances ≥ 0 and finite.
   public init(rows: Int, columns: Int, wires: WireModel) {
-    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
-    let r = wires
-    precondition(
-      r.rowSegmentResistance > 0 && r.rowSegmentResistance.isFinite
-        && r.columnSegmentResistance > 0 && r.columnSegmentResistance.isFinite,
-      "a row write through the lines needs both segment resistances positive and finite")
-    precondition(
-      r.rowTerminalResistance >= 0 && r.rowTerminalResistance.isFinite
-        && r.columnTerminalResistance >= 0 && r.columnTerminalResistance.isFinite,
-      "terminal resistances must be >= 0 and finite")
+    checkWriteLines(rows: rows, columns: columns, wires)
     self.rows = rows
     self.columns = columns
     self.wires = wires
@@ -265,4 +256,19 @@ public final class RowWriteSolver {
     let u = (leftCurrent[column] + w * j) / (leftAdmittance[column] + openAdmittance[column] + w * y)
     return (y * u - j) / (gc + y)
   }
+}
+
+/// The write solvers' shared precondition: an array of at least 1×1,
+/// both segment resistances positive and finite, terminal resistances
+/// ≥ 0 and finite.
+func checkWriteLines(rows: Int, columns: Int, _ r: WireModel) {
+  precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
+  precondition(
+    r.rowSegmentResistance > 0 && r.rowSegmentResistance.isFinite
+      && r.columnSegmentResistance > 0 && r.columnSegmentResistance.isFinite,
+    "a write through the lines needs both segment resistances positive and finite")
+  precondition(
+    r.rowTerminalResistance >= 0 && r.rowTerminalResistance.isFinite
+      && r.columnTerminalResistance >= 0 && r.columnTerminalResistance.isFinite,
+    "terminal resistances must be >= 0 and finite")
 }

@@ -750,6 +750,16 @@ final class HybridLayer: @unchecked Sendable {
   }
 
 
+  /// A refresh's reset of device d at cell x: to its G_min, counted (its
+  /// conductance is booked by the caller).
+  @inline(__always)
+  private func reset(_ d: Int, _ x: Int) {
+    if let e = endurance { DeviceCounts.add(e.resets, d &* count &+ x, 1) }
+    g[d][x] = low(d, x)
+    measuredState?[d][x] = floorIndex(d, x)
+    resets += 1
+  }
+
   /// The devices that were pulsed at G_max: Burr's refresh or method b.
   private func resolveSaturations(kind: Int) {
     guard shares[0].flaggedCount + shares[1].flaggedCount > 0 else { return }
@@ -806,20 +816,10 @@ final class HybridLayer: @unchecked Sendable {
           // its conductance: its reset and pulses are issued, their slots
           // taken, and nothing lands.)
           let lands = (lines?.serialLands(polarity: 0, x) ?? true, lines?.serialLands(polarity: 1, x) ?? true)
-          if lands.0 {
-            resetConductance += Double(p)
-            if let e = endurance { DeviceCounts.add(e.resets, plus &* count &+ x, 1) }
-            g[plus][x] = low(plus, x)
-            measuredState?[plus][x] = floorIndex(plus, x)
-            resets += 1
-          }
-          if lands.1 {
-            resetConductance += Double(m)
-            if let e = endurance { DeviceCounts.add(e.resets, minus &* count &+ x, 1) }
-            g[minus][x] = low(minus, x)
-            measuredState?[minus][x] = floorIndex(minus, x)
-            resets += 1
-          }
+          // (Both: the sum as before the lines, in single precision.)
+          resetConductance += lands.0 && lands.1 ? Double(p + m) : Double(lands.0 ? p : (lands.1 ? m : 0))
+          if lands.0 { reset(plus, x) }
+          if lands.1 { reset(minus, x) }
           updateSlots += 2
           resetSlots += 2
           let target = delta > 0 ? plus : minus
