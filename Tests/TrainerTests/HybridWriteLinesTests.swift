@@ -55,8 +55,10 @@ func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
     for s in 0..<20 {
       trains = nil
       let before = net.devices(layer: 0, kind: .big)
+      let cells0 = layer.cellUpdates
       net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
       guard let t = trains else { continue }
+      var landedCells = 0
       let after = net.devices(layer: 0, kind: .big)
       for (p, columns) in [(0, t.plus), (1, t.minus)] {
         let g = p == 0 ? before.plus : before.minus
@@ -77,12 +79,15 @@ func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
             if solver.share(row: Int(i), column: Int(j)) >= 0.75 { expected[x] += 1; landed += 1 } else { held += 1 }
           } }
         }
+        landedCells += expected.filter { $0 > 0 }.count
         for x in 0..<layer.count where issued[x] > 0 {
           // (A device that reaches G_max goes to the saturation pass.)
           guard Double(g[x]) + Double(issued[x] + 1) * mu < 1 else { continue }
           #expect(abs(moved[x] - Double(expected[x]) * mu) < 1e-5, "sample \(s) cell \(x) polarity \(p): moved \(moved[x] / mu) steps, expected \(expected[x]) of \(issued[x])")
         }
       }
+      // `cell_updates`: the synapses with a coincidence that landed.
+      #expect(layer.cellUpdates - cells0 == landedCells, "sample \(s)")
     }
   }
   // Both kinds of coincidence occurred.

@@ -679,11 +679,18 @@ final class HybridLayer: @unchecked Sendable {
           // coincidence (its row and column are in no other share or
           // polarity, so this call issues all its pulses). Counted without
           // a branch or a per-cell mark in memory.
-          cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
-          c += 1
-          // Through resistive lines: a coincidence whose cell saw less
-          // than the threshold in this slot changes nothing.
-          if let blocked, blocked[x] & (1 &<< UInt64(t)) != 0 { continue }
+          if let blocked {
+            // Through resistive lines: a coincidence whose cell saw less
+            // than the threshold in this slot changes nothing, and a cell
+            // counts at its first coincidence that landed.
+            let held = blocked[x]
+            c += 1
+            if held & (1 &<< UInt64(t)) != 0 { continue }
+            cells &+= rowWord & entries[2 &* (c - 1)] & ~held == 0 ? 1 : 0
+          } else {
+            cells &+= rowWord & entries[2 &* c] == 0 ? 1 : 0
+            c += 1
+          }
           pulses &+= 1
           if counting { DeviceCounts.add(worn.unsafelyUnwrapped, x, 1) }
           let old = dev[x]
