@@ -77,6 +77,13 @@ func aReadThroughTheLinesIsTheSumOfEveryMeshsNodalSolve(_ rule: LearningRule) th
   }
   let seen = net.sums[0].map(Double.init)
   #expect(maxRelativeDifference(seen, exact, floor: 1e-3) < 1e-5, "\(seen.prefix(4)) vs \(exact.prefix(4))")
+  // The evaluation's effective weights (every kind's transfer matrix,
+  // the small arrays' too after the switch) give the same sums.
+  let t = try net.effectiveWeights()[0]
+  let viaTransfer = (0..<layer.columns).map { j in
+    (0..<layer.rows).reduce(0.0) { $0 + Double(net.activations[0][$1]) * Double(t[$1 * layer.columns + j]) }
+  }
+  #expect(maxRelativeDifference(viaTransfer, exact, floor: 1e-3) < 1e-5)
   // …which are not the ideal sums (the weight cache's): the drop is there.
   #expect(maxRelativeDifference(seen, ideal, floor: 1e-3) > 1e-3)
   #expect(linesMatchDevices(net))
@@ -229,4 +236,26 @@ func nearZeroLinesTrainAsIdealWires(_ encoding: UpdateEncoding) throws {
       #expect(a._rowLoad[0] > 0)
     }
   }
+}
+
+@Test func theReadEnergyFollowsTheReadTime() throws {
+  // The drivers' Σ V·I·t of the solves: twice the read time, twice the
+  // energy (the arrays take `read_time`).
+  var cfg = configuration(r: 20)
+  let a = try trained(cfg, count: 10)
+  cfg.readTime = 2e-8
+  let b = try trained(cfg, count: 10)
+  #expect(a.ledger().read > 0)
+  #expect(isApproximatelyEqual(b.ledger().read, 2 * a.ledger().read, relativeTolerance: 1e-9))
+}
+
+@Test func aFailedHybridReadEndsTheRunWithItsImage() throws {
+  // Devices pushed beyond G·r = 1e9 by their variation: the first read
+  // fails, and the run ends naming the image, as rule lim's.
+  var cfg = configuration(rule: .single, r: 9.9e13)
+  cfg.d2d = 0.5
+  cfg.initialFraction = 1
+  let r = try Fixture.run(cfg)
+  #expect(r.failure?.hasPrefix("resistive read of training image") == true, "\(r.failure ?? "nil")")
+  #expect(r.interrupted)
 }

@@ -147,3 +147,140 @@ func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
   // The updates' slots count every issued event all the same.
   #expect(gated.layers.reduce(0) { $0 + $1.resetSlots } > 0)
 }
+
+@Test(arguments: [UpdateEncoding.stochastic, .sign])
+func theSaturationPassLandsDeviceByDevice(_ encoding: UpdateEncoding) throws {
+  // Every G+ device of layer 0 at G_max, every G− five steps above G_min
+  // (the G+ array's lines carry far more current), and every third cell
+  // flagged as pulsed on G+ at G_max; the pass then runs through 300 Ω
+  // lines. Each device's events land exactly where its cell, written
+  // alone (`serialLands`, on the same conductances), reaches 0.75:
+  // Burr's refresh (stochastic) resets each landing device and
+  // re-potentiates G+ only where it landed; method b (sign) resets and
+  // re-potentiates G− only where it landed. (A mutation audit, session
+  // 61: polarity swaps and the lands logic had survived.)
+  var cfg = configuration(r: 300)
+  cfg.c2c = 0
+  cfg.encoding = encoding
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0], lines = try #require(net.writeLines?[0])
+  let mu = layer.step[0], low = layer.uniformLow[0], high = layer.uniformHigh[0]
+  for x in 0..<layer.count {
+    layer.g[0][x] = high
+    layer.g[1][x] = low + 5 * mu
+  }
+  layer.recomputeWeights()
+  _ = lines
+  // The oracle: each array's cells written alone, from the circuit core.
+  let n = layer.columns
+  let alone = (0..<2).map { p -> [Bool] in
+    let solver = RowWriteSolver(rows: layer.rows, columns: n, wires: cfg.wireModel)
+    let gs = (0..<layer.count).map { Double(layer.g[p][$0]) * cfg.gMaxSiemens }
+    return gs.withUnsafeBufferPointer { g in
+      solver.prepare(g.baseAddress!)
+      return (0..<layer.count).map { solver.cellShare(row: $0 / n, column: $0 % n, conductance: g.baseAddress!) >= 0.75 }
+    }
+  }
+  let share = layer.shares[0]
+  let flagged = Array(stride(from: 0, to: layer.count, by: 3))
+  let lands = flagged.map { (plus: alone[0][$0], minus: alone[1][$0]) }
+  for x in flagged {
+    share.flagged[share.flaggedCount] = Int32(2 * x)
+    share.flaggedCount += 1
+    layer.flagMark[x] = 1
+  }
+  // Both outcomes on both arrays occur.
+  #expect(lands.contains { $0.plus } && lands.contains { !$0.plus })
+  #expect(lands.contains { $0.minus } && lands.contains { !$0.minus })
+  let resets0 = layer.resets, incomplete0 = lines.incompleteSequences, booked0 = layer.resetConductance
+  var row: Int32 = 0
+  layer.finishUpdate(kind: .big, slots: 1, rows: &row, rowCount: 0)
+  var expectedResets = 0, expectedIncomplete = 0, expectedBooked = 0.0
+  for (q, x) in flagged.enumerated() {
+    let (p, m) = (layer.g[0][x], layer.g[1][x])
+    // What the landing resets find: G+ at G_max, G− five steps up.
+    expectedBooked += (encoding == .stochastic && lands[q].plus ? Double(high) : 0) + (lands[q].minus ? Double(low + 5 * mu) : 0)
+    if encoding == .sign {
+      // Method b: G− (the other device) reset and re-potentiated 4 steps.
+      #expect(p == high)
+      #expect(m == (lands[q].minus ? low + 4 * mu : low + 5 * mu), "cell \(x)")
+      expectedResets += lands[q].minus ? 1 : 0
+      expectedIncomplete += lands[q].minus ? 0 : 1
+    } else {
+      // Refresh: each landing device reset; W back on G+ where G+ lands.
+      let n = Float(Int(((high - low - 5 * mu) / mu).rounded()))
+      #expect(p == (lands[q].plus ? low + n * mu : high), "cell \(x)")
+      #expect(m == (lands[q].minus ? low : low + 5 * mu), "cell \(x)")
+      expectedResets += (lands[q].plus ? 1 : 0) + (lands[q].minus ? 1 : 0)
+      expectedIncomplete += lands[q].plus && lands[q].minus ? 0 : 1
+    }
+  }
+  #expect(layer.resets - resets0 == expectedResets)
+  #expect(isApproximatelyEqual(layer.resetConductance - booked0, expectedBooked, relativeTolerance: 1e-6))
+  #expect(lines.incompleteSequences - incomplete0 == expectedIncomplete)
+}
+
+@Test func aSlotThatStopsAtItsSweepLimitIsCounted() throws {
+  // One sweep is not enough through 300 Ω: the solver says so, and the
+  // run's statistics (and the summary's unconverged_slots) count it; the
+  // marks are cleared after every update.
+  var rng = SeededGenerator(seed: 4)
+  let g = (0..<(13 * 11)).map { _ in Float(1e-3 * rng.nextUniform()) }
+  let solver = ParallelWriteSolver(rows: 13, columns: 11, wires: WireModel(rowSegmentResistance: 20, columnSegmentResistance: 20))
+  solver.maxSweeps = 1
+  let rows: [Int32] = [0, 5, 9], cols: [Int32] = [1, 4, 10]
+  let ok = g.withUnsafeBufferPointer { solver.solve(rows: rows, rowCount: 3, columns: cols, columnCount: 3, conductance: $0.baseAddress!, scale: 1) }
+  #expect(!ok && !solver.converged && solver.lastSweeps == 1)
+  let net = try HybridNetwork(configuration: configuration(r: 300))
+  for w in net.writeLines! { for s in w.solvers { s.maxSweeps = 1 } }
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<5 {
+      net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      for (l, w) in net.writeLines!.enumerated() {
+        #expect(w.markedCount == [0, 0])
+        for p in 0..<2 { #expect((0..<net.layers[l].count).allSatisfy { w.blocked[p][$0] == 0 }) }
+      }
+    }
+  }
+  let w = try #require(net.writeLineStatistics)
+  #expect(w.unconvergedSlots > 0 && w.meanShare <= 1 && w.meanShare > w.leastShare)
+}
+
+@Test func cellUpdatesCountTheFirstCoincidenceThatLanded() throws {
+  // Marks of the test's own that hold back every even slot: a synapse
+  // counts (cell_updates) when one of its coincidences falls in an odd
+  // slot, also when an earlier one was held back (a mutation audit).
+  var cfg = configuration(r: 300)
+  cfg.c2c = 0
+  let net = try HybridNetwork(configuration: cfg)
+  let layer = net.layers[0]
+  let even: UInt64 = 0x5555_5555_5555_5555
+  let masks = (0..<2).map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: layer.count) }
+  defer { for m in masks { m.deallocate() } }
+  for m in masks { m.initialize(repeating: even, count: layer.count) }
+  layer.writeBlocked = masks
+  var trains: HybridUpdateTrains? = nil
+  net.updateObserver = { if $0.layer == 0 { trains = $0 } }
+  var checked = 0, heldFirst = 0
+  Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<10 {
+      trains = nil
+      let c0 = layer.cellUpdates
+      net.train(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      guard let t = trains else { continue }
+      var expected = 0
+      for columns in [t.plus, t.minus] {
+        for r in t.rows {
+          for c in columns {
+            let both = r.train & c.train
+            if both & ~even != 0 { expected += 1 }
+            if both & ~even != 0 && both.trailingZeroBitCount % 2 == 0 { heldFirst += 1 }
+          }
+        }
+      }
+      #expect(layer.cellUpdates - c0 == expected, "sample \(s)")
+      checked += 1
+    }
+  }
+  #expect(checked > 0 && heldFirst > 0)
+}

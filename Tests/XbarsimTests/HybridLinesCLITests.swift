@@ -46,9 +46,16 @@ import _TestSupport
   let rule = try #require(drop["rule_pulses"] as? Int), below = try #require(drop["pulses_below_threshold"] as? Int)
   #expect(rule > 0 && below > 0 && below < rule, "\(drop)")
   #expect(drop["sequences_below_threshold"] is Int)
+  #expect(drop["unconverged_slots"] as? Int == 0)
+  let mean = try #require(drop["mean_share"] as? Double)
+  #expect(mean > 0 && mean < 1)
   let line = try #require(w.stdout.split(separator: "\n").first { $0.hasPrefix("update through the lines: ") })
   #expect(line.hasPrefix("update through the lines: \(below) of \(rule) coincidences"), "\(line)")
   #expect(line.contains("saturation sequences incomplete"))
+  // inspect stops at a read that fails (devices beyond G·r = 1e9).
+  let failing = ["--rule", "single", "--wires", "resistive", "--r-row", "9.9e13", "--r-col", "9.9e13", "--d2d", "0.5", "--initial-fraction", "1"]
+  let i = try runXbarsim(["inspect", "--data", data.path, "--layers", "64,8,10", "--samples", "2", "--out", root.appendingPathComponent("insp").path] + failing)
+  #expect(i.status == 1 && i.stderr.hasPrefix("Error: sample 0 (training image "), "\(i.stderr)")
   let (t, _) = try train(["--rule", "hybrid", "--wires", "resistive", "--write-lines", "resistive", "--write-threshold", "0.5"], "refused2")
   #expect(t.status != 0 && t.stderr.hasPrefix("Error: --write-threshold: with write_lines resistive must be above write_voltage/2"), "\(t.stderr)")
 }
