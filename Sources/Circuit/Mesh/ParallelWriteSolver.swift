@@ -138,34 +138,16 @@ public final class ParallelWriteSolver {
     // The ladders' admittances, once per slot: a bit line's node k is row
     // M−1−k (its source at the bottom), a word line's node k column k.
     for c in 0..<columnCount {
-      let j = Int(columnList[c]), base = c * m
-      var y = 0.0
-      var k = m - 1
-      while k >= 0 {
-        let shunt = Double(g[(m - 1 - k) * n + j]) * scale
-        bitShunt[base + k] = shunt
-        bitBeyond[base + k] = y
-        let p = shunt + y, d = 1 / (1 + rc * p)
-        bitFactor[base + k] = d
-        y = p * d
-        k -= 1
-      }
-      bitNode0[c] = 1 / (bitSource + bitShunt[base] + bitBeyond[base])
+      let base = c * m
+      bitNode0[c] = ladder(
+        m, cells: g + (m - 1) * n + Int(columnList[c]), stride: -n, scale: scale, segment: rc, source: bitSource,
+        shunt: bitShunt + base, beyond: bitBeyond + base, factor: bitFactor + base)
     }
     for r in 0..<rowCount {
-      let gi = g + Int(rowList[r]) * n, base = r * n
-      var y = 0.0
-      var k = n - 1
-      while k >= 0 {
-        let shunt = Double(gi[k]) * scale
-        wordShunt[base + k] = shunt
-        wordBeyond[base + k] = y
-        let p = shunt + y, d = 1 / (1 + rr * p)
-        wordFactor[base + k] = d
-        y = p * d
-        k -= 1
-      }
-      wordNode0[r] = 1 / (wordSource + wordShunt[base] + wordBeyond[base])
+      let base = r * n
+      wordNode0[r] = ladder(
+        n, cells: g + Int(rowList[r]) * n, stride: 1, scale: scale, segment: rr, source: wordSource,
+        shunt: wordShunt + base, beyond: wordBeyond + base, factor: wordFactor + base)
     }
     lastSweeps = 0
     converged = false
@@ -221,6 +203,29 @@ public final class ParallelWriteSolver {
       }
     }
     return converged
+  }
+
+  /// One driven line's ladder, fixed for a slot: node k's cell is
+  /// `cells[k·stride]` (× `scale`, S), and from the open end (k = count − 1)
+  /// towards the source, the admittance beyond each node and the factor
+  /// 1/(1 + r·(G + Y)). Returns node 0's 1/(source + G_0 + Y_0).
+  @inline(__always)
+  private func ladder(
+    _ count: Int, cells: UnsafePointer<Float>, stride: Int, scale: Double, segment r: Double, source: Double,
+    shunt: UnsafeMutablePointer<Double>, beyond: UnsafeMutablePointer<Double>, factor: UnsafeMutablePointer<Double>
+  ) -> Double {
+    var y = 0.0
+    var k = count - 1
+    while k >= 0 {
+      let g = Double(cells[k * stride]) * scale
+      shunt[k] = g
+      beyond[k] = y
+      let p = g + y, d = 1 / (1 + r * p)
+      factor[k] = d
+      y = p * d
+      k -= 1
+    }
+    return 1 / (source + shunt[0] + beyond[0])
   }
 
   /// The fraction of V across cell (`row`, `column`) in the last slot:

@@ -853,36 +853,29 @@ final class HybridLayer: @unchecked Sendable {
           let other = pol == 0 ? minus : plus
           let old = g[other][x]
           let aside = neighbours(other, x)
+          // The re-potentiation pulses: one step below the old state.
+          let resetIndex = floorIndex(other, x)
+          var n = Int(((old - low(other, x)) / mu).rounded()) - 1
+          if let state = measuredState?[other] { n = Int((state[x] &- resetIndex &+ Self.indexOne / 2) >> 16) - 1 }
+          // The reset's and the pulses' slots, and their half-selected
+          // cells, issued whether or not they land.
+          updateSlots += 1
+          resetSlots += 1
+          halfSelectReset += aside
+          halfSelectWrite += Double(max(0, n)) * aside
+          lineCellsReset += Double(rows + columns)
+          lineCellsWrite += Double(max(0, n) * (rows + columns))
           if let lines, !lines.serialLands(polarity: other - plus, x) {
-            // Its cell sees too little: the reset and the pulses are issued
-            // and take their slots; the device keeps its conductance.
-            var n = Int(((old - low(other, x)) / mu).rounded()) - 1
-            if let state = measuredState?[other] { n = Int((state[x] &- floorIndex(other, x) &+ Self.indexOne / 2) >> 16) - 1 }
-            updateSlots += 1 + max(0, n)
-            resetSlots += 1
-            halfSelectReset += aside
-            halfSelectWrite += Double(max(0, n)) * aside
-            lineCellsReset += Double(rows + columns)
-            lineCellsWrite += Double(max(0, n) * (rows + columns))
+            // Its cell sees too little: the device keeps its conductance.
+            updateSlots += max(0, n)
             lines.incompleteSequences += 1
             continue
           }
           resetConductance += Double(old)
           if let e = endurance { DeviceCounts.add(e.resets, other &* count &+ x, 1) }
           g[other][x] = low(other, x)
+          measuredState?[other][x] = resetIndex
           resets += 1
-          updateSlots += 1
-          resetSlots += 1
-          var n = Int(((old - low(other, x)) / mu).rounded()) - 1
-          if let state = measuredState?[other] {
-            let f = floorIndex(other, x)
-            n = Int((state[x] &- f &+ Self.indexOne / 2) >> 16) - 1
-            state[x] = f
-          }
-          halfSelectReset += aside
-          halfSelectWrite += Double(max(0, n)) * aside
-          lineCellsReset += Double(rows + columns)
-          lineCellsWrite += Double(max(0, n) * (rows + columns))
           repotentiate(other, x, pulses: max(0, n), table: table)
         }
         // The cache from the devices: its pulse-by-pulse sums drift (the

@@ -216,7 +216,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       ? ls.map {
         HybridWriteLines(
           rows: $0.rows, columns: $0.columns, wires: cfg.wireModel, threshold: cfg.writeThreshold,
-          writeVoltage: cfg.writeVoltage, slots: cfg.encoding == .sign ? 1 : cfg.pulseTrainLength, scale: cfg.gMaxSiemens)
+          writeVoltage: cfg.writeVoltage, scale: cfg.gMaxSiemens)
       } : nil
     for (layer, lines) in zip(ls, writeLines ?? []) {
       layer.writeBlocked = lines.blocked
@@ -637,7 +637,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         }
       }
       lines.gate(
-        polarity: p, conductance: layer.g[2 * kind.rawValue + p], scale: configuration.gMaxSiemens,
+        polarity: p, conductance: layer.g[2 * kind.rawValue + p],
         rowIndex: rowIndex[l], rowWords: rowWords[l], rowCount: rowCount, columnCount: count)
     }
   }

@@ -27,7 +27,7 @@ final class HybridWriteLines {
   let solvers: [ParallelWriteSolver]
   /// V_th/V_w: the least share of V_w a coincidence needs.
   let share: Double
-  let rows: Int, columns: Int, slots: Int
+  let rows: Int, columns: Int
   /// Per polarity, per cell: the slots whose coincidence does not land
   /// (bit t), zero outside an update; and the cells marked, to clear.
   let blocked: [UnsafeMutablePointer<UInt64>]
@@ -39,20 +39,21 @@ final class HybridWriteLines {
   let columnIndex: UnsafeMutablePointer<Int32>, columnWords: UnsafeMutablePointer<UInt64>
 
   /// Coincidences solved, those below the threshold, the least share and
-  /// the sum of the shares; slots solved, and those that did not reach the
-  /// solver's tolerance.
+  /// the sum of the shares; the slots that did not reach the solver's
+  /// tolerance.
   var coincidences = 0, belowThreshold = 0
   var leastShare = 1.0, shareSum = 0.0
-  var slotsSolved = 0, unconverged = 0
+  var unconverged = 0
   /// Saturation sequences with a reset or pulse that did not land.
   var incompleteSequences = 0
-  /// The serial pass's solvers (per polarity), the conductances (S) they
-  /// were prepared on, and whether they are prepared for this pass.
+  /// The serial pass's solvers (per polarity) and the conductances (S)
+  /// they were prepared on.
   let serial: [RowWriteSolver]
   let serialConductance: [UnsafeMutablePointer<Double>]
+  /// G_max in siemens: the devices' normalised conductances times this.
   let scale: Double
 
-  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, writeVoltage: Double, slots: Int, scale: Double) {
+  init(rows: Int, columns: Int, wires: WireModel, threshold: Double, writeVoltage: Double, scale: Double) {
     solvers = (0..<2).map { _ in ParallelWriteSolver(rows: rows, columns: columns, wires: wires) }
     serial = (0..<2).map { _ in RowWriteSolver(rows: rows, columns: columns, wires: wires) }
     serialConductance = (0..<2).map { _ in .allocate(capacity: rows * columns) }
@@ -60,7 +61,6 @@ final class HybridWriteLines {
     share = threshold / writeVoltage
     self.rows = rows
     self.columns = columns
-    self.slots = slots
     blocked = (0..<2).map { _ in
       let p = UnsafeMutablePointer<UInt64>.allocate(capacity: rows * columns)
       p.initialize(repeating: 0, count: rows * columns)
@@ -87,10 +87,10 @@ final class HybridWriteLines {
   /// - Parameters:
   ///   - g: the array's devices (normalised), × `scale` in siemens.
   ///   - rowIndex, rowWords: the update's rows and their trains.
-  ///   - columnIndex, columnWords: this array's columns and trains
-  ///     (`gather` them first).
+  ///   - columnCount: this array's columns, with their trains, in
+  ///     `columnIndex` and `columnWords` (the caller fills them).
   func gate(
-    polarity p: Int, conductance g: UnsafePointer<Float>, scale: Double,
+    polarity p: Int, conductance g: UnsafePointer<Float>,
     rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int, columnCount: Int
   ) {
     guard rowCount > 0 && columnCount > 0 else { return }
@@ -115,7 +115,6 @@ final class HybridWriteLines {
       if !solver.solve(rows: slotRows, rowCount: nr, columns: slotColumns, columnCount: nc, conductance: g, scale: scale) {
         unconverged += 1
       }
-      slotsSolved += 1
       for r in 0..<nr {
         let i = Int(slotRows[r])
         for c in 0..<nc {
@@ -141,8 +140,8 @@ final class HybridWriteLines {
   /// Prepares the serial pass's solvers on the selected arrays as they are
   /// (`g[0]` the G+ devices, `g[1]` the G−, normalised).
   func prepareSerial(plus: UnsafePointer<Float>, minus: UnsafePointer<Float>) {
-    for (p, g) in [plus, minus].enumerated() {
-      let s = serialConductance[p]
+    for p in 0..<2 {
+      let g = p == 0 ? plus : minus, s = serialConductance[p]
       for x in 0..<(rows * columns) { s[x] = Double(g[x]) * scale }
       serial[p].prepare(s)
     }
@@ -166,13 +165,8 @@ final class HybridWriteLines {
 
   /// Adds this layer's counts to `s`.
   func add(to s: inout WriteLineStatistics) {
-    let total = Double(s.rulePulses) * s.meanShare + shareSum
-    s.pulsesBelowThreshold += belowThreshold
-    s.rulePulses += coincidences
-    s.leastShare = min(s.leastShare, leastShare)
-    s.meanShare = s.rulePulses > 0 ? total / Double(s.rulePulses) : 1
+    s.add(pulses: coincidences, below: belowThreshold, sequences: incompleteSequences, least: leastShare, shareSum: shareSum)
     s.parallel = true
-    s.sequencesBelowThreshold += incompleteSequences
     s.unconvergedSlots += unconverged
   }
 }

@@ -114,12 +114,21 @@ public struct WriteLineStatistics: Sendable, Equatable {
 extension LimWriteLines {
   /// Adds this layer's counts to `s`.
   func add(to s: inout WriteLineStatistics) {
-    let total = Double(s.rulePulses) * s.meanShare + shareSum
-    s.pulsesBelowThreshold += ineffectivePulses
-    s.sequencesBelowThreshold += ineffectiveSequences
-    s.rulePulses += shareCount
-    s.leastShare = min(s.leastShare, leastShare)
-    s.meanShare = s.rulePulses > 0 ? total / Double(s.rulePulses) : 1
+    s.add(pulses: shareCount, below: ineffectivePulses, sequences: ineffectiveSequences, least: leastShare, shareSum: shareSum)
+  }
+}
+
+extension WriteLineStatistics {
+  /// Adds one layer's counts: its pulses solved, those below the
+  /// threshold, its incomplete sequences, its least share and the sum of
+  /// its shares (the mean is kept over every layer's pulses).
+  mutating func add(pulses: Int, below: Int, sequences: Int, least: Double, shareSum: Double) {
+    let total = Double(rulePulses) * meanShare + shareSum
+    pulsesBelowThreshold += below
+    sequencesBelowThreshold += sequences
+    rulePulses += pulses
+    leastShare = min(leastShare, least)
+    meanShare = rulePulses > 0 ? total / Double(rulePulses) : 1
   }
 }
 
