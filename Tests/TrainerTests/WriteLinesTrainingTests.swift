@@ -201,8 +201,10 @@ func writeLinesRefusals() {
   #expect(refusal { _ in } == nil)
   #expect(refusal { $0.wires = .ideal; $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")
   #expect(refusal { $0.mode = .offChip }?.field == "write_lines")
-  #expect(refusal { $0.method = .c }?.description.contains("method c") == true)
-  #expect(refusal { $0.sigmaC2C = 0.1 }?.description.contains("sigma_c2c") == true)
+  // Conductance states are solved too (since session 62).
+  #expect(refusal { $0.method = .c } == nil)
+  #expect(refusal { $0.sigmaC2C = 0.1 } == nil)
+  #expect(refusal { $0.bMargin = 0.5 } == nil)
   #expect(refusal { $0.batch = 2 }?.field == "write_lines")
   #expect(refusal { $0.halfSelect = .book }?.field == "write_lines")
   #expect(refusal { $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")

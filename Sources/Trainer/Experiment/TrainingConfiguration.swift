@@ -916,7 +916,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw fail("line_capacitance", "with wires resistive is implemented for rule lim, not \(rule.rawValue): use line_capacitance 0 (or ideal wires)")
     }
     if writeLines == .resistive {
-      // Solved: rule lim's row-by-row slots (integer states) and the
+      // Solved: rule lim's row-by-row slots (every method) and the
       // coincidence rules' parallel slots.
       if wires != .resistive {
         throw fail("write_lines", "resistive needs wires resistive (the lines the update's pulses go through)")
@@ -937,10 +937,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
       if rule != .lim || mode != .onChip {
         throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots) and rules hybrid and single (their parallel slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
-      }
-      if limConductanceStates {
-        let what = method == .c ? "method c" : sigmaC2C > 0 ? "sigma_c2c" : "b_margin"
-        throw fail("write_lines", "resistive is implemented for methods a and b with integer device states, not with \(what)")
       }
       if batch > 1 {
         throw fail("write_lines", "resistive is implemented for batch 1 (a mini-batch's rounds of slots are not solved), got batch \(batch)")

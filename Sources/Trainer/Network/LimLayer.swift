@@ -478,6 +478,12 @@ final class LimLayer {
       lines.plus.prepare(gp)
       lines.minus.prepare(gm)
     }
+    if conductanceStates {
+      updateConductancesThroughLines(
+        lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
+        gp: gp, gm: gm)
+      return
+    }
     let n = columns, top = UInt8(nMax)
     for r in 0..<rowCount {
       var i = activeRows[r]
@@ -580,8 +586,8 @@ final class LimLayer {
         pulses += count
         reportSink?.issue(.potentiate, polarity, cell: k, count: count)
       case .depress:
-        // Method c's, which write_lines refuses (`validate`).
-        preconditionFailure("a depression replayed through the lines (method c is refused there)")
+        // Method c's, which runs on conductance states (`reapply`).
+        preconditionFailure("a depression replayed on integer states (method c runs on conductance states)")
       case .repotentiate:
         updateSlots += count
         guard lands else { undone = undone || count > 0; continue }
@@ -597,6 +603,142 @@ final class LimLayer {
     // The weight cache and line loads: the kernel's call moved them to
     // `issued`; from there to what landed.
     store(k, before: issued)
+  }
+
+  /// `updateThroughLines` on conductance states (method c, σ_c2c > 0, or
+  /// method b with a margin): the same row slots and shares. Each synapse
+  /// whose rule pulse lands (or that has none: its device to pulse is at
+  /// G_max) runs its kernel (`update(_:up:sink:)`), in the order of the
+  /// ideal path, recording its events. Where a serial event of it misses
+  /// (its cell, written alone on its device's array, below the threshold's
+  /// share), the synapse is put back as it was and its events re-applied,
+  /// each as far as it lands (`reapply`): the controller issues them all
+  /// either way, and only the landed ones count in `pulses`, `resets` and
+  /// the energy.
+  @inline(never)
+  private func updateConductancesThroughLines(
+    _ lines: LimWriteLines, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
+    gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>
+  ) {
+    let n = columns
+    let top = hasMeasuredBidirectional ? measuredBidirectional.unsafelyUnwrapped.gMax : device.gMax
+    for r in 0..<rowCount {
+      let i = Int(activeRows[r]), base = i * n
+      // The row's slot: the columns whose device to pulse is below G_max.
+      var p = 0, q = 0
+      for u in 0..<upCount where gp[base + Int(up[u])] < top {
+        lines.placePlus[Int(up[u])] = Int32(p)
+        lines.rulePlus[p] = up[u]
+        p += 1
+      }
+      for d in 0..<downCount where gm[base + Int(down[d])] < top {
+        lines.placeMinus[Int(down[d])] = Int32(q)
+        lines.ruleMinus[q] = down[d]
+        q += 1
+      }
+      if p > 0 { lines.plus.slot(row: i, columns: lines.rulePlus, count: p, conductance: sp, into: lines.sharePlus) }
+      if q > 0 { lines.minus.slot(row: i, columns: lines.ruleMinus, count: q, conductance: sm, into: lines.shareMinus) }
+      // The slot is driven even where none of its pulses lands.
+      if p + q > 0 { updateSlots += 1 }
+      for u in 0..<upCount { synapseThroughLines(lines, row: i, column: Int(up[u]), up: true, gp: sp, gm: sm) }
+      for d in 0..<downCount { synapseThroughLines(lines, row: i, column: Int(down[d]), up: false, gp: sp, gm: sm) }
+    }
+  }
+
+  /// One synapse of `updateConductancesThroughLines`.
+  @inline(__always)
+  private func synapseThroughLines(
+    _ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>
+  ) {
+    let place = up ? lines.placePlus : lines.placeMinus
+    let slot = Int(place[j])
+    place[j] = -1
+    if slot >= 0 {
+      let share = (up ? lines.sharePlus : lines.shareMinus)[slot]
+      lines.saw(share)
+      // A rule pulse below the threshold: nothing happens to the synapse
+      // (its device stays below G_max, so nothing follows).
+      guard share >= lines.share else {
+        lines.ineffectivePulses += 1
+        return
+      }
+    }
+    let k = i * columns + j
+    let saved = (
+      gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise)
+    lines.events.removeAll(keepingCapacity: true)
+    update(k, up: up, sink: SequenceSink(lines: lines))
+    // Every serial event takes its slot, landed or not.
+    var serial = false
+    for (kind, _, count) in lines.events where kind != .potentiate {
+      serial = true
+      updateSlots += kind == .reset ? 1 : count
+      if kind == .reset { resetSlots += 1 }
+    }
+    var reaches = (plus: true, minus: true)
+    if serial {
+      reaches = (
+        plus: lines.plus.cellShare(row: i, column: j, conductance: sp) >= lines.share,
+        minus: lines.minus.cellShare(row: i, column: j, conductance: sm) >= lines.share)
+    }
+    let missed = lines.events.contains { kind, polarity, count in
+      kind != .potentiate && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
+    }
+    guard missed else {
+      // Everything issued landed: the kernel's result stands.
+      if let report = reportSink { for (kind, polarity, count) in lines.events { report.issue(kind, polarity, cell: k, count: count) } }
+      return
+    }
+    lines.ineffectiveSequences += 1
+    let issued = conductances(k)
+    (gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise) = saved
+    if hasMeasuredBidirectional {
+      reapply(lines, k, reaches: reaches, MeasuredBidirectional.self)
+    } else {
+      reapply(lines, k, reaches: reaches, LimExponentialDevice.self)
+    }
+    // The weight cache and line loads: the kernel's call moved them to
+    // `issued`; from there to what landed.
+    store(k, before: issued)
+  }
+
+  /// Synapse k's recorded events (conductance states), each applied where
+  /// its device's cell reaches the threshold (the rule pulse landed in its
+  /// row's slot), as the kernels apply them: a pulse's step (varied with
+  /// σ_c2c, one draw a landed pulse), a reset to G_min, with their
+  /// counts and energy.
+  private func reapply<Device: BidirectionalModel>(
+    _ lines: LimWriteLines, _ k: Int, reaches: (plus: Bool, minus: Bool), _: Device.Type
+  ) {
+    for (kind, polarity, count) in lines.events {
+      let plus = polarity == .plus
+      guard kind == .potentiate || (plus ? reaches.plus : reaches.minus) else { continue }
+      let x = hasVariation ? Double(plus ? xp[k] : xm[k]) : 1
+      var g = plus ? gp[k] : gm[k]
+      switch kind {
+      case .potentiate, .repotentiate:
+        for _ in 0..<count {
+          closedPulseConductance += x * g * gMax
+          g = potentiated(g, Device.self)
+        }
+        pulses += count
+        if kind == .repotentiate { repotentiations += count }
+      case .depress:
+        for _ in 0..<count {
+          closedPulseConductance += x * g * gMax
+          g = depressed(g, Device.self)
+        }
+        pulses += count
+        depressions += count
+      case .reset:
+        settledResetConductance += x * g * gMax
+        g = Device.of(self).gMin
+        resets += count
+      }
+      if plus { gp[k] = g } else { gm[k] = g }
+      reportSink?.issue(kind, polarity, cell: k, count: count)
+    }
   }
 
   private func updateRows(

@@ -17,7 +17,9 @@ import Peripherals
 /// method a's resets and re-potentiation, both devices' resets at G_max)
 /// is replayed event by event (`LimLayer.replaySequence`): each reset or
 /// pulse lands where its cell, written alone on its device's array, sees
-/// the same share of its amplitude. The controller issues every pulse
+/// the same share of its amplitude. On conductance states (method c's
+/// depressions, σ_c2c, method b's margin) the same, synapse by synapse
+/// (`LimLayer.updateConductancesThroughLines`). The controller issues every pulse
 /// either way (it does not read the cells back): the ones that do nothing
 /// are counted here, not in the layer's `pulses` and `resets`.
 final class LimWriteLines {
@@ -69,7 +71,8 @@ final class LimWriteLines {
     shareMinus.deallocate()
   }
 
-  /// The events of the synapse being replayed (`LimLayer.replaySequence`).
+  /// The events of the synapse being replayed (`LimLayer.replaySequence`,
+  /// `LimLayer.synapseThroughLines`).
   var events: [(PulseKind, Polarity, Int)] = []
   /// Per row: the synapses to replay, column j as j (raise) or ~j (lower).
   let replay: UnsafeMutablePointer<Int32>
