@@ -22,14 +22,20 @@ public struct PulseEvent: Sendable, Equatable {
   public var column: Int
   public var kind: PulseKind
   public var count: Int
+  /// false: issued and driven in its slot, but its cell saw less than the
+  /// programming threshold through resistive lines (`write_lines
+  /// resistive`): the device did not change. It takes its slot all the
+  /// same (`UpdateSchedule.slots`).
+  public var landed: Bool
 
-  public init(array: Int, polarity: Polarity, row: Int, column: Int, kind: PulseKind, count: Int = 1) {
+  public init(array: Int, polarity: Polarity, row: Int, column: Int, kind: PulseKind, count: Int = 1, landed: Bool = true) {
     self.array = array
     self.polarity = polarity
     self.row = row
     self.column = column
     self.kind = kind
     self.count = count
+    self.landed = landed
   }
 }
 

@@ -293,8 +293,10 @@ enum InspectCommand: CLICommand {
       try write(writer.heatMap(l, array, lastForward: records.last!.record.reads.first { $0.array == l && $0.direction == .forward }!),
         to: out + "/array\(l).svg")
     }
-    let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
-    let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
+    // What landed (train's `pulses` and `resets`); through resistive lines
+    // the events held back are in the slots but not here.
+    let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) } }
+    let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) } }
     // Every read takes a slot of the time base too: the update's slots
     // (what train's latency counts) named apart (a reviewer read the
     // total as the update's, session 47).
@@ -302,10 +304,14 @@ enum InspectCommand: CLICommand {
     let readSlots = records.reduce(0) { $0 + $1.record.reads.count }
     print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
-      // Through the lines the records hold what landed; the controller
-      // drove the others' slots all the same (train counts them).
+      // Through the lines the controller drives every pulse it issues (train
+      // counts their slots); those that did not land are recorded as such
+      // (a walkthrough, session 62: they had been left out of the slots,
+      // the timeline and the half-selected cells' energy).
       let below = w1.pulsesBelowThreshold - w0.pulsesBelowThreshold, undone = w1.sequencesBelowThreshold - w0.sequencesBelowThreshold
-      print("write_lines resistive: \(below) of \(w1.rulePulses - w0.rulePulses) rule pulses below write_threshold and \(undone) serial sequences with an event that did not land are not in the events, slots and energies above (their slots were driven all the same)")
+      let held = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.landed || $1.kind == .reset ? 0 : $1.count) } }
+      let heldResets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + (!$1.landed && $1.kind == .reset ? $1.count : 0) } }
+      print("write_lines resistive: \(below) of \(w1.rulePulses - w0.rulePulses) rule pulses below write_threshold, and \(undone) serial sequences with an event that did not land; \(held) pulses and \(heldResets) resets held back: in the slots, pulses.csv (landed 0) and pulses.vcd as driven, not in the pulses, resets and booked energy above")
     }
     // The updates' energy beside what the ledger books: the V/2 scheme's
     // half-selected cells (a walkthrough had estimated them by hand).
@@ -512,9 +518,14 @@ enum InspectCommand: CLICommand {
         o.addRaw("neurons", "[" + neurons.joined(separator: ",\n") + "]")
         var u = JSONWriter()
         let events = r.pulses
-        u.add("pulses", events.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) })
-        u.add("resets", events.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) })
-        u.add("repotentiation_pulses", events.reduce(0) { $0 + ($1.kind == .repotentiate ? $1.count : 0) })
+        u.add("pulses", events.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) })
+        u.add("resets", events.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) })
+        u.add("repotentiation_pulses", events.reduce(0) { $0 + ($1.kind == .repotentiate && $1.landed ? $1.count : 0) })
+        if cfg.writeLines == .resistive {
+          // Issued and driven, their cells below the threshold.
+          u.add("held_back_pulses", events.reduce(0) { $0 + ($1.kind == .reset || $1.landed ? 0 : $1.count) })
+          u.add("held_back_resets", events.reduce(0) { $0 + ($1.kind == .reset && !$1.landed ? $1.count : 0) })
+        }
         u.add("trainer_pulses", counted[s].pulses)
         u.add("trainer_resets", counted[s].resets)
         u.add("first_slot", updateFirstSlot[s])
@@ -584,7 +595,7 @@ enum InspectCommand: CLICommand {
     }
 
     func pulsesCSV() -> String {
-      var s = "sample,array,polarity,row,column,kind,amplitude,width,slot,time,device_before,device_after\n"
+      var s = "sample,array,polarity,row,column,kind,amplitude,width,slot,time,device_before,device_after,landed\n"
       struct Device: Hashable { var array, row, column: Int, plus: Bool }
       for (k, slots) in updateSlots.enumerated() {
         // The pulsed devices' conductances before and after the update (the
@@ -600,7 +611,7 @@ enum InspectCommand: CLICommand {
             let c = g[Device(array: e.array, row: e.row, column: e.column, plus: e.polarity == .plus)]
             s += "\(k),\(e.array),\(e.polarity == .plus ? "G+" : "G-"),\(e.row),\(e.column),\(e.kind.rawValue),"
             s += "\(JSONWriter.number(amplitude(e.kind))),\(JSONWriter.number(width(e.kind))),\(slot),\(JSONWriter.number(seconds(slot))),"
-            s += "\(c.map { JSONWriter.number($0.before) } ?? ""),\(c.map { JSONWriter.number($0.after) } ?? "")\n"
+            s += "\(c.map { JSONWriter.number($0.before) } ?? ""),\(c.map { JSONWriter.number($0.after) } ?? ""),\(e.landed ? 1 : 0)\n"
           }
         }
       }

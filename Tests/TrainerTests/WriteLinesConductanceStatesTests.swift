@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Peripherals
 import Testing
 import _TestSupport
 
@@ -230,7 +231,9 @@ func conductanceRefillLandsByItsShare(_ loaded: Bool) throws {
     #expect(layer.pulses == 0 && layer.resets == 0 && layer.repotentiations == 0)
     #expect(layer.closedPulseConductance == 0 && layer.settledResetConductance == 0)
     #expect(layer.writeLines!.ineffectiveSequences == 1)
-    #expect(recorder.events.isEmpty)
+    // The recorder hears the issued reset and refill, marked as held back.
+    #expect(recorder.events.map(\.kind) == [.reset, .repotentiate] && recorder.events.allSatisfy { !$0.landed && $0.polarity == .minus })
+    #expect(recorder.events.last?.count == twin.repotentiations && recorder.pulses == 0 && recorder.resets == 0 && recorder.heldBack == 1 + twin.repotentiations)
   } else {
     // The refill lands: G− reset and re-potentiated, pulse for pulse (and
     // draw for draw) as with ideal writes.
@@ -244,4 +247,47 @@ func conductanceRefillLandsByItsShare(_ loaded: Bool) throws {
   #expect(layer.array._weight[k] == layer.cachedWeight(k, layer.conductances(k)))
   let load = (0..<n).reduce(0.0) { s, c in let g = layer.conductances(i * n + c); return s + g.plus + g.minus }
   #expect(abs(layer.array._rowLoad[i] - load) <= 1e-9 * load)
+}
+
+/// `inspect` through the lines records what the controller issues: the
+/// events that did not land are marked, take their slots as `train`
+/// counts them, and leave their devices as they were (a walkthrough,
+/// session 62: they had been left out, and with them their slots).
+@Test("inspect through the lines: held-back events take train's slots and leave their devices", arguments: [UpdateMethod.a, .b, .c])
+func inspectRecordsHeldBackEventsInTheirSlots(_ method: UpdateMethod) throws {
+  var cfg = configuration(r: 100, writeLines: .resistive, method: method)
+  cfg.writeThreshold = 0.85
+  cfg.nMax = 8
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  train(net, 0..<40)
+  var heldRule = 0, heldSerial = 0, landed = 0
+  try Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 40..<60 {
+      let slots = net.layers.map(\.updateSlots).reduce(0, +)
+      let (pulses, resets) = (net.pulses, net.resets)
+      let below = net.writeLineStatistics!.pulsesBelowThreshold
+      let r = try net.inspect(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      // The schedule of every issued event is train's count of slots.
+      #expect(UpdateSchedule.slots(r.pulses).count == net.layers.map(\.updateSlots).reduce(0, +) - slots, "sample \(s)")
+      // What landed is what the trainer counts.
+      #expect(r.pulses.filter(\.landed).reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } == net.pulses - pulses)
+      #expect(r.pulses.filter(\.landed).reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } == net.resets - resets)
+      // Each rule pulse below the threshold is one held-back potentiation.
+      let held = r.pulses.filter { !$0.landed }
+      #expect(held.filter { $0.kind == .potentiate }.count == net.writeLineStatistics!.pulsesBelowThreshold - below)
+      heldRule += held.filter { $0.kind == .potentiate }.count
+      heldSerial += held.filter { $0.kind != .potentiate }.count
+      landed += r.pulses.filter(\.landed).count
+      // A device with only held-back events kept its conductance.
+      struct Device: Hashable { var array, row, column: Int, plus: Bool }
+      let moved = Set(r.pulses.filter(\.landed).map { Device(array: $0.array, row: $0.row, column: $0.column, plus: $0.polarity == .plus) })
+      for (e, c) in zip(r.pulses, r.deviceConductances) where !e.landed {
+        guard !moved.contains(Device(array: e.array, row: e.row, column: e.column, plus: e.polarity == .plus)) else { continue }
+        #expect(c.before == c.after, "sample \(s): \(e)")
+      }
+    }
+  }
+  #expect(heldRule > 0 && landed > 0, "held back \(heldRule), landed \(landed)")
+  if method != .a { #expect(heldSerial > 0, "no serial event held back") }
 }

@@ -273,7 +273,10 @@ func oneResetOfTwoLands() throws {
   let x = Double(layer.xm[k])
   #expect(abs(layer.closedPulseConductance - closedBefore - x * layer.cumulative[cfg.nMax]) <= 1e-18)
   // The recorder hears what landed: G−'s pulse and its reset.
-  #expect(recorder.events.map(\.kind) == [.potentiate, .reset] && recorder.events.allSatisfy { $0.polarity == .minus })
+  let landed = recorder.events.filter(\.landed), held = recorder.events.filter { !$0.landed }
+  #expect(landed.map(\.kind) == [.potentiate, .reset] && landed.allSatisfy { $0.polarity == .minus })
+  // ... and, marked, G+'s reset that did not land (since session 62).
+  #expect(held.map(\.kind) == [.reset] && held.allSatisfy { $0.polarity == .plus })
   // The weight cache and the loads follow the states.
   #expect(layer.array._weight[k] == layer.cachedWeight(k, layer.conductances(k)))
   let load = (0..<n).reduce(0.0) { s, c in let g = layer.conductances(i * n + c); return s + g.plus + g.minus }

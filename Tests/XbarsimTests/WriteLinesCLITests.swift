@@ -115,6 +115,17 @@ import _TestSupport
   let words = line.split(separator: " ")
   let below = try #require(Int(words[2])), rule = try #require(Int(words[4]))
   #expect(below > 0 && below <= rule, "\(line)")
+  // pulses.csv marks the held-back events (landed 0), their devices
+  // unchanged when nothing else landed on them; inspect.json counts them.
+  let dir = root.appendingPathComponent("i")
+  let csv = try String(contentsOf: dir.appendingPathComponent("pulses.csv"), encoding: .utf8).split(separator: "\n")
+  #expect(csv[0].hasSuffix(",device_after,landed"))
+  let rows = csv.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+  let held = rows.filter { $0.last == "0" }
+  #expect(held.filter { $0[5] == "potentiate" }.count == below, "\(held.count) held back")
+  #expect(rows.allSatisfy { $0.last == "0" || $0.last == "1" })
+  let json = try String(contentsOf: dir.appendingPathComponent("inspect.json"), encoding: .utf8)
+  #expect(json.contains("\"held_back_pulses\"") && json.contains("\"held_back_resets\""))
   // Without it, no such line.
   let plain = try runXbarsim([
     "inspect", "--data", data.path, "--layers", "64,8,10", "--wires", "resistive", "--r-row", "300", "--r-col", "300",

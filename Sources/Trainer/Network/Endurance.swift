@@ -65,6 +65,12 @@ struct ReportSink: PulseSink {
     recording?.issue(kind, polarity, cell: cell, count: count)
     counting?.issue(kind, polarity, cell: cell, count: count)
   }
+
+  /// To the recorder only: a device's wear counts what reached it.
+  @inline(__always)
+  func heldBack(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int) {
+    recording?.heldBack(kind, polarity, cell: cell, count: count)
+  }
 }
 
 /// The per-device wear of a run (`endurance`): per layer and over all

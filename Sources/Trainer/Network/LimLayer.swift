@@ -515,6 +515,7 @@ final class LimLayer {
           lines.saw(share)
           guard share >= lines.share else {
             lines.ineffectivePulses += 1
+            reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: k, count: 1)
             return false
           }
           // A pulse that takes both devices to G_max: their resets follow.
@@ -574,7 +575,11 @@ final class LimLayer {
       case .reset:
         updateSlots += 1
         resetSlots += 1
-        guard lands else { undone = true; continue }
+        guard lands else {
+          undone = true
+          reportSink?.heldBack(.reset, polarity, cell: k, count: 1)
+          continue
+        }
         closedPulseConductance += x * cumulative[s]
         settledResetConductance += x * table[s] * gMax
         device[k] = 0
@@ -590,7 +595,11 @@ final class LimLayer {
         preconditionFailure("a depression replayed on integer states (method c runs on conductance states)")
       case .repotentiate:
         updateSlots += count
-        guard lands else { undone = undone || count > 0; continue }
+        guard lands else {
+          undone = undone || count > 0
+          reportSink?.heldBack(.repotentiate, polarity, cell: k, count: count)
+          continue
+        }
         // (A device at G_max takes no step: no pulse beyond it counts.)
         let n = min(count, top - s)
         device[k] = UInt8(s + n)
@@ -661,6 +670,7 @@ final class LimLayer {
       // (its device stays below G_max, so nothing follows).
       guard share >= lines.share else {
         lines.ineffectivePulses += 1
+        reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: i * columns + j, count: 1)
         return
       }
     }
@@ -713,7 +723,10 @@ final class LimLayer {
   ) {
     for (kind, polarity, count) in lines.events {
       let plus = polarity == .plus
-      guard kind == .potentiate || (plus ? reaches.plus : reaches.minus) else { continue }
+      guard kind == .potentiate || (plus ? reaches.plus : reaches.minus) else {
+        reportSink?.heldBack(kind, polarity, cell: k, count: count)
+        continue
+      }
       let x = hasVariation ? Double(plus ? xp[k] : xm[k]) : 1
       var g = plus ? gp[k] : gm[k]
       switch kind {

@@ -18,12 +18,16 @@ public final class PulseRecorder: @unchecked Sendable {
   /// Forgets the events recorded so far.
   public func removeAll() { events.removeAll(keepingCapacity: true) }
 
-  /// Identical pulses recorded (the trainer's `pulses` counts the same).
-  public var pulses: Int { events.reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } }
-  /// Device resets recorded.
-  public var resets: Int { events.reduce(0) { $0 + ($1.kind == .reset ? $1.count : 0) } }
+  /// Identical pulses recorded that landed (the trainer's `pulses` counts
+  /// the same).
+  public var pulses: Int { events.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) } }
+  /// Device resets recorded that landed.
+  public var resets: Int { events.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) } }
   /// Of `pulses`, the re-potentiations after resets.
-  public var repotentiations: Int { events.reduce(0) { $0 + ($1.kind == .repotentiate ? $1.count : 0) } }
+  public var repotentiations: Int { events.reduce(0) { $0 + ($1.kind == .repotentiate && $1.landed ? $1.count : 0) } }
+  /// Pulses and resets recorded that did not land (`write_lines
+  /// resistive`): issued, but their cells below the threshold.
+  public var heldBack: Int { events.reduce(0) { $0 + ($1.landed ? 0 : $1.count) } }
 }
 
 /// Where the update reports the pulses and resets it issues.
@@ -41,6 +45,11 @@ protocol PulseSink {
   func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double))
   /// Row i's synapses are all visited.
   func rowEnded(_ i: Int)
+  /// `count` pulses of `kind` issued to the `polarity` device of synapse
+  /// `cell` whose cell saw less than the threshold through resistive
+  /// lines (`write_lines resistive`): driven in their slots, the device
+  /// unchanged. Only a recorder hears them.
+  func heldBack(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int)
 }
 
 extension PulseSink {
@@ -49,6 +58,8 @@ extension PulseSink {
   func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {}
   @inline(__always)
   func rowEnded(_ i: Int) {}
+  @inline(__always)
+  func heldBack(_ kind: PulseKind, _ polarity: Polarity, cell: Int, count: Int) {}
 
   /// Figure 2D and methods a/b: both devices of a synapse reset.
   @inline(__always)
@@ -74,5 +85,11 @@ struct RecordingSink: PulseSink {
     guard count > 0 else { return }
     recorder.append(PulseEvent(
       array: array, polarity: polarity, row: k / columns, column: k % columns, kind: kind, count: count))
+  }
+
+  func heldBack(_ kind: PulseKind, _ polarity: Polarity, cell k: Int, count: Int) {
+    guard count > 0 else { return }
+    recorder.append(PulseEvent(
+      array: array, polarity: polarity, row: k / columns, column: k % columns, kind: kind, count: count, landed: false))
   }
 }
