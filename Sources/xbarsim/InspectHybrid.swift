@@ -21,6 +21,9 @@ extension InspectCommand {
     /// Per layer: its trains (nil when none of its columns fired), its
     /// selected devices before and after the sample, its neurons.
     var trains: [HybridUpdateTrains?]
+    /// Per layer, with `write_lines resistive`: the coincidence slots the
+    /// lines held back, per cell (polarity·rows·columns + cell).
+    var heldBack: [[Int: UInt64]] = []
     var before: [(plus: [Float], minus: [Float])]
     var after: [(plus: [Float], minus: [Float])]
     var neurons: [(sum: [Float], activation: [Float]?, delta: [Float])]
@@ -124,12 +127,21 @@ extension InspectCommand {
     let kind = net.selectedKind
     var current: [HybridUpdateTrains?] = []
     net.updateObserver = { current[$0.layer] = $0 }
-    defer { net.updateObserver = nil }
+    var held: [[Int: UInt64]] = []
+    net.heldBackObserver = { l, cells in
+      let n = cfg.layers[l + 1], size = (cfg.layers[l] + 1) * n
+      for c in cells { held[l][c.polarity * size + c.row * n + c.column] = c.slots }
+    }
+    defer {
+      net.updateObserver = nil
+      net.heldBackObserver = nil
+    }
     var records: [HybridSample] = []
     let writeBefore = net.writeLineStatistics
     for s in 0..<samples {
       let image = order[first + s]
       current = Array(repeating: nil, count: layers)
+      held = Array(repeating: [:], count: layers)
       let before = (0..<layers).map { net.devices(layer: $0, kind: kind) }
       let (p0, r0, z0) = (net.pulses, net.repotentiations, net.resets)
       let booked0 = net.ledger()
@@ -145,7 +157,7 @@ extension InspectCommand {
       records.append(HybridSample(
         image: image, label: label, prediction: prediction, loss: loss, phase: net.phase,
         pulses: net.pulses - p0, repotentiations: net.repotentiations - r0, resets: net.resets - z0,
-        networkPulses: net.pulses, trains: current, before: before,
+        networkPulses: net.pulses, trains: current, heldBack: held, before: before,
         after: (0..<layers).map { net.devices(layer: $0, kind: kind) }, neurons: neurons,
         bookedProgramEnergy: (booked1.program + booked1.reset) - (booked0.program + booked0.reset),
         bookedHalfSelectEnergy: (booked1.halfSelect ?? 0) - (booked0.halfSelect ?? 0),
@@ -163,7 +175,7 @@ extension InspectCommand {
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // cells.csv counts every coincidence issued; through the lines some
       // did not land (their device_before = device_after).
-      print("write_lines resistive: \(w1.pulsesBelowThreshold - w0.pulsesBelowThreshold) of \(w1.rulePulses - w0.rulePulses) coincidences below write_threshold and \(w1.sequencesBelowThreshold - w0.sequencesBelowThreshold) saturation sequences with an event that did not land: cells.csv's coincidences count them, the devices did not move for them")
+      print("write_lines resistive: \(w1.pulsesBelowThreshold - w0.pulsesBelowThreshold) of \(w1.rulePulses - w0.rulePulses) coincidences below write_threshold and \(w1.sequencesBelowThreshold - w0.sequencesBelowThreshold) saturation sequences with an event that did not land: cells.csv's coincidences count them, its landed those that reached the threshold")
     }
     let booked = records.reduce(0) { $0 + $1.bookedProgramEnergy }
     let halfSelected = records.reduce(0) { $0 + $1.bookedHalfSelectEnergy }
@@ -334,7 +346,7 @@ extension InspectCommand {
     }
 
     func cellsCSV() -> String {
-      var s = "sample,layer,kind,polarity,row,column,coincidences,device_before,device_after,refresh\n"
+      var s = "sample,layer,kind,polarity,row,column,coincidences,landed,device_before,device_after,refresh\n"
       for (k, r) in records.enumerated() {
         for l in 0..<r.before.count {
           let columns = cfg.layers[l + 1], rows = cfg.layers[l] + 1
@@ -362,9 +374,12 @@ extension InspectCommand {
                 refresh = "0"
               }
               for p in 0..<2 {
-                let c = pulsed == p ? (rowTrain[i] & cols[j]!.train).nonzeroBitCount : 0
+                let slots = pulsed == p ? rowTrain[i] & cols[j]!.train : 0
+                let c = slots.nonzeroBitCount
                 guard c > 0 || before[p][x] != after[p][x] else { continue }
-                s += "\(k),\(l),\(kindName),\(p == 0 ? "plus" : "minus"),\(i),\(j),\(c),"
+                // Through the lines, less the slots they held back.
+                let held = l < r.heldBack.count ? r.heldBack[l][p * rows * columns + x] ?? 0 : 0
+                s += "\(k),\(l),\(kindName),\(p == 0 ? "plus" : "minus"),\(i),\(j),\(c),\((slots & ~held).nonzeroBitCount),"
                 s += "\(Self.number(before[p][x])),\(Self.number(after[p][x])),\(refresh)\n"
               }
             }

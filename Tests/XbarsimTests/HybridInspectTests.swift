@@ -105,7 +105,7 @@ func hybridInspectWritesItsFourFiles(rule: String) throws {
   #expect(i.samples.allSatisfy { $0["phase"] as? String == "dynamic" })
   #expect(i.trains.header == ["sample", "layer", "line", "index", "value", "array", "pulses", "train"])
   #expect(i.cells.header == [
-    "sample", "layer", "kind", "polarity", "row", "column", "coincidences", "device_before", "device_after", "refresh",
+    "sample", "layer", "kind", "polarity", "row", "column", "coincidences", "landed", "device_before", "device_after", "refresh",
   ])
   #expect(i.neurons.header == ["sample", "layer", "neuron", "sum", "activation", "delta", "sense_offset", "comparator_offset"])
   // (No offsets in this run: 0 in every row.)
@@ -157,6 +157,29 @@ private func expectExactSteps(_ i: Inspection, mu: Double, top: Double, kind: St
   #expect(ratios.count > 100 && abs(mean - 1) < 0.04, "\(ratios.count) cells, mean \(mean)")
   // And not exactly: the noise is there.
   #expect(ratios.contains { abs($0 - 1) > 0.01 })
+}
+
+/// cells.csv's `landed` (session 62): every coincidence with ideal writes;
+/// through resistive lines, the device moves by the landed ones × μ.
+@Test func cellsLandedCountsTheCoincidencesTheLinesLetThrough() throws {
+  let (root, data) = try dataDirectory()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ideal = try inspected(root, data, "ideal", ["--rule", "single", "--c2c", "0", "--samples", "4"])
+  #expect(ideal.cells.rows.allSatisfy { $0["landed"] == $0["coincidences"] })
+  let lines = try inspected(root, data, "lines", [
+    "--rule", "single", "--c2c", "0", "--samples", "4", "--wires", "resistive", "--r-row", "200", "--r-col", "200",
+    "--write-lines", "resistive",
+  ])
+  var held = 0, checked = 0
+  for r in lines.cells.rows {
+    let c = r.int("coincidences"), n = r.int("landed")
+    #expect(n >= 0 && n <= c, "\(r)")
+    held += c - n
+    guard r["refresh"] == "0", r.double("device_after") < 1 - 1e-6 else { continue }
+    #expect(abs(r.double("device_after") - r.double("device_before") - Double(n) * 0.9 / 50) < 1e-6, "\(r)")
+    checked += 1
+  }
+  #expect(held > 0 && checked > 20, "held back \(held), checked \(checked)")
 }
 
 @Test func coincidencesArePopcountsOfTheRecordedTrains() throws {

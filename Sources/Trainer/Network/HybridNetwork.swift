@@ -139,6 +139,11 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// the update pays one nil test per layer. Not called for a layer none
   /// of whose columns fires (its rows are then not encoded).
   public var updateObserver: ((HybridUpdateTrains) -> Void)?
+  /// With `write_lines resistive`: called by every layer's update after
+  /// its slots were solved, with the coincidences the lines held back
+  /// (`xbarsim inspect`'s per-cell count of those that landed); nil while
+  /// training.
+  public var heldBackObserver: ((_ layer: Int, _ cells: [HybridHeldBack]) -> Void)?
 
   /// - Throws: `ConfigurationError` for a configuration the finite-state
   ///   rules cannot run.
@@ -609,6 +614,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     job.kind = .apply
     runShares(parallel: l == 0)
     layer.finishUpdate(kind: kind, slots: encoding == .sign ? 1 : encoder.length, rows: rows, rowCount: rowCount)
+    if let heldBackObserver, let w = writeLines?[l] { heldBackObserver(l, w.heldBack) }
     writeLines?[l].clear()
     if let lines {
       // The arrays the next reads solve: the driven rows' devices (the

@@ -154,6 +154,17 @@ final class HybridWriteLines {
     serial[p].cellShare(row: x / columns, column: x % columns, conductance: serialConductance[p]) >= share
   }
 
+  /// The last update's marks: each cell with a coincidence held back, and
+  /// its slots.
+  var heldBack: [HybridHeldBack] {
+    (0..<2).flatMap { p in
+      (0..<markedCount[p]).map { k in
+        let x = Int(marked[p][k])
+        return HybridHeldBack(polarity: p, row: x / columns, column: x % columns, slots: blocked[p][x])
+      }
+    }
+  }
+
   /// Clears the marks of the last update.
   func clear() {
     for p in 0..<2 {
@@ -169,4 +180,15 @@ final class HybridWriteLines {
     s.parallel = true
     s.unconvergedSlots += unconverged
   }
+}
+
+
+/// A cell whose coincidences the lines held back in an update (`write_lines
+/// resistive`): its array (0: G+, 1: G−), row and column, and the slots
+/// (bit t: slot t) whose coincidence did not reach `write_threshold`.
+public struct HybridHeldBack: Sendable, Equatable {
+  public var polarity: Int
+  public var row: Int
+  public var column: Int
+  public var slots: UInt64
 }
