@@ -291,3 +291,69 @@ func inspectRecordsHeldBackEventsInTheirSlots(_ method: UpdateMethod) throws {
   #expect(heldRule > 0 && landed > 0, "held back \(heldRule), landed \(landed)")
   if method != .a { #expect(heldSerial > 0, "no serial event held back") }
 }
+
+/// Mini-batches through the lines (session 62): one pulse per synapse and
+/// batch, each row's one round its row's slot, solved on the conductances
+/// before the batch's update.
+@Test("mini-batches through lines of vanishing resistance write as ideal writes", arguments: [UpdateMethod.a, .b, .c])
+func miniBatchesNearIdealLines(_ method: UpdateMethod) throws {
+  var a = configuration(r: 1e-9, writeLines: .ideal, method: method), b = configuration(r: 1e-9, writeLines: .resistive, method: method)
+  a.batch = 4; b.batch = 4
+  a.nMax = 8; b.nMax = 8
+  try a.validate()
+  try b.validate()
+  let ideal = LimNetwork(configuration: a)
+  let lines = LimNetwork(configuration: b)
+  train(ideal, 0..<160)
+  train(lines, 0..<160)
+  #expect(lines.pulses > 2_000 && lines.resets > 0)
+  #expect(lines.layerStates.map(\.plusConductances) == ideal.layerStates.map(\.plusConductances))
+  #expect(lines.layerStates.map(\.minusConductances) == ideal.layerStates.map(\.minusConductances))
+  #expect(lines.layerStates.map(\.plusStates) == ideal.layerStates.map(\.plusStates))
+  #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets && lines.repotentiations == ideal.repotentiations)
+  #expect(lines.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots))
+  #expect(lines.layers.map(\.resetSlots) == ideal.layers.map(\.resetSlots))
+  // (Method c's conductance states are visited ups first, then downs,
+  // per row, through the lines; column by column with ideal writes: the
+  // same devices, their energies summed in another order.)
+  // (Integer states keep their pulses' sum in stretches: `pulseConductance`.)
+  for (x, y) in zip(lines.layers, ideal.layers) {
+    #expect(abs(x.pulseConductance - y.pulseConductance) <= 1e-12 * y.pulseConductance && y.pulseConductance > 0)
+    #expect(abs(x.resetConductance - y.resetConductance) <= 1e-12 * y.resetConductance)
+  }
+  let s = try #require(lines.writeLineStatistics)
+  #expect(s.rulePulses > 0 && s.pulsesBelowThreshold == 0 && s.sequencesBelowThreshold == 0)
+}
+
+@Test("mini-batches through resistive lines: held-back pulses, and the slots their schedule draws", arguments: [UpdateMethod.b, .c])
+func miniBatchesThroughResistiveLines(_ method: UpdateMethod) throws {
+  var cfg = configuration(r: 100, writeLines: .resistive, method: method)
+  cfg.batch = 4
+  cfg.writeThreshold = 0.85
+  cfg.nMax = 8
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  train(net, 0..<40)
+  var issued = 0
+  try Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 40..<60 {
+      let slots = net.layers.map(\.updateSlots).reduce(0, +), pulses = net.pulses
+      let below = net.writeLineStatistics!.pulsesBelowThreshold
+      let r = try net.inspect(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      // Counted once (the lines' path counts its slots; the batch's own
+      // count stays out): the schedule of the recorded events.
+      #expect(UpdateSchedule.slots(r.pulses).count == net.layers.map(\.updateSlots).reduce(0, +) - slots, "sample \(s)")
+      #expect(r.pulses.filter(\.landed).reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } == net.pulses - pulses)
+      #expect(r.pulses.filter { !$0.landed && $0.kind == .potentiate }.count == net.writeLineStatistics!.pulsesBelowThreshold - below)
+      // Only the batch's last sample updates.
+      if (s + 1) % 4 != 0 { #expect(r.pulses.isEmpty) } else { issued += r.pulses.count }
+    }
+  }
+  #expect(issued > 0)
+  let st = try #require(net.writeLineStatistics)
+  #expect(st.pulsesBelowThreshold > 0 && st.pulsesBelowThreshold < st.rulePulses)
+  // batch_pulses net (rounds of slots) is refused by name.
+  var net2 = cfg
+  net2.batchPulses = .net
+  #expect(throws: ConfigurationError.self) { try net2.validate() }
+}

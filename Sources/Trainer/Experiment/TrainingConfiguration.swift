@@ -938,8 +938,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if rule != .lim || mode != .onChip {
         throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots) and rules hybrid and single (their parallel slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
       }
-      if batch > 1 {
-        throw fail("write_lines", "resistive is implemented for batch 1 (a mini-batch's rounds of slots are not solved), got batch \(batch)")
+      if batch > 1 && batchPulses == .net {
+        throw fail("write_lines", "resistive is implemented for one pulse per synapse and mini-batch (batch_pulses sign), not batch_pulses net (its rounds of slots are not solved)")
       }
       if halfSelect == .book {
         throw fail("write_lines", "resistive does not book half-selected cells yet: use half_select skip")

@@ -470,14 +470,7 @@ final class LimLayer {
     // (the network writes them after it): every slot's bit lines are
     // solved on them.
     let gp = UnsafePointer(array._plus), gm = UnsafePointer(array._minus)
-    // The two arrays' bit lines on the two cores where it pays (as the
-    // reads' two polarities).
-    if rows * columns >= 20_000 {
-      concurrentPerform(2) { $0 == 0 ? lines.plus.prepare(gp) : lines.minus.prepare(gm) }
-    } else {
-      lines.plus.prepare(gp)
-      lines.minus.prepare(gm)
-    }
+    if !lines.held { prepareWriteLines(lines) }
     if conductanceStates {
       updateConductancesThroughLines(
         lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
@@ -543,6 +536,30 @@ final class LimLayer {
         replaySequence(lines, row: Int(i), column: j, up: c >= 0, gp: gp, gm: gm)
       }
     }
+  }
+
+  /// The bit lines' views of both arrays (`RowWriteSolver.prepare`), on
+  /// the conductances in siemens, those before the update (the network
+  /// writes them after it).
+  private func prepareWriteLines(_ lines: LimWriteLines) {
+    let gp = UnsafePointer(array._plus), gm = UnsafePointer(array._minus)
+    // The two arrays on the two cores where it pays (as the reads' two
+    // polarities).
+    if rows * columns >= 20_000 {
+      concurrentPerform(2) { $0 == 0 ? lines.plus.prepare(gp) : lines.minus.prepare(gm) }
+    } else {
+      lines.plus.prepare(gp)
+      lines.minus.prepare(gm)
+    }
+  }
+
+  /// A mini-batch's update calls `update(rows:…)` row by row
+  /// (`LimNetwork.applyBatch`): `true` prepares the write lines once for
+  /// all of them, `false` after the last.
+  func holdWriteLines(_ hold: Bool) {
+    guard let lines = writeLines else { return }
+    if hold { prepareWriteLines(lines) }
+    lines.held = hold
   }
 
   /// A synapse's update with its serial sequence (the method's resets and

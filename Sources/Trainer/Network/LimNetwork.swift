@@ -622,7 +622,15 @@ public final class LimNetwork: @unchecked Sendable {
       // without variation), as an online update's do. The per-synapse
       // update stays for netted counts, the booking's rows and conductance
       // states (whose noise is drawn in issue order).
-      let byRows = batchByRows && !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates
+      //
+      // Through resistive lines (`write_lines resistive`, one pulse per
+      // synapse) every row goes to the row kernel on any states: its one
+      // round is its row's slot, solved there (`LimLayer.updateThroughLines`,
+      // which counts the slots it drives), the bit lines prepared once for
+      // the whole update on the conductances before it.
+      let throughLines = layer.writeLines != nil
+      let byRows = throughLines || (batchByRows && !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates)
+      if throughLines { layer.holdWriteLines(true) }
       // Only the rows the batch's samples accumulated into have non-zero
       // sums (MNIST's inputs: about two fifths of the input rows in a batch of 5);
       // the booking hears every row's end, as before.
@@ -712,8 +720,12 @@ public final class LimNetwork: @unchecked Sendable {
       }
       layer.finishBookedUpdate()
       if layer.reader != nil { layer.synchronize() }
-      layer.updateSlots += rowSlots + lateRulePulses + layer.serialEvents - serialBefore
-      layer.resetSlots += layer.resets - resetsBefore
+      if throughLines {
+        layer.holdWriteLines(false)
+      } else {
+        layer.updateSlots += rowSlots + lateRulePulses + layer.serialEvents - serialBefore
+        layer.resetSlots += layer.resets - resetsBefore
+      }
     }
     samplesInBatch = 0
   }

@@ -29,6 +29,9 @@ final class LimWriteLines {
   /// alike (a reset's threshold is as far above half its amplitude as a
   /// programming pulse's, so its half-selected cells stay below it too).
   let share: Double
+  /// The solvers are prepared for the update under way (a mini-batch's,
+  /// row by row: `LimLayer.holdWriteLines`).
+  var held = false
   /// Rule pulses that did not program their device (their cell saw less
   /// than the threshold), and serial sequences with a reset or pulse that
   /// did not land.
