@@ -310,9 +310,41 @@ enum TrainCommand: CLICommand {
       throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
-      throw keyError(e.field, e.message, args, base: baseName)
+      let error = keyError(e.field, e.message, args, base: baseName)
+      // A checkpoint's key that conflicts only with the options given here
+      // (`--wires ideal` beside its write_lines resistive) is the command
+      // line's error, not the file's: it had named the file, exit 1, as if
+      // the checkpoint were bad (a walkthrough, session 62).
+      if let baseName, case .runtime = error, let given = overridesBehind(e, args, base: base) {
+        let option = "--" + e.field.replacingOccurrences(of: "_", with: "-")
+        throw CLIError.usage(
+          "\(given) with checkpoint \(baseName): \(e.field): \(e.message); \(option) changes the checkpoint's \(e.field)")
+      }
+      throw error
     }
     return cfg
+  }
+
+  /// The options given here behind `error`, a checkpoint's configuration
+  /// (`base`) merged with them failing validation: those that alone make
+  /// the checkpoint's fail so, or else all of them (with the --config
+  /// file), "--wires ideal"-style. Nil when the checkpoint's own
+  /// configuration fails (the file is bad) or nothing was given.
+  static func overridesBehind(_ error: ConfigurationError, _ args: ParsedArguments, base: TrainingConfiguration) -> String? {
+    if (try? base.validate()) == nil { return nil }
+    let given = TrainingConfiguration.keys.compactMap { k -> (key: String, option: String, value: String)? in
+      let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
+      return args.string(option).map { (k.key, option, $0) }
+    }
+    let alone = given.filter { g in
+      var c = base
+      guard (try? c.set(g.key, g.value)) != nil else { return false }
+      do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
+      return false
+    }
+    var named = (alone.isEmpty ? given : alone).map { "\($0.option) \($0.value)" }
+    if alone.isEmpty, let path = args.string("--config") { named.append("--config \(path)") }
+    return named.isEmpty ? nil : named.joined(separator: " ")
   }
 
   /// `r_row` and `r_col` as a plain --config file spells them, in its
@@ -468,7 +500,7 @@ enum TrainCommand: CLICommand {
       let text: String
       switch dict[key]! {
       case .number(let x):
-        guard x.isFinite else { throw fail("\(path): key '\(key)': the number is out of range (beyond ±1.8e308)") }
+        guard x.isFinite else { throw fail("\(path): \(key): the number is out of range (beyond ±1.8e308)") }
         // A JSON number is a double: integers beyond 2^53 are not exact
         // (the value read may not be the one written: do not quote it).
         // (A key that reads reals takes such a value as the real it is:
@@ -485,11 +517,11 @@ enum TrainCommand: CLICommand {
             do { try probe.validate() } catch let e as ConfigurationError
               where e.field == key.replacingOccurrences(of: "-", with: "_") && e.message.contains(big) {
               throw fail(
-                "\(path): key '\(key)': " + e.message.replacingOccurrences(of: big, with: JSONWriter.number(x)))
+                "\(path): \(key): " + e.message.replacingOccurrences(of: big, with: JSONWriter.number(x)))
             } catch {}
           }
           throw fail(
-            "\(path): key '\(key)': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
+            "\(path): \(key): integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings (\"\(key)\": \"…\"), as checkpoints do")
         }
         text = JSONWriter.isInexactInteger(x) ? "\(x)" : JSONWriter.number(x)
       case .string(let s):
@@ -498,24 +530,24 @@ enum TrainCommand: CLICommand {
         // path left blank (a walkthrough, session 58: it had trained the
         // model device without a word).
         if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "device_csv" {
-          throw fail("\(path): key '\(key)' expects a path, got an empty string (leave the key out for the rule's model device)")
+          throw fail("\(path): \(key): expects a path, got an empty string (leave the key out for the rule's model device)")
         }
         text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
         // A list is the layers' form only: "epochs": [3] is no number.
         guard key.replacingOccurrences(of: "-", with: "_") == "layers" else {
-          throw fail("\(path): key '\(key)' expects a single value, got a list")
+          throw fail("\(path): \(key): expects a single value, got a list")
         }
         var items: [String] = []
         for v in a {
           guard case .number(let x) = v, x.isFinite else {
-            throw fail("\(path): key '\(key)' expects a list of numbers, got an element \(v.brief)")
+            throw fail("\(path): \(key): expects a list of numbers, got an element \(v.brief)")
           }
           items.append(JSONWriter.number(x))
         }
         text = items.joined(separator: ",")
-      default: throw fail("\(path): key '\(key)' has an unsupported value \(dict[key]!.brief)")
+      default: throw fail("\(path): \(key): has an unsupported value \(dict[key]!.brief)")
       }
       do { try cfg.set(key, text) } catch let e as ConfigurationError {
         if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)") }
@@ -1308,8 +1340,10 @@ enum TrainCommand: CLICommand {
     }
     if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {
       // The paper's loop under variation (README, Choices): say why method
-      // b fares as it does, and what keeps its step.
-      say("method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
+      // b fares as it does, and what keeps its step. (A note like the
+      // others, on standard error: it had gone to standard output, unmarked.)
+      var err = StandardError()
+      print("note: method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)", to: &err)
     }
     // A hidden layer whose every derivative gate stayed shut: no error
     // reached the synapses below it, whatever the accuracy says (a device
@@ -1542,6 +1576,15 @@ enum TrainCommand: CLICommand {
     cfg.sigma > 0 && cfg.negativeScale != TrainingConfiguration().negativeScale ? " negative_scale \(cfg.negativeScale.rawValue)" : ""
   }
 
+  /// " gmin_ratio 0.1" when G_min/G_max is not the rule's default (two
+  /// runs that differed only there had one label: a walkthrough, session
+  /// 62), "" otherwise or with a measured device, whose file sets it.
+  static func gMinRatio(_ cfg: TrainingConfiguration) -> String {
+    var d = TrainingConfiguration()
+    d.rule = cfg.rule
+    return cfg.measuredDevice == nil && cfg.gMinRatio != d.gMinRatio ? " gmin_ratio \(JSONWriter.number(cfg.gMinRatio))" : ""
+  }
+
   static func describe(_ cfg: TrainingConfiguration) -> String {
     let shape = cfg.layers.map(String.init).joined(separator: "-")
     // A measured device by its file's name.
@@ -1556,7 +1599,7 @@ enum TrainCommand: CLICommand {
       let fine =
         cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))"
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))\(gMinRatio(cfg))"
         + wires(cfg) + periphery(cfg)
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
@@ -1565,13 +1608,13 @@ enum TrainCommand: CLICommand {
         cfg.transfer == .states && cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : ""
       // (The twin's method when the states are transferred: its own.)
       let method = cfg.transfer == .states && cfg.method != .b ? " method \(cfg.method.rawValue)" : ""
-      return "off-chip \(shape)\(method)\(device.map { " " + $0 } ?? "") σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
+      return "off-chip \(shape)\(method)\(device.map { " " + $0 } ?? "")\(gMinRatio(cfg)) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
           : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
-      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))"
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax)\(gMinRatio(cfg)) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))"
         + (cfg.sigmaC2C > 0 ? " σ_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")
         + (cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : "") + wires(cfg) + periphery(cfg)
     }

@@ -138,11 +138,11 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let cases: [(String, String)] = [
     (#"{"sigma": 1e308}"#, "sigma: must be in [0, 10], got 1e+308"),
     (#"{"sigma": 12345678901234567890.5}"#, "sigma: must be in [0, 10], got 1.2345678901234567e+19"),
-    (#"{"seed": 1e17}"#, "key 'seed': integers from 2^53 (9007199254740992) on are not exact as JSON numbers"),
+    (#"{"seed": 1e17}"#, "seed: integers from 2^53 (9007199254740992) on are not exact as JSON numbers"),
     // An integer key whose range ends far below 2^53: its range error
     // (session 46; it had been told to quote the number too).
-    (#"{"nmax": 1e16}"#, "key 'nmax': "),
-    (#"{"dac_bits": 1e30}"#, "key 'dac_bits': must be 0 (ideal) or 1...16 bits, got 1e+30"),
+    (#"{"nmax": 1e16}"#, "nmax: "),
+    (#"{"dac_bits": 1e30}"#, "dac_bits: must be 0 (ideal) or 1...16 bits, got 1e+30"),
   ]
   for (text, message) in cases {
     let file = root.appendingPathComponent("big.json")

@@ -77,8 +77,8 @@ func aConfigurationFilesErrorExitsAsTheOptionsDoes(option: [String], json: Strin
 // A wrong JSON type, a list where one value goes, malformed JSON, a key
 // given twice: the file's configuration errors, exit 64.
 @Test(arguments: [
-  (#"{"epochs": [3]}"#, "key 'epochs' expects a single value, got a list"),
-  (#"{"epochs": null}"#, "key 'epochs' has an unsupported value null"),
+  (#"{"epochs": [3]}"#, "epochs: expects a single value, got a list"),
+  (#"{"epochs": null}"#, "epochs: has an unsupported value null"),
   (#"{"epochs": 1, "epochs": 2}"#, #"malformed JSON at line 1, column 26: key "epochs" appears twice"#),
   (#"{"epochs": 1,}"#, "malformed JSON at line 1, column 14: expected a string key"),
   (#"[1, 2]"#, "expected a JSON object of configuration keys"),

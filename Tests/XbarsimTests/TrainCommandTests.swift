@@ -531,7 +531,7 @@ func badOptionsAreUsageErrorsNotCrashes(_ bad: BadInvocation) throws {
   (#"{"gmin_ratio": 0.1, "gmin-ratio": 0.2}"#, "given twice"),
   (#"{"nmax": 8, "nmax": 16}"#, "twice"),
   // 2^53 + 1 reads as the double 2^53: refused, not run with another seed.
-  (#"{"seed": 9007199254740993}"#, "seed': integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings"),
+  (#"{"seed": 9007199254740993}"#, "seed: integers from 2^53 (9007199254740992) on are not exact as JSON numbers; write them as JSON strings"),
   (#"{"layers": ["64", "10"]}"#, "layers"),
   // Values out of range and keys the rule ignores name the file's entry,
   // not an option the user never typed.

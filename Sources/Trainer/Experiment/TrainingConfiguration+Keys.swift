@@ -45,7 +45,7 @@ extension TrainingConfiguration {
     ("fine_trains", "<rescaled|same>", "Hybrid fine phase: trains rescaled for the small step (E[ΔW] = −η·δ·xᵀ), or the dynamic phase's trains with only the array switched (E[ΔW] = −η·(μ_small/μ_big)·δ·xᵀ: η/k with small_states = states) (default rescaled)."),
     ("threads", "<1|2>", "Threads of one hybrid or single run: the update's two column shares one after the other, or at once; the same results (default 1; bench hybrid measures both)."),
     ("write_voltage", "<V>", "Full write voltage of a coincidence, at most 1000 V (default 1): its energy, and half of it on half-selected cells."),
-    ("write_threshold", "<V>", "Device write threshold; half-selected cells see write_voltage/2, and read_voltage must stay below it (default 0.75). With write_lines resistive: in (program_voltage/2, program_voltage] for rule lim, (write_voltage/2, write_voltage] for rules hybrid and single."),
+    ("write_threshold", "<V>", "Device write threshold (default 0.75), read by rules hybrid and single and by rule lim with write_lines resistive, which check that read_voltage stays below it; half-selected cells see write_voltage/2 (rule lim: program_voltage/2). With write_lines resistive: in (program_voltage/2, program_voltage] for rule lim, (write_voltage/2, write_voltage] for rules hybrid and single."),
     ("disturb_step", "<f>", "Fraction of a step a half-selected slot moves a device when write_voltage/2 ≥ write_threshold (default 0.1)."),
     ("evals_per_epoch", "<n>", "Test evaluations per epoch (default 100, or one per mini-batch when an epoch has fewer)."),
     ("final_iterations", "<n>", "Average accuracy and its min/max over the last n updates (images, or mini-batches), the test set evaluated after each, as Lim et al.'s last 100 iterations (default 0: over the last 10 % of the evaluation points)."),
@@ -261,14 +261,22 @@ extension TrainingConfiguration {
     let given: String
     switch key {
     case "nmax": given = "n_max \(m.curve.count - 1) (its \(m.curve.count) points to its maximum)"
-    case "gmin_ratio": given = "G_min/G_max = \(m.curve[0])"
-    default: given = "G_max = \(m.gMax) S"
+    case "gmin_ratio": given = "G_min/G_max = \(measuredShown(m.curve[0]))"
+    default: given = "G_max = \(measuredShown(m.gMax)) S"
     }
     return ConfigurationError(field: key, "device_csv gives \(given), got \(got) (leave \(key) out)")
   }
 
   /// A number as the user would write it: 0, not 0.0.
   static func shown(_ x: Double) -> String { ConfigurationError.shown(x) }
+
+  /// A number computed from a device file (a ratio, a product), as
+  /// `shown` but to 12 significant digits: 0.2/2 is 0.09999999999999999,
+  /// which a message showed as such (a walkthrough, session 62), where
+  /// the user would write 0.1.
+  static func measuredShown(_ x: Double) -> String {
+    shown(x.isFinite ? Double(String(format: "%.12g", x)) ?? x : x)
+  }
 
   /// Reads a measured device's CSV (`device_csv`): its real path, its
   /// potentiation branch made monotone and divided by its maximum, that

@@ -652,7 +652,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         guard last < 1 else {
           throw fail(
             "device_csv",
-            "\(measured.path): the depression branch ends at \(last * measured.gMax) S, not below the potentiation maximum G_max = \(measured.gMax) S: method c could never depress a device")
+            "\(measured.path): the depression branch ends at \(Self.measuredShown(last * measured.gMax)) S, not below the potentiation maximum G_max = \(Self.measuredShown(measured.gMax)) S: method c could never depress a device")
         }
         guard measured.bidirectionalDevice != nil else {
           throw fail("device_csv", "\(measured.path): the two branches do not make a device")
