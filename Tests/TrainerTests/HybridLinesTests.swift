@@ -193,13 +193,42 @@ func nearZeroLinesTrainAsIdealWires(_ encoding: UpdateEncoding) throws {
   }
 }
 
-@Test func theCoincidenceRulesRefuseLineCapacitanceWithResistiveLines() throws {
-  var cfg = configuration(r: 1)
-  cfg.lineCapacitance = 1e-15
-  #expect(throws: ConfigurationError.self) { try cfg.validate() }
-  do { try cfg.validate() } catch let e as ConfigurationError { #expect(e.field == "line_capacitance") }
-  cfg.lineCapacitance = 0
-  try cfg.validate()
+/// `line_capacitance` with resistive lines (since session 62; refused
+/// before): the reads book the lines they charge as with ideal wires, and
+/// the slots through the lines the lines they drive, landed or not.
+@Test(arguments: [LearningRule.hybrid, .single])
+func theCoincidenceRulesBookTheLinesChargingThroughResistiveLines(_ rule: LearningRule) throws {
+  var ideal = configuration(rule: rule, r: 0)
+  ideal.lineCapacitance = 1e-15
+  var wired = configuration(rule: rule, r: 1e-9)
+  wired.lineCapacitance = 1e-15
+  try wired.validate()
+  let a = try trained(ideal, count: 1), b = try trained(wired, count: 1)
+  let ea = a.ledger(), eb = b.ledger()
+  let (ra, rb) = (try #require(ea.readLines), try #require(eb.readLines))
+  let (ua, ub) = (try #require(ea.updateLines), try #require(eb.updateLines))
+  #expect(rb > 0 && isApproximatelyEqual(rb, ra, relativeTolerance: 1e-6), "\(rb) vs \(ra)")
+  #expect(ub > 0 && isApproximatelyEqual(ub, ua, relativeTolerance: 1e-6))
+  // Writes through 100 Ω lines: the same slots are driven as with ideal
+  // writes on the same reads (the first sample's), some coincidences held
+  // back: the same lines charged.
+  var lines = configuration(rule: rule, r: 100)
+  lines.lineCapacitance = 1e-15
+  var writes = lines
+  writes.writeLines = .resistive
+  writes.writeThreshold = 0.9
+  try writes.validate()
+  let c = try trained(lines, count: 1), d = try trained(writes, count: 1)
+  let held = try #require(d.writeLineStatistics)
+  #expect(held.pulsesBelowThreshold > 0)
+  #expect(d.ledger().updateLines == c.ledger().updateLines && (c.ledger().updateLines ?? 0) > 0)
+  #expect(d.ledger().readLines == c.ledger().readLines)
+  // Rule lim's slots through the lines still refuse it, by name.
+  var lim = Fixture.configuration(method: .b)
+  lim.wires = .resistive
+  lim.writeLines = .resistive
+  lim.lineCapacitance = 1e-15
+  do { try lim.validate(); Issue.record("accepted") } catch let e as ConfigurationError { #expect(e.field == "write_lines") }
 }
 
 @Test func aFailedHybridReadMakesNoUpdate() throws {

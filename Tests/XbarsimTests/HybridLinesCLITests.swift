@@ -35,9 +35,13 @@ import _TestSupport
     // The lines change the run (300 Ω against 10 µS devices).
     #expect(i?["pulses"] as? Int != summary["pulses"] as? Int)
   }
-  // Refused by name: the lines' charging is booked for rule lim only.
-  let (r, _) = try train(["--rule", "hybrid", "--wires", "resistive", "--line-capacitance", "1e-15"], "refused")
-  #expect(r.status != 0 && r.stderr.hasPrefix("Error: --line-capacitance: with wires resistive is implemented for rule lim"), "\(r.stderr)")
+  // The lines' charging with resistive lines (since session 62): booked,
+  // and the summary's settling.
+  let (r, rs) = try train(["--rule", "hybrid", "--wires", "resistive", "--line-capacitance", "1e-15"], "charged")
+  #expect(r.status == 0, "\(r.stderr)")
+  let breakdown = try #require(rs?["energy_breakdown_joules"] as? [String: Any])
+  #expect((breakdown["read_lines"] as? Double ?? 0) > 0 && (breakdown["update_lines"] as? Double ?? 0) > 0, "\(breakdown)")
+  #expect(rs?["line_settling"] is [String: Any])
   // Writes through the lines: the coincidences' count, null sequences.
   let (w, ws) = try train(["--rule", "single", "--wires", "resistive", "--r-row", "300", "--r-col", "300", "--write-lines", "resistive"], "writes")
   #expect(w.status == 0, "\(w.stderr)")

@@ -77,6 +77,9 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// read's row drives its D line in each of the layer's arrays (N cells
   /// each), a transposed read's column its S lines (M cells each).
   var readLineCells = 0.0
+  /// `line_capacitance` > 0: the reads through resistive lines count the
+  /// cells they charge too (`bookLineCells`).
+  let chargesLines: Bool
   /// The random bits of the stochastic pulse trains, one stream per share
   /// (share h encodes the rows and the columns of its half).
   let encodeShares: [EncodeShare]
@@ -217,6 +220,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     polarity = [Int8](repeating: -1, count: widest)
     self.lines = !cfg.wireModel.isIdeal ? ls.map { HybridLines(layer: $0, configuration: cfg) } : nil
     transposedOut = .allocate(capacity: ls.map(\.rows).max()!)
+    chargesLines = cfg.lineCapacitance > 0
     writeLines = cfg.writeLines == .resistive && !cfg.wireModel.isIdeal
       ? ls.map {
         HybridWriteLines(
@@ -381,6 +385,10 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
           // Every device of a driven row sees its row's voltage (the driven
           // rows compacted first, without a branch per row).
           readLoad += drivenLoad(a.baseAddress!, a.count, layer.rowLoad, lineCells: Double(2 * layer.kinds * layer.columns))
+        } else if bookEnergy && chargesLines {
+          // Through resistive lines the solves book the read energy; the
+          // lines' charging is the same C·V² per cell.
+          bookLineCells(a.baseAddress!, a.count, lineCells: Double(2 * layer.kinds * layer.columns))
         }
         sums[l].withUnsafeMutableBufferPointer { s in
           if let lines {
@@ -424,6 +432,14 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
         }
       }
     }
+  }
+
+  /// With resistive lines: books Σ v² × `lineCells` on `readLineCells`
+  /// as `drivenLoad` does (the same sum, in the same order).
+  private func bookLineCells(_ v: UnsafePointer<Float>, _ n: Int, lineCells: Double) {
+    var q = 0.0
+    for i in 0..<n where v[i] != 0 { q += Double(v[i] * v[i]) }
+    readLineCells += q * lineCells
   }
 
   /// Σ over lines with v ≠ 0 of v²·load, in line order; books Σ v² ×
@@ -526,6 +542,8 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
       let d = dac.bits > 0 ? UnsafeBufferPointer(start: deltaDrive, count: delta.count) : delta
       if lines == nil {
         readLoad += drivenLoad(d.baseAddress!, d.count, layer.columnLoads(), lineCells: Double(2 * layer.kinds * layer.rows))
+      } else if chargesLines {
+        bookLineCells(d.baseAddress!, d.count, lineCells: Double(2 * layer.kinds * layer.rows))
       }
       deltas[l - 1].withUnsafeMutableBufferPointer { out in
         if let lines {
