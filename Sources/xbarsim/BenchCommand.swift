@@ -515,7 +515,8 @@ enum BenchCommand: CLICommand {
     let exact = rows.flatMap { i in cols.map { solution.wordNodeVoltage[Int(i) * n + Int($0)] - solution.bitNodeVoltage[Int(i) * n + Int($0)] } }
     let gap = zip(model, exact).map { $1 - $0 }
     func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
-    print("a parallel slot (ParallelWriteSolver, rules hybrid and single): \(rows.count) rows and \(cols.count) columns driven at once:")
+    func lines(_ n: Int, _ kind: String) -> String { "\(n) \(kind)\(n == 1 ? "" : "s")" }
+    print("a parallel slot (ParallelWriteSolver, rules hybrid and single): \(lines(rows.count, "row")) and \(lines(cols.count, "column")) driven at once:")
     print("  the driven lines relaxed to 1e-10 of V                      \(t(Double(best))) (\(solver.lastSweeps) sweeps)")
     print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution.iterations) iterations, best of \(min(repeats, 3))): \(String(format: "%.0f", Double(whole) / Double(best)))×")
     print(String(format: "  the coincidences' shares of V: least %.4f (the whole mesh %.4f); the model below by %.2e to %.2e of V", model.min()!, exact.min()!, gap.min()!, gap.max()!))

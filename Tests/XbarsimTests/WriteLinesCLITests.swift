@@ -144,7 +144,7 @@ import _TestSupport
   #expect(numbers.count == 4 && numbers[0] < numbers[1] && numbers[1] < 1 && numbers[2] >= 0 && numbers[3] > 0, "\(line)")
   // The parallel slot (rules hybrid and single): 6 rows and 1 column of
   // the 60×20 array, its shares below the whole mesh's too.
-  #expect(r.stdout.contains("a parallel slot (ParallelWriteSolver, rules hybrid and single): 6 rows and 1 columns driven at once"), "\(r.stdout)")
+  #expect(r.stdout.contains("a parallel slot (ParallelWriteSolver, rules hybrid and single): 6 rows and 1 column driven at once"), "\(r.stdout)")
   let parallel = try #require(r.stdout.split(separator: "\n").first { $0.contains("the coincidences' shares of V: least ") })
   let p = parallel.split(whereSeparator: { " ();".contains($0) }).compactMap { Double($0) }
   #expect(p.count == 4 && p[0] < p[1] && p[1] < 1 && p[2] >= 0 && p[3] > 0, "\(parallel)")
