@@ -228,7 +228,7 @@ func theCoincidenceRulesBookTheLinesChargingThroughResistiveLines(_ rule: Learni
   lim.wires = .resistive
   lim.writeLines = .resistive
   lim.lineCapacitance = 1e-15
-  do { try lim.validate(); Issue.record("accepted") } catch let e as ConfigurationError { #expect(e.field == "write_lines") }
+  do { try lim.validate(); Issue.record("accepted") } catch let e as ConfigurationError { #expect(e.field == "line_capacitance") }
 }
 
 @Test func aFailedHybridReadMakesNoUpdate() throws {

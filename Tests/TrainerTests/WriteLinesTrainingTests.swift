@@ -211,7 +211,7 @@ func writeLinesRefusals() {
   #expect(refusal { $0.batch = 2; $0.batchPulses = .net }?.field == "write_lines")
   #expect(refusal { $0.halfSelect = .book }?.field == "write_lines")
   #expect(refusal { $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")
-  #expect(refusal { $0.lineCapacitance = 1e-15 }?.field == "write_lines")
+  #expect(refusal { $0.lineCapacitance = 1e-15 }?.field == "line_capacitance")
   #expect(refusal { $0.writeThreshold = 0.5 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 1.01 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 0.51 } == nil)

@@ -923,7 +923,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         // (Rule lim books its slots' lines through the half-select
         // account's walk, which its slots through the lines do not take;
         // the coincidence rules count the lines their slots drive.)
-        throw fail("write_lines", "resistive does not book rule lim's lines' charging yet: use line_capacitance 0")
+        throw fail("line_capacitance", "with write_lines resistive is not booked for rule lim yet: use line_capacitance 0 (or write_lines ideal)")
       }
       if rule.isFiniteState {
         // The coincidence rules' parallel slots: every coincidence solved

@@ -443,14 +443,19 @@ final class LimLayer {
   /// the listed columns gets one identical pulse, to G+ for the columns in
   /// `up` (raise W) and to G− for those in `down`.
   /// `countingSlots` false: the caller counts the update's slots (a
-  /// mini-batch, `LimNetwork.applyBatch`).
+  /// mini-batch, `LimNetwork.applyBatch`). `columnOrder`: through the
+  /// lines on conductance states, the synapses are visited in column order
+  /// (both lists ascending, merged), as a mini-batch's are with ideal
+  /// writes; otherwise the raised ones first, as an online update's.
   func update(
     rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
-    countingSlots: Bool = true
+    countingSlots: Bool = true, columnOrder: Bool = false
   ) {
     if let lines = writeLines {
-      updateThroughLines(lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
+      updateThroughLines(
+        lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
+        columnOrder: columnOrder)
     } else {
       updateRows(
         rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
@@ -464,17 +469,22 @@ final class LimLayer {
   @inline(never)
   private func updateThroughLines(
     _ lines: LimWriteLines, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
-    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
+    up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
+    columnOrder: Bool
   ) {
     // The arrays' conductances in siemens are those before the update
     // (the network writes them after it): every slot's bit lines are
     // solved on them.
     let gp = UnsafePointer(array._plus), gm = UnsafePointer(array._minus)
-    if !lines.held { prepareWriteLines(lines) }
+    if !lines.held || !lines.prepared {
+      // (A mini-batch's layer prepares on its first row with pulses.)
+      prepareWriteLines(lines)
+      lines.prepared = true
+    }
     if conductanceStates {
       updateConductancesThroughLines(
         lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
-        gp: gp, gm: gm)
+        gp: gp, gm: gm, columnOrder: columnOrder)
       return
     }
     let n = columns, top = UInt8(nMax)
@@ -554,12 +564,13 @@ final class LimLayer {
   }
 
   /// A mini-batch's update calls `update(rows:…)` row by row
-  /// (`LimNetwork.applyBatch`): `true` prepares the write lines once for
-  /// all of them, `false` after the last.
+  /// (`LimNetwork.applyBatch`): `true` has the write lines prepared once
+  /// for all of them (on the first row that reaches them), `false` after
+  /// the last.
   func holdWriteLines(_ hold: Bool) {
     guard let lines = writeLines else { return }
-    if hold { prepareWriteLines(lines) }
     lines.held = hold
+    lines.prepared = false
   }
 
   /// A synapse's update with its serial sequence (the method's resets and
@@ -645,7 +656,7 @@ final class LimLayer {
   private func updateConductancesThroughLines(
     _ lines: LimWriteLines, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
-    gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>
+    gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>, columnOrder: Bool
   ) {
     let n = columns
     let top = hasMeasuredBidirectional ? measuredBidirectional.unsafelyUnwrapped.gMax : device.gMax
@@ -667,8 +678,20 @@ final class LimLayer {
       if q > 0 { lines.minus.slot(row: i, columns: lines.ruleMinus, count: q, conductance: sm, into: lines.shareMinus) }
       // The slot is driven even where none of its pulses lands.
       if p + q > 0 { updateSlots += 1 }
-      for u in 0..<upCount { synapseThroughLines(lines, row: i, column: Int(up[u]), up: true, gp: sp, gm: sm) }
-      for d in 0..<downCount { synapseThroughLines(lines, row: i, column: Int(down[d]), up: false, gp: sp, gm: sm) }
+      if columnOrder {
+        // A mini-batch's: column by column, as its per-synapse update with
+        // ideal writes draws σ_c2c's noise (a review, session 62: the
+        // raised ones first had drawn it for other synapses).
+        var u = 0, d = 0
+        while u < upCount || d < downCount {
+          let raise = d == downCount || (u < upCount && up[u] < down[d])
+          synapseThroughLines(lines, row: i, column: Int(raise ? up[u] : down[d]), up: raise, gp: sp, gm: sm)
+          if raise { u += 1 } else { d += 1 }
+        }
+      } else {
+        for u in 0..<upCount { synapseThroughLines(lines, row: i, column: Int(up[u]), up: true, gp: sp, gm: sm) }
+        for d in 0..<downCount { synapseThroughLines(lines, row: i, column: Int(down[d]), up: false, gp: sp, gm: sm) }
+      }
     }
   }
 
@@ -748,6 +771,9 @@ final class LimLayer {
       var g = plus ? gp[k] : gm[k]
       switch kind {
       case .potentiate, .repotentiate:
+        // (Unclamped by `top`, unlike `replaySequence`'s integer count:
+        // the kernel's loop stopped at G_max, and a landed device takes
+        // the same steps from the same state with the same draws.)
         for _ in 0..<count {
           closedPulseConductance += x * g * gMax
           g = potentiated(g, Device.self)

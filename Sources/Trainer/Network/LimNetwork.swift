@@ -706,7 +706,8 @@ public final class LimNetwork: @unchecked Sendable {
             var row = Int32(i)
             let rule = layer.rulePulses
             layer.update(
-              rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false)
+              rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false,
+              columnOrder: true)
             // A round when a rule pulse went out (not when every synapse
             // was refilled), as the schedule draws it.
             rounds = layer.rulePulses != rule ? 1 : 0

@@ -32,6 +32,8 @@ final class LimWriteLines {
   /// The solvers are prepared for the update under way (a mini-batch's,
   /// row by row: `LimLayer.holdWriteLines`).
   var held = false
+  /// While held: whether the solvers were prepared for this update yet.
+  var prepared = false
   /// Rule pulses that did not program their device (their cell saw less
   /// than the threshold), and serial sequences with a reset or pulse that
   /// did not land.
