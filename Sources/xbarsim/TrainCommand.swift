@@ -327,8 +327,8 @@ enum TrainCommand: CLICommand {
 
   /// The options given here behind `error`, a checkpoint's configuration
   /// (`base`) merged with them failing validation: those that alone make
-  /// the checkpoint's fail so, or else all of them (with the --config
-  /// file), "--wires ideal"-style. Nil when the checkpoint's own
+  /// the checkpoint's fail so, or else the --config file, or else all of
+  /// them, "--wires ideal"-style. Nil when the checkpoint's own
   /// configuration fails (the file is bad) or nothing was given.
   static func overridesBehind(_ error: ConfigurationError, _ args: ParsedArguments, base: TrainingConfiguration) -> String? {
     if (try? base.validate()) == nil { return nil }
@@ -342,8 +342,12 @@ enum TrainCommand: CLICommand {
       do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
       return false
     }
-    var named = (alone.isEmpty ? given : alone).map { "\($0.option) \($0.value)" }
-    if alone.isEmpty, let path = args.string("--config") { named.append("--config \(path)") }
+    // None alone: the --config file's keys (whose options are not tried
+    // one by one) if there is one, or else every option given (a mutation
+    // audit, session 62: "--layers 64,8,10 --evals-per-epoch 1 --config
+    // c.json" had named options that played no part).
+    if alone.isEmpty, let path = args.string("--config") { return "--config \(path)" }
+    let named = (alone.isEmpty ? given : alone).map { "\($0.option) \($0.value)" }
     return named.isEmpty ? nil : named.joined(separator: " ")
   }
 
