@@ -223,12 +223,6 @@ func theCoincidenceRulesBookTheLinesChargingThroughResistiveLines(_ rule: Learni
   #expect(held.pulsesBelowThreshold > 0)
   #expect(d.ledger().updateLines == c.ledger().updateLines && (c.ledger().updateLines ?? 0) > 0)
   #expect(d.ledger().readLines == c.ledger().readLines)
-  // Rule lim's slots through the lines still refuse it, by name.
-  var lim = Fixture.configuration(method: .b)
-  lim.wires = .resistive
-  lim.writeLines = .resistive
-  lim.lineCapacitance = 1e-15
-  do { try lim.validate(); Issue.record("accepted") } catch let e as ConfigurationError { #expect(e.field == "line_capacitance") }
 }
 
 @Test func aFailedHybridReadMakesNoUpdate() throws {

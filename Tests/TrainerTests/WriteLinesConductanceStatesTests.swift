@@ -360,3 +360,52 @@ func miniBatchesThroughResistiveLines(_ method: UpdateMethod) throws {
   net2.batchPulses = .net
   #expect(throws: ConfigurationError.self) { try net2.validate() }
 }
+
+/// `half_select book` and `line_capacitance` through the lines (session
+/// 62): the book hears every issued event, landed or not, in the slots
+/// the schedule draws.
+@Test("half_select book through lines of vanishing resistance books as ideal writes", arguments: [(UpdateMethod.a, 0.0, 1), (.b, 0, 1), (.c, 0, 1), (.b, 0.2, 1), (.b, 0, 4), (.c, 0.2, 4)])
+func halfSelectBookNearIdealLines(_ method: UpdateMethod, _ sigmaC2C: Double, _ batch: Int) throws {
+  var a = configuration(r: 1e-9, writeLines: .ideal, method: method), b = configuration(r: 1e-9, writeLines: .resistive, method: method)
+  for c in [0, 1] {
+    var cfg = c == 0 ? a : b
+    cfg.sigmaC2C = sigmaC2C
+    cfg.batch = batch
+    cfg.nMax = 8
+    cfg.halfSelect = .book
+    cfg.lineCapacitance = 1e-15
+    if c == 0 { a = cfg } else { b = cfg }
+  }
+  try b.validate()
+  let ideal = LimNetwork(configuration: a), lines = LimNetwork(configuration: b)
+  train(ideal, 0..<120)
+  train(lines, 0..<120)
+  #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets && lines.resets > 0)
+  let ea = ideal.ledger(), eb = lines.ledger()
+  let (ha, hb) = (try #require(ea.halfSelect), try #require(eb.halfSelect))
+  let (la, lb) = (try #require(ea.updateLines), try #require(eb.updateLines))
+  #expect(ha > 0 && abs(hb - ha) <= 1e-9 * ha, "\(hb) vs \(ha)")
+  #expect(la > 0 && abs(lb - la) <= 1e-12 * la, "\(lb) vs \(la)")
+}
+
+@Test("half_select book through resistive lines: each sample's booking is its inspected schedule's", arguments: [(UpdateMethod.a, 1), (.b, 1), (.c, 1), (.b, 4), (.c, 4)])
+func halfSelectBookThroughResistiveLinesIsTheSchedules(_ method: UpdateMethod, _ batch: Int) throws {
+  var cfg = configuration(r: 100, writeLines: .resistive, method: method)
+  cfg.batch = batch
+  cfg.writeThreshold = 0.85
+  cfg.nMax = 8
+  cfg.halfSelect = .book
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  train(net, 0..<40)
+  var held = 0
+  try Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 40..<60 {
+      let r = try net.inspect(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      held += r.pulses.filter { !$0.landed }.count
+      let booked = try #require(r.bookedHalfSelectEnergy), scheduled = r.halfSelectEnergy.reduce(0, +)
+      #expect(abs(booked - scheduled) <= 1e-9 * max(scheduled, 1e-30), "sample \(s): booked \(booked), schedule \(scheduled)")
+    }
+  }
+  #expect(held > 0)
+}

@@ -919,12 +919,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if rowSegmentResistance == 0 || columnSegmentResistance == 0 {
         throw fail("write_lines", "resistive needs resistive lines (r_row and r_col > 0), got r_row \(shown(rowSegmentResistance)), r_col \(shown(columnSegmentResistance))")
       }
-      if lineCapacitance > 0 && !rule.isFiniteState {
-        // (Rule lim books its slots' lines through the half-select
-        // account's walk, which its slots through the lines do not take;
-        // the coincidence rules count the lines their slots drive.)
-        throw fail("line_capacitance", "with write_lines resistive is not booked for rule lim yet: use line_capacitance 0 (or write_lines ideal)")
-      }
       if rule.isFiniteState {
         // The coincidence rules' parallel slots: every coincidence solved
         // against write_threshold of write_voltage.
@@ -938,9 +932,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
       }
       if batch > 1 && batchPulses == .net {
         throw fail("write_lines", "resistive is implemented for one pulse per synapse and mini-batch (batch_pulses sign), not batch_pulses net (its rounds of slots are not solved)")
-      }
-      if halfSelect == .book {
-        throw fail("write_lines", "resistive does not book half-selected cells yet: use half_select skip")
       }
       // Half-selected cells see V_p/2 with ideal lines: a threshold at or
       // below it would program them (not modelled); above V_p no pulse

@@ -169,6 +169,10 @@ final class LimLayer {
   /// With `write_lines resistive`: the update's slots through the lines
   /// (nil: the pulses see ideal lines).
   let writeLines: LimWriteLines?
+  /// Through the lines the update calls the row kernels row by row: the
+  /// book's serial slots are booked once, at the update's end
+  /// (`updateThroughLines`, or a mini-batch's `finishBookedUpdate`).
+  private var bookDefersFinish = false
   /// The array's effective weights with its lines (M×N, S), for
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
@@ -481,10 +485,12 @@ final class LimLayer {
       prepareWriteLines(lines)
       lines.prepared = true
     }
+    bookDefersFinish = halfSelectBook != nil
     if conductanceStates {
       updateConductancesThroughLines(
         lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
         gp: gp, gm: gm, columnOrder: columnOrder)
+      finishLinesBooking(lines)
       return
     }
     let n = columns, top = UInt8(nMax)
@@ -519,6 +525,12 @@ final class LimLayer {
           guard share >= lines.share else {
             lines.ineffectivePulses += 1
             reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: k, count: 1)
+            if let book = halfSelectBook {
+              // Driven in the row's slot, its device unchanged.
+              let g = conductances(k)
+              book.issue(.potentiate, up ? .plus : .minus, count: 1)
+              book.visited(cell: k, before: g, after: g)
+            }
             return false
           }
           // A pulse that takes both devices to G_max: their resets follow.
@@ -537,15 +549,26 @@ final class LimLayer {
         lines.keptDown[keptDown] = down[d]
         keptDown += 1
       }
-      updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
-      // The slot was driven even where none of its pulses took (or where
-      // its only landed ones are replayed below).
-      if p + q > 0 && ruleRows == 0 { updateSlots += 1 }
+      // The replayed synapses first (independent of the kept ones), so
+      // that a half-select book hears the whole row before its end, which
+      // the row kernel below reports. A mini-batch's in column order, as
+      // its per-synapse update issues their serial slots with ideal writes
+      // (the order a book sums them in).
+      if columnOrder && replays > 1 {
+        func column(_ c: Int32) -> Int32 { c >= 0 ? c : ~c }
+        var list = UnsafeMutableBufferPointer(start: lines.replay, count: replays)
+        list.sort { column($0) < column($1) }
+      }
       for e in 0..<replays {
         let c = Int(lines.replay[e]), j = c >= 0 ? c : ~c
         replaySequence(lines, row: Int(i), column: j, up: c >= 0, gp: gp, gm: gm)
       }
+      updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
+      // The slot was driven even where none of its pulses took (or where
+      // its only landed ones were replayed above).
+      if p + q > 0 && ruleRows == 0 { updateSlots += 1 }
     }
+    finishLinesBooking(lines)
   }
 
   /// The bit lines' views of both arrays (`RowWriteSolver.prepare`), on
@@ -573,6 +596,13 @@ final class LimLayer {
     lines.prepared = false
   }
 
+  /// The end of an update through the lines: the book's serial slots,
+  /// unless a mini-batch holds the lines (it finishes the book itself).
+  private func finishLinesBooking(_ lines: LimWriteLines) {
+    bookDefersFinish = false
+    if let book = halfSelectBook, !lines.held { book.finishUpdate() }
+  }
+
   /// A synapse's update with its serial sequence (the method's resets and
   /// re-potentiations at G_max, or both devices' resets after a pulse
   /// that took them to G_max) through the lines: the events the kernel
@@ -582,6 +612,7 @@ final class LimLayer {
   @inline(never)
   private func replaySequence(_ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp: UnsafePointer<Double>, gm: UnsafePointer<Double>) {
     let k = i * columns + j
+    let before = conductances(k)
     // The kernel's events for this synapse, on its states as they are.
     let saved = (kp[k], km[k], pulses, resets, repotentiations, closedPulseConductance, settledResetConductance)
     lines.events.removeAll(keepingCapacity: true)
@@ -640,6 +671,16 @@ final class LimLayer {
     // The weight cache and line loads: the kernel's call moved them to
     // `issued`; from there to what landed.
     store(k, before: issued)
+    bookIssued(lines, k, before: before)
+  }
+
+  /// Tells the half-select book (if any) synapse k's events as the
+  /// controller issued them, landed or not (each takes its slot), and its
+  /// conductances before and after them.
+  private func bookIssued(_ lines: LimWriteLines, _ k: Int, before: (plus: Double, minus: Double)) {
+    guard let book = halfSelectBook else { return }
+    for (kind, polarity, count) in lines.events { book.issue(kind, polarity, count: count) }
+    book.visited(cell: k, before: before, after: conductances(k))
   }
 
   /// `updateThroughLines` on conductance states (method c, σ_c2c > 0, or
@@ -692,6 +733,7 @@ final class LimLayer {
         for u in 0..<upCount { synapseThroughLines(lines, row: i, column: Int(up[u]), up: true, gp: sp, gm: sm) }
         for d in 0..<downCount { synapseThroughLines(lines, row: i, column: Int(down[d]), up: false, gp: sp, gm: sm) }
       }
+      halfSelectBook?.rowEnded(i)
     }
   }
 
@@ -711,10 +753,16 @@ final class LimLayer {
       guard share >= lines.share else {
         lines.ineffectivePulses += 1
         reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: i * columns + j, count: 1)
+        if let book = halfSelectBook {
+          let g = conductances(i * columns + j)
+          book.issue(.potentiate, up ? .plus : .minus, count: 1)
+          book.visited(cell: i * columns + j, before: g, after: g)
+        }
         return
       }
     }
     let k = i * columns + j
+    let before = conductances(k)
     let saved = (
       gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise)
     lines.events.removeAll(keepingCapacity: true)
@@ -738,6 +786,7 @@ final class LimLayer {
     guard missed else {
       // Everything issued landed: the kernel's result stands.
       if let report = reportSink { for (kind, polarity, count) in lines.events { report.issue(kind, polarity, cell: k, count: count) } }
+      bookIssued(lines, k, before: before)
       return
     }
     lines.ineffectiveSequences += 1
@@ -751,6 +800,7 @@ final class LimLayer {
     // The weight cache and line loads: the kernel's call moved them to
     // `issued`; from there to what landed.
     store(k, before: issued)
+    bookIssued(lines, k, before: before)
   }
 
   /// Synapse k's recorded events (conductance states), each applied where
@@ -877,7 +927,7 @@ final class LimLayer {
         rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
         scaled: hasVariation, sink: sink)
     }
-    book.finishUpdate()
+    if !bookDefersFinish { book.finishUpdate() }
   }
 
   /// `updateBooking` by lookup, for integer states without variation and
@@ -907,8 +957,11 @@ final class LimLayer {
       // (A rare pulse counts its own on the layer.)
       let rowStart = count &- repot, rareStart = rulePulses
       var rowDelta: Double = 0
-      // The row's rule slots, held here (the book's own between its calls).
-      var tally = LimHalfSelectBook.RowTally()
+      // The row's rule slots, held here (the book's own between its calls:
+      // empty at a row's start, but through resistive lines, where the
+      // row's held-back pulses and replayed synapses were told first).
+      book.closeVisit()
+      var tally = book.tally
       @inline(__always) func pulse(_ j: Int, up: Bool) {
         let k = base &+ j
         let a = up ? kp : km, b = up ? km : kp
@@ -952,7 +1005,7 @@ final class LimLayer {
       book.tally = tally
       book.rowEnded(i)
     }
-    book.finishUpdate()
+    if !bookDefersFinish { book.finishUpdate() }
     pulses += count
     resets += resetCount
     repotentiations += repot

@@ -193,13 +193,14 @@ extension LimNetwork {
     let slots = UpdateSchedule.slots(pulses.events)
     var lastSlot: [Device: Int] = [:]
     var after: [Device: Double] = [:]
-    // (Landed events only: a device changes in its last landed event's
-    // slot; one held back later, through resistive lines, leaves it as it
-    // was (a review, session 62).)
+    // (Through resistive lines a held-back event takes its slot too: a
+    // device whose last event is held back takes its new conductance after
+    // that slot, as `half_select book` books it; a step off in the slots
+    // between, as a device with a rule pulse and a later reset is.)
     for (q, events) in slots.enumerated() {
-      for e in events where e.landed { lastSlot[device(e)] = q }
+      for e in events { lastSlot[device(e)] = q }
     }
-    for (e, c) in zip(pulses.events, deviceConductances) where e.landed { after[device(e)] = c.after }
+    for (e, c) in zip(pulses.events, deviceConductances) { after[device(e)] = c.after }
     let changes = lastSlot.map { d, q in
       UpdateSchedule.ConductanceChange(slot: q, array: d.array, polarity: d.polarity, cell: d.cell, conductance: after[d]!)
     }.sorted { ($0.slot, $0.array, $0.cell) < ($1.slot, $1.array, $1.cell) }
