@@ -499,19 +499,10 @@ final class LimLayer {
       let base = Int(i) * n
       // The row's slot: the columns whose device to pulse is below G_max
       // take the rule pulse (the others go serial), per polarity.
-      var p = 0, q = 0
-      for u in 0..<upCount where kp[base + Int(up[u])] < top {
-        lines.placePlus[Int(up[u])] = Int32(p)
-        lines.rulePlus[p] = up[u]
-        p += 1
-      }
-      for d in 0..<downCount where km[base + Int(down[d])] < top {
-        lines.placeMinus[Int(down[d])] = Int32(q)
-        lines.ruleMinus[q] = down[d]
-        q += 1
-      }
-      if p > 0 { lines.plus.slot(row: Int(i), columns: lines.rulePlus, count: p, conductance: gp, into: lines.sharePlus) }
-      if q > 0 { lines.minus.slot(row: Int(i), columns: lines.ruleMinus, count: q, conductance: gm, into: lines.shareMinus) }
+      let kp = self.kp, km = self.km
+      let driven = lines.solveRowSlot(
+        row: Int(i), up: up, upCount: upCount, down: down, downCount: downCount, gp: gp, gm: gm
+      ) { j, raise in (raise ? kp : km)[base + j] < top }
       // Keep for the row kernel a synapse whose rule pulse reaches its
       // device and ends there; replay the others' serial sequences event by
       // event (`replaySequence`).
@@ -566,7 +557,7 @@ final class LimLayer {
       updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
       // The slot was driven even where none of its pulses took (or where
       // its only landed ones were replayed above).
-      if p + q > 0 && ruleRows == 0 { updateSlots += 1 }
+      if driven > 0 && ruleRows == 0 { updateSlots += 1 }
     }
     finishLinesBooking(lines)
   }
@@ -704,21 +695,12 @@ final class LimLayer {
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
       // The row's slot: the columns whose device to pulse is below G_max.
-      var p = 0, q = 0
-      for u in 0..<upCount where gp[base + Int(up[u])] < top {
-        lines.placePlus[Int(up[u])] = Int32(p)
-        lines.rulePlus[p] = up[u]
-        p += 1
-      }
-      for d in 0..<downCount where gm[base + Int(down[d])] < top {
-        lines.placeMinus[Int(down[d])] = Int32(q)
-        lines.ruleMinus[q] = down[d]
-        q += 1
-      }
-      if p > 0 { lines.plus.slot(row: i, columns: lines.rulePlus, count: p, conductance: sp, into: lines.sharePlus) }
-      if q > 0 { lines.minus.slot(row: i, columns: lines.ruleMinus, count: q, conductance: sm, into: lines.shareMinus) }
+      let gp = self.gp, gm = self.gm
+      let driven = lines.solveRowSlot(
+        row: i, up: up, upCount: upCount, down: down, downCount: downCount, gp: sp, gm: sm
+      ) { j, raise in (raise ? gp : gm)[base + j] < top }
       // The slot is driven even where none of its pulses lands.
-      if p + q > 0 { updateSlots += 1 }
+      if driven > 0 { updateSlots += 1 }
       if columnOrder {
         // A mini-batch's: column by column, as its per-synapse update with
         // ideal writes draws σ_c2c's noise (a review, session 62: the

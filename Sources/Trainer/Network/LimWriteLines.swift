@@ -84,6 +84,31 @@ final class LimWriteLines {
 
   func record(_ kind: PulseKind, _ polarity: Polarity, _ count: Int) { events.append((kind, polarity, count)) }
 
+  /// Row i's slot: the listed columns whose synapse `takes` its rule
+  /// pulse (the device to pulse below G_max; the column and whether it
+  /// raises W), per polarity, placed (`placePlus`, `placeMinus`) and solved
+  /// through the lines on the conductances `gp`, `gm` (S) into
+  /// `sharePlus`, `shareMinus`. Returns how many there are.
+  func solveRowSlot(
+    row i: Int, up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int,
+    gp: UnsafePointer<Double>, gm: UnsafePointer<Double>, takes: (_ column: Int, _ raise: Bool) -> Bool
+  ) -> Int {
+    var p = 0, q = 0
+    for u in 0..<upCount where takes(Int(up[u]), true) {
+      placePlus[Int(up[u])] = Int32(p)
+      rulePlus[p] = up[u]
+      p += 1
+    }
+    for d in 0..<downCount where takes(Int(down[d]), false) {
+      placeMinus[Int(down[d])] = Int32(q)
+      ruleMinus[q] = down[d]
+      q += 1
+    }
+    if p > 0 { plus.slot(row: i, columns: rulePlus, count: p, conductance: gp, into: sharePlus) }
+    if q > 0 { minus.slot(row: i, columns: ruleMinus, count: q, conductance: gm, into: shareMinus) }
+    return p + q
+  }
+
   /// Books a rule pulse's share.
   @inline(__always)
   func saw(_ share: Double) {
