@@ -182,7 +182,10 @@ enum TrainCommand: CLICommand {
       let pulse = cfg.resetTime < cfg.programTime
         ? "a reset of reset_time \(JSONWriter.number(cfg.resetTime)) s" : "a programming pulse of program_time \(JSONWriter.number(cfg.programTime)) s"
       r.notes.append(
-        "note: with line_capacitance \(cText) F a cell, \(pulse) brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells\(terminals)) to \(percent(r.programShare)) % of its voltage by its end (and less of its V·t): training applies every pulse in full")
+        "note: with line_capacitance \(cText) F a cell, \(pulse) brings the far corner cell of layer \(r.programLayer)'s array (word line \(n) cells, bit line \(m) cells\(terminals)) to \(percent(r.programShare)) % of its voltage by its end (and less of its V·t): "
+          + (cfg.writeLines == .resistive
+            ? "the write solve takes every line as settled (each pulse lands or not by its settled share)"
+            : "training applies every pulse in full"))
     }
     return r
   }
@@ -327,8 +330,8 @@ enum TrainCommand: CLICommand {
 
   /// The options given here behind `error`, a checkpoint's configuration
   /// (`base`) merged with them failing validation: those that alone make
-  /// the checkpoint's fail so, or else the --config file, or else all of
-  /// them, "--wires ideal"-style. Nil when the checkpoint's own
+  /// the checkpoint's fail so, or else those the others need to fail so,
+  /// or else the --config file, or else all of them, "--wires ideal"-style. Nil when the checkpoint's own
   /// configuration fails (the file is bad) or nothing was given.
   static func overridesBehind(_ error: ConfigurationError, _ args: ParsedArguments, base: TrainingConfiguration) -> String? {
     if (try? base.validate()) == nil { return nil }
@@ -342,13 +345,29 @@ enum TrainCommand: CLICommand {
       do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
       return false
     }
-    // None alone: the --config file's keys (whose options are not tried
-    // one by one) if there is one, or else every option given (a mutation
-    // audit, session 62: "--layers 64,8,10 --evals-per-epoch 1 --config
-    // c.json" had named options that played no part).
-    if alone.isEmpty, let path = args.string("--config") { return "--config \(path)" }
-    let named = (alone.isEmpty ? given : alone).map { "\($0.option) \($0.value)" }
-    return named.isEmpty ? nil : named.joined(separator: " ")
+    if !alone.isEmpty { return alone.map { "\($0.option) \($0.value)" }.joined(separator: " ") }
+    // None alone: those without which the others no longer fail so (two
+    // that conflict together, "--batch 4 --batch-pulses net"); else the
+    // --config file's keys (not tried one by one) if there is one; else
+    // every option given. (A mutation audit and a walkthrough, session 62:
+    // "--seed 3 --threshold 0.1 --batch 4 --batch-pulses net" and "--layers
+    // 64,8,10 … --config c.json" had named options that played no part.)
+    // Whether the checkpoint's configuration with the given options but
+    // the one at `left` (none: -1) fails on the same key.
+    func fails(without left: Int) -> Bool {
+      var c = base
+      for (n, g) in given.enumerated() where n != left {
+        guard (try? c.set(g.key, g.value)) != nil else { return false }
+      }
+      do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
+      return false
+    }
+    if fails(without: -1) {
+      let needed = given.indices.filter { !fails(without: $0) }.map { given[$0] }
+      if !needed.isEmpty { return needed.map { "\($0.option) \($0.value)" }.joined(separator: " ") }
+    }
+    if let path = args.string("--config") { return "--config \(path)" }
+    return given.isEmpty ? nil : given.map { "\($0.option) \($0.value)" }.joined(separator: " ")
   }
 
   /// `r_row` and `r_col` as a plain --config file spells them, in its

@@ -127,3 +127,22 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   let label = r.stdout.components(separatedBy: "\n")[0]
   #expect(label.contains("device.csv") && !label.contains("gmin_ratio"), "\(r.stdout)")
 }
+
+/// Two options that conflict with a checkpoint only together are named,
+/// and an option that plays no part is not (a walkthrough, session 62).
+@Test func twoOptionsThatConflictTogetherAreNamedAlone() throws {
+  let (root, data) = try syntheticDataDirectory("session62-together", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let checkpoint = root.appendingPathComponent("ck.json")
+  var r = try runXbarsim(
+    ["train", "--data", data.path, "--wires", "resistive", "--r-row", "1", "--r-col", "1", "--write-lines", "resistive",
+     "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--checkpoint-out", checkpoint.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(
+    ["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--quiet", "--seed", "3", "--batch", "4",
+     "--batch-pulses", "net"])
+  let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(first.hasPrefix("Error: --batch 4 --batch-pulses net with checkpoint ") || first.hasPrefix("Error: --batch-pulses net --batch 4 with checkpoint "), "\(first)")
+  #expect(!first.contains("--seed"), "\(first)")
+}
