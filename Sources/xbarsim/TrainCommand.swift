@@ -1486,9 +1486,12 @@ enum TrainCommand: CLICommand {
       // What the lines did to the update (write_lines resistive).
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       say(String(
-        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences incomplete (a reset or pulse below it); share of V_p seen: least %.3f, mean %.3f; the energy above books the landed events only",
+        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences incomplete (a reset or pulse below it); share of V_p seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only%@",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
-        w.sequencesBelowThreshold, w.leastShare, w.meanShare))
+        w.sequencesBelowThreshold, w.leastShare, w.meanShare,
+        // (With half_select book the slots of every issued event half-select
+        // their cells, booked at the ideal V/2; since session 62.)
+        (cfg.halfSelect == .book ? ", the half-selected cells every issued event's slots at their ideal V/2" : "") as NSString))
     }
     // After the summary, the plot and the results, so that they are kept either way.
     // The log's failure first: it stopped the run, and the others (a full
