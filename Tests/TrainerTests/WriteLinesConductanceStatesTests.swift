@@ -355,10 +355,6 @@ func miniBatchesThroughResistiveLines(_ method: UpdateMethod) throws {
   #expect(issued > 0)
   let st = try #require(net.writeLineStatistics)
   #expect(st.pulsesBelowThreshold > 0 && st.pulsesBelowThreshold < st.rulePulses)
-  // batch_pulses net (rounds of slots) is refused by name.
-  var net2 = cfg
-  net2.batchPulses = .net
-  #expect(throws: ConfigurationError.self) { try net2.validate() }
 }
 
 /// `half_select book` and `line_capacitance` through the lines (session
@@ -408,4 +404,60 @@ func halfSelectBookThroughResistiveLinesIsTheSchedules(_ method: UpdateMethod, _
     }
   }
   #expect(held > 0)
+}
+
+/// Netted mini-batches through the lines (session 62): rounds of row
+/// slots, then each serial synapse's pulses left one slot each, a cell
+/// alone, as `UpdateSchedule.slots` draws them.
+@Test("netted mini-batches through lines of vanishing resistance write as ideal writes", arguments: [UpdateMethod.a, .b, .c])
+func nettedMiniBatchesNearIdealLines(_ method: UpdateMethod) throws {
+  var a = configuration(r: 1e-9, writeLines: .ideal, method: method), b = configuration(r: 1e-9, writeLines: .resistive, method: method)
+  for c in [0, 1] {
+    var cfg = c == 0 ? a : b
+    cfg.batch = 4
+    cfg.batchPulses = .net
+    cfg.nMax = 8
+    if c == 0 { a = cfg } else { b = cfg }
+  }
+  try b.validate()
+  let ideal = LimNetwork(configuration: a), lines = LimNetwork(configuration: b)
+  train(ideal, 0..<160)
+  train(lines, 0..<160)
+  #expect(lines.pulses > 2_000 && lines.resets > 0)
+  #expect(lines.layerStates.map(\.plusConductances) == ideal.layerStates.map(\.plusConductances))
+  #expect(lines.layerStates.map(\.minusConductances) == ideal.layerStates.map(\.minusConductances))
+  #expect(lines.layerStates.map(\.plusStates) == ideal.layerStates.map(\.plusStates))
+  #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets && lines.repotentiations == ideal.repotentiations)
+  #expect(lines.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots))
+  #expect(lines.layers.map(\.resetSlots) == ideal.layers.map(\.resetSlots))
+  let s = try #require(lines.writeLineStatistics)
+  #expect(s.rulePulses > 0 && s.pulsesBelowThreshold == 0 && s.sequencesBelowThreshold == 0)
+}
+
+@Test("netted mini-batches through resistive lines: the slots their schedule draws", arguments: [UpdateMethod.b, .c])
+func nettedMiniBatchesThroughResistiveLines(_ method: UpdateMethod) throws {
+  var cfg = configuration(r: 100, writeLines: .resistive, method: method)
+  cfg.batch = 4
+  cfg.batchPulses = .net
+  cfg.writeThreshold = 0.85
+  cfg.nMax = 8
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  train(net, 0..<40)
+  try Fixture.train.pixels.withUnsafeBufferPointer { px in
+    for s in 40..<60 {
+      let slots = net.layers.map(\.updateSlots).reduce(0, +), pulses = net.pulses
+      let below = net.writeLineStatistics!.pulsesBelowThreshold
+      let r = try net.inspect(px.baseAddress! + s * 64, label: Int(Fixture.train.labels[s]))
+      #expect(UpdateSchedule.slots(r.pulses).count == net.layers.map(\.updateSlots).reduce(0, +) - slots, "sample \(s)")
+      #expect(r.pulses.filter(\.landed).reduce(0) { $0 + ($1.kind == .reset ? 0 : $1.count) } == net.pulses - pulses)
+      #expect(r.pulses.filter { !$0.landed && $0.kind == .potentiate }.reduce(0) { $0 + $1.count } == net.writeLineStatistics!.pulsesBelowThreshold - below)
+    }
+  }
+  let st = try #require(net.writeLineStatistics)
+  #expect(st.pulsesBelowThreshold > 0 && st.pulsesBelowThreshold < st.rulePulses)
+  // The slots' account is refused with it, by name.
+  var booked = cfg
+  booked.halfSelect = .book
+  #expect(throws: ConfigurationError.self) { try booked.validate() }
 }

@@ -208,7 +208,8 @@ func writeLinesRefusals() {
   // Mini-batches with one pulse per synapse are solved (since session 62),
   // netted ones are not.
   #expect(refusal { $0.batch = 2 } == nil)
-  #expect(refusal { $0.batch = 2; $0.batchPulses = .net }?.field == "write_lines")
+  #expect(refusal { $0.batch = 2; $0.batchPulses = .net } == nil)
+  #expect(refusal { $0.batch = 2; $0.batchPulses = .net; $0.halfSelect = .book }?.field == "write_lines")
   // Booked through the lines too (since session 62).
   #expect(refusal { $0.halfSelect = .book } == nil)
   #expect(refusal { $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")

@@ -553,6 +553,7 @@ final class LimLayer {
       for e in 0..<replays {
         let c = Int(lines.replay[e]), j = c >= 0 ? c : ~c
         replaySequence(lines, row: Int(i), column: j, up: c >= 0, gp: gp, gm: gm)
+        lines.wentSerial[j] = true
       }
       updateRows(rows: &i, rowCount: 1, up: lines.keptUp, upCount: keptUp, down: lines.keptDown, downCount: keptDown)
       // The slot was driven even where none of its pulses took (or where
@@ -587,6 +588,20 @@ final class LimLayer {
     lines.prepared = false
   }
 
+  /// A netted mini-batch's rule pulse to synapse k after its first serial
+  /// event (`LimNetwork.applyBatch`): a slot of its own, the cell written
+  /// alone (as `UpdateSchedule.slots` draws it), its events landing where
+  /// that cell reaches the threshold's share.
+  func pulseAloneThroughLines(_ k: Int, up: Bool) {
+    guard let lines = writeLines else { return }
+    let gp = UnsafePointer(array._plus), gm = UnsafePointer(array._minus)
+    if conductanceStates {
+      synapseThroughLines(lines, row: k / columns, column: k % columns, up: up, gp: gp, gm: gm, alone: true)
+    } else {
+      replaySequence(lines, row: k / columns, column: k % columns, up: up, gp: gp, gm: gm, alone: true)
+    }
+  }
+
   /// The end of an update through the lines: the book's serial slots,
   /// unless a mini-batch holds the lines (it finishes the book itself).
   private func finishLinesBooking(_ lines: LimWriteLines) {
@@ -601,7 +616,10 @@ final class LimLayer {
   /// device's array, sees the threshold. The rule pulse before the resets
   /// landed in its row's slot.
   @inline(never)
-  private func replaySequence(_ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp: UnsafePointer<Double>, gm: UnsafePointer<Double>) {
+  private func replaySequence(
+    _ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp: UnsafePointer<Double>, gm: UnsafePointer<Double>,
+    alone: Bool = false
+  ) {
     let k = i * columns + j
     let before = conductances(k)
     // The kernel's events for this synapse, on its states as they are.
@@ -611,9 +629,10 @@ final class LimLayer {
     let issued = conductances(k)
     (kp[k], km[k], pulses, resets, repotentiations, closedPulseConductance, settledResetConductance) = saved
     // Then each event as far as it reaches its device.
-    let reaches = (
-      plus: lines.plus.cellShare(row: i, column: j, conductance: gp) >= lines.share,
-      minus: lines.minus.cellShare(row: i, column: j, conductance: gm) >= lines.share)
+    let shares = (
+      plus: lines.plus.cellShare(row: i, column: j, conductance: gp),
+      minus: lines.minus.cellShare(row: i, column: j, conductance: gm))
+    let reaches = (plus: shares.plus >= lines.share, minus: shares.minus >= lines.share)
     let top = nMax
     var undone = false
     for (kind, polarity, count) in lines.events {
@@ -636,7 +655,18 @@ final class LimLayer {
         resets += 1
         reportSink?.issue(.reset, polarity, cell: k, count: 1)
       case .potentiate:
-        // The rule pulse: it landed in the row's slot.
+        if alone {
+          // A netted mini-batch's rule pulse after its synapse's first
+          // serial event: a slot of its own, the cell written alone.
+          updateSlots += count
+          for _ in 0..<count { lines.saw(polarity == .plus ? shares.plus : shares.minus) }
+          guard lands else {
+            lines.ineffectivePulses += count
+            reportSink?.heldBack(.potentiate, polarity, cell: k, count: count)
+            continue
+          }
+        }
+        // The rule pulse: it landed in the row's slot (or alone).
         device[k] = UInt8(min(s + count, top))
         pulses += count
         reportSink?.issue(.potentiate, polarity, cell: k, count: count)
@@ -722,11 +752,12 @@ final class LimLayer {
   /// One synapse of `updateConductancesThroughLines`.
   @inline(__always)
   private func synapseThroughLines(
-    _ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>
+    _ lines: LimWriteLines, row i: Int, column j: Int, up: Bool, gp sp: UnsafePointer<Double>, gm sm: UnsafePointer<Double>,
+    alone: Bool = false
   ) {
     let place = up ? lines.placePlus : lines.placeMinus
-    let slot = Int(place[j])
-    place[j] = -1
+    let slot = alone ? -1 : Int(place[j])
+    if !alone { place[j] = -1 }
     if slot >= 0 {
       let share = (up ? lines.sharePlus : lines.shareMinus)[slot]
       lines.saw(share)
@@ -749,21 +780,30 @@ final class LimLayer {
       gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise)
     lines.events.removeAll(keepingCapacity: true)
     update(k, up: up, sink: SequenceSink(lines: lines))
-    // Every serial event takes its slot, landed or not.
+    // Every serial event takes its slot, landed or not (and, alone, the
+    // rule pulse too).
     var serial = false
-    for (kind, _, count) in lines.events where kind != .potentiate {
-      serial = true
+    for (kind, _, count) in lines.events where kind != .potentiate || alone {
+      serial = serial || kind != .potentiate
       updateSlots += kind == .reset ? 1 : count
       if kind == .reset { resetSlots += 1 }
     }
+    if serial { lines.wentSerial[j] = true }
     var reaches = (plus: true, minus: true)
-    if serial {
-      reaches = (
-        plus: lines.plus.cellShare(row: i, column: j, conductance: sp) >= lines.share,
-        minus: lines.minus.cellShare(row: i, column: j, conductance: sm) >= lines.share)
+    if serial || alone {
+      let shares = (
+        plus: lines.plus.cellShare(row: i, column: j, conductance: sp),
+        minus: lines.minus.cellShare(row: i, column: j, conductance: sm))
+      reaches = (plus: shares.plus >= lines.share, minus: shares.minus >= lines.share)
+      if alone {
+        for (kind, polarity, count) in lines.events where kind == .potentiate {
+          for _ in 0..<count { lines.saw(polarity == .plus ? shares.plus : shares.minus) }
+          if !(polarity == .plus ? reaches.plus : reaches.minus) { lines.ineffectivePulses += count }
+        }
+      }
     }
     let missed = lines.events.contains { kind, polarity, count in
-      kind != .potentiate && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
+      (kind != .potentiate || alone) && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
     }
     guard missed else {
       // Everything issued landed: the kernel's result stands.
@@ -771,13 +811,18 @@ final class LimLayer {
       bookIssued(lines, k, before: before)
       return
     }
-    lines.ineffectiveSequences += 1
+    // (A lone rule pulse held back is not a sequence left incomplete.)
+    if lines.events.contains(where: { kind, polarity, count in
+      kind != .potentiate && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
+    }) {
+      lines.ineffectiveSequences += 1
+    }
     let issued = conductances(k)
     (gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise) = saved
     if hasMeasuredBidirectional {
-      reapply(lines, k, reaches: reaches, MeasuredBidirectional.self)
+      reapply(lines, k, reaches: reaches, alone: alone, MeasuredBidirectional.self)
     } else {
-      reapply(lines, k, reaches: reaches, LimExponentialDevice.self)
+      reapply(lines, k, reaches: reaches, alone: alone, LimExponentialDevice.self)
     }
     // The weight cache and line loads: the kernel's call moved them to
     // `issued`; from there to what landed.
@@ -791,11 +836,11 @@ final class LimLayer {
   /// σ_c2c, one draw a landed pulse), a reset to G_min, with their
   /// counts and energy.
   private func reapply<Device: BidirectionalModel>(
-    _ lines: LimWriteLines, _ k: Int, reaches: (plus: Bool, minus: Bool), _: Device.Type
+    _ lines: LimWriteLines, _ k: Int, reaches: (plus: Bool, minus: Bool), alone: Bool, _: Device.Type
   ) {
     for (kind, polarity, count) in lines.events {
       let plus = polarity == .plus
-      guard kind == .potentiate || (plus ? reaches.plus : reaches.minus) else {
+      guard (kind == .potentiate && !alone) || (plus ? reaches.plus : reaches.minus) else {
         reportSink?.heldBack(kind, polarity, cell: k, count: count)
         continue
       }

@@ -117,6 +117,11 @@ public final class LimNetwork: @unchecked Sendable {
   var batchByRows = true
   var upColumns: [Int32]
   var downColumns: [Int32]
+  /// A netted mini-batch through resistive lines: per column of the row
+  /// being updated, its pulses and those issued so far
+  /// (`applyNettedThroughLines`).
+  var nettedCounts: [Int32]
+  var nettedUsed: [Int32]
   var samplesInBatch = 0
   /// The first failed resistive read (a solve that did not converge, or a
   /// drive or conductance the reader refuses); the run stops at the next
@@ -163,6 +168,8 @@ public final class LimNetwork: @unchecked Sendable {
     let widest = cfg.layers.dropFirst().max()!
     upColumns = [Int32](repeating: 0, count: widest)
     downColumns = upColumns
+    nettedCounts = cfg.batch > 1 && cfg.batchPulses == .net && cfg.writeLines == .resistive ? upColumns : []
+    nettedUsed = nettedCounts
     gateOpenCounts = [Int](repeating: 0, count: ls.count - 1)
     accumulators = cfg.batch > 1 ? ls.map { [Float](repeating: 0, count: $0.rows * $0.columns) } : []
     touchedRows = cfg.batch > 1 ? ls.map { [Bool](repeating: false, count: $0.rows) } : []
@@ -629,6 +636,14 @@ public final class LimNetwork: @unchecked Sendable {
       // which counts the slots it drives), the bit lines prepared once for
       // the whole update on the conductances before it.
       let throughLines = layer.writeLines != nil
+      if throughLines && netPulses {
+        layer.holdWriteLines(true)
+        applyNettedThroughLines(l)
+        layer.holdWriteLines(false)
+        // (Resistive lines: the next reads solve the conductances.)
+        layer.synchronize()
+        continue
+      }
       let byRows = throughLines || (batchByRows && !netPulses && layer.halfSelectBook == nil && !layer.conductanceStates)
       if throughLines { layer.holdWriteLines(true) }
       // Only the rows the batch's samples accumulated into have non-zero
@@ -729,6 +744,70 @@ public final class LimNetwork: @unchecked Sendable {
       }
     }
     samplesInBatch = 0
+  }
+}
+
+extension LimNetwork {
+  /// A netted mini-batch's update of layer l through resistive lines
+  /// (`write_lines resistive`, `batch_pulses net`), as `UpdateSchedule.slots`
+  /// draws its slots: per row, round n drives the n-th rule pulse of each
+  /// synapse that has one left and no serial event yet (`LimLayer.update`,
+  /// a row slot solved through the lines); a synapse's pulses after its
+  /// first serial event then go one slot each, its cell written alone
+  /// (`LimLayer.pulseAloneThroughLines`), synapse by synapse in column
+  /// order. The slots are counted by the layer's lines path.
+  func applyNettedThroughLines(_ l: Int) {
+    let layer = layers[l], n = layer.columns
+    guard let lines = layer.writeLines else { return }
+    let serial = lines.wentSerial
+    upColumns.withUnsafeMutableBufferPointer { upBuffer in
+    downColumns.withUnsafeMutableBufferPointer { downBuffer in
+    nettedCounts.withUnsafeMutableBufferPointer { counts in
+    nettedUsed.withUnsafeMutableBufferPointer { used in
+    touchedRows[l].withUnsafeMutableBufferPointer { touched in
+    accumulators[l].withUnsafeMutableBufferPointer { acc in
+      let up = upBuffer.baseAddress!, down = downBuffer.baseAddress!
+      for i in 0..<layer.rows {
+        guard touched[i] else { continue }
+        touched[i] = false
+        // Each column's pulses (the netted count; its sign: + raises W),
+        // none issued and none serial yet.
+        for j in 0..<n {
+          counts[j] = Int32(acc[i * n + j])
+          acc[i * n + j] = 0
+          used[j] = 0
+          serial[j] = false
+        }
+        var row = Int32(i)
+        while true {
+          var upCount = 0, downCount = 0
+          for j in 0..<n where abs(counts[j]) > used[j] && !serial[j] {
+            if counts[j] > 0 {
+              up[upCount] = Int32(j)
+              upCount += 1
+            } else {
+              down[downCount] = Int32(j)
+              downCount += 1
+            }
+            used[j] += 1
+          }
+          guard upCount + downCount > 0 else { break }
+          // (A synapse with a serial event in it is marked `serial`.)
+          layer.update(
+            rows: &row, rowCount: 1, up: up, upCount: upCount, down: down, downCount: downCount, countingSlots: false,
+            columnOrder: true)
+        }
+        // The serial synapses' pulses left, one slot each, column by column.
+        for j in 0..<n where abs(counts[j]) > used[j] {
+          for _ in used[j]..<abs(counts[j]) { layer.pulseAloneThroughLines(i * n + j, up: counts[j] > 0) }
+        }
+      }
+    }
+    }
+    }
+    }
+    }
+    }
   }
 }
 

@@ -57,6 +57,8 @@ final class LimWriteLines {
     minus = RowWriteSolver(rows: rows, columns: columns, wires: wires)
     share = threshold / programVoltage
     replay = .allocate(capacity: 2 * columns)
+    wentSerial = .allocate(capacity: columns)
+    wentSerial.initialize(repeating: false, count: columns)
     events.reserveCapacity(16)
     rulePlus = .allocate(capacity: columns)
     ruleMinus = .allocate(capacity: columns)
@@ -72,6 +74,7 @@ final class LimWriteLines {
 
   deinit {
     for p in [rulePlus, ruleMinus, keptUp, keptDown, placePlus, placeMinus, replay] { p.deallocate() }
+    wentSerial.deallocate()
     sharePlus.deallocate()
     shareMinus.deallocate()
   }
@@ -81,6 +84,11 @@ final class LimWriteLines {
   var events: [(PulseKind, Polarity, Int)] = []
   /// Per row: the synapses to replay, column j as j (raise) or ~j (lower).
   let replay: UnsafeMutablePointer<Int32>
+  /// Per column: its synapse in the row just updated had a serial event
+  /// (a netted mini-batch's later pulses of it go one slot each, a cell
+  /// alone: `LimLayer.pulseAloneThroughLines`). Set by the updates, read
+  /// and cleared by `LimNetwork.applyBatch`.
+  let wentSerial: UnsafeMutablePointer<Bool>
 
   func record(_ kind: PulseKind, _ polarity: Polarity, _ count: Int) { events.append((kind, polarity, count)) }
 
