@@ -39,6 +39,14 @@ public struct PulseEvent: Sendable, Equatable {
   }
 }
 
+extension Sequence where Element == PulseEvent {
+  /// The identical pulses of these events (or, `resets`, the resets) that
+  /// landed (or, `landed` false, that the lines held back).
+  public func total(resets: Bool = false, landed: Bool = true) -> Int {
+    reduce(0) { $0 + (($1.kind == .reset) == resets && $1.landed == landed ? $1.count : 0) }
+  }
+}
+
 /// The time slots of an update phase, row by row with V/2 selection.
 ///
 /// A pulse of amplitude A to cell (i, j) of the G+ crossbar drives D+_i

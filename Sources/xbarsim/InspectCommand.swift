@@ -295,8 +295,8 @@ enum InspectCommand: CLICommand {
     }
     // What landed (train's `pulses` and `resets`); through resistive lines
     // the events held back are in the slots but not here.
-    let pulses = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) } }
-    let resets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) } }
+    let pulses = records.reduce(0) { $0 + $1.record.pulses.total() }
+    let resets = records.reduce(0) { $0 + $1.record.pulses.total(resets: true) }
     // Every read takes a slot of the time base too: the update's slots
     // (what train's latency counts) named apart (a reviewer read the
     // total as the update's, session 47).
@@ -309,8 +309,8 @@ enum InspectCommand: CLICommand {
       // (a walkthrough, session 62: they had been left out of the slots,
       // the timeline and the half-selected cells' energy).
       let below = w1.pulsesBelowThreshold - w0.pulsesBelowThreshold, undone = w1.sequencesBelowThreshold - w0.sequencesBelowThreshold
-      let held = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + ($1.landed || $1.kind == .reset ? 0 : $1.count) } }
-      let heldResets = records.reduce(0) { $0 + $1.record.pulses.reduce(0) { $0 + (!$1.landed && $1.kind == .reset ? $1.count : 0) } }
+      let held = records.reduce(0) { $0 + $1.record.pulses.total(landed: false) }
+      let heldResets = records.reduce(0) { $0 + $1.record.pulses.total(resets: true, landed: false) }
       print("write_lines resistive: \(below) of \(w1.rulePulses - w0.rulePulses) rule pulses below write_threshold, and \(undone) serial sequences with an event that did not land; \(held) pulses and \(heldResets) resets held back: in the slots, pulses.csv (landed 0) and pulses.vcd as driven, not in the pulses, resets and booked energy above")
     }
     // The updates' energy beside what the ledger books: the V/2 scheme's
@@ -518,13 +518,13 @@ enum InspectCommand: CLICommand {
         o.addRaw("neurons", "[" + neurons.joined(separator: ",\n") + "]")
         var u = JSONWriter()
         let events = r.pulses
-        u.add("pulses", events.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) })
-        u.add("resets", events.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) })
+        u.add("pulses", events.total())
+        u.add("resets", events.total(resets: true))
         u.add("repotentiation_pulses", events.reduce(0) { $0 + ($1.kind == .repotentiate && $1.landed ? $1.count : 0) })
         if cfg.writeLines == .resistive {
           // Issued and driven, their cells below the threshold.
-          u.add("held_back_pulses", events.reduce(0) { $0 + ($1.kind == .reset || $1.landed ? 0 : $1.count) })
-          u.add("held_back_resets", events.reduce(0) { $0 + ($1.kind == .reset && !$1.landed ? $1.count : 0) })
+          u.add("held_back_pulses", events.total(landed: false))
+          u.add("held_back_resets", events.total(resets: true, landed: false))
         }
         u.add("trainer_pulses", counted[s].pulses)
         u.add("trainer_resets", counted[s].resets)

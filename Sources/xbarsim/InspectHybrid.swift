@@ -23,7 +23,7 @@ extension InspectCommand {
     var trains: [HybridUpdateTrains?]
     /// Per layer, with `write_lines resistive`: the coincidence slots the
     /// lines held back, per cell (polarity·rows·columns + cell).
-    var heldBack: [[Int: UInt64]] = []
+    var heldBack: [[Int: UInt64]]
     var before: [(plus: [Float], minus: [Float])]
     var after: [(plus: [Float], minus: [Float])]
     var neurons: [(sum: [Float], activation: [Float]?, delta: [Float])]
@@ -378,7 +378,7 @@ extension InspectCommand {
                 let c = slots.nonzeroBitCount
                 guard c > 0 || before[p][x] != after[p][x] else { continue }
                 // Through the lines, less the slots they held back.
-                let held = l < r.heldBack.count ? r.heldBack[l][p * rows * columns + x] ?? 0 : 0
+                let held = r.heldBack[l][p * rows * columns + x] ?? 0
                 s += "\(k),\(l),\(kindName),\(p == 0 ? "plus" : "minus"),\(i),\(j),\(c),\((slots & ~held).nonzeroBitCount),"
                 s += "\(Self.number(before[p][x])),\(Self.number(after[p][x])),\(refresh)\n"
               }

@@ -330,44 +330,36 @@ enum TrainCommand: CLICommand {
 
   /// The options given here behind `error`, a checkpoint's configuration
   /// (`base`) merged with them failing validation: those that alone make
-  /// the checkpoint's fail so, or else those the others need to fail so,
-  /// or else the --config file, or else all of them, "--wires ideal"-style. Nil when the checkpoint's own
-  /// configuration fails (the file is bad) or nothing was given.
+  /// it fail so; else those the others need to fail so (two that conflict
+  /// together, "--batch 4 --batch-pulses net"); else the --config file (its
+  /// keys are not tried one by one); else every option given. Nil when the
+  /// checkpoint's own configuration fails (the file is bad) or nothing was
+  /// given. (A mutation audit and a walkthrough, session 62, had found
+  /// options named that played no part.)
   static func overridesBehind(_ error: ConfigurationError, _ args: ParsedArguments, base: TrainingConfiguration) -> String? {
     if (try? base.validate()) == nil { return nil }
-    let given = TrainingConfiguration.keys.compactMap { k -> (key: String, option: String, value: String)? in
+    typealias Given = (key: String, option: String, value: String)
+    let given = TrainingConfiguration.keys.compactMap { k -> Given? in
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
       return args.string(option).map { (k.key, option, $0) }
     }
-    let alone = given.filter { g in
+    // Whether the checkpoint's configuration with these options fails on
+    // the same key.
+    func fails(_ options: [Given]) -> Bool {
       var c = base
-      guard (try? c.set(g.key, g.value)) != nil else { return false }
+      for g in options { guard (try? c.set(g.key, g.value)) != nil else { return false } }
       do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
       return false
     }
-    if !alone.isEmpty { return alone.map { "\($0.option) \($0.value)" }.joined(separator: " ") }
-    // None alone: those without which the others no longer fail so (two
-    // that conflict together, "--batch 4 --batch-pulses net"); else the
-    // --config file's keys (not tried one by one) if there is one; else
-    // every option given. (A mutation audit and a walkthrough, session 62:
-    // "--seed 3 --threshold 0.1 --batch 4 --batch-pulses net" and "--layers
-    // 64,8,10 … --config c.json" had named options that played no part.)
-    // Whether the checkpoint's configuration with the given options but
-    // the one at `left` (none: -1) fails on the same key.
-    func fails(without left: Int) -> Bool {
-      var c = base
-      for (n, g) in given.enumerated() where n != left {
-        guard (try? c.set(g.key, g.value)) != nil else { return false }
-      }
-      do { try c.validate() } catch let e as ConfigurationError { return e.field == error.field } catch { return false }
-      return false
-    }
-    if fails(without: -1) {
-      let needed = given.indices.filter { !fails(without: $0) }.map { given[$0] }
-      if !needed.isEmpty { return needed.map { "\($0.option) \($0.value)" }.joined(separator: " ") }
+    func named(_ options: [Given]) -> String { options.map { "\($0.option) \($0.value)" }.joined(separator: " ") }
+    let alone = given.filter { fails([$0]) }
+    if !alone.isEmpty { return named(alone) }
+    if fails(given) {
+      let needed = given.indices.filter { n in !fails(given.indices.filter { $0 != n }.map { given[$0] }) }
+      if !needed.isEmpty { return named(needed.map { given[$0] }) }
     }
     if let path = args.string("--config") { return "--config \(path)" }
-    return given.isEmpty ? nil : given.map { "\($0.option) \($0.value)" }.joined(separator: " ")
+    return given.isEmpty ? nil : named(given)
   }
 
   /// `r_row` and `r_col` as a plain --config file spells them, in its

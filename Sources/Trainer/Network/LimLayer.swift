@@ -169,10 +169,6 @@ final class LimLayer {
   /// With `write_lines resistive`: the update's slots through the lines
   /// (nil: the pulses see ideal lines).
   let writeLines: LimWriteLines?
-  /// Through the lines the update calls the row kernels row by row: the
-  /// book's serial slots are booked once, at the update's end
-  /// (`updateThroughLines`, or a mini-batch's `finishBookedUpdate`).
-  private var bookDefersFinish = false
   /// The array's effective weights with its lines (M×N, S), for
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
@@ -485,7 +481,6 @@ final class LimLayer {
       prepareWriteLines(lines)
       lines.prepared = true
     }
-    bookDefersFinish = halfSelectBook != nil
     if conductanceStates {
       updateConductancesThroughLines(
         lines, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
@@ -499,7 +494,6 @@ final class LimLayer {
       let base = Int(i) * n
       // The row's slot: the columns whose device to pulse is below G_max
       // take the rule pulse (the others go serial), per polarity.
-      let kp = self.kp, km = self.km
       let driven = lines.solveRowSlot(
         row: Int(i), up: up, upCount: upCount, down: down, downCount: downCount, gp: gp, gm: gm
       ) { j, raise in (raise ? kp : km)[base + j] < top }
@@ -514,14 +508,7 @@ final class LimLayer {
           let share = shares[slot]
           lines.saw(share)
           guard share >= lines.share else {
-            lines.ineffectivePulses += 1
-            reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: k, count: 1)
-            if let book = halfSelectBook {
-              // Driven in the row's slot, its device unchanged.
-              let g = conductances(k)
-              book.issue(.potentiate, up ? .plus : .minus, count: 1)
-              book.visited(cell: k, before: g, after: g)
-            }
+            holdBack(lines, k, up: up)
             return false
           }
           // A pulse that takes both devices to G_max: their resets follow.
@@ -605,7 +592,6 @@ final class LimLayer {
   /// The end of an update through the lines: the book's serial slots,
   /// unless a mini-batch holds the lines (it finishes the book itself).
   private func finishLinesBooking(_ lines: LimWriteLines) {
-    bookDefersFinish = false
     if let book = halfSelectBook, !lines.held { book.finishUpdate() }
   }
 
@@ -695,6 +681,19 @@ final class LimLayer {
     bookIssued(lines, k, before: before)
   }
 
+  /// Synapse k's rule pulse, below the threshold in its row's slot: counted
+  /// as such, recorded as held back, and told to the half-select book
+  /// (driven in the slot, its device unchanged).
+  private func holdBack(_ lines: LimWriteLines, _ k: Int, up: Bool) {
+    lines.ineffectivePulses += 1
+    reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: k, count: 1)
+    if let book = halfSelectBook {
+      let g = conductances(k)
+      book.issue(.potentiate, up ? .plus : .minus, count: 1)
+      book.visited(cell: k, before: g, after: g)
+    }
+  }
+
   /// Tells the half-select book (if any) synapse k's events as the
   /// controller issued them, landed or not (each takes its slot), and its
   /// conductances before and after them.
@@ -725,7 +724,6 @@ final class LimLayer {
     for r in 0..<rowCount {
       let i = Int(activeRows[r]), base = i * n
       // The row's slot: the columns whose device to pulse is below G_max.
-      let gp = self.gp, gm = self.gm
       let driven = lines.solveRowSlot(
         row: i, up: up, upCount: upCount, down: down, downCount: downCount, gp: sp, gm: sm
       ) { j, raise in (raise ? gp : gm)[base + j] < top }
@@ -764,13 +762,7 @@ final class LimLayer {
       // A rule pulse below the threshold: nothing happens to the synapse
       // (its device stays below G_max, so nothing follows).
       guard share >= lines.share else {
-        lines.ineffectivePulses += 1
-        reportSink?.heldBack(.potentiate, up ? .plus : .minus, cell: i * columns + j, count: 1)
-        if let book = halfSelectBook {
-          let g = conductances(i * columns + j)
-          book.issue(.potentiate, up ? .plus : .minus, count: 1)
-          book.visited(cell: i * columns + j, before: g, after: g)
-        }
+        holdBack(lines, i * columns + j, up: up)
         return
       }
     }
@@ -802,21 +794,17 @@ final class LimLayer {
         }
       }
     }
-    let missed = lines.events.contains { kind, polarity, count in
-      (kind != .potentiate || alone) && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
-    }
-    guard missed else {
+    func misses(_ polarity: Polarity) -> Bool { !(polarity == .plus ? reaches.plus : reaches.minus) }
+    let serialMissed = lines.events.contains { $0.0 != .potentiate && $0.2 > 0 && misses($0.1) }
+    let ruleMissed = alone && lines.events.contains { $0.0 == .potentiate && $0.2 > 0 && misses($0.1) }
+    guard serialMissed || ruleMissed else {
       // Everything issued landed: the kernel's result stands.
       if let report = reportSink { for (kind, polarity, count) in lines.events { report.issue(kind, polarity, cell: k, count: count) } }
       bookIssued(lines, k, before: before)
       return
     }
     // (A lone rule pulse held back is not a sequence left incomplete.)
-    if lines.events.contains(where: { kind, polarity, count in
-      kind != .potentiate && count > 0 && !(polarity == .plus ? reaches.plus : reaches.minus)
-    }) {
-      lines.ineffectiveSequences += 1
-    }
+    if serialMissed { lines.ineffectiveSequences += 1 }
     let issued = conductances(k)
     (gp[k], gm[k], pulses, resets, repotentiations, depressions, closedPulseConductance, settledResetConductance, noise) = saved
     if hasMeasuredBidirectional {
@@ -954,7 +942,9 @@ final class LimLayer {
         rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount,
         scaled: hasVariation, sink: sink)
     }
-    if !bookDefersFinish { book.finishUpdate() }
+    // (Through the lines the row kernels run row by row: the serial slots
+    // are booked once, at the update's end, `finishLinesBooking`.)
+    if writeLines == nil { book.finishUpdate() }
   }
 
   /// `updateBooking` by lookup, for integer states without variation and
@@ -1032,7 +1022,7 @@ final class LimLayer {
       book.tally = tally
       book.rowEnded(i)
     }
-    if !bookDefersFinish { book.finishUpdate() }
+    if writeLines == nil { book.finishUpdate() }
     pulses += count
     resets += resetCount
     repotentiations += repot

@@ -118,10 +118,9 @@ public final class LimNetwork: @unchecked Sendable {
   var upColumns: [Int32]
   var downColumns: [Int32]
   /// A netted mini-batch through resistive lines: per column of the row
-  /// being updated, its pulses and those issued so far
+  /// being updated, its pulses not yet issued, + raising W, − lowering it
   /// (`applyNettedThroughLines`).
-  var nettedCounts: [Int32]
-  var nettedUsed: [Int32]
+  var nettedLeft: [Int32]
   var samplesInBatch = 0
   /// The first failed resistive read (a solve that did not converge, or a
   /// drive or conductance the reader refuses); the run stops at the next
@@ -168,8 +167,7 @@ public final class LimNetwork: @unchecked Sendable {
     let widest = cfg.layers.dropFirst().max()!
     upColumns = [Int32](repeating: 0, count: widest)
     downColumns = upColumns
-    nettedCounts = cfg.batch > 1 && cfg.batchPulses == .net && cfg.writeLines == .resistive ? upColumns : []
-    nettedUsed = nettedCounts
+    nettedLeft = cfg.batch > 1 && cfg.batchPulses == .net && cfg.writeLines == .resistive ? upColumns : []
     gateOpenCounts = [Int](repeating: 0, count: ls.count - 1)
     accumulators = cfg.batch > 1 ? ls.map { [Float](repeating: 0, count: $0.rows * $0.columns) } : []
     touchedRows = cfg.batch > 1 ? ls.map { [Bool](repeating: false, count: $0.rows) } : []
@@ -762,8 +760,7 @@ extension LimNetwork {
     let serial = lines.wentSerial
     upColumns.withUnsafeMutableBufferPointer { upBuffer in
     downColumns.withUnsafeMutableBufferPointer { downBuffer in
-    nettedCounts.withUnsafeMutableBufferPointer { counts in
-    nettedUsed.withUnsafeMutableBufferPointer { used in
+    nettedLeft.withUnsafeMutableBufferPointer { left in
     touchedRows[l].withUnsafeMutableBufferPointer { touched in
     accumulators[l].withUnsafeMutableBufferPointer { acc in
       let up = upBuffer.baseAddress!, down = downBuffer.baseAddress!
@@ -771,25 +768,25 @@ extension LimNetwork {
         guard touched[i] else { continue }
         touched[i] = false
         // Each column's pulses (the netted count; its sign: + raises W),
-        // none issued and none serial yet.
+        // none serial yet.
         for j in 0..<n {
-          counts[j] = Int32(acc[i * n + j])
+          left[j] = Int32(acc[i * n + j])
           acc[i * n + j] = 0
-          used[j] = 0
           serial[j] = false
         }
         var row = Int32(i)
         while true {
           var upCount = 0, downCount = 0
-          for j in 0..<n where abs(counts[j]) > used[j] && !serial[j] {
-            if counts[j] > 0 {
+          for j in 0..<n where left[j] != 0 && !serial[j] {
+            if left[j] > 0 {
               up[upCount] = Int32(j)
               upCount += 1
+              left[j] -= 1
             } else {
               down[downCount] = Int32(j)
               downCount += 1
+              left[j] += 1
             }
-            used[j] += 1
           }
           guard upCount + downCount > 0 else { break }
           // (A synapse with a serial event in it is marked `serial`.)
@@ -798,11 +795,10 @@ extension LimNetwork {
             columnOrder: true)
         }
         // The serial synapses' pulses left, one slot each, column by column.
-        for j in 0..<n where abs(counts[j]) > used[j] {
-          for _ in used[j]..<abs(counts[j]) { layer.pulseAloneThroughLines(i * n + j, up: counts[j] > 0) }
+        for j in 0..<n where left[j] != 0 {
+          for _ in 0..<abs(left[j]) { layer.pulseAloneThroughLines(i * n + j, up: left[j] > 0) }
         }
       }
-    }
     }
     }
     }

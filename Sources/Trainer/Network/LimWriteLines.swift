@@ -87,7 +87,7 @@ final class LimWriteLines {
   /// Per column: its synapse in the row just updated had a serial event
   /// (a netted mini-batch's later pulses of it go one slot each, a cell
   /// alone: `LimLayer.pulseAloneThroughLines`). Set by the updates, read
-  /// and cleared by `LimNetwork.applyBatch`.
+  /// and cleared by `LimNetwork.applyNettedThroughLines`.
   let wentSerial: UnsafeMutablePointer<Bool>
 
   func record(_ kind: PulseKind, _ polarity: Polarity, _ count: Int) { events.append((kind, polarity, count)) }

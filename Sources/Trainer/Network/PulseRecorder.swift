@@ -20,14 +20,14 @@ public final class PulseRecorder: @unchecked Sendable {
 
   /// Identical pulses recorded that landed (the trainer's `pulses` counts
   /// the same).
-  public var pulses: Int { events.reduce(0) { $0 + ($1.kind == .reset || !$1.landed ? 0 : $1.count) } }
+  public var pulses: Int { events.total() }
   /// Device resets recorded that landed.
-  public var resets: Int { events.reduce(0) { $0 + ($1.kind == .reset && $1.landed ? $1.count : 0) } }
+  public var resets: Int { events.total(resets: true) }
   /// Of `pulses`, the re-potentiations after resets.
   public var repotentiations: Int { events.reduce(0) { $0 + ($1.kind == .repotentiate && $1.landed ? $1.count : 0) } }
   /// Pulses and resets recorded that did not land (`write_lines
   /// resistive`): issued, but their cells below the threshold.
-  public var heldBack: Int { events.reduce(0) { $0 + ($1.landed ? 0 : $1.count) } }
+  public var heldBack: Int { events.total(landed: false) + events.total(resets: true, landed: false) }
 }
 
 /// Where the update reports the pulses and resets it issues.
