@@ -243,12 +243,6 @@ enum SweepCommand: CLICommand {
       if let then = earlier.data, then != (try JSONValue.parse(Data(dataJSON.utf8))) {
         throw CLIError.runtime("\(out) holds a sweep of other training or test data; give another --out, or remove it")
       }
-      // Nor does it hold a measured device's points: a file edited since
-      // (the same path, range and points, another curve) must not lend
-      // its rows either (a sweep.json from before `devices` has none).
-      if !earlier.rows.isEmpty, let path = changedDevice(earlier.devices, devicesJSON) {
-        throw CLIError.runtime("\(out) holds a sweep run with another version of \(path) (its data differ now); give another --out, or remove it")
-      }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
       // What differs, named: the grid, a base key, or the shard.
       var why = difference(earlier.grid, earlier.base, from: grid, baseNow, here: "this one's")
@@ -257,6 +251,15 @@ enum SweepCommand: CLICommand {
       }
       if let why {
         throw CLIError.runtime("\(out) holds another sweep (\(why)); give another --out, or remove it")
+      }
+      // Nor does it hold a measured device's points: a file edited since
+      // (the same path, range and points, another curve) must not lend
+      // its rows either (a sweep.json from before `devices` has none).
+      // After the grid and base: a sweep given another device file, or
+      // none, differs there, and is told so (a walkthrough, session 63:
+      // it was told its unchanged file had changed).
+      if !earlier.rows.isEmpty, let path = changedDevice(earlier.devices, devicesJSON) {
+        throw CLIError.runtime("\(out) holds a sweep run with another version of \(path) (its data differ now); give another --out, or remove it")
       }
       if let stray = earlier.rows.keys.first(where: { !mine.contains($0) }) {
         throw CLIError.runtime("\(out)/sweep.csv: point \(stray) is not in shard \(index)/\(shards)")

@@ -363,9 +363,37 @@ func keysARunNeverReadsAreRefused(extra: [String], message: String) throws {
   // Shard 0 resumed from another directory, where a.csv is another device.
   let moved = try sweep("0/2", s0, in: there)
   #expect(moved.status == 1, "\(moved.stderr)")
-  // (Grid values are kept as real paths: "there/a.csv" is another file.)
-  #expect(firstLine(moved.stderr).contains("holds a sweep run with another version of "), "\(moved.stderr)")
+  // (Grid values are kept as real paths: "there/a.csv" is another file,
+  // so another grid.)
+  #expect(firstLine(moved.stderr).contains("holds another sweep (its grid is "), "\(moved.stderr)")
   #expect(firstLine(moved.stderr).contains("there/a.csv"), "\(moved.stderr)")
+}
+
+// A sweep given no device file, or one its directory never used, was told
+// that the directory's (unchanged) device file had changed (a walkthrough,
+// session 63): the base configuration differs, and is named.
+@Test func aSweepGivenAnotherDeviceFileOrNoneIsToldItsBaseDiffers() throws {
+  let (root, data) = try smallData()
+  defer { try? FileManager.default.removeItem(at: root) }
+  let csv = root.appendingPathComponent("dev.csv"), past = root.appendingPathComponent("past.csv")
+  try deviceCSV(csv)
+  try deviceCSV(past, bump: 2)
+  let out = root.appendingPathComponent("s")
+  func sweep(_ device: [String]) throws -> ProcessResult {
+    try runXbarsim(["sweep", "--data", data.path, "--grid", "seed=1,2", "--quiet", "--out", out.path] + device + net)
+  }
+  let first = try sweep(["--device-csv", csv.path])
+  #expect(first.status == 0, "\(first.stderr)")
+  for device in [[], ["--device-csv", past.path]] {
+    let r = try sweep(device)
+    #expect(r.status == 1, "\(r.stderr)")
+    // (Without the file its nmax, 8 from the file's points, is the first
+    // key to differ.)
+    #expect(firstLine(r.stderr).hasPrefix("Error: \(out.path) holds another sweep (its base configuration differs: \(device.isEmpty ? "nmax" : "device_csv")"), "\(device): \(r.stderr)")
+    #expect(!r.stderr.contains("another version"), "\(r.stderr)")
+  }
+  // The same file, unchanged: resumed.
+  #expect(try sweep(["--device-csv", csv.path]).status == 0)
 }
 
 // log.csv and epochs.csv wrote accuracies to two decimals, exact only on a

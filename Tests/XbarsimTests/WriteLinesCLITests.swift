@@ -51,7 +51,7 @@ import _TestSupport
   // Refusals: one line naming the option, non-zero exit.
   for (args, text) in [
     (["--write-lines", "resistive"], "--write-lines: resistive needs wires resistive"),
-    (["--wires", "resistive", "--write-lines", "resistive", "--batch", "2", "--batch-pulses", "net", "--half-select", "book"], "--write-lines: resistive with batch_pulses net does not book the slots' account yet"),
+    (["--wires", "resistive", "--write-lines", "resistive", "--learning", "off-chip"], "--write-lines: resistive is implemented for rule lim learning on-chip"),
     (["--wires", "resistive", "--write-lines", "resistive", "--write-threshold", "0.5"], "--write-threshold: with write_lines resistive must be above program_voltage/2"),
     (["--wires", "resistive", "--write-lines", "sometimes"], "--write-lines: expects ideal or resistive"),
   ] {

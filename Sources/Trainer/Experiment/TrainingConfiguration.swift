@@ -930,11 +930,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if rule != .lim || mode != .onChip {
         throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots) and rules hybrid and single (their parallel slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
       }
-      if batch > 1 && batchPulses == .net && (halfSelect == .book || lineCapacitance > 0) {
-        // (Its rounds visit a synapse once a round: the book takes a
-        // synapse's visits together.)
-        throw fail("write_lines", "resistive with batch_pulses net does not book the slots' account yet: use half_select skip and line_capacitance 0 (or batch_pulses sign)")
-      }
       // Half-selected cells see V_p/2 with ideal lines: a threshold at or
       // below it would program them (not modelled); above V_p no pulse
       // programs anything.

@@ -100,7 +100,28 @@ final class LimHalfSelectBook {
     var kind: PulseKind
     var polarity: Int
     var count: Int
+    /// Its place in the issue order of a gathered row (0 otherwise).
+    var order = 0
   }
+
+  /// A netted mini-batch's row through resistive lines visits a synapse
+  /// once per round (`LimNetwork.applyNettedThroughLines`), where the book
+  /// takes a synapse's visits together: while `gathering`, each visit's
+  /// events are kept under its column (`gathered`, in issue order, with
+  /// the column's conductances before its first visit and after its last)
+  /// and `rowEnded` waits, until `endGathering` books the row's synapses
+  /// in column order, as the per-synapse update of ideal writes visits
+  /// them.
+  private(set) var gathering = false
+  private var gathered: UnsafeMutablePointer<(column: Int, event: SynapseEvent)>
+  private var gatheredCount = 0, gatheredCapacity = 64
+  private let gatheredBefore: UnsafeMutablePointer<(plus: Double, minus: Double)>
+  private let gatheredAfter: UnsafeMutablePointer<(plus: Double, minus: Double)>
+  /// Per column: its events' count while gathering (−1: not visited), then
+  /// where they start in `gatheredOrder`.
+  private let gatheredStart: UnsafeMutablePointer<Int>
+  private var gatheredOrder: UnsafeMutablePointer<SynapseEvent>
+  private var gatheredOrderCapacity = 64
 
   struct SerialSlots {
     var i: Int, j: Int, polarity: Int
@@ -108,6 +129,9 @@ final class LimHalfSelectBook {
     var reset: Bool
     var count: Int
     var last: Bool
+    /// Its event's `order` (a gathered row's serial slots are put back in
+    /// issue order).
+    var order = 0
   }
 
   /// Sums of the layer's present conductances.
@@ -119,6 +143,12 @@ final class LimHalfSelectBook {
     events = .allocate(capacity: eventCapacity)
     serialCapacity = 4 * columns
     serial = .allocate(capacity: serialCapacity)
+    gathered = .allocate(capacity: gatheredCapacity)
+    gatheredOrder = .allocate(capacity: gatheredOrderCapacity)
+    gatheredBefore = .allocate(capacity: columns)
+    gatheredAfter = .allocate(capacity: columns)
+    gatheredStart = .allocate(capacity: columns)
+    gatheredStart.initialize(repeating: -1, count: columns)
     restart(conductances: conductances)
   }
 
@@ -127,6 +157,11 @@ final class LimHalfSelectBook {
     columnSum.deallocate()
     events.deallocate()
     serial.deallocate()
+    gathered.deallocate()
+    gatheredOrder.deallocate()
+    gatheredBefore.deallocate()
+    gatheredAfter.deallocate()
+    gatheredStart.deallocate()
   }
 
   /// Sums the present conductances again and empties the account.
@@ -150,6 +185,9 @@ final class LimHalfSelectBook {
     pending = 0
     synapse = -1
     serialCount = 0
+    gathering = false
+    gatheredCount = 0
+    gatheredStart.update(repeating: -1, count: columns)
     endRow()
   }
 
@@ -170,6 +208,10 @@ final class LimHalfSelectBook {
   /// visits come one after the other; the first of another synapse closes
   /// it.
   func visited(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {
+    if gathering {
+      gather(cell: k, before: before, after: after)
+      return
+    }
     if k != synapse {
       closeSynapse()
       synapse = k
@@ -209,7 +251,7 @@ final class LimHalfSelectBook {
       appendSerial(SerialSlots(
         i: i, j: j, polarity: p, before: p == 0 ? synapseBefore.plus : synapseBefore.minus,
         after: p == 0 ? synapseAfter.plus : synapseAfter.minus, reset: e.kind == .reset, count: e.count,
-        last: q == (p == 0 ? lastSerial.0 : lastSerial.1)))
+        last: q == (p == 0 ? lastSerial.0 : lastSerial.1), order: e.order))
     }
     for p in 0..<2 {
       let m = p == 0 ? ruleCount.0 : ruleCount.1
@@ -266,6 +308,8 @@ final class LimHalfSelectBook {
   /// polarity's R(i) as its devices with fewer rule pulses left it, then
   /// the row's sums with the devices that only rose.
   func rowEnded(_ i: Int) {
+    // (A gathered row ends at `endGathering`.)
+    guard !gathering else { return }
     closeSynapse()
     // Σ over rounds n = 1…R of R_p(i) then: R·R_p(i) + Σ_d (R − m_d)·ΔG_d.
     for p in 0..<2 {
@@ -284,6 +328,83 @@ final class LimHalfSelectBook {
 
   private func endRow() {
     tally = RowTally()
+  }
+
+  /// Gathers the visits of a netted mini-batch's row until `endGathering`.
+  func beginGathering() {
+    closeSynapse()
+    gathering = true
+  }
+
+  /// A visit while gathering: its events (those issued since the last
+  /// visit) under its column.
+  private func gather(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {
+    let j = k % columns
+    if gatheredStart[j] < 0 {
+      gatheredStart[j] = 0
+      gatheredBefore[j] = before
+    }
+    gatheredAfter[j] = after
+    for q in 0..<eventCount {
+      if gatheredCount == gatheredCapacity {
+        gathered = Self.grown(gathered, count: gatheredCount, to: 2 * gatheredCapacity)
+        gatheredCapacity *= 2
+      }
+      var e = events[q]
+      e.order = gatheredCount
+      gathered[gatheredCount] = (j, e)
+      gatheredCount += 1
+      gatheredStart[j] += 1
+    }
+    eventCount = 0
+  }
+
+  /// Row i's gathered visits booked, synapse by synapse in column order,
+  /// each with its events in issue order; then the row's end. Its serial
+  /// slots go in issue order (as `UpdateSchedule.slots` draws them: the
+  /// rounds' replays, then the lone pulses), not synapse by synapse.
+  func endGathering(row i: Int) {
+    gathering = false
+    let firstSerial = serialCount
+    // The events sorted by column, keeping their order within one (a
+    // counting sort: per column its count, then its start).
+    if gatheredCount > gatheredOrderCapacity {
+      gatheredOrder.deallocate()
+      gatheredOrderCapacity = max(gatheredCount, 2 * gatheredOrderCapacity)
+      gatheredOrder = .allocate(capacity: gatheredOrderCapacity)
+    }
+    var start = 0
+    for j in 0..<columns where gatheredStart[j] >= 0 {
+      let count = gatheredStart[j]
+      gatheredStart[j] = start
+      start += count
+    }
+    for q in 0..<gatheredCount {
+      let (j, e) = gathered[q]
+      gatheredOrder[gatheredStart[j]] = e
+      gatheredStart[j] += 1
+    }
+    // (Each column's start has moved to its end: its events are those from
+    // the previous visited column's end.)
+    var from = 0
+    for j in 0..<columns where gatheredStart[j] >= 0 {
+      let to = gatheredStart[j]
+      for q in from..<to {
+        if eventCount == eventCapacity {
+          events = Self.grown(events, count: eventCount, to: 2 * eventCapacity)
+          eventCapacity *= 2
+        }
+        events[eventCount] = gatheredOrder[q]
+        eventCount += 1
+      }
+      visited(cell: i * columns + j, before: gatheredBefore[j], after: gatheredAfter[j])
+      gatheredStart[j] = -1
+      from = to
+    }
+    gatheredCount = 0
+    rowEnded(i)
+    var rowSerial = UnsafeMutableBufferPointer(start: serial + firstSerial, count: serialCount - firstSerial)
+    rowSerial.sort { $0.order < $1.order }
   }
 
   /// One more serial slot (the buffer grown when full: no allocation

@@ -915,6 +915,13 @@ final class LimLayer {
   /// slots.
   func finishBookedUpdate() { halfSelectBook?.finishUpdate() }
 
+  /// A netted mini-batch's row through the lines visits its synapses once
+  /// per round: the book gathers their visits from `beginGatheredRow` to
+  /// `endGatheredRow` and books them as ideal writes' per-synapse update
+  /// visits them, each synapse's together (`LimHalfSelectBook.gathering`).
+  func beginGatheredRow() { halfSelectBook?.beginGathering() }
+  func endGatheredRow(_ i: Int) { halfSelectBook?.endGathering(row: i) }
+
   /// `update` with the half-selected cells booked: the recorded kernel
   /// (method c's per synapse), every synapse and row reported to the
   /// account. Out of line, so that the looked-up path stays as it was.
@@ -923,7 +930,7 @@ final class LimLayer {
     _ book: LimHalfSelectBook, rows activeRows: UnsafePointer<Int32>, rowCount: Int,
     up: UnsafePointer<Int32>, upCount: Int, down: UnsafePointer<Int32>, downCount: Int
   ) {
-    if recorder == nil, endurance == nil, !conductanceStates, let transitions, usesTransitions {
+    if recorder == nil, endurance == nil, !conductanceStates, !book.gathering, let transitions, usesTransitions {
       updateBookingByTransitions(
         book, transitions, rows: activeRows, rowCount: rowCount, up: up, upCount: upCount, down: down, downCount: downCount)
       return

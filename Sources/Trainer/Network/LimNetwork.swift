@@ -637,6 +637,7 @@ public final class LimNetwork: @unchecked Sendable {
       if throughLines && netPulses {
         layer.holdWriteLines(true)
         applyNettedThroughLines(l)
+        layer.finishBookedUpdate()
         layer.holdWriteLines(false)
         // (Resistive lines: the next reads solve the conductances.)
         layer.synchronize()
@@ -775,6 +776,7 @@ extension LimNetwork {
           serial[j] = false
         }
         var row = Int32(i)
+        layer.beginGatheredRow()
         while true {
           var upCount = 0, downCount = 0
           for j in 0..<n where left[j] != 0 && !serial[j] {
@@ -798,6 +800,7 @@ extension LimNetwork {
         for j in 0..<n where left[j] != 0 {
           for _ in 0..<abs(left[j]) { layer.pulseAloneThroughLines(i * n + j, up: left[j] > 0) }
         }
+        layer.endGatheredRow(i)
       }
     }
     }
