@@ -442,18 +442,27 @@ enum PulsesCommand: CLICommand {
     if let cycles, let (count, far) = cycles.outlyingReads() {
       notes.append(TrainCommand.outlierReadsNote(path, count: count, far))
     }
-    if let flat = TrainCommand.flatPulses(up) {
-      notes.append(
-        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as rule lim's conductance states do (method c, or sigma_c2c or b_margin), while methods a and b on integer states and rules hybrid and single take one pulse a point (G_max at pulse \(top)\(top < up.count - 1 ? ", where train's devices end: \(up.count - 1 - top == 1 ? "the point after it is" : "the \(up.count - 1 - top) points after it are") left out" : ""))")
-    }
     // An isolated maximum (an outlier) ends training's device there, and
     // this curve's potentiation stays at it: said as `train` says it.
-    if top < up.count - 1,
-      let note = TrainCommand.isolatedMaximumNote(
-        path, pulse: top, later: up.count - 1 - top, largestLater: model.potentiation[(top + 1)...].max()!,
-        maximum: up[up.count - 1], first: up[0], unit: { "\(number($0)) S" })
-    {
-      notes.append(note)
+    let later = up.count - 1 - top
+    let isolated =
+      later > 0
+      ? TrainCommand.isolatedMaximumNote(
+        path, pulse: top, later: later, largestLater: model.potentiation[(top + 1)...].max()!,
+        maximum: up[up.count - 1], first: up[0], unit: { "\(number($0)) S" }) : nil
+    // The flat pulses up to the maximum, where training's devices end, as
+    // `train` names them; the points after it are the next notes' (a
+    // walkthrough, session 63: a spike's 4 later points had been named
+    // here as flat pulses stepped over and there as left out).
+    if let flat = TrainCommand.flatPulses(Array(up[...top])) {
+      notes.append(
+        "note: \(path): the potentiation branch is flat at \(flat) (its running maximum); this curve steps over them as rule lim's conductance states do (method c, or sigma_c2c or b_margin), while methods a and b on integer states and rules hybrid and single take one pulse a point (G_max at pulse \(top))")
+    }
+    if let isolated {
+      notes.append(isolated + " (this curve, which draws the whole file, stays at the maximum over them)")
+    } else if later > 0 {
+      notes.append(
+        "note: \(path): the potentiation branch first reaches its maximum at pulse \(top), where a device is at G_max, so train leaves out \(later == 1 ? "its 1 later point" : "its \(later) later points") (measured past saturation): its devices have \(top) pulses from G_min to G_max (this curve, which draws the whole file, stays at the maximum over them)")
     }
     // Drawn here whatever its length, but `train` takes at most 255
     // pulses to the maximum: say so before a run finds it out.
@@ -468,6 +477,11 @@ enum PulsesCommand: CLICommand {
     // refuses it for method c).
     if let low = model.depressionEnvelope.last, low >= up[up.count - 1] {
       notes.append("note: \(path): the depression branch never goes below G_max (\(number(up[up.count - 1])) S): a d pulse leaves the device where it is")
+    }
+    // As `train --method c` says it (session 63: `pulses` had said
+    // nothing): this curve's depression stops where the data end.
+    if let last = model.depressionEnvelope.last, last > up[0] {
+      notes.append(TrainCommand.depressionAboveGMinNote(path, last: last, gMin: up[0], subject: "method c (and this curve)"))
     }
     if cycles == nil, let drop = MeasuredCycles.dropBack(model.potentiation) {
       notes.append(TrainCommand.dropBackNote(path, drop))

@@ -449,6 +449,24 @@ enum TrainCommand: CLICommand {
     return .usage("\(option(key)): \(message)")
   }
 
+  /// For a `device_csv` in a --config file that names no file: where a
+  /// relative path was looked for (the working directory, not the config
+  /// file's), and the file of that name beside the config file if there
+  /// is one (a walkthrough, session 63). Empty otherwise.
+  static func relativeFileHint(_ key: String, _ message: String, configFile: String) -> String {
+    let missing = ": no such file"
+    guard key == "device_csv", message.hasSuffix(missing) else { return "" }
+    let given = String(message.dropLast(missing.count))
+    guard !given.isEmpty, !given.hasPrefix("/") else { return "" }
+    var hint = " (relative paths are read from the working directory, \(FileManager.default.currentDirectoryPath))"
+    let directory = (configFile as NSString).deletingLastPathComponent
+    let beside = (directory as NSString).appendingPathComponent(given)
+    if !directory.isEmpty, FileManager.default.fileExists(atPath: beside) {
+      hint += "; \(beside) exists: give that path"
+    }
+    return hint
+  }
+
   /// The keys of a --config file as spelled there, in order (the file was
   /// read and checked before).
   private static func fileKeyNames(_ path: String) -> [String] {
@@ -565,7 +583,7 @@ enum TrainCommand: CLICommand {
       default: throw fail("\(path): \(key): has an unsupported value \(dict[key]!.brief)")
       }
       do { try cfg.set(key, text) } catch let e as ConfigurationError {
-        if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)") }
+        if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)\(relativeFileHint(e.field, e.message, configFile: path))") }
         // A misspelt key gets the nearest key's name, as an option does.
         let known = TrainingConfiguration.keys.map(\.key)
         let hint = known.contains(key.replacingOccurrences(of: "-", with: "_")) ? nil
@@ -753,11 +771,16 @@ enum TrainCommand: CLICommand {
     // G_min, the lower conductances are never reached (a walkthrough,
     // session 55, found it said only in docs/measured-devices.md).
     if cfg.rule == .lim && cfg.method == .c, let last = m.depression.last, last > m.curve[0] {
-      let shown = { (x: Double) in String(format: "%.4g", x) }
-      notes.append(
-        "note: \(name): the depression branch ends at \(shown(last * m.gMax)) S, above G_min (\(shown(m.curve[0] * m.gMax)) S, the first p point): method c depresses a device no lower, as a pulse past the data's end would be a guess")
+      notes.append(depressionAboveGMinNote(name, last: last * m.gMax, gMin: m.curve[0] * m.gMax, subject: "method c"))
     }
     return notes
+  }
+
+  /// The note on a depression branch that ends above G_min (S): `train
+  /// --method c` and `pulses` (since session 63).
+  static func depressionAboveGMinNote(_ name: String, last: Double, gMin: Double, subject: String) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the depression branch ends at \(shown(last)) S, above G_min (\(shown(gMin)) S, the first p point): \(subject) depresses a device no lower, as a pulse past the data's end would be a guess"
   }
 
   /// The note on a potentiation branch that drops back near its first

@@ -261,7 +261,9 @@ func theMeasuredVariationIsTheOneDrawn(_ sigma: Double) throws {
   // next cycle; under a cycle column it is skipped. SET is potentiation.
   let resets = try read("branch,conductance (uS)\np,1\nset,2\nSET,3\nr,1\np,3\np,4\nreset,1\n")
   #expect(resets.cycles?.count == 2 && maxRelativeDifference(resets.device.potentiation, [1e-6, 2.5e-6, 3.5e-6]) < 1e-15)
-  #expect(resets.cycles?.leftOut?.hasPrefix("cycle '3' (1 potentiation point) left out") == true)
+  // The last reset row, with no row after it, starts no cycle (session
+  // 63: it had made a one-point cycle '3', left out with a note).
+  #expect(resets.cycles?.leftOut == nil && resets.cycles?.labels == ["1", "2"])
   let skipped = try read("cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,r,1\n2,p,1\n2,p,4\n2,r,1\n")
   #expect(skipped.cycles?.count == 2 && maxRelativeDifference(skipped.device.potentiation, [1e-6, 3e-6]) < 1e-15)
 }

@@ -147,7 +147,8 @@ private func summary(_ url: URL) throws -> [String: Any] {
   // Errors that say what to do.
   #expect(error("p,3e-6\np,2e-6\np,1e-6\n").contains("its points fall: falling data are a depression branch (d rows)"))
   #expect(error("p,1e-6\np,1e-6\n").hasSuffix("a device that no pulse changes"))
-  #expect(error("pulse,conductance\n0,1e-6\n1,2e-6\n").contains("a pulse-index column is not read"))
+  #expect(try read("pulse,conductance\n0,1e-6\n1,2e-6\n").potentiation == [1e-6, 2e-6])
+  #expect(error("0,1e-6\n1,2e-6\n").contains("a pulse-number column is read when a header names it"))
   #expect(error("p,0,2000\np,0,3000\n") == "m.csv line 1: expected 'branch,conductance', got 'p,0,2000' (a decimal comma? write 0.2000)")
   let long = error(String(repeating: "x,", count: 400))
   #expect(long.count < 260 && long.contains("…"), "\(long)")

@@ -66,10 +66,22 @@ extension MeasuredDevice {
     // of one cycle each, concatenated) is skipped under a cycle column, and
     // starts the next cycle without one.
     var header: [String]? = nil
+    // The header's second field as written (for messages).
+    var headerConductance: String? = nil
     var implicitCycles = false
+    // A two-column header whose first column names a pulse number
+    // (`pulse,G (uS)`), and then whether its rows are numbered
+    // (`0,5.0`: one potentiation branch, since session 63) or give
+    // branches (`p,5.0`, as before), decided by the first row; and the
+    // number the next numbered row must have.
+    var pulseHeader = false
+    var pulseNumbered: Bool? = nil
+    var nextNumber: Int? = nil
+    var pulseHeaderText = ""
     // The read of a reset or start row, its cycle's first point, waiting
     // for the branch of the row after it.
     var pendingFirst: Double? = nil
+    var pendingIsReset = false
     var sawRecord = false
     var lineNumber = 0
     // Siemens per unit of the file's numbers: 1 unless the header names
@@ -96,12 +108,41 @@ extension MeasuredDevice {
       // Empty fields at the end (a spreadsheet's empty columns, a trailing
       // comma) are not fields, and a record of empty fields is a blank line
       // (a walkthrough, session 55).
-      var all = line.split(separator: ",", omittingEmptySubsequences: false)
+      // Semicolons (a spreadsheet's CSV where the decimal mark is a
+      // comma) are refused naming the delimiter, not read: `p;5,0` would
+      // need the decimal comma guessed (session 63).
+      if let semicolon = line.firstIndex(of: ";"), !line[..<semicolon].contains(",") {
+        let fields = line.split(separator: ";", omittingEmptySubsequences: false)
+          .map { $0.trimmingCharacters(in: .whitespaces) }
+        let comma = fields.first { f in
+          let p = f.split(separator: ",", omittingEmptySubsequences: false)
+          return p.count == 2 && p.allSatisfy { !$0.isEmpty && $0.allSatisfy { "0123456789+-eE".contains($0) } }
+        }
+        throw ConfigurationError(
+          field: field,
+          "fields separated by ';': give commas (or tabs)"
+            + (comma.map { " and decimal points (\($0) as \($0.replacingOccurrences(of: ",", with: ".")))" } ?? "")
+            + ", e.g. 'p,5.0' under a header 'branch,conductance (uS)'")
+      }
+      // A tab separates fields as a comma does, in a line without a comma
+      // (instruments and spreadsheets write tab-separated files: session 63).
+      let separator: Character = !line.contains(",") && line.contains("\t") ? "\t" : ","
+      var all = line.split(separator: separator, omittingEmptySubsequences: false)
         .map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
       while all.count > 1 && all[all.count - 1].isEmpty { all.removeLast() }
       if all.allSatisfy(\.isEmpty) { continue }
       let firstRecord = !sawRecord
       sawRecord = true
+      // A header of two columns, a pulse number and the conductance
+      // (`pulse,G (uS)`).
+      if firstRecord && all.count == 2 && Double(all[1]) == nil && Self.isPulseName(all[0].lowercased()) {
+        if let u = try Self.headerUnit(all[1], field: field) { unit = u }
+        header = all.map { $0.lowercased() }
+        headerConductance = all[1]
+        pulseHeader = true
+        pulseHeaderText = all.joined(separator: ",")
+        continue
+      }
       // A header of three or four columns: [cycle,] [pulse,] branch,
       // conductance; a header of two is read below, as it always was.
       if firstRecord && all.count >= 3 && Double(all[all.count - 1]) == nil && !Self.isBranch(all[0]) {
@@ -125,8 +166,10 @@ extension MeasuredDevice {
         if !withCycles { nextImplicitCycle() }
         lastPulse = nil
         pulseStep = nil
+        nextNumber = nil
         continue
       }
+      if pulseHeader && pulseNumbered == nil { pulseNumbered = Double(all[0]) != nil }
       let columns = ["cycle"].filter { _ in withCycles } + ["pulse"].filter { _ in withPulses } + ["branch", "conductance"]
       let expected = columns.joined(separator: ",")
       var parts = all
@@ -136,6 +179,30 @@ extension MeasuredDevice {
             field: field, "expected '\(expected)' (as the header names them), got '\(Self.shortened(line))'")
         }
         parts = Array(all.suffix(2))
+      }
+      if pulseNumbered == true {
+        // Rows `0,5.0`: the pulses numbered from 0 (or 1) up by one, one
+        // potentiation branch in that order.
+        let rewrite =
+          "under a header '\(Self.shortened(pulseHeaderText))' the rows are one potentiation branch, its pulses numbered 0, 1, 2, … (or 1, 2, 3, …) in order; "
+          + "otherwise give rows 'p,<conductance>' (and 'd,<conductance>' for depression) in pulse order under a header 'branch,\(Self.shortened(headerConductance ?? "conductance"))'"
+        guard all.count == 2 else {
+          let comma = all.count == 3 && all.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+          throw ConfigurationError(
+            field: field,
+            "expected 'pulse,conductance' (as the header names them), got '\(Self.shortened(line))'"
+              + (comma ? " (a decimal comma? write \(all[1]).\(all[2]))" : "") + ": \(rewrite)")
+        }
+        let text = all[0]
+        let number = Double(text).flatMap { d in
+          DecimalText.isNumber(text) && d == d.rounded() && abs(d) < 1e9 ? Int(d) : nil
+        }
+        guard let n = number, n == nextNumber ?? min(max(n, 0), 1) else {
+          let expected = nextNumber.map { "pulse \($0)" } ?? "pulse 0 or 1"
+          throw ConfigurationError(field: field, "pulse '\(Self.shortened(text))' where \(expected) was expected: \(rewrite)")
+        }
+        nextNumber = n + 1
+        parts = ["p", all[1]]
       }
       if withCycles {
         let label = all[0]
@@ -229,6 +296,7 @@ extension MeasuredDevice {
         if firstRecord && parts.count == 2 && Double(parts[1]) == nil {
           if let u = try Self.headerUnit(parts[1], field: field) { unit = u }
           header = all.map { $0.lowercased() }
+          headerConductance = parts[1]
           continue
         }
         if parts.count != 2 {
@@ -239,7 +307,9 @@ extension MeasuredDevice {
           throw ConfigurationError(
             field: field, "expected '\(expected)', got '\(Self.shortened(line))'\(cycleHint)")
         }
-        let hint = Double(parts[0]) != nil && !withCycles ? "; a pulse-index column is not read: give 'branch,conductance', the rows in pulse order" : ""
+        let hint =
+          Double(parts[0]) != nil && !withCycles
+          ? "; a pulse-number column is read when a header names it, 'pulse,\(Self.shortened(headerConductance ?? "conductance"))', its rows numbered 0, 1, 2, … in order (one potentiation branch); or give rows 'p,<conductance>' in pulse order" : ""
         throw ConfigurationError(
           field: field,
           "unknown branch '\(Self.shortened(parts[0]))' (expected p, potentiation, d or depression; LTP, SET and LTD are read too, and `pulses`' start and r rows\(hint))")
@@ -289,6 +359,7 @@ extension MeasuredDevice {
         if withCycles { continue }
         if marker == "r" { nextImplicitCycle() }
         pendingFirst = g
+        pendingIsReset = marker == "r"
         continue
       }
       // One cycle: a block of p rows and a block of d rows (either first).
@@ -311,8 +382,23 @@ extension MeasuredDevice {
       }
       if isUp { blocks[current].up.append(g) } else { blocks[current].down.append(g) }
     }
-    // A reset or start row with no row after it: a potentiation point.
-    if let first = pendingFirst { blocks[current].up.append(first) }
+    // A reset row with no row after it (the last row `pulses` writes)
+    // ends the cycle before it and starts none (it had made a cycle of
+    // one point, left out with a note about an aborted measurement: a
+    // walkthrough, session 63); otherwise a reset or start row with no
+    // row after it is a potentiation point.
+    if let first = pendingFirst {
+      if pendingIsReset && blocks.count > 1 && blocks[current].up.isEmpty && blocks[current].down.isEmpty {
+        blocks.removeLast()
+        current = blocks.count - 1
+        if blocks.count == 1 {
+          implicitCycles = false
+          blocks[0].label = ""
+        }
+      } else {
+        blocks[current].up.append(first)
+      }
+    }
     var up = blocks[0].up, down = blocks[0].down
     var cycles: MeasuredCycles? = nil
     if (withCycles && !index.isEmpty) || implicitCycles {
