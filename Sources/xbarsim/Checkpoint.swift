@@ -474,24 +474,19 @@ enum Checkpoint {
     return Int(x)
   }
 
-  /// The requested network must have the saved one's shape.
-  private static func checkShape(_ saved: TrainingConfiguration, _ cfg: TrainingConfiguration, _ path: String) throws {
-    let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
-    guard saved.layers == cfg.layers else {
-      throw CLIError.runtime(
-        "\(path): the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
-    }
-  }
-
   /// The requested network's measured device (`device`: what of it the
   /// states depend on) must be the curve the checkpoint carries.
   private static func checkDevice(
     _ saved: TrainingConfiguration, _ cfg: TrainingConfiguration, _ path: String,
     device: (TrainingConfiguration) -> MeasuredBranches?
   ) throws {
-    if device(saved) != device(cfg) {
+    // (Its points, wherever they are read from.)
+    func points(_ c: TrainingConfiguration) -> MeasuredBranches? { device(c).map { var d = $0; d.path = ""; return d } }
+    if points(saved) != points(cfg) {
       throw CLIError.runtime(
-        "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)")
+        saved.deviceCSV == cfg.deviceCSV
+          ? "\(path): the checkpoint's measured device differs from the file \(cfg.deviceCSV) as it is now (its points changed since)"
+          : "\(path): the checkpoint's measured device (\(saved.deviceCSV)) differs from the file \(cfg.deviceCSV) in its points")
     }
   }
 
@@ -500,15 +495,39 @@ enum Checkpoint {
     c.measuredDevice.map { MeasuredBranches(path: $0.path, curve: $0.curve, gMax: $0.gMax) }
   }
 
-  /// Loads the checkpoint `read` from `path` into a network built from `cfg`.
-  /// - Throws: a one-line error naming the file and, for a network of
-  ///   another shape, both shapes.
-  static func load(_ checkpoint: Saved, from path: String, into cfg: TrainingConfiguration) throws -> LimNetwork {
-    let (saved, states) = (checkpoint.configuration, checkpoint.states)
-    if checkpoint.hybrid != nil {
-      throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
+  /// The rule's kind of states against the checkpoint's: a message when
+  /// the requested network cannot hold them (rule lim's integer or
+  /// conductance states, rules hybrid and single's pairs of arrays).
+  static func kindConflict(saved: TrainingConfiguration, holdsPairs: Bool, _ cfg: TrainingConfiguration) -> String? {
+    guard cfg.rule != .float, cfg.rule.isFiniteState != holdsPairs else { return nil }
+    return "the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s"
+  }
+
+  /// The first key the requested network `cfg` differs in from the
+  /// checkpoint where its devices' states depend on it (their kind, the
+  /// shape, the state keys), with what to say; nil when it can hold them.
+  /// (A measured device's points are checked by `load`.)
+  static func conflict(_ checkpoint: Saved, _ cfg: TrainingConfiguration) -> (key: String, message: String)? {
+    let saved = checkpoint.configuration
+    if let kind = kindConflict(saved: saved, holdsPairs: checkpoint.hybrid != nil, cfg) { return ("rule", kind) }
+    if saved.layers != cfg.layers {
+      let shape = { (c: TrainingConfiguration) in c.layers.map(String.init).joined(separator: "-") }
+      return ("layers", "the checkpoint is for a \(shape(saved)) network, the requested network is \(shape(cfg))")
     }
-    try checkShape(saved, cfg, path)
+    func differs(_ k: String, _ a: [String: String], _ b: [String: String], note: String = "") -> (key: String, message: String) {
+      (k, "the checkpoint has \(k) \(a[k] ?? "(none)"), the requested network \(b[k] ?? "(none)")\(note)")
+    }
+    // A measured device given by another file is the checkpoint's if its
+    // points are (`checkDevice`, on loading): the same points in siemens
+    // and in µS had been refused by their paths (a walkthrough, session 63).
+    func sameDeviceFile(_ k: String) -> Bool { k == "device_csv" && !saved.deviceCSV.isEmpty && !cfg.deviceCSV.isEmpty }
+    if checkpoint.hybrid != nil {
+      let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
+      if let k = hybridStateKeys(for: saved).first(where: { savedValues[$0] != values[$0] && !sameDeviceFile($0) }) {
+        return differs(k, savedValues, values, note: k == "seed" ? " (with d2d the seed draws each device's range)" : "")
+      }
+      return nil
+    }
     // (sigma_c2c and b_margin 0 are written by leaving them out.)
     let zeros = ["sigma_c2c": "0", "b_margin": "0"]
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
@@ -518,11 +537,21 @@ enum Checkpoint {
     // unidirectional device (methods a and b): the states are converted
     // (`LimNetwork.converting`). Method c's device is bidirectional:
     // another device.
-    for k in stateKeys where savedValues[k] != values[k] && k != "sigma_c2c" && k != "b_margin" {
+    for k in stateKeys where savedValues[k] != values[k] && k != "sigma_c2c" && k != "b_margin" && !sameDeviceFile(k) {
       if k == "method" && saved.method != .c && cfg.method != .c { continue }
-      throw CLIError.runtime(
-        "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")")
+      return differs(k, savedValues, values)
     }
+    return nil
+  }
+
+  /// Loads the checkpoint `read` from `path` into a network built from `cfg`.
+  /// - Throws: a one-line error naming the file and, for a network of
+  ///   another shape, both shapes.
+  static func load(_ checkpoint: Saved, from path: String, into cfg: TrainingConfiguration) throws -> LimNetwork {
+    let (saved, states) = (checkpoint.configuration, checkpoint.states)
+    // (A conflict with the options given is told before, naming them:
+    // `TrainCommand.checkCheckpoint`.)
+    if let c = conflict(checkpoint, cfg) { throw CLIError.runtime("\(path): \(c.message)") }
     // The depression branch is the device's only for method c (a checkpoint
     // of methods a or b from before it was kept has none).
     try checkDevice(saved, cfg, path) { $0.method == .c ? $0.measuredDevice : potentiationBranch($0) }
@@ -540,14 +569,9 @@ enum Checkpoint {
   /// `hybridStateKeys`; the network takes the checkpoint's phase.
   static func loadHybrid(_ checkpoint: Saved, from path: String, into cfg: TrainingConfiguration) throws -> HybridNetwork {
     let saved = checkpoint.configuration
+    if let c = conflict(checkpoint, cfg) { throw CLIError.runtime("\(path): \(c.message)") }
     guard let (phase, states) = checkpoint.hybrid else {
       throw CLIError.runtime("\(path): the checkpoint holds rule \(saved.rule.rawValue)'s device states, not rule \(cfg.rule.rawValue)'s")
-    }
-    try checkShape(saved, cfg, path)
-    let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
-    for k in hybridStateKeys(for: saved) where savedValues[k] != values[k] {
-      throw CLIError.runtime(
-        "\(path): the checkpoint has \(k) \(savedValues[k] ?? "(none)"), the requested network \(values[k] ?? "(none)")\(k == "seed" ? " (with d2d the seed draws each device's range)" : "")")
     }
     // (The hybrid's devices take the potentiation branch only.)
     try checkDevice(saved, cfg, path, device: potentiationBranch)

@@ -132,6 +132,24 @@ enum InspectCommand: CLICommand {
     return (experiment, order, start, notes)
   }
 
+  /// With resistive lines every read records both meshes' node voltages
+  /// (4 numbers a cell): a note when inspect.json would pass 200 MB (a
+  /// walkthrough, session 63: 100 samples of 784-200-10 wrote 1.42 GB in
+  /// 4.4 minutes without a word). About 23 bytes a number, measured
+  /// (2 samples of 784-200-10: 29.2 MB); a forward read per layer, a
+  /// transposed one per layer above the first.
+  static func nodeVoltagesNote(_ cfg: TrainingConfiguration, samples: Int) -> String? {
+    guard cfg.wires == .resistive else { return nil }
+    var numbers = 0.0
+    for l in 0..<(cfg.layers.count - 1) {
+      numbers += Double(l == 0 ? 1 : 2) * 4 * Double(cfg.layers[l] + 1) * Double(cfg.layers[l + 1])
+    }
+    let perSample = 23 * numbers, total = perSample * Double(samples)
+    guard total > 200e6 else { return nil }
+    func size(_ b: Double) -> String { b >= 1e9 ? String(format: "%.1f GB", b / 1e9) : String(format: "%.0f MB", b / 1e6) }
+    return "note: with wires resistive inspect.json records both meshes' node voltages at every read: about \(size(perSample)) a sample here, \(size(total)) for \(samples) samples (written at the end; fewer --samples write less)"
+  }
+
   static func run(_ args: ParsedArguments) throws {
     guard let samples = try args.int("--samples") else { throw CLIError.usage("missing --samples N") }
     guard samples >= 1 && samples <= 100_000 else { throw CLIError.usage("--samples must be in 1...100000, got \(samples)") }
@@ -143,6 +161,7 @@ enum InspectCommand: CLICommand {
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
     let cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
+    if let checkpoint, let saved { try TrainCommand.checkCheckpoint(args, cfg, checkpoint, saved) }
     if cfg.rule.isFiniteState {
       try runHybrid(args, cfg, samples: samples, out: out, start: start, checkpoint: checkpoint.map { ($0, saved!) })
       return
@@ -238,6 +257,10 @@ enum InspectCommand: CLICommand {
     // Lines that do not settle within a read or a pulse, as train says
     // (its reads here are DC solves too; a walkthrough, session 57).
     for note in TrainCommand.lineSettling(cfg)?.notes ?? [] {
+      var err = StandardError()
+      print(note, to: &err)
+    }
+    if let note = nodeVoltagesNote(cfg, samples: samples) {
       var err = StandardError()
       print(note, to: &err)
     }

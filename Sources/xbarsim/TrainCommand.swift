@@ -313,6 +313,12 @@ enum TrainCommand: CLICommand {
       throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
+      // A rule whose states are not the checkpoint's kind: that, not what
+      // follows from it (a measured lim checkpoint given --rule hybrid was
+      // told of states and keys never given: a walkthrough, session 63).
+      if let baseName, let kind = Checkpoint.kindConflict(saved: base, holdsPairs: base.rule.isFiniteState, cfg) {
+        throw checkpointConflict(args, key: "rule", kind, baseName) ?? .runtime("\(baseName): \(kind)")
+      }
       let error = keyError(e.field, e.message, args, base: baseName)
       // A checkpoint's key that conflicts only with the options given here
       // (`--wires ideal` beside its write_lines resistive) is the command
@@ -829,10 +835,13 @@ enum TrainCommand: CLICommand {
     case .lim where cfg.mode == .onChip:
       // One key varies both branches' steps (method c depresses too).
       let both = usesDepression ? ", the potentiation's value, for both branches' steps" : ""
+      // (Method b's loop ties on varied steps without a margin: the
+      // suggestion had led a walkthrough to lose 13–16 points, session 63.)
+      let margin = cfg.method == .b && cfg.bMargin == 0 ? " (with --b-margin 0.5, which method b needs beside it: README, Choices)" : ""
       return text + ". "
         + (cfg.sigmaC2C > 0
           ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
-          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which)\(both) trains with it")
+          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which)\(both) trains with it\(margin)")
     case .lim:
       return text + ". Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(value))\(which) trains with it"
     default:
@@ -922,7 +931,10 @@ enum TrainCommand: CLICommand {
     let checkpointIn = args.string("--checkpoint-in")
     let saved = try checkpointIn.map { try Checkpoint.read($0) }
     var cfg = try configuration(args, base: saved?.configuration ?? TrainingConfiguration(), baseName: checkpointIn)
-    if let checkpointIn, let saved { try checkStart(args, cfg, checkpointIn, saved) }
+    if let checkpointIn, let saved {
+      try checkStart(args, cfg, checkpointIn, saved)
+      try checkCheckpoint(args, cfg, checkpointIn, saved)
+    }
     // A checkpoint with per-device counts goes on counting: one step
     // without --endurance true had dropped the devices' wear for good (a
     // walkthrough, session 51). Given false, they end here, said.
@@ -1231,8 +1243,14 @@ enum TrainCommand: CLICommand {
     // and the note's advice was wrong there: a walkthrough, session 51.)
     if cfg.rule == .hybrid && cfg.epochs == 1 && saved == nil {
       var err = StandardError()
+      // (With d2d the small arrays' devices, drawn each with its offset,
+      // still add to every weight: k 100 and --rule single trained
+      // otherwise than k 10 in a walkthrough, session 63.)
+      let alike = cfg.d2d > 0
+        ? "updates the big arrays only (its small arrays' devices, drawn with d2d, still add their offsets to every weight, so k and the small arrays' keys change its reads)"
+        : "updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing)"
       print(
-        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)",
+        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run \(alike); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)",
         to: &err)
     }
     // --out DIR holds one run's files: the log and epochs are begun anew
@@ -1751,6 +1769,35 @@ enum TrainCommand: CLICommand {
     if cfg.senseResistance > 0 { s += ", sense \(JSONWriter.number(cfg.senseResistance)) Ω" }
     if cfg.writeLines == .resistive { s += ", writes through them" }
     return s
+  }
+
+  /// A conflict between the checkpoint at `path` and the network asked
+  /// for beside it (its devices' kind, its shape, a key its states depend
+  /// on: `Checkpoint.conflict`) is the command line's when an option (or
+  /// the --config file) sets that key: exit 64, naming it. Otherwise
+  /// loading the checkpoint reports it as the file's (exit 1). (Until
+  /// session 63 it was always the file's, where session 62 had made the
+  /// options' other conflicts with a checkpoint usage errors: a
+  /// walkthrough.)
+  static func checkCheckpoint(_ args: ParsedArguments, _ cfg: TrainingConfiguration, _ path: String, _ saved: Checkpoint.Saved) throws {
+    guard let c = Checkpoint.conflict(saved, cfg) else { return }
+    if let error = checkpointConflict(args, key: c.key, c.message, path) { throw error }
+  }
+
+  /// The usage error for `message`, a checkpoint's conflict on `key`,
+  /// when an option or the --config file sets the key; nil otherwise.
+  static func checkpointConflict(_ args: ParsedArguments, key: String, _ message: String, _ path: String) -> CLIError? {
+    let related = key.hasPrefix("beta_") ? [key, "beta"] : [key]
+    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
+    if let k = related.first(where: { args.string(option($0)) != nil }) {
+      return .usage("\(option(k)) \(args.string(option(k))!) with checkpoint \(path): \(message)")
+    }
+    if let config = args.string("--config"),
+      fileKeyNames(config).contains(where: { related.contains($0.replacingOccurrences(of: "-", with: "_")) })
+    {
+      return .usage("--config \(config) with checkpoint \(path): \(message)")
+    }
+    return nil
   }
 
   /// What `--checkpoint-in` cannot start: rule float (no arrays),

@@ -214,6 +214,12 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let one = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid"] + net)
   #expect(one.status == 0, "\(one.stderr)")
   #expect(one.stderr.contains("note: --rule hybrid with one epoch"), "\(one.stderr)")
+  #expect(one.stderr.contains("trains as --rule single would"), "\(one.stderr)")
+  // With d2d the small arrays' devices still read: not single's run (a
+  // walkthrough, session 63).
+  let varied = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--d2d", "0.5"] + net)
+  #expect(varied.status == 0 && !varied.stderr.contains("trains as --rule single would"), "\(varied.stderr)")
+  #expect(varied.stderr.contains("still add their offsets to every weight"), "\(varied.stderr)")
   let two = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2"] + net)
   #expect(two.status == 0 && !two.stderr.contains("note: --rule hybrid with one epoch"), "\(two.stderr)")
 }

@@ -128,9 +128,13 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   #expect(label.contains("device.csv") && !label.contains("gmin_ratio"), "\(r.stdout)")
 }
 
-/// Two options that conflict with a checkpoint only together are named,
-/// and an option that plays no part is not (a walkthrough, session 62).
-@Test func twoOptionsThatConflictTogetherAreNamedAlone() throws {
+/// An option that conflicts with a checkpoint is named, and an option
+/// that plays no part is not (a walkthrough, session 62). (Until session
+/// 63 two options that conflicted only together were tried here:
+/// `--batch 4 --batch-pulses net --half-select book` against write_lines
+/// resistive, which takes them since; no pair of options conflicts only
+/// together with a key of the checkpoint now.)
+@Test func anOptionThatConflictsIsNamedAlone() throws {
   let (root, data) = try syntheticDataDirectory("session62-together", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let checkpoint = root.appendingPathComponent("ck.json")
@@ -139,11 +143,9 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
      "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--checkpoint-out", checkpoint.path])
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(
-    ["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--quiet", "--seed", "3", "--batch", "4",
-     "--batch-pulses", "net", "--half-select", "book"])
+    ["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--quiet", "--seed", "3", "--learning", "off-chip"])
   let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
   #expect(r.status == 64, "\(r.stderr)")
   let named = first.components(separatedBy: " with checkpoint ").first ?? ""
-  for option in ["--batch 4", "--batch-pulses net", "--half-select book"] { #expect(named.contains(option), "\(first)") }
-  #expect(!named.contains("--seed"), "\(first)")
+  #expect(named.contains("--learning off-chip") && !named.contains("--seed"), "\(first)")
 }

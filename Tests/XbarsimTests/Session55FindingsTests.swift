@@ -20,7 +20,13 @@ import _TestSupport
   #expect(cfg.measuredDevice?.curve.count == 4)
   var note = try #require(TrainCommand.cyclesNote(cfg, name: "cycles.csv"))
   #expect(note.hasPrefix("note: cycles.csv: 2 cycles; the device is their point-by-point mean (cut to the shortest cycle's branches: 1 point left out, as cycle '1' has 4 potentiation points and the longest 5; a cycle cut short can be left out of the file). A pulse's step varies from cycle to cycle by δ/μ = 0.587 (potentiation, over the device's 3 pulses)"), "\(note)")
-  #expect(note.hasSuffix("This run trains without it (sigma_c2c 0): --sigma-c2c 0.587 trains with it"), "\(note)")
+  // Method b (the default) is told it needs its margin beside it (a
+  // walkthrough, session 63: σ_c2c alone cost it 13–16 points); method a
+  // is not.
+  #expect(note.hasSuffix("This run trains without it (sigma_c2c 0): --sigma-c2c 0.587 trains with it (with --b-margin 0.5, which method b needs beside it: README, Choices)"), "\(note)")
+  var a = cfg
+  a.method = .a
+  #expect(TrainCommand.cyclesNote(a, name: "cycles.csv")?.hasSuffix("--sigma-c2c 0.587 trains with it") == true)
   cfg.sigmaC2C = 0.3
   #expect(TrainCommand.cyclesNote(cfg, name: "cycles.csv")?.hasSuffix("This run's sigma_c2c is 0.3") == true)
   var hybrid = TrainingConfiguration()
