@@ -209,3 +209,32 @@ func review63NettedRefusesTheSlotsAccount() throws {
   cfg.writeLines = .ideal
   try cfg.validate()
 }
+
+/// σ_c2c draws go round by round through the lines; with netted sums of
+/// ±1 a row has one round, whose synapses go in column order as ideal
+/// writes visit them: the same draws, the same devices (`columnOrder`).
+@Test("review 63: netted sums of ±1 with σ_c2c through 1e-9 Ω lines draw as ideal writes (column order)")
+func review63NettedUnitSumsDrawInColumnOrder() throws {
+  func run(_ writeLines: WriteLines) throws -> LimNetwork {
+    var cfg = configuration(r: 1e-9, writeLines: writeLines, method: .c)
+    cfg.sigmaC2C = 0.2
+    try cfg.validate()
+    let net = LimNetwork(configuration: cfg)
+    for _ in 0..<12 {
+      for l in net.layers.indices {
+        let layer = net.layers[l], n = layer.columns
+        for i in 0..<layer.rows {
+          for j in 0..<n { net.accumulators[l][i * n + j] = Float((i * 7 + j * 3) % 5 == 0 ? 0 : ((i + 2 * j) % 3 == 0 ? 1 : -1)) }
+          net.touchedRows[l][i] = true
+        }
+      }
+      net.samplesInBatch = 1
+      net.applyBatch()
+    }
+    return net
+  }
+  let ideal = try run(.ideal), lines = try run(.resistive)
+  #expect(lines.layers.map(\.depressions).reduce(0, +) > 0)
+  #expect(lines.layerStates == ideal.layerStates)
+  #expect(lines.pulses == ideal.pulses && lines.layers.map(\.updateSlots) == ideal.layers.map(\.updateSlots))
+}
