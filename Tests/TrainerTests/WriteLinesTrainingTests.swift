@@ -205,11 +205,12 @@ func writeLinesRefusals() {
   #expect(refusal { $0.method = .c } == nil)
   #expect(refusal { $0.sigmaC2C = 0.1 } == nil)
   #expect(refusal { $0.bMargin = 0.5 } == nil)
-  // Mini-batches with one pulse per synapse are solved (since session 62),
-  // netted ones are not.
+  // Mini-batches are solved (since session 62), and netted ones take the
+  // slots' account too (since session 63).
   #expect(refusal { $0.batch = 2 } == nil)
   #expect(refusal { $0.batch = 2; $0.batchPulses = .net } == nil)
-  #expect(refusal { $0.batch = 2; $0.batchPulses = .net; $0.halfSelect = .book }?.field == "write_lines")
+  #expect(refusal { $0.batch = 2; $0.batchPulses = .net; $0.halfSelect = .book } == nil)
+  #expect(refusal { $0.batch = 2; $0.batchPulses = .net; $0.lineCapacitance = 1e-15 } == nil)
   // Booked through the lines too (since session 62).
   #expect(refusal { $0.halfSelect = .book } == nil)
   #expect(refusal { $0.rowSegmentResistance = 0; $0.columnSegmentResistance = 0 }?.field == "write_lines")
