@@ -257,7 +257,7 @@ enum SolveCommand: CLICommand {
     let power = sol.power(mesh: mesh)
     // Like the currents: finite currents can still give an infinite power.
     guard power.isFinite, (power * readTime).isFinite else {
-      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
+      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances (conductance) or the drives (v_in) are too large")
     }
     json.add("power_watts", power)
     if mesh.hasTerminalResistance { json.add("power_terminals_watts", sol.terminalPower(mesh: mesh)) }
@@ -355,7 +355,7 @@ enum SolveCommand: CLICommand {
     let a = WriteAnalysis(mesh, sol, row: w.row, column: w.column)
     let m = mesh.rows, n = mesh.columns
     guard a.suppliedPower.isFinite, (a.suppliedPower * w.time).isFinite, a.cellPower.isFinite, a.linePower.isFinite else {
-      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances or voltages are too large")
+      throw CLIError.runtime("\(source): the power overflows (not finite); the conductances (conductance) or the drives (v_in) are too large")
     }
     var json = JSONWriter()
     json.addRaw(

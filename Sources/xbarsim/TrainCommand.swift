@@ -452,8 +452,20 @@ enum TrainCommand: CLICommand {
       return .configuration("\(path): \(name): \(message)")
     }
     if let base { return .runtime("\(base): configuration's \(key): \(message)") }
+    // A key left at its default that an option given moved out of range
+    // is that option's error (a walkthrough, session 63: `--program-voltage
+    // 2` was told "--write-threshold: … got 0.75", an option not given).
+    if let causes = dependentKeys[key], let cause = causes.first(where: { args.string(option($0)) != nil }) {
+      return .usage("\(option(cause)) \(args.string(option(cause))!): \(key) (not given) \(message)")
+    }
     return .usage("\(option(key)): \(message)")
   }
+
+  /// Keys whose checks read other keys: a default one failing is blamed on
+  /// the option that moved the others (`keyError`).
+  static let dependentKeys: [String: [String]] = [
+    "write_threshold": ["program_voltage", "write_voltage", "read_voltage"]
+  ]
 
   /// For a `device_csv` in a --config file that names no file: where a
   /// relative path was looked for (the working directory, not the config

@@ -179,3 +179,31 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let note = InspectCommand.nodeVoltagesNote(cfg, samples: 100) ?? ""
   #expect(note.contains("about 15 MB a sample here, 1.5 GB for 100 samples"), "\(note)")
 }
+
+// A circuit designer's walkthrough (session 63).
+// `--program-voltage 2` beside write_lines resistive was told
+// "--write-threshold: … got 0.75", an option never given.
+@Test func aDefaultKeyMovedOutOfRangeIsTheMovingOptionsError() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s63-threshold", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--wires", "resistive", "--r-row", "1", "--r-col", "1", "--write-lines", "resistive",
+     "--program-voltage", "2"] + tiny)
+  #expect(r.status == 64, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: --program-voltage 2: write_threshold (not given) with write_lines resistive must be above program_voltage/2"), "\(r.stderr)")
+  // Given, the threshold is named itself.
+  let given = try runXbarsim(
+    ["train", "--data", data.path, "--wires", "resistive", "--r-row", "1", "--r-col", "1", "--write-lines", "resistive",
+     "--program-voltage", "2", "--write-threshold", "0.9"] + tiny)
+  #expect(given.status == 64 && given.stderr.hasPrefix("Error: --write-threshold: "), "\(given.stderr)")
+}
+
+// `bench write` said "the model below by -5.14e-03 to 5.20e-03 of V" where
+// the model was above the whole mesh in some cells.
+@Test func benchWriteSaysWhereTheModelIsAboveTheWholeMesh() {
+  #expect(BenchCommand.shareLine("s", model: [0.5, 0.6], exact: [0.51, 0.62]).hasSuffix("the model below it by 1.00e-02 to 2.00e-02 of V"))
+  #expect(BenchCommand.shareLine("s", model: [0.52, 0.6], exact: [0.51, 0.59]).hasSuffix("the model above it by 1.00e-02 to 1.00e-02 of V"))
+  #expect(
+    BenchCommand.shareLine("s", model: [0.52, 0.6, 0.7], exact: [0.51, 0.62, 0.7]).hasSuffix(
+      "the model from 1.00e-02 of V above it to 2.00e-02 below (1 of 3 cells above)"))
+}
