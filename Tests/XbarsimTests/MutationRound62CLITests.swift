@@ -149,3 +149,36 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   let named = first.components(separatedBy: " with checkpoint ").first ?? ""
   #expect(named.contains("--learning off-chip") && !named.contains("--seed"), "\(first)")
 }
+
+// Held-back resets (mutation round 62's survivors 41 and 51: no CLI run
+// had produced one). A reset's cell is written alone at G_max: with a
+// large G_max on long lines its share falls below the threshold where the
+// rule pulse that took it there, from near G_min, landed (session 63;
+// devices drawn over their whole range, so that resets come at once).
+@Test func inspectCountsHeldBackResetsAsPulsesCSVDoes() throws {
+  let (root, data) = try syntheticDataDirectory("mutation62-resets", train: 60, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("i")
+  let r = try runXbarsim(
+    ["inspect", "--data", data.path, "--layers", "64,32,10", "--wires", "resistive", "--write-lines", "resistive",
+     "--nmax", "2", "--gmax", "1e-3", "--initial-fraction", "1", "--train-limit", "60", "--samples", "10", "--r-row", "30", "--r-col", "30",
+     "--out", out.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let csv = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8).split(separator: "\n")
+  let header = csv[0].split(separator: ",").map(String.init)
+  let (sampleColumn, kindColumn) = (try #require(header.firstIndex(of: "sample")), try #require(header.firstIndex(of: "kind")))
+  let landedColumn = try #require(header.firstIndex(of: "landed"))
+  let rows = csv.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  func heldBackResets(sample: Int? = nil) -> Int {
+    rows.filter { (sample == nil || Int($0[sampleColumn]) == sample) && $0[kindColumn] == "reset" && $0[landedColumn] == "0" }.count
+  }
+  #expect(heldBackResets() > 0, "no held-back reset: \(r.stdout)")
+  let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("write_lines resistive: ") }, "\(r.stdout)")
+  #expect(line.contains(" and \(heldBackResets()) resets held back"), "\(line)")
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("inspect.json"))) as? [String: Any]
+  let samples = try #require(json?["samples"] as? [[String: Any]])
+  for (s, sample) in samples.enumerated() {
+    let u = try #require(sample["update"] as? [String: Any])
+    #expect((u["held_back_resets"] as? NSNumber)?.intValue == heldBackResets(sample: s), "sample \(s)")
+  }
+}
