@@ -111,7 +111,10 @@ extension MeasuredDevice {
       // Semicolons (a spreadsheet's CSV where the decimal mark is a
       // comma) are refused naming the delimiter, not read: `p;5,0` would
       // need the decimal comma guessed (session 63).
-      if let semicolon = line.firstIndex(of: ";"), !line[..<semicolon].contains(",") {
+      // (Only a semicolon outside quotes, before any comma, in a line
+      // without a tab: one in a tab-separated line's field or in a quoted
+      // field is not a delimiter; review 63b.)
+      if let semicolon = Self.firstUnquotedSemicolon(line), !line[..<semicolon].contains(","), !line.contains("\t") {
         let fields = line.split(separator: ";", omittingEmptySubsequences: false)
           .map { $0.trimmingCharacters(in: .whitespaces) }
         let comma = fields.first { f in
@@ -549,6 +552,18 @@ extension MeasuredDevice {
   }
 
   /// At most 60 characters of `s` for an error message.
+  /// The first `;` of `line` outside double quotes (nil: none).
+  static func firstUnquotedSemicolon(_ line: String) -> String.Index? {
+    var quoted = false
+    var i = line.startIndex
+    while i < line.endIndex {
+      let c = line[i]
+      if c == "\"" { quoted.toggle() } else if c == ";" && !quoted { return i }
+      i = line.index(after: i)
+    }
+    return nil
+  }
+
   static func shortened(_ s: String) -> String { s.count <= 60 ? s : s.prefix(57) + "…" }
 
   /// The unit a header's conductance field names, `conductance (uS)`,
