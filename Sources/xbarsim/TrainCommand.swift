@@ -458,6 +458,13 @@ enum TrainCommand: CLICommand {
     if let causes = dependentKeys[key], let cause = causes.first(where: { args.string(option($0)) != nil }) {
       return .usage("\(option(cause)) \(args.string(option(cause))!): \(key) (not given) \(message)")
     }
+    // (Or the --config file's: it had been told "--write-threshold", an
+    // option not given; review 63b.)
+    if let causes = dependentKeys[key], let path = args.string("--config"),
+      let name = fileKeyNames(path).first(where: { causes.contains($0.replacingOccurrences(of: "-", with: "_")) })
+    {
+      return .configuration("\(path): \(name): \(key) (not given) \(message)")
+    }
     return .usage("\(option(key)): \(message)")
   }
 
