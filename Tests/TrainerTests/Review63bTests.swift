@@ -14,6 +14,9 @@ struct Review63bCase: Sendable, CustomTestStringConvertible {
     .init(method: .c, batch: 16, nMax: 4, sigmaC2C: 0, layers: [64, 16, 12, 10]),
     .init(method: .b, batch: 16, nMax: 4, sigmaC2C: 0.2, layers: [64, 16, 12, 10]),
     .init(method: .a, batch: 7, nMax: 4, sigmaC2C: 0.2, layers: [64, 32, 10]),
+    .init(method: .b, batch: 40, nMax: 2, sigmaC2C: 0, layers: [64, 20, 10]),
+    .init(method: .c, batch: 40, nMax: 2, sigmaC2C: 0.3, layers: [64, 20, 10]),
+    .init(method: .a, batch: 40, nMax: 3, sigmaC2C: 0, layers: [64, 20, 10]),
   ]
 }
 
@@ -87,3 +90,34 @@ func review63bInspectedEqualsTrained() throws {
   let (ha, hb) = (try #require(ea.halfSelect), try #require(eb.halfSelect))
   #expect(ha > 0 && abs(ha - hb) <= 1e-9 * ha, "\(ha) vs \(hb)")
 }
+
+@Test("review 63b: netted booked batches (16, nmax 4, deep) through 1e-9 Ω lines book as ideal writes", arguments: [UpdateMethod.a, .b, .c])
+func review63bNettedBookNearIdealLines(_ method: UpdateMethod) throws {
+  var cfgs: [TrainingConfiguration] = []
+  for lines in [WriteLines.ideal, .resistive] {
+    var cfg = Fixture.configuration(method: method, epochs: 1)
+    cfg.layers = [64, 16, 12, 10]
+    cfg.wires = .resistive
+    cfg.rowSegmentResistance = 1e-9
+    cfg.columnSegmentResistance = 1e-9
+    cfg.writeLines = lines
+    cfg.batch = 16
+    cfg.batchPulses = .net
+    cfg.nMax = 4
+    cfg.halfSelect = .book
+    cfg.lineCapacitance = 1e-15
+    cfg.learningRate = 0.5
+    try cfg.validate()
+    cfgs.append(cfg)
+  }
+  let ideal = LimNetwork(configuration: cfgs[0]), lines = LimNetwork(configuration: cfgs[1])
+  review63bTrain(ideal, 0..<160)
+  review63bTrain(lines, 0..<160)
+  #expect(lines.pulses == ideal.pulses && lines.resets == ideal.resets && lines.resets > 0)
+  #expect(lines.layerStates.map(\.plusConductances) == ideal.layerStates.map(\.plusConductances))
+  let (ha, hb) = (try #require(ideal.ledger().halfSelect), try #require(lines.ledger().halfSelect))
+  #expect(ha > 0 && abs(hb - ha) <= 1e-2 * ha, "\(hb) vs \(ha)")
+  let (la, lb) = (try #require(ideal.ledger().updateLines), try #require(lines.ledger().updateLines))
+  #expect(la > 0 && abs(lb - la) <= 1e-12 * la, "\(lb) vs \(la)")
+}
+
