@@ -22,3 +22,16 @@ func review63bSemicolonInFirstQuotedField() throws {
   let quoted = try review63bRead("\"branch (p; d)\",conductance (uS)\np,5\np,8\np,10\n")
   #expect(quoted.potentiation == commas.potentiation)
 }
+
+@Test("review 63b: a tab-separated file with decimal commas is refused naming them, not as an unknown branch 'p<tab>5'")
+func review63bTabbedDecimalCommas() throws {
+  do {
+    _ = try review63bRead("branch\tconductance (uS)\np\t1,0\np\t5,0\np\t8,0\n")
+    Issue.record("read")
+  } catch {
+    #expect("\(error)".contains("decimal") && "\(error)".contains("1,0 as 1.0"), "\(error)")
+  }
+  // Tabs in some lines, commas in others, and a comma-separated line with a tab in it: read as before.
+  let commas = try review63bRead("branch,conductance (uS)\np,5\np,8\np,10\n")
+  #expect(try review63bRead("branch,conductance (uS)\np\t5\np,8\np,\t10\n").potentiation == commas.potentiation)
+}
