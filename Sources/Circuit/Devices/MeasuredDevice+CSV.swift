@@ -111,7 +111,10 @@ extension MeasuredDevice {
       // Semicolons (a spreadsheet's CSV where the decimal mark is a
       // comma) are refused naming the delimiter, not read: `p;5,0` would
       // need the decimal comma guessed (session 63).
-      if let semicolon = line.firstIndex(of: ";"), !line[..<semicolon].contains(",") {
+      // (Only a semicolon outside quotes, before any comma, in a line
+      // without a tab: one in a tab-separated line's field or in a quoted
+      // field is not a delimiter; review 63b.)
+      if let semicolon = Self.firstUnquotedSemicolon(line), !line[..<semicolon].contains(","), !line.contains("\t") {
         let fields = line.split(separator: ";", omittingEmptySubsequences: false)
           .map { $0.trimmingCharacters(in: .whitespaces) }
         let comma = fields.first { f in
@@ -127,6 +130,28 @@ extension MeasuredDevice {
       // A tab separates fields as a comma does, in a line without a comma
       // (instruments and spreadsheets write tab-separated files: session 63).
       let separator: Character = !line.contains(",") && line.contains("\t") ? "\t" : ","
+      // A tab-separated line whose numbers have decimal commas (`p<tab>5,0`)
+      // is refused naming them, as a semicolon-separated one is: split at
+      // its commas it had been told of an unknown branch 'p<tab>5'
+      // (review 63b).
+      if separator == ",", line.contains("\t") {
+        let tabbed = line.split(separator: "\t").map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
+        if tabbed.count >= 2, let comma = tabbed.first(where: { f in
+          let p = f.split(separator: ",", omittingEmptySubsequences: false)
+          // (An integer part, then a fraction's digits, as in `5,0` or
+          // `-1,25e-6`; not `1e-6,2e-6`, two numbers.)
+          guard p.count == 2 else { return false }
+          let whole = p[0].hasPrefix("-") || p[0].hasPrefix("+") ? p[0].dropFirst() : p[0]
+          let fraction = p[1].split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+          return !whole.isEmpty && whole.allSatisfy(\.isASCII) && whole.allSatisfy(\.isNumber)
+            && !fraction[0].isEmpty && fraction[0].allSatisfy(\.isASCII) && fraction[0].allSatisfy(\.isNumber)
+            && (fraction.count == 1 || Int(fraction[1]) != nil)
+        }) {
+          throw ConfigurationError(
+            field: field,
+            "fields separated by tabs with decimal commas: give decimal points (\(comma) as \(comma.replacingOccurrences(of: ",", with: ".")))")
+        }
+      }
       var all = line.split(separator: separator, omittingEmptySubsequences: false)
         .map { Self.unquoted($0.trimmingCharacters(in: .whitespaces)) }
       while all.count > 1 && all[all.count - 1].isEmpty { all.removeLast() }
@@ -549,6 +574,18 @@ extension MeasuredDevice {
   }
 
   /// At most 60 characters of `s` for an error message.
+  /// The first `;` of `line` outside double quotes (nil: none).
+  static func firstUnquotedSemicolon(_ line: String) -> String.Index? {
+    var quoted = false
+    var i = line.startIndex
+    while i < line.endIndex {
+      let c = line[i]
+      if c == "\"" { quoted.toggle() } else if c == ";" && !quoted { return i }
+      i = line.index(after: i)
+    }
+    return nil
+  }
+
   static func shortened(_ s: String) -> String { s.count <= 60 ? s : s.prefix(57) + "…" }
 
   /// The unit a header's conductance field names, `conductance (uS)`,
