@@ -573,7 +573,6 @@ extension MeasuredDevice {
     s.count >= 2 && s.hasPrefix("\"") && s.hasSuffix("\"") ? String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces) : s
   }
 
-  /// At most 60 characters of `s` for an error message.
   /// The first `;` of `line` outside double quotes (nil: none).
   static func firstUnquotedSemicolon(_ line: String) -> String.Index? {
     var quoted = false
@@ -586,6 +585,7 @@ extension MeasuredDevice {
     return nil
   }
 
+  /// At most 60 characters of `s` for an error message.
   static func shortened(_ s: String) -> String { s.count <= 60 ? s : s.prefix(57) + "…" }
 
   /// The unit a header's conductance field names, `conductance (uS)`,
