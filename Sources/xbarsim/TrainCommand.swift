@@ -1567,7 +1567,10 @@ enum TrainCommand: CLICommand {
       // (Only a regular file can be read back: not `-` or /dev/null.)
       var st = stat()
       let readable = checkpoint.map { OutputFile.streamDescriptor($0) == nil && stat($0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG } ?? false
-      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs (README, Checkpoints)" } ?? "" : ""
+      // (The same --out, --log or --summary would begin this part's files
+      // anew: a walkthrough, session 63, followed the line and lost them.)
+      let files = log != nil || summary != nil ? " and another --out (or --log and --summary: the same ones would begin this run's anew)" : ""
+      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (README, Checkpoints)" } ?? "" : ""
       throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
     }
   }

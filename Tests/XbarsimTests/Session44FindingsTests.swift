@@ -238,10 +238,10 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
 // says how to go on.
 /// A long training run with `--checkpoint-out`, sent SIGINT at its first
 /// progress line (training, its handler set): its exit status and stderr.
-private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int32, String) {
+private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String] = []) throws -> (Int32, String) {
   let p = Process()
   p.executableURL = productExecutable("xbarsim")
-  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint, "--layers", "64,8,10"]
+  p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint, "--layers", "64,8,10"] + extra
   let err = Pipe()
   p.standardError = err
   p.standardOutput = FileHandle.nullDevice
@@ -259,6 +259,13 @@ private func interruptedTraining(_ data: URL, checkpoint: String) throws -> (Int
   let (status, text) = try interruptedTraining(data, checkpoint: checkpoint.path)
   #expect(status == 1, "\(text)")
   #expect(text.contains("; \(checkpoint.path) holds the devices: go on with the same options and --checkpoint-in \(checkpoint.path) --epochs rest"), "\(text)")
+  #expect(!text.contains("another --out"), "\(text)")
+  // With a summary (or --out, --log): another one for the second part (a
+  // walkthrough, session 63, gave the same and lost the first part's).
+  let (again, said) = try interruptedTraining(
+    data, checkpoint: checkpoint.path, extra: ["--summary", root.appendingPathComponent("s.json").path])
+  #expect(again == 1, "\(said)")
+  #expect(said.contains("--epochs rest, in place of any --epochs and another --out (or --log and --summary: the same ones would begin this run's anew)"), "\(said)")
 }
 
 // A hybrid row whose seeds all stayed on the big arrays is its single
