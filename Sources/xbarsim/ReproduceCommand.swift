@@ -46,7 +46,7 @@ enum ReproduceCommand: CLICommand {
       runs that the figure leaves to you (lim2018: --epochs, whose paper numbers
       are one epoch's (Figure 12's 3 hidden layers in software also at 3: 95.10),
       --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
-      12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
+      12, --layers past the input layer (200 hidden, 10 output) for all but 12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
       does not vary them, --switch-threshold; both: --train-limit and --test-limit,
       the papers' numbers being all of MNIST's) given a value other than
       the paper's makes those runs not the paper's: their label names the values

@@ -376,7 +376,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   let header = try #require(lines.first { $0.hasPrefix("run ") })
   let method = try #require(header.range(of: " method ")).lowerBound.utf16Offset(in: header) + 1
   let rows = lines.filter { $0.hasPrefix("n_max = ") }
-  #expect(rows.count == 9 && rows.allSatisfy { $0.contains("[train_limit 30, test_limit 20]") }, "\(rows)")
+  #expect(rows.count == 9 && rows.allSatisfy { $0.contains("[train_limit 30, test_limit 20, layers 64,8,10]") }, "\(rows)")
   for row in rows {
     let cells = Array(row.utf16)
     #expect(cells[method - 1] == UInt16(UInt8(ascii: " ")) && cells[method] != UInt16(UInt8(ascii: " ")), "\(header)\n\(row)")
