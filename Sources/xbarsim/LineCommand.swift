@@ -322,16 +322,16 @@ enum LineCommand: CLICommand {
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: path) { print(note, to: &err) }
     // The crossing lines are taken as ideal virtual grounds: a file whose
-    // crossing lines are resistive has its steady state below `solve`'s
+    // crossing lines are resistive has a steady state other than `solve`'s
     // (a walkthrough, session 63: 5 % at the far end, without a word).
     let crossing = row != nil
-      ? (mesh.wires.columnSegmentResistance, mesh.columnTerminalResistance, "bit", "r_col", "r_sense")
-      : (mesh.wires.rowSegmentResistance, mesh.rowTerminalResistance, "word", "r_row", "r_driver")
-    if crossing.0 > 0 || crossing.1 > 0 {
-      let given = [(crossing.3, crossing.0), (crossing.4, crossing.1)].filter { $0.1 > 0 }
-        .map { "\($0.0) \(JSONWriter.number($0.1)) Ω" }.joined(separator: ", ")
+      ? (segment: mesh.wires.columnSegmentResistance, terminal: mesh.columnTerminalResistance, kind: "bit", keys: ("r_col", "r_sense"))
+      : (segment: mesh.wires.rowSegmentResistance, terminal: mesh.rowTerminalResistance, kind: "word", keys: ("r_row", "r_driver"))
+    let dropped = [(crossing.keys.0, crossing.segment), (crossing.keys.1, crossing.terminal)].filter { $0.1 > 0 }
+    if !dropped.isEmpty {
+      let given = dropped.map { "\($0.0) \(JSONWriter.number($0.1)) Ω" }.joined(separator: ", ")
       print(
-        "note: \(path): the crossing \(crossing.2) lines are taken as ideal virtual grounds here (the file's \(given) left out): the cells' far ends sit at 0 V, so the line's steady state differs from solve's of the whole mesh",
+        "note: \(path): the crossing \(crossing.kind) lines are taken as ideal virtual grounds here (the file's \(given) left out): the cells' far ends sit at 0 V, so the line's steady state differs from solve's of the whole mesh",
         to: &err)
     }
     let line = RCLine(

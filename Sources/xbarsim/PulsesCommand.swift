@@ -462,7 +462,8 @@ enum PulsesCommand: CLICommand {
       notes.append(isolated + " (this curve, which draws the whole file, stays at the maximum over them)")
     } else if later > 0 {
       notes.append(
-        "note: \(path): the potentiation branch first reaches its maximum at pulse \(top), where a device is at G_max, so train leaves out \(later == 1 ? "its 1 later point" : "its \(later) later points") (measured past saturation): its devices have \(top) pulses from G_min to G_max (this curve, which draws the whole file, stays at the maximum over them)")
+        TrainCommand.pastSaturationNote(path, pulse: top, later: later)
+          + " (this curve, which draws the whole file, stays at the maximum over them)")
     }
     // Drawn here whatever its length, but `train` takes at most 255
     // pulses to the maximum: say so before a run finds it out.

@@ -779,8 +779,7 @@ enum TrainCommand: CLICommand {
       notes.append(note)
     } else if m.pointsAfterMaximum > 0 {
       let n = m.curve.count - 1
-      notes.append(
-        "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so \(m.pointsAfterMaximum == 1 ? "its 1 later point (measured past saturation) is" : "its \(m.pointsAfterMaximum) later points (measured past saturation) are") left out: the device has \(n) pulses from G_min to G_max (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
+      notes.append(pastSaturationNote(name, pulse: n, later: m.pointsAfterMaximum) + " (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
     }
     if let flat = flatPulses(m.curve) {
       notes.append(
@@ -802,6 +801,12 @@ enum TrainCommand: CLICommand {
       notes.append(depressionAboveGMinNote(name, last: last * m.gMax, gMin: m.curve[0] * m.gMax, subject: "method c"))
     }
     return notes
+  }
+
+  /// The note on a potentiation branch whose `later` points after its
+  /// first maximum (at `pulse`) stay near it: `train` and `pulses`.
+  static func pastSaturationNote(_ name: String, pulse n: Int, later: Int) -> String {
+    "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so \(later == 1 ? "its 1 later point (measured past saturation) is" : "its \(later) later points (measured past saturation) are") left out: the device has \(n) pulses from G_min to G_max"
   }
 
   /// The note on a depression branch that ends above G_min (S): `train

@@ -77,7 +77,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
     "\(f.stderr)")
   #expect(
     f.stderr.contains(
-      "note: \(flat): the potentiation branch first reaches its maximum at pulse 4, where a device is at G_max, so train leaves out its 2 later points (measured past saturation): its devices have 4 pulses from G_min to G_max (this curve, which draws the whole file, stays at the maximum over them)"),
+      "note: \(flat): the potentiation branch first reaches its maximum at pulse 4, where a device is at G_max, so its 2 later points (measured past saturation) are left out: the device has 4 pulses from G_min to G_max (this curve, which draws the whole file, stays at the maximum over them)"),
     "\(f.stderr)")
 }
 

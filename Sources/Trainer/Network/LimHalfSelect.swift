@@ -107,21 +107,18 @@ final class LimHalfSelectBook {
   /// A netted mini-batch's row through resistive lines visits a synapse
   /// once per round (`LimNetwork.applyNettedThroughLines`), where the book
   /// takes a synapse's visits together: while `gathering`, each visit's
-  /// events are kept under its column (`gathered`, in issue order, with
-  /// the column's conductances before its first visit and after its last)
-  /// and `rowEnded` waits, until `endGathering` books the row's synapses
-  /// in column order, as the per-synapse update of ideal writes visits
-  /// them.
+  /// events are kept with their column (`gathered`, their `order` the
+  /// issue order), and the column's conductances before its first visit
+  /// and after its last, and `rowEnded` waits, until `endGathering` books
+  /// the row's synapses in column order, as the per-synapse update of
+  /// ideal writes visits them.
   private(set) var gathering = false
   private var gathered: UnsafeMutablePointer<(column: Int, event: SynapseEvent)>
   private var gatheredCount = 0, gatheredCapacity = 64
   private let gatheredBefore: UnsafeMutablePointer<(plus: Double, minus: Double)>
   private let gatheredAfter: UnsafeMutablePointer<(plus: Double, minus: Double)>
-  /// Per column: its events' count while gathering (−1: not visited), then
-  /// where they start in `gatheredOrder`.
-  private let gatheredStart: UnsafeMutablePointer<Int>
-  private var gatheredOrder: UnsafeMutablePointer<SynapseEvent>
-  private var gatheredOrderCapacity = 64
+  /// Per column: whether the gathered row visited it.
+  private let gatheredSeen: UnsafeMutablePointer<Bool>
 
   struct SerialSlots {
     var i: Int, j: Int, polarity: Int
@@ -144,11 +141,10 @@ final class LimHalfSelectBook {
     serialCapacity = 4 * columns
     serial = .allocate(capacity: serialCapacity)
     gathered = .allocate(capacity: gatheredCapacity)
-    gatheredOrder = .allocate(capacity: gatheredOrderCapacity)
     gatheredBefore = .allocate(capacity: columns)
     gatheredAfter = .allocate(capacity: columns)
-    gatheredStart = .allocate(capacity: columns)
-    gatheredStart.initialize(repeating: -1, count: columns)
+    gatheredSeen = .allocate(capacity: columns)
+    gatheredSeen.initialize(repeating: false, count: columns)
     restart(conductances: conductances)
   }
 
@@ -158,10 +154,9 @@ final class LimHalfSelectBook {
     events.deallocate()
     serial.deallocate()
     gathered.deallocate()
-    gatheredOrder.deallocate()
     gatheredBefore.deallocate()
     gatheredAfter.deallocate()
-    gatheredStart.deallocate()
+    gatheredSeen.deallocate()
   }
 
   /// Sums the present conductances again and empties the account.
@@ -187,7 +182,7 @@ final class LimHalfSelectBook {
     serialCount = 0
     gathering = false
     gatheredCount = 0
-    gatheredStart.update(repeating: -1, count: columns)
+    gatheredSeen.update(repeating: false, count: columns)
     endRow()
   }
 
@@ -195,11 +190,18 @@ final class LimHalfSelectBook {
   @inline(__always)
   func issue(_ kind: PulseKind, _ polarity: Polarity, count: Int) {
     guard count > 0 else { return }
+    appendEvent(SynapseEvent(kind: kind, polarity: polarity == .plus ? 0 : 1, count: count))
+  }
+
+  /// One more event of the synapse being visited (the buffer grown when
+  /// full: no allocation once warm).
+  @inline(__always)
+  private func appendEvent(_ e: SynapseEvent) {
     if eventCount == eventCapacity {
       events = Self.grown(events, count: eventCount, to: 2 * eventCapacity)
       eventCapacity *= 2
     }
-    events[eventCount] = SynapseEvent(kind: kind, polarity: polarity == .plus ? 0 : 1, count: count)
+    events[eventCount] = e
     eventCount += 1
   }
 
@@ -337,11 +339,11 @@ final class LimHalfSelectBook {
   }
 
   /// A visit while gathering: its events (those issued since the last
-  /// visit) under its column.
+  /// visit) with its column.
   private func gather(cell k: Int, before: (plus: Double, minus: Double), after: (plus: Double, minus: Double)) {
     let j = k % columns
-    if gatheredStart[j] < 0 {
-      gatheredStart[j] = 0
+    if !gatheredSeen[j] {
+      gatheredSeen[j] = true
       gatheredBefore[j] = before
     }
     gatheredAfter[j] = after
@@ -354,7 +356,6 @@ final class LimHalfSelectBook {
       e.order = gatheredCount
       gathered[gatheredCount] = (j, e)
       gatheredCount += 1
-      gatheredStart[j] += 1
     }
     eventCount = 0
   }
@@ -366,40 +367,16 @@ final class LimHalfSelectBook {
   func endGathering(row i: Int) {
     gathering = false
     let firstSerial = serialCount
-    // The events sorted by column, keeping their order within one (a
-    // counting sort: per column its count, then its start).
-    if gatheredCount > gatheredOrderCapacity {
-      gatheredOrder.deallocate()
-      gatheredOrderCapacity = max(gatheredCount, 2 * gatheredOrderCapacity)
-      gatheredOrder = .allocate(capacity: gatheredOrderCapacity)
-    }
-    var start = 0
-    for j in 0..<columns where gatheredStart[j] >= 0 {
-      let count = gatheredStart[j]
-      gatheredStart[j] = start
-      start += count
-    }
-    for q in 0..<gatheredCount {
-      let (j, e) = gathered[q]
-      gatheredOrder[gatheredStart[j]] = e
-      gatheredStart[j] += 1
-    }
-    // (Each column's start has moved to its end: its events are those from
-    // the previous visited column's end.)
-    var from = 0
-    for j in 0..<columns where gatheredStart[j] >= 0 {
-      let to = gatheredStart[j]
-      for q in from..<to {
-        if eventCount == eventCapacity {
-          events = Self.grown(events, count: eventCount, to: 2 * eventCapacity)
-          eventCapacity *= 2
-        }
-        events[eventCount] = gatheredOrder[q]
-        eventCount += 1
+    var events = UnsafeMutableBufferPointer(start: gathered, count: gatheredCount)
+    events.sort { ($0.column, $0.event.order) < ($1.column, $1.event.order) }
+    var q = 0
+    for j in 0..<columns where gatheredSeen[j] {
+      while q < gatheredCount && gathered[q].column == j {
+        appendEvent(gathered[q].event)
+        q += 1
       }
       visited(cell: i * columns + j, before: gatheredBefore[j], after: gatheredAfter[j])
-      gatheredStart[j] = -1
-      from = to
+      gatheredSeen[j] = false
     }
     gatheredCount = 0
     rowEnded(i)
