@@ -86,6 +86,7 @@ enum ReproduceCommand: CLICommand {
       OptionSpec("--plot", "<file.svg>", "The figure as an SVG: measured means with min–max bars beside the paper's numbers."),
       OptionSpec("--jobs", "<n>", "Runs at a time (default 2)."),
       OptionSpec("--journal", "<file.json>", "Keep every finished run in FILE; the same command with the same FILE resumes."),
+      OptionSpec("--quiet", nil, "No line per finished run nor the running runs' line each minute (notes, errors and the table are still printed)."),
     ],
     maxPositionals: 1)
 
@@ -637,11 +638,12 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var running: [Int: TrainingProgress] = [:]
     nonisolated(unsafe) var lastLine = Date()
     let lineInterval: TimeInterval = 60
+    let quiet = args.has("--quiet")
     func heartbeat(_ index: Int, _ p: TrainingProgress) {
       lock.lock()
       defer { lock.unlock() }
       running[index] = p
-      guard Date().timeIntervalSince(lastLine) >= lineInterval else { return }
+      guard !quiet, Date().timeIntervalSince(lastLine) >= lineInterval else { return }
       lastLine = Date()
       var err = StandardError()
       for (k, q) in running.sorted(by: { $0.key < $1.key }) {
@@ -678,17 +680,19 @@ enum ReproduceCommand: CLICommand {
           }
           unkept = journalError != nil
         }
+        // (A run that failed or could not be kept is said with --quiet too.)
+        let said = !quiet || result.failure != nil || unkept
         var err = StandardError()
         let final = rowsSnapshot[r].final
         // A run the interrupt cut short is not a result: it never counts.
         let outcome =
           result.interrupted && result.failure == nil
           ? "interrupted" : String(format: "%.2f %%", final ? result.testAccuracy : result.accuracyMeanLast)
-        Swift.print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
+        if said { Swift.print(String(format: "[%ld/%ld %.0fs] %@, %@%@, seed %ld: %@%@", done, items.count,
           Date().timeIntervalSince(started), name as NSString, rowsSnapshot[r].run.label as NSString,
           (final ? "" : ", method " + trainedBy(cfg)) as NSString, seed, outcome as NSString,
           ((result.failure.map { " (\($0))" } ?? "") + (unkept ? " (not kept: the journal could not be written)" : "")) as NSString),
-          to: &err)
+          to: &err) }
         lock.unlock()
       }
     }

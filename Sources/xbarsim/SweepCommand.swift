@@ -182,8 +182,11 @@ enum SweepCommand: CLICommand {
           let who = grid.keys.contains("rule") ? "every point of the grid" : "rule \(cfg.rule.rawValue), every point of the grid's,"
           throw TrainCommand.keyError(key, "applies to \(usedBy) only; \(who) would ignore it", args)
         }
+        // (Named as given: `--beta 1` beside a grid of rules had been
+        // told about beta_p, a key not given; session 64.)
+        let named = grid.keys.contains(key) ? key : TrainCommand.givenOption(key, args).map { "\($0) (\(key))" } ?? key
         throw CLIError.usage(
-          "--grid point \(p) (\(describe(grid, p))): \(key) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
+          "--grid point \(p) (\(describe(grid, p))): \(named) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
       }
       configurations.append(cfg)
     }

@@ -207,6 +207,7 @@ enum TrainCommand: CLICommand {
       let data = try readConfigurationFile(path)
       let root: JSONValue
       do { root = try JSONValue.parse(data) } catch { throw CLIError.configuration("\(path): malformed JSON at \(error)") }
+      try checkNotAnotherFile(root, path)
       fileLineKeys = lineKeys(in: root)
       // A summary's keys are its `configuration` object's: a key beside
       // it would be silently ignored.
@@ -440,11 +441,22 @@ enum TrainCommand: CLICommand {
   /// set nowhere keeps its default and is named as the option that would
   /// change it). `beta` stands for `beta_p` and `beta_d` and each of them
   /// for `beta`, as the options do.
+  /// The keys an option or file key sets `key` through: `beta` sets
+  /// beta_p and beta_d.
+  static func relatedKeys(_ key: String) -> [String] {
+    key == "beta" ? ["beta", "beta_p", "beta_d"] : key.hasPrefix("beta_") ? [key, "beta"] : [key]
+  }
+
+  /// The option given that sets `key` (`--beta` for beta_p), if any.
+  static func givenOption(_ key: String, _ args: ParsedArguments) -> String? {
+    relatedKeys(key).lazy.map { "--" + $0.replacingOccurrences(of: "_", with: "-") }.first { args.string($0) != nil }
+  }
+
   static func keyError(_ key: String, _ message: String, _ args: ParsedArguments, base: String? = nil) -> CLIError {
-    let related = key == "beta" ? ["beta", "beta_p", "beta_d"] : key.hasPrefix("beta_") ? [key, "beta"] : [key]
+    let related = relatedKeys(key)
     func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
-    if let given = related.first(where: { args.string(option($0)) != nil }) {
-      return .usage("\(option(given)): \(message)")
+    if let given = givenOption(key, args) {
+      return .usage("\(given): \(message)")
     }
     if let path = args.string("--config"),
       let name = fileKeyNames(path).first(where: { related.contains($0.replacingOccurrences(of: "-", with: "_")) })
@@ -506,6 +518,27 @@ enum TrainCommand: CLICommand {
   private static func configurationRoot(_ path: String) -> JSONValue? {
     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
     return try? JSONValue.parse(data)
+  }
+
+  /// A --config file that is another of xbarsim's outputs (a sweep's
+  /// table, an inspection, a reproduce journal) is named as such (session
+  /// 64: a sweep.json was told "format: unknown configuration key").
+  static func checkNotAnotherFile(_ root: JSONValue, _ path: String) throws {
+    guard case .object(let dict, _) = root, dict["configuration"] == nil, case .string(let format)? = dict["format"],
+      format != Checkpoint.format
+    else { return }
+    let what: String
+    let instead: String
+    switch format {
+    case "xbarsim-sweep":
+      (what, instead) = ("a sweep's table", "give a point's summary (point-P.json beside it) to train one point again")
+    case "xbarsim-inspect", "xbarsim-inspect-hybrid":
+      (what, instead) = ("an inspection's record", "give the run's summary or checkpoint")
+    case RunJournal.format:
+      (what, instead) = ("a reproduce journal", "give it to the same reproduce command's --journal")
+    default: return
+    }
+    throw CLIError.configuration("\(path): \(what) (format \(format)), not a configuration: \(instead)")
   }
 
   /// A --config file's keys: the object itself, or, for a run's summary
@@ -1817,10 +1850,9 @@ enum TrainCommand: CLICommand {
   /// The usage error for `message`, a checkpoint's conflict on `key`,
   /// when an option or the --config file sets the key; nil otherwise.
   static func checkpointConflict(_ args: ParsedArguments, key: String, _ message: String, _ path: String) -> CLIError? {
-    let related = key.hasPrefix("beta_") ? [key, "beta"] : [key]
-    func option(_ k: String) -> String { "--" + k.replacingOccurrences(of: "_", with: "-") }
-    if let k = related.first(where: { args.string(option($0)) != nil }) {
-      return .usage("\(option(k)) \(args.string(option(k))!) with checkpoint \(path): \(message)")
+    let related = relatedKeys(key)
+    if let given = givenOption(key, args) {
+      return .usage("\(given) \(args.string(given)!) with checkpoint \(path): \(message)")
     }
     if let config = args.string("--config"),
       fileKeyNames(config).contains(where: { related.contains($0.replacingOccurrences(of: "-", with: "_")) })
