@@ -201,6 +201,8 @@ enum TrainCommand: CLICommand {
     checkLines: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
+    // (A checkpoint's range at 2c follows another c.)
+    if baseName != nil { cfg.releaseADCRange() }
     // r_row and r_col as a plain --config file spells them (checked below).
     var fileLineKeys: [String] = []
     if let path = args.string("--config") {
@@ -707,20 +709,90 @@ enum TrainCommand: CLICommand {
     return "note: the output layer has \(outputs) neurons but the labels go up to \(classes - 1) (\(classes) classes): \(extra == 1 ? "neuron \(classes) is" : "neurons \(classes)…\(outputs - 1) are") never a target, and the softmax spreads probability over \(extra == 1 ? "it" : "them")"
   }
 
-  /// A note when `tia_gain` keeps every layer's sums within 1 % of the
-  /// hidden neurons' linear region, 2c, even with every input at 1 and
-  /// every weight at its largest (1, and 1 + 1/k for the hybrid's four
-  /// devices): the neurons then cannot tell the images apart (`--tia-gain
-  /// 1e-6` trained to chance without a word: a walkthrough, session 54).
-  /// nil for a gain that lets some sum reach it, and for float SGD (no
+  /// A note when `tia_gain` keeps some layer's sums within 1 % of the
+  /// hidden neurons' linear region, 2c, from one image to another: the
+  /// neurons then cannot tell the images apart (`--tia-gain 1e-6` trained
+  /// to chance without a word: a walkthrough, session 54). nil for a gain
+  /// that lets every layer's sums differ by more, and for float SGD (no
   /// neuron circuit).
+  ///
+  /// The bound is carried through the layers: inputs differ by at most 1,
+  /// a layer's sums by at most g·w·n_in times its inputs' spread (every
+  /// weight at its largest, w = 1, or 1 + 1/k for the hybrid's four
+  /// devices; the bias row is the same for every image), and a hidden
+  /// layer's activations by at most that over 2c (the hard sigmoid's
+  /// slope), at most 1. (Until session 64 each layer was bounded alone,
+  /// with every input at 1, so a gain that left the hidden sums just past
+  /// 1 % and the output sums far below it, 2e-4 on 784-200-10, trained to
+  /// chance without a word: a walkthrough.)
   static func smallGainNote(_ cfg: TrainingConfiguration) -> String? {
     guard cfg.rule != .float, cfg.tiaGain < 1 else { return nil }
     let weight = cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1
-    // The widest layer's bound: its fan-in and the bias row.
-    let bound = cfg.tiaGain * weight * Double(cfg.layers.dropLast().max()! + 1)
-    guard bound < 0.01 * 2 * cfg.c else { return nil }
-    return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) no sum can pass \(String(format: "%.3g", bound)) (every input at 1, every weight at its largest), under 1 % of the hidden neurons' linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
+    let floor = 0.01 * 2 * cfg.c
+    var spread = 1.0
+    for l in 0..<(cfg.layers.count - 1) {
+      let sums = cfg.tiaGain * weight * Double(cfg.layers[l]) * spread
+      if sums < floor {
+        let output = l == cfg.layers.count - 2
+        let which = output ? "the output layer's" : "hidden layer \(l + 1)'s"
+        let how = l == 0 ? "inputs between 0 and 1, every weight at its largest" : "inputs between 0 and 1, every weight at its largest, each hidden layer's activations differing by at most its sums' spread over 2c"
+        return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) \(which) sums cannot differ from one image to another by more than \(String(format: "%.3g", sums)) (\(how)), under 1 % of the hidden neurons' linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
+      }
+      spread = min(1, sums / (2 * cfg.c))
+    }
+    return nil
+  }
+
+  /// Notes on comparator and transposed-read settings beyond anything the
+  /// errors can reach, which train to chance or leave layers unlearned
+  /// without a word (a walkthrough, session 64: `--comparator-offset 1e6`
+  /// 8.8 %, `--transposed-read-noise 1e6` 10.4 %, `--hidden-threshold 1e6`
+  /// 28.8 %, where `--read-noise 1e6` and `--sense-offset 1e3` were
+  /// noted). Empty otherwise.
+  ///
+  /// The bounds: an output δ is below 1 in magnitude (p − t); hidden layer
+  /// h's transposed read gives at most n·w times the layer above's largest
+  /// δ (its n outputs through weights of at most w: 1, or 1 + 1/k for the
+  /// hybrid's four devices), and its δ is that times the derivative (1 at
+  /// an open gate; 1/(2c) for rules hybrid and single with
+  /// `float_derivative true`).
+  static func unreachableErrorNotes(_ cfg: TrainingConfiguration) -> [String] {
+    guard cfg.rule != .float, cfg.mode == .onChip else { return [] }
+    let w = cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1
+    let slope = cfg.rule.isFiniteState && cfg.floatDerivative == .true ? 1 / (2 * cfg.c) : 1
+    let hidden = cfg.layers.count - 2
+    // Per hidden layer (0-based), its transposed read's largest output
+    // and its largest δ, from the top down.
+    var reads = [Double](repeating: 0, count: max(hidden, 0)), deltas = reads
+    var above = 1.0
+    for h in stride(from: hidden - 1, through: 0, by: -1) {
+      reads[h] = Double(cfg.layers[h + 2]) * w * above
+      deltas[h] = reads[h] * slope
+      above = deltas[h]
+    }
+    func n(_ x: Double) -> String { String(format: "%.3g", x) }
+    func reach(_ h: Int) -> String {
+      "its \(cfg.layers[h + 2]) outputs' δ, each \(h == hidden - 1 ? "below 1" : "at most \(n(deltas[h + 1]))"), through weights of at most \(n(w))"
+    }
+    var notes: [String] = []
+    if cfg.comparatorOffset >= 1 {
+      let beyond = erfc((1 + cfg.outputThreshold) / (cfg.comparatorOffset * 2.0.squareRoot()))
+      notes.append(
+        "note: comparator_offset \(JSONWriter.number(cfg.comparatorOffset)) is at or beyond the output δ's largest magnitude (|p − t| < 1): a column whose offset passes 1 + threshold (about \(String(format: "%.0f", 100 * beyond)) % of them at this σ) pulses the same way on every sample whatever its error")
+    }
+    if cfg.hiddenThreshold > 0 {
+      let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] }
+      if let h = deaf.first {
+        let which = deaf.count == hidden ? (hidden == 1 ? "the hidden layer's" : "every hidden layer's") : "hidden layer \(h + 1)'s"
+        notes.append(
+          "note: hidden_threshold \(JSONWriter.number(cfg.hiddenThreshold)) is at or beyond the largest δ \(which) comparators can see (\(n(deltas[h])) for hidden layer \(h + 1): \(reach(h))\(slope != 1 ? ", times the slope 1/(2c)" : "")), so they never fire and the synapses below \(deaf.count == 1 ? "it" : "them") never learn")
+      }
+    }
+    if cfg.transposedReadNoise > 0, let h = (0..<hidden).first(where: { cfg.transposedReadNoise >= reads[$0] }) {
+      notes.append(
+        "note: transposed_read_noise \(JSONWriter.number(cfg.transposedReadNoise)) is at or beyond the largest value hidden layer \(h + 1)'s transposed read can give (\(n(reads[h])): \(reach(h))): its δ follows the noise more than the error")
+    }
+    return notes
   }
 
   /// A note when the brightest training pixel is 15 of 255 or less: inputs
@@ -1250,6 +1322,10 @@ enum TrainCommand: CLICommand {
       var err = StandardError()
       print(note, to: &err)
     }
+    for note in unreachableErrorNotes(cfg) {
+      var err = StandardError()
+      print(note, to: &err)
+    }
     if let note = smallGainNote(cfg) {
       var err = StandardError()
       print(note, to: &err)
@@ -1496,15 +1572,19 @@ enum TrainCommand: CLICommand {
         }
       }
     }
-    // An ADC that clips the output logits: the classes' sums pile up at
-    // its full scale, where they no longer tell the classes apart (a
-    // walkthrough, session 50: a comparator offset drove the logits past
-    // ±2c, and a 16-bit ADC then cut the accuracy from 80.70 to 47.85 %:
-    // README, session 50).
-    if let f = result.adcClippedFractions?.last, f >= 0.01 {
+    // An ADC that clips the output logits at its top: the classes' sums
+    // pile up at its full scale, where they no longer tell the classes
+    // apart (a walkthrough, session 50: a comparator offset drove the
+    // logits past ±2c, and a 16-bit ADC then cut the accuracy from 80.70
+    // to 47.85 %: README, session 50). Only ties at the top count (a
+    // walkthrough, session 64: the note had counted sums clipped at the
+    // bottom, which change no argmax: 45 % of them at 86.8 %, and its
+    // advice, a wider range, coarsens every layer's step: 36 % at 4 bits).
+    if let tied = result.adcTiedAtTopFraction, tied >= 0.01, let f = result.adcClippedFractions?.last {
       var err = StandardError()
+      let range = ConfigurationError.shown(cfg.adcRange)
       print(
-        "note: the ADC clipped \(String(format: "%.1f", 100 * f)) % of the output layer's sums at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(cfg.adcRange))), where classes no longer differ; a wider --adc-range keeps them apart (adc_clipped_fraction in the summary)",
+        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above adc_range \(range)), where those classes read the same code and the first of them wins; a wider --adc-range keeps them apart, though it also widens every layer's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)",
         to: &err)
     }
     // Clipped hidden sums beyond the hard sigmoid's linear region change
@@ -1752,9 +1832,9 @@ enum TrainCommand: CLICommand {
       // Its full scale when it is not the default 2c: two runs that
       // differed only there had one title (a walkthrough, session 50).
       let range = cfg.adcRange != 2 * cfg.c ? " ±\(JSONWriter.number(cfg.adcRange))" : ""
-      parts.append("ADC \(cfg.adcBits) bits\(range)")
+      parts.append("ADC \(cfg.adcBits) bit\(cfg.adcBits == 1 ? "" : "s")\(range)")
     }
-    if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bits") }
+    if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bit\(cfg.dacBits == 1 ? "" : "s")") }
     if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
     if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
     if cfg.readNoise != d.readNoise { parts.append("read noise \(JSONWriter.number(cfg.readNoise))") }

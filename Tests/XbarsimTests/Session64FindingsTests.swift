@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Trainer
 import _TestSupport
 
 @testable import xbarsim
@@ -62,4 +63,107 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
   #expect(!quiet.stderr.contains("seed 1: "), "\(quiet.stderr)")
   #expect(quiet.stdout == loud.stdout)
   #expect(quiet.stdout.contains("n_max = 32"), "\(quiet.stdout)")
+}
+
+// A periphery architect's walkthrough (session 64).
+
+private func summaryObject(_ url: URL) throws -> [String: Any] {
+  try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+}
+
+// The output note counted sums clipped at the ADC's bottom, which change
+// no argmax (45 % of them at 86.8 %), and advised a wider range. Now only
+// images with two or more outputs clipped at the top count.
+@Test func theOutputClippingNoteCountsTiesAtTheTopOnly() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-ties", train: 200, test: 100)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
+  let common = ["train", "--layers", "64,16,10", "--data", data.path, "--summary", summary.path, "--quiet"]
+  let tight = try runXbarsim(common + ["--rule", "hybrid", "--adc-bits", "6", "--adc-range", "0.05"])
+  #expect(tight.status == 0, "\(tight.stderr)")
+  let f = try #require(try summaryObject(summary)["adc_clipped_fraction"] as? [Double])
+  #expect(tight.stderr.contains("% of the test images had two or more output sums clipped at the ADC's top (s above adc_range 0.05), where those classes read the same code"), "\(tight.stderr)")
+  #expect(tight.stderr.contains("\(String(format: "%.1f", 100 * f[1])) % of the output sums clipped at either end)"), "\(tight.stderr)")
+  #expect(!tight.stderr.contains("note: the ADC clipped") || tight.stderr.contains("hidden layer 1's sums"), "\(tight.stderr)")
+  // 40 % of the output sums clipped, nearly all at the bottom: no note
+  // (the old one fired from 1 %).
+  let bottom = try runXbarsim(common + ["--adc-bits", "6", "--adc-range", "1"])
+  #expect(bottom.status == 0, "\(bottom.stderr)")
+  let g = try #require(try summaryObject(summary)["adc_clipped_fraction"] as? [Double])
+  #expect(g[1] > 0.3, "\(g)")
+  #expect(!bottom.stderr.contains("output sums") && !bottom.stderr.contains("output layer's sums"), "\(bottom.stderr)")
+}
+
+// Settings beyond anything the errors can reach trained to chance without
+// a word: a comparator offset of 1e6, transposed read noise of 1e6, a
+// hidden threshold of 1e6.
+@Test func settingsBeyondTheErrorsReachAreNoted() throws {
+  var cfg = TrainingConfiguration()
+  #expect(TrainCommand.unreachableErrorNotes(cfg).isEmpty)
+  cfg.comparatorOffset = 1e6
+  cfg.transposedReadNoise = 1e6
+  cfg.hiddenThreshold = 1e6
+  let notes = TrainCommand.unreachableErrorNotes(cfg)
+  #expect(notes.count == 3, "\(notes)")
+  #expect(notes.first?.hasPrefix("note: comparator_offset 1000000 is at or beyond the output δ's largest magnitude (|p − t| < 1): a column whose offset passes 1 + threshold (about 100 % of them at this σ)") == true, "\(notes)")
+  #expect(notes.contains("note: hidden_threshold 1000000 is at or beyond the largest δ the hidden layer's comparators can see (10 for hidden layer 1: its 10 outputs' δ, each below 1, through weights of at most 1), so they never fire and the synapses below it never learn"), "\(notes)")
+  #expect(notes.contains("note: transposed_read_noise 1000000 is at or beyond the largest value hidden layer 1's transposed read can give (10: its 10 outputs' δ, each below 1, through weights of at most 1): its δ follows the noise more than the error"), "\(notes)")
+  // Below the bounds: nothing. (σ 0.99: under |δ| < 1.)
+  cfg.comparatorOffset = 0.99
+  cfg.transposedReadNoise = 9.9
+  cfg.hiddenThreshold = 9.9
+  #expect(TrainCommand.unreachableErrorNotes(cfg).isEmpty)
+  // Two hidden layers: the lower one's δ reaches 50 × 10 = 500, so a
+  // threshold of 20 silences the upper one only.
+  cfg.layers = [784, 100, 50, 10]
+  cfg.hiddenThreshold = 20
+  let two = TrainCommand.unreachableErrorNotes(cfg)
+  #expect(two == ["note: hidden_threshold 20 is at or beyond the largest δ hidden layer 2's comparators can see (10 for hidden layer 2: its 10 outputs' δ, each below 1, through weights of at most 1), so they never fire and the synapses below it never learn"], "\(two)")
+  cfg.hiddenThreshold = 500
+  #expect(TrainCommand.unreachableErrorNotes(cfg).first?.contains("every hidden layer's comparators can see (500 for hidden layer 1: its 50 outputs' δ, each at most 10, through weights of at most 1)") == true, "\(TrainCommand.unreachableErrorNotes(cfg))")
+  // The hybrid's weights reach 1 + 1/k and its δ takes the slope 1/(2c).
+  cfg = TrainingConfiguration()
+  cfg.rule = .hybrid
+  cfg.encoding = .sign
+  cfg.hiddenThreshold = 2
+  #expect(TrainCommand.unreachableErrorNotes(cfg).first?.contains("(1.38 for hidden layer 1: its 10 outputs' δ, each below 1, through weights of at most 1.1, times the slope 1/(2c))") == true, "\(TrainCommand.unreachableErrorNotes(cfg))")
+  // Through train, with --quiet.
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-unreachable", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--hidden-threshold", "1e6", "--quiet"] + tiny)
+  #expect(r.status == 0 && r.stderr.contains("note: hidden_threshold 1000000 is at or beyond"), "\(r.stderr)")
+}
+
+// `--c 4` from a checkpoint of `--adc-bits 6 --c 3` kept its range 6 and
+// was told to give --adc-range 8, where the run's summary read at 8.
+@Test func aCheckpointsDefaultAdcRangeFollowsAnotherC() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-range", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ck = root.appendingPathComponent("ck.json").path, s = root.appendingPathComponent("s.json")
+  let a = try runXbarsim(["train", "--data", data.path, "--adc-bits", "6", "--c", "3", "--checkpoint-out", ck, "--quiet"] + tiny)
+  #expect(a.status == 0, "\(a.stderr)")
+  let b = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck, "--c", "4", "--summary", s.path, "--quiet"] + tiny)
+  #expect(b.status == 0, "\(b.stderr)")
+  let cfg = try #require(try summaryObject(s)["configuration"] as? [String: Any])
+  #expect(cfg["adc_range"] as? Double == 8, "\(cfg["adc_range"] ?? "none")")
+  #expect(!b.stderr.contains("--adc-range"), "\(b.stderr)")
+  // A range given stays.
+  let c = try runXbarsim(["train", "--data", data.path, "--adc-bits", "6", "--adc-range", "5", "--checkpoint-out", ck, "--quiet"] + tiny)
+  #expect(c.status == 0, "\(c.stderr)")
+  let d = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck, "--c", "4", "--summary", s.path, "--quiet"] + tiny)
+  #expect(d.status == 0, "\(d.stderr)")
+  #expect((try summaryObject(s)["configuration"] as? [String: Any])?["adc_range"] as? Double == 5)
+}
+
+// Off-chip learning reports no latency, the only thing adc_columns sets;
+// a 1-bit converter was "1 bits".
+@Test func offChipRefusesAdcColumnsAndOneBitIsSingular() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-offchip", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(["train", "--data", data.path, "--learning", "off-chip", "--adc-columns", "8", "--quiet"] + tiny)
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: --adc-columns: applies to learning on-chip (its energy and latency accounts) only"), "\(r.stderr)")
+  let one = try runXbarsim(["train", "--data", data.path, "--adc-bits", "1", "--dac-bits", "1"] + tiny)
+  #expect(one.status == 0, "\(one.stderr)")
+  #expect(one.stdout.contains("ADC 1 bit, DAC 1 bit:"), "\(one.stdout)")
 }

@@ -152,6 +152,10 @@ public struct TrainingResult: Sendable {
   /// clipped sums that a hard sigmoid with `activation zero` reads
   /// otherwise (below −range it gives 0 either way).
   public var adcClippedAboveFractions: [Double]? = nil
+  /// The share of the test images two or more of whose output sums the
+  /// ADC clipped at its top at the last evaluation: those classes read
+  /// the same code (nil without an ADC).
+  public var adcTiedAtTopFraction: Double? = nil
   /// Resistive lines: nodal-solver iterations and solves of the training
   /// reads (0 with ideal wires).
   public var solverIterations: Int = 0
@@ -418,8 +422,9 @@ public final class Experiment {
     /// a nodal solve per image would give, to the solver's tolerance.
     func evaluate(after images: Int) throws -> Double {
       guard cfg.adcBits > 0 && cfg.rule != .float else { return try accuracy(on: test, count: testCount, after: images) }
-      // With an ADC: the share of each layer's test-set sums it clipped.
-      var clipped = [Int](repeating: 0, count: 2 * (cfg.layers.count - 1))
+      // With an ADC: the share of each layer's test-set sums it clipped
+      // (then at the top, then the images tied there).
+      var clipped = [Int](repeating: 0, count: 2 * (cfg.layers.count - 1) + 1)
       let a = try clipped.withUnsafeMutableBufferPointer {
         try accuracy(on: test, count: testCount, after: images, clipped: $0.baseAddress!)
       }
@@ -428,7 +433,8 @@ public final class Experiment {
         counts.enumerated().map { Double($0.element) / Double(tested * cfg.layers[$0.offset + 1]) }
       }
       result.adcClippedFractions = share(clipped[0..<arrays])
-      result.adcClippedAboveFractions = share(clipped[arrays...])
+      result.adcClippedAboveFractions = share(clipped[arrays..<(2 * arrays)])
+      result.adcTiedAtTopFraction = Double(clipped[2 * arrays]) / Double(tested)
       return a
     }
     /// Off-chip: the array receives what training has reached so far.
@@ -448,8 +454,10 @@ public final class Experiment {
     func accuracy(
       on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil, trainingSet: Bool = false
     ) throws -> Double {
-      // (`clipped`: one count per layer, then one per layer at the top.)
+      // (`clipped`: one count per layer, then one per layer at the top,
+      // then the images tied at the top.)
       let clippedAbove = clipped.map { $0 + (cfg.layers.count - 1) }
+      let tiedAtTop = clipped.map { $0 + 2 * (cfg.layers.count - 1) }
       let neuron = cfg.neuron
       // The read noise of this evaluation: of the test or training set,
       // after the run's images so far.
@@ -474,7 +482,7 @@ public final class Experiment {
             correct = withExtendedLifetime(hybrid) {
               evaluator.correct(
                 pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
-                clippedAbove: clippedAbove)
+                clippedAbove: clippedAbove, tiedAtTop: tiedAtTop)
             }
           } else if let net = target ?? lim {
             if images == nil || images != weightsImages {
@@ -490,7 +498,7 @@ public final class Experiment {
               noiseKey: noiseKey)
             correct = evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
-                clippedAbove: clippedAbove)
+                clippedAbove: clippedAbove, tiedAtTop: tiedAtTop)
           } else if let float {
             let ws = float.weights
             var ptrs: [UnsafePointer<Float>] = []

@@ -1032,6 +1032,9 @@ extension TrainingConfiguration {
         // walkthrough, session 33).
         ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
         ("half_select", halfSelect != d.halfSelect),
+        // (The columns an ADC serves set only the read latency; a
+        // walkthrough, session 64, found it taken without a word.)
+        ("adc_columns", adcColumns != d.adcColumns),
       ]
       found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
       // The ideal twin trains without variation; programming sets each

@@ -42,16 +42,21 @@ struct ForwardEvaluator {
   ///     clipped over these images (`SenseChain.sums`).
   ///   - clippedAbove: nil, or one count per layer, which gets those of
   ///     them clipped at the ADC's top (+range).
+  ///   - tiedAtTop: nil, or a count, which gets the images two or more of
+  ///     whose output sums the ADC clipped at its top: those classes read
+  ///     the same code, and the first of them wins.
   func correct(
     pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, count: Int, features: Int, threads: Int = 2,
-    clipped: UnsafeMutablePointer<Int>? = nil, clippedAbove: UnsafeMutablePointer<Int>? = nil
+    clipped: UnsafeMutablePointer<Int>? = nil, clippedAbove: UnsafeMutablePointer<Int>? = nil,
+    tiedAtTop: UnsafeMutablePointer<Int>? = nil
   ) -> Int {
     let t = count >= 512 && threads > 1 ? (count + 499) / 500 : 1
     let results = UnsafeMutablePointer<Int>.allocate(capacity: t)
     // Each part's clipped sums per layer, then those clipped at the top.
-    let clips = UnsafeMutablePointer<Int>.allocate(capacity: 2 * t * weights.count)
-    clips.initialize(repeating: 0, count: 2 * t * weights.count)
-    let tops = clips + t * weights.count
+    // (Then each part's images tied at the top.)
+    let clips = UnsafeMutablePointer<Int>.allocate(capacity: 2 * t * weights.count + t)
+    clips.initialize(repeating: 0, count: 2 * t * weights.count + t)
+    let tops = clips + t * weights.count, ties = tops + t * weights.count
     defer {
       results.deallocate()
       clips.deallocate()
@@ -106,8 +111,10 @@ struct ForwardEvaluator {
             if let chain {
               let buffer = UnsafeMutableBufferPointer(start: o, count: n)
               let read = chain.noise > 0 ? ReadNoise.key(seed: noiseKey, kind: ReadNoise.Kind.evaluationImage, index: UInt64(s + b), layer: l) : 0
+              let before = tops[part * layers + l]
               clips[part * layers + l] += chain.sums(
                 currents: UnsafeBufferPointer(buffer), scale: scale, into: buffer, read: read, above: &tops[part * layers + l])
+              if l == layers - 1 && tops[part * layers + l] - before >= 2 { ties[part] += 1 }
             } else {
               for j in 0..<n { o[j] *= scale }
             }
@@ -137,6 +144,10 @@ struct ForwardEvaluator {
         sum[l] = 0
         for p in 0..<t { sum[l] += counts[p * weights.count + l] }
       }
+    }
+    if let tiedAtTop {
+      tiedAtTop.pointee = 0
+      for p in 0..<t { tiedAtTop.pointee += ties[p] }
     }
     return total
   }
