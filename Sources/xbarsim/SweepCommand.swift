@@ -184,7 +184,8 @@ enum SweepCommand: CLICommand {
         }
         // (Named as given: `--beta 1` beside a grid of rules had been
         // told about beta_p, a key not given; session 64.)
-        let named = grid.keys.contains(key) ? key : TrainCommand.givenOption(key, args).map { "\($0) (\(key))" } ?? key
+        let option = grid.keys.contains(key) ? nil : TrainCommand.givenOption(key, args)
+        let named = option.map { $0 == "--" + key.replacingOccurrences(of: "_", with: "-") ? key : "\($0) (\(key))" } ?? key
         throw CLIError.usage(
           "--grid point \(p) (\(describe(grid, p))): \(named) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
       }

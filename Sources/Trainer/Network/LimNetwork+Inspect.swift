@@ -219,9 +219,11 @@ extension LimNetwork {
       // outside the dead band is δ itself; its sign with the offset is the
       // pulse's).
       record.comparatorOffset = columnComparators[l].map { Double($0.offset) }
-      record.decision = reachedByError
-        ? zip(columnComparators[l], deltas[l]).map { c, d in d == 0 ? 0 : Double(c.sign(d)) }
-        : [Double](repeating: 0, count: sums[l].count)
+      record.decision = !reachedByError
+        ? [Double](repeating: 0, count: sums[l].count)
+        : hasComparatorOffsets
+        ? decisions[l].map(Double.init)
+        : zip(columnComparators[l], deltas[l]).map { c, d in d == 0 ? 0 : Double(c.sign(d)) }
       if l < last {
         // The next array's read voltages, as its forward read drove them.
         let next = probe.reads.first { $0.array == l + 1 && $0.direction == .forward }!

@@ -106,6 +106,13 @@ public final class LimNetwork: @unchecked Sendable {
   var sums: [[Float]]
   var gates: [[Float]]
   var deltas: [[Float]]
+  /// With comparator offsets: each column comparator's decision, −1, 0
+  /// or +1 (the sign of δ + offset outside the dead band; 0 behind a
+  /// closed gate). A δ of exactly 0 at an open gate (a transposed read
+  /// that cancels: two classes holding the probability, equal weights on
+  /// the row) is decided by the offset, as the comparator would; until
+  /// session 64 it issued no pulse (a walkthrough). Empty without offsets.
+  var decisions: [[Float]]
   var backCurrents: [[Float]]
   var activeRows: [[Int32]]
   var accumulators: [[Float]]
@@ -163,6 +170,7 @@ public final class LimNetwork: @unchecked Sendable {
     sums = currents
     gates = currents
     deltas = currents
+    decisions = cfg.comparatorOffset > 0 ? currents : []
     backCurrents = activations
     let widest = cfg.layers.dropFirst().max()!
     upColumns = [Int32](repeating: 0, count: widest)
@@ -442,9 +450,19 @@ public final class LimNetwork: @unchecked Sendable {
       deltas[last].withUnsafeMutableBufferPointer { d in
         loss = softmaxCrossEntropy(s, label: label, delta: d)
         columnComparators[last].withUnsafeBufferPointer { comparators in
-          for j in 0..<d.count {
-            d[j] = comparators[j].deadBand(d[j])
-            if d[j] != 0 { anyError = true }
+          if hasComparatorOffsets {
+            decisions[last].withUnsafeMutableBufferPointer { fire in
+              for j in 0..<d.count {
+                fire[j] = comparators[j].sign(d[j])
+                d[j] = comparators[j].deadBand(d[j])
+                if fire[j] != 0 { anyError = true }
+              }
+            }
+          } else {
+            for j in 0..<d.count {
+              d[j] = comparators[j].deadBand(d[j])
+              if d[j] != 0 { anyError = true }
+            }
           }
         }
       }
@@ -518,7 +536,18 @@ public final class LimNetwork: @unchecked Sendable {
           gates[l - 1].withUnsafeBufferPointer { g in
             deltas[l - 1].withUnsafeMutableBufferPointer { dPrev in
               columnComparators[l - 1].withUnsafeBufferPointer { comparators in
-                if transposedNoise > 0 {
+                if hasComparatorOffsets {
+                  // The decisions too: an open gate's comparator decides
+                  // even an exactly-zero δ by its offset.
+                  let key = transposedNoise > 0 ? transposedReadKey(l) : 0, sigma = transposedNoise
+                  decisions[l - 1].withUnsafeMutableBufferPointer { fire in
+                    for i in 0..<dPrev.count {
+                      let x = out[i] * scale + (sigma > 0 ? sigma * ReadNoise.normal(key, i) : 0)
+                      fire[i] = g[i] == 0 ? 0 : comparators[i].sign(x)
+                      dPrev[i] = comparators[i].deadBand(g[i] * x)
+                    }
+                  }
+                } else if transposedNoise > 0 {
                   // The sense amplifier's noise on the read, then the gate.
                   let key = transposedReadKey(l), sigma = transposedNoise
                   for i in 0..<dPrev.count {
@@ -547,11 +576,20 @@ public final class LimNetwork: @unchecked Sendable {
         downColumns.withUnsafeMutableBufferPointer { down in
           // δ is 0 inside the dead band; outside it the comparator's sign
           // is that of δ + offset.
-          columnComparators[l].withUnsafeBufferPointer { comparators in
-            for j in 0..<d.count where d[j] != 0 {
-              let sign = comparators[j].sign(d[j])
-              if sign < 0 { up[upCount] = Int32(j); upCount += 1 }
-              else if sign > 0 { down[downCount] = Int32(j); downCount += 1 }
+          if hasComparatorOffsets {
+            decisions[l].withUnsafeBufferPointer { fire in
+              for j in 0..<d.count where fire[j] != 0 {
+                if fire[j] < 0 { up[upCount] = Int32(j); upCount += 1 }
+                else { down[downCount] = Int32(j); downCount += 1 }
+              }
+            }
+          } else {
+            columnComparators[l].withUnsafeBufferPointer { comparators in
+              for j in 0..<d.count where d[j] != 0 {
+                let sign = comparators[j].sign(d[j])
+                if sign < 0 { up[upCount] = Int32(j); upCount += 1 }
+                else if sign > 0 { down[downCount] = Int32(j); downCount += 1 }
+              }
             }
           }
         }
@@ -594,17 +632,23 @@ public final class LimNetwork: @unchecked Sendable {
           for r in 0..<rowCount {
             let i = Int(activeRows[l][r])
             let ai = a[i]
-            if netPulses {
-              // Each sample's own pulse (−sgn δ_j), netted over the batch.
-              // (the comparator's sign, that of δ + offset, with offsets).
+            if netPulses && hasComparatorOffsets {
+              // Each sample's own pulse (−sgn δ_j), netted over the batch:
+              // the comparator's decision, that of δ + offset.
+              decisions[l].withUnsafeBufferPointer { fire in
+                for j in 0..<n where fire[j] != 0 { acc[i * n + j] -= fire[j] }
+              }
+            } else if netPulses {
               columnComparators[l].withUnsafeBufferPointer { comparators in
                 for j in 0..<n where d[j] != 0 { acc[i * n + j] -= comparators[j].sign(d[j]) }
               }
             } else if hasComparatorOffsets {
               // The comparator's view, δ + offset, outside its dead band:
               // a batch of one pulses along sgn(δ + offset), as online.
-              columnComparators[l].withUnsafeBufferPointer { comparators in
-                for j in 0..<n where d[j] != 0 { acc[i * n + j] -= (d[j] + comparators[j].offset) * ai }
+              decisions[l].withUnsafeBufferPointer { fire in
+                columnComparators[l].withUnsafeBufferPointer { comparators in
+                  for j in 0..<n where fire[j] != 0 { acc[i * n + j] -= (d[j] + comparators[j].offset) * ai }
+                }
               }
             } else {
               for j in 0..<n { acc[i * n + j] -= d[j] * ai }
