@@ -116,7 +116,12 @@ extension InspectCommand {
     }
     if let checkpoint {
       let images = checkpoint.saved.trainImages
-      print("inspect: the \(phase.rawValue) network of \(checkpoint.path) (\(images) training image(s))", to: &err)
+      // (A dynamic checkpoint inspected in phase fine is switched here,
+      // not the checkpoint's own phase; a walkthrough, session 64.)
+      let switched = checkpoint.saved.hybrid?.phase == .dynamic && phase == .fine
+      print(
+        "inspect: the \(switched ? "network" : "\(phase.rawValue) network") of \(checkpoint.path) (\(images) training image(s))\(switched ? ", switched to its small arrays by --phase fine (the checkpoint's phase is dynamic)" : "")",
+        to: &err)
       for note in notes { print(note, to: &err) }
     } else {
       for s in 0..<start { _ = trainOn(order[s], number: s) }

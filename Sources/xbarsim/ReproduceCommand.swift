@@ -176,6 +176,13 @@ enum ReproduceCommand: CLICommand {
     }
     // Checked before the sweep, so that hours of runs are not lost to a typo.
     try checkOutputs(args)
+    // The keys the figure sets, before the data are read, as train and
+    // sweep check theirs (a walkthrough, session 64: `--seed 3` without
+    // data had been told the data were missing, exit 1; checked again
+    // below on the data's sizes).
+    try refuseOverridden(
+      args, base: base, runs: choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base),
+      what: "reproduce \(paper) --figure \(figure)")
     let (train, test) = try TrainCommand.datasets(args)
     wholeSets(&base, train: train.count, test: test.count)
     var rows = (choi ? ChoiReproduction.runs(figure: figure, base: base) : LimReproduction.runs(figure: figure, base: base))
@@ -222,7 +229,7 @@ enum ReproduceCommand: CLICommand {
       try writePlot(
         rows, args: args, base: base, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s)\(bars(ChoiReproduction.panels(figure: figure)))\(paperKey(rows))",
-        yLabel: "final test accuracy after \(base.epochs) epochs (%)")
+        yLabel: "final test accuracy after \(base.epochs) epoch\(base.epochs == 1 ? "" : "s") (%)")
       try finish(failure, args: args)
       return
     }
@@ -848,7 +855,7 @@ enum ReproduceCommand: CLICommand {
   static func choiTable(
     _ rows: [Row], figure: Int, seeds: Int, epochs: Int, summary: String?, settings: String?
   ) throws {
-    print("Choi et al. 2021, Figure \(figure): final test accuracy (%) after \(epochs) epochs, mean of \(seeds) seed(s)")
+    print("Choi et al. 2021, Figure \(figure): final test accuracy (%) after \(epochs) epoch\(epochs == 1 ? "" : "s"), mean of \(seeds) seed(s)")
     print("[min, max over seeds]; train: final training-set accuracy; switch: epochs before fine tuning")
     if let settings { print(settings) }
     print("")

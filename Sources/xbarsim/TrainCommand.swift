@@ -709,6 +709,12 @@ enum TrainCommand: CLICommand {
     return "note: the output layer has \(outputs) neurons but the labels go up to \(classes - 1) (\(classes) classes): \(extra == 1 ? "neuron \(classes) is" : "neurons \(classes)…\(outputs - 1) are") never a target, and the softmax spreads probability over \(extra == 1 ? "it" : "them")"
   }
 
+  /// The largest |W| in units of G_max: G+ − G− at most 1 − gmin_ratio,
+  /// and the hybrid's small pair adds 1/k of it.
+  static func largestWeight(_ cfg: TrainingConfiguration) -> Double {
+    (1 - cfg.gMinRatio) * (cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1)
+  }
+
   /// A note when `tia_gain` keeps some layer's sums within 1 % of the
   /// hidden neurons' linear region, 2c, from one image to another: the
   /// neurons then cannot tell the images apart (`--tia-gain 1e-6` trained
@@ -718,8 +724,8 @@ enum TrainCommand: CLICommand {
   ///
   /// The bound is carried through the layers: inputs differ by at most 1,
   /// a layer's sums by at most g·w·n_in times its inputs' spread (every
-  /// weight at its largest, w = 1, or 1 + 1/k for the hybrid's four
-  /// devices; the bias row is the same for every image), and a hidden
+  /// weight at its largest, w = `largestWeight`; the bias row is the same
+  /// for every image), and a hidden
   /// layer's activations by at most that over 2c (the hard sigmoid's
   /// slope), at most 1. (Until session 64 each layer was bounded alone,
   /// with every input at 1, so a gain that left the hidden sums just past
@@ -727,7 +733,10 @@ enum TrainCommand: CLICommand {
   /// chance without a word: a walkthrough.)
   static func smallGainNote(_ cfg: TrainingConfiguration) -> String? {
     guard cfg.rule != .float, cfg.tiaGain < 1 else { return nil }
-    let weight = cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1
+    // (G+ − G− over G_max is at most 1 − gmin_ratio: the note had taken 1
+    // and stayed silent on `--rule single --gmin-ratio 0.5 --tia-gain
+    // 0.003`, 8.40 %; a walkthrough, session 64.)
+    let weight = largestWeight(cfg)
     let floor = 0.01 * 2 * cfg.c
     var spread = 1.0
     for l in 0..<(cfg.layers.count - 1) {
@@ -752,13 +761,13 @@ enum TrainCommand: CLICommand {
   ///
   /// The bounds: an output δ is below 1 in magnitude (p − t); hidden layer
   /// h's transposed read gives at most n·w times the layer above's largest
-  /// δ (its n outputs through weights of at most w: 1, or 1 + 1/k for the
-  /// hybrid's four devices), and its δ is that times the derivative (1 at
+  /// δ (its n outputs through weights of at most w, `largestWeight`), and
+  /// its δ is that times the derivative (1 at
   /// an open gate; 1/(2c) for rules hybrid and single with
   /// `float_derivative true`).
   static func unreachableErrorNotes(_ cfg: TrainingConfiguration) -> [String] {
     guard cfg.rule != .float, cfg.mode == .onChip else { return [] }
-    let w = cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1
+    let w = largestWeight(cfg)
     let slope = cfg.rule.isFiniteState && cfg.floatDerivative == .true ? 1 / (2 * cfg.c) : 1
     let hidden = cfg.layers.count - 2
     // Per hidden layer (0-based), its transposed read's largest output
@@ -775,10 +784,22 @@ enum TrainCommand: CLICommand {
       "its \(cfg.layers[h + 2]) outputs' δ, each \(h == hidden - 1 ? "below 1" : "at most \(n(deltas[h + 1]))"), through weights of at most \(n(w))"
     }
     var notes: [String] = []
-    if cfg.comparatorOffset >= 1 {
-      let beyond = erfc((1 + cfg.outputThreshold) / (cfg.comparatorOffset * 2.0.squareRoot()))
-      notes.append(
-        "note: comparator_offset \(JSONWriter.number(cfg.comparatorOffset)) is at or beyond the output δ's largest magnitude (|p − t| < 1): a column whose offset passes 1 + threshold (about \(String(format: "%.0f", 100 * beyond)) % of them at this σ) pulses the same way on every sample whatever its error")
+    // The output comparators as drawn: an offset beyond the dead band
+    // pulses its column the same way on every sample whose δ is near 0
+    // (a walkthrough, session 64: σ 0.07 against the threshold 0.1 took
+    // rule lim from 88.4 to 62.8 % on 5,000 images, σ 0.1 to 28.0 %, the
+    // hybrid's sign encoding from 87.8 to 33.6 %, without a word).
+    if cfg.comparatorOffset > 0, cfg.encoding == .sign || cfg.rule == .lim {
+      let outputs = cfg.comparators(columns: Array(cfg.layers.dropFirst())).last!
+      let beyond = outputs.indices.filter { abs(outputs[$0].offset) > outputs[$0].threshold }
+      if !beyond.isEmpty {
+        let past = beyond.filter { abs(outputs[$0].offset) > 1 + outputs[$0].threshold }
+        let listed = beyond.prefix(4).map { "column \($0) \(String(format: "%+.3g", outputs[$0].offset))" }.joined(separator: ", ")
+          + (beyond.count > 4 ? ", …" : "")
+        let all = past.isEmpty ? "" : "; \(past.count == beyond.count ? "all" : "\(past.count)") of them beyond 1 + threshold, past any δ (|p − t| < 1), so \(past.count == 1 ? "it pulses" : "they pulse") on every sample"
+        notes.append(
+          "note: comparator_offset \(JSONWriter.number(cfg.comparatorOffset)): \(beyond.count) of the output layer's \(outputs.count) comparators have an offset beyond their dead band (threshold \(JSONWriter.number(cfg.outputThreshold)); \(listed)), so each pulses its column the same way on every sample whose δ is near 0, the outputs the network already gets right, whatever their error\(all)")
+      }
     }
     if cfg.hiddenThreshold > 0 {
       let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] }
@@ -1801,7 +1822,14 @@ enum TrainCommand: CLICommand {
       let fine =
         cfg.rule == .hybrid && cfg.encoding != .sign && cfg.fineTrains != TrainingConfiguration().fineTrains
         ? " fine_trains \(cfg.fineTrains.rawValue)" : ""
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))\(gMinRatio(cfg))"
+      // Its learning rate and switch threshold away from their defaults
+      // (a walkthrough, session 64: runs that differed there had one title).
+      var d = TrainingConfiguration()
+      d.rule = cfg.rule
+      let lr = cfg.learningRate != d.learningRate ? " lr \(JSONWriter.number(cfg.learningRate))" : ""
+      let switchAt =
+        cfg.rule == .hybrid && cfg.switchThreshold != d.switchThreshold ? " switch \(JSONWriter.number(cfg.switchThreshold))" : ""
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))\(gMinRatio(cfg))\(lr)\(switchAt)"
         + wires(cfg) + periphery(cfg)
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"
@@ -1810,7 +1838,12 @@ enum TrainCommand: CLICommand {
         cfg.transfer == .states && cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : ""
       // (The twin's method when the states are transferred: its own.)
       let method = cfg.transfer == .states && cfg.method != .b ? " method \(cfg.method.rawValue)" : ""
-      return "off-chip \(shape)\(method)\(device.map { " " + $0 } ?? "")\(gMinRatio(cfg)) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
+      // The programmed devices' curve and states (a walkthrough, session
+      // 64: runs at β 0 and 3 had one title, 49.28 and 29.90 %).
+      let curve = device ?? (cfg.betaP == cfg.betaD || cfg.method != .c || cfg.transfer == .weights
+        ? "β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax)"
+        : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD)) nmax \(cfg.nMax)")
+      return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg)) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
@@ -1842,6 +1875,10 @@ enum TrainCommand: CLICommand {
       parts.append("transposed read noise \(JSONWriter.number(cfg.transposedReadNoise))")
     }
     if cfg.comparatorOffset != d.comparatorOffset { parts.append("comparator offset \(JSONWriter.number(cfg.comparatorOffset))") }
+    // The comparators' dead bands too (a walkthrough, session 64: runs at
+    // --threshold 0.99 or --hidden-threshold 1e6 had the default's title).
+    if cfg.outputThreshold != d.outputThreshold { parts.append("threshold \(JSONWriter.number(cfg.outputThreshold))") }
+    if cfg.hiddenThreshold != d.hiddenThreshold { parts.append("hidden threshold \(JSONWriter.number(cfg.hiddenThreshold))") }
     if cfg.adcINL != d.adcINL { parts.append("ADC INL \(JSONWriter.number(cfg.adcINL)) LSB") }
     if cfg.adcColumns != d.adcColumns { parts.append("an ADC per \(cfg.adcColumns) columns") }
     if cfg.lineCapacitance != d.lineCapacitance { parts.append("lines \(JSONWriter.number(cfg.lineCapacitance)) F a cell") }

@@ -60,6 +60,12 @@ enum Xbarsim {
     return code
   }
 
+  /// " (did you mean 'train'?)" for a command's near miss, as options get
+  /// (a walkthrough, session 64: `xbarsim trian`); "" otherwise.
+  static func commandHint(_ name: String) -> String {
+    ArgumentParsing.nearest(name, among: commands.map { $0.spec.name }).map { " (did you mean '\($0)'?)" } ?? ""
+  }
+
   private static func runCommand(_ arguments: [String]) -> Int32 {
     var err = StandardError()
     guard let first = arguments.first else {
@@ -70,7 +76,7 @@ enum Xbarsim {
       if arguments.count > 1, let c = commands.first(where: { $0.spec.name == arguments[1] }) {
         print(c.spec.helpText, terminator: "")
       } else if arguments.count > 1 {
-        print("Error: unknown command '\(arguments[1])'", to: &err)
+        print("Error: unknown command '\(arguments[1])'\(commandHint(arguments[1]))", to: &err)
         print("Usage: xbarsim help <command>", to: &err)
         print("  See 'xbarsim --help' for more information.", to: &err)
         return 64
@@ -91,7 +97,7 @@ enum Xbarsim {
       return 0
     }
     guard let command = commands.first(where: { $0.spec.name == first }) else {
-      print("Error: unknown command '\(first)'", to: &err)
+      print("Error: unknown command '\(first)'\(commandHint(first))", to: &err)
       print("Usage: xbarsim <command> [options]", to: &err)
       print("  See 'xbarsim --help' for more information.", to: &err)
       return 64

@@ -79,7 +79,7 @@ private func json(_ url: URL) throws -> [String: Any] {
   defer { try? FileManager.default.removeItem(at: root) }
   let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--learning", "off-chip"]
   let margin = try runXbarsim(base + ["--b-margin", "0.5"])
-  #expect(margin.status == 0 && margin.stdout.hasPrefix("off-chip 64-8-10 σ 0 b_margin 0.5:"), "\(margin.stdout)\(margin.stderr)")
+  #expect(margin.status == 0 && margin.stdout.hasPrefix("off-chip 64-8-10 β 2 nmax 64 σ 0 b_margin 0.5:"), "\(margin.stdout)\(margin.stderr)")
   let plain = try runXbarsim(base)
-  #expect(plain.status == 0 && plain.stdout.hasPrefix("off-chip 64-8-10 σ 0:"), "\(plain.stdout)\(plain.stderr)")
+  #expect(plain.status == 0 && plain.stdout.hasPrefix("off-chip 64-8-10 β 2 nmax 64 σ 0:"), "\(plain.stdout)\(plain.stderr)")
 }

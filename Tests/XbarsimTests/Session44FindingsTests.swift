@@ -398,7 +398,7 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   #expect(TrainCommand.describe(cfg).contains("σ 0.5 negative_scale fold"), "\(TrainCommand.describe(cfg))")
   cfg.mode = .offChip
   cfg.method = .c
-  #expect(TrainCommand.describe(cfg).hasPrefix("off-chip 784-200-10 method c σ 0.5 negative_scale fold"), "\(TrainCommand.describe(cfg))")
+  #expect(TrainCommand.describe(cfg).hasPrefix("off-chip 784-200-10 method c β 2 nmax 64 σ 0.5 negative_scale fold"), "\(TrainCommand.describe(cfg))")
   // No σ: no rule for negative draws to name.
   cfg.sigma = 0
   #expect(!TrainCommand.describe(cfg).contains("negative_scale"))

@@ -13,7 +13,6 @@ extension TrainingConfiguration {
   /// (`adc_inl`) are keyed draws (seed, layer, column, transition).
   func periphery(columns: [Int]) -> (chains: [SenseChain], comparators: [[Comparator]]) {
     var senseRNG = SeededGenerator(seed: seed, stream: 21)
-    var comparatorRNG = SeededGenerator(seed: seed, stream: 22)
     let chains = columns.enumerated().map { l, n in
       SenseChain(
         dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(adcRange)), gain: Float(tiaGain),
@@ -26,13 +25,20 @@ extension TrainingConfiguration {
           ).tabulated(bits: adcBits, columns: n)
           : nil)
     }
-    let comparators = columns.indices.map { l in
+    return (chains, comparators(columns: columns))
+  }
+
+  /// Each layer's δ comparators, one per output column (`threshold` at
+  /// the output, `hidden_threshold` inside), their offsets drawn from
+  /// stream 22 (`periphery(columns:)`).
+  public func comparators(columns: [Int]) -> [[Comparator]] {
+    var comparatorRNG = SeededGenerator(seed: seed, stream: 22)
+    return columns.indices.map { l in
       let t = Float(l == columns.count - 1 ? outputThreshold : hiddenThreshold)
       return (0..<columns[l]).map { _ in
         Comparator(
           threshold: t, offset: comparatorOffset > 0 ? Float(comparatorOffset * comparatorRNG.nextGaussian()) : 0)
       }
     }
-    return (chains, comparators)
   }
 }
