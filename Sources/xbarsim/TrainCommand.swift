@@ -816,6 +816,21 @@ enum TrainCommand: CLICommand {
     return notes
   }
 
+  /// A note when the hybrid's small step, (1 − gmin_ratio)/((small_states
+  /// − 1)·k) of G_max, is under two units in the last place of a weight of
+  /// 1 in single precision (2^-22), the weights' precision: the fine phase
+  /// then moves no weight the network reads and only costs pulses (a
+  /// walkthrough, session 64: `--k 1e6` ran two fine epochs of 376
+  /// million pulses each with the same loss to six digits). nil otherwise,
+  /// and for a measured device (its steps are its own).
+  static func smallStepNote(_ cfg: TrainingConfiguration) -> String? {
+    guard cfg.rule == .hybrid, cfg.measuredDevice == nil else { return nil }
+    let step = (1 - cfg.gMinRatio) / (Double(cfg.smallStates - 1) * cfg.k)
+    let floor = 0x1p-22
+    guard step < floor else { return nil }
+    return "note: with k \(JSONWriter.number(cfg.k)) a small device's step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): the fine phase's updates cannot move the weights the network reads, and only cost pulses"
+  }
+
   /// A note when the brightest training pixel is 15 of 255 or less: inputs
   /// are pixel/255, so 0/1 pixels (a numpy bool export) train at chance
   /// without a word (a walkthrough). nil for brighter or empty sets.
@@ -1340,6 +1355,10 @@ enum TrainCommand: CLICommand {
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
     for note in deviceNotes(cfg, name: "--device-csv \(args.string("--device-csv") ?? cfg.measuredDevice?.path ?? "")") {
+      var err = StandardError()
+      print(note, to: &err)
+    }
+    if let note = smallStepNote(cfg) {
       var err = StandardError()
       print(note, to: &err)
     }

@@ -243,3 +243,21 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   let plain = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--data", missing])
   #expect(plain.status == 1 && plain.stderr.contains("no such directory"), "\(plain.stderr)")
 }
+
+// `--k 1e6` ran two fine epochs of 376 million pulses each with the same
+// loss to six digits: its small step, 0.9/49/1e6 = 1.84e-8 of G_max, is
+// below what a single-precision weight near 1 resolves.
+@Test func aSmallStepBelowTheWeightsPrecisionIsNoted() {
+  var cfg = TrainingConfiguration()
+  cfg.rule = .hybrid
+  #expect(TrainCommand.smallStepNote(cfg) == nil)
+  cfg.k = 1e6
+  #expect(TrainCommand.smallStepNote(cfg) == "note: with k 1000000 a small device's step is 1.84e-08 of G_max, under the weights' single-precision resolution near 1 (2.38e-07): the fine phase's updates cannot move the weights the network reads, and only cost pulses")
+  // 1e4 with 400 g-states: 2.26e-7, just under; 1e4 with 50: 1.84e-6.
+  cfg.k = 1e4
+  #expect(TrainCommand.smallStepNote(cfg) == nil)
+  cfg.smallStates = 400
+  #expect(TrainCommand.smallStepNote(cfg) != nil)
+  cfg.rule = .single
+  #expect(TrainCommand.smallStepNote(cfg) == nil)
+}
