@@ -54,7 +54,9 @@ enum ReproduceCommand: CLICommand {
 
       choi2021: the paper's 784-250-10 network, lr 0.1, one test evaluation per
       epoch (default 20 epochs, not train's 1); mean, min and max are over the seeds'
-      final test accuracies. JSON rows: figure, label, synapse (float, single, hybrid), k,
+      final test accuracies. Its --epochs is every row's and is named in the
+      table's title, not in the labels: the paper's numbers (20 epochs) and Δ
+      stay beside fewer epochs' results, so read Δ against the title. JSON rows: figure, label, synapse (float, single, hybrid), k,
       states, small_states, c2c, d2d, encoding, bl, epochs, lr, switch_threshold,
       train_limit, test_limit, paper, mean, min, max, train_accuracy,
       phase_switch_epochs, seeds, per_seed; and every row's images_per_second,

@@ -2246,7 +2246,7 @@ enum TrainCommand: CLICommand {
           var err = StandardError()
           print(String(
             format: "epoch %ld: train %.2f %%, test %.2f %%%@", e.epoch, e.trainAccuracy, e.testAccuracy,
-            (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays") as NSString), to: &err)
+            (e.phase.isEmpty ? "" : ", updating the \(e.phase == "fine" ? "small" : "big") arrays\(e.switchesAfter ? "; switching to the small arrays" : "")") as NSString), to: &err)
         }
       },
       shouldStop: { interruptRequested != 0 || logFailure != nil },

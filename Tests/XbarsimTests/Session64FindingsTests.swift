@@ -261,3 +261,17 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   cfg.rule = .single
   #expect(TrainCommand.smallStepNote(cfg) == nil)
 }
+
+// The epoch that switched read "updating the big arrays", the switch said
+// only by the next epoch's line (a walkthrough, session 64).
+@Test func theEpochLineSaysTheSwitch() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-switchline", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99", "--layers", "64,8,10", "--evals-per-epoch", "1"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+  #expect(lines.count == 2, "\(r.stderr)")
+  #expect(lines.first?.hasSuffix(", updating the big arrays; switching to the small arrays") == true, "\(lines)")
+  #expect(lines.last?.hasSuffix(", updating the small arrays") == true, "\(lines)")
+}

@@ -70,6 +70,9 @@ public struct EpochRecord: Sendable {
   /// (finite-state rules; `smallAtLimit` for rule hybrid only).
   public var bigAtLimit: Double? = nil
   public var smallAtLimit: Double? = nil
+  /// Rule hybrid: the switch to the small arrays comes at this epoch's end
+  /// (its gain in training accuracy under `switch_threshold`).
+  public var switchesAfter = false
 
   public init(
     epoch: Int, images: Int, trainAccuracy: Double, testAccuracy: Double, loss: Double, meanSquaredError: Double?,
@@ -761,7 +764,7 @@ public final class Experiment {
           let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }
           let synapses = hybrid?.synapseCount ?? 1
           let squared = hybrid?.squaredErrorSum ?? 0
-          let record = EpochRecord(
+          var record = EpochRecord(
             epoch: result.epochs.count + 1, images: seen, trainAccuracy: trainAccuracy,
             testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : 0,
             meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
@@ -770,6 +773,11 @@ public final class Experiment {
             seconds: Double(trainNanos - epochStartNanos) * 1e-9,
             phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "",
             bigAtLimit: hybrid?.fractionAtLimit(.big), smallAtLimit: hybrid?.fractionAtLimit(.small))
+          // (Decided before the record is reported, so that its line can
+          // say so; a walkthrough, session 64, read "updating the big
+          // arrays" at the epoch that switched.)
+          let switching = hybrid?.isHybrid == true && hybrid!.phase == .dynamic && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
+          record.switchesAfter = switching
           result.epochs.append(record)
           epochDone(record)
           epochStartImages = seen
@@ -778,11 +786,9 @@ public final class Experiment {
           epochStartPulses += record.pulses
           epochStartSquared = squared
           epochLossSum = 0
-          if let hybrid, hybrid.isHybrid, hybrid.phase == .dynamic {
-            if trainAccuracy - previousTrainAccuracy < cfg.switchThreshold {
-              hybrid.switchToFineTuning()
-              result.phaseSwitchEpoch = record.epoch
-            }
+          if let hybrid, switching {
+            hybrid.switchToFineTuning()
+            result.phaseSwitchEpoch = record.epoch
           }
           previousTrainAccuracy = trainAccuracy
           // (After the last epoch `finished` saves.)
