@@ -29,3 +29,22 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stdout.contains("an ADC per 8 columns"), "\(r.stdout)")
 }
+
+// An inspection's record given as --config is named as such: it has a
+// `configuration` object beside its `format`, and session 64's check,
+// which skipped any file with one, had left it "key 'format' is neither a
+// configuration key inside the 'configuration' object nor one a run's
+// summary writes beside it".
+@Test func anInspectionGivenAsConfigIsNamed() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-r64b-inspect", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("inspect").path
+  let i = try runXbarsim(["inspect", "--data", data.path, "--samples", "1", "--out", out, "--layers", "64,8,10"])
+  #expect(i.status == 0, "\(i.stderr)")
+  let record = out + "/inspect.json"
+  let t = try runXbarsim(["train", "--data", data.path, "--config", record, "--quiet"] + tiny)
+  #expect(t.status != 0)
+  #expect(
+    t.stderr.hasPrefix("Error: \(record): an inspection's record (format xbarsim-inspect), not a configuration: give the run's summary or checkpoint"),
+    "\(t.stderr)")
+}
