@@ -48,3 +48,31 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
     t.stderr.hasPrefix("Error: \(record): an inspection's record (format xbarsim-inspect), not a configuration: give the run's summary or checkpoint"),
     "\(t.stderr)")
 }
+
+// A hybrid inspection's record is named too (its own format).
+@Test func aHybridInspectionGivenAsConfigIsNamed() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-r64b-inspect-hybrid", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let record = root.appendingPathComponent("inspect.json").path
+  try #"{"format": "xbarsim-inspect-hybrid", "version": 1, "configuration": {"rule": "hybrid"}, "samples": []}"#
+    .write(toFile: record, atomically: true, encoding: .utf8)
+  let t = try runXbarsim(["train", "--data", data.path, "--config", record, "--quiet"] + tiny)
+  #expect(t.status != 0)
+  #expect(t.stderr.contains("an inspection's record (format xbarsim-inspect-hybrid), not a configuration"), "\(t.stderr)")
+}
+
+// The TIA-gain bound carried through the layers takes a hidden layer's
+// activations as differing by at most 1, whatever its sums' spread over
+// 2c: at tia_gain 0.02 on 784-3-10 the hidden sums may differ by 15.7
+// (past 2c = 8, so the activations by at most 1) and the output sums by
+// 0.02 · 3 · 1 = 0.06, under 1 % of 2c. (Mutant: the spread not capped at
+// 1, 0.118, and no note.)
+@Test func theGainNoteCapsTheActivationsSpreadAtOne() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [784, 3, 10]
+  cfg.tiaGain = 0.02
+  let note = try #require(TrainCommand.smallGainNote(cfg))
+  #expect(note.contains("the output layer's sums cannot differ from one image to another by more than 0.06 ("), "\(note)")
+  cfg.layers = [784, 5, 10]
+  #expect(TrainCommand.smallGainNote(cfg) == nil)
+}
