@@ -76,3 +76,23 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
   cfg.layers = [784, 5, 10]
   #expect(TrainCommand.smallGainNote(cfg) == nil)
 }
+
+// "Past any δ" counts the output comparators whose offsets pass 1 plus
+// their dead band (|p − t| < 1): at threshold 0.5 an offset of 1.2
+// passes the band but not every δ. (Mutant: offsets past 1 alone.)
+@Test func pastAnyDeltaTakesTheDeadBandIn() throws {
+  var cfg = TrainingConfiguration()
+  cfg.outputThreshold = 0.5
+  cfg.comparatorOffset = 1
+  let drawn = cfg.comparators(columns: Array(cfg.layers.dropFirst())).last!.map { abs(Double($0.offset)) }
+  // Some offset between 1 and 1.5 (seed 1's draws).
+  try #require(drawn.contains { $0 > 1 && $0 <= 1.5 }, "\(drawn)")
+  let beyond = drawn.filter { $0 > 0.5 }.count, past = drawn.filter { $0 > 1.5 }.count
+  let note = try #require(TrainCommand.unreachableErrorNotes(cfg).first)
+  #expect(note.contains("\(beyond) of the output layer's 10 comparators"), "\(note)")
+  if past == 0 {
+    #expect(!note.contains("past any δ"), "\(note)")
+  } else {
+    #expect(note.contains("; \(past == beyond ? "all" : "\(past)") of them beyond 1 + threshold, past any δ"), "\(note)")
+  }
+}
