@@ -96,3 +96,27 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
     #expect(note.contains("; \(past == beyond ? "all" : "\(past)") of them beyond 1 + threshold, past any δ"), "\(note)")
   }
 }
+
+#if os(Linux)
+  // `reproduce --quiet` drops the line per finished run, but not a run's
+  // that could not be kept (the journal too large to write: `ulimit -f`,
+  // as `ResumeAuditTests` does). Mutant: every run's line dropped.
+  @Test func reproduceQuietStillSaysARunNotKept() throws {
+    let (root, _) = try syntheticDataDirectory("xbarsim-r64b-quiet", train: 40, test: 10)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
+    let child = try SpawnedProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      [
+        "-c",
+        "cd \"$2\" && ulimit -f 32 && exec \"$1\" reproduce lim2018 --figure 8 --seeds 1 --data data --layers 64,8,10 --evals-per-epoch 1 --jobs 1 --journal j.json --summary s.json --quiet",
+        "sh", try #require(productExecutable("xbarsim")).path, root.path,
+      ],
+      stdout: out, stderr: err)
+    let end = child.wait()
+    let stderr = try String(contentsOf: err, encoding: .utf8)
+    #expect(end == .exited(1), "\(end): \(stderr)")
+    let lines = stderr.split(separator: "\n").filter { $0.hasPrefix("[") }
+    #expect(!lines.isEmpty && lines.allSatisfy { $0.hasSuffix("(not kept: the journal could not be written)") }, "\(stderr)")
+  }
+#endif
