@@ -191,7 +191,7 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   defer { try? FileManager.default.removeItem(at: root) }
   let r = try runXbarsim(["train", "--data", data.path, "--learning", "off-chip", "--adc-columns", "8", "--quiet"] + tiny)
   #expect(r.status == 64)
-  #expect(r.stderr.hasPrefix("Error: --adc-columns: applies to learning on-chip (its energy and latency accounts) only"), "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: --adc-columns: applies to learning on-chip (its latency account) and adc_inl (the converters' shared transition levels) only"), "\(r.stderr)")
   let one = try runXbarsim(["train", "--data", data.path, "--adc-bits", "1", "--dac-bits", "1"] + tiny)
   #expect(one.status == 0, "\(one.stderr)")
   #expect(one.stdout.contains("ADC 1 bit, DAC 1 bit:"), "\(one.stdout)")

@@ -367,6 +367,15 @@ extension TrainingConfiguration {
   /// Whether `text` is a number in decimal notation (`DecimalText`).
   static func isDecimal(_ text: String) -> Bool { DecimalText.isNumber(text) }
 
+  /// A checkpoint's configuration read back as a base: the ADC's range,
+  /// when it is its default 2c, follows a c set afterwards, as a
+  /// summary's does (`releaseDependentDefaults`; a walkthrough, session
+  /// 64: `--c 4` kept a checkpoint's 6 = 2·3 and was told to give
+  /// `--adc-range 8`, where the run's summary read at 8).
+  public mutating func releaseADCRange() {
+    if _adcRange == 2 * c { _adcRange = nil }
+  }
+
   /// A run's configuration read back as the base of other runs (a
   /// summary's): the keys whose default follows another key (the rule,
   /// `states`, the batches of an epoch) and that hold the value that
@@ -381,15 +390,6 @@ extension TrainingConfiguration {
   /// `data` object's `train_images`), before its `train_limit`: the
   /// fitted evaluation count of a run on all the data (nil: unknown, only
   /// 100 is released).
-  /// A checkpoint's configuration read back as a base: the ADC's range,
-  /// when it is its default 2c, follows a c set afterwards, as a
-  /// summary's does (`releaseDependentDefaults`; a walkthrough, session
-  /// 64: `--c 4` kept a checkpoint's 6 = 2·3 and was told to give
-  /// `--adc-range 8`, where the run's summary read at 8).
-  public mutating func releaseADCRange() {
-    if _adcRange == 2 * c { _adcRange = nil }
-  }
-
   public mutating func releaseDependentDefaults(trainingImages: Int? = nil) {
     func release<T: Equatable>(_ stored: WritableKeyPath<TrainingConfiguration, T?>, _ value: KeyPath<TrainingConfiguration, T>) {
       guard let v = self[keyPath: stored] else { return }

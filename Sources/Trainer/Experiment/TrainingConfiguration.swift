@@ -1032,11 +1032,16 @@ extension TrainingConfiguration {
         // walkthrough, session 33).
         ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
         ("half_select", halfSelect != d.halfSelect),
-        // (The columns an ADC serves set only the read latency; a
-        // walkthrough, session 64, found it taken without a word.)
-        ("adc_columns", adcColumns != d.adcColumns),
       ]
       found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
+      // The columns an ADC serves set the read latency and, with
+      // `adc_inl`, the converter whose transition levels a column reads,
+      // which the programmed array's evaluation uses (a walkthrough,
+      // session 64, found it taken without a word; review 64b: refused
+      // with adc_inl too, where 1, 10 and 200 columns gave 54, 76 and 73 %).
+      if adcColumns != d.adcColumns && adcINL == 0 {
+        found.append(("adc_columns", "learning on-chip (its latency account) and adc_inl (the converters' shared transition levels)"))
+      }
       // The ideal twin trains without variation; programming sets each
       // device to a state, not by identical pulses.
       if sigmaC2C != d.sigmaC2C { found.append(("sigma_c2c", "learning on-chip (its identical pulses)")) }
