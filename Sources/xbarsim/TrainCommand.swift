@@ -747,7 +747,7 @@ enum TrainCommand: CLICommand {
         let output = l == cfg.layers.count - 2
         let which = output ? "the output layer's" : "hidden layer \(l + 1)'s"
         let how = l == 0 ? "inputs between 0 and 1, every weight at its largest" : "inputs between 0 and 1, every weight at its largest, each hidden layer's activations differing by at most its sums' spread over 2c"
-        return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) \(which) sums cannot differ from one image to another by more than \(String(format: "%.3g", sums)) (\(how)), under 1 % of the hidden neurons' linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
+        return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) \(which) sums cannot differ from one image to another by more than \(String(format: "%.3g", sums)) (\(how)), under 1 % of the hard sigmoid's linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
       }
       spread = min(1, sums / (2 * cfg.c))
     }
@@ -804,7 +804,12 @@ enum TrainCommand: CLICommand {
       }
     }
     if cfg.hiddenThreshold > 0 {
-      let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] }
+      // (With comparator offsets, a comparator whose offset passes the
+      // threshold's reach still fires: the layer's largest offset as
+      // drawn comes on top of its δ; review 64b.)
+      let drawn = cfg.comparatorOffset > 0 ? cfg.comparators(columns: Array(cfg.layers.dropFirst())) : []
+      func largestOffset(_ h: Int) -> Double { drawn.isEmpty ? 0 : Double(drawn[h].map { abs($0.offset) }.max() ?? 0) }
+      let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] + largestOffset($0) }
       if let h = deaf.first {
         let which = deaf.count == hidden ? (hidden == 1 ? "the hidden layer's" : "every hidden layer's") : "hidden layer \(h + 1)'s"
         notes.append(

@@ -113,7 +113,7 @@ import _TestSupport
   let note = try #require(TrainCommand.smallGainNote(cfg))
   // 784 inputs differing by at most 1, weights at most 1: 7.84e-4 (the
   // bias row is the same for every image; session 64).
-  #expect(note.hasPrefix("note: with tia_gain 1e-06 hidden layer 1's sums cannot differ from one image to another by more than 0.000784 (inputs between 0 and 1, every weight at its largest), under 1 % of the hidden neurons' linear region 2c = 8"), "\(note)")
+  #expect(note.hasPrefix("note: with tia_gain 1e-06 hidden layer 1's sums cannot differ from one image to another by more than 0.000784 (inputs between 0 and 1, every weight at its largest), under 1 % of the hard sigmoid's linear region 2c = 8"), "\(note)")
   // 1e-4: 0.0784, just under 0.08.
   cfg.tiaGain = 1e-4
   #expect(TrainCommand.smallGainNote(cfg)?.contains("hidden layer 1's") == true)
