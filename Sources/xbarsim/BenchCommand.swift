@@ -476,13 +476,13 @@ enum BenchCommand: CLICommand {
     print("  the bit lines' views (prepare, once per update and array)  \(t(Double(prepare)))")
     print("  one row's slot (its word line)                              \(t(perSlot)) (mean over the \(m) rows)")
     print("  one cell written alone (after its row's pass)               \(t(perCell)) (mean over the \(m * n) cells)")
-    print("  the whole mesh's nodal solve of row 0's slot (NodalSolver)  \(t(Double(whole))) (\(solution.iterations) iterations, best of \(min(repeats, 3))): \(String(format: "%.0f", Double(whole) / (Double(prepare) + perSlot)))× prepare + slot")
+    print("  the whole mesh's nodal solve of row 0's slot (NodalSolver)  \(t(Double(whole))) (\(solution.iterations) iteration\(solution.iterations == 1 ? "" : "s"), best of \(min(repeats, 3))): \(String(format: "%.0f", Double(whole) / (Double(prepare) + perSlot)))× prepare + slot")
     // An update of MNIST's kind drives about 19 % of the rows, a slot each.
     let k = max(1, m * 19 / 100)
     // (The whole mesh's k solves are k times the one timed above, not run:
     // a walkthrough, session 63, took them for measured; and "19 %" had
     // been printed whatever k/m was.)
-    print("  an update of \(k) row slot\(k == 1 ? "" : "s") (\(k) of \(m) rows, an MNIST update's 19 %): \(t(Double(prepare) + Double(k) * perSlot)) against \(k) × \(t(Double(whole))) = \(t(Double(k) * Double(whole))) of whole-mesh solves (one timed), \(String(format: "%.0f", Double(k) * Double(whole) / (Double(prepare) + Double(k) * perSlot)))×")
+    print("  an update of \(k) row slot\(k == 1 ? "" : "s") (\(k) of \(m) rows, \(String(format: "%.0f", 100 * Double(k) / Double(m))) %; an MNIST update drives about 19 %): \(t(Double(prepare) + Double(k) * perSlot)) against \(k) × \(t(Double(whole))) = \(t(Double(k) * Double(whole))) of whole-mesh solves (one timed), \(String(format: "%.0f", Double(k) * Double(whole) / (Double(prepare) + Double(k) * perSlot)))×")
     print(shareLine("row 0's shares of V", model: shares, exact: exact))
     if sink.isNaN { print("  (NaN share)") }
     try benchParallelWrite(m: m, n: n, wires: wires, g: g, repeats: repeats)
@@ -524,8 +524,8 @@ enum BenchCommand: CLICommand {
     func t(_ ns: Double) -> String { ns >= 1e6 ? String(format: "%.3f ms", ns * 1e-6) : String(format: "%.2f µs", ns * 1e-3) }
     func lines(_ n: Int, _ kind: String) -> String { "\(n) \(kind)\(n == 1 ? "" : "s")" }
     print("a parallel slot (ParallelWriteSolver, rules hybrid and single): \(lines(rows.count, "row")) and \(lines(cols.count, "column")) driven at once:")
-    print("  the driven lines relaxed to 1e-10 of V                      \(t(Double(best))) (\(solver.lastSweeps) sweeps)")
-    print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution.iterations) iterations, best of \(min(repeats, 3))): \(String(format: "%.0f", Double(whole) / Double(best)))×")
+    print("  the driven lines relaxed to 1e-10 of V                      \(t(Double(best))) (\(solver.lastSweeps) sweep\(solver.lastSweeps == 1 ? "" : "s"))")
+    print("  the whole mesh's nodal solve of the slot (NodalSolver)      \(t(Double(whole))) (\(solution.iterations) iteration\(solution.iterations == 1 ? "" : "s"), best of \(min(repeats, 3))): \(String(format: "%.0f", Double(whole) / Double(best)))×")
     print(shareLine("the coincidences' shares of V", model: model, exact: exact))
   }
 

@@ -1397,7 +1397,7 @@ enum TrainCommand: CLICommand {
     if cfg.wires == .resistive && longest * cfg.gMaxSiemens >= 1 {
       var err = StandardError()
       print(
-        "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(ConfigurationError.shown(longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
+        "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(String(format: "%.6g", longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)",
         to: &err)
     }
     // A terminal resistance against its line's cells at G_max: a unit slip
@@ -1706,7 +1706,7 @@ enum TrainCommand: CLICommand {
       // What the lines did to the update (write_lines resistive).
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       say(String(
-        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences incomplete (a reset or pulse below it); share of V_p seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only%@",
+        format: "update through the lines: %d of %d rule pulses (%.1f %%) below write_threshold %@ V, their devices unchanged; %d serial sequences incomplete (a reset or pulse below it); share of V_p seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only (a pulse held back still dissipates in its cell, and the lines in every slot: neither is booked)%@",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
         w.sequencesBelowThreshold, w.leastShare, w.meanShare,
         // (With half_select book the slots of every issued event half-select

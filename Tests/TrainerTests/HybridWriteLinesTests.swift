@@ -99,7 +99,13 @@ func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
 
 @Test func aThresholdAtTheWriteVoltageProgramsNothing() throws {
   var cfg = configuration(r: 1)
+  // At V_w itself it is refused (a cell reaches it only through ideal
+  // lines; session 64); just below it, nothing lands through 1 Ω lines.
   cfg.writeThreshold = cfg.writeVoltage
+  do { try cfg.validate(); Issue.record("accepted") } catch let e as ConfigurationError {
+    #expect(e.field == "write_threshold" && e.message.contains("below write_voltage"))
+  }
+  cfg.writeThreshold = cfg.writeVoltage.nextDown
   cfg.trainLimit = 50
   let r = try Fixture.run(cfg)
   #expect(r.pulses == 0 && r.resets == 0)
@@ -127,7 +133,7 @@ func nearIdealLinesWriteAsIdealWrites(_ rule: LearningRule) throws {
   // resets devices.
   var cfg = configuration(r: 1)
   cfg.c2c = 0
-  cfg.writeThreshold = cfg.writeVoltage
+  cfg.writeThreshold = cfg.writeVoltage.nextDown
   func run(gated: Bool) throws -> HybridNetwork {
     let net = try HybridNetwork(configuration: cfg)
     for layer in net.layers {

@@ -167,10 +167,12 @@ func pulsesBelowTheThresholdDoNothing(_ method: UpdateMethod) throws {
   #expect(below > 100 && above > 100, "below \(below), above \(above)")
 }
 
-@Test("a threshold at the full programming voltage stops every pulse through resistive lines")
+@Test("a threshold just below the full programming voltage stops every pulse through 1 Ω lines")
 func aThresholdAtVpProgramsNothing() throws {
   var cfg = configuration(r: 1, writeLines: .resistive)
-  cfg.writeThreshold = cfg.programVoltage
+  // (At V_p itself it is refused since session 64: a cell reaches it only
+  // through ideal lines.)
+  cfg.writeThreshold = cfg.programVoltage.nextDown
   try cfg.validate()
   let net = LimNetwork(configuration: cfg)
   let initial = net.layerStates
@@ -217,6 +219,10 @@ func writeLinesRefusals() {
   #expect(refusal { $0.lineCapacitance = 1e-15 } == nil)
   #expect(refusal { $0.writeThreshold = 0.5 }?.field == "write_threshold")
   #expect(refusal { $0.writeThreshold = 1.01 }?.field == "write_threshold")
+  // At V_p too: a cell reaches it only through ideal lines (a walkthrough,
+  // session 64: every pulse held back at 1e-9 Ω).
+  #expect(refusal { $0.writeThreshold = 1 }?.field == "write_threshold")
+  #expect(refusal { $0.writeThreshold = 0.999 } == nil)
   #expect(refusal { $0.writeThreshold = 0.51 } == nil)
   // Its own V_p sets the range, not the coincidence rules' write_voltage
   // (a walkthrough: any V_p above 1 V was refused).

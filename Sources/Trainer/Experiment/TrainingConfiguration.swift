@@ -922,8 +922,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
       if rule.isFiniteState {
         // The coincidence rules' parallel slots: every coincidence solved
         // against write_threshold of write_voltage.
-        guard writeThreshold > writeVoltage / 2 && writeThreshold <= writeVoltage else {
-          throw fail("write_threshold", "with write_lines resistive must be above write_voltage/2 (\(shown(writeVoltage / 2)) V: half-selected cells would program) and at most write_voltage (\(shown(writeVoltage)) V: no coincidence would program), got \(shown(writeThreshold))")
+        // (Below V_w, not at it: a cell reaches V_w only through ideal
+        // lines, so at V_w no coincidence programmed through lines of
+        // 1e-9 Ω; a walkthrough, session 64, found it so for rule lim.)
+        guard writeThreshold > writeVoltage / 2 && writeThreshold < writeVoltage else {
+          throw fail("write_threshold", "with write_lines resistive must be above write_voltage/2 (\(shown(writeVoltage / 2)) V: half-selected cells would program) and below write_voltage (\(shown(writeVoltage)) V: a cell reaches it only through ideal lines, so no coincidence would program), got \(shown(writeThreshold))")
         }
         return
       }
@@ -931,10 +934,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
         throw fail("write_lines", "resistive is implemented for rule lim learning on-chip (its row-by-row update slots) and rules hybrid and single (their parallel slots), not \(rule == .lim ? "learning off-chip" : "rule " + rule.rawValue)")
       }
       // Half-selected cells see V_p/2 with ideal lines: a threshold at or
-      // below it would program them (not modelled); above V_p no pulse
-      // programs anything.
-      guard writeThreshold.isFinite && writeThreshold > programVoltage / 2 && writeThreshold <= programVoltage else {
-        throw fail("write_threshold", "with write_lines resistive must be above program_voltage/2 (\(shown(programVoltage / 2)) V: half-selected cells would program) and at most program_voltage (\(shown(programVoltage)) V: no pulse would program), got \(shown(writeThreshold))")
+      // below it would program them (not modelled); at or above V_p no
+      // pulse programs through lines of any resistance (a walkthrough,
+      // session 64: at V_p every pulse was held back at 1e-9 Ω).
+      guard writeThreshold.isFinite && writeThreshold > programVoltage / 2 && writeThreshold < programVoltage else {
+        throw fail("write_threshold", "with write_lines resistive must be above program_voltage/2 (\(shown(programVoltage / 2)) V: half-selected cells would program) and below program_voltage (\(shown(programVoltage)) V: a cell reaches it only through ideal lines, so no pulse would program), got \(shown(writeThreshold))")
       }
     }
   }
