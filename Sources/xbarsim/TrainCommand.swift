@@ -2228,9 +2228,11 @@ enum TrainCommand: CLICommand {
         let gates = (0..<hiddenLayers).map { h in
           h < p.gateOpen.count ? String(format: ",%.4f", p.gateOpen[h]) : ","
         }.joined()
+        // (Empty, not 0, where no image was trained since the last point.)
+        let loss = p.loss.isNaN ? "" : String(format: "%.6f", p.loss)
         let line = String(
-          format: "%ld,%.6f,%.10g,%.6f,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
-          p.accuracy, p.loss, p.pulses, p.resets, p.seconds, gates as NSString)
+          format: "%ld,%.6f,%.10g,%@,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
+          p.accuracy, loss as NSString, p.pulses, p.resets, p.seconds, gates as NSString)
         append(line, to: logHandle, log)
       },
       epoch: { e in
@@ -2243,9 +2245,10 @@ enum TrainCommand: CLICommand {
         // Empty where the rule does not count them (not a measured 0).
         let cells = e.cellUpdates.map { String($0) } ?? ""
         let frequency = e.updateFrequency.map { String(format: "%.6g", $0) } ?? ""
+        let loss = e.loss.isNaN ? "" : String(format: "%.6f", e.loss)
         let line = String(
-          format: "%ld,%ld,%.10g,%.10g,%.6f,%@,%ld,%@,%@,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
-          e.testAccuracy, e.loss, mse as NSString, e.pulses, cells as NSString, frequency as NSString,
+          format: "%ld,%ld,%.10g,%.10g,%@,%@,%ld,%@,%@,%@,%@,%@\n", e.epoch, e.images, e.trainAccuracy,
+          e.testAccuracy, loss as NSString, mse as NSString, e.pulses, cells as NSString, frequency as NSString,
           e.phase as NSString, limits[0] as NSString, limits[1] as NSString)
         append(line, to: epochHandle, epochLog)
         if !quiet {
@@ -2324,7 +2327,7 @@ enum TrainCommand: CLICommand {
       o.add("images", e.images)
       o.add("train_accuracy", e.trainAccuracy)
       o.add("test_accuracy", e.testAccuracy)
-      o.add("train_loss", e.loss)
+      if e.loss.isNaN { o.addRaw("train_loss", "null") } else { o.add("train_loss", e.loss) }
       if let m = e.meanSquaredError { o.add("mse", m) }
       o.add("pulses", e.pulses)
       if let n = e.cellUpdates { o.add("cell_updates", n) }

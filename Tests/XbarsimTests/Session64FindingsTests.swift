@@ -297,3 +297,34 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   cfg.hiddenThreshold = 10 + largest
   #expect(TrainCommand.unreachableErrorNotes(cfg).contains { $0.contains("hidden_threshold") })
 }
+
+// Session 63's left item: a run from a checkpoint saved at an epoch's last
+// image trains none of it, and its epoch record and point read a loss of 0,
+// as if the network made no error. Now empty (null in the summary).
+@Test func anEpochWithoutATrainedImageHasNoLoss() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-noloss", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ck = root.appendingPathComponent("ck.json"), out = root.appendingPathComponent("out")
+  let common = ["train", "--data", data.path, "--train-limit", "30", "--evals-per-epoch", "1", "--quiet"] + ["--layers", "64,8,10"]
+  let a = try runXbarsim(common + ["--checkpoint-out", ck.path])
+  #expect(a.status == 0, "\(a.stderr)")
+  let original = try String(contentsOf: ck, encoding: .utf8)
+  let full = original.replacingOccurrences(of: #""epoch_images": 0,"#, with: #""epoch_images": 30,"#)
+  #expect(full != original)
+  let edited = root.appendingPathComponent("full.json")
+  try full.write(to: edited, atomically: true, encoding: .utf8)
+  let b = try runXbarsim(common + ["--checkpoint-in", edited.path, "--out", out.path])
+  #expect(b.status == 0, "\(b.stderr)")
+  let epochs = try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n")
+  #expect(epochs.count == 2, "\(epochs)")
+  #expect(epochs[1].split(separator: ",", omittingEmptySubsequences: false)[4] == "", "\(epochs)")
+  let log = try String(contentsOf: out.appendingPathComponent("log.csv"), encoding: .utf8).split(separator: "\n")
+  #expect(log.count == 2 && log[1].split(separator: ",", omittingEmptySubsequences: false)[3] == "", "\(log)")
+  let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+  let records = try #require(summary["epochs"] as? [[String: Any]])
+  #expect(records.first?["train_loss"] is NSNull, "\(records)")
+  // A run that trains its images has its loss, as before.
+  let c = try runXbarsim(common + ["--summary", root.appendingPathComponent("c.json").path])
+  let cs = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("c.json"))) as? [String: Any])
+  #expect(c.status == 0 && ((cs["epochs"] as? [[String: Any]])?.first?["train_loss"] as? Double ?? 0) > 0, "\(cs)")
+}

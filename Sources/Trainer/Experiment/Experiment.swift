@@ -9,7 +9,8 @@ public struct EvaluationPoint: Sendable {
   /// Test accuracy in percent.
   public var accuracy: Double
   /// Mean training loss (cross-entropy, or ½Σ(y − t)² with `loss mse`)
-  /// since the previous point.
+  /// since the previous point; NaN when no image was trained since (a run
+  /// from a checkpoint saved at an epoch's last image: its point at 0).
   public var loss: Double
   /// Identical pulses and resets issued so far.
   public var pulses: Int
@@ -46,7 +47,9 @@ public struct EpochRecord: Sendable {
   public var trainAccuracy: Double
   /// Test accuracy at the epoch's last evaluation point, percent.
   public var testAccuracy: Double
-  /// Mean loss (`loss`) of the epoch's training samples.
+  /// Mean loss (`loss`) of the epoch's training samples; NaN when this
+  /// run trained none of them (from a checkpoint saved at its last image:
+  /// until session 64 it read 0, as if no loss).
   public var loss: Double
   /// Mean squared error Σ_j (p_j − t_j)²/n of the epoch's training samples
   /// (finite-state rules; nil otherwise).
@@ -722,7 +725,7 @@ public final class Experiment {
               result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
               lastAccuracy = acc
               let p = EvaluationPoint(
-                images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : 0,
+                images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
                 pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9,
                 gateOpen: trainer?.takeGateOpenFractions() ?? hybrid?.takeGateOpenFractions() ?? [])
               result.points.append(p)
@@ -766,7 +769,7 @@ public final class Experiment {
           let squared = hybrid?.squaredErrorSum ?? 0
           var record = EpochRecord(
             epoch: result.epochs.count + 1, images: seen, trainAccuracy: trainAccuracy,
-            testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : 0,
+            testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : .nan,
             meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
             pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
             updateFrequency: updates.map { images > 0 ? Double($0) / (Double(images) * Double(synapses)) : 0 },
