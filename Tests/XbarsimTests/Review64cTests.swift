@@ -70,3 +70,26 @@ func theHiddenThresholdNoteCountsEachLayersOwnOffsets(seed: UInt64) {
   #expect(run.status == 0, "\(run.stderr)")
   #expect(run.stderr.contains("note: line segments of 300000 Ω against gmax 1e-05 S (G·r = 3): "), "\(run.stderr)")
 }
+
+// The epoch line says the switch at the epoch phase_switch_epoch names and
+// at no other: an epoch of the dynamic phase that gains enough says only
+// "updating the big arrays".
+@Test func theEpochLineSaysTheSwitchOnlyWhereItComes() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-r64c-switch", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--epochs", "3", "--switch-threshold", "1e-9", "--layers", "64,8,10",
+     "--evals-per-epoch", "1", "--summary", summary.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+  #expect(lines.count == 3, "\(r.stderr)")
+  let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  let at = s["phase_switch_epoch"] as? Int
+  // (The fixture's first epoch gains: it stays in the dynamic phase.)
+  try #require(at != 1, "\(r.stderr)")
+  for (k, line) in lines.enumerated() {
+    #expect(line.hasSuffix("; switching to the small arrays") == (at == k + 1), "\(lines), switch \(at.map(String.init) ?? "none")")
+  }
+  #expect(lines[0].hasSuffix(", updating the big arrays"), "\(lines)")
+}
