@@ -213,7 +213,7 @@ struct RunJournal {
   /// nothing negative; a key the rule does not have is absent (`mse`,
   /// `phase`, …). The epoch's training seconds are not kept (nor in
   /// `epochs.csv`): 0.
-  private static func epochs(_ v: JSONValue?, fail: (String) -> CLIError) throws -> [EpochRecord] {
+  static func epochs(_ v: JSONValue?, fail: (String) -> CLIError) throws -> [EpochRecord] {
     guard let v, v != .null else { return [] }
     guard case .array(let list) = v else { throw fail("'epochs' must be a list") }
     return try list.enumerated().map { n, e in
@@ -242,7 +242,10 @@ struct RunJournal {
       }
       return EpochRecord(
         epoch: epoch, images: try count("images"), trainAccuracy: try number("train_accuracy", in: 0...100),
-        testAccuracy: try number("test_accuracy", in: 0...100), loss: try number("train_loss"),
+        testAccuracy: try number("test_accuracy", in: 0...100),
+        // (null: an epoch that trained no image, as `epochsJSON` writes it
+        // since session 64; review 64c.)
+        loss: e["train_loss"] == .null ? .nan : try number("train_loss"),
         meanSquaredError: try optional("mse"), pulses: try count("pulses"),
         cellUpdates: e["cell_updates"] == nil ? nil : try count("cell_updates"),
         updateFrequency: try optional("update_frequency", in: 0...1), seconds: 0, phase: phase,

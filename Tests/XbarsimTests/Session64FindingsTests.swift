@@ -328,3 +328,19 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   let cs = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("c.json"))) as? [String: Any])
   #expect(c.status == 0 && ((cs["epochs"] as? [[String: Any]])?.first?["train_loss"] as? Double ?? 0) > 0, "\(cs)")
 }
+
+// Review 64c: an epoch without a trained image is written with a null
+// train_loss; a journal's reader takes it back as no loss (NaN), where it
+// had refused it as "needs a number".
+@Test func anEpochsNullLossReadsBackFromAJournal() throws {
+  var e = EpochRecord(
+    epoch: 1, images: 30, trainAccuracy: 50, testAccuracy: 40, loss: .nan, meanSquaredError: nil, pulses: 0,
+    cellUpdates: nil, updateFrequency: nil, seconds: 0, phase: "")
+  let written = TrainCommand.epochsJSON([e])
+  #expect(written.contains("\"train_loss\": null"), "\(written)")
+  let back = try RunJournal.epochs(try JSONValue.parse(Data(written.utf8)), fail: { CLIError.runtime($0) })
+  #expect(back.count == 1 && back[0].loss.isNaN)
+  e.loss = 0.25
+  let again = try RunJournal.epochs(try JSONValue.parse(Data(TrainCommand.epochsJSON([e]).utf8)), fail: { CLIError.runtime($0) })
+  #expect(again.first?.loss == 0.25)
+}
