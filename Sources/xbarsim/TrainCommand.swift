@@ -1699,7 +1699,7 @@ enum TrainCommand: CLICommand {
       let share = Double(w.pulsesBelowThreshold) / Double(w.rulePulses) * 100
       let unsolved = w.unconvergedSlots > 0 ? "; \(w.unconvergedSlots) slots did not reach the solver's tolerance" : ""
       say(String(
-        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; %d saturation sequences incomplete (a reset or re-potentiation below it); share of V_w seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only, the half-selected cells their ideal V/2 (a coincidence that did not land as two half-selected cells)%@",
+        format: "update through the lines: %d of %d coincidences (%.1f %%) below write_threshold %@ V, their devices unchanged; %d saturation sequences incomplete (a reset or re-potentiation below it); share of V_w seen: least %.3f, mean %.3f; the program and reset energies above book the landed events only (a coincidence held back still dissipates in its cell, and the lines in every slot: neither is booked), the half-selected cells their ideal V/2 (a coincidence that did not land as two half-selected cells)%@",
         w.pulsesBelowThreshold, w.rulePulses, share, JSONWriter.number(cfg.writeThreshold) as NSString,
         w.sequencesBelowThreshold, w.leastShare, w.meanShare, unsolved as NSString))
     } else if let w = result.writeLines, w.rulePulses > 0 {

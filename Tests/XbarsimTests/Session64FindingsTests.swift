@@ -344,3 +344,18 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   let again = try RunJournal.epochs(try JSONValue.parse(Data(TrainCommand.epochsJSON([e]).utf8)), fail: { CLIError.runtime($0) })
   #expect(again.first?.loss == 0.25)
 }
+
+// The IR-drop walkthrough: the README says the run's line tells that a
+// pulse held back and the lines dissipate unbooked; it did not (rule lim),
+// nor the hybrid's (review 64c).
+@Test func theWriteLinesLineSaysWhatIsNotBooked() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s64-unbooked", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let lines = ["--wires", "resistive", "--r-row", "1", "--r-col", "1", "--write-lines", "resistive"] + tiny
+  for rule in ["lim", "hybrid"] {
+    let r = try runXbarsim(["train", "--data", data.path, "--rule", rule] + lines)
+    #expect(r.status == 0, "\(r.stderr)")
+    let said = r.stderr + r.stdout
+    #expect(said.contains("still dissipates in its cell, and the lines in every slot: neither is booked"), "\(rule): \(said)")
+  }
+}
