@@ -786,13 +786,14 @@ enum TrainCommand: CLICommand {
       "its \(cfg.layers[h + 2]) outputs' δ, each \(h == hidden - 1 ? "below 1" : "at most \(n(deltas[h + 1]))"), through weights of at most \(n(w))"
     }
     var notes: [String] = []
+    // Every layer's comparators as drawn (offsets: stream 22).
+    let drawn = cfg.comparatorOffset > 0 ? cfg.comparators(columns: Array(cfg.layers.dropFirst())) : []
     // The output comparators as drawn: an offset beyond the dead band
     // pulses its column the same way on every sample whose δ is near 0
     // (a walkthrough, session 64: σ 0.07 against the threshold 0.1 took
     // rule lim from 88.4 to 62.8 % on 5,000 images, σ 0.1 to 28.0 %, the
     // hybrid's sign encoding from 87.8 to 33.6 %, without a word).
-    if cfg.comparatorOffset > 0, cfg.encoding == .sign || cfg.rule == .lim {
-      let outputs = cfg.comparators(columns: Array(cfg.layers.dropFirst())).last!
+    if let outputs = drawn.last, cfg.encoding == .sign || cfg.rule == .lim {
       let beyond = outputs.indices.filter { abs(outputs[$0].offset) > outputs[$0].threshold }
       if !beyond.isEmpty {
         let past = beyond.filter { abs(outputs[$0].offset) > 1 + outputs[$0].threshold }
@@ -807,7 +808,6 @@ enum TrainCommand: CLICommand {
       // (With comparator offsets, a comparator whose offset passes the
       // threshold's reach still fires: the layer's largest offset as
       // drawn comes on top of its δ; review 64b.)
-      let drawn = cfg.comparatorOffset > 0 ? cfg.comparators(columns: Array(cfg.layers.dropFirst())) : []
       func largestOffset(_ h: Int) -> Double { drawn.isEmpty ? 0 : Double(drawn[h].map { abs($0.offset) }.max() ?? 0) }
       let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] + largestOffset($0) }
       if let h = deaf.first {

@@ -779,7 +779,8 @@ public final class Experiment {
           // (Decided before the record is reported, so that its line can
           // say so; a walkthrough, session 64, read "updating the big
           // arrays" at the epoch that switched.)
-          let switching = hybrid?.isHybrid == true && hybrid!.phase == .dynamic && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
+          let switching =
+            hybrid.map { $0.isHybrid && $0.phase == .dynamic } == true && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
           record.switchesAfter = switching
           result.epochs.append(record)
           epochDone(record)
