@@ -510,7 +510,7 @@ enum BenchCommand: CLICommand {
     var best = UInt64.max
     for _ in 0..<repeats {
       let t0 = now()
-      gf.withUnsafeBufferPointer { solver.solve(rows: rows, rowCount: rows.count, columns: cols, columnCount: cols.count, conductance: $0.baseAddress!, scale: 1) }
+      _ = gf.withUnsafeBufferPointer { solver.solve(rows: rows, rowCount: rows.count, columns: cols, columnCount: cols.count, conductance: $0.baseAddress!, scale: 1) }
       best = min(best, now() - t0)
     }
     let model = rows.flatMap { i in cols.map { solver.share(row: Int(i), column: Int($0)) } }

@@ -161,6 +161,11 @@ enum PulsesCommand: CLICommand {
     case "lim":
       try reject(["--states", "--k", "--bidirectional", "--csv", "--device-csv"], device: device, args)
       (curves, defaultPulses, title) = try limCurves(args)
+      // The device model goes further than training, whose states are
+      // bytes: say so rather than show a curve train refuses.
+      if let n = try args.int("--nmax"), n > 255 {
+        notes.append("note: --nmax \(n): the device model's curve; train takes n_max 1…255")
+      }
     case "choi":
       try reject(
         ["--beta", "--beta-p", "--beta-d", "--nmax", "--unidirectional", "--csv", "--device-csv"],

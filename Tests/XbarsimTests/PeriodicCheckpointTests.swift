@@ -24,7 +24,7 @@ private func expectError(_ r: ProcessResult, _ words: [String], sourceLocation: 
 /// run ended, or a minute passed.
 private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stderr: Pipe? = nil) throws -> Process {
   let p = Process()
-  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.executableURL = productExecutable("xbarsim")
   p.arguments = arguments
   p.standardOutput = FileHandle.nullDevice
   p.standardError = stderr ?? FileHandle.nullDevice
@@ -267,7 +267,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   #expect(refused.status == 64, "\(refused.stderr)")
   #expect(FileManager.default.fileExists(atPath: summary.path) && FileManager.default.fileExists(atPath: plot.path))
   let p = Process()
-  p.executableURL = try #require(productExecutable("xbarsim"))
+  p.executableURL = productExecutable("xbarsim")
   p.arguments = common + ["--epochs", "1000", "--evals-per-epoch", "1", "--log", log.path]
   p.standardOutput = FileHandle.nullDevice
   p.standardError = FileHandle.nullDevice

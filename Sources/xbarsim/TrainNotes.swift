@@ -1,0 +1,398 @@
+import Circuit
+import Foundation
+import Peripherals
+import Trainer
+
+/// The notes `train` prints on standard error before a run: a setting
+/// that wastes the network (an output beyond the classes, a TIA gain too
+/// small, an error the comparators cannot reach) or a device file read
+/// otherwise than its author may expect. Each returns nil (or nothing)
+/// when there is nothing to say; `pulses` and `sweep` print some of them too.
+extension TrainCommand {
+  /// A note when the output layer has more neurons than the data's
+  /// classes: the extra ones are never a target (`--layers 784,100,11` on
+  /// MNIST had run without a word: a walkthrough, session 54). nil when
+  /// they match.
+  static func extraOutputsNote(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) -> String? {
+    let classes = Int(max(train.labels.max() ?? 0, test.labels.max() ?? 0)) + 1
+    let outputs = cfg.layers.last!
+    guard outputs > classes else { return nil }
+    let extra = outputs - classes
+    return "note: the output layer has \(outputs) neurons but the labels go up to \(classes - 1) (\(classes) classes): \(extra == 1 ? "neuron \(classes) is" : "neurons \(classes)…\(outputs - 1) are") never a target, and the softmax spreads probability over \(extra == 1 ? "it" : "them")"
+  }
+
+  /// The largest |W| in units of G_max: G+ − G− at most 1 − gmin_ratio,
+  /// and the hybrid's small pair adds 1/k of it.
+  static func largestWeight(_ cfg: TrainingConfiguration) -> Double {
+    (1 - cfg.gMinRatio) * (cfg.rule == .hybrid ? 1 + 1 / cfg.k : 1)
+  }
+
+  /// A note when `tia_gain` keeps some layer's sums within 1 % of the
+  /// hidden neurons' linear region, 2c, from one image to another: the
+  /// neurons then cannot tell the images apart (`--tia-gain 1e-6` trained
+  /// to chance without a word: a walkthrough, session 54). nil for a gain
+  /// that lets every layer's sums differ by more, and for float SGD (no
+  /// neuron circuit).
+  ///
+  /// The bound is carried through the layers: inputs differ by at most 1,
+  /// a layer's sums by at most g·w·n_in times its inputs' spread (every
+  /// weight at its largest, w = `largestWeight`; the bias row is the same
+  /// for every image), and a hidden
+  /// layer's activations by at most that over 2c (the hard sigmoid's
+  /// slope), at most 1. (Until session 64 each layer was bounded alone,
+  /// with every input at 1, so a gain that left the hidden sums just past
+  /// 1 % and the output sums far below it, 2e-4 on 784-200-10, trained to
+  /// chance without a word: a walkthrough.)
+  static func smallGainNote(_ cfg: TrainingConfiguration) -> String? {
+    guard cfg.rule != .float, cfg.tiaGain < 1 else { return nil }
+    // (G+ − G− over G_max is at most 1 − gmin_ratio: the note had taken 1
+    // and stayed silent on `--rule single --gmin-ratio 0.5 --tia-gain
+    // 0.003`, 8.40 %; a walkthrough, session 64.)
+    let weight = largestWeight(cfg)
+    let floor = 0.01 * 2 * cfg.c
+    var spread = 1.0
+    for l in 0..<(cfg.layers.count - 1) {
+      let sums = cfg.tiaGain * weight * Double(cfg.layers[l]) * spread
+      if sums < floor {
+        let output = l == cfg.layers.count - 2
+        let which = output ? "the output layer's" : "hidden layer \(l + 1)'s"
+        let how = l == 0 ? "inputs between 0 and 1, every weight at its largest" : "inputs between 0 and 1, every weight at its largest, each hidden layer's activations differing by at most its sums' spread over 2c"
+        return "note: with tia_gain \(JSONWriter.number(cfg.tiaGain)) \(which) sums cannot differ from one image to another by more than \(String(format: "%.3g", sums)) (\(how)), under 1 % of the hard sigmoid's linear region 2c = \(JSONWriter.number(2 * cfg.c)): the neurons cannot tell the images apart (tia_gain is the neuron circuit's gain relative to 1/(V_read·G_max); 1 is nominal)"
+      }
+      spread = min(1, sums / (2 * cfg.c))
+    }
+    return nil
+  }
+
+  /// Notes on comparator and transposed-read settings beyond anything the
+  /// errors can reach, which train to chance or leave layers unlearned
+  /// without a word (a walkthrough, session 64: `--comparator-offset 1e6`
+  /// 8.8 %, `--transposed-read-noise 1e6` 10.4 %, `--hidden-threshold 1e6`
+  /// 28.8 %, where `--read-noise 1e6` and `--sense-offset 1e3` were
+  /// noted). Empty otherwise.
+  ///
+  /// The bounds: an output δ is below 1 in magnitude (p − t); hidden layer
+  /// h's transposed read gives at most n·w times the layer above's largest
+  /// δ (its n outputs through weights of at most w, `largestWeight`), and
+  /// its δ is that times the derivative (1 at
+  /// an open gate; 1/(2c) for rules hybrid and single with
+  /// `float_derivative true`).
+  static func unreachableErrorNotes(_ cfg: TrainingConfiguration) -> [String] {
+    guard cfg.rule != .float, cfg.mode == .onChip else { return [] }
+    let w = largestWeight(cfg)
+    let slope = cfg.rule.isFiniteState && cfg.floatDerivative == .true ? 1 / (2 * cfg.c) : 1
+    let hidden = cfg.layers.count - 2
+    // Per hidden layer (0-based), its transposed read's largest output
+    // and its largest δ, from the top down.
+    var reads = [Double](repeating: 0, count: max(hidden, 0)), deltas = reads
+    var above = 1.0
+    for h in stride(from: hidden - 1, through: 0, by: -1) {
+      reads[h] = Double(cfg.layers[h + 2]) * w * above
+      deltas[h] = reads[h] * slope
+      above = deltas[h]
+    }
+    func n(_ x: Double) -> String { String(format: "%.3g", x) }
+    func reach(_ h: Int) -> String {
+      "its \(cfg.layers[h + 2]) outputs' δ, each \(h == hidden - 1 ? "below 1" : "at most \(n(deltas[h + 1]))"), through weights of at most \(n(w))"
+    }
+    var notes: [String] = []
+    // Every layer's comparators as drawn (offsets: stream 22).
+    let drawn = cfg.comparatorOffset > 0 ? cfg.comparators(columns: Array(cfg.layers.dropFirst())) : []
+    // The output comparators as drawn: an offset beyond the dead band
+    // pulses its column the same way on every sample whose δ is near 0
+    // (a walkthrough, session 64: σ 0.07 against the threshold 0.1 took
+    // rule lim from 88.4 to 62.8 % on 5,000 images, σ 0.1 to 28.0 %, the
+    // hybrid's sign encoding from 87.8 to 33.6 %, without a word).
+    if let outputs = drawn.last, cfg.encoding == .sign || cfg.rule == .lim {
+      let beyond = outputs.indices.filter { abs(outputs[$0].offset) > outputs[$0].threshold }
+      if !beyond.isEmpty {
+        let past = beyond.filter { abs(outputs[$0].offset) > 1 + outputs[$0].threshold }
+        let listed = beyond.prefix(4).map { "column \($0) \(String(format: "%+.3g", outputs[$0].offset))" }.joined(separator: ", ")
+          + (beyond.count > 4 ? ", …" : "")
+        let all = past.isEmpty ? "" : "; \(past.count == beyond.count ? "all" : "\(past.count)") of them beyond 1 + threshold, past any δ (|p − t| < 1), so \(past.count == 1 ? "it pulses" : "they pulse") on every sample"
+        notes.append(
+          "note: comparator_offset \(JSONWriter.number(cfg.comparatorOffset)): \(beyond.count) of the output layer's \(outputs.count) comparators have an offset beyond their dead band (threshold \(JSONWriter.number(cfg.outputThreshold)); \(listed)), so each pulses its column the same way on every sample whose δ is near 0, the outputs the network already gets right, whatever their error\(all)")
+      }
+    }
+    if cfg.hiddenThreshold > 0 {
+      // (With comparator offsets, a comparator whose offset passes the
+      // threshold's reach still fires: the layer's largest offset as
+      // drawn comes on top of its δ; review 64b.)
+      func largestOffset(_ h: Int) -> Double { drawn.isEmpty ? 0 : Double(drawn[h].map { abs($0.offset) }.max() ?? 0) }
+      let deaf = (0..<hidden).filter { cfg.hiddenThreshold >= deltas[$0] + largestOffset($0) }
+      if let h = deaf.first {
+        let which = deaf.count == hidden ? (hidden == 1 ? "the hidden layer's" : "every hidden layer's") : "hidden layer \(h + 1)'s"
+        notes.append(
+          "note: hidden_threshold \(JSONWriter.number(cfg.hiddenThreshold)) is at or beyond the largest δ \(which) comparators can see (\(n(deltas[h])) for hidden layer \(h + 1): \(reach(h))\(slope != 1 ? ", times the slope 1/(2c)" : "")), so they never fire and the synapses below \(deaf.count == 1 ? "it" : "them") never learn")
+      }
+    }
+    if cfg.transposedReadNoise > 0, let h = (0..<hidden).first(where: { cfg.transposedReadNoise >= reads[$0] }) {
+      notes.append(
+        "note: transposed_read_noise \(JSONWriter.number(cfg.transposedReadNoise)) is at or beyond the largest value hidden layer \(h + 1)'s transposed read can give (\(n(reads[h])): \(reach(h))): its δ follows the noise more than the error")
+    }
+    return notes
+  }
+
+  /// A note when the hybrid's small step, (1 − gmin_ratio)/((small_states
+  /// − 1)·k) of G_max, is under two units in the last place of a weight of
+  /// 1 in single precision (2^-22), the weights' precision: the fine phase
+  /// then moves no weight the network reads and only costs pulses (a
+  /// walkthrough, session 64: `--k 1e6` ran two fine epochs of 376
+  /// million pulses each with the same loss to six digits). nil otherwise,
+  /// and for a measured device (its steps are its own).
+  static func smallStepNote(_ cfg: TrainingConfiguration) -> String? {
+    guard cfg.rule == .hybrid, cfg.measuredDevice == nil else { return nil }
+    let step = (1 - cfg.gMinRatio) / (Double(cfg.smallStates - 1) * cfg.k)
+    let floor = 0x1p-22
+    guard step < floor else { return nil }
+    return "note: with k \(JSONWriter.number(cfg.k)) a small device's step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): the fine phase's updates cannot move the weights the network reads, and only cost pulses"
+  }
+
+  /// A note when the brightest training pixel is 15 of 255 or less: inputs
+  /// are pixel/255, so 0/1 pixels (a numpy bool export) train at chance
+  /// without a word (a walkthrough). nil for brighter or empty sets.
+  static func dimPixelsNote(_ set: IDXDataset) -> String? {
+    guard set.count > 0 else { return nil }
+    let brightest = set.withUnsafePixels { pixels in
+      var m: UInt8 = 0
+      for p in pixels where p > m { m = p }
+      return m
+    }
+    guard brightest <= 15 else { return nil }
+    let name = set.imagesFile ?? IDXDataset.Split.train.imagesFileName
+    if brightest == 0 { return "note: \(name): every pixel is 0: these images give the network no input" }
+    let percent = Double(brightest) / 255 * 100
+    let share = percent < 1 ? "under 1 %" : "at most \(Int(percent.rounded(.up))) %"
+    return "note: \(name): the brightest pixel is \(brightest) of 255; inputs are pixel/255, so these images drive the arrays at \(share) of the read voltage (0/1 pixels? scale them to 0–255)"
+  }
+
+  /// The pulses of a measured potentiation branch (made monotone) that
+  /// leave the conductance where it was: "pulses 24, 28 and 30" (at most
+  /// ten listed), or nil when every pulse raises it.
+  static func flatPulses(_ branch: [Double]) -> String? {
+    let flat = (1..<max(1, branch.count)).filter { branch[$0] == branch[$0 - 1] }
+    guard let last = flat.last else { return nil }
+    if flat.count == 1 { return "pulse \(last)" }
+    let shown = flat.prefix(10).map(String.init)
+    return flat.count > 10
+      ? "\(flat.count) pulses (\(shown.joined(separator: ", ")), …)"
+      : "pulses \(shown.dropLast().joined(separator: ", ")) and \(shown.last!)"
+  }
+
+  /// What the flat pulses of a measured branch do under the run's rule
+  /// (the branch ends at its first maximum: the points after it are
+  /// dropped, `deviceNotes`).
+  /// (Rule lim: on integer states, methods a and b, a pulse a point; on
+  /// conductance states, method c or `sigma_c2c` or `b_margin`, one pulse
+  /// crosses a flat stretch. The note had said the former for every a and
+  /// b run: a walkthrough, session 46.)
+  static func flatPulseEffect(finiteState: Bool, conductanceStates: Bool = false) -> String {
+    if finiteState || !conductanceStates { return "such a pulse leaves a device where it was" }
+    return "this run's devices are conductances (method c, sigma_c2c or b_margin), which cross such a stretch in one pulse"
+  }
+
+  /// A conductance far above a synapse's (S): data in µS or mS read as
+  /// siemens. A device file's G_max and a problem file's largest cell get
+  /// a note at it (`train`, `pulses`, `solve`, `spice`).
+  static let farAboveASynapse = 1e-2
+  /// A conductance far below a synapse's (S): siemens values under a µS
+  /// header, say (`train`, `pulses`).
+  static let farBelowASynapse = 1e-9
+
+  /// A first maximum that later points fall well below (more than
+  /// `isolatedMaximumDrop` of the branch's range): one outlier had cut a
+  /// 40-pulse device to 10 pulses under a note that called the 30 points
+  /// after it "measured past saturation" (a FET researcher's walkthrough,
+  /// session 49). Conductances in one unit; nil for a saturation.
+  static func isolatedMaximumNote(
+    _ name: String, pulse n: Int, later: Int, largestLater: Double, maximum: Double, first: Double, unit: (Double) -> String
+  ) -> String? {
+    guard later > 0, largestLater < maximum - isolatedMaximumDrop * (maximum - first) else { return nil }
+    let below = (maximum - largestLater) / (maximum - first) * 100
+    return "note: \(name): the potentiation branch's maximum, \(unit(maximum)) at pulse \(n), stands alone: "
+      + (later == 1 ? "the 1 point after it is " : "the \(later) points after it reach at most ")
+      + "\(unit(largestLater)), \(String(format: "%.0f", below)) % of the branch's range below it, where a saturated device stays near its maximum. "
+      + "The device ends at that point (\(n) pulses from G_min to G_max) and \(later == 1 ? "that point is" : "those points are") left out: if it is an outlier, remove or correct it"
+  }
+
+  /// The fraction of a measured branch's range (its maximum less its first
+  /// point) below the maximum from which a later point is not saturation.
+  static let isolatedMaximumDrop = 0.05
+
+  /// The notes on a run's measured device (`name` names the file): its
+  /// flat pulses, the points it dropped after its maximum, the depression
+  /// rows the rule does not use, and a G_max far above or below a
+  /// synapse's (data not in the unit read). Empty without a measured device.
+  static func deviceNotes(_ cfg: TrainingConfiguration, name: String) -> [String] {
+    guard let m = cfg.measuredDevice else { return [] }
+    var notes: [String] = []
+    // First: a far read moves the mean, and the notes after it (a flat
+    // stretch, a maximum) may be its effects (a walkthrough, session 55).
+    if let c = m.cycles, let far = c.farthestOutlier { notes.append(outlierReadsNote(name, count: c.outlyingCount, far)) }
+    if let largest = m.largestAfterMaximum,
+      let note = isolatedMaximumNote(
+        name, pulse: m.curve.count - 1, later: m.pointsAfterMaximum, largestLater: largest, maximum: m.gMax,
+        first: m.curve[0] * m.gMax, unit: { "\(ConfigurationError.shown($0)) S" })
+    {
+      notes.append(note)
+    } else if m.pointsAfterMaximum > 0 {
+      let n = m.curve.count - 1
+      notes.append(pastSaturationNote(name, pulse: n, later: m.pointsAfterMaximum) + " (\(cfg.rule.isFiniteState ? "states" : "n_max") \(n))")
+    }
+    if let flat = flatPulses(m.curve) {
+      notes.append(
+        "note: \(name): the potentiation branch is flat at \(flat) (its running maximum): "
+          + flatPulseEffect(finiteState: cfg.rule.isFiniteState, conductanceStates: cfg.limConductanceStates))
+    }
+    if !m.depression.isEmpty && !(cfg.rule == .lim && cfg.method == .c) {
+      notes.append(
+        "note: \(name): its \(m.depression.count) depression points (d rows) are not used: only rule lim's method c depresses a device (methods a and b and rules hybrid and single reset it)")
+    }
+    if let note = unitNote(name, gMax: m.gMax) { notes.append(note) }
+    if let note = firstPointNote(name, curve: m.curve, gMax: m.gMax) { notes.append(note) }
+    if let note = cyclesNote(cfg, name: name) { notes.append(note) }
+    if let drop = m.dropsBack { notes.append(dropBackNote(name, drop)) }
+    // Method c depresses along the d branch and stops at its end: above
+    // G_min, the lower conductances are never reached (a walkthrough,
+    // session 55, found it said only in docs/measured-devices.md).
+    if cfg.rule == .lim && cfg.method == .c, let last = m.depression.last, last > m.curve[0] {
+      notes.append(depressionAboveGMinNote(name, last: last * m.gMax, gMin: m.curve[0] * m.gMax, subject: "method c"))
+    }
+    return notes
+  }
+
+  /// The note on a potentiation branch whose `later` points after its
+  /// first maximum (at `pulse`) stay near it: `train` and `pulses`.
+  static func pastSaturationNote(_ name: String, pulse n: Int, later: Int) -> String {
+    "note: \(name): the potentiation branch first reaches its maximum at pulse \(n), where a device is at G_max, so \(later == 1 ? "its 1 later point (measured past saturation) is" : "its \(later) later points (measured past saturation) are") left out: the device has \(n) pulses from G_min to G_max"
+  }
+
+  /// The note on a depression branch that ends above G_min (S): `train
+  /// --method c` and `pulses` (since session 63).
+  static func depressionAboveGMinNote(_ name: String, last: Double, gMin: Double, subject: String) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the depression branch ends at \(shown(last)) S, above G_min (\(shown(gMin)) S, the first p point): \(subject) depresses a device no lower, as a pulse past the data's end would be a guess"
+  }
+
+  /// The note on a potentiation branch that drops back near its first
+  /// point (`MeasuredCycles.dropBack`): cycles one after another, read as
+  /// one branch. `train` and `pulses`.
+  static func dropBackNote(_ name: String, _ drop: (pulse: Int, from: Double, to: Double)) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the potentiation branch drops back near its first point at pulse \(drop.pulse) (from \(shown(drop.from)) S to \(shown(drop.to)) S): "
+      + "several cycles one after another? Read as one branch, the device follows its running maximum and spends pulses where it is flat. "
+      + "Give each cycle its label in a first column under a header 'cycle,branch,conductance': the device is then their mean"
+  }
+
+  /// The clause on a step variation that a few outlying steps move: its
+  /// robust estimate (`MeasuredCycles.robustStepVariability`) differs by
+  /// more than a quarter (one glitch in one of 20 cycles had raised 0.256
+  /// to 0.373: a walkthrough, session 55); nil otherwise.
+  static func outlierNote(_ classic: Double, robust: Double?) -> String? {
+    guard let robust, robust > 0, classic / robust > 1.25 || classic / robust < 0.8 else { return nil }
+    return "; from the steps' medians and median absolute deviations, which a few outlying steps do not move, it is \(String(format: "%.3g", robust)): check the data for glitches"
+  }
+
+  /// The note on reads far from the other cycles' at their pulse
+  /// (`MeasuredCycles.outlyingReads`): a bad read, a stuck cycle or a first
+  /// fire, which moves the mean device. `train` and `pulses`.
+  static func outlierReadsNote(_ name: String, count: Int, _ far: MeasuredCycles.OutlyingRead) -> String {
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): \(count) read\(count == 1 ? " lies" : "s lie") far from the other cycles' at \(count == 1 ? "its" : "their") pulse (over a quarter of the mean branch's range from their median), "
+      + "the farthest at \(far.potentiation ? "potentiation" : "depression") point \(far.pulse) of cycle '\(far.label)': \(shown(far.value)) S where the cycles' median is \(shown(far.median)) S. "
+      + "A bad read, a stuck cycle or a first fire moves the mean device (a flat stretch or a maximum noted below may be its doing): correct the read, or leave the cycle out of the file"
+  }
+
+  /// The note on a device file's cycles: their number, that the device is
+  /// their mean curve, and the variation of a pulse's step from cycle to
+  /// cycle (δ/μ, `MeasuredCycles`) beside the run's own key for it, which
+  /// the file does not set. nil for a one-cycle file.
+  static func cyclesNote(_ cfg: TrainingConfiguration, name: String) -> String? {
+    guard let m = cfg.measuredDevice, let c = m.cycles else { return nil }
+    let usesDepression = cfg.rule == .lim && cfg.method == .c
+    let (text, offered) = cyclesSummary(
+      name, subject: "the device", count: c.count, cut: c.cut, leftOut: c.leftOut, pulses: m.curve.count - 1,
+      potentiation: c.potentiationVariability, robust: c.robustPotentiationVariability,
+      depression: usesDepression ? c.depressionVariability : nil)
+    guard let (value, which) = offered else { return text }
+    let shown = { (x: Double) in String(format: "%.3g", x) }
+    switch cfg.rule {
+    case .lim where cfg.mode == .onChip:
+      // One key varies both branches' steps (method c depresses too).
+      let both = usesDepression ? ", the potentiation's value, for both branches' steps" : ""
+      // (Method b's loop ties on varied steps without a margin: the
+      // suggestion had led a walkthrough to lose 13–16 points, session 63.)
+      let margin = cfg.method == .b && cfg.bMargin == 0 ? " (with --b-margin 0.5, which method b needs beside it: README, Choices)" : ""
+      return text + ". "
+        + (cfg.sigmaC2C > 0
+          ? "This run's sigma_c2c is \(shown(cfg.sigmaC2C))"
+          : "This run trains without it (sigma_c2c 0): --sigma-c2c \(shown(value))\(which)\(both) trains with it\(margin)")
+    case .lim:
+      return text + ". Off-chip learning programs the devices once; on chip, --sigma-c2c \(shown(value))\(which) trains with it"
+    default:
+      return text + ". "
+        + (cfg.c2c > 0 ? "This run's c2c is \(shown(cfg.c2c))" : "This run trains without it (c2c 0): --c2c \(shown(value))\(which) trains with it")
+    }
+  }
+
+  /// What `train`'s and `pulses`' notes on a device file's cycles share:
+  /// their number, that `subject` is their mean (the cut and the cycles
+  /// left out), and the variation of a pulse's step over the device's
+  /// `pulses` (with the depression's when given, and the robust
+  /// estimate's clause where glitches move the classic one). Also the
+  /// value offered to a key: the robust estimate where that clause is
+  /// given (a walkthrough, session 55: 2.56 was offered beside a note that
+  /// the robust estimate is 0.302), with its qualifier; nil without an
+  /// estimate.
+  static func cyclesSummary(
+    _ name: String, subject: String, count: Int, cut: String?, leftOut: String?, pulses: Int,
+    potentiation: Double?, robust: Double?, depression: Double?
+  ) -> (text: String, offered: (value: Double, which: String)?) {
+    let shown = { (x: Double) in String(format: "%.3g", x) }
+    var text = "note: \(name): \(count) cycle\(count == 1 ? "" : "s"); \(subject) is "
+      + (count == 1 ? "that cycle" : "their point-by-point mean")
+      + (cut.map { " (\($0))" } ?? "")
+      + (leftOut.map { "; \($0)" } ?? "")
+    guard let p = potentiation else {
+      return (text + (count == 1 ? "; a pulse's variation from cycle to cycle needs two or more" : ""), nil)
+    }
+    // Identical cycles (a model's draws without c2c): nothing to offer
+    // (nor with a depression that varies: a review, session 58).
+    if p == 0 && (depression ?? 0) == 0 {
+      return (text + ". Its cycles step identically, pulse by pulse (δ/μ = 0)", nil)
+    }
+    let outliers = outlierNote(p, robust: robust)
+    text += ". A pulse's step varies from cycle to cycle by δ/μ = \(shown(p)) (potentiation, over the device's \(pulses) pulse\(pulses == 1 ? "" : "s")"
+      + (outliers == nil ? robust.map { "; median-based \(shown($0))" } ?? "" : "")
+      + (depression.map { "; depression \(shown($0))" } ?? "")
+      + "): the standard deviation of a pulse's ΔG over its mean, Choi et al.'s measure, which read noise in the data raises"
+      + (outliers ?? "")
+    return (text, outliers != nil ? (robust!, " (the median-based estimate)") : p > 0 ? (p, "") : nil)
+  }
+
+  /// The note on a first point far below a synapse's and over 100 times
+  /// below the next, under a G_max that is a synapse's: the first point
+  /// sets G_min, and one value in siemens in a µS file had made gmin_ratio
+  /// 1e-7 instead of 0.1 without a word (a walkthrough, session 54). nil
+  /// otherwise (a first point of 0 is taken as the device's G_min of 0).
+  static func firstPointNote(_ name: String, curve: [Double], gMax: Double) -> String? {
+    guard curve.count >= 3, gMax >= farBelowASynapse, gMax < farAboveASynapse else { return nil }
+    let first = curve[0] * gMax, next = curve[1] * gMax
+    guard first > 0, first < farBelowASynapse, next > 100 * first else { return nil }
+    let shown = { (x: Double) in String(format: "%.4g", x) }
+    return "note: \(name): the potentiation branch's first point, \(shown(first)) S, is far below a synapse's and \(shown(next / first)) times below the next (\(shown(next)) S); it sets G_min (gmin_ratio \(shown(curve[0]))): if it is in another unit than the others (siemens in a µS file?) or an outlier, correct it"
+  }
+
+  /// The note on a device file's G_max far above a synapse's (µS or mS data
+  /// read as siemens) or far below it (siemens values under a µS header,
+  /// say: the accuracy is the same, every energy 10⁶ too small; a
+  /// walkthrough, session 42); nil between. `train` and `pulses`.
+  static func unitNote(_ name: String, gMax: Double) -> String? {
+    guard gMax >= farAboveASynapse || gMax < farBelowASynapse else { return nil }
+    let g = "G_max is \(ConfigurationError.shown(gMax)) S (\(String(format: "%.4g", 1 / gMax)) Ω)"
+    let fix = "if the data are not in the unit read (siemens, or the header's), name or correct their unit in the header"
+    return gMax >= farAboveASynapse
+      ? "note: \(name): \(g), far above a synapse's: \(fix), e.g. 'branch,conductance (uS)'"
+      : "note: \(name): \(g), far below a synapse's: \(fix) (energies scale with it)"
+  }
+}
