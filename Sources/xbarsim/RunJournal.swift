@@ -131,12 +131,15 @@ struct RunJournal {
   }
 
   /// The first key whose values differ between two configuration objects.
-  private static func difference(_ was: JSONValue, _ now: JSONValue) -> String {
+  /// The first key of a data object (`TrainCommand.dataJSON`) whose value
+  /// differs, with both values: which set, and how (a sweep's messages
+  /// too, since session 65, which had said "training or test data").
+  static func difference(_ was: JSONValue, _ now: JSONValue, there: String = "there", here: String = "now") -> String {
     guard case .object(let a, let keys) = was, case .object(let b, _) = now else { return "not an object" }
     for key in keys where a[key] != b[key] {
-      return "\(key): \(a[key]!.brief) there, \(b[key]?.brief ?? "absent") now"
+      return "\(key): \(a[key]!.brief) \(there), \(b[key]?.brief ?? "absent") \(here)"
     }
-    if let key = b.keys.sorted().first(where: { a[$0] == nil }) { return "\(key) absent there" }
+    if let key = b.keys.sorted().first(where: { a[$0] == nil }) { return "\(key) absent \(there)" }
     return "same keys"
   }
 

@@ -141,6 +141,11 @@ enum SweepCommand: CLICommand {
       }
     }
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
+    // (Before every point is checked: arithmetic, at once.)
+    let mine = Array(stride(from: index, to: grid.count, by: shards))
+    guard !mine.isEmpty else {
+      throw CLIError.usage("--shard \(index)/\(shards): no point of the \(grid.count)-point grid falls to this shard (use at most \(grid.count) shards)")
+    }
     guard let given = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
     let out = trimmingSlashes(given)
     if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
@@ -191,10 +196,6 @@ enum SweepCommand: CLICommand {
       }
       configurations.append(cfg)
     }
-    let mine = Array(stride(from: index, to: grid.count, by: shards))
-    guard !mine.isEmpty else {
-      throw CLIError.usage("--shard \(index)/\(shards): no point of the \(grid.count)-point grid falls to this shard (use at most \(grid.count) shards)")
-    }
     let (train, test) = try TrainCommand.datasets(args)
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
     // This shard's devices, each under the name the sweep gives it: its grid
@@ -244,8 +245,8 @@ enum SweepCommand: CLICommand {
       // The configuration does not name the data: a directory trained on
       // other images must not lend its rows (a sweep.json from before the
       // data object has none to compare).
-      if let then = earlier.data, then != (try JSONValue.parse(Data(dataJSON.utf8))) {
-        throw CLIError.runtime("\(out) holds a sweep of other training or test data; give another --out, or remove it")
+      if let then = earlier.data, case let now = try JSONValue.parse(Data(dataJSON.utf8)), then != now {
+        throw CLIError.runtime("\(out) holds a sweep of other training or test data (\(RunJournal.difference(then, now))); give another --out, or remove it")
       }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
       // What differs, named: the grid, a base key, or the shard.
@@ -293,6 +294,19 @@ enum SweepCommand: CLICommand {
         print(note, to: &err)
       }
     }
+    // The notes `train` gives a point's configuration, each once with the
+    // points it holds for (with --quiet too, as train's).
+    var pointsOf: [String: [Int]] = [:], noteOrder: [String] = []
+    for p in mine where !done.contains(p) {
+      for note in TrainCommand.configurationNotes(configurations[p], fromCheckpoint: false) {
+        if pointsOf[note] == nil { noteOrder.append(note) }
+        pointsOf[note, default: []].append(p)
+      }
+    }
+    let toRun = mine.count - done.count
+    for note in noteOrder {
+      print(pointNote(note, points: pointsOf[note]!, of: toRun, grid), to: &err)
+    }
     let started = Date()
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]
@@ -312,6 +326,9 @@ enum SweepCommand: CLICommand {
       let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON, dataFiles: TrainCommand.dataFilesJSON(train: train, test: test))
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
       rows.append(try row(p, grid, summary: summary))
+      // In point order, a gap a resume fills too (a walkthrough, session
+      // 65: rows 0, 2, 3, 1), as a merge writes them.
+      rows.sort { (Int($0[0]) ?? 0) < (Int($1[0]) ?? 0) }
       // A failed write (a full disk, a file-size limit) says what is kept
       // and how to go on (a walkthrough, session 44: the line ended at
       // the file). The files are replaced whole, so each holds the points
@@ -323,12 +340,10 @@ enum SweepCommand: CLICommand {
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
       }
-      // As `train` says it (a walkthrough, session 58: a sweep over k
+      // As `train` says them (a walkthrough, session 58: a sweep over k
       // whose hybrids never switched gave equal rows without a word).
-      if cfg.rule == .hybrid, result.phaseSwitchEpoch == nil, result.epochs.count > 1 {
-        print(
-          "note: sweep point \(p) (\(describe(grid, p))): \(TrainCommand.neverSwitched(epochs: result.epochs.count, cfg)) (its phase_switch_epoch is empty); give more epochs for its fine tuning",
-          to: &err)
+      for note in TrainCommand.resultNotes(result, cfg, fromCheckpoint: nil) {
+        print(pointNote(note, points: [p], of: toRun, grid), to: &err)
       }
       if !args.has("--quiet") {
         print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
@@ -337,11 +352,28 @@ enum SweepCommand: CLICommand {
       }
     }
     if interruptRequested != 0 && rows.count < mine.count {
-      throw CLIError.runtime("interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
+      throw CLIError.runtime(
+        rows.isEmpty
+          ? "interrupted before its first point finished; the same command starts it again"
+          : "interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")
     }
     // The point files DIR holds (a merge made before session 49 holds none).
     let pointFiles = rows.filter { FileManager.default.fileExists(atPath: out + "/point-\($0[0]).json") }.count
     print("sweep: \(rows.count) point(s) of \(grid.count) (shard \(index)/\(shards)) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(pointFiles, of: rows.count))")
+  }
+
+  /// A note of `train`'s for the sweep's points it holds for: one point
+  /// named with its values, more by number (the first eight), or all the
+  /// `toRun` points this invocation trains.
+  static func pointNote(_ note: String, points: [Int], of toRun: Int, _ grid: Grid) -> String {
+    let text = note.hasPrefix("note: ") ? String(note.dropFirst(6)) : note
+    if points.count == 1 { return "note: sweep point \(points[0]) (\(describe(grid, points[0]))): \(text)" }
+    if points.count == toRun { return "note: \(toRun == grid.count ? "every point of the sweep" : "every point this run trains"): \(text)" }
+    let shown = points.prefix(8).map(String.init)
+    let list = points.count > 8
+      ? shown.joined(separator: ", ") + " and \(points.count - 8) more"
+      : shown.dropLast().joined(separator: ", ") + " and " + shown.last!
+    return "note: sweep points \(list): \(text)"
   }
 
   /// Whether every point of the grid leaves `key` unread (its values set
@@ -412,7 +444,11 @@ enum SweepCommand: CLICommand {
       guard let eq = spec.firstIndex(of: "=") else { throw CLIError.usage("--grid '\(spec)' is not key=v1,v2,...") }
       let key = spec[..<eq].replacingOccurrences(of: "-", with: "_")
       let list = spec[spec.index(after: eq)...]
-      guard known.contains(key) else { throw CLIError.usage("--grid: unknown configuration key '\(key)'") }
+      guard known.contains(key) else {
+        // The nearest key, as an option or a config file's key gets it.
+        let hint = ArgumentParsing.nearest(key.lowercased(), among: TrainingConfiguration.keys.map(\.key)).map { " (did you mean '\($0)'?)" } ?? ""
+        throw CLIError.usage("--grid: unknown configuration key '\(key)'\(hint)")
+      }
       guard !grid.keys.contains(key) else { throw CLIError.usage("--grid: key '\(key)' is given twice") }
       // `beta` sets β_p and β_d: beside `beta_p` or `beta_d` in the grid,
       // one would overwrite the other at every point.
@@ -692,7 +728,7 @@ enum SweepCommand: CLICommand {
           throw CLIError.runtime("\(dir): its base configuration differs from \(dirs[0])'s\(what)")
         }
         if let a = data, let b = shard.data, a != b {
-          throw CLIError.runtime("\(dir): its training or test data differ from \(dataDir ?? dirs[0])'s")
+          throw CLIError.runtime("\(dir): its training or test data differ from \(dataDir ?? dirs[0])'s (\(RunJournal.difference(b, a, there: "in \(dir)", here: "in \(dataDir ?? dirs[0])")))")
         }
       } else {
         grid = shard.grid
@@ -739,8 +775,8 @@ enum SweepCommand: CLICommand {
         // What differs, named, as a sweep names it (a walkthrough, session
         // 52: "its grid, base configuration or data differ").
         var why = difference(there.grid, there.base, from: g, baseJSON, here: "the shards'")
-        if why == nil, !(data == nil || there.data == nil || there.data == data) {
-          why = "it was trained on other training or test data"
+        if why == nil, let data, let then = there.data, then != data {
+          why = "it was trained on other training or test data: \(RunJournal.difference(then, data, there: "there", here: "in the shards"))"
         }
         if let why {
           throw CLIError.runtime("\(out) holds another sweep (\(why)); give another --out, or remove it")
@@ -760,7 +796,7 @@ enum SweepCommand: CLICommand {
       // review, session 48), before the rows, as a sweep writes them. A
       // point file of --out that its shard lacks is removed: it would not
       // be the row's run.
-      let copied = try copyPointFiles(from: owner, count: g.count, to: out)
+      let copied = try copyPointFiles(from: owner, rows: ordered, grid: g, to: out)
       try writeOutputs(
         g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, devicesJSON: devicesJSON, shard: (0, 1), mergedFrom: dirs, to: out)
       print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(copied, of: g.count))")
@@ -772,12 +808,14 @@ enum SweepCommand: CLICommand {
   /// Copies each point's `point-P.json` from the shard that holds its row
   /// (`owner`) into `out`, and removes from `out` those whose shard has
   /// none (a sweep from before session 32, or a file removed since).
-  /// Returns how many were copied. A point file that is not a JSON object
-  /// is not copied, and named on standard error.
-  static func copyPointFiles(from owner: [Int: String], count: Int, to out: String) throws -> Int {
+  /// Returns how many were copied. A point file that is not a JSON object,
+  /// or not the summary of its point's row in `rows` (its cells differ
+  /// where the row has them: another point's file put there), is not
+  /// copied, and named on standard error.
+  static func copyPointFiles(from owner: [Int: String], rows: [[String]], grid: Grid, to out: String) throws -> Int {
     var copied = 0, missing: [Int] = []
     var err = StandardError()
-    for p in 0..<count {
+    for p in 0..<rows.count {
       let name = "/point-\(p).json"
       let target = out + name
       guard let dir = owner[p], FileManager.default.fileExists(atPath: dir + name) else {
@@ -792,7 +830,18 @@ enum SweepCommand: CLICommand {
         if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
         continue
       }
-      try OutputFile.write(String(decoding: bytes, as: UTF8.self), to: target)
+      // (A walkthrough, session 65: another sweep's point-3.json in a
+      // shard went into the merge beside point 3's row, exit 0.)
+      let text = String(decoding: bytes, as: UTF8.self)
+      guard let cells = try? row(p, grid, summary: text), cells.count == rows[p].count,
+        zip(cells, rows[p]).allSatisfy({ $1.isEmpty || $0 == $1 })
+      else {
+        print("sweep merge: \(dir + name) is not point \(p)'s summary (its results differ from the point's row in \(dir)/sweep.csv); not copied", to: &err)
+        missing.append(p)
+        if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
+        continue
+      }
+      try OutputFile.write(text, to: target)
       copied += 1
     }
     if !missing.isEmpty {

@@ -395,4 +395,161 @@ extension TrainCommand {
       ? "note: \(name): \(g), far above a synapse's: \(fix), e.g. 'branch,conductance (uS)'"
       : "note: \(name): \(g), far below a synapse's: \(fix) (energies scale with it)"
   }
+
+  /// The notes on a configuration alone, which `train` prints before its
+  /// run and `sweep` for each point (a walkthrough, session 65: a sweep
+  /// had printed none, and a default sweep over sigma_c2c measured method
+  /// b's tie, or a one-epoch "hybrid" the single pair, without a word).
+  /// `fromCheckpoint`: a run going on from a checkpoint, which a one-epoch
+  /// hybrid's note does not fit.
+  static func configurationNotes(_ cfg: TrainingConfiguration, fromCheckpoint: Bool) -> [String] {
+    var notes: [String] = []
+    notes += [smallStepNote(cfg)].compactMap { $0 } + unreachableErrorNotes(cfg) + [smallGainNote(cfg)].compactMap { $0 }
+    // The disturb model on (write_voltage/2 at or above the threshold):
+    // raising V_w for its program energy alone had collapsed a run to
+    // chance without a word (a walkthrough, session 44).
+    if cfg.rule.isFiniteState && cfg.writeVoltage / 2 >= cfg.writeThreshold && cfg.disturbStep > 0 {
+      notes.append(
+        "note: write_voltage/2 = \(ConfigurationError.shown(cfg.writeVoltage / 2)) V reaches write_threshold \(ConfigurationError.shown(cfg.writeThreshold)) V: every half-selected cell is disturbed, moved up by disturb_step \(ConfigurationError.shown(cfg.disturbStep)) of a step per half-selected slot (README, Choices); both devices of a pair drift towards G_max")
+    }
+    // Lines of 1 MΩ a segment (MΩ typed as Ω) trained 20 images in 30 s to
+    // 14 % without a word (a circuit designer's walkthrough, session 48):
+    // a segment that resists more than a cell at G_max is no wire.
+    let longest = max(cfg.rowSegmentResistance, cfg.columnSegmentResistance)
+    if cfg.wires == .resistive && longest * cfg.gMaxSiemens >= 1 {
+      notes.append(
+        "note: line segments of \(ConfigurationError.shown(longest)) Ω against gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (G·r = \(String(format: "%.6g", longest * cfg.gMaxSiemens))): a segment resists more than a cell at G_max, far beyond a wire's (r_row and r_col are in Ω per segment between adjacent cells, about 1 Ω on chip)")
+    }
+    // A terminal resistance against its line's cells at G_max: a unit slip
+    // (10 MΩ for 10 kΩ) trained to 15 % without a word (a walkthrough,
+    // session 59).
+    if cfg.wires == .resistive {
+      for (key, big, cells, kind) in [
+        ("r_driver", cfg.driverResistance, cfg.layers.dropFirst().max() ?? 0, "word line"),
+        ("r_sense", cfg.senseResistance, (cfg.layers.dropLast().max() ?? 0) + 1, "bit line"),
+      ] where big * Double(cells) * cfg.gMaxSiemens >= 10 {
+        let product = big * Double(cells) * cfg.gMaxSiemens
+        notes.append(
+          "note: \(key) \(ConfigurationError.shown(big)) Ω against a \(kind) of \(cells) cells up to gmax \(ConfigurationError.shown(cfg.gMaxSiemens)) S (R·n·G_max = \(String(format: "%.4g", product))): the terminal takes most of a read's drive when its cells conduct (\(key) is in Ω)")
+      }
+    }
+    // The hybrid switches to its small arrays after an epoch at the
+    // earliest: a one-epoch run never reaches them (k, small_states and
+    // the fine phase's keys then change nothing), unless it starts from a
+    // checkpoint that has switched.
+    // (From a checkpoint, a one-epoch run is a step of a longer one: its
+    // switch is decided at its end against the saved run's last epoch,
+    // and the note's advice was wrong there: a walkthrough, session 51.)
+    if cfg.rule == .hybrid && cfg.epochs == 1 && !fromCheckpoint {
+      // (With d2d the small arrays' devices, drawn each with its offset,
+      // still add to every weight: k 100 and --rule single trained
+      // otherwise than k 10 in a walkthrough, session 63.)
+      let alike = cfg.d2d > 0
+        ? "updates the big arrays only (its small arrays' devices, drawn with d2d, still add their offsets to every weight, so k and the small arrays' keys change its reads)"
+        : "updates the big arrays only and trains as --rule single would (k and the small arrays' keys change nothing)"
+      notes.append(
+        "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run \(alike); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)")
+    }
+    if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {
+      // The paper's loop under variation (README, Choices): say why method
+      // b fares as it does, and what keeps its step. (A note like the
+      // others, on standard error: it had gone to standard output, unmarked.)
+      notes.append("note: method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
+    }
+    return notes
+  }
+
+  /// The notes on a finished run (its gates, ADC clipping, the hybrid's
+  /// switch), which `train` prints after it and `sweep` after each point.
+  /// `saved`: the checkpoint the run went on from.
+  static func resultNotes(_ result: TrainingResult, _ cfg: TrainingConfiguration, fromCheckpoint saved: Checkpoint.Saved?) -> [String] {
+    var notes: [String] = []
+    // A hidden layer whose every derivative gate stayed shut: no error
+    // reached the synapses below it, whatever the accuracy says (a device
+    // researcher's walkthrough, session 48: a 2-point device file trained
+    // to chance, 10.00 %, without a word; its devices all started at G_min,
+    // every hidden sum 0).
+    let gated = result.points.filter { !$0.gateOpen.isEmpty }
+    if !gated.isEmpty {
+      for h in gated[0].gateOpen.indices {
+        let open = gated.map { h < $0.gateOpen.count ? $0.gateOpen[h] : 0 }
+        if open.allSatisfy({ $0 == 0 }) {
+          notes.append(
+            "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned")
+        } else if closedOverTheLastTenth(gated, h) {
+          // Closed on the way (a walkthrough, session 51: a single pair's
+          // comparator offset saturated its second hidden layer, and the
+          // run ended at chance without a word). Over the last tenth of
+          // the images, not at the last point: a `final_iterations` point
+          // counts one image's gates (a review, session 52: the note came
+          // after one such image, the gates open around it).
+          notes.append(
+            "note: every derivative gate of hidden layer \(h + 1) had closed by the end of training (gate_open_h\(h + 1) \(String(format: "%.4f", open[0])) at the first evaluation point, 0 at the last: its sums saturated beyond the hard sigmoid's linear range), so no error reaches the synapses below it any more")
+        } else if let mean = mostlyClosedOverTheLastTenth(gated, h) {
+          // Nearly shut (a peripheral designer's walkthrough, session 56:
+          // a sense offset of 30 trained to 8.90 % and a TIA gain of 1e5,
+          // ohms typed as the relative gain, to 61 %, with gate_open_h1 at
+          // most 0.004 and 0.0001 and no word; a healthy run keeps 5–20 %).
+          notes.append(
+            "note: the derivative gates of hidden layer \(h + 1) were open for under \(Int(100 * nearlyClosed)) % of its neurons over the last tenth of training (gate_open_h\(h + 1) \(String(format: "%.2g", mean)) there, weighted by images): its sums sit beyond the hard sigmoid's linear range, so little error reaches the synapses below it (a sense offset, TIA gain or device range that pushes the sums out does this)")
+        }
+      }
+    }
+    // An ADC that clips the output logits at its top: the classes' sums
+    // pile up at its full scale, where they no longer tell the classes
+    // apart (a walkthrough, session 50: a comparator offset drove the
+    // logits past ±2c, and a 16-bit ADC then cut the accuracy from 80.70
+    // to 47.85 %: README, session 50). Only ties at the top count (a
+    // walkthrough, session 64: the note had counted sums clipped at the
+    // bottom, which change no argmax: 45 % of them at 86.8 %, and its
+    // advice, a wider range, coarsens every layer's step: 36 % at 4 bits).
+    if let tied = result.adcTiedAtTopFraction, tied >= 0.01, let f = result.adcClippedFractions?.last {
+      let range = ConfigurationError.shown(cfg.adcRange)
+      notes.append(
+        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above adc_range \(range)), where those classes read the same code and the first of them wins; a wider --adc-range keeps them apart, though it also widens every layer's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)")
+    }
+    // Clipped hidden sums beyond the hard sigmoid's linear region change
+    // nothing (its ends are flat); with a range inside it, the sums above
+    // it read inside: their activations are capped and the derivative
+    // gates of saturated neurons open (a walkthrough, session 51:
+    // adc_range 2 against 2c = 8, 83 % of the hidden sums clipped and 61 →
+    // 24 %, without a word).
+    let zero = cfg.activation == .zero
+    let top = zero ? 2 * cfg.c : cfg.c
+    // With activation zero the region is [0, 2c]: a sum clipped at −range
+    // reads below 0, as it was, and only those clipped at +range count (a
+    // review, session 52: the note gave both sides, 85.5 %, where about a
+    // tenth of that was clipped at the top).
+    if let fractions = result.adcClippedFractions, cfg.adcRange < top {
+      let r = cfg.adcRange, c = cfg.c
+      let (low, high) = zero ? (0, r / (2 * c)) : ((c - r) / (2 * c), (r + c) / (2 * c))
+      let above = result.adcClippedAboveFractions ?? fractions
+      for (l, both) in fractions.dropLast().enumerated() {
+        let f = zero ? above[l] : both
+        guard f >= 0.01 else { continue }
+        let share = String(format: "%.1f", 100 * f)
+        let what = zero
+          ? "\(share) % of hidden layer \(l + 1)'s sums at its top (s above adc_range \(ConfigurationError.shown(r)); \(String(format: "%.1f", 100 * both)) % at either end, adc_clipped_fraction[\(l)], those below −\(ConfigurationError.shown(r)) reading below the region as they were) at the last evaluation, short"
+          : "\(share) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short"
+        notes.append(
+          "note: the ADC clipped \(what) of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))\(zero ? "" : ")"): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole")
+      }
+    }
+    // Never switched (beyond one epoch, noted before the run): the run was
+    // its single pair's, pulse for pulse (a walkthrough, session 44: no
+    // word said so).
+    if cfg.rule == .hybrid, !result.interrupted, result.phaseSwitchEpoch == nil, result.epochs.count > 1,
+      saved?.hybrid?.phase != .fine
+    {
+      notes.append(
+        "note: \(neverSwitched(epochs: result.epochs.count, cfg)); give more epochs for its fine tuning")
+    }
+    if cfg.rule == .hybrid, !result.interrupted, let e = result.phaseSwitchEpoch, e == result.epochs.count, e > 0 {
+      // The switch after the last epoch: no epoch updated the small arrays
+      // (a walkthrough, session 42: nothing had said so).
+      notes.append(
+        "note: the hybrid switched to its small arrays after its last epoch (\(e)), so no epoch updated them; give more epochs for its fine tuning")
+    }
+    return notes
+  }
 }

@@ -15,3 +15,104 @@ import _TestSupport
     #expect(r.stderr.contains("note: --nmax \(nMax): the device model's curve; train takes n_max 1…255") == noted, "\(nMax): \(r.stderr)")
   }
 }
+
+// A walkthrough of long sweeps (session 65): `sweep` printed none of the
+// notes `train` gives, so a default sweep over sigma_c2c measured method
+// b's tie, and a one-epoch hybrid sweep the single pair, without a word.
+@Test func aSweepPrintsTrainsNotesNamingTheirPoints() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-notes", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  // A configuration's note for the points it holds for, once.
+  var r = try runXbarsim(common + ["--grid", "sigma_c2c=0,0.3", "--out", root.appendingPathComponent("a").path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let tie = "method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks"
+  #expect(r.stderr.contains("note: sweep point 1 (sigma_c2c=0.3): \(tie)"), "\(r.stderr)")
+  #expect(r.stderr.components(separatedBy: tie).count == 2, "\(r.stderr)")
+  // ... and for every point, said so.
+  r = try runXbarsim(common + ["--rule", "hybrid", "--grid", "k=1,10", "--out", root.appendingPathComponent("b").path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: every point of the sweep: --rule hybrid with one epoch:"), "\(r.stderr)")
+  // The same sweep as train: no note where train gives none.
+  r = try runXbarsim(common + ["--grid", "nmax=32,64", "--out", root.appendingPathComponent("c").path])
+  #expect(r.status == 0 && !r.stderr.contains("note:"), "\(r.stderr)")
+}
+
+@Test func aSweepNoteListsItsPoints() {
+  let grid = SweepCommand.Grid(keys: ["seed"], values: [(1...20).map(String.init)])
+  #expect(SweepCommand.pointNote("note: x", points: [1, 3], of: 20, grid) == "note: sweep points 1 and 3: x")
+  #expect(SweepCommand.pointNote("note: x", points: [4], of: 20, grid) == "note: sweep point 4 (seed=5): x")
+  #expect(SweepCommand.pointNote("note: x", points: Array(0..<10), of: 20, grid) == "note: sweep points 0, 1, 2, 3, 4, 5, 6, 7 and 2 more: x")
+  #expect(SweepCommand.pointNote("note: x", points: Array(0..<20), of: 20, grid) == "note: every point of the sweep: x")
+  #expect(SweepCommand.pointNote("note: x", points: [0, 2], of: 2, grid) == "note: every point this run trains: x")
+}
+
+// An empty shard is arithmetic: said before the points are checked (a
+// 994,500-point grid had taken 7 minutes to say so), so before a point's
+// own error.
+@Test func anEmptyShardIsSaidBeforeThePointsAreChecked() throws {
+  let r = try runXbarsim(["sweep", "--grid", "nmax=0,64", "--shard", "2/3", "--out", "/nonexistent/o"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --shard 2/3: no point of the 2-point grid falls to this shard"), "\(r.stderr)")
+}
+
+@Test func aMisspeltGridKeyGetsTheNearestKey() throws {
+  for (typed, meant) in [("sigmac2c", "sigma_c2c"), ("NMAX", "nmax"), ("stats", "states")] {
+    let r = try runXbarsim(["sweep", "--grid", "\(typed)=1", "--out", "/nonexistent/o"])
+    #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid: unknown configuration key '\(typed)' (did you mean '\(meant)'?)\n"), "\(r.stderr)")
+  }
+}
+
+// Other data: the first key of the data object that differs, both values
+// (it had said "training or test data").
+@Test func aSweepOnOtherDataNamesWhatDiffers() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-data", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let (root2, data2) = try syntheticDataDirectory("xbarsim-s65-data2", train: 20, test: 11)
+  defer { try? FileManager.default.removeItem(at: root2) }
+  let out = root.appendingPathComponent("o").path
+  let common = ["sweep", "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--grid", "seed=1,2"]
+  #expect(try runXbarsim(common + ["--data", data.path, "--out", out]).status == 0)
+  let r = try runXbarsim(common + ["--data", data2.path, "--out", out])
+  #expect(r.status == 1 && r.stderr.contains("holds a sweep of other training or test data (test_images: 10 there, 11 now)"), "\(r.stderr)")
+}
+
+// `sweep merge` copies a point's file only when it is its row's summary
+// (another point's file put there had been copied beside the row).
+@Test func aMergeLeavesOutAPointFileThatIsNotItsRows() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-merge", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let dir = { root.appendingPathComponent($0).path }
+  for s in 0..<2 {
+    let r = try runXbarsim([
+      "sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--grid", "nmax=8,16,32,64",
+      "--shard", "\(s)/2", "--out", dir("s\(s)"),
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+  try FileManager.default.removeItem(atPath: dir("s0") + "/point-2.json")
+  try FileManager.default.copyItem(atPath: dir("s0") + "/point-0.json", toPath: dir("s0") + "/point-2.json")
+  let r = try runXbarsim(["sweep", "merge", dir("s0"), dir("s1"), "--out", dir("m")])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("\(dir("s0"))/point-2.json is not point 2's summary"), "\(r.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: dir("m") + "/point-2.json"))
+  for p in [0, 1, 3] { #expect(FileManager.default.fileExists(atPath: dir("m") + "/point-\(p).json"), "\(p)") }
+}
+
+// A resume that fills a gap writes its rows in point order.
+@Test func aResumedGapKeepsThePointOrder() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-order", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("o")
+  let command = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--grid", "seed=1,2,3", "--out", out.path]
+  #expect(try runXbarsim(command).status == 0)
+  let csv = out.appendingPathComponent("sweep.csv")
+  let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+  try (lines.filter { !$0.hasPrefix("1,") }.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(command)
+  #expect(r.status == 0, "\(r.stderr)")
+  let again = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+  #expect(again.dropFirst().map { $0.prefix(2) } == ["0,", "1,", "2,"], "\(again)")
+  // The same rows (up to their speed, measured again for point 1).
+  let cells = { (l: [Substring]) in l.map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(10) } }
+  #expect(cells(again) == cells(lines), "\(again)")
+}
