@@ -68,6 +68,16 @@ struct SVGLinePlot {
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
   ]
 
+  /// The dash of the line with palette index `index`: solid for the first
+  /// ten, then dashed, dotted and dash-dotted in turn, so that the 11th
+  /// line is not the 1st's (a walkthrough, session 65: a sweep's 12 lines
+  /// reused two colours, ambiguous).
+  static func dash(_ index: Int) -> String {
+    let patterns = ["", "7,4", "2,3", "8,3,2,3"]
+    let p = patterns[(index / palette.count) % patterns.count]
+    return p.isEmpty ? "" : " stroke-dasharray=\"\(p)\""
+  }
+
   /// The SVG document, `width` × `height` pixels.
   func render(width: Double = 760, height: Double = 480) -> String {
     Self.documentStart(width: Self.f(width), height: Self.f(height), fontSize: 12) + body(width: width, height: height)
@@ -230,7 +240,7 @@ struct SVGLinePlot {
         finite.append((x, y))
       }
       s +=
-        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points)\"><title>\(Self.escape(c.label))</title></polyline>\n"
+        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(Self.dash(c.color ?? k)) points=\"\(points)\"><title>\(Self.escape(c.label))</title></polyline>\n"
       // A line through a few points (one alone draws nothing) gets a
       // marker on each.
       if finite.count <= Self.markerLimit {
@@ -255,7 +265,7 @@ struct SVGLinePlot {
             "<circle cx=\"\(f(lx + 15))\" cy=\"\(f(y - 4))\" r=\"\(c.hollow ? "4.5" : "3.5")\" fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
         } else {
           s +=
-            "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(Self.dash(c.color ?? k))/>\n"
         }
         s += "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(c.label))</text>\n"
       }

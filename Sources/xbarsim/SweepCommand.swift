@@ -110,6 +110,18 @@ enum SweepCommand: CLICommand {
       return out
     }
 
+    /// The same grid as `other`: the same keys, in order, and values that
+    /// are the same string, or the same numbers (`0.1` and `0.10`, `16`
+    /// and `016`: one value to `repeatsValue` too; a walkthrough, session
+    /// 65, found them one value to the duplicate check and another sweep
+    /// on resuming).
+    func matches(_ other: Grid) -> Bool {
+      guard keys == other.keys, values.count == other.values.count else { return false }
+      return zip(values, other.values).allSatisfy { a, b in
+        a.count == b.count && zip(a, b).allSatisfy { x, y in x == y || (SweepCommand.numbers(x) != nil && SweepCommand.numbers(x) == SweepCommand.numbers(y)) }
+      }
+    }
+
     var header: [String] { ["point"] + keys + SweepCommand.fields }
     /// The headers of a sweep.csv written before the newest fields
     /// (`generations`), the oldest first.
@@ -130,7 +142,7 @@ enum SweepCommand: CLICommand {
       }
       return try merge(Array(args.positionals.dropFirst()), out: args.string("--out").map(trimmingSlashes))
     }
-    let grid = try parseGrid(args.all("--grid"))
+    var grid = try parseGrid(args.all("--grid"))
     // A key the grid sets and an option or --config sets too: the grid's
     // values would silently replace the other.
     let given = TrainCommand.explicitKeys(args)
@@ -270,6 +282,9 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(out)/sweep.csv: point \(stray) is not in shard \(index)/\(shards)")
       }
       rows = earlier.rows.keys.sorted().map { earlier.rows[$0]! }
+      // Its values as it spelt them (the same numbers), so that a column
+      // keeps one spelling.
+      grid = earlier.grid
       mergedFrom = earlier.mergedFrom
       if !rows.isEmpty && !args.has("--quiet") {
         var err = StandardError()
@@ -392,7 +407,7 @@ enum SweepCommand: CLICommand {
   /// another sweep's than `here`'s (`hereGrid`, `hereBase`): the grid, or
   /// the first base key that differs; nil when neither does.
   static func difference(_ grid: Grid, _ base: JSONValue, from hereGrid: Grid, _ hereBase: JSONValue, here: String) -> String? {
-    if grid != hereGrid { return "its grid is \(gridText(grid)), \(here) \(gridText(hereGrid))" }
+    if !grid.matches(hereGrid) { return "its grid is \(gridText(grid)), \(here) \(gridText(hereGrid))" }
     let mine = identity(base, under: grid), theirs = identity(hereBase, under: grid)
     guard mine != theirs else { return nil }
     return "its base configuration differs" + (theirs.firstDifference(from: mine).map { ": " + $0 } ?? "")
@@ -492,9 +507,15 @@ enum SweepCommand: CLICommand {
   static func repeatsValue(_ values: [String]) -> Bool {
     // Numbers, and lists of them (`layers`), by value: `5` and `05`,
     // `784,5,10` and `784,05,10` are one value.
-    let numbers = values.map { v in v.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) } }
-    let allNumbers = numbers.allSatisfy { $0.allSatisfy { $0 != nil } }
-    return Set(values).count < values.count || (allNumbers && Set(numbers.map { $0.map { $0! } }).count < numbers.count)
+    let lists = values.map(numbers)
+    return Set(values).count < values.count || (lists.allSatisfy { $0 != nil } && Set(lists.map { $0! }).count < lists.count)
+  }
+
+  /// A grid value as numbers (`layers` a list of them), nil when any part
+  /// is not a number.
+  static func numbers(_ value: String) -> [Double]? {
+    let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    return parts.allSatisfy { $0 != nil } ? parts.map { $0! } : nil
   }
 
   /// `i/n` with 0 ≤ i < n.
@@ -719,7 +740,7 @@ enum SweepCommand: CLICommand {
     for dir in dirs {
       let shard = try readShard(dir)
       if let grid {
-        guard shard.grid == grid else {
+        guard shard.grid.matches(grid) else {
           throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
         let mine = identity(shard.base, under: grid), first = identity(baseJSON, under: grid)

@@ -116,3 +116,40 @@ import _TestSupport
   let cells = { (l: [Substring]) in l.map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(10) } }
   #expect(cells(again) == cells(lines), "\(again)")
 }
+
+// The 11th line of a plot is dashed, not the 1st's twin (a sweep's 12
+// lines had reused two colours); the legend draws each line as plotted.
+@Test func theEleventhLineOfAPlotIsDashed() {
+  var plot = SVGLinePlot(title: "t", xLabel: "x", yLabel: "%")
+  for k in 0..<12 { plot.series.append(.init(label: "s\(k)", x: [0, 1], y: [Double(k), Double(k) + 1])) }
+  let svg = plot.render()
+  let lines = svg.split(separator: "\n").filter { $0.hasPrefix("<polyline") }
+  #expect(lines.count == 12)
+  for (k, line) in lines.enumerated() {
+    #expect(line.contains("stroke=\"\(SVGLinePlot.palette[k % 10])\""), "\(k)")
+    #expect(line.contains("stroke-dasharray=\"7,4\"") == (k >= 10), "\(k): \(line)")
+  }
+  let legend = svg.split(separator: "\n").filter { $0.hasPrefix("<line x1") && $0.contains("stroke-width=\"2\"") }
+  #expect(legend.count == 12 && legend.filter { $0.contains("stroke-dasharray") }.count == 2, "\(legend)")
+}
+
+// One number spelt two ways is one grid value: to the duplicate check, and
+// now on resuming (it had been "another sweep"), the directory's spelling
+// kept.
+@Test func aGridValueSpeltAnotherWayResumesTheSameSweep() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-spelt", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("o")
+  let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--out", out.path]
+  #expect(try runXbarsim(common + ["--grid", "nmax=16,32", "--quiet"]).status == 0)
+  let csv = out.appendingPathComponent("sweep.csv")
+  let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(common + ["--grid", "nmax=016,032"])
+  #expect(r.status == 0 && r.stderr.contains("resuming"), "\(r.stderr)")
+  let again = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+  #expect(again.dropFirst().map { $0.split(separator: ",")[1] } == ["16", "32"], "\(again)")
+  // Another number is another sweep still.
+  let other = try runXbarsim(common + ["--grid", "nmax=16,33", "--quiet"])
+  #expect(other.status == 1 && other.stderr.contains("holds another sweep (its grid is"), "\(other.stderr)")
+}
