@@ -160,8 +160,11 @@ enum InspectCommand: CLICommand {
     let checkpoint = args.string("--checkpoint")
     let saved = try checkpoint.map { try Checkpoint.read($0) }
     let base = saved?.configuration ?? TrainingConfiguration()
-    let cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
-    if let checkpoint, let saved { try TrainCommand.checkCheckpoint(args, cfg, checkpoint, saved) }
+    var cfg = try TrainCommand.configuration(args, base: base, baseName: checkpoint)
+    if let checkpoint, let saved {
+      try TrainCommand.checkCheckpoint(args, cfg, checkpoint, saved)
+      TrainCommand.droppingUnreadCheckpointKeys(&cfg, args)
+    }
     if cfg.rule.isFiniteState {
       try runHybrid(args, cfg, samples: samples, out: out, start: start, checkpoint: checkpoint.map { ($0, saved!) })
       return
@@ -187,7 +190,9 @@ enum InspectCommand: CLICommand {
       if let checkpoint, !(ruleWrong && given.contains("rule")), !(learningWrong && given.contains("learning")) {
         let what = (ruleWrong ? ["rule \(cfg.rule.rawValue)"] : []) + (learningWrong ? ["learning \(cfg.mode.rawValue)"] : [])
         let options = (ruleWrong ? ["--rule lim"] : []) + (learningWrong ? ["--learning on-chip"] : [])
-        throw CLIError.runtime(
+        // (Exit 64, as train's refusal of the same checkpoint: keys that
+        // do not go together; it had been 1, a walkthrough, session 65.)
+        throw CLIError.configuration(
           "\(checkpoint): the checkpoint's configuration is \(what.joined(separator: " and ")); inspect trains the arrays on-chip with rule lim: give \(options.joined(separator: " ")) to train its \(cfg.mode == .offChip ? "programmed " : "")arrays")
       }
       throw CLIError.usage("inspect needs --rule lim (with --learning on-chip), hybrid or single (the arrays train)")

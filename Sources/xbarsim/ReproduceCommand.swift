@@ -48,7 +48,8 @@ enum ReproduceCommand: CLICommand {
       --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
       12, --layers past the input layer (200 hidden, 10 output) for all but 12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
       does not vary them, --switch-threshold; both: --train-limit and --test-limit,
-      the papers' numbers being all of MNIST's) given a value other than
+      the papers' numbers being all of MNIST's, and --wires, their arrays'
+      lines being ideal) given a value other than
       the paper's makes those runs not the paper's: their label names the values
       ("hybrid, 50 states [states 20, k 5]") and they get no paper number.
 

@@ -322,6 +322,15 @@ enum TrainCommand: CLICommand {
       if let baseName, let kind = Checkpoint.kindConflict(saved: base, holdsPairs: base.rule.isFiniteState, cfg) {
         throw checkpointConflict(args, key: "rule", kind, baseName) ?? .runtime("\(baseName): \(kind)")
       }
+      // A key given here that this run would not read is refused as such,
+      // before a rule on its value (a walkthrough, session 65: off-chip,
+      // `--reset-time 1e-5` was told to widen slot_time, and then, given
+      // that, that the run ignores reset_time).
+      if let (key, usedBy) = cfg.ignoredKeys.first(where: { $0.key == e.field }), given.contains(key),
+        !keptByCheckpoint(cfg, args).contains(key)
+      {
+        throw keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it", args)
+      }
       let error = keyError(e.field, e.message, args, base: baseName)
       // A checkpoint's key that conflicts only with the options given here
       // (`--wires ideal` beside its write_lines resistive) is the command
@@ -760,9 +769,7 @@ enum TrainCommand: CLICommand {
     // Rule lim's only: a hybrid's checkpoint is trained on by its own rule,
     // which reads the thresholds only with encoding sign (they had passed
     // unread beside --checkpoint-out: a walkthrough, session 40).
-    let savedByCheckpoint: Set<String> =
-      checkpoint == nil || cfg.rule != .lim
-      ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time", "reset_slot_time"]
+    let savedByCheckpoint = keptByCheckpoint(cfg, args)
     // (From a checkpoint, the keys given here: its own are its run's.)
     let givenHere = checkpointIn != nil ? explicitKeys(args, includingSummary: true) : nil
     func givenHereOrAnywhere(_ key: String) -> Bool {
@@ -787,6 +794,7 @@ enum TrainCommand: CLICommand {
           + fileKeyHint(key, cfg, args),
         args)
     }
+    if checkpointIn != nil { droppingUnreadCheckpointKeys(&cfg, args, keep: savedByCheckpoint) }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
     var epochLog = args.string("--epoch-log")
     if let out = args.string("--out") {
@@ -1438,6 +1446,28 @@ enum TrainCommand: CLICommand {
   /// session 63 it was always the file's, where session 62 had made the
   /// options' other conflicts with a checkpoint usage errors: a
   /// walkthrough.)
+  /// The keys a checkpoint written by this run (rule lim, --checkpoint-out)
+  /// keeps for `inspect` whether or not the run reads them.
+  static func keptByCheckpoint(_ cfg: TrainingConfiguration, _ args: ParsedArguments) -> Set<String> {
+    args.string("--checkpoint-out") == nil || cfg.rule != .lim
+      ? [] : ["method", "threshold", "hidden_threshold", "program_voltage", "program_time", "reset_voltage", "reset_time", "slot_time", "reset_slot_time"]
+  }
+
+  /// From a checkpoint, the keys of its run that this run does not read
+  /// and that were not given here, back at their defaults (but `keep`:
+  /// those a checkpoint written now keeps for `inspect`). An off-chip
+  /// transfer of weights' `transfer`, `loss` and `lr` had passed into an
+  /// on-chip run from its checkpoint, unread, and its summary was then
+  /// refused as a --config (a walkthrough, session 65). The run is the
+  /// same: no key of these is read.
+  static func droppingUnreadCheckpointKeys(_ cfg: inout TrainingConfiguration, _ args: ParsedArguments, keep: Set<String> = []) {
+    let given = explicitKeys(args, includingSummary: true)
+    let defaults = Dictionary(TrainingConfiguration().allKeyValues, uniquingKeysWith: { a, _ in a })
+    for (key, _) in cfg.ignoredKeys where !keep.contains(key) && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
+      if let value = defaults[key] { try? cfg.set(key, value) }
+    }
+  }
+
   static func checkCheckpoint(_ args: ParsedArguments, _ cfg: TrainingConfiguration, _ path: String, _ saved: Checkpoint.Saved) throws {
     guard let c = Checkpoint.conflict(saved, cfg) else { return }
     if let error = checkpointConflict(args, key: c.key, c.message, path) { throw error }

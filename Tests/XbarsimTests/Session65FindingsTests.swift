@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Trainer
 import _TestSupport
 
 @testable import xbarsim
@@ -152,4 +153,61 @@ import _TestSupport
   // Another number is another sweep still.
   let other = try runXbarsim(common + ["--grid", "nmax=16,33", "--quiet"])
   #expect(other.status == 1 && other.stderr.contains("holds another sweep (its grid is"), "\(other.stderr)")
+}
+
+// A walkthrough of off-chip transfer (session 65).
+
+// The papers' arrays have ideal lines: runs through resistive ones are
+// not the papers' (Figure 14 had kept its numbers and Δ).
+@Test func resistiveLinesAreNotThePapersRuns() {
+  var base = TrainingConfiguration()
+  base.wires = .resistive
+  for run in LimReproduction.runs(figure: 14, base: base) + ChoiReproduction.runs(figure: 4, base: base) where run.configuration.rule != .float {
+    #expect(run.paper == nil && run.label.contains("wires resistive"), "\(run.label)")
+  }
+  // Ideal lines keep them.
+  #expect(LimReproduction.runs(figure: 14, base: TrainingConfiguration()).allSatisfy { $0.paper != nil })
+}
+
+// An on-chip run from an off-chip transfer of weights' checkpoint drops
+// the keys it does not read (transfer, loss, lr had passed into its
+// summary, which was then refused as --config), and trains the same.
+@Test func aRunFromACheckpointDropsTheKeysItDoesNotRead() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s65-ckpt", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let path = { root.appendingPathComponent($0).path }
+  let common = ["--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  var r = try runXbarsim(
+    ["train"] + common + ["--learning", "off-chip", "--transfer", "weights", "--loss", "mse", "--lr", "0.05", "--checkpoint-out", path("w.json")])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["train"] + common + ["--checkpoint-in", path("w.json"), "--learning", "on-chip", "--summary", path("s.json")])
+  #expect(r.status == 0, "\(r.stderr)")
+  let summary = try JSONValue.parse(Data(contentsOf: root.appendingPathComponent("s.json")))
+  let c = summary["configuration"]
+  #expect(c?["transfer"] == .string("states") && c?["loss"] == nil && c?["lr"] == .number(0.01), "\(String(describing: c))")
+  // Given back as --config, it runs again, to the same accuracy.
+  let again = try runXbarsim(["train"] + common + ["--config", path("s.json"), "--checkpoint-in", path("w.json"), "--summary", path("t.json")])
+  #expect(again.status == 0, "\(again.stderr)")
+  let t = try JSONValue.parse(Data(contentsOf: root.appendingPathComponent("t.json")))
+  #expect(t["test_accuracy"] == summary["test_accuracy"] && t["pulses"] == summary["pulses"])
+  // Inspecting that checkpoint without --learning on-chip is refused as
+  // train refuses it: exit 64 (it had been 1).
+  let i = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", path("w.json"), "--samples", "1", "--out", path("i")])
+  #expect(i.status == 64 && i.stderr.hasPrefix("Error: \(path("w.json")): the checkpoint's configuration is learning off-chip"), "\(i.stderr)")
+  // ... and with it, its record holds no transfer of weights.
+  let j = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", path("w.json"), "--learning", "on-chip", "--samples", "1", "--out", path("j")])
+  #expect(j.status == 0, "\(j.stderr)")
+  let record = try String(contentsOf: root.appendingPathComponent("j/inspect.json"), encoding: .utf8)
+  #expect(!record.contains("\"transfer\": \"weights\""), "\(record.prefix(2000))")
+}
+
+// A key the run would not read is refused as such before a rule on its
+// value (off-chip, --reset-time had been sent to widen slot_time first).
+@Test func anUnreadKeyIsRefusedBeforeItsValueRules() throws {
+  let r = try runXbarsim(["train", "--learning", "off-chip", "--reset-time", "1e-5", "--data", "/nonexistent"])
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --reset-time: applies to learning on-chip"), "\(r.stderr)")
+  // With --checkpoint-out, which keeps the timing keys for inspect, the
+  // value's own rule speaks.
+  let kept = try runXbarsim(["train", "--learning", "off-chip", "--reset-time", "1e-5", "--checkpoint-out", "/nonexistent/c.json", "--data", "/nonexistent"])
+  #expect(kept.status == 64 && kept.stderr.hasPrefix("Error: --reset-time: 1e-05 s needs slot_time"), "\(kept.stderr)")
 }

@@ -120,9 +120,12 @@ public enum LimReproduction {
   /// transfer our reading takes for it (`transfer states`: Choices). And
   /// its data's size, MNIST's 60,000 training and 10,000 test images
   /// (`train_limit`, `test_limit`; session 44: a subset had been compared).
+  /// And its arrays' ideal lines, the Kirchhoff sum (`wires`; session 65: a
+  /// walkthrough found Figure 14 through resistive lines compared with
+  /// the paper's numbers).
   public static let setting = [
     "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c",
-    "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit", "layers",
+    "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit", "layers", "wires",
   ]
 
   /// Figure 12's one number at 3 epochs: "When the training epoch is 3,
@@ -277,9 +280,11 @@ public enum ChoiReproduction {
   /// (`train_limit`, `test_limit`; session 44: a run on 2,000 images had
   /// its Δ against them). Not the epochs, which `--epochs` sets for every
   /// row and the table's title states (default 20; the paper's text gives no count).
+  /// And its ideal lines (`wires`): the paper models no line resistance
+  /// (session 65, as Lim's).
   public static let setting = [
     "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "lr", "batch", "encoding", "switch_threshold",
-    "train_limit", "test_limit",
+    "train_limit", "test_limit", "wires",
   ]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {
