@@ -1330,7 +1330,14 @@ enum TrainCommand: CLICommand {
       let curve = device ?? (cfg.betaP == cfg.betaD || cfg.method != .c || cfg.transfer == .weights
         ? "β \(JSONWriter.number(cfg.betaP)) nmax \(cfg.nMax)"
         : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD)) nmax \(cfg.nMax)")
-      return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg)) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
+      // The software training's batch and learning rate away from their
+      // defaults (a walkthrough, session 65: batch 10 and lr 0.1 were
+      // left out of the line and title).
+      var d = TrainingConfiguration()
+      d.rule = cfg.rule
+      let batch = cfg.batch != 1 ? " batch \(cfg.batch)" : ""
+      let lr = cfg.transfer == .weights && cfg.learningRate != d.learningRate ? " lr \(JSONWriter.number(cfg.learningRate))" : ""
+      return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg))\(batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(lr)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
