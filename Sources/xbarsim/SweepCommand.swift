@@ -641,7 +641,7 @@ enum SweepCommand: CLICommand {
     let seedKey = grid.keys.dropFirst().firstIndex(of: "seed")
     let column = { (name: String) in grid.header.firstIndex(of: name)! }
     let (mean, low, high) = (column("accuracy_mean_last"), column("accuracy_min_last"), column("accuracy_max_last"))
-    struct Point { var x: Double; var y: [Double] = []; var low = Double.infinity; var high = -Double.infinity }
+    struct Point { var x: Double; var value: String; var y: [Double] = []; var low = Double.infinity; var high = -Double.infinity }
     var lines: [String: [Point]] = [:]
     var order: [String] = []
     for r in rows.sorted(by: { Int($0[0])! < Int($1[0])! }) {
@@ -654,7 +654,7 @@ enum SweepCommand: CLICommand {
       guard let y = Double(r[mean]) else { continue }
       if lines[label] == nil { order.append(label) }
       var line = lines[label, default: []]
-      if seedKey == nil || !line.contains(where: { $0.x == x }) { line.append(Point(x: x)) }
+      if seedKey == nil || !line.contains(where: { $0.x == x }) { line.append(Point(x: x, value: shown(values[0]))) }
       let k = seedKey == nil ? line.count - 1 : line.firstIndex { $0.x == x }!
       line[k].y.append(y)
       line[k].low = min(line[k].low, Double(r[low]) ?? y)
@@ -671,7 +671,13 @@ enum SweepCommand: CLICommand {
     if !numeric { p.xAxis = .atData(log: false) }
     p.series = order.map { label in
       let line = lines[label]!
-      var series = SVGLinePlot.Series(label: label, x: line.map(\.x), y: line.map { $0.y.reduce(0, +) / Double($0.y.count) })
+      // A point of fewer seeds than the grid's (a sweep stopped or sharded)
+      // is named in the legend: its mean is not the others' kind (a
+      // walkthrough, session 65).
+      let seeds = seedKey.map { grid.values[$0].count } ?? 1
+      let partial = line.filter { $0.y.count < seeds }.map { "\($0.y.count) of \(seeds) seeds at \(first)=\($0.value)" }
+      let named = partial.isEmpty ? label : label + " (" + partial.joined(separator: ", ") + ")"
+      var series = SVGLinePlot.Series(label: named, x: line.map(\.x), y: line.map { $0.y.reduce(0, +) / Double($0.y.count) })
       if seedKey != nil {
         series.low = line.map(\.low)
         series.high = line.map(\.high)

@@ -211,3 +211,19 @@ import _TestSupport
   let kept = try runXbarsim(["train", "--learning", "off-chip", "--reset-time", "1e-5", "--checkpoint-out", "/nonexistent/c.json", "--data", "/nonexistent"])
   #expect(kept.status == 64 && kept.stderr.hasPrefix("Error: --reset-time: 1e-05 s needs slot_time"), "\(kept.stderr)")
 }
+
+// A sweep's plot averages over seeds; a point of fewer seeds than the
+// grid's (a sweep stopped inside) is named in its line's legend.
+@Test func aPlotNamesAPointOfFewerSeeds() {
+  let grid = SweepCommand.Grid(keys: ["sigma_c2c", "seed"], values: [["0", "0.3"], ["1", "2", "3"]])
+  let header = grid.header
+  func row(_ p: Int, _ y: Double) -> [String] {
+    var r = [String(p)] + grid.point(p) + Array(repeating: "", count: header.count - 1 - grid.keys.count)
+    for name in ["accuracy_mean_last", "accuracy_min_last", "accuracy_max_last"] { r[header.firstIndex(of: name)!] = String(y) }
+    return r
+  }
+  let whole = SweepCommand.plot(grid, (0..<6).map { row($0, 80 + Double($0)) })
+  #expect(!whole.contains("seeds at"), "\(whole)")
+  let stopped = SweepCommand.plot(grid, (0..<4).map { row($0, 80 + Double($0)) })
+  #expect(stopped.contains(">accuracy_mean_last, mean over seeds (1 of 3 seeds at sigma_c2c=0.3)<"), "\(stopped)")
+}
