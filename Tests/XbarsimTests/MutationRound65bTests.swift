@@ -23,6 +23,35 @@ private func handShard(_ dir: URL, gridJSON: String, points: Int, csv: String) t
   try Data(csv.utf8).write(to: dir.appendingPathComponent("sweep.csv"))
 }
 
+/// Figure 9's journal of one seed on tiny data, edited by `edit` (its
+/// runs list), then given to the same command again: the refusal's exit
+/// status and first line, and whether the journal was left as edited.
+private func editedJournal(_ label: String, _ edit: (inout [[String: Any]]) throws -> Void) throws -> (status: Int32, line: String, stderr: String, kept: Bool) {
+  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-\(label)", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
+  let made = try runXbarsim(base + ["--journal", journal.path])
+  #expect(made.status == 0, "\(made.stderr)")
+  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
+  var runs = try #require(held["runs"] as? [[String: Any]])
+  try edit(&runs)
+  held["runs"] = runs
+  try JSONSerialization.data(withJSONObject: held).write(to: journal)
+  let before = try Data(contentsOf: journal)
+  let again = try runXbarsim(base + ["--journal", journal.path])
+  return (again.status, firstLine(again.stderr), again.stderr, try Data(contentsOf: journal) == before)
+}
+
+/// The first run's result, edited.
+private func editingResult(_ edit: @escaping (inout [String: Any]) throws -> Void) -> (inout [[String: Any]]) throws -> Void {
+  { runs in
+    var result = try #require(runs[0]["result"] as? [String: Any])
+    try edit(&result)
+    runs[0]["result"] = result
+  }
+}
+
 /// A grid key with no values (a hand-edited sweep.json) is no grid: its
 /// product has no point, and a merge of it must not write an empty table.
 /// (Mutant: `checkedCount` without `!v.isEmpty`.)
@@ -54,22 +83,8 @@ private func handShard(_ dir: URL, gridJSON: String, points: Int, csv: String) t
 /// A journal that holds one run twice (an edit, a bad copy) is refused,
 /// not rewritten with both. (Mutant: the `found[index] == nil` guard dropped.)
 @Test func aJournalHoldingARunTwiceIsRefused() throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-twice", train: 60, test: 30)
-  defer { try? FileManager.default.removeItem(at: root) }
-  let journal = root.appendingPathComponent("runs.json")
-  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
-  let made = try runXbarsim(base + ["--journal", journal.path])
-  #expect(made.status == 0, "\(made.stderr)")
-  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
-  var runs = try #require(held["runs"] as? [Any])
-  runs.append(runs[0])
-  held["runs"] = runs
-  try JSONSerialization.data(withJSONObject: held).write(to: journal)
-  let before = try Data(contentsOf: journal)
-  let again = try runXbarsim(base + ["--journal", journal.path])
-  #expect(again.status == 1, "\(again.stderr)")
-  #expect(firstLine(again.stderr).contains("seed 1 is there twice"), "\(again.stderr)")
-  #expect(try Data(contentsOf: journal) == before)
+  let r = try editedJournal("twice") { $0.append($0[0]) }
+  #expect(r.status == 1 && r.line.contains("seed 1 is there twice") && r.kept, "\(r.stderr)")
 }
 
 /// A key given twice to --grid is refused: its second list would
@@ -221,69 +236,31 @@ private func handShard(_ dir: URL, gridJSON: String, points: Int, csv: String) t
 /// from before session 49 whose two counts are unknown. (Mutant: `resetsKnown`
 /// with both keys required.)
 @Test func aJournalRunWithResetsButNoRepotentiationPulsesIsRefused() throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-resets", train: 60, test: 30)
-  defer { try? FileManager.default.removeItem(at: root) }
-  let journal = root.appendingPathComponent("runs.json")
-  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
-  let made = try runXbarsim(base + ["--journal", journal.path])
-  #expect(made.status == 0, "\(made.stderr)")
-  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
-  var runs = try #require(held["runs"] as? [[String: Any]])
-  var result = try #require(runs[0]["result"] as? [String: Any])
-  try #require(result["resets"] != nil && result["repotentiation_pulses"] != nil)
-  result["repotentiation_pulses"] = nil
-  runs[0]["result"] = result
-  held["runs"] = runs
-  try JSONSerialization.data(withJSONObject: held).write(to: journal)
-  let again = try runXbarsim(base + ["--journal", journal.path])
-  #expect(again.status == 1, "\(again.stderr)")
-  #expect(firstLine(again.stderr).contains("result needs a number 'repotentiation_pulses'"), "\(again.stderr)")
+  let r = try editedJournal("resets", editingResult { result in
+    try #require(result["resets"] != nil && result["repotentiation_pulses"] != nil)
+    result["repotentiation_pulses"] = nil
+  })
+  #expect(r.status == 1 && r.line.contains("result needs a number 'repotentiation_pulses'"), "\(r.stderr)")
 }
 
 /// A run's evaluation points go forward in images: a point before its
 /// predecessor (an edit) is refused, not drawn. (Mutant: the
 /// `images >= previous` test dropped.)
 @Test func aJournalsPointsGoingBackInImagesAreRefused() throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-points", train: 60, test: 30)
-  defer { try? FileManager.default.removeItem(at: root) }
-  let journal = root.appendingPathComponent("runs.json")
-  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
-  let made = try runXbarsim(base + ["--journal", journal.path])
-  #expect(made.status == 0, "\(made.stderr)")
-  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
-  var runs = try #require(held["runs"] as? [[String: Any]])
-  var result = try #require(runs[0]["result"] as? [String: Any])
-  result["points"] = [[30, 50.0], [10, 60.0]]
-  runs[0]["result"] = result
-  held["runs"] = runs
-  try JSONSerialization.data(withJSONObject: held).write(to: journal)
-  let again = try runXbarsim(base + ["--journal", journal.path])
-  #expect(again.status == 1, "\(again.stderr)")
-  #expect(firstLine(again.stderr).contains("points[1]: images 10 is not a whole number ≥ the previous point's 30"), "\(again.stderr)")
+  let r = try editedJournal("points", editingResult { $0["points"] = [[30, 50.0], [10, 60.0]] })
+  #expect(r.status == 1 && r.line.contains("points[1]: images 10 is not a whole number ≥ the previous point's 30"), "\(r.stderr)")
 }
 
 /// A run's epoch records are epochs 1, 2, … in order: another number (an
 /// edit) is refused. (Mutant: the `epoch == n + 1` test dropped.)
 @Test func aJournalsEpochNumberedOutOfOrderIsRefused() throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-epochs", train: 60, test: 30)
-  defer { try? FileManager.default.removeItem(at: root) }
-  let journal = root.appendingPathComponent("runs.json")
-  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
-  let made = try runXbarsim(base + ["--journal", journal.path])
-  #expect(made.status == 0, "\(made.stderr)")
-  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
-  var runs = try #require(held["runs"] as? [[String: Any]])
-  var result = try #require(runs[0]["result"] as? [String: Any])
-  var epochs = try #require(result["epochs"] as? [[String: Any]])
-  try #require(epochs.count == 1)
-  epochs[0]["epoch"] = 2
-  result["epochs"] = epochs
-  runs[0]["result"] = result
-  held["runs"] = runs
-  try JSONSerialization.data(withJSONObject: held).write(to: journal)
-  let again = try runXbarsim(base + ["--journal", journal.path])
-  #expect(again.status == 1, "\(again.stderr)")
-  #expect(firstLine(again.stderr).contains("epochs[0] is epoch 2, not 1"), "\(again.stderr)")
+  let r = try editedJournal("epochs", editingResult { result in
+    var epochs = try #require(result["epochs"] as? [[String: Any]])
+    try #require(epochs.count == 1)
+    epochs[0]["epoch"] = 2
+    result["epochs"] = epochs
+  })
+  #expect(r.status == 1 && r.line.contains("epochs[0] is epoch 2, not 1"), "\(r.stderr)")
 }
 
 /// A run's ledger that books the lines' energies while its configuration
@@ -291,23 +268,11 @@ private func handShard(_ dir: URL, gridJSON: String, points: Int, csv: String) t
 /// its row's energy would hold energies this configuration never books.
 /// (Mutant: the lines' check of `checkAgainstConfiguration` dropped.)
 @Test func aJournalLedgerWithLinesItsConfigurationLacksIsRefused() throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-m65b-lines", train: 60, test: 30)
-  defer { try? FileManager.default.removeItem(at: root) }
-  let journal = root.appendingPathComponent("runs.json")
-  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "1"]
-  let made = try runXbarsim(base + ["--journal", journal.path])
-  #expect(made.status == 0, "\(made.stderr)")
-  var held = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
-  var runs = try #require(held["runs"] as? [[String: Any]])
-  var result = try #require(runs[0]["result"] as? [String: Any])
-  var ledger = try #require(result["ledger"] as? [String: Any])
-  ledger["read_lines"] = 1e-12
-  ledger["update_lines"] = 1e-12
-  result["ledger"] = ledger
-  runs[0]["result"] = result
-  held["runs"] = runs
-  try JSONSerialization.data(withJSONObject: held).write(to: journal)
-  let again = try runXbarsim(base + ["--journal", journal.path])
-  #expect(again.status == 1, "\(again.stderr)")
-  #expect(firstLine(again.stderr).contains("'ledger' has 'read_lines' or 'update_lines', but its configuration has no line_capacitance"), "\(again.stderr)")
+  let r = try editedJournal("lines", editingResult { result in
+    var ledger = try #require(result["ledger"] as? [String: Any])
+    ledger["read_lines"] = 1e-12
+    ledger["update_lines"] = 1e-12
+    result["ledger"] = ledger
+  })
+  #expect(r.status == 1 && r.line.contains("'ledger' has 'read_lines' or 'update_lines', but its configuration has no line_capacitance"), "\(r.stderr)")
 }
