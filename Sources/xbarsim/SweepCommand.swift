@@ -770,7 +770,12 @@ enum SweepCommand: CLICommand {
       for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
         owner[p] = dir
-        rows[p] = shard.rows[p]
+        // In the first shard's spelling (a shard's `0.10` is its `0.1`:
+        // `Grid.matches`), as the merged sweep.json names the grid: a row
+        // kept as its shard spelt it made the merged sweep.csv unreadable
+        // ("malformed row") and its point file "not the row's summary".
+        let cells = shard.rows[p]!, k = grid!.keys.count
+        rows[p] = [cells[0]] + grid!.point(p) + cells.dropFirst(k + 1)
       }
     }
     let g = grid!

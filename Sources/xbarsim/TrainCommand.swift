@@ -1469,7 +1469,13 @@ enum TrainCommand: CLICommand {
   /// same: no key of these is read.
   static func droppingUnreadCheckpointKeys(_ cfg: inout TrainingConfiguration, _ args: ParsedArguments, keep: Set<String> = []) {
     let given = explicitKeys(args, includingSummary: true)
-    let defaults = Dictionary(TrainingConfiguration().allKeyValues, uniquingKeysWith: { a, _ in a })
+    // This run's defaults: lr's is its rule's (0.1 for hybrid and single)
+    // and adc_range's 2c (Lim's rule's 0.01 and c 4's 8 had stayed
+    // refused in the summary as a --config; review 65).
+    var d = TrainingConfiguration()
+    d.rule = cfg.rule
+    d.c = cfg.c
+    let defaults = Dictionary(d.allKeyValues, uniquingKeysWith: { a, _ in a })
     for (key, _) in cfg.ignoredKeys where !keep.contains(key) && !given.contains(key) && !(key.hasPrefix("beta_") && given.contains("beta")) {
       if let value = defaults[key] { try? cfg.set(key, value) }
     }
