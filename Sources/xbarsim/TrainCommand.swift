@@ -198,7 +198,7 @@ enum TrainCommand: CLICommand {
   /// a key given neither as an option nor in `--config` names it.
   static func configuration(
     _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), baseName: String? = nil,
-    checkLines: Bool = true
+    checkLines: Bool = true, unreadFirst: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
     // (A checkpoint's range at 2c follows another c.)
@@ -326,7 +326,11 @@ enum TrainCommand: CLICommand {
       // before a rule on its value (a walkthrough, session 65: off-chip,
       // `--reset-time 1e-5` was told to widen slot_time, and then, given
       // that, that the run ignores reset_time).
-      if let (key, usedBy) = cfg.ignoredKeys.first(where: { $0.key == e.field }), given.contains(key),
+      // (Not for a sweep's or a reproduction's base, whose runs set the
+      // rule, the learning or the ADC themselves: `--lr -1` beside
+      // choi2021's hybrids, or `--adc-range 0` beside a grid of adc_bits,
+      // had been told rule lim would ignore it; review 65.)
+      if unreadFirst, let (key, usedBy) = cfg.ignoredKeys.first(where: { $0.key == e.field }), given.contains(key),
         !keptByCheckpoint(cfg, args).contains(key)
       {
         throw keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it", args)

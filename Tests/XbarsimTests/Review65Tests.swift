@@ -60,3 +60,20 @@ import _TestSupport
     #expect(r.status == 0, "\(name): \(r.stderr)")
   }
 }
+
+// A key given beside runs that set the rule, the learning or the ADC
+// themselves (a sweep's grid, a reproduction's figure) was refused as one
+// "rule lim (on-chip) would ignore", before its value's own error, from
+// the base configuration alone: `--lr -1` beside choi2021's hybrids, and
+// `--adc-range 0` beside a grid of ADCs.
+@Test func aSweepOrReproductionBaseKeyIsNotCalledUnread() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-r65-unread", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  var r = try runXbarsim(["sweep", "--data", data.path, "--adc-range", "0", "--grid", "adc_bits=4,8", "--out", root.appendingPathComponent("s").path])
+  #expect(r.status == 64 && r.stderr.contains("--adc-range") && !r.stderr.contains("would ignore it"), "\(r.stderr)")
+  r = try runXbarsim(["reproduce", "choi2021", "--figure", "4", "--data", data.path, "--lr", "-1"])
+  #expect(r.status == 64 && r.stderr.contains("--lr") && !r.stderr.contains("would ignore it"), "\(r.stderr)")
+  // Train still says it first.
+  r = try runXbarsim(["train", "--data", data.path, "--learning", "off-chip", "--reset-time", "1e-5"])
+  #expect(r.status == 64 && r.stderr.contains("--reset-time: applies to learning on-chip"), "\(r.stderr)")
+}
