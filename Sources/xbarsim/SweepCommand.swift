@@ -165,7 +165,7 @@ enum SweepCommand: CLICommand {
       [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
-    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"))
+    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), unreadFirst: false)
     let lineKeys = ["r_row", "r_col", "r_driver", "r_sense"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
     let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.
@@ -776,7 +776,12 @@ enum SweepCommand: CLICommand {
       for p in shard.rows.keys.sorted() {
         if let other = owner[p] { throw CLIError.runtime("point \(p) is in both \(other) and \(dir) (overlapping shards)") }
         owner[p] = dir
-        rows[p] = shard.rows[p]
+        // In the first shard's spelling (a shard's `0.10` is its `0.1`:
+        // `Grid.matches`), as the merged sweep.json names the grid: a row
+        // kept as its shard spelt it made the merged sweep.csv unreadable
+        // ("malformed row") and its point file "not the row's summary".
+        let cells = shard.rows[p]!, k = grid!.keys.count
+        rows[p] = [cells[0]] + grid!.point(p) + cells.dropFirst(k + 1)
       }
     }
     let g = grid!
