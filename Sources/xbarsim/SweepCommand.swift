@@ -117,8 +117,12 @@ enum SweepCommand: CLICommand {
     /// on resuming).
     func matches(_ other: Grid) -> Bool {
       guard keys == other.keys, values.count == other.values.count else { return false }
-      return zip(values, other.values).allSatisfy { a, b in
-        a.count == b.count && zip(a, b).allSatisfy { x, y in x == y || (SweepCommand.numbers(x) != nil && SweepCommand.numbers(x) == SweepCommand.numbers(y)) }
+      // (A device file's name is a name: `1` and `01` are two files.)
+      return zip(keys, zip(values, other.values)).allSatisfy { key, pair in
+        let (a, b) = pair
+        return a.count == b.count && zip(a, b).allSatisfy { x, y in
+          x == y || (key != "device_csv" && SweepCommand.numbers(x) != nil && SweepCommand.numbers(x) == SweepCommand.numbers(y))
+        }
       }
     }
 

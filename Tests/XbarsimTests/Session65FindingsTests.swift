@@ -227,3 +227,13 @@ import _TestSupport
   let stopped = SweepCommand.plot(grid, (0..<4).map { row($0, 80 + Double($0)) })
   #expect(stopped.contains(">accuracy_mean_last, mean over seeds (1 of 3 seeds at sigma_c2c=0.3)<"), "\(stopped)")
 }
+
+// Grids match by number, but a device file's name is a name.
+@Test func gridsMatchByNumberButDeviceFilesByName() {
+  let a = SweepCommand.Grid(keys: ["sigma_c2c", "layers"], values: [["0.1", "0.3"], ["784,100,10"]])
+  #expect(a.matches(.init(keys: ["sigma_c2c", "layers"], values: [["0.10", ".3"], ["784,0100,10"]])))
+  #expect(!a.matches(.init(keys: ["sigma_c2c", "layers"], values: [["0.1", "0.31"], ["784,100,10"]])))
+  #expect(!a.matches(.init(keys: ["layers", "sigma_c2c"], values: [["784,100,10"], ["0.1", "0.3"]])))
+  let d = SweepCommand.Grid(keys: ["device_csv"], values: [["1", "2"]])
+  #expect(!d.matches(.init(keys: ["device_csv"], values: [["01", "2"]])) && d.matches(d))
+}
