@@ -79,7 +79,7 @@ enum LineCommand: CLICommand {
   static let maximumCondition = 1e12
 
   static func run(_ args: ParsedArguments) throws {
-    let (line, drive, source) = try lineFromArguments(args)
+    let (line, drive, source, notes) = try lineFromArguments(args)
     let width = try args.double("--width", default: 1e-8)
     guard width >= 1e-15, width <= 1 else {
       throw CLIError.usage("--width must be in [1e-15, 1] s, got \(PulsesCommand.raw(args, "--width"))")
@@ -104,8 +104,17 @@ enum LineCommand: CLICommand {
     // integration had trapped (a walkthrough, session 58).
     let kappa = line.conditionBound()
     guard kappa <= maximumCondition else {
+      // A problem file's line names the file and its keys (the fuzzer,
+      // session 65: it had named --driver-resistance, not given, for the
+      // file's r_sense).
+      let bound = "its conductance matrix's condition number may reach \(String(format: "%.3g", kappa)) (at most \(String(format: "%.0g", maximumCondition)); about 4·n·(driver/segment + n) with \(n) cells"
+      if let source, args.string("--driver-resistance") == nil {
+        let (which, driverKey, segmentKey) = args.string("--row").map { ("word line \($0)", "r_driver", "r_row") } ?? ("bit line \(args.string("--col") ?? "")", "r_sense", "r_col")
+        throw CLIError.runtime(
+          "\(source): \(which) is too ill-conditioned to integrate: \(bound), \(driverKey) \(line.driverResistance) Ω and \(segmentKey) \(line.segmentResistances[0]) Ω): raise \(segmentKey) or lower \(driverKey)")
+      }
       throw CLIError.usage(
-        "the line is too ill-conditioned to integrate: its conductance matrix's condition number may reach \(String(format: "%.3g", kappa)) (at most \(String(format: "%.0g", maximumCondition)); about 4·n·(driver/segment + n) with \(n) cells, --driver-resistance \(line.driverResistance) Ω and segments of \(line.segmentResistances[0]) Ω): raise the segment resistance or lower --driver-resistance")
+        "the line is too ill-conditioned to integrate: \(bound), --driver-resistance \(line.driverResistance) Ω and segments of \(line.segmentResistances[0]) Ω): raise the segment resistance or lower --driver-resistance")
     }
     let probes = try probeCells(args, cells: n)
     for name in ["--csv", "--spice"] {
@@ -117,6 +126,8 @@ enum LineCommand: CLICommand {
       throw CLIError.usage("--csv and --spice name one file (\(a)): give two")
     }
 
+    var err = StandardError()
+    for note in notes { print(note, to: &err) }
     let t0 = DispatchTime.now().uptimeNanoseconds
     let result = line.pulse(volts: drive, width: width, until: until, threshold: threshold, probes: probes)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
@@ -210,9 +221,10 @@ enum LineCommand: CLICommand {
     values.allSatisfy { $0 == values[0] } ? values[0] : nil
   }
 
-  /// The line the options describe, its drive (V), and the problem file it
-  /// came from.
-  static func lineFromArguments(_ args: ParsedArguments) throws -> (RCLine, Double, String?) {
+  /// The line the options describe, its drive (V), the problem file it
+  /// came from, and the notes on that file (printed once the line is
+  /// accepted: an error stays the first line of standard error).
+  static func lineFromArguments(_ args: ParsedArguments) throws -> (RCLine, Double, String?, [String]) {
     let capacitance = try args.double("--capacitance")
     guard let capacitance else { throw CLIError.usage("missing --capacitance <F> (each cell's capacitance to ground)") }
     // (Below 1e-24 F the lines' energies sink into rounding.)
@@ -248,7 +260,7 @@ enum LineCommand: CLICommand {
         throw CLIError.usage("--shunt must be in [0, 1e3] S, got \(PulsesCommand.raw(args, "--shunt"))")
       }
       let line = RCLine(cells: cells, segmentResistance: r, capacitance: capacitance, shunt: shunt, driverResistance: driver)
-      return (line, voltage ?? 1, nil)
+      return (line, voltage ?? 1, nil, [])
     }
     for o in ["--cells", "--segment-resistance", "--shunt"] where args.string(o) != nil {
       throw CLIError.usage("\(o): with --problem the line's comes from the file; leave it out")
@@ -257,7 +269,7 @@ enum LineCommand: CLICommand {
     guard (row == nil) != (column == nil) else {
       throw CLIError.usage("--problem: give one of --row I (a word line) or --col J (a bit line)")
     }
-    var ignored: [String] = []
+    var ignored: [String] = [], notes: [String] = []
     // '-' reads standard input, as for `solve`.
     let mesh = path == "-"
       ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: "<stdin>", ignored: &ignored, withoutDrives: true)
@@ -280,8 +292,7 @@ enum LineCommand: CLICommand {
           try checkVoltage(v, "\(path): v_in[\(row)]")
           voltage = v
         } else {
-          var err = StandardError()
-          print("note: \(path): v_in[\(row)] is 0 or absent: word line \(row) is driven at 1 V (give --voltage)", to: &err)
+          notes.append("note: \(path): v_in[\(row)] is 0 or absent: word line \(row) is driven at 1 V (give --voltage)")
         }
       }
     } else {
@@ -319,8 +330,7 @@ enum LineCommand: CLICommand {
       }
       driver = terminal
     }
-    var err = StandardError()
-    for note in ProblemFile.notes(ignored, mesh: mesh, source: path) { print(note, to: &err) }
+    notes += ProblemFile.notes(ignored, mesh: mesh, source: path)
     // The crossing lines are taken as ideal virtual grounds: a file whose
     // crossing lines are resistive has a steady state other than `solve`'s
     // (a walkthrough, session 63: 5 % at the far end, without a word).
@@ -330,14 +340,13 @@ enum LineCommand: CLICommand {
     let dropped = [(crossing.keys.0, crossing.segment), (crossing.keys.1, crossing.terminal)].filter { $0.1 > 0 }
     if !dropped.isEmpty {
       let given = dropped.map { "\($0.0) \(JSONWriter.number($0.1)) Ω" }.joined(separator: ", ")
-      print(
-        "note: \(path): the crossing \(crossing.kind) lines are taken as ideal virtual grounds here (the file's \(given) left out): the cells' far ends sit at 0 V, so the line's steady state differs from solve's of the whole mesh",
-        to: &err)
+      notes.append(
+        "note: \(path): the crossing \(crossing.kind) lines are taken as ideal virtual grounds here (the file's \(given) left out): the cells' far ends sit at 0 V, so the line's steady state differs from solve's of the whole mesh")
     }
     let line = RCLine(
       resistances: resistances, capacitances: [Double](repeating: capacitance, count: resistances.count), shunts: shunts,
       driverResistance: driver)
-    return (line, voltage ?? 1, path)
+    return (line, voltage ?? 1, path, notes)
   }
 
   static func checkSegment(_ r: Double, _ name: String, _ args: ParsedArguments) throws {

@@ -237,3 +237,21 @@ import _TestSupport
   let d = SweepCommand.Grid(keys: ["device_csv"], values: [["1", "2"]])
   #expect(!d.matches(.init(keys: ["device_csv"], values: [["01", "2"]])) && d.matches(d))
 }
+
+// `line --problem`: an ill-conditioned line of the file is the file's
+// error, naming its keys, on the first line of standard error (the file's
+// notes had come first, and the error named --driver-resistance, not
+// given; the fuzzer, session 65). The notes follow an accepted line.
+@Test func aProblemLinesConditioningIsTheFilesErrorFirst() throws {
+  let dir = try temporaryDirectory("xbarsim-s65-line")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  let text = #"{"rows": 5, "cols": 1, "conductance": [[4e-5], [9e-5], [8e-5], [1e-4], [5e-5]], "v_in": [0.1, 0.2, 0.3, 0.2, 0.1], "r_row": 1, "r_col": RCOL, "r_sense": 50, "extra": 1}"#
+  try text.replacingOccurrences(of: "RCOL", with: "1e-12").write(to: file, atomically: true, encoding: .utf8)
+  let r = try runXbarsim(["line", "--problem", file.path, "--capacitance", "1e-15", "--col", "0"])
+  #expect(r.status == 1 && r.stderr.hasPrefix("Error: \(file.path): bit line 0 is too ill-conditioned to integrate:"), "\(r.stderr)")
+  #expect(r.stderr.contains("r_sense 50.0 Ω and r_col 1e-12 Ω): raise r_col or lower r_sense") && !r.stderr.contains("note:"), "\(r.stderr)")
+  try text.replacingOccurrences(of: "RCOL", with: "1").write(to: file, atomically: true, encoding: .utf8)
+  let ok = try runXbarsim(["line", "--problem", file.path, "--capacitance", "1e-15", "--col", "0"])
+  #expect(ok.status == 0 && ok.stderr.contains("key 'extra' not in the problem format") && ok.stderr.contains("the crossing word lines"), "\(ok.stderr)")
+}
