@@ -344,10 +344,11 @@ enum SweepCommand: CLICommand {
       // before its row, so that a row never lacks its file.
       let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON, dataFiles: TrainCommand.dataFilesJSON(train: train, test: test))
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
-      rows.append(try row(p, grid, summary: summary))
       // In point order, a gap a resume fills too (a walkthrough, session
-      // 65: rows 0, 2, 3, 1), as a merge writes them.
-      rows.sort { (Int($0[0]) ?? 0) < (Int($1[0]) ?? 0) }
+      // 65: rows 0, 2, 3, 1), as a merge writes them: before the first
+      // row of a later point (at the end, but after a gap).
+      let at = rows.last.map { (Int($0[0]) ?? 0) < p } ?? true ? rows.count : rows.firstIndex { (Int($0[0]) ?? 0) > p } ?? rows.count
+      rows.insert(try row(p, grid, summary: summary), at: at)
       // A failed write (a full disk, a file-size limit) says what is kept
       // and how to go on (a walkthrough, session 44: the line ended at
       // the file). The files are replaced whole, so each holds the points
