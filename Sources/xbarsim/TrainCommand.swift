@@ -333,7 +333,7 @@ enum TrainCommand: CLICommand {
       if unreadFirst, let (key, usedBy) = cfg.ignoredKeys.first(where: { $0.key == e.field }), given.contains(key),
         !keptByCheckpoint(cfg, args).contains(key)
       {
-        throw keyError(key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it", args)
+        throw keyError(key, unreadKeyMessage(key, usedBy, cfg, args), args)
       }
       let error = keyError(e.field, e.message, args, base: baseName)
       // A checkpoint's key that conflicts only with the options given here
@@ -791,12 +791,7 @@ enum TrainCommand: CLICommand {
         if b == "--beta" { throw CLIError.usage("--beta: \(message)") }
         throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
       }
-      throw keyError(
-        key, "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"
-          + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : "")
-          + (key == "sigma_c2c" && cfg.rule.isFiniteState ? " (rules hybrid and single's cycle-to-cycle variation is c2c)" : "")
-          + fileKeyHint(key, cfg, args),
-        args)
+      throw keyError(key, unreadKeyMessage(key, usedBy, cfg, args), args)
     }
     if checkpointIn != nil { droppingUnreadCheckpointKeys(&cfg, args, keep: savedByCheckpoint) }
     var log = args.string("--log"), plot = args.string("--plot"), summary = args.string("--summary")
@@ -1457,6 +1452,14 @@ enum TrainCommand: CLICommand {
   /// session 63 it was always the file's, where session 62 had made the
   /// options' other conflicts with a checkpoint usage errors: a
   /// walkthrough.)
+  /// Why `key`, which only `usedBy` reads, is refused for `cfg`'s run.
+  static func unreadKeyMessage(_ key: String, _ usedBy: String, _ cfg: TrainingConfiguration, _ args: ParsedArguments) -> String {
+    "applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it"
+      + (key == "c2c" && cfg.rule == .lim ? " (rule lim's cycle-to-cycle variation is sigma_c2c)" : "")
+      + (key == "sigma_c2c" && cfg.rule.isFiniteState ? " (rules hybrid and single's cycle-to-cycle variation is c2c)" : "")
+      + fileKeyHint(key, cfg, args)
+  }
+
   /// The keys a checkpoint written by this run (rule lim, --checkpoint-out)
   /// keeps for `inspect` whether or not the run reads them.
   static func keptByCheckpoint(_ cfg: TrainingConfiguration, _ args: ParsedArguments) -> Set<String> {
