@@ -200,7 +200,10 @@ enum SweepCommand: CLICommand {
       // beside a grid of rule lim was blamed on point 0's grid values).
       if let (key, usedBy) = cfg.ignoredKey {
         if !grid.keys.contains(key), let everywhere = try? ignoredAtEveryPoint(key, base: base, grid: grid), everywhere {
-          let who = grid.keys.contains("rule") ? "every point of the grid" : "rule \(cfg.rule.rawValue), every point of the grid's,"
+          // (Rule lim's learning named, as train names it, unless the grid
+          // sets it; an off-chip walkthrough, session 65.)
+          let learning = cfg.rule == .lim && !grid.keys.contains("learning") ? " (\(cfg.mode.rawValue))" : ""
+          let who = grid.keys.contains("rule") ? "every point of the grid" : "rule \(cfg.rule.rawValue)\(learning), every point of the grid's,"
           throw TrainCommand.keyError(key, "applies to \(usedBy) only; \(who) would ignore it", args)
         }
         // (Named as given: `--beta 1` beside a grid of rules had been
@@ -208,7 +211,7 @@ enum SweepCommand: CLICommand {
         let option = grid.keys.contains(key) ? nil : TrainCommand.givenOption(key, args)
         let named = option.map { $0 == "--" + key.replacingOccurrences(of: "_", with: "-") ? key : "\($0) (\(key))" } ?? key
         throw CLIError.usage(
-          "--grid point \(p) (\(describe(grid, p))): \(named) applies to \(usedBy) only; rule \(cfg.rule.rawValue) would ignore it\(productHint)")
+          "--grid point \(p) (\(describe(grid, p))): \(named) applies to \(usedBy) only; rule \(cfg.rule.rawValue)\(cfg.rule == .lim ? " (\(cfg.mode.rawValue))" : "") would ignore it\(productHint)")
       }
       configurations.append(cfg)
     }

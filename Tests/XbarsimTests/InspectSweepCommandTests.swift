@@ -1093,7 +1093,7 @@ private func plainCells(_ line: String) -> [String] {
   let adc = try runXbarsim(["sweep", "--data", data.path, "--grid", "adc_bits=0,4", "--grid", "adc_range=4,8", "--out", out])
   #expect(adc.status == 64)
   expectOneLineError(adc, [
-    "--grid point 0 (adc_bits=0 adc_range=4): adc_range applies to an ADC (adc_bits 1…16) only; rule lim would ignore it; a grid is every combination of its lists: run such points as a sweep of their own (another --out)"
+    "--grid point 0 (adc_bits=0 adc_range=4): adc_range applies to an ADC (adc_bits 1…16) only; rule lim (on-chip) would ignore it; a grid is every combination of its lists: run such points as a sweep of their own (another --out)"
   ])
   let lines = try runXbarsim(["sweep", "--data", data.path, "--grid", "wires=ideal,resistive", "--r-row", "2", "--r-col", "2", "--out", out])
   #expect(lines.status == 64)

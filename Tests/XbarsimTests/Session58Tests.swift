@@ -288,7 +288,7 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   defer { try? FileManager.default.removeItem(at: root) }
   let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--threads", "2", "--out", root.appendingPathComponent("o").path]
   var r = try runXbarsim(common + ["--grid", "nmax=32,64"])
-  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --threads: applies to rules hybrid and single only; rule lim, every point of the grid's, would ignore it\n"), "\(r.stderr)")
+  #expect(r.status == 64 && r.stderr.hasPrefix("Error: --threads: applies to rules hybrid and single only; rule lim (on-chip), every point of the grid's, would ignore it\n"), "\(r.stderr)")
   // A grid over the rule: the points that ignore it are named.
   r = try runXbarsim(common + ["--grid", "rule=hybrid,lim"])
   #expect(r.status == 64 && r.stderr.hasPrefix("Error: --grid point 1 (rule=lim): threads applies to rules hybrid and single only"), "\(r.stderr)")
