@@ -302,9 +302,10 @@ public struct LimExponentialDevice: DeviceModel {
     _gMinSnap = gMin + _deviceBoundSnap * range
     let n = nMax
     // Solved once per parameter set: a sweep validates every point of its
-    // grid, and the bisection (n_max pulses a step) took 27 % of the 11 s
-    // a 51,000-point grid of seeds and n_max spent before saying its shard
-    // was empty (a walkthrough, session 65; exp took most of the rest).
+    // grid, and this bisection (n_max pulses a step, an exp each) took
+    // about 96 % of the 11.3 s a 51,000-point grid of seeds and n_max spent
+    // before saying its shard was empty (perf, session 65: 27 % in the
+    // loop, 70 % in its exp); 0.5 s with the memo.
     let key = _CalibrationKey(gMin: gMin.bitPattern, gMax: gMax.bitPattern, betaP: betaP.bitPattern, betaD: betaD.bitPattern, nMax: n)
     if let known = Self._calibrated.withLock({ $0[key] }) {
       (alphaP, alphaD) = known
