@@ -365,7 +365,7 @@ enum SweepCommand: CLICommand {
       }
       // As `train` says them (a walkthrough, session 58: a sweep over k
       // whose hybrids never switched gave equal rows without a word).
-      for note in TrainCommand.resultNotes(result, cfg, fromCheckpoint: nil) {
+      for note in TrainCommand.resultNotes(result, cfg, fromCheckpoint: nil, test: test) {
         print(pointNote(note, points: [p], of: toRun, grid), to: &err)
       }
       if !args.has("--quiet") {

@@ -1138,7 +1138,7 @@ enum TrainCommand: CLICommand {
       print(e.summaryLine, to: &err)
     }
     // The run's notes (each sweep point's too).
-    for note in resultNotes(result, cfg, fromCheckpoint: saved) {
+    for note in resultNotes(result, cfg, fromCheckpoint: saved, test: test) {
       var err = StandardError()
       print(note, to: &err)
     }

@@ -462,7 +462,11 @@ extension TrainCommand {
   /// The notes on a finished run (its gates, ADC clipping, the hybrid's
   /// switch), which `train` prints after it and `sweep` after each point.
   /// `saved`: the checkpoint the run went on from.
-  static func resultNotes(_ result: TrainingResult, _ cfg: TrainingConfiguration, fromCheckpoint saved: Checkpoint.Saved?) -> [String] {
+  /// `test`: the test set the run evaluated on, for the note on a run
+  /// that ended at chance (none without it).
+  static func resultNotes(
+    _ result: TrainingResult, _ cfg: TrainingConfiguration, fromCheckpoint saved: Checkpoint.Saved?, test: IDXDataset? = nil
+  ) -> [String] {
     var notes: [String] = []
     // A hidden layer whose every derivative gate stayed shut: no error
     // reached the synapses below it, whatever the accuracy says (a device
@@ -550,6 +554,63 @@ extension TrainCommand {
       notes.append(
         "note: the hybrid switched to its small arrays after its last epoch (\(e)), so no epoch updated them; give more epochs for its fine tuning")
     }
+    if let test, let note = chanceNote(result, cfg, test: test, after: notes.count) { notes.append(note) }
     return notes
+  }
+
+  /// The share, in percent, of the most frequent class among the first
+  /// `count` labels of `test` (those an evaluation reads): the accuracy of
+  /// a network that always answers that class.
+  static func majorityShare(_ test: IDXDataset, count: Int) -> Double {
+    let n = min(count, test.labels.count)
+    guard n > 0 else { return 0 }
+    var counts = [Int](repeating: 0, count: 256)
+    for label in test.labels.prefix(n) { counts[Int(label)] += 1 }
+    return 100 * Double(counts.max()!) / Double(n)
+  }
+
+  /// The keys whose values differ from those of a default run of the same
+  /// rule (lr and adc_range follow the rule and c, as they do unset), less
+  /// those the run does not read and those that only say how much is
+  /// evaluated or drawn: what to look at first in a run that did not learn.
+  static func keysAwayFromDefaults(_ cfg: TrainingConfiguration) -> [(String, String)] {
+    var d = TrainingConfiguration()
+    d.rule = cfg.rule
+    d.mode = cfg.mode
+    var sameC = d
+    sameC.c = cfg.c
+    let defaults = Dictionary(d.allKeyValues, uniquingKeysWith: { a, _ in a })
+    let followingC = Dictionary(sameC.allKeyValues, uniquingKeysWith: { a, _ in a })
+    let ignored = Set(cfg.ignoredKeys.map(\.key))
+    let bookkeeping: Set<String> = ["seed", "test_limit", "evals_per_epoch", "rule", "mode"]
+    return cfg.allKeyValues.filter { key, value in
+      !ignored.contains(key) && !bookkeeping.contains(key) && defaults[key] != value
+        && !(key == "adc_range" && followingC[key] == value)
+    }
+  }
+
+  /// A note when the test accuracy stayed at chance over the last tenth
+  /// of the evaluation points: at most a point above the share of the
+  /// test set's most frequent class (a network answering one class gets
+  /// that). It names the settings away from their defaults, the first
+  /// place to look (a walkthrough, session 64, and session 66:
+  /// `--hidden-threshold 5` on 784-100-50-10 trained to 9.90 % without a
+  /// word, no gate shut and no bound passed). `after`: how many notes came
+  /// before it. nil for an interrupted run, one not evaluated, and a test
+  /// set of one class.
+  static func chanceNote(_ result: TrainingResult, _ cfg: TrainingConfiguration, test: IDXDataset, after: Int) -> String? {
+    guard !result.interrupted, !result.points.isEmpty else { return nil }
+    let evaluated = cfg.testLimit > 0 ? min(cfg.testLimit, test.count) : test.count
+    let chance = majorityShare(test, count: evaluated)
+    // (A test set of one class: any answer scores at most its share.)
+    guard chance < 100, result.accuracyMaxLast <= chance + 1 else { return nil }
+    let away = keysAwayFromDefaults(cfg)
+    let listed = away.prefix(12).map { "\($0.0) \($0.1)" }.joined(separator: ", ") + (away.count > 12 ? ", and \(away.count - 12) more" : "")
+    let settings = away.isEmpty
+      ? "every setting is at its default"
+      : "the settings away from rule \(cfg.rule.rawValue)'s defaults: \(listed)"
+    return String(
+      format: "note: the test accuracy stayed at chance (at most %.2f %% over the last tenth of the evaluation points, where answering the most frequent class gives %.2f %% of the %ld test images): the network tells no class from another%@; %@",
+      result.accuracyMaxLast, chance, evaluated, after > 0 ? " (the notes above may say why)" : "", settings)
   }
 }

@@ -36,7 +36,10 @@ import _TestSupport
   #expect(r.stderr.contains("note: every point of the sweep: --rule hybrid with one epoch:"), "\(r.stderr)")
   // The same sweep as train: no note where train gives none.
   r = try runXbarsim(common + ["--grid", "nmax=32,64", "--out", root.appendingPathComponent("c").path])
-  #expect(r.status == 0 && !r.stderr.contains("note:"), "\(r.stderr)")
+  // (Thirty images train these points to chance, which session 66's note
+  // says, as train's does: no other note.)
+  let others = r.stderr.split(separator: "\n").filter { $0.contains("note:") && !$0.contains("the test accuracy stayed at chance") }
+  #expect(r.status == 0 && others.isEmpty, "\(r.stderr)")
 }
 
 @Test func aSweepNoteListsItsPoints() {

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import Trainer
+import _TestSupport
+
+@testable import xbarsim
+
+// Session 66's findings at the command line.
+
+/// A finished run whose last tenth of evaluation points reached `best` %.
+private func finished(best: Double) -> TrainingResult {
+  var r = TrainingResult()
+  r.points = [EvaluationPoint(images: 100, accuracy: best, loss: 2.3, pulses: 0, resets: 0, seconds: 0.1)]
+  r.testAccuracy = best
+  r.accuracyMeanLast = best
+  r.accuracyMinLast = best
+  r.accuracyMaxLast = best
+  return r
+}
+
+/// Ten test images, four of class 3: a network answering 3 gets 40 %.
+private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 0, count: 10), labels: [3, 3, 1, 3, 5, 3, 7, 8, 9, 0])
+
+// `--hidden-threshold 5` on 784-100-50-10 trained to 9.90 % without a
+// word (no gate shut, no bound passed: session 65's left items). A run
+// whose best accuracy over its last tenth is within a point of the most
+// frequent class's share now says it is at chance, and names the settings
+// away from its rule's defaults.
+@Test func aRunAtChanceIsNotedWithItsSettingsAwayFromDefaults() {
+  #expect(TrainCommand.majorityShare(tenLabels, count: 10) == 40)
+  // The first `count` labels only (those a --test-limit evaluates).
+  #expect(TrainCommand.majorityShare(tenLabels, count: 2) == 100)
+  #expect(TrainCommand.majorityShare(tenLabels, count: 3) == 100 * 2 / 3.0)
+  var cfg = TrainingConfiguration()
+  cfg.hiddenThreshold = 5
+  cfg.layers = [1, 4, 10]
+  let note = TrainCommand.chanceNote(finished(best: 41), cfg, test: tenLabels, after: 0)
+  #expect(note?.hasPrefix("note: the test accuracy stayed at chance (at most 41.00 % over the last tenth of the evaluation points, where answering the most frequent class gives 40.00 % of the 10 test images): the network tells no class from another; the settings away from rule lim's defaults: ") == true, "\(note ?? "nil")")
+  #expect(note?.contains("hidden_threshold 5") == true && note?.contains("layers 1,4,10") == true, "\(note ?? "nil")")
+  #expect(note?.contains("seed") == false && note?.contains("lr") == false, "\(note ?? "nil")")
+  // More than a point above chance: no note.
+  #expect(TrainCommand.chanceNote(finished(best: 41.01), cfg, test: tenLabels, after: 0) == nil)
+  // After other notes, it points at them.
+  #expect(TrainCommand.chanceNote(finished(best: 40), cfg, test: tenLabels, after: 1)?.contains("from another (the notes above may say why); ") == true)
+  // An interrupted run, or one never evaluated: no note.
+  var cut = finished(best: 10)
+  cut.interrupted = true
+  #expect(TrainCommand.chanceNote(cut, cfg, test: tenLabels, after: 0) == nil)
+  #expect(TrainCommand.chanceNote(TrainingResult(), cfg, test: tenLabels, after: 0) == nil)
+  // Without the test set (a caller that has none): no note.
+  #expect(TrainCommand.resultNotes(finished(best: 10), cfg, fromCheckpoint: nil).isEmpty)
+  #expect(TrainCommand.resultNotes(finished(best: 10), cfg, fromCheckpoint: nil, test: tenLabels).count == 1)
+}
+
+// The defaults compared against are the run's rule's (lr 0.1 for the
+// hybrid) and follow its c (adc_range 2c unset), and keys the run does
+// not read are left out.
+@Test func theSettingsAwayFromDefaultsFollowTheRuleAndC() {
+  var cfg = TrainingConfiguration()
+  #expect(TrainCommand.keysAwayFromDefaults(cfg).isEmpty)
+  cfg.rule = .hybrid
+  #expect(TrainCommand.keysAwayFromDefaults(cfg).isEmpty, "\(TrainCommand.keysAwayFromDefaults(cfg))")
+  cfg.c = 2
+  #expect(TrainCommand.keysAwayFromDefaults(cfg).map(\.0) == ["c"], "\(TrainCommand.keysAwayFromDefaults(cfg))")
+  cfg.seed = 9
+  cfg.testLimit = 50
+  #expect(TrainCommand.keysAwayFromDefaults(cfg).map(\.0) == ["c"], "\(TrainCommand.keysAwayFromDefaults(cfg))")
+  // Rule float does not read nmax: not named, though away.
+  var float = TrainingConfiguration()
+  float.rule = .float
+  float.nMax = 32
+  #expect(TrainCommand.keysAwayFromDefaults(float).isEmpty, "\(TrainCommand.keysAwayFromDefaults(float))")
+}
+
+// At the command line, for train and sweep. Blank test images give
+// every image the same outputs, so the network answers one class for all
+// of them and cannot beat the most frequent class's share.
+@Test func trainAndSweepSayARunIsAtChance() throws {
+  let root = try temporaryDirectory("xbarsim-s66-chance")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let data = root.appendingPathComponent("data")
+  var test = SyntheticImages(count: 20, seed: 2)
+  test.pixels = [UInt8](repeating: 0, count: test.pixels.count)
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 40, seed: 1), test: test, to: data)
+  let common = ["--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  var r = try runXbarsim(["train"] + common + ["--nmax", "32", "--out", root.appendingPathComponent("t").path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("of the 20 test images): the network tells no class from another"), "\(r.stderr)")
+  #expect(r.stderr.contains("the settings away from rule lim's defaults: layers 64,8,10, nmax 32"), "\(r.stderr)")
+  r = try runXbarsim(["sweep"] + common + ["--quiet", "--grid", "nmax=16", "--out", root.appendingPathComponent("s").path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: sweep point 0 (nmax=16): the test accuracy stayed at chance"), "\(r.stderr)")
+  #expect(r.stderr.contains("the settings away from rule lim's defaults: layers 64,8,10, nmax 16"), "\(r.stderr)")
+  // The same data with its images: more than a point above chance, no note.
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 200, seed: 1), test: SyntheticImages(count: 100, seed: 2), to: data)
+  r = try runXbarsim(["train"] + common + ["--rule", "float", "--lr", "0.1", "--epochs", "3", "--out", root.appendingPathComponent("u").path])
+  #expect(r.status == 0 && !r.stderr.contains("at chance"), "\(r.stderr)")
+}
+
+// One class in the test set: any answer scores its share or less, and a
+// network that tells the classes apart cannot be told from one that
+// answers that class; no note.
+@Test func aTestSetOfOneClassGetsNoChanceNote() {
+  let one = IDXDataset(rows: 1, cols: 1, pixels: [0, 0, 0], labels: [4, 4, 4])
+  #expect(TrainCommand.chanceNote(finished(best: 0), TrainingConfiguration(), test: one, after: 0) == nil)
+}
