@@ -90,65 +90,131 @@ enum Checkpoint {
   /// written as the Double it converts to, so that it reads back to the
   /// same bits), a measured device's positions, and the counters.
   static func write(_ net: HybridNetwork, trainImages: Int, place: Place = Place(), to path: String) throws {
-    var text = header(net.configuration, trainImages: trainImages, place: place, phase: net.phase)
-    text += "  \"encoder_streams\": " + list(net.encoderStreams, words) + ",\n  \"layers\": ["
-    let names = HybridLayerState.arrayNames(hybrid: net.isHybrid)
-    for (l, s) in net.layerStates.enumerated() {
-      text += l == 0 ? "\n" : ",\n"
-      text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
-      text += "\"repotentiation_pulses\": \(s.repotentiations)"
-      for (name, values) in zip(names, s.conductances) {
-        text += ",\n     \"\(name)_conductances\": " + list(values) { "\(Double($0))" }
+    // Layer by layer, each array as it is written (`OutputFile.Sink`).
+    try OutputFile.write(to: path) { out in
+      try out.write(header(net.configuration, trainImages: trainImages, place: place, phase: net.phase))
+      try out.write("  \"encoder_streams\": " + list(net.encoderStreams, words) + ",\n  \"layers\": [")
+      let names = HybridLayerState.arrayNames(hybrid: net.isHybrid)
+      for l in 0..<net.layerCount {
+        let s = net.layerState(l)
+        try out.write(l == 0 ? "\n" : ",\n")
+        try out.write("    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), ")
+        try out.write("\"repotentiation_pulses\": \(s.repotentiations)")
+        for (name, values) in zip(names, s.conductances) {
+          try out.write(",\n     \"\(name)_conductances\": ")
+          try out.list(values) { "\(Double($0))" }
+        }
+        try out.write(",\n     \"weights\": ")
+        try out.list(s.weights) { "\(Double($0))" }
+        for (name, values) in zip(names, s.positions) {
+          try out.write(",\n     \"\(name)_positions\": ")
+          try out.list(values) { String($0) }
+        }
+        if let streams = s.streams {
+          try out.write(",\n     \"noise_streams\": " + list(streams, words))
+          try out.write(",\n     \"pending_noise\": " + list(s.pendingNoise) { list($0) { String($0) } })
+        }
+        try out.write("}")
       }
-      text += ",\n     \"weights\": " + list(s.weights) { "\(Double($0))" }
-      for (name, values) in zip(names, s.positions) {
-        text += ",\n     \"\(name)_positions\": " + list(values) { String($0) }
-      }
-      if let streams = s.streams {
-        text += ",\n     \"noise_streams\": " + list(streams, words)
-        text += ",\n     \"pending_noise\": " + list(s.pendingNoise) { list($0) { String($0) } }
-      }
-      text += "}"
+      try out.write("\n  ]")
+      try writeEndurance(net.enduranceCounts, out)
+      try out.write("\n}\n")
     }
-    text += "\n  ]" + enduranceText(net.enduranceCounts) + "\n}\n"
-    try OutputFile.write(text, to: path)
   }
 
   /// A run with `endurance`: every layer's per-device counts, so that a
   /// run going on from the checkpoint counts on from them (`,` and the
   /// key, or nothing).
-  private static func enduranceText(_ counts: [EnduranceCounts]?) -> String {
-    guard let counts else { return "" }
-    return ",\n  \"endurance\": ["
-      + counts.map { c in
-        "\n    {\"pulses\": " + list(c.pulses) { String($0) } + ",\n     \"resets\": " + list(c.resets) { String($0) } + "}"
-      }.joined(separator: ",") + "\n  ]"
+  private static func writeEndurance(_ counts: [EnduranceCounts]?, _ out: OutputFile.Sink) throws {
+    guard let counts else { return }
+    try out.write(",\n  \"endurance\": [")
+    for (k, c) in counts.enumerated() {
+      try out.write(k == 0 ? "\n    {\"pulses\": " : ",\n    {\"pulses\": ")
+      try out.list(c.pulses) { String($0) }
+      try out.write(",\n     \"resets\": ")
+      try out.list(c.resets) { String($0) }
+      try out.write("}")
+    }
+    try out.write("\n  ]")
   }
 
   static func write(_ net: LimNetwork, trainImages: Int, place: Place = Place(), to path: String) throws {
     let cfg = net.configuration
-    var text = header(cfg, trainImages: trainImages, place: place) + "  \"layers\": ["
-    for (l, s) in net.layerStates.enumerated() {
-      text += l == 0 ? "\n" : ",\n"
-      text += "    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), "
-      text += "\"repotentiation_pulses\": \(s.repotentiations)"
-      if cfg.limConductanceStates {
-        text += ",\n     \"plus_conductances\": " + list(s.plusConductances) { "\($0)" }
-        text += ",\n     \"minus_conductances\": " + list(s.minusConductances) { "\($0)" }
-      } else {
-        text += ",\n     \"plus_states\": " + list(s.plusStates) { String($0) }
-        text += ",\n     \"minus_states\": " + list(s.minusStates) { String($0) }
+    try OutputFile.write(to: path) { out in
+      try out.write(header(cfg, trainImages: trainImages, place: place) + "  \"layers\": [")
+      for l in 0..<net.layerCount {
+        let s = net.layerState(l)
+        try out.write(l == 0 ? "\n" : ",\n")
+        try out.write("    {\"rows\": \(s.rows), \"columns\": \(s.columns), \"pulses\": \(s.pulses), \"resets\": \(s.resets), ")
+        try out.write("\"repotentiation_pulses\": \(s.repotentiations)")
+        if cfg.limConductanceStates {
+          try out.write(",\n     \"plus_conductances\": ")
+          try out.list(s.plusConductances) { "\($0)" }
+          try out.write(",\n     \"minus_conductances\": ")
+          try out.list(s.minusConductances) { "\($0)" }
+        } else {
+          try out.write(",\n     \"plus_states\": ")
+          try out.list(s.plusStates) { String($0) }
+          try out.write(",\n     \"minus_states\": ")
+          try out.list(s.minusStates) { String($0) }
+        }
+        if let noise = s.noise { try out.write(",\n     \"noise_stream\": " + words(noise)) }
+        if cfg.sigma > 0 {
+          // Each Float exactly, as the Double it converts to.
+          try out.write(",\n     \"plus_scales\": ")
+          try out.list(s.plusScales) { "\(Double($0))" }
+          try out.write(",\n     \"minus_scales\": ")
+          try out.list(s.minusScales) { "\(Double($0))" }
+        }
+        try out.write("}")
       }
-      if let noise = s.noise { text += ",\n     \"noise_stream\": " + words(noise) }
-      if cfg.sigma > 0 {
-        // Each Float exactly, as the Double it converts to.
-        text += ",\n     \"plus_scales\": " + list(s.plusScales) { "\(Double($0))" }
-        text += ",\n     \"minus_scales\": " + list(s.minusScales) { "\(Double($0))" }
-      }
-      text += "}"
+      try out.write("\n  ]")
+      try writeEndurance(net.enduranceCounts, out)
+      try out.write("\n}\n")
     }
-    text += "\n  ]" + enduranceText(net.enduranceCounts) + "\n}\n"
-    try OutputFile.write(text, to: path)
+  }
+
+  /// At most this many bytes for each of the checkpoint's numbers, its
+  /// comma included: a Double written by Swift has at most 17 significant
+  /// digits, a sign, a point and an exponent (`-2.2250738585072014e-308`).
+  static let longestNumber = 25.0
+
+  /// An upper bound on the size in bytes of `cfg`'s checkpoint: every
+  /// device's numbers at their longest (`longestNumber`; a device state,
+  /// a byte, in 4 and a position or count in 12), and a megabyte for the
+  /// rest. 0 for the runs that keep none (float SGD, off-chip learning).
+  /// A hybrid writes about 100 bytes a synapse: 784-10000-10's file was
+  /// 800 MB, 784-14000-10's 1.12 GB, past what `--checkpoint-in` reads (a
+  /// walkthrough, session 66).
+  static func largestBytes(_ cfg: TrainingConfiguration) -> Double {
+    guard cfg.rule != .float, cfg.mode == .onChip else { return 0 }
+    let perSynapse: Double
+    if cfg.rule == .lim {
+      perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.sigma > 0 ? 2 * longestNumber : 0)
+        + (cfg.endurance ? 2 * 2 * 12 : 0)
+    } else {
+      let arrays = cfg.rule == .hybrid ? 4.0 : 2
+      perSynapse = arrays * longestNumber + longestNumber + (cfg.measuredDevice != nil ? arrays * 12 : 0)
+        + (cfg.endurance ? 2 * arrays * 12 : 0)
+    }
+    return perSynapse * Double(synapses(cfg)) + 1e6
+  }
+
+  /// The bytes a save holds besides the network: one layer's states, copied
+  /// (`layerState`), the largest; the text goes out a megabyte at a time.
+  static func saveBytes(_ cfg: TrainingConfiguration) -> Double {
+    guard cfg.rule != .float, cfg.mode == .onChip else { return 0 }
+    let largest = zip(cfg.layers, cfg.layers.dropFirst()).map { ($0 + 1) * $1 }.max() ?? 0
+    // Rule lim: both devices' states (1 byte), conductances (8) and scales
+    // (4); the hybrid's: each array's conductance and position (4 each)
+    // and the weight (4).
+    let arrays = cfg.rule == .hybrid ? 4.0 : 2
+    let perSynapse = cfg.rule == .lim ? 26 : arrays * 8 + 4
+    return perSynapse * Double(largest) + 2e6
+  }
+
+  private static func synapses(_ cfg: TrainingConfiguration) -> Int {
+    zip(cfg.layers, cfg.layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
   }
 
   /// What a checkpoint holds: its configuration and rule lim's layer
@@ -220,6 +286,15 @@ enum Checkpoint {
   static func read(_ path: String) throws -> Saved {
     let data = try ProblemFile.read(path)
     func fail(_ m: String) -> CLIError { .runtime("\(path): \(m)") }
+    // The parsed tree: a 24-byte value per number, and its arrays' growth
+    // (a 320 MB hybrid checkpoint took 527 MB more at its peak than the run
+    // without it; this counts 0.7 GB). Refused up front: under `ulimit -v`
+    // the parse had crashed on a failed allocation (a walkthrough, session
+    // 66).
+    let values = data.withUnsafeBytes { raw in raw.reduce(into: 1.0) { if $1 == UInt8(ascii: ",") { $0 += 1 } } }
+    if let reason = MemoryLimit.shortfall(onTopOfCurrentUse: 32 * values) {
+      throw fail("reading this checkpoint (\(data.count) bytes) \(reason)")
+    }
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch { throw fail("malformed JSON at \(error)") }
     guard root["format"] == .string(format) else { throw fail("not an xbarsim checkpoint (no \"format\": \"\(format)\")") }

@@ -1267,8 +1267,21 @@ enum TrainCommand: CLICommand {
   /// Refuses a network beyond the memory: it would trap in its first
   /// allocation ("failed to allocate") or meet the OOM killer.
   static func checkMemory(_ cfg: TrainingConfiguration, _ args: ParsedArguments) throws {
-    if let reason = MemoryLimit.shortfall(onTopOfCurrentUse: MemoryLimit.trainingBytes(cfg)) {
-      throw keyError("layers", "\(networkSize(cfg)): training \(reason)", args)
+    // A save's copy of one layer too, when the run saves (a walkthrough,
+    // session 66: a save that built the whole file in memory crashed a run
+    // under `ulimit -v`, its results lost).
+    let saves = args.string("--checkpoint-out") != nil
+    let bytes = MemoryLimit.trainingBytes(cfg) + (saves ? Checkpoint.saveBytes(cfg) : 0)
+    if let reason = MemoryLimit.shortfall(onTopOfCurrentUse: bytes) {
+      throw keyError("layers", "\(networkSize(cfg)): training \(saves ? "and saving its checkpoint " : "")\(reason)", args)
+    }
+    // A checkpoint that could pass what `--checkpoint-in` reads would be
+    // written and never read back (a walkthrough, session 66: a hybrid
+    // 784-14000-10's 1.12 GB).
+    let largest = Checkpoint.largestBytes(cfg)
+    if saves, largest > Double(ProblemFile.maxBytes) {
+      throw CLIError.usage(
+        "--checkpoint-out: the checkpoint of \(networkSize(cfg)) could reach \(MemoryLimit.gigabytes(largest, 2)) (every number at its longest), more than the \(ProblemFile.maxBytes) bytes --checkpoint-in reads: it might never be read back; train without --checkpoint-out, or a smaller network")
     }
   }
 

@@ -104,3 +104,70 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   let one = IDXDataset(rows: 1, cols: 1, pixels: [0, 0, 0], labels: [4, 4, 4])
   #expect(TrainCommand.chanceNote(finished(best: 0), TrainingConfiguration(), test: one, after: 0) == nil)
 }
+
+// A walkthrough of large networks (session 66): a hybrid 784-14000-10's
+// checkpoint was written (1.12 GB) and then refused by --checkpoint-in
+// (more than the 1 GiB it reads). A save that could pass that is now
+// refused before training; `Checkpoint.largestBytes`, the bound it uses,
+// holds for every kind of checkpoint written here.
+@Test func aCheckpointNeverPassesItsBoundAndOneBeyondTheReadLimitIsRefused() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s66-ckpt-size", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let cases: [[String]] = [
+    ["--rule", "hybrid"],
+    ["--rule", "hybrid", "--endurance", "true", "--d2d", "0.3"],
+    ["--rule", "single", "--endurance", "true"],
+    ["--rule", "lim"],
+    ["--rule", "lim", "--sigma", "0.5", "--sigma-c2c", "0.2", "--endurance", "true"],
+    ["--rule", "lim", "--method", "c"],
+  ]
+  for (k, extra) in cases.enumerated() {
+    let file = root.appendingPathComponent("c\(k).json")
+    let options = ["--layers", "64,40,10"] + extra
+    let r = try runXbarsim(
+      ["train", "--data", data.path, "--evals-per-epoch", "1", "--checkpoint-out", file.path, "--summary", root.appendingPathComponent("s\(k).json").path] + options)
+    #expect(r.status == 0, "\(extra): \(r.stderr)")
+    var cfg = TrainingConfiguration()
+    for i in stride(from: 0, to: options.count, by: 2) {
+      try cfg.set(String(options[i].dropFirst(2)).replacingOccurrences(of: "-", with: "_"), options[i + 1])
+    }
+    let size = Double(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as! Int)
+    // The bound less its megabyte for the rest, against the file less
+    // its opening (the configuration): the arrays' numbers alone.
+    let synapses = 65.0 * 40 + 41 * 10
+    #expect(size - 20_000 < Checkpoint.largestBytes(cfg) - 1e6, "\(extra): \(size) bytes, bound \(Checkpoint.largestBytes(cfg) - 1e6) for \(synapses) synapses")
+  }
+  // Beyond the read limit: refused before training, naming the option.
+  let big = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--layers", "64,140000,10", "--checkpoint-out", root.appendingPathComponent("big.json").path])
+  #expect(big.status == 64, "\(big.stderr)")
+  #expect(big.stderr.hasPrefix("Error: --checkpoint-out: the checkpoint of 64-140000-10 (10500010 synapses) could reach 1.31 GB (every number at its longest), more than the 1073741824 bytes --checkpoint-in reads"), "\(big.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("big.json").path))
+}
+
+// The save's text goes out through a buffer of a megabyte: what crosses
+// its flushes arrives whole and in order, and a failed write names the
+// file and its cause.
+@Test func aStreamedFileIsTheTextItWasGiven() throws {
+  let root = try temporaryDirectory("xbarsim-s66-sink")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let values = (0..<400_000).map { Double($0) * 0.37 - 1e5 }
+  let expected = "{\"v\": [" + values.map { "\($0)" }.joined(separator: ",") + "]}\n"
+  #expect(expected.utf8.count > 3 * OutputFile.Sink.chunk)
+  let path = root.appendingPathComponent("x.json").path
+  try OutputFile.write(to: path) { out in
+    try out.write("{\"v\": ")
+    try out.list(values) { "\($0)" }
+    try out.write("}\n")
+  }
+  #expect(try String(contentsOfFile: path, encoding: .utf8) == expected)
+  // An empty list, and text alone.
+  try OutputFile.write(to: path) { try $0.list([Int]()) { String($0) } }
+  #expect(try String(contentsOfFile: path, encoding: .utf8) == "[]")
+  // A device with no room: the error names it and the system's reason.
+  #expect {
+    try OutputFile.write(to: "/dev/full") { try $0.write(expected) }
+  } throws: { error in
+    "\(error)".contains("/dev/full: cannot write (No space left on device)")
+  }
+}

@@ -50,19 +50,25 @@ public struct HybridLayerState: Sendable, Equatable {
 
 extension HybridNetwork {
   /// Every layer's devices, weight cache and counters.
-  public var layerStates: [HybridLayerState] {
-    layers.map { layer in
-      HybridLayerState(
-        rows: layer.rows, columns: layer.columns,
-        conductances: layer.g.map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
-        weights: Array(UnsafeBufferPointer(start: layer.w, count: layer.count)),
-        positions: (layer.measuredState ?? []).map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
-        pulses: layer.pulses, repotentiations: layer.repotentiations, resets: layer.resets,
-        streams: [layer.noise.state] + layer.shares.map(\.noise.state),
-        pendingNoise: layer.shares.map {
-          Array(UnsafeBufferPointer(start: $0.noiseIndex + $0.noiseNext, count: ApplyShare.noiseBlock - $0.noiseNext))
-        })
-    }
+  public var layerStates: [HybridLayerState] { layers.indices.map(layerState) }
+
+  /// The number of layers (arrays of each kind).
+  public var layerCount: Int { layers.count }
+
+  /// Layer `k`'s devices, weight cache and counters, alone: a checkpoint
+  /// copies one layer at a time.
+  public func layerState(_ k: Int) -> HybridLayerState {
+    let layer = layers[k]
+    return HybridLayerState(
+      rows: layer.rows, columns: layer.columns,
+      conductances: layer.g.map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
+      weights: Array(UnsafeBufferPointer(start: layer.w, count: layer.count)),
+      positions: (layer.measuredState ?? []).map { Array(UnsafeBufferPointer(start: $0, count: layer.count)) },
+      pulses: layer.pulses, repotentiations: layer.repotentiations, resets: layer.resets,
+      streams: [layer.noise.state] + layer.shares.map(\.noise.state),
+      pendingNoise: layer.shares.map {
+        Array(UnsafeBufferPointer(start: $0.noiseIndex + $0.noiseNext, count: ApplyShare.noiseBlock - $0.noiseNext))
+      })
   }
 
   /// The encoders' random streams (`SeededGenerator.state`), one per

@@ -48,20 +48,26 @@ public struct LimLayerState: Sendable, Equatable {
 
 extension LimNetwork {
   /// Every layer's device states and counters.
-  public var layerStates: [LimLayerState] {
-    layers.map { l in
-      let mn = l.rows * l.columns
-      return LimLayerState(
-        rows: l.rows, columns: l.columns,
-        plusStates: Array(UnsafeBufferPointer(start: l.kp, count: mn)),
-        minusStates: Array(UnsafeBufferPointer(start: l.km, count: mn)),
-        plusConductances: Array(UnsafeBufferPointer(start: l.gp, count: mn)),
-        minusConductances: Array(UnsafeBufferPointer(start: l.gm, count: mn)),
-        plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
-        minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
-        pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations,
-        noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
-    }
+  public var layerStates: [LimLayerState] { layers.indices.map(layerState) }
+
+  /// The number of layers (arrays).
+  public var layerCount: Int { layers.count }
+
+  /// Layer `k`'s device states and counters, alone: a checkpoint copies
+  /// one layer at a time.
+  public func layerState(_ k: Int) -> LimLayerState {
+    let l = layers[k]
+    let mn = l.rows * l.columns
+    return LimLayerState(
+      rows: l.rows, columns: l.columns,
+      plusStates: Array(UnsafeBufferPointer(start: l.kp, count: mn)),
+      minusStates: Array(UnsafeBufferPointer(start: l.km, count: mn)),
+      plusConductances: Array(UnsafeBufferPointer(start: l.gp, count: mn)),
+      minusConductances: Array(UnsafeBufferPointer(start: l.gm, count: mn)),
+      plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
+      minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
+      pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations,
+      noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
   }
 
   /// Puts saved device states and counters back.
