@@ -427,12 +427,12 @@ public final class Experiment {
     /// conductances (`ResistiveReader.transferMatrix`) — the same currents
     /// a nodal solve per image would give, to the solver's tolerance.
     func evaluate(after images: Int) throws -> Double {
-      guard cfg.adcBits > 0 && cfg.rule != .float else { return try accuracy(on: test, count: testCount, after: images) }
+      guard cfg.adcBits > 0 && cfg.rule != .float else { return try accuracy(on: test, count: testCount, after: images, stop: shouldStop) }
       // With an ADC: the share of each layer's test-set sums it clipped
       // (then at the top, then the images tied there).
       var clipped = [Int](repeating: 0, count: 2 * (cfg.layers.count - 1) + 1)
       let a = try clipped.withUnsafeMutableBufferPointer {
-        try accuracy(on: test, count: testCount, after: images, clipped: $0.baseAddress!)
+        try accuracy(on: test, count: testCount, after: images, clipped: $0.baseAddress!, stop: shouldStop)
       }
       let arrays = cfg.layers.count - 1, tested = testCount
       let share = { (counts: ArraySlice<Int>) in
@@ -457,8 +457,11 @@ public final class Experiment {
     // matrices and a second programming of an off-chip array saved).
     var weightsImages: Int? = nil
     var effective: [UnsafePointer<Float>] = []
+    /// `stop`: polled as the images are read (the run's `shouldStop`, or
+    /// never).
     func accuracy(
-      on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil, trainingSet: Bool = false
+      on data: IDXDataset, count: Int, after images: Int?, clipped: UnsafeMutablePointer<Int>? = nil, trainingSet: Bool = false,
+      stop: () -> Bool
     ) throws -> Double {
       // (`clipped`: one count per layer, then one per layer at the top,
       // then the images tied at the top.)
@@ -479,22 +482,22 @@ public final class Experiment {
               effective = hybrid.weightPointers
             } else if images == nil || images != weightsImages {
               weightsImages = nil
-              effective = try hybrid.effectiveWeights(stop: shouldStop)
+              effective = try hybrid.effectiveWeights(stop: stop)
               weightsImages = images
             }
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: effective, scales: cfg.layers.dropFirst().map { _ in 1 },
               neuron: neuron, chains: hybrid.senseChains, noiseKey: noiseKey)
-            correct = withExtendedLifetime(hybrid) {
-              evaluator.correct(
+            correct = try withExtendedLifetime(hybrid) {
+              try evaluator.correct(
                 pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
-                clippedAbove: clippedAbove, tiedAtTop: tiedAtTop)
+                clippedAbove: clippedAbove, tiedAtTop: tiedAtTop, stop: stop)
             }
           } else if let net = target ?? lim {
             if images == nil || images != weightsImages {
               programTarget()
               weightsImages = nil
-              effective = try net.effectiveWeights(stop: shouldStop)
+              effective = try net.effectiveWeights(stop: stop)
               weightsImages = images
             }
             let weights = effective
@@ -502,9 +505,9 @@ public final class Experiment {
               sizes: cfg.layers, weights: weights,
               scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains,
               noiseKey: noiseKey)
-            correct = evaluator.correct(
+            correct = try evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
-                clippedAbove: clippedAbove, tiedAtTop: tiedAtTop)
+              clippedAbove: clippedAbove, tiedAtTop: tiedAtTop, stop: stop)
           } else if let float {
             let ws = float.weights
             var ptrs: [UnsafePointer<Float>] = []
@@ -512,8 +515,8 @@ public final class Experiment {
             for w in ws { w.withUnsafeBufferPointer { ptrs.append($0.baseAddress!) } }
             let evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: ptrs, scales: ws.map { _ in 1 }, neuron: neuron)
-            correct = withExtendedLifetime(ws) {
-              evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features)
+            correct = try withExtendedLifetime(ws) {
+              try evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, stop: stop)
             }
           }
         }
@@ -524,7 +527,7 @@ public final class Experiment {
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
     var previousTrainAccuracy =
-      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil, trainingSet: true)) ?? 0 : 0
+      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil, trainingSet: true, stop: { false })) ?? 0 : 0
     if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
@@ -761,7 +764,18 @@ public final class Experiment {
           // The epoch's record (outside the training time).
           let e0 = DispatchTime.now().uptimeNanoseconds
           // A failed evaluation was reported by the test evaluation already.
-          let trainAccuracy = (try? accuracy(on: train, count: trainCount, after: seen, trainingSet: true)) ?? 0
+          // Stopped inside it, the run ends as if stopped at the epoch's
+          // last image, before its end (its record, the hybrid's switch):
+          // a run going on from there takes them.
+          let trainAccuracy: Double
+          do {
+            trainAccuracy = try accuracy(on: train, count: trainCount, after: seen, trainingSet: true, stop: shouldStop)
+          } catch SolverError.stopped {
+            result.interrupted = true
+            break epochs
+          } catch {
+            trainAccuracy = 0
+          }
           evalNanos += DispatchTime.now().uptimeNanoseconds - e0
           let images = seen - epochStartImages
           let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }
