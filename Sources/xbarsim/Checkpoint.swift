@@ -57,6 +57,10 @@ enum Checkpoint {
     /// before that end (a periodic save, an interrupt) can be told the
     /// epochs that end there; nil: not known (before session 45).
     var runEndImages: Int? = nil
+    /// The checksum of the training set the run that wrote it trained on
+    /// (`IDXDataset.checksum`; `train_checksum`, since session 66): a run
+    /// on other data goes on inside none of its epochs. nil: not known.
+    var trainChecksum: UInt64? = nil
   }
 
   private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
@@ -65,6 +69,7 @@ enum Checkpoint {
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     if let end = place.runEndImages { text += "  \"run_end_images\": \(end),\n" }
+    if let sum = place.trainChecksum { text += "  \"train_checksum\": \"\(String(sum, radix: 16))\",\n" }
     // (Not `endurance`: the counts are the checkpoint's own `endurance`
     // list, and a run from it counts on from them only with its own
     // --endurance true.)
@@ -279,7 +284,7 @@ enum Checkpoint {
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
     "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-    "run_end_images", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
+    "run_end_images", "train_checksum", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -302,7 +307,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, configuration, device, phase, encoder_streams, layers and endurance)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, configuration, device, phase, encoder_streams, layers and endurance)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -331,6 +336,13 @@ enum Checkpoint {
         throw fail("'run_end_images' must be an integer ≥ devices_train_images (\(Int(devices))) and below 1e15, got \(v.brief)")
       }
       place.runEndImages = Int(k)
+    }
+    // (Missing: not known, as before session 66.)
+    if let v = root["train_checksum"] {
+      guard case .string(let text) = v, text.count <= 16, let sum = UInt64(text, radix: 16) else {
+        throw fail("'train_checksum' must be a checksum of up to 16 hexadecimal digits, got \(v.brief)")
+      }
+      place.trainChecksum = sum
     }
     if let v = root["switch_reference"] {
       guard case .number(let r) = v, r >= 0, r <= 100 else {

@@ -114,7 +114,7 @@ enum InspectCommand: CLICommand {
     // command's first line is its error.)
     var notes: [String] = []
     if let (path, saved) = saved {
-      let (into, note) = TrainCommand.place(of: saved, path, cfg, epoch: order.count, dataCount: train.count)
+      let (into, note) = TrainCommand.place(of: saved, path, cfg, epoch: order.count, dataCount: train.count, trainChecksum: train.checksum)
       // (Shuffles the checkpoint's run made; one more for a new epoch.)
       let shuffles = saved.place.shuffles + (into > 0 ? 0 : 1)
       order = experiment.epochOrder(shuffles: shuffles)

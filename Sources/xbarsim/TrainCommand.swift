@@ -894,7 +894,7 @@ enum TrainCommand: CLICommand {
     let (train, test) = try datasets(args)
     // (Before the limits, which count final_iterations against the epochs.)
     if epochsRest, let checkpointIn, let saved {
-      cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count).epochs
+      cfg.epochs = try restOfRun(saved, checkpointIn, cfg, dataCount: train.count, trainChecksum: train.checksum).epochs
       // The saved run's last `final_iterations` updates may reach back
       // before this run's start: those of them this run has (a review,
       // session 45: the rest could not go on at all).
@@ -955,16 +955,25 @@ enum TrainCommand: CLICommand {
         to: &err)
       // A checkpoint written inside an epoch (Ctrl-C): the run trains the
       // rest of it first, in its order (unless its order or epochs differ).
-      let (into, note) = place(of: saved, checkpointIn, cfg, epoch: experiment.trainImagesPerEpoch, dataCount: train.count)
+      let (into, note) = place(
+        of: saved, checkpointIn, cfg, epoch: experiment.trainImagesPerEpoch, dataCount: train.count, trainChecksum: train.checksum)
       if into > 0 {
         experiment.startingIndex = into
         experiment.startingSwitchReference = saved.place.switchReference
       }
       if let note { print("note: \(note)", to: &err) }
+      // (Saved at an epoch's end: the same said without the epoch. A run
+      // on other data is a new study, fine-tuning say, but no longer the
+      // saved run's.)
+      if saved.place.epochImages == 0, let sum = saved.place.trainChecksum, sum != train.checksum {
+        print(
+          "note: the run that saved \(checkpointIn) trained on other training data (train_checksum \(String(sum, radix: 16)) there, \(String(train.checksum, radix: 16)) here)",
+          to: &err)
+      }
       // The epochs that end where the saved run would have (after a
       // periodic save or an interrupt): the rest of its stopped epoch
       // counts as the first. Only when its epochs fit this run's.
-      if let (k, left) = try? restOfRun(saved, checkpointIn, cfg, dataCount: train.count) {
+      if let (k, left) = try? restOfRun(saved, checkpointIn, cfg, dataCount: train.count, trainChecksum: train.checksum) {
         let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
         print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s"): \(which)", to: &err)
       }
@@ -1045,7 +1054,8 @@ enum TrainCommand: CLICommand {
       let end = Double(prior - experiment.startingIndex) + Double(cfg.epochs) * Double(experiment.trainImagesPerEpoch)
       let place = Checkpoint.Place(
         shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
-        priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil)
+        priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil,
+        trainChecksum: train.checksum)
       switch net {
       case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
       case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
@@ -1566,10 +1576,16 @@ enum TrainCommand: CLICommand {
   /// (`into` 0). The note says which, for a checkpoint saved inside an
   /// epoch.
   static func place(
-    of saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, epoch: Int, dataCount: Int
+    of saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, epoch: Int, dataCount: Int, trainChecksum: UInt64
   ) -> (into: Int, note: String?) {
     let into = saved.place.epochImages
     guard into > 0 else { return (0, nil) }
+    // Other training data: the saved order's indices name other images (a
+    // walkthrough, session 66: a Fashion-MNIST run from an MNIST
+    // checkpoint skipped the first 7,248 images of its epoch as trained).
+    if let sum = saved.place.trainChecksum, sum != trainChecksum {
+      return (0, "\(path) was saved \(into) images into an epoch of other training data (train_checksum \(String(sum, radix: 16)) there, \(String(trainChecksum, radix: 16)) here); this run begins a new epoch")
+    }
     // The stopped epoch's order is the saved run's: another seed, shuffle
     // or train_limit makes another (images trained twice in the epoch,
     // others never; a walkthrough, session 40). train_limit as the epochs
@@ -1595,8 +1611,12 @@ enum TrainCommand: CLICommand {
   /// when that run had ended or its end is not whole epochs of this run.
   /// `left`: the training images the saved run had left.
   static func restOfRun(
-    _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int
+    _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int, trainChecksum: UInt64
   ) throws -> (epochs: Int, left: Int) {
+    if let sum = saved.place.trainChecksum, sum != trainChecksum {
+      throw CLIError.runtime(
+        "--epochs rest: the run that saved \(path) trained on other training data (train_checksum \(String(sum, radix: 16)) there, \(String(trainChecksum, radix: 16)) here): it is another run; give --epochs N")
+    }
     // (Off-chip learning's checkpoint holds the arrays it programmed: a
     // run from them is another run. A review, session 45.)
     if saved.configuration.rule == .lim && saved.configuration.mode == .offChip {
@@ -1619,7 +1639,7 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime(
         "--epochs rest: the run that saved \(path) had epochs of \(savedEpoch) training images, this run \(epoch) (train_limit): it is another run; give --epochs N")
     }
-    let (into, _) = place(of: saved, path, cfg, epoch: epoch, dataCount: dataCount)
+    let (into, _) = place(of: saved, path, cfg, epoch: epoch, dataCount: dataCount, trainChecksum: trainChecksum)
     guard saved.place.epochImages == 0 || into > 0 else {
       throw CLIError.runtime(
         "--epochs rest: \(path) was saved inside an epoch that this run does not go on with (another seed, shuffle or batch: it begins a new one), so it would not end where that run would have; give --epochs N")

@@ -171,3 +171,44 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
     "\(error)".contains("/dev/full: cannot write (No space left on device)")
   }
 }
+
+// A walkthrough of large networks (session 66): a Fashion-MNIST run from
+// an MNIST checkpoint saved inside an epoch trained "the rest of that
+// epoch", skipping the images the saved order had reached, and --epochs
+// rest took it for the same run. A checkpoint now keeps its training
+// set's checksum; a run on other data begins a new epoch and is not the
+// saved run.
+@Test func aCheckpointOnOtherTrainingDataIsNotGoneOnInsideItsEpoch() throws {
+  let root = try temporaryDirectory("xbarsim-s66-other-data")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 40, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: a)
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 40, seed: 5), test: SyntheticImages(count: 10, seed: 2), to: b)
+  let ckpt = root.appendingPathComponent("c.json")
+  let common = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
+  var r = try runXbarsim(["train", "--data", a.path, "--checkpoint-out", ckpt.path] + common)
+  #expect(r.status == 0, "\(r.stderr)")
+  // As if saved 20 images into an epoch, two epochs before its run's end.
+  var text = try String(contentsOf: ckpt, encoding: .utf8)
+  #expect(text.contains("\"train_checksum\": \"\(String(IDXDataset(rows: 8, cols: 8, pixels: SyntheticImages(count: 40, seed: 1).pixels, labels: SyntheticImages(count: 40, seed: 1).labels).checksum, radix: 16))\""))
+  text = text.replacingOccurrences(of: "\"epoch_images\": 0", with: "\"epoch_images\": 20")
+    .replacingOccurrences(of: "\"run_end_images\": 40", with: "\"run_end_images\": 100")
+    .replacingOccurrences(of: "\"shuffles\": 1", with: "\"shuffles\": 2")
+  try text.write(to: ckpt, atomically: true, encoding: .utf8)
+  // The same data: the rest of the epoch, and --epochs rest is 2 epochs.
+  r = try runXbarsim(["train", "--data", a.path, "--checkpoint-in", ckpt.path, "--epochs", "rest"] + common)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("was saved 20 images into an epoch of 40; this run trains the rest of that epoch as its first"), "\(r.stderr)")
+  // Other data: a new epoch, said so, and --epochs rest refused.
+  r = try runXbarsim(["train", "--data", b.path, "--checkpoint-in", ckpt.path] + common)
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("was saved 20 images into an epoch of other training data (train_checksum "), "\(r.stderr)")
+  #expect(r.stderr.contains("this run begins a new epoch"), "\(r.stderr)")
+  r = try runXbarsim(["train", "--data", b.path, "--checkpoint-in", ckpt.path, "--epochs", "rest"] + common)
+  #expect(r.status == 1, "\(r.stderr)")
+  #expect(r.stderr.hasPrefix("Error: --epochs rest: the run that saved \(ckpt.path) trained on other training data (train_checksum "), "\(r.stderr)")
+  // A malformed checksum names the key.
+  try text.replacingOccurrences(of: "\"train_checksum\": \"", with: "\"train_checksum\": \"xyz").write(to: ckpt, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train", "--data", a.path, "--checkpoint-in", ckpt.path] + common)
+  #expect(r.status == 1 && r.stderr.contains("'train_checksum' must be a checksum of up to 16 hexadecimal digits"), "\(r.stderr)")
+}
