@@ -234,7 +234,12 @@ enum ArgumentParsing {
         guard let opt = byName[name] else {
           // The nearest spelling, for a typo (`--device-cvs`: a FET
           // researcher's walkthrough, session 49, got no hint).
-          let hint = nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" } ?? ""
+          // Else the options it begins (`--checkpoint`: a walkthrough,
+          // session 66, got no hint, as its edits are 3 and 4 away).
+          let begun = byName.keys.filter { $0.hasPrefix(name + "-") }.sorted()
+          let hint =
+            nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" }
+            ?? ((1...4).contains(begun.count) ? " (did you mean \(begun.count == 1 ? "" : "one of ")\(begun.map { "'\($0)'" }.joined(separator: ", "))?)" : "")
           throw CLIError.usage("unknown option '\(name)'\(hint)")
         }
         if opt.value == nil {

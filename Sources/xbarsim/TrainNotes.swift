@@ -494,8 +494,11 @@ extension TrainCommand {
           // a sense offset of 30 trained to 8.90 % and a TIA gain of 1e5,
           // ohms typed as the relative gain, to 61 %, with gate_open_h1 at
           // most 0.004 and 0.0001 and no word; a healthy run keeps 5–20 %).
+          // Depth too (a walkthrough, session 66: 784-256-256-256-256-10,
+          // 29.76 %, gate_open_h4 0.003, none of those keys set; a larger c
+          // did worse on 20,000 images: 54.90, 39.05, 28.05 % at c 4, 8, 16).
           notes.append(
-            "note: the derivative gates of hidden layer \(h + 1) were open for under \(Int(100 * nearlyClosed)) % of its neurons over the last tenth of training (gate_open_h\(h + 1) \(String(format: "%.2g", mean)) there, weighted by images): its sums sit beyond the hard sigmoid's linear range, so little error reaches the synapses below it (a sense offset, TIA gain or device range that pushes the sums out does this)")
+            "note: the derivative gates of hidden layer \(h + 1) were open for under \(Int(100 * nearlyClosed)) % of its neurons over the last tenth of training (gate_open_h\(h + 1) \(String(format: "%.2g", mean)) there, weighted by images): its sums sit beyond the hard sigmoid's linear range, so little error reaches the synapses below it (a sense offset, TIA gain or device range that pushes the sums out does this, and so can depth: the sums of a layer fed by a wide layer of saturated neurons)")
         }
       }
     }

@@ -160,14 +160,28 @@ extension IDXDataset {
           && !FileManager.default.fileExists(atPath: directory.appendingPathComponent(n + ".gz").path)
       }
     }
+    // Subdirectories that hold this file (`--data /usr/share/datasets`,
+    // whose Fashion-MNIST is one level down: a walkthrough, session 66).
+    let below = holdsNone ? subdirectories(of: directory, holding: name) : []
+    let within = below.isEmpty ? "" : "; \(below.count == 1 ? "a subdirectory holds it" : "subdirectories hold it"): --data \(below.prefix(3).map(\.path).joined(separator: ", "))\(below.count > 3 ? ", …" : "")"
     throw DatasetError(
       file: plain.path, kind: .missingFile,
       "missing file (nor \(name).gz)"
-        + (isMNISTDirectory || holdsNone
+        + (!below.isEmpty ? within
+          : isMNISTDirectory || holdsNone
           ? (isMNISTDirectory || !holdsNone
             ? "; to download MNIST \(holdsNone ? "into this directory" : "(all four files)"), run \(fetchCommand)"
             : "; the directory holds none of the four IDX files (check the path; if MNIST should go there, run \(fetchCommand))")
           : ""))
+  }
+
+  /// The subdirectories of `directory`, one level down and by name, that
+  /// hold file `name` or `name`.gz.
+  static func subdirectories(of directory: URL, holding name: String) -> [URL] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    return entries.sorted().map { directory.appendingPathComponent($0) }.filter { sub in
+      [name, name + ".gz"].contains { FileManager.default.fileExists(atPath: sub.appendingPathComponent($0).path) }
+    }
   }
 
   /// `access(2)`: 0, or why not (an `errno`).
