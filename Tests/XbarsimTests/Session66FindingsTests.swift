@@ -212,3 +212,23 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   r = try runXbarsim(["train", "--data", a.path, "--checkpoint-in", ckpt.path] + common)
   #expect(r.status == 1 && r.stderr.contains("'train_checksum' must be a checksum of up to 16 hexadecimal digits"), "\(r.stderr)")
 }
+
+// Smaller findings of the large-network walkthrough (session 66).
+@Test func smallerFindingsOfTheLargeNetworkWalkthrough() throws {
+  // `--checkpoint` is 3 and 4 edits from its options: the options it
+  // begins are named.
+  var r = try runXbarsim(["train", "--checkpoint", "c.json"])
+  #expect(r.status == 64)
+  #expect(r.stderr.hasPrefix("Error: unknown option '--checkpoint' (did you mean one of '--checkpoint-every', '--checkpoint-in', '--checkpoint-out'?)"), "\(r.stderr)")
+  // A directory whose data are one level down names the subdirectory.
+  let root = try temporaryDirectory("xbarsim-s66-below")
+  defer { try? FileManager.default.removeItem(at: root) }
+  try SyntheticImages.writeIDX(train: SyntheticImages(count: 20, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: root.appendingPathComponent("fashion"))
+  r = try runXbarsim(["train", "--data", root.path])
+  #expect(r.status != 0)
+  #expect(r.stderr.contains("missing file (nor train-images-idx3-ubyte.gz); a subdirectory holds it: --data \(root.appendingPathComponent("fashion").path)"), "\(r.stderr)")
+  // The result line gives the evaluations' time beside the training's.
+  r = try runXbarsim(["train", "--data", root.appendingPathComponent("fashion").path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--rule", "float"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect((r.stdout + r.stderr).range(of: #"images in [0-9.]+ s train \([0-9]+ images/s\), 0 pulses, 0 resets; evaluations [0-9.]+ s"#, options: .regularExpression) != nil, "\(r.stdout)")
+}
