@@ -187,12 +187,13 @@ enum Checkpoint {
   /// An upper bound on the size in bytes of `cfg`'s checkpoint: every
   /// device's numbers at their longest (`longestNumber`; a device state,
   /// a byte, in 4 and a position or count in 12), and a megabyte for the
-  /// rest. 0 for the runs that keep none (float SGD, off-chip learning).
+  /// rest. 0 for float SGD, which keeps none (off-chip learning keeps the
+  /// arrays it programmed, as rule lim's).
   /// A hybrid writes about 100 bytes a synapse: 784-10000-10's file was
   /// 800 MB, 784-14000-10's 1.12 GB, past what `--checkpoint-in` reads (a
   /// walkthrough, session 66).
   static func largestBytes(_ cfg: TrainingConfiguration) -> Double {
-    guard cfg.rule != .float, cfg.mode == .onChip else { return 0 }
+    guard cfg.rule != .float else { return 0 }
     let perSynapse: Double
     if cfg.rule == .lim {
       perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.sigma > 0 ? 2 * longestNumber : 0)
@@ -206,16 +207,20 @@ enum Checkpoint {
   }
 
   /// The bytes a save holds besides the network: one layer's states, copied
-  /// (`layerState`), the largest; the text goes out a megabyte at a time.
+  /// (`layerState`), the largest, and with `endurance` every device's
+  /// counts, copied for the whole network (`enduranceCounts`: a pulse and
+  /// a reset count of 4 bytes per device); the text goes out a megabyte at
+  /// a time.
   static func saveBytes(_ cfg: TrainingConfiguration) -> Double {
-    guard cfg.rule != .float, cfg.mode == .onChip else { return 0 }
+    guard cfg.rule != .float else { return 0 }
     let largest = zip(cfg.layers, cfg.layers.dropFirst()).map { ($0 + 1) * $1 }.max() ?? 0
     // Rule lim: both devices' states (1 byte), conductances (8) and scales
     // (4); the hybrid's: each array's conductance and position (4 each)
     // and the weight (4).
     let arrays = cfg.rule == .hybrid ? 4.0 : 2
     let perSynapse = cfg.rule == .lim ? 26 : arrays * 8 + 4
-    return perSynapse * Double(largest) + 2e6
+    let counts = cfg.endurance ? 8 * arrays * Double(synapses(cfg)) : 0
+    return perSynapse * Double(largest) + counts + 2e6
   }
 
   private static func synapses(_ cfg: TrainingConfiguration) -> Int {

@@ -73,8 +73,8 @@ enum OutputFile {
       buffer.append(contentsOf: text.utf8)
       if buffer.count >= Self.chunk { try flush() }
     }
-    /// `[` the elements as `f` gives them, `,` between, `]`, a few
-    /// thousand at a time.
+    /// `[` the elements as `f` gives them, `,` between, `]`, out a
+    /// megabyte at a time.
     func list<C: Collection>(_ values: C, _ f: (C.Element) -> String) throws {
       try write("[")
       var first = true
@@ -89,17 +89,30 @@ enum OutputFile {
     fileprivate func flush() throws {
       guard !buffer.isEmpty else { return }
       let ok = buffer.withUnsafeBytes { OutputFile.writeAll(fd, $0) }
-      guard ok else { throw Failed() }
+      guard ok else { throw Failed(code: errno) }
       buffer.removeAll(keepingCapacity: true)
     }
-    struct Failed: Error {}
+    /// A failed write, with its `errno` (taken at once: later calls may
+    /// change it).
+    struct Failed: Error { let code: Int32 }
+  }
+
+  /// `produce`'s text to `fd`, through a sink, flushed at the end; a failed
+  /// write is `path`'s one-line error with the system's reason.
+  private static func drain(_ fd: Int32, naming path: String, _ produce: (Sink) throws -> Void) throws {
+    let sink = Sink(fd)
+    do {
+      try produce(sink)
+      try sink.flush()
+    } catch let f as Sink.Failed {
+      throw CLIError.runtime("\(path): cannot write (\(String(cString: strerror(f.code))))")
+    }
   }
 
   /// `write(_:to:)` with the text given piece by piece to `produce`'s
   /// sink, which writes it as it fills.
   static func write(to path: String, _ produce: (Sink) throws -> Void) throws {
     let target = resolved(path)
-    func failed() -> CLIError { CLIError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
     do {
       let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
       if type == .typeDirectory { throw CLIError.runtime("\(path): is a directory, cannot write a file there") }
@@ -108,21 +121,13 @@ enum OutputFile {
         // that `>` redirected it to was written from its start again, over
         // the lines printed before and after (a walkthrough, session 33).
         fflush(nil)  // every C stream: what `print` buffered goes first
-        let sink = Sink(fd)
-        do {
-          try produce(sink)
-          try sink.flush()
-        } catch is Sink.Failed { throw failed() }
+        try drain(fd, naming: path, produce)
       } else if let type, type != .typeRegular {
         // In place: a rename would replace a device or a pipe.
         let fd = open(target, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError.runtime("\(path): cannot open for writing") }
+        guard fd >= 0 else { throw CLIError.runtime("\(path): cannot open for writing (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
-        let sink = Sink(fd)
-        do {
-          try produce(sink)
-          try sink.flush()
-        } catch is Sink.Failed { throw failed() }
+        try drain(fd, naming: path, produce)
       } else {
         try writeAtomically(to: target, naming: path, produce)
       }
@@ -147,11 +152,8 @@ enum OutputFile {
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw fail() }
     do {
-      let sink = Sink(fd)
-      try produce(sink)
-      try sink.flush()
+      try drain(fd, naming: path, produce)
     } catch {
-      let error = error is Sink.Failed ? fail() : error
       close(fd)
       unlink(temporary)
       throw error

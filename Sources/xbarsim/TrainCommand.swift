@@ -1603,7 +1603,9 @@ enum TrainCommand: CLICommand {
     if let (key, then, now) = otherOrder {
       return (0, "\(path) was saved \(into) images into an epoch whose order came from \(key) \(then); with \(key) \(now) this run begins a new epoch")
     }
-    guard into <= epoch && into % cfg.batch == 0 else {
+    // (At the epoch's end, before its record, its last mini-batch applied,
+    // any batch fits: nothing is left to train.)
+    guard into <= epoch && (into % cfg.batch == 0 || into == epoch) else {
       return (0, "\(path) was saved \(into) images into an epoch, which does not fit this run's epochs of \(epoch) images in mini-batches of \(cfg.batch); this run begins a new epoch")
     }
     return (into, "\(path) was saved \(into) images into an epoch of \(epoch); this run trains the rest of that epoch as its first")
@@ -1630,14 +1632,18 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime("--epochs rest: \(path) does not say where its run ends (no run_end_images: saved before session 45); give --epochs N")
     }
     let left = end - saved.devicesTrainImages
-    guard left > 0 else {
+    let epochOf = { (limit: Int) in limit > 0 && limit < dataCount ? limit : dataCount }
+    // (Stopped at its last epoch's end, before the epoch's record: that
+    // end is left, an epoch of no image, as the interrupt message advises;
+    // review 66.)
+    let endLeft = saved.place.epochImages > 0 && saved.place.epochImages == epochOf(saved.configuration.trainLimit)
+    guard left > 0 || endLeft else {
       throw CLIError.runtime("--epochs rest: the run that saved \(path) had ended (its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s") trained, nothing left); give --epochs N to train on")
     }
     // The same run only: epochs of the saved run's images, and its
     // stopped epoch gone on in its order (another train_limit had been
     // told an epoch count that ended at the same image count on other
     // devices; a walkthrough, session 45).
-    let epochOf = { (limit: Int) in limit > 0 && limit < dataCount ? limit : dataCount }
     let epoch = epochOf(cfg.trainLimit), savedEpoch = epochOf(saved.configuration.trainLimit)
     guard epoch == savedEpoch else {
       throw CLIError.runtime(

@@ -267,13 +267,53 @@ func everyPeriodicSaveGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   cfg.evaluationsPerEpoch = 1
   let train = data(120, seed: 1), test = data(10, seed: 2)
   let (whole, wholeNet, _) = try uninterrupted(cfg, train: train, test: test)
-  // Polled at each 16th sample and chunk end: epoch 1 takes 8 polls, the
-  // 9th comes at epoch 2's 16th image, inside its first batch.
-  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 8)
+  // Polled at each 16th sample and chunk end, and in the evaluations at
+  // each 64th image (since session 66): epoch 1 takes 8 polls in training,
+  // 1 in its test evaluation and 2 in its training-set accuracy; the 12th
+  // comes at epoch 2's 16th image, inside its first batch.
+  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 11)
   #expect(stopped.interrupted)
   try #require(stopped.trainImages == 120 && first.epochImages == 0, "\(stopped.trainImages) \(first.epochImages)")
   #expect(first.shuffles == 1)
   let (second, restored, _) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
   #expect(second.shuffles == whole.shuffles)
+  #expect(devices(restored) == devices(wholeNet))
+}
+
+/// Stopped in an evaluation at an epoch's end whose last mini-batch does
+/// not divide the epoch (its updates applied before the evaluation): the
+/// place is the epoch's end with nothing unapplied, and the run going on
+/// reaches the uninterrupted run's devices. (Review 66: the batch was
+/// counted unapplied, `epoch_images` 64 of 100, and the run going on
+/// trained its 36 images again; evaluations poll the stop request since
+/// session 66, so any run could stop there.)
+@Test(arguments: ["test evaluation", "training-set accuracy"])
+func aStopInAnEpochEndsEvaluationKeepsItsAppliedLastBatch(_ place: String) throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.epochs = 2
+  cfg.batch = 64
+  cfg.evaluationsPerEpoch = 1
+  let train = data(100, seed: 1), test = data(10, seed: 2)
+  let (_, wholeNet, _) = try uninterrupted(cfg, train: train, test: test)
+  let first = try Experiment(configuration: cfg, train: train, test: test)
+  let net = try network(cfg)
+  first.startingNetwork = net
+  var polls = 0, points = 0
+  // Training polls at its 16th, 32nd, …, 96th image and at its chunk's end
+  // (7 polls); the 8th is the test evaluation's first. The training-set
+  // accuracy comes after the point.
+  let stopped = first.run(
+    point: { _ in points += 1 },
+    shouldStop: {
+      polls += 1
+      return place == "test evaluation" ? polls > 7 : points > 0
+    })
+  #expect(stopped.interrupted)
+  #expect(stopped.points.count == (place == "test evaluation" ? 0 : 1))
+  #expect(stopped.epochs.isEmpty)
+  #expect(stopped.trainImages == 100 && first.epochImages == 100, "\(stopped.trainImages) \(first.epochImages)")
+  let (_, restored, end) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
+  #expect(!end.interrupted)
   #expect(devices(restored) == devices(wholeNet))
 }

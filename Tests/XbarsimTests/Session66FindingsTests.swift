@@ -35,11 +35,23 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   cfg.hiddenThreshold = 5
   cfg.layers = [1, 4, 10]
   let note = TrainCommand.chanceNote(finished(best: 41), cfg, test: tenLabels, after: 0)
-  #expect(note?.hasPrefix("note: the test accuracy stayed at chance (at most 41.00 % over the last tenth of the evaluation points, where answering the most frequent class gives 40.00 % of the 10 test images): the network tells no class from another; the settings away from rule lim's defaults: ") == true, "\(note ?? "nil")")
+  #expect(note?.hasPrefix("note: the test accuracy stayed at chance (at most 41.00 % over the last 10 % of points, where answering the most frequent class gives 40.00 % of the 10 test images): the network tells no class from another; the settings away from rule lim's defaults: ") == true, "\(note ?? "nil")")
   #expect(note?.contains("hidden_threshold 5") == true && note?.contains("layers 1,4,10") == true, "\(note ?? "nil")")
   #expect(note?.contains("seed") == false && note?.contains("lr") == false, "\(note ?? "nil")")
-  // More than a point above chance: no note.
-  #expect(TrainCommand.chanceNote(finished(best: 41.01), cfg, test: tenLabels, after: 0) == nil)
+  // More than an image's worth above chance (10 points of 10 images;
+  // a point of 100 or more): no note.
+  #expect(TrainCommand.chanceNote(finished(best: 50), cfg, test: tenLabels, after: 0) != nil)
+  #expect(TrainCommand.chanceNote(finished(best: 50.01), cfg, test: tenLabels, after: 0) == nil)
+  let twoHundred = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 0, count: 200), labels: (0..<200).map { UInt8($0 % 10) })
+  #expect(TrainCommand.chanceNote(finished(best: 11), cfg, test: twoHundred, after: 0) != nil)
+  #expect(TrainCommand.chanceNote(finished(best: 11.01), cfg, test: twoHundred, after: 0) == nil)
+  // With --final-iterations, its window; and final_iterations is not
+  // named as a suspect.
+  var last = cfg
+  last.finalIterations = 3
+  let windowed = TrainCommand.chanceNote(finished(best: 41), last, test: tenLabels, after: 0)
+  #expect(windowed?.contains("(at most 41.00 % over the last 3 updates, where") == true, "\(windowed ?? "nil")")
+  #expect(windowed?.contains("final_iterations") == false, "\(windowed ?? "nil")")
   // After other notes, it points at them.
   #expect(TrainCommand.chanceNote(finished(best: 40), cfg, test: tenLabels, after: 1)?.contains("from another (the notes above may say why); ") == true)
   // An interrupted run, or one never evaluated: no note.
@@ -231,4 +243,25 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   r = try runXbarsim(["train", "--data", root.appendingPathComponent("fashion").path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--rule", "float"])
   #expect(r.status == 0, "\(r.stderr)")
   #expect((r.stdout + r.stderr).range(of: #"images in [0-9.]+ s train \([0-9]+ images/s\), 0 pulses, 0 resets; evaluations [0-9.]+ s"#, options: .regularExpression) != nil, "\(r.stdout)")
+}
+
+// Review 66: a run stopped at its last epoch's end, before the epoch's
+// record (in an evaluation), had no image left, and --epochs rest, which
+// its interrupt message advises, was refused as "had ended". That end is
+// left: one epoch of no image.
+@Test func theRestOfARunStoppedAtItsLastEpochsEndIsThatEnd() throws {
+  var cfg = TrainingConfiguration()
+  cfg.epochs = 2
+  cfg.batch = 50
+  cfg.trainLimit = 100
+  var saved = Checkpoint.Saved(configuration: cfg)
+  saved.trainImages = 200
+  saved.place.epochImages = 100
+  saved.place.shuffles = 2
+  saved.place.runEndImages = 200
+  let rest = try TrainCommand.restOfRun(saved, "c.json", cfg, dataCount: 1000, trainChecksum: 7)
+  #expect(rest.epochs == 1 && rest.left == 0)
+  // Ended with its record (epoch_images 0): refused, as before.
+  saved.place.epochImages = 0
+  #expect(throws: CLIError.self) { try TrainCommand.restOfRun(saved, "c.json", cfg, dataCount: 1000, trainChecksum: 7) }
 }
