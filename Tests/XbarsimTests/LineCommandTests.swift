@@ -207,8 +207,8 @@ func theNetlistAgreesWithNgspice(options: [String]) throws {
   let settled = try runXbarsim(common + ["--r-row", "1", "--r-col", "1", "--line-capacitance", "1e-16", "--summary", settledSummary.path])
   // (Session 66's note on a run at chance names line_capacitance among
   // the settings away from their defaults: not a settling note.)
-  let settling = settled.stderr.split(separator: "\n").filter { !$0.contains("the test accuracy stayed at chance") }
-  #expect(settled.status == 0 && !settling.contains { $0.contains("line_capacitance") }, "\(settled.stderr)")
+  let settledLines = settled.stderr.split(separator: "\n").filter { !$0.contains("the test accuracy stayed at chance") }
+  #expect(settled.status == 0 && !settledLines.contains { $0.contains("line_capacitance") }, "\(settled.stderr)")
   let s2 = try #require(try json(String(contentsOf: settledSummary, encoding: .utf8))["line_settling"] as? [String: Any])
   #expect(s2["layer"] as? Int == 1 && s2["bit_cells"] as? Int == 65 && s2["share_at_read_time"] as? Double == 1, "\(s2)")
   // Resistive with both r at 0 (ideal lines): no check (it had trapped).
