@@ -10,8 +10,9 @@ import _TestSupport
 // (RFC 1951's fixed code, RFC 1952's framing), so each one exercises one
 // rule of the formats.
 
-/// Bits packed least significant first, as DEFLATE sends them.
-private struct Bits {
+/// Bits packed least significant first, as DEFLATE sends them (round 6's
+/// tests write theirs with it too).
+struct Bits {
   var bytes: [UInt8] = []
   var count = 0
   /// `value`'s low `n` bits, least significant first (header fields,
@@ -40,7 +41,8 @@ private struct Bits {
   mutating func distance(_ symbol: Int) { code(symbol, 5) }
 }
 
-private func le32(_ x: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: x >> (8 * $0)) } }
+/// `x` in four bytes, least significant first (gzip's trailer).
+func le32(_ x: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: x >> (8 * $0)) } }
 
 /// One gzip member: a 10-byte header, `deflate`, and the trailer of `data`
 /// (its CRC-32 and size).

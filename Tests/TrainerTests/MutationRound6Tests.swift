@@ -3,22 +3,8 @@ import Testing
 
 @testable import Trainer
 
-// Mutation round 6 (the gzip reader): the survivors' tests.
-
-/// Bits packed least significant first, as DEFLATE sends them.
-private struct BitWriter {
-  var bytes: [UInt8] = []
-  var count = 0
-  mutating func put(_ value: Int, _ n: Int) {
-    for k in 0..<n {
-      if count % 8 == 0 { bytes.append(0) }
-      bytes[bytes.count - 1] |= UInt8((value >> k) & 1) << UInt8(count % 8)
-      count += 1
-    }
-  }
-}
-
-private func littleEndian32(_ x: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: x >> (8 * $0)) } }
+// Mutation round 6 (the gzip reader): the survivors' tests. (Its streams
+// are written with round 66a's `Bits`.)
 
 @Suite("Mutation round 6: the gzip reader")
 struct MutationRound6TrainerTests {
@@ -27,7 +13,7 @@ struct MutationRound6TrainerTests {
   /// never end, and data that decodes to literals would inflate until
   /// memory runs out).
   @Test func aDynamicBlockWithoutAnEndOfBlockCodeIsRefused() {
-    var w = BitWriter()
+    var w = Bits()
     w.put(1, 1)  // BFINAL
     w.put(2, 2)  // dynamic
     w.put(0, 5)  // HLIT: 257 literal/length codes
@@ -56,7 +42,7 @@ struct MutationRound6TrainerTests {
     let stored: [UInt8] = [0x01, 3, 0, 0xFC, 0xFF] + data
     let crc = data.withUnsafeBytes { _crc32($0) }
     let gzip: [UInt8] = [0x1F, 0x8B, 8, 0x04, 0, 0, 0, 0, 0, 3, 0x02, 0x01] + extra + stored
-      + littleEndian32(crc) + littleEndian32(3)
+      + le32(crc) + le32(3)
     #expect(try gunzip(gzip) == data)
   }
 }
