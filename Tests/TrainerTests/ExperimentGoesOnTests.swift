@@ -103,9 +103,11 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   let train = data(120, seed: 1), test = data(10, seed: 2)
   // One run of three epochs.
   let (whole, wholeNet, wholeEnd) = try uninterrupted(cfg, train: train, test: test)
-  // Stopped in its second epoch (polled at each 16th sample and chunk end),
+  // Stopped in its second epoch (polled at each 16th sample and chunk end,
+  // and since session 66 at each 64th image of an evaluation: the
+  // hybrid's first measurement of its training accuracy takes 2 more),
   // then the rest: the first run's 1 + the rest of epoch 2, and epoch 3.
-  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 12)
+  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: cfg.rule == .hybrid ? 14 : 12)
   #expect(stopped.interrupted)
   #expect(first.epochImages > 0 && first.epochImages < 120, "\(first.epochImages)")
   // Its count is of the images whose updates went out (a mini-batch it
@@ -316,4 +318,29 @@ func aStopInAnEpochEndsEvaluationKeepsItsAppliedLastBatch(_ place: String) throw
   let (_, restored, end) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
   #expect(!end.interrupted)
   #expect(devices(restored) == devices(wholeNet))
+}
+
+/// Stopped in the hybrid's first measurement of its training accuracy
+/// (the switch's reference), before any image: no image trained, no
+/// reference saved, the shuffle not counted, and the run going on (which
+/// measures the reference itself) reaches the uninterrupted run's devices
+/// and phase. (Review 66: that pass ignored a stop, and before it a stop
+/// had left a reference of 0.)
+@Test func aHybridStoppedInItsFirstMeasurementGoesOnToTheSameDevices() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [64, 8, 10]
+  cfg.rule = .hybrid
+  cfg.epochs = 3
+  cfg.evaluationsPerEpoch = 1
+  let train = data(120, seed: 1), test = data(10, seed: 2)
+  let (_, wholeNet, wholeEnd) = try uninterrupted(cfg, train: train, test: test)
+  let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 0)
+  #expect(stopped.interrupted && stopped.trainImages == 0 && stopped.points.isEmpty)
+  #expect(stopped.initialTrainAccuracy == nil && first.switchReference == nil)
+  #expect(first.shuffles == 0 && first.epochImages == 0)
+  let (_, restored, end) = try goOn(from: first, net, cfg, epochs: 3, train: train, test: test)
+  #expect(!end.interrupted)
+  #expect(end.initialTrainAccuracy == wholeEnd.initialTrainAccuracy)
+  #expect(devices(restored) == devices(wholeNet))
+  if case .hybrid(let a) = restored, case .hybrid(let b) = wholeNet { #expect(a.phase == b.phase) }
 }

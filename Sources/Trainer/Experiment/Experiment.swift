@@ -530,9 +530,26 @@ public final class Experiment {
 
     // Per-epoch bookkeeping; the hybrid's phase switch compares training
     // accuracies from epoch to epoch, starting from the untrained network.
-    var previousTrainAccuracy =
-      hybrid?.isHybrid == true ? startingSwitchReference ?? (try? accuracy(on: train, count: trainCount, after: nil, trainingSet: true, stop: { false })) ?? 0 : 0
-    if hybrid?.isHybrid == true { result.initialTrainAccuracy = previousTrainAccuracy }
+    // A stop inside that first measurement ends the run before it trains,
+    // with no reference saved: a run going on measures it on the same
+    // network (review 66: it had been unstoppable, a 60,000-image pass on
+    // a large network, and before that a stop had saved a reference of 0).
+    var previousTrainAccuracy = 0.0
+    var stoppedBeforeTraining = false
+    if hybrid?.isHybrid == true {
+      if let reference = startingSwitchReference {
+        previousTrainAccuracy = reference
+      } else {
+        do {
+          previousTrainAccuracy = try accuracy(on: train, count: trainCount, after: nil, trainingSet: true, stop: shouldStop)
+        } catch SolverError.stopped {
+          stoppedBeforeTraining = true
+        } catch {
+          previousTrainAccuracy = 0
+        }
+      }
+      if !stoppedBeforeTraining { result.initialTrainAccuracy = previousTrainAccuracy }
+    }
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
     func pulsesSoFar() -> Int { lim?.pulses ?? hybrid?.pulses ?? 0 }
@@ -611,6 +628,12 @@ public final class Experiment {
             // run going on had drawn the next one: another order; a
             // walkthrough, session 46.)
             if cfg.shuffle && !goesOn && !ended && epochImages == 0 { shuffles -= 1 }
+          }
+          // (Stopped in the hybrid's first measurement: as at a stop before
+          // the epoch's first image, its shuffle not counted.)
+          if stoppedBeforeTraining {
+            result.interrupted = true
+            break epochs
           }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
@@ -833,7 +856,7 @@ public final class Experiment {
         }
       }
     }
-    switchReference = hybrid?.isHybrid == true ? previousTrainAccuracy : nil
+    switchReference = hybrid?.isHybrid == true && !stoppedBeforeTraining ? previousTrainAccuracy : nil
 
     result.trainImages = seen - unapplied
     result.secondsTrain = Double(trainNanos) * 1e-9
