@@ -975,7 +975,12 @@ enum TrainCommand: CLICommand {
       // counts as the first. Only when its epochs fit this run's.
       if let (k, left) = try? restOfRun(saved, checkpointIn, cfg, dataCount: train.count, trainChecksum: train.checksum) {
         let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
-        print("note: the run that saved \(checkpointIn) had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s"): \(which)", to: &err)
+        // (Stopped at its last epoch's end, before that epoch's record: an
+        // interrupt fuzz, session 66, read "had 0 training images left".)
+        let had = left == 0
+          ? "stopped at the end of its last epoch, before that epoch's record (no training image left)"
+          : "had \(left) training images left of its \(saved.configuration.epochs) epoch\(saved.configuration.epochs == 1 ? "" : "s")"
+        print("note: the run that saved \(checkpointIn) \(had): \(which)", to: &err)
       }
       // A checkpoint from before the streams were saved (or edited): the
       // run goes on from its devices, not to the bit.
@@ -1134,7 +1139,7 @@ enum TrainCommand: CLICommand {
     // A run stopped before its first evaluation point has no accuracy to
     // report (not 0 %).
     let accuracyText = result.points.isEmpty
-      ? "test accuracy not evaluated (stopped before the first evaluation point)"
+      ? "test accuracy not evaluated (stopped before its first evaluation point was taken)"
       : String(
         format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)",
         result.testAccuracy, averageWindow(cfg) as NSString, result.accuracyMeanLast, result.accuracyMinLast,

@@ -265,3 +265,21 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   saved.place.epochImages = 0
   #expect(throws: CLIError.self) { try TrainCommand.restOfRun(saved, "c.json", cfg, dataCount: 1000, trainChecksum: 7) }
 }
+
+// An interrupt fuzz (session 66): after a stop in the last epoch's
+// training-set accuracy, the run going on said its run "had 0 training
+// images left"; it says where that run stopped.
+@Test func aRunGoingOnFromItsLastEpochsEndSaysSo() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s66-end-left", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ckpt = root.appendingPathComponent("c.json")
+  let common = ["--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1"]
+  var r = try runXbarsim(["train"] + common + ["--checkpoint-out", ckpt.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  // As a stop in that epoch's training-set accuracy leaves it.
+  let text = try String(contentsOf: ckpt, encoding: .utf8).replacingOccurrences(of: "\"epoch_images\": 0", with: "\"epoch_images\": 40")
+  try text.write(to: ckpt, atomically: true, encoding: .utf8)
+  r = try runXbarsim(["train"] + common + ["--checkpoint-in", ckpt.path, "--epochs", "rest"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: the run that saved \(ckpt.path) stopped at the end of its last epoch, before that epoch's record (no training image left): this run's --epochs 1 ends where it would have"), "\(r.stderr)")
+}
