@@ -1393,6 +1393,9 @@ enum TrainCommand: CLICommand {
       parts.append("ADC \(cfg.adcBits) bit\(cfg.adcBits == 1 ? "" : "s")\(range)")
     }
     if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bit\(cfg.dacBits == 1 ? "" : "s")") }
+    // The neurons' half-width too (a walkthrough, session 66: runs at c 4,
+    // 8 and 16, 54.90, 39.05 and 28.05 %, had one title).
+    if cfg.c != d.c { parts.append("hard sigmoid c \(JSONWriter.number(cfg.c))") }
     if cfg.tiaGain != d.tiaGain { parts.append("TIA gain \(JSONWriter.number(cfg.tiaGain))") }
     if cfg.senseOffset != d.senseOffset { parts.append("sense offset \(JSONWriter.number(cfg.senseOffset))") }
     if cfg.readNoise != d.readNoise { parts.append("read noise \(JSONWriter.number(cfg.readNoise))") }

@@ -283,3 +283,14 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stderr.contains("note: the run that saved \(ckpt.path) stopped at the end of its last epoch, before that epoch's record (no training image left): this run's --epochs 1 ends where it would have"), "\(r.stderr)")
 }
+
+// A walkthrough of large networks (session 66): runs that differed only in
+// the hard sigmoid's c had one title; a c away from its default is named.
+@Test func aHardSigmoidAwayFromItsDefaultIsNamed() {
+  var cfg = TrainingConfiguration()
+  #expect(!TrainCommand.describe(cfg).contains("hard sigmoid"))
+  cfg.c = 8
+  #expect(TrainCommand.describe(cfg).hasSuffix(", hard sigmoid c 8"), "\(TrainCommand.describe(cfg))")
+  cfg.rule = .hybrid
+  #expect(TrainCommand.describe(cfg).contains(", hard sigmoid c 8"), "\(TrainCommand.describe(cfg))")
+}
