@@ -337,6 +337,8 @@ func aStopInAnEpochEndsEvaluationKeepsItsAppliedLastBatch(_ place: String) throw
   let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 0)
   #expect(stopped.interrupted && stopped.trainImages == 0 && stopped.points.isEmpty)
   #expect(stopped.initialTrainAccuracy == nil && first.switchReference == nil)
+  // The cut-short measurement's time is the run's evaluation time.
+  #expect(stopped.secondsEvaluate > 0)
   #expect(first.shuffles == 0 && first.epochImages == 0)
   let (_, restored, end) = try goOn(from: first, net, cfg, epochs: 3, train: train, test: test)
   #expect(!end.interrupted)

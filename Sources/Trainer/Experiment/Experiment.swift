@@ -536,10 +536,15 @@ public final class Experiment {
     // a large network, and before that a stop had saved a reference of 0).
     var previousTrainAccuracy = 0.0
     var stoppedBeforeTraining = false
+    // (Every evaluation is timed, this first one and those a stop cuts
+    // short too: `seconds_evaluate`.)
+    var trainNanos: UInt64 = 0, evalNanos: UInt64 = 0
     if hybrid?.isHybrid == true {
       if let reference = startingSwitchReference {
         previousTrainAccuracy = reference
       } else {
+        let e0 = DispatchTime.now().uptimeNanoseconds
+        defer { evalNanos += DispatchTime.now().uptimeNanoseconds - e0 }
         do {
           previousTrainAccuracy = try accuracy(on: train, count: trainCount, after: nil, trainingSet: true, stop: shouldStop)
         } catch SolverError.stopped {
@@ -564,7 +569,6 @@ public final class Experiment {
     var unapplied = 0
     var lossSum = 0.0, lossCount = 0
     var nextPoint = 1
-    var trainNanos: UInt64 = 0, evalNanos: UInt64 = 0
     var lastProgress = DispatchTime.now().uptimeNanoseconds
     var lastAccuracy: Double? = nil
     // The points lie where an uninterrupted run's lie, at k/evaluations of
@@ -752,8 +756,10 @@ public final class Experiment {
               let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
               do { acc = try evaluate(after: seen) } catch SolverError.stopped {
-                // Stopped inside the evaluation's solves: the point is
-                // not taken, the run ends as at any other stop.
+                // Stopped inside the evaluation (its solves or its
+                // images): the point is not taken, the run ends as at any
+                // other stop.
+                evalNanos += DispatchTime.now().uptimeNanoseconds - e0
                 result.interrupted = true
                 break epochs
               } catch {
@@ -810,6 +816,7 @@ public final class Experiment {
           do {
             trainAccuracy = try accuracy(on: train, count: trainCount, after: seen, trainingSet: true, stop: shouldStop)
           } catch SolverError.stopped {
+            evalNanos += DispatchTime.now().uptimeNanoseconds - e0
             result.interrupted = true
             break epochs
           } catch {
