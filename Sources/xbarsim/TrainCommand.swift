@@ -1215,7 +1215,10 @@ enum TrainCommand: CLICommand {
       // anew: a walkthrough, session 63, followed the line and lost them.)
       let files = log != nil || summary != nil ? " and another --out (or --log and --summary: the same ones would begin this run's anew)" : ""
       let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (README, Checkpoints)" } ?? "" : ""
-      throw CLIError.runtime("interrupted after \(result.trainImages) training images\(goOn)")
+      // Where (an interrupt fuzz, session 66: a stop in an evaluation read
+      // as one in training).
+      let at = result.stoppedWhere.map { ", \($0)" } ?? ""
+      throw CLIError.runtime("interrupted after \(result.trainImages) training images\(at)\(goOn)")
     }
   }
 

@@ -108,7 +108,7 @@ func aRunStoppedInsideAnEpochGoesOnToTheSameDevices(_ c: GoOnCase) throws {
   // hybrid's first measurement of its training accuracy takes 2 more),
   // then the rest: the first run's 1 + the rest of epoch 2, and epoch 3.
   let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: cfg.rule == .hybrid ? 14 : 12)
-  #expect(stopped.interrupted)
+  #expect(stopped.interrupted && stopped.stoppedWhere == "in training")
   #expect(first.epochImages > 0 && first.epochImages < 120, "\(first.epochImages)")
   // Its count is of the images whose updates went out (a mini-batch it
   // stopped inside is not counted: it had been, session 40).
@@ -313,6 +313,8 @@ func aStopInAnEpochEndsEvaluationKeepsItsAppliedLastBatch(_ place: String) throw
     })
   #expect(stopped.interrupted)
   #expect(stopped.points.count == (place == "test evaluation" ? 0 : 1))
+  // Where, as its message says it.
+  #expect(stopped.stoppedWhere == (place == "test evaluation" ? "in the test evaluation after them" : "in epoch 1's training-set accuracy, before its record"))
   #expect(stopped.epochs.isEmpty)
   #expect(stopped.trainImages == 100 && first.epochImages == 100, "\(stopped.trainImages) \(first.epochImages)")
   let (_, restored, end) = try goOn(from: first, net, cfg, epochs: 2, train: train, test: test)
@@ -337,6 +339,7 @@ func aStopInAnEpochEndsEvaluationKeepsItsAppliedLastBatch(_ place: String) throw
   let (first, net, stopped) = try stoppedRun(cfg, train: train, test: test, polls: 0)
   #expect(stopped.interrupted && stopped.trainImages == 0 && stopped.points.isEmpty)
   #expect(stopped.initialTrainAccuracy == nil && first.switchReference == nil)
+  #expect(stopped.stoppedWhere == "in the hybrid's first measurement of its training accuracy, before any image")
   // The cut-short measurement's time is the run's evaluation time.
   #expect(stopped.secondsEvaluate > 0)
   #expect(first.shuffles == 0 && first.epochImages == 0)

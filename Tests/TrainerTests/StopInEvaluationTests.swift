@@ -60,4 +60,5 @@ func aStopInTheTrainingSetAccuracyEndsTheRunWithoutTheEpochsRecord(rule: Learnin
   #expect(result.interrupted)
   #expect(result.epochs.isEmpty)
   #expect(result.trainImages == Fixture.train.count)
+  #expect(result.stoppedWhere == "in epoch 1's training-set accuracy, before its record")
 }

@@ -141,6 +141,12 @@ public struct TrainingResult: Sendable {
   public var ledger: EnergyLedger? = nil
   /// Stopped early (interrupt, or `failure`).
   public var interrupted = false
+  /// Where a stop request ended the run, for its message: "in training",
+  /// "in the test evaluation after them" (the images trained), "in epoch
+  /// N's training-set accuracy, before its record", or "in the hybrid's
+  /// first measurement of its training accuracy, before any image". nil
+  /// when not stopped so.
+  public var stoppedWhere: String? = nil
   /// Why the run stopped early other than by an interrupt: a resistive
   /// read whose solve did not converge.
   public var failure: String? = nil
@@ -637,6 +643,7 @@ public final class Experiment {
           // the epoch's first image, its shuffle not counted.)
           if stoppedBeforeTraining {
             result.interrupted = true
+            result.stoppedWhere = "in the hybrid's first measurement of its training accuracy, before any image"
             break epochs
           }
           // The losses since the last point (or the epoch's start).
@@ -734,6 +741,7 @@ public final class Experiment {
               lossSum += chunkLoss
               epochLossSum += chunkLoss
               result.interrupted = true
+              if result.failure == nil { result.stoppedWhere = "in training" }
               break epochs
             }
             // The bar at a point shows the accuracy just measured (it is
@@ -761,6 +769,7 @@ public final class Experiment {
                 // other stop.
                 evalNanos += DispatchTime.now().uptimeNanoseconds - e0
                 result.interrupted = true
+                result.stoppedWhere = "in the test evaluation after them"
                 break epochs
               } catch {
                 result.failure = "evaluation after \(seen) training images: \(error)"
@@ -818,6 +827,7 @@ public final class Experiment {
           } catch SolverError.stopped {
             evalNanos += DispatchTime.now().uptimeNanoseconds - e0
             result.interrupted = true
+            result.stoppedWhere = "in epoch \(result.epochs.count + 1)'s training-set accuracy, before its record"
             break epochs
           } catch {
             trainAccuracy = 0
