@@ -203,7 +203,7 @@ enum Checkpoint {
       perSynapse = arrays * longestNumber + longestNumber + (cfg.measuredDevice != nil ? arrays * 12 : 0)
         + (cfg.endurance ? 2 * arrays * 12 : 0)
     }
-    return perSynapse * Double(synapses(cfg)) + 1e6
+    return perSynapse * Double(cfg.synapseCount) + 1e6
   }
 
   /// The bytes a save holds besides the network: one layer's states, copied
@@ -219,12 +219,8 @@ enum Checkpoint {
     // and the weight (4).
     let arrays = cfg.rule == .hybrid ? 4.0 : 2
     let perSynapse = cfg.rule == .lim ? 26 : arrays * 8 + 4
-    let counts = cfg.endurance ? 8 * arrays * Double(synapses(cfg)) : 0
+    let counts = cfg.endurance ? 8 * arrays * Double(cfg.synapseCount) : 0
     return perSynapse * Double(largest) + counts + 2e6
-  }
-
-  private static func synapses(_ cfg: TrainingConfiguration) -> Int {
-    zip(cfg.layers, cfg.layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
   }
 
   /// What a checkpoint holds: its configuration and rule lim's layer

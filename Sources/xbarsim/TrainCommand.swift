@@ -1309,7 +1309,7 @@ enum TrainCommand: CLICommand {
 
   /// "784-100000-10 (78500010 synapses)", with ", resistive lines".
   static func networkSize(_ cfg: TrainingConfiguration) -> String {
-    let synapses = zip(cfg.layers, cfg.layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+    let synapses = cfg.synapseCount
     let shape = cfg.layers.map(String.init).joined(separator: "-")
     return "\(shape) (\(synapses) synapses\(cfg.wires == .resistive ? ", resistive lines" : ""))"
   }

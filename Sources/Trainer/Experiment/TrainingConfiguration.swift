@@ -424,6 +424,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// with `b_margin`) rather than as integer states on the potentiation
   /// curve.
   public var limConductanceStates: Bool { method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) }
+  /// The synapses of every layer, bias rows included: Σ (m + 1)·n.
+  public var synapseCount: Int { zip(layers, layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 } }
   /// The pulses this configuration's arrays are programmed with: Lim's
   /// identical pulse (`program_voltage`), or for the hybrid and the single
   /// pair the full write voltage of a coincidence (`write_voltage`); both
@@ -610,7 +612,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard layers.last! >= 2 else { throw fail("layers", "the output layer needs at least 2 classes, got \(layers.last!)") }
     // Each synapse holds some 50 bytes of device state and caches: cap the
     // network before anything is allocated.
-    let synapses = zip(layers, layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+    let synapses = synapseCount
     guard synapses <= 100_000_000 else {
       throw fail("layers", "\(synapses) synapses (bias rows included), more than the 100000000 this tool simulates")
     }
