@@ -965,10 +965,8 @@ enum TrainCommand: CLICommand {
       // (Saved at an epoch's end: the same said without the epoch. A run
       // on other data is a new study, fine-tuning say, but no longer the
       // saved run's.)
-      if saved.place.epochImages == 0, let sum = saved.place.trainChecksum, sum != train.checksum {
-        print(
-          "note: the run that saved \(checkpointIn) trained on other training data (train_checksum \(String(sum, radix: 16)) there, \(String(train.checksum, radix: 16)) here)",
-          to: &err)
+      if saved.place.epochImages == 0, let other = otherTrainingData(saved, train.checksum) {
+        print("note: the run that saved \(checkpointIn) trained on other training data (\(other))", to: &err)
       }
       // The epochs that end where the saved run would have (after a
       // periodic save or an interrupt): the rest of its stopped epoch
@@ -1598,8 +1596,8 @@ enum TrainCommand: CLICommand {
     // Other training data: the saved order's indices name other images (a
     // walkthrough, session 66: a Fashion-MNIST run from an MNIST
     // checkpoint skipped the first 7,248 images of its epoch as trained).
-    if let sum = saved.place.trainChecksum, sum != trainChecksum {
-      return (0, "\(path) was saved \(into) images into an epoch of other training data (train_checksum \(String(sum, radix: 16)) there, \(String(trainChecksum, radix: 16)) here); this run begins a new epoch")
+    if let other = otherTrainingData(saved, trainChecksum) {
+      return (0, "\(path) was saved \(into) images into an epoch of other training data (\(other)); this run begins a new epoch")
     }
     // The stopped epoch's order is the saved run's: another seed, shuffle
     // or train_limit makes another (images trained twice in the epoch,
@@ -1622,6 +1620,14 @@ enum TrainCommand: CLICommand {
     return (into, "\(path) was saved \(into) images into an epoch of \(epoch); this run trains the rest of that epoch as its first")
   }
 
+  /// "train_checksum X there, Y here" when the run that saved `saved`
+  /// trained on other training data than this run's (`checksum`); nil when
+  /// on the same, or not known (a checkpoint before session 66).
+  static func otherTrainingData(_ saved: Checkpoint.Saved, _ checksum: UInt64) -> String? {
+    guard let sum = saved.place.trainChecksum, sum != checksum else { return nil }
+    return "train_checksum \(String(sum, radix: 16)) there, \(String(checksum, radix: 16)) here"
+  }
+
   /// `--epochs rest`: the epochs from checkpoint `saved` (at `path`) that
   /// end where the run that saved it would have (`run_end_images`), the
   /// rest of an epoch it stopped inside counting as the first; refused
@@ -1630,9 +1636,8 @@ enum TrainCommand: CLICommand {
   static func restOfRun(
     _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, dataCount: Int, trainChecksum: UInt64
   ) throws -> (epochs: Int, left: Int) {
-    if let sum = saved.place.trainChecksum, sum != trainChecksum {
-      throw CLIError.runtime(
-        "--epochs rest: the run that saved \(path) trained on other training data (train_checksum \(String(sum, radix: 16)) there, \(String(trainChecksum, radix: 16)) here): it is another run; give --epochs N")
+    if let other = otherTrainingData(saved, trainChecksum) {
+      throw CLIError.runtime("--epochs rest: the run that saved \(path) trained on other training data (\(other)): it is another run; give --epochs N")
     }
     // (Off-chip learning's checkpoint holds the arrays it programmed: a
     // run from them is another run. A review, session 45.)

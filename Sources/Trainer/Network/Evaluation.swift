@@ -80,20 +80,6 @@ struct ForwardEvaluator {
     clipped: UnsafeMutablePointer<Int>?, clippedAbove: UnsafeMutablePointer<Int>?,
     tiedAtTop: UnsafeMutablePointer<Int>?, stop: () -> Bool
   ) -> Int? {
-    // (`body` is a stored closure, so escaping to the compiler; it does
-    // not outlive this call.)
-    withoutActuallyEscaping(stop) { stop in
-      counted(
-        pixels: pixels, labels: labels, count: count, features: features, threads: threads, clipped: clipped,
-        clippedAbove: clippedAbove, tiedAtTop: tiedAtTop, escapingStop: stop)
-    }
-  }
-
-  private func counted(
-    pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>, count: Int, features: Int, threads: Int,
-    clipped: UnsafeMutablePointer<Int>?, clippedAbove: UnsafeMutablePointer<Int>?,
-    tiedAtTop: UnsafeMutablePointer<Int>?, escapingStop stop: @escaping () -> Bool
-  ) -> Int? {
     let t = count >= 512 && threads > 1 ? (count + 499) / 500 : 1
     let results = UnsafeMutablePointer<Int>.allocate(capacity: t)
     // Each part's clipped sums per layer, then those clipped at the top.
@@ -105,7 +91,7 @@ struct ForwardEvaluator {
       results.deallocate()
       clips.deallocate()
     }
-    let body: (Int) -> Void = { part in
+    func body(_ part: Int) {
       let lo = count * part / t, hi = count * (part + 1) / t
       // Four images at a time (`_forwardKernel4`: one pass over each
       // layer's weights for the four), each with its own buffers; the
