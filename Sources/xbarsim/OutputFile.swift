@@ -68,7 +68,7 @@ enum OutputFile {
       buffer.reserveCapacity(Self.chunk + 4096)
     }
     static let chunk = 1 << 20
-    /// Appends `text`; a failed write throws `Failed`, with errno set.
+    /// Appends `text`; a failed write throws `Failed`, with its errno.
     func write(_ text: String) throws {
       buffer.append(contentsOf: text.utf8)
       if buffer.count >= Self.chunk { try flush() }
