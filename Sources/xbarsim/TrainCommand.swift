@@ -1121,7 +1121,9 @@ enum TrainCommand: CLICommand {
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
-      do { try writePlot(result, cfg, to: plot) } catch { outputError = outputError ?? error }
+      let context = plotContext(
+        data: train, continuing: checkpointIn.map { ($0, saved!.devicesTrainImages) })
+      do { try writePlot(result, cfg, context: context, to: plot) } catch { outputError = outputError ?? error }
     }
     // The result lines go to standard error when a file goes to standard
     // output (`--summary - | jq .`: they had followed the JSON there).
@@ -1828,9 +1830,30 @@ enum TrainCommand: CLICommand {
     return (result, logFailure)
   }
 
-  static func writePlot(_ result: TrainingResult, _ cfg: TrainingConfiguration, to path: String) throws {
+  /// MNIST's training set as `scripts/fetch-mnist` writes it, by
+  /// `IDXDataset.checksum`: a plot of a run on it does not name its data.
+  static let mnistTrainChecksum: UInt64 = 0x7aa0_09b2_dcf1_6f56
+
+  /// What a plot's title adds to the run's description: the data when they
+  /// are not MNIST's training set (by the directory that holds them), and
+  /// the checkpoint a continued run starts from, whose images its x axis
+  /// does not count. Two plots of a run on Fashion-MNIST and on MNIST, or
+  /// of a run and its continuation, had one title (session 65's left item).
+  static func plotContext(data: IDXDataset, continuing: (path: String, images: Int)?) -> String {
+    var parts: [String] = []
+    if data.checksum != mnistTrainChecksum {
+      let name = data.imagesFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent } ?? "data built in memory"
+      parts.append("on \(name)")
+    }
+    if let (path, images) = continuing {
+      parts.append("going on from \(URL(fileURLWithPath: path).lastPathComponent) (\(images) images before)")
+    }
+    return parts.map { "; " + $0 }.joined()
+  }
+
+  static func writePlot(_ result: TrainingResult, _ cfg: TrainingConfiguration, context: String = "", to path: String) throws {
     var plot = SVGLinePlot(
-      title: "Test accuracy, \(describe(cfg))", xLabel: "training images", yLabel: "test accuracy (%)")
+      title: "Test accuracy, \(describe(cfg))\(context)", xLabel: "training images", yLabel: "test accuracy (%)")
     plot.series = [
       .init(label: describe(cfg), x: result.points.map { Double($0.images) }, y: result.points.map(\.accuracy))
     ]
