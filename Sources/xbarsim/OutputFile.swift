@@ -46,6 +46,15 @@ enum OutputFile {
     unlink(file)
   }
 
+  /// Whether writing `path` makes a file that can be read back: a regular
+  /// file or a new one (through a symbolic link, its target), not the
+  /// process's stream, a device or a pipe.
+  static func makesAFile(_ path: String) -> Bool {
+    guard streamDescriptor(path) == nil else { return false }
+    let type = (try? FileManager.default.attributesOfItem(atPath: resolved(path)))?[.type] as? FileAttributeType
+    return type == nil || type == .typeRegular
+  }
+
   /// Writes `text` to `path`: atomically (a temporary file renamed over it)
   /// for a regular file or a new one, through a symbolic link to its
   /// target, and in place for a special file (a device, a pipe), which a

@@ -1299,9 +1299,10 @@ enum TrainCommand: CLICommand {
     }
     // A checkpoint that could pass what `--checkpoint-in` reads would be
     // written and never read back (a walkthrough, session 66: a hybrid
-    // 784-14000-10's 1.12 GB).
+    // 784-14000-10's 1.12 GB). (A stream, a device or a pipe is let be:
+    // nothing reads it back as it is.)
     let largest = Checkpoint.largestBytes(cfg)
-    if saves, largest > Double(ProblemFile.maxBytes) {
+    if let out = args.string("--checkpoint-out"), OutputFile.makesAFile(out), largest > Double(ProblemFile.maxBytes) {
       throw CLIError.usage(
         "--checkpoint-out: the checkpoint of \(networkSize(cfg)) could reach \(MemoryLimit.gigabytes(largest, 2)) (every number at its longest), more than the \(ProblemFile.maxBytes) bytes --checkpoint-in reads: it might never be read back; train without --checkpoint-out, or a smaller network")
     }

@@ -43,3 +43,37 @@ import _TestSupport
   #expect(train.checksum == TrainCommand.mnistTrainChecksum)
   #expect(TrainCommand.plotContext(data: train, continuing: nil) == "")
 }
+
+// A large network's checkpoint sent to a stream, a device or a pipe was
+// refused as though it were a file `--checkpoint-in` could not read back
+// (session 66's left item): only a file that would be made is bounded.
+@Test func theCheckpointsReadLimitBoundsOnlyFiles() throws {
+  let root = try temporaryDirectory("xbarsim-s67-makes")
+  defer { try? FileManager.default.removeItem(at: root) }
+  let regular = root.appendingPathComponent("r.json").path
+  #expect(OutputFile.makesAFile(regular))  // new
+  try "x".write(toFile: regular, atomically: false, encoding: .utf8)
+  #expect(OutputFile.makesAFile(regular))  // existing
+  let fifo = root.appendingPathComponent("f").path
+  try #require(mkfifo(fifo, 0o600) == 0)
+  let toNull = root.appendingPathComponent("null-link").path
+  try FileManager.default.createSymbolicLink(atPath: toNull, withDestinationPath: "/dev/null")
+  let toRegular = root.appendingPathComponent("r-link").path
+  try FileManager.default.createSymbolicLink(atPath: toRegular, withDestinationPath: regular)
+  #expect(OutputFile.makesAFile(toRegular))
+  for path in ["-", "/dev/stdout", "/dev/stderr", "/dev/null", fifo, toNull] {
+    #expect(!OutputFile.makesAFile(path), "\(path)")
+  }
+
+  var cfg = TrainingConfiguration()
+  cfg.rule = .hybrid
+  cfg.layers = [64, 140_000, 10]
+  var args = ParsedArguments(command: "train")
+  args.values["--checkpoint-out"] = ["/dev/null"]
+  // (The memory check may refuse on a small machine: only the read limit is asked.)
+  do { try TrainCommand.checkMemory(cfg, args) } catch let e as CLIError {
+    #expect(!"\(e)".contains("--checkpoint-in reads"), "\(e)")
+  }
+  args.values["--checkpoint-out"] = [regular]
+  #expect(throws: CLIError.self) { try TrainCommand.checkMemory(cfg, args) }
+}
