@@ -366,9 +366,41 @@ enum OutputFile {
     var st = stat()
     if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { return }
     let lock = lockFilePath(of: path)
-    try hold(lock, open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)) {
-      "\(path) is in use by another xbarsim \(what) (it holds \(lock)); wait for that one to end, or give another \(option)"
+    guard heldLocks[lock] == nil else { return }
+    // The lock file is removed when the process ends (since session 67:
+    // every summary given a file of its own had left one). So a lock
+    // taken on a file another run removed meanwhile is no lock: taken
+    // again on the file of that name (a few times; then the last is kept).
+    for attempt in 0..<8 {
+      try hold(lock, open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)) {
+        "\(path) is in use by another xbarsim \(what) (it holds \(lock)); wait for that one to end, or give another \(option)"
+      }
+      guard let fd = heldLocks[lock] else { return }
+      var held = stat(), named = stat()
+      if attempt < 7 && (fstat(fd, &held) != 0 || stat(lock, &named) != 0 || held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+        heldLocks[lock] = nil
+        close(fd)
+        continue
+      }
+      removeAtExit(lock)
+      return
     }
+  }
+
+  /// The lock files this process made and holds, removed when it ends.
+  nonisolated(unsafe) private static var lockFilesToRemove: [String] = []
+
+  /// Removes `lock` when the process ends (`exit` or a return from main;
+  /// a killed process leaves it, and the next run takes it over). Removed
+  /// while still held, so a run waiting on it finds it gone and takes
+  /// the new file of that name (`lockFile`).
+  private static func removeAtExit(_ lock: String) {
+    if lockFilesToRemove.isEmpty {
+      atexit {
+        for path in OutputFile.lockFilesToRemove { unlink(path) }
+      }
+    }
+    lockFilesToRemove.append(lock)
   }
 
   /// Whether `a` and `b` name one file: the same ``target(_:)``, or two

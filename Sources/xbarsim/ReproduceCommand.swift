@@ -324,6 +324,9 @@ enum ReproduceCommand: CLICommand {
       }
       try OutputFile.lockFile(of: journal, by: "reproduce", option: "--journal")
     }
+    // The summary and the plot too: two reproductions given one --summary
+    // had both exited 0, the last one's rows kept (a walkthrough, session 67).
+    try TrainCommand.lockOutputs([("--summary", summary), ("--plot", plot)], among: outputs, by: "reproduce")
   }
 
   /// Refuses a key the user gave that some run of the sweep sets to

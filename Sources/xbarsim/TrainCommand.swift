@@ -870,17 +870,23 @@ enum TrainCommand: CLICommand {
     // (an array job without its task id in the name) would replace each
     // other's saves, and a run going on would take another's devices (a
     // walkthrough, session 45): the file's lock, beside it (`.NAME.lock`).
-    // A checkpoint a run with periodic saves is writing (its lock held),
-    // given to go on from or to write at the end, is refused: that run's
-    // next save would replace it (a review, session 45).
+    // A checkpoint another run is writing (its lock held; since session 67
+    // without periodic saves too), given to go on from or to write, is
+    // refused: that run's next save would replace it (a review, session 45).
     for (option, path) in [("--checkpoint-in", checkpointIn), ("--checkpoint-out", checkpoint)] {
       guard let path, OutputFile.streamDescriptor(path) == nil, OutputFile.fileInUse(OutputFile.lockFilePath(of: path)) else { continue }
       throw CLIError.runtime(
-        "\(path): a running xbarsim train saves its periodic checkpoints there (it holds \(OutputFile.lockFilePath(of: path))); wait for that one to end, or give another \(option)")
+        "\(path): a running xbarsim train saves its checkpoint there (it holds \(OutputFile.lockFilePath(of: path))); wait for that one to end, or give another \(option)")
     }
-    if checkpointEvery != nil, let checkpoint {
-      try OutputFile.lockFile(of: checkpoint, by: "train", option: "--checkpoint-out")
-    }
+    // A checkpoint saved only at the end too, and a summary or plot given a
+    // file of its own (in an --out directory, that directory's lock holds
+    // them): two runs given one had both exited 0, the last one's file
+    // kept, the other's lost (a walkthrough, session 67: an array job's
+    // runs sharing one --summary). A device (/dev/null) or a stream takes
+    // no lock.
+    try lockOutputs(
+      [("--checkpoint-out", checkpoint), ("--summary", args.string("--summary")), ("--plot", args.string("--plot"))],
+      among: outputs, by: "train")
     // A save a kill cut short left its temporary file beside the
     // checkpoint a run now goes on from: removed (a save to that file
     // removes them too).
@@ -962,6 +968,12 @@ enum TrainCommand: CLICommand {
         experiment.startingSwitchReference = saved.place.switchReference
       }
       if let note { print("note: \(note)", to: &err) }
+      // Settings changed from the saved run's: said (a run going on with
+      // --epochs rest is refused them above).
+      let differing = otherSettings(saved.configuration, cfg)
+      if !differing.isEmpty && !epochsRest {
+        print("note: the run that saved \(checkpointIn) had other settings (\(settingsText(differing))): this run goes on from its devices with its own", to: &err)
+      }
       // (Saved at an epoch's end: the same said without the epoch. A run
       // on other data is a new study, fine-tuning say, but no longer the
       // saved run's.)
@@ -1677,11 +1689,63 @@ enum TrainCommand: CLICommand {
       throw CLIError.runtime(
         "--epochs rest: the \(left) training images left of the run that saved \(path) are not whole epochs of this run's \(epoch) images (runs before it with other epochs?); give --epochs N")
     }
+    // Its settings too (a walkthrough, session 67: --c 2, --method a or
+    // another threshold went on "where it would have", and at an epoch's
+    // end so did another seed; two jobs sharing a checkpoint by mistake
+    // went on from each other's devices without a word).
+    let differing = otherSettings(saved.configuration, cfg)
+    guard differing.isEmpty else {
+      throw CLIError.runtime(
+        "--epochs rest: the run that saved \(path) had other settings (\(settingsText(differing))): it is another run; give --epochs N to train on from its devices")
+    }
     let k = (left + into) / epoch
     guard k <= 10_000 else {
       throw CLIError.runtime("--epochs rest: the \(k) epochs left of the run that saved \(path) (its run_end_images \(end)) are more than a run takes (10000); give --epochs N")
     }
     return (k, left)
+  }
+
+  /// Locks each of `files` that makes a file (``OutputFile/makesAFile(_:)``)
+  /// for the rest of the process, beside it (``OutputFile/lockFile(of:by:option:)``),
+  /// or throws naming the one another process holds; an output of
+  /// `outputs` that would overwrite one of those lock files is a usage error.
+  static func lockOutputs(_ files: [(String, String?)], among outputs: [(String, String?)], by what: String) throws {
+    for case let (option, path?) in files where OutputFile.makesAFile(path) {
+      let lock = OutputFile.lockFilePath(of: path)
+      for case let (other, out?) in outputs where OutputFile.target(out) == lock {
+        throw CLIError.usage("\(other) would overwrite \(option)'s lock file \(lock)")
+      }
+      try OutputFile.lockFile(of: path, by: what, option: option)
+    }
+  }
+
+  /// The keys whose values differ between the run that saved a checkpoint
+  /// and this one, in the configuration's order: the settings that make
+  /// this run another. Not compared: `epochs` (which `--epochs rest`
+  /// sets), `train_limit` (compared as the epoch's images), the
+  /// evaluation's keys (`test_limit`, `evals_per_epoch`,
+  /// `final_iterations`), `threads` (the same results on any) and
+  /// `endurance` (a count), which change no device; nor a key that
+  /// neither run reads.
+  static func otherSettings(_ saved: TrainingConfiguration, _ cfg: TrainingConfiguration) -> [(key: String, saved: String, this: String)] {
+    let unread = Set(saved.ignoredKeys.map(\.key) + cfg.ignoredKeys.map(\.key))
+    let kept: Set<String> = ["epochs", "train_limit", "test_limit", "evals_per_epoch", "final_iterations", "threads", "endurance"]
+    let then = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
+    // (`adc_range` following each run's c, 2c, is c's.)
+    let rangesFollow = saved.adcRange == 2 * saved.c && cfg.adcRange == 2 * cfg.c
+    return cfg.allKeyValues.compactMap { key, value in
+      guard !kept.contains(key), !unread.contains(key), !(key == "adc_range" && rangesFollow),
+        let was = then[key], was != value
+      else { return nil }
+      return (key, was, value)
+    }
+  }
+
+  /// "c 4, here 2; method b, here a", for `otherSettings`' keys (six at
+  /// most, then "and N more").
+  static func settingsText(_ keys: [(key: String, saved: String, this: String)]) -> String {
+    keys.prefix(6).map { "\($0.key) \($0.saved), here \($0.this)" }.joined(separator: "; ")
+      + (keys.count > 6 ? "; and \(keys.count - 6) more" : "")
   }
 
   /// The network a run starts from: the checkpoint's devices in a network

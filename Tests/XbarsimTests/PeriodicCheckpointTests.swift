@@ -194,7 +194,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   // file a running run saves to is refused.
   for extra in [["--checkpoint-out", file.path, "--checkpoint-every", "1"], ["--checkpoint-out", file.path], ["--checkpoint-in", file.path]] {
     let second = try runXbarsim(common + ["--epochs", "1"] + extra)
-    expectError(second, ["net.json: a running xbarsim train saves its periodic checkpoints there", ".net.json.lock", extra[0]])
+    expectError(second, ["net.json: a running xbarsim train saves its checkpoint there", ".net.json.lock", extra[0]])
   }
   kill(p.processIdentifier, SIGKILL)
   p.waitUntilExit()

@@ -77,3 +77,83 @@ import _TestSupport
   args.values["--checkpoint-out"] = [regular]
   #expect(throws: CLIError.self) { try TrainCommand.checkMemory(cfg, args) }
 }
+
+// `--epochs rest` went on from a checkpoint with other settings (--c 2,
+// --method a, another threshold; at an epoch's end another seed too) and
+// said it "ends where it would have" (a walkthrough, session 67: two jobs
+// sharing a checkpoint by mistake went on from each other's devices). It
+// is another run: refused, naming the keys; a run given --epochs N is told.
+@Test func epochsRestRefusesOtherSettingsAndARunGivenEpochsIsTold() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s67-rest", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "3", "--quiet"]
+  let cut = root.appendingPathComponent("cut.json").path
+  // A run of 3 epochs cut after its first (its end 90 images).
+  try #require(try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", cut]).status == 0)
+  let text = try String(contentsOfFile: cut, encoding: .utf8)
+  try text.replacingOccurrences(of: "\"run_end_images\": 30,", with: "\"run_end_images\": 90,")
+    .write(toFile: cut, atomically: false, encoding: .utf8)
+  let seed = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--seed", "9"])
+  #expect(seed.status != 0)
+  #expect(
+    seed.stderr.contains("Error: --epochs rest: the run that saved \(cut) had other settings (seed 1, here 9): it is another run; give --epochs N to train on from its devices"),
+    "\(seed.stderr)")
+  let three = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--c", "2", "--method", "a", "--threshold", "0.3"])
+  #expect(three.status != 0)
+  #expect(three.stderr.contains("had other settings (method b, here a; c 4, here 2; threshold 0.1, here 0.3)"), "\(three.stderr)")
+  // The evaluation's keys change no device: the same run.
+  let same = try runXbarsim(
+    common + ["--checkpoint-in", cut, "--epochs", "rest", "--test-limit", "5", "--final-iterations", "4"])
+  #expect(same.status == 0, "\(same.stderr)")
+  #expect(same.stderr.contains("this run's --epochs 2 ends where it would have"), "\(same.stderr)")
+  #expect(!same.stderr.contains("other settings"), "\(same.stderr)")
+  // Given --epochs N, it trains on from the devices, and says so.
+  let told = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "1", "--c", "2"])
+  #expect(told.status == 0, "\(told.stderr)")
+  #expect(told.stderr.contains("note: the run that saved \(cut) had other settings (c 4, here 2): this run goes on from its devices with its own"), "\(told.stderr)")
+  #expect(!told.stderr.contains("ends where it would have"), "\(told.stderr)")
+  // An ADC's range set apart from c is compared (following c, it is c's).
+  let range = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "1", "--adc-bits", "6", "--adc-range", "3"])
+  #expect(range.stderr.contains("had other settings (adc_bits 0, here 6; adc_range 8, here 3)"), "\(range.stderr)")
+  // Unit: six keys shown, then a count.
+  let many = (1...8).map { (key: "k\($0)", saved: "0", this: "\($0)") }
+  #expect(TrainCommand.settingsText(many) == "k1 0, here 1; k2 0, here 2; k3 0, here 3; k4 0, here 4; k5 0, here 5; k6 0, here 6; and 2 more")
+}
+
+// Two runs given one --summary (an array job's runs), one --plot, or one
+// --checkpoint-out without periodic saves had both exited 0, the last
+// one's file kept and the other's lost (a walkthrough, session 67): each
+// is now locked for the run, as the logs are, by a lock file beside it
+// that the run removes at its end.
+@Test func aSummaryPlotOrCheckpointAnotherRunWritesIsRefused() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s67-locks", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--train-limit", "20", "--test-limit", "10", "--quiet"]
+  for option in ["--summary", "--plot", "--checkpoint-out"] {
+    let file = root.appendingPathComponent("shared\(option).out")
+    let lock = root.appendingPathComponent(".shared\(option).out.lock")
+    // This process stands in for the other run, holding the lock as
+    // `OutputFile.lockFile` takes it.
+    let fd = open(lock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+    try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+    let refused = try runXbarsim(common + [option, file.path])
+    #expect(refused.status == 1, "\(option): \(refused.stderr)")
+    let expected = option == "--checkpoint-out"
+      ? "Error: \(file.path): a running xbarsim train saves its checkpoint there (it holds \(lock.path)); wait for that one to end, or give another \(option)"
+      : "Error: \(file.path) is in use by another xbarsim train (it holds \(lock.path)); wait for that one to end, or give another \(option)"
+    #expect(refused.stderr.hasPrefix(expected), "\(option): \(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: file.path), "\(option)")
+    close(fd)
+    // Let go, the run writes its file and leaves no lock file.
+    let ok = try runXbarsim(common + [option, file.path])
+    #expect(ok.status == 0, "\(option): \(ok.stderr)")
+    #expect(FileManager.default.fileExists(atPath: file.path), "\(option)")
+    #expect(!FileManager.default.fileExists(atPath: lock.path), "\(option)")
+  }
+  // An output naming another's lock file is a usage error.
+  let named = try runXbarsim(
+    common + ["--summary", root.appendingPathComponent("s.json").path, "--plot", root.appendingPathComponent(".s.json.lock").path])
+  #expect(named.status == 64 && named.stderr.contains("--plot would overwrite --summary's lock file"), "\(named.stderr)")
+  // /dev/null takes no lock.
+  #expect(try runXbarsim(common + ["--summary", "/dev/null", "--checkpoint-out", "/dev/null"]).status == 0)
+}
