@@ -11,7 +11,8 @@ import Trainer
 /// accesses" (signal 6; a SIGHUP test in CI, session 34).
 let interruptFlag = Atomic<Int32>(0)
 
-/// Whether a stopping signal came (non-zero once one did).
+/// Whether a stopping signal came: the signal's number (the last one,
+/// when several came), 0 before any.
 var interruptRequested: Int32 { interruptFlag.load(ordering: .relaxed) }
 
 /// The signals that stop a run cleanly: Ctrl-C, SIGTERM (what SLURM and
@@ -36,7 +37,7 @@ func catchInterrupts() {
       hangupIgnored = unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
       if hangupIgnored { continue }
     }
-    signal(s) { _ in interruptFlag.store(1, ordering: .relaxed) }
+    signal(s) { signal in interruptFlag.store(signal, ordering: .relaxed) }
     sigaddset(&set, s)
   }
   pthread_sigmask(SIG_UNBLOCK, &set, nil)

@@ -157,3 +157,15 @@ import _TestSupport
   // /dev/null takes no lock.
   #expect(try runXbarsim(common + ["--summary", "/dev/null", "--checkpoint-out", "/dev/null"]).status == 0)
 }
+
+// An interrupted run and a failed one both exited 1: a job's wrapper could
+// not tell a run to go on with from one to give up (a walkthrough, session
+// 67). A run a signal stopped now exits 128 + the signal, as a shell
+// reports a process the signal ended.
+// (End to end: SignalTests, with SIGINT, SIGTERM and SIGHUP.)
+@Test func aRunStoppedByASignalExitsWith128PlusTheSignal() {
+  #expect(Xbarsim.runtimeExitCode(afterSignal: 0) == 1)
+  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGINT) == 130)
+  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGTERM) == 143)
+  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGHUP) == 129)
+}

@@ -101,7 +101,7 @@ private func trainUnderFileSizeLimit(
     let (child, summary, err) = try longTrain(root, data)
     child.send(signal)
     let end = child.wait()
-    #expect(end == .exited(1), "\(end)")
+    #expect(end == .exited(128 + signal), "\(end)")
     #expect(try String(contentsOf: err, encoding: .utf8).contains("Error: interrupted after"))
     let json = try #require(try jsonObject(summary) as? [String: Any])
     #expect(json["interrupted"] as? Bool == true)
@@ -121,7 +121,7 @@ private func trainUnderFileSizeLimit(
       Thread.sleep(forTimeInterval: 0.002)
     }
     let end = child.wait()
-    #expect(end == .exited(1), "\(end)")
+    #expect(end == .exited(130), "\(end)")
     let json = try #require(try jsonObject(summary) as? [String: Any])
     #expect(json["interrupted"] as? Bool == true)
     #expect(FileManager.default.fileExists(atPath: plot.path))
@@ -174,7 +174,7 @@ private func trainUnderFileSizeLimit(
     #expect(child.isRunning, "the reproduction ended before it could be stopped")
     child.send(signal)
     let end = child.wait()
-    #expect(end == .exited(1), "\(end)")
+    #expect(end == .exited(128 + signal), "\(end)")
     let stderr = try String(contentsOf: err, encoding: .utf8)
     #expect(
       stderr.hasSuffix("Error: interrupted: the table holds the runs that finished; the same command with --journal \(journal.path) runs the rest\n"),
@@ -213,7 +213,7 @@ private func trainUnderFileSizeLimit(
     waitFor("sweep [1/", in: err, while: { child.isRunning })
     #expect(child.isRunning, "the sweep ended before it could be stopped")
     child.send(SIGTERM)
-    #expect(child.wait() == .exited(1))
+    #expect(child.wait() == .exited(143))
     let stderr = try String(contentsOf: err, encoding: .utf8)
     #expect(stderr.contains("Error: interrupted after "), "\(stderr)")
     let csv = try String(contentsOf: dir.appendingPathComponent("sweep.csv"), encoding: .utf8)

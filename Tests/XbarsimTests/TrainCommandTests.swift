@@ -634,7 +634,7 @@ private func waitForFirstRow(_ log: URL, while running: () -> Bool) {
     #expect(child.isRunning, "the run ended before it could be interrupted")
     child.send(SIGINT)
     let end = child.wait()
-    #expect(end == .exited(1), "\(end)")
+    #expect(end == .exited(130), "\(end)")
     let stderr = try String(contentsOf: err, encoding: .utf8)
     #expect(stderr.contains("Error: interrupted after"), "\(stderr)")
     #expect(
@@ -676,7 +676,7 @@ private func waitForFirstRow(_ log: URL, while running: () -> Bool) {
   p.interrupt()
   p.waitUntilExit()
   #expect(p.terminationReason == .exit)
-  #expect(p.terminationStatus == 1)
+  #expect(p.terminationStatus == 130)
   try expectInterruptedOutputs(log: log, summary: summary, planned: 500, images: 30_000)
 }
 
