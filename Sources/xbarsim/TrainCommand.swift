@@ -1085,6 +1085,10 @@ enum TrainCommand: CLICommand {
     // The last periodic save that reached the file: its images, and the
     // file it made (device and inode: a file put there since is not it).
     var lastGood: (images: Int, device: dev_t, inode: ino_t)? = nil
+    // The file there before the run (a regular one), which a failed save
+    // leaves in place.
+    var before = stat()
+    let earlier = checkpoint.flatMap { stat($0, &before) == 0 && (before.st_mode & S_IFMT) == S_IFREG ? (before.st_dev, before.st_ino) : nil }
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
       save: { net, images in
@@ -1119,6 +1123,11 @@ enum TrainCommand: CLICommand {
           if let kept = lastGood, stat(checkpoint, &st) == 0, st.st_dev == kept.device, st.st_ino == kept.inode {
             checkpointError = CLIError.runtime(
               "\(error); \(checkpoint) holds the periodic save after \(kept.images) training images: go on from it with --checkpoint-in \(checkpoint) --epochs rest")
+          } else if let (device, inode) = earlier, stat(checkpoint, &st) == 0, st.st_dev == device, st.st_ino == inode {
+            // (A walkthrough, session 67: a requeued job would have gone on
+            // from another run's file without a word.)
+            checkpointError = CLIError.runtime(
+              "\(error); \(checkpoint) still holds the file that was there before this run\(checkpointIn.map { OutputFile.sameFile($0, checkpoint) ? " (the devices it started from)" : "" } ?? ""), not this run's devices")
           } else {
             checkpointError = error
           }

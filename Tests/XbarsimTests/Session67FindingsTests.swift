@@ -169,3 +169,28 @@ import _TestSupport
   #expect(Xbarsim.runtimeExitCode(afterSignal: SIGTERM) == 143)
   #expect(Xbarsim.runtimeExitCode(afterSignal: SIGHUP) == 129)
 }
+
+// A failed save at the end left the file that was there before (another
+// run's, say) without a word, and a requeued job would have gone on from
+// it (a walkthrough, session 67): the error says so.
+@Test func aFailedSaveSaysTheFileStillHoldsTheOneBeforeTheRun() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s67-failed-save", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let before = ["train", "--data", data.path, "--layers", "64,40,10", "--train-limit", "20", "--test-limit", "10", "--quiet"]
+  try #require(try runXbarsim(before + ["--checkpoint-out", root.appendingPathComponent("ck.json").path]).status == 0)
+  let old = try Data(contentsOf: root.appendingPathComponent("ck.json"))
+  // Another run under a file-size limit below its checkpoint.
+  let r = try runShell(
+    "ulimit -f 4 && exec \"$1\" train --data data --layers 64,40,10 --train-limit 20 --test-limit 10 --quiet --seed 2 --checkpoint-out ck.json", in: root)
+  #expect(r.status == 1, "\(r.stderr)")
+  #expect(
+    r.stderr.contains("Error: ck.json: cannot write (File too large); ck.json still holds the file that was there before this run, not this run's devices"),
+    "\(r.stderr)")
+  #expect(try Data(contentsOf: root.appendingPathComponent("ck.json")) == old)
+  // Going on from it: said as the devices it started from.
+  let from = try runShell(
+    "ulimit -f 4 && exec \"$1\" train --data data --layers 64,40,10 --train-limit 20 --test-limit 10 --quiet --checkpoint-in ck.json --checkpoint-out ck.json --epochs 1", in: root)
+  #expect(from.status == 1, "\(from.stderr)")
+  #expect(from.stderr.contains("ck.json still holds the file that was there before this run (the devices it started from), not this run's devices"), "\(from.stderr)")
+  #expect(try Data(contentsOf: root.appendingPathComponent("ck.json")) == old)
+}
