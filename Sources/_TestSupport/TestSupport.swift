@@ -39,7 +39,9 @@ public func productExecutable(_ name: String) -> URL? {
   return nil
 }
 
-/// Runs `executable` with `arguments` and captures its output.
+/// Runs `executable` with `arguments` and captures its output. The child's
+/// `TMPDIR` is ``Scratch/root``: what it puts in the temp directory (a
+/// script's `mktemp`, python's `tempfile`) is removed with the scratch.
 public func runProcess(
   _ executable: URL, _ arguments: [String], stdin: Data? = nil,
   currentDirectory: URL? = nil
@@ -47,6 +49,7 @@ public func runProcess(
   let p = Process()
   p.executableURL = executable
   p.arguments = arguments
+  p.environment = Scratch.childEnvironment
   if let currentDirectory { p.currentDirectoryURL = currentDirectory }
   let out = Pipe(), err = Pipe()
   p.standardOutput = out
@@ -84,22 +87,14 @@ public func runXbarsim(_ arguments: [String], stdin: Data? = nil) throws -> Proc
   return try runProcess(exe, arguments, stdin: stdin)
 }
 
-/// A fresh temporary directory for one test.
-public func temporaryDirectory(_ label: String = "xbarsim-test") throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("\(label)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
-/// A new temporary directory `root` with a data set in `root/data`:
+/// A new scratch directory `root` (``Scratch/directory(_:)``) with a data set in `root/data`:
 /// `train` training and `test` test images, side × side, generated with
 /// seeds 1 and 2 (``SyntheticImages``) and written as IDX files. The
-/// caller removes `root`.
+/// caller may remove `root`; what is left goes when the process exits.
 public func syntheticDataDirectory(
   _ label: String, train: Int, test: Int, side: Int = 8
 ) throws -> (root: URL, data: URL) {
-  let root = try temporaryDirectory(label)
+  let root = try Scratch.directory(label)
   let data = root.appendingPathComponent("data")
   try SyntheticImages.writeIDX(
     train: SyntheticImages(count: train, rows: side, cols: side, seed: 1),

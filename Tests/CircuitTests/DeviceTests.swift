@@ -319,10 +319,10 @@ func malformedCSVNamesTheFileAndLine(text: String, message: String) {
 }
 
 @Test func measuredDeviceLoadsAFileAndNamesAMissingOne() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let url = dir.appendingPathComponent("device.csv")
-  try "p,1e-6\np,2e-6\np,3e-6\n".write(to: url, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3e-6\n".write(to: url, atomically: false, encoding: .utf8)
   let d = try MeasuredDevice.load(csv: url)
   #expect(d.potentiated(1e-6) == 2e-6)
   let missing = dir.appendingPathComponent("missing.csv")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 
 @testable import Circuit
 
@@ -101,9 +102,9 @@ private func isClose(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * m
   #expect(MeasuredDevice.shifted("-0.5", by: 1e-12) == -0.5e-12)
   #expect(MeasuredDevice.shifted("1e-9223372036854775808", by: 1e-6) == nil)
   #expect(MeasuredDevice.shifted("0x1p-3", by: 1e-6) == nil)
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("shift-\(UUID().uuidString).csv")
+  let url = Scratch.file("shift.csv")
   defer { try? FileManager.default.removeItem(at: url) }
-  try "branch,conductance (uS)\np,2\np,3.1015\np,4.7\n".write(to: url, atomically: true, encoding: .utf8)
+  try "branch,conductance (uS)\np,2\np,3.1015\np,4.7\n".write(to: url, atomically: false, encoding: .utf8)
   let d = try MeasuredDevice.load(csv: url)
   #expect(d.potentiation == [2e-6, 3.1015e-6, 4.7e-6], "\(d.potentiation)")
 }

@@ -16,10 +16,10 @@ private let test = Fixture.dataset(SyntheticImages(count: 60, rows: 4, cols: 4, 
 
 /// Writes a measured device (two branches) to a new CSV file.
 private func measuredDevice() throws -> String {
-  let url = try temporaryDirectory("xbarsim-endurance-device").appendingPathComponent("device.csv")
+  let url = try Scratch.directory("xbarsim-endurance-device").appendingPathComponent("device.csv")
   let up = (0...6).map { "p,\(1e-6 + Double($0) * Double($0) * 2e-7)" }
   let down = (0...6).map { "d,\(1e-6 + Double(6 - $0) * Double(6 - $0) * 2e-7)" }
-  try (up + down).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  try (up + down).joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
   return url.path
 }
 

@@ -360,8 +360,8 @@ struct HybridTrainingTests {
   func uniformBoundsAreTheDevicesOwn() throws {
     // The saturation pass reads a kind's G_min and G_max instead of the
     // per-device arrays when d2d is 0: the values must be the same.
-    let url = try temporaryDirectory("xbarsim-bounds").appendingPathComponent("device.csv")
-    try ["p,2e-6", "p,3e-6", "p,5e-6", "p,8e-6"].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    let url = try Scratch.directory("xbarsim-bounds").appendingPathComponent("device.csv")
+    try ["p,2e-6", "p,3e-6", "p,5e-6", "p,8e-6"].joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
     for (measured, d2d) in [(false, 0.0), (true, 0.0), (false, 0.3), (true, 0.3)] {
       var cfg = HybridNetworkTests.configuration(c2c: 0.2)
       cfg.d2d = d2d

@@ -64,7 +64,7 @@ let gzipProgram: URL? = ["/usr/bin/gzip", "/bin/gzip"]
 func systemGzip(_ bytes: [UInt8], level: Int = 6, noName: Bool = false)
   throws -> [UInt8]
 {
-  let dir = try temporaryDirectory("xbarsim-gzip")
+  let dir = try Scratch.directory("xbarsim-gzip")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("payload")
   try Data(bytes).write(to: file)
@@ -106,7 +106,7 @@ private func expectError(
 
 @Test(arguments: IDXDataset.Split.allCases)
 func loadsStandardNamesFromDirectory(split: IDXDataset.Split) throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   try write(Sample.imagesFile, dir.appendingPathComponent(split.imagesFileName))
   try write(Sample.labelsFile, dir.appendingPathComponent(split.labelsFileName))
@@ -133,7 +133,7 @@ func loadsStandardNamesFromDirectory(split: IDXDataset.Split) throws {
 }
 
 @Test func loadsExplicitFilesOfAnyName() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("x.idx3")
   let labels = dir.appendingPathComponent("y.idx1")
@@ -146,7 +146,7 @@ func loadsStandardNamesFromDirectory(split: IDXDataset.Split) throws {
 }
 
 @Test func emptySetHasNoClasses() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   try write(
     idxImages(count: 0, rows: 28, cols: 28, pixels: []),
@@ -169,7 +169,7 @@ func loadsStandardNamesFromDirectory(split: IDXDataset.Split) throws {
 
 @Test(.enabled(if: gzipProgram != nil))
 func loadsGzipFilesNamedWithGz() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   // A realistic size so the compressor emits dynamic Huffman blocks.
   let pixels = samplePixels(count: 300, features: 784, seed: 2)
@@ -190,7 +190,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func detectsGzipByMagicWhateverTheName() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   // Python's gzip.compress(idxLabels([0...9, 0, 1]), compresslevel=9,
   // mtime=0): one fixed-Huffman block.
@@ -212,7 +212,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func prefersThePlainFileToItsGzVariant() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   try write(
     Sample.imagesFile, dir.appendingPathComponent("t10k-images-idx3-ubyte"))
@@ -229,7 +229,7 @@ func loadsGzipFilesNamedWithGz() throws {
 // MARK: - Errors
 
 @Test func missingFileIsNamed() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -243,7 +243,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func missingFileInDirectoryMentionsGzVariant() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("train-images-idx3-ubyte")
   expectError(
@@ -275,7 +275,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func aMissingDirectoryIsNamedWithTheFetchCommand() throws {
-  let dir = try temporaryDirectory().appendingPathComponent("not-there")
+  let dir = try Scratch.directory().appendingPathComponent("not-there")
   defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
   expectError(.missingFile, file: dir, ["no such directory", "run scripts/fetch-mnist \(dir.standardizedFileURL.path)"]) {
     try IDXDataset.load(directory: dir, split: .train)
@@ -283,7 +283,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func aPlainFileLongerThanItsHeaderIsRefusedFromItsSize() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try write(Sample.imagesFile, images)
@@ -298,7 +298,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func missingMNISTSaysToRunFetchScript() throws {
-  let root = try temporaryDirectory()
+  let root = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: root) }
   let dir = root.appendingPathComponent("data/mnist")
   expectError(.missingFile, file: dir, ["no such directory", "run scripts/fetch-mnist"]) {
@@ -316,7 +316,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func badMagicShowsExpectedAndFoundInHex() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -345,7 +345,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func wrongElementTypeIsNamed() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -362,7 +362,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func truncatedFileShowsExpectedAndActualBytes() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -399,7 +399,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func trailingBytesAreRejected() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -414,7 +414,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func imageAndLabelCountsMustAgree() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -428,7 +428,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func imagesWithoutPixelsAreRejected() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -440,7 +440,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func directoryInPlaceOfFileIsUnreadable() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let labels = dir.appendingPathComponent("labels")
   try write(Sample.labelsFile, labels)
@@ -450,7 +450,7 @@ func loadsGzipFilesNamedWithGz() throws {
 }
 
 @Test func corruptGzipIsReported() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz")
   let labels = dir.appendingPathComponent("labels")
@@ -536,7 +536,7 @@ private func gzippedSampleImages() throws -> [UInt8] {
 /// tail is trailing data, found without inflating it.
 @Test(.enabled(if: gzipProgram != nil))
 func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz")
   let labels = dir.appendingPathComponent("labels")
@@ -564,7 +564,7 @@ func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
 /// 454279 × 31252369 × 649657 = 2^63 − 1: the element count fits an Int,
 /// the file size (16 more) does not.
 @Test func headerDimensionsWithinTheHeaderSizeOfIntMaxAreTooLarge() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images")
   let labels = dir.appendingPathComponent("labels")
@@ -580,7 +580,7 @@ func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
 /// A device or FIFO in place of an IDX file is refused before it is opened
 /// (opening a FIFO waits for a writer: the run would hang).
 @Test func aDeviceInPlaceOfAnIDXFileIsNotARegularFile() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try write(Sample.imagesFile, images)
@@ -593,7 +593,7 @@ func aGzipFileWithAHugeTailIsTrailingDataFoundWithoutInflatingIt() throws {
 /// Files linked from a shared dataset load: the size checked against the
 /// header is the file's, not the link's.
 @Test func symbolicLinksToIDXFilesLoad() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try write(Sample.imagesFile, images)
@@ -623,7 +623,7 @@ private func writeSparse(_ bytes: [UInt8], size: UInt64, _ url: URL) throws {
 /// overflows, is refused the same way (it trapped; a review, session 44).
 @Test(.enabled(if: gzipProgram != nil))
 func aGzipBombIsRefusedByItsHeadersSizeBeforeInflating() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
   let budget: (Int) -> String? = { $0 > 1 << 30 ? "needs about \($0 >> 30) GiB, more than the 1 GiB budget" : nil }
@@ -645,7 +645,7 @@ func aGzipBombIsRefusedByItsHeadersSizeBeforeInflating() throws {
 /// review, session 44).
 @Test(.enabled(if: gzipProgram != nil))
 func aCutGzipFileIsACorruptStreamNotTrailingData() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
   var rng = SeededGenerator(seed: 7)
@@ -665,7 +665,7 @@ func aCutGzipFileIsACorruptStreamNotTrailingData() throws {
 /// and a byte; a valid one loads.
 @Test(.enabled(if: gzipProgram != nil))
 func aMultiMemberGzipFileIsInflatedNoFurtherThanItsHeader() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
   let file = idxImages(count: 2, rows: 2, cols: 2, pixels: [1, 2, 3, 4, 5, 6, 7, 8])
@@ -684,7 +684,7 @@ func aMultiMemberGzipFileIsInflatedNoFurtherThanItsHeader() throws {
 /// the 17 bytes inflated to see the header and a byte.
 @Test(.enabled(if: gzipProgram != nil))
 func anEmptySetWithATailGzippedReportsItsRealSize() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
   try write(try systemGzip(idxImages(count: 0, rows: 28, cols: 28, pixels: [UInt8](repeating: 7, count: 5000))), images)
@@ -699,7 +699,7 @@ func anEmptySetWithATailGzippedReportsItsRealSize() throws {
 /// size and the memory; plain or gzipped.
 @Test(.enabled(if: gzipProgram != nil))
 func aSetBeyondTheMemoryIsRefusedBeforeItIsRead() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try writeSparse(idxImages(count: 5_000_000, rows: 28, cols: 28, pixels: []), size: 16 + 5_000_000 * 784, images)
@@ -731,7 +731,7 @@ func aSetBeyondTheMemoryIsRefusedBeforeItIsRead() throws {
 /// grants any allocation (overcommit mode 1), the check cannot tell.
 @Test(.enabled(if: (try? String(contentsOfFile: "/proc/sys/vm/overcommit_memory", encoding: .utf8))?.hasPrefix("1") == false))
 func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try writeSparse(idxImages(count: 1 << 31, rows: 28, cols: 28, pixels: []), size: 16 + (1 << 31) * 784, images)
@@ -745,7 +745,7 @@ func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
 /// header: an 8 TiB sparse one used to be read whole first (and failed as
 /// unreadable, or took gigabytes of memory).
 @Test func aPlainFileWithABadHeaderIsRefusedBeforeItsBodyIsRead() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels")
   try write(Sample.labelsFile, labels)
@@ -769,7 +769,7 @@ func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
 /// with advice to download MNIST into it. (chmod cannot keep root out, so
 /// the access check is stood in for; the real one runs unless root.)
 @Test func anUnreadableDirectoryIsNamedAsSuch() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   do {
     _ = try IDXDataset.locate("train-images-idx3-ubyte", in: dir, access: { _, _ in EACCES })
@@ -794,7 +794,7 @@ func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
 /// named, with the name to give them, and no fetch-mnist advice (MNIST
 /// would land beside the user's data).
 @Test func filesUnderNearMissNamesAreNamedWithTheNameExpected() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   func expectAdvice(_ split: IDXDataset.Split, _ phrases: [String], sourceLocation: SourceLocation = #_sourceLocation) {
     expectError(.missingFile, file: dir.appendingPathComponent(split.imagesFileName), phrases, sourceLocation: sourceLocation) {
@@ -824,7 +824,7 @@ func aSetNoAllocationCanHoldIsRefusedWithoutABudget() throws {
 /// the .gz beside it.
 @Test(.enabled(if: gzipProgram != nil))
 func aBrokenLinkWithAGzBesideItIsRefused() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let link = dir.appendingPathComponent("train-images-idx3-ubyte")
   try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/nonexistent/train-images-idx3-ubyte")
@@ -842,7 +842,7 @@ func aBrokenLinkWithAGzBesideItIsRefused() throws {
 /// errors about the data; a subset keeps them; they are no part of `==`.
 @Test(.enabled(if: gzipProgram != nil))
 func aLoadedSetNamesTheFilesRead() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   try write(try systemGzip(Sample.imagesFile), dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
   try write(Sample.labelsFile, dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
@@ -860,7 +860,7 @@ func aLoadedSetNamesTheFilesRead() throws {
 /// stream's error.
 @Test(.enabled(if: gzipProgram != nil))
 func aGzipFileCutByAFewBytesIsTheStreamsError() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images"), labels = dir.appendingPathComponent("labels.gz")
   var rng = SeededGenerator(seed: 3)
@@ -881,7 +881,7 @@ func aGzipFileCutByAFewBytesIsTheStreamsError() throws {
 /// and 2 GB).
 @Test(.enabled(if: gzipProgram != nil))
 func aGzipBombUnderTheMemoryIsRefusedByItsTrailer() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = dir.appendingPathComponent("images.gz"), labels = dir.appendingPathComponent("labels")
   let header = idxImages(count: 100_000, rows: 28, cols: 28, pixels: [])

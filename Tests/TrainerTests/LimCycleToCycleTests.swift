@@ -46,8 +46,8 @@ private func singleSynapse(seed: UInt64, _ edit: (inout TrainingConfiguration) -
 
 /// Writes `lines` to a new CSV file and returns its path.
 private func csvFile(_ lines: [String]) throws -> String {
-  let url = try temporaryDirectory("xbarsim-c2c").appendingPathComponent("device.csv")
-  try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  let url = try Scratch.directory("xbarsim-c2c").appendingPathComponent("device.csv")
+  try lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
   return url.path
 }
 

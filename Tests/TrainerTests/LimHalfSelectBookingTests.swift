@@ -92,8 +92,8 @@ func theBookingFollowsMiniBatchRounds(method: UpdateMethod, pulses: BatchPulses)
 }
 
 @Test func theBookingFollowsAMeasuredBidirectionalDevice() throws {
-  let url = try temporaryDirectory("xbarsim-device").appendingPathComponent("bidirectional.csv")
-  try "p,1e-7\np,3e-7\np,6e-7\np,8e-7\np,1e-6\nd,7e-7\nd,4e-7\nd,2e-7\n".write(to: url, atomically: true, encoding: .utf8)
+  let url = try Scratch.directory("xbarsim-device").appendingPathComponent("bidirectional.csv")
+  try "p,1e-7\np,3e-7\np,6e-7\np,8e-7\np,1e-6\nd,7e-7\nd,4e-7\nd,2e-7\n".write(to: url, atomically: false, encoding: .utf8)
   let net = try bookedNetwork {
     $0.method = .c
     try $0.set("device_csv", url.path)

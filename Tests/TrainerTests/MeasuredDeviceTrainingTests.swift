@@ -10,8 +10,8 @@ import _TestSupport
 
 /// Writes `lines` to a new CSV file and returns its path.
 private func csvFile(_ lines: [String]) throws -> String {
-  let url = try temporaryDirectory("xbarsim-device").appendingPathComponent("device.csv")
-  try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  let url = try Scratch.directory("xbarsim-device").appendingPathComponent("device.csv")
+  try lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
   return url.path
 }
 
@@ -88,7 +88,7 @@ private func csvFile(_ lines: [String]) throws -> String {
     #expect(error?.message.contains(text) == true, "\(error?.description ?? "no error")")
   }
   fails("/nonexistent/device.csv", "device_csv", "no such file")
-  fails(FileManager.default.temporaryDirectory.path, "device_csv", "not a regular file")
+  fails(Scratch.root.path, "device_csv", "not a regular file")
   fails(try csvFile(["p,1e-6", "p,x"]), "device_csv", "line 2")
   fails(try csvFile(["p,2e-6", "p,2e-6"]), "device_csv", "never rises")
   fails(try csvFile((0..<300).map { "p,\(Double($0 + 1) * 1e-7)" }), "device_csv", "at most 255 (256 points)")

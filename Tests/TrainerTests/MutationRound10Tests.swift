@@ -18,10 +18,10 @@ struct MutationRound10RestoreTests {
     var cfg = HybridNetworkTests.configuration(rule: rule, c2c: 0.3)
     cfg.d2d = 0.3
     if measured {
-      let dir = try temporaryDirectory("xbarsim-mut10-curve")
+      let dir = try Scratch.directory("xbarsim-mut10-curve")
       defer { try? FileManager.default.removeItem(at: dir) }
       let url = dir.appendingPathComponent("device.csv")
-      try ["p,2e-6", "p,3e-6", "p,4.5e-6", "p,6e-6", "p,7e-6", "p,8e-6"].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+      try ["p,2e-6", "p,3e-6", "p,4.5e-6", "p,6e-6", "p,7e-6", "p,8e-6"].joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
       try cfg.set("device_csv", url.path)
     }
     let net = try HybridNetwork(configuration: cfg)

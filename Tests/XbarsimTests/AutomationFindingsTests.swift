@@ -289,7 +289,7 @@ private func parse(_ argv: [String]) throws -> ParsedArguments {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let flat = root.appendingPathComponent("flat.csv")
-  try "p,1e-6\np,2e-6\np,2e-6\np,3e-6\n".write(to: flat, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,2e-6\np,3e-6\n".write(to: flat, atomically: false, encoding: .utf8)
   for option in ["--log", "--epoch-log"] {
     let r = try runXbarsim(["train", "--data", data.path, "--device-csv", flat.path, option, "/nonexistent/x.csv"] + net)
     expectOneLineError(r, 1, "/nonexistent/x.csv: cannot write the log (no directory /nonexistent)")

@@ -24,8 +24,8 @@ let okProblem = """
 
 /// A fresh directory holding ok.json.
 func problemDirectory() throws -> URL {
-  let dir = try temporaryDirectory("xbarsim-bad-input")
-  try okProblem.write(to: dir.appendingPathComponent("ok.json"), atomically: true, encoding: .utf8)
+  let dir = try Scratch.directory("xbarsim-bad-input")
+  try okProblem.write(to: dir.appendingPathComponent("ok.json"), atomically: false, encoding: .utf8)
   return dir
 }
 
@@ -142,7 +142,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let dir = try problemDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let csv = dir.appendingPathComponent("c.csv")
-  try "p,1e-6\np,2e-6\n".write(to: csv, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\n".write(to: csv, atomically: false, encoding: .utf8)
   try FileManager.default.createSymbolicLink(
     at: dir.appendingPathComponent("link.json"), withDestinationURL: dir.appendingPathComponent("ok.json"))
   // A hard link is the same file under another name.
@@ -177,7 +177,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let dir = try problemDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let name = "evil\nV9 x 0 DC 5\r\n.json"
-  try okProblem.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+  try okProblem.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8)
   let r = try runXbarsim(["spice", dir.appendingPathComponent(name).path])
   #expect(r.status == 0, "\(r.stderr)")
   let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -231,7 +231,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let real = dir.appendingPathComponent("real"), link = dir.appendingPathComponent("link")
   try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
   try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: real.path)
-  try "{}".write(to: real.appendingPathComponent("c.json"), atomically: true, encoding: .utf8)
+  try "{}".write(to: real.appendingPathComponent("c.json"), atomically: false, encoding: .utf8)
   for name in ["c.json", "new.json"] {
     let a = OutputFile.target(link.path + "/" + name)
     #expect(a == OutputFile.target(real.path + "/" + name), "\(name)")
@@ -283,11 +283,10 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
 // `spice -` took '-' for a file name (a reviewer's finding, 2026-11-30);
 // the README says every input file may be standard input, as for `solve -`.
 @Test func spiceReadsStandardInputLikeSolve() throws {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xb-spice-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let dir = try Scratch.directory("xb-spice")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("ok.json")
-  try okProblem.write(to: file, atomically: true, encoding: .utf8)
+  try okProblem.write(to: file, atomically: false, encoding: .utf8)
   let fromFile = try runXbarsim(["spice", file.path])
   let fromStdin = try runXbarsim(["spice", "-"], stdin: Data(okProblem.utf8))
   #expect(fromStdin.status == 0, "\(fromStdin.stderr)")

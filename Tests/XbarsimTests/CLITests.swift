@@ -19,7 +19,7 @@ import _TestSupport
 // A value forgotten before the next option, and a directory given as a
 // file: one clear line each.
 @Test func aForgottenValueAndADirectoryForAFileAreNamed() throws {
-  let dir = try temporaryDirectory("xbarsim-cli-dir")
+  let dir = try Scratch.directory("xbarsim-cli-dir")
   defer { try? FileManager.default.removeItem(at: dir) }
   let forgotten = try runXbarsim(["sweep", "--grid", "nmax=8", "--out", "--quiet"])
   #expect(forgotten.status == 64)
@@ -54,7 +54,7 @@ import _TestSupport
   (["sweep", "merge", ""], "a shard directory is an empty path"),
 ])
 func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: String) throws {
-  let root = try temporaryDirectory("xbarsim-cli-empty")
+  let root = try Scratch.directory("xbarsim-cli-empty")
   defer { try? FileManager.default.removeItem(at: root) }
   let data = root.appendingPathComponent("data")
   try SyntheticImages.writeIDX(

@@ -24,7 +24,7 @@ import Trainer
   text = text.replacingOccurrences(of: #""resets": \d+"#, with: #""resets": 3"#, options: .regularExpression)
   text = text.replacingOccurrences(
     of: #""repotentiation_pulses": \d+"#, with: #""repotentiation_pulses": 5"#, options: .regularExpression)
-  try text.write(to: path, atomically: true, encoding: .utf8)
+  try text.write(to: path, atomically: false, encoding: .utf8)
   let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any])
   let layers = try #require(file["layers"] as? [[String: Any]])
   let states = try Checkpoint.read(path.path).states

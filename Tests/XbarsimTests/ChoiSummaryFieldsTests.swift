@@ -10,7 +10,7 @@ import _TestSupport
 // device and for FP), c2c and d2d the run's own variations.
 
 @Test func choiSummaryRowsNameEachRunsSynapse() throws {
-  let root = try temporaryDirectory("xbarsim-choi-rows")
+  let root = try Scratch.directory("xbarsim-choi-rows")
   defer { try? FileManager.default.removeItem(at: root) }
   let path = root.appendingPathComponent("rows.json").path
   var base = TrainingConfiguration()
@@ -52,7 +52,7 @@ import _TestSupport
     ReproduceCommand.settingsNote(base, runs: ChoiReproduction.runs(figure: 4, base: base).map(\.configuration), skipping: ["epochs"]))
   #expect(note.contains("loss mse") && note.contains("fine_trains same"), "\(note)")
   #expect(!note.contains("epochs"))
-  let root = try temporaryDirectory("xbarsim-choi-loss")
+  let root = try Scratch.directory("xbarsim-choi-loss")
   defer { try? FileManager.default.removeItem(at: root) }
   let path = root.appendingPathComponent("rows.json").path
   let rows = ChoiReproduction.runs(figure: 4, base: base).map { ReproduceCommand.Row(run: $0, final: true) }

@@ -32,7 +32,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
     ("after", #"{"method": "c", "beta_d": 3, "beta": 1}"#), ("before", #"{"method": "c", "beta": 1, "beta_d": 3}"#),
   ] {
     let file = root.appendingPathComponent(name + ".json"), summary = root.appendingPathComponent(name + "-s.json")
-    try text.write(to: file, atomically: true, encoding: .utf8)
+    try text.write(to: file, atomically: false, encoding: .utf8)
     let r = try runXbarsim(["train", "--data", data.path, "--config", file.path, "--summary", summary.path] + tiny)
     #expect(r.status == 0, "\(r.stderr)")
     let c = try configuration(summary)
@@ -41,7 +41,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   // With a method that has no β_d of its own, the file's pair is refused
   // as the options' is, naming `beta`, not "beta_p applies to method c".
   let file = root.appendingPathComponent("b.json")
-  try #"{"beta_p": 2, "beta": 1}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"beta_p": 2, "beta": 1}"#.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
   #expect(r.status == 64, "\(r.stderr)")
   #expect(firstLine(r).hasPrefix("Error: \(file.path): beta: sets β_d to 1 beside beta_p 2"), "\(r.stderr)")
@@ -103,7 +103,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   #expect(r.status == 1, "\(r.stderr)")
   #expect(firstLine(r).hasPrefix("Error: --layers: the input layer has 100 neurons but the images have 64 pixels"), "\(r.stderr)")
   let file = root.appendingPathComponent("l.json")
-  try #"{"layers": [64, 5]}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"layers": [64, 5]}"#.write(to: file, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--config", file.path, "--quiet"])
   #expect(r.status == 1, "\(r.stderr)")
   #expect(firstLine(r).hasPrefix("Error: \(file.path): layers: the output layer has 5 neurons"), "\(r.stderr)")
@@ -193,7 +193,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
     // The same value in a --config file: the file and its key.
     let file = root.appendingPathComponent("v.json")
     let key = String(option[0].dropFirst(2)).replacingOccurrences(of: "-", with: "_")
-    try "{\"\(key)\": \(option[1])}".write(to: file, atomically: true, encoding: .utf8)
+    try "{\"\(key)\": \(option[1])}".write(to: file, atomically: false, encoding: .utf8)
     r = try runXbarsim([command, "--data", data.path, "--config", file.path] + extra)
     #expect(r.status == 64, "\(command): \(r.stderr)")
     let fromFile = message.replacingOccurrences(of: option[0] + ":", with: "\(file.path): \(key):")
@@ -232,7 +232,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
   ]
   for (text, key) in [(#"{"r_row": 1}"#, "r_row"), (#"{"seed": 2, "r-col": 2}"#, "r-col"), (#"{"r_col": 2, "r_row": 1}"#, "r_col")] {
     let file = root.appendingPathComponent("lines.json")
-    try text.write(to: file, atomically: true, encoding: .utf8)
+    try text.write(to: file, atomically: false, encoding: .utf8)
     for command in commands {
       let r = try runXbarsim([command[0], "--data", data.path, "--config", file.path] + command.dropFirst())
       #expect(r.status == 64, "\(command[0]), \(text): \(r.stderr)")
@@ -249,7 +249,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
   // With resistive lines the file runs; made ideal by --wires, its r_row
   // is refused.
   let resistive = root.appendingPathComponent("resistive.json")
-  try #"{"wires": "resistive", "r_row": 1}"#.write(to: resistive, atomically: true, encoding: .utf8)
+  try #"{"wires": "resistive", "r_row": 1}"#.write(to: resistive, atomically: false, encoding: .utf8)
   var r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["train", "--data", data.path, "--config", resistive.path, "--wires", "ideal"] + tiny)
@@ -257,7 +257,7 @@ func aPulseVoltageOfTheWrongPolarityIsRefusedByName(_ option: [String], _ messag
     "\(r.stderr)")
   // A file that says its lines are ideal runs them.
   let ideal = root.appendingPathComponent("ideal.json")
-  try #"{"r_row": 1, "wires": "ideal", "r_col": 1}"#.write(to: ideal, atomically: true, encoding: .utf8)
+  try #"{"r_row": 1, "wires": "ideal", "r_col": 1}"#.write(to: ideal, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--config", ideal.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   // A summary of a run with ideal lines (r_row and r_col written) is a base.

@@ -30,8 +30,8 @@ private func summary(_ url: URL) throws -> [String: Any] {
   defer { try? FileManager.default.removeItem(at: root) }
   let linear = (1...10).map { "p,\($0)e-6" }
   let plain = root.appendingPathComponent("plain.csv"), plateau = root.appendingPathComponent("plateau.csv")
-  try linear.joined(separator: "\n").write(to: plain, atomically: true, encoding: .utf8)
-  try (linear + Array(repeating: "p,1e-05", count: 5)).joined(separator: "\n").write(to: plateau, atomically: true, encoding: .utf8)
+  try linear.joined(separator: "\n").write(to: plain, atomically: false, encoding: .utf8)
+  try (linear + Array(repeating: "p,1e-05", count: 5)).joined(separator: "\n").write(to: plateau, atomically: false, encoding: .utf8)
   for rule in [["--rule", "single"], ["--rule", "hybrid", "--epochs", "2"], []] {
     var runs: [[String: Any]] = []
     for file in [plain, plateau] {
@@ -57,11 +57,11 @@ private func summary(_ url: URL) throws -> [String: Any] {
   // does not is told which points to keep.
   let long = root.appendingPathComponent("long.csv")
   try ((0..<100).map { "p,\(Double($0 + 1) * 1e-7)" } + Array(repeating: "p,1e-05", count: 300))
-    .joined(separator: "\n").write(to: long, atomically: true, encoding: .utf8)
+    .joined(separator: "\n").write(to: long, atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["train", "--data", data.path, "--device-csv", long.path] + net)
   #expect(ok.status == 0, "\(ok.stderr)")
   let steep = root.appendingPathComponent("steep.csv")
-  try (0..<600).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: steep, atomically: true, encoding: .utf8)
+  try (0..<600).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: steep, atomically: false, encoding: .utf8)
   let refused = try runXbarsim(["train", "--data", data.path, "--device-csv", steep.path] + net)
   expectOneLineError(refused, 1, "--device-csv: \(steep.path): 599 pulses from its first point to its maximum; a measured device takes at most 255 (256 points): every 3rd point of the data would do")
 }
@@ -72,7 +72,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let fet = root.appendingPathComponent("fet.csv")
-  try "p,1e-6\np,4e-6\np,7e-6\np,1e-5\nd,1e-5\nd,6e-6\nd,1e-6\n".write(to: fet, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,4e-6\np,7e-6\np,1e-5\nd,1e-5\nd,6e-6\nd,1e-6\n".write(to: fet, atomically: false, encoding: .utf8)
   let b = try runXbarsim(["train", "--data", data.path, "--device-csv", fet.path] + net)
   #expect(b.status == 0, "\(b.stderr)")
   #expect(b.stderr.contains("its 3 depression points (d rows) are not used: only rule lim's method c depresses a device"), "\(b.stderr)")
@@ -80,7 +80,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   #expect(c.status == 0 && !c.stderr.contains("not used"), "\(c.stderr)")
   // 0.02 … 0.996: µS numbers read as siemens.
   let big = root.appendingPathComponent("big.csv")
-  try "p,0.02\np,0.5\np,0.996\n".write(to: big, atomically: true, encoding: .utf8)
+  try "p,0.02\np,0.5\np,0.996\n".write(to: big, atomically: false, encoding: .utf8)
   let s = try runXbarsim(["train", "--data", data.path, "--device-csv", big.path, "--rule", "single"] + net)
   #expect(s.status == 0, "\(s.stderr)")
   #expect(s.stderr.contains("G_max is 0.996 S (1.004 Ω)"), "\(s.stderr)")
@@ -88,7 +88,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
   #expect(p.status == 0 && p.stderr.contains("G_max is 0.996 S (1.004 Ω), far above a synapse's"), "\(p.stderr)")
   // Named in the header, the same numbers are µS.
-  try "branch,conductance (uS)\np,0.02\np,0.5\np,0.996\n".write(to: big, atomically: true, encoding: .utf8)
+  try "branch,conductance (uS)\np,0.02\np,0.5\np,0.996\n".write(to: big, atomically: false, encoding: .utf8)
   let u = try runXbarsim(["pulses", "--device", "measured", "--csv", big.path])
   #expect(u.status == 0 && u.stderr.isEmpty, "\(u.stderr)")
   #expect(csvRows(u.stdout).dropFirst().prefix(3).map { Double($0[2])! } == [2e-8, 5e-7, 9.96e-7], "\(u.stdout)")
@@ -100,7 +100,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let (root, _) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let flat = root.appendingPathComponent("flat.csv")
-  try "p,1e-6\np,2e-6\np,2e-6\np,3e-6\n".write(to: flat, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,2e-6\np,3e-6\n".write(to: flat, atomically: false, encoding: .utf8)
   let bad = try runXbarsim(["pulses", "--device", "measured", "--csv", flat.path, "--sequence", "p5,x3"])
   #expect(bad.status == 64 && bad.stderr.hasPrefix("Error: --sequence"), "\(bad.stderr)")
   #expect(!bad.stderr.contains("note:"), "\(bad.stderr)")
@@ -176,7 +176,7 @@ private func summary(_ url: URL) throws -> [String: Any] {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("two.csv")
-  try "p,1e-6\np,1e-5\n".write(to: file, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,1e-5\n".write(to: file, atomically: false, encoding: .utf8)
   let log = root.appendingPathComponent("two.csv.log")
   let dead = try runXbarsim(["train", "--data", data.path, "--device-csv", file.path, "--log", log.path] + net)
   #expect(dead.status == 0, "\(dead.stderr)")

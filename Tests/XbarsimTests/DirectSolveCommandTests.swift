@@ -12,7 +12,7 @@ import _TestSupport
 private func problem(_ root: URL, _ name: String, rRow: String, vIn: String = "[1, -0.5]") throws -> String {
   let file = root.appendingPathComponent(name)
   try #"{"rows": 2, "cols": 3, "conductance": [[1e-4, 2e-4, 1e-4], [3e-5, 1e-4, 1e-4]], "v_in": \#(vIn), "r_row": \#(rRow), "r_col": 1}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   return file.path
 }
 
@@ -23,8 +23,7 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
 }
 
 @Test func solveAnswersFarOutputsDirectly() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-direct-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-direct")
   defer { try? FileManager.default.removeItem(at: root) }
   // scripts/exact-mesh on this file: rational arithmetic.
   let exact = [5.000001332931394e-12, -6.664655222982662e-19, -1.1665735337279142e-25]
@@ -57,7 +56,7 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
   // Ideal lines of one kind: the line-by-line solve, whatever --solver says.
   let ideal = root.appendingPathComponent("ideal.json")
   try #"{"rows": 2, "cols": 2, "conductance": [[1e-4, 1e-4], [1e-4, 1e-4]], "v_in": [1, 1], "r_row": 1, "r_col": 0}"#
-    .write(to: ideal, atomically: true, encoding: .utf8)
+    .write(to: ideal, atomically: false, encoding: .utf8)
   #expect(try solved([ideal.path, "--solver", "direct"]).json["solver"] as? String == "line-direct")
 }
 
@@ -66,12 +65,11 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
 // review, session 54, checked with 60-digit mpmath; scripts/exact-mesh
 // gives 8.999943852320126e-17). Auto solves it directly; iterative notes it.
 @Test func aColumnFedThroughTheLinesAloneIsSolvedDirectly() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-direct-fed-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-direct-fed")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("fed.json")
   try #"{"rows": 3, "cols": 3, "conductance": [[0.1, 0.1, 0], [1e-4, 1e-4, 1e-2], [1e-4, 1e-4, 1e-2]], "v_in": [1, 0, 0], "r_row": 1e-5, "r_col": 1e-5}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let exact = 8.999943852320126e-17
   let auto = try solved([file.path])
   #expect(auto.json["solver"] as? String == "direct-banded" && !auto.stderr.contains("i_out"), "\(auto.stderr)")
@@ -82,8 +80,7 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
 }
 
 @Test func solveRefusesABadSolverAndTooLargeADirectSolve() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-direct-bad-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-direct-bad")
   defer { try? FileManager.default.removeItem(at: root) }
   let small = try problem(root, "small.json", rRow: "1")
   var r = try runXbarsim(["solve", small, "--solver", "cholesky"])
@@ -93,7 +90,7 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
   let row = "[" + Array(repeating: "1e-5", count: n).joined(separator: ",") + "]"
   let big = root.appendingPathComponent("big.json")
   try #"{"rows": \#(n), "cols": \#(n), "conductance": [\#(Array(repeating: row, count: n).joined(separator: ","))], "v_in": [\#(Array(repeating: "1", count: n).joined(separator: ","))], "r_row": 1, "r_col": 1}"#
-    .write(to: big, atomically: true, encoding: .utf8)
+    .write(to: big, atomically: false, encoding: .utf8)
   r = try runXbarsim(["solve", big.path, "--solver", "direct"])
   #expect(r.status == 1 && r.stderr.contains("--solver direct: the 130×130 mesh needs") && r.stderr.contains("use --solver iterative"), "\(r.stderr)")
   // Auto iterates it (every output near its ideal current).
@@ -106,14 +103,14 @@ private func solved(_ args: [String]) throws -> (json: [String: Any], stderr: St
 // refused with the memory named (`auto` had trapped in the band's
 // allocation under ulimit -v 250 MB).
 @Test func theDirectSolvesBandIsCheckedAgainstTheMemory() throws {
-  let root = try temporaryDirectory("xbarsim-direct-memory")
+  let root = try Scratch.directory("xbarsim-direct-memory")
   defer { try? FileManager.default.removeItem(at: root) }
   let m = 64, n = 1024
   var rng = SeededGenerator(seed: 3)
   let rows = (0..<m).map { _ in "[" + (0..<n).map { _ in String(1e-6 + 9.9e-5 * rng.nextUniform()) }.joined(separator: ",") + "]" }
   let drives = (0..<m).map { _ in String(rng.nextUniform()) }.joined(separator: ",")
   try #"{"rows": \#(m), "cols": \#(n), "conductance": [\#(rows.joined(separator: ","))], "v_in": [\#(drives)], "r_row": 1e6, "r_col": 1e6}"#
-    .write(to: root.appendingPathComponent("wide.json"), atomically: true, encoding: .utf8)
+    .write(to: root.appendingPathComponent("wide.json"), atomically: false, encoding: .utf8)
   var r = try runShell("ulimit -v 300000; \"$1\" solve wide.json", in: root)
   #expect(r.status == 0 && r.stdout.contains("\"solver\": \"pcg-two-level\"") && r.stderr.contains("the mesh is too large for --solver direct"), "\(r.stderr.prefix(400))")
   r = try runShell("ulimit -v 300000; \"$1\" solve wide.json --solver direct", in: root)

@@ -132,7 +132,7 @@ func aCheckpointKeepsTheCountsAndARunGoesOnFromThem(keys: [String]) throws {
   var text = try String(contentsOfFile: path("c.json"), encoding: .utf8)
   let at = try #require(text.range(of: "\"endurance\": [\n    {\"pulses\": ["))
   text.replaceSubrange(at, with: "\"endurance\": [\n    {\"pulses\": [7,")
-  try text.write(toFile: path("edited.json"), atomically: true, encoding: .utf8)
+  try text.write(toFile: path("edited.json"), atomically: false, encoding: .utf8)
   let edited = try runXbarsim(common + ["--checkpoint-in", path("edited.json"), "--endurance", "true"])
   #expect(edited.status != 0 && edited.stderr.contains("'endurance' layer 0: pulses must be a list of"), "\(edited.stderr)")
 }

@@ -12,7 +12,7 @@ private func fetch(_ arguments: [String]) throws -> ProcessResult {
 /// `--from` with a corrupt source: the target keeps its four files as they
 /// were (no mix of two datasets), and no partial file is left in it.
 @Test func fetchFromACorruptSourceLeavesTheTargetAsItWas() throws {
-  let root = try temporaryDirectory("xbarsim-fetch")
+  let root = try Scratch.directory("xbarsim-fetch")
   defer { try? FileManager.default.removeItem(at: root) }
   let source = root.appendingPathComponent("source"), target = root.appendingPathComponent("target")
   try SyntheticImages.writeIDX(train: SyntheticImages(count: 30, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: source)
@@ -42,7 +42,7 @@ private func fetch(_ arguments: [String]) throws -> ProcessResult {
 @Test func fetchRefusesEmptyArgumentsAndADirectoryInAFilesPlace() throws {
   #expect(try fetch([""]).status == 64)
   #expect(try fetch(["--from", "", "/tmp/nowhere"]).status == 64)
-  let root = try temporaryDirectory("xbarsim-fetch")
+  let root = try Scratch.directory("xbarsim-fetch")
   defer { try? FileManager.default.removeItem(at: root) }
   try FileManager.default.createDirectory(
     at: root.appendingPathComponent("t10k-labels-idx1-ubyte"), withIntermediateDirectories: true)
@@ -55,7 +55,7 @@ private func fetch(_ arguments: [String]) throws -> ProcessResult {
 /// data/mnist, exit 0 (a walkthrough, session 32). The script is run from a
 /// copy in a scratch checkout, so that a regression writes only there.
 @Test func fetchFromWithoutADirectoryIsRefused() throws {
-  let root = try temporaryDirectory("xbarsim-fetch")
+  let root = try Scratch.directory("xbarsim-fetch")
   defer { try? FileManager.default.removeItem(at: root) }
   let scripts = root.appendingPathComponent("scripts")
   try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)

@@ -24,7 +24,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("low.csv")
   try "p,1e-6\np,4e-6\np,7e-6\np,1e-5\nd,1e-5\nd,5e-6\nd,2e-6\nd,8e-7\n"
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--sequence", "p3,d4"])
   #expect(r.status == 0, "\(r.stderr)")
   let g = csvRows(r.stdout).dropFirst().map { Double($0[2])! }
@@ -46,16 +46,16 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("edited.json")
-  try #"{"epochs": 3, "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"epochs": 3, "configuration": {"epochs": 1}}"#.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
   expectConfigFileError(r, "\(file.path): key 'epochs' is outside the 'configuration' object")
   // A checkpoint's `layers` is a list of arrays; a list of sizes is not.
-  try #"{"layers": [64, 8, 10], "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"layers": [64, 8, 10], "configuration": {"epochs": 1}}"#.write(to: file, atomically: false, encoding: .utf8)
   let l = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
   expectConfigFileError(l, "\(file.path): key 'layers' is outside the 'configuration' object")
   // The summary's own records (none yet, or some) are still its own.
   for records in ["[]", #"[{"epoch": 1}]"#] {
-    try #"{"epochs": \#(records), "configuration": {"epochs": 1}}"#.write(to: file, atomically: true, encoding: .utf8)
+    try #"{"epochs": \#(records), "configuration": {"epochs": 1}}"#.write(to: file, atomically: false, encoding: .utf8)
     let ok = try runXbarsim(["train", "--data", data.path, "--config", file.path] + tiny)
     #expect(ok.status == 0, "\(records): \(ok.stderr)")
   }
@@ -68,7 +68,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   defer { try? FileManager.default.removeItem(at: root) }
   let noisy = root.appendingPathComponent("noisy.csv")
   try "p,2e-6\np,5e-6\np,8e-6\np,7.9e-6\np,1.1e-5\np,1.05e-5\np,1.3e-5\np,1.5e-5\n"
-    .write(to: noisy, atomically: true, encoding: .utf8)
+    .write(to: noisy, atomically: false, encoding: .utf8)
   let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-limit", "40", "--test-limit", "20"]
   let t = try runXbarsim(["train", "--data", data.path, "--device-csv", noisy.path, "--quiet"] + net)
   #expect(t.status == 0, "\(t.stderr)")
@@ -99,7 +99,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, _) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let long = root.appendingPathComponent("long.csv")
-  try (0..<258).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: long, atomically: true, encoding: .utf8)
+  try (0..<258).map { "p,\(Double($0 + 1) * 1e-8)" }.joined(separator: "\n").write(to: long, atomically: false, encoding: .utf8)
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", long.path, "--pulses", "2"])
   #expect(p.status == 0, "\(p.stderr)")
   #expect(p.stderr.contains("note: \(long.path): 257 pulses from the first point to the maximum; train --device-csv takes at most 255 (256 points)"), "\(p.stderr)")
@@ -172,11 +172,11 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 // `inspect --help` did not say which values of train's --rule and
 // --learning it takes.
 @Test func spiceTakesOutAsOutputAndInspectsHelpNamesItsRule() throws {
-  let dir = try temporaryDirectory("xbarsim-spice-out")
+  let dir = try Scratch.directory("xbarsim-spice-out")
   defer { try? FileManager.default.removeItem(at: dir) }
   let problem = dir.appendingPathComponent("p.json")
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, 2e-5]], "v_in": [0.2], "r_row": 0, "r_col": 0}"#
-    .write(to: problem, atomically: true, encoding: .utf8)
+    .write(to: problem, atomically: false, encoding: .utf8)
   let a = dir.appendingPathComponent("a.cir"), b = dir.appendingPathComponent("b.cir")
   let r1 = try runXbarsim(["spice", problem.path, "--output", a.path])
   let r2 = try runXbarsim(["spice", problem.path, "--out", b.path])
@@ -268,15 +268,15 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 // guessed key ("open_rows") was ignored without a word; r = −0 printed
 // "r_col=-0 ohm" in the netlist.
 @Test func problemFilesNameTheBadValueAndTheIgnoredKeys() throws {
-  let dir = try temporaryDirectory("xbarsim-problem")
+  let dir = try Scratch.directory("xbarsim-problem")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, NaN]], "v_in": [0.2], "r_row": 0, "r_col": 0}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let nan = try runXbarsim(["solve", file.path])
   expectOneLineError(nan, 1, "\(file.path): malformed JSON at line 1, column 47: invalid value 'NaN' (JSON has no NaN or infinity)")
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, 2e-5]], "v_in": [0.2], "r_row": 1, "r_col": -0.0, "open_rows": [0]}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["solve", file.path])
   #expect(ok.status == 0, "\(ok.stderr)")
   #expect(ok.stderr.hasPrefix("note: \(file.path): key 'open_rows' not in the problem format"), "\(ok.stderr)")
@@ -285,7 +285,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   #expect(spice.stderr.hasPrefix("note: \(file.path): key 'open_rows'"), "\(spice.stderr)")
   // A file that fails says why on its first line, without the note.
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5]], "v_in": [0.2], "r_row": 0, "r_col": 0, "open_rows": [0]}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let bad = try runXbarsim(["solve", file.path])
   expectOneLineError(bad, 1, "\(file.path): 'conductance[0]' has 1 entries, expected 2")
   // A device researcher's walkthrough (session 48): µS data written as
@@ -293,7 +293,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   // gets a note. Now both commands note it; 1 mS cells do not.
   for (g, noted) in [(2e-2, true), (1e-3, false)] {
     try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, \#(g)]], "v_in": [0.2], "r_row": 1, "r_col": 1}"#
-      .write(to: file, atomically: true, encoding: .utf8)
+      .write(to: file, atomically: false, encoding: .utf8)
     for command in ["solve", "spice"] {
       let run = try runXbarsim([command, file.path])
       #expect(run.status == 0, "\(run.stderr)")

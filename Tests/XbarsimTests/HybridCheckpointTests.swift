@@ -149,7 +149,7 @@ func inspectFromACheckpointContinuesTheRun(rule: String) throws {
     let url = root.appendingPathComponent(name + ".json")
     let changed = edit(original)
     #expect(changed != original, "\(name): the edit changed nothing")
-    try changed.write(to: url, atomically: true, encoding: .utf8)
+    try changed.write(to: url, atomically: false, encoding: .utf8)
     return url
   }
   func first(_ key: String, _ s: String, _ by: String) -> String {
@@ -171,7 +171,7 @@ func inspectFromACheckpointContinuesTheRun(rule: String) throws {
   try trained(data, pairCheckpoint, ["--rule", "single", "--epochs", "1", "--train-limit", "20"])
   let single = root.appendingPathComponent("single.json")
   try text(pairCheckpoint).replacingOccurrences(of: "\"phase\": \"dynamic\"", with: "\"phase\": \"fine\"")
-    .write(to: single, atomically: true, encoding: .utf8)
+    .write(to: single, atomically: false, encoding: .utf8)
   expectOneLineError(try inspect(single), [single.path, "'phase' is fine", "rule single"])
   #expect(try inspect(pairCheckpoint).status == 0)
   let pair = try edited("pair") { $0.replacingOccurrences(of: "\"rule\": \"hybrid\"", with: "\"rule\": \"single\"") }
@@ -200,7 +200,7 @@ func inspectFromACheckpointContinuesTheRun(rule: String) throws {
   let (root, data) = try dataDirectory("measured")
   defer { try? FileManager.default.removeItem(at: root) }
   let curve = root.appendingPathComponent("device.csv")
-  try (1...12).map { "p,\(Double($0) * Double($0 + 8))e-7" }.joined(separator: "\n").write(to: curve, atomically: true, encoding: .utf8)
+  try (1...12).map { "p,\(Double($0) * Double($0 + 8))e-7" }.joined(separator: "\n").write(to: curve, atomically: false, encoding: .utf8)
   let checkpoint = root.appendingPathComponent("net.json")
   try trained(data, checkpoint, ["--rule", "hybrid", "--epochs", "2", "--switch-threshold", "99.99", "--device-csv", curve.path])
   let saved = try Checkpoint.read(checkpoint.path)
@@ -220,7 +220,7 @@ func inspectFromACheckpointContinuesTheRun(rule: String) throws {
   let original = try text(checkpoint)
   let range = try #require(original.range(of: "\"big_plus_positions\": ["))
   try (String(original[..<range.upperBound]) + "99999999" + String(original[range.upperBound...].drop(while: { $0 != "," })))
-    .write(to: bad, atomically: true, encoding: .utf8)
+    .write(to: bad, atomically: false, encoding: .utf8)
   let refused = try runXbarsim([
     "inspect", "--data", data.path, "--checkpoint", bad.path, "--samples", "1", "--out", root.appendingPathComponent("b").path,
   ])

@@ -28,7 +28,7 @@ func inspectFromACheckpointTakesTheSamplesItsRunWouldTrainNext(rule: String) thr
   let text = try String(contentsOf: checkpoint, encoding: .utf8)
   #expect(text.contains("\"shuffles\": 1,") && text.contains("\"epoch_images\": 0,"))
   let inside = root.appendingPathComponent("inside.json")
-  try text.replacingOccurrences(of: "\"epoch_images\": 0,", with: "\"epoch_images\": 10,").write(to: inside, atomically: true, encoding: .utf8)
+  try text.replacingOccurrences(of: "\"epoch_images\": 0,", with: "\"epoch_images\": 10,").write(to: inside, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.layers = [64, 8, 10]
   cfg.evaluationsPerEpoch = 1

@@ -367,7 +367,7 @@ private func rows(_ dir: URL) throws -> [[String]] {
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
   try #"{"layers": "64,12,10", "evals_per_epoch": 2, "train_limit": 60, "test_limit": 30}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let whole = root.appendingPathComponent("whole")
   let r = try sweep(data, config, ["--out", whole.path])
   #expect(r.status == 0, "\(r.stderr)")
@@ -421,7 +421,7 @@ private func rows(_ dir: URL) throws -> [[String]] {
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
   try #"{"layers": "64,12,10", "evals_per_epoch": 2, "train_limit": 40, "test_limit": 20}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   func sweep3(_ extra: [String]) throws -> ProcessResult {
     try runXbarsim(["sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--quiet"] + extra)
   }
@@ -481,7 +481,7 @@ private func rows(_ dir: URL) throws -> [[String]] {
     "--grid", "c=" + (1...1001).map(String.init).joined(separator: ",")], "more than 1000000 points"),
 ])
 func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
-  let dir = try temporaryDirectory("xbarsim-sweep-bad")
+  let dir = try Scratch.directory("xbarsim-sweep-bad")
   defer { try? FileManager.default.removeItem(at: dir) }
   let r = try runXbarsim(["sweep", "--out", dir.appendingPathComponent("out").path] + extra)
   expectOneLineError(r, [mentions])
@@ -528,7 +528,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     let damaged = text.replacingOccurrences(of: d.pattern, with: d.with, options: .regularExpression)
     #expect(damaged != text, "damage \(k) did not apply")
     let file = root.appendingPathComponent("damaged\(k).json")
-    try damaged.write(to: file, atomically: true, encoding: .utf8)
+    try damaged.write(to: file, atomically: false, encoding: .utf8)
     let r = try runXbarsim([
       "inspect", "--data", data.path, "--checkpoint", file.path, "--samples", "1",
       "--out", root.appendingPathComponent("d\(k)").path,
@@ -542,7 +542,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
     .replacingOccurrences(of: "\"beta_d\": [0-9.]+,", with: "", options: .regularExpression)
   #expect(!older.contains("activation") && !older.contains("beta_"))
   let olderFile = root.appendingPathComponent("older.json")
-  try older.write(to: olderFile, atomically: true, encoding: .utf8)
+  try older.write(to: olderFile, atomically: false, encoding: .utf8)
   let loads = try runXbarsim([
     "inspect", "--data", data.path, "--checkpoint", olderFile.path, "--samples", "1",
     "--out", root.appendingPathComponent("older").path,
@@ -567,7 +567,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   let (root, data) = try dataDirectory()
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
-  try #"{"layers": [64, 12, 10], "evals_per_epoch": 2}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"layers": [64, 12, 10], "evals_per_epoch": 2}"#.write(to: config, atomically: false, encoding: .utf8)
   let out = root.appendingPathComponent("out")
   let first = try runXbarsim([
     "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--out", out.path,
@@ -578,7 +578,7 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
   // Cut the last row off, as an interrupt would have.
   let csv = out.appendingPathComponent("sweep.csv")
   let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
-  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: false, encoding: .utf8)
   let again = try runXbarsim([
     "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16,32", "--out", out.path,
   ])
@@ -702,11 +702,11 @@ func reproduceRefusesKeysNoRunReads(_ arguments: [String], _ mentions: String) t
   let (root, data) = try dataDirectory()
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
-  try #"{"method": "a"}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"method": "a"}"#.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--config", config.path, "--data", data.path])
   #expect(r.status == 64)
   expectOneLineError(r, [config.path + ": method:", "takes no other value"])
-  try #"{"k": 4}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"k": 4}"#.write(to: config, atomically: false, encoding: .utf8)
   let k = try runXbarsim(["reproduce", "lim2018", "--figure", "9", "--config", config.path, "--data", data.path])
   #expect(k.status == 64)
   expectOneLineError(k, [config.path + ": k: applies to rule hybrid only; no run"])
@@ -738,7 +738,7 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
   try #"{"layers": "64,12,10", "evals_per_epoch": 1, "train_limit": 20, "test_limit": 10}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let shards = (0..<2).map { root.appendingPathComponent("s\($0)") }
   for (i, dir) in shards.enumerated() {
     let r = try runXbarsim([
@@ -779,7 +779,7 @@ func reproduceChecksItsSummaryPathBeforeTheRuns(_ arguments: [String]) throws {
     let file = edited.appendingPathComponent(e.file)
     let text = try String(contentsOf: file, encoding: .utf8)
     #expect(text.contains(e.from), "edit \(k) does not apply")
-    try text.replacingOccurrences(of: e.from, with: e.to).write(to: file, atomically: true, encoding: .utf8)
+    try text.replacingOccurrences(of: e.from, with: e.to).write(to: file, atomically: false, encoding: .utf8)
     let r = try runXbarsim(["sweep", "merge", shards[0].path, edited.path])
     #expect(r.status == 1)
     expectOneLineError(r, [file.path] + e.words)
@@ -844,7 +844,7 @@ func anOutputNamingAnInputFileIsRefused(_ arguments: [String], _ mentions: Strin
   let out = root.appendingPathComponent("out")
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
   let config = root.appendingPathComponent("config.json")
-  try #"{"layers": "64,12,10", "evals_per_epoch": 1}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"layers": "64,12,10", "evals_per_epoch": 1}"#.write(to: config, atomically: false, encoding: .utf8)
   for name in ["summary.json", "sweep.json", "inspect.json"] {
     try FileManager.default.copyItem(at: config, to: out.appendingPathComponent(name))
   }
@@ -963,7 +963,7 @@ private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -
     var cells = plainCells(lines[1])
     for (column, value) in e.cells { cells[try #require(header.firstIndex(of: column))] = value }
     try ([lines[0], cells.joined(separator: ",")].joined(separator: "\n") + "\n")
-      .write(to: edited.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+      .write(to: edited.appendingPathComponent("sweep.csv"), atomically: false, encoding: .utf8)
     let r = try runXbarsim(["sweep", "merge", shards[0].path, edited.path])
     #expect(r.status == 1, "edit \(k): \(r.stdout)")
     expectOneLineError(r, [edited.appendingPathComponent("sweep.csv").path + ": point 1: "] + e.words)
@@ -974,7 +974,7 @@ private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -
   var cells = plainCells(lines[1])
   cells[header.firstIndex(of: "images_per_second")!] = "1.5E+5"
   try ([lines[0], cells.joined(separator: ",")].joined(separator: "\n") + "\n")
-    .write(to: fine.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+    .write(to: fine.appendingPathComponent("sweep.csv"), atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["sweep", "merge", shards[0].path, fine.path])
   #expect(ok.status == 0, "\(ok.stderr)")
 
@@ -1050,7 +1050,7 @@ private func plainCells(_ line: String) -> [String] {
   let hybrid = root.appendingPathComponent("hybrid.json")
   try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")
     .replacingOccurrences(of: "\"learning\": \"off-chip\"", with: "\"learning\": \"on-chip\"")
-    .write(to: hybrid, atomically: true, encoding: .utf8)
+    .write(to: hybrid, atomically: false, encoding: .utf8)
   // (Rule hybrid has checkpoints of its own since session 39: Lim's states
   // under rule hybrid are a file that does not fit, whatever --rule says.)
   let rule = try inspect(hybrid, [], "c")
@@ -1059,7 +1059,7 @@ private func plainCells(_ line: String) -> [String] {
   // Both: off-chip learning with another rule is refused by the checkpoint's reading.
   let both = root.appendingPathComponent("both.json")
   try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"hybrid\"")
-    .write(to: both, atomically: true, encoding: .utf8)
+    .write(to: both, atomically: false, encoding: .utf8)
   expectOneLineError(try inspect(both, [], "e"), ["\(both.path): configuration: learning: off-chip learning needs rule lim"])
   // Given on the command line: the options are at fault, not the checkpoint.
   let given = try inspect(checkpoint, ["--learning", "off-chip"], "f")
@@ -1193,7 +1193,7 @@ func inspectRefusesATimeBaseItsWaveformCannotShow(extra: [String], message: Stri
      ["layers[0]: key 'plus_conductances' has no meaning here"]),
   ] {
     #expect(edit != text)
-    try edit.write(to: ck, atomically: true, encoding: .utf8)
+    try edit.write(to: ck, atomically: false, encoding: .utf8)
     let r = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", ck.path, "--samples", "1", "--out", root.appendingPathComponent("i").path])
     expectOneLineError(r, words)
   }

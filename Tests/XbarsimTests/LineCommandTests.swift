@@ -55,13 +55,13 @@ private func json(_ text: String) throws -> [String: Any] {
 @Test func aProblemFilesWordLineLeaksIntoItsCells() throws {
   // Word line 1 of a problem file, its cells into ideal bit lines: the
   // line's steady state is what `solve` gives on that row's nodes.
-  let dir = try temporaryDirectory("line")
+  let dir = try Scratch.directory("line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let problem = dir.appendingPathComponent("p.json")
   try """
     {"rows": 3, "cols": 5, "r_row": 20, "r_col": 0, "v_in": [0.3, 0.5, 0],
      "conductance": [[1e-4, 2e-4, 3e-4, 4e-4, 5e-4], [5e-3, 4e-3, 3e-3, 2e-3, 1e-3], [1e-5, 1e-5, 1e-5, 1e-5, 1e-5]]}
-    """.write(to: problem, atomically: true, encoding: .utf8)
+    """.write(to: problem, atomically: false, encoding: .utf8)
   let line = try runXbarsim(["line", "--problem", problem.path, "--row", "1", "--capacitance", "1e-15", "--node-values"])
   #expect(line.status == 0 && line.stderr.isEmpty, "\(line.stderr)")
   let o = try json(line.stdout)
@@ -79,7 +79,7 @@ private func json(_ text: String) throws -> [String: Any] {
   // line's cell 0, its cells' conductances the shunts.
   let resistive = dir.appendingPathComponent("q.json")
   try String(contentsOf: problem, encoding: .utf8).replacingOccurrences(of: "\"r_col\": 0", with: "\"r_col\": 7")
-    .write(to: resistive, atomically: true, encoding: .utf8)
+    .write(to: resistive, atomically: false, encoding: .utf8)
   let column = try runXbarsim(["line", "--problem", resistive.path, "--col", "2", "--capacitance", "1e-15", "--node-values"])
   #expect(column.status == 0 && column.stderr.contains("the crossing word lines are taken as ideal virtual grounds here (the file's r_row 20 Ω left out)"), "\(column.stderr)")
   let c = try json(column.stdout)
@@ -125,7 +125,7 @@ func badInputIsAOneLineUsageError(arguments: [String], names: String) throws {
   ])
 func theNetlistAgreesWithNgspice(options: [String]) throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("line")
+  let dir = try Scratch.directory("line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let (cir, csv) = (dir.appendingPathComponent("l.cir"), dir.appendingPathComponent("l.csv"))
   let width = Double(options[options.firstIndex(of: "--width")! + 1])!
@@ -289,11 +289,11 @@ func inspectGivesTheLinesEnergy(rule: String) throws {
   #expect(o["weakest_cell"] as? Int == 7)
   // A problem row without a drive: driven at 1 V, with a note; a
   // non-uniform shunt is null at the top and listed with --node-values.
-  let dir = try temporaryDirectory("line")
+  let dir = try Scratch.directory("line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let problem = dir.appendingPathComponent("p.json")
   try #"{"rows": 2, "cols": 3, "r_row": 5, "r_col": 5, "v_in": [0, 0.4], "conductance": [[1e-5, 2e-5, 3e-5], [1e-5, 1e-5, 1e-5]]}"#
-    .write(to: problem, atomically: true, encoding: .utf8)
+    .write(to: problem, atomically: false, encoding: .utf8)
   let row0 = try runXbarsim(["line", "--problem", problem.path, "--row", "0", "--capacitance", "1e-15", "--node-values"])
   #expect(row0.status == 0 && row0.stderr.contains("v_in[0] is 0 or absent: word line 0 is driven at 1 V"), "\(row0.stderr)")
   let r0 = try json(row0.stdout)

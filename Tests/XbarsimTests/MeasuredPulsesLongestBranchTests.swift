@@ -10,11 +10,11 @@ import _TestSupport
 // potentiation then 4 depression pulses, the last one reaching the d
 // branch's lowest point.
 @Test func measuredDefaultPulsesFollowTheLongerDepressionBranch() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let csv = dir.appendingPathComponent("device.csv")
   try "branch,conductance\np,1e-6\np,2e-6\np,3e-6\nd,3e-6\nd,2.5e-6\nd,2e-6\nd,1.5e-6\nd,1e-6\n"
-    .write(to: csv, atomically: true, encoding: .utf8)
+    .write(to: csv, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path])
   #expect(r.status == 0, "\(r.stderr)")
   let rows = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }

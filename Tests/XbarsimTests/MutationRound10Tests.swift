@@ -46,7 +46,7 @@ private func edited(_ root: URL, _ name: String, _ original: String, _ edit: (St
   let url = root.appendingPathComponent(name + ".json")
   let changed = edit(original)
   #expect(changed != original, "\(name): the edit changed nothing")
-  try changed.write(to: url, atomically: true, encoding: .utf8)
+  try changed.write(to: url, atomically: false, encoding: .utf8)
   return url
 }
 
@@ -80,7 +80,7 @@ struct MutationRound10CheckpointFileTests {
   // switch reference included (mutant: the header leaves it out, and a
   // run going on from a Ctrl-C's checkpoint measures another reference).
   @Test func thePlaceReadsBackAsWritten() throws {
-    let root = try temporaryDirectory("xbarsim-mut10-place")
+    let root = try Scratch.directory("xbarsim-mut10-place")
     defer { try? FileManager.default.removeItem(at: root) }
     let (url, place) = try Self.hybridCheckpoint(root)
     let saved = try Checkpoint.read(url.path)
@@ -96,7 +96,7 @@ struct MutationRound10CheckpointFileTests {
   // streams without their pending draws, a pending index one past the
   // table — each let through).
   @Test func readRefusesWhatNoCheckpointHolds() throws {
-    let root = try temporaryDirectory("xbarsim-mut10-read")
+    let root = try Scratch.directory("xbarsim-mut10-read")
     defer { try? FileManager.default.removeItem(at: root) }
     let (url, _) = try Self.hybridCheckpoint(root)
     let original = try text(url)
@@ -154,10 +154,10 @@ struct MutationRound10TrainFromCheckpointTests {
     let curve = root.appendingPathComponent("device.csv")
     // (The same first and last points: the same G_min/G_max and n_max.)
     let points = { (a: Double) in (1...12).map { "p,\(Double($0) * (Double($0) + ($0 == 6 ? a : 8)))e-7" }.joined(separator: "\n") }
-    try points(8).write(to: curve, atomically: true, encoding: .utf8)
+    try points(8).write(to: curve, atomically: false, encoding: .utf8)
     let checkpoint = root.appendingPathComponent("net.json")
     try train(data, ["--rule", "single", "--train-limit", "20", "--device-csv", curve.path, "--checkpoint-out", checkpoint.path])
-    try points(9).write(to: curve, atomically: true, encoding: .utf8)
+    try points(9).write(to: curve, atomically: false, encoding: .utf8)
     expectError(try start(data, checkpoint, ["--device-csv", curve.path]), [checkpoint.path, "measured device differs"])
   }
 

@@ -113,7 +113,7 @@ private func limRow(_ pointSets: [[Double]]) -> ReproduceCommand.Row {
 // after the last epoch (no fine epoch ran) draws none (mutant: drawn at
 // the run's end).
 @Test func theSwitchMarkerIsLeftOutWhenNoFineEpochFollows() throws {
-  let dir = try temporaryDirectory("xbarsim-switch-marker")
+  let dir = try Scratch.directory("xbarsim-switch-marker")
   defer { try? FileManager.default.removeItem(at: dir) }
   var cfg = TrainingConfiguration()
   cfg.rule = .hybrid
@@ -133,7 +133,7 @@ private func limRow(_ pointSets: [[Double]]) -> ReproduceCommand.Row {
 // A journal's epoch with an update frequency outside 0…1 is refused,
 // naming it (mutant: any number ≥ 0 taken).
 @Test func aJournalsUpdateFrequencyMustBeAFraction() throws {
-  let dir = try temporaryDirectory("xbarsim-journal-frequency")
+  let dir = try Scratch.directory("xbarsim-journal-frequency")
   defer { try? FileManager.default.removeItem(at: dir) }
   let path = dir.appendingPathComponent("runs.json").path
   let train = IDXDataset(rows: 2, cols: 2, pixels: [UInt8](repeating: 7, count: 12), labels: [0, 1, 2])

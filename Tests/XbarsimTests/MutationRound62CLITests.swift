@@ -82,7 +82,7 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
      "--checkpoint-out", checkpoint.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   let config = root.appendingPathComponent("c.json")
-  try #"{"wires": "ideal"}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"wires": "ideal"}"#.write(to: config, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", checkpoint.path, "--config", config.path, "--quiet", "--seed", "3"])
   let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
   #expect(r.status == 64, "\(r.stderr)")
@@ -93,7 +93,7 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   let bad = root.appendingPathComponent("bad.json")
   let broken = text.replacingOccurrences(of: #""wires"\s*:\s*"resistive""#, with: #""wires": "ideal""#, options: .regularExpression)
   try #require(broken != text, "no wires key in \(text.prefix(400))")
-  try broken.write(to: bad, atomically: true, encoding: .utf8)
+  try broken.write(to: bad, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", bad.path, "--seed", "3"] + tiny)
   #expect(r.status == 1, "\(r.stderr)")
   #expect(!r.stderr.contains("--seed"), "\(r.stderr)")
@@ -106,7 +106,7 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   let (root, data) = try syntheticDataDirectory("mutation62-device", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,0.3e-6\np,0.5e-6\np,1e-6\np,1.5e-6\np,3e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,0.3e-6\np,0.5e-6\np,1e-6\np,1.5e-6\np,3e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let r = try runXbarsim(
     ["train", "--data", data.path, "--device-csv", device.path, "--gmin-ratio", "0.2", "--layers", "64,8,10", "--quiet"])
   #expect(r.status == 64, "\(r.stderr)")
@@ -120,7 +120,7 @@ private func inspectArguments(_ data: URL, _ out: URL, writeLines: String) -> [S
   let (root, data) = try syntheticDataDirectory("mutation62-label", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,0.6e-6\np,1e-6\np,1.4e-6\np,1.7e-6\np,2e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,0.6e-6\np,1e-6\np,1.4e-6\np,1.7e-6\np,2e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let r = try runXbarsim(
     ["train", "--data", data.path, "--device-csv", device.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")

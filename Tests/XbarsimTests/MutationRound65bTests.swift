@@ -56,7 +56,7 @@ private func editingResult(_ edit: @escaping (inout [String: Any]) throws -> Voi
 /// product has no point, and a merge of it must not write an empty table.
 /// (Mutant: `checkedCount` without `!v.isEmpty`.)
 @Test func aShardWhoseGridKeyHasNoValuesIsRefused() throws {
-  let root = try temporaryDirectory("xbarsim-m65b-empty-values")
+  let root = try Scratch.directory("xbarsim-m65b-empty-values")
   defer { try? FileManager.default.removeItem(at: root) }
   let shard = root.appendingPathComponent("a")
   let header = (["point", "seed"] + SweepCommand.fields).joined(separator: ",") + "\n"
@@ -70,7 +70,7 @@ private func editingResult(_ edit: @escaping (inout [String: Any]) throws -> Voi
 /// `--out -` is refused as such (exit 64), not taken for a directory
 /// named "-". (Mutant: the `out == "-"` guard dropped.)
 @Test func aSweepToOutDashIsAUsageError() throws {
-  let root = try temporaryDirectory("xbarsim-m65b-dash")
+  let root = try Scratch.directory("xbarsim-m65b-dash")
   defer { try? FileManager.default.removeItem(at: root) }
   // (No data there: the mutant fails on the data, not creating "-".)
   let r = try runXbarsim([
@@ -91,7 +91,7 @@ private func editingResult(_ edit: @escaping (inout [String: Any]) throws -> Voi
 /// overwrite the first at every point, training the same runs twice under
 /// other names. (Mutant: the "given twice" guard dropped.)
 @Test func aGridKeyGivenTwiceIsRefused() throws {
-  let root = try temporaryDirectory("xbarsim-m65b-twice-key")
+  let root = try Scratch.directory("xbarsim-m65b-twice-key")
   defer { try? FileManager.default.removeItem(at: root) }
   let r = try runXbarsim([
     "sweep", "--data", root.appendingPathComponent("none").path, "--layers", "64,8,10", "--grid", "seed=1,2",

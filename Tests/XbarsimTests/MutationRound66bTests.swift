@@ -73,7 +73,7 @@ import _TestSupport
   // accuracies and each seed's final accuracy; an array of rows is valid
   // JSON.
   @Test func choiRowsCarryTheSeedsFinalAccuracies() throws {
-    let root = try temporaryDirectory("xbarsim-m66b-choi")
+    let root = try Scratch.directory("xbarsim-m66b-choi")
     defer { try? FileManager.default.removeItem(at: root) }
     let path = root.appendingPathComponent("rows.json").path
     var rows = ChoiReproduction.runs(figure: 4, base: TrainingConfiguration()).map { ReproduceCommand.Row(run: $0, final: true) }
@@ -95,7 +95,7 @@ import _TestSupport
   // per seed, the hidden layers, and the rule that trained (float for
   // off-chip transfer of weights).
   @Test func limRowsCarryThePaperAndEachSeedsMean() throws {
-    let root = try temporaryDirectory("xbarsim-m66b-lim")
+    let root = try Scratch.directory("xbarsim-m66b-lim")
     defer { try? FileManager.default.removeItem(at: root) }
     let path = root.appendingPathComponent("rows.json").path
     var rows = LimReproduction.runs(figure: 8, base: TrainingConfiguration()).map { ReproduceCommand.Row(run: $0) }

@@ -219,7 +219,7 @@ private func writeShard(_ dir: URL, shard: (Int, Int), points: [Int]) throws -> 
 // ≤, so a row "3" with point 0's values, which `point` wraps to, would
 // pass); the shard's index is below its count (mutant: any index).
 @Test func aShardsRowBeyondTheGridOrAnIndexBeyondTheCountIsRefused() throws {
-  let root = try temporaryDirectory("xbarsim-r6-shard")
+  let root = try Scratch.directory("xbarsim-r6-shard")
   defer { try? FileManager.default.removeItem(at: root) }
   let good = root.appendingPathComponent("good")
   let grid = try writeShard(good, shard: (0, 1), points: [0, 1, 2])
@@ -229,7 +229,7 @@ private func writeShard(_ dir: URL, shard: (Int, Int), points: [Int]) throws -> 
   _ = try writeShard(beyond, shard: (0, 1), points: [0, 1, 2])
   let csv = beyond.appendingPathComponent("sweep.csv")
   let extra = ["3"] + grid.point(0) + resultCells(mean: "91", min: "90", max: "92")
-  try (String(contentsOf: csv, encoding: .utf8) + SweepCommand.csvLine(extra)).write(to: csv, atomically: true, encoding: .utf8)
+  try (String(contentsOf: csv, encoding: .utf8) + SweepCommand.csvLine(extra)).write(to: csv, atomically: false, encoding: .utf8)
   #expect(throws: CLIError.self) { _ = try SweepCommand.readShard(beyond.path) }
 
   let index = root.appendingPathComponent("index")
@@ -240,7 +240,7 @@ private func writeShard(_ dir: URL, shard: (Int, Int), points: [Int]) throws -> 
 // merge --out refuses a directory holding a shard of this very sweep, also
 // of a 2-shard sweep (mutant: only of 3 or more shards).
 @Test func mergeRefusesToOverwriteAShardOfTwo() throws {
-  let root = try temporaryDirectory("xbarsim-r6-merge")
+  let root = try Scratch.directory("xbarsim-r6-merge")
   defer { try? FileManager.default.removeItem(at: root) }
   let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b"), copy = root.appendingPathComponent("copy")
   _ = try writeShard(a, shard: (0, 2), points: [0, 2])
@@ -268,7 +268,7 @@ private func checkpointText(_ root: URL, _ layers: [Int], method: UpdateMethod =
 private func expectRefused(_ root: URL, _ text: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
   let path = root.appendingPathComponent("bad-\(UUID().uuidString).json").path
   #expect(throws: CLIError.self, "\(what)", sourceLocation: sourceLocation) {
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
     _ = try Checkpoint.read(path)
   }
 }
@@ -278,11 +278,11 @@ private func expectRefused(_ root: URL, _ text: String, _ what: String, sourceLo
 // conductances ≥ G_min/G_max (mutants: extra layers accepted, the column
 // count unchecked, a state 2.5 read as 2, a conductance below G_min read).
 @Test func aCheckpointsLayersMustMatchTheNetworkAndItsDeviceRange() throws {
-  let root = try temporaryDirectory("xbarsim-r6-checkpoint")
+  let root = try Scratch.directory("xbarsim-r6-checkpoint")
   defer { try? FileManager.default.removeItem(at: root) }
   let text = try checkpointText(root, [4, 3, 2])
   let path = root.appendingPathComponent("good.json").path
-  try text.write(toFile: path, atomically: true, encoding: .utf8)
+  try text.write(toFile: path, atomically: false, encoding: .utf8)
   #expect(try Checkpoint.read(path).states.count == 2)
 
   // The second layer (4×2) twice: three layers for two arrays.
@@ -331,7 +331,7 @@ private func mesh(_ json: String) throws -> CrossbarMesh {
 /// `xbarsim solve` of `json` with `options`: its JSON output.
 private func solve(_ root: URL, _ json: String, _ options: [String] = []) throws -> [String: Any] {
   let file = root.appendingPathComponent("p-\(UUID().uuidString).json")
-  try json.write(to: file, atomically: true, encoding: .utf8)
+  try json.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path] + options)
   try #require(r.status == 0, "\(r.stderr)")
   return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -343,7 +343,7 @@ private func solve(_ root: URL, _ json: String, _ options: [String] = []) throws
 // refused as ill-conditioned; since session 42 ideal word lines beside
 // resistive bit lines are refused beyond 1e9, `SolveCommandTests`).
 @Test func solveReportsTheReadEnergyAndSolvesOneResistiveLineKindAtAnyGR() throws {
-  let root = try temporaryDirectory("xbarsim-r6-solve")
+  let root = try Scratch.directory("xbarsim-r6-solve")
   defer { try? FileManager.default.removeItem(at: root) }
   let a = try solve(root, #"{"rows": 1, "cols": 1, "r_row": 0, "r_col": 0, "v_in": [2], "conductance": [[1e-3]]}"#, ["--read-time", "3e-8"])
   #expect(a["power_watts"] as? Double == 4e-3)

@@ -20,10 +20,10 @@ private func csvError(_ text: String) -> String {
 /// A configuration whose device is the CSV `lines` (written to a fresh
 /// temporary file, removed when `body` returns).
 private func withMeasured<T>(_ lines: [String], _ body: (String) throws -> T) throws -> T {
-  let dir = try temporaryDirectory("xbarsim-mutation7")
+  let dir = try Scratch.directory("xbarsim-mutation7")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("m.csv")
-  try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+  try lines.joined(separator: "\n").write(to: file, atomically: false, encoding: .utf8)
   return try body(file.path)
 }
 

@@ -86,7 +86,7 @@ private func header(_ url: URL) throws -> [String] {
     ("measured", net + ["--device-csv", root.appendingPathComponent("device.csv").path]),
   ]
   try (1...10).map { "p,\($0)e-6" }.joined(separator: "\n")
-    .write(to: root.appendingPathComponent("device.csv"), atomically: true, encoding: .utf8)
+    .write(to: root.appendingPathComponent("device.csv"), atomically: false, encoding: .utf8)
   var summaries: [URL] = []
   var logHeaders: [[String]] = [], epochHeaders: [[String]] = []
   for (name, options) in runs {

@@ -102,7 +102,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   var text = try String(contentsOfFile: out, encoding: .utf8)
   #expect(text.contains("\"run_end_images\": 20,"))
   text = text.replacingOccurrences(of: "\"run_end_images\": 20,", with: "\"run_end_images\": 19,")
-  try text.write(toFile: out, atomically: true, encoding: .utf8)
+  try text.write(toFile: out, atomically: false, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", out]), ["run_end_images", "devices_train_images (20)", "19"])
 }
 
@@ -121,7 +121,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   #expect(try runXbarsim(common + ["--epochs", "1", "--checkpoint-out", cut]).status == 0)
   var text = try String(contentsOfFile: cut, encoding: .utf8)
   text = text.replacingOccurrences(of: "\"run_end_images\": 30,", with: "\"run_end_images\": 90,")
-  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  try text.write(toFile: cut, atomically: false, encoding: .utf8)
   let summary = root.appendingPathComponent("s.json")
   let r = try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--summary", summary.path])
   #expect(r.status == 0, "\(r.stderr)")
@@ -143,7 +143,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   text = text.replacingOccurrences(of: "\"epoch_images\": 0,", with: "\"epoch_images\": 10,")
     .replacingOccurrences(of: "\"train_images\": 30,", with: "\"train_images\": 40,")
     .replacingOccurrences(of: "\"devices_train_images\": 30,", with: "\"devices_train_images\": 40,")
-  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  try text.write(toFile: cut, atomically: false, encoding: .utf8)
   expectError(
     try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest", "--seed", "9"]),
     ["--epochs rest", "inside an epoch that this run does not go on with"])
@@ -160,11 +160,11 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   #expect((f["configuration"] as? [String: Any])?["final_iterations"] as? Int == 60)
   // An end more epochs away than a run takes (an edited file).
   try text.replacingOccurrences(of: "\"run_end_images\": 90,", with: "\"run_end_images\": 900000000000000,")
-    .write(toFile: cut, atomically: true, encoding: .utf8)
+    .write(toFile: cut, atomically: false, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "more than a run takes (10000)"])
   // A checkpoint from before run_end_images.
   text = text.replacingOccurrences(of: "  \"run_end_images\": 90,\n", with: "")
-  try text.write(toFile: cut, atomically: true, encoding: .utf8)
+  try text.write(toFile: cut, atomically: false, encoding: .utf8)
   expectError(try runXbarsim(common + ["--checkpoint-in", cut, "--epochs", "rest"]), ["--epochs rest", "run_end_images", "--epochs N"])
   // Off-chip learning's checkpoint (the arrays it programmed) is no run's
   // to go on with, and holds no end.
@@ -261,7 +261,7 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   defer { try? FileManager.default.removeItem(at: root) }
   let summary = root.appendingPathComponent("s.json"), plot = root.appendingPathComponent("p.svg")
   let log = root.appendingPathComponent("log.csv")
-  for file in [summary, plot] { try "earlier run".write(to: file, atomically: true, encoding: .utf8) }
+  for file in [summary, plot] { try "earlier run".write(to: file, atomically: false, encoding: .utf8) }
   let common = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--summary", summary.path, "--plot", plot.path]
   let refused = try runXbarsim(common + ["--epochs", "0"])
   #expect(refused.status == 64, "\(refused.stderr)")

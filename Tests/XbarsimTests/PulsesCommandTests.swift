@@ -68,18 +68,18 @@ func csvRows(_ text: String) -> [[String]] {
 }
 
 @Test func measuredDeviceFromCSVFile() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let good = dir.appendingPathComponent("device.csv")
   try "branch,conductance\np,1e-6\np,2e-6\np,2.5e-6\nd,2.5e-6\nd,1e-6\n"
-    .write(to: good, atomically: true, encoding: .utf8)
+    .write(to: good, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", good.path])
   #expect(r.status == 0, "\(r.stderr)")
   let g = csvRows(r.stdout).dropFirst().map { Double($0[2])! }
   #expect(g == [1e-6, 2e-6, 2.5e-6, 1e-6, 1e-6])
 
   let bad = dir.appendingPathComponent("bad.csv")
-  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: false, encoding: .utf8)
   let e = try runXbarsim(["pulses", "--device", "measured", "--csv", bad.path])
   #expect(e.status == 1)
   #expect(e.stderr.contains("bad.csv line 3: conductance 'abc' is not a number"), "\(e.stderr)")
@@ -92,7 +92,7 @@ func csvRows(_ text: String) -> [[String]] {
 }
 
 @Test func svgChartIsWritten() throws {
-  let dir = try temporaryDirectory()
+  let dir = try Scratch.directory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let svg = dir.appendingPathComponent("pulses.svg")
   let r = try runXbarsim(["pulses", "--beta", "0,2", "--nmax", "16", "--svg", svg.path])
@@ -160,10 +160,10 @@ func impossibleParametersAreUsageErrors(arguments: [String], message: String) th
   ("p,1e-6\np,2e-6\nd,1e-6\nd,2e-6\n", "the depression branch never falls below its first point"),
 ])
 func aMeasuredDeviceThatNoPulseMovesIsAnError(_ csv: String, _ message: String) throws {
-  let dir = try temporaryDirectory("xbarsim-pulses-flat")
+  let dir = try Scratch.directory("xbarsim-pulses-flat")
   defer { try? FileManager.default.removeItem(at: dir) }
   let flat = dir.appendingPathComponent("flat.csv")
-  try csv.write(to: flat, atomically: true, encoding: .utf8)
+  try csv.write(to: flat, atomically: false, encoding: .utf8)
   for extra in [[], ["--normalize"]] {
     let r = try runXbarsim(["pulses", "--device", "measured", "--csv", flat.path] + extra)
     #expect(r.status == 1, "\(r.stdout.prefix(200))")

@@ -83,11 +83,11 @@ struct RCLineSpiceTests {
     let ours = [-0.5 * Self.delay, 0.02 * tau, 0.3 * tau, 1.0 * tau, 1.9 * tau, width + 0.05 * tau, width + 0.5 * tau, width + 2 * tau]
     let spiceTimes = ours.map { $0 + Self.delay }
     let nodes = [0, cells / 2, cells - 1]
-    let dir = try temporaryDirectory("rcline-spice")
+    let dir = try Scratch.directory("rcline-spice")
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("line.cir")
     try Self.netlist(line, volts: volts, width: width, nodes: nodes, times: spiceTimes, stop: stop + Self.delay)
-      .write(to: file, atomically: true, encoding: .utf8)
+      .write(to: file, atomically: false, encoding: .utf8)
     let spice = try runProcess(ngspice, ["-b", file.path])
     var measured: [String: Double] = [:]
     for row in spice.stdout.split(separator: "\n") {

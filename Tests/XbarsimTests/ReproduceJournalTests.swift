@@ -155,7 +155,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     text = text.replacingOccurrences(of: "\n *\"\(key)\": [0-9]+,", with: "", options: .regularExpression)
   }
   #expect(!text.contains("\"resets\""))
-  try text.write(to: journal, atomically: true, encoding: .utf8)
+  try text.write(to: journal, atomically: false, encoding: .utf8)
   let resumed = try runXbarsim(base + ["--journal", journal.path, "--summary", summary.path])
   #expect(resumed.status == 0, "\(resumed.stderr)")
   #expect(resumed.stdout == made.stdout)
@@ -187,7 +187,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
       text.replaceSubrange(range, with: with)
     }
     let file = root.appendingPathComponent(name)
-    try text.write(to: file, atomically: true, encoding: .utf8)
+    try text.write(to: file, atomically: false, encoding: .utf8)
     return file
   }
   let number = "-?[0-9.e+-]+"
@@ -242,7 +242,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
       let range = try #require(text.range(of: pattern, options: .regularExpression, range: start..<text.endIndex), "\(pattern)")
       text.replaceSubrange(range, with: with)
       let file = root.appendingPathComponent("\(name)\(k).json")
-      try text.write(to: file, atomically: true, encoding: .utf8)
+      try text.write(to: file, atomically: false, encoding: .utf8)
       let r = try runXbarsim(base + ["--journal", file.path])
       #expect(r.status == 1, "\(with)")
       let line = firstLine(r.stderr)
@@ -333,7 +333,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let journal = root.appendingPathComponent("runs.json")
   let summary = root.appendingPathComponent("s.json"), plot = root.appendingPathComponent("p.svg")
-  for file in [summary, plot] { try "earlier".write(to: file, atomically: true, encoding: .utf8) }
+  for file in [summary, plot] { try "earlier".write(to: file, atomically: false, encoding: .utf8) }
   let base = [
     "reproduce", "lim2018", "--figure", "8", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path, "--seeds", "3",
     "--jobs", "1", "--journal", journal.path, "--summary", summary.path, "--plot", plot.path,

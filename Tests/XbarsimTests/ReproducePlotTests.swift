@@ -141,8 +141,7 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
 }
 
 @Test func thePlotMayNotOverwriteTheSummaryJournalOrItsLock() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-plot-clash-\(getpid())")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-plot-clash")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("out.json").path
   for other in ["--summary", "--journal"] {
@@ -209,7 +208,7 @@ private func onOneDecreasingLine(_ pairs: [(Double, Double)]) -> Bool {
   #expect(made.status == 0, "\(made.stderr)")
   let text = try String(contentsOf: journal, encoding: .utf8)
   func resume(_ edited: String) throws -> ProcessResult {
-    try edited.write(to: journal, atomically: true, encoding: .utf8)
+    try edited.write(to: journal, atomically: false, encoding: .utf8)
     return try runXbarsim(command)
   }
   // A journal of before session 30 (no epochs, no points) is taken as it is.

@@ -58,7 +58,7 @@ private let header =
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("out"), reference = root.appendingPathComponent("ref")
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-  try header.write(to: out.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+  try header.write(to: out.appendingPathComponent("sweep.csv"), atomically: false, encoding: .utf8)
   var r = try sweep(data, out)
   #expect(r.status == 0, "\(r.stderr)")
   r = try sweep(data, reference)
@@ -73,7 +73,7 @@ private let header =
   // (session 52: it was "sweep.json: cannot read file").
   let other = root.appendingPathComponent("other")
   try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
-  try "point,beta,test_accuracy\n".write(to: other.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+  try "point,beta,test_accuracy\n".write(to: other.appendingPathComponent("sweep.csv"), atomically: false, encoding: .utf8)
   r = try sweep(data, other)
   #expect(r.status == 0, "\(r.stderr)")
   #expect(try rows(other) == rows(out))
@@ -89,7 +89,7 @@ private let header =
   #expect(r.status == 0, "\(r.stderr)")
   let csv = out.appendingPathComponent("sweep.csv")
   let text = try String(contentsOf: csv, encoding: .utf8)
-  try String(text.dropLast(3)).write(to: csv, atomically: true, encoding: .utf8)
+  try String(text.dropLast(3)).write(to: csv, atomically: false, encoding: .utf8)
   r = try sweep(data, out)
   #expect(r.status == 1, "\(r.stderr)")
   #expect(r.stderr.hasPrefix("Error: \(csv.path): the last row is cut short (no newline at its end)"), "\(r.stderr)")
@@ -139,7 +139,7 @@ private let header =
     let out = root.appendingPathComponent("out")
     try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
     for name in ["summary.json", "accuracy.svg"] {
-      try "an earlier run's".write(to: out.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      try "an earlier run's".write(to: out.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
     let child = try SpawnedProcess(
       try #require(productExecutable("xbarsim")),

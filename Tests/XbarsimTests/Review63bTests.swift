@@ -14,7 +14,7 @@ import _TestSupport
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("pv.json")
   try #"{"program_voltage": 2, "wires": "resistive", "r_row": 1, "r_col": 1, "write_lines": "resistive"}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(
     ["train", "--data", data.path, "--config", config.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"])
   #expect(r.status != 0)

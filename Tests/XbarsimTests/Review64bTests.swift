@@ -55,7 +55,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
   defer { try? FileManager.default.removeItem(at: root) }
   let record = root.appendingPathComponent("inspect.json").path
   try #"{"format": "xbarsim-inspect-hybrid", "version": 1, "configuration": {"rule": "hybrid"}, "samples": []}"#
-    .write(toFile: record, atomically: true, encoding: .utf8)
+    .write(toFile: record, atomically: false, encoding: .utf8)
   let t = try runXbarsim(["train", "--data", data.path, "--config", record, "--quiet"] + tiny)
   #expect(t.status != 0)
   #expect(t.stderr.contains("an inspection's record (format xbarsim-inspect-hybrid), not a configuration"), "\(t.stderr)")

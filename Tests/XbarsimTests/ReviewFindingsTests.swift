@@ -58,11 +58,11 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let csv = root.appendingPathComponent("nan.csv")
-  try "p,1e-6\np,nan\n".write(to: csv, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,nan\n".write(to: csv, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--device-csv", csv.path] + tiny)
   expectOneLineError(r, 1, "--device-csv: \(csv.path) line 2: conductance 'nan' is not finite")
   let hex = root.appendingPathComponent("hex.csv")
-  try "p,0x1p-20\np,0x1p-18\n".write(to: hex, atomically: true, encoding: .utf8)
+  try "p,0x1p-20\np,0x1p-18\n".write(to: hex, atomically: false, encoding: .utf8)
   let h = try runXbarsim(["train", "--data", data.path, "--device-csv", hex.path] + tiny)
   expectOneLineError(h, 1, "--device-csv: \(hex.path) line 1: conductance '0x1p-20' is not a number in decimal notation")
 }
@@ -94,10 +94,10 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let mixed = root.appendingPathComponent("mixed.json")
-  try #"{"beta": 5, "configuration": {"beta": 3}}"#.write(to: mixed, atomically: true, encoding: .utf8)
+  try #"{"beta": 5, "configuration": {"beta": 3}}"#.write(to: mixed, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", mixed.path] + tiny)
   expectConfigFileError(r, "\(mixed.path): key 'beta' is outside the 'configuration' object")
-  try #"{"configuration": 5}"#.write(to: mixed, atomically: true, encoding: .utf8)
+  try #"{"configuration": 5}"#.write(to: mixed, atomically: false, encoding: .utf8)
   let n = try runXbarsim(["train", "--data", data.path, "--config", mixed.path] + tiny)
   expectConfigFileError(n, "\(mixed.path): key 'configuration' expects an object of configuration keys (a run's summary), got 5")
 }

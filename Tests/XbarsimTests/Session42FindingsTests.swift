@@ -21,7 +21,7 @@ private func deviceFile(_ root: URL, unit: String = "uS", scale: Double = 1, thi
   let up = [2.0, 4, third, 7.5, 8.5, 9.2, 9.6, 10, 9.9].map { "p,\($0 * scale)" }
   let down = [10.0, 8, 6.5, 5, 4, 3.2, 2.6, 2.2].map { "d,\($0 * scale)" }
   let url = root.appendingPathComponent("device-\(unit)-\(scale)-\(third).csv")
-  try (["branch,conductance (\(unit))"] + up + down).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  try (["branch,conductance (\(unit))"] + up + down).joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
   return url
 }
 
@@ -135,7 +135,7 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let url = root.appendingPathComponent("big.csv")
   try ("branch,conductance (uS)\n# " + String(repeating: "x", count: 8_400_000) + "\np,1\np,2\n")
-    .write(to: url, atomically: true, encoding: .utf8)
+    .write(to: url, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--csv", url.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stderr.contains("train --device-csv takes at most 8388608 (8 MiB)"), "\(r.stderr)")
@@ -183,7 +183,7 @@ func spelledOutUnitsAreRead(unit: String, scale: Double) throws {
 // `--out $'bad\xff\xfename'` wrote to a directory named with U+FFFD in
 // place of the two bytes, and exited 0: a script never found its outputs.
 @Test func anArgumentThatIsNotUTF8IsRefused() throws {
-  let root = try temporaryDirectory("xbarsim-session42-utf8")
+  let root = try Scratch.directory("xbarsim-session42-utf8")
   defer { try? FileManager.default.removeItem(at: root) }
   let exe = try #require(productExecutable("xbarsim"))
   let err = root.appendingPathComponent("err.txt")
@@ -264,7 +264,7 @@ private func fineCheckpoint(_ root: URL, _ data: URL) throws -> URL {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let bad = root.appendingPathComponent("bad.csv")
-  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,abc\n".write(to: bad, atomically: false, encoding: .utf8)
   let r = try runXbarsim(
     ["sweep", "--data", data.path, "--grid", "device_csv=,\(bad.path)", "--out", root.appendingPathComponent("s").path] + net)
   expectOneLineError(r, 1, "--grid device_csv: \(bad.path) line 3: conductance 'abc' is not a number")
@@ -272,7 +272,7 @@ private func fineCheckpoint(_ root: URL, _ data: URL) throws -> URL {
 
 // `--config -` said "cannot read file (No such file or directory)".
 @Test func aConfigOfDashSaysHowToReadStandardInput() throws {
-  let root = try temporaryDirectory("xbarsim-session42-dash")
+  let root = try Scratch.directory("xbarsim-session42-dash")
   defer { try? FileManager.default.removeItem(at: root) }
   let r = try runXbarsim(["train", "--config", "-", "--out", root.appendingPathComponent("o").path])
   expectOneLineError(r, 1, "-: no such file; for standard input give --config /dev/stdin")

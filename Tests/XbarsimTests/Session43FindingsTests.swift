@@ -22,9 +22,9 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-lim
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,1e-6\np,2e-6\np,3e-6\np,4e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3e-6\np,4e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let config = root.appendingPathComponent("nmax.json")
-  try #"{"nmax": 10}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"nmax": 10}"#.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", config.path, "--device-csv", device.path] + net)
   expectOneLineError(r, 64, "--device-csv: device_csv gives n_max 3")
   #expect(r.stderr.contains("(leave nmax out of \(config.path))"), "\(r.stderr)")
@@ -135,7 +135,7 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
 
 // The rows carry what else a run's accuracy depends on.
 @Test func reproductionRowsCarryTheirEpochsLimitsAndLearningRate() throws {
-  let root = try temporaryDirectory("xbarsim-session43-rows")
+  let root = try Scratch.directory("xbarsim-session43-rows")
   defer { try? FileManager.default.removeItem(at: root) }
   var base = TrainingConfiguration()
   base.epochs = 2

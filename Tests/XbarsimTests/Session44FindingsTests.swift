@@ -74,7 +74,7 @@ func aSummaryOfAModelDeviceRunTakesADeviceFile(rule: [String]) throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try (1...32).map { "p,\(Double($0) * 1e-6 / 32 + 1e-7)" }.joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+  try (1...32).map { "p,\(Double($0) * 1e-6 / 32 + 1e-7)" }.joined(separator: "\n").write(to: device, atomically: false, encoding: .utf8)
   let first = root.appendingPathComponent("model.json"), again = root.appendingPathComponent("device.json")
   let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--summary", first.path] + rule + net)
   #expect(r.status == 0, "\(r.stderr)")
@@ -96,7 +96,7 @@ func aSummaryOfAModelDeviceRunTakesADeviceFile(rule: [String]) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
   let points = (1...10).map { Double($0) * 1e-6 }
-  try points.map { "p,\($0)" }.joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+  try points.map { "p,\($0)" }.joined(separator: "\n").write(to: device, atomically: false, encoding: .utf8)
   let first = root.appendingPathComponent("first.json")
   let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--device-csv", device.path, "--summary", first.path] + net)
   #expect(r.status == 0, "\(r.stderr)")
@@ -107,7 +107,7 @@ func aSummaryOfAModelDeviceRunTakesADeviceFile(rule: [String]) throws {
   #expect(same.status == 0 && !same.stderr.contains("note:"), "\(same.stderr)")
   // Its interior points moved by 3 %: a note.
   try points.enumerated().map { "p,\($0.offset == 0 || $0.offset == 9 ? $0.element : $0.element * 0.97)" }
-    .joined(separator: "\n").write(to: device, atomically: true, encoding: .utf8)
+    .joined(separator: "\n").write(to: device, atomically: false, encoding: .utf8)
   let changed = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--quiet"])
   #expect(changed.status == 0, "\(changed.stderr)")
   #expect(changed.stderr.contains("is a run on another device curve: \(recorded["path"] as? String ?? "") has changed since"), "\(changed.stderr)")
@@ -146,7 +146,7 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   ]
   for (text, message) in cases {
     let file = root.appendingPathComponent("big.json")
-    try text.write(to: file, atomically: true, encoding: .utf8)
+    try text.write(to: file, atomically: false, encoding: .utf8)
     let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + net)
     #expect(r.status != 0 && r.stderr.contains(message), "\(text): \(r.stderr)")
   }
@@ -177,7 +177,7 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
   let log = root.appendingPathComponent("same.csv")
   // The other run: this process holding the file's lock (flock, as a run
   // does; the lock is the open file's, so the child is refused).
-  try "a row\n".write(to: log, atomically: true, encoding: .utf8)
+  try "a row\n".write(to: log, atomically: false, encoding: .utf8)
   let fd = open(log.path, O_RDONLY)
   #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
   let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--log", log.path] + net)
@@ -334,7 +334,7 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   let r = try runXbarsim(["train", "--data", data.path, "--beta", "1", "--beta-p", "2", "--beta-d", "2", "--method", "c", "--train-limit", "30"] + net)
   expectOneLineError(r, 64, "--beta: sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing")
   let file = root.appendingPathComponent("betas.json")
-  try #"{"beta": 1, "beta_p": 2, "beta_d": 2, "method": "c"}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"beta": 1, "beta_p": 2, "beta_d": 2, "method": "c"}"#.write(to: file, atomically: false, encoding: .utf8)
   let f = try runXbarsim(["train", "--data", data.path, "--config", file.path, "--train-limit", "30"] + net)
   expectConfigFileError(f, "\(file.path): beta: sets β_p and β_d")
   // One of them beside it refines it, as before.
@@ -348,7 +348,7 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("afile")
-  try "x".write(to: file, atomically: true, encoding: .utf8)
+  try "x".write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--train-limit", "30", "--out", file.path + "/sub/deeper"] + net)
   expectOneLineError(r, 1, "\(file.path)/sub/deeper: cannot create directory (\(file.path) is a file, not a directory)")
   let sweep = try runXbarsim(
@@ -413,9 +413,9 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   let dir = root.appendingPathComponent("D")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   let theirs = dir.appendingPathComponent("log.csv")
-  try "their row\n".write(to: theirs, atomically: true, encoding: .utf8)
+  try "their row\n".write(to: theirs, atomically: false, encoding: .utf8)
   let summary = dir.appendingPathComponent("summary.json")
-  try "{}".write(to: summary, atomically: true, encoding: .utf8)
+  try "{}".write(to: summary, atomically: false, encoding: .utf8)
   let fd = open(theirs.path, O_RDONLY)
   #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
   defer { close(fd) }
@@ -431,11 +431,11 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("b0.json")
-  try #"{"configuration": {"batch": 0}, "data": {"train_images": 60000}}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"configuration": {"batch": 0}, "data": {"train_images": 60000}}"#.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", file.path] + net)
   #expect(r.status == 64 && r.stderr.hasPrefix("Error: ") && r.stderr.contains("batch"), "\(r.status) \(r.stderr)")
   let huge = root.appendingPathComponent("bmax.json")
-  try #"{"configuration": {"batch": "9223372036854775807"}, "data": {"train_images": 60000}}"#.write(to: huge, atomically: true, encoding: .utf8)
+  try #"{"configuration": {"batch": "9223372036854775807"}, "data": {"train_images": 60000}}"#.write(to: huge, atomically: false, encoding: .utf8)
   let h = try runXbarsim(["train", "--data", data.path, "--config", huge.path] + net)
   #expect(h.status == 64 && h.stderr.hasPrefix("Error: ") && h.stderr.contains("batch"), "\(h.status) \(h.stderr)")
 }
@@ -471,8 +471,8 @@ private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String
   let dir = root.appendingPathComponent("S")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   let theirs = dir.appendingPathComponent("log.csv"), summary = dir.appendingPathComponent("summary.json")
-  try "their row\n".write(to: theirs, atomically: true, encoding: .utf8)
-  try "{}".write(to: summary, atomically: true, encoding: .utf8)
+  try "their row\n".write(to: theirs, atomically: false, encoding: .utf8)
+  try "{}".write(to: summary, atomically: false, encoding: .utf8)
   let fd = open(theirs.path, O_RDONLY)
   #expect(fd >= 0 && flock(fd, LOCK_SH) == 0)
   defer { close(fd) }

@@ -10,7 +10,7 @@ import _TestSupport
 // the directory's lock saw the other's probe. A lock held for an instant is
 // not a run's now; one held throughout still is.
 @Test func aLockHeldForAnInstantIsAnotherProbeNotARun() throws {
-  let dir = try temporaryDirectory("xbarsim-probe")
+  let dir = try Scratch.directory("xbarsim-probe")
   defer { try? FileManager.default.removeItem(at: dir) }
   let fd = open(dir.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
   #expect(fd >= 0)

@@ -15,12 +15,12 @@ import _TestSupport
 /// point `spike` (if any) at `height` µS; written to a fresh temporary
 /// file for `body`.
 private func withBranch<T>(spike: Int?, height: Double = 9, unit: String = "uS", _ body: (String) throws -> T) throws -> T {
-  let dir = try temporaryDirectory("xbarsim-session49")
+  let dir = try Scratch.directory("xbarsim-session49")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("fet.csv")
   let points = (0...40).map { n in n == spike ? height : 1 + 0.1 * Double(n) }
   try (["branch,conductance (\(unit))"] + points.map { "p,\($0)" }).joined(separator: "\n")
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   return try body(file.path)
 }
 
@@ -95,7 +95,7 @@ private func trainNotes(_ path: String) throws -> [String] {
   #expect(PulsesCommand.conductanceUnit(2) == ("S", 1))
   #expect(PulsesCommand.conductanceUnit(3e-12) == ("pS", 1e-12))
   #expect(PulsesCommand.conductanceUnit(0) == ("S", 1))
-  let dir = try temporaryDirectory("xbarsim-session49-svg")
+  let dir = try Scratch.directory("xbarsim-session49-svg")
   defer { try? FileManager.default.removeItem(at: dir) }
   let svg = dir.appendingPathComponent("p.svg")
   let r = try runXbarsim(["pulses", "--device", "lim", "--beta", "2", "--nmax", "8", "--svg", svg.path])

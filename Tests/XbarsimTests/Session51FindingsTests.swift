@@ -99,7 +99,7 @@ func cutColumns(_ dir: URL, _ added: Int) throws {
   let url = dir.appendingPathComponent("sweep.csv")
   let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
   let cut = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast(added).joined(separator: ",") }
-  try (cut.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+  try (cut.joined(separator: "\n") + "\n").write(to: url, atomically: false, encoding: .utf8)
 }
 
 /// A sweep.csv's lines as cells, without the images_per_second column.

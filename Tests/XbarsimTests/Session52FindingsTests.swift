@@ -98,12 +98,11 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
 // `pulses --gmin 1e-320` ran where --gmax refused it; --nmax named two
 // upper limits, 500000 and then 100000.
 @Test func subnormalNumbersAndTheNmaxLimitAreOneLineErrors() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s52-subnormal-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-s52-subnormal")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("p.json")
   try #"{"rows": 2, "cols": 2, "r_row": 1, "r_col": 1, "v_in": [1, 0.5], "conductance": [[1e-320, 0], [0, 1e-5]]}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   for command in ["solve", "spice"] {
     let r = try runXbarsim([command, file.path])
     #expect(r.status == 1 && r.stderr.contains("'conductance[0][0]' is below the smallest normal double"), "\(command): \(r.stderr)")
@@ -127,13 +126,12 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
 // outputs were wrong by 7 % to 32,000 times (one negative) and said
 // converged; `solve` notes the outputs below their column's rounding floor.
 @Test func solveNotesOutputsBelowTheRoundingFloor() throws {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s52-floor-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+  let root = try Scratch.directory("xbarsim-s52-floor")
   defer { try? FileManager.default.removeItem(at: root) }
   func solve(_ rRow: String, _ rCol: String = "1") throws -> (out: [Double], stderr: String) {
     let file = root.appendingPathComponent("p\(rRow).json")
     try #"{"rows": 2, "cols": 3, "conductance": [[1e-4, 1e-4, 1e-4], [1e-4, 1e-4, 1e-4]], "v_in": [1, 0.5], "r_row": \#(rRow), "r_col": \#(rCol)}"#
-      .write(to: file, atomically: true, encoding: .utf8)
+      .write(to: file, atomically: false, encoding: .utf8)
     // The conjugate gradients alone: `--solver auto` solves these meshes
     // again directly (session 54), and notes nothing.
     let r = try runXbarsim(["solve", file.path, "--solver", "iterative"])
@@ -156,7 +154,7 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   // 1e-4 S at 0 V gives outputs of 1e-21 A, answered accurately (a review).
   let quiet = root.appendingPathComponent("quiet.json")
   try #"{"rows": 3, "cols": 2, "conductance": [[1e-20, 1e-20], [1e-4, 1e-4], [1e-4, 1e-4]], "v_in": [0.2, 0, 0], "r_row": 1, "r_col": 1}"#
-    .write(to: quiet, atomically: true, encoding: .utf8)
+    .write(to: quiet, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", quiet.path])
   #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
 }

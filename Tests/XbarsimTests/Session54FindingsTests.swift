@@ -57,11 +57,11 @@ import _TestSupport
 // A walkthrough (session 54): a µS file whose first value was typed in
 // siemens made G_min 1e-12 S (gmin_ratio 1e-7) without a word.
 @Test func aFirstPointFarBelowTheRestIsNoted() throws {
-  let root = try temporaryDirectory("xbarsim-s54-first")
+  let root = try Scratch.directory("xbarsim-s54-first")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("mix.csv")
   try ("branch,conductance (uS)\np,1.0e-6\n" + (1...12).map { "p,\(Double($0) * 0.8)" }.joined(separator: "\n"))
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.rule = .single
   try cfg.set("device_csv", file.path)
@@ -78,7 +78,7 @@ import _TestSupport
 // (for fashion-mnist) was told to download MNIST into it; a path not
 // MNIST's own is asked to be checked first.
 @Test func aMistypedDatasetPathIsAskedToBeCheckedFirst() throws {
-  let root = try temporaryDirectory("xbarsim-s54-path")
+  let root = try Scratch.directory("xbarsim-s54-path")
   defer { try? FileManager.default.removeItem(at: root) }
   let typo = root.appendingPathComponent("fashion_mnist")
   var r = try runXbarsim(["train", "--data", typo.path, "--quiet"])

@@ -10,11 +10,11 @@ import _TestSupport
 // say that the device is the cycles' mean and how much a pulse's step
 // varies from cycle to cycle, beside the key that trains with it.
 @Test func aCycleFileIsAveragedAndItsVariationNamedWithTheRulesKey() throws {
-  let root = try temporaryDirectory("xbarsim-s55-cycles")
+  let root = try Scratch.directory("xbarsim-s55-cycles")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("cycles.csv")
   try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n2,p,6.5\n"
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   try cfg.set("device_csv", file.path)
   #expect(cfg.measuredDevice?.curve.count == 4)
@@ -36,7 +36,7 @@ import _TestSupport
   #expect(note.hasSuffix("This run trains without it (c2c 0): --c2c 0.587 trains with it"), "\(note)")
   // A one-cycle file says nothing.
   let plain = root.appendingPathComponent("plain.csv")
-  try "p,1e-6\np,2e-6\np,3e-6\n".write(to: plain, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3e-6\n".write(to: plain, atomically: false, encoding: .utf8)
   var one = TrainingConfiguration()
   try one.set("device_csv", plain.path)
   #expect(TrainCommand.cyclesNote(one, name: "plain.csv") == nil)
@@ -54,7 +54,7 @@ func solveJSON(_ root: URL, _ problem: String, _ options: [String] = [], name: S
   json: [String: Any]?, stderr: String, status: Int32
 ) {
   let file = root.appendingPathComponent(name)
-  try problem.write(to: file, atomically: true, encoding: .utf8)
+  try problem.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path] + options)
   return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr, r.status)
 }
@@ -71,7 +71,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // 1e-3 of it, and 1.24e-12 A was answered 7.26e-10 A without a word. The
 // share now grows with the tolerance; the iterations that ran are reported.
 @Test func autoAtALooseToleranceStillAnswersEachOutput() throws {
-  let root = try temporaryDirectory("xbarsim-s55-tolerance")
+  let root = try Scratch.directory("xbarsim-s55-tolerance")
   defer { try? FileManager.default.removeItem(at: root) }
   let row = "[" + Array(repeating: "1e-4", count: 12).joined(separator: ",") + "]"
   let (json, _) = try solve(
@@ -91,7 +91,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // An iteration that does not converge, or whose norms overflow with finite
 // currents, gave way to an error where the direct solve answers.
 @Test func autoSolvesDirectlyWhereTheIterationFails() throws {
-  let root = try temporaryDirectory("xbarsim-s55-fails")
+  let root = try Scratch.directory("xbarsim-s55-fails")
   defer { try? FileManager.default.removeItem(at: root) }
   var (json, stderr) = try solve(
     root, "nc.json",
@@ -118,7 +118,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // `auto` was told to use `auto`: only such columns below the share are
 // named.
 @Test func aLineFedColumnWellAboveTheShareIsNotNoted() throws {
-  let root = try temporaryDirectory("xbarsim-s55-linefed")
+  let root = try Scratch.directory("xbarsim-s55-linefed")
   defer { try? FileManager.default.removeItem(at: root) }
   let problem = #"{"rows": 2, "cols": 2, "conductance": [[1e-4, 0], [1e-4, 1e-4]], "v_in": [1, 0], "r_row": 1e5, "r_col": 1e5}"#
   for solver in ["auto", "iterative"] {
@@ -136,7 +136,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("cycles.csv")
   try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n"
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let summary = root.appendingPathComponent("s.json")
   let r = try runXbarsim([
     "train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--summary", summary.path, "--quiet",
@@ -155,11 +155,11 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // `pulses --svg` draws a cycle file's cycles, grey, behind the device made
 // of their mean (with the default sequence, which lines them up).
 @Test func thePulseChartDrawsTheMeasuredCyclesBehindTheDevice() throws {
-  let root = try temporaryDirectory("xbarsim-s55-chart")
+  let root = try Scratch.directory("xbarsim-s55-chart")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("cycles.csv")
   try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,d,4\n1,d,2\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,1\n3,p,1\n3,p,2.5\n3,p,4.5\n3,d,4.5\n3,d,1.5\n"
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let svg = root.appendingPathComponent("c.svg")
   var r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--svg", svg.path])
   #expect(r.status == 0, "\(r.stderr)")
@@ -182,12 +182,12 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // p-only file trained as one long device without a word about cycles; and
 // --sigma-c2c given to rule hybrid did not name c2c.
 @Test func depressionVariationStopsAtGMinAndPastedCyclesAreNoted() throws {
-  let root = try temporaryDirectory("xbarsim-s55-depression")
+  let root = try Scratch.directory("xbarsim-s55-depression")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("bi.csv")
   // G_min is 1 µS: the mean depression reaches it at its third point.
   let text = "cycle,branch,conductance (uS)\n1,p,1\n1,p,3\n1,p,5\n1,d,5\n1,d,3\n1,d,1\n1,d,0.5\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,2\n2,d,1\n2,d,0.2\n"
-  try text.write(to: file, atomically: true, encoding: .utf8)
+  try text.write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.method = .c
   try cfg.set("device_csv", file.path)
@@ -197,7 +197,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(c.depressionVariability != MeasuredCycles.stepVariability(cycles.depression, steps: 3))
   // Pasted cycles.
   let pasted = root.appendingPathComponent("pasted.csv")
-  try "branch,conductance (uS)\np,1.0\np,2.0\np,2.9\np,1.1\np,2.0\np,3.0\n".write(to: pasted, atomically: true, encoding: .utf8)
+  try "branch,conductance (uS)\np,1.0\np,2.0\np,2.9\np,1.1\np,2.0\np,3.0\n".write(to: pasted, atomically: false, encoding: .utf8)
   var one = TrainingConfiguration()
   try one.set("device_csv", pasted.path)
   let notes = TrainCommand.deviceNotes(one, name: "pasted.csv")
@@ -216,11 +216,11 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   let (root, data) = try syntheticDataDirectory("xbarsim-s55-changed", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("grow.csv")
-  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n".write(to: file, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n".write(to: file, atomically: false, encoding: .utf8)
   let first = root.appendingPathComponent("a.json"), second = root.appendingPathComponent("b.json")
   var r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--summary", first.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
-  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n3,p,0.9\n3,p,2.0\n3,p,3.0\n".write(to: file, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1.0\n1,p,2.0\n1,p,3.0\n2,p,1.2\n2,p,2.1\n2,p,3.0\n3,p,0.9\n3,p,2.0\n3,p,3.0\n".write(to: file, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--summary", second.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stderr.contains("has changed since"), "\(r.stderr)")
@@ -233,10 +233,10 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   // Rule hybrid: the file sets its states too (a review): a cycle that moves
   // the mean's first maximum from pulse 3 to pulse 2.
   let hybrid = root.appendingPathComponent("h.csv")
-  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n".write(to: hybrid, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n".write(to: hybrid, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--epochs", "1", "--device-csv", hybrid.path, "--summary", first.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
-  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n3,p,1\n3,p,2\n3,p,9\n3,p,4\n".write(to: hybrid, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,p,4\n2,p,1.2\n2,p,2.1\n2,p,3\n2,p,4\n3,p,1\n3,p,2\n3,p,9\n3,p,4\n".write(to: hybrid, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--config", first.path, "--summary", second.path, "--quiet"])
   #expect(r.status == 0 && r.stderr.contains("has changed since"), "\(r.stderr)")
   let states = (try JSONSerialization.jsonObject(with: Data(contentsOf: second)) as! [String: Any])["configuration"] as! [String: Any]
@@ -249,7 +249,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // glitches; a pasted file of over 255 points was not told it might be
 // cycles.
 @Test func aBadReadIsNamedAndTheRobustEstimateOffered() throws {
-  let root = try temporaryDirectory("xbarsim-s55-badread")
+  let root = try Scratch.directory("xbarsim-s55-badread")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("spike.csv")
   var rows = ["cycle,branch,conductance (uS)"]
@@ -258,7 +258,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
       rows.append("\(c),p,\(1 + 10 * (1 - exp(-Double(n) / 10)) * (1 + 0.02 * Double(c)) + (c == 4 && n == 8 ? 30 : 0))")
     }
   }
-  try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+  try rows.joined(separator: "\n").write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.rule = .single
   try cfg.set("device_csv", file.path)
@@ -274,7 +274,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   // Pasted cycles beyond 255 points.
   let long = root.appendingPathComponent("long.csv")
   try ("branch,conductance (uS)\n" + (0..<6).map { c in (0..<50).map { "p,\(1 + Double($0) * 0.2 + Double(c) * 0.01)" }.joined(separator: "\n") }.joined(separator: "\n"))
-    .write(to: long, atomically: true, encoding: .utf8)
+    .write(to: long, atomically: false, encoding: .utf8)
   var pasted = TrainingConfiguration()
   #expect(throws: ConfigurationError.self) { try pasted.set("device_csv", long.path) }
   do { try pasted.set("device_csv", long.path) } catch {
@@ -291,11 +291,11 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   #expect(SolveCommand.givesWay(.overflow))
   #expect(!SolveCommand.givesWay(.floatingLine("row 0")))
   #expect(!SolveCommand.givesWay(.stopped))
-  let root = try temporaryDirectory("xbarsim-s55-many")
+  let root = try Scratch.directory("xbarsim-s55-many")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("many.csv"), svg = root.appendingPathComponent("m.svg")
   try ("cycle,branch,conductance (uS)\n" + (1...250).map { "\($0),p,1\n\($0),p,\(2 + Double($0 % 7) * 0.01)" }.joined(separator: "\n"))
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--svg", svg.path])
   #expect(r.status == 0, "\(r.stderr)")
   let chart = try String(contentsOf: svg, encoding: .utf8)
@@ -310,7 +310,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
   let (root, data) = try syntheticDataDirectory("xbarsim-s55-checkpoint", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("cycles.csv")
-  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n".write(to: file, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,5\n2,p,1\n2,p,4\n2,p,5\n2,p,6\n".write(to: file, atomically: false, encoding: .utf8)
   let checkpoint = root.appendingPathComponent("ck.json"), summary = root.appendingPathComponent("s.json")
   var r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--device-csv", file.path, "--checkpoint-out", checkpoint.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
@@ -325,11 +325,11 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // pulse (a walkthrough, session 55, asked for δ/μ per pulse: PCM's
 // variation depends on the state).
 @Test func pulsesWritesACycleFilesStatisticsPerPulse() throws {
-  let root = try temporaryDirectory("xbarsim-s55-stats")
+  let root = try Scratch.directory("xbarsim-s55-stats")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("t.csv"), stats = root.appendingPathComponent("s.csv")
   try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,d,4\n1,d,2\n2,p,1\n2,p,3\n2,p,5\n2,d,5\n2,d,1\n3,p,1\n3,p,2.5\n3,p,4.5\n3,d,4.5\n3,d,1.5\n"
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   var r = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--cycle-stats", stats.path])
   #expect(r.status == 0, "\(r.stderr)")
   let rows = try String(contentsOf: stats, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -351,7 +351,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // too, without saying so; the median-based estimate was shown only where
 // it differed by a quarter.
 @Test func methodCsNoteSaysTheKeyVariesBothBranchesAndTheMedianIsShown() throws {
-  let root = try temporaryDirectory("xbarsim-s55-methodc")
+  let root = try Scratch.directory("xbarsim-s55-methodc")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("bi.csv")
   var rows = ["cycle,branch,conductance (uS)"]
@@ -363,7 +363,7 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
     for _ in 0..<20 { rows.append("\(c),d,\(g)"); g -= 0.45 * (0.8 + 0.4 * rng.nextUniform()) }
     rows.append("\(c),d,\(max(g, 0.5))")
   }
-  try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+  try rows.joined(separator: "\n").write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.method = .c
   try cfg.set("device_csv", file.path)
@@ -376,10 +376,10 @@ private func solve(_ root: URL, _ name: String, _ problem: String, _ options: [S
 // A third walkthrough (session 55): a depression branch that ends above
 // G_min stops method c's devices there, said only in the docs.
 @Test func aDepressionBranchEndingAboveGMinIsNotedForMethodC() throws {
-  let root = try temporaryDirectory("xbarsim-s55-dfloor")
+  let root = try Scratch.directory("xbarsim-s55-dfloor")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("d.csv")
-  try "branch,conductance (uS)\np,1\np,2\np,3\nd,3\nd,2\nd,1.5\n".write(to: file, atomically: true, encoding: .utf8)
+  try "branch,conductance (uS)\np,1\np,2\np,3\nd,3\nd,2\nd,1.5\n".write(to: file, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   cfg.method = .c
   try cfg.set("device_csv", file.path)

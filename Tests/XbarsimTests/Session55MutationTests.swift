@@ -46,11 +46,11 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
 // (√0.08 here, 0.263 counting one more); the depression's only where a run
 // depresses; off-chip learning's wording; `pulses` with depression rows.
 @Test func theCycleNotesCountThePulsesTheDeviceTakesAndNameTheRunsKey() throws {
-  let root = try temporaryDirectory("xbarsim-s55-mut")
+  let root = try Scratch.directory("xbarsim-s55-mut")
   defer { try? FileManager.default.removeItem(at: root) }
   // T1: the mean falls after its maximum; δ/μ over the 2 pulses to it.
   let peak = root.appendingPathComponent("peak.csv")
-  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,3\n2,p,1\n2,p,3\n2,p,5\n2,p,4\n".write(to: peak, atomically: true, encoding: .utf8)
+  try "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,4\n1,p,3\n2,p,1\n2,p,3\n2,p,5\n2,p,4\n".write(to: peak, atomically: false, encoding: .utf8)
   var cfg = TrainingConfiguration()
   try cfg.set("device_csv", peak.path)
   #expect(cfg.measuredDevice?.curve.count == 3)
@@ -58,7 +58,7 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
   #expect(abs(v - 0.08.squareRoot()) < 1e-12, "\(v)")
   // T4: depression's δ/μ only where the run uses depression (lim, method c).
   let two = root.appendingPathComponent("two.csv")
-  try twoWay.write(to: two, atomically: true, encoding: .utf8)
+  try twoWay.write(to: two, atomically: false, encoding: .utf8)
   var b = TrainingConfiguration()
   try b.set("device_csv", two.path)
   let noteB = try #require(TrainCommand.cyclesNote(b, name: "two.csv"))
@@ -85,7 +85,7 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
 // S5, D1: the iterations of an iteration that did not converge; a residual
 // that an overflow would make 0.
 @Test func aFallbackReportsTheIterationsThatRanAndAScaledResidual() throws {
-  let root = try temporaryDirectory("xbarsim-s55-mut-s")
+  let root = try Scratch.directory("xbarsim-s55-mut-s")
   defer { try? FileManager.default.removeItem(at: root) }
   let nc = try solveJSON(root, #"{"rows": 2, "cols": 3, "conductance": [[1e-145, 1e-145, 1e-145], [1e-145, 1e-145, 1e-145]], "v_in": [1, 0.5], "r_row": 1e150, "r_col": 1e-150}"#)
   let it = nc.json?["iterations"] as? Int ?? -1
@@ -97,7 +97,7 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
 
 // S6: a mesh beyond the direct solve does not fall back to it.
 @Test func aMeshBeyondTheDirectSolveKeepsTheIterationsError() throws {
-  let root = try temporaryDirectory("xbarsim-s55-mut-s6")
+  let root = try Scratch.directory("xbarsim-s55-mut-s6")
   defer { try? FileManager.default.removeItem(at: root) }
   let n = 130
   let row = "[" + Array(repeating: "1e-5", count: n).joined(separator: ",") + "]"
@@ -123,7 +123,7 @@ private let twoWay = "cycle,branch,conductance (uS)\n1,p,1\n1,p,2\n1,p,3\n1,d,3\
 // S9, S13: every repetition makes the whole choice; the iterative note
 // uses the tolerance's share.
 @Test func repeatedAutoSolvesReportTheirIterationsAndIterativeNotesLineFedColumns() throws {
-  let root = try temporaryDirectory("xbarsim-s55-mut-s9")
+  let root = try Scratch.directory("xbarsim-s55-mut-s9")
   defer { try? FileManager.default.removeItem(at: root) }
   let row = "[" + Array(repeating: "1e-4", count: 12).joined(separator: ",") + "]"
   let tol = try solveJSON(root, #"{"rows": 2, "cols": 12, "conductance": [\#(row), \#(row)], "v_in": [1, 0.5], "r_row": 3e4, "r_col": 1}"#, ["--tolerance", "1e-3", "--repeat", "2"])

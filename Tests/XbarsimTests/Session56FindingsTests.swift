@@ -81,7 +81,7 @@ private func point(_ images: Int, _ open: Double) -> EvaluationPoint {
   // A key a summary writes only away from its default has one too (a
   // review, session 56: b_margin from the file beside --method a).
   let margin = root.appendingPathComponent("m.json")
-  try #"{"layers": "64,8,10", "b_margin": 0.1, "evals_per_epoch": 1}"#.write(to: margin, atomically: true, encoding: .utf8)
+  try #"{"layers": "64,8,10", "b_margin": 0.1, "evals_per_epoch": 1}"#.write(to: margin, atomically: false, encoding: .utf8)
   let a = try runXbarsim(["train", "--data", data.path, "--config", margin.path, "--method", "a"])
   #expect(a.status != 0)
   #expect(a.stderr.contains("b_margin: applies to") && a.stderr.contains("give --b-margin 0, its default, to override the file's"), "\(a.stderr)")

@@ -150,15 +150,14 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
 // back: its `start` row is the first cycle's first point (it had been an
 // unknown branch; left out, the first cycle lost a point).
 @Test func pulsesOutputCutToItsBranchesReadsBackAsTheDevice() throws {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xbarsim-s58-start-\(getpid())")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let dir = try Scratch.directory("xbarsim-s58-start")
   defer { try? FileManager.default.removeItem(at: dir) }
   let model = try runXbarsim(["pulses", "--device", "lim", "--beta", "2", "--nmax", "8", "--unidirectional", "--sequence", "p4,r,p4,r,p4"])
   #expect(model.status == 0, "\(model.stderr)")
   let lines = model.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
   #expect(lines[1][1] == "start")
   let file = dir.appendingPathComponent("back.csv")
-  try (lines.map { $0[1...].joined(separator: ",") }.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+  try (lines.map { $0[1...].joined(separator: ",") }.joined(separator: "\n") + "\n").write(to: file, atomically: false, encoding: .utf8)
   let back = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path, "--sequence", "p4"])
   #expect(back.status == 0, "\(back.stderr)")
   // Three whole cycles of 5 points, stepping identically: no variation
@@ -169,7 +168,7 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   let drawn = lines[1...5].map { Double($0[2])! }
   #expect(read == drawn, "\(read) \(drawn)")
   // A `start` row after others is refused, naming its line.
-  try "p,0\np,1e-6\nstart,0\n".write(to: file, atomically: true, encoding: .utf8)
+  try "p,0\np,1e-6\nstart,0\n".write(to: file, atomically: false, encoding: .utf8)
   let late = try runXbarsim(["pulses", "--device", "measured", "--csv", file.path])
   #expect(late.status != 0 && late.stderr.contains("back.csv line 3: a 'start' row (as `pulses` writes it: the device before its first pulse) comes first in its cycle: before every other row, or after a repeated header"), "\(late.stderr)")
 }
@@ -198,7 +197,7 @@ func aDeviceFilesConductanceBeyondTheDoublesIsRefused(_ value: String, _ why: St
   let (root, data) = try syntheticDataDirectory("xbarsim-s58-empty-device", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("c.json")
-  try #"{"device_csv": "", "rule": "single"}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"device_csv": "", "rule": "single"}"#.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--config", config.path])
   #expect(r.status != 0 && r.stderr.contains("c.json: device_csv: expects a path, got an empty string (leave the key out for the rule's model device)"), "\(r.stderr)")
 }
@@ -402,7 +401,7 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   let (root, data) = try syntheticDataDirectory("xbarsim-s58-empty-device-hyphen", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("c.json")
-  try #"{"device-csv": "", "rule": "single"}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"device-csv": "", "rule": "single"}"#.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--config", config.path])
   #expect(r.status != 0 && r.stderr.contains("c.json: device-csv: expects a path, got an empty string"), "\(r.stderr)")
 }

@@ -12,21 +12,21 @@ import _TestSupport
 // Every error here is raised before any data is read: `--data` names an
 // empty directory (no MNIST, no synthetic images needed).
 
-private struct Scratch {
+private struct ConfigScratch {
   let root: URL
   /// An empty directory: a run that got as far as reading data would fail
   /// there with exit 1 and another message.
   let data: URL
 
   init() throws {
-    root = try temporaryDirectory("xbarsim-session61")
+    root = try Scratch.directory("xbarsim-session61")
     data = root.appendingPathComponent("empty-data")
     try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
   }
 
   func file(_ name: String, _ text: String) throws -> URL {
     let url = root.appendingPathComponent(name)
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try text.write(to: url, atomically: false, encoding: .utf8)
     return url
   }
 
@@ -62,7 +62,7 @@ private func expectOptionError(
   (["--r-row", "5"], #"{"r_row": 5}"#, "r_row: applies only with wires resistive (the lines are ideal)"),
 ])
 func aConfigurationFilesErrorExitsAsTheOptionsDoes(option: [String], json: String, message: String) throws {
-  let s = try Scratch()
+  let s = try ConfigScratch()
   defer { s.remove() }
   let viaOption = try runXbarsim(["train", "--data", s.data.path] + option)
   // (The option's message spells the key and `wires` as options.)
@@ -84,7 +84,7 @@ func aConfigurationFilesErrorExitsAsTheOptionsDoes(option: [String], json: Strin
   (#"[1, 2]"#, "expected a JSON object of configuration keys"),
 ])
 func aConfigurationFilesContentErrorsExit64(json: String, message: String) throws {
-  let s = try Scratch()
+  let s = try ConfigScratch()
   defer { s.remove() }
   let file = try s.file("c.json", json)
   expectFileError(try runXbarsim(["train", "--data", s.data.path, "--config", file.path]), file, message)
@@ -92,7 +92,7 @@ func aConfigurationFilesContentErrorsExit64(json: String, message: String) throw
 
 // `sweep` and `reproduce` read --config as train does: the same exit code.
 @Test func sweepAndReproduceExit64ForAConfigurationFilesError() throws {
-  let s = try Scratch()
+  let s = try ConfigScratch()
   defer { s.remove() }
   let file = try s.file("c.json", #"{"beta": -1}"#)
   let sweep = try runXbarsim(
@@ -104,7 +104,7 @@ func aConfigurationFilesContentErrorsExit64(json: String, message: String) throw
 
 // An unknown key in the file gets the nearest key, as an unknown option does.
 @Test func anUnknownKeyInAConfigurationFileGetsADidYouMean() throws {
-  let s = try Scratch()
+  let s = try ConfigScratch()
   defer { s.remove() }
   expectOptionError(
     try runXbarsim(["train", "--data", s.data.path, "--betta", "0.5"]), "unknown option '--betta' (did you mean '--beta'?)")
@@ -129,7 +129,7 @@ func aConfigurationFilesContentErrorsExit64(json: String, message: String) throw
 // Not configuration errors: a --config file that cannot be read, and a
 // device file (a key's or the option's) that cannot be, stay exit 1.
 @Test func unreadableFilesStayExit1() throws {
-  let s = try Scratch()
+  let s = try ConfigScratch()
   defer { s.remove() }
   let missing = s.root.appendingPathComponent("missing.json")
   let r = try runXbarsim(["train", "--data", s.data.path, "--config", missing.path])

@@ -74,7 +74,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,0.2e-6\np,0.5e-6\np,1e-6\np,1.5e-6\np,2e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,0.2e-6\np,0.5e-6\np,1e-6\np,1.5e-6\np,2e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--gmin-ratio", "0.2"] + tiny)
   #expect(r.status == 64, "\(r.stderr)")
   #expect(firstLine(r) == "Error: --gmin-ratio: device_csv gives G_min/G_max = 0.1, got 0.2 (leave gmin_ratio out)", "\(r.stderr)")
@@ -91,7 +91,7 @@ func aConfigFilesErrorsNameTheKeyOneWay(json: String, message: String) throws {
   let (root, data) = try smallData()
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("c.json")
-  try json.write(to: config, atomically: true, encoding: .utf8)
+  try json.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", config.path] + tiny)
   #expect(r.status == 64, "\(r.stderr)")
   #expect(firstLine(r).hasPrefix("Error: \(config.path): \(message)"), "\(r.stderr)")

@@ -15,7 +15,7 @@ import _TestSupport
 
 private func write(_ text: String, _ name: String, in dir: URL) throws -> String {
   let url = dir.appendingPathComponent(name)
-  try text.write(to: url, atomically: true, encoding: .utf8)
+  try text.write(to: url, atomically: false, encoding: .utf8)
   return url.path
 }
 
@@ -39,7 +39,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 }
 
 @Test func pulsesNotesADepressionBranchEndingAboveGMinAsTrainDoes() throws {
-  let root = try temporaryDirectory("xbarsim-s63-dfloor")
+  let root = try Scratch.directory("xbarsim-s63-dfloor")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = try write("branch,conductance (uS)\np,5\np,10\np,15\np,20\nd,20\nd,15\nd,12\n", "d.csv", in: root)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", file])
@@ -55,7 +55,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 }
 
 @Test func aSpikesLaterPointsAreNamedOnceAsLeftOut() throws {
-  let root = try temporaryDirectory("xbarsim-s63-spike")
+  let root = try Scratch.directory("xbarsim-s63-spike")
   defer { try? FileManager.default.removeItem(at: root) }
   let spike = try write("branch,conductance (uS)\np,5\np,8\np,30\np,12\np,15\np,18\np,20\n", "spike.csv", in: root)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", spike])

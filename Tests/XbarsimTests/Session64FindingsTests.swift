@@ -45,7 +45,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1"]
   #expect(p.stdout.contains(" β 2 "), "\(p.stdout)")
   // And a reproduce journal.
   let journal = root.appendingPathComponent("j.json").path
-  try #"{"format": "xbarsim-reproduce-runs", "version": 1, "runs": []}"#.write(toFile: journal, atomically: true, encoding: .utf8)
+  try #"{"format": "xbarsim-reproduce-runs", "version": 1, "runs": []}"#.write(toFile: journal, atomically: false, encoding: .utf8)
   let j = try runXbarsim(["train", "--data", data.path, "--config", journal, "--quiet"] + tiny)
   #expect(j.status == 64)
   #expect(j.stderr.contains("a reproduce journal (format xbarsim-reproduce-runs), not a configuration"), "\(j.stderr)")
@@ -238,7 +238,7 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
 }
 
 @Test func reproduceRefusesAFiguresKeyBeforeReadingTheData() throws {
-  let root = try temporaryDirectory("xbarsim-s64-nodata")
+  let root = try Scratch.directory("xbarsim-s64-nodata")
   defer { try? FileManager.default.removeItem(at: root) }
   let missing = root.appendingPathComponent("nothing").path
   let seed = try runXbarsim(["reproduce", "lim2018", "--figure", "8", "--seed", "3", "--data", missing])
@@ -312,7 +312,7 @@ private func summaryObject(_ url: URL) throws -> [String: Any] {
   let full = original.replacingOccurrences(of: #""epoch_images": 0,"#, with: #""epoch_images": 30,"#)
   #expect(full != original)
   let edited = root.appendingPathComponent("full.json")
-  try full.write(to: edited, atomically: true, encoding: .utf8)
+  try full.write(to: edited, atomically: false, encoding: .utf8)
   let b = try runXbarsim(common + ["--checkpoint-in", edited.path, "--out", out.path])
   #expect(b.status == 0, "\(b.stderr)")
   let epochs = try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n")

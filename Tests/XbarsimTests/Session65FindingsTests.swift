@@ -111,7 +111,7 @@ import _TestSupport
   #expect(try runXbarsim(command).status == 0)
   let csv = out.appendingPathComponent("sweep.csv")
   let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
-  try (lines.filter { !$0.hasPrefix("1,") }.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  try (lines.filter { !$0.hasPrefix("1,") }.joined(separator: "\n") + "\n").write(to: csv, atomically: false, encoding: .utf8)
   let r = try runXbarsim(command)
   #expect(r.status == 0, "\(r.stderr)")
   let again = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
@@ -148,7 +148,7 @@ import _TestSupport
   #expect(try runXbarsim(common + ["--grid", "nmax=16,32", "--quiet"]).status == 0)
   let csv = out.appendingPathComponent("sweep.csv")
   let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
-  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+  try (lines.dropLast().joined(separator: "\n") + "\n").write(to: csv, atomically: false, encoding: .utf8)
   let r = try runXbarsim(common + ["--grid", "nmax=016,032"])
   #expect(r.status == 0 && r.stderr.contains("resuming"), "\(r.stderr)")
   let again = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
@@ -246,15 +246,15 @@ import _TestSupport
 // notes had come first, and the error named --driver-resistance, not
 // given; the fuzzer, session 65). The notes follow an accepted line.
 @Test func aProblemLinesConditioningIsTheFilesErrorFirst() throws {
-  let dir = try temporaryDirectory("xbarsim-s65-line")
+  let dir = try Scratch.directory("xbarsim-s65-line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   let text = #"{"rows": 5, "cols": 1, "conductance": [[4e-5], [9e-5], [8e-5], [1e-4], [5e-5]], "v_in": [0.1, 0.2, 0.3, 0.2, 0.1], "r_row": 1, "r_col": RCOL, "r_sense": 50, "extra": 1}"#
-  try text.replacingOccurrences(of: "RCOL", with: "1e-12").write(to: file, atomically: true, encoding: .utf8)
+  try text.replacingOccurrences(of: "RCOL", with: "1e-12").write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["line", "--problem", file.path, "--capacitance", "1e-15", "--col", "0"])
   #expect(r.status == 1 && r.stderr.hasPrefix("Error: \(file.path): bit line 0 is too ill-conditioned to integrate:"), "\(r.stderr)")
   #expect(r.stderr.contains("r_sense 50.0 Ω and r_col 1e-12 Ω): raise r_col or lower r_sense") && !r.stderr.contains("note:"), "\(r.stderr)")
-  try text.replacingOccurrences(of: "RCOL", with: "1").write(to: file, atomically: true, encoding: .utf8)
+  try text.replacingOccurrences(of: "RCOL", with: "1").write(to: file, atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["line", "--problem", file.path, "--capacitance", "1e-15", "--col", "0"])
   #expect(ok.status == 0 && ok.stderr.contains("key 'extra' not in the problem format") && ok.stderr.contains("the crossing word lines"), "\(ok.stderr)")
 }

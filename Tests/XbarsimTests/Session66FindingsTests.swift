@@ -88,7 +88,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
 // every image the same outputs, so the network answers one class for all
 // of them and cannot beat the most frequent class's share.
 @Test func trainAndSweepSayARunIsAtChance() throws {
-  let root = try temporaryDirectory("xbarsim-s66-chance")
+  let root = try Scratch.directory("xbarsim-s66-chance")
   defer { try? FileManager.default.removeItem(at: root) }
   let data = root.appendingPathComponent("data")
   var test = SyntheticImages(count: 20, seed: 2)
@@ -161,7 +161,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
 // its flushes arrives whole and in order, and a failed write names the
 // file and its cause.
 @Test func aStreamedFileIsTheTextItWasGiven() throws {
-  let root = try temporaryDirectory("xbarsim-s66-sink")
+  let root = try Scratch.directory("xbarsim-s66-sink")
   defer { try? FileManager.default.removeItem(at: root) }
   let values = (0..<400_000).map { Double($0) * 0.37 - 1e5 }
   let expected = "{\"v\": [" + values.map { "\($0)" }.joined(separator: ",") + "]}\n"
@@ -191,7 +191,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
 // set's checksum; a run on other data begins a new epoch and is not the
 // saved run.
 @Test func aCheckpointOnOtherTrainingDataIsNotGoneOnInsideItsEpoch() throws {
-  let root = try temporaryDirectory("xbarsim-s66-other-data")
+  let root = try Scratch.directory("xbarsim-s66-other-data")
   defer { try? FileManager.default.removeItem(at: root) }
   let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
   try SyntheticImages.writeIDX(train: SyntheticImages(count: 40, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: a)
@@ -206,7 +206,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   text = text.replacingOccurrences(of: "\"epoch_images\": 0", with: "\"epoch_images\": 20")
     .replacingOccurrences(of: "\"run_end_images\": 40", with: "\"run_end_images\": 100")
     .replacingOccurrences(of: "\"shuffles\": 1", with: "\"shuffles\": 2")
-  try text.write(to: ckpt, atomically: true, encoding: .utf8)
+  try text.write(to: ckpt, atomically: false, encoding: .utf8)
   // The same data: the rest of the epoch, and --epochs rest is 2 epochs.
   r = try runXbarsim(["train", "--data", a.path, "--checkpoint-in", ckpt.path, "--epochs", "rest"] + common)
   #expect(r.status == 0, "\(r.stderr)")
@@ -220,7 +220,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   #expect(r.status == 1, "\(r.stderr)")
   #expect(r.stderr.hasPrefix("Error: --epochs rest: the run that saved \(ckpt.path) trained on other training data (train_checksum "), "\(r.stderr)")
   // A malformed checksum names the key.
-  try text.replacingOccurrences(of: "\"train_checksum\": \"", with: "\"train_checksum\": \"xyz").write(to: ckpt, atomically: true, encoding: .utf8)
+  try text.replacingOccurrences(of: "\"train_checksum\": \"", with: "\"train_checksum\": \"xyz").write(to: ckpt, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", a.path, "--checkpoint-in", ckpt.path] + common)
   #expect(r.status == 1 && r.stderr.contains("'train_checksum' must be a checksum of up to 16 hexadecimal digits"), "\(r.stderr)")
 }
@@ -233,7 +233,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   #expect(r.status == 64)
   #expect(r.stderr.hasPrefix("Error: unknown option '--checkpoint' (did you mean one of '--checkpoint-every', '--checkpoint-in', '--checkpoint-out'?)"), "\(r.stderr)")
   // A directory whose data are one level down names the subdirectory.
-  let root = try temporaryDirectory("xbarsim-s66-below")
+  let root = try Scratch.directory("xbarsim-s66-below")
   defer { try? FileManager.default.removeItem(at: root) }
   try SyntheticImages.writeIDX(train: SyntheticImages(count: 20, seed: 1), test: SyntheticImages(count: 10, seed: 2), to: root.appendingPathComponent("fashion"))
   r = try runXbarsim(["train", "--data", root.path])
@@ -278,7 +278,7 @@ private let tenLabels = IDXDataset(rows: 1, cols: 1, pixels: [UInt8](repeating: 
   #expect(r.status == 0, "\(r.stderr)")
   // As a stop in that epoch's training-set accuracy leaves it.
   let text = try String(contentsOf: ckpt, encoding: .utf8).replacingOccurrences(of: "\"epoch_images\": 0", with: "\"epoch_images\": 40")
-  try text.write(to: ckpt, atomically: true, encoding: .utf8)
+  try text.write(to: ckpt, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train"] + common + ["--checkpoint-in", ckpt.path, "--epochs", "rest"])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stderr.contains("note: the run that saved \(ckpt.path) stopped at the end of its last epoch, before that epoch's record (no training image left): this run's --epochs 1 ends where it would have"), "\(r.stderr)")

@@ -4,9 +4,9 @@ import Testing
 import _TestSupport
 
 func problemFile(_ text: String) throws -> URL {
-  let dir = try temporaryDirectory("solve")
+  let dir = try Scratch.directory("solve")
   let url = dir.appendingPathComponent("problem.json")
-  try text.write(to: url, atomically: true, encoding: .utf8)
+  try text.write(to: url, atomically: false, encoding: .utf8)
   return url
 }
 

@@ -9,10 +9,10 @@ import _TestSupport
 // v_word − v_bit is its current i_device divided by its conductance.
 @Test func nodeVoltagesAreTheWordAndBitNodesOfEachCell() throws {
   func solve(_ text: String) throws -> [String: Any] {
-    let dir = try temporaryDirectory("solve-nodes")
+    let dir = try Scratch.directory("solve-nodes")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("problem.json")
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try text.write(to: url, atomically: false, encoding: .utf8)
     let r = try runXbarsim(["solve", url.path, "--node-voltages", "--device-currents"])
     #expect(r.status == 0, "\(r.stderr)")
     return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -41,14 +41,14 @@ import _TestSupport
 
 // The JSON names the preconditioner: two levels from G_max·max(r) = 1e-2.
 @Test func theSolverFieldNamesTheTwoLevelPreconditioner() throws {
-  let dir = try temporaryDirectory("solve-method")
+  let dir = try Scratch.directory("solve-method")
   defer { try? FileManager.default.removeItem(at: dir) }
   for (r, method) in [(1.0, "pcg-line-jacobi"), (99.0, "pcg-line-jacobi"), (100.0, "pcg-two-level"), (1e6, "pcg-two-level")] {
     let url = dir.appendingPathComponent("p.json")
     try """
       {"rows": 3, "cols": 4, "conductance": [[1e-4, 2e-5, 3e-5, 4e-5], [5e-5, 6e-5, 7e-5, 8e-5], [9e-5, 1e-5, 2e-5, 3e-5]],
        "v_in": [0.2, 0.1, 0.3], "r_row": \(r), "r_col": \(r / 2)}
-      """.write(to: url, atomically: true, encoding: .utf8)
+      """.write(to: url, atomically: false, encoding: .utf8)
     let out = try runXbarsim(["solve", url.path])
     #expect(out.status == 0, "\(out.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])

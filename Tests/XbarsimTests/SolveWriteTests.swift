@@ -21,10 +21,10 @@ func ngspiceVoltages(_ text: String) -> [String: Double] {
 }
 
 @Test func aWriteOfOneCellBetweenItsDriversIsADivider() throws {
-  let dir = try temporaryDirectory("xbarsim-write")
+  let dir = try Scratch.directory("xbarsim-write")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("one.json")
-  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"v_in":[0.3],"r_row":100,"r_col":50}"#.write(to: file, atomically: true, encoding: .utf8)
+  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"v_in":[0.3],"r_row":100,"r_col":50}"#.write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path, "--write", "0,0", "--write-voltage", "2", "--write-time", "1e-6", "--write-threshold", "1.5"])
   #expect(r.status == 0, "\(r.stderr)")
   let d = try json(r.stdout)
@@ -44,7 +44,7 @@ func ngspiceVoltages(_ text: String) -> [String: Double] {
   // A write needs no v_in (a walkthrough, session 56: it had been
   // required, and then not used); a read still does. Drives of 0 get no note.
   let bare = dir.appendingPathComponent("bare.json")
-  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"r_row":100,"r_col":50}"#.write(to: bare, atomically: true, encoding: .utf8)
+  try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"r_row":100,"r_col":50}"#.write(to: bare, atomically: false, encoding: .utf8)
   let w = try runXbarsim(["solve", bare.path, "--write", "0,0", "--write-voltage", "2"])
   #expect(w.status == 0, "\(w.stderr)")
   #expect(abs((try json(w.stdout)["v_selected"] as! Double) - v) <= 1e-12 * v)
@@ -75,11 +75,11 @@ func ngspiceVoltages(_ text: String) -> [String: Double] {
   (["--write", "0,0", "--line-currents"], "--line-currents: not with --write"),
 ])
 func badWriteOptionsAreOneLineErrors(_ options: [String], _ message: String) throws {
-  let dir = try temporaryDirectory("xbarsim-write-bad")
+  let dir = try Scratch.directory("xbarsim-write-bad")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   try #"{"rows":2,"cols":2,"conductance":[[1e-4,2e-5],[5e-5,1e-4]],"v_in":[0.2,0.1],"r_row":1,"r_col":1}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path] + options)
   #expect(r.status == 64, "\(r.stderr)")
   #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains(message), "\(r.stderr)")
@@ -95,7 +95,7 @@ func badWriteOptionsAreOneLineErrors(_ options: [String], _ message: String) thr
   ])
 func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double, _ cell: String) throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("spice-write")
+  let dir = try Scratch.directory("spice-write")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: 7, columns: 9, r: 1, seed: 56)
   // Both kinds resistive (r_col = 1.7·r_row where r_row is 7 or 50), or one
@@ -136,12 +136,12 @@ func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double, _ 
 /// value is known exactly (a mutation audit, session 56: the threshold
 /// count, the groups' ranges and powers and the defaults had no test).
 @Test func aWriteOnIdealLinesIsExactGroupByGroup() throws {
-  let dir = try temporaryDirectory("xbarsim-write-exact")
+  let dir = try Scratch.directory("xbarsim-write-exact")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   let g: [[Double]] = [[1e-4, 2e-4, 3e-4, 4e-4], [5e-5, 6e-5, 7e-5, 8e-5], [1e-5, 2e-5, 3e-5, 4e-5]]
   try #"{"rows":3,"cols":4,"conductance":[[1e-4,2e-4,3e-4,4e-4],[5e-5,6e-5,7e-5,8e-5],[1e-5,2e-5,3e-5,4e-5]],"v_in":[0,0,0],"r_row":0,"r_col":0}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path, "--write", "2,1", "--scheme", "v3", "--write-voltage", "-1.5",
                           "--write-threshold", "0.5", "--write-time", "1e-6", "--node-voltages"])
   #expect(r.status == 0, "\(r.stderr)")
@@ -168,7 +168,7 @@ func writeAgreesWithNgspice(_ scheme: String, _ rRow: Double, _ rCol: Double, _ 
   // The column's range is the column's: with resistive lines it differs from the row's.
   let rfile = dir.appendingPathComponent("r.json")
   try #"{"rows":3,"cols":4,"conductance":[[1e-4,2e-4,3e-4,4e-4],[5e-5,6e-5,7e-5,8e-5],[1e-5,2e-5,3e-5,4e-5]],"v_in":[0,0,0],"r_row":100,"r_col":300}"#
-    .write(to: rfile, atomically: true, encoding: .utf8)
+    .write(to: rfile, atomically: false, encoding: .utf8)
   let rd = try json(try runXbarsim(["solve", rfile.path, "--write", "2,1", "--node-voltages"]).stdout)
   let vc = rd["v_cell"] as! [[Double]], col = [vc[0][1], vc[1][1]], row = [vc[2][0], vc[2][2], vc[2][3]]
   #expect(rd["v_half_selected_col"] as? [Double] == [col.min()!, col.max()!])

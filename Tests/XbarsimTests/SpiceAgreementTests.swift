@@ -43,7 +43,7 @@ func writeProblem(_ mesh: CrossbarMesh, to url: URL) throws {
      "r_col": \(mesh.wires.columnSegmentResistance), "v_in": [\(v)],
      "conductance": [\(rows.joined(separator: ",\n"))]}
     """
-  try text.write(to: url, atomically: true, encoding: .utf8)
+  try text.write(to: url, atomically: false, encoding: .utf8)
 }
 
 /// Parses the `i(vout<j>) = value` lines that the exported netlist prints.
@@ -80,7 +80,7 @@ func parseIOut(_ json: String) -> [Double]? {
   ])
 func agreesWithNgspice(rows: Int, cols: Int, r: Double) throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("spice")
+  let dir = try Scratch.directory("spice")
   defer { try? FileManager.default.removeItem(at: dir) }
   // r_col ≠ r_row, so that a swap of the two (in the problem file's
   // parsing, in the netlist) changes the answer.
@@ -120,7 +120,7 @@ func agreesWithNgspice(rows: Int, cols: Int, r: Double) throws {
   .enabled(if: ngspicePath != nil || ngspiceRequired, "ngspice is not installed: skipped"))
 func idealWiresAgreeWithNgspice() throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("spice")
+  let dir = try Scratch.directory("spice")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: 6, columns: 5, r: 0, seed: 3)
   mesh.conductance[7] = 0
@@ -129,7 +129,7 @@ func idealWiresAgreeWithNgspice() throws {
   let export = try runXbarsim(["spice", problem.path])
   #expect(!export.stdout.contains(" 0\n") || !export.stdout.contains("RW"))
   let netlist = dir.appendingPathComponent("p.cir")
-  try export.stdout.write(to: netlist, atomically: true, encoding: .utf8)
+  try export.stdout.write(to: netlist, atomically: false, encoding: .utf8)
   let spice = try runProcess(ngspice, ["-b", netlist.path])
   let reference = try #require(parseNgspiceOutputs(spice.stdout, count: 5))
   let ours = try #require(parseIOut(try runXbarsim(["solve", problem.path]).stdout))

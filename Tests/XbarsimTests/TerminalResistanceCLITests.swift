@@ -27,7 +27,7 @@ private func json(_ text: String) throws -> [String: Any] {
   ])
 func terminalResistancesAgreeWithNgspice(_ m: Int, _ n: Int, _ rRow: Double, _ rCol: Double, _ rd: Double, _ rs: Double) throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("spice-terminal")
+  let dir = try Scratch.directory("spice-terminal")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: m, columns: n, r: 1, seed: UInt64(59 + m * n))
   mesh.wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
@@ -70,7 +70,7 @@ func terminalResistancesAgreeWithNgspice(_ m: Int, _ n: Int, _ rRow: Double, _ r
   arguments: [(5.0, 8.0, 200.0, 300.0), (0.0, 0.0, 200.0, 300.0), (5.0, 8.0, 0.0, 300.0)])
 func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Double, _ rd: Double, _ rs: Double) throws {
   let ngspice = try requireNgspice()
-  let dir = try temporaryDirectory("spice-terminal-write")
+  let dir = try Scratch.directory("spice-terminal-write")
   defer { try? FileManager.default.removeItem(at: dir) }
   var mesh = randomMesh(rows: 6, columns: 7, r: 1, seed: 591)
   mesh.wires = WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol)
@@ -104,7 +104,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
 }
 
 @Test func badTerminalKeysAreOneLineErrorsNamingTheKey() throws {
-  let dir = try temporaryDirectory("terminal-bad")
+  let dir = try Scratch.directory("terminal-bad")
   defer { try? FileManager.default.removeItem(at: dir) }
   let base = #""rows":1,"cols":2,"conductance":[[1e-4,2e-4]],"v_in":[1]"#
   for (extra, needle) in [
@@ -116,7 +116,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
     (#""r_row":1,"r_col":0,"r_sense":50"#, "'r_sense': a terminal resistance on ideal bit lines (r_col = 0)"),
   ] {
     let file = dir.appendingPathComponent("p.json")
-    try "{\(base),\(extra)}".write(to: file, atomically: true, encoding: .utf8)
+    try "{\(base),\(extra)}".write(to: file, atomically: false, encoding: .utf8)
     for command in ["solve", "spice"] {
       let r = try runXbarsim([command, file.path])
       #expect(r.status == 1, "\(command) \(extra): \(r.stderr)")
@@ -127,11 +127,11 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
 }
 
 @Test func lineTakesTheFilesTerminalResistanceAsItsDriver() throws {
-  let dir = try temporaryDirectory("terminal-line")
+  let dir = try Scratch.directory("terminal-line")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":2,"r_col":5,"r_driver":100,"r_sense":40}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   for (line, want) in [(["--row", "1"], 100.0), (["--col", "2"], 40.0)] {
     let r = try runXbarsim(["line", "--problem", file.path, "--capacitance", "1e-15"] + line)
     #expect(r.status == 0, "\(r.stderr)")
@@ -143,11 +143,11 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
 }
 
 @Test func aNearlyFloatingMeshIsSolvedDirectlyOrRefused() throws {
-  let dir = try temporaryDirectory("terminal-floating")
+  let dir = try Scratch.directory("terminal-floating")
   defer { try? FileManager.default.removeItem(at: dir) }
   let small = dir.appendingPathComponent("small.json")
   try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1e-9,"r_col":1e-9,"r_driver":1e9,"r_sense":1e3}"#
-    .write(to: small, atomically: true, encoding: .utf8)
+    .write(to: small, atomically: false, encoding: .utf8)
   // auto: directly, without iterating (R/r ≥ 1e4), exact.
   let auto = try runXbarsim(["solve", small.path])
   #expect(auto.status == 0, "\(auto.stderr)")
@@ -166,30 +166,30 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
   let row = "[" + Array(repeating: "1e-5", count: n).joined(separator: ",") + "]"
   let large = dir.appendingPathComponent("large.json")
   try #"{"rows": \#(n), "cols": \#(n), "conductance": [\#(Array(repeating: row, count: n).joined(separator: ","))], "v_in": [\#(Array(repeating: "1", count: n).joined(separator: ","))], "r_row": 1, "r_col": 1, "r_sense": 1e9}"#
-    .write(to: large, atomically: true, encoding: .utf8)
+    .write(to: large, atomically: false, encoding: .utf8)
   let refused = try runXbarsim(["solve", large.path])
   #expect(refused.status == 1)
   #expect(refused.stderr.contains("'r_sense'") && refused.stderr.contains("too large for the direct solve"), "\(refused.stderr)")
   // Within the bound it iterates, and says how far to trust it.
   try String(contentsOf: large, encoding: .utf8).replacingOccurrences(of: "\"r_sense\": 1e9", with: "\"r_sense\": 1e5")
-    .write(to: large, atomically: true, encoding: .utf8)
+    .write(to: large, atomically: false, encoding: .utf8)
   let iterated = try runXbarsim(["solve", large.path])
   #expect(iterated.status == 0, "\(iterated.stderr)")
   #expect(iterated.stderr.contains("note: r_sense is 1e+05 times its lines' segments: the iteration's currents err by about 1e-16·R/r, 1e-11 of the largest here; the mesh is too large for --solver direct"), "\(iterated.stderr)")
   // Below 1e4 the iteration answers (the default path).
   let mild = dir.appendingPathComponent("mild.json")
   try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1,"r_col":1,"r_driver":100,"r_sense":50}"#
-    .write(to: mild, atomically: true, encoding: .utf8)
+    .write(to: mild, atomically: false, encoding: .utf8)
   let m = try json(try runXbarsim(["solve", mild.path]).stdout)
   #expect((m["solver"] as! String).hasPrefix("pcg"))
 }
 
 @Test func theIgnoredKeysNoteNamesTheTerminalKeys() throws {
-  let dir = try temporaryDirectory("terminal-note")
+  let dir = try Scratch.directory("terminal-note")
   defer { try? FileManager.default.removeItem(at: dir) }
   let file = dir.appendingPathComponent("p.json")
   try #"{"rows":1,"cols":1,"conductance":[[1e-4]],"v_in":[1],"r_row":0,"r_col":0,"R_driver":5}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path])
   #expect(r.status == 0)
   #expect(r.stderr.contains("key 'R_driver' not in the problem format (rows, cols, conductance, v_in, r_row, r_col; xbarsim's own: r_driver, r_sense): ignored"), "\(r.stderr)")
@@ -265,7 +265,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
 
 // X1: from R/r = 1e4 `auto` solves directly at once (5e4 between 1e4 and 1e5).
 @Test func autoSolvesDirectlyFromATerminalRatioOf1e4() throws {
-  let root = try temporaryDirectory("terminal-x1")
+  let root = try Scratch.directory("terminal-x1")
   defer { try? FileManager.default.removeItem(at: root) }
   let row = "[" + Array(repeating: "2e-5", count: 8).joined(separator: ",") + "]"
   let p = #"{"rows": 8, "cols": 8, "conductance": [\#(Array(repeating: row, count: 8).joined(separator: ","))], "v_in": [\#(Array(repeating: "0.2", count: 8).joined(separator: ","))], "r_row": 1, "r_col": 1, "r_driver": 5e4}"#
@@ -277,11 +277,11 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
 
 // X2: each refusal says what to do.
 @Test func theIterationsRefusalSaysToSolveDirectly() throws {
-  let root = try temporaryDirectory("terminal-x2")
+  let root = try Scratch.directory("terminal-x2")
   defer { try? FileManager.default.removeItem(at: root) }
   let file = root.appendingPathComponent("p.json")
   try #"{"rows":2,"cols":3,"conductance":[[1e-4,2e-4,1e-4],[3e-5,1e-4,1e-4]],"v_in":[1,0.5],"r_row":1,"r_col":1,"r_driver":1e9}"#
-    .write(to: file, atomically: true, encoding: .utf8)
+    .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path, "--solver", "iterative"])
   #expect(r.status == 1)
   #expect(r.stderr.split(separator: "\n").first?.hasSuffix("; use --solver direct or auto") == true, "\(r.stderr)")
@@ -329,7 +329,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
   let (root, data) = try syntheticDataDirectory("terminal-zero", train: 30, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("c.json")
-  try #"{"wires": "resistive", "r_driver": 1000, "layers": "64,8,10", "evals_per_epoch": 2}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"wires": "resistive", "r_driver": 1000, "layers": "64,8,10", "evals_per_epoch": 2}"#.write(to: config, atomically: false, encoding: .utf8)
   func train(_ extra: [String], _ name: String) throws -> ProcessResult {
     try runXbarsim(
       ["train", "--data", data.path, "--summary", root.appendingPathComponent("\(name).json").path,

@@ -27,7 +27,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("big.json")
   let text = "{\"layers\":[64" + String(repeating: ",1", count: 600_000) + ",10]}"
-  try text.write(to: config, atomically: true, encoding: .utf8)
+  try text.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", config.path] + tiny)
   expectError(r, 1, "\(config.path): \(text.utf8.count) bytes; a configuration file holds at most 1 MB")
 }
@@ -73,7 +73,7 @@ func configurationValuesAreStrict(json: String, message: String) throws {
   let (root, data) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("c.json")
-  try json.write(to: config, atomically: true, encoding: .utf8)
+  try json.write(to: config, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["train", "--data", data.path, "--config", config.path] + tiny)
   expectError(r, 64, "\(config.path): \(message)", oneLine: true)
 }
@@ -157,7 +157,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let (root, data) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "branch,conductance\np,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "branch,conductance\np,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   // It trains, names the device, and its summary re-runs it.
   let summary = root.appendingPathComponent("summary.json")
   var r = try runXbarsim(["train", "--data", data.path, "--device-csv", device.path, "--summary", summary.path] + tiny)
@@ -167,7 +167,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
   let bad = root.appendingPathComponent("bad.csv")
-  try "p,1e-6\np,-2e-6\n".write(to: bad, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,-2e-6\n".write(to: bad, atomically: false, encoding: .utf8)
   // A file that cannot be read or is invalid: the file's error (exit 1).
   for (options, message) in [
     (["--device-csv", bad.path], "--device-csv: \(bad.path) line 2"),
@@ -188,7 +188,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let (root, data) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let checkpoint = root.appendingPathComponent("ck.json")
   var r = try runXbarsim(
     ["train", "--data", data.path, "--device-csv", device.path, "--checkpoint-out", checkpoint.path] + tiny)
@@ -200,7 +200,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   r = try inspect("before")
   #expect(r.status == 0, "\(r.stderr)")
   // The file changed (or gone): the checkpoint still holds its device.
-  try "p,1e-6\np,4e-6\np,4.5e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,4e-6\np,4.5e-6\np,5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   r = try inspect("after")
   #expect(r.status == 0, "\(r.stderr)")
   let lines = { (d: String) in try String(contentsOf: root.appendingPathComponent(d + "/lines.csv"), encoding: .utf8) }
@@ -214,7 +214,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let (root, data) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   let checkpoint = root.appendingPathComponent("ck.json")
   let summary = root.appendingPathComponent("summary.json")
   var r = try runXbarsim(
@@ -230,18 +230,18 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   r = try runXbarsim(
     ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--samples", "1", "--out", root.appendingPathComponent("i").path])
   #expect(r.status == 0, "\(r.stderr)")
-  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,3e-6\nd,2e-6\nd,1.5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   r = try runXbarsim(["train", "--data", data.path, "--config", summary.path, "--quiet"])
   #expect(r.status == 0, "\(r.stderr)")
   // Another depression branch is another device.
-  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,1e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,3.5e-6\np,5e-6\nd,5e-6\nd,1e-6\n".write(to: device, atomically: false, encoding: .utf8)
   r = try runXbarsim(
     ["inspect", "--data", data.path, "--checkpoint", checkpoint.path, "--device-csv", device.path, "--samples", "1",
      "--out", root.appendingPathComponent("j").path])
   #expect(r.status == 1 && r.stderr.contains("the checkpoint's measured device differs from the file"), "\(r.stderr)")
   // A method-c checkpoint without its depression branch is refused as such.
   let bare = root.appendingPathComponent("bare.json")
-  try text.replacingOccurrences(of: ", \"depression\": [\(depression)]", with: "").write(to: bare, atomically: true, encoding: .utf8)
+  try text.replacingOccurrences(of: ", \"depression\": [\(depression)]", with: "").write(to: bare, atomically: false, encoding: .utf8)
   r = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", bare.path, "--samples", "1", "--out", root.appendingPathComponent("k").path])
   #expect(r.status == 1 && r.stderr.contains("'device': method c's device needs its depression branch"), "\(r.stderr)")
   // A method-b checkpoint from before the branch was kept (no
@@ -252,7 +252,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let bText = try String(contentsOf: older, encoding: .utf8)
   let stripped = bText.replacingOccurrences(of: #", "depression": \[[^\]]*\]"#, with: "", options: .regularExpression)
   #expect(stripped != bText)
-  try stripped.write(to: older, atomically: true, encoding: .utf8)
+  try stripped.write(to: older, atomically: false, encoding: .utf8)
   r = try runXbarsim(
     ["inspect", "--data", data.path, "--checkpoint", older.path, "--device-csv", device.path, "--samples", "1",
      "--out", root.appendingPathComponent("l").path])
@@ -274,7 +274,7 @@ func inspectRefusesTheTrainingLoopOptionsItDoesNotUse(options: [String], message
   let (root, data) = try syntheticData()
   defer { try? FileManager.default.removeItem(at: root) }
   let device = root.appendingPathComponent("device.csv")
-  try "p,1e-6\np,2e-6\np,5e-6\n".write(to: device, atomically: true, encoding: .utf8)
+  try "p,1e-6\np,2e-6\np,5e-6\n".write(to: device, atomically: false, encoding: .utf8)
   try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("alias.csv"), withDestinationURL: device)
   // One file by two names is one grid value twice.
   var r = try runXbarsim(

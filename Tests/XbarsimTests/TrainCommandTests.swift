@@ -32,7 +32,7 @@ private struct Termination {
 /// SIGXFSZ ignored, so that writes beyond it fail with EFBIG).
 private func xbarsim(_ arguments: [String], fileSizeLimitKiB: Int? = nil) throws -> Termination {
   let exe = try #require(productExecutable("xbarsim"))
-  let dir = try temporaryDirectory("xbarsim-out")
+  let dir = try Scratch.directory("xbarsim-out")
   defer { try? FileManager.default.removeItem(at: dir) }
   let out = dir.appendingPathComponent("stdout")
   let err = dir.appendingPathComponent("stderr")
@@ -241,7 +241,7 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   let config = root.appendingPathComponent("config.json")
   try
     #"{"layers": [64, 12, 10], "method": "a", "nmax": 32, "evals-per-epoch": 2, "shuffle": false}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let summary = root.appendingPathComponent("summary.json")
   let t = try xbarsim([
     "train", "--data", data.path, "--config", config.path, "--nmax", "16", "--quiet",
@@ -295,7 +295,7 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
   try #"{"seed": 1000000000000001, "layers": [64, 8, 10], "evals_per_epoch": 1}"#
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let summary = root.appendingPathComponent("summary.json")
   let t = try xbarsim([
     "train", "--data", data.path, "--config", config.path, "--quiet", "--summary", summary.path,
@@ -325,7 +325,7 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
   let object = try #require(text.range(of: #""configuration": "#)).upperBound
   let config = root.appendingPathComponent("config.json")
   try String(text[object...].trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
-    .write(to: config, atomically: true, encoding: .utf8)
+    .write(to: config, atomically: false, encoding: .utf8)
   let again = root.appendingPathComponent("again.json")
   let u = try xbarsim(["train", "--data", data.path, "--config", config.path, "--quiet", "--summary", again.path])
   #expect(u.status == 0, "\(u.stderr)")
@@ -335,7 +335,7 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
 // MARK: - Bad input
 
 @Test func missingMNISTDirectoryNamesTheFileAndTheFetchScript() throws {
-  let root = try temporaryDirectory("xbarsim-train")
+  let root = try Scratch.directory("xbarsim-train")
   defer { try? FileManager.default.removeItem(at: root) }
   let mnist = root.appendingPathComponent("data/mnist")
   let t = try xbarsim(["train", "--data", mnist.path, "--layers", "64,16,10"])
@@ -355,7 +355,7 @@ private func smallRunSummary(_ options: [String]) throws -> (Termination, [Strin
 }
 
 @Test func missingOtherDirectoryNamesTheFileOnly() throws {
-  let root = try temporaryDirectory("xbarsim-train")
+  let root = try Scratch.directory("xbarsim-train")
   defer { try? FileManager.default.removeItem(at: root) }
   let dir = root.appendingPathComponent("elsewhere")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -404,7 +404,7 @@ func layerSizesThatDoNotFitTheDataAreOneLineNamingLayers(_ options: [String]) th
 // A training label of 255 (one corrupt byte) used to trap on the UInt8
 // sum that finds which set holds the largest label (2026-11-30 audit).
 @Test func aTrainingLabelOf255IsOneLineNamingLayersNotATrap() throws {
-  let root = try temporaryDirectory("xbarsim-train")
+  let root = try Scratch.directory("xbarsim-train")
   defer { try? FileManager.default.removeItem(at: root) }
   let data = root.appendingPathComponent("data")
   var train = SyntheticImages(count: 20, seed: 1)
@@ -546,7 +546,7 @@ func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: Stri
   let (root, data) = try dataDirectory(train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
-  try text.write(to: config, atomically: true, encoding: .utf8)
+  try text.write(to: config, atomically: false, encoding: .utf8)
   let t = try xbarsim(["train", "--data", data.path, "--config", config.path])
   #expect(!t.bySignal)
   // Exit 64 as the keys' options (until session 61, 1), on one line: no
@@ -563,7 +563,7 @@ func badConfigFilesAreOneLineErrorsNamingTheKey(_ text: String, _ mentions: Stri
   let (root, data) = try dataDirectory(train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("config.json")
-  try #"{"beta": 1, "nmax": 16}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"beta": 1, "nmax": 16}"#.write(to: config, atomically: false, encoding: .utf8)
   let t = try xbarsim(["train", "--data", data.path, "--config", config.path, "--beta", "-5"])
   #expect(t.status == 64, "\(t.stderr)")
   #expect(lines(t.stderr).first?.hasPrefix("Error: --beta: must be in") == true, "\(t.stderr)")
@@ -822,7 +822,7 @@ func choiReproductionRejectsOtherFigures(_ options: [String]) throws {
   let (root, data) = try dataDirectory(train: 50, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let config = root.appendingPathComponent("cfg.json")
-  try #"{"layers": [64, 8, 10]}"#.write(to: config, atomically: true, encoding: .utf8)
+  try #"{"layers": [64, 8, 10]}"#.write(to: config, atomically: false, encoding: .utf8)
   let t = try xbarsim(["train", "--data", data.path, "--config", config.path, "--out", config.path])
   #expect(t.status == 64, "\(t.stderr)")
   #expect(t.stderr.hasPrefix("Error: --out would overwrite the --config file"), "\(t.stderr)")

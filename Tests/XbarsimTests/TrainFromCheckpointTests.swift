@@ -136,7 +136,7 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   ] {
     let inside = root.appendingPathComponent("inside-\(images).json")
     try text.replacingOccurrences(of: "\"epoch_images\": 0,", with: "\"epoch_images\": \(images),")
-      .write(to: inside, atomically: true, encoding: .utf8)
+      .write(to: inside, atomically: false, encoding: .utf8)
     let r = try start(inside, extra)
     #expect(r.status == 0 && r.stderr.contains(said), "\(extra): \(r.stderr)")
   }
@@ -221,7 +221,7 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   func edited(_ name: String, _ from: String, _ to: String) throws -> URL {
     #expect(text.contains(from), "\(from)")
     let url = root.appendingPathComponent(name)
-    try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: true, encoding: .utf8)
+    try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: false, encoding: .utf8)
     return url
   }
   let start = ["train", "--data", data.path, "--evals-per-epoch", "1", "--quiet"]
@@ -230,7 +230,7 @@ func oneEpochFromACheckpointIsTheSecondEpochOfOneRun(keys: [String]) throws {
   let noStreams = root.appendingPathComponent("no-streams.json")
   var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
   lines.removeAll { $0.hasPrefix("  \"encoder_streams\":") }
-  try lines.joined(separator: "\n").write(to: noStreams, atomically: true, encoding: .utf8)
+  try lines.joined(separator: "\n").write(to: noStreams, atomically: false, encoding: .utf8)
   let summary = root.appendingPathComponent("summary.json")
   let r = try runXbarsim(start + ["--checkpoint-in", noStreams.path, "--summary", summary.path])
   #expect(r.status == 0 && r.stderr.contains("holds no encoder_streams: those random draws start afresh"), "\(r.stderr)")

@@ -27,7 +27,7 @@ private func deviceCSV(_ url: URL, points: Int = 9, bump: Int? = nil) throws {
     if n == bump { g *= 1.01 }
     return "p,\(g)"
   }
-  try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+  try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: false, encoding: .utf8)
 }
 
 private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.map(String.init) ?? "" }
@@ -126,7 +126,7 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
   defer { try? FileManager.default.removeItem(at: root) }
   let noisy = root.appendingPathComponent("noisy.csv")
   try "p,2e-6\np,5e-6\np,8e-6\np,7.9e-6\np,1.1e-5\np,1.05e-5\np,1.3e-5\np,1.5e-5\n"
-    .write(to: noisy, atomically: true, encoding: .utf8)
+    .write(to: noisy, atomically: false, encoding: .utf8)
   let p = try runXbarsim(["pulses", "--device", "measured", "--csv", noisy.path])
   #expect(p.status == 0, "\(p.stderr)")
   #expect(p.stderr.contains("note: \(noisy.path): the potentiation branch is flat at pulses 3 and 5"), "\(p.stderr)")
@@ -147,10 +147,10 @@ private func firstLine(_ s: String) -> String { s.split(separator: "\n").first.m
 
 // `pulses` drew data in µS (a maximum of 3 "S") that `train` refuses.
 @Test func pulsesRefusesConductancesTrainRefuses() throws {
-  let dir = try temporaryDirectory("xbarsim-walkthrough")
+  let dir = try Scratch.directory("xbarsim-walkthrough")
   defer { try? FileManager.default.removeItem(at: dir) }
   let csv = dir.appendingPathComponent("us.csv")
-  try "p,1\np,2\np,3\n".write(to: csv, atomically: true, encoding: .utf8)
+  try "p,1\np,2\np,3\n".write(to: csv, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["pulses", "--device", "measured", "--csv", csv.path])
   expectOneLineError(r, 1, "\(csv.path): the largest conductance is 3.0 S, outside the [1e-12, 1] S")
   #expect(r.stdout.isEmpty)
