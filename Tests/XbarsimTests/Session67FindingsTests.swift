@@ -48,7 +48,7 @@ import _TestSupport
 // refused as though it were a file `--checkpoint-in` could not read back
 // (session 66's left item): only a file that would be made is bounded.
 @Test func theCheckpointsReadLimitBoundsOnlyFiles() throws {
-  let root = try temporaryDirectory("xbarsim-s67-makes")
+  let root = try Scratch.directory("xbarsim-s67-makes")
   defer { try? FileManager.default.removeItem(at: root) }
   let regular = root.appendingPathComponent("r.json").path
   #expect(OutputFile.makesAFile(regular))  // new
