@@ -858,6 +858,21 @@ enum ReproduceCommand: CLICommand {
   }
 
   /// The choi2021 table and JSON rows.
+  /// A row of the choi2021 table: label (padded to `width`), paper,
+  /// measured mean, [min, max], Δ (measured − paper), training accuracy,
+  /// switch epochs and the seeds' note.
+  static func choiLine(_ row: Row, width: Int, seeds: Int) -> String {
+    let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
+    let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
+    let label = row.run.label.padding(toLength: width, withPad: " ", startingAt: 0)
+    let train = row.meanOf(\.trainAccuracy)
+    let switches = switchText(row.results)
+    return String(format: "%@  %@   %@   [%@, %@]  %@  %@  %@%@", label as NSString, paperText as NSString,
+      row.text(row.mean) as NSString, row.text(row.min) as NSString, row.text(row.max) as NSString,
+      delta as NSString, row.text(train) as NSString, switches as NSString,
+      (row.results.isEmpty ? "  not run" : seedsNote(row, seeds)) as NSString)
+  }
+
   static func choiTable(
     _ rows: [Row], figure: Int, seeds: Int, epochs: Int, summary: String?, settings: String?
   ) throws {
@@ -868,17 +883,7 @@ enum ReproduceCommand: CLICommand {
     let width = max(31, rows.map(\.run.label.count).max() ?? 0)
     print("run".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "paper   measured  [min, max]          Δ   train  switch")
     func synapse(_ c: TrainingConfiguration) -> String { c.rule == .float ? "float" : c.rule.rawValue }
-    for row in rows {
-      let paperText = row.run.paper.map { String(format: "%6.2f", $0) } ?? "     –"
-      let delta = row.results.isEmpty ? "      " : row.run.paper.map { String(format: "%+6.2f", row.mean - $0) } ?? "      "
-      let label = row.run.label.padding(toLength: width, withPad: " ", startingAt: 0)
-      let train = row.meanOf(\.trainAccuracy)
-      let switches = switchText(row.results)
-      print(String(format: "%@  %@   %@   [%@, %@]  %@  %@  %@%@", label as NSString, paperText as NSString,
-        row.text(row.mean) as NSString, row.text(row.min) as NSString, row.text(row.max) as NSString,
-        delta as NSString, row.text(train) as NSString, switches as NSString,
-        (row.results.isEmpty ? "  not run" : seedsNote(row, seeds)) as NSString))
-    }
+    for row in rows { print(choiLine(row, width: width, seeds: seeds)) }
     if let note = unswitchedNote(rows, epochs: epochs) {
       print("")
       print(note)

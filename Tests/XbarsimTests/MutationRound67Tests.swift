@@ -43,26 +43,6 @@ import _TestSupport
     return r
   }
 
-  /// What `body` prints to standard output (file descriptor 1 redirected
-  /// to a file meanwhile).
-  static func printed(_ body: () throws -> Void) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("xm67-\(UUID().uuidString).txt").path
-    fflush(nil)
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    try #require(fd >= 0)
-    let saved = dup(1)
-    dup2(fd, 1)
-    var failure: Error?
-    do { try body() } catch { failure = error }
-    fflush(nil)
-    dup2(saved, 1)
-    close(saved)
-    close(fd)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    if let failure { throw failure }
-    return try String(contentsOfFile: path, encoding: .utf8)
-  }
-
   /// The choi2021 table's Δ is measured − paper, as the lim2018 table's
   /// (README, choi2021: "Δ is measured − paper"): a row whose seeds
   /// end at 96 and 98 % against the paper's P shows 97 − P (mutant: the
@@ -72,10 +52,8 @@ import _TestSupport
     let run = try #require(runs.first { $0.paper != nil && abs($0.paper! - 97) > 0.5 })
     var row = ReproduceCommand.Row(run: run, final: true)
     row.results = [Self.result(final: 96), Self.result(final: 98)]
-    let text = try Self.printed {
-      try ReproduceCommand.choiTable([row], figure: 4, seeds: 2, epochs: 1, summary: nil, settings: nil)
-    }
-    let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(run.label) }, "\(text)")
+    let line = ReproduceCommand.choiLine(row, width: 31, seeds: 2)
+    #expect(line.hasPrefix(run.label), "\(line)")
     let delta = String(format: "%+6.2f", 97 - run.paper!)
     #expect(line.contains(" 97.00 ") && line.contains(delta), "\(line)")
     #expect(!line.contains(String(format: "%+6.2f", run.paper! - 97)), "\(line)")
@@ -89,7 +67,7 @@ import _TestSupport
     var rows = Array(runs.prefix(2)).map { ReproduceCommand.Row(run: $0, final: true) }
     rows[0].results = [Self.result(final: 90)]
     rows[1].results = [Self.result(final: 91)]
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("xm67-\(UUID().uuidString).json").path
+    let path = Scratch.file("xm67.json").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try ReproduceCommand.writeRows(rows, to: path) { row, j in j.add("label", row.run.label) }
     let text = try String(contentsOfFile: path, encoding: .utf8)
