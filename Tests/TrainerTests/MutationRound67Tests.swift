@@ -137,3 +137,16 @@ import Testing
     #expect(takeFractions(&counts, &samples, columns: [3, 10]) == [])
   }
 }
+
+// The mean of the last points' accuracies is 100·Σc/(n·points), rounded
+// once: 72, 72 and 73.2 % of 500 images average to 72.4, where the sum
+// of the percentages gave 72.39999999999999 (a walkthrough, session 67,
+// read such digits in its summaries).
+@Test func theMeanAccuracyIsTheCorrectCountsOverAllImagesRoundedOnce() {
+  #expect([72, 72, 73.2].reduce(0, +) / 3 == 72.39999999999999)  // (the plain mean's noise)
+  #expect(Experiment.meanAccuracy([72, 72, 73.2], of: 500) == 72.4)
+  #expect(Experiment.meanAccuracy([100 * 1 / 3.0, 100 * 2 / 3.0], of: 3) == 50)
+  #expect(Experiment.meanAccuracy([90], of: 10) == 90)
+  // Not fractions of this test set: the plain mean.
+  #expect(Experiment.meanAccuracy([90.5, 91], of: 10) == 90.75)
+}
