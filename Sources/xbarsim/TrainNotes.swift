@@ -502,6 +502,13 @@ extension TrainCommand {
         }
       }
     }
+    // Re-potentiation loops stopped at their cap (a fuzz, session 67: β_p
+    // 20 with σ_c2c 0.1 had taken 770,000 pulses a reset at n_max 8, and a
+    // run of 200 images 53 s, before the loops got a cap of 4·n_max).
+    if result.cappedRepotentiations > 0 {
+      notes.append(
+        "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(4 * cfg.nMax) pulses (4·n_max) short of the old weight: near G_max a step is about e^−β_p of the first (β_p \(JSONWriter.number(cfg.betaP))), so a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
+    }
     // An ADC that clips the output logits at its top: the classes' sums
     // pile up at its full scale, where they no longer tell the classes
     // apart (a walkthrough, session 50: a comparator offset drove the

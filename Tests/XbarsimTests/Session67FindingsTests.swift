@@ -194,3 +194,24 @@ import _TestSupport
   #expect(from.stderr.contains("ck.json still holds the file that was there before this run (the devices it started from), not this run's devices"), "\(from.stderr)")
   #expect(try Data(contentsOf: root.appendingPathComponent("ck.json")) == old)
 }
+
+// A steep β_p with σ_c2c made a re-potentiation loop creep toward its
+// old weight near G_max, where a step is about e^−β_p of the first: 770,000
+// pulses a reset at n_max 8, a 200-image run 53 s (a fuzz, session 67).
+// Each loop now stops at 4·n_max pulses, and the run says how many did.
+@Test(arguments: ["a", "b"])
+func aReopotentiationLoopStopsAtFourTimesNMax(_ method: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s67-cap", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let summary = root.appendingPathComponent("s.json")
+  let r = try runXbarsim([
+    "train", "--data", data.path, "--layers", "64,16,10", "--method", method, "--beta-p", "20", "--nmax", "8",
+    "--sigma-c2c", "1", "--seed", "444", "--epochs", "3", "--evals-per-epoch", "1", "--summary", summary.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  let repot = try #require(s["repotentiation_pulses"] as? Int), resets = try #require(s["resets"] as? Int)
+  // Every loop follows a reset (method a's two, b's one).
+  #expect(resets > 0 && repot <= 32 * resets, "\(repot) pulses, \(resets) resets")
+  #expect(r.stderr.contains("re-potentiation loop") && r.stderr.contains("stopped at 32 pulses (4·n_max) short of the old weight"), "\(r.stderr)")
+}

@@ -130,6 +130,10 @@ public struct TrainingResult: Sendable {
   public var pulses: Int = 0
   /// Of `pulses`, those that re-potentiate a device after a reset.
   public var repotentiationPulses: Int = 0
+  /// Rule lim's re-potentiation loops stopped at their cap of 4·n_max
+  /// pulses short of the old weight (methods a and b on conductance
+  /// states).
+  public var cappedRepotentiations: Int = 0
   public var resets: Int = 0
   /// Every device's pulses and resets (`endurance`), nil without.
   public var endurance: EnduranceStatistics? = nil
@@ -880,6 +884,7 @@ public final class Experiment {
     result.secondsEvaluate = Double(evalNanos) * 1e-9
     result.pulses = pulsesSoFar()
     result.repotentiationPulses = lim?.repotentiations ?? hybrid?.repotentiations ?? 0
+    result.cappedRepotentiations = lim?.cappedRepotentiations ?? 0
     result.resets = lim?.resets ?? hybrid?.resets ?? 0
     result.endurance = lim?.endurance ?? hybrid?.endurance
     result.cellUpdates = hybrid?.cellUpdates ?? 0

@@ -41,6 +41,10 @@ final class LimLayer {
   /// σ_c2c: each pulse's step is the device's step at its conductance
   /// times 1 + σ_c2c·z (0: the curve's step).
   let sigmaC2C: Double
+  /// The most pulses a re-potentiation loop on conductance states issues
+  /// (`updateUnidirectional`): 4·n_max, four times a nominal device's way
+  /// from G_min to G_max.
+  var repotentiationCap: Int { 4 * nMax }
   /// The devices are conductances `gp`, `gm` (method c, σ_c2c > 0, or
   /// method b with a margin), updated synapse by synapse; otherwise
   /// integer states `kp`, `km`.
@@ -63,6 +67,9 @@ final class LimLayer {
   /// Of `pulses`, those issued to re-potentiate a device after a reset
   /// (methods a and b at G_max) rather than as the rule's one pulse.
   var repotentiations = 0
+  /// Re-potentiation loops stopped at `repotentiationCap` short of the old
+  /// weight (conductance states only).
+  var cappedRepotentiations = 0
   /// Of `pulses`, the depressions of method c (serial in the update phase).
   var depressions = 0
   /// Σ G over every programming pulse since `restartEnergyAccount` (S), G
@@ -1564,8 +1571,12 @@ final class LimLayer {
   /// at G_max. With σ_c2c = 0 and no margin this is the integer kernel's
   /// transition, pulse for pulse (a test compares them), but on a measured
   /// curve's flat stretch: a device crosses it in one pulse here (as
-  /// method c's always did), in one pulse a point there. Every step below
-  /// G_max is positive, so the loops end.
+  /// method c's always did), in one pulse a point there. A loop stops at
+  /// `repotentiationCap` pulses, as a controller's verify loop has a
+  /// limit: with a steep β_p a step near G_max is about e^−β of the first,
+  /// and a device that a varied pulse left just short of the old weight
+  /// there had taken 10⁵–10⁶ pulses to cross it (a fuzz, session 67: β_p
+  /// 20, σ_c2c 0.1, 770,000 pulses a reset at n_max 8).
   private func updateUnidirectional<Sink: PulseSink, Device: BidirectionalModel>(
     _ k: Int, up: Bool, sink: Sink, _: Device.Type
   ) {
@@ -1591,11 +1602,12 @@ final class LimLayer {
         b = bottom
         resets += 2
         sink.issueBothResets(cell: k)
-        while a < top && xa * a - xb * b < w {
+        while a < top && xa * a - xb * b < w && n < repotentiationCap {
           closedPulseConductance += xa * a * gMax
           a = potentiated(a, Device.self)
           n += 1
         }
+        if n == repotentiationCap && a < top && xa * a - xb * b < w { cappedRepotentiations += 1 }
         sink.issue(.repotentiate, pa, cell: k, count: n)
       case .b:
         // G− ← G_min; while G+ − (G− + ΔG) > W (+ m·ΔG): G− ← G− + ΔG.
@@ -1607,12 +1619,13 @@ final class LimLayer {
         // pulse it issues takes that step varied (both from one
         // evaluation of the step).
         var (next, raw) = Device.of(self).potentiationResults(b)
-        while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) {
+        while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) && n < repotentiationCap {
           closedPulseConductance += xb * b * gMax
           b = sigmaC2C > 0 ? varied(b, unclamped: raw, Device.self) : next
           (next, raw) = Device.of(self).potentiationResults(b)
           n += 1
         }
+        if n == repotentiationCap && b < top && xa * a - xb * next > w + bMargin * xb * (next - b) { cappedRepotentiations += 1 }
         sink.issue(.repotentiate, pb, cell: k, count: n)
       case .c:
         preconditionFailure("method c is bidirectional")
