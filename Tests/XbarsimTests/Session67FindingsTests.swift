@@ -200,7 +200,7 @@ import _TestSupport
 // pulses a reset at n_max 8, a 200-image run 53 s (a fuzz, session 67).
 // Each loop now stops at 4·n_max pulses, and the run says how many did.
 @Test(arguments: ["a", "b"])
-func aReopotentiationLoopStopsAtFourTimesNMax(_ method: String) throws {
+func aRepotentiationLoopStopsAtFourTimesNMax(_ method: String) throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-s67-cap", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let summary = root.appendingPathComponent("s.json")
