@@ -7,22 +7,21 @@ import Foundation
 #endif
 
 /// Where the tests of one process keep their files: one directory,
-/// `<system temp>/xbarsim-tests-<pid>` (mode 0700), made on first use and
+/// `<system temp>/xbarsim-tests-<pid>-<UUID>` (mode 0700), made on first use and
 /// removed with everything in it when the process exits (an `atexit`
 /// handler). A test still removes what it made if it wants to (many do);
 /// what it leaves, or what a failing test leaves, goes at exit.
 ///
 /// A process that does not exit (a crash, a signal, a test that traps)
-/// leaves its directory behind; the next process with the same pid removes
-/// it before using the name.
+/// leaves its directory behind.
 public enum Scratch {
   /// The process's scratch directory, created on first use.
   public static let root: URL = {
     let url = URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
-      .appendingPathComponent("xbarsim-tests-\(getpid())", isDirectory: true)
+      .appendingPathComponent("xbarsim-tests-\(getpid())-\(UUID().uuidString)", isDirectory: true)
     let fm = FileManager.default
-    // A crashed process's leftover under this pid: not ours, but stale.
-    try? fm.removeItem(at: url)
+    // (A name of its own: a test process in another pid namespace sharing
+    // /tmp may have this pid; a review, session 67.)
     do {
       try fm.createDirectory(
         at: url, withIntermediateDirectories: true,

@@ -33,10 +33,16 @@ enum CLIError: Error, CustomStringConvertible {
   /// on one line without the usage (the command line itself was well
   /// formed). The message names the file and the key.
   case configuration(String)
+  /// A run a signal stopped cleanly, its work written: exit 128 + the
+  /// signal (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), as a shell
+  /// reports a process the signal ended. Thrown only where a command says
+  /// it was interrupted: a failure after the signal (a summary that could
+  /// not be written) stays `runtime`, exit 1 (a review, session 67).
+  case interrupted(String)
 
   var description: String {
     switch self {
-    case .usage(let m), .runtime(let m), .configuration(let m): return m
+    case .usage(let m), .runtime(let m), .configuration(let m), .interrupted(let m): return m
     }
   }
 
@@ -45,6 +51,7 @@ enum CLIError: Error, CustomStringConvertible {
     switch self {
     case .usage(let m): return .usage(context + m)
     case .runtime(let m): return .runtime(context + m)
+    case .interrupted(let m): return .interrupted(context + m)
     case .configuration(let m): return .configuration(context + m)
     }
   }

@@ -352,9 +352,9 @@ enum OutputFile {
   /// it: two reproductions on one --journal both ran, and the last
   /// writer's runs were kept, the other's lost. `path` is replaced by a
   /// rename at every write, so the lock is `flock` on a lock file beside
-  /// it (``lockFilePath(of:)``), made once and never removed (removing
-  /// it would let a third process lock a new file of that name while the
-  /// first still holds the old one). Another file in the same directory
+  /// it (``lockFilePath(of:)``), removed when the process exits (a run
+  /// that takes a lock checks that its file is still the one of that name,
+  /// so a lock on a file removed meanwhile is taken again). Another file in the same directory
   /// has its own lock file. The kernel drops the lock when the process
   /// ends, also when it is killed. A file system that cannot lock (some
   /// network mounts), or a directory where the lock file cannot be made,
@@ -377,12 +377,15 @@ enum OutputFile {
       }
       guard let fd = heldLocks[lock] else { return }
       var held = stat(), named = stat()
-      if attempt < 7 && (fstat(fd, &held) != 0 || stat(lock, &named) != 0 || held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+      let current = fstat(fd, &held) == 0 && stat(lock, &named) == 0 && held.st_ino == named.st_ino && held.st_dev == named.st_dev
+      if !current && attempt < 7 {
         heldLocks[lock] = nil
         close(fd)
         continue
       }
-      removeAtExit(lock)
+      // (Removed at exit only when it is the file of that name: the last
+      // try's unverified lock leaves a file another run may hold.)
+      if current { removeAtExit(lock) }
       return
     }
   }

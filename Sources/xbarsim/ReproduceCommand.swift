@@ -32,7 +32,7 @@ enum ReproduceCommand: CLICommand {
       --journal FILE keeps every run in FILE as it finishes; the same command with
       the same FILE (after Ctrl-C, a kill or a crash) runs only the runs FILE lacks;
       a second reproduction on FILE while one runs is refused (each locks
-      .NAME.lock, a file kept beside FILE).
+      .NAME.lock beside FILE, removed at its end).
       The options below are train's keys with train's defaults; a key the figure
       sets itself is refused (--seed for every figure; lim2018: --nmax, --beta,
       --method and --learning for every figure, --batch for 7-10, --sigma for 14;
@@ -735,14 +735,15 @@ enum ReproduceCommand: CLICommand {
     return firstFailure
   }
 
-  /// After the table and the summary: a failed run, or an interrupt, ends
-  /// the command with an error (exit 1), the finished runs shown.
+  /// After the table and the summary: a failed run (exit 1), or an
+  /// interrupt (exit 128 + the signal), ends the command with an error, the
+  /// finished runs shown.
   static func finish(_ failure: String?, args: ParsedArguments) throws {
     if let failure { throw CLIError.runtime("\(failure); the table holds the runs that finished") }
     if interruptRequested != 0 {
       let resume = args.string("--journal").map { "; the same command with --journal \($0) runs the rest" }
         ?? "; with --journal FILE a stopped reproduction goes on where it stopped"
-      throw CLIError.runtime("interrupted: the table holds the runs that finished" + resume)
+      throw CLIError.interrupted("interrupted: the table holds the runs that finished" + resume)
     }
   }
 

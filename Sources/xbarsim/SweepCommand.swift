@@ -375,7 +375,7 @@ enum SweepCommand: CLICommand {
       }
     }
     if interruptRequested != 0 && rows.count < mine.count {
-      throw CLIError.runtime(
+      throw CLIError.interrupted(
         rows.isEmpty
           ? "interrupted before its first point finished; the same command starts it again"
           : "interrupted after \(rows.count) of \(mine.count) points; \(out) holds the finished ones")

@@ -49,7 +49,8 @@ nonisolated(unsafe) private var hangupIgnored = false
 /// Gives the signals `catchInterrupts` caught their default disposition
 /// back (an ignored SIGHUP stays ignored), unless one came: the command is
 /// then on its way out with its work written, and a further Ctrl-C (a
-/// wrapper passing the signal on) would only turn its exit 1 into a kill.
+/// wrapper passing the signal on) would only turn its exit (128 + the
+/// signal) into a kill.
 func restoreInterrupts() {
   guard interruptRequested == 0 else { return }
   for s in interruptSignals { signal(s, s == SIGHUP && hangupIgnored ? SIG_IGN : SIG_DFL) }
@@ -971,7 +972,8 @@ enum TrainCommand: CLICommand {
       if let note { print("note: \(note)", to: &err) }
       // Settings changed from the saved run's: said (a run going on with
       // --epochs rest is refused them above).
-      let differing = otherSettings(saved.configuration, cfg)
+      // (Off-chip learning's arrays are gone on with on chip by design.)
+      let differing = otherSettings(saved.configuration, cfg).filter { !(saved.configuration.mode == .offChip && $0.key == "learning") }
       if !differing.isEmpty && !epochsRest {
         print("note: the run that saved \(checkpointIn) had other settings (\(settingsText(differing))): this run goes on from its devices with its own", to: &err)
       }
@@ -1240,7 +1242,7 @@ enum TrainCommand: CLICommand {
       // Where (an interrupt fuzz, session 66: a stop in an evaluation read
       // as one in training).
       let at = result.stoppedWhere.map { ", \($0)" } ?? ""
-      throw CLIError.runtime("interrupted after \(result.trainImages) training images\(at)\(goOn)")
+      throw CLIError.interrupted("interrupted after \(result.trainImages) training images\(at)\(goOn)")
     }
   }
 
@@ -1734,12 +1736,19 @@ enum TrainCommand: CLICommand {
   /// this run another. Not compared: `epochs` (which `--epochs rest`
   /// sets), `train_limit` (compared as the epoch's images), the
   /// evaluation's keys (`test_limit`, `evals_per_epoch`,
-  /// `final_iterations`), `threads` (the same results on any) and
-  /// `endurance` (a count), which change no device; nor a key that
-  /// neither run reads.
+  /// `final_iterations`), `threads` (the same results on any),
+  /// `endurance` (a count) and the pulses' times (`program_time`,
+  /// `reset_time`, `slot_time`, `reset_slot_time`: energy and latency's
+  /// bookkeeping), which change no device; nor a key that neither run
+  /// reads, nor `device_csv` when both runs have a measured device (the
+  /// load checks its points: the same curve may come from another file).
   static func otherSettings(_ saved: TrainingConfiguration, _ cfg: TrainingConfiguration) -> [(key: String, saved: String, this: String)] {
-    let unread = Set(saved.ignoredKeys.map(\.key) + cfg.ignoredKeys.map(\.key))
-    let kept: Set<String> = ["epochs", "train_limit", "test_limit", "evals_per_epoch", "final_iterations", "threads", "endurance"]
+    var unread = Set(saved.ignoredKeys.map(\.key) + cfg.ignoredKeys.map(\.key))
+    if saved.measuredDevice != nil && cfg.measuredDevice != nil { unread.insert("device_csv") }
+    let kept: Set<String> = [
+      "epochs", "train_limit", "test_limit", "evals_per_epoch", "final_iterations", "threads", "endurance",
+      "program_time", "reset_time", "slot_time", "reset_slot_time",
+    ]
     let then = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
     // (`adc_range` following each run's c, 2c, is c's.)
     let rangesFollow = saved.adcRange == 2 * saved.c && cfg.adcRange == 2 * cfg.c

@@ -507,7 +507,7 @@ extension TrainCommand {
     // run of 200 images 53 s, before the loops got a cap of 4·n_max).
     if result.cappedRepotentiations > 0 {
       notes.append(
-        "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(4 * cfg.nMax) pulses (4·n_max) short of the old weight: near G_max a step is about e^−β_p of the first (β_p \(JSONWriter.number(cfg.betaP))), so a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
+        "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(max(4 * cfg.nMax, 256)) pulses (4·n_max, at least 256) short of the old weight: where the device's steps near G_max are tiny (with Lim's curve about e^−β_p of the first), a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
     }
     // An ADC that clips the output logits at its top: the classes' sums
     // pile up at its full scale, where they no longer tell the classes

@@ -120,11 +120,12 @@ enum Xbarsim {
         return 64
       case .runtime(let m):
         print("Error: \(oneLine(m))", to: &err)
-        // A run a signal stopped (its work written): 128 + the signal, as
-        // a shell reports a process the signal ended (130 for Ctrl-C, 143
-        // for SIGTERM, 129 for SIGHUP), so that a job's wrapper tells an
-        // interrupted run, to go on with, from a failed one (a
-        // walkthrough, session 67: both were 1).
+        return 1
+      case .interrupted(let m):
+        print("Error: \(oneLine(m))", to: &err)
+        // 128 + the signal, so that a job's wrapper tells an interrupted
+        // run, to go on with, from a failed one (a walkthrough, session
+        // 67: both were 1).
         return runtimeExitCode(afterSignal: interruptRequested)
       }
     } catch let e as StandardOutput.WriteError {
@@ -136,8 +137,8 @@ enum Xbarsim {
     }
   }
 
-  /// A failure's exit code: 1, or 128 + `signal` when a signal (non-zero)
-  /// stopped the run.
+  /// An interrupted run's exit code: 128 + `signal`, or 1 when no signal
+  /// is known (0).
   static func runtimeExitCode(afterSignal signal: Int32) -> Int32 { signal != 0 ? 128 + signal : 1 }
 
   /// An error message on one line whatever the names in it hold: a file

@@ -107,6 +107,19 @@ private func trainUnderFileSizeLimit(
     #expect(json["interrupted"] as? Bool == true)
   }
 
+  // An interrupted run whose output then failed is a failure, exit 1, not
+  // a clean stop (128 + the signal: a job's wrapper would have gone on
+  // from a checkpoint that was not saved; a review, session 67).
+  @Test func anInterruptedRunWhoseOutputFailsExitsOne() throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (child, _, err) = try longTrain(root, data, ["--plot", "/dev/full"])
+    child.send(SIGINT)
+    let end = child.wait()
+    #expect(end == .exited(1), "\(end)")
+    #expect(try String(contentsOf: err, encoding: .utf8).contains("/dev/full: cannot write"))
+  }
+
   // A second Ctrl-C a few milliseconds after the first (a wrapper passing
   // the signal on, an impatient user) killed `train` while it wrote its
   // summary: exit 130 and no summary, 6 times in 6 (a walkthrough, session

@@ -43,8 +43,9 @@ final class LimLayer {
   let sigmaC2C: Double
   /// The most pulses a re-potentiation loop on conductance states issues
   /// (`updateUnidirectional`): 4·n_max, four times a nominal device's way
-  /// from G_min to G_max.
-  var repotentiationCap: Int { 4 * nMax }
+  /// from G_min to G_max, and at least 256 (a review, session 67: at
+  /// n_max 2–4 a cap of 8–16 stopped loops at β_p 2–4 with σ_c2c 0.3).
+  var repotentiationCap: Int { max(4 * nMax, 256) }
   /// The devices are conductances `gp`, `gm` (method c, σ_c2c > 0, or
   /// method b with a margin), updated synapse by synapse; otherwise
   /// integer states `kp`, `km`.
