@@ -1745,10 +1745,9 @@ enum TrainCommand: CLICommand {
   static func otherSettings(_ saved: TrainingConfiguration, _ cfg: TrainingConfiguration) -> [(key: String, saved: String, this: String)] {
     var unread = Set(saved.ignoredKeys.map(\.key) + cfg.ignoredKeys.map(\.key))
     if saved.measuredDevice != nil && cfg.measuredDevice != nil { unread.insert("device_csv") }
-    let kept: Set<String> = [
-      "epochs", "train_limit", "test_limit", "evals_per_epoch", "final_iterations", "threads", "endurance",
-      "program_time", "reset_time", "slot_time", "reset_slot_time",
-    ]
+    let kept = evaluationKeys.union([
+      "epochs", "train_limit", "threads", "endurance", "program_time", "reset_time", "slot_time", "reset_slot_time",
+    ])
     let then = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
     // (`adc_range` following each run's c, 2c, is c's.)
     let rangesFollow = saved.adcRange == 2 * saved.c && cfg.adcRange == 2 * cfg.c

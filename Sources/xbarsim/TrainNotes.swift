@@ -504,10 +504,10 @@ extension TrainCommand {
     }
     // Re-potentiation loops stopped at their cap (a fuzz, session 67: β_p
     // 20 with σ_c2c 0.1 had taken 770,000 pulses a reset at n_max 8, and a
-    // run of 200 images 53 s, before the loops got a cap of 4·n_max).
+    // run of 200 images 53 s, before the loops got their cap).
     if result.cappedRepotentiations > 0 {
       notes.append(
-        "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(max(4 * cfg.nMax, 256)) pulses (4·n_max, at least 256) short of the old weight: where the device's steps near G_max are tiny (with Lim's curve about e^−β_p of the first), a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
+        "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(cfg.repotentiationCap) pulses (4·n_max, at least 256) short of the old weight: where the device's steps near G_max are tiny (with Lim's curve about e^−β_p of the first), a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
     }
     // An ADC that clips the output logits at its top: the classes' sums
     // pile up at its full scale, where they no longer tell the classes
@@ -579,6 +579,9 @@ extension TrainCommand {
     return 100 * Double(counts.max()!) / Double(n)
   }
 
+  /// The keys of the test evaluation alone, which train no device.
+  static let evaluationKeys: Set<String> = ["test_limit", "evals_per_epoch", "final_iterations"]
+
   /// The keys whose values differ from those of a default run of the same
   /// rule (lr and adc_range follow the rule and c, as they do unset), less
   /// those the run does not read and those that only say how much is
@@ -592,7 +595,7 @@ extension TrainCommand {
     let defaults = Dictionary(d.allKeyValues, uniquingKeysWith: { a, _ in a })
     let followingC = Dictionary(sameC.allKeyValues, uniquingKeysWith: { a, _ in a })
     let ignored = Set(cfg.ignoredKeys.map(\.key))
-    let bookkeeping: Set<String> = ["seed", "test_limit", "evals_per_epoch", "final_iterations", "rule", "mode"]
+    let bookkeeping = evaluationKeys.union(["seed", "rule", "mode"])
     return cfg.allKeyValues.filter { key, value in
       !ignored.contains(key) && !bookkeeping.contains(key) && defaults[key] != value
         && !(key == "adc_range" && followingC[key] == value)

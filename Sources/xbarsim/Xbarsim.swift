@@ -126,7 +126,7 @@ enum Xbarsim {
         // 128 + the signal, so that a job's wrapper tells an interrupted
         // run, to go on with, from a failed one (a walkthrough, session
         // 67: both were 1).
-        return runtimeExitCode(afterSignal: interruptRequested)
+        return interruptedExitCode(signal: interruptRequested)
       }
     } catch let e as StandardOutput.WriteError {
       print("Error: \(e)", to: &err)
@@ -139,7 +139,7 @@ enum Xbarsim {
 
   /// An interrupted run's exit code: 128 + `signal`, or 1 when no signal
   /// is known (0).
-  static func runtimeExitCode(afterSignal signal: Int32) -> Int32 { signal != 0 ? 128 + signal : 1 }
+  static func interruptedExitCode(signal: Int32) -> Int32 { signal != 0 ? 128 + signal : 1 }
 
   /// An error message on one line whatever the names in it hold: a file
   /// name with a newline or a tab (legal on Unix) is shown escaped, and a

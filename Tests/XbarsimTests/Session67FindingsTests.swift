@@ -164,10 +164,10 @@ import _TestSupport
 // reports a process the signal ended.
 // (End to end: SignalTests, with SIGINT, SIGTERM and SIGHUP.)
 @Test func aRunStoppedByASignalExitsWith128PlusTheSignal() {
-  #expect(Xbarsim.runtimeExitCode(afterSignal: 0) == 1)
-  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGINT) == 130)
-  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGTERM) == 143)
-  #expect(Xbarsim.runtimeExitCode(afterSignal: SIGHUP) == 129)
+  #expect(Xbarsim.interruptedExitCode(signal: 0) == 1)
+  #expect(Xbarsim.interruptedExitCode(signal: SIGINT) == 130)
+  #expect(Xbarsim.interruptedExitCode(signal: SIGTERM) == 143)
+  #expect(Xbarsim.interruptedExitCode(signal: SIGHUP) == 129)
 }
 
 // A failed save at the end left the file that was there before (another

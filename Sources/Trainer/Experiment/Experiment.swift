@@ -130,9 +130,9 @@ public struct TrainingResult: Sendable {
   public var pulses: Int = 0
   /// Of `pulses`, those that re-potentiate a device after a reset.
   public var repotentiationPulses: Int = 0
-  /// Rule lim's re-potentiation loops stopped at their cap of 4·n_max
-  /// pulses short of the old weight (methods a and b on conductance
-  /// states).
+  /// Rule lim's re-potentiation loops stopped at their cap
+  /// (`TrainingConfiguration.repotentiationCap`) short of the old weight
+  /// (methods a and b on conductance states).
   public var cappedRepotentiations: Int = 0
   public var resets: Int = 0
   /// Every device's pulses and resets (`endurance`), nil without.

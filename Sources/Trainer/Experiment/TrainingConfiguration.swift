@@ -424,6 +424,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// with `b_margin`) rather than as integer states on the potentiation
   /// curve.
   public var limConductanceStates: Bool { method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) }
+  /// The most pulses a rule-lim re-potentiation loop on conductance
+  /// states issues (methods a and b with `sigma_c2c` or `b_margin`):
+  /// 4·n_max, four times a nominal device's way from G_min to G_max, and
+  /// at least 256 (a review, session 67: at n_max 2–4 a cap of 8–16
+  /// stopped loops at β_p 2–4 with σ_c2c 0.3).
+  public var repotentiationCap: Int { max(4 * nMax, 256) }
   /// The synapses of every layer, bias rows included: Σ (m + 1)·n.
   public var synapseCount: Int { zip(layers, layers.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 } }
   /// The pulses this configuration's arrays are programmed with: Lim's

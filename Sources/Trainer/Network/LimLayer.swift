@@ -42,10 +42,8 @@ final class LimLayer {
   /// times 1 + σ_c2c·z (0: the curve's step).
   let sigmaC2C: Double
   /// The most pulses a re-potentiation loop on conductance states issues
-  /// (`updateUnidirectional`): 4·n_max, four times a nominal device's way
-  /// from G_min to G_max, and at least 256 (a review, session 67: at
-  /// n_max 2–4 a cap of 8–16 stopped loops at β_p 2–4 with σ_c2c 0.3).
-  var repotentiationCap: Int { max(4 * nMax, 256) }
+  /// (`updateUnidirectional`; `TrainingConfiguration.repotentiationCap`).
+  let repotentiationCap: Int
   /// The devices are conductances `gp`, `gm` (method c, σ_c2c > 0, or
   /// method b with a margin), updated synapse by synapse; otherwise
   /// integer states `kp`, `km`.
@@ -193,6 +191,7 @@ final class LimLayer {
     columns = outputs
     method = cfg.method
     nMax = cfg.nMax
+    repotentiationCap = cfg.repotentiationCap
     gMax = cfg.gMaxSiemens
     device = cfg.device
     table = cfg.measuredCurve ?? device.potentiationCurve()
@@ -1603,12 +1602,15 @@ final class LimLayer {
         b = bottom
         resets += 2
         sink.issueBothResets(cell: k)
-        while a < top && xa * a - xb * b < w && n < repotentiationCap {
+        while a < top && xa * a - xb * b < w {
+          if n == repotentiationCap {
+            cappedRepotentiations += 1
+            break
+          }
           closedPulseConductance += xa * a * gMax
           a = potentiated(a, Device.self)
           n += 1
         }
-        if n == repotentiationCap && a < top && xa * a - xb * b < w { cappedRepotentiations += 1 }
         sink.issue(.repotentiate, pa, cell: k, count: n)
       case .b:
         // G− ← G_min; while G+ − (G− + ΔG) > W (+ m·ΔG): G− ← G− + ΔG.
@@ -1620,13 +1622,16 @@ final class LimLayer {
         // pulse it issues takes that step varied (both from one
         // evaluation of the step).
         var (next, raw) = Device.of(self).potentiationResults(b)
-        while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) && n < repotentiationCap {
+        while b < top && xa * a - xb * next > w + bMargin * xb * (next - b) {
+          if n == repotentiationCap {
+            cappedRepotentiations += 1
+            break
+          }
           closedPulseConductance += xb * b * gMax
           b = sigmaC2C > 0 ? varied(b, unclamped: raw, Device.self) : next
           (next, raw) = Device.of(self).potentiationResults(b)
           n += 1
         }
-        if n == repotentiationCap && b < top && xa * a - xb * next > w + bMargin * xb * (next - b) { cappedRepotentiations += 1 }
         sink.issue(.repotentiate, pb, cell: k, count: n)
       case .c:
         preconditionFailure("method c is bidirectional")

@@ -187,8 +187,9 @@ public final class LimNetwork: @unchecked Sendable {
   public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: 1) }
   /// Of `pulses`, the re-potentiations after resets (methods a, b).
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
-  /// Re-potentiation loops stopped at their cap (4·n_max pulses) short of
-  /// the old weight: methods a and b on conductance states.
+  /// Re-potentiation loops stopped at their cap
+  /// (`TrainingConfiguration.repotentiationCap`) short of the old weight:
+  /// methods a and b on conductance states.
   public var cappedRepotentiations: Int { layers.reduce(0) { $0 + $1.cappedRepotentiations } }
   /// With `write_lines resistive`: what the update's pulses saw through
   /// the lines (since this network was built); nil otherwise.
