@@ -61,6 +61,11 @@ enum Checkpoint {
     /// (`IDXDataset.checksum`; `train_checksum`, since session 66): a run
     /// on other data goes on inside none of its epochs. nil: not known.
     var trainChecksum: UInt64? = nil
+    /// The run this checkpoint's part belongs to, when it went on from
+    /// others (`run`, since session 68): all its parts' points and counts,
+    /// for the whole run's summary. nil: not known (saved before, or by a
+    /// part whose run began before session 68).
+    var run: RunRecord? = nil
   }
 
   private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
@@ -70,6 +75,7 @@ enum Checkpoint {
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
     if let end = place.runEndImages { text += "  \"run_end_images\": \(end),\n" }
     if let sum = place.trainChecksum { text += "  \"train_checksum\": \"\(String(sum, radix: 16))\",\n" }
+    if let run = place.run { text += "  \"run\": \(runJSON(run)),\n" }
     // (Not `endurance`: the counts are the checkpoint's own `endurance`
     // list, and a run from it counts on from them only with its own
     // --endurance true.)
@@ -84,6 +90,52 @@ enum Checkpoint {
     }
     if let phase { text += "  \"phase\": \"\(phase.rawValue)\",\n" }
     return text
+  }
+
+  /// A checkpoint's `run`: its start, parts, counts, average window and
+  /// points (`[images, accuracy]`), on one line.
+  static func runJSON(_ r: RunRecord) -> String {
+    let window = r.windowStart.map { ", \"window_start\": \($0)" } ?? ""
+    let points = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }.joined(separator: ", ")
+    return "{\"start\": \(r.start), \"parts\": \(r.parts), \"pulses\": \(r.pulses), \"repotentiation_pulses\": \(r.repotentiations), "
+      + "\"resets\": \(r.resets)\(window), \"points\": [\(points)]}"
+  }
+
+  /// A checkpoint's `run` read back, checked against its devices' images.
+  static func readRun(_ v: JSONValue, devicesImages: Int, _ fail: (String) -> CLIError) throws -> RunRecord {
+    let keys = ["start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "points"]
+    guard case .object(let o, let names) = v else { throw fail("'run' must be an object (\(keys.joined(separator: ", "))), got \(v.brief)") }
+    if let odd = names.first(where: { !keys.contains($0) }) {
+      throw fail("'run': unknown key '\(odd)' (it holds \(keys.joined(separator: ", ")))")
+    }
+    func integer(_ key: String, _ range: ClosedRange<Double>, optional: Bool = false) throws -> Int? {
+      guard let x = o[key] else {
+        if optional { return nil }
+        throw fail("'run' has no '\(key)'")
+      }
+      guard case .number(let k) = x, range.contains(k), k == k.rounded() else {
+        throw fail("'run': '\(key)' must be an integer in \(Int(range.lowerBound))…\(Int(range.upperBound)), got \(x.brief)")
+      }
+      return Int(k)
+    }
+    let devices = Double(devicesImages)
+    var r = RunRecord(start: try integer("start", 0...devices)!)
+    r.parts = try integer("parts", 1...1e9)!
+    r.pulses = try integer("pulses", 0...9e15)!
+    r.repotentiations = try integer("repotentiation_pulses", 0...9e15)!
+    r.resets = try integer("resets", 0...9e15)!
+    r.windowStart = try integer("window_start", -1e15...1e15, optional: true)
+    let message = "'run': 'points' must be a list of [images, accuracy]: images ascending, after its start (\(r.start)) and at most devices_train_images (\(devicesImages)), accuracies 0…100"
+    guard case .array(let items)? = o["points"] else { throw fail(message) }
+    var last = r.start
+    r.points = try items.map { item in
+      guard case .array(let pair) = item, pair.count == 2, case .number(let i) = pair[0], case .number(let a) = pair[1],
+        i == i.rounded(), Double(last) < i, i <= devices, a >= 0, a <= 100
+      else { throw fail(message) }
+      last = Int(i)
+      return RunRecord.Point(images: Int(i), accuracy: a)
+    }
+    return r
   }
 
   /// A random stream's state as JSON: its words as hexadecimal strings
@@ -285,7 +337,7 @@ enum Checkpoint {
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
     "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-    "run_end_images", "train_checksum", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
+    "run_end_images", "train_checksum", "run", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -308,7 +360,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, configuration, device, phase, encoder_streams, layers and endurance)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, phase, encoder_streams, layers and endurance)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
@@ -344,6 +396,10 @@ enum Checkpoint {
         throw fail("'train_checksum' must be a checksum of up to 16 hexadecimal digits, got \(v.brief)")
       }
       place.trainChecksum = sum
+    }
+    // (Missing: not known, as before session 68.)
+    if let v = root["run"] {
+      place.run = try readRun(v, devicesImages: place.priorImages + Int(images), fail)
     }
     if let v = root["switch_reference"] {
       guard case .number(let r) = v, r >= 0, r <= 100 else {

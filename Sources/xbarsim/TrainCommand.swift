@@ -952,6 +952,11 @@ enum TrainCommand: CLICommand {
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
     }
+    // The rest of the saved run (the epochs that end where it would have,
+    // with its settings; `--epochs rest` or the number): nil for another.
+    let rest = saved.flatMap { saved in
+      checkpointIn.flatMap { try? restOfRun(saved, $0, cfg, dataCount: train.count, trainChecksum: train.checksum) }
+    }
     if let checkpointIn, let saved {
       experiment.startingNetwork = try startingNetwork(saved, from: checkpointIn, cfg)
       experiment.startingShuffles = saved.place.shuffles
@@ -986,7 +991,7 @@ enum TrainCommand: CLICommand {
       // The epochs that end where the saved run would have (after a
       // periodic save or an interrupt): the rest of its stopped epoch
       // counts as the first. Only when its epochs fit this run's.
-      if let (k, left) = try? restOfRun(saved, checkpointIn, cfg, dataCount: train.count, trainChecksum: train.checksum) {
+      if let (k, left) = rest {
         let which = cfg.epochs == k ? "this run's --epochs \(k) ends where it would have" : "--epochs \(k) (or --epochs rest) ends where it would have (this run trains \(cfg.epochs))"
         // (Stopped at its last epoch's end, before that epoch's record: an
         // interrupt fuzz, session 66, read "had 0 training images left".)
@@ -1005,6 +1010,27 @@ enum TrainCommand: CLICommand {
           "note: \(checkpointIn) holds no \(missing.joined(separator: " or ")): those random draws start afresh from the seed, so this run goes on from the devices but not as the saved run would have",
           to: &err)
       }
+    }
+    // The run this part belongs to (`RunRecord`), as its parts before this
+    // one left it: the rest of the saved run carries the checkpoint's on
+    // (nil when that has none: the run began before session 68, or its
+    // record was lost); any other run begins its own here. (Float SGD and
+    // off-chip learning save no run to go on with.)
+    let partStart = saved?.devicesTrainImages ?? 0
+    let runBefore: RunRecord? =
+      cfg.rule == .float || (cfg.rule == .lim && cfg.mode == .offChip) ? nil
+      : rest?.epochs == cfg.epochs ? saved?.place.run
+      : RunRecord(start: partStart, parts: 0, windowStart: experiment.finalWindowStart.map { partStart + $0 })
+    // A part before stopped inside the evaluation of a point where this
+    // one starts (its last point lies before): this part takes it.
+    if let before = runBefore, before.parts > 0, (before.points.last?.images ?? before.start) < partStart {
+      experiment.takesStartPoint = true
+    }
+    // This part's evaluation points so far (`runWithOutputs`' `taken`).
+    var partPoints: [EvaluationPoint] = []
+    /// The whole run, this part's counts and points so far added.
+    func wholeRun(pulses: Int, repotentiations: Int, resets: Int) -> RunRecord? {
+      runBefore?.continued(partStart: partStart, points: partPoints, pulses: pulses, repotentiations: repotentiations, resets: resets)
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
@@ -1070,13 +1096,17 @@ enum TrainCommand: CLICommand {
       // off-chip learning, which no run goes on with.)
       let prior = saved?.devicesTrainImages ?? 0
       let end = Double(prior - experiment.startingIndex) + Double(cfg.epochs) * Double(experiment.trainImagesPerEpoch)
-      let place = Checkpoint.Place(
+      var place = Checkpoint.Place(
         shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
         priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil,
         trainChecksum: train.checksum)
       switch net {
-      case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
-      case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
+      case .lim(let lim):
+        place.run = wholeRun(pulses: lim.pulses, repotentiations: lim.repotentiations, resets: lim.resets)
+        try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
+      case .hybrid(let hybrid):
+        place.run = wholeRun(pulses: hybrid.pulses, repotentiations: hybrid.repotentiations, resets: hybrid.resets)
+        try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
       }
     }
     // Periodic saves: due every `checkpointEvery` minutes of wall clock
@@ -1093,6 +1123,7 @@ enum TrainCommand: CLICommand {
     let earlier = checkpoint.flatMap { stat($0, &before) == 0 && (before.st_mode & S_IFMT) == S_IFREG ? (before.st_dev, before.st_ino) : nil }
     let (result, logFailure) = try runWithOutputs(
       experiment, label: describe(cfg), log: log, epochLog: epochLog, quiet: args.has("--quiet"),
+      taken: { partPoints.append($0) },
       save: { net, images in
         guard let checkpoint else { return }
         var err = StandardError()
@@ -1138,10 +1169,18 @@ enum TrainCommand: CLICommand {
     // Every output is attempted, and the results printed, before the
     // first failure is reported: one lost file does not lose the others.
     var outputError: (any Error)? = nil
+    // A part that went on with the rest of a run: that whole run, as one
+    // uninterrupted run would report it (its points and counts, all parts').
+    let whole = runBefore.flatMap { before in
+      before.parts > 0
+        ? wholeRun(pulses: result.pulses, repotentiations: result.repotentiationPulses, resets: result.resets).map {
+          WholeRun(record: $0, trainImages: partStart + result.trainImages - $0.start, testImages: experiment.testImages)
+        } : nil
+    }
     if let summary {
       let json = summaryJSON(
         result, cfg, data: dataJSON(train: train, test: test), dataFiles: dataFilesJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) },
-        settling: .some(settling))
+        settling: .some(settling), run: whole)
       do { try OutputFile.write(json, to: summary) } catch { outputError = error }
     }
     if let plot {
@@ -1176,6 +1215,7 @@ enum TrainCommand: CLICommand {
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets; evaluations %.2f s",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets, result.secondsEvaluate))
+    if let whole { say(whole.line(window: averageWindow(cfg))) }
     if let e = result.endurance {
       var err = StandardError()
       print(e.summaryLine, to: &err)
@@ -1792,6 +1832,7 @@ enum TrainCommand: CLICommand {
   /// Runs with the CSV log, the progress bar and Ctrl-C handling.
   static func runWithOutputs(
     _ experiment: Experiment, label: String, log: String?, epochLog: String? = nil, quiet: Bool,
+    taken: (EvaluationPoint) -> Void = { _ in },
     save: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }, saveDue: () -> Bool = { false },
     finished: (TrainedNetwork, _ trainImages: Int) -> Void = { _, _ in }
   ) throws -> (TrainingResult, logFailure: String?) {
@@ -1881,6 +1922,7 @@ enum TrainCommand: CLICommand {
           format: "%ld,%.6f,%.10g,%@,%ld,%ld,%.4f%@\n", p.images, Double(p.images + into) / Double(trainCount),
           p.accuracy, loss as NSString, p.pulses, p.resets, p.seconds, gates as NSString)
         append(line, to: logHandle, log)
+        taken(p)
       },
       epoch: { e in
         let mse = e.meanSquaredError.map { String(format: "%.6f", $0) } ?? ""
@@ -2040,7 +2082,7 @@ enum TrainCommand: CLICommand {
     "seconds_train", "seconds_evaluate", "images_per_second", "pulses", "repotentiation_pulses", "resets",
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
-    "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in",
+    "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
     "write_drop",
   ]
@@ -2078,7 +2120,7 @@ enum TrainCommand: CLICommand {
   static func summaryJSON(
     _ r: TrainingResult, _ cfg: TrainingConfiguration, data: String? = nil, dataFiles: String? = nil,
     checkpointIn: (path: String, trainImages: Int, devicesTrainImages: Int)? = nil,
-    settling: LineSettling?? = nil
+    settling: LineSettling?? = nil, run: WholeRun? = nil
   ) -> String {
     var json = JSONWriter()
     // Null, not 0, when the run was stopped before its first evaluation
@@ -2166,6 +2208,8 @@ enum TrainCommand: CLICommand {
         "checkpoint_in",
         "{\"path\": \(JSONWriter.string(OutputFile.realPath(checkpointIn.path) ?? checkpointIn.path)), \"train_images\": \(checkpointIn.trainImages), \"devices_train_images\": \(checkpointIn.devicesTrainImages)}")
     }
+    // The whole run a part went on with (`--epochs rest`): all its parts.
+    if let run { json.addRaw("run", run.json) }
     // The measured device's file as it was read: the configuration names
     // only its path (a file edited since re-ran silently as another
     // device; a walkthrough, session 44).
@@ -2186,6 +2230,44 @@ enum TrainCommand: CLICommand {
     if let dataFiles { json.addRaw("data_files", dataFiles.replacingOccurrences(of: "\n", with: "\n  ")) }
     json.addRaw("configuration", configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()
+  }
+}
+
+/// The whole run that a part went on with (`--epochs rest`, from a
+/// checkpoint holding the parts before it): what the summary's `run` and
+/// the result line say.
+struct WholeRun {
+  var record: RunRecord
+  /// Training images of all parts.
+  var trainImages: Int
+  /// The test set's size (for the mean of its accuracies).
+  var testImages: Int
+
+  /// The summary's `run` object, on one line.
+  var json: String {
+    var o = JSONWriter()
+    o.add("parts", record.parts)
+    o.add("train_images", trainImages)
+    o.add("pulses", record.pulses)
+    o.add("repotentiation_pulses", record.repotentiations)
+    o.add("resets", record.resets)
+    o.add("evaluation_points", record.points.count)
+    let a = record.accuracies(testImages: testImages)
+    for (key, value) in [
+      ("test_accuracy", a?.last), ("accuracy_mean_last", a?.mean), ("accuracy_min_last", a?.min), ("accuracy_max_last", a?.max),
+    ] {
+      if let value { o.add(key, value) } else { o.addRaw(key, "null") }
+    }
+    return o.finishedOnOneLine()
+  }
+
+  /// The result line: "the whole run (3 parts, 60000 images): test accuracy
+  /// 95.29 % (last 10 % of points: mean …), … pulses, … resets".
+  func line(window: String) -> String {
+    let accuracy = record.accuracies(testImages: testImages).map {
+      String(format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)", $0.last, window as NSString, $0.mean, $0.min, $0.max)
+    } ?? "test accuracy not evaluated (no evaluation point in any part)"
+    return "the whole run (\(record.parts) parts, \(trainImages) images): \(accuracy); \(record.pulses) pulses, \(record.resets) resets"
   }
 }
 

@@ -240,6 +240,12 @@ public final class Experiment {
   /// last whole epoch (its switch compares the next epoch's with it); nil:
   /// measured on the starting network.
   public var startingSwitchReference: Double? = nil
+  /// Takes a point at the run's start when one of the run it goes on from
+  /// lies there (a regular one, or after one of its last updates), as that
+  /// run stopped inside its evaluation: the points are then the
+  /// uninterrupted run's. Set by a part that knows the point was not
+  /// taken (`RunRecord`); otherwise a point at the start is left out.
+  public var takesStartPoint = false
   /// After `run`: images of its last epoch whose updates reached the
   /// devices, 0 when that epoch ended (`startingIndex` for a run that goes
   /// on from here).
@@ -283,6 +289,16 @@ public final class Experiment {
   /// The ends of a run's last `count` updates, in training images from the
   /// run's start, ascending: an epoch's updates end at every multiple of
   /// `batch` below its `images` and at its end (a shorter last batch).
+  /// With `final_iterations`, where the run's average window begins: the
+  /// end of the first of its last updates, in training images from this
+  /// run's start (0 or less: before it, in the run it goes on from); nil
+  /// without.
+  public var finalWindowStart: Int? {
+    Self.finalUpdateEnds(
+      count: configuration.finalIterations, images: trainCount, batch: configuration.batch, epochs: configuration.epochs
+    ).first.map { $0 - startingIndex }
+  }
+
   static func finalUpdateEnds(count: Int, images: Int, batch: Int, epochs: Int) -> [Int] {
     var ends: [Int] = []
     var epoch = epochs
@@ -336,6 +352,8 @@ public final class Experiment {
 
   /// Training images per epoch (after `train_limit`).
   public var trainImagesPerEpoch: Int { trainCount }
+  /// Test images per evaluation (after `test_limit`).
+  public var testImages: Int { testCount }
 
   /// The training set's indices in the order the first epoch visits them.
   public var firstEpochOrder: [Int] { epochOrder(shuffles: 1) }
@@ -588,13 +606,19 @@ public final class Experiment {
     func pointAt(_ k: Int) -> Int {
       Int((Double(trainCount * cfg.epochs) * Double(k) / Double(pointCount)).rounded()) - startingIndex
     }
+    // (A point at the start, where the run it goes on from stopped inside
+    // that point's evaluation: taken first, with `takesStartPoint`.)
+    var startPoint = false
     while nextPoint < pointCount && (pointAt(nextPoint) < 0 || (pointAt(nextPoint) == 0 && startingIndex < trainCount)) {
+      startPoint = startPoint || pointAt(nextPoint) == 0
       nextPoint += 1
     }
     // `final_iterations`: a point after each of the run's last updates too
     // (one at an end the regular points share).
-    let finalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
-      .map { $0 - startingIndex }.filter { $0 > 0 }
+    let allFinalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
+      .map { $0 - startingIndex }
+    let finalEnds = allFinalEnds.filter { $0 > 0 }
+    startPoint = takesStartPoint && startingIndex < trainCount && (startPoint || allFinalEnds.contains(0))
     var nextFinal = 0
     /// The next point: the next regular one, or an update's end before it.
     func nextTarget() -> Int {
@@ -613,6 +637,25 @@ public final class Experiment {
       save(net, seen)
     }
 
+    if startPoint && !stoppedBeforeTraining {
+      let e0 = DispatchTime.now().uptimeNanoseconds
+      do {
+        let acc = try evaluate(after: 0)
+        lastAccuracy = acc
+        let p = EvaluationPoint(images: 0, accuracy: acc, loss: .nan, pulses: 0, resets: 0, seconds: 0)
+        result.points.append(p)
+        point(p)
+      } catch SolverError.stopped {
+        result.interrupted = true
+        result.stoppedWhere = "in the test evaluation at its start"
+      } catch {
+        result.failure = "evaluation at the run's start: \(error)"
+        result.interrupted = true
+      }
+      let e1 = DispatchTime.now().uptimeNanoseconds - e0
+      evalNanos += e1
+      result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
+    }
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
         epochs: for e in 0..<cfg.epochs {
@@ -650,6 +693,9 @@ public final class Experiment {
             result.stoppedWhere = "in the hybrid's first measurement of its training accuracy, before any image"
             break epochs
           }
+          // (Stopped in the point at its start: in its first epoch, at the
+          // place it went on from.)
+          if result.interrupted { break epochs }
           // The losses since the last point (or the epoch's start).
           var chunkLoss = 0.0
           // Stopped at the epoch's last image (before its end): nothing is
@@ -916,17 +962,11 @@ public final class Experiment {
       result.solverIterations += reader.iterations
       result.solverSolves += reader.solves
     }
-    if let last = result.points.last {
-      result.testAccuracy = last.accuracy
-      let k = max(1, Int((Double(result.points.count) * 0.1).rounded(.up)))
-      // With `final_iterations`, the points after the last updates (those
-      // reached: a run stopped among them has fewer); a run stopped before
-      // them keeps the last 10 % of its points.
-      let window = finalEnds.first.map { first in result.points.filter { $0.images >= first } } ?? []
-      let tail = window.isEmpty ? result.points.suffix(k).map(\.accuracy) : window.map(\.accuracy)
-      result.accuracyMeanLast = Self.meanAccuracy(tail, of: testCount)
-      result.accuracyMinLast = tail.min()!
-      result.accuracyMaxLast = tail.max()!
+    // With `final_iterations`, the points after the last updates (those
+    // reached: a run stopped among them has fewer); a run stopped before
+    // them keeps the last 10 % of its points.
+    if let a = RunRecord.accuracies(result.points.map { ($0.images, $0.accuracy) }, windowStart: finalEnds.first, testImages: testCount) {
+      (result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast, result.accuracyMaxLast) = a
     }
     return result
   }

@@ -1,0 +1,87 @@
+/// A run trained in parts (a job stopped and gone on with `--epochs rest`,
+/// each part from the last one's checkpoint): what the parts so far
+/// measured, so that the last part can say what the whole run did, as one
+/// uninterrupted run would have (its accuracy over the last 10 % of the
+/// whole run's points, its pulses and resets). A checkpoint carries it
+/// (`run`), and each part that goes on adds its own.
+public struct RunRecord: Sendable, Equatable {
+  /// The devices' training images where the run began
+  /// (`devices_train_images` of the checkpoint its first part started
+  /// from; 0 for fresh devices).
+  public var start: Int
+  /// Parts so far, the one that saved it included.
+  public var parts: Int
+  /// Identical pulses, of them re-potentiations, and resets, of all parts.
+  public var pulses: Int
+  public var repotentiations: Int
+  public var resets: Int
+  /// With `final_iterations`, the devices' images at the end of the first
+  /// of the run's last updates: the points from there on make its average
+  /// (as ``Experiment``'s own window); nil without.
+  public var windowStart: Int?
+  /// Every evaluation point of all parts: the devices' training images
+  /// there, and the test accuracy (percent), in order.
+  public var points: [Point]
+
+  public struct Point: Sendable, Equatable {
+    public var images: Int
+    public var accuracy: Double
+    public init(images: Int, accuracy: Double) {
+      self.images = images
+      self.accuracy = accuracy
+    }
+  }
+
+  public init(
+    start: Int, parts: Int = 1, pulses: Int = 0, repotentiations: Int = 0, resets: Int = 0, windowStart: Int? = nil,
+    points: [Point] = []
+  ) {
+    self.start = start
+    self.parts = parts
+    self.pulses = pulses
+    self.repotentiations = repotentiations
+    self.resets = resets
+    self.windowStart = windowStart
+    self.points = points
+  }
+
+  /// This record followed by a part that began at the devices' training
+  /// image `partStart` and has measured `points` so far (their images
+  /// counted from its start) and issued `pulses`, `repotentiations` and
+  /// `resets`. A point of the part at or before the record's last (a part
+  /// that took again a point its predecessor had taken before it stopped)
+  /// is left out, so the points are the uninterrupted run's.
+  public func continued(
+    partStart: Int, points new: [EvaluationPoint], pulses: Int, repotentiations: Int, resets: Int
+  ) -> RunRecord {
+    var r = self
+    r.parts += 1
+    r.pulses += pulses
+    r.repotentiations += repotentiations
+    r.resets += resets
+    let last = points.last?.images ?? Int.min
+    r.points += new.map { Point(images: partStart + $0.images, accuracy: $0.accuracy) }.filter { $0.images > last }
+    return r
+  }
+
+  /// The run's last accuracy and its mean, min and max over the window
+  /// (the points from `windowStart`, when it has any; else the last 10 %
+  /// of the points, at least one); nil before the first point.
+  /// `testImages`: the test set's size (the mean of counts, rounded once).
+  public func accuracies(testImages: Int) -> (last: Double, mean: Double, min: Double, max: Double)? {
+    Self.accuracies(points.map { ($0.images, $0.accuracy) }, windowStart: windowStart, testImages: testImages)
+  }
+
+  /// A run's last accuracy and its average window's mean, min and max, from
+  /// its points (images, accuracy): with `windowStart`, the points from
+  /// there on, when there are any; else the last 10 % (at least one).
+  static func accuracies(
+    _ points: [(images: Int, accuracy: Double)], windowStart: Int?, testImages: Int
+  ) -> (last: Double, mean: Double, min: Double, max: Double)? {
+    guard let last = points.last else { return nil }
+    let k = max(1, Int((Double(points.count) * 0.1).rounded(.up)))
+    let window = windowStart.map { first in points.filter { $0.images >= first } } ?? []
+    let tail = window.isEmpty ? points.suffix(k).map(\.accuracy) : window.map(\.accuracy)
+    return (last.accuracy, Experiment.meanAccuracy(tail, of: testImages), tail.min()!, tail.max()!)
+  }
+}
