@@ -361,8 +361,16 @@ final class LimLayer {
   /// Synapse k's entry in the weight cache, from its device states, as
   /// every update kernel computes it: on integer states X·G(s) of each
   /// device in single precision (`tableS`), then their difference,
-  /// X+·G(s+) − X−·G(s−) (with X = 1 the two table entries); on
-  /// conductance states the double difference G+ − G− rounded once.
+  /// X+·G(s+) − X−·G(s−) (with X = 1 the two table entries). Methods a
+  /// and b on conductance states the same, each device's G in single
+  /// precision and then scaled: their integer kernel is σ_c2c → 0's limit,
+  /// and a cache rounded otherwise parted the two. (It had been the double
+  /// difference rounded once: at β_p 20, n_max 64, states 1…64 lie within
+  /// 1.3e-7 of G_max, 3 values in single precision, so the kernel's
+  /// weights between them are 0 and σ_c2c 1e-30's were ~1e-14 S; the
+  /// hidden δ's signs through those weights, and so the first sample's
+  /// pulses, differed, session 68.) Method c, which has no integer
+  /// kernel, keeps the double difference G+ − G− rounded once.
   /// One definition for the kernels, `store` and `synchronize`: the cache
   /// a checkpoint restores, or an inspection re-reads, is the one the run
   /// kept. (The two roundings differ in the last bit for some state pairs;
@@ -371,7 +379,12 @@ final class LimLayer {
   /// trained twin, a session-45 finding.)
   @inline(__always)
   func cachedWeight(_ k: Int, _ g: (plus: Double, minus: Double)) -> Float {
-    guard !conductanceStates else { return Float(g.plus - g.minus) }
+    if conductanceStates {
+      guard method != .c else { return Float(g.plus - g.minus) }
+      let p = Float(gp[k] * gMax), m = Float(gm[k] * gMax)
+      guard hasVariation else { return p - m }
+      return xp[k] * p - xm[k] * m
+    }
     guard hasVariation else { return tableS[Int(kp[k])] - tableS[Int(km[k])] }
     return xp[k] * tableS[Int(kp[k])] - xm[k] * tableS[Int(km[k])]
   }
