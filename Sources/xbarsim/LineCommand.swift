@@ -122,6 +122,7 @@ enum LineCommand: CLICommand {
         throw CLIError.usage("\(name) \(out) names the problem file \(p); it would be overwritten")
       }
     }
+    try OutputFile.refuseStandardOutput([("--csv", args.string("--csv")), ("--spice", args.string("--spice"))], carrying: "the JSON result")
     if let a = args.string("--csv"), let b = args.string("--spice"), OutputFile.sameFile(a, b) || a == b {
       throw CLIError.usage("--csv and --spice name one file (\(a)): give two")
     }

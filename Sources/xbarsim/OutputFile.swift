@@ -484,6 +484,17 @@ enum OutputFile {
     }
   }
 
+  /// Refuses an output of `options` that is the process's standard output
+  /// (`-`, /dev/stdout, /dev/fd/1) when the command prints `what` there: the
+  /// two had followed each other on it, which no reader could part (a
+  /// scripting user's walkthrough, session 68: `line --csv -` printed the
+  /// CSV and then the JSON).
+  static func refuseStandardOutput(_ options: [(String, String?)], carrying what: String) throws {
+    for case let (option, path?) in options where streamDescriptor(path) == 1 {
+      throw CLIError.usage("\(option) \(path) is standard output, which carries \(what); give \(option) a file")
+    }
+  }
+
   /// The descriptor of a stream the process holds that `path` names: `-`
   /// and `/dev/stdout` 1, `/dev/stderr` 2, `/dev/fd/N` and
   /// `/proc/self/fd/N` N (bash's `>(...)`); nil for any other path. Such an

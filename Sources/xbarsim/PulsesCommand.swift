@@ -192,6 +192,8 @@ enum PulsesCommand: CLICommand {
     {
       throw CLIError.usage("--svg \(svg) names the --csv file \(csv); it would be overwritten")
     }
+    try OutputFile.refuseStandardOutput(
+      [("--svg", args.string("--svg")), ("--cycle-stats", args.string("--cycle-stats"))], carrying: "the pulse CSV")
     // Before the curves are printed: an unwritable chart fails first.
     if let svg = args.string("--svg") { try OutputFile.check(svg, "the chart") }
     if let stats = args.string("--cycle-stats") {

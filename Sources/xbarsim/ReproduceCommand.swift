@@ -301,6 +301,12 @@ enum ReproduceCommand: CLICommand {
   static func checkOutputs(_ args: ParsedArguments) throws {
     let summary = args.string("--summary"), journal = args.string("--journal"), plot = args.string("--plot")
     if let summary { try OutputFile.check(summary, "the summary") }
+    // (A stream is rewritten whole after every run, and read back by no
+    // resume: `--journal -` printed one journal after another on standard
+    // output; a scripting user's walkthrough, session 68.)
+    if let journal, OutputFile.streamDescriptor(journal) != nil {
+      throw CLIError.usage("--journal \(journal) is a stream; give a file, which each finished run rewrites and the same command resumes from")
+    }
     if let journal { try OutputFile.check(journal, "the journal") }
     if let plot { try OutputFile.check(plot, "the plot") }
     let outputs = [("--summary", summary), ("--journal", journal), ("--plot", plot)]

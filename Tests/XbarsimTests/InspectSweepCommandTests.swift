@@ -510,7 +510,8 @@ func badSweepInputIsAOneLineError(extra: [String], mentions: String) throws {
 
   let damages: [(pattern: String, with: String, words: [String])] = [
     (",\\n     \"minus_states\": \\[[^\\]]*\\]", "", ["layers[0].minus_states is missing"]),
-    ("\"pulses\": [0-9]+", "\"pulses\": 1e400", ["layers[0].pulses"]),
+    // (A layer's, not the run record's.)
+    ("\"columns\": 12, \"pulses\": [0-9]+", "\"columns\": 12, \"pulses\": 1e400", ["layers[0].pulses"]),
     ("\"rows\": 65, \"columns\": 12", "\"rows\": 4294967296, \"columns\": 4294967296", ["layers[0] is 4294967296×4294967296", "65×12"]),
     ("\"plus_states\": \\[[0-9]+", "\"plus_states\": [65", ["layers[0].plus_states holds 65", "0…64"]),
     ("\"seed\": \"12345678901234567891\"", "\"seed\": 12345678901234567891", ["seed", "2^53"]),

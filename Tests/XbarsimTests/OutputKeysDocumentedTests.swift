@@ -75,6 +75,9 @@ private func header(_ url: URL) throws -> [String] {
     ("single", net + ["--rule", "single", "--checkpoint-out", root.appendingPathComponent("single.json").path]),
     // (A run from a checkpoint: checkpoint_in.)
     ("from-checkpoint", ["--checkpoint-in", root.appendingPathComponent("single.json").path]),
+    // (The rest of a run in parts: run. Its checkpoint, single.json, is
+    // made a two-epoch run's, stopped after its first, below.)
+    ("rest", ["--checkpoint-in", root.appendingPathComponent("rest.json").path, "--epochs", "rest"]),
     ("float", net + ["--rule", "float"]),
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
@@ -90,6 +93,12 @@ private func header(_ url: URL) throws -> [String] {
   var summaries: [URL] = []
   var logHeaders: [[String]] = [], epochHeaders: [[String]] = []
   for (name, options) in runs {
+    if name == "rest" {
+      let text = try String(contentsOf: root.appendingPathComponent("single.json"), encoding: .utf8)
+      let edited = text.replacingOccurrences(of: "\"run_end_images\": 120,", with: "\"run_end_images\": 240,")
+      #expect(edited != text)
+      try edited.write(to: root.appendingPathComponent("rest.json"), atomically: false, encoding: .utf8)
+    }
     let out = root.appendingPathComponent(name)
     let r = try runXbarsim(["train"] + common + options + ["--out", out.path])
     #expect(r.status == 0, "\(name): \(r.stderr)")
