@@ -9,7 +9,7 @@ extension TrainingConfiguration {
   public static let keys: [(key: String, value: String, help: String)] = [
     ("layers", "<n,n,...>", "Neurons per layer, input first (default 784,200,10)."),
     ("rule", "<lim|float|hybrid|single>", "Learning rule: Lim's sign rule, float SGD, Choi's hybrid synapse, or one pair of its devices (default lim)."),
-    ("method", "<a|b|c>", "Lim's update method at G_max (default b)."),
+    ("method", "<a|b|c>", "What Lim's rule does when the device to pulse is at G_max (default b): a resets both devices and re-potentiates that one to the old weight; b resets the other and re-potentiates it to one step short of its old state, so the weight moves one step (the paper's proposal); c depresses the other one step (a bidirectional device). README, Choices."),
     ("learning", "<on-chip|off-chip>", "Train in the arrays, or in software then program them (default on-chip)."),
     ("transfer", "<states|weights>", "Off-chip: program the device states of the sign rule trained without variation, or float SGD's weights (default states)."),
     ("beta", "<β>", "Nonlinearity of potentiation and depression (default 2)."),
@@ -25,7 +25,7 @@ extension TrainingConfiguration {
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
     ("batch_pulses", "<sign|net>", "Mini-batch: one pulse along the summed gradient, or the samples' pulses netted (default sign)."),
-    ("epochs", "<n>", "Passes over the training set (default 1)."),
+    ("epochs", "<n>", "Passes over the training set (default 1); with --checkpoint-in, rest: the epochs the run that saved it had left."),
     ("seed", "<n>", "Seed of every random draw (default 1)."),
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
     ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero, for every rule; centred until 2026-12-01 for hybrid and single and reproduce choi2021)."),
