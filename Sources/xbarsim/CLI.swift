@@ -244,8 +244,11 @@ enum ArgumentParsing {
           // Else the options it begins (`--checkpoint`: a walkthrough,
           // session 66, got no hint, as its edits are 3 and 4 away).
           let begun = byName.keys.filter { $0.hasPrefix(name + "-") }.sorted()
+          // A command without an output file prints its result (a teaching-lab
+          // walkthrough, session 68: `solve --out x.json` got no hint).
+          let redirect = ["--out", "--output"].contains(name) ? " (this command prints its result on standard output: redirect it, > FILE)" : nil
           let hint =
-            nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" }
+            redirect ?? nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" }
             ?? ((1...4).contains(begun.count) ? " (did you mean \(begun.count == 1 ? "" : "one of ")\(begun.map { "'\($0)'" }.joined(separator: ", "))?)" : "")
           throw CLIError.usage("unknown option '\(name)'\(hint)")
         }

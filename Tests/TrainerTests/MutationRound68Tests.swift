@@ -84,6 +84,10 @@ private func pollsBeforePoints(_ cfg: TrainingConfiguration, train: IDXDataset, 
   let end = second.run()
   #expect(end.points.map { 118 + $0.images } == whole.points.map(\.images))
   #expect(end.points.map(\.accuracy) == whole.points.map(\.accuracy))
+  // Its own average is over the window's points it took, the one at its
+  // start among them: the whole run's three (it had left that one out).
+  #expect(
+    [end.accuracyMeanLast, end.accuracyMinLast, end.accuracyMaxLast] == [whole.accuracyMeanLast, whole.accuracyMinLast, whole.accuracyMaxLast])
 }
 
 /// A part that goes on at an epoch's last image (`startingIndex` the

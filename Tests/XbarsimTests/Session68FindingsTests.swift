@@ -42,3 +42,18 @@ private func expectUsageError(_ r: ProcessResult, _ words: [String], sourceLocat
       ["--journal \(path) is a stream", "give a file"])
   }
 }
+
+// A teaching-lab walkthrough (session 68): `solve --out x.json` and
+// `pulses --out x.csv` were told "unknown option" without a word on where
+// their result goes.
+@Test func anOutputOptionACommandDoesNotHaveSaysWhereItsResultGoes() throws {
+  for (command, option) in [(["pulses", "--nmax", "4"], "--out"), (["line", "--cells", "3"], "--output"), (["bench", "read"], "--out")] {
+    let r = try runXbarsim(command + [option, "x"])
+    #expect(r.status == 64)
+    let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(first == "Error: unknown option '\(option)' (this command prints its result on standard output: redirect it, > FILE)", "\(first)")
+  }
+  // (Where the command has one, it is taken: spice's --out.)
+  let typo = try runXbarsim(["pulses", "--nmax", "4", "--outt", "x"])
+  #expect(!typo.stderr.contains("redirect"), "\(typo.stderr)")
+}

@@ -965,7 +965,10 @@ public final class Experiment {
     // With `final_iterations`, the points after the last updates (those
     // reached: a run stopped among them has fewer); a run stopped before
     // them keeps the last 10 % of its points.
-    if let a = RunRecord.accuracies(result.points.map { ($0.images, $0.accuracy) }, windowStart: finalEnds.first, testImages: testCount) {
+    // (A point at the start after one of the last updates, taken there,
+    // is in the window too.)
+    let windowStart = startPoint && allFinalEnds.contains(0) ? 0 : finalEnds.first
+    if let a = RunRecord.accuracies(result.points.map { ($0.images, $0.accuracy) }, windowStart: windowStart, testImages: testCount) {
       (result.testAccuracy, result.accuracyMeanLast, result.accuracyMinLast, result.accuracyMaxLast) = a
     }
     return result
