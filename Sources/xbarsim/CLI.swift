@@ -246,7 +246,11 @@ enum ArgumentParsing {
           let begun = byName.keys.filter { $0.hasPrefix(name + "-") }.sorted()
           // A command without an output file prints its result (a teaching-lab
           // walkthrough, session 68: `solve --out x.json` got no hint).
-          let redirect = ["--out", "--output"].contains(name) ? " (this command prints its result on standard output: redirect it, > FILE)" : nil
+          // (One that has the other spelling is pointed to it.)
+          let redirect = ["--out", "--output"].contains(name)
+            ? ["--out", "--output"].first { byName[$0] != nil }.map { " (did you mean '\($0)'?)" }
+              ?? " (this command prints its result on standard output: redirect it, > FILE)"
+            : nil
           let hint =
             redirect ?? nearest(name, among: byName.keys + ["--help"]).map { " (did you mean '\($0)'?)" }
             ?? ((1...4).contains(begun.count) ? " (did you mean \(begun.count == 1 ? "" : "one of ")\(begun.map { "'\($0)'" }.joined(separator: ", "))?)" : "")

@@ -95,7 +95,7 @@ enum Checkpoint {
   /// A checkpoint's `run`: its start, parts, counts, average window and
   /// points (`[images, accuracy]`), on one line.
   static func runJSON(_ r: RunRecord) -> String {
-    let window = r.windowStart.map { ", \"window_start\": \($0)" } ?? ""
+    let window = (r.windowStart.map { ", \"window_start\": \($0)" } ?? "") + (r.windowUpdates.map { ", \"window_updates\": \($0)" } ?? "")
     let points = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }.joined(separator: ", ")
     return "{\"start\": \(r.start), \"parts\": \(r.parts), \"pulses\": \(r.pulses), \"repotentiation_pulses\": \(r.repotentiations), "
       + "\"resets\": \(r.resets)\(window), \"points\": [\(points)]}"
@@ -103,7 +103,7 @@ enum Checkpoint {
 
   /// A checkpoint's `run` read back, checked against its devices' images.
   static func readRun(_ v: JSONValue, devicesImages: Int, _ fail: (String) -> CLIError) throws -> RunRecord {
-    let keys = ["start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "points"]
+    let keys = ["start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "window_updates", "points"]
     guard case .object(let o, let names) = v else { throw fail("'run' must be an object (\(keys.joined(separator: ", "))), got \(v.brief)") }
     if let odd = names.first(where: { !keys.contains($0) }) {
       throw fail("'run': unknown key '\(odd)' (it holds \(keys.joined(separator: ", ")))")
@@ -125,6 +125,8 @@ enum Checkpoint {
     r.repotentiations = try integer("repotentiation_pulses", 0...9e15)!
     r.resets = try integer("resets", 0...9e15)!
     r.windowStart = try integer("window_start", -1e15...1e15, optional: true)
+    r.windowUpdates = try integer("window_updates", 1...1e15, optional: true)
+    if r.windowStart == nil && r.windowUpdates != nil { throw fail("'run': 'window_updates' without 'window_start'") }
     let message = "'run': 'points' must be a list of [images, accuracy]: images ascending, after its start (\(r.start)) and at most devices_train_images (\(devicesImages)), accuracies 0…100"
     guard case .array(let items)? = o["points"] else { throw fail(message) }
     var last = r.start

@@ -1020,7 +1020,9 @@ enum TrainCommand: CLICommand {
     let runBefore: RunRecord? =
       cfg.rule == .float || (cfg.rule == .lim && cfg.mode == .offChip) ? nil
       : rest?.epochs == cfg.epochs ? saved?.place.run
-      : RunRecord(start: partStart, parts: 0, windowStart: experiment.finalWindowStart.map { partStart + $0 })
+      : RunRecord(
+        start: partStart, parts: 0, windowStart: experiment.finalWindowStart.map { partStart + $0 },
+        windowUpdates: cfg.finalIterations > 0 ? cfg.finalIterations : nil)
     // A part before stopped inside the evaluation of a point where this
     // one starts (its last point lies before): this part takes it.
     if let before = runBefore, before.parts > 0, (before.points.last?.images ?? before.start) < partStart {
@@ -1215,7 +1217,7 @@ enum TrainCommand: CLICommand {
       format: "%@: %@; %ld images in %.2f s train (%.0f images/s), %ld pulses, %ld resets; evaluations %.2f s",
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets, result.secondsEvaluate))
-    if let whole { say(whole.line(window: averageWindow(cfg))) }
+    if let whole { say(whole.line) }
     if let e = result.endurance {
       var err = StandardError()
       print(e.summaryLine, to: &err)
@@ -2263,9 +2265,9 @@ struct WholeRun {
 
   /// The result line: "the whole run (3 parts, 60000 images): test accuracy
   /// 95.29 % (last 10 % of points: mean …), … pulses, … resets".
-  func line(window: String) -> String {
+  var line: String {
     let accuracy = record.accuracies(testImages: testImages).map {
-      String(format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)", $0.last, window as NSString, $0.mean, $0.min, $0.max)
+      String(format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)", $0.last, record.windowText as NSString, $0.mean, $0.min, $0.max)
     } ?? "test accuracy not evaluated (no evaluation point in any part)"
     return "the whole run (\(record.parts) parts, \(trainImages) images): \(accuracy); \(record.pulses) pulses, \(record.resets) resets"
   }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import _TestSupport
 
+@testable import xbarsim
+
 // A walkthrough of a user who drives xbarsim from Python scripts (session
 // 68): a second output sent to standard output followed the command's own
 // there (`line --csv -`: the CSV, then the JSON; `pulses --svg -`: the
@@ -53,7 +55,37 @@ private func expectUsageError(_ r: ProcessResult, _ words: [String], sourceLocat
     let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
     #expect(first == "Error: unknown option '\(option)' (this command prints its result on standard output: redirect it, > FILE)", "\(first)")
   }
-  // (Where the command has one, it is taken: spice's --out.)
-  let typo = try runXbarsim(["pulses", "--nmax", "4", "--outt", "x"])
-  #expect(!typo.stderr.contains("redirect"), "\(typo.stderr)")
+  // A command that has --out (or --output) is pointed to it (review 68:
+  // `train --output` had been told to redirect).
+  for command in [["train"], ["sweep"], ["inspect"]] {
+    let r = try runXbarsim(command + ["--output", "x"])
+    #expect(r.status == 64)
+    #expect(!r.stderr.contains("redirect"), "\(command): \(r.stderr)")
+  }
+  let train = try runXbarsim(["train", "--output", "x"])
+  #expect(train.stderr.hasPrefix("Error: unknown option '--output' (did you mean '--out'?)"), "\(train.stderr)")
+}
+
+// Review 68: the whole run's result line named the average window by the
+// last part's `final_iterations` (which `--epochs rest` cuts, or another
+// part may change), where its mean is over the first part's window.
+@Test func theWholeRunsLineNamesItsOwnWindow() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-whole-run-window", train: 120, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet"]
+  let ck = root.appendingPathComponent("a.json"), rest = root.appendingPathComponent("rest.json")
+  let a = try runXbarsim(common + ["--final-iterations", "100", "--checkpoint-out", ck.path])
+  #expect(a.status == 0, "\(a.stderr)")
+  let record = try #require(try Checkpoint.read(ck.path).place.run)
+  #expect(record.windowStart == 21 && record.windowUpdates == 100)
+  // Made a two-epoch run's, stopped after its first.
+  let text = try String(contentsOf: ck, encoding: .utf8)
+  let edited = text.replacingOccurrences(of: "\"run_end_images\": 120,", with: "\"run_end_images\": 240,")
+  #expect(edited != text)
+  try edited.write(to: rest, atomically: false, encoding: .utf8)
+  let r = try runXbarsim(common + ["--checkpoint-in", rest.path, "--epochs", "rest", "--final-iterations", "50"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let lines = r.stdout.split(separator: "\n")
+  #expect(lines.first?.contains("(last 50 updates: mean") == true, "\(r.stdout)")
+  #expect(lines.contains { $0.hasPrefix("the whole run (2 parts, 240 images): test accuracy") && $0.contains("(last 100 updates: mean") }, "\(r.stdout)")
 }

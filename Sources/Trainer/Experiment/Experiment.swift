@@ -608,9 +608,13 @@ public final class Experiment {
     }
     // (A point at the start, where the run it goes on from stopped inside
     // that point's evaluation: taken first, with `takesStartPoint`.)
+    // (With mini-batches a point is taken at the end of the batch it falls
+    // in: one whose batch ends at the start is the start's. Review 68: a
+    // stop in its evaluation had lost it.)
+    func batchEnd(_ i: Int) -> Int { i % cfg.batch == 0 ? i : min(trainCount, i + cfg.batch - i % cfg.batch) }
     var startPoint = false
     while nextPoint < pointCount && (pointAt(nextPoint) < 0 || (pointAt(nextPoint) == 0 && startingIndex < trainCount)) {
-      startPoint = startPoint || pointAt(nextPoint) == 0
+      startPoint = startPoint || batchEnd(pointAt(nextPoint) + startingIndex) == startingIndex
       nextPoint += 1
     }
     // `final_iterations`: a point after each of the run's last updates too

@@ -19,6 +19,9 @@ public struct RunRecord: Sendable, Equatable {
   /// of the run's last updates: the points from there on make its average
   /// (as ``Experiment``'s own window); nil without.
   public var windowStart: Int?
+  /// Those last updates' number (the first part's `final_iterations`, which
+  /// a later part going on may cut to its own): what the window is called.
+  public var windowUpdates: Int?
   /// Every evaluation point of all parts: the devices' training images
   /// there, and the test accuracy (percent), in order.
   public var points: [Point]
@@ -34,7 +37,7 @@ public struct RunRecord: Sendable, Equatable {
 
   public init(
     start: Int, parts: Int = 1, pulses: Int = 0, repotentiations: Int = 0, resets: Int = 0, windowStart: Int? = nil,
-    points: [Point] = []
+    windowUpdates: Int? = nil, points: [Point] = []
   ) {
     self.start = start
     self.parts = parts
@@ -42,6 +45,7 @@ public struct RunRecord: Sendable, Equatable {
     self.repotentiations = repotentiations
     self.resets = resets
     self.windowStart = windowStart
+    self.windowUpdates = windowUpdates
     self.points = points
   }
 
@@ -62,6 +66,15 @@ public struct RunRecord: Sendable, Equatable {
     let last = points.last?.images ?? Int.min
     r.points += new.map { Point(images: partStart + $0.images, accuracy: $0.accuracy) }.filter { $0.images > last }
     return r
+  }
+
+  /// What the average is over, for a line of output: "last N updates"
+  /// when the window has points, else "last 10 % of points".
+  public var windowText: String {
+    if let first = windowStart, let n = windowUpdates, points.contains(where: { $0.images >= first }) {
+      return "last \(n) update\(n == 1 ? "" : "s")"
+    }
+    return "last 10 % of points"
   }
 
   /// The run's last accuracy and its mean, min and max over the window
