@@ -48,15 +48,6 @@ private func data(_ count: Int, seed: UInt64) -> IDXDataset {
   #expect(try Experiment(configuration: cfg, train: data(120, seed: 1), test: data(60, seed: 2)).finalWindowStart == nil)
 }
 
-/// The polls of the stop request a run of `cfg` makes before each of its
-/// points is taken.
-private func pollsBeforePoints(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws -> [Int] {
-  let polls = Atomic<Int>(0)
-  var before: [Int] = []
-  _ = try Experiment(configuration: cfg, train: train, test: test).run(
-    point: { _ in before.append(polls.load(ordering: .relaxed)) }, shouldStop: { polls.add(1, ordering: .relaxed); return false })
-  return before
-}
 
 /// A stop inside the evaluation of a point after one of the run's last
 /// updates (`final_iterations`, not a regular point): the part that goes

@@ -42,7 +42,7 @@ private func data(_ count: Int, seed: UInt64) -> IDXDataset {
 
 /// The polls of the stop request a run of `cfg` makes before each of its
 /// points is taken (a point's evaluation polls, then the point is taken).
-private func pollsBeforePoints(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws -> [Int] {
+func pollsBeforePoints(_ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset) throws -> [Int] {
   // (Atomic: an evaluation polls from both of its threads.)
   let polls = Atomic<Int>(0)
   var before: [Int] = []
