@@ -1023,16 +1023,19 @@ enum TrainCommand: CLICommand {
       : RunRecord(
         start: partStart, parts: 0, windowStart: experiment.finalWindowStart.map { partStart + $0 },
         windowUpdates: cfg.finalIterations > 0 ? cfg.finalIterations : nil)
+    // This part goes on with parts before it (their record known).
+    let goesOnWithRecord = (runBefore?.parts ?? 0) > 0
     // A part before stopped inside the evaluation of a point where this
     // one starts (its last point lies before): this part takes it.
-    if let before = runBefore, before.parts > 0, (before.points.last?.images ?? before.start) < partStart {
+    if goesOnWithRecord, let before = runBefore, (before.points.last?.images ?? before.start) < partStart {
       experiment.takesStartPoint = true
     }
     // This part's evaluation points so far (`runWithOutputs`' `taken`).
     var partPoints: [EvaluationPoint] = []
     /// The whole run, this part's counts and points so far added.
-    func wholeRun(pulses: Int, repotentiations: Int, resets: Int) -> RunRecord? {
-      runBefore?.continued(partStart: partStart, points: partPoints, pulses: pulses, repotentiations: repotentiations, resets: resets)
+    func wholeRun(_ counts: (pulses: Int, repotentiations: Int, resets: Int)) -> RunRecord? {
+      runBefore?.continued(
+        partStart: partStart, points: partPoints, pulses: counts.pulses, repotentiations: counts.repotentiations, resets: counts.resets)
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
@@ -1102,13 +1105,10 @@ enum TrainCommand: CLICommand {
         shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
         priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil,
         trainChecksum: train.checksum)
+      place.run = wholeRun(net.counts)
       switch net {
-      case .lim(let lim):
-        place.run = wholeRun(pulses: lim.pulses, repotentiations: lim.repotentiations, resets: lim.resets)
-        try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
-      case .hybrid(let hybrid):
-        place.run = wholeRun(pulses: hybrid.pulses, repotentiations: hybrid.repotentiations, resets: hybrid.resets)
-        try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
+      case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
+      case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
       }
     }
     // Periodic saves: due every `checkpointEvery` minutes of wall clock
@@ -1173,12 +1173,10 @@ enum TrainCommand: CLICommand {
     var outputError: (any Error)? = nil
     // A part that went on with the rest of a run: that whole run, as one
     // uninterrupted run would report it (its points and counts, all parts').
-    let whole = runBefore.flatMap { before in
-      before.parts > 0
-        ? wholeRun(pulses: result.pulses, repotentiations: result.repotentiationPulses, resets: result.resets).map {
-          WholeRun(record: $0, trainImages: partStart + result.trainImages - $0.start, testImages: experiment.testImages)
-        } : nil
-    }
+    let whole = goesOnWithRecord
+      ? wholeRun((result.pulses, result.repotentiationPulses, result.resets)).map {
+        WholeRun(record: $0, trainImages: partStart + result.trainImages - $0.start, testImages: experiment.testImages)
+      } : nil
     if let summary {
       let json = summaryJSON(
         result, cfg, data: dataJSON(train: train, test: test), dataFiles: dataFilesJSON(train: train, test: test), checkpointIn: checkpointIn.map { ($0, saved!.trainImages, saved!.devicesTrainImages) },

@@ -192,6 +192,15 @@ public enum TrainedNetwork {
   case lim(LimNetwork)
   /// Rules hybrid and single.
   case hybrid(HybridNetwork)
+
+  /// The network's identical pulses, of them re-potentiations, and resets
+  /// (since it was built, or its counters were restored).
+  public var counts: (pulses: Int, repotentiations: Int, resets: Int) {
+    switch self {
+    case .lim(let n): return (n.pulses, n.repotentiations, n.resets)
+    case .hybrid(let n): return (n.pulses, n.repotentiations, n.resets)
+    }
+  }
 }
 
 /// Progress of a run, for a progress bar.
@@ -286,9 +295,6 @@ public final class Experiment {
     }
   }
 
-  /// The ends of a run's last `count` updates, in training images from the
-  /// run's start, ascending: an epoch's updates end at every multiple of
-  /// `batch` below its `images` and at its end (a shorter last batch).
   /// With `final_iterations`, where the run's average window begins: the
   /// end of the first of its last updates, in training images from this
   /// run's start (0 or less: before it, in the run it goes on from); nil
@@ -299,6 +305,9 @@ public final class Experiment {
     ).first.map { $0 - startingIndex }
   }
 
+  /// The ends of a run's last `count` updates, in training images from the
+  /// run's start, ascending: an epoch's updates end at every multiple of
+  /// `batch` below its `images` and at its end (a shorter last batch).
   static func finalUpdateEnds(count: Int, images: Int, batch: Int, epochs: Int) -> [Int] {
     var ends: [Int] = []
     var epoch = epochs
@@ -586,6 +595,16 @@ public final class Experiment {
     var epochStartPulses = 0, epochStartUpdates = 0, epochStartImages = 0
     var epochLossSum = 0.0, epochStartSquared = 0.0, epochStartNanos: UInt64 = 0
     func pulsesSoFar() -> Int { lim?.pulses ?? hybrid?.pulses ?? 0 }
+    /// A point's test accuracy (`evaluate`), its time booked in
+    /// `seconds_evaluate` (a stopped or failed one's too) and, when it
+    /// finished, in the fastest evaluation's.
+    func timedEvaluation(after images: Int) throws -> Double {
+      let e0 = DispatchTime.now().uptimeNanoseconds
+      defer { evalNanos += DispatchTime.now().uptimeNanoseconds - e0 }
+      let acc = try evaluate(after: images)
+      result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(DispatchTime.now().uptimeNanoseconds - e0) * 1e-9)
+      return acc
+    }
 
     var order = Array(0..<trainCount)
     var shuffler = SeededGenerator(seed: cfg.seed, stream: 3)
@@ -642,9 +661,8 @@ public final class Experiment {
     }
 
     if startPoint && !stoppedBeforeTraining {
-      let e0 = DispatchTime.now().uptimeNanoseconds
       do {
-        let acc = try evaluate(after: 0)
+        let acc = try timedEvaluation(after: 0)
         lastAccuracy = acc
         let p = EvaluationPoint(images: 0, accuracy: acc, loss: .nan, pulses: 0, resets: 0, seconds: 0)
         result.points.append(p)
@@ -656,9 +674,6 @@ public final class Experiment {
         result.failure = "evaluation at the run's start: \(error)"
         result.interrupted = true
       }
-      let e1 = DispatchTime.now().uptimeNanoseconds - e0
-      evalNanos += e1
-      result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
     }
     train.pixels.withUnsafeBufferPointer { px in
       train.labels.withUnsafeBufferPointer { lb in
@@ -815,13 +830,11 @@ public final class Experiment {
                 float?.applyBatch()
                 batchApplied = true
               }
-              let e0 = DispatchTime.now().uptimeNanoseconds
               let acc: Double
-              do { acc = try evaluate(after: seen) } catch SolverError.stopped {
+              do { acc = try timedEvaluation(after: seen) } catch SolverError.stopped {
                 // Stopped inside the evaluation (its solves or its
                 // images): the point is not taken, the run ends as at any
                 // other stop.
-                evalNanos += DispatchTime.now().uptimeNanoseconds - e0
                 result.interrupted = true
                 result.stoppedWhere = "in the test evaluation after them"
                 break epochs
@@ -830,9 +843,6 @@ public final class Experiment {
                 result.interrupted = true
                 break epochs
               }
-              let e1 = DispatchTime.now().uptimeNanoseconds - e0
-              evalNanos += e1
-              result.secondsEvaluateMin = min(result.secondsEvaluateMin, Double(e1) * 1e-9)
               lastAccuracy = acc
               let p = EvaluationPoint(
                 images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
