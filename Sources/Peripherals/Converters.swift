@@ -353,4 +353,22 @@ public struct EnergyLedger: Sendable, Equatable {
       + (updateLines.map { [("update_lines", $0)] } ?? [])
   }
   public var latencyBreakdown: [(String, Double)] { [("read", readTime), ("update", updateTime)] }
+
+  /// Two ledgers summed (the parts of a run trained in parts): a component
+  /// that either books is booked.
+  public static func + (a: EnergyLedger, b: EnergyLedger) -> EnergyLedger {
+    func sum(_ x: Double?, _ y: Double?) -> Double? { x == nil && y == nil ? nil : (x ?? 0) + (y ?? 0) }
+    var s = EnergyLedger()
+    s.read = a.read + b.read
+    s.program = a.program + b.program
+    s.reset = a.reset + b.reset
+    s.adc = a.adc + b.adc
+    s.dac = a.dac + b.dac
+    s.halfSelect = sum(a.halfSelect, b.halfSelect)
+    s.readLines = sum(a.readLines, b.readLines)
+    s.updateLines = sum(a.updateLines, b.updateLines)
+    s.readTime = a.readTime + b.readTime
+    s.updateTime = a.updateTime + b.updateTime
+    return s
+  }
 }

@@ -1,5 +1,6 @@
 import Circuit
 import Foundation
+import Peripherals
 import Trainer
 
 /// A checkpoint file: one JSON object with the configuration and every
@@ -97,13 +98,30 @@ enum Checkpoint {
   static func runJSON(_ r: RunRecord) -> String {
     let window = (r.windowStart.map { ", \"window_start\": \($0)" } ?? "") + (r.windowUpdates.map { ", \"window_updates\": \($0)" } ?? "")
     let points = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }.joined(separator: ", ")
+    let seconds = r.secondsTrain.map { ", \"seconds_train\": \(JSONWriter.number($0))" } ?? ""
+    let ledger = r.ledger.map { e in
+      let parts = ledgerKeys.compactMap { key, value in value(e).map { "\"\(key)\": \(JSONWriter.number($0))" } }
+      return ", \"ledger\": {" + parts.joined(separator: ", ") + "}"
+    } ?? ""
     return "{\"start\": \(r.start), \"parts\": \(r.parts), \"pulses\": \(r.pulses), \"repotentiation_pulses\": \(r.repotentiations), "
-      + "\"resets\": \(r.resets)\(window), \"points\": [\(points)]}"
+      + "\"resets\": \(r.resets)\(window)\(seconds)\(ledger), \"points\": [\(points)]}"
   }
+
+  /// A run record's ledger in a checkpoint: its keys, each a component's
+  /// value (nil: not booked, and not written).
+  static let ledgerKeys: [(String, @Sendable (EnergyLedger) -> Double?)] = [
+    ("read", \.read), ("program", \.program), ("reset", \.reset), ("adc", \.adc), ("dac", \.dac), ("half_select", \.halfSelect),
+    ("read_lines", \.readLines), ("update_lines", \.updateLines), ("read_time", \.readTime), ("update_time", \.updateTime),
+  ]
+  /// Those the ledger always books.
+  static let ledgerRequired: Set<String> = ["read", "program", "reset", "adc", "dac", "read_time", "update_time"]
 
   /// A checkpoint's `run` read back, checked against its devices' images.
   static func readRun(_ v: JSONValue, devicesImages: Int, _ fail: (String) -> CLIError) throws -> RunRecord {
-    let keys = ["start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "window_updates", "points"]
+    let keys = [
+      "start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "window_updates", "seconds_train", "ledger",
+      "points",
+    ]
     guard case .object(let o, let names) = v else { throw fail("'run' must be an object (\(keys.joined(separator: ", "))), got \(v.brief)") }
     if let odd = names.first(where: { !keys.contains($0) }) {
       throw fail("'run': unknown key '\(odd)' (it holds \(keys.joined(separator: ", ")))")
@@ -127,6 +145,38 @@ enum Checkpoint {
     r.windowStart = try integer("window_start", -1e15...1e15, optional: true)
     r.windowUpdates = try integer("window_updates", 1...1e15, optional: true)
     if r.windowStart == nil && r.windowUpdates != nil { throw fail("'run': 'window_updates' without 'window_start'") }
+    // Seconds and ledger: absent in a checkpoint from before session 69
+    // (the whole run's are then not known).
+    func amount(_ x: JSONValue, _ name: String) throws -> Double {
+      guard case .number(let v) = x, v.isFinite, v >= 0 else {
+        throw fail("'run': '\(name)' must be a number ≥ 0, got \(x.brief)")
+      }
+      return v
+    }
+    r.secondsTrain = try o["seconds_train"].map { try amount($0, "seconds_train") }
+    r.ledger = nil
+    if let v = o["ledger"] {
+      let names = ledgerKeys.map(\.0)
+      guard case .object(let l, let given) = v else {
+        throw fail("'run': 'ledger' must be an object (\(names.joined(separator: ", "))), got \(v.brief)")
+      }
+      if let odd = given.first(where: { !names.contains($0) }) {
+        throw fail("'run': 'ledger': unknown key '\(odd)' (it holds \(names.joined(separator: ", ")))")
+      }
+      if let missing = ledgerRequired.sorted().first(where: { l[$0] == nil }) { throw fail("'run': 'ledger' has no '\(missing)'") }
+      var e = EnergyLedger()
+      e.read = try amount(l["read"]!, "ledger.read")
+      e.program = try amount(l["program"]!, "ledger.program")
+      e.reset = try amount(l["reset"]!, "ledger.reset")
+      e.adc = try amount(l["adc"]!, "ledger.adc")
+      e.dac = try amount(l["dac"]!, "ledger.dac")
+      e.halfSelect = try l["half_select"].map { try amount($0, "ledger.half_select") }
+      e.readLines = try l["read_lines"].map { try amount($0, "ledger.read_lines") }
+      e.updateLines = try l["update_lines"].map { try amount($0, "ledger.update_lines") }
+      e.readTime = try amount(l["read_time"]!, "ledger.read_time")
+      e.updateTime = try amount(l["update_time"]!, "ledger.update_time")
+      r.ledger = e
+    }
     let message = "'run': 'points' must be a list of [images, accuracy]: images ascending, after its start (\(r.start)) and at most devices_train_images (\(devicesImages)), accuracies 0…100"
     guard case .array(let items)? = o["points"] else { throw fail(message) }
     var last = r.start

@@ -1033,9 +1033,10 @@ enum TrainCommand: CLICommand {
     // This part's evaluation points so far (`runWithOutputs`' `taken`).
     var partPoints: [EvaluationPoint] = []
     /// The whole run, this part's counts and points so far added.
-    func wholeRun(_ counts: (pulses: Int, repotentiations: Int, resets: Int)) -> RunRecord? {
+    func wholeRun(_ counts: (pulses: Int, repotentiations: Int, resets: Int), ledger: EnergyLedger?) -> RunRecord? {
       runBefore?.continued(
-        partStart: partStart, points: partPoints, pulses: counts.pulses, repotentiations: counts.repotentiations, resets: counts.resets)
+        partStart: partStart, points: partPoints, pulses: counts.pulses, repotentiations: counts.repotentiations, resets: counts.resets,
+        secondsTrain: experiment.secondsTrained, ledger: ledger)
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
@@ -1105,7 +1106,7 @@ enum TrainCommand: CLICommand {
         shuffles: experiment.shuffles, epochImages: experiment.epochImages, switchReference: experiment.switchReference,
         priorImages: prior, runEndImages: end < 1e15 && !(cfg.rule == .lim && cfg.mode == .offChip) ? Int(end) : nil,
         trainChecksum: train.checksum)
-      place.run = wholeRun(net.counts)
+      place.run = wholeRun(net.counts, ledger: net.ledger)
       switch net {
       case .lim(let lim): try Checkpoint.write(lim, trainImages: images, place: place, to: checkpoint)
       case .hybrid(let hybrid): try Checkpoint.write(hybrid, trainImages: images, place: place, to: checkpoint)
@@ -1174,7 +1175,7 @@ enum TrainCommand: CLICommand {
     // A part that went on with the rest of a run: that whole run, as one
     // uninterrupted run would report it (its points and counts, all parts').
     let whole = goesOnWithRecord
-      ? wholeRun((result.pulses, result.repotentiationPulses, result.resets)).map {
+      ? wholeRun((result.pulses, result.repotentiationPulses, result.resets), ledger: result.ledger).map {
         WholeRun(record: $0, trainImages: partStart + result.trainImages - $0.start, testImages: experiment.testImages)
       } : nil
     if let summary {
@@ -2255,19 +2256,26 @@ struct WholeRun {
     let a = record.accuracies(testImages: testImages)
     for (key, value) in [
       ("test_accuracy", a?.last), ("accuracy_mean_last", a?.mean), ("accuracy_min_last", a?.min), ("accuracy_max_last", a?.max),
+      ("seconds_train", record.secondsTrain),
     ] {
       if let value { o.add(key, value) } else { o.addRaw(key, "null") }
     }
+    TrainCommand.addEnergy(&o, ledgers: record.ledger.map { [$0] } ?? [], images: Double(trainImages))
     return o.finishedOnOneLine()
   }
 
-  /// The result line: "the whole run (3 parts, 60000 images): test accuracy
+  /// The result line: "the whole run (3 parts, 60000 images in 0.41 s
+  /// train): test accuracy
   /// 95.29 % (last 10 % of points: mean …), … pulses, … resets".
   var line: String {
     let accuracy = record.accuracies(testImages: testImages).map {
       String(format: "test accuracy %.2f %% (%@: mean %.2f, min %.2f, max %.2f)", $0.last, record.windowText as NSString, $0.mean, $0.min, $0.max)
     } ?? "test accuracy not evaluated (no evaluation point in any part)"
-    return "the whole run (\(record.parts) parts, \(trainImages) images): \(accuracy); \(record.pulses) pulses, \(record.resets) resets"
+    let seconds = record.secondsTrain.map { String(format: " in %.2f s train", $0) } ?? ""
+    let energy = record.ledger.flatMap { e in
+      trainImages > 0 ? String(format: "; per training image: energy %.3g J, latency %.3g s", e.energy / Double(trainImages), e.latency / Double(trainImages)) : nil
+    } ?? ""
+    return "the whole run (\(record.parts) parts, \(trainImages) images\(seconds)): \(accuracy); \(record.pulses) pulses, \(record.resets) resets\(energy)"
   }
 }
 

@@ -75,3 +75,19 @@ struct ConverterTests {
     #expect(ledger.energy == 3 && ledger.latency == 7)
   }
 }
+
+/// Two ledgers summed (the parts of a run, session 69): each component the
+/// sum of both, a component neither books still not booked, one either
+/// books booked with the other's 0.
+@Test func twoLedgersSumComponentByComponent() {
+  var a = EnergyLedger(), b = EnergyLedger()
+  (a.read, a.program, a.reset, a.adc, a.dac, a.readTime, a.updateTime) = (1, 2, 3, 4, 5, 6, 7)
+  (b.read, b.program, b.reset, b.adc, b.dac, b.readTime, b.updateTime) = (10, 20, 30, 40, 50, 60, 70)
+  a.halfSelect = 0.5
+  b.readLines = 0.25
+  let s = a + b
+  #expect([s.read, s.program, s.reset, s.adc, s.dac, s.readTime, s.updateTime] == [11, 22, 33, 44, 55, 66, 77])
+  #expect(s.halfSelect == 0.5 && s.readLines == 0.25 && s.updateLines == nil)
+  #expect(s.energy == a.energy + b.energy && s.latency == a.latency + b.latency)
+  #expect(EnergyLedger() + EnergyLedger() == EnergyLedger())
+}

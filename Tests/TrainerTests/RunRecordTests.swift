@@ -1,4 +1,5 @@
 import Circuit
+import Peripherals
 import Synchronization
 import Testing
 import _TestSupport
@@ -126,4 +127,25 @@ func aPartThatGoesOnFromAStopInsideAPointsEvaluationTakesThatPoint(_ c: StartPoi
   #expect(r.windowText == "last 1 update")
   r.windowStart = nil
   #expect(r.windowText == "last 10 % of points")
+}
+
+/// A part's seconds and ledger add to the record's (session 69); a part
+/// whose own are not known, or a record without them (a checkpoint of
+/// session 68), leaves the whole run's not known.
+@Test func aRecordAddsAPartsSecondsAndLedgerAndForgetsThemWhenOneIsNotKnown() {
+  var e = EnergyLedger()
+  e.program = 2
+  e.updateTime = 3
+  e.halfSelect = 1
+  let first = RunRecord(start: 0, parts: 0).continued(partStart: 0, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 1.5, ledger: e)
+  #expect(first.secondsTrain == 1.5 && first.ledger == e)
+  let second = first.continued(partStart: 10, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e)
+  #expect(second.secondsTrain == 3.5 && second.ledger == e + e && second.ledger?.program == 4 && second.ledger?.halfSelect == 2)
+  let unknownPart = second.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0)
+  #expect(unknownPart.secondsTrain == nil && unknownPart.ledger == nil)
+  var old = second
+  old.secondsTrain = nil
+  old.ledger = nil
+  let after = old.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e)
+  #expect(after.secondsTrain == nil && after.ledger == nil && after.parts == 3)
 }

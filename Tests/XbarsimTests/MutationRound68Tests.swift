@@ -105,6 +105,6 @@ func aRunRecordsPointsAreChecked(points: String) throws {
   let pulses = try #require(run["pulses"] as? Int), resets = try #require(run["resets"] as? Int)
   #expect(pulses == before.pulses + (s["pulses"] as? Int ?? -1) && resets == before.resets + (s["resets"] as? Int ?? -1))
   #expect(pulses != resets)
-  #expect(r.stdout.contains("the whole run (2 parts, 200 images): test accuracy"), "\(r.stdout)")
+  #expect(r.stdout.contains("the whole run (2 parts, 200 images in "), "\(r.stdout)")
   #expect(r.stdout.contains("; \(pulses) pulses, \(resets) resets"), "\(r.stdout)")
 }

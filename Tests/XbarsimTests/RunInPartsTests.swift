@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import _TestSupport
 
+import Peripherals
 import Trainer
 @testable import xbarsim
 
@@ -82,11 +83,31 @@ private let wholeKeys = [
   for key in wholeKeys {
     #expect((run[key] as? NSNumber) == (whole[key] as? NSNumber), "\(key): \(run[key] ?? "none") against \(whole[key] ?? "none")")
   }
+  // Its energy and latency per image too (session 69), to the ninth digit:
+  // a network built from a checkpoint sums its lines' loads anew, where
+  // the uninterrupted run's sums had kept pace with every pulse.
+  for key in ["energy_per_image_joules", "latency_per_image_seconds"] {
+    let a = try #require(run[key] as? Double), b = try #require(whole[key] as? Double)
+    #expect(b > 0 && abs(a - b) <= 1e-8 * b, "\(key): \(a) against \(b)")
+  }
+  let seconds = try #require(run["seconds_train"] as? Double)
+  #expect(seconds > 0 && seconds > (s["seconds_train"] as? Double ?? .infinity), "\(seconds)")
   #expect((s["train_images"] as? Int).map { $0 < epochs * 200 } == true)
-  #expect(r.stdout.contains("the whole run (2 parts, \(epochs * 200) images): test accuracy"), "\(r.stdout)")
+  #expect(r.stdout.contains("the whole run (2 parts, \(epochs * 200) images in "), "\(r.stdout)")
+  #expect(r.stdout.contains(" s train): test accuracy") && r.stdout.contains("; per training image: energy "), "\(r.stdout)")
   // Its checkpoint carries the record on: the whole run's.
-  #expect(try Checkpoint.read(goOn.path).place.run == RunRecord(
-    start: 0, parts: 2, pulses: record.pulses, repotentiations: record.repotentiations, resets: record.resets, points: record.points))
+  var carried = try #require(try Checkpoint.read(goOn.path).place.run)
+  let carriedLedger = try #require(carried.ledger), recordLedger = try #require(record.ledger)
+  #expect(abs(carriedLedger.energy - recordLedger.energy) <= 1e-8 * recordLedger.energy)
+  #expect(abs(carriedLedger.latency - recordLedger.latency) <= 1e-12 * recordLedger.latency)
+  // (The summary's number as Foundation's JSON parser reads it: its last
+  // digit may differ.)
+  #expect(carried.secondsTrain.map { abs($0 - seconds) <= 1e-12 * seconds } == true)
+  carried.ledger = nil
+  carried.secondsTrain = nil
+  #expect(carried == RunRecord(
+    start: 0, parts: 2, pulses: record.pulses, repotentiations: record.repotentiations, resets: record.resets, points: record.points,
+    secondsTrain: nil, ledger: nil))
 
   // A part whose predecessor stopped inside a point's evaluation (that
   // point missing from the record, where the devices stand): it takes the
@@ -119,6 +140,31 @@ private let wholeKeys = [
   let fresh = try #require(try Checkpoint.read(other.path).place.run)
   #expect(fresh.parts == 1 && fresh.start == saved.devicesTrainImages)
 
+  // A record without seconds and ledger (saved in session 68): the rest
+  // goes on with it, the whole run's seconds and energy not known (null,
+  // and left out of its line).
+  do {
+    let text = try String(contentsOf: killed, encoding: .utf8)
+    let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("  \"run\": ") }.map(String.init))
+    let cut = line.replacingOccurrences(of: #", "seconds_train": [^,]*, "ledger": \{[^}]*\}"#, with: "", options: .regularExpression)
+    #expect(cut != line && !cut.contains("ledger") && !cut.contains("seconds"), "\(cut)")
+    let old = root.appendingPathComponent("session68.json")
+    try text.replacingOccurrences(of: line, with: cut).write(to: old, atomically: false, encoding: .utf8)
+    let g = try runXbarsim(common + ["--epochs", "rest", "--checkpoint-in", old.path, "--checkpoint-out", other.path, "--summary", summary.path])
+    #expect(g.status == 0, "\(g.stderr)")
+    let grun = try #require(try json(summary)["run"] as? [String: Any])
+    for key in wholeKeys {
+      #expect((grun[key] as? NSNumber) == (whole[key] as? NSNumber), "\(key)")
+    }
+    for key in ["seconds_train", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules"] {
+      #expect(grun[key] is NSNull, "\(key): \(grun[key] ?? "none")")
+    }
+    #expect(g.stdout.contains("the whole run (2 parts, \(epochs * 200) images): test accuracy"), "\(g.stdout)")
+    #expect(!g.stdout.contains("resets; per training image"))
+    let carriedOld = try #require(try Checkpoint.read(other.path).place.run)
+    #expect(carriedOld.parts == 2 && carriedOld.ledger == nil && carriedOld.secondsTrain == nil)
+  }
+
   // A checkpoint without a record (saved before session 68): the rest
   // goes on, its summary without `run`, its checkpoint without a record.
   var text = try String(contentsOf: killed, encoding: .utf8)
@@ -148,6 +194,11 @@ private let wholeKeys = [
     ({ (l: String) in l.replacingOccurrences(of: "\"parts\": 1", with: "\"parts\": 1, \"part\": 1") }, ["'run'", "unknown key 'part'"]),
     ({ (l: String) in l.replacingOccurrences(of: "[10, ", with: "[30, ") }, ["'run'", "'points'", "ascending"]),
     ({ (l: String) in l.replacingOccurrences(of: "\"pulses\": ", with: "\"pulses\": -") }, ["'run'", "'pulses'"]),
+    ({ (l: String) in l.replacingOccurrences(of: "\"seconds_train\": ", with: "\"seconds_train\": -") }, ["'run'", "'seconds_train'", "≥ 0"]),
+    ({ (l: String) in l.replacingOccurrences(of: "\"ledger\": {", with: "\"ledger\": {\"energy\": 1, ") }, ["'run'", "'ledger'", "unknown key 'energy'"]),
+    ({ (l: String) in l.replacingOccurrences(of: "\"program\": ", with: "\"programme\": ") }, ["'run'", "'ledger'", "'programme'"]),
+    ({ (l: String) in l.replacingOccurrences(of: "\"ledger\": {\"read\": ", with: "\"ledger\": {\"read\": -") }, ["'run'", "'ledger.read'", "≥ 0"]),
+    ({ (l: String) in l.replacingOccurrences(of: #""ledger": \{[^}]*\}"#, with: "\"ledger\": 3", options: .regularExpression) }, ["'run'", "'ledger' must be an object"]),
   ] {
     let edited = text.replacingOccurrences(of: line, with: edit(line))
     #expect(edited != text)
@@ -158,4 +209,28 @@ private let wholeKeys = [
     #expect(first.hasPrefix("Error: \(bad.path): "), "\(first)")
     for w in words { #expect(first.contains(w), "'\(w)' not in: \(first)") }
   }
+}
+
+/// A record's seconds and ledger, written and read back (session 69): every
+/// component under its own key, one not booked left out and read as not
+/// booked, a record without them read as without.
+@Test func aRunRecordsSecondsAndLedgerAreReadBackAsWritten() throws {
+  func read(_ r: RunRecord) throws -> RunRecord {
+    try Checkpoint.readRun(JSONValue.parse(Data(Checkpoint.runJSON(r).utf8)), devicesImages: 20) { CLIError.runtime($0) }
+  }
+  var e = EnergyLedger()
+  (e.read, e.program, e.reset, e.adc, e.dac, e.readTime, e.updateTime) = (1e-9, 2e-9, 3e-9, 4e-9, 5e-9, 6e-3, 7e-3)
+  e.updateLines = 8e-9
+  var r = RunRecord(start: 0, parts: 2, points: [.init(images: 5, accuracy: 12.5)], secondsTrain: 0.125, ledger: e)
+  #expect(try read(r) == r)
+  #expect(!Checkpoint.runJSON(r).contains("half_select") && !Checkpoint.runJSON(r).contains("read_lines"))
+  e.halfSelect = 9e-9
+  e.readLines = 1e-12
+  e.updateLines = nil
+  r.ledger = e
+  #expect(try read(r) == r)
+  r.ledger = nil
+  r.secondsTrain = nil
+  #expect(try read(r) == r)
+  #expect(!Checkpoint.runJSON(r).contains("ledger") && !Checkpoint.runJSON(r).contains("seconds"))
 }

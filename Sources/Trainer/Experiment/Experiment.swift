@@ -201,6 +201,15 @@ public enum TrainedNetwork {
     case .hybrid(let n): return (n.pulses, n.repotentiations, n.resets)
     }
   }
+
+  /// The network's energy and latency ledger, as `TrainingResult.ledger`
+  /// books it (since it was built).
+  public var ledger: EnergyLedger {
+    switch self {
+    case .lim(let n): return n.ledger()
+    case .hybrid(let n): return n.ledger()
+    }
+  }
 }
 
 /// Progress of a run, for a progress bar.
@@ -262,6 +271,10 @@ public final class Experiment {
   /// After `run`: the hybrid's switch reference (`startingSwitchReference`
   /// for a run that goes on from here).
   public private(set) var switchReference: Double? = nil
+  /// Seconds of training (evaluations excluded) at the last periodic save
+  /// and, after `run`, of the whole run: what a checkpoint saved there
+  /// records (`RunRecord`).
+  public private(set) var secondsTrained = 0.0
 
   /// - Throws: `ConfigurationError` when the configuration is invalid or
   ///   does not fit the data (input size, classes).
@@ -657,6 +670,7 @@ public final class Experiment {
       guard let net: TrainedNetwork = lim.map({ .lim($0) }) ?? hybrid.map({ .hybrid($0) }), saveDue() else { return }
       epochImages = index
       switchReference = hybrid?.isHybrid == true ? previousTrainAccuracy : nil
+      secondsTrained = Double(trainNanos) * 1e-9
       save(net, seen)
     }
 
@@ -941,6 +955,7 @@ public final class Experiment {
 
     result.trainImages = seen - unapplied
     result.secondsTrain = Double(trainNanos) * 1e-9
+    secondsTrained = result.secondsTrain
     result.secondsEvaluate = Double(evalNanos) * 1e-9
     result.pulses = pulsesSoFar()
     result.repotentiationPulses = lim?.repotentiations ?? hybrid?.repotentiations ?? 0

@@ -1,3 +1,5 @@
+import Peripherals
+
 /// A run trained in parts (a job stopped and gone on with `--epochs rest`,
 /// each part from the last one's checkpoint): what the parts so far
 /// measured, so that the last part can say what the whole run did, as one
@@ -25,6 +27,11 @@ public struct RunRecord: Sendable, Equatable {
   /// Every evaluation point of all parts: the devices' training images
   /// there, and the test accuracy (percent), in order.
   public var points: [Point]
+  /// Seconds of training (evaluations excluded) and the energy and latency
+  /// ledger of all parts; nil when a part's are not known (a checkpoint
+  /// saved before session 69 holds neither).
+  public var secondsTrain: Double?
+  public var ledger: EnergyLedger?
 
   public struct Point: Sendable, Equatable {
     public var images: Int
@@ -37,7 +44,7 @@ public struct RunRecord: Sendable, Equatable {
 
   public init(
     start: Int, parts: Int = 1, pulses: Int = 0, repotentiations: Int = 0, resets: Int = 0, windowStart: Int? = nil,
-    windowUpdates: Int? = nil, points: [Point] = []
+    windowUpdates: Int? = nil, points: [Point] = [], secondsTrain: Double? = 0, ledger: EnergyLedger? = EnergyLedger()
   ) {
     self.start = start
     self.parts = parts
@@ -47,22 +54,28 @@ public struct RunRecord: Sendable, Equatable {
     self.windowStart = windowStart
     self.windowUpdates = windowUpdates
     self.points = points
+    self.secondsTrain = secondsTrain
+    self.ledger = ledger
   }
 
   /// This record followed by a part that began at the devices' training
   /// image `partStart` and has measured `points` so far (their images
   /// counted from its start) and issued `pulses`, `repotentiations` and
-  /// `resets`. A point of the part at or before the record's last (a part
+  /// `resets`, trained `secondsTrain` and booked `ledger` (nil: not
+  /// known). A point of the part at or before the record's last (a part
   /// that took again a point its predecessor had taken before it stopped)
   /// is left out, so the points are the uninterrupted run's.
   public func continued(
-    partStart: Int, points new: [EvaluationPoint], pulses: Int, repotentiations: Int, resets: Int
+    partStart: Int, points new: [EvaluationPoint], pulses: Int, repotentiations: Int, resets: Int,
+    secondsTrain: Double? = nil, ledger: EnergyLedger? = nil
   ) -> RunRecord {
     var r = self
     r.parts += 1
     r.pulses += pulses
     r.repotentiations += repotentiations
     r.resets += resets
+    r.secondsTrain = r.secondsTrain.flatMap { a in secondsTrain.map { a + $0 } }
+    r.ledger = r.ledger.flatMap { a in ledger.map { a + $0 } }
     let last = points.last?.images ?? Int.min
     r.points += new.map { Point(images: partStart + $0.images, accuracy: $0.accuracy) }.filter { $0.images > last }
     return r
