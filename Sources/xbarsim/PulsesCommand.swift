@@ -92,7 +92,7 @@ enum PulsesCommand: CLICommand {
       OptionSpec("--gmax", "<S>", "lim, choi: maximum conductance in S (default 1e-5)."),
       OptionSpec("--csv", "<file>", "measured: the device data (branch,conductance rows)."),
       OptionSpec("--device-csv", "<file>", "measured: the same as --csv (train's name for the file)."),
-      OptionSpec("--pulses", "<n>", "Pulses per branch of the default sequence."),
+      OptionSpec("--pulses", "<n>", "Pulses per branch of the default sequence (at least 1)."),
       OptionSpec("--sequence", "<spec>", "Steps pN, dN, r, comma-separated, e.g. p64,d64,r,p10."),
       OptionSpec("--c2c", "<x>", "Cycle-to-cycle variation δ/μ of each step (default 0)."),
       OptionSpec("--sigma", "<x>", "Device-to-device scale σ of X ~ N(1, σ²) (default 0)."),
@@ -578,8 +578,10 @@ enum PulsesCommand: CLICommand {
       return steps
     }
     let n = try args.int("--pulses", default: defaultPulses)
-    guard n >= 0 else {
-      throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be non-negative")
+    // (0 printed the start alone, as `--sequence p0` is refused: a fuzz,
+    // session 69.)
+    guard n >= 1 else {
+      throw CLIError.usage("--pulses \(raw(args, "--pulses")) must be at least 1")
     }
     guard n <= maxPulses / 2 else {
       // The default comes from the device (e.g. a measured curve's longest

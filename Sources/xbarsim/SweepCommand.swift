@@ -1115,6 +1115,14 @@ enum SweepCommand: CLICommand {
       guard isDecimal(cell), let x = Double(cell), x.isFinite else {
         throw fail(field, cell, "not a number in decimal notation")
       }
+      // Below the smallest normal double, or read as 0 though its digits
+      // are not (1e-400): refused as every other reader refuses them (the
+      // merged sweep.csv had kept the text, its sweep.json 0; a fuzz,
+      // session 69).
+      let mantissa = cell.prefix { $0 != "e" && $0 != "E" }
+      guard x == 0 ? !mantissa.contains(where: { ("1"..."9").contains($0) }) : abs(x) >= Double.leastNormalMagnitude else {
+        throw fail(field, cell, "below the smallest normal double (2.2e-308)")
+      }
       if accuracyFields.contains(field) {
         guard (0...100).contains(x) else { throw fail(field, cell, "not an accuracy in 0…100 %") }
       } else if fractionFields.contains(field) {

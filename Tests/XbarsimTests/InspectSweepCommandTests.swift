@@ -956,6 +956,8 @@ private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -
     ([("test_accuracy", ".5")], ["test_accuracy is '.5', not a number in decimal notation"]),
     ([("resets", "010")], ["resets is '010', not a number in decimal notation"]),
     ([("images_per_second", "nan")], ["images_per_second is 'nan', not a number in decimal notation"]),
+    ([("test_accuracy", "1e-400")], ["test_accuracy is '1e-400', below the smallest normal double"]),
+    ([("images_per_second", "1e-320")], ["images_per_second is '1e-320', below the smallest normal double"]),
     ([("images_per_second", "")], ["images_per_second is '', not a number in decimal notation"]),
   ]
   for (k, e) in edits.enumerated() {

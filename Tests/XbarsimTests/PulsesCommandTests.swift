@@ -110,6 +110,8 @@ func csvRows(_ text: String) -> [[String]] {
   (["--device", "choi", "--gmax", "1e-6"], "--gmax 1e-6 must be greater than --gmin"),
   (["--device", "memristor"], "--device 'memristor' is unknown"),
   (["--nmax", "0"], "--nmax 0 must be at least 1"),
+  (["--pulses", "0"], "--pulses 0 must be at least 1"),
+  (["--pulses", "-2"], "--pulses -2 must be at least 1"),
   (["--device", "choi", "--states", "1"], "--states 1 must be at least 2"),
   (["--device", "choi", "--k", "0"], "--k 0 must be positive"),
   (["--sigma", "-0.1"], "--sigma -0.1 must be non-negative"),
