@@ -147,7 +147,7 @@ enum InspectCommand: CLICommand {
     let perSample = 23 * numbers, total = perSample * Double(samples)
     guard total > 200e6 else { return nil }
     func size(_ b: Double) -> String { b >= 1e9 ? String(format: "%.1f GB", b / 1e9) : String(format: "%.0f MB", b / 1e6) }
-    return "note: with wires resistive inspect.json records both meshes' node voltages at every read: about \(size(perSample)) a sample here, \(size(total)) for \(samples) samples (written at the end; fewer --samples write less)"
+    return "note: with wires resistive inspect.json records both meshes' node voltages at every read: about \(size(perSample)) a sample here, \(size(total)) for \(samples) samples (written at the end, or at a stop request for the samples done; fewer --samples write less)"
   }
 
   static func run(_ args: ParsedArguments) throws {
@@ -281,7 +281,13 @@ enum InspectCommand: CLICommand {
     var records: [(image: Int, record: SampleInspection)] = []
     var counted: [(pulses: Int, resets: Int)] = []
     let writeBefore = net.writeLineStatistics
+    // Ctrl-C, SIGTERM or SIGHUP stop after the sample being inspected; the
+    // samples done are written (a walkthrough, session 69: 30 samples with
+    // resistive lines, 50 s, lost whole to a SIGTERM at 44 s).
+    catchInterrupts()
+    defer { restoreInterrupts() }
     for s in 0..<samples {
+      if interruptRequested != 0 { break }
       let before = (net.pulses, net.resets)
       let image = order[first + s]
       let (pixels, label) = experiment.trainingImage(image)
@@ -300,14 +306,15 @@ enum InspectCommand: CLICommand {
         to: &err)
     }
 
+    let done = try samplesDone(records.count, of: samples)
     // Mini-batches count from the first inspected sample: say when the
     // last one is still open (its pulses would go out at its end, after
     // these samples).
-    let open = samples % cfg.batch
-    if cfg.batch > 1 && open != 0 && first + samples < order.count {
+    let open = done % cfg.batch
+    if cfg.batch > 1 && open != 0 && first + done < order.count {
       // (Its size: the epoch's end cuts it, as training's last batch; a
       // walkthrough, session 44, had 1 of "3" where 2 were left.)
-      let size = min(cfg.batch, order.count - (first + samples - open))
+      let size = min(cfg.batch, order.count - (first + done - open))
       print("inspect: the last mini-batch is open (\(open) of its \(size) samples inspected): its pulses go out at its end, after the inspected samples, and are not recorded", to: &err)
     }
     var writer = Outputs(cfg: cfg, sizes: cfg.layers, records: records, counted: counted)
@@ -330,7 +337,7 @@ enum InspectCommand: CLICommand {
     // total as the update's, session 47).
     let slots = writer.steps.last.map { $0.slot + 1 } ?? 0
     let readSlots = records.reduce(0) { $0 + $1.record.reads.count }
-    print("inspected \(samples) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+    print("inspected \(done) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // Through the lines the controller drives every pulse it issues (train
       // counts their slots); those that did not land are recorded as such
@@ -359,6 +366,26 @@ enum InspectCommand: CLICommand {
       }
       let reads = records.reduce(0.0) { total, r in r.record.reads.reduce(total) { $0 + lineEnergy($1, cfg) } }
       print("line energy (line_capacitance \(JSONWriter.number(cfg.lineCapacitance)) F a cell): \(JSONWriter.number(reads)) J charging the reads' lines, \(JSONWriter.number(slots)) J the update slots'")
+    }
+    try stoppedShort(done, of: samples, out: out)
+  }
+
+  /// The samples inspected when the loop ended: all of them, or those
+  /// before a stop request (Ctrl-C, SIGTERM, SIGHUP), which are written.
+  ///
+  /// - Throws: `CLIError.interrupted` when none was (nothing to write).
+  static func samplesDone(_ done: Int, of samples: Int) throws -> Int {
+    if done == 0 && samples > 0 {
+      throw CLIError.interrupted("interrupted before the first sample was inspected: nothing written")
+    }
+    return done
+  }
+
+  /// After the files of `done` samples are written: a run stopped before
+  /// all `samples` exits as interrupted (128 + the signal), saying so.
+  static func stoppedShort(_ done: Int, of samples: Int, out: String) throws {
+    if done < samples {
+      throw CLIError.interrupted("interrupted after \(done) of \(samples) samples: \(out) holds those \(done)")
     }
   }
 

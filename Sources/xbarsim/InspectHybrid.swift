@@ -143,7 +143,12 @@ extension InspectCommand {
     }
     var records: [HybridSample] = []
     let writeBefore = net.writeLineStatistics
+    // A stop request ends the loop after a sample; those done are written
+    // (as rule lim's inspect).
+    catchInterrupts()
+    defer { restoreInterrupts() }
     for s in 0..<samples {
+      if interruptRequested != 0 { break }
       let image = order[first + s]
       current = Array(repeating: nil, count: layers)
       held = Array(repeating: [:], count: layers)
@@ -169,6 +174,7 @@ extension InspectCommand {
         bookedLineEnergy: booked1.lines.map { $0 - (booked0.lines ?? 0) }))
       print("inspect: sample \(s + 1)/\(samples), training image \(image), label \(label), predicted \(prediction), \(net.pulses - p0) pulses", to: &err)
     }
+    let done = try samplesDone(records.count, of: samples)
     let writer = HybridOutputs(cfg: cfg, net: net, start: first, kind: kind, records: records, checkpoint: checkpoint?.path)
     try write(writer.json(), to: out + "/inspect.json")
     try write(writer.trainsCSV(), to: out + "/trains.csv")
@@ -176,7 +182,7 @@ extension InspectCommand {
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
     for l in 0..<layers { try write(heatMap(net, l, gMax: cfg.gMaxSiemens), to: out + "/array\(l).svg") }
     let pulses = records.reduce(0) { $0 + $1.pulses }
-    print("inspected \(samples) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg")
+    print("inspected \(done) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // cells.csv counts every coincidence issued; through the lines some
       // did not land (their device_before = device_after).
@@ -189,6 +195,7 @@ extension InspectCommand {
     if cfg.lineCapacitance > 0 {
       print("line energy (line_capacitance \(JSONWriter.number(cfg.lineCapacitance)) F a cell): \(JSONWriter.number(records.reduce(0) { $0 + ($1.bookedLineEnergy ?? 0) })) J, the reads' and the updates' lines, as booked")
     }
+    try stoppedShort(done, of: samples, out: out)
   }
 
   /// Layer l's devices after the last sample as heat maps: the big pair,

@@ -71,7 +71,7 @@ enum ProblemFile {
       throw CLIError.runtime("\(path): cannot read file (not a regular file: \(kind))")
     }
     guard st.st_size <= limit else { throw tooLarge(path, limit) }
-    return try readAll(fd, name: path, limit: limit)
+    return try readAll(fd, name: path, limit: limit, pipe: type == S_IFIFO)
   }
 
   /// All of standard input, at most `maxBytes`.
@@ -83,12 +83,27 @@ enum ProblemFile {
 
   /// Reads `fd` to its end in chunks, refusing more than `limit` bytes (a
   /// device such as /dev/zero never ends). `name` names it in errors.
-  static func readAll(_ fd: Int32, name: String, limit: Int = maxBytes) throws -> Data {
+  ///
+  /// A named pipe (`pipe`, opened without waiting for a writer) reads as
+  /// ended while it has no writer: its writer may be a moment from opening
+  /// it (`cat f > fifo & xbarsim solve fifo`), so it is given `pipeWait`
+  /// seconds, and a pipe with nothing to read by then is named so (it
+  /// had read as empty: "malformed JSON … unexpected end of input"; a
+  /// walkthrough, session 69).
+  static func readAll(_ fd: Int32, name: String, limit: Int = maxBytes, pipe: Bool = false, pipeWait: Double = 1) throws -> Data {
     var data = Data()
     let chunk = 1 << 20
     var buffer = [UInt8](repeating: 0, count: chunk)
+    let start = DispatchTime.now().uptimeNanoseconds
     while true {
       let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, chunk) }
+      if n == 0 && pipe && data.isEmpty {
+        guard Double(DispatchTime.now().uptimeNanoseconds - start) < pipeWait * 1e9 else {
+          throw CLIError.runtime("\(name): a named pipe with nothing to read (no writer within \(JSONWriter.number(pipeWait)) s)")
+        }
+        usleep(5_000)
+        continue
+      }
       if n == 0 { return data }
       if n < 0 {
         if errno == EINTR { continue }

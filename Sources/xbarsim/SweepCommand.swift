@@ -293,6 +293,20 @@ enum SweepCommand: CLICommand {
       // keeps one spelling.
       grid = earlier.grid
       mergedFrom = earlier.mergedFrom
+      // A finished point whose point-P.json is gone or does not give its
+      // row (emptied, damaged, another run's) is trained again, its row
+      // with it (same seed, same row): the resume had kept the row without
+      // its summary, silently (a walkthrough, session 69). Not in a merge
+      // made before session 49, which holds no point files at all.
+      let intact = rows.filter { pointFileGives($0, grid, in: out) }
+      if intact.count < rows.count && !(intact.isEmpty && !mergedFrom.isEmpty) {
+        let again = rows.filter { !pointFileGives($0, grid, in: out) }.map { $0[0] }
+        var err = StandardError()
+        print(
+          "note: sweep: \(out): point\(again.count == 1 ? "" : "s") \(again.joined(separator: ", ")) in sweep.csv \(again.count == 1 ? "has" : "have") no point-P.json giving \(again.count == 1 ? "its" : "their") row (missing or changed): trained again",
+          to: &err)
+        rows = intact
+      }
       if !rows.isEmpty && !args.has("--quiet") {
         var err = StandardError()
         print("sweep: resuming \(out): \(rows.count) of \(mine.count) point(s) already done", to: &err)
@@ -1017,6 +1031,15 @@ enum SweepCommand: CLICommand {
       Array(full.prefix(cells.count)) == cells
     else { return cells + Array(repeating: "", count: missing) }
     return full
+  }
+
+  /// Whether DIR's point-P.json for a sweep.csv row is a summary that
+  /// gives that row (as `row` makes it from the summary).
+  static func pointFileGives(_ cells: [String], _ grid: Grid, in dir: String) -> Bool {
+    guard let p = Int(cells[0]), let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24,
+      let made = try? row(p, grid, summary: String(decoding: data, as: UTF8.self))
+    else { return false }
+    return made == cells
   }
 
   /// Measured devices by name (a grid value as typed, or the base's real

@@ -143,28 +143,35 @@ enum Xbarsim {
 
   /// An error message on one line whatever the names in it hold: a file
   /// name with a newline or a tab (legal on Unix) is shown escaped, and a
-  /// message quoting a huge value (a megabyte of config text) is cut at
-  /// `maxErrorLength` characters.
+  /// message quoting a huge value (a megabyte of config text) is cut to
+  /// about `maxErrorLength` characters: its start and its end, where the
+  /// reason is (a path of 2,000 characters had lost "cannot write (…)": a
+  /// walkthrough, session 69).
   static func oneLine(_ message: String) -> String {
-    var out = ""
-    var scalars = message.unicodeScalars[...]
-    let total = scalars.count
-    if total > maxErrorLength { scalars = scalars.prefix(maxErrorLength) }
-    for scalar in scalars {
-      switch scalar {
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.properties.generalCategory == .control {
-          out += "\\u{" + String(scalar.value, radix: 16) + "}"
-        } else {
-          out.unicodeScalars.append(scalar)
+    func escaped<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> String {
+      var out = ""
+      for scalar in scalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+          if scalar.properties.generalCategory == .control {
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+          } else {
+            out.unicodeScalars.append(scalar)
+          }
         }
       }
+      return out
     }
-    if total > maxErrorLength { out += "… (\(total) characters in all)" }
-    return out
+    let scalars = message.unicodeScalars
+    let total = scalars.count
+    guard total > maxErrorLength else { return escaped(scalars) }
+    let tail = maxErrorLength / 4
+    let head = maxErrorLength - tail
+    return escaped(scalars.prefix(head)) + " … (\(total - head - tail) of \(total) characters left out) … "
+      + escaped(scalars.suffix(tail))
   }
 
   /// The longest error message printed whole.

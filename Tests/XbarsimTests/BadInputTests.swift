@@ -87,7 +87,13 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   defer { try? FileManager.default.removeItem(at: dir) }
   #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0)
   expectOneLineError(try runXbarsim(["solve", "/dev/zero"]), 1, "/dev/zero: cannot read file (not a regular file: a device)")
-  expectOneLineError(try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1, "\(dir.path)/fifo: ")
+  // (Named so since session 69: it had read as empty, "malformed JSON".)
+  expectOneLineError(
+    try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1,
+    "\(dir.path)/fifo: a named pipe with nothing to read (no writer within 1 s)")
+  // A writer that opens it a moment after the reader is read.
+  let late = try runShell("(sleep 0.3; cat ok.json > fifo) & \"$1\" solve fifo", in: dir)
+  #expect(late.status == 0 && late.stdout.contains("\"i_out\""), "\(late.stderr)")
   let piped = try runShell("cat ok.json > fifo & \"$1\" solve fifo", in: dir)
   #expect(piped.status == 0, "\(piped.stderr)")
   #expect(piped.stdout.contains("\"i_out\""), "\(piped.stdout)")
@@ -250,9 +256,13 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   let r = try runXbarsim(["solve", "no\nsuch\tfile.json"])
   expectOneLineError(r, 1, "no\\nsuch\\tfile.json: cannot read file")
   #expect(Xbarsim.oneLine("a\u{7}b\r") == "a\\u{7}b\\r")
-  // A quoted value of a megabyte is cut, saying how long it was.
-  let long = Xbarsim.oneLine("rule: got '" + String(repeating: "a", count: 1_000_000) + "'")
-  #expect(long.count < 2_100 && long.hasSuffix("… (1000012 characters in all)"), "\(long.suffix(40))")
+  // A quoted value of a megabyte is cut, saying how long it was, its end
+  // kept (session 69: a long path's reason had been cut off).
+  let long = Xbarsim.oneLine("rule: got '" + String(repeating: "a", count: 1_000_000) + "' (the reason)")
+  #expect(long.count < 2_100 && long.hasPrefix("rule: got 'aaa"), "\(long.prefix(40))")
+  #expect(long.contains(" … (998025 of 1000025 characters left out) … ") && long.hasSuffix("aaa' (the reason)"), "\(long.suffix(90))")
+  let path = String(repeating: "n/", count: 1_500) + "x.cir"
+  #expect(Xbarsim.oneLine(path + ": cannot write (No such file or directory)").hasSuffix("x.cir: cannot write (No such file or directory)"))
 }
 
 // A run stopped before its first evaluation point printed and wrote

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import xbarsim
+
+// Findings of session 69's walkthroughs (a hostile environment, numeric
+// extremes).
+
+private func json(_ url: URL) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+/// `inspect` stopped by SIGTERM had exited with nothing written, every
+/// sample it had inspected lost: it now ends after the sample in progress
+/// and writes the samples done (rules lim and hybrid).
+@Test(arguments: ["lim", "hybrid"])
+func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-inspect-stop-\(rule)", train: 3000, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out"), err = root.appendingPathComponent("err.txt")
+  FileManager.default.createFile(atPath: err.path, contents: nil)
+  let p = Process()
+  p.executableURL = productExecutable("xbarsim")
+  p.arguments = ["inspect", "--data", data.path, "--rule", rule, "--layers", "64,30,10", "--samples", "3000", "--out", out.path]
+  p.standardOutput = FileHandle.nullDevice
+  p.standardError = try FileHandle(forWritingTo: err)
+  try p.run()
+  // Stopped once two samples are done (their lines on standard error).
+  let deadline = Date().addingTimeInterval(120)
+  while p.isRunning && Date() < deadline && !((try? String(contentsOf: err, encoding: .utf8))?.contains("sample 2/3000") ?? false) {
+    usleep(2_000)
+  }
+  kill(p.processIdentifier, SIGTERM)
+  p.waitUntilExit()
+  let text = try String(contentsOf: err, encoding: .utf8)
+  #expect(p.terminationReason == .exit && p.terminationStatus == 143, "\(p.terminationStatus): \(text.suffix(300))")
+  let line = try #require(text.split(separator: "\n").last.map(String.init))
+  let match = try #require(line.firstMatch(of: /^Error: interrupted after (\d+) of 3000 samples: .* holds those (\d+)$/), "\(line)")
+  let done = try #require(Int(match.1))
+  #expect(done >= 2 && done < 3000 && match.2 == match.1)
+  let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [Any])
+  #expect(samples.count == done)
+}
+
+/// A sweep resumed in a directory whose point-P.json of a finished point
+/// was emptied or removed had kept that row without its summary, silently:
+/// the point is trained again (its row the same, but for the clock's
+/// images/s), with a note. A merge made before session 49, which holds no
+/// point files at all, keeps its rows.
+@Test func aResumedSweepTrainsAgainAPointWhosePointFileIsGone() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-sweep-point-files", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("s")
+  let sweep = [
+    "sweep", "--data", data.path, "--rule", "lim", "--layers", "64,8,10", "--evals-per-epoch", "2", "--train-limit", "40",
+    "--test-limit", "10", "--grid", "seed=1,2,3",
+  ]
+  #expect(try runXbarsim(sweep + ["--out", out.path, "--quiet"]).status == 0)
+  let csv = out.appendingPathComponent("sweep.csv")
+  let before = try String(contentsOf: csv, encoding: .utf8)
+  let point = { (p: Int) in out.appendingPathComponent("point-\(p).json") }
+  let kept = try Data(contentsOf: point(0))
+  try Data().write(to: point(1))
+  try FileManager.default.removeItem(at: point(2))
+  let r = try runXbarsim(sweep + ["--out", out.path, "--quiet"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: sweep: \(out.path): points 1, 2 in sweep.csv have no point-P.json giving their row (missing or changed): trained again"), "\(r.stderr)")
+  #expect(try Data(contentsOf: point(0)) == kept)
+  // The rows again, images/s (the clock's) aside; every point file gives its row.
+  let rate = try #require(before.split(separator: "\n")[0].split(separator: ",").firstIndex(of: "images_per_second"))
+  func steady(_ text: String) -> [[Substring]] {
+    text.split(separator: "\n").map { line in
+      var cells = line.split(separator: ",", omittingEmptySubsequences: false)
+      cells[rate] = ""
+      return cells
+    }
+  }
+  let after = try String(contentsOf: csv, encoding: .utf8)
+  #expect(steady(after) == steady(before))
+  for line in after.split(separator: "\n").dropFirst() {
+    #expect(SweepCommand.pointFileGives(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init), try SweepCommand.readShard(out.path).grid, in: out.path))
+  }
+  // Run again: nothing to train, no note.
+  let again = try runXbarsim(sweep + ["--out", out.path])
+  #expect(again.status == 0 && !again.stderr.contains("trained again") && again.stderr.contains("3 of 3 point(s) already done"), "\(again.stderr)")
+
+  // A merge without any point file (as before session 49): kept.
+  let shards = (0..<2).map { root.appendingPathComponent("h\($0)") }
+  for (i, dir) in shards.enumerated() {
+    #expect(try runXbarsim(sweep + ["--shard", "\(i)/2", "--quiet", "--out", dir.path]).status == 0)
+  }
+  let merged = root.appendingPathComponent("m")
+  #expect(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path, "--out", merged.path]).status == 0)
+  for p in 0..<3 { try? FileManager.default.removeItem(at: merged.appendingPathComponent("point-\(p).json")) }
+  let m = try runXbarsim(sweep + ["--out", merged.path])
+  #expect(m.status == 0 && !m.stderr.contains("trained again"), "\(m.stderr)")
+}
