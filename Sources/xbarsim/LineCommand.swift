@@ -130,7 +130,17 @@ enum LineCommand: CLICommand {
     var err = StandardError()
     for note in notes { print(note, to: &err) }
     let t0 = DispatchTime.now().uptimeNanoseconds
-    let result = line.pulse(volts: drive, width: width, until: until, threshold: threshold, probes: probes)
+    // A long run (a line of tens of thousands of cells: a minute or more)
+    // says how far it is, from 2 s on, every 10 s (it had been silent; a
+    // walkthrough, session 69).
+    var shown = t0
+    let result = line.pulse(volts: drive, width: width, until: until, threshold: threshold, probes: probes) { done, steps in
+      let now = DispatchTime.now().uptimeNanoseconds
+      guard now - t0 >= 2_000_000_000, now - shown >= 10_000_000_000 || shown == t0 else { return }
+      shown = now
+      var err = StandardError()
+      print(String(format: "line: step %ld of %ld (%.0f %%), %.0f s", done, steps, 100 * Double(done) / Double(steps), Double(now - t0) * 1e-9), to: &err)
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
     let elmore = line.elmoreDelays()
     let steady = line.steadyState(volts: drive)

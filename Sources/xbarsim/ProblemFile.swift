@@ -78,7 +78,14 @@ enum ProblemFile {
   ///
   /// - Throws: `CLIError.runtime` of one line naming standard input.
   static func readStandardInput() throws -> Data {
-    try readAll(STDIN_FILENO, name: "standard input")
+    // A device other than a terminal (`< /dev/zero`) is refused as a path
+    // to one is: it had been read to the 1 GiB limit first, a gigabyte
+    // of memory (a walkthrough, session 69).
+    var st = stat()
+    if fstat(STDIN_FILENO, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR || (st.st_mode & S_IFMT) == S_IFBLK, isatty(STDIN_FILENO) == 0 {
+      throw CLIError.runtime("standard input: cannot read (not a regular file or pipe: a device)")
+    }
+    return try readAll(STDIN_FILENO, name: "standard input")
   }
 
   /// Reads `fd` to its end in chunks, refusing more than `limit` bytes (a

@@ -455,8 +455,12 @@ private func rows(_ dir: URL) throws -> [[String]] {
   #expect(!FileManager.default.fileExists(atPath: merged.appendingPathComponent("point-1.json").path))
   #expect(m2.stdout.contains("point-P.json for 2 of 3 points"), "\(m2.stdout)")
   #expect(m2.stderr.contains("no point-P.json in their shard") && m2.stderr.contains(": 1"), "\(m2.stderr)")
+  // The sweep run again there trains point 1 again, its file with it
+  // (since session 69; it had kept the row without one).
   let third = try sweep3(["--out", merged.path])
-  #expect(third.stdout.contains("point-P.json for 2 of 3 points"), "\(third.stdout)")
+  #expect(third.stdout.contains("and point-P.json\n"), "\(third.stdout)")
+  #expect(third.stderr.contains("point 1 in sweep.csv has no point-P.json giving its row"), "\(third.stderr)")
+  #expect(try json(merged.appendingPathComponent("sweep.json"))["merged_from"] as? [String] == shards.map(\.path))
 }
 
 @Test(arguments: [

@@ -87,5 +87,5 @@ private func expectUsageError(_ r: ProcessResult, _ words: [String], sourceLocat
   #expect(r.status == 0, "\(r.stderr)")
   let lines = r.stdout.split(separator: "\n")
   #expect(lines.first?.contains("(last 50 updates: mean") == true, "\(r.stdout)")
-  #expect(lines.contains { $0.hasPrefix("the whole run (2 parts, 240 images): test accuracy") && $0.contains("(last 100 updates: mean") }, "\(r.stdout)")
+  #expect(lines.contains { $0.hasPrefix("the whole run (2 parts, 240 images in ") && $0.contains("(last 100 updates: mean") }, "\(r.stdout)")
 }

@@ -96,3 +96,15 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
   let m = try runXbarsim(sweep + ["--out", merged.path])
   #expect(m.status == 0 && !m.stderr.contains("trained again"), "\(m.stderr)")
 }
+
+/// A device on standard input (`solve - < /dev/zero`) had been read to the
+/// 1 GiB limit, a gigabyte of memory, before its refusal: refused at once,
+/// as a path to one is.
+@Test func aDeviceOnStandardInputIsRefusedAtOnce() throws {
+  let dir = try Scratch.directory("xbarsim-stdin-device")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  for command in ["solve -", "spice -", "line --problem - --row 0 --capacitance 1e-15"] {
+    let r = try runShell("\"$1\" \(command) < /dev/zero", in: dir)
+    expectOneLineError(r, 1, "standard input: cannot read (not a regular file or pipe: a device)")
+  }
+}

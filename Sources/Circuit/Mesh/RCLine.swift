@@ -321,12 +321,14 @@ extension RCLine {
   ///   - threshold: the voltage (V) for `timeAbove`; nil for none.
   ///   - probes: the nodes whose waveforms to keep.
   ///   - options: the step grid.
+  ///   - progress: called every 1024 steps with the steps done and all of
+  ///     them (a long line's run reports as it goes).
   /// - Precondition: `volts` and `threshold` finite, `width` and `until`
   ///   finite and > 0, `probes` in 0..<`cells`, and `options` as
   ///   `stepGrid`'s.
   public func pulse(
     volts: Double, width: Double, until: Double? = nil, threshold: Double? = nil, probes: [Int] = [],
-    options: StepOptions = .init()
+    options: StepOptions = .init(), progress: ((_ done: Int, _ steps: Int) -> Void)? = nil
   ) -> Transient {
     precondition(volts.isFinite, "the amplitude must be finite")
     precondition(threshold?.isFinite ?? true, "the threshold must be finite")
@@ -428,6 +430,7 @@ extension RCLine {
       return (line, shunt)
     }
     for i in 1..<times.count {
+      if i & 1023 == 0 { progress?(i - 1, times.count - 1) }
       // (The length, not t1 − t0: exact beside a long pulse.)
       let t0 = times[i - 1], h = lengths[i - 1]
       let u = i <= firstSegment ? volts : 0
