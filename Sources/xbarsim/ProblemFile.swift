@@ -106,7 +106,7 @@ enum ProblemFile {
       let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, chunk) }
       if n == 0 && pipe && data.isEmpty {
         guard Double(DispatchTime.now().uptimeNanoseconds - start) < pipeWait * 1e9 else {
-          throw CLIError.runtime("\(name): a named pipe with nothing to read (no writer within \(JSONWriter.number(pipeWait)) s)")
+          throw CLIError.runtime("\(name): a named pipe with nothing written to it within \(JSONWriter.number(pipeWait)) s (no writer, or one that wrote nothing)")
         }
         usleep(5_000)
         continue

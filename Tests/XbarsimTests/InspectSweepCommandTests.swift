@@ -980,6 +980,8 @@ private func seedShards(_ root: URL, _ data: URL, rule: String = "lim") throws -
   try FileManager.default.copyItem(at: shards[1], to: fine)
   var cells = plainCells(lines[1])
   cells[header.firstIndex(of: "images_per_second")!] = "1.5E+5"
+  // A zero however written (a mantissa of zeros before an upper-case E).
+  cells[header.firstIndex(of: "read_energy_joules")!] = "0E-400"
   try ([lines[0], cells.joined(separator: ",")].joined(separator: "\n") + "\n")
     .write(to: fine.appendingPathComponent("sweep.csv"), atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["sweep", "merge", shards[0].path, fine.path])

@@ -19,11 +19,13 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-inspect-stop-\(rule)", train: 3000, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("out"), err = root.appendingPathComponent("err.txt")
+  let said = root.appendingPathComponent("out.txt")
   FileManager.default.createFile(atPath: err.path, contents: nil)
+  FileManager.default.createFile(atPath: said.path, contents: nil)
   let p = Process()
   p.executableURL = productExecutable("xbarsim")
   p.arguments = ["inspect", "--data", data.path, "--rule", rule, "--layers", "64,30,10", "--samples", "3000", "--out", out.path]
-  p.standardOutput = FileHandle.nullDevice
+  p.standardOutput = try FileHandle(forWritingTo: said)
   p.standardError = try FileHandle(forWritingTo: err)
   try p.run()
   // Stopped once two samples are done (their lines on standard error).
@@ -41,6 +43,9 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
   #expect(done >= 2 && done < 3000 && match.2 == match.1)
   let samples = try #require(try json(out.appendingPathComponent("inspect.json"))["samples"] as? [Any])
   #expect(samples.count == done)
+  // Its result line counts the samples done (mutation round 69).
+  let result = try String(contentsOf: said, encoding: .utf8)
+  #expect(result.hasPrefix("inspected \(done) sample(s): "), "\(result.prefix(200))")
 }
 
 /// A sweep resumed in a directory whose point-P.json of a finished point
