@@ -100,21 +100,23 @@ enum Checkpoint {
     let points = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }.joined(separator: ", ")
     let seconds = r.secondsTrain.map { ", \"seconds_train\": \(JSONWriter.number($0))" } ?? ""
     let ledger = r.ledger.map { e in
-      let parts = ledgerKeys.compactMap { key, value in value(e).map { "\"\(key)\": \(JSONWriter.number($0))" } }
-      return ", \"ledger\": {" + parts.joined(separator: ", ") + "}"
+      let booked = ledgerKeys.map { ($0, e[keyPath: $1]) } + ledgerOptionalKeys.compactMap { key, path in e[keyPath: path].map { (key, $0) } }
+      return ", \"ledger\": {" + booked.map { "\"\($0)\": \(JSONWriter.number($1))" }.joined(separator: ", ") + "}"
     } ?? ""
     return "{\"start\": \(r.start), \"parts\": \(r.parts), \"pulses\": \(r.pulses), \"repotentiation_pulses\": \(r.repotentiations), "
       + "\"resets\": \(r.resets)\(window)\(seconds)\(ledger), \"points\": [\(points)]}"
   }
 
-  /// A run record's ledger in a checkpoint: its keys, each a component's
-  /// value (nil: not booked, and not written).
-  static let ledgerKeys: [(String, @Sendable (EnergyLedger) -> Double?)] = [
-    ("read", \.read), ("program", \.program), ("reset", \.reset), ("adc", \.adc), ("dac", \.dac), ("half_select", \.halfSelect),
-    ("read_lines", \.readLines), ("update_lines", \.updateLines), ("read_time", \.readTime), ("update_time", \.updateTime),
+  /// A run record's ledger in a checkpoint: the keys of the components
+  /// it always books, and of those it may leave unbooked (nil: not
+  /// written), each with its field.
+  nonisolated(unsafe) static let ledgerKeys: [(String, WritableKeyPath<EnergyLedger, Double>)] = [
+    ("read", \.read), ("program", \.program), ("reset", \.reset), ("adc", \.adc), ("dac", \.dac), ("read_time", \.readTime),
+    ("update_time", \.updateTime),
   ]
-  /// Those the ledger always books.
-  static let ledgerRequired: Set<String> = ["read", "program", "reset", "adc", "dac", "read_time", "update_time"]
+  nonisolated(unsafe) static let ledgerOptionalKeys: [(String, WritableKeyPath<EnergyLedger, Double?>)] = [
+    ("half_select", \.halfSelect), ("read_lines", \.readLines), ("update_lines", \.updateLines),
+  ]
 
   /// A checkpoint's `run` read back, checked against its devices' images.
   static func readRun(_ v: JSONValue, devicesImages: Int, _ fail: (String) -> CLIError) throws -> RunRecord {
@@ -156,25 +158,19 @@ enum Checkpoint {
     r.secondsTrain = try o["seconds_train"].map { try amount($0, "seconds_train") }
     r.ledger = nil
     if let v = o["ledger"] {
-      let names = ledgerKeys.map(\.0)
+      let names = ledgerKeys.map(\.0) + ledgerOptionalKeys.map(\.0)
       guard case .object(let l, let given) = v else {
         throw fail("'run': 'ledger' must be an object (\(names.joined(separator: ", "))), got \(v.brief)")
       }
       if let odd = given.first(where: { !names.contains($0) }) {
         throw fail("'run': 'ledger': unknown key '\(odd)' (it holds \(names.joined(separator: ", ")))")
       }
-      if let missing = ledgerRequired.sorted().first(where: { l[$0] == nil }) { throw fail("'run': 'ledger' has no '\(missing)'") }
       var e = EnergyLedger()
-      e.read = try amount(l["read"]!, "ledger.read")
-      e.program = try amount(l["program"]!, "ledger.program")
-      e.reset = try amount(l["reset"]!, "ledger.reset")
-      e.adc = try amount(l["adc"]!, "ledger.adc")
-      e.dac = try amount(l["dac"]!, "ledger.dac")
-      e.halfSelect = try l["half_select"].map { try amount($0, "ledger.half_select") }
-      e.readLines = try l["read_lines"].map { try amount($0, "ledger.read_lines") }
-      e.updateLines = try l["update_lines"].map { try amount($0, "ledger.update_lines") }
-      e.readTime = try amount(l["read_time"]!, "ledger.read_time")
-      e.updateTime = try amount(l["update_time"]!, "ledger.update_time")
+      for (key, path) in ledgerKeys {
+        guard let x = l[key] else { throw fail("'run': 'ledger' has no '\(key)'") }
+        e[keyPath: path] = try amount(x, "ledger.\(key)")
+      }
+      for (key, path) in ledgerOptionalKeys { e[keyPath: path] = try l[key].map { try amount($0, "ledger.\(key)") } }
       r.ledger = e
     }
     let message = "'run': 'points' must be a list of [images, accuracy]: images ascending, after its start (\(r.start)) and at most devices_train_images (\(devicesImages)), accuracies 0…100"

@@ -114,6 +114,11 @@ extension InspectCommand {
       let loss = pixels.withUnsafeBufferPointer { net.train($0.baseAddress!, label: label) }
       return (loss, label)
     }
+    // A stop request is taken from here on: in the --start samples it ends
+    // the command with nothing written (it had been killed there without
+    // a word: review 69), in the inspected ones after the sample.
+    catchInterrupts()
+    defer { restoreInterrupts() }
     if let checkpoint {
       let images = checkpoint.saved.trainImages
       // (A dynamic checkpoint inspected in phase fine is switched here,
@@ -124,7 +129,12 @@ extension InspectCommand {
         to: &err)
       for note in notes { print(note, to: &err) }
     } else {
-      for s in 0..<start { _ = trainOn(order[s], number: s) }
+      for s in 0..<start {
+        if interruptRequested != 0 {
+          throw CLIError.interrupted("interrupted after \(s) of the \(start) samples --start trains first: nothing written")
+        }
+        _ = trainOn(order[s], number: s)
+      }
       if start > 0 { print("inspect: trained the first \(start) sample(s) of the training order", to: &err) }
     }
 
@@ -145,8 +155,6 @@ extension InspectCommand {
     let writeBefore = net.writeLineStatistics
     // A stop request ends the loop after a sample; those done are written
     // (as rule lim's inspect).
-    catchInterrupts()
-    defer { restoreInterrupts() }
     for s in 0..<samples {
       if interruptRequested != 0 { break }
       let image = order[first + s]

@@ -91,13 +91,14 @@ enum ProblemFile {
   /// Reads `fd` to its end in chunks, refusing more than `limit` bytes (a
   /// device such as /dev/zero never ends). `name` names it in errors.
   ///
-  /// A named pipe (`pipe`, opened without waiting for a writer) reads as
-  /// ended while it has no writer: its writer may be a moment from opening
-  /// it (`cat f > fifo & xbarsim solve fifo`), so it is given `pipeWait`
-  /// seconds, and a pipe with nothing to read by then is named so (it
-  /// had read as empty: "malformed JSON … unexpected end of input"; a
-  /// walkthrough, session 69).
-  static func readAll(_ fd: Int32, name: String, limit: Int = maxBytes, pipe: Bool = false, pipeWait: Double = 1) throws -> Data {
+  /// A pipe (`pipe`: a named one, opened without waiting for a writer, or
+  /// bash's `<(...)`) reads as ended while it has no writer: its writer may
+  /// be a moment from opening it (`cat f > fifo & xbarsim solve fifo`), so
+  /// it is given a second, and a pipe with nothing to read by then is named
+  /// so (it had read as empty: "malformed JSON … unexpected end of input";
+  /// a walkthrough, session 69).
+  static func readAll(_ fd: Int32, name: String, limit: Int = maxBytes, pipe: Bool = false) throws -> Data {
+    let pipeWait = 1.0
     var data = Data()
     let chunk = 1 << 20
     var buffer = [UInt8](repeating: 0, count: chunk)
@@ -106,7 +107,7 @@ enum ProblemFile {
       let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, chunk) }
       if n == 0 && pipe && data.isEmpty {
         guard Double(DispatchTime.now().uptimeNanoseconds - start) < pipeWait * 1e9 else {
-          throw CLIError.runtime("\(name): a named pipe with nothing written to it within \(JSONWriter.number(pipeWait)) s (no writer, or one that wrote nothing)")
+          throw CLIError.runtime("\(name): a pipe with nothing written to it within \(JSONWriter.number(pipeWait)) s (no writer, or one that wrote nothing)")
         }
         usleep(5_000)
         continue

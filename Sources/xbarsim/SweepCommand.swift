@@ -297,10 +297,12 @@ enum SweepCommand: CLICommand {
       // row (emptied, damaged, another run's) is trained again, its row
       // with it (same seed, same row): the resume had kept the row without
       // its summary, silently (a walkthrough, session 69). Not in a merge
-      // made before session 49, which holds no point files at all.
-      let intact = rows.filter { pointFileGives($0, grid, in: out) }
+      // made before session 49, which holds no point files at all (nor,
+      // so, in a later merge whose point files are all gone).
+      let gives = rows.map { pointFileGives($0, grid, in: out) }
+      let intact = zip(rows, gives).filter(\.1).map(\.0)
       if intact.count < rows.count && !(intact.isEmpty && !mergedFrom.isEmpty) {
-        let again = rows.filter { !pointFileGives($0, grid, in: out) }.map { $0[0] }
+        let again = zip(rows, gives).filter { !$0.1 }.map { $0.0[0] }
         var err = StandardError()
         print(
           "note: sweep: \(out): point\(again.count == 1 ? "" : "s") \(again.joined(separator: ", ")) in sweep.csv \(again.count == 1 ? "has" : "have") no point-P.json giving \(again.count == 1 ? "its" : "their") row (missing or changed): trained again",

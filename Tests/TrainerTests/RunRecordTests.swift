@@ -24,7 +24,7 @@ private func data(_ count: Int, seed: UInt64) -> IDXDataset {
   }
   // A part from 200: its point at 0 is the record's last (taken again),
   // left out; its others numbered on from 200.
-  let after = before.continued(partStart: 200, points: [point(0, 61), point(50, 70), point(100, 80)], pulses: 5, repotentiations: 1, resets: 3)
+  let after = before.continued(partStart: 200, points: [point(0, 61), point(50, 70), point(100, 80)], pulses: 5, repotentiations: 1, resets: 3, secondsTrain: nil, ledger: nil)
   #expect(after.parts == 2 && after.pulses == 12 && after.repotentiations == 3 && after.resets == 4)
   #expect(after.points.map(\.images) == [150, 200, 250, 300])
   #expect(after.points.map(\.accuracy) == [50, 60, 70, 80])
@@ -141,7 +141,7 @@ func aPartThatGoesOnFromAStopInsideAPointsEvaluationTakesThatPoint(_ c: StartPoi
   #expect(first.secondsTrain == 1.5 && first.ledger == e)
   let second = first.continued(partStart: 10, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e)
   #expect(second.secondsTrain == 3.5 && second.ledger == e + e && second.ledger?.program == 4 && second.ledger?.halfSelect == 2)
-  let unknownPart = second.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0)
+  let unknownPart = second.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: nil, ledger: nil)
   #expect(unknownPart.secondsTrain == nil && unknownPart.ledger == nil)
   var old = second
   old.secondsTrain = nil

@@ -90,7 +90,7 @@ func standardOutputThatCannotBeWrittenIsExit74(_ script: String) throws {
   // (Named so since session 69: it had read as empty, "malformed JSON".)
   expectOneLineError(
     try runXbarsim(["spice", dir.appendingPathComponent("fifo").path]), 1,
-    "\(dir.path)/fifo: a named pipe with nothing written to it within 1 s (no writer, or one that wrote nothing)")
+    "\(dir.path)/fifo: a pipe with nothing written to it within 1 s (no writer, or one that wrote nothing)")
   // A writer that opens it a moment after the reader is read.
   let late = try runShell("(sleep 0.3; timeout 20 cat ok.json > fifo) & \"$1\" solve fifo", in: dir)
   #expect(late.status == 0 && late.stdout.contains("\"i_out\""), "\(late.stderr)")

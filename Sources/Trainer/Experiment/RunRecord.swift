@@ -69,7 +69,7 @@ public struct RunRecord: Sendable, Equatable {
   /// is left out, so the points are the uninterrupted run's.
   public func continued(
     partStart: Int, points new: [EvaluationPoint], pulses: Int, repotentiations: Int, resets: Int,
-    secondsTrain: Double? = nil, ledger: EnergyLedger? = nil
+    secondsTrain: Double?, ledger: EnergyLedger?
   ) -> RunRecord {
     var r = self
     r.parts += 1
