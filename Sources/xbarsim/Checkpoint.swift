@@ -98,7 +98,8 @@ enum Checkpoint {
   static func runJSON(_ r: RunRecord) -> String {
     let window = (r.windowStart.map { ", \"window_start\": \($0)" } ?? "") + (r.windowUpdates.map { ", \"window_updates\": \($0)" } ?? "")
     let points = r.points.map { "[\($0.images), \(JSONWriter.number($0.accuracy))]" }.joined(separator: ", ")
-    let seconds = r.secondsTrain.map { ", \"seconds_train\": \(JSONWriter.number($0))" } ?? ""
+    let seconds = (r.secondsTrain.map { ", \"seconds_train\": \(JSONWriter.number($0))" } ?? "")
+      + (r.epochs.map { ", \"epochs\": \($0)" } ?? "") + (r.switchEpoch.map { ", \"switch_epoch\": \($0)" } ?? "")
     let ledger = r.ledger.map { e in
       let booked = ledgerKeys.map { ($0, e[keyPath: $1]) } + ledgerOptionalKeys.compactMap { key, path in e[keyPath: path].map { (key, $0) } }
       return ", \"ledger\": {" + booked.map { "\"\($0)\": \(JSONWriter.number($1))" }.joined(separator: ", ") + "}"
@@ -121,8 +122,8 @@ enum Checkpoint {
   /// A checkpoint's `run` read back, checked against its devices' images.
   static func readRun(_ v: JSONValue, devicesImages: Int, _ fail: (String) -> CLIError) throws -> RunRecord {
     let keys = [
-      "start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "window_updates", "seconds_train", "ledger",
-      "points",
+      "start", "parts", "pulses", "repotentiation_pulses", "resets", "window_start", "window_updates", "seconds_train", "epochs",
+      "switch_epoch", "ledger", "points",
     ]
     guard case .object(let o, let names) = v else { throw fail("'run' must be an object (\(keys.joined(separator: ", "))), got \(v.brief)") }
     if let odd = names.first(where: { !keys.contains($0) }) {
@@ -156,6 +157,11 @@ enum Checkpoint {
       return v
     }
     r.secondsTrain = try o["seconds_train"].map { try amount($0, "seconds_train") }
+    r.epochs = try integer("epochs", 0...1e15, optional: true)
+    r.switchEpoch = try integer("switch_epoch", 1...1e15, optional: true)
+    if let e = r.switchEpoch, e > r.epochs ?? 0 {
+      throw fail("'run': 'switch_epoch' \(e) after its 'epochs' (\(r.epochs.map(String.init) ?? "none"))")
+    }
     r.ledger = nil
     if let v = o["ledger"] {
       let names = ledgerKeys.map(\.0) + ledgerOptionalKeys.map(\.0)

@@ -1036,7 +1036,8 @@ enum TrainCommand: CLICommand {
     func wholeRun(_ counts: (pulses: Int, repotentiations: Int, resets: Int), ledger: EnergyLedger?) -> RunRecord? {
       runBefore?.continued(
         partStart: partStart, points: partPoints, pulses: counts.pulses, repotentiations: counts.repotentiations, resets: counts.resets,
-        secondsTrain: experiment.secondsTrained, ledger: ledger)
+        secondsTrain: experiment.secondsTrained, ledger: ledger, epochs: experiment.epochsRecorded,
+        switchEpoch: experiment.switchedAfterEpoch)
     }
     // Printed with --quiet too: it is about the data, not the progress
     // (a batch job's log is where it is read).
@@ -2260,6 +2261,9 @@ struct WholeRun {
     ] {
       if let value { o.add(key, value) } else { o.addRaw(key, "null") }
     }
+    for (key, value) in [("epochs", record.epochs), ("phase_switch_epoch", record.switchEpoch)] {
+      if let value { o.add(key, value) } else { o.addRaw(key, "null") }
+    }
     TrainCommand.addEnergy(&o, ledgers: record.ledger.map { [$0] } ?? [], images: Double(trainImages))
     return o.finishedOnOneLine()
   }
@@ -2275,7 +2279,8 @@ struct WholeRun {
     let energy = record.ledger.flatMap { e in
       trainImages > 0 ? String(format: "; per training image: energy %.3g J, latency %.3g s", e.energy / Double(trainImages), e.latency / Double(trainImages)) : nil
     } ?? ""
-    return "the whole run (\(record.parts) parts, \(trainImages) images\(seconds)): \(accuracy); \(record.pulses) pulses, \(record.resets) resets\(energy)"
+    let switched = record.switchEpoch.map { "; switched to fine tuning after its epoch \($0)" } ?? ""
+    return "the whole run (\(record.parts) parts, \(trainImages) images\(seconds)): \(accuracy); \(record.pulses) pulses, \(record.resets) resets\(energy)\(switched)"
   }
 }
 

@@ -24,7 +24,7 @@ private func data(_ count: Int, seed: UInt64) -> IDXDataset {
   }
   // A part from 200: its point at 0 is the record's last (taken again),
   // left out; its others numbered on from 200.
-  let after = before.continued(partStart: 200, points: [point(0, 61), point(50, 70), point(100, 80)], pulses: 5, repotentiations: 1, resets: 3, secondsTrain: nil, ledger: nil)
+  let after = before.continued(partStart: 200, points: [point(0, 61), point(50, 70), point(100, 80)], pulses: 5, repotentiations: 1, resets: 3, secondsTrain: nil, ledger: nil, epochs: nil, switchEpoch: nil)
   #expect(after.parts == 2 && after.pulses == 12 && after.repotentiations == 3 && after.resets == 4)
   #expect(after.points.map(\.images) == [150, 200, 250, 300])
   #expect(after.points.map(\.accuracy) == [50, 60, 70, 80])
@@ -137,15 +137,37 @@ func aPartThatGoesOnFromAStopInsideAPointsEvaluationTakesThatPoint(_ c: StartPoi
   e.program = 2
   e.updateTime = 3
   e.halfSelect = 1
-  let first = RunRecord(start: 0, parts: 0).continued(partStart: 0, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 1.5, ledger: e)
+  let first = RunRecord(start: 0, parts: 0).continued(partStart: 0, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 1.5, ledger: e, epochs: 1, switchEpoch: nil)
   #expect(first.secondsTrain == 1.5 && first.ledger == e)
-  let second = first.continued(partStart: 10, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e)
+  let second = first.continued(partStart: 10, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e, epochs: 1, switchEpoch: nil)
   #expect(second.secondsTrain == 3.5 && second.ledger == e + e && second.ledger?.program == 4 && second.ledger?.halfSelect == 2)
-  let unknownPart = second.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: nil, ledger: nil)
+  let unknownPart = second.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: nil, ledger: nil, epochs: nil, switchEpoch: nil)
   #expect(unknownPart.secondsTrain == nil && unknownPart.ledger == nil)
   var old = second
   old.secondsTrain = nil
   old.ledger = nil
-  let after = old.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e)
+  let after = old.continued(partStart: 20, points: [], pulses: 1, repotentiations: 0, resets: 0, secondsTrain: 2, ledger: e, epochs: 1, switchEpoch: nil)
   #expect(after.secondsTrain == nil && after.ledger == nil && after.parts == 3)
+}
+
+/// The whole run's epochs and the hybrid's switch (session 69): a part's
+/// switch after its own epoch k is the whole run's epoch (the epochs
+/// before it) + k, kept once made; a part whose epochs are not known (a
+/// checkpoint of session 68) leaves both unknown.
+@Test func aRecordCountsTheWholeRunsEpochsAndWhereTheHybridSwitched() {
+  let start = RunRecord(start: 0, parts: 0)
+  #expect(start.epochs == 0 && start.switchEpoch == nil)
+  let first = start.continued(partStart: 0, points: [], pulses: 0, repotentiations: 0, resets: 0, secondsTrain: 1, ledger: nil, epochs: 3, switchEpoch: nil)
+  #expect(first.epochs == 3 && first.switchEpoch == nil)
+  let second = first.continued(partStart: 30, points: [], pulses: 0, repotentiations: 0, resets: 0, secondsTrain: 1, ledger: nil, epochs: 4, switchEpoch: 2)
+  #expect(second.epochs == 7 && second.switchEpoch == 5)
+  // A later part that (somehow) reports a switch of its own does not move it.
+  let third = second.continued(partStart: 70, points: [], pulses: 0, repotentiations: 0, resets: 0, secondsTrain: 1, ledger: nil, epochs: 2, switchEpoch: 1)
+  #expect(third.epochs == 9 && third.switchEpoch == 5)
+  let unknown = second.continued(partStart: 70, points: [], pulses: 0, repotentiations: 0, resets: 0, secondsTrain: 1, ledger: nil, epochs: nil, switchEpoch: nil)
+  #expect(unknown.epochs == nil && unknown.switchEpoch == nil)
+  var old = first
+  old.epochs = nil
+  let after = old.continued(partStart: 30, points: [], pulses: 0, repotentiations: 0, resets: 0, secondsTrain: 1, ledger: nil, epochs: 4, switchEpoch: 2)
+  #expect(after.epochs == nil && after.switchEpoch == nil)
 }

@@ -107,7 +107,8 @@ private let wholeKeys = [
   carried.secondsTrain = nil
   #expect(carried == RunRecord(
     start: 0, parts: 2, pulses: record.pulses, repotentiations: record.repotentiations, resets: record.resets, points: record.points,
-    secondsTrain: nil, ledger: nil))
+    secondsTrain: nil, ledger: nil, epochs: epochs, switchEpoch: nil))
+  #expect(run["epochs"] as? Int == epochs && run["phase_switch_epoch"] is NSNull)
 
   // A part whose predecessor stopped inside a point's evaluation (that
   // point missing from the record, where the devices stand): it takes the
@@ -146,7 +147,8 @@ private let wholeKeys = [
   do {
     let text = try String(contentsOf: killed, encoding: .utf8)
     let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("  \"run\": ") }.map(String.init))
-    let cut = line.replacingOccurrences(of: #", "seconds_train": [^,]*, "ledger": \{[^}]*\}"#, with: "", options: .regularExpression)
+    let cut = line.replacingOccurrences(
+      of: #", "seconds_train": [^,]*, "epochs": \d+(, "switch_epoch": \d+)?, "ledger": \{[^}]*\}"#, with: "", options: .regularExpression)
     #expect(cut != line && !cut.contains("ledger") && !cut.contains("seconds"), "\(cut)")
     let old = root.appendingPathComponent("session68.json")
     try text.replacingOccurrences(of: line, with: cut).write(to: old, atomically: false, encoding: .utf8)
@@ -156,13 +158,13 @@ private let wholeKeys = [
     for key in wholeKeys {
       #expect((grun[key] as? NSNumber) == (whole[key] as? NSNumber), "\(key)")
     }
-    for key in ["seconds_train", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules"] {
+    for key in ["seconds_train", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules", "epochs"] {
       #expect(grun[key] is NSNull, "\(key): \(grun[key] ?? "none")")
     }
     #expect(g.stdout.contains("the whole run (2 parts, \(epochs * 200) images): test accuracy"), "\(g.stdout)")
     #expect(!g.stdout.contains("resets; per training image"))
     let carriedOld = try #require(try Checkpoint.read(other.path).place.run)
-    #expect(carriedOld.parts == 2 && carriedOld.ledger == nil && carriedOld.secondsTrain == nil)
+    #expect(carriedOld.parts == 2 && carriedOld.ledger == nil && carriedOld.secondsTrain == nil && carriedOld.epochs == nil)
   }
 
   // A checkpoint without a record (saved before session 68): the rest
@@ -221,8 +223,9 @@ private let wholeKeys = [
   var e = EnergyLedger()
   (e.read, e.program, e.reset, e.adc, e.dac, e.readTime, e.updateTime) = (1e-9, 2e-9, 3e-9, 4e-9, 5e-9, 6e-3, 7e-3)
   e.updateLines = 8e-9
-  var r = RunRecord(start: 0, parts: 2, points: [.init(images: 5, accuracy: 12.5)], secondsTrain: 0.125, ledger: e)
+  var r = RunRecord(start: 0, parts: 2, points: [.init(images: 5, accuracy: 12.5)], secondsTrain: 0.125, ledger: e, epochs: 4, switchEpoch: 3)
   #expect(try read(r) == r)
+  #expect(Checkpoint.runJSON(r).contains("\"epochs\": 4, \"switch_epoch\": 3"))
   #expect(!Checkpoint.runJSON(r).contains("half_select") && !Checkpoint.runJSON(r).contains("read_lines"))
   e.halfSelect = 9e-9
   e.readLines = 1e-12
@@ -231,6 +234,15 @@ private let wholeKeys = [
   #expect(try read(r) == r)
   r.ledger = nil
   r.secondsTrain = nil
+  r.epochs = nil
+  r.switchEpoch = nil
   #expect(try read(r) == r)
+  // A switch after the epochs recorded, or without them, is refused.
+  for bad in [", \"epochs\": 2, \"switch_epoch\": 3", ", \"switch_epoch\": 1"] {
+    let text = Checkpoint.runJSON(r).replacingOccurrences(of: ", \"points\"", with: bad + ", \"points\"")
+    #expect(throws: CLIError.self) {
+      try Checkpoint.readRun(JSONValue.parse(Data(text.utf8)), devicesImages: 20) { CLIError.runtime($0) }
+    }
+  }
   #expect(!Checkpoint.runJSON(r).contains("ledger") && !Checkpoint.runJSON(r).contains("seconds"))
 }

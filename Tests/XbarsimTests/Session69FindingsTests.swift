@@ -113,3 +113,48 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
     expectOneLineError(r, 1, "standard input: cannot read (not a regular file or pipe: a device)")
   }
 }
+
+/// A hybrid run in parts whose switch to fine tuning came in an earlier
+/// part: the last part's summary had `phase_switch_epoch` null (its own
+/// run began fine) and nothing said where the whole run switched; its
+/// `run` now gives the whole run's epochs and switch, the uninterrupted
+/// run's.
+@Test func aHybridRunInPartsSaysWhereTheWholeRunSwitched() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-whole-run-switch", train: 200, test: 50)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = [
+    "train", "--data", data.path, "--rule", "hybrid", "--layers", "64,8,10", "--evals-per-epoch", "2", "--quiet", "--seed", "3",
+    "--switch-threshold", "50", "--epochs", "60",
+  ]
+  let whole = root.appendingPathComponent("whole.json")
+  let w = try runXbarsim(common + ["--summary", whole.path])
+  #expect(w.status == 0, "\(w.stderr)")
+  let switched = try #require(try json(whole)["phase_switch_epoch"] as? Int)
+  // Killed after a save in phase fine, within the run.
+  let ck = root.appendingPathComponent("ck.json")
+  var saved: Checkpoint.Saved? = nil
+  for _ in 0..<8 where saved == nil {
+    try? FileManager.default.removeItem(at: ck)
+    let p = Process()
+    p.executableURL = productExecutable("xbarsim")
+    p.arguments = common + ["--checkpoint-out", ck.path, "--checkpoint-every", "0.00000001"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let deadline = Date().addingTimeInterval(60)
+    while p.isRunning && Date() < deadline && (try? Checkpoint.read(ck.path))?.place.run?.switchEpoch == nil { usleep(500) }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    if let s = try? Checkpoint.read(ck.path), s.place.run?.switchEpoch != nil, s.devicesTrainImages < 60 * 200 { saved = s }
+  }
+  let record = try #require(saved?.place.run)
+  #expect(record.switchEpoch == switched && (record.epochs ?? 0) >= switched)
+  let summary = root.appendingPathComponent("s.json")
+  let r = try runXbarsim(Array(common.dropLast(2)) + ["--epochs", "rest", "--checkpoint-in", ck.path, "--summary", summary.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let s = try json(summary)
+  #expect(s["phase_switch_epoch"] is NSNull)
+  let run = try #require(s["run"] as? [String: Any])
+  #expect(run["phase_switch_epoch"] as? Int == switched && run["epochs"] as? Int == 60, "\(run)")
+  #expect(r.stdout.contains("; switched to fine tuning after its epoch \(switched)"), "\(r.stdout)")
+}

@@ -275,6 +275,12 @@ public final class Experiment {
   /// and, after `run`, of the whole run: what a checkpoint saved there
   /// records (`RunRecord`).
   public private(set) var secondsTrained = 0.0
+  /// Epoch records the last `run` has made so far (an epoch it went on
+  /// inside counted as one), and the one after which the hybrid switched
+  /// to fine tuning (nil: not so far): what a checkpoint saved now
+  /// records (`RunRecord`).
+  public private(set) var epochsRecorded = 0
+  public private(set) var switchedAfterEpoch: Int? = nil
 
   /// - Throws: `ConfigurationError` when the configuration is invalid or
   ///   does not fit the data (input size, classes).
@@ -585,6 +591,8 @@ public final class Experiment {
     // network (review 66: it had been unstoppable, a 60,000-image pass on
     // a large network, and before that a stop had saved a reference of 0).
     var previousTrainAccuracy = 0.0
+    epochsRecorded = 0
+    switchedAfterEpoch = nil
     var stoppedBeforeTraining = false
     // (Every evaluation is timed, this first one and those a stop cuts
     // short too: `seconds_evaluate`.)
@@ -931,6 +939,7 @@ public final class Experiment {
             hybrid.map { $0.isHybrid && $0.phase == .dynamic } == true && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
           record.switchesAfter = switching
           result.epochs.append(record)
+          epochsRecorded = result.epochs.count
           epochDone(record)
           epochStartImages = seen
           epochStartNanos = trainNanos
@@ -941,6 +950,7 @@ public final class Experiment {
           if let hybrid, switching {
             hybrid.switchToFineTuning()
             result.phaseSwitchEpoch = record.epoch
+            switchedAfterEpoch = record.epoch
           }
           previousTrainAccuracy = trainAccuracy
           // (After the last epoch `finished` saves.)

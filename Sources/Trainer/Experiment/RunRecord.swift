@@ -32,6 +32,13 @@ public struct RunRecord: Sendable, Equatable {
   /// saved before session 69 holds neither).
   public var secondsTrain: Double?
   public var ledger: EnergyLedger?
+  /// The epochs of all parts (their epoch records: an epoch a part went on
+  /// inside is counted once, by the part that ended it), and the hybrid's
+  /// switch to fine tuning: after this epoch of the whole run (nil: it has
+  /// not switched, or is not known). `epochs` is nil when a part's are not
+  /// known (a checkpoint saved before session 69), and the switch with it.
+  public var epochs: Int?
+  public var switchEpoch: Int?
 
   public struct Point: Sendable, Equatable {
     public var images: Int
@@ -46,7 +53,8 @@ public struct RunRecord: Sendable, Equatable {
   /// ledger, known; give nil for parts whose are not known).
   public init(
     start: Int, parts: Int = 1, pulses: Int = 0, repotentiations: Int = 0, resets: Int = 0, windowStart: Int? = nil,
-    windowUpdates: Int? = nil, points: [Point] = [], secondsTrain: Double? = 0, ledger: EnergyLedger? = EnergyLedger()
+    windowUpdates: Int? = nil, points: [Point] = [], secondsTrain: Double? = 0, ledger: EnergyLedger? = EnergyLedger(),
+    epochs: Int? = 0, switchEpoch: Int? = nil
   ) {
     self.start = start
     self.parts = parts
@@ -58,18 +66,21 @@ public struct RunRecord: Sendable, Equatable {
     self.points = points
     self.secondsTrain = secondsTrain
     self.ledger = ledger
+    self.epochs = epochs
+    self.switchEpoch = switchEpoch
   }
 
   /// This record followed by a part that began at the devices' training
   /// image `partStart` and has measured `points` so far (their images
   /// counted from its start) and issued `pulses`, `repotentiations` and
-  /// `resets`, trained `secondsTrain` and booked `ledger` (nil: not
-  /// known). A point of the part at or before the record's last (a part
+  /// `resets`, trained `secondsTrain`, booked `ledger`, recorded `epochs`
+  /// and switched after its epoch `switchEpoch` (nil: not known; not
+  /// switched). A point of the part at or before the record's last (a part
   /// that took again a point its predecessor had taken before it stopped)
   /// is left out, so the points are the uninterrupted run's.
   public func continued(
     partStart: Int, points new: [EvaluationPoint], pulses: Int, repotentiations: Int, resets: Int,
-    secondsTrain: Double?, ledger: EnergyLedger?
+    secondsTrain: Double?, ledger: EnergyLedger?, epochs: Int?, switchEpoch: Int?
   ) -> RunRecord {
     var r = self
     r.parts += 1
@@ -78,6 +89,10 @@ public struct RunRecord: Sendable, Equatable {
     r.resets += resets
     r.secondsTrain = r.secondsTrain.flatMap { a in secondsTrain.map { a + $0 } }
     r.ledger = r.ledger.flatMap { a in ledger.map { a + $0 } }
+    // The part's switch in the whole run's epochs (a switch comes once).
+    if r.switchEpoch == nil, let before = r.epochs, let after = switchEpoch { r.switchEpoch = before + after }
+    r.epochs = r.epochs.flatMap { a in epochs.map { a + $0 } }
+    if r.epochs == nil { r.switchEpoch = nil }
     let last = points.last?.images ?? Int.min
     r.points += new.map { Point(images: partStart + $0.images, accuracy: $0.accuracy) }.filter { $0.images > last }
     return r
