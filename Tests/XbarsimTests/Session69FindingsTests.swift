@@ -14,9 +14,10 @@ private func json(_ url: URL) throws -> [String: Any] {
 /// `inspect` stopped by SIGTERM had exited with nothing written, every
 /// sample it had inspected lost: it now ends after the sample in progress
 /// and writes the samples done (rules lim and hybrid).
-@Test(arguments: ["lim", "hybrid"])
-func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
-  let (root, data) = try syntheticDataDirectory("xbarsim-inspect-stop-\(rule)", train: 3000, test: 10)
+@Test(arguments: [["--rule", "lim"], ["--rule", "hybrid"], ["--rule", "lim", "--batch", "3"]])
+func inspectStoppedBySIGTERMWritesTheSamplesDone(options: [String]) throws {
+  let rule = options[1], batch = options.count > 2 ? 3 : 1
+  let (root, data) = try syntheticDataDirectory("xbarsim-inspect-stop-\(rule)-\(batch)", train: 3000, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("out"), err = root.appendingPathComponent("err.txt")
   let said = root.appendingPathComponent("out.txt")
@@ -24,7 +25,7 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
   FileManager.default.createFile(atPath: said.path, contents: nil)
   let p = Process()
   p.executableURL = productExecutable("xbarsim")
-  p.arguments = ["inspect", "--data", data.path, "--rule", rule, "--layers", "64,30,10", "--samples", "3000", "--out", out.path]
+  p.arguments = ["inspect", "--data", data.path, "--layers", "64,30,10", "--samples", "3000", "--out", out.path] + options
   p.standardOutput = try FileHandle(forWritingTo: said)
   p.standardError = try FileHandle(forWritingTo: err)
   try p.run()
@@ -46,6 +47,12 @@ func inspectStoppedBySIGTERMWritesTheSamplesDone(rule: String) throws {
   // Its result line counts the samples done (mutation round 69).
   let result = try String(contentsOf: said, encoding: .utf8)
   #expect(result.hasPrefix("inspected \(done) sample(s): "), "\(result.prefix(200))")
+  // With mini-batches, the open one is of the samples done (mutation
+  // round 69's last survivor).
+  if batch > 1 {
+    let open = "inspect: the last mini-batch is open (\(done % batch) of its \(batch) samples inspected)"
+    #expect(text.contains(open) == (done % batch != 0), "\(done): \(text.suffix(400))")
+  }
 }
 
 /// A sweep resumed in a directory whose point-P.json of a finished point
