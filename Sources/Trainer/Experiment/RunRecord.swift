@@ -49,8 +49,8 @@ public struct RunRecord: Sendable, Equatable {
     }
   }
 
-  /// A record (by default of a run beginning here: seconds 0 and an empty
-  /// ledger, known; give nil for parts whose are not known).
+  /// A record (by default of a run beginning here: seconds 0, an empty
+  /// ledger and no epochs, known; give nil for parts whose are not known).
   public init(
     start: Int, parts: Int = 1, pulses: Int = 0, repotentiations: Int = 0, resets: Int = 0, windowStart: Int? = nil,
     windowUpdates: Int? = nil, points: [Point] = [], secondsTrain: Double? = 0, ledger: EnergyLedger? = EnergyLedger(),
