@@ -131,8 +131,7 @@ struct ParsedArguments {
   /// it (`pulses --gmin 1e-320` had run where --gmax refused it, and
   /// `--beta 1e-400,2` as β = 0: a walkthrough and a review, session 52).
   static func refuseSubnormal(_ name: String, _ given: String, text: String, _ v: Double) throws {
-    let mantissa = text.prefix { $0 != "e" && $0 != "E" }
-    if v.isSubnormal || (v == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
+    if DecimalText.isBelowNormal(text, v) {
       throw CLIError.usage("\(name) \(given): '\(text)' is below the smallest normal double (2.2e-308)")
     }
   }

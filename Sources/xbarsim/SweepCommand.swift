@@ -1028,20 +1028,23 @@ enum SweepCommand: CLICommand {
   /// holds no point files).
   static func legacyRow(_ cells: [String], _ p: Int, _ grid: Grid, in dir: String) -> [String] {
     let missing = grid.header.count - cells.count
-    guard let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24,
-      let full = try? row(p, grid, summary: String(decoding: data, as: UTF8.self)),
-      Array(full.prefix(cells.count)) == cells
-    else { return cells + Array(repeating: "", count: missing) }
+    guard let full = pointFileRow(p, grid, in: dir), Array(full.prefix(cells.count)) == cells else {
+      return cells + Array(repeating: "", count: missing)
+    }
     return full
+  }
+
+  /// The sweep.csv row DIR's point-P.json makes (as `row` makes it from
+  /// the summary); nil when the file is missing, too large or no summary.
+  static func pointFileRow(_ p: Int, _ grid: Grid, in dir: String) -> [String]? {
+    guard let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24 else { return nil }
+    return try? row(p, grid, summary: String(decoding: data, as: UTF8.self))
   }
 
   /// Whether DIR's point-P.json for a sweep.csv row is a summary that
   /// gives that row (as `row` makes it from the summary).
   static func pointFileGives(_ cells: [String], _ grid: Grid, in dir: String) -> Bool {
-    guard let p = Int(cells[0]), let data = FileManager.default.contents(atPath: dir + "/point-\(p).json"), data.count <= 1 << 24,
-      let made = try? row(p, grid, summary: String(decoding: data, as: UTF8.self))
-    else { return false }
-    return made == cells
+    Int(cells[0]).flatMap { pointFileRow($0, grid, in: dir) } == cells
   }
 
   /// Measured devices by name (a grid value as typed, or the base's real
@@ -1144,8 +1147,7 @@ enum SweepCommand: CLICommand {
       // are not (1e-400): refused as every other reader refuses them (the
       // merged sweep.csv had kept the text, its sweep.json 0; a fuzz,
       // session 69).
-      let mantissa = cell.prefix { $0 != "e" && $0 != "E" }
-      guard x == 0 ? !mantissa.contains(where: { ("1"..."9").contains($0) }) : abs(x) >= Double.leastNormalMagnitude else {
+      guard !DecimalText.isBelowNormal(cell, x) else {
         throw fail(field, cell, "below the smallest normal double (2.2e-308)")
       }
       if accuracyFields.contains(field) {

@@ -354,11 +354,10 @@ extension MeasuredDevice {
       // Beyond the doubles, as the configuration keys refuse them (session
       // 58: `1e-400` had read as 0 S and `1e400` as "not finite").
       if DecimalText.isNumber(parts[1]) {
-        let mantissa = parts[1].prefix { $0 != "e" && $0 != "E" }
         if read.isInfinite {
           throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is beyond the largest double (1.8e308)")
         }
-        if read.isSubnormal || (read == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" })) {
+        if DecimalText.isBelowNormal(parts[1], read) {
           throw ConfigurationError(field: field, "conductance '\(Self.shortened(parts[1]))' is below the smallest normal double (2.2e-308)")
         }
       }

@@ -99,8 +99,7 @@ extension TrainingConfiguration {
       }
       // `1e-400` reads as 0 (or a subnormal): the range errors would then
       // quote a value that was not given.
-      let mantissa = value.prefix { $0 != "e" && $0 != "E" }
-      if (x == 0 && mantissa.contains(where: { $0.isNumber && $0 != "0" })) || x.isSubnormal {
+      if DecimalText.isBelowNormal(value, x) {
         throw ConfigurationError(field: key, "'\(value)' is below the smallest normal double (2.2e-308)")
       }
       return x
