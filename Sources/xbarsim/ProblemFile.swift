@@ -159,8 +159,12 @@ enum ProblemFile {
     // otherwise look as if it had been applied. The command notes them.
     ignored = keys.filter { !formatKeys.contains($0) && !extensionKeys.contains($0) }
 
-    /// A number for an error message ("inf" for what JSON wrote as 1e400).
-    func shown(_ v: Double) -> String { v.isFinite ? JSONWriter.number(v) : "\(v)" }
+    /// A number for an error message. A JSON number beyond the largest
+    /// double (1e400) reads as ±inf: said as the config reader says it, not
+    /// "got inf" (a fuzz, session 69).
+    func shown(_ v: Double) -> String {
+      v.isFinite ? JSONWriter.number(v) : v.isNaN ? "nan" : "a number beyond \(v < 0 ? "-" : "")1.8e308"
+    }
     func number(_ value: JSONValue?, _ key: String) throws -> Double {
       guard let value else { throw fail("missing key '\(key)'") }
       guard case .number(let x) = value else { throw fail("'\(key)' must be a number, got \(value.brief)") }
@@ -207,7 +211,7 @@ enum ProblemFile {
     var v = [Double](repeating: 0, count: m)
     for i in 0..<vList.count {
       v[i] = try number(vList[i], "v_in[\(i)]")
-      guard v[i].isFinite else { throw fail("'v_in[\(i)]' must be finite, got \(v[i])") }
+      guard v[i].isFinite else { throw fail("'v_in[\(i)]' must be finite, got \(shown(v[i]))") }
     }
     let gRows = try list(root["conductance"], "conductance", length: m)
     // Every row's length first: the matrix is made only for what the file holds.

@@ -274,7 +274,7 @@ private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, NaN]], "v_in": [0.2], "r_row": 0, "r_col": 0}"#
     .write(to: file, atomically: false, encoding: .utf8)
   let nan = try runXbarsim(["solve", file.path])
-  expectOneLineError(nan, 1, "\(file.path): malformed JSON at line 1, column 47: invalid value 'NaN' (JSON has no NaN or infinity)")
+  expectOneLineError(nan, 1, "\(file.path): malformed JSON at line 1, column 47 (in \"conductance\"): invalid value 'NaN' (JSON has no NaN or infinity)")
   try #"{"rows": 1, "cols": 2, "conductance": [[1e-5, 2e-5]], "v_in": [0.2], "r_row": 1, "r_col": -0.0, "open_rows": [0]}"#
     .write(to: file, atomically: false, encoding: .utf8)
   let ok = try runXbarsim(["solve", file.path])

@@ -44,7 +44,7 @@ func problemFile(_ text: String) throws -> URL {
   ("{\"rows\": 1.5, \"cols\": 1, \"conductance\": [[1]], \"v_in\": [1], \"r_row\": 1, \"r_col\": 1}",
    "'rows' must be an integer in 1…100000000, got 1.5"),
   ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [1], \"r_row\": 1e400, \"r_col\": 1}",
-   "'r_row' must be finite and ≥ 0, got inf"),
+   "'r_row' must be finite and ≥ 0, got a number beyond 1.8e308"),
   ("{\"rows\": 1, \"cols\": 1, \"conductance\": [[1e-3]], \"v_in\": [true], \"r_row\": 1, \"r_col\": 1}",
    "'v_in[0]' must be a number, got true"),
 ])
