@@ -96,7 +96,8 @@ enum BenchCommand: CLICommand {
       return k
     }
     func checkShape(_ m: Int, _ n: Int) throws {
-      guard m >= 1, n >= 1 else { throw CLIError.usage("--rows and --cols must be ≥ 1") }
+      guard m >= 1 else { throw CLIError.usage("--rows must be ≥ 1, got \(m)") }
+      guard n >= 1 else { throw CLIError.usage("--cols must be ≥ 1, got \(n)") }
       let (cells, overflow) = m.multipliedReportingOverflow(by: n)
       guard !overflow, cells <= maxCells else {
         throw CLIError.usage("--rows \(m) × --cols \(n) is more than the \(maxCells) cells a benchmark array may have")

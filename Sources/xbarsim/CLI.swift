@@ -117,8 +117,11 @@ struct ParsedArguments {
   func string(_ name: String) -> String? { values[name]?.last }
   func all(_ name: String) -> [String] { values[name] ?? [] }
 
+  /// The value of a number's option, without the spaces around it (as a
+  /// list's items and the configuration keys take it).
+  func number(_ name: String) -> String? { string(name)?.trimmingCharacters(in: .whitespaces) }
   func double(_ name: String) throws -> Double? {
-    guard let s = string(name) else { return nil }
+    guard let s = number(name) else { return nil }
     // Decimal notation only, as every configuration key (`Double` alone
     // took `0x10` as 16: a walkthrough, session 33).
     guard let v = Double(s), v.isFinite, DecimalText.isNumber(s) else {
@@ -139,7 +142,7 @@ struct ParsedArguments {
     try double(name) ?? d
   }
   func int(_ name: String) throws -> Int? {
-    guard let s = string(name) else { return nil }
+    guard let s = number(name) else { return nil }
     guard let v = Int(s) else {
       throw CLIError.usage("\(name) expects an integer, got '\(s)'")
     }
@@ -149,7 +152,7 @@ struct ParsedArguments {
     try int(name) ?? d
   }
   func uint64(_ name: String, default d: UInt64) throws -> UInt64 {
-    guard let s = string(name) else { return d }
+    guard let s = number(name) else { return d }
     guard let v = UInt64(s) else {
       throw CLIError.usage("\(name) expects a non-negative integer, got '\(s)'")
     }

@@ -119,6 +119,11 @@ enum InspectCommand: CLICommand {
       let shuffles = saved.place.shuffles + (into > 0 ? 0 : 1)
       order = experiment.epochOrder(shuffles: shuffles)
       if let note { notes.append("inspect: \(note.replacingOccurrences(of: "this run", with: "inspect"))") }
+      // Saved at an epoch's end, as `train` says it (an exit-code audit,
+      // session 70: inspect on other data had said nothing).
+      if saved.place.epochImages == 0, let other = TrainCommand.otherTrainingData(saved, train.checksum) {
+        notes.append("inspect: the run that saved \(path) trained on other training data (\(other))")
+      }
       if into + requested > 0 {
         notes.append("inspect: the samples begin at sample \(into + requested) of the order of epoch \(max(1, shuffles)) of the checkpoint's run")
       }

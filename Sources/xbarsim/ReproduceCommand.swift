@@ -169,6 +169,7 @@ enum ReproduceCommand: CLICommand {
     }
     let seeds = try args.int("--seeds", default: 3)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
+    _ = try jobCount(args)
     var base = try TrainCommand.configuration(args, unreadFirst: false)
     // (A --config file's epochs count as given; a summary's are a base.)
     if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
@@ -512,6 +513,7 @@ enum ReproduceCommand: CLICommand {
     if try args.int("--figure") != nil { throw CLIError.usage("--figure applies to lim2018 and choi2021, not irdrop (one comparison)") }
     let seeds = try args.int("--seeds", default: 1)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
+    _ = try jobCount(args)
     // Its ideal-wire and off-chip points cannot write through the lines
     // (the option's own check would ask for wires resistive, which irdrop
     // sets itself; a review, session 60).
@@ -583,6 +585,15 @@ enum ReproduceCommand: CLICommand {
     try finish(failure, args: args)
   }
 
+  /// `--jobs`, checked before the data are read (an exit-code audit,
+  /// session 70: `--jobs 0` without data had been told the data were
+  /// missing, exit 1), and again where the runs start.
+  static func jobCount(_ args: ParsedArguments) throws -> Int {
+    let jobs = try args.int("--jobs", default: 2)
+    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs: must be in 1...64, got \(jobs)") }
+    return jobs
+  }
+
   /// Runs every (row, seed) pair, `--jobs` at a time, into `rows`; with
   /// `--journal FILE`, takes the runs FILE holds and records each run that
   /// finishes there (`RunJournal`).
@@ -590,8 +601,7 @@ enum ReproduceCommand: CLICommand {
     _ rows: inout [Row], seeds: Int, args: ParsedArguments, train: IDXDataset, test: IDXDataset, name: String,
     study: String
   ) throws -> String? {
-    let jobs = try args.int("--jobs", default: 2)
-    guard (1...64).contains(jobs) else { throw CLIError.usage("--jobs: must be in 1...64, got \(jobs)") }
+    let jobs = try jobCount(args)
     if jobs > 1, rows.contains(where: { $0.run.configuration.threads > 1 }) {
       // Each run's helper thread would wait for time slices (README, Choices).
       throw CLIError.usage("--threads 2 needs --jobs 1: \(jobs) runs at a time with two threads each oversubscribe the cores")

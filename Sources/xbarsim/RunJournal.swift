@@ -68,10 +68,15 @@ struct RunJournal {
     var unknownResets: Set<Int> = []
     let parsed = try items.map { try JSONValue.parse(Data($0.configuration.utf8)).configurationIdentity }
     for (n, run) in list.enumerated() {
-      guard case .string(let label)? = run["label"], case .number(let seedValue)? = run["seed"],
-        seedValue >= 0, seedValue == seedValue.rounded(), seedValue < 9_007_199_254_740_992,
-        let written = run["configuration"], case .object? = run["result"]
-      else { throw fail("run \(n + 1): needs label, seed (a whole number below 2^53), configuration and result") }
+      // Each field named with what is there (an exit-code audit, session
+      // 70: one message had listed all four for any one of them).
+      func shown(_ key: String) -> String { run[key]?.brief ?? "missing" }
+      guard case .string(let label)? = run["label"] else { throw fail("run \(n + 1): 'label' must be a string, got \(shown("label"))") }
+      guard case .number(let seedValue)? = run["seed"], seedValue >= 0, seedValue == seedValue.rounded(),
+        seedValue < 9_007_199_254_740_992
+      else { throw fail("run \(n + 1): 'seed' must be a whole number ≥ 0 below 2^53, got \(shown("seed"))") }
+      guard let written = run["configuration"] else { throw fail("run \(n + 1): 'configuration' is missing") }
+      guard case .object? = run["result"] else { throw fail("run \(n + 1): 'result' must be an object, got \(shown("result"))") }
       let configuration = written.configurationIdentity
       let seed = UInt64(seedValue)
       // Rows may share a label (Lim's methods a, b, c): the configuration
@@ -231,7 +236,7 @@ struct RunJournal {
       }
       func count(_ key: String) throws -> Int {
         let x = try number(key, in: 0...9_007_199_254_740_991)
-        guard x == x.rounded() else { throw fail("\(at) '\(key)' must be a whole number ≥ 0") }
+        guard x == x.rounded() else { throw fail("\(at) '\(key)' must be a whole number ≥ 0, got \(JSONWriter.number(x))") }
         return Int(x)
       }
       let epoch = try count("epoch")
@@ -322,7 +327,9 @@ struct RunJournal {
     }
     func count(_ key: String) throws -> Int {
       let x = try number(v, key)
-      guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else { throw fail("'\(key)' must be a whole number ≥ 0") }
+      guard x >= 0, x == x.rounded(), x < 9_007_199_254_740_992 else {
+        throw fail("'\(key)' must be a whole number ≥ 0 below 2^53, got \(JSONWriter.number(x))")
+      }
       return Int(x)
     }
     var r = TrainingResult()

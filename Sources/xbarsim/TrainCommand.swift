@@ -313,9 +313,8 @@ enum TrainCommand: CLICommand {
     // theirs without a word (a walkthrough, session 44).
     let given = explicitKeys(args)
     if given.isSuperset(of: ["beta", "beta_p", "beta_d"]) {
-      let message = "sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing: give beta, or beta_p and beta_d"
-      if args.string("--beta") != nil { throw CLIError.usage("--beta: \(message)") }
-      throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(message)")
+      if args.string("--beta") != nil { throw CLIError.usage("--beta: \(betaChangesNothing)") }
+      throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(betaChangesNothing)")
     }
     do { try cfg.validate() } catch let e as ConfigurationError {
       // A rule whose states are not the checkpoint's kind: that, not what
@@ -588,6 +587,9 @@ enum TrainCommand: CLICommand {
     return keys
   }
 
+  static let betaChangesNothing =
+    "sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing: give beta, or beta_p and beta_d"
+
   /// Sets the configuration keys of a JSON object (a config file's, a
   /// checkpoint's); errors name `path` and the key. `fail` makes the error:
   /// `CLIError.configuration` for a `--config` file (exit 64, as the
@@ -606,6 +608,13 @@ enum TrainCommand: CLICommand {
     // `beta_p` or `beta_d` beside it refines one of them, as the options
     // do. JSON's key order must not change what a file means.
     let ordered = keys.filter { $0 == "beta" } + keys.filter { $0 != "beta" }
+    // `beta` beside both refinements sets nothing, whatever its value (a
+    // checkpoint edited to "beta": -3 had loaded without a word: an
+    // exit-code audit, session 70; `run` says it for the options).
+    let spelt = Set(keys.map { $0.replacingOccurrences(of: "-", with: "_") })
+    if spelt.isSuperset(of: ["beta", "beta_p", "beta_d"]) {
+      throw fail("\(path): beta: \(betaChangesNothing)")
+    }
     for key in ordered {
       guard seen.insert(key.replacingOccurrences(of: "-", with: "_")).inserted else {
         throw fail("\(path): key '\(key)' is given twice")
@@ -666,8 +675,15 @@ enum TrainCommand: CLICommand {
         if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)\(relativeFileHint(e.field, e.message, configFile: path))") }
         // A misspelt key gets the nearest key's name, as an option does.
         let known = TrainingConfiguration.keys.map(\.key)
-        let hint = known.contains(key.replacingOccurrences(of: "-", with: "_")) ? nil
-          : ArgumentParsing.nearest(key.replacingOccurrences(of: "-", with: "_"), among: known)
+        let spelt = key.replacingOccurrences(of: "-", with: "_")
+        // An option that is no configuration key (`"data"`, `"out"`): said
+        // so, not the nearest key's name (an exit-code audit, session 70:
+        // "did you mean 'beta'?" for "data").
+        let option = "--" + key.replacingOccurrences(of: "_", with: "-")
+        if !known.contains(spelt), Xbarsim.commands.contains(where: { $0.spec.options.contains { $0.name == option } }) {
+          throw fail("\(path): \(key): \(option) is an option of the command line, not a configuration key: give it there")
+        }
+        let hint = known.contains(spelt) ? nil : ArgumentParsing.nearest(spelt, among: known)
         throw fail("\(path): \(e)\(hint.map { " (did you mean '\($0)'?)" } ?? "")")
       }
     }
@@ -916,7 +932,7 @@ enum TrainCommand: CLICommand {
         cfg.finalIterations = updates.partialValue
       }
     }
-    try checkLimits(&cfg, train: train, test: test, args)
+    try checkLimits(&cfg, train: train, test: test, args, base: checkpointIn)
     // A run's summary given as --config re-runs that run: on its data, or
     // with a note (another data directory gave other numbers without a
     // word: a walkthrough, session 33).
@@ -1299,9 +1315,17 @@ enum TrainCommand: CLICommand {
     cfg.finalIterations > 0 ? "last \(cfg.finalIterations) update\(cfg.finalIterations == 1 ? "" : "s")" : "last 10 % of points"
   }
 
+  /// `base`: the checkpoint the configuration came from, if any: a key it
+  /// set that the data cannot meet is its error (exit 1), not an option's
+  /// (an exit-code audit, session 70: `--train-limit: 200 is more than …`,
+  /// exit 64, for an option never given).
   static func checkLimits(
-    _ cfg: inout TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true
+    _ cfg: inout TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true,
+    base: String? = nil
   ) throws {
+    func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
+      TrainCommand.keyError(key, message, args, base: base)
+    }
     let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
     for (set, name) in [(train, IDXDataset.Split.train), (test, IDXDataset.Split.test)] where set.count == 0 {
       // The file read (the .gz when that was read), not the plain name.

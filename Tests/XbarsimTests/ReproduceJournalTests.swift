@@ -197,7 +197,7 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
     ([("\"test_accuracy\": \(number)", "\"test_accuracy\": 100.5")], ["'test_accuracy' is 100.5"]),
     ([("\"accuracy_min_last\": \(number)", "\"accuracy_min_last\": 90"), ("\"accuracy_max_last\": \(number)", "\"accuracy_max_last\": 10")],
      ["accuracy_min_last 90 ≤", "≤ accuracy_max_last 10 does not hold"]),
-    ([("\"pulses\": \(number)", "\"pulses\": 1.5")], ["'pulses' must be a whole number ≥ 0"]),
+    ([("\"pulses\": \(number)", "\"pulses\": 1.5")], ["'pulses' must be a whole number ≥ 0 below 2^53, got 1.5"]),
     // Negative energies, conductances and seconds went into the summary.
     ([("\"mean_conductance\": \(number)", "\"mean_conductance\": -1")], ["'mean_conductance' is -1, not a number ≥ 0"]),
     ([("\"seconds_train\": \(number)", "\"seconds_train\": -5")], ["'seconds_train' is -5, not a number ≥ 0"]),
@@ -218,6 +218,16 @@ func aJournalResumesToTheSameTableAndSummary(_ study: [String]) throws {
   #expect(r.status == 1)
   #expect(firstLine(r.stderr).hasPrefix("Error: \(file.path): run 1 ('β = "), "\(r.stderr)")
   #expect(firstLine(r.stderr).hasSuffix("'): seed 7, but its configuration's seed is 1"), "\(r.stderr)")
+  // A run's own fields, each named with what is there (session 70: one
+  // message had listed label, seed, configuration and result for any).
+  for (name, edit, said) in [
+    ("seedneg.json", ("\"seed\": 1,", "\"seed\": -4,"), "run 1: 'seed' must be a whole number ≥ 0 below 2^53, got -4"),
+    ("label.json", ("\"label\": \"", "\"label\": 3, \"was\": \""), "run 1: 'label' must be a string, got 3"),
+  ] {
+    let file = try edited(name, [edit])
+    let r = try runXbarsim(base + ["--journal", file.path])
+    expectOneLineError(r, 1, "\(file.path): \(said)")
+  }
 }
 
 /// A journal holds finished runs only: each trained all its configuration's

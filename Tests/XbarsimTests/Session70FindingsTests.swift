@@ -27,3 +27,115 @@ import _TestSupport
   let r = try runXbarsim(["train", "--config", file.path])
   expectConfigFileError(r, "\(file.path): malformed JSON at line 1, column 11 (in \"sigma\"): number '1e-400' is below the smallest double (it would read as 0)")
 }
+
+/// A checkpoint, its run trained on `data` with `options`.
+private func checkpoint(_ root: URL, _ data: URL, _ options: [String]) throws -> URL {
+  let ck = root.appendingPathComponent("ck.json")
+  let r = try runXbarsim(
+    ["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--checkpoint-out", ck.path] + options)
+  #expect(r.status == 0, "\(r.stderr)")
+  return ck
+}
+
+/// A checkpoint's key that the data here cannot meet is the checkpoint's
+/// error (exit 1, naming it), not an option's: `--train-limit: 200 is more
+/// than the 50 training images`, exit 64, for an option never given.
+@Test func aCheckpointsLimitBeyondTheDataNamesTheCheckpoint() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-ck-limit", train: 300, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let small = root.appendingPathComponent("small")
+  try SyntheticImages.writeIDX(
+    train: SyntheticImages(count: 50, rows: 8, cols: 8, seed: 3), test: SyntheticImages(count: 20, rows: 8, cols: 8, seed: 4),
+    to: small)
+  let ck = try checkpoint(root, data, ["--train-limit", "200"])
+  let r = try runXbarsim(["train", "--data", small.path, "--checkpoint-in", ck.path, "--quiet"])
+  expectOneLineError(r, 1, "\(ck.path): configuration's train_limit: 200 is more than the 50 training images in \(small.path)")
+  // Given here, it is the option's, as before.
+  let given = try runXbarsim(["train", "--data", small.path, "--checkpoint-in", ck.path, "--quiet", "--train-limit", "60"])
+  expectOneLineError(given, 64, "--train-limit: 60 is more than the 50 training images")
+  // And inspect on those other data says so (it had said nothing for a
+  // checkpoint saved at an epoch's end), as train does.
+  let out = root.appendingPathComponent("inspected")
+  let i = try runXbarsim(["inspect", "--data", small.path, "--checkpoint", ck.path, "--samples", "2", "--train-limit", "50", "--out", out.path])
+  #expect(i.status == 0, "\(i.stderr)")
+  #expect(i.stderr.contains("inspect: the run that saved \(ck.path) trained on other training data (train_checksum "), "\(i.stderr)")
+  let same = try runXbarsim(["inspect", "--data", data.path, "--checkpoint", ck.path, "--samples", "2", "--out", out.path + "2"])
+  #expect(same.status == 0, "\(same.stderr)")
+  #expect(!same.stderr.contains("other training data"), "\(same.stderr)")
+}
+
+/// `beta` beside both `beta_p` and `beta_d` in a checkpoint (edited) sets
+/// nothing, as in a --config file: refused, naming the file (it had loaded
+/// "beta": -3 without a word).
+@Test func aCheckpointsBetaBesideBothPartsIsRefused() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-ck-beta", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let ck = try checkpoint(root, data, [])
+  let text = try String(contentsOf: ck, encoding: .utf8)
+  let range = try #require(text.range(of: "\"beta_p\":"))
+  try text.replacingCharacters(in: range, with: "\"beta\": -3, \"beta_p\":").write(to: ck, atomically: false, encoding: .utf8)
+  let message = "\(ck.path): beta: sets β_p and β_d, and beta_p and beta_d are both given too, so it changes nothing"
+  expectOneLineError(try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet"]), 1, message)
+  let out = root.appendingPathComponent("inspected").path
+  expectOneLineError(try runXbarsim(["inspect", "--data", data.path, "--checkpoint", ck.path, "--samples", "1", "--out", out]), 1, message)
+}
+
+/// Usage errors before the data: `reproduce --jobs 0` without data had
+/// been told the data were missing (exit 1).
+@Test func reproduceChecksJobsBeforeTheData() throws {
+  let dir = try Scratch.directory("xbarsim-jobs")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let missing = dir.appendingPathComponent("none").path
+  for paper in [["lim2018", "--figure", "8"], ["irdrop"]] {
+    let r = try runXbarsim(["reproduce"] + paper + ["--data", missing, "--jobs", "0"])
+    expectOneLineError(r, 64, "--jobs: must be in 1...64, got 0")
+  }
+  let b = try runXbarsim(["bench", "solve", "--rows", "0", "--cols", "4"])
+  expectOneLineError(b, 64, "--rows must be ≥ 1, got 0")
+  let c = try runXbarsim(["bench", "solve", "--rows", "4", "--cols", "-1"])
+  expectOneLineError(c, 64, "--cols must be ≥ 1, got -1")
+}
+
+/// An option that is no configuration key, in a --config file: said so
+/// ("did you mean 'beta'?" for "data").
+@Test(arguments: [("data", "x"), ("out", "runs/x"), ("quiet", "true"), ("summary", "s.json")])
+func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
+  let dir = try Scratch.directory("xbarsim-config-option-\(key)")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("c.json")
+  try "{\"\(key)\": \"\(value)\"}".write(to: file, atomically: false, encoding: .utf8)
+  let r = try runXbarsim(["train", "--config", file.path])
+  expectConfigFileError(r, "\(file.path): \(key): --\(key) is an option of the command line, not a configuration key: give it there")
+  // A misspelt key still gets the nearest key's name.
+  try "{\"betta\": 2}".write(to: file, atomically: false, encoding: .utf8)
+  expectConfigFileError(try runXbarsim(["train", "--config", file.path]), "\(file.path): betta: unknown configuration key (did you mean 'beta'?)")
+}
+
+/// Spaces around a value are no part of it, for an option's number as for
+/// a list's items and a config file's strings (`--epochs " 1"` had been
+/// refused where `--layers " 64,10"` ran). A path keeps its spaces.
+@Test func spacesAroundANumberAreNoPartOfIt() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-spaces", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let plain = root.appendingPathComponent("plain.json"), spaced = root.appendingPathComponent("spaced.json")
+  let common = ["train", "--data", data.path, "--quiet", "--layers", "64, 8 ,10"]
+  #expect(try runXbarsim(common + ["--epochs", "1", "--beta", "2", "--summary", plain.path]).status == 0)
+  let r = try runXbarsim(common + ["--epochs", " 1", "--beta", "2 ", "--summary", spaced.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  func accuracy(_ url: URL) throws -> Double? {
+    (try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])?["test_accuracy"] as? Double
+  }
+  #expect(try accuracy(plain) == accuracy(spaced))
+  let config = root.appendingPathComponent("c.json")
+  try #"{"epochs": " 1 ", "method": " b"}"#.write(to: config, atomically: false, encoding: .utf8)
+  #expect(try runXbarsim(common + ["--config", config.path]).status == 0)
+  #expect(try runXbarsim(["pulses", "--beta", " 2", "--pulses", "3"]).status == 0)
+  // Not a number for all that.
+  expectOneLineError(try runXbarsim(common + ["--epochs", "1 1"]), 64, "--epochs: expects an integer, got '1 1'")
+  // A device file's path is taken as written: " x.csv" is no x.csv.
+  let csv = root.appendingPathComponent("d.csv")
+  try "pulse,conductance\n0,1e-6\n1,2e-6\n".write(to: csv, atomically: false, encoding: .utf8)
+  let spacedPath = try runXbarsim(common + ["--device-csv", " " + csv.path])
+  #expect(spacedPath.status == 1, "\(spacedPath.stderr)")
+  #expect(spacedPath.stderr.contains("no such file"), "\(spacedPath.stderr)")
+}

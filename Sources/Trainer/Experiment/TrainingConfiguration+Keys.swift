@@ -86,8 +86,13 @@ extension TrainingConfiguration {
   /// Sets one key from its text form.
   /// - Throws: `ConfigurationError` naming the key for an unknown key or a
   ///   value of the wrong form.
-  public mutating func set(_ rawKey: String, _ value: String) throws {
+  public mutating func set(_ rawKey: String, _ given: String) throws {
     let key = rawKey.replacingOccurrences(of: "-", with: "_")
+    // Spaces around a value are no part of it, as in a list's items
+    // (`--layers "784, 200, 10"`): `--epochs " 3"` had been refused where
+    // `--layers " 784,10"` ran (a numeric fuzz, session 69). A path is
+    // taken as written.
+    let value = key == "device_csv" ? given : given.trimmingCharacters(in: .whitespaces)
     func number() throws -> Double {
       // Decimal notation only: Double("0x10") is 16.
       guard Self.isDecimal(value), let x = Double(value) else {
