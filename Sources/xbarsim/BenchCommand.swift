@@ -122,7 +122,7 @@ enum BenchCommand: CLICommand {
         let rRow = try args.double("--r-row", default: 1), rCol = try args.double("--r-col", default: 1)
         let tolerance = try args.double("--wire-tolerance", default: 1e-6)
         for (option, value) in [("--r-row", rRow), ("--r-col", rCol), ("--wire-tolerance", tolerance)] where !(value > 0) {
-          throw CLIError.usage("\(option) must be > 0, got \(value)")
+          throw CLIError.usage("\(option) must be > 0, got \(PulsesCommand.number(value))")
         }
         // Then train's rules for the same keys: a tolerance ≤ 0.01, and
         // G·r ≤ 1e9 at the 10 µS these arrays reach (train's gmax).
@@ -134,7 +134,7 @@ enum BenchCommand: CLICommand {
       }
     case "solve":
       let r = try args.double("--r", default: 1)
-      guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(r)") }
+      guard r > 0 else { throw CLIError.usage("--r must be > 0 Ω, got \(PulsesCommand.number(r))") }
       guard r >= WireModel.smallestResistance else {
         throw CLIError.usage("--r: \(r) Ω is too small to solve (the benchmark's lines are resistive: ≥ 1e-150 Ω)")
       }

@@ -249,7 +249,7 @@ enum LineCommand: CLICommand {
     var voltage = try args.double("--voltage")
     func checkVoltage(_ v: Double, _ name: String) throws {
       guard abs(v) >= 1e-6, abs(v) <= 1000 else {
-        throw CLIError.usage("\(name) must have 1e-6 ≤ |V| ≤ 1000 V, got \(v)")
+        throw CLIError.usage("\(name) must have 1e-6 ≤ |V| ≤ 1000 V, got \(PulsesCommand.number(v))")
       }
     }
     if let v = voltage { try checkVoltage(v, "--voltage") }
@@ -362,12 +362,12 @@ enum LineCommand: CLICommand {
 
   static func checkSegment(_ r: Double, _ name: String, _ args: ParsedArguments) throws {
     guard r > 0 else {
-      throw CLIError.usage("\(name) must be > 0 Ω (an ideal line has no delay), got \(r)")
+      throw CLIError.usage("\(name) must be > 0 Ω (an ideal line has no delay), got \(PulsesCommand.number(r))")
     }
     guard r >= WireModel.smallestResistance else {
-      throw CLIError.usage("\(name) must be at least \(WireModel.smallestResistance) Ω (as for solve and train), got \(r)")
+      throw CLIError.usage("\(name) must be at least \(WireModel.smallestResistance) Ω (as for solve and train), got \(PulsesCommand.number(r))")
     }
-    guard r <= 1e9 else { throw CLIError.usage("\(name) must be at most 1e9 Ω, got \(r)") }
+    guard r <= 1e9 else { throw CLIError.usage("\(name) must be at most 1e9 Ω, got \(PulsesCommand.number(r))") }
   }
 
   /// The probed cells: `--probes`, or the first, middle and last.

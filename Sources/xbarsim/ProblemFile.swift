@@ -238,7 +238,11 @@ enum ProblemFile {
   static func describe(_ error: Error) -> String {
     let ns = error as NSError
     if let d = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return d }
-    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return describe(u) }
+    // The system's words (Foundation's POSIX errors read "The operation
+    // could not be completed. No space left on device": `train --log
+    // /dev/full`, an exit-code audit, session 70).
+    if ns.domain == NSPOSIXErrorDomain, let code = Int32(exactly: ns.code) { return String(cString: strerror(code)) }
     // Foundation's "unknown read error" (256), e.g. for a directory.
     if ns.domain == NSCocoaErrorDomain && ns.code == NSFileReadUnknownError { return "a directory, or unreadable" }
     // The system's words, as the tool's other messages give them, for

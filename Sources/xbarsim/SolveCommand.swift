@@ -78,7 +78,7 @@ enum SolveCommand: CLICommand {
     // Below 1e-14 the residual the iteration tracks is rounding: it would
     // report a residual (and a convergence) the voltages do not have.
     guard tolerance >= 1e-14, tolerance < 1 else {
-      throw CLIError.usage("--tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got \(tolerance)")
+      throw CLIError.usage("--tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got \(PulsesCommand.number(tolerance))")
     }
     let maxIterations = try args.int("--max-iterations", default: 20_000)
     guard maxIterations >= 1 else { throw CLIError.usage("--max-iterations must be ≥ 1, got \(maxIterations)") }

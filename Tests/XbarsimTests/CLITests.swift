@@ -81,7 +81,7 @@ func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ mentions: 
   (["hybrid", "--rows", "4"], "--rows does not apply to 'bench hybrid'"),
   (["read", "--rows", "4", "--cols", "4", "--r-row", "2"], "--r-row applies only with --wires resistive"),
   (["train", "--images", "5"], "--images applies only with --wires resistive"),
-  (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-col", "0"], "--r-col must be > 0, got 0.0"),
+  (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--r-col", "0"], "--r-col must be > 0, got 0"),
   // Train's rules for the keys bench shares with it (2026-12 fuzzing:
   // each ran, reporting 0.00 iterations or a residual of 0).
   (["read", "--rows", "4", "--cols", "4", "--wires", "resistive", "--wire-tolerance", "5"],

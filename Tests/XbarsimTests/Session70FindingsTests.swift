@@ -139,3 +139,16 @@ func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
   #expect(spacedPath.status == 1, "\(spacedPath.stderr)")
   #expect(spacedPath.stderr.contains("no such file"), "\(spacedPath.stderr)")
 }
+
+/// The system's words for a failed write, not Foundation's "The operation
+/// could not be completed. No space left on device"; numbers as given,
+/// not "got 0.0".
+@Test func messagesGiveTheSystemsWordsAndNumbersAsWritten() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-dev-full", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  if FileManager.default.fileExists(atPath: "/dev/full") {
+    let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--log", "/dev/full"])
+    expectOneLineError(r, 1, "/dev/full: cannot write the log (No space left on device)")
+  }
+  expectOneLineError(try runXbarsim(["line", "--segment-resistance", "1e10", "--capacitance", "1e-15", "--cells", "4"]), 64, "--segment-resistance must be at most 1e9 Ω, got 10000000000")
+}

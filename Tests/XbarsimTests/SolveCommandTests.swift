@@ -69,7 +69,7 @@ func badProblemFilesGiveOneLineErrors(text: String, message: String) throws {
   let bad = try runXbarsim(["solve", url.path, "--tolerance", "0"])
   #expect(bad.status == 64)
   #expect(bad.stderr == """
-    Error: --tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got 0.0
+    Error: --tolerance must be in [1e-14, 1) (below 1e-14 a relative residual is rounding), got 0
     Usage: xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] [--write <row,col> [--scheme v2|v3]] ...
       See 'xbarsim solve --help' for more information.
 
