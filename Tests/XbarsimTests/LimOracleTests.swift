@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
+import Trainer
 
 // `scripts/oracle-lim`, an independent Python re-implementation of Lim et al.'s sign rule
 // (written from the paper and the README, not from the kernel), against `xbarsim inspect`:
@@ -75,4 +76,20 @@ private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
   #expect(oracle.stdout.contains("0 REAL disagreement(s), "), "\(oracle.stdout)")
   let rounding = oracle.stdout.split(separator: "\n").filter { $0.contains("rounding sample") }.count
   #expect(rounding <= 2, "\(rounding) rounding disagreements\n\(oracle.stdout)")
+}
+
+/// Each oracle knows every configuration key of the trainer (it refuses one
+/// it does not know, rather than check a run it does not model): a key
+/// added to `TrainingConfiguration.keys` fails here until the oracle is
+/// taught it (a new contributor's walk, session 70: a device-model key the
+/// oracle ignored showed as thousands of disagreements).
+@Test(arguments: ["oracle-lim", "oracle-hybrid"])
+func theOracleKnowsEveryConfigurationKey(script: String) throws {
+  let text = try String(contentsOf: checkoutRoot.appendingPathComponent("scripts/\(script)"), encoding: .utf8)
+  let start = try #require(text.range(of: "KNOWN_KEYS = {"))
+  let end = try #require(text.range(of: "}", range: start.upperBound..<text.endIndex))
+  let known = Set(text[start.upperBound..<end.lowerBound].split(separator: ",").map {
+    $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+  })
+  #expect(known == Set(TrainingConfiguration.keys.map(\.key)), "only in the oracle: \(known.subtracting(TrainingConfiguration.keys.map(\.key)).sorted()); only in the trainer: \(Set(TrainingConfiguration.keys.map(\.key)).subtracting(known).sorted())")
 }

@@ -187,7 +187,7 @@ public enum LimReproduction {
       // software BP (continuous weights, no β) in each. The paper states
       // no number for it (Figure 8 gives the averages).
       for beta in [0.0, 1, 2, 3] {
-        for method in UpdateMethod.allCases {
+        for method in UpdateMethod.paperMethods {
           add("β = \(Int(beta))", nil, "method \(method.rawValue)", 0) {
             $0.method = method; $0.betaP = beta; $0.betaD = beta; $0.nMax = 64; $0.batch = 1
           }
@@ -199,7 +199,7 @@ public enum LimReproduction {
     case 8:
       // n_max 64, batch 1; β = 0…3 for methods a, b, c.
       let paperB: [Double] = [95.36, 95.59, 94.80, 93.71]
-      for method in UpdateMethod.allCases {
+      for method in UpdateMethod.paperMethods {
         for (k, beta) in [0.0, 1, 2, 3].enumerated() {
           add("β = \(Int(beta))", method == .b ? paperB[k] : nil, "method \(method.rawValue)", beta) {
             $0.method = method; $0.betaP = beta; $0.betaD = beta; $0.nMax = 64; $0.batch = 1
@@ -208,7 +208,7 @@ public enum LimReproduction {
       }
     case 9:
       let paperB: [Double] = [92.96, 94.80, 94.71]
-      for method in UpdateMethod.allCases {
+      for method in UpdateMethod.paperMethods {
         for (k, n) in [32, 64, 128].enumerated() {
           add("n_max = \(n)", method == .b ? paperB[k] : nil, "method \(method.rawValue)", Double(n)) {
             $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = n; $0.batch = 1
@@ -217,7 +217,7 @@ public enum LimReproduction {
       }
     case 10:
       let paperB: [Double] = [94.80, 95.64, 95.70, 80.42]
-      for method in UpdateMethod.allCases {
+      for method in UpdateMethod.paperMethods {
         for (k, b) in [1, 2, 5, 10].enumerated() {
           add("batch \(b)", method == .b ? paperB[k] : nil, "method \(method.rawValue)", Double(b)) {
             $0.method = method; $0.betaP = 2; $0.betaD = 2; $0.nMax = 64; $0.batch = b

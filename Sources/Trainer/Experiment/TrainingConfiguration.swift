@@ -55,6 +55,11 @@ public enum UpdateMethod: String, Sendable, CaseIterable {
   case b
   /// Bidirectional devices: depress the other device one step.
   case c
+
+  /// The paper's three, whose rows Figures 7–10 reproduce. (`allCases` is
+  /// the keys' accepted spellings: a method added beyond the paper is
+  /// accepted by `--method` without joining the paper's tables.)
+  public static let paperMethods: [UpdateMethod] = [.a, .b, .c]
 }
 
 /// Where the weights are trained.
