@@ -6,6 +6,10 @@ import Foundation
 /// grids and the summaries, so that every spelling means the same thing.
 extension TrainingConfiguration {
   /// Every key, with a one-line description and its value placeholder.
+  /// A new key also goes to `set(_:_:)`, `allKeyValues` (and `keyValues`'
+  /// filter, to be left out at its default), `ignoredKeys`, `validate()`,
+  /// `Checkpoint.stateKeys` if the device states depend on it, and the
+  /// oracles' `KNOWN_KEYS` (README, Architecture, "Extending").
   public static let keys: [(key: String, value: String, help: String)] = [
     ("layers", "<n,n,...>", "Neurons per layer, input first (default 784,200,10)."),
     ("rule", "<lim|float|hybrid|single>", "Learning rule: Lim's sign rule, float SGD, Choi's hybrid synapse, or one pair of its devices (default lim)."),
