@@ -755,6 +755,13 @@ enum SweepCommand: CLICommand {
   static func merge(_ dirs: [String], out: String?) throws {
     guard !dirs.isEmpty else { throw CLIError.usage("sweep merge needs at least one shard directory") }
     guard !dirs.contains("") else { throw CLIError.usage("sweep merge: a shard directory is an empty path") }
+    // One directory given twice (or by two names): its points would meet
+    // themselves ("point 3 is in both d and d", session 69's walk).
+    for (a, first) in dirs.enumerated() {
+      if let second = dirs[(a + 1)...].first(where: { OutputFile.sameFile(first, $0) }) {
+        throw CLIError.usage("sweep merge: \(first)\(second == first ? "" : " and \(second)") given twice (the same directory)")
+      }
+    }
     if let out, let shard = dirs.first(where: { OutputFile.sameFile($0, out) }) {
       throw CLIError.usage("--out \(out) is the shard directory \(shard): the merge would overwrite it; give another --out")
     }

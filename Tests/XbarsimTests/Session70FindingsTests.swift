@@ -152,3 +152,14 @@ func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
   }
   expectOneLineError(try runXbarsim(["line", "--segment-resistance", "1e10", "--capacitance", "1e-15", "--cells", "4"]), 64, "--segment-resistance must be at most 1e9 Ω, got 10000000000")
 }
+
+/// `sweep merge d d` had said "point 3 is in both d and d": one directory
+/// given twice, by one name or two, is refused as such.
+@Test func aShardDirectoryGivenTwiceIsRefused() throws {
+  let dir = try Scratch.directory("xbarsim-merge-twice")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let d = dir.appendingPathComponent("d").path
+  try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+  expectOneLineError(try runXbarsim(["sweep", "merge", d, d]), 64, "sweep merge: \(d) given twice (the same directory)")
+  expectOneLineError(try runXbarsim(["sweep", "merge", d, d + "/"]), 64, "sweep merge: \(d) and \(d)/ given twice (the same directory)")
+}
