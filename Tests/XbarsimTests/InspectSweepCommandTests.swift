@@ -402,7 +402,13 @@ private func rows(_ dir: URL) throws -> [[String]] {
   #expect((mergedJSON["data"] as? NSDictionary)?.isEqual(to: wholeData ?? [:]) == true, "\(mergedJSON["data"] ?? "none")")
 
   expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[1].path]), ["missing", "2"])
-  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[0].path]), ["point 0", "both"])
+  // (One directory twice is refused as such since session 70: it had
+  // said "point 0 is in both".)
+  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, shards[0].path]), ["given twice (the same directory)"])
+  // Two directories holding one point: named.
+  let copy = root.appendingPathComponent("shard0-copy")
+  try FileManager.default.copyItem(at: shards[0], to: copy)
+  expectOneLineError(try runXbarsim(["sweep", "merge", shards[0].path, copy.path]), ["point 0", "both"])
   let other = root.appendingPathComponent("other")
   let o = try runXbarsim([
     "sweep", "--data", data.path, "--config", config.path, "--grid", "nmax=8,16", "--quiet", "--out", other.path,
