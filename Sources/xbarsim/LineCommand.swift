@@ -300,7 +300,7 @@ enum LineCommand: CLICommand {
       shunts = (0..<n).map { mesh.conductance[row * n + $0] }
       if voltage == nil {
         if let v = mesh.rowTerminations[row].volts, v != 0 {
-          try checkVoltage(v, "\(path): v_in[\(row)]")
+          try fileError { try checkVoltage(v, "\(path): v_in[\(row)]") }
           voltage = v
         } else {
           notes.append("note: \(path): v_in[\(row)] is 0 or absent: word line \(row) is driven at 1 V (give --voltage)")
@@ -322,12 +322,12 @@ enum LineCommand: CLICommand {
       shunts = (0..<m).map { mesh.conductance[(m - 1 - $0) * n + column] }
     }
     guard resistances.count <= maximumCells else {
-      throw CLIError.usage("the line has \(resistances.count) cells, more than \(maximumCells)")
+      throw CLIError.runtime("\(path): the line has \(resistances.count) cells, more than \(maximumCells)")
     }
     if let k = shunts.firstIndex(where: { !($0 >= 0 && $0 <= 1e3) }) {
       throw CLIError.runtime("\(path): cell \(k) of the line has conductance \(shunts[k]) S, outside [0, 1e3]")
     }
-    try checkSegment(resistances[0], row != nil ? "\(path): r_row" : "\(path): r_col", args)
+    try fileError { try checkSegment(resistances[0], row != nil ? "\(path): r_row" : "\(path): r_col", args) }
     // The file's terminal resistance of the line is its driver's (a bit
     // line driven at its output's end: r_sense).
     let terminal = row != nil ? mesh.rowTerminalResistance : mesh.columnTerminalResistance
@@ -358,6 +358,14 @@ enum LineCommand: CLICommand {
       resistances: resistances, capacitances: [Double](repeating: capacitance, count: resistances.count), shunts: shunts,
       driverResistance: driver)
     return (line, voltage ?? 1, path, notes)
+  }
+
+  /// A check shared with the options, on a problem file's value: the
+  /// file's error (exit 1, as its other keys'), not a usage error (an
+  /// exit-code audit, session 70: `v_in` beyond 1000 V had exited 64 with
+  /// the usage line, `r_row` 0 with 1).
+  static func fileError(_ check: () throws -> Void) throws {
+    do { try check() } catch CLIError.usage(let message) { throw CLIError.runtime(message) }
   }
 
   static func checkSegment(_ r: Double, _ name: String, _ args: ParsedArguments) throws {

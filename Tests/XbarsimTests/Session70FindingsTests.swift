@@ -163,3 +163,23 @@ func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
   expectOneLineError(try runXbarsim(["sweep", "merge", d, d]), 64, "sweep merge: \(d) given twice (the same directory)")
   expectOneLineError(try runXbarsim(["sweep", "merge", d, d + "/"]), 64, "sweep merge: \(d) and \(d)/ given twice (the same directory)")
 }
+
+/// `line --problem`: a file's value outside the line's bounds is the file's
+/// error (exit 1, one line), as its other keys' are; `v_in` beyond 1000 V
+/// had exited 64 with the usage line.
+@Test func aLineProblemFilesBadValueIsTheFilesError() throws {
+  let dir = try Scratch.directory("xbarsim-line-problem")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  func problem(v: String, r: String) throws {
+    try #"{"rows": 2, "cols": 2, "conductance": [[1e-5, 1e-5], [1e-5, 1e-5]], "v_in": [0.2, \#(v)], "r_row": \#(r), "r_col": 1}"#
+      .write(to: file, atomically: false, encoding: .utf8)
+  }
+  try problem(v: "5000", r: "1")
+  expectOneLineError(try runXbarsim(["line", "--problem", file.path, "--row", "1", "--capacitance", "1e-15"]), 1, "\(file.path): v_in[1] must have 1e-6 ≤ |V| ≤ 1000 V, got 5000")
+  try problem(v: "0.1", r: "1e10")
+  expectOneLineError(try runXbarsim(["line", "--problem", file.path, "--row", "1", "--capacitance", "1e-15"]), 1, "\(file.path): r_row must be at most 1e9 Ω, got 10000000000")
+  // The option's own value stays a usage error.
+  try problem(v: "0.1", r: "1")
+  expectOneLineError(try runXbarsim(["line", "--problem", file.path, "--row", "1", "--capacitance", "1e-15", "--voltage", "5000"]), 64, "--voltage must have 1e-6 ≤ |V| ≤ 1000 V, got 5000")
+}
