@@ -252,6 +252,12 @@ enum OutputFile {
   /// (Foundation's "NSCocoaErrorDomain error 512" had been the reason; a
   /// walkthrough, session 44), else the system's reason.
   static func makeDirectory(_ path: String) throws {
+    // A name longer than the file system's (255 bytes) is refused before
+    // any directory above it is made: they had been left behind, empty (a
+    // hostile-environment walk, session 69: `--out` of 5,000 characters).
+    if let long = path.split(separator: "/").first(where: { $0.utf8.count > Int(NAME_MAX) }) {
+      throw CLIError.runtime("\(path): cannot create directory (a name of \(long.utf8.count) bytes, beyond the \(NAME_MAX) a file system allows: '\(long.prefix(40))…')")
+    }
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
       // The path itself and each directory above it, nearest first.
       var p = path

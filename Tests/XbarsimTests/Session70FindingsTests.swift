@@ -183,3 +183,17 @@ func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
   try problem(v: "0.1", r: "1")
   expectOneLineError(try runXbarsim(["line", "--problem", file.path, "--row", "1", "--capacitance", "1e-15", "--voltage", "5000"]), 64, "--voltage must have 1e-6 ≤ |V| ≤ 1000 V, got 5000")
 }
+
+/// An output directory with a name beyond the file system's 255 bytes is
+/// refused before any directory above it is made (they had been left
+/// behind, empty).
+@Test func anOutputDirectoryNameTooLongLeavesNothingBehind() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-long-name", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let long = String(repeating: "a", count: 300)
+  let out = root.appendingPathComponent("x/y/\(long)/z").path
+  let r = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--out", out])
+  #expect(r.status == 1, "\(r.stderr)")
+  #expect(r.stderr.contains("a name of 300 bytes, beyond the 255 a file system allows"), "\(r.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
+}
