@@ -197,3 +197,27 @@ func anOptionInAConfigFileIsNamedAsAnOption(key: String, value: String) throws {
   #expect(r.stderr.contains("a name of 300 bytes, beyond the 255 a file system allows"), "\(r.stderr)")
   #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
 }
+
+/// With resistive lines, evaluating changes nothing of the training: an
+/// evaluation's transfer matrices had rebuilt the training reads' stale
+/// line factors, so later reads converged along another path (the loss and
+/// the read energy moved in the 9th digit with `--evals-per-epoch`; a
+/// determinism audit, session 70).
+@Test(arguments: [["--rule", "lim"], ["--rule", "single", "--epochs", "2"]])
+func resistiveTrainingIsTheSameWhateverTheEvaluations(rule: [String]) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-resistive-evals-\(rule[1])", train: 600, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func run(_ evals: String, _ name: String) throws -> [String: Any] {
+    let summary = root.appendingPathComponent(name)
+    let r = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,12,10", "--quiet", "--wires", "resistive", "--r-row", "2", "--r-col", "2",
+       "--evals-per-epoch", evals, "--summary", summary.path] + rule)
+    #expect(r.status == 0, "\(r.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  }
+  let few = try run("1", "few.json"), many = try run("12", "many.json")
+  for key in ["read_energy_joules", "pulses", "resets", "test_accuracy", "energy_per_image_joules", "solver_iterations_per_read"] {
+    #expect((few[key] as? NSNumber) == (many[key] as? NSNumber), "\(key): \(few[key] ?? "none") against \(many[key] ?? "none")")
+  }
+  #expect((few["epochs"] as? NSArray) == (many["epochs"] as? NSArray), "\(few["epochs"] ?? "") against \(many["epochs"] ?? "")")
+}

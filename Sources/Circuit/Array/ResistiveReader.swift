@@ -351,6 +351,13 @@ public final class ResistiveReader: @unchecked Sendable {
       concurrentPerform(2) { p in
         let w = p == 0 ? self.plus : self.minus
         let g = p == 0 ? array._plus : array._minus
+        // The reads' factors are kept aside and put back: the reads go on
+        // with the factors they would have had without this matrix, so an
+        // evaluation changes nothing of the training (their stale factors
+        // had been replaced by fresh ones, and the reads after converged
+        // along another path, 1e-9 apart; a determinism audit, session 70).
+        w.setFactorsAside()
+        defer { w.restoreFactors() }
         w.buildFactors(g, twoLevelThreshold: self.options.twoLevelThreshold)
         flags[p] = !w.transfer(
           g: g, byColumns: byColumns, count: count, tolerance: tolerance,
@@ -433,6 +440,37 @@ final class MeshWorkspace {
 
   deinit {
     for p in [rW, rB, zW, zB, pW, pB, qW, qB, invW, invB, eLeft, eBottom, transferBuffer] { p.deallocate() }
+    asideW?.deallocate()
+    asideB?.deallocate()
+  }
+
+  /// The reads' factors and their state while a transfer matrix uses the
+  /// workspace (allocated on first use).
+  private var asideW: UnsafeMutablePointer<Double>?, asideB: UnsafeMutablePointer<Double>?
+  private var aside: (hasFactors: Bool, twoLevel: Bool, readsSinceFactor: Int) = (false, false, 0)
+
+  /// Keeps the reads' line factors aside (`restoreFactors` puts them back).
+  func setFactorsAside() {
+    aside = (hasFactors, twoLevel, readsSinceFactor)
+    guard hasFactors else { return }
+    let mn = m * n
+    if asideW == nil {
+      asideW = .allocate(capacity: mn)
+      asideW!.initialize(repeating: 0, count: mn)
+      asideB = .allocate(capacity: mn)
+      asideB!.initialize(repeating: 0, count: mn)
+    }
+    asideW!.update(from: invW, count: mn)
+    asideB!.update(from: invB, count: mn)
+  }
+
+  /// The reads' line factors as `setFactorsAside` found them (none, if
+  /// there were none: the next read builds them).
+  func restoreFactors() {
+    (hasFactors, twoLevel, readsSinceFactor) = aside
+    guard hasFactors else { return }
+    invW.update(from: asideW!, count: m * n)
+    invB.update(from: asideB!, count: m * n)
   }
 
   /// The line factors from conductances `g` (S): word line i's diagonal is
