@@ -544,7 +544,8 @@ enum SweepCommand: CLICommand {
 
   /// `i/n` with 0 ≤ i < n.
   static func parseShard(_ text: String) throws -> (Int, Int) {
-    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    // (Spaces around the numbers are no part of them, as for any number.)
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
       throw CLIError.usage("--shard expects i/n (e.g. 0/4), got '\(text)'")
     }

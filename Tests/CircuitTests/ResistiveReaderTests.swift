@@ -414,3 +414,58 @@ private func mergedProduct(_ a: [Double], _ b: [Double], p: Int, q: Int, r: Int)
   }
 }
 
+
+/// An evaluation's transfer matrices change nothing of the reads after
+/// them: the reads' line factors (stale ones, one level or two, their age)
+/// are put back, so a reader that computed a matrix reads bit for bit as
+/// one that did not (session 70: a determinism audit found the training's
+/// loss and read energy moved in their 9th digit with the evaluations).
+/// The second case builds the factors at G = 0 (one level) and the matrix
+/// after G·r has crossed the two-level threshold; the third stops each
+/// matrix at once.
+@Test(arguments: [(4.0, false), (1e8, false), (1e8, true)])
+func aTransferMatrixLeavesTheReadsAsTheyWere(r: Double, stopped: Bool) throws {
+  let (m, n) = (48, 16)
+  let wires = WireModel(rowSegmentResistance: r, columnSegmentResistance: r)
+  var options = ResistiveReader.Options()
+  options.factorInterval = 1_000
+  options.maxIterations = 300
+  func array() -> DifferentialArray {
+    let a = DifferentialArray(rows: m, columns: n, wires: wires)
+    if r > 1e6 {
+      a.setConductances(plus: Array(repeating: 0, count: m * n), minus: Array(repeating: 0, count: m * n))
+    } else {
+      var rng = SeededGenerator(seed: 41)
+      a.setConductances(
+        plus: (0..<(m * n)).map { _ in 1e-4 * rng.nextUniform() }, minus: (0..<(m * n)).map { _ in 1e-4 * rng.nextUniform() })
+    }
+    return a
+  }
+  let (a, b) = (array(), array())
+  let evaluated = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
+  let plain = ResistiveReader(rows: m, columns: n, wires: wires, options: options)
+  let v = sparseVoltages(m, seed: 42)
+  var rng = SeededGenerator(seed: 43)
+  var matrix = [Float](repeating: 0, count: m * n)
+  for step in 0..<4 {
+    let x = try evaluated.readout(a, .forward, voltages: v), y = try plain.readout(b, .forward, voltages: v)
+    #expect(x.plus == y.plus && x.minus == y.minus, "step \(step)")
+    #expect(evaluated.iterations == plain.iterations, "step \(step)")
+    #expect(evaluated.isTwoLevel == plain.isTwoLevel, "step \(step)")
+    // The same moves of the devices in both (G·r well past 1e-2 at 1e8 Ω).
+    let top = r > 1e6 ? 2.5e-7 : 1e-4
+    for k in 0..<(m * n) where rng.nextUniform() < 0.5 {
+      let g = top * rng.nextUniform()
+      a.setConductance(.plus, row: k / n, column: k % n, g)
+      b.setConductance(.plus, row: k / n, column: k % n, g)
+    }
+    do {
+      try matrix.withUnsafeMutableBufferPointer { t in
+        try evaluated.transferMatrix(a, into: t.baseAddress!, stop: { stopped })
+      }
+      #expect(!stopped)
+    } catch SolverError.stopped {
+      #expect(stopped)
+    }
+  }
+}

@@ -221,3 +221,27 @@ func resistiveTrainingIsTheSameWhateverTheEvaluations(rule: [String]) throws {
   }
   #expect((few["epochs"] as? NSArray) == (many["epochs"] as? NSArray), "\(few["epochs"] ?? "") against \(many["epochs"] ?? "")")
 }
+
+/// A review's findings (session 70): another command's option in train's
+/// --config is an unknown key, not "an option of the command line"; a
+/// checkpoint's batch beyond a --train-limit given here is that option's
+/// error, not the checkpoint's; `--epochs " rest"` is rest.
+@Test func reviewFindingsOfSession70() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-review-70", train: 120, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let file = root.appendingPathComponent("c.json")
+  try #"{"rows": 2}"#.write(to: file, atomically: false, encoding: .utf8)
+  let rows = try runXbarsim(["train", "--config", file.path])
+  #expect(rows.status == 64, "\(rows.stderr)")
+  #expect(rows.stderr.hasPrefix("Error: \(file.path): rows: unknown configuration key"), "\(rows.stderr)")
+  let ck = root.appendingPathComponent("ck.json")
+  let t = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--batch", "10", "--train-limit", "100", "--checkpoint-out", ck.path])
+  #expect(t.status == 0, "\(t.stderr)")
+  let r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet", "--train-limit", "8"])
+  expectOneLineError(r, 64, "--train-limit 8: the checkpoint's batch 10 is more than the 8 training images used")
+  let rest = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet", "--epochs", " rest"])
+  // (Read as rest: the saved run had ended, so there is no rest.)
+  #expect(rest.status == 1, "\(rest.stderr)")
+  #expect(rest.stderr.hasPrefix("Error: --epochs rest: "), "\(rest.stderr)")
+  #expect(try runXbarsim(["sweep", "--data", data.path, "--layers", "64,8,10", "--grid", "seed=1,2", "--shard", " 0/2", "--out", root.appendingPathComponent("sw").path, "--quiet"]).status == 0)
+}

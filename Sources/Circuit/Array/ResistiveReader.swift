@@ -329,7 +329,8 @@ public final class ResistiveReader: @unchecked Sendable {
   ///
   /// One unit-drive solve per line of the smaller side (transposed reads
   /// with one source line at 1 V when N ≤ M), the polarities on two
-  /// threads; the factors are rebuilt first.
+  /// threads, with line factors built for it in place; the reads' factors
+  /// are put back after it, so the reads go on as if it had not run.
   ///
   /// `stop` is asked between the unit-drive solves (from both threads):
   /// once it answers true the matrix is abandoned and
