@@ -81,9 +81,7 @@ import _TestSupport
 @Test func aCheckpointsBetaBesideHyphenatedPartsIsRefused() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-mut70-ck-beta", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
-  let ck = root.appendingPathComponent("ck.json")
-  let t = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--checkpoint-out", ck.path])
-  #expect(t.status == 0, "\(t.stderr)")
+  let ck = try checkpoint(root, data)
   var text = try String(contentsOf: ck, encoding: .utf8)
   let p = try #require(text.range(of: "\"beta_p\":"))
   text.replaceSubrange(p, with: "\"beta\": -3, \"beta-p\":")
@@ -101,9 +99,7 @@ import _TestSupport
 @Test func aCheckpointWithoutAStateKeyIsRefused() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-mut70-ck-missing", train: 60, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
-  let ck = root.appendingPathComponent("ck.json")
-  let t = try runXbarsim(["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--checkpoint-out", ck.path])
-  #expect(t.status == 0, "\(t.stderr)")
+  let ck = try checkpoint(root, data)
   let text = try String(contentsOf: ck, encoding: .utf8)
   #expect(!text.contains("\"sigma_c2c\""))
   let ok = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet"])

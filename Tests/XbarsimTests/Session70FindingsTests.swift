@@ -28,8 +28,9 @@ import _TestSupport
   expectConfigFileError(r, "\(file.path): malformed JSON at line 1, column 11 (in \"sigma\"): number '1e-400' is below the smallest double (it would read as 0)")
 }
 
-/// A checkpoint, its run trained on `data` with `options`.
-private func checkpoint(_ root: URL, _ data: URL, _ options: [String]) throws -> URL {
+/// A checkpoint, its run trained on `data` with `options` (a 64-8-10
+/// network), at ROOT/ck.json.
+func checkpoint(_ root: URL, _ data: URL, _ options: [String] = []) throws -> URL {
   let ck = root.appendingPathComponent("ck.json")
   let r = try runXbarsim(
     ["train", "--data", data.path, "--layers", "64,8,10", "--quiet", "--checkpoint-out", ck.path] + options)
