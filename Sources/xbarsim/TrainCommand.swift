@@ -1333,7 +1333,9 @@ enum TrainCommand: CLICommand {
     let causes = ["batch": ["train_limit"], "evals_per_epoch": ["train_limit", "batch"],
                   "final_iterations": ["train_limit", "epochs", "batch"]]
     func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
-      if base != nil, givenOption(key, args) == nil,
+      // (The key itself from the checkpoint: not given here, by an option
+      // or a --config file.)
+      if base != nil, !explicitKeys(args).contains(key),
         let option = causes[key]?.lazy.map({ "--" + $0.replacingOccurrences(of: "_", with: "-") }).first(where: { args.string($0) != nil })
       {
         return .usage("\(option) \(args.string(option)!): the checkpoint's \(key) \(message)")
