@@ -1335,10 +1335,16 @@ enum TrainCommand: CLICommand {
     func keyError(_ key: String, _ message: String, _ args: ParsedArguments) -> CLIError {
       // (The key itself from the checkpoint: not given here, by an option
       // or a --config file.)
-      if base != nil, !explicitKeys(args).contains(key),
-        let option = causes[key]?.lazy.map({ "--" + $0.replacingOccurrences(of: "_", with: "-") }).first(where: { args.string($0) != nil })
-      {
-        return .usage("\(option) \(args.string(option)!): the checkpoint's \(key) \(message)")
+      if base != nil, !explicitKeys(args).contains(key) {
+        if let option = causes[key]?.lazy.map({ "--" + $0.replacingOccurrences(of: "_", with: "-") }).first(where: { args.string($0) != nil }) {
+          return .usage("\(option) \(args.string(option)!): the checkpoint's \(key) \(message)")
+        }
+        // (Or a --config file's key.)
+        if let path = args.string("--config"),
+          let name = fileKeyNames(path).first(where: { causes[key]?.contains($0.replacingOccurrences(of: "-", with: "_")) == true })
+        {
+          return .configuration("\(path): \(name): the checkpoint's \(key) \(message)")
+        }
       }
       return TrainCommand.keyError(key, message, args, base: base)
     }

@@ -240,6 +240,12 @@ func resistiveTrainingIsTheSameWhateverTheEvaluations(rule: [String]) throws {
   #expect(t.status == 0, "\(t.stderr)")
   let r = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet", "--train-limit", "8"])
   expectOneLineError(r, 64, "--train-limit 8: the checkpoint's batch 10 is more than the 8 training images used")
+  // The same key from a --config file: that file's.
+  let limit = root.appendingPathComponent("limit.json")
+  try #"{"train_limit": 8}"#.write(to: limit, atomically: false, encoding: .utf8)
+  expectConfigFileError(
+    try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet", "--config", limit.path]),
+    "\(limit.path): train_limit: the checkpoint's batch 10 is more than the 8 training images used")
   let rest = try runXbarsim(["train", "--data", data.path, "--checkpoint-in", ck.path, "--quiet", "--epochs", " rest"])
   // (Read as rest: the saved run had ended, so there is no rest.)
   #expect(rest.status == 1, "\(rest.stderr)")
