@@ -40,9 +40,12 @@ let package = Package(
     .target(name: "_TestSupport", dependencies: ["Circuit"]),
 
     // MARK: - Tools
+    // The commit a binary is built from (`xbarsim --version`, summaries,
+    // checkpoints): git's answer before each build, no dependency.
+    .plugin(name: "BuildIdentity", capability: .buildTool()),
     .executableTarget(
       name: "xbarsim", dependencies: ["Trainer", "Peripherals", "Circuit"],
-      swiftSettings: kernelSettings),
+      swiftSettings: kernelSettings, plugins: ["BuildIdentity"]),
     .executableTarget(
       name: "solve-example", dependencies: ["Circuit"],
       path: "Examples/01-solve"),

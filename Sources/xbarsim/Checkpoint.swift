@@ -70,7 +70,8 @@ enum Checkpoint {
   }
 
   private static func header(_ cfg: TrainingConfiguration, trainImages: Int, place: Place, phase: HybridPhase? = nil) -> String {
-    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"train_images\": \(trainImages),\n"
+    var text = "{\n  \"format\": \"\(format)\",\n  \"version\": 1,\n  \"xbarsim\": \(JSONWriter.string(Xbarsim.build)),\n"
+    text += "  \"train_images\": \(trainImages),\n"
     text += "  \"devices_train_images\": \(place.priorImages + trainImages),\n"
     text += "  \"shuffles\": \(place.shuffles),\n  \"epoch_images\": \(place.epochImages),\n"
     if let r = place.switchReference { text += "  \"switch_reference\": \(r),\n" }
@@ -346,6 +347,8 @@ enum Checkpoint {
     var encoderStreams: [[UInt64]]? = nil
     /// Every layer's per-device counts, saved by a run with `endurance`.
     var endurance: [EnduranceCounts]? = nil
+    /// The build that wrote it (`Xbarsim.build`); nil before session 71.
+    var build: String? = nil
   }
 
   /// A checkpoint's `endurance`: per layer `pulses` and `resets`, each a
@@ -390,7 +393,7 @@ enum Checkpoint {
 
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
-    "format", "version", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
+    "format", "version", "xbarsim", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
     "run_end_images", "train_checksum", "run", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
   ]
 
@@ -414,9 +417,14 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, phase, encoder_streams, layers and endurance)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, xbarsim, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, phase, encoder_streams, layers and endurance)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
+    var build: String? = nil
+    if let v = root["xbarsim"] {
+      guard case .string(let b) = v, !b.isEmpty else { throw fail("'xbarsim' must be the build that wrote it, as text, got \(v.brief)") }
+      build = b
+    }
     guard case .number(let images)? = root["train_images"], images >= 0, images == images.rounded(),
       !JSONWriter.isInexactInteger(images)
     else { throw fail("'train_images' must be a non-negative integer, got \(root["train_images"]?.brief ?? "none")") }
@@ -535,7 +543,7 @@ enum Checkpoint {
       return Saved(
         configuration: cfg, hybrid: try readHybrid(root, layers, cfg, fail), trainImages: Int(images), place: place,
         encoderStreams: try root["encoder_streams"].map { try streamWords($0, count: 4, "'encoder_streams'", fail) },
-        endurance: endurance)
+        endurance: endurance, build: build)
     }
     for key in ["phase", "encoder_streams", "switch_reference"] where root[key] != nil {
       throw fail("'\(key)' belongs to rules hybrid and single; this checkpoint is rule \(cfg.rule.rawValue)'s")
@@ -589,7 +597,7 @@ enum Checkpoint {
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"),
         noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
     }
-    return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place, endurance: endurance)
+    return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place, endurance: endurance, build: build)
   }
 
   /// The phase and layers of a hybrid (or single-pair) checkpoint. The

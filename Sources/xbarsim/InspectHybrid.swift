@@ -263,8 +263,11 @@ extension InspectCommand {
     var slots: Int { cfg.encoding == .sign ? 1 : cfg.pulseTrainLength }
 
     /// A train as `slots` characters, slot 0 first.
+    /// A train's slots as `|` (a pulse) and `.` (none): as `0`/`1` a
+    /// spreadsheet or pandas read the column as numbers and dropped the
+    /// leading empty slots (an interop walkthrough, session 71).
     func bits(_ w: UInt64) -> String {
-      String((0..<slots).map { w >> UInt64($0) & 1 == 1 ? "1" : "0" })
+      String((0..<slots).map { w >> UInt64($0) & 1 == 1 ? "|" : "." })
     }
 
     /// A Float in its shortest form that reads back as the same Float.

@@ -231,7 +231,7 @@ enum ReproduceCommand: CLICommand {
           to: &err)
       }
       try writePlot(
-        rows, args: args, base: base, panels: ChoiReproduction.panels(figure: figure),
+        rows, seeds: seeds, args: args, base: base, panels: ChoiReproduction.panels(figure: figure),
         title: "Choi et al. 2021, Fig. \(figure): mean of \(seeds) seed(s)\(bars(ChoiReproduction.panels(figure: figure)))\(paperKey(rows))",
         yLabel: "final test accuracy after \(base.epochs) epoch\(base.epochs == 1 ? "" : "s") (%)")
       try finish(failure, args: args)
@@ -260,7 +260,7 @@ enum ReproduceCommand: CLICommand {
     }
     try writeSummary(rows, figure: figure, args: args)
     try writePlot(
-      rows, args: args, base: base, panels: LimReproduction.panels(figure: figure),
+      rows, seeds: seeds, args: args, base: base, panels: LimReproduction.panels(figure: figure),
       title: "Lim et al. 2018, Fig. \(figure): mean of \(seeds) seed(s)\(bars(LimReproduction.panels(figure: figure)))\(paperKey(rows))",
       yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
@@ -285,12 +285,21 @@ enum ReproduceCommand: CLICommand {
     panels.contains { $0.metric == nil } ? ", bars min–max" : ""
   }
 
+  /// A stopped reproduction's points of fewer seeds are named in the
+  /// title, as the table marks them (its plot had said "mean of 2 seed(s)"
+  /// over a point of one; an interop walkthrough, session 71).
   static func writePlot(
-    _ rows: [Row], args: ParsedArguments, base: TrainingConfiguration, panels: [FigurePanel], title: String, yLabel: String
+    _ rows: [Row], seeds: Int, args: ParsedArguments, base: TrainingConfiguration, panels: [FigurePanel], title: String,
+    yLabel: String
   ) throws {
     guard let path = args.string("--plot") else { return }
     let converters = TrainCommand.periphery(base)
-    let titled = converters.isEmpty ? title : title + "; arrays: " + converters.dropFirst(2)
+    var titled = converters.isEmpty ? title : title + "; arrays: " + converters.dropFirst(2)
+    let partial = rows.filter { !$0.results.isEmpty && $0.results.count < seeds }
+    if !partial.isEmpty {
+      let named = partial.prefix(3).map { "\($0.run.label) (\($0.results.count) of \(seeds))" }.joined(separator: ", ")
+      titled += "; stopped early, fewer seeds at " + named + (partial.count > 3 ? " and \(partial.count - 3) more" : "")
+    }
     try OutputFile.write(ReproducePlot.svg(title: titled, yLabel: yLabel, panels: panels, rows: rows), to: path)
   }
 
@@ -580,7 +589,7 @@ enum ReproduceCommand: CLICommand {
     }
     try writeSummary(rows, figure: 0, args: args)
     try writePlot(
-      rows, args: args, base: base, panels: IRDropReproduction.panels,
+      rows, seeds: seeds, args: args, base: base, panels: IRDropReproduction.panels,
       title: "IR drop: mean of \(seeds) seed(s), bars min–max", yLabel: "test accuracy, \(TrainCommand.averageWindow(base)) (%)")
     try finish(failure, args: args)
   }

@@ -30,6 +30,7 @@ enum ReproducePlot {
     var plot = SVGLinePlot(title: p.title, xLabel: p.xLabel, yLabel: yLabel)
     plot.legendBeside = true
     plot.xAxis = .padded(integers: p.metric != .pointAccuracy)
+    if p.metric == .testAccuracy || p.metric == .pointAccuracy { plot.yBounds = 0...100 }
     var k = 0
     for row in rows where !row.results.isEmpty {
       guard let place = row.run.places.first(where: { $0.panel == index }) else { continue }
@@ -81,6 +82,7 @@ enum ReproducePlot {
     }
     var plot = SVGLinePlot(title: p.title, xLabel: p.xLabel, yLabel: yLabel)
     plot.legendBeside = true
+    plot.yBounds = 0...100
     switch p.scale {
     case .linear: plot.xAxis = .atData(log: false)
     case .log: plot.xAxis = .atData(log: true)

@@ -81,7 +81,16 @@ struct RunJournal {
       let seed = UInt64(seedValue)
       // Rows may share a label (Lim's methods a, b, c): the configuration
       // (which holds the seed) tells them apart.
-      guard let index = items.indices.first(where: { items[$0].label == label && parsed[$0] == configuration }) else {
+      // A run whose label this build writes otherwise (since 2026-12-05 labels
+      // name non-paper layers, "[layers 784,30,10]") is the item of the same
+      // configuration, when one alone has it: an older journal had been
+      // refused as "another configuration (same keys)" (an upgrade
+      // walkthrough, session 71).
+      let relabelled = items.indices.filter { parsed[$0] == configuration }
+      guard
+        let index = items.indices.first(where: { items[$0].label == label && parsed[$0] == configuration })
+          ?? (relabelled.count == 1 ? relabelled[0] : nil)
+      else {
         // The nearest run of that label and seed: the fewest keys differ.
         // (A label may carry the keys that make a run not the paper's,
         // "n_max = 64 [epochs 2]": the same run with another value.)
@@ -106,7 +115,7 @@ struct RunJournal {
       found[index] = r
       if !resetsKnown { unknownResets.insert(index) }
       journal.runs.append(
-        render(label: label, seed: seed, configuration: items[index].configuration, result: r, resetsKnown: resetsKnown))
+        render(label: items[index].label, seed: seed, configuration: items[index].configuration, result: r, resetsKnown: resetsKnown))
     }
     return (journal, found, unknownResets)
   }

@@ -53,6 +53,16 @@ struct SVGLinePlot {
   /// `backgroundLabel` (when given).
   var background: [Series] = []
   var backgroundLabel: String? = nil
+  /// The y axis kept inside these bounds (accuracies: 0…100 %, where one
+  /// point at 0 had drawn an axis from −1 to 1 %; an interop walkthrough,
+  /// session 71).
+  var yBounds: ClosedRange<Double>? = nil
+  /// Only whole-number x ticks (images, epochs) on a `nice` axis: a run of
+  /// one evaluation point had ticks at 9.5 and 10.5 images.
+  var xIntegers = false
+  /// Written in the plot area when no series has a point to draw (a run
+  /// stopped before its first evaluation had drawn bare axes).
+  var emptyNote = "no points to draw"
 
   /// At most this many series are named in the legend; the rest are drawn.
   static let legendLimit = 12
@@ -88,10 +98,15 @@ struct SVGLinePlot {
   /// under a title, in one SVG document.
   static func figure(title: String, panels: [SVGLinePlot], columns: Int, width: Double, height: Double) -> String {
     let rows = (panels.count + columns - 1) / max(1, columns)
-    let head = 34.0
-    let totalW = width * Double(min(columns, max(1, panels.count))), totalH = head + height * Double(rows)
+    let totalW = width * Double(min(columns, max(1, panels.count)))
+    // The title in lines that fit (about 8.2 px a character of 15 px).
+    let titleLines = wrapped(title, limit: max(20, Int((totalW - 20) / 8.2)))
+    let head = 34.0 + 18 * Double(titleLines.count - 1)
+    let totalH = head + height * Double(rows)
     var s = documentStart(width: f(totalW), height: f(totalH), fontSize: 12)
-    s += "<text x=\"\(f(totalW / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
+    for (k, line) in titleLines.enumerated() {
+      s += "<text x=\"\(f(totalW / 2))\" y=\"\(f(22 + 18 * Double(k)))\" text-anchor=\"middle\" font-size=\"15\">\(escape(line))</text>\n"
+    }
     for (k, panel) in panels.enumerated() {
       let x = width * Double(k % columns), y = head + height * Double(k / columns)
       s += "<g transform=\"translate(\(f(x)),\(f(y)))\">\n" + panel.body(width: width, height: height) + "</g>\n"
@@ -106,7 +121,8 @@ struct SVGLinePlot {
     switch xAxis {
     case .nice:
       let t = Self.ticks(xs.min() ?? 0, xs.max() ?? 1, target: 8, tight: true)
-      return (t.lo, t.hi, t.values.map { ($0, Self.label($0)) }, { $0 })
+      let values = xIntegers ? t.values.filter { $0 == $0.rounded() } : t.values
+      return (t.lo, t.hi, values.map { ($0, Self.label($0)) }, { $0 })
     case .atData(let log):
       // (A value ≤ 0 has no place on a logarithmic axis: linear then.)
       let map: (Double) -> Double = log && xs.allSatisfy({ $0 > 0 }) ? { Foundation.log10($0) } : { $0 }
@@ -131,10 +147,22 @@ struct SVGLinePlot {
   /// What `render` draws inside its document: title, axes, data, legend.
   func body(width: Double, height: Double) -> String {
     let named = series.prefix(Self.legendLimit)
-    let legendW = 24 + 7.0 * Double(max(named.map(\.label.count).max() ?? 0, background.isEmpty ? 0 : backgroundLabel?.count ?? 0, 12))
     let left = 90.0
+    // The title in lines that fit the width (at about 7.7 px a character
+    // of 14 px), and each legend entry in lines that leave the plot most
+    // of the width: a run's long title and legend had run off the canvas
+    // (an interop walkthrough, session 71).
+    let titleLines = Self.wrapped(title, limit: max(20, Int((width - 20) / 7.7)))
+    let legendLimit = legendBeside ? 36 : max(16, Int((width - left - 40) * 0.6 / 7))
+    let backgroundNamed = !background.isEmpty && backgroundLabel != nil
+    var entries: [[String]] = named.map { Self.wrapped($0.label, limit: legendLimit) }
+    if series.count > named.count { entries.append(["… and \(series.count - named.count) more"]) }
+    if backgroundNamed, let label = backgroundLabel { entries.append(Self.wrapped(label, limit: legendLimit)) }
+    let legendChars = entries.flatMap { $0 }.map(\.count).max() ?? 0
+    let legendW = 24 + 7.0 * Double(max(legendChars, 12))
+    let legendH = Double(entries.map(\.count).reduce(0, +)) * 16 + 8
     let right = legendBeside && !series.isEmpty ? legendW + 30 : 20.0
-    let top = 40.0
+    let top = 40.0 + 17 * Double(titleLines.count - 1)
     var categoryLines = 1
     if case .categories(let names) = xAxis {
       categoryLines = names.map { Self.wrapped($0).count }.max() ?? 1
@@ -145,17 +173,20 @@ struct SVGLinePlot {
     let xs = (series + background).flatMap(\.x).filter(\.isFinite)
     let ys = (series + background).flatMap { $0.y + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
     let xt = xScale(xs)
-    let yt = Self.ticks(ys.min() ?? 0, ys.max() ?? 1, target: 6)
+    var yt = Self.ticks(ys.min() ?? 0, ys.max() ?? 1, target: 6)
+    if let b = yBounds {
+      let lo = Swift.max(yt.lo, b.lowerBound), hi = Swift.min(yt.hi, b.upperBound)
+      if lo < hi { yt = (lo, hi, yt.values.filter { $0 >= lo && $0 <= hi }) }
+    }
     func px(_ x: Double) -> Double { left + (xt.map(x) - xt.lo) / (xt.hi - xt.lo) * plotW }
     func tx(_ t: Double) -> Double { left + (t - xt.lo) / (xt.hi - xt.lo) * plotW }
     func py(_ y: Double) -> Double { top + plotH - (y - yt.lo) / (yt.hi - yt.lo) * plotH }
     let f = Self.f
 
-    var s = """
-      <text x="\(f(left + plotW / 2))" y="22" text-anchor="middle" font-size="14">\
-      \(Self.escape(title))</text>
-
-      """
+    var s = ""
+    for (k, line) in titleLines.enumerated() {
+      s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(22 + 17 * Double(k)))\" text-anchor=\"middle\" font-size=\"14\">\(Self.escape(line))</text>\n"
+    }
     // Grid, ticks and tick labels.
     s += "<g stroke=\"#dddddd\" stroke-width=\"1\">\n"
     for (t, _) in xt.ticks {
@@ -249,15 +280,67 @@ struct SVGLinePlot {
         }
       }
     }
-    // Legend (top left of the plot area, on a white box; or beside it).
-    let backgroundNamed = !background.isEmpty && backgroundLabel != nil
-    let lines = named.count + (series.count > named.count ? 1 : 0) + (backgroundNamed ? 1 : 0)
-    if lines > 0 {
-      let lx = legendBeside ? left + plotW + 10 : left + 10
+    let drawn = (series + background).contains { c in zip(c.x, c.y).contains { $0.0.isFinite && $0.1.isFinite } }
+    if !drawn {
+      s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" fill=\"#666666\">\(Self.escape(emptyNote))</text>\n"
+    }
+    // Legend: beside the plot area, or on it (on a white box) in the
+    // corner that hides the fewest of the data's pixels, top left first
+    // (it had always been top left, over a sweep's bar and a run's last
+    // point; an interop walkthrough, session 71).
+    if !entries.isEmpty {
+      var lx = legendBeside ? left + plotW + 10 : left + 10
+      var ly = top + 8
+      if !legendBeside {
+        var samples: [(Double, Double)] = []
+        func sample(_ c: Series, line: Bool) {
+          var last: (Double, Double)? = nil
+          for (k, (x, y)) in zip(c.x, c.y).enumerated() where x.isFinite && y.isFinite {
+            let p = (px(x) + c.dx, py(y))
+            samples.append(p)
+            if line, let q = last {
+              let n = Int(Swift.min(200, (abs(p.0 - q.0) + abs(p.1 - q.1)) / 4))
+              if n > 1 { for i in 1..<n { let t = Double(i) / Double(n); samples.append((q.0 + t * (p.0 - q.0), q.1 + t * (p.1 - q.1))) } }
+            }
+            last = p
+            if let lo = c.low?[k], let hi = c.high?[k], lo.isFinite, hi.isFinite {
+              samples.append((p.0, py(lo)))
+              samples.append((p.0, py(hi)))
+              samples.append((p.0, (py(lo) + py(hi)) / 2))
+            }
+          }
+        }
+        for c in series { sample(c, line: c.line && !c.hollow) }
+        for c in background { sample(c, line: true) }
+        let corners = [
+          (left + 10, top + 8), (left + plotW - 10 - legendW, top + 8),
+          (left + plotW - 10 - legendW, top + plotH - 8 - legendH), (left + 10, top + plotH - 8 - legendH),
+        ]
+        func hidden(_ c: (Double, Double)) -> Int {
+          samples.filter { $0.0 >= c.0 - 5 && $0.0 <= c.0 + legendW + 5 && $0.1 >= c.1 - 5 && $0.1 <= c.1 + legendH + 5 }.count
+        }
+        let counts = corners.map(hidden)
+        let best = counts.indices.min { counts[$0] < counts[$1] }!
+        (lx, ly) = corners[best]
+      }
       s +=
-        "<g>\n<rect x=\"\(f(lx))\" y=\"\(f(top + 8))\" width=\"\(f(legendW))\" height=\"\(f(Double(lines) * 16 + 8))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n"
+        "<g>\n<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"\(f(legendW))\" height=\"\(f(legendH))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n"
+      // The baseline of each entry's first line.
+      var baselines: [Double] = []
+      var y = ly + 12
+      for e in entries {
+        baselines.append(y)
+        y += 16 * Double(e.count)
+      }
+      func text(_ lines: [String], _ y: Double) -> String {
+        lines.count == 1
+          ? "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(lines[0]))</text>\n"
+          : "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">"
+            + lines.enumerated().map { "<tspan x=\"\(f(lx + 30))\" dy=\"\($0.offset == 0 ? "0" : "16")\">\(Self.escape($0.element))</tspan>" }.joined()
+            + "</text>\n"
+      }
       for (k, c) in named.enumerated() {
-        let y = top + 20 + Double(k) * 16
+        let y = baselines[k]
         let color = Self.palette[(c.color ?? k) % Self.palette.count]
         if c.hollow || !c.line {
           let fill = c.hollow ? "white" : color
@@ -267,31 +350,38 @@ struct SVGLinePlot {
           s +=
             "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(Self.dash(c.color ?? k))/>\n"
         }
-        s += "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(c.label))</text>\n"
+        s += text(entries[k], y)
       }
       if series.count > named.count {
-        let y = top + 20 + Double(named.count) * 16
-        s +=
-          "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">… and \(series.count - named.count) more</text>\n"
+        s += text(entries[named.count], baselines[named.count])
       }
-      if backgroundNamed, let label = backgroundLabel {
-        let y = top + 20 + Double(lines - 1) * 16
+      if backgroundNamed {
+        let y = baselines[entries.count - 1]
         s +=
           "<line x1=\"\(f(lx + 6))\" y1=\"\(f(y - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(Self.backgroundColor)\" stroke-width=\"2\"/>\n"
-        s += "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(label))</text>\n"
+        s += text(entries[entries.count - 1], y)
       }
       s += "</g>\n"
     }
     return s
   }
 
-  /// A category's name in lines of at most about 18 characters, broken
-  /// after ", " or at spaces.
-  static func wrapped(_ name: String) -> [String] {
+  /// A name in lines of at most about `limit` characters (a category's:
+  /// 18), broken at spaces; a word longer than a line (a path) is cut.
+  static func wrapped(_ name: String, limit: Int = 18) -> [String] {
     var lines: [String] = []
     var line = ""
+    var words: [Substring] = []
     for word in name.split(separator: " ", omittingEmptySubsequences: false) {
-      if !line.isEmpty && line.count + 1 + word.count > 18 {
+      var rest = word
+      while rest.count > limit, limit > 18 {
+        words.append(rest.prefix(limit))
+        rest = rest.dropFirst(limit)
+      }
+      words.append(rest)
+    }
+    for word in words {
+      if !line.isEmpty && line.count + 1 + word.count > limit {
         lines.append(line)
         line = String(word)
       } else {

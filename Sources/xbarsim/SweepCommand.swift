@@ -692,6 +692,7 @@ enum SweepCommand: CLICommand {
     let xLabel = numeric ? first + ideal : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
     let title = "Sweep: average test accuracy versus \(first)" + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
     var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
+    p.yBounds = 0...100
     // Categories at 1, 2, …: a tick at each, none between them.
     if !numeric { p.xAxis = .atData(log: false) }
     p.series = order.map { label in

@@ -763,15 +763,15 @@ enum TrainCommand: CLICommand {
     // walkthrough, session 51). Given false, they end here, said.
     // (Said once the checkpoint's devices are loaded: a checkpoint then
     // refused, of another rule, had been noted as counted on first.)
-    var enduranceNotes: [String] = []
+    var checkpointNotes: [String] = []
     if let checkpointIn, let saved, saved.endurance != nil, !cfg.endurance,
       cfg.rule != .float, !(cfg.rule == .lim && cfg.mode == .offChip)
     {
       if explicitKeys(args).contains("endurance") {
-        enduranceNotes.append("note: \(checkpointIn) holds per-device counts; with endurance false this run keeps none, nor does its checkpoint")
+        checkpointNotes.append("note: \(checkpointIn) holds per-device counts; with endurance false this run keeps none, nor does its checkpoint")
       } else {
         cfg.endurance = true
-        enduranceNotes.append("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)")
+        checkpointNotes.append("note: \(checkpointIn) holds per-device counts: this run goes on counting (endurance true; --endurance false drops them)")
       }
     }
     if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil, saved.configuration.mode == .offChip {
@@ -779,13 +779,20 @@ enum TrainCommand: CLICommand {
       // states, never pulsed (and off-chip learning starts from no
       // checkpoint), so they count from 0 (refused until session 52, by
       // a reviewer: on-chip fine tuning after a transfer could not count).
-      enduranceNotes.append("note: \(checkpointIn) is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here")
+      checkpointNotes.append("note: \(checkpointIn) is an off-chip run's: its devices were programmed to their states, not pulsed; their counts start at 0 here")
     } else if let checkpointIn, let saved, cfg.endurance, saved.endurance == nil {
       // The counts go on from the checkpoint's: one saved without them
       // leaves its devices' wear before it unknown.
       throw keyError(
         "endurance", "\(checkpointIn) holds no per-device counts (its run had no endurance true), so its devices' pulses before it are unknown; go on without endurance, or count from fresh devices",
         args)
+    }
+    // Another build's checkpoint: its run goes on with this build's code,
+    // whose numbers may differ in their last digits (an upgrade
+    // walkthrough, session 71). Checkpoints from before session 71 name no
+    // build and get no note.
+    if let checkpointIn, let build = saved?.build, build != Xbarsim.build {
+      checkpointNotes.append("note: \(checkpointIn) was written by xbarsim \(build); this is \(Xbarsim.build), with whose code the run goes on")
     }
     let checkpoint = args.string("--checkpoint-out")
     // A checkpoint keeps the update keys for `inspect` (the method decides
@@ -948,6 +955,15 @@ enum TrainCommand: CLICommand {
         "note: \(path) is a run on other data (its data object's sizes or checksums differ from those of --data \(args.string("--data") ?? IDXDataset.defaultDirectory.path)): the same configuration, other data",
         to: &err)
     }
+    // Another build's summary (from session 71, when summaries began to
+    // name their build): the same configuration, which this build's code
+    // may take to other last digits.
+    if let path = args.string("--config"), case .string(let build)? = configurationRoot(path)?["xbarsim"],
+      build != Xbarsim.build
+    {
+      var err = StandardError()
+      print("note: \(path) was written by xbarsim \(build); this is \(Xbarsim.build): the same configuration, another build", to: &err)
+    }
     // Its measured device, likewise: the same file, edited since.
     if let path = args.string("--config"), case .object(let then, _)? = configurationRoot(path)?["device"],
       case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
@@ -968,6 +984,14 @@ enum TrainCommand: CLICommand {
         "note: \(path) is the summary of a run that started from the devices of \(from); this run starts from fresh devices (give --checkpoint-in \(from) to start from those)",
         to: &err)
     }
+    // A checkpoint as --config: its configuration only, on fresh devices
+    // (an upgrade walkthrough, session 71: said for a summary, not for this).
+    if let path = args.string("--config"), checkpointIn == nil, configurationRoot(path)?["format"] == .string(Checkpoint.format) {
+      var err = StandardError()
+      print(
+        "note: \(path) is a checkpoint: --config takes its configuration, and this run starts from fresh devices (give --checkpoint-in \(path) to start from its devices)",
+        to: &err)
+    }
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
@@ -982,7 +1006,7 @@ enum TrainCommand: CLICommand {
       experiment.startingShuffles = saved.place.shuffles
       experiment.startingImages = saved.devicesTrainImages
       var err = StandardError()
-      for note in enduranceNotes { print(note, to: &err) }
+      for note in checkpointNotes { print(note, to: &err) }
       print(
         "note: starting from the devices of \(checkpointIn) (\(saved.trainImages) training images\(saved.place.priorImages > 0 ? ", \(saved.devicesTrainImages) in all with the runs before it" : "")\(saved.hybrid.map { ", phase \($0.phase.rawValue)" } ?? "")); this run counts its own images, pulses and energy",
         to: &err)
@@ -1028,6 +1052,22 @@ enum TrainCommand: CLICommand {
       if !missing.isEmpty {
         print(
           "note: \(checkpointIn) holds no \(missing.joined(separator: " or ")): those random draws start afresh from the seed, so this run goes on from the devices but not as the saved run would have",
+          to: &err)
+      }
+      // Older checkpoints lack what later ones carry (an upgrade
+      // walkthrough, session 71: both went on without a word). Without
+      // `train_checksum` (before session 66) other data of the same size
+      // are not told apart; without `run` (before session 68) a part
+      // reports itself alone.
+      let goesOn = into > 0 || rest?.epochs == cfg.epochs
+      if goesOn && saved.place.trainChecksum == nil {
+        print(
+          "note: \(checkpointIn) does not say which training data it trained on (no train_checksum: saved before session 66); this run takes these data for the same",
+          to: &err)
+      }
+      if rest?.epochs == cfg.epochs && saved.place.run == nil && cfg.rule != .float && !(cfg.rule == .lim && cfg.mode == .offChip) {
+        print(
+          "note: \(checkpointIn) holds no record of the run before it (no run: saved before session 68); this part's figures are its own, not the whole run's",
           to: &err)
       }
     }
@@ -2030,6 +2070,9 @@ enum TrainCommand: CLICommand {
     plot.series = [
       .init(label: describe(cfg), x: result.points.map { Double($0.images) }, y: result.points.map(\.accuracy))
     ]
+    plot.yBounds = 0...100
+    plot.xIntegers = true
+    plot.emptyNote = "no evaluation point: the run stopped before its first"
     // The hybrid's switch to the small arrays, as a vertical line over the
     // accuracies' range at the end of its last dynamic epoch (Choi Fig. 4A).
     if let e = result.phaseSwitchEpoch, e < result.epochs.count,
@@ -2131,7 +2174,7 @@ enum TrainCommand: CLICommand {
     "read_energy_joules", "energy_per_image_joules", "latency_per_image_seconds", "energy_breakdown_joules",
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
-    "device", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
+    "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
     "write_drop",
   ]
 
@@ -2272,6 +2315,8 @@ enum TrainCommand: CLICommand {
       } ?? ""
       json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))\(cycles)}")
     }
+    // Which build made it (`xbarsim --version`).
+    json.add("xbarsim", Xbarsim.build)
     // Which data: the configuration does not name it. (The configuration
     // stays the last key: cut from there, the file's end is a config file.)
     if let data { json.addRaw("data", data.replacingOccurrences(of: "\n", with: "\n  ")) }
@@ -2355,10 +2400,7 @@ struct ProgressBar {
     let frac = Double(p.images) / Double(max(1, p.totalImages))
     let acc = p.lastAccuracy.map { String(format: "%.2f %%", $0) } ?? "–"
     if isTerminal {
-      let width = 30, filled = Int(frac * Double(width))
-      let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-      print(String(format: "\r[%@] %ld/%ld images  %.0f images/s  test %@ ", bar as NSString, p.images, p.totalImages,
-        p.imagesPerSecond, acc as NSString), terminator: "", to: &err)
+      print("\r" + Self.terminalLine(p, columns: Self.terminalColumns()), terminator: "", to: &err)
       drawn = true
     } else {
       if lineDue(frac, now: DispatchTime.now().uptimeNanoseconds) {
@@ -2366,6 +2408,28 @@ struct ProgressBar {
           p.imagesPerSecond, acc as NSString), to: &err)
       }
     }
+  }
+
+  /// The bar's line on a terminal of `columns`: shorter than it, the bar
+  /// narrowed (30 characters at most) or left out, then the text cut. A
+  /// line as long as the terminal wraps, and "\r" redraws its last row
+  /// only, leaving the others on screen (a soak walkthrough, session 71,
+  /// at 40 columns: every redraw had been 85 characters).
+  static func terminalLine(_ p: TrainingProgress, columns: Int) -> String {
+    let frac = Double(p.images) / Double(max(1, p.totalImages))
+    let acc = p.lastAccuracy.map { String(format: "%.2f %%", $0) } ?? "–"
+    let text = String(format: " %ld/%ld images  %.0f images/s  test %@ ", p.images, p.totalImages, p.imagesPerSecond, acc as NSString)
+    let width = min(30, columns - 1 - 2 - text.count)
+    guard width >= 5 else { return String(text.dropFirst().prefix(max(1, columns - 1))) }
+    let filled = min(width, max(0, Int(frac * Double(width))))
+    return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]" + text
+  }
+
+  /// Standard error's terminal width in columns (80 when it does not say).
+  static func terminalColumns() -> Int {
+    var size = winsize()
+    guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+    return Int(size.ws_col)
   }
 
   /// Whether a line is due (not on a terminal): a new tenth of the run,

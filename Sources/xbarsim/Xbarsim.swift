@@ -3,6 +3,12 @@ import Foundation
 /// The `xbarsim` command line: a thin shell over the three libraries.
 enum Xbarsim {
   static let version = "0.1.0"
+  /// The version and the source it was built from: "0.1.0 (git
+  /// 47ab4f1c0ffe)", ", modified" when tracked files had been changed
+  /// since that commit, "(git unknown)" outside a git checkout
+  /// (Plugins/BuildIdentity). Written by `--version`, into summaries and
+  /// checkpoints, so a file says which build made it.
+  static let build = "\(version) (\(buildSource == "unknown" ? "git unknown" : buildSource))"
 
   /// Every subcommand, in the order `--help` lists them.
   nonisolated(unsafe) static var commands: [any CLICommand.Type] = [
@@ -93,7 +99,7 @@ enum Xbarsim {
         print("  See 'xbarsim --help' for more information.", to: &err)
         return 64
       }
-      print("xbarsim \(version)")
+      print("xbarsim \(build)")
       return 0
     }
     guard let command = commands.first(where: { $0.spec.name == first }) else {

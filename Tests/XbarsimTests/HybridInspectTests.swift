@@ -55,7 +55,7 @@ private struct Inspection {
     var m: [String: (word: UInt64, array: String)] = [:]
     for r in trains.rows {
       var w: UInt64 = 0
-      for (t, ch) in r["train"]!.enumerated() where ch == "1" { w |= 1 << UInt64(t) }
+      for (t, ch) in r["train"]!.enumerated() where ch == "|" { w |= 1 << UInt64(t) }
       m["\(r["sample"]!),\(r["layer"]!),\(r["line"]!),\(r["index"]!)"] = (w, r["array"]!)
     }
     return m
@@ -280,7 +280,7 @@ private func deltas(_ i: Inspection, sample s: Int, layer l: Int) -> [Double] {
         let lines = i.trains.rows.filter { $0.int("sample") == s && $0.int("layer") == l }
         for r in lines {
           // BL slots; the sign rule's update is one slot (64 until session 43).
-          #expect(r["train"]!.count == (exact ? 1 : 64) && r.int("pulses") == r["train"]!.filter { $0 == "1" }.count && r.int("pulses") > 0, "\(r)")
+          #expect(r["train"]!.count == (exact ? 1 : 64) && r.int("pulses") == r["train"]!.filter { $0 == "|" }.count && r.int("pulses") > 0, "\(r)")
         }
         let x = inputs(i, sample: s, layer: l), d = deltas(i, sample: s, layer: l)
         let rows = lines.filter { $0["line"] == "row" }, columns = lines.filter { $0["line"] == "column" }

@@ -49,7 +49,7 @@ func inspectWritesTheTrainsSlotsTheUpdateHas(encoding: String, slots: Int) throw
   #expect(!rows.isEmpty)
   for row in rows {
     let train = row.split(separator: ",").last ?? ""
-    #expect(train.count == slots && train.allSatisfy { $0 == "0" || $0 == "1" }, "\(row)")
+    #expect(train.count == slots && train.allSatisfy { $0 == "." || $0 == "|" }, "\(row)")
   }
 }
 
