@@ -15,6 +15,12 @@ let interruptFlag = Atomic<Int32>(0)
 /// when several came), 0 before any.
 var interruptRequested: Int32 { interruptFlag.load(ordering: .relaxed) }
 
+/// Set by SIGCONT: the run was stopped (Ctrl-Z, SIGSTOP, a scheduler's
+/// suspend) and continued, and its wall-clock seconds count the stop (a
+/// soak walkthrough, session 71: 75 s "train" and 119 images/s for a run
+/// of 14 s stopped for a minute, without a word).
+let continuedFlag = Atomic<Int32>(0)
+
 /// The signals that stop a run cleanly: Ctrl-C, SIGTERM (what SLURM and
 /// `kill` send at a job's time limit) and SIGHUP (a closed terminal).
 let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
@@ -40,6 +46,9 @@ func catchInterrupts() {
     signal(s) { signal in interruptFlag.store(signal, ordering: .relaxed) }
     sigaddset(&set, s)
   }
+  continuedFlag.store(0, ordering: .relaxed)
+  signal(SIGCONT) { _ in continuedFlag.store(1, ordering: .relaxed) }
+  sigaddset(&set, SIGCONT)
   pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
@@ -52,6 +61,7 @@ nonisolated(unsafe) private var hangupIgnored = false
 /// wrapper passing the signal on) would only turn its exit (128 + the
 /// signal) into a kill.
 func restoreInterrupts() {
+  signal(SIGCONT, SIG_DFL)
   guard interruptRequested == 0 else { return }
   for s in interruptSignals { signal(s, s == SIGHUP && hangupIgnored ? SIG_IGN : SIG_DFL) }
 }
@@ -1278,6 +1288,12 @@ enum TrainCommand: CLICommand {
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets, result.secondsEvaluate))
     if let whole { say(whole.line) }
+    if continuedFlag.load(ordering: .relaxed) != 0 {
+      var err = StandardError()
+      print(
+        "note: the run was stopped and continued (SIGCONT): its seconds (seconds_train, images_per_second, seconds_evaluate) count the time it was stopped",
+        to: &err)
+    }
     if let e = result.endurance {
       var err = StandardError()
       print(e.summaryLine, to: &err)

@@ -103,8 +103,28 @@ private func trainUnderFileSizeLimit(
     let end = child.wait()
     #expect(end == .exited(128 + signal), "\(end)")
     #expect(try String(contentsOf: err, encoding: .utf8).contains("Error: interrupted after"))
+    #expect(try !String(contentsOf: err, encoding: .utf8).contains("stopped and continued"))
     let json = try #require(try jsonObject(summary) as? [String: Any])
     #expect(json["interrupted"] as? Bool == true)
+  }
+
+  // A run stopped (SIGSTOP, Ctrl-Z) and continued says that its seconds
+  // count the stop: its images/s had been a fifth of the run's, silently
+  // (a soak walkthrough, session 71).
+  @Test func aRunStoppedAndContinuedSaysItsSecondsCountTheStop() throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (child, _, err) = try longTrain(root, data)
+    child.send(SIGSTOP)
+    Thread.sleep(forTimeInterval: 0.3)
+    child.send(SIGCONT)
+    Thread.sleep(forTimeInterval: 0.3)
+    child.send(SIGINT)
+    let end = child.wait()
+    #expect(end == .exited(130), "\(end)")
+    #expect(
+      try String(contentsOf: err, encoding: .utf8).contains(
+        "note: the run was stopped and continued (SIGCONT): its seconds (seconds_train, images_per_second, seconds_evaluate) count the time it was stopped"))
   }
 
   // An interrupted run whose output then failed is a failure, exit 1, not
