@@ -667,6 +667,11 @@ enum ReproduceCommand: CLICommand {
         var err = StandardError()
         Swift.print("reproduce: resuming \(path): \(held.count) of \(items.count) run(s) already done", to: &err)
       }
+      if !opened.otherBuilds.isEmpty {
+        var err = StandardError()
+        let builds = opened.otherBuilds.sorted { $0.key < $1.key }.map { "\($0.value) by xbarsim \($0.key)" }.joined(separator: ", ")
+        Swift.print("note: \(path) holds runs made by another build (\(builds)); this is \(Xbarsim.build), which makes the rest: the table mixes builds", to: &err)
+      }
     }
     let started = Date()
     // The runs under way, by item: images trained of their total, and the

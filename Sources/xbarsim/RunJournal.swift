@@ -30,6 +30,9 @@ struct RunJournal {
   let data: String
   /// The runs' JSON objects, in the order they finished.
   private var runs: [String] = []
+  /// The runs read back that another build made (`xbarsim`, since session
+  /// 71), by build: a resumed table mixes them, which `reproduce` says.
+  var otherBuilds: [String: Int] = [:]
 
   /// Opens FILE for `study` and returns, by index into `items`, the results
   /// it holds. A missing FILE is an empty journal.
@@ -114,8 +117,17 @@ struct RunJournal {
       try checkAgainstConfiguration(r, parsed[index], trainCount: train.count, fail: runFail)
       found[index] = r
       if !resetsKnown { unknownResets.insert(index) }
+      // The build that made it (since session 71; none before), kept.
+      var build: String? = nil
+      if let b = run["xbarsim"] {
+        guard case .string(let text) = b, !text.isEmpty else { throw runFail("'xbarsim' must be the build that made it, as text, got \(b.brief)") }
+        build = text
+        if text != Xbarsim.build { journal.otherBuilds[text, default: 0] += 1 }
+      }
       journal.runs.append(
-        render(label: items[index].label, seed: seed, configuration: items[index].configuration, result: r, resetsKnown: resetsKnown))
+        render(
+          label: items[index].label, seed: seed, build: build, configuration: items[index].configuration, result: r,
+          resetsKnown: resetsKnown))
     }
     return (journal, found, unknownResets)
   }
@@ -128,7 +140,7 @@ struct RunJournal {
 
   /// Adds a finished run and rewrites FILE.
   mutating func record(_ item: Item, _ r: TrainingResult) throws {
-    runs.append(Self.render(label: item.label, seed: item.seed, configuration: item.configuration, result: r))
+    runs.append(Self.render(label: item.label, seed: item.seed, build: Xbarsim.build, configuration: item.configuration, result: r))
     var j = JSONWriter()
     j.add("format", Self.format)
     j.add("version", 1)
@@ -184,7 +196,7 @@ struct RunJournal {
   ]
 
   private static func render(
-    label: String, seed: UInt64, configuration: String, result r: TrainingResult, resetsKnown: Bool = true
+    label: String, seed: UInt64, build: String?, configuration: String, result r: TrainingResult, resetsKnown: Bool = true
   ) -> String {
     func object(_ w: JSONWriter) -> String { w.finished().trimmingCharacters(in: .whitespacesAndNewlines) }
     var o = JSONWriter()
@@ -217,6 +229,7 @@ struct RunJournal {
     var j = JSONWriter()
     j.add("label", label)
     j.add("seed", Int(seed))
+    if let build { j.add("xbarsim", build) }
     j.addRaw("configuration", configuration.trimmingCharacters(in: .whitespacesAndNewlines))
     j.addRaw("result", object(o))
     return "  " + object(j)

@@ -225,3 +225,31 @@ private func object(_ url: URL) throws -> [String: Any] {
   let plain = try runXbarsim(common)
   #expect(plain.status == 0 && !plain.stdout.contains("periodic checkpoints"), "\(plain.stdout)")
 }
+
+/// A journal's runs name the build that made them, kept when it is
+/// rewritten; a reproduction resumed with another build says its table
+/// mixes builds.
+@Test func aJournalsRunsNameTheirBuild() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s71-journal-build", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let journal = root.appendingPathComponent("runs.json")
+  let base = ["reproduce", "lim2018", "--figure", "9", "--layers", "64,8,10", "--evals-per-epoch", "2", "--data", data.path]
+  let made = try runXbarsim(base + ["--seeds", "1", "--journal", journal.path])
+  #expect(made.status == 0, "\(made.stderr)")
+  let root1 = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: journal)) as? [String: Any])
+  let runs = try #require(root1["runs"] as? [[String: Any]])
+  #expect(!runs.isEmpty && runs.allSatisfy { $0["xbarsim"] as? String == Xbarsim.build })
+  // One run made by another build: kept as it was, and said.
+  let text = try String(contentsOf: journal, encoding: .utf8)
+  let range = try #require(text.range(of: "\"xbarsim\": \"\(Xbarsim.build)\""))
+  try text.replacingCharacters(in: range, with: "\"xbarsim\": \"0.0.9 (git 000000000000)\"").write(to: journal, atomically: false, encoding: .utf8)
+  let again = try runXbarsim(base + ["--seeds", "2", "--journal", journal.path])
+  #expect(again.status == 0, "\(again.stderr)")
+  #expect(
+    again.stderr.contains(
+      "note: \(journal.path) holds runs made by another build (1 by xbarsim 0.0.9 (git 000000000000)); this is \(Xbarsim.build), which makes the rest: the table mixes builds"),
+    "\(again.stderr)")
+  let after = try String(contentsOf: journal, encoding: .utf8)
+  #expect(after.components(separatedBy: "0.0.9 (git 000000000000)").count == 2)
+  #expect(after.components(separatedBy: "\"xbarsim\": \"\(Xbarsim.build)\"").count - 1 == 2 * runs.count - 1)
+}
