@@ -41,7 +41,8 @@ let package = Package(
 
     // MARK: - Tools
     // The commit a binary is built from (`xbarsim --version`, summaries,
-    // checkpoints): git's answer before each build, no dependency.
+    // checkpoints, journals): git's answer when a commit or a source
+    // changes (Plugins/BuildIdentity), no dependency.
     .plugin(name: "BuildIdentity", capability: .buildTool()),
     .executableTarget(
       name: "xbarsim", dependencies: ["Trainer", "Peripherals", "Circuit"],

@@ -1,21 +1,38 @@
 // The build's identity: which commit of the source a binary was built
-// from, so that a summary or a checkpoint says which code made it (an
-// upgrade walkthrough, session 71: results of two builds may differ in
-// their last digits, and nothing said which build wrote a file).
+// from, so that a summary, a checkpoint or a journal says which code made
+// it (an upgrade walkthrough, session 71: results of two builds may differ
+// in their last digits, and nothing said which build wrote a file).
 //
-// Before every build, a shell asks git for the checkout's commit and
-// whether tracked files were changed since (`git` is the system's; none
-// is fetched). The generated file is rewritten only when its text
-// changes, so an unchanged identity recompiles nothing. Outside a git
-// checkout of this package (a source archive, or a checkout nested in
-// another repository), or without git, the identity is "unknown".
+// A build command asks git for the checkout's commit and whether tracked
+// files were changed since (`git` is the system's; nothing is fetched). It
+// runs again when one of its inputs changes: git's HEAD, its reflog and
+// index (a commit, a checkout, a `git add`) or a source file of the
+// package (an edit). (A prebuild command ran only when the build plan was
+// made anew, so a commit left the identity stale: a review, session 71.)
+// The generated file is rewritten only when its text changes, so an
+// unchanged identity recompiles nothing. Outside a git checkout of this
+// package (a source archive, or a checkout nested in another repository),
+// or without git, the identity is "unknown".
 import Foundation
 import PackagePlugin
 
 @main struct BuildIdentity: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
-    let directory = context.pluginWorkDirectoryURL.appending(path: "Generated")
-    let file = directory.appending(path: "BuildIdentity.swift")
+    let file = context.pluginWorkDirectoryURL.appending(path: "BuildIdentity.swift")
+    let root = context.package.directoryURL
+    // The git directory: `.git`, or where a worktree's `.git` file points.
+    var git = root.appending(path: ".git")
+    if let text = try? String(contentsOf: git, encoding: .utf8), text.hasPrefix("gitdir: ") {
+      let path = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+      git = path.hasPrefix("/") ? URL(filePath: path) : root.appending(path: path)
+    }
+    var inputs = ["HEAD", "logs/HEAD", "index"].map { git.appending(path: $0) }
+      .filter { FileManager.default.fileExists(atPath: $0.path) }
+    for t in context.package.targets { inputs += t.sourceModule?.sourceFiles.map(\.url) ?? [] }
+    inputs.append(root.appending(path: "Package.swift"))
+    // Build commands run with an empty environment: git is looked for on
+    // the build's PATH, with the user's HOME (their git configuration).
+    let environment = ProcessInfo.processInfo.environment
     let script = #"""
       root="$1"; file="$2"; mkdir -p "$(dirname "$file")"
       source=unknown
@@ -31,11 +48,15 @@ import PackagePlugin
       if [ ! -f "$file" ] || [ "$(cat "$file")" != "$text" ]; then printf '%s\n' "$text" > "$file"; fi
       """#
     return [
-      .prebuildCommand(
+      .buildCommand(
         displayName: "Build identity of \(target.name)",
         executable: URL(filePath: "/bin/sh"),
-        arguments: ["-c", script, "sh", context.package.directoryURL.path, file.path],
-        outputFilesDirectory: directory)
+        arguments: ["-c", script, "sh", root.path, file.path],
+        environment: [
+          "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", "HOME": environment["HOME"] ?? "/",
+        ],
+        inputFiles: inputs,
+        outputFiles: [file])
     ]
   }
 }

@@ -297,7 +297,15 @@ enum ReproduceCommand: CLICommand {
     var titled = converters.isEmpty ? title : title + "; arrays: " + converters.dropFirst(2)
     let partial = rows.filter { !$0.results.isEmpty && $0.results.count < seeds }
     if !partial.isEmpty {
-      let named = partial.prefix(3).map { "\($0.run.label) (\($0.results.count) of \(seeds))" }.joined(separator: ", ")
+      // Each by its point and its line (Lim's methods share a label; the
+      // settings a label carries in brackets are every row's: a review).
+      func point(_ row: Row) -> String {
+        var label = row.run.label
+        if label.hasSuffix("]"), let open = label.range(of: " [", options: .backwards) { label = String(label[..<open.lowerBound]) }
+        let series = row.run.places.first?.series ?? ""
+        return (series.isEmpty || label.contains(series) ? label : "\(label), \(series)") + " (\(row.results.count) of \(seeds))"
+      }
+      let named = partial.prefix(3).map(point).joined(separator: "; ")
       titled += "; stopped early, fewer seeds at " + named + (partial.count > 3 ? " and \(partial.count - 3) more" : "")
     }
     try OutputFile.write(ReproducePlot.svg(title: titled, yLabel: yLabel, panels: panels, rows: rows), to: path)

@@ -99,8 +99,8 @@ struct SVGLinePlot {
   static func figure(title: String, panels: [SVGLinePlot], columns: Int, width: Double, height: Double) -> String {
     let rows = (panels.count + columns - 1) / max(1, columns)
     let totalW = width * Double(min(columns, max(1, panels.count)))
-    // The title in lines that fit (about 8.2 px a character of 15 px).
-    let titleLines = wrapped(title, limit: max(20, Int((totalW - 20) / 8.2)))
+    // The title in lines that fit the canvas.
+    let titleLines = wrapped(title, limit: titleLimit(width: totalW * 14 / 15))
     let head = 34.0 + 18 * Double(titleLines.count - 1)
     let totalH = head + height * Double(rows)
     var s = documentStart(width: f(totalW), height: f(totalH), fontSize: 12)
@@ -115,6 +115,10 @@ struct SVGLinePlot {
   }
 
   static func f(_ v: Double) -> String { String(format: "%.2f", v) }
+
+  /// The characters of a title's line on a canvas `width` wide (14 px
+  /// type; a figure's 15 px title takes `width` · 14/15).
+  static func titleLimit(width: Double) -> Int { max(20, Int((width - 20) / 8.5)) }
 
   /// The x axis's range and ticks (values and labels) for `xs`.
   func xScale(_ xs: [Double]) -> (lo: Double, hi: Double, ticks: [(Double, String)], map: (Double) -> Double) {
@@ -148,11 +152,11 @@ struct SVGLinePlot {
   func body(width: Double, height: Double) -> String {
     let named = series.prefix(Self.legendLimit)
     let left = 90.0
-    // The title in lines that fit the width (at about 7.7 px a character
-    // of 14 px), and each legend entry in lines that leave the plot most
-    // of the width: a run's long title and legend had run off the canvas
-    // (an interop walkthrough, session 71).
-    let titleLines = Self.wrapped(title, limit: max(20, Int((width - 20) / 7.7)))
+    // The title in lines that fit the width (centred on it, at about 8.5
+    // px a character of 14 px: wider than most), and each legend entry in
+    // lines that leave the plot most of the width: a run's long title and
+    // legend had run off the canvas (an interop walkthrough, session 71).
+    let titleLines = Self.wrapped(title, limit: Self.titleLimit(width: width))
     let legendLimit = legendBeside ? 36 : max(16, Int((width - left - 40) * 0.6 / 7))
     let backgroundNamed = !background.isEmpty && backgroundLabel != nil
     var entries: [[String]] = named.map { Self.wrapped($0.label, limit: legendLimit) }
@@ -185,7 +189,7 @@ struct SVGLinePlot {
 
     var s = ""
     for (k, line) in titleLines.enumerated() {
-      s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(22 + 17 * Double(k)))\" text-anchor=\"middle\" font-size=\"14\">\(Self.escape(line))</text>\n"
+      s += "<text x=\"\(f(width / 2))\" y=\"\(f(22 + 17 * Double(k)))\" text-anchor=\"middle\" font-size=\"14\">\(Self.escape(line))</text>\n"
     }
     // Grid, ticks and tick labels.
     s += "<g stroke=\"#dddddd\" stroke-width=\"1\">\n"

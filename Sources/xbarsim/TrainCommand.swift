@@ -15,11 +15,32 @@ let interruptFlag = Atomic<Int32>(0)
 /// when several came), 0 before any.
 var interruptRequested: Int32 { interruptFlag.load(ordering: .relaxed) }
 
-/// Set by SIGCONT: the run was stopped (Ctrl-Z, SIGSTOP, a scheduler's
+/// A SIGCONT: the run was stopped (Ctrl-Z, SIGSTOP, a scheduler's
 /// suspend) and continued, and its wall-clock seconds count the stop (a
 /// soak walkthrough, session 71: 75 s "train" and 119 images/s for a run
-/// of 14 s stopped for a minute, without a word).
-let continuedFlag = Atomic<Int32>(0)
+/// of 14 s stopped for a minute, without a word). The monotonic clock (ns)
+/// at the last SIGCONT, 0 before any; and at the last stopping signal. `timeout` sends SIGCONT right after its SIGTERM
+/// and SLURM right before, to wake a stopped job: a SIGCONT within a
+/// second of the signal that stops the run is that, not a stop (a review,
+/// session 71: `timeout 2 xbarsim train` had been told it was stopped).
+let continuedAt = Atomic<UInt64>(0)
+let interruptedAt = Atomic<UInt64>(0)
+
+/// The monotonic clock in nanoseconds (async-signal-safe).
+func monotonicNanoseconds() -> UInt64 {
+  var t = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &t)
+  return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+}
+
+/// Whether the run was stopped and continued (a SIGCONT not sent with a
+/// stopping signal).
+var wasStoppedAndContinued: Bool {
+  let continued = continuedAt.load(ordering: .relaxed)
+  guard continued != 0 else { return false }
+  let interrupted = interruptedAt.load(ordering: .relaxed)
+  return interrupted == 0 || (continued > interrupted ? continued - interrupted : interrupted - continued) > 1_000_000_000
+}
 
 /// The signals that stop a run cleanly: Ctrl-C, SIGTERM (what SLURM and
 /// `kill` send at a job's time limit) and SIGHUP (a closed terminal).
@@ -43,11 +64,14 @@ func catchInterrupts() {
       hangupIgnored = unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
       if hangupIgnored { continue }
     }
-    signal(s) { signal in interruptFlag.store(signal, ordering: .relaxed) }
+    signal(s) { signal in
+      interruptedAt.store(monotonicNanoseconds(), ordering: .relaxed)
+      interruptFlag.store(signal, ordering: .relaxed)
+    }
     sigaddset(&set, s)
   }
-  continuedFlag.store(0, ordering: .relaxed)
-  signal(SIGCONT) { _ in continuedFlag.store(1, ordering: .relaxed) }
+  continuedAt.store(0, ordering: .relaxed)
+  signal(SIGCONT) { _ in continuedAt.store(monotonicNanoseconds(), ordering: .relaxed) }
   sigaddset(&set, SIGCONT)
   pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
@@ -1302,7 +1326,7 @@ enum TrainCommand: CLICommand {
         saves, checkpoint as NSString, (lastGood.map { " (the last after \($0.images) training images)" } ?? "") as NSString,
         Double(saveNanoseconds) / 1e9))
     }
-    if continuedFlag.load(ordering: .relaxed) != 0 {
+    if wasStoppedAndContinued {
       var err = StandardError()
       print(
         "note: the run was stopped and continued (SIGCONT): its seconds (seconds_train, images_per_second, seconds_evaluate) count the time it was stopped",
@@ -2450,7 +2474,12 @@ struct ProgressBar {
     let acc = p.lastAccuracy.map { String(format: "%.2f %%", $0) } ?? "–"
     let text = String(format: " %ld/%ld images  %.0f images/s  test %@ ", p.images, p.totalImages, p.imagesPerSecond, acc as NSString)
     let width = min(30, columns - 1 - 2 - text.count)
-    guard width >= 5 else { return String(text.dropFirst().prefix(max(1, columns - 1))) }
+    guard width >= 5 else {
+      // Without the bar: the speed goes before the accuracy does.
+      let short = String(format: "%ld/%ld images  test %@", p.images, p.totalImages, acc as NSString)
+      let line = text.count - 1 <= columns - 1 ? String(text.dropFirst()) : short
+      return String(line.prefix(max(0, columns - 1)))
+    }
     let filled = min(width, max(0, Int(frac * Double(width))))
     return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]" + text
   }

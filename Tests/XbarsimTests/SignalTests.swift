@@ -118,13 +118,28 @@ private func trainUnderFileSizeLimit(
     child.send(SIGSTOP)
     Thread.sleep(forTimeInterval: 0.3)
     child.send(SIGCONT)
-    Thread.sleep(forTimeInterval: 0.3)
+    // (More than a second: a SIGCONT within one of the stopping signal is
+    // `timeout`'s or SLURM's wake-up, below.)
+    Thread.sleep(forTimeInterval: 1.5)
     child.send(SIGINT)
     let end = child.wait()
     #expect(end == .exited(130), "\(end)")
     #expect(
       try String(contentsOf: err, encoding: .utf8).contains(
         "note: the run was stopped and continued (SIGCONT): its seconds (seconds_train, images_per_second, seconds_evaluate) count the time it was stopped"))
+  }
+
+  // `timeout` sends SIGCONT right after its SIGTERM (SLURM right before):
+  // no stop, no note (a review, session 71).
+  @Test func aSIGCONTBesideSIGTERMIsNoStop() throws {
+    let (root, data) = try signalData(train: 8000)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (child, _, err) = try longTrain(root, data)
+    child.send(SIGTERM)
+    child.send(SIGCONT)
+    let end = child.wait()
+    #expect(end == .exited(143), "\(end)")
+    #expect(try !String(contentsOf: err, encoding: .utf8).contains("stopped and continued"))
   }
 
   // An interrupted run whose output then failed is a failure, exit 1, not
