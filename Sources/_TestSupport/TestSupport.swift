@@ -108,3 +108,16 @@ public func numericCSVRows(_ url: URL) throws -> [[Double]] {
   try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
     .map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
 }
+
+/// An SVG plot's title as one line: its title lines (14 px type; a
+/// figure's 15 px, its panels' 14 px left out) joined by spaces (since
+/// session 71 a long title wraps at spaces). Entities stay escaped.
+public func svgTitleText(_ svg: String) -> String {
+  let size = svg.contains("font-size=\"15\"") ? "15" : "14"
+  return svg.split(separator: "\n").filter { $0.hasPrefix("<text ") && $0.contains("font-size=\"\(size)\"") }
+    .map { line in
+      let body = line.split(separator: ">", maxSplits: 1).last.map(String.init) ?? ""
+      return body.hasSuffix("</text>") ? String(body.dropLast("</text>".count)) : body
+    }
+    .joined(separator: " ")
+}

@@ -30,7 +30,9 @@ enum ReproducePlot {
     var plot = SVGLinePlot(title: p.title, xLabel: p.xLabel, yLabel: yLabel)
     plot.legendBeside = true
     plot.xAxis = .padded(integers: p.metric != .pointAccuracy)
-    if p.metric == .testAccuracy || p.metric == .pointAccuracy { plot.yBounds = 0...100 }
+    // Accuracies in 0…100 %; the update frequency and the loss are never
+    // negative either.
+    plot.yBounds = p.metric == .testAccuracy || p.metric == .pointAccuracy ? 0...100 : 0...Double.greatestFiniteMagnitude
     var k = 0
     for row in rows where !row.results.isEmpty {
       guard let place = row.run.places.first(where: { $0.panel == index }) else { continue }

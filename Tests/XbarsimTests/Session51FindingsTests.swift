@@ -272,7 +272,7 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String, _ option: S
   #expect(settings?.contains("train_limit") == false && settings?.contains("r_row") == false, "\(r.stdout)")
   // And the plot's title names them (it had looked like the ideal study).
   let svg = try String(contentsOf: root.appendingPathComponent("irdrop.svg"), encoding: .utf8)
-  #expect(svg.contains("bars min–max; arrays: read noise 0.5, comparator offset 0.01"), "\(svg.prefix(2000))")
+  #expect(svgTitleText(svg).contains("bars min–max; arrays: read noise 0.5, comparator offset 0.01"), "\(svg.prefix(2000))")
   let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [[String: Any]])
   #expect(rows.count == 12)
   for row in rows {

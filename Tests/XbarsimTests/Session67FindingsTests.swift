@@ -31,8 +31,7 @@ import _TestSupport
   try #require(going.status == 0, "\(going.stderr)")
   let svg = try String(contentsOf: plot, encoding: .utf8)
   // (The title's lines, joined: since session 71 a long title wraps.)
-  let title = svg.split(separator: "\n").filter { $0.contains("font-size=\"14\"") }
-    .map { $0.split(separator: ">", maxSplits: 1)[1].replacingOccurrences(of: "</text>", with: "") }.joined(separator: " ")
+  let title = svgTitleText(svg)
   #expect(title.hasSuffix("σ 0; on data; going on from c.json (20 images before)"), "\(title)")
 }
 

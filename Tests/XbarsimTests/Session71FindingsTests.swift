@@ -141,8 +141,7 @@ private func object(_ url: URL) throws -> [String: Any] {
     rows, seeds: 2, args: args, base: TrainingConfiguration(), panels: LimReproduction.panels(figure: 9), title: "T",
     yLabel: "y")
   let svg = try String(contentsOf: plot, encoding: .utf8)
-  let title = svg.split(separator: "\n").filter { $0.contains("font-size=\"15\"") }
-    .map { $0.split(separator: ">", maxSplits: 1)[1].replacingOccurrences(of: "</text>", with: "") }.joined(separator: " ")
+  let title = svgTitleText(svg)
   let point = "\(runs[1].label), \(runs[1].places[0].series)"
   #expect(point.contains("method"), "\(point)")
   #expect(title.contains("stopped early, fewer seeds at \(SVGLinePlot.escape(point)) (1 of 2)"), "\(title)")
