@@ -3,9 +3,9 @@ import Foundation
 /// The `xbarsim` command line: a thin shell over the three libraries.
 enum Xbarsim {
   static let version = "0.1.0"
-  /// The version and the source it was built from: "0.1.0 (git
-  /// 47ab4f1c0ffe)", ", modified" when tracked files had been changed
-  /// since that commit, "(git unknown)" outside a git checkout
+  /// The version and the source it was built from: "0.1.0 (git " and the
+  /// commit's first 12 hex digits, ", modified" when a compiled source or
+  /// Package.swift differs from that commit, "(git unknown)" outside a git checkout
   /// (Plugins/BuildIdentity). Written by `--version`, into summaries and
   /// checkpoints, so a file says which build made it.
   static let build = "\(version) (\(buildSource == "unknown" ? "git unknown" : buildSource))"
