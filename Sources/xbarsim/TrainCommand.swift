@@ -978,10 +978,12 @@ enum TrainCommand: CLICommand {
       }
     }
     try checkLimits(&cfg, train: train, test: test, args, base: checkpointIn)
+    // The --config file read once for the notes below.
+    let configRoot = args.string("--config").flatMap { configurationRoot($0) }
     // A run's summary given as --config re-runs that run: on its data, or
     // with a note (another data directory gave other numbers without a
     // word: a walkthrough, session 33).
-    if let path = args.string("--config"), let then = configurationRoot(path)?["data"], case .object = then,
+    if let path = args.string("--config"), let then = configRoot?["data"], case .object = then,
       let now = try? JSONValue.parse(Data(dataJSON(train: train, test: test).utf8)), then != now
     {
       var err = StandardError()
@@ -992,14 +994,14 @@ enum TrainCommand: CLICommand {
     // Another build's summary (from session 71, when summaries began to
     // name their build): the same configuration, which this build's code
     // may take to other last digits.
-    if let path = args.string("--config"), case .string(let build)? = configurationRoot(path)?["xbarsim"],
+    if let path = args.string("--config"), case .string(let build)? = configRoot?["xbarsim"],
       build != Xbarsim.build
     {
       var err = StandardError()
       print("note: \(path) was written by xbarsim \(build); this is \(Xbarsim.build): the same configuration, another build", to: &err)
     }
     // Its measured device, likewise: the same file, edited since.
-    if let path = args.string("--config"), case .object(let then, _)? = configurationRoot(path)?["device"],
+    if let path = args.string("--config"), case .object(let then, _)? = configRoot?["device"],
       case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
       let now = cfg.measuredDevice, now.path == file, String(now.checksum, radix: 16) != sum
     {
@@ -1011,7 +1013,7 @@ enum TrainCommand: CLICommand {
     // A summary of a run that started from a checkpoint: its configuration
     // alone starts from fresh devices (a walkthrough, session 40).
     if let path = args.string("--config"), checkpointIn == nil,
-      case .object(let start, _)? = configurationRoot(path)?["checkpoint_in"], case .string(let from)? = start["path"]
+      case .object(let start, _)? = configRoot?["checkpoint_in"], case .string(let from)? = start["path"]
     {
       var err = StandardError()
       print(
@@ -1020,7 +1022,7 @@ enum TrainCommand: CLICommand {
     }
     // A checkpoint as --config: its configuration only, on fresh devices
     // (an upgrade walkthrough, session 71: said for a summary, not for this).
-    if let path = args.string("--config"), checkpointIn == nil, configurationRoot(path)?["format"] == .string(Checkpoint.format) {
+    if let path = args.string("--config"), checkpointIn == nil, configRoot?["format"] == .string(Checkpoint.format) {
       var err = StandardError()
       print(
         "note: \(path) is a checkpoint: --config takes its configuration, and this run starts from fresh devices (give --checkpoint-in \(path) to start from its devices)",
