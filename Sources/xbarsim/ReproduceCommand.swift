@@ -300,8 +300,7 @@ enum ReproduceCommand: CLICommand {
       // Each by its point and its line (Lim's methods share a label; the
       // settings a label carries in brackets are every row's: a review).
       func point(_ row: Row) -> String {
-        var label = row.run.label
-        if label.hasSuffix("]"), let open = label.range(of: " [", options: .backwards) { label = String(label[..<open.lowerBound]) }
+        let label = String(ReproductionRun.withoutSettings(row.run.label))
         let series = row.run.places.first?.series ?? ""
         return (series.isEmpty || label.contains(series) ? label : "\(label), \(series)") + " (\(row.results.count) of \(seeds))"
       }

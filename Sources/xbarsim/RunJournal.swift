@@ -97,10 +97,7 @@ struct RunJournal {
         // The nearest run of that label and seed: the fewest keys differ.
         // (A label may carry the keys that make a run not the paper's,
         // "n_max = 64 [epochs 2]": the same run with another value.)
-        func unmarked(_ s: String) -> Substring {
-          guard s.hasSuffix("]"), let open = s.range(of: " [", options: .backwards) else { return Substring(s) }
-          return s[..<open.lowerBound]
-        }
+        let unmarked = ReproductionRun.withoutSettings
         let near = items.indices.filter { unmarked(items[$0].label) == unmarked(label) && items[$0].seed == seed }
           .min { differing(configuration, parsed[$0]) < differing(configuration, parsed[$1]) }
         if let near {

@@ -116,6 +116,16 @@ struct SVGLinePlot {
 
   static func f(_ v: Double) -> String { String(format: "%.2f", v) }
 
+  /// A text element at (x, y) of `lines`, each `lineHeight` px below the
+  /// one before (in tspans when there are several), escaped.
+  static func text(_ lines: [String], x: Double, y: Double, lineHeight: Int, anchor: String = "") -> String {
+    let head = "<text x=\"\(f(x))\" y=\"\(f(y))\"\(anchor)>"
+    guard lines.count > 1 else { return head + escape(lines.first ?? "") + "</text>\n" }
+    return head
+      + lines.enumerated().map { "<tspan x=\"\(f(x))\" dy=\"\($0.offset == 0 ? 0 : lineHeight)\">\(escape($0.element))</tspan>" }.joined()
+      + "</text>\n"
+  }
+
   /// The characters of a title's line on a canvas `width` wide (14 px
   /// type; a figure's 15 px title takes `width` · 14/15).
   static func titleLimit(width: Double) -> Int { max(20, Int((width - 20) / 8.5)) }
@@ -214,17 +224,7 @@ struct SVGLinePlot {
     }
     s += "</g>\n"
     for (t, name) in xt.ticks {
-      let lines = Self.wrapped(name)
-      if lines.count == 1 {
-        s +=
-          "<text x=\"\(f(tx(t)))\" y=\"\(f(top + plotH + 19))\" text-anchor=\"middle\">\(Self.escape(name))</text>\n"
-      } else {
-        s += "<text x=\"\(f(tx(t)))\" y=\"\(f(top + plotH + 19))\" text-anchor=\"middle\">"
-        for (k, line) in lines.enumerated() {
-          s += "<tspan x=\"\(f(tx(t)))\" dy=\"\(k == 0 ? "0" : "13")\">\(Self.escape(line))</tspan>"
-        }
-        s += "</text>\n"
-      }
+      s += Self.text(Self.wrapped(name), x: tx(t), y: top + plotH + 19, lineHeight: 13, anchor: " text-anchor=\"middle\"")
     }
     for t in yt.values {
       s +=
@@ -336,13 +336,7 @@ struct SVGLinePlot {
         baselines.append(y)
         y += 16 * Double(e.count)
       }
-      func text(_ lines: [String], _ y: Double) -> String {
-        lines.count == 1
-          ? "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">\(Self.escape(lines[0]))</text>\n"
-          : "<text x=\"\(f(lx + 30))\" y=\"\(f(y))\">"
-            + lines.enumerated().map { "<tspan x=\"\(f(lx + 30))\" dy=\"\($0.offset == 0 ? "0" : "16")\">\(Self.escape($0.element))</tspan>" }.joined()
-            + "</text>\n"
-      }
+      func text(_ lines: [String], _ y: Double) -> String { Self.text(lines, x: lx + 30, y: y, lineHeight: 16) }
       for (k, c) in named.enumerated() {
         let y = baselines[k]
         let color = Self.palette[(c.color ?? k) % Self.palette.count]

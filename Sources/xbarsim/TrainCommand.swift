@@ -19,10 +19,11 @@ var interruptRequested: Int32 { interruptFlag.load(ordering: .relaxed) }
 /// suspend) and continued, and its wall-clock seconds count the stop (a
 /// soak walkthrough, session 71: 75 s "train" and 119 images/s for a run
 /// of 14 s stopped for a minute, without a word). The monotonic clock (ns)
-/// at the last SIGCONT, 0 before any; and at the last stopping signal. `timeout` sends SIGCONT right after its SIGTERM
-/// and SLURM right before, to wake a stopped job: a SIGCONT within a
-/// second of the signal that stops the run is that, not a stop (a review,
-/// session 71: `timeout 2 xbarsim train` had been told it was stopped).
+/// at the last SIGCONT, 0 before any; and at the last stopping signal.
+/// `timeout` sends SIGCONT right after its SIGTERM and SLURM right before,
+/// to wake a stopped job: a SIGCONT within a second of the signal that
+/// stops the run is that, not a stop (a review, session 71: `timeout 2
+/// xbarsim train` had been told it was stopped).
 let continuedAt = Atomic<UInt64>(0)
 let interruptedAt = Atomic<UInt64>(0)
 

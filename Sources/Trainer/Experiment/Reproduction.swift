@@ -14,6 +14,12 @@ public struct ReproductionRun: Sendable {
   /// start from 6A's 50-state hybrid, at the default c2c and d2d).
   public var places: [FigurePlace] = []
   public var hiddenLayers: Int { configuration.layers.count - 2 }
+  /// A label without the settings it carries in brackets when the run is
+  /// not the paper's ("n_max = 64 [epochs 2]": "n_max = 64").
+  public static func withoutSettings(_ label: String) -> Substring {
+    guard label.hasSuffix("]"), let open = label.range(of: " [", options: .backwards) else { return Substring(label) }
+    return label[..<open.lowerBound]
+  }
   /// on-chip, off-chip or software.
   public var learning: String {
     configuration.rule == .float ? "software" : configuration.mode.rawValue
