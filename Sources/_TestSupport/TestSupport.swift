@@ -56,8 +56,15 @@ public func runProcess(
   p.standardError = err
   let inPipe = Pipe()
   p.standardInput = inPipe
+  // The input goes into the pipe before the child starts: written after,
+  // it raced a child that exits without reading it (a bad option), and a
+  // write to a pipe with no reader raises SIGPIPE, which killed the whole
+  // test process (a helper's run, session 72). The pipe holds 64 KiB.
+  if let stdin {
+    precondition(stdin.count <= 65536, "runProcess: at most 64 KiB of standard input (the pipe's capacity)")
+    inPipe.fileHandleForWriting.write(stdin)
+  }
   try p.run()
-  if let stdin { inPipe.fileHandleForWriting.write(stdin) }
   try? inPipe.fileHandleForWriting.close()
   // Read both pipes concurrently so a large output cannot block the child.
   nonisolated(unsafe) var errData = Data()

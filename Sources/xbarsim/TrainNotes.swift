@@ -583,7 +583,8 @@ extension TrainCommand {
   static let evaluationKeys: Set<String> = ["test_limit", "evals_per_epoch", "final_iterations"]
 
   /// The keys whose values differ from those of a default run of the same
-  /// rule (lr and adc_range follow the rule and c, as they do unset), less
+  /// rule (lr and adc_range follow the rule and c, and reset_slot_time
+  /// slot_time, as they do unset), less
   /// those the run does not read and those that only say how much is
   /// evaluated or drawn: what to look at first in a run that did not learn.
   static func keysAwayFromDefaults(_ cfg: TrainingConfiguration) -> [(String, String)] {
@@ -599,6 +600,7 @@ extension TrainCommand {
     return cfg.allKeyValues.filter { key, value in
       !ignored.contains(key) && !bookkeeping.contains(key) && defaults[key] != value
         && !(key == "adc_range" && followingC[key] == value)
+        && !(key == "reset_slot_time" && cfg._resetSlotTime == nil)
     }
   }
 
