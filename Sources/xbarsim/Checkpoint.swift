@@ -25,9 +25,10 @@ enum Checkpoint {
   /// branch), so the checkpoint loads without the file, and only into the
   /// same device.
   /// The keys the saved states depend on (`sigma_c2c`, `b_margin`:
-  /// conductances or integer states; a configuration holds them only when
+  /// conductances or integer states; `stuck_off`: the devices stuck at
+  /// 0 S, saved as scales X = 0; a configuration holds them only when
   /// not 0).
-  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin"]
+  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off"]
 
   /// The keys that give a hybrid (or single-pair) checkpoint's devices
   /// their meaning; with d2d > 0 also `seed`, which draws each device's
@@ -271,7 +272,8 @@ enum Checkpoint {
           try out.list(s.minusStates) { String($0) }
         }
         if let noise = s.noise { try out.write(",\n     \"noise_stream\": " + words(noise)) }
-        if cfg.sigma > 0 {
+        if cfg.limDeviceScales {
+          // (σ's scales, or stuck devices' X = 0: stored, not redrawn.)
           // Each Float exactly, as the Double it converts to.
           try out.write(",\n     \"plus_scales\": ")
           try out.list(s.plusScales) { "\(Double($0))" }
@@ -303,7 +305,7 @@ enum Checkpoint {
     guard cfg.rule != .float else { return 0 }
     let perSynapse: Double
     if cfg.rule == .lim {
-      perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.sigma > 0 ? 2 * longestNumber : 0)
+      perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.limDeviceScales ? 2 * longestNumber : 0)
         + (cfg.endurance ? 2 * 2 * 12 : 0)
     } else {
       let arrays = cfg.rule == .hybrid ? 4.0 : 2
@@ -550,7 +552,7 @@ enum Checkpoint {
     }
     // What the method and σ say the file must hold, and the ranges.
     let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
-    let scaleKeys = cfg.sigma > 0 ? ["plus_scales", "minus_scales"] : []
+    let scaleKeys = cfg.limDeviceScales ? ["plus_scales", "minus_scales"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
       func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
@@ -558,7 +560,7 @@ enum Checkpoint {
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
         + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
-        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")
@@ -739,8 +741,8 @@ enum Checkpoint {
       }
       return nil
     }
-    // (sigma_c2c and b_margin 0 are written by leaving them out.)
-    let zeros = ["sigma_c2c": "0", "b_margin": "0"]
+    // (sigma_c2c, b_margin and stuck_off 0 are written by leaving them out.)
+    let zeros = ["sigma_c2c": "0", "b_margin": "0", "stuck_off": "0"]
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
     let values = Dictionary(uniqueKeysWithValues: cfg.keyValues).merging(zeros) { a, _ in a }
     // The pulses' variation (`sigma_c2c`) and the controller's margin

@@ -1530,6 +1530,11 @@ enum TrainCommand: CLICommand {
     cfg.sigma > 0 && cfg.negativeScale != TrainingConfiguration().negativeScale ? " negative_scale \(cfg.negativeScale.rawValue)" : ""
   }
 
+  /// " stuck_off f" when devices are stuck at 0 S, "" otherwise.
+  static func stuckOff(_ cfg: TrainingConfiguration) -> String {
+    cfg.stuckOff > 0 ? " stuck_off \(JSONWriter.number(cfg.stuckOff))" : ""
+  }
+
   /// " gmin_ratio 0.1" when G_min/G_max is not the rule's default (two
   /// runs that differed only there had one label: a walkthrough, session
   /// 62), "" otherwise or with a measured device, whose file sets it.
@@ -1581,13 +1586,13 @@ enum TrainCommand: CLICommand {
       d.rule = cfg.rule
       let batch = cfg.batch != 1 ? " batch \(cfg.batch)" : ""
       let lr = cfg.transfer == .weights && cfg.learningRate != d.learningRate ? " lr \(JSONWriter.number(cfg.learningRate))" : ""
-      return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg))\(batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(transfer)\(lr)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
+      return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg))\(batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(stuckOff(cfg))\(transfer)\(lr)\(margin)\(loss)" + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device
         ?? (cfg.betaP == cfg.betaD || cfg.method != .c
           ? "β \(JSONWriter.number(cfg.betaP))"
           : "β_p \(JSONWriter.number(cfg.betaP)) β_d \(JSONWriter.number(cfg.betaD))")
-      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax)\(gMinRatio(cfg)) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))"
+      return "lim \(shape) method \(cfg.method.rawValue) \(beta) nmax \(cfg.nMax)\(gMinRatio(cfg)) batch \(cfg.batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(stuckOff(cfg))"
         + (cfg.sigmaC2C > 0 ? " σ_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")
         + (cfg.method == .b && cfg.bMargin > 0 ? " b_margin \(JSONWriter.number(cfg.bMargin))" : "") + wires(cfg) + periphery(cfg)
     }

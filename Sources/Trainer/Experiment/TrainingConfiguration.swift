@@ -230,6 +230,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
   var _gMinRatio: Double? = nil
   /// Device-to-device variation: σ of the per-device scale X ~ N(1, σ²).
   public var sigma: Double = 0
+  /// Rule lim: the fraction of devices, in [0, 1], stuck at 0 S (open:
+  /// failed forming) for the whole run. Each device of each layer (G+ and
+  /// G−) is stuck with this probability, drawn from a stream of its own
+  /// (`LimLayer.stuckStream`), so the other draws are those of 0; a stuck
+  /// device's scale X is 0, and pulses and resets move its state (the
+  /// controller does not know) but never its conductance.
+  public var stuckOff: Double = 0
+  /// Rule lim's devices carry scales X (`sigma` or `stuck_off`): the
+  /// kernels read them, and checkpoints hold them.
+  public var limDeviceScales: Bool { sigma > 0 || stuckOff > 0 }
   /// A draw X ≤ 0 of the device scale: drawn again (the default), 0 (a
   /// dead device) or |X|.
   public var negativeScale: NegativeScale = .redraw
@@ -533,6 +543,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var idealHardware: TrainingConfiguration {
     var c = idealPeriphery()
     c.sigma = 0
+    c.stuckOff = 0
     c.wires = .ideal
     return c
   }
@@ -695,6 +706,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     try within("sigma", sigma, 0, 10)
     try within("sigma_c2c", sigmaC2C, 0, 10)
+    try within("stuck_off", stuckOff, 0, 1)
     guard bMargin >= 0 && bMargin < 1 else { throw fail("b_margin", "must be in [0, 1), got \(bMargin)") }
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
@@ -753,6 +765,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if rule.isFiniteState && sigma != 0 {
       throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
+    }
+    if rule.isFiniteState && stuckOff != 0 {
+      throw fail("stuck_off", "applies to rule lim (its device scales X); rules hybrid and single do not model stuck devices")
     }
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
       throw fail("d2d", "δ/G_min needs G_min > 0 (\(measuredDevice.map { "\($0.path)'s first point is 0 S" } ?? "gmin_ratio is 0"))")
@@ -976,7 +991,7 @@ extension TrainingConfiguration {
       ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
       ("half_select", halfSelect != d.halfSelect), ("sigma_c2c", sigmaC2C != d.sigmaC2C),
-      ("b_margin", bMargin != d.bMargin),
+      ("b_margin", bMargin != d.bMargin), ("stuck_off", stuckOff != d.stuckOff),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),

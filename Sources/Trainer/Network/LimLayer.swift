@@ -179,6 +179,9 @@ final class LimLayer {
   /// evaluations (`ResistiveReader.transferMatrix`); allocated on first use.
   private(set) var transfer: UnsafeMutablePointer<Float>? = nil
 
+  /// The stuck-off devices' stream of layer l: `stuckStream | l` ("LIMSTK").
+  static let stuckStream: UInt64 = 0x4C49_4D53_544B_0000
+
   /// - Parameters:
   ///   - sharing: another layer's table of the same configuration (the
   ///     network's first layer), used instead of building one.
@@ -245,7 +248,9 @@ final class LimLayer {
     km0 = .allocate(capacity: mn)
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
-    hasVariation = cfg.sigma > 0
+    // Scales X with σ > 0, and with stuck devices (X = 0): without
+    // either every X is 1 and the kernels do not read them.
+    hasVariation = cfg.limDeviceScales
     func scale() -> Float {
       var x = 1 + cfg.sigma * rng.nextGaussian()
       switch cfg.negativeScale {
@@ -256,10 +261,21 @@ final class LimLayer {
       }
       return Float(x)
     }
-    if hasVariation {
+    if cfg.sigma > 0 {
       for k in 0..<mn {
         xp[k] = scale()
         xm[k] = scale()
+      }
+    }
+    // Stuck-off devices (`stuck_off`): open for the whole run, X = 0
+    // (what `negative_scale dead` gives a negative draw, which every
+    // method's loops already meet). From a stream of their own per layer,
+    // so that the scales, states and training order are those of 0.
+    if cfg.stuckOff > 0 {
+      var stuck = SeededGenerator(seed: cfg.seed, stream: Self.stuckStream | UInt64(layerIndex))
+      for k in 0..<mn {
+        if stuck.nextUniform() < cfg.stuckOff { xp[k] = 0 }
+        if stuck.nextUniform() < cfg.stuckOff { xm[k] = 0 }
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the
