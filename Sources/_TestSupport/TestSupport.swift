@@ -59,9 +59,11 @@ public func runProcess(
   // The input goes into the pipe before the child starts: written after,
   // it raced a child that exits without reading it (a bad option), and a
   // write to a pipe with no reader raises SIGPIPE, which killed the whole
-  // test process (a helper's run, session 72). The pipe holds 64 KiB.
+  // test process (a helper's run, session 72). A pipe holds at least a
+  // page (Linux gives 64 KiB, or one page to a user past
+  // pipe-user-pages-soft; macOS starts at 16 KiB), so at most 4 KiB.
   if let stdin {
-    precondition(stdin.count <= 65536, "runProcess: at most 64 KiB of standard input (the pipe's capacity)")
+    precondition(stdin.count <= 4096, "runProcess: at most 4 KiB of standard input (a pipe's least capacity)")
     inPipe.fileHandleForWriting.write(stdin)
   }
   try p.run()

@@ -802,6 +802,7 @@ enum ReproduceCommand: CLICommand {
         j.add("nmax", c.nMax)
         j.add("batch", c.batch)
         j.add("sigma", c.sigma)
+        if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)

@@ -98,8 +98,13 @@ extension LimNetwork {
       }
       // Without variation every kernel takes X = 1 (the scales are not
       // read): scales of another value belong to a network with σ > 0.
-      if !layer.hasVariation, let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 }) {
-        throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (every scale 1)")
+      // With stuck devices alone (σ 0, stuck_off > 0) a scale is 1, or 0
+      // for a stuck device (session 72's review: any scale had loaded).
+      if configuration.sigma == 0,
+        let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 && !($0 == 0 && configuration.stuckOff > 0) })
+      {
+        let allowed = configuration.stuckOff > 0 ? "every scale 1, or 0 for a stuck device (stuck_off)" : "every scale 1"
+        throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (\(allowed))")
       }
       for k in 0..<mn {
         layer.kp[k] = s.plusStates[k]
