@@ -475,11 +475,15 @@ extension TrainCommand {
     // every hidden sum 0).
     let gated = result.points.filter { !$0.gateOpen.isEmpty }
     if !gated.isEmpty {
+      // Every device open (stuck_off 1): every sum is 0, the zero
+      // activation's lower end (session 72's review: the note blamed the
+      // sums alone).
+      let why = cfg.stuckOff == 1 ? "every device stuck at 0 S (stuck_off 1), so every sum 0" : "every sum at or beyond the ends of the hard sigmoid's linear range"
       for h in gated[0].gateOpen.indices {
         let open = gated.map { h < $0.gateOpen.count ? $0.gateOpen[h] : 0 }
         if open.allSatisfy({ $0 == 0 }) {
           notes.append(
-            "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: every sum at or beyond the ends of the hard sigmoid's linear range), so no error reached the synapses below it and they never learned")
+            "note: no neuron of hidden layer \(h + 1) had its derivative gate open in training (gate_open_h\(h + 1) 0 at every evaluation point: \(why)), so no error reached the synapses below it and they never learned")
         } else if closedOverTheLastTenth(gated, h) {
           // Closed on the way (a walkthrough, session 51: a single pair's
           // comparator offset saturated its second hidden layer, and the

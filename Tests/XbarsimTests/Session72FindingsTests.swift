@@ -36,3 +36,16 @@ import _TestSupport
   let r = try runXbarsim(["solve", "-", "--tolerance", "bogus"], stdin: payload)
   #expect(r.status == 64, "\(r.stderr)")
 }
+
+// A review: with every device stuck open the gate note blamed the hard
+// sigmoid's range; it names stuck_off 1 (every sum is 0).
+@Test func theGateNoteOfARunWithEveryDeviceStuckNamesStuckOff() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s72-gate", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let all = try runXbarsim(base + ["--stuck-off", "1"])
+  #expect(all.status == 0, "\(all.stderr)")
+  let note = all.stderr.split(separator: "\n").first { $0.contains("derivative gate open") }.map(String.init) ?? ""
+  #expect(note.contains("every device stuck at 0 S (stuck_off 1), so every sum 0"), "\(all.stderr)")
+  #expect(!note.contains("hard sigmoid's linear range"), "\(note)")
+}
