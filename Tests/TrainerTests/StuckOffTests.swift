@@ -164,17 +164,23 @@ func aStuckDeviceStaysOpenThroughPulsesAndResets(_ c: StuckCase) throws {
   #expect(net.layers.reduce(0) { $0 + $1.resets } > 0, "no reset: the test drove no sequence at G_max")
   var stuckMoved = 0, stuck = 0
   for (l, layer) in net.layers.enumerated() {
-    let weights = Array(UnsafeBufferPointer(start: layer.array._weight, count: layer.rows * layer.columns))
+    // What the kernels kept (the weight cache, the arrays' loads), before
+    // `synchronize` rewrites them from the states (review 72: read after
+    // it, a stuck device's 0 S held by construction).
+    let mn = layer.rows * layer.columns
+    let weights = Array(UnsafeBufferPointer(start: layer.array._weight, count: mn))
+    let plus = Array(UnsafeBufferPointer(start: layer.array._plus, count: mn))
+    let minus = Array(UnsafeBufferPointer(start: layer.array._minus, count: mn))
     layer.synchronize()
-    for k in 0..<(layer.rows * layer.columns) {
+    for k in 0..<mn {
       let g = layer.conductances(k)
       if layer.xp[k] == 0 {
         stuck += 1
-        #expect(g.plus == 0 && layer.array._plus[k] == 0)
+        #expect(g.plus == 0 && plus[k] == 0, "layer \(l) synapse \(k): G+ \(plus[k])")
         let moved = layer.conductanceStates ? layer.gp[k] != before[l].plusConductances[k] : layer.kp[k] != before[l].plusStates[k]
         if moved { stuckMoved += 1 }
       }
-      if layer.xm[k] == 0 { #expect(g.minus == 0 && layer.array._minus[k] == 0) }
+      if layer.xm[k] == 0 { #expect(g.minus == 0 && minus[k] == 0, "layer \(l) synapse \(k): G− \(minus[k])") }
       // The kernels' weight cache is the one the states give (X = 0 read).
       #expect(weights[k] == layer.array._weight[k], "layer \(l) synapse \(k)")
     }
