@@ -25,10 +25,11 @@ enum Checkpoint {
   /// branch), so the checkpoint loads without the file, and only into the
   /// same device.
   /// The keys the saved states depend on (`sigma_c2c`, `b_margin`:
-  /// conductances or integer states; `stuck_off`: the devices stuck at
-  /// 0 S, saved as scales X = 0; a configuration holds them only when
-  /// not 0).
-  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off"]
+  /// conductances or integer states; `stuck_off`, `stuck_on`: the devices
+  /// stuck at 0 S or at G_max, saved as scales X = 0, a shorted one's
+  /// G_max drawn again from the seed; a configuration holds them only
+  /// when not 0).
+  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off", "stuck_on"]
 
   /// The keys that give a hybrid (or single-pair) checkpoint's devices
   /// their meaning; with d2d > 0 also `seed`, which draws each device's
@@ -560,7 +561,7 @@ enum Checkpoint {
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
         + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
-        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")
@@ -741,8 +742,8 @@ enum Checkpoint {
       }
       return nil
     }
-    // (sigma_c2c, b_margin and stuck_off 0 are written by leaving them out.)
-    let zeros = ["sigma_c2c": "0", "b_margin": "0", "stuck_off": "0"]
+    // (sigma_c2c, b_margin, stuck_off and stuck_on 0 are written by leaving them out.)
+    let zeros = ["sigma_c2c": "0", "b_margin": "0", "stuck_off": "0", "stuck_on": "0"]
     let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues).merging(zeros) { a, _ in a }
     let values = Dictionary(uniqueKeysWithValues: cfg.keyValues).merging(zeros) { a, _ in a }
     // The pulses' variation (`sigma_c2c`) and the controller's margin

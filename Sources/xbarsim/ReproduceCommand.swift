@@ -803,6 +803,7 @@ enum ReproduceCommand: CLICommand {
         j.add("batch", c.batch)
         j.add("sigma", c.sigma)
         if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
+        if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)

@@ -1530,9 +1530,11 @@ enum TrainCommand: CLICommand {
     cfg.sigma > 0 && cfg.negativeScale != TrainingConfiguration().negativeScale ? " negative_scale \(cfg.negativeScale.rawValue)" : ""
   }
 
-  /// " stuck_off f" when devices are stuck at 0 S, "" otherwise.
+  /// " stuck_off f" when devices are stuck at 0 S, " stuck_on f" when
+  /// at G_max (both when both), "" otherwise.
   static func stuckOff(_ cfg: TrainingConfiguration) -> String {
-    cfg.stuckOff > 0 ? " stuck_off \(JSONWriter.number(cfg.stuckOff))" : ""
+    (cfg.stuckOff > 0 ? " stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")
+      + (cfg.stuckOn > 0 ? " stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")
   }
 
   /// " gmin_ratio 0.1" when G_min/G_max is not the rule's default (two

@@ -478,7 +478,10 @@ extension TrainCommand {
       // Every device open (stuck_off 1): every sum is 0, the zero
       // activation's lower end (session 72's review: the note blamed the
       // sums alone).
-      let why = cfg.stuckOff == 1 ? "every device stuck at 0 S (stuck_off 1), so every sum 0" : "every sum at or beyond the ends of the hard sigmoid's linear range"
+      // Every device shorted (stuck_on 1): every weight G_max − G_max = 0.
+      let why = cfg.stuckOff == 1 ? "every device stuck at 0 S (stuck_off 1), so every sum 0"
+        : cfg.stuckOn == 1 ? "every device stuck at G_max (stuck_on 1), so every weight and every sum 0"
+        : "every sum at or beyond the ends of the hard sigmoid's linear range"
       for h in gated[0].gateOpen.indices {
         let open = gated.map { h < $0.gateOpen.count ? $0.gateOpen[h] : 0 }
         if open.allSatisfy({ $0 == 0 }) {

@@ -131,10 +131,11 @@ public enum LimReproduction {
   /// (`train_limit`, `test_limit`; session 44: a subset had been compared).
   /// And its arrays' ideal lines, the Kirchhoff sum (`wires`; session 65: a
   /// walkthrough found Figure 14 through resistive lines compared with
-  /// the paper's numbers). And its devices that all switch (`stuck_off`;
-  /// session 72's review: a run with stuck devices was compared).
+  /// the paper's numbers). And its devices that all switch (`stuck_off`,
+  /// `stuck_on`; session 72's review: a run with stuck devices was
+  /// compared).
   public static let setting = [
-    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "stuck_off",
+    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "stuck_off", "stuck_on",
     "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit", "layers", "wires",
   ]
 

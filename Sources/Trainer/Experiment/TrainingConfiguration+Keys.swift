@@ -26,6 +26,7 @@ extension TrainingConfiguration {
     ("sigma_c2c", "<σ>", "Rule lim, on-chip: cycle-to-cycle variation, each identical pulse's step ΔG·(1 + σ·z), z ~ N(0, 1), ΔG the device's own step at its conductance, clamped to its range; the devices are then held as conductances and every update runs per synapse, several times slower (default 0; rules hybrid and single take c2c)."),
     ("b_margin", "<m>", "Rule lim, method b: G−'s re-potentiation at G_max stops once the next pulse's nominal step ΔG would bring W within m·ΔG above its old value, while G+ − (G− + ΔG) > W + m·ΔG, in [0, 1) (default 0: the paper's loop, whose last comparison is an exact tie that any sigma_c2c breaks; 0.5 makes it robust). With m > 0 the devices are held as conductances, as with sigma_c2c."),
     ("stuck_off", "<f>", "Rule lim: the fraction of devices, in [0, 1], stuck at 0 S (open, a failed forming) for the whole run, each of every layer's G+ and G− independently, from a seeded stream of its own (the other draws are those of 0): pulses and resets move a stuck device's state, as its controller does not know, but not its conductance; off-chip, the programmed arrays' devices (default 0)."),
+    ("stuck_on", "<f>", "Rule lim: the fraction of devices, in [0, 1], stuck at G_max (shorted, a filament no reset dissolves) for the whole run, drawn with stuck_off from one uniform per device (stuck_off + stuck_on ≤ 1; the other draws are those of 0): a shorted device conducts the curve's G_max, G(n_max), without its scale X, while pulses and resets move its state, as its controller does not know; its pulses and resets dissipate at G(n_max); off-chip, the programmed arrays' devices (default 0)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -179,6 +180,7 @@ extension TrainingConfiguration {
     case "sigma_c2c": sigmaC2C = try number()
     case "b_margin": bMargin = try number()
     case "stuck_off": stuckOff = try number()
+    case "stuck_on": stuckOn = try number()
     case "negative_scale": negativeScale = try choice(NegativeScale.self)
     case "initial_fraction": initialFraction = try number()
     case "batch": batch = try integer()
@@ -456,7 +458,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -467,7 +469,7 @@ extension TrainingConfiguration {
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
-        && !($0.0 == "stuck_off" && stuckOff == 0)
+        && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -488,7 +490,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

@@ -237,9 +237,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// device's scale X is 0, and pulses and resets move its state (the
   /// controller does not know) but never its conductance.
   public var stuckOff: Double = 0
-  /// Rule lim's devices carry scales X (`sigma` or `stuck_off`): the
-  /// kernels read them, and checkpoints hold them.
-  public var limDeviceScales: Bool { sigma > 0 || stuckOff > 0 }
+  /// Rule lim: the fraction of devices, in [0, 1], stuck at G_max
+  /// (shorted: a filament that no reset dissolves) for the whole run,
+  /// drawn with `stuck_off` from the same uniform per device (u < off:
+  /// open; off ≤ u < off + on: shorted), so that `stuck_on` 0 is the old
+  /// run and off + on ≤ 1. A shorted device conducts the curve's G_max,
+  /// G(n_max), whatever its state and scale: its scale X is 0 and it
+  /// carries G(n_max) beside it (`LimLayer.onp`, `onm`).
+  public var stuckOn: Double = 0
+  /// Rule lim's devices carry scales X (`sigma`, `stuck_off` or
+  /// `stuck_on`): the kernels read them, and checkpoints hold them.
+  public var limDeviceScales: Bool { sigma > 0 || stuckOff > 0 || stuckOn > 0 }
   /// A draw X ≤ 0 of the device scale: drawn again (the default), 0 (a
   /// dead device) or |X|.
   public var negativeScale: NegativeScale = .redraw
@@ -544,6 +552,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     var c = idealPeriphery()
     c.sigma = 0
     c.stuckOff = 0
+    c.stuckOn = 0
     c.wires = .ideal
     return c
   }
@@ -707,6 +716,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("sigma", sigma, 0, 10)
     try within("sigma_c2c", sigmaC2C, 0, 10)
     try within("stuck_off", stuckOff, 0, 1)
+    try within("stuck_on", stuckOn, 0, 1)
+    guard stuckOff + stuckOn <= 1 else {
+      throw fail("stuck_on", "stuck_off + stuck_on must be at most 1 (each device is open, shorted or neither), got \(shown(stuckOff)) + \(shown(stuckOn))")
+    }
     guard bMargin >= 0 && bMargin < 1 else { throw fail("b_margin", "must be in [0, 1), got \(bMargin)") }
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
       throw fail("initial_fraction", "must be in [0, 1], got \(shown(initialFraction))")
@@ -768,6 +781,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if rule.isFiniteState && stuckOff != 0 {
       throw fail("stuck_off", "applies to rule lim (its device scales X); rules hybrid and single do not model stuck devices")
+    }
+    if rule.isFiniteState && stuckOn != 0 {
+      throw fail("stuck_on", "applies to rule lim (its device scales X); rules hybrid and single do not model stuck devices")
     }
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
       throw fail("d2d", "δ/G_min needs G_min > 0 (\(measuredDevice.map { "\($0.path)'s first point is 0 S" } ?? "gmin_ratio is 0"))")
@@ -992,6 +1008,7 @@ extension TrainingConfiguration {
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
       ("half_select", halfSelect != d.halfSelect), ("sigma_c2c", sigmaC2C != d.sigmaC2C),
       ("b_margin", bMargin != d.bMargin), ("stuck_off", stuckOff != d.stuckOff),
+      ("stuck_on", stuckOn != d.stuckOn),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),

@@ -61,6 +61,21 @@ final class LimLayer {
   let gp: UnsafeMutablePointer<Double>, gm: UnsafeMutablePointer<Double>
   // Device-to-device scales X (1 without variation).
   let xp: UnsafeMutablePointer<Float>, xm: UnsafeMutablePointer<Float>
+  /// Shorted devices (`stuck_on`): 1 where a device is stuck at G_max,
+  /// else 0. A device's conductance is X·G(s) + on·G(n_max), X 0 where
+  /// on is 1: the pulses and resets its controller issues move its state
+  /// and never its conductance. One placeholder entry each without
+  /// shorted devices (`hasShorted` false: nothing reads them).
+  ///
+  /// The controller's decisions compare one synapse's weights before and
+  /// after a sequence (methods a and b at G_max, the verify read's W), in
+  /// which a shorted device's G(n_max) stands on both sides and cancels:
+  /// they are written without it, as exact cancellation gives.
+  let onp: UnsafeMutablePointer<Float>, onm: UnsafeMutablePointer<Float>
+  let hasShorted: Bool
+  /// G(n_max) in siemens: a shorted device's conductance, and what each
+  /// of its pulses and resets dissipates.
+  let shortedG: Double
   var pulses = 0
   var resets = 0
   /// Of `pulses`, those issued to re-potentiate a device after a reset
@@ -88,6 +103,11 @@ final class LimLayer {
     for k in 0..<(rows * columns) {
       open += Double(xp[k]) * (cumulative[Int(kp[k])] - cumulative[Int(kp0[k])])
       open += Double(xm[k]) * (cumulative[Int(km[k])] - cumulative[Int(km0[k])])
+      // A shorted device's pulses each at G(n_max).
+      if hasShorted {
+        open += Double(onp[k]) * Double(Int(kp[k]) - Int(kp0[k])) * shortedG
+        open += Double(onm[k]) * Double(Int(km[k]) - Int(km0[k])) * shortedG
+      }
     }
     for s in 0...nMax { open += Double(resetsFrom[s]) * cumulative[s] }
     return closedPulseConductance + open
@@ -248,6 +268,12 @@ final class LimLayer {
     km0 = .allocate(capacity: mn)
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
+    hasShorted = cfg.stuckOn > 0
+    onp = .allocate(capacity: hasShorted ? mn : 1)
+    onm = .allocate(capacity: hasShorted ? mn : 1)
+    onp.initialize(repeating: 0, count: hasShorted ? mn : 1)
+    onm.initialize(repeating: 0, count: hasShorted ? mn : 1)
+    shortedG = table[nMax] * gMax
     // Scales X with σ > 0, and with stuck devices (X = 0): without
     // either every X is 1 and the kernels do not read them.
     hasVariation = cfg.limDeviceScales
@@ -271,11 +297,16 @@ final class LimLayer {
     // (what `negative_scale dead` gives a negative draw, which every
     // method's loops already meet). From a stream of their own per layer,
     // so that the scales, states and training order are those of 0.
-    if cfg.stuckOff > 0 {
+    // Shorted ones (`stuck_on`) from the same uniform, above the open
+    // ones': X = 0 and G(n_max) beside it (`onp`, `onm`).
+    if cfg.stuckOff > 0 || cfg.stuckOn > 0 {
       var stuck = SeededGenerator(seed: cfg.seed, stream: Self.stuckStream | UInt64(layerIndex))
+      let off = cfg.stuckOff, either = cfg.stuckOff + cfg.stuckOn
       for k in 0..<mn {
-        if stuck.nextUniform() < cfg.stuckOff { xp[k] = 0 }
-        if stuck.nextUniform() < cfg.stuckOff { xm[k] = 0 }
+        let u = stuck.nextUniform()
+        if u < off { xp[k] = 0 } else if u < either { xp[k] = 0; onp[k] = 1 }
+        let v = stuck.nextUniform()
+        if v < off { xm[k] = 0 } else if v < either { xm[k] = 0; onm[k] = 1 }
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the
@@ -335,7 +366,7 @@ final class LimLayer {
   deinit {
     for p in [kp, km, kp0, km0] { p.deallocate() }
     for p in [gp, gm] { p.deallocate() }
-    for p in [xp, xm] { p.deallocate() }
+    for p in [xp, xm, onp, onm] { p.deallocate() }
     tableS.deallocate()
     tableD.deallocate()
     transfer?.deallocate()
@@ -364,7 +395,8 @@ final class LimLayer {
       b = tableD[Int(km[k])]
     }
     guard hasVariation else { return (a * gMax, b * gMax) }
-    return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax)
+    guard hasShorted else { return (Double(xp[k]) * a * gMax, Double(xm[k]) * b * gMax) }
+    return (Double(xp[k]) * a * gMax + Double(onp[k]) * shortedG, Double(xm[k]) * b * gMax + Double(onm[k]) * shortedG)
   }
 
   /// The scales X of synapse k's device to raise (`up`: G+) and the other.
@@ -372,6 +404,15 @@ final class LimLayer {
   private func scales(_ k: Int, up: Bool) -> (Double, Double) {
     guard hasVariation else { return (1, 1) }
     return (Double(up ? xp[k] : xm[k]), Double(up ? xm[k] : xp[k]))
+  }
+
+  /// 1 where synapse k's device to raise (`up`: G+) and the other are
+  /// shorted (`stuck_on`), else 0: what their pulses and resets
+  /// dissipate at G(n_max) beside X·G(s).
+  @inline(__always)
+  private func shorted(_ k: Int, up: Bool) -> (Double, Double) {
+    guard hasShorted else { return (0, 0) }
+    return (Double(up ? onp[k] : onm[k]), Double(up ? onm[k] : onp[k]))
   }
 
   /// Synapse k's entry in the weight cache, from its device states, as
@@ -399,10 +440,14 @@ final class LimLayer {
       guard method != .c else { return Float(g.plus - g.minus) }
       let p = Float(gp[k] * gMax), m = Float(gm[k] * gMax)
       guard hasVariation else { return p - m }
-      return xp[k] * p - xm[k] * m
+      guard hasShorted else { return xp[k] * p - xm[k] * m }
+      let top = tableS[nMax]
+      return (xp[k] * p + onp[k] * top) - (xm[k] * m + onm[k] * top)
     }
     guard hasVariation else { return tableS[Int(kp[k])] - tableS[Int(km[k])] }
-    return xp[k] * tableS[Int(kp[k])] - xm[k] * tableS[Int(km[k])]
+    guard hasShorted else { return xp[k] * tableS[Int(kp[k])] - xm[k] * tableS[Int(km[k])] }
+    let top = tableS[nMax]
+    return (xp[k] * tableS[Int(kp[k])] + onp[k] * top) - (xm[k] * tableS[Int(km[k])] + onm[k] * top)
   }
 
   /// Writes the double-precision conductances of synapses `cells` from
@@ -660,6 +705,7 @@ final class LimLayer {
     for (kind, polarity, count) in lines.events {
       let device = polarity == .plus ? kp : km
       let x = Double(polarity == .plus ? xp[k] : xm[k])
+      let on = shorted(k, up: polarity == .plus).0
       let s = Int(device[k])
       let lands = polarity == .plus ? reaches.plus : reaches.minus
       switch kind {
@@ -671,8 +717,8 @@ final class LimLayer {
           reportSink?.heldBack(.reset, polarity, cell: k, count: 1)
           continue
         }
-        closedPulseConductance += x * cumulative[s]
-        settledResetConductance += x * table[s] * gMax
+        closedPulseConductance += x * cumulative[s] + on * Double(s) * shortedG
+        settledResetConductance += x * table[s] * gMax + on * shortedG
         device[k] = 0
         resets += 1
         reportSink?.issue(.reset, polarity, cell: k, count: 1)
@@ -869,6 +915,7 @@ final class LimLayer {
         continue
       }
       let x = hasVariation ? Double(plus ? xp[k] : xm[k]) : 1
+      let on = shorted(k, up: plus).0
       var g = plus ? gp[k] : gm[k]
       switch kind {
       case .potentiate, .repotentiate:
@@ -876,20 +923,20 @@ final class LimLayer {
         // the kernel's loop stopped at G_max, and a landed device takes
         // the same steps from the same state with the same draws.)
         for _ in 0..<count {
-          closedPulseConductance += x * g * gMax
+          closedPulseConductance += x * g * gMax + on * shortedG
           g = potentiated(g, Device.self)
         }
         pulses += count
         if kind == .repotentiate { repotentiations += count }
       case .depress:
         for _ in 0..<count {
-          closedPulseConductance += x * g * gMax
+          closedPulseConductance += x * g * gMax + on * shortedG
           g = depressed(g, Device.self)
         }
         pulses += count
         depressions += count
       case .reset:
-        settledResetConductance += x * g * gMax
+        settledResetConductance += x * g * gMax + on * shortedG
         g = Device.of(self).gMin
         resets += count
       }
@@ -1271,6 +1318,7 @@ final class LimLayer {
     let n = columns, top = UInt8(nMax)
     let w = array._weight, t = tableS, colLoad = array._columnLoad, rowLoad = array._rowLoad
     let kp = self.kp, km = self.km, xp = self.xp, xm = self.xm
+    let onp = self.onp, onm = self.onm, shortedAny = hasShorted
     let methodB = method == .b, refills = self.refills
     var count = 0, resetCount = 0, repot = 0
     for r in 0..<rowCount {
@@ -1316,9 +1364,9 @@ final class LimLayer {
             // the rare branch: accumulators held across the loop would cost
             // the common pulse registers.)
             if refill {
-              let xb = Double(up ? xm[k] : xp[k])
-              settledResetConductance += xb * Double(t[Int(sb)])
-              closedPulseConductance += xb * cumulative[Int(sb)]
+              let xb = Double(up ? xm[k] : xp[k]), ob = shorted(k, up: up).1
+              settledResetConductance += xb * Double(t[Int(sb)]) + ob * shortedG
+              closedPulseConductance += xb * cumulative[Int(sb)] + ob * Double(sb) * shortedG
             }
           } else {
             resetsFrom[ib] &+= refillI
@@ -1335,8 +1383,16 @@ final class LimLayer {
           nb = b[k]
         }
         let xpk: Float = scaled ? xp[k] : 1, xmk: Float = scaled ? xm[k] : 1
-        let p0 = xpk * t[Int(up ? sa : sb)], m0 = xmk * t[Int(up ? sb : sa)]
-        let p1 = xpk * t[Int(up ? na : nb)], m1 = xmk * t[Int(up ? nb : na)]
+        var p0 = xpk * t[Int(up ? sa : sb)], m0 = xmk * t[Int(up ? sb : sa)]
+        var p1 = xpk * t[Int(up ? na : nb)], m1 = xmk * t[Int(up ? nb : na)]
+        if scaled && shortedAny {
+          // Shorted devices: G(n_max) beside X·G(s) (`cachedWeight`).
+          let op = onp[k] * t[itop], om = onm[k] * t[itop]
+          p0 += op
+          p1 += op
+          m0 += om
+          m1 += om
+        }
         w[k] = p1 - m1
         let d = (p1 - p0) + (m1 - m0)
         rowDelta += Double(d)
@@ -1371,9 +1427,9 @@ final class LimLayer {
   private func atMaximumOrReset<Sink: PulseSink>(_ k: Int, up: Bool, sink: Sink) {
     let a = up ? kp : km, b = up ? km : kp
     if Int(a[k]) < nMax {
-      let (xa, xb) = scales(k, up: up)
-      closedPulseConductance += (xa + xb) * cumulative[nMax]
-      settledResetConductance += (xa + xb) * table[nMax] * gMax
+      let (xa, xb) = scales(k, up: up), (oa, ob) = shorted(k, up: up)
+      closedPulseConductance += (xa + xb) * cumulative[nMax] + (oa + ob) * Double(nMax) * shortedG
+      settledResetConductance += (xa + xb) * table[nMax] * gMax + (oa + ob) * shortedG
       a[k] = 0
       b[k] = 0
       pulses += 1
@@ -1417,9 +1473,9 @@ final class LimLayer {
         sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
         if Int(a[k]) == nMax && Int(b[k]) == nMax {
           // Figure 2D: both at G_max, both are reset.
-          let (xa, xb) = scales(k, up: up)
-          closedPulseConductance += (xa + xb) * cumulative[nMax]
-          settledResetConductance += (xa + xb) * table[nMax] * gMax
+          let (xa, xb) = scales(k, up: up), (oa, ob) = shorted(k, up: up)
+          closedPulseConductance += (xa + xb) * cumulative[nMax] + (oa + ob) * Double(nMax) * shortedG
+          settledResetConductance += (xa + xb) * table[nMax] * gMax + (oa + ob) * shortedG
           a[k] = 0
           b[k] = 0
           resets += 2
@@ -1442,6 +1498,7 @@ final class LimLayer {
     let t = table, n = nMax
     let xa = Double(up ? xp[k] : xm[k])  // the device at G_max
     let xb = Double(up ? xm[k] : xp[k])  // the other one
+    let (oa, ob) = shorted(k, up: up)  // shorted: G(n_max) whatever the state
     var a = Int(up ? kp[k] : km[k])
     var b = Int(up ? km[k] : kp[k])
     // w = Ga − Gb: the weight, signed so that "raise" raises w.
@@ -1453,8 +1510,8 @@ final class LimLayer {
     switch method {
     case .a:
       // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
-      closedPulseConductance += xa * cumulative[a] + xb * cumulative[b]
-      settledResetConductance += (xa * t[a] + xb * t[b]) * gMax
+      closedPulseConductance += xa * cumulative[a] + xb * cumulative[b] + (oa * Double(a) + ob * Double(b)) * shortedG
+      settledResetConductance += (xa * t[a] + xb * t[b]) * gMax + (oa + ob) * shortedG
       a = 0
       b = 0
       resets += 2
@@ -1474,8 +1531,8 @@ final class LimLayer {
       // With exact states this stops at the state just below the old G−:
       // the weight rises by exactly the old G−'s last step.
       let old = b
-      closedPulseConductance += xb * cumulative[old]
-      settledResetConductance += xb * t[old] * gMax
+      closedPulseConductance += xb * cumulative[old] + ob * Double(old) * shortedG
+      settledResetConductance += xb * t[old] * gMax + ob * shortedG
       b = 0
       resets += 1
       sink.issue(.reset, pb, cell: k, count: 1)
@@ -1493,8 +1550,8 @@ final class LimLayer {
       preconditionFailure("method c uses conductance states")
     }
     if a == n && b == n {
-      closedPulseConductance += (xa + xb) * cumulative[n]
-      settledResetConductance += (xa + xb) * t[n] * gMax
+      closedPulseConductance += (xa + xb) * cumulative[n] + (oa + ob) * Double(n) * shortedG
+      settledResetConductance += (xa + xb) * t[n] * gMax + (oa + ob) * shortedG
       a = 0
       b = 0
       resets += 2
@@ -1527,21 +1584,21 @@ final class LimLayer {
   ) {
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
-    let (xa, xb) = scales(k, up: up)
+    let (xa, xb) = scales(k, up: up), (oa, ob) = shorted(k, up: up)
     if a < Device.of(self).gMax {
-      closedPulseConductance += xa * a * gMax
+      closedPulseConductance += xa * a * gMax + oa * shortedG
       a = potentiated(a, Device.self)
       pulses += 1
       sink.issue(.potentiate, up ? .plus : .minus, cell: k, count: 1)
     } else if b > Device.of(self).depressionFloor {
-      closedPulseConductance += xb * b * gMax
+      closedPulseConductance += xb * b * gMax + ob * shortedG
       b = depressed(b, Device.self)
       pulses += 1
       depressions += 1
       sink.issue(.depress, up ? .minus : .plus, cell: k, count: 1)
     }
     if a >= Device.of(self).gMax && b >= Device.of(self).gMax {
-      settledResetConductance += (xa * a + xb * b) * gMax
+      settledResetConductance += (xa * a + xb * b) * gMax + (oa + ob) * shortedG
       a = Device.of(self).gMin
       b = Device.of(self).gMin
       resets += 2
@@ -1612,10 +1669,10 @@ final class LimLayer {
     let pa: Polarity = up ? .plus : .minus, pb: Polarity = up ? .minus : .plus
     var a = up ? gp[k] : gm[k]
     var b = up ? gm[k] : gp[k]
-    let (xa, xb) = scales(k, up: up)
+    let (xa, xb) = scales(k, up: up), (oa, ob) = shorted(k, up: up)
     let top = Device.of(self).gMax, bottom = Device.of(self).gMin
     if a < top {
-      closedPulseConductance += xa * a * gMax
+      closedPulseConductance += xa * a * gMax + oa * shortedG
       a = potentiated(a, Device.self)
       pulses += 1
       sink.issue(.potentiate, pa, cell: k, count: 1)
@@ -1626,7 +1683,7 @@ final class LimLayer {
       switch method {
       case .a:
         // G+ ← G_min, G− ← G_min; while G+ − G− < W: G+ ← G+ + ΔG.
-        settledResetConductance += (xa * a + xb * b) * gMax
+        settledResetConductance += (xa * a + xb * b) * gMax + (oa + ob) * shortedG
         a = bottom
         b = bottom
         resets += 2
@@ -1636,14 +1693,14 @@ final class LimLayer {
             cappedRepotentiations += 1
             break
           }
-          closedPulseConductance += xa * a * gMax
+          closedPulseConductance += xa * a * gMax + oa * shortedG
           a = potentiated(a, Device.self)
           n += 1
         }
         sink.issue(.repotentiate, pa, cell: k, count: n)
       case .b:
         // G− ← G_min; while G+ − (G− + ΔG) > W (+ m·ΔG): G− ← G− + ΔG.
-        settledResetConductance += xb * b * gMax
+        settledResetConductance += xb * b * gMax + ob * shortedG
         b = bottom
         resets += 1
         sink.issue(.reset, pb, cell: k, count: 1)
@@ -1656,7 +1713,7 @@ final class LimLayer {
             cappedRepotentiations += 1
             break
           }
-          closedPulseConductance += xb * b * gMax
+          closedPulseConductance += xb * b * gMax + ob * shortedG
           b = sigmaC2C > 0 ? varied(b, unclamped: raw, Device.self) : next
           (next, raw) = Device.of(self).potentiationResults(b)
           n += 1
@@ -1670,7 +1727,7 @@ final class LimLayer {
     }
     if a >= top && b >= top {
       // Figure 2D: both at G_max, both are reset.
-      settledResetConductance += (xa * a + xb * b) * gMax
+      settledResetConductance += (xa * a + xb * b) * gMax + (oa + ob) * shortedG
       a = bottom
       b = bottom
       resets += 2

@@ -100,11 +100,19 @@ extension LimNetwork {
       // read): scales of another value belong to a network with σ > 0.
       // With stuck devices alone (σ 0, stuck_off > 0) a scale is 1, or 0
       // for a stuck device (session 72's review: any scale had loaded).
+      let stuck = configuration.stuckOff > 0 || configuration.stuckOn > 0
       if configuration.sigma == 0,
-        let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 && !($0 == 0 && configuration.stuckOff > 0) })
+        let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 && !($0 == 0 && stuck) })
       {
-        let allowed = configuration.stuckOff > 0 ? "every scale 1, or 0 for a stuck device (stuck_off)" : "every scale 1"
+        let allowed = stuck ? "every scale 1, or 0 for a stuck device (stuck_off, stuck_on)" : "every scale 1"
         throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (\(allowed))")
+      }
+      // A shorted device (`stuck_on`, drawn again from the seed by the
+      // layer's init) has scale 0: its G_max stands beside its curve.
+      if layer.hasShorted,
+        let k = (0..<mn).first(where: { (layer.onp[$0] != 0 && s.plusScales[$0] != 0) || (layer.onm[$0] != 0 && s.minusScales[$0] != 0) })
+      {
+        throw ConfigurationError(field: "stuck_on", "synapse \(k)'s device is shorted (stuck_on, from the seed) but the states carry a scale for it: they belong to another seed or stuck_on")
       }
       for k in 0..<mn {
         layer.kp[k] = s.plusStates[k]
