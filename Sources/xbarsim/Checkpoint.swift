@@ -13,7 +13,8 @@ import Trainer
 ///              "repotentiation_pulses": …,
 ///              "plus_states": […], "minus_states": […],            (methods a, b)
 ///              "plus_conductances": […], "minus_conductances": […], (method c)
-///              "plus_scales": […], "minus_scales": […]}, …]}       (σ > 0)
+///              "plus_scales": […], "minus_scales": […],            (σ, stuck_off, stuck_on > 0)
+///              "plus_shorted": […], "minus_shorted": […]}, …]}     (stuck_on > 0: 1 shorted, else 0)
 /// ```
 enum Checkpoint {
   static let format = "xbarsim-checkpoint"
@@ -26,9 +27,9 @@ enum Checkpoint {
   /// same device.
   /// The keys the saved states depend on (`sigma_c2c`, `b_margin`:
   /// conductances or integer states; `stuck_off`, `stuck_on`: the devices
-  /// stuck at 0 S or at G_max, saved as scales X = 0, a shorted one's
-  /// G_max drawn again from the seed; a configuration holds them only
-  /// when not 0).
+  /// stuck at 0 S or at G_max, saved as scales X = 0, the shorted ones
+  /// also as `plus_shorted`/`minus_shorted` marks; a configuration holds
+  /// them only when not 0).
   static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off", "stuck_on"]
 
   /// The keys that give a hybrid (or single-pair) checkpoint's devices
@@ -280,6 +281,13 @@ enum Checkpoint {
           try out.list(s.plusScales) { "\(Double($0))" }
           try out.write(",\n     \"minus_scales\": ")
           try out.list(s.minusScales) { "\(Double($0))" }
+        }
+        if let p = s.plusShorted, let m = s.minusShorted {
+          // Shorted devices (`stuck_on`): 1, else 0.
+          try out.write(",\n     \"plus_shorted\": ")
+          try out.list(p) { $0 == 0 ? "0" : "1" }
+          try out.write(",\n     \"minus_shorted\": ")
+          try out.list(m) { $0 == 0 ? "0" : "1" }
         }
         try out.write("}")
       }
@@ -554,11 +562,12 @@ enum Checkpoint {
     // What the method and σ say the file must hold, and the ranges.
     let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
     let scaleKeys = cfg.limDeviceScales ? ["plus_scales", "minus_scales"] : []
+    let shortedKeys = cfg.stuckOn > 0 ? ["plus_shorted", "minus_shorted"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
       func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
       // The keys this method and σ use, and no others.
-      let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys
+      let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys + shortedKeys
         + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
         throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
@@ -571,7 +580,7 @@ enum Checkpoint {
       let mn = rows * columns
       func numbers(_ k: String, default d: Double, in range: ClosedRange<Double>) throws -> [Double] {
         guard let v = layer[k] else {
-          if deviceKeys.contains(k) || scaleKeys.contains(k) { throw fail("layers[\(l)].\(k) is missing") }
+          if deviceKeys.contains(k) || scaleKeys.contains(k) || shortedKeys.contains(k) { throw fail("layers[\(l)].\(k) is missing") }
           return [Double](repeating: d, count: mn)
         }
         guard case .array(let a) = v, a.count == mn else { throw fail("layers[\(l)].\(k) must be a list of \(mn) numbers") }
@@ -588,6 +597,14 @@ enum Checkpoint {
           return UInt8(x)
         }
       }
+      // `stuck_on`'s marks: 0 or 1 each (nil without shorted devices).
+      func shorted(_ k: String) throws -> [Float]? {
+        guard shortedKeys.contains(k) else { return nil }
+        return try numbers(k, default: 0, in: 0...1).map { x in
+          guard x == 0 || x == 1 else { throw fail("layers[\(l)].\(k) holds \(x), not 0 or 1") }
+          return Float(x)
+        }
+      }
       // Method c's normalised conductances lie in [G_min/G_max, 1] (to
       // rounding); a scale X is ≥ 0 (a dead device is 0) and a finite Float.
       let g = (cfg.gMinRatio - 1e-9)...(1 + 1e-9), x = 0.0...Double(Float.greatestFiniteMagnitude)
@@ -598,7 +615,8 @@ enum Checkpoint {
         plusScales: try numbers("plus_scales", default: 1, in: x).map(Float.init),
         minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"),
-        noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] }))
+        noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] },
+        plusShorted: try shorted("plus_shorted"), minusShorted: try shorted("minus_shorted")))
     }
     return Saved(configuration: cfg, states: states, trainImages: Int(images), place: place, endurance: endurance, build: build)
   }

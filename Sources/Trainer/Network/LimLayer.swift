@@ -1365,7 +1365,10 @@ final class LimLayer {
             // the common pulse registers.)
             if refill {
               let xb = Double(up ? xm[k] : xp[k]), ob = shorted(k, up: up).1
-              settledResetConductance += xb * Double(t[Int(sb)]) + ob * shortedG
+              // (The double-precision curve, as every other booking: the
+              // single-precision one, `t`, had booked these resets 3e-9 off
+              // the looked-up kernel's at σ 0, session 73.)
+              settledResetConductance += xb * tableD[Int(sb)] * gMax + ob * shortedG
               closedPulseConductance += xb * cumulative[Int(sb)] + ob * Double(sb) * shortedG
             }
           } else {

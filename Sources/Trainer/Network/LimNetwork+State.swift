@@ -17,6 +17,11 @@ public struct LimLayerState: Sendable, Equatable {
   /// Device-to-device scales X (all 1 without variation).
   public var plusScales: [Float]
   public var minusScales: [Float]
+  /// With `stuck_on`: 1 where a device is shorted at G(n_max), else 0,
+  /// row-major (its scale is 0); nil without shorted devices. Stored, not
+  /// drawn again: a run that goes on with another seed keeps them.
+  public var plusShorted: [Float]? = nil
+  public var minusShorted: [Float]? = nil
   /// The layer's counters so far.
   public var pulses: Int
   public var resets: Int
@@ -29,7 +34,7 @@ public struct LimLayerState: Sendable, Equatable {
   public init(
     rows: Int, columns: Int, plusStates: [UInt8], minusStates: [UInt8], plusConductances: [Double],
     minusConductances: [Double], plusScales: [Float], minusScales: [Float], pulses: Int, resets: Int,
-    repotentiations: Int, noise: [UInt64]? = nil
+    repotentiations: Int, noise: [UInt64]? = nil, plusShorted: [Float]? = nil, minusShorted: [Float]? = nil
   ) {
     self.rows = rows
     self.columns = columns
@@ -43,6 +48,8 @@ public struct LimLayerState: Sendable, Equatable {
     self.resets = resets
     self.repotentiations = repotentiations
     self.noise = noise
+    self.plusShorted = plusShorted
+    self.minusShorted = minusShorted
   }
 }
 
@@ -67,7 +74,9 @@ extension LimNetwork {
       plusScales: Array(UnsafeBufferPointer(start: l.xp, count: mn)),
       minusScales: Array(UnsafeBufferPointer(start: l.xm, count: mn)),
       pulses: l.pulses, resets: l.resets, repotentiations: l.repotentiations,
-      noise: configuration.sigmaC2C > 0 ? l.noise.state : nil)
+      noise: configuration.sigmaC2C > 0 ? l.noise.state : nil,
+      plusShorted: l.hasShorted ? Array(UnsafeBufferPointer(start: l.onp, count: mn)) : nil,
+      minusShorted: l.hasShorted ? Array(UnsafeBufferPointer(start: l.onm, count: mn)) : nil)
   }
 
   /// Puts saved device states and counters back.
@@ -107,12 +116,20 @@ extension LimNetwork {
         let allowed = stuck ? "every scale 1, or 0 for a stuck device (stuck_off, stuck_on)" : "every scale 1"
         throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (\(allowed))")
       }
-      // A shorted device (`stuck_on`, drawn again from the seed by the
-      // layer's init) has scale 0: its G_max stands beside its curve.
-      if layer.hasShorted,
-        let k = (0..<mn).first(where: { (layer.onp[$0] != 0 && s.plusScales[$0] != 0) || (layer.onm[$0] != 0 && s.minusScales[$0] != 0) })
-      {
-        throw ConfigurationError(field: "stuck_on", "synapse \(k)'s device is shorted (stuck_on, from the seed) but the states carry a scale for it: they belong to another seed or stuck_on")
+      // Shorted devices (`stuck_on`): the states' own list, each 0 or 1,
+      // a shorted device's scale 0 (its G(n_max) stands beside its curve).
+      if layer.hasShorted {
+        guard let p = s.plusShorted, let m = s.minusShorted, p.count == mn, m.count == mn else {
+          throw ConfigurationError(field: "stuck_on", "the states list no shorted devices (of \(mn) synapses), but stuck_on is \(ConfigurationError.shown(configuration.stuckOn))")
+        }
+        if let bad = (p + m).first(where: { $0 != 0 && $0 != 1 }) {
+          throw ConfigurationError(field: "stuck_on", "a shorted device's mark is \(bad), not 0 or 1")
+        }
+        if let k = (0..<mn).first(where: { (p[$0] != 0 && s.plusScales[$0] != 0) || (m[$0] != 0 && s.minusScales[$0] != 0) }) {
+          throw ConfigurationError(field: "stuck_on", "synapse \(k) has a shorted device with a scale that is not 0")
+        }
+      } else if s.plusShorted != nil || s.minusShorted != nil {
+        throw ConfigurationError(field: "stuck_on", "the states list shorted devices, but stuck_on is 0")
       }
       for k in 0..<mn {
         layer.kp[k] = s.plusStates[k]
@@ -121,6 +138,10 @@ extension LimNetwork {
         layer.gm[k] = s.minusConductances[k]
         layer.xp[k] = s.plusScales[k]
         layer.xm[k] = s.minusScales[k]
+      }
+      if layer.hasShorted, let p = s.plusShorted, let m = s.minusShorted {
+        layer.onp.update(from: p, count: mn)
+        layer.onm.update(from: m, count: mn)
       }
       layer.pulses = s.pulses
       layer.resets = s.resets
