@@ -34,10 +34,14 @@ enum Checkpoint {
 
   /// The keys that give a hybrid (or single-pair) checkpoint's devices
   /// their meaning; with d2d > 0 also `seed`, which draws each device's
-  /// range (`hybridStateKeys(for:)`).
-  static let hybridStateKeys = ["rule", "device_csv", "states", "small_states", "k", "gmin_ratio", "d2d"]
+  /// range (`hybridStateKeys(for:)`). `stuck_off`, `stuck_on`: the stuck
+  /// devices are drawn again from the seed when the network is built (a
+  /// configuration holds them only when not 0), so with either > 0 the
+  /// seed too; their conductances in the checkpoint must be the pinned
+  /// ones (`HybridNetwork.restore` checks each against its range).
+  static let hybridStateKeys = ["rule", "device_csv", "states", "small_states", "k", "gmin_ratio", "d2d", "stuck_off", "stuck_on"]
   static func hybridStateKeys(for cfg: TrainingConfiguration) -> [String] {
-    hybridStateKeys + (cfg.d2d > 0 ? ["seed"] : [])
+    hybridStateKeys + (cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0 ? ["seed"] : [])
   }
 
   private static func list<T>(_ v: [T], _ f: (T) -> String) -> String { "[" + v.map(f).joined(separator: ",") + "]" }
@@ -756,7 +760,7 @@ enum Checkpoint {
     if checkpoint.hybrid != nil {
       let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
       if let k = hybridStateKeys(for: saved).first(where: { savedValues[$0] != values[$0] && !sameDeviceFile($0) }) {
-        return differs(k, savedValues, values, note: k == "seed" ? " (with d2d the seed draws each device's range)" : "")
+        return differs(k, savedValues, values, note: k == "seed" ? " (with d2d or stuck devices the seed draws each device's range)" : "")
       }
       return nil
     }

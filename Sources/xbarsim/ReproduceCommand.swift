@@ -939,6 +939,8 @@ enum ReproduceCommand: CLICommand {
       if c.rule == .hybrid { j.add("small_states", c.smallStates) } else { j.addRaw("small_states", "null") }
       j.add("c2c", c.c2c)
       j.add("d2d", c.d2d)
+      if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
+      if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
       j.add("loss", c.loss.rawValue)
       if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }

@@ -1567,7 +1567,7 @@ enum TrainCommand: CLICommand {
       let lr = cfg.learningRate != d.learningRate ? " lr \(JSONWriter.number(cfg.learningRate))" : ""
       let switchAt =
         cfg.rule == .hybrid && cfg.switchThreshold != d.switchThreshold ? " switch \(JSONWriter.number(cfg.switchThreshold))" : ""
-      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))\(gMinRatio(cfg))\(lr)\(switchAt)"
+      return "\(devices) \(shape) \(device.map { $0 + " " } ?? "")states \(cfg.states)\(small)\(fine)\(loss) \(cfg.encoding.rawValue)\(cfg.encoding == .sign ? "" : " BL \(cfg.pulseTrainLength)") c2c \(JSONWriter.number(cfg.c2c)) d2d \(JSONWriter.number(cfg.d2d))\(stuckOff(cfg))\(gMinRatio(cfg))\(lr)\(switchAt)"
         + wires(cfg) + periphery(cfg)
     case (.lim, .offChip):
       let transfer = cfg.transfer == TrainingConfiguration().transfer ? "" : " transfer \(cfg.transfer.rawValue)"

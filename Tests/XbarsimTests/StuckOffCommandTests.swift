@@ -62,15 +62,46 @@ private func json(_ url: URL) throws -> [String: Any] {
   let base = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet"]
   for extra in [
     ["--stuck-off", "-0.1"], ["--stuck-off", "1.5"], ["--stuck-off", "nan"], ["--stuck-off", "x"],
-    ["--stuck-off", "0.1", "--rule", "hybrid"], ["--stuck-off", "0.1", "--rule", "single"],
-    ["--stuck-off", "0.1", "--rule", "float"],
+    ["--stuck-off", "0.1", "--rule", "float"], ["--stuck-on", "0.1", "--rule", "float"],
+    ["--stuck-off", "0.6", "--stuck-on", "0.5", "--rule", "hybrid"],
   ] {
     let r = try runXbarsim(base + extra)
     #expect(r.status != 0, "\(extra)")
     let line = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
-    #expect(line.hasPrefix("Error:") && (line.contains("stuck-off") || line.contains("stuck_off")), "\(extra): \(r.stderr)")
+    // The key it names: the one refused (the last stuck option given).
+    let key = extra.last(where: { $0.hasPrefix("--stuck") })!.dropFirst(2)
+    #expect(line.hasPrefix("Error:") && (line.contains(key) || line.contains(key.replacingOccurrences(of: "-", with: "_"))), "\(extra): \(r.stderr)")
   }
   // Off-chip takes it (the programmed arrays' devices).
   let off = try runXbarsim(base + ["--stuck-off", "0.1", "--learning", "off-chip"])
   #expect(off.status == 0 && off.stdout.contains("stuck_off 0.1"), "\(off.stdout)\(off.stderr)")
+}
+
+// Rules hybrid and single (session 73): `--stuck-on` and `--stuck-off`
+// run, name the run and its summary, and a checkpoint keeps its stuck set
+// (drawn again from the seed) and refuses another stuck_on.
+@Test func hybridTrainsWithStuckDevicesAndItsCheckpointKeepsThem() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-hybrid", train: 60, test: 20)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "2", "--states", "8", "--quiet"]
+  for rule in ["hybrid", "single"] {
+    let plain = try runXbarsim(base + ["--rule", rule, "--summary", path("\(rule)-plain.json")])
+    let stuck = try runXbarsim(
+      base + ["--rule", rule, "--stuck-on", "0.1", "--stuck-off", "0.05", "--summary", path("\(rule).json"), "--checkpoint-out", path("\(rule)-net.json")])
+    for r in [plain, stuck] { #expect(r.status == 0, "\(r.stderr)") }
+    #expect(stuck.stdout.contains("stuck_off 0.05 stuck_on 0.1"), "\(stuck.stdout)")
+    let s0 = try json(URL(fileURLWithPath: path("\(rule)-plain.json"))), s1 = try json(URL(fileURLWithPath: path("\(rule).json")))
+    let c1 = try #require(s1["configuration"] as? [String: Any])
+    #expect(c1["stuck_on"] as? Double == 0.1 && c1["stuck_off"] as? Double == 0.05)
+    #expect("\(s0["pulses"]!)" != "\(s1["pulses"]!)")
+    let again = try runXbarsim(base + ["--rule", rule, "--stuck-on", "0.1", "--stuck-off", "0.05", "--checkpoint-in", path("\(rule)-net.json")])
+    #expect(again.status == 0, "\(again.stderr)")
+    // (A key not given is the checkpoint's: 0 is given.)
+    for other in [["--stuck-on", "0.2", "--stuck-off", "0.05"], ["--stuck-on", "0", "--stuck-off", "0.05"]] {
+      let r = try runXbarsim(base + ["--rule", rule] + other + ["--checkpoint-in", path("\(rule)-net.json")])
+      let line = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+      #expect(r.status != 0 && line.hasPrefix("Error:") && line.contains("stuck_on"), "\(other): \(line)")
+    }
+  }
 }

@@ -292,10 +292,11 @@ public enum ChoiReproduction {
   /// its Δ against them). Not the epochs, which `--epochs` sets for every
   /// row and the table's title states (default 20; the paper's text gives no count).
   /// And its ideal lines (`wires`): the paper models no line resistance
-  /// (session 65, as Lim's).
+  /// (session 65, as Lim's). And its devices that all switch
+  /// (`stuck_off`, `stuck_on`, as Lim's: session 73).
   public static let setting = [
-    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "lr", "batch", "encoding", "switch_threshold",
-    "train_limit", "test_limit", "wires",
+    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "stuck_off", "stuck_on", "lr", "batch", "encoding",
+    "switch_threshold", "train_limit", "test_limit", "wires",
   ]
 
   public static func runs(figure: Int, base: TrainingConfiguration) -> [ReproductionRun] {

@@ -230,12 +230,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   var _gMinRatio: Double? = nil
   /// Device-to-device variation: σ of the per-device scale X ~ N(1, σ²).
   public var sigma: Double = 0
-  /// Rule lim: the fraction of devices, in [0, 1], stuck at 0 S (open:
-  /// failed forming) for the whole run. Each device of each layer (G+ and
-  /// G−) is stuck with this probability, drawn from a stream of its own
-  /// (`LimLayer.stuckStream`), so the other draws are those of 0; a stuck
-  /// device's scale X is 0, and pulses and resets move its state (the
-  /// controller does not know) but never its conductance.
+  /// Rules lim, hybrid and single: the fraction of devices, in [0, 1],
+  /// stuck at 0 S (open: failed forming) for the whole run. Each device of
+  /// each layer (G+ and G−; rule hybrid also g+ and g−) is stuck with this
+  /// probability, drawn from a stream of its own (`LimLayer.stuckStream`,
+  /// `HybridLayer.stuckStream`), so the other draws are those of 0; rule
+  /// lim: a stuck device's scale X is 0, and pulses and resets move its
+  /// state (the controller does not know) but never its conductance; rules
+  /// hybrid and single: its bounds are pinned at 0 S (`HybridLayer`).
   public var stuckOff: Double = 0
   /// Rule lim: the fraction of devices, in [0, 1], stuck at G_max
   /// (shorted: a filament that no reset dissolves) for the whole run,
@@ -243,7 +245,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// open; off ≤ u < off + on: shorted), so that `stuck_on` 0 is the old
   /// run and off + on ≤ 1. A shorted device conducts the curve's G_max,
   /// G(n_max), whatever its state and scale: its scale X is 0 and it
-  /// carries G(n_max) beside it (`LimLayer.onp`, `onm`).
+  /// carries G(n_max) beside it (`LimLayer.onp`, `onm`). Rules hybrid and
+  /// single: its bounds are pinned at its kind's G_max (`HybridLayer`).
   public var stuckOn: Double = 0
   /// Rule lim's devices carry scales X (`sigma`, `stuck_off` or
   /// `stuck_on`): the kernels read them, and checkpoints hold them.
@@ -779,12 +782,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if rule.isFiniteState && sigma != 0 {
       throw fail("sigma", "applies to rule lim; the finite-state rules take d2d (δ/G_min)")
     }
-    if rule.isFiniteState && stuckOff != 0 {
-      throw fail("stuck_off", "applies to rule lim (its device scales X); rules hybrid and single do not model stuck devices")
-    }
-    if rule.isFiniteState && stuckOn != 0 {
-      throw fail("stuck_on", "applies to rule lim (its device scales X); rules hybrid and single do not model stuck devices")
-    }
     if rule.isFiniteState && d2d > 0 && gMinRatio == 0 {
       throw fail("d2d", "δ/G_min needs G_min > 0 (\(measuredDevice.map { "\($0.path)'s first point is 0 S" } ?? "gmin_ratio is 0"))")
     }
@@ -1007,8 +1004,7 @@ extension TrainingConfiguration {
       ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
       ("half_select", halfSelect != d.halfSelect), ("sigma_c2c", sigmaC2C != d.sigmaC2C),
-      ("b_margin", bMargin != d.bMargin), ("stuck_off", stuckOff != d.stuckOff),
-      ("stuck_on", stuckOn != d.stuckOn),
+      ("b_margin", bMargin != d.bMargin),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),
@@ -1035,6 +1031,12 @@ extension TrainingConfiguration {
       }
     }
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
+    // Stuck devices: every rule with devices (float SGD has none).
+    if rule == .float {
+      found += [("stuck_off", stuckOff != d.stuckOff), ("stuck_on", stuckOn != d.stuckOn)].filter(\.1).map {
+        ($0.0, "rules lim, hybrid and single")
+      }
+    }
     let lineKeys: [(String, Bool)] = [
       ("r_row", rowSegmentResistance != d.rowSegmentResistance),
       ("r_col", columnSegmentResistance != d.columnSegmentResistance),

@@ -38,6 +38,29 @@ enum SaturationPolicy {
 /// Cycle-to-cycle variation: each pulse moves its device by μ·(1 + c2c·z),
 /// z ~ N(0, 1) (Choi: a Gaussian added to ΔG at every update), clamped to
 /// the device's range.
+///
+/// Stuck devices (`stuck_off`, `stuck_on`): a stuck device is one whose
+/// bounds are pinned, lo = hi = 0 S (open) or lo = hi = its kind's nominal
+/// G_max (shorted: `uniformHigh`, the big kind's 1, the small kind's 1/k
+/// whatever `small_states`, a measured device's last point, /k for the
+/// small kind), and whose conductance starts there. Every path that writes
+/// a conductance clamps it within the device's bounds (a pulse with or
+/// without c2c, the grid's step, a reset to G_min, a re-potentiation, the
+/// disturb model, a measured device's interpolated level), so it never
+/// moves, and W and the line sums, kept from the conductance changes, stay
+/// exact (each change is 0). The controller is the one it was: it reads
+/// conductances, never a stuck flag, so a stuck device is what every
+/// device at its top looks like to it: a pulse that finds it there is
+/// counted, booked at the conductance it has (0 S or G_max), and handed to
+/// the saturation pass, which refreshes (or, with method b, resets the
+/// other device) as for any saturated device; a reset of it is booked at
+/// its conductance, and a re-potentiation's pulses at it (`stuckDevices`),
+/// not at the climb from G_min. The pass's loops are closed forms (a pulse
+/// count, not a wait for a conductance), so they end; with a stuck device
+/// pinned its count is 0 or the pair's W is already at its limit. A
+/// measured device's pulse index (its state) moves as before. This needs
+/// the per-device bounds (the d2d path, `perDeviceBounds`), so the default
+/// path, without stuck devices, is the one it was, pulse for pulse.
 final class HybridLayer: @unchecked Sendable {
   let rows: Int
   let columns: Int
@@ -49,6 +72,11 @@ final class HybridLayer: @unchecked Sendable {
   /// Per-device bounds: a device's G_min and G_max after its offset.
   let lo: [UnsafeMutablePointer<Float>]
   let hi: [UnsafeMutablePointer<Float>]
+  /// Stuck devices (`stuck_off`, `stuck_on`), per device array as `g`: 1
+  /// open, 2 shorted, 0 neither; nil without stuck devices.
+  let stuckDevices: [UnsafeMutablePointer<UInt8>]?
+  /// The stuck devices' stream of layer l: `stuckStream | l` ("HYBSTK").
+  static let stuckStream: UInt64 = 0x4859_4253_544B_0000
   /// Whether the bounds differ per device (d2d > 0); otherwise every
   /// device of a kind has `uniformLow[kind]`…`uniformHigh[kind]`.
   let perDeviceBounds: Bool
@@ -178,7 +206,7 @@ final class HybridLayer: @unchecked Sendable {
 
   init(
     inputs: Int, outputs: Int, kinds: Int, configuration cfg: TrainingConfiguration,
-    policy: SaturationPolicy, rng: inout SeededGenerator
+    policy: SaturationPolicy, rng: inout SeededGenerator, layerIndex: Int = 0
   ) {
     rows = inputs + 1
     columns = outputs
@@ -199,7 +227,9 @@ final class HybridLayer: @unchecked Sendable {
       for (i, z) in GaussianTable.values.enumerated() { t[i] = mu * c2c * z }
       return t
     }
-    perDeviceBounds = cfg.d2d > 0
+    let anyStuck = cfg.stuckOff > 0 || cfg.stuckOn > 0
+    // Stuck devices' pinned bounds are per device: the d2d path.
+    perDeviceBounds = cfg.d2d > 0 || anyStuck
     // A measured device's levels: its range is its data's, in big-G_max
     // units.
     let curve = cfg.rule.isFiniteState ? cfg.measuredCurve : nil
@@ -242,8 +272,10 @@ final class HybridLayer: @unchecked Sendable {
     // `initial_fraction` of their pulses, small devices at their minimum.
     let top = Int((cfg.initialFraction * Double(cfg.states)).rounded(.down))
     measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: cells) } }
-    measuredOffset = levels != nil && cfg.d2d > 0 ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
-    measuredFloor = levels != nil && cfg.d2d > 0 ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
+    // (With stuck devices and no d2d, offsets and reset indices of 0: the
+    // per-device path reads them.)
+    measuredOffset = levels != nil && (cfg.d2d > 0 || anyStuck) ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
+    measuredFloor = levels != nil && (cfg.d2d > 0 || anyStuck) ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
     for d in 0..<(2 * kinds) {
       let device = devices[d / 2]
       for x in 0..<count {
@@ -269,6 +301,31 @@ final class HybridLayer: @unchecked Sendable {
         }
       }
     }
+    // Stuck devices, from a stream of their own per layer (the other
+    // draws are those of 0): one uniform per device, cell by cell, in the
+    // order G+, G−, then (rule hybrid) g+, g−; u < stuck_off: open,
+    // stuck_off ≤ u < stuck_off + stuck_on: shorted. Pinned there
+    // (`lo` = `hi`); a measured device keeps its drawn index (its state).
+    if anyStuck {
+      let marks = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: cells) }
+      for m in marks { m.initialize(repeating: 0, count: cells) }
+      var stuck = SeededGenerator(seed: cfg.seed, stream: Self.stuckStream | UInt64(layerIndex))
+      let off = cfg.stuckOff, either = cfg.stuckOff + cfg.stuckOn
+      for x in 0..<count {
+        for d in 0..<(2 * kinds) {
+          let u = stuck.nextUniform()
+          guard u < either else { continue }
+          let v: Float = u < off ? 0 : uniformHigh[d / 2]
+          marks[d][x] = u < off ? 1 : 2
+          lo[d][x] = v
+          hi[d][x] = v
+          g[d][x] = v
+        }
+      }
+      stuckDevices = marks
+    } else {
+      stuckDevices = nil
+    }
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
     shares = (0..<2).map { h in
       ApplyShare(
@@ -283,6 +340,7 @@ final class HybridLayer: @unchecked Sendable {
 
   deinit {
     for p in g + lo + hi + spreadTable { p.deallocate() }
+    for p in stuckDevices ?? [] { p.deallocate() }
     for p in measuredLevels ?? [] { p.deallocate() }
     for p in measuredCumulative ?? [] { p.deallocate() }
     for p in measuredState ?? [] { p.deallocate() }
@@ -939,6 +997,20 @@ final class HybridLayer: @unchecked Sendable {
   private func repotentiate(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
     guard n > 0 else { return }
     if let e = endurance { DeviceCounts.add(e.pulses, d &* count &+ x, n) }
+    if let stuck = stuckDevices, stuck[d][x] != 0 {
+      // A stuck device: its pulses are issued and counted, and move a
+      // measured device's index, as for any device, but each finds it at
+      // its pinned conductance, which it keeps.
+      let before = pulseConductance
+      repotentiateDevice(d, x, pulses: n, table: table)
+      pulseConductance = before + Double(n) * Double(g[d][x])
+      return
+    }
+    repotentiateDevice(d, x, pulses: n, table: table)
+  }
+
+  @inline(__always)
+  private func repotentiateDevice(_ d: Int, _ x: Int, pulses n: Int, table: UnsafePointer<Float>) {
     let k = d / 2
     if let levels = measuredLevels?[k], let state = measuredState?[d], let sums = measuredCumulative?[k] {
       // Along the measured levels from G_min: pulse i sees level i (and

@@ -161,7 +161,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
     for l in 0..<(cfg.layers.count - 1) {
       ls.append(HybridLayer(
         inputs: cfg.layers[l], outputs: cfg.layers[l + 1], kinds: isHybrid ? 2 : 1,
-        configuration: cfg, policy: policy, rng: &rng))
+        configuration: cfg, policy: policy, rng: &rng, layerIndex: l))
     }
     layers = ls
     let lines = (0..<(cfg.layers.count - 1)).map { max(cfg.layers[$0] + 1, cfg.layers[$0 + 1]) }.max()!
