@@ -1,4 +1,5 @@
 import Circuit
+import Foundation
 import Testing
 import _TestSupport
 
@@ -52,8 +53,10 @@ struct HybridStuckCase: Sendable, CustomTestStringConvertible {
   var c2c = 0.0
   var d2d = 0.0
   var smallStates: Int? = nil
+  /// A measured device (`device_csv`, `measuredCurve`'s 9 points).
+  var measured = false
   var testDescription: String {
-    "\(rule.rawValue) \(encoding.rawValue)\(c2c > 0 ? ", c2c \(c2c)" : "")\(d2d > 0 ? ", d2d \(d2d)" : "")\(smallStates.map { ", small_states \($0)" } ?? "")"
+    "\(rule.rawValue) \(encoding.rawValue)\(c2c > 0 ? ", c2c \(c2c)" : "")\(d2d > 0 ? ", d2d \(d2d)" : "")\(smallStates.map { ", small_states \($0)" } ?? "")\(measured ? ", measured" : "")"
   }
 }
 
@@ -61,7 +64,17 @@ private let cases = [
   HybridStuckCase(rule: .hybrid), HybridStuckCase(rule: .single), HybridStuckCase(rule: .hybrid, encoding: .sign),
   HybridStuckCase(rule: .hybrid, c2c: 0.3), HybridStuckCase(rule: .hybrid, d2d: 0.5),
   HybridStuckCase(rule: .single, encoding: .sign, c2c: 0.3, d2d: 0.5), HybridStuckCase(rule: .hybrid, smallStates: 20),
+  HybridStuckCase(rule: .hybrid, measured: true), HybridStuckCase(rule: .single, encoding: .sign, measured: true),
+  HybridStuckCase(rule: .hybrid, encoding: .sign, c2c: 0.3, d2d: 0.5, measured: true),
 ]
+
+/// A bent measured device of 8 pulses (its steps shrink), written once.
+private let measuredCurve: String = {
+  let url = try! Scratch.directory("xbarsim-stuck-device").appendingPathComponent("device.csv")
+  let lines = (0...8).map { "p,\(1e-6 + 9e-6 * (1 - exp(-Double($0) / 4)) / (1 - exp(-2.0)))" }
+  try! lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
+  return url.path
+}()
 
 private func configuration(_ c: HybridStuckCase, _ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
   try configuration(c.rule) {
@@ -69,6 +82,7 @@ private func configuration(_ c: HybridStuckCase, _ edit: (inout TrainingConfigur
     $0.c2c = c.c2c
     $0.d2d = c.d2d
     if let s = c.smallStates { $0.smallStates = s }
+    if c.measured { try! $0.set("device_csv", measuredCurve) }
     edit(&$0)
   }
 }
@@ -187,18 +201,22 @@ func aStuckHybridDeviceNeverMoves(_ c: HybridStuckCase) throws {
 }
 
 // Every device shorted (rule single): every pulse finds G_max and is
-// booked there, and every reset (method b) too; every device open: at 0 S.
-@Test(arguments: [UpdateEncoding.stochastic, .sign])
-func aShortedDevicesPulsesAndResetsAreBookedAtGMax(_ encoding: UpdateEncoding) throws {
+// booked there, and every reset (method b) too, and a measured device's
+// re-potentiation pulses (method b counts them from its index, which
+// moves); every device open: at 0 S.
+@Test(arguments: [HybridStuckCase(rule: .single), HybridStuckCase(rule: .single, encoding: .sign), HybridStuckCase(rule: .single, encoding: .sign, measured: true)])
+func aShortedDevicesPulsesAndResetsAreBookedAtGMax(_ c: HybridStuckCase) throws {
+  let encoding = c.encoding
   for (on, g) in [(1.0, 1.0), (0.0, 0.0)] {
-    let net = try HybridNetwork(configuration: try configuration(.single) {
-      $0.encoding = encoding
+    let net = try HybridNetwork(configuration: try configuration(c) {
       if on == 1 { $0.stuckOn = 1 } else { $0.stuckOff = 1 }
     })
+    #expect(net.layers.allSatisfy { $0.uniformHigh[0] == 1 })
     train(net, samples: 100)
     let pulses = net.layers.reduce(0) { $0 + $1.pulses }, resets = net.layers.reduce(0) { $0 + $1.resets }
     #expect(pulses > 0)
     if encoding == .sign { #expect(resets > 0) }
+    if c.measured { #expect(net.layers.reduce(0) { $0 + $1.repotentiations } > 0, "no re-potentiation of a stuck device") }
     for layer in net.layers {
       #expect(layer.pulseConductance == Double(layer.pulses) * g, "stuck_on \(on): \(layer.pulseConductance) for \(layer.pulses) pulses")
       #expect(layer.resetConductance == Double(layer.resets) * g)
