@@ -20,7 +20,14 @@ private struct OracleCase: CustomTestStringConvertible, Sendable {
   var nmax: String
   var batch: String = "1"
   var samples: Int = 24
-  var testDescription: String { "\(layers) method \(method) β \(beta) n_max \(nmax) batch \(batch)" }
+  /// Failed devices (README Choices: "Stuck-off devices in rule lim", "Shorted devices in
+  /// rule lim"): fractions open and shorted.
+  var stuckOff: String = "0"
+  var stuckOn: String = "0"
+  var testDescription: String {
+    "\(layers) method \(method) β \(beta) n_max \(nmax) batch \(batch)"
+      + (stuckOff == "0" ? "" : " stuck_off \(stuckOff)") + (stuckOn == "0" ? "" : " stuck_on \(stuckOn)")
+  }
 }
 
 private let oracleCases: [OracleCase] = [
@@ -30,6 +37,12 @@ private let oracleCases: [OracleCase] = [
   OracleCase(layers: "64,12,10", method: "a", beta: "0", nmax: "16"),
   OracleCase(layers: "64,12,8,10", method: "b", beta: "2", nmax: "8"),
   OracleCase(layers: "64,12,8,10", method: "c", beta: "0", nmax: "8", batch: "3"),
+  // Open and shorted devices: their conductances (0, G(n_max)) in the sums and the device
+  // states, their pulses and resets on the states, the methods' verify reads of X·G(s).
+  OracleCase(layers: "64,12,10", method: "a", beta: "2", nmax: "8", stuckOff: "0.2", stuckOn: "0.2"),
+  OracleCase(layers: "64,12,10", method: "b", beta: "2", nmax: "8", stuckOff: "0.3"),
+  OracleCase(layers: "64,12,10", method: "b", beta: "2", nmax: "8", stuckOn: "0.3"),
+  OracleCase(layers: "64,12,8,10", method: "c", beta: "2", nmax: "8", stuckOff: "0.2", stuckOn: "0.2"),
 ]
 
 // (CI installs python3, and there a missing one fails the test instead of
@@ -45,6 +58,7 @@ private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
   let out = root.appendingPathComponent("inspect")
   let keys = ["--data", data.path, "--layers", c.layers, "--method", c.method, "--beta", c.beta,
               "--nmax", c.nmax, "--batch", c.batch, "--seed", "1"]
+    + (c.stuckOff == "0" ? [] : ["--stuck-off", c.stuckOff]) + (c.stuckOn == "0" ? [] : ["--stuck-on", c.stuckOn])
   let train = try runXbarsim(
     ["train"] + keys + ["--train-limit", "80", "--test-limit", "10", "--evals-per-epoch", "1",
                         "--quiet", "--checkpoint-out", checkpoint.path, "--out", root.appendingPathComponent("run").path])
@@ -65,6 +79,31 @@ private func limOracleAgreesWithInspect(_ c: OracleCase) throws {
     .split(separator: "\n").dropFirst().map { $0.split(separator: ",")[5] }
   let wanted = c.method == "c" ? "depress" : "repotentiate"
   #expect(kinds.contains(Substring(wanted)), "no \(wanted) pulse to compare")
+  if c.stuckOff != "0" || c.stuckOn != "0" {
+    // The samples must pulse open and shorted devices (the checkpoint's scales 0, shorted
+    // marks 1), or the case would not test them.
+    let ck = try #require(
+      JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any])
+    let layers = try #require(ck["layers"] as? [[String: Any]])
+    var open = Set<String>(), shorted = Set<String>()
+    for (l, layer) in layers.enumerated() {
+      let columns = try #require(layer["columns"] as? Int)
+      for (polarity, name) in [("G+", "plus"), ("G-", "minus")] {
+        let scales = try #require(layer["\(name)_scales"] as? [Double], "no \(name)_scales")
+        let marks = (layer["\(name)_shorted"] as? [Int]) ?? Array(repeating: 0, count: scales.count)
+        for (k, x) in scales.enumerated() where x == 0 {
+          let key = "\(l),\(polarity),\(k / columns),\(k % columns)"
+          if marks[k] == 1 { shorted.insert(key) } else { open.insert(key) }
+        }
+      }
+    }
+    let pulsed = try String(contentsOf: out.appendingPathComponent("pulses.csv"), encoding: .utf8)
+      .split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1...4].joined(separator: ",") }
+    let onOpen = pulsed.filter { open.contains($0) }.count
+    let onShorted = pulsed.filter { shorted.contains($0) }.count
+    if c.stuckOff != "0" { #expect(onOpen > 0, "no pulse or reset on an open device") }
+    if c.stuckOn != "0" { #expect(onShorted > 0, "no pulse or reset on a shorted device") }
+  }
   let oracle = try runProcess(
     python3, [oracleScript.path, "--checkpoint", checkpoint.path, "--inspect", out.path, "--data", data.path])
   #expect(oracle.status == 0, "oracle-lim exit \(oracle.status)\n\(oracle.stdout)\(oracle.stderr)")
