@@ -128,6 +128,14 @@ extension LimNetwork {
         if let k = (0..<mn).first(where: { (p[$0] != 0 && s.plusScales[$0] != 0) || (m[$0] != 0 && s.minusScales[$0] != 0) }) {
           throw ConfigurationError(field: "stuck_on", "synapse \(k) has a shorted device with a scale that is not 0")
         }
+        // With σ 0 and stuck_off 0 a scale 0 is a shorted device's: an
+        // unmarked one would be open, which stuck_on alone never draws
+        // (review 73c: it had loaded).
+        if configuration.sigma == 0, configuration.stuckOff == 0,
+          let k = (0..<mn).first(where: { (p[$0] == 0 && s.plusScales[$0] == 0) || (m[$0] == 0 && s.minusScales[$0] == 0) })
+        {
+          throw ConfigurationError(field: "stuck_off", "synapse \(k) has a device of scale 0 that is not shorted (open), but stuck_off is 0")
+        }
       } else if s.plusShorted != nil || s.minusShorted != nil {
         throw ConfigurationError(field: "stuck_on", "the states list shorted devices, but stuck_on is 0")
       }
