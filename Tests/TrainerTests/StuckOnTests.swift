@@ -136,7 +136,7 @@ func aVanishingShortedFractionGivesTheRunOfZero(_ method: UpdateMethod) throws {
 }
 
 @Test func everyDeviceShortedWeighsNothingAndDissipatesAtGmax() throws {
-  for c in [StuckOnCase(method: .b), StuckOnCase(method: .a), StuckOnCase(method: .c), StuckOnCase(method: .b, c2c: 0.2)] {
+  for c in [StuckCase(method: .b), StuckCase(method: .a), StuckCase(method: .c), StuckCase(method: .b, c2c: 0.2)] {
     let net = LimNetwork(configuration: try configuration {
       $0.method = c.method
       $0.sigmaC2C = c.c2c
@@ -169,29 +169,18 @@ func aVanishingShortedFractionGivesTheRunOfZero(_ method: UpdateMethod) throws {
   }
 }
 
-struct StuckOnCase: Sendable, CustomTestStringConvertible {
-  var method: UpdateMethod
-  var sigma = 0.0
-  var c2c = 0.0
-  var margin = 0.0
-  var batch = 1
-  var halfSelect = false
-  var testDescription: String {
-    "method \(method.rawValue)\(sigma > 0 ? ", σ \(sigma)" : "")\(c2c > 0 ? ", σ_c2c \(c2c)" : "")\(margin > 0 ? ", b_margin \(margin)" : "")\(batch > 1 ? ", batch \(batch)" : "")\(halfSelect ? ", half_select book" : "")"
-  }
-}
-
-// Every kernel: the scaled integer one (a, b), the booking one, the
-// conductance states (c, σ_c2c, b_margin), mini-batches. A shorted device
+// Every kernel (`StuckCase`, StuckOffTests): the scaled integer one (a,
+// b), the booking one, the conductance states (c, σ_c2c, b_margin),
+// mini-batches. A shorted device
 // stays at G(n_max) through pulses and resets; its state counter moves;
 // the weight cache and the lines' loads the kernels kept are those of the
 // conductances.
 @Test(arguments: [
-  StuckOnCase(method: .a), StuckOnCase(method: .b), StuckOnCase(method: .c), StuckOnCase(method: .b, sigma: 0.4),
-  StuckOnCase(method: .a, c2c: 0.2), StuckOnCase(method: .b, c2c: 0.2), StuckOnCase(method: .b, margin: 0.5),
-  StuckOnCase(method: .b, batch: 4), StuckOnCase(method: .b, halfSelect: true),
+  StuckCase(method: .a), StuckCase(method: .b), StuckCase(method: .c), StuckCase(method: .b, sigma: 0.4),
+  StuckCase(method: .a, c2c: 0.2), StuckCase(method: .b, c2c: 0.2), StuckCase(method: .b, margin: 0.5),
+  StuckCase(method: .b, batch: 4), StuckCase(method: .b, halfSelect: true),
 ])
-func aShortedDeviceStaysAtGmaxThroughPulsesAndResets(_ c: StuckOnCase) throws {
+func aShortedDeviceStaysAtGmaxThroughPulsesAndResets(_ c: StuckCase) throws {
   let cfg = try configuration {
     $0.method = c.method
     $0.sigma = c.sigma
