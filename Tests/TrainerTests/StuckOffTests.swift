@@ -10,27 +10,36 @@ import _TestSupport
 // is a scale X = 0: pulses and resets move its state (the controller does
 // not know) but never its conductance.
 
-private let images = SyntheticImages(count: 40, rows: 4, cols: 4, classes: 4, seed: 13)
+/// The stuck-device tests' network and data (StuckOffTests, StuckOnTests).
+enum StuckFixture {
+  static let images = SyntheticImages(count: 40, rows: 4, cols: 4, classes: 4, seed: 13)
 
-private func configuration(_ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [16, 8, 4]
-  cfg.seed = 5
-  // A short range: G_max, the methods' sequences and resets come often.
-  cfg.nMax = 8
-  edit(&cfg)
-  try cfg.validate()
-  return cfg
-}
-
-private func train(_ net: LimNetwork, samples: Int) {
-  images.pixels.withUnsafeBufferPointer { px in
-    for s in 0..<samples {
-      _ = net.train(px.baseAddress! + (s % images.count) * 16, label: Int(images.labels[s % images.count]))
-    }
+  static func configuration(_ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
+    var cfg = TrainingConfiguration()
+    cfg.layers = [16, 8, 4]
+    cfg.seed = 5
+    // A short range: G_max, the methods' sequences and resets come often.
+    cfg.nMax = 8
+    edit(&cfg)
+    try cfg.validate()
+    return cfg
   }
-  net.applyBatch()
+
+  static func train(_ net: LimNetwork, samples: Int) {
+    images.pixels.withUnsafeBufferPointer { px in
+      for s in 0..<samples {
+        _ = net.train(px.baseAddress! + (s % images.count) * 16, label: Int(images.labels[s % images.count]))
+      }
+    }
+    net.applyBatch()
+  }
 }
+
+private let images = StuckFixture.images
+private func configuration(_ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
+  try StuckFixture.configuration(edit)
+}
+private func train(_ net: LimNetwork, samples: Int) { StuckFixture.train(net, samples: samples) }
 
 private func stuckCount(_ layer: LimLayer) -> Int {
   (0..<(layer.rows * layer.columns)).reduce(0) { $0 + (layer.xp[$1] == 0 ? 1 : 0) + (layer.xm[$1] == 0 ? 1 : 0) }

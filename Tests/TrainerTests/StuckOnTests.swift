@@ -11,27 +11,11 @@ import _TestSupport
 // (`onp`, `onm`): pulses and resets move its state, never its
 // conductance, and each dissipates at G(n_max).
 
-private let images = SyntheticImages(count: 40, rows: 4, cols: 4, classes: 4, seed: 13)
-
+private let images = StuckFixture.images
 private func configuration(_ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [16, 8, 4]
-  cfg.seed = 5
-  // A short range: G_max, the methods' sequences and resets come often.
-  cfg.nMax = 8
-  edit(&cfg)
-  try cfg.validate()
-  return cfg
+  try StuckFixture.configuration(edit)
 }
-
-private func train(_ net: LimNetwork, samples: Int) {
-  images.pixels.withUnsafeBufferPointer { px in
-    for s in 0..<samples {
-      _ = net.train(px.baseAddress! + (s % images.count) * 16, label: Int(images.labels[s % images.count]))
-    }
-  }
-  net.applyBatch()
-}
+private func train(_ net: LimNetwork, samples: Int) { StuckFixture.train(net, samples: samples) }
 
 private func shortedCount(_ layer: LimLayer) -> Int {
   guard layer.hasShorted else { return 0 }
