@@ -1364,12 +1364,14 @@ final class LimLayer {
             // the rare branch: accumulators held across the loop would cost
             // the common pulse registers.)
             if refill {
-              let xb = Double(up ? xm[k] : xp[k]), ob = shorted(k, up: up).1
+              let xb = Double(up ? xm[k] : xp[k])
               // (The double-precision curve, as every other booking: the
               // single-precision one, `t`, had booked these resets 3e-9 off
-              // the looked-up kernel's at σ 0, session 73.)
-              settledResetConductance += xb * tableD[Int(sb)] * gMax + ob * shortedG
-              closedPulseConductance += xb * cumulative[Int(sb)] + ob * Double(sb) * shortedG
+              // the looked-up kernel's at σ 0, session 73. A shorted b
+              // never refills here: at X_b = 0 `bStopsBelow` is false, and
+              // `atMaximum` books its sequence with its G(n_max).)
+              settledResetConductance += xb * tableD[Int(sb)] * gMax
+              closedPulseConductance += xb * cumulative[Int(sb)]
             }
           } else {
             resetsFrom[ib] &+= refillI
