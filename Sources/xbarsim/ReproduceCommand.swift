@@ -101,6 +101,16 @@ enum ReproduceCommand: CLICommand {
     /// Some run came from a journal kept before session 49, which holds
     /// no resets nor re-potentiation pulses: the row's are unknown.
     var resetsUnknown = false
+    /// The build that made each result, in the order of `results` (nil:
+    /// a journal run kept before session 71, which did not record it).
+    var builds: [String?] = []
+    /// The builds that made the row's runs, in seed order, each once;
+    /// "unknown" for a journal run that did not record its build.
+    var buildText: String {
+      var seen: [String] = []
+      for b in builds.map({ $0 ?? "unknown" }) where !seen.contains(b) { seen.append(b) }
+      return seen.joined(separator: "; ")
+    }
     /// The mean over the seeds of one number of each result (0 without results).
     func meanOf(_ value: (TrainingResult) -> Double) -> Double {
       results.map(value).reduce(0, +) / Double(Swift.max(1, results.count))
@@ -650,6 +660,9 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var journalError: Error? = nil
     // The items whose journal run holds no resets (kept before session 49).
     var resetsUnknown: Set<Int> = []
+    // The items the journal held, and the builds that made those that
+    // recorded it (the others were made here, by this build).
+    var heldIndices: Set<Int> = [], heldBuilds: [Int: String] = [:]
     // A run that failed (a resistive read, an evaluation): no new run
     // starts, and the finished ones are still shown and written.
     nonisolated(unsafe) var failed = false
@@ -669,6 +682,8 @@ enum ReproduceCommand: CLICommand {
       journal = opened
       resetsUnknown = unknown
       for (index, result) in held { results[index] = result }
+      heldIndices = Set(held.keys)
+      heldBuilds = opened.heldBuilds
       done = held.count
       if !held.isEmpty {
         var err = StandardError()
@@ -766,6 +781,7 @@ enum ReproduceCommand: CLICommand {
       }
       if let r = results[k], !r.interrupted {
         rows[item.0].results.append(r)
+        rows[item.0].builds.append(heldBuilds[k] ?? (heldIndices.contains(k) ? nil : Xbarsim.build))
         if resetsUnknown.contains(k) { rows[item.0].resetsUnknown = true }
       }
     }
@@ -1011,6 +1027,10 @@ enum ReproduceCommand: CLICommand {
         if row.resetsUnknown { j.addRaw(key, "null") } else { row.add(key, row.meanOf { Double($0[keyPath: count]) }, to: &j) }
       }
       let ledgers = row.results.compactMap(\.ledger)
+      // The build that made the row's runs, as a train summary's `xbarsim`
+      // (a journal may hold runs of other builds: each named once, in seed
+      // order); null for a row with no finished run.
+      if row.builds.isEmpty { j.addRaw("xbarsim", "null") } else { j.add("xbarsim", row.buildText) }
       TrainCommand.addEnergy(
         &j, ledgers: ledgers.count == row.results.count ? ledgers : [],
         images: Double(row.results.first?.trainImages ?? 0))

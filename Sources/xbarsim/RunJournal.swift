@@ -33,6 +33,9 @@ struct RunJournal {
   /// The runs read back that another build made (`xbarsim`, since session
   /// 71), by build: a resumed table mixes them, which `reproduce` says.
   var otherBuilds: [String: Int] = [:]
+  /// The build that made each held run, by index into the items (none for
+  /// a run kept before session 71, which did not record it).
+  var heldBuilds: [Int: String] = [:]
 
   /// Opens FILE for `study` and returns, by index into `items`, the results
   /// it holds. A missing FILE is an empty journal.
@@ -119,6 +122,7 @@ struct RunJournal {
       if let b = run["xbarsim"] {
         guard case .string(let text) = b, !text.isEmpty else { throw runFail("'xbarsim' must be the build that made it, as text, got \(b.brief)") }
         build = text
+        journal.heldBuilds[index] = text
         if text != Xbarsim.build { journal.otherBuilds[text, default: 0] += 1 }
       }
       journal.runs.append(
