@@ -60,7 +60,10 @@ extension InspectCommand {
       throw CLIError.usage(
         "--phase dynamic: the network of \(checkpoint.path) has switched to its small arrays (phase fine), and the switch is one-way; leave out --phase")
     }
+    // With d2d or stuck devices each layer's per-device bounds too (boundsL.f32).
+    let perDevice = cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0
     let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"] + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
+      + (perDevice ? (0..<cfg.layers.count - 1).map { "bounds\($0).f32" } : [])
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint?.path)],
       by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
@@ -189,8 +192,26 @@ extension InspectCommand {
     try write(writer.cellsCSV(), to: out + "/cells.csv")
     try write(writer.neuronsCSV(), to: out + "/neurons.csv")
     for l in 0..<layers { try write(heatMap(net, l, gMax: cfg.gMaxSiemens), to: out + "/array\(l).svg") }
+    // Each device's bounds, which the seed draws and a checkpoint does not
+    // hold (for scripts/oracle-hybrid): little-endian float32, per device
+    // array G+, G−, then g+, g−, its lo for every cell row-major, then its hi.
+    var wroteBounds = false
+    for l in 0..<layers {
+      guard let bounds = net.deviceBounds(layer: l) else { continue }
+      try OutputFile.write(to: out + "/bounds\(l).f32") { sink in
+        for (lo, hi) in bounds {
+          for values in [lo, hi] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(4 * values.count)
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            try sink.write(bytes: bytes)
+          }
+        }
+      }
+      wroteBounds = true
+    }
     let pulses = records.reduce(0) { $0 + $1.pulses }
-    print("inspected \(done) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg")
+    print("inspected \(done) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg\(wroteBounds ? ", bounds*.f32" : "")")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // cells.csv counts every coincidence issued; through the lines some
       // did not land (their device_before = device_after).

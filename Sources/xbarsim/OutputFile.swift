@@ -82,6 +82,11 @@ enum OutputFile {
       buffer.append(contentsOf: text.utf8)
       if buffer.count >= Self.chunk { try flush() }
     }
+    /// Appends raw bytes (a binary file's).
+    func write(bytes: [UInt8]) throws {
+      buffer.append(contentsOf: bytes)
+      if buffer.count >= Self.chunk { try flush() }
+    }
     /// `[` the elements as `f` gives them, `,` between, `]`, out a
     /// megabyte at a time.
     func list<C: Collection>(_ values: C, _ f: (C.Element) -> String) throws {

@@ -64,6 +64,22 @@ extension HybridNetwork {
     )
   }
 
+  /// Layer l's per-device bounds, with d2d or stuck devices: for each
+  /// device array (G+, G−, then rule hybrid's g+, g−) every device's G_min
+  /// and G_max after its offset (`lo` = `hi` for a stuck one), row-major
+  /// (inputs + 1) × outputs, in units of the big G_max. Nil when every
+  /// device of a kind has its kind's bounds. (They are drawn from the
+  /// seed, not saved in a checkpoint: `inspect` writes them for
+  /// `scripts/oracle-hybrid`.)
+  public func deviceBounds(layer l: Int) -> [(lo: [Float], hi: [Float])]? {
+    let layer = layers[l]
+    guard layer.perDeviceBounds else { return nil }
+    return (0..<layer.g.count).map { d in
+      (Array(UnsafeBufferPointer(start: layer.lo[d], count: layer.count)),
+       Array(UnsafeBufferPointer(start: layer.hi[d], count: layer.count)))
+    }
+  }
+
   /// Whether an update's half-selected slots move devices (the disturb
   /// model: V_w/2 ≥ V_th).
   public var disturbsHalfSelected: Bool { drive.disturbsHalfSelected }
