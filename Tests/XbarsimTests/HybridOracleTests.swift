@@ -23,11 +23,17 @@ private struct HybridOracleCase: CustomTestStringConvertible, Sendable {
   var k: String = "10"
   var c2c: String = "0"
   var phase: String = "dynamic"
+  /// Per-device bounds (the oracle reads them from inspect's boundsL.f32).
+  var d2d: String = "0"
+  var stuckOff: String = "0"
+  var stuckOn: String = "0"
   /// The case must refresh some pair (resets > 0).
   var wantsResets: Bool = true
   var samples: Int = 30
   var testDescription: String {
     "\(rule) \(layers) \(encoding) states \(states) k \(k) c2c \(c2c) phase \(phase)"
+      + (d2d != "0" ? " d2d \(d2d)" : "") + (stuckOff != "0" ? " stuck_off \(stuckOff)" : "")
+      + (stuckOn != "0" ? " stuck_on \(stuckOn)" : "")
   }
 }
 
@@ -39,6 +45,15 @@ private let hybridOracleCases: [HybridOracleCase] = [
   HybridOracleCase(rule: "single", encoding: "stochastic"),
   HybridOracleCase(layers: "64,12,8,10", encoding: "stochastic", phase: "fine"),
   HybridOracleCase(encoding: "stochastic", c2c: "0.34"),
+  // Per-device bounds, c2c 0 so that the device chain is exact: d2d alone, open devices,
+  // shorted ones (a shorted device is at its top, each pulse to it is lost and refreshes
+  // its pair), both with d2d, in the fine phase, with the sign rule, and rule single.
+  HybridOracleCase(encoding: "deterministic", d2d: "0.5"),
+  HybridOracleCase(encoding: "stochastic", stuckOff: "0.2"),
+  HybridOracleCase(encoding: "deterministic", stuckOn: "0.2"),
+  HybridOracleCase(encoding: "stochastic", phase: "fine", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1"),
+  HybridOracleCase(encoding: "sign", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1"),
+  HybridOracleCase(rule: "single", encoding: "stochastic", d2d: "0.5", stuckOn: "0.2"),
 ]
 
 // (CI installs python3, and there a missing one fails the test instead of skipping it, as
@@ -54,6 +69,9 @@ private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
   let out = root.appendingPathComponent("inspect")
   var keys = ["--data", data.path, "--rule", c.rule, "--layers", c.layers, "--encoding", c.encoding,
               "--states", c.states, "--c2c", c.c2c]
+  for (key, value) in [("--d2d", c.d2d), ("--stuck-off", c.stuckOff), ("--stuck-on", c.stuckOn)] where value != "0" {
+    keys += [key, value]
+  }
   // a large η, so that 120 images take devices to G_max (the sign rule takes none)
   if c.encoding != "sign" { keys += ["--lr", "0.5"] }
   if c.rule == "hybrid" { keys += ["--k", c.k] }
@@ -91,4 +109,11 @@ private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
     python3, [oracleScript.path, "--checkpoint", checkpoint.path, "--inspect", out.path, "--data", data.path])
   #expect(oracle.status == 0, "oracle-hybrid exit \(oracle.status)\n\(oracle.stdout)\(oracle.stderr)")
   #expect(oracle.stdout.contains(" 0 REAL disagreement(s)"), "\(oracle.stdout)")
+  let perDevice = c.d2d != "0" || c.stuckOff != "0" || c.stuckOn != "0"
+  // inspect writes each layer's bounds exactly when they are per device
+  #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("bounds0.f32").path) == perDevice)
+  if c.stuckOff != "0" || c.stuckOn != "0" {
+    // the pinned devices were met: pulses lost on them
+    #expect(oracle.stdout.contains("pulses lost on a pinned device"), "\(oracle.stdout)")
+  }
 }
