@@ -520,13 +520,27 @@ extension IDXDataset {
       throw DatasetError(file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them \(reason)")
     }
     // Without a budget, at least no trap: an array that cannot be
-    // allocated stops the process ("failed to allocate"), where a malloc
-    // that fails (beyond ulimit -v, or RAM and swap) is a refusal.
-    guard let probe = malloc(max(needs, 1)) else {
+    // allocated stops the process ("failed to allocate"), where a mapping
+    // the kernel refuses (beyond ulimit -v, or RAM and swap) is a refusal.
+    // An anonymous mapping, as malloc makes for a block this large: a
+    // malloc probe freed unused was removed by the optimiser (-O assumes
+    // malloc succeeds), and the array's allocation then trapped (found in
+    // session 74, when the tests first ran optimised).
+    guard Self.canMap(needs) else {
       throw DatasetError(
         file: file, kind: .tooLarge, "\(what) (\(count) bytes): loading them needs \(needs) bytes, more than can be allocated")
     }
-    free(probe)
+  }
+
+  /// Whether the kernel grants `bytes` of private anonymous memory (the
+  /// mapping is made and undone, never touched).
+  static func canMap(_ bytes: Int) -> Bool {
+    let length = max(bytes, 1)
+    guard let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+      return false
+    }
+    munmap(p, length)
+    return true
   }
 
   /// The IDX element types, by type byte.
