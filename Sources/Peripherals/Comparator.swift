@@ -1,3 +1,5 @@
+import Circuit
+
 /// The comparator that turns an error signal δ into sgn(δ) for the pulse
 /// generator.
 ///
@@ -12,7 +14,7 @@ public struct Comparator: Sendable, Equatable {
 
   /// - Precondition: `threshold` finite and ≥ 0.
   public init(threshold: Float, offset: Float = 0) {
-    precondition(threshold >= 0 && threshold.isFinite, "comparator threshold must be ≥ 0, got \(threshold)")
+    require(threshold >= 0 && threshold.isFinite, "comparator threshold must be ≥ 0, got \(threshold)")
     self.threshold = threshold
     self.offset = offset
   }

@@ -208,11 +208,11 @@ public struct ADCNonlinearity: Sendable, Equatable {
 
   /// - Precondition: 0 < `sigma` ≤ 16 LSB, `columnsPerConverter` ≥ 1.
   public init(sigma: Float, key: UInt64, columnsPerConverter: Int = 1) {
-    precondition(columnsPerConverter >= 1, "ADCNonlinearity: columnsPerConverter must be ≥ 1, got \(columnsPerConverter)")
+    require(columnsPerConverter >= 1, "ADCNonlinearity: columnsPerConverter must be ≥ 1, got \(columnsPerConverter)")
     self.columnsPerConverter = columnsPerConverter
     // (Beyond 16 LSB a conversion's window of transitions grows without
     // use, and from about 1e9 its bounds no longer convert to Int.)
-    precondition(sigma.isFinite && sigma > 0 && sigma <= 16, "ADCNonlinearity: sigma must be in (0, 16] LSB, got \(sigma)")
+    require(sigma.isFinite && sigma > 0 && sigma <= 16, "ADCNonlinearity: sigma must be in (0, 16] LSB, got \(sigma)")
     self.sigma = sigma
     self.key = key
   }
@@ -236,7 +236,7 @@ public struct ADCNonlinearity: Sendable, Equatable {
   /// Unchanged when the table would exceed `maximumTable` entries (16
   /// bits over more than 64 converters): those conversions draw them.
   public func tabulated(bits: Int, columns: Int) -> ADCNonlinearity {
-    precondition((1...16).contains(bits) && columns >= 1, "ADCNonlinearity.tabulated: bits 1…16 and columns ≥ 1")
+    require((1...16).contains(bits) && columns >= 1, "ADCNonlinearity.tabulated: bits 1…16 and columns ≥ 1")
     let converters = (columns + columnsPerConverter - 1) / columnsPerConverter, n = 1 << bits
     guard converters * n <= Self.maximumTable else { return self }
     var copy = self
@@ -297,7 +297,7 @@ public struct ConverterCosts: Sendable, Equatable {
   static func effectiveBits(_ b: Int) -> Int {
     // The converters' own range (`DAC.validate`, `ADC.validate`): 2^62
     // steps had booked 2.3e5 J a conversion, 2^64 wrapped to 0 J.
-    precondition((0...16).contains(b), "converter bits must be 0 (ideal) or 1...16, got \(b)")
+    require((0...16).contains(b), "converter bits must be 0 (ideal) or 1...16, got \(b)")
     return b == 0 ? 8 : b
   }
 

@@ -1,3 +1,5 @@
+import Circuit
+
 /// The hard-sigmoid neuron circuit of Lim et al. (2018), Figure 1 / Table 1.
 ///
 /// Converts its weighted-sum input s (the differential current, in units
@@ -24,7 +26,7 @@ public struct HardSigmoidNeuron: Sendable, Equatable {
 
   /// - Precondition: `c` finite and > 0.
   public init(c: Float, zeroBased: Bool = true) {
-    precondition(c > 0 && c.isFinite, "hard-sigmoid c must be > 0, got \(c)")
+    require(c > 0 && c.isFinite, "hard-sigmoid c must be > 0, got \(c)")
     self.c = c
     self.zeroBased = zeroBased
   }

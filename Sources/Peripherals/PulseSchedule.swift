@@ -163,7 +163,7 @@ extension UpdateSchedule {
     _ slots: [[PulseEvent]], conductances: [(plus: [Double], minus: [Double])],
     shapes: [(rows: Int, columns: Int)], pulses: PulseGenerator, changes: [ConductanceChange] = []
   ) -> [Double] {
-    precondition(zip(changes, changes.dropFirst()).allSatisfy { $0.slot <= $1.slot }, "changes must be sorted by slot")
+    require(zip(changes, changes.dropFirst()).allSatisfy { $0.slot <= $1.slot }, "changes must be sorted by slot")
     // Per array and polarity (2a + 0 for G+, 2a + 1 for G−): G and its
     // column sums.
     var g: [[Double]] = []
@@ -171,7 +171,7 @@ extension UpdateSchedule {
     for (a, c) in conductances.enumerated() {
       let (m, n) = shapes[a]
       for values in [c.plus, c.minus] {
-        precondition(values.count == m * n, "array \(a): \(values.count) conductances for \(m)×\(n)")
+        require(values.count == m * n, "array \(a): \(values.count) conductances for \(m)×\(n)")
         g.append(values)
         var sums = [Double](repeating: 0, count: n)
         for i in 0..<m {
@@ -194,7 +194,7 @@ extension UpdateSchedule {
         for (p, polarity) in [Polarity.plus, .minus].enumerated() {
           let mine = events.filter { $0.polarity == polarity }
           guard let row = mine.first?.row else { continue }
-          precondition(
+          require(
             mine.allSatisfy { $0.row == row && $0.array == a && $0.kind == first.kind },
             "a slot drives one D line per polarity, one array and one kind")
           let k = 2 * a + p, o = row * n
@@ -244,7 +244,7 @@ extension UpdateSchedule {
   ) -> [Double] {
     slots.map { events in
       guard let first = events.first else { return 0 }
-      precondition(events.allSatisfy { $0.array == first.array && $0.kind == first.kind }, "a slot of one array and kind")
+      require(events.allSatisfy { $0.array == first.array && $0.kind == first.kind }, "a slot of one array and kind")
       let (m, n) = shapes[first.array]
       let half = pulses.amplitude(of: first.kind) / 2
       let dLines = Set(events.map(\.polarity)).count

@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 
 /// The edge circuits of one array's forward read, in signal order.
@@ -43,16 +44,16 @@ public struct SenseChain: Sendable {
       try dac.validate()
       try adc.validate()
     } catch {
-      preconditionFailure("SenseChain: \(error)")
+      fatalError("SenseChain: \(error)")
     }
-    precondition(gain.isFinite && gain > 0, "SenseChain: gain must be finite and > 0, got \(gain)")
-    precondition(offsets.allSatisfy(\.isFinite), "SenseChain: every offset must be finite")
-    precondition(noise.isFinite && noise >= 0, "SenseChain: noise must be finite and ≥ 0, got \(noise)")
+    require(gain.isFinite && gain > 0, "SenseChain: gain must be finite and > 0, got \(gain)")
+    require(offsets.allSatisfy(\.isFinite), "SenseChain: every offset must be finite")
+    require(noise.isFinite && noise >= 0, "SenseChain: noise must be finite and ≥ 0, got \(noise)")
     self.dac = dac
     self.adc = adc
     self.gain = gain
     self.offsets = offsets
-    precondition(nonlinearity == nil || adc.bits > 0, "SenseChain: a non-linearity needs an ADC (bits > 0)")
+    require(nonlinearity == nil || adc.bits > 0, "SenseChain: a non-linearity needs an ADC (bits > 0)")
     self.noise = noise
     self.nonlinearity = nonlinearity
   }
@@ -97,8 +98,8 @@ public struct SenseChain: Sendable {
   ) -> Int {
     // Checked once per call: the loops index unsafe buffers, which a
     // release build does not bounds-check (a short `offsets` read past it).
-    precondition(s.count >= out.count, "\(out.count) currents for \(s.count) sums")
-    precondition(
+    require(s.count >= out.count, "\(out.count) currents for \(s.count) sums")
+    require(
       offsets.isEmpty || offsets.count >= out.count,
       "\(offsets.count) offsets for \(out.count) columns")
     let k = scale * gain

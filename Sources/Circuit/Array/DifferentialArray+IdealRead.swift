@@ -25,10 +25,10 @@ extension DifferentialArray {
     let driven: Int
     switch direction {
     case .forward:
-      precondition(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
+      require(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
       driven = _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n, scratch: _scratch)
     case .transposed:
-      precondition(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
+      require(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
       _transposedKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
       driven = bookEnergy ? _compactNonZero(input.baseAddress!, 0..<n, into: _scratch) : 0
     }

@@ -40,7 +40,7 @@ public final class DifferentialArray: @unchecked Sendable {
   ///   negative read energy).
   public var readTime: Double = 1e-8 {
     didSet {
-      precondition(
+      require(
         readTime >= 0 && readTime.isFinite, "readTime must be a finite width ≥ 0 s, got \(readTime)")
     }
   }
@@ -76,8 +76,8 @@ public final class DifferentialArray: @unchecked Sendable {
   /// - Precondition: rows, columns ≥ 1; `conductance` finite and ≥ 0 (the
   ///   weight cache starts at 0: a NaN had read as 0 with ideal wires).
   public init(rows: Int, columns: Int, conductance: Double = 0, wires: WireModel = .ideal) {
-    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1, got \(rows)×\(columns)")
-    precondition(conductance.isFinite && conductance >= 0, "conductance must be finite and ≥ 0 S, got \(conductance)")
+    require(rows >= 1 && columns >= 1, "array must be at least 1×1, got \(rows)×\(columns)")
+    require(conductance.isFinite && conductance >= 0, "conductance must be finite and ≥ 0 S, got \(conductance)")
     self.rows = rows
     self.columns = columns
     self.wires = wires
@@ -127,14 +127,14 @@ public final class DifferentialArray: @unchecked Sendable {
   /// Conductance of one device (S).
   @inlinable
   public func conductance(_ p: Polarity, row i: Int, column j: Int) -> Double {
-    precondition(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
+    require(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
     return p == .plus ? _plus[i * columns + j] : _minus[i * columns + j]
   }
 
   /// Sets one device's conductance (S), keeping the caches in step.
   @inlinable
   public func setConductance(_ p: Polarity, row i: Int, column j: Int, _ g: Double) {
-    precondition(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
+    require(i >= 0 && i < rows && j >= 0 && j < columns, "cell (\(i), \(j)) outside \(rows)×\(columns)")
     let k = i * columns + j
     if p == .plus {
       _setPair(k, row: i, column: j, plus: g, minus: _minus[k])
@@ -157,7 +157,7 @@ public final class DifferentialArray: @unchecked Sendable {
 
   /// Replaces all conductances (S, row-major M×N each).
   public func setConductances(plus: [Double], minus: [Double]) {
-    precondition(plus.count == rows * columns && minus.count == rows * columns,
+    require(plus.count == rows * columns && minus.count == rows * columns,
       "conductances have \(plus.count) and \(minus.count) cells, expected \(rows)×\(columns)")
     for k in 0..<(rows * columns) {
       _plus[k] = plus[k]
@@ -188,13 +188,13 @@ public final class DifferentialArray: @unchecked Sendable {
     let g = conductances(p)
     switch direction {
     case .forward:
-      precondition(voltages.count == rows, "\(voltages.count) voltages for \(rows) drain lines")
+      require(voltages.count == rows, "\(voltages.count) voltages for \(rows) drain lines")
       return CrossbarMesh(
         rows: rows, columns: columns, conductance: g, wires: wires,
         rowTerminations: voltages.map { .source(volts: $0) },
         columnTerminations: Array(repeating: .source(volts: 0), count: columns))
     case .transposed:
-      precondition(voltages.count == columns, "\(voltages.count) voltages for \(columns) source lines")
+      require(voltages.count == columns, "\(voltages.count) voltages for \(columns) source lines")
       return CrossbarMesh(
         rows: rows, columns: columns, conductance: g, wires: wires,
         rowTerminations: Array(repeating: .source(volts: 0), count: rows),
@@ -301,14 +301,14 @@ extension DifferentialArray {
   ) -> [Double] {
     switch direction {
     case .forward:
-      precondition(v.count == m, "\(v.count) voltages for \(m) drain lines")
+      require(v.count == m, "\(v.count) voltages for \(m) drain lines")
       var out = [Double](repeating: 0, count: n)
       for i in 0..<m where v[i] != 0 {
         for j in 0..<n { out[j] += g[i * n + j] * v[i] }
       }
       return out
     case .transposed:
-      precondition(v.count == n, "\(v.count) voltages for \(n) source lines")
+      require(v.count == n, "\(v.count) voltages for \(n) source lines")
       var out = [Double](repeating: 0, count: m)
       for i in 0..<m {
         var s = 0.0

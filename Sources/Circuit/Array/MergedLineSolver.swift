@@ -62,13 +62,13 @@ package final class MergedLineSolver {
   ///   grTerminal, gcTerminal: the terminal segments', 1/(r + R) (S),
   ///   in (0, gr] and (0, gc] (nil: gr, gc).
   package init(rows m: Int, columns n: Int, gr: Double, gc: Double, grTerminal: Double? = nil, gcTerminal: Double? = nil) {
-    precondition(m >= 1 && n >= 1 && gr > 0 && gc > 0)
+    require(m >= 1 && n >= 1 && gr > 0 && gc > 0)
     rows = m
     columns = n
     self.gr = gr
     self.gc = gc
     let gtr = grTerminal ?? gr, gtc = gcTerminal ?? gc
-    precondition(gtr > 0 && gtr <= gr && gtc > 0 && gtc <= gc)
+    require(gtr > 0 && gtr <= gr && gtc > 0 && gtc <= gc)
     self.grTerminal = gtr
     self.gcTerminal = gtc
     alongRows = n <= m

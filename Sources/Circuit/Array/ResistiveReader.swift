@@ -131,8 +131,8 @@ public final class ResistiveReader: @unchecked Sendable {
   /// - Precondition: rows, columns ≥ 1; both segment resistances are
   ///   positive and finite.
   public init(rows: Int, columns: Int, wires: WireModel, options: Options = Options()) {
-    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
-    precondition(
+    require(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    require(
       wires.rowSegmentResistance > 0 && wires.columnSegmentResistance > 0
         && wires.rowSegmentResistance.isFinite && wires.columnSegmentResistance.isFinite,
       "a resistive read needs r_row > 0 and r_col > 0, got \(wires)")
@@ -156,9 +156,9 @@ public final class ResistiveReader: @unchecked Sendable {
   }
 
   private func check(_ array: DifferentialArray) {
-    precondition(array.rows == rows && array.columns == columns,
+    require(array.rows == rows && array.columns == columns,
       "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
-    precondition(array.wires == wires, "reader for other lines than the array's")
+    require(array.wires == wires, "reader for other lines than the array's")
   }
 
   /// What `DifferentialArray.read` checks of an array and its drives
@@ -282,7 +282,7 @@ public final class ResistiveReader: @unchecked Sendable {
   ) throws {
     check(array)
     let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
-    precondition(input.count == ni && output.count == no, "read needs \(ni) inputs and \(no) outputs")
+    require(input.count == ni && output.count == no, "read needs \(ni) inputs and \(no) outputs")
     for k in 0..<ni { drive[k] = Double(input[k]) }
     try solveBoth(array, direction)
     for k in 0..<no { output[k] = Float(outPlus[k] - outMinus[k]) }
@@ -313,7 +313,7 @@ public final class ResistiveReader: @unchecked Sendable {
   ) throws -> (plus: [Double], minus: [Double], inputPlus: [Double], inputMinus: [Double], energy: Double) {
     check(array)
     let (ni, no) = direction == .forward ? (rows, columns) : (columns, rows)
-    precondition(voltages.count == ni, "\(voltages.count) voltages for \(ni) input lines")
+    require(voltages.count == ni, "\(voltages.count) voltages for \(ni) input lines")
     for k in 0..<ni { drive[k] = voltages[k] }
     try solveBoth(array, direction)
     let p = drivePower(inputs: ni)

@@ -75,7 +75,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     model: Model, count: Int, variation: DeviceVariation = .none,
     seed: UInt64, initialConductance: Double? = nil
   ) throws {
-    precondition(count >= 0, "a population of \(count) devices")
+    require(count >= 0, "a population of \(count) devices")
     try model.validate()
     try variation.validate()
     self.model = model
@@ -85,7 +85,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
     _gMax = model.maximumConductance
     _gReset = min(max(model.resetConductance, _gMin), _gMax)
     let g0 = initialConductance ?? _gReset
-    precondition(g0.isFinite, "initial conductance \(g0) S is not finite")
+    require(g0.isFinite, "initial conductance \(g0) S is not finite")
     _nominal = Array(repeating: min(max(g0, _gMin), _gMax), count: count)
     _cycleToCycle = variation.cycleToCycle
     // Device i's own stream (device 0's is the population-wide stream of
@@ -154,7 +154,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   /// - Precondition: `out.count == count`.
   @inlinable
   public func conductances(into out: inout [Double]) {
-    precondition(out.count == count, "out has \(out.count) elements, expected \(count)")
+    require(out.count == count, "out has \(out.count) elements, expected \(count)")
     _nominal.withUnsafeBufferPointer { g in
       _scale.withUnsafeBufferPointer { x in
         _offset.withUnsafeBufferPointer { o in
@@ -222,7 +222,7 @@ public struct DevicePopulation<Model: DeviceModel>: Sendable {
   /// - Precondition: `g` is finite.
   @inlinable
   public mutating func setNominal(_ index: Int, _ g: Double) {
-    precondition(g.isFinite, "nominal conductance \(g) S is not finite")
+    require(g.isFinite, "nominal conductance \(g) S is not finite")
     let low = _floor[index]
     _nominal[index] = g < low ? low : (g > _gMax ? _gMax : g)
   }

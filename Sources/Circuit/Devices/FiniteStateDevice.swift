@@ -106,7 +106,7 @@ public struct FiniteStateDevice: DeviceModel {
   ///
   /// - Precondition: `0 <= i <= states`.
   public func level(_ i: Int) -> Double {
-    precondition(i >= 0 && i <= states, "level \(i) is outside 0...\(states)")
+    require(i >= 0 && i <= states, "level \(i) is outside 0...\(states)")
     if i == states { return maximumConductance }
     return (gMin + Double(i) * (gMax - gMin) / Double(states)) / areaScale
   }

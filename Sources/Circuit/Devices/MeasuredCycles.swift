@@ -48,7 +48,7 @@ public struct MeasuredCycles: Sendable, Equatable {
   /// The cycles cut to their shortest branches.
   /// - Precondition: at least one cycle, as many labels as cycles.
   public init(labels: [String], potentiation: [[Double]], depression: [[Double]]) {
-    precondition(!labels.isEmpty && labels.count == potentiation.count && labels.count == depression.count)
+    require(!labels.isEmpty && labels.count == potentiation.count && labels.count == depression.count)
     let p = potentiation.map(\.count).min()!, d = depression.map(\.count).min()!
     self.labels = labels
     self.potentiation = potentiation.map { Array($0.prefix(p)) }

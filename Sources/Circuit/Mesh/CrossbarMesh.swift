@@ -227,7 +227,7 @@ public struct CrossbarMesh: Sendable {
     rows: Int, columns: Int, conductance: [Double], wires: WireModel,
     rowVoltages: [Double]
   ) {
-    precondition(rowVoltages.count == rows, "\(rowVoltages.count) voltages for \(rows) rows")
+    require(rowVoltages.count == rows, "\(rowVoltages.count) voltages for \(rows) rows")
     self.init(
       rows: rows, columns: columns, conductance: conductance, wires: wires,
       rowTerminations: rowVoltages.map { .source(volts: $0) },
@@ -246,10 +246,10 @@ public struct CrossbarMesh: Sendable {
     rows: Int, columns: Int, conductance: [Double], wires: WireModel,
     rowTerminations: [LineTermination], columnTerminations: [LineTermination]
   ) {
-    precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
-    precondition(conductance.count == rows * columns,
+    require(rows >= 1 && columns >= 1, "array must be at least 1×1")
+    require(conductance.count == rows * columns,
       "conductance has \(conductance.count) cells, expected \(rows)×\(columns)")
-    precondition(rowTerminations.count == rows && columnTerminations.count == columns,
+    require(rowTerminations.count == rows && columnTerminations.count == columns,
       "terminations must be one per line")
     self.rows = rows
     self.columns = columns

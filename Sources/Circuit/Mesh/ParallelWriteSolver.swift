@@ -120,13 +120,13 @@ public final class ParallelWriteSolver {
     drivenColumns.removeAll(keepingCapacity: true)
     for r in 0..<rowCount {
       let i = Int(rowList[r])
-      precondition(i >= 0 && i < m && rowPlace[i] < 0, "row \(i): outside the \(m)×\(n) array or listed twice")
+      require(i >= 0 && i < m && rowPlace[i] < 0, "row \(i): outside the \(m)×\(n) array or listed twice")
       rowPlace[i] = Int32(r)
       drivenRows.append(rowList[r])
     }
     for c in 0..<columnCount {
       let j = Int(columnList[c])
-      precondition(j >= 0 && j < n && columnPlace[j] < 0, "column \(j): outside the \(m)×\(n) array or listed twice")
+      require(j >= 0 && j < n && columnPlace[j] < 0, "column \(j): outside the \(m)×\(n) array or listed twice")
       columnPlace[j] = Int32(c)
       drivenColumns.append(columnList[c])
     }
@@ -235,7 +235,7 @@ public final class ParallelWriteSolver {
   @inline(__always)
   public func share(row i: Int, column j: Int) -> Double {
     let r = Int(rowPlace[i]), c = Int(columnPlace[j])
-    precondition(r >= 0 && c >= 0, "cell (\(i), \(j)) is not at a driven row and column of the last slot")
+    require(r >= 0 && c >= 0, "cell (\(i), \(j)) is not at a driven row and column of the last slot")
     return word[r * columns + j] - bit[c * rows + i]
   }
 }

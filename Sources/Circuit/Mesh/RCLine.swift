@@ -33,14 +33,14 @@ public struct RCLine: Sendable, Equatable {
   /// - Precondition: the three lists have the same count, at least 1;
   ///   every r_k > 0, every c_k > 0, every g_k ≥ 0 and R_d ≥ 0, all finite.
   public init(resistances: [Double], capacitances: [Double], shunts: [Double], driverResistance: Double) {
-    precondition(!resistances.isEmpty, "an RC line needs at least one cell")
-    precondition(
+    require(!resistances.isEmpty, "an RC line needs at least one cell")
+    require(
       capacitances.count == resistances.count && shunts.count == resistances.count,
       "\(resistances.count) resistances, \(capacitances.count) capacitances and \(shunts.count) shunts: the counts differ")
-    precondition(resistances.allSatisfy { $0 > 0 && $0.isFinite }, "segment resistances must be finite and > 0 Ω")
-    precondition(capacitances.allSatisfy { $0 > 0 && $0.isFinite }, "capacitances must be finite and > 0 F")
-    precondition(shunts.allSatisfy { $0 >= 0 && $0.isFinite }, "shunt conductances must be finite and ≥ 0 S")
-    precondition(driverResistance >= 0 && driverResistance.isFinite, "the driver resistance must be finite and ≥ 0 Ω")
+    require(resistances.allSatisfy { $0 > 0 && $0.isFinite }, "segment resistances must be finite and > 0 Ω")
+    require(capacitances.allSatisfy { $0 > 0 && $0.isFinite }, "capacitances must be finite and > 0 F")
+    require(shunts.allSatisfy { $0 >= 0 && $0.isFinite }, "shunt conductances must be finite and ≥ 0 S")
+    require(driverResistance >= 0 && driverResistance.isFinite, "the driver resistance must be finite and ≥ 0 Ω")
     self.segmentResistances = resistances
     self.capacitances = capacitances
     self.shunts = shunts
@@ -53,7 +53,7 @@ public struct RCLine: Sendable, Equatable {
   ///
   /// - Precondition: `cells` ≥ 1, and the values as `init(resistances:…)`'s.
   public init(cells: Int, segmentResistance: Double, capacitance: Double, shunt: Double = 0, driverResistance: Double = 0) {
-    precondition(cells >= 1, "an RC line needs at least one cell")
+    require(cells >= 1, "an RC line needs at least one cell")
     self.init(
       resistances: Array(repeating: segmentResistance, count: cells),
       capacitances: Array(repeating: capacitance, count: cells),
@@ -258,11 +258,11 @@ extension RCLine {
   /// or coarser than the step where the length is exact. (Two times can
   /// then be equal; the integration takes the lengths.)
   func stepPlan(width: Double, until: Double, options: StepOptions = .init()) -> (times: [Double], lengths: [Double]) {
-    precondition(width > 0 && width.isFinite, "the pulse width must be finite and > 0 s")
-    precondition(until > 0 && until.isFinite, "the end time must be finite and > 0 s")
-    precondition(options.firstStep > 0 && options.firstStep.isFinite, "the first step must be > 0")
-    precondition(options.growth > 1 && options.growth.isFinite, "the step growth must be > 1")
-    precondition(options.maxStep > 0 && options.maxStep.isFinite, "the largest step must be > 0")
+    require(width > 0 && width.isFinite, "the pulse width must be finite and > 0 s")
+    require(until > 0 && until.isFinite, "the end time must be finite and > 0 s")
+    require(options.firstStep > 0 && options.firstStep.isFinite, "the first step must be > 0")
+    require(options.growth > 1 && options.growth.isFinite, "the step growth must be > 1")
+    require(options.maxStep > 0 && options.maxStep.isFinite, "the largest step must be > 0")
     let slow = slowestTimeConstant()
     let first = min(options.firstStep * fastestTimeConstantBound(), options.maxStep * slow)
     let cap = options.maxStep * slow, settle = 25 * slow
@@ -330,10 +330,10 @@ extension RCLine {
     volts: Double, width: Double, until: Double? = nil, threshold: Double? = nil, probes: [Int] = [],
     options: StepOptions = .init(), progress: ((_ done: Int, _ steps: Int) -> Void)? = nil
   ) -> Transient {
-    precondition(volts.isFinite, "the amplitude must be finite")
-    precondition(threshold?.isFinite ?? true, "the threshold must be finite")
-    precondition(probes.allSatisfy { (0..<cells).contains($0) }, "probes must be nodes in 0..<\(cells)")
-    precondition(width > 0 && width.isFinite, "the pulse width must be finite and > 0 s")
+    require(volts.isFinite, "the amplitude must be finite")
+    require(threshold?.isFinite ?? true, "the threshold must be finite")
+    require(probes.allSatisfy { (0..<cells).contains($0) }, "probes must be nodes in 0..<\(cells)")
+    require(width > 0 && width.isFinite, "the pulse width must be finite and > 0 s")
     // (Past the width's last bit: a line far faster than its pulse still
     // gets its discharge, one L-stable step.)
     let end = until ?? max(width + 25 * slowestTimeConstant(), width.nextUp)
@@ -676,7 +676,7 @@ extension RCLine {
   /// - Precondition: the times are finite, ≥ 0 and non-decreasing.
   public func farStepResponse(at times: [Double]) -> [Double] {
     guard let last = times.last, last > 0 else { return times.map { _ in 0 } }
-    precondition(times.allSatisfy { $0.isFinite && $0 >= 0 } && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 },
+    require(times.allSatisfy { $0.isFinite && $0 >= 0 } && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 },
       "times must be finite, ≥ 0 and non-decreasing")
     // A pulse a little longer than the last time: its waveform up to then
     // is the step's.
@@ -704,7 +704,7 @@ extension RCLine {
   ///   times and the values.
   /// - Precondition: `until` > 0 and finite, `count` ≥ 1.
   public static func cornerStepResponse(word: RCLine?, bit: RCLine?, until: Double, count: Int = 2000) -> (times: [Double], values: [Double]) {
-    precondition(until > 0 && until.isFinite && count >= 1, "until must be finite and > 0, count ≥ 1")
+    require(until > 0 && until.isFinite && count >= 1, "until must be finite and > 0, count ≥ 1")
     let times = (0...count).map { until * Double($0) / Double(count) }
     let w = word?.farStepResponse(at: times) ?? times.map { _ in 1 }
     let b = bit?.farStepResponse(at: times) ?? times.map { _ in 1 }

@@ -167,8 +167,8 @@ public final class RowWriteSolver {
     row: Int, columns list: UnsafePointer<Int32>, count: Int, conductance g: UnsafePointer<Double>,
     into out: UnsafeMutablePointer<Double>
   ) {
-    precondition(isPrepared, "prepare(_:) the bit lines before a slot")
-    precondition((0..<rows).contains(row), "row \(row) is outside the \(rows)×\(columns) array")
+    require(isPrepared, "prepare(_:) the bit lines before a slot")
+    require((0..<rows).contains(row), "row \(row) is outside the \(rows)×\(columns) array")
     let n = columns, base = row * n
     let rr = wires.rowSegmentResistance
     let source = 1 / (rr + wires.rowTerminalResistance)
@@ -226,8 +226,8 @@ public final class RowWriteSolver {
   /// - Precondition: ``prepare(_:)`` was called, and the row's
   ///   conductances have not changed since this row's first call.
   public func cellShare(row: Int, column: Int, conductance g: UnsafePointer<Double>) -> Double {
-    precondition(isPrepared, "prepare(_:) the bit lines before a slot")
-    precondition((0..<rows).contains(row) && (0..<columns).contains(column), "cell (\(row), \(column)) is outside the \(rows)×\(columns) array")
+    require(isPrepared, "prepare(_:) the bit lines before a slot")
+    require((0..<rows).contains(row) && (0..<columns).contains(column), "cell (\(row), \(column)) is outside the \(rows)×\(columns) array")
     let n = columns, base = row * n, rr = wires.rowSegmentResistance
     if cellRow != row {
       // Towards the driver: Y_0 = 1/(r + R_d) behind 1/2 (J = Y/2); a node's
@@ -262,12 +262,12 @@ public final class RowWriteSolver {
 /// both segment resistances positive and finite, terminal resistances
 /// ≥ 0 and finite.
 func checkWriteLines(rows: Int, columns: Int, _ r: WireModel) {
-  precondition(rows >= 1 && columns >= 1, "array must be at least 1×1")
-  precondition(
+  require(rows >= 1 && columns >= 1, "array must be at least 1×1")
+  require(
     r.rowSegmentResistance > 0 && r.rowSegmentResistance.isFinite
       && r.columnSegmentResistance > 0 && r.columnSegmentResistance.isFinite,
     "a write through the lines needs both segment resistances positive and finite")
-  precondition(
+  require(
     r.rowTerminalResistance >= 0 && r.rowTerminalResistance.isFinite
       && r.columnTerminalResistance >= 0 && r.columnTerminalResistance.isFinite,
     "terminal resistances must be >= 0 and finite")

@@ -37,7 +37,7 @@ extension CrossbarMesh {
   ///
   /// - Precondition: `row` in 0..<rows and `column` in 0..<columns.
   public func writing(row: Int, column: Int, voltage: Double, scheme: WriteScheme) -> CrossbarMesh {
-    precondition((0..<rows).contains(row) && (0..<columns).contains(column), "cell (\(row), \(column)) is outside the \(rows)×\(columns) array")
+    require((0..<rows).contains(row) && (0..<columns).contains(column), "cell (\(row), \(column)) is outside the \(rows)×\(columns) array")
     let d = scheme.drives(voltage)
     var biased = CrossbarMesh(
       rows: rows, columns: columns, conductance: conductance, wires: wires,
@@ -95,10 +95,10 @@ public struct WriteAnalysis: Sendable, Equatable {
   ///
   /// - Precondition: the cell is in the array, and `solution` is of its shape.
   public init(_ mesh: CrossbarMesh, _ solution: MeshSolution, row: Int, column: Int) {
-    precondition(
+    require(
       (0..<mesh.rows).contains(row) && (0..<mesh.columns).contains(column),
       "cell (\(row), \(column)) is outside the \(mesh.rows)×\(mesh.columns) array")
-    precondition(solution.rows == mesh.rows && solution.columns == mesh.columns, "the solution is not of the mesh's shape")
+    require(solution.rows == mesh.rows && solution.columns == mesh.columns, "the solution is not of the mesh's shape")
     let n = mesh.columns
     func v(_ i: Int, _ j: Int) -> Double { solution.wordNodeVoltage[i * n + j] - solution.bitNodeVoltage[i * n + j] }
     selectedVoltage = v(row, column)

@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 
 /// Labelled greyscale images in memory, as stored in the IDX files of the
@@ -48,8 +49,8 @@ public struct IDXDataset: Sendable, Equatable {
   /// - Precondition: `rows > 0`, `cols > 0` and
   ///   `pixels.count == labels.count * rows * cols`.
   public init(rows: Int, cols: Int, pixels: [UInt8], labels: [UInt8]) {
-    precondition(rows > 0 && cols > 0, "image size \(rows)×\(cols)")
-    precondition(
+    require(rows > 0 && cols > 0, "image size \(rows)×\(cols)")
+    require(
       pixels.count == labels.count * rows * cols,
       "\(pixels.count) pixels for \(labels.count) images of \(rows)×\(cols)")
     self.count = labels.count
@@ -65,7 +66,7 @@ public struct IDXDataset: Sendable, Equatable {
   /// - Precondition: `0 <= i < count`.
   /// - Complexity: O(1); the slice shares `pixels`' storage.
   public func image(_ i: Int) -> ArraySlice<UInt8> {
-    precondition(i >= 0 && i < count, "image \(i) of \(count)")
+    require(i >= 0 && i < count, "image \(i) of \(count)")
     let n = features
     return pixels[i * n..<(i + 1) * n]
   }
@@ -104,7 +105,7 @@ public struct IDXDataset: Sendable, Equatable {
   ///
   /// - Precondition: `range` lies within `0..<count`.
   public func subset(_ range: Range<Int>) -> IDXDataset {
-    precondition(
+    require(
       range.lowerBound >= 0 && range.upperBound <= count,
       "range \(range) outside 0..<\(count)")
     let n = features

@@ -446,7 +446,7 @@ public final class Experiment {
     let features = train.rows * train.cols
     // (The epoch's end may not end a mini-batch: a run stopped there, its
     // last batch applied, goes on at trainCount.)
-    precondition(
+    require(
       startingIndex >= 0 && startingIndex <= trainCount && (startingIndex % cfg.batch == 0 || startingIndex == trainCount),
       "startingIndex out of the epoch")
     // (A run going on inside an epoch trains the rest of it as its first.)
@@ -460,7 +460,7 @@ public final class Experiment {
     case .hybrid(let net)?: startingHybrid = net
     case nil: break
     }
-    precondition(
+    require(
       (startingLim == nil || (cfg.rule == .lim && cfg.mode == .onChip)) && (startingHybrid == nil || cfg.rule.isFiniteState),
       "a starting network of another rule than the configuration's")
     let lim: LimNetwork? = cfg.rule == .lim && cfg.mode == .onChip ? startingLim ?? LimNetwork(configuration: cfg) : nil

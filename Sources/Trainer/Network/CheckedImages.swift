@@ -1,3 +1,5 @@
+import Circuit
+
 /// What the three networks share for training and predicting one image at
 /// a time, and the checked forms built on it.
 ///
@@ -40,7 +42,7 @@ extension ImageNetwork {
   }
 
   private func withCheckedImage<R>(_ pixels: some Collection<UInt8>, _ body: (UnsafePointer<UInt8>) -> R) -> R {
-    precondition(pixels.count == sizes[0], "an image of \(pixels.count) bytes for \(sizes[0]) inputs")
+    require(pixels.count == sizes[0], "an image of \(pixels.count) bytes for \(sizes[0]) inputs")
     if let r = pixels.withContiguousStorageIfAvailable({ body($0.baseAddress!) }) { return r }
     return Array(pixels).withUnsafeBufferPointer { body($0.baseAddress!) }
   }

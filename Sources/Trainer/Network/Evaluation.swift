@@ -7,7 +7,7 @@ import Peripherals
 /// and returned a loss of 0 (a library user's walkthrough, session 34).
 @inline(__always)
 func checkLabel(_ label: Int, of sizes: [Int]) {
-  precondition(
+  require(
     label >= 0 && label < sizes[sizes.count - 1],
     "label \(label) outside the \(sizes[sizes.count - 1]) output neurons")
 }

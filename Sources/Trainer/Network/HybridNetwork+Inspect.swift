@@ -57,7 +57,7 @@ extension HybridNetwork {
   /// (inputs + 1) × outputs, in units of the big G_max.
   public func devices(layer l: Int, kind: SynapseKind) -> (plus: [Float], minus: [Float]) {
     let layer = layers[l], d = 2 * kind.rawValue
-    precondition(d + 1 < layer.g.count, "rule single has no small devices")
+    require(d + 1 < layer.g.count, "rule single has no small devices")
     return (
       Array(UnsafeBufferPointer(start: layer.g[d], count: layer.count)),
       Array(UnsafeBufferPointer(start: layer.g[d + 1], count: layer.count))

@@ -151,7 +151,7 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   /// - Throws: `ConfigurationError` for a configuration the finite-state
   ///   rules cannot run.
   public init(configuration cfg: TrainingConfiguration) throws {
-    precondition(cfg.rule.isFiniteState, "HybridNetwork trains rule hybrid or single")
+    require(cfg.rule.isFiniteState, "HybridNetwork trains rule hybrid or single")
     try cfg.validate()
     sizes = cfg.layers
     isHybrid = cfg.rule == .hybrid

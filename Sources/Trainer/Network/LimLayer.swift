@@ -223,12 +223,12 @@ final class LimLayer {
     bMargin = cfg.bMargin
     if cfg.method == .c, let m = cfg.measuredDevice {
       // `validate` admits a measured method c only with a device's two branches.
-      guard let d = m.bidirectionalDevice else { preconditionFailure("method c with a measured device that has no depression branch") }
+      guard let d = m.bidirectionalDevice else { fatalError("method c with a measured device that has no depression branch") }
       measuredBidirectional = MeasuredBidirectional(d)
     } else if conductanceStates, cfg.measuredDevice != nil {
       // Methods a, b with σ_c2c: the measured curve's pulse response (they
       // never depress).
-      guard let d = try? MeasuredDevice(potentiation: table) else { preconditionFailure("a measured curve that MeasuredDevice refuses") }
+      guard let d = try? MeasuredDevice(potentiation: table) else { fatalError("a measured curve that MeasuredDevice refuses") }
       measuredBidirectional = MeasuredBidirectional(d)
     } else {
       measuredBidirectional = nil
@@ -329,7 +329,7 @@ final class LimLayer {
     quantiles.initialize(from: GaussianTable.values, count: 1 << GaussianTable.bits)
     if !conductanceStates && !hasVariation {
       if let shared {
-        precondition(shared.states == nMax + 1, "a shared transition table of another n_max")
+        require(shared.states == nMax + 1, "a shared transition table of another n_max")
         transitionTable = shared
       } else {
         let table = TransitionTable(states: nMax + 1)
@@ -740,7 +740,7 @@ final class LimLayer {
         reportSink?.issue(.potentiate, polarity, cell: k, count: count)
       case .depress:
         // Method c's, which runs on conductance states (`reapply`).
-        preconditionFailure("a depression replayed on integer states (method c runs on conductance states)")
+        fatalError("a depression replayed on integer states (method c runs on conductance states)")
       case .repotentiate:
         updateSlots += count
         guard lands else {
@@ -1552,7 +1552,7 @@ final class LimLayer {
       repotentiations += b
       sink.issue(.repotentiate, pb, cell: k, count: b)
     case .c:
-      preconditionFailure("method c uses conductance states")
+      fatalError("method c uses conductance states")
     }
     if a == n && b == n {
       closedPulseConductance += (xa + xb) * cumulative[n] + (oa + ob) * Double(n) * shortedG
@@ -1725,7 +1725,7 @@ final class LimLayer {
         }
         sink.issue(.repotentiate, pb, cell: k, count: n)
       case .c:
-        preconditionFailure("method c is bidirectional")
+        fatalError("method c is bidirectional")
       }
       pulses += n
       repotentiations += n

@@ -166,10 +166,10 @@ extension LimNetwork {
   /// its twin in `source`, and so sits at X·G(state) with this array's own
   /// scales X. The counters and scales here are kept.
   public func program(statesOf source: LimNetwork) {
-    precondition(source.layers.count == layers.count, "transfer between networks of different depth")
+    require(source.layers.count == layers.count, "transfer between networks of different depth")
     for (layer, from) in zip(layers, source.layers) {
       let mn = layer.rows * layer.columns
-      precondition(from.rows * from.columns == mn && from.nMax == layer.nMax, "transfer between different layers")
+      require(from.rows * from.columns == mn && from.nMax == layer.nMax, "transfer between different layers")
       layer.kp.update(from: from.kp, count: mn)
       layer.km.update(from: from.km, count: mn)
       layer.gp.update(from: from.gp, count: mn)

@@ -329,7 +329,7 @@ public final class LimNetwork: @unchecked Sendable {
   /// - Precondition: `weights[l]` holds layer l's rows × columns weights.
   public func program(weights: [[Double]]) {
     for (l, w) in weights.enumerated() {
-      precondition(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
+      require(w.count == layers[l].rows * layers[l].columns, "layer \(l): weight count")
       for k in w.indices { layers[l].program(k, weight: w[k]) }
       layers[l].synchronize()
       layers[l].restartEnergyAccount()
