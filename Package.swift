@@ -3,19 +3,30 @@
 // hardware neural networks. The toolchain alone: no package dependencies.
 import PackageDescription
 
-// Release builds are whole-module optimised by SwiftPM (`-c release`);
-// the debug build stays fast to compile for the tests. On x86-64, release
-// builds target x86-64-v3 (AVX2, FMA: every x86 server since 2013) so the
-// SIMD kernels use 256-bit registers; XBARSIM_PORTABLE=1 turns that off.
+// Release builds are whole-module optimised by SwiftPM (`-c release`).
+// On x86-64, release builds target x86-64-v3 (AVX2, FMA: every x86 server
+// since 2013) so the SIMD kernels use 256-bit registers;
+// XBARSIM_PORTABLE=1 turns that off.
+//
+// The debug build (`swift test`'s) optimises the library and the tool too
+// (`-O`, file by file, with testing enabled and exclusivity checked): the
+// tests then run the code as users run it, about five times faster (the
+// suite took 400-590 s unoptimised, session 74), and an optimiser's
+// rewrite is tested (a malloc probe it removed, found so). The test
+// targets themselves stay unoptimised. XBARSIM_ONONE=1 builds everything
+// unoptimised, for a debugger.
 var releaseFlags = ["-enforce-exclusivity=unchecked"]
 #if arch(x86_64)
 if Context.environment["XBARSIM_PORTABLE"] == nil {
   releaseFlags += ["-Xcc", "-march=x86-64-v3"]
 }
 #endif
-let kernelSettings: [SwiftSetting] = [
+var kernelSettings: [SwiftSetting] = [
   .unsafeFlags(releaseFlags, .when(configuration: .release)),
 ]
+if Context.environment["XBARSIM_ONONE"] == nil {
+  kernelSettings.append(.unsafeFlags(["-O"], .when(configuration: .debug)))
+}
 
 let package = Package(
   name: "xbarsim",

@@ -217,7 +217,9 @@ private func startAndAwaitFirstSave(_ arguments: [String], checkpoint: URL, stde
   let p = try startAndAwaitFirstSave(
     [
       "train", "--data", data.path, "--layers", "64,8,10", "--rule", "hybrid", "--evals-per-epoch", "4", "--quiet",
-      "--epochs", "60", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001",
+      // (300 epochs: the optimised build, session 74, ran 60 before the
+      // saves could be blocked.)
+      "--epochs", "300", "--checkpoint-out", file.path, "--checkpoint-every", "0.00000001",
     ], checkpoint: file, stderr: err)
   nonisolated(unsafe) var stderr = Data()
   let reader = Thread { stderr = err.fileHandleForReading.readDataToEndOfFile() }
