@@ -82,7 +82,8 @@ extension LimNetwork {
   /// Puts saved device states and counters back.
   ///
   /// - Throws: `ConfigurationError` (field `layers`) when the states are
-  ///   for another shape, or (field `nmax`) when a state exceeds n_max.
+  ///   for another shape, or (field `nmax`) when a state exceeds n_max
+  ///   (and the fields of the other checks below): nothing is changed then.
   public func restore(_ states: [LimLayerState]) throws {
     let shape = { (s: [(Int, Int)]) in
       s.isEmpty ? "none" : ([s[0].0 - 1] + s.map(\.1)).map(String.init).joined(separator: "-")
@@ -94,8 +95,10 @@ extension LimNetwork {
     if let bad = states.firstIndex(where: { $0.noise.map { GaussianStream(state: $0) == nil } ?? false }) {
       throw ConfigurationError(field: "layers[\(bad)].noise_stream", "is not the state of a noise stream (six words: a generator's four, not all 0, its word and its draws left, 0…5)")
     }
+    // Every layer is checked before anything is written: a bad later
+    // layer had left the earlier ones restored (a network half the
+    // checkpoint's, half its own, for a library caller that goes on).
     for (layer, s) in zip(layers, states) {
-      if let n = s.noise { layer.noise = GaussianStream(state: n)! }
       let mn = layer.rows * layer.columns
       guard [s.plusStates.count, s.minusStates.count, s.plusConductances.count, s.minusConductances.count,
         s.plusScales.count, s.minusScales.count].allSatisfy({ $0 == mn })
@@ -139,6 +142,10 @@ extension LimNetwork {
       } else if s.plusShorted != nil || s.minusShorted != nil {
         throw ConfigurationError(field: "stuck_on", "the states list shorted devices, but stuck_on is 0")
       }
+    }
+    for (layer, s) in zip(layers, states) {
+      if let n = s.noise { layer.noise = GaussianStream(state: n)! }
+      let mn = layer.rows * layer.columns
       for k in 0..<mn {
         layer.kp[k] = s.plusStates[k]
         layer.km[k] = s.minusStates[k]
