@@ -4,9 +4,10 @@
 /// nothing of what was wrong. Every contract of the library's API is
 /// checked with this instead: it traps as `precondition` does, in every
 /// build, with "Fatal error: MESSAGE" on standard error (found in session
-/// 74, when the tests first ran optimised).
+/// 74, when the tests first ran optimised). Package-wide, not public: a
+/// library user's own `require` is no business of ours.
 @inlinable @inline(__always)
-public func require(
+package func require(
   _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = String(),
   file: StaticString = #fileID, line: UInt = #line
 ) {

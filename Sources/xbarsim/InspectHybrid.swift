@@ -61,7 +61,7 @@ extension InspectCommand {
         "--phase dynamic: the network of \(checkpoint.path) has switched to its small arrays (phase fine), and the switch is one-way; leave out --phase")
     }
     // With d2d or stuck devices each layer's per-device bounds too (boundsL.f32).
-    let perDevice = cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0
+    let perDevice = HybridNetwork.hasDeviceBounds(cfg)
     let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"] + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
       + (perDevice ? (0..<cfg.layers.count - 1).map { "bounds\($0).f32" } : [])
     try TrainCommand.refuseOverwriting(

@@ -660,9 +660,9 @@ enum ReproduceCommand: CLICommand {
     nonisolated(unsafe) var journalError: Error? = nil
     // The items whose journal run holds no resets (kept before session 49).
     var resetsUnknown: Set<Int> = []
-    // The items the journal held, and the builds that made those that
-    // recorded it (the others were made here, by this build).
-    var heldIndices: Set<Int> = [], heldBuilds: [Int: String] = [:]
+    // The build that made each item's run: this one, or the journal's
+    // (nil for a held run that recorded none).
+    var builds = [String?](repeating: Xbarsim.build, count: items.count)
     // A run that failed (a resistive read, an evaluation): no new run
     // starts, and the finished ones are still shown and written.
     nonisolated(unsafe) var failed = false
@@ -682,8 +682,7 @@ enum ReproduceCommand: CLICommand {
       journal = opened
       resetsUnknown = unknown
       for (index, result) in held { results[index] = result }
-      heldIndices = Set(held.keys)
-      heldBuilds = opened.heldBuilds
+      for index in held.keys { builds[index] = opened.heldBuilds[index] }
       done = held.count
       if !held.isEmpty {
         var err = StandardError()
@@ -781,7 +780,7 @@ enum ReproduceCommand: CLICommand {
       }
       if let r = results[k], !r.interrupted {
         rows[item.0].results.append(r)
-        rows[item.0].builds.append(heldBuilds[k] ?? (heldIndices.contains(k) ? nil : Xbarsim.build))
+        rows[item.0].builds.append(builds[k])
         if resetsUnknown.contains(k) { rows[item.0].resetsUnknown = true }
       }
     }

@@ -228,8 +228,7 @@ final class HybridLayer: @unchecked Sendable {
       return t
     }
     let anyStuck = cfg.stuckOff > 0 || cfg.stuckOn > 0
-    // Stuck devices' pinned bounds are per device: the d2d path.
-    perDeviceBounds = cfg.d2d > 0 || anyStuck
+    perDeviceBounds = Self.perDeviceBounds(cfg)
     // A measured device's levels: its range is its data's, in big-G_max
     // units.
     let curve = cfg.rule.isFiniteState ? cfg.measuredCurve : nil
@@ -274,8 +273,8 @@ final class HybridLayer: @unchecked Sendable {
     measuredState = levels.map { _ in (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: cells) } }
     // (With stuck devices and no d2d, offsets and reset indices of 0: the
     // per-device path reads them.)
-    measuredOffset = levels != nil && (cfg.d2d > 0 || anyStuck) ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
-    measuredFloor = levels != nil && (cfg.d2d > 0 || anyStuck) ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
+    measuredOffset = levels != nil && perDeviceBounds ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
+    measuredFloor = levels != nil && perDeviceBounds ? (0..<(2 * kinds)).map { _ in .allocate(capacity: cells) } : nil
     for d in 0..<(2 * kinds) {
       let device = devices[d / 2]
       for x in 0..<count {
@@ -1180,4 +1179,13 @@ struct ShareUpdate {
   let rowIndex: UnsafePointer<Int32>, rowWords: UnsafePointer<UInt64>, rowCount: Int
   let upIndex: UnsafePointer<Int32>, upWords: UnsafePointer<UInt64>, upCount: Int
   let downIndex: UnsafePointer<Int32>, downWords: UnsafePointer<UInt64>, downCount: Int
+}
+
+extension HybridLayer {
+  /// Whether a configuration's devices have bounds of their own (d2d, or
+  /// stuck devices, whose pinned bounds take the d2d path): `inspect`
+  /// writes them then (`boundsL.f32`).
+  static func perDeviceBounds(_ cfg: TrainingConfiguration) -> Bool {
+    cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0
+  }
 }

@@ -72,6 +72,7 @@ extension HybridNetwork {
   /// seed, not saved in a checkpoint: `inspect` writes them for
   /// `scripts/oracle-hybrid`.)
   public func deviceBounds(layer l: Int) -> [(lo: [Float], hi: [Float])]? {
+    // (`hasDeviceBounds(_:)` says beforehand whether there are any.)
     let layer = layers[l]
     guard layer.perDeviceBounds else { return nil }
     return (0..<layer.g.count).map { d in
@@ -79,6 +80,10 @@ extension HybridNetwork {
        Array(UnsafeBufferPointer(start: layer.hi[d], count: layer.count)))
     }
   }
+
+  /// Whether a network of this configuration has per-device bounds
+  /// (`deviceBounds(layer:)` gives them then).
+  public static func hasDeviceBounds(_ cfg: TrainingConfiguration) -> Bool { HybridLayer.perDeviceBounds(cfg) }
 
   /// Whether an update's half-selected slots move devices (the disturb
   /// model: V_w/2 ≥ V_th).
