@@ -217,8 +217,11 @@ private func trainUnderFileSizeLimit(
     let child = try SpawnedProcess(
       try #require(productExecutable("xbarsim")),
       [
+        // One job: once the first run is said the second is under way when
+        // the signal lands. With two, both first runs could end together
+        // before it, none in flight (CI, session 74's optimised build).
         "reproduce", "lim2018", "--figure", "8", "--seeds", "1", "--data", data.path, "--layers", "64,16,10",
-        "--evals-per-epoch", "20", "--summary", summary.path, "--journal", journal.path,
+        "--evals-per-epoch", "20", "--summary", summary.path, "--journal", journal.path, "--jobs", "1",
       ],
       stdout: out, stderr: err)
     waitFor("[1/", in: err, while: { child.isRunning })
