@@ -1037,6 +1037,11 @@ final class HybridLayer: @unchecked Sendable {
     updateSlots += n
     var v = low(d, x) + Float(n) * step[k]
     if c2c != 0 { v += step[k] * c2c * Float(Double(n).squareRoot()) * noise.next(table) }
+    // On the grid (`onGrid`), the pulse loop's snap: a climb that ends
+    // within `snapFraction` of a step below G_max is at G_max (a stuck
+    // device's partner put back at its top had landed an ulp below it,
+    // where its next pulse moved it by that ulp instead of being lost).
+    if onGrid && high(d, x) - v < step[k] * Self.snapFraction { v = high(d, x) }
     g[d][x] = min(max(v, low(d, x)), high(d, x))
     pulses += n
     repotentiations += n

@@ -1,0 +1,45 @@
+import Circuit
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// Session 75: on the grid (c2c 0), a refresh's re-potentiation ends on a
+// grid point, G_max included. G_min + states·μ rounds an ulp short of
+// G_max for the small devices (0.099999994 at 50 states, k 10), and the
+// pulse loop snaps it; the re-potentiation did not, so a stuck device's
+// partner put back at its top landed an ulp below it, where its next
+// pulse moved it by that ulp instead of being lost to the saturation pass.
+@Test(arguments: [LearningRule.hybrid, .single])
+func aRepotentiatedDeviceOnTheGridIsNeverAnUlpBelowItsTop(_ rule: LearningRule) throws {
+  var cfg = Fixture.configuration(rule: rule)
+  cfg.stuckOff = 0.3
+  cfg.c2c = 0
+  try cfg.validate()
+  let net = try HybridNetwork(configuration: cfg)
+  let data = Fixture.dataset(Fixture.train)
+  var atTop = 0, samples = 0
+  data.pixels.withUnsafeBufferPointer { px in
+    for s in 0..<600 {
+      if s == 300 && net.isHybrid { net.switchToFineTuning() }
+      net.train(px.baseAddress! + (s % data.count) * 64, label: Int(data.labels[s % data.count]))
+      samples += 1
+      for (l, layer) in net.layers.enumerated() {
+        for d in 0..<layer.g.count {
+          let snap = layer.step[d / 2] / 16
+          for x in 0..<layer.count where layer.lo[d][x] < layer.hi[d][x] {
+            let (g, hi) = (layer.g[d][x], layer.hi[d][x])
+            atTop += g == hi ? 1 : 0
+            if g < hi && hi - g < snap {
+              Issue.record("sample \(s), layer \(l), array \(d), cell \(x): \(g), \(hi - g) below its top \(hi)")
+              return
+            }
+          }
+        }
+      }
+    }
+  }
+  #expect(samples == 600)
+  #expect(atTop > 0, "no device reached its top: the case was not exercised")
+  #expect(net.layers.reduce(0) { $0 + $1.repotentiations } > 0)
+}
