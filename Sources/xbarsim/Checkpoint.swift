@@ -311,6 +311,8 @@ enum Checkpoint {
   /// a byte, in 4 and a position or count in 12), and a megabyte for the
   /// rest. 0 for float SGD, which keeps none (off-chip learning keeps the
   /// arrays it programmed, as rule lim's).
+  /// Rule lim's shorted marks (`stuck_on`) are a digit and a comma per
+  /// device (left out before session 75).
   /// A hybrid writes about 100 bytes a synapse: 784-10000-10's file was
   /// 800 MB, 784-14000-10's 1.12 GB, past what `--checkpoint-in` reads (a
   /// walkthrough, session 66).
@@ -319,7 +321,7 @@ enum Checkpoint {
     let perSynapse: Double
     if cfg.rule == .lim {
       perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.limDeviceScales ? 2 * longestNumber : 0)
-        + (cfg.endurance ? 2 * 2 * 12 : 0)
+        + (cfg.stuckOn > 0 ? 2 * 2 : 0) + (cfg.endurance ? 2 * 2 * 12 : 0)
     } else {
       let arrays = cfg.rule == .hybrid ? 4.0 : 2
       perSynapse = arrays * longestNumber + longestNumber + (cfg.measuredDevice != nil ? arrays * 12 : 0)
