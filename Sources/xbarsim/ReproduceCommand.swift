@@ -48,8 +48,9 @@ enum ReproduceCommand: CLICommand {
       --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
       12, --layers past the input layer (200 hidden, 10 output) for all but 12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
       does not vary them, --switch-threshold; both: --train-limit and --test-limit,
-      the papers' numbers being all of MNIST's, and --wires, their arrays'
-      lines being ideal) given a value other than
+      the papers' numbers being all of MNIST's, --wires, their arrays'
+      lines being ideal, and --stuck-off and --stuck-on, their devices all
+      switching) given a value other than
       the paper's makes those runs not the paper's: their label names the values
       ("hybrid, 50 states [states 20, k 5]") and they get no paper number.
 
@@ -1005,8 +1006,16 @@ enum ReproduceCommand: CLICommand {
         && row.results.allSatisfy { $0.phaseSwitchEpoch == nil && !$0.interrupted }
     }.map(\.run.label)
     if !never.isEmpty {
+      // With d2d or stuck devices the idle small devices still hold
+      // weights of their own (their G_mins' differences, pinned ones), and
+      // the single pairs draw other maps: not the same runs (a
+      // walkthrough, session 75).
+      let fixed = rows.contains { never.contains($0.run.label) && ($0.run.configuration.d2d > 0 || $0.run.configuration.stuckOff > 0 || $0.run.configuration.stuckOn > 0) }
+      let trained = fixed
+        ? "so only their big arrays trained (k and the g-states changed nothing; the small devices' d2d offsets or stuck devices only added fixed weights)"
+        : "so they trained as their single pairs (k and the g-states changed nothing)"
       notes.append(
-        "switch – in every seed: those hybrids never reached their small arrays in \(epochs) epoch(s), so they trained as their single pairs (k and the g-states changed nothing) and their Δ is not the hybrid's; give more epochs (\(never.joined(separator: "; ")))")
+        "switch – in every seed: those hybrids never reached their small arrays in \(epochs) epoch(s), \(trained) and their Δ is not the hybrid's; give more epochs (\(never.joined(separator: "; ")))")
     }
     return notes.isEmpty ? nil : notes.joined(separator: "\n")
   }

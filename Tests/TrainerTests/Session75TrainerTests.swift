@@ -43,3 +43,24 @@ func aRepotentiatedDeviceOnTheGridIsNeverAnUlpBelowItsTop(_ rule: LearningRule) 
   #expect(atTop > 0, "no device reached its top: the case was not exercised")
   #expect(net.layers.reduce(0) { $0 + $1.repotentiations } > 0)
 }
+
+// A walkthrough (session 75): `small_at_limit` and `big_at_limit` counted
+// every pair of two stuck devices as at its weight limit (W cannot move
+// either way: no range, no limit). Untrained, every healthy small device
+// is at its G_min, so the small pairs at their limit are those with
+// exactly one stuck device (at its pinned top, the partner at G_min: W
+// cannot move that way); a pair of two stuck devices is not counted.
+@Test func aPairOfTwoStuckDevicesIsNotAtItsLimit() throws {
+  var cfg = Fixture.configuration(rule: .hybrid)
+  cfg.stuckOff = 0.3
+  cfg.stuckOn = 0.3
+  try cfg.validate()
+  let net = try HybridNetwork(configuration: cfg)
+  for layer in net.layers {
+    let marks = try #require(layer.stuckDevices)
+    let one = (0..<layer.count).filter { (marks[2][$0] != 0) != (marks[3][$0] != 0) }.count
+    let both = (0..<layer.count).filter { marks[2][$0] != 0 && marks[3][$0] != 0 }.count
+    #expect(both > 0 && one > 0)
+    #expect(layer.pairsAtLimit(.small) == one, "\(layer.pairsAtLimit(.small)) counted, \(one) pairs with one stuck device, \(both) with two")
+  }
+}

@@ -479,7 +479,11 @@ final class HybridLayer: @unchecked Sendable {
 
   /// Synapses whose pair of `kind` is at its weight limit: one device at
   /// its G_max and the other at its G_min, so W cannot move further that
-  /// way (a pulse toward it is lost: a refresh would only rewrite it).
+  /// way (a pulse toward it is lost: a refresh would only rewrite it). A
+  /// pair with one stuck device has the range its other device gives it,
+  /// and counts at either end of it; a pair of two stuck devices has no
+  /// range (W cannot move either way) and is not counted (it had been,
+  /// every such pair, from the first epoch: a walkthrough, session 75).
   func pairsAtLimit(_ kind: SynapseKind) -> Int {
     let plus = 2 * kind.rawValue, minus = plus + 1
     let gp = g[plus], gm = g[minus], lp = lo[plus], hp = hi[plus], lm = lo[minus], hm = hi[minus]
@@ -487,7 +491,8 @@ final class HybridLayer: @unchecked Sendable {
     for x in 0..<count {
       let up = gp[x] >= hp[x] && gm[x] <= lm[x]
       let down = gm[x] >= hm[x] && gp[x] <= lp[x]
-      n += up || down ? 1 : 0
+      let range = lp[x] < hp[x] || lm[x] < hm[x]
+      n += (up || down) && range ? 1 : 0
     }
     return n
   }
