@@ -64,3 +64,34 @@ func aRepotentiatedDeviceOnTheGridIsNeverAnUlpBelowItsTop(_ rule: LearningRule) 
     #expect(layer.pairsAtLimit(.small) == one, "\(layer.pairsAtLimit(.small)) counted, \(one) pairs with one stuck device, \(both) with two")
   }
 }
+
+// A walkthrough (session 75): rule lim's restore named no layer, list or
+// cell ("synapse 2 has a shorted device with a scale that is not 0",
+// "the states carry a device scale 0.5"); each failure now names the
+// layer's list and the synapse, by its row and column too.
+@Test func aRefusedLimRestoreNamesTheLayerTheListAndTheCell() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [16, 8, 4]
+  cfg.nMax = 8
+  cfg.stuckOn = 0.3
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  func refusal(_ edit: (inout [LimLayerState]) -> Void) -> String {
+    var states = net.layerStates
+    edit(&states)
+    do {
+      try LimNetwork(configuration: cfg).restore(states)
+      return "taken"
+    } catch { return "\(error)" }
+  }
+  // A healthy G− of layer 1 with a scale of σ > 0.
+  let healthy = try #require(net.layerStates[1].minusShorted!.firstIndex(of: 0))
+  let scale = refusal { $0[1].minusScales[healthy] = 0.5 }
+  #expect(scale.contains("layers[1].minus_scales: synapse \(healthy) (row \(healthy / 4), column \(healthy % 4)) has a device scale 0.5"), "\(scale)")
+  // A shorted G+ of layer 0 with scale 1.
+  let shorted = try #require(net.layerStates[0].plusShorted!.firstIndex(of: 1))
+  let short = refusal { $0[0].plusScales[shorted] = 1 }
+  #expect(short.contains("layers[0].plus_shorted: synapse \(shorted) (row \(shorted / 8), column \(shorted % 8)) has a shorted device whose scale (plus_scales) is 1.0"), "\(short)")
+  let state = refusal { $0[1].minusStates[3] = 9 }
+  #expect(state.contains("layers[1].minus_states: synapse 3 (row 0, column 3) has a device state 9, beyond n_max 8"), "\(state)")
+}

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Trainer
+@testable import Trainer
 import _TestSupport
 
 @testable import xbarsim
@@ -41,4 +41,23 @@ import _TestSupport
   #expect(Checkpoint.largestBytes(shorted) - Checkpoint.largestBytes(open) >= Double(marks), "\(marks) bytes of marks")
   let size = Double(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as! Int)
   #expect(size - 20_000 < Checkpoint.largestBytes(shorted) - 1e6)
+}
+
+/// A hybrid row that never switched trained as its single pair only
+/// without d2d and stuck devices: with them its idle small devices still
+/// add weights of their own (a walkthrough, session 75: the note said
+/// "trained as their single pairs" beside a stuck_off run 0.6 points from
+/// its single pair's).
+@Test func theNeverSwitchedNoteSaysWhatIdleSmallDevicesAdd() {
+  let never = TrainingResult()
+  for (edit, same) in [({ (_: inout TrainingConfiguration) in }, true), ({ $0.stuckOff = 0.3 }, false), ({ $0.stuckOn = 0.1 }, false), ({ $0.d2d = 0.3 }, false)] {
+    var cfg = TrainingConfiguration()
+    cfg.rule = .hybrid
+    cfg.epochs = 1
+    edit(&cfg)
+    let run = ReproductionRun(figure: 4, label: "hybrid, 50 states", configuration: cfg, paper: nil)
+    let note = ReproduceCommand.unswitchedNote([ReproduceCommand.Row(run: run, final: true, results: [never])], epochs: 1) ?? ""
+    #expect(note.contains("so they trained as their single pairs") == same, "\(note)")
+    #expect(note.contains("the small devices' d2d offsets or stuck devices only added fixed weights") != same, "\(note)")
+  }
 }

@@ -98,15 +98,27 @@ extension LimNetwork {
     // Every layer is checked before anything is written: a bad later
     // layer had left the earlier ones restored (a network half the
     // checkpoint's, half its own, for a library caller that goes on).
-    for (layer, s) in zip(layers, states) {
+    // Each failure names the layer, the list and the synapse (a
+    // walkthrough, session 75: "synapse 2 has a shorted device…" had named
+    // neither layer nor list).
+    for (l, (layer, s)) in zip(layers, states).enumerated() {
       let mn = layer.rows * layer.columns
+      /// The first value of `plus`, then of `minus` (the checkpoint's
+      /// lists `plus_NAME` and `minus_NAME`), that is `bad`: its list's
+      /// name, its synapse and the value.
+      func first<T>(_ name: String, _ plus: [T], _ minus: [T], _ bad: (T) -> Bool) -> (list: String, k: Int, value: T)? {
+        if let k = plus.firstIndex(where: bad) { return ("layers[\(l)].plus_\(name)", k, plus[k]) }
+        if let k = minus.firstIndex(where: bad) { return ("layers[\(l)].minus_\(name)", k, minus[k]) }
+        return nil
+      }
+      func cell(_ k: Int) -> String { "synapse \(k) (row \(k / layer.columns), column \(k % layer.columns))" }
       guard [s.plusStates.count, s.minusStates.count, s.plusConductances.count, s.minusConductances.count,
         s.plusScales.count, s.minusScales.count].allSatisfy({ $0 == mn })
       else {
         throw ConfigurationError(field: "layers", "a \(layer.rows)×\(layer.columns) layer's states have the wrong length")
       }
-      if let bad = (s.plusStates + s.minusStates).first(where: { Int($0) > layer.nMax }) {
-        throw ConfigurationError(field: "nmax", "a device state \(bad) exceeds n_max \(layer.nMax)")
+      if let bad = first("states", s.plusStates, s.minusStates, { v in Int(v) > layer.nMax }) {
+        throw ConfigurationError(field: "nmax", "\(bad.list): \(cell(bad.k)) has a device state \(bad.value), beyond n_max \(layer.nMax)")
       }
       // Without variation every kernel takes X = 1 (the scales are not
       // read): scales of another value belong to a network with σ > 0.
@@ -114,10 +126,10 @@ extension LimNetwork {
       // for a stuck device (session 72's review: any scale had loaded).
       let stuck = configuration.stuckOff > 0 || configuration.stuckOn > 0
       if configuration.sigma == 0,
-        let bad = (s.plusScales + s.minusScales).first(where: { $0 != 1 && !($0 == 0 && stuck) })
+        let bad = first("scales", s.plusScales, s.minusScales, { v in v != 1 && !(v == 0 && stuck) })
       {
         let allowed = stuck ? "every scale 1, or 0 for a stuck device (stuck_off, stuck_on)" : "every scale 1"
-        throw ConfigurationError(field: "sigma", "the states carry a device scale \(bad), but sigma is 0 (\(allowed))")
+        throw ConfigurationError(field: "sigma", "\(bad.list): \(cell(bad.k)) has a device scale \(bad.value), but sigma is 0 (\(allowed))")
       }
       // Shorted devices (`stuck_on`): the states' own list, each 0 or 1,
       // a shorted device's scale 0 (its G(n_max) stands beside its curve).
@@ -125,11 +137,14 @@ extension LimNetwork {
         guard let p = s.plusShorted, let m = s.minusShorted, p.count == mn, m.count == mn else {
           throw ConfigurationError(field: "stuck_on", "the states list no shorted devices (of \(mn) synapses), but stuck_on is \(ConfigurationError.shown(configuration.stuckOn))")
         }
-        if let bad = (p + m).first(where: { $0 != 0 && $0 != 1 }) {
-          throw ConfigurationError(field: "stuck_on", "a shorted device's mark is \(bad), not 0 or 1")
+        if let bad = first("shorted", p, m, { v in v != 0 && v != 1 }) {
+          throw ConfigurationError(field: "stuck_on", "\(bad.list): \(cell(bad.k)) has the mark \(bad.value), not 0 or 1")
         }
         if let k = (0..<mn).first(where: { (p[$0] != 0 && s.plusScales[$0] != 0) || (m[$0] != 0 && s.minusScales[$0] != 0) }) {
-          throw ConfigurationError(field: "stuck_on", "synapse \(k) has a shorted device with a scale that is not 0")
+          let side = p[k] != 0 && s.plusScales[k] != 0 ? "plus" : "minus"
+          let scale = side == "plus" ? s.plusScales[k] : s.minusScales[k]
+          throw ConfigurationError(
+            field: "stuck_on", "layers[\(l)].\(side)_shorted: \(cell(k)) has a shorted device whose scale (\(side)_scales) is \(scale), not 0")
         }
         // With σ 0 and stuck_off 0 a scale 0 is a shorted device's: an
         // unmarked one would be open, which stuck_on alone never draws
@@ -137,7 +152,9 @@ extension LimNetwork {
         if configuration.sigma == 0, configuration.stuckOff == 0,
           let k = (0..<mn).first(where: { (p[$0] == 0 && s.plusScales[$0] == 0) || (m[$0] == 0 && s.minusScales[$0] == 0) })
         {
-          throw ConfigurationError(field: "stuck_off", "synapse \(k) has a device of scale 0 that is not shorted (open), but stuck_off is 0")
+          let side = p[k] == 0 && s.plusScales[k] == 0 ? "plus" : "minus"
+          throw ConfigurationError(
+            field: "stuck_off", "layers[\(l)].\(side)_scales: \(cell(k)) has a device of scale 0 that is not shorted (open), but stuck_off is 0")
         }
       } else if s.plusShorted != nil || s.minusShorted != nil {
         throw ConfigurationError(field: "stuck_on", "the states list shorted devices, but stuck_on is 0")
