@@ -2239,7 +2239,7 @@ enum TrainCommand: CLICommand {
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
-    "write_drop",
+    "write_drop", "stuck_devices",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -2308,6 +2308,16 @@ enum TrainCommand: CLICommand {
     // Float SGD has no devices; an off-chip run solves no training read
     // (its evaluations go through the transfer matrices).
     if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
+    // With stuck devices: how many each layer has, and over all layers.
+    if let layers = r.stuckDevices {
+      func object(_ c: StuckCount) -> String { "{\"open\": \(c.open), \"shorted\": \(c.shorted), \"devices\": \(c.devices)}" }
+      let all = layers.reduce(StuckCount(open: 0, shorted: 0, devices: 0)) {
+        StuckCount(open: $0.open + $1.open, shorted: $0.shorted + $1.shorted, devices: $0.devices + $1.devices)
+      }
+      json.addRaw(
+        "stuck_devices",
+        "{\"open\": \(all.open), \"shorted\": \(all.shorted), \"devices\": \(all.devices), \"layers\": [" + layers.map(object).joined(separator: ", ") + "]}")
+    }
     // With resistive lines and line_capacitance: the slowest line's far
     // cell at read_time (the note's figures, kept with the results).
     // (`settling`: the caller's, already worked; nil: work it here.)

@@ -81,6 +81,8 @@ private func header(_ url: URL) throws -> [String] {
     ("float", net + ["--rule", "float"]),
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
+    // (Stuck devices: stuck_devices.)
+    ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1"]),
     // (And its lines' settling: line_settling.)
     ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--line-capacitance", "1e-16"]),
     // (Writes through the lines: write_drop.)

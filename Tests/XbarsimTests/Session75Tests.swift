@@ -61,3 +61,55 @@ import _TestSupport
     #expect(note.contains("the small devices' d2d offsets or stuck devices only added fixed weights") != same, "\(note)")
   }
 }
+
+/// With stuck devices the summary says how many there are (a walkthrough,
+/// session 75: a researcher had to count them from a checkpoint's scales
+/// and marks): `stuck_devices`, over all layers and per layer. Rule lim's
+/// counts are the checkpoint's own lists' (scale 0 not shorted: open;
+/// marked: shorted); a hybrid has four devices a synapse; a run without
+/// stuck devices writes no key; and the summary runs again as a config.
+@Test func theSummaryCountsTheStuckDevices() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s75-stuck-count", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let synapses = 65 * 40 + 41 * 10
+  func run(_ name: String, _ extra: [String]) throws -> [String: Any] {
+    let summary = root.appendingPathComponent("\(name).json")
+    let r = try runXbarsim(
+      ["train", "--data", data.path, "--layers", "64,40,10", "--evals-per-epoch", "1", "--quiet", "--summary", summary.path] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summary)) as? [String: Any])
+  }
+  func counts(_ o: Any?) throws -> (open: Int, shorted: Int, devices: Int) {
+    let d = try #require(o as? [String: Any])
+    return (try #require(d["open"] as? Int), try #require(d["shorted"] as? Int), try #require(d["devices"] as? Int))
+  }
+  let checkpoint = root.appendingPathComponent("ck.json")
+  let lim = try run("lim", ["--stuck-off", "0.2", "--stuck-on", "0.1", "--checkpoint-out", checkpoint.path])
+  let all = try #require(lim["stuck_devices"] as? [String: Any])
+  let total = try counts(all)
+  let layers = try (try #require(all["layers"] as? [Any])).map(counts)
+  #expect(total.devices == 2 * synapses && layers.map(\.devices) == [2 * 65 * 40, 2 * 41 * 10])
+  #expect(layers.reduce(0) { $0 + $1.open } == total.open && layers.reduce(0) { $0 + $1.shorted } == total.shorted)
+  // The checkpoint's own lists.
+  let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any])
+  var open = 0, shorted = 0
+  for layer in try #require(saved["layers"] as? [[String: Any]]) {
+    for side in ["plus", "minus"] {
+      let scales = try #require(layer["\(side)_scales"] as? [Double]), marks = try #require(layer["\(side)_shorted"] as? [Int])
+      shorted += marks.filter { $0 == 1 }.count
+      open += zip(scales, marks).filter { $0.0 == 0 && $0.1 == 0 }.count
+    }
+  }
+  #expect(total.open == open && total.shorted == shorted, "\(total), the checkpoint's \(open) open, \(shorted) shorted")
+  for (n, f) in [(total.open, 0.2), (total.shorted, 0.1)] {
+    let mean = Double(total.devices) * f, sd = (mean * (1 - f)).squareRoot()
+    #expect(abs(Double(n) - mean) < 4 * sd, "\(n) of \(total.devices), mean \(mean)")
+  }
+  let hybrid = try counts((try run("hybrid", ["--rule", "hybrid", "--stuck-on", "0.25"])["stuck_devices"] as? [String: Any]))
+  #expect(hybrid.devices == 4 * synapses && hybrid.open == 0 && hybrid.shorted > 0)
+  let offChip = try counts((try run("off", ["--learning", "off-chip", "--stuck-off", "0.3"])["stuck_devices"] as? [String: Any]))
+  #expect(offChip.devices == 2 * synapses && offChip.open > 0 && offChip.shorted == 0)
+  #expect(try run("none", [])["stuck_devices"] == nil)
+  let again = try runXbarsim(["train", "--data", data.path, "--config", root.appendingPathComponent("lim.json").path, "--quiet"])
+  #expect(again.status == 0, "\(again.stderr)")
+}

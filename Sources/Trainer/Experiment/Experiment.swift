@@ -98,6 +98,22 @@ public struct EpochRecord: Sendable {
   }
 }
 
+/// One layer's stuck devices: `open` (0 S; rule lim: every device of
+/// scale 0 that is not shorted, with σ and `negative_scale dead` a dead
+/// draw too, which conducts nothing either), `shorted` (at G_max) and
+/// all its `devices` (two a synapse, four for rule hybrid).
+public struct StuckCount: Sendable, Equatable {
+  public var open: Int
+  public var shorted: Int
+  public var devices: Int
+
+  public init(open: Int, shorted: Int, devices: Int) {
+    self.open = open
+    self.shorted = shorted
+    self.devices = devices
+  }
+}
+
 /// What a training run measured.
 public struct TrainingResult: Sendable {
   /// One record per finished epoch.
@@ -160,6 +176,11 @@ public struct TrainingResult: Sendable {
   /// lines the IR drop of each mesh grows with its own total conductance,
   /// not with G+ − G−, so this common-mode level matters.
   public var meanConductance: Double = 0
+  /// With `stuck_off` or `stuck_on` (rules lim, on chip or the arrays of an
+  /// off-chip transfer, hybrid and single): per layer, its devices stuck
+  /// open and shorted at the run's end, as drawn (or as a checkpoint kept
+  /// them); nil otherwise.
+  public var stuckDevices: [StuckCount]? = nil
   /// With an ADC (`adc_bits` > 0; rules lim, hybrid and single): per
   /// layer, the share of its test-set sums that the ADC clipped
   /// (|s| beyond `adc_range`) at the last evaluation; nil without one.
@@ -993,6 +1014,9 @@ public final class Experiment {
       result.meanConductance = sum / Double(max(1, count))
     }
     result.writeLines = lim?.writeLineStatistics ?? hybrid?.writeLineStatistics
+    if configuration.stuckOff > 0 || configuration.stuckOn > 0 {
+      result.stuckDevices = (lim ?? target)?.layers.map(\.stuckCount) ?? hybrid?.layers.map(\.stuckCount)
+    }
     for layer in lim?.layers ?? [] {
       result.solverIterations += layer.reader?.iterations ?? 0
       result.solverSolves += layer.reader?.solves ?? 0

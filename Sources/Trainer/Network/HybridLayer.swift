@@ -75,6 +75,19 @@ final class HybridLayer: @unchecked Sendable {
   /// Stuck devices (`stuck_off`, `stuck_on`), per device array as `g`: 1
   /// open, 2 shorted, 0 neither; nil without stuck devices.
   let stuckDevices: [UnsafeMutablePointer<UInt8>]?
+
+  /// The devices stuck open (mark 1) and shorted (mark 2), of all
+  /// `g.count`·`count`.
+  var stuckCount: StuckCount {
+    var open = 0, shorted = 0
+    for marks in stuckDevices ?? [] {
+      for x in 0..<count {
+        open += marks[x] == 1 ? 1 : 0
+        shorted += marks[x] == 2 ? 1 : 0
+      }
+    }
+    return StuckCount(open: open, shorted: shorted, devices: g.count * count)
+  }
   /// The stuck devices' stream of layer l: `stuckStream | l` ("HYBSTK").
   static let stuckStream: UInt64 = 0x4859_4253_544B_0000
   /// Whether the bounds differ per device (d2d > 0); otherwise every

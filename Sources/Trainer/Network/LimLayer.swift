@@ -73,6 +73,19 @@ final class LimLayer {
   /// they are written without it, as exact cancellation gives.
   let onp: UnsafeMutablePointer<Float>, onm: UnsafeMutablePointer<Float>
   let hasShorted: Bool
+
+  /// The devices stuck open (scale 0, not shorted) and shorted, of all
+  /// 2·rows·columns.
+  var stuckCount: StuckCount {
+    let mn = rows * columns
+    var open = 0, shorted = 0
+    for k in 0..<mn {
+      let sp = hasShorted && onp[k] != 0, sm = hasShorted && onm[k] != 0
+      shorted += (sp ? 1 : 0) + (sm ? 1 : 0)
+      open += (xp[k] == 0 && !sp ? 1 : 0) + (xm[k] == 0 && !sm ? 1 : 0)
+    }
+    return StuckCount(open: open, shorted: shorted, devices: 2 * mn)
+  }
   /// G(n_max) in siemens: a shorted device's conductance, and what each
   /// of its pulses and resets dissipates.
   let shortedG: Double
