@@ -378,8 +378,18 @@ struct SVGLinePlot {
       }
       words.append(rest)
     }
-    for word in words {
+    for (i, word) in words.enumerated() {
       if !line.isEmpty && line.count + 1 + word.count > limit {
+        // A value stays with its key ("stuck_on 0.2", "β 2"): a number
+        // that would begin the next line takes the word before it along
+        // when that word names it (is not a number) and is not the line's
+        // only one (a walkthrough, session 75: a title had ended in
+        // "stuck_on").
+        if i > 0, Self.isNumber(word), !Self.isNumber(words[i - 1]), let cut = line.lastIndex(of: " ") {
+          lines.append(String(line[..<cut]))
+          line = String(words[i - 1]) + " " + word
+          continue
+        }
         lines.append(line)
         line = String(word)
       } else {
@@ -388,6 +398,13 @@ struct SVGLinePlot {
     }
     if !line.isEmpty || lines.isEmpty { lines.append(line) }
     return lines
+  }
+
+  /// A word that reads as a value: it begins with a digit, or a sign or
+  /// point and a digit (`64`, `0.2`, `-1`, `.5`, `1e-3`, `2%`).
+  static func isNumber(_ word: Substring) -> Bool {
+    let rest = word.drop { $0 == "-" || $0 == "+" || $0 == "." }
+    return rest.first?.isASCII == true && rest.first?.isNumber == true
   }
 
   /// Nice tick values covering [lo, hi], and the axis range they span

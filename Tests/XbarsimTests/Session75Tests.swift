@@ -113,3 +113,15 @@ import _TestSupport
   let again = try runXbarsim(["train", "--data", data.path, "--config", root.appendingPathComponent("lim.json").path, "--quiet"])
   #expect(again.status == 0, "\(again.stderr)")
 }
+
+/// A plot's title keeps a value with its key when it wraps (a walkthrough,
+/// session 75: accuracy.svg's title had ended in "stuck_on", its 0.2 on
+/// the next line); a number after a number, or after the line's only
+/// word, breaks as before.
+@Test func aWrappedTitleKeepsAValueWithItsKey() {
+  #expect(SVGLinePlot.wrapped("σ 0 stuck_off 0.2 stuck_on 0.2", limit: 24) == ["σ 0 stuck_off 0.2", "stuck_on 0.2"])
+  #expect(SVGLinePlot.wrapped("nmax 64 beta 2", limit: 10) == ["nmax 64", "beta 2"])
+  #expect(SVGLinePlot.wrapped("a 1 2 3 4 5", limit: 5) == ["a 1 2", "3 4 5"])
+  #expect(SVGLinePlot.wrapped("layers 784-200-10", limit: 10) == ["layers", "784-200-10"])
+  #expect(SVGLinePlot.wrapped("abcdefghijklmnopqrstuvwxy z") == ["abcdefghijklmnopqrstuvwxy", "z"])
+}
