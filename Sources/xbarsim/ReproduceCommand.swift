@@ -1001,16 +1001,17 @@ enum ReproduceCommand: CLICommand {
     if !last.isEmpty {
       notes.append("switch \(epochs) (the last epoch): no fine-tuning epoch ran in that seed's run (\(last.joined(separator: "; ")))")
     }
-    let never = rows.filter { row in
+    let neverRows = rows.filter { row in
       row.run.configuration.rule == .hybrid && !row.results.isEmpty
         && row.results.allSatisfy { $0.phaseSwitchEpoch == nil && !$0.interrupted }
-    }.map(\.run.label)
+    }
+    let never = neverRows.map(\.run.label)
     if !never.isEmpty {
       // With d2d or stuck devices the idle small devices still hold
       // weights of their own (their G_mins' differences, pinned ones), and
       // the single pairs draw other maps: not the same runs (a
       // walkthrough, session 75).
-      let fixed = rows.contains { never.contains($0.run.label) && ($0.run.configuration.d2d > 0 || $0.run.configuration.stuckOff > 0 || $0.run.configuration.stuckOn > 0) }
+      let fixed = neverRows.map(\.run.configuration).contains { $0.d2d > 0 || $0.stuckOff > 0 || $0.stuckOn > 0 }
       let trained = fixed
         ? "so only their big arrays trained (k and the g-states changed nothing; the small devices' d2d offsets or stuck devices only added fixed weights)"
         : "so they trained as their single pairs (k and the g-states changed nothing)"

@@ -2310,13 +2310,17 @@ enum TrainCommand: CLICommand {
     if cfg.rule == .float { json.addRaw("mean_conductance", "null") } else { json.add("mean_conductance", r.meanConductance) }
     // With stuck devices: how many each layer has, and over all layers.
     if let layers = r.stuckDevices {
-      func object(_ c: StuckCount) -> String { "{\"open\": \(c.open), \"shorted\": \(c.shorted), \"devices\": \(c.devices)}" }
-      let all = layers.reduce(StuckCount(open: 0, shorted: 0, devices: 0)) {
-        StuckCount(open: $0.open + $1.open, shorted: $0.shorted + $1.shorted, devices: $0.devices + $1.devices)
+      func object(_ c: StuckCount, layers: [StuckCount]? = nil) -> String {
+        var o = JSONWriter()
+        o.add("open", c.open)
+        o.add("shorted", c.shorted)
+        o.add("devices", c.devices)
+        if let layers { o.addRaw("layers", "[" + layers.map { object($0) }.joined(separator: ", ") + "]") }
+        return o.finishedOnOneLine()
       }
-      json.addRaw(
-        "stuck_devices",
-        "{\"open\": \(all.open), \"shorted\": \(all.shorted), \"devices\": \(all.devices), \"layers\": [" + layers.map(object).joined(separator: ", ") + "]}")
+      let all = StuckCount(
+        open: layers.reduce(0) { $0 + $1.open }, shorted: layers.reduce(0) { $0 + $1.shorted }, devices: layers.reduce(0) { $0 + $1.devices })
+      json.addRaw("stuck_devices", object(all, layers: layers))
     }
     // With resistive lines and line_capacitance: the slowest line's far
     // cell at read_time (the note's figures, kept with the results).
