@@ -30,7 +30,7 @@ enum Checkpoint {
   /// stuck at 0 S or at G_max, saved as scales X = 0, the shorted ones
   /// also as `plus_shorted`/`minus_shorted` marks; a configuration holds
   /// them only when not 0).
-  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off", "stuck_on"]
+  static let stateKeys = ["method", "device_csv", "nmax", "beta_p", "beta_d", "gmin_ratio", "sigma", "sigma_c2c", "b_margin", "stuck_off", "stuck_on", "stuck_map"]
 
   /// The keys that give a hybrid (or single-pair) checkpoint's devices
   /// their meaning; with d2d > 0 also `seed`, which draws each device's
@@ -39,7 +39,7 @@ enum Checkpoint {
   /// configuration holds them only when not 0), so with either > 0 the
   /// seed too; their conductances in the checkpoint must be the pinned
   /// ones (`HybridNetwork.restore` checks each against its range).
-  static let hybridStateKeys = ["rule", "device_csv", "states", "small_states", "k", "gmin_ratio", "d2d", "stuck_off", "stuck_on"]
+  static let hybridStateKeys = ["rule", "device_csv", "states", "small_states", "k", "gmin_ratio", "d2d", "stuck_off", "stuck_on", "stuck_map"]
   static func hybridStateKeys(for cfg: TrainingConfiguration) -> [String] {
     hybridStateKeys + (cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0 ? ["seed"] : [])
   }
@@ -96,6 +96,11 @@ enum Checkpoint {
       // c took measured devices have none).
       let depression = m.depression.isEmpty ? "" : ", \"depression\": \(list(m.depression) { "\($0)" })"
       text += "  \"device\": {\"path\": \(JSONWriter.string(m.path)), \"gmax\": \(m.gMax), \"curve\": \(list(m.curve) { "\($0)" })\(depression)},\n"
+    }
+    if let map = cfg.stuckMap {
+      // The map's records as read (their canonical text), so that the
+      // checkpoint loads without its file, and only into the same map.
+      text += "  \"stuck_map\": {\"path\": \(JSONWriter.string(map.path)), \"records\": \(list(map.entries) { JSONWriter.string($0.text) })},\n"
     }
     if let phase { text += "  \"phase\": \"\(phase.rawValue)\",\n" }
     return text
@@ -321,13 +326,14 @@ enum Checkpoint {
     let perSynapse: Double
     if cfg.rule == .lim {
       perSynapse = (cfg.limConductanceStates ? 2 * longestNumber : 2 * 4) + (cfg.limDeviceScales ? 2 * longestNumber : 0)
-        + (cfg.stuckOn > 0 ? 2 * 2 : 0) + (cfg.endurance ? 2 * 2 * 12 : 0)
+        + (cfg.hasShortedDevices ? 2 * 2 : 0) + (cfg.endurance ? 2 * 2 * 12 : 0)
     } else {
       let arrays = cfg.rule == .hybrid ? 4.0 : 2
       perSynapse = arrays * longestNumber + longestNumber + (cfg.measuredDevice != nil ? arrays * 12 : 0)
         + (cfg.endurance ? 2 * arrays * 12 : 0)
     }
-    return perSynapse * Double(cfg.synapseCount) + 1e6
+    // A stuck map's copy: a record's canonical text is at most 44 bytes.
+    return perSynapse * Double(cfg.synapseCount) + 1e6 + 48 * Double(cfg.stuckMap?.entries.count ?? 0)
   }
 
   /// The bytes a save holds besides the network: one layer's states, copied
@@ -411,7 +417,7 @@ enum Checkpoint {
   /// Every top-level key a checkpoint holds.
   static let topKeys: Set<String> = [
     "format", "version", "xbarsim", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
-    "run_end_images", "train_checksum", "run", "configuration", "device", "phase", "encoder_streams", "layers", "endurance",
+    "run_end_images", "train_checksum", "run", "configuration", "device", "stuck_map", "phase", "encoder_streams", "layers", "endurance",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -434,7 +440,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, xbarsim, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, phase, encoder_streams, layers and endurance)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, xbarsim, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, stuck_map, phase, encoder_streams, layers and endurance)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     var build: String? = nil
@@ -515,6 +521,7 @@ enum Checkpoint {
     // from its file, which may have changed or gone.
     guard case .object(var keyValues, let keyNames) = configuration else { throw fail("'configuration' must be an object") }
     let devicePath = keyValues.removeValue(forKey: "device_csv") ?? keyValues.removeValue(forKey: "device-csv")
+    let mapPath = keyValues.removeValue(forKey: "stuck_map") ?? keyValues.removeValue(forKey: "stuck-map")
     try TrainCommand.setKeys(
       from: .object(keyValues, keys: keyNames.filter { keyValues[$0] != nil }), in: path, into: &cfg)
     switch (devicePath, root["device"]) {
@@ -547,6 +554,26 @@ enum Checkpoint {
     default:
       throw fail("configuration's device_csv and 'device' (the measured curve) must come together, naming the same file")
     }
+    // A stuck map likewise comes from the checkpoint's copy (`stuck_map`).
+    switch (mapPath, root["stuck_map"]) {
+    case (nil, nil), (.string("")?, nil): break
+    case (.string(let file)?, .object(let m, _)?) where m["path"] == .string(file):
+      guard case .array(let records)? = m["records"], Set(m.keys) == ["path", "records"] else {
+        throw fail("'stuck_map' must hold path and records (a list of its records' text)")
+      }
+      let lines = try records.map {
+        guard case .string(let t) = $0 else { throw fail("'stuck_map': records holds \($0.brief), not a record's text") }
+        return t
+      }
+      do {
+        let map = try StuckMap.parse(([StuckMap.header] + lines).joined(separator: "\n"), path: file)
+        cfg.restoreStuckMap(StuckMap(path: file, entries: map.entries))
+      } catch let e as ConfigurationError {
+        throw fail("'stuck_map': \(e.message)")
+      }
+    default:
+      throw fail("configuration's stuck_map and 'stuck_map' (its records) must come together, naming the same file")
+    }
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
     if cfg.d2d > 0 && cfg.rule.isFiniteState && !given.contains("seed") {
       throw fail("configuration: 'seed' is missing (with d2d it draws each device's range)")
@@ -568,7 +595,7 @@ enum Checkpoint {
     // What the method and σ say the file must hold, and the ranges.
     let deviceKeys = cfg.limConductanceStates ? ["plus_conductances", "minus_conductances"] : ["plus_states", "minus_states"]
     let scaleKeys = cfg.limDeviceScales ? ["plus_scales", "minus_scales"] : []
-    let shortedKeys = cfg.stuckOn > 0 ? ["plus_shorted", "minus_shorted"] : []
+    let shortedKeys = cfg.hasShortedDevices ? ["plus_shorted", "minus_shorted"] : []
     var states: [LimLayerState] = []
     for (l, layer) in layers.enumerated() {
       func int(_ k: String) throws -> Int { try layerInteger(layer, k, l, fail) }
@@ -576,7 +603,7 @@ enum Checkpoint {
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys + shortedKeys
         + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
-        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.stuckMap != nil ? ", stuck_map\(cfg.hasShortedDevices ? " with shorted devices" : "")" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")
@@ -759,9 +786,18 @@ enum Checkpoint {
     // points are (`checkDevice`, on loading): the same points in siemens
     // and in µS had been refused by their paths (a walkthrough, session 63).
     func sameDeviceFile(_ k: String) -> Bool { k == "device_csv" && !saved.deviceCSV.isEmpty && !cfg.deviceCSV.isEmpty }
+    // A stuck map is the checkpoint's if it names the same devices, from
+    // whatever file; one that names others is told as such.
+    if saved.stuckMap?.entries != cfg.stuckMap?.entries {
+      let (a, b) = (saved.stuckMap, cfg.stuckMap)
+      func shown(_ m: StuckMap?) -> String { m.map { "\($0.path) (\($0.entries.count) records)" } ?? "(none)" }
+      let changed = a != nil && b != nil && a!.path == b!.path ? " (the file changed since)" : ""
+      return ("stuck_map", "the checkpoint has stuck_map \(shown(a)), the requested network \(shown(b))\(changed)")
+    }
+    func sameMap(_ k: String) -> Bool { k == "stuck_map" }
     if checkpoint.hybrid != nil {
       let savedValues = Dictionary(uniqueKeysWithValues: saved.keyValues), values = Dictionary(uniqueKeysWithValues: cfg.keyValues)
-      if let k = hybridStateKeys(for: saved).first(where: { savedValues[$0] != values[$0] && !sameDeviceFile($0) }) {
+      if let k = hybridStateKeys(for: saved).first(where: { savedValues[$0] != values[$0] && !sameDeviceFile($0) && !sameMap($0) }) {
         return differs(k, savedValues, values, note: k == "seed" ? " (with d2d or stuck devices the seed draws each device's range)" : "")
       }
       return nil
@@ -775,7 +811,7 @@ enum Checkpoint {
     // unidirectional device (methods a and b): the states are converted
     // (`LimNetwork.converting`). Method c's device is bidirectional:
     // another device.
-    for k in stateKeys where savedValues[k] != values[k] && k != "sigma_c2c" && k != "b_margin" && !sameDeviceFile(k) {
+    for k in stateKeys where savedValues[k] != values[k] && k != "sigma_c2c" && k != "b_margin" && !sameDeviceFile(k) && !sameMap(k) {
       if k == "method" && saved.method != .c && cfg.method != .c { continue }
       return differs(k, savedValues, values)
     }

@@ -820,6 +820,7 @@ enum ReproduceCommand: CLICommand {
         j.add("sigma", c.sigma)
         if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
         if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
+        if let m = c.stuckMap { j.add("stuck_map", m.path) }
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)
@@ -957,6 +958,7 @@ enum ReproduceCommand: CLICommand {
       j.add("d2d", c.d2d)
       if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
       if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
+      if let m = c.stuckMap { j.add("stuck_map", m.path) }
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
       j.add("loss", c.loss.rawValue)
       if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }
@@ -1011,7 +1013,7 @@ enum ReproduceCommand: CLICommand {
       // weights of their own (their G_mins' differences, pinned ones), and
       // the single pairs draw other maps: not the same runs (a
       // walkthrough, session 75).
-      let fixed = neverRows.map(\.run.configuration).contains { $0.d2d > 0 || $0.stuckOff > 0 || $0.stuckOn > 0 }
+      let fixed = neverRows.map(\.run.configuration).contains { $0.d2d > 0 || $0.hasStuckDevices }
       let trained = fixed
         ? "so only their big arrays trained (k and the g-states changed nothing; the small devices' d2d offsets or stuck devices only added fixed weights)"
         : "so they trained as their single pairs (k and the g-states changed nothing)"

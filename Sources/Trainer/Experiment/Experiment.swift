@@ -1014,7 +1014,7 @@ public final class Experiment {
       result.meanConductance = sum / Double(max(1, count))
     }
     result.writeLines = lim?.writeLineStatistics ?? hybrid?.writeLineStatistics
-    if configuration.stuckOff > 0 || configuration.stuckOn > 0 {
+    if configuration.hasStuckDevices {
       result.stuckDevices = (lim ?? target)?.layers.map(\.stuckCount) ?? hybrid?.layers.map(\.stuckCount)
     }
     for layer in lim?.layers ?? [] {

@@ -135,7 +135,7 @@ public enum LimReproduction {
   /// `stuck_on`; session 72's review: a run with stuck devices was
   /// compared).
   public static let setting = [
-    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "stuck_off", "stuck_on",
+    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "stuck_off", "stuck_on", "stuck_map",
     "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit", "layers", "wires",
   ]
 
@@ -295,7 +295,7 @@ public enum ChoiReproduction {
   /// (session 65, as Lim's). And its devices that all switch
   /// (`stuck_off`, `stuck_on`, as Lim's: session 73).
   public static let setting = [
-    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "stuck_off", "stuck_on", "lr", "batch", "encoding",
+    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "stuck_off", "stuck_on", "stuck_map", "lr", "batch", "encoding",
     "switch_threshold", "train_limit", "test_limit", "wires",
   ]
 

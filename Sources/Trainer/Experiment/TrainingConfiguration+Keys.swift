@@ -27,6 +27,7 @@ extension TrainingConfiguration {
     ("b_margin", "<m>", "Rule lim, method b: G−'s re-potentiation at G_max stops once the next pulse's nominal step ΔG would bring W within m·ΔG above its old value, while G+ − (G− + ΔG) > W + m·ΔG, in [0, 1) (default 0: the paper's loop, whose last comparison is an exact tie that any sigma_c2c breaks; 0.5 makes it robust). With m > 0 the devices are held as conductances, as with sigma_c2c."),
     ("stuck_off", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at 0 S (open, a failed forming) for the whole run, each of every layer's G+ and G− independently, from a seeded stream of its own (the other draws are those of 0): pulses and resets move a stuck device's state, as its controller does not know, but not its conductance; off-chip, the programmed arrays' devices. Rules hybrid and single: each of G+, G− (and g+, g−) independently, its conductance pinned at 0 S; a pulse finds it at its top, so the saturation pass handles it as any saturated device, its pulses and resets booked at 0 S (default 0)."),
     ("stuck_on", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at G_max (shorted, a filament no reset dissolves) for the whole run, drawn with stuck_off from one uniform per device (stuck_off + stuck_on ≤ 1; the other draws are those of 0): a shorted device conducts the curve's G_max, G(n_max), without its scale X, while pulses and resets move its state, as its controller does not know; its pulses and resets dissipate at G(n_max); off-chip, the programmed arrays' devices. Rules hybrid and single: pinned at its kind's G_max (the big kind's, or the small kind's G_max/k), its pulses and resets booked there (default 0)."),
+    ("stuck_map", "<file.csv>", "Rules lim, hybrid and single: stuck devices named by a CSV file, laid over those stuck_off and stuck_on draw (a device it names is stuck as its last record says): a header naming the columns layer,row,column,kind,polarity,state (kind optional: big), then a record per device or group; layer from 0, row 0…inputs (inputs: the bias row), column 0…outputs−1, each a number, a range a-b or *; kind big, small (rule hybrid's g±) or *; polarity plus, minus or *; state open (0 S) or shorted (G_max), as stuck_off and stuck_on model them; # lines are comments (default: none)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -98,7 +99,7 @@ extension TrainingConfiguration {
     // (`--layers "784, 200, 10"`): `--epochs " 3"` had been refused where
     // `--layers " 784,10"` ran (a numeric fuzz, session 69). A path is
     // taken as written.
-    let value = key == "device_csv" ? given : given.trimmingCharacters(in: .whitespaces)
+    let value = key == "device_csv" || key == "stuck_map" ? given : given.trimmingCharacters(in: .whitespaces)
     func number() throws -> Double {
       // Decimal notation only: Double("0x10") is 16.
       guard Self.isDecimal(value), let x = Double(value) else {
@@ -252,6 +253,7 @@ extension TrainingConfiguration {
     case "comparator_offset": comparatorOffset = try number()
     case "adc_inl": adcINL = try number()
     case "line_capacitance": lineCapacitance = try number()
+    case "stuck_map": stuckMap = value.isEmpty ? nil : try StuckMap.read(value)
     case "adc_columns": adcColumns = try integer()
     default:
       throw ConfigurationError(field: rawKey, "unknown configuration key")
@@ -290,6 +292,25 @@ extension TrainingConfiguration {
     shown(x.isFinite ? Double(String(format: "%.12g", x)) ?? x : x)
   }
 
+  /// The real path of a regular file of at most `most` bytes (links and
+  /// ".." resolved as the file system does: the file read, for summaries
+  /// and checkpoints), or `fail`'s error: no such file, not a regular file
+  /// (a FIFO would hang its reader), more than `most` bytes (`tooLarge`
+  /// says why that is too many), unreadable.
+  static func realRegularFile(
+    _ path: String, most: Int, _ tooLarge: String, _ fail: (String) -> ConfigurationError
+  ) throws -> String {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      throw fail(errno == ENOENT ? "no such file" : "cannot read file (\(String(cString: strerror(errno))))")
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
+    guard st.st_size <= most else { throw fail("more than \(most) bytes, \(tooLarge)") }
+    guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
+    defer { free(real) }
+    return String(cString: real)
+  }
+
   /// Reads a measured device's CSV (`device_csv`): its real path, its
   /// potentiation branch made monotone and divided by its maximum, that
   /// maximum in siemens, and its depression branch (if any) made monotone
@@ -300,16 +321,8 @@ extension TrainingConfiguration {
     func fail(_ message: String) -> ConfigurationError { ConfigurationError(field: "device_csv", "\(path): \(message)") }
     // A regular file of bounded size (links followed): a FIFO would hang
     // `MeasuredDevice.load`, and a huge file take minutes.
-    var st = stat()
-    guard stat(path, &st) == 0 else {
-      throw fail(errno == ENOENT ? "no such file" : "cannot read file (\(String(cString: strerror(errno))))")
-    }
-    guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
-    guard st.st_size <= maxDeviceBytes else { throw fail("more than \(maxDeviceBytes) bytes, too large for a device's pulse data: write fewer digits, points or cycles") }
-    // The real path (links and ".." resolved as the file system does): the
-    // file read, for the summary and checkpoints.
-    guard let real = realpath(path, nil) else { throw fail("cannot read file (\(String(cString: strerror(errno))))") }
-    defer { free(real) }
+    let real = try realRegularFile(
+      path, most: maxDeviceBytes, "too large for a device's pulse data: write fewer digits, points or cycles", fail)
     let device: MeasuredDevice, cycles: MeasuredCycles?
     do { (device, cycles) = try MeasuredDevice.read(csv: URL(fileURLWithPath: path)) } catch let e as ConfigurationError {
       throw ConfigurationError(field: "device_csv", e.description)
@@ -342,7 +355,7 @@ extension TrainingConfiguration {
     guard depression.allSatisfy(\.isFinite) else {
       throw fail("the depression branch starts at \(device.depressionEnvelope[0]) S, beyond any multiple of the potentiation maximum \(top) S a device can hold")
     }
-    var branches = MeasuredBranches(path: String(cString: real), curve: up.map { $0 / top }, gMax: top, depression: depression)
+    var branches = MeasuredBranches(path: real, curve: up.map { $0 / top }, gMax: top, depression: depression)
     branches.pointsAfterMaximum = afterMaximum
     if afterMaximum > 0 { branches.largestAfterMaximum = device.potentiation.suffix(afterMaximum).max()! }
     if let cycles {
@@ -458,7 +471,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -469,7 +482,7 @@ extension TrainingConfiguration {
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
-        && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0)
+        && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -490,7 +503,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

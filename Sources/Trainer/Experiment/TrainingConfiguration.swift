@@ -248,9 +248,22 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// carries G(n_max) beside it (`LimLayer.onp`, `onm`). Rules hybrid and
   /// single: its bounds are pinned at its kind's G_max (`HybridLayer`).
   public var stuckOn: Double = 0
-  /// Rule lim's devices carry scales X (`sigma`, `stuck_off` or
-  /// `stuck_on`): the kernels read them, and checkpoints hold them.
-  public var limDeviceScales: Bool { sigma > 0 || stuckOff > 0 || stuckOn > 0 }
+  /// Stuck devices named by a file (`stuck_map`, `StuckMap`), laid over
+  /// those `stuck_off` and `stuck_on` draw; nil: none.
+  public internal(set) var stuckMap: StuckMap? = nil
+  /// Sets the map from a copy read before (a checkpoint's: the file need
+  /// not exist any more); `validate` checks it against the layers.
+  public mutating func restoreStuckMap(_ map: StuckMap?) { stuckMap = map }
+  /// The map's file ("" for none).
+  public var stuckMapPath: String { stuckMap?.path ?? "" }
+  /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
+  public var hasStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap != nil }
+  /// Any device may be shorted (`stuck_on`, or a map's `shorted` record):
+  /// rule lim keeps shorted marks.
+  public var hasShortedDevices: Bool { stuckOn > 0 || stuckMap?.hasShorted == true }
+  /// Rule lim's devices carry scales X (`sigma`, `stuck_off`, `stuck_on`
+  /// or `stuck_map`): the kernels read them, and checkpoints hold them.
+  public var limDeviceScales: Bool { sigma > 0 || hasStuckDevices }
   /// A draw X ≤ 0 of the device scale: drawn again (the default), 0 (a
   /// dead device) or |X|.
   public var negativeScale: NegativeScale = .redraw
@@ -556,6 +569,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     c.sigma = 0
     c.stuckOff = 0
     c.stuckOn = 0
+    c.stuckMap = nil
     c.wires = .ideal
     return c
   }
@@ -722,6 +736,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("stuck_on", stuckOn, 0, 1)
     guard stuckOff + stuckOn <= 1 else {
       throw fail("stuck_on", "stuck_off + stuck_on must be at most 1 (each device is open, shorted or neither), got \(shown(stuckOff)) + \(shown(stuckOn))")
+    }
+    if let map = stuckMap {
+      guard rule != .float else { throw fail("stuck_map", "stuck devices are modelled by rules lim, hybrid and single, not float") }
+      try map.check(layers: layers, kinds: rule == .hybrid ? 2 : 1, rule: rule.rawValue)
     }
     guard bMargin >= 0 && bMargin < 1 else { throw fail("b_margin", "must be in [0, 1), got \(bMargin)") }
     guard initialFraction.isFinite && initialFraction >= 0 && initialFraction <= 1 else {
@@ -1033,7 +1051,7 @@ extension TrainingConfiguration {
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
     // Stuck devices: every rule with devices (float SGD has none).
     if rule == .float {
-      found += [("stuck_off", stuckOff != d.stuckOff), ("stuck_on", stuckOn != d.stuckOn)].filter(\.1).map {
+      found += [("stuck_off", stuckOff != d.stuckOff), ("stuck_on", stuckOn != d.stuckOn), ("stuck_map", stuckMap != nil)].filter(\.1).map {
         ($0.0, "rules lim, hybrid and single")
       }
     }

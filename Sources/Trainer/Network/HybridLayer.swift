@@ -240,7 +240,7 @@ final class HybridLayer: @unchecked Sendable {
       for (i, z) in GaussianTable.values.enumerated() { t[i] = mu * c2c * z }
       return t
     }
-    let anyStuck = cfg.stuckOff > 0 || cfg.stuckOn > 0
+    let anyStuck = cfg.hasStuckDevices
     perDeviceBounds = Self.perDeviceBounds(cfg)
     // A measured device's levels: its range is its data's, in big-G_max
     // units.
@@ -321,18 +321,30 @@ final class HybridLayer: @unchecked Sendable {
     if anyStuck {
       let marks = (0..<(2 * kinds)).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: cells) }
       for m in marks { m.initialize(repeating: 0, count: cells) }
-      var stuck = SeededGenerator(seed: cfg.seed, stream: Self.stuckStream | UInt64(layerIndex))
-      let off = cfg.stuckOff, either = cfg.stuckOff + cfg.stuckOn
-      for x in 0..<count {
-        for d in 0..<(2 * kinds) {
-          let u = stuck.nextUniform()
-          guard u < either else { continue }
-          let v: Float = u < off ? 0 : uniformHigh[d / 2]
-          marks[d][x] = u < off ? 1 : 2
-          lo[d][x] = v
-          hi[d][x] = v
-          g[d][x] = v
+      if cfg.stuckOff > 0 || cfg.stuckOn > 0 {
+        var stuck = SeededGenerator(seed: cfg.seed, stream: Self.stuckStream | UInt64(layerIndex))
+        let off = cfg.stuckOff, either = cfg.stuckOff + cfg.stuckOn
+        for x in 0..<count {
+          for d in 0..<(2 * kinds) {
+            let u = stuck.nextUniform()
+            guard u < either else { continue }
+            let v: Float = u < off ? 0 : uniformHigh[d / 2]
+            marks[d][x] = u < off ? 1 : 2
+            lo[d][x] = v
+            hi[d][x] = v
+            g[d][x] = v
+          }
         }
+      }
+      // A map's devices (`stuck_map`), over the drawn ones: its last
+      // record naming a device says how it is stuck.
+      let (high, lo, hi, g) = (uniformHigh, lo, hi, g)
+      cfg.stuckMap?.forEach(layer: layerIndex, rows: inputs + 1, columns: outputs, kinds: kinds) { x, d, shorted, _ in
+        let v: Float = shorted ? high[d / 2] : 0
+        marks[d][x] = shorted ? 2 : 1
+        lo[d][x] = v
+        hi[d][x] = v
+        g[d][x] = v
       }
       stuckDevices = marks
     } else {
@@ -1209,6 +1221,6 @@ extension HybridLayer {
   /// stuck devices, whose pinned bounds take the d2d path): `inspect`
   /// writes them then (`boundsL.f32`).
   static func perDeviceBounds(_ cfg: TrainingConfiguration) -> Bool {
-    cfg.d2d > 0 || cfg.stuckOff > 0 || cfg.stuckOn > 0
+    cfg.d2d > 0 || cfg.hasStuckDevices
   }
 }

@@ -281,7 +281,7 @@ final class LimLayer {
     km0 = .allocate(capacity: mn)
     xp.initialize(repeating: 1, count: mn)
     xm.initialize(repeating: 1, count: mn)
-    hasShorted = cfg.stuckOn > 0
+    hasShorted = cfg.hasShortedDevices
     onp = .allocate(capacity: hasShorted ? mn : 1)
     onm = .allocate(capacity: hasShorted ? mn : 1)
     onp.initialize(repeating: 0, count: hasShorted ? mn : 1)
@@ -320,6 +320,15 @@ final class LimLayer {
         if u < off { xp[k] = 0 } else if u < either { xp[k] = 0; onp[k] = 1 }
         let v = stuck.nextUniform()
         if v < off { xm[k] = 0 } else if v < either { xm[k] = 0; onm[k] = 1 }
+      }
+    }
+    // A map's devices (`stuck_map`), over the drawn ones: its last record
+    // naming a device says how it is stuck.
+    if let map = cfg.stuckMap {
+      let (xp, xm, onp, onm, marks) = (xp, xm, onp, onm, hasShorted)
+      map.forEach(layer: layerIndex, rows: rows, columns: columns, kinds: 1) { k, d, shorted, _ in
+        (d == 0 ? xp : xm)[k] = 0
+        if marks { (d == 0 ? onp : onm)[k] = shorted ? 1 : 0 }
       }
     }
     // Initial states: uniform over the lowest `initialFraction` of the

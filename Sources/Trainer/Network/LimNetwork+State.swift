@@ -124,18 +124,20 @@ extension LimNetwork {
       // read): scales of another value belong to a network with σ > 0.
       // With stuck devices alone (σ 0, stuck_off > 0) a scale is 1, or 0
       // for a stuck device (session 72's review: any scale had loaded).
-      let stuck = configuration.stuckOff > 0 || configuration.stuckOn > 0
+      let stuck = configuration.hasStuckDevices
       if configuration.sigma == 0,
         let bad = first("scales", s.plusScales, s.minusScales, { v in v != 1 && !(v == 0 && stuck) })
       {
-        let allowed = stuck ? "every scale 1, or 0 for a stuck device (stuck_off, stuck_on)" : "every scale 1"
+        let allowed = stuck ? "every scale 1, or 0 for a stuck device (stuck_off, stuck_on, stuck_map)" : "every scale 1"
         throw ConfigurationError(field: "sigma", "\(bad.list): \(cell(bad.k)) has a device scale \(bad.value), but sigma is 0 (\(allowed))")
       }
       // Shorted devices (`stuck_on`): the states' own list, each 0 or 1,
       // a shorted device's scale 0 (its G(n_max) stands beside its curve).
       if layer.hasShorted {
         guard let p = s.plusShorted, let m = s.minusShorted, p.count == mn, m.count == mn else {
-          throw ConfigurationError(field: "stuck_on", "the states list no shorted devices (of \(mn) synapses), but stuck_on is \(ConfigurationError.shown(configuration.stuckOn))")
+          let why = configuration.stuckOn > 0
+            ? "stuck_on is \(ConfigurationError.shown(configuration.stuckOn))" : "stuck_map \(configuration.stuckMapPath) shorts devices"
+          throw ConfigurationError(field: configuration.stuckOn > 0 ? "stuck_on" : "stuck_map", "the states list no shorted devices (of \(mn) synapses), but \(why)")
         }
         if let bad = first("shorted", p, m, { v in v != 0 && v != 1 }) {
           throw ConfigurationError(field: "stuck_on", "\(bad.list): \(cell(bad.k)) has the mark \(bad.value), not 0 or 1")
@@ -149,7 +151,7 @@ extension LimNetwork {
         // With σ 0 and stuck_off 0 a scale 0 is a shorted device's: an
         // unmarked one would be open, which stuck_on alone never draws
         // (review 73c: it had loaded).
-        if configuration.sigma == 0, configuration.stuckOff == 0,
+        if configuration.sigma == 0, configuration.stuckOff == 0, configuration.stuckMap == nil,
           let k = (0..<mn).first(where: { (p[$0] == 0 && s.plusScales[$0] == 0) || (m[$0] == 0 && s.minusScales[$0] == 0) })
         {
           let side = p[k] == 0 && s.plusScales[k] == 0 ? "plus" : "minus"
@@ -158,6 +160,29 @@ extension LimNetwork {
         }
       } else if s.plusShorted != nil || s.minusShorted != nil {
         throw ConfigurationError(field: "stuck_on", "the states list shorted devices, but stuck_on is 0")
+      }
+      // A map's devices (`stuck_map`) are stuck as it says: scale 0, and
+      // shorted or not (a map given to a checkpoint of another map's run).
+      if let map = configuration.stuckMap {
+        // Each device's last record (its state), then the first that differs.
+        var last: [Int: (shorted: Bool, record: Int)] = [:]
+        map.forEach(layer: l, rows: layer.rows, columns: layer.columns, kinds: 1) { k, d, shorted, record in
+          last[2 * k + d] = (shorted, record)
+        }
+        let bad = last.keys.sorted().lazy.map { (k: $0 / 2, d: $0 % 2, shorted: last[$0]!.shorted, record: last[$0]!.record) }.first {
+          let scale = $0.d == 0 ? s.plusScales[$0.k] : s.minusScales[$0.k]
+          let mark = ($0.d == 0 ? s.plusShorted?[$0.k] : s.minusShorted?[$0.k]) ?? 0
+          return scale != 0 || mark != ($0.shorted ? 1 : 0)
+        }
+        if let bad {
+          let side = bad.d == 0 ? "plus" : "minus"
+          let scale = bad.d == 0 ? s.plusScales[bad.k] : s.minusScales[bad.k]
+          let mark = (bad.d == 0 ? s.plusShorted?[bad.k] : s.minusShorted?[bad.k]) ?? 0
+          let has = scale != 0 ? "a scale \(scale)" : (mark != 0 ? "a shorted mark" : "no shorted mark")
+          throw ConfigurationError(
+            field: "stuck_map",
+            "layers[\(l)].\(side)_\(scale != 0 ? "scales" : "shorted"): \(cell(bad.k)) has \(has), but \(map.place(bad.record)) makes it \(bad.shorted ? "shorted" : "open")")
+        }
       }
     }
     for (layer, s) in zip(layers, states) {

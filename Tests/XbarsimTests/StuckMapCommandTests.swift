@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `--stuck-map FILE` (rules lim, hybrid and single): the summary names the
+// file and counts its devices, the run's label names it, a checkpoint
+// keeps the map's records and goes on without the file, a run given
+// another map is refused, and a bad file is refused in one line.
+
+private func json(_ path: String) throws -> [String: Any] {
+  try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+}
+
+private func firstLine(_ text: String) -> String { text.split(separator: "\n").first.map(String.init) ?? "" }
+
+@Test(arguments: ["lim", "hybrid", "single"])
+func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-\(rule)", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  // Layer 0 (65×8): row 3's G+ open (8 devices), column 2's devices
+  // shorted (65 × 2, and × 4 for the hybrid's big and small), the later
+  // record winning for (3, 2)'s G+.
+  let small = rule == "hybrid" ? "*" : "big"
+  try """
+  layer,row,column,kind,polarity,state
+  0,3,*,big,plus,open
+  0,*,2,\(small),*,shorted
+  """.write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  let base = ["train", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+    + (rule == "lim" ? ["--nmax", "8"] : ["--states", "8"])
+  let r = try runXbarsim(base + ["--stuck-map", path("map.csv"), "--summary", path("s.json"), "--checkpoint-out", path("net.json")])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stdout.contains("stuck_map map.csv"), "\(r.stdout)")
+  let s = try json(path("s.json"))
+  let cfg = try #require(s["configuration"] as? [String: Any])
+  #expect((cfg["stuck_map"] as? String)?.hasSuffix("/map.csv") == true)
+  let counts = try #require(s["stuck_devices"] as? [String: Any])
+  let kinds = rule == "hybrid" ? 2 : 1
+  #expect(counts["open"] as? Int == 7 && counts["shorted"] as? Int == 65 * 2 * kinds, "\(counts)")
+  // The checkpoint carries the records: it goes on with the file gone.
+  let saved = try json(path("net.json"))
+  let map = try #require(saved["stuck_map"] as? [String: Any])
+  #expect(map["records"] as? [String] == ["0,3,*,big,plus,open", "0,*,2,\(small),*,shorted"])
+  try FileManager.default.removeItem(atPath: path("map.csv"))
+  let again = try runXbarsim(base + ["--checkpoint-in", path("net.json"), "--summary", path("s2.json"), "--checkpoint-out", path("net2.json")])
+  #expect(again.status == 0, "\(again.stderr)")
+  let s2 = try json(path("s2.json")), net2 = try json(path("net2.json"))
+  #expect(s2["stuck_devices"] as? [String: Any] != nil)
+  #expect((net2["stuck_map"] as? [String: Any])?["records"] as? [String] == map["records"] as? [String])
+  // Another map names other devices: refused, naming the option.
+  try "layer,row,column,polarity,state\n0,4,*,plus,open\n".write(toFile: path("other.csv"), atomically: false, encoding: .utf8)
+  let other = try runXbarsim(base + ["--checkpoint-in", path("net.json"), "--stuck-map", path("other.csv")])
+  #expect(other.status != 0 && firstLine(other.stderr).contains("--stuck-map") && firstLine(other.stderr).contains("stuck_map"), "\(other.stderr)")
+  // And a run without the map from no checkpoint has no stuck devices.
+  let plain = try runXbarsim(base + ["--summary", path("plain.json")])
+  let plainSummary = try json(path("plain.json"))
+  #expect(plain.status == 0 && plainSummary["stuck_devices"] == nil)
+}
+
+@Test func aBadStuckMapIsRefusedInOneLine() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-bad", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--quiet"]
+  try "layer,row,column,polarity,state\n0,65,0,plus,open\n".write(toFile: path("row.csv"), atomically: false, encoding: .utf8)
+  try "layer,row,column,polarity,state\n0,1,0,plus,broken\n".write(toFile: path("state.csv"), atomically: false, encoding: .utf8)
+  try "layer,row,column,kind,polarity,state\n0,1,0,small,plus,open\n".write(toFile: path("small.csv"), atomically: false, encoding: .utf8)
+  let cases: [([String], String)] = [
+    (["--stuck-map", path("row.csv")], "row.csv line 2: row 65, but layer 0 has rows 0…64 (64: its bias row)"),
+    (["--stuck-map", path("state.csv")], "state.csv: line 2: state must be open (0 S) or shorted (G_max), got 'broken'"),
+    (["--stuck-map", path("small.csv")], "kind small, but rule lim has no small devices"),
+    (["--stuck-map", path("none.csv")], "none.csv: no such file"),
+    (["--stuck-map", path("row.csv"), "--rule", "float"], "--stuck-map: applies to rules lim, hybrid and single only"),
+  ]
+  for (extra, expected) in cases {
+    let r = try runXbarsim(base + extra)
+    let line = firstLine(r.stderr)
+    #expect(r.status != 0 && line.hasPrefix("Error:") && line.contains(expected), "\(extra): \(r.stderr)")
+  }
+}
