@@ -1011,6 +1011,16 @@ enum TrainCommand: CLICommand {
         "note: \(path) is a run on another device curve: \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, another device",
         to: &err)
     }
+    // Its stuck map, likewise: the same file, edited since.
+    if let path = args.string("--config"), case .object(let then, _)? = configRoot?["stuck_map_file"],
+      case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
+      let now = cfg.stuckMap, now.path == file, String(now.checksum, radix: 16) != sum
+    {
+      var err = StandardError()
+      print(
+        "note: \(path) is a run on another stuck map: \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, other stuck devices",
+        to: &err)
+    }
     // A summary of a run that started from a checkpoint: its configuration
     // alone starts from fresh devices (a walkthrough, session 40).
     if let path = args.string("--config"), checkpointIn == nil,
@@ -2241,7 +2251,7 @@ enum TrainCommand: CLICommand {
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
-    "write_drop", "stuck_devices",
+    "write_drop", "stuck_devices", "stuck_map_file",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -2394,6 +2404,14 @@ enum TrainCommand: CLICommand {
           + (m.depression.isEmpty ? "" : ", \"depression_step_variability\": \(c.depressionVariability.map(JSONWriter.number) ?? "null")")
       } ?? ""
       json.addRaw("device", "{\"path\": \(JSONWriter.string(m.path)), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))\(cycles)}")
+    }
+    // A stuck map likewise: its file, its records and their checksum
+    // (not `stuck_map`, a configuration key, which --config would take
+    // for one outside its object).
+    if let m = cfg.stuckMap {
+      json.addRaw(
+        "stuck_map_file",
+        "{\"path\": \(JSONWriter.string(m.path)), \"records\": \(m.entries.count), \"checksum\": \(JSONWriter.string(String(m.checksum, radix: 16)))}")
     }
     // Which build made it (`xbarsim --version`).
     json.add("xbarsim", Xbarsim.build)

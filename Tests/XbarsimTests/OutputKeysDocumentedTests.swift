@@ -83,6 +83,8 @@ private func header(_ url: URL) throws -> [String] {
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
     // (Stuck devices: stuck_devices.)
     ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1"]),
+    // (A stuck map: stuck_map.)
+    ("stuck-map", net + ["--stuck-map", root.appendingPathComponent("map.csv").path]),
     // (And its lines' settling: line_settling.)
     ("resistive", net + ["--wires", "resistive", "--r-row", "10", "--r-col", "10", "--line-capacitance", "1e-16"]),
     // (Writes through the lines: write_drop.)
@@ -90,6 +92,7 @@ private func header(_ url: URL) throws -> [String] {
     // (A measured device: device.)
     ("measured", net + ["--device-csv", root.appendingPathComponent("device.csv").path]),
   ]
+  try "layer,row,column,polarity,state\n0,1,*,plus,open\n".write(to: root.appendingPathComponent("map.csv"), atomically: false, encoding: .utf8)
   try (1...10).map { "p,\($0)e-6" }.joined(separator: "\n")
     .write(to: root.appendingPathComponent("device.csv"), atomically: false, encoding: .utf8)
   var summaries: [URL] = []

@@ -79,3 +79,27 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
     #expect(r.status != 0 && line.hasPrefix("Error:") && line.contains(expected), "\(extra): \(r.stderr)")
   }
 }
+
+/// The summary keeps the map's records and checksum; a re-run of it whose
+/// file has changed since says so (as a measured device's does), and one
+/// whose file only gained a comment does not.
+@Test func aSummaryKeepsTheMapsChecksumAndAChangedFileIsNoted() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-sum", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let base = ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  try "layer,row,column,polarity,state\n0,1,*,plus,open\n0,2,3,minus,shorted\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  let r = try runXbarsim(base + ["--stuck-map", path("map.csv"), "--summary", path("s.json")])
+  #expect(r.status == 0, "\(r.stderr)")
+  let map = try #require(try json(path("s.json"))["stuck_map_file"] as? [String: Any])
+  #expect((map["path"] as? String)?.hasSuffix("/map.csv") == true && map["records"] as? Int == 2)
+  let sum = try #require(map["checksum"] as? String)
+  #expect(sum.count <= 16 && UInt64(sum, radix: 16) != nil)
+  // A comment and another column order: the same records.
+  try "# the same\nstate,polarity,layer,row,column\nopen,plus,0,1,*\nshorted,minus,0,2,3\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  let same = try runXbarsim(base + ["--config", path("s.json")])
+  #expect(same.status == 0 && !same.stderr.contains("stuck map"), "\(same.stderr)")
+  try "layer,row,column,polarity,state\n0,1,*,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  let changed = try runXbarsim(base + ["--config", path("s.json")])
+  #expect(changed.status == 0 && changed.stderr.contains("is a run on another stuck map") && changed.stderr.contains("has changed since"), "\(changed.stderr)")
+}

@@ -76,6 +76,17 @@ public struct StuckMap: Equatable, Sendable {
   /// Equal maps name the same devices in the same order (wherever read).
   public static func == (a: StuckMap, b: StuckMap) -> Bool { a.path == b.path && a.entries == b.entries }
 
+  /// A 64-bit checksum of the records as training reads them (FNV-1a over
+  /// their canonical text: comments, spacing and the columns' order do not
+  /// count): a summary keeps it, so that a file changed since is told.
+  public var checksum: UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for e in entries {
+      for b in (e.text + "\n").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+    }
+    return h
+  }
+
   /// Whether any record shorts devices (rule lim then keeps shorted marks).
   public var hasShorted: Bool { entries.contains(where: \.shorted) }
 
