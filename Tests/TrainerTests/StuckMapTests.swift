@@ -44,6 +44,10 @@ private func message(_ text: String) -> String {
   #expect(again.entries == m.entries)
   // A header alone: a map of no devices.
   #expect(try map("layer,row,column,polarity,state\n").entries.isEmpty)
+  // A byte-order mark before the header (a spreadsheet's export), old Mac
+  // line ends, tabs and upper case.
+  let exported = try map("\u{FEFF}Layer,Row,Column,Polarity,State\r0,1,2,PLUS,Open\r\t1 ,\t*, 3 ,minus,shorted\r")
+  #expect(exported.entries.map(\.text) == ["0,1,2,big,plus,open", "1,*,3,big,minus,shorted"] && exported.lines == [2, 3])
 }
 
 @Test func aBadMapIsRefusedNamingTheLineAndField() {

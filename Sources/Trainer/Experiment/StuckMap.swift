@@ -121,13 +121,37 @@ public struct StuckMap: Equatable, Sendable {
     var width = 0
     var entries: [Entry] = [], lines: [Int] = []
     var number = 0
-    // (Split on every newline: "\r\n" is one Character, not a "\n".)
-    for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    // Bytes, not Characters: a map of a record per device has 300,000
+    // lines, which Foundation's trimming took 18 µs each to read. Lines
+    // end at "\n", "\r\n" or "\r"; a byte-order mark before the header
+    // is skipped; fields are trimmed of spaces and tabs, and read in ASCII
+    // lower case.
+    var bytes = Array(text.utf8)
+    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] |= 0x20 }
+    func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+    var next = start
+    while next < bytes.count || (next == bytes.count && number == 0) {
+      var end = next
+      while end < bytes.count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+      let lineStart = next
+      next = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
       number += 1
-      let line = raw.trimmingCharacters(in: .whitespaces)
-      if line.isEmpty || line.hasPrefix("#") { continue }
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-        $0.trimmingCharacters(in: .whitespaces).lowercased()
+      var a = lineStart, b = end
+      while a < b && isBlank(bytes[a]) { a += 1 }
+      while b > a && isBlank(bytes[b - 1]) { b -= 1 }
+      if a == b || bytes[a] == UInt8(ascii: "#") { continue }
+      var fields: [String] = []
+      var f = a
+      while true {
+        var e = f
+        while e < b && bytes[e] != UInt8(ascii: ",") { e += 1 }
+        var x = f, y = e
+        while x < y && isBlank(bytes[x]) { x += 1 }
+        while y > x && isBlank(bytes[y - 1]) { y -= 1 }
+        fields.append(String(decoding: bytes[x..<y], as: UTF8.self))
+        if e == b { break }
+        f = e + 1
       }
       guard let columnOf else {
         // The header: each name once, kind optional.
@@ -153,7 +177,7 @@ public struct StuckMap: Equatable, Sendable {
       }
       func field(_ name: String) -> String? { columnOf[name].map { fields[$0] } }
       func index(_ name: String, _ t: String) throws -> Int {
-        guard !t.isEmpty, t.allSatisfy(\.isASCII), t.allSatisfy(\.isNumber), let n = Int(t), n < 100_000_000 else {
+        guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(t), n < 100_000_000 else {
           throw fail(number, "\(name) must be a whole number ≥ 0, a range a-b or *, got '\(t)'")
         }
         return n
