@@ -61,6 +61,13 @@ private func message(_ text: String) -> String {
     (header + "0,1,2,big,plus\n", "line 2: 5 fields, where the header has 6"),
     (header + "x,1,2,big,plus,open\n", "line 2: layer must be a whole number"),
     (header + "0,-1,2,big,plus,open\n", "line 2: row must be a whole number"),
+    // The whole field quoted, and a layer told it is one number (a
+    // walkthrough, session 76: '*' was told "a range a-b or *").
+    (header + "0,-1,2,big,plus,open\n", "row must be a whole number ≥ 0, a range a-b or *, got '-1'"),
+    (header + "0,1-,2,big,plus,open\n", "got '1-'"),
+    (header + "0,1,*-3,big,plus,open\n", "column must be a whole number ≥ 0, a range a-b or *, got '*-3'"),
+    (header + "*,1,2,big,plus,open\n", "line 2: layer must be a whole number ≥ 0 (one layer a record), got '*'"),
+    (header + "0-1,1,2,big,plus,open\n", "layer must be a whole number ≥ 0 (one layer a record), got '0-1'"),
     (header + "0,5-3,2,big,plus,open\n", "line 2: row range 5-3 runs backwards"),
     (header + "0,1-2-3,2,big,plus,open\n", "line 2: row must be"),
     (header + "0,1,2.5,big,plus,open\n", "line 2: column must be"),

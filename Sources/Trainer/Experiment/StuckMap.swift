@@ -176,9 +176,13 @@ public struct StuckMap: Equatable, Sendable {
         throw fail(number, "\(fields.count) fields, where the header has \(width)")
       }
       func field(_ name: String) -> String? { columnOf[name].map { fields[$0] } }
-      func index(_ name: String, _ t: String) throws -> Int {
+      // (The whole field is quoted, and `layer` is one number only: a
+      // layer of '*' or '0-1' had been told "a range a-b or *", and a row
+      // of '-3' "got ''"; a walkthrough, session 76.)
+      func index(_ name: String, _ t: String, field whole: String? = nil) throws -> Int {
         guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(t), n < 100_000_000 else {
-          throw fail(number, "\(name) must be a whole number ≥ 0, a range a-b or *, got '\(t)'")
+          let forms = whole == nil ? "a whole number ≥ 0 (one layer a record)" : "a whole number ≥ 0, a range a-b or *"
+          throw fail(number, "\(name) must be \(forms), got '\(whole ?? t)'")
         }
         return n
       }
@@ -187,7 +191,7 @@ public struct StuckMap: Equatable, Sendable {
         if t == "*" { return nil }
         let parts = t.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.count <= 2 else { throw fail(number, "\(name) must be a whole number ≥ 0, a range a-b or *, got '\(t)'") }
-        let a = try index(name, parts[0]), b = parts.count == 2 ? try index(name, parts[1]) : a
+        let a = try index(name, parts[0], field: t), b = parts.count == 2 ? try index(name, parts[1], field: t) : a
         guard a <= b else { throw fail(number, "\(name) range \(t) runs backwards (write \(b)-\(a))") }
         return a...b
       }
