@@ -129,7 +129,6 @@ private func configuration(
     ("0,0,8,big,plus,open", .single, "column 8, but layer 0 has columns 0…7"),
     ("0,0,0,small,plus,open", .lim, "kind small, but rule lim has no small devices"),
     ("0,0,0,small,plus,open", .single, "kind small, but rule single has no small devices"),
-    ("0,0,0,big,plus,open", .float, "rules lim, hybrid and single, not float"),
   ]
   for (record, rule, expected) in cases {
     do {
@@ -146,6 +145,23 @@ private func configuration(
   var float = try configuration("layer,row,column,polarity,state\n")
   float.rule = .float
   #expect(float.ignoredKeys.contains { $0.key == "stuck_map" })
+}
+
+@Test func aReproductionWithASoftwareRunTakesAMap() throws {
+  // The software runs ignore the map, as they ignore stuck_off; they had
+  // been refused, so that no figure with one ran (a walkthrough, session 76).
+  var base = TrainingConfiguration()
+  base.restoreStuckMap(try map("layer,row,column,kind,polarity,state\n0,100,*,big,*,open\n0,*,3,big,minus,open"))
+  let runs = LimReproduction.runs(figure: 7, base: base) + LimReproduction.runs(figure: 12, base: base)
+    + ChoiReproduction.runs(figure: 4, base: base)
+  #expect(runs.contains { $0.configuration.rule == .float } && runs.contains { $0.configuration.rule == .hybrid })
+  for run in runs {
+    do { try run.configuration.validate() } catch { Issue.record("\(run.label): \(error)") }
+  }
+  // A record outside a device network is still refused.
+  var wide = base
+  wide.restoreStuckMap(try map("layer,row,column,polarity,state\n0,785,0,plus,open"))
+  #expect(throws: ConfigurationError.self) { try wide.validate() }
 }
 
 @Test func theMapIsWrittenOnlyWhenGivenAndNotOnIdealHardware() throws {

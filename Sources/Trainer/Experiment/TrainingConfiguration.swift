@@ -737,8 +737,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
     guard stuckOff + stuckOn <= 1 else {
       throw fail("stuck_on", "stuck_off + stuck_on must be at most 1 (each device is open, shorted or neither), got \(shown(stuckOff)) + \(shown(stuckOn))")
     }
-    if let map = stuckMap {
-      guard rule != .float else { throw fail("stuck_map", "stuck devices are modelled by rules lim, hybrid and single, not float") }
+    // Float SGD has no devices: it ignores a map as it ignores stuck_off
+    // (`ignoredKeys`: train and sweep refuse it there). Refused here, it
+    // had failed every reproduction with a software run (lim2018 figures
+    // 7 and 12, choi2021's FP) that runs with stuck_off; a walkthrough,
+    // session 76.
+    if let map = stuckMap, rule != .float {
       try map.check(layers: layers, kinds: rule == .hybrid ? 2 : 1, rule: rule.rawValue)
     }
     guard bMargin >= 0 && bMargin < 1 else { throw fail("b_margin", "must be in [0, 1), got \(bMargin)") }
