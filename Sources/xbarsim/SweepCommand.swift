@@ -117,11 +117,11 @@ enum SweepCommand: CLICommand {
     /// on resuming).
     func matches(_ other: Grid) -> Bool {
       guard keys == other.keys, values.count == other.values.count else { return false }
-      // (A device file's name is a name: `1` and `01` are two files.)
+      // (A device or map file's name is a name: `1` and `01` are two files.)
       return zip(keys, zip(values, other.values)).allSatisfy { key, pair in
         let (a, b) = pair
         return a.count == b.count && zip(a, b).allSatisfy { x, y in
-          x == y || (key != "device_csv" && SweepCommand.numbers(x) != nil && SweepCommand.numbers(x) == SweepCommand.numbers(y))
+          x == y || (key != "device_csv" && key != "stuck_map" && SweepCommand.numbers(x) != nil && SweepCommand.numbers(x) == SweepCommand.numbers(y))
         }
       }
     }
@@ -508,9 +508,12 @@ enum SweepCommand: CLICommand {
           "--grid \(key): '\(list)' splits at ',' into single numbers; separate values that hold commas by ';' (--grid '\(key)=784,200,10;784,300,10'), or give one value as --\(key) \(list)")
       }
       guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
-      if key == "device_csv" {
-        // Each device file by its real path, as the points' summaries name
-        // it: a sweep resumed or merged elsewhere means the same files.
+      if key == "device_csv" || key == "stuck_map" {
+        // Each device (or stuck map) file by its real path, as the points'
+        // summaries name it: a sweep resumed or merged elsewhere means the
+        // same files (a map's relative name had made a sweep resumed from
+        // another directory fail, "no such file", and one map by two names
+        // two points; a walkthrough, session 76).
         values = values.map { $0.isEmpty ? $0 : OutputFile.realPath($0) ?? $0 }
         guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): '\(list)' names one file twice") }
       }

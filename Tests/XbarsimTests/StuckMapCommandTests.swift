@@ -102,4 +102,26 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   try "layer,row,column,polarity,state\n0,1,*,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
   let changed = try runXbarsim(base + ["--config", path("s.json")])
   #expect(changed.status == 0 && changed.stderr.contains("is a run on another stuck map") && changed.stderr.contains("has changed since"), "\(changed.stderr)")
+
+@Test func aSweepNamesEachStuckMapByItsRealPath() throws {
+  // As device_csv's: a sweep resumed from another directory found its
+  // relative names no more ("no such file"), and one map by two names was
+  // two points (a walkthrough, session 76).
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-sweep", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  try "layer,row,column,polarity,state\n0,3,*,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  try "layer,row,column,polarity,state\n".write(toFile: path("none.csv"), atomically: false, encoding: .utf8)
+  try FileManager.default.createSymbolicLink(atPath: path("alias.csv"), withDestinationPath: path("map.csv"))
+  let base = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let twice = try runXbarsim(base + ["--grid", "stuck_map=\(path("map.csv")),\(path("alias.csv"))", "--out", path("s")])
+  #expect(twice.status == 64 && firstLine(twice.stderr).hasPrefix("Error:") && firstLine(twice.stderr).contains("names one file twice"), "\(twice.stderr)")
+  let r = try runXbarsim(base + ["--grid", "stuck_map=\(path("none.csv")),\(path("alias.csv"))", "--out", path("both")])
+  #expect(r.status == 0, "\(r.stderr)")
+  let sweep = try json(path("both/sweep.json"))
+  let grid = try #require(sweep["grid"] as? [[String: Any]])
+  let real = URL(fileURLWithPath: path("map.csv")).resolvingSymlinksInPath().path
+  #expect((grid.first?["values"] as? [String])?.last == real, "\(grid)")
+  let rows = try String(contentsOfFile: path("both/sweep.csv"), encoding: .utf8).split(separator: "\n")
+  #expect(rows.count == 3 && rows[2].hasPrefix("1,\(real),"), "\(rows)")
 }
