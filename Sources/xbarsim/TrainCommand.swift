@@ -351,7 +351,15 @@ enum TrainCommand: CLICommand {
       if args.string("--beta") != nil { throw CLIError.usage("--beta: \(betaChangesNothing)") }
       throw CLIError.configuration("\(args.string("--config") ?? "--config"): beta: \(betaChangesNothing)")
     }
-    do { try cfg.validate() } catch let e as ConfigurationError {
+    // A sweep's or a reproduction's base: its stuck map is checked against
+    // each point's (each run's) network and rule, which the grid or the
+    // figure may set (a map of 784-100-50-10 beside --grid layers=…, or
+    // small records beside --grid rule=hybrid,…, had been checked against
+    // the default 784-200-10 of rule lim and refused; a walkthrough,
+    // session 76).
+    var checked = cfg
+    if !unreadFirst { checked.restoreStuckMap(nil) }
+    do { try checked.validate() } catch let e as ConfigurationError {
       // A rule whose states are not the checkpoint's kind: that, not what
       // follows from it (a measured lim checkpoint given --rule hybrid was
       // told of states and keys never given: a walkthrough, session 63).

@@ -125,3 +125,25 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   let rows = try String(contentsOfFile: path("both/sweep.csv"), encoding: .utf8).split(separator: "\n")
   #expect(rows.count == 3 && rows[2].hasPrefix("1,\(real),"), "\(rows)")
 }
+
+@Test func aSweepChecksItsStuckMapAgainstEachPointsNetwork() throws {
+  // The base's network (784-200-10, rule lim by default) is no point's
+  // when the grid sets layers or rule: a map of the points' networks had
+  // been refused against it (a walkthrough, session 76).
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-grid", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  try "layer,row,column,kind,polarity,state\n2,4,*,big,minus,shorted\n1,*,3,*,plus,open\n".write(toFile: path("deep.csv"), atomically: false, encoding: .utf8)
+  try "layer,row,column,kind,polarity,state\n0,3,*,small,plus,open\n".write(toFile: path("small.csv"), atomically: false, encoding: .utf8)
+  let base = ["sweep", "--data", data.path, "--evals-per-epoch", "1", "--quiet"]
+  let deep = try runXbarsim(base + ["--stuck-map", path("deep.csv"), "--grid", "layers=64,8,4,10;64,12,6,10", "--nmax", "8", "--out", path("deep")])
+  #expect(deep.status == 0, "\(deep.stderr)")
+  let small = try runXbarsim(
+    base + ["--stuck-map", path("small.csv"), "--layers", "64,8,10", "--states", "8", "--grid", "rule=hybrid", "--out", path("small")])
+  #expect(small.status == 0, "\(small.stderr)")
+  // A map that fits no point is still refused, in one line, before any run.
+  let bad = try runXbarsim(base + ["--stuck-map", path("deep.csv"), "--grid", "layers=64,8,10;64,12,10", "--out", path("bad")])
+  let line = firstLine(bad.stderr)
+  #expect(bad.status == 64 && line.hasPrefix("Error:") && line.contains("layer 2, but the 64-8-10 network has layers 0…1"), "\(bad.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: path("bad/sweep.csv")))
+}
