@@ -786,9 +786,10 @@ enum Checkpoint {
     // points are (`checkDevice`, on loading): the same points in siemens
     // and in µS had been refused by their paths (a walkthrough, session 63).
     func sameDeviceFile(_ k: String) -> Bool { k == "device_csv" && !saved.deviceCSV.isEmpty && !cfg.deviceCSV.isEmpty }
-    // A stuck map is the checkpoint's if it names the same devices, from
-    // whatever file; one that names others is told as such.
-    if saved.stuckMap?.entries != cfg.stuckMap?.entries {
+    // A stuck map is the checkpoint's if it sticks the same devices the
+    // same way, from whatever file and records (records in another order
+    // or split otherwise had been refused; a walkthrough, session 76).
+    if !StuckMap.sameDevices(saved.stuckMap, cfg.stuckMap, layers: cfg.layers, kinds: cfg.rule == .hybrid ? 2 : 1) {
       let (a, b) = (saved.stuckMap, cfg.stuckMap)
       func shown(_ m: StuckMap?) -> String { m.map { "\($0.path) (\($0.entries.count) records)" } ?? "(none)" }
       let changed = a != nil && b != nil && a!.path == b!.path ? " (the file changed since)" : ""

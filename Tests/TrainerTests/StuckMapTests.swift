@@ -100,7 +100,7 @@ private func message(_ text: String) -> String {
     _ = try StuckMap.read(bad.path)
     Issue.record("a bad record was read")
   } catch let e as ConfigurationError {
-    #expect(e.description == "stuck_map: \(bad.path): line 2: state must be open (0 S) or shorted (G_max), got 'fine'")
+    #expect(e.description == "stuck_map: \(bad.path) line 2: state must be open (0 S) or shorted (G_max), got 'fine'")
   }
 }
 

@@ -48,6 +48,15 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   let s2 = try json(path("s2.json")), net2 = try json(path("net2.json"))
   #expect(s2["stuck_devices"] as? [String: Any] != nil)
   #expect((net2["stuck_map"] as? [String: Any])?["records"] as? [String] == map["records"] as? [String])
+  // The same devices by other records (in another order, split): taken.
+  try """
+  layer,row,column,kind,polarity,state
+  0,*,2,\(small),*,shorted
+  0,3,3-7,big,plus,open
+  0,3,0-1,big,plus,open
+  """.write(toFile: path("same.csv"), atomically: false, encoding: .utf8)
+  let same = try runXbarsim(base + ["--checkpoint-in", path("net.json"), "--stuck-map", path("same.csv")])
+  #expect(same.status == 0, "\(same.stderr)")
   // Another map names other devices: refused, naming the option.
   try "layer,row,column,polarity,state\n0,4,*,plus,open\n".write(toFile: path("other.csv"), atomically: false, encoding: .utf8)
   let other = try runXbarsim(base + ["--checkpoint-in", path("net.json"), "--stuck-map", path("other.csv")])
@@ -68,7 +77,7 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   try "layer,row,column,kind,polarity,state\n0,1,0,small,plus,open\n".write(toFile: path("small.csv"), atomically: false, encoding: .utf8)
   let cases: [([String], String)] = [
     (["--stuck-map", path("row.csv")], "row.csv line 2: row 65, but layer 0 has rows 0…64 (64: its bias row)"),
-    (["--stuck-map", path("state.csv")], "state.csv: line 2: state must be open (0 S) or shorted (G_max), got 'broken'"),
+    (["--stuck-map", path("state.csv")], "state.csv line 2: state must be open (0 S) or shorted (G_max), got 'broken'"),
     (["--stuck-map", path("small.csv")], "kind small, but rule lim has no small devices"),
     (["--stuck-map", path("none.csv")], "none.csv: no such file"),
     (["--stuck-map", path("row.csv"), "--rule", "float"], "--stuck-map: applies to rules lim, hybrid and single only"),
@@ -102,6 +111,7 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   try "layer,row,column,polarity,state\n0,1,*,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
   let changed = try runXbarsim(base + ["--config", path("s.json")])
   #expect(changed.status == 0 && changed.stderr.contains("is a run on another stuck map") && changed.stderr.contains("has changed since"), "\(changed.stderr)")
+}
 
 @Test func aSweepNamesEachStuckMapByItsRealPath() throws {
   // As device_csv's: a sweep resumed from another directory found its

@@ -106,7 +106,8 @@ public struct StuckMap: Equatable, Sendable {
     guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read file") }
     guard let text = String(data: data, encoding: .utf8) else { throw fail("not UTF-8 text") }
     do { return try parse(text, path: real) } catch let e as ConfigurationError {
-      throw ConfigurationError(field: "stuck_map", "\(path): \(e.message)")
+      // "FILE line N: …", as `check` names a record.
+      throw ConfigurationError(field: "stuck_map", "\(path)\(e.message.hasPrefix("line ") ? " " : ": ")\(e.message)")
     }
   }
 
@@ -251,6 +252,26 @@ public struct StuckMap: Equatable, Sendable {
         throw fail("kind small, but rule \(rule) has no small devices (big or *)")
       }
     }
+  }
+
+  /// Every device's state in layer `layer` (as `forEach`): 0 not named,
+  /// 1 open, 2 shorted, at 2·kinds·cell + device.
+  public func states(layer: Int, rows: Int, columns: Int, kinds: Int) -> [UInt8] {
+    var s = [UInt8](repeating: 0, count: rows * columns * 2 * kinds)
+    forEach(layer: layer, rows: rows, columns: columns, kinds: kinds) { x, d, shorted, _ in s[2 * kinds * x + d] = shorted ? 2 : 1 }
+    return s
+  }
+
+  /// Whether two maps (nil: none) stick the same devices the same way in
+  /// a network of `layers` with `kinds` kinds, whatever their records.
+  public static func sameDevices(_ a: StuckMap?, _ b: StuckMap?, layers: [Int], kinds: Int) -> Bool {
+    if a?.entries == b?.entries { return true }
+    for l in 0..<(layers.count - 1) {
+      let none = [UInt8](repeating: 0, count: (layers[l] + 1) * layers[l + 1] * 2 * kinds)
+      func states(_ m: StuckMap?) -> [UInt8] { m?.states(layer: l, rows: layers[l] + 1, columns: layers[l + 1], kinds: kinds) ?? none }
+      if states(a) != states(b) { return false }
+    }
+    return true
   }
 
   /// Calls `body(cell, device, shorted, record)` for every device the map
