@@ -1009,25 +1009,22 @@ enum TrainCommand: CLICommand {
       var err = StandardError()
       print("note: \(path) was written by xbarsim \(build); this is \(Xbarsim.build): the same configuration, another build", to: &err)
     }
-    // Its measured device, likewise: the same file, edited since.
-    if let path = args.string("--config"), case .object(let then, _)? = configRoot?["device"],
-      case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
-      let now = cfg.measuredDevice, now.path == file, String(now.checksum, radix: 16) != sum
-    {
-      var err = StandardError()
-      print(
-        "note: \(path) is a run on another device curve: \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, another device",
-        to: &err)
-    }
-    // Its stuck map, likewise: the same file, edited since.
-    if let path = args.string("--config"), case .object(let then, _)? = configRoot?["stuck_map_file"],
-      case .string(let file)? = then["path"], case .string(let sum)? = then["checksum"],
-      let now = cfg.stuckMap, now.path == file, String(now.checksum, radix: 16) != sum
-    {
-      var err = StandardError()
-      print(
-        "note: \(path) is a run on another stuck map: \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, other stuck devices",
-        to: &err)
+    // Its measured device and its stuck map, likewise: the same file,
+    // edited since (the summary's `device` and `stuck_map_file`).
+    if let path = args.string("--config") {
+      let files: [(key: String, now: (path: String, checksum: UInt64)?, what: String, other: String)] = [
+        ("device", cfg.measuredDevice.map { ($0.path, $0.checksum) }, "device curve", "another device"),
+        ("stuck_map_file", cfg.stuckMap.map { ($0.path, $0.checksum) }, "stuck map", "other stuck devices"),
+      ]
+      for f in files {
+        guard case .object(let then, _)? = configRoot?[f.key], case .string(let file)? = then["path"],
+          case .string(let sum)? = then["checksum"], let now = f.now, now.path == file, String(now.checksum, radix: 16) != sum
+        else { continue }
+        var err = StandardError()
+        print(
+          "note: \(path) is a run on another \(f.what): \(file) has changed since (its checksum was \(sum), now \(String(now.checksum, radix: 16))): the same configuration, \(f.other)",
+          to: &err)
+      }
     }
     // A summary of a run that started from a checkpoint: its configuration
     // alone starts from fresh devices (a walkthrough, session 40).
