@@ -184,7 +184,7 @@ enum InspectCommand: CLICommand {
       throw CLIError.usage("--phase: applies to rule hybrid only (its big or small arrays), not rule \(cfg.rule.rawValue)")
     }
     let files = ["inspect.json", "lines.csv", "neurons.csv", "pulses.csv", "pulses.vcd"]
-      + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
+      + (0..<cfg.layers.count - 1).map { "array\($0).svg" } + (cfg.hasStuckDevices ? ["stuck.csv"] : [])
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint)], by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
     guard cfg.rule == .lim && cfg.mode == .onChip else {
@@ -333,6 +333,9 @@ enum InspectCommand: CLICommand {
       try write(writer.heatMap(l, array, lastForward: records.last!.record.reads.first { $0.array == l && $0.direction == .forward }!),
         to: out + "/array\(l).svg")
     }
+    // The stuck devices as a map (`--stuck-map` gives them to another run).
+    let stuck = net.stuckDeviceMap(path: out + "/stuck.csv")
+    if let stuck { try write(stuck.csv, to: stuck.path) }
     // What landed (train's `pulses` and `resets`); through resistive lines
     // the events held back are in the slots but not here.
     let pulses = records.reduce(0) { $0 + $1.record.pulses.total() }
@@ -342,7 +345,7 @@ enum InspectCommand: CLICommand {
     // total as the update's, session 47).
     let slots = writer.steps.last.map { $0.slot + 1 } ?? 0
     let readSlots = records.reduce(0) { $0 + $1.record.reads.count }
-    print("inspected \(done) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg")
+    print("inspected \(done) sample(s): \(pulses) pulses, \(resets) resets, \(slots) slots (\(readSlots) reads, \(slots - readSlots) update); wrote \(out)/inspect.json, lines.csv, neurons.csv, pulses.csv, pulses.vcd, array*.svg\(stuck == nil ? "" : ", stuck.csv")")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // Through the lines the controller drives every pulse it issues (train
       // counts their slots); those that did not land are recorded as such

@@ -63,7 +63,7 @@ extension InspectCommand {
     // With d2d or stuck devices each layer's per-device bounds too (boundsL.f32).
     let perDevice = HybridNetwork.hasDeviceBounds(cfg)
     let files = ["inspect.json", "trains.csv", "cells.csv", "neurons.csv"] + (0..<cfg.layers.count - 1).map { "array\($0).svg" }
-      + (perDevice ? (0..<cfg.layers.count - 1).map { "bounds\($0).f32" } : [])
+      + (perDevice ? (0..<cfg.layers.count - 1).map { "bounds\($0).f32" } : []) + (cfg.hasStuckDevices ? ["stuck.csv"] : [])
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + [("--checkpoint", checkpoint?.path)],
       by: [("--out", out)] + files.map { ("--out", out + "/" + $0) })
@@ -210,8 +210,12 @@ extension InspectCommand {
       }
       wroteBounds = true
     }
+    // The stuck devices as a map (`--stuck-map` gives them to another run:
+    // rule single the big ones).
+    let stuck = net.stuckDeviceMap(path: out + "/stuck.csv")
+    if let stuck { try write(stuck.csv, to: stuck.path) }
     let pulses = records.reduce(0) { $0 + $1.pulses }
-    print("inspected \(done) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg\(wroteBounds ? ", bounds*.f32" : "")")
+    print("inspected \(done) sample(s): \(pulses) pulses; wrote \(out)/inspect.json, trains.csv, cells.csv, neurons.csv, array*.svg\(wroteBounds ? ", bounds*.f32" : "")\(stuck == nil ? "" : ", stuck.csv")")
     if let w0 = writeBefore, let w1 = net.writeLineStatistics {
       // cells.csv counts every coincidence issued; through the lines some
       // did not land (their device_before = device_after).

@@ -306,3 +306,39 @@ private func stuck(_ layer: LimLayer) -> [String] {
     if devices > 0 { #expect(named.count == devices, "\(name)") }
   }
 }
+
+/// A network's stuck devices as a map (`stuckDeviceMap`, inspect's
+/// stuck.csv): given as `stuck_map` with no fractions, it sticks the same
+/// devices; a hybrid's big ones give a single pair the hybrid's defects.
+@Test func aNetworksStuckDevicesExportAsAMapThatSticksTheSameOnes() throws {
+  let drawn = LimNetwork(configuration: try configuration("layer,row,column,polarity,state\n") {
+    $0.restoreStuckMap(nil); $0.stuckOff = 0.1; $0.stuckOn = 0.05
+  })
+  let map = try #require(drawn.stuckDeviceMap(path: "x.csv"))
+  #expect(map.entries.count == drawn.layers.reduce(0) { $0 + $1.stuckCount.open + $1.stuckCount.shorted } && map.hasShorted)
+  let reread = try StuckMap.parse(map.csv, path: "x.csv")
+  #expect(reread.entries == map.entries)
+  let again = LimNetwork(configuration: try configuration(map.csv))
+  #expect(again.layerStates.map(\.plusScales) == drawn.layerStates.map(\.plusScales))
+  #expect(again.layerStates.map(\.minusShorted) == drawn.layerStates.map(\.minusShorted))
+  #expect(LimNetwork(configuration: try configuration("layer,row,column,polarity,state\n") { $0.restoreStuckMap(nil) })
+    .stuckDeviceMap(path: "x.csv") == nil)
+  // Rule hybrid: every kind; rule single given the big records.
+  let hybrid = try HybridNetwork(configuration: try configuration("layer,row,column,polarity,state\n", rule: .hybrid) {
+    $0.restoreStuckMap(nil); $0.stuckOff = 0.1; $0.stuckOn = 0.1
+  })
+  let hmap = try #require(hybrid.stuckDeviceMap(path: "h.csv"))
+  #expect(hmap.entries.contains { $0.kind == 1 } && hmap.entries.contains { $0.kind == 0 && $0.shorted })
+  let copy = try HybridNetwork(configuration: try configuration(hmap.csv, rule: .hybrid))
+  let big = hmap.csv.split(separator: "\n").filter { !$0.contains(",small,") }.joined(separator: "\n")
+  let single = try HybridNetwork(configuration: try configuration(big, rule: .single))
+  for (l, layer) in hybrid.layers.enumerated() {
+    for d in 0..<4 {
+      for x in 0..<layer.count where layer.lo[d][x] == layer.hi[d][x] {
+        #expect(copy.layers[l].lo[d][x] == layer.lo[d][x] && copy.layers[l].hi[d][x] == layer.hi[d][x])
+        if d < 2 { #expect(single.layers[l].hi[d][x] == layer.hi[d][x] && single.layers[l].lo[d][x] == layer.lo[d][x]) }
+      }
+    }
+    #expect(copy.layers[l].stuckCount == layer.stuckCount)
+  }
+}

@@ -157,3 +157,26 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   #expect(bad.status == 64 && line.hasPrefix("Error:") && line.contains("layer 2, but the 64-8-10 network has layers 0…1"), "\(bad.stderr)")
   #expect(!FileManager.default.fileExists(atPath: path("bad/sweep.csv")))
 }
+
+/// inspect writes the stuck devices as a map (stuck.csv), which another
+/// run takes with --stuck-map: the same devices, counted alike.
+@Test(arguments: ["lim", "hybrid"])
+func inspectWritesTheStuckDevicesAsAMapAnotherRunTakes(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-inspect-\(rule)", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let keys = ["--data", data.path, "--rule", rule, "--layers", "64,8,10", "--stuck-off", "0.1", "--stuck-on", "0.1"]
+  let inspect = try runXbarsim(["inspect"] + keys + ["--samples", "1", "--out", path("i")])
+  #expect(inspect.status == 0 && inspect.stdout.contains("stuck.csv"), "\(inspect.stderr)")
+  let drawn = try runXbarsim(["train"] + keys + ["--evals-per-epoch", "1", "--quiet", "--summary", path("drawn.json")])
+  let mapped = try runXbarsim(
+    ["train", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--stuck-map", path("i/stuck.csv"), "--evals-per-epoch", "1",
+     "--quiet", "--summary", path("mapped.json")])
+  #expect(drawn.status == 0 && mapped.status == 0, "\(drawn.stderr) \(mapped.stderr)")
+  let a = try #require(try json(path("drawn.json"))["stuck_devices"] as? [String: Any])
+  let b = try #require(try json(path("mapped.json"))["stuck_devices"] as? [String: Any])
+  #expect(a["open"] as? Int == b["open"] as? Int && a["shorted"] as? Int == b["shorted"] as? Int && (a["open"] as? Int ?? 0) > 0)
+  // No stuck devices, no map.
+  let plain = try runXbarsim(["inspect", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--samples", "1", "--out", path("p")])
+  #expect(plain.status == 0 && !FileManager.default.fileExists(atPath: path("p/stuck.csv")))
+}

@@ -294,3 +294,48 @@ public struct StuckMap: Equatable, Sendable {
     }
   }
 }
+
+extension StuckMap {
+  /// The map as a file: the canonical header, then every record's text.
+  public var csv: String { ([Self.header] + entries.map(\.text)).joined(separator: "\n") + "\n" }
+}
+
+extension LimNetwork {
+  /// Every stuck device of the network as a map, a record per device
+  /// (scale 0: open, or shorted where marked; with σ and `negative_scale
+  /// dead`, a dead draw is open too), layer by layer, cell by cell, G+
+  /// before G−: the devices `stuck_off`/`stuck_on` drew, to give another
+  /// run (another rule, another σ) the same ones. nil without stuck devices.
+  public func stuckDeviceMap(path: String) -> StuckMap? {
+    guard configuration.hasStuckDevices else { return nil }
+    var entries: [StuckMap.Entry] = []
+    for (l, layer) in layers.enumerated() {
+      for k in 0..<(layer.rows * layer.columns) {
+        for (d, (x, on)) in [(layer.xp, layer.onp), (layer.xm, layer.onm)].enumerated() where x[k] == 0 {
+          let r = k / layer.columns, c = k % layer.columns
+          entries.append(
+            .init(layer: l, rows: r...r, columns: c...c, kind: 0, polarity: d, shorted: layer.hasShorted && on[k] != 0))
+        }
+      }
+    }
+    return StuckMap(path: path, entries: entries)
+  }
+}
+
+extension HybridNetwork {
+  /// Every stuck device of the network as a map (as `LimNetwork`'s): per
+  /// cell G+, G−, then rule hybrid's g+, g−. nil without stuck devices.
+  public func stuckDeviceMap(path: String) -> StuckMap? {
+    var entries: [StuckMap.Entry] = []
+    for (l, layer) in layers.enumerated() {
+      guard let marks = layer.stuckDevices else { continue }
+      for x in 0..<layer.count {
+        for d in 0..<(2 * layer.kinds) where marks[d][x] != 0 {
+          let r = x / layer.columns, c = x % layer.columns
+          entries.append(.init(layer: l, rows: r...r, columns: c...c, kind: d / 2, polarity: d % 2, shorted: marks[d][x] == 2))
+        }
+      }
+    }
+    return configuration.hasStuckDevices ? StuckMap(path: path, entries: entries) : nil
+  }
+}
