@@ -326,6 +326,7 @@ extension HybridNetwork {
   /// Every stuck device of the network as a map (as `LimNetwork`'s): per
   /// cell G+, G−, then rule hybrid's g+, g−. nil without stuck devices.
   public func stuckDeviceMap(path: String) -> StuckMap? {
+    guard configuration.hasStuckDevices else { return nil }
     var entries: [StuckMap.Entry] = []
     for (l, layer) in layers.enumerated() {
       guard let marks = layer.stuckDevices else { continue }
@@ -336,6 +337,6 @@ extension HybridNetwork {
         }
       }
     }
-    return configuration.hasStuckDevices ? StuckMap(path: path, entries: entries) : nil
+    return StuckMap(path: path, entries: entries)
   }
 }

@@ -164,15 +164,17 @@ extension LimNetwork {
       // A map's devices (`stuck_map`) are stuck as it says: scale 0, and
       // shorted or not (a map given to a checkpoint of another map's run).
       if let map = configuration.stuckMap {
-        // Each device's last record (its state), then the first that differs.
-        var last: [Int: (shorted: Bool, record: Int)] = [:]
-        map.forEach(layer: l, rows: layer.rows, columns: layer.columns, kinds: 1) { k, d, shorted, record in
-          last[2 * k + d] = (shorted, record)
-        }
-        let bad = last.keys.sorted().lazy.map { (k: $0 / 2, d: $0 % 2, shorted: last[$0]!.shorted, record: last[$0]!.record) }.first {
-          let scale = $0.d == 0 ? s.plusScales[$0.k] : s.minusScales[$0.k]
-          let mark = ($0.d == 0 ? s.plusShorted?[$0.k] : s.minusShorted?[$0.k]) ?? 0
-          return scale != 0 || mark != ($0.shorted ? 1 : 0)
+        // Each device's state as the map leaves it, then the first that
+        // differs and the last record naming it.
+        let want = map.states(layer: l, rows: layer.rows, columns: layer.columns, kinds: 1)
+        let bad = want.indices.first { i in
+          let k = i / 2, scale = i % 2 == 0 ? s.plusScales[k] : s.minusScales[k]
+          let mark = (i % 2 == 0 ? s.plusShorted?[k] : s.minusShorted?[k]) ?? 0
+          return want[i] != 0 && (scale != 0 || mark != (want[i] == 2 ? 1 : 0))
+        }.map { i in
+          var record = 0
+          map.forEach(layer: l, rows: layer.rows, columns: layer.columns, kinds: 1) { k, d, _, r in if 2 * k + d == i { record = r } }
+          return (k: i / 2, d: i % 2, shorted: want[i] == 2, record: record)
         }
         if let bad {
           let side = bad.d == 0 ? "plus" : "minus"
