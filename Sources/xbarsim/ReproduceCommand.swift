@@ -181,7 +181,7 @@ enum ReproduceCommand: CLICommand {
     let seeds = try args.int("--seeds", default: 3)
     guard (1...100).contains(seeds) else { throw CLIError.usage("--seeds: must be in 1...100, got \(seeds)") }
     _ = try jobCount(args)
-    var base = try TrainCommand.configuration(args, unreadFirst: false)
+    var base = try TrainCommand.configuration(args, checkStuckMap: false, unreadFirst: false)
     // (A --config file's epochs count as given; a summary's are a base.)
     if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
     try withoutEndurance(&base, args)
@@ -549,7 +549,7 @@ enum ReproduceCommand: CLICommand {
         "write_lines", "reproduce irdrop compares ideal-wire, resistive and off-chip runs, and writes through the lines apply to on-chip resistive runs only: use xbarsim train or sweep with --wires resistive", args)
     }
     // Lines are the sweep's own (r_row, r_col are refused below).
-    var base = try TrainCommand.configuration(args, checkLines: false, unreadFirst: false)
+    var base = try TrainCommand.configuration(args, checkLines: false, checkStuckMap: false, unreadFirst: false)
     try withoutEndurance(&base, args)
     // The documented subset, unless the command line or a --config file
     // says otherwise.

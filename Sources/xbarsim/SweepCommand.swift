@@ -169,7 +169,7 @@ enum SweepCommand: CLICommand {
       [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
-    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), unreadFirst: false)
+    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), checkStuckMap: false, unreadFirst: false)
     let lineKeys = ["r_row", "r_col", "r_driver", "r_sense"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
     let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.

@@ -230,12 +230,14 @@ enum TrainCommand: CLICommand {
   /// The configuration from --config and the key options. `checkLines`:
   /// refuse --r-row/--r-col, or r_row/r_col in a plain --config file, with
   /// ideal lines (a sweep whose grid sets the wires checks each point
-  /// instead).
+  /// instead). `checkStuckMap`: check a stuck map against this
+  /// configuration's network (a sweep's or a reproduction's base checks
+  /// it against each point's or run's instead).
   /// `baseName` names where `base` came from (a checkpoint): an error in
   /// a key given neither as an option nor in `--config` names it.
   static func configuration(
     _ args: ParsedArguments, base: TrainingConfiguration = TrainingConfiguration(), baseName: String? = nil,
-    checkLines: Bool = true, unreadFirst: Bool = true
+    checkLines: Bool = true, checkStuckMap: Bool = true, unreadFirst: Bool = true
   ) throws -> TrainingConfiguration {
     var cfg = base
     // (A checkpoint's range at 2c follows another c.)
@@ -358,7 +360,7 @@ enum TrainCommand: CLICommand {
     // the default 784-200-10 of rule lim and refused; a walkthrough,
     // session 76).
     var checked = cfg
-    if !unreadFirst { checked.restoreStuckMap(nil) }
+    if !checkStuckMap { checked.restoreStuckMap(nil) }
     do { try checked.validate() } catch let e as ConfigurationError {
       // A rule whose states are not the checkpoint's kind: that, not what
       // follows from it (a measured lim checkpoint given --rule hybrid was
