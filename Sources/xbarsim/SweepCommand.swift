@@ -15,7 +15,8 @@ enum SweepCommand: CLICommand {
       commas (layers), by ';'. An empty device_csv value is the rule's model
       device (Lim's; for hybrid and single the linear one, with c2c 0.34 unless
       --c2c is given, which a measured device then takes too; its own default is 0):
-      --grid device_csv=,mine.csv compares it with a measured one.
+      --grid device_csv=,mine.csv compares it with a measured one; an
+      empty stuck_map value is no map (--grid stuck_map=,lines.csv).
       Point p enumerates the grid like nested loops in the order the --grid
       options are given, the last key varying fastest (p = 0, 1, ...).
       --shard i/n (0 ≤ i < n, default 0/1) runs the points with p mod n = i, e.g.
@@ -180,7 +181,7 @@ enum SweepCommand: CLICommand {
         do { try cfg.set(k, v) } catch let e as ConfigurationError {
           // A device file that cannot be read or is invalid is a file's
           // error (exit 1), as in train (a walkthrough, session 42).
-          if e.field == "device_csv" { throw CLIError.runtime("--grid \(k): \(e.message)") }
+          if TrainCommand.fileKeys.contains(e.field) { throw CLIError.runtime("--grid \(k): \(e.message)") }
           throw CLIError.usage("--grid \(k): \(e.message)")
         }
       }
@@ -500,8 +501,9 @@ enum SweepCommand: CLICommand {
       var values = list.split(separator: list.contains(";") ? ";" : ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
       // An empty value is no value, except for `device_csv`, where it is
-      // the rule's model device (`--grid device_csv=,mine.csv` compares the two).
-      guard key == "device_csv" || !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
+      // the rule's model device (`--grid device_csv=,mine.csv` compares the
+      // two), and `stuck_map`, where it is no map (since session 77).
+      guard TrainCommand.fileKeys.contains(key) || !values.contains("") else { throw CLIError.usage("--grid \(key): empty value in '\(list)'") }
       // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
       if commaKeys.contains(key), !list.contains(";"), values.count > 1 {
         throw CLIError.usage(

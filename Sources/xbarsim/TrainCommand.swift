@@ -314,9 +314,10 @@ enum TrainCommand: CLICommand {
       let option = "--" + k.key.replacingOccurrences(of: "_", with: "-")
       if let v = args.string(option) {
         do { try cfg.set(k.key, v) } catch let e as ConfigurationError {
-          // A device file that cannot be read or is invalid is a file's
-          // error (exit 1, as in --config), not a usage error.
-          if e.field == "device_csv" { throw CLIError.runtime("\(option): \(e.message)") }
+          // A device file (or stuck map, since session 77) that cannot be
+          // read or is invalid is a file's error (exit 1, as in --config),
+          // not a usage error.
+          if Self.fileKeys.contains(e.field) { throw CLIError.runtime("\(option): \(e.message)") }
           // A key that the option conflicts with, given in --config (nmax
           // there, --device-csv here): the message names the file.
           var message = e.message
@@ -554,9 +555,13 @@ enum TrainCommand: CLICommand {
   /// relative path was looked for (the working directory, not the config
   /// file's), and the file of that name beside the config file if there
   /// is one (a walkthrough, session 63). Empty otherwise.
+  /// The keys whose value is a file read when the key is set: its error
+  /// (cannot be read, not a device or a map) is a file's, exit 1.
+  static let fileKeys: Set<String> = ["device_csv", "stuck_map"]
+
   static func relativeFileHint(_ key: String, _ message: String, configFile: String) -> String {
     let missing = ": no such file"
-    guard key == "device_csv", message.hasSuffix(missing) else { return "" }
+    guard fileKeys.contains(key), message.hasSuffix(missing) else { return "" }
     let given = String(message.dropLast(missing.count))
     guard !given.isEmpty, !given.hasPrefix("/") else { return "" }
     var hint = " (relative paths are read from the working directory, \(FileManager.default.currentDirectoryPath))"
@@ -699,6 +704,10 @@ enum TrainCommand: CLICommand {
         if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "device_csv" {
           throw fail("\(path): \(key): expects a path, got an empty string (leave the key out for the rule's model device)")
         }
+        // So is an empty stuck map (session 77: it had run without one).
+        if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "stuck_map" {
+          throw fail("\(path): \(key): expects a path, got an empty string (leave the key out for no map)")
+        }
         text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
@@ -717,7 +726,7 @@ enum TrainCommand: CLICommand {
       default: throw fail("\(path): \(key): has an unsupported value \(dict[key]!.brief)")
       }
       do { try cfg.set(key, text) } catch let e as ConfigurationError {
-        if e.field == "device_csv" { throw CLIError.runtime("\(path): \(e)\(relativeFileHint(e.field, e.message, configFile: path))") }
+        if Self.fileKeys.contains(e.field) { throw CLIError.runtime("\(path): \(e)\(relativeFileHint(e.field, e.message, configFile: path))") }
         // A misspelt key gets the nearest key's name, as an option does.
         let known = TrainingConfiguration.keys.map(\.key)
         let spelt = key.replacingOccurrences(of: "-", with: "_")
@@ -2278,6 +2287,7 @@ enum TrainCommand: CLICommand {
       o.add("mean_pulses", g.meanPulses)
       o.add("mean_resets", g.meanResets)
       o.addRaw("pulse_quantiles", "{\"p50\": \(g.p50), \"p90\": \(g.p90), \"p99\": \(g.p99), \"max\": \(g.max)}")
+      o.addRaw("stuck", "{\"devices\": \(g.stuckDevices), \"pulses\": \(g.stuckPulses), \"resets\": \(g.stuckResets)}")
     }
     var json = JSONWriter()
     group(e.all, &json)

@@ -75,17 +75,29 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   try "layer,row,column,polarity,state\n0,65,0,plus,open\n".write(toFile: path("row.csv"), atomically: false, encoding: .utf8)
   try "layer,row,column,polarity,state\n0,1,0,plus,broken\n".write(toFile: path("state.csv"), atomically: false, encoding: .utf8)
   try "layer,row,column,kind,polarity,state\n0,1,0,small,plus,open\n".write(toFile: path("small.csv"), atomically: false, encoding: .utf8)
-  let cases: [([String], String)] = [
-    (["--stuck-map", path("row.csv")], "row.csv line 2: row 65, but layer 0 has rows 0…64 (64: its bias row)"),
-    (["--stuck-map", path("state.csv")], "state.csv line 2: state must be open (0 S) or shorted (G_max), got 'broken'"),
-    (["--stuck-map", path("small.csv")], "kind small, but rule lim has no small devices"),
-    (["--stuck-map", path("none.csv")], "none.csv: no such file"),
-    (["--stuck-map", path("row.csv"), "--rule", "float"], "--stuck-map: applies to rules lim, hybrid and single only"),
+  try #"{"stuck_map": ""}"#.write(toFile: path("empty.json"), atomically: false, encoding: .utf8)
+  try #"{"stuck_map": "state.csv"}"#.write(toFile: path("relative.json"), atomically: false, encoding: .utf8)
+  // A file that cannot be read or is no map is a file's error (exit 1, as
+  // a device file's; since session 77, 64 before); a map that does not
+  // fit the network, or a key the rule ignores, a usage error (64).
+  let cases: [([String], String, Int32)] = [
+    (["--stuck-map", path("row.csv")], "row.csv line 2: row 65, but layer 0 has rows 0…64 (64: its bias row)", 64),
+    (["--stuck-map", path("state.csv")], "state.csv line 2: state must be open (0 S) or shorted (G_max), got 'broken'", 1),
+    (["--stuck-map", path("small.csv")], "kind small, but rule lim has no small devices", 64),
+    (["--stuck-map", path("none.csv")], "none.csv: no such file", 1),
+    (["--stuck-map", path("row.csv"), "--rule", "float"], "--stuck-map: applies to rules lim, hybrid and single only", 64),
+    // An empty path in a --config file is refused, as device_csv's (it
+    // had run without a map).
+    (["--config", path("empty.json")], "stuck_map: expects a path, got an empty string (leave the key out for no map)", 64),
+    // A relative path in a --config file is read from the working
+    // directory: said, with the file beside the configuration named.
+    (["--config", path("relative.json")], "(relative paths are read from the working directory", 1),
   ]
-  for (extra, expected) in cases {
+  for (extra, expected, status) in cases {
     let r = try runXbarsim(base + extra)
     let line = firstLine(r.stderr)
-    #expect(r.status != 0 && line.hasPrefix("Error:") && line.contains(expected), "\(extra): \(r.stderr)")
+    #expect(r.status == status && line.hasPrefix("Error:") && line.contains(expected), "\(extra): \(r.stderr)")
+    if extra.count > 1 && extra[1].hasSuffix("relative.json") { #expect(line.contains("state.csv exists: give that path"), "\(line)") }
   }
 }
 
@@ -179,4 +191,28 @@ func inspectWritesTheStuckDevicesAsAMapAnotherRunTakes(rule: String) throws {
   // No stuck devices, no map.
   let plain = try runXbarsim(["inspect", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--samples", "1", "--out", path("p")])
   #expect(plain.status == 0 && !FileManager.default.fileExists(atPath: path("p/stuck.csv")))
+}
+
+@Test func aSweepsEmptyStuckMapIsNoMapAndABadOneAFilesError() throws {
+  // `--grid stuck_map=,lines.csv` compares no map with one (session 77: an
+  // empty value was refused, and a header-only file stood in for none); an
+  // unreadable map in the grid is a file's error (exit 1), as a device
+  // file's.
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-map-nomap", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  try "layer,row,column,polarity,state\n0,3,*,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  try "layer,row,column,polarity,state\n0,1,0,plus,broken\n".write(toFile: path("bad.csv"), atomically: false, encoding: .utf8)
+  let base = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+  let r = try runXbarsim(base + ["--grid", "stuck_map=,\(path("map.csv"))", "--out", path("s")])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = try String(contentsOfFile: path("s/sweep.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+  #expect(rows.count >= 3 && rows[1].hasPrefix("0,,") && rows[2].hasPrefix("1,\(URL(fileURLWithPath: path("map.csv")).resolvingSymlinksInPath().path),"), "\(rows)")
+  // Point 0 has no map, point 1 row 3's 8 G+.
+  let none = try json(path("s/point-0.json")), one = try json(path("s/point-1.json"))
+  #expect(none["stuck_devices"] == nil && (none["configuration"] as? [String: Any])?["stuck_map"] == nil, "\(none)")
+  #expect((one["stuck_devices"] as? [String: Any])?["open"] as? Int == 8 && (one["stuck_devices"] as? [String: Any])?["shorted"] as? Int == 0)
+  let bad = try runXbarsim(base + ["--grid", "stuck_map=,\(path("bad.csv"))", "--out", path("b")])
+  let line = firstLine(bad.stderr)
+  #expect(bad.status == 1 && line.hasPrefix("Error: --grid stuck_map:") && line.contains("bad.csv line 2: state must be open"), "\(bad.stderr)")
 }

@@ -103,6 +103,11 @@ public struct EnduranceStatistics: Sendable, Equatable {
     /// Pulses per device at the 50th, 90th and 99th percentiles (nearest
     /// rank: the ⌈q·n⌉-th smallest count) and the maximum.
     public var p50: Int, p90: Int, p99: Int, max: Int
+    /// Of `devices`, `pulses` and `resets`: the stuck devices (open or
+    /// shorted: `stuck_off`, `stuck_on`, `stuck_map`, or rule lim's dead
+    /// scale draws) and what their controller sent them, which moved no
+    /// conductance (since session 77).
+    public var stuckDevices: Int = 0, stuckPulses: Int = 0, stuckResets: Int = 0
   }
 
   public var layers: [Group]
@@ -111,8 +116,9 @@ public struct EnduranceStatistics: Sendable, Equatable {
   public var saturated: Bool
 
   /// The statistics of `counts` (one per layer); `kinds` 2 names the
-  /// devices big and small.
-  init(_ counts: [DeviceCounts], kinds: Int) {
+  /// devices big and small. `stuck[l]`, when given, tells whether layer
+  /// l's device i (in `DeviceCounts`' order) is stuck; nil: none is.
+  init(_ counts: [DeviceCounts], kinds: Int, stuck: [((Int) -> Bool)?] = []) {
     func device(_ l: Int, _ c: DeviceCounts, _ i: Int, _ n: UInt32) -> Device {
       let d = i / c.cells, x = i % c.cells
       return Device(
@@ -122,6 +128,7 @@ public struct EnduranceStatistics: Sendable, Equatable {
     var saturated = false
     func group(_ layer: Int?, _ members: [(Int, DeviceCounts)]) -> Group {
       var pulses = 0, resets = 0, devices = 0
+      var stuckDevices = 0, stuckPulses = 0, stuckResets = 0
       var maxP: (UInt32, Int, Int) = (0, members[0].0, 0), maxR: (UInt32, Int, Int) = (0, members[0].0, 0)
       var all: [UInt32] = []
       all.reserveCapacity(members.reduce(0) { $0 + $1.1.arrays * $1.1.cells })
@@ -136,6 +143,13 @@ public struct EnduranceStatistics: Sendable, Equatable {
           if r > maxR.0 { maxR = (r, l, i) }
           if p == .max || r == .max { saturated = true }
         }
+        if l < stuck.count, let isStuck = stuck[l] {
+          for i in 0..<n where isStuck(i) {
+            stuckDevices += 1
+            stuckPulses += Int(c.pulses[i])
+            stuckResets += Int(c.resets[i])
+          }
+        }
         all.append(contentsOf: UnsafeBufferPointer(start: c.pulses, count: n))
       }
       all.sort()
@@ -148,7 +162,8 @@ public struct EnduranceStatistics: Sendable, Equatable {
         maxPulses: device(maxP.1, byLayer[maxP.1]!, maxP.2, maxP.0),
         maxResets: device(maxR.1, byLayer[maxR.1]!, maxR.2, maxR.0),
         meanPulses: Double(pulses) / Double(devices), meanResets: Double(resets) / Double(devices),
-        p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: Int(all.last ?? 0))
+        p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: Int(all.last ?? 0),
+        stuckDevices: stuckDevices, stuckPulses: stuckPulses, stuckResets: stuckResets)
     }
     layers = counts.enumerated().map { group($0.offset, [($0.offset, $0.element)]) }
     all = group(nil, Array(counts.enumerated().map { ($0.offset, $0.element) }))
@@ -170,7 +185,12 @@ public struct EnduranceStatistics: Sendable, Equatable {
     let reset = a.maxResets.count == 0
       ? "no device reset"
       : "most reset \(name(a.maxResets)) (\(a.maxResets.count) resets; mean \(Self.shown(a.meanResets)))"
-    return "endurance: \(pulsed), \(reset)" + (saturated ? " (some counts saturated at 4294967295)" : "")
+    // (Stuck devices: what their controller sent them, which moved no
+    // conductance; since session 77.)
+    let stuck = a.stuckDevices == 0
+      ? ""
+      : "; the \(a.stuckDevices) stuck devices received \(a.stuckPulses) pulses and \(a.stuckResets) resets"
+    return "endurance: \(pulsed), \(reset)\(stuck)" + (saturated ? " (some counts saturated at 4294967295)" : "")
   }
 
   static func shown(_ x: Double) -> String {
@@ -223,10 +243,12 @@ func enduranceLists(_ counts: [DeviceCounts?]) -> [EnduranceCounts]? {
 }
 
 /// A network's wear (`endurance`): nil unless every layer counts.
-func enduranceStatistics(_ counts: [DeviceCounts?], kinds: Int) -> EnduranceStatistics? {
+func enduranceStatistics(
+  _ counts: [DeviceCounts?], kinds: Int, stuck: [((Int) -> Bool)?] = []
+) -> EnduranceStatistics? {
   let all = counts.compactMap { $0 }
   guard all.count == counts.count, !all.isEmpty else { return nil }
-  return EnduranceStatistics(all, kinds: kinds)
+  return EnduranceStatistics(all, kinds: kinds, stuck: stuck)
 }
 
 /// Sets a network's layer counts from a checkpoint's.

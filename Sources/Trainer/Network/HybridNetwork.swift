@@ -262,7 +262,16 @@ public final class HybridNetwork: TwoShareWork, @unchecked Sendable {
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   public var resets: Int { layers.reduce(0) { $0 + $1.resets } }
   /// Every device's pulses and resets so far (`endurance`; nil without).
-  public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: layers[0].kinds) }
+  public var endurance: EnduranceStatistics? {
+    // Device d·count + x is array d's cell x, as the stuck marks are kept.
+    enduranceStatistics(
+      layers.map(\.endurance), kinds: layers[0].kinds,
+      stuck: layers.map { l in
+        guard let marks = l.stuckDevices else { return nil }
+        let n = l.count
+        return { i in marks[i / n][i % n] != 0 }
+      })
+  }
   /// Synapses that received at least one pulse, summed over updates.
   public var cellUpdates: Int { layers.reduce(0) { $0 + $1.cellUpdates } }
   /// Synapses in the network.

@@ -184,7 +184,16 @@ public final class LimNetwork: @unchecked Sendable {
   /// Identical pulses issued so far.
   public var pulses: Int { layers.reduce(0) { $0 + $1.pulses } }
   /// Every device's pulses and resets so far (`endurance`; nil without).
-  public var endurance: EnduranceStatistics? { enduranceStatistics(layers.map(\.endurance), kinds: 1) }
+  public var endurance: EnduranceStatistics? {
+    // A stuck device (open, shorted, or a dead scale draw) has scale 0:
+    // device i < cells is G+ of cell i, the others G− of cell i − cells.
+    enduranceStatistics(
+      layers.map(\.endurance), kinds: 1,
+      stuck: layers.map { l in
+        let mn = l.rows * l.columns, xp = l.xp, xm = l.xm
+        return { i in i < mn ? xp[i] == 0 : xm[i - mn] == 0 }
+      })
+  }
   /// Of `pulses`, the re-potentiations after resets (methods a, b).
   public var repotentiations: Int { layers.reduce(0) { $0 + $1.repotentiations } }
   /// Re-potentiation loops stopped at their cap
