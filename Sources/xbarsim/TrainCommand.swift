@@ -2288,6 +2288,7 @@ enum TrainCommand: CLICommand {
       o.add("mean_resets", g.meanResets)
       o.addRaw("pulse_quantiles", "{\"p50\": \(g.p50), \"p90\": \(g.p90), \"p99\": \(g.p99), \"max\": \(g.max)}")
       o.addRaw("stuck", "{\"devices\": \(g.stuckDevices), \"pulses\": \(g.stuckPulses), \"resets\": \(g.stuckResets)}")
+      o.addRaw("stuck_partners", "{\"devices\": \(g.partnerDevices), \"pulses\": \(g.partnerPulses), \"resets\": \(g.partnerResets)}")
     }
     var json = JSONWriter()
     group(e.all, &json)

@@ -66,7 +66,18 @@ private func trainHybrid(_ net: HybridNetwork, samples: Int) {
   // The controller does pulse them (else the sums above prove nothing).
   #expect(p0 > 0 && p1 > 0, "\(p0) \(p1)")
   #expect(e.all.stuckPulses < e.all.pulses)
-  #expect(e.summaryLine.hasSuffix("; the 12 stuck devices received \(p0 + p1) pulses and \(r0 + r1) resets"), "\(e.summaryLine)")
+  // Their working partners: row 2's G−, (4,5)'s G−; layer 1's bias G+
+  // of column 0 ((3,5) has no working device).
+  let partners0 = (0..<8).map { mn0 + 2 * 8 + $0 } + [mn0 + 4 * 8 + 5], partners1 = [8 * 4 + 0]
+  let (q0, s0) = sums(counts[0], partners0), (q1, s1) = sums(counts[1], partners1)
+  #expect(e.layers.map(\.partnerDevices) == [9, 1] && e.all.partnerDevices == 10)
+  #expect(e.layers[0].partnerPulses == q0 && e.layers[0].partnerResets == s0)
+  #expect(e.layers[1].partnerPulses == q1 && e.layers[1].partnerResets == s1)
+  #expect(e.all.partnerPulses == q0 + q1 && e.all.partnerResets == s0 + s1 && q0 > 0)
+  #expect(
+    e.summaryLine.hasSuffix(
+      "; the 12 stuck devices received \(p0 + p1) pulses and \(r0 + r1) resets, the 10 working partners of stuck devices \(q0 + q1) pulses and \(s0 + s1) resets"),
+    "\(e.summaryLine)")
 
   // Every device shorted: every pulse and reset went to a stuck device.
   let all = LimNetwork(configuration: try configuration(nil) { $0.stuckOn = 1 })
@@ -74,6 +85,7 @@ private func trainHybrid(_ net: HybridNetwork, samples: Int) {
   let a = try #require(all.endurance)
   for g in a.layers + [a.all] {
     #expect(g.stuckDevices == g.devices && g.stuckPulses == g.pulses && g.stuckResets == g.resets)
+    #expect(g.partnerDevices == 0 && g.partnerPulses == 0 && g.partnerResets == 0)
   }
   #expect(a.all.pulses > 0)
 
@@ -81,7 +93,7 @@ private func trainHybrid(_ net: HybridNetwork, samples: Int) {
   let none = LimNetwork(configuration: try configuration(nil))
   StuckFixture.train(none, samples: 200)
   let n = try #require(none.endurance)
-  #expect((n.layers + [n.all]).allSatisfy { $0.stuckDevices == 0 && $0.stuckPulses == 0 && $0.stuckResets == 0 })
+  #expect((n.layers + [n.all]).allSatisfy { $0.stuckDevices == 0 && $0.stuckPulses == 0 && $0.stuckResets == 0 && $0.partnerDevices == 0 })
   #expect(!n.summaryLine.contains("stuck"))
 }
 
@@ -116,6 +128,15 @@ func rulesHybridAndSinglesEnduranceCountTheMapsDevices(rule: LearningRule) throw
   #expect(e.layers[1].stuckPulses == p1 && e.layers[1].stuckResets == r1, "\(rule)")
   #expect(e.all.stuckPulses == p0 + p1 && e.all.stuckResets == r0 + r1)
   #expect(p0 + p1 > 0, "\(rule)")
+  // The working partners (d ^ 1): row 1's big G−; layer 1's column 2 g+
+  // (single: G+).
+  let partners0 = (0..<8).map { n0 + 8 + $0 }
+  let partners1 = (0..<9).map { (rule == .hybrid ? 2 : 0) * n1 + $0 * 4 + 2 }
+  let (q0, s0) = sums(counts[0], partners0), (q1, s1) = sums(counts[1], partners1)
+  #expect(e.layers.map(\.partnerDevices) == [8, 9])
+  #expect(e.layers[0].partnerPulses == q0 && e.layers[0].partnerResets == s0, "\(rule)")
+  #expect(e.layers[1].partnerPulses == q1 && e.layers[1].partnerResets == s1, "\(rule)")
+  #expect(q0 + q1 > 0, "\(rule)")
 
   // Every device open: all of them stuck.
   let all = try HybridNetwork(configuration: try configuration(nil, rule: rule) { $0.stuckOff = 1 })

@@ -131,7 +131,7 @@ private func header(_ url: URL) throws -> [String] {
     if let e = o["endurance"] as? [String: Any] {
       for group in [e] + (e["layers"] as? [[String: Any]] ?? []) {
         endurance.formUnion(group.keys)
-        for k in ["max_pulses", "max_resets", "pulse_quantiles", "stuck"] {
+        for k in ["max_pulses", "max_resets", "pulse_quantiles", "stuck", "stuck_partners"] {
           if let d = group[k] as? [String: Any] { endurance.formUnion(d.keys) }
         }
       }

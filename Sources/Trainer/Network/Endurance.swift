@@ -108,6 +108,10 @@ public struct EnduranceStatistics: Sendable, Equatable {
     /// scale draws) and what their controller sent them, which moved no
     /// conductance (since session 77).
     public var stuckDevices: Int = 0, stuckPulses: Int = 0, stuckResets: Int = 0
+    /// Of `devices`, `pulses` and `resets`: the working devices whose
+    /// pair's other device (G+ for G−, g+ for g−, and back) is stuck, and
+    /// what they received: the pair's refreshes land on them.
+    public var partnerDevices: Int = 0, partnerPulses: Int = 0, partnerResets: Int = 0
   }
 
   public var layers: [Group]
@@ -129,6 +133,7 @@ public struct EnduranceStatistics: Sendable, Equatable {
     func group(_ layer: Int?, _ members: [(Int, DeviceCounts)]) -> Group {
       var pulses = 0, resets = 0, devices = 0
       var stuckDevices = 0, stuckPulses = 0, stuckResets = 0
+      var partnerDevices = 0, partnerPulses = 0, partnerResets = 0
       var maxP: (UInt32, Int, Int) = (0, members[0].0, 0), maxR: (UInt32, Int, Int) = (0, members[0].0, 0)
       var all: [UInt32] = []
       all.reserveCapacity(members.reduce(0) { $0 + $1.1.arrays * $1.1.cells })
@@ -144,10 +149,18 @@ public struct EnduranceStatistics: Sendable, Equatable {
           if p == .max || r == .max { saturated = true }
         }
         if l < stuck.count, let isStuck = stuck[l] {
-          for i in 0..<n where isStuck(i) {
-            stuckDevices += 1
-            stuckPulses += Int(c.pulses[i])
-            stuckResets += Int(c.resets[i])
+          for i in 0..<n {
+            // Device d·cells + x pairs with device (d ^ 1)·cells + x.
+            let partner = ((i / c.cells) ^ 1) * c.cells + i % c.cells
+            if isStuck(i) {
+              stuckDevices += 1
+              stuckPulses += Int(c.pulses[i])
+              stuckResets += Int(c.resets[i])
+            } else if isStuck(partner) {
+              partnerDevices += 1
+              partnerPulses += Int(c.pulses[i])
+              partnerResets += Int(c.resets[i])
+            }
           }
         }
         all.append(contentsOf: UnsafeBufferPointer(start: c.pulses, count: n))
@@ -163,7 +176,8 @@ public struct EnduranceStatistics: Sendable, Equatable {
         maxResets: device(maxR.1, byLayer[maxR.1]!, maxR.2, maxR.0),
         meanPulses: Double(pulses) / Double(devices), meanResets: Double(resets) / Double(devices),
         p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: Int(all.last ?? 0),
-        stuckDevices: stuckDevices, stuckPulses: stuckPulses, stuckResets: stuckResets)
+        stuckDevices: stuckDevices, stuckPulses: stuckPulses, stuckResets: stuckResets,
+        partnerDevices: partnerDevices, partnerPulses: partnerPulses, partnerResets: partnerResets)
     }
     layers = counts.enumerated().map { group($0.offset, [($0.offset, $0.element)]) }
     all = group(nil, Array(counts.enumerated().map { ($0.offset, $0.element) }))
@@ -189,7 +203,7 @@ public struct EnduranceStatistics: Sendable, Equatable {
     // conductance; since session 77.)
     let stuck = a.stuckDevices == 0
       ? ""
-      : "; the \(a.stuckDevices) stuck devices received \(a.stuckPulses) pulses and \(a.stuckResets) resets"
+      : "; the \(a.stuckDevices) stuck devices received \(a.stuckPulses) pulses and \(a.stuckResets) resets, the \(a.partnerDevices) working partners of stuck devices \(a.partnerPulses) pulses and \(a.partnerResets) resets"
     return "endurance: \(pulsed), \(reset)\(stuck)" + (saturated ? " (some counts saturated at 4294967295)" : "")
   }
 
