@@ -1691,6 +1691,10 @@ enum TrainCommand: CLICommand {
     guard let value = d.allKeyValues.first(where: { $0.0 == key })?.1 else { return "" }
     var back = cfg
     guard (try? back.set(key, value)) != nil, !back.ignoredKeys.contains(where: { $0.key == key }) else { return "" }
+    // An empty default (`stuck_map`'s: no map) cannot be given as an
+    // option, which refuses an empty path ("give --stuck-map , its
+    // default" had named one that is refused).
+    guard !value.isEmpty else { return "; take it out of \(path)" }
     return "; give \(option) \(value), its default, to override the file's, or take it out of \(path)"
   }
 

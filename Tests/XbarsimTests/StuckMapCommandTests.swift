@@ -77,6 +77,7 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
   try "layer,row,column,kind,polarity,state\n0,1,0,small,plus,open\n".write(toFile: path("small.csv"), atomically: false, encoding: .utf8)
   try #"{"stuck_map": ""}"#.write(toFile: path("empty.json"), atomically: false, encoding: .utf8)
   try #"{"stuck_map": "state.csv"}"#.write(toFile: path("relative.json"), atomically: false, encoding: .utf8)
+  try #"{"rule": "float", "stuck_map": "\#(path("row.csv"))"}"#.write(toFile: path("float.json"), atomically: false, encoding: .utf8)
   // A file that cannot be read or is no map is a file's error (exit 1, as
   // a device file's; since session 77, 64 before); a map that does not
   // fit the network, or a key the rule ignores, a usage error (64).
@@ -86,6 +87,9 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
     (["--stuck-map", path("small.csv")], "kind small, but rule lim has no small devices", 64),
     (["--stuck-map", path("none.csv")], "none.csv: no such file", 1),
     (["--stuck-map", path("row.csv"), "--rule", "float"], "--stuck-map: applies to rules lim, hybrid and single only", 64),
+    // From a --config file, the hint names no empty --stuck-map, which
+    // the option refuses (it had said "give --stuck-map , its default").
+    (["--config", path("float.json")], "stuck_map: applies to rules lim, hybrid and single only; rule float would ignore it; take it out of", 64),
     // An empty path in a --config file is refused, as device_csv's (it
     // had run without a map).
     (["--config", path("empty.json")], "stuck_map: expects a path, got an empty string (leave the key out for no map)", 64),
@@ -98,6 +102,7 @@ func trainWithAStuckMapCountsItsDevicesAndGoesOnWithoutTheFile(rule: String) thr
     let line = firstLine(r.stderr)
     #expect(r.status == status && line.hasPrefix("Error:") && line.contains(expected), "\(extra): \(r.stderr)")
     if extra.count > 1 && extra[1].hasSuffix("relative.json") { #expect(line.contains("state.csv exists: give that path"), "\(line)") }
+    if extra.count > 1 && extra[1].hasSuffix("float.json") { #expect(!line.contains("give --stuck-map"), "\(line)") }
   }
 }
 
