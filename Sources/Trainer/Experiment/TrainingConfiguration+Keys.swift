@@ -59,7 +59,7 @@ extension TrainingConfiguration {
     ("train_limit", "<n>", "Use only the first n training images (default 0: all)."),
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
     ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
-    ("endurance", "<true|false>", "Count every device's identical pulses and resets over the run (rules lim on chip, hybrid and single): the summary's endurance object (the most worn device, means and quantiles per layer) and a line on standard error; the run's results are the same (default false)."),
+    ("endurance", "<true|false>", "Count every device's identical pulses and resets over the run (rules lim on chip, hybrid and single): the summary's endurance object (the most worn device, means and quantiles per layer, and what the stuck devices and their working partners received) and a line on standard error; the run's results are the same (default false)."),
     ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
