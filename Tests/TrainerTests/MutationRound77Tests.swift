@@ -25,7 +25,10 @@ import _TestSupport
   let e = try #require(net.endurance)
   #expect(e.all.pulses == 0 && e.all.resets == 0)
   #expect(e.layers.map(\.stuckDevices) == [0, 1] && e.all.stuckDevices == 1)
-  #expect(e.summaryLine.hasSuffix("; the 1 stuck devices received 0 pulses and 0 resets"), "\(e.summaryLine)")
+  #expect(
+    e.summaryLine.hasSuffix("; the 1 stuck devices received 0 pulses and 0 resets, the 1 working partners of stuck devices 0 pulses and 0 resets"),
+    "\(e.summaryLine)")
+  #expect(e.layers.map(\.partnerDevices) == [0, 1])
 }
 
 @Test func mapsThatDifferInTheLastLayerOnlyDoNotStickTheSameDevices() throws {

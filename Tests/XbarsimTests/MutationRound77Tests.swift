@@ -27,7 +27,13 @@ private func json(_ path: String) throws -> [String: Any] {
   let stuck = try #require(e["stuck"] as? [String: Any])
   let (devices, pulses, resets) = (stuck["devices"] as? Int ?? -1, stuck["pulses"] as? Int ?? -1, stuck["resets"] as? Int ?? -1)
   #expect(devices == 17 && pulses > 0 && pulses != resets, "\(stuck)")
-  #expect(line.hasSuffix("; the 17 stuck devices received \(pulses) pulses and \(resets) resets"), "\(line) \(stuck)")
+  // (Then the partners: row 3's G− and column 0's G+, 17 too.)
+  let partners = try #require(e["stuck_partners"] as? [String: Any])
+  let (q, s) = (partners["pulses"] as? Int ?? -1, partners["resets"] as? Int ?? -1)
+  #expect(partners["devices"] as? Int == 17 && q > 0, "\(partners)")
+  #expect(
+    line.hasSuffix("; the 17 stuck devices received \(pulses) pulses and \(resets) resets, the 17 working partners of stuck devices \(q) pulses and \(s) resets"),
+    "\(line) \(stuck)")
   let layers = try #require(e["layers"] as? [[String: Any]])
   let per = layers.map { ($0["stuck"] as? [String: Any])?["devices"] as? Int ?? -1 }
   #expect(per == [8, 9], "\(layers)")
