@@ -551,14 +551,14 @@ enum TrainCommand: CLICommand {
     "write_threshold": ["program_voltage", "write_voltage", "read_voltage"]
   ]
 
-  /// For a `device_csv` in a --config file that names no file: where a
-  /// relative path was looked for (the working directory, not the config
-  /// file's), and the file of that name beside the config file if there
-  /// is one (a walkthrough, session 63). Empty otherwise.
   /// The keys whose value is a file read when the key is set: its error
   /// (cannot be read, not a device or a map) is a file's, exit 1.
   static let fileKeys: Set<String> = ["device_csv", "stuck_map"]
 
+  /// For a `device_csv` or `stuck_map` in a --config file that names no file: where a
+  /// relative path was looked for (the working directory, not the config
+  /// file's), and the file of that name beside the config file if there
+  /// is one (a walkthrough, session 63). Empty otherwise.
   static func relativeFileHint(_ key: String, _ message: String, configFile: String) -> String {
     let missing = ": no such file"
     guard fileKeys.contains(key), message.hasSuffix(missing) else { return "" }
