@@ -10,20 +10,14 @@ import _TestSupport
 // which their controller pulses and resets without knowing it, and which
 // move no conductance.
 
+/// `StuckFixture.mapConfiguration` with endurance counted.
 private func configuration(
   _ text: String?, rule: LearningRule = .lim, _ edit: (inout TrainingConfiguration) -> Void = { _ in }
 ) throws -> TrainingConfiguration {
-  var cfg = TrainingConfiguration()
-  cfg.rule = rule
-  cfg.layers = [16, 8, 4]
-  cfg.seed = 5
-  cfg.nMax = 8
-  cfg.endurance = true
-  if rule.isFiniteState { cfg.states = 8 }
-  if let text { cfg.restoreStuckMap(try StuckMap.parse(text, path: "m.csv")) }
-  edit(&cfg)
-  try cfg.validate()
-  return cfg
+  try StuckFixture.mapConfiguration(text, rule: rule) {
+    $0.endurance = true
+    edit(&$0)
+  }
 }
 
 /// Σ of `counts`' pulses and resets over the devices `indices` (in the

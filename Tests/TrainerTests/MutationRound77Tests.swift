@@ -13,14 +13,7 @@ import _TestSupport
   // row, column 3, G−: device 2·9·4 − 1), and no pulse yet: the line
   // still tells it (the condition is the stuck devices, not their pulses),
   // and it is counted though it has no pulse.
-  var cfg = TrainingConfiguration()
-  cfg.rule = .lim
-  cfg.layers = [16, 8, 4]
-  cfg.seed = 5
-  cfg.nMax = 8
-  cfg.endurance = true
-  cfg.restoreStuckMap(try StuckMap.parse("layer,row,column,polarity,state\n1,8,3,minus,open\n", path: "m.csv"))
-  try cfg.validate()
+  let cfg = try StuckFixture.mapConfiguration("layer,row,column,polarity,state\n1,8,3,minus,open\n") { $0.endurance = true }
   let net = LimNetwork(configuration: cfg)
   let e = try #require(net.endurance)
   #expect(e.all.pulses == 0 && e.all.resets == 0)

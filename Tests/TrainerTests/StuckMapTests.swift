@@ -108,16 +108,7 @@ private func message(_ text: String) -> String {
 private func configuration(
   _ text: String, rule: LearningRule = .lim, _ edit: (inout TrainingConfiguration) -> Void = { _ in }
 ) throws -> TrainingConfiguration {
-  var cfg = TrainingConfiguration()
-  cfg.rule = rule
-  cfg.layers = [16, 8, 4]
-  cfg.seed = 5
-  cfg.nMax = 8
-  if rule.isFiniteState { cfg.states = 8 }
-  cfg.restoreStuckMap(try map(text))
-  edit(&cfg)
-  try cfg.validate()
-  return cfg
+  try StuckFixture.mapConfiguration(text, rule: rule, edit)
 }
 
 @Test func aMapIsCheckedAgainstTheNetwork() throws {

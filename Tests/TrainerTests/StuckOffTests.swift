@@ -25,6 +25,23 @@ enum StuckFixture {
     return cfg
   }
 
+  /// A configuration of 16-8-4 (rule lim by default, n_max or states 8)
+  /// with the stuck map `text` (none when nil), edited, then validated.
+  static func mapConfiguration(
+    _ text: String?, rule: LearningRule = .lim, _ edit: (inout TrainingConfiguration) -> Void = { _ in }
+  ) throws -> TrainingConfiguration {
+    var cfg = TrainingConfiguration()
+    cfg.rule = rule
+    cfg.layers = [16, 8, 4]
+    cfg.seed = 5
+    cfg.nMax = 8
+    if rule.isFiniteState { cfg.states = 8 }
+    if let text { cfg.restoreStuckMap(try StuckMap.parse(text, path: "m.csv")) }
+    edit(&cfg)
+    try cfg.validate()
+    return cfg
+  }
+
   static func train(_ net: LimNetwork, samples: Int) {
     images.pixels.withUnsafeBufferPointer { px in
       for s in 0..<samples {
