@@ -754,7 +754,7 @@ enum TrainCommand: CLICommand {
     for (k, v) in cfg.keyValues {
       if k != "layers", let x = Double(v), x.isFinite, !JSONWriter.isInexactInteger(x) {
         c.addRaw(k, v)
-      } else if k == "shuffle" || k == "endurance" {
+      } else if k == "shuffle" || k == "endurance" || k == "stuck_known" {
         // A JSON boolean, as sweep.json's rows have it ("false" as a string
         // is true to a script's `if`: a walkthrough, session 33).
         c.addRaw(k, v)

@@ -27,13 +27,15 @@ private struct HybridOracleCase: CustomTestStringConvertible, Sendable {
   var d2d: String = "0"
   var stuckOff: String = "0"
   var stuckOn: String = "0"
+  /// `--stuck-known true`: the controller skips what only rewrites its stuck devices.
+  var stuckKnown = false
   /// The case must refresh some pair (resets > 0).
   var wantsResets: Bool = true
   var samples: Int = 30
   var testDescription: String {
     "\(rule) \(layers) \(encoding) states \(states) k \(k) c2c \(c2c) phase \(phase)"
       + (d2d != "0" ? " d2d \(d2d)" : "") + (stuckOff != "0" ? " stuck_off \(stuckOff)" : "")
-      + (stuckOn != "0" ? " stuck_on \(stuckOn)" : "")
+      + (stuckOn != "0" ? " stuck_on \(stuckOn)" : "") + (stuckKnown ? " stuck_known" : "")
   }
 }
 
@@ -54,6 +56,11 @@ private let hybridOracleCases: [HybridOracleCase] = [
   HybridOracleCase(encoding: "stochastic", phase: "fine", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1"),
   HybridOracleCase(encoding: "sign", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1"),
   HybridOracleCase(rule: "single", encoding: "stochastic", d2d: "0.5", stuckOn: "0.2"),
+  // A controller that knows its stuck devices (stuck_known): no refresh after a pulse lost at
+  // one, and method b's reset of one skipped.
+  HybridOracleCase(encoding: "deterministic", stuckOn: "0.2", stuckKnown: true),
+  HybridOracleCase(encoding: "sign", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1", stuckKnown: true),
+  HybridOracleCase(rule: "single", encoding: "stochastic", stuckOff: "0.1", stuckOn: "0.2", stuckKnown: true),
 ]
 
 // (CI installs python3, and there a missing one fails the test instead of skipping it, as
@@ -72,6 +79,7 @@ private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
   for (key, value) in [("--d2d", c.d2d), ("--stuck-off", c.stuckOff), ("--stuck-on", c.stuckOn)] where value != "0" {
     keys += [key, value]
   }
+  if c.stuckKnown { keys += ["--stuck-known", "true"] }
   // a large η, so that 120 images take devices to G_max (the sign rule takes none)
   if c.encoding != "sign" { keys += ["--lr", "0.5"] }
   if c.rule == "hybrid" { keys += ["--k", c.k] }
@@ -116,4 +124,8 @@ private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
     // the pinned devices were met: pulses lost on them
     #expect(oracle.stdout.contains("pulses lost on a pinned device"), "\(oracle.stdout)")
   }
+  // The known stuck devices were met: the oracle skipped what xbarsim skipped (and not
+  // otherwise).
+  let skipped = c.encoding == "sign" ? "method b skipped: the other device known stuck" : "refreshes skipped: the pulsed device known stuck"
+  #expect(oracle.stdout.contains(skipped) == c.stuckKnown, "\(oracle.stdout)")
 }

@@ -28,6 +28,7 @@ extension TrainingConfiguration {
     ("stuck_off", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at 0 S (open, a failed forming) for the whole run, each of every layer's G+ and G− independently, from a seeded stream of its own (the other draws are those of 0): pulses and resets move a stuck device's state, as its controller does not know, but not its conductance; off-chip, the programmed arrays' devices. Rules hybrid and single: each of G+, G− (and g+, g−) independently, its conductance pinned at 0 S; a pulse finds it at its top, so the saturation pass handles it as any saturated device, its pulses and resets booked at 0 S (default 0)."),
     ("stuck_on", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at G_max (shorted, a filament no reset dissolves) for the whole run, drawn with stuck_off from one uniform per device (stuck_off + stuck_on ≤ 1; the other draws are those of 0): a shorted device conducts the curve's G_max, G(n_max), without its scale X, while pulses and resets move its state, as its controller does not know; its pulses and resets dissipate at G(n_max); off-chip, the programmed arrays' devices. Rules hybrid and single: pinned at its kind's G_max (the big kind's, or the small kind's G_max/k), its pulses and resets booked there (default 0)."),
     ("stuck_map", "<file.csv>", "Rules lim, hybrid and single: stuck devices named by a CSV file, laid over those stuck_off and stuck_on draw (a device it names is stuck as its last record says): a header naming the columns layer,row,column,kind,polarity,state (kind optional: big), then a record per device or group; layer from 0, row 0…inputs (inputs: the bias row), column 0…outputs−1, each a number, a range a-b or *; kind big, small (rule hybrid's g±) or *; polarity plus, minus or *; state open (0 S) or shorted (G_max), as stuck_off and stuck_on model them; # lines are comments (default: none)."),
+    ("stuck_known", "<true|false>", "Rules hybrid and single: the controller knows the stuck devices (those stuck_off, stuck_on and stuck_map make: a yield map loaded into it) and skips what can only rewrite them: no refresh after a pulse lost at a stuck device (Burr's reset of both would put its partner back where it was), and with encoding sign (method b) no reset and re-potentiation of a stuck device; the coincident update's pulses still reach stuck devices, as a row and a column drive every cell they cross (default false: the controller reads conductances only)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -205,6 +206,12 @@ extension TrainingConfiguration {
       switch value {
       case "true": shuffle = true
       case "false": shuffle = false
+      default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
+      }
+    case "stuck_known":
+      switch value {
+      case "true": stuckKnown = true
+      case "false": stuckKnown = false
       default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
       }
     case "endurance":
@@ -471,7 +478,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -483,6 +490,7 @@ extension TrainingConfiguration {
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
         && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
+        && !($0.0 == "stuck_known" && !stuckKnown)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -503,7 +511,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

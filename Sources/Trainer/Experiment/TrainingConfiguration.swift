@@ -256,6 +256,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public mutating func restoreStuckMap(_ map: StuckMap?) { stuckMap = map }
   /// The map's file ("" for none).
   public var stuckMapPath: String { stuckMap?.path ?? "" }
+  /// Rules hybrid and single: the controller knows the stuck devices (a
+  /// yield map loaded into it) and skips the saturation pass's sequences
+  /// that can only rewrite what is there: no refresh after a pulse lost at
+  /// a stuck device, and with method b (encoding sign) no reset and
+  /// re-potentiation of a stuck device (`HybridLayer.knowsStuck`). The
+  /// coincident update's pulses still reach stuck devices: a row and a
+  /// column drive every cell they cross.
+  public var stuckKnown = false
   /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
   public var hasStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap != nil }
   /// Any device may be shorted (`stuck_on`, or a map's `shorted` record):
@@ -1053,6 +1061,8 @@ extension TrainingConfiguration {
       }
     }
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
+    // (Rule lim's controller counts pulses: see the README's "Stuck devices".)
+    if !rule.isFiniteState && stuckKnown { found.append(("stuck_known", "rules hybrid and single")) }
     // Stuck devices: every rule with devices (float SGD has none).
     if rule == .float {
       found += [("stuck_off", stuckOff != d.stuckOff), ("stuck_on", stuckOn != d.stuckOn), ("stuck_map", stuckMap != nil)].filter(\.1).map {

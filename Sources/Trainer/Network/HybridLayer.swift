@@ -49,7 +49,8 @@ enum SaturationPolicy {
 /// disturb model, a measured device's interpolated level), so it never
 /// moves, and W and the line sums, kept from the conductance changes, stay
 /// exact (each change is 0). The controller is the one it was: it reads
-/// conductances, never a stuck flag, so a stuck device is what every
+/// conductances, never a stuck flag (unless it is told them, `knowsStuck`,
+/// below), so a stuck device is what every
 /// device at its top looks like to it: a pulse that finds it there is
 /// counted, booked at the conductance it has (0 S or G_max), and handed to
 /// the saturation pass, which refreshes (or, with method b, resets the
@@ -61,6 +62,17 @@ enum SaturationPolicy {
 /// measured device's pulse index (its state) moves as before. This needs
 /// the per-device bounds (the d2d path, `perDeviceBounds`), so the default
 /// path, without stuck devices, is the one it was, pulse for pulse.
+///
+/// A controller that knows its stuck devices (`stuck_known`, `knowsStuck`)
+/// skips what can only rewrite them. A pulse lost at a stuck device starts
+/// no refresh: resetting both and re-potentiating the pair's weight puts
+/// the working partner back where it was (Δ = the partner's own climb),
+/// and, with a shorted device, it did so on every pulse the rule sent
+/// there. With method b a stuck other device is neither reset nor
+/// re-potentiated (its count is 0 anyway: one reset saved). Method b's
+/// reset of a working other device, when the pulsed one is stuck, stays:
+/// it moves W the rule's way. The pulses of the coincident update still
+/// reach stuck devices (a row and a column drive every cell they cross).
 final class HybridLayer: @unchecked Sendable {
   let rows: Int
   let columns: Int
@@ -75,6 +87,9 @@ final class HybridLayer: @unchecked Sendable {
   /// Stuck devices (`stuck_off`, `stuck_on`), per device array as `g`: 1
   /// open, 2 shorted, 0 neither; nil without stuck devices.
   let stuckDevices: [UnsafeMutablePointer<UInt8>]?
+  /// The controller knows `stuckDevices` (`stuck_known`, with stuck
+  /// devices): the saturation pass skips what can only rewrite them.
+  let knowsStuck: Bool
 
   /// The devices stuck open (mark 1) and shorted (mark 2), of all
   /// `g.count`·`count`.
@@ -350,6 +365,7 @@ final class HybridLayer: @unchecked Sendable {
     } else {
       stuckDevices = nil
     }
+    knowsStuck = cfg.stuckKnown && anyStuck
     noise = GaussianStream(SeededGenerator(seed: rng.next(), stream: 7))
     shares = (0..<2).map { h in
       ApplyShare(
@@ -899,6 +915,9 @@ final class HybridLayer: @unchecked Sendable {
           // lost, as on a device at G_max.
           let other = pol == 0 ? minus : plus
           if g[other][x] <= low(other, x) { continue }
+          // The pulsed device stuck, and the controller knows it: the
+          // refresh would climb the partner back where it was.
+          if knowsStuck, stuckDevices.unsafelyUnwrapped[plus + pol][x] != 0 { continue }
           // Each reset and re-potentiation pulse is a slot of its own that
           // half-selects its device's row and column (their other cells,
           // which none of these pulses change).
@@ -938,6 +957,8 @@ final class HybridLayer: @unchecked Sendable {
         case .methodB:
           // Reset the other device; re-potentiate it one step lower.
           let other = pol == 0 ? minus : plus
+          // A stuck other device the controller knows: nothing to reset.
+          if knowsStuck, stuckDevices.unsafelyUnwrapped[other][x] != 0 { continue }
           let old = g[other][x]
           let aside = neighbours(other, x)
           // The re-potentiation pulses: one step below the old state.
