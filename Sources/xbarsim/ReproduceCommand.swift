@@ -50,7 +50,7 @@ enum ReproduceCommand: CLICommand {
       does not vary them, --switch-threshold; both: --train-limit and --test-limit,
       the papers' numbers being all of MNIST's, --wires, their arrays'
       lines being ideal, and --stuck-off and --stuck-on, their devices all
-      switching) given a value other than
+      switching, and choi2021's --stuck-known with stuck devices) given a value other than
       the paper's makes those runs not the paper's: their label names the values
       ("hybrid, 50 states [states 20, k 5]") and they get no paper number.
 
@@ -959,6 +959,7 @@ enum ReproduceCommand: CLICommand {
       if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
       if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
       if let m = c.stuckMap { j.add("stuck_map", m.path) }
+      if c.stuckKnown && c.rule != .float { j.add("stuck_known", true) }
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
       j.add("loss", c.loss.rawValue)
       if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }

@@ -1558,11 +1558,13 @@ enum TrainCommand: CLICommand {
 
   /// " stuck_off f" when devices are stuck at 0 S, " stuck_on f" when
   /// at G_max (both when both), " stuck_map NAME" with a map (its file's
-  /// name), "" otherwise.
+  /// name), then " stuck_known" when the controller knows them (two runs
+  /// that differ only there issue very different pulses), "" otherwise.
   static func stuckOff(_ cfg: TrainingConfiguration) -> String {
     (cfg.stuckOff > 0 ? " stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")
       + (cfg.stuckOn > 0 ? " stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")
       + (cfg.stuckMap.map { " stuck_map \(($0.path as NSString).lastPathComponent)" } ?? "")
+      + (cfg.stuckKnown && cfg.hasStuckDevices ? " stuck_known" : "")
   }
 
   /// " gmin_ratio 0.1" when G_min/G_max is not the rule's default (two

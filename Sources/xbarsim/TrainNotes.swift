@@ -450,6 +450,12 @@ extension TrainCommand {
       notes.append(
         "note: --rule hybrid with one epoch: the switch to the small arrays is decided after an epoch, so this run \(alike); give --epochs 3 or more (the first switch is at the end of epoch 2 at the earliest, unless epoch 1 gains less than switch_threshold over the untrained network)")
     }
+    // The controller told of stuck devices where there are none: it has
+    // nothing to skip (a sweep's stuck_off 0 point with stuck_known true
+    // is the run without it, as it should be; said, not refused).
+    if cfg.rule.isFiniteState && cfg.stuckKnown && !cfg.hasStuckDevices {
+      notes.append("note: stuck_known true without stuck devices (stuck_off, stuck_on and stuck_map give none): the controller has nothing to skip, and the run is the one without it")
+    }
     if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {
       // The paper's loop under variation (README, Choices): say why method
       // b fares as it does, and what keeps its step. (A note like the

@@ -44,6 +44,9 @@ public struct ReproductionRun: Sendable {
         // Software has no lines (a run of it with resistive ones is refused,
         // under its own name).
         if key == "wires" && run.configuration.rule == .float { return false }
+        // A controller told of stuck devices where there are none runs the
+        // paper's run.
+        if key == "stuck_known" { return run.configuration.hasStuckDevices }
         if key == "small_states" { return mine["small_states"] != mine["states"] || theirs["small_states"] != theirs["states"] }
         // Stochastic or deterministic trains are one update, the paper's
         // (it does not say how it made its pulses); the sign rule is Lim's.
@@ -293,9 +296,10 @@ public enum ChoiReproduction {
   /// row and the table's title states (default 20; the paper's text gives no count).
   /// And its ideal lines (`wires`): the paper models no line resistance
   /// (session 65, as Lim's). And its devices that all switch
-  /// (`stuck_off`, `stuck_on`, as Lim's: session 73).
+  /// (`stuck_off`, `stuck_on`, as Lim's: session 73), and the controller
+  /// that knows them (`stuck_known`, with stuck devices: session 78).
   public static let setting = [
-    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "stuck_off", "stuck_on", "stuck_map", "lr", "batch", "encoding",
+    "rule", "device_csv", "states", "small_states", "k", "c2c", "d2d", "stuck_off", "stuck_on", "stuck_map", "stuck_known", "lr", "batch", "encoding",
     "switch_threshold", "train_limit", "test_limit", "wires",
   ]
 
