@@ -52,7 +52,11 @@ enum SweepCommand: CLICommand {
   /// had to open each point-P.json for them); then, since session 58, the
   /// lines' energies and settling (`line_capacitance`); then, since
   /// session 60, the resistive reads' iterations and what the update's
-  /// pulses saw through the lines (`write_lines`).
+  /// pulses saw through the lines (`write_lines`); then, since session
+  /// 78, the stuck devices and the working partners of stuck devices,
+  /// with the pulses and resets each received (`endurance`'s `stuck` and
+  /// `stuck_partners`, over all layers: a researcher sweeping `stuck_off`
+  /// had to open each point-P.json for them).
   static let generations = [
     legacyFields,
     [
@@ -65,6 +69,10 @@ enum SweepCommand: CLICommand {
     ],
     [
       "solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share",
+    ],
+    [
+      "endurance_stuck_devices", "endurance_stuck_pulses", "endurance_stuck_resets",
+      "endurance_stuck_partner_devices", "endurance_stuck_partner_pulses", "endurance_stuck_partner_resets",
     ],
   ]
   static let fields = generations.flatMap { $0 }
@@ -570,6 +578,14 @@ enum SweepCommand: CLICommand {
       case "output_adc_clipped_fraction": lastElement(json["adc_clipped_fraction"])
       case "endurance_max_pulses": json["endurance"]?["max_pulses"]?["count"]
       case "endurance_max_resets": json["endurance"]?["max_resets"]?["count"]
+      // The whole network's stuck devices (the top level of `endurance`;
+      // its `layers` give each layer's).
+      case "endurance_stuck_devices": json["endurance"]?["stuck"]?["devices"]
+      case "endurance_stuck_pulses": json["endurance"]?["stuck"]?["pulses"]
+      case "endurance_stuck_resets": json["endurance"]?["stuck"]?["resets"]
+      case "endurance_stuck_partner_devices": json["endurance"]?["stuck_partners"]?["devices"]
+      case "endurance_stuck_partner_pulses": json["endurance"]?["stuck_partners"]?["pulses"]
+      case "endurance_stuck_partner_resets": json["endurance"]?["stuck_partners"]?["resets"]
       case "read_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["read_lines"]
       case "update_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["update_lines"]
       case "line_settling_share_at_read_time": json["line_settling"]?["share_at_read_time"]
@@ -1001,8 +1017,9 @@ enum SweepCommand: CLICommand {
     if lines.count > 1 && !text.hasSuffix("\n") {
       throw CLIError.runtime("\(csvPath): the last row is cut short (no newline at its end); remove that line to run its point again")
     }
-    // A sweep.csv written before session 51 or 58 lacks the last fields:
-    // its rows gain them from their point files (`legacyRow`).
+    // A sweep.csv written before session 51, 58, 60 or 78 lacks the last
+    // fields (`generations`): its rows gain them from their point files
+    // (`legacyRow`).
     guard let head = lines.first.map(csvCells), head == here.header || here.olderHeaders.contains(head) else {
       throw CLIError.runtime("\(csvPath): the header is not \(here.header.joined(separator: ","))")
     }
@@ -1036,7 +1053,7 @@ enum SweepCommand: CLICommand {
     return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
   }
 
-  /// A row of a sweep.csv written before session 51 or 58 with the
+  /// A row of a sweep.csv written before session 51, 58, 60 or 78 with the
   /// fields it lacks: from DIR's point-P.json when that summary gives the
   /// row's own cells, else empty (unknown; a merge from before session 49
   /// holds no point files).
@@ -1085,8 +1102,10 @@ enum SweepCommand: CLICommand {
   /// The fields `row` may leave empty: the summary has them as null (or
   /// lacks them) for a run without an energy ledger, without training
   /// images or a finished epoch, without a phase switch, or without
-  /// `line_capacitance` (and resistive lines, for the settling); and a row
-  /// from before session 51 or 58 without its point file (`legacyRow`).
+  /// `line_capacitance` (and resistive lines, for the settling), or
+  /// without `endurance` (or, for the stuck devices, with a summary from
+  /// before session 77, whose `endurance` had no `stuck`); and a row from
+  /// before session 51, 58, 60 or 78 without its point file (`legacyRow`).
   static let optionalFields: Set = [
     "energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules", "train_accuracy",
     "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
@@ -1094,6 +1113,8 @@ enum SweepCommand: CLICommand {
     "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
     "line_settling_share_at_read_time", "line_settling_program_share",
     "solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share",
+    "endurance_stuck_devices", "endurance_stuck_pulses", "endurance_stuck_resets",
+    "endurance_stuck_partner_devices", "endurance_stuck_partner_pulses", "endurance_stuck_partner_resets",
   ]
   /// The fields that are fractions in 0…1.
   static let fractionFields: Set = [
@@ -1106,7 +1127,9 @@ enum SweepCommand: CLICommand {
   ]
   static let countFields: Set = [
     "train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch", "endurance_max_pulses",
-    "endurance_max_resets", "write_pulses_below_threshold",
+    "endurance_max_resets", "write_pulses_below_threshold", "endurance_stuck_devices", "endurance_stuck_pulses",
+    "endurance_stuck_resets", "endurance_stuck_partner_devices", "endurance_stuck_partner_pulses",
+    "endurance_stuck_partner_resets",
   ]
 
   /// Whether `s` is a number as `row` writes them (JSON's decimal notation:

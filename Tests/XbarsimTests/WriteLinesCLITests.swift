@@ -73,7 +73,8 @@ import _TestSupport
   #expect(r.status == 0, "\(r.stderr)")
   let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   let header = lines[0]
-  #expect(Array(header.suffix(3)) == ["solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share"])
+  // (Session 78's six columns after them.)
+  #expect(Array(header.dropLast(6).suffix(3)) == ["solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share"])
   let cell = { (row: Int, key: String) in lines[row + 1][header.firstIndex(of: key)!] }
   let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("point-1.json"))) as? [String: Any])
   let w = try #require(s["write_drop"] as? [String: Any])
@@ -87,8 +88,9 @@ import _TestSupport
 // The session-60 fields of a resumed sweep.csv are checked like the
 // others: a share is a fraction, a count a whole number ≥ 0.
 @Test func aSweepRowsWriteFieldsAreChecked() throws {
-  let before = SweepCommand.fields.count - 3
-  let cells = { (tail: [String]) in Array(repeating: "", count: before) + tail }
+  // (Session 78's six fields after them.)
+  let before = SweepCommand.fields.count - 9
+  let cells = { (tail: [String]) in Array(repeating: "", count: before) + tail + Array(repeating: "", count: 6) }
   var good = cells(["5.5", "12", "0.62"])
   // (The legacy fields that are not optional need values.)
   for (f, v) in zip(SweepCommand.legacyFields, ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]) {
@@ -97,7 +99,7 @@ import _TestSupport
   try SweepCommand.checkResults(good, point: 0, in: "s.csv")
   for bad in [["", "", "1.5"], ["", "2.5", ""], ["", "-1", ""]] {
     var c = good
-    c.replaceSubrange(before..., with: bad)
+    c.replaceSubrange(before..<before + 3, with: bad)
     #expect(throws: CLIError.self, "\(bad)") { try SweepCommand.checkResults(c, point: 0, in: "s.csv") }
   }
 }

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import _TestSupport
+@testable import xbarsim
+
+// Session 78: sweep.csv carries `endurance`'s stuck split over all layers
+// (a researcher sweeping `stuck_off` had to open each point-P.json), and a
+// sweep.csv from sessions 60–77 still resumes and merges.
+
+private let tiny = ["--rule", "single", "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
+
+/// The six columns, each with its group and key in the summary's
+/// `endurance` object.
+private let columns: [(field: String, group: String, key: String)] = [
+  ("endurance_stuck_devices", "stuck", "devices"), ("endurance_stuck_pulses", "stuck", "pulses"),
+  ("endurance_stuck_resets", "stuck", "resets"), ("endurance_stuck_partner_devices", "stuck_partners", "devices"),
+  ("endurance_stuck_partner_pulses", "stuck_partners", "pulses"),
+  ("endurance_stuck_partner_resets", "stuck_partners", "resets"),
+]
+
+/// The CSV's header and its rows as cells keyed by the header.
+private func table(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
+  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let header = lines[0]
+  return (header, lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
+}
+
+private func json(_ url: URL) throws -> [String: Any] {
+  try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+/// A sweep.csv's lines as cells, without the images_per_second column.
+private func untimed(_ csv: String) -> [[String]] {
+  let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let k = lines[0].firstIndex(of: "images_per_second")!
+  return lines.map { var l = $0; l.remove(at: k); return l }
+}
+
+@Test func aSweepRowCarriesTheStuckDevicesAndTheirPartnersOverAllLayers() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s78-stuck-columns", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--endurance", "true", "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let (header, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  // The last generation, after session 60's three.
+  #expect(Array(header.suffix(6)) == columns.map(\.field))
+  #expect(Array(header.dropLast(6).suffix(1)) == ["write_least_share"])
+  #expect(rows.count == 2)
+  let jsonRows = try #require(try json(out.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]])
+  for (p, row) in rows.enumerated() {
+    let e = try #require(try json(out.appendingPathComponent("point-\(p).json"))["endurance"] as? [String: Any])
+    for c in columns {
+      // The whole network's count (the top level of `endurance`), not a layer's.
+      let count = try #require((e[c.group] as? [String: Any])?[c.key] as? Int, "\(c) \(e)")
+      #expect(row[c.field] == String(count), "point \(p) \(c.field): \(row)")
+      #expect(jsonRows[p][c.field] as? Int == count, "point \(p) \(c.field): \(jsonRows[p])")
+    }
+    let layers = try #require(e["layers"] as? [[String: Any]])
+    let perLayer = layers.map { ($0["stuck"] as? [String: Any])?["devices"] as? Int ?? -1 }
+    #expect(Int(row["endurance_stuck_devices"]!) == perLayer.reduce(0, +), "\(row) \(perLayer)")
+  }
+  // No stuck devices at stuck_off 0: no stuck device, no partner.
+  #expect(columns.allSatisfy { rows[0][$0.field] == "0" }, "\(rows[0])")
+  // At 0.2 both layers have stuck devices, whose partners were pulsed,
+  // and the two groups' counts are not the same numbers.
+  let cell = { (field: String) in Int(rows[1][field]!)! }
+  #expect(cell("endurance_stuck_devices") > 0 && cell("endurance_stuck_partner_devices") > 0, "\(rows[1])")
+  #expect(cell("endurance_stuck_partner_pulses") > 0, "\(rows[1])")
+  #expect(cell("endurance_stuck_pulses") != cell("endurance_stuck_partner_pulses"), "\(rows[1])")
+}
+
+@Test func aSweepWithoutEnduranceLeavesTheStuckColumnsEmpty() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s78-stuck-columns-empty", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  let r = try runXbarsim(["sweep", "--data", data.path, "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let (header, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  #expect(Array(header.suffix(6)) == columns.map(\.field))
+  #expect(rows.count == 2)
+  for (p, row) in rows.enumerated() {
+    #expect(try json(out.appendingPathComponent("point-\(p).json"))["endurance"] == nil)
+    #expect(columns.allSatisfy { row[$0.field] == "" }, "\(row)")
+  }
+  // sweep.json's rows as nulls.
+  let jsonRows = try #require(try json(out.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]])
+  #expect(columns.allSatisfy { jsonRows[1][$0.field] is NSNull }, "\(jsonRows[1])")
+}
+
+@Test func aSweepCSVFromSessions60To77ResumesAndMergesWithTheStuckColumnsFromItsPointFiles() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s78-stuck-columns-resume", train: 30, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let common = ["--data", data.path, "--endurance", "true", "--grid", "stuck_off=0,0.1,0.2"] + tiny
+  let whole = root.appendingPathComponent("whole")
+  var r = try runXbarsim(["sweep"] + common + ["--out", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let csv = whole.appendingPathComponent("sweep.csv")
+  let reference = try String(contentsOf: csv, encoding: .utf8)
+
+  // The previous generation's header: session 78's six columns cut.
+  try cutColumns(whole, 6)
+  let grid = SweepCommand.Grid(keys: ["stuck_off"], values: [["0", "0.1", "0.2"]])
+  let cutHeader = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")[0]
+  #expect(SweepCommand.csvCells(cutHeader) == grid.olderHeaders.last, "\(cutHeader)")
+  // Resumed: its points are done, their rows take the columns from their
+  // point files, and the file is rewritten whole.
+  r = try runXbarsim(["sweep"] + common.filter { $0 != "--quiet" } + ["--out", whole.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("3 of 3 point(s) already done"), "\(r.stderr)")
+  #expect(try String(contentsOf: csv, encoding: .utf8) == reference)
+  // (Not empty cells: point 2's stuck devices are counted.)
+  let resumed = try table(csv).rows[2]
+  #expect(Int(resumed["endurance_stuck_devices"] ?? "") ?? 0 > 0, "\(resumed)")
+
+  // Merged: a shard of the previous generation beside a new one gives the
+  // unsharded sweep's rows (but for their timing).
+  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
+  r = try runXbarsim(["sweep"] + common + ["--shard", "0/2", "--out", a.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  r = try runXbarsim(["sweep"] + common + ["--shard", "1/2", "--out", b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  try cutColumns(a, 6)
+  r = try runXbarsim(["sweep", "merge", a.path, b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(untimed(r.stdout) == untimed(reference))
+  // A row of the previous generation without its point file gains empty
+  // cells, not refused.
+  try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
+  r = try runXbarsim(["sweep", "merge", a.path, b.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  let merged = untimed(r.stdout), expected = untimed(reference)
+  #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
+  #expect(Array(merged[3].suffix(6)) == Array(repeating: "", count: 6) && merged[3].dropLast(6) == expected[3].dropLast(6), "\(merged[3])")
+  #expect(Array(expected[3].suffix(6)) != Array(repeating: "", count: 6))
+}
+
+// The stuck columns of a resumed sweep.csv are checked as counts: whole
+// numbers ≥ 0.
+@Test func aSweepRowsStuckCountsAreChecked() throws {
+  var good = Array(repeating: "", count: SweepCommand.fields.count)
+  // (The legacy fields that are not optional need values.)
+  for (f, v) in zip(SweepCommand.legacyFields, ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]) {
+    good[SweepCommand.fields.firstIndex(of: f)!] = v
+  }
+  for c in columns { good[SweepCommand.fields.firstIndex(of: c.field)!] = "7" }
+  try SweepCommand.checkResults(good, point: 0, in: "s.csv")
+  for c in columns {
+    for bad in ["1.5", "-1"] {
+      var cells = good
+      cells[SweepCommand.fields.firstIndex(of: c.field)!] = bad
+      #expect(throws: CLIError.self, "\(c.field) \(bad)") { try SweepCommand.checkResults(cells, point: 0, in: "s.csv") }
+    }
+  }
+}
