@@ -708,6 +708,17 @@ enum TrainCommand: CLICommand {
         if s.isEmpty && key.replacingOccurrences(of: "-", with: "_") == "stuck_map" {
           throw fail("\(path): \(key): expects a path, got an empty string (leave the key out for no map)")
         }
+        // A file gone whose copy the base holds under the same path (a
+        // checkpoint's, under --checkpoint-in or inspect --checkpoint):
+        // the copy stands, as it does without --config (`--config
+        // summary.json --checkpoint-in` had needed the map file, whose
+        // records the checkpoint keeps; session 78).
+        let spelt = key.replacingOccurrences(of: "-", with: "_")
+        if (spelt == "stuck_map" && cfg.stuckMap?.path == s) || (spelt == "device_csv" && cfg.measuredDevice?.path == s),
+          !FileManager.default.fileExists(atPath: s)
+        {
+          continue
+        }
         text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):

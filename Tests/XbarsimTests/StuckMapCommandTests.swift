@@ -221,3 +221,35 @@ func inspectWritesTheStuckDevicesAsAMapAnotherRunTakes(rule: String) throws {
   let line = firstLine(bad.stderr)
   #expect(bad.status == 1 && line.hasPrefix("Error: --grid stuck_map:") && line.contains("bad.csv line 2: state must be open"), "\(bad.stderr)")
 }
+
+// A run's summary as --config beside its checkpoint (--checkpoint-in) goes on when the map
+// file (and a measured device's file) is gone: the checkpoint's copies under the same path
+// stand, as they do without --config (session 78; it had needed the files). Without the
+// checkpoint the file is still needed: a file's error naming it.
+@Test(arguments: ["lim", "single"])
+func aSummaryAsConfigGoesOnFromItsCheckpointWithoutTheFiles(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-config-gone-\(rule)", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  try "layer,row,column,kind,polarity,state\n0,3,*,big,plus,open\n".write(toFile: path("map.csv"), atomically: false, encoding: .utf8)
+  try (0...8).map { "p,\(1e-6 + Double($0) * 1e-6)" }.joined(separator: "\n").write(toFile: path("device.csv"), atomically: false, encoding: .utf8)
+  let first = try runXbarsim([
+    "train", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet",
+    "--stuck-map", path("map.csv"), "--device-csv", path("device.csv"), "--summary", path("s.json"), "--checkpoint-out", path("net.json"),
+  ])
+  #expect(first.status == 0, "\(first.stderr)")
+  for name in ["map.csv", "device.csv"] { try FileManager.default.removeItem(atPath: path(name)) }
+  let again = try runXbarsim([
+    "train", "--data", data.path, "--config", path("s.json"), "--checkpoint-in", path("net.json"), "--quiet", "--summary", path("s2.json"),
+  ])
+  #expect(again.status == 0, "\(again.stderr)")
+  let (s, s2) = (try json(path("s.json")), try json(path("s2.json")))
+  #expect(s2["stuck_devices"] as? [String: Any] != nil)
+  #expect((s2["stuck_devices"] as? [String: Int]) == (s["stuck_devices"] as? [String: Int]) || (s2["stuck_devices"] as? NSDictionary) == (s["stuck_devices"] as? NSDictionary))
+  let cfg = try #require(s2["configuration"] as? [String: Any])
+  #expect((cfg["stuck_map"] as? String)?.hasSuffix("/map.csv") == true && (cfg["device_csv"] as? String)?.hasSuffix("/device.csv") == true)
+  // Without the checkpoint: the file is needed.
+  let fresh = try runXbarsim(["train", "--data", data.path, "--config", path("s.json"), "--quiet"])
+  #expect(fresh.status == 1, "\(fresh.status) \(fresh.stderr)")
+  #expect(fresh.stderr.contains(path("s.json")) && (fresh.stderr.contains("map.csv") || fresh.stderr.contains("device.csv")), "\(fresh.stderr)")
+}
