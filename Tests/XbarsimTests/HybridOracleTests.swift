@@ -61,6 +61,11 @@ private let hybridOracleCases: [HybridOracleCase] = [
   HybridOracleCase(encoding: "deterministic", stuckOn: "0.2", stuckKnown: true),
   HybridOracleCase(encoding: "sign", d2d: "0.5", stuckOff: "0.1", stuckOn: "0.1", stuckKnown: true),
   HybridOracleCase(rule: "single", encoding: "stochastic", stuckOff: "0.1", stuckOn: "0.2", stuckKnown: true),
+  // ... and with c2c noise, where the oracle checks the sample's counts against cells.csv
+  // instead of its own chain (it had counted the skipped refreshes and method b resets there:
+  // REAL disagreements on every such run, a walkthrough, session 78).
+  HybridOracleCase(encoding: "stochastic", c2c: "0.34", stuckOff: "0.2", stuckKnown: true),
+  HybridOracleCase(encoding: "sign", c2c: "0.34", stuckOff: "0.1", stuckOn: "0.1", stuckKnown: true),
 ]
 
 // (CI installs python3, and there a missing one fails the test instead of skipping it, as
@@ -120,8 +125,8 @@ private func hybridOracleAgreesWithInspect(_ c: HybridOracleCase) throws {
   let perDevice = c.d2d != "0" || c.stuckOff != "0" || c.stuckOn != "0"
   // inspect writes each layer's bounds exactly when they are per device
   #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("bounds0.f32").path) == perDevice)
-  if c.stuckOff != "0" || c.stuckOn != "0" {
-    // the pinned devices were met: pulses lost on them
+  if (c.stuckOff != "0" || c.stuckOn != "0") && c.c2c == "0" {
+    // the pinned devices were met: pulses lost on them (counted by the exact chain only)
     #expect(oracle.stdout.contains("pulses lost on a pinned device"), "\(oracle.stdout)")
   }
   // The known stuck devices were met: the oracle skipped what xbarsim skipped (and not
