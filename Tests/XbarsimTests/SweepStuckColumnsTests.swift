@@ -155,3 +155,24 @@ private func untimed(_ csv: String) -> [[String]] {
     }
   }
 }
+
+// Method b (`--encoding sign`) resets one device of a pair, not both as a refresh does, so
+// the stuck devices' resets and their partners' differ: each column reads its own group
+// (mutation round 78: the stuck resets read from the partners' had passed, the refresh's
+// counts being equal).
+@Test func aSweepsStuckResetsAreTheStuckDevicesOwnUnderMethodB() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-s78-stuck-columns-sign", train: 40, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let out = root.appendingPathComponent("out")
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--endurance", "true", "--encoding", "sign", "--states", "8", "--grid", "stuck_on=0.2",
+     "--out", out.path] + tiny)
+  #expect(r.status == 0, "\(r.stderr)")
+  let (_, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  let e = try #require(try json(out.appendingPathComponent("point-0.json"))["endurance"] as? [String: Any])
+  let stuck = try #require((e["stuck"] as? [String: Any])?["resets"] as? Int)
+  let partners = try #require((e["stuck_partners"] as? [String: Any])?["resets"] as? Int)
+  try #require(stuck != partners, "the fixture's two reset counts are equal (\(stuck)): nothing to tell apart")
+  #expect(rows[0]["endurance_stuck_resets"] == String(stuck), "\(rows[0])")
+  #expect(rows[0]["endurance_stuck_partner_resets"] == String(partners), "\(rows[0])")
+}
