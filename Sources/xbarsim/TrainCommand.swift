@@ -1575,7 +1575,7 @@ enum TrainCommand: CLICommand {
     (cfg.stuckOff > 0 ? " stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")
       + (cfg.stuckOn > 0 ? " stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")
       + (cfg.stuckMap.map { " stuck_map \(($0.path as NSString).lastPathComponent)" } ?? "")
-      + (cfg.stuckKnown && cfg.hasStuckDevices ? " stuck_known" : "")
+      + (cfg.stuckKnown && cfg.namesStuckDevices ? " stuck_known" : "")
   }
 
   /// " gmin_ratio 0.1" when G_min/G_max is not the rule's default (two

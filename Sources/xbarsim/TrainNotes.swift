@@ -453,7 +453,8 @@ extension TrainCommand {
     // The controller told of stuck devices where there are none: it has
     // nothing to skip (a sweep's stuck_off 0 point with stuck_known true
     // is the run without it, as it should be; said, not refused).
-    if cfg.rule.isFiniteState && cfg.stuckKnown && !cfg.hasStuckDevices {
+    // (A map of a header alone names none either: a walkthrough, session 78.)
+    if cfg.rule.isFiniteState && cfg.stuckKnown && !cfg.namesStuckDevices {
       notes.append("note: stuck_known true without stuck devices (stuck_off, stuck_on and stuck_map give none): the controller has nothing to skip, and the run is the one without it")
     }
     if cfg.rule == .lim && cfg.mode == .onChip && cfg.method == .b && cfg.sigmaC2C > 0 && cfg.bMargin == 0 {

@@ -73,3 +73,17 @@ func trainWithAKnowingControllerIssuesFewerPulsesAndSaysSo(rule: String) throws 
   let stuck = ChoiReproduction.runs(figure: 6, base: base).filter { $0.configuration.rule != .float }
   #expect(!stuck.isEmpty && stuck.allSatisfy { $0.label.contains("stuck_off 0.1, stuck_known true") && $0.paper == nil }, "\(stuck.map(\.label))")
 }
+
+// A stuck map of its header alone names no device: the knowing controller has nothing to
+// skip, said as without a map, and the label does not claim it (a walkthrough, session 78).
+@Test func aHeaderOnlyMapGivesTheKnowingControllerNothingToKnow() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-stuck-known-empty-map", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  let map = root.appendingPathComponent("map.csv").path
+  try "layer,row,column,kind,polarity,state\n".write(toFile: map, atomically: false, encoding: .utf8)
+  let r = try runXbarsim(["train", "--data", data.path, "--rule", "single", "--layers", "64,8,10", "--evals-per-epoch", "1",
+                          "--quiet", "--stuck-map", map, "--stuck-known", "true"])
+  #expect(r.status == 0, "\(r.stderr)")
+  #expect(r.stderr.contains("note: stuck_known true without stuck devices"), "\(r.stderr)")
+  #expect(r.stdout.contains("stuck_map map.csv") && !r.stdout.contains("stuck_known"), "\(r.stdout)")
+}

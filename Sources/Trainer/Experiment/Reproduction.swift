@@ -46,7 +46,7 @@ public struct ReproductionRun: Sendable {
         if key == "wires" && run.configuration.rule == .float { return false }
         // A controller told of stuck devices where there are none runs the
         // paper's run.
-        if key == "stuck_known" { return run.configuration.hasStuckDevices }
+        if key == "stuck_known" { return run.configuration.namesStuckDevices }
         if key == "small_states" { return mine["small_states"] != mine["states"] || theirs["small_states"] != theirs["states"] }
         // Stochastic or deterministic trains are one update, the paper's
         // (it does not say how it made its pulses); the sign rule is Lim's.

@@ -266,6 +266,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var stuckKnown = false
   /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
   public var hasStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap != nil }
+  /// Some device is stuck for certain or by a draw: `hasStuckDevices`
+  /// less a map without records (a header alone), which sticks none
+  /// (what `stuck_known` has to know).
+  public var namesStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap?.entries.isEmpty == false }
   /// Any device may be shorted (`stuck_on`, or a map's `shorted` record):
   /// rule lim keeps shorted marks.
   public var hasShortedDevices: Bool { stuckOn > 0 || stuckMap?.hasShorted == true }
