@@ -1065,7 +1065,7 @@ extension TrainingConfiguration {
       }
     }
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
-    // (Rule lim's controller counts pulses: see the README's "Stuck devices".)
+    // (Rule lim's controller counts pulses: README, Choices, "A controller that knows its stuck devices".)
     if !rule.isFiniteState && stuckKnown { found.append(("stuck_known", "rules hybrid and single")) }
     // Stuck devices: every rule with devices (float SGD has none).
     if rule == .float {
