@@ -757,6 +757,10 @@ enum TrainCommand: CLICommand {
     }
   }
 
+  /// The keys whose value is true or false (`<true|false>` in the key
+  /// table: shuffle, endurance, stuck_known), written as JSON booleans.
+  static let booleanKeys = Set(TrainingConfiguration.keys.filter { $0.value == "<true|false>" }.map(\.key))
+
   /// Every configuration key as a JSON object: numbers as JSON numbers,
   /// written as given, except integers beyond 2^53 (a 64-bit seed), which
   /// a JSON reader would round: those are strings, so they stay exact.
@@ -765,7 +769,7 @@ enum TrainCommand: CLICommand {
     for (k, v) in cfg.keyValues {
       if k != "layers", let x = Double(v), x.isFinite, !JSONWriter.isInexactInteger(x) {
         c.addRaw(k, v)
-      } else if k == "shuffle" || k == "endurance" || k == "stuck_known" {
+      } else if booleanKeys.contains(k) {
         // A JSON boolean, as sweep.json's rows have it ("false" as a string
         // is true to a script's `if`: a walkthrough, session 33).
         c.addRaw(k, v)

@@ -24,9 +24,9 @@ private func configuration(
   return cfg
 }
 
-/// `samples` images, the second half after the switch to the small arrays
-/// (rule hybrid).
-private func train(_ net: HybridNetwork, samples: Int, from start: Int = 0) {
+/// `samples` images of `Fixture.train`, the second half after the switch
+/// to the small arrays (rule hybrid); StuckKnownTests' too.
+func trainHybridFixture(_ net: HybridNetwork, samples: Int, from start: Int = 0) {
   data.pixels.withUnsafeBufferPointer { px in
     for s in start..<(start + samples) {
       if s == samples / 2 && net.isHybrid && net.phase != .fine { net.switchToFineTuning() }
@@ -98,7 +98,7 @@ func hybridStuckDrawsWithNoneStuckGiveTheRunOfBefore(_ c: HybridStuckCase) throw
   let drawn = try HybridNetwork(configuration: try configuration(c) { $0.stuckOff = 1e-15; $0.stuckOn = 1e-15 })
   #expect(drawn.layers.allSatisfy { $0.stuckDevices != nil && $0.perDeviceBounds && stuck($0).isEmpty })
   #expect(plain.layers.allSatisfy { $0.stuckDevices == nil })
-  for net in [plain, drawn] { train(net, samples: 200) }
+  for net in [plain, drawn] { trainHybridFixture(net, samples: 200) }
   #expect(plain.layers.reduce(0) { $0 + $1.resets } > 0, "no reset: no saturation pass ran")
   for net in [drawn] {
     for (a, b) in zip(plain.layerStates, net.layerStates) {
@@ -124,7 +124,7 @@ func aStuckHybridDeviceNeverMoves(_ c: HybridStuckCase) throws {
     #expect(!set.isEmpty)
     for s in set { #expect(layer.g[s.d][s.x] == s.g && layer.lo[s.d][s.x] == s.g && layer.hi[s.d][s.x] == s.g) }
   }
-  train(net, samples: 300)
+  trainHybridFixture(net, samples: 300)
   #expect(net.layers.reduce(0) { $0 + $1.resets } > 0, "no reset: no saturation pass ran")
   var pulsed = 0, reset = 0
   for (l, (layer, set)) in zip(net.layers, sets).enumerated() {
@@ -213,7 +213,7 @@ func aShortedDevicesPulsesAndResetsAreBookedAtGMax(_ c: HybridStuckCase) throws 
       if on == 1 { $0.stuckOn = 1 } else { $0.stuckOff = 1 }
     })
     #expect(net.layers.allSatisfy { $0.uniformHigh[0] == 1 })
-    train(net, samples: 100)
+    trainHybridFixture(net, samples: 100)
     let pulses = net.layers.reduce(0) { $0 + $1.pulses }, resets = net.layers.reduce(0) { $0 + $1.resets }
     #expect(pulses > 0)
     if encoding == .sign { #expect(resets > 0) }
@@ -236,7 +236,7 @@ func aShortedDevicesPulsesAndResetsAreBookedAtGMax(_ c: HybridStuckCase) throws 
 @Test func restoredHybridStatesKeepTheStuckSet() throws {
   let cfg = try configuration { $0.stuckOff = 0.1; $0.stuckOn = 0.1 }
   let net = try HybridNetwork(configuration: cfg)
-  train(net, samples: 100)
+  trainHybridFixture(net, samples: 100)
   let again = try HybridNetwork(configuration: cfg)
   try again.restore(net.layerStates, phase: net.phase)
   for (a, b) in zip(net.layers, again.layers) {
@@ -245,7 +245,7 @@ func aShortedDevicesPulsesAndResetsAreBookedAtGMax(_ c: HybridStuckCase) throws 
     }
   }
   let sets = again.layers.map(stuck)
-  train(again, samples: 100, from: 100)
+  trainHybridFixture(again, samples: 100, from: 100)
   for (layer, set) in zip(again.layers, sets) { for s in set { #expect(layer.g[s.d][s.x] == s.g) } }
   for edit: (inout TrainingConfiguration) -> Void in [{ $0.stuckOn = 0.2 }, { $0.seed = 2 }] {
     var other = cfg

@@ -11,8 +11,6 @@ import _TestSupport
 // method b's reset and re-potentiation of a stuck other device move nothing. The coincident
 // update's pulses still reach stuck devices.
 
-private let data = Fixture.dataset(Fixture.train)
-
 private func configuration(
   _ rule: LearningRule, _ encoding: UpdateEncoding, known: Bool, _ edit: (inout TrainingConfiguration) -> Void = { _ in }
 ) throws -> TrainingConfiguration {
@@ -27,15 +25,6 @@ private func configuration(
   edit(&cfg)
   try cfg.validate()
   return cfg
-}
-
-private func train(_ net: HybridNetwork, samples: Int) {
-  data.pixels.withUnsafeBufferPointer { px in
-    for s in 0..<samples {
-      if s == samples / 2 && net.isHybrid && net.phase != .fine { net.switchToFineTuning() }
-      net.train(px.baseAddress! + (s % data.count) * 64, label: Int(data.labels[s % data.count]))
-    }
-  }
 }
 
 /// Over every layer: the stuck devices' resets and re-potentiation-free pulses, and their
@@ -75,7 +64,7 @@ func aControllerThatKnowsItsStuckDevicesResetsNone(_ c: StuckKnownCase) throws {
   let blind = try HybridNetwork(configuration: try configuration(c.rule, c.encoding, known: false) { $0.c2c = c.c2c })
   let known = try HybridNetwork(configuration: try configuration(c.rule, c.encoding, known: true) { $0.c2c = c.c2c })
   #expect(known.layers.allSatisfy { $0.knowsStuck } && blind.layers.allSatisfy { !$0.knowsStuck })
-  for net in [blind, known] { train(net, samples: 300) }
+  for net in [blind, known] { trainHybridFixture(net, samples: 300) }
   let b = stuckResets(blind), k = stuckResets(known)
   #expect(b.stuck > 0, "the blind controller reset no stuck device: nothing to skip")
   #expect(k.stuck == 0, "the known controller reset stuck devices \(k.stuck) times")
@@ -102,7 +91,7 @@ func aControllerThatKnowsItsStuckDevicesResetsNone(_ c: StuckKnownCase) throws {
 // are pulsed.
 @Test func theKnownControllersStuckDevicesAreStillPulsed() throws {
   let net = try HybridNetwork(configuration: try configuration(.hybrid, .stochastic, known: true))
-  train(net, samples: 200)
+  trainHybridFixture(net, samples: 200)
   var pulsed = 0
   for layer in net.layers {
     for d in 0..<layer.g.count {
@@ -122,7 +111,7 @@ func knowingNoStuckDeviceChangesNothing(_ c: StuckKnownCase) throws {
     $0.c2c = c.c2c; $0.stuckOff = 0; $0.stuckOn = 0
   })
   #expect(known.layers.allSatisfy { !$0.knowsStuck })
-  for net in [plain, known] { train(net, samples: 200) }
+  for net in [plain, known] { trainHybridFixture(net, samples: 200) }
   for (a, b) in zip(plain.layerStates, known.layerStates) {
     #expect(a.conductances == b.conductances && a.weights == b.weights)
     #expect(a.pulses == b.pulses && a.resets == b.resets)

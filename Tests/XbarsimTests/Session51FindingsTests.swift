@@ -9,13 +9,6 @@ import _TestSupport
 
 private let tiny = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 
-/// The CSV's header and its rows as cells keyed by the header.
-private func table(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
-  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-  let header = lines[0]
-  return (header, lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
-}
-
 private func summary(_ url: URL) throws -> [String: Any] {
   try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
 }
@@ -38,8 +31,8 @@ private func same(_ cell: String, _ x: Double) -> Bool {
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["sweep", "--data", data.path, "--grid", "rule=lim,float", "--out", othersOut.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
-  let hybrid = try table(hybridOut.appendingPathComponent("sweep.csv"))
-  let others = try table(othersOut.appendingPathComponent("sweep.csv"))
+  let hybrid = try csvTable(hybridOut.appendingPathComponent("sweep.csv"))
+  let others = try csvTable(othersOut.appendingPathComponent("sweep.csv"))
   // (Session 58's four columns after them, session 60's three and
   // session 78's six.)
   #expect(Array(hybrid.header.dropLast(13).suffix(7)) == [
@@ -104,13 +97,6 @@ func cutColumns(_ dir: URL, _ added: Int) throws {
   try (cut.joined(separator: "\n") + "\n").write(to: url, atomically: false, encoding: .utf8)
 }
 
-/// A sweep.csv's lines as cells, without the images_per_second column.
-private func untimed(_ csv: String) -> [[String]] {
-  let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-  let k = lines[0].firstIndex(of: "images_per_second")!
-  return lines.map { var l = $0; l.remove(at: k); return l }
-}
-
 @Test func aSweepCSVFromBeforeTheNewColumnsResumesAndMergesWithThemFilledFromItsPointFiles() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-s51-legacy", train: 40, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
@@ -139,11 +125,11 @@ private func untimed(_ csv: String) -> [[String]] {
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0, "\(r.stderr)")
   // The same rows as the unsharded sweep's, but for their timing.
-  #expect(untimed(r.stdout) == untimed(reference))
+  #expect(untimedSweepCSV(r.stdout) == untimedSweepCSV(reference))
   try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0, "\(r.stderr)")
-  let merged = untimed(r.stdout), expected = untimed(reference)
+  let merged = untimedSweepCSV(r.stdout), expected = untimedSweepCSV(reference)
   #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
   let empty = Array(repeating: "", count: added)
   #expect(Array(merged[3].suffix(added)) == empty && merged[3].dropLast(added) == expected[3].dropLast(added), "\(merged[3])")
@@ -152,7 +138,7 @@ private func untimed(_ csv: String) -> [[String]] {
   // nothing either.
   try FileManager.default.copyItem(at: a.appendingPathComponent("point-0.json"), to: a.appendingPathComponent("point-2.json"))
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0 && Array(untimed(r.stdout)[3].suffix(added)) == Array(repeating: "", count: added), "\(r.stdout)")
+  #expect(r.status == 0 && Array(untimedSweepCSV(r.stdout)[3].suffix(added)) == Array(repeating: "", count: added), "\(r.stdout)")
 }
 
 // Read noise is drawn by the training image's number from the devices'
@@ -298,7 +284,7 @@ func aNoisyRunGoesOnFromACheckpointAsIfUninterrupted(_ rule: String, _ option: S
       "--comparator-offset", offset, "--evals-per-epoch", "10", "--epochs", "3", "--log", log.path, "--quiet",
     ])
     #expect(r.status == 0, "\(r.stderr)")
-    let h2 = try table(log).rows.map { Double($0["gate_open_h2"]!)! }
+    let h2 = try csvTable(log).rows.map { Double($0["gate_open_h2"]!)! }
     seen.append("\(offset): \(h2)")
     guard h2.first! > 0 && h2.last! == 0 else {
       #expect(!r.stderr.contains("had closed by the end"), "\(r.stderr)")

@@ -10,14 +10,6 @@ import _TestSupport
 // (`line_capacitance`; a circuit designer sweeping it had to open each
 // point-P.json), and a sweep.csv from sessions 51–57 still resumes.
 
-/// The CSV's header and its rows as cells keyed by the header.
-private func table(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
-  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-  let header = lines[0]
-  return (header, lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
-}
-
 private func json(_ url: URL) throws -> [String: Any] {
   try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
 }
@@ -40,7 +32,7 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   var r = try runXbarsim(common)
   #expect(r.status == 0, "\(r.stderr)")
   let csv = out.appendingPathComponent("sweep.csv")
-  let (header, rows) = try table(csv)
+  let (header, rows) = try csvTable(csv)
   let columns = [
     "read_lines_energy_per_image_joules", "update_lines_energy_per_image_joules",
     "line_settling_share_at_read_time", "line_settling_program_share",

@@ -18,23 +18,8 @@ private let columns: [(field: String, group: String, key: String)] = [
   ("endurance_stuck_partner_resets", "stuck_partners", "resets"),
 ]
 
-/// The CSV's header and its rows as cells keyed by the header.
-private func table(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
-  let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-  let header = lines[0]
-  return (header, lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
-}
-
 private func json(_ url: URL) throws -> [String: Any] {
   try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-}
-
-/// A sweep.csv's lines as cells, without the images_per_second column.
-private func untimed(_ csv: String) -> [[String]] {
-  let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-  let k = lines[0].firstIndex(of: "images_per_second")!
-  return lines.map { var l = $0; l.remove(at: k); return l }
 }
 
 @Test func aSweepRowCarriesTheStuckDevicesAndTheirPartnersOverAllLayers() throws {
@@ -44,7 +29,7 @@ private func untimed(_ csv: String) -> [[String]] {
   let r = try runXbarsim(
     ["sweep", "--data", data.path, "--endurance", "true", "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
-  let (header, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  let (header, rows) = try csvTable(out.appendingPathComponent("sweep.csv"))
   // The last generation, after session 60's three.
   #expect(Array(header.suffix(6)) == columns.map(\.field))
   #expect(Array(header.dropLast(6).suffix(1)) == ["write_least_share"])
@@ -78,7 +63,7 @@ private func untimed(_ csv: String) -> [[String]] {
   let out = root.appendingPathComponent("out")
   let r = try runXbarsim(["sweep", "--data", data.path, "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
-  let (header, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  let (header, rows) = try csvTable(out.appendingPathComponent("sweep.csv"))
   #expect(Array(header.suffix(6)) == columns.map(\.field))
   #expect(rows.count == 2)
   for (p, row) in rows.enumerated() {
@@ -112,7 +97,7 @@ private func untimed(_ csv: String) -> [[String]] {
   #expect(r.stderr.contains("3 of 3 point(s) already done"), "\(r.stderr)")
   #expect(try String(contentsOf: csv, encoding: .utf8) == reference)
   // (Not empty cells: point 2's stuck devices are counted.)
-  let resumed = try table(csv).rows[2]
+  let resumed = try csvTable(csv).rows[2]
   #expect(Int(resumed["endurance_stuck_devices"] ?? "") ?? 0 > 0, "\(resumed)")
 
   // Merged: a shard of the previous generation beside a new one gives the
@@ -125,13 +110,13 @@ private func untimed(_ csv: String) -> [[String]] {
   try cutColumns(a, 6)
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0, "\(r.stderr)")
-  #expect(untimed(r.stdout) == untimed(reference))
+  #expect(untimedSweepCSV(r.stdout) == untimedSweepCSV(reference))
   // A row of the previous generation without its point file gains empty
   // cells, not refused.
   try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0, "\(r.stderr)")
-  let merged = untimed(r.stdout), expected = untimed(reference)
+  let merged = untimedSweepCSV(r.stdout), expected = untimedSweepCSV(reference)
   #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
   #expect(Array(merged[3].suffix(6)) == Array(repeating: "", count: 6) && merged[3].dropLast(6) == expected[3].dropLast(6), "\(merged[3])")
   #expect(Array(expected[3].suffix(6)) != Array(repeating: "", count: 6))
@@ -168,7 +153,7 @@ private func untimed(_ csv: String) -> [[String]] {
     ["sweep", "--data", data.path, "--endurance", "true", "--encoding", "sign", "--states", "8", "--grid", "stuck_on=0.2",
      "--out", out.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
-  let (_, rows) = try table(out.appendingPathComponent("sweep.csv"))
+  let (_, rows) = try csvTable(out.appendingPathComponent("sweep.csv"))
   let e = try #require(try json(out.appendingPathComponent("point-0.json"))["endurance"] as? [String: Any])
   let stuck = try #require((e["stuck"] as? [String: Any])?["resets"] as? Int)
   let partners = try #require((e["stuck_partners"] as? [String: Any])?["resets"] as? Int)
