@@ -185,6 +185,7 @@ enum ReproduceCommand: CLICommand {
     // (A --config file's epochs count as given; a summary's are a base.)
     if choi && !TrainCommand.explicitKeys(args).contains("epochs") { base.epochs = 20 }
     try withoutEndurance(&base, args)
+    try withoutDrift(&base, args)
     if choi && base.finalIterations > 0 {
       throw TrainCommand.keyError(
         "final_iterations", "choi2021's tables are each run's final test accuracy (one evaluation per epoch), not an average; no run reads it", args)
@@ -517,6 +518,21 @@ enum ReproduceCommand: CLICommand {
   /// for (rule lim at half speed) and dropped (a walkthrough, session 51).
   /// Given, `endurance` is refused; a summary's or checkpoint's (its run's,
   /// not asked here) is turned off.
+  /// Nor does a reproduction read its arrays after drift (`drift_times`):
+  /// given, the drift keys are refused; a summary's (its run's) are
+  /// dropped.
+  static func withoutDrift(_ base: inout TrainingConfiguration, _ args: ParsedArguments) throws {
+    let given = TrainCommand.explicitKeys(args)
+    for key in ["drift_times", "drift_nu", "drift_nu_sigma", "drift_t0"] where given.contains(key) {
+      throw TrainCommand.keyError(
+        key, "reproduce reports the papers' accuracies, not the arrays after drift: give --drift-times to train or sweep, whose summaries (point-P.json) carry them", args)
+    }
+    base.driftTimes = []
+    base.driftNu = 0
+    base.driftNuSigma = 0
+    base.driftT0 = 1
+  }
+
   static func withoutEndurance(_ base: inout TrainingConfiguration, _ args: ParsedArguments) throws {
     guard base.endurance else { return }
     if TrainCommand.explicitKeys(args).contains("endurance") {
@@ -551,6 +567,7 @@ enum ReproduceCommand: CLICommand {
     // Lines are the sweep's own (r_row, r_col are refused below).
     var base = try TrainCommand.configuration(args, checkLines: false, checkStuckMap: false, unreadFirst: false)
     try withoutEndurance(&base, args)
+    try withoutDrift(&base, args)
     // The documented subset, unless the command line or a --config file
     // says otherwise.
     let given = TrainCommand.explicitKeys(args)

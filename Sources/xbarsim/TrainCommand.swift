@@ -723,7 +723,7 @@ enum TrainCommand: CLICommand {
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
         // A list is the layers' form only: "epochs": [3] is no number.
-        guard key.replacingOccurrences(of: "-", with: "_") == "layers" else {
+        guard ["layers", "drift_times"].contains(key.replacingOccurrences(of: "-", with: "_")) else {
           throw fail("\(path): \(key): expects a single value, got a list")
         }
         var items: [String] = []
@@ -1364,6 +1364,7 @@ enum TrainCommand: CLICommand {
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets, result.secondsEvaluate))
     if let whole { say(whole.line) }
+    for line in driftLines(result.drift, cfg) { say(line) }
     if let checkpoint, checkpointEvery != nil {
       say(String(
         format: "periodic checkpoints: %ld saved to %@%@ in %.2f s, counted in neither training nor evaluations",
@@ -2288,7 +2289,7 @@ enum TrainCommand: CLICommand {
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
-    "write_drop", "stuck_devices", "stuck_map_file",
+    "write_drop", "stuck_devices", "stuck_map_file", "drift",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -2321,6 +2322,34 @@ enum TrainCommand: CLICommand {
     }
     json.addRaw("layers", "[\n    " + layers.joined(separator: ",\n    ") + "\n  ]")
     return json.finished().trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The summary's `drift` list: per time, its accuracies and gains.
+  static func driftJSON(_ points: [DriftPoint]) -> String {
+    guard !points.isEmpty else { return "[]" }
+    let rows = points.map { p -> String in
+      var o = JSONWriter()
+      o.add("seconds", p.seconds)
+      o.add("test_accuracy", p.accuracy)
+      o.add("test_accuracy_compensated", p.compensatedAccuracy)
+      o.addRaw("gains", "[" + p.gains.map(JSONWriter.number).joined(separator: ", ") + "]")
+      return o.finishedOnOneLine()
+    }
+    return "[\n    " + rows.joined(separator: ",\n    ") + "\n  ]"
+  }
+
+  /// The lines `train` prints for `drift_times`: a header, then one per
+  /// time.
+  static func driftLines(_ points: [DriftPoint], _ cfg: TrainingConfiguration) -> [String] {
+    guard !points.isEmpty else { return [] }
+    let sigma = cfg.driftNuSigma > 0 ? ", σ_ν " + JSONWriter.number(cfg.driftNuSigma) : ""
+    var lines = ["drift (ν " + JSONWriter.number(cfg.driftNu) + sigma + ", t0 " + JSONWriter.number(cfg.driftT0) + " s): test accuracy after t, without and with global compensation"]
+    for p in points {
+      lines.append(String(
+        format: "  t %@ s: %.2f %%, compensated %.2f %% (gains %@)", JSONWriter.number(p.seconds) as NSString, p.accuracy,
+        p.compensatedAccuracy, p.gains.map { String(format: "%.4g", $0) }.joined(separator: ", ") as NSString))
+    }
+    return lines
   }
 
   static func summaryJSON(
@@ -2415,6 +2444,10 @@ enum TrainCommand: CLICommand {
       o.add("least_share", w.leastShare)
       o.add("mean_share", w.meanShare)
       json.addRaw("write_drop", o.finishedOnOneLine())
+    }
+    // With drift_times: each time's accuracy of the drifted arrays.
+    if !cfg.driftTimes.isEmpty && cfg.rule != .float {
+      json.addRaw("drift", driftJSON(r.drift))
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)

@@ -200,11 +200,39 @@ public struct TrainingResult: Sendable {
   /// With `write_lines resistive`: what the training's update pulses saw
   /// through the lines (this run's, not a checkpoint's before it).
   public var writeLines: WriteLineStatistics? = nil
+  /// With `drift_times`: the test accuracy of the trained arrays at each
+  /// time after programming, their conductances drifted (empty without
+  /// drift_times, and when the run stopped or failed before its end; a
+  /// stop inside the drift evaluation keeps the times done).
+  public var drift: [DriftPoint] = []
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
 
   /// An empty result (a run's numbers read back from a file).
   public init() {}
+}
+
+/// The trained arrays read at one time after programming, their devices'
+/// conductances drifted (`drift_times`).
+public struct DriftPoint: Sendable, Equatable {
+  /// Seconds after programming.
+  public var seconds: Double
+  /// Test accuracy (%) of the drifted arrays.
+  public var accuracy: Double
+  /// Test accuracy (%) with global drift compensation: each array's
+  /// outputs times its gain.
+  public var compensatedAccuracy: Double
+  /// Per array, the compensation's gain: its reference read (every row
+  /// at the full read voltage, Σ_j |I_j|) at t₀ over the same read at t
+  /// (1 where the read at t is 0).
+  public var gains: [Double]
+
+  public init(seconds: Double, accuracy: Double, compensatedAccuracy: Double, gains: [Double]) {
+    self.seconds = seconds
+    self.accuracy = accuracy
+    self.compensatedAccuracy = compensatedAccuracy
+    self.gains = gains
+  }
 }
 
 /// The network a run trained in its arrays (`Experiment.run`'s `finished`).
@@ -1024,6 +1052,71 @@ public final class Experiment {
     for reader in (hybrid?.lines ?? []).flatMap(\.readers) {
       result.solverIterations += reader.iterations
       result.solverSolves += reader.solves
+    }
+    // Drift: the arrays as training left them, read again at each time
+    // after their programming (the run's other figures are taken above).
+    /// Each of `drift_times`: the test set read through the drifted
+    /// arrays, with and without global compensation, with the read noise
+    /// of the run's last evaluation (at t₀ its accuracy, to the image).
+    func evaluateDrift(after images: Int) throws {
+      let sizes = cfg.layers, arrays = sizes.count - 1
+      let counts = (0..<arrays).map { (sizes[$0] + 1) * sizes[$0 + 1] }
+      let buffers = counts.map { UnsafeMutablePointer<Float>.allocate(capacity: $0) }
+      defer { for b in buffers { b.deallocate() } }
+      let net = target ?? lim
+      let base: Float = hybrid != nil ? 1 : Float(1 / cfg.gMaxSiemens)
+      let programmed = try hybrid?.effectiveWeights(stop: shouldStop) ?? net!.effectiveWeights(stop: shouldStop)
+      let reference = (0..<arrays).map { Drift.referenceRead(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) }
+      let exponents = hybrid?.driftExponents(cfg.drift) ?? net!.driftExponents(cfg.drift)
+      let chains = hybrid?.senseChains ?? net!.senseChains
+      let noiseKey = ReadNoise.key(seed: cfg.seed, kind: ReadNoise.Kind.testEvaluation, index: UInt64(startingImages + images), layer: 0)
+      func correct(_ weights: [UnsafePointer<Float>], _ scales: [Float]) throws -> Int {
+        let evaluator = ForwardEvaluator(
+          sizes: sizes, weights: weights, scales: scales, neuron: cfg.neuron, chains: chains, noiseKey: noiseKey)
+        return try test.pixels.withUnsafeBufferPointer { px in
+          try test.labels.withUnsafeBufferPointer { lb in
+            try evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features, stop: shouldStop)
+          }
+        }
+      }
+      for t in cfg.driftTimes {
+        let weights: [UnsafePointer<Float>]
+        if t == cfg.driftT0 || !cfg.drift.drifts {
+          weights = programmed
+        } else {
+          if let hybrid {
+            try hybrid.driftedWeights(exponents, time: t, t0: cfg.driftT0, into: buffers, stop: shouldStop)
+          } else {
+            try net!.driftedWeights(exponents, time: t, t0: cfg.driftT0, into: buffers, stop: shouldStop)
+          }
+          weights = buffers.map { UnsafePointer($0) }
+        }
+        let gains = (0..<arrays).map { l -> Double in
+          let r = weights[l] == programmed[l] ? reference[l] : Drift.referenceRead(weights[l], rows: sizes[l] + 1, columns: sizes[l + 1])
+          return r > 0 ? reference[l] / r : 1
+        }
+        let plain = try withExtendedLifetime((hybrid, net)) { try correct(weights, [Float](repeating: base, count: arrays)) }
+        let compensated =
+          gains.allSatisfy { $0 == 1 }
+          ? plain : try withExtendedLifetime((hybrid, net)) { try correct(weights, gains.map { base * Float($0) }) }
+        result.drift.append(
+          DriftPoint(
+            seconds: t, accuracy: 100 * Double(plain) / Double(testCount),
+            compensatedAccuracy: 100 * Double(compensated) / Double(testCount), gains: gains))
+      }
+    }
+    if !cfg.driftTimes.isEmpty && !result.interrupted && result.failure == nil && !stoppedBeforeTraining
+      && (hybrid != nil || lim != nil || target != nil)
+    {
+      let images = result.points.last?.images ?? (seen - unapplied)
+      do {
+        try evaluateDrift(after: images)
+      } catch SolverError.stopped {
+        result.interrupted = true
+        result.stoppedWhere = "in the drift evaluation after training (\(result.drift.count) of its \(cfg.driftTimes.count) times done)"
+      } catch {
+        result.failure = "drift evaluation: \(error)"
+      }
     }
     // With `final_iterations`, the points after the last updates (those
     // reached: a run stopped among them has fewer); a run stopped before

@@ -29,6 +29,10 @@ extension TrainingConfiguration {
     ("stuck_on", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at G_max (shorted, a filament no reset dissolves) for the whole run, drawn with stuck_off from one uniform per device (stuck_off + stuck_on ≤ 1; the other draws are those of 0): a shorted device conducts the curve's G_max, G(n_max), without its scale X, while pulses and resets move its state, as its controller does not know; its pulses and resets dissipate at G(n_max); off-chip, the programmed arrays' devices. Rules hybrid and single: pinned at its kind's G_max (the big kind's, or the small kind's G_max/k), handled by the saturation pass as stuck_off's are, its pulses and resets booked there (default 0)."),
     ("stuck_map", "<file.csv>", "Rules lim, hybrid and single: stuck devices named by a CSV file, laid over those stuck_off and stuck_on draw (a device it names is stuck as its last record says): a header naming the columns layer,row,column,kind,polarity,state (kind optional: big), then a record per device or group; layer from 0, row 0…inputs (inputs: the bias row), column 0…outputs−1, each a number, a range a-b or *; kind big, small (rule hybrid's g±) or *; polarity plus, minus or *; state open (0 S) or shorted (G_max), as stuck_off and stuck_on model them; # lines are comments (default: none)."),
     ("stuck_known", "<true|false>", "Rules hybrid and single: the controller knows the stuck devices (those stuck_off, stuck_on and stuck_map make: a yield map loaded into it) and skips what can only rewrite them: no refresh after a pulse lost at a stuck device (Burr's reset of both would put its partner back where it was), and with encoding sign (method b) no reset and re-potentiation of a stuck device; the coincident update's pulses still reach stuck devices, as a row and a column drive every cell they cross (default false: the controller reads conductances only)."),
+    ("drift_times", "<t,t,...>", "Rules lim (on and off chip), hybrid and single: after training, the test set is read again through the arrays at each of these times (seconds after the devices were programmed, each ≥ drift_t0; comma-separated, at most 100), every device's conductance drifted to G·(t/drift_t0)^(−ν), ν its own drift exponent: the summary's drift list and the run's result lines give each time's accuracy, uncompensated and with a global drift compensation (each array's outputs rescaled by its reference read at drift_t0 over the same read at t); the run's training and its other figures are unchanged (default none)."),
+    ("drift_nu", "<ν>", "Mean conductance-drift exponent ν of drift_times, in [0, 1] (default 0: no drift; phase-change devices about 0.01–0.1)."),
+    ("drift_nu_sigma", "<σ>", "Device-to-device σ of the drift exponent, in [0, 1]: each device's ν + σ·z, z ~ N(0, 1) from a seeded stream of its own, cut at 0 (default 0). Stuck devices (stuck_off, stuck_on, stuck_map) do not drift."),
+    ("drift_t0", "<s>", "The time after programming, in seconds, at which a device reads as programmed, the drift law's t0, in [1e-9, 1e9] (default 1)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -208,6 +212,22 @@ extension TrainingConfiguration {
       case "false": shuffle = false
       default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
       }
+    case "drift_nu": driftNu = try number()
+    case "drift_nu_sigma": driftNuSigma = try number()
+    case "drift_t0": driftT0 = try number()
+    case "drift_times":
+      // Comma-separated seconds; an empty value is none.
+      var times: [Double] = []
+      if !value.isEmpty {
+        for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+          let text = part.trimmingCharacters(in: .whitespaces)
+          guard Self.isDecimal(text), let t = Double(text), t.isFinite else {
+            throw ConfigurationError(field: key, "expects comma-separated times in seconds, got '\(value)'")
+          }
+          times.append(t)
+        }
+      }
+      driftTimes = times
     case "stuck_known":
       switch value {
       case "true": stuckKnown = true
@@ -478,7 +498,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `drift_times`, `drift_nu`, `drift_nu_sigma`, `drift_t0`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -491,6 +511,8 @@ extension TrainingConfiguration {
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
         && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
         && !($0.0 == "stuck_known" && !stuckKnown)
+        && !($0.0 == "drift_times" && driftTimes.isEmpty) && !($0.0 == "drift_nu" && driftNu == 0)
+        && !($0.0 == "drift_nu_sigma" && driftNuSigma == 0) && !($0.0 == "drift_t0" && driftT0 == 1)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -511,7 +533,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_t0", n(driftT0)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

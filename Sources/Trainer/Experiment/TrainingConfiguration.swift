@@ -264,6 +264,18 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// coincident update's pulses still reach stuck devices: a row and a
   /// column drive every cell they cross.
   public var stuckKnown = false
+  /// Conductance drift after training (`drift_nu`, `drift_nu_sigma`,
+  /// `drift_t0`; beyond both papers): the trained arrays are read again at
+  /// each of `drift_times` (seconds after their programming), every
+  /// device's conductance times (t/t₀)^(−ν_d) (`ConductanceDrift`).
+  public var driftNu: Double = 0
+  public var driftNuSigma: Double = 0
+  public var driftT0: Double = 1
+  /// The times after training at which the drifted arrays are evaluated
+  /// (empty: none).
+  public var driftTimes: [Double] = []
+  /// The drift model of `drift_nu`, `drift_nu_sigma` and `drift_t0`.
+  public var drift: ConductanceDrift { ConductanceDrift(nu: driftNu, nuSigma: driftNuSigma, t0: driftT0) }
   /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
   public var hasStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap != nil }
   /// Some device is stuck for certain or by a draw: `hasStuckDevices`
@@ -744,6 +756,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     try within("sigma", sigma, 0, 10)
     try within("sigma_c2c", sigmaC2C, 0, 10)
+    try within("drift_nu", driftNu, 0, 1)
+    try within("drift_nu_sigma", driftNuSigma, 0, 1)
+    try within("drift_t0", driftT0, 1e-9, 1e9, " s")
+    guard driftTimes.count <= 100 else { throw fail("drift_times", "at most 100 times, got \(driftTimes.count)") }
+    for t in driftTimes {
+      guard t.isFinite && t >= driftT0 && t <= 1e12 else {
+        throw fail("drift_times", "each time must be in [drift_t0, 1e12] s (drift_t0 \(shown(driftT0)) s: the conductances read as programmed), got \(shown(t))")
+      }
+    }
     try within("stuck_off", stuckOff, 0, 1)
     try within("stuck_on", stuckOn, 0, 1)
     guard stuckOff + stuckOn <= 1 else {
@@ -1067,6 +1088,13 @@ extension TrainingConfiguration {
     if rule != .hybrid { found += hybridKeys.filter(\.1).map { ($0.0, "rule hybrid") } }
     // (Rule lim's controller counts pulses: README, Choices, "A controller that knows its stuck devices".)
     if !rule.isFiniteState && stuckKnown { found.append(("stuck_known", "rules hybrid and single")) }
+    // Drift: the arrays' devices (float SGD has none).
+    if rule == .float {
+      found += [
+        ("drift_times", !driftTimes.isEmpty), ("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma),
+        ("drift_t0", driftT0 != d.driftT0),
+      ].filter(\.1).map { ($0.0, "rules lim, hybrid and single") }
+    }
     // Stuck devices: every rule with devices (float SGD has none).
     if rule == .float {
       found += [("stuck_off", stuckOff != d.stuckOff), ("stuck_on", stuckOn != d.stuckOn), ("stuck_map", stuckMap != nil)].filter(\.1).map {

@@ -1,0 +1,163 @@
+import Circuit
+
+/// Conductance drift after training (`drift_times`, `ConductanceDrift`):
+/// each device's exponent, drawn once, and the weights every read of the
+/// drifted arrays applies at a time t. The devices themselves are never
+/// changed: the drifted conductances go into a copy (resistive lines) or
+/// straight into the weights (ideal wires), so the run's network, its
+/// checkpoint and its other figures are those of the run without drift.
+///
+/// Exponents are per device in the network's own order: rule lim's layer
+/// l holds its M·N G+ devices, then its M·N G− devices; a hybrid (or
+/// single) layer its device arrays in `HybridLayer.g`'s order (G+, G−,
+/// g+, g−), M·N each. Each layer draws from a stream of its own
+/// (`driftStream | l`), so a layer's draws do not depend on the others'
+/// sizes. A stuck device (open or shorted) does not drift: its exponent
+/// is drawn and then set to 0, so the other devices' draws are those of
+/// the run without stuck devices.
+enum Drift {
+  static let stream: UInt64 = 0x4452_4946_5400_0000
+
+  /// The generator of layer l's exponents.
+  static func generator(seed: UInt64, layer l: Int) -> SeededGenerator {
+    SeededGenerator(seed: seed, stream: stream | UInt64(l))
+  }
+
+  /// Σ_j |Σ_i w_ij| of an M×N row-major matrix: the global drift
+  /// compensation's reference read, every row (the bias row too) driven
+  /// at the full read voltage and the outputs' magnitudes summed.
+  static func referenceRead(_ w: UnsafePointer<Float>, rows: Int, columns: Int) -> Double {
+    var column = [Double](repeating: 0, count: columns)
+    for i in 0..<rows {
+      let base = i * columns
+      for j in 0..<columns { column[j] += Double(w[base + j]) }
+    }
+    return column.reduce(0) { $0 + abs($1) }
+  }
+}
+
+extension LimNetwork {
+  /// Every layer's drift exponents (`Drift`): 2·M·N each.
+  func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
+    layers.enumerated().map { l, layer in
+      var rng = Drift.generator(seed: configuration.seed, layer: l)
+      var e = drift.exponents(count: 2 * layer.rows * layer.columns, rng: &rng)
+      let mn = layer.rows * layer.columns
+      // (A device stuck open has X = 0, and 0 S whatever its factor; a
+      // shorted one is at G(n_max) and stays there.)
+      if layer.hasShorted {
+        for k in 0..<mn {
+          if layer.onp[k] != 0 { e[k] = 0 }
+          if layer.onm[k] != 0 { e[mn + k] = 0 }
+        }
+      }
+      return e
+    }
+  }
+
+  /// The weights each layer's reads apply at time t after programming
+  /// (siemens, as `effectiveWeights`), into `into[l]` (M·N each).
+  func driftedWeights(
+    _ exponents: [[Float]], time t: Double, t0: Double, into: [UnsafeMutablePointer<Float>], stop: () -> Bool
+  ) throws {
+    for (l, layer) in layers.enumerated() {
+      try exponents[l].withUnsafeBufferPointer { e in
+        try layer.driftedWeights(e.baseAddress!, time: t, t0: t0, into: into[l], stop: stop)
+      }
+    }
+  }
+}
+
+extension LimLayer {
+  /// This array's read weights with every device's conductance G·f,
+  /// f = (t/t₀)^(−ν) of its exponent in `e` (G+ then G−): with ideal
+  /// wires G+·f+ − G−·f−; with resistive lines the transfer matrix of a
+  /// copy of the array holding the drifted conductances.
+  func driftedWeights(
+    _ e: UnsafePointer<Float>, time t: Double, t0: Double, into w: UnsafeMutablePointer<Float>, stop: () -> Bool
+  ) throws {
+    let mn = rows * columns
+    func f(_ i: Int) -> Double { ConductanceDrift.factor(time: t, t0: t0, nu: Double(e[i])) }
+    guard let reader else {
+      for k in 0..<mn {
+        let g = conductances(k)
+        w[k] = Float(g.plus * f(k) - g.minus * f(mn + k))
+      }
+      return
+    }
+    var plus = [Double](repeating: 0, count: mn), minus = plus
+    for k in 0..<mn {
+      let g = conductances(k)
+      plus[k] = g.plus * f(k)
+      minus[k] = g.minus * f(mn + k)
+    }
+    let drifted = DifferentialArray(rows: rows, columns: columns, wires: array.wires)
+    drifted.setConductances(plus: plus, minus: minus)
+    try reader.transferMatrix(drifted, into: w, stop: stop)
+  }
+}
+
+extension HybridNetwork {
+  /// Every layer's drift exponents (`Drift`): one per device of each of
+  /// its device arrays.
+  func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
+    layers.enumerated().map { l, layer in
+      var rng = Drift.generator(seed: configuration.seed, layer: l)
+      var e = drift.exponents(count: layer.g.count * layer.count, rng: &rng)
+      if let marks = layer.stuckDevices {
+        for (d, m) in marks.enumerated() {
+          for x in 0..<layer.count where m[x] != 0 { e[d * layer.count + x] = 0 }
+        }
+      }
+      return e
+    }
+  }
+
+  /// The weights each layer's reads apply at time t after programming
+  /// (normalised to G_max, as `effectiveWeights`), into `into[l]`.
+  func driftedWeights(
+    _ exponents: [[Float]], time t: Double, t0: Double, into: [UnsafeMutablePointer<Float>], stop: () -> Bool
+  ) throws {
+    for (l, layer) in layers.enumerated() {
+      let n = layer.count
+      // Each device's factor, in single precision as the devices are.
+      let factors = exponents[l].map { Float(ConductanceDrift.factor(time: t, t0: t0, nu: Double($0))) }
+      guard let lines else {
+        let w = into[l]
+        for x in 0..<n {
+          var s: Float = 0
+          for k in 0..<layer.kinds {
+            s += layer.g[2 * k][x] * factors[2 * k * n + x] - layer.g[2 * k + 1][x] * factors[(2 * k + 1) * n + x]
+          }
+          w[x] = s
+        }
+        continue
+      }
+      try lines[l].driftedWeights(layer, factors: factors, into: into[l], stop: stop)
+    }
+  }
+}
+
+extension HybridLines {
+  /// The layer's read weights (normalised to G_max) with its devices'
+  /// conductances times `factors` (one per device, `HybridLayer.g`'s
+  /// order): Σ over kinds of the transfer matrices of copies of the
+  /// arrays holding the drifted conductances.
+  func driftedWeights(_ layer: HybridLayer, factors: [Float], into w: UnsafeMutablePointer<Float>, stop: () -> Bool) throws {
+    let mn = rows * columns, s = gMax, scale = Float(1 / gMax)
+    let t = UnsafeMutablePointer<Float>.allocate(capacity: mn)
+    defer { t.deallocate() }
+    for (k, reader) in readers.enumerated() {
+      let gp = layer.g[2 * k], gm = layer.g[2 * k + 1]
+      var plus = [Double](repeating: 0, count: mn), minus = plus
+      for x in 0..<mn {
+        plus[x] = Double(gp[x] * factors[2 * k * mn + x]) * s
+        minus[x] = Double(gm[x] * factors[(2 * k + 1) * mn + x]) * s
+      }
+      let drifted = DifferentialArray(rows: rows, columns: columns, wires: arrays[k].wires)
+      drifted.setConductances(plus: plus, minus: minus)
+      try reader.transferMatrix(drifted, into: t, stop: stop)
+      for x in 0..<mn { w[x] = (k == 0 ? 0 : w[x]) + t[x] * scale }
+    }
+  }
+}
