@@ -224,6 +224,12 @@ enum ReproduceCommand: CLICommand {
       for i in rows.indices { rows[i].run = labellingPeriphery(rows[i].run, keys: software.keys) }
     }
     withoutUnreadPeriphery(&rows)
+    // A knowing controller without stuck devices: said once, as `train`
+    // says it of its run (a walkthrough, session 78: reproduce was silent).
+    if let note = nothingToKnowNote(rows.map(\.run.configuration)) {
+      var err = StandardError()
+      Swift.print(note, to: &err)
+    }
     // Caught until the table, summary and plot are written: a second
     // Ctrl-C while they were written lost them (a walkthrough, session 33).
     catchInterrupts()
@@ -421,6 +427,15 @@ enum ReproduceCommand: CLICommand {
         throw TrainCommand.keyError(e.field, "\(what), run '\(run.label)': \(e.message)", args)
       }
     }
+  }
+
+  /// `TrainCommand.nothingToKnowNote` of a reproduction's runs: some run's
+  /// controller knows its stuck devices (`stuck_known` true, a rule that
+  /// reads it) and no run has any; nil otherwise (with stuck devices the
+  /// labels name the key).
+  static func nothingToKnowNote(_ runs: [TrainingConfiguration]) -> String? {
+    guard runs.contains(where: { $0.rule.isFiniteState && $0.stuckKnown }), !runs.contains(where: \.namesStuckDevices) else { return nil }
+    return TrainCommand.nothingToKnowNote("each run is")
   }
 
   /// The peripheral keys of `base` the software runs of `runs` left at
@@ -835,9 +850,12 @@ enum ReproduceCommand: CLICommand {
         j.add("nmax", c.nMax)
         j.add("batch", c.batch)
         j.add("sigma", c.sigma)
-        if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
-        if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
-        if let m = c.stuckMap { j.add("stuck_map", m.path) }
+        // (Not for software rows: float SGD has no devices to stick.)
+        if c.rule != .float {
+          if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
+          if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
+          if let m = c.stuckMap { j.add("stuck_map", m.path) }
+        }
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)
@@ -973,10 +991,14 @@ enum ReproduceCommand: CLICommand {
       if c.rule == .hybrid { j.add("small_states", c.smallStates) } else { j.addRaw("small_states", "null") }
       j.add("c2c", c.c2c)
       j.add("d2d", c.d2d)
-      if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
-      if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
-      if let m = c.stuckMap { j.add("stuck_map", m.path) }
-      if c.stuckKnown && c.rule != .float { j.add("stuck_known", true) }
+      // (Float SGD has no devices: an FP row carries none of the keys
+      // that stick them, as its label names none; a walkthrough, session 78.)
+      if c.rule != .float {
+        if c.stuckOff > 0 { j.add("stuck_off", c.stuckOff) }
+        if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
+        if let m = c.stuckMap { j.add("stuck_map", m.path) }
+        if c.stuckKnown { j.add("stuck_known", true) }
+      }
       j.add("encoding", c.rule == .float ? "float" : c.encoding.rawValue)
       j.add("loss", c.loss.rawValue)
       if c.rule == .hybrid { j.add("fine_trains", c.fineTrains.rawValue) } else { j.addRaw("fine_trains", "null") }

@@ -455,7 +455,7 @@ extension TrainCommand {
     // is the run without it, as it should be; said, not refused).
     // (A map of a header alone names none either: a walkthrough, session 78.)
     if cfg.rule.isFiniteState && cfg.stuckKnown && !cfg.namesStuckDevices {
-      notes.append("note: stuck_known true without stuck devices (stuck_off, stuck_on and stuck_map give none): the controller has nothing to skip, and the run is the one without it")
+      notes.append(nothingToKnowNote())
     }
     // Drift keys that evaluate nothing, or times at which nothing drifts
     // (said, not refused: a sweep's ν 0 point is the arrays as trained).
@@ -474,6 +474,15 @@ extension TrainCommand {
       notes.append("note: method b's re-potentiation loop ends on an exact tie that sigma_c2c breaks, so about half its raises at G_max add no step; --b-margin 0.5 keeps the step (README, Choices)")
     }
     return notes
+  }
+
+  /// The note on a knowing controller (`stuck_known true`) given no stuck
+  /// devices: `train` and `sweep` say it of a run (in
+  /// `configurationNotes`), `reproduce` once of its runs (`runs`: "each
+  /// run is", without the paper's stuck devices none of them has any; a
+  /// walkthrough, session 78, had found it silent there).
+  static func nothingToKnowNote(_ runs: String = "the run is") -> String {
+    "note: stuck_known true without stuck devices (stuck_off, stuck_on and stuck_map give none): the controller has nothing to skip, and \(runs) the one without it"
   }
 
   /// The notes on a finished run (its gates, ADC clipping, the hybrid's
