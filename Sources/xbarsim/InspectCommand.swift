@@ -124,6 +124,15 @@ enum InspectCommand: CLICommand {
       if saved.place.epochImages == 0, let other = TrainCommand.otherTrainingData(saved, train.checksum) {
         notes.append("inspect: the run that saved \(path) trained on other training data (\(other))")
       }
+      // Settings changed from the saved run's by an option or --config,
+      // as `train --checkpoint-in` says them (a walkthrough, session 78:
+      // `--stuck-known false` on a knowing run's checkpoint changed its
+      // controller without a word). An off-chip run's arrays are inspected
+      // on chip by design.
+      let differing = TrainCommand.otherSettings(saved.configuration, cfg).filter { !(saved.configuration.mode == .offChip && $0.key == "learning") }
+      if !differing.isEmpty {
+        notes.append("inspect: the run that saved \(path) had other settings (\(TrainCommand.settingsText(differing))): inspect trains its devices with its own")
+      }
       if into + requested > 0 {
         notes.append("inspect: the samples begin at sample \(into + requested) of the order of epoch \(max(1, shuffles)) of the checkpoint's run")
       }
