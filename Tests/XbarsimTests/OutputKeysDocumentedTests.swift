@@ -81,8 +81,9 @@ private func header(_ url: URL) throws -> [String] {
     ("float", net + ["--rule", "float"]),
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
-    // (Stuck devices: stuck_devices.)
-    ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1"]),
+    // (Stuck devices: stuck_devices.
+    // And drift after training: drift.)
+    ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1", "--drift-times", "1,3600", "--drift-nu", "0.05"]),
     // (A stuck map: stuck_map.)
     ("stuck-map", net + ["--stuck-map", root.appendingPathComponent("map.csv").path]),
     // (And its lines' settling: line_settling.)
