@@ -24,7 +24,8 @@ enum SweepCommand: CLICommand {
       Every point trains as 'xbarsim train' does with --config, the other key options
       and its grid values. As each point finishes, DIR/sweep.csv and DIR/sweep.json
       are rewritten with its row (point, the grid keys, accuracies, pulses, resets,
-      images/s, energy and latency per image when the summary has them),
+      images/s, energy and latency per image when the summary has them, the
+      accuracy at the last drift_times time without and with compensation),
       DIR/point-P.json holds point P's whole summary as train --summary writes it, and
       DIR/sweep.svg plots accuracy_mean_last versus the first grid key, one line per
       combination of the others (a seed key averaged over: the mean of the seeds,
@@ -56,7 +57,10 @@ enum SweepCommand: CLICommand {
   /// 78, the stuck devices and the working partners of stuck devices,
   /// with the pulses and resets each received (`endurance`'s `stuck` and
   /// `stuck_partners`, over all layers: a researcher sweeping `stuck_off`
-  /// had to open each point-P.json for them).
+  /// had to open each point-P.json for them); then, since session 79, the
+  /// drifted arrays' accuracy at the last of the run's `drift_times`,
+  /// uncompensated and compensated (the summary's `drift` list's last
+  /// entry: a sweep over `drift_nu` had to open each point-P.json).
   static let generations = [
     legacyFields,
     [
@@ -73,6 +77,9 @@ enum SweepCommand: CLICommand {
     [
       "endurance_stuck_devices", "endurance_stuck_pulses", "endurance_stuck_resets",
       "endurance_stuck_partner_devices", "endurance_stuck_partner_pulses", "endurance_stuck_partner_resets",
+    ],
+    [
+      "drift_seconds", "drift_accuracy", "drift_accuracy_compensated",
     ],
   ]
   static let fields = generations.flatMap { $0 }
@@ -586,6 +593,10 @@ enum SweepCommand: CLICommand {
       case "endurance_stuck_partner_devices": json["endurance"]?["stuck_partners"]?["devices"]
       case "endurance_stuck_partner_pulses": json["endurance"]?["stuck_partners"]?["pulses"]
       case "endurance_stuck_partner_resets": json["endurance"]?["stuck_partners"]?["resets"]
+      // The drifted arrays at the last of the run's drift times.
+      case "drift_seconds": lastElement(json["drift"])?["seconds"]
+      case "drift_accuracy": lastElement(json["drift"])?["test_accuracy"]
+      case "drift_accuracy_compensated": lastElement(json["drift"])?["test_accuracy_compensated"]
       case "read_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["read_lines"]
       case "update_lines_energy_per_image_joules": json["energy_breakdown_joules"]?["update_lines"]
       case "line_settling_share_at_read_time": json["line_settling"]?["share_at_read_time"]
@@ -1017,7 +1028,7 @@ enum SweepCommand: CLICommand {
     if lines.count > 1 && !text.hasSuffix("\n") {
       throw CLIError.runtime("\(csvPath): the last row is cut short (no newline at its end); remove that line to run its point again")
     }
-    // A sweep.csv written before session 51, 58, 60 or 78 lacks the last
+    // A sweep.csv written before session 51, 58, 60, 78 or 79 lacks the last
     // fields (`generations`): its rows gain them from their point files
     // (`legacyRow`).
     guard let head = lines.first.map(csvCells), head == here.header || here.olderHeaders.contains(head) else {
@@ -1053,7 +1064,7 @@ enum SweepCommand: CLICommand {
     return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
   }
 
-  /// A row of a sweep.csv written before session 51, 58, 60 or 78 with the
+  /// A row of a sweep.csv written before session 51, 58, 60, 78 or 79 with the
   /// fields it lacks: from DIR's point-P.json when that summary gives the
   /// row's own cells, else empty (unknown; a merge from before session 49
   /// holds no point files).
@@ -1104,8 +1115,9 @@ enum SweepCommand: CLICommand {
   /// images or a finished epoch, without a phase switch, or without
   /// `line_capacitance` (and resistive lines, for the settling), or
   /// without `endurance` (or, for the stuck devices, with a summary from
-  /// before session 77, whose `endurance` had no `stuck`); and a row from
-  /// before session 51, 58, 60 or 78 without its point file (`legacyRow`).
+  /// before session 77, whose `endurance` had no `stuck`), or without
+  /// `drift_times` (the drift columns); and a row from before session 51,
+  /// 58, 60, 78 or 79 without its point file (`legacyRow`).
   static let optionalFields: Set = [
     "energy_per_image_joules", "latency_per_image_seconds", "read_energy_joules", "train_accuracy",
     "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
@@ -1115,6 +1127,7 @@ enum SweepCommand: CLICommand {
     "solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share",
     "endurance_stuck_devices", "endurance_stuck_pulses", "endurance_stuck_resets",
     "endurance_stuck_partner_devices", "endurance_stuck_partner_pulses", "endurance_stuck_partner_resets",
+    "drift_seconds", "drift_accuracy", "drift_accuracy_compensated",
   ]
   /// The fields that are fractions in 0…1.
   static let fractionFields: Set = [
@@ -1124,6 +1137,7 @@ enum SweepCommand: CLICommand {
   /// The fields that are accuracies in %, and those that are counts.
   static let accuracyFields: Set = [
     "test_accuracy", "accuracy_mean_last", "accuracy_min_last", "accuracy_max_last", "train_accuracy",
+    "drift_accuracy", "drift_accuracy_compensated",
   ]
   static let countFields: Set = [
     "train_images", "pulses", "repotentiation_pulses", "resets", "phase_switch_epoch", "endurance_max_pulses",

@@ -33,9 +33,9 @@ private func same(_ cell: String, _ x: Double) -> Bool {
   #expect(r.status == 0, "\(r.stderr)")
   let hybrid = try csvTable(hybridOut.appendingPathComponent("sweep.csv"))
   let others = try csvTable(othersOut.appendingPathComponent("sweep.csv"))
-  // (Session 58's four columns after them, session 60's three and
-  // session 78's six.)
-  #expect(Array(hybrid.header.dropLast(13).suffix(7)) == [
+  // (Session 58's four columns after them, session 60's three, session
+  // 78's six and session 79's three.)
+  #expect(Array(hybrid.header.dropLast(16).suffix(7)) == [
     "train_accuracy", "phase_switch_epoch", "adc_energy_per_image_joules", "dac_energy_per_image_joules",
     "output_adc_clipped_fraction", "endurance_max_pulses", "endurance_max_resets",
   ])
@@ -81,9 +81,9 @@ private func same(_ cell: String, _ x: Double) -> Bool {
 }
 
 /// The columns a sweep.csv from before session 51 lacks (`SweepCommand.fields`:
-/// session 51's seven, session 58's four, session 60's three and session
-/// 78's six).
-private let added = 20
+/// session 51's seven, session 58's four, session 60's three, session
+/// 78's six and session 79's three).
+private let added = 23
 
 /// A sweep directory as a sweep before session 51 wrote it: the last
 /// columns cut from its sweep.csv.

@@ -38,8 +38,8 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
     "line_settling_share_at_read_time", "line_settling_program_share",
   ]
   // (Since session 60 three more columns follow them, since session 78
-  // six more.)
-  #expect(Array(header.suffix(13).prefix(4)) == columns)
+  // six more, since session 79 three more.)
+  #expect(Array(header.suffix(16).prefix(4)) == columns)
   // Without the key: empty cells.
   #expect(columns.allSatisfy { rows[0][$0] == "" }, "\(rows[0])")
   // With it: the point's summary's figures.
@@ -54,11 +54,11 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   let jsonRows = try json(out.appendingPathComponent("sweep.json"))["rows"] as! [[String: Any]]
   #expect(jsonRows[0][columns[0]] is NSNull && same(rows[1][columns[0]], jsonRows[1][columns[0]]))
 
-  // A sweep.csv from sessions 51–57 (without the last thirteen columns)
-  // and one from sessions 58–59 (without the last nine) resume: their
+  // A sweep.csv from sessions 51–57 (without the last sixteen columns)
+  // and one from sessions 58–59 (without the last twelve) resume: their
   // points are done, and the file is rewritten whole.
   let reference = try String(contentsOf: csv, encoding: .utf8)
-  for cut in [13, 9] {
+  for cut in [16, 12] {
     try cutColumns(out, cut)
     r = try runXbarsim(common.filter { $0 != "--quiet" })
     #expect(r.status == 0, "\(r.stderr)")
@@ -66,7 +66,7 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
     #expect(try String(contentsOf: csv, encoding: .utf8) == reference)
   }
   // A header of no generation (a column more cut) is refused by name.
-  try cutColumns(out, 14)
+  try cutColumns(out, 17)
   r = try runXbarsim(common)
   #expect(r.status != 0 && r.stderr.contains("sweep.csv: the header is not point,line_capacitance,"), "\(r.stderr)")
 }
@@ -76,7 +76,7 @@ private func same(_ cell: String?, _ x: Any?) -> Bool {
   let base = ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]
   let cells = { (share: String) in
     base + Array(repeating: "", count: SweepCommand.generations[1].count) + ["", "", share, ""]
-      + Array(repeating: "", count: SweepCommand.generations[3].count + SweepCommand.generations[4].count)
+      + Array(repeating: "", count: SweepCommand.generations[3...].map(\.count).reduce(0, +))
   }
   try SweepCommand.checkResults(cells("0.5"), point: 0, in: "s.csv")
   #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells("1.5"), point: 0, in: "s.csv") }
@@ -372,21 +372,22 @@ func aTabulatedADCReadsAsTheDrawingOne(_ bits: Int, _ share: Int) {
   let common = ["sweep", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--grid", "seed=1,2", "--out", out.path, "--quiet"]
   var r = try runXbarsim(common)
   #expect(r.status == 0, "\(r.stderr)")
-  // (Session 58's four columns, session 60's three and session 78's six.)
-  try cutColumns(out, 13)
+  // (Session 58's four columns, session 60's three, session 78's six and
+  // session 79's three.)
+  try cutColumns(out, 16)
   try FileManager.default.removeItem(at: out.appendingPathComponent("point-1.json"))
   r = try runXbarsim(common)
   #expect(r.status == 0, "\(r.stderr)")
   let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
     .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   #expect(lines.allSatisfy { $0.count == lines[0].count }, "\(lines)")
-  #expect(Array(lines[2].suffix(13)) == Array(repeating: "", count: 13), "\(lines[2])")
+  #expect(Array(lines[2].suffix(16)) == Array(repeating: "", count: 16), "\(lines[2])")
 }
 
 @Test func aSweepRowsProgramShareAboveOneIsRefused() throws {
   let base = ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]
   let cells = base + Array(repeating: "", count: SweepCommand.generations[1].count) + ["", "", "", "1.5"]
-    + Array(repeating: "", count: SweepCommand.generations[3].count + SweepCommand.generations[4].count)
+    + Array(repeating: "", count: SweepCommand.generations[3...].map(\.count).reduce(0, +))
   #expect(throws: CLIError.self) { try SweepCommand.checkResults(cells, point: 0, in: "s.csv") }
 }
 

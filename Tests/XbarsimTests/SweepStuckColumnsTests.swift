@@ -30,9 +30,10 @@ private func json(_ url: URL) throws -> [String: Any] {
     ["sweep", "--data", data.path, "--endurance", "true", "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   let (header, rows) = try csvTable(out.appendingPathComponent("sweep.csv"))
-  // The last generation, after session 60's three.
-  #expect(Array(header.suffix(6)) == columns.map(\.field))
-  #expect(Array(header.dropLast(6).suffix(1)) == ["write_least_share"])
+  // Session 78's generation, after session 60's three (session 79's
+  // three after it).
+  #expect(Array(header.dropLast(3).suffix(6)) == columns.map(\.field))
+  #expect(Array(header.dropLast(9).suffix(1)) == ["write_least_share"])
   #expect(rows.count == 2)
   let jsonRows = try #require(try json(out.appendingPathComponent("sweep.json"))["rows"] as? [[String: Any]])
   for (p, row) in rows.enumerated() {
@@ -64,7 +65,7 @@ private func json(_ url: URL) throws -> [String: Any] {
   let r = try runXbarsim(["sweep", "--data", data.path, "--grid", "stuck_off=0,0.2", "--out", out.path] + tiny)
   #expect(r.status == 0, "\(r.stderr)")
   let (header, rows) = try csvTable(out.appendingPathComponent("sweep.csv"))
-  #expect(Array(header.suffix(6)) == columns.map(\.field))
+  #expect(Array(header.dropLast(3).suffix(6)) == columns.map(\.field))
   #expect(rows.count == 2)
   for (p, row) in rows.enumerated() {
     #expect(try json(out.appendingPathComponent("point-\(p).json"))["endurance"] == nil)
@@ -85,11 +86,12 @@ private func json(_ url: URL) throws -> [String: Any] {
   let csv = whole.appendingPathComponent("sweep.csv")
   let reference = try String(contentsOf: csv, encoding: .utf8)
 
-  // The previous generation's header: session 78's six columns cut.
-  try cutColumns(whole, 6)
+  // The header of sessions 60–77: session 78's six columns cut (and
+  // session 79's three after them).
+  try cutColumns(whole, 9)
   let grid = SweepCommand.Grid(keys: ["stuck_off"], values: [["0", "0.1", "0.2"]])
   let cutHeader = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")[0]
-  #expect(SweepCommand.csvCells(cutHeader) == grid.olderHeaders.last, "\(cutHeader)")
+  #expect(SweepCommand.csvCells(cutHeader) == grid.olderHeaders.dropLast().last, "\(cutHeader)")
   // Resumed: its points are done, their rows take the columns from their
   // point files, and the file is rewritten whole.
   r = try runXbarsim(["sweep"] + common.filter { $0 != "--quiet" } + ["--out", whole.path])
@@ -107,7 +109,7 @@ private func json(_ url: URL) throws -> [String: Any] {
   #expect(r.status == 0, "\(r.stderr)")
   r = try runXbarsim(["sweep"] + common + ["--shard", "1/2", "--out", b.path])
   #expect(r.status == 0, "\(r.stderr)")
-  try cutColumns(a, 6)
+  try cutColumns(a, 9)
   r = try runXbarsim(["sweep", "merge", a.path, b.path])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(untimedSweepCSV(r.stdout) == untimedSweepCSV(reference))
@@ -118,8 +120,8 @@ private func json(_ url: URL) throws -> [String: Any] {
   #expect(r.status == 0, "\(r.stderr)")
   let merged = untimedSweepCSV(r.stdout), expected = untimedSweepCSV(reference)
   #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
-  #expect(Array(merged[3].suffix(6)) == Array(repeating: "", count: 6) && merged[3].dropLast(6) == expected[3].dropLast(6), "\(merged[3])")
-  #expect(Array(expected[3].suffix(6)) != Array(repeating: "", count: 6))
+  #expect(Array(merged[3].suffix(9)) == Array(repeating: "", count: 9) && merged[3].dropLast(9) == expected[3].dropLast(9), "\(merged[3])")
+  #expect(Array(expected[3].suffix(9)) != Array(repeating: "", count: 9))
 }
 
 // The stuck columns of a resumed sweep.csv are checked as counts: whole

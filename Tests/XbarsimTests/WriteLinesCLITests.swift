@@ -73,8 +73,8 @@ import _TestSupport
   #expect(r.status == 0, "\(r.stderr)")
   let lines = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   let header = lines[0]
-  // (Session 78's six columns after them.)
-  #expect(Array(header.dropLast(6).suffix(3)) == ["solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share"])
+  // (Session 78's six columns and session 79's three after them.)
+  #expect(Array(header.dropLast(9).suffix(3)) == ["solver_iterations_per_read", "write_pulses_below_threshold", "write_least_share"])
   let cell = { (row: Int, key: String) in lines[row + 1][header.firstIndex(of: key)!] }
   let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("point-1.json"))) as? [String: Any])
   let w = try #require(s["write_drop"] as? [String: Any])
@@ -88,9 +88,9 @@ import _TestSupport
 // The session-60 fields of a resumed sweep.csv are checked like the
 // others: a share is a fraction, a count a whole number ≥ 0.
 @Test func aSweepRowsWriteFieldsAreChecked() throws {
-  // (Session 78's six fields after them.)
-  let before = SweepCommand.fields.count - 9
-  let cells = { (tail: [String]) in Array(repeating: "", count: before) + tail + Array(repeating: "", count: 6) }
+  // (Session 78's six fields and session 79's three after them.)
+  let before = SweepCommand.fields.count - 12
+  let cells = { (tail: [String]) in Array(repeating: "", count: before) + tail + Array(repeating: "", count: 9) }
   var good = cells(["5.5", "12", "0.62"])
   // (The legacy fields that are not optional need values.)
   for (f, v) in zip(SweepCommand.legacyFields, ["90", "91", "90", "92", "100", "5", "0", "0", "10", "0.5", "false", "", ""]) {
