@@ -222,6 +222,8 @@ func resistiveDriftTendsToTheIdealOne(rule: LearningRule) throws {
     ("drift_nu", "-0.1", "must be in [0, 1]"), ("drift_nu", "2", "must be in [0, 1]"),
     ("drift_nu_sigma", "1.5", "must be in [0, 1]"), ("drift_t0", "0", "must be in [1e-09, 1000000000] s"),
     ("drift_times", "0.5", "each time must be in [drift_t0, 1e12] s"), ("drift_times", "1e13", "each time must be in [drift_t0, 1e12] s"),
+    ("drift_times", "3600,1", "the times must ascend, each after the one before, got 3600 then 1"),
+    ("drift_times", "1,60,60", "the times must ascend, each after the one before, got 60 then 60"),
   ] {
     var cfg = Fixture.configuration()
     try cfg.set(key, value)

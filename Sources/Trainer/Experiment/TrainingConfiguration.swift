@@ -760,9 +760,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
     try within("drift_nu_sigma", driftNuSigma, 0, 1)
     try within("drift_t0", driftT0, 1e-9, 1e9, " s")
     guard driftTimes.count <= 100 else { throw fail("drift_times", "at most 100 times, got \(driftTimes.count)") }
-    for t in driftTimes {
+    for (i, t) in driftTimes.enumerated() {
       guard t.isFinite && t >= driftT0 && t <= 1e12 else {
         throw fail("drift_times", "each time must be in [drift_t0, 1e12] s (drift_t0 \(shown(driftT0)) s: the conductances read as programmed), got \(shown(t))")
+      }
+      // In order, each once: the summary's list and sweep.csv's last time
+      // read as a time line (a fuzz, session 79: `3600,1` had been taken).
+      if i > 0 && t <= driftTimes[i - 1] {
+        throw fail("drift_times", "the times must ascend, each after the one before, got \(shown(driftTimes[i - 1])) then \(shown(t))")
       }
     }
     try within("stuck_off", stuckOff, 0, 1)
