@@ -132,26 +132,8 @@ private func expectDriftCells(_ out: URL, rows: [[String: String]]) throws {
   let resumed = try csvTable(csv).rows[2]
   #expect(resumed["drift_seconds"] == "1000" && Double(resumed["drift_accuracy"] ?? "") != nil, "\(resumed)")
 
-  // Merged: a shard of session 78 beside a new one gives the unsharded
-  // sweep's rows (but for their timing).
-  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
-  r = try runXbarsim(["sweep"] + common + ["--shard", "0/2", "--out", a.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  r = try runXbarsim(["sweep"] + common + ["--shard", "1/2", "--out", b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  try cutColumns(a, 3)
-  r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  #expect(untimedSweepCSV(r.stdout) == untimedSweepCSV(reference))
-  // A row of session 78 without its point file gains empty cells, not
-  // refused.
-  try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
-  r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  let merged = untimedSweepCSV(r.stdout), expected = untimedSweepCSV(reference)
-  #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
-  #expect(Array(merged[3].suffix(3)) == ["", "", ""] && merged[3].dropLast(3) == expected[3].dropLast(3), "\(merged[3])")
-  #expect(Array(expected[3].suffix(3)) != ["", "", ""])
+  // Merged: a shard of session 78 beside a new one.
+  try expectAnOlderShardMerges(common, cutting: 3, into: root, reference: reference)
 }
 
 // The drift cells of a resumed sweep.csv are checked: the time a number

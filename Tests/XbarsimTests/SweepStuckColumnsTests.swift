@@ -102,26 +102,8 @@ private func json(_ url: URL) throws -> [String: Any] {
   let resumed = try csvTable(csv).rows[2]
   #expect(Int(resumed["endurance_stuck_devices"] ?? "") ?? 0 > 0, "\(resumed)")
 
-  // Merged: a shard of the previous generation beside a new one gives the
-  // unsharded sweep's rows (but for their timing).
-  let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
-  r = try runXbarsim(["sweep"] + common + ["--shard", "0/2", "--out", a.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  r = try runXbarsim(["sweep"] + common + ["--shard", "1/2", "--out", b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  try cutColumns(a, 9)
-  r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  #expect(untimedSweepCSV(r.stdout) == untimedSweepCSV(reference))
-  // A row of the previous generation without its point file gains empty
-  // cells, not refused.
-  try FileManager.default.removeItem(at: a.appendingPathComponent("point-2.json"))
-  r = try runXbarsim(["sweep", "merge", a.path, b.path])
-  #expect(r.status == 0, "\(r.stderr)")
-  let merged = untimedSweepCSV(r.stdout), expected = untimedSweepCSV(reference)
-  #expect(merged.count == 4 && Array(merged[0...2]) == Array(expected[0...2]))
-  #expect(Array(merged[3].suffix(9)) == Array(repeating: "", count: 9) && merged[3].dropLast(9) == expected[3].dropLast(9), "\(merged[3])")
-  #expect(Array(expected[3].suffix(9)) != Array(repeating: "", count: 9))
+  // Merged: a shard of the previous generation beside a new one.
+  try expectAnOlderShardMerges(common, cutting: 9, into: root, reference: reference)
 }
 
 // The stuck columns of a resumed sweep.csv are checked as counts: whole
