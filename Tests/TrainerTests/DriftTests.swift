@@ -43,7 +43,9 @@ import _TestSupport
   #expect(g.next() == h.next())
 }
 
-private func driftConfiguration(_ rule: LearningRule, _ edit: (inout TrainingConfiguration) -> Void = { _ in }) throws -> TrainingConfiguration {
+/// The fixture's network with three drift times at ν 0.05 (and `edit`'s changes), validated;
+/// rule lim trains two epochs, the coincidence rules three (MutationRound79Tests too).
+func driftConfiguration(_ rule: LearningRule = .lim, _ edit: (inout TrainingConfiguration) -> Void = { _ in }) throws -> TrainingConfiguration {
   var cfg = Fixture.configuration(rule: rule, epochs: rule == .lim ? 2 : 3)
   cfg.driftTimes = [1, 3600, 31_536_000]
   cfg.driftNu = 0.05

@@ -11,19 +11,10 @@ import _TestSupport
 // before the magnitudes; the drift's reads have the last evaluation's read noise; each layer's
 // gain scales its own layer's reads; a stopped run reads no drift; the keys' bounds are inclusive.
 
-private func driftRun(_ rule: LearningRule = .lim, _ edit: (inout TrainingConfiguration) -> Void) throws -> TrainingConfiguration {
-  var cfg = Fixture.configuration(rule: rule, epochs: rule == .lim ? 2 : 3)
-  cfg.driftTimes = [1, 3600, 31_536_000]
-  cfg.driftNu = 0.05
-  edit(&cfg)
-  try cfg.validate()
-  return cfg
-}
-
 // ν 0 with σ_ν > 0: the draws above 0 drift (`ConductanceDrift.drifts`), and the arrays read
 // after a year have lost conductance.
 @Test func aSpreadOfExponentsDriftsAtANuOfZero() throws {
-  let cfg = try driftRun {
+  let cfg = try driftConfiguration {
     $0.driftNu = 0
     $0.driftNuSigma = 0.05
   }
@@ -39,7 +30,7 @@ private func driftRun(_ rule: LearningRule = .lim, _ edit: (inout TrainingConfig
 // Layer l draws from `Drift.generator(seed:layer: l)`: the second layer's exponents are not the
 // first's first draws (one stream for all layers would repeat them).
 @Test func eachLayerDrawsItsExponentsFromAStreamOfItsOwn() throws {
-  let cfg = try driftRun { $0.driftNuSigma = 0.02 }
+  let cfg = try driftConfiguration { $0.driftNuSigma = 0.02 }
   let net = LimNetwork(configuration: cfg)
   let e = net.driftExponents(cfg.drift)
   try #require(e.count == 2)
@@ -61,7 +52,7 @@ private func driftRun(_ rule: LearningRule = .lim, _ edit: (inout TrainingConfig
 // accuracy is the run's, to the image (another key draws other noise, and other mistakes).
 @Test(arguments: [LearningRule.lim, .hybrid])
 func theDriftReadsWithTheLastEvaluationsNoise(rule: LearningRule) throws {
-  let cfg = try driftRun(rule) {
+  let cfg = try driftConfiguration(rule) {
     $0.readNoise = 1.5
     $0.driftTimes = [1, 10]
     $0.driftNu = 0.01
@@ -75,7 +66,7 @@ func theDriftReadsWithTheLastEvaluationsNoise(rule: LearningRule) throws {
 // Each layer's gain scales its own layer's reads: the compensated accuracy is that of the
 // drifted weights read with scale_l · gain_l, recomputed here from the trained network.
 @Test func eachLayersGainScalesItsOwnReads() throws {
-  let cfg = try driftRun {
+  let cfg = try driftConfiguration {
     $0.driftTimes = [1e12]
     $0.driftNu = 0.1
     $0.driftNuSigma = 0.1
@@ -116,7 +107,7 @@ func theDriftReadsWithTheLastEvaluationsNoise(rule: LearningRule) throws {
 
 // A run stopped in training reads no drift: its arrays are not those of a finished run.
 @Test func aRunStoppedInTrainingReadsNoDrift() throws {
-  let cfg = try driftRun { _ in }
+  let cfg = try driftConfiguration { _ in }
   let experiment = try Experiment(configuration: cfg, train: Fixture.dataset(Fixture.train), test: Fixture.dataset(Fixture.test))
   var points = 0
   let r = experiment.run(point: { _ in points += 1 }, shouldStop: { points >= 2 })
