@@ -215,8 +215,7 @@ enum InspectCommand: CLICommand {
     // never reads, when the user gives them (a checkpoint's are its own; a
     // summary's loop keys are its run's, but not its other keys).
     let given = TrainCommand.explicitKeys(args)
-    for key in ["epochs", "evals_per_epoch", "final_iterations", "test_limit", "drift_times", "drift_nu", "drift_nu_sigma", "drift_t0"]
-    where given.contains(key) {
+    for key in ["epochs", "evals_per_epoch", "final_iterations", "test_limit"] + TrainingConfiguration.driftKeys where given.contains(key) {
       throw TrainCommand.keyError(
         key, "inspect trains --samples samples of the first epoch and never evaluates: it does not use \(key)", args)
     }

@@ -529,25 +529,22 @@ enum ReproduceCommand: CLICommand {
     }
   }
 
-  /// A reproduction's rows are accuracies: per-device counts would be paid
-  /// for (rule lim at half speed) and dropped (a walkthrough, session 51).
-  /// Given, `endurance` is refused; a summary's or checkpoint's (its run's,
-  /// not asked here) is turned off.
   /// Nor does a reproduction read its arrays after drift (`drift_times`):
   /// given, the drift keys are refused; a summary's (its run's) are
   /// dropped.
   static func withoutDrift(_ base: inout TrainingConfiguration, _ args: ParsedArguments) throws {
     let given = TrainCommand.explicitKeys(args)
-    for key in ["drift_times", "drift_nu", "drift_nu_sigma", "drift_t0"] where given.contains(key) {
+    for key in TrainingConfiguration.driftKeys where given.contains(key) {
       throw TrainCommand.keyError(
         key, "reproduce reports the papers' accuracies, not the arrays after drift: give --drift-times to train or sweep, whose summaries (point-P.json) carry them", args)
     }
-    base.driftTimes = []
-    base.driftNu = 0
-    base.driftNuSigma = 0
-    base.driftT0 = 1
+    base.clearDrift()
   }
 
+  /// A reproduction's rows are accuracies: per-device counts would be paid
+  /// for (rule lim at half speed) and dropped (a walkthrough, session 51).
+  /// Given, `endurance` is refused; a summary's or checkpoint's (its run's,
+  /// not asked here) is turned off.
   static func withoutEndurance(_ base: inout TrainingConfiguration, _ args: ParsedArguments) throws {
     guard base.endurance else { return }
     if TrainCommand.explicitKeys(args).contains("endurance") {

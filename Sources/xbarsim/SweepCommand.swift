@@ -544,7 +544,7 @@ enum SweepCommand: CLICommand {
   }
 
   /// The configuration keys whose values hold commas (`layers`).
-  static let commaKeys = Set(TrainingConfiguration.keys.filter { $0.value.contains(",") }.map(\.key))
+  static let commaKeys = TrainingConfiguration.listKeys
 
   /// Whether a grid's value list repeats a value, as typed or as a number
   /// (`1,01`).

@@ -722,8 +722,9 @@ enum TrainCommand: CLICommand {
         text = s
       case .bool(let b): text = b ? "true" : "false"
       case .array(let a):
-        // A list is the layers' form only: "epochs": [3] is no number.
-        guard ["layers", "drift_times"].contains(key.replacingOccurrences(of: "-", with: "_")) else {
+        // A list is a list key's form only (layers, drift_times): "epochs":
+        // [3] is no number.
+        guard TrainingConfiguration.listKeys.contains(key.replacingOccurrences(of: "-", with: "_")) else {
           throw fail("\(path): \(key): expects a single value, got a list")
         }
         var items: [String] = []

@@ -95,6 +95,21 @@ extension TrainingConfiguration {
     ("adc_inl", "<σ>", "σ of each ADC transition's offset from its ideal level, in LSB: one converter per output column of every array, drawn once; an input reads as the number of transitions below it, so the curve is monotonic and keeps every code (INL σ; DNL σ·√2 where transitions rarely cross) (default 0: ideal; otherwise in [2^(adc_bits − 20), 16]; needs adc_bits; rules lim, hybrid and single)."),
   ]
 
+  /// The keys whose value is a list (`layers`, `drift_times`: a `,` in
+  /// the key table's placeholder), which a JSON file may give as a list and
+  /// a sweep grid separates by ';'.
+  public static let listKeys = Set(keys.filter { $0.value.contains(",") }.map(\.key))
+
+  /// The keys of conductance drift after training, which only the trained
+  /// arrays' drift reads use (`inspect` and `reproduce` refuse them).
+  public static let driftKeys = ["drift_times", "drift_nu", "drift_nu_sigma", "drift_t0"]
+
+  /// No drift read after training: the drift keys at their defaults.
+  public mutating func clearDrift() {
+    let d = TrainingConfiguration()
+    (driftTimes, driftNu, driftNuSigma, driftT0) = (d.driftTimes, d.driftNu, d.driftNuSigma, d.driftT0)
+  }
+
   /// Sets one key from its text form.
   /// - Throws: `ConfigurationError` naming the key for an unknown key or a
   ///   value of the wrong form.
