@@ -1365,7 +1365,7 @@ enum TrainCommand: CLICommand {
       describe(cfg) as NSString, accuracyText as NSString, result.trainImages, result.secondsTrain,
       result.imagesPerSecond, result.pulses, result.resets, result.secondsEvaluate))
     if let whole { say(whole.line) }
-    for line in driftLines(result.drift, cfg) { say(line) }
+    for line in driftLines(result.drift, cfg, refresh: result.refresh) { say(line) }
     if let checkpoint, checkpointEvery != nil {
       say(String(
         format: "periodic checkpoints: %ld saved to %@%@ in %.2f s, counted in neither training nor evaluations",
@@ -2290,7 +2290,7 @@ enum TrainCommand: CLICommand {
     "latency_breakdown_seconds", "train_accuracy", "cell_updates", "phase_switch_epoch", "epochs",
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
-    "write_drop", "stuck_devices", "stuck_map_file", "drift",
+    "write_drop", "stuck_devices", "stuck_map_file", "drift", "refresh",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then
@@ -2339,12 +2339,17 @@ enum TrainCommand: CLICommand {
     return "[\n    " + rows.joined(separator: ",\n    ") + "\n  ]"
   }
 
-  /// The lines `train` prints for `drift_times`: a header, then one per
-  /// time.
-  static func driftLines(_ points: [DriftPoint], _ cfg: TrainingConfiguration) -> [String] {
+  /// The lines `train` prints for `drift_times`: a header, the refresh
+  /// before them (`drift_refresh`), then one per time.
+  static func driftLines(_ points: [DriftPoint], _ cfg: TrainingConfiguration, refresh: DeploymentRefresh? = nil) -> [String] {
     guard !points.isEmpty else { return [] }
     let sigma = cfg.driftNuSigma > 0 ? ", σ_ν " + JSONWriter.number(cfg.driftNuSigma) : ""
     var lines = ["drift (ν " + JSONWriter.number(cfg.driftNu) + sigma + ", t0 " + JSONWriter.number(cfg.driftT0) + " s): test accuracy after t, without and with global compensation"]
+    if let r = refresh {
+      lines.append(String(
+        format: "  refreshed before drift (a copy of the arrays): %ld pairs, %ld pulses, %ld resets; %.2f %% at t0", r.pairs, r.pulses,
+        r.resets, r.accuracy))
+    }
     for p in points {
       lines.append(String(
         format: "  t %@ s: %.2f %%, compensated %.2f %% (gains %@)", JSONWriter.number(p.seconds) as NSString, p.accuracy,
@@ -2449,6 +2454,12 @@ enum TrainCommand: CLICommand {
     // With drift_times: each time's accuracy of the drifted arrays.
     if !cfg.driftTimes.isEmpty && cfg.rule != .float {
       json.addRaw("drift", driftJSON(r.drift))
+    }
+    // With drift_refresh: what the refresh of the drifting copy did.
+    if let f = r.refresh {
+      json.addRaw(
+        "refresh",
+        "{\"pairs\": \(f.pairs), \"pulses\": \(f.pulses), \"resets\": \(f.resets), \"test_accuracy\": \(JSONWriter.number(f.accuracy))}")
     }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)

@@ -205,6 +205,9 @@ public struct TrainingResult: Sendable {
   /// drift_times, and when the run stopped or failed before its end; a
   /// stop inside the drift evaluation keeps the times done).
   public var drift: [DriftPoint] = []
+  /// With `drift_refresh` (and `drift_times`): the refresh of the copy of
+  /// the arrays that the drift reads read.
+  public var refresh: DeploymentRefresh? = nil
 
   public var imagesPerSecond: Double { secondsTrain > 0 ? Double(trainImages) / secondsTrain : 0 }
 
@@ -1063,7 +1066,18 @@ public final class Experiment {
       let counts = (0..<arrays).map { (sizes[$0] + 1) * sizes[$0 + 1] }
       let buffers = counts.map { UnsafeMutablePointer<Float>.allocate(capacity: $0) }
       defer { for b in buffers { b.deallocate() } }
-      let net = target ?? lim
+      // With `drift_refresh`, a copy of the arrays, refreshed, drifts.
+      var net = target ?? lim, hybrid = hybrid
+      var refresh: (pairs: Int, pulses: Int, resets: Int)? = nil
+      if cfg.driftRefresh {
+        if let h = hybrid {
+          let r = try h.refreshedCopy()
+          (hybrid, refresh) = (r.network, (r.pairs, r.pulses, r.resets))
+        } else if let n = net {
+          let r = try n.refreshedCopy()
+          (net, refresh) = (r.network, (r.pairs, r.pulses, r.resets))
+        }
+      }
       let base: Float = hybrid != nil ? 1 : Float(1 / cfg.gMaxSiemens)
       let programmed = try hybrid?.effectiveWeights(stop: shouldStop) ?? net!.effectiveWeights(stop: shouldStop)
       let reference = (0..<arrays).map { Drift.referenceRead(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) }
@@ -1078,6 +1092,11 @@ public final class Experiment {
             try evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features, stop: shouldStop)
           }
         }
+      }
+      if let refresh {
+        let c = try withExtendedLifetime((hybrid, net)) { try correct(programmed, [Float](repeating: base, count: arrays)) }
+        result.refresh = DeploymentRefresh(
+          pairs: refresh.pairs, pulses: refresh.pulses, resets: refresh.resets, accuracy: 100 * Double(c) / Double(testCount))
       }
       for t in cfg.driftTimes {
         let weights: [UnsafePointer<Float>]

@@ -33,6 +33,7 @@ extension TrainingConfiguration {
     ("drift_nu", "<ν>", "Mean conductance-drift exponent ν of drift_times, in [0, 1] (default 0: no drift; phase-change devices about 0.01–0.1)."),
     ("drift_nu_sigma", "<σ>", "Device-to-device σ of the drift exponent, in [0, 1]: each device's ν + σ·z, z ~ N(0, 1) from a seeded stream of its own, cut at 0 (default 0). Stuck devices (stuck_off, stuck_on, stuck_map) do not drift."),
     ("drift_t0", "<s>", "The time after programming, in seconds, at which a device reads as programmed, the drift law's t0, in [1e-9, 1e9] (default 1)."),
+    ("drift_refresh", "<true|false>", "With drift_times: before the devices start to drift, every pair whose two devices are both above their reset level is refreshed, in a copy of the trained arrays: both devices reset, and the pair's weight re-potentiated onto one of them, the nearest the device's pulses reach (rule lim: W as a verify read sees it, its device-to-device scale included; hybrid and single: each kind's pair, as Burr's refresh); the drift reads, their t0 included, read the refreshed arrays; the summary's refresh object counts its pairs, pulses and resets and gives its accuracy; the run's network and checkpoint are not refreshed (default false)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
     ("initial_fraction", "<f>", "Initial states uniform over this fraction of the range, in pulses from G_min (default 0.5)."),
     ("batch", "<n>", "Mini-batch size (default 1: online)."),
@@ -102,12 +103,12 @@ extension TrainingConfiguration {
 
   /// The keys of conductance drift after training, which only the trained
   /// arrays' drift reads use (`inspect` and `reproduce` refuse them).
-  public static let driftKeys = ["drift_times", "drift_nu", "drift_nu_sigma", "drift_t0"]
+  public static let driftKeys = ["drift_times", "drift_nu", "drift_nu_sigma", "drift_t0", "drift_refresh"]
 
   /// No drift read after training: the drift keys at their defaults.
   public mutating func clearDrift() {
     let d = TrainingConfiguration()
-    (driftTimes, driftNu, driftNuSigma, driftT0) = (d.driftTimes, d.driftNu, d.driftNuSigma, d.driftT0)
+    (driftTimes, driftNu, driftNuSigma, driftT0, driftRefresh) = (d.driftTimes, d.driftNu, d.driftNuSigma, d.driftT0, d.driftRefresh)
   }
 
   /// Sets one key from its text form.
@@ -243,6 +244,12 @@ extension TrainingConfiguration {
         }
       }
       driftTimes = times
+    case "drift_refresh":
+      switch value {
+      case "true": driftRefresh = true
+      case "false": driftRefresh = false
+      default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
+      }
     case "stuck_known":
       switch value {
       case "true": stuckKnown = true
@@ -513,7 +520,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `drift_times`, `drift_nu`, `drift_nu_sigma`, `drift_t0`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `drift_times`, `drift_nu`, `drift_nu_sigma`, `drift_t0`, `drift_refresh`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -527,7 +534,7 @@ extension TrainingConfiguration {
         && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
         && !($0.0 == "stuck_known" && !stuckKnown)
         && !($0.0 == "drift_times" && driftTimes.isEmpty) && !($0.0 == "drift_nu" && driftNu == 0)
-        && !($0.0 == "drift_nu_sigma" && driftNuSigma == 0) && !($0.0 == "drift_t0" && driftT0 == 1)
+        && !($0.0 == "drift_nu_sigma" && driftNuSigma == 0) && !($0.0 == "drift_t0" && driftT0 == 1) && !($0.0 == "drift_refresh" && !driftRefresh)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -548,7 +555,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_t0", n(driftT0)), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_t0", n(driftT0)), ("drift_refresh", driftRefresh ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

@@ -274,6 +274,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The times after training at which the drifted arrays are evaluated
   /// (empty: none).
   public var driftTimes: [Double] = []
+  /// `drift_refresh`: before the drift clock starts, every pair with both
+  /// devices above their reset level is refreshed (both reset, the
+  /// weight re-potentiated onto one device: `refreshedForDeployment`), in
+  /// a copy of the trained arrays, which the drift reads then read.
+  public var driftRefresh = false
   /// The drift model of `drift_nu`, `drift_nu_sigma` and `drift_t0`.
   public var drift: ConductanceDrift { ConductanceDrift(nu: driftNu, nuSigma: driftNuSigma, t0: driftT0) }
   /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
@@ -1097,7 +1102,7 @@ extension TrainingConfiguration {
     if rule == .float {
       found += [
         ("drift_times", !driftTimes.isEmpty), ("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma),
-        ("drift_t0", driftT0 != d.driftT0),
+        ("drift_t0", driftT0 != d.driftT0), ("drift_refresh", driftRefresh),
       ].filter(\.1).map { ($0.0, "rules lim, hybrid and single") }
     }
     // Stuck devices: every rule with devices (float SGD has none).

@@ -161,3 +161,50 @@ extension HybridLines {
     }
   }
 }
+
+/// The refresh before deployment (`drift_refresh`) of a copy of the
+/// trained arrays: what it did.
+public struct DeploymentRefresh: Sendable, Equatable {
+  /// The pairs refreshed (each kind's pairs of a hybrid synapse apart).
+  public var pairs: Int
+  /// The re-potentiation pulses and the resets it issued.
+  public var pulses: Int
+  public var resets: Int
+  /// The test accuracy (%) of the refreshed arrays at t₀, read with the
+  /// periphery and read noise of the run's last evaluation.
+  public var accuracy: Double
+
+  public init(pairs: Int, pulses: Int, resets: Int, accuracy: Double) {
+    self.pairs = pairs
+    self.pulses = pulses
+    self.resets = resets
+    self.accuracy = accuracy
+  }
+}
+
+extension LimNetwork {
+  /// A copy of this network (its devices, scales and noise streams) with
+  /// every pair refreshed (`LimLayer.refreshPairs`), and the pairs,
+  /// pulses and resets of the refresh. This network is not changed.
+  func refreshedCopy() throws -> (network: LimNetwork, pairs: Int, pulses: Int, resets: Int) {
+    let copy = LimNetwork(configuration: configuration)
+    try copy.restore(layerStates)
+    let (pulses, resets) = (copy.pulses, copy.resets)
+    let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
+    return (copy, pairs, copy.pulses - pulses, copy.resets - resets)
+  }
+}
+
+extension HybridNetwork {
+  /// A copy of this network with every pair of each kind refreshed
+  /// (`HybridLayer.refreshPairs`), and the pairs, pulses and resets of the
+  /// refresh. This network is not changed.
+  func refreshedCopy() throws -> (network: HybridNetwork, pairs: Int, pulses: Int, resets: Int) {
+    let copy = try HybridNetwork(configuration: configuration)
+    try copy.restore(layerStates, phase: phase, encoderStreams: encoderStreams)
+    let (pulses, resets) = (copy.pulses, copy.resets)
+    let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
+    copy.synchronizeLines()
+    return (copy, pairs, copy.pulses - pulses, copy.resets - resets)
+  }
+}

@@ -1002,6 +1002,41 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
+  /// The refresh before deployment (`drift_refresh`): in each kind's
+  /// arrays, every pair whose two devices are both above their G_min has
+  /// both reset and the pair's weight re-potentiated onto one of them, as
+  /// Burr's refresh at saturation does (`resolveSaturations`: the nearest
+  /// pulse count, a measured device's from its reset index), its pulses
+  /// and resets counted. A stuck device sits at its bounds (lo = hi), so
+  /// a pair with one is never refreshed. The weight cache and line sums
+  /// are recomputed from the devices. Returns the pairs refreshed. For a
+  /// copy of the trained arrays: training never calls it.
+  func refreshPairs() -> Int {
+    var pairs = 0
+    GaussianTable.values.withUnsafeBufferPointer { tb in
+      let table = tb.baseAddress!
+      for kind in 0..<kinds {
+        let plus = 2 * kind, minus = plus + 1
+        for x in 0..<count where g[plus][x] > low(plus, x) && g[minus][x] > low(minus, x) {
+          let delta = (g[plus][x] - g[minus][x]) - (low(plus, x) - low(minus, x))
+          reset(plus, x)
+          reset(minus, x)
+          let target = delta > 0 ? plus : minus
+          let n =
+            measuredLevels.map {
+              Self.nearest(
+                $0[kind], from: floorIndex(target, x), last: measuredStates,
+                to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
+            } ?? Int((abs(delta) / step[kind]).rounded())
+          repotentiate(target, x, pulses: n, table: table)
+          pairs += 1
+        }
+      }
+    }
+    recomputeWeights()
+    return pairs
+  }
+
   /// A measured device's reset index (`measuredFloor`).
   @inline(__always)
   private func floorIndex(_ d: Int, _ x: Int) -> Int32 { measuredFloor?[d][x] ?? 0 }

@@ -1789,6 +1789,76 @@ final class LimLayer {
   }
 }
 
+extension LimLayer {
+  /// The refresh before deployment (`drift_refresh`): every pair whose
+  /// two devices are both above their reset level has both reset, and its
+  /// weight W (as a verify read sees it, X·G, the device-to-device scales
+  /// included) re-potentiated onto one device: G+ for W ≥ 0, else G−.
+  /// The controller pulses while the nominal next step would bring the
+  /// pair nearer W (with σ_c2c each pulse lands varied), so the pair ends
+  /// at the nearest state its pulses reach, one device at G_min: the
+  /// common mode a drift read multiplies is as low as the weight allows.
+  /// The pulses and resets are counted (`pulses`, `resets`,
+  /// `repotentiations`); their energy is not booked. Returns the pairs
+  /// refreshed. For a copy of the trained arrays: the training's own
+  /// update rule never calls it.
+  func refreshPairs() -> Int {
+    var pairs = 0
+    let mn = rows * columns
+    for k in 0..<mn {
+      if conductanceStates {
+        let refreshed = hasMeasuredBidirectional
+          ? refreshConductances(k, MeasuredBidirectional.self) : refreshConductances(k, LimExponentialDevice.self)
+        if refreshed { pairs += 1 }
+      } else if kp[k] > 0 && km[k] > 0 {
+        let (xa, xb) = (Double(xp[k]), Double(xm[k])), t = table
+        let w = xa * t[Int(kp[k])] - xb * t[Int(km[k])]
+        let up = w >= 0
+        // W after the resets, as a function of the target device's state.
+        func after(_ s: Int) -> Double { up ? xa * t[s] - xb * t[0] : xa * t[0] - xb * t[s] }
+        var s = 0
+        while s < nMax && abs(after(s + 1) - w) < abs(after(s) - w) { s += 1 }
+        kp[k] = up ? UInt8(s) : 0
+        km[k] = up ? 0 : UInt8(s)
+        resets += 2
+        pulses += s
+        repotentiations += s
+        pairs += 1
+      }
+    }
+    synchronize()
+    return pairs
+  }
+
+  /// `refreshPairs` for synapse k on conductance states: whether it was
+  /// refreshed.
+  private func refreshConductances<Device: BidirectionalModel>(_ k: Int, _: Device.Type) -> Bool {
+    let bottom = Device.of(self).gMin, top = Device.of(self).gMax
+    guard gp[k] > bottom && gm[k] > bottom else { return false }
+    let (xa, xb) = (Double(xp[k]), Double(xm[k]))
+    let w = xa * gp[k] - xb * gm[k]
+    let up = w >= 0
+    func after(_ g: Double) -> Double { up ? xa * g - xb * bottom : xa * bottom - xb * g }
+    var g = bottom, n = 0
+    var (next, raw) = Device.of(self).potentiationResults(g)
+    while g < top && abs(after(next) - w) < abs(after(g) - w) {
+      if n == repotentiationCap {
+        cappedRepotentiations += 1
+        break
+      }
+      g = sigmaC2C > 0 ? varied(g, unclamped: raw, Device.self) : next
+      (next, raw) = Device.of(self).potentiationResults(g)
+      n += 1
+    }
+    gp[k] = up ? g : bottom
+    gm[k] = up ? bottom : g
+    resets += 2
+    pulses += n
+    repotentiations += n
+    return true
+  }
+}
+
 /// Method c's bidirectional device, in G_max units: what a pulse does, and
 /// where the device's range ends.
 protocol BidirectionalModel {
