@@ -2339,6 +2339,11 @@ enum TrainCommand: CLICommand {
     return "[\n    " + rows.joined(separator: ",\n    ") + "\n  ]"
   }
 
+  /// The summary's `refresh` object (`drift_refresh`).
+  static func refreshJSON(_ f: DeploymentRefresh) -> String {
+    "{\"pairs\": \(f.pairs), \"pulses\": \(f.pulses), \"resets\": \(f.resets), \"test_accuracy\": \(JSONWriter.number(f.accuracy))}"
+  }
+
   /// The lines `train` prints for `drift_times`: a header, the refresh
   /// before them (`drift_refresh`), then one per time.
   static func driftLines(_ points: [DriftPoint], _ cfg: TrainingConfiguration, refresh: DeploymentRefresh? = nil) -> [String] {
@@ -2456,11 +2461,7 @@ enum TrainCommand: CLICommand {
       json.addRaw("drift", driftJSON(r.drift))
     }
     // With drift_refresh: what the refresh of the drifting copy did.
-    if let f = r.refresh {
-      json.addRaw(
-        "refresh",
-        "{\"pairs\": \(f.pairs), \"pulses\": \(f.pulses), \"resets\": \(f.resets), \"test_accuracy\": \(JSONWriter.number(f.accuracy))}")
-    }
+    if let f = r.refresh { json.addRaw("refresh", refreshJSON(f)) }
     json.add("evaluation_points", r.points.count)
     json.add("interrupted", r.interrupted)
     // Every device's wear, when asked for (`endurance`).

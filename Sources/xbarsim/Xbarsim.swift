@@ -18,6 +18,7 @@ enum Xbarsim {
     PulsesCommand.self,
     TrainCommand.self,
     InspectCommand.self,
+    EvaluateCommand.self,
     SweepCommand.self,
     ReproduceCommand.self,
     BenchCommand.self,

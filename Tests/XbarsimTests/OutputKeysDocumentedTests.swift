@@ -82,8 +82,8 @@ private func header(_ url: URL) throws -> [String] {
     ("off-chip", net + ["--learning", "off-chip"]),
     ("off-chip-weights", net + ["--learning", "off-chip", "--transfer", "weights"]),
     // (Stuck devices: stuck_devices.
-    // And drift after training: drift.)
-    ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1", "--drift-times", "1,3600", "--drift-nu", "0.05"]),
+    // And drift after training, after a refresh: drift, refresh.)
+    ("stuck", net + ["--stuck-off", "0.1", "--stuck-on", "0.1", "--drift-times", "1,3600", "--drift-nu", "0.05", "--drift-refresh", "true"]),
     // (A stuck map: stuck_map.)
     ("stuck-map", net + ["--stuck-map", root.appendingPathComponent("map.csv").path]),
     // (And its lines' settling: line_settling.)
@@ -118,6 +118,14 @@ private func header(_ url: URL) throws -> [String] {
   summaries += (0..<2).map { sweep.appendingPathComponent("point-\($0).json") }
   let sweepHeader = try header(sweep.appendingPathComponent("sweep.csv")).filter { $0 != "rule" }
   let sweepJSON = Set(try object(sweep.appendingPathComponent("sweep.json")).keys)
+  // evaluate --summary, with drift after a refresh.
+  let evaluated = root.appendingPathComponent("evaluate.json")
+  let e = try runXbarsim([
+    "evaluate", "--checkpoint", root.appendingPathComponent("single.json").path, "--data", data.path, "--drift-times", "1,3600",
+    "--drift-nu", "0.05", "--drift-refresh", "true", "--summary", evaluated.path,
+  ])
+  #expect(e.status == 0, "evaluate: \(e.stderr)")
+  let evaluateKeys = Set(try object(evaluated).keys)
 
   // The keys written, file by file (the union over the runs).
   var top = Set<String>(), energy = Set<String>(), latency = Set<String>(), dataKeys = Set<String>()
@@ -155,6 +163,7 @@ private func header(_ url: URL) throws -> [String] {
     ("sweep.csv", "`sweep.csv`", Set(sweepHeader), true),
     // merged_from and devices need a merge and a measured device: one way only.
     ("sweep.json", "`sweep.json`", sweepJSON, false),
+    ("evaluate --summary", "`evaluate --summary`", evaluateKeys, true),
   ]
   for (what, section, written, bothWays) in checks {
     let documented = documentedKeys(page, section: section)

@@ -282,7 +282,8 @@ public final class Experiment {
   let train: IDXDataset
   let test: IDXDataset
   let trainCount: Int
-  let testCount: Int
+  /// The test images each evaluation reads (`test_limit` of the test set).
+  public let testCount: Int
   /// The network the next `run` trains (in place) instead of building one
   /// from the configuration, e.g. one loaded from a checkpoint: a
   /// `LimNetwork` for rule lim on chip, a `HybridNetwork` for rules hybrid
@@ -316,6 +317,12 @@ public final class Experiment {
   /// uninterrupted run's. Set by a part that knows the point was not
   /// taken (`RunRecord`); otherwise a point at the start is left out.
   public var takesStartPoint = false
+  /// Reads the starting network without training it (`xbarsim evaluate`):
+  /// the next `run` takes one test evaluation at its start (its read noise
+  /// drawn by `startingImages`, as the saved run's last point drew it) and
+  /// the drift reads (`drift_times`), and trains no image: no epoch, no
+  /// pulse, the hybrid's training-set measurement skipped.
+  public var evaluationOnly = false
   /// After `run`: images of its last epoch whose updates reached the
   /// devices, 0 when that epoch ended (`startingIndex` for a run that goes
   /// on from here).
@@ -529,6 +536,7 @@ public final class Experiment {
     // Off-chip: the array that receives the trained states or weights.
     let target: LimNetwork? = cfg.mode == .offChip ? LimNetwork(configuration: cfg) : nil
     let trainer = lim ?? ideal
+    require(!evaluationOnly || startingNetwork != nil, "an evaluation only of no starting network")
     // Read noise in training (the arrays' rules on chip).
     let noisy = cfg.readNoise > 0 || cfg.transposedReadNoise > 0
 
@@ -649,7 +657,7 @@ public final class Experiment {
     // (Every evaluation is timed, this first one and those a stop cuts
     // short too: `seconds_evaluate`.)
     var trainNanos: UInt64 = 0, evalNanos: UInt64 = 0
-    if hybrid?.isHybrid == true {
+    if hybrid?.isHybrid == true && !evaluationOnly {
       if let reference = startingSwitchReference {
         previousTrainAccuracy = reference
       } else {
@@ -714,7 +722,7 @@ public final class Experiment {
     let allFinalEnds = Self.finalUpdateEnds(count: cfg.finalIterations, images: trainCount, batch: cfg.batch, epochs: cfg.epochs)
       .map { $0 - startingIndex }
     let finalEnds = allFinalEnds.filter { $0 > 0 }
-    startPoint = takesStartPoint && startingIndex < trainCount && (startPoint || allFinalEnds.contains(0))
+    startPoint = evaluationOnly || (takesStartPoint && startingIndex < trainCount && (startPoint || allFinalEnds.contains(0)))
     var nextFinal = 0
     /// The next point: the next regular one, or an update's end before it.
     func nextTarget() -> Int {
@@ -749,267 +757,269 @@ public final class Experiment {
         result.interrupted = true
       }
     }
-    train.pixels.withUnsafeBufferPointer { px in
-      train.labels.withUnsafeBufferPointer { lb in
-        epochs: for e in 0..<cfg.epochs {
-          let goesOn = e == 0 && startingIndex > 0
-          if cfg.shuffle && !goesOn {
-            Self.shuffle(&order, &shuffler)
-            shuffles += 1
-          }
-          var index = goesOn ? startingIndex : 0
-          var ended = false
-          // The epoch's last mini-batch applied (at its last image, before
-          // the point's evaluation and the epoch's end): a stop after that,
-          // in an evaluation, leaves no update unapplied. (Counted as
-          // unapplied, a batch that did not divide the epoch was trained
-          // again by the run going on, its updates applied twice: review
-          // 66, `--batch 64 --train-limit 100`, 34.07 against 17.38 %.)
-          var batchApplied = false
-          // Stopped inside the epoch (at its last image too, before its
-          // end's mini-batch and record): the images whose updates went out.
-          defer {
-            epochImages = batchApplied ? index : index - index % cfg.batch
-            unapplied = batchApplied ? 0 : index % cfg.batch
-            // Stopped inside the epoch's first mini-batch: none of its
-            // updates went out, and a run going on from here (epoch_images 0)
-            // begins the epoch anew and shuffles for it: this epoch's shuffle
-            // is not counted, so that that run draws it again. (Counted, the
-            // run going on had drawn the next one: another order; a
-            // walkthrough, session 46.)
-            if cfg.shuffle && !goesOn && !ended && epochImages == 0 { shuffles -= 1 }
-          }
-          // (Stopped in the hybrid's first measurement: as at a stop before
-          // the epoch's first image, its shuffle not counted.)
-          if stoppedBeforeTraining {
-            result.interrupted = true
-            result.stoppedWhere = "in the hybrid's first measurement of its training accuracy, before any image"
-            break epochs
-          }
-          // (Stopped in the point at its start: in its first epoch, at the
-          // place it went on from.)
-          if result.interrupted { break epochs }
-          // The losses since the last point (or the epoch's start).
-          var chunkLoss = 0.0
-          // Stopped at the epoch's last image (before its end): nothing is
-          // left to train, but a run whose points all fall there still
-          // takes them, once, on the network as it was given.
-          var endOnly = goesOn && index == trainCount
-          while index < trainCount || endOnly {
-            endOnly = false
-            // Train up to the next evaluation point. A mini-batch's pulses
-            // go out at its end (or the epoch's), so with batch > 1 the
-            // point moves on to the end of its batch: the accuracy it logs
-            // is then that of the images it counts.
-            var stop = min(trainCount, index + max(1, nextTarget() - seen))
-            if cfg.batch > 1 && stop % cfg.batch != 0 {
-              // (Without overflow for any batch: the distance to the end
-              // of the batch against what is left of the epoch.)
-              let toEnd = cfg.batch - stop % cfg.batch
-              stop = toEnd >= trainCount - stop ? trainCount : stop + toEnd
+    if !evaluationOnly {
+      train.pixels.withUnsafeBufferPointer { px in
+        train.labels.withUnsafeBufferPointer { lb in
+          epochs: for e in 0..<cfg.epochs {
+            let goesOn = e == 0 && startingIndex > 0
+            if cfg.shuffle && !goesOn {
+              Self.shuffle(&order, &shuffler)
+              shuffles += 1
             }
-            // A save due at a chunk's end inside a mini-batch waits for the
-            // batch's end (`saveAt`): the chunk stops there, a stop that is
-            // not the point's (`pointStop`: its losses wait as a broken
-            // chunk's do, so the run is the same with or without saves).
-            let pointStop = stop
-            if let at = saveAt, at < stop { stop = at }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            var s = index
-            var readAhead: UInt8 = 0
-            defer { readAheadSink = readAhead }
-            while s < stop {
-              let k = order[s]
-              // One byte from every cache line of the next image: the
-              // shuffled images are far apart in a 47 MB set, and the reads,
-              // whose results nothing waits for, overlap this sample's work
-              // instead of stalling the next one's first layer (7 % faster
-              // for the Lim rule in alternated runs; same results).
-              if s + 1 < trainCount {
-                let next = UnsafeRawPointer(px.baseAddress! + order[s + 1] * features)
-                var o = 0
-                while o < features {
-                  readAhead |= next.load(fromByteOffset: o, as: UInt8.self)
-                  o += 64
-                }
-                readAhead |= next.load(fromByteOffset: features - 1, as: UInt8.self)
-              }
-              let loss: Float
-              // With read noise, the image's number keys its reads' draws.
-              if noisy {
-                let image = UInt64(startingImages + seen + (s - index))
-                trainer?.readImage = image
-                hybrid?.readImage = image
-              }
-              if let trainer {
-                loss = trainer.train(px.baseAddress! + k * features, label: Int(lb[k]))
-              } else if let hybrid {
-                loss = hybrid.train(px.baseAddress! + k * features, label: Int(lb[k]))
-              } else {
-                loss = float!.train(px.baseAddress! + k * features, label: Int(lb[k]))
-              }
-              chunkLoss += Double(loss)
-              s += 1
-              // A failed resistive read ends the chunk at once: no further
-              // sample is solved, and the count names the failing image.
-              if let wired, wired.wireError != nil { break }
-              if let hybrid, hybrid.wireError != nil { break }
-              // Every 16 samples: a stop request, or time for the progress
-              // bar (a slow run, e.g. with resistive lines, reports while
-              // it trains toward a distant point).
-              if s & 15 == 0
-                && (shouldStop() || DispatchTime.now().uptimeNanoseconds &- lastProgress > progressInterval)
-              { break }
+            var index = goesOn ? startingIndex : 0
+            var ended = false
+            // The epoch's last mini-batch applied (at its last image, before
+            // the point's evaluation and the epoch's end): a stop after that,
+            // in an evaluation, leaves no update unapplied. (Counted as
+            // unapplied, a batch that did not divide the epoch was trained
+            // again by the run going on, its updates applied twice: review
+            // 66, `--batch 64 --train-limit 100`, 34.07 against 17.38 %.)
+            var batchApplied = false
+            // Stopped inside the epoch (at its last image too, before its
+            // end's mini-batch and record): the images whose updates went out.
+            defer {
+              epochImages = batchApplied ? index : index - index % cfg.batch
+              unapplied = batchApplied ? 0 : index % cfg.batch
+              // Stopped inside the epoch's first mini-batch: none of its
+              // updates went out, and a run going on from here (epoch_images 0)
+              // begins the epoch anew and shuffles for it: this epoch's shuffle
+              // is not counted, so that that run draws it again. (Counted, the
+              // run going on had drawn the next one: another order; a
+              // walkthrough, session 46.)
+              if cfg.shuffle && !goesOn && !ended && epochImages == 0 { shuffles -= 1 }
             }
-            let t1 = DispatchTime.now().uptimeNanoseconds
-            trainNanos += t1 - t0
-            // A chunk the progress bar (or a stop request) broke off ends
-            // short of `stop`: no point is taken there (it may lie inside
-            // a mini-batch), and its losses wait, so that they join the
-            // point's and the epoch's sums at `stop` in the same order
-            // however often the chunk was broken.
-            let reachedStop = s >= pointStop
-            if reachedStop {
-              lossSum += chunkLoss
-              epochLossSum += chunkLoss
-              chunkLoss = 0
-            }
-            lossCount += s - index
-            seen += s - index
-            index = s
-            if let e = lim?.wireError ?? hybrid?.wireError {
-              result.failure = "resistive read of training image \(seen) of the run: \(e)"
-            }
-            if shouldStop() || result.failure != nil {
-              lossSum += chunkLoss
-              epochLossSum += chunkLoss
+            // (Stopped in the hybrid's first measurement: as at a stop before
+            // the epoch's first image, its shuffle not counted.)
+            if stoppedBeforeTraining {
               result.interrupted = true
-              if result.failure == nil { result.stoppedWhere = "in training" }
+              result.stoppedWhere = "in the hybrid's first measurement of its training accuracy, before any image"
               break epochs
             }
-            // The bar at a point shows the accuracy just measured (it is
-            // redrawn after the evaluation, not before).
-            let atPoint = reachedStop && seen >= nextTarget()
-            func showProgress() {
-              lastProgress = t1
-              progress(TrainingProgress(
-                images: seen, totalImages: total,
-                imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
-                lastAccuracy: lastAccuracy))
-            }
-            if !atPoint && (t1 - lastProgress > progressInterval || seen >= nextTarget()) { showProgress() }
-            if atPoint {
-              if index == trainCount {
-                trainer?.applyBatch()
-                float?.applyBatch()
-                batchApplied = true
+            // (Stopped in the point at its start: in its first epoch, at the
+            // place it went on from.)
+            if result.interrupted { break epochs }
+            // The losses since the last point (or the epoch's start).
+            var chunkLoss = 0.0
+            // Stopped at the epoch's last image (before its end): nothing is
+            // left to train, but a run whose points all fall there still
+            // takes them, once, on the network as it was given.
+            var endOnly = goesOn && index == trainCount
+            while index < trainCount || endOnly {
+              endOnly = false
+              // Train up to the next evaluation point. A mini-batch's pulses
+              // go out at its end (or the epoch's), so with batch > 1 the
+              // point moves on to the end of its batch: the accuracy it logs
+              // is then that of the images it counts.
+              var stop = min(trainCount, index + max(1, nextTarget() - seen))
+              if cfg.batch > 1 && stop % cfg.batch != 0 {
+                // (Without overflow for any batch: the distance to the end
+                // of the batch against what is left of the epoch.)
+                let toEnd = cfg.batch - stop % cfg.batch
+                stop = toEnd >= trainCount - stop ? trainCount : stop + toEnd
               }
-              let acc: Double
-              do { acc = try timedEvaluation(after: seen) } catch SolverError.stopped {
-                // Stopped inside the evaluation (its solves or its
-                // images): the point is not taken, the run ends as at any
-                // other stop.
+              // A save due at a chunk's end inside a mini-batch waits for the
+              // batch's end (`saveAt`): the chunk stops there, a stop that is
+              // not the point's (`pointStop`: its losses wait as a broken
+              // chunk's do, so the run is the same with or without saves).
+              let pointStop = stop
+              if let at = saveAt, at < stop { stop = at }
+              let t0 = DispatchTime.now().uptimeNanoseconds
+              var s = index
+              var readAhead: UInt8 = 0
+              defer { readAheadSink = readAhead }
+              while s < stop {
+                let k = order[s]
+                // One byte from every cache line of the next image: the
+                // shuffled images are far apart in a 47 MB set, and the reads,
+                // whose results nothing waits for, overlap this sample's work
+                // instead of stalling the next one's first layer (7 % faster
+                // for the Lim rule in alternated runs; same results).
+                if s + 1 < trainCount {
+                  let next = UnsafeRawPointer(px.baseAddress! + order[s + 1] * features)
+                  var o = 0
+                  while o < features {
+                    readAhead |= next.load(fromByteOffset: o, as: UInt8.self)
+                    o += 64
+                  }
+                  readAhead |= next.load(fromByteOffset: features - 1, as: UInt8.self)
+                }
+                let loss: Float
+                // With read noise, the image's number keys its reads' draws.
+                if noisy {
+                  let image = UInt64(startingImages + seen + (s - index))
+                  trainer?.readImage = image
+                  hybrid?.readImage = image
+                }
+                if let trainer {
+                  loss = trainer.train(px.baseAddress! + k * features, label: Int(lb[k]))
+                } else if let hybrid {
+                  loss = hybrid.train(px.baseAddress! + k * features, label: Int(lb[k]))
+                } else {
+                  loss = float!.train(px.baseAddress! + k * features, label: Int(lb[k]))
+                }
+                chunkLoss += Double(loss)
+                s += 1
+                // A failed resistive read ends the chunk at once: no further
+                // sample is solved, and the count names the failing image.
+                if let wired, wired.wireError != nil { break }
+                if let hybrid, hybrid.wireError != nil { break }
+                // Every 16 samples: a stop request, or time for the progress
+                // bar (a slow run, e.g. with resistive lines, reports while
+                // it trains toward a distant point).
+                if s & 15 == 0
+                  && (shouldStop() || DispatchTime.now().uptimeNanoseconds &- lastProgress > progressInterval)
+                { break }
+              }
+              let t1 = DispatchTime.now().uptimeNanoseconds
+              trainNanos += t1 - t0
+              // A chunk the progress bar (or a stop request) broke off ends
+              // short of `stop`: no point is taken there (it may lie inside
+              // a mini-batch), and its losses wait, so that they join the
+              // point's and the epoch's sums at `stop` in the same order
+              // however often the chunk was broken.
+              let reachedStop = s >= pointStop
+              if reachedStop {
+                lossSum += chunkLoss
+                epochLossSum += chunkLoss
+                chunkLoss = 0
+              }
+              lossCount += s - index
+              seen += s - index
+              index = s
+              if let e = lim?.wireError ?? hybrid?.wireError {
+                result.failure = "resistive read of training image \(seen) of the run: \(e)"
+              }
+              if shouldStop() || result.failure != nil {
+                lossSum += chunkLoss
+                epochLossSum += chunkLoss
                 result.interrupted = true
-                result.stoppedWhere = "in the test evaluation after them"
-                break epochs
-              } catch {
-                result.failure = "evaluation after \(seen) training images: \(error)"
-                result.interrupted = true
+                if result.failure == nil { result.stoppedWhere = "in training" }
                 break epochs
               }
-              lastAccuracy = acc
-              let p = EvaluationPoint(
-                images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
-                pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9,
-                gateOpen: trainer?.takeGateOpenFractions() ?? hybrid?.takeGateOpenFractions() ?? [])
-              result.points.append(p)
-              point(p)
-              showProgress()
-              lossSum = 0
-              lossCount = 0
-              // Points a batch end went past (batches longer than the
-              // points' spacing) are not taken: one point per batch end.
-              // (The last point, at the run's end, stays the next: the
-              // run is over.)
-              while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
-              while nextFinal < finalEnds.count && finalEnds[nextFinal] <= seen { nextFinal += 1 }
+              // The bar at a point shows the accuracy just measured (it is
+              // redrawn after the evaluation, not before).
+              let atPoint = reachedStop && seen >= nextTarget()
+              func showProgress() {
+                lastProgress = t1
+                progress(TrainingProgress(
+                  images: seen, totalImages: total,
+                  imagesPerSecond: trainNanos > 0 ? Double(seen) / (Double(trainNanos) * 1e-9) : 0,
+                  lastAccuracy: lastAccuracy))
+              }
+              if !atPoint && (t1 - lastProgress > progressInterval || seen >= nextTarget()) { showProgress() }
+              if atPoint {
+                if index == trainCount {
+                  trainer?.applyBatch()
+                  float?.applyBatch()
+                  batchApplied = true
+                }
+                let acc: Double
+                do { acc = try timedEvaluation(after: seen) } catch SolverError.stopped {
+                  // Stopped inside the evaluation (its solves or its
+                  // images): the point is not taken, the run ends as at any
+                  // other stop.
+                  result.interrupted = true
+                  result.stoppedWhere = "in the test evaluation after them"
+                  break epochs
+                } catch {
+                  result.failure = "evaluation after \(seen) training images: \(error)"
+                  result.interrupted = true
+                  break epochs
+                }
+                lastAccuracy = acc
+                let p = EvaluationPoint(
+                  images: seen, accuracy: acc, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
+                  pulses: pulsesSoFar(), resets: lim?.resets ?? hybrid?.resets ?? 0, seconds: Double(trainNanos) * 1e-9,
+                  gateOpen: trainer?.takeGateOpenFractions() ?? hybrid?.takeGateOpenFractions() ?? [])
+                result.points.append(p)
+                point(p)
+                showProgress()
+                lossSum = 0
+                lossCount = 0
+                // Points a batch end went past (batches longer than the
+                // points' spacing) are not taken: one point per batch end.
+                // (The last point, at the run's end, stays the next: the
+                // run is over.)
+                while nextPoint < pointCount && pointAt(nextPoint) <= seen { nextPoint += 1 }
+                while nextFinal < finalEnds.count && finalEnds[nextFinal] <= seen { nextFinal += 1 }
+              }
+              // A periodic save at a mini-batch's end (its updates out), after
+              // the point when there is one; the chunks end at least every
+              // `progressInterval`, so a run with few points saves too. (At
+              // the epoch's last image the save waits for its end: its
+              // record and the hybrid's switch.)
+              if index < trainCount && index % cfg.batch == 0 {
+                saveIfDue(epochImagesNow: index)
+                saveAt = nil
+              } else if saveAt == nil && index < trainCount && saveDue() && (lim != nil || hybrid != nil) {
+                // (Toward the batch's end; at the epoch's end, its own save.)
+                let end = index + (cfg.batch - index % cfg.batch)
+                if end < trainCount { saveAt = end }
+              }
             }
-            // A periodic save at a mini-batch's end (its updates out), after
-            // the point when there is one; the chunks end at least every
-            // `progressInterval`, so a run with few points saves too. (At
-            // the epoch's last image the save waits for its end: its
-            // record and the hybrid's switch.)
-            if index < trainCount && index % cfg.batch == 0 {
-              saveIfDue(epochImagesNow: index)
-              saveAt = nil
-            } else if saveAt == nil && index < trainCount && saveDue() && (lim != nil || hybrid != nil) {
-              // (Toward the batch's end; at the epoch's end, its own save.)
-              let end = index + (cfg.batch - index % cfg.batch)
-              if end < trainCount { saveAt = end }
+            saveAt = nil
+            // An epoch ends a mini-batch.
+            trainer?.applyBatch()
+            float?.applyBatch()
+            batchApplied = true
+            // The epoch's record (outside the training time).
+            let e0 = DispatchTime.now().uptimeNanoseconds
+            // A failed evaluation was reported by the test evaluation already.
+            // Stopped inside it, the run ends as if stopped at the epoch's
+            // last image, before its end (its record, the hybrid's switch):
+            // a run going on from there takes them.
+            let trainAccuracy: Double
+            do {
+              trainAccuracy = try accuracy(on: train, count: trainCount, after: seen, trainingSet: true, stop: shouldStop)
+            } catch SolverError.stopped {
+              evalNanos += DispatchTime.now().uptimeNanoseconds - e0
+              result.interrupted = true
+              result.stoppedWhere = "in epoch \(result.epochs.count + 1)'s training-set accuracy, before its record"
+              break epochs
+            } catch {
+              trainAccuracy = 0
             }
-          }
-          saveAt = nil
-          // An epoch ends a mini-batch.
-          trainer?.applyBatch()
-          float?.applyBatch()
-          batchApplied = true
-          // The epoch's record (outside the training time).
-          let e0 = DispatchTime.now().uptimeNanoseconds
-          // A failed evaluation was reported by the test evaluation already.
-          // Stopped inside it, the run ends as if stopped at the epoch's
-          // last image, before its end (its record, the hybrid's switch):
-          // a run going on from there takes them.
-          let trainAccuracy: Double
-          do {
-            trainAccuracy = try accuracy(on: train, count: trainCount, after: seen, trainingSet: true, stop: shouldStop)
-          } catch SolverError.stopped {
             evalNanos += DispatchTime.now().uptimeNanoseconds - e0
-            result.interrupted = true
-            result.stoppedWhere = "in epoch \(result.epochs.count + 1)'s training-set accuracy, before its record"
-            break epochs
-          } catch {
-            trainAccuracy = 0
+            let images = seen - epochStartImages
+            let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }
+            let synapses = hybrid?.synapseCount ?? 1
+            let squared = hybrid?.squaredErrorSum ?? 0
+            var record = EpochRecord(
+              epoch: result.epochs.count + 1, images: seen, trainAccuracy: trainAccuracy,
+              testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : .nan,
+              meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
+              pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
+              updateFrequency: updates.map { images > 0 ? Double($0) / (Double(images) * Double(synapses)) : 0 },
+              seconds: Double(trainNanos - epochStartNanos) * 1e-9,
+              phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "",
+              bigAtLimit: hybrid?.fractionAtLimit(.big), smallAtLimit: hybrid?.fractionAtLimit(.small))
+            // (Decided before the record is reported, so that its line can
+            // say so; a walkthrough, session 64, read "updating the big
+            // arrays" at the epoch that switched.)
+            let switching =
+              hybrid.map { $0.isHybrid && $0.phase == .dynamic } == true && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
+            record.switchesAfter = switching
+            result.epochs.append(record)
+            epochsRecorded = result.epochs.count
+            epochDone(record)
+            epochStartImages = seen
+            epochStartNanos = trainNanos
+            epochStartUpdates += updates ?? 0
+            epochStartPulses += record.pulses
+            epochStartSquared = squared
+            epochLossSum = 0
+            if let hybrid, switching {
+              hybrid.switchToFineTuning()
+              result.phaseSwitchEpoch = record.epoch
+              switchedAfterEpoch = record.epoch
+            }
+            previousTrainAccuracy = trainAccuracy
+            // (After the last epoch `finished` saves.)
+            if e < cfg.epochs - 1 { saveIfDue(epochImagesNow: 0) }
+            // The epoch ended (the deferred count above comes first).
+            index = 0
+            ended = true
           }
-          evalNanos += DispatchTime.now().uptimeNanoseconds - e0
-          let images = seen - epochStartImages
-          let updates = hybrid.map { $0.cellUpdates - epochStartUpdates }
-          let synapses = hybrid?.synapseCount ?? 1
-          let squared = hybrid?.squaredErrorSum ?? 0
-          var record = EpochRecord(
-            epoch: result.epochs.count + 1, images: seen, trainAccuracy: trainAccuracy,
-            testAccuracy: lastAccuracy ?? 0, loss: images > 0 ? epochLossSum / Double(images) : .nan,
-            meanSquaredError: hybrid == nil || images == 0 ? nil : (squared - epochStartSquared) / Double(images),
-            pulses: pulsesSoFar() - epochStartPulses, cellUpdates: updates,
-            updateFrequency: updates.map { images > 0 ? Double($0) / (Double(images) * Double(synapses)) : 0 },
-            seconds: Double(trainNanos - epochStartNanos) * 1e-9,
-            phase: hybrid?.isHybrid == true ? hybrid!.phase.rawValue : "",
-            bigAtLimit: hybrid?.fractionAtLimit(.big), smallAtLimit: hybrid?.fractionAtLimit(.small))
-          // (Decided before the record is reported, so that its line can
-          // say so; a walkthrough, session 64, read "updating the big
-          // arrays" at the epoch that switched.)
-          let switching =
-            hybrid.map { $0.isHybrid && $0.phase == .dynamic } == true && trainAccuracy - previousTrainAccuracy < cfg.switchThreshold
-          record.switchesAfter = switching
-          result.epochs.append(record)
-          epochsRecorded = result.epochs.count
-          epochDone(record)
-          epochStartImages = seen
-          epochStartNanos = trainNanos
-          epochStartUpdates += updates ?? 0
-          epochStartPulses += record.pulses
-          epochStartSquared = squared
-          epochLossSum = 0
-          if let hybrid, switching {
-            hybrid.switchToFineTuning()
-            result.phaseSwitchEpoch = record.epoch
-            switchedAfterEpoch = record.epoch
-          }
-          previousTrainAccuracy = trainAccuracy
-          // (After the last epoch `finished` saves.)
-          if e < cfg.epochs - 1 { saveIfDue(epochImagesNow: 0) }
-          // The epoch ended (the deferred count above comes first).
-          index = 0
-          ended = true
         }
       }
     }
@@ -1060,7 +1070,8 @@ public final class Experiment {
     // after their programming (the run's other figures are taken above).
     /// Each of `drift_times`: the test set read through the drifted
     /// arrays, with and without global compensation, with the read noise
-    /// of the run's last evaluation (at t₀ its accuracy, to the image).
+    /// of the run's last evaluation (at t₀ its accuracy, to the image;
+    /// with `drift_refresh` the refreshed copy's, `result.refresh`).
     func evaluateDrift(after images: Int) throws {
       let sizes = cfg.layers, arrays = sizes.count - 1
       let counts = (0..<arrays).map { (sizes[$0] + 1) * sizes[$0 + 1] }

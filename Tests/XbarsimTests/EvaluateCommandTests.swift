@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import _TestSupport
+
+// `xbarsim evaluate --checkpoint FILE`: the checkpoint's arrays read without training. A
+// checkpoint saved at a run's end gives that run's last test accuracy to the image (read noise
+// drawn as its last point drew it), and with the run's drift keys the run's drift list and
+// refresh; the checkpoint is not written; other keys than test_limit and the drift keys are
+// refused, and so are a missing checkpoint, a file that is not one, and a summary over it.
+
+private func json(_ path: String) throws -> [String: Any] {
+  try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+}
+
+@Test(arguments: ["lim", "hybrid"])
+func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-evaluate-\(rule)", train: 60, test: 30)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let drift = ["--drift-times", "1,3600,31536000", "--drift-nu", "0.05", "--drift-nu-sigma", "0.02", "--drift-refresh", "true"]
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--epochs", "2", "--evals-per-epoch", "2", "--quiet",
+     "--read-noise", "0.02", "--checkpoint-out", path("ck.json"), "--summary", path("s.json")] + drift)
+  #expect(t.status == 0, "\(t.stderr)")
+  let checkpoint = try Data(contentsOf: URL(fileURLWithPath: path("ck.json")))
+  let e = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("e.json")] + drift)
+  #expect(e.status == 0, "\(e.stderr)")
+  #expect(e.stdout.hasPrefix("\(path("ck.json")) (120 training images): test accuracy "), "\(e.stdout)")
+  #expect(e.stdout.contains("  refreshed before drift (a copy of the arrays): ") && e.stdout.contains("  t 3600 s: "), "\(e.stdout)")
+  let s = try json(path("s.json")), v = try json(path("e.json"))
+  #expect(v["test_accuracy"] as? Double == s["test_accuracy"] as? Double)
+  #expect(v["test_images"] as? Int == 30 && v["train_images"] as? Int == 120 && v["checkpoint"] as? String == path("ck.json"))
+  #expect(NSArray(array: try #require(v["drift"] as? [Any])).isEqual(to: try #require(s["drift"] as? [Any])))
+  #expect(NSDictionary(dictionary: try #require(v["refresh"] as? [String: Any])).isEqual(to: try #require(s["refresh"] as? [String: Any])))
+  // Nothing was written to the checkpoint; the same reads again give the same.
+  #expect(try Data(contentsOf: URL(fileURLWithPath: path("ck.json"))) == checkpoint)
+  let again = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path] + drift)
+  #expect(again.status == 0 && again.stdout.components(separatedBy: "\n").dropFirst() == e.stdout.components(separatedBy: "\n").dropFirst())
+  // Other drift keys than the run's: other reads of the same arrays (at t0 the same accuracy).
+  let other = try runXbarsim([
+    "evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--drift-times", "1,1e9", "--drift-nu", "0.2", "--summary",
+    path("o.json"),
+  ])
+  #expect(other.status == 0, "\(other.stderr)")
+  let o = try json(path("o.json"))
+  let points = try #require(o["drift"] as? [[String: Any]])
+  #expect(points.map { $0["seconds"] as? Double } == [1, 1e9])
+  #expect(points[0]["test_accuracy"] as? Double == s["test_accuracy"] as? Double)
+  #expect(o["refresh"] == nil)
+}
+
+@Test func evaluateRefusesWhatItCannotRead() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-evaluate-bad", train: 20, test: 10)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--checkpoint-out", path("ck.json"),
+     "--summary", path("s.json")])
+  #expect(t.status == 0, "\(t.stderr)")
+  for (args, status, needle) in [
+    (["evaluate", "--data", data.path], 64, "Error: missing --checkpoint FILE"),
+    (["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--epochs", "2"], 64, "Error: unknown option '--epochs'"),
+    (["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--drift-nu", "2"], 64, "Error: --drift-nu: must be in [0, 1]"),
+    (["evaluate", "--checkpoint", path("s.json"), "--data", data.path], 1, "Error: \(path("s.json"))"),
+    (["evaluate", "--checkpoint", path("none.json"), "--data", data.path], 1, "Error: \(path("none.json"))"),
+    (["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("ck.json")], 64, "Error: --summary"),
+  ] {
+    let r = try runXbarsim(args)
+    #expect(r.status == Int32(status), "\(args): \(r.status) \(r.stderr)")
+    #expect(r.stderr.hasPrefix(needle), "\(args): \(r.stderr)")
+  }
+  // A drift key without times is noted, as train notes it.
+  let n = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--drift-nu", "0.1"])
+  #expect(n.status == 0 && n.stderr.contains("note: drift_nu without drift_times"), "\(n.stderr)")
+}
