@@ -2341,7 +2341,7 @@ enum TrainCommand: CLICommand {
 
   /// The summary's `refresh` object (`drift_refresh`).
   static func refreshJSON(_ f: DeploymentRefresh) -> String {
-    "{\"pairs\": \(f.pairs), \"pulses\": \(f.pulses), \"resets\": \(f.resets), \"test_accuracy\": \(JSONWriter.number(f.accuracy))}"
+    "{\"pairs\": \(f.pairs), \"pulses\": \(f.pulses), \"resets\": \(f.resets), \"energy_joules\": \(JSONWriter.number(f.energy)), \"test_accuracy\": \(JSONWriter.number(f.accuracy))}"
   }
 
   /// The lines `train` prints for `drift_times`: a header, the refresh
@@ -2352,8 +2352,8 @@ enum TrainCommand: CLICommand {
     var lines = ["drift (ν " + JSONWriter.number(cfg.driftNu) + sigma + ", t0 " + JSONWriter.number(cfg.driftT0) + " s): test accuracy after t, without and with global compensation"]
     if let r = refresh {
       lines.append(String(
-        format: "  refreshed before drift (a copy of the arrays): %ld pairs, %ld pulses, %ld resets; %.2f %% at t0", r.pairs, r.pulses,
-        r.resets, r.accuracy))
+        format: "  refreshed before drift (a copy of the arrays): %ld pairs, %ld pulses, %ld resets, %.3g J; %.2f %% at t0", r.pairs,
+        r.pulses, r.resets, r.energy, r.accuracy))
     }
     for p in points {
       lines.append(String(

@@ -17,9 +17,11 @@ import _TestSupport
 private func checkLimRefresh(_ cfg: TrainingConfiguration) throws {
   let net = LimNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, pulses, resets) = try net.refreshedCopy()
+  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
   #expect(net.layerStates == before)
   var both = 0, climbed = 0, worst = 0.0
+  // The energy's closed form: each climb from G_min sees Σ_{q<s} X·G(q), each reset X·G(s).
+  var pulsed = 0.0, reset = 0.0
   for (l, layer) in copy.layers.enumerated() {
     let s = before[l], t = layer.table
     for k in 0..<(layer.rows * layer.columns) {
@@ -37,11 +39,16 @@ private func checkLimRefresh(_ cfg: TrainingConfiguration) throws {
       func error(_ q: Int) -> Double { abs((w >= 0 ? xa * t[q] - xb * t[0] : xa * t[0] - xb * t[q]) - w) }
       let best = (0...layer.nMax).map(error).min()!
       worst = max(worst, error(w >= 0 ? p : m) - best)
+      pulsed += w >= 0 ? xa * layer.cumulative[p] : xb * layer.cumulative[m]
+      reset += (xa * t[a] + xb * t[b]) * layer.gMax
     }
   }
   #expect(worst == 0, "a pair left \(worst) farther from its weight than the nearest state")
   #expect(both > 100 && pairs == both && resets == 2 * both && pulses == climbed, "\(both) \(pairs) \(resets) \(pulses) \(climbed)")
   #expect(copy.pulses - net.pulses == pulses && copy.resets - net.resets == resets)
+  let g = cfg.pulseGenerator
+  let expected = g.programEnergy(conductanceSum: pulsed) + g.resetEnergy(conductanceSum: reset)
+  #expect(expected > 0 && abs(energy - expected) <= 1e-9 * expected, "\(energy) \(expected)")
   // The copy's weight cache is its devices'.
   for layer in copy.layers {
     for k in 0..<(layer.rows * layer.columns) { #expect(layer.array._weight[k] == layer.cachedWeight(k, layer.conductances(k))) }
@@ -70,8 +77,8 @@ func aLimRefreshOnConductanceStates(method: UpdateMethod) throws {
   }
   let net = LimNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, _, resets) = try net.refreshedCopy()
-  let (again, _, _, _) = try net.refreshedCopy()
+  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
+  let again = try net.refreshedCopy().network
   #expect(copy.layerStates == again.layerStates)
   #expect(net.layerStates == before)
   var both = 0
@@ -98,6 +105,17 @@ func aLimRefreshOnConductanceStates(method: UpdateMethod) throws {
     }
   }
   #expect(both > 100 && pairs == both && resets == 2 * both)
+  // Each pulse and reset costs something: more pulses, more energy than the resets alone.
+  let g = cfg.pulseGenerator
+  #expect(pulses > 0 && energy > 0)
+  var reset = 0.0
+  for (l, layer) in copy.layers.enumerated() {
+    let s = before[l], bottom = layer.device.gMin
+    for k in 0..<(layer.rows * layer.columns) where s.plusConductances[k] > bottom && s.minusConductances[k] > bottom {
+      reset += (s.plusConductances[k] + s.minusConductances[k]) * layer.gMax
+    }
+  }
+  #expect(energy > g.resetEnergy(conductanceSum: reset), "\(energy)")
 }
 
 // Hybrid (and single): each kind's pair with both devices above G_min is refreshed, its
@@ -111,9 +129,12 @@ func aHybridRefreshKeepsEachKindsWeightWithinHalfAStep(rule: LearningRule) throw
   }
   let net = try HybridNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, pulses, resets) = try net.refreshedCopy()
+  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
   #expect(net.layerStates == before)
   var both = 0, stuckSeen = 0
+  // The energy's closed form (no c2c): a reset at its device's conductance, a climb of n
+  // pulses from G_min at G_min + i·μ, i = 0…n−1.
+  var pulsed = 0.0, reset = 0.0
   for (l, layer) in copy.layers.enumerated() {
     let g0 = before[l].conductances, marks = try #require(layer.stuckDevices)
     for kind in 0..<layer.kinds {
@@ -132,12 +153,19 @@ func aHybridRefreshKeepsEachKindsWeightWithinHalfAStep(rule: LearningRule) throw
         both += 1
         #expect(p == layer.low(plus, x) || m == layer.low(minus, x))
         #expect(abs((p - m) - (p0 - m0)) <= layer.step[kind] / 2 + 1e-6, "kind \(kind), cell \(x)")
+        reset += Double(p0 + m0)
+        let d = p == layer.low(plus, x) ? minus : plus
+        let n = ((layer.g[d][x] - layer.low(d, x)) / layer.step[kind]).rounded()
+        pulsed += Double(n) * Double(layer.low(d, x)) + Double(layer.step[kind]) * Double(n * (n - 1) / 2)
       }
     }
     for x in 0..<layer.count { #expect(layer.w[x] == layer.weight(x)) }
   }
   #expect(stuckSeen > 0 && both > 50 && pairs == both && resets == 2 * both, "\(both) \(pairs) \(resets)")
   #expect(pulses > 0 && copy.pulses - net.pulses == pulses)
+  let g = cfg.pulseGenerator, unit = cfg.gMaxSiemens
+  let expected = g.programEnergy(conductanceSum: pulsed, unit: unit) + g.resetEnergy(conductanceSum: reset, unit: unit)
+  #expect(expected > 0 && abs(energy - expected) <= 1e-5 * expected, "\(energy) \(expected)")
 }
 
 // A spread of exponents strays a drifted weight by G+·(f+ − f) − G−·(f− − f): the refreshed
@@ -213,6 +241,6 @@ func aRunRefreshesACopyBeforeTheDriftReads(rule: LearningRule) throws {
   var cfg = plain
   cfg.driftRefresh = true
   let without = try Fixture.run(plain), with = try Fixture.run(cfg)
-  #expect(with.refresh == DeploymentRefresh(pairs: 0, pulses: 0, resets: 0, accuracy: without.testAccuracy))
+  #expect(with.refresh == DeploymentRefresh(pairs: 0, pulses: 0, resets: 0, energy: 0, accuracy: without.testAccuracy))
   #expect(with.drift == without.drift)
 }

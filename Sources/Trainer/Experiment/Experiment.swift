@@ -1079,14 +1079,14 @@ public final class Experiment {
       defer { for b in buffers { b.deallocate() } }
       // With `drift_refresh`, a copy of the arrays, refreshed, drifts.
       var net = target ?? lim, hybrid = hybrid
-      var refresh: (pairs: Int, pulses: Int, resets: Int)? = nil
+      var refresh: (pairs: Int, pulses: Int, resets: Int, energy: Double)? = nil
       if cfg.driftRefresh {
         if let h = hybrid {
           let r = try h.refreshedCopy()
-          (hybrid, refresh) = (r.network, (r.pairs, r.pulses, r.resets))
+          (hybrid, refresh) = (r.network, (r.pairs, r.pulses, r.resets, r.energy))
         } else if let n = net {
           let r = try n.refreshedCopy()
-          (net, refresh) = (r.network, (r.pairs, r.pulses, r.resets))
+          (net, refresh) = (r.network, (r.pairs, r.pulses, r.resets, r.energy))
         }
       }
       let base: Float = hybrid != nil ? 1 : Float(1 / cfg.gMaxSiemens)
@@ -1107,7 +1107,8 @@ public final class Experiment {
       if let refresh {
         let c = try withExtendedLifetime((hybrid, net)) { try correct(programmed, [Float](repeating: base, count: arrays)) }
         result.refresh = DeploymentRefresh(
-          pairs: refresh.pairs, pulses: refresh.pulses, resets: refresh.resets, accuracy: 100 * Double(c) / Double(testCount))
+          pairs: refresh.pairs, pulses: refresh.pulses, resets: refresh.resets, energy: refresh.energy,
+          accuracy: 100 * Double(c) / Double(testCount))
       }
       for t in cfg.driftTimes {
         let weights: [UnsafePointer<Float>]

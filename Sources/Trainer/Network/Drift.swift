@@ -170,14 +170,18 @@ public struct DeploymentRefresh: Sendable, Equatable {
   /// The re-potentiation pulses and the resets it issued.
   public var pulses: Int
   public var resets: Int
+  /// Their energy (J): the pulses' and the resets' in their devices, as
+  /// training's are booked (`EnergyLedger.program` and `.reset`).
+  public var energy: Double
   /// The test accuracy (%) of the refreshed arrays at t₀, read with the
   /// periphery and read noise of the run's last evaluation.
   public var accuracy: Double
 
-  public init(pairs: Int, pulses: Int, resets: Int, accuracy: Double) {
+  public init(pairs: Int, pulses: Int, resets: Int, energy: Double, accuracy: Double) {
     self.pairs = pairs
     self.pulses = pulses
     self.resets = resets
+    self.energy = energy
     self.accuracy = accuracy
   }
 }
@@ -185,26 +189,31 @@ public struct DeploymentRefresh: Sendable, Equatable {
 extension LimNetwork {
   /// A copy of this network (its devices, scales and noise streams) with
   /// every pair refreshed (`LimLayer.refreshPairs`), and the pairs,
-  /// pulses and resets of the refresh. This network is not changed.
-  func refreshedCopy() throws -> (network: LimNetwork, pairs: Int, pulses: Int, resets: Int) {
+  /// pulses, resets and energy of the refresh. This network is not
+  /// changed.
+  func refreshedCopy() throws -> (network: LimNetwork, pairs: Int, pulses: Int, resets: Int, energy: Double) {
     let copy = LimNetwork(configuration: configuration)
+    // (The copy's energy account starts at the restored states.)
     try copy.restore(layerStates)
     let (pulses, resets) = (copy.pulses, copy.resets)
     let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
-    return (copy, pairs, copy.pulses - pulses, copy.resets - resets)
+    let e = copy.ledger()
+    return (copy, pairs, copy.pulses - pulses, copy.resets - resets, e.program + e.reset)
   }
 }
 
 extension HybridNetwork {
   /// A copy of this network with every pair of each kind refreshed
-  /// (`HybridLayer.refreshPairs`), and the pairs, pulses and resets of the
-  /// refresh. This network is not changed.
-  func refreshedCopy() throws -> (network: HybridNetwork, pairs: Int, pulses: Int, resets: Int) {
+  /// (`HybridLayer.refreshPairs`), and the pairs, pulses, resets and
+  /// energy of the refresh. This network is not changed.
+  func refreshedCopy() throws -> (network: HybridNetwork, pairs: Int, pulses: Int, resets: Int, energy: Double) {
     let copy = try HybridNetwork(configuration: configuration)
+    // (The copy's energy account starts at the restored devices.)
     try copy.restore(layerStates, phase: phase, encoderStreams: encoderStreams)
     let (pulses, resets) = (copy.pulses, copy.resets)
     let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
     copy.synchronizeLines()
-    return (copy, pairs, copy.pulses - pulses, copy.resets - resets)
+    let e = copy.ledger()
+    return (copy, pairs, copy.pulses - pulses, copy.resets - resets, e.program + e.reset)
   }
 }

@@ -1007,7 +1007,8 @@ final class HybridLayer: @unchecked Sendable {
   /// both reset and the pair's weight re-potentiated onto one of them, as
   /// Burr's refresh at saturation does (`resolveSaturations`: the nearest
   /// pulse count, a measured device's from its reset index), its pulses
-  /// and resets counted. A stuck device sits at its bounds (lo = hi), so
+  /// and resets counted and booked in the energy account (each reset at
+  /// its device's conductance, each pulse at its own). A stuck device sits at its bounds (lo = hi), so
   /// a pair with one is never refreshed. The weight cache and line sums
   /// are recomputed from the devices. Returns the pairs refreshed. For a
   /// copy of the trained arrays: training never calls it.
@@ -1019,6 +1020,7 @@ final class HybridLayer: @unchecked Sendable {
         let plus = 2 * kind, minus = plus + 1
         for x in 0..<count where g[plus][x] > low(plus, x) && g[minus][x] > low(minus, x) {
           let delta = (g[plus][x] - g[minus][x]) - (low(plus, x) - low(minus, x))
+          resetConductance += Double(g[plus][x] + g[minus][x])
           reset(plus, x)
           reset(minus, x)
           let target = delta > 0 ? plus : minus

@@ -1799,9 +1799,11 @@ extension LimLayer {
   /// at the nearest state its pulses reach, one device at G_min: the
   /// common mode a drift read multiplies is as low as the weight allows.
   /// The pulses and resets are counted (`pulses`, `resets`,
-  /// `repotentiations`); their energy is not booked. Returns the pairs
-  /// refreshed. For a copy of the trained arrays: the training's own
-  /// update rule never calls it.
+  /// `repotentiations`) and booked in the energy account as method a's
+  /// are (each reset closes its device's stretch of pulses and costs its
+  /// conductance; the climb from G_min is the re-potentiated device's new
+  /// stretch). Returns the pairs refreshed. For a copy of the trained
+  /// arrays: the training's own update rule never calls it.
   func refreshPairs() -> Int {
     var pairs = 0
     let mn = rows * columns
@@ -1818,6 +1820,9 @@ extension LimLayer {
         func after(_ s: Int) -> Double { up ? xa * t[s] - xb * t[0] : xa * t[0] - xb * t[s] }
         var s = 0
         while s < nMax && abs(after(s + 1) - w) < abs(after(s) - w) { s += 1 }
+        let (a, b) = (Int(kp[k]), Int(km[k])), (oa, ob) = shorted(k, up: true)
+        closedPulseConductance += xa * cumulative[a] + xb * cumulative[b] + (oa * Double(a) + ob * Double(b)) * shortedG
+        settledResetConductance += (xa * t[a] + xb * t[b]) * gMax + (oa + ob) * shortedG
         kp[k] = up ? UInt8(s) : 0
         km[k] = up ? 0 : UInt8(s)
         resets += 2
@@ -1835,10 +1840,13 @@ extension LimLayer {
   private func refreshConductances<Device: BidirectionalModel>(_ k: Int, _: Device.Type) -> Bool {
     let bottom = Device.of(self).gMin, top = Device.of(self).gMax
     guard gp[k] > bottom && gm[k] > bottom else { return false }
-    let (xa, xb) = (Double(xp[k]), Double(xm[k]))
+    let (xa, xb) = (Double(xp[k]), Double(xm[k])), (oa, ob) = shorted(k, up: true)
     let w = xa * gp[k] - xb * gm[k]
     let up = w >= 0
     func after(_ g: Double) -> Double { up ? xa * g - xb * bottom : xa * bottom - xb * g }
+    settledResetConductance += (xa * gp[k] + xb * gm[k]) * gMax + (oa + ob) * shortedG
+    // Each pulse at the climbing device's conductance before it.
+    let (x, o) = up ? (xa, oa) : (xb, ob)
     var g = bottom, n = 0
     var (next, raw) = Device.of(self).potentiationResults(g)
     while g < top && abs(after(next) - w) < abs(after(g) - w) {
@@ -1846,6 +1854,7 @@ extension LimLayer {
         cappedRepotentiations += 1
         break
       }
+      closedPulseConductance += x * g * gMax + o * shortedG
       g = sigmaC2C > 0 ? varied(g, unclamped: raw, Device.self) : next
       (next, raw) = Device.of(self).potentiationResults(g)
       n += 1
