@@ -35,11 +35,12 @@ private func checkLimRefresh(_ cfg: TrainingConfiguration) throws {
       climbed += p + m
       let xa = Double(s.plusScales[k]), xb = Double(s.minusScales[k])
       let w = xa * t[a] - xb * t[b]
-      #expect(w >= 0 ? m == 0 : p == 0, "synapse \(k): \(a), \(b) → \(p), \(m)")
-      func error(_ q: Int) -> Double { abs((w >= 0 ? xa * t[q] - xb * t[0] : xa * t[0] - xb * t[q]) - w) }
-      let best = (0...layer.nMax).map(error).min()!
-      worst = max(worst, error(w >= 0 ? p : m) - best)
-      pulsed += w >= 0 ? xa * layer.cumulative[p] : xb * layer.cumulative[m]
+      #expect(p == 0 || m == 0, "synapse \(k): \(a), \(b) → \(p), \(m)")
+      // The nearest of every state either device's climb reaches, the other at G_min.
+      func error(_ q: Int, up: Bool) -> Double { abs((up ? xa * t[q] - xb * t[0] : xa * t[0] - xb * t[q]) - w) }
+      let best = (0...layer.nMax).flatMap { [error($0, up: true), error($0, up: false)] }.min()!
+      worst = max(worst, (m > 0 ? error(m, up: false) : error(p, up: true)) - best)
+      pulsed += xa * layer.cumulative[p] + xb * layer.cumulative[m]
       reset += (xa * t[a] + xb * t[b]) * layer.gMax
     }
   }
@@ -92,6 +93,7 @@ func aLimRefreshOnConductanceStates(method: UpdateMethod) throws {
         continue
       }
       both += 1
+      // (No device-to-device scales here: the reset pair reads 0.)
       let w = a - b, up = w >= 0
       let climbed = up ? p : m
       #expect((up ? m : p) == bottom, "synapse \(k)")

@@ -3,7 +3,8 @@ import Testing
 import _TestSupport
 
 // Mutation round 80 (`drift_refresh`): the result line says what the summary's refresh object
-// holds, number for number (pairs, pulses, resets, its accuracy at t0 to two decimals).
+// holds, number for number (pairs, pulses, resets, its energy to three digits, its accuracy at
+// t0 to two decimals).
 
 @Test func theRefreshLineIsTheSummarysRefreshObject() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-mut80-refresh-line", train: 60, test: 20)
@@ -18,8 +19,9 @@ import _TestSupport
   let refresh = try #require(s["refresh"] as? [String: Any])
   let pairs = try #require(refresh["pairs"] as? Int), pulses = try #require(refresh["pulses"] as? Int)
   let resets = try #require(refresh["resets"] as? Int), accuracy = try #require(refresh["test_accuracy"] as? Double)
+  let energy = try #require(refresh["energy_joules"] as? Double)
   #expect(pairs > 0 && resets == 2 * pairs && pulses > 0 && pulses != resets, "\(refresh)")
-  let line = "  refreshed before drift (a copy of the arrays): \(pairs) pairs, \(pulses) pulses, \(resets) resets; "
-    + String(format: "%.2f %% at t0", accuracy)
+  let line = "  refreshed before drift (a copy of the arrays): \(pairs) pairs, \(pulses) pulses, \(resets) resets, "
+    + String(format: "%.3g J; %.2f %% at t0", energy, accuracy)
   #expect(r.stdout.components(separatedBy: "\n").contains(line), "\(r.stdout)")
 }

@@ -1793,7 +1793,8 @@ extension LimLayer {
   /// The refresh before deployment (`drift_refresh`): every pair whose
   /// two devices are both above their reset level has both reset, and its
   /// weight W (as a verify read sees it, X·G, the device-to-device scales
-  /// included) re-potentiated onto one device: G+ for W ≥ 0, else G−.
+  /// included) re-potentiated onto one device: G+ for W at or above what
+  /// the reset pair reads, (X+ − X−)·G_min, else G−.
   /// The controller pulses while the nominal next step would bring the
   /// pair nearer W (with σ_c2c each pulse lands varied), so the pair ends
   /// at the nearest state its pulses reach, one device at G_min: the
@@ -1815,7 +1816,9 @@ extension LimLayer {
       } else if kp[k] > 0 && km[k] > 0 {
         let (xa, xb) = (Double(xp[k]), Double(xm[k])), t = table
         let w = xa * t[Int(kp[k])] - xb * t[Int(km[k])]
-        let up = w >= 0
+        // Both reset, the pair reads (X+ − X−)·G_min: G+ climbs from there
+        // towards a W above it, G− towards one below.
+        let up = w >= (xa - xb) * t[0]
         // W after the resets, as a function of the target device's state.
         func after(_ s: Int) -> Double { up ? xa * t[s] - xb * t[0] : xa * t[0] - xb * t[s] }
         var s = 0
@@ -1842,7 +1845,7 @@ extension LimLayer {
     guard gp[k] > bottom && gm[k] > bottom else { return false }
     let (xa, xb) = (Double(xp[k]), Double(xm[k])), (oa, ob) = shorted(k, up: true)
     let w = xa * gp[k] - xb * gm[k]
-    let up = w >= 0
+    let up = w >= (xa - xb) * bottom
     func after(_ g: Double) -> Double { up ? xa * g - xb * bottom : xa * bottom - xb * g }
     settledResetConductance += (xa * gp[k] + xb * gm[k]) * gMax + (oa + ob) * shortedG
     // Each pulse at the climbing device's conductance before it.
