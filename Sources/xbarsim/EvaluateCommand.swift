@@ -46,7 +46,17 @@ enum EvaluateCommand: CLICommand {
     // after its training) are not taken.
     var base = saved.configuration
     base.clearDrift()
-    let cfg = try TrainCommand.configuration(args, base: base, baseName: path)
+    var cfg = try TrainCommand.configuration(args, base: base, baseName: path)
+    try TrainCommand.checkCheckpoint(args, cfg, path, saved)
+    // (A checkpoint holds arrays: rule float's has none. Off-chip learning
+    // saves the arrays it programmed, which are read as any arrays are.)
+    if cfg.rule == .float {
+      throw CLIError.runtime("\(path): the checkpoint's configuration is rule float, which has no arrays to read")
+    }
+    if cfg.mode == .offChip {
+      cfg.mode = .onChip
+      cfg.transfer = TrainingConfiguration().transfer
+    }
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + TrainCommand.dataFiles(args) + [("--checkpoint", path)], by: [("--summary", summary)])
     let (train, test) = try TrainCommand.datasets(args)

@@ -57,6 +57,11 @@ func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
     ["train", "--data", data.path, "--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet", "--checkpoint-out", path("ck.json"),
      "--summary", path("s.json")])
   #expect(t.status == 0, "\(t.stderr)")
+  // A checkpoint whose configuration says rule float (no arrays).
+  let text = try String(contentsOfFile: path("ck.json"), encoding: .utf8)
+  try text.replacingOccurrences(of: "\"rule\": \"lim\"", with: "\"rule\": \"float\"").write(
+    toFile: path("float.json"), atomically: false, encoding: .utf8)
+  #expect(try String(contentsOfFile: path("float.json"), encoding: .utf8) != text)
   for (args, status, needle) in [
     (["evaluate", "--data", data.path], 64, "Error: missing --checkpoint FILE"),
     (["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--epochs", "2"], 64, "Error: unknown option '--epochs'"),
@@ -64,6 +69,7 @@ func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
     (["evaluate", "--checkpoint", path("s.json"), "--data", data.path], 1, "Error: \(path("s.json"))"),
     (["evaluate", "--checkpoint", path("none.json"), "--data", data.path], 1, "Error: \(path("none.json"))"),
     (["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("ck.json")], 64, "Error: --summary"),
+    (["evaluate", "--checkpoint", path("float.json"), "--data", data.path], 1, "Error: \(path("float.json")): the checkpoint's configuration is rule float"),
   ] {
     let r = try runXbarsim(args)
     #expect(r.status == Int32(status), "\(args): \(r.status) \(r.stderr)")
@@ -72,4 +78,22 @@ func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
   // A drift key without times is noted, as train notes it.
   let n = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--drift-nu", "0.1"])
   #expect(n.status == 0 && n.stderr.contains("note: drift_nu without drift_times"), "\(n.stderr)")
+}
+
+// Off-chip learning saves the arrays it programmed: evaluate reads them as the run's last point
+// did (their device-to-device scales and read noise too).
+@Test func evaluateReadsAnOffChipRunsProgrammedArrays() throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-evaluate-off-chip", train: 120, test: 40)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--layers", "64,8,10", "--learning", "off-chip", "--transfer", "weights", "--sigma", "0.3",
+     "--read-noise", "0.02", "--lr", "0.5", "--epochs", "10", "--evals-per-epoch", "1", "--quiet", "--checkpoint-out", path("ck.json"),
+     "--summary", path("s.json")])
+  #expect(t.status == 0, "\(t.stderr)")
+  let e = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("e.json")])
+  #expect(e.status == 0, "\(e.stderr)")
+  let s = try json(path("s.json")), v = try json(path("e.json"))
+  #expect(v["test_accuracy"] as? Double == s["test_accuracy"] as? Double)
+  #expect((s["test_accuracy"] as? Double ?? 0) > 40, "\(s["test_accuracy"] ?? "")")
 }
