@@ -2291,6 +2291,8 @@ enum TrainCommand: CLICommand {
     "mean_conductance", "solver_iterations_per_read", "evaluation_points", "interrupted", "checkpoint_in", "run",
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
     "write_drop", "stuck_devices", "stuck_map_file", "drift", "refresh",
+    // `evaluate --summary`'s own (its configuration is a checkpoint's).
+    "test_images", "checkpoint",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then

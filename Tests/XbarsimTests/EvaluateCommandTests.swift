@@ -47,6 +47,11 @@ func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
   #expect(points.map { $0["seconds"] as? Double } == [1, 1e9])
   #expect(points[0]["test_accuracy"] as? Double == s["test_accuracy"] as? Double)
   #expect(o["refresh"] == nil)
+  // Its summary is a configuration, as train's is: the checkpoint's, with the drift keys given.
+  let c = try runXbarsim(["train", "--data", data.path, "--config", path("o.json"), "--quiet", "--summary", path("c.json")])
+  #expect(c.status == 0, "\(c.stderr)")
+  let config = try #require(try json(path("c.json"))["configuration"] as? [String: Any])
+  #expect(config["rule"] as? String == rule && config["drift_nu"] as? Double == 0.2 && config["read_noise"] as? Double == 0.02, "\(config)")
 }
 
 @Test func evaluateRefusesWhatItCannotRead() throws {
