@@ -936,14 +936,7 @@ final class HybridLayer: @unchecked Sendable {
           updateSlots += 2
           resetSlots += 2
           let target = delta > 0 ? plus : minus
-          // A measured device: the pulse count from its reset index whose
-          // conductance (its offset added) is nearest G_min + |Δ|.
-          let n =
-            measuredLevels.map {
-              Self.nearest(
-                $0[kind], from: floorIndex(target, x), last: measuredStates,
-                to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
-            } ?? Int((abs(delta) / mu).rounded())
+          let n = refreshPulses(target, x, kind: kind, delta: delta)
           halfSelectWrite += Double(max(0, n)) * (target == plus ? aside.0 : aside.1)
           // Each slot drives its device's D line and S line.
           lineCellsReset += Double(2 * (rows + columns))
@@ -1002,6 +995,18 @@ final class HybridLayer: @unchecked Sendable {
     }
   }
 
+  /// The pulses that put a refreshed pair's weight back on device
+  /// `target` (of kind `kind`, just reset) at cell x: the whole steps μ
+  /// nearest |Δ|, or for a measured device the pulse count from its reset
+  /// index whose conductance (its offset added) is nearest G_min + |Δ|.
+  @inline(__always)
+  private func refreshPulses(_ target: Int, _ x: Int, kind: Int, delta: Float) -> Int {
+    measuredLevels.map {
+      Self.nearest(
+        $0[kind], from: floorIndex(target, x), last: measuredStates, to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
+    } ?? Int((abs(delta) / step[kind]).rounded())
+  }
+
   /// The refresh before deployment (`drift_refresh`): in each kind's
   /// arrays, every pair whose two devices are both above their G_min has
   /// both reset and the pair's weight re-potentiated onto one of them, as
@@ -1024,12 +1029,7 @@ final class HybridLayer: @unchecked Sendable {
           reset(plus, x)
           reset(minus, x)
           let target = delta > 0 ? plus : minus
-          let n =
-            measuredLevels.map {
-              Self.nearest(
-                $0[kind], from: floorIndex(target, x), last: measuredStates,
-                to: low(target, x) - (measuredOffset?[target][x] ?? 0) + abs(delta))
-            } ?? Int((abs(delta) / step[kind]).rounded())
+          let n = refreshPulses(target, x, kind: kind, delta: delta)
           repotentiate(target, x, pulses: n, table: table)
           pairs += 1
         }
