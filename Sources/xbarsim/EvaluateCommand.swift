@@ -69,7 +69,7 @@ enum EvaluateCommand: CLICommand {
     experiment.evaluationOnly = true
     var err = StandardError()
     // The drift keys' notes (the checkpoint's other settings were its run's).
-    for note in TrainCommand.configurationNotes(cfg, fromCheckpoint: true) where note.contains("drift") {
+    for note in TrainCommand.configurationNotes(cfg, fromCheckpoint: true) where note.hasPrefix("note: drift") {
       print(note, to: &err)
     }
     catchInterrupts()

@@ -49,6 +49,14 @@ private func json(_ path: String) throws -> [String: Any] {
   #expect(n.status == 0, "\(n.stderr)")
   let lines = n.stderr.split(separator: "\n")
   #expect(lines.count == 1 && lines[0].hasPrefix("note: drift_nu without drift_times"), "\(n.stderr)")
+  // A note that says "drift" without being a drift key's: the disturb model's ("both devices
+  // of a pair drift towards G_max") is the run's, not evaluate's (it had been printed).
+  let h = try runXbarsim(
+    ["train", "--data", data.path, "--rule", "hybrid", "--layers", "64,8,10", "--epochs", "1", "--evals-per-epoch", "1", "--quiet",
+     "--write-voltage", "1.6", "--checkpoint-out", path("hybrid.json")])
+  #expect(h.status == 0 && h.stderr.contains("drift towards G_max"), "\(h.stderr)")
+  let d = try runXbarsim(["evaluate", "--checkpoint", path("hybrid.json"), "--data", data.path])
+  #expect(d.status == 0 && d.stderr.isEmpty, "\(d.stderr)")
 }
 
 // An off-chip run's checkpoint is read on chip: the summary's configuration says so, with the
