@@ -17,7 +17,8 @@ import _TestSupport
 private func checkLimRefresh(_ cfg: TrainingConfiguration) throws {
   let net = LimNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets, energy) = (refresh.pairs, refresh.pulses, refresh.resets, refresh.energy)
   #expect(net.layerStates == before)
   var both = 0, climbed = 0, worst = 0.0
   // The energy's closed form: each climb from G_min sees Σ_{q<s} X·G(q), each reset X·G(s).
@@ -78,7 +79,8 @@ func aLimRefreshOnConductanceStates(method: UpdateMethod) throws {
   }
   let net = LimNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets, energy) = (refresh.pairs, refresh.pulses, refresh.resets, refresh.energy)
   let again = try net.refreshedCopy().network
   #expect(copy.layerStates == again.layerStates)
   #expect(net.layerStates == before)
@@ -131,7 +133,8 @@ func aHybridRefreshKeepsEachKindsWeightWithinHalfAStep(rule: LearningRule) throw
   }
   let net = try HybridNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, pulses, resets, energy) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets, energy) = (refresh.pairs, refresh.pulses, refresh.resets, refresh.energy)
   #expect(net.layerStates == before)
   var both = 0, stuckSeen = 0
   // The energy's closed form (no c2c): a reset at its device's conductance, a climb of n

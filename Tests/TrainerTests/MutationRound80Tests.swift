@@ -50,7 +50,8 @@ private func handBuilt(_ cfg: TrainingConfiguration, _ edit: (inout LimLayerStat
   let xb = Double(Float(1e-4)), w = t[n] - xb * t[1]
   func error(_ q: Int) -> Double { abs(t[q] - xb * t[0] - w) }
   try #require(error(n) < error(n - 1))
-  let (copy, pairs, pulses, resets, _) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets) = (refresh.pairs, refresh.pulses, refresh.resets)
   #expect(pairs == 2 && pulses == n && resets == 4, "\(pairs) \(pulses) \(resets)")
   let c = copy.layers[0]
   #expect((c.kp[0], c.km[0], c.kp[1], c.km[1]) == (UInt8(n), 0, 0, 0))
@@ -91,7 +92,8 @@ private func ladder(_ layer: LimLayer) -> [Double] {
   }
   let layer = net.layers[0]
   try #require(layer.conductanceStates)
-  let (copy, pairs, pulses, resets, _) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets) = (refresh.pairs, refresh.pulses, refresh.resets)
   let c = copy.layers[0]
   #expect(pairs == 3 && resets == 6)
   // Synapse 0 climbs G+ (W > 0), to the ladder state nearest W = 2·G+ − 0.5·G_min.
@@ -121,7 +123,8 @@ private func ladder(_ layer: LimLayer) -> [Double] {
     $0.sigmaC2C = 0.2
   }
   let net = LimNetwork(configuration: cfg)
-  let (copy, pairs, pulses, _, _) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses) = (refresh.pairs, refresh.pulses)
   try #require(pairs > 100 && pulses > 0)
   let layer = copy.layers[0], rungs = Set(ladder(layer)), bottom = layer.device.gMin
   var climbed = 0, off = 0
@@ -152,7 +155,8 @@ func aHybridRefreshCountsItsOwnAndReadsItsDevicesThroughTheLines(rule: LearningR
   let net = try HybridNetwork(configuration: cfg)
   try net.restore(states, phase: fresh.phase, encoderStreams: fresh.encoderStreams)
   try #require(net.lines != nil)
-  let (copy, pairs, pulses, resets, _) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let (pairs, pulses, resets) = (refresh.pairs, refresh.pulses, refresh.resets)
   try #require(pairs > 50)
   #expect(resets == 2 * pairs && copy.resets - net.resets == resets, "\(resets) \(pairs)")
   #expect(pulses > 0 && copy.pulses - net.pulses == pulses)
@@ -188,7 +192,8 @@ func aHybridRefreshKeepsTheWeightWhenTheDevicesMinimaDiffer(rule: LearningRule) 
   }
   let net = try HybridNetwork(configuration: cfg)
   let before = net.layerStates
-  let (copy, pairs, _, _, _) = try net.refreshedCopy()
+  let (copy, refresh) = try net.refreshedCopy()
+  let pairs = refresh.pairs
   var both = 0, apart = 0
   for (l, layer) in copy.layers.enumerated() {
     let g0 = before[l].conductances

@@ -1079,14 +1079,12 @@ public final class Experiment {
       defer { for b in buffers { b.deallocate() } }
       // With `drift_refresh`, a copy of the arrays, refreshed, drifts.
       var net = target ?? lim, hybrid = hybrid
-      var refresh: (pairs: Int, pulses: Int, resets: Int, energy: Double)? = nil
+      var refresh: DeploymentRefresh? = nil
       if cfg.driftRefresh {
         if let h = hybrid {
-          let r = try h.refreshedCopy()
-          (hybrid, refresh) = (r.network, (r.pairs, r.pulses, r.resets, r.energy))
+          (hybrid, refresh) = try h.refreshedCopy()
         } else if let n = net {
-          let r = try n.refreshedCopy()
-          (net, refresh) = (r.network, (r.pairs, r.pulses, r.resets, r.energy))
+          (net, refresh) = try n.refreshedCopy()
         }
       }
       let base: Float = hybrid != nil ? 1 : Float(1 / cfg.gMaxSiemens)
@@ -1104,11 +1102,10 @@ public final class Experiment {
           }
         }
       }
-      if let refresh {
+      if var refresh {
         let c = try withExtendedLifetime((hybrid, net)) { try correct(programmed, [Float](repeating: base, count: arrays)) }
-        result.refresh = DeploymentRefresh(
-          pairs: refresh.pairs, pulses: refresh.pulses, resets: refresh.resets, energy: refresh.energy,
-          accuracy: 100 * Double(c) / Double(testCount))
+        refresh.accuracy = 100 * Double(c) / Double(testCount)
+        result.refresh = refresh
       }
       for t in cfg.driftTimes {
         let weights: [UnsafePointer<Float>]

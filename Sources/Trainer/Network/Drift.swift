@@ -174,10 +174,11 @@ public struct DeploymentRefresh: Sendable, Equatable {
   /// training's are booked (`EnergyLedger.program` and `.reset`).
   public var energy: Double
   /// The test accuracy (%) of the refreshed arrays at t₀, read with the
-  /// periphery and read noise of the run's last evaluation.
+  /// periphery and read noise of the run's last evaluation (NaN until
+  /// they are read).
   public var accuracy: Double
 
-  public init(pairs: Int, pulses: Int, resets: Int, energy: Double, accuracy: Double) {
+  public init(pairs: Int, pulses: Int, resets: Int, energy: Double, accuracy: Double = .nan) {
     self.pairs = pairs
     self.pulses = pulses
     self.resets = resets
@@ -188,25 +189,24 @@ public struct DeploymentRefresh: Sendable, Equatable {
 
 extension LimNetwork {
   /// A copy of this network (its devices, scales and noise streams) with
-  /// every pair refreshed (`LimLayer.refreshPairs`), and the pairs,
-  /// pulses, resets and energy of the refresh. This network is not
-  /// changed.
-  func refreshedCopy() throws -> (network: LimNetwork, pairs: Int, pulses: Int, resets: Int, energy: Double) {
+  /// every pair refreshed (`LimLayer.refreshPairs`), and what the refresh
+  /// did (its accuracy not read yet). This network is not changed.
+  func refreshedCopy() throws -> (network: LimNetwork, refresh: DeploymentRefresh) {
     let copy = LimNetwork(configuration: configuration)
     // (The copy's energy account starts at the restored states.)
     try copy.restore(layerStates)
     let (pulses, resets) = (copy.pulses, copy.resets)
     let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
     let e = copy.ledger()
-    return (copy, pairs, copy.pulses - pulses, copy.resets - resets, e.program + e.reset)
+    return (copy, DeploymentRefresh(pairs: pairs, pulses: copy.pulses - pulses, resets: copy.resets - resets, energy: e.program + e.reset))
   }
 }
 
 extension HybridNetwork {
   /// A copy of this network with every pair of each kind refreshed
-  /// (`HybridLayer.refreshPairs`), and the pairs, pulses, resets and
-  /// energy of the refresh. This network is not changed.
-  func refreshedCopy() throws -> (network: HybridNetwork, pairs: Int, pulses: Int, resets: Int, energy: Double) {
+  /// (`HybridLayer.refreshPairs`), and what the refresh did (its accuracy
+  /// not read yet). This network is not changed.
+  func refreshedCopy() throws -> (network: HybridNetwork, refresh: DeploymentRefresh) {
     let copy = try HybridNetwork(configuration: configuration)
     // (The copy's energy account starts at the restored devices.)
     try copy.restore(layerStates, phase: phase, encoderStreams: encoderStreams)
@@ -214,6 +214,6 @@ extension HybridNetwork {
     let pairs = copy.layers.reduce(0) { $0 + $1.refreshPairs() }
     copy.synchronizeLines()
     let e = copy.ledger()
-    return (copy, pairs, copy.pulses - pulses, copy.resets - resets, e.program + e.reset)
+    return (copy, DeploymentRefresh(pairs: pairs, pulses: copy.pulses - pulses, resets: copy.resets - resets, energy: e.program + e.reset))
   }
 }

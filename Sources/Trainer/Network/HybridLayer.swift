@@ -1013,10 +1013,11 @@ final class HybridLayer: @unchecked Sendable {
   /// Burr's refresh at saturation does (`resolveSaturations`: the nearest
   /// pulse count, a measured device's from its reset index), its pulses
   /// and resets counted and booked in the energy account (each reset at
-  /// its device's conductance, each pulse at its own). A stuck device sits at its bounds (lo = hi), so
-  /// a pair with one is never refreshed. The weight cache and line sums
-  /// are recomputed from the devices. Returns the pairs refreshed. For a
-  /// copy of the trained arrays: training never calls it.
+  /// its device's conductance, each pulse at its own). A stuck device sits
+  /// at its bounds (lo = hi), so a pair with one is never refreshed. The
+  /// weight cache and line sums are recomputed from the devices. Returns
+  /// the pairs refreshed. For a copy of the trained arrays: training never
+  /// calls it.
   func refreshPairs() -> Int {
     var pairs = 0
     GaussianTable.values.withUnsafeBufferPointer { tb in
