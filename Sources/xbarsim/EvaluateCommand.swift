@@ -7,19 +7,32 @@ import Trainer
 enum EvaluateCommand: CLICommand {
   /// The keys evaluate takes: what its reads use and the checkpoint's
   /// devices do not fix. Every other key is the checkpoint's.
-  static let keys = ["test_limit"] + TrainingConfiguration.driftKeys
+  static let keys = ["test_limit"] + readKeys + TrainingConfiguration.driftKeys
+
+  /// The keys of a forward read that may differ from the checkpoint's
+  /// run: its periphery (DAC, sense amplifiers, ADC, read noise) and its
+  /// lines, so a trained network is read as another chip would read it.
+  /// (The keys only training reads, `transposed_read_noise`,
+  /// `comparator_offset` and the write lines', are not taken.)
+  static let readKeys = [
+    "dac_bits", "adc_bits", "adc_range", "tia_gain", "sense_offset", "read_noise", "adc_inl",
+    "wires", "r_row", "r_col", "r_driver", "r_sense", "wire_tolerance",
+  ]
 
   static let spec = CommandSpec(
     name: "evaluate",
     abstract: "Read a checkpoint's arrays without training: the test set, and after conductance drift.",
-    usage: "xbarsim evaluate --checkpoint FILE [--data DIR] [--drift-times T,...] [--drift-nu ν] [--drift-nu-sigma σ] [--drift-t0 s] [--drift-refresh true|false] [--test-limit N] [--summary FILE]",
+    usage: "xbarsim evaluate --checkpoint FILE [--data DIR] [--adc-bits b] [--read-noise σ] [--wires resistive --r-row Ω --r-col Ω] [...] [--drift-times T,...] [--drift-nu ν] [--drift-nu-sigma σ] [--drift-refresh true|false] [--test-limit N] [--summary FILE]",
     discussion: """
       Builds the network of a checkpoint written by 'xbarsim train --checkpoint-out' (rules
       lim on chip, hybrid and single) from its devices and configuration, and reads the test
       set through its arrays once, as a run's evaluation point reads it: the same DAC, sense
       offsets, ADC and read noise, that noise drawn as the saved run's point after its last
       image drew it (a checkpoint saved at a run's end gives that run's last test accuracy,
-      to the image). With --drift-times the arrays are then read after conductance drift,
+      to the image). The read's periphery and lines may be another chip's: the DAC, ADC,
+      sense amplifiers, read noise and the lines' resistance (the read keys below), so a
+      study of what inference needs of its circuits trains once; the keys that differ from
+      the checkpoint's run's are told after the accuracy. With --drift-times the arrays are then read after conductance drift,
       as train reads them after training (train --help: drift_times, drift_nu,
       drift_nu_sigma, drift_t0, drift_refresh; the exponents are drawn from the checkpoint's
       seed), so a study of drift trains once. The drift keys are only those given here (the
@@ -46,8 +59,18 @@ enum EvaluateCommand: CLICommand {
     // after its training) are not taken.
     var base = saved.configuration
     base.clearDrift()
+    // Nothing is written through the lines (the refresh's writes land as
+    // written): the checkpoint's write lines would only tie its wires.
+    base.writeLines = .ideal
     var cfg = try TrainCommand.configuration(args, base: base, baseName: path)
     try TrainCommand.checkCheckpoint(args, cfg, path, saved)
+    // A key given here that this read would not use (`--adc-range` with
+    // an ideal ADC, `--r-row` with ideal lines) is refused, as train
+    // refuses it.
+    let given = TrainCommand.explicitKeys(args)
+    if let (key, usedBy) = cfg.ignoredKeys.first(where: { given.contains($0.key) }) {
+      throw TrainCommand.keyError(key, TrainCommand.unreadKeyMessage(key, usedBy, cfg, args), args)
+    }
     // (A checkpoint holds arrays: rule float's has none. Off-chip learning
     // saves the arrays it programmed, which are read as any arrays are.)
     if cfg.rule == .float {
@@ -68,8 +91,12 @@ enum EvaluateCommand: CLICommand {
     experiment.startingImages = saved.devicesTrainImages
     experiment.evaluationOnly = true
     var err = StandardError()
-    // The drift keys' notes (the checkpoint's other settings were its run's).
-    for note in TrainCommand.configurationNotes(cfg, fromCheckpoint: true) where note.hasPrefix("note: drift") {
+    // The notes the keys given here bring: the checkpoint's own were its
+    // run's (the disturb model's had been told beside a drift read).
+    var run = base
+    (run.mode, run.transfer) = (cfg.mode, cfg.transfer)
+    let runNotes = Set(TrainCommand.configurationNotes(run, fromCheckpoint: true))
+    for note in TrainCommand.configurationNotes(cfg, fromCheckpoint: true) where !runNotes.contains(note) {
       print(note, to: &err)
     }
     catchInterrupts()
@@ -87,6 +114,10 @@ enum EvaluateCommand: CLICommand {
     print(String(
       format: "%@ (%ld training images): test accuracy %.2f %% of %ld images, %.2f s", path as NSString, saved.devicesTrainImages,
       accuracy, images, seconds))
+    let changed = changedReadKeys(cfg, from: saved.configuration)
+    if !changed.isEmpty {
+      print("  read otherwise than its run: " + changed.map { "\($0.key) \($0.run) → \($0.here)" }.joined(separator: ", "))
+    }
     for line in TrainCommand.driftLines(result.drift, cfg, refresh: result.refresh) { print(line) }
     guard let summary else { return }
     var json = JSONWriter()
@@ -95,11 +126,27 @@ enum EvaluateCommand: CLICommand {
     json.add("checkpoint", path)
     json.add("train_images", saved.devicesTrainImages)
     json.add("seconds_evaluate", seconds)
+    json.addRaw("read_changed", "[" + changed.map { JSONWriter.string($0.key) }.joined(separator: ", ") + "]")
     if !cfg.driftTimes.isEmpty { json.addRaw("drift", TrainCommand.driftJSON(result.drift)) }
     if let f = result.refresh { json.addRaw("refresh", TrainCommand.refreshJSON(f)) }
     json.add("xbarsim", Xbarsim.build)
     json.addRaw("data", TrainCommand.dataJSON(train: train, test: test).replacingOccurrences(of: "\n", with: "\n  "))
     json.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
     try OutputFile.write(json.finished(), to: summary)
+  }
+
+  /// The read keys (`readKeys`) whose values in `cfg` differ from the
+  /// checkpoint's run's `saved`, with both values as a summary writes
+  /// them; a line's resistance only while both read through resistive
+  /// lines (ideal lines have none).
+  static func changedReadKeys(_ cfg: TrainingConfiguration, from saved: TrainingConfiguration) -> [(key: String, run: String, here: String)] {
+    let here = Dictionary(cfg.allKeyValues, uniquingKeysWith: { a, _ in a })
+    let run = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
+    let resistive = cfg.wires == .resistive && saved.wires == .resistive
+    let lineKeys: Set = ["r_row", "r_col", "r_driver", "r_sense", "wire_tolerance"]
+    return readKeys.compactMap { key in
+      guard resistive || !lineKeys.contains(key), let a = run[key], let b = here[key], a != b else { return nil }
+      return (key, a, b)
+    }
   }
 }

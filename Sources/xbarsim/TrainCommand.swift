@@ -2292,7 +2292,7 @@ enum TrainCommand: CLICommand {
     "device", "xbarsim", "data", "data_files", "configuration", "adc_clipped_fraction", "endurance", "line_settling",
     "write_drop", "stuck_devices", "stuck_map_file", "drift", "refresh",
     // `evaluate --summary`'s own (its configuration is a checkpoint's).
-    "test_images", "checkpoint",
+    "test_images", "checkpoint", "read_changed",
   ]
 
   /// The summary's `endurance` object: over all layers at its top, then

@@ -102,3 +102,56 @@ func evaluateReadsACheckpointAsItsRunLastReadIt(rule: String) throws {
   #expect(v["test_accuracy"] as? Double == s["test_accuracy"] as? Double)
   #expect((s["test_accuracy"] as? Double ?? 0) > 40, "\(s["test_accuracy"] ?? "")")
 }
+
+// Session 81: the read's periphery and lines may be another chip's. A checkpoint read with the
+// run's own keys gives its accuracy (above); with lines of vanishing resistance, or an ADC of 16
+// bits, the same accuracy (r → 0 reaches the ideal sum); with a 1-bit ADC or a strong read noise,
+// another. The keys that differ from the run's are told and listed (`read_changed`); a key the read
+// would not use is refused; the summary, given as --config, carries the read keys.
+@Test(arguments: ["lim", "hybrid"])
+func evaluateReadsThroughAnotherChipsPeriphery(rule: String) throws {
+  let (root, data) = try syntheticDataDirectory("xbarsim-evaluate-periphery-\(rule)", train: 300, test: 40)
+  defer { try? FileManager.default.removeItem(at: root) }
+  func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--rule", rule, "--layers", "64,8,10", "--epochs", "2", "--evals-per-epoch", "1", "--quiet",
+     "--checkpoint-out", path("ck.json"), "--summary", path("s.json")])
+  #expect(t.status == 0, "\(t.stderr)")
+  let run = try #require(try json(path("s.json"))["test_accuracy"] as? Double)
+  // (A network that has learned: a read that loses its sums then shows.)
+  #expect(run > 30, "\(run)")
+  func evaluate(_ extra: [String], _ name: String) throws -> (accuracy: Double?, changed: [String]?, stdout: String, stderr: String) {
+    let e = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path(name)] + extra)
+    #expect(e.status == 0, "\(extra): \(e.stderr)")
+    let v = try json(path(name))
+    return (v["test_accuracy"] as? Double, v["read_changed"] as? [String], e.stdout, e.stderr)
+  }
+  let same = try evaluate([], "same.json")
+  #expect(same.accuracy == run && same.changed == [] && !same.stdout.contains("read otherwise"), "\(same.stdout)")
+  let fine = try evaluate(["--adc-bits", "16"], "adc16.json")
+  #expect(fine.accuracy == run && fine.changed == ["adc_bits"], "\(fine)")
+  #expect(fine.stdout.contains("  read otherwise than its run: adc_bits 0 → 16\n"), "\(fine.stdout)")
+  let thin = try evaluate(["--wires", "resistive", "--r-row", "1e-9", "--r-col", "1e-9"], "thin.json")
+  #expect(thin.accuracy == run && thin.changed == ["wires"], "\(thin)")
+  let coarse = try evaluate(["--adc-bits", "1", "--adc-range", "0.5"], "adc1.json")
+  #expect(coarse.accuracy != run && coarse.changed == ["adc_bits", "adc_range"], "\(coarse)")
+  let noisy = try evaluate(["--read-noise", "20"], "noisy.json")
+  #expect(noisy.accuracy != run && noisy.changed == ["read_noise"], "\(noisy)")
+  // Lines of 100 kΩ a segment: the new setting's note, not the checkpoint's.
+  let wide = try evaluate(["--wires", "resistive", "--r-row", "1e5", "--r-col", "1e5"], "wide.json")
+  #expect(wide.stderr.contains("note: line segments of 100000 Ω"), "\(wide.stderr)")
+  // A key the read would not use, and one only training reads.
+  for (args, needle) in [
+    (["--adc-range", "3"], "Error: --adc-range: applies to"),
+    (["--r-row", "2"], "Error: --r-row: applies only with --wires resistive"),
+    (["--comparator-offset", "0.1"], "Error: unknown option '--comparator-offset'"),
+  ] {
+    let r = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path] + args)
+    #expect(r.status == 64 && r.stderr.hasPrefix(needle), "\(args): \(r.status) \(r.stderr)")
+  }
+  // The summary as a configuration: the checkpoint's, with the read keys given.
+  let c = try runXbarsim(["train", "--data", data.path, "--config", path("adc1.json"), "--quiet", "--summary", path("c.json")])
+  #expect(c.status == 0, "\(c.stderr)")
+  let config = try #require(try json(path("c.json"))["configuration"] as? [String: Any])
+  #expect(config["adc_bits"] as? Int == 1 && config["adc_range"] as? Double == 0.5 && config["rule"] as? String == rule, "\(config)")
+}
