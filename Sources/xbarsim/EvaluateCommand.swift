@@ -55,15 +55,7 @@ enum EvaluateCommand: CLICommand {
     guard let path = args.string("--checkpoint") else { throw CLIError.usage("missing --checkpoint FILE") }
     let summary = args.string("--summary")
     let saved = try Checkpoint.read(path)
-    // The drift keys are this command's own: the checkpoint's run's (read
-    // after its training) are not taken.
-    var base = saved.configuration
-    base.clearDrift()
-    // Nothing is written through the lines (the refresh's writes land as
-    // written): the checkpoint's write lines would only tie its wires.
-    base.writeLines = .ideal
-    var cfg = try TrainCommand.configuration(args, base: base, baseName: path)
-    try TrainCommand.checkCheckpoint(args, cfg, path, saved)
+    let (cfg, run) = try configurations(args, saved, path)
     // A key given here that this read would not use (`--adc-range` with
     // an ideal ADC, `--r-row` with ideal lines) is refused, as train
     // refuses it.
@@ -71,6 +63,53 @@ enum EvaluateCommand: CLICommand {
     if let (key, usedBy) = cfg.ignoredKeys.first(where: { given.contains($0.key) }) {
       throw TrainCommand.keyError(key, TrainCommand.unreadKeyMessage(key, usedBy, cfg, args), args)
     }
+    try TrainCommand.refuseOverwriting(
+      TrainCommand.inputFiles(args, cfg) + TrainCommand.dataFiles(args) + [("--checkpoint", path)], by: [("--summary", summary)])
+    let (train, test) = try TrainCommand.datasets(args)
+    var err = StandardError()
+    for note in notes(cfg, run: run) { print(note, to: &err) }
+    catchInterrupts()
+    defer { restoreInterrupts() }
+    let reading = try read(saved, path, cfg, train: train, test: test, shouldStop: { interruptRequested != 0 })
+    print(String(
+      format: "%@ (%ld training images): test accuracy %.2f %% of %ld images, %.2f s", path as NSString, saved.devicesTrainImages,
+      reading.accuracy, reading.images, reading.seconds))
+    let changed = changedReadKeys(cfg, from: saved.configuration)
+    if !changed.isEmpty {
+      print("  read otherwise than its run: " + changed.map { "\($0.key) \($0.run) → \($0.here)" }.joined(separator: ", "))
+    }
+    for line in TrainCommand.driftLines(reading.result.drift, cfg, refresh: reading.result.refresh) { print(line) }
+    guard let summary else { return }
+    try OutputFile.write(summaryJSON(reading, saved, path, cfg, train: train, test: test), to: summary)
+  }
+
+  /// One read of a checkpoint's arrays: the test accuracy, the images
+  /// read, the time of the evaluation and the drift reads, and the run's
+  /// result (its drift list and refresh).
+  struct Reading {
+    var accuracy: Double
+    var images: Int
+    var seconds: Double
+    var result: TrainingResult
+  }
+
+  /// The configuration of a read of checkpoint `saved` (at `path`) with
+  /// the keys `args` gives, and its run's, against which the notes of the
+  /// keys given are told: the checkpoint's, its drift keys cleared (the
+  /// run's, which it read after training, are not taken), ideal write
+  /// lines (nothing is written through them: the refresh's writes land
+  /// as written, and the checkpoint's write lines would only tie its
+  /// wires), and an off-chip run's programmed arrays read on chip.
+  /// - Throws: the checkpoint's conflicts with the keys given, as train
+  ///   --checkpoint-in tells them; rule float (no arrays).
+  static func configurations(_ args: ParsedArguments, _ saved: Checkpoint.Saved, _ path: String, checkLines: Bool = true) throws
+    -> (cfg: TrainingConfiguration, run: TrainingConfiguration)
+  {
+    var base = saved.configuration
+    base.clearDrift()
+    base.writeLines = .ideal
+    var cfg = try TrainCommand.configuration(args, base: base, baseName: path, checkLines: checkLines)
+    try TrainCommand.checkCheckpoint(args, cfg, path, saved)
     // (A checkpoint holds arrays: rule float's has none. Off-chip learning
     // saves the arrays it programmed, which are read as any arrays are.)
     if cfg.rule == .float {
@@ -80,9 +119,27 @@ enum EvaluateCommand: CLICommand {
       cfg.mode = .onChip
       cfg.transfer = TrainingConfiguration().transfer
     }
-    try TrainCommand.refuseOverwriting(
-      TrainCommand.inputFiles(args, cfg) + TrainCommand.dataFiles(args) + [("--checkpoint", path)], by: [("--summary", summary)])
-    let (train, test) = try TrainCommand.datasets(args)
+    var run = base
+    (run.mode, run.transfer) = (cfg.mode, cfg.transfer)
+    return (cfg, run)
+  }
+
+  /// The notes the keys of `cfg` bring beside its checkpoint's run's
+  /// `run`: the checkpoint's own were its run's (the disturb model's had
+  /// been told beside a drift read).
+  static func notes(_ cfg: TrainingConfiguration, run: TrainingConfiguration) -> [String] {
+    let runNotes = Set(TrainCommand.configurationNotes(run, fromCheckpoint: true))
+    return TrainCommand.configurationNotes(cfg, fromCheckpoint: true).filter { !runNotes.contains($0) }
+  }
+
+  /// Reads checkpoint `saved`'s arrays (at `path`) with `cfg`: the test
+  /// set once, then the drift reads.
+  /// - Throws: a network `cfg` cannot build, the checkpoint's load errors,
+  ///   a failed read; `CLIError.interrupted` when `shouldStop` stopped it.
+  static func read(
+    _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset,
+    shouldStop: @escaping () -> Bool
+  ) throws -> Reading {
     let experiment: Experiment
     do { experiment = try Experiment(configuration: cfg, train: train, test: test) } catch let e as ConfigurationError {
       throw CLIError.runtime("\(e)")
@@ -90,19 +147,8 @@ enum EvaluateCommand: CLICommand {
     experiment.startingNetwork = try TrainCommand.startingNetwork(saved, from: path, cfg)
     experiment.startingImages = saved.devicesTrainImages
     experiment.evaluationOnly = true
-    var err = StandardError()
-    // The notes the keys given here bring: the checkpoint's own were its
-    // run's (the disturb model's had been told beside a drift read).
-    var run = base
-    (run.mode, run.transfer) = (cfg.mode, cfg.transfer)
-    let runNotes = Set(TrainCommand.configurationNotes(run, fromCheckpoint: true))
-    for note in TrainCommand.configurationNotes(cfg, fromCheckpoint: true) where !runNotes.contains(note) {
-      print(note, to: &err)
-    }
-    catchInterrupts()
-    defer { restoreInterrupts() }
     let start = DispatchTime.now().uptimeNanoseconds
-    let result = experiment.run(shouldStop: { interruptRequested != 0 })
+    let result = experiment.run(shouldStop: shouldStop)
     // The evaluation's and the drift reads' time.
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     if let failure = result.failure { throw CLIError.runtime(failure) }
@@ -110,29 +156,27 @@ enum EvaluateCommand: CLICommand {
       throw CLIError.interrupted("evaluate stopped \(result.stoppedWhere ?? "") by a signal: nothing written")
     }
     guard let accuracy = result.points.last?.accuracy else { throw CLIError.runtime("evaluate: no evaluation was taken") }
-    let images = experiment.testCount
-    print(String(
-      format: "%@ (%ld training images): test accuracy %.2f %% of %ld images, %.2f s", path as NSString, saved.devicesTrainImages,
-      accuracy, images, seconds))
-    let changed = changedReadKeys(cfg, from: saved.configuration)
-    if !changed.isEmpty {
-      print("  read otherwise than its run: " + changed.map { "\($0.key) \($0.run) → \($0.here)" }.joined(separator: ", "))
-    }
-    for line in TrainCommand.driftLines(result.drift, cfg, refresh: result.refresh) { print(line) }
-    guard let summary else { return }
+    return Reading(accuracy: accuracy, images: experiment.testCount, seconds: seconds, result: result)
+  }
+
+  /// The summary of `reading` (docs/outputs.md, "evaluate --summary").
+  static func summaryJSON(
+    _ reading: Reading, _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset
+  ) -> String {
     var json = JSONWriter()
-    json.add("test_accuracy", accuracy)
-    json.add("test_images", images)
+    json.add("test_accuracy", reading.accuracy)
+    json.add("test_images", reading.images)
     json.add("checkpoint", path)
     json.add("train_images", saved.devicesTrainImages)
-    json.add("seconds_evaluate", seconds)
+    json.add("seconds_evaluate", reading.seconds)
+    let changed = changedReadKeys(cfg, from: saved.configuration)
     json.addRaw("read_changed", "[" + changed.map { JSONWriter.string($0.key) }.joined(separator: ", ") + "]")
-    if !cfg.driftTimes.isEmpty { json.addRaw("drift", TrainCommand.driftJSON(result.drift)) }
-    if let f = result.refresh { json.addRaw("refresh", TrainCommand.refreshJSON(f)) }
+    if !cfg.driftTimes.isEmpty { json.addRaw("drift", TrainCommand.driftJSON(reading.result.drift)) }
+    if let f = reading.result.refresh { json.addRaw("refresh", TrainCommand.refreshJSON(f)) }
     json.add("xbarsim", Xbarsim.build)
     json.addRaw("data", TrainCommand.dataJSON(train: train, test: test).replacingOccurrences(of: "\n", with: "\n  "))
     json.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
-    try OutputFile.write(json.finished(), to: summary)
+    return json.finished()
   }
 
   /// The read keys (`readKeys`) whose values in `cfg` differ from the

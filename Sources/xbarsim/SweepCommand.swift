@@ -8,7 +8,7 @@ enum SweepCommand: CLICommand {
   static let spec = CommandSpec(
     name: "sweep",
     abstract: "Train every point of a grid over configuration keys (shardable); merge shards.",
-    usage: "xbarsim sweep [--config FILE] --grid key=v1,v2,... [--grid ...] [--shard i/n] --out DIR | xbarsim sweep merge DIR... [--out DIR]",
+    usage: "xbarsim sweep [--config FILE | --checkpoint FILE] --grid key=v1,v2,... [--grid ...] [--shard i/n] --out DIR | xbarsim sweep merge DIR... [--out DIR]",
     discussion: """
       The grid is the Cartesian product of the --grid lists, over any configuration keys
       (those of 'xbarsim train'); values are separated by ',' or, when a value holds
@@ -32,6 +32,14 @@ enum SweepCommand: CLICommand {
       with a bar from their least accuracy_min_last to their greatest
       accuracy_max_last). Progress goes to standard error.
 
+      With --checkpoint FILE every point reads that checkpoint's arrays as 'xbarsim
+      evaluate' does, without training: the grid (and the key options) over evaluate's
+      keys, the read's periphery, lines, drift and test_limit (evaluate --help), every other
+      key the checkpoint's. A point's row then has the test accuracy (and the drift
+      columns), not the fields of training; point-P.json is its evaluate summary,
+      sweep.json names the checkpoint (its checksum: a resume or a merge of another
+      checkpoint's reads is refused), and sweep.svg plots test_accuracy.
+
       'xbarsim sweep merge DIR...' joins shards into one table in point order (into
       --out DIR, or as CSV on standard output); the shards must share the grid and
       the base configuration, and every point must be in exactly one of them.
@@ -39,6 +47,7 @@ enum SweepCommand: CLICommand {
     options: TrainCommand.commonOptions + [
       OptionSpec("--grid", "<key=v1,v2,...>", "A configuration key and its values (repeatable).", repeatable: true),
       OptionSpec("--shard", "<i/n>", "Run every n-th point from point i, 0 ≤ i < n (default 0/1)."),
+      OptionSpec("--checkpoint", "<file.json>", "Read this checkpoint's arrays at every point (as evaluate), instead of training."),
       OptionSpec("--out", "<dir>", "Output directory (sweep: required; merge: default standard output)."),
       OptionSpec("--quiet", nil, "No per-point progress lines."),
     ],
@@ -172,6 +181,22 @@ enum SweepCommand: CLICommand {
         throw TrainCommand.keyError(key, "is also given by --grid \(key)=…, whose values would replace it; give it in one place", args)
       }
     }
+    // A checkpoint's reads (session 81): the grid and the options over
+    // evaluate's keys; every other key is the checkpoint's.
+    let checkpointPath = args.string("--checkpoint")
+    if checkpointPath != nil {
+      if args.string("--config") != nil {
+        throw CLIError.usage("--config does not apply with --checkpoint (the checkpoint's configuration is the base; give evaluate's keys as options)")
+      }
+      let allowed = Set(EvaluateCommand.keys)
+      if let key = grid.keys.first(where: { !allowed.contains($0) }) {
+        throw CLIError.usage(
+          "--grid \(key): a sweep of --checkpoint reads its arrays, whose \(key) is its run's; the grid takes evaluate's keys: \(EvaluateCommand.keys.joined(separator: ", "))")
+      }
+      if let key = given.sorted().first(where: { !allowed.contains($0) }) {
+        throw TrainCommand.keyError(key, "does not apply with --checkpoint (its run's is the checkpoint's; the options take evaluate's keys)", args)
+      }
+    }
     let (index, shards) = try parseShard(args.string("--shard") ?? "0/1")
     // (Before every point is checked: arithmetic, at once.)
     let mine = Array(stride(from: index, to: grid.count, by: shards))
@@ -182,14 +207,22 @@ enum SweepCommand: CLICommand {
     let out = trimmingSlashes(given)
     if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
     try TrainCommand.refuseOverwriting(
-      [("--config", args.string("--config"))] + TrainCommand.dataFiles(args), by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
+      [("--config", args.string("--config")), ("--checkpoint", checkpointPath)] + TrainCommand.dataFiles(args),
+      by: [("--out", out)] + ["sweep.csv", "sweep.json", "sweep.svg"].map { ("--out", out + "/" + $0) })
     // The grid may set the lines per point, so r_row/r_col are checked
     // against each point's wires below.
-    let base = try TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), checkStuckMap: false, unreadFirst: false)
+    let evaluation = try checkpointPath.map { path in
+      let saved = try Checkpoint.read(path)
+      let (cfg, run) = try EvaluateCommand.configurations(args, saved, path, checkLines: !grid.keys.contains("wires"))
+      return (path: path, saved: saved, base: cfg, run: run, json: try checkpointJSON(path, saved))
+    }
+    let base = try evaluation?.base
+      ?? TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), checkStuckMap: false, unreadFirst: false)
     let lineKeys = ["r_row", "r_col", "r_driver", "r_sense"].filter { grid.keys.contains($0) || args.string("--" + $0.replacingOccurrences(of: "_", with: "-")) != nil }
     let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.
     var configurations: [TrainingConfiguration] = []
+    let keysGiven = TrainCommand.explicitKeys(args)
     for p in 0..<grid.count {
       var cfg = base
       for (k, v) in zip(grid.keys, grid.point(p)) {
@@ -214,7 +247,10 @@ enum SweepCommand: CLICommand {
       // A key given beside the grid that no point reads is the option's
       // error, as train gives it (a walkthrough, session 58: `--threads 2`
       // beside a grid of rule lim was blamed on point 0's grid values).
-      if let (key, usedBy) = cfg.ignoredKey {
+      // (A checkpoint's reads: the keys the grid and the options set; the
+      // checkpoint's own were its run's.)
+      let unread = evaluation == nil ? cfg.ignoredKey : cfg.ignoredKeys.first { grid.keys.contains($0.key) || keysGiven.contains($0.key) }
+      if let (key, usedBy) = unread {
         if !grid.keys.contains(key), let everywhere = try? ignoredAtEveryPoint(key, base: base, grid: grid), everywhere {
           // (Rule lim's learning named, as train names it, unless the grid
           // sets it; an off-chip walkthrough, session 65.)
@@ -237,7 +273,9 @@ enum SweepCommand: CLICommand {
     // value as typed (a relative path or a link resolves elsewhere later),
     // or the base's file.
     let deviceColumn = grid.keys.firstIndex(of: "device_csv")
-    let devicesJSON = devicesJSON(mine.compactMap { p in
+    // (A checkpoint's reads: its devices are the checkpoint's, named by
+    // its checksum.)
+    let devicesJSON = evaluation != nil ? nil : devicesJSON(mine.compactMap { p in
       configurations[p].measuredDevice.map { (deviceColumn.map { grid.point(p)[$0] } ?? $0.path, $0) }
     })
     // Every point, not only this shard's: a grid that cannot finish is
@@ -285,7 +323,10 @@ enum SweepCommand: CLICommand {
       }
       let baseNow = try JSONValue.parse(Data(baseJSON.utf8))
       // What differs, named: the grid, a base key, or the shard.
-      var why = difference(earlier.grid, earlier.base, from: grid, baseNow, here: "this one's")
+      // (A checkpoint's reads beside another's, or a sweep that trained:
+      // that first, not the base configurations it brings.)
+      var why = checkpointDifference(earlier.checkpoint, evaluation.map { try? JSONValue.parse(Data($0.json.utf8)) } ?? nil, here: "this one")
+        ?? difference(earlier.grid, earlier.base, from: grid, baseNow, here: "this one's")
       if why == nil, !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
         why = "it is shard \(earlier.shard.map { "\($0.0)/\($0.1)" } ?? "?"), this one \(index)/\(shards)"
       }
@@ -332,8 +373,8 @@ enum SweepCommand: CLICommand {
     }
     let done = Set(rows.map { Int($0[0])! })
     try writeOutputs(
-      grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
-      mergedFrom: mergedFrom, to: out)
+      grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.json,
+      shard: (index, shards), mergedFrom: mergedFrom, to: out)
     var err = StandardError()
     catchInterrupts()
     defer { restoreInterrupts() }
@@ -341,7 +382,7 @@ enum SweepCommand: CLICommand {
     // this shard's points (with --quiet too; a note that two rules or
     // methods share had been printed once for each: session 42).
     var noted: Set<String> = []
-    for p in mine where !done.contains(p) {
+    for p in mine where !done.contains(p) && evaluation == nil {
       let cfg = configurations[p]
       guard let path = cfg.measuredDevice?.path else { continue }
       for note in TrainCommand.deviceNotes(cfg, name: "device_csv \(path)") where noted.insert(note).inserted {
@@ -352,7 +393,9 @@ enum SweepCommand: CLICommand {
     // points it holds for (with --quiet too, as train's).
     var pointsOf: [String: [Int]] = [:], noteOrder: [String] = []
     for p in mine where !done.contains(p) {
-      for note in TrainCommand.configurationNotes(configurations[p], fromCheckpoint: false) {
+      let notes = evaluation.map { EvaluateCommand.notes(configurations[p], run: $0.run) }
+        ?? TrainCommand.configurationNotes(configurations[p], fromCheckpoint: false)
+      for note in notes {
         if pointsOf[note] == nil { noteOrder.append(note) }
         pointsOf[note, default: []].append(p)
       }
@@ -364,20 +407,39 @@ enum SweepCommand: CLICommand {
     let started = Date()
     for p in mine where !done.contains(p) {
       let cfg = configurations[p]
-      // A progress bar per point (a long point, e.g. a 20-epoch hybrid,
-      // is not silent for minutes).
-      var bar = ProgressBar(label: "sweep point \(p) (\(describe(grid, p)))", enabled: !args.has("--quiet"))
-      let result = try! Experiment(configuration: cfg, train: train, test: test)
-        .run(progress: { bar.update($0) }, shouldStop: { interruptRequested != 0 })
-      bar.finish()
-      if let failure = result.failure {
-        throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(failure); \(out) holds the \(rows.count) finished point(s)")
+      let summary: String, accuracyText: String, resultNotes: [String]
+      if let evaluation {
+        // The checkpoint's arrays read with this point's keys; its
+        // evaluate summary beside the table.
+        let reading: EvaluateCommand.Reading
+        do {
+          reading = try EvaluateCommand.read(evaluation.saved, evaluation.path, cfg, train: train, test: test, shouldStop: { interruptRequested != 0 })
+        } catch CLIError.interrupted {
+          break
+        } catch let e as CLIError {
+          throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
+        }
+        summary = EvaluateCommand.summaryJSON(reading, evaluation.saved, evaluation.path, cfg, train: train, test: test)
+        accuracyText = String(format: "%.2f %% (test accuracy)", reading.accuracy)
+        resultNotes = []
+      } else {
+        // A progress bar per point (a long point, e.g. a 20-epoch hybrid,
+        // is not silent for minutes).
+        var bar = ProgressBar(label: "sweep point \(p) (\(describe(grid, p)))", enabled: !args.has("--quiet"))
+        let result = try! Experiment(configuration: cfg, train: train, test: test)
+          .run(progress: { bar.update($0) }, shouldStop: { interruptRequested != 0 })
+        bar.finish()
+        if let failure = result.failure {
+          throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(failure); \(out) holds the \(rows.count) finished point(s)")
+        }
+        if result.interrupted { break }
+        // The point's whole summary beside the table (its energy and latency
+        // breakdowns, epochs, configuration), as `train --summary` writes it;
+        // before its row, so that a row never lacks its file.
+        summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON, dataFiles: TrainCommand.dataFilesJSON(train: train, test: test))
+        accuracyText = String(format: "%.2f %% (mean of the %@)", result.accuracyMeanLast, TrainCommand.averageWindow(cfg) as NSString)
+        resultNotes = TrainCommand.resultNotes(result, cfg, fromCheckpoint: nil, test: test)
       }
-      if result.interrupted { break }
-      // The point's whole summary beside the table (its energy and latency
-      // breakdowns, epochs, configuration), as `train --summary` writes it;
-      // before its row, so that a row never lacks its file.
-      let summary = TrainCommand.summaryJSON(result, cfg, data: dataJSON, dataFiles: TrainCommand.dataFilesJSON(train: train, test: test))
       try InspectCommand.write(summary, to: out + "/point-\(p).json")
       // In point order, a gap a resume fills too (a walkthrough, session
       // 65: rows 0, 2, 3, 1), as a merge writes them: before the first
@@ -390,20 +452,20 @@ enum SweepCommand: CLICommand {
       // of its last write.
       do {
         try writeOutputs(
-          grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, shard: (index, shards),
-          mergedFrom: mergedFrom, to: out)
+          grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.json,
+          shard: (index, shards), mergedFrom: mergedFrom, to: out)
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
       }
       // As `train` says them (a walkthrough, session 58: a sweep over k
       // whose hybrids never switched gave equal rows without a word).
-      for note in TrainCommand.resultNotes(result, cfg, fromCheckpoint: nil, test: test) {
+      for note in resultNotes {
         print(pointNote(note, points: [p], of: toRun, grid), to: &err)
       }
       if !args.has("--quiet") {
-        print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %.2f %% (mean of the %@)",
+        print(String(format: "sweep [%ld/%ld, %.0f s] point %ld (%@): %@",
           rows.count, mine.count, Date().timeIntervalSince(started), p, describe(grid, p) as NSString,
-          result.accuracyMeanLast, TrainCommand.averageWindow(cfg) as NSString), to: &err)
+          accuracyText as NSString), to: &err)
       }
     }
     if interruptRequested != 0 && rows.count < mine.count {
@@ -658,8 +720,8 @@ enum SweepCommand: CLICommand {
   }
 
   static func writeOutputs(
-    _ grid: Grid, _ rows: [[String]], baseJSON: String, dataJSON: String?, devicesJSON: String? = nil, shard: (Int, Int),
-    mergedFrom: [String] = [], to dir: String
+    _ grid: Grid, _ rows: [[String]], baseJSON: String, dataJSON: String?, devicesJSON: String? = nil, checkpointJSON: String? = nil,
+    shard: (Int, Int), mergedFrom: [String] = [], to dir: String
   ) throws {
     var csv = csvLine(grid.header)
     for r in rows { csv += csvLine(r) }
@@ -675,11 +737,12 @@ enum SweepCommand: CLICommand {
     j.addRaw("base_configuration", baseJSON.replacingOccurrences(of: "\n", with: "\n  "))
     if let dataJSON { j.addRaw("data", dataJSON.replacingOccurrences(of: "\n", with: "\n  ")) }
     if let devicesJSON { j.addRaw("devices", devicesJSON) }
+    if let checkpointJSON { j.addRaw("checkpoint", checkpointJSON) }
     let header = grid.header
     j.addRaw("rows", "[" + rows.map { r in
       "\n    {" + zip(header, r).map { "\(JSONWriter.string($0)): \(jsonCell($0, $1))" }.joined(separator: ", ") + "}"
     }.joined(separator: ",") + "\n  ]")
-    for (name, text) in [("sweep.csv", csv), ("sweep.json", j.finished()), ("sweep.svg", plot(grid, rows))] {
+    for (name, text) in [("sweep.csv", csv), ("sweep.json", j.finished()), ("sweep.svg", plot(grid, rows, reads: checkpointJSON != nil))] {
       try InspectCommand.write(text, to: dir + "/" + name)
     }
   }
@@ -690,14 +753,19 @@ enum SweepCommand: CLICommand {
   /// point is the mean of its seeds' accuracy_mean_last, with a bar from
   /// the least accuracy_min_last to the greatest accuracy_max_last of those
   /// seeds (as `reproduce` reports its runs).
-  static func plot(_ grid: Grid, _ rows: [[String]]) -> String {
+  /// With `reads` (a sweep of a checkpoint's reads), test_accuracy, one
+  /// read a point.
+  static func plot(_ grid: Grid, _ rows: [[String]], reads: Bool = false) -> String {
     // An empty value (`device_csv`'s, Lim's device) is named.
     func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
     let first = grid.keys[0], firstValues = grid.values[0]
     let numeric = firstValues.allSatisfy { Double($0) != nil } && first != "layers"
     let seedKey = grid.keys.dropFirst().firstIndex(of: "seed")
     let column = { (name: String) in grid.header.firstIndex(of: name)! }
-    let (mean, low, high) = (column("accuracy_mean_last"), column("accuracy_min_last"), column("accuracy_max_last"))
+    let (mean, low, high) = reads
+      ? (column("test_accuracy"), column("test_accuracy"), column("test_accuracy"))
+      : (column("accuracy_mean_last"), column("accuracy_min_last"), column("accuracy_max_last"))
+    let measure = reads ? "test_accuracy" : "accuracy_mean_last"
     struct Point { var x: Double; var value: String; var y: [Double] = []; var low = Double.infinity; var high = -Double.infinity }
     var lines: [String: [Point]] = [:]
     var order: [String] = []
@@ -705,7 +773,7 @@ enum SweepCommand: CLICommand {
       let values = Array(r[1...grid.keys.count])
       let others = zip(grid.keys, values).enumerated().dropFirst().filter { $0.offset != seedKey }.map(\.element)
       let label = others.isEmpty
-        ? "accuracy_mean_last" + (seedKey == nil ? "" : ", mean over seeds")
+        ? measure + (seedKey == nil ? "" : ", mean over seeds")
         : others.map { "\($0)=\(shown($1))" }.joined(separator: ", ")
       let x = numeric ? Double(values[0])! : Double(firstValues.firstIndex(of: values[0])! + 1)
       guard let y = Double(r[mean]) else { continue }
@@ -722,8 +790,9 @@ enum SweepCommand: CLICommand {
     // a resolution: the axis says so.
     let ideal = ["adc_bits", "dac_bits"].contains(first) && firstValues.contains { Double($0) == 0 } ? " (0 = ideal)" : ""
     let xLabel = numeric ? first + ideal : first + " (" + firstValues.enumerated().map { "\($0 + 1) = \(shown($1))" }.joined(separator: ", ") + ")"
-    let title = "Sweep: average test accuracy versus \(first)" + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
-    var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: "accuracy_mean_last (%)")
+    let title = (reads ? "Sweep of a checkpoint's reads: test accuracy versus \(first)" : "Sweep: average test accuracy versus \(first)")
+      + (seedKey == nil ? "" : " (mean over seeds, bars min–max)")
+    var p = SVGLinePlot(title: title, xLabel: xLabel, yLabel: measure + " (%)")
     p.yBounds = 0...100
     // Categories at 1, 2, …: a tick at each, none between them.
     if !numeric { p.xAxis = .atData(log: false) }
@@ -750,7 +819,7 @@ enum SweepCommand: CLICommand {
     if numeric && ["adc_bits", "dac_bits"].contains(first) { p.xAxis = .padded(integers: true) }
     if !ideal.isEmpty {
       // A line's label, unless it names no other key.
-      func others(_ label: String) -> String? { label.hasPrefix("accuracy_mean_last") ? nil : label }
+      func others(_ label: String) -> String? { label.hasPrefix(measure) ? nil : label }
       var markers: [SVGLinePlot.Series] = []
       for (i, s) in p.series.enumerated() {
         let at = s.x.indices.filter { s.x[$0] == 0 }, rest = s.x.indices.filter { s.x[$0] != 0 }
@@ -802,6 +871,8 @@ enum SweepCommand: CLICommand {
     var grid: Grid? = nil
     var baseJSON = JSONValue.null
     var data: JSONValue? = nil
+    // The checkpoint the shards read (a sweep of a checkpoint's reads).
+    var checkpoint: JSONValue? = nil
     // Every measured device's checksum, by path, as the shards hold them.
     var devices: [String: (JSONValue, String)] = [:]
     // The first shard with a data object (a sweep.json from before it has none).
@@ -811,6 +882,9 @@ enum SweepCommand: CLICommand {
     for dir in dirs {
       let shard = try readShard(dir)
       if let grid {
+        if let why = checkpointDifference(shard.checkpoint, checkpoint, here: "\(dirs[0])'s") {
+          throw CLIError.runtime("\(dir): \(why)")
+        }
         guard shard.grid.matches(grid) else {
           throw CLIError.runtime("\(dir): its grid (\(gridText(shard.grid))) differs from \(dirs[0])'s (\(gridText(grid)))")
         }
@@ -825,6 +899,7 @@ enum SweepCommand: CLICommand {
       } else {
         grid = shard.grid
         baseJSON = shard.base
+        checkpoint = shard.checkpoint
       }
       if data == nil, shard.data != nil {
         data = shard.data
@@ -863,15 +938,16 @@ enum SweepCommand: CLICommand {
       // nothing else: another sweep there is not overwritten.
       if FileManager.default.fileExists(atPath: out + "/sweep.json") || FileManager.default.fileExists(atPath: out + "/sweep.csv") {
         let there: (
-          grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]],
-          mergedFrom: [String]
+          grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, checkpoint: JSONValue?, shard: (Int, Int)?,
+          rows: [Int: [String]], mergedFrom: [String]
         )
         do { there = try readShard(out) } catch {
           throw CLIError.runtime("\(out) holds sweep files that are not a sweep this merge can replace (\(error)); give another --out, or remove them")
         }
         // What differs, named, as a sweep names it (a walkthrough, session
         // 52: "its grid, base configuration or data differ").
-        var why = difference(there.grid, there.base, from: g, baseJSON, here: "the shards'")
+        var why = checkpointDifference(there.checkpoint, checkpoint, here: "the shards")
+          ?? difference(there.grid, there.base, from: g, baseJSON, here: "the shards'")
         if why == nil, let data, let then = there.data, then != data {
           why = "it was trained on other training or test data: \(RunJournal.difference(then, data, there: "there", here: "in the shards"))"
         }
@@ -895,7 +971,8 @@ enum SweepCommand: CLICommand {
       // be the row's run.
       let copied = try copyPointFiles(from: owner, rows: ordered, grid: g, to: out)
       try writeOutputs(
-        g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, devicesJSON: devicesJSON, shard: (0, 1), mergedFrom: dirs, to: out)
+        g, ordered, baseJSON: baseJSON.text, dataJSON: data?.text, devicesJSON: devicesJSON, checkpointJSON: checkpoint?.text,
+        shard: (0, 1), mergedFrom: dirs, to: out)
       print("sweep merge: \(g.count) points from \(dirs.count) shard(s) written to \(out)/sweep.csv, sweep.json, sweep.svg and \(pointFilesText(copied, of: g.count))")
     } else {
       print(csvLine(g.header) + ordered.map(csvLine).joined(), terminator: "")
@@ -958,8 +1035,8 @@ enum SweepCommand: CLICommand {
   /// grid of ≤ `maxPoints` points, the CSV header, and rows whose point
   /// numbers are in range and whose grid cells are that point's values.
   static func readShard(_ dir: String) throws -> (
-    grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, shard: (Int, Int)?, rows: [Int: [String]],
-    mergedFrom: [String]
+    grid: Grid, base: JSONValue, data: JSONValue?, devices: JSONValue?, checkpoint: JSONValue?, shard: (Int, Int)?,
+    rows: [Int: [String]], mergedFrom: [String]
   ) {
     let jsonPath = dir + "/sweep.json", csvPath = dir + "/sweep.csv"
     let data = try ProblemFile.read(jsonPath)
@@ -1005,6 +1082,12 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(jsonPath): 'devices' must be an object of device files' checksums")
       }
     }
+    // A checkpoint's reads name it: its path, images and checksum.
+    if let c = root["checkpoint"] {
+      guard case .string? = c["path"], case .string? = c["checksum"], case .number? = c["train_images"] else {
+        throw CLIError.runtime("\(jsonPath): 'checkpoint' must be {\"path\": …, \"train_images\": …, \"checksum\": …}")
+      }
+    }
     // What `writeOutputs` writes: version 1, the grid's point count.
     guard root["version"] == .number(1) else {
       throw CLIError.runtime("\(jsonPath): 'version' is \(root["version"]?.brief ?? "missing"); this xbarsim reads sweeps of version 1")
@@ -1048,7 +1131,7 @@ enum SweepCommand: CLICommand {
         throw CLIError.runtime("\(csvPath): point \(p) is not one of shard \(i)/\(n)'s (points \(i), \(i + n), \(i + 2 * n), …)")
       }
       if legacy { cells = legacyRow(cells, p, here, in: dir) }
-      try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath)
+      try checkResults(Array(cells[(here.keys.count + 1)...]), point: p, in: csvPath, reads: root["checkpoint"] != nil)
       rows[p] = cells
     }
     // A merge's shard directories (kept when the sweep is run there again).
@@ -1061,7 +1144,7 @@ enum SweepCommand: CLICommand {
       }
       mergedFrom = names
     }
-    return (here, base, root["data"], root["devices"], shard, rows, mergedFrom)
+    return (here, base, root["data"], root["devices"], root["checkpoint"], shard, rows, mergedFrom)
   }
 
   /// A row of a sweep.csv written before session 51, 58, 60, 78 or 79 with the
@@ -1180,12 +1263,15 @@ enum SweepCommand: CLICommand {
   /// 0…100 % with min ≤ mean ≤ max, counts whole and ≥ 0, rates, energies
   /// and times ≥ 0, `interrupted` true or false; empty only where `row`
   /// writes empty cells.
-  static func checkResults(_ cells: [String], point p: Int, in path: String) throws {
+  /// A checkpoint's reads (`reads`) have the test accuracy and may leave
+  /// every other field empty: they train nothing.
+  static func checkResults(_ cells: [String], point p: Int, in path: String, reads: Bool = false) throws {
     func fail(_ field: String, _ cell: String, _ why: String) -> CLIError {
       CLIError.runtime("\(path): point \(p): \(field) is '\(cell)', \(why)")
     }
     var values: [String: Double] = [:]
     for (field, cell) in zip(fields, cells) {
+      if reads && cell.isEmpty && field != "test_accuracy" { continue }
       if field == "interrupted" {
         guard cell == "true" || cell == "false" else { throw fail(field, cell, "not true or false") }
         continue
@@ -1227,5 +1313,39 @@ enum SweepCommand: CLICommand {
     // As `--grid` spells it: values that hold commas (layers) apart by ';'.
     zip(g.keys, g.values).map { "\($0)=\($1.joined(separator: $1.contains { $0.contains(",") } ? ";" : ","))" }
       .joined(separator: " ")
+  }
+
+  // MARK: - A checkpoint's reads
+
+  /// The checkpoint a sweep reads, as its sweep.json names it: its path
+  /// (real), the training images its devices saw and a checksum of its
+  /// bytes (FNV-1a, 64 bits), so that a resume or a merge of another
+  /// checkpoint's reads is refused (the same path rewritten by a longer
+  /// run too).
+  static func checkpointJSON(_ path: String, _ saved: Checkpoint.Saved) throws -> String {
+    let bytes = try ProblemFile.read(path)
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes {
+      h ^= UInt64(b)
+      h = h &* 0x0000_0100_0000_01b3
+    }
+    let hex = String(h, radix: 16)
+    return "{\"path\": \(JSONWriter.string(OutputFile.realPath(path) ?? path)), \"train_images\": \(saved.devicesTrainImages), \"checksum\": \"fnv1a64:\(String(repeating: "0", count: 16 - hex.count) + hex)\"}"
+  }
+
+  /// Why a sweep directory's checkpoint `there` (nil: a sweep that
+  /// trained) is not `here`'s; nil when they are one.
+  static func checkpointDifference(_ there: JSONValue?, _ mine: JSONValue?, here: String) -> String? {
+    func named(_ c: JSONValue) -> String {
+      let path = if case .string(let s)? = c["path"] { s } else { "?" }
+      let sum = if case .string(let s)? = c["checksum"] { s } else { "?" }
+      return "\(path), \(sum)"
+    }
+    switch (there, mine) {
+    case (nil, nil): return nil
+    case (let t?, nil): return "it read checkpoint \(named(t)), \(here) trains"
+    case (nil, let m?): return "it trained, \(here) reads checkpoint \(named(m))"
+    case (let t?, let m?): return t == m ? nil : "it read checkpoint \(named(t)), \(here) \(named(m))"
+    }
   }
 }
