@@ -79,6 +79,7 @@ enum EvaluateCommand: CLICommand {
       print("  read otherwise than its run: " + changed.map { "\($0.key) \($0.run) → \($0.here)" }.joined(separator: ", "))
     }
     for line in TrainCommand.driftLines(reading.result.drift, cfg, refresh: reading.result.refresh) { print(line) }
+    for note in readNotes(reading, cfg) { print(note, to: &err) }
     guard let summary else { return }
     try OutputFile.write(summaryJSON(reading, saved, path, cfg, train: train, test: test), to: summary)
   }
@@ -159,6 +160,16 @@ enum EvaluateCommand: CLICommand {
     return Reading(accuracy: accuracy, images: experiment.testCount, seconds: seconds, result: result)
   }
 
+  /// The notes train gives a finished run that concern its reads: an ADC
+  /// that clipped the output sums at its top, or the hidden sums short of
+  /// the hard sigmoid's region (a checkpoint read through a 3-bit ADC
+  /// had clipped without a word, where train says so).
+  static func readNotes(_ reading: Reading, _ cfg: TrainingConfiguration) -> [String] {
+    TrainCommand.resultNotes(reading.result, cfg, fromCheckpoint: nil, test: nil).filter {
+      $0.hasPrefix("note: at the last evaluation") || $0.hasPrefix("note: the ADC clipped")
+    }
+  }
+
   /// The summary of `reading` (docs/outputs.md, "evaluate --summary").
   static func summaryJSON(
     _ reading: Reading, _ saved: Checkpoint.Saved, _ path: String, _ cfg: TrainingConfiguration, train: IDXDataset, test: IDXDataset
@@ -171,6 +182,10 @@ enum EvaluateCommand: CLICommand {
     json.add("seconds_evaluate", reading.seconds)
     let changed = changedReadKeys(cfg, from: saved.configuration)
     json.addRaw("read_changed", "[" + changed.map { JSONWriter.string($0.key) }.joined(separator: ", ") + "]")
+    // With an ADC: per layer, the share of the test set's sums it clipped.
+    if let f = reading.result.adcClippedFractions {
+      json.addRaw("adc_clipped_fraction", "[" + f.map(JSONWriter.number).joined(separator: ", ") + "]")
+    }
     if !cfg.driftTimes.isEmpty { json.addRaw("drift", TrainCommand.driftJSON(reading.result.drift)) }
     if let f = reading.result.refresh { json.addRaw("refresh", TrainCommand.refreshJSON(f)) }
     json.add("xbarsim", Xbarsim.build)

@@ -421,7 +421,7 @@ enum SweepCommand: CLICommand {
         }
         summary = EvaluateCommand.summaryJSON(reading, evaluation.saved, evaluation.path, cfg, train: train, test: test)
         accuracyText = String(format: "%.2f %% (test accuracy)", reading.accuracy)
-        resultNotes = []
+        resultNotes = EvaluateCommand.readNotes(reading, cfg)
       } else {
         // A progress bar per point (a long point, e.g. a 20-epoch hybrid,
         // is not silent for minutes).

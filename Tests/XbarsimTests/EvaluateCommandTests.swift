@@ -135,6 +135,11 @@ func evaluateReadsThroughAnotherChipsPeriphery(rule: String) throws {
   #expect(thin.accuracy == run && thin.changed == ["wires"], "\(thin)")
   let coarse = try evaluate(["--adc-bits", "1", "--adc-range", "0.5"], "adc1.json")
   #expect(coarse.accuracy != run && coarse.changed == ["adc_bits", "adc_range"], "\(coarse)")
+  // Its ADC clips the hidden sums short of the hard sigmoid's region: told, as train tells it,
+  // and the summary has the clipped shares (none without an ADC).
+  #expect(coarse.stderr.contains("note: the ADC clipped ") && coarse.stderr.contains("of hidden layer 1's sums"), "\(coarse.stderr)")
+  #expect((try json(path("adc1.json"))["adc_clipped_fraction"] as? [Double])?.count == 2)
+  #expect(try json(path("same.json"))["adc_clipped_fraction"] == nil)
   let noisy = try evaluate(["--read-noise", "20"], "noisy.json")
   #expect(noisy.accuracy != run && noisy.changed == ["read_noise"], "\(noisy)")
   // Lines of 100 kΩ a segment: the new setting's note, not the checkpoint's.

@@ -122,7 +122,7 @@ private func header(_ url: URL) throws -> [String] {
   let evaluated = root.appendingPathComponent("evaluate.json")
   let e = try runXbarsim([
     "evaluate", "--checkpoint", root.appendingPathComponent("single.json").path, "--data", data.path, "--drift-times", "1,3600",
-    "--drift-nu", "0.05", "--drift-refresh", "true", "--summary", evaluated.path,
+    "--drift-nu", "0.05", "--drift-refresh", "true", "--adc-bits", "6", "--summary", evaluated.path,
   ])
   #expect(e.status == 0, "evaluate: \(e.stderr)")
   let evaluateKeys = Set(try object(evaluated).keys)
