@@ -5,7 +5,7 @@ import _TestSupport
 // Mutation round 81 (evaluate's read keys, sweep --checkpoint): what the session's own tests left
 // open. A checkpoint trained through resistive lines and write lines is read through ideal lines
 // (its write lines and its line resistances, not given, are not refused), its own notes are not told
-// again (by evaluate or by a sweep of its reads); the checkpoint's checksum, not its path, names
+// again (by evaluate or by a sweep of its reads), a resistance given is; the checkpoint's checksum, not its path, names
 // it; a sweep that trained is not resumed as a checkpoint's reads; a merge does not overwrite
 // another checkpoint's reads; a shard's checkpoint and its rows are checked; sweep.svg plots the
 // test accuracy; the progress line gives it.
@@ -52,6 +52,13 @@ private func train(_ data: URL, _ ck: String, _ extra: [String] = []) throws {
   let s = try runXbarsim(
     ["sweep", "--data", data.path, "--checkpoint", ck, "--grid", "wires=ideal,resistive", "--quiet", "--out", path("out")])
   #expect(s.status == 0 && !s.stderr.contains("note: line segments"), "\(s.stderr)")
+  // A resistance of its own is told, the run's is not: by evaluate, and by a sweep at its point
+  // alone (the checkpoint's note had been told at every point of a sweep).
+  #expect(wider.stderr.contains("note: line segments of 200000 Ω"), "\(wider.stderr)")
+  let r = try runXbarsim(
+    ["sweep", "--data", data.path, "--checkpoint", ck, "--grid", "r_row=1e5,2e5", "--quiet", "--out", path("rows")])
+  #expect(r.status == 0 && r.stderr.contains("note: sweep point 1 (r_row=2e5): line segments of 200000 Ω"), "\(r.stderr)")
+  #expect(!r.stderr.contains("100000 Ω"), "\(r.stderr)")
 }
 
 @Test func mutation81ASweepOfAnIdealCheckpointMayGridTheWires() throws {
