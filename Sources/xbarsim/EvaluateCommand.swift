@@ -32,10 +32,11 @@ enum EvaluateCommand: CLICommand {
       to the image). The read's periphery and lines may be another chip's: the DAC, ADC,
       sense amplifiers, read noise and the lines' resistance (the read keys below), so a
       study of what inference needs of its circuits trains once; the keys that differ from
-      the checkpoint's run's are told after the accuracy. With --drift-times the arrays are then read after conductance drift,
-      as train reads them after training (train --help: drift_times, drift_nu,
-      drift_nu_sigma, drift_t0, drift_refresh; the exponents are drawn from the checkpoint's
-      seed), so a study of drift trains once. The drift keys are only those given here (the
+      the checkpoint's run's are told after the accuracy ('xbarsim sweep --checkpoint FILE'
+      reads it over a grid of them). With --drift-times the arrays are then read after
+      conductance drift, as train reads them after training (train --help: drift_times,
+      drift_nu, drift_nu_sigma, drift_t0, drift_refresh; the exponents are drawn from the
+      checkpoint's seed), so a study of drift trains once. The drift keys are only those given here (the
       checkpoint's run's, which it read after training, are not taken). Nothing is trained,
       no device changes, and the checkpoint is not written. The options below are the only
       keys it takes; every other is the checkpoint's (train --checkpoint-in goes on training

@@ -417,7 +417,8 @@ enum SweepCommand: CLICommand {
         } catch CLIError.interrupted {
           break
         } catch let e as CLIError {
-          throw e.prefixed("--grid point \(p) (\(describe(grid, p))): ")
+          // (As a training point's failure: what DIR keeps said.)
+          throw CLIError.runtime("--grid point \(p) (\(describe(grid, p))): \(e); \(out) holds the \(rows.count) finished point(s)")
         }
         summary = EvaluateCommand.summaryJSON(reading, evaluation.saved, evaluation.path, cfg, train: train, test: test)
         accuracyText = String(format: "%.2f %% (test accuracy)", reading.accuracy)
