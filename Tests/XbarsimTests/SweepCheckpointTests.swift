@@ -100,6 +100,8 @@ private func json(_ url: URL) throws -> [String: Any] {
     (["--grid", "adc_bits=1,2", "--config", path("ck.json")], "Error: --config does not apply with --checkpoint"),
     (["--grid", "adc_bits=0,2", "--adc-range", "3"], "Error: --grid point 0 (adc_bits=0): adc_range applies to an ADC"),
     (["--grid", "r_row=1,2"], "Error: --grid point 0 (r_row=1): r_row applies only with wires resistive"),
+    // A grid key the read would not use (mutation round 81: the grid's keys had gone unchecked).
+    (["--grid", "adc_range=4,8"], "Error: --grid point 0 (adc_range=4): adc_range applies to an ADC"),
   ] {
     let r = try runXbarsim(common + args)
     #expect(r.status == 64 && r.stderr.hasPrefix(needle), "\(args): \(r.status) \(r.stderr)")
