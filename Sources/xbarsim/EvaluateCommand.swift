@@ -80,7 +80,9 @@ enum EvaluateCommand: CLICommand {
       print("  read otherwise than its run: " + changed.map { "\($0.key) \($0.run) → \($0.here)" }.joined(separator: ", "))
     }
     for line in TrainCommand.driftLines(reading.result.drift, cfg, refresh: reading.result.refresh) { print(line) }
-    for note in readNotes(reading, cfg) { print(note, to: &err) }
+    // The ADC's clipping, as train tells it (a read through a 3-bit ADC
+    // had clipped without a word).
+    for note in TrainCommand.adcNotes(reading.result, cfg) { print(note, to: &err) }
     guard let summary else { return }
     try OutputFile.write(summaryJSON(reading, saved, path, cfg, train: train, test: test), to: summary)
   }
@@ -159,16 +161,6 @@ enum EvaluateCommand: CLICommand {
     }
     guard let accuracy = result.points.last?.accuracy else { throw CLIError.runtime("evaluate: no evaluation was taken") }
     return Reading(accuracy: accuracy, images: experiment.testCount, seconds: seconds, result: result)
-  }
-
-  /// The notes train gives a finished run that concern its reads: an ADC
-  /// that clipped the output sums at its top, or the hidden sums short of
-  /// the hard sigmoid's region (a checkpoint read through a 3-bit ADC
-  /// had clipped without a word, where train says so).
-  static func readNotes(_ reading: Reading, _ cfg: TrainingConfiguration) -> [String] {
-    TrainCommand.resultNotes(reading.result, cfg, fromCheckpoint: nil, test: nil).filter {
-      $0.hasPrefix("note: at the last evaluation") || $0.hasPrefix("note: the ADC clipped")
-    }
   }
 
   /// The summary of `reading` (docs/outputs.md, "evaluate --summary").

@@ -203,8 +203,8 @@ enum SweepCommand: CLICommand {
     guard !mine.isEmpty else {
       throw CLIError.usage("--shard \(index)/\(shards): no point of the \(grid.count)-point grid falls to this shard (use at most \(grid.count) shards)")
     }
-    guard let given = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
-    let out = trimmingSlashes(given)
+    guard let outOption = args.string("--out") else { throw CLIError.usage("missing --out DIR") }
+    let out = trimmingSlashes(outOption)
     if out == "-" { throw CLIError.usage("--out -: DIR is a directory of files, not standard output") }
     try TrainCommand.refuseOverwriting(
       [("--config", args.string("--config")), ("--checkpoint", checkpointPath)] + TrainCommand.dataFiles(args),
@@ -214,7 +214,7 @@ enum SweepCommand: CLICommand {
     let evaluation = try checkpointPath.map { path in
       let saved = try Checkpoint.read(path)
       let (cfg, run) = try EvaluateCommand.configurations(args, saved, path, checkLines: !grid.keys.contains("wires"))
-      return (path: path, saved: saved, base: cfg, run: run, json: try checkpointJSON(path, saved))
+      return (path: path, saved: saved, base: cfg, run: run, identity: try checkpointIdentity(path, saved))
     }
     let base = try evaluation?.base
       ?? TrainCommand.configuration(args, checkLines: !grid.keys.contains("wires"), checkStuckMap: false, unreadFirst: false)
@@ -222,7 +222,6 @@ enum SweepCommand: CLICommand {
     let fileLineKeys = TrainCommand.lineKeysInConfigFile(args)
     // Every point's configuration, checked before anything runs.
     var configurations: [TrainingConfiguration] = []
-    let keysGiven = TrainCommand.explicitKeys(args)
     for p in 0..<grid.count {
       var cfg = base
       for (k, v) in zip(grid.keys, grid.point(p)) {
@@ -249,7 +248,7 @@ enum SweepCommand: CLICommand {
       // beside a grid of rule lim was blamed on point 0's grid values).
       // (A checkpoint's reads: the keys the grid and the options set; the
       // checkpoint's own were its run's.)
-      let unread = evaluation == nil ? cfg.ignoredKey : cfg.ignoredKeys.first { grid.keys.contains($0.key) || keysGiven.contains($0.key) }
+      let unread = evaluation == nil ? cfg.ignoredKey : cfg.ignoredKeys.first { grid.keys.contains($0.key) || given.contains($0.key) }
       if let (key, usedBy) = unread {
         if !grid.keys.contains(key), let everywhere = try? ignoredAtEveryPoint(key, base: base, grid: grid), everywhere {
           // (Rule lim's learning named, as train names it, unless the grid
@@ -325,7 +324,7 @@ enum SweepCommand: CLICommand {
       // What differs, named: the grid, a base key, or the shard.
       // (A checkpoint's reads beside another's, or a sweep that trained:
       // that first, not the base configurations it brings.)
-      var why = checkpointDifference(earlier.checkpoint, evaluation.map { try? JSONValue.parse(Data($0.json.utf8)) } ?? nil, here: "this one")
+      var why = checkpointDifference(earlier.checkpoint, evaluation?.identity, here: "this one")
         ?? difference(earlier.grid, earlier.base, from: grid, baseNow, here: "this one's")
       if why == nil, !((earlier.shard.map { $0 == (index, shards) } ?? false) || earlier.rows.isEmpty) {
         why = "it is shard \(earlier.shard.map { "\($0.0)/\($0.1)" } ?? "?"), this one \(index)/\(shards)"
@@ -373,7 +372,7 @@ enum SweepCommand: CLICommand {
     }
     let done = Set(rows.map { Int($0[0])! })
     try writeOutputs(
-      grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.json,
+      grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.identity.text,
       shard: (index, shards), mergedFrom: mergedFrom, to: out)
     var err = StandardError()
     catchInterrupts()
@@ -422,7 +421,7 @@ enum SweepCommand: CLICommand {
         }
         summary = EvaluateCommand.summaryJSON(reading, evaluation.saved, evaluation.path, cfg, train: train, test: test)
         accuracyText = String(format: "%.2f %% (test accuracy)", reading.accuracy)
-        resultNotes = EvaluateCommand.readNotes(reading, cfg)
+        resultNotes = TrainCommand.adcNotes(reading.result, cfg)
       } else {
         // A progress bar per point (a long point, e.g. a 20-epoch hybrid,
         // is not silent for minutes).
@@ -453,7 +452,7 @@ enum SweepCommand: CLICommand {
       // of its last write.
       do {
         try writeOutputs(
-          grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.json,
+          grid, rows, baseJSON: baseJSON, dataJSON: dataJSON, devicesJSON: devicesJSON, checkpointJSON: evaluation?.identity.text,
           shard: (index, shards), mergedFrom: mergedFrom, to: out)
       } catch {
         throw CLIError.runtime("\(error); \(out) keeps the points its sweep files held before this one, and the same command goes on from them once the files can be written")
@@ -738,7 +737,7 @@ enum SweepCommand: CLICommand {
     j.addRaw("base_configuration", baseJSON.replacingOccurrences(of: "\n", with: "\n  "))
     if let dataJSON { j.addRaw("data", dataJSON.replacingOccurrences(of: "\n", with: "\n  ")) }
     if let devicesJSON { j.addRaw("devices", devicesJSON) }
-    if let checkpointJSON { j.addRaw("checkpoint", checkpointJSON) }
+    if let checkpointJSON { j.addRaw("checkpoint", checkpointJSON.replacingOccurrences(of: "\n", with: "\n  ")) }
     let header = grid.header
     j.addRaw("rows", "[" + rows.map { r in
       "\n    {" + zip(header, r).map { "\(JSONWriter.string($0)): \(jsonCell($0, $1))" }.joined(separator: ", ") + "}"
@@ -1323,7 +1322,7 @@ enum SweepCommand: CLICommand {
   /// bytes (FNV-1a, 64 bits), so that a resume or a merge of another
   /// checkpoint's reads is refused (the same path rewritten by a longer
   /// run too).
-  static func checkpointJSON(_ path: String, _ saved: Checkpoint.Saved) throws -> String {
+  static func checkpointIdentity(_ path: String, _ saved: Checkpoint.Saved) throws -> JSONValue {
     let bytes = try ProblemFile.read(path)
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes {
@@ -1331,7 +1330,11 @@ enum SweepCommand: CLICommand {
       h = h &* 0x0000_0100_0000_01b3
     }
     let hex = String(h, radix: 16)
-    return "{\"path\": \(JSONWriter.string(OutputFile.realPath(path) ?? path)), \"train_images\": \(saved.devicesTrainImages), \"checksum\": \"fnv1a64:\(String(repeating: "0", count: 16 - hex.count) + hex)\"}"
+    return .object(
+      [
+        "path": .string(OutputFile.realPath(path) ?? path), "train_images": .number(Double(saved.devicesTrainImages)),
+        "checksum": .string("fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex),
+      ], keys: ["path", "train_images", "checksum"])
   }
 
   /// Why a sweep directory's checkpoint `there` (nil: a sweep that

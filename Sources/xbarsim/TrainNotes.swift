@@ -485,6 +485,54 @@ extension TrainCommand {
     "note: stuck_known true without stuck devices (stuck_off, stuck_on and stuck_map give none): the controller has nothing to skip, and \(runs) the one without it"
   }
 
+  /// The notes on a finished run's ADC (`resultNotes`; `evaluate` gives
+  /// them for its read): the output sums clipped and tied at its top, and
+  /// hidden sums clipped short of the hard sigmoid's region.
+  static func adcNotes(_ result: TrainingResult, _ cfg: TrainingConfiguration) -> [String] {
+    var notes: [String] = []
+    // An ADC that clips the output logits at its top: the classes' sums
+    // pile up at its full scale, where they no longer tell the classes
+    // apart (a walkthrough, session 50: a comparator offset drove the
+    // logits past ±2c, and a 16-bit ADC then cut the accuracy from 80.70
+    // to 47.85 %: README, session 50). Only ties at the top count (a
+    // walkthrough, session 64: the note had counted sums clipped at the
+    // bottom, which change no argmax: 45 % of them at 86.8 %, and its
+    // advice, a wider range, coarsens every layer's step: 36 % at 4 bits).
+    if let tied = result.adcTiedAtTopFraction, tied >= 0.01, let f = result.adcClippedFractions?.last {
+      let range = ConfigurationError.shown(cfg.adcRange)
+      notes.append(
+        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above adc_range \(range)), where those classes read the same code and the first of them wins; a wider --adc-range keeps them apart, though it also widens every layer's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)")
+    }
+    // Clipped hidden sums beyond the hard sigmoid's linear region change
+    // nothing (its ends are flat); with a range inside it, the sums above
+    // it read inside: their activations are capped and the derivative
+    // gates of saturated neurons open (a walkthrough, session 51:
+    // adc_range 2 against 2c = 8, 83 % of the hidden sums clipped and 61 →
+    // 24 %, without a word).
+    let zero = cfg.activation == .zero
+    let top = zero ? 2 * cfg.c : cfg.c
+    // With activation zero the region is [0, 2c]: a sum clipped at −range
+    // reads below 0, as it was, and only those clipped at +range count (a
+    // review, session 52: the note gave both sides, 85.5 %, where about a
+    // tenth of that was clipped at the top).
+    if let fractions = result.adcClippedFractions, cfg.adcRange < top {
+      let r = cfg.adcRange, c = cfg.c
+      let (low, high) = zero ? (0, r / (2 * c)) : ((c - r) / (2 * c), (r + c) / (2 * c))
+      let above = result.adcClippedAboveFractions ?? fractions
+      for (l, both) in fractions.dropLast().enumerated() {
+        let f = zero ? above[l] : both
+        guard f >= 0.01 else { continue }
+        let share = String(format: "%.1f", 100 * f)
+        let what = zero
+          ? "\(share) % of hidden layer \(l + 1)'s sums at its top (s above adc_range \(ConfigurationError.shown(r)); \(String(format: "%.1f", 100 * both)) % at either end, adc_clipped_fraction[\(l)], those below −\(ConfigurationError.shown(r)) reading below the region as they were) at the last evaluation, short"
+          : "\(share) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short"
+        notes.append(
+          "note: the ADC clipped \(what) of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))\(zero ? "" : ")"): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole")
+      }
+    }
+    return notes
+  }
+
   /// The notes on a finished run (its gates, ADC clipping, the hybrid's
   /// switch), which `train` prints after it and `sweep` after each point.
   /// `saved`: the checkpoint the run went on from.
@@ -542,46 +590,7 @@ extension TrainCommand {
       notes.append(
         "note: \(result.cappedRepotentiations) re-potentiation loop\(result.cappedRepotentiations == 1 ? "" : "s") stopped at \(cfg.repotentiationCap) pulses (4·n_max, at least 256) short of the old weight: where the device's steps near G_max are tiny (with Lim's curve about e^−β_p of the first), a device a varied pulse (σ_c2c) left just short of it creeps up, as a controller's verify loop would until its limit; the weights there end below their targets")
     }
-    // An ADC that clips the output logits at its top: the classes' sums
-    // pile up at its full scale, where they no longer tell the classes
-    // apart (a walkthrough, session 50: a comparator offset drove the
-    // logits past ±2c, and a 16-bit ADC then cut the accuracy from 80.70
-    // to 47.85 %: README, session 50). Only ties at the top count (a
-    // walkthrough, session 64: the note had counted sums clipped at the
-    // bottom, which change no argmax: 45 % of them at 86.8 %, and its
-    // advice, a wider range, coarsens every layer's step: 36 % at 4 bits).
-    if let tied = result.adcTiedAtTopFraction, tied >= 0.01, let f = result.adcClippedFractions?.last {
-      let range = ConfigurationError.shown(cfg.adcRange)
-      notes.append(
-        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above adc_range \(range)), where those classes read the same code and the first of them wins; a wider --adc-range keeps them apart, though it also widens every layer's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)")
-    }
-    // Clipped hidden sums beyond the hard sigmoid's linear region change
-    // nothing (its ends are flat); with a range inside it, the sums above
-    // it read inside: their activations are capped and the derivative
-    // gates of saturated neurons open (a walkthrough, session 51:
-    // adc_range 2 against 2c = 8, 83 % of the hidden sums clipped and 61 →
-    // 24 %, without a word).
-    let zero = cfg.activation == .zero
-    let top = zero ? 2 * cfg.c : cfg.c
-    // With activation zero the region is [0, 2c]: a sum clipped at −range
-    // reads below 0, as it was, and only those clipped at +range count (a
-    // review, session 52: the note gave both sides, 85.5 %, where about a
-    // tenth of that was clipped at the top).
-    if let fractions = result.adcClippedFractions, cfg.adcRange < top {
-      let r = cfg.adcRange, c = cfg.c
-      let (low, high) = zero ? (0, r / (2 * c)) : ((c - r) / (2 * c), (r + c) / (2 * c))
-      let above = result.adcClippedAboveFractions ?? fractions
-      for (l, both) in fractions.dropLast().enumerated() {
-        let f = zero ? above[l] : both
-        guard f >= 0.01 else { continue }
-        let share = String(format: "%.1f", 100 * f)
-        let what = zero
-          ? "\(share) % of hidden layer \(l + 1)'s sums at its top (s above adc_range \(ConfigurationError.shown(r)); \(String(format: "%.1f", 100 * both)) % at either end, adc_clipped_fraction[\(l)], those below −\(ConfigurationError.shown(r)) reading below the region as they were) at the last evaluation, short"
-          : "\(share) % of hidden layer \(l + 1)'s sums (adc_clipped_fraction[\(l)]) at the last evaluation (|s| beyond adc_range \(ConfigurationError.shown(r)), short"
-        notes.append(
-          "note: the ADC clipped \(what) of the end of the hard sigmoid's linear region at \(ConfigurationError.shown(top))\(zero ? "" : ")"): the sums beyond it read inside the region, so its activations stay within [\(ConfigurationError.shown(low)), \(ConfigurationError.shown(high))] instead of [0, 1] and saturated neurons keep their derivative gates open; --adc-range \(ConfigurationError.shown(top)) or more keeps the region whole")
-      }
-    }
+    notes += adcNotes(result, cfg)
     // Never switched (beyond one epoch, noted before the run): the run was
     // its single pair's, pulse for pulse (a walkthrough, session 44: no
     // word said so).
