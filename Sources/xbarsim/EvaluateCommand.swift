@@ -15,7 +15,7 @@ enum EvaluateCommand: CLICommand {
   /// (The keys only training reads, `transposed_read_noise`,
   /// `comparator_offset` and the write lines', are not taken.)
   static let readKeys = [
-    "dac_bits", "adc_bits", "adc_range", "tia_gain", "sense_offset", "read_noise", "adc_inl",
+    "dac_bits", "adc_bits", "adc_range", "output_adc_range", "tia_gain", "sense_offset", "read_noise", "adc_inl",
     "wires", "r_row", "r_col", "r_driver", "r_sense", "wire_tolerance",
   ]
 
@@ -196,8 +196,12 @@ enum EvaluateCommand: CLICommand {
     let run = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
     let resistive = cfg.wires == .resistive && saved.wires == .resistive
     let lineKeys: Set = ["r_row", "r_col", "r_driver", "r_sense", "wire_tolerance"]
+    // (An output range that follows adc_range in both reads is that key's.)
+    let outputsFollow = saved.outputADCRange == saved.adcRange && cfg.outputADCRange == cfg.adcRange
     return readKeys.compactMap { key in
-      guard resistive || !lineKeys.contains(key), let a = run[key], let b = here[key], a != b else { return nil }
+      guard resistive || !lineKeys.contains(key), !(key == "output_adc_range" && outputsFollow),
+        let a = run[key], let b = here[key], a != b
+      else { return nil }
       return (key, a, b)
     }
   }

@@ -897,6 +897,7 @@ enum ReproduceCommand: CLICommand {
   static func addPeriphery(_ c: TrainingConfiguration, to j: inout JSONWriter) {
     j.add("adc_bits", c.adcBits)
     j.add("adc_range", c.adcRange)
+    j.add("output_adc_range", c.outputADCRange)
     j.add("dac_bits", c.dacBits)
     j.add("tia_gain", c.tiaGain)
     j.add("sense_offset", c.senseOffset)

@@ -1657,7 +1657,8 @@ enum TrainCommand: CLICommand {
       // Its full scale when it is not the default 2c: two runs that
       // differed only there had one title (a walkthrough, session 50).
       let range = cfg.adcRange != 2 * cfg.c ? " ±\(JSONWriter.number(cfg.adcRange))" : ""
-      parts.append("ADC \(cfg.adcBits) bit\(cfg.adcBits == 1 ? "" : "s")\(range)")
+      let output = cfg.outputADCRange != cfg.adcRange ? ", output ±\(JSONWriter.number(cfg.outputADCRange))" : ""
+      parts.append("ADC \(cfg.adcBits) bit\(cfg.adcBits == 1 ? "" : "s")\(range)\(output)")
     }
     if cfg.dacBits != d.dacBits { parts.append("DAC \(cfg.dacBits) bit\(cfg.dacBits == 1 ? "" : "s")") }
     // The neurons' half-width too (a walkthrough, session 66: runs at c 4,
@@ -1994,8 +1995,12 @@ enum TrainCommand: CLICommand {
     let then = Dictionary(saved.allKeyValues, uniquingKeysWith: { a, _ in a })
     // (`adc_range` following each run's c, 2c, is c's.)
     let rangesFollow = saved.adcRange == 2 * saved.c && cfg.adcRange == 2 * cfg.c
+    // (And `output_adc_range` following each run's `adc_range` is that
+    // key's.)
+    let outputsFollow = saved.outputADCRange == saved.adcRange && cfg.outputADCRange == cfg.adcRange
     return cfg.allKeyValues.compactMap { key, value in
       guard !kept.contains(key), !unread.contains(key), !(key == "adc_range" && rangesFollow),
+        !(key == "output_adc_range" && outputsFollow),
         let was = then[key], was != value
       else { return nil }
       return (key, was, value)

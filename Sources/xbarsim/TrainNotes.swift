@@ -499,9 +499,12 @@ extension TrainCommand {
     // bottom, which change no argmax: 45 % of them at 86.8 %, and its
     // advice, a wider range, coarsens every layer's step: 36 % at 4 bits).
     if let tied = result.adcTiedAtTopFraction, tied >= 0.01, let f = result.adcClippedFractions?.last {
-      let range = ConfigurationError.shown(cfg.adcRange)
+      // (Since session 82 the advice is the output's own range, which
+      // leaves the hidden layers' steps alone.)
+      let range = ConfigurationError.shown(cfg.outputADCRange)
+      let key = cfg.outputADCRange == cfg.adcRange ? "adc_range" : "output_adc_range"
       notes.append(
-        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above adc_range \(range)), where those classes read the same code and the first of them wins; a wider --adc-range keeps them apart, though it also widens every layer's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)")
+        "note: at the last evaluation \(String(format: "%.1f", 100 * tied)) % of the test images had two or more output sums clipped at the ADC's top (s above \(key) \(range)), where those classes read the same code and the first of them wins; a wider --output-adc-range keeps them apart, though it also widens the output's ADC step (2·range/(2^adc_bits − 1)) (adc_clipped_fraction in the summary: \(String(format: "%.1f", 100 * f)) % of the output sums clipped at either end)")
     }
     // Clipped hidden sums beyond the hard sigmoid's linear region change
     // nothing (its ends are flat); with a range inside it, the sums above
@@ -642,6 +645,7 @@ extension TrainCommand {
     return cfg.allKeyValues.filter { key, value in
       !ignored.contains(key) && !bookkeeping.contains(key) && defaults[key] != value
         && !(key == "adc_range" && followingC[key] == value)
+        && !(key == "output_adc_range" && cfg.outputADCRange == cfg.adcRange)
         && !(key == "reset_slot_time" && cfg._resetSlotTime == nil)
     }
   }

@@ -14,6 +14,7 @@ private let ignoredKeyCases: [([String: String], String)] = [
   (["float_derivative": "true"], "float_derivative"),
   (["learning": "off-chip", "lr": "0.5"], "lr"),
   (["adc_range": "3"], "adc_range"),
+  (["output_adc_range": "3"], "output_adc_range"),
   (["batch_pulses": "net"], "batch_pulses"),
   (["negative_scale": "fold"], "negative_scale"),
   (["rule": "hybrid", "threshold": "0.2"], "threshold"),
@@ -87,7 +88,7 @@ func anIgnoredKeyChangesNothingInARun(keys: [String: String], ignored: String) t
   ["rule": "float", "lr": "0.5", "float_derivative": "true"],
   ["rule": "hybrid", "encoding": "sign", "threshold": "0.2", "hidden_threshold": "0.2"],
   ["rule": "hybrid", "lr": "0.5", "bl": "8", "fine_trains": "same"],
-  ["adc_bits": "8", "adc_range": "3"], ["batch": "4", "batch_pulses": "net"],
+  ["adc_bits": "8", "adc_range": "3"], ["adc_bits": "8", "output_adc_range": "3"], ["batch": "4", "batch_pulses": "net"],
   ["sigma": "0.5", "negative_scale": "fold"], ["learning": "off-chip", "method": "a", "threshold": "0.2"],
   ["method": "c", "beta_d": "5"], ["beta": "3"], ["beta_p": "1"], ["method": "a", "beta": "0"],
 ])

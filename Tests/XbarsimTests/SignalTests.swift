@@ -210,7 +210,11 @@ private func trainUnderFileSizeLimit(
     // 20,000 images a run: under load (a mutation run beside it) 1,500
     // could finish all twelve runs before the signal arrived, and the
     // optimised build (session 74) trains 6,000 in tens of milliseconds.
-    let (root, data) = try signalData(train: 20000)
+    // (60,000 since session 82, with a pause after the first run is said:
+    // CI's signal had once landed between the first run's line and the
+    // second run's start, none in flight, and the second run takes some
+    // 0.3 s at 20,000.)
+    let (root, data) = try signalData(train: 60000)
     defer { try? FileManager.default.removeItem(at: root) }
     let summary = root.appendingPathComponent("s.json"), journal = root.appendingPathComponent("j.json")
     let out = root.appendingPathComponent("stdout"), err = root.appendingPathComponent("stderr")
@@ -225,6 +229,7 @@ private func trainUnderFileSizeLimit(
       ],
       stdout: out, stderr: err)
     waitFor("[1/", in: err, while: { child.isRunning })
+    Thread.sleep(forTimeInterval: 0.1)
     #expect(child.isRunning, "the reproduction ended before it could be stopped")
     child.send(signal)
     let end = child.wait()

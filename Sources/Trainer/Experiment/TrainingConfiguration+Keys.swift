@@ -87,6 +87,7 @@ extension TrainingConfiguration {
     ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
     ("adc_bits", "<b>", "ADC resolution of every layer's weighted sums s, 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
     ("adc_range", "<s>", "ADC full scale: codes over [−adc_range, adc_range] in units of s (default 2c; rules lim, hybrid and single)."),
+    ("output_adc_range", "<s>", "The output layer's ADC full scale, in units of s: its logits' codes over [−output_adc_range, output_adc_range], the hidden layers' over adc_range (default adc_range; rules lim, hybrid and single)."),
     ("tia_gain", "<g>", "Neuron transimpedance relative to nominal: s = g·I/(V_read·G_max) (default 1; rules lim, hybrid and single)."),
     ("sense_offset", "<σ>", "σ of each sense amplifier's input-referred offset, per column, in units of s (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
     ("read_noise", "<σ>", "σ of the read noise at every sense amplifier's input, in units of s: drawn anew for every column at every forward read, in training and evaluation (default 0: none; otherwise at least 1e-30; rules lim, hybrid and single)."),
@@ -295,6 +296,7 @@ extension TrainingConfiguration {
     case "dac_bits": dacBits = try integer()
     case "adc_bits": adcBits = try integer()
     case "adc_range": adcRange = try number()
+    case "output_adc_range": outputADCRange = try number()
     case "tia_gain": tiaGain = try number()
     case "sense_offset": senseOffset = try number()
     case "read_noise": readNoise = try number()
@@ -448,6 +450,7 @@ extension TrainingConfiguration {
   /// `--adc-range 8`, where the run's summary read at 8).
   public mutating func releaseADCRange() {
     if _adcRange == 2 * c { _adcRange = nil }
+    if _outputADCRange == adcRange { _outputADCRange = nil }
   }
 
   /// A run's configuration read back as the base of other runs (a
@@ -488,6 +491,9 @@ extension TrainingConfiguration {
     // The ADC's range at its default 2c follows c (a summary reused with
     // another c kept the old range; a walkthrough, session 44).
     release(\._adcRange, \.adcRange)
+    // The output's range equal to the hidden layers' follows it (and so
+    // 2c), as it would have unset.
+    release(\._outputADCRange, \.outputADCRange)
     // The default, 100 or one per batch of the images the summary's run
     // used (its `train_limit`, or all its data): fitted again to this
     // run's batches. (With all the data, the fitted count was kept: a
@@ -529,6 +535,7 @@ extension TrainingConfiguration {
       !($0.0 == "device_csv" && measuredDevice == nil) && !($0.0 == "loss" && loss == .crossEntropy)
         && !($0.0 == "final_iterations" && finalIterations == 0)
         && !($0.0 == "adc_range" && adcBits == 0 && _adcRange == nil)
+        && !($0.0 == "output_adc_range" && _outputADCRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
         && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
@@ -576,6 +583,7 @@ extension TrainingConfiguration {
       ("r_driver", n(driverResistance)), ("r_sense", n(senseResistance)),
       ("wire_tolerance", n(wireTolerance)), ("write_lines", writeLines.rawValue), ("line_capacitance", n(lineCapacitance)),
       ("dac_bits", String(dacBits)), ("adc_bits", String(adcBits)), ("adc_range", n(adcRange)),
+      ("output_adc_range", n(outputADCRange)),
       ("tia_gain", n(tiaGain)), ("sense_offset", n(senseOffset)), ("read_noise", n(readNoise)),
       ("transposed_read_noise", n(transposedReadNoise)), ("comparator_offset", n(comparatorOffset)),
       ("adc_inl", n(adcINL)), ("adc_columns", String(adcColumns)),

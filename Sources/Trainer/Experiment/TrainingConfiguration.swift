@@ -551,6 +551,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
     set { _adcRange = newValue }
   }
   var _adcRange: Double? = nil
+  /// The output layer's ADC full scale in units of s (default `adc_range`):
+  /// the logits are not bounded by the hard sigmoid, and a range wide
+  /// enough for them coarsened the hidden layers' steps too (session 81:
+  /// a 3-bit ADC trained to 85.85 %, its output sums tied at the top).
+  public var outputADCRange: Double {
+    get { _outputADCRange ?? adcRange }
+    set { _outputADCRange = newValue }
+  }
+  var _outputADCRange: Double? = nil
   /// The neuron circuit's transimpedance relative to its nominal
   /// 1/(V_read·G_max): a gain error scales every weighted sum (1: ideal).
   public var tiaGain: Double = 1
@@ -618,7 +627,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The keys of the peripheral circuits (rules lim, hybrid and single;
   /// float SGD refuses them).
   public static let peripheralKeys = [
-    "adc_bits", "adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "transposed_read_noise",
+    "adc_bits", "adc_range", "output_adc_range", "dac_bits", "tia_gain", "sense_offset", "read_noise", "transposed_read_noise",
     "comparator_offset", "adc_inl", "adc_columns",
   ]
 
@@ -631,6 +640,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     if keys.contains("dac_bits") { c.dacBits = d.dacBits }
     if keys.contains("adc_bits") { c.adcBits = d.adcBits }
     if keys.contains("adc_range") { c._adcRange = nil }
+    if keys.contains("output_adc_range") { c._outputADCRange = nil }
     if keys.contains("tia_gain") { c.tiaGain = d.tiaGain }
     if keys.contains("sense_offset") { c.senseOffset = d.senseOffset }
     if keys.contains("read_noise") { c.readNoise = d.readNoise }
@@ -880,6 +890,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     // and 1e-300 to 0 ("must be > 0, got inf").
     try within("adc_range", adcRange, 1e-9, 1e9)
     try ADC(bits: adcBits, range: Float(adcRange)).validate()
+    try within("output_adc_range", outputADCRange, 1e-9, 1e9)
     try within("tia_gain", tiaGain, 1e-6, 1e6)
     try within("sense_offset", senseOffset, 0, 1e6)
     try within("read_noise", readNoise, 0, 1e6)
@@ -926,6 +937,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         ("sense_offset", senseOffset != 0), ("read_noise", readNoise != 0),
         ("transposed_read_noise", transposedReadNoise != 0), ("comparator_offset", comparatorOffset != 0),
         ("adc_inl", adcINL != 0), ("adc_columns", adcColumns != 1), ("adc_range", _adcRange.map { $0 != 2 * c } ?? false),
+        ("output_adc_range", _outputADCRange.map { $0 != adcRange } ?? false),
       ]
       if let (k, _) = set.first(where: \.1) {
         throw fail(k, "peripheral non-idealities apply to the arrays' rules (lim, hybrid, single), got rule float")
@@ -1222,6 +1234,12 @@ extension TrainingConfiguration {
     }
     if rule != .float && adcBits == 0 && _adcRange.map({ $0 != 2 * c }) ?? false {
       found.append(("adc_range", "an ADC (adc_bits 1…16)"))
+    }
+    if rule != .float && adcBits == 0 && _outputADCRange.map({ $0 != adcRange }) ?? false {
+      found.append(("output_adc_range", "an ADC (adc_bits 1…16)"))
+    } else if rule != .float && layers.count <= 2 && _outputADCRange != nil && _adcRange.map({ $0 != 2 * c }) ?? false {
+      // Without a hidden layer the output's range is the only one read.
+      found.append(("adc_range", "networks with a hidden layer (output_adc_range sets the output layer's)"))
     }
     if rule.isFiniteState && encoding != .sign {
       let sign = "encoding sign (and rule lim)"

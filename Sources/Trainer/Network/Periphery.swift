@@ -15,7 +15,8 @@ extension TrainingConfiguration {
     var senseRNG = SeededGenerator(seed: seed, stream: 21)
     let chains = columns.enumerated().map { l, n in
       SenseChain(
-        dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(adcRange)), gain: Float(tiaGain),
+        dac: DAC(bits: dacBits), adc: ADC(bits: adcBits, range: Float(l == columns.count - 1 ? outputADCRange : adcRange)),
+        gain: Float(tiaGain),
         offsets: senseOffset > 0 ? (0..<n).map { _ in Float(senseOffset * senseRNG.nextGaussian()) } : [],
         noise: Float(readNoise),
         nonlinearity: adcINL > 0
