@@ -270,6 +270,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// device's conductance times (t/t₀)^(−ν_d) (`ConductanceDrift`).
   public var driftNu: Double = 0
   public var driftNuSigma: Double = 0
+  /// `drift_nu_model`: the exponents' law, `constant` (`drift_nu`,
+  /// `drift_nu_sigma`) or `pcm` (from each device's conductance; session 82).
+  public var driftNuModel: ConductanceDrift.Model = .constant
   public var driftT0: Double = 1
   /// The times after training at which the drifted arrays are evaluated
   /// (empty: none).
@@ -279,8 +282,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// weight re-potentiated onto one device: `refreshedForDeployment`), in
   /// a copy of the trained arrays, which the drift reads then read.
   public var driftRefresh = false
-  /// The drift model of `drift_nu`, `drift_nu_sigma` and `drift_t0`.
-  public var drift: ConductanceDrift { ConductanceDrift(nu: driftNu, nuSigma: driftNuSigma, t0: driftT0) }
+  /// The drift model of `drift_nu`, `drift_nu_sigma`, `drift_nu_model` and `drift_t0`.
+  public var drift: ConductanceDrift { ConductanceDrift(nu: driftNu, nuSigma: driftNuSigma, t0: driftT0, model: driftNuModel) }
   /// Any device may be stuck (`stuck_off`, `stuck_on` or `stuck_map`).
   public var hasStuckDevices: Bool { stuckOff > 0 || stuckOn > 0 || stuckMap != nil }
   /// Some device is stuck for certain or by a draw: `hasStuckDevices`
@@ -1114,8 +1117,14 @@ extension TrainingConfiguration {
     if rule == .float {
       found += [
         ("drift_times", !driftTimes.isEmpty), ("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma),
+        ("drift_nu_model", driftNuModel != d.driftNuModel),
         ("drift_t0", driftT0 != d.driftT0), ("drift_refresh", driftRefresh),
       ].filter(\.1).map { ($0.0, "rules lim, hybrid and single") }
+    } else if driftNuModel == .pcm {
+      // The fit sets each device's mean and σ from its conductance.
+      found += [("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma)].filter(\.1).map {
+        ($0.0, "drift_nu_model constant (pcm draws each device's exponent from its conductance)")
+      }
     }
     // Stuck devices: every rule with devices (float SGD has none).
     if rule == .float {

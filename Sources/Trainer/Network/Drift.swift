@@ -41,8 +41,12 @@ extension LimNetwork {
   func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
     layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
-      var e = drift.exponents(count: 2 * layer.rows * layer.columns, rng: &rng)
       let mn = layer.rows * layer.columns
+      // (`pcm`: each device's G/G_max as programmed, G+ then G−.)
+      let top = configuration.gMaxSiemens
+      var e = drift.exponents(
+        count: 2 * mn,
+        relative: { i in let g = layer.conductances(i % mn); return (i < mn ? g.plus : g.minus) / top }, rng: &rng)
       // (A device stuck open has X = 0, and 0 S whatever its factor; a
       // shorted one is at G(n_max) and stays there.)
       if layer.hasShorted {
@@ -103,7 +107,12 @@ extension HybridNetwork {
   func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
     layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
-      var e = drift.exponents(count: layer.g.count * layer.count, rng: &rng)
+      // (`pcm`: each device's G/G_max as programmed; the small devices'
+      // g = G/k against their own maximum, 1/k.)
+      let n = layer.count
+      var e = drift.exponents(
+        count: layer.g.count * n,
+        relative: { i in let d = i / n; return Double(layer.g[d][i % n]) * (d / 2 == 0 ? 1 : configuration.k) }, rng: &rng)
       if let marks = layer.stuckDevices {
         for (d, m) in marks.enumerated() {
           for x in 0..<layer.count where m[x] != 0 { e[d * layer.count + x] = 0 }
