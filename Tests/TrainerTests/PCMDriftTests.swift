@@ -151,3 +151,107 @@ func aPCMDriftRunIsSeededAndLowersEveryRead(rule: LearningRule) throws {
   // Every device drifts (μ ≥ 0.049): the reads after t₀ are not the programmed arrays'.
   for p in a.drift.dropFirst() { #expect(p.gains.allSatisfy { $0 != 1 }, "\(p)") }
 }
+
+// `drift_read_noise pcm` (session 82): each device's accumulated 1/f read noise at t, relative
+// to its drifted conductance, σ(g, t) = min(0.0088/max(g^0.65, 1e-3), 0.2)·√ln((t + t_r)/(2·t_r)).
+
+@Test func thePCMReadNoiseIsItsClosedForm() {
+  let t = 315_360_000.0, r = 1e-8
+  let root = log((t + r) / (2 * r)).squareRoot()
+  #expect(abs(ConductanceDrift.pcmReadNoise(relative: 1, time: t, readTime: r) - 0.0088 * root) < 1e-12)
+  #expect(abs(ConductanceDrift.pcmReadNoise(relative: 0.1, time: t, readTime: r) - 0.0088 / pow(0.1, 0.65) * root) < 1e-12)
+  // Low conductances: q at its cap 0.2 (0.0088/g^0.65 passes it below g ≈ 0.0086).
+  #expect(abs(ConductanceDrift.pcmReadNoise(relative: 0, time: t, readTime: r) - 0.2 * root) < 1e-12)
+  #expect(abs(ConductanceDrift.pcmReadNoise(relative: 0.005, time: t, readTime: r) - 0.2 * root) < 1e-12)
+  // It grows with time, as the logarithm's root; none until t passes t_r.
+  #expect(ConductanceDrift.pcmReadNoise(relative: 0.5, time: 1e6, readTime: r) > ConductanceDrift.pcmReadNoise(relative: 0.5, time: 1e3, readTime: r))
+  #expect(ConductanceDrift.pcmReadNoise(relative: 0.5, time: 1e-8, readTime: r) == 0)
+}
+
+@Test func theReadNoiseMultipliersAreKeyedByTheTimeAndSeeded() {
+  let g = [Double](repeating: 1, count: 20_000)
+  let a = Drift.noiseMultipliers(seed: 1, layer: 0, time: 86_400, readTime: 1e-8, relatives: g)
+  #expect(a == Drift.noiseMultipliers(seed: 1, layer: 0, time: 86_400, readTime: 1e-8, relatives: g))
+  #expect(a != Drift.noiseMultipliers(seed: 1, layer: 0, time: 86_401, readTime: 1e-8, relatives: g))
+  #expect(a != Drift.noiseMultipliers(seed: 1, layer: 1, time: 86_400, readTime: 1e-8, relatives: g))
+  #expect(a != Drift.noiseMultipliers(seed: 2, layer: 0, time: 86_400, readTime: 1e-8, relatives: g))
+  let sigma = ConductanceDrift.pcmReadNoise(relative: 1, time: 86_400, readTime: 1e-8)
+  let mean = a.reduce(0) { $0 + Double($1) } / Double(a.count)
+  let sd = (a.reduce(0) { $0 + pow(Double($1) - mean, 2) } / Double(a.count)).squareRoot()
+  // σ ≈ 0.0497: 20,000 draws put the mean within 0.0009 of 1 at 2.6σ.
+  #expect(abs(mean - 1) < 0.0009, "\(mean)")
+  #expect(abs(sd / sigma - 1) < 0.03, "\(sd) against \(sigma)")
+  #expect(Drift.noiseMultipliers(seed: 1, layer: 0, time: 1e5, readTime: 1e-8, relatives: [0, 0, 0]).allSatisfy { $0 >= 0 })
+}
+
+/// Rule lim, ideal wires: each drifted weight is G+·f+·m+ − G−·f−·m−, the multipliers those
+/// of the device's G/G_max; the hybrid's, Σ over kinds the same.
+@Test(arguments: [LearningRule.lim, .hybrid])
+func theNoisyDriftedWeightsAreTheDevicesTimesTheirMultipliers(rule: LearningRule) throws {
+  let cfg = try driftConfiguration(rule) { $0.driftReadNoise = .pcm }
+  let t = 31_536_000.0
+  if rule == .lim {
+    let net = LimNetwork(configuration: cfg)
+    let relatives = net.driftRelatives()
+    let noise = relatives.indices.map { Drift.noiseMultipliers(seed: cfg.seed, layer: $0, time: t, readTime: cfg.readTime, relatives: relatives[$0]) }
+    let exponents = net.driftExponents(cfg.drift)
+    let buffers = net.layers.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.rows * $0.columns) }
+    defer { for b in buffers { b.deallocate() } }
+    try net.driftedWeights(exponents, time: t, t0: 1, noise: noise, into: buffers, stop: { false })
+    var moved = 0
+    for (l, layer) in net.layers.enumerated() {
+      let mn = layer.rows * layer.columns
+      for k in 0..<mn {
+        let g = layer.conductances(k)
+        #expect(relatives[l][k] == g.plus / cfg.gMaxSiemens && relatives[l][mn + k] == g.minus / cfg.gMaxSiemens)
+        let f = { (i: Int) in ConductanceDrift.factor(time: t, t0: 1, nu: Double(exponents[l][i])) * Double(noise[l][i]) }
+        let want = g.plus * f(k) - g.minus * f(mn + k)
+        #expect(abs(Double(buffers[l][k]) - want) <= 1e-6 * cfg.gMaxSiemens)
+        if noise[l][k] != 1 && g.plus > 0 { moved += 1 }
+      }
+    }
+    #expect(moved > 0)
+  } else {
+    let net = try HybridNetwork(configuration: cfg)
+    let relatives = net.driftRelatives()
+    let noise = relatives.indices.map { Drift.noiseMultipliers(seed: cfg.seed, layer: $0, time: t, readTime: cfg.readTime, relatives: relatives[$0]) }
+    let exponents = net.driftExponents(cfg.drift)
+    let buffers = net.layers.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.count) }
+    defer { for b in buffers { b.deallocate() } }
+    try net.driftedWeights(exponents, time: t, t0: 1, noise: noise, into: buffers, stop: { false })
+    for (l, layer) in net.layers.enumerated() {
+      let n = layer.count
+      for x in 0..<n {
+        var want: Float = 0
+        for d in 0..<layer.g.count {
+          let f = Float(ConductanceDrift.factor(time: t, t0: 1, nu: Double(exponents[l][d * n + x]))) * noise[l][d * n + x]
+          want += (d % 2 == 0 ? 1 : -1) * layer.g[d][x] * f
+        }
+        #expect(abs(buffers[l][x] - want) <= 1e-5, "layer \(l) cell \(x)")
+      }
+    }
+  }
+}
+
+/// Noise alone (ν 0): at t₀ the run's accuracy; later the reads move, seeded; the key is
+/// written only when set, refused by float SGD, and cleared with the drift.
+@Test func readNoiseAloneMovesTheReadsAfterT0() throws {
+  let cfg = try driftConfiguration(.lim) {
+    $0.driftNu = 0
+    $0.driftReadNoise = .pcm
+  }
+  let a = try Fixture.run(cfg), b = try Fixture.run(cfg)
+  #expect(a.drift == b.drift)
+  try #require(a.drift.count == 3)
+  #expect(a.drift[0].accuracy == a.testAccuracy && a.drift[0].gains.allSatisfy { $0 == 1 })
+  for p in a.drift.dropFirst() { #expect(p.gains.allSatisfy { $0 != 1 && abs($0 - 1) < 0.2 }, "\(p)") }
+  #expect(cfg.keyValues.contains { $0 == ("drift_read_noise", "pcm") })
+  #expect(!TrainingConfiguration().keyValues.contains { $0.0 == "drift_read_noise" })
+  var float = TrainingConfiguration()
+  float.rule = .float
+  try float.set("drift_read_noise", "pcm")
+  #expect(float.ignoredKeys.map(\.key).contains("drift_read_noise"))
+  var cleared = cfg
+  cleared.clearDrift()
+  #expect(cleared.driftReadNoise == .none)
+}

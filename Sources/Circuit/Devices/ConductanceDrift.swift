@@ -60,6 +60,19 @@ public struct ConductanceDrift: Sendable, Equatable {
     return (Swift.min(Swift.max(-0.0155 * l + 0.0244, 0.049), 0.1), Swift.min(Swift.max(-0.0125 * l - 0.0059, 0.008), 0.045))
   }
 
+  /// The σ, relative to the drifted conductance, of a phase-change
+  /// device's accumulated 1/f read noise at time t after programming (the
+  /// same group's fit, as aihwkit's PCM model):
+  ///
+  ///     σ(g, t) = q(g)·√ln((t + t_r)/(2·t_r)),  q(g) = min(0.0088/max(g^0.65, 1e-3), 0.2),
+  ///
+  /// t_r the read's duration; 0 where the logarithm is not positive (t ≤ t_r).
+  public static func pcmReadNoise(relative g: Double, time t: Double, readTime: Double) -> Double {
+    let q = Swift.min(0.0088 / Swift.max(Foundation.pow(Swift.max(g, 0), 0.65), 1e-3), 0.2)
+    let l = Foundation.log((t + readTime) / (2 * readTime))
+    return l > 0 ? q * l.squareRoot() : 0
+  }
+
   /// The exponents of `count` devices at relative conductances
   /// `relative(i)` (G/G_max as programmed): with `pcm`, μ(g) + σ(g)·z,
   /// one z drawn from `rng` per device in order, cut at 0; with

@@ -1091,6 +1091,9 @@ public final class Experiment {
       let programmed = try hybrid?.effectiveWeights(stop: shouldStop) ?? net!.effectiveWeights(stop: shouldStop)
       let reference = (0..<arrays).map { Drift.referenceRead(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) }
       let exponents = hybrid?.driftExponents(cfg.drift) ?? net!.driftExponents(cfg.drift)
+      // (`drift_read_noise pcm`: the devices' G/G_max as programmed, which
+      // set each time's noise.)
+      let relatives = cfg.driftReadNoise == .pcm ? (hybrid?.driftRelatives() ?? net!.driftRelatives()) : []
       let chains = hybrid?.senseChains ?? net!.senseChains
       let noiseKey = ReadNoise.key(seed: cfg.seed, kind: ReadNoise.Kind.testEvaluation, index: UInt64(startingImages + images), layer: 0)
       func correct(_ weights: [UnsafePointer<Float>], _ scales: [Float]) throws -> Int {
@@ -1109,13 +1112,19 @@ public final class Experiment {
       }
       for t in cfg.driftTimes {
         let weights: [UnsafePointer<Float>]
-        if t == cfg.driftT0 || !cfg.drift.drifts {
+        if t == cfg.driftT0 || (!cfg.drift.drifts && cfg.driftReadNoise == .none) {
           weights = programmed
         } else {
+          let noise =
+            relatives.isEmpty
+            ? nil
+            : relatives.indices.map {
+              Drift.noiseMultipliers(seed: cfg.seed, layer: $0, time: t, readTime: cfg.readTime, relatives: relatives[$0])
+            }
           if let hybrid {
-            try hybrid.driftedWeights(exponents, time: t, t0: cfg.driftT0, into: buffers, stop: shouldStop)
+            try hybrid.driftedWeights(exponents, time: t, t0: cfg.driftT0, noise: noise, into: buffers, stop: shouldStop)
           } else {
-            try net!.driftedWeights(exponents, time: t, t0: cfg.driftT0, into: buffers, stop: shouldStop)
+            try net!.driftedWeights(exponents, time: t, t0: cfg.driftT0, noise: noise, into: buffers, stop: shouldStop)
           }
           weights = buffers.map { UnsafePointer($0) }
         }

@@ -273,6 +273,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// `drift_nu_model`: the exponents' law, `constant` (`drift_nu`,
   /// `drift_nu_sigma`) or `pcm` (from each device's conductance; session 82).
   public var driftNuModel: ConductanceDrift.Model = .constant
+  /// `drift_read_noise`: the drifted reads' device noise (session 82).
+  public var driftReadNoise: DriftReadNoise = .none
   public var driftT0: Double = 1
   /// The times after training at which the drifted arrays are evaluated
   /// (empty: none).
@@ -1117,7 +1119,7 @@ extension TrainingConfiguration {
     if rule == .float {
       found += [
         ("drift_times", !driftTimes.isEmpty), ("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma),
-        ("drift_nu_model", driftNuModel != d.driftNuModel),
+        ("drift_nu_model", driftNuModel != d.driftNuModel), ("drift_read_noise", driftReadNoise != d.driftReadNoise),
         ("drift_t0", driftT0 != d.driftT0), ("drift_refresh", driftRefresh),
       ].filter(\.1).map { ($0.0, "rules lim, hybrid and single") }
     } else if driftNuModel == .pcm {
@@ -1378,4 +1380,13 @@ public struct MeasuredBranches: Sendable, Equatable {
   public var bidirectionalDevice: MeasuredDevice? {
     depression.isEmpty ? nil : try? MeasuredDevice(potentiation: curve, depression: depression, withinPotentiation: true)
   }
+}
+
+/// The device noise of the reads after drift (`drift_read_noise`).
+public enum DriftReadNoise: String, Sendable, CaseIterable {
+  /// The drifted conductances as the law gives them.
+  case none
+  /// Each device's accumulated 1/f noise at t, fitted to phase-change
+  /// arrays (`ConductanceDrift.pcmReadNoise`).
+  case pcm
 }

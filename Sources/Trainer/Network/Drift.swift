@@ -23,6 +23,20 @@ enum Drift {
     SeededGenerator(seed: seed, stream: stream | UInt64(l))
   }
 
+  /// The stream of the drifted reads' device noise (`drift_read_noise`).
+  static let noiseStream: UInt64 = 0x4452_4E4F_4953_0000
+
+  /// Each device's multiplier at time t with `drift_read_noise pcm`:
+  /// max(0, 1 + σ(g_i, t)·z_i) (`ConductanceDrift.pcmReadNoise`), z drawn in
+  /// device order from a stream of the seed, the layer and t itself, so a
+  /// time's noise does not depend on the other times listed.
+  static func noiseMultipliers(seed: UInt64, layer l: Int, time t: Double, readTime: Double, relatives: [Double]) -> [Float] {
+    var rng = SeededGenerator(seed: seed ^ t.bitPattern, stream: noiseStream | UInt64(l))
+    return relatives.map { g in
+      Float(max(0, 1 + ConductanceDrift.pcmReadNoise(relative: g, time: t, readTime: readTime) * rng.nextGaussian()))
+    }
+  }
+
   /// Σ_j |Σ_i w_ij| of an M×N row-major matrix: the global drift
   /// compensation's reference read, every row (the bias row too) driven
   /// at the full read voltage and the outputs' magnitudes summed.
@@ -37,16 +51,24 @@ enum Drift {
 }
 
 extension LimNetwork {
+  /// Each layer's devices' G/G_max as programmed, G+ then G− (`Drift`'s
+  /// order): what `drift_nu_model pcm` and `drift_read_noise pcm` read.
+  func driftRelatives() -> [[Double]] {
+    let top = configuration.gMaxSiemens
+    return layers.map { layer in
+      let mn = layer.rows * layer.columns
+      return (0..<(2 * mn)).map { i in let g = layer.conductances(i % mn); return (i < mn ? g.plus : g.minus) / top }
+    }
+  }
+
   /// Every layer's drift exponents (`Drift`): 2·M·N each.
   func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
-    layers.enumerated().map { l, layer in
+    let relatives = drift.model == .pcm ? driftRelatives() : []
+    return layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
       let mn = layer.rows * layer.columns
-      // (`pcm`: each device's G/G_max as programmed, G+ then G−.)
-      let top = configuration.gMaxSiemens
-      var e = drift.exponents(
-        count: 2 * mn,
-        relative: { i in let g = layer.conductances(i % mn); return (i < mn ? g.plus : g.minus) / top }, rng: &rng)
+      // (`pcm`: each device's G/G_max as programmed.)
+      var e = drift.exponents(count: 2 * mn, relative: { relatives[l][$0] }, rng: &rng)
       // (A device stuck open has X = 0, and 0 S whatever its factor; a
       // shorted one is at G(n_max) and stays there.)
       if layer.hasShorted {
@@ -60,13 +82,22 @@ extension LimNetwork {
   }
 
   /// The weights each layer's reads apply at time t after programming
-  /// (siemens, as `effectiveWeights`), into `into[l]` (M·N each).
+  /// (siemens, as `effectiveWeights`), into `into[l]` (M·N each); with
+  /// `noise`, each device's conductance also times its multiplier
+  /// (`Drift.noiseMultipliers`, one array per layer in `Drift`'s order).
   func driftedWeights(
-    _ exponents: [[Float]], time t: Double, t0: Double, into: [UnsafeMutablePointer<Float>], stop: () -> Bool
+    _ exponents: [[Float]], time t: Double, t0: Double, noise: [[Float]]? = nil, into: [UnsafeMutablePointer<Float>],
+    stop: () -> Bool
   ) throws {
     for (l, layer) in layers.enumerated() {
       try exponents[l].withUnsafeBufferPointer { e in
-        try layer.driftedWeights(e.baseAddress!, time: t, t0: t0, into: into[l], stop: stop)
+        if let noise {
+          try noise[l].withUnsafeBufferPointer { m in
+            try layer.driftedWeights(e.baseAddress!, noise: m.baseAddress!, time: t, t0: t0, into: into[l], stop: stop)
+          }
+        } else {
+          try layer.driftedWeights(e.baseAddress!, time: t, t0: t0, into: into[l], stop: stop)
+        }
       }
     }
   }
@@ -78,10 +109,13 @@ extension LimLayer {
   /// wires G+·f+ − G−·f−; with resistive lines the transfer matrix of a
   /// copy of the array holding the drifted conductances.
   func driftedWeights(
-    _ e: UnsafePointer<Float>, time t: Double, t0: Double, into w: UnsafeMutablePointer<Float>, stop: () -> Bool
+    _ e: UnsafePointer<Float>, noise: UnsafePointer<Float>? = nil, time t: Double, t0: Double, into w: UnsafeMutablePointer<Float>,
+    stop: () -> Bool
   ) throws {
     let mn = rows * columns
-    func f(_ i: Int) -> Double { ConductanceDrift.factor(time: t, t0: t0, nu: Double(e[i])) }
+    func f(_ i: Int) -> Double {
+      ConductanceDrift.factor(time: t, t0: t0, nu: Double(e[i])) * (noise.map { Double($0[i]) } ?? 1)
+    }
     guard let reader else {
       for k in 0..<mn {
         let g = conductances(k)
@@ -102,17 +136,26 @@ extension LimLayer {
 }
 
 extension HybridNetwork {
+  /// Each layer's devices' G/G_max as programmed, in `HybridLayer.g`'s
+  /// order; the small devices' g = G/k against their own maximum, 1/k.
+  func driftRelatives() -> [[Double]] {
+    layers.map { layer in
+      let n = layer.count
+      return (0..<(layer.g.count * n)).map { i in
+        let d = i / n
+        return Double(layer.g[d][i % n]) * (d / 2 == 0 ? 1 : configuration.k)
+      }
+    }
+  }
+
   /// Every layer's drift exponents (`Drift`): one per device of each of
   /// its device arrays.
   func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
-    layers.enumerated().map { l, layer in
+    let relatives = drift.model == .pcm ? driftRelatives() : []
+    return layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
-      // (`pcm`: each device's G/G_max as programmed; the small devices'
-      // g = G/k against their own maximum, 1/k.)
-      let n = layer.count
-      var e = drift.exponents(
-        count: layer.g.count * n,
-        relative: { i in let d = i / n; return Double(layer.g[d][i % n]) * (d / 2 == 0 ? 1 : configuration.k) }, rng: &rng)
+      // (`pcm`: each device's G/G_max as programmed.)
+      var e = drift.exponents(count: layer.g.count * layer.count, relative: { relatives[l][$0] }, rng: &rng)
       if let marks = layer.stuckDevices {
         for (d, m) in marks.enumerated() {
           for x in 0..<layer.count where m[x] != 0 { e[d * layer.count + x] = 0 }
@@ -123,14 +166,17 @@ extension HybridNetwork {
   }
 
   /// The weights each layer's reads apply at time t after programming
-  /// (normalised to G_max, as `effectiveWeights`), into `into[l]`.
+  /// (normalised to G_max, as `effectiveWeights`), into `into[l]`; with
+  /// `noise`, each device's conductance also times its multiplier.
   func driftedWeights(
-    _ exponents: [[Float]], time t: Double, t0: Double, into: [UnsafeMutablePointer<Float>], stop: () -> Bool
+    _ exponents: [[Float]], time t: Double, t0: Double, noise: [[Float]]? = nil, into: [UnsafeMutablePointer<Float>],
+    stop: () -> Bool
   ) throws {
     for (l, layer) in layers.enumerated() {
       let n = layer.count
       // Each device's factor, in single precision as the devices are.
-      let factors = exponents[l].map { Float(ConductanceDrift.factor(time: t, t0: t0, nu: Double($0))) }
+      var factors = exponents[l].map { Float(ConductanceDrift.factor(time: t, t0: t0, nu: Double($0))) }
+      if let m = noise?[l] { for i in factors.indices { factors[i] *= m[i] } }
       guard let lines else {
         let w = into[l]
         for x in 0..<n {
