@@ -67,3 +67,19 @@ import _TestSupport
   try cfg.set("drift_times", "1,3600")
   #expect(!TrainCommand.configurationNotes(cfg, fromCheckpoint: false).contains { $0.contains("drift") })
 }
+
+/// drift_read_noise pcm: the header says it, a run without drift_times is told it reads
+/// nothing, and with ν 0 the times are not said to read the arrays as trained (the noise moves them).
+@Test func theReadNoiseIsSaidInTheHeaderAndTheNotes() throws {
+  var cfg = TrainingConfiguration()
+  try cfg.set("drift_read_noise", "pcm")
+  let notes = TrainCommand.configurationNotes(cfg, fromCheckpoint: false)
+  #expect(notes.contains { $0.hasPrefix("note: drift_read_noise without drift_times") }, "\(notes)")
+  try cfg.set("drift_times", "1,3600")
+  #expect(!TrainCommand.configurationNotes(cfg, fromCheckpoint: false).contains { $0.contains("drift") })
+  let points = [DriftPoint(seconds: 1, accuracy: 90, compensatedAccuracy: 90, gains: [1])]
+  let header = TrainCommand.driftLines(points, cfg).first ?? ""
+  #expect(header.hasPrefix("drift (ν 0, pcm read noise, t0 1 s)"), "\(header)")
+  cfg.driftReadNoise = .none
+  #expect(TrainCommand.configurationNotes(cfg, fromCheckpoint: false).contains { $0.hasPrefix("note: drift_times with drift_nu 0") })
+}
