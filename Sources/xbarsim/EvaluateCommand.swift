@@ -35,7 +35,7 @@ enum EvaluateCommand: CLICommand {
       the checkpoint's run's are told after the accuracy ('xbarsim sweep --checkpoint FILE'
       reads it over a grid of them). With --drift-times the arrays are then read after
       conductance drift, as train reads them after training (train --help: drift_times,
-      drift_nu, drift_nu_sigma, drift_nu_model, drift_read_noise, drift_t0, drift_refresh; the exponents are drawn from the
+      drift_nu, drift_nu_sigma, drift_nu_model, drift_read_noise, drift_compensation, drift_t0, drift_refresh; the exponents are drawn from the
       checkpoint's seed), so a study of drift trains once. The drift keys are only those given here (the
       checkpoint's run's, which it read after training, are not taken). Nothing is trained,
       no device changes, and the checkpoint is not written. The options below are the only

@@ -2358,7 +2358,8 @@ enum TrainCommand: CLICommand {
     let sigma = cfg.driftNuSigma > 0 ? ", σ_ν " + JSONWriter.number(cfg.driftNuSigma) : ""
     let law = cfg.driftNuModel == .pcm ? "ν of each device's G, pcm" : "ν " + JSONWriter.number(cfg.driftNu) + sigma
     let noise = cfg.driftReadNoise == .pcm ? ", pcm read noise" : ""
-    var lines = ["drift (" + law + noise + ", t0 " + JSONWriter.number(cfg.driftT0) + " s): test accuracy after t, without and with global compensation"]
+    let compensation = cfg.driftCompensation == .column ? "per-column" : "global"
+    var lines = ["drift (" + law + noise + ", t0 " + JSONWriter.number(cfg.driftT0) + " s): test accuracy after t, without and with " + compensation + " compensation"]
     if let r = refresh {
       lines.append(String(
         format: "  refreshed before drift (a copy of the arrays): %ld pairs, %ld pulses, %ld resets, %.3g J; %.2f %% at t0", r.pairs,

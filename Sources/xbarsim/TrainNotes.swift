@@ -460,7 +460,7 @@ extension TrainCommand {
     // Drift keys that evaluate nothing, or times at which nothing drifts
     // (said, not refused: a sweep's ν 0 point is the arrays as trained).
     if cfg.rule != .float {
-      let driftSet = [("drift_nu", cfg.driftNu != 0), ("drift_nu_sigma", cfg.driftNuSigma != 0), ("drift_nu_model", cfg.driftNuModel != .constant), ("drift_read_noise", cfg.driftReadNoise != .none), ("drift_t0", cfg.driftT0 != 1), ("drift_refresh", cfg.driftRefresh)].filter(\.1).map(\.0)
+      let driftSet = [("drift_nu", cfg.driftNu != 0), ("drift_nu_sigma", cfg.driftNuSigma != 0), ("drift_nu_model", cfg.driftNuModel != .constant), ("drift_read_noise", cfg.driftReadNoise != .none), ("drift_compensation", cfg.driftCompensation != .global), ("drift_t0", cfg.driftT0 != 1), ("drift_refresh", cfg.driftRefresh)].filter(\.1).map(\.0)
       if cfg.driftTimes.isEmpty, !driftSet.isEmpty {
         notes.append("note: \(driftSet.joined(separator: ", ")) without drift_times: the arrays are not read after drift; give --drift-times (seconds after programming, e.g. 3600,86400)")
       } else if !cfg.driftTimes.isEmpty && !cfg.drift.drifts && cfg.driftReadNoise == .none {

@@ -255,3 +255,38 @@ func theNoisyDriftedWeightsAreTheDevicesTimesTheirMultipliers(rule: LearningRule
   cleared.clearDrift()
   #expect(cleared.driftReadNoise == .none)
 }
+
+// `drift_compensation column` (session 82): one gain per output column, Σ_i |w_ij| at t₀ over
+// the same at t (each row read alone), applied to the column before the ADC.
+
+@Test func theColumnReferenceSumsEachColumnsMagnitudes() {
+  let w: [Float] = [1, -2, 0.5, -3, 4, 0]
+  let r = w.withUnsafeBufferPointer { Drift.columnReferenceReads($0.baseAddress!, rows: 2, columns: 3) }
+  #expect(r == [4, 6, 0.5])
+}
+
+/// With one ν for every device, every column's gain is 1/f, so per-column compensation gives
+/// back the undrifted accuracy, as the global gain does; with a spread the two differ, and the
+/// reported gains are the arrays' mean column gains.
+@Test(arguments: [LearningRule.lim, .hybrid])
+func perColumnCompensationUndoesAUniformDrift(rule: LearningRule) throws {
+  let uniform = try driftConfiguration(rule) { $0.driftCompensation = .column }
+  let r = try Fixture.run(uniform)
+  try #require(r.drift.count == 3)
+  #expect(r.drift[0].gains.allSatisfy { $0 == 1 } && r.drift[0].compensatedAccuracy == r.testAccuracy)
+  for p in r.drift.dropFirst() {
+    let f = ConductanceDrift.factor(time: p.seconds, t0: 1, nu: 0.05)
+    for g in p.gains { #expect(abs(g * f - 1) < 1e-5, "\(p.seconds): gain \(g), 1/f \(1 / f)") }
+    #expect(p.compensatedAccuracy == r.testAccuracy, "\(p)")
+  }
+  let spreadGlobal = try Fixture.run(try driftConfiguration(rule) { $0.driftNuSigma = 0.05 })
+  let spreadColumn = try Fixture.run(try driftConfiguration(rule) {
+    $0.driftNuSigma = 0.05
+    $0.driftCompensation = .column
+  })
+  // The same drifted arrays: the uncompensated reads agree, the gains do not.
+  #expect(spreadGlobal.drift.map(\.accuracy) == spreadColumn.drift.map(\.accuracy))
+  #expect(spreadGlobal.drift.last?.gains != spreadColumn.drift.last?.gains)
+  #expect(uniform.keyValues.contains { $0 == ("drift_compensation", "column") })
+  #expect(!TrainingConfiguration().keyValues.contains { $0.0 == "drift_compensation" })
+}

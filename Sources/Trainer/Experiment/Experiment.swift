@@ -227,7 +227,8 @@ public struct DriftPoint: Sendable, Equatable {
   public var compensatedAccuracy: Double
   /// Per array, the compensation's gain: its reference read (every row
   /// at the full read voltage, Σ_j |I_j|) at t₀ over the same read at t
-  /// (1 where the read at t is 0).
+  /// (1 where the read at t is 0); with `drift_compensation column`, the
+  /// mean of its columns' gains (each Σ_i |w_ij| at t₀ over the same at t).
   public var gains: [Double]
 
   public init(seconds: Double, accuracy: Double, compensatedAccuracy: Double, gains: [Double]) {
@@ -1090,6 +1091,12 @@ public final class Experiment {
       let base: Float = hybrid != nil ? 1 : Float(1 / cfg.gMaxSiemens)
       let programmed = try hybrid?.effectiveWeights(stop: shouldStop) ?? net!.effectiveWeights(stop: shouldStop)
       let reference = (0..<arrays).map { Drift.referenceRead(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) }
+      // (`drift_compensation column`: each column's own reference, and a
+      // copy of the drifted weights whose columns take their gains.)
+      let perColumn = cfg.driftCompensation == .column
+      let columnReference = perColumn ? (0..<arrays).map { Drift.columnReferenceReads(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) } : []
+      let compensatedBuffers = perColumn ? counts.map { UnsafeMutablePointer<Float>.allocate(capacity: $0) } : []
+      defer { for b in compensatedBuffers { b.deallocate() } }
       let exponents = hybrid?.driftExponents(cfg.drift) ?? net!.driftExponents(cfg.drift)
       // (`drift_read_noise pcm`: the devices' G/G_max as programmed, which
       // set each time's noise.)
@@ -1128,14 +1135,33 @@ public final class Experiment {
           }
           weights = buffers.map { UnsafePointer($0) }
         }
-        let gains = (0..<arrays).map { l -> Double in
+        var gains = (0..<arrays).map { l -> Double in
           let r = weights[l] == programmed[l] ? reference[l] : Drift.referenceRead(weights[l], rows: sizes[l] + 1, columns: sizes[l + 1])
           return r > 0 ? reference[l] / r : 1
         }
         let plain = try withExtendedLifetime((hybrid, net)) { try correct(weights, [Float](repeating: base, count: arrays)) }
-        let compensated =
-          gains.allSatisfy { $0 == 1 }
-          ? plain : try withExtendedLifetime((hybrid, net)) { try correct(weights, gains.map { base * Float($0) }) }
+        let compensated: Int
+        if perColumn && t != cfg.driftT0 {
+          // Each column's weights times its gain (a gain per sense
+          // amplifier, before the ADC, as the global gain is); `gains`
+          // gives each array's mean.
+          for l in 0..<arrays {
+            let m = sizes[l] + 1, n = sizes[l + 1]
+            let now = Drift.columnReferenceReads(weights[l], rows: m, columns: n)
+            let g = (0..<n).map { j in now[j] > 0 ? columnReference[l][j] / now[j] : 1 }
+            for i in 0..<m {
+              for j in 0..<n { compensatedBuffers[l][i * n + j] = Float(Double(weights[l][i * n + j]) * g[j]) }
+            }
+            gains[l] = g.reduce(0, +) / Double(n)
+          }
+          compensated = try withExtendedLifetime((hybrid, net)) {
+            try correct(compensatedBuffers.map { UnsafePointer($0) }, [Float](repeating: base, count: arrays))
+          }
+        } else {
+          compensated =
+            gains.allSatisfy { $0 == 1 }
+            ? plain : try withExtendedLifetime((hybrid, net)) { try correct(weights, gains.map { base * Float($0) }) }
+        }
         result.drift.append(
           DriftPoint(
             seconds: t, accuracy: 100 * Double(plain) / Double(testCount),

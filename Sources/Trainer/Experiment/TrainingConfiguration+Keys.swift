@@ -34,6 +34,7 @@ extension TrainingConfiguration {
     ("drift_nu_sigma", "<σ>", "Device-to-device σ of the drift exponent, in [0, 1]: each device's ν + σ·z, z ~ N(0, 1) from a seeded stream of its own, cut at 0 (default 0). Stuck devices (stuck_off, stuck_on, stuck_map) do not drift."),
     ("drift_nu_model", "<constant|pcm>", "How each device's drift exponent is drawn: constant, drift_nu + drift_nu_sigma·z for every device (default); pcm, the exponent's mean and σ follow the device's programmed G/G_max as measured on phase-change arrays (Nandakumar et al. 2019: μ = −0.0155·ln g + 0.0244 in [0.049, 0.1], σ = −0.0125·ln g − 0.0059 in [0.008, 0.045]), so devices near their reset level drift faster; drift_nu and drift_nu_sigma are then not read."),
     ("drift_read_noise", "<none|pcm>", "With drift_times: none (default), or pcm, each device's accumulated 1/f read noise at each time t after t0, fitted to measured phase-change arrays: its drifted conductance times max(0, 1 + σ·z), σ = min(0.0088/max(g^0.65, 1e-3), 0.2)·√ln((t + t_r)/(2·t_r)), g = G/G_max as programmed, t_r = read_time, z drawn per device and time from the seed (at t0 the arrays read as programmed)."),
+    ("drift_compensation", "<global|column>", "With drift_times, the compensated accuracy's gains: global, one per array from a read of every row at once (Σ_j |Σ_i w_ij| at t0 over the same at t; default), or column, one per output column from a read of each row alone (Σ_i |w_ij| at t0 over the same at t), applied before the ADC."),
     ("drift_t0", "<s>", "The time after programming, in seconds, at which a device reads as programmed, the drift law's t0, in [1e-9, 1e9] (default 1)."),
     ("drift_refresh", "<true|false>", "With drift_times: before the devices start to drift, every pair whose two devices are both above their reset level is refreshed, in a copy of the trained arrays: both devices reset, and the pair's weight re-potentiated onto one of them, the nearest the device's pulses reach (rule lim: W as a verify read sees it, its device-to-device scale included; hybrid and single: each kind's pair, as Burr's refresh); the drift reads, their t0 included, read the refreshed arrays; the summary's refresh object counts its pairs, pulses and resets and gives its accuracy; the run's network and checkpoint are not refreshed (default false)."),
     ("negative_scale", "<dead|fold|redraw>", "A device whose scale X draws below 0: dead at 0 S, X = |X|, or X drawn again until above 0 (default redraw)."),
@@ -106,7 +107,9 @@ extension TrainingConfiguration {
 
   /// The keys of conductance drift after training, which only the trained
   /// arrays' drift reads use (`inspect` and `reproduce` refuse them).
-  public static let driftKeys = ["drift_times", "drift_nu", "drift_nu_sigma", "drift_nu_model", "drift_read_noise", "drift_t0", "drift_refresh"]
+  public static let driftKeys = [
+    "drift_times", "drift_nu", "drift_nu_sigma", "drift_nu_model", "drift_read_noise", "drift_compensation", "drift_t0", "drift_refresh",
+  ]
 
   /// No drift read after training: the drift keys at their defaults.
   public mutating func clearDrift() {
@@ -114,6 +117,7 @@ extension TrainingConfiguration {
     (driftTimes, driftNu, driftNuSigma, driftT0, driftRefresh) = (d.driftTimes, d.driftNu, d.driftNuSigma, d.driftT0, d.driftRefresh)
     driftNuModel = d.driftNuModel
     driftReadNoise = d.driftReadNoise
+    driftCompensation = d.driftCompensation
   }
 
   /// Sets one key from its text form.
@@ -237,6 +241,7 @@ extension TrainingConfiguration {
     case "drift_nu_sigma": driftNuSigma = try number()
     case "drift_nu_model": driftNuModel = try choice(ConductanceDrift.Model.self)
     case "drift_read_noise": driftReadNoise = try choice(DriftReadNoise.self)
+    case "drift_compensation": driftCompensation = try choice(DriftCompensation.self)
     case "drift_t0": driftT0 = try number()
     case "drift_times":
       // Comma-separated seconds; an empty value is none.
@@ -548,7 +553,8 @@ extension TrainingConfiguration {
         && !($0.0 == "stuck_known" && !stuckKnown)
         && !($0.0 == "drift_times" && driftTimes.isEmpty) && !($0.0 == "drift_nu" && driftNu == 0)
         && !($0.0 == "drift_nu_sigma" && driftNuSigma == 0) && !($0.0 == "drift_nu_model" && driftNuModel == .constant)
-        && !($0.0 == "drift_read_noise" && driftReadNoise == .none) && !($0.0 == "drift_t0" && driftT0 == 1) && !($0.0 == "drift_refresh" && !driftRefresh)
+        && !($0.0 == "drift_read_noise" && driftReadNoise == .none)
+        && !($0.0 == "drift_compensation" && driftCompensation == .global) && !($0.0 == "drift_t0" && driftT0 == 1) && !($0.0 == "drift_refresh" && !driftRefresh)
         && !($0.0 == "reset_slot_time" && _resetSlotTime == nil)
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
@@ -569,7 +575,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_nu_model", driftNuModel.rawValue), ("drift_read_noise", driftReadNoise.rawValue), ("drift_t0", n(driftT0)), ("drift_refresh", driftRefresh ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_nu_model", driftNuModel.rawValue), ("drift_read_noise", driftReadNoise.rawValue), ("drift_compensation", driftCompensation.rawValue), ("drift_t0", n(driftT0)), ("drift_refresh", driftRefresh ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

@@ -275,6 +275,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var driftNuModel: ConductanceDrift.Model = .constant
   /// `drift_read_noise`: the drifted reads' device noise (session 82).
   public var driftReadNoise: DriftReadNoise = .none
+  /// `drift_compensation`: the compensated accuracy's gains, one per
+  /// array or one per output column (session 82).
+  public var driftCompensation: DriftCompensation = .global
   public var driftT0: Double = 1
   /// The times after training at which the drifted arrays are evaluated
   /// (empty: none).
@@ -1120,6 +1123,7 @@ extension TrainingConfiguration {
       found += [
         ("drift_times", !driftTimes.isEmpty), ("drift_nu", driftNu != d.driftNu), ("drift_nu_sigma", driftNuSigma != d.driftNuSigma),
         ("drift_nu_model", driftNuModel != d.driftNuModel), ("drift_read_noise", driftReadNoise != d.driftReadNoise),
+        ("drift_compensation", driftCompensation != d.driftCompensation),
         ("drift_t0", driftT0 != d.driftT0), ("drift_refresh", driftRefresh),
       ].filter(\.1).map { ($0.0, "rules lim, hybrid and single") }
     } else if driftNuModel == .pcm {
@@ -1389,4 +1393,12 @@ public enum DriftReadNoise: String, Sendable, CaseIterable {
   /// Each device's accumulated 1/f noise at t, fitted to phase-change
   /// arrays (`ConductanceDrift.pcmReadNoise`).
   case pcm
+}
+
+/// The gains of the drift reads' compensation (`drift_compensation`).
+public enum DriftCompensation: String, Sendable, CaseIterable {
+  /// One per array, from a read of every row at once.
+  case global
+  /// One per output column, from a read of each row alone.
+  case column
 }

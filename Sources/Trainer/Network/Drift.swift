@@ -37,6 +37,19 @@ enum Drift {
     }
   }
 
+  /// Σ_i |w_ij| of each column of an M×N row-major matrix: the per-column
+  /// compensation's reference (`drift_compensation column`), each row
+  /// driven alone at the full read voltage (M reads) and each output's
+  /// magnitudes summed.
+  static func columnReferenceReads(_ w: UnsafePointer<Float>, rows: Int, columns: Int) -> [Double] {
+    var column = [Double](repeating: 0, count: columns)
+    for i in 0..<rows {
+      let base = i * columns
+      for j in 0..<columns { column[j] += abs(Double(w[base + j])) }
+    }
+    return column
+  }
+
   /// Σ_j |Σ_i w_ij| of an M×N row-major matrix: the global drift
   /// compensation's reference read, every row (the bias row too) driven
   /// at the full read voltage and the outputs' magnitudes summed.
