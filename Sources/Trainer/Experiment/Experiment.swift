@@ -1097,10 +1097,11 @@ public final class Experiment {
       let columnReference = perColumn ? (0..<arrays).map { Drift.columnReferenceReads(programmed[$0], rows: sizes[$0] + 1, columns: sizes[$0 + 1]) } : []
       let compensatedBuffers = perColumn ? counts.map { UnsafeMutablePointer<Float>.allocate(capacity: $0) } : []
       defer { for b in compensatedBuffers { b.deallocate() } }
-      let exponents = hybrid?.driftExponents(cfg.drift) ?? net!.driftExponents(cfg.drift)
-      // (`drift_read_noise pcm`: the devices' G/G_max as programmed, which
-      // set each time's noise.)
-      let relatives = cfg.driftReadNoise == .pcm ? (hybrid?.driftRelatives() ?? net!.driftRelatives()) : []
+      // (The devices' G/G_max as programmed, which set the exponents of
+      // `drift_nu_model pcm` and each time's noise of `drift_read_noise pcm`.)
+      let relatives =
+        cfg.driftNuModel == .pcm || cfg.driftReadNoise == .pcm ? hybrid?.driftRelatives() ?? net!.driftRelatives() : nil
+      let exponents = hybrid?.driftExponents(cfg.drift, relatives: relatives) ?? net!.driftExponents(cfg.drift, relatives: relatives)
       let chains = hybrid?.senseChains ?? net!.senseChains
       let noiseKey = ReadNoise.key(seed: cfg.seed, kind: ReadNoise.Kind.testEvaluation, index: UInt64(startingImages + images), layer: 0)
       func correct(_ weights: [UnsafePointer<Float>], _ scales: [Float]) throws -> Int {
@@ -1123,11 +1124,10 @@ public final class Experiment {
           weights = programmed
         } else {
           let noise =
-            relatives.isEmpty
-            ? nil
-            : relatives.indices.map {
-              Drift.noiseMultipliers(seed: cfg.seed, layer: $0, time: t, readTime: cfg.readTime, relatives: relatives[$0])
-            }
+            cfg.driftReadNoise == .pcm
+            ? relatives.map { r in
+              r.indices.map { Drift.noiseMultipliers(seed: cfg.seed, layer: $0, time: t, readTime: cfg.readTime, relatives: r[$0]) }
+            } : nil
           if let hybrid {
             try hybrid.driftedWeights(exponents, time: t, t0: cfg.driftT0, noise: noise, into: buffers, stop: shouldStop)
           } else {

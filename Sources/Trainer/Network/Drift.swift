@@ -74,9 +74,10 @@ extension LimNetwork {
     }
   }
 
-  /// Every layer's drift exponents (`Drift`): 2·M·N each.
-  func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
-    let relatives = drift.model == .pcm ? driftRelatives() : []
+  /// Every layer's drift exponents (`Drift`): 2·M·N each. (`relatives`:
+  /// `driftRelatives()` when the caller has them already.)
+  func driftExponents(_ drift: ConductanceDrift, relatives given: [[Double]]? = nil) -> [[Float]] {
+    let relatives = drift.model == .pcm ? given ?? driftRelatives() : []
     return layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
       let mn = layer.rows * layer.columns
@@ -162,9 +163,10 @@ extension HybridNetwork {
   }
 
   /// Every layer's drift exponents (`Drift`): one per device of each of
-  /// its device arrays.
-  func driftExponents(_ drift: ConductanceDrift) -> [[Float]] {
-    let relatives = drift.model == .pcm ? driftRelatives() : []
+  /// its device arrays. (`relatives`: `driftRelatives()` when the caller
+  /// has them already.)
+  func driftExponents(_ drift: ConductanceDrift, relatives given: [[Double]]? = nil) -> [[Float]] {
+    let relatives = drift.model == .pcm ? given ?? driftRelatives() : []
     return layers.enumerated().map { l, layer in
       var rng = Drift.generator(seed: configuration.seed, layer: l)
       // (`pcm`: each device's G/G_max as programmed.)
