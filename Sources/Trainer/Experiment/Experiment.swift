@@ -565,12 +565,17 @@ public final class Experiment {
       return a
     }
     /// Off-chip: the array receives what training has reached so far.
-    func programTarget() {
+    /// With `program_verify`, each device then goes to its nominal
+    /// conductance; with `program_noise`, each programming draws its own
+    /// noise, keyed by the images trained before it.
+    func programTarget(after images: Int) {
       if let target, let float {
         target.program(weights: float.weights.map { $0.map(Double.init) })
       } else if let target, let ideal {
         target.program(statesOf: ideal)
       }
+      if let target, cfg.programVerify { target.verifyProgrammedConductances() }
+      if let target, cfg.programNoise > 0 { target.addProgrammingNoise(scale: cfg.programNoise, key: UInt64(images)) }
     }
     // The arrays' effective weights and the training images they were
     // built after: the epoch's training-set accuracy reuses the last test
@@ -616,7 +621,7 @@ public final class Experiment {
             }
           } else if let net = target ?? lim {
             if images == nil || images != weightsImages {
-              programTarget()
+              programTarget(after: images ?? 0)
               weightsImages = nil
               effective = try net.effectiveWeights(stop: stop)
               weightsImages = images
@@ -1045,8 +1050,9 @@ public final class Experiment {
     }
     if let net = lim ?? target {
       // Off-chip: the arrays as training left them (also after an interrupt
-      // between evaluation points).
-      programTarget()
+      // between evaluation points), with the noise of the last point's
+      // programming when it was the end's.
+      programTarget(after: seen - unapplied)
       finished(.lim(net), seen - unapplied)
       var sum = 0.0, count = 0
       for a in net.arrays {

@@ -136,9 +136,10 @@ public enum LimReproduction {
   /// walkthrough found Figure 14 through resistive lines compared with
   /// the paper's numbers). And its devices that all switch (`stuck_off`,
   /// `stuck_on`; session 72's review: a run with stuck devices was
-  /// compared).
+  /// compared). And its off-chip programming by pulse count, exact
+  /// (`program_noise`, `program_verify`).
   public static let setting = [
-    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "stuck_off", "stuck_on", "stuck_map",
+    "rule", "method", "learning", "transfer", "device_csv", "beta_p", "beta_d", "nmax", "batch", "sigma", "sigma_c2c", "program_noise", "program_verify", "stuck_off", "stuck_on", "stuck_map",
     "b_margin", "lr", "loss", "epochs", "train_limit", "test_limit", "layers", "wires",
   ]
 

@@ -495,11 +495,25 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// (the default) is the paper's loop, whose last comparison is an exact
   /// tie on the curve's points (README, Choices).
   public var bMargin: Double = 0
+  /// Rule lim, off-chip: the scale s of the programming noise each device
+  /// of the target array lands with, max(0, g + s·σ(g)·z) at its
+  /// relative conductance g (`ProgrammingNoise`, the PCM fit; 1: the fit
+  /// itself). 0 (the default): every device lands on its state exactly.
+  public var programNoise: Double = 0
+  /// Rule lim, off-chip: the target array is programmed by write-verify,
+  /// each device to the conductance its state has on the nominal curve
+  /// (the ideal twin's G(state), or the weight's nearest state), within
+  /// the range its own scale X gives it, X·[G_min, G_max]; false (the
+  /// default, the paper's reading): by pulse count, landing at X·G(state).
+  public var programVerify = false
   /// Rule lim: the devices are held as conductances (method c, whose
   /// depression leaves the curve; any method with `sigma_c2c`; method b
-  /// with `b_margin`) rather than as integer states on the potentiation
+  /// with `b_margin`; an off-chip target array with `program_noise` or
+  /// `program_verify`) rather than as integer states on the potentiation
   /// curve.
-  public var limConductanceStates: Bool { method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) }
+  public var limConductanceStates: Bool {
+    method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) || (mode == .offChip && (programNoise > 0 || programVerify))
+  }
   /// The most pulses a rule-lim re-potentiation loop on conductance
   /// states issues (methods a and b with `sigma_c2c` or `b_margin`):
   /// 4·n_max, four times a nominal device's way from G_min to G_max, and
@@ -613,6 +627,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var idealHardware: TrainingConfiguration {
     var c = idealPeriphery()
     c.sigma = 0
+    c.programNoise = 0
+    c.programVerify = false
     c.stuckOff = 0
     c.stuckOn = 0
     c.stuckMap = nil
@@ -779,6 +795,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     try within("sigma", sigma, 0, 10)
     try within("sigma_c2c", sigmaC2C, 0, 10)
+    try within("program_noise", programNoise, 0, 10)
     try within("drift_nu", driftNu, 0, 1)
     try within("drift_nu_sigma", driftNuSigma, 0, 1)
     try within("drift_t0", driftT0, 1e-9, 1e9, " s")
@@ -1109,6 +1126,13 @@ extension TrainingConfiguration {
     // (Every rule but lim's off-chip learning: float SGD and the
     // coincidence rules program nothing; an audit, session 28.)
     if !(rule == .lim && mode == .offChip) && transfer != d.transfer { found.append(("transfer", "off-chip learning")) }
+    // (On chip the arrays are trained, never programmed in one go.)
+    if !(rule == .lim && mode == .offChip) && programNoise != d.programNoise {
+      found.append(("program_noise", "off-chip learning (the arrays it programs)"))
+    }
+    if !(rule == .lim && mode == .offChip) && programVerify {
+      found.append(("program_verify", "off-chip learning (the arrays it programs)"))
+    }
     if !rule.isFiniteState {
       // (Rule lim reads write_threshold through the lines' slots.)
       found += finiteKeys.filter { $0.1 && !($0.0 == "write_threshold" && writeLines == .resistive) }.map {

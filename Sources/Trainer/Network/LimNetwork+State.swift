@@ -223,10 +223,71 @@ extension LimNetwork {
       require(from.rows * from.columns == mn && from.nMax == layer.nMax, "transfer between different layers")
       layer.kp.update(from: from.kp, count: mn)
       layer.km.update(from: from.km, count: mn)
-      layer.gp.update(from: from.gp, count: mn)
-      layer.gm.update(from: from.gm, count: mn)
+      if layer.conductanceStates && !from.conductanceStates {
+        // (An integer twin keeps only its states in step; a target on
+        // conductances, `program_noise`'s, takes their points.)
+        for k in 0..<mn {
+          layer.gp[k] = layer.table[Int(from.kp[k])]
+          layer.gm[k] = layer.table[Int(from.km[k])]
+        }
+      } else {
+        layer.gp.update(from: from.gp, count: mn)
+        layer.gm.update(from: from.gm, count: mn)
+      }
       layer.synchronize()
       layer.restartEnergyAccount()
+    }
+  }
+
+  /// Write-verify after a transfer (`program_verify`): every device that
+  /// conducts by its state (X > 0) is set to the conductance its state
+  /// has on the nominal curve, G (what the transfer wrote as its
+  /// normalised conductance), as near as its own range allows: its
+  /// normalised conductance becomes G/X within [G(0), G(n_max)], so it
+  /// reads X·that, G itself wherever X·G(0) ≤ G ≤ X·G(n_max). Needs
+  /// conductance states.
+  public func verifyProgrammedConductances() {
+    for layer in layers {
+      require(layer.conductanceStates, "write-verify on integer states")
+      guard layer.hasVariation else { continue }
+      let mn = layer.rows * layer.columns
+      let low = layer.table[0], high = layer.table[layer.nMax]
+      for (g, x) in [(layer.gp, layer.xp), (layer.gm, layer.xm)] {
+        for k in 0..<mn where x[k] > 0 {
+          g[k] = min(max(g[k] / Double(x[k]), low), high)
+        }
+      }
+      layer.synchronize()
+    }
+  }
+
+  /// The stream of `program_noise`'s draws (layer l's: `| l`).
+  static let programNoiseStream: UInt64 = 0x5052_4F47_0000_0000
+
+  /// Programming noise (`program_noise` s > 0) after a transfer: every
+  /// device that conducts by its state (its scale X > 0: not stuck open,
+  /// not shorted) lands at max(0, g + s·σ(g)·z) of its relative
+  /// conductance g = X·G/G_max (`ProgrammingNoise`), written back as its
+  /// normalised conductance g'/X. The draws come from a stream of the
+  /// seed, the layer and `key` (the images trained before this
+  /// programming: each programming of the array draws anew), one per
+  /// device in `Drift`'s order, G+ then G−, a stuck device's too (the
+  /// others' draws do not hang on which are stuck). Needs conductance
+  /// states (`limConductanceStates`).
+  public func addProgrammingNoise(scale s: Double, key: UInt64) {
+    for (l, layer) in layers.enumerated() {
+      require(layer.conductanceStates, "programming noise on integer states")
+      var rng = SeededGenerator(seed: configuration.seed ^ (key &* 0x9E37_79B9_7F4A_7C15), stream: Self.programNoiseStream | UInt64(l))
+      let mn = layer.rows * layer.columns
+      for (g, x) in [(layer.gp, layer.xp), (layer.gm, layer.xm)] {
+        for k in 0..<mn {
+          let z = rng.nextGaussian()
+          let scale = layer.hasVariation ? Double(x[k]) : 1
+          guard scale > 0 else { continue }
+          g[k] = ProgrammingNoise.programmed(relative: scale * g[k], scale: s, z: z) / scale
+        }
+      }
+      layer.synchronize()
     }
   }
 }

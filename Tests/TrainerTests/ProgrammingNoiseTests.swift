@@ -1,0 +1,260 @@
+import Circuit
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Trainer
+
+// `program_noise` (session 83): off chip, each device of the target array lands at
+// max(0, g + s·σ(g)·z) of its relative conductance g = X·G/G_max, σ(g) = (0.26348 +
+// 1.9650·g − 1.1731·g²)/25, the fit of Nandakumar et al. (ICECS 2019) to phase-change
+// arrays that aihwkit's PCM model uses (its µS at G_max 25 µS, relative here).
+
+@Test func theProgrammingFitIsItsClosedForm() {
+  #expect(abs(ProgrammingNoise.pcmSigma(relative: 0) - 0.26348 / 25) < 1e-15)
+  #expect(abs(ProgrammingNoise.pcmSigma(relative: 1) - (0.26348 + 1.9650 - 1.1731) / 25) < 1e-15)
+  #expect(abs(ProgrammingNoise.pcmSigma(relative: 0.5) - (0.26348 + 0.9825 - 1.1731 / 4) / 25) < 1e-15)
+  #expect(abs(ProgrammingNoise.pcmSigma(relative: 0.5) - 0.038108) < 1e-6)
+  // Its top: at g = 1.9650/(2·1.1731) ≈ 0.8375, 0.04345; below 0 it is g = 0's.
+  let top = 1.9650 / (2 * 1.1731)
+  #expect(abs(ProgrammingNoise.pcmSigma(relative: top) - 0.043454) < 1e-6)
+  #expect(ProgrammingNoise.pcmSigma(relative: top) > ProgrammingNoise.pcmSigma(relative: top - 0.01))
+  #expect(ProgrammingNoise.pcmSigma(relative: top) > ProgrammingNoise.pcmSigma(relative: top + 0.01))
+  #expect(ProgrammingNoise.pcmSigma(relative: -1) == ProgrammingNoise.pcmSigma(relative: 0))
+  // Far above G_max the polynomial would go negative: no noise there, never a negative σ.
+  #expect(ProgrammingNoise.pcmSigma(relative: 3) == 0)
+  // A device lands at g + s·σ·z, cut at 0 S and not above.
+  #expect(ProgrammingNoise.programmed(relative: 0.5, scale: 2, z: 1.5) == 0.5 + 2 * ProgrammingNoise.pcmSigma(relative: 0.5) * 1.5)
+  #expect(ProgrammingNoise.programmed(relative: 1, scale: 1, z: 3) > 1)
+  #expect(ProgrammingNoise.programmed(relative: 0.01, scale: 1, z: -2) == 0)
+  #expect(ProgrammingNoise.programmed(relative: 0.3, scale: 0, z: 5) == 0.3)
+}
+
+/// A target array (σ 0.5, some devices stuck open or shorted) given an ideal twin's states,
+/// and the noise on top.
+private func programmedTarget(scale: Double) throws -> (target: LimNetwork, cfg: TrainingConfiguration) {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [40, 12, 6]
+  cfg.mode = .offChip
+  cfg.sigma = 0.5
+  cfg.stuckOff = 0.05
+  cfg.stuckOn = 0.03
+  cfg.initialFraction = 1
+  cfg.programNoise = scale
+  try cfg.validate()
+  let target = LimNetwork(configuration: cfg)
+  var twin = cfg.idealHardware
+  twin.seed = 7
+  target.program(statesOf: LimNetwork(configuration: twin))
+  return (target, cfg)
+}
+
+// Device by device: the noise of the stream of (seed, key, layer), one draw per device in
+// `Drift`'s order (G+ then G−), on g = X·G/G_max; a stuck device keeps its conductance.
+@Test func eachDeviceLandsAtTheFitsDrawOnItsConductance() throws {
+  let (target, cfg) = try programmedTarget(scale: 0.7)
+  let onConductances = target.layers.allSatisfy { $0.conductanceStates }
+  #expect(onConductances)
+  let before = target.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  target.addProgrammingNoise(scale: 0.7, key: 123)
+  var moved = 0, stuck = 0
+  for (l, layer) in target.layers.enumerated() {
+    var rng = SeededGenerator(seed: cfg.seed ^ (123 &* 0x9E37_79B9_7F4A_7C15), stream: LimNetwork.programNoiseStream | UInt64(l))
+    let mn = layer.rows * layer.columns
+    for polarity in 0..<2 {
+      for k in 0..<mn {
+        let z = rng.nextGaussian()
+        let was = polarity == 0 ? before[l][k].plus : before[l][k].minus
+        let now = polarity == 0 ? layer.conductances(k).plus : layer.conductances(k).minus
+        let x = polarity == 0 ? layer.xp[k] : layer.xm[k]
+        if x == 0 {
+          #expect(now == was)
+          stuck += 1
+          continue
+        }
+        let expected = ProgrammingNoise.programmed(relative: was / cfg.gMaxSiemens, scale: 0.7, z: z) * cfg.gMaxSiemens
+        #expect(abs(now - expected) <= 1e-12 * cfg.gMaxSiemens, "layer \(l) device \(polarity * mn + k): \(now) vs \(expected)")
+        if now != was { moved += 1 }
+      }
+    }
+    // The reads follow the devices: the array's conductances and its weight cache.
+    for k in 0..<mn {
+      let g = layer.conductances(k)
+      #expect(layer.array._plus[k] == g.plus && layer.array._minus[k] == g.minus)
+      #expect(abs(Double(layer.array._weight[k]) - (g.plus - g.minus)) <= 1e-6 * cfg.gMaxSiemens)
+    }
+  }
+  #expect(stuck > 0 && moved > 0)
+  // Another programming (another key) draws anew; the same key draws the same.
+  let (a, _) = try programmedTarget(scale: 0.7), (b, _) = try programmedTarget(scale: 0.7)
+  a.addProgrammingNoise(scale: 0.7, key: 123)
+  b.addProgrammingNoise(scale: 0.7, key: 124)
+  #expect(a.layers[0].conductances(5) == target.layers[0].conductances(5))
+  #expect((0..<40).contains { a.layers[0].conductances($0) != b.layers[0].conductances($0) })
+}
+
+// The draws' statistics: where the cut at 0 cannot act (g ≥ 0.3, 7σ above 0) the residuals
+// over σ(g) are standard normal; a device at 0 S stays there half the time.
+@Test func programmedConductancesScatterAsTheFitSays() throws {
+  var cfg = TrainingConfiguration()
+  cfg.layers = [300, 60]
+  cfg.mode = .offChip
+  cfg.initialFraction = 1
+  cfg.programNoise = 1
+  try cfg.validate()
+  let target = LimNetwork(configuration: cfg)
+  var twin = cfg.idealHardware
+  twin.seed = 3
+  target.program(statesOf: LimNetwork(configuration: twin))
+  let layer = target.layers[0], mn = layer.rows * layer.columns
+  let before = (0..<mn).flatMap { k in [layer.conductances(k).plus, layer.conductances(k).minus] }
+  target.addProgrammingNoise(scale: 1, key: 0)
+  let after = (0..<mn).flatMap { k in [layer.conductances(k).plus, layer.conductances(k).minus] }
+  var residuals: [Double] = [], atZero = 0, zeroStayed = 0
+  for (g0, g1) in zip(before, after) {
+    let g = g0 / cfg.gMaxSiemens, landed = g1 / cfg.gMaxSiemens
+    if g >= 0.3 { residuals.append((landed - g) / ProgrammingNoise.pcmSigma(relative: g)) }
+    if g == 0 {
+      atZero += 1
+      if landed == 0 { zeroStayed += 1 }
+    }
+  }
+  let n = Double(residuals.count)
+  let mean = residuals.reduce(0, +) / n
+  let sd = (residuals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
+  // About 25,000 residuals: the mean within 4/√n ≈ 0.025, the sd within 0.03.
+  #expect(n > 20_000)
+  #expect(abs(mean) < 4 / n.squareRoot(), "\(mean)")
+  #expect(abs(sd - 1) < 0.03, "\(sd)")
+  // About 560 devices at state 0 (G_min = 0): half stay, half land up (±4σ of a binomial).
+  #expect(atZero > 300)
+  #expect(abs(Double(zeroStayed) / Double(atZero) - 0.5) < 4 * (0.25 / Double(atZero)).squareRoot(), "\(zeroStayed) of \(atZero)")
+}
+
+// End to end (the fixture, off chip): a vanishing scale reads as exact programming (the
+// target on conductances reads as on integer states); the fit's noise moves the run, the
+// same seed draws the same, and the arrays the drift reads at t₀ are the last point's.
+@Test(arguments: [OffChipTransfer.states, .weights])
+func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throws {
+  var exact = Fixture.configuration(method: .b)
+  exact.mode = .offChip
+  exact.transfer = transfer
+  exact.sigma = 0.3
+  let base = try Fixture.run(exact)
+  var vanishing = exact
+  vanishing.programNoise = 1e-12
+  #expect(try Fixture.run(vanishing).points.map(\.accuracy) == base.points.map(\.accuracy))
+  var noisy = exact
+  noisy.programNoise = 3
+  noisy.driftTimes = [1, 3600]
+  noisy.driftNu = 0.05
+  let a = try Fixture.run(noisy), b = try Fixture.run(noisy)
+  #expect(a.points.map(\.accuracy) == b.points.map(\.accuracy))
+  #expect(a.points.map(\.accuracy) != base.points.map(\.accuracy))
+  try #require(a.drift.count == 2)
+  #expect(a.drift[0].accuracy == a.testAccuracy)
+}
+
+@Test func programNoiseIsRuleLimsOffChipKeyAndIsChecked() throws {
+  var cfg = Fixture.configuration()
+  cfg.programNoise = 1
+  try cfg.validate()
+  #expect(cfg.ignoredKeys.contains { $0.key == "program_noise" && $0.usedBy.contains("off-chip") })
+  cfg.mode = .offChip
+  #expect(!cfg.ignoredKeys.contains { $0.key == "program_noise" })
+  #expect(cfg.limConductanceStates)
+  #expect(cfg.keyValues.contains { $0 == ("program_noise", "1") })
+  // The ideal twin programs nothing.
+  #expect(cfg.idealHardware.programNoise == 0 && !cfg.idealHardware.limConductanceStates)
+  for rule in [LearningRule.hybrid, .single, .float] {
+    var other = Fixture.configuration(rule: rule)
+    other.programNoise = 0.5
+    #expect(other.ignoredKeys.contains { $0.key == "program_noise" }, "\(rule)")
+  }
+  var plain = Fixture.configuration()
+  plain.mode = .offChip
+  #expect(!plain.keyValues.contains { $0.0 == "program_noise" })
+  #expect(!plain.limConductanceStates)
+  for bad in ["-0.1", "10.5", "nan", "inf"] {
+    var c = Fixture.configuration()
+    c.mode = .offChip
+    do {
+      try c.set("program_noise", bad)
+      try c.validate()
+      Issue.record("program_noise \(bad) accepted")
+    } catch let e as ConfigurationError {
+      #expect(e.field == "program_noise", "\(bad): \(e.field) \(e.message)")
+    }
+  }
+}
+
+// `program_verify` (session 83): write-verify puts each device at its state's conductance on
+// the nominal curve, G, as near as its own range X·[G(0), G(n_max)] allows; stuck devices keep
+// theirs. Without variation it changes nothing.
+@Test func writeVerifyLandsEachDeviceOnItsNominalConductanceWithinItsRange() throws {
+  let (_, cfg) = try programmedTarget(scale: 0)
+  var verified = cfg
+  verified.programVerify = true
+  try verified.validate()
+  #expect(verified.limConductanceStates && !cfg.limConductanceStates)
+  let net = LimNetwork(configuration: verified)
+  var twin = cfg.idealHardware
+  twin.seed = 7
+  let source = LimNetwork(configuration: twin)
+  net.program(statesOf: source)
+  let before = net.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  net.verifyProgrammedConductances()
+  var exact = 0, bounded = 0, stuck = 0
+  for (l, layer) in net.layers.enumerated() {
+    let top = layer.table[layer.nMax] * cfg.gMaxSiemens, bottom = layer.table[0] * cfg.gMaxSiemens
+    for k in 0..<(layer.rows * layer.columns) {
+      for polarity in 0..<2 {
+        let x = Double(polarity == 0 ? layer.xp[k] : layer.xm[k])
+        let was = polarity == 0 ? before[l][k].plus : before[l][k].minus
+        let now = polarity == 0 ? layer.conductances(k).plus : layer.conductances(k).minus
+        // The twin's device, on the nominal curve (X = 1 there).
+        let nominal = polarity == 0 ? source.layers[l].conductances(k).plus : source.layers[l].conductances(k).minus
+        if x == 0 {
+          #expect(now == was)
+          stuck += 1
+        } else if nominal <= x * top && nominal >= x * bottom {
+          #expect(abs(now - nominal) <= 1e-12 * cfg.gMaxSiemens, "layer \(l) synapse \(k): \(now) vs \(nominal)")
+          exact += 1
+        } else {
+          #expect(abs(now - min(max(nominal, x * bottom), x * top)) <= 1e-12 * cfg.gMaxSiemens)
+          bounded += 1
+        }
+      }
+    }
+  }
+  #expect(exact > 0 && bounded > 0 && stuck > 0, "\(exact) \(bounded) \(stuck)")
+}
+
+// End to end: without variation write-verify reads as the pulse-count transfer; with σ = 1 the
+// pulse-count array loses what the verified one keeps.
+@Test func writeVerifyUndoesTheDeviceToDeviceScales() throws {
+  var plain = Fixture.configuration(method: .b)
+  plain.mode = .offChip
+  let exact = try Fixture.run(plain)
+  var verified = plain
+  verified.programVerify = true
+  #expect(try Fixture.run(verified).points.map(\.accuracy) == exact.points.map(\.accuracy))
+  plain.sigma = 1
+  verified.sigma = 1
+  let open = try Fixture.run(plain), closed = try Fixture.run(verified)
+  #expect(closed.testAccuracy > open.testAccuracy + 5, "\(closed.testAccuracy) vs \(open.testAccuracy)")
+  #expect(closed.testAccuracy > exact.testAccuracy - 10, "\(closed.testAccuracy) vs \(exact.testAccuracy)")
+}
+
+@Test func programVerifyIsRuleLimsOffChipKeyAndIsChecked() throws {
+  var cfg = Fixture.configuration()
+  try cfg.set("program_verify", "true")
+  #expect(cfg.ignoredKeys.contains { $0.key == "program_verify" && $0.usedBy.contains("off-chip") })
+  cfg.mode = .offChip
+  #expect(!cfg.ignoredKeys.contains { $0.key == "program_verify" })
+  #expect(cfg.keyValues.contains { $0 == ("program_verify", "true") })
+  #expect(!cfg.idealHardware.programVerify)
+  try cfg.set("program_verify", "false")
+  #expect(!cfg.keyValues.contains { $0.0 == "program_verify" })
+  #expect(throws: ConfigurationError.self) { try cfg.set("program_verify", "yes") }
+}
