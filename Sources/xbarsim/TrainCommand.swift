@@ -1636,7 +1636,7 @@ enum TrainCommand: CLICommand {
       let batch = cfg.batch != 1 ? " batch \(cfg.batch)" : ""
       let lr = cfg.transfer == .weights && cfg.learningRate != d.learningRate ? " lr \(JSONWriter.number(cfg.learningRate))" : ""
       return "off-chip \(shape)\(method) \(curve)\(gMinRatio(cfg))\(batch) σ \(JSONWriter.number(cfg.sigma))\(negative(cfg))\(stuckOff(cfg))\(transfer)\(lr)\(margin)\(loss)"
-        + (cfg.programVerify ? " verified" : "")
+        + (cfg.programVerify != .none ? " verified \(cfg.programVerify.rawValue)" : "")
         + (cfg.programNoise > 0 ? " program_noise \(JSONWriter.number(cfg.programNoise))" : "") + wires(cfg) + periphery(cfg)
     case (.lim, .onChip):
       let beta = device

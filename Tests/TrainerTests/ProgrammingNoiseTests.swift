@@ -188,13 +188,13 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   }
 }
 
-// `program_verify` (session 83): write-verify puts each device at its state's conductance on
-// the nominal curve, G, as near as its own range X·[G(0), G(n_max)] allows; stuck devices keep
-// theirs. Without variation it changes nothing.
+// `program_verify devices` (session 83): write-verify puts each device at its state's
+// conductance on the nominal curve, G, as near as its own range X·[G(0), G(n_max)] allows;
+// stuck devices keep theirs. Without variation it changes nothing.
 @Test func writeVerifyLandsEachDeviceOnItsNominalConductanceWithinItsRange() throws {
   let (_, cfg) = try programmedTarget(scale: 0)
   var verified = cfg
-  verified.programVerify = true
+  verified.programVerify = .devices
   try verified.validate()
   #expect(verified.limConductanceStates && !cfg.limConductanceStates)
   let net = LimNetwork(configuration: verified)
@@ -203,7 +203,7 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   let source = LimNetwork(configuration: twin)
   net.program(statesOf: source)
   let before = net.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
-  net.verifyProgrammedConductances()
+  net.verifyProgrammedConductances(weights: false)
   var exact = 0, bounded = 0, stuck = 0
   for (l, layer) in net.layers.enumerated() {
     let top = layer.table[layer.nMax] * cfg.gMaxSiemens, bottom = layer.table[0] * cfg.gMaxSiemens
@@ -230,31 +230,81 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   #expect(exact > 0 && bounded > 0 && stuck > 0, "\(exact) \(bounded) \(stuck)")
 }
 
-// End to end: without variation write-verify reads as the pulse-count transfer; with σ = 1 the
-// pulse-count array loses what the verified one keeps.
+// `program_verify weights`: each pair to its nominal weight W = G+ − G−, the device of W's
+// sign at |W| above its partner's reset level X_o·G(0), the partner reset; each within its
+// range, a stuck device keeping its conductance.
+@Test func weightVerifyPutsEachPairsWeightOnOneDevice() throws {
+  var cfg = try programmedTarget(scale: 0).cfg
+  cfg.gMinRatio = 0.1
+  cfg.programVerify = .weights
+  try cfg.validate()
+  let net = LimNetwork(configuration: cfg)
+  var twin = cfg.idealHardware
+  twin.seed = 7
+  let source = LimNetwork(configuration: twin)
+  net.program(statesOf: source)
+  let before = net.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  net.verifyProgrammedConductances(weights: true)
+  var exact = 0, bounded = 0
+  for (l, layer) in net.layers.enumerated() {
+    let low = layer.table[0], high = layer.table[layer.nMax], top = cfg.gMaxSiemens
+    for k in 0..<(layer.rows * layer.columns) {
+      let n = source.layers[l].conductances(k), w = n.plus - n.minus
+      let xp = Double(layer.xp[k]), xm = Double(layer.xm[k])
+      // The partner's reset level, and the device of W's sign above it by |W|.
+      let (tp, tm) = w >= 0 ? (w + xm * low * top, xm * low * top) : (xp * low * top, -w + xp * low * top)
+      let now = layer.conductances(k)
+      for (x, t, g, was) in [(xp, tp, now.plus, before[l][k].plus), (xm, tm, now.minus, before[l][k].minus)] {
+        if x == 0 {
+          #expect(g == was)
+        } else {
+          let landed = min(max(t, x * low * top), x * high * top)
+          #expect(abs(g - landed) <= 1e-12 * top, "layer \(l) synapse \(k): \(g) vs \(landed)")
+        }
+      }
+      if xp > 0 && xm > 0 {
+        if abs((now.plus - now.minus) - w) <= 1e-12 * top { exact += 1 } else { bounded += 1 }
+      }
+    }
+  }
+  // Most pairs read their weight exactly (the twin's states are uniform over the range, so
+  // |W| is often large); some lack the range.
+  #expect(exact > bounded && bounded > 0, "\(exact) \(bounded)")
+}
+
+// End to end: without variation device write-verify reads as the pulse-count transfer; with
+// σ = 1 the pulse-count array loses what the verified ones keep.
 @Test func writeVerifyUndoesTheDeviceToDeviceScales() throws {
   var plain = Fixture.configuration(method: .b)
   plain.mode = .offChip
   let exact = try Fixture.run(plain)
-  var verified = plain
-  verified.programVerify = true
-  #expect(try Fixture.run(verified).points.map(\.accuracy) == exact.points.map(\.accuracy))
+  var devices = plain, weights = plain
+  devices.programVerify = .devices
+  weights.programVerify = .weights
+  #expect(try Fixture.run(devices).points.map(\.accuracy) == exact.points.map(\.accuracy))
   plain.sigma = 1
-  verified.sigma = 1
-  let open = try Fixture.run(plain), closed = try Fixture.run(verified)
-  #expect(closed.testAccuracy > open.testAccuracy + 5, "\(closed.testAccuracy) vs \(open.testAccuracy)")
-  #expect(closed.testAccuracy > exact.testAccuracy - 10, "\(closed.testAccuracy) vs \(exact.testAccuracy)")
+  devices.sigma = 1
+  weights.sigma = 1
+  let open = try Fixture.run(plain), closed = try Fixture.run(devices), paired = try Fixture.run(weights)
+  for r in [closed, paired] {
+    #expect(r.testAccuracy > open.testAccuracy + 5, "\(r.testAccuracy) vs \(open.testAccuracy)")
+    #expect(r.testAccuracy > exact.testAccuracy - 10, "\(r.testAccuracy) vs \(exact.testAccuracy)")
+  }
 }
 
 @Test func programVerifyIsRuleLimsOffChipKeyAndIsChecked() throws {
   var cfg = Fixture.configuration()
-  try cfg.set("program_verify", "true")
+  try cfg.set("program_verify", "weights")
   #expect(cfg.ignoredKeys.contains { $0.key == "program_verify" && $0.usedBy.contains("off-chip") })
   cfg.mode = .offChip
   #expect(!cfg.ignoredKeys.contains { $0.key == "program_verify" })
-  #expect(cfg.keyValues.contains { $0 == ("program_verify", "true") })
-  #expect(!cfg.idealHardware.programVerify)
-  try cfg.set("program_verify", "false")
+  #expect(cfg.keyValues.contains { $0 == ("program_verify", "weights") })
+  #expect(cfg.limConductanceStates)
+  #expect(cfg.idealHardware.programVerify == .none)
+  try cfg.set("program_verify", "none")
   #expect(!cfg.keyValues.contains { $0.0 == "program_verify" })
-  #expect(throws: ConfigurationError.self) { try cfg.set("program_verify", "yes") }
+  #expect(!cfg.limConductanceStates)
+  for bad in ["yes", "true", ""] {
+    #expect(throws: ConfigurationError.self) { try cfg.set("program_verify", bad) }
+  }
 }

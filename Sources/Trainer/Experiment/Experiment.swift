@@ -565,16 +565,17 @@ public final class Experiment {
       return a
     }
     /// Off-chip: the array receives what training has reached so far.
-    /// With `program_verify`, each device then goes to its nominal
-    /// conductance; with `program_noise`, each programming draws its own
-    /// noise, keyed by the images trained before it.
+    /// With `program_verify`, each device (or pair) then goes to its
+    /// nominal conductance (or weight); with `program_noise`, each
+    /// programming draws its own noise, keyed by the images trained before
+    /// it.
     func programTarget(after images: Int) {
       if let target, let float {
         target.program(weights: float.weights.map { $0.map(Double.init) })
       } else if let target, let ideal {
         target.program(statesOf: ideal)
       }
-      if let target, cfg.programVerify { target.verifyProgrammedConductances() }
+      if let target, cfg.programVerify != .none { target.verifyProgrammedConductances(weights: cfg.programVerify == .weights) }
       if let target, cfg.programNoise > 0 { target.addProgrammingNoise(scale: cfg.programNoise, key: UInt64(images)) }
     }
     // The arrays' effective weights and the training images they were

@@ -26,7 +26,7 @@ extension TrainingConfiguration {
     ("sigma_c2c", "<σ>", "Rule lim, on-chip: cycle-to-cycle variation, each identical pulse's step ΔG·(1 + σ·z), z ~ N(0, 1), ΔG the device's own step at its conductance, clamped to its range; the devices are then held as conductances and every update runs per synapse, several times slower (default 0; rules hybrid and single take c2c)."),
     ("b_margin", "<m>", "Rule lim, method b: G−'s re-potentiation at G_max stops once the next pulse's nominal step ΔG would bring W within m·ΔG above its old value, while G+ − (G− + ΔG) > W + m·ΔG, in [0, 1) (default 0: the paper's loop, whose last comparison is an exact tie that any sigma_c2c breaks; 0.5 makes it robust). With m > 0 the devices are held as conductances, as with sigma_c2c."),
     ("program_noise", "<s>", "Rule lim, off-chip: programming noise of the target array, each device landing at max(0, g + s·σ(g)·z) of its relative conductance g = G/G_max, σ(g) = (0.26348 + 1.9650·g − 1.1731·g²)/25 the fit to phase-change arrays of Nandakumar et al. (ICECS 2019; aihwkit's PCM model), 0.0105 at g 0 and 0.0422 at g 1, z drawn per device at every programming, in [0, 10] (default 0: each device lands on its state; 1: the fit). The devices are then held as conductances."),
-    ("program_verify", "<true|false>", "Rule lim, off-chip: program the target array by write-verify, each device to the conductance its state has on the nominal curve (the ideal twin's G(state), or the float weight's nearest state), within the range its own device-to-device scale X gives it, X·[G_min, G_max]; a device stuck open or shorted keeps its conductance (default false: by pulse count, each device landing at X·G(state), the paper's off-chip reading). program_noise acts after it. The devices are then held as conductances."),
+    ("program_verify", "<none|devices|weights>", "Rule lim, off-chip: how the target array is programmed. none (default, the paper's off-chip reading): by pulse count, each device landing at X·G(state), X its device-to-device scale. devices: by write-verify, each device to its state's conductance on the nominal curve (the ideal twin's G(state), or the float weight's nearest state). weights: by write-verify, each pair to its nominal weight W = G(s+) − G(s−), the device of W's sign at |W| above its partner's reset level and the partner reset. A verified device lands as near its target as its own range X·[G(0), G(n_max)] allows; a device stuck open or shorted keeps its conductance. program_noise acts after it. The devices are then held as conductances."),
     ("stuck_off", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at 0 S (open, a failed forming) for the whole run, each of every layer's G+ and G− independently, from a seeded stream of its own (the other draws are those of 0): pulses and resets move a stuck device's state, as its controller does not know, but not its conductance; off-chip, the programmed arrays' devices. Rules hybrid and single: each of G+, G− (and g+, g−) independently, its conductance pinned at 0 S; a pulse finds it at its top, so the saturation pass handles it as any saturated device (unless stuck_known true), its pulses and resets booked at 0 S (default 0)."),
     ("stuck_on", "<f>", "Rules lim, hybrid and single: the fraction of devices, in [0, 1], stuck at G_max (shorted, a filament no reset dissolves) for the whole run, drawn with stuck_off from one uniform per device (stuck_off + stuck_on ≤ 1; the other draws are those of 0): a shorted device conducts the curve's G_max, G(n_max), without its scale X, while pulses and resets move its state, as its controller does not know; its pulses and resets dissipate at G(n_max); off-chip, the programmed arrays' devices. Rules hybrid and single: pinned at its kind's G_max (the big kind's, or the small kind's G_max/k), handled by the saturation pass as stuck_off's are, its pulses and resets booked there (default 0)."),
     ("stuck_map", "<file.csv>", "Rules lim, hybrid and single: stuck devices named by a CSV file, laid over those stuck_off and stuck_on draw (a device it names is stuck as its last record says): a header naming the columns layer,row,column,kind,polarity,state (kind optional: big), then a record per device or group; layer from 0, row 0…inputs (inputs: the bias row), column 0…outputs−1, each a number, a range a-b or *; kind big, small (rule hybrid's g±) or *; polarity plus, minus or *; state open (0 S) or shorted (G_max), as stuck_off and stuck_on model them; # lines are comments (default: none)."),
@@ -265,12 +265,7 @@ extension TrainingConfiguration {
       case "false": driftRefresh = false
       default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
       }
-    case "program_verify":
-      switch value {
-      case "true": programVerify = true
-      case "false": programVerify = false
-      default: throw ConfigurationError(field: key, "expects true or false, got '\(value)'")
-      }
+    case "program_verify": programVerify = try choice(ProgramVerify.self)
     case "stuck_known":
       switch value {
       case "true": stuckKnown = true
@@ -558,7 +553,7 @@ extension TrainingConfiguration {
         && !($0.0 == "output_adc_range" && _outputADCRange == nil)
         && !($0.0 == "half_select" && halfSelect == .skip)
         && !($0.0 == "sigma_c2c" && sigmaC2C == 0) && !($0.0 == "b_margin" && bMargin == 0)
-        && !($0.0 == "program_noise" && programNoise == 0) && !($0.0 == "program_verify" && !programVerify)
+        && !($0.0 == "program_noise" && programNoise == 0) && !($0.0 == "program_verify" && programVerify == .none)
         && !($0.0 == "stuck_off" && stuckOff == 0) && !($0.0 == "stuck_on" && stuckOn == 0) && !($0.0 == "stuck_map" && stuckMap == nil)
         && !($0.0 == "stuck_known" && !stuckKnown)
         && !($0.0 == "drift_times" && driftTimes.isEmpty) && !($0.0 == "drift_nu" && driftNu == 0)
@@ -585,7 +580,7 @@ extension TrainingConfiguration {
       ("rule", rule.rawValue), ("method", method.rawValue), ("learning", mode.rawValue),
       ("transfer", transfer.rawValue), ("device_csv", deviceCSV),
       ("beta_p", n(betaP)), ("beta_d", n(betaD)), ("nmax", String(nMax)),
-      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("program_noise", n(programNoise)), ("program_verify", programVerify ? "true" : "false"), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_nu_model", driftNuModel.rawValue), ("drift_read_noise", driftReadNoise.rawValue), ("drift_compensation", driftCompensation.rawValue), ("drift_t0", n(driftT0)), ("drift_refresh", driftRefresh ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
+      ("gmin_ratio", n(gMinRatio)), ("sigma", n(sigma)), ("sigma_c2c", n(sigmaC2C)), ("b_margin", n(bMargin)), ("program_noise", n(programNoise)), ("program_verify", programVerify.rawValue), ("stuck_off", n(stuckOff)), ("stuck_on", n(stuckOn)), ("stuck_map", stuckMapPath), ("stuck_known", stuckKnown ? "true" : "false"), ("drift_times", driftTimes.map(n).joined(separator: ",")), ("drift_nu", n(driftNu)), ("drift_nu_sigma", n(driftNuSigma)), ("drift_nu_model", driftNuModel.rawValue), ("drift_read_noise", driftReadNoise.rawValue), ("drift_compensation", driftCompensation.rawValue), ("drift_t0", n(driftT0)), ("drift_refresh", driftRefresh ? "true" : "false"), ("negative_scale", negativeScale.rawValue), ("initial_fraction", n(initialFraction)),
       ("batch", String(batch)), ("batch_pulses", batchPulses.rawValue), ("epochs", String(epochs)),
       ("seed", String(seed)),
       ("c", n(c)), ("activation", activation.rawValue), ("loss", loss.rawValue), ("threshold", n(outputThreshold)), ("hidden_threshold", n(hiddenThreshold)),

@@ -87,6 +87,26 @@ public enum OffChipTransfer: String, Sendable, CaseIterable {
   case weights
 }
 
+/// How an off-chip transfer programs its target array (`program_verify`).
+/// A write-verify controller reads each device as it programs it and stops
+/// at its target, whatever the device's own scale X (the pulse count it
+/// takes does not matter), as near as the device's range X·[G(0), G(n_max)]
+/// allows; a stuck device keeps its conductance.
+public enum ProgramVerify: String, Sendable, CaseIterable {
+  /// By pulse count: each device gets its state and lands at X·G(state)
+  /// (Lim's off-chip reading, Figure 14).
+  case none
+  /// Each device to its state's conductance on the nominal curve, G(state)
+  /// (the ideal twin's, or the weight's nearest state): the pairs keep the
+  /// twin's common mode.
+  case devices
+  /// Each pair to its weight W = G(s+) − G(s−) on the nominal curve: the
+  /// device of W's sign to |W| above its partner's reset level, the partner
+  /// reset to X·G(0), so the common mode is as low as W allows (the
+  /// refresh's placement, `drift_refresh`).
+  case weights
+}
+
 /// How a mini-batch's updates become pulses (Lim Figure 10).
 public enum BatchPulses: String, Sendable, CaseIterable {
   /// One pulse per synapse in the direction of the batch's summed gradient.
@@ -500,19 +520,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// relative conductance g (`ProgrammingNoise`, the PCM fit; 1: the fit
   /// itself). 0 (the default): every device lands on its state exactly.
   public var programNoise: Double = 0
-  /// Rule lim, off-chip: the target array is programmed by write-verify,
-  /// each device to the conductance its state has on the nominal curve
-  /// (the ideal twin's G(state), or the weight's nearest state), within
-  /// the range its own scale X gives it, X·[G_min, G_max]; false (the
-  /// default, the paper's reading): by pulse count, landing at X·G(state).
-  public var programVerify = false
+  /// Rule lim, off-chip: how the target array is programmed (`none`, the
+  /// default and the paper's reading: by pulse count, each device at
+  /// X·G(state); or by write-verify, `ProgramVerify`).
+  public var programVerify: ProgramVerify = .none
   /// Rule lim: the devices are held as conductances (method c, whose
   /// depression leaves the curve; any method with `sigma_c2c`; method b
   /// with `b_margin`; an off-chip target array with `program_noise` or
   /// `program_verify`) rather than as integer states on the potentiation
   /// curve.
   public var limConductanceStates: Bool {
-    method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) || (mode == .offChip && (programNoise > 0 || programVerify))
+    method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) || (mode == .offChip && (programNoise > 0 || programVerify != .none))
   }
   /// The most pulses a rule-lim re-potentiation loop on conductance
   /// states issues (methods a and b with `sigma_c2c` or `b_margin`):
@@ -628,7 +646,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     var c = idealPeriphery()
     c.sigma = 0
     c.programNoise = 0
-    c.programVerify = false
+    c.programVerify = .none
     c.stuckOff = 0
     c.stuckOn = 0
     c.stuckMap = nil
@@ -1130,7 +1148,7 @@ extension TrainingConfiguration {
     if !(rule == .lim && mode == .offChip) && programNoise != d.programNoise {
       found.append(("program_noise", "off-chip learning (the arrays it programs)"))
     }
-    if !(rule == .lim && mode == .offChip) && programVerify {
+    if !(rule == .lim && mode == .offChip) && programVerify != .none {
       found.append(("program_verify", "off-chip learning (the arrays it programs)"))
     }
     if !rule.isFiniteState {

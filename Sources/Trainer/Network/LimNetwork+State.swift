@@ -239,23 +239,39 @@ extension LimNetwork {
     }
   }
 
-  /// Write-verify after a transfer (`program_verify`): every device that
-  /// conducts by its state (X > 0) is set to the conductance its state
-  /// has on the nominal curve, G (what the transfer wrote as its
-  /// normalised conductance), as near as its own range allows: its
-  /// normalised conductance becomes G/X within [G(0), G(n_max)], so it
-  /// reads X·that, G itself wherever X·G(0) ≤ G ≤ X·G(n_max). Needs
-  /// conductance states.
-  public func verifyProgrammedConductances() {
+  /// Write-verify after a transfer (`program_verify`). The transfer wrote
+  /// each device's state as its normalised conductance on the nominal
+  /// curve, G; a device that conducts by its state (X > 0) then goes to
+  /// its target T as near as its own range allows: its normalised
+  /// conductance becomes T/X within [G(0), G(n_max)], so it reads T
+  /// wherever X·G(0) ≤ T ≤ X·G(n_max). `devices`: T = G. `weights`: for
+  /// W = G+ − G−, the device of W's sign (G+ for W ≥ 0) to |W| + X_o·G(0),
+  /// the partner o reset to X_o·G(0) (so the pair reads W within their
+  /// ranges). A stuck device (X = 0) keeps its conductance, and its
+  /// partner is programmed as if it had reset. Needs conductance states.
+  public func verifyProgrammedConductances(weights: Bool) {
     for layer in layers {
       require(layer.conductanceStates, "write-verify on integer states")
-      guard layer.hasVariation else { continue }
+      guard layer.hasVariation || weights else { continue }
       let mn = layer.rows * layer.columns
       let low = layer.table[0], high = layer.table[layer.nMax]
-      for (g, x) in [(layer.gp, layer.xp), (layer.gm, layer.xm)] {
-        for k in 0..<mn where x[k] > 0 {
-          g[k] = min(max(g[k] / Double(x[k]), low), high)
+      let xp = layer.xp, xm = layer.xm, gp = layer.gp, gm = layer.gm
+      func scale(_ x: UnsafeMutablePointer<Float>, _ k: Int) -> Double { layer.hasVariation ? Double(x[k]) : 1 }
+      for k in 0..<mn {
+        let sp = scale(xp, k), sm = scale(xm, k)
+        var tp = gp[k], tm = gm[k]
+        if weights {
+          let w = gp[k] - gm[k]
+          if w >= 0 {
+            tm = sm * low
+            tp = w + tm
+          } else {
+            tp = sp * low
+            tm = -w + tp
+          }
         }
+        if sp > 0 { gp[k] = min(max(tp / sp, low), high) }
+        if sm > 0 { gm[k] = min(max(tm / sm, low), high) }
       }
       layer.synchronize()
     }
