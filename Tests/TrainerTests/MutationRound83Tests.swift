@@ -51,7 +51,7 @@ private func allConductances(_ net: LimNetwork) -> [Double] {
 @Test(arguments: [OffChipTransfer.states, .weights])
 func aVerifiedProgrammingTakesItsNoiseAfterTheVerify(_ transfer: OffChipTransfer) throws {
   var verified = offChipConfiguration(transfer)
-  verified.programVerify = true
+  verified.programVerify = .weights
   var noisy = verified
   noisy.programNoise = 2
   let (_, clean, n) = try offChipRun(verified)
@@ -71,7 +71,7 @@ func aVerifiedProgrammingTakesItsNoiseAfterTheVerify(_ transfer: OffChipTransfer
 @Test func anInterruptedRunsProgrammingIsKeyedByTheImagesApplied() throws {
   var verified = offChipConfiguration(.states)
   verified.batch = 5
-  verified.programVerify = true
+  verified.programVerify = .devices
   var noisy = verified
   noisy.programNoise = 2
   let (cleanRun, clean, n) = try offChipRun(verified, stopAfter: 40)
@@ -88,7 +88,7 @@ func aVerifiedProgrammingTakesItsNoiseAfterTheVerify(_ transfer: OffChipTransfer
 @Test(arguments: [OffChipTransfer.states, .weights])
 func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
   var cfg = offChipConfiguration(transfer)
-  cfg.programVerify = true
+  cfg.programVerify = .devices
   let (_, target, _) = try offChipRun(cfg)
   var onCurve = 0, atAnEnd = 0, elsewhere = 0
   for layer in target.layers {
@@ -117,7 +117,7 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
   var noisy = plain
   noisy.programNoise = 1
   var verified = plain
-  verified.programVerify = true
+  verified.programVerify = .weights
   #expect(!noisy.limConductanceStates && !verified.limConductanceStates)
   #expect(noisy.ignoredKeys.contains { $0.key == "program_noise" } && verified.ignoredKeys.contains { $0.key == "program_verify" })
   var noisyOff = noisy
@@ -131,7 +131,7 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
 @Test func limsReproductionNamesTheProgrammingKeys() throws {
   let reference = LimReproduction.runs(figure: 14, base: TrainingConfiguration())
   #expect(reference.allSatisfy { $0.paper != nil })
-  for (key, value) in [("program_noise", "1"), ("program_verify", "true")] {
+  for (key, value) in [("program_noise", "1"), ("program_verify", "weights")] {
     var base = TrainingConfiguration()
     try base.set(key, value)
     let runs = LimReproduction.runs(figure: 14, base: base)
@@ -149,15 +149,16 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
 /// Write-verify leaves a stuck device (scale 0: open, or shorted) as it was, its
 /// normalised conductance too, a device at state 0 among them: dividing by its
 /// scale of 0 makes 0/0, a NaN that reads as NaN·0. Kills the verify without the
-/// X > 0 guard.
-@Test func writeVerifyLeavesStuckDevicesAlone() throws {
+/// X > 0 guard (either placement).
+@Test(arguments: [ProgramVerify.devices, .weights])
+func writeVerifyLeavesStuckDevicesAlone(_ verify: ProgramVerify) throws {
   var cfg = TrainingConfiguration()
   cfg.layers = [40, 12, 6]
   cfg.mode = .offChip
   cfg.sigma = 0.5
   cfg.stuckOff = 0.1
   cfg.stuckOn = 0.1
-  cfg.programVerify = true
+  cfg.programVerify = verify
   try cfg.validate()
   let net = LimNetwork(configuration: cfg)
   var twin = cfg.idealHardware
@@ -173,7 +174,7 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
   }
   let before = stuck()
   #expect(before.count > 100 && before.contains(0))
-  net.verifyProgrammedConductances()
+  net.verifyProgrammedConductances(weights: verify == .weights)
   let after = stuck()
   #expect(after.allSatisfy { !$0.isNaN })
   #expect(after == before)

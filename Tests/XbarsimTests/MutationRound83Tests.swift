@@ -7,7 +7,7 @@ import Trainer
 // which the commit's own tests left unread.
 
 /// Two off-chip runs that differ in their programming alone have labels of their own:
-/// " verified" with write-verify, " program_noise s" with noise of scale s (its own
+/// " verified weights" with write-verify by weights, " program_noise s" with noise of scale s (its own
 /// value, not σ's), neither at the defaults. Kills either missing, the noise named at
 /// scale 0, and the noise named with another key's value.
 @Test func anOffChipRunsLabelNamesItsProgramming() throws {
@@ -17,9 +17,9 @@ import Trainer
   let base = TrainCommand.describe(plain)
   #expect(!base.contains("verified") && !base.contains("program_noise"), "\(base)")
   var verified = plain
-  verified.programVerify = true
+  verified.programVerify = .weights
   let v = TrainCommand.describe(verified)
-  #expect(v.contains(" verified") && !v.contains("program_noise"), "\(v)")
+  #expect(v.contains(" verified weights") && !v.contains("program_noise"), "\(v)")
   var noisy = plain
   noisy.programNoise = 0.5
   let n = TrainCommand.describe(noisy)
