@@ -160,10 +160,7 @@ func writeVerifyLeavesStuckDevicesAlone(_ verify: ProgramVerify) throws {
   cfg.stuckOn = 0.1
   cfg.programVerify = verify
   try cfg.validate()
-  let net = LimNetwork(configuration: cfg)
-  var twin = cfg.idealHardware
-  twin.seed = 7
-  net.program(statesOf: LimNetwork(configuration: twin))
+  let net = transferredFromTwin(cfg).target
   func stuck() -> [Double] {
     net.layers.flatMap { layer in
       (0..<(layer.rows * layer.columns)).flatMap { k in

@@ -30,6 +30,20 @@ import _TestSupport
   #expect(ProgrammingNoise.programmed(relative: 0.3, scale: 0, z: 5) == 0.3)
 }
 
+/// An off-chip target array of `cfg` given the states of an ideal twin (seed 7), with the
+/// devices' conductances as that transfer left them.
+func transferredFromTwin(_ cfg: TrainingConfiguration) -> (
+  target: LimNetwork, twin: LimNetwork, before: [[(plus: Double, minus: Double)]]
+) {
+  let target = LimNetwork(configuration: cfg)
+  var twin = cfg.idealHardware
+  twin.seed = 7
+  let source = LimNetwork(configuration: twin)
+  target.program(statesOf: source)
+  let before = target.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  return (target, source, before)
+}
+
 /// A target array (σ 0.5, some devices stuck open or shorted) given an ideal twin's states,
 /// and the noise on top.
 private func programmedTarget(scale: Double) throws -> (target: LimNetwork, cfg: TrainingConfiguration) {
@@ -42,11 +56,7 @@ private func programmedTarget(scale: Double) throws -> (target: LimNetwork, cfg:
   cfg.initialFraction = 1
   cfg.programNoise = scale
   try cfg.validate()
-  let target = LimNetwork(configuration: cfg)
-  var twin = cfg.idealHardware
-  twin.seed = 7
-  target.program(statesOf: LimNetwork(configuration: twin))
-  return (target, cfg)
+  return (transferredFromTwin(cfg).target, cfg)
 }
 
 // Device by device: the noise of the stream of (seed, key, layer), one draw per device in
@@ -197,12 +207,7 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   verified.programVerify = .devices
   try verified.validate()
   #expect(verified.limConductanceStates && !cfg.limConductanceStates)
-  let net = LimNetwork(configuration: verified)
-  var twin = cfg.idealHardware
-  twin.seed = 7
-  let source = LimNetwork(configuration: twin)
-  net.program(statesOf: source)
-  let before = net.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  let (net, source, before) = transferredFromTwin(verified)
   net.verifyProgrammedConductances(weights: false)
   var exact = 0, bounded = 0, stuck = 0
   for (l, layer) in net.layers.enumerated() {
@@ -238,12 +243,7 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   cfg.gMinRatio = 0.1
   cfg.programVerify = .weights
   try cfg.validate()
-  let net = LimNetwork(configuration: cfg)
-  var twin = cfg.idealHardware
-  twin.seed = 7
-  let source = LimNetwork(configuration: twin)
-  net.program(statesOf: source)
-  let before = net.layers.map { layer in (0..<(layer.rows * layer.columns)).map { layer.conductances($0) } }
+  let (net, source, before) = transferredFromTwin(cfg)
   net.verifyProgrammedConductances(weights: true)
   var exact = 0, bounded = 0
   for (l, layer) in net.layers.enumerated() {
