@@ -225,7 +225,8 @@ extension LimNetwork {
       layer.km.update(from: from.km, count: mn)
       if layer.conductanceStates && !from.conductanceStates {
         // (An integer twin keeps only its states in step; a target on
-        // conductances, `program_noise`'s, takes their points.)
+        // conductances, `program_noise`'s or `program_verify`'s, takes
+        // their points.)
         for k in 0..<mn {
           layer.gp[k] = layer.table[Int(from.kp[k])]
           layer.gm[k] = layer.table[Int(from.km[k])]
