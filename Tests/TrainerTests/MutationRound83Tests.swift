@@ -152,12 +152,7 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
 /// X > 0 guard (either placement).
 @Test(arguments: [ProgramVerify.devices, .weights])
 func writeVerifyLeavesStuckDevicesAlone(_ verify: ProgramVerify) throws {
-  var cfg = TrainingConfiguration()
-  cfg.layers = [40, 12, 6]
-  cfg.mode = .offChip
-  cfg.sigma = 0.5
-  cfg.stuckOff = 0.1
-  cfg.stuckOn = 0.1
+  var cfg = stuckOffChipConfiguration(stuckOff: 0.1, stuckOn: 0.1)
   cfg.programVerify = verify
   try cfg.validate()
   let net = transferredFromTwin(cfg).target

@@ -44,15 +44,21 @@ func transferredFromTwin(_ cfg: TrainingConfiguration) -> (
   return (target, source, before)
 }
 
-/// A target array (σ 0.5, some devices stuck open or shorted) given an ideal twin's states,
-/// and the noise on top.
-private func programmedTarget(scale: Double) throws -> (target: LimNetwork, cfg: TrainingConfiguration) {
+/// A small off-chip network, σ 0.5, with devices stuck open and shorted.
+func stuckOffChipConfiguration(stuckOff: Double, stuckOn: Double) -> TrainingConfiguration {
   var cfg = TrainingConfiguration()
   cfg.layers = [40, 12, 6]
   cfg.mode = .offChip
   cfg.sigma = 0.5
-  cfg.stuckOff = 0.05
-  cfg.stuckOn = 0.03
+  cfg.stuckOff = stuckOff
+  cfg.stuckOn = stuckOn
+  return cfg
+}
+
+/// A target array (σ 0.5, some devices stuck open or shorted) given an ideal twin's states,
+/// and the noise on top.
+private func programmedTarget(scale: Double) throws -> (target: LimNetwork, cfg: TrainingConfiguration) {
+  var cfg = stuckOffChipConfiguration(stuckOff: 0.05, stuckOn: 0.03)
   cfg.initialFraction = 1
   cfg.programNoise = scale
   try cfg.validate()
