@@ -103,6 +103,9 @@ enum Checkpoint {
       text += "  \"stuck_map\": {\"path\": \(JSONWriter.string(map.path)), \"records\": \(list(map.entries) { JSONWriter.string($0.text) })},\n"
     }
     if let phase { text += "  \"phase\": \"\(phase.rawValue)\",\n" }
+    // Devices off their curve that the configuration's keys would not
+    // hold as conductances (a run that went on from a programmed array).
+    if cfg.heldConductances { text += "  \"held_conductances\": true,\n" }
     return text
   }
 
@@ -418,6 +421,7 @@ enum Checkpoint {
   static let topKeys: Set<String> = [
     "format", "version", "xbarsim", "train_images", "devices_train_images", "shuffles", "epoch_images", "switch_reference",
     "run_end_images", "train_checksum", "run", "configuration", "device", "stuck_map", "phase", "encoder_streams", "layers", "endurance",
+    "held_conductances",
   ]
 
   /// A checkpoint's configuration and layer states.
@@ -440,7 +444,7 @@ enum Checkpoint {
     // edit) is refused rather than silently dropped.
     if case .object(_, let names) = root, let odd = names.first(where: { !topKeys.contains($0) }) {
       throw fail(
-        "unknown key '\(odd)' (a checkpoint holds format, version, xbarsim, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, stuck_map, phase, encoder_streams, layers and endurance)")
+        "unknown key '\(odd)' (a checkpoint holds format, version, xbarsim, train_images, devices_train_images, shuffles, epoch_images, switch_reference, run_end_images, train_checksum, run, configuration, device, stuck_map, phase, encoder_streams, layers, endurance and held_conductances)")
     }
     guard root["version"] == .number(1) else { throw fail("unsupported checkpoint version \(root["version"]?.brief ?? "none")") }
     var build: String? = nil
@@ -575,6 +579,19 @@ enum Checkpoint {
       throw fail("configuration's stuck_map and 'stuck_map' (its records) must come together, naming the same file")
     }
     do { try cfg.validate() } catch let e as ConfigurationError { throw fail("configuration: \(e)") }
+    // An off-chip array programmed by write-verify or with programming
+    // noise holds conductances off its curve: what reads it, or trains on
+    // chip from it, holds them too (`heldConductances`; their run's keys
+    // would keep integer states, which refused these devices: a
+    // walkthrough, session 84), and so does a checkpoint of such a run.
+    if cfg.rule == .lim && cfg.mode == .offChip && (cfg.programNoise > 0 || cfg.programVerify != .none) {
+      cfg.heldConductances = true
+    }
+    if let v = root["held_conductances"] {
+      guard v == .bool(true) else { throw fail("'held_conductances' must be true (or left out), got \(v.brief)") }
+      guard cfg.rule == .lim else { throw fail("'held_conductances' belongs to rule lim; this checkpoint is rule \(cfg.rule.rawValue)'s") }
+      cfg.heldConductances = true
+    }
     if cfg.d2d > 0 && cfg.rule.isFiniteState && !given.contains("seed") {
       throw fail("configuration: 'seed' is missing (with d2d it draws each device's range)")
     }
@@ -640,7 +657,9 @@ enum Checkpoint {
       }
       // Method c's normalised conductances lie in [G_min/G_max, 1] (to
       // rounding); a scale X is ≥ 0 (a dead device is 0) and a finite Float.
-      let g = (cfg.gMinRatio - 1e-9)...(1 + 1e-9), x = 0.0...Double(Float.greatestFiniteMagnitude)
+      // Programming noise lands a device anywhere from 0 up (held ones).
+      let x = 0.0...Double(Float.greatestFiniteMagnitude)
+      let g = cfg.heldConductances ? x : (cfg.gMinRatio - 1e-9)...(1 + 1e-9)
       states.append(LimLayerState(
         rows: rows, columns: columns, plusStates: try deviceStates("plus_states"), minusStates: try deviceStates("minus_states"),
         plusConductances: try numbers("plus_conductances", default: 0, in: g),

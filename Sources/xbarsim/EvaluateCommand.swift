@@ -7,7 +7,7 @@ import Trainer
 enum EvaluateCommand: CLICommand {
   /// The keys evaluate takes: what its reads use and the checkpoint's
   /// devices do not fix. Every other key is the checkpoint's.
-  static let keys = ["test_limit"] + readKeys + TrainingConfiguration.driftKeys
+  static let keys = ["test_limit"] + readKeys + TrainingConfiguration.driftKeys + ["read_time"]
 
   /// The keys of a forward read that may differ from the checkpoint's
   /// run: its periphery (DAC, sense amplifiers, ADC, read noise) and its
@@ -63,6 +63,12 @@ enum EvaluateCommand: CLICommand {
     let given = TrainCommand.explicitKeys(args)
     if let (key, usedBy) = cfg.ignoredKeys.first(where: { given.contains($0.key) }) {
       throw TrainCommand.keyError(key, TrainCommand.unreadKeyMessage(key, usedBy, cfg, args), args)
+    }
+    // (A read here books no energy: its read time is only the drift reads'
+    // PCM read noise's t_r.)
+    if given.contains("read_time") && !(cfg.driftReadNoise == .pcm && !cfg.driftTimes.isEmpty) {
+      throw TrainCommand.keyError(
+        "read_time", "evaluate reads it only as the t_r of drift_read_noise pcm (with drift_times), which this read does not have", args)
     }
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + TrainCommand.dataFiles(args) + [("--checkpoint", path)], by: [("--summary", summary)])

@@ -45,7 +45,8 @@ enum ReproduceCommand: CLICommand {
       lim2018's software BP) keep ideal converters, as a note says. A key the paper states for its
       runs that the figure leaves to you (lim2018: --epochs, whose paper numbers
       are one epoch's (Figure 12's 3 hidden layers in software also at 3: 95.10),
-      --transfer, --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
+      --transfer, --program-verify and --program-noise for 14's off-chip rows (the
+      on-chip rows do not read them), --sigma for 7-12, --batch for 12 and 14, --lr and --loss for 7 and
       12, --layers past the input layer (200 hidden, 10 output) for all but 12; choi2021: --states, --k, --c2c, --d2d, --small-states where the figure
       does not vary them, --switch-threshold; both: --train-limit and --test-limit,
       the papers' numbers being all of MNIST's, --wires, their arrays'
@@ -853,6 +854,13 @@ enum ReproduceCommand: CLICommand {
           if c.stuckOn > 0 { j.add("stuck_on", c.stuckOn) }
           if let m = c.stuckMap { j.add("stuck_map", m.path) }
         }
+        // How an off-chip row's array was programmed, away from the
+        // paper's reading (only its label had said it; a walkthrough,
+        // session 84).
+        if c.rule == .lim && c.mode == .offChip {
+          if c.programVerify != .none { j.add("program_verify", c.programVerify.rawValue) }
+          if c.programNoise > 0 { j.add("program_noise", c.programNoise) }
+        }
         j.add("hidden_layers", row.run.hiddenLayers)
         j.add("layers", c.layers.map(String.init).joined(separator: ","))
         j.add("learning", row.run.learning)
@@ -943,7 +951,7 @@ enum ReproduceCommand: CLICommand {
         && values.contains { $0.0[key] == value && !$0.1.contains(key) }
     }
     guard !changed.isEmpty else { return nil }
-    return "settings beside the defaults (every run, unless the figure sets the key): "
+    return "settings beside the defaults (every run that reads the key, unless the figure sets it): "
       + changed.map { "\($0.0) \($0.1.isEmpty ? "none" : $0.1)" }.joined(separator: ", ")
   }
 

@@ -1440,7 +1440,14 @@ enum TrainCommand: CLICommand {
       // (The same --out, --log or --summary would begin this part's files
       // anew: a walkthrough, session 63, followed the line and lost them.)
       let files = log != nil || summary != nil ? " and another --out (or --log and --summary: the same ones would begin this run's anew)" : ""
-      let goOn = readable ? checkpoint.map { "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (README, Checkpoints)" } ?? "" : ""
+      // (Off-chip learning's checkpoint is the arrays it programmed, which
+      // no run goes on with: a walkthrough, session 84, was told to go on.)
+      let offChip = cfg.rule == .lim && cfg.mode == .offChip
+      let goOn = !readable ? "" : checkpoint.map {
+        offChip
+          ? "; \($0) holds the arrays programmed from the network trained so far: an off-chip run does not go on from them (the same command starts it again); evaluate --checkpoint \($0) reads them, and train --checkpoint-in \($0) --learning on-chip trains them on chip"
+          : "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (README, Checkpoints)"
+      } ?? ""
       // Where (an interrupt fuzz, session 66: a stop in an evaluation read
       // as one in training).
       let at = result.stoppedWhere.map { ", \($0)" } ?? ""
@@ -2012,7 +2019,10 @@ enum TrainCommand: CLICommand {
   /// "c 4, here 2; method b, here a", for `otherSettings`' keys (six at
   /// most, then "and N more").
   static func settingsText(_ keys: [(key: String, saved: String, this: String)]) -> String {
-    keys.prefix(6).map { "\($0.key) \($0.saved), here \($0.this)" }.joined(separator: "; ")
+    // (An empty value, e.g. no drift_times, is named: "drift_times , here
+    // 1" had read as a typo; a walkthrough, session 84.)
+    func shown(_ v: String) -> String { v.isEmpty ? "(none)" : v }
+    return keys.prefix(6).map { "\($0.key) \(shown($0.saved)), here \(shown($0.this))" }.joined(separator: "; ")
       + (keys.count > 6 ? "; and \(keys.count - 6) more" : "")
   }
 

@@ -74,7 +74,7 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--train-lim
 // lines) without a word, while it refused the other timing keys.
 @Test(arguments: [
   (["--read-voltage", "0.5"], "--read-voltage: applies to learning on-chip (its energy and latency accounts) only"),
-  (["--read-time", "5e-8"], "--read-time: applies to learning on-chip (its energy and latency accounts) only"),
+  (["--read-time", "5e-8"], "--read-time: applies to learning on-chip (its energy and latency accounts) and drift_read_noise pcm (its t_r) only"),
   (["--gmax", "3e-5"], "--gmax: applies to learning on-chip (its energy account) or wires resistive (G·r) only"),
 ])
 func offChipLearningRefusesTheKeysOnlyTheAccountsRead(_ extra: [String], _ message: String) throws {

@@ -71,7 +71,7 @@ extension TrainingConfiguration {
     ("test_limit", "<n>", "Use only the first n test images (default 0: all)."),
     ("shuffle", "<true|false>", "Shuffle the training set every epoch, seeded (default true)."),
     ("endurance", "<true|false>", "Count every device's identical pulses and resets over the run (rules lim on chip, hybrid and single): the summary's endurance object (the most worn device, means and quantiles per layer, and what the stuck devices and their working partners received) and a line on standard error; the run's results are the same (default false)."),
-    ("read_time", "<s>", "Read pulse width in seconds (default 1e-8)."),
+    ("read_time", "<s>", "Read pulse width in seconds (default 1e-8); also the t_r of drift_read_noise pcm."),
     ("read_voltage", "<V>", "Full-scale read voltage in volts (default 0.2)."),
     ("gmax", "<S>", "G_max of a device in siemens (default 1e-5)."),
     ("program_voltage", "<V>", "Amplitude of rule lim's identical programming pulse in volts, in [1e-6, 1000] (a depression is its mirror), across a two-terminal cell: its energy V²·G·t and inspect's waveforms (default 1; the coincidence rules use write_voltage; control-gate lines are not modelled)."),

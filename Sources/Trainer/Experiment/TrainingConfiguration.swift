@@ -524,13 +524,20 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// default and the paper's reading: by pulse count, each device at
   /// X·G(state); or by write-verify, `ProgramVerify`).
   public var programVerify: ProgramVerify = .none
+  /// Rule lim: the devices hold conductances off their curve whatever the
+  /// update keys say: an off-chip array programmed with `program_noise` or
+  /// `program_verify`, read or trained on chip from its checkpoint, and any
+  /// run that goes on from such devices. Not a key: a checkpoint says it
+  /// (`held_conductances`), and `Checkpoint.read` sets it.
+  public var heldConductances = false
   /// Rule lim: the devices are held as conductances (method c, whose
   /// depression leaves the curve; any method with `sigma_c2c`; method b
   /// with `b_margin`; an off-chip target array with `program_noise` or
-  /// `program_verify`) rather than as integer states on the potentiation
-  /// curve.
+  /// `program_verify`; `heldConductances`) rather than as integer states on
+  /// the potentiation curve.
   public var limConductanceStates: Bool {
     method == .c || sigmaC2C > 0 || (method == .b && bMargin > 0) || (mode == .offChip && (programNoise > 0 || programVerify != .none))
+      || heldConductances
   }
   /// The most pulses a rule-lim re-potentiation loop on conductance
   /// states issues (methods a and b with `sigma_c2c` or `b_margin`):
@@ -1223,11 +1230,16 @@ extension TrainingConfiguration {
         // The programmed array's reads are normalised (s = I/(V_read·G_max)):
         // V_read, the read's time and (with ideal lines, no G·r) G_max
         // only set the energy and latency an on-chip run books (a
-        // walkthrough, session 33).
-        ("read_voltage", readVoltage != d.readVoltage), ("read_time", readTime != d.readTime),
+        // walkthrough, session 33). The read's time is also the t_r of
+        // the drift reads' PCM read noise (a walkthrough, session 84,
+        // found it refused there).
+        ("read_voltage", readVoltage != d.readVoltage),
+        ("read_time", readTime != d.readTime && !(driftReadNoise == .pcm && !driftTimes.isEmpty)),
         ("half_select", halfSelect != d.halfSelect),
       ]
-      found += keys.filter(\.1).map { ($0.0, "learning on-chip (its energy and latency accounts)") }
+      found += keys.filter(\.1).map {
+        ($0.0, "learning on-chip (its energy and latency accounts)" + ($0.0 == "read_time" ? " and drift_read_noise pcm (its t_r)" : ""))
+      }
       // The columns an ADC serves set the read latency and, with
       // `adc_inl`, the converter whose transition levels a column reads,
       // which the programmed array's evaluation uses (a walkthrough,
