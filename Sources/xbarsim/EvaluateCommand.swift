@@ -49,7 +49,9 @@ enum EvaluateCommand: CLICommand {
     ]
       + keys.map { key in
         let k = TrainingConfiguration.keys.first { $0.key == key }!
-        return OptionSpec("--" + key.replacingOccurrences(of: "_", with: "-"), k.value, k.help)
+        // (Train's default, 0, is not this read's: the checkpoint's is.)
+        let help = key == "test_limit" ? "Read only the first N test images (default: the checkpoint's run's test_limit; 0: all)." : k.help
+        return OptionSpec("--" + key.replacingOccurrences(of: "_", with: "-"), k.value, help)
       })
 
   static func run(_ args: ParsedArguments) throws {
@@ -73,6 +75,13 @@ enum EvaluateCommand: CLICommand {
     try TrainCommand.refuseOverwriting(
       TrainCommand.inputFiles(args, cfg) + TrainCommand.dataFiles(args) + [("--checkpoint", path)], by: [("--summary", summary)])
     let (train, test) = try TrainCommand.datasets(args)
+    // More test images than the set holds are refused, as train and sweep
+    // refuse them (a walkthrough, session 84: the read was cut to the set
+    // without a word).
+    if cfg.testLimit > test.count {
+      let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
+      throw TrainCommand.keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args, base: path)
+    }
     var err = StandardError()
     for note in notes(cfg, run: run) { print(note, to: &err) }
     catchInterrupts()

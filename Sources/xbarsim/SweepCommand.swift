@@ -584,7 +584,7 @@ enum SweepCommand: CLICommand {
       // `layers=784,5,10` is the values 784, 5 and 10, none of them a network.
       if commaKeys.contains(key), !list.contains(";"), values.count > 1 {
         throw CLIError.usage(
-          "--grid \(key): '\(list)' splits at ',' into single numbers; separate values that hold commas by ';' (--grid '\(key)=784,200,10;784,300,10'), or give one value as --\(key) \(list)")
+          "--grid \(key): '\(list)' splits at ',' into single numbers; separate values that hold commas by ';' (--grid '\(key)=\(key == "layers" ? "784,200,10;784,300,10" : "1,3600;1,86400")'), or give one value as --\(key.replacingOccurrences(of: "_", with: "-")) \(list)")
       }
       guard !repeatsValue(values) else { throw CLIError.usage("--grid \(key): a value is repeated in '\(list)'") }
       if key == "device_csv" || key == "stuck_map" {

@@ -140,6 +140,19 @@ extension TrainCommand {
   /// walkthrough, session 64: `--k 1e6` ran two fine epochs of 376
   /// million pulses each with the same loss to six digits). nil otherwise,
   /// and for a measured device (its steps are its own).
+  static func bigStepNote(_ cfg: TrainingConfiguration) -> String? {
+    // The same for the big devices (rules hybrid and single), whose step
+    // (1 − gmin_ratio)/(states − 1) a gmin_ratio near 1 takes there too (a
+    // walkthrough, session 84: `--rule single --gmin-ratio 0.999999` stayed
+    // at chance over 475,058 pulses with only the chance note).
+    guard cfg.rule.isFiniteState, cfg.measuredDevice == nil else { return nil }
+    let step = (1 - cfg.gMinRatio) / Double(cfg.states - 1)
+    let floor = 0x1p-22
+    guard step < floor else { return nil }
+    let devices = cfg.rule == .hybrid ? "a big device's" : "a device's"
+    return "note: with gmin_ratio \(JSONWriter.number(cfg.gMinRatio)) and \(cfg.states) states \(devices) step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): \(cfg.rule == .hybrid ? "the dynamic phase's" : "the") updates cannot move the weights the network reads, and only cost pulses"
+  }
+
   static func smallStepNote(_ cfg: TrainingConfiguration) -> String? {
     guard cfg.rule == .hybrid, cfg.measuredDevice == nil else { return nil }
     let step = (1 - cfg.gMinRatio) / (Double(cfg.smallStates - 1) * cfg.k)
@@ -404,7 +417,7 @@ extension TrainCommand {
   /// hybrid's note does not fit.
   static func configurationNotes(_ cfg: TrainingConfiguration, fromCheckpoint: Bool) -> [String] {
     var notes: [String] = []
-    notes += [smallStepNote(cfg)].compactMap { $0 } + unreachableErrorNotes(cfg) + [smallGainNote(cfg)].compactMap { $0 }
+    notes += [bigStepNote(cfg), smallStepNote(cfg)].compactMap { $0 } + unreachableErrorNotes(cfg) + [smallGainNote(cfg)].compactMap { $0 }
     // The disturb model on (write_voltage/2 at or above the threshold):
     // raising V_w for its program energy alone had collapsed a run to
     // chance without a word (a walkthrough, session 44).
@@ -456,6 +469,11 @@ extension TrainCommand {
     // (A map of a header alone names none either: a walkthrough, session 78.)
     if cfg.rule.isFiniteState && cfg.stuckKnown && !cfg.namesStuckDevices {
       notes.append(nothingToKnowNote())
+    }
+    // A map of a header alone, its run the run without a map, named in its
+    // label (a walkthrough, session 84: said only with stuck_known true).
+    if let map = cfg.stuckMap, map.entries.isEmpty, cfg.rule != .float, !(cfg.rule.isFiniteState && cfg.stuckKnown) {
+      notes.append("note: stuck map \(map.path) holds no records: no device is stuck, and the run is the one without a map")
     }
     // Drift keys that evaluate nothing, or times at which nothing drifts
     // (said, not refused: a sweep's ν 0 point is the arrays as trained).
@@ -647,6 +665,9 @@ extension TrainCommand {
         && !(key == "adc_range" && followingC[key] == value)
         && !(key == "output_adc_range" && cfg.outputADCRange == cfg.adcRange)
         && !(key == "reset_slot_time" && cfg._resetSlotTime == nil)
+        // (`small_states` following `states`, and for rule single, which
+        // has no small pair, at all: a walkthrough, session 84.)
+        && !(key == "small_states" && (cfg.smallStates == cfg.states || cfg.rule != .hybrid))
     }
   }
 

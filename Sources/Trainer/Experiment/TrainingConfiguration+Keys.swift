@@ -48,7 +48,7 @@ extension TrainingConfiguration {
     ("c", "<c>", "Hard-sigmoid half-width (default 4)."),
     ("activation", "<centred|zero>", "Hard sigmoid: clamp((s + c)/(2c)), linear on (−c, c), or clamp(s/(2c)), linear on (0, 2c) (default zero, for every rule; centred until 2026-12-01 for hybrid and single and reproduce choi2021)."),
     ("loss", "<cross-entropy|mse>", "Output layer and loss of float SGD (also off-chip `transfer weights`, whose float network it trains) and rules hybrid and single: softmax with cross-entropy (δ = p − t), or logistic output neurons with the squared error ½Σ(y − t)² (δ = (y − t)·y(1 − y)) (default cross-entropy)."),
-    ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1)."),
+    ("threshold", "<t>", "Comparator dead band on the output δ (default 0.1; rules hybrid and single read it with encoding sign only)."),
     ("hidden_threshold", "<t>", "Comparator dead band on hidden δ (default 0)."),
     ("lr", "<η>", "Learning rate of float SGD and of the outer-product update (default 0.01; 0.1 for hybrid and single)."),
     ("float_derivative", "<gate|true>", "Hidden derivative back-propagated by float SGD and the finite-state rules: the 0/1 gate, as Lim replaces 1/(2c) by 1, or the true 1/(2c) (default gate; true for hybrid and single)."),
