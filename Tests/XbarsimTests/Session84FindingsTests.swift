@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import Testing
 import Trainer
@@ -92,5 +93,19 @@ func aHeaderOnlyMapIsNoted(rule: String) throws {
   if rule == "hybrid" {
     let known = try runXbarsim(base + ["--stuck-map", map, "--stuck-known", "true"])
     #expect(known.status == 0 && !known.stderr.contains("holds no records"), "\(known.stderr)")
+  }
+}
+
+// A stuck map exported with quoted fields (a spreadsheet's) read its `"5"` as no row; a
+// device file's quotes were dropped.
+@Test func aStuckMapsQuotedFieldsAreRead() throws {
+  let plain = try StuckMap.parse("layer,row,column,kind,polarity,state\n0,5,0,big,plus,open\n0,*,1-2,small,minus,shorted\n", path: "m.csv")
+  let quoted = try StuckMap.parse(
+    "\"layer\",\"row\",\"column\",\"kind\",\"polarity\",\"state\"\n0,\"5\",0,\"big\",plus,\"open\"\n\" 0 \",\"*\",\"1-2\",small,minus,shorted\n",
+    path: "m.csv")
+  #expect(quoted.entries == plain.entries)
+  // A lone quote is no field of either kind.
+  #expect(throws: ConfigurationError.self) {
+    try StuckMap.parse("layer,row,column,kind,polarity,state\n0,\"5,0,big,plus,open\n", path: "m.csv")
   }
 }
