@@ -105,24 +105,25 @@ func aProgrammedOffChipArrayIsReadAndTrainedFromItsCheckpoint(_ programming: [St
   let on = try runXbarsim(
     ["train", "--data", data.path, "--checkpoint-in", path("ck.json"), "--learning", "on-chip", "--checkpoint-out", path("on.json")] + net)
   #expect(on.status == 0, "\(on.stderr)")
-  let text = try String(contentsOfFile: path("on.json"), encoding: .utf8)
-  try text.replacingOccurrences(of: "\"held_conductances\": true", with: "\"held_conductances\": false")
-    .write(toFile: path("false.json"), atomically: true, encoding: .utf8)
-  let bad = try runXbarsim(["evaluate", "--checkpoint", path("false.json"), "--data", data.path])
+  // A checkpoint edited, read by evaluate.
+  func evaluateEdited(_ source: String, as name: String, _ edit: (String) -> String) throws -> ProcessResult {
+    try edit(try String(contentsOfFile: path(source), encoding: .utf8)).write(toFile: path(name), atomically: true, encoding: .utf8)
+    return try runXbarsim(["evaluate", "--checkpoint", path(name), "--data", data.path])
+  }
+  let bad = try evaluateEdited("on.json", as: "false.json") {
+    $0.replacingOccurrences(of: "\"held_conductances\": true", with: "\"held_conductances\": false")
+  }
   expectOneLineError(bad, 1, "\(path("false.json")): 'held_conductances' must be true (or left out), got false")
   // Without it, the on-chip run's conductances are refused as integer
   // states (its keys alone would keep those).
-  try text.replacingOccurrences(of: "  \"held_conductances\": true,\n", with: "")
-    .write(toFile: path("none.json"), atomically: true, encoding: .utf8)
-  let none = try runXbarsim(["evaluate", "--checkpoint", path("none.json"), "--data", data.path])
+  let none = try evaluateEdited("on.json", as: "none.json") { $0.replacingOccurrences(of: "  \"held_conductances\": true,\n", with: "") }
   #expect(none.status == 1 && none.stderr.contains("plus_conductances"), "\(none.stderr)")
   // A hybrid checkpoint with it is refused.
   let h = try runXbarsim(["train", "--data", data.path, "--rule", "hybrid", "--checkpoint-out", path("h.json")] + net)
   #expect(h.status == 0, "\(h.stderr)")
-  let hybrid = try String(contentsOfFile: path("h.json"), encoding: .utf8)
-  try hybrid.replacingOccurrences(of: "  \"layers\": [", with: "  \"held_conductances\": true,\n  \"layers\": [")
-    .write(toFile: path("h2.json"), atomically: true, encoding: .utf8)
-  let hb = try runXbarsim(["evaluate", "--checkpoint", path("h2.json"), "--data", data.path])
+  let hb = try evaluateEdited("h.json", as: "h2.json") {
+    $0.replacingOccurrences(of: "  \"layers\": [", with: "  \"held_conductances\": true,\n  \"layers\": [")
+  }
   expectOneLineError(hb, 1, "\(path("h2.json")): 'held_conductances' belongs to rule lim; this checkpoint is rule hybrid's")
 }
 
@@ -130,18 +131,8 @@ func aProgrammedOffChipArrayIsReadAndTrainedFromItsCheckpoint(_ programming: [St
   let (root, data) = try syntheticDataDirectory("xbarsim-programmed-int", train: 200, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   let checkpoint = root.appendingPathComponent("ck.json").path
-  let p = Process()
-  p.executableURL = productExecutable("xbarsim")
-  p.arguments = ["train", "--data", data.path, "--learning", "off-chip", "--epochs", "2000", "--checkpoint-out", checkpoint, "--layers", "64,8,10"]
-  let err = Pipe()
-  p.standardError = err
-  p.standardOutput = FileHandle.nullDevice
-  try p.run()
-  let first = err.fileHandleForReading.availableData
-  p.interrupt()
-  p.waitUntilExit()
-  let text = String(decoding: first + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-  #expect(p.terminationStatus == 130, "\(text)")
+  let (status, text) = try interruptedTraining(data, checkpoint: checkpoint, extra: ["--learning", "off-chip"])
+  #expect(status == 130, "\(text)")
   #expect(
     text.contains(
       "; \(checkpoint) holds the arrays programmed from the network trained so far: an off-chip run does not go on from them (the same command starts it again); evaluate --checkpoint \(checkpoint) reads them, and train --checkpoint-in \(checkpoint) --learning on-chip trains them on chip"),

@@ -238,7 +238,9 @@ func aKeyBesideASummarysConfigurationIsRefusedUnlessASummaryWritesIt(key: String
 // says how to go on.
 /// A long training run with `--checkpoint-out`, sent SIGINT at its first
 /// progress line (training, its handler set): its exit status and stderr.
-private func interruptedTraining(_ data: URL, checkpoint: String, extra: [String] = []) throws -> (Int32, String) {
+/// A 200-epoch `train` of 64-8-10 stopped by Ctrl-C at its first output: its status and
+/// standard error (also `ProgrammedCheckpointTests`).
+func interruptedTraining(_ data: URL, checkpoint: String, extra: [String] = []) throws -> (Int32, String) {
   let p = Process()
   p.executableURL = productExecutable("xbarsim")
   p.arguments = ["train", "--data", data.path, "--epochs", "200", "--checkpoint-out", checkpoint, "--layers", "64,8,10"] + extra
