@@ -78,10 +78,7 @@ enum EvaluateCommand: CLICommand {
     // More test images than the set holds are refused, as train and sweep
     // refuse them (a walkthrough, session 84: the read was cut to the set
     // without a word).
-    if cfg.testLimit > test.count {
-      let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
-      throw TrainCommand.keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args, base: path)
-    }
+    try TrainCommand.checkTestLimit(cfg, test: test, args, base: path)
     var err = StandardError()
     for note in notes(cfg, run: run) { print(note, to: &err) }
     catchInterrupts()

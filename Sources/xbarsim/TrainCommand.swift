@@ -1470,6 +1470,14 @@ enum TrainCommand: CLICommand {
   /// set that the data cannot meet is its error (exit 1), not an option's
   /// (an exit-code audit, session 70: `--train-limit: 200 is more than …`,
   /// exit 64, for an option never given).
+  /// A test_limit beyond the test set's images is refused (train, sweep,
+  /// reproduce and evaluate; `base`: the checkpoint whose key it is).
+  static func checkTestLimit(_ cfg: TrainingConfiguration, test: IDXDataset, _ args: ParsedArguments, base: String? = nil) throws {
+    guard cfg.testLimit > test.count else { return }
+    let dir = args.string("--data") ?? IDXDataset.defaultDirectory.path
+    throw keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args, base: base)
+  }
+
   static func checkLimits(
     _ cfg: inout TrainingConfiguration, train: IDXDataset, test: IDXDataset, _ args: ParsedArguments, memory: Bool = true,
     base: String? = nil
@@ -1503,9 +1511,7 @@ enum TrainCommand: CLICommand {
     if cfg.trainLimit > train.count {
       throw keyError("train_limit", "\(cfg.trainLimit) is more than the \(train.count) training images in \(dir)", args)
     }
-    if cfg.testLimit > test.count {
-      throw keyError("test_limit", "\(cfg.testLimit) is more than the \(test.count) test images in \(dir)", args)
-    }
+    try checkTestLimit(cfg, test: test, args, base: base)
     let used = cfg.trainLimit == 0 ? train.count : cfg.trainLimit
     cfg.fitEvaluations(trainingImages: used)
     if cfg.batch > used {

@@ -146,19 +146,24 @@ extension TrainCommand {
     // walkthrough, session 84: `--rule single --gmin-ratio 0.999999` stayed
     // at chance over 475,058 pulses with only the chance note).
     guard cfg.rule.isFiniteState, cfg.measuredDevice == nil else { return nil }
-    let step = (1 - cfg.gMinRatio) / Double(cfg.states - 1)
-    let floor = 0x1p-22
-    guard step < floor else { return nil }
-    let devices = cfg.rule == .hybrid ? "a big device's" : "a device's"
-    return "note: with gmin_ratio \(JSONWriter.number(cfg.gMinRatio)) and \(cfg.states) states \(devices) step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): \(cfg.rule == .hybrid ? "the dynamic phase's" : "the") updates cannot move the weights the network reads, and only cost pulses"
+    return stepNote(
+      (1 - cfg.gMinRatio) / Double(cfg.states - 1), "with gmin_ratio \(JSONWriter.number(cfg.gMinRatio)) and \(cfg.states) states",
+      cfg.rule == .hybrid ? "a big device's" : "a device's", updates: cfg.rule == .hybrid ? "the dynamic phase's" : "the")
   }
 
   static func smallStepNote(_ cfg: TrainingConfiguration) -> String? {
     guard cfg.rule == .hybrid, cfg.measuredDevice == nil else { return nil }
-    let step = (1 - cfg.gMinRatio) / (Double(cfg.smallStates - 1) * cfg.k)
+    return stepNote(
+      (1 - cfg.gMinRatio) / (Double(cfg.smallStates - 1) * cfg.k), "with k \(JSONWriter.number(cfg.k))", "a small device's",
+      updates: "the fine phase's")
+  }
+
+  /// The step notes' text, when `step` (of G_max) is under two units in
+  /// the last place of a weight of 1 in single precision (2^-22).
+  private static func stepNote(_ step: Double, _ setting: String, _ device: String, updates: String) -> String? {
     let floor = 0x1p-22
     guard step < floor else { return nil }
-    return "note: with k \(JSONWriter.number(cfg.k)) a small device's step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): the fine phase's updates cannot move the weights the network reads, and only cost pulses"
+    return "note: \(setting) \(device) step is \(String(format: "%.3g", step)) of G_max, under the weights' single-precision resolution near 1 (\(String(format: "%.3g", floor))): \(updates) updates cannot move the weights the network reads, and only cost pulses"
   }
 
   /// A note when the brightest training pixel is 15 of 255 or less: inputs

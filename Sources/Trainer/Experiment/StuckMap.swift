@@ -148,15 +148,17 @@ public struct StuckMap: Equatable, Sendable {
         var e = f
         while e < b && bytes[e] != UInt8(ascii: ",") { e += 1 }
         var x = f, y = e
-        while x < y && isBlank(bytes[x]) { x += 1 }
-        while y > x && isBlank(bytes[y - 1]) { y -= 1 }
+        func trim() {
+          while x < y && isBlank(bytes[x]) { x += 1 }
+          while y > x && isBlank(bytes[y - 1]) { y -= 1 }
+        }
+        trim()
         // A quoted field (a spreadsheet's export), as a device file's: its
         // quotes dropped (a walkthrough, session 84: `"5"` was no row).
         if y - x >= 2 && bytes[x] == 0x22 && bytes[y - 1] == 0x22 {
           x += 1
           y -= 1
-          while x < y && isBlank(bytes[x]) { x += 1 }
-          while y > x && isBlank(bytes[y - 1]) { y -= 1 }
+          trim()
         }
         fields.append(String(decoding: bytes[x..<y], as: UTF8.self))
         if e == b { break }
