@@ -620,7 +620,20 @@ enum Checkpoint {
       let known = ["rows", "columns", "pulses", "resets", "repotentiation_pulses"] + deviceKeys + scaleKeys + shortedKeys
         + (cfg.sigmaC2C > 0 ? ["noise_stream"] : [])
       if case .object(_, let layerKeys) = layer, let odd = layerKeys.first(where: { !known.contains($0) }) {
-        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.stuckMap != nil ? ", stuck_map\(cfg.hasShortedDevices ? " with shorted devices" : "")" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : ""): the keys are \(known.joined(separator: ", ")))")
+        // Which of conductances or states: the keys that choose held
+        // conductances named (a walkthrough, session 85: a hand-edited
+        // checkpoint without its program keys was told of method and σ).
+        let held = [
+          cfg.mode == .offChip && cfg.programVerify != .none ? "program_verify \(cfg.programVerify.rawValue)" : nil,
+          cfg.mode == .offChip && cfg.programNoise > 0 ? "program_noise \(JSONWriter.number(cfg.programNoise))" : nil,
+          root["held_conductances"] != nil ? "held_conductances" : nil,
+        ].compactMap { $0 }
+        let why = cfg.limConductanceStates
+          ? (held.isEmpty ? "" : ", " + held.joined(separator: ", "))
+          : odd.hasSuffix("_conductances")
+            ? "; conductances are held with method c, sigma_c2c, b_margin, an off-chip run's program_verify or program_noise, or 'held_conductances': true"
+            : ""
+        throw fail("layers[\(l)]: key '\(odd)' has no meaning here (method \(cfg.method.rawValue), σ \(JSONWriter.number(cfg.sigma))\(cfg.stuckOff > 0 ? ", stuck_off \(JSONWriter.number(cfg.stuckOff))" : "")\(cfg.stuckOn > 0 ? ", stuck_on \(JSONWriter.number(cfg.stuckOn))" : "")\(cfg.stuckMap != nil ? ", stuck_map\(cfg.hasShortedDevices ? " with shorted devices" : "")" : "")\(cfg.sigmaC2C > 0 ? ", sigma_c2c \(JSONWriter.number(cfg.sigmaC2C))" : "")\(cfg.method == .b && cfg.bMargin > 0 ? ", b_margin \(JSONWriter.number(cfg.bMargin))" : "")\(cfg.limConductanceStates ? why : ""): the keys are \(known.joined(separator: ", "))\(cfg.limConductanceStates ? "" : why))")
       }
       // The shape is checked before anything of that size is made.
       let rows = try int("rows"), columns = try int("columns")
@@ -660,12 +673,26 @@ enum Checkpoint {
       // Programming noise lands a device anywhere from 0 up (held ones).
       let x = 0.0...Double(Float.greatestFiniteMagnitude)
       let g = cfg.heldConductances ? x : (cfg.gMinRatio - 1e-9)...(1 + 1e-9)
+      let plusConductances = try numbers("plus_conductances", default: 0, in: g)
+      let minusConductances = try numbers("minus_conductances", default: 0, in: g)
+      let plusScales = try numbers("plus_scales", default: 1, in: x).map(Float.init)
+      let minusScales = try numbers("minus_scales", default: 1, in: x).map(Float.init)
+      // A held device reads X·g: at most its range's top X·G_max and the
+      // programming noise above it, which never reaches 10 G_max (its σ is
+      // at most 0.42 G_max). A file edited past that had been read, an
+      // overflow to infinity with it (a walkthrough, session 85).
+      if cfg.heldConductances {
+        for (k, gs, xs) in [("plus", plusConductances, plusScales), ("minus", minusConductances, minusScales)] {
+          for (i, (gi, xi)) in zip(gs, xs.lazy.map(Double.init)).enumerated() where xi * gi > xi + 10 {
+            throw fail(
+              "layers[\(l)].\(k)_conductances[\(i)] is \(JSONWriter.number(gi)), which reads \(JSONWriter.number(xi * gi)) G_max through its scale \(JSONWriter.number(xi)): above its range's top by more than 10 G_max, where no programming lands")
+          }
+        }
+      }
       states.append(LimLayerState(
         rows: rows, columns: columns, plusStates: try deviceStates("plus_states"), minusStates: try deviceStates("minus_states"),
-        plusConductances: try numbers("plus_conductances", default: 0, in: g),
-        minusConductances: try numbers("minus_conductances", default: 0, in: g),
-        plusScales: try numbers("plus_scales", default: 1, in: x).map(Float.init),
-        minusScales: try numbers("minus_scales", default: 1, in: x).map(Float.init),
+        plusConductances: plusConductances, minusConductances: minusConductances,
+        plusScales: plusScales, minusScales: minusScales,
         pulses: try int("pulses"), resets: try int("resets"), repotentiations: try int("repotentiation_pulses"),
         noise: try layer["noise_stream"].map { try streamWords(.array([$0]), count: 6, "layers[\(l)].noise_stream", fail)[0] },
         plusShorted: try shorted("plus_shorted"), minusShorted: try shorted("minus_shorted")))

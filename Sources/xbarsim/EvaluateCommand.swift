@@ -25,7 +25,8 @@ enum EvaluateCommand: CLICommand {
     usage: "xbarsim evaluate --checkpoint FILE [--data DIR] [--adc-bits b] [--read-noise σ] [--wires resistive --r-row Ω --r-col Ω] [...] [--drift-times T,...] [--drift-nu ν] [--drift-nu-sigma σ] [--drift-refresh true|false] [--test-limit N] [--summary FILE]",
     discussion: """
       Builds the network of a checkpoint written by 'xbarsim train --checkpoint-out' (rules
-      lim on chip, hybrid and single) from its devices and configuration, and reads the test
+      lim, on chip or off chip: the arrays it programmed, hybrid and single) from its devices
+      and configuration, and reads the test
       set through its arrays once, as a run's evaluation point reads it: the same DAC, sense
       offsets, ADC and read noise, that noise drawn as the saved run's point after its last
       image drew it (a checkpoint saved at a run's end gives that run's last test accuracy,
@@ -50,7 +51,12 @@ enum EvaluateCommand: CLICommand {
       + keys.map { key in
         let k = TrainingConfiguration.keys.first { $0.key == key }!
         // (Train's default, 0, is not this read's: the checkpoint's is.)
-        let help = key == "test_limit" ? "Read only the first N test images (default: the checkpoint's run's test_limit; 0: all)." : k.help
+        // (Nor are the read keys' defaults: the checkpoint's are; the audit
+        // of session 85 found --read-time's "default 1e-8" here.)
+        let help =
+          key == "test_limit" ? "Read only the first N test images (default: the checkpoint's run's test_limit; 0: all)."
+          : key == "read_time" ? "The t_r of drift_read_noise pcm, in seconds, 1e-12…1 (only with it and drift_times; default: the checkpoint's read_time)."
+          : readKeys.contains(key) ? k.help + " Here, unless given: the checkpoint's." : k.help
         return OptionSpec("--" + key.replacingOccurrences(of: "_", with: "-"), k.value, help)
       })
 
@@ -124,6 +130,9 @@ enum EvaluateCommand: CLICommand {
     var base = saved.configuration
     base.clearDrift()
     base.writeLines = .ideal
+    // (No slot is timed in a read: `--read-time`, the drift reads' t_r, is
+    // not held to the checkpoint's slot_time, which no option here sets.)
+    base.slotsUntimed = true
     var cfg = try TrainCommand.configuration(args, base: base, baseName: path, checkLines: checkLines)
     try TrainCommand.checkCheckpoint(args, cfg, path, saved)
     // (A checkpoint holds arrays: rule float's has none. Off-chip learning
@@ -195,8 +204,23 @@ enum EvaluateCommand: CLICommand {
     if let f = reading.result.refresh { json.addRaw("refresh", TrainCommand.refreshJSON(f)) }
     json.add("xbarsim", Xbarsim.build)
     json.addRaw("data", TrainCommand.dataJSON(train: train, test: test).replacingOccurrences(of: "\n", with: "\n  "))
-    json.addRaw("configuration", TrainCommand.configurationJSON(cfg).replacingOccurrences(of: "\n", with: "\n  "))
+    // The checkpoint's learning: an off-chip run's arrays are read on chip
+    // (`configurations`), but its configuration stays off-chip's, whose
+    // program keys an on-chip one refuses (a walkthrough, session 85:
+    // `learning` "on-chip" beside `program_verify` "weights").
+    json.addRaw("configuration", TrainCommand.configurationJSON(written(cfg, saved)).replacingOccurrences(of: "\n", with: "\n  "))
     return json.finished()
+  }
+
+  /// The configuration a read `cfg` of checkpoint `saved` writes: an
+  /// off-chip run's learning and transfer back (`configurations` reads its
+  /// arrays on chip).
+  static func written(_ cfg: TrainingConfiguration, _ saved: Checkpoint.Saved) -> TrainingConfiguration {
+    var written = cfg
+    if saved.configuration.mode == .offChip {
+      (written.mode, written.transfer) = (saved.configuration.mode, saved.configuration.transfer)
+    }
+    return written
   }
 
   /// The read keys (`readKeys`) whose values in `cfg` differ from the

@@ -292,7 +292,8 @@ enum SweepCommand: CLICommand {
       }
     }
     try OutputFile.makeDirectory(out)
-    let baseJSON = TrainCommand.configurationJSON(base)
+    // (A checkpoint's: its learning, as evaluate's summary writes it.)
+    let baseJSON = TrainCommand.configurationJSON(evaluation.map { EvaluateCommand.written($0.base, $0.saved) } ?? base)
     // One sweep at a time in DIR (checked before what DIR holds is read).
     try OutputFile.lockDirectory(out, by: "sweep")
     // A directory that holds this very shard's earlier run is resumed: its

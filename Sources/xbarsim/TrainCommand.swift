@@ -119,9 +119,9 @@ enum TrainCommand: CLICommand {
       OptionSpec("--plot", "<file.svg>", "SVG plot of test accuracy versus training images (beside --out, here instead of DIR/accuracy.svg)."),
       OptionSpec("--summary", "<file.json>", "JSON summary of the run (beside --out, written here instead of DIR/summary.json)."),
       OptionSpec("--epoch-log", "<file.csv>", "CSV log of the epochs: accuracies, loss, the epoch's pulses; for hybrid and single also MSE, cell updates, update frequency and the pairs at their limit, for hybrid the phase (beside --out, here instead of DIR/epochs.csv)."),
-      OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint' and 'train --checkpoint-in' load it."),
-      OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first mini-batch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without; go on with --checkpoint-in FILE --epochs rest)."),
-      OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim on chip, hybrid, single); its configuration is the base, and options may change any key but the network's shape and device keys; --epochs rest trains the rest of the run that saved it (after a kill or an interrupt)."),
+      OptionSpec("--checkpoint-out", "<file.json>", "Save the device states and configuration at the end (also on Ctrl-C); 'xbarsim inspect --checkpoint', 'train --checkpoint-in', 'evaluate' and 'sweep --checkpoint' load it."),
+      OptionSpec("--checkpoint-every", "<minutes>", "With --checkpoint-out: also save it during the run, at the first mini-batch end after each MINUTES of wall clock (against a crash or kill -9; the run is the same with or without; go on with --checkpoint-in FILE --epochs rest; an off-chip run's is read by evaluate, or trained on chip, instead)."),
+      OptionSpec("--checkpoint-in", "<file.json>", "Start from this checkpoint's devices (rules lim, hybrid, single; an off-chip run's programmed arrays with --learning on-chip); its configuration is the base, and options may change any key but the network's shape and device keys; --epochs rest trains the rest of the run that saved it (after a kill or an interrupt)."),
       OptionSpec("--quiet", nil, "No progress bar or per-epoch lines (notes on the input are still printed)."),
     ])
 
@@ -390,7 +390,7 @@ enum TrainCommand: CLICommand {
       if let baseName, case .runtime = error, let given = overridesBehind(e, args, base: base) {
         let option = "--" + e.field.replacingOccurrences(of: "_", with: "-")
         throw CLIError.usage(
-          "\(given) with checkpoint \(baseName): \(e.field): \(e.message); \(option) changes the checkpoint's \(e.field)")
+          "\(given) with checkpoint \(baseName): \(e.field): \(e.message); give \(option) too to change the checkpoint's \(e.field)")
       }
       throw error
     }

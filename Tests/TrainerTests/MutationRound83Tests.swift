@@ -150,7 +150,7 @@ func writeVerifyFollowsEitherTransfer(_ transfer: OffChipTransfer) throws {
 /// normalised conductance too, a device at state 0 among them: dividing by its
 /// scale of 0 makes 0/0, a NaN that reads as NaN·0. Kills the verify without the
 /// X > 0 guard (either placement).
-@Test(arguments: [ProgramVerify.devices, .weights])
+@Test(arguments: [ProgramVerify.devices, .weights, .mid])
 func writeVerifyLeavesStuckDevicesAlone(_ verify: ProgramVerify) throws {
   var cfg = stuckOffChipConfiguration(stuckOff: 0.1, stuckOn: 0.1)
   cfg.programVerify = verify
@@ -166,7 +166,7 @@ func writeVerifyLeavesStuckDevicesAlone(_ verify: ProgramVerify) throws {
   }
   let before = stuck()
   #expect(before.count > 100 && before.contains(0))
-  net.verifyProgrammedConductances(weights: verify == .weights)
+  net.verifyProgrammedConductances(verify)
   let after = stuck()
   #expect(after.allSatisfy { !$0.isNaN })
   #expect(after == before)

@@ -214,7 +214,7 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   try verified.validate()
   #expect(verified.limConductanceStates && !cfg.limConductanceStates)
   let (net, source, before) = transferredFromTwin(verified)
-  net.verifyProgrammedConductances(weights: false)
+  net.verifyProgrammedConductances(.devices)
   var exact = 0, bounded = 0, stuck = 0
   for (l, layer) in net.layers.enumerated() {
     let top = layer.table[layer.nMax] * cfg.gMaxSiemens, bottom = layer.table[0] * cfg.gMaxSiemens
@@ -250,7 +250,7 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   cfg.programVerify = .weights
   try cfg.validate()
   let (net, source, before) = transferredFromTwin(cfg)
-  net.verifyProgrammedConductances(weights: true)
+  net.verifyProgrammedConductances(.weights)
   var exact = 0, bounded = 0
   for (l, layer) in net.layers.enumerated() {
     let low = layer.table[0], high = layer.table[layer.nMax], top = cfg.gMaxSiemens
@@ -278,21 +278,63 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   #expect(exact > bounded && bounded > 0, "\(exact) \(bounded)")
 }
 
+// `program_verify mid` (session 85): each pair to its weight W about the curve's middle c =
+// (G(0) + G(n_max))/2, T− = c − W/2 held to the targets both ranges allow and T+ = T− + W;
+// where none allows W, or a device is stuck, as `weights`. Its pairs sit nearer the middle
+// than `weights`' (at the foot), with the same weights wherever both reach them.
+@Test func midVerifyKeepsEachPairsWeightAboutTheCurvesMiddle() throws {
+  var cfg = try programmedTarget(scale: 0).cfg
+  cfg.gMinRatio = 0.1
+  cfg.programVerify = .mid
+  try cfg.validate()
+  let (net, source, before) = transferredFromTwin(cfg)
+  net.verifyProgrammedConductances(.mid)
+  let (foot, _, _) = transferredFromTwin(cfg)
+  foot.verifyProgrammedConductances(.weights)
+  var centred = 0, fellBack = 0, nearer = 0
+  for (l, layer) in net.layers.enumerated() {
+    let low = layer.table[0], high = layer.table[layer.nMax], top = cfg.gMaxSiemens, c = (low + high) / 2
+    for k in 0..<(layer.rows * layer.columns) {
+      let n = source.layers[l].conductances(k), w = (n.plus - n.minus) / top
+      let xp = Double(layer.xp[k]), xm = Double(layer.xm[k])
+      let now = layer.conductances(k), other = foot.layers[l].conductances(k)
+      let lowest = max(xm * low, xp * low - w), highest = min(xm * high, xp * high - w)
+      if xp > 0 && xm > 0 && lowest <= highest {
+        let tm = min(max(c - w / 2, lowest), highest)
+        #expect(abs(now.minus / top - tm) <= 1e-12 && abs(now.plus / top - (tm + w)) <= 1e-12, "layer \(l) synapse \(k)")
+        centred += 1
+        if abs((now.plus + now.minus) / 2 / top - c) < abs((other.plus + other.minus) / 2 / top - c) - 1e-9 { nearer += 1 }
+        // The same weight as weights' placement reads, where that reaches it.
+        if abs((other.plus - other.minus) / top - w) <= 1e-12 { #expect(abs((now.plus - now.minus) - (other.plus - other.minus)) <= 1e-12 * top) }
+      } else {
+        // As weights: the same conductances (a stuck device keeps its own).
+        #expect(abs(now.plus - other.plus) <= 1e-12 * top && abs(now.minus - other.minus) <= 1e-12 * top, "layer \(l) synapse \(k)")
+        if xp == 0 { #expect(now.plus == before[l][k].plus) }
+        if xm == 0 { #expect(now.minus == before[l][k].minus) }
+        fellBack += 1
+      }
+    }
+  }
+  #expect(centred > fellBack && fellBack > 0 && nearer > centred / 2, "\(centred) \(fellBack) \(nearer)")
+}
+
 // End to end: without variation device write-verify reads as the pulse-count transfer; with
 // σ = 1 the pulse-count array loses what the verified ones keep.
 @Test func writeVerifyUndoesTheDeviceToDeviceScales() throws {
   var plain = Fixture.configuration(method: .b)
   plain.mode = .offChip
   let exact = try Fixture.run(plain)
-  var devices = plain, weights = plain
+  var devices = plain, weights = plain, mid = plain
   devices.programVerify = .devices
   weights.programVerify = .weights
+  mid.programVerify = .mid
   #expect(try Fixture.run(devices).points.map(\.accuracy) == exact.points.map(\.accuracy))
   plain.sigma = 1
   devices.sigma = 1
   weights.sigma = 1
+  mid.sigma = 1
   let open = try Fixture.run(plain), closed = try Fixture.run(devices), paired = try Fixture.run(weights)
-  for r in [closed, paired] {
+  for r in [closed, paired, try Fixture.run(mid)] {
     #expect(r.testAccuracy > open.testAccuracy + 5, "\(r.testAccuracy) vs \(open.testAccuracy)")
     #expect(r.testAccuracy > exact.testAccuracy - 10, "\(r.testAccuracy) vs \(exact.testAccuracy)")
   }

@@ -59,9 +59,10 @@ private func json(_ path: String) throws -> [String: Any] {
   #expect(d.status == 0 && d.stderr.isEmpty, "\(d.stderr)")
 }
 
-// An off-chip run's checkpoint is read on chip: the summary's configuration says so, with the
-// default transfer (what an on-chip configuration holds), not the run's.
-@Test func evaluateOfAnOffChipCheckpointSummarizesAnOnChipConfiguration() throws {
+// An off-chip run's checkpoint is read as on-chip arrays are, but since session 85 the
+// summary's configuration keeps the run's learning and transfer (a walkthrough found it
+// written on-chip beside the program_verify an on-chip run refuses).
+@Test func evaluateOfAnOffChipCheckpointSummarizesItsOffChipConfiguration() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-evaluate-80b-off-chip", train: 20, test: 10)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
@@ -72,5 +73,5 @@ private func json(_ path: String) throws -> [String: Any] {
   let e = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("e.json")])
   #expect(e.status == 0, "\(e.stderr)")
   let c = try #require(try json(path("e.json"))["configuration"] as? [String: Any])
-  #expect(c["learning"] as? String == "on-chip" && c["transfer"] as? String == "states", "\(c)")
+  #expect(c["learning"] as? String == "off-chip" && c["transfer"] as? String == "weights", "\(c)")
 }

@@ -33,7 +33,7 @@ private func firstLine(_ r: ProcessResult) -> String { r.stderr.split(separator:
   #expect(
     firstLine(r).hasPrefix("Error: --wires ideal with checkpoint \(checkpoint.path): write_lines: resistive needs wires resistive"),
     "\(r.stderr)")
-  #expect(firstLine(r).hasSuffix("; --write-lines changes the checkpoint's write_lines"), "\(r.stderr)")
+  #expect(firstLine(r).hasSuffix("; give --write-lines too to change the checkpoint's write_lines"), "\(r.stderr)")
   #expect(!firstLine(r).contains("--seed"), "\(r.stderr)")
   // Both options given: the run goes on.
   r = try runXbarsim(

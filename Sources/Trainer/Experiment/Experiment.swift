@@ -575,7 +575,7 @@ public final class Experiment {
       } else if let target, let ideal {
         target.program(statesOf: ideal)
       }
-      if let target, cfg.programVerify != .none { target.verifyProgrammedConductances(weights: cfg.programVerify == .weights) }
+      if let target, cfg.programVerify != .none { target.verifyProgrammedConductances(cfg.programVerify) }
       if let target, cfg.programNoise > 0 { target.addProgrammingNoise(scale: cfg.programNoise, key: UInt64(images)) }
     }
     // The arrays' effective weights and the training images they were

@@ -191,9 +191,15 @@ public struct StuckMap: Equatable, Sendable {
       // layer of '*' or '0-1' had been told "a range a-b or *", and a row
       // of '-3' "got ''"; a walkthrough, session 76.)
       func index(_ name: String, _ t: String, field whole: String? = nil) throws -> Int {
-        guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(t), n < 100_000_000 else {
+        guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
           let forms = whole == nil ? "a whole number ≥ 0 (one layer a record)" : "a whole number ≥ 0, a range a-b or *"
           throw fail(number, "\(name) must be \(forms), got '\(whole ?? t)'")
+        }
+        // A whole number past any network's: outside it, as `check` says
+        // of a smaller one (a 20-digit row had been told it was not a
+        // whole number; a walkthrough, session 84).
+        guard let n = Int(t), n < 100_000_000 else {
+          throw fail(number, "\(name) \(t) is outside any network (this reader takes at most 99999999)")
         }
         return n
       }

@@ -105,6 +105,14 @@ public enum ProgramVerify: String, Sendable, CaseIterable {
   /// reset to X·G(0), so the common mode is as low as W allows (the
   /// refresh's placement, `drift_refresh`).
   case weights
+  /// Each pair to its weight W, its common mode as near the curve's middle
+  /// (G(0) + G(n_max))/2 as both devices' ranges allow: the devices sit
+  /// where a pulse moves a weight about as far as the twin's pulses moved
+  /// it, for an array trained on chip after it is programmed (`weights`'
+  /// placement, at the curve's steep foot, moves it 2.6–3.3× farther: a
+  /// helper's study, session 85). Where no common mode reaches W, or a
+  /// device is stuck, as `weights`.
+  case mid
 }
 
 /// How a mini-batch's updates become pulses (Lim Figure 10).
@@ -530,6 +538,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// run that goes on from such devices. Not a key: a checkpoint says it
   /// (`held_conductances`), and `Checkpoint.read` sets it.
   public var heldConductances = false
+  /// No slot is timed: a read of saved arrays (`xbarsim evaluate`, a
+  /// checkpoint's sweep), which books no latency, so that its `read_time`
+  /// (the t_r of `drift_read_noise pcm`) is not held to `slot_time`, a key
+  /// it does not take. Not a key. (Learning off-chip times no slot either.)
+  public var slotsUntimed = false
   /// Rule lim: the devices are held as conductances (method c, whose
   /// depression leaves the curve; any method with `sigma_c2c`; method b
   /// with `b_margin`; an off-chip target array with `program_noise` or
@@ -995,7 +1008,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     // With reset_slot_time, a reset has its own slot: slot_time covers the
     // reads and programming pulses only.
-    let widths = [("read_time", readTime), ("program_time", programTime)] + (_resetSlotTime == nil ? [("reset_time", resetTime)] : [])
+    // (Only where slots are timed: off chip, or in a read of saved arrays,
+    // read_time is only drift_read_noise pcm's t_r, and slot_time is not
+    // taken; `--read-time 1e-5` had been told to widen it there, a
+    // walkthrough, session 85.)
+    let timed = !(slotsUntimed || (rule == .lim && mode == .offChip))
+    let widths = [("read_time", timed ? readTime : 0), ("program_time", programTime)]
+      + (_resetSlotTime == nil ? [("reset_time", resetTime)] : [])
     let widest = widths.map(\.1).max()!
     // A width beyond the default slot: name the width the user set.
     let d = TrainingConfiguration()

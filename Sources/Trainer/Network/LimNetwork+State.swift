@@ -248,9 +248,16 @@ extension LimNetwork {
   /// wherever X·G(0) ≤ T ≤ X·G(n_max). `devices`: T = G. `weights`: for
   /// W = G+ − G−, the device of W's sign (G+ for W ≥ 0) to |W| + X_o·G(0),
   /// the partner o reset to X_o·G(0) (so the pair reads W within their
-  /// ranges). A stuck device (X = 0) keeps its conductance, and its
-  /// partner is programmed as if it had reset. Needs conductance states.
-  public func verifyProgrammedConductances(weights: Bool) {
+  /// ranges). `mid`: the pair to W about the common mode c = (G(0) +
+  /// G(n_max))/2: T− = c − W/2 held within the targets both ranges allow,
+  /// [max(X−·G(0), X+·G(0) − W), min(X−·G(n_max), X+·G(n_max) − W)], and
+  /// T+ = T− + W; as `weights` where that is empty or a device is stuck. A
+  /// stuck device (X = 0) keeps its conductance, and its partner is
+  /// programmed as if it had reset. `none`: nothing. Needs conductance
+  /// states.
+  public func verifyProgrammedConductances(_ how: ProgramVerify) {
+    guard how != .none else { return }
+    let weights = how != .devices
     for layer in layers {
       require(layer.conductanceStates, "write-verify on integer states")
       guard layer.hasVariation || weights else { continue }
@@ -261,8 +268,14 @@ extension LimNetwork {
       for k in 0..<mn {
         let sp = scale(xp, k), sm = scale(xm, k)
         var tp = gp[k], tm = gm[k]
-        if weights {
-          let w = gp[k] - gm[k]
+        // (`mid`: the targets of the minus device that keep W in both
+        // ranges, and the one nearest c − W/2 among them.)
+        let w = gp[k] - gm[k]
+        let lowest = max(sm * low, sp * low - w), highest = min(sm * high, sp * high - w)
+        if how == .mid && sp > 0 && sm > 0 && lowest <= highest {
+          tm = min(max((low + high) / 2 - w / 2, lowest), highest)
+          tp = tm + w
+        } else if weights {
           if w >= 0 {
             tm = sm * low
             tp = w + tm
