@@ -418,7 +418,14 @@ enum BenchCommand: CLICommand {
         wires: WireModel(rowSegmentResistance: r, columnSegmentResistance: r), rowVoltages: v)
       var best = UInt64.max
       var sol: MeshSolution? = nil
-      for _ in 0..<repeats {
+      for k in 0..<repeats {
+        // A mesh of a million cells or more takes seconds a solve: each
+        // begun is told (a walkthrough, session 84: 10,000×10,000 printed
+        // nothing for tens of seconds while its memory grew).
+        if m * n >= 1_000_000 {
+          var err = StandardError()
+          print("bench solve: \(m)×\(n): solve \(k + 1) of \(repeats)…", to: &err)
+        }
         let t0 = now()
         do { sol = try solver.solve(mesh) } catch { throw CLIError.runtime("\(m)×\(n): \(error)") }
         best = min(best, now() - t0)

@@ -257,8 +257,14 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
     for k in 0..<(layer.rows * layer.columns) {
       let n = source.layers[l].conductances(k), w = n.plus - n.minus
       let xp = Double(layer.xp[k]), xm = Double(layer.xm[k])
-      // The partner's reset level, and the device of W's sign above it by |W|.
-      let (tp, tm) = w >= 0 ? (w + xm * low * top, xm * low * top) : (xp * low * top, -w + xp * low * top)
+      // The partner's reset level, and the device of W's sign above it by |W|; beside a
+      // stuck partner, W against what it reads (0 open, G(n_max) shorted; session 85).
+      let shortedP = layer.hasShorted ? Double(layer.onp[k]) * high * top : 0
+      let shortedM = layer.hasShorted ? Double(layer.onm[k]) * high * top : 0
+      let (tp, tm) =
+        xp == 0 && xm > 0 ? (0, shortedP - w)
+        : xm == 0 && xp > 0 ? (shortedM + w, 0)
+        : w >= 0 ? (w + xm * low * top, xm * low * top) : (xp * low * top, -w + xp * low * top)
       let now = layer.conductances(k)
       for (x, t, g, was) in [(xp, tp, now.plus, before[l][k].plus), (xm, tm, now.minus, before[l][k].minus)] {
         if x == 0 {
@@ -276,6 +282,36 @@ func offChipRunsLandWithTheirProgrammingNoise(_ transfer: OffChipTransfer) throw
   // Most pairs read their weight exactly (the twin's states are uniform over the range, so
   // |W| is often large); some lack the range.
   #expect(exact > bounded && bounded > 0, "\(exact) \(bounded)")
+}
+
+// Beside a shorted partner (session 85), weights' and mid's free device goes to W against the
+// partner's G(n_max): the pair reads W wherever the free device's range reaches it (it had been
+// set as if its partner had reset, the pair then off by G(n_max)).
+@Test(arguments: [ProgramVerify.weights, .mid])
+func weightVerifySetsTheFreeDeviceAgainstAShortedPartner(_ how: ProgramVerify) throws {
+  var cfg = try programmedTarget(scale: 0).cfg
+  cfg.programVerify = how
+  try cfg.validate()
+  let (net, source, _) = transferredFromTwin(cfg)
+  net.verifyProgrammedConductances(how)
+  var reached = 0, short = 0
+  for (l, layer) in net.layers.enumerated() {
+    #expect(layer.hasShorted)
+    let high = layer.table[layer.nMax], low = layer.table[0], top = cfg.gMaxSiemens
+    for k in 0..<(layer.rows * layer.columns) {
+      let plusShorted = layer.xp[k] == 0 && layer.onp[k] == 1, minusShorted = layer.xm[k] == 0 && layer.onm[k] == 1
+      guard plusShorted != minusShorted, (plusShorted ? layer.xm[k] : layer.xp[k]) > 0 else { continue }
+      let n = source.layers[l].conductances(k), w = (n.plus - n.minus) / top
+      let now = layer.conductances(k), read = (now.plus - now.minus) / top
+      let x = Double(plusShorted ? layer.xm[k] : layer.xp[k])
+      // The free device's target, and where its range holds it.
+      let target = plusShorted ? high - w : high + w
+      let landed = min(max(target, x * low), x * high)
+      #expect(abs(read - (plusShorted ? high - landed : landed - high)) <= 1e-12, "layer \(l) synapse \(k)")
+      if abs(landed - target) <= 1e-12 { reached += 1; #expect(abs(read - w) <= 1e-12) } else { short += 1 }
+    }
+  }
+  #expect(reached > 0, "\(reached) \(short)")
 }
 
 // `program_verify mid` (session 85): each pair to its weight W about the curve's middle c =

@@ -251,9 +251,12 @@ extension LimNetwork {
   /// ranges). `mid`: the pair to W about the common mode c = (G(0) +
   /// G(n_max))/2: T− = c − W/2 held within the targets both ranges allow,
   /// [max(X−·G(0), X+·G(0) − W), min(X−·G(n_max), X+·G(n_max) − W)], and
-  /// T+ = T− + W; as `weights` where that is empty or a device is stuck. A
-  /// stuck device (X = 0) keeps its conductance, and its partner is
-  /// programmed as if it had reset. `none`: nothing. Needs conductance
+  /// T+ = T− + W; as `weights` where that is empty. A stuck device (X = 0)
+  /// keeps its conductance; with `weights` and `mid` its partner goes to
+  /// W against what the stuck one reads (0 open, G(n_max) shorted), as a
+  /// controller that verifies the pair's read would set it (since session
+  /// 85; it had been set as if its partner had reset, a shorted partner's
+  /// G(n_max) then off the weight). `none`: nothing. Needs conductance
   /// states.
   public func verifyProgrammedConductances(_ how: ProgramVerify) {
     guard how != .none else { return }
@@ -272,7 +275,13 @@ extension LimNetwork {
         // ranges, and the one nearest c − W/2 among them.)
         let w = gp[k] - gm[k]
         let lowest = max(sm * low, sp * low - w), highest = min(sm * high, sp * high - w)
-        if how == .mid && sp > 0 && sm > 0 && lowest <= highest {
+        // What a stuck device reads (normalised): 0 open, G(n_max) shorted.
+        func stuck(_ on: UnsafeMutablePointer<Float>) -> Double { layer.hasShorted ? Double(on[k]) * high : 0 }
+        if weights && sp == 0 && sm > 0 {
+          tm = stuck(layer.onp) - w
+        } else if weights && sm == 0 && sp > 0 {
+          tp = stuck(layer.onm) + w
+        } else if how == .mid && sp > 0 && sm > 0 && lowest <= highest {
           tm = min(max((low + high) / 2 - w / 2, lowest), highest)
           tp = tm + w
         } else if weights {
