@@ -22,9 +22,7 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try syntheticDataDirectory("xbarsim-mut85-held-key", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--learning", "off-chip", "--program-noise", "1", "--checkpoint-out", path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), ["--program-noise", "1"])
   let on = try runXbarsim(
     ["train", "--data", data.path, "--checkpoint-in", path("ck.json"), "--learning", "on-chip", "--checkpoint-out", path("on.json")] + net)
   #expect(on.status == 0, "\(on.stderr)")
@@ -45,10 +43,7 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try syntheticDataDirectory("xbarsim-mut85-bound", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--learning", "off-chip", "--sigma", "0.5", "--program-noise", "1", "--checkpoint-out",
-     path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), ["--sigma", "0.5", "--program-noise", "1"])
   let ck = try json(path("ck.json"))
   let layers = try #require(ck["layers"] as? [[String: Any]])
   let g = try #require(layers[1]["minus_conductances"] as? [Double])
@@ -80,8 +75,7 @@ private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
   let (root, data) = try syntheticDataDirectory("xbarsim-mut85-rt", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(["train", "--data", data.path, "--learning", "off-chip", "--checkpoint-out", path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), [])
   let e = try runXbarsim(
     ["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--read-time", "1e-7", "--drift-read-noise", "pcm"])
   #expect(e.status == 64, "\(e.stderr)")

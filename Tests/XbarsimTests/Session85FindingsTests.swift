@@ -24,6 +24,15 @@ private func json(_ path: String) throws -> [String: Any] {
 private let net = ["--layers", "64,8,10", "--evals-per-epoch", "1", "--quiet"]
 private let drift = ["--drift-times", "1,1e8", "--drift-read-noise", "pcm"]
 
+/// An off-chip run of `data` (64-8-10, one evaluation) programmed as `programming` says,
+/// its checkpoint written to `checkpoint`; the run's exit status checked.
+func programmedCheckpoint(_ data: URL, _ checkpoint: String, _ programming: [String]) throws {
+  let t = try runXbarsim(
+    ["train", "--data", data.path, "--learning", "off-chip", "--checkpoint-out", checkpoint, "--layers", "64,8,10", "--evals-per-epoch",
+     "1", "--quiet"] + programming)
+  #expect(t.status == 0, "\(t.stderr)")
+}
+
 @Test func aLongReadTimeIsTakenWhereNoSlotIsTimed() throws {
   let (root, data) = try syntheticDataDirectory("xbarsim-s85-rt", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
@@ -49,10 +58,7 @@ private let drift = ["--drift-times", "1,1e8", "--drift-read-noise", "pcm"]
   let (root, data) = try syntheticDataDirectory("xbarsim-s85-learning", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--learning", "off-chip", "--sigma", "0.5", "--program-verify", "weights", "--checkpoint-out",
-     path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), ["--sigma", "0.5", "--program-verify", "weights"])
   let e = try runXbarsim(["evaluate", "--checkpoint", path("ck.json"), "--data", data.path, "--summary", path("e.json")])
   #expect(e.status == 0, "\(e.stderr)")
   let cfg = try #require(try json(path("e.json"))["configuration"] as? [String: Any])
@@ -75,10 +81,7 @@ private let drift = ["--drift-times", "1,1e8", "--drift-read-noise", "pcm"]
   let (root, data) = try syntheticDataDirectory("xbarsim-s85-keys", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--learning", "off-chip", "--sigma", "0.5", "--program-verify", "weights", "--checkpoint-out",
-     path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), ["--sigma", "0.5", "--program-verify", "weights"])
   let text = try String(contentsOfFile: path("ck.json"), encoding: .utf8)
   // Its program key gone: conductances where the keys keep states.
   try text.replacingOccurrences(of: "\"program_verify\": \"weights\",", with: "")
@@ -101,9 +104,7 @@ private let drift = ["--drift-times", "1,1e8", "--drift-read-noise", "pcm"]
   let (root, data) = try syntheticDataDirectory("xbarsim-s85-far", train: 40, test: 20)
   defer { try? FileManager.default.removeItem(at: root) }
   func path(_ name: String) -> String { root.appendingPathComponent(name).path }
-  let t = try runXbarsim(
-    ["train", "--data", data.path, "--learning", "off-chip", "--program-noise", "1", "--checkpoint-out", path("ck.json")] + net)
-  #expect(t.status == 0, "\(t.stderr)")
+  try programmedCheckpoint(data, path("ck.json"), ["--program-noise", "1"])
   var ck = try json(path("ck.json"))
   var layers = try #require(ck["layers"] as? [[String: Any]])
   var g = try #require(layers[1]["minus_conductances"] as? [Double])
