@@ -29,7 +29,7 @@ enum InspectCommand: CLICommand {
       pulses.csv, pulses.vcd (one real signal per D±/S± line of every array, time unit
       1 ps: each read, pulse or reset takes one --slot-time slot and lasts --read-time,
       --program-time or --reset-time; open it in GTKWave) and arrayL.svg (heat maps of
-      the conductances and the last sample's forward line currents). README "Inspect"
+      the conductances and the last sample's forward line currents). docs/inspect.md
       gives the schemas.
 
       Rules hybrid and single: builds the network from scratch, trains the first K

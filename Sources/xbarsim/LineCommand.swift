@@ -36,7 +36,7 @@ enum LineCommand: CLICommand {
       charging the line, half discharging it.
 
       --problem FILE --row I (or --col J) takes the line from a problem file
-      (README, "Problem files"): word line I's r_row and its cells'
+      (docs/circuit.md, "Problem files"): word line I's r_row and its cells'
       conductances as shunts (its bit lines taken as ideal virtual grounds),
       driven at its left end, at v_in[I] unless --voltage is given (1 V when
       v_in[I] is 0 or absent); or bit line J's r_col and its cells'

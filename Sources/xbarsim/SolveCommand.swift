@@ -8,7 +8,7 @@ enum SolveCommand: CLICommand {
     abstract: "Solve one crossbar read (problem JSON) and print the currents as JSON.",
     usage: "xbarsim solve <file.json> [--node-voltages] [--device-currents] [--tolerance <t>] [--write <row,col> [--scheme v2|v3]] ...",
     discussion: """
-      Reads a problem file (README, "Problem files": rows, cols,
+      Reads a problem file (docs/circuit.md, "Problem files": rows, cols,
       conductance [S], v_in [V], r_row and r_col [Ω per segment]) and prints one JSON
       object with i_out (A, current out of each bit line into its 0 V output), i_row
       (A, current each source drives into its word line), power_watts,
@@ -33,9 +33,9 @@ enum SolveCommand: CLICommand {
       and the other resistive, each resistive line is solved directly
       ("line-direct", 0 iterations). The file's optional r_driver and r_sense
       [Ω] sit in series with every word line's source and every bit line's
-      output (README, "Driver and sense resistance"); with ideal lines each
-      line is then one node behind them ("direct-line-nodes"), and the read
-      prints power_terminals_watts, what they dissipate. Use '-' to read
+      output (docs/circuit.md, "Driver and sense resistance"); with ideal
+      lines each line is then one node behind them ("direct-line-nodes"), and
+      the read prints power_terminals_watts, what they dissipate. Use '-' to read
       standard input.
 
       --write ROW,COL solves the array biased to program one cell instead of a
@@ -592,14 +592,14 @@ enum SolveCommand: CLICommand {
       let named = lineFed.prefix(3).map { "i_out[\($0)] \(short(out[$0])) A" }.joined(separator: ", ")
       let more = lineFed.count > 3 ? " and \(lineFed.count - 3) more" : ""
       let one = lineFed.count == 1
-      lineNote = "note: \(named)\(more) \(one ? "has" : "have") no cell on a driven row: \(one ? "its" : "their") current comes through the lines alone, and the solve's accuracy is relative to the largest currents, so few digits or none can be trusted (README, Problem files)\(direct)"
+      lineNote = "note: \(named)\(more) \(one ? "has" : "have") no cell on a driven row: \(one ? "its" : "their") current comes through the lines alone, and the solve's accuracy is relative to the largest currents, so few digits or none can be trusted (docs/circuit.md, Problem files)\(direct)"
     }
     guard let first = below.first else { return lineNote }
 
     let named = below.prefix(3).map { "i_out[\($0.0)] \(short(out[$0.0])) A" }.joined(separator: ", ")
     let more = below.count > 3 ? " and \(below.count - 3) more" : ""
     let one = below.count == 1
-    let floorNote = "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·Σ G·|v_in| over the column, ε = 2.2e-16: 16ε times its current with ideal lines), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (README, Problem files)\(direct)"
+    let floorNote = "note: \(named)\(more) \(one ? "is" : "are") below the rounding floor of \(one ? "its column" : "their columns") (\(short(first.1)) A for i_out[\(first.0)]: 16·ε·Σ G·|v_in| over the column, ε = 2.2e-16: 16ε times its current with ideal lines), where few digits or none can be trusted, the sign included: the solve's accuracy is relative to the largest currents (docs/circuit.md, Problem files)\(direct)"
     return [floorNote, lineNote].compactMap { $0 }.joined(separator: "\n")
   }
 }

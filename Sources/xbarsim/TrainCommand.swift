@@ -1446,7 +1446,7 @@ enum TrainCommand: CLICommand {
       let goOn = !readable ? "" : checkpoint.map {
         offChip
           ? "; \($0) holds the arrays programmed from the network trained so far: an off-chip run does not go on from them (the same command starts it again); evaluate --checkpoint \($0) reads them, and train --checkpoint-in \($0) --learning on-chip trains them on chip"
-          : "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (README, Checkpoints)"
+          : "; \($0) holds the devices: go on with the same options and --checkpoint-in \($0) --epochs rest, in place of any --epochs\(files) (docs/checkpoints.md)"
       } ?? ""
       // Where (an interrupt fuzz, session 66: a stop in an evaluation read
       // as one in training).
