@@ -1,5 +1,7 @@
 import Circuit
+import Foundation
 import Testing
+import _TestSupport
 
 @testable import Trainer
 
@@ -32,4 +34,33 @@ import Testing
   #expect(throws: ConfigurationError.self) {
     try LimExponentialDevice(beta: 2, nMax: LimExponentialDevice.largestNMax + 1).validate()
   }
+}
+
+/// Method b on a measured curve with a plateau, G(2) = G(3) (in G_max units 0.125, 0.25, 0.5,
+/// 0.5, 1): G+ at G_max (state 4), G− at state 3, a raise of W = 1 − 0.5. The pseudocode resets
+/// G− and pulses it while G+ − (G− + ΔG) > W: from state 0 to 1 (at state 2, 1 − 0.5 > 0.5
+/// fails), one reset and one pulse, W = 0.75. "One state below the old" (state 2) would leave W
+/// at 0.5: the row kernel's shortcut (`refills`, `bStopsBelow`) must not take it there. Both row
+/// kernels (looked up and computed) and `update(_:up:)`. Kills `bStopsBelow` testing G(old − 2)
+/// for G(old − 1), which took the plateau's state 2 for a refill.
+@Test(arguments: [true, false])
+func methodBOnAPlateauFollowsThePseudocodeNotOneStateBelow(lookedUp: Bool) throws {
+  let url = try Scratch.directory("xbarsim-round86").appendingPathComponent("device.csv")
+  try ["p,1e-6", "p,2e-6", "p,4e-6", "p,4e-6", "p,8e-6"].joined(separator: "\n")
+    .write(to: url, atomically: false, encoding: .utf8)
+  var cfg = TrainingConfiguration()
+  cfg.layers = [1, 2]
+  cfg.method = .b
+  try cfg.set("device_csv", url.path)
+  try cfg.validate()
+  #expect(cfg.measuredCurve == [1e-6, 2e-6, 4e-6, 4e-6, 8e-6].map { $0 / 8e-6 })
+  var rng = SeededGenerator(seed: 1)
+  let layer = LimLayer(inputs: 1, outputs: 2, configuration: cfg, rng: &rng)
+  layer.usesTransitions = lookedUp
+  layer.setStates(0, kp: 4, km: 3)
+  layer.kernelUpdate(0, up: true)
+  #expect(layer.outcome(0) == PairOutcome(kp: 4, km: 1, pulses: 1, resets: 1))
+  layer.setStates(0, kp: 4, km: 3)
+  layer.update(0, up: true)
+  #expect(layer.outcome(0) == PairOutcome(kp: 4, km: 1, pulses: 1, resets: 1))
 }
