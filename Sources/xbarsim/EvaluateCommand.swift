@@ -86,6 +86,7 @@ enum EvaluateCommand: CLICommand {
     // without a word).
     try TrainCommand.checkTestLimit(cfg, test: test, args, base: path)
     var err = StandardError()
+    if let note = dataNote(saved, path, train) { print(note, to: &err) }
     for note in notes(cfg, run: run) { print(note, to: &err) }
     catchInterrupts()
     defer { restoreInterrupts() }
@@ -103,6 +104,17 @@ enum EvaluateCommand: CLICommand {
     for note in TrainCommand.adcNotes(reading.result, cfg) { print(note, to: &err) }
     guard let summary else { return }
     try OutputFile.write(summaryJSON(reading, saved, path, cfg, train: train, test: test), to: summary)
+  }
+
+  /// A note when the run that saved checkpoint `saved` (at `path`)
+  /// trained on other training data than `train`: the test set read may
+  /// not be its own (session 86: a checkpoint read with another --data
+  /// said nothing). Nil on the same data, or where the checkpoint does not
+  /// say (before session 66).
+  static func dataNote(_ saved: Checkpoint.Saved, _ path: String, _ train: IDXDataset) -> String? {
+    TrainCommand.otherTrainingData(saved, train.checksum).map {
+      "note: the run that saved \(path) trained on other training data (\($0)): the test set read here may not be its own"
+    }
   }
 
   /// One read of a checkpoint's arrays: the test accuracy, the images

@@ -267,6 +267,10 @@ enum SweepCommand: CLICommand {
       configurations.append(cfg)
     }
     let (train, test) = try TrainCommand.datasets(args)
+    if let evaluation, let note = EvaluateCommand.dataNote(evaluation.saved, evaluation.path, train) {
+      var err = StandardError()
+      print(note, to: &err)
+    }
     let dataJSON = TrainCommand.dataJSON(train: train, test: test)
     // This shard's devices, each under the name the sweep gives it: its grid
     // value as typed (a relative path or a link resolves elsewhere later),
