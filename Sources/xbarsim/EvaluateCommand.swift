@@ -15,7 +15,7 @@ enum EvaluateCommand: CLICommand {
   /// (The keys only training reads, `transposed_read_noise`,
   /// `comparator_offset` and the write lines', are not taken.)
   static let readKeys = [
-    "dac_bits", "adc_bits", "adc_range", "output_adc_range", "tia_gain", "sense_offset", "read_noise", "adc_inl",
+    "dac_bits", "adc_bits", "adc_range", "output_adc_range", "tia_gain", "sense_offset", "read_noise", "adc_inl", "iv_v0",
     "wires", "r_row", "r_col", "r_driver", "r_sense", "wire_tolerance",
   ]
 

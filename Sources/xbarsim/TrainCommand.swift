@@ -1693,6 +1693,7 @@ enum TrainCommand: CLICommand {
     if cfg.adcINL != d.adcINL { parts.append("ADC INL \(JSONWriter.number(cfg.adcINL)) LSB") }
     if cfg.adcColumns != d.adcColumns { parts.append("an ADC per \(cfg.adcColumns) columns") }
     if cfg.lineCapacitance != d.lineCapacitance { parts.append("lines \(JSONWriter.number(cfg.lineCapacitance)) F a cell") }
+    if cfg.ivV0 != d.ivV0 { parts.append("cells' I–V sinh, V0 \(JSONWriter.number(cfg.ivV0)) V at read \(JSONWriter.number(cfg.readVoltage)) V") }
     return parts.map { ", " + $0 }.joined()
   }
 

@@ -1,6 +1,7 @@
 extension DifferentialArray {
   /// The training hot path: an ideal-wire read from the single-precision
-  /// weight cache, I = (G+ − G−)·V (forward) or (G+ − G−)ᵀ·V (transposed).
+  /// weight cache, I = (G+ − G−)·V (forward) or (G+ − G−)ᵀ·V (transposed);
+  /// with a non-linear ``cellIV``, I = (G+ − G−)·f(V).
   ///
   /// Ignores ``wires``: with resistive lines it is still the ideal-wire
   /// read (theirs is `ResistiveReader.read`). With ideal wires it equals
@@ -21,27 +22,37 @@ extension DifferentialArray {
     output: UnsafeMutableBufferPointer<Float>, bookEnergy: Bool = true
   ) {
     let m = rows, n = columns
+    require(
+      input.count == (direction == .forward ? m : n) && output.count == (direction == .forward ? n : m),
+      direction == .forward ? "forward read needs \(m) inputs and \(n) outputs" : "transposed read needs \(n) inputs and \(m) outputs")
+    // The cells' currents per unit conductance, f(V): the drives
+    // themselves with linear cells, else each drive's through `cellIV`
+    // (0 stays 0, so the same lines are driven).
+    var cells = input.baseAddress!
+    if case .sinh = cellIV {
+      for k in 0..<input.count { _cellDrive[k] = cellIV.current(atVolts: input[k]) }
+      cells = UnsafePointer(_cellDrive)
+    }
     // The driven lines (non-zero inputs) end up in `_scratch`, in order.
     let driven: Int
     switch direction {
     case .forward:
-      require(input.count == m && output.count == n, "forward read needs \(m) inputs and \(n) outputs")
-      driven = _forwardKernel(_weight, input.baseAddress!, output.baseAddress!, m, n, scratch: _scratch)
+      driven = _forwardKernel(_weight, cells, output.baseAddress!, m, n, scratch: _scratch)
     case .transposed:
-      require(input.count == n && output.count == m, "transposed read needs \(n) inputs and \(m) outputs")
-      _transposedKernel(_weight, input.baseAddress!, output.baseAddress!, m, n)
-      driven = bookEnergy ? _compactNonZero(input.baseAddress!, 0..<n, into: _scratch) : 0
+      _transposedKernel(_weight, cells, output.baseAddress!, m, n)
+      driven = bookEnergy ? _compactNonZero(cells, 0..<n, into: _scratch) : 0
     }
     if bookEnergy {
-      // Σ V²·load over the driven lines only, in line order: an undriven
-      // line adds exactly 0, and a serial sum over every line would cost
-      // a floating-point add latency per line.
+      // Σ V·f(V)·load over the driven lines only (V²·load with linear
+      // cells), in line order: an undriven line adds exactly 0, and a
+      // serial sum over every line would cost a floating-point add
+      // latency per line.
       var p = 0.0, q = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
       for r in 0..<driven {
         let k = Int(_scratch[r])
         let v = Double(input[k])
-        p += v * v * load[k]
+        p += v * Double(cells[k]) * load[k]
         q += v * v
       }
       readEnergy += p * readTime

@@ -34,6 +34,9 @@ public final class DifferentialArray: @unchecked Sendable {
   public let columns: Int
   /// Line segment resistances.
   public var wires: WireModel
+  /// The cells' read I–V (`CellIV`; default linear, I = G·V). A non-linear
+  /// one is read with ideal wires only: `read` throws with resistive lines.
+  public var cellIV: CellIV = .linear
   /// Read pulse width in seconds, for the read energy (default 10 ns).
   ///
   /// - Precondition: finite and ≥ 0 (a negative width had booked a
@@ -59,6 +62,9 @@ public final class DifferentialArray: @unchecked Sendable {
   /// Indices of the driven lines (non-zero inputs) of a read: the
   /// kernels' and the energy sum's scratch, max(rows, columns) long.
   @usableFromInline let _scratch: UnsafeMutablePointer<Int32>
+  /// A non-linear read's cell currents f(V) per driven line (`cellIV`),
+  /// max(rows, columns) long.
+  @usableFromInline let _cellDrive: UnsafeMutablePointer<Float>
 
   /// Energy of all reads so far (J): Σ V·I over each read's duration.
   public var readEnergy: Double = 0
@@ -93,6 +99,7 @@ public final class DifferentialArray: @unchecked Sendable {
     _columnLoad = .allocate(capacity: columns)
     _columnLoad.initialize(repeating: 2 * conductance * Double(rows), count: columns)
     _scratch = .allocate(capacity: max(rows, columns))
+    _cellDrive = .allocate(capacity: max(rows, columns))
   }
 
   deinit {
@@ -102,6 +109,7 @@ public final class DifferentialArray: @unchecked Sendable {
     _rowLoad.deallocate()
     _columnLoad.deallocate()
     _scratch.deallocate()
+    _cellDrive.deallocate()
   }
 
   /// An independent array with the same devices, lines and counters.
@@ -109,6 +117,7 @@ public final class DifferentialArray: @unchecked Sendable {
     let a = DifferentialArray(rows: rows, columns: columns, wires: wires)
     a.setConductances(plus: conductances(.plus), minus: conductances(.minus))
     a.readTime = readTime
+    a.cellIV = cellIV
     a.readEnergy = readEnergy
     a.forwardDriveSquares = forwardDriveSquares
     a.transposedDriveSquares = transposedDriveSquares
@@ -256,13 +265,18 @@ extension DifferentialArray {
     }
     var out: DifferentialReadout
     if wires.isIdeal {
-      let ip = Self.kirchhoff(conductances(.plus), rows, columns, direction, voltages)
-      let im = Self.kirchhoff(conductances(.minus), rows, columns, direction, voltages)
-      // Every device sees its full input voltage: E = t·Σ V²·G.
+      // Every device sees its full input voltage V and draws G·f(V) (f(V)
+      // = V with linear cells): E = t·Σ V·f(V)·G.
+      let drive = cellIV == .linear ? voltages : voltages.map { cellIV.current(atVolts: $0) }
+      let ip = Self.kirchhoff(conductances(.plus), rows, columns, direction, drive)
+      let im = Self.kirchhoff(conductances(.minus), rows, columns, direction, drive)
       var p = 0.0
       let load = direction == .forward ? _rowLoad : _columnLoad
-      for (k, v) in voltages.enumerated() { p += v * v * load[k] }
+      for (k, v) in voltages.enumerated() { p += v * drive[k] * load[k] }
       out = DifferentialReadout(plus: ip, minus: im, energy: p * readTime)
+    } else if cellIV != .linear {
+      throw ConfigurationError(
+        field: "cell I–V", "a non-linear cell I–V (\(cellIV)) is read with ideal wires only: the nodal solve of resistive lines is linear")
     } else {
       let s = solver ?? NodalSolver()
       let sp = try s.solve(mesh(.plus, direction, voltages: voltages), warmStart: warmStart.plus)

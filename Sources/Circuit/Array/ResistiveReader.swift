@@ -159,6 +159,8 @@ public final class ResistiveReader: @unchecked Sendable {
     require(array.rows == rows && array.columns == columns,
       "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
     require(array.wires == wires, "reader for other lines than the array's")
+    // (`DifferentialArray.read` throws for it; a configuration refuses it.)
+    require(array.cellIV == .linear, "a non-linear cell I–V is read with ideal wires only: the nodal solve is linear")
   }
 
   /// What `DifferentialArray.read` checks of an array and its drives

@@ -628,10 +628,12 @@ public final class Experiment {
               weightsImages = images
             }
             let weights = effective
-            let evaluator = ForwardEvaluator(
+            var evaluator = ForwardEvaluator(
               sizes: cfg.layers, weights: weights,
               scales: weights.map { _ in Float(1 / cfg.gMaxSiemens) }, neuron: neuron, chains: net.senseChains,
               noiseKey: noiseKey)
+            evaluator.cellIV = net.layers[0].array.cellIV
+            evaluator.readVoltage = cfg.readVoltage
             correct = try evaluator.correct(
               pixels: px.baseAddress!, labels: lb.baseAddress!, count: count, features: features, clipped: clipped,
               clippedAbove: clippedAbove, tiedAtTop: tiedAtTop, stop: stop)
@@ -1112,8 +1114,13 @@ public final class Experiment {
       let chains = hybrid?.senseChains ?? net!.senseChains
       let noiseKey = ReadNoise.key(seed: cfg.seed, kind: ReadNoise.Kind.testEvaluation, index: UInt64(startingImages + images), layer: 0)
       func correct(_ weights: [UnsafePointer<Float>], _ scales: [Float]) throws -> Int {
-        let evaluator = ForwardEvaluator(
+        var evaluator = ForwardEvaluator(
           sizes: sizes, weights: weights, scales: scales, neuron: cfg.neuron, chains: chains, noiseKey: noiseKey)
+        if hybrid == nil {
+          // (Rule lim's cells, drifted or not, read through their I–V.)
+          evaluator.cellIV = CellIV(v0: cfg.ivV0)
+          evaluator.readVoltage = cfg.readVoltage
+        }
         return try test.pixels.withUnsafeBufferPointer { px in
           try test.labels.withUnsafeBufferPointer { lb in
             try evaluator.correct(pixels: px.baseAddress!, labels: lb.baseAddress!, count: testCount, features: features, stop: shouldStop)

@@ -87,6 +87,7 @@ extension TrainingConfiguration {
     ("r_col", "<Ω>", "Bit-line (source) resistance per segment, used with wires resistive, > 0 there, or 0 with r_row 0 (ideal wires) (default 1)."),
     ("r_driver", "<Ω>", "Resistance at each word (drain) line's terminal, in series with its first segment: the output resistance of the forward reads' driver, which also terminates the line in the transposed reads; used with wires resistive and r_row, r_col > 0, 0 or in [1e-150, 1e12] (default 0; written to a summary only when not 0)."),
     ("r_sense", "<Ω>", "Resistance at each bit (source) line's terminal: the input resistance of the forward reads' sense amplifier, the transposed reads' driver; as r_driver (default 0)."),
+    ("iv_v0", "<V>", "Rule lim: the cells' read I–V, I = G·V0·sinh(V/V0) (tunnelling across a filament's gap; slope G at 0 V, sinh(1) = 1.18 times the linear current at V0), seen by every read of the arrays, forward and transposed, in training and evaluation; off-chip learning trains its twin with linear cells and reads the programmed arrays through this one. A full-scale read reaches read_voltage/V0 into the curve (at most 5). Ideal wires only (default 0: linear, I = G·V)."),
     ("wire_tolerance", "<t>", "Relative KCL residual of resistive reads, against the ideal cell currents (default 1e-6)."),
     ("write_lines", "<ideal|resistive>", "With wires resistive: the update's pulses see ideal lines (default) or the resistive lines. Rule lim on-chip (every method and mini-batch): each row slot of V/2 writes solved through them, and a pulse programs its device only where its cell sees at least write_threshold (V, of program_voltage; a reset the same share of its amplitude). Rules hybrid and single: each parallel slot (every firing row and column at once) solved, and a coincidence programs only where its cell sees at least write_threshold (of write_voltage); their saturation pass writes one cell a slot, each reset and pulse landing where that cell, written alone, sees the same share."),
     ("dac_bits", "<b>", "Input DAC resolution of every read's drive (x forward, δ transposed), 1…16 bits (default 0: ideal; rules lim, hybrid and single)."),
@@ -319,6 +320,7 @@ extension TrainingConfiguration {
     case "comparator_offset": comparatorOffset = try number()
     case "adc_inl": adcINL = try number()
     case "line_capacitance": lineCapacitance = try number()
+    case "iv_v0": ivV0 = try number()
     case "stuck_map": stuckMap = value.isEmpty ? nil : try StuckMap.read(value)
     case "adc_columns": adcColumns = try integer()
     default:
@@ -541,7 +543,7 @@ extension TrainingConfiguration {
   public var keyValues: [(String, String)] {
     // `device_csv` only when set: the summaries and sweep bases of Lim's
     // device read as before it existed.
-    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `program_noise`, `program_verify`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `drift_times`, `drift_nu`, `drift_nu_sigma`, `drift_t0`, `drift_refresh`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns` and `line_capacitance` only
+    // `loss`, `final_iterations`, `half_select`, `sigma_c2c`, `b_margin`, `program_noise`, `program_verify`, `stuck_off`, `stuck_on`, `stuck_map`, `stuck_known`, `drift_times`, `drift_nu`, `drift_nu_sigma`, `drift_t0`, `drift_refresh`, `reset_slot_time`, `endurance`, `read_noise`, `transposed_read_noise`, `adc_inl`, `adc_columns`, `line_capacitance` and `iv_v0` only
     // when not at their defaults (unset), likewise (they came later).
     // `adc_range` not when no ADC reads it and it follows 2c: written, it
     // pinned the old c's range, and a run of that configuration with
@@ -564,7 +566,7 @@ extension TrainingConfiguration {
         && !($0.0 == "endurance" && !endurance) && !($0.0 == "read_noise" && readNoise == 0)
         && !($0.0 == "transposed_read_noise" && transposedReadNoise == 0)
         && !($0.0 == "adc_inl" && adcINL == 0) && !($0.0 == "adc_columns" && adcColumns == 1)
-        && !($0.0 == "line_capacitance" && lineCapacitance == 0)
+        && !($0.0 == "line_capacitance" && lineCapacitance == 0) && !($0.0 == "iv_v0" && ivV0 == 0)
         && !($0.0 == "r_driver" && (driverResistance == 0 || wires == .ideal))
         && !($0.0 == "r_sense" && (senseResistance == 0 || wires == .ideal))
         && !($0.0 == "write_lines" && writeLines == .ideal)
@@ -588,7 +590,7 @@ extension TrainingConfiguration {
       ("evals_per_epoch", String(evaluationsPerEpoch)), ("final_iterations", String(finalIterations)),
       ("train_limit", String(trainLimit)), ("test_limit", String(testLimit)),
       ("shuffle", shuffle ? "true" : "false"), ("endurance", endurance ? "true" : "false"), ("read_time", n(readTime)),
-      ("read_voltage", n(readVoltage)), ("gmax", n(gMaxSiemens)),
+      ("read_voltage", n(readVoltage)), ("iv_v0", n(ivV0)), ("gmax", n(gMaxSiemens)),
       ("k", n(k)), ("states", String(states)), ("small_states", String(smallStates)),
       ("bl", String(pulseTrainLength)),
       ("encoding", encoding.rawValue), ("c2c", n(c2c)), ("d2d", n(d2d)),

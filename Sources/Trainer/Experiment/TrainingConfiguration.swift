@@ -477,6 +477,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Read pulse width (s) and full-scale read voltage (V), for energies.
   public var readTime: Double = 1e-8
   public var readVoltage: Double = 0.2
+  /// The cells' read I–V (rule lim): 0 (default) linear, I = G·V; else
+  /// V0 in volts of I = G·V0·sinh(V/V0) (`CellIV`), seen by every read of
+  /// the arrays, forward and transposed, in training and evaluation (a
+  /// full-scale drive reads read_voltage/V0 into the curve). Ideal wires
+  /// only.
+  public var ivV0: Double = 0
   /// G_max of a device in siemens, for energies and physical currents
   /// (default 1e-5; whether it was set matters to `device_csv`).
   public var gMaxSiemens: Double {
@@ -671,6 +677,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     c.stuckOn = 0
     c.stuckMap = nil
     c.wires = .ideal
+    c.ivV0 = 0
     return c
   }
 
@@ -885,6 +892,22 @@ public struct TrainingConfiguration: Sendable, Equatable {
     let times = 1e-12...1.0
     guard times.contains(readTime) else { throw fail("read_time", "must be in 1e-12…1 s, got \(shown(readTime))") }
     try within("read_voltage", readVoltage, 1e-6, 100, " V")
+    if ivV0 != 0 {
+      guard ivV0.isFinite && ivV0 >= 1e-3 && ivV0 <= 100 else {
+        throw fail("iv_v0", "must be 0 (linear cells) or in [0.001, 100] V, got \(shown(ivV0))")
+      }
+      // sinh(5) = 74: a full-scale drive at 74 times the linear current,
+      // beyond any cell read as a synapse; and a hidden layer's δ, driven
+      // at several times full scale, stays finite in single precision.
+      guard readVoltage / ivV0 <= 5 else {
+        throw fail(
+          "iv_v0",
+          "read_voltage / iv_v0 must be at most 5 (a full-scale read at sinh(5) = 74 times the linear current), got \(shown(readVoltage)) / \(shown(ivV0)) = \(shown(readVoltage / ivV0))")
+      }
+      guard wireModel.isIdeal || rule != .lim else {
+        throw fail("iv_v0", "a non-linear cell I–V is read with ideal wires only (the nodal solve of resistive lines is linear), got wires resistive")
+      }
+    }
     try within("gmax", gMaxSiemens, 1e-12, 1, " S")
     if rule != .lim && mode == .offChip { throw fail("learning", "off-chip learning needs rule lim (the array to program)") }
     try within("k", k, 1e-3, 1e6)
@@ -1150,7 +1173,7 @@ extension TrainingConfiguration {
       ("negative_scale", negativeScale != d.negativeScale),
       ("batch_pulses", batchPulses != d.batchPulses), ("sigma", sigma != d.sigma),
       ("half_select", halfSelect != d.halfSelect), ("sigma_c2c", sigmaC2C != d.sigmaC2C),
-      ("b_margin", bMargin != d.bMargin),
+      ("b_margin", bMargin != d.bMargin), ("iv_v0", ivV0 != d.ivV0),
     ]
     let finiteKeys: [(String, Bool)] = [
       ("states", states != d.states && measuredDevice.map { states != $0.curve.count - 1 } ?? true),
@@ -1252,7 +1275,9 @@ extension TrainingConfiguration {
         // walkthrough, session 33). The read's time is also the t_r of
         // the drift reads' PCM read noise (a walkthrough, session 84,
         // found it refused there).
-        ("read_voltage", readVoltage != d.readVoltage),
+        // (With a non-linear cell I–V, V_read sets how far into the curve
+        // a read goes: taken.)
+        ("read_voltage", readVoltage != d.readVoltage && ivV0 == 0),
         ("read_time", readTime != d.readTime && !(driftReadNoise == .pcm && !driftTimes.isEmpty)),
         ("half_select", halfSelect != d.halfSelect),
       ]

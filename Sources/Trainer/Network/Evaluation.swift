@@ -28,6 +28,11 @@ struct ForwardEvaluator {
   /// With read noise: this evaluation's key (`ReadNoise.key`), from which
   /// each image's reads draw theirs by the image's number in the set.
   var noiseKey: UInt64 = 0
+  /// The cells' read I–V (rule lim's `iv_v0`) and the full-scale read
+  /// voltage it is reached at: each layer's drives a (after the DAC) read
+  /// as f(a·V)/V, as the arrays' reads do. Linear: unchanged.
+  var cellIV: CellIV = .linear
+  var readVoltage: Double = 1
 
   /// The number of correctly classified images among `count` images
   /// of `features` bytes each, on every core unless `threads` is 1.
@@ -130,6 +135,9 @@ struct ForwardEvaluator {
           let chain = chains.flatMap { $0[l].isIdeal ? nil : $0[l] }
           if let chain {
             for b in 0..<group { chain.quantizeDrive(UnsafeMutableBufferPointer(start: act(b, l), count: m)) }
+          }
+          if cellIV != .linear {
+            for b in 0..<group { cellIV.normalisedCurrents(UnsafeMutableBufferPointer(start: act(b, l), count: m), readVoltage: readVoltage) }
           }
           if group == 4 {
             for b in 0..<4 {

@@ -261,6 +261,7 @@ final class LimLayer {
     let wires = cfg.wireModel
     array = DifferentialArray(rows: rows, columns: columns, wires: wires)
     array.readTime = cfg.readTime
+    array.cellIV = CellIV(v0: cfg.ivV0)
     reader = wires.isIdeal
       ? nil
       : ResistiveReader(

@@ -117,14 +117,15 @@ final class InspectionProbe {
       return [Double](repeating: 0, count: d == .forward ? n : m)
     }
     // The driven lines' currents: the solution's terminal currents, or
-    // Σ G·V along each line with ideal wires.
+    // Σ G·f(V) along each line with ideal wires (f(V) = V with linear
+    // cells, `iv_v0`).
     func driven(_ p: Polarity, _ sol: MeshSolution?) -> [Double] {
       if let sol { return d == .forward ? sol.rowTerminalCurrent : sol.columnTerminalCurrent }
-      let g = array.conductances(p)
+      let g = array.conductances(p), iv = array.cellIV
       if d == .forward {
-        return (0..<m).map { i in v[i] * (0..<n).reduce(0) { $0 + g[i * n + $1] } }
+        return (0..<m).map { i in iv.current(atVolts: v[i]) * (0..<n).reduce(0) { $0 + g[i * n + $1] } }
       }
-      return (0..<n).map { j in v[j] * (0..<m).reduce(0) { $0 + g[$1 * n + j] } }
+      return (0..<n).map { j in iv.current(atVolts: v[j]) * (0..<m).reduce(0) { $0 + g[$1 * n + j] } }
     }
     let dp = driven(.plus, readout.plusSolution), dm = driven(.minus, readout.minusSolution)
     let zeros = { (k: Int) in [Double](repeating: 0, count: k) }
