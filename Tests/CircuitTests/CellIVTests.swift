@@ -5,8 +5,8 @@ import _TestSupport
 
 // A cell's non-linear read I–V (session 87): I = G·V0·sinh(V/V0). Its
 // closed forms, the reads' sums and energies against hand-written ones,
-// Kirchhoff's law across a read, the transposed read against the transposed
-// matrix, and the linear limit (V0 → ∞).
+// the outputs' total against what the drives draw, the transposed read
+// against the transposed matrix, and the linear limit (V0 → ∞).
 
 @Test func theSinhLawMeetsItsClosedForms() {
   let iv = CellIV(v0: 0.1)
@@ -46,8 +46,8 @@ import _TestSupport
 }
 
 /// The exact read with sinh cells: each polarity's sum Σ G·f(V), its
-/// energy t·Σ V·f(V)·(G+ + G−), and Kirchhoff's law across the array (what
-/// the drain lines draw, Σ_i f(V_i)·Σ_j G_ij, leaves by the source lines).
+/// energy t·Σ V·f(V)·(G+ + G−), and the outputs' total against what the
+/// drives draw, Σ_i f(V_i)·Σ_j G_ij.
 @Test(arguments: [ReadDirection.forward, .transposed])
 func anExactReadOfSinhCellsSumsTheirCurrents(direction: ReadDirection) throws {
   let (m, n) = (7, 5)
@@ -113,7 +113,7 @@ func theIdealReadOfSinhCellsAgreesWithTheExactOne(direction: ReadDirection) thro
   let booked = direction == .forward ? a.forwardDriveSquares : a.transposedDriveSquares
   #expect(isApproximatelyEqual(booked, squares, relativeTolerance: 1e-12))
   // The linear copy reads less (every drive here is within 0.16 V of 0:
-  // sinh raises each cell's current, here by up to 1.8×).
+  // sinh raises each cell's current, here by up to sinh(3.2)/3.2 = 3.8×).
   let linear = b.readIdeal(direction, input: v)
   #expect(zip(out, linear).contains { abs($0 - $1) > 1e-3 * Float(scale) })
 }

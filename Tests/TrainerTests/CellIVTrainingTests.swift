@@ -34,7 +34,7 @@ import _TestSupport
     let e = try refusal { try $0.set("iv_v0", bad) }
     #expect(e?.field == "iv_v0", "\(bad): \(String(describing: e))")
   }
-  // read_voltage / V0 beyond 5: sinh(5) = 74 times the linear current.
+  // read_voltage / V0 beyond 5: a full-scale read at sinh(5)/5 = 14.8 times the linear current.
   #expect(try refusal { try $0.set("iv_v0", "0.04") } == nil)
   let far = try refusal { try $0.set("iv_v0", "0.039") }
   #expect(far?.field == "iv_v0" && far?.message.contains("at most 5") == true, "\(String(describing: far))")
@@ -46,6 +46,18 @@ import _TestSupport
     try $0.set("iv_v0", "0.1")
   }
   #expect(lines?.field == "iv_v0" && lines?.message.contains("ideal wires") == true, "\(String(describing: lines))")
+
+  // Two hidden layers on chip: the second's δ drives the first's
+  // transposed read beyond full scale unless a DAC clips it (an audit,
+  // session 87: 1.9e24 J of reads an image at V_read/V0 = 5).
+  let deep = try refusal {
+    $0.layers = [16, 8, 6, 4]
+    try $0.set("iv_v0", "0.1")
+  }
+  #expect(deep?.field == "iv_v0" && deep?.message.contains("give dac_bits") == true, "\(String(describing: deep))")
+  #expect(try refusal { $0.layers = [16, 8, 6, 4]; try $0.set("iv_v0", "0.1"); try $0.set("dac_bits", "6") } == nil)
+  #expect(try refusal { $0.layers = [16, 8, 6, 4]; try $0.set("iv_v0", "0.1"); try $0.set("learning", "off-chip") } == nil)
+  #expect(try refusal { $0.layers = [16, 8, 6, 4] } == nil)
 
   // Rule lim only: the other rules would ignore it.
   for rule in ["hybrid", "single", "float"] {
@@ -111,7 +123,7 @@ import _TestSupport
 /// The evaluator's own reads of sinh cells, on a hand-made network whose
 /// answer turns on them: inputs a = 1 and a = 128/255, weights 0.2 and 1
 /// to classes 0 and 1. Linear cells: s = (0.2, 0.502), class 1. At V0 =
-/// V_read/4: s = (0.2·sinh(4)/4, sinh(4·0.502)/4) = (1.36, 0.93), class 0.
+/// V_read/4: s = (0.2·sinh(4)/4, sinh(4·0.502)/4) = (1.36, 0.91), class 0.
 @Test func theEvaluatorReadsItsDrivesThroughTheCells() {
   let w: [Float] = [0.2, 0, 0, 1, 0, 0]  // rows: input 0, input 1, bias
   let pixels: [UInt8] = [255, 128]

@@ -13,7 +13,8 @@ extension DifferentialArray {
   /// - Parameters:
   ///   - input: M voltages (forward) or N voltages (transposed), V.
   ///   - output: N currents (forward) or M currents (transposed), A.
-  ///   - bookEnergy: add this read's energy t·Σ V²·(G+ + G−) to `readEnergy`
+  ///   - bookEnergy: add this read's energy t·Σ V·f(V)·(G+ + G−) (f(V) = V
+  ///     with linear cells) to `readEnergy`
   ///     (and Σ V² to its direction's drive squares).
   /// - Complexity: O(active rows × N) forward, O(M × N) transposed.
   @inlinable

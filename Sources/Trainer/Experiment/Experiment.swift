@@ -542,7 +542,9 @@ public final class Experiment {
     let noisy = cfg.readNoise > 0 || cfg.transposedReadNoise > 0
 
     /// Test accuracy in percent. The arrays' reads are linear in their
-    /// drives, so every image is read through the same effective weights:
+    /// drives (with a non-linear cell I–V, `iv_v0`, in each drive's
+    /// current f(V), which ideal wires let the evaluator take line by
+    /// line), so every image is read through the same effective weights:
     /// the weight caches with ideal wires, or with resistive lines the
     /// transfer matrices solved once per evaluation on the arrays' current
     /// conductances (`ResistiveReader.transferMatrix`) — the same currents

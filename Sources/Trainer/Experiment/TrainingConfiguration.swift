@@ -896,13 +896,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
       guard ivV0.isFinite && ivV0 >= 1e-3 && ivV0 <= 100 else {
         throw fail("iv_v0", "must be 0 (linear cells) or in [0.001, 100] V, got \(shown(ivV0))")
       }
-      // sinh(5) = 74: a full-scale drive at 74 times the linear current,
-      // beyond any cell read as a synapse; and a hidden layer's δ, driven
-      // at several times full scale, stays finite in single precision.
+      // At 5: a full-scale drive at sinh(5)/5 = 14.8 times the linear
+      // current, beyond any cell read as a synapse.
       guard readVoltage / ivV0 <= 5 else {
         throw fail(
           "iv_v0",
-          "read_voltage / iv_v0 must be at most 5 (a full-scale read at sinh(5) = 74 times the linear current), got \(shown(readVoltage)) / \(shown(ivV0)) = \(shown(readVoltage / ivV0))")
+          "read_voltage / iv_v0 must be at most 5 (a full-scale read at sinh(5)/5 = 14.8 times the linear current), got \(shown(readVoltage)) / \(shown(ivV0)) = \(shown(readVoltage / ivV0))")
+      }
+      // A hidden layer's δ is no drive in [−1, 1]: with two hidden layers
+      // or more, the first's transposed read is driven by the second's δ,
+      // several times full scale without a DAC to clip it (±V_read), far
+      // into the curve and past single precision (an audit, session 87:
+      // 784-200-100-10 at V_read/V0 = 5 booked 1.9e24 J of reads an image
+      // and stayed at chance).
+      guard rule != .lim || mode != .onChip || layers.count <= 3 || dacBits > 0 else {
+        throw fail(
+          "iv_v0",
+          "with \(layers.count - 2) hidden layers, a hidden layer's δ drives the transposed read beyond full scale (±read_voltage) with no DAC to clip it, far into the cells' curve: give dac_bits (1...16; the DAC clips δ to [−1, 1]) or one hidden layer")
       }
       guard wireModel.isIdeal || rule != .lim else {
         throw fail("iv_v0", "a non-linear cell I–V is read with ideal wires only (the nodal solve of resistive lines is linear), got wires resistive")
