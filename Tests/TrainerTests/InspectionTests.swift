@@ -42,11 +42,14 @@ private func train(_ net: LimNetwork, samples: Range<Int>) {
 /// One polarity's line currents of a recorded read, computed here from the
 /// conductances `g` before the sample (M×N, S, row-major) and the recorded
 /// drive voltages, with ideal wires (`idealLineCurrents`).
-private func kirchhoffLines(_ g: [Double], rows m: Int, columns n: Int, _ read: ReadRecord) throws -> (d: [Double], s: [Double]) {
+private func kirchhoffLines(
+  _ g: [Double], rows m: Int, columns n: Int, _ read: ReadRecord, cells: CellIV = .linear
+) throws -> (d: [Double], s: [Double]) {
   let forward = read.direction == .forward
   let v = forward ? read.drainVoltage : read.sourceVoltage
   try #require(g.count == m * n && v.count == (forward ? m : n))
-  return idealLineCurrents(g, rows: m, columns: n, drive: v, forward: forward)
+  // (Each cell draws G·f(V): the sums of G·V with f(V) for V.)
+  return idealLineCurrents(g, rows: m, columns: n, drive: v.map { cells.current(atVolts: $0) }, forward: forward)
 }
 
 /// `got` and `want` line by line (index by index), to `tolerance` of the
@@ -161,8 +164,13 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
   #expect(recorder.events.allSatisfy { $0.count >= 1 && $0.array < 2 })
 }
 
-@Test func inspectedReadsCarryEachLinesKirchhoffCurrentAndGiveTheNeuronInputs() throws {
-  let cfg = smallConfiguration(method: .b)
+/// With linear cells, and (session 87) with sinh cells (`iv_v0` 0.05 at
+/// V_read 0.2 V), whose lines carry Σ G·f(V).
+@Test(arguments: [0, 0.05])
+func inspectedReadsCarryEachLinesKirchhoffCurrentAndGiveTheNeuronInputs(v0: Double) throws {
+  var cfg = smallConfiguration(method: .b)
+  cfg.ivV0 = v0
+  let cells = CellIV(v0: v0)
   let net = LimNetwork(configuration: cfg)
   train(net, samples: 0..<50)
   let vRead = cfg.readVoltage
@@ -200,8 +208,8 @@ func recordedPulsesEqualTheCountersAndChangeNothing(cfg: TrainingConfiguration) 
       }, "\(what): drives \(drive), expected \(want)")
       #expect((forward ? read.sourceVoltage : read.drainVoltage) == [Double](repeating: 0, count: forward ? n : m))
       // Every line's current, D±_i and S±_j, against the sums taken here.
-      let plus = try kirchhoffLines(g[read.array].plus, rows: m, columns: n, read)
-      let minus = try kirchhoffLines(g[read.array].minus, rows: m, columns: n, read)
+      let plus = try kirchhoffLines(g[read.array].plus, rows: m, columns: n, read, cells: cells)
+      let minus = try kirchhoffLines(g[read.array].minus, rows: m, columns: n, read, cells: cells)
       expectLines(read.drainPlusCurrent, plus.d, "\(what): I(D+)", tolerance: 1e-12)
       expectLines(read.drainMinusCurrent, minus.d, "\(what): I(D−)", tolerance: 1e-12)
       expectLines(read.sourcePlusCurrent, plus.s, "\(what): I(S+)", tolerance: 1e-12)
