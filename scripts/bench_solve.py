@@ -56,6 +56,7 @@ QUICK_SIZES = [(32, 32), (64, 64)]
 SEED_BASE = 2026
 G_LOW, G_HIGH = 1e-6, 1e-4  # S: 1 MOhm .. 10 kOhm
 R_LINE = 1.0  # ohm, r_row = r_col (--r sets it)
+IV_V0 = 0.0  # V: the cells' sinh I–V (--iv-v0 sets it; 0 = linear cells)
 
 # Targets.
 TARGET_BC_SPEEDUP = 10.0  # at 256x256
@@ -116,6 +117,7 @@ def make_problem(rows: int, cols: int, index: int) -> dict:
         "v_in": v.tolist(),
         "r_row": R_LINE,
         "r_col": R_LINE,
+        **({"iv_v0": IV_V0} if IV_V0 > 0 else {}),
     }
 
 
@@ -451,6 +453,9 @@ def main(argv=None) -> int:
                     help="extra arguments for `xbarsim solve`, e.g. \"--threads 1\"")
     ap.add_argument("--r", type=float, default=1.0,
                     help="ohms per line segment, r_row = r_col (default 1; G_max·r = 1e-4·r)")
+    ap.add_argument("--iv-v0", type=float, default=0.0,
+                    help="cells of I = G·V0·sinh(V/V0), V0 in volts (the problem file's iv_v0; "
+                         "default 0, linear); badcrossbar, which has linear cells only, is skipped")
     ap.add_argument("--out", help="directory for problems, netlists, logs and bench-solve.json "
                                   "(default: a new temporary directory)")
     args = ap.parse_args(argv)
@@ -462,8 +467,14 @@ def main(argv=None) -> int:
         ap.error("--repeat must be ≥ 1")
     if not (args.r > 0 and math.isfinite(args.r)):
         ap.error("--r must be a finite resistance > 0 Ω")
-    global R_LINE
+    global R_LINE, IV_V0
     R_LINE = args.r
+    if not (args.iv_v0 == 0 or 0.05 <= args.iv_v0 <= 100):
+        ap.error("--iv-v0 must be 0 (linear cells) or in [0.05, 100] V (drives span up to 1 V: at most 20·V0)")
+    IV_V0 = args.iv_v0
+    if IV_V0 > 0 and not args.no_badcrossbar:
+        print("bench_solve: --iv-v0: badcrossbar has linear cells only: skipped", file=sys.stderr)
+        args.no_badcrossbar = True
     xb_extra = shlex.split(args.xbarsim_args)
     sizes = args.sizes or (QUICK_SIZES if args.quick else STANDARD_SIZES)
     indices = size_indices(sizes)
@@ -491,7 +502,8 @@ def main(argv=None) -> int:
     print(f"output: {out_dir}")
     solver = "" if "--solver" in xb_extra else " --solver iterative"
     print(f"xbarsim solve options: --repeat {args.repeat}{solver} {args.xbarsim_args}".rstrip())
-    print(f"problems: G ~ U[{G_LOW:g}, {G_HIGH:g}] S, v_in ~ U[0, 1] V, r_row = r_col = {R_LINE:g} Ω, "
+    cells = f", cells I = G·V0·sinh(V/V0) with V0 = {IV_V0:g} V" if IV_V0 > 0 else ""
+    print(f"problems: G ~ U[{G_LOW:g}, {G_HIGH:g}] S, v_in ~ U[0, 1] V, r_row = r_col = {R_LINE:g} Ω{cells}, "
           f"seed {SEED_BASE} + size index")
     print("", flush=True)
 

@@ -285,6 +285,12 @@ enum LineCommand: CLICommand {
     let mesh = path == "-"
       ? try ProblemFile.parse(ProblemFile.readStandardInput(), source: "<stdin>", ignored: &ignored, withoutDrives: true)
       : try ProblemFile.load(path, ignored: &ignored, withoutDrives: true)
+    // The line's cells are linear shunts to ground (its transient is a
+    // linear RC network): a file of sinh cells is not that line.
+    if case .sinh(let v0) = mesh.cellIV {
+      throw CLIError.runtime(
+        "\(path == "-" ? "<stdin>" : path): 'iv_v0' = \(JSONWriter.number(v0)) V: the line's transient takes linear cells only (its cells are linear shunts); give 0 or leave it out")
+    }
     let m = mesh.rows, n = mesh.columns
     let resistances: [Double], shunts: [Double]
     if let row {

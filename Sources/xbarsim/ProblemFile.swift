@@ -43,7 +43,9 @@ enum ProblemFile {
   /// xbarsim's own optional keys (session 59), which other tools ignore:
   /// the word lines' drivers' and the bit lines' sense amplifiers'
   /// resistances in Ω (``CrossbarMesh/rowTerminalResistance``), 0 when left out.
-  static let extensionKeys = ["r_driver", "r_sense"]
+  /// Since session 88 also `iv_v0` (V): the cells' I–V, I = G·V0·sinh(V/V0)
+  /// (``CellIV``), linear when 0 or left out.
+  static let extensionKeys = ["r_driver", "r_sense", "iv_v0"]
 
   /// The contents of the regular file or pipe at `path` (`<(...)`, a
   /// FIFO), at most `limit` bytes.
@@ -197,6 +199,11 @@ enum ProblemFile {
     let rRow = try nonNegative("r_row"), rCol = try nonNegative("r_col")
     let rDriver = root["r_driver"] == nil ? 0 : try nonNegative("r_driver")
     let rSense = root["r_sense"] == nil ? 0 : try nonNegative("r_sense")
+    let v0 = root["iv_v0"] == nil ? 0 : try nonNegative("iv_v0")
+    // train's range (`--iv-v0`): 1 mV to 100 V, or 0 for linear cells.
+    guard v0 == 0 || (v0 >= 1e-3 && v0 <= 100) else {
+      throw fail("'iv_v0' must be 0 (linear cells) or in [0.001, 100] V, got \(shown(v0))")
+    }
     // The circuit core's bounds (0, or 1e-150…1e150 Ω), before the
     // conductance matrix is read.
     do {
@@ -232,6 +239,7 @@ enum ProblemFile {
       wires: WireModel(rowSegmentResistance: rRow, columnSegmentResistance: rCol), rowVoltages: v)
     mesh.rowTerminalResistance = rDriver
     mesh.columnTerminalResistance = rSense
+    if v0 > 0 { mesh.cellIV = .sinh(v0: v0) }
     return mesh
   }
 

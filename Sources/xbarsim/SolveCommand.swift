@@ -35,8 +35,12 @@ enum SolveCommand: CLICommand {
       [Ω] sit in series with every word line's source and every bit line's
       output (docs/circuit.md, "Driver and sense resistance"); with ideal
       lines each line is then one node behind them ("direct-line-nodes"), and
-      the read prints power_terminals_watts, what they dissipate. Use '-' to read
-      standard input.
+      the read prints power_terminals_watts, what they dissipate. The file's
+      optional iv_v0 [V] makes every cell draw I = G·V0·sinh(V/V0) instead of
+      G·V (docs/circuit.md, "Non-linear cells"): each solver then iterates
+      Newton's method, each step a linear solve of the cells' slopes, and
+      the answer adds iv_v0 and newton_steps (iterations counts every step's).
+      Use '-' to read standard input.
 
       --write ROW,COL solves the array biased to program one cell instead of a
       read: the selected word line and bit line put --write-voltage V across
@@ -270,7 +274,7 @@ enum SolveCommand: CLICommand {
     if args.has("--device-currents") {
       var c = [Double](repeating: 0, count: m * n)
       for i in 0..<m {
-        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * n + j]) }
+        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, mesh: mesh) }
       }
       json.add("i_device", rows: m, columns: n, try finite("i_device", c))
     }
@@ -407,7 +411,7 @@ enum SolveCommand: CLICommand {
     if args.has("--device-currents") {
       var c = [Double](repeating: 0, count: m * n)
       for i in 0..<m {
-        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, conductance: mesh.conductance[i * n + j]) }
+        for j in 0..<n { c[i * n + j] = sol.deviceCurrent(row: i, column: j, mesh: mesh) }
       }
       guard c.allSatisfy(\.isFinite) else {
         throw CLIError.runtime("\(source): 'i_device' overflows (not finite); the conductances or voltages are too large")
@@ -428,6 +432,11 @@ enum SolveCommand: CLICommand {
     json.add("solver", method)
     json.add("converged", sol.converged)
     json.add("iterations", iterations)
+    // Non-linear cells (the file's iv_v0): the curve, and Newton's steps.
+    if case .sinh(let v0) = mesh.cellIV {
+      json.add("iv_v0", v0)
+      json.add("newton_steps", sol.newtonSteps)
+    }
     json.add("residual", sol.relativeResidual)
     json.add("tolerance", tolerance)
     json.add("seconds_solve", seconds)
@@ -447,7 +456,8 @@ enum SolveCommand: CLICommand {
   /// a column of 1e-4 S cells on rows at 0 V and one driven row at 1e-20 S
   /// had been noted, answered to 9 digits all the same).
   static func idealColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
-    let drive = mesh.rowTerminations.map { abs($0.volts ?? 0) }
+    // (A cell of the file's iv_v0 draws G·f(V).)
+    let drive = mesh.rowTerminations.map { abs(mesh.cellIV.current(atVolts: $0.volts ?? 0)) }
     let n = mesh.columns
     var ideal = [Double](repeating: 0, count: n)
     for i in 0..<mesh.rows where drive[i] > 0 {
@@ -461,7 +471,7 @@ enum SolveCommand: CLICommand {
   /// which holds the node voltages to about the tolerance times the
   /// largest drive.
   static func fullDriveColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
-    let top = mesh.rowTerminations.map { abs($0.volts ?? 0) }.max() ?? 0
+    let top = mesh.rowTerminations.map { abs(mesh.cellIV.current(atVolts: $0.volts ?? 0)) }.max() ?? 0
     let n = mesh.columns
     var sums = [Double](repeating: 0, count: n)
     for i in 0..<mesh.rows { for j in 0..<n { sums[j] += mesh.conductance[i * n + j] } }

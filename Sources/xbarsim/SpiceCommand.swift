@@ -9,7 +9,8 @@ enum SpiceCommand: CLICommand {
     usage: "xbarsim spice <file.json> [--output|--out <file.cir>] [--write <row,col> [--scheme v2|v3] [--write-voltage <V>]]",
     discussion: """
       The netlist has one voltage source per word line, one resistor per line segment
-      and per cell (1/G; cells with G = 0 are left open), and a 0 V source Vout<j> at
+      and per cell (1/G; cells with G = 0 are left open; with the file's iv_v0 > 0 each
+      cell is a behavioural source BC<i>_<j>, I = G·V0·sinh(V/V0)), and a 0 V source Vout<j> at
       the end of each bit line as an ammeter. It runs an operating point (.op) and
       prints i(vout<j>) = i_out[j] with 15 significant digits:
 
@@ -100,7 +101,8 @@ enum SpiceCommand: CLICommand {
       $0.properties.generalCategory == .control ? "?" : $0
     }))
     let terminals = rd > 0 || rs > 0 ? ", r_driver=\(num(rd)) ohm, r_sense=\(num(rs)) ohm" : ""
-    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm\(terminals), from \(safeTitle)\n"
+    let cells = if case .sinh(let v0) = mesh.cellIV { ", cells I=G*V0*sinh(V/V0) with V0=\(num(v0)) V" } else { "" }
+    var s = "* xbarsim crossbar \(m)x\(n), r_row=\(num(rr)) ohm, r_col=\(num(rc)) ohm\(terminals)\(cells), from \(safeTitle)\n"
     s.reserveCapacity(64 * m * n)
     for i in 0..<m {
       s += "V\(i) s\(i) 0 DC \(num(mesh.rowTerminations[i].volts ?? 0))\n"
@@ -112,7 +114,13 @@ enum SpiceCommand: CLICommand {
     }
     for i in 0..<m {
       for j in 0..<n where mesh.conductance[i * n + j] > 0 {
-        s += "RC\(i)_\(j) \(word(i, j)) \(bit(i, j)) \(num(1 / mesh.conductance[i * n + j]))\n"
+        if case .sinh(let v0) = mesh.cellIV {
+          // A behavioural current source: I = G·V0·sinh(V/V0), word to bit.
+          let (w, b) = (word(i, j), bit(i, j))
+          s += "BC\(i)_\(j) \(w) \(b) I=\(num(mesh.conductance[i * n + j] * v0))*sinh(v(\(w),\(b))/\(num(v0)))\n"
+        } else {
+          s += "RC\(i)_\(j) \(word(i, j)) \(bit(i, j)) \(num(1 / mesh.conductance[i * n + j]))\n"
+        }
       }
     }
     for j in 0..<n {
@@ -123,6 +131,9 @@ enum SpiceCommand: CLICommand {
       if rs > 0 { s += "RS\(j) t\(j) o\(j) \(num(rs))\n" }
       s += "Vout\(j) o\(j) 0 DC \(num(mesh.columnTerminations[j].volts ?? 0))\n"
     }
+    // ngspice stops its Newton iteration at a relative change of 1e-3 by
+    // default: non-linear cells are held to 1e-10, as `solve` holds them.
+    if case .sinh = mesh.cellIV { s += ".options reltol=1e-10 abstol=1e-20 vntol=1e-14\n" }
     s += ".op\n.control\nset numdgt=15\nrun\n"
     var k = 0
     while k < n {

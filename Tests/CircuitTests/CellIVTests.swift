@@ -120,11 +120,13 @@ func theIdealReadOfSinhCellsAgreesWithTheExactOne(direction: ReadDirection) thro
   #expect(isApproximatelyEqual(a.readEnergy, b.readEnergy, relativeTolerance: 1e-9))
 }
 
-/// Resistive lines' nodal solve is linear: a non-linear cell is refused
-/// there, with nothing booked.
-@Test func resistiveLinesRefuseSinhCells() {
+/// Resistive lines (since session 88): the exact read solves the sinh
+/// cells by Newton's method, and books the energy of what the drivers
+/// deliver (NonlinearMeshTests checks the solve itself).
+@Test func resistiveLinesReadSinhCellsByNewtonsMethod() throws {
   let a = randomArray(4, 3, seed: 41, wires: WireModel(rowSegmentResistance: 1, columnSegmentResistance: 1))
   a.cellIV = CellIV(v0: 0.1)
-  #expect(throws: ConfigurationError.self) { try a.read(.forward, voltages: [0.1, 0.2, 0, 0.1]) }
-  #expect(a.readCount == 0 && a.readEnergy == 0)
+  let r = try a.read(.forward, voltages: [0.1, 0.2, 0, 0.1])
+  #expect(a.readCount == 1 && a.readEnergy == r.energy && r.energy > 0)
+  #expect((r.plusSolution?.newtonSteps ?? 0) >= 1 && (r.minusSolution?.newtonSteps ?? 0) >= 1)
 }

@@ -38,7 +38,7 @@ import _TestSupport
   #expect(try refusal { try $0.set("iv_v0", "0.04") } == nil)
   let far = try refusal { try $0.set("iv_v0", "0.039") }
   #expect(far?.field == "iv_v0" && far?.message.contains("at most 5") == true, "\(String(describing: far))")
-  // Resistive lines: the nodal solve is linear.
+  // Resistive lines: training's reads of them are linear maps.
   let lines = try refusal {
     try $0.set("wires", "resistive")
     try $0.set("r_row", "1")

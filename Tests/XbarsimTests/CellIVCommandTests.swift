@@ -47,7 +47,7 @@ private func json(_ path: String) throws -> [String: Any] {
   // One-line refusals, with a non-zero exit.
   for (extra, says) in [
     (["--rule", "hybrid"], "--iv-v0: applies to rule lim only; rule hybrid would ignore it"),
-    (["--wires", "resistive", "--r-row", "1", "--r-col", "1"], "--iv-v0: a non-linear cell I–V is read with ideal wires only"),
+    (["--wires", "resistive", "--r-row", "1", "--r-col", "1"], "--iv-v0: a non-linear cell I–V trains with ideal wires only"),
     ([String](), "--iv-v0: read_voltage / iv_v0 must be at most 5"),
   ] {
     let v0 = extra.isEmpty ? "0.01" : "0.1"

@@ -38,8 +38,10 @@ func writeProblem(_ mesh: CrossbarMesh, to url: URL) throws {
   // The terminal resistances only when set (xbarsim's own keys).
   let terminals = mesh.hasTerminalResistance
     ? "\"r_driver\": \(mesh.rowTerminalResistance), \"r_sense\": \(mesh.columnTerminalResistance), " : ""
+  // Non-linear cells (xbarsim's own key since session 88).
+  let cells = if case .sinh(let v0) = mesh.cellIV { "\"iv_v0\": \(v0), " } else { "" }
   let text = """
-    {\(terminals)"rows": \(mesh.rows), "cols": \(n), "r_row": \(mesh.wires.rowSegmentResistance),
+    {\(terminals)\(cells)"rows": \(mesh.rows), "cols": \(n), "r_row": \(mesh.wires.rowSegmentResistance),
      "r_col": \(mesh.wires.columnSegmentResistance), "v_in": [\(v)],
      "conductance": [\(rows.joined(separator: ",\n"))]}
     """

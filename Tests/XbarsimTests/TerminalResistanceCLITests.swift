@@ -192,7 +192,7 @@ func aWriteBehindTerminalResistancesAgreesWithNgspice(_ rRow: Double, _ rCol: Do
     .write(to: file, atomically: false, encoding: .utf8)
   let r = try runXbarsim(["solve", file.path])
   #expect(r.status == 0)
-  #expect(r.stderr.contains("key 'R_driver' not in the problem format (rows, cols, conductance, v_in, r_row, r_col; xbarsim's own: r_driver, r_sense): ignored"), "\(r.stderr)")
+  #expect(r.stderr.contains("key 'R_driver' not in the problem format (rows, cols, conductance, v_in, r_row, r_col; xbarsim's own: r_driver, r_sense, iv_v0): ignored"), "\(r.stderr)")
 }
 
 @Test func trainingReadsBehindADriverResistance() throws {

@@ -10,9 +10,11 @@ import Foundation
 ///   1.175 times the linear one, at 2·V0 1.81 times. An odd function: a
 ///   negative drive (a transposed read's δ) draws the mirrored current.
 ///
-/// Only the reads see it (programming pulses are the devices' models). The
-/// nodal solve of resistive lines is linear, so a non-linear cell is read
-/// with ideal wires only.
+/// Only the reads see it (programming pulses are the devices' models).
+/// Behind resistive lines the nodal solve iterates Newton's method on it
+/// (`NodalSolver`, `DifferentialArray.read`; since session 88); training's
+/// reads of resistive lines (`ResistiveReader`) are linear maps and take
+/// linear cells only.
 public enum CellIV: Sendable, Equatable {
   case linear
   case sinh(v0: Double)

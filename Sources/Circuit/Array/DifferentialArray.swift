@@ -34,8 +34,10 @@ public final class DifferentialArray: @unchecked Sendable {
   public let columns: Int
   /// Line segment resistances.
   public var wires: WireModel
-  /// The cells' read I–V (`CellIV`; default linear, I = G·V). A non-linear
-  /// one is read with ideal wires only: `read` throws with resistive lines.
+  /// The cells' read I–V (`CellIV`; default linear, I = G·V). `read`
+  /// takes a non-linear one with any lines (with resistive ones by
+  /// Newton's method, since session 88); `ResistiveReader`, training's
+  /// reads of resistive lines, takes linear cells only.
   public var cellIV: CellIV = .linear
   /// Read pulse width in seconds, for the read energy (default 10 ns).
   ///
@@ -195,20 +197,25 @@ public final class DifferentialArray: @unchecked Sendable {
   /// held at 0 V by sense amplifiers.
   public func mesh(_ p: Polarity, _ direction: ReadDirection, voltages: [Double]) -> CrossbarMesh {
     let g = conductances(p)
+    var mesh: CrossbarMesh
     switch direction {
     case .forward:
       require(voltages.count == rows, "\(voltages.count) voltages for \(rows) drain lines")
-      return CrossbarMesh(
+      mesh = CrossbarMesh(
         rows: rows, columns: columns, conductance: g, wires: wires,
         rowTerminations: voltages.map { .source(volts: $0) },
         columnTerminations: Array(repeating: .source(volts: 0), count: columns))
     case .transposed:
       require(voltages.count == columns, "\(voltages.count) voltages for \(columns) source lines")
-      return CrossbarMesh(
+      mesh = CrossbarMesh(
         rows: rows, columns: columns, conductance: g, wires: wires,
         rowTerminations: Array(repeating: .source(volts: 0), count: rows),
         columnTerminations: voltages.map { .source(volts: $0) })
     }
+    // The cells read through their I–V (`cellIV`): the solve iterates
+    // Newton's method on a non-linear one.
+    mesh.cellIV = cellIV
+    return mesh
   }
 }
 
@@ -274,9 +281,6 @@ extension DifferentialArray {
       let load = direction == .forward ? _rowLoad : _columnLoad
       for (k, v) in voltages.enumerated() { p += v * drive[k] * load[k] }
       out = DifferentialReadout(plus: ip, minus: im, energy: p * readTime)
-    } else if cellIV != .linear {
-      throw ConfigurationError(
-        field: "cell I–V", "a non-linear cell I–V (\(cellIV)) is read with ideal wires only: the nodal solve of resistive lines is linear")
     } else {
       let s = solver ?? NodalSolver()
       let sp = try s.solve(mesh(.plus, direction, voltages: voltages), warmStart: warmStart.plus)

@@ -160,7 +160,7 @@ public final class ResistiveReader: @unchecked Sendable {
       "reader for \(rows)×\(columns), array \(array.rows)×\(array.columns)")
     require(array.wires == wires, "reader for other lines than the array's")
     // (`DifferentialArray.read` throws for it; a configuration refuses it.)
-    require(array.cellIV == .linear, "a non-linear cell I–V is read with ideal wires only: the nodal solve is linear")
+    require(array.cellIV == .linear, "ResistiveReader reads linear cells only (its reads are linear maps); DifferentialArray.read solves a non-linear cell I–V")
   }
 
   /// What `DifferentialArray.read` checks of an array and its drives

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What terminates one end of a line: a voltage source (a driver, or a
 /// sense amplifier's virtual ground at 0 V) or nothing.
 public enum LineTermination: Sendable, Equatable {
@@ -196,6 +198,11 @@ public struct CrossbarMesh: Sendable {
   public var rowTerminations: [LineTermination]
   /// Termination of each bit line's bottom end (N of them).
   public var columnTerminations: [LineTermination]
+  /// The cells' I–V (default linear, I = G·V). With `sinh(v0:)` every cell
+  /// draws I = G·V0·sinh(V/V0) and the solves iterate Newton's method on
+  /// the nodal equations (`NodalSolver`); `MeshSolution`'s currents apply
+  /// the same curve. Since session 88.
+  public var cellIV: CellIV = .linear
   /// The wires' ``WireModel/rowTerminalResistance`` (Ω): in series with
   /// every word line's termination.
   public var rowTerminalResistance: Double {
@@ -264,6 +271,19 @@ public struct CrossbarMesh: Sendable {
   /// resistance (its nodes would have to be merged into one; not supported).
   public func validate() throws {
     try wires.validate()
+    if case .sinh(let v0) = cellIV {
+      guard v0.isFinite && v0 > 0 else {
+        throw ConfigurationError(field: "iv_v0", "\(ConfigurationError.shown(v0)) V must be finite and > 0 (0 for linear cells)")
+      }
+      // (With ideal lines and no terminal resistance nothing is solved:
+      // each cell sees its lines' drives.)
+      let spread = driveSpread
+      guard !needsNewton || (spread.isFinite && spread <= Self.largestSpreadOverV0 * v0) else {
+        throw ConfigurationError(
+          field: "iv_v0",
+          "the drives span \(String(format: "%.4g", spread)) V, \(String(format: "%.4g", spread / v0)) times V0 = \(ConfigurationError.shown(v0)) V: beyond \(Int(Self.largestSpreadOverV0))·V0 a cell's slope G·cosh(V/V0) grows past \(String(format: "%.1e", Foundation.cosh(Self.largestSpreadOverV0))) times G and the solve is not trusted; raise iv_v0 or lower the drives")
+      }
+    }
     for k in conductance.indices where !(conductance[k].isFinite && conductance[k] >= 0) {
       throw ConfigurationError(
         field: "conductance[\(k / columns)][\(k % columns)]",
@@ -296,13 +316,40 @@ public struct CrossbarMesh: Sendable {
   /// sense amplifiers: then any G·r is solved, line by line). `solve` and
   /// ``NodalSolver`` refuse such a mesh (the library had answered, marked
   /// converged, 13 % off at G·r = 1e15: a walkthrough, session 43).
+  /// With non-linear cells the conductance is the largest slope a cell
+  /// can take, G_max·cosh(spread/V0) (the Newton steps solve meshes of
+  /// the cells' slopes).
   public var illConditioning: (conductance: Double, resistance: Double, field: String)? {
     let rr = wires.rowSegmentResistance, rc = wires.columnSegmentResistance
     let r = max(rr, rc)
-    guard r > 0, let g = conductance.max(), g * r > WireModel.largestConductanceTimesResistance else { return nil }
+    guard r > 0, let g0 = conductance.max() else { return nil }
+    let g = g0 * largestSlopeFactor
+    guard g * r > WireModel.largestConductanceTimesResistance else { return nil }
     func grounded(_ t: [LineTermination]) -> Bool { t.allSatisfy { $0.volts == 0 } }
     if rc == 0 && grounded(columnTerminations) { return nil }
     if rr == 0 && grounded(rowTerminations) { return nil }
     return (g, r, rr >= rc ? "r_row" : "r_col")
+  }
+
+  /// The largest spread of the drives, in units of V0, a mesh of
+  /// `sinh(v0:)` cells is solved at: 20, where a cell's slope is up to
+  /// cosh(20) = 2.4e8 times G. Every node lies between the least and the
+  /// greatest source voltage (the cells and segments are monotone), so no
+  /// cell sees more than the spread.
+  public static let largestSpreadOverV0 = 20.0
+
+  /// The greatest source voltage less the least (V; 0 with one source
+  /// voltage or none).
+  public var driveSpread: Double {
+    let v = (rowTerminations + columnTerminations).compactMap(\.volts)
+    guard let lo = v.min(), let hi = v.max() else { return 0 }
+    return hi - lo
+  }
+
+  /// How much steeper than G a cell can be in this mesh: cosh(spread/V0)
+  /// for `sinh(v0:)` cells, 1 for linear ones.
+  public var largestSlopeFactor: Double {
+    guard case .sinh(let v0) = cellIV, v0 > 0 else { return 1 }
+    return Foundation.cosh(min(driveSpread / v0, 700))
   }
 }

@@ -28,12 +28,32 @@ public struct MeshSolution: Sendable {
   /// outputs `i_out` of a forward read.
   public var outputCurrents: [Double] { columnTerminalCurrent.map { -$0 } }
 
+  /// Newton steps of a solve of non-linear cells (`CellIV.sinh`); 0 for
+  /// linear cells. `iterations` then counts every step's iterations.
+  public var newtonSteps = 0
+
   /// Current through cell (i, j) from its word-line node to its bit-line
-  /// node, in amperes, given the cell conductance `g` (S).
+  /// node, in amperes, given the cell conductance `g` (S) of a linear cell
+  /// (G·ΔV; ``deviceCurrent(row:column:mesh:)`` applies the mesh's I–V).
   @inlinable
   public func deviceCurrent(row i: Int, column j: Int, conductance g: Double) -> Double {
     let k = i * columns + j
     return g * (wordNodeVoltage[k] - bitNodeVoltage[k])
+  }
+
+  /// Current through cell (i, j) of `mesh` from its word-line node to its
+  /// bit-line node (A): G·f(ΔV) with the mesh's ``CrossbarMesh/cellIV``.
+  @inlinable
+  public func deviceCurrent(row i: Int, column j: Int, mesh: CrossbarMesh) -> Double {
+    cellCurrent(i * columns + j, mesh)
+  }
+
+  /// G·f(ΔV) of cell k (row-major) of `mesh`.
+  @usableFromInline
+  func cellCurrent(_ k: Int, _ mesh: CrossbarMesh) -> Double {
+    let dv = wordNodeVoltage[k] - bitNodeVoltage[k]
+    guard case .sinh = mesh.cellIV else { return mesh.conductance[k] * dv }
+    return mesh.conductance[k] * mesh.cellIV.current(atVolts: dv)
   }
 
   /// Current along word line `i` in the segment that feeds node (i, j) from
@@ -54,7 +74,7 @@ public struct MeshSolution: Sendable {
     var s = 0.0, cells = 0.0
     for jj in stride(from: columns - 1, through: j, by: -1) {
       let k = i * columns + jj
-      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      s += cellCurrent(k, mesh)
       cells += mesh.conductance[k]
     }
     return wordSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
@@ -69,7 +89,7 @@ public struct MeshSolution: Sendable {
     var s = 0.0, cells = 0.0
     for ii in 0...i {
       let k = ii * columns + j
-      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      s += cellCurrent(k, mesh)
       cells += mesh.conductance[k]
     }
     return bitSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
@@ -83,7 +103,7 @@ public struct MeshSolution: Sendable {
     var s = 0.0, cells = 0.0
     for j in stride(from: columns - 1, through: 0, by: -1) {
       let k = i * columns + j
-      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      s += cellCurrent(k, mesh)
       cells += mesh.conductance[k]
       out[j] = wordSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
     }
@@ -98,7 +118,7 @@ public struct MeshSolution: Sendable {
     var s = 0.0, cells = 0.0
     for i in 0..<rows {
       let k = i * columns + j
-      s += mesh.conductance[k] * (wordNodeVoltage[k] - bitNodeVoltage[k])
+      s += cellCurrent(k, mesh)
       cells += mesh.conductance[k]
       out[i] = bitSegment(i, j, sum: s, cellConductance: cells, mesh: mesh)
     }

@@ -65,8 +65,34 @@ extension NodalSolver {
         "a \(m)×\(n) mesh is beyond the direct solve (\(Int(cost.operations)) operations, limit \(Int(Self.directOperationLimit)))")
     }
     try checkFloating(mesh)
+    var sol: MeshSolution
+    if mesh.needsNewton {
+      sol = try solveNewton(mesh, warmStart: nil) { lin, source, _ in self.solveBanded(lin, cellSource: source) }
+    } else {
+      sol = solveBanded(mesh, cellSource: nil)
+    }
+    sol.relativeResidual = Self.relativeResidual(mesh, sol)
+    terminalCurrents(mesh, solution: &sol)
+    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
+      throw SolverError.overflow
+    }
+    return sol
+  }
+
+  /// The banded elimination of a mesh of linear cells, with a Newton
+  /// step's current sources beside them when given; node voltages only.
+  func solveBanded(_ mesh: CrossbarMesh, cellSource: [Double]?) -> MeshSolution {
+    let m = mesh.rows, n = mesh.columns
     var sol = Self.emptySolution(m, n)
     var band = BandedNodes(mesh)
+    if let cellSource {
+      for i in 0..<m {
+        for j in 0..<n {
+          band.inject(band.index(i, j, bit: false), -cellSource[i * n + j])
+          band.inject(band.index(i, j, bit: true), cellSource[i * n + j])
+        }
+      }
+    }
     band.eliminate()
     let (plus, minus) = band.voltages()
     for k in 0..<(m * n) {
@@ -74,11 +100,6 @@ extension NodalSolver {
       let w = band.index(i, j, bit: false), b = band.index(i, j, bit: true)
       sol.wordNodeVoltage[k] = plus[w] - minus[w]
       sol.bitNodeVoltage[k] = plus[b] - minus[b]
-    }
-    sol.relativeResidual = Self.relativeResidual(mesh, sol)
-    terminalCurrents(mesh, solution: &sol)
-    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
-      throw SolverError.overflow
     }
     return sol
   }
@@ -109,6 +130,13 @@ extension NodalSolver {
     let gtr = scaled(mesh.rowTerminalConductance, by: gMax), gtc = scaled(mesh.columnTerminalConductance, by: gMax)
     let w = sol.wordNodeVoltage.map { scaled($0, by: vMax) }, b = sol.bitNodeVoltage.map { scaled($0, by: vMax) }
     let g = mesh.conductance.map { scaled($0, by: gMax) }
+    // A cell's current G·f(ΔV) in the scaled units: f of the true ΔV,
+    // then scaled as a voltage (f(ΔV) = ΔV with linear cells).
+    let iv = mesh.cellIV
+    let linear = iv == .linear
+    let fCell = linear ? [] : (0..<(m * n)).map { k in
+      scaled(iv.current(atVolts: sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]), by: vMax)
+    }
     let vRow = mesh.rowTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
     let vCol = mesh.columnTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
     var r2 = 0.0, i2 = 0.0, a2 = 0.0
@@ -118,11 +146,15 @@ extension NodalSolver {
         // Word node, then bit node: the injection, the current out into
         // the neighbours and the termination, and Σ |G_kq|·|v_q| over the
         // node's matrix row.
-        var injW = 0.0, outW = g[k] * (w[k] - b[k]), magW = g[k] * (abs(w[k]) + abs(b[k]))
+        // (With non-linear cells a cell's row entry is its current's
+        // magnitude, |G·f(ΔV)|, against the voltages' |G|·(|w| + |b|).)
+        let cellMag = linear ? g[k] * (abs(w[k]) + abs(b[k])) : g[k] * abs(fCell[k])
+        let cell = linear ? g[k] * (w[k] - b[k]) : g[k] * fCell[k]
+        var injW = 0.0, outW = cell, magW = cellMag
         if j > 0 { outW += gr * (w[k] - w[k - 1]); magW += gr * (abs(w[k]) + abs(w[k - 1])) }
         if j + 1 < n { outW += gr * (w[k] - w[k + 1]); magW += gr * (abs(w[k]) + abs(w[k + 1])) }
         if j == 0, let v = vRow[i] { outW += gtr * w[k]; magW += gtr * abs(w[k]); injW = gtr * v }
-        var injB = 0.0, outB = g[k] * (b[k] - w[k]), magB = g[k] * (abs(w[k]) + abs(b[k]))
+        var injB = 0.0, outB = linear ? g[k] * (b[k] - w[k]) : -cell, magB = cellMag
         if i > 0 { outB += gc * (b[k] - b[k - n]); magB += gc * (abs(b[k]) + abs(b[k - n])) }
         if i + 1 < m { outB += gc * (b[k] - b[k + n]); magB += gc * (abs(b[k]) + abs(b[k + n])) }
         if i == m - 1, let v = vCol[j] { outB += gtc * b[k]; magB += gtc * abs(b[k]); injB = gtc * v }
@@ -143,7 +175,7 @@ extension NodalSolver {
   /// Ideal lines behind terminal resistances: each line one node, solved
   /// by the same positive elimination as ``solveDirect(_:)`` (each voltage
   /// to a few ulps of itself with drives of one sign).
-  func solveCollapsed(_ mesh: CrossbarMesh, solution sol: inout MeshSolution) throws {
+  func solveCollapsed(_ mesh: CrossbarMesh, cellSource: [Double]? = nil, solution sol: inout MeshSolution) throws {
     let m = mesh.rows, n = mesh.columns
     let nodes = (mesh.rowTerminalResistance > 0 ? m : 0) + (mesh.columnTerminalResistance > 0 ? n : 0)
     guard nodes <= Self.collapsedNodeLimit else {
@@ -152,6 +184,16 @@ extension NodalSolver {
         "ideal lines behind terminal resistances are solved as one node a line, at most \(Self.collapsedNodeLimit) of them; this \(m)×\(n) mesh has \(nodes)")
     }
     var band = BandedNodes(collapsed: mesh)
+    if let cellSource {
+      // A cell's current source draws from its word line's node (when the
+      // line has one) and feeds its bit line's.
+      for i in 0..<m {
+        for j in 0..<n where cellSource[i * n + j] != 0 {
+          if let p = BandedNodes.collapsedNode(row: i, column: nil, mesh) { band.inject(p, -cellSource[i * n + j]) }
+          if let q = BandedNodes.collapsedNode(row: nil, column: j, mesh) { band.inject(q, cellSource[i * n + j]) }
+        }
+      }
+    }
     band.eliminate()
     let (plus, minus) = band.voltages()
     func voltage(_ node: Int?, else v: Double) -> Double { node.map { plus[$0] - minus[$0] } ?? v }
@@ -269,6 +311,11 @@ struct BandedNodes {
   private mutating func link(_ p: Int, _ q: Int, _ g: Double) {
     let (lo, hi) = (min(p, q), max(p, q))
     upper[lo * width + hi - lo - 1] += g
+  }
+
+  /// A current source of `current` amperes into node p.
+  mutating func inject(_ p: Int, _ current: Double) {
+    if current > 0 { plus[p] += current } else if current < 0 { minus[p] += -current }
   }
 
   private mutating func source(_ p: Int, _ g: Double, _ v: Double) {

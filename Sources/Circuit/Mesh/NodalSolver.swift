@@ -164,11 +164,33 @@ public final class NodalSolver: @unchecked Sendable {
       throw ConfigurationError(
         field: t.field, WireModel.beyondTerminalRatio(t) + (both ? "; solve it directly (solveDirect)" : "; raise the segments (solveDirect takes both line kinds resistive)"))
     }
-    let m = mesh.rows, n = mesh.columns
     // Set again by the conjugate gradients; a solve that does not reach
     // them (an ideal line kind, a floating line) used none.
     lastSolveWasTwoLevel = false
     try checkFloating(mesh)
+    var sol: MeshSolution
+    if mesh.needsNewton {
+      sol = try solveNewton(mesh, warmStart: warmStart) { lin, source, start in
+        try self.solveLinear(lin, warmStart: start, cellSource: source)
+      }
+    } else {
+      sol = try solveLinear(mesh, warmStart: warmStart, cellSource: nil)
+    }
+    terminalCurrents(mesh, solution: &sol)
+    // Ideal wires sum G·V without an iteration to notice an overflow (1e300
+    // S at 1e300 V gave ∞ A; a walkthrough, session 43).
+    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
+      throw SolverError.overflow
+    }
+    return sol
+  }
+
+  /// The node voltages of a mesh of linear cells (its `cellIV` is not
+  /// read), each cell with a current source `cellSource[k]` (A, word node
+  /// to bit node) beside it when given: the solve a Newton step makes.
+  /// The terminal currents are left at 0.
+  func solveLinear(_ mesh: CrossbarMesh, warmStart: MeshSolution?, cellSource: [Double]?) throws -> MeshSolution {
+    let m = mesh.rows, n = mesh.columns
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
     var sol = Self.emptySolution(m, n)
     let vRow = mesh.rowTerminations.map { $0.volts ?? 0 }
@@ -176,7 +198,7 @@ public final class NodalSolver: @unchecked Sendable {
 
     if rr == 0 && rc == 0 && mesh.hasTerminalResistance {
       // Each line is one node behind its terminal resistance.
-      try solveCollapsed(mesh, solution: &sol)
+      try solveCollapsed(mesh, cellSource: cellSource, solution: &sol)
     } else if rr == 0 && rc == 0 {
       for i in 0..<m {
         for j in 0..<n {
@@ -187,18 +209,12 @@ public final class NodalSolver: @unchecked Sendable {
     } else if rr == 0 {
       // Word lines ideal: bit lines are independent tridiagonal systems.
       for i in 0..<m { for j in 0..<n { sol.wordNodeVoltage[i * n + j] = vRow[i] } }
-      solveBitLinesDirect(mesh, vCol: vCol, solution: &sol)
+      solveBitLinesDirect(mesh, vCol: vCol, cellSource: cellSource, solution: &sol)
     } else if rc == 0 {
       for i in 0..<m { for j in 0..<n { sol.bitNodeVoltage[i * n + j] = vCol[j] } }
-      solveWordLinesDirect(mesh, vRow: vRow, solution: &sol)
+      solveWordLinesDirect(mesh, vRow: vRow, cellSource: cellSource, solution: &sol)
     } else {
-      try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, solution: &sol)
-    }
-    terminalCurrents(mesh, solution: &sol)
-    // Ideal wires sum G·V without an iteration to notice an overflow (1e300
-    // S at 1e300 V gave ∞ A; a walkthrough, session 43).
-    guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
-      throw SolverError.overflow
+      try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, cellSource: cellSource, solution: &sol)
     }
     return sol
   }
@@ -255,7 +271,7 @@ public final class NodalSolver: @unchecked Sendable {
 
   // MARK: - Direct solves with one kind of line ideal
 
-  private func solveBitLinesDirect(_ mesh: CrossbarMesh, vCol: [Double], solution sol: inout MeshSolution) {
+  private func solveBitLinesDirect(_ mesh: CrossbarMesh, vCol: [Double], cellSource: [Double]?, solution sol: inout MeshSolution) {
     let m = mesh.rows, n = mesh.columns
     let gc = 1 / mesh.wires.columnSegmentResistance, gt = mesh.columnTerminalConductance
     reserve(m, n)
@@ -265,6 +281,7 @@ public final class NodalSolver: @unchecked Sendable {
           // Right-hand side: current injected by the cells (from the known
           // word-line voltages) and by the termination of each bit line.
           for k in 0..<(m * n) { x[k] = g[k] * w[k] }
+          if let cellSource { for k in 0..<(m * n) { x[k] += cellSource[k] } }
           for j in 0..<n where mesh.columnTerminations[j] != .open { x[(m - 1) * n + j] += gt * vCol[j] }
           buildBitFactors(mesh, gc: gc)
           Self.bitThomas(x.baseAddress!, ib, m: m, n: n, g: gc, j0: 0, j1: n)
@@ -273,7 +290,7 @@ public final class NodalSolver: @unchecked Sendable {
     }
   }
 
-  private func solveWordLinesDirect(_ mesh: CrossbarMesh, vRow: [Double], solution sol: inout MeshSolution) {
+  private func solveWordLinesDirect(_ mesh: CrossbarMesh, vRow: [Double], cellSource: [Double]?, solution sol: inout MeshSolution) {
     let m = mesh.rows, n = mesh.columns
     let gr = 1 / mesh.wires.rowSegmentResistance, gt = mesh.rowTerminalConductance
     reserve(m, n)
@@ -281,6 +298,7 @@ public final class NodalSolver: @unchecked Sendable {
       sol.bitNodeVoltage.withUnsafeBufferPointer { b in
         sol.wordNodeVoltage.withUnsafeMutableBufferPointer { x in
           for k in 0..<(m * n) { x[k] = g[k] * b[k] }
+          if let cellSource { for k in 0..<(m * n) { x[k] -= cellSource[k] } }
           for i in 0..<m where mesh.rowTerminations[i] != .open { x[i * n] += gt * vRow[i] }
           buildWordFactors(mesh, gr: gr)
           Self.wordThomas(x.baseAddress!, iw, n: n, g: gr, i0: 0, i1: m)
@@ -401,7 +419,7 @@ public final class NodalSolver: @unchecked Sendable {
   // MARK: - Preconditioned conjugate gradients
 
   private func solveConjugateGradients(
-    _ mesh: CrossbarMesh, vRow: [Double], vCol: [Double], warmStart: MeshSolution?,
+    _ mesh: CrossbarMesh, vRow: [Double], vCol: [Double], warmStart: MeshSolution?, cellSource: [Double]?,
     solution sol: inout MeshSolution
   ) throws {
     let m = mesh.rows, n = mesh.columns, mn = m * n
@@ -502,6 +520,8 @@ public final class NodalSolver: @unchecked Sendable {
       for k in 0..<mn { ZW[k] = 0; ZB[k] = 0 }
       for i in 0..<m where !rowOpen[i] { ZW[i * n] = gtr * vRow[i] }
       for j in 0..<n where !colOpen[j] { ZB[(m - 1) * n + j] = gtc * vCol[j] }
+      // A Newton step's current sources, word node to bit node.
+      if let cellSource { for k in 0..<mn { ZW[k] -= cellSource[k]; ZB[k] += cellSource[k] } }
       var bNorm2 = 0.0
       for k in 0..<mn { bNorm2 += ZW[k] * ZW[k] + ZB[k] * ZB[k] }
       guard bNorm2.isFinite else {

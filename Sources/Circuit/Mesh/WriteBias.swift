@@ -46,6 +46,7 @@ extension CrossbarMesh {
     // Each line's terminal resistance stays: now every one is a driver's.
     biased.rowTerminalResistance = rowTerminalResistance
     biased.columnTerminalResistance = columnTerminalResistance
+    biased.cellIV = cellIV
     return biased
   }
 }
@@ -63,11 +64,11 @@ public struct WriteAnalysis: Sendable, Equatable {
     public var maximum: Double? = nil
     public var power = 0.0
 
-    mutating func add(_ v: Double, _ g: Double) {
+    mutating func add(_ v: Double, _ g: Double, _ iv: CellIV) {
       count += 1
       minimum = Swift.min(minimum ?? v, v)
       maximum = Swift.max(maximum ?? v, v)
-      power += g * v * v
+      power += g * v * iv.current(atVolts: v)
     }
   }
 
@@ -102,7 +103,8 @@ public struct WriteAnalysis: Sendable, Equatable {
     let n = mesh.columns
     func v(_ i: Int, _ j: Int) -> Double { solution.wordNodeVoltage[i * n + j] - solution.bitNodeVoltage[i * n + j] }
     selectedVoltage = v(row, column)
-    selectedPower = mesh.conductance[row * n + column] * selectedVoltage * selectedVoltage
+    // A cell dissipates V·I = G·V·f(V) (V² G with linear cells).
+    selectedPower = mesh.conductance[row * n + column] * selectedVoltage * mesh.cellIV.current(atVolts: selectedVoltage)
     suppliedPower = solution.power(mesh: mesh)
     let w = solution.wordNodeVoltage, b = solution.bitNodeVoltage, m = mesh.rows
     let rr = mesh.wires.rowSegmentResistance, rc = mesh.wires.columnSegmentResistance
@@ -131,11 +133,11 @@ public struct WriteAnalysis: Sendable, Equatable {
       for j in 0..<n where !(i == row && j == column) {
         let g = mesh.conductance[i * n + j]
         if i == row {
-          halfSelectedRow.add(v(i, j), g)
+          halfSelectedRow.add(v(i, j), g, mesh.cellIV)
         } else if j == column {
-          halfSelectedColumn.add(v(i, j), g)
+          halfSelectedColumn.add(v(i, j), g, mesh.cellIV)
         } else {
-          unselected.add(v(i, j), g)
+          unselected.add(v(i, j), g, mesh.cellIV)
         }
       }
     }

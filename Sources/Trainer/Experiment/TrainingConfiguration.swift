@@ -915,7 +915,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
           "with \(layers.count - 2) hidden layers, a hidden layer's δ drives the transposed read beyond full scale (±read_voltage) with no DAC to clip it, far into the cells' curve: give dac_bits (1...16; the DAC clips δ to [−1, 1]) or one hidden layer")
       }
       guard wireModel.isIdeal || rule != .lim else {
-        throw fail("iv_v0", "a non-linear cell I–V is read with ideal wires only (the nodal solve of resistive lines is linear), got wires resistive")
+        throw fail("iv_v0", "a non-linear cell I–V trains with ideal wires only (training's reads of resistive lines are linear maps; `xbarsim solve` solves a problem file's iv_v0 behind resistive lines by Newton's method), got wires resistive")
       }
     }
     try within("gmax", gMaxSiemens, 1e-12, 1, " S")
