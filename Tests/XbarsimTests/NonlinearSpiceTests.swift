@@ -143,3 +143,23 @@ func aWriteOfSinhCellsAgreesWithNgspice() throws {
     }
   }
 }
+
+/// `scripts/write-nonlinearity` on a small array: a row per curve and
+/// scheme, and the selected cell's voltage rising with the non-linearity
+/// under each scheme (docs/circuit.md's table is its 128×128 run).
+@Test(.enabled(if: python3Runs, "python3 is not installed: skipped"))
+func theWriteNonlinearityScriptShowsTheSelectedCellGaining() throws {
+  let python = try #require(python3OnPath, "CI is set and python3 is not on PATH")
+  let binary = try #require(productExecutable("xbarsim"))
+  let script = checkoutRoot.appendingPathComponent("scripts/write-nonlinearity")
+  let r = try runProcess(python, [script.path, "--xbarsim", binary.path, "--size", "24", "--r", "20"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| linear") || $0.hasPrefix("| sinh") }
+  #expect(rows.count == 10, "\(r.stdout)")
+  for scheme in ["v2", "v3"] {
+    let selected = rows.filter { $0.contains("| \(scheme) |") }.compactMap { Double($0.split(separator: "|")[4].trimmingCharacters(in: .whitespaces)) }
+    #expect(selected.count == 5)
+    #expect(zip(selected, selected.dropFirst()).allSatisfy { $0 < $1 }, "\(scheme): \(selected)")
+    #expect((selected.last ?? 0) < 2)
+  }
+}
