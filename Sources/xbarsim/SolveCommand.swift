@@ -144,6 +144,16 @@ enum SolveCommand: CLICommand {
     // G·r = 1e16, reported as converged, until session 42). Ideal bit
     // lines (at 0 V) leave no such difference: any G·r is solved.
     if let (g, r, _) = mesh.illConditioning {
+      // With sinh cells the conductance is the cells' largest slope, not
+      // the file's (an audit, session 88: it read as a units mistake).
+      if case .sinh(let v0) = mesh.cellIV {
+        throw CLIError.runtime(
+          "\(source): "
+            + WireModel.beyondConditioning(
+              "the cells' slope G·cosh(spread/V0) (iv_v0 = \(JSONWriter.number(v0)) V, drives spanning \(JSONWriter.number(mesh.driveSpread)) V)",
+              conductance: JSONWriter.number(g), resistance: JSONWriter.number(r), product: JSONWriter.number(g * r))
+            + "; raise iv_v0, lower the drives or r")
+      }
       throw CLIError.runtime(
         "\(source): "
           + WireModel.beyondConditioning(
@@ -293,7 +303,7 @@ enum SolveCommand: CLICommand {
     var err = StandardError()
     for note in ProblemFile.notes(ignored, mesh: mesh, source: source) { print(note, to: &err) }
     if let gaveWay { print("note: \(gaveWay); solved directly (--solver auto)", to: &err) }
-    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share) {
+    if method.hasPrefix("pcg"), let note = roundingFloorNote(mesh, sol.outputCurrents, fitsDirect: fitsDirect, share: share, solution: sol) {
       print(note, to: &err)
     }
     if method.hasPrefix("pcg") && terminalRatio >= directTerminalRatio, let key = terminal?.field {
@@ -455,13 +465,23 @@ enum SolveCommand: CLICommand {
   /// magnitudes: rows at 0 V (or open) count nothing (a review, session 52:
   /// a column of 1e-4 S cells on rows at 0 V and one driven row at 1e-20 S
   /// had been noted, answered to 9 digits all the same).
-  static func idealColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
-    // (A cell of the file's iv_v0 draws G·f(V).)
-    let drive = mesh.rowTerminations.map { abs(mesh.cellIV.current(atVolts: $0.volts ?? 0)) }
+  ///
+  /// With sinh cells (the file's iv_v0) each cell counts its slope,
+  /// G·cosh(ΔV/V0), at the `solution`'s voltages (at its drive without
+  /// one): what a rounding of the node voltages moves its current by.
+  static func idealColumnCurrents(_ mesh: CrossbarMesh, _ solution: MeshSolution? = nil) -> [Double] {
+    let drive = mesh.rowTerminations.map { abs($0.volts ?? 0) }
     let n = mesh.columns
     var ideal = [Double](repeating: 0, count: n)
     for i in 0..<mesh.rows where drive[i] > 0 {
-      for j in 0..<n { ideal[j] += mesh.conductance[i * n + j] * drive[i] }
+      for j in 0..<n {
+        var slope = mesh.conductance[i * n + j]
+        if case .sinh(let v0) = mesh.cellIV {
+          let k = i * n + j
+          slope *= Foundation.cosh((solution.map { $0.wordNodeVoltage[k] - $0.bitNodeVoltage[k] } ?? drive[i]) / v0)
+        }
+        ideal[j] += slope * drive[i]
+      }
     }
     return ideal
   }
@@ -470,11 +490,30 @@ enum SolveCommand: CLICommand {
   /// · Σ_i G_ij: the scale of its output's error in the iterative solve,
   /// which holds the node voltages to about the tolerance times the
   /// largest drive.
-  static func fullDriveColumnCurrents(_ mesh: CrossbarMesh) -> [Double] {
-    let top = mesh.rowTerminations.map { abs(mesh.cellIV.current(atVolts: $0.volts ?? 0)) }.max() ?? 0
+  ///
+  ///
+  /// With sinh cells (the file's iv_v0) an error δV of the node voltages
+  /// moves a cell's current by its slope G·cosh(ΔV/V0) times δV, so each
+  /// cell counts its slope at the iteration's own voltages (`solution`):
+  /// V_max·Σ_i G_ij·cosh(ΔV_ij/V0). Counting G·f(V_max) instead, `auto`
+  /// had solved directly meshes whose outputs were all within 25 times of
+  /// each other (an audit, session 88: 5 s against 0.25 s at 128×128).
+  /// Without a solution, the slope at the full drive, cosh(V_max/V0).
+  static func fullDriveColumnCurrents(_ mesh: CrossbarMesh, _ solution: MeshSolution? = nil) -> [Double] {
+    let top = mesh.rowTerminations.map { abs($0.volts ?? 0) }.max() ?? 0
     let n = mesh.columns
     var sums = [Double](repeating: 0, count: n)
-    for i in 0..<mesh.rows { for j in 0..<n { sums[j] += mesh.conductance[i * n + j] } }
+    guard case .sinh(let v0) = mesh.cellIV else {
+      for i in 0..<mesh.rows { for j in 0..<n { sums[j] += mesh.conductance[i * n + j] } }
+      return sums.map { top * $0 }
+    }
+    for i in 0..<mesh.rows {
+      for j in 0..<n {
+        let k = i * n + j
+        let dv = solution.map { $0.wordNodeVoltage[k] - $0.bitNodeVoltage[k] } ?? top
+        sums[j] += mesh.conductance[k] * Foundation.cosh(dv / v0)
+      }
+    }
     return sums.map { top * $0 }
   }
 
@@ -512,7 +551,7 @@ enum SolveCommand: CLICommand {
     do {
       let s = try solver.solve(mesh)
       // (Once: the direct answer stands whatever its size.)
-      guard auto && wantsDirect(mesh, s.outputCurrents, share: share) else { return (s, false, s.iterations, nil) }
+      guard auto && wantsDirect(mesh, s.outputCurrents, share: share, solution: s) else { return (s, false, s.iterations, nil) }
       return (try solver.solveDirect(mesh), true, s.iterations, nil)
     } catch let e as SolverError where auto && givesWay(e) {
       // An iteration that did not converge, or whose numbers overflowed
@@ -566,8 +605,10 @@ enum SolveCommand: CLICommand {
 
   /// Whether an output is below `share` of its column's current at full
   /// drive.
-  static func wantsDirect(_ mesh: CrossbarMesh, _ out: [Double], share: Double = directBelowShare) -> Bool {
-    fullDriveColumnCurrents(mesh).enumerated().contains { j, full in abs(out[j]) < share * full }
+  static func wantsDirect(
+    _ mesh: CrossbarMesh, _ out: [Double], share: Double = directBelowShare, solution: MeshSolution? = nil
+  ) -> Bool {
+    fullDriveColumnCurrents(mesh, solution).enumerated().contains { j, full in abs(out[j]) < share * full }
   }
 
   /// With both line kinds resistive, the node voltages hold their values
@@ -580,10 +621,11 @@ enum SolveCommand: CLICommand {
   /// found far columns behind word lines of G·r = 1e5 to 1e9 off by 7 %
   /// to 32,000 times, one negative, with nothing said.
   static func roundingFloorNote(
-    _ mesh: CrossbarMesh, _ out: [Double], fitsDirect: Bool = false, share: Double = directBelowShare
+    _ mesh: CrossbarMesh, _ out: [Double], fitsDirect: Bool = false, share: Double = directBelowShare,
+    solution: MeshSolution? = nil
   ) -> String? {
     var below: [(Int, Double)] = []
-    for (j, ideal) in idealColumnCurrents(mesh).enumerated() {
+    for (j, ideal) in idealColumnCurrents(mesh, solution).enumerated() {
       let floor = 16 * Double.ulpOfOne * ideal
       if floor > 0 && abs(out[j]) < floor { below.append((j, floor)) }
     }
@@ -593,7 +635,7 @@ enum SolveCommand: CLICommand {
     // (below `share` of their current at full drive) for the iteration's
     // error to matter: one at 7e-3 of it, accurate to 3e-15, had been
     // called untrustworthy (a review, session 55).
-    let ideal = idealColumnCurrents(mesh), full = fullDriveColumnCurrents(mesh)
+    let ideal = idealColumnCurrents(mesh, solution), full = fullDriveColumnCurrents(mesh, solution)
     let lineFed = (0..<mesh.columns).filter { ideal[$0] == 0 && full[$0] > 0 && abs(out[$0]) < share * full[$0] }
     let short = { (x: Double) in String(format: "%.3g", x) }
     let direct = fitsDirect ? "; --solver direct (or auto) gives each output to its own accuracy" : "; the mesh is too large for --solver direct"

@@ -46,7 +46,9 @@ func solveAgreesWithNgspiceOnSinhCells(
   #expect(text.contains("BC0_0 ") && !text.contains("RC0_0 ") && text.contains(".options reltol=1e-10"))
   let spice = try runProcess(ngspice, ["-b", netlist.path])
   let reference = try #require(parseNgspiceOutputs(spice.stdout, count: cols), "ngspice printed: \(spice.stdout.suffix(500))")
-  let solved = try runXbarsim(["solve", problem.path, "--device-currents"])
+  // (The banded elimination by request: `auto` keeps this mesh's iteration.)
+  let choice = solver == "direct-banded" ? ["--solver", "direct"] : []
+  let solved = try runXbarsim(["solve", problem.path, "--device-currents"] + choice)
   #expect(solved.status == 0, "\(solved.stderr)")
   let answer = try jsonObject(solved.stdout)
   #expect(answer["solver"] as? String == solver)
@@ -162,4 +164,42 @@ func theWriteNonlinearityScriptShowsTheSelectedCellGaining() throws {
     #expect(zip(selected, selected.dropFirst()).allSatisfy { $0 < $1 }, "\(scheme): \(selected)")
     #expect((selected.last ?? 0) < 2)
   }
+}
+
+/// `--solver auto` weighs each cell by its slope at the iteration's own
+/// voltages: a mesh of sinh cells driven to 20·V0, whose outputs are all
+/// within a few times of each other, stays iterative (an audit, session
+/// 88: it had gone to the direct solve, 20 times slower at 128×128), and
+/// agrees with the direct solve.
+@Test func autoKeepsTheIterationForOrdinaryOutputsOfSinhCells() throws {
+  let dir = try Scratch.directory("sinh-auto")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  var mesh = randomMesh(rows: 32, columns: 32, r: 1, seed: 128)
+  mesh.cellIV = .sinh(v0: 0.05)
+  let file = dir.appendingPathComponent("p.json")
+  try writeProblem(mesh, to: file)
+  let auto = try jsonObject(try runXbarsim(["solve", file.path]).stdout)
+  #expect((auto["solver"] as? String)?.hasPrefix("pcg") == true, "\(auto["solver"] ?? "none")")
+  let direct = try jsonObject(try runXbarsim(["solve", file.path, "--solver", "direct"]).stdout)
+  let a = try #require(auto["i_out"] as? [Double]), d = try #require(direct["i_out"] as? [Double])
+  #expect(maxRelativeDifference(a, d) < 1e-9)
+  #expect((a.map(abs).min() ?? 0) > 1e-3 * (a.map(abs).max() ?? 0))
+}
+
+/// Beyond the G·r bound through the cells' slope, the refusal names
+/// iv_v0 and the drives (not the file's conductance); a spread just past
+/// 20·V0 is shown with its digits.
+@Test func theSlopeBoundAndTheSpreadSayWhatTheyCount() throws {
+  let dir = try Scratch.directory("sinh-bounds")
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let file = dir.appendingPathComponent("p.json")
+  try #"{"rows": 2, "cols": 2, "r_row": 1e4, "r_col": 1e4, "v_in": [1, 0], "conductance": [[1e-3, 1e-3], [1e-3, 1e-3]], "iv_v0": 0.05}"#
+    .write(to: file, atomically: false, encoding: .utf8)
+  let slope = try runXbarsim(["solve", file.path])
+  #expect(slope.status == 1 && slope.stderr.contains("the cells' slope G·cosh(spread/V0) (iv_v0 = 0.05 V, drives spanning 1 V)"), "\(slope.stderr)")
+  #expect(!slope.stderr.contains("check the units"))
+  try #"{"rows": 2, "cols": 2, "r_row": 1, "r_col": 1, "v_in": [1.0001, 0], "conductance": [[1e-4, 1e-4], [1e-4, 1e-4]], "iv_v0": 0.05}"#
+    .write(to: file, atomically: false, encoding: .utf8)
+  let spread = try runXbarsim(["solve", file.path])
+  #expect(spread.status == 1 && spread.stderr.contains("the drives span 1.0001 V, 20.002 times V0"), "\(spread.stderr)")
 }

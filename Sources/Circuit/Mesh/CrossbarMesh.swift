@@ -281,7 +281,7 @@ public struct CrossbarMesh: Sendable {
       guard !needsNewton || (spread.isFinite && spread <= Self.largestSpreadOverV0 * v0) else {
         throw ConfigurationError(
           field: "iv_v0",
-          "the drives span \(String(format: "%.4g", spread)) V, \(String(format: "%.4g", spread / v0)) times V0 = \(ConfigurationError.shown(v0)) V: beyond \(Int(Self.largestSpreadOverV0))·V0 a cell's slope G·cosh(V/V0) grows past \(String(format: "%.1e", Foundation.cosh(Self.largestSpreadOverV0))) times G and the solve is not trusted; raise iv_v0 or lower the drives")
+          "the drives span \(String(format: "%.6g", spread)) V, \(String(format: "%.6g", spread / v0)) times V0 = \(ConfigurationError.shown(v0)) V: beyond \(Int(Self.largestSpreadOverV0))·V0 a cell's slope G·cosh(V/V0) grows past \(String(format: "%.1e", Foundation.cosh(Self.largestSpreadOverV0))) times G and the solve is not trusted; raise iv_v0 or lower the drives")
       }
     }
     for k in conductance.indices where !(conductance[k].isFinite && conductance[k] >= 0) {
