@@ -266,3 +266,21 @@ func aLooseToleranceStillSolvesTheCells(tolerance: Double) throws {
   #expect(loose.relativeResidual < 3e-8)
   #expect(loose.newtonSteps >= 5)
 }
+
+/// Drives far from a volt: the iteration solves them scaled to about 1 V
+/// by a power of two, so the answer is the 1 V answer scaled (an audit,
+/// session 88: 1e-200 V had been answered 0 A, 1e-160 V as the ideal-line
+/// currents after 0 iterations, both said converged), with linear cells
+/// and with the iteration's own answer for a huge drive.
+@Test(arguments: [1e-200, 1e-160, 1e-120, 1e120, 1e150])
+func drivesFarFromAVoltAreTheVoltsAnswerScaled(factor: Double) throws {
+  let mesh = randomMesh(rows: 6, columns: 5, r: 10, seed: 61)
+  var far = mesh
+  far.rowTerminations = mesh.rowTerminations.map { .source(volts: ($0.volts ?? 0) * factor) }
+  let solver = NodalSolver()
+  let unit = try solver.solve(mesh), scaled = try solver.solve(far)
+  #expect(scaled.iterations > 0 && scaled.converged)
+  #expect(maxRelativeDifference(scaled.outputCurrents.map { $0 / factor }, unit.outputCurrents) < 1e-12,
+    "\(scaled.outputCurrents) at \(factor)")
+  #expect(maxRelativeDifference(scaled.rowTerminalCurrent.map { $0 / factor }, unit.rowTerminalCurrent) < 1e-12)
+}

@@ -214,10 +214,36 @@ public final class NodalSolver: @unchecked Sendable {
       for i in 0..<m { for j in 0..<n { sol.bitNodeVoltage[i * n + j] = vCol[j] } }
       solveWordLinesDirect(mesh, vRow: vRow, cellSource: cellSource, solution: &sol)
     } else {
-      try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, cellSource: cellSource, solution: &sol)
+      // Drives far from a volt are solved as drives of about one volt and
+      // scaled back, by a power of two (exact): the iteration's squared
+      // norms had underflowed, and 1e-200 V drives were answered 0 A,
+      // 1e-160 V ones as the ideal-line currents after 0 iterations, both
+      // said converged (an audit, session 88).
+      let vMax = (vRow + vCol).reduce(0.0) { max($0, abs($1)) }
+      if vMax > 0 && vMax.isFinite && (vMax < Self.unscaledDrives.lowerBound || vMax > Self.unscaledDrives.upperBound) {
+        let scale = Double(sign: .plus, exponent: -vMax.exponent, significand: 1)
+        var start = warmStart
+        if var ws = start {
+          ws.wordNodeVoltage = ws.wordNodeVoltage.map { $0 * scale }
+          ws.bitNodeVoltage = ws.bitNodeVoltage.map { $0 * scale }
+          start = ws
+        }
+        try solveConjugateGradients(
+          mesh, vRow: vRow.map { $0 * scale }, vCol: vCol.map { $0 * scale }, warmStart: start,
+          cellSource: cellSource?.map { $0 * scale }, solution: &sol)
+        sol.wordNodeVoltage = sol.wordNodeVoltage.map { $0 / scale }
+        sol.bitNodeVoltage = sol.bitNodeVoltage.map { $0 / scale }
+      } else {
+        try solveConjugateGradients(mesh, vRow: vRow, vCol: vCol, warmStart: warmStart, cellSource: cellSource, solution: &sol)
+      }
     }
     return sol
   }
+
+  /// The largest drive (V) the conjugate gradients take as it is; beyond
+  /// these bounds the drives are scaled to about 1 V by a power of two
+  /// for the iteration, and its voltages scaled back.
+  static let unscaledDrives = 1e-100...1e100
 
   // MARK: - Structure checks
 
