@@ -461,6 +461,15 @@ enum SolveCommand: CLICommand {
     return (mesh.rowTerminalResistance > 0 ? mesh.rows : 0) + (mesh.columnTerminalResistance > 0 ? mesh.columns : 0)
   }
 
+  /// Cell k's slope dI/dV (S): G for a linear cell; G·cosh(ΔV/V0) for a
+  /// sinh cell (the file's iv_v0), at the `solution`'s ΔV, or at `across`
+  /// volts without one.
+  static func slope(_ mesh: CrossbarMesh, _ solution: MeshSolution?, _ k: Int, across: Double) -> Double {
+    guard case .sinh(let v0) = mesh.cellIV else { return mesh.conductance[k] }
+    let dv = solution.map { $0.wordNodeVoltage[k] - $0.bitNodeVoltage[k] } ?? across
+    return mesh.conductance[k] * Foundation.cosh(dv / v0)
+  }
+
   /// Each column's current with ideal lines, Σ_i G_ij·|v_in,i|, in
   /// magnitudes: rows at 0 V (or open) count nothing (a review, session 52:
   /// a column of 1e-4 S cells on rows at 0 V and one driven row at 1e-20 S
@@ -474,14 +483,7 @@ enum SolveCommand: CLICommand {
     let n = mesh.columns
     var ideal = [Double](repeating: 0, count: n)
     for i in 0..<mesh.rows where drive[i] > 0 {
-      for j in 0..<n {
-        var slope = mesh.conductance[i * n + j]
-        if case .sinh(let v0) = mesh.cellIV {
-          let k = i * n + j
-          slope *= Foundation.cosh((solution.map { $0.wordNodeVoltage[k] - $0.bitNodeVoltage[k] } ?? drive[i]) / v0)
-        }
-        ideal[j] += slope * drive[i]
-      }
+      for j in 0..<n { ideal[j] += slope(mesh, solution, i * n + j, across: drive[i]) * drive[i] }
     }
     return ideal
   }
@@ -490,7 +492,6 @@ enum SolveCommand: CLICommand {
   /// · Σ_i G_ij: the scale of its output's error in the iterative solve,
   /// which holds the node voltages to about the tolerance times the
   /// largest drive.
-  ///
   ///
   /// With sinh cells (the file's iv_v0) an error δV of the node voltages
   /// moves a cell's current by its slope G·cosh(ΔV/V0) times δV, so each
@@ -503,17 +504,7 @@ enum SolveCommand: CLICommand {
     let top = mesh.rowTerminations.map { abs($0.volts ?? 0) }.max() ?? 0
     let n = mesh.columns
     var sums = [Double](repeating: 0, count: n)
-    guard case .sinh(let v0) = mesh.cellIV else {
-      for i in 0..<mesh.rows { for j in 0..<n { sums[j] += mesh.conductance[i * n + j] } }
-      return sums.map { top * $0 }
-    }
-    for i in 0..<mesh.rows {
-      for j in 0..<n {
-        let k = i * n + j
-        let dv = solution.map { $0.wordNodeVoltage[k] - $0.bitNodeVoltage[k] } ?? top
-        sums[j] += mesh.conductance[k] * Foundation.cosh(dv / v0)
-      }
-    }
+    for i in 0..<mesh.rows { for j in 0..<n { sums[j] += slope(mesh, solution, i * n + j, across: top) } }
     return sums.map { top * $0 }
   }
 

@@ -67,11 +67,12 @@ extension NodalSolver {
     try checkFloating(mesh)
     var sol: MeshSolution
     if mesh.needsNewton {
+      // (Its residual is Kirchhoff's law with the cells, `nonlinearResidual`.)
       sol = try solveNewton(mesh, warmStart: nil) { lin, source, _ in self.solveBanded(lin, cellSource: source) }
     } else {
       sol = solveBanded(mesh, cellSource: nil)
+      sol.relativeResidual = Self.relativeResidual(mesh, sol)
     }
-    sol.relativeResidual = Self.relativeResidual(mesh, sol)
     terminalCurrents(mesh, solution: &sol)
     guard sol.rowTerminalCurrent.allSatisfy(\.isFinite) && sol.columnTerminalCurrent.allSatisfy(\.isFinite) else {
       throw SolverError.overflow
@@ -130,13 +131,6 @@ extension NodalSolver {
     let gtr = scaled(mesh.rowTerminalConductance, by: gMax), gtc = scaled(mesh.columnTerminalConductance, by: gMax)
     let w = sol.wordNodeVoltage.map { scaled($0, by: vMax) }, b = sol.bitNodeVoltage.map { scaled($0, by: vMax) }
     let g = mesh.conductance.map { scaled($0, by: gMax) }
-    // A cell's current G·f(ΔV) in the scaled units: f of the true ΔV,
-    // then scaled as a voltage (f(ΔV) = ΔV with linear cells).
-    let iv = mesh.cellIV
-    let linear = iv == .linear
-    let fCell = linear ? [] : (0..<(m * n)).map { k in
-      scaled(iv.current(atVolts: sol.wordNodeVoltage[k] - sol.bitNodeVoltage[k]), by: vMax)
-    }
     let vRow = mesh.rowTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
     let vCol = mesh.columnTerminations.map { $0.volts.map { scaled($0, by: vMax) } }
     var r2 = 0.0, i2 = 0.0, a2 = 0.0
@@ -146,15 +140,11 @@ extension NodalSolver {
         // Word node, then bit node: the injection, the current out into
         // the neighbours and the termination, and Σ |G_kq|·|v_q| over the
         // node's matrix row.
-        // (With non-linear cells a cell's row entry is its current's
-        // magnitude, |G·f(ΔV)|, against the voltages' |G|·(|w| + |b|).)
-        let cellMag = linear ? g[k] * (abs(w[k]) + abs(b[k])) : g[k] * abs(fCell[k])
-        let cell = linear ? g[k] * (w[k] - b[k]) : g[k] * fCell[k]
-        var injW = 0.0, outW = cell, magW = cellMag
+        var injW = 0.0, outW = g[k] * (w[k] - b[k]), magW = g[k] * (abs(w[k]) + abs(b[k]))
         if j > 0 { outW += gr * (w[k] - w[k - 1]); magW += gr * (abs(w[k]) + abs(w[k - 1])) }
         if j + 1 < n { outW += gr * (w[k] - w[k + 1]); magW += gr * (abs(w[k]) + abs(w[k + 1])) }
         if j == 0, let v = vRow[i] { outW += gtr * w[k]; magW += gtr * abs(w[k]); injW = gtr * v }
-        var injB = 0.0, outB = linear ? g[k] * (b[k] - w[k]) : -cell, magB = cellMag
+        var injB = 0.0, outB = g[k] * (b[k] - w[k]), magB = g[k] * (abs(w[k]) + abs(b[k]))
         if i > 0 { outB += gc * (b[k] - b[k - n]); magB += gc * (abs(b[k]) + abs(b[k - n])) }
         if i + 1 < m { outB += gc * (b[k] - b[k + n]); magB += gc * (abs(b[k]) + abs(b[k + n])) }
         if i == m - 1, let v = vCol[j] { outB += gtc * b[k]; magB += gtc * abs(b[k]); injB = gtc * v }

@@ -100,8 +100,8 @@ extension NodalSolver {
       // Inexact Newton: far from the answer a step's linear solve need
       // not be exact. Its tolerance is the square of the last step's
       // relative change (the error Newton's method leaves after it), at
-      // most 1e-4 and at least the tolerance asked for, which every step
-      // near the answer gets (from a change of √tolerance on).
+      // most 1e-4 and at least the final tolerance, which every step near
+      // the answer gets (from a change of √finalTolerance on).
       let relative = previous.isFinite ? previous / vRef : 1
       let stepTolerance = min(max(relative * relative, finalTolerance), max(1e-4, finalTolerance))
       options.tolerance = stepTolerance
